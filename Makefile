@@ -1,0 +1,67 @@
+# claimdesk — two set-up commands: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PG_DEFAULT := postgresql://postgres@127.0.0.1:5432/test
+PYTEST_ARGS ?=
+
+.PHONY: run install test test-sqlite test-postgres lint typecheck bench demo worker clean lock
+
+$(STAMP): pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## make run: install, migrate the embedded SQLite database, load demo data, serve.
+run: $(STAMP)
+	$(BIN)/claimdesk db upgrade
+	$(BIN)/claimdesk demo
+	$(BIN)/claimdesk serve --host 127.0.0.1 --port 8000
+
+## make test: every test, on SQLite and then on PostgreSQL.
+# PostgreSQL: CLAIMDESK_TEST_DATABASE_URL, or the local server if one answers.
+test: $(STAMP)
+	@$(MAKE) --no-print-directory test-sqlite
+	@url="$${CLAIMDESK_TEST_DATABASE_URL:-}"; \
+	if [ -z "$$url" ] && $(BIN)/python -c "import psycopg; psycopg.connect('$(PG_DEFAULT)', connect_timeout=2).close()" 2>/dev/null; then url="$(PG_DEFAULT)"; fi; \
+	if [ -n "$$url" ]; then CLAIMDESK_TEST_DATABASE_URL="$$url" $(MAKE) --no-print-directory test-postgres; \
+	else echo "== PostgreSQL run: NOT RUN (no CLAIMDESK_TEST_DATABASE_URL and no server on 127.0.0.1:5432) =="; fi
+
+test-sqlite: $(STAMP)
+	@echo "== Test run 1/2: SQLite =="
+	@mkdir -p .test-results
+	CLAIMDESK_TEST_DATABASE_URL= $(BIN)/pytest -n 2 -p no:cacheprovider --junitxml=.test-results/sqlite.xml $(PYTEST_ARGS)
+
+test-postgres: $(STAMP)
+	@echo "== Test run 2/2: PostgreSQL =="
+	@mkdir -p .test-results
+	$(BIN)/pytest -n 2 -p no:cacheprovider --junitxml=.test-results/postgres.xml $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+demo: $(STAMP)
+	$(BIN)/claimdesk db upgrade
+	$(BIN)/claimdesk demo
+
+worker: $(STAMP)
+	$(BIN)/claimdesk worker
+
+lock:
+	$(BIN)/python -m pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --extra dev -o requirements.lock
+
+clean:
+	rm -rf $(VENV) .test-results .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,101 @@
+"""The FastAPI application: JSON API under /api/v1, server-rendered pages, /health."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import text
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from claimdesk import __version__
+from claimdesk.db import get_sessionmaker
+from claimdesk.errors import ClaimdeskError
+from claimdesk.i18n import request_language
+from claimdesk.validation import describe_validation_error
+
+log = logging.getLogger(__name__)
+
+API_PREFIX = "/api/v1"
+
+
+def _language(request: Request) -> str:
+    return getattr(request.state, "language", None) or request_language(request)
+
+
+def _wants_html(request: Request) -> bool:
+    return not request.url.path.startswith(API_PREFIX) and request.url.path != "/health"
+
+
+def error_response(request: Request, status: int, error: dict[str, Any]) -> Response:
+    if _wants_html(request):
+        from claimdesk.web import render_error
+
+        return render_error(request, status, error)
+    return JSONResponse({"error": error}, status_code=status)
+
+
+def create_app(factory: sessionmaker[Session] | None = None) -> FastAPI:
+    app = FastAPI(
+        title="claimdesk",
+        version=__version__,
+        description="Claims and service operations (理赔与客户服务运营系统).",
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+    )
+    app.state.sessionmaker = factory or get_sessionmaker()
+
+    @app.exception_handler(ClaimdeskError)
+    async def _claimdesk_error(request: Request, exc: ClaimdeskError) -> Response:
+        response = error_response(request, exc.status_code, exc.to_dict(_language(request)))
+        if exc.status_code == 429 and "retry_after" in exc.params:
+            response.headers["Retry-After"] = str(exc.params["retry_after"])
+        return response
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
+        error = describe_validation_error(exc.errors(), _language(request))
+        return error_response(request, 422, error)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        zh = {404: "页面或资源不存在", 405: "不支持该请求方法"}.get(exc.status_code, "请求无效")
+        en = {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, str(exc.detail))
+        message = zh if _language(request) == "zh-CN" else en
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        return error_response(request, exc.status_code, {"code": code, "message": message, "field": None})
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        message = "系统内部错误，已记录" if _language(request) == "zh-CN" else "Internal error; it has been logged"
+        return error_response(request, 500, {"code": "internal_error", "message": message, "field": None})
+
+    @app.get("/health", tags=["operations"])
+    def health() -> JSONResponse:
+        try:
+            with app.state.sessionmaker() as session:
+                session.execute(text("SELECT 1"))
+        except Exception:  # the check exists to report exactly this
+            log.exception("health check: database unreachable")
+            return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)
+        return JSONResponse({"status": "ok", "database": "ok", "version": __version__})
+
+    from claimdesk.api import api_router
+    from claimdesk.web import pages_router
+
+    app.include_router(api_router, prefix=API_PREFIX)
+    app.include_router(pages_router)
+    app.mount("/static", StaticFiles(packages=[("claimdesk", "static")]), name="static")
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> HTMLResponse:
+        return HTMLResponse(status_code=204)
+
+    return app

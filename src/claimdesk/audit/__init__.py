@@ -1,0 +1,1 @@
+"""The audit trail (GEN-5, SEC-5)."""

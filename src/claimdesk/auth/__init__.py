@@ -1,0 +1,1 @@
+"""Accounts, roles, sessions and authorization (SEC-4, SEC-8, CLM-F2)."""

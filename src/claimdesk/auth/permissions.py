@@ -1,0 +1,108 @@
+"""Roles (SPEC section 7) and the permissions each one holds: least privilege.
+
+Routes declare the permission they need; this table is the one place that says which
+role holds it. Row-level rules (a surveyor's own claims, a customer's own records) live
+in the repositories, and object checks before writes in the services.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    CUSTOMER = "customer"
+    SERVICE_AGENT = "service_agent"
+    CLAIMS_HANDLER = "claims_handler"
+    SURVEYOR = "surveyor"
+    ASSESSOR = "assessor"
+    ADJUSTER = "adjuster"
+    REVIEWER_1 = "reviewer_1"
+    REVIEWER_2 = "reviewer_2"
+    REVIEWER_3 = "reviewer_3"
+    PAYMENT_OFFICER = "payment_officer"
+    FRAUD_INVESTIGATOR = "fraud_investigator"
+    SALES_AGENT = "sales_agent"
+    COMPLIANCE_AUDITOR = "compliance_auditor"
+    ADMINISTRATOR = "administrator"
+
+
+ROLE_LABELS: dict[Role, tuple[str, str]] = {
+    Role.CUSTOMER: ("客户", "Customer"),
+    Role.SERVICE_AGENT: ("客服", "Service agent"),
+    Role.CLAIMS_HANDLER: ("理赔专员", "Claims handler"),
+    Role.SURVEYOR: ("查勘员", "Surveyor"),
+    Role.ASSESSOR: ("定损员", "Assessor"),
+    Role.ADJUSTER: ("理算员", "Adjuster"),
+    Role.REVIEWER_1: ("理赔主管（一级核赔）", "Claims supervisor (review tier 1)"),
+    Role.REVIEWER_2: ("核赔专员（二级核赔）", "Review specialist (review tier 2)"),
+    Role.REVIEWER_3: ("部门经理（三级核赔）", "Department manager (review tier 3)"),
+    Role.PAYMENT_OFFICER: ("财务", "Payment officer"),
+    Role.FRAUD_INVESTIGATOR: ("反欺诈调查员", "Fraud investigator"),
+    Role.SALES_AGENT: ("代理人", "Sales agent"),
+    Role.COMPLIANCE_AUDITOR: ("合规审计", "Compliance auditor"),
+    Role.ADMINISTRATOR: ("系统管理员", "Administrator"),
+}
+
+
+class Permission(StrEnum):
+    # own account
+    SELF = "self"
+    # administration
+    USERS_MANAGE = "users:manage"
+    USERS_READ = "users:read"
+    ORG_MANAGE = "org:manage"
+    CALENDAR_MANAGE = "calendar:manage"
+    CALENDAR_READ = "calendar:read"
+    # audit and integrity
+    AUDIT_READ = "audit:read"
+    # people and their personal data
+    PEOPLE_READ = "people:read"
+    PEOPLE_WRITE = "people:write"
+    PEOPLE_READ_PII = "people:read_pii"
+    OWN_PROFILE = "own:profile"
+    # deadline engine (a calculator every staff member may use)
+    DEADLINES_COMPUTE = "deadlines:compute"
+
+
+STAFF_ROLES = frozenset(Role) - {Role.CUSTOMER}
+
+_STAFF_COMMON = {Permission.SELF, Permission.DEADLINES_COMPUTE, Permission.CALENDAR_READ}
+_PEOPLE_WORKERS = {Permission.PEOPLE_READ, Permission.PEOPLE_WRITE, Permission.PEOPLE_READ_PII}
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.CUSTOMER: frozenset({Permission.SELF, Permission.OWN_PROFILE}),
+    Role.SERVICE_AGENT: frozenset(_STAFF_COMMON | _PEOPLE_WORKERS),
+    Role.CLAIMS_HANDLER: frozenset(_STAFF_COMMON | _PEOPLE_WORKERS),
+    Role.SURVEYOR: frozenset(_STAFF_COMMON),
+    Role.ASSESSOR: frozenset(_STAFF_COMMON),
+    Role.ADJUSTER: frozenset(_STAFF_COMMON | {Permission.PEOPLE_READ}),
+    Role.REVIEWER_1: frozenset(_STAFF_COMMON | {Permission.PEOPLE_READ}),
+    Role.REVIEWER_2: frozenset(_STAFF_COMMON | {Permission.PEOPLE_READ}),
+    Role.REVIEWER_3: frozenset(_STAFF_COMMON | {Permission.PEOPLE_READ}),
+    Role.PAYMENT_OFFICER: frozenset(_STAFF_COMMON | {Permission.PEOPLE_READ, Permission.PEOPLE_READ_PII}),
+    Role.FRAUD_INVESTIGATOR: frozenset(_STAFF_COMMON | {Permission.PEOPLE_READ, Permission.PEOPLE_READ_PII}),
+    Role.SALES_AGENT: frozenset(_STAFF_COMMON | {Permission.PEOPLE_READ, Permission.PEOPLE_WRITE}),
+    Role.COMPLIANCE_AUDITOR: frozenset(_STAFF_COMMON | {Permission.AUDIT_READ, Permission.USERS_READ}),
+    Role.ADMINISTRATOR: frozenset(
+        _STAFF_COMMON
+        | {
+            Permission.USERS_MANAGE,
+            Permission.USERS_READ,
+            Permission.ORG_MANAGE,
+            Permission.CALENDAR_MANAGE,
+            Permission.AUDIT_READ,
+        }
+    ),
+}
+
+
+def permissions_for(roles: frozenset[str] | set[str]) -> frozenset[Permission]:
+    granted: set[Permission] = set()
+    for role in roles:
+        granted |= ROLE_PERMISSIONS.get(Role(role), frozenset())
+    return frozenset(granted)
+
+
+def roles_with(permission: Permission) -> frozenset[Role]:
+    return frozenset(role for role, perms in ROLE_PERMISSIONS.items() if permission in perms)

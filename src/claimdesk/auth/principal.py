@@ -1,0 +1,45 @@
+"""Who is making the request: the value every service receives as ``actor``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from claimdesk.auth.permissions import Permission, Role, permissions_for
+
+
+@dataclass(frozen=True)
+class Principal:
+    user_id: int | None
+    username: str
+    roles: frozenset[str]
+    org_unit_id: int | None = None
+    person_id: int | None = None
+    ip: str | None = None
+    language: str = "zh-CN"
+    session_kind: str = "api"
+    auth_method: str = "password"
+    permissions: frozenset[Permission] = field(default=frozenset())
+
+    @classmethod
+    def build(cls, **kwargs: object) -> Principal:
+        roles = frozenset(str(r) for r in kwargs.pop("roles", frozenset()))  # type: ignore[attr-defined]
+        return cls(roles=roles, permissions=permissions_for(roles), **kwargs)  # type: ignore[arg-type]
+
+    @classmethod
+    def system(cls, name: str = "system") -> Principal:
+        """The worker and the CLI act as 'system' (no person), still audited."""
+        return cls(user_id=None, username=name, roles=frozenset(), session_kind="system")
+
+    def has(self, permission: Permission) -> bool:
+        return permission in self.permissions
+
+    def has_role(self, role: Role) -> bool:
+        return role.value in self.roles
+
+    @property
+    def is_customer(self) -> bool:
+        return self.roles == {Role.CUSTOMER.value}
+
+    @property
+    def label(self) -> str:
+        return self.username

@@ -1,0 +1,49 @@
+"""Configuration from the environment (prefix ``CLAIMDESK_``).
+
+Everything a deployment may change lives here; nothing else reads os.environ.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CLAIMDESK_", env_file=".env", extra="ignore")
+
+    # "development" prints warnings quietly; anything else is treated as production.
+    env: str = "development"
+    database_url: str = "sqlite:///var/claimdesk.db"
+    # Field-encryption keys: a JSON document (see crypto.keyring) given inline, or a file
+    # created on first run. Keys never go into the database.
+    keys: str | None = None
+    key_file: Path = Path("var/keys.json")
+    upload_dir: Path = Path("var/uploads")
+    # Sessions and login throttling (SEC-8).
+    session_ttl_minutes: int = 8 * 60
+    api_token_ttl_minutes: int = 12 * 60
+    login_max_failures: int = 5
+    login_lockout_seconds: int = 60
+    secure_cookies: bool = False
+    default_language: str = "zh-CN"
+    timezone: str = "Asia/Shanghai"
+    # Outgoing mail (used by the notification outbox when set).
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_sender: str = "claimdesk@example.com"
+
+    @property
+    def is_development(self) -> bool:
+        return self.env in {"development", "test"}
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
+
+
+def reset_settings_cache() -> None:
+    get_settings.cache_clear()

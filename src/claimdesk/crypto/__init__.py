@@ -1,0 +1,1 @@
+"""Field encryption for personal data at rest (SEC-1)."""

@@ -1,0 +1,29 @@
+"""SQLAlchemy column type that encrypts on write and decrypts on read."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Text, TypeDecorator
+from sqlalchemy.engine import Dialect
+
+from claimdesk.crypto.keyring import get_keyring
+
+
+class EncryptedString(TypeDecorator[str]):
+    impl = Text
+    cache_ok = True
+
+    def __init__(self, context: str, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.context = context
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        if value is None:
+            return None
+        return get_keyring().encrypt(value, self.context)
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> str | None:
+        if value is None:
+            return None
+        return get_keyring().decrypt(value, self.context)

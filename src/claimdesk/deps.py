@@ -1,0 +1,108 @@
+"""FastAPI dependencies: the request's transaction, the principal, permissions.
+
+``get_db`` is the edge: it commits once after the endpoint returns and before the
+response leaves (``scope="function"``), or rolls back on any error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session, sessionmaker
+
+from claimdesk.auth import service as auth_service
+from claimdesk.auth.permissions import Permission
+from claimdesk.auth.principal import Principal
+from claimdesk.errors import ClaimdeskError, NotAuthenticated, PermissionDenied
+from claimdesk.i18n import request_language
+
+SESSION_COOKIE = "claimdesk_session"
+
+
+def _sessionmaker(request: Request) -> sessionmaker[Session]:
+    factory: sessionmaker[Session] = request.app.state.sessionmaker
+    return factory
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    session = _sessionmaker(request)()
+    try:
+        yield session
+        session.commit()
+    except ClaimdeskError as error:
+        if error.commit_anyway:
+            session.commit()
+        else:
+            session.rollback()
+        raise
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+DB = Annotated[Session, Depends(get_db, scope="function")]
+
+
+def client_ip(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() == "bearer" and token:
+        return token.strip()
+    return None
+
+
+def get_principal_optional(request: Request, db: DB) -> Principal | None:
+    cached = getattr(request.state, "principal", None)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    ip = client_ip(request)
+    resolved = None
+    token = _bearer(request)
+    if token:
+        resolved = auth_service.resolve(db, token=token, kind="api", ip=ip)
+    else:
+        cookie = request.cookies.get(SESSION_COOKIE)
+        if cookie:
+            resolved = auth_service.resolve(db, token=cookie, kind="web", ip=ip)
+            if resolved:
+                request.state.csrf_token = resolved.csrf_token
+    if resolved is None:
+        return None
+    principal = resolved.principal
+    request.state.principal = principal
+    request.state.language = request_language(request, principal.language)
+    return principal
+
+
+def get_principal(principal: Annotated[Principal | None, Depends(get_principal_optional)]) -> Principal:
+    if principal is None:
+        raise NotAuthenticated()
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
+
+
+def require(permission: Permission) -> Callable[..., Principal]:
+    """Route-level permission check. The permission is attached to the dependency so
+    the role × endpoint test can read which permission every route needs."""
+
+    def dependency(principal: CurrentPrincipal) -> Principal:
+        if not principal.has(permission):
+            raise PermissionDenied()
+        return principal
+
+    dependency.required_permission = permission  # type: ignore[attr-defined]
+    return dependency
+
+
+def Requires(permission: Permission) -> type[Principal]:  # noqa: N802  (reads as a type)
+    return Annotated[Principal, Depends(require(permission))]  # type: ignore[return-value]

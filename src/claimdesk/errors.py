@@ -1,0 +1,146 @@
+"""One error base class; one subclass per business condition.
+
+Every error carries an HTTP status, a stable machine code, the offending field (if any)
+and its message in zh-CN and English (GEN-6). The API renders it as
+``{"error": {"code", "message", "field"}}`` in the caller's language.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+class ClaimdeskError(Exception):
+    status_code: ClassVar[int] = 400
+    code: ClassVar[str] = "bad_request"
+    message_zh: ClassVar[str] = "请求无效"
+    message_en: ClassVar[str] = "Invalid request"
+    # Most errors roll the request back. A few must keep what the request recorded
+    # (a failed login is counted even though the login fails).
+    commit_anyway: ClassVar[bool] = False
+
+    def __init__(
+        self,
+        *,
+        field: str | None = None,
+        zh: str | None = None,
+        en: str | None = None,
+        **params: Any,
+    ) -> None:
+        self.field = field
+        self.params = params
+        self._zh = zh
+        self._en = en
+        super().__init__(self.message("en"))
+
+    def message(self, language: str) -> str:
+        if language.lower().startswith("zh"):
+            template = self._zh or self.message_zh
+        else:
+            template = self._en or self.message_en
+        try:
+            return template.format(field=self.field, **self.params)
+        except (KeyError, IndexError):
+            return template
+
+    def to_dict(self, language: str) -> dict[str, Any]:
+        return {"code": self.code, "message": self.message(language), "field": self.field}
+
+
+class ValidationFailed(ClaimdeskError):
+    status_code = 422
+    code = "validation_failed"
+    message_zh = "字段 {field} 无效"
+    message_en = "Field {field} is invalid"
+
+
+class NotAuthenticated(ClaimdeskError):
+    status_code = 401
+    code = "not_authenticated"
+    message_zh = "请先登录"
+    message_en = "Authentication required"
+
+
+class InvalidCredentials(ClaimdeskError):
+    status_code = 401
+    code = "invalid_credentials"
+    message_zh = "用户名或密码错误"
+    message_en = "Wrong username or password"
+    commit_anyway = True
+
+
+class TooManyLoginAttempts(ClaimdeskError):
+    status_code = 429
+    code = "too_many_login_attempts"
+    message_zh = "登录失败次数过多，请 {retry_after} 秒后再试"
+    message_en = "Too many failed logins; try again in {retry_after} seconds"
+
+
+class PermissionDenied(ClaimdeskError):
+    status_code = 403
+    code = "permission_denied"
+    message_zh = "您的角色无权执行此操作"
+    message_en = "Your role may not do this"
+
+
+class CsrfFailed(ClaimdeskError):
+    status_code = 403
+    code = "csrf_failed"
+    message_zh = "表单已失效，请刷新页面后重试"
+    message_en = "The form has expired; reload the page and try again"
+
+
+class NotFound(ClaimdeskError):
+    status_code = 404
+    code = "not_found"
+    message_zh = "未找到 {what}"
+    message_en = "{what} not found"
+
+    def __init__(self, *, what: str = "record", field: str | None = None, **params: Any) -> None:
+        super().__init__(field=field, what=what, **params)
+
+
+class Conflict(ClaimdeskError):
+    status_code = 409
+    code = "conflict"
+    message_zh = "操作与当前状态冲突"
+    message_en = "The operation conflicts with the current state"
+
+
+class AlreadyExists(Conflict):
+    code = "already_exists"
+    message_zh = "{what} 已存在"
+    message_en = "{what} already exists"
+
+
+class CalendarYearNotCovered(ClaimdeskError):
+    status_code = 422
+    code = "calendar_year_not_covered"
+    message_zh = "节假日日历未包含 {year} 年，请管理员先维护该年度安排"
+    message_en = "The holiday calendar does not cover {year}; an administrator must add it first"
+
+
+class InvalidIdNumber(ValidationFailed):
+    code = "invalid_id_number"
+    message_zh = "{field}：身份证号码无效（{reason_zh}）"
+    message_en = "{field}: invalid resident ID number ({reason_en})"
+
+
+class InvalidBankCard(ValidationFailed):
+    code = "invalid_bank_card"
+    message_zh = "{field}：银行卡号无效（{reason_zh}）"
+    message_en = "{field}: invalid bank card number ({reason_en})"
+
+
+class ConsentMissing(ClaimdeskError):
+    status_code = 422
+    code = "consent_missing"
+    message_zh = "{field}：收集个人信息须记录本人同意（目的、范围、方式）"
+    message_en = "{field}: collecting personal data requires recorded consent (purpose, scope, method)"
+
+
+class KeyUnavailable(ClaimdeskError):
+    status_code = 500
+    code = "key_unavailable"
+    message_zh = "加密密钥 {kid} 不可用"
+    message_en = "Encryption key {kid} is not available"

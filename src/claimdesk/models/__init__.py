@@ -1,0 +1,30 @@
+"""ORM models, one module per aggregate. Importing this package registers them all."""
+
+from claimdesk.models.audit import AuditChainHead, AuditEntry
+from claimdesk.models.base import Base
+from claimdesk.models.calendar import CalendarDay, CalendarYear
+from claimdesk.models.clock import Clock, ClockPause
+from claimdesk.models.job import Job, OutboxMessage
+from claimdesk.models.org import OrgUnit
+from claimdesk.models.person import BankAccount, Consent, Person
+from claimdesk.models.user import AuthSession, LoginThrottle, User, UserRole
+
+__all__ = [
+    "AuditChainHead",
+    "AuditEntry",
+    "AuthSession",
+    "BankAccount",
+    "Base",
+    "CalendarDay",
+    "CalendarYear",
+    "Clock",
+    "ClockPause",
+    "Consent",
+    "Job",
+    "LoginThrottle",
+    "OrgUnit",
+    "OutboxMessage",
+    "Person",
+    "User",
+    "UserRole",
+]

@@ -1,0 +1,56 @@
+"""Background jobs and the notification outbox, coordinated through the database."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from claimdesk.models.base import Base, TimestampMixin
+
+
+class Job(TimestampMixin, Base):
+    __tablename__ = "jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[str] = mapped_column(Text, default="{}")
+    # A job with a dedupe key exists once: a periodic job enqueued by two workers for
+    # the same period, or "renewal reminder for policy term X", is inserted only once.
+    dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    status: Mapped[str] = mapped_column(String(12), default="queued")  # queued|done|failed
+    run_at: Mapped[dt.datetime]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    max_attempts: Mapped[int] = mapped_column(Integer, default=5)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    finished_at: Mapped[dt.datetime | None]
+
+
+Index("ix_jobs_status_run_at", Job.status, Job.run_at)
+
+
+class OutboxMessage(TimestampMixin, Base):
+    """A message to a person, written in the business transaction, sent after commit."""
+
+    __tablename__ = "outbox_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(12))  # sms | app | email
+    recipient: Mapped[str] = mapped_column(String(200))
+    person_id: Mapped[int | None]
+    template: Mapped[str] = mapped_column(String(64))
+    language: Mapped[str] = mapped_column(String(10), default="zh-CN")
+    subject: Mapped[str | None] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    status: Mapped[str] = mapped_column(String(12), default="pending")  # pending|sent|failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime]
+    sent_at: Mapped[dt.datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    related_type: Mapped[str | None] = mapped_column(String(40))
+    related_id: Mapped[str | None] = mapped_column(String(64))
+
+
+Index("ix_outbox_status_next", OutboxMessage.status, OutboxMessage.next_attempt_at)

@@ -1,0 +1,71 @@
+"""People (customers, insureds, beneficiaries) with their personal data encrypted (SEC-1)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Date, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from claimdesk.crypto.types import EncryptedString
+from claimdesk.models.base import Base, TimestampMixin
+
+
+class Person(TimestampMixin, Base):
+    __tablename__ = "people"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    # "resident_id" (居民身份证) or "passport", "hk_macao_permit", ...
+    id_type: Mapped[str] = mapped_column(String(24), default="resident_id")
+    id_number: Mapped[str] = mapped_column(EncryptedString("people.id_number"))
+    # Keyed hash (HMAC-SHA256) for look-ups; the clear value is never stored.
+    id_number_hash: Mapped[str] = mapped_column(String(64), index=True)
+    id_number_last4: Mapped[str] = mapped_column(String(4))
+    phone: Mapped[str | None] = mapped_column(EncryptedString("people.phone"))
+    phone_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    email: Mapped[str | None] = mapped_column(String(200))
+    birth_date: Mapped[dt.date | None] = mapped_column(Date)
+    gender: Mapped[str | None] = mapped_column(String(1))
+    address: Mapped[str | None] = mapped_column(EncryptedString("people.address"))
+    # Medical details (allergies, chronic conditions) — encrypted like the numbers.
+    medical_notes: Mapped[str | None] = mapped_column(EncryptedString("people.medical_notes"))
+    org_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"))
+
+    consents: Mapped[list[Consent]] = relationship(lazy="raise", back_populates="person")
+    bank_accounts: Mapped[list[BankAccount]] = relationship(lazy="raise", back_populates="person")
+
+
+class BankAccount(TimestampMixin, Base):
+    __tablename__ = "bank_accounts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    holder_name: Mapped[str] = mapped_column(String(100))
+    bank_name: Mapped[str] = mapped_column(String(100))
+    account_number: Mapped[str] = mapped_column(EncryptedString("bank_accounts.account_number"))
+    account_hash: Mapped[str] = mapped_column(String(64), index=True)
+    account_last4: Mapped[str] = mapped_column(String(4))
+
+    person: Mapped[Person] = relationship(lazy="raise", back_populates="bank_accounts")
+
+
+class Consent(TimestampMixin, Base):
+    """What a person agreed to when their data was collected (SEC-6)."""
+
+    __tablename__ = "consents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    # e.g. "claims_handling", "policy_service", "customer_care", "marketing"
+    purpose: Mapped[str] = mapped_column(String(40))
+    # The categories of data covered, comma separated: "identity,contact,medical,bank"
+    scope: Mapped[str] = mapped_column(String(200))
+    # How consent was given: "written", "online_click", "phone_recorded", "sms_code"
+    method: Mapped[str] = mapped_column(String(40))
+    text: Mapped[str | None] = mapped_column(Text)
+    granted_at: Mapped[dt.datetime]
+    withdrawn_at: Mapped[dt.datetime | None]
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    person: Mapped[Person] = relationship(lazy="raise", back_populates="consents")

@@ -1,0 +1,36 @@
+"""serve, worker, demo, db upgrade, backup, restore."""
+
+from __future__ import annotations
+
+import typer
+
+from claimdesk.config import get_settings
+
+db_app = typer.Typer(help="Database schema.")
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """Apply the migrations (the only source of the schema)."""
+    from claimdesk.migrate import upgrade
+
+    url = get_settings().database_url
+    upgrade(url, revision)
+    typer.echo(f"database at {url.split('@')[-1]} upgraded to {revision}")
+
+
+def serve(
+    host: str = "127.0.0.1", port: int = 8000, workers: int = 1, reload: bool = False
+) -> None:
+    """Serve the API and the pages."""
+    import uvicorn
+
+    uvicorn.run(
+        "claimdesk.asgi:app", host=host, port=port, workers=workers, reload=reload,
+        log_level="info", proxy_headers=True,
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(db_app, name="db")
+    app.command("serve")(serve)

@@ -1,0 +1,66 @@
+"""Server-rendered pages: templates, the CSRF rule for forms, and the pages router.
+
+Pages call the same services as the API. Every state-changing form carries the
+session's CSRF token (SEC-8); ``check_csrf`` compares it in constant time.
+"""
+
+from __future__ import annotations
+
+import hmac
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from claimdesk.errors import CsrfFailed
+from claimdesk.i18n import request_language
+
+templates = Jinja2Templates(directory=str(__import__("pathlib").Path(__file__).parent / "templates"))
+
+
+def language_of(request: Request) -> str:
+    return getattr(request.state, "language", None) or request_language(request)
+
+
+def t(request: Request, zh: str, en: str) -> str:
+    """Inline bilingual label; Babel catalogues replace these as pages grow."""
+    return zh if language_of(request) == "zh-CN" else en
+
+
+def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    language = language_of(request)
+    context.setdefault("principal", getattr(request.state, "principal", None))
+    context.setdefault("csrf_token", getattr(request.state, "csrf_token", None))
+    return templates.TemplateResponse(
+        request,
+        template,
+        {"lang": language, "zh": language == "zh-CN", **context},
+        status_code=status_code,
+    )
+
+
+def render_error(request: Request, status: int, error: dict[str, Any]) -> Response:
+    if status == 401 and request.method == "GET":
+        from fastapi.responses import RedirectResponse
+
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+    return render(request, "error.html", status_code=status, error=error)
+
+
+def check_csrf(request: Request, submitted: str | None) -> None:
+    expected = getattr(request.state, "csrf_token", None)
+    if not expected or not submitted or not hmac.compare_digest(expected, submitted):
+        raise CsrfFailed(field="csrf_token")
+
+
+pages_router = APIRouter(include_in_schema=False)
+
+
+def _include_domain_pages() -> None:
+    from claimdesk.auth.pages import router as auth_pages
+
+    pages_router.include_router(auth_pages)
+
+
+_include_domain_pages()

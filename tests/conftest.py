@@ -1,0 +1,182 @@
+"""Test databases built from the migrations, on SQLite or PostgreSQL.
+
+One pytest run uses one backend: SQLite by default, PostgreSQL when
+``CLAIMDESK_TEST_DATABASE_URL`` names a server (``make test`` runs both). Each xdist
+worker gets its own database. Every test runs inside a transaction that is rolled
+back; tests that need real commits or several processes ask for ``fresh_db_url``,
+a brand-new migrated database copied from a template.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Connection, Engine, make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from claimdesk.config import reset_settings_cache
+from claimdesk.crypto.keyring import Keyring, set_keyring
+from claimdesk.db import make_engine, normalise_url
+from claimdesk.migrate import upgrade
+
+PG_URL = os.environ.get("CLAIMDESK_TEST_DATABASE_URL") or None
+BACKEND = "postgresql" if PG_URL else "sqlite"
+
+# One keyring for the whole run, never written to the working tree.
+TEST_KEYRING = Keyring.generate()
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    where = make_url(normalise_url(PG_URL)).render_as_string(hide_password=True) if PG_URL else "SQLite files"
+    return f"claimdesk test database backend: {BACKEND} ({where})"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # PostgreSQL-only tests (row locks, SKIP LOCKED across processes) are deselected,
+    # not skipped, in the SQLite run: they run in the PostgreSQL run of `make test`.
+    if BACKEND == "postgresql":
+        return
+    keep, drop = [], []
+    for item in items:
+        (drop if item.get_closest_marker("postgres_only") else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def _pg_admin_url(url: str) -> str:
+    return make_url(normalise_url(url)).set(database="postgres").render_as_string(hide_password=False)
+
+
+def _pg_execute(url: str, *statements: str) -> None:
+    import psycopg
+
+    plain = make_url(normalise_url(url)).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(plain, autocommit=True) as conn:
+        for statement in statements:
+            conn.execute(statement)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _test_environment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    base = tmp_path_factory.mktemp("claimdesk")
+    os.environ["CLAIMDESK_ENV"] = "test"
+    os.environ["CLAIMDESK_KEYS"] = TEST_KEYRING.to_json()
+    os.environ["CLAIMDESK_UPLOAD_DIR"] = str(base / "uploads")
+    reset_settings_cache()
+    set_keyring(TEST_KEYRING)
+    yield
+    set_keyring(None)
+
+
+@pytest.fixture(scope="session")
+def template_db_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A migrated database used as the template for every other one in this worker."""
+    if BACKEND == "sqlite":
+        path = tmp_path_factory.mktemp("db") / "template.db"
+        url = f"sqlite:///{path}"
+        upgrade(url)
+        yield url
+        return
+    assert PG_URL
+    name = f"claimdesk_tpl_{_worker()}"
+    admin = _pg_admin_url(PG_URL)
+    _pg_execute(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
+    url = make_url(normalise_url(PG_URL)).set(database=name).render_as_string(hide_password=False)
+    upgrade(url)
+    yield url
+    _pg_execute(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _clone(template_url: str, tmp_dir: Path) -> tuple[str, str]:
+    if BACKEND == "sqlite":
+        source = Path(make_url(template_url).database or "")
+        target = tmp_dir / f"db-{uuid.uuid4().hex[:8]}.db"
+        shutil.copyfile(source, target)
+        return f"sqlite:///{target}", str(target)
+    assert PG_URL
+    name = f"claimdesk_{_worker()}_{uuid.uuid4().hex[:8]}"
+    template_name = make_url(template_url).database
+    _pg_execute(_pg_admin_url(PG_URL), f'CREATE DATABASE "{name}" TEMPLATE "{template_name}"')
+    return make_url(template_url).set(database=name).render_as_string(hide_password=False), name
+
+
+def _drop_clone(handle: str) -> None:
+    if BACKEND == "sqlite":
+        for suffix in ("", "-wal", "-shm"):
+            Path(handle + suffix).unlink(missing_ok=True)
+    else:
+        assert PG_URL
+        _pg_execute(_pg_admin_url(PG_URL), f'DROP DATABASE IF EXISTS "{handle}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def worker_db_url(template_db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    url, handle = _clone(template_db_url, tmp_path_factory.mktemp("worker"))
+    yield url
+    _drop_clone(handle)
+
+
+@pytest.fixture(scope="session")
+def engine(worker_db_url: str) -> Iterator[Engine]:
+    engine = make_engine(worker_db_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def connection(engine: Engine) -> Iterator[Connection]:
+    conn = engine.connect()
+    outer = conn.begin()
+    yield conn
+    outer.rollback()
+    conn.close()
+
+
+@pytest.fixture
+def session_factory(connection: Connection) -> sessionmaker[Session]:
+    """Sessions whose commits are savepoints inside the test's outer transaction."""
+    return sessionmaker(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+
+
+@pytest.fixture
+def db(session_factory: sessionmaker[Session]) -> Iterator[Session]:
+    session = session_factory()
+    yield session
+    session.close()
+
+
+@pytest.fixture
+def app(session_factory: sessionmaker[Session]):  # type: ignore[no-untyped-def]
+    from claimdesk.app import create_app
+
+    return create_app(factory=session_factory)
+
+
+@pytest.fixture
+def client(app) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def fresh_db_url(template_db_url: str, tmp_path: Path) -> Iterator[str]:
+    """A new migrated database whose commits are real (several processes, crashes)."""
+    url, handle = _clone(template_db_url, tmp_path)
+    yield url
+    _drop_clone(handle)
+
+
+@pytest.fixture
+def backend() -> str:
+    return BACKEND
