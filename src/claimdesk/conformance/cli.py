@@ -2,9 +2,33 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
 
 def register(app: typer.Typer) -> None:
     conformance = typer.Typer(help="Conformance vectors (SPEC ADJ-*, GEN-4).", no_args_is_help=True)
+
+    @conformance.command("run")
+    def run(folder: Annotated[Path, typer.Argument(help="Folder of *.json vectors")]) -> None:
+        """Run every vector in FOLDER; one PASS/FAIL line each, then 'N passed, N failed'."""
+        from claimdesk.conformance.runner import run_folder
+
+        failed = run_folder(folder, echo=typer.echo)
+        raise typer.Exit(code=1 if failed else 0)
+
     app.add_typer(conformance, name="conformance")
+
+    @app.command("adjudicate")
+    def adjudicate(
+        file: Annotated[Path, typer.Argument(help="Claims as JSON or CSV (one row per expense line)")],
+        product: Annotated[Path | None, typer.Option(help="Product/coverage definition (JSON file)")] = None,
+        output: Annotated[Path | None, typer.Option("--output", "-o", help="Write results here")] = None,
+        trace: Annotated[bool, typer.Option(help="Include every calculation step")] = False,
+    ) -> None:
+        """Price claims against a product version and print or write the results."""
+        from claimdesk.conformance.adjudicate import main
+
+        raise typer.Exit(code=main(file=file, product=product, output=output, trace=trace))
