@@ -132,6 +132,12 @@ class InvalidBankCard(ValidationFailed):
     message_en = "{field}: invalid bank card number ({reason_en})"
 
 
+class InvalidMobileNumber(ValidationFailed):
+    code = "invalid_mobile_number"
+    message_zh = "{field}：手机号码无效（应为 11 位，以 13-19 开头）"
+    message_en = "{field}: invalid mobile number (11 digits starting 13-19 expected)"
+
+
 class ConsentMissing(ClaimdeskError):
     status_code = 422
     code = "consent_missing"
