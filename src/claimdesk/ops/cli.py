@@ -10,7 +10,7 @@ db_app = typer.Typer(help="Database schema.")
 
 
 @db_app.command("upgrade")
-def db_upgrade(revision: str = "head") -> None:
+def db_upgrade(revision: str = "heads") -> None:
     """Apply the migrations (the only source of the schema)."""
     from claimdesk.migrate import upgrade
 
