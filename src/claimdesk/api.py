@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
+from claimdesk.auth.csrf import api_csrf_guard
 from claimdesk.auth.endpoints import router as auth_router
+from claimdesk.auth.endpoints import users_router
+from claimdesk.org.endpoints import router as org_router
 
-api_router = APIRouter()
+# Cookie-authenticated calls must carry the session's CSRF token (SEC-8).
+api_router = APIRouter(dependencies=[Depends(api_csrf_guard)])
 api_router.include_router(auth_router)
+api_router.include_router(users_router)
+api_router.include_router(org_router)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hmac
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
@@ -32,12 +32,16 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
     language = language_of(request)
     context.setdefault("principal", getattr(request.state, "principal", None))
     context.setdefault("csrf_token", getattr(request.state, "csrf_token", None))
-    return templates.TemplateResponse(
+    response = templates.TemplateResponse(
         request,
         template,
         {"lang": language, "zh": language == "zh-CN", **context},
         status_code=status_code,
     )
+    if "lang" in request.query_params:
+        # ?lang=en (the switch in the layout) is remembered for the next pages.
+        response.set_cookie("lang", language, samesite="lax", max_age=365 * 24 * 3600)
+    return response
 
 
 def render_error(request: Request, status: int, error: dict[str, Any]) -> Response:
@@ -54,7 +58,10 @@ def check_csrf(request: Request, submitted: str | None) -> None:
         raise CsrfFailed(field="csrf_token")
 
 
-pages_router = APIRouter(include_in_schema=False)
+from claimdesk.auth.csrf import page_csrf_guard  # noqa: E402  (needs the helpers above)
+
+# Every state-changing form is checked here, once, for all domains (SEC-8).
+pages_router = APIRouter(include_in_schema=False, dependencies=[Depends(page_csrf_guard)])
 
 
 def _include_domain_pages() -> None:

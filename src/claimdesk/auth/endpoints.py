@@ -1,15 +1,35 @@
-"""Auth API: obtain and revoke bearer tokens, see who you are."""
+"""Auth API: bearer tokens, who am I, and user administration (SEC-4, SEC-8)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
 
 from claimdesk.auth import service
 from claimdesk.auth.permissions import Permission
-from claimdesk.auth.schemas import Me, TokenRequest, TokenResponse
-from claimdesk.deps import DB, Requires, _bearer, client_ip
+from claimdesk.auth.principal import Principal
+from claimdesk.auth.schemas import (
+    Me,
+    PasswordChange,
+    PasswordReset,
+    RolesUpdate,
+    StatusChange,
+    TokenRequest,
+    TokenResponse,
+    UserCreate,
+    UserOut,
+)
+from claimdesk.deps import DB, _bearer, client_ip, require
+from claimdesk.models.user import User
 
 router = APIRouter(prefix="/auth", tags=["auth"])
+users_router = APIRouter(prefix="/users", tags=["users"])
+
+# Route permissions (SEC-4) as type aliases, so mypy sees a Principal.
+NeedsSelf = Annotated[Principal, Depends(require(Permission.SELF))]
+NeedsUsersManage = Annotated[Principal, Depends(require(Permission.USERS_MANAGE))]
+NeedsUsersRead = Annotated[Principal, Depends(require(Permission.USERS_READ))]
 
 
 @router.post("/token", response_model=TokenResponse)
@@ -21,14 +41,14 @@ def issue_token(body: TokenRequest, request: Request, db: DB) -> TokenResponse:
 
 
 @router.post("/logout", status_code=204)
-def revoke_token(request: Request, db: DB, principal: Requires(Permission.SELF)) -> None:
+def revoke_token(request: Request, db: DB, principal: NeedsSelf) -> None:
     token = _bearer(request)
     if token:
         service.logout(db, token=token, kind="api", actor=principal)
 
 
 @router.get("/me", response_model=Me)
-def me(principal: Requires(Permission.SELF)) -> Me:
+def me(principal: NeedsSelf) -> Me:
     return Me(
         user_id=principal.user_id,
         username=principal.username,
@@ -37,4 +57,97 @@ def me(principal: Requires(Permission.SELF)) -> Me:
         org_unit_id=principal.org_unit_id,
         person_id=principal.person_id,
         language=principal.language,
+    )
+
+
+def user_out(user: User) -> UserOut:
+    return UserOut(
+        id=user.id,
+        username=user.username,
+        display_name=user.display_name,
+        roles=service.role_names(user),
+        org_unit_id=user.org_unit_id,
+        person_id=user.person_id,
+        language=user.language,
+        is_active=user.is_active,
+        created_at=user.created_at,
+    )
+
+
+# Declared before /{user_id} routes so that "me" is never read as an id.
+@users_router.post("/me/password", status_code=204)
+def change_own_password(
+    body: PasswordChange, request: Request, db: DB, principal: NeedsSelf
+) -> None:
+    from claimdesk.deps import SESSION_COOKIE
+
+    current = _bearer(request) or request.cookies.get(SESSION_COOKIE)
+    service.change_own_password(
+        db,
+        actor=principal,
+        current_password=body.current_password,
+        new_password=body.new_password,
+        keep_token=current,
+    )
+
+
+@users_router.post("", status_code=201, response_model=UserOut)
+def create_user(body: UserCreate, db: DB, principal: NeedsUsersManage) -> UserOut:
+    user = service.create_user(
+        db,
+        actor=principal,
+        username=body.username,
+        password=body.password,
+        roles=body.roles,
+        display_name=body.display_name,
+        org_unit_id=body.org_unit_id,
+        person_id=body.person_id,
+        language=body.language,
+    )
+    return user_out(user)
+
+
+@users_router.get("", response_model=list[UserOut])
+def list_users(
+    db: DB,
+    principal: NeedsUsersRead,
+    role: Annotated[str | None, Query(max_length=32)] = None,
+    org_unit_id: int | None = None,
+    active: bool | None = None,
+) -> list[UserOut]:
+    users = service.list_users(db, role=role, org_unit_id=org_unit_id, active=active)
+    return [user_out(u) for u in users]
+
+
+@users_router.get("/{user_id}", response_model=UserOut)
+def get_user(user_id: int, db: DB, principal: NeedsUsersRead) -> UserOut:
+    return user_out(service.get_user(db, user_id=user_id))
+
+
+@users_router.put("/{user_id}/roles", response_model=UserOut)
+def set_roles(user_id: int, body: RolesUpdate, db: DB, principal: NeedsUsersManage) -> UserOut:
+    user = service.set_roles(
+        db, actor=principal, user_id=user_id, roles=body.roles, reason=body.reason
+    )
+    return user_out(user)
+
+
+@users_router.post("/{user_id}/deactivate", response_model=UserOut)
+def deactivate(user_id: int, body: StatusChange, db: DB, principal: NeedsUsersManage) -> UserOut:
+    return user_out(
+        service.deactivate_user(db, actor=principal, user_id=user_id, reason=body.reason)
+    )
+
+
+@users_router.post("/{user_id}/reactivate", response_model=UserOut)
+def reactivate(user_id: int, body: StatusChange, db: DB, principal: NeedsUsersManage) -> UserOut:
+    return user_out(
+        service.reactivate_user(db, actor=principal, user_id=user_id, reason=body.reason)
+    )
+
+
+@users_router.post("/{user_id}/password-reset", status_code=204)
+def reset_password(user_id: int, body: PasswordReset, db: DB, principal: NeedsUsersManage) -> None:
+    service.reset_password(
+        db, actor=principal, user_id=user_id, new_password=body.new_password, reason=body.reason
     )

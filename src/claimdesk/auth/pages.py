@@ -1,4 +1,4 @@
-"""Login, logout and the start page."""
+"""Login, logout and the start page of each role."""
 
 from __future__ import annotations
 
@@ -8,66 +8,116 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from claimdesk.auth import service
+from claimdesk.auth.csrf import PRE_SESSION_COOKIE, pre_session_token, set_pre_session_cookie
 from claimdesk.auth.permissions import ROLE_LABELS, Role
 from claimdesk.auth.principal import Principal
 from claimdesk.config import get_settings
-from claimdesk.deps import DB, SESSION_COOKIE, get_principal_optional, client_ip
+from claimdesk.deps import DB, SESSION_COOKIE, client_ip, get_principal_optional
 from claimdesk.errors import ClaimdeskError
-from claimdesk.web import check_csrf, language_of, render
+from claimdesk.web import language_of, render
 
 router = APIRouter()
 
 OptionalPrincipal = Annotated[Principal | None, Depends(get_principal_optional)]
 
+# What each role's start page points at; the queues themselves arrive with their domains.
+START_ITEMS: dict[Role, list[tuple[str, str]]] = {
+    Role.CUSTOMER: [
+        ("我的保单", "My policies"),
+        ("我的理赔", "My claims"),
+        ("报案", "Report a claim"),
+    ],
+    Role.SERVICE_AGENT: [("咨询待答复", "Consultations to answer"), ("投诉处理", "Complaints")],
+    Role.CLAIMS_HANDLER: [
+        ("新报案待受理", "New reports to accept"),
+        ("待补材料", "Awaiting materials"),
+    ],
+    Role.SURVEYOR: [("我的查勘任务", "My survey tasks")],
+    Role.ASSESSOR: [("我的定损任务", "My assessment tasks")],
+    Role.ADJUSTER: [("待理算案件", "Claims to adjust")],
+    Role.REVIEWER_1: [("一级核赔待办", "Tier-1 reviews")],
+    Role.REVIEWER_2: [("二级核赔待办", "Tier-2 reviews")],
+    Role.REVIEWER_3: [("三级核赔待办", "Tier-3 reviews")],
+    Role.PAYMENT_OFFICER: [("待支付赔款", "Payments to execute")],
+    Role.FRAUD_INVESTIGATOR: [("可疑案件", "Suspected cases")],
+    Role.SALES_AGENT: [("我的客户", "My customers"), ("续保提醒", "Renewals due")],
+    Role.COMPLIANCE_AUDITOR: [("操作日志", "Audit trail"), ("服务标准报表", "Standards scorecard")],
+    Role.ADMINISTRATOR: [
+        ("用户与角色", "Users and roles"),
+        ("机构", "Organisation units"),
+        ("节假日日历", "Holiday calendar"),
+    ],
+}
+
 
 def _safe_next(target: str | None) -> str:
     # Only same-site relative paths: never redirect to another host after login.
-    if target and target.startswith("/") and not target.startswith("//"):
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
     return "/"
 
 
+def _login_page(
+    request: Request, *, principal: Principal | None, status_code: int = 200, **context: object
+) -> Response:
+    # A signed-in user re-posting the form is checked against the session's token.
+    token = getattr(request.state, "csrf_token", None) if principal else pre_session_token(request)
+    response = render(request, "login.html", status_code=status_code, csrf_token=token, **context)
+    set_pre_session_cookie(request, response)
+    return response
+
+
 @router.get("/login")
-def login_form(request: Request, next: str | None = None) -> Response:  # noqa: A002
-    return render(request, "login.html", next=_safe_next(next))
+def login_form(request: Request, principal: OptionalPrincipal, next: str | None = None) -> Response:
+    return _login_page(request, principal=principal, next=_safe_next(next))
 
 
 @router.post("/login")
 def login_submit(
     request: Request,
     db: DB,
-    username: Annotated[str, Form()] = "",
-    password: Annotated[str, Form()] = "",
-    next: Annotated[str, Form()] = "/",  # noqa: A002
+    principal: OptionalPrincipal,
+    username: Annotated[str, Form(max_length=256)] = "",
+    password: Annotated[str, Form(max_length=256)] = "",
+    next: Annotated[str, Form(max_length=2000)] = "/",
 ) -> Response:
     try:
         issued = service.login(
-            db, username=username, password=password, ip=client_ip(request), kind="web"
+            db, username=username.strip(), password=password, ip=client_ip(request), kind="web"
         )
     except ClaimdeskError as error:
         if error.commit_anyway:
             db.commit()
-        status = error.status_code
-        return render(
-            request, "login.html", status_code=status, error=error.message(language_of(request)),
-            username=username, next=_safe_next(next),
+        response = _login_page(
+            request,
+            principal=principal,
+            status_code=error.status_code,
+            error=error.message(language_of(request)),
+            username=username,
+            next=_safe_next(next),
         )
+        if "retry_after" in error.params:
+            response.headers["Retry-After"] = str(error.params["retry_after"])
+        return response
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie(
-        SESSION_COOKIE, issued.token, httponly=True, samesite="lax",
-        secure=get_settings().secure_cookies, expires=issued.expires_at,
+        SESSION_COOKIE,
+        issued.token,
+        httponly=True,
+        samesite="lax",
+        secure=get_settings().secure_cookies,
+        expires=issued.expires_at,
     )
+    # The pre-session token has done its job; a new one is issued at the next login.
+    response.delete_cookie(PRE_SESSION_COOKIE)
     return response
 
 
 @router.post("/logout")
-def logout(
-    request: Request, db: DB, principal: OptionalPrincipal,
-    csrf_token: Annotated[str | None, Form()] = None,
-) -> Response:
+def logout(request: Request, db: DB, principal: OptionalPrincipal) -> Response:
+    # The CSRF token was checked by the pages router's guard before we got here.
     cookie = request.cookies.get(SESSION_COOKIE)
     if principal is not None and cookie:
-        check_csrf(request, csrf_token)
         service.logout(db, token=cookie, kind="web", actor=principal)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
@@ -79,8 +129,14 @@ def home(request: Request, principal: OptionalPrincipal) -> Response:
     if principal is None:
         return RedirectResponse("/login", status_code=303)
     zh = language_of(request) == "zh-CN"
-    labels = [ROLE_LABELS[Role(r)][0 if zh else 1] for r in sorted(principal.roles)]
-    response = render(request, "home.html", role_labels=labels)
-    if "lang" in request.query_params:
-        response.set_cookie("lang", language_of(request), samesite="lax")
-    return response
+    roles = [Role(r) for r in sorted(principal.roles) if r in Role.__members__.values()]
+    sections = [
+        {
+            "label": ROLE_LABELS[role][0 if zh else 1],
+            "items": [item[0 if zh else 1] for item in START_ITEMS.get(role, [])],
+        }
+        for role in roles
+    ]
+    return render(
+        request, "home.html", role_labels=[s["label"] for s in sections], sections=sections
+    )

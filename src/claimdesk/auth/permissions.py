@@ -52,6 +52,7 @@ class Permission(StrEnum):
     USERS_MANAGE = "users:manage"
     USERS_READ = "users:read"
     ORG_MANAGE = "org:manage"
+    ORG_READ = "org:read"
     CALENDAR_MANAGE = "calendar:manage"
     CALENDAR_READ = "calendar:read"
     # audit and integrity
@@ -67,7 +68,8 @@ class Permission(StrEnum):
 
 STAFF_ROLES = frozenset(Role) - {Role.CUSTOMER}
 
-_STAFF_COMMON = {Permission.SELF, Permission.DEADLINES_COMPUTE, Permission.CALENDAR_READ}
+_STAFF_COMMON = {Permission.SELF, Permission.DEADLINES_COMPUTE, Permission.CALENDAR_READ,
+                 Permission.ORG_READ}
 _PEOPLE_WORKERS = {Permission.PEOPLE_READ, Permission.PEOPLE_WRITE, Permission.PEOPLE_READ_PII}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {

@@ -14,7 +14,7 @@ class TokenRequest(BaseModel):
 
 class TokenResponse(BaseModel):
     access_token: str
-    token_type: str = "bearer"
+    token_type: str = "bearer"  # noqa: S105  (the scheme name, not a secret)
     expires_at: dt.datetime
 
 
@@ -26,3 +26,49 @@ class Me(BaseModel):
     org_unit_id: int | None
     person_id: int | None
     language: str
+
+
+# --- user administration -------------------------------------------------------------
+# Roles are plain strings here so that an unknown one gets the service's UnknownRole
+# error (naming the role) rather than a generic enum message.
+
+
+class UserCreate(BaseModel):
+    username: str = Field(min_length=1, max_length=64)
+    display_name: str | None = Field(default=None, max_length=100)
+    password: str = Field(min_length=1, max_length=256)
+    roles: list[str] = Field(min_length=1, max_length=14)
+    org_unit_id: int | None = None
+    person_id: int | None = None
+    language: str = "zh-CN"
+
+
+class UserOut(BaseModel):
+    id: int
+    username: str
+    display_name: str
+    roles: list[str]
+    org_unit_id: int | None
+    person_id: int | None
+    language: str
+    is_active: bool
+    created_at: dt.datetime
+
+
+class RolesUpdate(BaseModel):
+    roles: list[str] = Field(min_length=1, max_length=14)
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class StatusChange(BaseModel):
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class PasswordReset(BaseModel):
+    new_password: str = Field(min_length=1, max_length=256)
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class PasswordChange(BaseModel):
+    current_password: str = Field(min_length=1, max_length=256)
+    new_password: str = Field(min_length=1, max_length=256)

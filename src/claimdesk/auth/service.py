@@ -1,22 +1,66 @@
-"""Log in, resolve a token or session cookie to a principal, log out."""
+"""Log in, resolve a token or session cookie to a principal, log out; manage accounts.
+
+Sessions (SEC-8): a web session dies after ``IDLE_TIMEOUT`` without use or, at the
+latest, ``session_ttl_minutes`` after login (absolute); an API token lives
+``api_token_ttl_minutes``. Failed logins are counted per username and per client
+address in the database, so every process sees them, and lock further attempts out
+for a time that doubles with every failure past the limit.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from claimdesk.audit.service import record
 from claimdesk.auth import repository
+from claimdesk.auth.errors import (
+    CannotDeactivateSelf,
+    CustomerNeedsPerson,
+    CustomerRoleExclusive,
+    InvalidUsername,
+    LastAdministrator,
+    NoRoles,
+    PasswordUnchanged,
+    UnknownOrgUnit,
+    UnknownPerson,
+    UnknownRole,
+    UnsupportedLanguage,
+    UserAlreadyInState,
+    UsernameTaken,
+    UserNotFound,
+    WeakPassword,
+    WrongCurrentPassword,
+)
 from claimdesk.auth.passwords import DUMMY_HASH, hash_password, needs_rehash, verify_password
+from claimdesk.auth.permissions import Role
 from claimdesk.auth.principal import Principal
 from claimdesk.config import get_settings
 from claimdesk.errors import InvalidCredentials, TooManyLoginAttempts
+from claimdesk.i18n import SUPPORTED
 from claimdesk.models.base import utcnow
-from claimdesk.models.user import AuthSession, LoginThrottle, User
+from claimdesk.models.org import OrgUnit
+from claimdesk.models.person import Person
+from claimdesk.models.user import AuthSession, LoginThrottle, User, UserRole
+
+# A browser session left alone this long is over, whatever its absolute expiry.
+IDLE_TIMEOUT = dt.timedelta(minutes=30)
+# Offices share one address behind NAT: the per-address limit is several times the
+# per-username one, so it stops sprays across many usernames without locking a branch out.
+IP_FAILURE_FACTOR = 4
+# Failures older than this are forgotten: an occasional typo never adds up to a lockout.
+FAILURE_MEMORY = dt.timedelta(hours=1)
+MAX_LOCKOUT_SECONDS = 3600
+
+USERNAME_RULE = re.compile(r"^[a-z][a-z0-9._-]{2,31}$")
+PASSWORD_MIN_LENGTH = 10
 
 
 def token_hash(token: str) -> str:
@@ -31,7 +75,9 @@ class IssuedSession:
     principal: Principal
 
 
-def principal_for(user: User, *, ip: str | None, kind: str, auth_method: str = "password") -> Principal:
+def principal_for(
+    user: User, *, ip: str | None, kind: str, auth_method: str = "password"
+) -> Principal:
     return Principal.build(
         user_id=user.id,
         username=user.username,
@@ -45,26 +91,54 @@ def principal_for(user: User, *, ip: str | None, kind: str, auth_method: str = "
     )
 
 
-def _check_throttle(session: Session, username: str, now: dt.datetime) -> None:
-    throttle = repository.get_throttle(session, username)
-    if throttle and throttle.locked_until and throttle.locked_until > now:
-        wait = int((throttle.locked_until - now).total_seconds()) + 1
-        raise TooManyLoginAttempts(field="username", retry_after=wait)
+# --- login throttling ---------------------------------------------------------------
 
 
-def _register_failure(session: Session, username: str, now: dt.datetime) -> None:
-    settings = get_settings()
-    throttle = repository.get_throttle(session, username)
-    if throttle is None:
-        throttle = LoginThrottle(username=username, failures=0)
-        session.add(throttle)
-    throttle.failures += 1
-    throttle.last_failure_at = now
-    over = throttle.failures - settings.login_max_failures
-    if over >= 0:
-        # Lockout doubles with every further failure, capped at one hour.
-        seconds = min(settings.login_lockout_seconds * (2**over), 3600)
-        throttle.locked_until = now + dt.timedelta(seconds=seconds)
+def _ip_key(ip: str) -> str:
+    # Usernames cannot contain ":" (USERNAME_RULE), so address keys never collide with them.
+    return f"ip:{ip}"[:64]
+
+
+def _throttle_keys(username: str, ip: str | None) -> list[tuple[str, int]]:
+    limit = get_settings().login_max_failures
+    keys: list[tuple[str, int]] = []
+    if USERNAME_RULE.match(username):
+        keys.append((username, limit))
+    if ip:
+        keys.append((_ip_key(ip), limit * IP_FAILURE_FACTOR))
+    return keys
+
+
+def _check_throttle(session: Session, username: str, ip: str | None, now: dt.datetime) -> None:
+    waits = []
+    for key, _limit in _throttle_keys(username, ip):
+        throttle = repository.get_throttle(session, key)
+        if throttle and throttle.locked_until and throttle.locked_until > now:
+            waits.append(int((throttle.locked_until - now).total_seconds()) + 1)
+    if waits:
+        raise TooManyLoginAttempts(field="username", retry_after=max(waits))
+
+
+def _register_failure(session: Session, username: str, ip: str | None, now: dt.datetime) -> None:
+    base = get_settings().login_lockout_seconds
+    for key, limit in _throttle_keys(username, ip):
+        throttle = repository.get_throttle(session, key)
+        if throttle is None:
+            throttle = LoginThrottle(username=key, failures=0)
+            session.add(throttle)
+        elif throttle.last_failure_at and now - throttle.last_failure_at > FAILURE_MEMORY:
+            throttle.failures = 0
+        throttle.failures += 1
+        throttle.last_failure_at = now
+        over = throttle.failures - limit
+        if over >= 0:
+            # Lockout doubles with every further failure, capped at one hour.
+            seconds = min(base * (2 ** min(over, 20)), MAX_LOCKOUT_SECONDS)
+            throttle.locked_until = now + dt.timedelta(seconds=seconds)
+    session.flush()
+
+
+# --- sessions -----------------------------------------------------------------------
 
 
 def login(
@@ -76,16 +150,26 @@ def login(
     kind: str = "api",
     auth_method: str = "password",
 ) -> IssuedSession:
-    """Check the password and open a session. Failures are counted per username in the
-    database (so every process sees them) and slow further attempts down."""
+    """Check the password and open a session.
+
+    ``auth_method`` is the seam for the customer portal: an SMS-code step will verify
+    the second factor first and then call this with ``auth_method="password+sms"``,
+    which the session keeps (CLM-A2 ties uploads to a verified identity).
+    """
     now = utcnow()
-    _check_throttle(session, username, now)
+    _check_throttle(session, username, ip, now)
     user = repository.get_user_by_username(session, username)
     valid = verify_password(user.password_hash if user else DUMMY_HASH, password)
     if user is None or not valid or not user.is_active:
-        _register_failure(session, username, now)
-        anon = Principal(user_id=None, username=username, roles=frozenset(), ip=ip)
-        record(session, actor=anon, action="auth.login_failed", entity_type="user", entity_id=username)
+        _register_failure(session, username, ip, now)
+        anon = Principal(user_id=None, username=username[:64], roles=frozenset(), ip=ip)
+        record(
+            session,
+            actor=anon,
+            action="auth.login_failed",
+            entity_type="user",
+            entity_id=username[:64],
+        )
         # The failure must be stored even though the request fails: the edge commits
         # it because InvalidCredentials is marked commit-worthy.
         raise InvalidCredentials(field="password")
@@ -95,8 +179,14 @@ def login(
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     issued = open_session(session, user=user, ip=ip, kind=kind, auth_method=auth_method, now=now)
-    record(session, actor=issued.principal, action="auth.login", entity_type="user", entity_id=user.id,
-           details={"kind": kind, "method": auth_method})
+    record(
+        session,
+        actor=issued.principal,
+        action="auth.login",
+        entity_type="user",
+        entity_id=user.id,
+        details={"kind": kind, "method": auth_method},
+    )
     return issued
 
 
@@ -110,13 +200,23 @@ def open_session(
     expires = now + dt.timedelta(minutes=ttl)
     session.add(
         AuthSession(
-            token_hash=token_hash(token), kind=kind, user_id=user.id, csrf_token=csrf,
-            expires_at=expires, last_seen_at=now, ip=ip, auth_method=auth_method,
+            token_hash=token_hash(token),
+            kind=kind,
+            user_id=user.id,
+            csrf_token=csrf,
+            expires_at=expires,
+            last_seen_at=now,
+            ip=ip,
+            auth_method=auth_method,
         )
     )
     session.flush()
-    return IssuedSession(token=token, csrf_token=csrf, expires_at=expires,
-                         principal=principal_for(user, ip=ip, kind=kind, auth_method=auth_method))
+    return IssuedSession(
+        token=token,
+        csrf_token=csrf,
+        expires_at=expires,
+        principal=principal_for(user, ip=ip, kind=kind, auth_method=auth_method),
+    )
 
 
 @dataclass(frozen=True)
@@ -127,20 +227,21 @@ class ResolvedSession:
 
 
 def resolve(session: Session, *, token: str, kind: str, ip: str | None) -> ResolvedSession | None:
-    """The principal behind a live token or cookie; None when unknown, revoked or expired.
-
-    Web sessions slide: each use extends them by the configured idle time.
-    """
+    """The principal behind a live token or cookie; None when unknown, revoked, expired
+    (absolute ``expires_at``), idle too long (web) or the account is deactivated."""
     now = utcnow()
     auth = repository.get_live_session(session, token_hash(token), kind, now)
     if auth is None:
         return None
+    if kind == "web" and now - auth.last_seen_at > IDLE_TIMEOUT:
+        return None
     user = repository.get_user(session, auth.user_id)
     if user is None or not user.is_active:
         return None
+    # Writing on every request would serialise a user's parallel requests; a minute's
+    # precision is plenty for an idle timeout of half an hour.
     if kind == "web" and (now - auth.last_seen_at) > dt.timedelta(minutes=1):
         auth.last_seen_at = now
-        auth.expires_at = now + dt.timedelta(minutes=get_settings().session_ttl_minutes)
     return ResolvedSession(
         principal=principal_for(user, ip=ip, kind=kind, auth_method=auth.auth_method),
         csrf_token=auth.csrf_token,
@@ -152,4 +253,283 @@ def logout(session: Session, *, token: str, kind: str, actor: Principal) -> None
     auth = repository.get_live_session(session, token_hash(token), kind, utcnow())
     if auth is not None:
         auth.revoked = True
-        record(session, actor=actor, action="auth.logout", entity_type="user", entity_id=auth.user_id)
+        record(
+            session, actor=actor, action="auth.logout", entity_type="user", entity_id=auth.user_id
+        )
+
+
+def revoke_sessions(session: Session, *, user_id: int, keep_token: str | None = None) -> int:
+    """Revoke every live session of a user, except the one presenting ``keep_token``."""
+    query = update(AuthSession).where(
+        AuthSession.user_id == user_id, AuthSession.revoked.is_(False)
+    )
+    if keep_token:
+        query = query.where(AuthSession.token_hash != token_hash(keep_token))
+    result = session.execute(
+        query.values(revoked=True).execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+# --- account rules ------------------------------------------------------------------
+
+
+def check_username(username: str) -> str:
+    if not USERNAME_RULE.match(username):
+        raise InvalidUsername(field="username")
+    return username
+
+
+def check_password(password: str, *, field: str = "password") -> str:
+    strong = (
+        len(password) >= PASSWORD_MIN_LENGTH
+        and any(c.isalpha() for c in password)
+        and any(c.isdigit() for c in password)
+    )
+    if not strong:
+        raise WeakPassword(field=field, min_length=PASSWORD_MIN_LENGTH)
+    return password
+
+
+def check_roles(roles: Iterable[str], *, field: str = "roles") -> list[Role]:
+    checked: list[Role] = []
+    for name in roles:
+        try:
+            role = Role(name)
+        except ValueError:
+            raise UnknownRole(field=field, role=name) from None
+        if role not in checked:
+            checked.append(role)
+    if not checked:
+        raise NoRoles(field=field)
+    if Role.CUSTOMER in checked and len(checked) > 1:
+        raise CustomerRoleExclusive(field=field)
+    return checked
+
+
+def _check_links(
+    session: Session, roles: list[Role], org_unit_id: int | None, person_id: int | None
+) -> None:
+    if org_unit_id is not None and session.get(OrgUnit, org_unit_id) is None:
+        raise UnknownOrgUnit(field="org_unit_id", org_unit=org_unit_id)
+    if Role.CUSTOMER in roles and person_id is None:
+        raise CustomerNeedsPerson(field="person_id")
+    if person_id is not None and session.get(Person, person_id) is None:
+        raise UnknownPerson(field="person_id", person_id=person_id)
+
+
+def _load(session: Session, user_id: int) -> User:
+    user = repository.get_user(session, user_id)
+    if user is None:
+        raise UserNotFound(user=user_id)
+    return user
+
+
+def _active_admins_other_than(session: Session, user_id: int) -> int:
+    return sum(
+        1
+        for u in repository.list_users(session, role=Role.ADMINISTRATOR.value, active=True)
+        if u.id != user_id
+    )
+
+
+def role_names(user: User) -> list[str]:
+    return sorted(r.role for r in user.roles)
+
+
+# --- account administration ---------------------------------------------------------
+
+
+def create_user(
+    session: Session,
+    *,
+    actor: Principal,
+    username: str,
+    password: str,
+    roles: Iterable[str],
+    display_name: str | None = None,
+    org_unit_id: int | None = None,
+    person_id: int | None = None,
+    language: str = "zh-CN",
+) -> User:
+    check_username(username)
+    check_password(password)
+    checked = check_roles(roles)
+    if language not in SUPPORTED:
+        raise UnsupportedLanguage(field="language")
+    _check_links(session, checked, org_unit_id, person_id)
+    if repository.get_user_by_username(session, username) is not None:
+        raise UsernameTaken(field="username", username=username)
+    user = User(
+        username=username,
+        display_name=(display_name or username).strip() or username,
+        password_hash=hash_password(password),
+        org_unit_id=org_unit_id,
+        person_id=person_id,
+        language=language,
+        is_active=True,
+    )
+    user.roles = [UserRole(role=r.value) for r in checked]
+    session.add(user)
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        action="user.create",
+        entity_type="user",
+        entity_id=user.id,
+        details={
+            "username": username,
+            "roles": sorted(r.value for r in checked),
+            "org_unit_id": org_unit_id,
+            "person_linked": person_id is not None,
+        },
+    )
+    return user
+
+
+def set_roles(
+    session: Session, *, actor: Principal, user_id: int, roles: Iterable[str], reason: str
+) -> User:
+    user = _load(session, user_id)
+    checked = check_roles(roles)
+    _check_links(session, checked, user.org_unit_id, user.person_id)
+    before = role_names(user)
+    after = sorted(r.value for r in checked)
+    if (
+        Role.ADMINISTRATOR.value in before
+        and Role.ADMINISTRATOR.value not in after
+        and user.is_active
+        and _active_admins_other_than(session, user.id) == 0
+    ):
+        raise LastAdministrator()
+    if before != after:
+        # Keep the rows of roles that stay: replacing them would insert a duplicate
+        # (user_id, role) before the old row is deleted.
+        kept = [r for r in user.roles if r.role in after]
+        user.roles = kept + [UserRole(role=r) for r in after if r not in before]
+        session.flush()
+        # Sessions carry the old permissions in nobody's memory (they are re-read each
+        # request), but a role change is a moment to make the user log in again.
+        revoke_sessions(session, user_id=user.id)
+    record(
+        session,
+        actor=actor,
+        action="user.roles_change",
+        entity_type="user",
+        entity_id=user.id,
+        reason=reason,
+        details={"before": before, "after": after},
+    )
+    return user
+
+
+def deactivate_user(session: Session, *, actor: Principal, user_id: int, reason: str) -> User:
+    user = _load(session, user_id)
+    if user.id == actor.user_id:
+        raise CannotDeactivateSelf()
+    if not user.is_active:
+        raise UserAlreadyInState(state_zh="停用", state_en="deactivated")
+    if (
+        Role.ADMINISTRATOR.value in role_names(user)
+        and _active_admins_other_than(session, user.id) == 0
+    ):
+        raise LastAdministrator()
+    user.is_active = False
+    revoked = revoke_sessions(session, user_id=user.id)
+    record(
+        session,
+        actor=actor,
+        action="user.deactivate",
+        entity_type="user",
+        entity_id=user.id,
+        reason=reason,
+        details={"sessions_revoked": revoked},
+    )
+    return user
+
+
+def reactivate_user(session: Session, *, actor: Principal, user_id: int, reason: str) -> User:
+    user = _load(session, user_id)
+    if user.is_active:
+        raise UserAlreadyInState(state_zh="启用", state_en="active")
+    user.is_active = True
+    # Forget old failures so the returning user is not locked out by history.
+    throttle = repository.get_throttle(session, user.username)
+    if throttle:
+        session.delete(throttle)
+    record(
+        session,
+        actor=actor,
+        action="user.reactivate",
+        entity_type="user",
+        entity_id=user.id,
+        reason=reason,
+    )
+    return user
+
+
+def reset_password(
+    session: Session, *, actor: Principal, user_id: int, new_password: str, reason: str
+) -> User:
+    """An administrator sets a new password; every session of the user ends."""
+    user = _load(session, user_id)
+    check_password(new_password, field="new_password")
+    user.password_hash = hash_password(new_password)
+    revoked = revoke_sessions(session, user_id=user.id)
+    record(
+        session,
+        actor=actor,
+        action="user.password_reset",
+        entity_type="user",
+        entity_id=user.id,
+        reason=reason,
+        details={"sessions_revoked": revoked},
+    )
+    return user
+
+
+def change_own_password(
+    session: Session,
+    *,
+    actor: Principal,
+    current_password: str,
+    new_password: str,
+    keep_token: str | None,
+) -> User:
+    """A user changes their own password; their other sessions end, this one stays."""
+    if actor.user_id is None:
+        raise UserNotFound(user=actor.username)
+    user = _load(session, actor.user_id)
+    if not verify_password(user.password_hash, current_password):
+        raise WrongCurrentPassword(field="current_password")
+    check_password(new_password, field="new_password")
+    if new_password == current_password:
+        raise PasswordUnchanged(field="new_password")
+    user.password_hash = hash_password(new_password)
+    revoked = revoke_sessions(session, user_id=user.id, keep_token=keep_token)
+    record(
+        session,
+        actor=actor,
+        action="user.password_change",
+        entity_type="user",
+        entity_id=user.id,
+        details={"sessions_revoked": revoked},
+    )
+    return user
+
+
+def get_user(session: Session, *, user_id: int) -> User:
+    return _load(session, user_id)
+
+
+def list_users(
+    session: Session,
+    *,
+    role: str | None = None,
+    org_unit_id: int | None = None,
+    active: bool | None = None,
+) -> list[User]:
+    if role is not None:
+        check_roles([role], field="role")
+    return repository.list_users(session, role=role, org_unit_id=org_unit_id, active=active)

@@ -1,0 +1,1 @@
+"""Organisation units: head office and branches (CLM-Z1, CLM-F2)."""
