@@ -1,0 +1,510 @@
+"""``claimdesk adjudicate FILE --product coverage.json [-o out.csv|out.json] [--trace]``.
+
+The actuary's tool (CLM-C2, SPEC section 5): price a year of claims against a product
+change. Input is a JSON list of claims in the vector claim format, or a CSV with one row
+per medical expense line, rows of one claim consecutive. The CSV is streamed: only the
+claim being read is in memory, so a million lines cost no more memory than five.
+
+Output, one row per claim: claim_id, payable, reason, eligible, deductible_applied,
+grade (and the trace as JSON with ``--trace``), to stdout as CSV or to a .csv/.json file
+(written to a temporary name and renamed only on success). A progress bar and a summary
+line go to stderr. Bad input names the line (or JSON path) and the field; exit code 2.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import IO, Any, TextIO
+
+from claimdesk.errors import ClaimdeskError
+from claimdesk.rules.adjudication import (
+    AdjudicationResult,
+    ExpenseLine,
+    MedicalClaim,
+    MedicalCoverage,
+    Policy,
+    adjudicate,
+)
+from claimdesk.rules.adjudication.errors import AdjudicationInputError, MissingField
+from claimdesk.rules.adjudication.parsing import (
+    amount,
+    catalog,
+    flag,
+    local_date,
+    parse_claim,
+    parse_coverage,
+    parse_history,
+    parse_policy,
+    ratio,
+)
+from claimdesk.rules.adjudication.types import NO_HISTORY, ClaimFacts, Coverage, History
+
+EXIT_OK, EXIT_BAD_INPUT = 0, 2
+MEDICAL_TYPES = ("medical", "accident_medical")
+CSV_REQUIRED = ("claim_id", "date_of_loss", "amount")
+# Columns that describe the claim, not the line: every row of a claim must agree.
+CSV_CLAIM_COLUMNS = (
+    "date_of_loss",
+    "policy_start",
+    "policy_end",
+    "settled_with_social_insurance",
+    "social_insurance_paid",
+    "other_compensation",
+    "coverage_type",
+)
+OUTPUT_COLUMNS = ("claim_id", "payable", "reason", "eligible", "deductible_applied", "grade")
+PROGRESS_MIN_BYTES = 1_000_000
+
+
+class BadInput(Exception):
+    """Where the input is wrong (``line 17`` or ``claims[3]``) and the engine's error."""
+
+    def __init__(self, where: str, error: ClaimdeskError) -> None:
+        super().__init__(where)
+        self.where = where
+        self.error = error
+
+    def describe(self) -> str:
+        return f"{self.where}: {self.error.message('en')} / {self.error.message('zh-CN')}"
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """One claim ready for the engine."""
+
+    claim_id: str
+    coverage: Coverage
+    claim: ClaimFacts
+    policy: Policy | None
+    history: History
+    lines: int
+
+
+# -- the product -------------------------------------------------------------------------
+
+
+def load_product(path: Path | None) -> list[Coverage]:
+    """A coverage object, ``{"coverage": {...}}`` or ``{"coverages": [...]}``."""
+    if path is None:
+        return []
+    where = f"{path}"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise BadInput(where, _unreadable(str(error))) from None
+    try:
+        if isinstance(data, dict) and isinstance(data.get("coverages"), list):
+            return [parse_coverage(c, f"coverages[{i}]") for i, c in enumerate(data["coverages"])]
+        if isinstance(data, dict) and isinstance(data.get("coverage"), dict):
+            return [parse_coverage(data["coverage"])]
+        return [parse_coverage(data, "product")]
+    except ClaimdeskError as error:
+        raise BadInput(where, error) from None
+
+
+def _unreadable(detail: str) -> AdjudicationInputError:
+    return AdjudicationInputError(
+        field="file",
+        zh=f"{{field}}：无法读取（{detail}）",
+        en=f"{{field}}: cannot be read ({detail})",
+    )
+
+
+def _pick(coverages: list[Coverage], wanted: str | None, field: str) -> Coverage:
+    if wanted is not None:
+        for coverage in coverages:
+            if coverage.type == wanted:
+                return coverage
+        raise AdjudicationInputError(
+            field=field,
+            zh=f"{{field}}：产品没有 {wanted} 保障",
+            en=f"{{field}}: the product has no {wanted} coverage",
+        )
+    if len(coverages) == 1:
+        return coverages[0]
+    if not coverages:
+        raise MissingField(field="--product")
+    raise AdjudicationInputError(
+        field=field,
+        zh="{field}：产品有多个保障，请注明保障类型",
+        en="{field}: the product has several coverages; name the coverage type",
+    )
+
+
+# Which coverage a JSON claim's facts belong to, when the product has several.
+_FACT_TYPES = (
+    ("lines", "medical"),
+    ("disease", "critical_illness"),
+    ("injuries", "accident_disability"),
+    ("repair", "property"),
+    ("total_loss", "property"),
+    ("damages", "liability"),
+)
+
+
+def _infer_type(facts: Mapping[str, Any], coverages: list[Coverage]) -> str | None:
+    types = {c.type for c in coverages}
+    for key, kind in _FACT_TYPES:
+        if key in facts:
+            if kind == "medical" and "medical" not in types and "accident_medical" in types:
+                return "accident_medical"
+            return kind if kind in types else None
+    return None
+
+
+# -- JSON input --------------------------------------------------------------------------
+
+
+def read_json(path: Path, coverages: list[Coverage]) -> Iterator[Job]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise BadInput(str(path), _unreadable(str(error))) from None
+    if isinstance(data, dict) and isinstance(data.get("claims"), list):
+        data = data["claims"]
+    if not isinstance(data, list):
+        raise BadInput(
+            str(path),
+            AdjudicationInputError(
+                field="file", zh="{field}：应为赔案列表", en="{field}: expected a list of claims"
+            ),
+        )
+    for index, item in enumerate(data):
+        where = f"claims[{index}]"
+        try:
+            yield _json_job(item, where, coverages)
+        except ClaimdeskError as error:
+            raise BadInput(where, error) from None
+
+
+def _json_job(item: Any, where: str, coverages: list[Coverage]) -> Job:
+    if not isinstance(item, dict):
+        raise AdjudicationInputError(
+            field=where, zh="{field}：应为对象", en="{field}: expected an object"
+        )
+    claim_id = item.get("id", item.get("claim_id"))
+    if not isinstance(claim_id, str | int) or isinstance(claim_id, bool) or claim_id == "":
+        raise MissingField(field=f"{where}.id")
+    facts = item["claim"] if isinstance(item.get("claim"), dict) else item
+    facts_at = f"{where}.claim" if facts is not item else where
+    if isinstance(item.get("coverage"), dict):
+        coverage = parse_coverage(item["coverage"], f"{where}.coverage")
+    else:
+        wanted = item.get("coverage_type") or _infer_type(facts, coverages)
+        coverage = _pick(coverages, wanted, f"{where}.coverage_type")
+    claim = parse_claim(coverage.type, facts, facts_at)
+    lines = len(claim.lines) if isinstance(claim, MedicalClaim) else 1
+    return Job(
+        str(claim_id),
+        coverage,
+        claim,
+        parse_policy(item.get("policy"), f"{where}.policy"),
+        parse_history(item.get("history"), f"{where}.history"),
+        lines,
+    )
+
+
+# -- CSV input (streamed) ----------------------------------------------------------------
+
+
+@lru_cache(maxsize=4096)
+def _policy(start: str, end: str) -> Policy | None:
+    # Many claims share a policy period; parse each distinct pair once.
+    if not start and not end:
+        return None
+    if not start:
+        raise MissingField(field="policy_start")
+    if not end:
+        raise MissingField(field="policy_end")
+    first, last = local_date(start, "policy_start"), local_date(end, "policy_end")
+    try:
+        return Policy(first, last)
+    except AdjudicationInputError as error:
+        raise type(error)(field="policy_end", **error.params) from None
+
+
+def _line(row: dict[str, str]) -> ExpenseLine:
+    spr = row.get("self_pay_ratio")
+    return ExpenseLine(
+        amount(row["amount"], "amount"),
+        catalog(row.get("catalog"), "catalog"),
+        row.get("kind") or "",
+        ratio(spr, "self_pay_ratio") if spr else None,
+    )
+
+
+def _money_or_zero(row: dict[str, str], column: str) -> Decimal:
+    value = row.get(column)
+    return amount(value, column) if value else Decimal("0.00")
+
+
+class _CsvClaim:
+    """The claim being read: its first row's claim columns and its lines so far."""
+
+    __slots__ = ("claim_id", "first", "line_no", "lines")
+
+    def __init__(self, claim_id: str, first: dict[str, str], line_no: int) -> None:
+        self.claim_id = claim_id
+        self.first = first
+        self.line_no = line_no
+        self.lines: list[ExpenseLine] = []
+
+
+def _csv_job(current: _CsvClaim, coverages: list[Coverage]) -> Job:
+    row = current.first
+    wanted = row.get("coverage_type") or None
+    if wanted is None:
+        medical = [c for c in coverages if c.type in MEDICAL_TYPES]
+        coverage = _pick(medical or coverages, None, "coverage_type")
+    else:
+        coverage = _pick(coverages, wanted, "coverage_type")
+    if not isinstance(coverage, MedicalCoverage):
+        raise AdjudicationInputError(
+            field="coverage_type",
+            zh="{field}：CSV 费用明细只能按医疗类保障理算",
+            en="{field}: CSV expense lines can only be priced against a medical coverage",
+        )
+    claim = MedicalClaim(
+        local_date(row["date_of_loss"], "date_of_loss"),
+        tuple(current.lines),
+        flag(row.get("settled_with_social_insurance") or "", "settled_with_social_insurance"),
+        _money_or_zero(row, "social_insurance_paid"),
+        _money_or_zero(row, "other_compensation"),
+    )
+    policy = _policy(row.get("policy_start") or "", row.get("policy_end") or "")
+    return Job(current.claim_id, coverage, claim, policy, NO_HISTORY, len(current.lines))
+
+
+def read_csv(
+    text: TextIO, coverages: list[Coverage], *, on_claim: Callable[[], None] | None = None
+) -> Iterator[Job]:
+    reader = csv.DictReader(text)
+    header = reader.fieldnames or []
+    missing = [c for c in CSV_REQUIRED if c not in header]
+    if missing:
+        raise BadInput("line 1", MissingField(field=", ".join(missing)))
+    done: set[str] = set()
+    current: _CsvClaim | None = None
+    for row in reader:
+        line_no = reader.line_num
+        claim_id = (row.get("claim_id") or "").strip()
+        try:
+            if not claim_id:
+                raise MissingField(field="claim_id")
+            if current is None or claim_id != current.claim_id:
+                if current is not None:
+                    yield _finish(current, coverages)
+                    done.add(current.claim_id)
+                    if on_claim is not None:
+                        on_claim()
+                if claim_id in done:
+                    raise AdjudicationInputError(
+                        field="claim_id",
+                        zh="{field}：同一赔案的明细行必须相邻",
+                        en="{field}: the rows of one claim must be consecutive",
+                    )
+                current = _CsvClaim(claim_id, row, line_no)
+            else:
+                _same_claim_columns(current.first, row)
+            current.lines.append(_line(row))
+        except ClaimdeskError as error:
+            raise BadInput(f"line {line_no}", error) from None
+    if current is not None:
+        yield _finish(current, coverages)
+
+
+def _finish(current: _CsvClaim, coverages: list[Coverage]) -> Job:
+    try:
+        return _csv_job(current, coverages)
+    except ClaimdeskError as error:
+        raise BadInput(f"line {current.line_no}", error) from None
+
+
+def _same_claim_columns(first: dict[str, str], row: dict[str, str]) -> None:
+    for column in CSV_CLAIM_COLUMNS:
+        if (row.get(column) or "") != (first.get(column) or ""):
+            raise AdjudicationInputError(
+                field=column,
+                zh="{field}：与本赔案第一行不一致",
+                en="{field}: differs from the first row of this claim",
+            )
+
+
+# -- output ------------------------------------------------------------------------------
+
+
+def _row(job: Job, result: AdjudicationResult, trace: bool) -> dict[str, Any]:
+    row: dict[str, Any] = {"claim_id": job.claim_id, **result.figures()}
+    if trace:
+        row["trace"] = [step.as_dict() for step in result.trace]
+    return row
+
+
+class _CsvOut:
+    def __init__(self, stream: IO[str], trace: bool) -> None:
+        self.writer = csv.writer(stream)
+        self.writer.writerow([*OUTPUT_COLUMNS, "trace"] if trace else OUTPUT_COLUMNS)
+
+    def write(self, row: dict[str, Any]) -> None:
+        values = [row.get(c) for c in OUTPUT_COLUMNS]
+        cells = ["" if v is None else v for v in values]
+        if "trace" in row:
+            cells.append(json.dumps(row["trace"], ensure_ascii=False))
+        self.writer.writerow(cells)
+
+    def close(self) -> None:
+        return None
+
+
+class _JsonOut:
+    def __init__(self, stream: IO[str]) -> None:
+        self.stream = stream
+        self.first = True
+        stream.write("[")
+
+    def write(self, row: dict[str, Any]) -> None:
+        self.stream.write("\n  " if self.first else ",\n  ")
+        self.stream.write(json.dumps(row, ensure_ascii=False))
+        self.first = False
+
+    def close(self) -> None:
+        self.stream.write("\n]\n")
+
+
+# -- main --------------------------------------------------------------------------------
+
+
+def main(*, file: Path, product: Path | None, output: Path | None, trace: bool) -> int:
+    started = time.perf_counter()
+    err = sys.stderr
+    temporary = output.with_name(f".{output.name}.partial") if output is not None else None
+    try:
+        coverages = load_product(product)
+        with _InputFile(file) as (binary, text):
+            stream: IO[str] = (
+                open(temporary, "w", encoding="utf-8", newline="")  # noqa: SIM115
+                if temporary is not None
+                else sys.stdout
+            )
+            try:
+                claims, lines, total = _run(file, binary, text, coverages, stream, output, trace)
+            finally:
+                if stream is not sys.stdout:
+                    stream.close()
+    except BadInput as bad:
+        if temporary is not None:
+            temporary.unlink(missing_ok=True)
+        print(f"{file}: {bad.describe()}", file=err)
+        return EXIT_BAD_INPUT
+    except OSError as error:
+        if temporary is not None:
+            temporary.unlink(missing_ok=True)
+        print(f"{file}: {error}", file=err)
+        return EXIT_BAD_INPUT
+    if temporary is not None and output is not None:
+        os.replace(temporary, output)
+    seconds = time.perf_counter() - started
+    rate = lines / seconds if seconds > 0 else 0.0
+    print(
+        f"{claims} claims (赔案), {lines} lines, total payable (应赔合计) {total:.2f}, "
+        f"{seconds:.2f} s ({rate:,.0f} lines/s)",
+        file=err,
+    )
+    return EXIT_OK
+
+
+class _InputFile:
+    """The input as bytes (for progress) and text (for parsing); UTF-8, BOM allowed."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __enter__(self) -> tuple[IO[bytes], TextIO]:
+        try:
+            self.binary: IO[bytes] = open(self.path, "rb")
+        except OSError as error:
+            raise BadInput(str(self.path), _unreadable(error.strerror or str(error))) from None
+        self.text = io.TextIOWrapper(self.binary, encoding="utf-8-sig", newline="")
+        return self.binary, self.text
+
+    def __exit__(self, *exc: object) -> None:
+        self.text.close()
+
+
+def _run(
+    file: Path,
+    binary: IO[bytes],
+    text: TextIO,
+    coverages: list[Coverage],
+    stream: IO[str],
+    output: Path | None,
+    trace: bool,
+) -> tuple[int, int, Decimal]:
+    out: _CsvOut | _JsonOut
+    out = (
+        _JsonOut(stream)
+        if output is not None and output.suffix.lower() == ".json"
+        else _CsvOut(stream, trace)
+    )
+    size = os.fstat(binary.fileno()).st_size
+    progress = _Progress(binary, size) if size >= PROGRESS_MIN_BYTES else None
+    is_json = file.suffix.lower() == ".json"
+    claims = lines = 0
+    total = Decimal("0.00")
+    try:
+        jobs = read_json(file, coverages) if is_json else read_csv(text, coverages)
+        for job in jobs:
+            try:
+                result = adjudicate(job.coverage, job.claim, policy=job.policy, history=job.history)
+            except ClaimdeskError as error:
+                raise BadInput(f"claim {job.claim_id}", error) from None
+            out.write(_row(job, result, trace))
+            claims += 1
+            lines += job.lines
+            total += result.payable
+            if progress is not None and claims % 1000 == 0:
+                progress.update()
+    except (UnicodeDecodeError, csv.Error) as error:
+        raise BadInput(f"claim {claims + 1}", _unreadable(str(error))) from None
+    finally:
+        if progress is not None:
+            progress.stop()
+    out.close()
+    return claims, lines, total
+
+
+class _Progress:
+    """A rich progress bar on stderr, by bytes read."""
+
+    def __init__(self, binary: IO[bytes], size: int) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, Progress, TimeRemainingColumn, TransferSpeedColumn
+
+        self.binary = binary
+        self.bar = Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            "[progress.percentage]{task.percentage:>3.0f}%",
+            TransferSpeedColumn(),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        )
+        self.task = self.bar.add_task("adjudicating", total=size)
+        self.bar.start()
+
+    def update(self) -> None:
+        self.bar.update(self.task, completed=self.binary.tell())
+
+    def stop(self) -> None:
+        self.bar.stop()
