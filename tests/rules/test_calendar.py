@@ -1,0 +1,110 @@
+"""The calendar value and its construction from the holidays package."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from claimdesk.errors import CalendarYearNotCovered
+from claimdesk.rules.calendar import (
+    calendar_from_holidays_package,
+    make_calendar,
+    package_arrangement,
+    package_published_years,
+)
+from claimdesk.rules.money import floor_zero, round_money
+
+D = dt.date
+
+
+@pytest.fixture(scope="module")
+def cal():  # type: ignore[no-untyped-def]
+    return calendar_from_holidays_package([2025, 2026])
+
+
+def test_spring_festival_2026_days_off_and_adjusted_saturdays(cal) -> None:  # type: ignore[no-untyped-def]
+    # SPEC GEN-3: 2026 Spring Festival is Feb 15–23 off, Feb 14 and Feb 28 (Saturdays) worked.
+    for day in range(15, 24):
+        assert not cal.is_working_day(D(2026, 2, day)), day
+    assert cal.is_working_day(D(2026, 2, 14))
+    assert cal.is_working_day(D(2026, 2, 28))
+    assert cal.is_working_day(D(2026, 2, 24))
+
+
+def test_national_day_2026_and_its_adjusted_weekends(cal) -> None:  # type: ignore[no-untyped-def]
+    # SPEC GEN-3: Oct 1–7 off; Sunday Sep 20 and Saturday Oct 10 are working days.
+    assert [cal.is_working_day(D(2026, 10, d)) for d in range(1, 9)] == [False] * 7 + [True]
+    assert cal.is_working_day(D(2026, 9, 20))
+    assert cal.is_working_day(D(2026, 10, 10))
+    assert not cal.is_working_day(D(2026, 10, 11))  # an ordinary Sunday
+
+
+def test_ordinary_weekdays_and_weekends(cal) -> None:  # type: ignore[no-untyped-def]
+    # SPEC GEN-3
+    assert cal.is_working_day(D(2026, 3, 4))  # Wednesday
+    assert not cal.is_working_day(D(2026, 3, 7))  # Saturday
+    assert not cal.is_working_day(D(2026, 3, 8))  # Sunday
+
+
+def test_uncovered_year_is_an_error_never_a_guess(cal) -> None:  # type: ignore[no-untyped-def]
+    # SPEC GEN-3
+    with pytest.raises(CalendarYearNotCovered) as caught:
+        cal.is_working_day(D(2027, 3, 1))
+    assert caught.value.status_code == 422
+    assert "2027" in caught.value.message("en") and "2027" in caught.value.message("zh-CN")
+    with pytest.raises(CalendarYearNotCovered):
+        cal.next_working_day(D(2026, 12, 31))  # Jan 1 2027 is outside
+
+
+def test_next_and_nth_working_day_and_counting(cal) -> None:  # type: ignore[no-untyped-def]
+    # SPEC GEN-3, GEN-4
+    assert cal.next_working_day(D(2026, 9, 30)) == D(2026, 10, 8)
+    assert cal.add_working_days(D(2026, 9, 29), 3) == D(2026, 10, 9)
+    assert cal.working_days_between(D(2026, 9, 29), D(2026, 10, 9)) == 3
+    assert cal.working_days_between(D(2026, 3, 2), D(2026, 3, 2)) == 0
+    with pytest.raises(ValueError):
+        cal.add_working_days(D(2026, 3, 2), 0)
+
+
+def test_package_refuses_years_without_a_published_arrangement() -> None:
+    # SPEC GEN-3: the package extrapolates festivals for future years without 调休; refuse them.
+    published = package_published_years()
+    assert {2025, 2026} <= published
+    future = max(published) + 1
+    with pytest.raises(CalendarYearNotCovered) as caught:
+        package_arrangement(future)
+    assert str(future) in caught.value.message("zh-CN")
+    with pytest.raises(CalendarYearNotCovered):
+        calendar_from_holidays_package([future])
+
+
+def test_package_arrangement_rows_are_inside_the_year_with_chinese_names() -> None:
+    # SPEC GEN-3
+    rows = package_arrangement(2026)
+    assert all(day.year == 2026 for day, _, _ in rows)
+    assert (D(2026, 10, 1), "holiday", "国庆节") in rows
+    assert (D(2026, 10, 10), "workday", "调休上班") in rows
+    # The package's list of weekend workdays spans many years; none leaks into 2026.
+    assert not any(day.year == 2001 for day, _, _ in rows)
+
+
+def test_make_calendar_exceptions_override_the_weekday_rule() -> None:
+    # SPEC GEN-3: an administrator's arrangement is data, not code.
+    cal = make_calendar([2030], [(D(2030, 1, 2), "holiday", "x"), (D(2030, 1, 5), "workday", "y")])
+    assert not cal.is_working_day(D(2030, 1, 2))  # Wednesday made a holiday
+    assert cal.is_working_day(D(2030, 1, 5))  # Saturday made a working day
+    assert cal.name_of(D(2030, 1, 2)) == "x"
+
+
+def test_round_money_half_up_once_and_floor_zero() -> None:
+    # SPEC GEN-1
+    assert round_money(Decimal("2.675")) == Decimal("2.68")
+    assert round_money(Decimal("2.665")) == Decimal("2.67")  # not banker's rounding
+    assert round_money(Decimal("10")) == Decimal("10.00")
+    assert str(round_money(Decimal("0.004"))) == "0.00"
+    assert floor_zero(Decimal("-5.10")) == Decimal("0.00")
+    assert floor_zero(Decimal("3.20")) == Decimal("3.20")
+    with pytest.raises(TypeError):
+        round_money(2.675)  # type: ignore[arg-type]
