@@ -8,9 +8,11 @@ from claimdesk.auth.csrf import api_csrf_guard
 from claimdesk.auth.endpoints import router as auth_router
 from claimdesk.auth.endpoints import users_router
 from claimdesk.org.endpoints import router as org_router
+from claimdesk.products.endpoints import router as products_router
 
 # Cookie-authenticated calls must carry the session's CSRF token (SEC-8).
 api_router = APIRouter(dependencies=[Depends(api_csrf_guard)])
 api_router.include_router(auth_router)
 api_router.include_router(users_router)
 api_router.include_router(org_router)
+api_router.include_router(products_router)

@@ -64,6 +64,13 @@ class Permission(StrEnum):
     OWN_PROFILE = "own:profile"
     # deadline engine (a calculator every staff member may use)
     DEADLINES_COMPUTE = "deadlines:compute"
+    # products (PRD) and policies (POL)
+    PRODUCTS_MANAGE = "products:manage"
+    PRODUCTS_READ = "products:read"
+    POLICIES_ISSUE = "policies:issue"
+    POLICIES_READ = "policies:read"
+    POLICIES_SERVICE = "policies:service"
+    POLICIES_APPROVE = "policies:approve"
 
 
 STAFF_ROLES = frozenset(Role) - {Role.CUSTOMER}
@@ -97,6 +104,64 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         }
     ),
 }
+
+
+# Products and policies: administrators define products; sales agents issue; service
+# agents change, terminate, renew and handle disputes (a different agent approves); the
+# claims side reads policies; customers read their own (row filter in the repository).
+_PRODUCT_POLICY_GRANTS: dict[Role, set[Permission]] = {
+    Role.ADMINISTRATOR: {Permission.PRODUCTS_MANAGE, Permission.PRODUCTS_READ},
+    Role.SALES_AGENT: {Permission.PRODUCTS_READ, Permission.POLICIES_ISSUE, Permission.POLICIES_READ},
+    Role.SERVICE_AGENT: {Permission.PRODUCTS_READ, Permission.POLICIES_READ,
+                         Permission.POLICIES_SERVICE, Permission.POLICIES_APPROVE},
+    Role.CUSTOMER: {Permission.POLICIES_READ},
+    **{
+        role: {Permission.PRODUCTS_READ, Permission.POLICIES_READ}
+        for role in (Role.CLAIMS_HANDLER, Role.SURVEYOR, Role.ASSESSOR, Role.ADJUSTER,
+                     Role.REVIEWER_1, Role.REVIEWER_2, Role.REVIEWER_3,
+                     Role.FRAUD_INVESTIGATOR, Role.COMPLIANCE_AUDITOR)
+    },
+}
+for _role, _extra in _PRODUCT_POLICY_GRANTS.items():
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | frozenset(_extra)
+
+
+# Claims: each step's role holds that step's permission; every claims role may read
+# claims (row-filtered in claims.repository) and flag a suspected fraud (CLM-F1).
+_CLAIM_STAFF = {Permission.CLAIMS_READ, Permission.FRAUD_FLAG}
+_CLAIM_GRANTS: dict[Role, set[Permission]] = {
+    Role.CUSTOMER: {Permission.CLAIMS_REPORT, Permission.CLAIMS_READ, Permission.CLAIMS_UPLOAD},
+    Role.SERVICE_AGENT: {Permission.CLAIMS_REPORT, Permission.CLAIMS_READ},
+    Role.SALES_AGENT: {Permission.CLAIMS_REPORT},
+    Role.CLAIMS_HANDLER: _CLAIM_STAFF | {Permission.CLAIMS_REPORT, Permission.CLAIMS_UPLOAD,
+                                         Permission.CLAIMS_ACCEPT, Permission.CLAIMS_RESERVE},
+    Role.SURVEYOR: _CLAIM_STAFF | {Permission.CLAIMS_SURVEY, Permission.CLAIMS_UPLOAD},
+    Role.ASSESSOR: _CLAIM_STAFF | {Permission.CLAIMS_ASSESS, Permission.CLAIMS_UPLOAD},
+    Role.ADJUSTER: _CLAIM_STAFF | {Permission.CLAIMS_ADJUST, Permission.CLAIMS_RESERVE},
+    Role.REVIEWER_1: _CLAIM_STAFF | {Permission.CLAIMS_REVIEW},
+    Role.REVIEWER_2: _CLAIM_STAFF | {Permission.CLAIMS_REVIEW},
+    Role.REVIEWER_3: _CLAIM_STAFF | {Permission.CLAIMS_REVIEW},
+    Role.PAYMENT_OFFICER: {Permission.CLAIMS_READ, Permission.CLAIMS_PAY},
+    Role.FRAUD_INVESTIGATOR: _CLAIM_STAFF | {Permission.FRAUD_INVESTIGATE},
+    Role.COMPLIANCE_AUDITOR: {Permission.CLAIMS_READ},
+}
+for _role, _extra in _CLAIM_GRANTS.items():
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | frozenset(_extra)
+
+
+# Service and sales (SPEC section 4): service agents work the desk; customers file
+# complaints and rate their own records (row filter in service.repository); auditors
+# and administrators read the service scorecard; administrators manage sales staff,
+# auditors read them; a sales agent sees their own qualification and assessments.
+_SERVICE_SALES_GRANTS: dict[Role, set[Permission]] = {
+    Role.SERVICE_AGENT: {Permission.SERVICE_DESK},
+    Role.CUSTOMER: {Permission.SERVICE_OWN},
+    Role.COMPLIANCE_AUDITOR: {Permission.SERVICE_REPORTS, Permission.SALES_READ},
+    Role.ADMINISTRATOR: {Permission.SERVICE_REPORTS, Permission.SALES_MANAGE, Permission.SALES_READ},
+    Role.SALES_AGENT: {Permission.SALES_OWN},
+}
+for _role, _extra in _SERVICE_SALES_GRANTS.items():
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | frozenset(_extra)
 
 
 def permissions_for(roles: frozenset[str] | set[str]) -> frozenset[Permission]:

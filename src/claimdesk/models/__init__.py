@@ -7,6 +7,8 @@ from claimdesk.models.clock import Clock, ClockPause
 from claimdesk.models.job import Job, OutboxMessage
 from claimdesk.models.org import OrgUnit
 from claimdesk.models.person import BankAccount, Consent, Person
+from claimdesk.models.policy import Policy, PolicyBeneficiary, PolicyChange, PolicyDispute
+from claimdesk.models.product import Coverage, Product, ProductVersion
 from claimdesk.models.user import AuthSession, LoginThrottle, User, UserRole
 
 __all__ = [
@@ -20,11 +22,18 @@ __all__ = [
     "Clock",
     "ClockPause",
     "Consent",
+    "Coverage",
     "Job",
     "LoginThrottle",
     "OrgUnit",
     "OutboxMessage",
     "Person",
+    "Policy",
+    "PolicyBeneficiary",
+    "PolicyChange",
+    "PolicyDispute",
+    "Product",
+    "ProductVersion",
     "User",
     "UserRole",
 ]

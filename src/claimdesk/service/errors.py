@@ -1,0 +1,121 @@
+"""Business conditions of the service desk (GEN-6): one class per condition."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from claimdesk.errors import AlreadyExists, ClaimdeskError, Conflict, NotFound, ValidationFailed
+
+
+class UnknownCode(ValidationFailed):
+    """A value outside a closed list: service type, channel, cause, source ..."""
+
+    code = "unknown_code"
+    message_zh = "{field}：取值“{value}”无效，允许的取值：{allowed}"
+    message_en = "{field}: unknown value '{value}'; allowed: {allowed}"
+
+
+class CustomerRequired(ValidationFailed):
+    code = "customer_required"
+    message_zh = "{field}：必须指明客户"
+    message_en = "{field}: the customer is required"
+
+
+class ContactRequired(ValidationFailed):
+    code = "contact_required"
+    message_zh = "{field}：投诉必须留有联系方式"
+    message_en = "{field}: a complaint needs the complainant's contact details"
+
+
+class TextRequired(ValidationFailed):
+    code = "text_required"
+    message_zh = "{field}：不能为空"
+    message_en = "{field}: may not be empty"
+
+
+class ScoreOutOfRange(ValidationFailed):
+    code = "score_out_of_range"
+    message_zh = "{field}：评分须为 1 至 5 的整数"
+    message_en = "{field}: the score must be an integer from 1 to 5"
+
+
+class ServiceRecordNotFound(NotFound):
+    code = "service_record_not_found"
+
+    def __init__(self, *, field: str | None = None, **params: Any) -> None:
+        super().__init__(what="service record", field=field)
+
+
+class ComplaintNotFound(NotFound):
+    code = "complaint_not_found"
+
+    def __init__(self, *, field: str | None = None, **params: Any) -> None:
+        super().__init__(what="complaint", field=field)
+
+
+class ReferencedRecordMissing(ValidationFailed):
+    code = "referenced_record_missing"
+    message_zh = "{field}：所指的{what_zh}不存在"
+    message_en = "{field}: the {what_en} it refers to does not exist"
+
+
+class ServiceRecordClosed(Conflict):
+    code = "service_record_closed"
+    message_zh = "服务记录已结束，不能再修改"
+    message_en = "The service record is closed and cannot change"
+
+
+class ExtensionReasonRequired(ValidationFailed):
+    code = "extension_reason_required"
+    message_zh = "{field}：延长投诉处理期限必须记录理由"
+    message_en = "{field}: extending a complaint's deadline requires a recorded reason"
+
+
+class ComplaintAlreadyExtended(Conflict):
+    code = "complaint_already_extended"
+    message_zh = "{field}：投诉处理期限只能延长一次（至 30 日）"
+    message_en = "{field}: a complaint's deadline may be extended only once (to 30 days)"
+
+
+class DecisionPastDeadline(ValidationFailed):
+    code = "decision_past_deadline"
+    message_zh = "{field}：决定时间已超过处理期限 {due}，须先记录延期理由"
+    message_en = "{field}: the decision is past the deadline {due}; an extension reason is required"
+
+
+class DecisionPastExtendedDeadline(ValidationFailed):
+    code = "decision_past_extended_deadline"
+    message_zh = "{field}：延期只能至受理后 30 日（{due}），此时已超过"
+    message_en = "{field}: an extension reaches at most 30 days after receipt ({due}), already past"
+
+
+class ComplaintWrongState(Conflict):
+    code = "complaint_wrong_state"
+    message_zh = "投诉当前状态为“{status}”，不能{action_zh}"
+    message_en = "The complaint is '{status}'; it cannot {action_en}"
+
+
+class SurveySubjectNotEligible(Conflict):
+    code = "survey_subject_not_eligible"
+    message_zh = "{field}：只能对已结束的服务、已赔付的案件或已完成的回访进行满意度评价"
+    message_en = (
+        "{field}: only closed service records, paid claims and completed callbacks are surveyed"
+    )
+
+
+class SurveyAlreadyRecorded(AlreadyExists):
+    code = "survey_already_recorded"
+
+
+class NotYourRecord(ClaimdeskError):
+    status_code = 403
+    code = "not_your_record"
+    message_zh = "{field}：只能对本人的记录进行此操作"
+    message_en = "{field}: you may do this for your own records only"
+
+
+class PolicyServiceUnavailable(ClaimdeskError):
+    status_code = 422
+    code = "policy_service_unavailable"
+    message_zh = "{field}：该保单服务暂不可办理（{reason}）"
+    message_en = "{field}: this policy service cannot be started ({reason})"

@@ -1,0 +1,631 @@
+"""The service desk (SVC-1..SVC-5): contacts, complaints and satisfaction.
+
+Every contact is a ServiceRecord; consultations carry a 2-hour answer clock (SVC-4).
+Complaints carry three clocks: acknowledgement in 24 hours, the decision by the earlier
+of 15 working days and 15 days (SVC-3, extendable once to 30 days), and for a claim
+complaint the 2-hour answer by a named person (CLM-Z3). Services flush only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from claimdesk.audit.service import record
+from claimdesk.auth.principal import Principal
+from claimdesk.calendar.service import load_calendar
+from claimdesk.clocks import service as clocks
+from claimdesk.models.base import utcnow
+from claimdesk.models.clock import Clock
+from claimdesk.models.person import Person
+from claimdesk.models.policy import Policy
+from claimdesk.models.service import Complaint, ComplaintNote, SatisfactionSurvey, ServiceRecord
+from claimdesk.rules.deadlines import NaiveInstant, Rule, evaluate, to_local
+from claimdesk.service import repository
+from claimdesk.service.errors import (
+    ComplaintAlreadyExtended,
+    ComplaintNotFound,
+    ComplaintWrongState,
+    ContactRequired,
+    CustomerRequired,
+    DecisionPastDeadline,
+    ExtensionReasonRequired,
+    NotYourRecord,
+    ReferencedRecordMissing,
+    ScoreOutOfRange,
+    ServiceRecordClosed,
+    ServiceRecordNotFound,
+    SurveyAlreadyRecorded,
+    SurveySubjectNotEligible,
+    TextRequired,
+    UnknownCode,
+)
+
+SERVICE_TYPES = (
+    "consultation", "application_help", "policy_change", "policy_renewal",
+    "policy_termination", "claims_help", "health_consultation", "emergency_rescue",
+    "health_management",
+)
+CHANNELS = ("branch", "web_app", "phone", "email", "sms")
+COMPLAINT_TYPES = ("service", "claims", "sales", "product", "policy_service", "other")
+COMPLAINT_CAUSES = (
+    "attitude", "delay", "claim_amount", "claim_rejection", "misleading_sales",
+    "policy_terms", "fees", "process", "other",
+)
+DECISION_OUTCOMES = ("upheld", "partially_upheld", "rejected")
+CUSTOMER_RESPONSES = ("accepted", "escalated")
+ESCALATION_ROUTES = ("mediation", "regulator", "arbitration", "court")
+SURVEY_SUBJECTS = ("service_record", "claim", "callback")
+SURVEY_SOURCES = ("survey", "phone_interview", "online_rating", "third_party")
+SCORE_FIELDS = (
+    "score_speed", "score_attitude", "score_result", "score_process", "score_value_added",
+)
+
+# Clock names (the scorecard groups by them) and the rules behind them.
+CONSULTATION_CLOCK = "service.consultation_answer"
+ACK_CLOCK = "complaint.acknowledgement"
+DECISION_CLOCK = "complaint.decision"
+CLAIM_RESPONSE_CLOCK = "complaint.claim_response"
+SERVICE_CLOCKS = (CONSULTATION_CLOCK, ACK_CLOCK, DECISION_CLOCK, CLAIM_RESPONSE_CLOCK)
+CONSULTATION_RULE = Rule("hours", 2)
+ACK_RULE = Rule("hours", 24)
+WORKING_DAYS_RULE = Rule("working_days", 15)
+DAYS_RULE = Rule("days", 15)
+EXTENDED_RULE = Rule("days", 30)
+CLAIM_RESPONSE_RULE = Rule("hours", 2)
+BASIS_CONSULTATION = "服务标准 8.2.1(2)：咨询 2 小时内答复 (SVC-4)"
+BASIS_ACK = "服务标准 6.3：投诉 24 小时内确认并告知进展 (SVC-3)"
+BASIS_DECISION = (
+    "服务标准 6.3（15 个工作日）与《银行业保险业消费投诉处理管理办法》（15 日）取其早 (SVC-3)"
+)
+BASIS_EXTENDED = (
+    "《银行业保险业消费投诉处理管理办法》：延长至 30 日，已记录理由并告知投诉人 (SVC-3)"
+)
+BASIS_CLAIM_RESPONSE = "理赔争议 2 小时内由专人答复 (CLM-Z3)"
+
+# Claims whose customers may be surveyed (SVC-5: "paid claims"); callbacks follow payment
+# or rejection (CLM-X2).
+PAID_CLAIM_STATES = ("paid", "closed")
+CALLBACK_CLAIM_STATES = ("paid", "closed", "rejected")
+
+
+# --- small checks ---------------------------------------------------------------------
+
+
+def choose(value: str | None, allowed: Iterable[str], field: str) -> str:
+    options = tuple(allowed)
+    if value not in options:
+        raise UnknownCode(field=field, value=value, allowed=", ".join(options))
+    assert value is not None
+    return value
+
+
+def _text(value: str | None, field: str) -> str:
+    if value is None or not value.strip():
+        raise TextRequired(field=field)
+    return value.strip()
+
+
+def _instant(value: dt.datetime | None, field: str) -> dt.datetime:
+    if value is None:
+        return utcnow()
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise NaiveInstant(field=field)
+    return value.astimezone(dt.UTC)
+
+
+def _person(session: Session, person_id: int | None, field: str = "person_id") -> Person:
+    if person_id is None:
+        raise CustomerRequired(field=field)
+    person = session.get(Person, person_id)
+    if person is None:
+        raise ReferencedRecordMissing(field=field, what_zh="客户", what_en="customer")
+    return person
+
+
+def _policy(session: Session, policy_id: int | None) -> Policy | None:
+    if policy_id is None:
+        return None
+    policy = session.get(Policy, policy_id)
+    if policy is None:
+        raise ReferencedRecordMissing(field="policy_id", what_zh="保单", what_en="policy")
+    return policy
+
+
+def _claim(session: Session, claim_id: int | None, field: str = "claim_id") -> object | None:
+    """The claim, when the claims model is installed; the FK is a plain integer because
+    the claims tables come from a parallel migration branch."""
+    if claim_id is None:
+        return None
+    try:
+        from claimdesk.models.claim import Claim
+    except ImportError:  # pragma: no cover - claims domain not installed
+        return None
+    claim = session.get(Claim, claim_id)
+    if claim is None:
+        raise ReferencedRecordMissing(field=field, what_zh="理赔案件", what_en="claim")
+    return claim
+
+
+def _own_person(actor: Principal, person_id: int | None, field: str) -> int | None:
+    """Customers act for themselves only (SEC-4)."""
+    if not actor.is_customer:
+        return person_id
+    if actor.person_id is None or (person_id is not None and person_id != actor.person_id):
+        raise NotYourRecord(field=field)
+    return actor.person_id
+
+
+def _clock(session: Session, subject_type: str, subject_id: int, name: str) -> Clock | None:
+    for clock in clocks.clocks_for(session, subject_type, subject_id):
+        if clock.name == name:
+            return clock
+    return None
+
+
+def _stop_if_open(session: Session, clock: Clock | None, at: dt.datetime, actor: Principal) -> None:
+    if clock is not None and clock.stopped_at is None:
+        clocks.stop_clock(session, clock=clock, at=max(at, clock.paused_at or clock.started_at),
+                          actor=actor)
+
+
+# --- service records (SVC-1, SVC-2, SVC-4) --------------------------------------------
+
+
+def open_service_record(
+    session: Session,
+    *,
+    actor: Principal,
+    service_type: str,
+    channel: str,
+    person_id: int | None,
+    subject: str,
+    request: str | None = None,
+    policy_id: int | None = None,
+    claim_id: int | None = None,
+    agent_user_id: int | None = None,
+    org_unit_id: int | None = None,
+    received_at: dt.datetime | None = None,
+) -> ServiceRecord:
+    """Record one customer contact; a consultation starts its 2-hour answer clock."""
+    choose(service_type, SERVICE_TYPES, "service_type")
+    choose(channel, CHANNELS, "channel")
+    person_id = _own_person(actor, person_id, "person_id")
+    _person(session, person_id)
+    subject = _text(subject, "subject")
+    _policy(session, policy_id)
+    _claim(session, claim_id)
+    received = _instant(received_at, "received_at")
+    service_record = ServiceRecord(
+        service_type=service_type, channel=channel, person_id=person_id, subject=subject,
+        request=request, policy_id=policy_id, claim_id=claim_id,
+        agent_user_id=agent_user_id if agent_user_id is not None
+        else (None if actor.is_customer else actor.user_id),
+        org_unit_id=org_unit_id if org_unit_id is not None else actor.org_unit_id,
+        status="open", received_at=received,
+    )
+    session.add(service_record)
+    session.flush()
+    if service_type == "consultation":
+        clocks.start_clock(
+            session, subject_type="service_record", subject_id=service_record.id,
+            name=CONSULTATION_CLOCK, rule=CONSULTATION_RULE, started_at=received,
+            basis=BASIS_CONSULTATION, org_unit_id=service_record.org_unit_id, actor=actor,
+        )
+    record(session, actor=actor, action="service_record.opened", entity_type="service_record",
+           entity_id=service_record.id,
+           details={"type": service_type, "channel": channel, "person_id": person_id,
+                    "policy_id": policy_id, "claim_id": claim_id})
+    return service_record
+
+
+def get_service_record(session: Session, *, actor: Principal, record_id: int) -> ServiceRecord:
+    found = repository.get_service_record(session, actor, record_id)
+    if found is None:
+        raise ServiceRecordNotFound(field="record_id")
+    return found
+
+
+def answer_service_record(
+    session: Session, *, actor: Principal, record_id: int, outcome: str,
+    at: dt.datetime | None = None,
+) -> ServiceRecord:
+    """The customer got an answer: the consultation clock stops (met or late)."""
+    found = get_service_record(session, actor=actor, record_id=record_id)
+    if found.status == "closed":
+        raise ServiceRecordClosed()
+    outcome = _text(outcome, "outcome")
+    when = _instant(at, "at")
+    found.outcome = outcome
+    found.status = "answered"
+    found.answered_at = found.answered_at or when
+    _stop_if_open(session, _clock(session, "service_record", found.id, CONSULTATION_CLOCK),
+                  when, actor)
+    session.flush()
+    record(session, actor=actor, action="service_record.answered", entity_type="service_record",
+           entity_id=found.id)
+    return found
+
+
+def close_service_record(
+    session: Session, *, actor: Principal, record_id: int, outcome: str | None = None,
+    at: dt.datetime | None = None,
+) -> ServiceRecord:
+    found = get_service_record(session, actor=actor, record_id=record_id)
+    if found.status == "closed":
+        raise ServiceRecordClosed()
+    when = _instant(at, "at")
+    if outcome is not None:
+        found.outcome = _text(outcome, "outcome")
+    if not found.outcome:
+        raise TextRequired(field="outcome")
+    found.answered_at = found.answered_at or when
+    found.status = "closed"
+    found.closed_at = when
+    _stop_if_open(session, _clock(session, "service_record", found.id, CONSULTATION_CLOCK),
+                  when, actor)
+    session.flush()
+    record(session, actor=actor, action="service_record.closed", entity_type="service_record",
+           entity_id=found.id)
+    return found
+
+
+# --- complaints (SVC-3, CLM-Z3) -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DecisionDeadline:
+    """Both candidate deadlines of SVC-3 and the one that binds (the earlier)."""
+
+    working_days_due: dt.datetime
+    days_due: dt.datetime
+    rule: Rule
+
+    @property
+    def due(self) -> dt.datetime:
+        return self.days_due if self.rule == DAYS_RULE else self.working_days_due
+
+
+def decision_deadline(session: Session, received_at: dt.datetime) -> DecisionDeadline:
+    """15 working days (standards 6.3) vs 15 days (2020 measures): keep the earlier; on
+    a tie the statutory 15-day rule is named."""
+    calendar = load_calendar(session)
+    working = evaluate(WORKING_DAYS_RULE, received_at, calendar).due
+    days = evaluate(DAYS_RULE, received_at, calendar).due
+    assert working is not None and days is not None  # no pauses
+    rule = DAYS_RULE if days <= working else WORKING_DAYS_RULE
+    return DecisionDeadline(working_days_due=working.astimezone(dt.UTC),
+                            days_due=days.astimezone(dt.UTC), rule=rule)
+
+
+def file_complaint(
+    session: Session,
+    *,
+    actor: Principal,
+    person_id: int | None,
+    contact: str | None,
+    channel: str,
+    complaint_type: str,
+    cause: str,
+    description: str,
+    service_record_id: int | None = None,
+    policy_id: int | None = None,
+    claim_id: int | None = None,
+    handler_user_id: int | None = None,
+    org_unit_id: int | None = None,
+    received_at: dt.datetime | None = None,
+) -> Complaint:
+    choose(channel, CHANNELS, "channel")
+    choose(complaint_type, COMPLAINT_TYPES, "complaint_type")
+    choose(cause, COMPLAINT_CAUSES, "cause")
+    person_id = _own_person(actor, person_id, "person_id")
+    _person(session, person_id)
+    if contact is None or not contact.strip():
+        raise ContactRequired(field="contact")
+    description = _text(description, "description")
+    if service_record_id is not None:
+        linked = repository.get_service_record(session, actor, service_record_id)
+        if linked is None:
+            raise ReferencedRecordMissing(field="service_record_id", what_zh="服务记录",
+                                          what_en="service record")
+    _policy(session, policy_id)
+    claim = _claim(session, claim_id)
+    received = _instant(received_at, "received_at")
+    deadline = decision_deadline(session, received)
+    if claim is not None and handler_user_id is None:
+        # CLM-Z3: a named person answers; the claim's handler unless someone is named.
+        handler_user_id = getattr(claim, "handler_id", None)
+    if handler_user_id is None and not actor.is_customer:
+        handler_user_id = actor.user_id
+    complaint = Complaint(
+        person_id=person_id, contact=contact.strip(), channel=channel,
+        complaint_type=complaint_type, cause=cause, description=description,
+        service_record_id=service_record_id, policy_id=policy_id, claim_id=claim_id,
+        org_unit_id=org_unit_id if org_unit_id is not None
+        else (getattr(claim, "org_unit_id", None) or actor.org_unit_id),
+        handler_user_id=handler_user_id,
+        received_by_id=None if actor.is_customer else actor.user_id,
+        status="received", received_at=received,
+        working_days_due_at=deadline.working_days_due, days_due_at=deadline.days_due,
+        decision_rule_type=deadline.rule.type, decision_rule_n=deadline.rule.n,
+        decision_due_at=deadline.due,
+    )
+    session.add(complaint)
+    session.flush()
+    common = {"subject_type": "complaint", "subject_id": complaint.id, "started_at": received,
+              "org_unit_id": complaint.org_unit_id, "actor": actor}
+    clocks.start_clock(session, name=ACK_CLOCK, rule=ACK_RULE, basis=BASIS_ACK, **common)  # type: ignore[arg-type]
+    clocks.start_clock(session, name=DECISION_CLOCK, rule=deadline.rule, basis=BASIS_DECISION,
+                       **common)  # type: ignore[arg-type]
+    if claim_id is not None or complaint_type == "claims":
+        clocks.start_clock(session, name=CLAIM_RESPONSE_CLOCK, rule=CLAIM_RESPONSE_RULE,
+                           basis=BASIS_CLAIM_RESPONSE, **common)  # type: ignore[arg-type]
+    record(session, actor=actor, action="complaint.filed", entity_type="complaint",
+           entity_id=complaint.id,
+           details={"channel": channel, "type": complaint_type, "cause": cause,
+                    "person_id": person_id, "claim_id": claim_id, "policy_id": policy_id,
+                    "decision_rule": f"{deadline.rule.type}:{deadline.rule.n}",
+                    "decision_due_at": deadline.due.isoformat()})
+    return complaint
+
+
+def get_complaint(session: Session, *, actor: Principal, complaint_id: int,
+                  for_update: bool = False) -> Complaint:
+    found = repository.get_complaint(session, actor, complaint_id, for_update=for_update)
+    if found is None:
+        raise ComplaintNotFound(field="complaint_id")
+    return found
+
+
+def _require_status(complaint: Complaint, allowed: tuple[str, ...], action_zh: str,
+                    action_en: str) -> None:
+    if complaint.status not in allowed:
+        raise ComplaintWrongState(status=complaint.status, action_zh=action_zh, action_en=action_en)
+
+
+def acknowledge_complaint(
+    session: Session, *, actor: Principal, complaint_id: int, progress_note: str,
+    at: dt.datetime | None = None,
+) -> Complaint:
+    """Acknowledged with progress (24 h); for a claim complaint this is also the named
+    person's answer (CLM-Z3)."""
+    complaint = get_complaint(session, actor=actor, complaint_id=complaint_id, for_update=True)
+    _require_status(complaint, ("received",), "确认受理", "be acknowledged")
+    note = _text(progress_note, "progress_note")
+    when = _instant(at, "at")
+    complaint.status = "acknowledged"
+    complaint.acknowledged_at = when
+    complaint.progress_note = note
+    if complaint.handler_user_id is None:
+        complaint.handler_user_id = actor.user_id
+    _stop_if_open(session, _clock(session, "complaint", complaint.id, ACK_CLOCK), when, actor)
+    _stop_if_open(session, _clock(session, "complaint", complaint.id, CLAIM_RESPONSE_CLOCK),
+                  when, actor)
+    session.flush()
+    record(session, actor=actor, action="complaint.acknowledged", entity_type="complaint",
+           entity_id=complaint.id, details={"handler_user_id": complaint.handler_user_id})
+    return complaint
+
+
+def add_note(session: Session, *, actor: Principal, complaint_id: int, note: str) -> ComplaintNote:
+    complaint = get_complaint(session, actor=actor, complaint_id=complaint_id)
+    _require_status(complaint, ("received", "acknowledged"), "添加调查记录",
+                    "take investigation notes")
+    entry = ComplaintNote(complaint_id=complaint.id, author_id=actor.user_id,
+                          note=_text(note, "note"))
+    session.add(entry)
+    session.flush()
+    record(session, actor=actor, action="complaint.note_added", entity_type="complaint",
+           entity_id=complaint.id, details={"note_id": entry.id})
+    return entry
+
+
+def _notify_complainant(session: Session, complaint: Complaint, *, template: str, body: str,
+                        dedupe_key: str) -> None:
+    from claimdesk.jobs.outbox import send_message
+
+    contact = complaint.contact
+    digits = contact.replace(" ", "").replace("-", "")
+    channel = "email" if "@" in contact else ("sms" if digits.isdigit() else "app")
+    send_message(session, channel=channel, recipient=contact, template=template, body=body,
+                 person_id=complaint.person_id, dedupe_key=dedupe_key,
+                 related_type="complaint", related_id=str(complaint.id))
+
+
+def extend_complaint(
+    session: Session, *, actor: Principal, complaint_id: int, reason: str | None,
+    at: dt.datetime | None = None,
+) -> Complaint:
+    """Extend the decision deadline once, to 30 days after receipt, with a recorded
+    reason and a notice to the complainant."""
+    complaint = get_complaint(session, actor=actor, complaint_id=complaint_id, for_update=True)
+    _extend(session, complaint, actor=actor, reason=reason, when=_instant(at, "at"))
+    return complaint
+
+
+def _extend(session: Session, complaint: Complaint, *, actor: Principal, reason: str | None,
+            when: dt.datetime) -> None:
+    if reason is None or not reason.strip():
+        raise ExtensionReasonRequired(field="extension_reason")
+    if complaint.extended_at is not None:
+        raise ComplaintAlreadyExtended(field="extension_reason")
+    _require_status(complaint, ("received", "acknowledged"), "延期", "be extended")
+    due = evaluate(EXTENDED_RULE, complaint.received_at, load_calendar(session)).due
+    assert due is not None
+    before = complaint.decision_due_at
+    complaint.extended_at = when
+    complaint.extension_reason = reason.strip()
+    complaint.decision_rule_type, complaint.decision_rule_n = EXTENDED_RULE.type, EXTENDED_RULE.n
+    complaint.decision_due_at = due.astimezone(dt.UTC)
+    clock = _clock(session, "complaint", complaint.id, DECISION_CLOCK)
+    if clock is not None:
+        # The limit of this complaint is now 30 days; the clock shows the rule that
+        # binds, so the scorecard counts it against the extended deadline.
+        clock.rule_type, clock.rule_n = EXTENDED_RULE.type, EXTENDED_RULE.n
+        clock.due_at = complaint.decision_due_at
+        clock.basis = BASIS_EXTENDED
+    session.flush()
+    local_due = to_local(complaint.decision_due_at).strftime("%Y-%m-%d %H:%M")
+    _notify_complainant(
+        session, complaint, template="complaint_extended",
+        body=(f"您的投诉（编号 {complaint.id}）处理期限延长至 {local_due}。"
+              f"原因：{complaint.extension_reason}"),
+        dedupe_key=f"complaint:{complaint.id}:extended",
+    )
+    record(session, actor=actor, action="complaint.extended", entity_type="complaint",
+           entity_id=complaint.id, reason=complaint.extension_reason,
+           details={"before": before.isoformat(), "after": complaint.decision_due_at.isoformat()})
+
+
+def decide_complaint(
+    session: Session,
+    *,
+    actor: Principal,
+    complaint_id: int,
+    outcome: str,
+    decision: str,
+    extension_reason: str | None = None,
+    at: dt.datetime | None = None,
+) -> Complaint:
+    """Decide. Past the 15-day deadline a decision needs the extension (with its reason):
+    either recorded before or given now."""
+    complaint = get_complaint(session, actor=actor, complaint_id=complaint_id, for_update=True)
+    _require_status(complaint, ("received", "acknowledged"), "作出处理决定", "be decided")
+    choose(outcome, DECISION_OUTCOMES, "outcome")
+    text = _text(decision, "decision")
+    when = _instant(at, "at")
+    if when > complaint.decision_due_at and complaint.extended_at is None:
+        if extension_reason is None or not extension_reason.strip():
+            raise DecisionPastDeadline(field="extension_reason",
+                                       due=to_local(complaint.decision_due_at).isoformat())
+        _extend(session, complaint, actor=actor, reason=extension_reason, when=when)
+    complaint.status = "decided"
+    complaint.decision = text
+    complaint.decision_outcome = outcome
+    complaint.decided_at = when
+    complaint.decided_by_id = actor.user_id
+    for name in (ACK_CLOCK, CLAIM_RESPONSE_CLOCK, DECISION_CLOCK):
+        _stop_if_open(session, _clock(session, "complaint", complaint.id, name), when, actor)
+    session.flush()
+    _notify_complainant(
+        session, complaint, template="complaint_decided",
+        body=f"您的投诉（编号 {complaint.id}）已有处理决定：{text}",
+        dedupe_key=f"complaint:{complaint.id}:decided",
+    )
+    record(session, actor=actor, action="complaint.decided", entity_type="complaint",
+           entity_id=complaint.id, details={"outcome": outcome,
+                                            "late": when > complaint.decision_due_at})
+    return complaint
+
+
+def respond_to_decision(
+    session: Session, *, actor: Principal, complaint_id: int, response: str,
+    route: str | None = None, at: dt.datetime | None = None,
+) -> Complaint:
+    """The complainant accepts the decision or escalates (mediation, regulator ...)."""
+    complaint = get_complaint(session, actor=actor, complaint_id=complaint_id, for_update=True)
+    _require_status(complaint, ("decided",), "登记客户意见", "take the customer's response")
+    choose(response, CUSTOMER_RESPONSES, "response")
+    if response == "escalated":
+        choose(route, ESCALATION_ROUTES, "route")
+    elif route is not None:
+        choose(None, (), "route")  # a route only makes sense for an escalation
+    complaint.customer_response = response
+    complaint.escalation_route = route
+    complaint.responded_at = _instant(at, "at")
+    complaint.status = response
+    session.flush()
+    record(session, actor=actor, action=f"complaint.{response}", entity_type="complaint",
+           entity_id=complaint.id, details={"route": route})
+    return complaint
+
+
+def archive_complaint(session: Session, *, actor: Principal, complaint_id: int,
+                      at: dt.datetime | None = None) -> Complaint:
+    complaint = get_complaint(session, actor=actor, complaint_id=complaint_id, for_update=True)
+    _require_status(complaint, ("decided", "accepted", "escalated"), "归档", "be archived")
+    complaint.archived_at = _instant(at, "at")
+    complaint.status = "archived"
+    session.flush()
+    record(session, actor=actor, action="complaint.archived", entity_type="complaint",
+           entity_id=complaint.id)
+    return complaint
+
+
+# --- satisfaction (SVC-5) -------------------------------------------------------------
+
+
+def _scores(scores: Mapping[str, int | None]) -> dict[str, int | None]:
+    checked: dict[str, int | None] = {}
+    for name in SCORE_FIELDS:
+        value = scores.get(name)
+        if value is None and name == "score_value_added":
+            checked[name] = None
+            continue
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
+            raise ScoreOutOfRange(field=name)
+        checked[name] = value
+    return checked
+
+
+def record_survey(
+    session: Session,
+    *,
+    actor: Principal,
+    subject_type: str,
+    subject_id: int,
+    source: str,
+    scores: Mapping[str, int | None],
+    comment: str | None = None,
+    surveyed_at: dt.datetime | None = None,
+) -> SatisfactionSurvey:
+    """Record satisfaction with a closed service record, a paid claim or a callback.
+    A customer rates online, and only their own records."""
+    choose(subject_type, SURVEY_SUBJECTS, "subject_type")
+    choose(source, SURVEY_SOURCES, "source")
+    if actor.is_customer and source != "online_rating":
+        choose(source, ("online_rating",), "source")
+    checked = _scores(scores)
+    person_id, service_type, org_unit_id = _survey_subject(session, actor, subject_type, subject_id)
+    if actor.is_customer and person_id != actor.person_id:
+        raise NotYourRecord(field="subject_id")
+    if repository.survey_exists(session, subject_type, subject_id, source):
+        raise SurveyAlreadyRecorded(field="subject_id", what="survey")
+    survey = SatisfactionSurvey(
+        subject_type=subject_type, subject_id=subject_id, service_type=service_type,
+        person_id=person_id, org_unit_id=org_unit_id, source=source, comment=comment,
+        surveyed_at=_instant(surveyed_at, "surveyed_at"),
+        recorded_by_id=actor.user_id, **checked,
+    )
+    session.add(survey)
+    session.flush()
+    record(session, actor=actor, action="satisfaction.recorded", entity_type="satisfaction_survey",
+           entity_id=survey.id,
+           details={"subject": f"{subject_type}:{subject_id}", "source": source})
+    return survey
+
+
+def _survey_subject(session: Session, actor: Principal, subject_type: str,
+                    subject_id: int) -> tuple[int | None, str, int | None]:
+    """(person, service type, branch) of what is rated, or why it cannot be rated."""
+    if subject_type == "service_record":
+        found = repository.get_service_record(session, actor, subject_id)
+        if found is None:
+            raise ServiceRecordNotFound(field="subject_id")
+        if found.status != "closed":
+            raise SurveySubjectNotEligible(field="subject_id")
+        return found.person_id, found.service_type, found.org_unit_id
+    claim = _claim(session, subject_id, field="subject_id")
+    if claim is None:  # pragma: no cover - claims domain not installed
+        raise SurveySubjectNotEligible(field="subject_id")
+    states = PAID_CLAIM_STATES if subject_type == "claim" else CALLBACK_CLAIM_STATES
+    if getattr(claim, "state", None) not in states:
+        raise SurveySubjectNotEligible(field="subject_id")
+    service_type = "claims" if subject_type == "claim" else "claims_callback"
+    person_id = getattr(claim, "insured_person_id", None)
+    return person_id, service_type, getattr(claim, "org_unit_id", None)
+
+
