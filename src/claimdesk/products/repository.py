@@ -1,0 +1,82 @@
+"""Queries of the products domain, with the eager loads the read models need."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from claimdesk.errors import NotFound
+from claimdesk.models.product import Product, ProductVersion
+
+
+def get_product(session: Session, product_id: int) -> Product:
+    product = session.scalars(
+        select(Product)
+        .where(Product.id == product_id)
+        .options(selectinload(Product.versions).selectinload(ProductVersion.coverages))
+        # Versions added earlier in this session are not in an already-loaded collection.
+        .execution_options(populate_existing=True)
+    ).one_or_none()
+    if product is None:
+        raise NotFound(what="product", field="product_id")
+    return product
+
+
+def find_product_by_code(session: Session, code: str) -> Product | None:
+    return session.scalars(
+        select(Product)
+        .where(Product.code == code)
+        .options(selectinload(Product.versions).selectinload(ProductVersion.coverages))
+        .execution_options(populate_existing=True)
+    ).one_or_none()
+
+
+def list_products(session: Session) -> list[Product]:
+    return list(
+        session.scalars(
+            select(Product).order_by(Product.code).options(selectinload(Product.versions))
+        )
+    )
+
+
+def get_version(session: Session, version_id: int, *, for_update: bool = False) -> ProductVersion:
+    query = (
+        select(ProductVersion)
+        .where(ProductVersion.id == version_id)
+        .options(selectinload(ProductVersion.coverages), joinedload(ProductVersion.product))
+        .execution_options(populate_existing=True)
+    )
+    if for_update:
+        # Publishing and editing the same draft at once must not interleave.
+        query = query.with_for_update(of=ProductVersion)
+    version = session.scalars(query).unique().one_or_none()
+    if version is None:
+        raise NotFound(what="product version", field="version_id")
+    return version
+
+
+def next_version_number(session: Session, product_id: int) -> int:
+    current = session.scalar(
+        select(func.max(ProductVersion.version)).where(ProductVersion.product_id == product_id)
+    )
+    return (current or 0) + 1
+
+
+def latest_version(session: Session, product_id: int) -> ProductVersion | None:
+    return session.scalars(
+        select(ProductVersion)
+        .where(ProductVersion.product_id == product_id)
+        .order_by(ProductVersion.version.desc())
+        .limit(1)
+        .options(selectinload(ProductVersion.coverages), joinedload(ProductVersion.product))
+    ).first()
+
+
+def published_versions(session: Session, product_id: int) -> list[ProductVersion]:
+    return list(
+        session.scalars(
+            select(ProductVersion).where(
+                ProductVersion.product_id == product_id, ProductVersion.status == "published"
+            )
+        )
+    )
