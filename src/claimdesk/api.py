@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
+from claimdesk.audit.endpoints import router as audit_router
 from claimdesk.auth.csrf import api_csrf_guard
 from claimdesk.auth.endpoints import router as auth_router
 from claimdesk.auth.endpoints import users_router
@@ -16,3 +17,4 @@ api_router.include_router(auth_router)
 api_router.include_router(users_router)
 api_router.include_router(org_router)
 api_router.include_router(products_router)
+api_router.include_router(audit_router)

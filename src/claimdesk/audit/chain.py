@@ -11,7 +11,9 @@ GENESIS_HASH = "0" * 64
 
 
 def canonical_details(details: dict[str, Any] | None) -> str:
-    return json.dumps(details or {}, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+    return json.dumps(
+        details or {}, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str
+    )
 
 
 def entry_hash(
@@ -30,7 +32,10 @@ def entry_hash(
 ) -> str:
     occurred = occurred_at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     material = json.dumps(
-        [seq, occurred, actor_id, actor, action, entity_type, entity_id, ip, reason, details, prev_hash],
+        [
+            seq, occurred, actor_id, actor, action, entity_type, entity_id, ip, reason, details,
+            prev_hash,
+        ],
         ensure_ascii=False,
         separators=(",", ":"),
     )
