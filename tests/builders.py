@@ -60,3 +60,14 @@ def login_headers(client: TestClient, username: str, password: str = DEFAULT_PAS
     response = client.post("/api/v1/auth/token", json={"username": username, "password": password})
     assert response.status_code == 200, response.text
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+# --- calendar (GEN-3) ---------------------------------------------------------------------
+
+
+def seed_calendar(session: Session, *, years: Iterable[int] = (2025, 2026)) -> list[int]:
+    """Store the holidays package's arrangement for ``years`` (as ``claimdesk calendar seed``)."""
+    from claimdesk.auth.principal import Principal
+    from claimdesk.calendar.service import seed_from_package
+
+    return seed_from_package(session, years=years, actor=Principal.system("test"))

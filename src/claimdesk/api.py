@@ -8,6 +8,8 @@ from claimdesk.audit.endpoints import router as audit_router
 from claimdesk.auth.csrf import api_csrf_guard
 from claimdesk.auth.endpoints import router as auth_router
 from claimdesk.auth.endpoints import users_router
+from claimdesk.calendar.endpoints import deadlines_router
+from claimdesk.calendar.endpoints import router as calendar_router
 from claimdesk.org.endpoints import router as org_router
 from claimdesk.products.endpoints import router as products_router
 
@@ -18,3 +20,5 @@ api_router.include_router(users_router)
 api_router.include_router(org_router)
 api_router.include_router(products_router)
 api_router.include_router(audit_router)
+api_router.include_router(calendar_router)
+api_router.include_router(deadlines_router)

@@ -1,0 +1,29 @@
+"""Calendar queries. The calendar is public reference data: no row-level filtering."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from claimdesk.models.calendar import CalendarDay, CalendarYear
+
+
+def all_years(session: Session) -> Sequence[CalendarYear]:
+    return session.scalars(select(CalendarYear).order_by(CalendarYear.year)).all()
+
+
+def get_year(session: Session, year: int) -> CalendarYear | None:
+    return session.get(CalendarYear, year)
+
+
+def days_of(session: Session, year: int | None = None) -> Sequence[CalendarDay]:
+    query = select(CalendarDay).order_by(CalendarDay.day)
+    if year is not None:
+        query = query.where(CalendarDay.year == year)
+    return session.scalars(query).all()
+
+
+def delete_days(session: Session, year: int) -> None:
+    session.execute(delete(CalendarDay).where(CalendarDay.year == year))

@@ -1,0 +1,241 @@
+"""The stored holiday calendar (SPEC GEN-3): seeded from the ``holidays`` package,
+corrected by an administrator when the State Council publishes a year's arrangement.
+
+Every change is audited (GEN-5). Services flush only; the edge commits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from claimdesk.audit.service import record
+from claimdesk.auth.principal import Principal
+from claimdesk.calendar import repository
+from claimdesk.calendar.errors import (
+    CalendarDayOutsideYear,
+    CalendarDuplicateDay,
+    CalendarUnknownDayKind,
+    CalendarWorkdayNotWeekend,
+    CalendarYearOutOfRange,
+)
+from claimdesk.errors import CalendarYearNotCovered, NotFound
+from claimdesk.models.base import utcnow
+from claimdesk.models.calendar import CalendarDay, CalendarYear
+from claimdesk.rules.calendar import (
+    DAY_KINDS,
+    WORKDAY,
+    Calendar,
+    make_calendar,
+    package_arrangement,
+    package_source,
+)
+
+ADMIN_SOURCE = "administrator"
+MIN_YEAR, MAX_YEAR = 2000, 2100
+
+DayRow = tuple[dt.date, str, str]
+
+
+@dataclass(frozen=True)
+class YearView:
+    year: CalendarYear
+    days: Sequence[CalendarDay]
+
+
+def check_year(year: int, field: str = "year") -> None:
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise CalendarYearOutOfRange(field=field, low=MIN_YEAR, high=MAX_YEAR)
+
+
+def load_calendar(session: Session) -> Calendar:
+    """The whole stored calendar as a value for the deadline engine."""
+    years = [row.year for row in repository.all_years(session)]
+    days = [(row.day, row.kind, row.name) for row in repository.days_of(session)]
+    return make_calendar(years, days)
+
+
+def get_year(session: Session, year: int) -> YearView:
+    check_year(year)
+    found = repository.get_year(session, year)
+    if found is None:
+        raise CalendarYearNotCovered(year=year)
+    return YearView(year=found, days=repository.days_of(session, year))
+
+
+def list_years(session: Session) -> list[YearView]:
+    return [
+        YearView(year=y, days=repository.days_of(session, y.year))
+        for y in repository.all_years(session)
+    ]
+
+
+def validate_arrangement(year: int, days: Iterable[DayRow], field: str = "days") -> list[DayRow]:
+    """Every day inside ``year``, no day twice, known kinds, 调休 only on weekends."""
+    seen: set[dt.date] = set()
+    rows: list[DayRow] = []
+    for index, (day, kind, name) in enumerate(days):
+        where = f"{field}.{index}"
+        if day.year != year:
+            raise CalendarDayOutsideYear(field=f"{where}.day", day=day.isoformat(), year=year)
+        if day in seen:
+            raise CalendarDuplicateDay(field=f"{where}.day", day=day.isoformat())
+        if kind not in DAY_KINDS:
+            raise CalendarUnknownDayKind(field=f"{where}.kind")
+        if kind == WORKDAY and day.weekday() < 5:
+            raise CalendarWorkdayNotWeekend(field=f"{where}.day", day=day.isoformat())
+        seen.add(day)
+        rows.append((day, kind, name.strip()))
+    return sorted(rows)
+
+
+def _summary(rows: Sequence[DayRow]) -> dict[str, int]:
+    return {
+        "holidays": sum(1 for _, kind, _ in rows if kind != WORKDAY),
+        "workdays": sum(1 for _, kind, _ in rows if kind == WORKDAY),
+    }
+
+
+def replace_year(
+    session: Session,
+    *,
+    year: int,
+    days: Iterable[DayRow],
+    actor: Principal,
+    source: str = ADMIN_SOURCE,
+    reason: str | None = None,
+) -> YearView:
+    """Set a year's full arrangement (creating the year if it was not covered)."""
+    check_year(year)
+    rows = validate_arrangement(year, days)
+    existing = repository.get_year(session, year)
+    before = _summary([(d.day, d.kind, d.name) for d in repository.days_of(session, year)])
+    now = utcnow()
+    if existing is None:
+        existing = CalendarYear(
+            year=year, source=source, updated_at=now, updated_by_id=actor.user_id
+        )
+        session.add(existing)
+    else:
+        existing.source = source
+        existing.updated_at = now
+        existing.updated_by_id = actor.user_id
+    repository.delete_days(session, year)
+    session.flush()
+    session.add_all(
+        CalendarDay(day=day, year=year, kind=kind, name=name) for day, kind, name in rows
+    )
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        action="calendar.year_replaced",
+        entity_type="calendar_year",
+        entity_id=year,
+        reason=reason,
+        details={"source": source, "before": before, "after": _summary(rows)},
+    )
+    return YearView(year=existing, days=repository.days_of(session, year))
+
+
+def seed_from_package(
+    session: Session,
+    *,
+    years: Iterable[int],
+    actor: Principal,
+    replace: bool = False,
+    reason: str | None = None,
+) -> list[int]:
+    """Load years from the ``holidays`` package; returns the years written.
+
+    Idempotent: a year already stored is left alone (it may carry an administrator's
+    correction) unless ``replace``. A year the package has no published arrangement
+    for raises CalendarYearNotCovered before anything is written."""
+    wanted = sorted(set(years))
+    for year in wanted:
+        check_year(year, field="years")
+    arrangements = {year: package_arrangement(year) for year in wanted}
+    written: list[int] = []
+    for year, rows in arrangements.items():
+        if not replace and repository.get_year(session, year) is not None:
+            continue
+        replace_year(
+            session,
+            year=year,
+            days=rows,
+            actor=actor,
+            source=package_source(),
+            reason=reason or "seeded from the holidays package",
+        )
+        written.append(year)
+    return written
+
+
+def set_day(
+    session: Session,
+    *,
+    day: dt.date,
+    kind: str,
+    name: str,
+    actor: Principal,
+    reason: str | None = None,
+) -> CalendarDay:
+    """Add or correct one day of a covered year."""
+    year_row = repository.get_year(session, day.year)
+    if year_row is None:
+        raise CalendarYearNotCovered(year=day.year)
+    ((_, kind, name),) = validate_arrangement(day.year, [(day, kind, name)], field="day")
+    row = session.get(CalendarDay, day)
+    before = None if row is None else {"kind": row.kind, "name": row.name}
+    if row is None:
+        row = CalendarDay(day=day, year=day.year, kind=kind, name=name)
+        session.add(row)
+    else:
+        row.kind, row.name = kind, name
+    _touch(year_row, actor)
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        action="calendar.day_set",
+        entity_type="calendar_day",
+        entity_id=day.isoformat(),
+        reason=reason,
+        details={"before": before, "after": {"kind": kind, "name": name}},
+    )
+    return row
+
+
+def remove_day(
+    session: Session, *, day: dt.date, actor: Principal, reason: str | None = None
+) -> None:
+    """Drop an exception: the day follows the Monday–Friday rule again."""
+    year_row = repository.get_year(session, day.year)
+    if year_row is None:
+        raise CalendarYearNotCovered(year=day.year)
+    row = session.get(CalendarDay, day)
+    if row is None:
+        raise NotFound(what=f"calendar day {day.isoformat()}", field="day")
+    before = {"kind": row.kind, "name": row.name}
+    session.delete(row)
+    _touch(year_row, actor)
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        action="calendar.day_removed",
+        entity_type="calendar_day",
+        entity_id=day.isoformat(),
+        reason=reason,
+        details={"before": before},
+    )
+
+
+def _touch(year_row: CalendarYear, actor: Principal) -> None:
+    # A corrected year is no longer the package's arrangement as shipped.
+    year_row.source = ADMIN_SOURCE
+    year_row.updated_at = utcnow()
+    year_row.updated_by_id = actor.user_id
