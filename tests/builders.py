@@ -62,6 +62,86 @@ def login_headers(client: TestClient, username: str, password: str = DEFAULT_PAS
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
+# --- people (personal data, consents) ---------------------------------------------------
+
+VALID_RESIDENT_ID = "110105198503124515"  # GB 11643 check digit valid; male, born 1985-03-12
+
+
+def make_person(
+    session: Session,
+    *,
+    name: str = "王建国",
+    id_number: str = VALID_RESIDENT_ID,
+    phone: str | None = "13812345678",
+    email: str | None = None,
+    address: str | None = None,
+    medical_notes: str | None = None,
+    consent_scope: Iterable[str] = ("identity", "contact", "medical", "bank"),
+    consent_purpose: str = "claims_handling",
+):  # -> claimdesk.models.person.Person
+    from claimdesk.auth.principal import Principal
+    from claimdesk.people.schemas import ConsentIn
+    from claimdesk.people.service import create_person
+
+    return create_person(
+        session, actor=Principal.system("test"), name=name, id_number=id_number, phone=phone,
+        email=email, address=address, medical_notes=medical_notes,
+        consent=ConsentIn(purpose=consent_purpose, scope=list(consent_scope), method="written"),  # type: ignore[arg-type]
+    )
+
+
+# --- products and policies ----------------------------------------------------------------
+
+
+def resident_id(*, birth: str = "19800101", region: str = "110101", seq: str = "123") -> str:
+    """A resident ID number with a valid GB 11643 check digit."""
+    from claimdesk.rules.identity import check_char
+
+    first17 = f"{region}{birth}{seq}"
+    return first17 + check_char(first17)
+
+
+def demo_version(session: Session, code: str = "MED-MILLION"):  # -> ProductVersion
+    """The published version of a demo product (loads the demo catalogue once)."""
+    from claimdesk.auth.principal import Principal
+    from claimdesk.products import repository
+    from claimdesk.products.demo import load_demo_products
+
+    load_demo_products(session, Principal.system("test"))
+    product = repository.find_product_by_code(session, code)
+    assert product is not None
+    return next(v for v in product.versions if v.status == "published")
+
+
+def issue_policy(
+    session: Session,
+    *,
+    version_id: int,
+    policyholder_id: int,
+    insured_id: int | None = None,
+    period_start: str = "2026-01-01",
+    premium: str = "365.00",
+    channel: str = "direct",
+    beneficiaries: list[dict[str, object]] | None = None,
+    issued_at: str = "2025-12-20T10:00:00+08:00",
+    agent=None,  # a User or None
+):  # -> Policy
+    import datetime as dt
+
+    from claimdesk.auth.principal import Principal
+    from claimdesk.policies.schemas import PolicyIssueIn
+    from claimdesk.policies.service import issue_policy as issue
+
+    actor = Principal.system("test") if agent is None else Principal.build(
+        user_id=agent.id, username=agent.username, roles=["sales_agent"])
+    data = PolicyIssueIn.model_validate({
+        "product_version_id": version_id, "policyholder_id": policyholder_id,
+        "insured_id": insured_id or policyholder_id, "period_start": period_start,
+        "premium": premium, "channel": channel, "beneficiaries": beneficiaries or [],
+    })
+    return issue(session, actor=actor, data=data, at=dt.datetime.fromisoformat(issued_at))
+
+
 # --- calendar (GEN-3) ---------------------------------------------------------------------
 
 

@@ -11,6 +11,8 @@ from claimdesk.auth.endpoints import users_router
 from claimdesk.calendar.endpoints import deadlines_router
 from claimdesk.calendar.endpoints import router as calendar_router
 from claimdesk.org.endpoints import router as org_router
+from claimdesk.people.endpoints import me_router as people_me_router
+from claimdesk.people.endpoints import router as people_router
 from claimdesk.products.endpoints import router as products_router
 
 # Cookie-authenticated calls must carry the session's CSRF token (SEC-8).
@@ -22,3 +24,5 @@ api_router.include_router(products_router)
 api_router.include_router(audit_router)
 api_router.include_router(calendar_router)
 api_router.include_router(deadlines_router)
+api_router.include_router(people_router)
+api_router.include_router(people_me_router)

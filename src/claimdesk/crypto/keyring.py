@@ -80,6 +80,16 @@ class Keyring:
         self.active = kid
         return kid
 
+    def remove_key(self, kid: str) -> None:
+        """Drop a retired key. The caller checks first that no ciphertext still uses it."""
+        if kid == self.active:
+            raise ValueError("the active key cannot be removed")
+        del self.keys[kid]
+
+    def new_index_key(self) -> None:
+        """Replace the look-up hash key; every keyed hash must then be recomputed."""
+        self.index_key = secrets.token_bytes(32)
+
     # --- encryption -------------------------------------------------------------------
 
     def encrypt(self, plaintext: str, context: str) -> str:
@@ -106,7 +116,8 @@ class Keyring:
     def blind_index(self, value: str, purpose: str) -> str:
         """Keyed hash for equality look-ups (ID number, phone, bank account)."""
         normalised = "".join(value.split()).upper()
-        return hmac.new(self.index_key, f"{purpose}:{normalised}".encode(), hashlib.sha256).hexdigest()
+        message = f"{purpose}:{normalised}".encode()
+        return hmac.new(self.index_key, message, hashlib.sha256).hexdigest()
 
 
 _keyring: Keyring | None = None
@@ -144,6 +155,19 @@ def set_keyring(keyring: Keyring | None) -> None:
     """Replace the process keyring (tests, key rotation)."""
     global _keyring
     _keyring = keyring
+
+
+def reload_keyring() -> Keyring | None:
+    """Re-read the key file after another process rotated it (a ciphertext names a key
+    this process has not seen). Inline keys cannot change under us: returns None."""
+    global _keyring
+    current = _keyring
+    if current is None or current.source is None or not current.source.exists():
+        return None
+    _keyring = Keyring.from_json(current.source.read_text(), source=current.source)
+    log.info("reloaded the field-encryption keyring from %s (active key %s)",
+             current.source, _keyring.active)
+    return _keyring
 
 
 def blind_index(value: str, purpose: str) -> str:

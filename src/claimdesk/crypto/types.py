@@ -7,7 +7,8 @@ from typing import Any
 from sqlalchemy import Text, TypeDecorator
 from sqlalchemy.engine import Dialect
 
-from claimdesk.crypto.keyring import get_keyring
+from claimdesk.crypto.keyring import get_keyring, reload_keyring
+from claimdesk.errors import KeyUnavailable
 
 
 class EncryptedString(TypeDecorator[str]):
@@ -26,4 +27,11 @@ class EncryptedString(TypeDecorator[str]):
     def process_result_value(self, value: str | None, dialect: Dialect) -> str | None:
         if value is None:
             return None
-        return get_keyring().decrypt(value, self.context)
+        try:
+            return get_keyring().decrypt(value, self.context)
+        except KeyUnavailable:
+            # Another process may have rotated the key file since this one loaded it.
+            fresh = reload_keyring()
+            if fresh is None:
+                raise
+            return fresh.decrypt(value, self.context)

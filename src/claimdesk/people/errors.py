@@ -1,0 +1,76 @@
+"""Business errors of the people domain: one class per condition (GEN-6)."""
+
+from __future__ import annotations
+
+from claimdesk.errors import AlreadyExists, ClaimdeskError, Conflict, NotFound, ValidationFailed
+
+
+class PersonAlreadyExists(AlreadyExists):
+    code = "person_already_exists"
+    message_zh = "{field}：该证件号码的客户已存在（编号 {person_id}）"
+    message_en = "{field}: a person with this identity number already exists (id {person_id})"
+
+
+class PersonNotFound(NotFound):
+    code = "person_not_found"
+
+    def __init__(self, *, field: str | None = None) -> None:
+        super().__init__(what="person", field=field)
+
+
+class InvalidDocumentNumber(ValidationFailed):
+    code = "invalid_document_number"
+    message_zh = "{field}：证件号码应为 5 至 20 位字母或数字"
+    message_en = "{field}: the document number must be 5 to 20 letters or digits"
+
+
+class BirthDateMismatch(ValidationFailed):
+    code = "birth_date_mismatch"
+    message_zh = "{field}：与身份证号码中的出生日期 {expected} 不一致"
+    message_en = "{field}: differs from the birth date {expected} in the resident ID number"
+
+
+class ConsentScopeInsufficient(ClaimdeskError):
+    status_code = 422
+    code = "consent_scope_insufficient"
+    message_zh = "{field}：本人同意的范围未包含 {categories}，不得收集或使用这些信息"
+    message_en = ("{field}: the person's consent does not cover {categories}; "
+                  "it may not be collected")
+
+
+class RevealReasonRequired(ValidationFailed):
+    code = "reveal_reason_required"
+    message_zh = "{field}：查看完整个人信息须填写原因"
+    message_en = "{field}: a reason is required to see personal data in full"
+
+
+class LookupKeyRequired(ValidationFailed):
+    code = "lookup_key_required"
+    message_zh = "{field}：请提供证件号码或手机号码其中之一"
+    message_en = "{field}: give exactly one of id_number or phone"
+
+
+class BankAccountAlreadyExists(AlreadyExists):
+    code = "bank_account_already_exists"
+    message_zh = "{field}：该银行账户已登记"
+    message_en = "{field}: this bank account is already registered for the person"
+
+
+class ConsentNotFound(NotFound):
+    code = "consent_not_found"
+
+    def __init__(self, *, field: str | None = None) -> None:
+        super().__init__(what="consent", field=field)
+
+
+class ConsentAlreadyWithdrawn(Conflict):
+    code = "consent_already_withdrawn"
+    message_zh = "该同意已于 {at} 撤回"
+    message_en = "This consent was already withdrawn at {at}"
+
+
+class NoOwnProfile(NotFound):
+    code = "no_own_profile"
+
+    def __init__(self) -> None:
+        super().__init__(what="profile")

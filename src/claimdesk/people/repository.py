@@ -1,0 +1,71 @@
+"""Queries for people, with the row-level rule (SEC-4): a principal without
+``PEOPLE_READ``/``PEOPLE_WRITE`` (a customer) only ever sees the person record tied to
+their account."""
+
+from __future__ import annotations
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from claimdesk.auth.permissions import Permission
+from claimdesk.auth.principal import Principal
+from claimdesk.models.person import BankAccount, Consent, Person
+
+
+def _scoped(query: Select[Person], actor: Principal) -> Select[Person]:
+    if actor.session_kind == "system" or actor.has(Permission.PEOPLE_READ) \
+            or actor.has(Permission.PEOPLE_WRITE):
+        return query
+    # Customers (OWN_PROFILE) and anyone else: their own record or nothing.
+    if actor.person_id is None:
+        return query.where(Person.id.is_(None))
+    return query.where(Person.id == actor.person_id)
+
+
+def get_person(session: Session, actor: Principal, person_id: int) -> Person | None:
+    return session.scalars(_scoped(select(Person).where(Person.id == person_id), actor)).first()
+
+
+def people_by_id_hash(session: Session, actor: Principal, id_hash: str) -> list[Person]:
+    query = select(Person).where(Person.id_number_hash == id_hash).order_by(Person.id)
+    return list(session.scalars(_scoped(query, actor)))
+
+
+def people_by_phone_hash(session: Session, actor: Principal, phone_hash: str) -> list[Person]:
+    query = select(Person).where(Person.phone_hash == phone_hash).order_by(Person.id)
+    return list(session.scalars(_scoped(query, actor)))
+
+
+def any_person_with_id_hash(session: Session, id_hash: str) -> int | None:
+    """Uniqueness check across all people, whoever asks (no row scoping)."""
+    return session.scalars(select(Person.id).where(Person.id_number_hash == id_hash)).first()
+
+
+def bank_accounts_of(session: Session, person_id: int) -> list[BankAccount]:
+    query = select(BankAccount).where(BankAccount.person_id == person_id).order_by(BankAccount.id)
+    return list(session.scalars(query))
+
+
+def bank_account_by_hash(session: Session, person_id: int, account_hash: str) -> BankAccount | None:
+    query = select(BankAccount).where(BankAccount.person_id == person_id,
+                                      BankAccount.account_hash == account_hash)
+    return session.scalars(query).first()
+
+
+def get_bank_account(session: Session, account_id: int) -> BankAccount | None:
+    return session.get(BankAccount, account_id)
+
+
+def consents_of(session: Session, person_id: int) -> list[Consent]:
+    query = select(Consent).where(Consent.person_id == person_id).order_by(Consent.id)
+    return list(session.scalars(query))
+
+
+def get_consent(session: Session, person_id: int, consent_id: int) -> Consent | None:
+    query = select(Consent).where(Consent.id == consent_id, Consent.person_id == person_id)
+    return session.scalars(query).first()
+
+
+def active_consents(session: Session, person_id: int) -> list[Consent]:
+    query = select(Consent).where(Consent.person_id == person_id, Consent.withdrawn_at.is_(None))
+    return list(session.scalars(query))

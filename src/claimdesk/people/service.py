@@ -1,0 +1,319 @@
+"""People and their personal data (SEC-1, SEC-5, SEC-6).
+
+* Identity numbers, phones, addresses, medical notes and bank account numbers are held
+  in ``EncryptedString`` columns; look-ups go through keyed hashes (blind indexes) of the
+  normalised value, so the clear value never reaches the database.
+* Nothing is collected without a recorded consent whose scope covers the data category.
+* Views are masked by default. Seeing a value in full needs ``PEOPLE_READ_PII`` and a
+  reason, and writes an audit entry; so does every look-up by identity number or phone.
+  Audit details carry ids and field names, never the data itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from claimdesk.audit.service import record
+from claimdesk.auth.permissions import Permission
+from claimdesk.auth.principal import Principal
+from claimdesk.crypto.indexes import PURPOSE_BANK_ACCOUNT, PURPOSE_ID_NUMBER, PURPOSE_PHONE
+from claimdesk.crypto.keyring import blind_index
+from claimdesk.errors import ConsentMissing, PermissionDenied
+from claimdesk.models.base import utcnow
+from claimdesk.models.person import BankAccount, Consent, Person
+from claimdesk.people import repository
+from claimdesk.people.errors import (
+    BankAccountAlreadyExists,
+    BirthDateMismatch,
+    ConsentAlreadyWithdrawn,
+    ConsentNotFound,
+    ConsentScopeInsufficient,
+    InvalidDocumentNumber,
+    LookupKeyRequired,
+    NoOwnProfile,
+    PersonAlreadyExists,
+    PersonNotFound,
+    RevealReasonRequired,
+)
+from claimdesk.people.schemas import ConsentIn
+from claimdesk.rules.identity import validate_bank_card, validate_mobile, validate_resident_id
+
+_DOCUMENT = re.compile(r"^[A-Z0-9]{5,20}$")
+CATEGORY_LABELS_ZH = {"identity": "身份信息", "contact": "联系方式", "medical": "医疗信息",
+                      "bank": "银行账户"}
+
+
+@dataclass(frozen=True)
+class PersonView:
+    """What a caller may see of a person; ``revealed`` says whether values are in full."""
+
+    person: Person
+    bank_accounts: list[BankAccount]
+    consents: list[Consent]
+    revealed: bool
+
+
+# --- consent (SEC-6) ------------------------------------------------------------------
+
+
+def consent_categories(consent: Consent) -> set[str]:
+    return {part for part in consent.scope.split(",") if part}
+
+
+def _require_categories(granted: Iterable[Consent | ConsentIn], needed: set[str],
+                        *, field: str) -> None:
+    covered: set[str] = set()
+    for item in granted:
+        covered |= consent_categories(item) if isinstance(item, Consent) else set(item.scope)
+    missing = sorted(needed - covered)
+    if missing:
+        raise ConsentScopeInsufficient(field=field, categories=", ".join(missing))
+
+
+def has_consent(session: Session, person_id: int, purpose: str) -> bool:
+    """Whether the person has an active (not withdrawn) consent for the purpose; e.g.
+    customer care (SVC-6) only writes to people who agreed to ``customer_care``."""
+    return any(c.purpose == purpose for c in repository.active_consents(session, person_id))
+
+
+def _new_consent(person_id: int, consent: ConsentIn, actor: Principal) -> Consent:
+    return Consent(person_id=person_id, purpose=consent.purpose,
+                   scope=",".join(sorted(set(consent.scope))), method=consent.method,
+                   text=consent.text, granted_at=utcnow(), recorded_by_id=actor.user_id)
+
+
+# --- identity -------------------------------------------------------------------------
+
+
+def normalise_document(id_type: str, id_number: str, birth_date: dt.date | None,
+                       *, field: str = "id_number") -> tuple[str, dt.date | None, str | None]:
+    """(normalised number, birth date, gender). A resident ID carries the birth date and
+    gender; a birth date given alongside it must agree."""
+    if id_type == "resident_id":
+        parsed = validate_resident_id(id_number, field=field)
+        if birth_date is not None and birth_date != parsed.birth_date:
+            raise BirthDateMismatch(field="birth_date", expected=parsed.birth_date.isoformat())
+        return parsed.number, parsed.birth_date, parsed.gender
+    number = "".join(id_number.split()).upper()
+    if not _DOCUMENT.match(number):
+        raise InvalidDocumentNumber(field=field)
+    return number, birth_date, None
+
+
+def create_person(
+    session: Session,
+    *,
+    actor: Principal,
+    name: str,
+    id_number: str,
+    consent: ConsentIn | None,
+    id_type: str = "resident_id",
+    phone: str | None = None,
+    email: str | None = None,
+    birth_date: dt.date | None = None,
+    address: str | None = None,
+    medical_notes: str | None = None,
+    org_unit_id: int | None = None,
+) -> Person:
+    if consent is None:
+        raise ConsentMissing(field="consent")
+    needed = {"identity"}
+    if phone or email or address:
+        needed.add("contact")
+    if medical_notes:
+        needed.add("medical")
+    _require_categories([consent], needed, field="consent.scope")
+    number, birth, gender = normalise_document(id_type, id_number, birth_date)
+    mobile = validate_mobile(phone) if phone else None
+    id_hash = blind_index(number, PURPOSE_ID_NUMBER)
+    existing = repository.any_person_with_id_hash(session, id_hash)
+    if existing is not None:
+        raise PersonAlreadyExists(field="id_number", what="person", person_id=existing)
+    person = Person(
+        name=name.strip(), id_type=id_type, id_number=number, id_number_hash=id_hash,
+        id_number_last4=number[-4:], phone=mobile,
+        phone_hash=blind_index(mobile, PURPOSE_PHONE) if mobile else None,
+        email=email.strip() if email else None, birth_date=birth, gender=gender,
+        address=address.strip() if address else None, medical_notes=medical_notes or None,
+        org_unit_id=org_unit_id if org_unit_id is not None else actor.org_unit_id,
+    )
+    session.add(person)
+    session.flush()
+    stored = _new_consent(person.id, consent, actor)
+    session.add(stored)
+    session.flush()
+    record(session, actor=actor, action="person.created", entity_type="person",
+           entity_id=person.id, details={"id_type": id_type, "consent_id": stored.id,
+                                         "fields": sorted(_filled_fields(person))})
+    record(session, actor=actor, action="consent.granted", entity_type="consent",
+           entity_id=stored.id, details={"person_id": person.id, "purpose": stored.purpose,
+                                         "scope": stored.scope, "method": stored.method})
+    return person
+
+
+def _filled_fields(person: Person) -> set[str]:
+    names = ("id_number", "phone", "email", "address", "medical_notes")
+    return {name for name in names if getattr(person, name)}
+
+
+# --- reading --------------------------------------------------------------------------
+
+
+def _may_read_pii(actor: Principal) -> bool:
+    # Jobs and the CLI (payments, exports) act as the system; still audited.
+    return actor.session_kind == "system" or actor.has(Permission.PEOPLE_READ_PII)
+
+
+def _view(session: Session, person: Person, *, revealed: bool) -> PersonView:
+    return PersonView(person=person, bank_accounts=repository.bank_accounts_of(session, person.id),
+                      consents=repository.consents_of(session, person.id), revealed=revealed)
+
+
+def get_person(session: Session, *, actor: Principal, person_id: int, reveal: bool = False,
+               reason: str | None = None) -> PersonView:
+    """Masked by default. ``reveal`` needs PEOPLE_READ_PII and a reason; it is audited
+    as ``person.pii_read`` with that reason (SEC-5)."""
+    if reveal:
+        if not _may_read_pii(actor):
+            raise PermissionDenied()
+        if not reason or len(reason.strip()) < 2:
+            raise RevealReasonRequired(field="reason")
+    person = repository.get_person(session, actor, person_id)
+    if person is None:
+        raise PersonNotFound()
+    view = _view(session, person, revealed=reveal)
+    if reveal:
+        fields = _filled_fields(person) | ({"bank_accounts"} if view.bank_accounts else set())
+        record(session, actor=actor, action="person.pii_read", entity_type="person",
+               entity_id=person.id, reason=reason.strip() if reason else None,
+               details={"fields": sorted(fields)})
+    return view
+
+
+def get_own_profile(session: Session, *, actor: Principal) -> PersonView:
+    """A customer's own record (row-level: only ``actor.person_id``), masked."""
+    if actor.person_id is None:
+        raise NoOwnProfile()
+    person = repository.get_person(session, actor, actor.person_id)
+    if person is None:
+        raise NoOwnProfile()
+    return _view(session, person, revealed=False)
+
+
+def _audit_lookup(session: Session, actor: Principal, by: str, matches: list[Person],
+                  reason: str | None) -> None:
+    record(session, actor=actor, action="person.lookup", entity_type="person",
+           entity_id=matches[0].id if len(matches) == 1 else None, reason=reason,
+           details={"by": by, "matches": [p.id for p in matches]})
+
+
+def find_by_id_number(session: Session, *, actor: Principal, id_number: str,
+                      reason: str | None = None) -> list[Person]:
+    """People whose identity number equals ``id_number`` (via its keyed hash). Audited:
+    the answer tells the caller whose number it is."""
+    # Normalised exactly as at creation (blind_index also drops spaces and upper-cases).
+    found = repository.people_by_id_hash(session, actor, blind_index(id_number, PURPOSE_ID_NUMBER))
+    _audit_lookup(session, actor, "id_number", found, reason)
+    return found
+
+
+def find_by_phone(session: Session, *, actor: Principal, phone: str,
+                  reason: str | None = None) -> list[Person]:
+    mobile = validate_mobile(phone)
+    found = repository.people_by_phone_hash(session, actor, blind_index(mobile, PURPOSE_PHONE))
+    _audit_lookup(session, actor, "phone", found, reason)
+    return found
+
+
+def lookup(session: Session, *, actor: Principal, id_number: str | None, phone: str | None,
+           reason: str | None = None) -> list[Person]:
+    if bool(id_number) == bool(phone):
+        raise LookupKeyRequired(field="id_number")
+    if id_number:
+        return find_by_id_number(session, actor=actor, id_number=id_number, reason=reason)
+    assert phone is not None
+    return find_by_phone(session, actor=actor, phone=phone, reason=reason)
+
+
+# --- bank accounts (CLM-P1) -----------------------------------------------------------
+
+
+def add_bank_account(session: Session, *, actor: Principal, person_id: int, holder_name: str,
+                     bank_name: str, account_number: str) -> BankAccount:
+    person = repository.get_person(session, actor, person_id)
+    if person is None:
+        raise PersonNotFound(field="person_id")
+    _require_categories(repository.active_consents(session, person_id), {"bank"},
+                        field="consent")
+    number = validate_bank_card(account_number, field="account_number")
+    account_hash = blind_index(number, PURPOSE_BANK_ACCOUNT)
+    if repository.bank_account_by_hash(session, person_id, account_hash) is not None:
+        raise BankAccountAlreadyExists(field="account_number", what="bank account")
+    account = BankAccount(person_id=person_id, holder_name=holder_name.strip(),
+                          bank_name=bank_name.strip(), account_number=number,
+                          account_hash=account_hash, account_last4=number[-4:])
+    session.add(account)
+    session.flush()
+    record(session, actor=actor, action="bank_account.added", entity_type="bank_account",
+           entity_id=account.id, details={"person_id": person_id, "bank_name": account.bank_name,
+                                          "holder_is_person": account.holder_name == person.name})
+    return account
+
+
+def reveal_bank_account(session: Session, *, actor: Principal, account_id: int,
+                        reason: str) -> BankAccount:
+    """The full account for a payment (CLM-P3); audited like any PII read."""
+    if not _may_read_pii(actor):
+        raise PermissionDenied()
+    if not reason or len(reason.strip()) < 2:
+        raise RevealReasonRequired(field="reason")
+    account = repository.get_bank_account(session, account_id)
+    if account is None or repository.get_person(session, actor, account.person_id) is None:
+        raise PersonNotFound(field="account_id")
+    record(session, actor=actor, action="bank_account.pii_read", entity_type="bank_account",
+           entity_id=account.id, reason=reason.strip(), details={"person_id": account.person_id})
+    return account
+
+
+# --- consents -------------------------------------------------------------------------
+
+
+def record_consent(session: Session, *, actor: Principal, person_id: int,
+                   consent: ConsentIn) -> Consent:
+    if repository.get_person(session, actor, person_id) is None:
+        raise PersonNotFound(field="person_id")
+    stored = _new_consent(person_id, consent, actor)
+    session.add(stored)
+    session.flush()
+    record(session, actor=actor, action="consent.granted", entity_type="consent",
+           entity_id=stored.id, details={"person_id": person_id, "purpose": stored.purpose,
+                                         "scope": stored.scope, "method": stored.method})
+    return stored
+
+
+def withdraw_consent(session: Session, *, actor: Principal, person_id: int, consent_id: int,
+                     reason: str | None = None) -> Consent:
+    if repository.get_person(session, actor, person_id) is None:
+        raise PersonNotFound(field="person_id")
+    consent = repository.get_consent(session, person_id, consent_id)
+    if consent is None:
+        raise ConsentNotFound(field="consent_id")
+    if consent.withdrawn_at is not None:
+        raise ConsentAlreadyWithdrawn(at=consent.withdrawn_at.isoformat())
+    consent.withdrawn_at = utcnow()
+    session.flush()
+    record(session, actor=actor, action="consent.withdrawn", entity_type="consent",
+           entity_id=consent.id, reason=reason,
+           details={"person_id": person_id, "purpose": consent.purpose})
+    return consent
+
+
+def list_consents(session: Session, *, actor: Principal, person_id: int) -> list[Consent]:
+    if repository.get_person(session, actor, person_id) is None:
+        raise PersonNotFound(field="person_id")
+    return repository.consents_of(session, person_id)
