@@ -233,12 +233,11 @@ def _policy(start: str, end: str) -> Policy | None:
         raise type(error)(field="policy_end", **error.params) from None
 
 
-def _line(row: dict[str, str]) -> ExpenseLine:
-    spr = row.get("self_pay_ratio")
+def _line(amount_text: str, catalog_text: str, kind: str, spr: str) -> ExpenseLine:
     return ExpenseLine(
-        amount(row["amount"], "amount"),
-        catalog(row.get("catalog"), "catalog"),
-        row.get("kind") or "",
+        amount(amount_text, "amount"),
+        catalog(catalog_text, "catalog"),
+        kind,
         ratio(spr, "self_pay_ratio") if spr else None,
     )
 
@@ -285,19 +284,31 @@ def _csv_job(current: _CsvClaim, coverages: list[Coverage]) -> Job:
     return Job(current.claim_id, coverage, claim, policy, NO_HISTORY, len(current.lines))
 
 
-def read_csv(
-    text: TextIO, coverages: list[Coverage], *, on_claim: Callable[[], None] | None = None
-) -> Iterator[Job]:
-    reader = csv.DictReader(text)
-    header = reader.fieldnames or []
+def _getter(header: list[str], columns: tuple[str, ...]) -> Callable[[list[str]], tuple[str, ...]]:
+    """The cells of ``columns`` (those the file has) as a tuple, fast."""
+    indexes = [header.index(c) for c in columns if c in header]
+    return lambda row: tuple(row[i] for i in indexes)
+
+
+def read_csv(text: TextIO, coverages: list[Coverage]) -> Iterator[Job]:
+    reader = csv.reader(text)
+    header = [cell.strip() for cell in next(reader, [])]
     missing = [c for c in CSV_REQUIRED if c not in header]
     if missing:
         raise BadInput("line 1", MissingField(field=", ".join(missing)))
+    width = len(header)
+    at = {name: header.index(name) for name in header}
+    id_at, amount_at = at["claim_id"], at["amount"]
+    optional = [at.get(c) for c in ("catalog", "kind", "self_pay_ratio")]
+    claim_cells = _getter(header, CSV_CLAIM_COLUMNS)
     done: set[str] = set()
     current: _CsvClaim | None = None
+    first_cells: tuple[str, ...] = ()
     for row in reader:
         line_no = reader.line_num
-        claim_id = (row.get("claim_id") or "").strip()
+        if len(row) < width:
+            row += [""] * (width - len(row))
+        claim_id = row[id_at].strip()
         try:
             if not claim_id:
                 raise MissingField(field="claim_id")
@@ -305,18 +316,18 @@ def read_csv(
                 if current is not None:
                     yield _finish(current, coverages)
                     done.add(current.claim_id)
-                    if on_claim is not None:
-                        on_claim()
                 if claim_id in done:
                     raise AdjudicationInputError(
                         field="claim_id",
                         zh="{field}：同一赔案的明细行必须相邻",
                         en="{field}: the rows of one claim must be consecutive",
                     )
-                current = _CsvClaim(claim_id, row, line_no)
-            else:
-                _same_claim_columns(current.first, row)
-            current.lines.append(_line(row))
+                current = _CsvClaim(claim_id, dict(zip(header, row, strict=False)), line_no)
+                first_cells = claim_cells(row)
+            elif claim_cells(row) != first_cells:
+                _name_differing_column(current.first, dict(zip(header, row, strict=False)))
+            cat, kind, spr = (row[i] if i is not None else "" for i in optional)
+            current.lines.append(_line(row[amount_at], cat, kind, spr))
         except ClaimdeskError as error:
             raise BadInput(f"line {line_no}", error) from None
     if current is not None:
@@ -330,7 +341,7 @@ def _finish(current: _CsvClaim, coverages: list[Coverage]) -> Job:
         raise BadInput(f"line {current.line_no}", error) from None
 
 
-def _same_claim_columns(first: dict[str, str], row: dict[str, str]) -> None:
+def _name_differing_column(first: dict[str, str], row: dict[str, str]) -> None:
     for column in CSV_CLAIM_COLUMNS:
         if (row.get(column) or "") != (first.get(column) or ""):
             raise AdjudicationInputError(

@@ -65,6 +65,12 @@ _FALSE = {"false", "0", "no", "n", "否", ""}
 
 
 def _decimal(value: Any) -> Decimal | None:
+    if type(value) is str:
+        try:
+            number = Decimal(value)
+        except InvalidOperation:
+            return None
+        return number if number.is_finite() else None
     if isinstance(value, bool):
         return None
     if isinstance(value, Decimal):
@@ -75,7 +81,8 @@ def _decimal(value: Any) -> Decimal | None:
         value = repr(value)
     if isinstance(value, str):
         try:
-            number = Decimal(value.strip())
+            # Decimal() itself ignores surrounding blanks.
+            number = Decimal(value)
         except InvalidOperation:
             return None
         return number if number.is_finite() else None
