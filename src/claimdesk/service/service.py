@@ -12,17 +12,27 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from claimdesk.audit.service import record
 from claimdesk.auth.principal import Principal
 from claimdesk.calendar.service import load_calendar
 from claimdesk.clocks import service as clocks
+from claimdesk.jobs.outbox import send_message
 from claimdesk.models.base import utcnow
 from claimdesk.models.clock import Clock
+from claimdesk.models.org import OrgUnit
 from claimdesk.models.person import Person
 from claimdesk.models.policy import Policy
-from claimdesk.models.service import Complaint, ComplaintNote, SatisfactionSurvey, ServiceRecord
+from claimdesk.models.service import (
+    Complaint,
+    ComplaintNote,
+    SatisfactionSurvey,
+    ServiceDeskSupervisor,
+    ServiceRecord,
+)
+from claimdesk.models.user import User
 from claimdesk.rules.deadlines import NaiveInstant, Rule, evaluate, to_local
 from claimdesk.service import repository
 from claimdesk.service.errors import (
@@ -170,6 +180,27 @@ def _stop_if_open(session: Session, clock: Clock | None, at: dt.datetime, actor:
     if clock is not None and clock.stopped_at is None:
         clocks.stop_clock(session, clock=clock, at=max(at, clock.paused_at or clock.started_at),
                           actor=actor)
+
+
+# --- desk supervisors (who hears of a breach) ------------------------------------------
+
+
+def set_desk_supervisor(session: Session, *, actor: Principal, org_unit_id: int,
+                        user_id: int) -> ServiceDeskSupervisor:
+    if session.get(OrgUnit, org_unit_id) is None:
+        raise ReferencedRecordMissing(field="org_unit_id", what_zh="机构", what_en="org unit")
+    if session.get(User, user_id) is None:
+        raise ReferencedRecordMissing(field="user_id", what_zh="用户", what_en="user")
+    row = session.scalars(select(ServiceDeskSupervisor)
+                          .where(ServiceDeskSupervisor.org_unit_id == org_unit_id)).first()
+    if row is None:
+        row = ServiceDeskSupervisor(org_unit_id=org_unit_id, user_id=user_id)
+        session.add(row)
+    row.user_id = user_id
+    session.flush()
+    record(session, actor=actor, action="service.supervisor_set", entity_type="org_unit",
+           entity_id=org_unit_id, details={"user_id": user_id})
+    return row
 
 
 # --- service records (SVC-1, SVC-2, SVC-4) --------------------------------------------
@@ -425,8 +456,6 @@ def add_note(session: Session, *, actor: Principal, complaint_id: int, note: str
 
 def _notify_complainant(session: Session, complaint: Complaint, *, template: str, body: str,
                         dedupe_key: str) -> None:
-    from claimdesk.jobs.outbox import send_message
-
     contact = complaint.contact
     digits = contact.replace(" ", "").replace("-", "")
     channel = "email" if "@" in contact else ("sms" if digits.isdigit() else "app")

@@ -1,0 +1,1 @@
+"""Sales channels, organisations, agents and evaluations (SAL-1..SAL-3)."""

@@ -1,0 +1,324 @@
+"""Sales channels and staff (SAL-1, SAL-2) and sales evaluations (SAL-3).
+
+``agent_may_sell`` is the rule the policies domain calls when it records the agent of a
+new policy: a lapsed, suspended or unknown qualification refuses the policy.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from claimdesk.audit.service import record
+from claimdesk.auth.permissions import Permission
+from claimdesk.auth.principal import Principal
+from claimdesk.errors import AlreadyExists
+from claimdesk.models.base import utcnow
+from claimdesk.models.sales import (
+    AgentAssessment,
+    EvaluationFinding,
+    ImprovementAction,
+    SalesAgent,
+    SalesChannel,
+    SalesEvaluation,
+    SalesOrganisation,
+    TrainingRecord,
+)
+from claimdesk.models.user import User
+from claimdesk.sales.errors import (
+    AgentQualificationLapsed,
+    EvaluationTargetRequired,
+    ImprovementActionDone,
+    InvalidValidity,
+    SalesRecordNotFound,
+    ScoreOutOfScale,
+)
+from claimdesk.service.errors import TextRequired
+from claimdesk.service.service import choose
+
+CHANNEL_KINDS = ("direct_team", "agency", "bank", "securities_firm", "internet", "other")
+SALES_MODES = ("face_to_face", "phone", "online", "mail_sms")
+EVALUATION_METHODS = ("survey", "mystery_shopping", "internal_audit", "data_analysis")
+DIMENSIONS = ("satisfaction", "service_quality", "results", "compliance")
+SEVERITIES = ("low", "medium", "high")
+
+
+def _text(value: str | None, name: str) -> str:
+    if value is None or not value.strip():
+        raise TextRequired(field=name)
+    return value.strip()
+
+
+T = TypeVar("T")
+
+
+def _get(session: Session, model: type[T], ident: int | None, name: str, what: str) -> T:
+    found = session.get(model, ident) if ident is not None else None
+    if found is None:
+        raise SalesRecordNotFound(field=name, what=what)
+    return found
+
+
+# --- channels, organisations, agents (SAL-1, SAL-2) -----------------------------------
+
+
+def create_channel(session: Session, *, actor: Principal, code: str, name: str, kind: str,
+                   modes: Sequence[str]) -> SalesChannel:
+    choose(kind, CHANNEL_KINDS, "kind")
+    if not modes:
+        raise TextRequired(field="modes")
+    for index, mode in enumerate(modes):
+        choose(mode, SALES_MODES, f"modes.{index}")
+    code = _text(code, "code")
+    if session.scalars(select(SalesChannel.id).where(SalesChannel.code == code)).first():
+        raise AlreadyExists(field="code", what="sales channel")
+    channel = SalesChannel(code=code, name=_text(name, "name"), kind=kind,
+                           modes=",".join(dict.fromkeys(modes)), active=True)
+    session.add(channel)
+    session.flush()
+    record(session, actor=actor, action="sales.channel_created", entity_type="sales_channel",
+           entity_id=channel.id, details={"code": code, "kind": kind, "modes": channel.modes})
+    return channel
+
+
+def create_organisation(session: Session, *, actor: Principal, name: str, channel_id: int,
+                        org_unit_id: int | None = None,
+                        licence_number: str | None = None) -> SalesOrganisation:
+    _get(session, SalesChannel, channel_id, "channel_id", "sales channel")
+    organisation = SalesOrganisation(name=_text(name, "name"), channel_id=channel_id,
+                                     org_unit_id=org_unit_id, licence_number=licence_number)
+    session.add(organisation)
+    session.flush()
+    record(session, actor=actor, action="sales.organisation_created",
+           entity_type="sales_organisation", entity_id=organisation.id,
+           details={"channel_id": channel_id})
+    return organisation
+
+
+def register_agent(session: Session, *, actor: Principal, user_id: int, organisation_id: int,
+                   licence_number: str, valid_from: dt.date, valid_until: dt.date) -> SalesAgent:
+    _get(session, User, user_id, "user_id", "user")
+    _get(session, SalesOrganisation, organisation_id, "organisation_id", "sales organisation")
+    licence_number = _text(licence_number, "licence_number")
+    if valid_until < valid_from:
+        raise InvalidValidity(field="valid_until")
+    if session.scalars(select(SalesAgent.id).where(SalesAgent.user_id == user_id)).first():
+        raise AlreadyExists(field="user_id", what="sales agent")
+    same_licence = select(SalesAgent.id).where(SalesAgent.licence_number == licence_number)
+    if session.scalars(same_licence).first():
+        raise AlreadyExists(field="licence_number", what="licence")
+    agent = SalesAgent(user_id=user_id, organisation_id=organisation_id,
+                       licence_number=licence_number, licence_valid_from=valid_from,
+                       licence_valid_until=valid_until, status="active")
+    session.add(agent)
+    session.flush()
+    record(session, actor=actor, action="sales.agent_registered", entity_type="sales_agent",
+           entity_id=agent.id, details={"user_id": user_id, "valid_from": valid_from.isoformat(),
+                                        "valid_until": valid_until.isoformat()})
+    return agent
+
+
+def renew_licence(session: Session, *, actor: Principal, agent_id: int, licence_number: str,
+                  valid_from: dt.date, valid_until: dt.date) -> SalesAgent:
+    agent = _get(session, SalesAgent, agent_id, "agent_id", "sales agent")
+    if valid_until < valid_from:
+        raise InvalidValidity(field="valid_until")
+    before = {"licence_number": agent.licence_number,
+              "valid_until": agent.licence_valid_until.isoformat()}
+    agent.licence_number = _text(licence_number, "licence_number")
+    agent.licence_valid_from, agent.licence_valid_until = valid_from, valid_until
+    session.flush()
+    record(session, actor=actor, action="sales.licence_renewed", entity_type="sales_agent",
+           entity_id=agent.id, details={"before": before, "valid_until": valid_until.isoformat()})
+    return agent
+
+
+def set_agent_status(session: Session, *, actor: Principal, agent_id: int, status: str,
+                     reason: str) -> SalesAgent:
+    agent = _get(session, SalesAgent, agent_id, "agent_id", "sales agent")
+    choose(status, ("active", "suspended"), "status")
+    agent.status = status
+    session.flush()
+    record(session, actor=actor, action=f"sales.agent_{status}", entity_type="sales_agent",
+           entity_id=agent.id, reason=_text(reason, "reason"))
+    return agent
+
+
+def agent_may_sell(session: Session, agent_user_id: int | None, on: dt.date) -> None:
+    """Raise AgentQualificationLapsed unless the user is a registered, active agent whose
+    qualification is valid on ``on`` (SAL-2, POL-1)."""
+    agent = None
+    if agent_user_id is not None:
+        agent = agent_of_user(session, agent_user_id)
+    common: dict[str, Any] = {"field": "agent_id", "agent": agent_user_id, "on": on.isoformat()}
+    if agent is None:
+        raise AgentQualificationLapsed(reason_zh="未登记执业资格",
+                                       reason_en="no qualification on file", **common)
+    if agent.status != "active":
+        raise AgentQualificationLapsed(reason_zh="资格已暂停", reason_en="qualification suspended",
+                                       **common)
+    if not agent.licence_valid_from <= on <= agent.licence_valid_until:
+        raise AgentQualificationLapsed(
+            reason_zh=f"有效期 {agent.licence_valid_from}—{agent.licence_valid_until}",
+            reason_en=f"valid {agent.licence_valid_from} to {agent.licence_valid_until}",
+            **common,
+        )
+
+
+def add_training(session: Session, *, actor: Principal, agent_id: int, course: str,
+                 hours: Decimal, completed_on: dt.date, passed: bool) -> TrainingRecord:
+    _get(session, SalesAgent, agent_id, "agent_id", "sales agent")
+    if hours <= 0:
+        raise ScoreOutOfScale(field="hours", zh="{field}：学时须大于 0",
+                              en="{field}: hours must be greater than 0")
+    training = TrainingRecord(agent_id=agent_id, course=_text(course, "course"), hours=hours,
+                              completed_on=completed_on, passed=passed)
+    session.add(training)
+    session.flush()
+    record(session, actor=actor, action="sales.training_recorded", entity_type="sales_agent",
+           entity_id=agent_id, details={"training_id": training.id, "passed": passed})
+    return training
+
+
+def assess_agent(session: Session, *, actor: Principal, agent_id: int, period_start: dt.date,
+                 period_end: dt.date, results: int, service_quality: int, satisfaction: int,
+                 compliance: int, note: str | None = None) -> AgentAssessment:
+    """Periodic assessment by results, service quality, satisfaction, compliance (SAL-2)."""
+    _get(session, SalesAgent, agent_id, "agent_id", "sales agent")
+    if period_end < period_start:
+        raise InvalidValidity(field="period_end")
+    scores = {"results": results, "service_quality": service_quality,
+              "satisfaction": satisfaction, "compliance": compliance}
+    for name, value in scores.items():
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100:
+            raise ScoreOutOfScale(field=name)
+    assessment = AgentAssessment(
+        agent_id=agent_id, period_start=period_start, period_end=period_end,
+        results_score=results, service_quality_score=service_quality,
+        satisfaction_score=satisfaction, compliance_score=compliance, note=note,
+        assessed_by_id=actor.user_id,
+    )
+    session.add(assessment)
+    session.flush()
+    record(session, actor=actor, action="sales.agent_assessed", entity_type="sales_agent",
+           entity_id=agent_id, details={"assessment_id": assessment.id, **scores})
+    return assessment
+
+
+def agent_of_user(session: Session, user_id: int | None) -> SalesAgent | None:
+    if user_id is None:
+        return None
+    return session.scalars(select(SalesAgent).where(SalesAgent.user_id == user_id)).first()
+
+
+def visible_agent(session: Session, *, actor: Principal, agent_id: int) -> SalesAgent:
+    """Managers and auditors see every agent; a sales agent only their own record."""
+    agent = _get(session, SalesAgent, agent_id, "agent_id", "sales agent")
+    if actor.has(Permission.SALES_READ) or actor.has(Permission.SALES_MANAGE):
+        return agent
+    if agent.user_id != actor.user_id:
+        raise SalesRecordNotFound(field="agent_id", what="sales agent")
+    return agent
+
+
+# --- evaluations (SAL-3) --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ActionIn:
+    description: str
+    due_on: dt.date
+    owner_user_id: int | None = None
+
+
+@dataclass(frozen=True)
+class FindingIn:
+    dimension: str
+    severity: str
+    description: str
+    actions: Sequence[ActionIn] = field(default_factory=tuple)
+
+
+def create_evaluation(
+    session: Session,
+    *,
+    actor: Principal,
+    method: str,
+    evaluated_on: dt.date,
+    summary: str,
+    findings: Sequence[FindingIn] = (),
+    channel_id: int | None = None,
+    organisation_id: int | None = None,
+    agent_id: int | None = None,
+) -> SalesEvaluation:
+    choose(method, EVALUATION_METHODS, "method")
+    if channel_id is None and organisation_id is None and agent_id is None:
+        raise EvaluationTargetRequired(field="channel_id")
+    if channel_id is not None:
+        _get(session, SalesChannel, channel_id, "channel_id", "sales channel")
+    if organisation_id is not None:
+        _get(session, SalesOrganisation, organisation_id, "organisation_id", "sales organisation")
+    if agent_id is not None:
+        _get(session, SalesAgent, agent_id, "agent_id", "sales agent")
+    summary = _text(summary, "summary")
+    # Check every finding before writing anything (GEN-6: nothing half-written).
+    for index, finding in enumerate(findings):
+        choose(finding.dimension, DIMENSIONS, f"findings.{index}.dimension")
+        choose(finding.severity, SEVERITIES, f"findings.{index}.severity")
+        _text(finding.description, f"findings.{index}.description")
+        for a_index, action in enumerate(finding.actions):
+            _text(action.description, f"findings.{index}.actions.{a_index}.description")
+    evaluation = SalesEvaluation(method=method, channel_id=channel_id,
+                                 organisation_id=organisation_id, agent_id=agent_id,
+                                 evaluated_on=evaluated_on, summary=summary,
+                                 evaluator_id=actor.user_id)
+    session.add(evaluation)
+    session.flush()
+    for finding in findings:
+        row = EvaluationFinding(evaluation_id=evaluation.id, dimension=finding.dimension,
+                                severity=finding.severity, description=finding.description.strip())
+        session.add(row)
+        session.flush()
+        for action in finding.actions:
+            session.add(ImprovementAction(finding_id=row.id, description=action.description.strip(),
+                                          owner_user_id=action.owner_user_id, due_on=action.due_on,
+                                          status="open"))
+    session.flush()
+    record(session, actor=actor, action="sales.evaluation_recorded", entity_type="sales_evaluation",
+           entity_id=evaluation.id, details={"method": method, "findings": len(findings)})
+    return evaluation
+
+
+def complete_action(session: Session, *, actor: Principal, action_id: int, note: str,
+                    at: dt.datetime | None = None) -> ImprovementAction:
+    action = _get(session, ImprovementAction, action_id, "action_id", "improvement action")
+    if action.status == "done":
+        raise ImprovementActionDone()
+    action.status = "done"
+    action.done_at = at or utcnow()
+    action.done_note = _text(note, "note")
+    session.flush()
+    record(session, actor=actor, action="sales.action_done", entity_type="improvement_action",
+           entity_id=action.id)
+    return action
+
+
+def findings_of(session: Session, evaluation_id: int) -> list[EvaluationFinding]:
+    query = select(EvaluationFinding).where(EvaluationFinding.evaluation_id == evaluation_id)
+    return list(session.scalars(query.order_by(EvaluationFinding.id)))
+
+
+def actions_of(session: Session, finding_ids: Sequence[int]) -> list[ImprovementAction]:
+    query = select(ImprovementAction).where(ImprovementAction.finding_id.in_(finding_ids))
+    return list(session.scalars(query.order_by(ImprovementAction.id)))
+
+
+def open_actions(session: Session) -> list[ImprovementAction]:
+    query = select(ImprovementAction).where(ImprovementAction.status == "open")
+    return list(session.scalars(query.order_by(ImprovementAction.due_on, ImprovementAction.id)))

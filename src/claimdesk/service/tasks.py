@@ -1,0 +1,138 @@
+"""Background work of the service desk.
+
+* ``escalate_service_breaches`` (SVC-3, SVC-4, CLM-Z3): after the breach job has marked
+  missed clocks (``clocks.service.mark_breaches``), tell the branch's desk supervisor
+  once per breached clock. ``escalated_at`` and the outbox dedupe key make it exactly
+  once, even with two workers (rows taken FOR UPDATE SKIP LOCKED on PostgreSQL).
+* ``run_care_campaign`` (SVC-6, SEC-6): periodic health and insurance information, only
+  to people whose active consent covers ``customer_care``; one message per person per
+  campaign period, guaranteed by the outbox dedupe key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from claimdesk.audit.service import record
+from claimdesk.auth.principal import Principal
+from claimdesk.db import is_postgres
+from claimdesk.jobs.outbox import send_message
+from claimdesk.jobs.queue import periodic
+from claimdesk.models.clock import Clock
+from claimdesk.models.person import Consent, Person
+from claimdesk.models.service import ServiceDeskSupervisor
+from claimdesk.models.user import User
+from claimdesk.people.service import has_consent
+from claimdesk.rules.deadlines import local_date, to_local
+from claimdesk.service.errors import UnknownCode
+from claimdesk.service.service import SERVICE_CLOCKS
+
+CARE_PURPOSE = "customer_care"
+CARE_ACTOR = Principal.system("customer-care")
+ESCALATION_ACTOR = Principal.system("deadline-monitor")
+_PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+CARE_BODY_ZH = (
+    "【健康关爱】秋冬季节注意保暖，定期体检。您的保单服务、理赔进度可在官网或 App 查询；"
+    "如不希望再收到此类信息，请回复 TD 或联系客服撤回同意。"
+)
+
+
+def escalate_service_breaches(session: Session, *, now: dt.datetime, limit: int = 200) -> int:
+    """Notify the desk supervisor of every breached, not yet escalated service clock."""
+    query = (
+        select(Clock)
+        .where(Clock.name.in_(SERVICE_CLOCKS), Clock.breached_at.is_not(None),
+               Clock.escalated_at.is_(None))
+        .order_by(Clock.id)
+        .limit(limit)
+    )
+    if is_postgres(session):
+        query = query.with_for_update(skip_locked=True)
+    escalated = 0
+    for clock in session.scalars(query).all():
+        supervisor = _supervisor(session, clock.org_unit_id)
+        if supervisor is None:
+            continue  # left for when the branch has a supervisor on record
+        due = to_local(clock.due_at).strftime("%Y-%m-%d %H:%M")
+        send_message(
+            session, channel="app", recipient=supervisor.username,
+            template="service_deadline_breached",
+            subject="服务时限超时",
+            body=(f"{clock.subject_type} {clock.subject_id} 的时限“{clock.name}”"
+                  f"已于 {due} 超时，请跟进。"),
+            dedupe_key=f"clock:{clock.id}:escalated",
+            related_type=clock.subject_type, related_id=clock.subject_id,
+        )
+        clock.escalated_at = now
+        record(session, actor=ESCALATION_ACTOR, action="clock.escalated", entity_type="clock",
+               entity_id=clock.id, details={"name": clock.name, "to_user_id": supervisor.id})
+        escalated += 1
+    session.flush()
+    return escalated
+
+
+def _supervisor(session: Session, org_unit_id: int | None) -> User | None:
+    if org_unit_id is None:
+        return None
+    query = (select(User).join(ServiceDeskSupervisor, ServiceDeskSupervisor.user_id == User.id)
+             .where(ServiceDeskSupervisor.org_unit_id == org_unit_id, User.is_active.is_(True)))
+    return session.scalars(query).first()
+
+
+def care_period(today: dt.date) -> str:
+    return today.strftime("%Y-%m")
+
+
+def run_care_campaign(session: Session, *, period: str) -> int:
+    """Queue this period's care message for every consenting person; returns how many
+    people were addressed. Running it again (or in two workers) adds nothing."""
+    if not _PERIOD.match(period or ""):
+        raise UnknownCode(field="period", value=period, allowed="YYYY-MM")
+    candidates = session.scalars(
+        select(Consent.person_id).where(Consent.purpose == CARE_PURPOSE,
+                                        Consent.withdrawn_at.is_(None))
+        .distinct().order_by(Consent.person_id)
+    ).all()
+    addressed = 0
+    for person_id in candidates:
+        # has_consent is the people domain's one rule for SEC-6; the query above only
+        # narrows the candidates.
+        if not has_consent(session, person_id, CARE_PURPOSE):
+            continue
+        person = session.get(Person, person_id)
+        if person is None:
+            continue
+        if person.email:
+            channel, recipient = "email", person.email
+        elif person.phone:
+            channel, recipient = "sms", person.phone
+        else:
+            continue
+        send_message(
+            session, channel=channel, recipient=recipient, template="customer_care",
+            subject="健康与保险资讯", body=CARE_BODY_ZH, person_id=person_id,
+            dedupe_key=f"care:{period}:person:{person_id}",
+            related_type="care_campaign", related_id=period,
+        )
+        addressed += 1
+    record(session, actor=CARE_ACTOR, action="care.campaign_run", entity_type="care_campaign",
+           entity_id=period, details={"addressed": addressed})
+    session.flush()
+    return addressed
+
+
+@periodic("service.escalate_breaches", every=dt.timedelta(minutes=10))
+def escalate_breaches_job(session: Session, payload: dict[str, Any], *, now: dt.datetime) -> None:
+    escalate_service_breaches(session, now=now)
+
+
+@periodic("service.customer_care", every=dt.timedelta(days=1))
+def customer_care_job(session: Session, payload: dict[str, Any], *, now: dt.datetime) -> None:
+    # Runs daily; the monthly dedupe key makes it one message per person per month.
+    run_care_campaign(session, period=payload.get("period") or care_period(local_date(now)))
