@@ -10,6 +10,7 @@ from claimdesk.auth.endpoints import router as auth_router
 from claimdesk.auth.endpoints import users_router
 from claimdesk.calendar.endpoints import deadlines_router
 from claimdesk.calendar.endpoints import router as calendar_router
+from claimdesk.claims.endpoints import router as claims_router
 from claimdesk.org.endpoints import router as org_router
 from claimdesk.people.endpoints import me_router as people_me_router
 from claimdesk.people.endpoints import router as people_router
@@ -26,3 +27,4 @@ api_router.include_router(calendar_router)
 api_router.include_router(deadlines_router)
 api_router.include_router(people_router)
 api_router.include_router(people_me_router)
+api_router.include_router(claims_router)

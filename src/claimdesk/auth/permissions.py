@@ -71,6 +71,19 @@ class Permission(StrEnum):
     POLICIES_READ = "policies:read"
     POLICIES_SERVICE = "policies:service"
     POLICIES_APPROVE = "policies:approve"
+    # claims (SPEC section 3)
+    CLAIMS_REPORT = "claims:report"
+    CLAIMS_READ = "claims:read"
+    CLAIMS_UPLOAD = "claims:upload"
+    CLAIMS_ACCEPT = "claims:accept"
+    CLAIMS_SURVEY = "claims:survey"
+    CLAIMS_ASSESS = "claims:assess"
+    CLAIMS_ADJUST = "claims:adjust"
+    CLAIMS_RESERVE = "claims:reserve"
+    CLAIMS_REVIEW = "claims:review"
+    CLAIMS_PAY = "claims:pay"
+    FRAUD_FLAG = "fraud:flag"
+    FRAUD_INVESTIGATE = "fraud:investigate"
 
 
 STAFF_ROLES = frozenset(Role) - {Role.CUSTOMER}
@@ -123,6 +136,29 @@ _PRODUCT_POLICY_GRANTS: dict[Role, set[Permission]] = {
     },
 }
 for _role, _extra in _PRODUCT_POLICY_GRANTS.items():
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | frozenset(_extra)
+
+
+# Claims: each step's role holds that step's permission; every claims role may read
+# claims (row-filtered in claims.repository) and flag a suspected fraud (CLM-F1).
+_CLAIM_STAFF = {Permission.CLAIMS_READ, Permission.FRAUD_FLAG}
+_CLAIM_GRANTS: dict[Role, set[Permission]] = {
+    Role.CUSTOMER: {Permission.CLAIMS_REPORT, Permission.CLAIMS_READ, Permission.CLAIMS_UPLOAD},
+    Role.SERVICE_AGENT: {Permission.CLAIMS_REPORT, Permission.CLAIMS_READ},
+    Role.SALES_AGENT: {Permission.CLAIMS_REPORT},
+    Role.CLAIMS_HANDLER: _CLAIM_STAFF | {Permission.CLAIMS_REPORT, Permission.CLAIMS_UPLOAD,
+                                         Permission.CLAIMS_ACCEPT, Permission.CLAIMS_RESERVE},
+    Role.SURVEYOR: _CLAIM_STAFF | {Permission.CLAIMS_SURVEY, Permission.CLAIMS_UPLOAD},
+    Role.ASSESSOR: _CLAIM_STAFF | {Permission.CLAIMS_ASSESS, Permission.CLAIMS_UPLOAD},
+    Role.ADJUSTER: _CLAIM_STAFF | {Permission.CLAIMS_ADJUST, Permission.CLAIMS_RESERVE},
+    Role.REVIEWER_1: _CLAIM_STAFF | {Permission.CLAIMS_REVIEW},
+    Role.REVIEWER_2: _CLAIM_STAFF | {Permission.CLAIMS_REVIEW},
+    Role.REVIEWER_3: _CLAIM_STAFF | {Permission.CLAIMS_REVIEW},
+    Role.PAYMENT_OFFICER: {Permission.CLAIMS_READ, Permission.CLAIMS_PAY},
+    Role.FRAUD_INVESTIGATOR: _CLAIM_STAFF | {Permission.FRAUD_INVESTIGATE},
+    Role.COMPLIANCE_AUDITOR: {Permission.CLAIMS_READ},
+}
+for _role, _extra in _CLAIM_GRANTS.items():
     ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | frozenset(_extra)
 
 

@@ -3,6 +3,22 @@
 from claimdesk.models.audit import AuditChainHead, AuditEntry
 from claimdesk.models.base import Base
 from claimdesk.models.calendar import CalendarDay, CalendarYear
+from claimdesk.models.claim import (
+    AdjustmentResult,
+    Assessment,
+    AssessmentItem,
+    Claim,
+    ClaimSequence,
+    ClaimTransition,
+    FraudFlag,
+    Material,
+    MaterialFile,
+    MissingMaterialsNotice,
+    Reserve,
+    ReserveChange,
+    SurveyAssignment,
+    SurveyReport,
+)
 from claimdesk.models.clock import Clock, ClockPause
 from claimdesk.models.job import Job, OutboxMessage
 from claimdesk.models.org import OrgUnit
@@ -12,6 +28,20 @@ from claimdesk.models.product import Coverage, Product, ProductVersion
 from claimdesk.models.user import AuthSession, LoginThrottle, User, UserRole
 
 __all__ = [
+    "AdjustmentResult",
+    "Assessment",
+    "AssessmentItem",
+    "Claim",
+    "ClaimSequence",
+    "ClaimTransition",
+    "FraudFlag",
+    "Material",
+    "MaterialFile",
+    "MissingMaterialsNotice",
+    "Reserve",
+    "ReserveChange",
+    "SurveyAssignment",
+    "SurveyReport",
     "AuditChainHead",
     "AuditEntry",
     "AuthSession",

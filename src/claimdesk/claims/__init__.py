@@ -1,0 +1,1 @@
+"""Claims: report, acceptance, survey, assessment, adjustment, fraud hold (SPEC section 3)."""

@@ -1,0 +1,38 @@
+"""Claim rules that are configuration, not code: thresholds for major cases, the survey
+skip, upload limits and the notice deadline. One value object; tests replace it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+
+@dataclass(frozen=True)
+class ClaimRules:
+    # CLM-R4 major case: several casualties, a large estimate, or a group incident.
+    major_casualties: int = 3
+    major_amount: Decimal = Decimal("500000.00")
+    # Survey skip: a small claim of these lines with complete materials needs no survey.
+    skip_survey_lines: frozenset[str] = frozenset({"health"})
+    skip_survey_max_amount: Decimal = Decimal("5000.00")
+    # Uploads (CLM-A2).
+    upload_max_bytes: int = 20 * 1024 * 1024
+    allowed_types: frozenset[str] = field(
+        default_factory=lambda: frozenset({"application/pdf", "image/jpeg", "image/png", "image/heic"})
+    )
+    # Days the customer is given to supply missing materials (CLM-A4).
+    materials_deadline_days: int = 30
+    # Losses that need an official certificate before the survey report (CLM-S4).
+    certificate_causes: frozenset[str] = frozenset({"fire", "theft"})
+
+
+_rules = ClaimRules()
+
+
+def rules() -> ClaimRules:
+    return _rules
+
+
+def set_rules(value: ClaimRules) -> None:
+    global _rules
+    _rules = value

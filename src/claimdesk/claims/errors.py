@@ -1,0 +1,191 @@
+"""One error per business condition of the claim workflow (GEN-6: field, rule, zh/en)."""
+
+from __future__ import annotations
+
+from claimdesk.errors import ClaimdeskError, Conflict, ValidationFailed
+
+
+class IllegalTransition(Conflict):
+    code = "illegal_transition"
+    message_zh = "理赔案件当前状态为 {state}，不能执行操作 {action}"
+    message_en = "The claim is {state}; action {action} is not allowed in that state"
+
+
+class TransitionGuardFailed(Conflict):
+    code = "transition_guard_failed"
+    message_zh = "不能执行操作 {action}：{why_zh}"
+    message_en = "Action {action} refused: {why_en}"
+
+
+class NotImplementedStep(ClaimdeskError):
+    status_code = 501
+    code = "step_not_implemented"
+    message_zh = "操作 {action} 尚未实现（核赔、支付、结案将在后续版本提供）"
+    message_en = "Action {action} is not implemented yet (review, payment and closing come later)"
+
+
+class ClaimSuspended(Conflict):
+    code = "claim_suspended"
+    message_zh = "案件因涉嫌欺诈被挂起，只有反欺诈调查员可以解除或确认"
+    message_en = "The claim is on fraud hold; only a fraud investigator may clear or confirm it"
+
+
+class PolicyNotFoundForReport(ValidationFailed):
+    status_code = 422
+    code = "policy_not_found"
+    message_zh = "{field}：找不到对应保单（请提供保单号，或被保险人证件号与出险日期）"
+    message_en = "{field}: no policy found (give the policy number, or the insured's ID number and the date of loss)"
+
+
+class PolicyAmbiguous(ValidationFailed):
+    status_code = 422
+    code = "policy_ambiguous"
+    message_zh = "{field}：被保险人在出险日有多张有效保单，请提供保单号"
+    message_en = "{field}: the insured has several policies in force on that date; give the policy number"
+
+
+class UnknownCoverage(ValidationFailed):
+    code = "unknown_coverage"
+    message_zh = "{field}：保单产品中没有保障 {code}"
+    message_en = "{field}: the policy's product has no coverage {code}"
+
+
+class ReceivedAfterEntry(ValidationFailed):
+    code = "received_after_entry"
+    message_zh = "{field}：接报时间不能晚于录入时间"
+    message_en = "{field}: the time received cannot be after the time entered"
+
+
+class ChecklistIncomplete(Conflict):
+    code = "checklist_incomplete"
+    message_zh = "材料不齐，缺少：{missing}"
+    message_en = "Materials incomplete; missing: {missing}"
+
+
+class NothingMissing(Conflict):
+    code = "nothing_missing"
+    message_zh = "{field}：所列材料均已收到或不在清单中，无需通知"
+    message_en = "{field}: every listed item is already in or not on the checklist; no notice needed"
+
+
+class MaterialsAlreadyRequested(Conflict):
+    code = "materials_already_requested"
+    message_zh = (
+        "{field}：补充材料通知只能一次性发出（保险法第二十二条）；{items} 在首次通知时即可要求。"
+        "仅因后来发现的事实新需要的材料可再次要求，并须说明理由"
+    )
+    message_en = (
+        "{field}: the missing-materials notice is one-time (Insurance Law art. 22); {items} could have "
+        "been asked the first time. Only items made necessary by later facts may be asked again, with a justification"
+    )
+
+
+class JustificationRequired(ValidationFailed):
+    code = "justification_required"
+    message_zh = "{field}：再次要求材料必须说明新发现的事实"
+    message_en = "{field}: asking for materials again needs the later fact that made them necessary"
+
+
+class UnknownMaterial(ValidationFailed):
+    code = "unknown_material"
+    message_zh = "{field}：材料代码 {code} 无效"
+    message_en = "{field}: unknown material code {code}"
+
+
+class UploadTooLarge(ValidationFailed):
+    status_code = 413
+    code = "upload_too_large"
+    message_zh = "{field}：文件超过 {limit_mb} MB 上限"
+    message_en = "{field}: the file exceeds the {limit_mb} MB limit"
+
+
+class UploadTypeNotAllowed(ValidationFailed):
+    status_code = 415
+    code = "upload_type_not_allowed"
+    message_zh = "{field}：文件内容不是允许的类型（PDF、JPEG、PNG、HEIC）"
+    message_en = "{field}: the file content is not an allowed type (PDF, JPEG, PNG, HEIC)"
+
+
+class UploadEmpty(ValidationFailed):
+    code = "upload_empty"
+    message_zh = "{field}：文件为空"
+    message_en = "{field}: the file is empty"
+
+
+class NotAssignedSurveyor(ClaimdeskError):
+    status_code = 403
+    code = "not_assigned_surveyor"
+    message_zh = "您不是本案指派的查勘员"
+    message_en = "You are not the surveyor assigned to this claim"
+
+
+class NotASurveyor(ValidationFailed):
+    code = "not_a_surveyor"
+    message_zh = "{field}：该用户不是在职查勘员"
+    message_en = "{field}: that user is not an active surveyor"
+
+
+class SurveyNotAssigned(Conflict):
+    code = "survey_not_assigned"
+    message_zh = "尚未指派查勘员"
+    message_en = "No surveyor has been assigned yet"
+
+
+class CertificateRequired(ValidationFailed):
+    code = "certificate_required"
+    message_zh = "{field}：火灾或盗抢损失须附官方证明（火灾事故认定书、公安报案回执）"
+    message_en = "{field}: fire or theft losses need the official certificate (fire report, police receipt)"
+
+
+class FileNotOnClaim(ValidationFailed):
+    code = "file_not_on_claim"
+    message_zh = "{field}：文件 {file_id} 不属于本案"
+    message_en = "{field}: file {file_id} does not belong to this claim"
+
+
+class AssessmentInvalid(ValidationFailed):
+    code = "assessment_invalid"
+    message_zh = "{field}：{rule_zh}"
+    message_en = "{field}: {rule_en}"
+
+
+class DeathCertificateRequired(ValidationFailed):
+    code = "death_certificate_required"
+    message_zh = "{field}：身故案件须有死亡证明"
+    message_en = "{field}: a death claim needs the death certificate"
+
+
+class AdjusterReportNotAccepted(Conflict):
+    code = "adjuster_report_not_accepted"
+    message_zh = "公估报告须经保险人和被保险人双方认可"
+    message_en = "The external loss adjuster's report must be accepted by both sides"
+
+
+class AssessmentMissing(Conflict):
+    code = "assessment_missing"
+    message_zh = "保障 {coverage} 尚未定损"
+    message_en = "Coverage {coverage} has not been assessed"
+
+
+class AdjustmentMissing(Conflict):
+    code = "adjustment_missing"
+    message_zh = "保障 {coverage} 尚未理算签字"
+    message_en = "Coverage {coverage} has not been adjusted and signed"
+
+
+class RejectionNeedsClause(ValidationFailed):
+    code = "rejection_needs_clause"
+    message_zh = "{field}：拒赔须写明合同条款原文及证据"
+    message_en = "{field}: a rejection needs the clause text and the evidence"
+
+
+class ReserveReasonRequired(ValidationFailed):
+    code = "reserve_reason_required"
+    message_zh = "{field}：调整准备金须说明理由"
+    message_en = "{field}: changing a reserve needs a reason"
+
+
+class FraudFlagNotOpen(Conflict):
+    code = "fraud_flag_not_open"
+    message_zh = "该欺诈嫌疑标记已处理"
+    message_en = "That fraud flag has already been resolved"

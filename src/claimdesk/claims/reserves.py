@@ -1,0 +1,89 @@
+"""Case reserves per coverage (未决赔款准备金, FIN-1): set at acceptance, revised at
+assessment and adjustment (or by hand) with a reason; every change is kept."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from claimdesk.audit.service import record
+from claimdesk.auth.principal import Principal
+from claimdesk.claims import timeutil
+from claimdesk.claims.errors import ReserveReasonRequired, UnknownCoverage
+from claimdesk.errors import ValidationFailed
+from claimdesk.models.claim import Claim, Reserve, ReserveChange
+from claimdesk.models.policy import Policy
+from claimdesk.models.product import Coverage
+
+CENT = Decimal("0.01")
+
+
+def claim_coverages(session: Session, claim: Claim) -> dict[str, Coverage]:
+    version_id = session.scalar(select(Policy.product_version_id).where(Policy.id == claim.policy_id))
+    rows = session.scalars(select(Coverage).where(Coverage.version_id == version_id))
+    return {c.code: c for c in rows if c.code in claim.coverage_codes}
+
+
+def coverage_limit(coverage: Coverage) -> Decimal:
+    params = coverage.parameters
+    return Decimal(str(params.get("sum_insured") or params.get("limit") or "0"))
+
+
+def reserves_of(session: Session, claim_id: int) -> list[Reserve]:
+    return list(session.scalars(select(Reserve).where(Reserve.claim_id == claim_id).order_by(Reserve.coverage_code)))
+
+
+def history_of(session: Session, claim_id: int) -> list[ReserveChange]:
+    return list(session.scalars(select(ReserveChange).where(ReserveChange.claim_id == claim_id)
+                                .order_by(ReserveChange.id)))
+
+
+def _check_amount(amount: Decimal, field: str) -> Decimal:
+    if amount < 0 or amount != amount.quantize(CENT):
+        raise ValidationFailed(field=field)
+    return amount
+
+
+def set_initial(session: Session, *, actor: Principal, claim: Claim, amounts: dict[str, Decimal], reason: str) -> None:
+    """One reserve per coverage of the claim; without a figure from the handler, the
+    report's estimate capped at the coverage's sum insured (a prudent first figure)."""
+    coverages = claim_coverages(session, claim)
+    for code in amounts:
+        if code not in coverages:
+            raise UnknownCoverage(field=f"reserves.{code}", code=code)
+    for code, coverage in coverages.items():
+        if code in amounts:
+            amount = _check_amount(amounts[code], f"reserves.{code}")
+        else:
+            amount = min(claim.estimated_amount or Decimal("0.00"), coverage_limit(coverage))
+        revise(session, actor=actor, claim=claim, coverage_code=code, amount=amount, stage="acceptance", reason=reason)
+
+
+def revise(session: Session, *, actor: Principal, claim: Claim, coverage_code: str, amount: Decimal, stage: str,
+           reason: str | None) -> Reserve:
+    if not reason or not reason.strip():
+        raise ReserveReasonRequired(field="reason")
+    if coverage_code not in claim.coverage_codes:
+        raise UnknownCoverage(field="coverage_code", code=coverage_code)
+    amount = _check_amount(amount, "amount")
+    at = timeutil.now()
+    reserve = session.scalars(select(Reserve).where(Reserve.claim_id == claim.id,
+                                                    Reserve.coverage_code == coverage_code)).one_or_none()
+    before = None if reserve is None else reserve.amount
+    if reserve is None:
+        reserve = Reserve(claim_id=claim.id, coverage_code=coverage_code, amount=amount, set_at=at, updated_at=at)
+        session.add(reserve)
+        session.flush()
+    else:
+        reserve.amount = amount
+        reserve.updated_at = at
+    session.add(ReserveChange(reserve_id=reserve.id, claim_id=claim.id, before=before, after=amount, stage=stage,
+                              reason=reason, changed_by_id=actor.user_id, changed_at=at))
+    session.flush()
+    record(session, actor=actor, action="claim.reserve_set" if before is None else "claim.reserve_revised",
+           entity_type="claim", entity_id=claim.id, reason=reason, at=at,
+           details={"coverage": coverage_code, "before": None if before is None else str(before),
+                    "after": str(amount), "stage": stage})
+    return reserve

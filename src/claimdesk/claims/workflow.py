@@ -1,0 +1,345 @@
+"""THE claim workflow: one explicit transition table (SPEC section 3).
+
+Each row says, for one move (from states, action, to state): which permission makes it,
+the guard that must hold first, which clocks start, pause, resume or stop, and which
+message the customer gets. :func:`transition` is the only code that changes
+``Claim.state``; every move is a ClaimTransition row and an audit entry
+"claim.<action>" with from/to.
+
+Review, payment and closing rows are here so that the next engineer only adds their
+services: until then those moves are refused with NotImplementedStep (501).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from sqlalchemy.orm import Session
+
+from claimdesk.audit.service import record
+from claimdesk.auth.permissions import Permission
+from claimdesk.auth.principal import Principal
+from claimdesk.claims import notify, timeutil
+from claimdesk.claims.errors import ClaimSuspended, IllegalTransition, NotImplementedStep
+from claimdesk.clocks import service as clocks
+from claimdesk.errors import PermissionDenied
+from claimdesk.models.claim import Claim, ClaimTransition
+from claimdesk.models.clock import Clock
+from claimdesk.rules.deadlines import Rule
+
+# -- states ------------------------------------------------------------------------------
+
+REPORTED = "reported"
+AWAITING_MATERIALS = "awaiting_materials"
+ACCEPTED = "accepted"
+SURVEYED = "surveyed"
+ASSESSED = "assessed"
+ADJUSTED = "adjusted"
+IN_REVIEW = "in_review"
+APPROVED = "approved"
+REJECTED = "rejected"
+PAID = "paid"
+CLOSED = "closed"
+SUSPENDED = "suspended"
+WITHDRAWN = "withdrawn"
+REOPENED = "reopened"
+
+STATES = (REPORTED, AWAITING_MATERIALS, ACCEPTED, SURVEYED, ASSESSED, ADJUSTED, IN_REVIEW,
+          APPROVED, REJECTED, PAID, CLOSED, SUSPENDED, WITHDRAWN, REOPENED)
+# States a claim is still being worked in (it can be suspended or withdrawn from them).
+OPEN_STATES = (REPORTED, AWAITING_MATERIALS, ACCEPTED, SURVEYED, ASSESSED, ADJUSTED,
+               IN_REVIEW, APPROVED, REOPENED)
+# Target placeholders: back to the state remembered when the claim left it.
+RESUME = "<resume_state>"
+MATERIALS_RETURN = "<materials_return_state>"
+
+# -- clocks ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClockDef:
+    rule: Rule
+    basis: str
+
+
+CLOCKS: dict[str, ClockDef] = {
+    "claim.report_entry": ClockDef(Rule("hours", 1), "CLM-R3：接报后1小时内录入"),
+    "claim.review": ClockDef(Rule("working_days", 3), "CLM-V4：材料齐全后3个工作日内完成审核（服务标准8.2.1(1)）"),
+    "claim.determination": ClockDef(Rule("days", 30), "CLM-V4：材料齐全后30日内作出核定（保险法第二十三条）"),
+    "claim.survey_contact": ClockDef(Rule("hours", 1), "CLM-S1：指派后1小时内联系客户"),
+    "claim.survey_report": ClockDef(Rule("hours", 24), "CLM-S3：查勘后24小时内提交查勘报告"),
+}
+REVIEW_CLOCKS = ("claim.review", "claim.determination")
+
+ClockAction = Literal["start", "stop", "pause", "resume", "stop_all"]
+
+
+@dataclass(frozen=True)
+class ClockOp:
+    op: ClockAction
+    name: str = ""
+
+
+# -- guards ------------------------------------------------------------------------------
+
+Guard = Callable[[Session, Claim], None]
+
+
+def _checklist_complete(session: Session, claim: Claim) -> None:
+    from claimdesk.claims.acceptance import require_checklist_complete
+
+    require_checklist_complete(session, claim)
+
+
+def _survey_skippable(session: Session, claim: Claim) -> None:
+    from claimdesk.claims.survey import require_skippable
+
+    require_skippable(session, claim)
+
+
+def _survey_reported(session: Session, claim: Claim) -> None:
+    from claimdesk.claims.survey import require_report
+
+    require_report(session, claim)
+
+
+def _assessed(session: Session, claim: Claim) -> None:
+    from claimdesk.claims.assessment import require_assessed
+
+    require_assessed(session, claim)
+
+
+def _adjusted(session: Session, claim: Claim) -> None:
+    from claimdesk.claims.adjustment import require_adjusted
+
+    require_adjusted(session, claim)
+
+
+def _surveyor_assigned(session: Session, claim: Claim) -> None:
+    from claimdesk.claims.survey import require_assigned
+
+    require_assigned(session, claim)
+
+
+# -- the table ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Move:
+    action: str
+    sources: tuple[str, ...]
+    target: str
+    permission: Permission
+    guard: Guard | None = None
+    clocks: tuple[ClockOp, ...] = ()
+    notify: str | None = None  # outbox template told to the customer
+    implemented: bool = True
+    label_zh: str = ""
+    extra_permissions: tuple[Permission, ...] = field(default=())
+
+
+_WORKING = (ACCEPTED, SURVEYED, ASSESSED)
+
+MOVES: tuple[Move, ...] = (
+    # Report (CLM-R1..R4): the entry clock stops at entry; the review clocks run from receipt.
+    Move("report", (), REPORTED, Permission.CLAIMS_REPORT,
+         clocks=(ClockOp("start", "claim.report_entry"), ClockOp("stop", "claim.report_entry"),
+                 ClockOp("start", "claim.review"), ClockOp("start", "claim.determination")),
+         notify="claim.reported", label_zh="报案"),
+    # Acceptance (CLM-A1..A5).
+    Move("request_materials", (REPORTED,), AWAITING_MATERIALS, Permission.CLAIMS_ACCEPT,
+         clocks=(ClockOp("pause", "claim.review"), ClockOp("pause", "claim.determination")),
+         notify="claim.materials_missing", label_zh="一次性通知补充材料"),
+    # A supplement after acceptance (only for items made necessary by later facts).
+    Move("request_more_materials", _WORKING, AWAITING_MATERIALS, Permission.CLAIMS_ACCEPT,
+         clocks=(ClockOp("pause", "claim.review"), ClockOp("pause", "claim.determination")),
+         notify="claim.materials_missing", label_zh="补充材料（新事实）"),
+    Move("materials_complete", (AWAITING_MATERIALS,), MATERIALS_RETURN, Permission.CLAIMS_ACCEPT,
+         guard=_checklist_complete,
+         clocks=(ClockOp("resume", "claim.review"), ClockOp("resume", "claim.determination")),
+         label_zh="材料齐全"),
+    Move("accept", (REPORTED,), ACCEPTED, Permission.CLAIMS_ACCEPT, guard=_checklist_complete,
+         notify="claim.accepted", label_zh="受理"),
+    # Survey (CLM-S1..S4). Assignment and contact keep the state; they are rows so that
+    # their clocks and permissions are declared here with the rest.
+    Move("assign_surveyor", (ACCEPTED,), ACCEPTED, Permission.CLAIMS_ACCEPT,
+         clocks=(ClockOp("start", "claim.survey_contact"),), label_zh="指派查勘"),
+    Move("record_contact", (ACCEPTED,), ACCEPTED, Permission.CLAIMS_SURVEY,
+         guard=_surveyor_assigned, clocks=(ClockOp("stop", "claim.survey_contact"),),
+         label_zh="联系客户"),
+    Move("submit_survey", (ACCEPTED,), SURVEYED, Permission.CLAIMS_SURVEY, guard=_survey_reported,
+         clocks=(ClockOp("stop", "claim.survey_contact"), ClockOp("start", "claim.survey_report"),
+                 ClockOp("stop", "claim.survey_report")),
+         label_zh="提交查勘报告"),
+    # The configured skip (recorded as claim.step_skipped with the rule).
+    Move("skip_survey", (ACCEPTED,), SURVEYED, Permission.CLAIMS_ACCEPT, guard=_survey_skippable,
+         label_zh="免查勘"),
+    # Assessment and adjustment (CLM-L*, CLM-C*).
+    Move("complete_assessment", (SURVEYED,), ASSESSED, Permission.CLAIMS_ASSESS, guard=_assessed,
+         label_zh="定损完成"),
+    Move("complete_adjustment", (ASSESSED,), ADJUSTED, Permission.CLAIMS_ADJUST, guard=_adjusted,
+         label_zh="理算完成"),
+    Move("reassess", (ADJUSTED,), ASSESSED, Permission.CLAIMS_ASSESS, label_zh="重新定损"),
+    # Review, payment, closing (CLM-V*, CLM-P*, CLM-X*): rows declared, services to come.
+    Move("submit_review", (ADJUSTED,), IN_REVIEW, Permission.CLAIMS_ADJUST, implemented=False,
+         label_zh="提交核赔"),
+    Move("approve", (IN_REVIEW,), APPROVED, Permission.CLAIMS_REVIEW, implemented=False,
+         clocks=(ClockOp("stop", "claim.review"), ClockOp("stop", "claim.determination")),
+         label_zh="核赔通过"),
+    Move("reject", (IN_REVIEW,), REJECTED, Permission.CLAIMS_REVIEW, implemented=False,
+         clocks=(ClockOp("stop", "claim.review"), ClockOp("stop", "claim.determination")),
+         notify="claim.rejected", label_zh="拒赔"),
+    Move("return_to_adjustment", (IN_REVIEW,), ADJUSTED, Permission.CLAIMS_REVIEW,
+         implemented=False, label_zh="退回理算"),
+    Move("pay", (APPROVED,), PAID, Permission.CLAIMS_PAY, implemented=False,
+         notify="claim.paid", label_zh="赔付"),
+    Move("close", (PAID, REJECTED), CLOSED, Permission.CLAIMS_REVIEW, implemented=False,
+         clocks=(ClockOp("stop_all"),), label_zh="结案"),
+    Move("reopen", (CLOSED,), REOPENED, Permission.CLAIMS_REVIEW, implemented=False,
+         label_zh="重开"),
+    # Side states.
+    Move("withdraw", (REPORTED, AWAITING_MATERIALS, ACCEPTED, SURVEYED, ASSESSED, ADJUSTED),
+         WITHDRAWN, Permission.CLAIMS_REPORT, clocks=(ClockOp("stop_all"),),
+         notify="claim.withdrawn", label_zh="撤案"),
+    # Fraud hold (CLM-F1): any open state; remembered for the way back.
+    Move("suspend", OPEN_STATES, SUSPENDED, Permission.FRAUD_FLAG, label_zh="涉嫌欺诈挂起"),
+    Move("clear_fraud", (SUSPENDED,), RESUME, Permission.FRAUD_INVESTIGATE, label_zh="解除挂起"),
+    Move("confirm_fraud_reduce", (SUSPENDED,), RESUME, Permission.FRAUD_INVESTIGATE,
+         label_zh="确认欺诈（夸大部分不赔）"),
+    Move("confirm_fraud_reject", (SUSPENDED,), REJECTED, Permission.FRAUD_INVESTIGATE,
+         clocks=(ClockOp("stop_all"),), notify="claim.rejected", label_zh="确认欺诈（拒赔）"),
+)
+
+MOVES_BY_ACTION: dict[str, Move] = {move.action: move for move in MOVES}
+FRAUD_ACTIONS = frozenset({"clear_fraud", "confirm_fraud_reduce", "confirm_fraud_reject"})
+
+
+def allowed_actions(claim: Claim) -> list[str]:
+    """What the table lets a claim in its state do next (shown with the claim)."""
+    return [m.action for m in MOVES if claim.state in m.sources and m.implemented]
+
+
+def _target(move: Move, claim: Claim) -> str:
+    if move.target == RESUME:
+        return claim.resume_state or ACCEPTED
+    if move.target == MATERIALS_RETURN:
+        return claim.materials_return_state or ACCEPTED
+    return move.target
+
+
+def _authorised(move: Move, actor: Principal) -> bool:
+    # Rule-based jobs act as 'system' (a fraud rule flags, the breach job escalates).
+    return actor.session_kind == "system" or actor.has(move.permission)
+
+
+# -- clocks ------------------------------------------------------------------------------
+
+
+def _named_clock(session: Session, claim: Claim, name: str) -> Clock | None:
+    found = [c for c in clocks.clocks_for(session, "claim", claim.id) if c.name == name]
+    return found[-1] if found else None
+
+
+def apply_clock_ops(
+    session: Session,
+    claim: Claim,
+    ops: tuple[ClockOp, ...],
+    *,
+    at: dt.datetime,
+    actor: Principal,
+    times: Mapping[str, dt.datetime],
+    reason: str | None,
+) -> None:
+    for op in ops:
+        when = times.get(op.name, at)
+        if op.op == "start":
+            definition = CLOCKS[op.name]
+            clocks.start_clock(
+                session, subject_type="claim", subject_id=claim.id, name=op.name,
+                rule=definition.rule, started_at=when, basis=definition.basis,
+                org_unit_id=claim.org_unit_id, actor=actor,
+            )
+            continue
+        if op.op == "stop_all":
+            for clock in clocks.clocks_for(session, "claim", claim.id):
+                if clock.stopped_at is None:
+                    clocks.stop_clock(session, clock=clock, at=max(at, clock.paused_at or at), actor=actor)
+            continue
+        clock = _named_clock(session, claim, op.name)
+        if clock is None or clock.stopped_at is not None:
+            continue  # e.g. a contact clock already stopped when the contact was recorded
+        if op.op == "stop":
+            stop_at = times.get(op.name + ":stop", at)
+            clocks.stop_clock(session, clock=clock, at=stop_at, actor=actor)
+        elif op.op == "pause" and clock.paused_at is None:
+            clocks.pause_clock(session, clock=clock, at=when, reason=reason, actor=actor)
+        elif op.op == "resume" and clock.paused_at is not None:
+            clocks.resume_clock(session, clock=clock, at=when, actor=actor)
+
+
+# -- the one way a state changes ---------------------------------------------------------
+
+
+def transition(
+    session: Session,
+    *,
+    claim: Claim,
+    action: str,
+    actor: Principal,
+    reason: str | None = None,
+    at: dt.datetime | None = None,
+    clock_times: Mapping[str, dt.datetime] | None = None,
+    notice_params: Mapping[str, str] | None = None,
+    details: Mapping[str, object] | None = None,
+) -> Move:
+    """Make one move of the table or refuse it (nothing changed).
+
+    Order: known action → implemented → permission → suspended hold → state → guard;
+    then state, transition row, clocks, customer message and audit."""
+    move = MOVES_BY_ACTION.get(action)
+    if move is None:
+        raise IllegalTransition(state=claim.state, action=action)
+    if not move.implemented:
+        raise NotImplementedStep(action=action)
+    if not _authorised(move, actor):
+        raise PermissionDenied()
+    if claim.state == SUSPENDED and action not in FRAUD_ACTIONS:
+        raise ClaimSuspended()
+    source = claim.state if move.sources else ""
+    if move.sources and claim.state not in move.sources:
+        raise IllegalTransition(state=claim.state, action=action)
+    if move.guard is not None:
+        move.guard(session, claim)
+    at = at or timeutil.now()
+    target = _target(move, claim)
+    if target == SUSPENDED:
+        claim.resume_state = claim.state
+    elif move.target == RESUME:
+        claim.resume_state = None
+    if target == AWAITING_MATERIALS:
+        claim.materials_return_state = None if claim.state == REPORTED else claim.state
+    elif move.target == MATERIALS_RETURN:
+        claim.materials_return_state = None
+    claim.state = target
+    session.add(ClaimTransition(claim_id=claim.id, action=action, from_state=source, to_state=target,
+                                at=at, actor_id=actor.user_id, actor=actor.username, reason=reason))
+    session.flush()
+    apply_clock_ops(session, claim, move.clocks, at=at, actor=actor, times=clock_times or {},
+                    reason=reason)
+    if move.notify:
+        notify.tell_customer(session, claim=claim, template=move.notify, params=notice_params or {},
+                             key_suffix=str(details.get("notice_id", "")) if details else "")
+    record(session, actor=actor, action=f"claim.{action}", entity_type="claim", entity_id=claim.id,
+           reason=reason, at=at,
+           details={"from": source or None, "to": target, "number": claim.number, **(details or {})})
+    return move
+
+
+def record_skip(session: Session, *, claim: Claim, step: str, rule: str, actor: Principal,
+                at: dt.datetime | None = None) -> None:
+    """A configured skip is recorded with the rule that allowed it (SPEC section 3)."""
+    record(session, actor=actor, action="claim.step_skipped", entity_type="claim", entity_id=claim.id,
+           at=at or timeutil.now(), details={"step": step, "rule": rule})

@@ -1,0 +1,74 @@
+"""Shared set-up of the claims tests: staff, a customer, policies, a frozen clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from claimdesk.claims import timeutil
+from tests.builders import (
+    demo_version,
+    issue_policy,
+    login_headers,
+    make_org_unit,
+    make_person,
+    make_user,
+    resident_id,
+    seed_calendar,
+)
+
+SH = ZoneInfo("Asia/Shanghai")
+
+PDF = b"%PDF-1.4\n% test document\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def local(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text).replace(tzinfo=SH)
+
+
+class FrozenClock:
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, start: dt.datetime) -> None:
+        self.now = start
+        monkeypatch.setattr(timeutil, "now", lambda: self.now)
+
+    def set(self, text: str) -> None:
+        self.now = local(text)
+
+
+@dataclass
+class World:
+    client: TestClient
+    h: dict[str, dict[str, str]]  # headers per role
+    users: dict[str, int]
+    policies: dict[str, object]
+    insured_id_number: str
+
+
+def build_world(db: Session, client: TestClient) -> World:
+    seed_calendar(db, years=(2025, 2026))
+    hq = make_org_unit(db)
+    customer_person = make_person(db, name="李四", id_number=resident_id(birth="19850312", seq="456"))
+    users = {}
+    for name, roles in {
+        "handler": ["claims_handler"], "surveyor": ["surveyor"], "surveyor2": ["surveyor"],
+        "assessor": ["assessor"], "adjuster": ["adjuster"], "supervisor": ["reviewer_1"],
+        "investigator": ["fraud_investigator"],
+    }.items():
+        users[name] = make_user(db, username=name, roles=roles, org_unit=hq).id
+    users["customer"] = make_user(db, username="customer", roles=["customer"], person_id=customer_person.id).id
+    policies = {}
+    for code in ("MED-MILLION", "HOME-PROP"):
+        version = demo_version(db, code)
+        policies[code] = issue_policy(db, version_id=version.id, policyholder_id=customer_person.id)
+    for policy in policies.values():
+        policy.org_unit_id = hq.id  # type: ignore[attr-defined]
+    db.commit()
+    headers = {name: login_headers(client, name) for name in users}
+    return World(client=client, h=headers, users=users, policies=policies,
+                 insured_id_number=resident_id(birth="19850312", seq="456"))
