@@ -1,0 +1,1 @@
+"""Deadline clocks on records (SPEC GEN-4): start, pause, resume, stop, breach."""

@@ -1,0 +1,58 @@
+"""How a clock is shown: which rule made the deadline, in UTC and in Shanghai time."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel
+
+from claimdesk.models.clock import Clock
+from claimdesk.rules.deadlines import to_local
+
+
+class ClockOut(BaseModel):
+    id: int
+    subject_type: str
+    subject_id: str
+    name: str
+    rule_type: str
+    rule_n: int
+    rule_label: str
+    basis: str | None
+    started_at: dt.datetime
+    due_at: dt.datetime
+    due_local: dt.datetime
+    paused: bool
+    paused_at: dt.datetime | None
+    stopped: bool
+    stopped_at: dt.datetime | None
+    breached: bool
+    breached_at: dt.datetime | None
+    # True once stopped in time; None while still running.
+    met: bool | None
+
+    @classmethod
+    def of(cls, clock: Clock, language: str = "zh-CN") -> ClockOut:
+        from claimdesk.clocks.service import clock_met, rule_of
+        from claimdesk.rules.deadlines import describe
+
+        return cls(
+            id=clock.id,
+            subject_type=clock.subject_type,
+            subject_id=clock.subject_id,
+            name=clock.name,
+            rule_type=clock.rule_type,
+            rule_n=clock.rule_n,
+            rule_label=describe(rule_of(clock), language),
+            basis=clock.basis,
+            started_at=clock.started_at,
+            due_at=clock.due_at,
+            due_local=to_local(clock.due_at),
+            paused=clock.paused_at is not None and clock.stopped_at is None,
+            paused_at=clock.paused_at,
+            stopped=clock.stopped_at is not None,
+            stopped_at=clock.stopped_at,
+            breached=clock.breached_at is not None,
+            breached_at=clock.breached_at,
+            met=clock_met(clock),
+        )

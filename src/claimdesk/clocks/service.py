@@ -1,0 +1,229 @@
+"""Deadline clocks (SPEC GEN-4 on records).
+
+A clock is one time limit governing one record (a claim's review, a complaint's
+decision …). Its ``due_at`` is always what :mod:`claimdesk.rules.deadlines` computes from
+the rule, the start and the pause history — never typed in — and ``breached_at`` is set
+only by :func:`mark_breaches` from ``due_at``. Every transition is audited (GEN-5).
+Services flush only; the edge commits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from claimdesk.audit.service import record
+from claimdesk.auth.principal import Principal
+from claimdesk.calendar.service import load_calendar
+from claimdesk.clocks.errors import (
+    ClockAlreadyPaused,
+    ClockNotPaused,
+    ClockStopped,
+    ClockTimeOutOfOrder,
+)
+from claimdesk.db import is_postgres
+from claimdesk.models.clock import Clock, ClockPause
+from claimdesk.rules.deadlines import NaiveInstant, Rule, evaluate, to_local
+
+BREACH_ACTOR = Principal.system("deadline-monitor")
+
+
+def rule_of(clock: Clock) -> Rule:
+    return Rule(type=clock.rule_type, n=clock.rule_n)  # type: ignore[arg-type]
+
+
+def clock_met(clock: Clock) -> bool | None:
+    """True when the clock stopped in time, False when it stopped late, None while open.
+
+    A clock stopped while paused (before its deadline) met its limit."""
+    if clock.stopped_at is None:
+        return None
+    if clock.paused_at is not None and clock.paused_at < clock.due_at:
+        return True
+    return clock.stopped_at <= clock.due_at
+
+
+def pauses_of(session: Session, clock: Clock) -> Sequence[ClockPause]:
+    return session.scalars(
+        select(ClockPause).where(ClockPause.clock_id == clock.id).order_by(ClockPause.id)
+    ).all()
+
+
+def _aware(value: dt.datetime, field: str) -> dt.datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise NaiveInstant(field=field)
+    return value.astimezone(dt.UTC)
+
+
+def _not_before(value: dt.datetime, earliest: dt.datetime, field: str) -> None:
+    if value < earliest:
+        raise ClockTimeOutOfOrder(field=field, earliest=to_local(earliest).isoformat())
+
+
+def _compute_due(session: Session, clock: Clock) -> dt.datetime | None:
+    """The due instant (UTC) from the rule and the stored pauses; None while paused."""
+    rule = rule_of(clock)
+    calendar = None if rule.type == "hours" else load_calendar(session)
+    pauses = [(p.paused_at, p.resumed_at) for p in pauses_of(session, clock)]
+    due = evaluate(rule, clock.started_at, calendar, pauses).due
+    return None if due is None else due.astimezone(dt.UTC)
+
+
+def _audit(
+    session: Session,
+    clock: Clock,
+    action: str,
+    actor: Principal,
+    reason: str | None = None,
+    at: dt.datetime | None = None,
+) -> None:
+    record(
+        session,
+        actor=actor,
+        action=f"clock.{action}",
+        entity_type="clock",
+        entity_id=clock.id,
+        reason=reason,
+        details={
+            "subject": f"{clock.subject_type}:{clock.subject_id}",
+            "name": clock.name,
+            "rule": f"{clock.rule_type}:{clock.rule_n}",
+            "at": None if at is None else at.isoformat(),
+            "due_at": clock.due_at.isoformat(),
+        },
+    )
+
+
+def start_clock(
+    session: Session,
+    *,
+    subject_type: str,
+    subject_id: str | int,
+    name: str,
+    rule: Rule,
+    started_at: dt.datetime,
+    basis: str,
+    org_unit_id: int | None = None,
+    actor: Principal,
+) -> Clock:
+    """Start a time limit. Raises CalendarYearNotCovered for a day rule whose deadline
+    falls in a year the stored calendar lacks."""
+    started_at = _aware(started_at, "started_at")
+    clock = Clock(
+        subject_type=subject_type,
+        subject_id=str(subject_id),
+        name=name,
+        rule_type=rule.type,
+        rule_n=rule.n,
+        basis=basis,
+        org_unit_id=org_unit_id,
+        started_at=started_at,
+    )
+    calendar = None if rule.type == "hours" else load_calendar(session)
+    due = evaluate(rule, started_at, calendar).due
+    assert due is not None  # no pauses yet
+    clock.due_at = due.astimezone(dt.UTC)
+    session.add(clock)
+    session.flush()
+    _audit(session, clock, "started", actor, at=started_at)
+    return clock
+
+
+def _open(clock: Clock) -> None:
+    if clock.stopped_at is not None:
+        raise ClockStopped(name=clock.name)
+
+
+def pause_clock(
+    session: Session, *, clock: Clock, at: dt.datetime, reason: str | None, actor: Principal
+) -> Clock:
+    _open(clock)
+    if clock.paused_at is not None:
+        raise ClockAlreadyPaused(name=clock.name)
+    at = _aware(at, "at")
+    history = pauses_of(session, clock)
+    earliest = history[-1].resumed_at if history and history[-1].resumed_at else clock.started_at
+    _not_before(at, earliest, "at")
+    session.add(ClockPause(clock_id=clock.id, paused_at=at, resumed_at=None, reason=reason))
+    clock.paused_at = at
+    session.flush()
+    # due_at keeps the last computed deadline while paused; a pause after the deadline
+    # does not revive it, and mark_breaches reads paused_at against due_at.
+    _audit(session, clock, "paused", actor, reason=reason, at=at)
+    return clock
+
+
+def resume_clock(session: Session, *, clock: Clock, at: dt.datetime, actor: Principal) -> Clock:
+    _open(clock)
+    if clock.paused_at is None:
+        raise ClockNotPaused(name=clock.name)
+    at = _aware(at, "at")
+    _not_before(at, clock.paused_at, "at")
+    history = pauses_of(session, clock)
+    history[-1].resumed_at = at
+    clock.paused_at = None
+    session.flush()
+    due = _compute_due(session, clock)
+    assert due is not None  # every pause is closed now
+    clock.due_at = due
+    session.flush()
+    _audit(session, clock, "resumed", actor, at=at)
+    return clock
+
+
+def stop_clock(session: Session, *, clock: Clock, at: dt.datetime, actor: Principal) -> Clock:
+    """The governed step is done. Whether the limit was met is derived (clock_met)."""
+    _open(clock)
+    at = _aware(at, "at")
+    _not_before(at, clock.paused_at or clock.started_at, "at")
+    clock.stopped_at = at
+    session.flush()
+    _audit(session, clock, "stopped", actor, at=at)
+    return clock
+
+
+def clocks_for(session: Session, subject_type: str, subject_id: str | int) -> Sequence[Clock]:
+    return session.scalars(
+        select(Clock)
+        .where(Clock.subject_type == subject_type, Clock.subject_id == str(subject_id))
+        .order_by(Clock.id)
+    ).all()
+
+
+def open_clocks_due_before(session: Session, when: dt.datetime) -> Sequence[Clock]:
+    """Running clocks (not stopped, not paused) whose deadline is before ``when``."""
+    return session.scalars(
+        select(Clock)
+        .where(Clock.stopped_at.is_(None), Clock.paused_at.is_(None), Clock.due_at < when)
+        .order_by(Clock.due_at, Clock.id)
+    ).all()
+
+
+def mark_breaches(session: Session, *, now: dt.datetime, limit: int = 500) -> list[Clock]:
+    """Set ``breached_at`` (= the deadline passed) on every clock whose limit was missed:
+    running past its due time, or stopped after it. A clock paused before its deadline
+    is not running and cannot breach. Idempotent: marked clocks are never returned again.
+
+    On PostgreSQL the rows are taken ``FOR UPDATE SKIP LOCKED``, so two workers running
+    at once never mark (or escalate, with what this returns) the same clock twice."""
+    now = _aware(now, "now")
+    not_paused_in_time = or_(Clock.paused_at.is_(None), Clock.paused_at >= Clock.due_at)
+    running_late = and_(Clock.stopped_at.is_(None), Clock.due_at < now)
+    stopped_late = and_(Clock.stopped_at.is_not(None), Clock.stopped_at > Clock.due_at)
+    query = (
+        select(Clock)
+        .where(Clock.breached_at.is_(None), not_paused_in_time, or_(running_late, stopped_late))
+        .order_by(Clock.id)
+        .limit(limit)
+    )
+    if is_postgres(session):
+        query = query.with_for_update(skip_locked=True)
+    marked = list(session.scalars(query).all())
+    for clock in marked:
+        clock.breached_at = clock.due_at
+        _audit(session, clock, "breached", BREACH_ACTOR, at=clock.due_at)
+    session.flush()
+    return marked
