@@ -34,3 +34,9 @@ def serve(
 def register(app: typer.Typer) -> None:
     app.add_typer(db_app, name="db")
     app.command("serve")(serve)
+    from claimdesk.jobs.cli import worker
+    from claimdesk.ops.backup import backup_command, restore_command
+
+    app.command("worker")(worker)
+    app.command("backup")(backup_command)
+    app.command("restore")(restore_command)

@@ -1,0 +1,126 @@
+"""The notification outbox: messages are written in the business transaction and sent
+after it commits, so a rolled-back decision never notifies anyone and a committed one
+always does (at least once at the transport, exactly once per business event when the
+caller gives a dedupe key)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Mapping
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from claimdesk.errors import ValidationFailed
+from claimdesk.jobs.queue import backoff, dialect_insert
+from claimdesk.jobs.senders import Sender, default_senders
+from claimdesk.models.base import utcnow
+from claimdesk.models.job import OutboxMessage
+
+log = logging.getLogger("claimdesk.outbox")
+
+CHANNELS = ("sms", "app", "email")
+MAX_ATTEMPTS = 8
+
+
+class UnknownChannel(ValidationFailed):
+    code = "unknown_channel"
+    message_zh = "{field}：渠道须为 sms、app 或 email"
+    message_en = "{field}: channel must be sms, app or email"
+
+
+class RecipientMissing(ValidationFailed):
+    code = "recipient_missing"
+    message_zh = "{field}：收件人不能为空"
+    message_en = "{field}: a recipient is required"
+
+
+def send_message(
+    session: Session,
+    *,
+    channel: str,
+    recipient: str,
+    template: str,
+    body: str,
+    subject: str | None = None,
+    language: str = "zh-CN",
+    person_id: int | None = None,
+    dedupe_key: str | None = None,
+    related_type: str | None = None,
+    related_id: str | int | None = None,
+) -> OutboxMessage | None:
+    """Queue a message in the caller's transaction; None if ``dedupe_key`` was used before."""
+    if channel not in CHANNELS:
+        raise UnknownChannel(field="channel")
+    if not recipient or not recipient.strip():
+        raise RecipientMissing(field="recipient")
+    now = utcnow()
+    statement = dialect_insert(session, OutboxMessage).values(
+        channel=channel,
+        recipient=recipient.strip(),
+        person_id=person_id,
+        template=template,
+        language=language,
+        subject=subject,
+        body=body,
+        dedupe_key=dedupe_key,
+        status="pending",
+        attempts=0,
+        next_attempt_at=now,
+        related_type=related_type,
+        related_id=None if related_id is None else str(related_id),
+        created_at=now,
+    )
+    statement = statement.on_conflict_do_nothing(index_elements=["dedupe_key"])  # type: ignore[attr-defined]
+    message_id = session.execute(statement.returning(OutboxMessage.id)).scalar_one_or_none()
+    return None if message_id is None else session.get(OutboxMessage, message_id)
+
+
+def _pick(session: Session, now: dt.datetime) -> OutboxMessage | None:
+    query = (
+        select(OutboxMessage)
+        .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now)
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )
+    return session.scalars(query).first()
+
+
+def deliver_pending(
+    factory: sessionmaker[Session],
+    *,
+    limit: int = 100,
+    senders: Mapping[str, Sender] | None = None,
+    now: dt.datetime | None = None,
+) -> int:
+    """Send up to ``limit`` due messages; returns how many were sent.
+
+    One message per transaction, its row locked while it is sent: a second worker skips
+    it, and it is marked sent in the same commit.
+    """
+    senders = senders or default_senders()
+    sent = 0
+    for _ in range(limit):
+        moment = now or utcnow()
+        with factory() as session, session.begin():
+            message = _pick(session, moment)
+            if message is None:
+                break
+            message.attempts += 1
+            try:
+                senders[message.channel].send(message)
+            except Exception as error:
+                message.last_error = f"{type(error).__name__}: {error}"[:4000]
+                message.next_attempt_at = moment + backoff(message.attempts)
+                if message.attempts >= MAX_ATTEMPTS:
+                    message.status = "failed"
+                log.warning("outbox message %s not sent (attempt %d): %s",
+                            message.id, message.attempts, error)
+                continue
+            message.status = "sent"
+            message.sent_at = utcnow()
+            message.last_error = None
+            sent += 1
+    return sent

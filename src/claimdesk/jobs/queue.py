@@ -1,0 +1,196 @@
+"""A job queue in the database: the only coordination between workers (scale rule).
+
+Any number of worker processes on any number of machines may run ``run_one``; a job is
+picked by one of them with ``SELECT ... FOR UPDATE SKIP LOCKED`` (PostgreSQL) or under
+SQLite's write lock, and its handler's work commits in the same transaction that marks
+it done — so a job's effects happen exactly once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from sqlalchemy import Insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, sessionmaker
+
+from claimdesk.models.base import utcnow
+from claimdesk.models.job import Job
+
+log = logging.getLogger(__name__)
+
+MAX_BACKOFF = dt.timedelta(hours=1)
+
+
+class Handler(Protocol):
+    def __call__(self, session: Session, payload: dict[str, Any], *, now: dt.datetime) -> None: ...
+
+
+@dataclass(frozen=True)
+class Periodic:
+    kind: str
+    every: dt.timedelta
+
+
+_TASKS: dict[str, Handler] = {}
+_PERIODIC: dict[str, Periodic] = {}
+
+
+def task(kind: str) -> Callable[[Handler], Handler]:
+    """Register ``handler(session, payload, *, now)`` for jobs of ``kind``."""
+
+    def decorate(handler: Handler) -> Handler:
+        _TASKS[kind] = handler
+        return handler
+
+    return decorate
+
+
+def periodic(kind: str, *, every: dt.timedelta) -> Callable[[Handler], Handler]:
+    """Make the workers run ``kind`` once per ``every`` (periods aligned to the epoch).
+
+    Registers the schedule at once, so it works both as a decorator on the handler and
+    as a plain call next to an ``@task(kind)`` handler."""
+    if every <= dt.timedelta(0):
+        raise ValueError("every must be positive")
+    _PERIODIC[kind] = Periodic(kind, every)
+
+    def decorate(handler: Handler) -> Handler:
+        _TASKS[kind] = handler
+        return handler
+
+    return decorate
+
+
+def handler_for(kind: str) -> Handler | None:
+    return _TASKS.get(kind)
+
+
+def periodic_tasks() -> list[Periodic]:
+    return list(_PERIODIC.values())
+
+
+def dialect_insert(session: Session, model: type[Any]) -> Insert:
+    """INSERT that can say ON CONFLICT DO NOTHING on both databases."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(model)
+    return sqlite.insert(model)
+
+
+def enqueue(
+    session: Session,
+    *,
+    kind: str,
+    payload: dict[str, Any],
+    run_at: dt.datetime | None = None,
+    dedupe_key: str | None = None,
+    max_attempts: int = 5,
+) -> Job | None:
+    """Queue a job in the caller's transaction. With ``dedupe_key``, a second job with
+    the same key is not inserted and None is returned."""
+    values = {
+        "kind": kind,
+        "payload": json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str),
+        "status": "queued",
+        "run_at": run_at or utcnow(),
+        "attempts": 0,
+        "max_attempts": max_attempts,
+        "dedupe_key": dedupe_key,
+        "created_at": utcnow(),
+    }
+    statement = dialect_insert(session, Job).values(**values)
+    statement = statement.on_conflict_do_nothing(index_elements=["dedupe_key"])  # type: ignore[attr-defined]
+    job_id = session.execute(statement.returning(Job.id)).scalar_one_or_none()
+    return None if job_id is None else session.get(Job, job_id)
+
+
+def bucket_start(now: dt.datetime, every: dt.timedelta) -> dt.datetime:
+    """Start of the period containing ``now``; the same for every worker's clock."""
+    seconds = int(every.total_seconds())
+    epoch = int(now.timestamp())
+    return dt.datetime.fromtimestamp(epoch - epoch % seconds, tz=dt.UTC)
+
+
+def schedule_periodic(session: Session, *, now: dt.datetime) -> int:
+    """Enqueue this period's run of every periodic task; N workers doing this at once
+    still insert each run once (the dedupe key names the period)."""
+    created = 0
+    for item in periodic_tasks():
+        start = bucket_start(now, item.every)
+        key = f"{item.kind}@{start.strftime('%Y-%m-%dT%H:%M:%SZ')}"
+        if enqueue(session, kind=item.kind, payload={}, run_at=start, dedupe_key=key) is not None:
+            created += 1
+    return created
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    return min(dt.timedelta(seconds=30 * 2 ** max(attempts - 1, 0)), MAX_BACKOFF)
+
+
+def _pick(session: Session, now: dt.datetime) -> Job | None:
+    query = (
+        select(Job)
+        .where(Job.status == "queued", Job.run_at <= now)
+        .order_by(Job.run_at, Job.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )
+    return session.scalars(query).first()
+
+
+def run_one(factory: sessionmaker[Session], *, now: dt.datetime | None = None) -> bool:
+    """Run the next due job, if any; True when one was taken (done or failed)."""
+    now = now or utcnow()
+    session = factory()
+    try:
+        job = _pick(session, now)
+        if job is None:
+            session.rollback()
+            return False
+        job_id, kind, attempts = job.id, job.kind, job.attempts
+        try:
+            handler = handler_for(kind)
+            if handler is None:
+                raise LookupError(f"no handler registered for job kind {kind!r}")
+            handler(session, json.loads(job.payload or "{}"), now=now)
+            job.status = "done"
+            job.attempts = attempts + 1
+            job.finished_at = utcnow()
+            job.last_error = None
+            session.commit()
+        except Exception as error:
+            session.rollback()
+            log.warning("job %s (%s) failed: %s", job_id, kind, error, exc_info=True)
+            _record_failure(factory, job_id, attempts, f"{type(error).__name__}: {error}", now)
+        return True
+    finally:
+        session.close()
+
+
+def _record_failure(
+    factory: sessionmaker[Session], job_id: int, attempts: int, error: str, now: dt.datetime
+) -> None:
+    """In a new transaction (the handler's work is rolled back): count the attempt and
+    back off, or give up after max_attempts. Guarded by the attempt count we saw, so a
+    worker that raced us to the same job never gets its attempt counted twice."""
+    with factory() as session, session.begin():
+        job = session.get(Job, job_id)
+        if job is None:
+            return
+        failed = attempts + 1 >= job.max_attempts
+        session.execute(
+            update(Job)
+            .where(Job.id == job_id, Job.status == "queued", Job.attempts == attempts)
+            .values(
+                attempts=attempts + 1,
+                last_error=error[:4000],
+                status="failed" if failed else "queued",
+                run_at=now + backoff(attempts + 1),
+                finished_at=now if failed else None,
+            )
+        )

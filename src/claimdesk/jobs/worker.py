@@ -1,0 +1,92 @@
+"""The worker loop: schedule periodic runs, deliver the outbox, run due jobs.
+
+Start as many workers as you like (``claimdesk worker``); they share nothing but the
+database.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import pkgutil
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session, sessionmaker
+
+import claimdesk
+from claimdesk.jobs.outbox import deliver_pending
+from claimdesk.jobs.queue import run_one, schedule_periodic
+from claimdesk.jobs.senders import Sender
+from claimdesk.models.base import utcnow
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class WorkerStats:
+    loops: int = 0
+    jobs: int = 0
+    messages: int = 0
+
+
+def load_task_modules() -> list[str]:
+    """Import every ``claimdesk.<domain>.tasks`` module so its @task handlers register;
+    a domain adds background work by writing that module, nothing else."""
+    loaded = []
+    for module in pkgutil.iter_modules(claimdesk.__path__):
+        if not module.ispkg:
+            continue
+        name = f"claimdesk.{module.name}.tasks"
+        try:
+            importlib.import_module(name)
+        except ModuleNotFoundError as error:
+            if error.name != name:
+                raise
+            continue
+        loaded.append(name)
+    return loaded
+
+
+def run_worker(
+    factory: sessionmaker[Session],
+    *,
+    stop_after: int | None = None,
+    max_jobs: int | None = None,
+    poll_interval: float = 1.0,
+    stop: threading.Event | None = None,
+    senders: Mapping[str, Sender] | None = None,
+) -> WorkerStats:
+    """Loop until ``stop`` is set, ``stop_after`` loops have run, or ``max_jobs`` jobs
+    were taken. Each loop: enqueue due periodic runs, send the outbox, drain due jobs."""
+    stop = stop or threading.Event()
+    stats = WorkerStats()
+    load_task_modules()
+    while not stop.is_set():
+        with factory() as session, session.begin():
+            schedule_periodic(session, now=utcnow())
+        stats.messages += deliver_pending(factory, senders=senders)
+        ran = 0
+        while not stop.is_set() and (max_jobs is None or stats.jobs < max_jobs):
+            if not run_one(factory):
+                break
+            stats.jobs += 1
+            ran += 1
+            # Messages the jobs wrote go out without waiting for the whole queue.
+            if ran % 20 == 0:
+                stats.messages += deliver_pending(factory, senders=senders)
+        if ran:
+            stats.messages += deliver_pending(factory, senders=senders)
+        stats.loops += 1
+        if stop_after is not None and stats.loops >= stop_after:
+            break
+        if max_jobs is not None and stats.jobs >= max_jobs:
+            break
+        if not ran:
+            stop.wait(poll_interval)
+    log.info("worker stopped: %d loops, %d jobs, %d messages",
+             stats.loops, stats.jobs, stats.messages)
+    return stats
+
+

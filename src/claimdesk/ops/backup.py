@@ -1,0 +1,463 @@
+"""Backup and restore (SEC-2): a portable dump that moves between SQLite and PostgreSQL.
+
+Format: gzip'd JSON lines. Line 1 is a header; then, per table in foreign-key order, a
+``table`` line naming its columns followed by one JSON array per row; the last line is
+the manifest (schema revision, row counts, audit chain head, created_at) with the
+SHA-256 of every line before it, so a damaged or edited file is refused before anything
+is loaded.
+
+Tables are reflected with plain column types: encrypted columns travel as ciphertext.
+The field-encryption keys are NOT in the backup; a restored database is readable only
+with the same keys (CLAIMDESK_KEYS / the key file), kept and backed up separately.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import decimal
+import gzip
+import hashlib
+import json
+import logging
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from sqlalchemy import (
+    Connection,
+    Date,
+    DateTime,
+    Engine,
+    LargeBinary,
+    MetaData,
+    Numeric,
+    Table,
+    func,
+    inspect,
+    select,
+    text,
+)
+from sqlalchemy.orm import Session
+
+from claimdesk.audit.service import verify_chain
+from claimdesk.db import make_engine
+from claimdesk.errors import ClaimdeskError
+
+log = logging.getLogger(__name__)
+
+FORMAT = "claimdesk-backup"
+VERSION = 1
+SKIP_TABLES = {"alembic_version"}
+BATCH = 1000
+KEYS_NOTE = (
+    "encryption keys are NOT in the backup: keep CLAIMDESK_KEYS / the key file safe "
+    "separately; without them encrypted fields cannot be read"
+)
+
+
+class DatabaseNotMigrated(ClaimdeskError):
+    status_code = 409
+    code = "database_not_migrated"
+    message_zh = "数据库尚未迁移（无版本信息），无法备份"
+    message_en = "The database has no schema revision (not migrated); nothing to back up"
+
+
+class BackupCorrupt(ClaimdeskError):
+    status_code = 422
+    code = "backup_corrupt"
+    message_zh = "备份文件损坏或被修改（{detail}），拒绝恢复"
+    message_en = "The backup file is damaged or was altered ({detail}); restore refused"
+
+
+class RestoreTargetNotEmpty(ClaimdeskError):
+    status_code = 409
+    code = "restore_target_not_empty"
+    message_zh = "目标数据库不是空库（{detail}），拒绝恢复"
+    message_en = "The target database is not empty ({detail}); restore refused"
+
+
+class RestoreRevisionMismatch(ClaimdeskError):
+    status_code = 409
+    code = "restore_revision_mismatch"
+    message_zh = "备份的数据库版本为 {backup}，目标数据库为 {target}，拒绝恢复"
+    message_en = "The backup is of schema revision {backup} but the database is at {target}"
+
+
+class RestoreVerificationFailed(ClaimdeskError):
+    status_code = 500
+    code = "restore_verification_failed"
+    message_zh = "恢复后校验失败（{detail}），已回滚"
+    message_en = "Verification after restore failed ({detail}); rolled back"
+
+
+@dataclass(frozen=True)
+class BackupResult:
+    path: Path
+    schema_revision: str
+    row_counts: dict[str, int]
+    audit_last_seq: int
+
+
+@dataclass(frozen=True)
+class RestoreResult:
+    audit_entries: int
+    tables: int
+    rows: int
+
+
+# --- values --------------------------------------------------------------------------
+
+
+def _encode(value: Any) -> Any:
+    """JSON for one value; instants are written as UTC ("naive" on SQLite means UTC)."""
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        return {"$dt": value.astimezone(dt.UTC).isoformat()}
+    if isinstance(value, dt.date):
+        return {"$d": value.isoformat()}
+    if isinstance(value, decimal.Decimal):
+        return {"$dec": str(value)}
+    if isinstance(value, bytes | bytearray | memoryview):
+        return {"$b64": base64.b64encode(bytes(value)).decode()}
+    return value
+
+
+def _decode(value: Any, column_type: Any, dialect: str) -> Any:
+    if isinstance(value, dict):
+        if "$dt" in value:
+            instant = dt.datetime.fromisoformat(value["$dt"]).astimezone(dt.UTC)
+            return instant.replace(tzinfo=None) if dialect == "sqlite" else instant
+        if "$d" in value:
+            return dt.date.fromisoformat(value["$d"])
+        if "$dec" in value:
+            return decimal.Decimal(value["$dec"])
+        if "$b64" in value:
+            return base64.b64decode(value["$b64"])
+    if value is not None and isinstance(column_type, Numeric) and not isinstance(value, bool):
+        return decimal.Decimal(str(value))
+    if isinstance(value, str) and isinstance(column_type, DateTime | Date | LargeBinary):
+        raise ValueError(f"unexpected text for a {column_type} column")
+    return value
+
+
+# --- backup --------------------------------------------------------------------------
+
+
+def _reflect(engine_or_conn: Engine | Connection) -> tuple[MetaData, list[Table]]:
+    metadata = MetaData()
+    metadata.reflect(bind=engine_or_conn)
+    tables = [t for t in metadata.sorted_tables if t.name not in SKIP_TABLES]
+    return metadata, tables
+
+
+def schema_revision(conn: Connection) -> str | None:
+    if not inspect(conn).has_table("alembic_version"):
+        return None
+    versions = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    return ",".join(sorted(versions)) or None
+
+
+def _line(data: Any) -> bytes:
+    return (json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+
+
+def backup(url: str, path: str | Path) -> BackupResult:
+    """Dump every table of ``url`` to ``path`` from one consistent snapshot."""
+    path = Path(path)
+    engine = make_engine(url)
+    try:
+        # One snapshot for every table, so counts, rows and the chain head agree.
+        snapshot = {"isolation_level": "REPEATABLE READ"} if _is_pg(engine) else {}
+        with engine.connect().execution_options(**snapshot) as conn, conn.begin():
+            return _dump(conn, path)
+    finally:
+        engine.dispose()
+
+
+def _is_pg(engine: Engine) -> bool:
+    return engine.dialect.name == "postgresql"
+
+
+def _dump(conn: Connection, path: Path) -> BackupResult:
+    revision = schema_revision(conn)
+    if revision is None:
+        raise DatabaseNotMigrated()
+    _, tables = _reflect(conn)
+    digest = hashlib.sha256()
+    counts: dict[str, int] = {}
+    created_at = dt.datetime.now(dt.UTC).isoformat()
+    tmp = path.with_name(path.name + ".partial")
+    tmp.parent.mkdir(parents=True, exist_ok=True)
+    with gzip.open(tmp, "wb") as out:
+
+        def emit(data: Any) -> None:
+            line = _line(data)
+            digest.update(line)
+            out.write(line)
+
+        emit({"kind": "header", "format": FORMAT, "version": VERSION,
+              "schema_revision": revision, "created_at": created_at})
+        for table in tables:
+            columns = [c.name for c in table.columns]
+            emit({"kind": "table", "name": table.name, "columns": columns})
+            order = list(table.primary_key.columns) or list(table.columns)
+            result = conn.execution_options(yield_per=BATCH).execute(select(table).order_by(*order))
+            count = 0
+            for row in result:
+                emit([_encode(v) for v in row])
+                count += 1
+            counts[table.name] = count
+        head = conn.execute(
+            text("SELECT last_seq, last_hash FROM audit_chain_head WHERE id = 1")
+        ).one()
+        manifest = {
+            "kind": "manifest", "format": FORMAT, "version": VERSION, "schema_revision": revision,
+            "created_at": created_at, "row_counts": counts,
+            "audit_chain_head": {"last_seq": head[0], "last_hash": head[1]},
+            "keys_included": False, "sha256": digest.hexdigest(),
+        }
+        out.write(_line(manifest))
+    tmp.replace(path)  # never leave a half-written file under the real name
+    return BackupResult(path, revision, counts, int(head[0]))
+
+
+# --- restore -------------------------------------------------------------------------
+
+
+def _lines(path: Path) -> Iterator[bytes]:
+    try:
+        with gzip.open(path, "rb") as src:
+            yield from src
+    except (OSError, EOFError, zlib.error) as error:
+        raise BackupCorrupt(detail=f"gzip: {error}") from error
+
+
+def read_manifest(path: str | Path) -> dict[str, Any]:
+    """Check the whole file (gzip CRC, checksum, structure) and return its manifest."""
+    digest = hashlib.sha256()
+    previous: bytes | None = None
+    first = True
+    for line in _lines(Path(path)):
+        if previous is not None:
+            digest.update(previous)
+        if first:
+            header = _json(line)
+            if not isinstance(header, dict) or header.get("format") != FORMAT:
+                raise BackupCorrupt(detail="not a claimdesk backup")
+            first = False
+        previous = line
+    if previous is None:
+        raise BackupCorrupt(detail="empty file")
+    manifest = _json(previous)
+    if not isinstance(manifest, dict) or manifest.get("kind") != "manifest":
+        raise BackupCorrupt(detail="manifest missing (file truncated?)")
+    if manifest.get("sha256") != digest.hexdigest():
+        raise BackupCorrupt(detail="checksum mismatch")
+    return manifest
+
+
+def _json(line: bytes) -> Any:
+    try:
+        return json.loads(line)
+    except ValueError as error:
+        raise BackupCorrupt(detail="unreadable line") from error
+
+
+def _is_empty(conn: Connection) -> str | None:
+    """Why the target is not empty, or None. Rows seeded by migrations (the chain's
+    genesis head, reference data) are allowed: the backup's own copies replace them."""
+    inspector = inspect(conn)
+    for table in ("audit_entries", "users", "people"):
+        if inspector.has_table(table):
+            count = conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()  # noqa: S608
+            if count:
+                return f"{table} has {count} rows"
+    if inspector.has_table("audit_chain_head"):
+        last = conn.execute(text("SELECT max(last_seq) FROM audit_chain_head")).scalar_one()
+        if last:
+            return f"audit chain head at #{last}"
+    return None
+
+
+def restore(path: str | Path, url: str) -> RestoreResult:
+    """Load a backup into an empty database (migrated to its revision here if it has no
+    schema yet) and verify it before committing: the audit chain must be intact and
+    every table's row count equal to the manifest. Anything else rolls back."""
+    from claimdesk.migrate import upgrade
+
+    path = Path(path)
+    manifest = read_manifest(path)
+    revision = str(manifest["schema_revision"])
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            target_revision = schema_revision(conn)
+            if target_revision is None:
+                # A database with no schema at all: build it from the migrations.
+                if inspect(conn).get_table_names():
+                    raise RestoreTargetNotEmpty(detail="tables without a schema revision")
+                conn.rollback()
+        if target_revision is None:
+            for rev in revision.split(","):
+                upgrade(url, rev)
+        with engine.connect() as conn:
+            target_revision = schema_revision(conn)
+            if target_revision != revision:
+                raise RestoreRevisionMismatch(backup=revision, target=target_revision)
+            reason = _is_empty(conn)
+            if reason:
+                raise RestoreTargetNotEmpty(detail=reason)
+            conn.rollback()
+        with engine.connect() as conn, conn.begin() as transaction:
+            result = _load(conn, path, manifest)
+            transaction.commit()
+        return result
+    finally:
+        engine.dispose()
+
+
+def _self_references(table: Table) -> list[str]:
+    """Nullable columns pointing at their own table (org_units.parent_id): loaded as NULL
+    and set after the table, so a child listed before its parent still loads."""
+    return [
+        fk.parent.name for fk in table.foreign_keys
+        if fk.column.table is table and fk.parent.nullable
+    ]
+
+
+def _load(conn: Connection, path: Path, manifest: dict[str, Any]) -> RestoreResult:
+    _, tables = _reflect(conn)
+    by_name = {t.name: t for t in tables}
+    # Rows the migrations seeded are replaced by the backup's copies.
+    for existing in reversed(tables):
+        conn.execute(existing.delete())
+    dialect = conn.dialect.name
+    current: Table | None = None
+    columns: list[str] = []
+    deferred_columns: list[str] = []
+    batch: list[dict[str, Any]] = []
+    deferred: list[dict[str, Any]] = []
+
+    def finish_table() -> None:
+        flush()
+        if current is None or not deferred:
+            return
+        keys = [c.name for c in current.primary_key.columns]
+        for values in deferred:
+            clause = [current.c[k] == values[k] for k in keys]
+            conn.execute(
+                current.update().where(*clause).values(**{c: values[c] for c in deferred_columns})
+            )
+        deferred.clear()
+
+    def flush() -> None:
+        if current is not None and batch:
+            conn.execute(current.insert(), batch)
+            batch.clear()
+
+    for number, line in enumerate(_lines(path)):
+        data = _json(line)
+        if number == 0 or (isinstance(data, dict) and data.get("kind") == "manifest"):
+            continue
+        if isinstance(data, dict) and data.get("kind") == "table":
+            finish_table()
+            current = by_name.get(data["name"])
+            if current is None:
+                raise RestoreVerificationFailed(detail=f"table {data['name']} not in the schema")
+            columns = list(data["columns"])
+            deferred_columns = _self_references(current)
+            continue
+        if current is None or not isinstance(data, list) or len(data) != len(columns):
+            raise BackupCorrupt(detail=f"malformed row at line {number + 1}")
+        row = {
+            name: _decode(value, current.c[name].type, dialect)
+            for name, value in zip(columns, data, strict=True)
+        }
+        if deferred_columns and any(row[c] is not None for c in deferred_columns):
+            deferred.append(row)
+            row = {**row, **dict.fromkeys(deferred_columns)}
+        batch.append(row)
+        if len(batch) >= BATCH:
+            flush()
+    finish_table()
+    if dialect == "postgresql":
+        _reset_sequences(conn, tables)
+    return _verify(conn, tables, manifest)
+
+
+def _reset_sequences(conn: Connection, tables: list[Table]) -> None:
+    """Rows came with their ids; the next id must follow the largest restored one."""
+    for table in tables:
+        for column in table.primary_key.columns:
+            sequence = conn.execute(
+                text("SELECT pg_get_serial_sequence(:t, :c)"), {"t": table.name, "c": column.name}
+            ).scalar_one()
+            if sequence is None:
+                continue
+            top = conn.execute(select(func.max(column))).scalar_one()
+            conn.execute(
+                text("SELECT setval(CAST(:s AS regclass), :v, :called)"),
+                {"s": sequence, "v": top or 1, "called": top is not None},
+            )
+
+
+def _verify(conn: Connection, tables: list[Table], manifest: dict[str, Any]) -> RestoreResult:
+    expected: dict[str, int] = manifest["row_counts"]
+    actual = {
+        t.name: conn.execute(select(func.count()).select_from(t)).scalar_one() for t in tables
+    }
+    missing = set(expected) - set(actual)
+    if missing:
+        raise RestoreVerificationFailed(detail=f"tables missing: {', '.join(sorted(missing))}")
+    wrong = [f"{n}: {actual[n]} != {c}" for n, c in expected.items() if actual[n] != c]
+    if wrong:
+        raise RestoreVerificationFailed(detail="row counts differ: " + "; ".join(wrong))
+    with Session(bind=conn) as session:
+        chain = verify_chain(session)
+    if not chain.ok:
+        raise RestoreVerificationFailed(
+            detail=f"audit chain broken at entry #{chain.first_broken_seq}: {chain.reason}")
+    if chain.entries_checked != manifest["audit_chain_head"]["last_seq"]:
+        raise RestoreVerificationFailed(detail="audit chain head differs from the manifest")
+    return RestoreResult(chain.entries_checked, len(expected), sum(actual.values()))
+
+
+# --- commands ------------------------------------------------------------------------
+
+
+def backup_command(
+    path: Annotated[Path, typer.Argument(help="File to write (gzip'd JSON lines)")],
+) -> None:
+    """Back up the whole database to PATH (portable between SQLite and PostgreSQL)."""
+    from claimdesk.config import get_settings
+
+    result = backup(get_settings().database_url, path)
+    rows = sum(result.row_counts.values())
+    typer.echo(
+        f"backup written: {result.path} (schema {result.schema_revision}, "
+        f"{len(result.row_counts)} tables, {rows} rows, audit chain head #{result.audit_last_seq})"
+    )
+    typer.echo(f"note: {KEYS_NOTE}")
+
+
+def restore_command(
+    path: Annotated[Path, typer.Argument(help="Backup file written by 'claimdesk backup'")],
+) -> None:
+    """Restore PATH into the (empty) configured database, then verify it."""
+    from claimdesk.config import get_settings
+
+    try:
+        result = restore(path, get_settings().database_url)
+    except ClaimdeskError as error:
+        typer.echo(f"restore refused: {error.message('en')}", err=True)
+        raise typer.Exit(code=1) from error
+    typer.echo(
+        f"restore verified: audit chain intact ({result.audit_entries} entries), "
+        f"row counts match ({result.tables} tables)"
+    )
+    typer.echo(f"note: {KEYS_NOTE}")

@@ -1,0 +1,180 @@
+"""The job queue: dedupe, exactly-once runs, retries with backoff, periodic scheduling.
+# SPEC CLM-P5 (exactly once), SEC-3, GEN-5"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+from collections import Counter
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import sessionmaker
+
+from claimdesk.audit.service import record
+from claimdesk.auth.principal import Principal
+from claimdesk.db import make_engine, unit_of_work
+from claimdesk.jobs.outbox import send_message
+from claimdesk.jobs.queue import (
+    bucket_start,
+    enqueue,
+    periodic,
+    run_one,
+    schedule_periodic,
+    task,
+)
+from claimdesk.jobs.worker import run_worker
+from claimdesk.models.audit import AuditEntry
+from claimdesk.models.base import utcnow
+from claimdesk.models.job import Job, OutboxMessage
+
+SYSTEM = Principal.system("test-worker")
+
+
+@task("test.audit_once")
+def _audit_once(session, payload, *, now):
+    record(session, actor=SYSTEM, action="test.handled", entity_type="job_test",
+           entity_id=payload["n"])
+
+
+@task("test.fail_after_work")
+def _fail_after_work(session, payload, *, now):
+    # Work that must be rolled back with the failure.
+    send_message(session, channel="sms", recipient="13900000000", template="t", body="x")
+    record(session, actor=SYSTEM, action="test.half_done", entity_type="job_test")
+    session.flush()
+    raise RuntimeError("gateway down")
+
+
+@periodic("test.tick", every=dt.timedelta(minutes=10))
+def _tick(session, payload, *, now):
+    pass
+
+
+@pytest.fixture
+def factory(fresh_db_url):
+    engine = make_engine(fresh_db_url)
+    yield sessionmaker(bind=engine, expire_on_commit=False)
+    engine.dispose()
+
+
+def test_dedupe_key_inserts_once(db):  # SPEC CLM-P5
+    first = enqueue(db, kind="test.audit_once", payload={"n": 1}, dedupe_key="renewal:term-7")
+    again = enqueue(db, kind="test.audit_once", payload={"n": 2}, dedupe_key="renewal:term-7")
+    plain = enqueue(db, kind="test.audit_once", payload={"n": 3})
+    assert first is not None and first.status == "queued" and first.attempts == 0
+    assert again is None
+    assert plain is not None and plain.id != first.id
+    jobs = db.scalars(select(Job).order_by(Job.id)).all()
+    assert [j.payload for j in jobs] == ['{"n": 1}', '{"n": 3}']
+
+
+def test_run_one_commits_handler_work_and_marks_done(factory):  # SPEC GEN-5
+    with unit_of_work(factory) as session:
+        job_id = enqueue(session, kind="test.audit_once", payload={"n": 5}).id
+    assert run_one(factory) is True
+    assert run_one(factory) is False  # nothing else due
+    with factory() as session:
+        job = session.get(Job, job_id)
+        assert (job.status, job.attempts, job.last_error) == ("done", 1, None)
+        assert job.finished_at is not None
+        entries = session.scalars(select(AuditEntry)).all()
+        assert [(e.action, e.entity_id, e.actor) for e in entries] == [
+            ("test.handled", "5", "test-worker")]
+
+
+def test_future_job_waits_for_its_time(factory):
+    later = utcnow() + dt.timedelta(hours=1)
+    with unit_of_work(factory) as session:
+        enqueue(session, kind="test.audit_once", payload={"n": 1}, run_at=later)
+    assert run_one(factory) is False
+    assert run_one(factory, now=later + dt.timedelta(seconds=1)) is True
+
+
+def test_failure_rolls_back_work_then_backs_off_and_gives_up(factory):  # SPEC GEN-5
+    with unit_of_work(factory) as session:
+        job_id = enqueue(session, kind="test.fail_after_work", payload={}, max_attempts=3).id
+    now = utcnow()
+    assert run_one(factory, now=now) is True
+    with factory() as session:
+        job = session.get(Job, job_id)
+        assert (job.status, job.attempts) == ("queued", 1)
+        assert "RuntimeError: gateway down" in job.last_error
+        assert job.run_at >= now + dt.timedelta(seconds=30)
+        # The handler's message and audit entry went with the rollback.
+        assert session.scalars(select(OutboxMessage)).all() == []
+        assert session.scalars(select(AuditEntry)).all() == []
+    assert run_one(factory, now=now) is False  # backing off
+    for step in (1, 2):
+        assert run_one(factory, now=now + dt.timedelta(hours=step)) is True
+    with factory() as session:
+        job = session.get(Job, job_id)
+        assert (job.status, job.attempts) == ("failed", 3)
+        assert job.finished_at is not None
+    assert run_one(factory, now=now + dt.timedelta(hours=5)) is False
+
+
+def test_unknown_kind_is_recorded_not_crashing(factory):
+    with unit_of_work(factory) as session:
+        job_id = enqueue(session, kind="test.nobody_handles_this", payload={}).id
+    assert run_one(factory) is True
+    with factory() as session:
+        assert "no handler registered" in session.get(Job, job_id).last_error
+
+
+def test_periodic_run_is_scheduled_once_per_period(factory):  # SPEC SEC-3
+    now = dt.datetime(2026, 3, 2, 8, 7, 30, tzinfo=dt.UTC)
+    assert bucket_start(now, dt.timedelta(minutes=10)) == dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.UTC)
+    for _ in range(3):  # three workers wake up in the same period
+        with unit_of_work(factory) as session:
+            schedule_periodic(session, now=now)
+    with unit_of_work(factory) as session:
+        schedule_periodic(session, now=now + dt.timedelta(minutes=10))
+    with factory() as session:
+        keys = session.scalars(
+            select(Job.dedupe_key).where(Job.kind == "test.tick").order_by(Job.id)).all()
+    assert keys == ["test.tick@2026-03-02T08:00:00Z", "test.tick@2026-03-02T08:10:00Z"]
+
+
+def test_worker_runs_daily_audit_verification(factory):  # SPEC SEC-3, GEN-5
+    with unit_of_work(factory) as session:
+        record(session, actor=SYSTEM, action="test.before", entity_type="job_test")
+    stats = run_worker(factory, stop_after=1, poll_interval=0)
+    assert stats.loops == 1 and stats.jobs >= 1
+    with factory() as session:
+        job = session.scalars(select(Job).where(Job.kind == "audit.verify")).one()
+        assert job.status == "done"
+        verified = session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "audit.verified")).one()
+        result = json.loads(verified.details)
+        assert result["ok"] is True and result["entries_checked"] >= 1
+        assert result["first_broken_seq"] is None
+
+
+@pytest.mark.postgres_only
+def test_two_workers_handle_each_of_200_jobs_exactly_once(factory):  # SPEC CLM-P5
+    with unit_of_work(factory) as session:
+        for n in range(200):
+            enqueue(session, kind="test.audit_once", payload={"n": n})
+    results = []
+
+    def work():
+        results.append(run_worker(factory, stop_after=1, poll_interval=0))
+
+    threads = [threading.Thread(target=work) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    test_jobs = 200
+    assert sum(r.jobs for r in results) >= test_jobs  # plus any periodic runs
+    with factory() as session:
+        handled = Counter(session.scalars(
+            select(AuditEntry.entity_id).where(AuditEntry.action == "test.handled")).all())
+        statuses = Counter(session.scalars(
+            select(Job.status).where(Job.kind == "test.audit_once")).all())
+        attempts = set(session.scalars(
+            select(Job.attempts).where(Job.kind == "test.audit_once")).all())
+    assert len(handled) == test_jobs and set(handled.values()) == {1}
+    assert statuses == {"done": test_jobs} and attempts == {1}
