@@ -53,15 +53,23 @@ class World:
 def build_world(db: Session, client: TestClient) -> World:
     seed_calendar(db, years=(2025, 2026))
     hq = make_org_unit(db)
-    customer_person = make_person(db, name="李四", id_number=resident_id(birth="19850312", seq="456"))
+    customer_person = make_person(
+        db, name="李四", id_number=resident_id(birth="19850312", seq="456")
+    )
     users = {}
     for name, roles in {
-        "handler": ["claims_handler"], "surveyor": ["surveyor"], "surveyor2": ["surveyor"],
-        "assessor": ["assessor"], "adjuster": ["adjuster"], "supervisor": ["reviewer_1"],
+        "handler": ["claims_handler"],
+        "surveyor": ["surveyor"],
+        "surveyor2": ["surveyor"],
+        "assessor": ["assessor"],
+        "adjuster": ["adjuster"],
+        "supervisor": ["reviewer_1"],
         "investigator": ["fraud_investigator"],
     }.items():
         users[name] = make_user(db, username=name, roles=roles, org_unit=hq).id
-    users["customer"] = make_user(db, username="customer", roles=["customer"], person_id=customer_person.id).id
+    users["customer"] = make_user(
+        db, username="customer", roles=["customer"], person_id=customer_person.id
+    ).id
     policies = {}
     for code in ("MED-MILLION", "HOME-PROP"):
         version = demo_version(db, code)
@@ -70,5 +78,10 @@ def build_world(db: Session, client: TestClient) -> World:
         policy.org_unit_id = hq.id  # type: ignore[attr-defined]
     db.commit()
     headers = {name: login_headers(client, name) for name in users}
-    return World(client=client, h=headers, users=users, policies=policies,
-                 insured_id_number=resident_id(birth="19850312", seq="456"))
+    return World(
+        client=client,
+        h=headers,
+        users=users,
+        policies=policies,
+        insured_id_number=resident_id(birth="19850312", seq="456"),
+    )

@@ -42,7 +42,9 @@ def require_checklist_complete(session: Session, claim: Claim) -> None:
 
 
 def _material(session: Session, claim: Claim, code: str, field: str) -> Material:
-    found = session.scalars(select(Material).where(Material.claim_id == claim.id, Material.code == code)).one_or_none()
+    found = session.scalars(
+        select(Material).where(Material.claim_id == claim.id, Material.code == code)
+    ).one_or_none()
     if found is None:
         raise UnknownMaterial(field=field, code=code)
     return found
@@ -51,8 +53,15 @@ def _material(session: Session, claim: Claim, code: str, field: str) -> Material
 # -- receiving materials -----------------------------------------------------------------
 
 
-def receive_paper(session: Session, *, actor: Principal, claim: Claim, code: str, count: int,
-                  original_checked: bool) -> Material:
+def receive_paper(
+    session: Session,
+    *,
+    actor: Principal,
+    claim: Claim,
+    code: str,
+    count: int,
+    original_checked: bool,
+) -> Material:
     """Paper materials handed in at the counter: counted for the receipt (CLM-A3), and
     a copy may be checked against its original by the receiving staff member (CLM-A2)."""
     material = _material(session, claim, code, "code")
@@ -65,30 +74,53 @@ def receive_paper(session: Session, *, actor: Principal, claim: Claim, code: str
         material.original_checked_by_id = actor.user_id
         material.original_checked_at = at
     session.flush()
-    record(session, actor=actor, action="claim.material_received", entity_type="claim", entity_id=claim.id,
-           at=at, details={"code": code, "count": count, "original_checked": original_checked})
+    record(
+        session,
+        actor=actor,
+        action="claim.material_received",
+        entity_type="claim",
+        entity_id=claim.id,
+        at=at,
+        details={"code": code, "count": count, "original_checked": original_checked},
+    )
     return material
 
 
-def mark_original_checked(session: Session, *, actor: Principal, claim: Claim, code: str) -> Material:
+def mark_original_checked(
+    session: Session, *, actor: Principal, claim: Claim, code: str
+) -> Material:
     material = _material(session, claim, code, "code")
     material.original_checked_by_id = actor.user_id
     material.original_checked_at = timeutil.now()
     session.flush()
-    record(session, actor=actor, action="claim.material_original_checked", entity_type="claim",
-           entity_id=claim.id, details={"code": code})
+    record(
+        session,
+        actor=actor,
+        action="claim.material_original_checked",
+        entity_type="claim",
+        entity_id=claim.id,
+        details={"code": code},
+    )
     return material
 
 
-def review_material(session: Session, *, actor: Principal, claim: Claim, code: str, result: str,
-                    note: str | None) -> Material:
+def review_material(
+    session: Session, *, actor: Principal, claim: Claim, code: str, result: str, note: str | None
+) -> Material:
     """CLM-A5: checked against the contract; 'suspected_forgery' is also a fraud signal."""
     material = _material(session, claim, code, "code")
     material.review_result = result
     material.review_note = note
     session.flush()
-    record(session, actor=actor, action="claim.material_reviewed", entity_type="claim", entity_id=claim.id,
-           reason=note, details={"code": code, "result": result})
+    record(
+        session,
+        actor=actor,
+        action="claim.material_reviewed",
+        entity_type="claim",
+        entity_id=claim.id,
+        reason=note,
+        details={"code": code, "result": result},
+    )
     return material
 
 
@@ -98,21 +130,34 @@ _SIGNATURES: tuple[tuple[bytes, int, str], ...] = (
     (b"\x89PNG\r\n\x1a\n", 0, "image/png"),
 )
 _HEIC_BRANDS = (b"heic", b"heix", b"mif1", b"msf1", b"heim", b"heis")
-_EXTENSIONS = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png", "image/heic": "heic"}
+_EXTENSIONS = {
+    "application/pdf": "pdf",
+    "image/jpeg": "jpg",
+    "image/png": "png",
+    "image/heic": "heic",
+}
 
 
 def sniff(content: bytes) -> str | None:
     """The type by the content's magic bytes, not by the name the client sent."""
     for magic, offset, kind in _SIGNATURES:
-        if content[offset:offset + len(magic)] == magic:
+        if content[offset : offset + len(magic)] == magic:
             return kind
     if content[4:8] == b"ftyp" and content[8:12] in _HEIC_BRANDS:
         return "image/heic"
     return None
 
 
-def store_upload(session: Session, *, actor: Principal, claim: Claim, filename: str, content: bytes,
-                 material_code: str | None, purpose: str = "material") -> MaterialFile:
+def store_upload(
+    session: Session,
+    *,
+    actor: Principal,
+    claim: Claim,
+    filename: str,
+    content: bytes,
+    material_code: str | None,
+    purpose: str = "material",
+) -> MaterialFile:
     cfg = rules()
     if not content:
         raise UploadEmpty(field="file")
@@ -130,9 +175,17 @@ def store_upload(session: Session, *, actor: Principal, claim: Claim, filename: 
         path.write_bytes(content)
     at = timeutil.now()
     stored = MaterialFile(
-        claim_id=claim.id, material_code=material_code, purpose=purpose, filename=filename[:200] or "upload",
-        content_type=kind, size=len(content), sha256=digest, storage_path=str(path),
-        uploaded_by_id=actor.user_id, uploaded_at=at, auth_method=actor.auth_method,
+        claim_id=claim.id,
+        material_code=material_code,
+        purpose=purpose,
+        filename=filename[:200] or "upload",
+        content_type=kind,
+        size=len(content),
+        sha256=digest,
+        storage_path=str(path),
+        uploaded_by_id=actor.user_id,
+        uploaded_at=at,
+        auth_method=actor.auth_method,
     )
     session.add(stored)
     if material is not None and not material.received:
@@ -140,9 +193,22 @@ def store_upload(session: Session, *, actor: Principal, claim: Claim, filename: 
         material.received_at = at
         material.received_by_id = actor.user_id
     session.flush()
-    record(session, actor=actor, action="claim.file_uploaded", entity_type="claim", entity_id=claim.id, at=at,
-           details={"file_id": stored.id, "sha256": digest, "size": len(content), "type": kind,
-                    "material": material_code, "auth_method": actor.auth_method})
+    record(
+        session,
+        actor=actor,
+        action="claim.file_uploaded",
+        entity_type="claim",
+        entity_id=claim.id,
+        at=at,
+        details={
+            "file_id": stored.id,
+            "sha256": digest,
+            "size": len(content),
+            "type": kind,
+            "material": material_code,
+            "auth_method": actor.auth_method,
+        },
+    )
     return stored
 
 
@@ -150,8 +216,13 @@ def store_upload(session: Session, *, actor: Principal, claim: Claim, filename: 
 
 
 def notices_of(session: Session, claim_id: int) -> list[MissingMaterialsNotice]:
-    return list(session.scalars(select(MissingMaterialsNotice).where(MissingMaterialsNotice.claim_id == claim_id)
-                                .order_by(MissingMaterialsNotice.sequence)))
+    return list(
+        session.scalars(
+            select(MissingMaterialsNotice)
+            .where(MissingMaterialsNotice.claim_id == claim_id)
+            .order_by(MissingMaterialsNotice.sequence)
+        )
+    )
 
 
 def _deadline(at: dt.datetime) -> dt.date:
@@ -162,24 +233,34 @@ def _labels(codes: list[str]) -> str:
     return "、".join(MATERIALS.get(c, (c, c))[0] for c in codes)
 
 
-def send_missing_notice(session: Session, *, actor: Principal, claim: Claim,
-                        requested: list[str] | None = None) -> MissingMaterialsNotice:
+def send_missing_notice(
+    session: Session, *, actor: Principal, claim: Claim, requested: list[str] | None = None
+) -> MissingMaterialsNotice:
     """The first and only ordinary notice: it lists EVERY missing checklist item (the
     handler cannot split it into several notices) and the deadline."""
     if notices_of(session, claim.id):
-        raise MaterialsAlreadyRequested(field="items", items=_labels(requested or missing_codes(session, claim)))
+        raise MaterialsAlreadyRequested(
+            field="items", items=_labels(requested or missing_codes(session, claim))
+        )
     missing = missing_codes(session, claim)
     for index, code in enumerate(requested or []):
         if code not in missing:
             raise NothingMissing(field=f"items.{index}")
     if not missing:
         raise NothingMissing(field="items")
-    return _issue(session, actor=actor, claim=claim, items=missing, justification=None,
-                  action="request_materials")
+    return _issue(
+        session,
+        actor=actor,
+        claim=claim,
+        items=missing,
+        justification=None,
+        action="request_materials",
+    )
 
 
-def request_later_materials(session: Session, *, actor: Principal, claim: Claim, items: list[str],
-                            justification: str | None) -> MissingMaterialsNotice:
+def request_later_materials(
+    session: Session, *, actor: Principal, claim: Claim, items: list[str], justification: str | None
+) -> MissingMaterialsNotice:
     """A further notice is allowed only for items that were not on the checklist when the
     first notice went out, because a later fact made them necessary — with that fact."""
     if not justification or not justification.strip():
@@ -197,21 +278,45 @@ def request_later_materials(session: Session, *, actor: Principal, claim: Claim,
     if not items:
         raise NothingMissing(field="items")
     for code in items:
-        session.add(Material(claim_id=claim.id, code=code, origin="later", origin_reason=justification))
+        session.add(
+            Material(claim_id=claim.id, code=code, origin="later", origin_reason=justification)
+        )
     session.flush()
     action = "request_more_materials" if first else "request_materials"
     if claim.state == workflow.REPORTED:
         action = "request_materials"
-    return _issue(session, actor=actor, claim=claim, items=items, justification=justification, action=action)
+    return _issue(
+        session, actor=actor, claim=claim, items=items, justification=justification, action=action
+    )
 
 
-def _issue(session: Session, *, actor: Principal, claim: Claim, items: list[str], justification: str | None,
-           action: str) -> MissingMaterialsNotice:
+def _issue(
+    session: Session,
+    *,
+    actor: Principal,
+    claim: Claim,
+    items: list[str],
+    justification: str | None,
+    action: str,
+) -> MissingMaterialsNotice:
     at = timeutil.now()
-    sequence = (session.scalar(select(func.max(MissingMaterialsNotice.sequence))
-                               .where(MissingMaterialsNotice.claim_id == claim.id)) or 0) + 1
-    notice = MissingMaterialsNotice(claim_id=claim.id, sequence=sequence, items=items, deadline=_deadline(at),
-                                    sent_at=at, sent_by_id=actor.user_id, justification=justification)
+    sequence = (
+        session.scalar(
+            select(func.max(MissingMaterialsNotice.sequence)).where(
+                MissingMaterialsNotice.claim_id == claim.id
+            )
+        )
+        or 0
+    ) + 1
+    notice = MissingMaterialsNotice(
+        claim_id=claim.id,
+        sequence=sequence,
+        items=items,
+        deadline=_deadline(at),
+        sent_at=at,
+        sent_by_id=actor.user_id,
+        justification=justification,
+    )
     session.add(notice)
     session.flush()
     params = {"deadline": notice.deadline.isoformat(), "items": _labels(items)}
@@ -220,34 +325,70 @@ def _issue(session: Session, *, actor: Principal, claim: Claim, items: list[str]
         # Already waiting (clocks paused): the supplement is told, the state stays.
         from claimdesk.claims import notify
 
-        notify.tell_customer(session, claim=claim, template="claim.materials_missing", params=params,
-                             key_suffix=str(notice.id))
-        record(session, actor=actor, action="claim.materials_supplement", entity_type="claim",
-               entity_id=claim.id, reason=justification, at=at, details=details)
+        notify.tell_customer(
+            session,
+            claim=claim,
+            template="claim.materials_missing",
+            params=params,
+            key_suffix=str(notice.id),
+        )
+        record(
+            session,
+            actor=actor,
+            action="claim.materials_supplement",
+            entity_type="claim",
+            entity_id=claim.id,
+            reason=justification,
+            at=at,
+            details=details,
+        )
     else:
-        workflow.transition(session, claim=claim, action=action, actor=actor, reason=justification, at=at,
-                            notice_params=params, details=details)
+        workflow.transition(
+            session,
+            claim=claim,
+            action=action,
+            actor=actor,
+            reason=justification,
+            at=at,
+            notice_params=params,
+            details=details,
+        )
     return notice
 
 
 # -- acceptance --------------------------------------------------------------------------
 
 
-def accept(session: Session, *, actor: Principal, claim: Claim,
-           reserve_amounts: dict[str, Decimal] | None, reason: str | None) -> Claim:
+def accept(
+    session: Session,
+    *,
+    actor: Principal,
+    claim: Claim,
+    reserve_amounts: dict[str, Decimal] | None,
+    reason: str | None,
+) -> Claim:
     at = timeutil.now()
     if claim.state == workflow.AWAITING_MATERIALS:
         returning_to = claim.materials_return_state
-        workflow.transition(session, claim=claim, action="materials_complete", actor=actor, at=at, reason=reason)
+        workflow.transition(
+            session, claim=claim, action="materials_complete", actor=actor, at=at, reason=reason
+        )
         claim.materials_complete_at = at
         if returning_to is not None:
             return claim  # a supplement after acceptance: reserves already set
     else:
-        workflow.transition(session, claim=claim, action="accept", actor=actor, at=at, reason=reason)
+        workflow.transition(
+            session, claim=claim, action="accept", actor=actor, at=at, reason=reason
+        )
         claim.materials_complete_at = at
     claim.accepted_at = at
     claim.handler_id = actor.user_id
-    reserves.set_initial(session, actor=actor, claim=claim, amounts=reserve_amounts or {},
-                         reason=reason or "案件受理时设立未决赔款准备金 / case reserve set at acceptance")
+    reserves.set_initial(
+        session,
+        actor=actor,
+        claim=claim,
+        amounts=reserve_amounts or {},
+        reason=reason or "案件受理时设立未决赔款准备金 / case reserve set at acceptance",
+    )
     session.flush()
     return claim

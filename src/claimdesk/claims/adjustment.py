@@ -14,7 +14,12 @@ from claimdesk.audit.service import record
 from claimdesk.auth.principal import Principal
 from claimdesk.claims import reserves, timeutil, workflow
 from claimdesk.claims.assessment import current_assessments
-from claimdesk.claims.errors import AdjustmentMissing, AssessmentMissing, IllegalTransition, RejectionNeedsClause
+from claimdesk.claims.errors import (
+    AdjustmentMissing,
+    AssessmentMissing,
+    IllegalTransition,
+    RejectionNeedsClause,
+)
 from claimdesk.claims.schemas import AdjustmentIn
 from claimdesk.models.claim import AdjustmentResult, Assessment, Claim
 from claimdesk.models.policy import Policy
@@ -23,7 +28,10 @@ from claimdesk.rules.adjudication import types as t
 from claimdesk.rules.adjudication.accident import adjudicate_death, adjudicate_disability
 from claimdesk.rules.adjudication.critical_illness import adjudicate_critical_illness
 from claimdesk.rules.adjudication.medical import adjudicate_medical
-from claimdesk.rules.adjudication.property_liability import adjudicate_liability, adjudicate_property
+from claimdesk.rules.adjudication.property_liability import (
+    adjudicate_liability,
+    adjudicate_property,
+)
 
 # Claims whose payment counts against the remaining limits. Until the payment service
 # exists, "paid" is the claim's state; it will read its payment rows instead.
@@ -43,31 +51,50 @@ def engine_coverage(coverage: Coverage) -> t.Coverage:
     kind = coverage.type
     if kind in ("medical", "accident_medical"):
         return t.MedicalCoverage(
-            sum_insured=_d(p["sum_insured"]), deductible=_d(p.get("deductible", "0")),
+            sum_insured=_d(p["sum_insured"]),
+            deductible=_d(p.get("deductible", "0")),
             payout_ratio=_d(p["payout_ratio"]),
-            payout_ratio_without_social_insurance=_opt(p.get("payout_ratio_without_social_insurance")),
-            scope=p["scope"], excluded_kinds=frozenset(p.get("excluded_kinds", [])),
-            waiting_period_days=int(p.get("waiting_period_days", 0)), type=kind)
+            payout_ratio_without_social_insurance=_opt(
+                p.get("payout_ratio_without_social_insurance")
+            ),
+            scope=p["scope"],
+            excluded_kinds=frozenset(p.get("excluded_kinds", [])),
+            waiting_period_days=int(p.get("waiting_period_days", 0)),
+            type=kind,
+        )
     if kind == "critical_illness":
         mild = p.get("mild")
         return t.CriticalIllnessCoverage(
-            sum_insured=_d(p["sum_insured"]), severe=frozenset(p["severe"]),
-            mild=None if not mild else t.MildBenefit(diseases=frozenset(mild["diseases"]),
-                                                     percent=_d(mild["percent"]),
-                                                     max_times=int(mild.get("max_times", 1))),
-            waiting_period_days=int(p.get("waiting_period_days", 0)))
+            sum_insured=_d(p["sum_insured"]),
+            severe=frozenset(p["severe"]),
+            mild=None
+            if not mild
+            else t.MildBenefit(
+                diseases=frozenset(mild["diseases"]),
+                percent=_d(mild["percent"]),
+                max_times=int(mild.get("max_times", 1)),
+            ),
+            waiting_period_days=int(p.get("waiting_period_days", 0)),
+        )
     if kind == "accident_disability":
         return t.DisabilityCoverage(sum_insured=_d(p["sum_insured"]))
     if kind == "accident_death":
         return t.DeathCoverage(sum_insured=_d(p["sum_insured"]))
     if kind == "property":
         return t.PropertyCoverage(
-            sum_insured=_d(p["sum_insured"]), deductible=_d(p.get("deductible", "0")),
-            deductible_rate=_d(p.get("deductible_rate", "0")), valuation=p["valuation"],
-            depreciation_rate=_opt(p.get("depreciation_rate")), agreed_value=_opt(p.get("agreed_value")),
-            proportional=bool(p.get("proportional", False)))
-    return t.LiabilityCoverage(limit=_d(p["limit"]), deductible=_d(p.get("deductible", "0")),
-                               deductible_rate=_d(p.get("deductible_rate", "0")))
+            sum_insured=_d(p["sum_insured"]),
+            deductible=_d(p.get("deductible", "0")),
+            deductible_rate=_d(p.get("deductible_rate", "0")),
+            valuation=p["valuation"],
+            depreciation_rate=_opt(p.get("depreciation_rate")),
+            agreed_value=_opt(p.get("agreed_value")),
+            proportional=bool(p.get("proportional", False)),
+        )
+    return t.LiabilityCoverage(
+        limit=_d(p["limit"]),
+        deductible=_d(p.get("deductible", "0")),
+        deductible_rate=_d(p.get("deductible_rate", "0")),
+    )
 
 
 def engine_facts(claim: Claim, assessment: Assessment) -> tuple[t.ClaimFacts, list[dict[str, Any]]]:
@@ -81,19 +108,34 @@ def engine_facts(claim: Claim, assessment: Assessment) -> tuple[t.ClaimFacts, li
             if item.item_type != "expense_line":
                 continue
             if item.removed:
-                removed.append({"code": "CLM-L3.REMOVED", "clause": "CLM-L3",
-                                "zh": f"剔除：{item.description}（{item.removal_reason}）",
-                                "en": f"Removed: {item.description} ({item.removal_reason})",
-                                "inputs": {"amount": str(item.amount)}, "figure": "0.00"})
+                removed.append(
+                    {
+                        "code": "CLM-L3.REMOVED",
+                        "clause": "CLM-L3",
+                        "zh": f"剔除：{item.description}（{item.removal_reason}）",
+                        "en": f"Removed: {item.description} ({item.removal_reason})",
+                        "inputs": {"amount": str(item.amount)},
+                        "figure": "0.00",
+                    }
+                )
                 continue
-            lines.append(t.ExpenseLine(amount=_d(item.amount), catalog=item.catalog, kind=item.kind or "",
-                                       self_pay_ratio=_opt(item.self_pay_ratio)))
+            lines.append(
+                t.ExpenseLine(
+                    amount=_d(item.amount),
+                    catalog=item.catalog,
+                    kind=item.kind or "",
+                    self_pay_ratio=_opt(item.self_pay_ratio),
+                )
+            )
         if not lines:  # everything removed: one zero line keeps the engine's shape
             lines.append(t.ExpenseLine(amount=Decimal("0.00")))
-        return t.MedicalClaim(date_of_loss=claim.loss_date, lines=tuple(lines),
-                              settled_with_social_insurance=bool(f.get("settled_with_social_insurance")),
-                              social_insurance_paid=_d(f.get("social_insurance_paid", "0")),
-                              other_compensation=_d(f.get("other_compensation", "0"))), removed
+        return t.MedicalClaim(
+            date_of_loss=claim.loss_date,
+            lines=tuple(lines),
+            settled_with_social_insurance=bool(f.get("settled_with_social_insurance")),
+            social_insurance_paid=_d(f.get("social_insurance_paid", "0")),
+            other_compensation=_d(f.get("other_compensation", "0")),
+        ), removed
     if kind == "critical_illness":
         return t.CriticalIllnessClaim(date_of_loss=claim.loss_date, disease=f["disease"]), removed
     if kind == "accident_disability":
@@ -106,21 +148,47 @@ def engine_facts(claim: Claim, assessment: Assessment) -> tuple[t.ClaimFacts, li
         total = f.get("total_loss")
         return t.PropertyClaim(
             date_of_loss=claim.loss_date,
-            repair=None if repair is None else t.Repair(materials=_d(repair["materials"]), labour=_d(repair["labour"]),
-                                                        salvage=_d(repair["salvage"])),
-            total_loss=None if total is None else t.TotalLoss(replacement_value=_opt(total.get("replacement_value")),
-                                                              years_in_use=int(total.get("years_in_use", 0))),
-            actual_value=_opt(f.get("actual_value")), insured_value=_opt(f.get("insured_value")),
-            liability_ratio=_d(f.get("liability_ratio", "1"))), removed
-    return t.LiabilityClaim(date_of_loss=claim.loss_date, damages=_d(f["damages"]),
-                            liability_ratio=_d(f.get("liability_ratio", "1"))), removed
+            repair=None
+            if repair is None
+            else t.Repair(
+                materials=_d(repair["materials"]),
+                labour=_d(repair["labour"]),
+                salvage=_d(repair["salvage"]),
+            ),
+            total_loss=None
+            if total is None
+            else t.TotalLoss(
+                replacement_value=_opt(total.get("replacement_value")),
+                years_in_use=int(total.get("years_in_use", 0)),
+            ),
+            actual_value=_opt(f.get("actual_value")),
+            insured_value=_opt(f.get("insured_value")),
+            liability_ratio=_d(f.get("liability_ratio", "1")),
+        ), removed
+    return t.LiabilityClaim(
+        date_of_loss=claim.loss_date,
+        damages=_d(f["damages"]),
+        liability_ratio=_d(f.get("liability_ratio", "1")),
+    ), removed
 
 
-def _earlier(session: Session, claim: Claim, *, coverage_code: str | None = None,
-             coverage_type: str | None = None) -> list[AdjustmentResult]:
-    query = (select(AdjustmentResult).join(Claim, Claim.id == AdjustmentResult.claim_id)
-             .where(Claim.policy_id == claim.policy_id, Claim.id != claim.id, Claim.state.in_(PAID_STATES),
-                    AdjustmentResult.current.is_(True)))
+def _earlier(
+    session: Session,
+    claim: Claim,
+    *,
+    coverage_code: str | None = None,
+    coverage_type: str | None = None,
+) -> list[AdjustmentResult]:
+    query = (
+        select(AdjustmentResult)
+        .join(Claim, Claim.id == AdjustmentResult.claim_id)
+        .where(
+            Claim.policy_id == claim.policy_id,
+            Claim.id != claim.id,
+            Claim.state.in_(PAID_STATES),
+            AdjustmentResult.current.is_(True),
+        )
+    )
     if coverage_code:
         query = query.where(AdjustmentResult.coverage_code == coverage_code)
     if coverage_type:
@@ -133,21 +201,40 @@ def history_for(session: Session, claim: Claim, coverage: Coverage) -> t.History
     policy) for medical, per policy life otherwise."""
     earlier = _earlier(session, claim, coverage_code=coverage.code)
     paid = sum((a.payable for a in earlier), Decimal("0.00"))
-    deductible_used = sum((a.deductible or Decimal("0.00") for a in earlier
-                           if a.coverage_type in ("medical", "accident_medical")), Decimal("0.00"))
-    disability_paid = sum((a.payable for a in _earlier(session, claim, coverage_type="accident_disability")),
-                          Decimal("0.00"))
-    codes = [[step.get("code") for step in a.trace] for a in earlier if a.coverage_type == "critical_illness"]
-    return t.History(paid=paid, deductible_used=min(deductible_used, paid + deductible_used),
-                     disability_paid=disability_paid,
-                     severe_paid=any("CI.SEVERE" in c for c in codes),
-                     mild_paid_count=sum(1 for c in codes if "CI.MILD" in c))
+    deductible_used = sum(
+        (
+            a.deductible or Decimal("0.00")
+            for a in earlier
+            if a.coverage_type in ("medical", "accident_medical")
+        ),
+        Decimal("0.00"),
+    )
+    disability_paid = sum(
+        (a.payable for a in _earlier(session, claim, coverage_type="accident_disability")),
+        Decimal("0.00"),
+    )
+    codes = [
+        [step.get("code") for step in a.trace]
+        for a in earlier
+        if a.coverage_type == "critical_illness"
+    ]
+    return t.History(
+        paid=paid,
+        deductible_used=min(deductible_used, paid + deductible_used),
+        disability_paid=disability_paid,
+        severe_paid=any("CI.SEVERE" in c for c in codes),
+        mild_paid_count=sum(1 for c in codes if "CI.MILD" in c),
+    )
 
 
-def run_engine(coverage: t.Coverage, policy: t.Policy, history: t.History, facts: t.ClaimFacts) -> t.AdjudicationResult:
+def run_engine(
+    coverage: t.Coverage, policy: t.Policy, history: t.History, facts: t.ClaimFacts
+) -> t.AdjudicationResult:
     if isinstance(coverage, t.MedicalCoverage) and isinstance(facts, t.MedicalClaim):
         return adjudicate_medical(coverage, policy, history, facts)
-    if isinstance(coverage, t.CriticalIllnessCoverage) and isinstance(facts, t.CriticalIllnessClaim):
+    if isinstance(coverage, t.CriticalIllnessCoverage) and isinstance(
+        facts, t.CriticalIllnessClaim
+    ):
         return adjudicate_critical_illness(coverage, policy, history, facts)
     if isinstance(coverage, t.DisabilityCoverage) and isinstance(facts, t.DisabilityClaim):
         return adjudicate_disability(coverage, policy, history, facts)
@@ -160,53 +247,105 @@ def run_engine(coverage: t.Coverage, policy: t.Policy, history: t.History, facts
     raise TypeError(f"no engine for {type(coverage).__name__} with {type(facts).__name__}")
 
 
-def adjust(session: Session, *, actor: Principal, claim: Claim, data: AdjustmentIn) -> AdjustmentResult:
+def adjust(
+    session: Session, *, actor: Principal, claim: Claim, data: AdjustmentIn
+) -> AdjustmentResult:
     if claim.state != workflow.ASSESSED:
         raise IllegalTransition(state=claim.state, action="adjust")
     if data.liability == "not_covered" and not (data.rejection_clause and data.rejection_evidence):
-        raise RejectionNeedsClause(field="rejection_clause" if not data.rejection_clause else "rejection_evidence")
+        raise RejectionNeedsClause(
+            field="rejection_clause" if not data.rejection_clause else "rejection_evidence"
+        )
     coverage = reserves.claim_coverages(session, claim).get(data.coverage_code)
     assessment = current_assessments(session, claim.id).get(data.coverage_code)
     if coverage is None or assessment is None:
         raise AssessmentMissing(coverage=data.coverage_code)
     # Two claims on one policy adjusted at once would both see the same 'remaining'
     # limit; the policy row lock makes the second wait and read the first's result.
-    policy = session.scalars(select(Policy).where(Policy.id == claim.policy_id).with_for_update()).one()
+    policy = session.scalars(
+        select(Policy).where(Policy.id == claim.policy_id).with_for_update()
+    ).one()
     history = history_for(session, claim, coverage)
     facts, removed = engine_facts(claim, assessment)
-    result = run_engine(engine_coverage(coverage), t.Policy(start=policy.period_start, end=policy.period_end),
-                        history, facts)
+    result = run_engine(
+        engine_coverage(coverage),
+        t.Policy(start=policy.period_start, end=policy.period_end),
+        history,
+        facts,
+    )
     trace = removed + [step.as_dict() for step in result.trace]
     payable = result.payable if data.liability == "covered" else Decimal("0.00")
     at = timeutil.now()
-    session.execute(update(AdjustmentResult).where(AdjustmentResult.claim_id == claim.id,
-                                                   AdjustmentResult.coverage_code == data.coverage_code)
-                    .values(current=False))
+    session.execute(
+        update(AdjustmentResult)
+        .where(
+            AdjustmentResult.claim_id == claim.id,
+            AdjustmentResult.coverage_code == data.coverage_code,
+        )
+        .values(current=False)
+    )
     params = coverage.parameters
     adjustment = AdjustmentResult(
-        claim_id=claim.id, coverage_code=coverage.code, coverage_type=coverage.type, assessment_id=assessment.id,
-        payable=payable, reason=result.reason if data.liability == "covered" else "not_covered",
-        liability=data.liability, covered_items=data.covered_items,
+        claim_id=claim.id,
+        coverage_code=coverage.code,
+        coverage_type=coverage.type,
+        assessment_id=assessment.id,
+        payable=payable,
+        reason=result.reason if data.liability == "covered" else "not_covered",
+        liability=data.liability,
+        covered_items=data.covered_items,
         ratio=_opt(params.get("payout_ratio") or params.get("deductible_rate")),
-        deductible=result.deductible_applied, rejection_clause=data.rejection_clause,
+        deductible=result.deductible_applied,
+        rejection_clause=data.rejection_clause,
         rejection_evidence=data.rejection_evidence,
-        history={"paid": str(history.paid), "deductible_used": str(history.deductible_used),
-                 "disability_paid": str(history.disability_paid), "severe_paid": history.severe_paid,
-                 "mild_paid_count": history.mild_paid_count},
-        trace=trace, signed_by_id=actor.user_id, signed_by=actor.username, signed_at=at)
+        history={
+            "paid": str(history.paid),
+            "deductible_used": str(history.deductible_used),
+            "disability_paid": str(history.disability_paid),
+            "severe_paid": history.severe_paid,
+            "mild_paid_count": history.mild_paid_count,
+        },
+        trace=trace,
+        signed_by_id=actor.user_id,
+        signed_by=actor.username,
+        signed_at=at,
+    )
     session.add(adjustment)
     session.flush()
-    record(session, actor=actor, action="claim.adjusted", entity_type="claim", entity_id=claim.id, at=at,
-           details={"coverage": coverage.code, "adjustment_id": adjustment.id, "payable": str(payable),
-                    "engine_payable": str(result.payable), "liability": data.liability, "reason": adjustment.reason})
-    reserves.revise(session, actor=actor, claim=claim, coverage_code=coverage.code, amount=payable,
-                    stage="adjustment", reason=f"理算结果 / adjusted amount (adjustment #{adjustment.id})")
+    record(
+        session,
+        actor=actor,
+        action="claim.adjusted",
+        entity_type="claim",
+        entity_id=claim.id,
+        at=at,
+        details={
+            "coverage": coverage.code,
+            "adjustment_id": adjustment.id,
+            "payable": str(payable),
+            "engine_payable": str(result.payable),
+            "liability": data.liability,
+            "reason": adjustment.reason,
+        },
+    )
+    reserves.revise(
+        session,
+        actor=actor,
+        claim=claim,
+        coverage_code=coverage.code,
+        amount=payable,
+        stage="adjustment",
+        reason=f"理算结果 / adjusted amount (adjustment #{adjustment.id})",
+    )
     return adjustment
 
 
 def current_adjustments(session: Session, claim_id: int) -> dict[str, AdjustmentResult]:
-    rows = session.scalars(select(AdjustmentResult).where(AdjustmentResult.claim_id == claim_id,
-                                                          AdjustmentResult.current.is_(True)))
+    rows = session.scalars(
+        select(AdjustmentResult).where(
+            AdjustmentResult.claim_id == claim_id, AdjustmentResult.current.is_(True)
+        )
+    )
     return {a.coverage_code: a for a in rows}
 
 
@@ -218,7 +357,11 @@ def require_adjusted(session: Session, claim: Claim) -> None:
 
 
 def complete(session: Session, *, actor: Principal, claim: Claim, reason: str | None) -> Claim:
-    workflow.transition(session, claim=claim, action="complete_adjustment", actor=actor, reason=reason)
-    claim.payable_total = sum((a.payable for a in current_adjustments(session, claim.id).values()), Decimal("0.00"))
+    workflow.transition(
+        session, claim=claim, action="complete_adjustment", actor=actor, reason=reason
+    )
+    claim.payable_total = sum(
+        (a.payable for a in current_adjustments(session, claim.id).values()), Decimal("0.00")
+    )
     session.flush()
     return claim

@@ -35,35 +35,59 @@ def _check_facts(session: Session, claim: Claim, coverage_type: str, data: Asses
             raise _invalid("lines", "医疗费用须至少一条明细", "at least one expense line is needed")
         for index, line in enumerate(data.lines):
             if line.removed and not (line.removal_reason or "").strip():
-                raise _invalid(f"lines.{index}.removal_reason", "剔除的费用须说明理由",
-                               "a removed line needs its reason")
+                raise _invalid(
+                    f"lines.{index}.removal_reason",
+                    "剔除的费用须说明理由",
+                    "a removed line needs its reason",
+                )
             if line.catalog == "B" and line.self_pay_ratio is None:
-                raise _invalid(f"lines.{index}.self_pay_ratio", "乙类项目须填写自付比例",
-                               "a catalogue B line needs its self-pay ratio")
+                raise _invalid(
+                    f"lines.{index}.self_pay_ratio",
+                    "乙类项目须填写自付比例",
+                    "a catalogue B line needs its self-pay ratio",
+                )
     elif coverage_type == "critical_illness" and not data.disease:
         raise _invalid("disease", "须填写确诊疾病代码", "the diagnosed disease code is needed")
     elif coverage_type == "accident_disability" and not data.injuries:
         raise _invalid("injuries", "须逐项评定伤残等级", "each injury needs its grade")
     elif coverage_type == "accident_death":
-        received = session.scalar(select(Material.received).where(
-            Material.claim_id == claim.id, Material.code == "death_certificate"))
+        received = session.scalar(
+            select(Material.received).where(
+                Material.claim_id == claim.id, Material.code == "death_certificate"
+            )
+        )
         if not received:
             raise DeathCertificateRequired(field="death_certificate")
     elif coverage_type == "property":
         if (data.repair is None) == (data.total_loss is None):
-            raise _invalid("repair", "须且只能填写修复费用或全损之一", "give either the repair or the total loss, not both")
+            raise _invalid(
+                "repair",
+                "须且只能填写修复费用或全损之一",
+                "give either the repair or the total loss, not both",
+            )
     elif coverage_type == "liability" and data.damages is None:
         raise _invalid("damages", "须填写损害赔偿金额", "the damages are needed")
 
 
 def _facts(data: AssessmentIn) -> dict[str, object]:
     """The non-item facts in canonical JSON form (amounts as strings)."""
-    dumped = data.model_dump(mode="json", exclude={"lines", "injuries", "coverage_code", "external_adjuster",
-                                                   "external_report_file_id"}, exclude_none=True)
+    dumped = data.model_dump(
+        mode="json",
+        exclude={
+            "lines",
+            "injuries",
+            "coverage_code",
+            "external_adjuster",
+            "external_report_file_id",
+        },
+        exclude_none=True,
+    )
     return dumped
 
 
-def record_assessment(session: Session, *, actor: Principal, claim: Claim, data: AssessmentIn) -> Assessment:
+def record_assessment(
+    session: Session, *, actor: Principal, claim: Claim, data: AssessmentIn
+) -> Assessment:
     if claim.state != workflow.SURVEYED:
         raise IllegalTransition(state=claim.state, action="assess")
     coverages = reserves.claim_coverages(session, claim)
@@ -74,56 +98,106 @@ def record_assessment(session: Session, *, actor: Principal, claim: Claim, data:
     if data.external_report_file_id is not None:
         found = session.get(MaterialFile, data.external_report_file_id)
         if found is None or found.claim_id != claim.id:
-            raise FileNotOnClaim(field="external_report_file_id", file_id=data.external_report_file_id)
+            raise FileNotOnClaim(
+                field="external_report_file_id", file_id=data.external_report_file_id
+            )
     at = timeutil.now()
     # A re-assessment supersedes the earlier one; both stay on record.
-    session.execute(update(Assessment).where(Assessment.claim_id == claim.id,
-                                             Assessment.coverage_code == data.coverage_code)
-                    .values(current=False))
-    assessment = Assessment(claim_id=claim.id, coverage_code=data.coverage_code, coverage_type=coverage.type,
-                            facts=_facts(data), assessed_by_id=actor.user_id, assessed_at=at,
-                            external_adjuster=data.external_adjuster,
-                            external_report_file_id=data.external_report_file_id)
+    session.execute(
+        update(Assessment)
+        .where(Assessment.claim_id == claim.id, Assessment.coverage_code == data.coverage_code)
+        .values(current=False)
+    )
+    assessment = Assessment(
+        claim_id=claim.id,
+        coverage_code=data.coverage_code,
+        coverage_type=coverage.type,
+        facts=_facts(data),
+        assessed_by_id=actor.user_id,
+        assessed_at=at,
+        external_adjuster=data.external_adjuster,
+        external_report_file_id=data.external_report_file_id,
+    )
     items: list[AssessmentItem] = []
     for index, line in enumerate(data.lines):
-        items.append(AssessmentItem(position=index, item_type="expense_line", description=line.description,
-                                    amount=line.amount, catalog=line.catalog, kind=line.kind,
-                                    self_pay_ratio=line.self_pay_ratio, removed=line.removed,
-                                    removal_reason=line.removal_reason))
+        items.append(
+            AssessmentItem(
+                position=index,
+                item_type="expense_line",
+                description=line.description,
+                amount=line.amount,
+                catalog=line.catalog,
+                kind=line.kind,
+                self_pay_ratio=line.self_pay_ratio,
+                removed=line.removed,
+                removal_reason=line.removal_reason,
+            )
+        )
     for index, injury in enumerate(data.injuries):
-        items.append(AssessmentItem(position=index, item_type="injury", description=injury.description,
-                                    grade=injury.grade))
+        items.append(
+            AssessmentItem(
+                position=index,
+                item_type="injury",
+                description=injury.description,
+                grade=injury.grade,
+            )
+        )
     assessment.items = items
     session.add(assessment)
     session.flush()
-    record(session, actor=actor, action="claim.assessed", entity_type="claim", entity_id=claim.id, at=at,
-           details={"coverage": data.coverage_code, "assessment_id": assessment.id,
-                    "removed_lines": [i for i, line in enumerate(data.lines) if line.removed],
-                    "external_adjuster": data.external_adjuster})
+    record(
+        session,
+        actor=actor,
+        action="claim.assessed",
+        entity_type="claim",
+        entity_id=claim.id,
+        at=at,
+        details={
+            "coverage": data.coverage_code,
+            "assessment_id": assessment.id,
+            "removed_lines": [i for i, line in enumerate(data.lines) if line.removed],
+            "external_adjuster": data.external_adjuster,
+        },
+    )
     return assessment
 
 
-def accept_adjuster_report(session: Session, *, actor: Principal, claim: Claim, assessment_id: int,
-                           data: AdjusterAcceptIn) -> Assessment:
+def accept_adjuster_report(
+    session: Session, *, actor: Principal, claim: Claim, assessment_id: int, data: AdjusterAcceptIn
+) -> Assessment:
     assessment = session.get(Assessment, assessment_id)
     if assessment is None or assessment.claim_id != claim.id or not assessment.external_adjuster:
-        raise AssessmentInvalid(field="assessment_id", rule_zh="不是本案的公估定损", rule_en="not an external assessment of this claim")
+        raise AssessmentInvalid(
+            field="assessment_id",
+            rule_zh="不是本案的公估定损",
+            rule_en="not an external assessment of this claim",
+        )
     at = timeutil.now()
     if data.side == "insurer":
         assessment.insurer_accepted_by_id = actor.user_id
         assessment.insurer_accepted_at = at
     else:
-        assessment.customer_accepted_by = (data.accepted_by or actor.username)
+        assessment.customer_accepted_by = data.accepted_by or actor.username
         assessment.customer_accepted_at = at
     session.flush()
-    record(session, actor=actor, action="claim.adjuster_report_accepted", entity_type="claim", entity_id=claim.id,
-           at=at, details={"assessment_id": assessment.id, "side": data.side})
+    record(
+        session,
+        actor=actor,
+        action="claim.adjuster_report_accepted",
+        entity_type="claim",
+        entity_id=claim.id,
+        at=at,
+        details={"assessment_id": assessment.id, "side": data.side},
+    )
     return assessment
 
 
 def current_assessments(session: Session, claim_id: int) -> dict[str, Assessment]:
-    rows = session.scalars(select(Assessment).where(Assessment.claim_id == claim_id, Assessment.current.is_(True))
-                           .options(selectinload(Assessment.items)))
+    rows = session.scalars(
+        select(Assessment)
+        .where(Assessment.claim_id == claim_id, Assessment.current.is_(True))
+        .options(selectinload(Assessment.items))
+    )
     return {a.coverage_code: a for a in rows}
 
 
@@ -133,5 +207,7 @@ def require_assessed(session: Session, claim: Claim) -> None:
         assessment = found.get(code)
         if assessment is None:
             raise AssessmentMissing(coverage=code)
-        if assessment.external_adjuster and not (assessment.insurer_accepted_at and assessment.customer_accepted_at):
+        if assessment.external_adjuster and not (
+            assessment.insurer_accepted_at and assessment.customer_accepted_at
+        ):
             raise AdjusterReportNotAccepted()

@@ -18,7 +18,9 @@ class ClaimRules:
     # Uploads (CLM-A2).
     upload_max_bytes: int = 20 * 1024 * 1024
     allowed_types: frozenset[str] = field(
-        default_factory=lambda: frozenset({"application/pdf", "image/jpeg", "image/png", "image/heic"})
+        default_factory=lambda: frozenset(
+            {"application/pdf", "image/jpeg", "image/png", "image/heic"}
+        )
     )
     # Days the customer is given to supply missing materials (CLM-A4).
     materials_deadline_days: int = 30

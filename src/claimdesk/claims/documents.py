@@ -39,7 +39,7 @@ class _Writer:
     def line(self, text: str, size: int = 10, indent: int = 0) -> None:
         # Long lines wrap at a fixed number of characters (CJK glyphs are all one width).
         width = 90 - indent // 5
-        chunks = [text[i:i + width] for i in range(0, len(text), width)] or [""]
+        chunks = [text[i : i + width] for i in range(0, len(text), width)] or [""]
         for chunk in chunks:
             if self.y < 50:
                 self.canvas.showPage()
@@ -54,15 +54,23 @@ class _Writer:
         return self.buffer.getvalue()
 
 
-def materials_receipt(claim: Claim, materials: Sequence[Material], *, staff: str, customer: str) -> bytes:
+def materials_receipt(
+    claim: Claim, materials: Sequence[Material], *, staff: str, customer: str
+) -> bytes:
     doc = _Writer(f"材料签收单 Materials receipt — {claim.number}")
-    doc.line(f"报案号 Claim: {claim.number}    出险日期 Date of loss: {claim.loss_date.isoformat()}")
+    doc.line(
+        f"报案号 Claim: {claim.number}    出险日期 Date of loss: {claim.loss_date.isoformat()}"
+    )
     doc.line("材料 Item / 份数 Count / 接收时间 Received / 原件核对 Original checked")
     for material in materials:
         if not material.received:
             continue
         zh, en = MATERIALS.get(material.code, (material.code, material.code))
-        received = to_local(material.received_at).strftime("%Y-%m-%d %H:%M") if material.received_at else "-"
+        received = (
+            to_local(material.received_at).strftime("%Y-%m-%d %H:%M")
+            if material.received_at
+            else "-"
+        )
         checked = "是 yes" if material.original_checked_by_id else "否 no"
         doc.line(f"{zh} {en}   x{material.paper_count}   {received}   {checked}", indent=10)
     doc.line("")
@@ -73,11 +81,16 @@ def materials_receipt(claim: Claim, materials: Sequence[Material], *, staff: str
 
 def adjustment_report(claim: Claim, adjustments: Sequence[AdjustmentResult]) -> bytes:
     doc = _Writer(f"理算报告 Adjustment report — {claim.number}")
-    doc.line(f"报案号 Claim: {claim.number}    出险日期 Date of loss: {claim.loss_date.isoformat()}")
+    doc.line(
+        f"报案号 Claim: {claim.number}    出险日期 Date of loss: {claim.loss_date.isoformat()}"
+    )
     for adjustment in adjustments:
         doc.line("")
-        doc.line(f"保障 Coverage {adjustment.coverage_code} ({adjustment.coverage_type}) — "
-                 f"责任 Liability: {adjustment.liability}", size=12)
+        doc.line(
+            f"保障 Coverage {adjustment.coverage_code} ({adjustment.coverage_type}) — "
+            f"责任 Liability: {adjustment.liability}",
+            size=12,
+        )
         if adjustment.covered_items:
             doc.line(f"赔付项目 Covered items: {adjustment.covered_items}")
         if adjustment.liability == "not_covered":
@@ -85,10 +98,16 @@ def adjustment_report(claim: Claim, adjustments: Sequence[AdjustmentResult]) -> 
             doc.line(f"证据 Evidence: {adjustment.rejection_evidence}")
         doc.line(f"既往赔付 History: {adjustment.history}")
         for index, step in enumerate(adjustment.trace, start=1):
-            doc.line(f"{index}. [{step.get('clause')}] {step.get('zh')} / {step.get('en')}", indent=10)
+            doc.line(
+                f"{index}. [{step.get('clause')}] {step.get('zh')} / {step.get('en')}", indent=10
+            )
             doc.line(f"输入 inputs: {step.get('inputs')}  → {step.get('figure')}", indent=20)
         doc.line(f"赔付金额 Payable: {adjustment.payable} 元", size=12)
-        doc.line(f"理算员签字 Signed by: {adjustment.signed_by}  {to_local(adjustment.signed_at):%Y-%m-%d %H:%M}")
+        signed = to_local(adjustment.signed_at).strftime("%Y-%m-%d %H:%M")
+        doc.line(f"理算员签字 Signed by: {adjustment.signed_by}  {signed}")
     doc.line("")
-    doc.line(f"合计 Total payable: {claim.payable_total if claim.payable_total is not None else '-'} 元", size=12)
+    doc.line(
+        f"合计 Total payable: {claim.payable_total if claim.payable_total is not None else '-'} 元",
+        size=12,
+    )
     return doc.done()

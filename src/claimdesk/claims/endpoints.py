@@ -8,12 +8,24 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, UploadFile
 from fastapi.responses import Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from claimdesk.audit.repository import timeline
 from claimdesk.audit.service import record
 from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
-from claimdesk.claims import acceptance, adjustment, assessment, documents, fraud, report, reserves, survey, workflow
+from claimdesk.claims import (
+    acceptance,
+    adjustment,
+    assessment,
+    documents,
+    fraud,
+    report,
+    reserves,
+    survey,
+    workflow,
+)
 from claimdesk.claims.repository import get_claim, materials_of, queue
 from claimdesk.claims.schemas import (
     AcceptIn,
@@ -47,8 +59,6 @@ from claimdesk.clocks.service import clocks_for
 from claimdesk.deps import DB, require
 from claimdesk.models.claim import Claim, MaterialFile
 from claimdesk.products.coverage_types import MATERIALS
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 router = APIRouter(prefix="/claims", tags=["claims"])
 
@@ -74,34 +84,91 @@ def _mask_phone(phone: str | None) -> str | None:
 
 
 def claim_out(session: Session, claim: Claim, language: str) -> ClaimOut:
-    files = session.scalars(select(MaterialFile).where(MaterialFile.claim_id == claim.id).order_by(MaterialFile.id))
+    files = session.scalars(
+        select(MaterialFile).where(MaterialFile.claim_id == claim.id).order_by(MaterialFile.id)
+    )
     return ClaimOut(
-        id=claim.id, number=claim.number, state=claim.state, resume_state=claim.resume_state,
-        policy_id=claim.policy_id, line=claim.line, channel=claim.channel, coverage_codes=claim.coverage_codes,
-        claimant_name=claim.claimant_name, contact_phone_masked=_mask_phone(claim.contact_phone),
-        loss_date=claim.loss_date, loss_place=claim.loss_place, loss_cause=claim.loss_cause,
-        loss_overview=claim.loss_overview, estimated_amount=claim.estimated_amount, is_major=claim.is_major,
-        major_reasons=claim.major_reasons, received_at=claim.received_at, entered_at=claim.entered_at,
-        surveyor_id=claim.surveyor_id, payable_total=claim.payable_total,
+        id=claim.id,
+        number=claim.number,
+        state=claim.state,
+        resume_state=claim.resume_state,
+        policy_id=claim.policy_id,
+        line=claim.line,
+        channel=claim.channel,
+        coverage_codes=claim.coverage_codes,
+        claimant_name=claim.claimant_name,
+        contact_phone_masked=_mask_phone(claim.contact_phone),
+        loss_date=claim.loss_date,
+        loss_place=claim.loss_place,
+        loss_cause=claim.loss_cause,
+        loss_overview=claim.loss_overview,
+        estimated_amount=claim.estimated_amount,
+        is_major=claim.is_major,
+        major_reasons=claim.major_reasons,
+        received_at=claim.received_at,
+        entered_at=claim.entered_at,
+        surveyor_id=claim.surveyor_id,
+        payable_total=claim.payable_total,
         allowed_actions=workflow.allowed_actions(claim),
-        checklist=[MaterialOut(code=m.code, label_zh=MATERIALS.get(m.code, (m.code, m.code))[0],
-                               label_en=MATERIALS.get(m.code, (m.code, m.code))[1], origin=m.origin,
-                               received=m.received, received_at=m.received_at, paper_count=m.paper_count,
-                               original_checked_by_id=m.original_checked_by_id, review_result=m.review_result)
-                   for m in materials_of(session, claim.id)],
+        checklist=[
+            MaterialOut(
+                code=m.code,
+                label_zh=MATERIALS.get(m.code, (m.code, m.code))[0],
+                label_en=MATERIALS.get(m.code, (m.code, m.code))[1],
+                origin=m.origin,
+                received=m.received,
+                received_at=m.received_at,
+                paper_count=m.paper_count,
+                original_checked_by_id=m.original_checked_by_id,
+                review_result=m.review_result,
+            )
+            for m in materials_of(session, claim.id)
+        ],
         files=[_file_out(f) for f in files],
-        notices=[NoticeOut(id=n.id, sequence=n.sequence, items=n.items, deadline=n.deadline, sent_at=n.sent_at,
-                           justification=n.justification) for n in acceptance.notices_of(session, claim.id)],
-        clocks=[ClockOut.of(c, language).model_dump(mode="json") for c in clocks_for(session, "claim", claim.id)],
-        reserves=[ReserveOut(coverage_code=r.coverage_code, amount=r.amount)
-                  for r in reserves.reserves_of(session, claim.id)],
-        reserve_history=[ReserveChangeOut(coverage_code=_code_of(session, c.reserve_id), before=c.before,
-                                          after=c.after, stage=c.stage, reason=c.reason, changed_at=c.changed_at)
-                         for c in reserves.history_of(session, claim.id)],
-        adjustments=[_adjustment_out(a) for a in adjustment.current_adjustments(session, claim.id).values()],
-        timeline=[TimelineEntry(seq=e.seq, occurred_at=e.occurred_at, actor=e.actor, action=e.action,
-                                reason=e.reason, details=json.loads(e.details or "{}"))
-                  for e in timeline(session, "claim", claim.id)],
+        notices=[
+            NoticeOut(
+                id=n.id,
+                sequence=n.sequence,
+                items=n.items,
+                deadline=n.deadline,
+                sent_at=n.sent_at,
+                justification=n.justification,
+            )
+            for n in acceptance.notices_of(session, claim.id)
+        ],
+        clocks=[
+            ClockOut.of(c, language).model_dump(mode="json")
+            for c in clocks_for(session, "claim", claim.id)
+        ],
+        reserves=[
+            ReserveOut(coverage_code=r.coverage_code, amount=r.amount)
+            for r in reserves.reserves_of(session, claim.id)
+        ],
+        reserve_history=[
+            ReserveChangeOut(
+                coverage_code=_code_of(session, c.reserve_id),
+                before=c.before,
+                after=c.after,
+                stage=c.stage,
+                reason=c.reason,
+                changed_at=c.changed_at,
+            )
+            for c in reserves.history_of(session, claim.id)
+        ],
+        adjustments=[
+            _adjustment_out(a) for a in adjustment.current_adjustments(session, claim.id).values()
+        ],
+        timeline=[
+            TimelineEntry(
+                seq=e.seq,
+                occurred_at=e.occurred_at,
+                actor=e.actor,
+                action=e.action,
+                reason=e.reason,
+                details=json.loads(e.details or "{}"),
+            )
+            for e in timeline(session, "claim", claim.id)
+        ],
     )
 
 
@@ -113,9 +180,17 @@ def _code_of(session: Session, reserve_id: int) -> str:
 
 
 def _file_out(f: MaterialFile) -> FileOut:
-    return FileOut(id=f.id, material_code=f.material_code, purpose=f.purpose, filename=f.filename,
-                   content_type=f.content_type, size=f.size, sha256=f.sha256, auth_method=f.auth_method,
-                   uploaded_at=f.uploaded_at)
+    return FileOut(
+        id=f.id,
+        material_code=f.material_code,
+        purpose=f.purpose,
+        filename=f.filename,
+        content_type=f.content_type,
+        size=f.size,
+        sha256=f.sha256,
+        auth_method=f.auth_method,
+        uploaded_at=f.uploaded_at,
+    )
 
 
 def _adjustment_out(a: object) -> AdjustmentOut:
@@ -131,15 +206,27 @@ def _detail(db: Session, principal: Principal, claim: Claim) -> ClaimOut:
 
 @router.post("", status_code=201, response_model=ClaimOut)
 def report_claim(body: ReportCreate, db: DB, principal: Reporter) -> ClaimOut:
-    data = report.ReportIn(**body.model_dump(exclude={"coverage_codes"}), coverage_codes=tuple(body.coverage_codes))
+    data = report.ReportIn(
+        **body.model_dump(exclude={"coverage_codes"}), coverage_codes=tuple(body.coverage_codes)
+    )
     claim = report.report_claim(db, actor=principal, data=data)
     return _detail(db, principal, claim)
 
 
 @router.get("/queue", response_model=list[ClaimSummary])
 def work_queue(db: DB, principal: Reader) -> list[ClaimSummary]:
-    return [ClaimSummary(id=c.id, number=c.number, state=c.state, line=c.line, channel=c.channel,
-                         is_major=c.is_major, next_due=due) for c, due in queue(db, principal)]
+    return [
+        ClaimSummary(
+            id=c.id,
+            number=c.number,
+            state=c.state,
+            line=c.line,
+            channel=c.channel,
+            is_major=c.is_major,
+            next_due=due,
+        )
+        for c, due in queue(db, principal)
+    ]
 
 
 @router.get("/{claim_id}", response_model=ClaimOut)
@@ -156,8 +243,14 @@ def read_claim(claim_id: int, db: DB, principal: Reader) -> ClaimOut:
 @router.post("/{claim_id}/materials/receive", response_model=ClaimOut)
 def receive_material(claim_id: int, body: MaterialReceive, db: DB, principal: Handler) -> ClaimOut:
     claim = get_claim(db, principal, claim_id, for_update=True)
-    acceptance.receive_paper(db, actor=principal, claim=claim, code=body.code, count=body.count,
-                             original_checked=body.original_checked)
+    acceptance.receive_paper(
+        db,
+        actor=principal,
+        claim=claim,
+        code=body.code,
+        count=body.count,
+        original_checked=body.original_checked,
+    )
     return _detail(db, principal, claim)
 
 
@@ -171,31 +264,49 @@ def original_checked(claim_id: int, body: MaterialReceive, db: DB, principal: Ha
 @router.post("/{claim_id}/materials/review", response_model=ClaimOut)
 def review_material(claim_id: int, body: MaterialReview, db: DB, principal: Handler) -> ClaimOut:
     claim = get_claim(db, principal, claim_id, for_update=True)
-    acceptance.review_material(db, actor=principal, claim=claim, code=body.code, result=body.result, note=body.note)
+    acceptance.review_material(
+        db, actor=principal, claim=claim, code=body.code, result=body.result, note=body.note
+    )
     return _detail(db, principal, claim)
 
 
 @router.post("/{claim_id}/files", status_code=201, response_model=FileOut)
-def upload_file(claim_id: int, db: DB, principal: Uploader, file: Annotated[UploadFile, File()],
-                material_code: Annotated[str | None, Form(max_length=40)] = None,
-                purpose: Annotated[str, Form(pattern="^(material|evidence|certificate|adjuster_report)$")] = "material",
-                ) -> FileOut:
+def upload_file(
+    claim_id: int,
+    db: DB,
+    principal: Uploader,
+    file: Annotated[UploadFile, File()],
+    material_code: Annotated[str | None, Form(max_length=40)] = None,
+    purpose: Annotated[
+        str, Form(pattern="^(material|evidence|certificate|adjuster_report)$")
+    ] = "material",
+) -> FileOut:
     from claimdesk.claims.config import rules
 
     claim = get_claim(db, principal, claim_id, for_update=True)
     # Read one byte past the limit: enough to refuse, never the whole of a huge upload.
     content = file.file.read(rules().upload_max_bytes + 1)
-    stored = acceptance.store_upload(db, actor=principal, claim=claim, filename=file.filename or "upload",
-                                     content=content, material_code=material_code or None, purpose=purpose)
+    stored = acceptance.store_upload(
+        db,
+        actor=principal,
+        claim=claim,
+        filename=file.filename or "upload",
+        content=content,
+        material_code=material_code or None,
+        purpose=purpose,
+    )
     return _file_out(stored)
 
 
 @router.get("/{claim_id}/receipt.pdf", response_class=Response)
 def receipt_pdf(claim_id: int, db: DB, principal: Handler) -> Response:
     claim = get_claim(db, principal, claim_id)
-    pdf = documents.materials_receipt(claim, materials_of(db, claim.id), staff=principal.username,
-                                      customer=claim.claimant_name)
-    record(db, actor=principal, action="claim.receipt_printed", entity_type="claim", entity_id=claim.id)
+    pdf = documents.materials_receipt(
+        claim, materials_of(db, claim.id), staff=principal.username, customer=claim.claimant_name
+    )
+    record(
+        db, actor=principal, action="claim.receipt_printed", entity_type="claim", entity_id=claim.id
+    )
     return Response(pdf, media_type="application/pdf")
 
 
@@ -207,25 +318,39 @@ def materials_notice(claim_id: int, body: NoticeCreate, db: DB, principal: Handl
 
 
 @router.post("/{claim_id}/materials-notice/later", response_model=ClaimOut)
-def later_materials(claim_id: int, body: LaterMaterialsRequest, db: DB, principal: Handler) -> ClaimOut:
+def later_materials(
+    claim_id: int, body: LaterMaterialsRequest, db: DB, principal: Handler
+) -> ClaimOut:
     claim = get_claim(db, principal, claim_id, for_update=True)
-    acceptance.request_later_materials(db, actor=principal, claim=claim, items=body.items,
-                                       justification=body.justification)
+    acceptance.request_later_materials(
+        db, actor=principal, claim=claim, items=body.items, justification=body.justification
+    )
     return _detail(db, principal, claim)
 
 
 @router.post("/{claim_id}/accept", response_model=ClaimOut)
 def accept_claim(claim_id: int, body: AcceptIn, db: DB, principal: Handler) -> ClaimOut:
     claim = get_claim(db, principal, claim_id, for_update=True)
-    acceptance.accept(db, actor=principal, claim=claim, reserve_amounts=dict(body.reserves), reason=body.reason)
+    acceptance.accept(
+        db, actor=principal, claim=claim, reserve_amounts=dict(body.reserves), reason=body.reason
+    )
     return _detail(db, principal, claim)
 
 
 @router.post("/{claim_id}/reserves", response_model=ClaimOut)
-def revise_reserve(claim_id: int, body: ReserveRevise, db: DB, principal: ReserveKeeper) -> ClaimOut:
+def revise_reserve(
+    claim_id: int, body: ReserveRevise, db: DB, principal: ReserveKeeper
+) -> ClaimOut:
     claim = get_claim(db, principal, claim_id, for_update=True)
-    reserves.revise(db, actor=principal, claim=claim, coverage_code=body.coverage_code, amount=body.amount,
-                    stage="manual", reason=body.reason)
+    reserves.revise(
+        db,
+        actor=principal,
+        claim=claim,
+        coverage_code=body.coverage_code,
+        amount=body.amount,
+        stage="manual",
+        reason=body.reason,
+    )
     return _detail(db, principal, claim)
 
 
@@ -271,17 +396,22 @@ def assess(claim_id: int, body: AssessmentIn, db: DB, principal: Assessor) -> Cl
 
 
 @router.post("/{claim_id}/assessments/{assessment_id}/accept", response_model=ClaimOut)
-def accept_adjuster_report(claim_id: int, assessment_id: int, body: AdjusterAcceptIn, db: DB,
-                           principal: Assessor) -> ClaimOut:
+def accept_adjuster_report(
+    claim_id: int, assessment_id: int, body: AdjusterAcceptIn, db: DB, principal: Assessor
+) -> ClaimOut:
     claim = get_claim(db, principal, claim_id, for_update=True)
-    assessment.accept_adjuster_report(db, actor=principal, claim=claim, assessment_id=assessment_id, data=body)
+    assessment.accept_adjuster_report(
+        db, actor=principal, claim=claim, assessment_id=assessment_id, data=body
+    )
     return _detail(db, principal, claim)
 
 
 @router.post("/{claim_id}/assessment/complete", response_model=ClaimOut)
 def complete_assessment(claim_id: int, body: TransitionIn, db: DB, principal: Assessor) -> ClaimOut:
     claim = get_claim(db, principal, claim_id, for_update=True)
-    workflow.transition(db, claim=claim, action="complete_assessment", actor=principal, reason=body.reason)
+    workflow.transition(
+        db, claim=claim, action="complete_assessment", actor=principal, reason=body.reason
+    )
     return _detail(db, principal, claim)
 
 
@@ -302,7 +432,9 @@ def complete_adjustment(claim_id: int, body: TransitionIn, db: DB, principal: Ad
 @router.get("/{claim_id}/adjustment-report.pdf", response_class=Response)
 def adjustment_pdf(claim_id: int, db: DB, principal: Reader) -> Response:
     claim = get_claim(db, principal, claim_id)
-    pdf = documents.adjustment_report(claim, list(adjustment.current_adjustments(db, claim.id).values()))
+    pdf = documents.adjustment_report(
+        claim, list(adjustment.current_adjustments(db, claim.id).values())
+    )
     return Response(pdf, media_type="application/pdf")
 
 
@@ -323,12 +455,16 @@ def move(claim_id: int, action: str, body: TransitionIn, db: DB, principal: Read
 @router.post("/{claim_id}/fraud-flags", response_model=ClaimOut)
 def flag_fraud(claim_id: int, body: FraudFlagIn, db: DB, principal: Flagger) -> ClaimOut:
     claim = get_claim(db, principal, claim_id, for_update=True)
-    fraud.flag(db, actor=principal, claim=claim, description=body.description, rule_code=body.rule_code)
+    fraud.flag(
+        db, actor=principal, claim=claim, description=body.description, rule_code=body.rule_code
+    )
     return _detail(db, principal, claim)
 
 
 @router.post("/{claim_id}/fraud-flags/{flag_id}/resolve", response_model=ClaimOut)
-def resolve_fraud(claim_id: int, flag_id: int, body: FraudResolveIn, db: DB, principal: Investigator) -> ClaimOut:
+def resolve_fraud(
+    claim_id: int, flag_id: int, body: FraudResolveIn, db: DB, principal: Investigator
+) -> ClaimOut:
     claim = get_claim(db, principal, claim_id, for_update=True)
     fraud.resolve(db, actor=principal, claim=claim, flag_id=flag_id, data=body)
     return _detail(db, principal, claim)

@@ -34,14 +34,19 @@ class PolicyNotFoundForReport(ValidationFailed):
     status_code = 422
     code = "policy_not_found"
     message_zh = "{field}：找不到对应保单（请提供保单号，或被保险人证件号与出险日期）"
-    message_en = "{field}: no policy found (give the policy number, or the insured's ID number and the date of loss)"
+    message_en = (
+        "{field}: no policy found (give the policy number, "
+        "or the insured's ID number and the date of loss)"
+    )
 
 
 class PolicyAmbiguous(ValidationFailed):
     status_code = 422
     code = "policy_ambiguous"
     message_zh = "{field}：被保险人在出险日有多张有效保单，请提供保单号"
-    message_en = "{field}: the insured has several policies in force on that date; give the policy number"
+    message_en = (
+        "{field}: the insured has several policies in force on that date; give the policy number"
+    )
 
 
 class UnknownCoverage(ValidationFailed):
@@ -65,7 +70,9 @@ class ChecklistIncomplete(Conflict):
 class NothingMissing(Conflict):
     code = "nothing_missing"
     message_zh = "{field}：所列材料均已收到或不在清单中，无需通知"
-    message_en = "{field}: every listed item is already in or not on the checklist; no notice needed"
+    message_en = (
+        "{field}: every listed item is already in or not on the checklist; no notice needed"
+    )
 
 
 class MaterialsAlreadyRequested(Conflict):
@@ -75,8 +82,9 @@ class MaterialsAlreadyRequested(Conflict):
         "仅因后来发现的事实新需要的材料可再次要求，并须说明理由"
     )
     message_en = (
-        "{field}: the missing-materials notice is one-time (Insurance Law art. 22); {items} could have "
-        "been asked the first time. Only items made necessary by later facts may be asked again, with a justification"
+        "{field}: the missing-materials notice is one-time (Insurance Law art. 22); "
+        "{items} could have been asked the first time. Only items made necessary by "
+        "later facts may be asked again, with a justification"
     )
 
 
@@ -134,7 +142,9 @@ class SurveyNotAssigned(Conflict):
 class CertificateRequired(ValidationFailed):
     code = "certificate_required"
     message_zh = "{field}：火灾或盗抢损失须附官方证明（火灾事故认定书、公安报案回执）"
-    message_en = "{field}: fire or theft losses need the official certificate (fire report, police receipt)"
+    message_en = (
+        "{field}: fire or theft losses need the official certificate (fire report, police receipt)"
+    )
 
 
 class FileNotOnClaim(ValidationFailed):

@@ -19,26 +19,55 @@ from claimdesk.models.policy import Policy
 
 
 def flags_of(session: Session, claim_id: int) -> list[FraudFlag]:
-    return list(session.scalars(select(FraudFlag).where(FraudFlag.claim_id == claim_id).order_by(FraudFlag.id)))
+    return list(
+        session.scalars(
+            select(FraudFlag).where(FraudFlag.claim_id == claim_id).order_by(FraudFlag.id)
+        )
+    )
 
 
-def flag(session: Session, *, actor: Principal, claim: Claim, description: str, rule_code: str | None) -> FraudFlag:
+def flag(
+    session: Session, *, actor: Principal, claim: Claim, description: str, rule_code: str | None
+) -> FraudFlag:
     at = timeutil.now()
     source = "rule" if rule_code and actor.session_kind == "system" else "person"
-    found = FraudFlag(claim_id=claim.id, source=source, rule_code=rule_code, description=description,
-                      flagged_by_id=actor.user_id, flagged_at=at)
+    found = FraudFlag(
+        claim_id=claim.id,
+        source=source,
+        rule_code=rule_code,
+        description=description,
+        flagged_by_id=actor.user_id,
+        flagged_at=at,
+    )
     session.add(found)
     session.flush()
     if claim.state != workflow.SUSPENDED:
-        workflow.transition(session, claim=claim, action="suspend", actor=actor, at=at, reason=description,
-                            details={"flag_id": found.id, "rule": rule_code})
+        workflow.transition(
+            session,
+            claim=claim,
+            action="suspend",
+            actor=actor,
+            at=at,
+            reason=description,
+            details={"flag_id": found.id, "rule": rule_code},
+        )
     else:
-        record(session, actor=actor, action="claim.fraud_flag_added", entity_type="claim", entity_id=claim.id,
-               reason=description, at=at, details={"flag_id": found.id, "rule": rule_code})
+        record(
+            session,
+            actor=actor,
+            action="claim.fraud_flag_added",
+            entity_type="claim",
+            entity_id=claim.id,
+            reason=description,
+            at=at,
+            details={"flag_id": found.id, "rule": rule_code},
+        )
     return found
 
 
-def resolve(session: Session, *, actor: Principal, claim: Claim, flag_id: int, data: FraudResolveIn) -> FraudFlag:
+def resolve(
+    session: Session, *, actor: Principal, claim: Claim, flag_id: int, data: FraudResolveIn
+) -> FraudFlag:
     found = session.get(FraudFlag, flag_id)
     if found is None or found.claim_id != claim.id:
         raise NotFound(what="fraud flag", field="flag_id")
@@ -57,36 +86,84 @@ def resolve(session: Session, *, actor: Principal, claim: Claim, flag_id: int, d
     found.resolved_by_id = actor.user_id
     found.resolved_at = at
     session.flush()
-    details = {"flag_id": found.id, "outcome": data.outcome, "police_referred": data.police_referred,
-               "recovery_amount": None if data.recovery_amount is None else str(data.recovery_amount)}
+    details = {
+        "flag_id": found.id,
+        "outcome": data.outcome,
+        "police_referred": data.police_referred,
+        "recovery_amount": None if data.recovery_amount is None else str(data.recovery_amount),
+    }
     still_open = [f for f in flags_of(session, claim.id) if f.status == "open"]
     if data.outcome == "fabricated_event":
         # Art. 27: the insurer may rescind without refunding the premium; the claim is refused.
         _rescind(session, actor=actor, claim=claim, reason=data.note)
-        workflow.transition(session, claim=claim, action="confirm_fraud_reject", actor=actor, at=at,
-                            reason=data.note, details=details)
+        workflow.transition(
+            session,
+            claim=claim,
+            action="confirm_fraud_reject",
+            actor=actor,
+            at=at,
+            reason=data.note,
+            details=details,
+        )
     elif still_open:
-        record(session, actor=actor, action="claim.fraud_flag_resolved", entity_type="claim", entity_id=claim.id,
-               reason=data.note, at=at, details=details)
+        record(
+            session,
+            actor=actor,
+            action="claim.fraud_flag_resolved",
+            entity_type="claim",
+            entity_id=claim.id,
+            reason=data.note,
+            at=at,
+            details=details,
+        )
     elif data.outcome == "cleared":
-        workflow.transition(session, claim=claim, action="clear_fraud", actor=actor, at=at, reason=data.note,
-                            details=details)
+        workflow.transition(
+            session,
+            claim=claim,
+            action="clear_fraud",
+            actor=actor,
+            at=at,
+            reason=data.note,
+            details=details,
+        )
     else:
         # Forged evidence or an exaggerated loss: only the exaggerated part is refused.
         if claim.payable_total is not None and data.exaggerated_amount is not None:
-            claim.payable_total = max(Decimal("0.00"), claim.payable_total - data.exaggerated_amount)
-        workflow.transition(session, claim=claim, action="confirm_fraud_reduce", actor=actor, at=at,
-                            reason=data.note, details=details)
+            claim.payable_total = max(
+                Decimal("0.00"), claim.payable_total - data.exaggerated_amount
+            )
+        workflow.transition(
+            session,
+            claim=claim,
+            action="confirm_fraud_reduce",
+            actor=actor,
+            at=at,
+            reason=data.note,
+            details=details,
+        )
     return found
 
 
 def _rescind(session: Session, *, actor: Principal, claim: Claim, reason: str) -> None:
-    policy = session.scalars(select(Policy).where(Policy.id == claim.policy_id).with_for_update()).one()
+    policy = session.scalars(
+        select(Policy).where(Policy.id == claim.policy_id).with_for_update()
+    ).one()
     before = policy.status
     policy.status = "terminated"
     policy.terminated_on = policy.terminated_on or timeutil.now().date()
     policy.refund_amount = Decimal("0.00")
     session.flush()
-    record(session, actor=actor, action="policy.rescinded_for_fraud", entity_type="policy", entity_id=policy.id,
-           reason=reason, details={"claim": claim.number, "before": before, "refund": "0.00",
-                                   "basis": "Insurance Law art. 27"})
+    record(
+        session,
+        actor=actor,
+        action="policy.rescinded_for_fraud",
+        entity_type="policy",
+        entity_id=policy.id,
+        reason=reason,
+        details={
+            "claim": claim.number,
+            "before": before,
+            "refund": "0.00",
+            "basis": "Insurance Law art. 27",
+        },
+    )

@@ -12,15 +12,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from claimdesk.claims import timeutil
 from claimdesk.models.claim import Claim
-from claimdesk.models.job import OutboxMessage
 from claimdesk.models.user import User, UserRole
 
 TEMPLATES: dict[str, tuple[str, str]] = {
     "claim.reported": (
         "报案已受理，理赔人员将尽快与您联系。报案号：{number}",
-        "Your report has been accepted; a claims handler will contact you soon. Report number: {number}",
+        "Your report has been accepted; a claims handler will contact you soon. "
+        "Report number: {number}",
     ),
     "claim.materials_missing": (
         "报案号 {number}：请于 {deadline} 前补充以下材料：{items}。本通知一次性列明全部所需材料。",
@@ -36,7 +35,10 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "Claim {number}: the claim was not paid; the rejection notice follows.",
     ),
     "claim.paid": ("报案号 {number}：赔款已支付。", "Claim {number}: the indemnity has been paid."),
-    "claim.withdrawn": ("报案号 {number}：案件已撤销。", "Claim {number}: the claim was withdrawn."),
+    "claim.withdrawn": (
+        "报案号 {number}：案件已撤销。",
+        "Claim {number}: the claim was withdrawn.",
+    ),
     "claim.major_escalation": (
         "重大案件 {number}：{reasons}，请立即处理。",
         "Major case {number}: {reasons}; please act at once.",
@@ -51,23 +53,19 @@ def render(template: str, params: Mapping[str, Any], language: str = "zh-CN") ->
 
 
 def _send(session: Session, **fields: Any) -> None:
-    try:
-        from claimdesk.jobs.outbox import send_message
-    except ImportError:  # the jobs package predates its outbox module on some branches
-        send_message = None
-    if send_message is not None:
-        send_message(session, **fields)
-        return
-    if fields.get("dedupe_key") and session.scalar(
-        select(OutboxMessage.id).where(OutboxMessage.dedupe_key == fields["dedupe_key"])
-    ):
-        return
-    session.add(OutboxMessage(next_attempt_at=timeutil.now(), **fields))
-    session.flush()
+    from claimdesk.jobs.outbox import send_message
+
+    send_message(session, **fields)
 
 
-def tell_customer(session: Session, *, claim: Claim, template: str, params: Mapping[str, Any],
-                  key_suffix: str = "") -> None:
+def tell_customer(
+    session: Session,
+    *,
+    claim: Claim,
+    template: str,
+    params: Mapping[str, Any],
+    key_suffix: str = "",
+) -> None:
     recipient = claim.contact_phone
     if not recipient:
         return  # no contact given; the handler calls the customer instead
@@ -100,9 +98,15 @@ def escalate_to_supervisors(session: Session, *, claim: Claim, reasons: list[str
     body = render("claim.major_escalation", {"number": claim.number, "reasons": ", ".join(reasons)})
     for user in supervisors:
         _send(
-            session, channel="app", recipient=f"user:{user.id}", template="claim.major_escalation",
-            body=body, language=user.language, person_id=None,
-            dedupe_key=f"claim:{claim.id}:major:{user.id}", related_type="claim",
+            session,
+            channel="app",
+            recipient=f"user:{user.id}",
+            template="claim.major_escalation",
+            body=body,
+            language=user.language,
+            person_id=None,
+            dedupe_key=f"claim:{claim.id}:major:{user.id}",
+            related_type="claim",
             related_id=str(claim.id),
         )
     return [u.id for u in supervisors]

@@ -70,17 +70,24 @@ def find_policy(session: Session, *, actor: Principal, data: ReportIn) -> Policy
     system = Principal.system("claims.report")
     if data.policy_number:
         policy = policies.find_by_number(session, system, data.policy_number)
-        if policy is None or (actor.is_customer and actor.person_id not in
-                              (policy.insured_id, policy.policyholder_id)):
+        if policy is None or (
+            actor.is_customer and actor.person_id not in (policy.insured_id, policy.policyholder_id)
+        ):
             raise PolicyNotFoundForReport(field="policy_number")
         return policy
     if not data.insured_id_number:
         raise PolicyNotFoundForReport(field="policy_number")
     from claimdesk.people.service import find_by_id_number
 
-    people = find_by_id_number(session, actor=actor if not actor.is_customer else system,
-                               id_number=data.insured_id_number, reason="claim report: find policy")
-    found = policies.in_force_on(session, system, insured_ids=[p.id for p in people], day=data.loss_date)
+    people = find_by_id_number(
+        session,
+        actor=actor if not actor.is_customer else system,
+        id_number=data.insured_id_number,
+        reason="claim report: find policy",
+    )
+    found = policies.in_force_on(
+        session, system, insured_ids=[p.id for p in people], day=data.loss_date
+    )
     if actor.is_customer:
         found = [p for p in found if actor.person_id in (p.insured_id, p.policyholder_id)]
     if not found:
@@ -92,7 +99,8 @@ def find_policy(session: Session, *, actor: Principal, data: ReportIn) -> Policy
 
 def coverages_of(session: Session, policy: Policy) -> list[Coverage]:
     version = session.scalars(
-        select(ProductVersion).where(ProductVersion.id == policy.product_version_id)
+        select(ProductVersion)
+        .where(ProductVersion.id == policy.product_version_id)
         .options(selectinload(ProductVersion.coverages), selectinload(ProductVersion.product))
     ).one()
     return list(version.coverages)
@@ -100,7 +108,8 @@ def coverages_of(session: Session, policy: Policy) -> list[Coverage]:
 
 def product_line(session: Session, policy: Policy) -> str:
     version = session.scalars(
-        select(ProductVersion).where(ProductVersion.id == policy.product_version_id)
+        select(ProductVersion)
+        .where(ProductVersion.id == policy.product_version_id)
         .options(selectinload(ProductVersion.product))
     ).one()
     return version.product.line
@@ -164,13 +173,26 @@ def report_claim(session: Session, *, actor: Principal, data: ReportIn) -> Claim
     # The report row of the table: entry clock from receipt to entry, review clocks
     # from receipt, the customer told once (dedupe key per claim and template).
     starts = {name: received_at for name in ("claim.report_entry", *workflow.REVIEW_CLOCKS)}
-    workflow.transition(session, claim=claim, action="report", actor=actor, at=entered_at,
-                        clock_times=starts,
-                        details={"channel": data.channel, "policy_id": policy.id, "major": bool(reasons)})
+    workflow.transition(
+        session,
+        claim=claim,
+        action="report",
+        actor=actor,
+        at=entered_at,
+        clock_times=starts,
+        details={"channel": data.channel, "policy_id": policy.id, "major": bool(reasons)},
+    )
     if reasons:
         supervisors = notify.escalate_to_supervisors(session, claim=claim, reasons=reasons)
-        record(session, actor=actor, action="claim.major_escalated", entity_type="claim",
-               entity_id=claim.id, at=entered_at, details={"reasons": reasons, "supervisors": supervisors})
+        record(
+            session,
+            actor=actor,
+            action="claim.major_escalated",
+            entity_type="claim",
+            entity_id=claim.id,
+            at=entered_at,
+            details={"reasons": reasons, "supervisors": supervisors},
+        )
     return claim
 
 
@@ -178,7 +200,9 @@ def _create_checklist(session: Session, claim: Claim, coverages: list[Coverage])
     """CLM-A1: the union of the coverages' material lists (PRD-4), product changes applied."""
     codes: list[str] = []
     for coverage in coverages:
-        for code in effective_materials(coverage.type, coverage.materials_added, coverage.materials_dropped):
+        for code in effective_materials(
+            coverage.type, coverage.materials_added, coverage.materials_dropped
+        ):
             if code not in codes:
                 codes.append(code)
     for code in codes:

@@ -25,23 +25,29 @@ _STAFF = {r.value for r in STAFF_ROLES}
 _BROAD = _STAFF - {Role.SURVEYOR.value, Role.SALES_AGENT.value}
 
 
-def scoped(query: Select[tuple[Claim]], actor: Principal) -> Select[tuple[Claim]]:
+def scoped(query: Select[Claim], actor: Principal) -> Select[Claim]:
     if actor.session_kind == "system" or actor.roles & _BROAD:
         return query
     conditions = []
     if Role.SURVEYOR.value in actor.roles:
         conditions.append(Claim.surveyor_id == actor.user_id)
     if Role.SALES_AGENT.value in actor.roles:
-        conditions.append(Claim.policy_id.in_(select(Policy.id).where(Policy.agent_user_id == actor.user_id)))
+        conditions.append(
+            Claim.policy_id.in_(select(Policy.id).where(Policy.agent_user_id == actor.user_id))
+        )
     if Role.CUSTOMER.value in actor.roles and actor.person_id is not None:
         conditions.append(Claim.insured_person_id == actor.person_id)
-        conditions.append(Claim.policy_id.in_(select(Policy.id).where(Policy.policyholder_id == actor.person_id)))
+        conditions.append(
+            Claim.policy_id.in_(select(Policy.id).where(Policy.policyholder_id == actor.person_id))
+        )
     if not conditions:
         return query.where(Claim.id.is_(None))
     return query.where(or_(*conditions))
 
 
-def get_claim(session: Session, actor: Principal, claim_id: int, *, for_update: bool = False) -> Claim:
+def get_claim(
+    session: Session, actor: Principal, claim_id: int, *, for_update: bool = False
+) -> Claim:
     query = scoped(select(Claim).where(Claim.id == claim_id), actor)
     if for_update:
         # Two requests moving the same claim serialise here (state checks stay true).
@@ -53,28 +59,43 @@ def get_claim(session: Session, actor: Principal, claim_id: int, *, for_update: 
 
 
 def materials_of(session: Session, claim_id: int) -> list[Material]:
-    return list(session.scalars(select(Material).where(Material.claim_id == claim_id).order_by(Material.id)))
+    return list(
+        session.scalars(select(Material).where(Material.claim_id == claim_id).order_by(Material.id))
+    )
 
 
-def queue(session: Session, actor: Principal, *, limit: int = 100) -> list[tuple[Claim, dt.datetime | None]]:
+def queue(
+    session: Session, actor: Principal, *, limit: int = 100
+) -> list[tuple[Claim, dt.datetime | None]]:
     """The caller's open claims, the most urgent running deadline first."""
     from claimdesk.claims.workflow import OPEN_STATES, SUSPENDED
 
     earliest = (
         select(func.min(Clock.due_at))
-        .where(Clock.subject_type == "claim", Clock.subject_id == cast(Claim.id, String),
-               Clock.stopped_at.is_(None), Clock.paused_at.is_(None))
+        .where(
+            Clock.subject_type == "claim",
+            Clock.subject_id == cast(Claim.id, String),
+            Clock.stopped_at.is_(None),
+            Clock.paused_at.is_(None),
+        )
         .correlate(Claim)
         .scalar_subquery()
     )
-    query = scoped(select(Claim).where(Claim.state.in_((*OPEN_STATES, SUSPENDED, "awaiting_materials"))), actor)
-    claims = list(session.scalars(query.order_by(earliest.is_(None), earliest, Claim.id).limit(limit)))
+    query = scoped(
+        select(Claim).where(Claim.state.in_((*OPEN_STATES, SUSPENDED, "awaiting_materials"))), actor
+    )
+    claims = list(
+        session.scalars(query.order_by(earliest.is_(None), earliest, Claim.id).limit(limit))
+    )
     due: dict[str, dt.datetime] = {}
     if claims:
         for clock in session.scalars(
-            select(Clock).where(Clock.subject_type == "claim",
-                                Clock.subject_id.in_([str(c.id) for c in claims]),
-                                Clock.stopped_at.is_(None), Clock.paused_at.is_(None))
+            select(Clock).where(
+                Clock.subject_type == "claim",
+                Clock.subject_id.in_([str(c.id) for c in claims]),
+                Clock.stopped_at.is_(None),
+                Clock.paused_at.is_(None),
+            )
         ):
             if clock.subject_id not in due or clock.due_at < due[clock.subject_id]:
                 due[clock.subject_id] = clock.due_at

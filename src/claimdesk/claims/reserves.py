@@ -21,7 +21,9 @@ CENT = Decimal("0.01")
 
 
 def claim_coverages(session: Session, claim: Claim) -> dict[str, Coverage]:
-    version_id = session.scalar(select(Policy.product_version_id).where(Policy.id == claim.policy_id))
+    version_id = session.scalar(
+        select(Policy.product_version_id).where(Policy.id == claim.policy_id)
+    )
     rows = session.scalars(select(Coverage).where(Coverage.version_id == version_id))
     return {c.code: c for c in rows if c.code in claim.coverage_codes}
 
@@ -32,12 +34,21 @@ def coverage_limit(coverage: Coverage) -> Decimal:
 
 
 def reserves_of(session: Session, claim_id: int) -> list[Reserve]:
-    return list(session.scalars(select(Reserve).where(Reserve.claim_id == claim_id).order_by(Reserve.coverage_code)))
+    return list(
+        session.scalars(
+            select(Reserve).where(Reserve.claim_id == claim_id).order_by(Reserve.coverage_code)
+        )
+    )
 
 
 def history_of(session: Session, claim_id: int) -> list[ReserveChange]:
-    return list(session.scalars(select(ReserveChange).where(ReserveChange.claim_id == claim_id)
-                                .order_by(ReserveChange.id)))
+    return list(
+        session.scalars(
+            select(ReserveChange)
+            .where(ReserveChange.claim_id == claim_id)
+            .order_by(ReserveChange.id)
+        )
+    )
 
 
 def _check_amount(amount: Decimal, field: str) -> Decimal:
@@ -46,7 +57,9 @@ def _check_amount(amount: Decimal, field: str) -> Decimal:
     return amount
 
 
-def set_initial(session: Session, *, actor: Principal, claim: Claim, amounts: dict[str, Decimal], reason: str) -> None:
+def set_initial(
+    session: Session, *, actor: Principal, claim: Claim, amounts: dict[str, Decimal], reason: str
+) -> None:
     """One reserve per coverage of the claim; without a figure from the handler, the
     report's estimate capped at the coverage's sum insured (a prudent first figure)."""
     coverages = claim_coverages(session, claim)
@@ -58,32 +71,72 @@ def set_initial(session: Session, *, actor: Principal, claim: Claim, amounts: di
             amount = _check_amount(amounts[code], f"reserves.{code}")
         else:
             amount = min(claim.estimated_amount or Decimal("0.00"), coverage_limit(coverage))
-        revise(session, actor=actor, claim=claim, coverage_code=code, amount=amount, stage="acceptance", reason=reason)
+        revise(
+            session,
+            actor=actor,
+            claim=claim,
+            coverage_code=code,
+            amount=amount,
+            stage="acceptance",
+            reason=reason,
+        )
 
 
-def revise(session: Session, *, actor: Principal, claim: Claim, coverage_code: str, amount: Decimal, stage: str,
-           reason: str | None) -> Reserve:
+def revise(
+    session: Session,
+    *,
+    actor: Principal,
+    claim: Claim,
+    coverage_code: str,
+    amount: Decimal,
+    stage: str,
+    reason: str | None,
+) -> Reserve:
     if not reason or not reason.strip():
         raise ReserveReasonRequired(field="reason")
     if coverage_code not in claim.coverage_codes:
         raise UnknownCoverage(field="coverage_code", code=coverage_code)
     amount = _check_amount(amount, "amount")
     at = timeutil.now()
-    reserve = session.scalars(select(Reserve).where(Reserve.claim_id == claim.id,
-                                                    Reserve.coverage_code == coverage_code)).one_or_none()
+    reserve = session.scalars(
+        select(Reserve).where(Reserve.claim_id == claim.id, Reserve.coverage_code == coverage_code)
+    ).one_or_none()
     before = None if reserve is None else reserve.amount
     if reserve is None:
-        reserve = Reserve(claim_id=claim.id, coverage_code=coverage_code, amount=amount, set_at=at, updated_at=at)
+        reserve = Reserve(
+            claim_id=claim.id, coverage_code=coverage_code, amount=amount, set_at=at, updated_at=at
+        )
         session.add(reserve)
         session.flush()
     else:
         reserve.amount = amount
         reserve.updated_at = at
-    session.add(ReserveChange(reserve_id=reserve.id, claim_id=claim.id, before=before, after=amount, stage=stage,
-                              reason=reason, changed_by_id=actor.user_id, changed_at=at))
+    session.add(
+        ReserveChange(
+            reserve_id=reserve.id,
+            claim_id=claim.id,
+            before=before,
+            after=amount,
+            stage=stage,
+            reason=reason,
+            changed_by_id=actor.user_id,
+            changed_at=at,
+        )
+    )
     session.flush()
-    record(session, actor=actor, action="claim.reserve_set" if before is None else "claim.reserve_revised",
-           entity_type="claim", entity_id=claim.id, reason=reason, at=at,
-           details={"coverage": coverage_code, "before": None if before is None else str(before),
-                    "after": str(amount), "stage": stage})
+    record(
+        session,
+        actor=actor,
+        action="claim.reserve_set" if before is None else "claim.reserve_revised",
+        entity_type="claim",
+        entity_id=claim.id,
+        reason=reason,
+        at=at,
+        details={
+            "coverage": coverage_code,
+            "before": None if before is None else str(before),
+            "after": str(amount),
+            "stage": stage,
+        },
+    )
     return reserve

@@ -28,12 +28,24 @@ class ReportCreate(_In):
     loss_date: dt.date
     loss_at: AwareDatetime | None = None
     loss_place: Short
-    loss_cause: Literal["illness", "accident", "fire", "theft", "water", "weather", "collision", "liability", "other"]
+    loss_cause: Literal[
+        "illness",
+        "accident",
+        "fire",
+        "theft",
+        "water",
+        "weather",
+        "collision",
+        "liability",
+        "other",
+    ]
     loss_overview: Text
     estimated_amount: Amount | None = None
     casualties: Annotated[int, Field(ge=0, le=100000)] = 0
     group_incident: bool = False
-    coverage_codes: list[Annotated[str, Field(min_length=1, max_length=32)]] = Field(default_factory=list)
+    coverage_codes: list[Annotated[str, Field(min_length=1, max_length=32)]] = Field(
+        default_factory=list
+    )
     received_at: AwareDatetime | None = None
 
 

@@ -47,11 +47,34 @@ SUSPENDED = "suspended"
 WITHDRAWN = "withdrawn"
 REOPENED = "reopened"
 
-STATES = (REPORTED, AWAITING_MATERIALS, ACCEPTED, SURVEYED, ASSESSED, ADJUSTED, IN_REVIEW,
-          APPROVED, REJECTED, PAID, CLOSED, SUSPENDED, WITHDRAWN, REOPENED)
+STATES = (
+    REPORTED,
+    AWAITING_MATERIALS,
+    ACCEPTED,
+    SURVEYED,
+    ASSESSED,
+    ADJUSTED,
+    IN_REVIEW,
+    APPROVED,
+    REJECTED,
+    PAID,
+    CLOSED,
+    SUSPENDED,
+    WITHDRAWN,
+    REOPENED,
+)
 # States a claim is still being worked in (it can be suspended or withdrawn from them).
-OPEN_STATES = (REPORTED, AWAITING_MATERIALS, ACCEPTED, SURVEYED, ASSESSED, ADJUSTED,
-               IN_REVIEW, APPROVED, REOPENED)
+OPEN_STATES = (
+    REPORTED,
+    AWAITING_MATERIALS,
+    ACCEPTED,
+    SURVEYED,
+    ASSESSED,
+    ADJUSTED,
+    IN_REVIEW,
+    APPROVED,
+    REOPENED,
+)
 # Target placeholders: back to the state remembered when the claim left it.
 RESUME = "<resume_state>"
 MATERIALS_RETURN = "<materials_return_state>"
@@ -67,8 +90,12 @@ class ClockDef:
 
 CLOCKS: dict[str, ClockDef] = {
     "claim.report_entry": ClockDef(Rule("hours", 1), "CLM-R3：接报后1小时内录入"),
-    "claim.review": ClockDef(Rule("working_days", 3), "CLM-V4：材料齐全后3个工作日内完成审核（服务标准8.2.1(1)）"),
-    "claim.determination": ClockDef(Rule("days", 30), "CLM-V4：材料齐全后30日内作出核定（保险法第二十三条）"),
+    "claim.review": ClockDef(
+        Rule("working_days", 3), "CLM-V4：材料齐全后3个工作日内完成审核（服务标准8.2.1(1)）"
+    ),
+    "claim.determination": ClockDef(
+        Rule("days", 30), "CLM-V4：材料齐全后30日内作出核定（保险法第二十三条）"
+    ),
     "claim.survey_contact": ClockDef(Rule("hours", 1), "CLM-S1：指派后1小时内联系客户"),
     "claim.survey_report": ClockDef(Rule("hours", 24), "CLM-S3：查勘后24小时内提交查勘报告"),
 }
@@ -145,72 +172,203 @@ _WORKING = (ACCEPTED, SURVEYED, ASSESSED)
 
 MOVES: tuple[Move, ...] = (
     # Report (CLM-R1..R4): the entry clock stops at entry; the review clocks run from receipt.
-    Move("report", (), REPORTED, Permission.CLAIMS_REPORT,
-         clocks=(ClockOp("start", "claim.report_entry"), ClockOp("stop", "claim.report_entry"),
-                 ClockOp("start", "claim.review"), ClockOp("start", "claim.determination")),
-         notify="claim.reported", label_zh="报案"),
+    Move(
+        "report",
+        (),
+        REPORTED,
+        Permission.CLAIMS_REPORT,
+        clocks=(
+            ClockOp("start", "claim.report_entry"),
+            ClockOp("stop", "claim.report_entry"),
+            ClockOp("start", "claim.review"),
+            ClockOp("start", "claim.determination"),
+        ),
+        notify="claim.reported",
+        label_zh="报案",
+    ),
     # Acceptance (CLM-A1..A5).
-    Move("request_materials", (REPORTED,), AWAITING_MATERIALS, Permission.CLAIMS_ACCEPT,
-         clocks=(ClockOp("pause", "claim.review"), ClockOp("pause", "claim.determination")),
-         notify="claim.materials_missing", label_zh="一次性通知补充材料"),
+    Move(
+        "request_materials",
+        (REPORTED,),
+        AWAITING_MATERIALS,
+        Permission.CLAIMS_ACCEPT,
+        clocks=(ClockOp("pause", "claim.review"), ClockOp("pause", "claim.determination")),
+        notify="claim.materials_missing",
+        label_zh="一次性通知补充材料",
+    ),
     # A supplement after acceptance (only for items made necessary by later facts).
-    Move("request_more_materials", _WORKING, AWAITING_MATERIALS, Permission.CLAIMS_ACCEPT,
-         clocks=(ClockOp("pause", "claim.review"), ClockOp("pause", "claim.determination")),
-         notify="claim.materials_missing", label_zh="补充材料（新事实）"),
-    Move("materials_complete", (AWAITING_MATERIALS,), MATERIALS_RETURN, Permission.CLAIMS_ACCEPT,
-         guard=_checklist_complete,
-         clocks=(ClockOp("resume", "claim.review"), ClockOp("resume", "claim.determination")),
-         label_zh="材料齐全"),
-    Move("accept", (REPORTED,), ACCEPTED, Permission.CLAIMS_ACCEPT, guard=_checklist_complete,
-         notify="claim.accepted", label_zh="受理"),
+    Move(
+        "request_more_materials",
+        _WORKING,
+        AWAITING_MATERIALS,
+        Permission.CLAIMS_ACCEPT,
+        clocks=(ClockOp("pause", "claim.review"), ClockOp("pause", "claim.determination")),
+        notify="claim.materials_missing",
+        label_zh="补充材料（新事实）",
+    ),
+    Move(
+        "materials_complete",
+        (AWAITING_MATERIALS,),
+        MATERIALS_RETURN,
+        Permission.CLAIMS_ACCEPT,
+        guard=_checklist_complete,
+        clocks=(ClockOp("resume", "claim.review"), ClockOp("resume", "claim.determination")),
+        label_zh="材料齐全",
+    ),
+    Move(
+        "accept",
+        (REPORTED,),
+        ACCEPTED,
+        Permission.CLAIMS_ACCEPT,
+        guard=_checklist_complete,
+        notify="claim.accepted",
+        label_zh="受理",
+    ),
     # Survey (CLM-S1..S4). Assignment and contact keep the state; they are rows so that
     # their clocks and permissions are declared here with the rest.
-    Move("assign_surveyor", (ACCEPTED,), ACCEPTED, Permission.CLAIMS_ACCEPT,
-         clocks=(ClockOp("start", "claim.survey_contact"),), label_zh="指派查勘"),
-    Move("record_contact", (ACCEPTED,), ACCEPTED, Permission.CLAIMS_SURVEY,
-         guard=_surveyor_assigned, clocks=(ClockOp("stop", "claim.survey_contact"),),
-         label_zh="联系客户"),
-    Move("submit_survey", (ACCEPTED,), SURVEYED, Permission.CLAIMS_SURVEY, guard=_survey_reported,
-         clocks=(ClockOp("stop", "claim.survey_contact"), ClockOp("start", "claim.survey_report"),
-                 ClockOp("stop", "claim.survey_report")),
-         label_zh="提交查勘报告"),
+    Move(
+        "assign_surveyor",
+        (ACCEPTED,),
+        ACCEPTED,
+        Permission.CLAIMS_ACCEPT,
+        clocks=(ClockOp("start", "claim.survey_contact"),),
+        label_zh="指派查勘",
+    ),
+    Move(
+        "record_contact",
+        (ACCEPTED,),
+        ACCEPTED,
+        Permission.CLAIMS_SURVEY,
+        guard=_surveyor_assigned,
+        clocks=(ClockOp("stop", "claim.survey_contact"),),
+        label_zh="联系客户",
+    ),
+    Move(
+        "submit_survey",
+        (ACCEPTED,),
+        SURVEYED,
+        Permission.CLAIMS_SURVEY,
+        guard=_survey_reported,
+        clocks=(
+            ClockOp("stop", "claim.survey_contact"),
+            ClockOp("start", "claim.survey_report"),
+            ClockOp("stop", "claim.survey_report"),
+        ),
+        label_zh="提交查勘报告",
+    ),
     # The configured skip (recorded as claim.step_skipped with the rule).
-    Move("skip_survey", (ACCEPTED,), SURVEYED, Permission.CLAIMS_ACCEPT, guard=_survey_skippable,
-         label_zh="免查勘"),
+    Move(
+        "skip_survey",
+        (ACCEPTED,),
+        SURVEYED,
+        Permission.CLAIMS_ACCEPT,
+        guard=_survey_skippable,
+        label_zh="免查勘",
+    ),
     # Assessment and adjustment (CLM-L*, CLM-C*).
-    Move("complete_assessment", (SURVEYED,), ASSESSED, Permission.CLAIMS_ASSESS, guard=_assessed,
-         label_zh="定损完成"),
-    Move("complete_adjustment", (ASSESSED,), ADJUSTED, Permission.CLAIMS_ADJUST, guard=_adjusted,
-         label_zh="理算完成"),
+    Move(
+        "complete_assessment",
+        (SURVEYED,),
+        ASSESSED,
+        Permission.CLAIMS_ASSESS,
+        guard=_assessed,
+        label_zh="定损完成",
+    ),
+    Move(
+        "complete_adjustment",
+        (ASSESSED,),
+        ADJUSTED,
+        Permission.CLAIMS_ADJUST,
+        guard=_adjusted,
+        label_zh="理算完成",
+    ),
     Move("reassess", (ADJUSTED,), ASSESSED, Permission.CLAIMS_ASSESS, label_zh="重新定损"),
     # Review, payment, closing (CLM-V*, CLM-P*, CLM-X*): rows declared, services to come.
-    Move("submit_review", (ADJUSTED,), IN_REVIEW, Permission.CLAIMS_ADJUST, implemented=False,
-         label_zh="提交核赔"),
-    Move("approve", (IN_REVIEW,), APPROVED, Permission.CLAIMS_REVIEW, implemented=False,
-         clocks=(ClockOp("stop", "claim.review"), ClockOp("stop", "claim.determination")),
-         label_zh="核赔通过"),
-    Move("reject", (IN_REVIEW,), REJECTED, Permission.CLAIMS_REVIEW, implemented=False,
-         clocks=(ClockOp("stop", "claim.review"), ClockOp("stop", "claim.determination")),
-         notify="claim.rejected", label_zh="拒赔"),
-    Move("return_to_adjustment", (IN_REVIEW,), ADJUSTED, Permission.CLAIMS_REVIEW,
-         implemented=False, label_zh="退回理算"),
-    Move("pay", (APPROVED,), PAID, Permission.CLAIMS_PAY, implemented=False,
-         notify="claim.paid", label_zh="赔付"),
-    Move("close", (PAID, REJECTED), CLOSED, Permission.CLAIMS_REVIEW, implemented=False,
-         clocks=(ClockOp("stop_all"),), label_zh="结案"),
-    Move("reopen", (CLOSED,), REOPENED, Permission.CLAIMS_REVIEW, implemented=False,
-         label_zh="重开"),
+    Move(
+        "submit_review",
+        (ADJUSTED,),
+        IN_REVIEW,
+        Permission.CLAIMS_ADJUST,
+        implemented=False,
+        label_zh="提交核赔",
+    ),
+    Move(
+        "approve",
+        (IN_REVIEW,),
+        APPROVED,
+        Permission.CLAIMS_REVIEW,
+        implemented=False,
+        clocks=(ClockOp("stop", "claim.review"), ClockOp("stop", "claim.determination")),
+        label_zh="核赔通过",
+    ),
+    Move(
+        "reject",
+        (IN_REVIEW,),
+        REJECTED,
+        Permission.CLAIMS_REVIEW,
+        implemented=False,
+        clocks=(ClockOp("stop", "claim.review"), ClockOp("stop", "claim.determination")),
+        notify="claim.rejected",
+        label_zh="拒赔",
+    ),
+    Move(
+        "return_to_adjustment",
+        (IN_REVIEW,),
+        ADJUSTED,
+        Permission.CLAIMS_REVIEW,
+        implemented=False,
+        label_zh="退回理算",
+    ),
+    Move(
+        "pay",
+        (APPROVED,),
+        PAID,
+        Permission.CLAIMS_PAY,
+        implemented=False,
+        notify="claim.paid",
+        label_zh="赔付",
+    ),
+    Move(
+        "close",
+        (PAID, REJECTED),
+        CLOSED,
+        Permission.CLAIMS_REVIEW,
+        implemented=False,
+        clocks=(ClockOp("stop_all"),),
+        label_zh="结案",
+    ),
+    Move(
+        "reopen", (CLOSED,), REOPENED, Permission.CLAIMS_REVIEW, implemented=False, label_zh="重开"
+    ),
     # Side states.
-    Move("withdraw", (REPORTED, AWAITING_MATERIALS, ACCEPTED, SURVEYED, ASSESSED, ADJUSTED),
-         WITHDRAWN, Permission.CLAIMS_REPORT, clocks=(ClockOp("stop_all"),),
-         notify="claim.withdrawn", label_zh="撤案"),
+    Move(
+        "withdraw",
+        (REPORTED, AWAITING_MATERIALS, ACCEPTED, SURVEYED, ASSESSED, ADJUSTED),
+        WITHDRAWN,
+        Permission.CLAIMS_REPORT,
+        clocks=(ClockOp("stop_all"),),
+        notify="claim.withdrawn",
+        label_zh="撤案",
+    ),
     # Fraud hold (CLM-F1): any open state; remembered for the way back.
     Move("suspend", OPEN_STATES, SUSPENDED, Permission.FRAUD_FLAG, label_zh="涉嫌欺诈挂起"),
     Move("clear_fraud", (SUSPENDED,), RESUME, Permission.FRAUD_INVESTIGATE, label_zh="解除挂起"),
-    Move("confirm_fraud_reduce", (SUSPENDED,), RESUME, Permission.FRAUD_INVESTIGATE,
-         label_zh="确认欺诈（夸大部分不赔）"),
-    Move("confirm_fraud_reject", (SUSPENDED,), REJECTED, Permission.FRAUD_INVESTIGATE,
-         clocks=(ClockOp("stop_all"),), notify="claim.rejected", label_zh="确认欺诈（拒赔）"),
+    Move(
+        "confirm_fraud_reduce",
+        (SUSPENDED,),
+        RESUME,
+        Permission.FRAUD_INVESTIGATE,
+        label_zh="确认欺诈（夸大部分不赔）",
+    ),
+    Move(
+        "confirm_fraud_reject",
+        (SUSPENDED,),
+        REJECTED,
+        Permission.FRAUD_INVESTIGATE,
+        clocks=(ClockOp("stop_all"),),
+        notify="claim.rejected",
+        label_zh="确认欺诈（拒赔）",
+    ),
 )
 
 MOVES_BY_ACTION: dict[str, Move] = {move.action: move for move in MOVES}
@@ -258,15 +416,23 @@ def apply_clock_ops(
         if op.op == "start":
             definition = CLOCKS[op.name]
             clocks.start_clock(
-                session, subject_type="claim", subject_id=claim.id, name=op.name,
-                rule=definition.rule, started_at=when, basis=definition.basis,
-                org_unit_id=claim.org_unit_id, actor=actor,
+                session,
+                subject_type="claim",
+                subject_id=claim.id,
+                name=op.name,
+                rule=definition.rule,
+                started_at=when,
+                basis=definition.basis,
+                org_unit_id=claim.org_unit_id,
+                actor=actor,
             )
             continue
         if op.op == "stop_all":
-            for clock in clocks.clocks_for(session, "claim", claim.id):
-                if clock.stopped_at is None:
-                    clocks.stop_clock(session, clock=clock, at=max(at, clock.paused_at or at), actor=actor)
+            for running in clocks.clocks_for(session, "claim", claim.id):
+                if running.stopped_at is None:
+                    clocks.stop_clock(
+                        session, clock=running, at=max(at, running.paused_at or at), actor=actor
+                    )
             continue
         clock = _named_clock(session, claim, op.name)
         if clock is None or clock.stopped_at is not None:
@@ -324,22 +490,59 @@ def transition(
     elif move.target == MATERIALS_RETURN:
         claim.materials_return_state = None
     claim.state = target
-    session.add(ClaimTransition(claim_id=claim.id, action=action, from_state=source, to_state=target,
-                                at=at, actor_id=actor.user_id, actor=actor.username, reason=reason))
+    session.add(
+        ClaimTransition(
+            claim_id=claim.id,
+            action=action,
+            from_state=source,
+            to_state=target,
+            at=at,
+            actor_id=actor.user_id,
+            actor=actor.username,
+            reason=reason,
+        )
+    )
     session.flush()
-    apply_clock_ops(session, claim, move.clocks, at=at, actor=actor, times=clock_times or {},
-                    reason=reason)
+    apply_clock_ops(
+        session, claim, move.clocks, at=at, actor=actor, times=clock_times or {}, reason=reason
+    )
     if move.notify:
-        notify.tell_customer(session, claim=claim, template=move.notify, params=notice_params or {},
-                             key_suffix=str(details.get("notice_id", "")) if details else "")
-    record(session, actor=actor, action=f"claim.{action}", entity_type="claim", entity_id=claim.id,
-           reason=reason, at=at,
-           details={"from": source or None, "to": target, "number": claim.number, **(details or {})})
+        notify.tell_customer(
+            session,
+            claim=claim,
+            template=move.notify,
+            params=notice_params or {},
+            key_suffix=str(details.get("notice_id", "")) if details else "",
+        )
+    record(
+        session,
+        actor=actor,
+        action=f"claim.{action}",
+        entity_type="claim",
+        entity_id=claim.id,
+        reason=reason,
+        at=at,
+        details={"from": source or None, "to": target, "number": claim.number, **(details or {})},
+    )
     return move
 
 
-def record_skip(session: Session, *, claim: Claim, step: str, rule: str, actor: Principal,
-                at: dt.datetime | None = None) -> None:
+def record_skip(
+    session: Session,
+    *,
+    claim: Claim,
+    step: str,
+    rule: str,
+    actor: Principal,
+    at: dt.datetime | None = None,
+) -> None:
     """A configured skip is recorded with the rule that allowed it (SPEC section 3)."""
-    record(session, actor=actor, action="claim.step_skipped", entity_type="claim", entity_id=claim.id,
-           at=at or timeutil.now(), details={"step": step, "rule": rule})
+    record(
+        session,
+        actor=actor,
+        action="claim.step_skipped",
+        entity_type="claim",
+        entity_id=claim.id,
+        at=at or timeutil.now(),
+        details={"step": step, "rule": rule},
+    )

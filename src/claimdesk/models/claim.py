@@ -11,7 +11,17 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from claimdesk.crypto.types import EncryptedString
@@ -122,7 +132,9 @@ class MaterialFile(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"), index=True)
     material_code: Mapped[str | None] = mapped_column(String(40))
-    purpose: Mapped[str] = mapped_column(String(20), default="material")  # material|evidence|certificate|adjuster_report
+    purpose: Mapped[str] = mapped_column(
+        String(20), default="material"
+    )  # material|evidence|certificate|adjuster_report
     filename: Mapped[str] = mapped_column(String(200))
     content_type: Mapped[str] = mapped_column(String(60))
     size: Mapped[int] = mapped_column(Integer)
@@ -203,7 +215,9 @@ class Assessment(Base):
     assessed_at: Mapped[dt.datetime]
     # External loss adjuster (公估, CLM-L2): report accepted by both sides.
     external_adjuster: Mapped[str | None] = mapped_column(String(100))
-    external_report_file_id: Mapped[int | None] = mapped_column(ForeignKey("claim_material_files.id"))
+    external_report_file_id: Mapped[int | None] = mapped_column(
+        ForeignKey("claim_material_files.id")
+    )
     insurer_accepted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     insurer_accepted_at: Mapped[dt.datetime | None]
     customer_accepted_by: Mapped[str | None] = mapped_column(String(100))
