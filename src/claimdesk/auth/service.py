@@ -351,7 +351,10 @@ def create_user(
     org_unit_id: int | None = None,
     person_id: int | None = None,
     language: str = "zh-CN",
+    password_hash: str | None = None,
 ) -> User:
+    """Create an account. ``password_hash`` lets a bulk load (the demo) hash a shared
+    password once — argon2 is deliberately slow; it must be the hash of ``password``."""
     check_username(username)
     check_password(password)
     checked = check_roles(roles)
@@ -363,7 +366,7 @@ def create_user(
     user = User(
         username=username,
         display_name=(display_name or username).strip() or username,
-        password_hash=hash_password(password),
+        password_hash=password_hash or hash_password(password),
         org_unit_id=org_unit_id,
         person_id=person_id,
         language=language,

@@ -31,6 +31,31 @@ def serve(
     )
 
 
+def demo(
+    host: str = "127.0.0.1", port: int = 8000,
+    serve_after: bool = typer.Option(True, "--serve/--no-serve", help="Start the server after"),
+) -> None:
+    """Load demo data (idempotent), print the demo logins, then serve."""
+    from claimdesk.db import unit_of_work
+    from claimdesk.migrate import upgrade
+    from claimdesk.ops.demo import format_logins, load_demo
+
+    upgrade(get_settings().database_url, "heads")
+    with unit_of_work() as session:
+        result = load_demo(session)
+    typer.echo(
+        f"created: {len(result.created_units)} org units, {len(result.created_users)} users, "
+        f"calendar years {result.calendar_years or 'none new'}"
+    )
+    for note in result.notes:
+        typer.echo(f"note: {note}")
+    for line in format_logins(result.logins):
+        typer.echo(line)
+    typer.echo(f"Serving on http://{host}:{port}")
+    if serve_after:
+        serve(host=host, port=port)
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(db_app, name="db")
     app.command("serve")(serve)
@@ -40,3 +65,4 @@ def register(app: typer.Typer) -> None:
     app.command("worker")(worker)
     app.command("backup")(backup_command)
     app.command("restore")(restore_command)
+    app.command("demo")(demo)

@@ -1,0 +1,208 @@
+"""Demo data: org units, one login per role, demo people and the holiday calendar.
+
+Idempotent: whatever already exists (by unit code, username, stored calendar year) is
+left alone, so running it twice changes nothing. Passwords are deliberately
+memorable — this is for demonstrations and training, never for production data.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from claimdesk.auth import repository as auth_repository
+from claimdesk.auth import service as auth_service
+from claimdesk.auth.passwords import hash_password
+from claimdesk.auth.permissions import ROLE_LABELS, Role
+from claimdesk.auth.principal import Principal
+from claimdesk.errors import ClaimdeskError
+from claimdesk.models.org import OrgUnit
+from claimdesk.org import repository as org_repository
+from claimdesk.org import service as org_service
+
+DEMO_PASSWORD = "demo2026claims"  # noqa: S105  (printed for demo logins on purpose)
+CALENDAR_YEARS = (2025, 2026)
+# All demo accounts share one password: hash it once (argon2 is slow by design).
+_HASH: dict[str, str] = {}
+
+# code, name, kind, region code (GB/T 2260), parent code
+DEMO_UNITS: tuple[tuple[str, str, str, str, str | None], ...] = (
+    ("HQ", "总公司", "head_office", "110000", None),
+    ("BJ", "北京分公司", "branch", "110000", "HQ"),
+    ("SH", "上海分公司", "branch", "310000", "HQ"),
+    ("GD", "广东分公司", "branch", "440000", "HQ"),
+)
+
+# username, role, org unit code, display name. Head office adjusts and reviews remote
+# claims (CLM-Z1); every branch has its own surveyor and assessor.
+DEMO_STAFF: tuple[tuple[str, Role, str, str], ...] = (
+    ("admin", Role.ADMINISTRATOR, "HQ", "系统管理员 王敏"),
+    ("auditor", Role.COMPLIANCE_AUDITOR, "HQ", "合规审计 赵静"),
+    ("service", Role.SERVICE_AGENT, "BJ", "客服 李娜"),
+    ("handler", Role.CLAIMS_HANDLER, "BJ", "理赔专员 张伟"),
+    ("surveyor.bj", Role.SURVEYOR, "BJ", "查勘员 刘洋（北京）"),
+    ("surveyor.sh", Role.SURVEYOR, "SH", "查勘员 陈杰（上海）"),
+    ("surveyor.gd", Role.SURVEYOR, "GD", "查勘员 黄磊（广东）"),
+    ("assessor.bj", Role.ASSESSOR, "BJ", "定损员 杨帆（北京）"),
+    ("assessor.sh", Role.ASSESSOR, "SH", "定损员 周涛（上海）"),
+    ("assessor.gd", Role.ASSESSOR, "GD", "定损员 吴昊（广东）"),
+    ("adjuster", Role.ADJUSTER, "HQ", "理算员 徐丽"),
+    ("reviewer1", Role.REVIEWER_1, "BJ", "理赔主管 孙强"),
+    ("reviewer2", Role.REVIEWER_2, "HQ", "核赔专员 马超"),
+    ("reviewer3", Role.REVIEWER_3, "HQ", "部门经理 朱红"),
+    ("payment", Role.PAYMENT_OFFICER, "HQ", "财务 胡斌"),
+    ("fraud", Role.FRAUD_INVESTIGATOR, "HQ", "反欺诈调查员 郭勇"),
+    ("sales", Role.SALES_AGENT, "BJ", "代理人 林芳"),
+)
+DEMO_CUSTOMERS = ("customer1", "customer2")
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    password: str
+    role: Role
+    org_code: str | None
+
+    @property
+    def role_zh(self) -> str:
+        return ROLE_LABELS[self.role][0]
+
+    @property
+    def role_en(self) -> str:
+        return ROLE_LABELS[self.role][1]
+
+
+@dataclass
+class DemoResult:
+    logins: list[DemoLogin] = field(default_factory=list)
+    created_units: list[str] = field(default_factory=list)
+    created_users: list[str] = field(default_factory=list)
+    calendar_years: list[int] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def _optional(module: str, name: str) -> Any | None:
+    """A function of a domain that may not be installed yet (built in parallel)."""
+    try:
+        return getattr(importlib.import_module(module), name, None)
+    except ModuleNotFoundError:
+        return None
+
+
+def _units(session: Session, actor: Principal, result: DemoResult) -> dict[str, OrgUnit]:
+    units: dict[str, OrgUnit] = {}
+    for code, name, kind, region, parent in DEMO_UNITS:
+        unit = org_repository.get_by_code(session, code)
+        if unit is None:
+            unit = org_service.create_unit(
+                session,
+                actor=actor,
+                code=code,
+                name=name,
+                kind=kind,
+                region_code=region,
+                parent_id=units[parent].id if parent else None,
+            )
+            result.created_units.append(code)
+        units[code] = unit
+    return units
+
+
+def _user(
+    session: Session,
+    actor: Principal,
+    result: DemoResult,
+    *,
+    username: str,
+    role: Role,
+    org: OrgUnit | None,
+    display_name: str,
+    person_id: int | None = None,
+) -> None:
+    result.logins.append(DemoLogin(username, DEMO_PASSWORD, role, org.code if org else None))
+    if auth_repository.get_user_by_username(session, username) is not None:
+        return
+    if _HASH.get(DEMO_PASSWORD) is None:
+        _HASH[DEMO_PASSWORD] = hash_password(DEMO_PASSWORD)
+    auth_service.create_user(
+        session,
+        password_hash=_HASH[DEMO_PASSWORD],
+        actor=actor,
+        username=username,
+        password=DEMO_PASSWORD,
+        roles=[role.value],
+        display_name=display_name,
+        org_unit_id=org.id if org else None,
+        person_id=person_id,
+    )
+    result.created_users.append(username)
+
+
+def _people_ids(session: Session, actor: Principal, result: DemoResult) -> list[int]:
+    load = _optional("claimdesk.people.demo", "load_demo_people")
+    if load is None:
+        result.notes.append(
+            "claimdesk.people.demo not installed: no demo people, no customer logins"
+        )
+        return []
+    people: Sequence[Any] = load(session, actor=actor)
+    return [p.id for p in people]
+
+
+def _calendar(session: Session, actor: Principal, result: DemoResult) -> None:
+    seed = _optional("claimdesk.calendar.service", "seed_from_package")
+    if seed is None:
+        result.notes.append("claimdesk.calendar.service not installed: calendar not seeded")
+        return
+    for year in CALENDAR_YEARS:
+        try:
+            result.calendar_years.extend(seed(session, years=[year], actor=actor))
+        except ClaimdeskError as error:
+            result.notes.append(f"calendar {year}: {error.message('en')}")
+
+
+def load_demo(session: Session, *, actor: Principal | None = None) -> DemoResult:
+    actor = actor or Principal.system("demo")
+    result = DemoResult()
+    units = _units(session, actor, result)
+    for username, role, org_code, display_name in DEMO_STAFF:
+        _user(
+            session,
+            actor,
+            result,
+            username=username,
+            role=role,
+            org=units[org_code],
+            display_name=display_name,
+        )
+    for username, person_id in zip(
+        DEMO_CUSTOMERS, _people_ids(session, actor, result), strict=False
+    ):
+        _user(
+            session,
+            actor,
+            result,
+            username=username,
+            role=Role.CUSTOMER,
+            org=None,
+            display_name=f"客户 {username}",
+            person_id=person_id,
+        )
+    _calendar(session, actor, result)
+    session.flush()
+    return result
+
+
+def format_logins(logins: Sequence[DemoLogin]) -> list[str]:
+    lines = [f"{'username':<14} {'password':<16} {'unit':<5} role"]
+    for login in logins:
+        lines.append(
+            f"{login.username:<14} {login.password:<16} {login.org_code or '-':<5} "
+            f"{login.role_zh} / {login.role_en}"
+        )
+    return lines

@@ -1,0 +1,49 @@
+"""The demo loader: one login per role, idempotent (SPEC section 7, SEC-8)."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from claimdesk.auth.permissions import Role
+from claimdesk.models.audit import AuditEntry
+from claimdesk.models.org import OrgUnit
+from claimdesk.models.user import User
+from claimdesk.ops.demo import DEMO_PASSWORD, format_logins, load_demo
+
+
+def _counts(db) -> tuple[int, int, int]:
+    db.commit()
+    return (db.scalar(select(func.count()).select_from(User)) or 0,
+            db.scalar(select(func.count()).select_from(OrgUnit)) or 0,
+            db.scalar(select(func.count()).select_from(AuditEntry)) or 0)
+
+
+def test_demo_covers_every_staff_role_and_branch(db):  # SPEC section 7
+    result = load_demo(db)
+    roles = {login.role for login in result.logins}
+    assert set(Role) - {Role.CUSTOMER} <= roles
+    assert {u.code for u in db.scalars(select(OrgUnit))} == {"HQ", "BJ", "SH", "GD"}
+    surveyors = {login.org_code for login in result.logins if login.role is Role.SURVEYOR}
+    assessors = {login.org_code for login in result.logins if login.role is Role.ASSESSOR}
+    assert surveyors == assessors == {"BJ", "SH", "GD"}
+    # Customers are linked to the first demo people (SPEC SEC-4: they see only their own).
+    customers = db.scalars(select(User).where(User.username.in_(["customer1", "customer2"]))).all()
+    assert len(customers) == 2 and all(c.person_id for c in customers)
+    assert len({c.person_id for c in customers}) == 2
+    table = "\n".join(format_logins(result.logins))
+    assert "理赔专员 / Claims handler" in table and DEMO_PASSWORD in table
+
+
+def test_demo_is_idempotent(db):  # SPEC section 7
+    load_demo(db)
+    before = _counts(db)
+    second = load_demo(db)
+    assert second.created_users == [] and second.created_units == []
+    assert _counts(db) == before
+
+
+def test_demo_login_works(db, client):  # SPEC SEC-8
+    load_demo(db)
+    db.commit()
+    response = client.post("/api/v1/auth/token", json={"username": "admin", "password": DEMO_PASSWORD})
+    assert response.status_code == 200
