@@ -47,3 +47,28 @@ def test_demo_login_works(db, client):  # SPEC SEC-8
     db.commit()
     response = client.post("/api/v1/auth/token", json={"username": "admin", "password": DEMO_PASSWORD})
     assert response.status_code == 200
+
+
+def test_demo_command_twice(fresh_db_url, monkeypatch):  # SPEC section 7
+    from typer.testing import CliRunner
+
+    from claimdesk.cli import app
+    from claimdesk.config import reset_settings_cache
+    from claimdesk.db import reset_engine_cache
+
+    monkeypatch.setenv("CLAIMDESK_DATABASE_URL", fresh_db_url)
+    reset_settings_cache()
+    reset_engine_cache()
+    try:
+        runner = CliRunner()
+        first = runner.invoke(app, ["demo", "--no-serve"])
+        assert first.exit_code == 0, first.output
+        assert "Serving on http://127.0.0.1:8000" in first.output.splitlines()[-1]
+        assert "surveyor.gd" in first.output and "查勘员 / Surveyor" in first.output
+        second = runner.invoke(app, ["demo", "--no-serve"])
+        assert second.exit_code == 0, second.output
+        assert "created: 0 org units, 0 users" in second.output
+    finally:
+        monkeypatch.delenv("CLAIMDESK_DATABASE_URL")
+        reset_settings_cache()
+        reset_engine_cache()
