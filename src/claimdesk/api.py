@@ -12,6 +12,8 @@ from claimdesk.calendar.endpoints import deadlines_router
 from claimdesk.calendar.endpoints import router as calendar_router
 from claimdesk.claims.endpoints import router as claims_router
 from claimdesk.org.endpoints import router as org_router
+from claimdesk.sales.endpoints import router as sales_router
+from claimdesk.service.endpoints import router as service_router
 from claimdesk.people.endpoints import me_router as people_me_router
 from claimdesk.people.endpoints import router as people_router
 from claimdesk.products.endpoints import router as products_router
@@ -28,3 +30,5 @@ api_router.include_router(deadlines_router)
 api_router.include_router(people_router)
 api_router.include_router(people_me_router)
 api_router.include_router(claims_router)
+api_router.include_router(service_router)
+api_router.include_router(sales_router)

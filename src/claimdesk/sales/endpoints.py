@@ -1,0 +1,114 @@
+"""Sales API (thin): administrators manage channels and staff; auditors read; a sales
+agent reads their own qualification."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+
+from claimdesk.auth.permissions import Permission
+from claimdesk.auth.principal import Principal
+from claimdesk.deps import DB, require
+from claimdesk.sales import service
+from claimdesk.sales.errors import SalesRecordNotFound
+from claimdesk.sales.schemas import (
+    ActionDoneIn,
+    ActionOut,
+    AgentIn,
+    AgentOut,
+    AssessmentIn,
+    ChannelIn,
+    ChannelOut,
+    EvaluationIn,
+    OrganisationIn,
+    OrganisationOut,
+    TrainingIn,
+)
+
+router = APIRouter(prefix="/sales", tags=["sales"])
+
+NeedsManage = Annotated[Principal, Depends(require(Permission.SALES_MANAGE))]
+NeedsRead = Annotated[Principal, Depends(require(Permission.SALES_READ))]
+NeedsOwn = Annotated[Principal, Depends(require(Permission.SALES_OWN))]
+
+
+@router.post("/channels", status_code=201, response_model=ChannelOut)
+def create_channel(body: ChannelIn, db: DB, principal: NeedsManage) -> ChannelOut:
+    return ChannelOut.model_validate(
+        service.create_channel(db, actor=principal, **body.model_dump())
+    )
+
+
+@router.post("/organisations", status_code=201, response_model=OrganisationOut)
+def create_organisation(body: OrganisationIn, db: DB, principal: NeedsManage) -> OrganisationOut:
+    organisation = service.create_organisation(db, actor=principal, **body.model_dump())
+    return OrganisationOut.model_validate(organisation)
+
+
+@router.post("/agents", status_code=201, response_model=AgentOut)
+def register_agent(body: AgentIn, db: DB, principal: NeedsManage) -> AgentOut:
+    return AgentOut.model_validate(service.register_agent(db, actor=principal, **body.model_dump()))
+
+
+@router.get("/agents/me", response_model=AgentOut)
+def my_agent_record(db: DB, principal: NeedsOwn) -> AgentOut:
+    agent = service.agent_of_user(db, principal.user_id)
+    if agent is None:
+        raise SalesRecordNotFound(what="sales agent")
+    return AgentOut.model_validate(agent)
+
+
+@router.get("/agents/{agent_id}", response_model=AgentOut)
+def get_agent(agent_id: int, db: DB, principal: NeedsRead) -> AgentOut:
+    return AgentOut.model_validate(service.visible_agent(db, actor=principal, agent_id=agent_id))
+
+
+@router.post("/agents/{agent_id}/trainings", status_code=201)
+def add_training(agent_id: int, body: TrainingIn, db: DB, principal: NeedsManage) -> dict[str, int]:
+    training = service.add_training(db, actor=principal, agent_id=agent_id, **body.model_dump())
+    return {"id": training.id}
+
+
+@router.post("/agents/{agent_id}/assessments", status_code=201)
+def assess(agent_id: int, body: AssessmentIn, db: DB, principal: NeedsManage) -> dict[str, int]:
+    assessment = service.assess_agent(db, actor=principal, agent_id=agent_id, **body.model_dump())
+    return {"id": assessment.id}
+
+
+@router.post("/evaluations", status_code=201)
+def create_evaluation(body: EvaluationIn, db: DB, principal: NeedsManage) -> dict[str, int]:
+    findings = [
+        service.FindingIn(
+            f.dimension,
+            f.severity,
+            f.description,
+            [service.ActionIn(a.description, a.due_on, a.owner_user_id) for a in f.actions],
+        )
+        for f in body.findings
+    ]
+    evaluation = service.create_evaluation(
+        db,
+        actor=principal,
+        method=body.method,
+        evaluated_on=body.evaluated_on,
+        summary=body.summary,
+        findings=findings,
+        channel_id=body.channel_id,
+        organisation_id=body.organisation_id,
+        agent_id=body.agent_id,
+    )
+    return {"id": evaluation.id}
+
+
+@router.get("/improvement-actions", response_model=list[ActionOut])
+def open_actions(db: DB, principal: NeedsRead) -> list[ActionOut]:
+    return [ActionOut.model_validate(a) for a in service.open_actions(db)]
+
+
+@router.post("/improvement-actions/{action_id}/done", response_model=ActionOut)
+def complete_action(
+    action_id: int, body: ActionDoneIn, db: DB, principal: NeedsManage
+) -> ActionOut:
+    action = service.complete_action(db, actor=principal, action_id=action_id, note=body.note)
+    return ActionOut.model_validate(action)

@@ -1,0 +1,256 @@
+"""Service desk API (thin): /service, /complaints, /satisfaction, /reports/service.
+
+Desk work needs SERVICE_DESK; customers (SERVICE_OWN) open contacts, file complaints,
+answer decisions and rate their own records — the repository's row filter and the
+service's ownership checks keep them to their own person.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from claimdesk.auth.permissions import Permission
+from claimdesk.auth.principal import Principal
+from claimdesk.deps import DB, CurrentPrincipal, require
+from claimdesk.errors import PermissionDenied
+from claimdesk.models.base import utcnow
+from claimdesk.models.service import Complaint
+from claimdesk.service import reports, repository, service
+from claimdesk.service.schemas import (
+    AcknowledgeIn,
+    ComplaintIn,
+    ComplaintOut,
+    ComplaintsReportOut,
+    DeadlineRowOut,
+    DecideIn,
+    ExtendIn,
+    NoteIn,
+    OutcomeIn,
+    RespondIn,
+    SatisfactionRowOut,
+    ServiceRecordIn,
+    ServiceRecordOut,
+    SurveyIn,
+    SurveyOut,
+)
+
+router = APIRouter(tags=["service"])
+
+NeedsDesk = Annotated[Principal, Depends(require(Permission.SERVICE_DESK))]
+NeedsReports = Annotated[Principal, Depends(require(Permission.SERVICE_REPORTS))]
+
+
+def _desk_or_own(principal: CurrentPrincipal) -> Principal:
+    """Desk staff, or a customer acting on their own records (row filter downstream)."""
+    if not (principal.has(Permission.SERVICE_DESK) or principal.has(Permission.SERVICE_OWN)):
+        raise PermissionDenied()
+    return principal
+
+
+# Read by the role × endpoint check: either permission opens these routes.
+_desk_or_own.required_permission = Permission.SERVICE_DESK  # type: ignore[attr-defined]
+_desk_or_own.alternative_permissions = (Permission.SERVICE_OWN,)  # type: ignore[attr-defined]
+DeskOrOwn = Annotated[Principal, Depends(_desk_or_own)]
+
+
+def complaint_out(complaint: Complaint) -> ComplaintOut:
+    return ComplaintOut(
+        id=complaint.id,
+        person_id=complaint.person_id,
+        channel=complaint.channel,
+        complaint_type=complaint.complaint_type,
+        cause=complaint.cause,
+        status=complaint.status,
+        claim_id=complaint.claim_id,
+        policy_id=complaint.policy_id,
+        handler_user_id=complaint.handler_user_id,
+        received_at=complaint.received_at,
+        acknowledged_at=complaint.acknowledged_at,
+        working_days_due_at=complaint.working_days_due_at,
+        days_due_at=complaint.days_due_at,
+        decision_rule=f"{complaint.decision_rule_type}:{complaint.decision_rule_n}",
+        decision_due_at=complaint.decision_due_at,
+        extended_at=complaint.extended_at,
+        extension_reason=complaint.extension_reason,
+        decision_outcome=complaint.decision_outcome,
+        decision=complaint.decision,
+        decided_at=complaint.decided_at,
+        customer_response=complaint.customer_response,
+        escalation_route=complaint.escalation_route,
+        archived_at=complaint.archived_at,
+    )
+
+
+# --- service records --------------------------------------------------------------------
+
+
+@router.post("/service/records", status_code=201, response_model=ServiceRecordOut)
+def open_record(body: ServiceRecordIn, db: DB, principal: DeskOrOwn) -> ServiceRecordOut:
+    found = service.open_service_record(db, actor=principal, **body.model_dump())
+    return ServiceRecordOut.model_validate(found)
+
+
+@router.get("/service/records", response_model=list[ServiceRecordOut])
+def list_records(
+    db: DB, principal: DeskOrOwn, status: Annotated[str | None, Query(max_length=12)] = None
+) -> list[ServiceRecordOut]:
+    return [
+        ServiceRecordOut.model_validate(r)
+        for r in repository.list_service_records(db, principal, status=status)
+    ]
+
+
+@router.get("/service/records/{record_id}", response_model=ServiceRecordOut)
+def get_record(record_id: int, db: DB, principal: DeskOrOwn) -> ServiceRecordOut:
+    return ServiceRecordOut.model_validate(
+        service.get_service_record(db, actor=principal, record_id=record_id)
+    )
+
+
+@router.post("/service/records/{record_id}/answer", response_model=ServiceRecordOut)
+def answer_record(
+    record_id: int, body: OutcomeIn, db: DB, principal: NeedsDesk
+) -> ServiceRecordOut:
+    found = service.answer_service_record(
+        db, actor=principal, record_id=record_id, outcome=body.outcome, at=body.at
+    )
+    return ServiceRecordOut.model_validate(found)
+
+
+@router.post("/service/records/{record_id}/close", response_model=ServiceRecordOut)
+def close_record(record_id: int, body: OutcomeIn, db: DB, principal: NeedsDesk) -> ServiceRecordOut:
+    found = service.close_service_record(
+        db, actor=principal, record_id=record_id, outcome=body.outcome, at=body.at
+    )
+    return ServiceRecordOut.model_validate(found)
+
+
+# --- complaints -------------------------------------------------------------------------
+
+
+@router.post("/complaints", status_code=201, response_model=ComplaintOut)
+def file_complaint(body: ComplaintIn, db: DB, principal: DeskOrOwn) -> ComplaintOut:
+    return complaint_out(service.file_complaint(db, actor=principal, **body.model_dump()))
+
+
+@router.get("/complaints", response_model=list[ComplaintOut])
+def list_complaints(
+    db: DB, principal: DeskOrOwn, status: Annotated[str | None, Query(max_length=12)] = None
+) -> list[ComplaintOut]:
+    return [complaint_out(c) for c in repository.list_complaints(db, principal, status=status)]
+
+
+@router.get("/complaints/{complaint_id}", response_model=ComplaintOut)
+def get_complaint(complaint_id: int, db: DB, principal: DeskOrOwn) -> ComplaintOut:
+    return complaint_out(service.get_complaint(db, actor=principal, complaint_id=complaint_id))
+
+
+@router.post("/complaints/{complaint_id}/acknowledge", response_model=ComplaintOut)
+def acknowledge(
+    complaint_id: int, body: AcknowledgeIn, db: DB, principal: NeedsDesk
+) -> ComplaintOut:
+    return complaint_out(
+        service.acknowledge_complaint(
+            db,
+            actor=principal,
+            complaint_id=complaint_id,
+            progress_note=body.progress_note,
+            at=body.at,
+        )
+    )
+
+
+@router.post("/complaints/{complaint_id}/notes", status_code=201)
+def add_note(complaint_id: int, body: NoteIn, db: DB, principal: NeedsDesk) -> dict[str, int]:
+    note = service.add_note(db, actor=principal, complaint_id=complaint_id, note=body.note)
+    return {"id": note.id}
+
+
+@router.post("/complaints/{complaint_id}/extend", response_model=ComplaintOut)
+def extend(complaint_id: int, body: ExtendIn, db: DB, principal: NeedsDesk) -> ComplaintOut:
+    return complaint_out(
+        service.extend_complaint(
+            db, actor=principal, complaint_id=complaint_id, reason=body.reason, at=body.at
+        )
+    )
+
+
+@router.post("/complaints/{complaint_id}/decide", response_model=ComplaintOut)
+def decide(complaint_id: int, body: DecideIn, db: DB, principal: NeedsDesk) -> ComplaintOut:
+    return complaint_out(
+        service.decide_complaint(
+            db, actor=principal, complaint_id=complaint_id, **body.model_dump()
+        )
+    )
+
+
+@router.post("/complaints/{complaint_id}/response", response_model=ComplaintOut)
+def respond(complaint_id: int, body: RespondIn, db: DB, principal: DeskOrOwn) -> ComplaintOut:
+    return complaint_out(
+        service.respond_to_decision(
+            db, actor=principal, complaint_id=complaint_id, response=body.response, route=body.route
+        )
+    )
+
+
+@router.post("/complaints/{complaint_id}/archive", response_model=ComplaintOut)
+def archive(complaint_id: int, db: DB, principal: NeedsDesk) -> ComplaintOut:
+    return complaint_out(service.archive_complaint(db, actor=principal, complaint_id=complaint_id))
+
+
+# --- satisfaction -------------------------------------------------------------------------
+
+
+@router.post("/satisfaction/surveys", status_code=201, response_model=SurveyOut)
+def record_survey(body: SurveyIn, db: DB, principal: DeskOrOwn) -> SurveyOut:
+    data = body.model_dump()
+    scores = {name: data.pop(name) for name in service.SCORE_FIELDS}
+    return SurveyOut.model_validate(
+        service.record_survey(db, actor=principal, scores=scores, **data)
+    )
+
+
+# --- reports (GEN-7) ------------------------------------------------------------------------
+
+DateFrom = Annotated[dt.date, Query()]
+DateTo = Annotated[dt.date, Query()]
+
+
+@router.get("/reports/service/complaints", response_model=ComplaintsReportOut)
+def complaints_report(
+    db: DB,
+    principal: NeedsReports,
+    date_from: DateFrom,
+    date_to: DateTo,
+    org_unit_id: int | None = None,
+) -> ComplaintsReportOut:
+    report = reports.complaints_report(
+        db, date_from=date_from, date_to=date_to, org_unit_id=org_unit_id
+    )
+    return ComplaintsReportOut.model_validate(dataclasses.asdict(report))
+
+
+@router.get("/reports/service/satisfaction", response_model=list[SatisfactionRowOut])
+def satisfaction_report(
+    db: DB,
+    principal: NeedsReports,
+    date_from: DateFrom,
+    date_to: DateTo,
+    org_unit_id: int | None = None,
+) -> list[SatisfactionRowOut]:
+    rows = reports.satisfaction_report(
+        db, date_from=date_from, date_to=date_to, org_unit_id=org_unit_id
+    )
+    return [SatisfactionRowOut.model_validate(dataclasses.asdict(r)) for r in rows]
+
+
+@router.get("/reports/service/deadlines", response_model=list[DeadlineRowOut])
+def deadlines_report(
+    db: DB, principal: NeedsReports, date_from: DateFrom, date_to: DateTo
+) -> list[DeadlineRowOut]:
+    rows = reports.deadlines_report(db, date_from=date_from, date_to=date_to, now=utcnow())
+    return [DeadlineRowOut.model_validate(dataclasses.asdict(r)) for r in rows]
