@@ -1,0 +1,115 @@
+"""Demo sales data: channels of every kind, organisations, agents with one lapsed
+qualification, training, an assessment and an evaluation with an open action."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from claimdesk.auth.passwords import hash_password
+from claimdesk.auth.principal import Principal
+from claimdesk.models.sales import SalesChannel
+from claimdesk.models.user import User, UserRole
+from claimdesk.sales import service
+
+CHANNELS = [
+    ("DEMO-DIRECT", "直销团队", "direct_team", ["face_to_face", "phone"]),
+    ("DEMO-AGENCY", "专业代理机构", "agency", ["face_to_face"]),
+    ("DEMO-BANK", "银行保险", "bank", ["face_to_face"]),
+    ("DEMO-SEC", "证券公司", "securities_firm", ["online"]),
+    ("DEMO-NET", "互联网平台", "internet", ["online", "mail_sms"]),
+]
+
+
+def _user(session: Session, username: str, name: str) -> User:
+    existing = session.scalars(select(User).where(User.username == username)).first()
+    if existing is not None:
+        return existing
+    user = User(
+        username=username, display_name=name, password_hash=hash_password(secrets.token_urlsafe(16))
+    )
+    user.roles = [UserRole(role="sales_agent")]
+    session.add(user)
+    session.flush()
+    return user
+
+
+def load_demo_sales(session: Session, *, actor: Principal) -> bool:
+    """Idempotent: returns False when the demo channels exist already."""
+    if session.scalars(select(SalesChannel.id).where(SalesChannel.code == "DEMO-DIRECT")).first():
+        return False
+    channels = {
+        code: service.create_channel(
+            session, actor=actor, code=code, name=name, kind=kind, modes=modes
+        )
+        for code, name, kind, modes in CHANNELS
+    }
+    direct = service.create_organisation(
+        session, actor=actor, name="直销一部", channel_id=channels["DEMO-DIRECT"].id
+    )
+    bank = service.create_organisation(
+        session,
+        actor=actor,
+        name="示例银行北京分行",
+        channel_id=channels["DEMO-BANK"].id,
+        licence_number="BANK-110000-001",
+    )
+    valid = service.register_agent(
+        session,
+        actor=actor,
+        user_id=_user(session, "demo_agent_wang", "王代理").id,
+        organisation_id=direct.id,
+        licence_number="DEMO-LIC-0001",
+        valid_from=dt.date(2025, 1, 1),
+        valid_until=dt.date(2027, 12, 31),
+    )
+    service.register_agent(
+        session,
+        actor=actor,
+        user_id=_user(session, "demo_agent_li", "李代理").id,
+        organisation_id=bank.id,
+        licence_number="DEMO-LIC-0002",
+        valid_from=dt.date(2023, 1, 1),
+        valid_until=dt.date(2025, 12, 31),
+    )  # lapsed
+    service.add_training(
+        session,
+        actor=actor,
+        agent_id=valid.id,
+        course="销售行为可回溯规范",
+        hours=Decimal("6.0"),
+        completed_on=dt.date(2026, 3, 15),
+        passed=True,
+    )
+    service.assess_agent(
+        session,
+        actor=actor,
+        agent_id=valid.id,
+        period_start=dt.date(2026, 7, 1),
+        period_end=dt.date(2026, 9, 30),
+        results=82,
+        service_quality=88,
+        satisfaction=91,
+        compliance=96,
+    )
+    service.create_evaluation(
+        session,
+        actor=actor,
+        method="mystery_shopping",
+        evaluated_on=dt.date(2026, 10, 15),
+        summary="银保渠道暗访",
+        channel_id=channels["DEMO-BANK"].id,
+        findings=[
+            service.FindingIn(
+                "compliance",
+                "high",
+                "未充分说明犹豫期",
+                [service.ActionIn("网点人员专项培训", dt.date(2026, 11, 30))],
+            )
+        ],
+    )
+    return True
