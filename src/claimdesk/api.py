@@ -16,6 +16,7 @@ from claimdesk.sales.endpoints import router as sales_router
 from claimdesk.service.endpoints import router as service_router
 from claimdesk.people.endpoints import me_router as people_me_router
 from claimdesk.people.endpoints import router as people_router
+from claimdesk.policies.endpoints import router as policies_router
 from claimdesk.products.endpoints import router as products_router
 
 # Cookie-authenticated calls must carry the session's CSRF token (SEC-8).
@@ -23,10 +24,11 @@ api_router = APIRouter(dependencies=[Depends(api_csrf_guard)])
 api_router.include_router(auth_router)
 api_router.include_router(users_router)
 api_router.include_router(org_router)
-api_router.include_router(products_router)
 api_router.include_router(audit_router)
 api_router.include_router(calendar_router)
 api_router.include_router(deadlines_router)
+api_router.include_router(products_router)
+api_router.include_router(policies_router)
 api_router.include_router(people_router)
 api_router.include_router(people_me_router)
 api_router.include_router(claims_router)

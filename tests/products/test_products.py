@@ -181,7 +181,8 @@ def test_bad_coverage_is_refused_naming_the_field_and_changes_nothing(
     version["coverages"][0].update(coverage)
     before = db.scalar(select(func.count()).select_from(Product))
     response = client.post("/api/v1/products", headers=admin,
-                           json={"code": "BAD-1", "name": "x", "line": "health", "version": version})
+                           json={"code": "BAD-1", "name": "x", "line": "health",
+                                 "version": version})
     assert response.status_code == 422, response.text
     error = response.json()["error"]
     assert error["code"] == code

@@ -130,7 +130,7 @@ class VersionExport(VersionIn):
 
 
 class ProductExport(_In):
-    format: Literal["claimdesk.product/1"] = EXPORT_FORMAT
+    format: Literal["claimdesk.product/1"] = "claimdesk.product/1"
     code: str = Field(min_length=2, max_length=32, pattern=r"^[A-Z0-9][A-Z0-9_-]*$")
     name: str = Field(min_length=1, max_length=100)
     line: Line

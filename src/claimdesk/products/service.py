@@ -177,7 +177,9 @@ def compliance_problems(version: ProductVersion) -> list[dict[str, str]]:
     return problems
 
 
-def _critical_illness_problems(coverage: Coverage, field: str, *, adult: bool) -> list[dict[str, str]]:
+def _critical_illness_problems(
+    coverage: Coverage, field: str, *, adult: bool
+) -> list[dict[str, str]]:
     params = coverage_types.parse("critical_illness", coverage.parameters)
     assert isinstance(params, coverage_types.CriticalIllnessParams)
     problems = []
@@ -267,7 +269,7 @@ def version_content(version: ProductVersion) -> VersionIn:
         limits=Limits(regions=list(version.allowed_regions),
                       channels=list(version.allowed_channels),
                       customer_groups=list(version.allowed_customer_groups)),
-        refund_rule=version.refund_rule,  # type: ignore[arg-type]
+        refund_rule=version.refund_rule,
         coverages=[
             CoverageIn(code=c.code, name=c.name, type=c.type, parameters=dict(c.parameters),
                        materials_add=list(c.materials_added),
@@ -282,10 +284,10 @@ def export_product(session: Session, *, actor: Principal, product_id: int) -> Pr
     record(session, actor=actor, action="product.export", entity_type="product",
            entity_id=product.id)
     return ProductExport(
-        code=product.code, name=product.name, line=product.line,  # type: ignore[arg-type]
+        code=product.code, name=product.name, line=product.line,
         for_adults=product.for_adults,
         versions=[
-            VersionExport(version=v.version, status=v.status,  # type: ignore[arg-type]
+            VersionExport(version=v.version, status=v.status,
                           published_at=v.published_at,
                           **version_content(v).model_dump())
             for v in product.versions
@@ -369,7 +371,7 @@ def coverage_out(coverage: Coverage, language: str = "zh-CN") -> CoverageOut:
 def version_out(version: ProductVersion, language: str = "zh-CN") -> VersionOut:
     return VersionOut(
         id=version.id, product_id=version.product_id, version=version.version,
-        status=version.status,  # type: ignore[arg-type]
+        status=version.status,
         effective_date=version.effective_date,
         insured_liabilities=version.insured_liabilities, exclusions=version.exclusions,
         sum_insured=version.sum_insured, period_months=version.period_months,

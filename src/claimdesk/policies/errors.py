@@ -1,0 +1,123 @@
+"""Business errors of the policies domain (GEN-6): one class per condition."""
+
+from __future__ import annotations
+
+from claimdesk.errors import ClaimdeskError, Conflict, ValidationFailed
+
+
+class ProductNotOnSale(ValidationFailed):
+    code = "product_version_not_on_sale"
+    message_zh = "{field}：产品第 {version} 版状态为 {status}，只有已发布的版本可以销售"
+    message_en = ("{field}: product version {version} is {status}; "
+                  "only a published version can be sold")
+
+
+class OutsideProductLimits(ValidationFailed):
+    code = "outside_product_limits"
+    message_zh = "{field}：产品限定为 {allowed}，“{value}” 不在范围内"
+    message_en = "{field}: the product is limited to {allowed}; '{value}' is outside"
+
+
+class InvalidPolicyPeriod(ValidationFailed):
+    code = "invalid_policy_period"
+    message_zh = "{field}：保险期间无效（{rule_zh}）"
+    message_en = "{field}: invalid policy period ({rule_en})"
+
+
+class BeneficiarySharesInvalid(ValidationFailed):
+    code = "beneficiary_shares_invalid"
+    message_zh = "{field}：受益份额合计须恰为 100%（当前 {total}%）"
+    message_en = "{field}: beneficiary shares must add up to exactly 100% (now {total}%)"
+
+
+class DuplicateBeneficiary(ValidationFailed):
+    code = "duplicate_beneficiary"
+    message_zh = "{field}：同一受益人重复出现"
+    message_en = "{field}: the same beneficiary appears twice"
+
+
+class InsuredNotAdult(ValidationFailed):
+    code = "insured_not_adult"
+    message_zh = "{field}：本产品仅限成人投保，被保险人起保时未满 18 周岁"
+    message_en = "{field}: this product is for adults; the insured is under 18 at the start"
+
+
+class UnsupportedIdType(ValidationFailed):
+    code = "unsupported_id_type"
+    message_zh = "{field}：投保人证件须为居民身份证（当前 {value}）"
+    message_en = "{field}: the policyholder's document must be a resident ID (got {value})"
+
+
+class CustomerConsentMissing(ValidationFailed):
+    code = "customer_consent_missing"
+    message_zh = "{field}：批改/解除须有投保人或被保险人的同意"
+    message_en = "{field}: a change or termination needs the policyholder's or insured's consent"
+
+
+class ChangeDateOutsidePeriod(ValidationFailed):
+    code = "change_date_outside_period"
+    message_zh = "{field}：生效日期须在 {start} 至 {end} 之间"
+    message_en = "{field}: the effective date must lie between {start} and {end}"
+
+
+class PolicyNotInForce(Conflict):
+    code = "policy_not_in_force"
+    message_zh = "保单 {number} 当前状态为 {status}，不能办理此业务"
+    message_en = "Policy {number} is {status}; this operation is not possible"
+
+
+class WrongStep(Conflict):
+    code = "wrong_step"
+    message_zh = "当前状态 {status} 不能执行“{step}”"
+    message_en = "Step '{step}' is not possible in state {status}"
+
+
+class SameReviewerAndApprover(Conflict):
+    code = "same_reviewer_and_approver"
+    message_zh = "审核人与批准人不能是同一人"
+    message_en = "The reviewer may not also approve"
+
+
+class AlreadyRenewed(Conflict):
+    code = "policy_already_renewed"
+    message_zh = "保单 {number} 已续保为 {renewal}"
+    message_en = "Policy {number} was already renewed as {renewal}"
+
+
+class NoPolicyFound(ClaimdeskError):
+    status_code = 404
+    code = "no_policy_found"
+    message_zh = "未找到 {date} 有效的保单"
+    message_en = "No policy in force on {date} was found"
+
+
+class LookupCriteriaMissing(ValidationFailed):
+    code = "lookup_criteria_missing"
+    message_zh = "{field}：请提供保单号，或被保险人身份证号与出险日期"
+    message_en = "{field}: give a policy number, or the insured's ID number and the date of loss"
+
+
+class FontUnavailable(ClaimdeskError):
+    status_code = 500
+    code = "cjk_font_unavailable"
+    message_zh = "生成合同需要中文字体 {path}，但该字体未安装（Debian：fonts-wqy-microhei）"
+    message_en = ("The contract needs the CJK font {path}, which is not installed "
+                  "(Debian: fonts-wqy-microhei)")
+
+
+class ChangeContentMissing(ValidationFailed):
+    code = "change_content_missing"
+    message_zh = "{field}：批改须说明变更内容"
+    message_en = "{field}: a change must state what changes"
+
+
+class InitiatorMissing(ValidationFailed):
+    code = "termination_initiator_missing"
+    message_zh = "{field}：须说明解除的发起方（投保人/保险人/法定）"
+    message_en = "{field}: say who terminates the contract (policyholder, insurer or law)"
+
+
+class DisputeRouteMissing(ValidationFailed):
+    code = "dispute_route_missing"
+    message_zh = "{field}：须选择仲裁或诉讼"
+    message_en = "{field}: choose arbitration or court"

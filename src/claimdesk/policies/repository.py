@@ -1,0 +1,116 @@
+"""Policy queries with the row-level rules (SEC-4): a customer sees the policies where
+they are policyholder or insured; a sales agent alone sees the policies they sold."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from claimdesk.auth.permissions import STAFF_ROLES, Role
+from claimdesk.auth.principal import Principal
+from claimdesk.errors import NotFound
+from claimdesk.models.policy import Policy, PolicyChange, PolicyDispute
+
+_STAFF = {r.value for r in STAFF_ROLES}
+
+
+def scoped(query: Select[Any], actor: Principal) -> Select[Any]:
+    if actor.session_kind == "system":
+        return query
+    staff_roles = actor.roles & _STAFF
+    if not staff_roles:
+        if actor.person_id is None:
+            return query.where(Policy.id.is_(None))
+        return query.where(or_(Policy.policyholder_id == actor.person_id,
+                               Policy.insured_id == actor.person_id))
+    if staff_roles == {Role.SALES_AGENT.value}:
+        return query.where(Policy.agent_user_id == actor.user_id)
+    return query
+
+
+def get_policy(session: Session, actor: Principal, policy_id: int,
+               *, for_update: bool = False) -> Policy:
+    query = scoped(select(Policy).where(Policy.id == policy_id), actor).options(
+        selectinload(Policy.beneficiaries))
+    if for_update:
+        query = query.with_for_update(of=Policy)
+    query = query.execution_options(populate_existing=True)
+    policy: Policy | None = session.scalars(query).one_or_none()
+    if policy is None:
+        raise NotFound(what="policy", field="policy_id")
+    return policy
+
+
+def find_by_number(session: Session, actor: Principal, number: str) -> Policy | None:
+    query = scoped(select(Policy).where(Policy.number == number), actor)
+    return session.scalars(query.options(selectinload(Policy.beneficiaries))).one_or_none()
+
+
+def list_policies(session: Session, actor: Principal, *, limit: int = 200) -> list[Policy]:
+    query = scoped(select(Policy).order_by(Policy.id.desc()).limit(limit), actor)
+    return list(session.scalars(query))
+
+
+def in_force_on(session: Session, actor: Principal, *, insured_ids: list[int],
+                day: dt.date) -> list[Policy]:
+    """Policies covering the insured on that local date (terminations end cover the
+    day they take effect)."""
+    query = scoped(
+        select(Policy).where(
+            Policy.insured_id.in_(insured_ids),
+            Policy.period_start <= day,
+            Policy.period_end >= day,
+            or_(Policy.terminated_on.is_(None), Policy.terminated_on > day),
+        ),
+        actor,
+    ).order_by(Policy.id)
+    return list(session.scalars(query.options(selectinload(Policy.beneficiaries))))
+
+
+def renewal_of(session: Session, policy_id: int) -> Policy | None:
+    return session.scalars(select(Policy).where(Policy.previous_policy_id == policy_id)).first()
+
+
+def get_change(session: Session, change_id: int, *, for_update: bool = False) -> PolicyChange:
+    query = select(PolicyChange).where(PolicyChange.id == change_id)
+    if for_update:
+        query = query.with_for_update()
+    change = session.scalars(query).one_or_none()
+    if change is None:
+        raise NotFound(what="policy change", field="change_id")
+    return change
+
+
+def changes_of(session: Session, policy_id: int) -> list[PolicyChange]:
+    return list(session.scalars(
+        select(PolicyChange).where(PolicyChange.policy_id == policy_id).order_by(PolicyChange.id)))
+
+
+def get_dispute(session: Session, dispute_id: int, *, for_update: bool = False) -> PolicyDispute:
+    query = select(PolicyDispute).where(PolicyDispute.id == dispute_id)
+    if for_update:
+        query = query.with_for_update()
+    dispute = session.scalars(query).one_or_none()
+    if dispute is None:
+        raise NotFound(what="policy dispute", field="dispute_id")
+    return dispute
+
+
+def disputes_of(session: Session, policy_id: int) -> list[PolicyDispute]:
+    return list(session.scalars(
+        select(PolicyDispute).where(PolicyDispute.policy_id == policy_id)
+        .order_by(PolicyDispute.id)))
+
+
+def expiring_between(session: Session, first: dt.date, last: dt.date) -> list[Policy]:
+    """In-force policies whose last day lies in [first, last] (renewal reminders)."""
+    return list(session.scalars(
+        select(Policy).where(
+            Policy.status == "in_force",
+            Policy.terminated_on.is_(None),
+            Policy.period_end >= first,
+            Policy.period_end <= last,
+        ).order_by(Policy.id)))

@@ -1,0 +1,183 @@
+"""Pydantic models of the policies API."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from claimdesk.clocks.schemas import ClockOut
+
+Channel = Literal["direct", "agency", "bank", "securities", "internet", "phone", "other"]
+Share = Decimal
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class BeneficiaryIn(_In):
+    person_id: int
+    relationship: str = Field(min_length=1, max_length=20)
+    share: Decimal = Field(gt=0, le=100, max_digits=5, decimal_places=2)
+
+
+class PolicyIssueIn(_In):
+    product_version_id: int
+    policyholder_id: int
+    insured_id: int
+    # Empty: the legal heirs are the beneficiaries (法定受益人).
+    beneficiaries: list[BeneficiaryIn] = Field(default_factory=list, max_length=20)
+    period_start: dt.date
+    # Defaults to the product's insurance period; when given it must match it.
+    period_end: dt.date | None = None
+    premium: Decimal = Field(gt=0, max_digits=18, decimal_places=2)
+    channel: Channel
+    region_code: str | None = Field(default=None, pattern=r"^\d{6}$")
+    customer_group: str | None = Field(default=None, min_length=1, max_length=32)
+    agent_user_id: int | None = None
+
+
+class ChangeIn(_In):
+    kind: Literal["change", "termination"]
+    description: str = Field(min_length=1, max_length=2000)
+    effective_date: dt.date
+    customer_consent: bool
+    customer_consent_method: str = Field(min_length=1, max_length=40)
+    # change: a new beneficiary list (shares add to 100%)
+    beneficiaries: list[BeneficiaryIn] | None = None
+    # termination: who ends the contract (POL-3)
+    initiator: Literal["policyholder", "insurer", "law"] | None = None
+
+
+class StepIn(_In):
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class ReviewIn(_In):
+    lawful: bool
+    note: str = Field(min_length=1, max_length=2000)
+
+
+class RenewIn(_In):
+    product_version_id: int | None = None
+    premium: Decimal | None = Field(default=None, gt=0, max_digits=18, decimal_places=2)
+
+
+class DisputeIn(_In):
+    applicant: str = Field(min_length=1, max_length=100)
+    description: str = Field(min_length=1, max_length=4000)
+
+
+class DisputeStepIn(_In):
+    action: Literal["answer", "agree", "complete_formalities", "escalate", "decide", "perform"]
+    text: str = Field(min_length=1, max_length=4000)
+    route: Literal["arbitration", "court"] | None = None
+    # When the agreement was reached or the award/judgment took effect; default now.
+    at: dt.datetime | None = None
+
+
+class PartyOut(BaseModel):
+    id: int
+    name: str
+
+
+class BeneficiaryOut(BaseModel):
+    person_id: int
+    name: str
+    relationship: str
+    share: Decimal
+
+
+class ProductRef(BaseModel):
+    product_id: int
+    code: str
+    name: str
+    version_id: int
+    version: int
+
+
+class ChangeOut(BaseModel):
+    id: int
+    policy_id: int
+    kind: str
+    status: str
+    description: str
+    payload: dict[str, object]
+    before: dict[str, object] | None
+    effective_date: dt.date
+    customer_consent: bool
+    customer_consent_method: str | None
+    requested_at: dt.datetime
+    requested_by_id: int | None
+    reviewed_at: dt.datetime | None
+    reviewed_by_id: int | None
+    review_note: str | None
+    approved_at: dt.datetime | None
+    approved_by_id: int | None
+    completed_at: dt.datetime | None
+    rejected_reason: str | None
+    refund_amount: Decimal | None
+    deadlines: list[ClockOut]
+
+
+class DisputeOut(BaseModel):
+    id: int
+    policy_id: int
+    status: str
+    applicant: str
+    description: str
+    applied_at: dt.datetime
+    answer: str | None
+    answered_at: dt.datetime | None
+    agreement: str | None
+    agreed_at: dt.datetime | None
+    escalated_at: dt.datetime | None
+    decision: str | None
+    decision_effective_at: dt.datetime | None
+    closed_at: dt.datetime | None
+    outcome: str | None
+    deadlines: list[ClockOut]
+
+
+class PolicyOut(BaseModel):
+    id: int
+    number: str
+    product: ProductRef
+    policyholder: PartyOut
+    insured: PartyOut
+    beneficiaries: list[BeneficiaryOut]
+    legal_heirs_as_beneficiaries: bool
+    period_start: dt.date
+    period_end: dt.date
+    premium: Decimal
+    channel: str
+    region_code: str | None
+    customer_group: str | None
+    agent_user_id: int | None
+    status: str
+    previous_policy_id: int | None
+    renewed_by_policy_id: int | None
+    issued_at: dt.datetime
+    org_unit_id: int | None
+    terminated_on: dt.date | None
+    refund_amount: Decimal | None
+    # POL-6: in force (counting renewals) since; incontestable from 2 years later.
+    in_force_since: dt.date
+    incontestable_from: dt.date
+    incontestable: bool
+    changes: list[ChangeOut]
+    disputes: list[DisputeOut]
+
+
+class PolicySummary(BaseModel):
+    id: int
+    number: str
+    product_code: str
+    version: int
+    insured_name: str
+    period_start: dt.date
+    period_end: dt.date
+    status: str
