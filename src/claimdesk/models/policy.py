@@ -52,7 +52,9 @@ class PolicyBeneficiary(Base):
     __tablename__ = "policy_beneficiaries"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    policy_id: Mapped[int] = mapped_column(ForeignKey("policies.id", ondelete="CASCADE"), index=True)
+    policy_id: Mapped[int] = mapped_column(
+        ForeignKey("policies.id", ondelete="CASCADE"), index=True
+    )
     position: Mapped[int] = mapped_column(default=0)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
     relationship_to_insured: Mapped[str] = mapped_column(String(20))
