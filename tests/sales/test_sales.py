@@ -27,14 +27,22 @@ ADMIN = Principal.system("test-admin")
 
 @pytest.fixture
 def agent_user_id(db: Session) -> int:
-    channel = service.create_channel(db, actor=ADMIN, code="BANK1", name="银保渠道", kind="bank",
-                                     modes=["face_to_face", "phone"])
-    organisation = service.create_organisation(db, actor=ADMIN, name="某银行北京分行",
-                                               channel_id=channel.id)
+    channel = service.create_channel(
+        db, actor=ADMIN, code="BANK1", name="银保渠道", kind="bank", modes=["face_to_face", "phone"]
+    )
+    organisation = service.create_organisation(
+        db, actor=ADMIN, name="某银行北京分行", channel_id=channel.id
+    )
     user = make_user(db, username="agent1", roles=("sales_agent",))
-    service.register_agent(db, actor=ADMIN, user_id=user.id, organisation_id=organisation.id,
-                           licence_number="02000111000080002026000123",
-                           valid_from=dt.date(2025, 1, 1), valid_until=dt.date(2026, 12, 31))
+    service.register_agent(
+        db,
+        actor=ADMIN,
+        user_id=user.id,
+        organisation_id=organisation.id,
+        licence_number="02000111000080002026000123",
+        valid_from=dt.date(2025, 1, 1),
+        valid_until=dt.date(2026, 12, 31),
+    )
     return user.id
 
 
@@ -53,8 +61,9 @@ def test_agent_may_sell_only_inside_qualification(db: Session, agent_user_id: in
     assert "no qualification" in unknown.value.message("en")
     agent = service.agent_of_user(db, agent_user_id)
     assert agent is not None
-    service.set_agent_status(db, actor=ADMIN, agent_id=agent.id, status="suspended",
-                             reason="违规销售调查中")
+    service.set_agent_status(
+        db, actor=ADMIN, agent_id=agent.id, status="suspended", reason="违规销售调查中"
+    )
     with pytest.raises(AgentQualificationLapsed):
         service.agent_may_sell(db, agent_user_id, dt.date(2026, 6, 1))
 
@@ -65,17 +74,25 @@ def test_bad_channel_and_validity(db: Session) -> None:
         service.create_channel(db, actor=ADMIN, code="X", name="x", kind="street", modes=["phone"])
     assert kind.value.field == "kind"
     with pytest.raises(UnknownCode) as mode:
-        service.create_channel(db, actor=ADMIN, code="X", name="x", kind="internet",
-                               modes=["online", "telepathy"])
+        service.create_channel(
+            db, actor=ADMIN, code="X", name="x", kind="internet", modes=["online", "telepathy"]
+        )
     assert mode.value.field == "modes.1"
-    channel = service.create_channel(db, actor=ADMIN, code="NET", name="互联网", kind="internet",
-                                     modes=["online"])
+    channel = service.create_channel(
+        db, actor=ADMIN, code="NET", name="互联网", kind="internet", modes=["online"]
+    )
     organisation = service.create_organisation(db, actor=ADMIN, name="官网", channel_id=channel.id)
     user = make_user(db, username="agent2", roles=("sales_agent",))
     with pytest.raises(InvalidValidity) as validity:
-        service.register_agent(db, actor=ADMIN, user_id=user.id, organisation_id=organisation.id,
-                               licence_number="L-2", valid_from=dt.date(2026, 5, 1),
-                               valid_until=dt.date(2026, 4, 30))
+        service.register_agent(
+            db,
+            actor=ADMIN,
+            user_id=user.id,
+            organisation_id=organisation.id,
+            licence_number="L-2",
+            valid_from=dt.date(2026, 5, 1),
+            valid_until=dt.date(2026, 4, 30),
+        )
     assert validity.value.field == "valid_until"
     assert service.agent_of_user(db, user.id) is None
 
@@ -84,19 +101,40 @@ def test_training_and_assessment(db: Session, agent_user_id: int) -> None:
     # SPEC SAL-2: training records and assessment by results, quality, satisfaction, compliance.
     agent = service.agent_of_user(db, agent_user_id)
     assert agent is not None
-    training = service.add_training(db, actor=ADMIN, agent_id=agent.id, course="保险销售行为规范",
-                                    hours=Decimal("8.0"), completed_on=dt.date(2026, 3, 1),
-                                    passed=True)
+    training = service.add_training(
+        db,
+        actor=ADMIN,
+        agent_id=agent.id,
+        course="保险销售行为规范",
+        hours=Decimal("8.0"),
+        completed_on=dt.date(2026, 3, 1),
+        passed=True,
+    )
     assert training.hours == Decimal("8.0")
     with pytest.raises(ScoreOutOfScale) as bad:
-        service.assess_agent(db, actor=ADMIN, agent_id=agent.id, period_start=dt.date(2026, 7, 1),
-                             period_end=dt.date(2026, 9, 30), results=80, service_quality=101,
-                             satisfaction=90, compliance=95)
+        service.assess_agent(
+            db,
+            actor=ADMIN,
+            agent_id=agent.id,
+            period_start=dt.date(2026, 7, 1),
+            period_end=dt.date(2026, 9, 30),
+            results=80,
+            service_quality=101,
+            satisfaction=90,
+            compliance=95,
+        )
     assert bad.value.field == "service_quality"
-    assessment = service.assess_agent(db, actor=ADMIN, agent_id=agent.id,
-                                      period_start=dt.date(2026, 7, 1),
-                                      period_end=dt.date(2026, 9, 30), results=80,
-                                      service_quality=85, satisfaction=90, compliance=95)
+    assessment = service.assess_agent(
+        db,
+        actor=ADMIN,
+        agent_id=agent.id,
+        period_start=dt.date(2026, 7, 1),
+        period_end=dt.date(2026, 9, 30),
+        results=80,
+        service_quality=85,
+        satisfaction=90,
+        compliance=95,
+    )
     assert assessment.compliance_score == 95
 
 
@@ -105,23 +143,41 @@ def test_evaluation_findings_and_actions_tracked_to_done(db: Session, agent_user
     agent = service.agent_of_user(db, agent_user_id)
     assert agent is not None
     with pytest.raises(EvaluationTargetRequired):
-        service.create_evaluation(db, actor=ADMIN, method="survey",
-                                  evaluated_on=dt.date(2026, 10, 1), summary="x")
+        service.create_evaluation(
+            db, actor=ADMIN, method="survey", evaluated_on=dt.date(2026, 10, 1), summary="x"
+        )
     before = db.scalar(select(func.count()).select_from(SalesEvaluation))
     with pytest.raises(UnknownCode) as bad:
         service.create_evaluation(
-            db, actor=ADMIN, method="mystery_shopping", evaluated_on=dt.date(2026, 10, 1),
-            summary="暗访", agent_id=agent.id,
-            findings=[service.FindingIn("compliance", "high", "未说明免责条款"),
-                      service.FindingIn("vibes", "low", "x")])
+            db,
+            actor=ADMIN,
+            method="mystery_shopping",
+            evaluated_on=dt.date(2026, 10, 1),
+            summary="暗访",
+            agent_id=agent.id,
+            findings=[
+                service.FindingIn("compliance", "high", "未说明免责条款"),
+                service.FindingIn("vibes", "low", "x"),
+            ],
+        )
     assert bad.value.field == "findings.1.dimension"
     assert db.scalar(select(func.count()).select_from(SalesEvaluation)) == before
     evaluation = service.create_evaluation(
-        db, actor=ADMIN, method="mystery_shopping", evaluated_on=dt.date(2026, 10, 1),
-        summary="暗访两次", agent_id=agent.id,
-        findings=[service.FindingIn("compliance", "high", "未说明免责条款",
-                                    actions=[service.ActionIn("重新培训免责条款说明",
-                                                              dt.date(2026, 10, 31))])])
+        db,
+        actor=ADMIN,
+        method="mystery_shopping",
+        evaluated_on=dt.date(2026, 10, 1),
+        summary="暗访两次",
+        agent_id=agent.id,
+        findings=[
+            service.FindingIn(
+                "compliance",
+                "high",
+                "未说明免责条款",
+                actions=[service.ActionIn("重新培训免责条款说明", dt.date(2026, 10, 31))],
+            )
+        ],
+    )
     (finding,) = service.findings_of(db, evaluation.id)
     (action,) = service.actions_of(db, [finding.id])
     assert action.status == "open" and action in service.open_actions(db)

@@ -24,28 +24,53 @@ def seed_calendar(session: Session, years: tuple[int, ...] = (2026,)) -> None:
         session.flush()
 
 
-def make_person(session: Session, *, name: str = "张三", email: str | None = None,
-                org_unit_id: int | None = None, care_consent: bool = False) -> Person:
+def make_person(
+    session: Session,
+    *,
+    name: str = "张三",
+    email: str | None = None,
+    org_unit_id: int | None = None,
+    care_consent: bool = False,
+) -> Person:
     number = f"1101011990030{next(_SEQ):05d}"
-    person = Person(name=name, id_type="passport", id_number=number,
-                    id_number_hash=blind_index(number, PURPOSE_ID_NUMBER),
-                    id_number_last4=number[-4:], email=email, org_unit_id=org_unit_id)
+    person = Person(
+        name=name,
+        id_type="passport",
+        id_number=number,
+        id_number_hash=blind_index(number, PURPOSE_ID_NUMBER),
+        id_number_last4=number[-4:],
+        email=email,
+        org_unit_id=org_unit_id,
+    )
     session.add(person)
     session.flush()
     if care_consent:
-        session.add(Consent(person_id=person.id, purpose="customer_care", scope="contact",
-                            method="written", granted_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC)))
+        session.add(
+            Consent(
+                person_id=person.id,
+                purpose="customer_care",
+                scope="contact",
+                method="written",
+                granted_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+            )
+        )
         session.flush()
     return person
 
 
 def principal_of(user: User, roles: tuple[str, ...], *, person_id: int | None = None) -> Principal:
-    return Principal.build(user_id=user.id, username=user.username, roles=frozenset(roles),
-                           org_unit_id=user.org_unit_id, person_id=person_id)
+    return Principal.build(
+        user_id=user.id,
+        username=user.username,
+        roles=frozenset(roles),
+        org_unit_id=user.org_unit_id,
+        person_id=person_id,
+    )
 
 
-def local(year: int, month: int, day: int, hour: int = 0, minute: int = 0,
-          second: int = 0) -> dt.datetime:
+def local(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0
+) -> dt.datetime:
     """An instant given in Asia/Shanghai time."""
     from claimdesk.rules.deadlines import LOCAL_TZ
 

@@ -22,9 +22,15 @@ def test_complaint_api_roles_rows_and_errors(db: Session, client: TestClient) ->
     db.commit()
     desk = login_headers(client, "desk_api")
     customer = login_headers(client, "cust_api")
-    body = {"person_id": other.id, "contact": "13800138000", "channel": "phone",
-            "complaint_type": "claims", "cause": "delay", "description": "慢",
-            "received_at": "2026-09-28T10:00:00+08:00"}
+    body = {
+        "person_id": other.id,
+        "contact": "13800138000",
+        "channel": "phone",
+        "complaint_type": "claims",
+        "cause": "delay",
+        "description": "慢",
+        "received_at": "2026-09-28T10:00:00+08:00",
+    }
     before = db.scalar(select(func.count()).select_from(Complaint))
     bad = client.post("/api/v1/complaints", json={**body, "channel": "fax"}, headers=desk)
     assert bad.status_code == 422 and bad.json()["error"]["field"] == "channel"
@@ -39,15 +45,22 @@ def test_complaint_api_roles_rows_and_errors(db: Session, client: TestClient) ->
     # The customer sees only their own complaints and cannot decide.
     assert client.get(f"/api/v1/complaints/{data['id']}", headers=customer).status_code == 404
     assert client.get("/api/v1/complaints", headers=customer).json() == []
-    decide = client.post(f"/api/v1/complaints/{data['id']}/decide", headers=customer,
-                         json={"outcome": "upheld", "decision": "x"})
+    decide = client.post(
+        f"/api/v1/complaints/{data['id']}/decide",
+        headers=customer,
+        json={"outcome": "upheld", "decision": "x"},
+    )
     assert decide.status_code == 403
-    own = client.post("/api/v1/complaints", headers=customer,
-                      json={**body, "person_id": None, "channel": "web_app"})
+    own = client.post(
+        "/api/v1/complaints",
+        headers=customer,
+        json={**body, "person_id": None, "channel": "web_app"},
+    )
     assert own.status_code == 201 and own.json()["person_id"] == mine.id
     # Reports: auditors yes, desk agents no.
     query = "?date_from=2026-09-01&date_to=2026-10-31"
     assert client.get(f"/api/v1/reports/service/complaints{query}", headers=desk).status_code == 403
-    report = client.get(f"/api/v1/reports/service/complaints{query}",
-                        headers=login_headers(client, "auditor_api"))
+    report = client.get(
+        f"/api/v1/reports/service/complaints{query}", headers=login_headers(client, "auditor_api")
+    )
     assert report.status_code == 200 and report.json()["total"] == 2

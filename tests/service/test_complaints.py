@@ -41,8 +41,13 @@ def agent(db: Session) -> Principal:
 def _file(db: Session, agent: Principal, received: dt.datetime, **overrides: object) -> Complaint:
     person = make_person(db)
     fields: dict[str, object] = dict(
-        person_id=person.id, contact="13800138000", channel="phone", complaint_type="service",
-        cause="delay", description="理赔进度太慢", received_at=received,
+        person_id=person.id,
+        contact="13800138000",
+        channel="phone",
+        complaint_type="service",
+        cause="delay",
+        description="理赔进度太慢",
+        received_at=received,
     )
     fields.update(overrides)
     return service.file_complaint(db, actor=agent, **fields)  # type: ignore[arg-type]
@@ -53,7 +58,9 @@ def _clock(db: Session, complaint: Complaint, name: str) -> Clock:
     return clock
 
 
-def test_decision_due_is_earlier_of_15_working_days_and_15_days(db: Session, agent: Principal) -> None:
+def test_decision_due_is_earlier_of_15_working_days_and_15_days(
+    db: Session, agent: Principal
+) -> None:
     # SPEC SVC-3 GEN-4: received Mon 28 Sep 2026. 15 days → Tue 13 Oct (a working day);
     # 15 working days skip 1–7 Oct and count Sat 10 Oct → Fri 23 Oct. The 15 days win.
     complaint = _file(db, agent, local(2026, 9, 28, 10, 0))
@@ -79,13 +86,20 @@ def test_fifteen_days_ending_in_national_day_move_to_next_working_day(
     assert complaint.decision_rule_type == "days"
 
 
-def test_acknowledgement_clock_is_24_hours_across_the_holiday(db: Session, agent: Principal) -> None:
+def test_acknowledgement_clock_is_24_hours_across_the_holiday(
+    db: Session, agent: Principal
+) -> None:
     # SPEC SVC-3 GEN-4: hours run around the clock, holidays included.
     complaint = _file(db, agent, local(2026, 9, 30, 18, 0))
     ack = _clock(db, complaint, service.ACK_CLOCK)
     assert ack.due_at == local(2026, 10, 1, 18, 0)
-    service.acknowledge_complaint(db, actor=agent, complaint_id=complaint.id,
-                                  progress_note="已受理，正在调查", at=local(2026, 10, 1, 17, 0))
+    service.acknowledge_complaint(
+        db,
+        actor=agent,
+        complaint_id=complaint.id,
+        progress_note="已受理，正在调查",
+        at=local(2026, 10, 1, 17, 0),
+    )
     assert clock_met(ack) is True
     assert complaint.status == "acknowledged"
 
@@ -93,8 +107,13 @@ def test_acknowledgement_clock_is_24_hours_across_the_holiday(db: Session, agent
 def test_late_acknowledgement_is_a_breach(db: Session, agent: Principal) -> None:
     # SPEC SVC-3 GEN-7: an acknowledgement after 24 h is recorded as not met.
     complaint = _file(db, agent, local(2026, 9, 30, 18, 0))
-    service.acknowledge_complaint(db, actor=agent, complaint_id=complaint.id,
-                                  progress_note="已受理", at=local(2026, 10, 2, 9, 0))
+    service.acknowledge_complaint(
+        db,
+        actor=agent,
+        complaint_id=complaint.id,
+        progress_note="已受理",
+        at=local(2026, 10, 2, 9, 0),
+    )
     ack = _clock(db, complaint, service.ACK_CLOCK)
     assert clock_met(ack) is False
     marked = mark_breaches(db, now=local(2026, 10, 2, 10, 0))
@@ -105,24 +124,39 @@ def test_extension_once_to_30_days_with_reason_and_notice(db: Session, agent: Pr
     # SPEC SVC-3: extended once to 30 days after receipt (28 Sep → Wed 28 Oct), with the
     # reason recorded and a notice to the complainant through the outbox.
     complaint = _file(db, agent, local(2026, 9, 28, 10, 0))
-    service.extend_complaint(db, actor=agent, complaint_id=complaint.id,
-                             reason="需调取医院病历", at=local(2026, 10, 9, 9, 0))
+    service.extend_complaint(
+        db,
+        actor=agent,
+        complaint_id=complaint.id,
+        reason="需调取医院病历",
+        at=local(2026, 10, 9, 9, 0),
+    )
     assert complaint.decision_due_at == local(2026, 10, 28, 23, 59, 59)
     assert (complaint.decision_rule_type, complaint.decision_rule_n) == ("days", 30)
     assert complaint.extension_reason == "需调取医院病历"
     decision = _clock(db, complaint, service.DECISION_CLOCK)
     assert decision.due_at == local(2026, 10, 28, 23, 59, 59)
-    notices = db.scalars(select(OutboxMessage).where(
-        OutboxMessage.related_type == "complaint", OutboxMessage.related_id == str(complaint.id),
-        OutboxMessage.template == "complaint_extended")).all()
+    notices = db.scalars(
+        select(OutboxMessage).where(
+            OutboxMessage.related_type == "complaint",
+            OutboxMessage.related_id == str(complaint.id),
+            OutboxMessage.template == "complaint_extended",
+        )
+    ).all()
     assert len(notices) == 1 and notices[0].recipient == "13800138000"
     assert "2026-10-28" in notices[0].body
     with pytest.raises(ComplaintAlreadyExtended) as second:
         service.extend_complaint(db, actor=agent, complaint_id=complaint.id, reason="再次延期")
     assert second.value.field == "extension_reason"
     # Decided on 27 Oct: inside the extended deadline, so the limit is met.
-    service.decide_complaint(db, actor=agent, complaint_id=complaint.id, outcome="upheld",
-                             decision="补偿等待期间利息", at=local(2026, 10, 27, 15, 0))
+    service.decide_complaint(
+        db,
+        actor=agent,
+        complaint_id=complaint.id,
+        outcome="upheld",
+        decision="补偿等待期间利息",
+        at=local(2026, 10, 27, 15, 0),
+    )
     assert clock_met(decision) is True
 
 
@@ -142,15 +176,27 @@ def test_decision_past_deadline_without_extension_reason_is_refused(
     # SPEC SVC-3 GEN-6: 14 Oct is past the 15-day deadline of 13 Oct.
     complaint = _file(db, agent, local(2026, 9, 28, 10, 0))
     with pytest.raises(DecisionPastDeadline) as error:
-        service.decide_complaint(db, actor=agent, complaint_id=complaint.id, outcome="rejected",
-                                 decision="不予支持", at=local(2026, 10, 14, 9, 0))
+        service.decide_complaint(
+            db,
+            actor=agent,
+            complaint_id=complaint.id,
+            outcome="rejected",
+            decision="不予支持",
+            at=local(2026, 10, 14, 9, 0),
+        )
     assert error.value.field == "extension_reason"
     assert "2026-10-13" in error.value.message("zh-CN")
     assert complaint.status == "received" and complaint.decided_at is None
     # With the reason the same decision extends (notice sent) and is recorded as met.
-    service.decide_complaint(db, actor=agent, complaint_id=complaint.id, outcome="rejected",
-                             decision="不予支持", at=local(2026, 10, 14, 9, 0),
-                             extension_reason="投诉人补充材料")
+    service.decide_complaint(
+        db,
+        actor=agent,
+        complaint_id=complaint.id,
+        outcome="rejected",
+        decision="不予支持",
+        at=local(2026, 10, 14, 9, 0),
+        extension_reason="投诉人补充材料",
+    )
     assert complaint.status == "decided" and complaint.extended_at is not None
     assert clock_met(_clock(db, complaint, service.DECISION_CLOCK)) is True
 
@@ -159,13 +205,24 @@ def test_claim_complaint_has_a_named_person_and_a_two_hour_clock(
     db: Session, agent: Principal
 ) -> None:
     # SPEC CLM-Z3: answered within 2 hours by a named person.
-    complaint = _file(db, agent, local(2026, 10, 2, 22, 30), complaint_type="claims",
-                      cause="claim_amount", handler_user_id=agent.user_id)
+    complaint = _file(
+        db,
+        agent,
+        local(2026, 10, 2, 22, 30),
+        complaint_type="claims",
+        cause="claim_amount",
+        handler_user_id=agent.user_id,
+    )
     response = _clock(db, complaint, service.CLAIM_RESPONSE_CLOCK)
     assert response.due_at == local(2026, 10, 3, 0, 30)
     assert complaint.handler_user_id == agent.user_id
-    service.acknowledge_complaint(db, actor=agent, complaint_id=complaint.id,
-                                  progress_note="已电话联系客户", at=local(2026, 10, 3, 0, 10))
+    service.acknowledge_complaint(
+        db,
+        actor=agent,
+        complaint_id=complaint.id,
+        progress_note="已电话联系客户",
+        at=local(2026, 10, 3, 0, 10),
+    )
     assert clock_met(response) is True
 
 
@@ -173,14 +230,22 @@ def test_customer_response_escalation_and_archive(db: Session, agent: Principal)
     # SPEC SVC-3: decision, the customer's acceptance or escalation, archived.
     complaint = _file(db, agent, local(2026, 11, 2, 10, 0))
     service.add_note(db, actor=agent, complaint_id=complaint.id, note="调取通话录音")
-    service.decide_complaint(db, actor=agent, complaint_id=complaint.id, outcome="rejected",
-                             decision="不予支持", at=local(2026, 11, 5, 10, 0))
+    service.decide_complaint(
+        db,
+        actor=agent,
+        complaint_id=complaint.id,
+        outcome="rejected",
+        decision="不予支持",
+        at=local(2026, 11, 5, 10, 0),
+    )
     with pytest.raises(UnknownCode) as error:
-        service.respond_to_decision(db, actor=agent, complaint_id=complaint.id,
-                                    response="escalated", route="newspaper")
+        service.respond_to_decision(
+            db, actor=agent, complaint_id=complaint.id, response="escalated", route="newspaper"
+        )
     assert error.value.field == "route"
-    service.respond_to_decision(db, actor=agent, complaint_id=complaint.id,
-                                response="escalated", route="regulator")
+    service.respond_to_decision(
+        db, actor=agent, complaint_id=complaint.id, response="escalated", route="regulator"
+    )
     service.archive_complaint(db, actor=agent, complaint_id=complaint.id)
     assert (complaint.status, complaint.escalation_route) == ("archived", "regulator")
 

@@ -27,10 +27,14 @@ def test_demo_fills_every_report_and_is_idempotent(db: Session) -> None:
     assert complaints.total == 3 and len(complaints.by_cause) == 3
     satisfaction = reports.satisfaction_report(db, date_from=start, date_to=end)
     assert {row.service_type for row in satisfaction} >= {"consultation", "health_consultation"}
-    deadlines = reports.deadlines_report(db, date_from=start, date_to=end,
-                                         now=dt.datetime(2026, 12, 1, tzinfo=dt.UTC))
+    deadlines = reports.deadlines_report(
+        db, date_from=start, date_to=end, now=dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
+    )
     names = {row.name for row in deadlines}
-    assert {"service.consultation_answer", "complaint.decision",
-            "complaint.acknowledgement"} <= names
+    assert {
+        "service.consultation_answer",
+        "complaint.decision",
+        "complaint.acknowledgement",
+    } <= names
     consult = [r for r in deadlines if r.name == "service.consultation_answer"]
     assert sum(r.met for r in consult) == 1 and sum(r.missed for r in consult) == 1

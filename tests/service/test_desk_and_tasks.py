@@ -25,8 +25,13 @@ from claimdesk.service.errors import (
 from tests.builders import make_org_unit, make_user
 from tests.service.helpers import local, make_person, principal_of, seed_calendar
 
-SCORES = {"score_speed": 5, "score_attitude": 4, "score_result": 3, "score_process": 4,
-          "score_value_added": None}
+SCORES = {
+    "score_speed": 5,
+    "score_attitude": 4,
+    "score_result": 3,
+    "score_process": 4,
+    "score_value_added": None,
+}
 
 
 @pytest.fixture
@@ -35,27 +40,37 @@ def desk(db: Session) -> tuple[Principal, Principal]:
     branch = make_org_unit(db, code="SH01", name="上海分公司", kind="branch")
     agent = make_user(db, username="desk2", roles=("service_agent",), org_unit=branch)
     boss = make_user(db, username="desk_boss", roles=("service_agent",), org_unit=branch)
-    service.set_desk_supervisor(db, actor=Principal.system(), org_unit_id=branch.id,
-                                user_id=boss.id)
+    service.set_desk_supervisor(
+        db, actor=Principal.system(), org_unit_id=branch.id, user_id=boss.id
+    )
     return principal_of(agent, ("service_agent",)), principal_of(boss, ("service_agent",))
 
 
 def _consultation(db: Session, agent: Principal, at: dt.datetime) -> ServiceRecord:
     person = make_person(db)
-    return service.open_service_record(db, actor=agent, service_type="consultation",
-                                       channel="phone", person_id=person.id,
-                                       subject="重疾险等待期咨询", received_at=at)
+    return service.open_service_record(
+        db,
+        actor=agent,
+        service_type="consultation",
+        channel="phone",
+        person_id=person.id,
+        subject="重疾险等待期咨询",
+        received_at=at,
+    )
 
 
-def test_consultation_answered_within_two_hours(db: Session, desk: tuple[Principal, Principal]) -> None:
+def test_consultation_answered_within_two_hours(
+    db: Session, desk: tuple[Principal, Principal]
+) -> None:
     # SPEC SVC-4 GEN-4: received 1 Oct 2026 (a holiday) 23:00 → due 2 Oct 01:00.
     agent, _ = desk
     record = _consultation(db, agent, local(2026, 10, 1, 23, 0))
     (clock,) = clocks_for(db, "service_record", record.id)
     assert clock.name == service.CONSULTATION_CLOCK
     assert clock.due_at == local(2026, 10, 2, 1, 0)
-    service.answer_service_record(db, actor=agent, record_id=record.id, outcome="已解答",
-                                  at=local(2026, 10, 2, 0, 45))
+    service.answer_service_record(
+        db, actor=agent, record_id=record.id, outcome="已解答", at=local(2026, 10, 2, 0, 45)
+    )
     assert clock_met(clock) is True and record.status == "answered"
 
 
@@ -71,17 +86,22 @@ def test_breached_consultation_escalates_to_supervisor_exactly_once(
     assert clock.breached_at == local(2026, 10, 5, 11, 0)
     assert tasks.escalate_service_breaches(db, now=local(2026, 10, 5, 11, 30)) == 1
     assert tasks.escalate_service_breaches(db, now=local(2026, 10, 5, 11, 40)) == 0
-    messages = db.scalars(select(OutboxMessage).where(
-        OutboxMessage.template == "service_deadline_breached",
-        OutboxMessage.related_id == str(record.id))).all()
+    messages = db.scalars(
+        select(OutboxMessage).where(
+            OutboxMessage.template == "service_deadline_breached",
+            OutboxMessage.related_id == str(record.id),
+        )
+    ).all()
     assert [m.recipient for m in messages] == [boss.username]
     assert clock.escalated_at == local(2026, 10, 5, 11, 30)
 
 
-@pytest.mark.parametrize(("field", "value"), [("service_type", "fortune_telling"),
-                                              ("channel", "pigeon")])
-def test_unknown_type_or_channel_is_refused(db: Session, desk: tuple[Principal, Principal],
-                                            field: str, value: str) -> None:
+@pytest.mark.parametrize(
+    ("field", "value"), [("service_type", "fortune_telling"), ("channel", "pigeon")]
+)
+def test_unknown_type_or_channel_is_refused(
+    db: Session, desk: tuple[Principal, Principal], field: str, value: str
+) -> None:
     # SPEC SVC-1 SVC-2 GEN-6
     agent, _ = desk
     person = make_person(db)
@@ -100,51 +120,109 @@ def test_survey_after_closed_record_and_customer_rates_only_own(
     agent, _ = desk
     record = _consultation(db, agent, local(2026, 11, 2, 9, 0))
     with pytest.raises(SurveySubjectNotEligible):
-        service.record_survey(db, actor=agent, subject_type="service_record",
-                              subject_id=record.id, source="phone_interview", scores=SCORES)
-    service.close_service_record(db, actor=agent, record_id=record.id, outcome="已解答",
-                                 at=local(2026, 11, 2, 9, 30))
+        service.record_survey(
+            db,
+            actor=agent,
+            subject_type="service_record",
+            subject_id=record.id,
+            source="phone_interview",
+            scores=SCORES,
+        )
+    service.close_service_record(
+        db, actor=agent, record_id=record.id, outcome="已解答", at=local(2026, 11, 2, 9, 30)
+    )
     with pytest.raises(ScoreOutOfRange) as bad:
-        service.record_survey(db, actor=agent, subject_type="service_record", subject_id=record.id,
-                              source="phone_interview", scores={**SCORES, "score_result": 6})
+        service.record_survey(
+            db,
+            actor=agent,
+            subject_type="service_record",
+            subject_id=record.id,
+            source="phone_interview",
+            scores={**SCORES, "score_result": 6},
+        )
     assert bad.value.field == "score_result"
-    survey = service.record_survey(db, actor=agent, subject_type="service_record",
-                                   subject_id=record.id, source="phone_interview", scores=SCORES)
+    survey = service.record_survey(
+        db,
+        actor=agent,
+        subject_type="service_record",
+        subject_id=record.id,
+        source="phone_interview",
+        scores=SCORES,
+    )
     assert (survey.service_type, survey.score_speed) == ("consultation", 5)
-    owner_user = make_user(db, username="cust_owner", roles=("customer",),
-                           person_id=record.person_id)
+    owner_user = make_user(
+        db, username="cust_owner", roles=("customer",), person_id=record.person_id
+    )
     owner = principal_of(owner_user, ("customer",), person_id=record.person_id)
     stranger_person = make_person(db, name="李四")
-    stranger_user = make_user(db, username="cust_other", roles=("customer",),
-                              person_id=stranger_person.id)
+    stranger_user = make_user(
+        db, username="cust_other", roles=("customer",), person_id=stranger_person.id
+    )
     stranger = principal_of(stranger_user, ("customer",), person_id=stranger_person.id)
     with pytest.raises(UnknownCode):  # customers rate online only
-        service.record_survey(db, actor=owner, subject_type="service_record",
-                              subject_id=record.id, source="third_party", scores=SCORES)
+        service.record_survey(
+            db,
+            actor=owner,
+            subject_type="service_record",
+            subject_id=record.id,
+            source="third_party",
+            scores=SCORES,
+        )
     with pytest.raises(Exception) as hidden:
-        service.record_survey(db, actor=stranger, subject_type="service_record",
-                              subject_id=record.id, source="online_rating", scores=SCORES)
+        service.record_survey(
+            db,
+            actor=stranger,
+            subject_type="service_record",
+            subject_id=record.id,
+            source="online_rating",
+            scores=SCORES,
+        )
     assert getattr(hidden.value, "status_code", None) in (403, 404)
-    service.record_survey(db, actor=owner, subject_type="service_record", subject_id=record.id,
-                          source="online_rating", scores=SCORES)
-    count = db.scalar(select(func.count()).select_from(SatisfactionSurvey)
-                      .where(SatisfactionSurvey.subject_id == record.id))
+    service.record_survey(
+        db,
+        actor=owner,
+        subject_type="service_record",
+        subject_id=record.id,
+        source="online_rating",
+        scores=SCORES,
+    )
+    count = db.scalar(
+        select(func.count())
+        .select_from(SatisfactionSurvey)
+        .where(SatisfactionSurvey.subject_id == record.id)
+    )
     assert count == 2
 
 
-def test_customer_cannot_file_for_someone_else(db: Session, desk: tuple[Principal, Principal]) -> None:
+def test_customer_cannot_file_for_someone_else(
+    db: Session, desk: tuple[Principal, Principal]
+) -> None:
     # SPEC SVC-3 SEC-4
     me = make_person(db)
     other = make_person(db, name="王五")
     user = make_user(db, username="cust_me", roles=("customer",), person_id=me.id)
     customer = principal_of(user, ("customer",), person_id=me.id)
     with pytest.raises(NotYourRecord):
-        service.file_complaint(db, actor=customer, person_id=other.id, contact="13800138000",
-                               channel="web_app", complaint_type="service", cause="attitude",
-                               description="态度差")
-    mine = service.file_complaint(db, actor=customer, person_id=None, contact="13800138000",
-                                  channel="web_app", complaint_type="service", cause="attitude",
-                                  description="态度差")
+        service.file_complaint(
+            db,
+            actor=customer,
+            person_id=other.id,
+            contact="13800138000",
+            channel="web_app",
+            complaint_type="service",
+            cause="attitude",
+            description="态度差",
+        )
+    mine = service.file_complaint(
+        db,
+        actor=customer,
+        person_id=None,
+        contact="13800138000",
+        channel="web_app",
+        complaint_type="service",
+        cause="attitude",
+        description="态度差",
+    )
     assert mine.person_id == me.id
 
 
@@ -153,8 +231,9 @@ def test_care_goes_only_to_consenting_customers_once_per_period(db: Session) -> 
     yes = make_person(db, email="yes@example.com", care_consent=True)
     no = make_person(db, email="no@example.com")
     withdrawn = make_person(db, email="gone@example.com", care_consent=True)
-    db.scalars(select(Consent).where(Consent.person_id == withdrawn.id)).one().withdrawn_at = \
-        dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
+    db.scalars(
+        select(Consent).where(Consent.person_id == withdrawn.id)
+    ).one().withdrawn_at = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
     db.flush()
     tasks.run_care_campaign(db, period="2026-11")
     tasks.run_care_campaign(db, period="2026-11")
@@ -162,8 +241,12 @@ def test_care_goes_only_to_consenting_customers_once_per_period(db: Session) -> 
     assert [m.person_id for m in sent] == [yes.id]
     assert no.id not in {m.person_id for m in sent}
     tasks.run_care_campaign(db, period="2026-12")
-    assert db.scalar(select(func.count()).select_from(OutboxMessage)
-                     .where(OutboxMessage.person_id == yes.id)) == 2
+    assert (
+        db.scalar(
+            select(func.count()).select_from(OutboxMessage).where(OutboxMessage.person_id == yes.id)
+        )
+        == 2
+    )
 
 
 @pytest.mark.postgres_only
@@ -173,8 +256,9 @@ def test_care_exactly_once_with_two_workers(fresh_db_url: str) -> None:
     engine = make_engine(fresh_db_url)
     factory = sessionmaker(bind=engine, expire_on_commit=False)
     with factory() as session:
-        consenting = [make_person(session, email=f"c{i}@example.com", care_consent=True).id
-                      for i in range(20)]
+        consenting = [
+            make_person(session, email=f"c{i}@example.com", care_consent=True).id for i in range(20)
+        ]
         silent = [make_person(session, email=f"s{i}@example.com").id for i in range(5)]
         session.commit()
     barrier = threading.Barrier(2)
@@ -186,7 +270,7 @@ def test_care_exactly_once_with_two_workers(fresh_db_url: str) -> None:
                 barrier.wait()
                 tasks.run_care_campaign(session, period="2026-11")
                 session.commit()
-        except BaseException as error:  # noqa: BLE001 - reported below
+        except BaseException as error:
             errors.append(error)
 
     threads = [threading.Thread(target=worker) for _ in range(2)]
@@ -196,9 +280,11 @@ def test_care_exactly_once_with_two_workers(fresh_db_url: str) -> None:
         thread.join()
     assert errors == []
     with factory() as session:
-        rows = session.execute(select(OutboxMessage.person_id, func.count())
-                               .where(OutboxMessage.template == "customer_care")
-                               .group_by(OutboxMessage.person_id)).all()
+        rows = session.execute(
+            select(OutboxMessage.person_id, func.count())
+            .where(OutboxMessage.template == "customer_care")
+            .group_by(OutboxMessage.person_id)
+        ).all()
     engine.dispose()
     assert dict(rows) == {person_id: 1 for person_id in consenting}
     assert not set(silent) & {person_id for person_id, _ in rows}

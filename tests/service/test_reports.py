@@ -49,11 +49,20 @@ def test_complaints_by_cause_type_channel_and_month(db: Session, agent: Principa
     # SPEC SVC-3 GEN-7 GEN-2: months are Shanghai months; the trend is month over month.
     person = make_person(db)
     for received, channel, kind, cause in COMPLAINTS:
-        service.file_complaint(db, actor=agent, person_id=person.id, contact="13800138000",
-                               channel=channel, complaint_type=kind, cause=cause,
-                               description="投诉", received_at=received)
-    report = reports.complaints_report(db, date_from=dt.date(2026, 10, 1),
-                                       date_to=dt.date(2026, 11, 30))
+        service.file_complaint(
+            db,
+            actor=agent,
+            person_id=person.id,
+            contact="13800138000",
+            channel=channel,
+            complaint_type=kind,
+            cause=cause,
+            description="投诉",
+            received_at=received,
+        )
+    report = reports.complaints_report(
+        db, date_from=dt.date(2026, 10, 1), date_to=dt.date(2026, 11, 30)
+    )
     inside = [c for c in COMPLAINTS if dt.date(2026, 10, 1) <= c[0].date() <= dt.date(2026, 11, 30)]
     assert report.total == len(inside) == 5
     assert report.by_cause == dict(sorted(Counter(c[3] for c in inside).items()))
@@ -62,7 +71,9 @@ def test_complaints_by_cause_type_channel_and_month(db: Session, agent: Principa
     october = sum(1 for c in inside if c[0].month == 10)
     november = sum(1 for c in inside if c[0].month == 11)
     assert [(m.month, m.count, m.change) for m in report.by_month] == [
-        ("2026-10", october, None), ("2026-11", november, november - october)]
+        ("2026-10", october, None),
+        ("2026-11", november, november - october),
+    ]
     assert (october, november) == (3, 2)
 
 
@@ -70,18 +81,39 @@ def test_satisfaction_by_service_type_and_dimension(db: Session, agent: Principa
     # SPEC SVC-5 GEN-7: exact decimal averages, 0.01 half-up.
     person = make_person(db)
     for kind, speed, attitude, result, process, value_added in SURVEYS:
-        record = service.open_service_record(db, actor=agent, service_type=kind, channel="phone",
-                                             person_id=person.id, subject="咨询",
-                                             received_at=local(2026, 11, 3, 9))
-        service.close_service_record(db, actor=agent, record_id=record.id, outcome="已解答",
-                                     at=local(2026, 11, 3, 10))
-        service.record_survey(db, actor=agent, subject_type="service_record", subject_id=record.id,
-                              source="survey", surveyed_at=local(2026, 11, 4, 10),
-                              scores={"score_speed": speed, "score_attitude": attitude,
-                                      "score_result": result, "score_process": process,
-                                      "score_value_added": value_added})
-    rows = {r.service_type: r for r in reports.satisfaction_report(
-        db, date_from=dt.date(2026, 11, 1), date_to=dt.date(2026, 11, 30))}
+        record = service.open_service_record(
+            db,
+            actor=agent,
+            service_type=kind,
+            channel="phone",
+            person_id=person.id,
+            subject="咨询",
+            received_at=local(2026, 11, 3, 9),
+        )
+        service.close_service_record(
+            db, actor=agent, record_id=record.id, outcome="已解答", at=local(2026, 11, 3, 10)
+        )
+        service.record_survey(
+            db,
+            actor=agent,
+            subject_type="service_record",
+            subject_id=record.id,
+            source="survey",
+            surveyed_at=local(2026, 11, 4, 10),
+            scores={
+                "score_speed": speed,
+                "score_attitude": attitude,
+                "score_result": result,
+                "score_process": process,
+                "score_value_added": value_added,
+            },
+        )
+    rows = {
+        r.service_type: r
+        for r in reports.satisfaction_report(
+            db, date_from=dt.date(2026, 11, 1), date_to=dt.date(2026, 11, 30)
+        )
+    }
     assert set(rows) == {"consultation", "health_consultation"}
     for kind, row in rows.items():
         mine = [s for s in SURVEYS if s[0] == kind]
@@ -101,14 +133,25 @@ def test_share_of_deadlines_met_by_branch_and_month(db: Session, agent: Principa
     answers = [dt.timedelta(minutes=30), dt.timedelta(minutes=119), dt.timedelta(hours=3), None]
     for index, delay in enumerate(answers):
         start = local(2026, 11, 10 + index, 9)
-        record = service.open_service_record(db, actor=agent, service_type="consultation",
-                                             channel="phone", person_id=person.id,
-                                             subject="咨询", received_at=start)
+        record = service.open_service_record(
+            db,
+            actor=agent,
+            service_type="consultation",
+            channel="phone",
+            person_id=person.id,
+            subject="咨询",
+            received_at=start,
+        )
         if delay is not None:
-            service.answer_service_record(db, actor=agent, record_id=record.id, outcome="答复",
-                                          at=start + delay)
-    rows = reports.deadlines_report(db, date_from=dt.date(2026, 11, 1),
-                                    date_to=dt.date(2026, 11, 30), now=local(2026, 11, 30, 12))
+            service.answer_service_record(
+                db, actor=agent, record_id=record.id, outcome="答复", at=start + delay
+            )
+    rows = reports.deadlines_report(
+        db,
+        date_from=dt.date(2026, 11, 1),
+        date_to=dt.date(2026, 11, 30),
+        now=local(2026, 11, 30, 12),
+    )
     (row,) = [r for r in rows if r.name == service.CONSULTATION_CLOCK]
     assert (row.branch, row.month) == ("GZ01", "2026-11")
     assert (row.governed, row.met, row.missed, row.pending) == (4, 2, 2, 0)
