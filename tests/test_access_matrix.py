@@ -3,6 +3,8 @@
 Routes are discovered from the live application, so a route another domain adds later
 is covered without touching this file. A route that declares no permission fails the
 test unless it is listed in PUBLIC_ROUTES: nobody can add an unprotected endpoint.
+A permission dependency carries ``required_permission`` (deps.require does this); one
+that accepts any of several permissions also carries ``alternative_permissions``.
 Each call runs inside a savepoint that is rolled back, so one role's call (a logout,
 a deactivation) never changes what the next call sees.
 """
@@ -39,7 +41,15 @@ UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 class ApiRoute:
     method: str
     path: str
-    permissions: frozenset[Permission]
+    # Every clause must be satisfied; a clause is satisfied by any one of its permissions.
+    requirements: tuple[frozenset[Permission], ...]
+
+    @property
+    def permissions(self) -> frozenset[Permission]:
+        return frozenset().union(*self.requirements)
+
+    def allows(self, granted: frozenset[Permission]) -> bool:
+        return all(clause & granted for clause in self.requirements)
 
     @property
     def url(self) -> str:
@@ -50,16 +60,17 @@ class ApiRoute:
         return f"{self.method} {self.path}"
 
 
-def _permissions(dependant: Any) -> set[Permission]:
-    found: set[Permission] = set()
+def _requirements(dependant: Any) -> tuple[frozenset[Permission], ...]:
+    found: set[frozenset[Permission]] = set()
     stack = [dependant]
     while stack:
         node = stack.pop()
         permission = getattr(node.call, "required_permission", None)
         if permission is not None:
-            found.add(permission)
+            alternatives = getattr(node.call, "alternative_permissions", ())
+            found.add(frozenset({permission, *alternatives}))
         stack.extend(node.dependencies)
-    return found
+    return tuple(sorted(found, key=sorted))
 
 
 def _walk(routes: list[Any]) -> Iterator[Any]:
@@ -79,11 +90,11 @@ def api_routes(app: Any) -> list[ApiRoute]:
         if not path.startswith(API_PREFIX):
             continue
         dependant = getattr(route, "dependant", None)
-        permissions = frozenset(_permissions(dependant)) if dependant is not None else frozenset()
+        requirements = _requirements(dependant) if dependant is not None else ()
         for method in sorted(getattr(route, "methods", None) or {"GET"}):
             if method in {"HEAD", "OPTIONS"}:
                 continue
-            found.append(ApiRoute(method, path, permissions))
+            found.append(ApiRoute(method, path, requirements))
     return found
 
 
@@ -95,12 +106,26 @@ def _call(client: Any, route: ApiRoute, headers: dict[str, str]) -> Any:
 
 def _make_person(db: Session) -> Person:
     person = Person(
-        name="矩阵测试", id_type="resident_id", id_number="11010519491231002X",
-        id_number_hash=blind_index("11010519491231002X", "id_number"), id_number_last4="002X",
+        name="矩阵测试",
+        id_type="resident_id",
+        id_number="11010519491231002X",
+        id_number_hash=blind_index("11010519491231002X", "id_number"),
+        id_number_last4="002X",
     )
     db.add(person)
     db.flush()
     return person
+
+
+def test_any_of_requirement_is_understood():  # SPEC SEC-4
+    route = ApiRoute(
+        "GET",
+        "/x",
+        (frozenset({Permission.SELF}), frozenset({Permission.USERS_READ, Permission.AUDIT_READ})),
+    )
+    assert route.allows(frozenset({Permission.SELF, Permission.AUDIT_READ}))
+    assert not route.allows(frozenset({Permission.AUDIT_READ}))
+    assert not route.allows(frozenset({Permission.SELF}))
 
 
 def test_route_discovery_sees_included_routers(app):  # SPEC SEC-4
@@ -114,8 +139,9 @@ def test_route_discovery_sees_included_routers(app):  # SPEC SEC-4
 
 def test_every_api_route_requires_a_permission(app):  # SPEC SEC-4
     unprotected = [
-        str(r) for r in api_routes(app)
-        if not r.permissions and (r.method, r.path) not in PUBLIC_ROUTES
+        str(r)
+        for r in api_routes(app)
+        if not r.requirements and (r.method, r.path) not in PUBLIC_ROUTES
     ]
     assert unprotected == [], f"routes without deps.Requires(...): {unprotected}"
 
@@ -137,13 +163,17 @@ def test_a_stale_or_forged_token_gets_401(app, client):  # SPEC SEC-4, SEC-8
 
 
 @pytest.mark.parametrize("role", list(Role), ids=lambda r: r.value)
-def test_role_matrix(role: Role, app, client, db: Session, connection: Connection):  # SPEC SEC-4, CLM-F2
+def test_role_matrix(
+    role: Role, app, client, db: Session, connection: Connection
+):  # SPEC SEC-4, CLM-F2
     unit = make_org_unit(db, code="HQ")
     person_id = _make_person(db).id if role is Role.CUSTOMER else None
-    user = make_user(db, username=f"matrix_{role.value}", roles=[role.value], org_unit=unit,
-                     person_id=person_id)
-    issued = auth_service.open_session(db, user=user, ip="127.0.0.1", kind="api",
-                                       auth_method="password", now=utcnow())
+    user = make_user(
+        db, username=f"matrix_{role.value}", roles=[role.value], org_unit=unit, person_id=person_id
+    )
+    issued = auth_service.open_session(
+        db, user=user, ip="127.0.0.1", kind="api", auth_method="password", now=utcnow()
+    )
     db.commit()
     headers = {"Authorization": f"Bearer {issued.token}"}
     granted = ROLE_PERMISSIONS[role]
@@ -159,13 +189,17 @@ def test_role_matrix(role: Role, app, client, db: Session, connection: Connectio
         finally:
             savepoint.rollback()
         checked += 1
-        allowed = route.permissions <= granted
+        allowed = route.allows(granted)
         status = response.status_code
         if status >= 500:
             wrong.append(f"{route}: server error {status} {response.text[:200]}")
         elif allowed and status in (401, 403):
-            wrong.append(f"{route}: holds {sorted(route.permissions)} but got {status} {response.text[:200]}")
+            wrong.append(
+                f"{route}: holds {sorted(route.permissions)} but got {status} {response.text[:200]}"
+            )
         elif not allowed and status != 403:
-            wrong.append(f"{route}: lacks {sorted(route.permissions - granted)} but got {status}")
+            wrong.append(
+                f"{route}: needs {[sorted(c) for c in route.requirements]} but got {status}"
+            )
     assert checked > 0
     assert wrong == [], "\n".join(wrong)

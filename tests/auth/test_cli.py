@@ -15,16 +15,39 @@ def test_users_create_and_list(fresh_db_url, monkeypatch):  # SPEC SEC-4, SEC-8
     reset_engine_cache()
     try:
         runner = CliRunner()
-        created = runner.invoke(app, ["users", "create", "root.admin", "--role", "administrator",
-                                      "--password", "Bootstrap-2026"])
+        created = runner.invoke(
+            app,
+            [
+                "users",
+                "create",
+                "root.admin",
+                "--role",
+                "administrator",
+                "--password",
+                "Bootstrap-2026",
+            ],
+        )
         assert created.exit_code == 0, created.output
         assert "created user root.admin" in created.output
-        weak = runner.invoke(app, ["users", "create", "weakling", "--role", "adjuster",
-                                   "--password", "short"])
+        weak = runner.invoke(
+            app, ["users", "create", "weakling", "--role", "adjuster", "--password", "short"]
+        )
         assert weak.exit_code == 1
         assert "at least 10 characters" in weak.output
-        no_org = runner.invoke(app, ["users", "create", "lost", "--role", "adjuster",
-                                     "--password", "Bootstrap-2026", "--org", "NOPE"])
+        no_org = runner.invoke(
+            app,
+            [
+                "users",
+                "create",
+                "lost",
+                "--role",
+                "adjuster",
+                "--password",
+                "Bootstrap-2026",
+                "--org",
+                "NOPE",
+            ],
+        )
         assert no_org.exit_code == 1
         listed = runner.invoke(app, ["users", "list"])
         assert listed.exit_code == 0

@@ -28,8 +28,11 @@ def _form_token(client, path: str = "/login") -> str:
 
 def _web_login(client, username: str, password: str = DEFAULT_PASSWORD):
     token = _form_token(client)
-    return client.post("/login", data={"username": username, "password": password,
-                                       "csrf_token": token}, follow_redirects=False)
+    return client.post(
+        "/login",
+        data={"username": username, "password": password, "csrf_token": token},
+        follow_redirects=False,
+    )
 
 
 def test_login_form_sets_session_cookie(db, client):  # SPEC SEC-8
@@ -47,11 +50,17 @@ def test_login_form_without_csrf_is_refused(db, client):  # SPEC SEC-8 (login CS
     make_user(db, username="handler1")
     db.commit()
     client.get("/login")
-    no_token = client.post("/login", data={"username": "handler1", "password": DEFAULT_PASSWORD},
-                           follow_redirects=False)
+    no_token = client.post(
+        "/login",
+        data={"username": "handler1", "password": DEFAULT_PASSWORD},
+        follow_redirects=False,
+    )
     assert no_token.status_code == 403
-    wrong = client.post("/login", data={"username": "handler1", "password": DEFAULT_PASSWORD,
-                                        "csrf_token": "x" * 32}, follow_redirects=False)
+    wrong = client.post(
+        "/login",
+        data={"username": "handler1", "password": DEFAULT_PASSWORD, "csrf_token": "x" * 32},
+        follow_redirects=False,
+    )
     assert wrong.status_code == 403
     assert client.cookies.get(SESSION_COOKIE) is None
     assert db.scalars(select(AuthSession)).first() is None
@@ -63,8 +72,11 @@ def test_login_without_pre_session_cookie_is_refused(db, client):  # SPEC SEC-8
     token = _form_token(client)
     client.cookies.delete(PRE_SESSION_COOKIE)
     # An attacker's page can copy a token but cannot plant the cookie beside it.
-    response = client.post("/login", data={"username": "handler1", "password": DEFAULT_PASSWORD,
-                                            "csrf_token": token}, follow_redirects=False)
+    response = client.post(
+        "/login",
+        data={"username": "handler1", "password": DEFAULT_PASSWORD, "csrf_token": token},
+        follow_redirects=False,
+    )
     assert response.status_code == 403
 
 
@@ -103,7 +115,9 @@ def test_idle_session_expires(db, client):  # SPEC SEC-8
     db.commit()
     _web_login(client, "handler1")
     assert client.get("/", follow_redirects=False).status_code == 200
-    db.execute(update(AuthSession).values(last_seen_at=utcnow() - IDLE_TIMEOUT - dt.timedelta(seconds=5)))
+    db.execute(
+        update(AuthSession).values(last_seen_at=utcnow() - IDLE_TIMEOUT - dt.timedelta(seconds=5))
+    )
     db.commit()
     page = client.get("/", follow_redirects=False)
     assert page.status_code == 303 and page.headers["location"] == "/login"
@@ -116,8 +130,11 @@ def test_absolute_session_expiry(db, client):  # SPEC SEC-8
     db.commit()
     _web_login(client, "handler1")
     # Recently active, but past its absolute lifetime.
-    db.execute(update(AuthSession).values(last_seen_at=utcnow(),
-                                          expires_at=utcnow() - dt.timedelta(seconds=1)))
+    db.execute(
+        update(AuthSession).values(
+            last_seen_at=utcnow(), expires_at=utcnow() - dt.timedelta(seconds=1)
+        )
+    )
     db.commit()
     assert client.get("/api/v1/auth/me").status_code == 401
 
@@ -137,9 +154,13 @@ def test_api_throttle_after_failures(db, client):  # SPEC SEC-8
     db.commit()
     limit = get_settings().login_max_failures
     for _ in range(limit):
-        bad = client.post("/api/v1/auth/token", json={"username": "handler1", "password": "wrong-pass-1"})
+        bad = client.post(
+            "/api/v1/auth/token", json={"username": "handler1", "password": "wrong-pass-1"}
+        )
         assert bad.status_code == 401
-    locked = client.post("/api/v1/auth/token", json={"username": "handler1", "password": DEFAULT_PASSWORD})
+    locked = client.post(
+        "/api/v1/auth/token", json={"username": "handler1", "password": DEFAULT_PASSWORD}
+    )
     assert locked.status_code == 429
     assert int(locked.headers["Retry-After"]) > 0
     assert locked.json()["error"]["code"] == "too_many_login_attempts"
@@ -168,10 +189,14 @@ def test_throttle_lockout_doubles(db, client):  # SPEC SEC-8
 def test_throttle_counts_per_address_across_usernames(db, client):  # SPEC SEC-8
     limit = get_settings().login_max_failures * 4
     for i in range(limit):
-        client.post("/api/v1/auth/token", json={"username": f"guess{i}", "password": "wrong-pass-1"})
+        client.post(
+            "/api/v1/auth/token", json={"username": f"guess{i}", "password": "wrong-pass-1"}
+        )
     make_user(db, username="victim")
     db.commit()
-    response = client.post("/api/v1/auth/token", json={"username": "victim", "password": DEFAULT_PASSWORD})
+    response = client.post(
+        "/api/v1/auth/token", json={"username": "victim", "password": DEFAULT_PASSWORD}
+    )
     assert response.status_code == 429
 
 
@@ -201,7 +226,14 @@ def test_next_is_never_an_external_redirect(db, client):  # SPEC SEC-8
     make_user(db, username="handler1")
     db.commit()
     token = _form_token(client)
-    response = client.post("/login", data={"username": "handler1", "password": DEFAULT_PASSWORD,
-                                            "csrf_token": token, "next": "//evil.example/x"},
-                           follow_redirects=False)
+    response = client.post(
+        "/login",
+        data={
+            "username": "handler1",
+            "password": DEFAULT_PASSWORD,
+            "csrf_token": token,
+            "next": "//evil.example/x",
+        },
+        follow_redirects=False,
+    )
     assert response.headers["location"] == "/"

@@ -13,9 +13,11 @@ from claimdesk.ops.demo import DEMO_PASSWORD, format_logins, load_demo
 
 def _counts(db) -> tuple[int, int, int]:
     db.commit()
-    return (db.scalar(select(func.count()).select_from(User)) or 0,
-            db.scalar(select(func.count()).select_from(OrgUnit)) or 0,
-            db.scalar(select(func.count()).select_from(AuditEntry)) or 0)
+    return (
+        db.scalar(select(func.count()).select_from(User)) or 0,
+        db.scalar(select(func.count()).select_from(OrgUnit)) or 0,
+        db.scalar(select(func.count()).select_from(AuditEntry)) or 0,
+    )
 
 
 def test_demo_covers_every_staff_role_and_branch(db):  # SPEC section 7
@@ -45,7 +47,9 @@ def test_demo_is_idempotent(db):  # SPEC section 7
 def test_demo_login_works(db, client):  # SPEC SEC-8
     load_demo(db)
     db.commit()
-    response = client.post("/api/v1/auth/token", json={"username": "admin", "password": DEMO_PASSWORD})
+    response = client.post(
+        "/api/v1/auth/token", json={"username": "admin", "password": DEMO_PASSWORD}
+    )
     assert response.status_code == 200
 
 
