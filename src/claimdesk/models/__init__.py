@@ -20,6 +20,16 @@ from claimdesk.models.claim import (
     SurveyReport,
 )
 from claimdesk.models.clock import Clock, ClockPause
+from claimdesk.models.event import (
+    ClaimDispute,
+    ClaimDisputeStep,
+    MassEvent,
+    MassEventClaim,
+    MassEventMember,
+    MaterialDeferral,
+    MaterialMailing,
+    RemoteClaim,
+)
 from claimdesk.models.job import Job, OutboxMessage
 from claimdesk.models.org import OrgUnit
 from claimdesk.models.person import BankAccount, Consent, Person
@@ -28,6 +38,14 @@ from claimdesk.models.product import Coverage, Product, ProductVersion
 from claimdesk.models.user import AuthSession, LoginThrottle, User, UserRole
 
 __all__ = [
+    "ClaimDispute",
+    "ClaimDisputeStep",
+    "MassEvent",
+    "MassEventClaim",
+    "MassEventMember",
+    "MaterialDeferral",
+    "MaterialMailing",
+    "RemoteClaim",
     "AdjustmentResult",
     "Assessment",
     "AssessmentItem",
