@@ -125,7 +125,8 @@ def test_unknown_kind_is_recorded_not_crashing(factory):
 
 def test_periodic_run_is_scheduled_once_per_period(factory):  # SPEC SEC-3
     now = dt.datetime(2026, 3, 2, 8, 7, 30, tzinfo=dt.UTC)
-    assert bucket_start(now, dt.timedelta(minutes=10)) == dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.UTC)
+    start = bucket_start(now, dt.timedelta(minutes=10))
+    assert start == dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.UTC)
     for _ in range(3):  # three workers wake up in the same period
         with unit_of_work(factory) as session:
             schedule_periodic(session, now=now)

@@ -102,7 +102,8 @@ def second_db_url(template_db_url, tmp_path):
     _drop_clone(handle)
 
 
-def test_round_trip_restores_everything_and_verifies(fresh_db_url, second_db_url, tmp_path):  # SPEC SEC-2
+def test_round_trip_restores_everything_and_verifies(fresh_db_url, second_db_url,
+                                                     tmp_path):  # SPEC SEC-2
     _populate(fresh_db_url)
     path = tmp_path / "claimdesk.backup.gz"
     result = backup(fresh_db_url, path)
@@ -139,7 +140,7 @@ def test_round_trip_restores_everything_and_verifies(fresh_db_url, second_db_url
     engine.dispose()
 
 
-def test_restore_into_unmigrated_database_migrates_it(fresh_db_url, tmp_path, backend):  # SPEC SEC-2
+def test_restore_into_unmigrated_database_migrates_it(fresh_db_url, tmp_path):  # SPEC SEC-2
     _populate(fresh_db_url)
     path = tmp_path / "b.gz"
     backup(fresh_db_url, path)
@@ -149,7 +150,8 @@ def test_restore_into_unmigrated_database_migrates_it(fresh_db_url, tmp_path, ba
     assert _snapshot(target) == _snapshot(fresh_db_url)
 
 
-def test_restore_into_non_empty_database_refused(fresh_db_url, second_db_url, tmp_path):  # SPEC SEC-2
+def test_restore_into_non_empty_database_refused(fresh_db_url, second_db_url,
+                                                 tmp_path):  # SPEC SEC-2
     _populate(fresh_db_url)
     _populate(second_db_url)
     path = tmp_path / "b.gz"
@@ -176,7 +178,7 @@ def test_corrupted_backup_refused(fresh_db_url, second_db_url, tmp_path, damage)
         data = path.read_bytes()
         path.write_bytes(data[: len(data) // 2])
     elif damage == "edited_row":
-        _rewrite(path, lambda lines: [ln.replace("claim.updated".encode(), b"claim.deleted")
+        _rewrite(path, lambda lines: [ln.replace(b"claim.updated", b"claim.deleted")
                                       for ln in lines])
     elif damage == "dropped_manifest":
         _rewrite(path, lambda lines: lines[:-1])
@@ -248,5 +250,6 @@ def test_sqlite_to_postgresql_and_back(fresh_db_url, tmp_path):  # SPEC SEC-2
     target = f"sqlite:///{tmp_path / 'again.db'}"
     restore(back, target)  # PostgreSQL → SQLite
     assert _snapshot(target) == _snapshot(lite)
-    manifest = json.loads(gzip.open(back).readlines()[-1])
+    with gzip.open(back) as dump:
+        manifest = json.loads(dump.readlines()[-1])
     assert manifest["audit_chain_head"]["last_seq"] == 4

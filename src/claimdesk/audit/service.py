@@ -165,7 +165,7 @@ def verify_chain(session: Session) -> VerifyResult:
             if broken:
                 return VerifyResult(False, checked, *broken)
             checked += 1
-            expected_seq, prev_hash = row.seq + 1, row.hash
+            expected_seq, prev_hash = row[0] + 1, row[-1]
         head_seq, head_hash = session.execute(
             select(AuditChainHead.last_seq, AuditChainHead.last_hash).where(AuditChainHead.id == 1)
         ).one()
@@ -187,23 +187,17 @@ def verify_chain(session: Session) -> VerifyResult:
 
 
 def _check_entry(row: Any, expected_seq: int, prev_hash: str) -> tuple[int, str] | None:
-    if row.seq != expected_seq:
-        return expected_seq, f"entry missing (next entry found is #{row.seq})"
-    if row.prev_hash != prev_hash:
-        return row.seq, "prev_hash does not match the previous entry's hash"
+    seq, occurred_at, actor_id, actor, action, entity_type, entity_id, ip, reason, details, \
+        stored_prev, stored_hash = row
+    if seq != expected_seq:
+        return expected_seq, f"entry missing (next entry found is #{seq})"
+    if stored_prev != prev_hash:
+        return seq, "prev_hash does not match the previous entry's hash"
     recomputed = entry_hash(
-        seq=row.seq,
-        occurred_at=row.occurred_at,
-        actor_id=row.actor_id,
-        actor=row.actor,
-        action=row.action,
-        entity_type=row.entity_type,
-        entity_id=row.entity_id,
-        ip=row.ip,
-        reason=row.reason,
-        details=row.details,
-        prev_hash=row.prev_hash,
+        seq=seq, occurred_at=occurred_at, actor_id=actor_id, actor=actor, action=action,
+        entity_type=entity_type, entity_id=entity_id, ip=ip, reason=reason, details=details,
+        prev_hash=stored_prev,
     )
-    if recomputed != row.hash:
-        return row.seq, "content does not match its hash (entry altered)"
+    if recomputed != stored_hash:
+        return seq, "content does not match its hash (entry altered)"
     return None

@@ -64,20 +64,13 @@ def run_worker(
     stats = WorkerStats()
     load_task_modules()
     while not stop.is_set():
-        with factory() as session, session.begin():
-            schedule_periodic(session, now=utcnow())
-        stats.messages += deliver_pending(factory, senders=senders)
-        ran = 0
-        while not stop.is_set() and (max_jobs is None or stats.jobs < max_jobs):
-            if not run_one(factory):
-                break
-            stats.jobs += 1
-            ran += 1
-            # Messages the jobs wrote go out without waiting for the whole queue.
-            if ran % 20 == 0:
-                stats.messages += deliver_pending(factory, senders=senders)
-        if ran:
-            stats.messages += deliver_pending(factory, senders=senders)
+        try:
+            ran = _loop_once(factory, stats, max_jobs=max_jobs, stop=stop, senders=senders)
+        except Exception:
+            # A database restart or network blip must not end the worker; the next loop
+            # retries, and the jobs' own transactions were rolled back.
+            log.exception("worker loop failed; retrying in %.1f s", poll_interval)
+            ran = 0
         stats.loops += 1
         if stop_after is not None and stats.loops >= stop_after:
             break
@@ -90,3 +83,27 @@ def run_worker(
     return stats
 
 
+def _loop_once(
+    factory: sessionmaker[Session],
+    stats: WorkerStats,
+    *,
+    max_jobs: int | None,
+    stop: threading.Event,
+    senders: Mapping[str, Sender] | None,
+) -> int:
+    """Enqueue due periodic runs, send the outbox, drain due jobs; returns jobs run."""
+    with factory() as session, session.begin():
+        schedule_periodic(session, now=utcnow())
+    stats.messages += deliver_pending(factory, senders=senders)
+    ran = 0
+    while not stop.is_set() and (max_jobs is None or stats.jobs < max_jobs):
+        if not run_one(factory):
+            break
+        stats.jobs += 1
+        ran += 1
+        # Messages the jobs wrote go out without waiting for the whole queue.
+        if ran % 20 == 0:
+            stats.messages += deliver_pending(factory, senders=senders)
+    if ran:
+        stats.messages += deliver_pending(factory, senders=senders)
+    return ran
