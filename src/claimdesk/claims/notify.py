@@ -39,6 +39,28 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "报案号 {number}：案件已撤销。",
         "Claim {number}: the claim was withdrawn.",
     ),
+    "claim.delay_foreseen": (
+        "报案号 {number}：您的案件处理时间可能延长（{reason}），"
+        "我们将尽快办理并及时告知进展，敬请谅解。",
+        "Claim {number}: handling may take longer than usual ({reason}); we will keep you "
+        "informed and finish as soon as we can.",
+    ),
+    "claim.deadline_breached": (
+        "案件 {number} 的时限“{clock}”已于 {due} 超时，请立即跟进。",
+        "Claim {number}: the time limit \"{clock}\" was missed at {due}; please follow up now.",
+    ),
+    "claim.dispute_received": (
+        "报案号 {number}：您对理赔结果的异议已收到，{responder} 将在 2 小时内答复您。",
+        "Claim {number}: we have received your dispute; {responder} will answer within 2 hours.",
+    ),
+    "claim.dispute_answered": (
+        "报案号 {number}：关于您的理赔异议，答复如下：{answer}",
+        "Claim {number}: our answer to your dispute: {answer}",
+    ),
+    "claim.dispute_resolved": (
+        "报案号 {number}：您的理赔异议已处理完毕，结果：{outcome}。",
+        "Claim {number}: your dispute is settled; outcome: {outcome}.",
+    ),
     "claim.major_escalation": (
         "重大案件 {number}：{reasons}，请立即处理。",
         "Major case {number}: {reasons}; please act at once.",

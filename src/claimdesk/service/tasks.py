@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from claimdesk.audit.service import record
 from claimdesk.auth.principal import Principal
-from claimdesk.db import is_postgres
+from claimdesk.clocks import escalation
 from claimdesk.jobs.outbox import send_message
 from claimdesk.jobs.queue import periodic
 from claimdesk.models.clock import Clock
@@ -43,38 +43,39 @@ CARE_BODY_ZH = (
 )
 
 
-def escalate_service_breaches(session: Session, *, now: dt.datetime, limit: int = 200) -> int:
-    """Notify the desk supervisor of every breached, not yet escalated service clock."""
-    query = (
-        select(Clock)
-        .where(Clock.name.in_(SERVICE_CLOCKS), Clock.breached_at.is_not(None),
-               Clock.escalated_at.is_(None))
-        .order_by(Clock.id)
-        .limit(limit)
+def escalate_service_clock(
+    session: Session, clock: Clock, now: dt.datetime
+) -> dict[str, object] | None:
+    """Escalation handler (clocks.escalation registry): tell the branch's desk
+    supervisor of one breached service clock; None when the branch has none yet."""
+    if clock.name not in SERVICE_CLOCKS:
+        return None
+    supervisor = _supervisor(session, clock.org_unit_id)
+    if supervisor is None:
+        return None  # left for when the branch has a supervisor on record
+    due = to_local(clock.due_at).strftime("%Y-%m-%d %H:%M")
+    send_message(
+        session, channel="app", recipient=supervisor.username,
+        template="service_deadline_breached",
+        subject="服务时限超时",
+        body=(f"{clock.subject_type} {clock.subject_id} 的时限“{clock.name}”"
+              f"已于 {due} 超时，请跟进。"),
+        dedupe_key=f"clock:{clock.id}:escalated",
+        related_type=clock.subject_type, related_id=clock.subject_id,
     )
-    if is_postgres(session):
-        query = query.with_for_update(skip_locked=True)
-    escalated = 0
-    for clock in session.scalars(query).all():
-        supervisor = _supervisor(session, clock.org_unit_id)
-        if supervisor is None:
-            continue  # left for when the branch has a supervisor on record
-        due = to_local(clock.due_at).strftime("%Y-%m-%d %H:%M")
-        send_message(
-            session, channel="app", recipient=supervisor.username,
-            template="service_deadline_breached",
-            subject="服务时限超时",
-            body=(f"{clock.subject_type} {clock.subject_id} 的时限“{clock.name}”"
-                  f"已于 {due} 超时，请跟进。"),
-            dedupe_key=f"clock:{clock.id}:escalated",
-            related_type=clock.subject_type, related_id=clock.subject_id,
-        )
-        clock.escalated_at = now
-        record(session, actor=ESCALATION_ACTOR, action="clock.escalated", entity_type="clock",
-               entity_id=clock.id, details={"name": clock.name, "to_user_id": supervisor.id})
-        escalated += 1
-    session.flush()
-    return escalated
+    return {"to_user_id": supervisor.id}
+
+
+SERVICE_SUBJECTS = ("service_record", "complaint")
+for _subject in SERVICE_SUBJECTS:
+    escalation.register(_subject, escalate_service_clock)
+
+
+def escalate_service_breaches(session: Session, *, now: dt.datetime, limit: int = 200) -> int:
+    """Notify the desk supervisor of every breached, not yet escalated service clock
+    (the same handler the one breach job ``clocks.mark_and_escalate`` dispatches to)."""
+    return len(escalation.escalate_breached(
+        session, now=now, subject_types=SERVICE_SUBJECTS, limit=limit))
 
 
 def _supervisor(session: Session, org_unit_id: int | None) -> User | None:
@@ -127,9 +128,8 @@ def run_care_campaign(session: Session, *, period: str) -> int:
     return addressed
 
 
-@periodic("service.escalate_breaches", every=dt.timedelta(minutes=10))
-def escalate_breaches_job(session: Session, payload: dict[str, Any], *, now: dt.datetime) -> None:
-    escalate_service_breaches(session, now=now)
+# Breached service clocks are escalated by the one breach job, clocks.mark_and_escalate,
+# through the handler registered above.
 
 
 @periodic("service.customer_care", every=dt.timedelta(days=1))

@@ -1,0 +1,109 @@
+"""Background work of the claims domain: what happens when a claim's deadline is missed.
+
+The one breach job (``clocks.mark_and_escalate``, clocks/escalation.py) marks missed
+clocks and hands each breached claim clock to :func:`escalate_claim_clock`:
+
+* the claims supervisors (active ``reviewer_1`` users of the claim's org unit) are
+  told at once, one app message per clock and supervisor (GEN-4);
+* the customer is told once per claim that handling may take longer (CLM-P4,
+  foreseeable delay).
+
+Dispute clocks (CLM-Z3, subject ``claim_dispute``) go to the same supervisors.
+Every message carries a dedupe key, so two workers or a retried run send nothing twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from claimdesk.claims import notify
+from claimdesk.clocks import escalation
+from claimdesk.jobs.outbox import send_message
+from claimdesk.models.claim import Claim
+from claimdesk.models.clock import Clock
+from claimdesk.models.event import ClaimDispute
+from claimdesk.models.user import User, UserRole
+from claimdesk.rules.deadlines import to_local
+
+DELAY_REASON = "处理时限已届满，案件仍在办理中"
+
+
+def supervisors_of(session: Session, org_unit_id: int | None) -> list[User]:
+    """Active claims supervisors (review tier 1) of the unit; all of them when the
+    claim has no unit on record."""
+    query = (
+        select(User)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == "reviewer_1", User.is_active.is_(True))
+        .order_by(User.id)
+    )
+    if org_unit_id is not None:
+        query = query.where(User.org_unit_id == org_unit_id)
+    return list(session.scalars(query))
+
+
+def _tell_supervisors(
+    session: Session, clock: Clock, claim: Claim, supervisors: list[User]
+) -> None:
+    due = to_local(clock.due_at).strftime("%Y-%m-%d %H:%M")
+    for user in supervisors:
+        params = {"number": claim.number, "clock": clock.name, "due": due}
+        send_message(
+            session,
+            channel="app",
+            recipient=f"user:{user.id}",
+            template="claim.deadline_breached",
+            subject="理赔时限超时",
+            body=notify.render("claim.deadline_breached", params, user.language),
+            language=user.language,
+            dedupe_key=f"clock:{clock.id}:escalated:user:{user.id}",
+            related_type="claim",
+            related_id=claim.id,
+        )
+
+
+def escalate_claim_clock(
+    session: Session, clock: Clock, now: dt.datetime
+) -> dict[str, object] | None:
+    claim = session.get(Claim, int(clock.subject_id))
+    if claim is None:
+        return None
+    supervisors = supervisors_of(session, claim.org_unit_id)
+    if not supervisors:
+        return None  # offered again on the next run, once a supervisor is on record
+    _tell_supervisors(session, clock, claim, supervisors)
+    # Once per claim, whichever of its clocks is missed first (dedupe key per claim).
+    notify.tell_customer(
+        session, claim=claim, template="claim.delay_foreseen", params={"reason": DELAY_REASON}
+    )
+    return {"to_user_ids": [u.id for u in supervisors], "claim": claim.number}
+
+
+def escalate_dispute_clock(
+    session: Session, clock: Clock, now: dt.datetime
+) -> dict[str, object] | None:
+    dispute = session.get(ClaimDispute, int(clock.subject_id))
+    if dispute is None:
+        return None
+    claim = session.get(Claim, dispute.claim_id)
+    if claim is None:
+        return None
+    supervisors = supervisors_of(session, dispute.org_unit_id or claim.org_unit_id)
+    if not supervisors:
+        return None
+    _tell_supervisors(session, clock, claim, supervisors)
+    return {"to_user_ids": [u.id for u in supervisors], "dispute_id": dispute.id}
+
+
+escalation.register("claim", escalate_claim_clock)
+escalation.register("claim_dispute", escalate_dispute_clock)
+
+
+def run_breach_job(session: Session, *, now: dt.datetime) -> dict[str, Any]:
+    """The breach job's work, for the CLI and tests: counts of marked and escalated."""
+    marked, escalated = escalation.mark_and_escalate(session, now=now)
+    return {"marked": len(marked), "escalated": len(escalated)}
