@@ -14,6 +14,13 @@ def seed(
     ctx: typer.Context,
     years: Annotated[list[int], typer.Option("--years", help="Years to load: --years 2025 2026")],
     replace: Annotated[bool, typer.Option(help="Overwrite years already stored")] = False,
+    provisional: Annotated[
+        bool,
+        typer.Option(
+            help="Accept a year the State Council has not published yet: statutory holidays "
+            "only, no adjusted working weekends; replace it once the arrangement is out"
+        ),
+    ] = False,
 ) -> None:
     """Load years from the holidays package. Years already stored are kept unless --replace.
     A year the package has no published arrangement for is refused, never guessed."""
@@ -32,7 +39,8 @@ def seed(
     try:
         with unit_of_work() as session:
             written = seed_from_package(
-                session, years=years, actor=Principal.system("cli"), replace=replace
+                session, years=years, actor=Principal.system("cli"), replace=replace,
+                provisional=provisional,
             )
     except ClaimdeskError as error:
         typer.echo(f"error: {error.message('en')} / {error.message('zh-CN')}", err=True)

@@ -31,6 +31,7 @@ from claimdesk.rules.calendar import (
     Calendar,
     make_calendar,
     package_arrangement,
+    package_published_years,
     package_source,
 )
 
@@ -148,8 +149,13 @@ def seed_from_package(
     actor: Principal,
     replace: bool = False,
     reason: str | None = None,
+    provisional: bool = False,
 ) -> list[int]:
     """Load years from the ``holidays`` package; returns the years written.
+
+    ``provisional`` accepts a year the package has no published arrangement for, with
+    its statutory holidays only; the source says so, and an administrator replaces it
+    when the State Council publishes the year.
 
     Idempotent: a year already stored is left alone (it may carry an administrator's
     correction) unless ``replace``. A year the package has no published arrangement
@@ -157,7 +163,8 @@ def seed_from_package(
     wanted = sorted(set(years))
     for year in wanted:
         check_year(year, field="years")
-    arrangements = {year: package_arrangement(year) for year in wanted}
+    arrangements = {year: package_arrangement(year, provisional=provisional) for year in wanted}
+    published = package_published_years()
     written: list[int] = []
     for year, rows in arrangements.items():
         if not replace and repository.get_year(session, year) is not None:
@@ -167,7 +174,7 @@ def seed_from_package(
             year=year,
             days=rows,
             actor=actor,
-            source=package_source(),
+            source=package_source() if year in published else f"{package_source()} provisional",
             reason=reason or "seeded from the holidays package",
         )
         written.append(year)

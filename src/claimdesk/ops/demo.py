@@ -1,4 +1,5 @@
-"""Demo data: org units, one login per role, demo people and the holiday calendar.
+"""Demo data: org units, one login per role, demo people, the holiday calendar, the
+product catalogue, a policy per line for the demo customers, service and sales records.
 
 Idempotent: whatever already exists (by unit code, username, stored calendar year) is
 left alone, so running it twice changes nothing. Passwords are deliberately
@@ -26,6 +27,10 @@ from claimdesk.org import service as org_service
 
 DEMO_PASSWORD = "demo2026claims"  # noqa: S105  (printed for demo logins on purpose)
 CALENDAR_YEARS = (2025, 2026)
+# Years the State Council had not published when this release was made: loaded as
+# provisional (statutory holidays only) so that long deadlines can be computed in the
+# demo; an administrator replaces them when the arrangement is published (GEN-3).
+PROVISIONAL_YEARS = (2027,)
 # All demo accounts share one password: hash it once (argon2 is slow by design).
 _HASH: dict[str, str] = {}
 
@@ -164,6 +169,77 @@ def _calendar(session: Session, actor: Principal, result: DemoResult) -> None:
             result.calendar_years.extend(seed(session, years=[year], actor=actor))
         except ClaimdeskError as error:
             result.notes.append(f"calendar {year}: {error.message('en')}")
+    for year in PROVISIONAL_YEARS:
+        written = seed(session, years=[year], actor=actor, provisional=True)
+        if written:
+            result.notes.append(f"calendar {year} loaded as provisional (no 调休 yet)")
+        result.calendar_years.extend(written)
+
+
+def _catalogue_and_policies(
+    session: Session, actor: Principal, result: DemoResult, people_ids: list[int]
+) -> None:
+    """The five demo products, and for the first demo customers one policy per line, so
+    that a claim of every line can be reported from the portal or the workbench."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from sqlalchemy import select
+
+    from claimdesk.models.policy import Policy
+    from claimdesk.policies.schemas import PolicyIssueIn
+    from claimdesk.policies.service import issue_policy
+    from claimdesk.products import repository as products_repository
+    from claimdesk.products.demo import load_demo_products
+
+    load_demo_products(session, actor)
+    if len(people_ids) < 2:
+        return
+    holder, spouse = people_ids[0], people_ids[1]
+    today = dt.datetime.now(dt.UTC).astimezone(dt.timezone(dt.timedelta(hours=8))).date()
+    start = today.replace(month=1, day=1)
+    for product in products_repository.list_products(session):
+        versions = products_repository.published_versions(session, product.id)
+        if not versions:
+            continue
+        version = versions[-1]
+        exists = session.scalar(
+            select(Policy.id).where(
+                Policy.product_version_id == version.id, Policy.policyholder_id == holder
+            )
+        )
+        if exists:
+            continue
+        rate = version.premium_rate or Decimal("0.001")
+        premium = max(
+            Decimal("100.00"),
+            ((version.sum_insured or Decimal("0")) * rate).quantize(Decimal("0.01")),
+        )
+        beneficiaries = (
+            [{"person_id": spouse, "relationship": "配偶", "share": "100.00"}]
+            if product.line in {"accident", "critical_illness"}
+            else []
+        )
+        data = PolicyIssueIn.model_validate(
+            {
+                "product_version_id": version.id,
+                "policyholder_id": holder,
+                "insured_id": holder,
+                "beneficiaries": beneficiaries,
+                "period_start": start.isoformat(),
+                "premium": str(premium),
+                "channel": "direct",
+            }
+        )
+        issued_at = dt.datetime.combine(start, dt.time(10), tzinfo=dt.UTC) - dt.timedelta(days=2)
+        policy = issue_policy(session, actor=actor, data=data, at=issued_at)
+        result.notes.append(f"policy {policy.number}: {product.name} for customer1")
+
+
+def _service_and_sales(session: Session, actor: Principal) -> None:
+    from claimdesk.service.demo import load_demo_service
+
+    load_demo_service(session, actor)
 
 
 def load_demo(session: Session, *, actor: Principal | None = None) -> DemoResult:
@@ -194,6 +270,8 @@ def load_demo(session: Session, *, actor: Principal | None = None) -> DemoResult
             person_id=person_id,
         )
     _calendar(session, actor, result)
+    _catalogue_and_policies(session, actor, result, _people_ids(session, actor, result))
+    _service_and_sales(session, actor)
     session.flush()
     return result
 

@@ -121,13 +121,16 @@ def package_published_years() -> frozenset[int]:
     return frozenset(day.year for day in china.weekend_workdays)
 
 
-def package_arrangement(year: int) -> list[tuple[dt.date, str, str]]:
+def package_arrangement(year: int, *, provisional: bool = False) -> list[tuple[dt.date, str, str]]:
     """One year's exceptions from the ``holidays`` package: (day, kind, name), sorted.
 
-    Raises CalendarYearNotCovered when the package has no published arrangement."""
+    Raises CalendarYearNotCovered when the package has no published arrangement, unless
+    ``provisional``: then the package's statutory holidays are taken without any
+    adjusted working weekends — an explicit, recorded administrator decision for a year
+    the State Council has not published yet, never a silent default."""
     from holidays.countries.china import China
 
-    if year not in package_published_years():
+    if year not in package_published_years() and not provisional:
         raise CalendarYearNotCovered(
             field="year",
             year=year,
