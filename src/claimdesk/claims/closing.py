@@ -1,0 +1,318 @@
+"""Closing (结案, CLM-X1, CLM-X2): the archive, callbacks and reopening.
+
+Closing releases what is left of the reserves (FIN-1) and archives every record of the
+claim under its number with a SHA-256 and a retention date: the limitation period of
+Insurance Law art. 26 (5 years for life insurance, 2 years for every other line —
+health, critical illness and accident are personal insurance but not life insurance,
+so they keep 2 years) plus 5 years. The life lines are ClaimRules.life_lines.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from claimdesk.audit.service import record
+from claimdesk.auth.principal import Principal
+from claimdesk.claims import reserves, timeutil, workflow
+from claimdesk.claims.config import rules
+from claimdesk.claims.review import _move
+from claimdesk.claims.settlement_errors import (
+    CallbackAlreadyDone,
+    OptionsRequired,
+    ReopenReasonRequired,
+    SatisfactionRequired,
+)
+from claimdesk.clocks import service as clocks
+from claimdesk.errors import NotFound
+from claimdesk.models.audit import AuditEntry
+from claimdesk.models.claim import (
+    AdjustmentResult,
+    Claim,
+    ClaimTransition,
+    MaterialFile,
+    MissingMaterialsNotice,
+    SurveyReport,
+)
+from claimdesk.models.clock import Clock
+from claimdesk.models.job import OutboxMessage
+from claimdesk.models.payment import ArchiveRecord, Callback, Payment, PaymentBatch
+from claimdesk.models.review import RejectionNotice, ReviewDecision
+from claimdesk.policies.service import add_months
+from claimdesk.rules.deadlines import local_date
+
+
+def _digest(value: Any) -> str:
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def retention_until(claim: Claim, closed_on: dt.date) -> dt.date:
+    config = rules()
+    limitation = 5 if claim.line in config.life_lines else 2
+    return add_months(closed_on, 12 * (limitation + config.archive_extra_years))
+
+
+def close(session: Session, *, actor: Principal, claim: Claim, reason: str | None) -> int:
+    """Paid or rejected → closed; returns the archive number."""
+    at = timeutil.now()
+    _move(session, claim=claim, action="close", actor=actor, at=at, reason=reason)
+    for reserve in reserves.reserves_of(session, claim.id):
+        if reserve.amount != Decimal("0.00"):
+            reserves.revise(
+                session,
+                actor=actor,
+                claim=claim,
+                coverage_code=reserve.coverage_code,
+                amount=Decimal("0.00"),
+                stage="closing",
+                reason="结案释放 / released at closing",
+            )
+    archive_no = (
+        session.scalar(
+            select(func.max(ArchiveRecord.archive_no)).where(ArchiveRecord.claim_id == claim.id)
+        )
+        or 0
+    ) + 1
+    keep_until = retention_until(claim, local_date(at))
+    items = list(_records(session, claim))
+    for kind, ref, description, sha256, details in items:
+        session.add(
+            ArchiveRecord(
+                claim_id=claim.id,
+                claim_number=claim.number,
+                archive_no=archive_no,
+                kind=kind,
+                ref=ref,
+                description=description,
+                sha256=sha256,
+                archived_at=at,
+                retention_until=keep_until,
+                details=details,
+            )
+        )
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        action="claim.archived",
+        entity_type="claim",
+        entity_id=claim.id,
+        at=at,
+        details={
+            "archive_no": archive_no,
+            "records": len(items),
+            "retention_until": keep_until.isoformat(),
+        },
+    )
+    return archive_no
+
+
+def _records(session: Session, claim: Claim) -> Any:
+    """Every record of the claim: (kind, ref, description, sha256, details)."""
+    cid = claim.id
+    yield (
+        "claim",
+        str(cid),
+        f"报案 {claim.number}",
+        _digest(
+            {
+                "number": claim.number,
+                "policy_id": claim.policy_id,
+                "loss_date": claim.loss_date,
+                "loss_cause": claim.loss_cause,
+                "payable_total": claim.payable_total,
+            }
+        ),
+        {},
+    )
+    for f in session.scalars(
+        select(MaterialFile).where(MaterialFile.claim_id == cid).order_by(MaterialFile.id)
+    ):
+        yield (
+            "file",
+            str(f.id),
+            f"{f.purpose}: {f.filename}",
+            f.sha256,
+            {"size": f.size, "content_type": f.content_type, "material_code": f.material_code},
+        )
+    for n in session.scalars(
+        select(MissingMaterialsNotice).where(MissingMaterialsNotice.claim_id == cid)
+    ):
+        yield (
+            "materials_notice",
+            str(n.id),
+            f"补充材料通知 #{n.sequence}",
+            _digest({"items": n.items, "deadline": n.deadline, "sent_at": n.sent_at}),
+            {},
+        )
+    for s in session.scalars(select(SurveyReport).where(SurveyReport.claim_id == cid)):
+        yield ("survey_report", str(s.id), "查勘报告 survey report", s.content_hash, {})
+    for a in session.scalars(select(AdjustmentResult).where(AdjustmentResult.claim_id == cid)):
+        yield (
+            "adjustment",
+            str(a.id),
+            f"理算 {a.coverage_code} → {a.payable}",
+            _digest({"payable": a.payable, "trace": a.trace, "signed_by": a.signed_by}),
+            {"current": a.current},
+        )
+    for d in session.scalars(select(ReviewDecision).where(ReviewDecision.claim_id == cid)):
+        yield (
+            "review_decision",
+            str(d.id),
+            f"核赔第{d.tier}级 {d.decision} ({d.reviewer})",
+            _digest(
+                {
+                    "tier": d.tier,
+                    "decision": d.decision,
+                    "checklist": d.checklist,
+                    "reviewer": d.reviewer,
+                    "at": d.decided_at,
+                }
+            ),
+            {},
+        )
+    for r in session.scalars(select(RejectionNotice).where(RejectionNotice.claim_id == cid)):
+        yield ("rejection_notice", str(r.id), "拒赔通知书 rejection notice", r.sha256, {})
+    for p in session.scalars(select(Payment).where(Payment.claim_id == cid)):
+        yield (
+            "payment",
+            str(p.id),
+            f"赔款 {p.kind} {p.amount} {p.status}",
+            _digest(
+                {
+                    "amount": p.amount,
+                    "status": p.status,
+                    "key": p.idempotency_key,
+                    "reference": p.bank_reference,
+                    "paid_at": p.paid_at,
+                }
+            ),
+            {},
+        )
+        if p.batch_id is not None:
+            batch = session.get(PaymentBatch, p.batch_id)
+            if batch is not None:
+                yield ("payment_file", f"{batch.id}:{p.id}", batch.filename, batch.sha256, {})
+    for m in session.scalars(
+        select(OutboxMessage).where(
+            OutboxMessage.related_type == "claim", OutboxMessage.related_id == str(cid)
+        )
+    ):
+        yield (
+            "notice",
+            str(m.id),
+            f"{m.channel} {m.template}",
+            hashlib.sha256(m.body.encode("utf-8")).hexdigest(),
+            {"status": m.status},
+        )
+    for t in session.scalars(select(ClaimTransition).where(ClaimTransition.claim_id == cid)):
+        yield (
+            "transition",
+            str(t.id),
+            f"{t.action}: {t.from_state}→{t.to_state}",
+            _digest({"action": t.action, "at": t.at, "actor": t.actor}),
+            {},
+        )
+    for e in session.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.entity_type == "claim", AuditEntry.entity_id == str(cid))
+        .order_by(AuditEntry.seq)
+    ):
+        yield ("audit_entry", str(e.seq), e.action, e.hash, {})
+
+
+def archive_of(session: Session, claim_id: int) -> list[ArchiveRecord]:
+    return list(
+        session.scalars(
+            select(ArchiveRecord)
+            .where(ArchiveRecord.claim_id == claim_id)
+            .order_by(ArchiveRecord.id)
+        )
+    )
+
+
+def reopen(session: Session, *, actor: Principal, claim: Claim, reason: str | None) -> None:
+    """Closed → reopened → back into the workflow at adjustment (assessed facts kept)."""
+    if not reason or not reason.strip():
+        raise ReopenReasonRequired(field="reason")
+    at = timeutil.now()
+    _move(session, claim=claim, action="reopen", actor=actor, at=at, reason=reason)
+    _move(session, claim=claim, action="resume_adjustment", actor=actor, at=at, reason=reason)
+
+
+# -- callbacks (CLM-X2) -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CallbackResult:
+    outcome: str  # reached | unreachable
+    satisfaction: int | None = None
+    suggestions: str | None = None
+    options_explained: tuple[str, ...] = ()
+
+
+def callbacks_of(session: Session, claim_id: int) -> list[Callback]:
+    return list(
+        session.scalars(select(Callback).where(Callback.claim_id == claim_id).order_by(Callback.id))
+    )
+
+
+def complete_callback(
+    session: Session, *, actor: Principal, claim: Claim, callback_id: int, data: CallbackResult
+) -> Callback:
+    callback = session.scalars(
+        select(Callback)
+        .where(Callback.id == callback_id, Callback.claim_id == claim.id)
+        .with_for_update()
+    ).one_or_none()
+    if callback is None:
+        raise NotFound(what="callback", field="callback_id")
+    if callback.status == "done":
+        raise CallbackAlreadyDone()
+    if data.outcome == "reached":
+        if callback.kind == "paid" and data.satisfaction is None:
+            raise SatisfactionRequired(field="satisfaction")
+        if callback.kind == "rejected" and not {"mediation", "arbitration"} <= set(
+            data.options_explained
+        ):
+            raise OptionsRequired(field="options_explained")
+    at = timeutil.now()
+    callback.status, callback.done_at, callback.done_by_id = "done", at, actor.user_id
+    callback.outcome, callback.satisfaction = data.outcome, data.satisfaction
+    callback.suggestions, callback.options_explained = (
+        data.suggestions,
+        list(data.options_explained),
+    )
+    if callback.clock_id is not None:
+        clock = session.get(Clock, callback.clock_id)
+        if clock is not None and clock.stopped_at is None:
+            clocks.stop_clock(session, clock=clock, at=max(at, clock.started_at), actor=actor)
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        action="claim.callback_done",
+        entity_type="claim",
+        entity_id=claim.id,
+        at=at,
+        details={
+            "callback_id": callback.id,
+            "kind": callback.kind,
+            "outcome": data.outcome,
+            "satisfaction": data.satisfaction,
+            "options": list(data.options_explained),
+        },
+    )
+    return callback
+
+
+def is_closed(claim: Claim) -> bool:
+    return claim.state == workflow.CLOSED

@@ -1,0 +1,542 @@
+"""Claim review (核赔, CLM-V1..V4).
+
+A submission opens a review round whose tiers are fixed from the amount and the
+complexity (CLM-V1); tier 1 decides first, then tier 2, then tier 3. Four eyes: nobody
+reviews a claim they handled, nobody decides two tiers of the same claim. A rejection
+at one tier is a proposal that the next tier confirms (CLM-V3); the confirmed
+rejection issues the rejection notice (拒赔通知书), which must leave within 3 days.
+Every decision records the CLM-V2 checklist. Callers hold the claim's row lock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from claimdesk.audit.service import record
+from claimdesk.auth.principal import Principal
+from claimdesk.claims import timeutil, workflow
+from claimdesk.claims.config import rules
+from claimdesk.claims.settlement_errors import (
+    ChecklistNotConfirmed,
+    NoOpenReview,
+    PolicyIncontestable,
+    RejectionNeedsGrounds,
+    RejectionPending,
+    ReturnNeedsRequirements,
+    ReviewerAlreadyApprovedTier,
+    ReviewerHandledClaim,
+    ReviewerTierMismatch,
+    TierAlreadyDecided,
+)
+from claimdesk.clocks import service as clocks
+from claimdesk.jobs.outbox import send_message
+from claimdesk.models.claim import (
+    AdjustmentResult,
+    Assessment,
+    Claim,
+    ClaimTransition,
+    FraudFlag,
+    SurveyAssignment,
+)
+from claimdesk.models.payment import Callback
+from claimdesk.models.policy import Policy
+from claimdesk.models.review import RejectionNotice, ReviewDecision, ReviewRound
+from claimdesk.rules.deadlines import local_date
+
+# CLM-V2: what every decision confirms (approval needs every item true).
+CHECKLIST = (
+    "policy_in_force",
+    "adequately_insured",
+    "disclosure_and_exclusions",
+    "materials_complete",
+    "process_compliant",
+    "amount_correct",
+)
+CHECKLIST_LABELS = {
+    "policy_in_force": ("出险日保单有效", "Policy in force on the date of loss"),
+    "adequately_insured": ("足额投保", "Adequately insured"),
+    "disclosure_and_exclusions": ("如实告知与责任免除", "Non-disclosure and exclusions"),
+    "materials_complete": ("材料真实完整", "Materials true and complete"),
+    "process_compliant": ("查勘、定损、理算合规", "Survey, assessment, adjustment compliant"),
+    "amount_correct": ("赔付金额正确", "Amount correct"),
+}
+GROUNDS = ("non_disclosure", "exclusion", "not_covered", "fraud", "other")
+APPEAL_ROUTE_ZH = (
+    "如对本决定有异议，您可以：(1) 向本公司申请复核，或向保险行业协会、银行保险监督管理机构申请调解；"
+    "(2) 依保险合同约定的仲裁条款向仲裁机构申请仲裁；(3) 向有管辖权的人民法院提起诉讼。"
+)
+APPEAL_ROUTE_EN = (
+    "If you disagree you may: (1) ask us for a re-review, or seek mediation by the insurance "
+    "association or the banking and insurance regulator; (2) apply for arbitration under the "
+    "contract's arbitration clause; (3) sue in the competent people's court."
+)
+# Who handled the claim, from its trail: reporting, acceptance and the survey.
+_HANDLING_ACTIONS = {
+    "report": "reporter",
+    "request_materials": "acceptor",
+    "request_more_materials": "acceptor",
+    "materials_complete": "acceptor",
+    "accept": "acceptor",
+    "assign_surveyor": "acceptor",
+    "skip_survey": "acceptor",
+    "record_contact": "surveyor",
+    "submit_survey": "surveyor",
+    "complete_assessment": "assessor",
+    "complete_adjustment": "adjuster",
+    "submit_review": "adjuster",
+    "reassess": "assessor",
+}
+
+
+@dataclass(frozen=True)
+class DecisionIn:
+    decision: str  # approve | reject | return
+    checklist: dict[str, bool]
+    reason: str | None = None
+    rejection_ground: str | None = None
+    rejection_clause: str | None = None
+    rejection_facts: str | None = None
+    requirements: str | None = None
+
+
+def tiers_for(session: Session, claim: Claim) -> tuple[int, list[str]]:
+    """CLM-V1 defaults: ≤ 10,000 one tier; ≤ 100,000 two; above, major or fraud-flagged
+    three (thresholds in ClaimRules)."""
+    config = rules()
+    amount = claim.payable_total or Decimal("0.00")
+    reasons: list[str] = []
+    flagged = session.scalar(
+        select(func.count()).select_from(FraudFlag).where(FraudFlag.claim_id == claim.id)
+    )
+    if claim.is_major:
+        reasons.append("major")
+    if flagged:
+        reasons.append("fraud_flagged")
+    if amount > config.review_tier2_max:
+        reasons.append(f"amount>{config.review_tier2_max}")
+    if reasons:
+        return 3, reasons
+    if amount > config.review_tier1_max:
+        return 2, [f"amount>{config.review_tier1_max}"]
+    return 1, [f"amount<={config.review_tier1_max}"]
+
+
+def handlers_of(session: Session, claim: Claim) -> dict[int, str]:
+    """Every user who reported, accepted, surveyed, assessed or adjusted the claim."""
+    found: dict[int, str] = {}
+    for user_id, role in (
+        (claim.entered_by_id, "reporter"),
+        (claim.handler_id, "acceptor"),
+        (claim.surveyor_id, "surveyor"),
+    ):
+        if user_id is not None:
+            found.setdefault(user_id, role)
+    for action, actor_id in session.execute(
+        select(ClaimTransition.action, ClaimTransition.actor_id).where(
+            ClaimTransition.claim_id == claim.id
+        )
+    ):
+        if actor_id is not None and action in _HANDLING_ACTIONS:
+            found.setdefault(actor_id, _HANDLING_ACTIONS[action])
+    for query, role in (
+        (
+            select(SurveyAssignment.surveyor_id).where(SurveyAssignment.claim_id == claim.id),
+            "surveyor",
+        ),
+        (select(Assessment.assessed_by_id).where(Assessment.claim_id == claim.id), "assessor"),
+        (
+            select(AdjustmentResult.signed_by_id).where(AdjustmentResult.claim_id == claim.id),
+            "adjuster",
+        ),
+    ):
+        for user_id in session.scalars(query):
+            if user_id is not None:
+                found.setdefault(user_id, role)
+    return found
+
+
+def open_round(session: Session, claim_id: int) -> ReviewRound | None:
+    return session.scalars(
+        select(ReviewRound)
+        .where(ReviewRound.claim_id == claim_id, ReviewRound.status == "open")
+        .order_by(ReviewRound.round.desc())
+    ).first()
+
+
+def rounds_of(session: Session, claim_id: int) -> list[ReviewRound]:
+    return list(
+        session.scalars(
+            select(ReviewRound).where(ReviewRound.claim_id == claim_id).order_by(ReviewRound.round)
+        )
+    )
+
+
+def decisions_of(
+    session: Session, *, claim_id: int, round_id: int | None = None
+) -> list[ReviewDecision]:
+    query = select(ReviewDecision).where(ReviewDecision.claim_id == claim_id)
+    if round_id is not None:
+        query = query.where(ReviewDecision.round_id == round_id)
+    return list(session.scalars(query.order_by(ReviewDecision.id)))
+
+
+def next_step(session: Session, review: ReviewRound) -> tuple[int, ReviewDecision | None]:
+    """The tier that decides next, and the rejection proposal it must answer (if any)."""
+    decisions = decisions_of(session, claim_id=review.claim_id, round_id=review.id)
+    if decisions and decisions[-1].decision == "reject":
+        return decisions[-1].tier + 1, decisions[-1]
+    return len(decisions) + 1, None
+
+
+def incontestability_of(session: Session, claim: Claim, as_of: dt.date) -> dict[str, Any]:
+    """POL-6, shown to the reviewer before a non-disclosure rejection."""
+    from claimdesk.policies.service import incontestability
+
+    policy = session.get(Policy, claim.policy_id)
+    assert policy is not None
+    since, from_day, incontestable = incontestability(session, policy, as_of)
+    return {
+        "in_force_since": since.isoformat(),
+        "incontestable_from": from_day.isoformat(),
+        "incontestable": incontestable,
+        "as_of": as_of.isoformat(),
+    }
+
+
+def _mark(session: Session, claim: Claim, action: str) -> None:
+    session.info[workflow.SERVICE_MOVE] = (claim.id, action)
+
+
+def _move(
+    session: Session,
+    *,
+    claim: Claim,
+    action: str,
+    actor: Principal,
+    at: dt.datetime,
+    reason: str | None = None,
+    details: dict[str, object] | None = None,
+    clock_times: dict[str, dt.datetime] | None = None,
+) -> None:
+    _mark(session, claim, action)
+    try:
+        workflow.transition(
+            session,
+            claim=claim,
+            action=action,
+            actor=actor,
+            reason=reason,
+            at=at,
+            details=details,
+            clock_times=clock_times,
+        )
+    finally:
+        session.info.pop(workflow.SERVICE_MOVE, None)
+
+
+def submit(session: Session, *, actor: Principal, claim: Claim, reason: str | None) -> ReviewRound:
+    """Adjusted → in review; the round's tiers are fixed now (CLM-V1)."""
+    at = timeutil.now()
+    tiers, why = tiers_for(session, claim)
+    number = (
+        session.scalar(select(func.max(ReviewRound.round)).where(ReviewRound.claim_id == claim.id))
+        or 0
+    ) + 1
+    _move(
+        session,
+        claim=claim,
+        action="submit_review",
+        actor=actor,
+        at=at,
+        reason=reason,
+        details={"round": number, "tiers": tiers, "tier_reasons": why},
+    )
+    review = ReviewRound(
+        claim_id=claim.id,
+        round=number,
+        tiers_required=tiers,
+        amount=claim.payable_total or Decimal("0.00"),
+        tier_reasons=why,
+        status="open",
+        submitted_at=at,
+        submitted_by_id=actor.user_id,
+    )
+    session.add(review)
+    session.flush()
+    _start_advance_clock(session, claim=claim, actor=actor)
+    return review
+
+
+def _start_advance_clock(session: Session, *, claim: Claim, actor: Principal) -> None:
+    """CLM-V4 (art. 25): 60 days from the claim for the part that can be fixed. Started
+    once, from the time the claim was received."""
+    existing = [
+        c
+        for c in clocks.clocks_for(session, "claim", claim.id)
+        if c.name == "claim.advance_payment"
+    ]
+    if existing:
+        return
+    definition = workflow.CLOCKS["claim.advance_payment"]
+    clocks.start_clock(
+        session,
+        subject_type="claim",
+        subject_id=claim.id,
+        name="claim.advance_payment",
+        rule=definition.rule,
+        started_at=claim.received_at,
+        basis=definition.basis,
+        org_unit_id=claim.org_unit_id,
+        actor=actor,
+    )
+
+
+def _check_reviewer(session: Session, *, actor: Principal, claim: Claim, tier: int) -> None:
+    role = f"reviewer_{tier}"
+    if role not in actor.roles:
+        raise ReviewerTierMismatch(tier=tier, role=role)
+    handled = handlers_of(session, claim)
+    if actor.user_id in handled:
+        raise ReviewerHandledClaim(role=handled[actor.user_id])
+    for earlier in decisions_of(session, claim_id=claim.id):
+        if earlier.reviewer_id == actor.user_id and earlier.tier != tier:
+            raise ReviewerAlreadyApprovedTier(tier=earlier.tier)
+
+
+def _validate(data: DecisionIn, proposal: ReviewDecision | None) -> None:
+    if data.decision == "approve":
+        missing = [item for item in CHECKLIST if data.checklist.get(item) is not True]
+        if missing:
+            raise ChecklistNotConfirmed(field=f"checklist.{missing[0]}")
+    elif data.decision == "reject" and proposal is None:
+        if data.rejection_ground not in GROUNDS:
+            raise RejectionNeedsGrounds(field="rejection_ground")
+        if not (data.rejection_clause or "").strip():
+            raise RejectionNeedsGrounds(field="rejection_clause")
+        if not (data.rejection_facts or "").strip():
+            raise RejectionNeedsGrounds(field="rejection_facts")
+    elif data.decision == "return" and not (data.requirements or "").strip():
+        raise ReturnNeedsRequirements(field="requirements")
+
+
+def decide(session: Session, *, actor: Principal, claim: Claim, data: DecisionIn) -> ReviewDecision:
+    if claim.state != workflow.IN_REVIEW:
+        raise NoOpenReview()
+    review = open_round(session, claim.id)
+    if review is None:
+        raise NoOpenReview()
+    tier, proposal = next_step(session, review)
+    if proposal is not None and data.decision == "approve":
+        raise RejectionPending(tier=proposal.tier)
+    _check_reviewer(session, actor=actor, claim=claim, tier=tier)
+    _validate(data, proposal)
+    at = timeutil.now()
+    ground = proposal.rejection_ground if proposal else data.rejection_ground
+    clause = data.rejection_clause or (proposal.rejection_clause if proposal else None)
+    facts = data.rejection_facts or (proposal.rejection_facts if proposal else None)
+    shown = None
+    if data.decision == "reject" and ground == "non_disclosure":
+        shown = incontestability_of(session, claim, local_date(at))
+        if shown["incontestable"]:
+            raise PolicyIncontestable(
+                since=shown["in_force_since"], from_day=shown["incontestable_from"]
+            )
+    if session.scalar(
+        select(ReviewDecision.id).where(
+            ReviewDecision.round_id == review.id, ReviewDecision.tier == tier
+        )
+    ):
+        raise TierAlreadyDecided(tier=tier)
+    decision = ReviewDecision(
+        claim_id=claim.id,
+        round_id=review.id,
+        tier=tier,
+        decision=data.decision,
+        reviewer_id=actor.user_id,
+        reviewer=actor.username,
+        decided_at=at,
+        checklist={item: bool(data.checklist.get(item)) for item in CHECKLIST},
+        reason=data.reason,
+        rejection_ground=ground if data.decision == "reject" else None,
+        rejection_clause=clause if data.decision == "reject" else None,
+        rejection_facts=facts if data.decision == "reject" else None,
+        requirements=data.requirements if data.decision == "return" else None,
+        incontestability=shown,
+    )
+    session.add(decision)
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        action=f"claim.review_{data.decision}",
+        entity_type="claim",
+        entity_id=claim.id,
+        reason=data.reason,
+        at=at,
+        details={
+            "round": review.round,
+            "tier": tier,
+            "tiers_required": review.tiers_required,
+            "decision_id": decision.id,
+            "checklist": decision.checklist,
+            "confirms_proposal_of_tier": proposal.tier if proposal else None,
+        },
+    )
+    if data.decision == "approve":
+        if tier >= review.tiers_required:
+            _approve(session, actor=actor, claim=claim, review=review, at=at)
+    elif data.decision == "return":
+        review.status, review.decided_at = "returned", at
+        _move(
+            session,
+            claim=claim,
+            action="return_to_adjustment",
+            actor=actor,
+            at=at,
+            reason=data.requirements,
+            details={"round": review.round, "tier": tier},
+        )
+    elif proposal is not None or tier >= 3:
+        # Confirmed by the next tier (or decided by the department manager, the top).
+        _reject(session, actor=actor, claim=claim, review=review, decision=decision, at=at)
+    return decision
+
+
+def _approve(
+    session: Session, *, actor: Principal, claim: Claim, review: ReviewRound, at: dt.datetime
+) -> None:
+    review.status, review.decided_at = "approved", at
+    _move(
+        session,
+        claim=claim,
+        action="approve",
+        actor=actor,
+        at=at,
+        details={"round": review.round, "amount": str(review.amount)},
+    )
+    start_payment_clocks(session, claim=claim, actor=actor, approved_at=at)
+
+
+def start_payment_clocks(
+    session: Session, *, claim: Claim, actor: Principal, approved_at: dt.datetime
+) -> None:
+    """CLM-P4: small claims within 24 hours of approval; others within 5 working days
+    of complete materials and within 10 days of the agreement on the amount (the
+    approval), whichever comes first — both clocks run and both stop at payment."""
+    amount = claim.payable_total or Decimal("0.00")
+    if amount <= rules().small_payment_max:
+        plan = [("claim.payment_small", approved_at)]
+    else:
+        complete = claim.materials_complete_at or claim.accepted_at or approved_at
+        plan = [("claim.payment_working", complete), ("claim.payment_agreement", approved_at)]
+    for name, start in plan:
+        definition = workflow.CLOCKS[name]
+        clocks.start_clock(
+            session,
+            subject_type="claim",
+            subject_id=claim.id,
+            name=name,
+            rule=definition.rule,
+            started_at=start,
+            basis=definition.basis,
+            org_unit_id=claim.org_unit_id,
+            actor=actor,
+        )
+
+
+def _reject(
+    session: Session,
+    *,
+    actor: Principal,
+    claim: Claim,
+    review: ReviewRound,
+    decision: ReviewDecision,
+    at: dt.datetime,
+) -> None:
+    from claimdesk.claims.settlement_documents import rejection_notice_pdf
+
+    review.status, review.decided_at = "rejected", at
+    policy = session.get(Policy, claim.policy_id)
+    assert policy is not None
+    pdf = rejection_notice_pdf(
+        claim,
+        policy_number=policy.number,
+        clause=decision.rejection_clause or "",
+        facts=decision.rejection_facts or "",
+        decided_at=at,
+        appeal_zh=APPEAL_ROUTE_ZH,
+        appeal_en=APPEAL_ROUTE_EN,
+    )
+    notice = RejectionNotice(
+        claim_id=claim.id,
+        decision_id=decision.id,
+        clause=decision.rejection_clause or "",
+        facts=decision.rejection_facts or "",
+        issued_at=at,
+        pdf=pdf,
+        sha256=hashlib.sha256(pdf).hexdigest(),
+    )
+    session.add(notice)
+    session.flush()
+    _move(
+        session,
+        claim=claim,
+        action="reject",
+        actor=actor,
+        at=at,
+        reason=decision.reason,
+        details={"round": review.round, "notice_id": notice.id, "pdf_sha256": notice.sha256},
+    )
+    # The notice itself goes out through the outbox; its 3-day clock stops when the
+    # worker has sent it (payments.tasks watches the message).
+    recipient, channel = (
+        (claim.contact_phone, "sms")
+        if claim.contact_phone
+        else (f"person:{claim.insured_person_id}", "app")
+    )
+    message = send_message(
+        session,
+        channel=channel,
+        recipient=recipient,
+        template="claim.rejection_notice",
+        body=(
+            f"拒赔通知书 报案号 {claim.number}：依据{notice.clause}，{notice.facts}。{APPEAL_ROUTE_ZH}"
+        ),
+        language="zh-CN",
+        person_id=claim.insured_person_id,
+        dedupe_key=f"claim:{claim.id}:rejection_notice:{notice.id}",
+        related_type="claim",
+        related_id=str(claim.id),
+    )
+    notice.outbox_message_id = None if message is None else message.id
+    # CLM-X2: the explanation callback (reason and options).
+    session.add(
+        Callback(
+            claim_id=claim.id, kind="rejected", source_id=notice.id, created_at=at, status="open"
+        )
+    )
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        action="claim.rejection_notice_issued",
+        entity_type="claim",
+        entity_id=claim.id,
+        at=at,
+        details={"notice_id": notice.id, "sha256": notice.sha256},
+    )
+
+
+def notice_of(session: Session, claim_id: int) -> RejectionNotice | None:
+    return session.scalars(
+        select(RejectionNotice)
+        .where(RejectionNotice.claim_id == claim_id)
+        .order_by(RejectionNotice.id.desc())
+    ).first()

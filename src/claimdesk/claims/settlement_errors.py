@@ -1,0 +1,184 @@
+"""Errors of claim review, payment and closing: one per business condition (GEN-6)."""
+
+from __future__ import annotations
+
+from claimdesk.errors import ClaimdeskError, Conflict, NotFound, ValidationFailed
+
+
+class UseDedicatedEndpoint(Conflict):
+    code = "use_dedicated_endpoint"
+    message_zh = "操作 {action} 须通过核赔/支付/结案专用接口办理"
+    message_en = "Action {action} is made through its review, payment or closing endpoint"
+
+
+class ReviewerHandledClaim(ClaimdeskError):
+    status_code = 403
+    code = "reviewer_handled_claim"
+    message_zh = "您曾经办本案（{role}），不得核赔本案"
+    message_en = "You handled this claim ({role}); you may not review it"
+
+
+class ReviewerAlreadyApprovedTier(Conflict):
+    code = "reviewer_already_approved_tier"
+    message_zh = "您已在第 {tier} 级核赔本案，同一人不得核赔同一案件的两个级别"
+    message_en = "You already decided tier {tier} of this claim; nobody decides two tiers"
+
+
+class ReviewerTierMismatch(ClaimdeskError):
+    status_code = 403
+    code = "reviewer_tier_mismatch"
+    message_zh = "本案当前待第 {tier} 级核赔，需要角色 {role}"
+    message_en = "The claim awaits review tier {tier}, which needs role {role}"
+
+
+class TierAlreadyDecided(Conflict):
+    code = "tier_already_decided"
+    message_zh = "第 {tier} 级核赔已由他人作出决定"
+    message_en = "Review tier {tier} has already been decided by someone else"
+
+
+class RejectionPending(Conflict):
+    code = "rejection_pending"
+    message_zh = "第 {tier} 级已提出拒赔意见，本级只能确认拒赔或退回理算"
+    message_en = "Tier {tier} proposed a rejection; this tier may only confirm it or return"
+
+
+class ChecklistNotConfirmed(ValidationFailed):
+    code = "review_checklist_incomplete"
+    message_zh = "{field}：核赔通过须逐项确认审核要点（CLM-V2）"
+    message_en = "{field}: approval needs every review check confirmed (CLM-V2)"
+
+
+class RejectionNeedsGrounds(ValidationFailed):
+    code = "rejection_needs_grounds"
+    message_zh = "{field}：拒赔须写明条款与事实"
+    message_en = "{field}: a rejection states the clause and the facts"
+
+
+class ReturnNeedsRequirements(ValidationFailed):
+    code = "return_needs_requirements"
+    message_zh = "{field}：退回理算须写明需补充的内容"
+    message_en = "{field}: a return states what must be added"
+
+
+class PolicyIncontestable(Conflict):
+    code = "policy_incontestable"
+    message_zh = (
+        "保单自 {since} 起持续有效，已于 {from_day} 满两年，不得以未如实告知为由拒赔"
+        "（保险法第十六条）"
+    )
+    message_en = (
+        "The policy has been in force since {since} and became incontestable on {from_day}; "
+        "it cannot be rejected for non-disclosure (Insurance Law art. 16)"
+    )
+
+
+class NoOpenReview(Conflict):
+    code = "no_open_review"
+    message_zh = "本案没有进行中的核赔"
+    message_en = "The claim has no review in progress"
+
+
+class PayeeMismatch(ValidationFailed):
+    code = "payee_mismatch"
+    message_zh = "{field}：收款人须为被保险人或受益人，否则须有授权委托书或公证书"
+    message_en = (
+        "{field}: the payee must be the insured or a beneficiary, or a power of attorney "
+        "or notarial certificate must be on file"
+    )
+
+
+class BankAccountNotPayees(ValidationFailed):
+    code = "bank_account_not_payees"
+    message_zh = "{field}：银行账户不属于收款人"
+    message_en = "{field}: the bank account does not belong to the payee"
+
+
+class IdempotencyKeyRequired(ValidationFailed):
+    code = "idempotency_key_required"
+    message_zh = "{field}：支付请求须带 Idempotency-Key 请求头（8-100 个字符）"
+    message_en = "{field}: a payment request needs an Idempotency-Key header (8-100 characters)"
+
+
+class IdempotencyKeyReused(Conflict):
+    code = "idempotency_key_reused"
+    message_zh = "Idempotency-Key 已用于另一笔支付请求"
+    message_en = "This Idempotency-Key was used for a different payment request"
+
+
+class NotPayable(Conflict):
+    code = "not_payable"
+    message_zh = "案件状态为 {state}，不能发起{what}"
+    message_en = "The claim is {state}; {what} cannot be made"
+
+
+class AdvanceTooLarge(ValidationFailed):
+    code = "advance_too_large"
+    message_zh = "{field}：先予支付金额不得超过可确定部分（准备金余额 {limit} 元）"
+    message_en = (
+        "{field}: the advance cannot exceed the part that can be fixed ({limit} CNY reserve)"
+    )
+
+
+class NothingToExport(Conflict):
+    code = "nothing_to_export"
+    message_zh = "没有可导出的待支付款项"
+    message_en = "No payment is waiting to be exported"
+
+
+class ConfirmationInvalid(ValidationFailed):
+    code = "confirmation_invalid"
+    message_zh = "{field}：回盘记录无效（{why_zh}）"
+    message_en = "{field}: invalid confirmation line ({why_en})"
+
+
+class PaymentNotFound(NotFound):
+    def __init__(self, *, field: str | None = "payment_id") -> None:
+        super().__init__(what="payment", field=field)
+
+
+class BatchNotFound(NotFound):
+    def __init__(self, *, field: str | None = "batch_id") -> None:
+        super().__init__(what="payment batch", field=field)
+
+
+class AuthorisationFileMissing(ValidationFailed):
+    code = "authorisation_file_missing"
+    message_zh = "{field}：授权文件须为本案已上传的文件"
+    message_en = "{field}: the authorisation must be a file uploaded to this claim"
+
+
+class CallbackAlreadyDone(Conflict):
+    code = "callback_already_done"
+    message_zh = "回访已完成"
+    message_en = "The callback is already done"
+
+
+class SatisfactionRequired(ValidationFailed):
+    code = "satisfaction_required"
+    message_zh = "{field}：赔付回访接通后须记录满意度（1-5）"
+    message_en = "{field}: a reached payment callback records satisfaction (1-5)"
+
+
+class OptionsRequired(ValidationFailed):
+    code = "options_required"
+    message_zh = "{field}：拒赔回访须说明救济途径（调解、仲裁）"
+    message_en = "{field}: a rejection callback explains the options (mediation, arbitration)"
+
+
+class ReopenReasonRequired(ValidationFailed):
+    code = "reopen_reason_required"
+    message_zh = "{field}：重开案件须写明原因"
+    message_en = "{field}: reopening a claim needs a reason"
+
+
+class RecoveryLineNotAllowed(ValidationFailed):
+    code = "recovery_line_not_allowed"
+    message_zh = "{field}：残值与代位求偿只适用于财产险和责任险案件"
+    message_en = "{field}: salvage and subrogation apply to property and liability claims only"
+
+
+class RecoveryNotYet(Conflict):
+    code = "recovery_not_yet"
+    message_zh = "案件状态为 {state}，须先赔付才能登记追偿"
+    message_en = "The claim is {state}; recoveries are recorded after payment"

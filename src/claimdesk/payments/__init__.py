@@ -1,0 +1,1 @@
+"""Claim payments (CLM-P1..P5): payees, exactly-once payments, bank batches."""

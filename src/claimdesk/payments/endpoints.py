@@ -1,0 +1,334 @@
+"""Review, payment, closing and recovery API: thin handlers over claims.review,
+payments.service, claims.closing and claims.recoveries. Every claim is loaded through
+the row-filtered repository and locked (FOR UPDATE) before any write."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header
+from fastapi.responses import Response
+from sqlalchemy.orm import Session
+
+from claimdesk.audit.service import record
+from claimdesk.auth.permissions import Permission
+from claimdesk.claims import closing, recoveries, review, timeutil
+from claimdesk.claims.repository import get_claim
+from claimdesk.claims.settlement_errors import IdempotencyKeyRequired
+from claimdesk.clocks.service import clocks_for
+from claimdesk.deps import DB, Requires
+from claimdesk.errors import NotFound
+from claimdesk.models.payment import Callback, Payment, PaymentBatch
+from claimdesk.payments import service
+from claimdesk.payments.schemas import (
+    ArchiveOut,
+    ArchiveRecordOut,
+    AuthorisationIn,
+    AuthorisationOut,
+    BatchIn,
+    BatchOut,
+    CallbackIn,
+    CallbackOut,
+    ConfirmationIn,
+    DecisionBody,
+    DecisionOut,
+    DelayNoticeIn,
+    FinancialsOut,
+    PaymentIn,
+    PaymentOut,
+    RecoveryIn,
+    RecoveryOut,
+    ReviewOut,
+    RoundOut,
+    SubmitIn,
+)
+from claimdesk.rules.deadlines import local_date
+
+claims_router = APIRouter(prefix="/claims", tags=["claims: review and payment"])
+payments_router = APIRouter(prefix="/payments", tags=["payments"])
+
+Reader = Requires(Permission.CLAIMS_READ)
+Adjuster = Requires(Permission.CLAIMS_ADJUST)
+Reviewer = Requires(Permission.CLAIMS_REVIEW)
+Payer = Requires(Permission.CLAIMS_PAY)
+Caller = Requires(Permission.CLAIMS_CALLBACK)
+Recoverer = Requires(Permission.CLAIMS_RECOVERY)
+
+
+def payment_out(payment: Payment) -> PaymentOut:
+    return PaymentOut(
+        id=payment.id,
+        claim_id=payment.claim_id,
+        kind=payment.kind,
+        sequence=payment.sequence,
+        idempotency_key=payment.idempotency_key,
+        amount=payment.amount,
+        allocations=payment.allocations,
+        means=payment.means,
+        payee_name=payment.payee_name,
+        payee_basis=payment.payee_basis,
+        account_masked=service.mask_account(payment.account_last4),
+        status=payment.status,
+        batch_id=payment.batch_id,
+        attempts=payment.attempts,
+        expected_arrival=payment.expected_arrival,
+        paid_at=payment.paid_at,
+        bank_reference=payment.bank_reference,
+        failure_reason=payment.failure_reason,
+    )
+
+
+def _review_out(db: Session, claim_id: int, principal_lang: str) -> ReviewOut:
+    from claimdesk.models.claim import Claim
+
+    claim = db.get(Claim, claim_id)
+    assert claim is not None
+    current = review.open_round(db, claim.id)
+    next_tier, proposal = (None, None) if current is None else review.next_step(db, current)
+    notice = review.notice_of(db, claim.id)
+    labels = review.CHECKLIST_LABELS
+    return ReviewOut(
+        claim_id=claim.id,
+        state=claim.state,
+        rounds=[RoundOut.model_validate(r) for r in review.rounds_of(db, claim.id)],
+        decisions=[
+            DecisionOut.model_validate(d) for d in review.decisions_of(db, claim_id=claim.id)
+        ],
+        next_tier=next_tier,
+        answering_rejection_of_tier=None if proposal is None else proposal.tier,
+        checklist_items={k: list(v) for k, v in labels.items()},
+        # POL-6: shown with every review, so a non-disclosure rejection is seen coming.
+        incontestability=review.incontestability_of(db, claim, local_date(timeutil.now())),
+        rejection_notice_id=None if notice is None else notice.id,
+    )
+
+
+# -- review (CLM-V1..V4) -----------------------------------------------------------------
+
+
+@claims_router.get("/{claim_id}/review", response_model=ReviewOut)
+def read_review(claim_id: int, db: DB, principal: Reader) -> ReviewOut:
+    claim = get_claim(db, principal, claim_id)
+    return _review_out(db, claim.id, principal.language)
+
+
+@claims_router.post("/{claim_id}/review/submit", response_model=ReviewOut)
+def submit_review(claim_id: int, body: SubmitIn, db: DB, principal: Adjuster) -> ReviewOut:
+    claim = get_claim(db, principal, claim_id, for_update=True)
+    review.submit(db, actor=principal, claim=claim, reason=body.reason)
+    return _review_out(db, claim.id, principal.language)
+
+
+@claims_router.post("/{claim_id}/review/decisions", response_model=ReviewOut)
+def decide(claim_id: int, body: DecisionBody, db: DB, principal: Reviewer) -> ReviewOut:
+    claim = get_claim(db, principal, claim_id, for_update=True)
+    review.decide(
+        db,
+        actor=principal,
+        claim=claim,
+        data=review.DecisionIn(**body.model_dump()),
+    )
+    return _review_out(db, claim.id, principal.language)
+
+
+@claims_router.get("/{claim_id}/rejection-notice.pdf", response_class=Response)
+def rejection_notice(claim_id: int, db: DB, principal: Reader) -> Response:
+    claim = get_claim(db, principal, claim_id)
+    notice = review.notice_of(db, claim.id)
+    if notice is None:
+        raise NotFound(what="rejection notice", field="claim_id")
+    record(
+        db,
+        actor=principal,
+        action="claim.rejection_notice_read",
+        entity_type="claim",
+        entity_id=claim.id,
+        details={"notice_id": notice.id},
+    )
+    return Response(notice.pdf, media_type="application/pdf")
+
+
+# -- payment (CLM-P1..P5) ----------------------------------------------------------------
+
+
+@claims_router.post(
+    "/{claim_id}/payee-authorisations", status_code=201, response_model=AuthorisationOut
+)
+def add_authorisation(
+    claim_id: int, body: AuthorisationIn, db: DB, principal: Payer
+) -> AuthorisationOut:
+    claim = get_claim(db, principal, claim_id, for_update=True)
+    stored = service.record_authorisation(
+        db,
+        actor=principal,
+        claim=claim,
+        payee_person_id=body.payee_person_id,
+        kind=body.kind,
+        file_id=body.file_id,
+    )
+    return AuthorisationOut.model_validate(stored)
+
+
+@claims_router.post("/{claim_id}/payments", status_code=201, response_model=PaymentOut)
+def request_payment(
+    claim_id: int,
+    body: PaymentIn,
+    db: DB,
+    principal: Payer,
+    response: Response,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+) -> PaymentOut:
+    """Retries and double submits return the same payment (200); a new one is 201."""
+    key = (idempotency_key or "").strip()
+    if not 8 <= len(key) <= 100:
+        raise IdempotencyKeyRequired(field="Idempotency-Key")
+    claim = get_claim(db, principal, claim_id, for_update=True)
+    payment, created = service.request_payment(
+        db,
+        actor=principal,
+        claim=claim,
+        key=key,
+        data=service.PaymentRequest(**body.model_dump()),
+    )
+    if not created:
+        response.status_code = 200
+    return payment_out(payment)
+
+
+@claims_router.get("/{claim_id}/payments", response_model=list[PaymentOut])
+def list_payments(claim_id: int, db: DB, principal: Reader) -> list[PaymentOut]:
+    claim = get_claim(db, principal, claim_id)
+    return [payment_out(p) for p in service.payments_of(db, claim.id)]
+
+
+@claims_router.post("/{claim_id}/payment-delay-notice", status_code=204)
+def delay_notice(claim_id: int, body: DelayNoticeIn, db: DB, principal: Payer) -> Response:
+    claim = get_claim(db, principal, claim_id, for_update=True)
+    service.delay_notice(
+        db, actor=principal, claim=claim, reason=body.reason, expected=body.expected_arrival
+    )
+    return Response(status_code=204)
+
+
+def _batch_out(batch: PaymentBatch, held: list[int] | None = None) -> BatchOut:
+    out = BatchOut.model_validate(batch)
+    out.held_payment_ids = held or []
+    return out
+
+
+@payments_router.post("/batches", status_code=201, response_model=BatchOut)
+def export_batch(body: BatchIn, db: DB, principal: Payer) -> BatchOut:
+    batch, held = service.export_batch(db, actor=principal, payment_ids=body.payment_ids)
+    return _batch_out(batch, held)
+
+
+@payments_router.get("/batches/{batch_id}", response_model=BatchOut)
+def read_batch(batch_id: int, db: DB, principal: Payer) -> BatchOut:
+    return _batch_out(service.get_batch(db, batch_id))
+
+
+@payments_router.post("/batches/{batch_id}/confirmation", response_model=BatchOut)
+def confirm_batch(batch_id: int, body: ConfirmationIn, db: DB, principal: Payer) -> BatchOut:
+    if body.csv is not None:
+        lines = service.parse_confirmation_csv(body.csv)
+    else:
+        lines = [service.ConfirmationLine(**line.model_dump()) for line in body.lines or []]
+    batch = service.confirm_batch(db, actor=principal, batch_id=batch_id, lines=lines)
+    return _batch_out(batch)
+
+
+# -- closing (CLM-X1, CLM-X2) ------------------------------------------------------------
+
+
+def _archive(db: Session, claim_id: int, number: str) -> ArchiveOut:
+    return ArchiveOut(
+        claim_number=number,
+        records=[ArchiveRecordOut.model_validate(r) for r in closing.archive_of(db, claim_id)],
+    )
+
+
+@claims_router.post("/{claim_id}/close", response_model=ArchiveOut)
+def close_claim(claim_id: int, body: SubmitIn, db: DB, principal: Reviewer) -> ArchiveOut:
+    claim = get_claim(db, principal, claim_id, for_update=True)
+    closing.close(db, actor=principal, claim=claim, reason=body.reason)
+    return _archive(db, claim.id, claim.number)
+
+
+@claims_router.post("/{claim_id}/reopen", status_code=204)
+def reopen_claim(claim_id: int, body: SubmitIn, db: DB, principal: Reviewer) -> Response:
+    claim = get_claim(db, principal, claim_id, for_update=True)
+    closing.reopen(db, actor=principal, claim=claim, reason=body.reason)
+    return Response(status_code=204)
+
+
+@claims_router.get("/{claim_id}/archive", response_model=ArchiveOut)
+def read_archive(claim_id: int, db: DB, principal: Reader) -> ArchiveOut:
+    claim = get_claim(db, principal, claim_id)
+    return _archive(db, claim.id, claim.number)
+
+
+def _callback_out(db: Session, callback: Callback) -> CallbackOut:
+    out = CallbackOut.model_validate(callback)
+    if callback.clock_id is not None:
+        from claimdesk.models.clock import Clock
+
+        clock = db.get(Clock, callback.clock_id)
+        out.due_at = None if clock is None else clock.due_at
+    return out
+
+
+@claims_router.get("/{claim_id}/callbacks", response_model=list[CallbackOut])
+def list_callbacks(claim_id: int, db: DB, principal: Reader) -> list[CallbackOut]:
+    claim = get_claim(db, principal, claim_id)
+    return [_callback_out(db, c) for c in closing.callbacks_of(db, claim.id)]
+
+
+@claims_router.post("/{claim_id}/callbacks/{callback_id}/complete", response_model=CallbackOut)
+def complete_callback(
+    claim_id: int, callback_id: int, body: CallbackIn, db: DB, principal: Caller
+) -> CallbackOut:
+    claim = get_claim(db, principal, claim_id, for_update=True)
+    done = closing.complete_callback(
+        db,
+        actor=principal,
+        claim=claim,
+        callback_id=callback_id,
+        data=closing.CallbackResult(
+            outcome=body.outcome,
+            satisfaction=body.satisfaction,
+            suggestions=body.suggestions,
+            options_explained=tuple(body.options_explained),
+        ),
+    )
+    return _callback_out(db, done)
+
+
+# -- recoveries and financials (FIN-1, FIN-2) --------------------------------------------
+
+
+@claims_router.post("/{claim_id}/recoveries", status_code=201, response_model=RecoveryOut)
+def add_recovery(claim_id: int, body: RecoveryIn, db: DB, principal: Recoverer) -> RecoveryOut:
+    claim = get_claim(db, principal, claim_id, for_update=True)
+    stored = recoveries.record_recovery(db, actor=principal, claim=claim, **body.model_dump())
+    return RecoveryOut.model_validate(stored)
+
+
+@claims_router.get("/{claim_id}/financials", response_model=FinancialsOut)
+def financials(claim_id: int, db: DB, principal: Reader) -> FinancialsOut:
+    from claimdesk.claims.reserves import reserves_of
+
+    claim = get_claim(db, principal, claim_id)
+    figures = recoveries.net_cost(db, claim.id)
+    return FinancialsOut(
+        claim_id=claim.id,
+        payable_total=claim.payable_total,
+        paid=figures["paid"],
+        recovered=figures["recovered"],
+        net_cost=figures["net"],
+        reserves={r.coverage_code: r.amount for r in reserves_of(db, claim.id)},
+        payments=[payment_out(p) for p in service.payments_of(db, claim.id)],
+        recoveries=[RecoveryOut.model_validate(r) for r in recoveries.recoveries_of(db, claim.id)],
+    )
+
+
+__all__ = ["claims_router", "clocks_for", "payments_router"]

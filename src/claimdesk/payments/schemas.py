@@ -1,0 +1,220 @@
+"""Request and response bodies of review, payment, closing and recoveries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Text = Annotated[str, Field(min_length=1, max_length=4000)]
+Money = Annotated[Decimal, Field(max_digits=18, decimal_places=2)]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class SubmitIn(_In):
+    reason: Annotated[str, Field(max_length=2000)] | None = None
+
+
+class DecisionBody(_In):
+    decision: Literal["approve", "reject", "return"]
+    checklist: dict[str, bool] = Field(default_factory=dict)
+    reason: Annotated[str, Field(max_length=2000)] | None = None
+    rejection_ground: (
+        Literal["non_disclosure", "exclusion", "not_covered", "fraud", "other"] | None
+    ) = None
+    rejection_clause: Annotated[str, Field(max_length=4000)] | None = None
+    rejection_facts: Annotated[str, Field(max_length=4000)] | None = None
+    requirements: Annotated[str, Field(max_length=4000)] | None = None
+
+
+class DecisionOut(_Out):
+    id: int
+    tier: int
+    decision: str
+    reviewer: str
+    decided_at: dt.datetime
+    checklist: dict[str, Any]
+    reason: str | None
+    rejection_ground: str | None
+    rejection_clause: str | None
+    rejection_facts: str | None
+    requirements: str | None
+    incontestability: dict[str, Any] | None
+
+
+class RoundOut(_Out):
+    id: int
+    round: int
+    tiers_required: int
+    amount: Decimal
+    tier_reasons: list[str]
+    status: str
+    submitted_at: dt.datetime
+
+
+class ReviewOut(BaseModel):
+    claim_id: int
+    state: str
+    rounds: list[RoundOut]
+    decisions: list[DecisionOut]
+    next_tier: int | None
+    answering_rejection_of_tier: int | None
+    checklist_items: dict[str, list[str]]
+    incontestability: dict[str, Any]
+    rejection_notice_id: int | None
+
+
+class AuthorisationIn(_In):
+    payee_person_id: int
+    kind: Literal["power_of_attorney", "notarial_certificate"]
+    file_id: int
+
+
+class AuthorisationOut(_Out):
+    id: int
+    payee_person_id: int
+    kind: str
+    file_id: int
+
+
+class PaymentIn(_In):
+    payee_person_id: int
+    bank_account_id: int
+    kind: Literal["indemnity", "advance"] = "indemnity"
+    means: Literal["bank_transfer", "third_party"] = "bank_transfer"
+    amount: Money | None = None
+    coverage_code: Annotated[str, Field(max_length=32)] | None = None
+    authorisation_id: int | None = None
+
+
+class PaymentOut(_Out):
+    id: int
+    claim_id: int
+    kind: str
+    sequence: int
+    idempotency_key: str
+    amount: Decimal
+    allocations: dict[str, str]
+    means: str
+    payee_name: str
+    payee_basis: str
+    account_masked: str
+    status: str
+    batch_id: int | None
+    attempts: int
+    expected_arrival: dt.date | None
+    paid_at: dt.datetime | None
+    bank_reference: str | None
+    failure_reason: str | None
+
+
+class DelayNoticeIn(_In):
+    reason: Text
+    expected_arrival: dt.date
+
+
+class BatchIn(_In):
+    payment_ids: list[int] | None = None
+
+
+class BatchOut(_Out):
+    id: int
+    status: str
+    payment_count: int
+    total: Decimal
+    filename: str
+    sha256: str
+    written_at: dt.datetime | None
+    confirmed_at: dt.datetime | None
+    held_payment_ids: list[int] = Field(default_factory=list)
+
+
+class ConfirmationLineIn(_In):
+    payment_id: int
+    idempotency_key: Annotated[str, Field(max_length=100)]
+    result: Literal["paid", "failed"]
+    reference: Annotated[str, Field(max_length=100)] | None = None
+    reason: Annotated[str, Field(max_length=2000)] | None = None
+
+
+class ConfirmationIn(_In):
+    lines: list[ConfirmationLineIn] | None = None
+    csv: Annotated[str, Field(max_length=5_000_000)] | None = None
+
+
+class ReasonIn(_In):
+    reason: Annotated[str, Field(max_length=2000)] | None = None
+
+
+class ArchiveRecordOut(_Out):
+    archive_no: int
+    kind: str
+    ref: str
+    description: str
+    sha256: str
+    archived_at: dt.datetime
+    retention_until: dt.date
+
+
+class ArchiveOut(BaseModel):
+    claim_number: str
+    records: list[ArchiveRecordOut]
+
+
+class CallbackOut(_Out):
+    id: int
+    kind: str
+    source_id: int
+    status: str
+    created_at: dt.datetime
+    due_at: dt.datetime | None = None
+    outcome: str | None
+    satisfaction: int | None
+    suggestions: str | None
+    options_explained: list[str]
+
+
+class CallbackIn(_In):
+    outcome: Literal["reached", "unreachable"]
+    satisfaction: Annotated[int, Field(ge=1, le=5)] | None = None
+    suggestions: Annotated[str, Field(max_length=4000)] | None = None
+    options_explained: list[Literal["mediation", "arbitration", "litigation", "re_review"]] = Field(
+        default_factory=list
+    )
+
+
+class RecoveryIn(_In):
+    kind: Literal["salvage", "subrogation"]
+    amount: Money
+    counterparty: Annotated[str, Field(min_length=1, max_length=200)]
+    received_on: dt.date
+    note: Annotated[str, Field(max_length=2000)] | None = None
+
+
+class RecoveryOut(_Out):
+    id: int
+    kind: str
+    amount: Decimal
+    counterparty: str
+    received_on: dt.date
+    note: str | None
+
+
+class FinancialsOut(BaseModel):
+    claim_id: int
+    payable_total: Decimal | None
+    paid: Decimal
+    recovered: Decimal
+    net_cost: Decimal
+    reserves: dict[str, Decimal]
+    payments: list[PaymentOut]
+    recoveries: list[RecoveryOut]

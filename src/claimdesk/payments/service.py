@@ -1,0 +1,798 @@
+"""Claim payments, exactly once (CLM-P1..P5, FIN-1).
+
+The rules that make a payment happen once:
+- a payment request carries an idempotency key (unique): a retry with the same key
+  returns the same payment;
+- at most one payment per (claim, kind, sequence): the indemnity of one approval exists
+  once, whoever asks and however often; requests for a claim serialise on its row lock;
+- a payment moves pending → exported → paid | failed (→ exported again in a new batch)
+  only under the row locks of its claim and itself, so two exports never put the same
+  payment in two live batches, and a process killed between export and confirmation
+  leaves an exported payment that no later export picks up again;
+- a suspended claim's payment is not exported (fraud hold, checked under the lock).
+Services flush only; the request edge commits.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from claimdesk.audit.service import record
+from claimdesk.auth.principal import Principal
+from claimdesk.claims import reserves, timeutil, workflow
+from claimdesk.claims.adjustment import current_adjustments
+from claimdesk.claims.review import _move
+from claimdesk.claims.settlement_errors import (
+    AdvanceTooLarge,
+    AuthorisationFileMissing,
+    BankAccountNotPayees,
+    BatchNotFound,
+    ConfirmationInvalid,
+    IdempotencyKeyReused,
+    NothingToExport,
+    NotPayable,
+    PayeeMismatch,
+    PaymentNotFound,
+)
+from claimdesk.clocks import service as clocks
+from claimdesk.errors import NotFound, ValidationFailed
+from claimdesk.jobs.outbox import send_message
+from claimdesk.jobs.queue import enqueue
+from claimdesk.models.claim import Claim, MaterialFile
+from claimdesk.models.payment import (
+    Callback,
+    PayeeAuthorisation,
+    Payment,
+    PaymentAttempt,
+    PaymentBatch,
+)
+from claimdesk.models.person import BankAccount, Person
+from claimdesk.models.policy import PolicyBeneficiary
+from claimdesk.models.review import ReviewRound
+from claimdesk.rules.deadlines import local_date
+
+CENT = Decimal("0.01")
+LIVE = ("pending", "exported", "paid")
+# Claims that may receive an advance (先予支付): worked but not yet decided.
+ADVANCE_STATES = (
+    workflow.ACCEPTED,
+    workflow.SURVEYED,
+    workflow.ASSESSED,
+    workflow.ADJUSTED,
+    workflow.IN_REVIEW,
+)
+CSV_HEADER = (
+    "payment_id",
+    "idempotency_key",
+    "claim_number",
+    "payee_name",
+    "bank_name",
+    "account_number",
+    "amount",
+)
+
+
+@dataclass(frozen=True)
+class PaymentRequest:
+    payee_person_id: int
+    bank_account_id: int
+    kind: str = "indemnity"  # indemnity | advance
+    means: str = "bank_transfer"  # bank_transfer | third_party
+    amount: Decimal | None = None  # advances only
+    coverage_code: str | None = None  # advances only
+    authorisation_id: int | None = None
+
+
+def mask_account(last4: str) -> str:
+    return f"**** **** **** {last4}"
+
+
+# -- payee (CLM-P1) ------------------------------------------------------------------
+
+
+def record_authorisation(
+    session: Session,
+    *,
+    actor: Principal,
+    claim: Claim,
+    payee_person_id: int,
+    kind: str,
+    file_id: int,
+) -> PayeeAuthorisation:
+    file = session.get(MaterialFile, file_id)
+    if file is None or file.claim_id != claim.id:
+        raise AuthorisationFileMissing(field="file_id")
+    if session.get(Person, payee_person_id) is None:
+        raise NotFound(what="person", field="payee_person_id")
+    at = timeutil.now()
+    authorisation = PayeeAuthorisation(
+        claim_id=claim.id,
+        payee_person_id=payee_person_id,
+        kind=kind,
+        file_id=file_id,
+        recorded_by_id=actor.user_id,
+        recorded_at=at,
+    )
+    session.add(authorisation)
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        action="claim.payee_authorised",
+        entity_type="claim",
+        entity_id=claim.id,
+        at=at,
+        details={
+            "authorisation_id": authorisation.id,
+            "payee_person_id": payee_person_id,
+            "kind": kind,
+            "file_sha256": file.sha256,
+        },
+    )
+    return authorisation
+
+
+def payee_basis(
+    session: Session, claim: Claim, payee_person_id: int, authorisation_id: int | None
+) -> tuple[str, int | None]:
+    """Insured, a named beneficiary of the policy, or authorised by a document on file."""
+    if payee_person_id == claim.insured_person_id:
+        return "insured", None
+    beneficiary = session.scalar(
+        select(PolicyBeneficiary.id).where(
+            PolicyBeneficiary.policy_id == claim.policy_id,
+            PolicyBeneficiary.person_id == payee_person_id,
+        )
+    )
+    if beneficiary is not None:
+        return "beneficiary", None
+    query = select(PayeeAuthorisation).where(
+        PayeeAuthorisation.claim_id == claim.id,
+        PayeeAuthorisation.payee_person_id == payee_person_id,
+    )
+    if authorisation_id is not None:
+        query = query.where(PayeeAuthorisation.id == authorisation_id)
+    found = session.scalars(query.order_by(PayeeAuthorisation.id)).first()
+    if found is None:
+        raise PayeeMismatch(field="payee_person_id")
+    return "authorised", found.id
+
+
+# -- request (exactly once) -------------------------------------------------------------
+
+
+def by_key(session: Session, key: str) -> Payment | None:
+    return session.scalars(select(Payment).where(Payment.idempotency_key == key)).one_or_none()
+
+
+def payments_of(session: Session, claim_id: int) -> list[Payment]:
+    return list(
+        session.scalars(select(Payment).where(Payment.claim_id == claim_id).order_by(Payment.id))
+    )
+
+
+def _approval_number(session: Session, claim: Claim) -> int:
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(ReviewRound)
+            .where(ReviewRound.claim_id == claim.id, ReviewRound.status == "approved")
+        )
+        or 0
+    )
+
+
+def _advances(session: Session, claim_id: int) -> list[Payment]:
+    return [p for p in payments_of(session, claim_id) if p.kind == "advance" and p.status in LIVE]
+
+
+def _indemnity_plan(session: Session, claim: Claim) -> tuple[Decimal, dict[str, str]]:
+    """The approved amount less live advances, split by coverage."""
+    remaining: dict[str, Decimal] = {
+        code: a.payable for code, a in current_adjustments(session, claim.id).items()
+    }
+    for advance in _advances(session, claim.id):
+        for code, part in advance.allocations.items():
+            remaining[code] = max(
+                Decimal("0.00"), remaining.get(code, Decimal("0")) - Decimal(part)
+            )
+    total = sum(remaining.values(), Decimal("0.00"))
+    return total, {code: str(amount) for code, amount in remaining.items() if amount > 0}
+
+
+def _expected_arrival(session: Session, claim: Claim, at: dt.datetime) -> dt.date:
+    running = [
+        c.due_at
+        for c in clocks.clocks_for(session, "claim", claim.id)
+        if c.name in workflow.PAYMENT_CLOCKS and c.stopped_at is None
+    ]
+    return local_date(min(running)) if running else local_date(at + dt.timedelta(days=1))
+
+
+def request_payment(
+    session: Session, *, actor: Principal, claim: Claim, key: str, data: PaymentRequest
+) -> tuple[Payment, bool]:
+    """(payment, created). The caller holds the claim's row lock."""
+    existing = by_key(session, key)
+    if existing is not None:
+        if existing.claim_id != claim.id or existing.kind != data.kind:
+            raise IdempotencyKeyReused()
+        return existing, False
+    if data.kind == "indemnity":
+        sequence = _approval_number(session, claim)
+        live = session.scalars(
+            select(Payment).where(
+                Payment.claim_id == claim.id,
+                Payment.kind == "indemnity",
+                Payment.sequence == sequence,
+            )
+        ).first()
+        if live is not None:
+            return live, False  # a second click or a second officer: the same payment
+        if claim.state != workflow.APPROVED:
+            raise NotPayable(state=claim.state, what="赔付 / the payment")
+        amount, allocations = _indemnity_plan(session, claim)
+    else:
+        if claim.state not in ADVANCE_STATES:
+            raise NotPayable(state=claim.state, what="先予支付 / an advance")
+        amount, allocations, sequence = _advance_plan(session, claim, data)
+    if amount <= 0:
+        raise NotPayable(state=claim.state, what="零金额支付 / a zero payment")
+    basis, authorisation_id = payee_basis(
+        session, claim, data.payee_person_id, data.authorisation_id
+    )
+    account = session.get(BankAccount, data.bank_account_id)
+    if account is None or account.person_id != data.payee_person_id:
+        raise BankAccountNotPayees(field="bank_account_id")
+    payee = session.get(Person, data.payee_person_id)
+    assert payee is not None
+    at = timeutil.now()
+    payment = Payment(
+        claim_id=claim.id,
+        kind=data.kind,
+        sequence=sequence,
+        idempotency_key=key,
+        amount=amount,
+        allocations=allocations,
+        means=data.means,
+        payee_person_id=payee.id,
+        payee_name=payee.name,
+        payee_basis=basis,
+        authorisation_id=authorisation_id,
+        bank_account_id=account.id,
+        account_last4=account.account_last4,
+        status="pending",
+        created_at=at,
+        created_by_id=actor.user_id,
+        expected_arrival=_expected_arrival(session, claim, at),
+    )
+    try:
+        with session.begin_nested():
+            session.add(payment)
+            session.flush()
+    except IntegrityError:
+        # Another transaction created it between our look-up and insert (possible only
+        # without the claim lock, e.g. on SQLite): answer with theirs.
+        session.expunge(payment) if payment in session else None
+        again = (
+            by_key(session, key)
+            or session.scalars(
+                select(Payment).where(
+                    Payment.claim_id == claim.id,
+                    Payment.kind == data.kind,
+                    Payment.sequence == sequence,
+                )
+            ).first()
+        )
+        if again is None:
+            raise
+        return again, False
+    record(
+        session,
+        actor=actor,
+        action="claim.payment_requested",
+        entity_type="claim",
+        entity_id=claim.id,
+        at=at,
+        details={
+            "payment_id": payment.id,
+            "kind": payment.kind,
+            "sequence": payment.sequence,
+            "amount": str(payment.amount),
+            "payee_basis": basis,
+            "account_last4": payment.account_last4,
+        },
+    )
+    _payment_notice(session, claim, payment)
+    return payment, True
+
+
+def _advance_plan(
+    session: Session, claim: Claim, data: PaymentRequest
+) -> tuple[Decimal, dict[str, str], int]:
+    """CLM-V4 (art. 25): the part that can be fixed — at most the coverage's reserve
+    less advances already made on it."""
+    if data.amount is None or data.amount <= 0 or data.amount != data.amount.quantize(CENT):
+        raise ValidationFailed(field="amount")
+    code = data.coverage_code or (claim.coverage_codes[0] if claim.coverage_codes else "")
+    reserve = next(
+        (r for r in reserves.reserves_of(session, claim.id) if r.coverage_code == code), None
+    )
+    if reserve is None:
+        raise ValidationFailed(field="coverage_code")
+    advanced = sum(
+        (Decimal(p.allocations.get(code, "0")) for p in _advances(session, claim.id)),
+        Decimal("0.00"),
+    )
+    # Reserves are drawn when an advance is paid; a pending advance still counts here.
+    pending = sum(
+        (
+            Decimal(p.allocations.get(code, "0"))
+            for p in _advances(session, claim.id)
+            if p.status != "paid"
+        ),
+        Decimal("0.00"),
+    )
+    limit = reserve.amount - pending
+    if data.amount > limit:
+        raise AdvanceTooLarge(field="amount", limit=str(limit))
+    sequence = (
+        int(
+            session.scalar(
+                select(func.max(Payment.sequence)).where(
+                    Payment.claim_id == claim.id, Payment.kind == "advance"
+                )
+            )
+            or 0
+        )
+        + 1
+    )
+    del advanced
+    return data.amount, {code: str(data.amount)}, sequence
+
+
+def _payment_notice(session: Session, claim: Claim, payment: Payment) -> None:
+    """CLM-P2: amount, expected arrival and the masked account."""
+    recipient, channel = (
+        (claim.contact_phone, "sms")
+        if claim.contact_phone
+        else (f"person:{claim.insured_person_id}", "app")
+    )
+    arrival = payment.expected_arrival.isoformat() if payment.expected_arrival else "-"
+    send_message(
+        session,
+        channel=channel,
+        recipient=recipient,
+        template="claim.payment_notice",
+        body=(
+            f"报案号 {claim.number}：赔款 {payment.amount} 元将支付至账户 "
+            f"{mask_account(payment.account_last4)}，预计 {arrival} 前到账。"
+        ),
+        language="zh-CN",
+        person_id=claim.insured_person_id,
+        dedupe_key=f"claim:{claim.id}:payment_notice:{payment.id}",
+        related_type="claim",
+        related_id=str(claim.id),
+    )
+
+
+def delay_notice(
+    session: Session, *, actor: Principal, claim: Claim, reason: str, expected: dt.date
+) -> None:
+    """CLM-P4: a foreseeable delay (remote case, holidays) is told in advance."""
+    if not reason.strip():
+        raise ValidationFailed(field="reason")
+    at = timeutil.now()
+    recipient, channel = (
+        (claim.contact_phone, "sms")
+        if claim.contact_phone
+        else (f"person:{claim.insured_person_id}", "app")
+    )
+    send_message(
+        session,
+        channel=channel,
+        recipient=recipient,
+        template="claim.payment_delay",
+        body=f"报案号 {claim.number}：因{reason.strip()}，赔款预计 {expected.isoformat()} 前到账。",
+        person_id=claim.insured_person_id,
+        dedupe_key=f"claim:{claim.id}:payment_delay:{expected.isoformat()}",
+        related_type="claim",
+        related_id=str(claim.id),
+    )
+    record(
+        session,
+        actor=actor,
+        action="claim.payment_delay_notified",
+        entity_type="claim",
+        entity_id=claim.id,
+        reason=reason,
+        at=at,
+        details={"expected": expected.isoformat()},
+    )
+
+
+# -- bank batches ------------------------------------------------------------------------
+
+
+def _lock_claims(session: Session, claim_ids: list[int]) -> dict[int, Claim]:
+    rows = session.scalars(
+        select(Claim)
+        .where(Claim.id.in_(sorted(set(claim_ids))))
+        .order_by(Claim.id)
+        .with_for_update(of=Claim)
+        .execution_options(populate_existing=True)
+    )
+    return {c.id: c for c in rows}
+
+
+def _lock_payments(session: Session, payment_ids: list[int]) -> list[Payment]:
+    return list(
+        session.scalars(
+            select(Payment)
+            .where(Payment.id.in_(sorted(set(payment_ids))))
+            .order_by(Payment.id)
+            .with_for_update(of=Payment)
+            .execution_options(populate_existing=True)
+        )
+    )
+
+
+def batch_csv(session: Session, batch: PaymentBatch, *, actor: Principal) -> bytes:
+    """The bank's file: full account numbers (each read audited), keyed lines."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_HEADER)
+    attempts = session.scalars(
+        select(PaymentAttempt)
+        .where(PaymentAttempt.batch_id == batch.id)
+        .order_by(PaymentAttempt.payment_id)
+    )
+    for attempt in attempts:
+        payment = session.get(Payment, attempt.payment_id)
+        assert payment is not None
+        claim = session.get(Claim, payment.claim_id)
+        account = session.get(BankAccount, payment.bank_account_id)
+        assert claim is not None and account is not None
+        record(
+            session,
+            actor=actor,
+            action="bank_account.pii_read",
+            entity_type="bank_account",
+            entity_id=account.id,
+            reason=f"付款文件 payment file batch {batch.id}",
+            details={"person_id": account.person_id, "payment_id": payment.id},
+        )
+        writer.writerow(
+            (
+                payment.id,
+                payment.idempotency_key,
+                claim.number,
+                payment.payee_name,
+                account.bank_name,
+                account.account_number,
+                f"{payment.amount:.2f}",
+            )
+        )
+    return out.getvalue().encode("utf-8")
+
+
+def export_batch(
+    session: Session, *, actor: Principal, payment_ids: list[int] | None = None
+) -> tuple[PaymentBatch, list[int]]:
+    """Pending and failed payments → one new batch. Returns (batch, held payment ids)."""
+    query = select(Payment.id, Payment.claim_id).where(Payment.status.in_(("pending", "failed")))
+    if payment_ids:
+        query = query.where(Payment.id.in_(payment_ids))
+    candidates = list(session.execute(query.order_by(Payment.id)))
+    if not candidates:
+        raise NothingToExport()
+    # Lock order everywhere: claims (by id), then payments (by id).
+    claims = _lock_claims(session, [c for _, c in candidates])
+    locked = _lock_payments(session, [p for p, _ in candidates])
+    at = timeutil.now()
+    chosen: list[Payment] = []
+    held: list[int] = []
+    for payment in locked:
+        if payment.status not in ("pending", "failed"):
+            continue  # exported meanwhile by another officer's batch
+        if claims[payment.claim_id].state == workflow.SUSPENDED:
+            held.append(payment.id)  # CLM-F1: no money leaves a suspended claim
+            continue
+        chosen.append(payment)
+    if not chosen:
+        raise NothingToExport()
+    batch = PaymentBatch(
+        created_at=at,
+        created_by_id=actor.user_id,
+        status="exported",
+        payment_count=len(chosen),
+        total=sum((p.amount for p in chosen), Decimal("0.00")),
+        filename="",
+        sha256="",
+    )
+    session.add(batch)
+    session.flush()
+    batch.filename = f"claimdesk-payments-{batch.id:08d}.csv"
+    for payment in chosen:
+        session.add(PaymentAttempt(payment_id=payment.id, batch_id=batch.id, exported_at=at))
+        payment.status = "exported"
+        payment.batch_id = batch.id
+        payment.attempts += 1
+        payment.exported_at = at
+    session.flush()
+    batch.sha256 = hashlib.sha256(batch_csv(session, batch, actor=actor)).hexdigest()
+    # The file is written after commit by the worker, which checks the same hash.
+    enqueue(
+        session,
+        kind="payments.write_batch_file",
+        payload={"batch_id": batch.id},
+        dedupe_key=f"payments.batch_file:{batch.id}",
+    )
+    record(
+        session,
+        actor=actor,
+        action="payment.batch_exported",
+        entity_type="payment_batch",
+        entity_id=batch.id,
+        at=at,
+        details={
+            "payments": [p.id for p in chosen],
+            "held": held,
+            "total": str(batch.total),
+            "sha256": batch.sha256,
+        },
+    )
+    return batch, held
+
+
+@dataclass(frozen=True)
+class ConfirmationLine:
+    payment_id: int
+    idempotency_key: str
+    result: str  # paid | failed
+    reference: str | None = None
+    reason: str | None = None
+
+
+def parse_confirmation_csv(text: str) -> list[ConfirmationLine]:
+    """The bank's answer: payment_id, idempotency_key, result, reference, reason."""
+    lines: list[ConfirmationLine] = []
+    for number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
+        if not row or row[0].strip() in ("", "payment_id"):
+            continue
+        if len(row) < 3 or not row[0].strip().isdigit():
+            raise ConfirmationInvalid(
+                field=f"line {number}", why_zh="格式错误", why_en="malformed line"
+            )
+        lines.append(
+            ConfirmationLine(
+                payment_id=int(row[0]),
+                idempotency_key=row[1].strip(),
+                result=row[2].strip(),
+                reference=(row[3].strip() or None) if len(row) > 3 else None,
+                reason=(row[4].strip() or None) if len(row) > 4 else None,
+            )
+        )
+    return lines
+
+
+def confirm_batch(
+    session: Session, *, actor: Principal, batch_id: int, lines: list[ConfirmationLine]
+) -> PaymentBatch:
+    """Apply the bank's answers. Answering a line twice with the same result changes
+    nothing (a re-sent confirmation file); a contradicting answer is refused."""
+    batch = session.scalars(
+        select(PaymentBatch).where(PaymentBatch.id == batch_id).with_for_update()
+    ).one_or_none()
+    if batch is None:
+        raise BatchNotFound()
+    attempts = {
+        a.payment_id: a
+        for a in session.scalars(
+            select(PaymentAttempt)
+            .where(PaymentAttempt.batch_id == batch_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    }
+    for index, line in enumerate(lines):
+        if line.result not in ("paid", "failed"):
+            raise ConfirmationInvalid(
+                field=f"lines[{index}].result",
+                why_zh="结果须为 paid 或 failed",
+                why_en="result must be paid or failed",
+            )
+        if line.payment_id not in attempts:
+            raise ConfirmationInvalid(
+                field=f"lines[{index}].payment_id", why_zh="不在本批次", why_en="not in this batch"
+            )
+    payment_ids = [line.payment_id for line in lines]
+    claim_ids = list(session.scalars(select(Payment.claim_id).where(Payment.id.in_(payment_ids))))
+    claims = _lock_claims(session, claim_ids)
+    payments = {p.id: p for p in _lock_payments(session, payment_ids)}
+    at = timeutil.now()
+    for index, line in enumerate(lines):
+        attempt, payment = attempts[line.payment_id], payments[line.payment_id]
+        if payment.idempotency_key != line.idempotency_key:
+            raise ConfirmationInvalid(
+                field=f"lines[{index}].idempotency_key",
+                why_zh="与付款不符",
+                why_en="does not match the payment",
+            )
+        if attempt.result is not None:
+            if attempt.result != line.result:
+                raise ConfirmationInvalid(
+                    field=f"lines[{index}].result",
+                    why_zh="与已回盘结果矛盾",
+                    why_en="contradicts the answer already given",
+                )
+            continue
+        attempt.result, attempt.reference, attempt.reason, attempt.answered_at = (
+            line.result,
+            line.reference,
+            line.reason,
+            at,
+        )
+        if line.result == "paid":
+            _paid(
+                session,
+                actor=actor,
+                claim=claims[payment.claim_id],
+                payment=payment,
+                reference=line.reference,
+                at=at,
+            )
+        else:
+            payment.status = "failed"
+            payment.failure_reason = line.reason
+            record(
+                session,
+                actor=actor,
+                action="claim.payment_failed",
+                entity_type="claim",
+                entity_id=payment.claim_id,
+                at=at,
+                reason=line.reason,
+                details={"payment_id": payment.id, "batch_id": batch_id},
+            )
+    session.flush()
+    if all(a.result is not None for a in attempts.values()):
+        batch.status, batch.confirmed_at = "confirmed", batch.confirmed_at or at
+    record(
+        session,
+        actor=actor,
+        action="payment.batch_confirmed",
+        entity_type="payment_batch",
+        entity_id=batch_id,
+        at=at,
+        details={
+            "paid": [x.payment_id for x in lines if x.result == "paid"],
+            "failed": [x.payment_id for x in lines if x.result == "failed"],
+        },
+    )
+    session.flush()
+    return batch
+
+
+def _paid(
+    session: Session,
+    *,
+    actor: Principal,
+    claim: Claim,
+    payment: Payment,
+    reference: str | None,
+    at: dt.datetime,
+) -> None:
+    if payment.status != "exported":
+        raise ConfirmationInvalid(
+            field="payment_id",
+            why_zh=f"付款状态为 {payment.status}",
+            why_en=f"the payment is {payment.status}",
+        )
+    payment.status, payment.paid_at, payment.bank_reference = "paid", at, reference
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        action="claim.payment_paid",
+        entity_type="claim",
+        entity_id=claim.id,
+        at=at,
+        details={
+            "payment_id": payment.id,
+            "kind": payment.kind,
+            "amount": str(payment.amount),
+            "reference": reference,
+        },
+    )
+    # FIN-1: the payment draws on each coverage's reserve.
+    current = {r.coverage_code: r.amount for r in reserves.reserves_of(session, claim.id)}
+    for code, part in payment.allocations.items():
+        if code in current:
+            reserves.revise(
+                session,
+                actor=actor,
+                claim=claim,
+                coverage_code=code,
+                amount=max(Decimal("0.00"), current[code] - Decimal(part)),
+                stage="payment",
+                reason=f"赔款支付 / paid (payment #{payment.id})",
+            )
+    if payment.kind == "indemnity" and claim.state == workflow.APPROVED:
+        _move(
+            session,
+            claim=claim,
+            action="pay",
+            actor=actor,
+            at=at,
+            details={
+                "payment_id": payment.id,
+                "amount": str(payment.amount),
+                "notice_id": payment.id,
+            },
+        )
+    if payment.kind == "advance":
+        for clock in clocks.clocks_for(session, "claim", claim.id):
+            if clock.name == "claim.advance_payment" and clock.stopped_at is None:
+                clocks.stop_clock(
+                    session, clock=clock, at=max(at, clock.paused_at or at), actor=actor
+                )
+    _start_callback(session, actor=actor, claim=claim, payment=payment, at=at)
+
+
+def _start_callback(
+    session: Session, *, actor: Principal, claim: Claim, payment: Payment, at: dt.datetime
+) -> None:
+    """CLM-X2: a callback within 3 working days of payment."""
+    definition = workflow.CLOCKS["claim.callback"]
+    clock = clocks.start_clock(
+        session,
+        subject_type="claim_callback",
+        subject_id=f"{claim.id}:{payment.id}",
+        name="claim.callback",
+        rule=definition.rule,
+        started_at=at,
+        basis=definition.basis,
+        org_unit_id=claim.org_unit_id,
+        actor=actor,
+    )
+    session.add(
+        Callback(
+            claim_id=claim.id,
+            kind="paid",
+            source_id=payment.id,
+            created_at=at,
+            clock_id=clock.id,
+            status="open",
+        )
+    )
+    session.flush()
+
+
+def get_payment(session: Session, payment_id: int) -> Payment:
+    payment = session.get(Payment, payment_id)
+    if payment is None:
+        raise PaymentNotFound()
+    return payment
+
+
+def get_batch(session: Session, batch_id: int) -> PaymentBatch:
+    batch = session.get(PaymentBatch, batch_id)
+    if batch is None:
+        raise BatchNotFound()
+    return batch
+
+
+def paid_total(session: Session, claim_id: int) -> Decimal:
+    return sum(
+        (p.amount for p in payments_of(session, claim_id) if p.status == "paid"), Decimal("0.00")
+    )

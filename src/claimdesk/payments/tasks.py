@@ -1,0 +1,90 @@
+"""Background work of payments and notices.
+
+- payments.write_batch_file: writes a batch's bank file after the export committed,
+  refusing to write anything whose SHA-256 differs from the one recorded at export.
+- claims.rejection_notices_sent: stops each rejection notice's 3-day clock (CLM-V3)
+  at the moment the outbox actually sent the notice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from claimdesk.audit.service import record
+from claimdesk.auth.principal import Principal
+from claimdesk.clocks import service as clocks
+from claimdesk.config import get_settings
+from claimdesk.jobs.queue import periodic, task
+from claimdesk.models.job import OutboxMessage
+from claimdesk.models.review import RejectionNotice
+from claimdesk.payments.service import batch_csv, get_batch
+
+FILE_ACTOR = Principal.system("payment-file")
+NOTICE_ACTOR = Principal.system("notice-monitor")
+
+
+def payment_file_dir() -> Path:
+    return get_settings().upload_dir.parent / "payment_files"
+
+
+class BatchFileMismatch(RuntimeError):
+    pass
+
+
+@task("payments.write_batch_file")
+def write_batch_file(session: Session, payload: dict[str, Any], *, now: dt.datetime) -> None:
+    batch = get_batch(session, int(payload["batch_id"]))
+    content = batch_csv(session, batch, actor=FILE_ACTOR)
+    digest = hashlib.sha256(content).hexdigest()
+    if digest != batch.sha256:
+        raise BatchFileMismatch(f"batch {batch.id}: file {digest} != recorded {batch.sha256}")
+    folder = payment_file_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / batch.filename
+    temporary = target.with_suffix(".tmp")
+    temporary.write_bytes(content)
+    os.replace(temporary, target)  # the bank's pick-up never sees half a file
+    batch.written_at = now
+    record(
+        session,
+        actor=FILE_ACTOR,
+        action="payment.batch_file_written",
+        entity_type="payment_batch",
+        entity_id=batch.id,
+        at=now,
+        details={"filename": batch.filename, "sha256": digest},
+    )
+
+
+@periodic("claims.rejection_notices_sent", every=dt.timedelta(minutes=1))
+def rejection_notices_sent(session: Session, payload: dict[str, Any], *, now: dt.datetime) -> None:
+    rows = session.execute(
+        select(RejectionNotice, OutboxMessage)
+        .join(OutboxMessage, OutboxMessage.id == RejectionNotice.outbox_message_id)
+        .where(RejectionNotice.sent_at.is_(None), OutboxMessage.status == "sent")
+        .with_for_update(of=RejectionNotice, skip_locked=True)
+    )
+    for notice, message in rows:
+        sent_at = message.sent_at or now
+        notice.sent_at = sent_at
+        for clock in clocks.clocks_for(session, "claim", notice.claim_id):
+            if clock.name == "claim.rejection_notice" and clock.stopped_at is None:
+                clocks.stop_clock(
+                    session, clock=clock, at=max(sent_at, clock.started_at), actor=NOTICE_ACTOR
+                )
+        record(
+            session,
+            actor=NOTICE_ACTOR,
+            action="claim.rejection_notice_sent",
+            entity_type="claim",
+            entity_id=notice.claim_id,
+            at=sent_at,
+            details={"notice_id": notice.id, "message_id": message.id},
+        )
