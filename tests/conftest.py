@@ -75,7 +75,14 @@ def _test_environment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None
     os.environ["CLAIMDESK_ENV"] = "test"
     os.environ["CLAIMDESK_KEYS"] = TEST_KEYRING.to_json()
     os.environ["CLAIMDESK_UPLOAD_DIR"] = str(base / "uploads")
+    # Same argon2id code path, cheaper costs: the suite logs in hundreds of times.
+    os.environ.setdefault("CLAIMDESK_ARGON2_TIME_COST", "1")
+    os.environ.setdefault("CLAIMDESK_ARGON2_MEMORY_KIB", "1024")
+    os.environ.setdefault("CLAIMDESK_ARGON2_PARALLELISM", "1")
     reset_settings_cache()
+    from claimdesk.auth.passwords import reset_hasher_cache
+
+    reset_hasher_cache()
     set_keyring(TEST_KEYRING)
     yield
     set_keyring(None)

@@ -28,6 +28,10 @@ class Settings(BaseSettings):
     login_max_failures: int = 5
     login_lockout_seconds: int = 60
     secure_cookies: bool = False
+    # argon2id costs (SEC-8). Defaults: RFC 9106's low-memory profile.
+    argon2_time_cost: int = 3
+    argon2_memory_kib: int = 65536
+    argon2_parallelism: int = 4
     default_language: str = "zh-CN"
     timezone: str = "Asia/Shanghai"
     # Outgoing mail (used by the notification outbox when set).

@@ -39,7 +39,7 @@ from claimdesk.auth.errors import (
     WeakPassword,
     WrongCurrentPassword,
 )
-from claimdesk.auth.passwords import DUMMY_HASH, hash_password, needs_rehash, verify_password
+from claimdesk.auth.passwords import dummy_hash, hash_password, needs_rehash, verify_password
 from claimdesk.auth.permissions import Role
 from claimdesk.auth.principal import Principal
 from claimdesk.config import get_settings
@@ -159,7 +159,7 @@ def login(
     now = utcnow()
     _check_throttle(session, username, ip, now)
     user = repository.get_user_by_username(session, username)
-    valid = verify_password(user.password_hash if user else DUMMY_HASH, password)
+    valid = verify_password(user.password_hash if user else dummy_hash(), password)
     if user is None or not valid or not user.is_active:
         _register_failure(session, username, ip, now)
         anon = Principal(user_id=None, username=username[:64], roles=frozenset(), ip=ip)
