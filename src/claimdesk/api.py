@@ -12,6 +12,8 @@ from claimdesk.calendar.endpoints import deadlines_router
 from claimdesk.calendar.endpoints import router as calendar_router
 from claimdesk.claims.endpoints import router as claims_router
 from claimdesk.org.endpoints import router as org_router
+from claimdesk.payments.endpoints import claims_router as settlement_router
+from claimdesk.payments.endpoints import payments_router
 from claimdesk.sales.endpoints import router as sales_router
 from claimdesk.service.endpoints import router as service_router
 from claimdesk.people.endpoints import me_router as people_me_router
@@ -32,5 +34,7 @@ api_router.include_router(policies_router)
 api_router.include_router(people_router)
 api_router.include_router(people_me_router)
 api_router.include_router(claims_router)
+api_router.include_router(settlement_router)
+api_router.include_router(payments_router)
 api_router.include_router(service_router)
 api_router.include_router(sales_router)

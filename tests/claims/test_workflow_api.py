@@ -177,9 +177,9 @@ def test_medical_claim_report_to_adjusted_with_clocks_across_national_day(
         "claim.adjusted",
     ):
         assert expected in actions
-    # Review is declared in the table but not built yet: refused, not faked.
+    # Review moves are made only through the review service (four eyes, tiers).
     r = w.client.post(f"{API}/{cid}/transitions/submit_review", json={}, headers=w.h["adjuster"])
-    assert r.status_code == 501
+    assert r.status_code == 409 and r.json()["error"]["code"] == "use_dedicated_endpoint"
 
 
 def test_property_claim_with_survey_certificate_and_surveyor_isolation(

@@ -84,6 +84,9 @@ class Permission(StrEnum):
     CLAIMS_PAY = "claims:pay"
     FRAUD_FLAG = "fraud:flag"
     FRAUD_INVESTIGATE = "fraud:investigate"
+    # claim callbacks (CLM-X2) and recoveries (FIN-2)
+    CLAIMS_CALLBACK = "claims:callback"
+    CLAIMS_RECOVERY = "claims:recovery"
 
 
 STAFF_ROLES = frozenset(Role) - {Role.CUSTOMER}
@@ -197,6 +200,16 @@ _SERVICE_SALES_GRANTS: dict[Role, set[Permission]] = {
     Role.SALES_AGENT: {Permission.SALES_OWN},
 }
 for _role, _extra in _SERVICE_SALES_GRANTS.items():
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | frozenset(_extra)
+
+# Claim callbacks are made by the service desk and claims handlers (CLM-X2); salvage and
+# subrogation money is recorded by claims handlers and finance (FIN-2).
+_SETTLEMENT_GRANTS: dict[Role, set[Permission]] = {
+    Role.SERVICE_AGENT: {Permission.CLAIMS_CALLBACK},
+    Role.CLAIMS_HANDLER: {Permission.CLAIMS_CALLBACK, Permission.CLAIMS_RECOVERY},
+    Role.PAYMENT_OFFICER: {Permission.CLAIMS_RECOVERY},
+}
+for _role, _extra in _SETTLEMENT_GRANTS.items():
     ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | frozenset(_extra)
 
 

@@ -33,9 +33,15 @@ from claimdesk.rules.adjudication.property_liability import (
     adjudicate_property,
 )
 
-# Claims whose payment counts against the remaining limits. Until the payment service
-# exists, "paid" is the claim's state; it will read its payment rows instead.
+# Claims whose payment counts against the remaining limits: those with a payment row
+# confirmed paid by the bank (payments.service), whatever the claim's state since.
 PAID_STATES = ("paid", "closed")
+
+
+def _paid_claims() -> Any:
+    from claimdesk.models.payment import Payment
+
+    return select(Payment.claim_id).where(Payment.status == "paid")
 
 
 def _d(value: Any) -> Decimal:
@@ -185,7 +191,7 @@ def _earlier(
         .where(
             Claim.policy_id == claim.policy_id,
             Claim.id != claim.id,
-            Claim.state.in_(PAID_STATES),
+            Claim.id.in_(_paid_claims()),
             AdjustmentResult.current.is_(True),
         )
     )

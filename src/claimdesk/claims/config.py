@@ -26,6 +26,16 @@ class ClaimRules:
     materials_deadline_days: int = 30
     # Losses that need an official certificate before the survey report (CLM-S4).
     certificate_causes: frozenset[str] = frozenset({"fire", "theft"})
+    # Review tiers (CLM-V1): up to tier1_max one tier, up to tier2_max two, above (or
+    # major, or fraud-flagged) three.
+    review_tier1_max: Decimal = Decimal("10000.00")
+    review_tier2_max: Decimal = Decimal("100000.00")
+    # Small claims are paid within 24 hours of approval (CLM-P4).
+    small_payment_max: Decimal = Decimal("5000.00")
+    # Product lines whose limitation period is 5 years (Insurance Law art. 26: life
+    # insurance only); every other line has 2 years. Archive retention adds 5 years.
+    life_lines: frozenset[str] = frozenset({"life"})
+    archive_extra_years: int = 5
 
 
 _rules = ClaimRules()

@@ -98,7 +98,23 @@ CLOCKS: dict[str, ClockDef] = {
     ),
     "claim.survey_contact": ClockDef(Rule("hours", 1), "CLM-S1：指派后1小时内联系客户"),
     "claim.survey_report": ClockDef(Rule("hours", 24), "CLM-S3：查勘后24小时内提交查勘报告"),
+    # Review, payment, closing (claims.review / claims.payment / claims.closing).
+    "claim.advance_payment": ClockDef(
+        Rule("days", 60), "CLM-V4：自索赔之日起60日内不能确定赔付金额的，先予支付（保险法第二十五条）"
+    ),
+    "claim.rejection_notice": ClockDef(
+        Rule("days", 3), "CLM-V3：作出核定之日起3日内发出拒赔通知书（保险法第二十四条）"
+    ),
+    "claim.payment_small": ClockDef(Rule("hours", 24), "CLM-P4：小额案件核赔通过后24小时内支付"),
+    "claim.payment_working": ClockDef(
+        Rule("working_days", 5), "CLM-P4：材料齐全后5个工作日内支付（服务标准8.2.1(1)）"
+    ),
+    "claim.payment_agreement": ClockDef(
+        Rule("days", 10), "CLM-P4：达成赔付协议后10日内支付（保险法第二十三条）"
+    ),
+    "claim.callback": ClockDef(Rule("working_days", 3), "CLM-X2：赔付后3个工作日内回访"),
 }
+PAYMENT_CLOCKS = ("claim.payment_small", "claim.payment_working", "claim.payment_agreement")
 REVIEW_CLOCKS = ("claim.review", "claim.determination")
 
 ClockAction = Literal["start", "stop", "pause", "resume", "stop_all"]
@@ -143,6 +159,23 @@ def _adjusted(session: Session, claim: Claim) -> None:
     from claimdesk.claims.adjustment import require_adjusted
 
     require_adjusted(session, claim)
+
+
+def _through_service(action: str) -> Guard:
+    """Review, payment and closing moves carry checks the table cannot express (four
+    eyes, tiers, exactly-once payment): only their services may make them, never the
+    generic transition endpoint."""
+
+    def guard(session: Session, claim: Claim) -> None:
+        from claimdesk.claims.settlement_errors import UseDedicatedEndpoint
+
+        if session.info.get(SERVICE_MOVE) != (claim.id, action):
+            raise UseDedicatedEndpoint(action=action)
+
+    return guard
+
+
+SERVICE_MOVE = "claimdesk.claims.service_move"
 
 
 def _surveyor_assigned(session: Session, claim: Claim) -> None:
@@ -283,13 +316,14 @@ MOVES: tuple[Move, ...] = (
         label_zh="理算完成",
     ),
     Move("reassess", (ADJUSTED,), ASSESSED, Permission.CLAIMS_ASSESS, label_zh="重新定损"),
-    # Review, payment, closing (CLM-V*, CLM-P*, CLM-X*): rows declared, services to come.
+    # Review, payment, closing (CLM-V*, CLM-P*, CLM-X*): claims.review, claims.payment
+    # and claims.closing make these moves (four eyes, tiers, exactly-once payment).
     Move(
         "submit_review",
         (ADJUSTED,),
         IN_REVIEW,
         Permission.CLAIMS_ADJUST,
-        implemented=False,
+        guard=_through_service("submit_review"),
         label_zh="提交核赔",
     ),
     Move(
@@ -297,8 +331,12 @@ MOVES: tuple[Move, ...] = (
         (IN_REVIEW,),
         APPROVED,
         Permission.CLAIMS_REVIEW,
-        implemented=False,
-        clocks=(ClockOp("stop", "claim.review"), ClockOp("stop", "claim.determination")),
+        guard=_through_service("approve"),
+        clocks=(
+            ClockOp("stop", "claim.review"),
+            ClockOp("stop", "claim.determination"),
+            ClockOp("stop", "claim.advance_payment"),
+        ),
         label_zh="核赔通过",
     ),
     Move(
@@ -306,8 +344,13 @@ MOVES: tuple[Move, ...] = (
         (IN_REVIEW,),
         REJECTED,
         Permission.CLAIMS_REVIEW,
-        implemented=False,
-        clocks=(ClockOp("stop", "claim.review"), ClockOp("stop", "claim.determination")),
+        guard=_through_service("reject"),
+        clocks=(
+            ClockOp("stop", "claim.review"),
+            ClockOp("stop", "claim.determination"),
+            ClockOp("stop", "claim.advance_payment"),
+            ClockOp("start", "claim.rejection_notice"),
+        ),
         notify="claim.rejected",
         label_zh="拒赔",
     ),
@@ -316,7 +359,7 @@ MOVES: tuple[Move, ...] = (
         (IN_REVIEW,),
         ADJUSTED,
         Permission.CLAIMS_REVIEW,
-        implemented=False,
+        guard=_through_service("return_to_adjustment"),
         label_zh="退回理算",
     ),
     Move(
@@ -324,7 +367,8 @@ MOVES: tuple[Move, ...] = (
         (APPROVED,),
         PAID,
         Permission.CLAIMS_PAY,
-        implemented=False,
+        guard=_through_service("pay"),
+        clocks=tuple(ClockOp("stop", name) for name in PAYMENT_CLOCKS),
         notify="claim.paid",
         label_zh="赔付",
     ),
@@ -333,12 +377,27 @@ MOVES: tuple[Move, ...] = (
         (PAID, REJECTED),
         CLOSED,
         Permission.CLAIMS_REVIEW,
-        implemented=False,
+        guard=_through_service("close"),
         clocks=(ClockOp("stop_all"),),
         label_zh="结案",
     ),
     Move(
-        "reopen", (CLOSED,), REOPENED, Permission.CLAIMS_REVIEW, implemented=False, label_zh="重开"
+        "reopen",
+        (CLOSED,),
+        REOPENED,
+        Permission.CLAIMS_REVIEW,
+        guard=_through_service("reopen"),
+        label_zh="重开",
+    ),
+    # A reopened claim goes back into the workflow at adjustment (the adjuster re-runs
+    # the engine on the assessed facts, then submits to review again).
+    Move(
+        "resume_adjustment",
+        (REOPENED,),
+        ASSESSED,
+        Permission.CLAIMS_REVIEW,
+        guard=_through_service("resume_adjustment"),
+        label_zh="重开后回到理算",
     ),
     # Side states.
     Move(

@@ -32,12 +32,32 @@ from claimdesk.models.event import (
 )
 from claimdesk.models.job import Job, OutboxMessage
 from claimdesk.models.org import OrgUnit
+from claimdesk.models.payment import (
+    ArchiveRecord,
+    Callback,
+    PayeeAuthorisation,
+    Payment,
+    PaymentAttempt,
+    PaymentBatch,
+    Recovery,
+)
 from claimdesk.models.person import BankAccount, Consent, Person
 from claimdesk.models.policy import Policy, PolicyBeneficiary, PolicyChange, PolicyDispute
 from claimdesk.models.product import Coverage, Product, ProductVersion
+from claimdesk.models.review import RejectionNotice, ReviewDecision, ReviewRound
 from claimdesk.models.user import AuthSession, LoginThrottle, User, UserRole
 
 __all__ = [
+    "ArchiveRecord",
+    "Callback",
+    "PayeeAuthorisation",
+    "Payment",
+    "PaymentAttempt",
+    "PaymentBatch",
+    "Recovery",
+    "RejectionNotice",
+    "ReviewDecision",
+    "ReviewRound",
     "ClaimDispute",
     "ClaimDisputeStep",
     "MassEvent",
