@@ -7,16 +7,57 @@ session's CSRF token (SEC-8); ``check_csrf`` compares it in constant time.
 from __future__ import annotations
 
 import hmac
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from claimdesk.auth.permissions import Permission
 from claimdesk.errors import CsrfFailed
-from claimdesk.i18n import request_language
+from claimdesk.i18n import current_language, gettext, ngettext, request_language
 
 templates = Jinja2Templates(directory=str(__import__("pathlib").Path(__file__).parent / "templates"))
+# {{ _("English msgid") }} and {% trans %} in every template, translated through the
+# merged Babel catalogues in the language render() sets for the request.
+templates.env.add_extension("jinja2.ext.i18n")
+templates.env.install_gettext_callables(  # type: ignore[attr-defined]
+    lambda message: gettext(message),
+    lambda singular, plural, n: ngettext(singular, plural, n),
+    newstyle=True,
+)
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """One entry of the layout's navigation, shown to whoever holds ``permission``."""
+
+    permission: Permission
+    href: str
+    msgid: str  # English; translated in base.html
+    staff_only: bool = True  # customers get the portal's own navigation
+
+
+# Domains append their entries (surgical one-line additions); order is display order.
+NAV_ITEMS: list[NavItem] = [
+    NavItem(Permission.CLAIMS_READ, "/workbench", "Workbench"),
+    NavItem(Permission.CLAIMS_REPORT, "/claims/new", "Report a claim"),
+    NavItem(Permission.CLAIMS_READ, "/portal", "My claims", staff_only=False),
+    NavItem(Permission.POLICIES_READ, "/portal/policies", "My policies", staff_only=False),
+    NavItem(Permission.SERVICE_OWN, "/portal/service", "Complaints and requests", staff_only=False),
+]
+
+
+def nav_for(principal: Any) -> list[NavItem]:
+    if principal is None:
+        return []
+    customer = bool(getattr(principal, "is_customer", False))
+    return [
+        item
+        for item in NAV_ITEMS
+        if principal.has(item.permission) and (item.staff_only != customer)
+    ]
 
 
 def language_of(request: Request) -> str:
@@ -30,8 +71,12 @@ def t(request: Request, zh: str, en: str) -> str:
 
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     language = language_of(request)
+    # The template's _() and any _() in code called from here use this language.
+    current_language.set(language)
     context.setdefault("principal", getattr(request.state, "principal", None))
     context.setdefault("csrf_token", getattr(request.state, "csrf_token", None))
+    context.setdefault("nav_items", nav_for(context["principal"]))
+    context.setdefault("current_path", request.url.path)
     response = templates.TemplateResponse(
         request,
         template,
@@ -68,6 +113,12 @@ def _include_domain_pages() -> None:
     from claimdesk.auth.pages import router as auth_pages
 
     pages_router.include_router(auth_pages)
+    from claimdesk.dashboards.pages import router as dashboard_pages
+
+    pages_router.include_router(dashboard_pages)
+    from claimdesk.service.pages import router as service_pages
+
+    pages_router.include_router(service_pages)
 
 
 _include_domain_pages()

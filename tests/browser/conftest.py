@@ -1,0 +1,297 @@
+"""Browser journeys: a REAL server (uvicorn subprocess) on a fresh migrated database with
+the demo data, driven by Playwright through Debian's chromium (no `playwright install`).
+
+Fixtures for every browser test (web engineers A and B):
+
+* ``live_server`` (session): ``LiveServer`` with ``url``, ``db_url``, ``session()`` (a
+  real-commit SQLAlchemy session on the same database, for set-up and assertions),
+  ``api(username)`` (an httpx client with a bearer token, for set-up through the API)
+  and ``customer_policy`` (the number of customer1's medical policy);
+* ``browser`` (session): the chromium instance;
+* ``page`` (1280 px, staff) and ``mobile_page`` (375 px, the customer portal): a new
+  context per test, so cookies never leak between tests;
+* ``login(page, live_server, username)`` and ``shot(page, name)`` (a PNG in
+  docs/screenshots/).
+
+Without /usr/bin/chromium every browser test FAILS with "BROWSER TESTS NOT RUN" (never
+passes); ``CLAIMDESK_SKIP_BROWSER=1`` deselects them instead, with a loud summary line.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from claimdesk.db import make_engine
+from tests.conftest import _clone, _drop_clone
+
+CHROMIUM = Path(os.environ.get("CLAIMDESK_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+DEMO_PASSWORD = "demo2026claims"  # claimdesk.ops.demo.DEMO_PASSWORD
+NOT_RUN = "BROWSER TESTS NOT RUN: {why} — these journeys are NOT passing on this machine"
+_BROWSER_DIR = Path(__file__).resolve().parent
+
+
+def _missing() -> str | None:
+    if not CHROMIUM.exists():
+        return f"{CHROMIUM} is missing (apt-get install chromium)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the playwright package is not installed (see requirements.lock)"
+    return None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if os.environ.get("CLAIMDESK_SKIP_BROWSER") != "1":
+        return
+    dropped = [i for i in items if _BROWSER_DIR in Path(str(i.fspath)).parents]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = [i for i in items if i not in dropped]
+        config._claimdesk_browser_deselected = len(dropped)  # type: ignore[attr-defined]
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    count = getattr(config, "_claimdesk_browser_deselected", 0)
+    if count:
+        terminalreporter.write_sep(
+            "!", f"BROWSER TESTS NOT RUN: {count} journeys deselected (CLAIMDESK_SKIP_BROWSER=1)",
+            red=True, bold=True,
+        )
+    elif _missing():
+        terminalreporter.write_sep("!", NOT_RUN.format(why=_missing()), red=True, bold=True)
+
+
+# -- the server ----------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class LiveServer:
+    url: str
+    db_url: str
+    factory: sessionmaker[Session]
+    customer_policy: str = ""
+    log_path: Path | None = None
+    _tokens: dict[str, str] = field(default_factory=dict)
+
+    @contextlib.contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session whose commit is real (the server sees it at once)."""
+        with self.factory() as session:
+            yield session
+            session.commit()
+
+    def api(self, username: str, password: str = DEMO_PASSWORD) -> httpx.Client:
+        if username not in self._tokens:
+            response = httpx.post(
+                f"{self.url}/api/v1/auth/token",
+                json={"username": username, "password": password},
+                timeout=30,
+            )
+            assert response.status_code == 200, response.text
+            self._tokens[username] = response.json()["access_token"]
+        return httpx.Client(
+            base_url=f"{self.url}/api/v1",
+            headers={"Authorization": f"Bearer {self._tokens[username]}"},
+            timeout=30,
+        )
+
+    def server_log(self) -> str:
+        return self.log_path.read_text(errors="replace")[-4000:] if self.log_path else ""
+
+
+def _seed(factory: sessionmaker[Session]) -> str:
+    """Demo logins, products, calendar, and a medical policy for customer1 in force now."""
+    from claimdesk.auth import repository as auth_repository
+    from claimdesk.auth.principal import Principal
+    from claimdesk.models.org import OrgUnit
+    from claimdesk.ops.demo import load_demo
+    from claimdesk.policies.schemas import PolicyIssueIn
+    from claimdesk.policies.service import issue_policy
+    from claimdesk.products import repository as products
+    from claimdesk.products.demo import load_demo_products
+
+    system = Principal.system("browser-tests")
+    with factory() as session:
+        load_demo(session, actor=system)
+        load_demo_products(session, system)
+        customer = auth_repository.get_user_by_username(session, "customer1")
+        assert customer is not None and customer.person_id is not None
+        product = products.find_product_by_code(session, "MED-MILLION")
+        assert product is not None
+        version = next(v for v in product.versions if v.status == "published")
+        start = dt.date.today() - dt.timedelta(days=200)
+        data = PolicyIssueIn.model_validate({
+            "product_version_id": version.id, "policyholder_id": customer.person_id,
+            "insured_id": customer.person_id, "period_start": start.isoformat(),
+            "premium": "365.00", "channel": "direct", "beneficiaries": [],
+        })
+        policy = issue_policy(
+            session, actor=system, data=data,
+            at=dt.datetime.now(dt.UTC) - dt.timedelta(days=201),
+        )
+        beijing = session.query(OrgUnit).filter_by(code="BJ").one()
+        policy.org_unit_id = beijing.id
+        number = policy.number
+        session.commit()
+    return number
+
+
+@pytest.fixture(scope="session")
+def live_server(
+    template_db_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    why = _missing()
+    if why:
+        pytest.fail(NOT_RUN.format(why=why), pytrace=False)
+    base = tmp_path_factory.mktemp("live")
+    db_url, handle = _clone(template_db_url, base)
+    engine = make_engine(db_url)
+    factory = sessionmaker(bind=engine, expire_on_commit=False)
+    policy_number = _seed(factory)
+    port = _free_port()
+    env = {
+        **os.environ,
+        "CLAIMDESK_DATABASE_URL": db_url,
+        "CLAIMDESK_ENV": "development",
+        "CLAIMDESK_KEYS": os.environ["CLAIMDESK_KEYS"],
+        "CLAIMDESK_UPLOAD_DIR": str(base / "uploads"),
+        "PYTHONUNBUFFERED": "1",
+    }
+    log_path = base / "server.log"
+    log = log_path.open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "claimdesk.asgi:app", "--host", "127.0.0.1",
+         "--port", str(port), "--log-level", "info"],
+        env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    server = LiveServer(url=url, db_url=db_url, factory=factory,
+                        customer_policy=policy_number, log_path=log_path)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"the server exited at start-up:\n{server.server_log()}")
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"{url}/health", timeout=2).status_code == 200:
+                    break
+            if time.monotonic() > deadline:
+                pytest.fail(f"the server did not answer /health in 60 s:\n{server.server_log()}")
+            time.sleep(0.2)
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+        engine.dispose()
+        _drop_clone(handle)
+
+
+# -- the browser ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    why = _missing()
+    if why:
+        pytest.fail(NOT_RUN.format(why=why), pytrace=False)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
+
+
+def _context(browser: Any, width: int, height: int, language: str) -> Any:
+    return browser.new_context(
+        viewport={"width": width, "height": height}, locale=language,
+        extra_http_headers={"Accept-Language": language},
+    )
+
+
+@pytest.fixture
+def page(browser: Any, live_server: LiveServer) -> Iterator[Any]:
+    """A staff desktop (1280 px), Chinese by default."""
+    context = _context(browser, 1280, 900, "zh-CN")
+    context.set_default_timeout(15_000)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def mobile_page(browser: Any, live_server: LiveServer) -> Iterator[Any]:
+    """A customer's phone (375 px wide), Chinese."""
+    context = _context(browser, 375, 812, "zh-CN")
+    context.set_default_timeout(15_000)
+    yield context.new_page()
+    context.close()
+
+
+def login(page: Any, server: LiveServer, username: str, password: str = DEMO_PASSWORD) -> None:
+    """Staff login through the form; lands on the user's start page."""
+    page.goto(f"{server.url}/login")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.click("button[type=submit].primary")
+    page.wait_for_load_state("networkidle")
+    assert "/login" not in page.url, f"login of {username} failed: {page.content()[:2000]}"
+
+
+def shot(page: Any, name: str, *, full_page: bool = True) -> Path:
+    """Save a screenshot for the README (docs/screenshots/<name>.png)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=full_page)
+    return path
+
+
+def latest_sms(server: LiveServer, *, recipient: str, template: str) -> str:
+    """The body of the newest outbox message of ``template`` sent to ``recipient``."""
+    from sqlalchemy import select
+
+    from claimdesk.models.job import OutboxMessage
+
+    with server.session() as session:
+        body = session.scalars(
+            select(OutboxMessage.body)
+            .where(OutboxMessage.recipient == recipient, OutboxMessage.template == template)
+            .order_by(OutboxMessage.id.desc())
+            .limit(1)
+        ).first()
+    assert body, f"no {template} message to {recipient}"
+    return body
