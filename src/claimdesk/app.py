@@ -10,12 +10,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from claimdesk import __version__
 from claimdesk.db import get_sessionmaker
-from claimdesk.errors import ClaimdeskError
+from claimdesk.errors import ClaimdeskError, ConcurrentChange
 from claimdesk.i18n import request_language
 from claimdesk.validation import describe_validation_error
 
@@ -65,17 +66,47 @@ def create_app(factory: sessionmaker[Session] | None = None) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        zh = {404: "页面或资源不存在", 405: "不支持该请求方法"}.get(exc.status_code, "请求无效")
-        en = {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, str(exc.detail))
-        message = zh if _language(request) == "zh-CN" else en
-        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-        return error_response(request, exc.status_code, {"code": code, "message": message, "field": None})
+        zh = {
+            404: "页面或资源不存在",
+            405: "不支持该请求方法",
+            400: "请求体无法解析（编码或格式错误）",
+        }
+        en = {
+            404: "Not found",
+            405: "Method not allowed",
+            400: "The request body could not be parsed (encoding or format)",
+        }
+        language_zh = _language(request) == "zh-CN"
+        message = (zh if language_zh else en).get(exc.status_code) or (
+            "请求无效" if language_zh else str(exc.detail)
+        )
+        code = {404: "not_found", 405: "method_not_allowed", 400: "malformed_body"}.get(
+            exc.status_code, "http_error"
+        )
+        field = "body" if exc.status_code == 400 else None
+        return error_response(
+            request, exc.status_code, {"code": code, "message": message, "field": field}
+        )
+
+    @app.exception_handler(IntegrityError)
+    async def _integrity_error(request: Request, exc: IntegrityError) -> Response:
+        # The constraint is the last line of defence against duplicates (double submits,
+        # concurrent processes); the transaction was rolled back by the edge.
+        log.info("constraint refused a write on %s: %s", request.url.path, exc.orig)
+        error = ConcurrentChange()
+        return error_response(request, error.status_code, error.to_dict(_language(request)))
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        message = "系统内部错误，已记录" if _language(request) == "zh-CN" else "Internal error; it has been logged"
-        return error_response(request, 500, {"code": "internal_error", "message": message, "field": None})
+        message = (
+            "系统内部错误，已记录"
+            if _language(request) == "zh-CN"
+            else "Internal error; it has been logged"
+        )
+        return error_response(
+            request, 500, {"code": "internal_error", "message": message, "field": None}
+        )
 
     @app.get("/health", tags=["operations"])
     def health() -> JSONResponse:

@@ -107,6 +107,15 @@ class Conflict(ClaimdeskError):
     message_en = "The operation conflicts with the current state"
 
 
+class ConcurrentChange(Conflict):
+    """A database constraint refused the write: usually the same record written twice at
+    the same moment (double submit, two processes). Nothing was saved; retry."""
+
+    code = "concurrent_change"
+    message_zh = "数据已被同时修改或已存在，本次操作未保存，请刷新后重试"
+    message_en = "The record was changed at the same time or already exists; nothing was saved, please reload and retry"
+
+
 class AlreadyExists(Conflict):
     code = "already_exists"
     message_zh = "{what} 已存在"

@@ -45,8 +45,9 @@ def field_path(loc: Sequence[Any]) -> str:
 
 def describe_validation_error(errors: Sequence[Any], language: str) -> dict[str, Any]:
     first = errors[0] if errors else {"loc": ("body",), "type": "value_error", "msg": "invalid"}
-    field = field_path(first.get("loc", ()))
     kind = str(first.get("type", "value_error"))
+    # For unparseable JSON pydantic's location is a character offset, not a field.
+    field = "body" if kind == "json_invalid" else field_path(first.get("loc", ()))
     if language == "zh-CN":
         rule = _ZH.get(kind, "取值无效")
         message = f"字段 {field} 无效：{rule}"
