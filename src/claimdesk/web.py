@@ -119,6 +119,12 @@ def _include_domain_pages() -> None:
     from claimdesk.service.pages import router as service_pages
 
     pages_router.include_router(service_pages)
+    from claimdesk.dashboards.pages import router as dashboard_pages
+
+    pages_router.include_router(dashboard_pages)
+    from claimdesk.service.pages import router as service_pages
+
+    pages_router.include_router(service_pages)
 
 
 _include_domain_pages()

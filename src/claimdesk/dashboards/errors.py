@@ -1,0 +1,27 @@
+"""Bad dashboard filters (GEN-6): named field, both languages."""
+
+from __future__ import annotations
+
+from claimdesk.errors import NotFound, ValidationFailed
+
+
+class InvalidFilterDate(ValidationFailed):
+    code = "invalid_filter_date"
+    message_zh = "{field}：日期格式应为 YYYY-MM-DD"
+    message_en = "{field}: the date must be written YYYY-MM-DD"
+
+
+class InvalidFilterNumber(ValidationFailed):
+    code = "invalid_filter_number"
+    message_zh = "{field}：应为正整数"
+    message_en = "{field}: must be a positive whole number"
+
+
+class PeriodTooLong(ValidationFailed):
+    code = "period_too_long"
+    message_zh = "{field}：查询期间不能超过 {max_days} 天"
+    message_en = "{field}: the period may not exceed {max_days} days"
+
+
+class UnknownDataset(NotFound):
+    code = "unknown_dataset"

@@ -1,0 +1,254 @@
+"""The datasets behind the dashboards.
+
+Every dataset is a plain table (named columns, rows of str/int/Decimal) so one shape
+feeds the chart, the HTML table and the CSV export, and the three can never disagree.
+Service figures reuse service.reports (the GEN-7 scorecard); claims figures are
+computed here from narrow column selections grouped in Python, so SQLite and
+PostgreSQL give the same answers. Periods are Asia/Shanghai dates (GEN-2).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from claimdesk.models.claim import Claim, ClaimTransition, Reserve
+from claimdesk.models.clock import Clock
+from claimdesk.models.org import OrgUnit
+from claimdesk.models.review import ReviewDecision
+from claimdesk.rules.deadlines import to_local
+from claimdesk.service import reports
+
+CENT = Decimal("0.01")
+Cell = str | int | Decimal | None
+# Claims that no longer carry an outstanding reserve (FIN-1: closing releases it).
+FINISHED_STATES = ("closed", "withdrawn")
+# Age buckets of outstanding reserves, in days since the report.
+AGE_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
+    ("0-30", 0, 30), ("31-90", 31, 90), ("91-180", 91, 180), ("181-365", 181, 365),
+    ("365+", 366, None),
+)
+
+
+@dataclass(frozen=True)
+class Filters:
+    date_from: dt.date
+    date_to: dt.date
+    org_unit_id: int | None = None
+    now: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+
+
+@dataclass(frozen=True)
+class Chart:
+    """How to draw a dataset: kind, the category column, the value columns, and an
+    optional column whose values become separate series (stacked bars)."""
+
+    kind: str  # bar | line | stacked
+    category: str
+    values: tuple[str, ...]
+    series_by: str | None = None
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str
+    title: str  # an English msgid; the page translates it
+    columns: tuple[str, ...]
+    rows: list[tuple[Cell, ...]]
+    chart: Chart
+
+
+def _round(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _claims_in_period(session: Session, f: Filters) -> list[tuple[int, str, str, dt.datetime]]:
+    start, end = reports.period_bounds(f.date_from, f.date_to)
+    query = select(Claim.id, Claim.line, Claim.state, Claim.received_at).where(
+        Claim.received_at >= start, Claim.received_at < end)
+    if f.org_unit_id is not None:
+        query = query.where(Claim.org_unit_id == f.org_unit_id)
+    return [(r[0], r[1], r[2], r[3]) for r in session.execute(query).all()]
+
+
+# --- claims -----------------------------------------------------------------------------
+
+
+def claims_volume(session: Session, f: Filters) -> Dataset:
+    """Claims reported in the period, by line and current state (CLM-Q2)."""
+    counts = Counter((line, state) for _, line, state, _ in _claims_in_period(session, f))
+    rows: list[tuple[Cell, ...]] = [(line, state, n) for (line, state), n in sorted(counts.items())]
+    return Dataset("claims_volume", "Claims by line and state", ("line", "state", "claims"),
+                   rows, Chart("stacked", "line", ("claims",), series_by="state"))
+
+
+def claims_step_time(session: Session, f: Filters) -> Dataset:
+    """Hours spent in each state before leaving it, over the claims of the period: a
+    state is entered at the previous transition (or the report) and left at the next."""
+    claims = {cid: received for cid, _, _, received in _claims_in_period(session, f)}
+    spent: dict[str, list[Decimal]] = defaultdict(list)
+    if claims:
+        query = (select(ClaimTransition.claim_id, ClaimTransition.from_state, ClaimTransition.at)
+                 .where(ClaimTransition.claim_id.in_(list(claims)))
+                 .order_by(ClaimTransition.claim_id, ClaimTransition.at, ClaimTransition.id))
+        entered: dict[int, dt.datetime] = dict(claims)
+        for claim_id, from_state, at in session.execute(query).all():
+            seconds = max((at - entered[claim_id]).total_seconds(), 0.0)
+            spent[from_state].append(Decimal(str(seconds)) / Decimal(3600))
+            entered[claim_id] = at
+    rows: list[tuple[Cell, ...]] = [
+        (state, len(hours), _round(sum(hours, Decimal(0)) / len(hours)), _round(max(hours)))
+        for state, hours in sorted(spent.items())
+    ]
+    return Dataset("claims_step_time", "Time per step (hours)",
+                   ("state", "transitions", "average_hours", "max_hours"), rows,
+                   Chart("bar", "state", ("average_hours",)))
+
+
+def _claim_clock_names(session: Session) -> list[str]:
+    query = select(Clock.name).where(Clock.subject_type == "claim").distinct()
+    return sorted(session.scalars(query))
+
+
+def _branch_code(session: Session, org_unit_id: int | None) -> str | None:
+    if org_unit_id is None:
+        return None
+    unit = session.get(OrgUnit, org_unit_id)
+    return unit.code if unit else "?"
+
+
+def _deadlines(session: Session, f: Filters, names: list[str], name: str,
+               title: str) -> Dataset:
+    rows_in = reports.deadlines_report(session, date_from=f.date_from, date_to=f.date_to,
+                                       now=f.now, names=names) if names else []
+    branch = _branch_code(session, f.org_unit_id)
+    totals: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    for row in rows_in:
+        if branch is not None and row.branch != branch:
+            continue
+        for i, value in enumerate((row.governed, row.met, row.missed, row.pending)):
+            totals[row.name][i] += value
+    rows: list[tuple[Cell, ...]] = []
+    for clock, (governed, met, missed, pending) in sorted(totals.items()):
+        decided = met + missed
+        share = _round(Decimal(100 * met) / Decimal(decided)) if decided else None
+        rows.append((clock, governed, met, missed, pending, share))
+    return Dataset(name, title, ("clock", "governed", "met", "missed", "pending", "share_met"),
+                   rows, Chart("bar", "clock", ("met", "missed", "pending")))
+
+
+def claims_deadlines(session: Session, f: Filters) -> Dataset:
+    """Every claim clock started in the period: how many met their limit (GEN-7)."""
+    return _deadlines(session, f, _claim_clock_names(session), "claims_deadlines",
+                      "Deadline compliance per clock")
+
+
+def claims_rejections(session: Session, f: Filters) -> Dataset:
+    """Claims of the period that were rejected, by the ground of their last rejecting
+    review decision (CLM-Q2 rejection reasons)."""
+    claims = {cid for cid, _, _, _ in _claims_in_period(session, f)}
+    grounds: dict[int, str] = {}
+    if claims:
+        rejected = set(session.scalars(
+            select(ClaimTransition.claim_id).where(ClaimTransition.claim_id.in_(list(claims)),
+                                                   ClaimTransition.to_state == "rejected")))
+        query = (select(ReviewDecision.claim_id, ReviewDecision.rejection_ground)
+                 .where(ReviewDecision.claim_id.in_(list(rejected)),
+                        ReviewDecision.decision == "reject")
+                 .order_by(ReviewDecision.decided_at, ReviewDecision.id))
+        grounds = {cid: "unspecified" for cid in rejected}
+        for claim_id, ground in session.execute(query).all():
+            grounds[claim_id] = ground or "unspecified"
+    rows: list[tuple[Cell, ...]] = [(g, n) for g, n in sorted(Counter(grounds.values()).items())]
+    return Dataset("claims_rejections", "Rejection reasons", ("ground", "claims"), rows,
+                   Chart("bar", "ground", ("claims",)))
+
+
+def age_bucket(days: int) -> str:
+    for label, low, high in AGE_BUCKETS:
+        if days >= low and (high is None or days <= high):
+            return label
+    return AGE_BUCKETS[0][0]  # a report dated after "now" counts as new
+
+
+def claims_reserves(session: Session, f: Filters) -> Dataset:
+    """Outstanding case reserves now (FIN-1) of open claims reported up to the end of
+    the period, by line and age since the report."""
+    _, end = reports.period_bounds(f.date_from, f.date_to)
+    query = (select(Claim.line, Claim.received_at, Reserve.amount)
+             .join(Reserve, Reserve.claim_id == Claim.id)
+             .where(Claim.received_at < end, Claim.state.not_in(FINISHED_STATES),
+                    Reserve.amount > 0))
+    if f.org_unit_id is not None:
+        query = query.where(Claim.org_unit_id == f.org_unit_id)
+    today = to_local(f.now).date()
+    sums: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    order = {label: i for i, (label, _, _) in enumerate(AGE_BUCKETS)}
+    for line, received, amount in session.execute(query).all():
+        bucket = age_bucket((today - to_local(received).date()).days)
+        sums[(line, bucket)] += amount
+    rows: list[tuple[Cell, ...]] = [
+        (line, bucket, _round(total))
+        for (line, bucket), total in sorted(sums.items(), key=lambda i: (i[0][0], order[i[0][1]]))
+    ]
+    return Dataset("claims_reserves", "Outstanding reserves by line and age (CNY)",
+                   ("line", "age_days", "outstanding"), rows,
+                   Chart("stacked", "line", ("outstanding",), series_by="age_days"))
+
+
+# --- service ------------------------------------------------------------------------------
+
+
+def complaints_by_cause(session: Session, f: Filters) -> Dataset:
+    report = reports.complaints_report(session, date_from=f.date_from, date_to=f.date_to,
+                                       org_unit_id=f.org_unit_id)
+    rows: list[tuple[Cell, ...]] = [(cause, n) for cause, n in report.by_cause.items()]
+    return Dataset("complaints_by_cause", "Complaints by cause", ("cause", "complaints"), rows,
+                   Chart("bar", "cause", ("complaints",)))
+
+
+def complaints_trend(session: Session, f: Filters) -> Dataset:
+    report = reports.complaints_report(session, date_from=f.date_from, date_to=f.date_to,
+                                       org_unit_id=f.org_unit_id)
+    rows: list[tuple[Cell, ...]] = [(m.month, m.count, m.change) for m in report.by_month]
+    return Dataset("complaints_trend", "Complaints per month", ("month", "complaints", "change"),
+                   rows, Chart("line", "month", ("complaints",)))
+
+
+def satisfaction(session: Session, f: Filters) -> Dataset:
+    found = reports.satisfaction_report(session, date_from=f.date_from, date_to=f.date_to,
+                                        org_unit_id=f.org_unit_id)
+    dimensions = tuple(reports.DIMENSIONS)
+    rows: list[tuple[Cell, ...]] = [
+        (r.service_type, r.surveys, *(r.averages[d] for d in dimensions)) for r in found
+    ]
+    return Dataset("satisfaction", "Satisfaction by service type and dimension (1-5)",
+                   ("service_type", "surveys", *dimensions), rows,
+                   Chart("bar", "service_type", dimensions))
+
+
+def service_deadlines(session: Session, f: Filters) -> Dataset:
+    return _deadlines(session, f, list(reports.SERVICE_CLOCKS), "service_deadlines",
+                      "Service deadlines met")
+
+
+Query = Callable[[Session, Filters], Dataset]
+CLAIMS_DATASETS: dict[str, Query] = {
+    "claims_volume": claims_volume,
+    "claims_step_time": claims_step_time,
+    "claims_deadlines": claims_deadlines,
+    "claims_rejections": claims_rejections,
+    "claims_reserves": claims_reserves,
+}
+SERVICE_DATASETS: dict[str, Query] = {
+    "complaints_by_cause": complaints_by_cause,
+    "complaints_trend": complaints_trend,
+    "satisfaction": satisfaction,
+    "service_deadlines": service_deadlines,
+}
