@@ -7,6 +7,7 @@ import datetime as dt
 from sqlalchemy import Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from claimdesk.crypto.types import EncryptedString
 from claimdesk.models.base import Base, TimestampMixin
 
 
@@ -37,7 +38,8 @@ class OutboxMessage(TimestampMixin, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     channel: Mapped[str] = mapped_column(String(12))  # sms | app | email
-    recipient: Mapped[str] = mapped_column(String(200))
+    # A phone number or e-mail address: personal data, encrypted at rest (SEC-1).
+    recipient: Mapped[str] = mapped_column(EncryptedString("outbox_messages.recipient"))
     person_id: Mapped[int | None]
     template: Mapped[str] = mapped_column(String(64))
     language: Mapped[str] = mapped_column(String(10), default="zh-CN")

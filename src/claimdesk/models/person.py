@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Date, ForeignKey, String, Text
+from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from claimdesk.crypto.types import EncryptedString
@@ -13,6 +13,9 @@ from claimdesk.models.base import Base, TimestampMixin
 
 class Person(TimestampMixin, Base):
     __tablename__ = "people"
+    # One person per identity document: enforced by the database, so two concurrent
+    # registrations of the same ID number cannot both succeed.
+    __table_args__ = (UniqueConstraint("id_type", "id_number_hash"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100))

@@ -95,7 +95,7 @@ def upgrade() -> None:
         "outbox_messages",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("channel", sa.String(length=12), nullable=False),
-        sa.Column("recipient", sa.String(length=200), nullable=False),
+        sa.Column("recipient", sa.Text(), nullable=False),
         sa.Column("person_id", sa.Integer(), nullable=True),
         sa.Column("template", sa.String(length=64), nullable=False),
         sa.Column("language", sa.String(length=10), nullable=False),
@@ -162,6 +162,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["org_unit_id"], ["org_units.id"], name=op.f("fk_people_org_unit_id_org_units")
         ),
+        sa.UniqueConstraint("id_type", "id_number_hash", name=op.f("uq_people_id_type")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_people")),
     )
     with op.batch_alter_table("people", schema=None) as batch_op:
