@@ -11,6 +11,9 @@ from claimdesk.auth.endpoints import users_router
 from claimdesk.calendar.endpoints import deadlines_router
 from claimdesk.calendar.endpoints import router as calendar_router
 from claimdesk.claims.endpoints import router as claims_router
+from claimdesk.claims.special_endpoints import public_router as claims_public_router
+from claimdesk.claims.special_endpoints import reports_router as claims_reports_router
+from claimdesk.claims.special_endpoints import router as claims_special_router
 from claimdesk.org.endpoints import router as org_router
 from claimdesk.payments.endpoints import claims_router as settlement_router
 from claimdesk.payments.endpoints import payments_router
@@ -34,6 +37,9 @@ api_router.include_router(policies_router)
 api_router.include_router(people_router)
 api_router.include_router(people_me_router)
 api_router.include_router(claims_router)
+api_router.include_router(claims_special_router)
+api_router.include_router(claims_public_router)
+api_router.include_router(claims_reports_router)
 api_router.include_router(settlement_router)
 api_router.include_router(payments_router)
 api_router.include_router(service_router)

@@ -84,6 +84,10 @@ class Permission(StrEnum):
     CLAIMS_PAY = "claims:pay"
     FRAUD_FLAG = "fraud:flag"
     FRAUD_INVESTIGATE = "fraud:investigate"
+    # claims special cases and analysis (CLM-Z1..Z3, CLM-Q2)
+    CLAIM_EVENTS_MANAGE = "claims:events"
+    CLAIM_DISPUTES = "claims:disputes"
+    CLAIMS_REPORTS = "reports:claims"
     # claim callbacks (CLM-X2) and recoveries (FIN-2)
     CLAIMS_CALLBACK = "claims:callback"
     CLAIMS_RECOVERY = "claims:recovery"
@@ -210,6 +214,25 @@ _SETTLEMENT_GRANTS: dict[Role, set[Permission]] = {
     Role.PAYMENT_OFFICER: {Permission.CLAIMS_RECOVERY},
 }
 for _role, _extra in _SETTLEMENT_GRANTS.items():
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | frozenset(_extra)
+
+
+# Claims special cases and analysis: supervisors and managers set up mass events;
+# handlers, service agents and reviewers work claim disputes; reviewers, compliance
+# auditors and administrators read the claims analysis (CLM-Q2, GEN-7).
+_CLAIM_SPECIAL_GRANTS: dict[Role, set[Permission]] = {
+    Role.REVIEWER_1: {Permission.CLAIM_EVENTS_MANAGE, Permission.CLAIM_DISPUTES,
+                      Permission.CLAIMS_REPORTS},
+    Role.REVIEWER_2: {Permission.CLAIM_EVENTS_MANAGE, Permission.CLAIM_DISPUTES,
+                      Permission.CLAIMS_REPORTS},
+    Role.REVIEWER_3: {Permission.CLAIM_EVENTS_MANAGE, Permission.CLAIM_DISPUTES,
+                      Permission.CLAIMS_REPORTS},
+    Role.CLAIMS_HANDLER: {Permission.CLAIM_DISPUTES},
+    Role.SERVICE_AGENT: {Permission.CLAIM_DISPUTES},
+    Role.COMPLIANCE_AUDITOR: {Permission.CLAIMS_REPORTS},
+    Role.ADMINISTRATOR: {Permission.CLAIMS_REPORTS},
+}
+for _role, _extra in _CLAIM_SPECIAL_GRANTS.items():
     ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | frozenset(_extra)
 
 

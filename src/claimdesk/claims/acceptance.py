@@ -32,7 +32,13 @@ from claimdesk.rules.deadlines import local_date
 
 
 def missing_codes(session: Session, claim: Claim) -> list[str]:
-    return [m.code for m in materials_of(session, claim.id) if not m.received]
+    # CLM-Z2 green channel: items a mass event lets come later are deferred, not missing.
+    from claimdesk.claims.events import deferred_codes
+
+    deferred = deferred_codes(session, claim)
+    return [
+        m.code for m in materials_of(session, claim.id) if not m.received and m.code not in deferred
+    ]
 
 
 def require_checklist_complete(session: Session, claim: Claim) -> None:

@@ -258,6 +258,9 @@ def adjust(
 ) -> AdjustmentResult:
     if claim.state != workflow.ASSESSED:
         raise IllegalTransition(state=claim.state, action="adjust")
+    from claimdesk.claims.remote import require_head_office_step
+
+    require_head_office_step(session, claim=claim, actor=actor)  # CLM-Z1
     if data.liability == "not_covered" and not (data.rejection_clause and data.rejection_evidence):
         raise RejectionNeedsClause(
             field="rejection_clause" if not data.rejection_clause else "rejection_evidence"

@@ -90,6 +90,9 @@ def record_assessment(
 ) -> Assessment:
     if claim.state != workflow.SURVEYED:
         raise IllegalTransition(state=claim.state, action="assess")
+    from claimdesk.claims.remote import require_local_step
+
+    require_local_step(session, claim=claim, actor=actor)  # CLM-Z1
     coverages = reserves.claim_coverages(session, claim)
     coverage = coverages.get(data.coverage_code)
     if coverage is None:

@@ -84,8 +84,13 @@ def queue(
     query = scoped(
         select(Claim).where(Claim.state.in_((*OPEN_STATES, SUSPENDED, "awaiting_materials"))), actor
     )
+    # CLM-Z2: mass-event claims first (small losses before the rest), then by deadline.
+    from claimdesk.claims.events import queue_priority
+
     claims = list(
-        session.scalars(query.order_by(earliest.is_(None), earliest, Claim.id).limit(limit))
+        session.scalars(
+            query.order_by(queue_priority(), earliest.is_(None), earliest, Claim.id).limit(limit)
+        )
     )
     due: dict[str, dt.datetime] = {}
     if claims:

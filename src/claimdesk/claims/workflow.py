@@ -538,6 +538,11 @@ def transition(
         raise IllegalTransition(state=claim.state, action=action)
     if move.guard is not None:
         move.guard(session, claim)
+    # CLM-Z1: on a remote claim, the local branch surveys and assesses, head office
+    # adjusts and reviews (checked on the actor's org unit).
+    from claimdesk.claims.remote import require_org_for_move
+
+    require_org_for_move(session, claim=claim, action=action, actor=actor, details=details)
     at = at or timeutil.now()
     target = _target(move, claim)
     if target == SUSPENDED:
