@@ -16,7 +16,6 @@ from fastapi.responses import HTMLResponse
 
 from claimdesk.dashboards.errors import InvalidFilterDate, InvalidFilterNumber
 from claimdesk.errors import ClaimdeskError
-from claimdesk.web import language_of, render, templates
 
 PAGE_SIZE = 200
 
@@ -29,6 +28,7 @@ def translator(request: Request) -> Callable[..., str]:
     """The request's gettext over the merged Babel catalogues (claimdesk.i18n), bound to
     the request's language so it also works before render() sets the context."""
     from claimdesk import i18n
+    from claimdesk.web import language_of
 
     language = language_of(request)
     found = getattr(i18n, "gettext", None)
@@ -43,6 +43,8 @@ def translator(request: Request) -> Callable[..., str]:
 
 
 def page(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    from claimdesk.web import render, templates
+
     if "_" not in templates.env.globals:
         context.setdefault("_", translator(request))
     return render(request, template, status_code=status_code, **context)
@@ -50,6 +52,8 @@ def page(request: Request, template: str, status_code: int = 200, **context: Any
 
 def error_of(request: Request, error: ClaimdeskError) -> dict[str, Any]:
     """What a form shows beside the field: the message in the user's language."""
+    from claimdesk.web import language_of
+
     return error.to_dict(language_of(request))
 
 
@@ -75,19 +79,6 @@ def local_today() -> dt.date:
     from claimdesk.rules.deadlines import to_local
 
     return to_local(dt.datetime.now(dt.UTC)).date()
-
-
-def _localtime(instant: dt.datetime | None) -> str:
-    """Instants are stored in UTC and shown in Asia/Shanghai time (GEN-2)."""
-    from claimdesk.rules.deadlines import to_local
-
-    if instant is None:
-        return "—"
-    return to_local(instant).strftime("%Y-%m-%d %H:%M")
-
-
-# Added only if the layout owner has not defined one already.
-templates.env.filters.setdefault("localtime", _localtime)
 
 
 def urgency(due: dt.datetime | None, now: dt.datetime, *, done: bool = False) -> str:
