@@ -10,7 +10,7 @@ Definitions (the tests recompute them independently from the seeded rows):
   that changes its state; the time spent in a state is from entering it to the next
   move that leaves it (moves that keep the state, such as assigning a surveyor, do not
   end it). Counted in the period of the leaving move. Average and p90 (nearest rank)
-  in hours, rounded half-up to 0.01.
+  of the exact durations, in hours rounded half-up to 0.01.
 * SLA: clocks of claims and claim disputes, by clock name, branch (the clock's org
   unit) and month the clock started: governed, met (stopped in time), breached
   (stopped late, or marked breached by the breach job), open (neither yet).
@@ -63,14 +63,14 @@ def _within(at: dt.datetime, since: dt.date | None, until: dt.date | None) -> bo
 
 
 def _branches(session: Session) -> dict[int, str]:
-    return dict(session.execute(select(OrgUnit.id, OrgUnit.code)).tuples().all())
+    return {unit_id: code for unit_id, code in session.execute(select(OrgUnit.id, OrgUnit.code))}
 
 
 def hours(seconds: float | Decimal) -> Decimal:
     return (Decimal(seconds) / Decimal(3600)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def p90(values: list[Decimal]) -> Decimal:
+def p90(values: list[float]) -> float:
     """Nearest-rank 90th percentile."""
     ordered = sorted(values)
     return ordered[max(math.ceil(0.9 * len(ordered)) - 1, 0)]
@@ -129,20 +129,19 @@ def step_times(
                                          ClaimTransition.id)
     ):
         per_claim[move.claim_id].append(move)
-    spent: dict[str, list[Decimal]] = defaultdict(list)
+    spent: dict[str, list[float]] = defaultdict(list)
     for moves in per_claim.values():
         for state, left_at, seconds in _stays(moves):
             if _within(left_at, since, until):
-                spent[state].append(hours(seconds))
+                spent[state].append(seconds)
     order = {state: index for index, state in enumerate(STATES)}
     return [
         {
             "state": state,
             "count": len(values),
-            "avg_hours": (sum(values, Decimal(0)) / len(values)).quantize(
-                CENT, rounding=ROUND_HALF_UP
-            ),
-            "p90_hours": p90(values),
+            # Exact decimals as strings (a JSON float would not keep 0.01).
+            "avg_hours": str(hours(Decimal(sum(values)) / len(values))),
+            "p90_hours": str(hours(p90(values))),
         }
         for state, values in sorted(spent.items(), key=lambda item: order.get(item[0], 99))
     ]
@@ -211,9 +210,12 @@ def rejections(
     if not moves:
         return []
     claim_ids = {m.claim_id for m in moves}
-    lines = dict(
-        session.execute(select(Claim.id, Claim.line).where(Claim.id.in_(claim_ids))).tuples()
-    )
+    lines = {
+        claim_id: line
+        for claim_id, line in session.execute(
+            select(Claim.id, Claim.line).where(Claim.id.in_(claim_ids))
+        )
+    }
     current: dict[int, list[AdjustmentResult]] = defaultdict(list)
     for adjustment in session.scalars(
         select(AdjustmentResult)
