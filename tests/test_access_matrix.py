@@ -33,6 +33,9 @@ PUBLIC_ROUTES: dict[tuple[str, str], str] = {
     ("POST", f"{API_PREFIX}/auth/token"): "obtaining a token is how one authenticates",
     ("GET", f"{API_PREFIX}/openapi.json"): "API description, no data",
     ("GET", f"{API_PREFIX}/docs"): "API documentation page, no data",
+    ("GET", f"{API_PREFIX}/public/events/{{event_id}}/guide"): (
+        "the public claims guide of a mass event (CLM-Z2): published for everyone"
+    ),
 }
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
