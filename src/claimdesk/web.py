@@ -46,6 +46,9 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(Permission.CLAIMS_READ, "/portal", "My claims", staff_only=False),
     NavItem(Permission.POLICIES_READ, "/portal/policies", "My policies", staff_only=False),
     NavItem(Permission.SERVICE_OWN, "/portal/service", "Complaints and requests", staff_only=False),
+    NavItem(Permission.SERVICE_DESK, "/desk/complaints", "Complaints"),
+    NavItem(Permission.CLAIMS_REPORTS, "/dashboards/claims", "Claims dashboard"),
+    NavItem(Permission.SERVICE_REPORTS, "/dashboards/service", "Service dashboard"),
 ]
 
 

@@ -8,7 +8,6 @@ shown in place on the page (GEN-6) and refused for the CSV.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import json
 from decimal import Decimal
@@ -142,6 +141,3 @@ def service_board(request: Request, db: DB, _: ServiceReader) -> Response:
 def service_csv(name: str, request: Request, db: DB, _: ServiceReader) -> Response:
     return _csv(request, db, "service", name)
 
-
-def default_period(today: dt.date) -> tuple[dt.date, dt.date]:
-    return today.replace(month=1, day=1), today

@@ -24,6 +24,7 @@ from claimdesk.models.org import OrgUnit
 from claimdesk.models.review import ReviewDecision
 from claimdesk.rules.deadlines import to_local
 from claimdesk.service import reports
+from claimdesk.service.service import SERVICE_CLOCKS
 
 CENT = Decimal("0.01")
 Cell = str | int | Decimal | None
@@ -234,7 +235,7 @@ def satisfaction(session: Session, f: Filters) -> Dataset:
 
 
 def service_deadlines(session: Session, f: Filters) -> Dataset:
-    return _deadlines(session, f, list(reports.SERVICE_CLOCKS), "service_deadlines",
+    return _deadlines(session, f, list(SERVICE_CLOCKS), "service_deadlines",
                       "Service deadlines met")
 
 

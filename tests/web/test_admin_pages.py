@@ -1,0 +1,105 @@
+"""Service desk pages: who may open them, the complaint actions through the same
+services as the API, and refused input shown in place with nothing changed."""
+
+from __future__ import annotations
+
+import pytest
+
+from claimdesk.models.clock import Clock
+from claimdesk.models.service import Complaint
+from tests.builders import login_headers, make_org_unit, make_person, make_user, seed_calendar
+
+
+@pytest.fixture
+def desk(db):  # type: ignore[no-untyped-def]
+    seed_calendar(db, years=(2025, 2026))
+    hq = make_org_unit(db)
+    person = make_person(db)
+    make_user(db, username="agent", roles=["service_agent"], org_unit=hq)
+    make_user(db, username="surv", roles=["surveyor"], org_unit=hq)
+    make_user(db, username="cust", roles=["customer"], person_id=person.id)
+    db.commit()
+    return {"person": person}
+
+
+def _file(client, headers, person_id, **extra):  # type: ignore[no-untyped-def]
+    form = {"person_id": str(person_id), "contact": "13800001111", "channel": "phone",
+            "complaint_type": "service", "cause": "attitude", "description": "态度差"}
+    form.update(extra)
+    return client.post("/desk/complaints", data=form, headers=headers, follow_redirects=False)
+
+
+def test_desk_pages_roles(db, client, desk):  # SPEC SEC-4, SVC-3
+    agent = login_headers(client, "agent")
+    for path in ("/desk/complaints", "/desk/complaints/new", "/desk/consultations",
+                 "/desk/surveys"):
+        assert client.get(path, headers=agent).status_code == 200, path
+        for other in ("surv", "cust"):
+            assert client.get(path, headers=login_headers(client, other)).status_code == 403
+
+
+def test_complaint_lifecycle_through_pages(db, client, desk):  # SPEC SVC-3, GEN-4, GEN-5
+    agent = login_headers(client, "agent")
+    filed = _file(client, agent, desk["person"].id)
+    assert filed.status_code == 303
+    complaint_id = int(filed.headers["location"].rsplit("/", 1)[1])
+    page = client.get(f"/desk/complaints/{complaint_id}?lang=en", headers=agent)
+    assert page.status_code == 200
+    assert "Complaint acknowledgement (24 h)" in page.text and 'id="form-acknowledge"' in page.text
+    clocks = db.query(Clock).filter_by(subject_type="complaint", subject_id=str(complaint_id)).all()
+    assert {c.name for c in clocks} == {"complaint.acknowledgement", "complaint.decision"}
+
+    ack = client.post(f"/desk/complaints/{complaint_id}/acknowledge",
+                      data={"progress_note": "调查中"}, headers=agent, follow_redirects=False)
+    assert ack.status_code == 303
+    decided = client.post(f"/desk/complaints/{complaint_id}/decide",
+                          data={"outcome": "partially_upheld", "decision": "已致歉"},
+                          headers=agent, follow_redirects=False)
+    assert decided.status_code == 303
+    db.expire_all()
+    stored = db.get(Complaint, complaint_id)
+    assert stored is not None and stored.status == "decided"
+    assert stored.decision_outcome == "partially_upheld"
+    after = client.get(f"/desk/complaints/{complaint_id}?lang=zh-CN", headers=agent)
+    assert 'id="form-decide"' not in after.text and "部分成立" in after.text
+
+
+def test_bad_complaint_form_shown_in_place(db, client, desk):  # SPEC GEN-6
+    agent = login_headers(client, "agent")
+    bad = _file(client, agent, desk["person"].id, cause="weather")
+    assert bad.status_code == 422
+    assert 'id="cause-error"' in bad.text and "weather" in bad.text
+    assert "态度差" in bad.text  # what was typed is kept
+    no_contact = _file(client, agent, desk["person"].id, contact="")
+    assert no_contact.status_code == 422 and 'id="contact-error"' in no_contact.text
+    not_a_number = _file(client, agent, "x1")
+    assert not_a_number.status_code == 422 and 'id="person_id-error"' in not_a_number.text
+    assert db.query(Complaint).count() == 0
+
+
+def test_refused_action_changes_nothing(db, client, desk):  # SPEC GEN-6, SVC-3
+    agent = login_headers(client, "agent")
+    filed = _file(client, agent, desk["person"].id)
+    complaint_id = int(filed.headers["location"].rsplit("/", 1)[1])
+    empty = client.post(f"/desk/complaints/{complaint_id}/decide",
+                        data={"outcome": "upheld", "decision": " "}, headers=agent)
+    assert empty.status_code == 422 and 'id="decision-error"' in empty.text
+    no_reason = client.post(f"/desk/complaints/{complaint_id}/extend",
+                            data={"extension_reason": ""}, headers=agent)
+    assert no_reason.status_code == 422 and 'id="extension_reason-error"' in no_reason.text
+    db.expire_all()
+    stored = db.get(Complaint, complaint_id)
+    assert stored is not None and stored.status == "received" and stored.extended_at is None
+
+
+def test_complaint_form_needs_csrf_with_a_cookie_session(db, client, desk):  # SPEC SEC-8
+    form = client.get("/login")
+    token = form.cookies.get("claimdesk_csrf") or client.cookies.get("claimdesk_csrf")
+    login = client.post("/login", data={"username": "agent", "password": "Correct-Horse-9",
+                                        "csrf_token": token, "next": "/"},
+                        follow_redirects=False)
+    assert login.status_code == 303
+    refused = client.post("/desk/complaints", data={"person_id": str(desk["person"].id)},
+                          follow_redirects=False)
+    assert refused.status_code == 403
+    assert db.query(Complaint).count() == 0
