@@ -29,6 +29,25 @@ templates.env.install_gettext_callables(  # type: ignore[attr-defined]
 )
 
 
+def local_time(value: Any) -> str:
+    """An instant shown in Asia/Shanghai time (GEN-2): '2026-11-22 09:30'."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        return str(value.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M"))
+    return str(value)
+
+
+templates.env.filters["local_time"] = local_time
+
+
 @dataclass(frozen=True)
 class NavItem:
     """One entry of the layout's navigation, shown to whoever holds ``permission``."""
@@ -42,8 +61,8 @@ class NavItem:
 # Domains append their entries (surgical one-line additions); order is display order.
 NAV_ITEMS: list[NavItem] = [
     NavItem(Permission.CLAIMS_READ, "/workbench", "Workbench"),
-    NavItem(Permission.CLAIMS_REPORT, "/claims/new", "Report a claim"),
     NavItem(Permission.CLAIMS_READ, "/portal", "My claims", staff_only=False),
+    NavItem(Permission.CLAIMS_REPORT, "/portal/report", "Report a claim", staff_only=False),
     NavItem(Permission.POLICIES_READ, "/portal/policies", "My policies", staff_only=False),
     NavItem(Permission.SERVICE_OWN, "/portal/service", "Complaints and requests", staff_only=False),
     NavItem(Permission.SERVICE_DESK, "/desk/complaints", "Complaints"),
@@ -116,12 +135,12 @@ def _include_domain_pages() -> None:
     from claimdesk.auth.pages import router as auth_pages
 
     pages_router.include_router(auth_pages)
-    from claimdesk.dashboards.pages import router as dashboard_pages
+    from claimdesk.claims.pages import router as claims_pages
 
-    pages_router.include_router(dashboard_pages)
-    from claimdesk.service.pages import router as service_pages
+    pages_router.include_router(claims_pages)
+    from claimdesk.portal.pages import router as portal_pages
 
-    pages_router.include_router(service_pages)
+    pages_router.include_router(portal_pages)
     from claimdesk.dashboards.pages import router as dashboard_pages
 
     pages_router.include_router(dashboard_pages)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -287,11 +288,43 @@ def latest_sms(server: LiveServer, *, recipient: str, template: str) -> str:
     from claimdesk.models.job import OutboxMessage
 
     with server.session() as session:
-        body = session.scalars(
-            select(OutboxMessage.body)
-            .where(OutboxMessage.recipient == recipient, OutboxMessage.template == template)
+        # The recipient column is encrypted (SEC-1): compare after decryption.
+        messages = session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.template == template)
             .order_by(OutboxMessage.id.desc())
-            .limit(1)
-        ).first()
+            .limit(50)
+        ).all()
+        body = next((m.body for m in messages if m.recipient == recipient), None)
     assert body, f"no {template} message to {recipient}"
     return body
+
+
+CUSTOMER_PHONES = {"customer1": "13812345678", "customer2": "13987654321"}
+
+
+def customer_login(page: Any, server: LiveServer, username: str = "customer1") -> None:
+    """The portal's login: password, then the SMS code read from the outbox (CLM-A2)."""
+    page.goto(f"{server.url}/portal/login")
+    page.fill("#username", username)
+    page.fill("#password", DEMO_PASSWORD)
+    page.click("button[type=submit].primary")
+    page.wait_for_selector("#code")
+    body = latest_sms(server, recipient=CUSTOMER_PHONES[username], template="portal.login_code")
+    code = re.search(r"\b(\d{6})\b", body).group(1)  # type: ignore[union-attr]
+    page.fill("#code", code)
+    page.click("button[type=submit].primary")
+    page.wait_for_url(f"{server.url}/portal")
+
+
+def png(text: str = "claimdesk") -> bytes:
+    """A real, legible PNG (a scanned page stand-in) for uploads."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (400, 300), "white")
+    ImageDraw.Draw(image).text((20, 140), text, fill="black")
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()

@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from claimdesk.auth import service
 from claimdesk.auth.csrf import PRE_SESSION_COOKIE, pre_session_token, set_pre_session_cookie
-from claimdesk.auth.permissions import ROLE_LABELS, Role
+from claimdesk.auth.permissions import ROLE_LABELS, Permission, Role
 from claimdesk.auth.principal import Principal
 from claimdesk.config import get_settings
 from claimdesk.deps import DB, SESSION_COOKIE, client_ip, get_principal_optional
@@ -20,34 +20,18 @@ router = APIRouter()
 
 OptionalPrincipal = Annotated[Principal | None, Depends(get_principal_optional)]
 
-# What each role's start page points at; the queues themselves arrive with their domains.
-START_ITEMS: dict[Role, list[tuple[str, str]]] = {
-    Role.CUSTOMER: [
-        ("我的保单", "My policies"),
-        ("我的理赔", "My claims"),
-        ("报案", "Report a claim"),
-    ],
-    Role.SERVICE_AGENT: [("咨询待答复", "Consultations to answer"), ("投诉处理", "Complaints")],
-    Role.CLAIMS_HANDLER: [
-        ("新报案待受理", "New reports to accept"),
-        ("待补材料", "Awaiting materials"),
-    ],
-    Role.SURVEYOR: [("我的查勘任务", "My survey tasks")],
-    Role.ASSESSOR: [("我的定损任务", "My assessment tasks")],
-    Role.ADJUSTER: [("待理算案件", "Claims to adjust")],
-    Role.REVIEWER_1: [("一级核赔待办", "Tier-1 reviews")],
-    Role.REVIEWER_2: [("二级核赔待办", "Tier-2 reviews")],
-    Role.REVIEWER_3: [("三级核赔待办", "Tier-3 reviews")],
-    Role.PAYMENT_OFFICER: [("待支付赔款", "Payments to execute")],
-    Role.FRAUD_INVESTIGATOR: [("可疑案件", "Suspected cases")],
-    Role.SALES_AGENT: [("我的客户", "My customers"), ("续保提醒", "Renewals due")],
-    Role.COMPLIANCE_AUDITOR: [("操作日志", "Audit trail"), ("服务标准报表", "Standards scorecard")],
-    Role.ADMINISTRATOR: [
-        ("用户与角色", "Users and roles"),
-        ("机构", "Organisation units"),
-        ("节假日日历", "Holiday calendar"),
-    ],
+# Where each role's start page points (English msgids, translated in home.html). Claims
+# staff and the service desk land straight on their queue in the workbench; customers on
+# the portal.
+START_ITEMS: dict[Role, list[tuple[str, str | None]]] = {
+    Role.SERVICE_AGENT: [("Consultations to answer", "/workbench"), ("Complaints", "/workbench")],
+    Role.COMPLIANCE_AUDITOR: [("Audit trail", None), ("Standards scorecard", None)],
+    Role.ADMINISTRATOR: [("Users and roles", None), ("Holiday calendar", None)],
 }
+# Roles whose work is a queue in the workbench.
+QUEUE_PERMISSIONS = (Permission.CLAIMS_ACCEPT, Permission.CLAIMS_SURVEY, Permission.CLAIMS_ASSESS,
+                     Permission.CLAIMS_ADJUST, Permission.CLAIMS_REVIEW, Permission.CLAIMS_PAY,
+                     Permission.FRAUD_INVESTIGATE, Permission.SERVICE_DESK)
 
 
 def _safe_next(target: str | None) -> str:
@@ -125,15 +109,25 @@ def logout(request: Request, db: DB, principal: OptionalPrincipal) -> Response:
 
 
 @router.get("/")
-def home(request: Request, principal: OptionalPrincipal) -> Response:
+def home(request: Request, db: DB, principal: OptionalPrincipal) -> Response:
+    """Each role lands on its own work: customers on the portal, claims staff and the
+    service desk on their queue, the others on their start page."""
     if principal is None:
         return RedirectResponse("/login", status_code=303)
+    if principal.is_customer:
+        from claimdesk.portal.pages import portal_home
+
+        return portal_home(request, db, principal)
+    if any(principal.has(p) for p in QUEUE_PERMISSIONS):
+        from claimdesk.claims.pages import workbench_page
+
+        return workbench_page(request, db, principal)
     zh = language_of(request) == "zh-CN"
     roles = [Role(r) for r in sorted(principal.roles) if r in Role.__members__.values()]
     sections = [
         {
             "label": ROLE_LABELS[role][0 if zh else 1],
-            "items": [item[0 if zh else 1] for item in START_ITEMS.get(role, [])],
+            "items": [{"msgid": m, "href": h} for m, h in START_ITEMS.get(role, [])],
         }
         for role in roles
     ]

@@ -1,0 +1,650 @@
+"""Staff pages of the claims domain: the workbench queue and the claim page.
+
+Everything here calls the same thin API handlers (claims.endpoints, payments.endpoints)
+that the JSON API exposes, so a page never re-implements a business rule. Each action
+of the claim page is a small form (fields + the handler it calls); only the actions the
+claim's state allows AND the user's permissions cover are offered (CLM-F2, SEC-4).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from claimdesk.audit.service import record
+from claimdesk.auth.permissions import Permission, Role
+from claimdesk.auth.principal import Principal
+from claimdesk.claims import endpoints as api
+from claimdesk.claims import schemas as cs
+from claimdesk.claims import workflow
+from claimdesk.claims.repository import get_claim, queue, scoped
+from claimdesk.deps import DB, require
+from claimdesk.errors import ClaimdeskError
+from claimdesk.i18n import _
+from claimdesk.models.claim import Claim
+from claimdesk.models.policy import Policy
+from claimdesk.validation import describe_validation_error
+from claimdesk.web import language_of, render
+
+router = APIRouter()
+
+Reader = Annotated[Principal, Depends(require(Permission.CLAIMS_READ))]
+
+# A deadline this close is shown amber; past it, red (the breach job marks it too).
+AMBER_WITHIN = dt.timedelta(hours=4)
+
+# The states each role works on: its queue is the scoped queue narrowed to these.
+ROLE_QUEUE_STATES: dict[Role, tuple[str, ...]] = {
+    Role.CLAIMS_HANDLER: ("reported", "awaiting_materials", "accepted"),
+    Role.SURVEYOR: ("accepted",),
+    Role.ASSESSOR: ("surveyed",),
+    Role.ADJUSTER: ("assessed", "adjusted"),
+    Role.REVIEWER_1: ("in_review",),
+    Role.REVIEWER_2: ("in_review",),
+    Role.REVIEWER_3: ("in_review",),
+    Role.PAYMENT_OFFICER: ("approved",),
+    Role.FRAUD_INVESTIGATOR: ("suspended",),
+}
+
+# Plain English names of the states and actions (msgids; zh-CN in workbench.po).
+STATE_LABELS = {
+    "reported": "Reported", "awaiting_materials": "Awaiting materials", "accepted": "Accepted",
+    "surveyed": "Surveyed", "assessed": "Assessed", "adjusted": "Adjusted",
+    "in_review": "In review", "approved": "Approved", "rejected": "Rejected", "paid": "Paid",
+    "closed": "Closed", "suspended": "Suspended (fraud hold)", "withdrawn": "Withdrawn",
+    "reopened": "Reopened",
+}
+LINE_LABELS = {"health": "Health", "medical": "Medical", "critical_illness": "Critical illness",
+               "accident": "Accident", "property": "Property", "liability": "Liability"}
+
+
+def urgency(due: dt.datetime | None, now: dt.datetime) -> str:
+    """'ok', 'amber' (within AMBER_WITHIN of the deadline) or 'red' (breached)."""
+    if due is None:
+        return "none"
+    if due <= now:
+        return "red"
+    return "amber" if due - now <= AMBER_WITHIN else "ok"
+
+
+def countdown(due: dt.datetime | None, now: dt.datetime) -> str:
+    if due is None:
+        return ""
+    seconds = int((due - now).total_seconds())
+    sign = "-" if seconds < 0 else ""
+    seconds = abs(seconds)
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    if days:
+        return f"{sign}{days}d {hours}h"
+    return f"{sign}{hours}h {minutes:02d}m"
+
+
+def _queue_states(principal: Principal) -> set[str] | None:
+    states: set[str] = set()
+    for role in principal.roles:
+        states |= set(ROLE_QUEUE_STATES.get(Role(role), ()))
+    return states or None
+
+
+def _looks_like_id_number(q: str) -> bool:
+    from claimdesk.rules.identity import validate_resident_id
+
+    try:
+        validate_resident_id(q)
+    except ClaimdeskError:
+        return False
+    return True
+
+
+def _search(db: Session, principal: Principal, q: str) -> list[Claim]:
+    """Report number, policy number, or the insured's ID number (keyed hash, audited)."""
+    from claimdesk.people.service import find_by_id_number
+    q = q.strip()
+    query = select(Claim)
+    if _looks_like_id_number(q) and principal.has(Permission.PEOPLE_READ):
+        people = find_by_id_number(db, actor=principal, id_number=q, reason="workbench search")
+        ids = [p.id for p in people]
+        query = query.where(Claim.insured_person_id.in_(ids or [-1]))
+    else:
+        policy_ids = select(Policy.id).where(Policy.number == q)
+        query = query.where((Claim.number == q) | Claim.policy_id.in_(policy_ids))
+    return list(db.scalars(scoped(query, principal).order_by(Claim.id.desc()).limit(50)))
+
+
+def workbench_page(request: Request, db: Session, principal: Principal) -> Response:
+    """The start page of claims staff: their queue, most urgent first."""
+    q = (request.query_params.get("q") or "")[:40]
+    state = request.query_params.get("state") or ""
+    now = dt.datetime.now(dt.UTC)
+    if q:
+        rows: list[tuple[Claim, dt.datetime | None]] = [(c, None) for c in _search(db, principal, q)]
+    else:
+        wanted = _queue_states(principal)
+        rows = [
+            (claim, due)
+            for claim, due in queue(db, principal, limit=500)
+            if (wanted is None or claim.state in wanted) and (not state or claim.state == state)
+        ]
+    items = [
+        {
+            "claim": claim,
+            "due": due,
+            "urgency": urgency(due, now),
+            "countdown": countdown(due, now),
+            "state_label": STATE_LABELS.get(claim.state, claim.state),
+            "line_label": LINE_LABELS.get(claim.line, claim.line),
+        }
+        for claim, due in rows
+    ]
+    service_items = _service_queue(db, principal)
+    return render(
+        request, "workbench/queue.html", items=items, q=q, state=state,
+        states=STATE_LABELS, service_items=service_items,
+    )
+
+
+def _service_queue(db: Session, principal: Principal) -> list[dict[str, Any]]:
+    """Open service records and complaints for the service desk (SVC-3, SVC-4)."""
+    if not principal.has(Permission.SERVICE_DESK):
+        return []
+    from claimdesk.models.service import Complaint
+
+    now = dt.datetime.now(dt.UTC)
+    rows = db.scalars(
+        select(Complaint)
+        .where(Complaint.status.not_in(("decided", "accepted", "escalated", "archived")))
+        .limit(100)
+    )
+    out = []
+    for complaint in rows:
+        # SVC-3: the earlier of the two rules binds.
+        due = min(complaint.working_days_due_at, complaint.days_due_at)
+        out.append({"item": complaint, "due": due, "urgency": urgency(due, now),
+                    "countdown": countdown(due, now)})
+    out.sort(key=lambda i: (i["due"] is None, i["due"] or now))
+    return out
+
+
+@router.get("/workbench")
+def workbench(request: Request, db: DB, principal: Reader) -> Response:
+    return workbench_page(request, db, principal)
+
+
+# -- the claim page --------------------------------------------------------------------
+
+
+@dataclass
+class FormField:
+    name: str
+    label: str  # msgid
+    kind: str = "text"  # text, textarea, number, select, date, checkbox, hidden
+    required: bool = False
+    options: list[tuple[str, str]] = field(default_factory=list)  # (value, msgid/label)
+    value: str = ""
+    step: str | None = None
+    minimum: str | None = None
+    help: str | None = None  # msgid
+
+
+Handler = Callable[[Session, Principal, Claim, dict[str, Any]], object]
+
+
+@dataclass
+class ActionForm:
+    action: str
+    label: str  # msgid
+    permission: Permission
+    states: tuple[str, ...]
+    fields: Callable[[Session, Claim], list[FormField]]
+    handle: Handler
+    primary: bool = True
+
+
+def _validated(schema: type[BaseModel], data: dict[str, Any]) -> Any:
+    return schema.model_validate(data)
+
+
+def _reason_only(_db: Session, _claim: Claim) -> list[FormField]:
+    return [FormField("reason", "Reason or note", "textarea")]
+
+
+def _accept_fields(db: Session, claim: Claim) -> list[FormField]:
+    return [
+        FormField(f"reserve__{code}", _("Case reserve for %(code)s (CNY)", code=code), "number",
+                  required=True, step="0.01", minimum="0",
+                  value=str(claim.estimated_amount or "")) for code in claim.coverage_codes
+    ] + [FormField("reason", "Reason or note", "textarea")]
+
+
+def _accept(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> None:
+    reserves = {k.split("__", 1)[1]: v for k, v in form.items() if k.startswith("reserve__")}
+    body = _validated(cs.AcceptIn, {"reserves": reserves, "reason": form.get("reason") or None})
+    api.accept_claim(claim.id, body, db, p)
+
+
+def _receive_fields(db: Session, claim: Claim) -> list[FormField]:
+    from claimdesk.claims.repository import materials_of
+    from claimdesk.products.coverage_types import MATERIALS
+
+    zh = True
+    missing = [(m.code, MATERIALS.get(m.code, (m.code, m.code))[0 if zh else 1])
+               for m in materials_of(db, claim.id) if not m.received]
+    return [
+        FormField("code", "Material", "select", required=True, options=missing),
+        FormField("count", "Number of pages or items", "number", required=True, value="1",
+                  minimum="1"),
+        FormField("original_checked", "Copy checked against the original", "checkbox"),
+    ]
+
+
+def _receive(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> None:
+    body = _validated(cs.MaterialReceive, {
+        "code": form.get("code"), "count": form.get("count") or 1,
+        "original_checked": bool(form.get("original_checked"))})
+    api.receive_material(claim.id, body, db, p)
+
+
+def _notice(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> None:
+    api.materials_notice(claim.id, cs.NoticeCreate(items=[]), db, p)
+
+
+def _surveyor_fields(db: Session, claim: Claim) -> list[FormField]:
+    from claimdesk.models.user import User, UserRole
+
+    surveyors = db.execute(
+        select(User.id, User.display_name).join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == Role.SURVEYOR.value, User.is_active.is_(True)).order_by(User.id)
+    ).all()
+    return [FormField("surveyor_id", "Surveyor", "select", required=True,
+                      options=[(str(i), n) for i, n in surveyors])]
+
+
+def _assign(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> None:
+    body = _validated(cs.AssignIn, {"surveyor_id": form.get("surveyor_id")})
+    api.assign_surveyor(claim.id, body, db, p)
+
+
+def _contact(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> None:
+    api.survey_contact(claim.id, _validated(cs.ContactIn, {"note": form.get("note")}), db, p)
+
+
+def _survey_fields(db: Session, claim: Claim) -> list[FormField]:
+    return [
+        FormField("surveyed_at", "Surveyed at", "datetime-local", required=True),
+        FormField("place", "Place", required=True),
+        FormField("people", "People present", "textarea", required=True),
+        FormField("actions", "What was done", "textarea", required=True),
+        FormField("cause", "Cause", "textarea", required=True),
+        FormField("extent", "Extent of the loss", "textarea", required=True),
+        FormField("conclusion", "Conclusion", "textarea", required=True),
+        FormField("covered", "Covered by the policy", "checkbox"),
+    ]
+
+
+def _survey(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> None:
+    at = form.get("surveyed_at") or ""
+    data = {k: form.get(k) for k in ("place", "people", "actions", "cause", "extent", "conclusion")}
+    data["covered"] = bool(form.get("covered"))
+    data["surveyed_at"] = f"{at}:00+08:00" if at and len(at) == 16 else at
+    api.survey_report(claim.id, _validated(cs.SurveyReportIn, data), db, p)
+
+
+def _assess_fields(db: Session, claim: Claim) -> list[FormField]:
+    fields = [FormField("coverage_code", "Coverage", "select", required=True,
+                        options=[(c, c) for c in claim.coverage_codes])]
+    for i in (1, 2, 3):
+        fields += [
+            FormField(f"line{i}_description", _("Expense line %(n)s: description", n=i),
+                      required=i == 1),
+            FormField(f"line{i}_amount", _("Expense line %(n)s: amount (CNY)", n=i), "number",
+                      required=i == 1, step="0.01", minimum="0"),
+            FormField(f"line{i}_catalog", _("Expense line %(n)s: catalogue class", n=i), "select",
+                      options=[("", "—"), ("A", "A"), ("B", "B"), ("C", "C")]),
+        ]
+    fields += [
+        FormField("settled_with_social_insurance", "Settled through social medical insurance",
+                  "checkbox"),
+        FormField("social_insurance_paid", "Paid by social insurance (CNY)", "number", value="0",
+                  step="0.01", minimum="0"),
+    ]
+    return fields
+
+
+def _assess(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> None:
+    lines = []
+    for i in (1, 2, 3):
+        if form.get(f"line{i}_description") or form.get(f"line{i}_amount"):
+            lines.append({"description": form.get(f"line{i}_description"),
+                          "amount": form.get(f"line{i}_amount"),
+                          "catalog": form.get(f"line{i}_catalog") or None})
+    body = _validated(cs.AssessmentIn, {
+        "coverage_code": form.get("coverage_code"), "lines": lines,
+        "settled_with_social_insurance": bool(form.get("settled_with_social_insurance")),
+        "social_insurance_paid": form.get("social_insurance_paid") or "0"})
+    api.assess(claim.id, body, db, p)
+
+
+def _adjust_fields(db: Session, claim: Claim) -> list[FormField]:
+    return [
+        FormField("coverage_code", "Coverage", "select", required=True,
+                  options=[(c, c) for c in claim.coverage_codes]),
+        FormField("liability", "Liability", "select", required=True,
+                  options=[("covered", "Covered"), ("not_covered", "Not covered")]),
+        FormField("covered_items", "Covered items, ratio and deductible", "textarea"),
+        FormField("rejection_clause", "Clause (when not covered)", "textarea"),
+        FormField("rejection_evidence", "Evidence (when not covered)", "textarea"),
+    ]
+
+
+def _adjust(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> None:
+    data = {k: (form.get(k) or None) for k in
+            ("coverage_code", "liability", "covered_items", "rejection_clause",
+             "rejection_evidence")}
+    api.adjust(claim.id, _validated(cs.AdjustmentIn, data), db, p)
+
+
+def _transition(endpoint: Callable[..., Any]) -> Handler:
+    def handle(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> None:
+        endpoint(claim.id, cs.TransitionIn(reason=form.get("reason") or None), db, p)
+
+    return handle
+
+
+def _submit_review(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> None:
+    from claimdesk.payments import endpoints as pay
+    from claimdesk.payments.schemas import SubmitIn
+
+    pay.submit_review(claim.id, SubmitIn(reason=form.get("reason") or None), db, p)
+
+
+REVIEW_CHECKS = (
+    ("policy_in_force", "Policy in force on the date of loss"),
+    ("adequately_insured", "Adequately insured"),
+    ("disclosure_and_exclusions", "Non-disclosure and exclusions checked"),
+    ("materials_true_complete", "Materials true and complete"),
+    ("steps_compliant", "Survey, assessment and adjustment compliant"),
+    ("amount_correct", "Amount correct"),
+)
+
+
+def _decide_fields(db: Session, claim: Claim) -> list[FormField]:
+    return [
+        FormField("decision", "Decision", "select", required=True,
+                  options=[("approve", "Approve"), ("reject", "Reject"),
+                           ("return", "Return to adjustment")]),
+        *[FormField(f"check__{code}", label, "checkbox") for code, label in REVIEW_CHECKS],
+        FormField("reason", "Reason or note", "textarea"),
+        FormField("rejection_ground", "Rejection ground", "select",
+                  options=[("", "—"), ("non_disclosure", "Non-disclosure"),
+                           ("exclusion", "Exclusion"), ("not_covered", "Not covered"),
+                           ("fraud", "Fraud"), ("other", "Other")]),
+        FormField("rejection_clause", "Clause (when rejecting)", "textarea"),
+        FormField("rejection_facts", "Facts (when rejecting)", "textarea"),
+        FormField("requirements", "What must be added (when returning)", "textarea"),
+    ]
+
+
+def _decide(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> None:
+    from claimdesk.payments import endpoints as pay
+    from claimdesk.payments.schemas import DecisionBody
+
+    data: dict[str, Any] = {
+        k: (form.get(k) or None)
+        for k in ("decision", "reason", "rejection_ground", "rejection_clause",
+                  "rejection_facts", "requirements")
+    }
+    data["checklist"] = {code: bool(form.get(f"check__{code}")) for code, _l in REVIEW_CHECKS}
+    pay.decide(claim.id, _validated(DecisionBody, data), db, p)
+
+
+def _payment_fields(db: Session, claim: Claim) -> list[FormField]:
+    from claimdesk.models.person import BankAccount
+
+    accounts = db.scalars(
+        select(BankAccount).where(BankAccount.person_id == claim.insured_person_id)
+    ).all()
+    return [
+        FormField("payee_person_id", "Payee", "hidden", value=str(claim.insured_person_id or "")),
+        FormField("bank_account_id", "Bank account", "select", required=True,
+                  options=[(str(a.id), f"{a.bank_name} ****{a.account_last4}") for a in accounts]),
+        FormField("idempotency_key", "Payment key", "hidden", value=secrets.token_urlsafe(16)),
+    ]
+
+
+def _request_payment(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> None:
+    from claimdesk.payments import endpoints as pay
+    from claimdesk.payments.schemas import PaymentIn
+
+    body = _validated(PaymentIn, {"payee_person_id": form.get("payee_person_id"),
+                                  "bank_account_id": form.get("bank_account_id")})
+    pay.request_payment(claim.id, body, db, p, Response(),
+                        idempotency_key=form.get("idempotency_key"))
+
+
+def _export_batch(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> None:
+    from claimdesk.payments import endpoints as pay
+    from claimdesk.payments import service as pay_service
+    from claimdesk.payments.schemas import BatchIn
+
+    ids = [pm.id for pm in pay_service.payments_of(db, claim.id) if pm.status == "pending"]
+    pay.export_batch(BatchIn(payment_ids=ids), db, p)
+
+
+def _confirm_fields(db: Session, claim: Claim) -> list[FormField]:
+    return [
+        FormField("result", "Bank result", "select", required=True,
+                  options=[("paid", "Paid"), ("failed", "Failed")]),
+        FormField("reference", "Bank reference", required=True),
+        FormField("reason", "Reason (when failed)", "textarea"),
+    ]
+
+
+def _confirm(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> None:
+    from claimdesk.payments import endpoints as pay
+    from claimdesk.payments import service as pay_service
+    from claimdesk.payments.schemas import ConfirmationIn
+
+    exported = [pm for pm in pay_service.payments_of(db, claim.id) if pm.status == "exported"]
+    for payment in exported:
+        assert payment.batch_id is not None  # exported means it is in a batch
+        line = {"payment_id": payment.id, "idempotency_key": payment.idempotency_key,
+                "result": form.get("result"), "reference": form.get("reference") or None,
+                "reason": form.get("reason") or None}
+        body = _validated(ConfirmationIn, {"lines": [line]})
+        pay.confirm_batch(payment.batch_id, body, db, p)
+
+
+def _close(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> None:
+    from claimdesk.payments import endpoints as pay
+    from claimdesk.payments.schemas import SubmitIn
+
+    pay.close_claim(claim.id, SubmitIn(reason=form.get("reason") or None), db, p)
+
+
+def _withdraw(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> None:
+    api.move(claim.id, "withdraw", cs.TransitionIn(reason=form.get("reason") or None), db, p)
+
+
+def _flag(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> None:
+    body = _validated(cs.FraudFlagIn, {"description": form.get("description")})
+    api.flag_fraud(claim.id, body, db, p)
+
+
+def _note_field(_db: Session, _c: Claim) -> list[FormField]:
+    return [FormField("note", "Note of the call", "textarea", required=True)]
+
+
+def _flag_fields(_db: Session, _c: Claim) -> list[FormField]:
+    return [FormField("description", "What looks suspicious", "textarea", required=True)]
+
+
+def _none(_db: Session, _c: Claim) -> list[FormField]:
+    return []
+
+
+ACTIONS: dict[str, ActionForm] = {a.action: a for a in (
+    ActionForm("receive_material", "Receive a material", Permission.CLAIMS_ACCEPT,
+               ("reported", "awaiting_materials"), _receive_fields, _receive, primary=False),
+    ActionForm("request_materials", "Send the one-time missing-materials notice",
+               Permission.CLAIMS_ACCEPT, ("reported",), _none, _notice, primary=False),
+    ActionForm("accept", "Accept the claim", Permission.CLAIMS_ACCEPT, ("reported",),
+               _accept_fields, _accept),
+    ActionForm("materials_complete", "Materials complete", Permission.CLAIMS_ACCEPT,
+               ("awaiting_materials",), _reason_only,
+               lambda db, p, c, f: api.move(c.id, "materials_complete",
+                                            cs.TransitionIn(reason=f.get("reason") or None),
+                                            db, p)),
+    ActionForm("assign_surveyor", "Assign a surveyor", Permission.CLAIMS_ACCEPT, ("accepted",),
+               _surveyor_fields, _assign),
+    ActionForm("skip_survey", "Skip the survey (configured rule)", Permission.CLAIMS_ACCEPT,
+               ("accepted",), _none,
+               lambda db, p, c, f: api.skip_survey(c.id, db, p)),
+    ActionForm("record_contact", "Record the contact with the customer", Permission.CLAIMS_SURVEY,
+               ("accepted",), _note_field, _contact),
+    ActionForm("submit_survey", "Submit the survey report", Permission.CLAIMS_SURVEY,
+               ("accepted",), _survey_fields, _survey),
+    ActionForm("assess", "Record the loss assessment", Permission.CLAIMS_ASSESS, ("surveyed",),
+               _assess_fields, _assess),
+    ActionForm("complete_assessment", "Complete the assessment", Permission.CLAIMS_ASSESS,
+               ("surveyed",), _reason_only, _transition(api.complete_assessment)),
+    ActionForm("adjust", "Adjust (run the calculation)", Permission.CLAIMS_ADJUST, ("assessed",),
+               _adjust_fields, _adjust),
+    ActionForm("complete_adjustment", "Complete the adjustment", Permission.CLAIMS_ADJUST,
+               ("assessed",), _reason_only, _transition(api.complete_adjustment)),
+    ActionForm("submit_review", "Submit for review", Permission.CLAIMS_ADJUST, ("adjusted",),
+               _reason_only, _submit_review),
+    ActionForm("decide", "Review decision", Permission.CLAIMS_REVIEW, ("in_review",),
+               _decide_fields, _decide),
+    ActionForm("request_payment", "Request the payment", Permission.CLAIMS_PAY, ("approved",),
+               _payment_fields, _request_payment),
+    ActionForm("export_batch", "Send to the bank (payment batch)", Permission.CLAIMS_PAY,
+               ("approved",), _none, _export_batch),
+    ActionForm("confirm_payment", "Record the bank's confirmation", Permission.CLAIMS_PAY,
+               ("approved",), _confirm_fields, _confirm),
+    ActionForm("close", "Close the claim", Permission.CLAIMS_REVIEW, ("paid", "rejected"),
+               _reason_only, _close),
+    ActionForm("flag_fraud", "Flag suspected fraud", Permission.FRAUD_FLAG,
+               tuple(workflow.OPEN_STATES), _flag_fields, _flag, primary=False),
+    ActionForm("withdraw", "Withdraw the claim", Permission.CLAIMS_REPORT,
+               ("reported", "awaiting_materials", "accepted", "surveyed", "assessed", "adjusted"),
+               _reason_only, _withdraw, primary=False),
+)}
+
+
+def offered_actions(db: Session, principal: Principal, claim: Claim) -> list[ActionForm]:
+    """The actions this user may take on this claim now: state AND permission."""
+    offered = []
+    for form in ACTIONS.values():
+        if claim.state not in form.states or not principal.has(form.permission):
+            continue
+        payment_step = form.action in ("export_batch", "confirm_payment", "request_payment")
+        if payment_step and not _payment_step_due(db, claim, form.action):
+            continue
+        offered.append(form)
+    return offered
+
+
+def _payment_step_due(db: Session, claim: Claim, action: str) -> bool:
+    from claimdesk.payments.service import payments_of
+
+    statuses = [p.status for p in payments_of(db, claim.id)]
+    if action == "request_payment":
+        return not any(s in ("pending", "exported", "paid") for s in statuses)
+    if action == "export_batch":
+        return "pending" in statuses
+    return "exported" in statuses
+
+
+def claim_context(db: Session, principal: Principal, claim: Claim, language: str) -> dict[str, Any]:
+    from claimdesk.payments import endpoints as pay
+
+    detail = api.claim_out(db, claim, language)
+    review = pay.read_review(claim.id, db, principal)
+    payments = pay.list_payments(claim.id, db, principal)
+    callbacks = pay.list_callbacks(claim.id, db, principal)
+    reserve_total = sum((r.amount for r in detail.reserves), Decimal("0"))
+    now = dt.datetime.now(dt.UTC)
+    clocks = [
+        {**c, "urgency": "none" if c["stopped"] or c["paused"] else urgency(
+            dt.datetime.fromisoformat(c["due_at"]), now)}
+        for c in detail.clocks
+    ]
+    return {
+        "claim": detail, "review": review, "payments": payments, "callbacks": callbacks,
+        "reserve_total": reserve_total, "clocks": clocks,
+        "state_label": STATE_LABELS.get(claim.state, claim.state),
+        "line_label": LINE_LABELS.get(claim.line, claim.line),
+    }
+
+
+@router.get("/claims/{claim_id}")
+def claim_page(claim_id: int, request: Request, db: DB, principal: Reader) -> Response:
+    if principal.is_customer:
+        return RedirectResponse(f"/portal/claims/{claim_id}", status_code=303)
+    claim = get_claim(db, principal, claim_id)
+    # The page shows medical and loss details: every read is on the trail (GEN-5).
+    record(db, actor=principal, action="claim.read", entity_type="claim", entity_id=claim.id,
+           details={"via": "page"})
+    context = claim_context(db, principal, claim, language_of(request))
+    return render(request, "claims/claim.html", actions=offered_actions(db, principal, claim),
+                  **context)
+
+
+@router.get("/claims/{claim_id}/actions/{action}", response_class=HTMLResponse)
+def action_form(
+    claim_id: int, action: str, request: Request, db: DB, principal: Reader
+) -> Response:
+    claim = get_claim(db, principal, claim_id)
+    form = _offered(db, principal, claim, action)
+    return render(request, "claims/_action_form.html", form=form,
+                  fields=form.fields(db, claim), claim=claim, values={}, error=None)
+
+
+def _offered(db: Session, principal: Principal, claim: Claim, action: str) -> ActionForm:
+    from claimdesk.errors import PermissionDenied
+
+    for form in offered_actions(db, principal, claim):
+        if form.action == action:
+            return form
+    raise PermissionDenied()
+
+
+@router.post("/claims/{claim_id}/actions/{action}", response_class=HTMLResponse)
+async def action_submit(
+    claim_id: int, action: str, request: Request, db: DB, principal: Reader,
+    validate_only: Annotated[bool, Query(alias="validate")] = False,
+) -> Response:
+    raw = await request.form()
+    values = {k: v for k, v in raw.items() if isinstance(v, str) and k != "csrf_token"}
+    claim = get_claim(db, principal, claim_id, for_update=not validate_only)
+    form = _offered(db, principal, claim, action)
+    language = language_of(request)
+    error: dict[str, Any] | None = None
+    try:
+        form.handle(db, principal, claim, values)
+    except ValidationError as exc:
+        error = describe_validation_error(exc.errors(), language)
+    except ClaimdeskError as exc:
+        error = exc.to_dict(language)
+    if error is not None or validate_only:
+        # Nothing of a refused (or a trial) submission may stay (GEN-6).
+        db.rollback()
+        claim = get_claim(db, principal, claim_id)
+        return render(request, "claims/_action_form.html", form=form,
+                      fields=form.fields(db, claim), claim=claim, values=values, error=error,
+                      validated=validate_only and error is None)
+    response = HTMLResponse("", status_code=200)
+    response.headers["HX-Redirect"] = f"/claims/{claim_id}"
+    return response
