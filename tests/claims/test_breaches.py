@@ -221,3 +221,21 @@ def test_two_workers_running_the_breach_job_escalate_each_clock_once(
         )
         assert audits == 24
     engine.dispose()
+
+
+def test_every_claim_notice_has_zh_and_en_text() -> None:
+    # SPEC CLM-R3 CLM-A4 CLM-P4 CLM-Z3: templated customer notices in both languages.
+    from claimdesk.claims import notify
+
+    params = {"number": "BA1", "deadline": "2026-10-30", "items": "x", "reason": "r",
+              "clock": "c", "due": "d", "responder": "p", "answer": "a", "outcome": "o",
+              "reasons": "r"}
+    for template in ("claim.reported", "claim.materials_missing", "claim.accepted",
+                     "claim.rejected", "claim.paid", "claim.withdrawn", "claim.delay_foreseen",
+                     "claim.dispute_received", "claim.dispute_answered",
+                     "claim.dispute_resolved"):
+        zh = notify.render(template, params, "zh-CN")
+        en = notify.render(template, params, "en")
+        assert "BA1" in zh and "BA1" in en and zh != en
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in zh)
+        assert not any("\u4e00" <= ch <= "\u9fff" for ch in en)
