@@ -63,13 +63,22 @@ def build_settlement(db: Session, client: TestClient) -> Settlement:
     insured_id = w.policies["MED-MILLION"].insured_id  # type: ignore[attr-defined]
     system = Principal.system("test")
     account = add_bank_account(
-        db, actor=system, person_id=insured_id, holder_name="李四", bank_name="中国建设银行",
+        db,
+        actor=system,
+        person_id=insured_id,
+        holder_name="李四",
+        bank_name="中国建设银行",
         account_number=CARD,
     )
-    stranger = make_person(db, name="赵六", id_number=resident_id(birth="19900101", seq="777"),
-                           phone="13700000000")
+    stranger = make_person(
+        db, name="赵六", id_number=resident_id(birth="19900101", seq="777"), phone="13700000000"
+    )
     stranger_account = add_bank_account(
-        db, actor=system, person_id=stranger.id, holder_name="赵六", bank_name="中国银行",
+        db,
+        actor=system,
+        person_id=stranger.id,
+        holder_name="赵六",
+        bank_name="中国银行",
         account_number=luhn_card("621790000000456"),
     )
     db.commit()
@@ -111,28 +120,62 @@ def walk_to_adjusted(
     claim = ok(c.post(API, json=payload, headers=w.h["handler"]), 201)
     cid = claim["id"]
     for item in claim["checklist"]:
-        ok(c.post(f"{API}/{cid}/materials/receive", json={"code": item["code"]}, headers=w.h["handler"]))
+        ok(
+            c.post(
+                f"{API}/{cid}/materials/receive",
+                json={"code": item["code"]},
+                headers=w.h["handler"],
+            )
+        )
     clock.set(f"{day}T10:30:00")
     ok(c.post(f"{API}/{cid}/accept", json={"reason": "材料齐全"}, headers=w.h["handler"]))
     clock.set(f"{day}T11:00:00")
-    ok(c.post(f"{API}/{cid}/survey/assign", json={"surveyor_id": w.users["surveyor"]},
-              headers=w.h["handler"]))
+    ok(
+        c.post(
+            f"{API}/{cid}/survey/assign",
+            json={"surveyor_id": w.users["surveyor"]},
+            headers=w.h["handler"],
+        )
+    )
     ok(c.post(f"{API}/{cid}/survey/contact", json={"note": "电话联系"}, headers=w.h["surveyor"]))
-    photo = ok(c.post(f"{API}/{cid}/files", data={"purpose": "evidence"},
-                      files={"file": ("p.pdf", PDF, "application/pdf")},
-                      headers=w.h["surveyor"]), 201)
+    photo = ok(
+        c.post(
+            f"{API}/{cid}/files",
+            data={"purpose": "evidence"},
+            files={"file": ("p.pdf", PDF, "application/pdf")},
+            headers=w.h["surveyor"],
+        ),
+        201,
+    )
     clock.set(f"{day}T13:00:00")
-    ok(c.post(f"{API}/{cid}/survey/report", json={
-        "surveyed_at": f"{day}T12:00:00+08:00", "place": "现场", "people": "李四",
-        "actions": "核实", "conclusion": "属保险责任", "covered": True, "cause": "出险",
-        "extent": "损失属实", "evidence_file_ids": [photo["id"]]}, headers=w.h["surveyor"]))
+    ok(
+        c.post(
+            f"{API}/{cid}/survey/report",
+            json={
+                "surveyed_at": f"{day}T12:00:00+08:00",
+                "place": "现场",
+                "people": "李四",
+                "actions": "核实",
+                "conclusion": "属保险责任",
+                "covered": True,
+                "cause": "出险",
+                "extent": "损失属实",
+                "evidence_file_ids": [photo["id"]],
+            },
+            headers=w.h["surveyor"],
+        )
+    )
     clock.set(f"{day}T14:00:00")
     ok(c.post(f"{API}/{cid}/assessments", json=assessment, headers=w.h["assessor"]))
     ok(c.post(f"{API}/{cid}/assessment/complete", json={}, headers=w.h["assessor"]))
     clock.set(f"{day}T15:00:00")
-    ok(c.post(f"{API}/{cid}/adjustments",
-              json={"coverage_code": assessment["coverage_code"], "liability": "covered"},
-              headers=w.h["adjuster"]))
+    ok(
+        c.post(
+            f"{API}/{cid}/adjustments",
+            json={"coverage_code": assessment["coverage_code"], "liability": "covered"},
+            headers=w.h["adjuster"],
+        )
+    )
     ok(c.post(f"{API}/{cid}/adjustment/complete", json={}, headers=w.h["adjuster"]))
     return int(cid)
 
@@ -169,6 +212,10 @@ ALL_CHECKS = {
 
 
 def approve(w: World, cid: int, who: str) -> dict[str, Any]:
-    return ok(w.client.post(f"{API}/{cid}/review/decisions",
-                            json={"decision": "approve", "checklist": ALL_CHECKS},
-                            headers=w.h[who]))
+    return ok(
+        w.client.post(
+            f"{API}/{cid}/review/decisions",
+            json={"decision": "approve", "checklist": ALL_CHECKS},
+            headers=w.h[who],
+        )
+    )

@@ -54,7 +54,10 @@ class Real:
 def real(fresh_db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Real]:
     engine = make_engine(fresh_db_url)
     factory = sessionmaker(bind=engine, expire_on_commit=False)
-    with factory() as db, TestClient(create_app(factory=factory), raise_server_exceptions=False) as client:
+    with (
+        factory() as db,
+        TestClient(create_app(factory=factory), raise_server_exceptions=False) as client,
+    ):
         clock = FrozenClock(monkeypatch, local("2026-09-30T10:00:00"))
         yield Real(build_settlement(db, client), factory, clock)
     engine.dispose()
@@ -91,21 +94,39 @@ def test_two_tiers_and_two_tier1_reviewers_at_once_stay_consistent(real: Real) -
 
     app = w.client.app
     clients = [TestClient(app, raise_server_exceptions=False) for _ in range(3)]
-    body = {"decision": "approve", "checklist": {k: True for k in (
-        "policy_in_force", "adequately_insured", "disclosure_and_exclusions",
-        "materials_complete", "process_compliant", "amount_correct")}}
+    body = {
+        "decision": "approve",
+        "checklist": {
+            k: True
+            for k in (
+                "policy_in_force",
+                "adequately_insured",
+                "disclosure_and_exclusions",
+                "materials_complete",
+                "process_compliant",
+                "amount_correct",
+            )
+        },
+    }
     for _ in range(3):
         cid = _in_review(real)
         who = ["reviewer1", "reviewer1b", "reviewer2"]
-        responses = _all_at_once([
-            (lambda c=c, name=name: c.post(f"{API}/{cid}/review/decisions", json=body,
-                                           headers=w.h[name]))
-            for c, name in zip(clients, who, strict=True)
-        ])
+        responses = _all_at_once(
+            [
+                (
+                    lambda c=c, name=name: c.post(
+                        f"{API}/{cid}/review/decisions", json=body, headers=w.h[name]
+                    )
+                )
+                for c, name in zip(clients, who, strict=True)
+            ]
+        )
         codes = [resp.status_code for resp in responses]
         assert all(code in (200, 403, 409) for code in codes), [x.text for x in responses]
         with real.factory() as db:
-            tiers = sorted(db.scalars(select(ReviewDecision.tier).where(ReviewDecision.claim_id == cid)))
+            tiers = sorted(
+                db.scalars(select(ReviewDecision.tier).where(ReviewDecision.claim_id == cid))
+            )
             state = db.scalar(select(Claim.state).where(Claim.id == cid))
         # Exactly one tier-1 decision; tier 2 only after it; the state follows.
         assert tiers in ([1], [1, 2])
@@ -121,21 +142,32 @@ def test_same_payment_requested_many_times_at_once_is_one_payment(real: Real) ->
     clients = [TestClient(w.client.app, raise_server_exceptions=False) for _ in range(8)]
     # Two officers / double clicks: different keys; retries: the same key.
     keys = [f"dup-key-{i % 2}-abcdef" if i < 4 else "same-key-123456" for i in range(8)]
-    responses = _all_at_once([
-        (lambda c=c, k=k: c.post(f"{API}/{cid}/payments", json=pay,
-                                 headers={**w.h["cashier"], "Idempotency-Key": k}))
-        for c, k in zip(clients, keys, strict=True)
-    ])
+    responses = _all_at_once(
+        [
+            (
+                lambda c=c, k=k: c.post(
+                    f"{API}/{cid}/payments",
+                    json=pay,
+                    headers={**w.h["cashier"], "Idempotency-Key": k},
+                )
+            )
+            for c, k in zip(clients, keys, strict=True)
+        ]
+    )
     assert {resp.status_code for resp in responses} <= {200, 201}, [x.text for x in responses]
     assert [resp.status_code for resp in responses].count(201) == 1
     assert len({resp.json()["id"] for resp in responses}) == 1
     with real.factory() as db:
-        assert db.scalar(select(func.count()).select_from(Payment).where(Payment.claim_id == cid)) == 1
+        assert (
+            db.scalar(select(func.count()).select_from(Payment).where(Payment.claim_id == cid)) == 1
+        )
     # Two exports at once: the payment goes into one batch only.
-    exports = _all_at_once([
-        (lambda c=c: c.post("/api/v1/payments/batches", json={}, headers=w.h["cashier"]))
-        for c in clients[:4]
-    ])
+    exports = _all_at_once(
+        [
+            (lambda c=c: c.post("/api/v1/payments/batches", json={}, headers=w.h["cashier"]))
+            for c in clients[:4]
+        ]
+    )
     assert sorted(resp.status_code for resp in exports) == [201, 409, 409, 409]
     with real.factory() as db:
         assert db.scalar(select(func.count()).select_from(PaymentAttempt)) == 1
@@ -150,9 +182,21 @@ def _free_port() -> int:
 def _start_server(url: str, port: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "CLAIMDESK_DATABASE_URL": url, "CLAIMDESK_ENV": "test"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "claimdesk.asgi:app", "--port", str(port),
-         "--host", "127.0.0.1", "--log-level", "warning"],
-        env=env, stdout=subprocess.DEVNULL, stderr=open(f"/tmp/h10-server-{port}.log", "ab"),
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "claimdesk.asgi:app",
+            "--port",
+            str(port),
+            "--host",
+            "127.0.0.1",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -179,8 +223,12 @@ def test_server_killed_mid_payments_pays_every_claim_exactly_once(
     def fire(cid: int, attempt: int) -> int | None:
         # Every claim's request is sent 5 times (a client retrying on its own).
         try:
-            response = HTTP.post(f"{base}/claims/{cid}/payments", json=pay, timeout=10,
-                                  headers={**headers, "Idempotency-Key": f"crash-claim-{cid}"})
+            response = HTTP.post(
+                f"{base}/claims/{cid}/payments",
+                json=pay,
+                timeout=10,
+                headers={**headers, "Idempotency-Key": f"crash-claim-{cid}"},
+            )
             return response.status_code
         except httpx.HTTPError:
             return None
@@ -209,22 +257,39 @@ def test_server_killed_mid_payments_pays_every_claim_exactly_once(
         assert retry.status_code == 409 and retry.json()["error"]["code"] == "nothing_to_export"
         with real.factory() as db:
             payments = db.scalars(select(Payment).where(Payment.claim_id.in_(claims))).all()
-            lines = [{"payment_id": p.id, "idempotency_key": p.idempotency_key,
-                      "result": "paid", "reference": f"BK{p.id}"} for p in payments]
+            lines = [
+                {
+                    "payment_id": p.id,
+                    "idempotency_key": p.idempotency_key,
+                    "result": "paid",
+                    "reference": f"BK{p.id}",
+                }
+                for p in payments
+            ]
         for _ in range(2):  # the confirmation file arrives twice
-            confirmed = HTTP.post(f"{base}/payments/batches/{batch.json()['id']}/confirmation",
-                                   json={"lines": lines}, headers=headers, timeout=10)
+            confirmed = HTTP.post(
+                f"{base}/payments/batches/{batch.json()['id']}/confirmation",
+                json={"lines": lines},
+                headers=headers,
+                timeout=10,
+            )
             assert confirmed.status_code == 200, confirmed.text
     finally:
         server.kill()
         server.wait()
     with real.factory() as db:
-        per_claim = dict(db.execute(
-            select(Payment.claim_id, func.count()).where(Payment.claim_id.in_(claims))
-            .group_by(Payment.claim_id)).all())
+        per_claim = dict(
+            db.execute(
+                select(Payment.claim_id, func.count())
+                .where(Payment.claim_id.in_(claims))
+                .group_by(Payment.claim_id)
+            ).all()
+        )
         assert per_claim == {cid: 1 for cid in claims}  # none lost, none twice
         attempts = db.scalar(select(func.count()).select_from(PaymentAttempt))
         assert attempts == len(claims)
         states = set(db.scalars(select(Claim.state).where(Claim.id.in_(claims))))
         assert states == {"paid"}
-        assert set(db.scalars(select(Payment.status).where(Payment.claim_id.in_(claims)))) == {"paid"}
+        assert set(db.scalars(select(Payment.status).where(Payment.claim_id.in_(claims)))) == {
+            "paid"
+        }

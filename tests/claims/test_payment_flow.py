@@ -55,7 +55,9 @@ def test_medical_claim_two_tiers_paid_and_closed_across_national_day(
     clock = FrozenClock(monkeypatch, local("2026-09-30T10:00:00"))
     cid = walk_to_adjusted(w, clock, policy="MED-MILLION", assessment=MEDICAL_50K)
     # 61000 − 1000 social insurance − 10000 deductible = 50000.00
-    assert Decimal(ok(c.get(f"{API}/{cid}", headers=w.h["adjuster"]))["payable_total"]) == Decimal("50000.00")
+    assert Decimal(ok(c.get(f"{API}/{cid}", headers=w.h["adjuster"]))["payable_total"]) == Decimal(
+        "50000.00"
+    )
 
     # The generic transition endpoint cannot approve or submit (four eyes live in the service).
     r = c.post(f"{API}/{cid}/transitions/submit_review", json={}, headers=w.h["adjuster"])
@@ -68,12 +70,17 @@ def test_medical_claim_two_tiers_paid_and_closed_across_national_day(
     assert review["incontestability"]["incontestable"] is False
 
     # Tier 2 cannot go first; an approval without the full CLM-V2 checklist is refused.
-    r = c.post(f"{API}/{cid}/review/decisions", json={"decision": "approve", "checklist": {}},
-               headers=w.h["reviewer2"])
+    r = c.post(
+        f"{API}/{cid}/review/decisions",
+        json={"decision": "approve", "checklist": {}},
+        headers=w.h["reviewer2"],
+    )
     assert r.status_code == 403 and r.json()["error"]["code"] == "reviewer_tier_mismatch"
-    r = c.post(f"{API}/{cid}/review/decisions",
-               json={"decision": "approve", "checklist": {"policy_in_force": True}},
-               headers=w.h["reviewer1"])
+    r = c.post(
+        f"{API}/{cid}/review/decisions",
+        json={"decision": "approve", "checklist": {"policy_in_force": True}},
+        headers=w.h["reviewer1"],
+    )
     assert r.status_code == 422 and r.json()["error"]["field"] == "checklist.adequately_insured"
 
     clock.set("2026-09-30T17:00:00")
@@ -83,7 +90,9 @@ def test_medical_claim_two_tiers_paid_and_closed_across_national_day(
     review = approve(w, cid, "reviewer2")
     assert review["state"] == "approved" and review["rounds"][0]["status"] == "approved"
     assert [(d["tier"], d["reviewer"]) for d in review["decisions"]] == [
-        (1, "reviewer1"), (2, "reviewer2")]
+        (1, "reviewer1"),
+        (2, "reviewer2"),
+    ]
     assert review["decisions"][0]["checklist"]["amount_correct"] is True
 
     body = ok(c.get(f"{API}/{cid}", headers=w.h["cashier"]))
@@ -101,28 +110,51 @@ def test_medical_claim_two_tiers_paid_and_closed_across_national_day(
 
     # Payee must be the insured or a beneficiary (CLM-P1).
     clock.set("2026-10-09T11:00:00")
-    r = c.post(f"{API}/{cid}/payments",
-               json={"payee_person_id": s.stranger_id, "bank_account_id": s.stranger_account_id},
-               headers={**w.h["cashier"], "Idempotency-Key": "pay-med-0001"})
+    r = c.post(
+        f"{API}/{cid}/payments",
+        json={"payee_person_id": s.stranger_id, "bank_account_id": s.stranger_account_id},
+        headers={**w.h["cashier"], "Idempotency-Key": "pay-med-0001"},
+    )
     assert r.status_code == 422 and r.json()["error"]["code"] == "payee_mismatch"
     assert r.json()["error"]["field"] == "payee_person_id"
-    r = c.post(f"{API}/{cid}/payments",
-               json={"payee_person_id": s.insured_id, "bank_account_id": s.account_id},
-               headers=w.h["cashier"])
+    r = c.post(
+        f"{API}/{cid}/payments",
+        json={"payee_person_id": s.insured_id, "bank_account_id": s.account_id},
+        headers=w.h["cashier"],
+    )
     assert r.status_code == 422 and r.json()["error"]["code"] == "idempotency_key_required"
     pay = {"payee_person_id": s.insured_id, "bank_account_id": s.account_id}
-    first = ok(c.post(f"{API}/{cid}/payments", json=pay,
-                      headers={**w.h["cashier"], "Idempotency-Key": "pay-med-0001"}), 201)
-    again = ok(c.post(f"{API}/{cid}/payments", json=pay,
-                      headers={**w.h["cashier"], "Idempotency-Key": "pay-med-0001"}), 200)
-    other = ok(c.post(f"{API}/{cid}/payments", json=pay,
-                      headers={**w.h["cashier"], "Idempotency-Key": "pay-med-0002"}), 200)
+    first = ok(
+        c.post(
+            f"{API}/{cid}/payments",
+            json=pay,
+            headers={**w.h["cashier"], "Idempotency-Key": "pay-med-0001"},
+        ),
+        201,
+    )
+    again = ok(
+        c.post(
+            f"{API}/{cid}/payments",
+            json=pay,
+            headers={**w.h["cashier"], "Idempotency-Key": "pay-med-0001"},
+        ),
+        200,
+    )
+    other = ok(
+        c.post(
+            f"{API}/{cid}/payments",
+            json=pay,
+            headers={**w.h["cashier"], "Idempotency-Key": "pay-med-0002"},
+        ),
+        200,
+    )
     assert first["id"] == again["id"] == other["id"]
     assert first["amount"] == "50000.00" and first["status"] == "pending"
     assert first["account_masked"] == f"**** **** **** {CARD[-4:]}"
     assert first["expected_arrival"] == "2026-10-13" and first["payee_basis"] == "insured"
-    notice = db.scalars(select(OutboxMessage).where(
-        OutboxMessage.template == "claim.payment_notice")).one()
+    notice = db.scalars(
+        select(OutboxMessage).where(OutboxMessage.template == "claim.payment_notice")
+    ).one()
     assert "50000.00" in notice.body and CARD[-4:] in notice.body and CARD not in notice.body
     assert "2026-10-13" in notice.body
 
@@ -143,8 +175,13 @@ def test_medical_claim_two_tiers_paid_and_closed_across_national_day(
     clock.set("2026-10-12T10:00:00")
     answer = f"payment_id,idempotency_key,result,reference\n{first['id']},pay-med-0001,paid,BK001\n"
     for _ in range(2):
-        done = ok(c.post(f"/api/v1/payments/batches/{batch['id']}/confirmation",
-                         json={"csv": answer}, headers=w.h["cashier"]))
+        done = ok(
+            c.post(
+                f"/api/v1/payments/batches/{batch['id']}/confirmation",
+                json={"csv": answer},
+                headers=w.h["cashier"],
+            )
+        )
         assert done["status"] == "confirmed"
     body = ok(c.get(f"{API}/{cid}", headers=w.h["cashier"]))
     assert body["state"] == "paid"
@@ -153,35 +190,61 @@ def test_medical_claim_two_tiers_paid_and_closed_across_national_day(
     assert body["reserve_history"][-1]["stage"] == "payment"
     payments = db.scalars(select(Payment).where(Payment.claim_id == cid)).all()
     assert [(p.status, p.amount, p.bank_reference) for p in payments] == [
-        ("paid", Decimal("50000.00"), "BK001")]
+        ("paid", Decimal("50000.00"), "BK001")
+    ]
 
     # Callback within 3 working days of payment (12 Oct → 15 Oct), with satisfaction.
     callbacks = ok(c.get(f"{API}/{cid}/callbacks", headers=w.h["agent"]))
     assert [cb["kind"] for cb in callbacks] == ["paid"]
     assert callbacks[0]["due_at"].startswith("2026-10-15T15:59:59")
-    r = c.post(f"{API}/{cid}/callbacks/{callbacks[0]['id']}/complete",
-               json={"outcome": "reached"}, headers=w.h["agent"])
+    r = c.post(
+        f"{API}/{cid}/callbacks/{callbacks[0]['id']}/complete",
+        json={"outcome": "reached"},
+        headers=w.h["agent"],
+    )
     assert r.status_code == 422 and r.json()["error"]["field"] == "satisfaction"
     clock.set("2026-10-13T09:00:00")
-    cb = ok(c.post(f"{API}/{cid}/callbacks/{callbacks[0]['id']}/complete",
-                   json={"outcome": "reached", "satisfaction": 5, "suggestions": "很快"},
-                   headers=w.h["agent"]))
+    cb = ok(
+        c.post(
+            f"{API}/{cid}/callbacks/{callbacks[0]['id']}/complete",
+            json={"outcome": "reached", "satisfaction": 5, "suggestions": "很快"},
+            headers=w.h["agent"],
+        )
+    )
     assert cb["status"] == "done" and cb["satisfaction"] == 5
 
     # Close: archive of every record, retention = 2 years (health is not life) + 5 years.
     clock.set("2026-10-14T10:00:00")
     archive = ok(c.post(f"{API}/{cid}/close", json={"reason": "已赔付"}, headers=w.h["reviewer3"]))
     kinds = {r["kind"] for r in archive["records"]}
-    assert {"claim", "file", "survey_report", "adjustment", "review_decision", "payment",
-            "payment_file", "notice", "transition", "audit_entry"} <= kinds
+    assert {
+        "claim",
+        "file",
+        "survey_report",
+        "adjustment",
+        "review_decision",
+        "payment",
+        "payment_file",
+        "notice",
+        "transition",
+        "audit_entry",
+    } <= kinds
     assert {r["retention_until"] for r in archive["records"]} == {"2033-10-14"}
     assert all(len(r["sha256"]) == 64 for r in archive["records"])
     body = ok(c.get(f"{API}/{cid}", headers=w.h["cashier"]))
     assert body["state"] == "closed"
     actions = [e["action"] for e in body["timeline"]]
-    order = ["claim.submit_review", "claim.review_approve", "claim.approve",
-             "claim.payment_requested", "claim.payment_paid", "claim.pay",
-             "claim.callback_done", "claim.close", "claim.archived"]
+    order = [
+        "claim.submit_review",
+        "claim.review_approve",
+        "claim.approve",
+        "claim.payment_requested",
+        "claim.payment_paid",
+        "claim.pay",
+        "claim.callback_done",
+        "claim.close",
+        "claim.archived",
+    ]
     positions = [actions.index(a) for a in order]
     assert positions == sorted(positions)
     assert actions.count("claim.review_approve") == 2
@@ -193,10 +256,18 @@ def test_major_property_claim_three_tiers_failed_payment_retried_recovery(
     # SPEC CLM-V1 CLM-P3 CLM-P5 FIN-1 FIN-2 CLM-X1
     w, c = s.w, s.w.client
     clock = FrozenClock(monkeypatch, local("2026-09-30T10:00:00"))
-    cid = walk_to_adjusted(w, clock, policy="HOME-PROP", assessment=PROPERTY_23500,
-                           report={"group_incident": True, "estimated_amount": "30000.00"})
+    cid = walk_to_adjusted(
+        w,
+        clock,
+        policy="HOME-PROP",
+        assessment=PROPERTY_23500,
+        report={"group_incident": True, "estimated_amount": "30000.00"},
+    )
     review = ok(c.post(f"{API}/{cid}/review/submit", json={}, headers=w.h["adjuster"]))
-    assert review["rounds"][0]["tiers_required"] == 3 and "major" in review["rounds"][0]["tier_reasons"]
+    assert (
+        review["rounds"][0]["tiers_required"] == 3
+        and "major" in review["rounds"][0]["tier_reasons"]
+    )
     for who in ("reviewer1", "reviewer2"):
         assert approve(w, cid, who)["state"] == "in_review"
     assert approve(w, cid, "reviewer3")["state"] == "approved"
@@ -204,35 +275,85 @@ def test_major_property_claim_three_tiers_failed_payment_retried_recovery(
     body = ok(c.get(f"{API}/{cid}", headers=w.h["cashier"]))
     assert "claim.payment_small" not in [x["name"] for x in body["clocks"]]
 
-    pay = ok(c.post(f"{API}/{cid}/payments",
-                    json={"payee_person_id": s.insured_id, "bank_account_id": s.account_id},
-                    headers={**w.h["cashier"], "Idempotency-Key": "prop-pay-1"}), 201)
+    pay = ok(
+        c.post(
+            f"{API}/{cid}/payments",
+            json={"payee_person_id": s.insured_id, "bank_account_id": s.account_id},
+            headers={**w.h["cashier"], "Idempotency-Key": "prop-pay-1"},
+        ),
+        201,
+    )
     assert pay["amount"] == "23500.00"
     b1 = ok(c.post("/api/v1/payments/batches", json={}, headers=w.h["cashier"]), 201)
-    ok(c.post(f"/api/v1/payments/batches/{b1['id']}/confirmation", json={"lines": [
-        {"payment_id": pay["id"], "idempotency_key": "prop-pay-1", "result": "failed",
-         "reason": "账户冻结"}]}, headers=w.h["cashier"]))
+    ok(
+        c.post(
+            f"/api/v1/payments/batches/{b1['id']}/confirmation",
+            json={
+                "lines": [
+                    {
+                        "payment_id": pay["id"],
+                        "idempotency_key": "prop-pay-1",
+                        "result": "failed",
+                        "reason": "账户冻结",
+                    }
+                ]
+            },
+            headers=w.h["cashier"],
+        )
+    )
     # A contradicting answer for the same line is refused.
-    r = c.post(f"/api/v1/payments/batches/{b1['id']}/confirmation", json={"lines": [
-        {"payment_id": pay["id"], "idempotency_key": "prop-pay-1", "result": "paid"}]},
-        headers=w.h["cashier"])
+    r = c.post(
+        f"/api/v1/payments/batches/{b1['id']}/confirmation",
+        json={
+            "lines": [{"payment_id": pay["id"], "idempotency_key": "prop-pay-1", "result": "paid"}]
+        },
+        headers=w.h["cashier"],
+    )
     assert r.status_code == 422 and r.json()["error"]["code"] == "confirmation_invalid"
     assert ok(c.get(f"{API}/{cid}", headers=w.h["cashier"]))["state"] == "approved"
     # The failed payment is retried in a new batch: still one payment, now two attempts.
     b2 = ok(c.post("/api/v1/payments/batches", json={}, headers=w.h["cashier"]), 201)
     assert b2["id"] != b1["id"] and b2["payment_count"] == 1
-    ok(c.post(f"/api/v1/payments/batches/{b2['id']}/confirmation", json={"lines": [
-        {"payment_id": pay["id"], "idempotency_key": "prop-pay-1", "result": "paid",
-         "reference": "BK-2"}]}, headers=w.h["cashier"]))
+    ok(
+        c.post(
+            f"/api/v1/payments/batches/{b2['id']}/confirmation",
+            json={
+                "lines": [
+                    {
+                        "payment_id": pay["id"],
+                        "idempotency_key": "prop-pay-1",
+                        "result": "paid",
+                        "reference": "BK-2",
+                    }
+                ]
+            },
+            headers=w.h["cashier"],
+        )
+    )
     payments = ok(c.get(f"{API}/{cid}/payments", headers=w.h["cashier"]))
     assert [(p["status"], p["attempts"], p["batch_id"]) for p in payments] == [
-        ("paid", 2, b2["id"])]
+        ("paid", 2, b2["id"])
+    ]
     # FIN-2: salvage reduces the net cost.
-    ok(c.post(f"{API}/{cid}/recoveries", json={
-        "kind": "salvage", "amount": "2000.00", "counterparty": "废品回收公司",
-        "received_on": "2026-10-20"}, headers=w.h["handler"]), 201)
+    ok(
+        c.post(
+            f"{API}/{cid}/recoveries",
+            json={
+                "kind": "salvage",
+                "amount": "2000.00",
+                "counterparty": "废品回收公司",
+                "received_on": "2026-10-20",
+            },
+            headers=w.h["handler"],
+        ),
+        201,
+    )
     money = ok(c.get(f"{API}/{cid}/financials", headers=w.h["handler"]))
-    assert (money["paid"], money["recovered"], money["net_cost"]) == ("23500.00", "2000.00", "21500.00")
+    assert (money["paid"], money["recovered"], money["net_cost"]) == (
+        "23500.00",
+        "2000.00",
+        "21500.00",
+    )
     clock.set("2026-10-21T10:00:00")
     archive = ok(c.post(f"{API}/{cid}/close", json={}, headers=w.h["reviewer1b"]))
     assert {r["retention_until"] for r in archive["records"]} == {"2033-10-21"}

@@ -68,22 +68,37 @@ def test_four_eyes_refusals(s: Settlement, monkeypatch: pytest.MonkeyPatch) -> N
 
 
 def test_rejection_needs_next_tier_then_notice_pdf_and_clock(
-    s: Settlement, db: Session, monkeypatch: pytest.MonkeyPatch,
+    s: Settlement,
+    db: Session,
+    monkeypatch: pytest.MonkeyPatch,
     session_factory: sessionmaker[Session],
 ) -> None:
     # SPEC CLM-V3 CLM-X2 GEN-4
     w, c = s.w, s.w.client
     clock = FrozenClock(monkeypatch, local("2026-09-30T10:00:00"))
-    cid = walk_to_adjusted(w, clock, policy="MED-MILLION", assessment=MEDICAL_4K,
-                           report={"estimated_amount": "4000.00"})
+    cid = walk_to_adjusted(
+        w,
+        clock,
+        policy="MED-MILLION",
+        assessment=MEDICAL_4K,
+        report={"estimated_amount": "4000.00"},
+    )
     review = ok(c.post(f"{API}/{cid}/review/submit", json={}, headers=w.h["adjuster"]))
     assert review["rounds"][0]["tiers_required"] == 1
     r = _decide(s, cid, "reviewer1", decision="reject", rejection_ground="exclusion")
     assert r.status_code == 422 and r.json()["error"]["field"] == "rejection_clause"
     clock.set("2026-09-30T17:00:00")
-    review = ok(_decide(s, cid, "reviewer1", decision="reject", rejection_ground="exclusion",
-                        rejection_clause="第七条 责任免除：既往症",
-                        rejection_facts="病历显示投保前已确诊"))
+    review = ok(
+        _decide(
+            s,
+            cid,
+            "reviewer1",
+            decision="reject",
+            rejection_ground="exclusion",
+            rejection_clause="第七条 责任免除：既往症",
+            rejection_facts="病历显示投保前已确诊",
+        )
+    )
     # Still in review: the rejection waits for tier 2, who may not approve instead.
     assert review["state"] == "in_review" and review["next_tier"] == 2
     assert review["answering_rejection_of_tier"] == 1
@@ -101,12 +116,20 @@ def test_rejection_needs_next_tier_then_notice_pdf_and_clock(
     assert pdf.status_code == 200
     pages = PdfReader(io.BytesIO(pdf.content)).pages
     text = "".join(page.extract_text() for page in pages).replace("\n", "")
-    for expected in ("拒赔通知书", "第七条 责任免除：既往症", "病历显示投保前已确诊", "调解",
-                     "仲裁", "人民法院", body["number"]):
+    for expected in (
+        "拒赔通知书",
+        "第七条 责任免除：既往症",
+        "病历显示投保前已确诊",
+        "调解",
+        "仲裁",
+        "人民法院",
+        body["number"],
+    ):
         assert expected in text
     # The notice leaves through the outbox; the worker's check stops the clock on sending.
-    message = db.scalars(select(OutboxMessage).where(
-        OutboxMessage.template == "claim.rejection_notice")).one()
+    message = db.scalars(
+        select(OutboxMessage).where(OutboxMessage.template == "claim.rejection_notice")
+    ).one()
     assert "第七条" in message.body
     sent_at = local("2026-10-01T09:05:00")
     message.next_attempt_at = sent_at
@@ -125,19 +148,30 @@ def test_rejection_needs_next_tier_then_notice_pdf_and_clock(
     # The explanation callback needs the options (mediation, arbitration).
     callback = ok(c.get(f"{API}/{cid}/callbacks", headers=w.h["agent"]))[0]
     assert callback["kind"] == "rejected"
-    r = c.post(f"{API}/{cid}/callbacks/{callback['id']}/complete",
-               json={"outcome": "reached", "options_explained": ["mediation"]}, headers=w.h["agent"])
+    r = c.post(
+        f"{API}/{cid}/callbacks/{callback['id']}/complete",
+        json={"outcome": "reached", "options_explained": ["mediation"]},
+        headers=w.h["agent"],
+    )
     assert r.status_code == 422 and r.json()["error"]["code"] == "options_required"
-    ok(c.post(f"{API}/{cid}/callbacks/{callback['id']}/complete",
-              json={"outcome": "reached", "options_explained": ["mediation", "arbitration"]},
-              headers=w.h["agent"]))
+    ok(
+        c.post(
+            f"{API}/{cid}/callbacks/{callback['id']}/complete",
+            json={"outcome": "reached", "options_explained": ["mediation", "arbitration"]},
+            headers=w.h["agent"],
+        )
+    )
     archive = ok(c.post(f"{API}/{cid}/close", json={}, headers=w.h["reviewer3"]))
     assert "rejection_notice" in {r["kind"] for r in archive["records"]}
     # Reopening needs a reason and puts the claim back at adjustment.
     r = c.post(f"{API}/{cid}/reopen", json={}, headers=w.h["reviewer3"])
     assert r.status_code == 422 and r.json()["error"]["code"] == "reopen_reason_required"
-    assert c.post(f"{API}/{cid}/reopen", json={"reason": "客户提交新证据"},
-                  headers=w.h["reviewer3"]).status_code == 204
+    assert (
+        c.post(
+            f"{API}/{cid}/reopen", json={"reason": "客户提交新证据"}, headers=w.h["reviewer3"]
+        ).status_code
+        == 204
+    )
     body = ok(c.get(f"{API}/{cid}", headers=w.h["reviewer3"]))
     assert body["state"] == "assessed"
     actions = [e["action"] for e in body["timeline"]]
@@ -151,8 +185,13 @@ def test_non_disclosure_rejection_of_incontestable_policy_refused(
     # SPEC POL-6 CLM-V3
     w, c = s.w, s.w.client
     clock = FrozenClock(monkeypatch, local("2026-09-30T10:00:00"))
-    cid = walk_to_adjusted(w, clock, policy="MED-MILLION", assessment=MEDICAL_4K,
-                           report={"estimated_amount": "4000.00"})
+    cid = walk_to_adjusted(
+        w,
+        clock,
+        policy="MED-MILLION",
+        assessment=MEDICAL_4K,
+        report={"estimated_amount": "4000.00"},
+    )
     ok(c.post(f"{API}/{cid}/review/submit", json={}, headers=w.h["adjuster"]))
     policy = db.get(Policy, w.policies["MED-MILLION"].id)  # type: ignore[attr-defined]
     assert policy is not None
@@ -161,8 +200,15 @@ def test_non_disclosure_rejection_of_incontestable_policy_refused(
     review = ok(c.get(f"{API}/{cid}/review", headers=w.h["reviewer1"]))
     assert review["incontestability"]["incontestable"] is True
     assert review["incontestability"]["incontestable_from"] == "2026-03-01"
-    r = _decide(s, cid, "reviewer1", decision="reject", rejection_ground="non_disclosure",
-                rejection_clause="第五条 如实告知", rejection_facts="未告知高血压")
+    r = _decide(
+        s,
+        cid,
+        "reviewer1",
+        decision="reject",
+        rejection_ground="non_disclosure",
+        rejection_clause="第五条 如实告知",
+        rejection_facts="未告知高血压",
+    )
     assert r.status_code == 409 and r.json()["error"]["code"] == "policy_incontestable"
     assert "2026-03-01" in r.json()["error"]["message"]
     assert ok(c.get(f"{API}/{cid}/review", headers=w.h["reviewer1"]))["decisions"] == []
@@ -177,8 +223,13 @@ def test_payee_authorisation_and_fraud_hold_at_export(
     # SPEC CLM-P1 CLM-P4 CLM-F1 CLM-P5
     w, c = s.w, s.w.client
     clock = FrozenClock(monkeypatch, local("2026-09-30T10:00:00"))
-    cid = walk_to_adjusted(w, clock, policy="MED-MILLION", assessment=MEDICAL_4K,
-                           report={"estimated_amount": "4000.00"})
+    cid = walk_to_adjusted(
+        w,
+        clock,
+        policy="MED-MILLION",
+        assessment=MEDICAL_4K,
+        report={"estimated_amount": "4000.00"},
+    )
     ok(c.post(f"{API}/{cid}/review/submit", json={}, headers=w.h["adjuster"]))
     clock.set("2026-09-30T18:00:00")
     approve(w, cid, "reviewer1")
@@ -188,15 +239,31 @@ def test_payee_authorisation_and_fraud_hold_at_export(
     pay = {"payee_person_id": s.stranger_id, "bank_account_id": s.stranger_account_id}
     headers = {**w.h["cashier"], "Idempotency-Key": "stranger-0001"}
     assert c.post(f"{API}/{cid}/payments", json=pay, headers=headers).status_code == 422
-    letter = ok(c.post(f"{API}/{cid}/files", data={"purpose": "material"},
-                       files={"file": ("poa.pdf", PDF, "application/pdf")},
-                       headers=w.h["handler"]), 201)
-    ok(c.post(f"{API}/{cid}/payee-authorisations", json={
-        "payee_person_id": s.stranger_id, "kind": "power_of_attorney", "file_id": letter["id"]},
-        headers=w.h["cashier"]), 201)
+    letter = ok(
+        c.post(
+            f"{API}/{cid}/files",
+            data={"purpose": "material"},
+            files={"file": ("poa.pdf", PDF, "application/pdf")},
+            headers=w.h["handler"],
+        ),
+        201,
+    )
+    ok(
+        c.post(
+            f"{API}/{cid}/payee-authorisations",
+            json={
+                "payee_person_id": s.stranger_id,
+                "kind": "power_of_attorney",
+                "file_id": letter["id"],
+            },
+            headers=w.h["cashier"],
+        ),
+        201,
+    )
     # The insured's account is not the payee's.
-    r = c.post(f"{API}/{cid}/payments", json={**pay, "bank_account_id": s.account_id},
-               headers=headers)
+    r = c.post(
+        f"{API}/{cid}/payments", json={**pay, "bank_account_id": s.account_id}, headers=headers
+    )
     assert r.status_code == 422 and r.json()["error"]["code"] == "bank_account_not_payees"
     payment = ok(c.post(f"{API}/{cid}/payments", json=pay, headers=headers), 201)
     assert payment["payee_basis"] == "authorised" and payment["amount"] == "4000.00"
@@ -205,7 +272,12 @@ def test_payee_authorisation_and_fraud_hold_at_export(
     r = c.post("/api/v1/payments/batches", json={}, headers=w.h["cashier"])
     assert r.status_code == 409 and r.json()["error"]["code"] == "nothing_to_export"
     flag_id = db.scalars(select(FraudFlag.id).where(FraudFlag.claim_id == cid)).one()
-    ok(c.post(f"{API}/{cid}/fraud-flags/{flag_id}/resolve",
-              json={"outcome": "cleared", "note": "发票为真"}, headers=w.h["investigator"]))
+    ok(
+        c.post(
+            f"{API}/{cid}/fraud-flags/{flag_id}/resolve",
+            json={"outcome": "cleared", "note": "发票为真"},
+            headers=w.h["investigator"],
+        )
+    )
     batch = ok(c.post("/api/v1/payments/batches", json={}, headers=w.h["cashier"]), 201)
     assert batch["payment_count"] == 1

@@ -6,17 +6,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header
+from fastapi import APIRouter, Depends, Header
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from claimdesk.audit.service import record
 from claimdesk.auth.permissions import Permission
+from claimdesk.auth.principal import Principal
 from claimdesk.claims import closing, recoveries, review, timeutil
 from claimdesk.claims.repository import get_claim
 from claimdesk.claims.settlement_errors import IdempotencyKeyRequired
 from claimdesk.clocks.service import clocks_for
-from claimdesk.deps import DB, Requires
+from claimdesk.deps import DB, require
 from claimdesk.errors import NotFound
 from claimdesk.models.payment import Callback, Payment, PaymentBatch
 from claimdesk.payments import service
@@ -47,12 +48,12 @@ from claimdesk.rules.deadlines import local_date
 claims_router = APIRouter(prefix="/claims", tags=["claims: review and payment"])
 payments_router = APIRouter(prefix="/payments", tags=["payments"])
 
-Reader = Requires(Permission.CLAIMS_READ)
-Adjuster = Requires(Permission.CLAIMS_ADJUST)
-Reviewer = Requires(Permission.CLAIMS_REVIEW)
-Payer = Requires(Permission.CLAIMS_PAY)
-Caller = Requires(Permission.CLAIMS_CALLBACK)
-Recoverer = Requires(Permission.CLAIMS_RECOVERY)
+Reader = Annotated[Principal, Depends(require(Permission.CLAIMS_READ))]
+Adjuster = Annotated[Principal, Depends(require(Permission.CLAIMS_ADJUST))]
+Reviewer = Annotated[Principal, Depends(require(Permission.CLAIMS_REVIEW))]
+Payer = Annotated[Principal, Depends(require(Permission.CLAIMS_PAY))]
+Caller = Annotated[Principal, Depends(require(Permission.CLAIMS_CALLBACK))]
+Recoverer = Annotated[Principal, Depends(require(Permission.CLAIMS_RECOVERY))]
 
 
 def payment_out(payment: Payment) -> PaymentOut:
