@@ -147,6 +147,13 @@ def _include_domain_pages() -> None:
     from claimdesk.service.pages import router as service_pages
 
     pages_router.include_router(service_pages)
+    # Management pages of web engineer C (products ... thresholds).
+    from claimdesk.products.pages import router as product_pages
+    from claimdesk.policies.pages import router as policy_pages
+    from claimdesk.settings_pages import router as settings_pages
+
+    for extra in (product_pages, policy_pages, settings_pages):
+        pages_router.include_router(extra)
 
 
 _include_domain_pages()
