@@ -328,3 +328,37 @@ def png(text: str = "claimdesk") -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     return buffer.getvalue()
+
+
+def act(page: Any, action: str, fields: dict[str, str | bool] | None = None) -> None:
+    """Open an action of the claim page, fill it, submit it and wait for the reload.
+
+    ``fields`` maps field names to values (select options by value; True ticks a box)."""
+    page.click(f"#open-{action}")
+    form = page.locator(f"#form-{action}")
+    form.wait_for()
+    for name, value in (fields or {}).items():
+        target = page.locator(f"#{action}-{name}")
+        tag = target.evaluate("e => e.tagName.toLowerCase() + ':' + (e.type || '')")
+        if tag.startswith("select"):
+            target.select_option(str(value))
+        elif tag.endswith("checkbox"):
+            target.set_checked(bool(value))
+        else:
+            target.fill(str(value))
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    before = page.url
+    try:
+        with page.expect_navigation(timeout=10_000):
+            form.locator("button[type=submit]").click()
+    except PlaywrightTimeout:
+        error = page.locator(f"#form-{action} .error")
+        texts = error.all_inner_texts() if error.count() else ["(no error shown)"]
+        raise AssertionError(f"{action} was not done at {before}: {texts}") from None
+    page.wait_for_load_state("networkidle")
+
+
+def logout(page: Any) -> None:
+    page.click("header form[action='/logout'] button")
+    page.wait_for_url("**/login")

@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from claimdesk.audit.service import record
-from claimdesk.auth.permissions import Permission, Role
+from claimdesk.auth.permissions import ROLE_LABELS, Permission, Role
 from claimdesk.auth.principal import Principal
 from claimdesk.claims import endpoints as api
 from claimdesk.claims import schemas as cs
@@ -149,9 +149,12 @@ def workbench_page(request: Request, db: Session, principal: Principal) -> Respo
         for claim, due in rows
     ]
     service_items = _service_queue(db, principal)
+    zh = language_of(request) == "zh-CN"
+    role_labels = [ROLE_LABELS[Role(r)][0 if zh else 1] for r in sorted(principal.roles)
+                   if r in ROLE_LABELS]
     return render(
         request, "workbench/queue.html", items=items, q=q, state=state,
-        states=STATE_LABELS, service_items=service_items,
+        states=STATE_LABELS, service_items=service_items, role_labels=role_labels,
     )
 
 
@@ -369,14 +372,14 @@ def _submit_review(db: Session, p: Principal, claim: Claim, form: dict[str, Any]
     pay.submit_review(claim.id, SubmitIn(reason=form.get("reason") or None), db, p)
 
 
-REVIEW_CHECKS = (
-    ("policy_in_force", "Policy in force on the date of loss"),
-    ("adequately_insured", "Adequately insured"),
-    ("disclosure_and_exclusions", "Non-disclosure and exclusions checked"),
-    ("materials_true_complete", "Materials true and complete"),
-    ("steps_compliant", "Survey, assessment and adjustment compliant"),
-    ("amount_correct", "Amount correct"),
-)
+def _review_checks() -> tuple[tuple[str, str], ...]:
+    # The review service owns the checklist (CLM-V2); its English labels are our msgids.
+    from claimdesk.claims.review import CHECKLIST, CHECKLIST_LABELS
+
+    return tuple((code, CHECKLIST_LABELS[code][1]) for code in CHECKLIST)
+
+
+REVIEW_CHECKS = _review_checks()
 
 
 def _decide_fields(db: Session, claim: Claim) -> list[FormField]:
