@@ -151,3 +151,41 @@ def seed_calendar(session: Session, *, years: Iterable[int] = (2025, 2026)) -> l
     from claimdesk.calendar.service import seed_from_package
 
     return seed_from_package(session, years=years, actor=Principal.system("test"))
+
+
+# --- sales (SAL-2) ------------------------------------------------------------------------
+
+
+def qualify_agent(
+    session: Session,
+    user: User,
+    *,
+    licence_number: str | None = None,
+    valid_from: str = "2020-01-01",
+    valid_until: str = "2030-12-31",
+):  # -> SalesAgent
+    """Register ``user`` as a sales agent with a licence valid over the given dates."""
+    import datetime as dt
+
+    from sqlalchemy import select
+
+    from claimdesk.auth.principal import Principal
+    from claimdesk.models.sales import SalesOrganisation
+    from claimdesk.sales.service import register_agent
+
+    organisation = session.scalars(select(SalesOrganisation).limit(1)).first()
+    if organisation is None:
+        from claimdesk.models.sales import SalesChannel
+
+        channel = SalesChannel(code="direct-test", name="直销团队", kind="direct_team", modes="face_to_face")
+        session.add(channel)
+        session.flush()
+        organisation = SalesOrganisation(channel_id=channel.id, name="测试直销团队")
+        session.add(organisation)
+        session.flush()
+    return register_agent(
+        session, actor=Principal.system("test"), user_id=user.id,
+        organisation_id=organisation.id,
+        licence_number=licence_number or f"LIC-{user.id:06d}",
+        valid_from=dt.date.fromisoformat(valid_from), valid_until=dt.date.fromisoformat(valid_until),
+    )

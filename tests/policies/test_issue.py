@@ -16,7 +16,14 @@ from claimdesk.models.person import Person
 from claimdesk.models.policy import Policy
 from claimdesk.policies import service
 from claimdesk.products import service as products
-from tests.builders import demo_version, issue_policy, login_headers, make_user, resident_id
+from tests.builders import (
+    demo_version,
+    issue_policy,
+    login_headers,
+    make_user,
+    qualify_agent,
+    resident_id,
+)
 from tests.policies.helpers import SYSTEM, person
 
 TOMORROW = (dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date() + dt.timedelta(days=1))
@@ -31,6 +38,7 @@ def sale(db, client):
     b1 = person(db, "李甲", "103")
     b2 = person(db, "李乙", "104")
     agent = make_user(db, username="agent1", roles=["sales_agent"])
+    qualify_agent(db, agent)
     db.commit()
     body = {
         "product_version_id": version.id, "policyholder_id": holder.id,
@@ -245,3 +253,20 @@ def test_issue_is_audited(db, client, sale):
         AuditEntry.entity_type == "policy", AuditEntry.entity_id == str(policy["id"]))))
     assert "policy.issue" in actions
     assert issue_policy  # builder used by the flow tests
+
+
+def test_agent_with_lapsed_qualification_cannot_sell(db, client, sale):
+    # SPEC SAL-2 POL-1: the lapsed agent is refused, naming the field; nothing is written.
+    from sqlalchemy import func, select
+
+    from claimdesk.models.policy import Policy
+    from claimdesk.models.sales import SalesAgent
+
+    agent = db.scalars(select(SalesAgent).where(SalesAgent.user_id == sale["agent"].id)).one()
+    agent.licence_valid_until = TOMORROW - dt.timedelta(days=400)
+    db.commit()
+    before = db.scalar(select(func.count()).select_from(Policy))
+    response = client.post("/api/v1/policies", json=sale["body"], headers=sale["headers"])
+    assert response.status_code == 422
+    assert response.json()["error"]["field"] == "agent_user_id"
+    assert db.scalar(select(func.count()).select_from(Policy)) == before

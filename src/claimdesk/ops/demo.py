@@ -237,9 +237,31 @@ def _catalogue_and_policies(
 
 
 def _service_and_sales(session: Session, actor: Principal) -> None:
+    import datetime as dt
+
+    from sqlalchemy import select
+
+    from claimdesk.models.sales import SalesAgent, SalesOrganisation
+    from claimdesk.sales.service import register_agent
     from claimdesk.service.demo import load_demo_service
 
     load_demo_service(session, actor)
+    # The demo sales login must be a qualified agent to issue policies (SAL-2).
+    sales_user = auth_repository.get_user_by_username(session, "sales")
+    organisation = session.scalars(select(SalesOrganisation).order_by(SalesOrganisation.id)).first()
+    if sales_user is None or organisation is None:
+        return
+    if session.scalars(select(SalesAgent.id).where(SalesAgent.user_id == sales_user.id)).first():
+        return
+    register_agent(
+        session,
+        actor=actor,
+        user_id=sales_user.id,
+        organisation_id=organisation.id,
+        licence_number="DEMO-LIC-0100",
+        valid_from=dt.date(2025, 1, 1),
+        valid_until=dt.date(2028, 12, 31),
+    )
 
 
 def load_demo(session: Session, *, actor: Principal | None = None) -> DemoResult:

@@ -217,6 +217,11 @@ def issue_policy(session: Session, *, actor: Principal, data: PolicyIssueIn,
         agent_id = actor.user_id
     if agent_id is not None and session.get(User, agent_id) is None:
         raise NotFound(what="agent", field="agent_user_id")
+    if agent_id is not None:
+        # SAL-2: an agent whose qualification lapsed cannot be recorded on a new policy.
+        from claimdesk.sales.service import agent_may_sell
+
+        agent_may_sell(session, agent_id, today, field="agent_user_id")
     _verify_policyholder(session, actor, holder, today)
     policy = Policy(
         number=f"TMP-{now.timestamp()}-{data.policyholder_id}",

@@ -68,8 +68,9 @@ def _get(session: Session, model: type[T], ident: int | None, name: str, what: s
 # --- channels, organisations, agents (SAL-1, SAL-2) -----------------------------------
 
 
-def create_channel(session: Session, *, actor: Principal, code: str, name: str, kind: str,
-                   modes: Sequence[str]) -> SalesChannel:
+def create_channel(
+    session: Session, *, actor: Principal, code: str, name: str, kind: str, modes: Sequence[str]
+) -> SalesChannel:
     choose(kind, CHANNEL_KINDS, "kind")
     if not modes:
         raise TextRequired(field="modes")
@@ -78,31 +79,65 @@ def create_channel(session: Session, *, actor: Principal, code: str, name: str, 
     code = _text(code, "code")
     if session.scalars(select(SalesChannel.id).where(SalesChannel.code == code)).first():
         raise AlreadyExists(field="code", what="sales channel")
-    channel = SalesChannel(code=code, name=_text(name, "name"), kind=kind,
-                           modes=",".join(dict.fromkeys(modes)), active=True)
+    channel = SalesChannel(
+        code=code,
+        name=_text(name, "name"),
+        kind=kind,
+        modes=",".join(dict.fromkeys(modes)),
+        active=True,
+    )
     session.add(channel)
     session.flush()
-    record(session, actor=actor, action="sales.channel_created", entity_type="sales_channel",
-           entity_id=channel.id, details={"code": code, "kind": kind, "modes": channel.modes})
+    record(
+        session,
+        actor=actor,
+        action="sales.channel_created",
+        entity_type="sales_channel",
+        entity_id=channel.id,
+        details={"code": code, "kind": kind, "modes": channel.modes},
+    )
     return channel
 
 
-def create_organisation(session: Session, *, actor: Principal, name: str, channel_id: int,
-                        org_unit_id: int | None = None,
-                        licence_number: str | None = None) -> SalesOrganisation:
+def create_organisation(
+    session: Session,
+    *,
+    actor: Principal,
+    name: str,
+    channel_id: int,
+    org_unit_id: int | None = None,
+    licence_number: str | None = None,
+) -> SalesOrganisation:
     _get(session, SalesChannel, channel_id, "channel_id", "sales channel")
-    organisation = SalesOrganisation(name=_text(name, "name"), channel_id=channel_id,
-                                     org_unit_id=org_unit_id, licence_number=licence_number)
+    organisation = SalesOrganisation(
+        name=_text(name, "name"),
+        channel_id=channel_id,
+        org_unit_id=org_unit_id,
+        licence_number=licence_number,
+    )
     session.add(organisation)
     session.flush()
-    record(session, actor=actor, action="sales.organisation_created",
-           entity_type="sales_organisation", entity_id=organisation.id,
-           details={"channel_id": channel_id})
+    record(
+        session,
+        actor=actor,
+        action="sales.organisation_created",
+        entity_type="sales_organisation",
+        entity_id=organisation.id,
+        details={"channel_id": channel_id},
+    )
     return organisation
 
 
-def register_agent(session: Session, *, actor: Principal, user_id: int, organisation_id: int,
-                   licence_number: str, valid_from: dt.date, valid_until: dt.date) -> SalesAgent:
+def register_agent(
+    session: Session,
+    *,
+    actor: Principal,
+    user_id: int,
+    organisation_id: int,
+    licence_number: str,
+    valid_from: dt.date,
+    valid_until: dt.date,
+) -> SalesAgent:
     _get(session, User, user_id, "user_id", "user")
     _get(session, SalesOrganisation, organisation_id, "organisation_id", "sales organisation")
     licence_number = _text(licence_number, "licence_number")
@@ -113,56 +148,96 @@ def register_agent(session: Session, *, actor: Principal, user_id: int, organisa
     same_licence = select(SalesAgent.id).where(SalesAgent.licence_number == licence_number)
     if session.scalars(same_licence).first():
         raise AlreadyExists(field="licence_number", what="licence")
-    agent = SalesAgent(user_id=user_id, organisation_id=organisation_id,
-                       licence_number=licence_number, licence_valid_from=valid_from,
-                       licence_valid_until=valid_until, status="active")
+    agent = SalesAgent(
+        user_id=user_id,
+        organisation_id=organisation_id,
+        licence_number=licence_number,
+        licence_valid_from=valid_from,
+        licence_valid_until=valid_until,
+        status="active",
+    )
     session.add(agent)
     session.flush()
-    record(session, actor=actor, action="sales.agent_registered", entity_type="sales_agent",
-           entity_id=agent.id, details={"user_id": user_id, "valid_from": valid_from.isoformat(),
-                                        "valid_until": valid_until.isoformat()})
+    record(
+        session,
+        actor=actor,
+        action="sales.agent_registered",
+        entity_type="sales_agent",
+        entity_id=agent.id,
+        details={
+            "user_id": user_id,
+            "valid_from": valid_from.isoformat(),
+            "valid_until": valid_until.isoformat(),
+        },
+    )
     return agent
 
 
-def renew_licence(session: Session, *, actor: Principal, agent_id: int, licence_number: str,
-                  valid_from: dt.date, valid_until: dt.date) -> SalesAgent:
+def renew_licence(
+    session: Session,
+    *,
+    actor: Principal,
+    agent_id: int,
+    licence_number: str,
+    valid_from: dt.date,
+    valid_until: dt.date,
+) -> SalesAgent:
     agent = _get(session, SalesAgent, agent_id, "agent_id", "sales agent")
     if valid_until < valid_from:
         raise InvalidValidity(field="valid_until")
-    before = {"licence_number": agent.licence_number,
-              "valid_until": agent.licence_valid_until.isoformat()}
+    before = {
+        "licence_number": agent.licence_number,
+        "valid_until": agent.licence_valid_until.isoformat(),
+    }
     agent.licence_number = _text(licence_number, "licence_number")
     agent.licence_valid_from, agent.licence_valid_until = valid_from, valid_until
     session.flush()
-    record(session, actor=actor, action="sales.licence_renewed", entity_type="sales_agent",
-           entity_id=agent.id, details={"before": before, "valid_until": valid_until.isoformat()})
+    record(
+        session,
+        actor=actor,
+        action="sales.licence_renewed",
+        entity_type="sales_agent",
+        entity_id=agent.id,
+        details={"before": before, "valid_until": valid_until.isoformat()},
+    )
     return agent
 
 
-def set_agent_status(session: Session, *, actor: Principal, agent_id: int, status: str,
-                     reason: str) -> SalesAgent:
+def set_agent_status(
+    session: Session, *, actor: Principal, agent_id: int, status: str, reason: str
+) -> SalesAgent:
     agent = _get(session, SalesAgent, agent_id, "agent_id", "sales agent")
     choose(status, ("active", "suspended"), "status")
     agent.status = status
     session.flush()
-    record(session, actor=actor, action=f"sales.agent_{status}", entity_type="sales_agent",
-           entity_id=agent.id, reason=_text(reason, "reason"))
+    record(
+        session,
+        actor=actor,
+        action=f"sales.agent_{status}",
+        entity_type="sales_agent",
+        entity_id=agent.id,
+        reason=_text(reason, "reason"),
+    )
     return agent
 
 
-def agent_may_sell(session: Session, agent_user_id: int | None, on: dt.date) -> None:
+def agent_may_sell(
+    session: Session, agent_user_id: int | None, on: dt.date, *, field: str = "agent_id"
+) -> None:
     """Raise AgentQualificationLapsed unless the user is a registered, active agent whose
     qualification is valid on ``on`` (SAL-2, POL-1)."""
     agent = None
     if agent_user_id is not None:
         agent = agent_of_user(session, agent_user_id)
-    common: dict[str, Any] = {"field": "agent_id", "agent": agent_user_id, "on": on.isoformat()}
+    common: dict[str, Any] = {"field": field, "agent": agent_user_id, "on": on.isoformat()}
     if agent is None:
-        raise AgentQualificationLapsed(reason_zh="未登记执业资格",
-                                       reason_en="no qualification on file", **common)
+        raise AgentQualificationLapsed(
+            reason_zh="未登记执业资格", reason_en="no qualification on file", **common
+        )
     if agent.status != "active":
-        raise AgentQualificationLapsed(reason_zh="资格已暂停", reason_en="qualification suspended",
-                                       **common)
+        raise AgentQualificationLapsed(
+            reason_zh="资格已暂停", reason_en="qualification suspended", **common
+        )
     if not agent.licence_valid_from <= on <= agent.licence_valid_until:
         raise AgentQualificationLapsed(
             reason_zh=f"有效期 {agent.licence_valid_from}—{agent.licence_valid_until}",
@@ -171,43 +246,88 @@ def agent_may_sell(session: Session, agent_user_id: int | None, on: dt.date) -> 
         )
 
 
-def add_training(session: Session, *, actor: Principal, agent_id: int, course: str,
-                 hours: Decimal, completed_on: dt.date, passed: bool) -> TrainingRecord:
+def add_training(
+    session: Session,
+    *,
+    actor: Principal,
+    agent_id: int,
+    course: str,
+    hours: Decimal,
+    completed_on: dt.date,
+    passed: bool,
+) -> TrainingRecord:
     _get(session, SalesAgent, agent_id, "agent_id", "sales agent")
     if hours <= 0:
-        raise ScoreOutOfScale(field="hours", zh="{field}：学时须大于 0",
-                              en="{field}: hours must be greater than 0")
-    training = TrainingRecord(agent_id=agent_id, course=_text(course, "course"), hours=hours,
-                              completed_on=completed_on, passed=passed)
+        raise ScoreOutOfScale(
+            field="hours", zh="{field}：学时须大于 0", en="{field}: hours must be greater than 0"
+        )
+    training = TrainingRecord(
+        agent_id=agent_id,
+        course=_text(course, "course"),
+        hours=hours,
+        completed_on=completed_on,
+        passed=passed,
+    )
     session.add(training)
     session.flush()
-    record(session, actor=actor, action="sales.training_recorded", entity_type="sales_agent",
-           entity_id=agent_id, details={"training_id": training.id, "passed": passed})
+    record(
+        session,
+        actor=actor,
+        action="sales.training_recorded",
+        entity_type="sales_agent",
+        entity_id=agent_id,
+        details={"training_id": training.id, "passed": passed},
+    )
     return training
 
 
-def assess_agent(session: Session, *, actor: Principal, agent_id: int, period_start: dt.date,
-                 period_end: dt.date, results: int, service_quality: int, satisfaction: int,
-                 compliance: int, note: str | None = None) -> AgentAssessment:
+def assess_agent(
+    session: Session,
+    *,
+    actor: Principal,
+    agent_id: int,
+    period_start: dt.date,
+    period_end: dt.date,
+    results: int,
+    service_quality: int,
+    satisfaction: int,
+    compliance: int,
+    note: str | None = None,
+) -> AgentAssessment:
     """Periodic assessment by results, service quality, satisfaction, compliance (SAL-2)."""
     _get(session, SalesAgent, agent_id, "agent_id", "sales agent")
     if period_end < period_start:
         raise InvalidValidity(field="period_end")
-    scores = {"results": results, "service_quality": service_quality,
-              "satisfaction": satisfaction, "compliance": compliance}
+    scores = {
+        "results": results,
+        "service_quality": service_quality,
+        "satisfaction": satisfaction,
+        "compliance": compliance,
+    }
     for name, value in scores.items():
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100:
             raise ScoreOutOfScale(field=name)
     assessment = AgentAssessment(
-        agent_id=agent_id, period_start=period_start, period_end=period_end,
-        results_score=results, service_quality_score=service_quality,
-        satisfaction_score=satisfaction, compliance_score=compliance, note=note,
+        agent_id=agent_id,
+        period_start=period_start,
+        period_end=period_end,
+        results_score=results,
+        service_quality_score=service_quality,
+        satisfaction_score=satisfaction,
+        compliance_score=compliance,
+        note=note,
         assessed_by_id=actor.user_id,
     )
     session.add(assessment)
     session.flush()
-    record(session, actor=actor, action="sales.agent_assessed", entity_type="sales_agent",
-           entity_id=agent_id, details={"assessment_id": assessment.id, **scores})
+    record(
+        session,
+        actor=actor,
+        action="sales.agent_assessed",
+        entity_type="sales_agent",
+        entity_id=agent_id,
+        details={"assessment_id": assessment.id, **scores},
+    )
     return assessment
 
 
@@ -274,29 +394,51 @@ def create_evaluation(
         _text(finding.description, f"findings.{index}.description")
         for a_index, action in enumerate(finding.actions):
             _text(action.description, f"findings.{index}.actions.{a_index}.description")
-    evaluation = SalesEvaluation(method=method, channel_id=channel_id,
-                                 organisation_id=organisation_id, agent_id=agent_id,
-                                 evaluated_on=evaluated_on, summary=summary,
-                                 evaluator_id=actor.user_id)
+    evaluation = SalesEvaluation(
+        method=method,
+        channel_id=channel_id,
+        organisation_id=organisation_id,
+        agent_id=agent_id,
+        evaluated_on=evaluated_on,
+        summary=summary,
+        evaluator_id=actor.user_id,
+    )
     session.add(evaluation)
     session.flush()
     for finding in findings:
-        row = EvaluationFinding(evaluation_id=evaluation.id, dimension=finding.dimension,
-                                severity=finding.severity, description=finding.description.strip())
+        row = EvaluationFinding(
+            evaluation_id=evaluation.id,
+            dimension=finding.dimension,
+            severity=finding.severity,
+            description=finding.description.strip(),
+        )
         session.add(row)
         session.flush()
         for action in finding.actions:
-            session.add(ImprovementAction(finding_id=row.id, description=action.description.strip(),
-                                          owner_user_id=action.owner_user_id, due_on=action.due_on,
-                                          status="open"))
+            session.add(
+                ImprovementAction(
+                    finding_id=row.id,
+                    description=action.description.strip(),
+                    owner_user_id=action.owner_user_id,
+                    due_on=action.due_on,
+                    status="open",
+                )
+            )
     session.flush()
-    record(session, actor=actor, action="sales.evaluation_recorded", entity_type="sales_evaluation",
-           entity_id=evaluation.id, details={"method": method, "findings": len(findings)})
+    record(
+        session,
+        actor=actor,
+        action="sales.evaluation_recorded",
+        entity_type="sales_evaluation",
+        entity_id=evaluation.id,
+        details={"method": method, "findings": len(findings)},
+    )
     return evaluation
 
 
-def complete_action(session: Session, *, actor: Principal, action_id: int, note: str,
-                    at: dt.datetime | None = None) -> ImprovementAction:
+def complete_action(
+    session: Session, *, actor: Principal, action_id: int, note: str, at: dt.datetime | None = None
+) -> ImprovementAction:
     action = _get(session, ImprovementAction, action_id, "action_id", "improvement action")
     if action.status == "done":
         raise ImprovementActionDone()
@@ -304,8 +446,13 @@ def complete_action(session: Session, *, actor: Principal, action_id: int, note:
     action.done_at = at or utcnow()
     action.done_note = _text(note, "note")
     session.flush()
-    record(session, actor=actor, action="sales.action_done", entity_type="improvement_action",
-           entity_id=action.id)
+    record(
+        session,
+        actor=actor,
+        action="sales.action_done",
+        entity_type="improvement_action",
+        entity_id=action.id,
+    )
     return action
 
 
