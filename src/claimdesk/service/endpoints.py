@@ -30,6 +30,7 @@ from claimdesk.service.schemas import (
     ExtendIn,
     NoteIn,
     OutcomeIn,
+    PolicyServiceRequestIn,
     RespondIn,
     SatisfactionRowOut,
     ServiceRecordIn,
@@ -91,6 +92,16 @@ def complaint_out(complaint: Complaint) -> ComplaintOut:
 @router.post("/service/records", status_code=201, response_model=ServiceRecordOut)
 def open_record(body: ServiceRecordIn, db: DB, principal: DeskOrOwn) -> ServiceRecordOut:
     found = service.open_service_record(db, actor=principal, **body.model_dump())
+    return ServiceRecordOut.model_validate(found)
+
+
+@router.post("/service/policy-requests", status_code=201, response_model=ServiceRecordOut)
+def open_policy_request(
+    body: PolicyServiceRequestIn, db: DB, principal: DeskOrOwn
+) -> ServiceRecordOut:
+    found = service.open_policy_service_request(
+        db, actor=principal, **body.model_dump(exclude={"change"}), change=body.change
+    )
     return ServiceRecordOut.model_validate(found)
 
 

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from claimdesk.policies.schemas import ChangeIn
 
 
 class _In(BaseModel):
@@ -21,6 +24,19 @@ class ServiceRecordIn(_In):
     request: str | None = Field(default=None, max_length=4000)
     policy_id: int | None = None
     claim_id: int | None = None
+    received_at: dt.datetime | None = None
+
+
+class PolicyServiceRequestIn(_In):
+    """A policy service request made at the desk or in the portal (SVC-1, POL-2..POL-4)."""
+
+    kind: Literal["change", "termination", "renewal"]
+    policy_id: int
+    channel: str = Field(max_length=12)
+    person_id: int | None = None
+    # For change/termination: what the policies domain needs (description, effective
+    # date, the customer's consent, new beneficiaries or the initiator).
+    change: ChangeIn | None = None
     received_at: dt.datetime | None = None
 
 
@@ -43,6 +59,9 @@ class ServiceRecordOut(BaseModel):
     received_at: dt.datetime
     answered_at: dt.datetime | None
     closed_at: dt.datetime | None
+    # The policy operation a policy service request started (POL-2..POL-4).
+    policy_change_id: int | None = None
+    renewed_policy_id: int | None = None
 
     model_config = ConfigDict(from_attributes=True)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,6 +20,7 @@ from claimdesk.audit.service import record
 from claimdesk.auth.principal import Principal
 from claimdesk.calendar.service import load_calendar
 from claimdesk.clocks import service as clocks
+from claimdesk.errors import ValidationFailed
 from claimdesk.jobs.outbox import send_message
 from claimdesk.models.base import utcnow
 from claimdesk.models.clock import Clock
@@ -33,6 +35,7 @@ from claimdesk.models.service import (
     ServiceRecord,
 )
 from claimdesk.models.user import User
+from claimdesk.policies.schemas import ChangeIn
 from claimdesk.rules.deadlines import NaiveInstant, Rule, evaluate, to_local
 from claimdesk.service import repository
 from claimdesk.service.errors import (
@@ -55,15 +58,28 @@ from claimdesk.service.errors import (
 )
 
 SERVICE_TYPES = (
-    "consultation", "application_help", "policy_change", "policy_renewal",
-    "policy_termination", "claims_help", "health_consultation", "emergency_rescue",
+    "consultation",
+    "application_help",
+    "policy_change",
+    "policy_renewal",
+    "policy_termination",
+    "claims_help",
+    "health_consultation",
+    "emergency_rescue",
     "health_management",
 )
 CHANNELS = ("branch", "web_app", "phone", "email", "sms")
 COMPLAINT_TYPES = ("service", "claims", "sales", "product", "policy_service", "other")
 COMPLAINT_CAUSES = (
-    "attitude", "delay", "claim_amount", "claim_rejection", "misleading_sales",
-    "policy_terms", "fees", "process", "other",
+    "attitude",
+    "delay",
+    "claim_amount",
+    "claim_rejection",
+    "misleading_sales",
+    "policy_terms",
+    "fees",
+    "process",
+    "other",
 )
 DECISION_OUTCOMES = ("upheld", "partially_upheld", "rejected")
 CUSTOMER_RESPONSES = ("accepted", "escalated")
@@ -71,7 +87,11 @@ ESCALATION_ROUTES = ("mediation", "regulator", "arbitration", "court")
 SURVEY_SUBJECTS = ("service_record", "claim", "callback")
 SURVEY_SOURCES = ("survey", "phone_interview", "online_rating", "third_party")
 SCORE_FIELDS = (
-    "score_speed", "score_attitude", "score_result", "score_process", "score_value_added",
+    "score_speed",
+    "score_attitude",
+    "score_result",
+    "score_process",
+    "score_value_added",
 )
 
 # Clock names (the scorecard groups by them) and the rules behind them.
@@ -178,28 +198,37 @@ def _clock(session: Session, subject_type: str, subject_id: int, name: str) -> C
 
 def _stop_if_open(session: Session, clock: Clock | None, at: dt.datetime, actor: Principal) -> None:
     if clock is not None and clock.stopped_at is None:
-        clocks.stop_clock(session, clock=clock, at=max(at, clock.paused_at or clock.started_at),
-                          actor=actor)
+        clocks.stop_clock(
+            session, clock=clock, at=max(at, clock.paused_at or clock.started_at), actor=actor
+        )
 
 
 # --- desk supervisors (who hears of a breach) ------------------------------------------
 
 
-def set_desk_supervisor(session: Session, *, actor: Principal, org_unit_id: int,
-                        user_id: int) -> ServiceDeskSupervisor:
+def set_desk_supervisor(
+    session: Session, *, actor: Principal, org_unit_id: int, user_id: int
+) -> ServiceDeskSupervisor:
     if session.get(OrgUnit, org_unit_id) is None:
         raise ReferencedRecordMissing(field="org_unit_id", what_zh="机构", what_en="org unit")
     if session.get(User, user_id) is None:
         raise ReferencedRecordMissing(field="user_id", what_zh="用户", what_en="user")
-    row = session.scalars(select(ServiceDeskSupervisor)
-                          .where(ServiceDeskSupervisor.org_unit_id == org_unit_id)).first()
+    row = session.scalars(
+        select(ServiceDeskSupervisor).where(ServiceDeskSupervisor.org_unit_id == org_unit_id)
+    ).first()
     if row is None:
         row = ServiceDeskSupervisor(org_unit_id=org_unit_id, user_id=user_id)
         session.add(row)
     row.user_id = user_id
     session.flush()
-    record(session, actor=actor, action="service.supervisor_set", entity_type="org_unit",
-           entity_id=org_unit_id, details={"user_id": user_id})
+    record(
+        session,
+        actor=actor,
+        action="service.supervisor_set",
+        entity_type="org_unit",
+        entity_id=org_unit_id,
+        details={"user_id": user_id},
+    )
     return row
 
 
@@ -231,25 +260,109 @@ def open_service_record(
     _claim(session, claim_id)
     received = _instant(received_at, "received_at")
     service_record = ServiceRecord(
-        service_type=service_type, channel=channel, person_id=person_id, subject=subject,
-        request=request, policy_id=policy_id, claim_id=claim_id,
-        agent_user_id=agent_user_id if agent_user_id is not None
+        service_type=service_type,
+        channel=channel,
+        person_id=person_id,
+        subject=subject,
+        request=request,
+        policy_id=policy_id,
+        claim_id=claim_id,
+        agent_user_id=agent_user_id
+        if agent_user_id is not None
         else (None if actor.is_customer else actor.user_id),
         org_unit_id=org_unit_id if org_unit_id is not None else actor.org_unit_id,
-        status="open", received_at=received,
+        status="open",
+        received_at=received,
     )
     session.add(service_record)
     session.flush()
     if service_type == "consultation":
         clocks.start_clock(
-            session, subject_type="service_record", subject_id=service_record.id,
-            name=CONSULTATION_CLOCK, rule=CONSULTATION_RULE, started_at=received,
-            basis=BASIS_CONSULTATION, org_unit_id=service_record.org_unit_id, actor=actor,
+            session,
+            subject_type="service_record",
+            subject_id=service_record.id,
+            name=CONSULTATION_CLOCK,
+            rule=CONSULTATION_RULE,
+            started_at=received,
+            basis=BASIS_CONSULTATION,
+            org_unit_id=service_record.org_unit_id,
+            actor=actor,
         )
-    record(session, actor=actor, action="service_record.opened", entity_type="service_record",
-           entity_id=service_record.id,
-           details={"type": service_type, "channel": channel, "person_id": person_id,
-                    "policy_id": policy_id, "claim_id": claim_id})
+    record(
+        session,
+        actor=actor,
+        action="service_record.opened",
+        entity_type="service_record",
+        entity_id=service_record.id,
+        details={
+            "type": service_type,
+            "channel": channel,
+            "person_id": person_id,
+            "policy_id": policy_id,
+            "claim_id": claim_id,
+        },
+    )
+    return service_record
+
+
+_POLICY_REQUEST_TYPES = {
+    "change": "policy_change",
+    "termination": "policy_termination",
+    "renewal": "policy_renewal",
+}
+
+
+def open_policy_service_request(
+    session: Session,
+    *,
+    actor: Principal,
+    kind: str,
+    policy_id: int,
+    channel: str,
+    person_id: int | None = None,
+    change: ChangeIn | None = None,
+    received_at: dt.datetime | None = None,
+) -> ServiceRecord:
+    """A change, termination or renewal request starts as a service record and drives the
+    policies domain's operation, whose deadlines (the 2-working-day change clock) are its
+    own (SVC-1, POL-2..POL-4). The customer may only ask about their own policies: the
+    policies repository filters by the principal."""
+    from claimdesk.policies import service as policies
+
+    service_type = choose(_POLICY_REQUEST_TYPES.get(kind), _POLICY_REQUEST_TYPES.values(), "kind")
+    if kind != "renewal" and change is None:
+        raise ValidationFailed(
+            field="change",
+            zh="{field}：变更或解除须说明内容、生效日期和客户同意",
+            en="{field}: a change or termination needs its description, "
+            "effective date and the customer's consent",
+        )
+    if change is not None and change.kind != kind:
+        raise ValidationFailed(
+            field="change.kind",
+            zh="{field}：与申请类型不一致",
+            en="{field}: does not match the request kind",
+        )
+    service_record = open_service_record(
+        session,
+        actor=actor,
+        service_type=service_type,
+        channel=channel,
+        person_id=person_id,
+        subject=f"policy {kind}",
+        policy_id=policy_id,
+        received_at=received_at,
+    )
+    at = service_record.received_at
+    if change is not None:
+        policy_change = policies.request_change(
+            session, actor=actor, policy_id=policy_id, data=change, at=at
+        )
+        service_record.policy_change_id = policy_change.id
+    else:
+        renewed = policies.renew_policy(session, actor=actor, policy_id=policy_id, at=at)
+        service_record.renewed_policy_id = renewed.id
+    session.flush()
     return service_record
 
 
@@ -261,7 +374,11 @@ def get_service_record(session: Session, *, actor: Principal, record_id: int) ->
 
 
 def answer_service_record(
-    session: Session, *, actor: Principal, record_id: int, outcome: str,
+    session: Session,
+    *,
+    actor: Principal,
+    record_id: int,
+    outcome: str,
     at: dt.datetime | None = None,
 ) -> ServiceRecord:
     """The customer got an answer: the consultation clock stops (met or late)."""
@@ -273,16 +390,26 @@ def answer_service_record(
     found.outcome = outcome
     found.status = "answered"
     found.answered_at = found.answered_at or when
-    _stop_if_open(session, _clock(session, "service_record", found.id, CONSULTATION_CLOCK),
-                  when, actor)
+    _stop_if_open(
+        session, _clock(session, "service_record", found.id, CONSULTATION_CLOCK), when, actor
+    )
     session.flush()
-    record(session, actor=actor, action="service_record.answered", entity_type="service_record",
-           entity_id=found.id)
+    record(
+        session,
+        actor=actor,
+        action="service_record.answered",
+        entity_type="service_record",
+        entity_id=found.id,
+    )
     return found
 
 
 def close_service_record(
-    session: Session, *, actor: Principal, record_id: int, outcome: str | None = None,
+    session: Session,
+    *,
+    actor: Principal,
+    record_id: int,
+    outcome: str | None = None,
     at: dt.datetime | None = None,
 ) -> ServiceRecord:
     found = get_service_record(session, actor=actor, record_id=record_id)
@@ -296,11 +423,17 @@ def close_service_record(
     found.answered_at = found.answered_at or when
     found.status = "closed"
     found.closed_at = when
-    _stop_if_open(session, _clock(session, "service_record", found.id, CONSULTATION_CLOCK),
-                  when, actor)
+    _stop_if_open(
+        session, _clock(session, "service_record", found.id, CONSULTATION_CLOCK), when, actor
+    )
     session.flush()
-    record(session, actor=actor, action="service_record.closed", entity_type="service_record",
-           entity_id=found.id)
+    record(
+        session,
+        actor=actor,
+        action="service_record.closed",
+        entity_type="service_record",
+        entity_id=found.id,
+    )
     return found
 
 
@@ -328,8 +461,9 @@ def decision_deadline(session: Session, received_at: dt.datetime) -> DecisionDea
     days = evaluate(DAYS_RULE, received_at, calendar).due
     assert working is not None and days is not None  # no pauses
     rule = DAYS_RULE if days <= working else WORKING_DAYS_RULE
-    return DecisionDeadline(working_days_due=working.astimezone(dt.UTC),
-                            days_due=days.astimezone(dt.UTC), rule=rule)
+    return DecisionDeadline(
+        working_days_due=working.astimezone(dt.UTC), days_due=days.astimezone(dt.UTC), rule=rule
+    )
 
 
 def file_complaint(
@@ -360,8 +494,9 @@ def file_complaint(
     if service_record_id is not None:
         linked = repository.get_service_record(session, actor, service_record_id)
         if linked is None:
-            raise ReferencedRecordMissing(field="service_record_id", what_zh="服务记录",
-                                          what_en="service record")
+            raise ReferencedRecordMissing(
+                field="service_record_id", what_zh="服务记录", what_en="service record"
+            )
     _policy(session, policy_id)
     claim = _claim(session, claim_id)
     received = _instant(received_at, "received_at")
@@ -372,53 +507,91 @@ def file_complaint(
     if handler_user_id is None and not actor.is_customer:
         handler_user_id = actor.user_id
     complaint = Complaint(
-        person_id=person_id, contact=contact.strip(), channel=channel,
-        complaint_type=complaint_type, cause=cause, description=description,
-        service_record_id=service_record_id, policy_id=policy_id, claim_id=claim_id,
-        org_unit_id=org_unit_id if org_unit_id is not None
+        person_id=person_id,
+        contact=contact.strip(),
+        channel=channel,
+        complaint_type=complaint_type,
+        cause=cause,
+        description=description,
+        service_record_id=service_record_id,
+        policy_id=policy_id,
+        claim_id=claim_id,
+        org_unit_id=org_unit_id
+        if org_unit_id is not None
         else (getattr(claim, "org_unit_id", None) or actor.org_unit_id),
         handler_user_id=handler_user_id,
         received_by_id=None if actor.is_customer else actor.user_id,
-        status="received", received_at=received,
-        working_days_due_at=deadline.working_days_due, days_due_at=deadline.days_due,
-        decision_rule_type=deadline.rule.type, decision_rule_n=deadline.rule.n,
+        status="received",
+        received_at=received,
+        working_days_due_at=deadline.working_days_due,
+        days_due_at=deadline.days_due,
+        decision_rule_type=deadline.rule.type,
+        decision_rule_n=deadline.rule.n,
         decision_due_at=deadline.due,
     )
     session.add(complaint)
     session.flush()
-    common = {"subject_type": "complaint", "subject_id": complaint.id, "started_at": received,
-              "org_unit_id": complaint.org_unit_id, "actor": actor}
-    clocks.start_clock(session, name=ACK_CLOCK, rule=ACK_RULE, basis=BASIS_ACK, **common)  # type: ignore[arg-type]
-    clocks.start_clock(session, name=DECISION_CLOCK, rule=deadline.rule, basis=BASIS_DECISION,
-                       **common)  # type: ignore[arg-type]
+    common: dict[str, Any] = {
+        "subject_type": "complaint",
+        "subject_id": complaint.id,
+        "started_at": received,
+        "org_unit_id": complaint.org_unit_id,
+        "actor": actor,
+    }
+    clocks.start_clock(session, name=ACK_CLOCK, rule=ACK_RULE, basis=BASIS_ACK, **common)
+    clocks.start_clock(
+        session, name=DECISION_CLOCK, rule=deadline.rule, basis=BASIS_DECISION, **common
+    )
     if claim_id is not None or complaint_type == "claims":
-        clocks.start_clock(session, name=CLAIM_RESPONSE_CLOCK, rule=CLAIM_RESPONSE_RULE,
-                           basis=BASIS_CLAIM_RESPONSE, **common)  # type: ignore[arg-type]
-    record(session, actor=actor, action="complaint.filed", entity_type="complaint",
-           entity_id=complaint.id,
-           details={"channel": channel, "type": complaint_type, "cause": cause,
-                    "person_id": person_id, "claim_id": claim_id, "policy_id": policy_id,
-                    "decision_rule": f"{deadline.rule.type}:{deadline.rule.n}",
-                    "decision_due_at": deadline.due.isoformat()})
+        clocks.start_clock(
+            session,
+            name=CLAIM_RESPONSE_CLOCK,
+            rule=CLAIM_RESPONSE_RULE,
+            basis=BASIS_CLAIM_RESPONSE,
+            **common,
+        )
+    record(
+        session,
+        actor=actor,
+        action="complaint.filed",
+        entity_type="complaint",
+        entity_id=complaint.id,
+        details={
+            "channel": channel,
+            "type": complaint_type,
+            "cause": cause,
+            "person_id": person_id,
+            "claim_id": claim_id,
+            "policy_id": policy_id,
+            "decision_rule": f"{deadline.rule.type}:{deadline.rule.n}",
+            "decision_due_at": deadline.due.isoformat(),
+        },
+    )
     return complaint
 
 
-def get_complaint(session: Session, *, actor: Principal, complaint_id: int,
-                  for_update: bool = False) -> Complaint:
+def get_complaint(
+    session: Session, *, actor: Principal, complaint_id: int, for_update: bool = False
+) -> Complaint:
     found = repository.get_complaint(session, actor, complaint_id, for_update=for_update)
     if found is None:
         raise ComplaintNotFound(field="complaint_id")
     return found
 
 
-def _require_status(complaint: Complaint, allowed: tuple[str, ...], action_zh: str,
-                    action_en: str) -> None:
+def _require_status(
+    complaint: Complaint, allowed: tuple[str, ...], action_zh: str, action_en: str
+) -> None:
     if complaint.status not in allowed:
         raise ComplaintWrongState(status=complaint.status, action_zh=action_zh, action_en=action_en)
 
 
 def acknowledge_complaint(
-    session: Session, *, actor: Principal, complaint_id: int, progress_note: str,
+    session: Session,
+    *,
+    actor: Principal,
+    complaint_id: int,
+    progress_note: str,
     at: dt.datetime | None = None,
 ) -> Complaint:
     """Acknowledged with progress (24 h); for a claim complaint this is also the named
@@ -433,39 +606,67 @@ def acknowledge_complaint(
     if complaint.handler_user_id is None:
         complaint.handler_user_id = actor.user_id
     _stop_if_open(session, _clock(session, "complaint", complaint.id, ACK_CLOCK), when, actor)
-    _stop_if_open(session, _clock(session, "complaint", complaint.id, CLAIM_RESPONSE_CLOCK),
-                  when, actor)
+    _stop_if_open(
+        session, _clock(session, "complaint", complaint.id, CLAIM_RESPONSE_CLOCK), when, actor
+    )
     session.flush()
-    record(session, actor=actor, action="complaint.acknowledged", entity_type="complaint",
-           entity_id=complaint.id, details={"handler_user_id": complaint.handler_user_id})
+    record(
+        session,
+        actor=actor,
+        action="complaint.acknowledged",
+        entity_type="complaint",
+        entity_id=complaint.id,
+        details={"handler_user_id": complaint.handler_user_id},
+    )
     return complaint
 
 
 def add_note(session: Session, *, actor: Principal, complaint_id: int, note: str) -> ComplaintNote:
     complaint = get_complaint(session, actor=actor, complaint_id=complaint_id)
-    _require_status(complaint, ("received", "acknowledged"), "添加调查记录",
-                    "take investigation notes")
-    entry = ComplaintNote(complaint_id=complaint.id, author_id=actor.user_id,
-                          note=_text(note, "note"))
+    _require_status(
+        complaint, ("received", "acknowledged"), "添加调查记录", "take investigation notes"
+    )
+    entry = ComplaintNote(
+        complaint_id=complaint.id, author_id=actor.user_id, note=_text(note, "note")
+    )
     session.add(entry)
     session.flush()
-    record(session, actor=actor, action="complaint.note_added", entity_type="complaint",
-           entity_id=complaint.id, details={"note_id": entry.id})
+    record(
+        session,
+        actor=actor,
+        action="complaint.note_added",
+        entity_type="complaint",
+        entity_id=complaint.id,
+        details={"note_id": entry.id},
+    )
     return entry
 
 
-def _notify_complainant(session: Session, complaint: Complaint, *, template: str, body: str,
-                        dedupe_key: str) -> None:
+def _notify_complainant(
+    session: Session, complaint: Complaint, *, template: str, body: str, dedupe_key: str
+) -> None:
     contact = complaint.contact
     digits = contact.replace(" ", "").replace("-", "")
     channel = "email" if "@" in contact else ("sms" if digits.isdigit() else "app")
-    send_message(session, channel=channel, recipient=contact, template=template, body=body,
-                 person_id=complaint.person_id, dedupe_key=dedupe_key,
-                 related_type="complaint", related_id=str(complaint.id))
+    send_message(
+        session,
+        channel=channel,
+        recipient=contact,
+        template=template,
+        body=body,
+        person_id=complaint.person_id,
+        dedupe_key=dedupe_key,
+        related_type="complaint",
+        related_id=str(complaint.id),
+    )
 
 
 def extend_complaint(
-    session: Session, *, actor: Principal, complaint_id: int, reason: str | None,
+    session: Session,
+    *,
+    actor: Principal,
+    complaint_id: int,
+    reason: str | None,
     at: dt.datetime | None = None,
 ) -> Complaint:
     """Extend the decision deadline once, to 30 days after receipt, with a recorded
@@ -475,8 +676,14 @@ def extend_complaint(
     return complaint
 
 
-def _extend(session: Session, complaint: Complaint, *, actor: Principal, reason: str | None,
-            when: dt.datetime) -> None:
+def _extend(
+    session: Session,
+    complaint: Complaint,
+    *,
+    actor: Principal,
+    reason: str | None,
+    when: dt.datetime,
+) -> None:
     if reason is None or not reason.strip():
         raise ExtensionReasonRequired(field="extension_reason")
     if complaint.extended_at is not None:
@@ -499,14 +706,24 @@ def _extend(session: Session, complaint: Complaint, *, actor: Principal, reason:
     session.flush()
     local_due = to_local(complaint.decision_due_at).strftime("%Y-%m-%d %H:%M")
     _notify_complainant(
-        session, complaint, template="complaint_extended",
-        body=(f"您的投诉（编号 {complaint.id}）处理期限延长至 {local_due}。"
-              f"原因：{complaint.extension_reason}"),
+        session,
+        complaint,
+        template="complaint_extended",
+        body=(
+            f"您的投诉（编号 {complaint.id}）处理期限延长至 {local_due}。"
+            f"原因：{complaint.extension_reason}"
+        ),
         dedupe_key=f"complaint:{complaint.id}:extended",
     )
-    record(session, actor=actor, action="complaint.extended", entity_type="complaint",
-           entity_id=complaint.id, reason=complaint.extension_reason,
-           details={"before": before.isoformat(), "after": complaint.decision_due_at.isoformat()})
+    record(
+        session,
+        actor=actor,
+        action="complaint.extended",
+        entity_type="complaint",
+        entity_id=complaint.id,
+        reason=complaint.extension_reason,
+        details={"before": before.isoformat(), "after": complaint.decision_due_at.isoformat()},
+    )
 
 
 def decide_complaint(
@@ -528,8 +745,9 @@ def decide_complaint(
     when = _instant(at, "at")
     if when > complaint.decision_due_at and complaint.extended_at is None:
         if extension_reason is None or not extension_reason.strip():
-            raise DecisionPastDeadline(field="extension_reason",
-                                       due=to_local(complaint.decision_due_at).isoformat())
+            raise DecisionPastDeadline(
+                field="extension_reason", due=to_local(complaint.decision_due_at).isoformat()
+            )
         _extend(session, complaint, actor=actor, reason=extension_reason, when=when)
     complaint.status = "decided"
     complaint.decision = text
@@ -540,19 +758,31 @@ def decide_complaint(
         _stop_if_open(session, _clock(session, "complaint", complaint.id, name), when, actor)
     session.flush()
     _notify_complainant(
-        session, complaint, template="complaint_decided",
+        session,
+        complaint,
+        template="complaint_decided",
         body=f"您的投诉（编号 {complaint.id}）已有处理决定：{text}",
         dedupe_key=f"complaint:{complaint.id}:decided",
     )
-    record(session, actor=actor, action="complaint.decided", entity_type="complaint",
-           entity_id=complaint.id, details={"outcome": outcome,
-                                            "late": when > complaint.decision_due_at})
+    record(
+        session,
+        actor=actor,
+        action="complaint.decided",
+        entity_type="complaint",
+        entity_id=complaint.id,
+        details={"outcome": outcome, "late": when > complaint.decision_due_at},
+    )
     return complaint
 
 
 def respond_to_decision(
-    session: Session, *, actor: Principal, complaint_id: int, response: str,
-    route: str | None = None, at: dt.datetime | None = None,
+    session: Session,
+    *,
+    actor: Principal,
+    complaint_id: int,
+    response: str,
+    route: str | None = None,
+    at: dt.datetime | None = None,
 ) -> Complaint:
     """The complainant accepts the decision or escalates (mediation, regulator ...)."""
     complaint = get_complaint(session, actor=actor, complaint_id=complaint_id, for_update=True)
@@ -567,20 +797,32 @@ def respond_to_decision(
     complaint.responded_at = _instant(at, "at")
     complaint.status = response
     session.flush()
-    record(session, actor=actor, action=f"complaint.{response}", entity_type="complaint",
-           entity_id=complaint.id, details={"route": route})
+    record(
+        session,
+        actor=actor,
+        action=f"complaint.{response}",
+        entity_type="complaint",
+        entity_id=complaint.id,
+        details={"route": route},
+    )
     return complaint
 
 
-def archive_complaint(session: Session, *, actor: Principal, complaint_id: int,
-                      at: dt.datetime | None = None) -> Complaint:
+def archive_complaint(
+    session: Session, *, actor: Principal, complaint_id: int, at: dt.datetime | None = None
+) -> Complaint:
     complaint = get_complaint(session, actor=actor, complaint_id=complaint_id, for_update=True)
     _require_status(complaint, ("decided", "accepted", "escalated"), "归档", "be archived")
     complaint.archived_at = _instant(at, "at")
     complaint.status = "archived"
     session.flush()
-    record(session, actor=actor, action="complaint.archived", entity_type="complaint",
-           entity_id=complaint.id)
+    record(
+        session,
+        actor=actor,
+        action="complaint.archived",
+        entity_type="complaint",
+        entity_id=complaint.id,
+    )
     return complaint
 
 
@@ -624,21 +866,33 @@ def record_survey(
     if repository.survey_exists(session, subject_type, subject_id, source):
         raise SurveyAlreadyRecorded(field="subject_id", what="survey")
     survey = SatisfactionSurvey(
-        subject_type=subject_type, subject_id=subject_id, service_type=service_type,
-        person_id=person_id, org_unit_id=org_unit_id, source=source, comment=comment,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        service_type=service_type,
+        person_id=person_id,
+        org_unit_id=org_unit_id,
+        source=source,
+        comment=comment,
         surveyed_at=_instant(surveyed_at, "surveyed_at"),
-        recorded_by_id=actor.user_id, **checked,
+        recorded_by_id=actor.user_id,
+        **checked,
     )
     session.add(survey)
     session.flush()
-    record(session, actor=actor, action="satisfaction.recorded", entity_type="satisfaction_survey",
-           entity_id=survey.id,
-           details={"subject": f"{subject_type}:{subject_id}", "source": source})
+    record(
+        session,
+        actor=actor,
+        action="satisfaction.recorded",
+        entity_type="satisfaction_survey",
+        entity_id=survey.id,
+        details={"subject": f"{subject_type}:{subject_id}", "source": source},
+    )
     return survey
 
 
-def _survey_subject(session: Session, actor: Principal, subject_type: str,
-                    subject_id: int) -> tuple[int | None, str, int | None]:
+def _survey_subject(
+    session: Session, actor: Principal, subject_type: str, subject_id: int
+) -> tuple[int | None, str, int | None]:
     """(person, service type, branch) of what is rated, or why it cannot be rated."""
     if subject_type == "service_record":
         found = repository.get_service_record(session, actor, subject_id)
@@ -656,5 +910,3 @@ def _survey_subject(session: Session, actor: Principal, subject_type: str,
     service_type = "claims" if subject_type == "claim" else "claims_callback"
     person_id = getattr(claim, "insured_person_id", None)
     return person_id, service_type, getattr(claim, "org_unit_id", None)
-
-
