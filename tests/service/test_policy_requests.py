@@ -98,7 +98,7 @@ def test_change_without_its_details_is_refused_and_nothing_written(db, client):
 
 def test_customer_cannot_ask_about_someone_elses_policy(db, client):
     # SPEC SEC-4 SVC-1: row-level — another customer's policy is not found.
-    holder, policy = _policy(db)
+    _holder, policy = _policy(db)
     other = make_person(db, name="吴他人", id_number=resident_id(birth="19850505", seq="202"),
                         phone="13900002222")
     make_user(db, username="other", roles=["customer"], person_id=other.id)
