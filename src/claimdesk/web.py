@@ -68,6 +68,14 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(Permission.SERVICE_DESK, "/desk/complaints", "Complaints"),
     NavItem(Permission.CLAIMS_REPORTS, "/dashboards/claims", "Claims dashboard"),
     NavItem(Permission.SERVICE_REPORTS, "/dashboards/service", "Service dashboard"),
+    NavItem(Permission.PRODUCTS_READ, "/admin/products", "Products"),
+    NavItem(Permission.POLICIES_READ, "/admin/policies", "Policies"),
+    NavItem(Permission.SALES_READ, "/admin/sales", "Sales"),
+    NavItem(Permission.FRAUD_INVESTIGATE, "/admin/fraud-holds", "Fraud holds"),
+    NavItem(Permission.CLAIM_EVENTS_MANAGE, "/admin/events", "Mass events"),
+    NavItem(Permission.USERS_READ, "/admin/users", "Users and roles"),
+    NavItem(Permission.CALENDAR_MANAGE, "/admin/calendar", "Holiday calendar"),
+    NavItem(Permission.CLAIMS_REPORTS, "/admin/thresholds", "Thresholds"),
 ]
 
 
@@ -151,8 +159,14 @@ def _include_domain_pages() -> None:
     from claimdesk.products.pages import router as product_pages
     from claimdesk.policies.pages import router as policy_pages
     from claimdesk.settings_pages import router as settings_pages
+    from claimdesk.sales.pages import router as sales_pages
+    from claimdesk.claims.fraud_pages import router as fraud_pages
+    from claimdesk.claims.event_pages import router as event_pages
+    from claimdesk.auth.users_pages import router as users_pages
+    from claimdesk.calendar.pages import router as calendar_pages
 
-    for extra in (product_pages, policy_pages, settings_pages):
+    for extra in (product_pages, policy_pages, settings_pages, sales_pages, fraud_pages,
+                  event_pages, users_pages, calendar_pages):
         pages_router.include_router(extra)
 
 

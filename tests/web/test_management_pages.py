@@ -38,6 +38,21 @@ def staff(db):  # type: ignore[no-untyped-def]
     return {"hq": hq, "person": person, "users": users}
 
 
+def _register_agent(db, user, *, until="2030-12-31"):  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from claimdesk.auth.principal import Principal
+    from claimdesk.sales import service as sales
+
+    system = Principal.system("test")
+    channel = sales.create_channel(db, actor=system, code=f"CH-{user.id}", name="直销",
+                                   kind="direct_team", modes=["face_to_face"])
+    org = sales.create_organisation(db, actor=system, name="直销团队", channel_id=channel.id)
+    return sales.register_agent(db, actor=system, user_id=user.id, organisation_id=org.id,
+                                licence_number=f"LIC-{user.id}", valid_from=dt.date(2020, 1, 1),
+                                valid_until=dt.date.fromisoformat(until))
+
+
 def _ok(client, path, who):  # type: ignore[no-untyped-def]
     response = client.get(path, headers=login_headers(client, who))
     assert response.status_code == 200, (path, who, response.text[:500])
@@ -124,3 +139,102 @@ def test_product_draft_edit_and_publish(db, client, staff):  # SPEC PRD-1, PRD-3
     db.expire_all()
     assert db.get(ProductVersion, draft_id).status == "published"  # type: ignore[union-attr]
     assert db.get(ProductVersion, published.id).status == "retired"  # type: ignore[union-attr]
+
+
+# --- policies (POL-1..POL-6) ---------------------------------------------------------
+
+
+def test_policy_pages_issue_search_change(db, client, staff):  # SPEC POL-1, POL-2, POL-3, SEC-4, GEN-5
+    version = demo_version(db)
+    _register_agent(db, staff["users"]["seller"])
+    db.commit()
+    seller = login_headers(client, "seller")
+    person = staff["person"]
+    import datetime as dt
+
+    from claimdesk.dashboards.kit import local_today
+
+    start = local_today() + dt.timedelta(days=1)
+    inside = start + dt.timedelta(days=30)
+    form = {"product_version_id": str(version.id), "policyholder_id": str(person.id),
+            "period_start": start.isoformat(), "premium": "365.00", "channel": "direct"}
+    bad = client.post("/admin/policies", data={**form, "premium": "abc"}, headers=seller)
+    assert bad.status_code == 422 and 'id="premium-error"' in bad.text
+    bad_share = client.post("/admin/policies", data={**form, "beneficiaries": "1, 子女"},
+                            headers=seller)
+    assert bad_share.status_code == 422 and 'id="beneficiaries-error"' in bad_share.text
+    assert db.query(Policy).count() == 0
+    issued = client.post("/admin/policies", data=form, headers=seller, follow_redirects=False)
+    assert issued.status_code == 303, issued.text
+    policy_id = int(issued.headers["location"].rsplit("/", 1)[1])
+    number = db.get(Policy, policy_id).number  # type: ignore[union-attr]
+
+    for who in ("agent", "surv", "seller"):
+        _ok(client, f"/admin/policies/{policy_id}", who)
+    _ok(client, "/admin/policies/new", "seller")
+    _refused(client, "/admin/policies/new", "agent")
+    _refused(client, "/admin/policies", "admin")  # administrators hold no policy permission
+    found = _ok(client, f"/admin/policies?number={number}", "agent")
+    assert f"/admin/policies/{policy_id}" in found.text
+    by_id = _ok(client, f"/admin/policies?id_number=110105198503124515&date={inside}", "agent")
+    assert number in by_id.text
+    from claimdesk.models.audit import AuditEntry
+
+    assert db.query(AuditEntry).filter(AuditEntry.action.like("%person%")).count() >= 1
+
+    agent, agent2 = login_headers(client, "agent"), login_headers(client, "agent2")
+    refused = client.post(f"/admin/policies/{policy_id}/changes",
+                          data={"kind": "termination", "description": "退保",
+                                "effective_date": inside.isoformat(),
+                                "customer_consent_method": "signed form",
+                                "initiator": "policyholder"}, headers=agent)
+    assert refused.status_code in (409, 422) and 'id="change-refused"' in refused.text \
+        or 'id="customer_consent-error"' in refused.text
+    assert db.query(PolicyChange).count() == 0
+    asked = client.post(f"/admin/policies/{policy_id}/changes",
+                        data={"kind": "termination", "description": "退保",
+                              "effective_date": inside.isoformat(), "customer_consent": "1",
+                              "customer_consent_method": "signed form",
+                              "initiator": "policyholder"}, headers=agent, follow_redirects=False)
+    assert asked.status_code == 303, asked.text
+    change = db.query(PolicyChange).one()
+    page = client.get(f"/admin/policies/{policy_id}?lang=en", headers=agent)
+    assert "2 working days" in page.text or "working day" in page.text
+    assert client.post(f"/admin/policies/changes/{change.id}/review",
+                       data={"lawful": "yes", "note": "合法"}, headers=agent,
+                       follow_redirects=False).status_code == 303
+    approved = client.post(f"/admin/policies/changes/{change.id}/approve", headers=agent2,
+                           follow_redirects=False)
+    assert approved.status_code == 303, approved.text
+    assert client.post(f"/admin/policies/changes/{change.id}/complete", headers=agent,
+                       follow_redirects=False).status_code == 303
+    db.expire_all()
+    assert db.get(Policy, policy_id).status == "terminated"  # type: ignore[union-attr]
+
+
+def test_policy_dispute_and_renewal(db, client, staff):  # SPEC POL-4, POL-5, GEN-4
+    version = demo_version(db)
+    policy = issue_policy(db, version_id=version.id, policyholder_id=staff["person"].id)
+    db.commit()
+    agent = login_headers(client, "agent")
+    empty = client.post(f"/admin/policies/{policy.id}/disputes",
+                        data={"applicant": "王建国", "dispute_description": ""}, headers=agent)
+    assert empty.status_code == 422 and 'id="dispute_description-error"' in empty.text
+    opened = client.post(f"/admin/policies/{policy.id}/disputes",
+                         data={"applicant": "王建国", "dispute_description": "对条款有异议"},
+                         headers=agent, follow_redirects=False)
+    assert opened.status_code == 303
+    page = client.get(f"/admin/policies/{policy.id}?lang=en", headers=agent)
+    assert "对条款有异议" in page.text and "15" in page.text
+    from claimdesk.models.policy import PolicyDispute
+
+    dispute = db.query(PolicyDispute).one()
+    wrong = client.post(f"/admin/policies/disputes/{dispute.id}/steps",
+                        data={"step": "perform", "text": "x"}, headers=agent)
+    assert wrong.status_code == 409 and f'id="dispute-{dispute.id}-refused"' in wrong.text
+    renewed = client.post(f"/admin/policies/{policy.id}/renew", data={"premium": ""},
+                          headers=agent, follow_redirects=False)
+    assert renewed.status_code == 303, renewed.text
+    assert renewed.headers["location"] != f"/admin/policies/{policy.id}"
+    again = client.post(f"/admin/policies/{policy.id}/renew", data={}, headers=agent)
+    assert again.status_code == 409 and 'id="renew-refused"' in again.text

@@ -19,7 +19,7 @@ from claimdesk.auth.principal import Principal
 from claimdesk.dashboards.kit import local_today, page
 from claimdesk.deps import DB, require
 from claimdesk.errors import ValidationFailed
-from claimdesk.models.product import ProductVersion
+from claimdesk.models.product import Product, ProductVersion
 from claimdesk.policies import repository, service
 from claimdesk.policies.schemas import ChangeIn, PolicyIssueIn
 from claimdesk.products import repository as products
@@ -100,9 +100,11 @@ def _valid_date(text: str) -> bool:
 
 def _issue_form(request: Request, db: Session, *, refusal: Refusal | None = None,
                 values: dict[str, Any] | None = None) -> Response:
-    versions = db.scalars(select(ProductVersion).where(ProductVersion.status == "published")
-                          .order_by(ProductVersion.product_id)).all()
-    choices = [(v.id, f"{v.product.code} · {v.product.name} · v{v.version}") for v in versions]
+    rows = db.execute(select(ProductVersion.id, Product.code, Product.name, ProductVersion.version)
+                      .join(Product, Product.id == ProductVersion.product_id)
+                      .where(ProductVersion.status == "published")
+                      .order_by(Product.code)).all()
+    choices = [(vid, f"{code} · {name} · v{number}") for vid, code, name, number in rows]
     return page(request, "admin/policy_new.html", status_code=refusal.status_code if refusal else 200,
                 versions=choices, channels=CHANNELS, values=values or {},
                 error=refusal.error if refusal else None, **common(request))
