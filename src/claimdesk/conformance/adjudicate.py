@@ -93,8 +93,11 @@ class Job:
 # -- the product -------------------------------------------------------------------------
 
 
-def load_product(path: Path | None) -> list[Coverage]:
-    """A coverage object, ``{"coverage": {...}}`` or ``{"coverages": [...]}``."""
+def load_product(path: Path | None, version: int | None = None) -> list[Coverage]:
+    """A coverage object, ``{"coverage": {...}}``, ``{"coverages": [...]}``, or a product
+    file as exported by ``GET /api/v1/products/{id}/export`` (the version named, else the
+    latest published one) — so an actuary prices claims against the very definition the
+    insurer keeps in version control."""
     if path is None:
         return []
     where = f"{path}"
@@ -103,6 +106,8 @@ def load_product(path: Path | None) -> list[Coverage]:
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
         raise BadInput(where, _unreadable(str(error))) from None
     try:
+        if isinstance(data, dict) and isinstance(data.get("versions"), list):
+            data = {"coverages": _exported_coverages(data["versions"], version)}
         if isinstance(data, dict) and isinstance(data.get("coverages"), list):
             return [parse_coverage(c, f"coverages[{i}]") for i, c in enumerate(data["coverages"])]
         if isinstance(data, dict) and isinstance(data.get("coverage"), dict):
@@ -110,6 +115,28 @@ def load_product(path: Path | None) -> list[Coverage]:
         return [parse_coverage(data, "product")]
     except ClaimdeskError as error:
         raise BadInput(where, error) from None
+
+
+def _exported_coverages(versions: list[Any], wanted: int | None) -> list[dict[str, Any]]:
+    """The coverages of one version of an exported product, flattened to the engine's
+    shape (``type`` plus the PRD-3 parameters)."""
+    candidates = [v for v in versions if isinstance(v, dict)]
+    if wanted is not None:
+        chosen = [v for v in candidates if v.get("version") == wanted]
+    else:
+        published = [v for v in candidates if v.get("status") == "published"]
+        chosen = sorted(published, key=lambda v: int(v.get("version") or 0))[-1:]
+    if not chosen:
+        raise AdjudicationInputError(
+            field="version",
+            zh="{field}：产品文件中没有该版本（或没有已发布版本）",
+            en="{field}: the product file has no such version (or no published version)",
+        )
+    return [
+        {"type": c.get("type"), **(c.get("parameters") or {})}
+        for c in chosen[0].get("coverages") or []
+        if isinstance(c, dict)
+    ]
 
 
 def _unreadable(detail: str) -> AdjudicationInputError:
@@ -395,12 +422,19 @@ class _JsonOut:
 # -- main --------------------------------------------------------------------------------
 
 
-def main(*, file: Path, product: Path | None, output: Path | None, trace: bool) -> int:
+def main(
+    *,
+    file: Path,
+    product: Path | None,
+    output: Path | None,
+    trace: bool,
+    version: int | None = None,
+) -> int:
     started = time.perf_counter()
     err = sys.stderr
     temporary = output.with_name(f".{output.name}.partial") if output is not None else None
     try:
-        coverages = load_product(product)
+        coverages = load_product(product, version)
         with _InputFile(file) as (binary, text):
             stream: IO[str] = (
                 open(temporary, "w", encoding="utf-8", newline="")  # noqa: SIM115
