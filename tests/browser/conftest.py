@@ -198,7 +198,7 @@ def live_server(
     server = LiveServer(url=url, db_url=db_url, factory=factory,
                         customer_policy=policy_number, log_path=log_path)
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180
         while True:
             if process.poll() is not None:
                 pytest.fail(f"the server exited at start-up:\n{server.server_log()}")
@@ -206,7 +206,7 @@ def live_server(
                 if httpx.get(f"{url}/health", timeout=2).status_code == 200:
                     break
             if time.monotonic() > deadline:
-                pytest.fail(f"the server did not answer /health in 60 s:\n{server.server_log()}")
+                pytest.fail(f"the server did not answer /health in 180 s:\n{server.server_log()}")
             time.sleep(0.2)
         yield server
     finally:
