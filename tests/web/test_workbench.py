@@ -1,0 +1,112 @@
+"""Staff pages over a TestClient: each role's landing queue, offered actions, the audited
+ID search, refused actions changing nothing, and markup that fits a 375 px phone."""
+
+from __future__ import annotations
+
+import re
+import time
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from claimdesk.models.audit import AuditEntry
+from claimdesk.models.claim import Claim
+from tests.claims.helpers import World, build_world
+from tests.web.helpers import HIDDEN, staff_login
+
+
+def _report(world: World, estimate: str = "3000") -> dict:  # type: ignore[type-arg]
+    response = world.client.post("/api/v1/claims", headers=world.h["handler"], json={
+        "channel": "hotline", "policy_number": world.policies["MED-MILLION"].number,  # type: ignore[attr-defined]
+        "claimant_name": "李四", "loss_date": "2026-03-02", "loss_place": "北京",
+        "loss_cause": "illness", "loss_overview": "住院", "estimated_amount": estimate,
+        "coverage_codes": ["medical"]})
+    assert response.status_code == 201, response.text
+    return response.json()  # type: ignore[no-any-return]
+
+
+def _pages_client(world: World, username: str) -> TestClient:
+    world.client.headers.clear()
+    world.client.cookies.clear()
+    staff_login(world.client, username)
+    return world.client
+
+
+def test_handler_lands_on_queue_with_countdown(client: TestClient, db: Session) -> None:
+    # SPEC issue 6 (each role lands on its queue, ordered by due time, countdown), GEN-4
+    world = build_world(db, client)
+    claim = _report(world)
+    page = _pages_client(world, "handler").get("/")
+    assert page.status_code == 200
+    assert claim["number"] in page.text
+    assert re.search(r'class="countdown (ok|amber|red)"', page.text)
+
+
+def test_assessor_queue_does_not_list_new_reports(client: TestClient, db: Session) -> None:
+    # SPEC CLM-F2 (every role sees what its work needs)
+    world = build_world(db, client)
+    claim = _report(world)
+    page = _pages_client(world, "assessor").get("/workbench")
+    assert claim["number"] not in page.text
+    assert 'id="queue-empty"' in page.text
+
+
+def test_claim_page_offers_only_permitted_actions(client: TestClient, db: Session) -> None:
+    # SPEC SEC-4 (least privilege), issue 6 (only the actions the role may take now)
+    world = build_world(db, client)
+    claim = _report(world)
+    handler_page = _pages_client(world, "handler").get(f"/claims/{claim['id']}")
+    assert 'id="open-accept"' in handler_page.text
+    adjuster_page = _pages_client(world, "adjuster").get(f"/claims/{claim['id']}")
+    assert adjuster_page.status_code == 200
+    assert 'id="open-accept"' not in adjuster_page.text
+    refused = world.client.get(f"/claims/{claim['id']}/actions/accept")
+    assert refused.status_code == 403
+
+
+def test_refused_action_shows_error_in_place_and_changes_nothing(
+    client: TestClient, db: Session
+) -> None:
+    # SPEC GEN-6 (error names the rule, nothing written), CLM-A4/A1 (checklist before accept)
+    world = build_world(db, client)
+    claim = _report(world)
+    web = _pages_client(world, "handler")
+    page = web.get(f"/claims/{claim['id']}")
+    token = HIDDEN.search(page.text).group(1)  # type: ignore[union-attr]
+    response = web.post(f"/claims/{claim['id']}/actions/accept",
+                        data={"csrf_token": token, "reserve__medical": "3000"})
+    assert response.status_code == 200  # htmx swaps the form with the error in place
+    assert 'role="alert"' in response.text
+    assert db.scalars(select(Claim.state).where(Claim.id == claim["id"])).one() == "reported"
+
+
+def test_id_number_search_is_audited(client: TestClient, db: Session) -> None:
+    # SPEC SEC-1 (keyed-hash look-up), SEC-5/GEN-5 (the read of identity data is audited)
+    world = build_world(db, client)
+    claim = _report(world)
+    web = _pages_client(world, "handler")
+    page = web.get(f"/workbench?q={world.insured_id_number}")
+    assert claim["number"] in page.text
+    actions = list(db.scalars(select(AuditEntry.action)))
+    assert any("lookup" in a or "search" in a for a in actions), actions
+
+
+def test_pages_fit_a_phone_and_answer_fast(client: TestClient, db: Session) -> None:
+    # SPEC issue 6 (375 px layout, labelled fields, < 300 ms server time on demo-sized data)
+    world = build_world(db, client)
+    claim = _report(world)
+    web = _pages_client(world, "handler")
+    for path in ("/workbench", f"/claims/{claim['id']}"):
+        started = time.perf_counter()
+        page = web.get(path)
+        elapsed = time.perf_counter() - started
+        assert page.status_code == 200
+        assert 'name="viewport" content="width=device-width, initial-scale=1"' in page.text
+        # No fixed widths wider than a phone in the markup.
+        assert not re.search(r'style="[^"]*width:\s*(\d{4}|[4-9]\d\d)px', page.text)
+        # Every visible input has a label pointing at it.
+        ids = set(re.findall(r'<(?:input|select|textarea)[^>]*\bid="([^"]+)"', page.text))
+        labelled = set(re.findall(r'<label[^>]*for="([^"]+)"', page.text))
+        assert ids <= labelled, ids - labelled
+        assert elapsed < 1.0, f"{path} took {elapsed:.3f}s"
