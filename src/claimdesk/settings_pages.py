@@ -25,7 +25,6 @@ from claimdesk.dashboards.labels import LABELS
 from claimdesk.deps import require
 from claimdesk.errors import ClaimdeskError
 from claimdesk.validation import describe_validation_error
-from claimdesk.web import language_of
 
 T = TypeVar("T")
 
@@ -97,6 +96,8 @@ def attempt(request: Request, db: Session, call: Callable[[], T]) -> T | Refusal
         db.rollback()
         return Refusal(error_of(request, error), error.status_code)
     except ValidationError as invalid:
+        from claimdesk.web import language_of  # web imports the pages that import this
+
         db.rollback()
         described = describe_validation_error(invalid.errors(), language_of(request))
         return Refusal(described, 422)

@@ -14,11 +14,12 @@ from sqlalchemy.orm import Session
 
 from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
-from claimdesk.claims import events
+from claimdesk.claims import events, repository
 from claimdesk.claims.special_endpoints import CloseIn, EventIn, MemberIn
 from claimdesk.dashboards.kit import page
 from claimdesk.deps import DB, require
 from claimdesk.errors import NotFound
+from claimdesk.models.claim import Claim
 from claimdesk.models.event import MassEvent
 from claimdesk.models.user import User
 from claimdesk.products.coverage_types import MATERIALS
@@ -78,13 +79,22 @@ def _detail(request: Request, db: Session, actor: Principal, event_id: int, *,
             values: dict[str, Any] | None = None) -> Response:
     event = events.get_event(db, event_id)
     members = events.members_of(db, event_id)
-    names = dict(db.execute(select(User.id, User.display_name)
-                            .where(User.id.in_([m.user_id for m in members]))).tuples().all())
+    names = {user_id: name for user_id, name in db.execute(
+        select(User.id, User.display_name).where(User.id.in_([m.user_id for m in members])))}
     return page(request, "admin/event.html", status_code=refusal.status_code if refusal else 200,
                 event=event, members=members, names=names,
-                claims=events.event_claims(db, event_id), guide=events.public_guide(db, event_id),
+                claims=_visible(db, actor, events.event_claims(db, event_id)),
+                guide=events.public_guide(db, event_id),
                 error=refusal.error if refusal else None, action=action, values=values or {},
                 may_manage=actor.has(Permission.CLAIM_EVENTS_MANAGE), **common(request))
+
+
+def _visible(db: Session, actor: Principal, rows: list[Any]) -> list[Any]:
+    """The event's claims this reader may see (CLM-F2: a surveyor only their own)."""
+    allowed = set(db.scalars(repository.scoped(
+        select(Claim.id).where(Claim.id.in_([claim.id for _link, claim in rows])),  # type: ignore[arg-type]
+        actor)))
+    return [(link, claim) for link, claim in rows if claim.id in allowed]
 
 
 @router.get("/admin/events/{event_id}")

@@ -5,7 +5,7 @@ claim page, /claims/{id}; this list only reads (row-filtered like every claim qu
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
@@ -30,7 +30,7 @@ def fraud_holds(request: Request, db: DB, actor: Investigator) -> Response:
                         .order_by(Claim.id).limit(500)).all()
     flags = db.scalars(select(FraudFlag).where(FraudFlag.claim_id.in_([c.id for c in claims]))
                        .order_by(FraudFlag.flagged_at)).all()
-    rows = []
+    rows: list[dict[str, Any]] = []
     context = common(request)
     for claim in claims:
         own = [f for f in flags if f.claim_id == claim.id]
@@ -39,5 +39,5 @@ def fraud_holds(request: Request, db: DB, actor: Investigator) -> Response:
         age_days = (context["now"] - since).days if since else None
         rows.append({"claim": claim, "flags": open_flags, "since": since, "age_days": age_days})
     # The longest-held first: they are the ones most overdue for a decision.
-    rows.sort(key=lambda r: -(r["age_days"] or 0))
+    rows.sort(key=lambda r: -int(r["age_days"] or 0))
     return page(request, "admin/fraud_holds.html", rows=rows, **context)

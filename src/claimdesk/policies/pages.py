@@ -206,9 +206,12 @@ def _change_policy(db: Session, change_id: int) -> int:
 def review_change(change_id: int, request: Request, db: DB, actor: Servicer,
                   lawful: Short = "", note: Text = "") -> Response:
     policy_id = _change_policy(db, change_id)
-    return _act(request, db, actor, policy_id, f"change-{change_id}", {"note": note},
-                lambda: _required(note, "note") or service.review_change(
-                    db, actor=actor, change_id=change_id, lawful=lawful == "yes", note=note))
+    def call() -> Any:
+        _required(note, "note")
+        return service.review_change(db, actor=actor, change_id=change_id,
+                                     lawful=lawful == "yes", note=note)
+
+    return _act(request, db, actor, policy_id, f"change-{change_id}", {"note": note}, call)
 
 
 @router.post("/changes/{change_id}/approve")
@@ -229,9 +232,11 @@ def complete_change(change_id: int, request: Request, db: DB, actor: Servicer) -
 def reject_change(change_id: int, request: Request, db: DB, actor: Approver,
                   note: Text = "") -> Response:
     policy_id = _change_policy(db, change_id)
-    return _act(request, db, actor, policy_id, f"change-{change_id}", {"note": note},
-                lambda: _required(note, "note") or service.reject_change(
-                    db, actor=actor, change_id=change_id, reason=note))
+    def call() -> Any:
+        _required(note, "note")
+        return service.reject_change(db, actor=actor, change_id=change_id, reason=note)
+
+    return _act(request, db, actor, policy_id, f"change-{change_id}", {"note": note}, call)
 
 
 class TextRequired(ValidationFailed):
