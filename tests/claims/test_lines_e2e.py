@@ -1,7 +1,8 @@
 """One claim of each remaining line through the HTTP API, report to adjusted, with a
 frozen clock across National Day: payable amount, every clock's due time, audit
 timeline (issue 4 acceptance; SPEC section 3, ADJ-*, GEN-4); and the art. 27 fraud
-outcomes (CLM-F1). Medical and property are walked in test_workflow_api.py."""
+outcomes (CLM-F1). Medical and property are walked in test_workflow_api.py; every line
+from report to close is walked in test_acceptance_e2e.py."""
 
 from __future__ import annotations
 
@@ -135,8 +136,8 @@ def test_accident_death_with_certificate_after_an_unpaid_disability_claim(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # SPEC CLM-L4 ADJ-DTH: only disability actually PAID reduces the death benefit; an
-    # adjusted-but-unpaid disability claim does not. (The paid variant needs the
-    # payment API of claims.payment; see the report.)
+    # adjusted-but-unpaid disability claim does not. (The paid variant, through the
+    # payment API to close: test_acceptance_e2e.py.)
     w = world
     clock = FrozenClock(monkeypatch, local("2026-09-30T10:00:00"))
     disability = walk_to_adjusted(

@@ -189,6 +189,12 @@ class RejectionNeedsClause(ValidationFailed):
     message_en = "{field}: a rejection needs the clause text and the evidence"
 
 
+class AmountOverRemainingSumInsured(ValidationFailed):
+    code = "amount_over_remaining_sum_insured"
+    message_zh = "{field}：金额超过该保障剩余保险金额 {limit} 元"
+    message_en = "{field}: the amount exceeds the coverage's remaining sum insured of {limit} CNY"
+
+
 class ReserveReasonRequired(ValidationFailed):
     code = "reserve_reason_required"
     message_zh = "{field}：调整准备金须说明理由"

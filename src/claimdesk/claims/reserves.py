@@ -11,7 +11,11 @@ from sqlalchemy.orm import Session
 from claimdesk.audit.service import record
 from claimdesk.auth.principal import Principal
 from claimdesk.claims import timeutil
-from claimdesk.claims.errors import ReserveReasonRequired, UnknownCoverage
+from claimdesk.claims.errors import (
+    AmountOverRemainingSumInsured,
+    ReserveReasonRequired,
+    UnknownCoverage,
+)
 from claimdesk.errors import ValidationFailed
 from claimdesk.models.claim import Claim, Reserve, ReserveChange
 from claimdesk.models.policy import Policy
@@ -31,6 +35,23 @@ def claim_coverages(session: Session, claim: Claim) -> dict[str, Coverage]:
 def coverage_limit(coverage: Coverage) -> Decimal:
     params = coverage.parameters
     return Decimal(str(params.get("sum_insured") or params.get("limit") or "0"))
+
+
+def remaining_limit(session: Session, claim: Claim, coverage: Coverage) -> Decimal:
+    """The most this coverage can still pay on this claim (ADJ-*): a liability limit is
+    per occurrence; otherwise the sum insured less what the same policy's coverage has
+    already paid (medical: this policy year; others: the policy's life), and for death
+    less the disability already paid (ADJ-DTH)."""
+    limit = coverage_limit(coverage)
+    if coverage.type == "liability":
+        return limit
+    from claimdesk.claims.adjustment import history_for  # adjustment imports this module
+
+    history = history_for(session, claim, coverage)
+    used = history.paid
+    if coverage.type == "accident_death":
+        used += history.disability_paid
+    return max(Decimal("0.00"), limit - used)
 
 
 def reserves_of(session: Session, claim_id: int) -> list[Reserve]:
@@ -70,7 +91,10 @@ def set_initial(
         if code in amounts:
             amount = _check_amount(amounts[code], f"reserves.{code}")
         else:
-            amount = min(claim.estimated_amount or Decimal("0.00"), coverage_limit(coverage))
+            amount = min(
+                claim.estimated_amount or Decimal("0.00"),
+                remaining_limit(session, claim, coverage),
+            )
         revise(
             session,
             actor=actor,
@@ -79,6 +103,7 @@ def set_initial(
             amount=amount,
             stage="acceptance",
             reason=reason,
+            field=f"reserves.{code}",
         )
 
 
@@ -91,17 +116,27 @@ def revise(
     amount: Decimal,
     stage: str,
     reason: str | None,
+    field: str = "amount",
 ) -> Reserve:
     if not reason or not reason.strip():
         raise ReserveReasonRequired(field="reason")
     if coverage_code not in claim.coverage_codes:
         raise UnknownCoverage(field="coverage_code", code=coverage_code)
-    amount = _check_amount(amount, "amount")
+    amount = _check_amount(amount, field)
     at = timeutil.now()
     reserve = session.scalars(
         select(Reserve).where(Reserve.claim_id == claim.id, Reserve.coverage_code == coverage_code)
     ).one_or_none()
     before = None if reserve is None else reserve.amount
+    if stage in ("acceptance", "manual") and (before is None or amount > before):
+        # A figure a person enters is what the claim may still cost: never more than
+        # the coverage can pay (issue 4 bad input; an advance is capped by the reserve).
+        # Lowering is free; the adjustment's figure is the engine's, capped by ADJ-*.
+        coverage = claim_coverages(session, claim).get(coverage_code)
+        if coverage is not None:
+            limit = remaining_limit(session, claim, coverage)
+            if amount > limit:
+                raise AmountOverRemainingSumInsured(field=field, limit=f"{limit:.2f}")
     if reserve is None:
         reserve = Reserve(
             claim_id=claim.id, coverage_code=coverage_code, amount=amount, set_at=at, updated_at=at
