@@ -168,3 +168,24 @@ def test_event_green_channel_priority_and_public_guide(
         f"{API}/claims/{ordinary['id']}/event", json={"event_id": event_id}, headers=w.h["handler"]
     )
     assert r.status_code == 409 and r.json()["error"]["code"] == "event_closed"
+
+
+def test_event_detail_lists_only_the_claims_the_reader_may_see(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # SPEC CLM-F2 SEC-4: an event groups claims, but reading it never widens a role's view.
+    w = world
+    FrozenClock(monkeypatch, local("2026-09-29T10:00:00"))
+    event_id = w.client.post(f"{API}/claim-events", json=EVENT, headers=w.h["supervisor"]).json()["id"]
+    for amount in ("4000.00", "20000.00"):
+        claim = _report(w, amount)
+        r = w.client.post(
+            f"{API}/claims/{claim['id']}/event", json={"event_id": event_id}, headers=w.h["handler"]
+        )
+        assert r.status_code == 200, r.text
+    as_supervisor = w.client.get(f"{API}/claim-events/{event_id}", headers=w.h["supervisor"])
+    assert len(as_supervisor.json()["claims"]) == 2
+    # The surveyor is assigned to neither claim: the event shows none of them.
+    as_surveyor = w.client.get(f"{API}/claim-events/{event_id}", headers=w.h["surveyor"])
+    assert as_surveyor.status_code == 200
+    assert as_surveyor.json()["claims"] == []

@@ -83,7 +83,7 @@ def _detail(request: Request, db: Session, actor: Principal, event_id: int, *,
         select(User.id, User.display_name).where(User.id.in_([m.user_id for m in members])))}
     return page(request, "admin/event.html", status_code=refusal.status_code if refusal else 200,
                 event=event, members=members, names=names,
-                claims=_visible(db, actor, events.event_claims(db, event_id)),
+                claims=_visible(db, actor, events.event_claims(db, event_id, actor=actor)),
                 guide=events.public_guide(db, event_id),
                 error=refusal.error if refusal else None, action=action, values=values or {},
                 may_manage=actor.has(Permission.CLAIM_EVENTS_MANAGE), **common(request))

@@ -276,11 +276,18 @@ def queue_priority() -> ColumnElement[int]:
     return func.coalesce(rank, 2)
 
 
-def event_claims(session: Session, event_id: int) -> list[tuple[MassEventClaim, Claim]]:
+def event_claims(
+    session: Session, event_id: int, *, actor: Principal
+) -> list[tuple[MassEventClaim, Claim]]:
+    """The event's claims that ``actor`` may see (CLM-F2: the same row filter as every
+    other claim query — a customer sees only their own, a surveyor only theirs)."""
+    from claimdesk.claims.repository import scoped
+
+    visible = scoped(select(Claim), actor).with_only_columns(Claim.id).scalar_subquery()
     rows = session.execute(
         select(MassEventClaim, Claim)
         .join(Claim, Claim.id == MassEventClaim.claim_id)
-        .where(MassEventClaim.event_id == event_id)
+        .where(MassEventClaim.event_id == event_id, Claim.id.in_(visible))
         .order_by(MassEventClaim.small_loss.desc(), Claim.id)
     ).all()
     return [(link, claim) for link, claim in rows]

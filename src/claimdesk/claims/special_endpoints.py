@@ -89,7 +89,9 @@ class LinkIn(_In):
     event_id: int
 
 
-def _event_out(db: Session, event: MassEvent, *, detail: bool = False) -> EventOut:
+def _event_out(
+    db: Session, event: MassEvent, *, actor: Principal, detail: bool = False
+) -> EventOut:
     out = EventOut.model_validate(event, from_attributes=True)
     if detail:
         out.team = [
@@ -97,7 +99,7 @@ def _event_out(db: Session, event: MassEvent, *, detail: bool = False) -> EventO
         ]
         out.claims = [
             {"claim_id": c.id, "number": c.number, "state": c.state, "small_loss": link.small_loss}
-            for link, c in events.event_claims(db, event.id)
+            for link, c in events.event_claims(db, event.id, actor=actor)
         ]
     return out
 
@@ -105,26 +107,26 @@ def _event_out(db: Session, event: MassEvent, *, detail: bool = False) -> EventO
 @router.post("/claim-events", status_code=201, response_model=EventOut)
 def create_event(body: EventIn, db: DB, principal: EventManager) -> EventOut:
     event = events.create_event(db, actor=principal, **body.model_dump())
-    return _event_out(db, event)
+    return _event_out(db, event, actor=principal)
 
 
 @router.get("/claim-events/{event_id}", response_model=EventOut)
 def read_event(event_id: int, db: DB, principal: Reader) -> EventOut:
-    return _event_out(db, events.get_event(db, event_id), detail=True)
+    return _event_out(db, events.get_event(db, event_id), actor=principal, detail=True)
 
 
 @router.post("/claim-events/{event_id}/team", response_model=EventOut)
 def add_member(event_id: int, body: MemberIn, db: DB, principal: EventManager) -> EventOut:
     event = events.get_event(db, event_id, for_update=True)
     events.add_member(db, actor=principal, event=event, user_id=body.user_id, duty=body.duty)
-    return _event_out(db, event, detail=True)
+    return _event_out(db, event, actor=principal, detail=True)
 
 
 @router.post("/claim-events/{event_id}/close", response_model=EventOut)
 def close_event(event_id: int, body: CloseIn, db: DB, principal: EventManager) -> EventOut:
     event = events.get_event(db, event_id, for_update=True)
     events.close_event(db, actor=principal, event=event, reason=body.reason)
-    return _event_out(db, event, detail=True)
+    return _event_out(db, event, actor=principal, detail=True)
 
 
 @router.post("/claims/{claim_id}/event", response_model=list[dict[str, Any]])
