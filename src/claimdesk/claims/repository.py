@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Select, String, cast, func, or_, select
+from sqlalchemy import Select, exists, or_, select
 from sqlalchemy.orm import Session
 
 from claimdesk.auth.permissions import STAFF_ROLES, Role
 from claimdesk.auth.principal import Principal
 from claimdesk.errors import NotFound
-from claimdesk.models.claim import Claim, Material
-from claimdesk.models.clock import Clock
+from claimdesk.models.claim import QUEUE_STATES, Claim, Material
+from claimdesk.models.event import MassEventClaim
 from claimdesk.models.policy import Policy
 
 _STAFF = {r.value for r in STAFF_ROLES}
@@ -67,41 +67,31 @@ def materials_of(session: Session, claim_id: int) -> list[Material]:
 def queue(
     session: Session, actor: Principal, *, limit: int = 100
 ) -> list[tuple[Claim, dt.datetime | None]]:
-    """The caller's open claims, the most urgent running deadline first."""
-    from claimdesk.claims.workflow import OPEN_STATES, SUSPENDED
+    """The caller's open claims, the most urgent running deadline first.
 
-    earliest = (
-        select(func.min(Clock.due_at))
-        .where(
-            Clock.subject_type == "claim",
-            Clock.subject_id == cast(Claim.id, String),
-            Clock.stopped_at.is_(None),
-            Clock.paused_at.is_(None),
-        )
-        .correlate(Claim)
-        .scalar_subquery()
-    )
-    query = scoped(
-        select(Claim).where(Claim.state.in_((*OPEN_STATES, SUSPENDED, "awaiting_materials"))), actor
-    )
-    # CLM-Z2: mass-event claims first (small losses before the rest), then by deadline.
+    CLM-Z2: mass-event claims come first (small losses before the rest, see
+    ``events.queue_priority``), then every other open claim; within each, by
+    ``Claim.next_due_at`` (the earliest running clock, kept by clocks.service; NULL, no
+    running clock, last), then id. Two queries, so that the second one, over up to
+    millions of claims, walks ix_claims_queue in order and stops after ``limit`` rows
+    instead of sorting every open claim; event claims are few."""
     from claimdesk.claims.events import queue_priority
 
+    in_event = exists().where(MassEventClaim.claim_id == Claim.id)
+    # Matches ix_claims_queue (btree ASC puts NULLs last) so PostgreSQL reads it in order.
+    by_due = (Claim.next_due_at.asc().nulls_last(), Claim.id)
+    waiting = Claim.state.in_(QUEUE_STATES)
     claims = list(
         session.scalars(
-            query.order_by(queue_priority(), earliest.is_(None), earliest, Claim.id).limit(limit)
+            scoped(select(Claim).where(waiting, in_event), actor)
+            .order_by(queue_priority(), *by_due)
+            .limit(limit)
         )
     )
-    due: dict[str, dt.datetime] = {}
-    if claims:
-        for clock in session.scalars(
-            select(Clock).where(
-                Clock.subject_type == "claim",
-                Clock.subject_id.in_([str(c.id) for c in claims]),
-                Clock.stopped_at.is_(None),
-                Clock.paused_at.is_(None),
-            )
-        ):
-            if clock.subject_id not in due or clock.due_at < due[clock.subject_id]:
-                due[clock.subject_id] = clock.due_at
-    return [(claim, due.get(str(claim.id))) for claim in claims]
+    if len(claims) < limit:
+        claims += session.scalars(
+            scoped(select(Claim).where(waiting, ~in_event), actor)
+            .order_by(*by_due)
+            .limit(limit - len(claims))
+        )
+    return [(claim, claim.next_due_at) for claim in claims]

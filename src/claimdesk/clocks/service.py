@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from claimdesk.audit.service import record
@@ -25,6 +25,7 @@ from claimdesk.clocks.errors import (
     ClockTimeOutOfOrder,
 )
 from claimdesk.db import is_postgres
+from claimdesk.models.claim import Claim
 from claimdesk.models.clock import Clock, ClockPause
 from claimdesk.rules.deadlines import NaiveInstant, Rule, evaluate, to_local
 
@@ -70,6 +71,28 @@ def _compute_due(session: Session, clock: Clock) -> dt.datetime | None:
     pauses = [(p.paused_at, p.resumed_at) for p in pauses_of(session, clock)]
     due = evaluate(rule, clock.started_at, calendar, pauses).due
     return None if due is None else due.astimezone(dt.UTC)
+
+
+def _sync_subject(session: Session, clock: Clock) -> None:
+    """Keep ``claims.next_due_at`` (the work queue's sort key) equal to the earliest
+    due_at of the claim's running, unpaused clocks, NULL when none.
+
+    The only writer of that column: every change of a clock's due_at, pause or stop goes
+    through start/pause/resume/stop below. Breach marking changes none of them."""
+    if clock.subject_type != "claim" or not clock.subject_id.isdigit():
+        return
+    earliest = session.scalar(
+        select(func.min(Clock.due_at)).where(
+            Clock.subject_type == "claim",
+            Clock.subject_id == clock.subject_id,
+            Clock.stopped_at.is_(None),
+            Clock.paused_at.is_(None),
+        )
+    )
+    # ORM-enabled UPDATE: a Claim already loaded in the session sees the new value too.
+    session.execute(
+        update(Claim).where(Claim.id == int(clock.subject_id)).values(next_due_at=earliest)
+    )
 
 
 def _audit(
@@ -128,6 +151,7 @@ def start_clock(
     clock.due_at = due.astimezone(dt.UTC)
     session.add(clock)
     session.flush()
+    _sync_subject(session, clock)
     _audit(session, clock, "started", actor, at=started_at)
     return clock
 
@@ -150,6 +174,7 @@ def pause_clock(
     session.add(ClockPause(clock_id=clock.id, paused_at=at, resumed_at=None, reason=reason))
     clock.paused_at = at
     session.flush()
+    _sync_subject(session, clock)
     # due_at keeps the last computed deadline while paused; a pause after the deadline
     # does not revive it, and mark_breaches reads paused_at against due_at.
     _audit(session, clock, "paused", actor, reason=reason, at=at)
@@ -170,6 +195,7 @@ def resume_clock(session: Session, *, clock: Clock, at: dt.datetime, actor: Prin
     assert due is not None  # every pause is closed now
     clock.due_at = due
     session.flush()
+    _sync_subject(session, clock)
     _audit(session, clock, "resumed", actor, at=at)
     return clock
 
@@ -181,6 +207,7 @@ def stop_clock(session: Session, *, clock: Clock, at: dt.datetime, actor: Princi
     _not_before(at, clock.paused_at or clock.started_at, "at")
     clock.stopped_at = at
     session.flush()
+    _sync_subject(session, clock)
     _audit(session, clock, "stopped", actor, at=at)
     return clock
 

@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -80,9 +81,39 @@ class Claim(TimestampMixin, Base):
     materials_complete_at: Mapped[dt.datetime | None]
     accepted_at: Mapped[dt.datetime | None]
     payable_total: Mapped[Decimal | None]
+    # Derived, never set by hand: the earliest due_at of the claim's running, unpaused
+    # clocks (NULL when none). Kept by clocks.service on every clock change so the work
+    # queue reads one index instead of aggregating clocks per claim.
+    next_due_at: Mapped[dt.datetime | None]
 
 
 Index("ix_claims_state", Claim.state)
+
+# The states of the handler's work queue: claims.workflow OPEN_STATES + suspended
+# (tests/claims/test_queue.py keeps the two equal).
+QUEUE_STATES = (
+    "reported",
+    "awaiting_materials",
+    "accepted",
+    "surveyed",
+    "assessed",
+    "adjusted",
+    "in_review",
+    "approved",
+    "reopened",
+    "suspended",
+)
+_QUEUE_PREDICATE = "state IN ({})".format(", ".join(f"'{s}'" for s in QUEUE_STATES))
+# The work queue (claims.repository.queue) walks this index in order: open claims by
+# next deadline (NULLs last, as btree ASC sorts them), then id. Partial, so the closed
+# claims of past years are not in it.
+Index(
+    "ix_claims_queue",
+    Claim.next_due_at,
+    Claim.id,
+    postgresql_where=text(_QUEUE_PREDICATE),
+    sqlite_where=text(_QUEUE_PREDICATE),
+)
 
 
 class ClaimTransition(Base):
