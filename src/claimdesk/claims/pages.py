@@ -641,13 +641,16 @@ async def action_submit(
         error = describe_validation_error(exc.errors(), language)
     except ClaimdeskError as exc:
         error = exc.to_dict(language)
-    if error is not None or validate_only:
-        # Nothing of a refused (or a trial) submission may stay (GEN-6).
+    if validate_only:
+        # A trial run while typing: only the verdict is sent back (the form stays as the
+        # user is filling it), and nothing of the trial may stay (GEN-6).
+        db.rollback()
+        return render(request, "claims/_feedback.html", error=error)
+    if error is not None:
         db.rollback()
         claim = get_claim(db, principal, claim_id)
         return render(request, "claims/_action_form.html", form=form,
-                      fields=form.fields(db, claim), claim=claim, values=values, error=error,
-                      validated=validate_only and error is None)
+                      fields=form.fields(db, claim), claim=claim, values=values, error=error)
     response = HTMLResponse("", status_code=200)
     response.headers["HX-Redirect"] = f"/claims/{claim_id}"
     return response
