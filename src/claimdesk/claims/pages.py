@@ -469,6 +469,38 @@ def _confirm(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> N
         pay.confirm_batch(payment.batch_id, body, db, p)
 
 
+def _open_callback(db: Session, claim: Claim) -> int | None:
+    from claimdesk.claims.closing import callbacks_of
+
+    found = [c.id for c in callbacks_of(db, claim.id) if c.status == "open"]
+    return found[0] if found else None
+
+
+def _callback_fields(_db: Session, _c: Claim) -> list[FormField]:
+    return [
+        FormField("outcome", "Outcome of the call", "select", required=True,
+                  options=[("reached", "Customer reached"), ("unreachable", "Not reachable")]),
+        FormField("satisfaction", "Satisfaction (1-5)", "select",
+                  options=[("", "—"), *[(str(n), str(n)) for n in (5, 4, 3, 2, 1)]]),
+        FormField("suggestions", "Suggestions", "textarea"),
+    ]
+
+
+def _callback(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> None:
+    from claimdesk.payments import endpoints as pay
+    from claimdesk.payments.schemas import CallbackIn
+
+    callback_id = _open_callback(db, claim)
+    if callback_id is None:
+        from claimdesk.errors import NotFound
+
+        raise NotFound(what="callback", field="callback_id")
+    body = _validated(CallbackIn, {"outcome": form.get("outcome"),
+                                   "satisfaction": form.get("satisfaction") or None,
+                                   "suggestions": form.get("suggestions") or None})
+    pay.complete_callback(claim.id, callback_id, body, db, p)
+
+
 def _close(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> None:
     from claimdesk.payments import endpoints as pay
     from claimdesk.payments.schemas import SubmitIn
@@ -536,6 +568,8 @@ ACTIONS: dict[str, ActionForm] = {a.action: a for a in (
                ("approved",), _none, _export_batch),
     ActionForm("confirm_payment", "Record the bank's confirmation", Permission.CLAIMS_PAY,
                ("approved",), _confirm_fields, _confirm),
+    ActionForm("complete_callback", "Record the callback", Permission.CLAIMS_CALLBACK,
+               ("paid", "rejected", "closed"), _callback_fields, _callback),
     ActionForm("close", "Close the claim", Permission.CLAIMS_REVIEW, ("paid", "rejected"),
                _reason_only, _close),
     ActionForm("flag_fraud", "Flag suspected fraud", Permission.FRAUD_FLAG,
@@ -554,6 +588,8 @@ def offered_actions(db: Session, principal: Principal, claim: Claim) -> list[Act
             continue
         payment_step = form.action in ("export_batch", "confirm_payment", "request_payment")
         if payment_step and not _payment_step_due(db, claim, form.action):
+            continue
+        if form.action == "complete_callback" and _open_callback(db, claim) is None:
             continue
         offered.append(form)
     return offered

@@ -232,11 +232,11 @@ async def report_submit(request: Request, db: DB, principal: Reporter) -> Respon
 
 
 def _own_name(db: Session, principal: Principal) -> str:
-    from claimdesk.models.user import User
+    # The customer's own name as on their record (their own data, so no reveal audit).
+    from claimdesk.models.person import Person
 
-    user = db.get(User, principal.user_id) if principal.user_id else None
-    name = user.display_name if user else principal.username
-    return name.removeprefix("客户 ")[:100]
+    person = db.get(Person, principal.person_id) if principal.person_id else None
+    return (person.name if person else principal.username)[:100]
 
 
 # -- a claim: plain timeline, materials, upload, rating ----------------------------------
