@@ -9,6 +9,7 @@ from babel.messages.extract import extract, extract_python
 from jinja2.ext import babel_extract
 
 import claimdesk
+import claimdesk.web  # registers every domain's pages before they are imported here
 from claimdesk.i18n import catalogue_files, gettext, reload_translations, translations
 
 PACKAGE = Path(claimdesk.__file__).parent
@@ -50,7 +51,7 @@ def _table_msgids() -> set[str]:
     from claimdesk.auth.pages import START_ITEMS
     from claimdesk.claims import pages as claims_pages
     from claimdesk.portal import pages as portal_pages
-    from claimdesk.web import NAV_ITEMS  # first: it registers the domains' pages
+    from claimdesk.web import NAV_ITEMS
 
     found = {item.msgid for item in NAV_ITEMS}
     found |= {msgid for items in START_ITEMS.values() for msgid, _href in items}
