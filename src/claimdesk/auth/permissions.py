@@ -64,13 +64,13 @@ class Permission(StrEnum):
     OWN_PROFILE = "own:profile"
     # deadline engine (a calculator every staff member may use)
     DEADLINES_COMPUTE = "deadlines:compute"
-    # products (PRD) and policies (POL)
-    PRODUCTS_MANAGE = "products:manage"
-    PRODUCTS_READ = "products:read"
-    POLICIES_ISSUE = "policies:issue"
-    POLICIES_READ = "policies:read"
-    POLICIES_SERVICE = "policies:service"
-    POLICIES_APPROVE = "policies:approve"
+    # customer service desk and sales (SPEC section 4)
+    SERVICE_DESK = "service:desk"
+    SERVICE_OWN = "service:own"
+    SERVICE_REPORTS = "reports:service"
+    SALES_MANAGE = "sales:manage"
+    SALES_READ = "sales:read"
+    SALES_OWN = "sales:own"
     # claims (SPEC section 3)
     CLAIMS_REPORT = "claims:report"
     CLAIMS_READ = "claims:read"
@@ -91,6 +91,13 @@ class Permission(StrEnum):
     # claim callbacks (CLM-X2) and recoveries (FIN-2)
     CLAIMS_CALLBACK = "claims:callback"
     CLAIMS_RECOVERY = "claims:recovery"
+    # products (PRD) and policies (POL)
+    PRODUCTS_MANAGE = "products:manage"
+    PRODUCTS_READ = "products:read"
+    POLICIES_ISSUE = "policies:issue"
+    POLICIES_READ = "policies:read"
+    POLICIES_SERVICE = "policies:service"
+    POLICIES_APPROVE = "policies:approve"
 
 
 STAFF_ROLES = frozenset(Role) - {Role.CUSTOMER}
@@ -169,29 +176,6 @@ for _role, _extra in _CLAIM_GRANTS.items():
     ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | frozenset(_extra)
 
 
-# Claims: each step's role holds that step's permission; every claims role may read
-# claims (row-filtered in claims.repository) and flag a suspected fraud (CLM-F1).
-_CLAIM_STAFF = {Permission.CLAIMS_READ, Permission.FRAUD_FLAG}
-_CLAIM_GRANTS: dict[Role, set[Permission]] = {
-    Role.CUSTOMER: {Permission.CLAIMS_REPORT, Permission.CLAIMS_READ, Permission.CLAIMS_UPLOAD},
-    Role.SERVICE_AGENT: {Permission.CLAIMS_REPORT, Permission.CLAIMS_READ},
-    Role.SALES_AGENT: {Permission.CLAIMS_REPORT},
-    Role.CLAIMS_HANDLER: _CLAIM_STAFF | {Permission.CLAIMS_REPORT, Permission.CLAIMS_UPLOAD,
-                                         Permission.CLAIMS_ACCEPT, Permission.CLAIMS_RESERVE},
-    Role.SURVEYOR: _CLAIM_STAFF | {Permission.CLAIMS_SURVEY, Permission.CLAIMS_UPLOAD},
-    Role.ASSESSOR: _CLAIM_STAFF | {Permission.CLAIMS_ASSESS, Permission.CLAIMS_UPLOAD},
-    Role.ADJUSTER: _CLAIM_STAFF | {Permission.CLAIMS_ADJUST, Permission.CLAIMS_RESERVE},
-    Role.REVIEWER_1: _CLAIM_STAFF | {Permission.CLAIMS_REVIEW},
-    Role.REVIEWER_2: _CLAIM_STAFF | {Permission.CLAIMS_REVIEW},
-    Role.REVIEWER_3: _CLAIM_STAFF | {Permission.CLAIMS_REVIEW},
-    Role.PAYMENT_OFFICER: {Permission.CLAIMS_READ, Permission.CLAIMS_PAY},
-    Role.FRAUD_INVESTIGATOR: _CLAIM_STAFF | {Permission.FRAUD_INVESTIGATE},
-    Role.COMPLIANCE_AUDITOR: {Permission.CLAIMS_READ},
-}
-for _role, _extra in _CLAIM_GRANTS.items():
-    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | frozenset(_extra)
-
-
 # Service and sales (SPEC section 4): service agents work the desk; customers file
 # complaints and rate their own records (row filter in service.repository); auditors
 # and administrators read the service scorecard; administrators manage sales staff,
@@ -205,6 +189,7 @@ _SERVICE_SALES_GRANTS: dict[Role, set[Permission]] = {
 }
 for _role, _extra in _SERVICE_SALES_GRANTS.items():
     ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | frozenset(_extra)
+
 
 # Claim callbacks are made by the service desk and claims handlers (CLM-X2); salvage and
 # subrogation money is recorded by claims handlers and finance (FIN-2).

@@ -45,6 +45,23 @@ from claimdesk.models.person import BankAccount, Consent, Person
 from claimdesk.models.policy import Policy, PolicyBeneficiary, PolicyChange, PolicyDispute
 from claimdesk.models.product import Coverage, Product, ProductVersion
 from claimdesk.models.review import RejectionNotice, ReviewDecision, ReviewRound
+from claimdesk.models.sales import (
+    AgentAssessment,
+    EvaluationFinding,
+    ImprovementAction,
+    SalesAgent,
+    SalesChannel,
+    SalesEvaluation,
+    SalesOrganisation,
+    TrainingRecord,
+)
+from claimdesk.models.service import (
+    Complaint,
+    ComplaintNote,
+    SatisfactionSurvey,
+    ServiceDeskSupervisor,
+    ServiceRecord,
+)
 from claimdesk.models.user import AuthSession, LoginThrottle, User, UserRole
 
 __all__ = [
@@ -66,6 +83,19 @@ __all__ = [
     "MaterialDeferral",
     "MaterialMailing",
     "RemoteClaim",
+    "TrainingRecord",
+    "ServiceRecord",
+    "ServiceDeskSupervisor",
+    "SatisfactionSurvey",
+    "SalesOrganisation",
+    "SalesEvaluation",
+    "SalesChannel",
+    "SalesAgent",
+    "ImprovementAction",
+    "EvaluationFinding",
+    "ComplaintNote",
+    "Complaint",
+    "AgentAssessment",
     "AdjustmentResult",
     "Assessment",
     "AssessmentItem",
