@@ -22,10 +22,22 @@ def _hash(password: str) -> str:
     return _HASHES[password]
 
 
-def make_org_unit(session: Session, *, code: str = "HQ", name: str = "总公司", kind: str = "head_office",
-                  parent: OrgUnit | None = None, region_code: str | None = "110000") -> OrgUnit:
-    unit = OrgUnit(code=code, name=name, kind=kind, region_code=region_code,
-                   parent_id=parent.id if parent else None)
+def make_org_unit(
+    session: Session,
+    *,
+    code: str = "HQ",
+    name: str = "总公司",
+    kind: str = "head_office",
+    parent: OrgUnit | None = None,
+    region_code: str | None = "110000",
+) -> OrgUnit:
+    unit = OrgUnit(
+        code=code,
+        name=name,
+        kind=kind,
+        region_code=region_code,
+        parent_id=parent.id if parent else None,
+    )
     session.add(unit)
     session.flush()
     return unit
@@ -56,7 +68,9 @@ def make_user(
     return user
 
 
-def login_headers(client: TestClient, username: str, password: str = DEFAULT_PASSWORD) -> dict[str, str]:
+def login_headers(
+    client: TestClient, username: str, password: str = DEFAULT_PASSWORD
+) -> dict[str, str]:
     response = client.post("/api/v1/auth/token", json={"username": username, "password": password})
     assert response.status_code == 200, response.text
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
@@ -84,8 +98,14 @@ def make_person(
     from claimdesk.people.service import create_person
 
     return create_person(
-        session, actor=Principal.system("test"), name=name, id_number=id_number, phone=phone,
-        email=email, address=address, medical_notes=medical_notes,
+        session,
+        actor=Principal.system("test"),
+        name=name,
+        id_number=id_number,
+        phone=phone,
+        email=email,
+        address=address,
+        medical_notes=medical_notes,
         consent=ConsentIn(purpose=consent_purpose, scope=list(consent_scope), method="written"),  # type: ignore[arg-type]
     )
 
@@ -132,13 +152,22 @@ def issue_policy(
     from claimdesk.policies.schemas import PolicyIssueIn
     from claimdesk.policies.service import issue_policy as issue
 
-    actor = Principal.system("test") if agent is None else Principal.build(
-        user_id=agent.id, username=agent.username, roles=["sales_agent"])
-    data = PolicyIssueIn.model_validate({
-        "product_version_id": version_id, "policyholder_id": policyholder_id,
-        "insured_id": insured_id or policyholder_id, "period_start": period_start,
-        "premium": premium, "channel": channel, "beneficiaries": beneficiaries or [],
-    })
+    actor = (
+        Principal.system("test")
+        if agent is None
+        else Principal.build(user_id=agent.id, username=agent.username, roles=["sales_agent"])
+    )
+    data = PolicyIssueIn.model_validate(
+        {
+            "product_version_id": version_id,
+            "policyholder_id": policyholder_id,
+            "insured_id": insured_id or policyholder_id,
+            "period_start": period_start,
+            "premium": premium,
+            "channel": channel,
+            "beneficiaries": beneficiaries or [],
+        }
+    )
     return issue(session, actor=actor, data=data, at=dt.datetime.fromisoformat(issued_at))
 
 
@@ -177,15 +206,20 @@ def qualify_agent(
     if organisation is None:
         from claimdesk.models.sales import SalesChannel
 
-        channel = SalesChannel(code="direct-test", name="直销团队", kind="direct_team", modes="face_to_face")
+        channel = SalesChannel(
+            code="direct-test", name="直销团队", kind="direct_team", modes="face_to_face"
+        )
         session.add(channel)
         session.flush()
         organisation = SalesOrganisation(channel_id=channel.id, name="测试直销团队")
         session.add(organisation)
         session.flush()
     return register_agent(
-        session, actor=Principal.system("test"), user_id=user.id,
+        session,
+        actor=Principal.system("test"),
+        user_id=user.id,
         organisation_id=organisation.id,
         licence_number=licence_number or f"LIC-{user.id:06d}",
-        valid_from=dt.date.fromisoformat(valid_from), valid_until=dt.date.fromisoformat(valid_until),
+        valid_from=dt.date.fromisoformat(valid_from),
+        valid_until=dt.date.fromisoformat(valid_until),
     )

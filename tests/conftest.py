@@ -33,7 +33,11 @@ TEST_KEYRING = Keyring.generate()
 
 
 def pytest_report_header(config: pytest.Config) -> str:
-    where = make_url(normalise_url(PG_URL)).render_as_string(hide_password=True) if PG_URL else "SQLite files"
+    where = (
+        make_url(normalise_url(PG_URL)).render_as_string(hide_password=True)
+        if PG_URL
+        else "SQLite files"
+    )
     return f"claimdesk test database backend: {BACKEND} ({where})"
 
 
@@ -57,13 +61,19 @@ def _worker() -> str:
 
 
 def _pg_admin_url(url: str) -> str:
-    return make_url(normalise_url(url)).set(database="postgres").render_as_string(hide_password=False)
+    return (
+        make_url(normalise_url(url)).set(database="postgres").render_as_string(hide_password=False)
+    )
 
 
 def _pg_execute(url: str, *statements: str) -> None:
     import psycopg
 
-    plain = make_url(normalise_url(url)).set(drivername="postgresql").render_as_string(hide_password=False)
+    plain = (
+        make_url(normalise_url(url))
+        .set(drivername="postgresql")
+        .render_as_string(hide_password=False)
+    )
     with psycopg.connect(plain, autocommit=True) as conn:
         for statement in statements:
             conn.execute(statement)  # type: ignore[arg-type]
@@ -100,7 +110,9 @@ def template_db_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     assert PG_URL
     name = f"claimdesk_tpl_{_worker()}"
     admin = _pg_admin_url(PG_URL)
-    _pg_execute(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
+    _pg_execute(
+        admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"'
+    )
     url = make_url(normalise_url(PG_URL)).set(database=name).render_as_string(hide_password=False)
     upgrade(url)
     yield url
@@ -155,7 +167,9 @@ def connection(engine: Engine) -> Iterator[Connection]:
 @pytest.fixture
 def session_factory(connection: Connection) -> sessionmaker[Session]:
     """Sessions whose commits are savepoints inside the test's outer transaction."""
-    return sessionmaker(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    return sessionmaker(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
 
 
 @pytest.fixture

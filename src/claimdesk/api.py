@@ -17,12 +17,12 @@ from claimdesk.claims.special_endpoints import router as claims_special_router
 from claimdesk.org.endpoints import router as org_router
 from claimdesk.payments.endpoints import claims_router as settlement_router
 from claimdesk.payments.endpoints import payments_router
-from claimdesk.sales.endpoints import router as sales_router
-from claimdesk.service.endpoints import router as service_router
 from claimdesk.people.endpoints import me_router as people_me_router
 from claimdesk.people.endpoints import router as people_router
 from claimdesk.policies.endpoints import router as policies_router
 from claimdesk.products.endpoints import router as products_router
+from claimdesk.sales.endpoints import router as sales_router
+from claimdesk.service.endpoints import router as service_router
 
 # Cookie-authenticated calls must carry the session's CSRF token (SEC-8).
 api_router = APIRouter(dependencies=[Depends(api_csrf_guard)])

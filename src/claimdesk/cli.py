@@ -16,10 +16,10 @@ def _register_domains() -> None:
     # Each domain contributes its own command group; kept in their packages so the
     # commands sit next to the services they call.
     from claimdesk.audit.cli import app as audit_app
+    from claimdesk.auth.cli import app as users_app
     from claimdesk.calendar.cli import app as calendar_app
     from claimdesk.conformance.cli import register as register_conformance
     from claimdesk.crypto.cli import app as keys_app
-    from claimdesk.auth.cli import app as users_app
 
     app.add_typer(audit_app, name="audit", help="Audit trail: verify the hash chain.")
     app.add_typer(calendar_app, name="calendar", help="Holiday calendar: seed and show years.")
@@ -32,7 +32,9 @@ _register_domains()
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     app()
 
 

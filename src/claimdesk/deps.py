@@ -82,7 +82,9 @@ def get_principal_optional(request: Request, db: DB) -> Principal | None:
     return principal
 
 
-def get_principal(principal: Annotated[Principal | None, Depends(get_principal_optional)]) -> Principal:
+def get_principal(
+    principal: Annotated[Principal | None, Depends(get_principal_optional)],
+) -> Principal:
     if principal is None:
         raise NotAuthenticated()
     return principal
@@ -104,7 +106,7 @@ def require(permission: Permission) -> Callable[..., Principal]:
     return dependency
 
 
-def Requires(permission: Permission) -> Any:  # noqa: N802  (reads as a type)
+def Requires(permission: Permission) -> Any:
     """``Annotated[Principal, Depends(require(permission))]``.
 
     Strict mypy does not accept a call in an annotation; prefer module-level aliases

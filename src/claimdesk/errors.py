@@ -151,7 +151,9 @@ class ConsentMissing(ClaimdeskError):
     status_code = 422
     code = "consent_missing"
     message_zh = "{field}：收集个人信息须记录本人同意（目的、范围、方式）"
-    message_en = "{field}: collecting personal data requires recorded consent (purpose, scope, method)"
+    message_en = (
+        "{field}: collecting personal data requires recorded consent (purpose, scope, method)"
+    )
 
 
 class KeyUnavailable(ClaimdeskError):

@@ -18,7 +18,9 @@ from claimdesk.auth.permissions import Permission
 from claimdesk.errors import CsrfFailed
 from claimdesk.i18n import current_language, gettext, ngettext, request_language
 
-templates = Jinja2Templates(directory=str(__import__("pathlib").Path(__file__).parent / "templates"))
+templates = Jinja2Templates(
+    directory=str(__import__("pathlib").Path(__file__).parent / "templates")
+)
 # {{ _("English msgid") }} and {% trans %} in every template, translated through the
 # merged Babel catalogues in the language render() sets for the request.
 templates.env.add_extension("jinja2.ext.i18n")
@@ -156,17 +158,25 @@ def _include_domain_pages() -> None:
 
     pages_router.include_router(service_pages)
     # Management pages of web engineer C (products ... thresholds).
-    from claimdesk.products.pages import router as product_pages
-    from claimdesk.policies.pages import router as policy_pages
-    from claimdesk.settings_pages import router as settings_pages
-    from claimdesk.sales.pages import router as sales_pages
-    from claimdesk.claims.fraud_pages import router as fraud_pages
-    from claimdesk.claims.event_pages import router as event_pages
     from claimdesk.auth.users_pages import router as users_pages
     from claimdesk.calendar.pages import router as calendar_pages
+    from claimdesk.claims.event_pages import router as event_pages
+    from claimdesk.claims.fraud_pages import router as fraud_pages
+    from claimdesk.policies.pages import router as policy_pages
+    from claimdesk.products.pages import router as product_pages
+    from claimdesk.sales.pages import router as sales_pages
+    from claimdesk.settings_pages import router as settings_pages
 
-    for extra in (product_pages, policy_pages, settings_pages, sales_pages, fraud_pages,
-                  event_pages, users_pages, calendar_pages):
+    for extra in (
+        product_pages,
+        policy_pages,
+        settings_pages,
+        sales_pages,
+        fraud_pages,
+        event_pages,
+        users_pages,
+        calendar_pages,
+    ):
         pages_router.include_router(extra)
 
 

@@ -12,15 +12,23 @@ from claimdesk.db import unit_of_work
 ACTOR = Principal.build(user_id=None, username="tester", roles=["administrator"], ip="10.0.0.1")
 
 
-def append(factory: sessionmaker, count: int, *, per_commit: int = 1,
-           entity_type: str = "claim") -> None:
+def append(
+    factory: sessionmaker, count: int, *, per_commit: int = 1, entity_type: str = "claim"
+) -> None:
     written = 0
     while written < count:
         with unit_of_work(factory) as session:
             for _ in range(min(per_commit, count - written)):
                 written += 1
-                record(session, actor=ACTOR, action="claim.updated", entity_type=entity_type,
-                       entity_id=str(written), reason="test", details={"n": written})
+                record(
+                    session,
+                    actor=ACTOR,
+                    action="claim.updated",
+                    entity_type=entity_type,
+                    entity_id=str(written),
+                    reason="test",
+                    details={"n": written},
+                )
 
 
 def disable_append_only(engine: Engine) -> None:

@@ -14,12 +14,26 @@ BOB = Principal.build(user_id=None, username="bob", roles=["adjuster"], ip="10.1
 
 
 def _seed(db):
-    record(db, actor=ALICE, action="claim.reported", entity_type="claim", entity_id=1,
-           reason="hotline")
-    record(db, actor=BOB, action="claim.adjusted", entity_type="claim", entity_id=1,
-           details={"amount": "1200.00"})
-    record(db, actor=ALICE, action="person.viewed_pii", entity_type="person", entity_id=7,
-           reason="verify identity", at=dt.datetime(2020, 1, 1, tzinfo=dt.UTC))
+    record(
+        db, actor=ALICE, action="claim.reported", entity_type="claim", entity_id=1, reason="hotline"
+    )
+    record(
+        db,
+        actor=BOB,
+        action="claim.adjusted",
+        entity_type="claim",
+        entity_id=1,
+        details={"amount": "1200.00"},
+    )
+    record(
+        db,
+        actor=ALICE,
+        action="person.viewed_pii",
+        entity_type="person",
+        entity_id=7,
+        reason="verify identity",
+        at=dt.datetime(2020, 1, 1, tzinfo=dt.UTC),
+    )
     db.commit()
 
 
@@ -43,27 +57,33 @@ def test_auditor_lists_and_filters(db, client):  # SPEC GEN-5
     seqs = [e["seq"] for e in everything["items"]]
     assert seqs == sorted(seqs, reverse=True)  # newest first
     assert [e["action"] for e in everything["items"][:3]] == [
-        "person.viewed_pii", "claim.adjusted", "claim.reported"]
+        "person.viewed_pii",
+        "claim.adjusted",
+        "claim.reported",
+    ]
 
     by_actor = client.get("/api/v1/audit", params={"actor": "bob"}, headers=headers).json()
     assert [e["action"] for e in by_actor["items"]] == ["claim.adjusted"]
     assert by_actor["items"][0]["details"] == {"amount": "1200.00"}
 
-    by_entity = client.get("/api/v1/audit", params={"entity_type": "claim", "entity_id": "1"},
-                           headers=headers).json()
+    by_entity = client.get(
+        "/api/v1/audit", params={"entity_type": "claim", "entity_id": "1"}, headers=headers
+    ).json()
     assert by_entity["total"] == 2
 
     by_domain = client.get("/api/v1/audit", params={"action": "person."}, headers=headers).json()
     assert by_domain["total"] == 1 and by_domain["items"][0]["ip"] == "10.1.1.1"
 
-    recent = client.get("/api/v1/audit", params={"from": "2024-01-01T00:00:00", "actor": "alice"},
-                        headers=headers).json()
+    recent = client.get(
+        "/api/v1/audit", params={"from": "2024-01-01T00:00:00", "actor": "alice"}, headers=headers
+    ).json()
     assert [e["action"] for e in recent["items"]] == ["claim.reported"]
     old = client.get("/api/v1/audit", params={"to": "2021-01-01T00:00:00Z"}, headers=headers).json()
     assert [e["action"] for e in old["items"]] == ["person.viewed_pii"]
 
-    paged = client.get("/api/v1/audit", params={"actor": "alice", "page": 2, "page_size": 1},
-                       headers=headers).json()
+    paged = client.get(
+        "/api/v1/audit", params={"actor": "alice", "page": 2, "page_size": 1}, headers=headers
+    ).json()
     assert [e["action"] for e in paged["items"]] == ["claim.reported"] and paged["total"] == 2
 
 

@@ -74,10 +74,13 @@ def test_rolled_back_transaction_leaves_no_entry(real):  # SPEC GEN-5
     assert _verify(factory).ok
 
 
-@pytest.mark.parametrize("statement", [
-    "UPDATE audit_entries SET details = '{\"n\": 99}' WHERE seq = 1",
-    "DELETE FROM audit_entries WHERE seq = 1",
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE audit_entries SET details = '{\"n\": 99}' WHERE seq = 1",
+        "DELETE FROM audit_entries WHERE seq = 1",
+    ],
+)
 def test_append_only_trigger_refuses_changes(real, statement):  # SPEC GEN-5
     engine, factory = real
     append(factory, 2)
@@ -146,11 +149,17 @@ def test_tamper_rewritten_hash_caught_at_next_link(real):  # SPEC GEN-5
 
 
 def _cli_verify(url):
-    env = {**os.environ, "CLAIMDESK_DATABASE_URL": url,
-           "CLAIMDESK_KEYS": os.environ["CLAIMDESK_KEYS"]}
+    env = {
+        **os.environ,
+        "CLAIMDESK_DATABASE_URL": url,
+        "CLAIMDESK_KEYS": os.environ["CLAIMDESK_KEYS"],
+    }
     return subprocess.run(
         [sys.executable, "-m", "claimdesk.cli", "audit", "verify"],
-        env=env, capture_output=True, text=True, timeout=120,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 

@@ -78,8 +78,10 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     count = getattr(config, "_claimdesk_browser_deselected", 0)
     if count:
         terminalreporter.write_sep(
-            "!", f"BROWSER TESTS NOT RUN: {count} journeys deselected (CLAIMDESK_SKIP_BROWSER=1)",
-            red=True, bold=True,
+            "!",
+            f"BROWSER TESTS NOT RUN: {count} journeys deselected (CLAIMDESK_SKIP_BROWSER=1)",
+            red=True,
+            bold=True,
         )
     elif _missing():
         terminalreporter.write_sep("!", NOT_RUN.format(why=_missing()), red=True, bold=True)
@@ -150,13 +152,21 @@ def _seed(factory: sessionmaker[Session]) -> str:
         assert product is not None
         version = next(v for v in product.versions if v.status == "published")
         start = dt.date.today() - dt.timedelta(days=200)
-        data = PolicyIssueIn.model_validate({
-            "product_version_id": version.id, "policyholder_id": customer.person_id,
-            "insured_id": customer.person_id, "period_start": start.isoformat(),
-            "premium": "365.00", "channel": "direct", "beneficiaries": [],
-        })
+        data = PolicyIssueIn.model_validate(
+            {
+                "product_version_id": version.id,
+                "policyholder_id": customer.person_id,
+                "insured_id": customer.person_id,
+                "period_start": start.isoformat(),
+                "premium": "365.00",
+                "channel": "direct",
+                "beneficiaries": [],
+            }
+        )
         policy = issue_policy(
-            session, actor=system, data=data,
+            session,
+            actor=system,
+            data=data,
             at=dt.datetime.now(dt.UTC) - dt.timedelta(days=201),
         )
         beijing = session.query(OrgUnit).filter_by(code="BJ").one()
@@ -190,13 +200,26 @@ def live_server(
     log_path = base / "server.log"
     log = log_path.open("wb")
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "claimdesk.asgi:app", "--host", "127.0.0.1",
-         "--port", str(port), "--log-level", "info"],
-        env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "claimdesk.asgi:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "info",
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
-    server = LiveServer(url=url, db_url=db_url, factory=factory,
-                        customer_policy=policy_number, log_path=log_path)
+    server = LiveServer(
+        url=url, db_url=db_url, factory=factory, customer_policy=policy_number, log_path=log_path
+    )
     try:
         deadline = time.monotonic() + 180
         while True:
@@ -240,7 +263,8 @@ def browser() -> Iterator[Any]:
 
 def _context(browser: Any, width: int, height: int, language: str) -> Any:
     return browser.new_context(
-        viewport={"width": width, "height": height}, locale=language,
+        viewport={"width": width, "height": height},
+        locale=language,
         extra_http_headers={"Accept-Language": language},
     )
 

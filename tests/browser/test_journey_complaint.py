@@ -16,8 +16,9 @@ from claimdesk.models.service import Complaint
 from tests.browser.conftest import DEMO_PASSWORD, LiveServer, login, shot
 
 
-def test_complaint_filed_acknowledged_decided(page: Any, browser: Any,
-                                              live_server: LiveServer) -> None:
+def test_complaint_filed_acknowledged_decided(
+    page: Any, browser: Any, live_server: LiveServer
+) -> None:
     # SPEC SVC-3 (acknowledged, decided, the earlier deadline shown), GEN-4 (which rule),
     # GEN-6 (an empty decision is refused in place), GEN-7 (it counts on the dashboard)
     with live_server.session() as session:
@@ -76,14 +77,21 @@ def test_complaint_filed_acknowledged_decided(page: Any, browser: Any,
         shot(auditor, "dashboard-service")
     finally:
         context.close()
-    token = httpx.post(f"{live_server.url}/api/v1/auth/token",
-                       json={"username": "auditor", "password": DEMO_PASSWORD}, timeout=30)
+    token = httpx.post(
+        f"{live_server.url}/api/v1/auth/token",
+        json={"username": "auditor", "password": DEMO_PASSWORD},
+        timeout=30,
+    )
     today = dt.date.today()
     found = httpx.get(
         f"{live_server.url}/dashboards/service/complaints_by_cause.csv",
-        params={"date_from": today.replace(day=1).isoformat(),
-                "date_to": (today + dt.timedelta(days=1)).isoformat()},
-        headers={"Authorization": f"Bearer {token.json()['access_token']}"}, timeout=30)
+        params={
+            "date_from": today.replace(day=1).isoformat(),
+            "date_to": (today + dt.timedelta(days=1)).isoformat(),
+        },
+        headers={"Authorization": f"Bearer {token.json()['access_token']}"},
+        timeout=30,
+    )
     assert found.status_code == 200
     counts = {r["cause"]: int(r["complaints"]) for r in csv.DictReader(io.StringIO(found.text))}
     assert counts.get("delay", 0) >= 1

@@ -34,8 +34,11 @@ def test_customer_sees_paid_claim_and_rates_it(
     phone.wait_for_selector("#rated-msg")
     shot(phone, "portal-claim-paid-rated-375")
     with live_server.session() as session:
-        survey = session.scalars(select(SatisfactionSurvey).where(
-            SatisfactionSurvey.subject_type == "claim",
-            SatisfactionSurvey.subject_id == claim_id)).one()
+        survey = session.scalars(
+            select(SatisfactionSurvey).where(
+                SatisfactionSurvey.subject_type == "claim",
+                SatisfactionSurvey.subject_id == claim_id,
+            )
+        ).one()
         assert (survey.score_speed, survey.score_attitude) == (5, 4)
         assert survey.source == "online_rating"

@@ -32,8 +32,9 @@ def upload_all_materials(page: Any) -> int:
     while page.locator("#checklist li.missing").count():
         code = page.locator("#checklist li.missing").first.get_attribute("data-code")
         page.select_option("#material_code", code)
-        page.set_input_files("#file", {"name": f"{code}.png", "mimeType": "image/png",
-                                       "buffer": png(code)})
+        page.set_input_files(
+            "#file", {"name": f"{code}.png", "mimeType": "image/png", "buffer": png(code)}
+        )
         page.click("#upload-form button[type=submit]")
         page.wait_for_load_state("networkidle")
         assert page.locator(f'#checklist li[data-code="{code}"].ok').count() == 1, page.content()

@@ -13,14 +13,21 @@ from tests.browser.conftest import LiveServer, act, login, logout, shot
 def report_by_hotline(server: LiveServer, *, estimate: str = "40000") -> tuple[int, str]:
     """The service desk enters a phoned-in report (set-up through the API)."""
     with server.api("service") as api:
-        response = api.post("/claims", json={
-            "channel": "hotline", "policy_number": server.customer_policy,
-            "claimant_name": "王建国", "contact_phone": "13812345678",
-            "loss_date": (dt.date.today() - dt.timedelta(days=5)).isoformat(),
-            "loss_place": "北京协和医院", "loss_cause": "illness",
-            "loss_overview": "急性阑尾炎手术住院七天", "estimated_amount": estimate,
-            "coverage_codes": ["medical"],
-        })
+        response = api.post(
+            "/claims",
+            json={
+                "channel": "hotline",
+                "policy_number": server.customer_policy,
+                "claimant_name": "王建国",
+                "contact_phone": "13812345678",
+                "loss_date": (dt.date.today() - dt.timedelta(days=5)).isoformat(),
+                "loss_place": "北京协和医院",
+                "loss_cause": "illness",
+                "loss_overview": "急性阑尾炎手术住院七天",
+                "estimated_amount": estimate,
+                "coverage_codes": ["medical"],
+            },
+        )
     assert response.status_code == 201, response.text
     body = response.json()
     return body["id"], body["number"]
@@ -60,31 +67,53 @@ def process_to_paid(page: Any, server: LiveServer, number: str, *, screenshots: 
     open_claim(page, server, number)
     act(page, "record_contact", {"note": "电话联系客户，约定医院核实"})
     now = dt.datetime.now() + dt.timedelta(hours=8)  # the form takes Beijing time
-    act(page, "submit_survey", {
-        "surveyed_at": (now - dt.timedelta(minutes=30)).strftime("%Y-%m-%dT%H:%M"),
-        "place": "北京协和医院", "people": "客户本人、主治医生", "actions": "调阅病历、核对发票",
-        "cause": "急性阑尾炎发作，急诊入院", "extent": "阑尾切除手术，住院七天",
-        "conclusion": "事故属实，属于保险责任",
-        "covered": True,
-    })
+    act(
+        page,
+        "submit_survey",
+        {
+            "surveyed_at": (now - dt.timedelta(minutes=30)).strftime("%Y-%m-%dT%H:%M"),
+            "place": "北京协和医院",
+            "people": "客户本人、主治医生",
+            "actions": "调阅病历、核对发票",
+            "cause": "急性阑尾炎发作，急诊入院",
+            "extent": "阑尾切除手术，住院七天",
+            "conclusion": "事故属实，属于保险责任",
+            "covered": True,
+        },
+    )
     assert state(page) == "surveyed"
     logout(page)
     # Assessor: the expense lines.
     login(page, server, "assessor.bj")
     open_claim(page, server, number)
-    act(page, "assess", {
-        "coverage_code": "medical", "line1_description": "手术费", "line1_amount": "28000",
-        "line1_catalog": "A", "line2_description": "住院床位费", "line2_amount": "12000",
-        "line2_catalog": "A",
-    })
+    act(
+        page,
+        "assess",
+        {
+            "coverage_code": "medical",
+            "line1_description": "手术费",
+            "line1_amount": "28000",
+            "line1_catalog": "A",
+            "line2_description": "住院床位费",
+            "line2_amount": "12000",
+            "line2_catalog": "A",
+        },
+    )
     act(page, "complete_assessment")
     assert state(page) == "assessed"
     logout(page)
     # Adjuster: run the calculation, sign, submit to review.
     login(page, server, "adjuster")
     open_claim(page, server, number)
-    act(page, "adjust", {"coverage_code": "medical", "liability": "covered",
-                         "covered_items": "手术费、床位费，扣除免赔额"})
+    act(
+        page,
+        "adjust",
+        {
+            "coverage_code": "medical",
+            "liability": "covered",
+            "covered_items": "手术费、床位费，扣除免赔额",
+        },
+    )
     act(page, "complete_adjustment")
     act(page, "submit_review")
     assert state(page) == "in_review"
@@ -92,9 +121,17 @@ def process_to_paid(page: Any, server: LiveServer, number: str, *, screenshots: 
         shot(page, "staff-claim-in-review-1280")
     logout(page)
     # Two review tiers, two different people.
-    checks = {f"check__{c}": True for c in (
-        "policy_in_force", "adequately_insured", "disclosure_and_exclusions",
-        "materials_complete", "process_compliant", "amount_correct")}
+    checks = {
+        f"check__{c}": True
+        for c in (
+            "policy_in_force",
+            "adequately_insured",
+            "disclosure_and_exclusions",
+            "materials_complete",
+            "process_compliant",
+            "amount_correct",
+        )
+    }
     for reviewer in ("reviewer1", "reviewer2"):
         login(page, server, reviewer)
         open_claim(page, server, number)
@@ -121,8 +158,11 @@ def test_staff_accept_adjust_review_two_tiers_and_pay(page: Any, live_server: Li
     # CLM-X2 callback within 3 working days of payment, then closing (CLM-X1).
     login(page, live_server, "handler")
     open_claim(page, live_server, number)
-    act(page, "complete_callback", {"outcome": "reached", "satisfaction": "5",
-                                    "suggestions": "满意"})
+    act(
+        page,
+        "complete_callback",
+        {"outcome": "reached", "satisfaction": "5", "suggestions": "满意"},
+    )
     logout(page)
     login(page, live_server, "reviewer1")
     open_claim(page, live_server, number)

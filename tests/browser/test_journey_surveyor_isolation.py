@@ -19,8 +19,9 @@ def assigned_to_beijing_surveyor(server: LiveServer) -> tuple[int, str]:
         detail = api.get(f"/claims/{claim_id}").json()
         for item in detail["checklist"]:
             if not item["received"]:
-                done = api.post(f"/claims/{claim_id}/materials/receive",
-                                json={"code": item["code"], "count": 1})
+                done = api.post(
+                    f"/claims/{claim_id}/materials/receive", json={"code": item["code"], "count": 1}
+                )
                 assert done.status_code == 200, done.text
         accepted = api.post(f"/claims/{claim_id}/accept", json={"reserves": {"medical": "3000"}})
         assert accepted.status_code == 200, accepted.text

@@ -148,35 +148,78 @@ RULES = {
 
 MEDICAL = Line(
     # ADJ-MED: 15000 − social insurance 1000 − deductible 10000 = 4000 × 100%.
-    "medical", "MED-MILLION", "medical", "illness", "4000.00", MEDICAL_4K, "4000.00",
-    tiers=1, survey=False,
+    "medical",
+    "MED-MILLION",
+    "medical",
+    "illness",
+    "4000.00",
+    MEDICAL_4K,
+    "4000.00",
+    tiers=1,
+    survey=False,
 )
 CRITICAL_ILLNESS = Line(
     # ADJ-CI: a covered severe disease after the 90-day waiting period pays the sum.
-    "critical_illness", "CI-28", "ci", "illness", "500000.00", {"disease": "CI-01"},
-    "500000.00", tiers=3,
+    "critical_illness",
+    "CI-28",
+    "ci",
+    "illness",
+    "500000.00",
+    {"disease": "CI-01"},
+    "500000.00",
+    tiers=3,
 )
 DISABILITY = Line(
     # ADJ-DIS: grades 5, 5, 8 → two share the most severe (5) → raised to 4 = 70%.
-    "disability", "ACC-PLUS", "disability", "accident", "300000.00",
-    {"injuries": [{"description": "左腿", "grade": 5}, {"description": "右腿", "grade": 5},
-                  {"description": "手指", "grade": 8}]},
-    "350000.00", tiers=3,
+    "disability",
+    "ACC-PLUS",
+    "disability",
+    "accident",
+    "300000.00",
+    {
+        "injuries": [
+            {"description": "左腿", "grade": 5},
+            {"description": "右腿", "grade": 5},
+            {"description": "手指", "grade": 8},
+        ]
+    },
+    "350000.00",
+    tiers=3,
 )
 DEATH = Line(
     # ADJ-DTH: 500000 − disability already paid 350000 = 150000.
-    "death", "ACC-PLUS", "death", "accident", "150000.00", {}, "150000.00", tiers=3,
+    "death",
+    "ACC-PLUS",
+    "death",
+    "accident",
+    "150000.00",
+    {},
+    "150000.00",
+    tiers=3,
     payee="beneficiary",
 )
 PROPERTY = Line(
     # ADJ-PRP: 20000 + 5000 − 1000 = 24000 − absolute deductible 500 = 23500.
-    "property", "HOME-PROP", "property", "fire", "30000.00", PROPERTY_23500, "23500.00",
-    tiers=2, certificate=True,
+    "property",
+    "HOME-PROP",
+    "property",
+    "fire",
+    "30000.00",
+    PROPERTY_23500,
+    "23500.00",
+    tiers=2,
+    certificate=True,
 )
 LIABILITY = Line(
     # ADJ-LIA: 200000 × 0.6 × (1 − 0.10) − 1000 = 107000.
-    "liability", "PUB-LIAB", "liability", "liability", "120000.00",
-    {"damages": "200000.00", "liability_ratio": "0.6"}, "107000.00", tiers=3,
+    "liability",
+    "PUB-LIAB",
+    "liability",
+    "liability",
+    "120000.00",
+    {"damages": "200000.00", "liability_ratio": "0.6"},
+    "107000.00",
+    tiers=3,
 )
 
 
@@ -224,8 +267,12 @@ def rows(response: Any) -> list[dict[str, Any]]:
 
 
 def _post(w: World, who: str, path: str, body: dict[str, Any] | None = None, **kw: Any) -> Any:
-    return w.client.post(f"{API}{path}", json=body if body is not None else {},
-                         headers={**w.h[who], **kw.pop("headers", {})}, **kw)
+    return w.client.post(
+        f"{API}{path}",
+        json=body if body is not None else {},
+        headers={**w.h[who], **kw.pop("headers", {})},
+        **kw,
+    )
 
 
 def read(w: World, cid: int, who: str = "handler") -> dict[str, Any]:
@@ -257,14 +304,29 @@ def snapshot(s: Settlement, cid: int) -> dict[str, Any]:
 def report(s: Settlement, line: Line, sch: Schedule, *, who: str = "handler") -> int:
     w = s.w
     clock_at = f"{sch.day0}T10:00:00"
-    body = ok(w.client.post(API, json={
-        "channel": "hotline", "policy_number": w.policies[line.policy].number,  # type: ignore[attr-defined]
-        "claimant_name": "李四", "contact_phone": "13912345678", "loss_date": "2026-09-22",
-        "loss_place": "北京市朝阳区", "loss_cause": line.cause, "loss_overview": "出险经过",
-        "estimated_amount": line.estimate, "coverage_codes": [line.coverage],
-        "received_at": f"{sch.day0}T09:30:00+08:00",
-    }, headers=w.h[who]), 201)
-    assert body["state"] == "reported" and body["number"].startswith("BA" + sch.day0.replace("-", ""))
+    body = ok(
+        w.client.post(
+            API,
+            json={
+                "channel": "hotline",
+                "policy_number": w.policies[line.policy].number,  # type: ignore[attr-defined]
+                "claimant_name": "李四",
+                "contact_phone": "13912345678",
+                "loss_date": "2026-09-22",
+                "loss_place": "北京市朝阳区",
+                "loss_cause": line.cause,
+                "loss_overview": "出险经过",
+                "estimated_amount": line.estimate,
+                "coverage_codes": [line.coverage],
+                "received_at": f"{sch.day0}T09:30:00+08:00",
+            },
+            headers=w.h[who],
+        ),
+        201,
+    )
+    assert body["state"] == "reported" and body["number"].startswith(
+        "BA" + sch.day0.replace("-", "")
+    )
     assert dt.datetime.fromisoformat(body["entered_at"]) == local(clock_at)
     assert _clock(body, "claim.report_entry")["met"] is True
     for name in ("claim.report_entry", "claim.review", "claim.determination"):
@@ -272,12 +334,19 @@ def report(s: Settlement, line: Line, sch: Schedule, *, who: str = "handler") ->
     return int(body["id"])
 
 
-def accept(s: Settlement, cid: int, clock: FrozenClock, sch: Schedule, *,
-           who: str = "handler") -> dict[str, Any]:
+def accept(
+    s: Settlement, cid: int, clock: FrozenClock, sch: Schedule, *, who: str = "handler"
+) -> dict[str, Any]:
     w = s.w
     for item in read(w, cid)["checklist"]:
-        ok(_post(w, who, f"/{cid}/materials/receive", {"code": item["code"],
-                                                      "original_checked": True}))
+        ok(
+            _post(
+                w,
+                who,
+                f"/{cid}/materials/receive",
+                {"code": item["code"], "original_checked": True},
+            )
+        )
     clock.set(f"{sch.day0}T10:30:00")
     body = ok(_post(w, who, f"/{cid}/accept", {"reason": "材料齐全"}))
     assert body["state"] == "accepted" and all(m["received"] for m in body["checklist"])
@@ -297,44 +366,85 @@ def survey(s: Settlement, cid: int, clock: FrozenClock, sch: Schedule, line: Lin
         return
     body = ok(_post(w, "handler", f"/{cid}/survey/assign", {"surveyor_id": w.users["surveyor"]}))
     assert _clock(body, "claim.survey_contact")["due_local"].startswith(
-        sch.dues["claim.survey_contact"])
+        sch.dues["claim.survey_contact"]
+    )
     clock.set(f"{sch.day0}T11:30:00")
     body = ok(_post(w, "surveyor", f"/{cid}/survey/contact", {"note": "电话联系客户"}))
     assert _clock(body, "claim.survey_contact")["met"] is True
-    photo = ok(w.client.post(f"{API}/{cid}/files", data={"purpose": "evidence"},
-                             files={"file": ("site.png", PNG, "image/png")},
-                             headers=w.h["surveyor"]), 201)
+    photo = ok(
+        w.client.post(
+            f"{API}/{cid}/files",
+            data={"purpose": "evidence"},
+            files={"file": ("site.png", PNG, "image/png")},
+            headers=w.h["surveyor"],
+        ),
+        201,
+    )
     extra: dict[str, Any] = {}
     if line.certificate:
-        cert = ok(w.client.post(f"{API}/{cid}/files", data={"purpose": "certificate"},
-                                files={"file": ("fire.pdf", PDF, "application/pdf")},
-                                headers=w.h["surveyor"]), 201)
+        cert = ok(
+            w.client.post(
+                f"{API}/{cid}/files",
+                data={"purpose": "certificate"},
+                files={"file": ("fire.pdf", PDF, "application/pdf")},
+                headers=w.h["surveyor"],
+            ),
+            201,
+        )
         extra["certificate_file_id"] = cert["id"]
     clock.set(f"{sch.survey_day}T09:00:00")
-    body = ok(_post(w, "surveyor", f"/{cid}/survey/report", {
-        "surveyed_at": f"{sch.day0}T15:00:00+08:00", "place": "现场", "people": "李四",
-        "actions": "询问经过、查看现场与病历", "conclusion": "属保险责任", "covered": True,
-        "cause": line.cause, "extent": "见定损", "evidence_file_ids": [photo["id"]], **extra,
-    }))
+    body = ok(
+        _post(
+            w,
+            "surveyor",
+            f"/{cid}/survey/report",
+            {
+                "surveyed_at": f"{sch.day0}T15:00:00+08:00",
+                "place": "现场",
+                "people": "李四",
+                "actions": "询问经过、查看现场与病历",
+                "conclusion": "属保险责任",
+                "covered": True,
+                "cause": line.cause,
+                "extent": "见定损",
+                "evidence_file_ids": [photo["id"]],
+                **extra,
+            },
+        )
+    )
     assert body["state"] == "surveyed"
     assert _clock(body, "claim.survey_report")["met"] is True
 
 
-def assess_and_adjust(s: Settlement, cid: int, clock: FrozenClock, sch: Schedule,
-                      line: Line) -> dict[str, Any]:
+def assess_and_adjust(
+    s: Settlement, cid: int, clock: FrozenClock, sch: Schedule, line: Line
+) -> dict[str, Any]:
     w = s.w
     clock.set(f"{sch.work_day}T10:00:00")
-    ok(_post(w, "assessor", f"/{cid}/assessments",
-             {"coverage_code": line.coverage, **line.assessment}))
+    ok(
+        _post(
+            w,
+            "assessor",
+            f"/{cid}/assessments",
+            {"coverage_code": line.coverage, **line.assessment},
+        )
+    )
     assert ok(_post(w, "assessor", f"/{cid}/assessment/complete"))["state"] == "assessed"
     clock.set(f"{sch.work_day}T11:00:00")
-    ok(_post(w, "adjuster", f"/{cid}/adjustments",
-             {"coverage_code": line.coverage, "liability": "covered"}))
+    ok(
+        _post(
+            w,
+            "adjuster",
+            f"/{cid}/adjustments",
+            {"coverage_code": line.coverage, "liability": "covered"},
+        )
+    )
     body = ok(_post(w, "adjuster", f"/{cid}/adjustment/complete"))
     assert body["state"] == "adjusted"
     assert Decimal(body["payable_total"]) == Decimal(line.payable)
     assert [(a["coverage_code"], a["signed_by"]) for a in body["adjustments"]] == [
-        (line.coverage, "adjuster")]
+        (line.coverage, "adjuster")
+    ]
     return body
 
 
@@ -348,20 +458,31 @@ def review(s: Settlement, cid: int, clock: FrozenClock, sch: Schedule, line: Lin
         body = approve(w, cid, who)
         assert body["state"] == ("approved" if tier == line.tiers else "in_review")
     assert [(d["tier"], d["reviewer"], d["decision"]) for d in body["decisions"]] == [
-        (t, REVIEWERS[t - 1], "approve") for t in range(1, line.tiers + 1)]
+        (t, REVIEWERS[t - 1], "approve") for t in range(1, line.tiers + 1)
+    ]
 
 
 def pay(s: Settlement, cid: int, clock: FrozenClock, sch: Schedule, line: Line) -> None:
     """Payment request (idempotent), bank batch export, confirmation back from the bank."""
     w = s.w
     small = Decimal(line.payable) <= Decimal("5000.00")
-    payee, account = ((s.insured_id, s.account_id) if line.payee == "insured"
-                      else (s.stranger_id, s.stranger_account_id))
+    payee, account = (
+        (s.insured_id, s.account_id)
+        if line.payee == "insured"
+        else (s.stranger_id, s.stranger_account_id)
+    )
     key = f"e2e-{line.name}-{cid}"
     clock.set(f"{sch.review_day}T14:00:00")
-    payment = ok(_post(w, "cashier", f"/{cid}/payments",
-                       {"payee_person_id": payee, "bank_account_id": account},
-                       headers={"Idempotency-Key": key}), 201)
+    payment = ok(
+        _post(
+            w,
+            "cashier",
+            f"/{cid}/payments",
+            {"payee_person_id": payee, "bank_account_id": account},
+            headers={"Idempotency-Key": key},
+        ),
+        201,
+    )
     assert payment["amount"] == line.payable and payment["status"] == "pending"
     assert payment["payee_basis"] == line.payee
     assert payment["expected_arrival"] == sch.arrival["small" if small else "other"]
@@ -372,12 +493,16 @@ def pay(s: Settlement, cid: int, clock: FrozenClock, sch: Schedule, line: Line) 
     assert (batch["payment_count"], batch["total"]) == (1, line.payable)
     clock.set(f"{sch.review_day}T17:00:00")
     answer = f"payment_id,idempotency_key,result,reference\n{payment['id']},{key},paid,BK-{cid}\n"
-    done = ok(w.client.post(f"{PAY_API}/batches/{batch['id']}/confirmation",
-                            json={"csv": answer}, headers=w.h["cashier"]))
+    done = ok(
+        w.client.post(
+            f"{PAY_API}/batches/{batch['id']}/confirmation",
+            json={"csv": answer},
+            headers=w.h["cashier"],
+        )
+    )
     assert done["status"] == "confirmed"
     paid = rows(w.client.get(f"{API}/{cid}/payments", headers=w.h["cashier"]))
-    assert [(p["status"], p["amount"], p["attempts"]) for p in paid] == [
-        ("paid", line.payable, 1)]
+    assert [(p["status"], p["amount"], p["attempts"]) for p in paid] == [("paid", line.payable, 1)]
 
 
 def callback_and_close(s: Settlement, cid: int, clock: FrozenClock, sch: Schedule) -> None:
@@ -387,14 +512,21 @@ def callback_and_close(s: Settlement, cid: int, clock: FrozenClock, sch: Schedul
     due = dt.datetime.fromisoformat(callbacks[0]["due_at"])
     assert due == local(sch.callback_due)
     clock.set(sch.callback_at)
-    done = ok(_post(w, "agent", f"/{cid}/callbacks/{callbacks[0]['id']}/complete",
-                    {"outcome": "reached", "satisfaction": 5, "suggestions": "到账很快"}))
+    done = ok(
+        _post(
+            w,
+            "agent",
+            f"/{cid}/callbacks/{callbacks[0]['id']}/complete",
+            {"outcome": "reached", "satisfaction": 5, "suggestions": "到账很快"},
+        )
+    )
     assert done["status"] == "done"
     clock.set(sch.close_at)
     archive = ok(_post(w, CLOSER, f"/{cid}/close", {"reason": "已赔付，回访完毕"}))
     assert {r["retention_until"] for r in archive["records"]} == {sch.retention}
-    assert {"claim", "adjustment", "review_decision", "payment", "transition",
-            "audit_entry"} <= {r["kind"] for r in archive["records"]}
+    assert {"claim", "adjustment", "review_decision", "payment", "transition", "audit_entry"} <= {
+        r["kind"] for r in archive["records"]
+    }
 
 
 def check_final(s: Settlement, cid: int, sch: Schedule, line: Line) -> dict[str, Any]:
@@ -422,32 +554,46 @@ def check_final(s: Settlement, cid: int, sch: Schedule, line: Line) -> dict[str,
     # The moves of the transition table, in order, each by the person who made it.
     moves = [(e["action"], e["actor"]) for e in body["timeline"] if "to" in e["details"]]
     surveying = (
-        [("claim.assign_surveyor", "handler"), ("claim.record_contact", "surveyor"),
-         ("claim.submit_survey", "surveyor")]
-        if line.survey else [("claim.skip_survey", "handler")]
+        [
+            ("claim.assign_surveyor", "handler"),
+            ("claim.record_contact", "surveyor"),
+            ("claim.submit_survey", "surveyor"),
+        ]
+        if line.survey
+        else [("claim.skip_survey", "handler")]
     )
     assert moves == [
-        ("claim.report", "handler"), ("claim.accept", "handler"), *surveying,
-        ("claim.complete_assessment", "assessor"), ("claim.complete_adjustment", "adjuster"),
-        ("claim.submit_review", "adjuster"), ("claim.approve", REVIEWERS[line.tiers - 1]),
-        ("claim.pay", "cashier"), ("claim.close", CLOSER),
+        ("claim.report", "handler"),
+        ("claim.accept", "handler"),
+        *surveying,
+        ("claim.complete_assessment", "assessor"),
+        ("claim.complete_adjustment", "adjuster"),
+        ("claim.submit_review", "adjuster"),
+        ("claim.approve", REVIEWERS[line.tiers - 1]),
+        ("claim.pay", "cashier"),
+        ("claim.close", CLOSER),
     ]
     # The decisions and money around them, in order (a subsequence of the whole trail).
     trail = changes(body)
     assert all(actor for _, actor in trail)
     milestones = [
-        ("claim.report", "handler"), ("claim.reserve_set", "handler"),
-        ("claim.adjusted", "adjuster"), ("claim.reserve_revised", "adjuster"),
+        ("claim.report", "handler"),
+        ("claim.reserve_set", "handler"),
+        ("claim.adjusted", "adjuster"),
+        ("claim.reserve_revised", "adjuster"),
         ("claim.submit_review", "adjuster"),
         *[("claim.review_approve", who) for who in REVIEWERS[: line.tiers]],
         ("claim.approve", REVIEWERS[line.tiers - 1]),
-        ("claim.payment_requested", "cashier"), ("claim.payment_paid", "cashier"),
-        ("claim.pay", "cashier"), ("claim.callback_done", "agent"),
-        ("claim.close", CLOSER), ("claim.archived", CLOSER),
+        ("claim.payment_requested", "cashier"),
+        ("claim.payment_paid", "cashier"),
+        ("claim.pay", "cashier"),
+        ("claim.callback_done", "agent"),
+        ("claim.close", CLOSER),
+        ("claim.archived", CLOSER),
     ]
     position = -1
     for milestone in milestones:
-        assert milestone in trail[position + 1:], (milestone, trail)
+        assert milestone in trail[position + 1 :], (milestone, trail)
         position = trail.index(milestone, position + 1)
     assert trail.count(("claim.payment_paid", "cashier")) == 1
     # Times on the trail follow the frozen clock: reported day0 10:00, closed at close_at.
@@ -476,8 +622,9 @@ def walk(s: Settlement, clock: FrozenClock, line: Line, sch: Schedule) -> int:
 # -- the six lines -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("line", [MEDICAL, CRITICAL_ILLNESS, PROPERTY, LIABILITY],
-                         ids=lambda line: line.name)
+@pytest.mark.parametrize(
+    "line", [MEDICAL, CRITICAL_ILLNESS, PROPERTY, LIABILITY], ids=lambda line: line.name
+)
 def test_claim_of_each_line_from_report_to_close_across_national_day(
     s: Settlement, monkeypatch: pytest.MonkeyPatch, line: Line
 ) -> None:
@@ -538,11 +685,13 @@ def _refused(send: Send, status: int, code: str, field: str | None = None) -> di
     return messages
 
 
-def _send(w: World, who: str, path: str, body: dict[str, Any] | None = None,
-          key: str | None = None) -> Send:
+def _send(
+    w: World, who: str, path: str, body: dict[str, Any] | None = None, key: str | None = None
+) -> Send:
     headers = {"Idempotency-Key": key} if key else {}
-    return lambda lang: w.client.post(f"{API}{path}", json=body or {}, params={"lang": lang},
-                                      headers={**w.h[who], **headers})
+    return lambda lang: w.client.post(
+        f"{API}{path}", json=body or {}, params={"lang": lang}, headers={**w.h[who], **headers}
+    )
 
 
 def test_wrong_state_moves_and_missing_checklist_items_change_nothing(
@@ -553,14 +702,25 @@ def test_wrong_state_moves_and_missing_checklist_items_change_nothing(
     clock = FrozenClock(monkeypatch, local("2026-09-30T10:00:00"))
     cid = report(s, PROPERTY, NATIONAL_DAY)
     before = snapshot(s, cid)
-    for who, path in (("assessor", "/assessment/complete"), ("handler", "/survey/skip"),
-                      ("adjuster", "/transitions/complete_adjustment")):
+    for who, path in (
+        ("assessor", "/assessment/complete"),
+        ("handler", "/survey/skip"),
+        ("adjuster", "/transitions/complete_adjustment"),
+    ):
         _refused(_send(w, who, f"/{cid}{path}"), 409, "illegal_transition")
     _refused(_send(w, "adjuster", f"/{cid}/review/submit"), 409, "illegal_transition")
     _refused(_send(w, CLOSER, f"/{cid}/close"), 409, "illegal_transition")
-    _refused(_send(w, "cashier", f"/{cid}/payments",
-                   {"payee_person_id": s.insured_id, "bank_account_id": s.account_id},
-                   key="e2e-wrong-state"), 409, "not_payable")
+    _refused(
+        _send(
+            w,
+            "cashier",
+            f"/{cid}/payments",
+            {"payee_person_id": s.insured_id, "bank_account_id": s.account_id},
+            key="e2e-wrong-state",
+        ),
+        409,
+        "not_payable",
+    )
     assert snapshot(s, cid) == before
     # Acceptance with items of the checklist missing names each missing item.
     ok(_post(w, "handler", f"/{cid}/materials/receive", {"code": "claim_form"}))
@@ -586,20 +746,30 @@ def test_second_missing_materials_notice_and_bad_uploads_change_nothing(
     assert body["state"] == "awaiting_materials" and len(body["notices"]) == 1
     before = snapshot(s, cid)
     clock.set("2026-10-09T10:00:00")
-    _refused(_send(w, "handler", f"/{cid}/materials-notice"), 409,
-             "materials_already_requested")
-    _refused(_send(w, "handler", f"/{cid}/materials-notice/later",
-                   {"items": ["medical_record"], "justification": "漏要了"}),
-             409, "materials_already_requested", "items")
+    _refused(_send(w, "handler", f"/{cid}/materials-notice"), 409, "materials_already_requested")
+    _refused(
+        _send(
+            w,
+            "handler",
+            f"/{cid}/materials-notice/later",
+            {"items": ["medical_record"], "justification": "漏要了"},
+        ),
+        409,
+        "materials_already_requested",
+        "items",
+    )
     assert snapshot(s, cid) == before
 
     monkeypatch.setattr(claims_config, "_rules", claims_config.ClaimRules(upload_max_bytes=1024))
 
     def upload(content: bytes, name: str) -> Send:
         return lambda lang: w.client.post(
-            f"{API}/{cid}/files", params={"lang": lang},
+            f"{API}/{cid}/files",
+            params={"lang": lang},
             data={"material_code": "identity_proof"},
-            files={"file": (name, content, "application/pdf")}, headers=w.h["customer"])
+            files={"file": (name, content, "application/pdf")},
+            headers=w.h["customer"],
+        )
 
     _refused(upload(PDF + b"0" * 2000, "big.pdf"), 413, "upload_too_large", "file")
     # Named .pdf and sent as application/pdf, but the bytes are a Windows executable.
@@ -622,22 +792,47 @@ def test_payee_mismatch_amount_over_remaining_and_review_by_handler_change_nothi
         ok(_post(w, "handler_reviewer", f"/{cid}/materials/receive", {"code": item["code"]}))
     before = snapshot(s, cid)
     # A reserve above the sum insured (500000) is refused, naming the coverage and limit.
-    messages = _refused(_send(w, "handler_reviewer", f"/{cid}/accept",
-                              {"reserves": {"ci": "500000.01"}}),
-                        422, "amount_over_remaining_sum_insured", "reserves.ci")
+    messages = _refused(
+        _send(w, "handler_reviewer", f"/{cid}/accept", {"reserves": {"ci": "500000.01"}}),
+        422,
+        "amount_over_remaining_sum_insured",
+        "reserves.ci",
+    )
     assert "500000.00" in messages["en"] and "500000.00" in messages["zh-CN"]
     assert snapshot(s, cid) == before
     body = ok(_post(w, "handler_reviewer", f"/{cid}/accept", {"reserves": {"ci": "500000.00"}}))
     assert body["reserves"] == [{"coverage_code": "ci", "amount": "500000.00"}]
     before = snapshot(s, cid)
-    _refused(_send(w, "handler", f"/{cid}/reserves",
-                   {"coverage_code": "ci", "amount": "600000.00", "reason": "估损上调"}),
-             422, "amount_over_remaining_sum_insured", "amount")
+    _refused(
+        _send(
+            w,
+            "handler",
+            f"/{cid}/reserves",
+            {"coverage_code": "ci", "amount": "600000.00", "reason": "估损上调"},
+        ),
+        422,
+        "amount_over_remaining_sum_insured",
+        "amount",
+    )
     # An advance (art. 25) beyond what the coverage can pay is refused too.
-    _refused(_send(w, "cashier", f"/{cid}/payments",
-                   {"payee_person_id": s.insured_id, "bank_account_id": s.account_id,
-                    "kind": "advance", "amount": "500000.01", "coverage_code": "ci"},
-                   key="e2e-advance-too-much"), 422, "advance_too_large", "amount")
+    _refused(
+        _send(
+            w,
+            "cashier",
+            f"/{cid}/payments",
+            {
+                "payee_person_id": s.insured_id,
+                "bank_account_id": s.account_id,
+                "kind": "advance",
+                "amount": "500000.01",
+                "coverage_code": "ci",
+            },
+            key="e2e-advance-too-much",
+        ),
+        422,
+        "advance_too_large",
+        "amount",
+    )
     assert snapshot(s, cid) == before
 
     survey(s, cid, clock, NATIONAL_DAY, CRITICAL_ILLNESS)
@@ -648,14 +843,20 @@ def test_payee_mismatch_amount_over_remaining_and_review_by_handler_change_nothi
     # Review by the handler (four eyes): refused, naming the part they played.
     clock.set("2026-10-09T09:00:00")
     decision = {"decision": "approve", "checklist": ALL_CHECKS}
-    _refused(_send(w, "handler_reviewer", f"/{cid}/review/decisions", decision), 403,
-             "reviewer_handled_claim")
+    _refused(
+        _send(w, "handler_reviewer", f"/{cid}/review/decisions", decision),
+        403,
+        "reviewer_handled_claim",
+    )
     assert snapshot(s, cid) == before
     # Nobody approves two tiers of the same claim.
     assert approve(w, cid, "dual")["next_tier"] == 2
     before = snapshot(s, cid)
-    _refused(_send(w, "dual", f"/{cid}/review/decisions", decision), 409,
-             "reviewer_already_approved_tier")
+    _refused(
+        _send(w, "dual", f"/{cid}/review/decisions", decision),
+        409,
+        "reviewer_already_approved_tier",
+    )
     assert snapshot(s, cid) == before
     approve(w, cid, "reviewer2")
     assert approve(w, cid, "reviewer3")["state"] == "approved"
@@ -663,13 +864,31 @@ def test_payee_mismatch_amount_over_remaining_and_review_by_handler_change_nothi
     # Payee mismatch: 赵六 is neither the insured nor a beneficiary of this policy.
     before = snapshot(s, cid)
     clock.set("2026-10-09T14:00:00")
-    _refused(_send(w, "cashier", f"/{cid}/payments",
-                   {"payee_person_id": s.stranger_id, "bank_account_id": s.stranger_account_id},
-                   key="e2e-payee-mismatch"), 422, "payee_mismatch", "payee_person_id")
+    _refused(
+        _send(
+            w,
+            "cashier",
+            f"/{cid}/payments",
+            {"payee_person_id": s.stranger_id, "bank_account_id": s.stranger_account_id},
+            key="e2e-payee-mismatch",
+        ),
+        422,
+        "payee_mismatch",
+        "payee_person_id",
+    )
     # The insured with someone else's account is refused as well.
-    _refused(_send(w, "cashier", f"/{cid}/payments",
-                   {"payee_person_id": s.insured_id, "bank_account_id": s.stranger_account_id},
-                   key="e2e-payee-account"), 422, "bank_account_not_payees", "bank_account_id")
+    _refused(
+        _send(
+            w,
+            "cashier",
+            f"/{cid}/payments",
+            {"payee_person_id": s.insured_id, "bank_account_id": s.stranger_account_id},
+            key="e2e-payee-account",
+        ),
+        422,
+        "bank_account_not_payees",
+        "bank_account_id",
+    )
     after = snapshot(s, cid)
     assert after == before and after["payments"] == [] and after["state"] == "approved"
 
@@ -686,8 +905,11 @@ def test_death_reserve_over_what_is_left_after_a_paid_disability_is_refused(
     for item in read(w, cid)["checklist"]:
         ok(_post(w, "handler", f"/{cid}/materials/receive", {"code": item["code"]}))
     before = snapshot(s, cid)
-    messages = _refused(_send(w, "handler", f"/{cid}/accept",
-                              {"reserves": {"death": "150000.01"}}),
-                        422, "amount_over_remaining_sum_insured", "reserves.death")
+    messages = _refused(
+        _send(w, "handler", f"/{cid}/accept", {"reserves": {"death": "150000.01"}}),
+        422,
+        "amount_over_remaining_sum_insured",
+        "reserves.death",
+    )
     assert "150000.00" in messages["en"]
     assert snapshot(s, cid) == before

@@ -103,9 +103,7 @@ def test_breach_job_escalates_each_missed_claim_clock_once_and_tells_customer_on
     assert len(_messages(db, "claim.deadline_breached", cid)) == 2
     assert len(_messages(db, "claim.delay_foreseen", cid)) == 1
     db.commit()  # audit entries are chained at commit
-    escalated = db.scalars(
-        select(AuditEntry).where(AuditEntry.action == "clock.escalated")
-    ).all()
+    escalated = db.scalars(select(AuditEntry).where(AuditEntry.action == "clock.escalated")).all()
     assert len(escalated) == 2
 
 
@@ -227,13 +225,30 @@ def test_every_claim_notice_has_zh_and_en_text() -> None:
     # SPEC CLM-R3 CLM-A4 CLM-P4 CLM-Z3: templated customer notices in both languages.
     from claimdesk.claims import notify
 
-    params = {"number": "BA1", "deadline": "2026-10-30", "items": "x", "reason": "r",
-              "clock": "c", "due": "d", "responder": "p", "answer": "a", "outcome": "o",
-              "reasons": "r"}
-    for template in ("claim.reported", "claim.materials_missing", "claim.accepted",
-                     "claim.rejected", "claim.paid", "claim.withdrawn", "claim.delay_foreseen",
-                     "claim.dispute_received", "claim.dispute_answered",
-                     "claim.dispute_resolved"):
+    params = {
+        "number": "BA1",
+        "deadline": "2026-10-30",
+        "items": "x",
+        "reason": "r",
+        "clock": "c",
+        "due": "d",
+        "responder": "p",
+        "answer": "a",
+        "outcome": "o",
+        "reasons": "r",
+    }
+    for template in (
+        "claim.reported",
+        "claim.materials_missing",
+        "claim.accepted",
+        "claim.rejected",
+        "claim.paid",
+        "claim.withdrawn",
+        "claim.delay_foreseen",
+        "claim.dispute_received",
+        "claim.dispute_answered",
+        "claim.dispute_resolved",
+    ):
         zh = notify.render(template, params, "zh-CN")
         en = notify.render(template, params, "en")
         assert "BA1" in zh and "BA1" in en and zh != en

@@ -49,16 +49,22 @@ def test_small_dispute_answered_in_time_by_the_named_person_then_negotiated(
     cid = _claim(w)["id"]
     r = w.client.post(
         f"{API}/claims/{cid}/disputes",
-        json={"description": "对免赔额计算有异议", "disputed_amount": "3000.00",
-              "responder_id": w.users["customer"]},
+        json={
+            "description": "对免赔额计算有异议",
+            "disputed_amount": "3000.00",
+            "responder_id": w.users["customer"],
+        },
         headers=w.h["handler"],
     )
     assert r.status_code == 422 and r.json()["error"]["code"] == "responder_not_staff"
     assert db.scalars(select(ClaimDispute)).all() == []
     r = w.client.post(
         f"{API}/claims/{cid}/disputes",
-        json={"description": "对免赔额计算有异议", "disputed_amount": "3000.00",
-              "responder_id": w.users["supervisor"]},
+        json={
+            "description": "对免赔额计算有异议",
+            "disputed_amount": "3000.00",
+            "responder_id": w.users["supervisor"],
+        },
         headers=w.h["handler"],
     )
     assert r.status_code == 201, r.text
@@ -118,12 +124,15 @@ def test_small_dispute_answered_in_time_by_the_named_person_then_negotiated(
     )
     assert r.status_code == 409 and r.json()["error"]["code"] == "dispute_resolved"
     actions = [
-        e["action"] for e in w.client.get(f"{API}/claims/{cid}", headers=w.h["handler"]).json()[
-            "timeline"
-        ]
+        e["action"]
+        for e in w.client.get(f"{API}/claims/{cid}", headers=w.h["handler"]).json()["timeline"]
     ]
-    for expected in ("claim.dispute_filed", "claim.dispute_answered", "claim.dispute_escalated",
-                     "claim.dispute_resolved"):
+    for expected in (
+        "claim.dispute_filed",
+        "claim.dispute_answered",
+        "claim.dispute_escalated",
+        "claim.dispute_resolved",
+    ):
         assert expected in actions
     # Customers read their claim's disputes (row rules of the claim).
     mine = w.client.get(f"{API}/claims/{cid}/disputes", headers=w.h["customer"])
@@ -139,8 +148,11 @@ def test_large_dispute_unanswered_in_two_hours_is_escalated(
     cid = _claim(w)["id"]
     r = w.client.post(
         f"{API}/claims/{cid}/disputes",
-        json={"description": "拒赔不合理", "disputed_amount": "80000.00",
-              "received_at": "2026-10-12T08:30:00+08:00"},
+        json={
+            "description": "拒赔不合理",
+            "disputed_amount": "80000.00",
+            "received_at": "2026-10-12T08:30:00+08:00",
+        },
         headers=w.h["handler"],
     )
     assert r.status_code == 201, r.text

@@ -58,7 +58,9 @@ def test_event_green_channel_priority_and_public_guide(
     w = world
     FrozenClock(monkeypatch, local("2026-09-29T10:00:00"))
     # Only supervisors set events up; bad input names the field and changes nothing.
-    assert w.client.post(f"{API}/claim-events", json=EVENT, headers=w.h["handler"]).status_code == 403
+    assert (
+        w.client.post(f"{API}/claim-events", json=EVENT, headers=w.h["handler"]).status_code == 403
+    )
     r = w.client.post(
         f"{API}/claim-events",
         json={**EVENT, "deferrable_materials": ["medical_record", "horoscope"]},
@@ -146,7 +148,9 @@ def test_event_green_channel_priority_and_public_guide(
         (small["id"], True),
         (large["id"], False),
     ]
-    timeline = w.client.get(f"{API}/claims/{small['id']}", headers=w.h["handler"]).json()["timeline"]
+    timeline = w.client.get(f"{API}/claims/{small['id']}", headers=w.h["handler"]).json()[
+        "timeline"
+    ]
     linked = next(e for e in timeline if e["action"] == "claim.event_linked")
     assert linked["details"]["deferred"] == ["medical_record", "expense_invoices"]
 
@@ -161,7 +165,9 @@ def test_event_green_channel_priority_and_public_guide(
 
     # A closed event takes no more claims.
     r = w.client.post(
-        f"{API}/claim-events/{event_id}/close", json={"reason": "救灾结束"}, headers=w.h["supervisor"]
+        f"{API}/claim-events/{event_id}/close",
+        json={"reason": "救灾结束"},
+        headers=w.h["supervisor"],
     )
     assert r.status_code == 200 and r.json()["status"] == "closed"
     r = w.client.post(
@@ -176,7 +182,9 @@ def test_event_detail_lists_only_the_claims_the_reader_may_see(
     # SPEC CLM-F2 SEC-4: an event groups claims, but reading it never widens a role's view.
     w = world
     FrozenClock(monkeypatch, local("2026-09-29T10:00:00"))
-    event_id = w.client.post(f"{API}/claim-events", json=EVENT, headers=w.h["supervisor"]).json()["id"]
+    event_id = w.client.post(f"{API}/claim-events", json=EVENT, headers=w.h["supervisor"]).json()[
+        "id"
+    ]
     for amount in ("4000.00", "20000.00"):
         claim = _report(w, amount)
         r = w.client.post(

@@ -37,7 +37,10 @@ def test_exported_million_medical_product_prices_a_claim(db, tmp_path, capsys):
     (row,) = list(csv.DictReader(io.StringIO(out)))
     # 35,000 eligible − 5,000 social insurance − 10,000 deductible = 20,000 × 100%.
     assert (row["claim_id"], row["payable"], row["deductible_applied"]) == (
-        "M1", "20000.00", "10000.00")
+        "M1",
+        "20000.00",
+        "10000.00",
+    )
 
 
 def test_unknown_version_in_product_file_is_a_clear_error(db, tmp_path, capsys):

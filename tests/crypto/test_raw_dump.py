@@ -59,8 +59,7 @@ def test_raw_dump_has_no_personal_numbers_in_clear(demo_engine: Engine, backend:
     dump = _dump(demo_engine, backend)
     for demo in DEMO_PEOPLE:
         assert demo.name.encode() in dump, "the dump is not real: names must appear"
-        for secret in (demo.id_number, demo.phone, demo.card, _spaced(demo.card),
-                       demo.address):
+        for secret in (demo.id_number, demo.phone, demo.card, _spaced(demo.card), demo.address):
             assert secret.encode() not in dump, f"{secret!r} found in clear"
         if demo.medical_notes:
             assert demo.medical_notes.encode() not in dump
@@ -70,19 +69,21 @@ def test_ciphertext_moved_to_another_column_fails(demo_engine: Engine) -> None: 
     with demo_engine.begin() as conn:
         first, second = conn.execute(text("SELECT id, phone FROM people ORDER BY id")).all()[:2]
         # Column move: the AAD names people.phone, so people.address cannot open it.
-        conn.execute(text("UPDATE people SET address = :c WHERE id = :i"),
-                     {"c": first.phone, "i": first.id})
+        conn.execute(
+            text("UPDATE people SET address = :c WHERE id = :i"), {"c": first.phone, "i": first.id}
+        )
         # Row move within the column: decrypts (AAD is per column) but the keyed hash of
         # the row no longer matches, which `keys verify` reports.
-        conn.execute(text("UPDATE people SET phone = :c WHERE id = :i"),
-                     {"c": first.phone, "i": second.id})
+        conn.execute(
+            text("UPDATE people SET phone = :c WHERE id = :i"), {"c": first.phone, "i": second.id}
+        )
     with Session(demo_engine) as session, pytest.raises(InvalidTag):
         session.get(Person, first.id)
     problems = rotation.verify(demo_engine, _current())
-    assert any(p.startswith(f"people.address row {first.id}") and "decrypt" in p
-               for p in problems)
-    assert any(p.startswith(f"people.phone row {second.id}") and "phone_hash" in p
-               for p in problems)
+    assert any(p.startswith(f"people.address row {first.id}") and "decrypt" in p for p in problems)
+    assert any(
+        p.startswith(f"people.phone row {second.id}") and "phone_hash" in p for p in problems
+    )
     assert not any(d.phone in p for p in problems for d in DEMO_PEOPLE)
 
 
@@ -93,8 +94,9 @@ def test_verify_passes_on_untouched_data(demo_engine: Engine) -> None:  # SPEC S
 def test_lookup_by_id_number_after_commit(demo_engine: Engine) -> None:  # SPEC SEC-1
     demo = DEMO_PEOPLE[2]
     with Session(demo_engine) as session:
-        [found] = service.find_by_id_number(session, actor=Principal.system(),
-                                            id_number=demo.id_number)
+        [found] = service.find_by_id_number(
+            session, actor=Principal.system(), id_number=demo.id_number
+        )
         assert found.name == demo.name and found.phone == demo.phone
 
 

@@ -27,8 +27,9 @@ def _read_all(engine: Engine) -> dict[str, tuple[str, str | None, str | None]]:
         return {p.name: (p.id_number, p.phone, p.medical_notes) for p in people}
 
 
-def test_rotation_reencrypts_everything_and_old_key_can_go(demo_engine: Engine,
-                                                           keyring: Keyring) -> None:
+def test_rotation_reencrypts_everything_and_old_key_can_go(
+    demo_engine: Engine, keyring: Keyring
+) -> None:
     # SPEC SEC-1
     before = _read_all(demo_engine)
     old = keyring.active
@@ -48,20 +49,24 @@ def test_rotation_reencrypts_everything_and_old_key_can_go(demo_engine: Engine,
     assert rotation.verify(demo_engine, keyring) == []
 
 
-def test_reindex_recomputes_hashes_with_new_index_key(demo_engine: Engine,
-                                                      keyring: Keyring) -> None:  # SPEC SEC-1
+def test_reindex_recomputes_hashes_with_new_index_key(
+    demo_engine: Engine, keyring: Keyring
+) -> None:  # SPEC SEC-1
     with Session(demo_engine) as session:
         old_hashes = set(session.scalars(select(Person.id_number_hash)))
     keyring.new_index_key()
     assert len(rotation.verify(demo_engine, keyring)) == 3 * len(DEMO_PEOPLE)  # stale hashes
     counts = rotation.reindex_all(demo_engine, keyring, batch_size=3)
-    assert counts == {"people.id_number_hash": len(DEMO_PEOPLE),
-                      "people.phone_hash": len(DEMO_PEOPLE),
-                      "bank_accounts.account_hash": len(DEMO_PEOPLE)}
+    assert counts == {
+        "people.id_number_hash": len(DEMO_PEOPLE),
+        "people.phone_hash": len(DEMO_PEOPLE),
+        "bank_accounts.account_hash": len(DEMO_PEOPLE),
+    }
     with Session(demo_engine) as session:
         assert set(session.scalars(select(Person.id_number_hash))).isdisjoint(old_hashes)
-        found = service.find_by_id_number(session, actor=Principal.system(),
-                                          id_number=DEMO_PEOPLE[0].id_number)
+        found = service.find_by_id_number(
+            session, actor=Principal.system(), id_number=DEMO_PEOPLE[0].id_number
+        )
         assert [p.name for p in found] == [DEMO_PEOPLE[0].name]
     assert rotation.verify(demo_engine, keyring) == []
 

@@ -57,8 +57,16 @@ def _senders(recorder):
 
 
 def _sms(session, n=1, **extra):
-    return send_message(session, channel="sms", recipient="13800138000", template="claim.reported",
-                        body=f"您的报案已受理 {n}", related_type="claim", related_id=n, **extra)
+    return send_message(
+        session,
+        channel="sms",
+        recipient="13800138000",
+        template="claim.reported",
+        body=f"您的报案已受理 {n}",
+        related_type="claim",
+        related_id=n,
+        **extra,
+    )
 
 
 def test_message_rolled_back_with_the_business_change_is_never_sent(factory):  # SPEC CLM-R3
@@ -94,10 +102,13 @@ def test_dedupe_key_makes_one_message_per_business_event(db):  # SPEC CLM-P5
     assert len(db.scalars(select(OutboxMessage)).all()) == 1
 
 
-@pytest.mark.parametrize(("fields", "error_field"), [
-    ({"channel": "fax", "recipient": "010-1234"}, "channel"),
-    ({"channel": "sms", "recipient": "  "}, "recipient"),
-])
+@pytest.mark.parametrize(
+    ("fields", "error_field"),
+    [
+        ({"channel": "fax", "recipient": "010-1234"}, "channel"),
+        ({"channel": "sms", "recipient": "  "}, "recipient"),
+    ],
+)
 def test_bad_message_is_refused_naming_the_field(db, fields, error_field):  # SPEC GEN-6
     with pytest.raises(outbox.ValidationFailed) as caught:
         send_message(db, template="t", body="b", **fields)
@@ -123,8 +134,9 @@ def test_failed_send_is_retried_later_then_given_up(factory, monkeypatch):
         assert session.get(OutboxMessage, message_id).attempts == 1
     monkeypatch.setattr(outbox, "MAX_ATTEMPTS", 3)
     for hours in (2, 4):
-        deliver_pending(factory, senders=_senders(Recorder(fail=True)),
-                        now=now + dt.timedelta(hours=hours))
+        deliver_pending(
+            factory, senders=_senders(Recorder(fail=True)), now=now + dt.timedelta(hours=hours)
+        )
     with factory() as session:
         assert session.get(OutboxMessage, message_id).status == "failed"
     recorder = Recorder()
@@ -171,10 +183,16 @@ def smtp_server(monkeypatch):
 def test_email_goes_through_a_real_smtp_server(factory, smtp_server):  # SPEC CLM-V3, SVC-2
     handler, _ = smtp_server
     with unit_of_work(factory) as session:
-        send_message(session, channel="email", recipient="zhang.san@example.com",
-                     template="claim.rejection_notice", subject="拒赔通知书",
-                     body="尊敬的客户：您的理赔申请……如有异议可申请复核。", related_type="claim",
-                     related_id=42)
+        send_message(
+            session,
+            channel="email",
+            recipient="zhang.san@example.com",
+            template="claim.rejection_notice",
+            subject="拒赔通知书",
+            body="尊敬的客户：您的理赔申请……如有异议可申请复核。",
+            related_type="claim",
+            related_id=42,
+        )
     assert deliver_pending(factory) == 1  # default senders: SMTP because smtp_host is set
     assert deliver_pending(factory) == 0
     assert len(handler.envelopes) == 1
@@ -189,14 +207,29 @@ def test_email_goes_through_a_real_smtp_server(factory, smtp_server):  # SPEC CL
 def test_worker_cli_delivers_the_outbox(fresh_db_url, factory, smtp_server):  # SPEC CLM-R3
     handler, port = smtp_server
     with unit_of_work(factory) as session:
-        send_message(session, channel="email", recipient="li.si@example.com", template="t",
-                     subject="hello", body="正文")
+        send_message(
+            session,
+            channel="email",
+            recipient="li.si@example.com",
+            template="t",
+            subject="hello",
+            body="正文",
+        )
         message_id = _sms(session).id
-    env = {**os.environ, "CLAIMDESK_DATABASE_URL": fresh_db_url,
-           "CLAIMDESK_KEYS": os.environ["CLAIMDESK_KEYS"], "CLAIMDESK_SMTP_HOST": "127.0.0.1",
-           "CLAIMDESK_SMTP_PORT": str(port)}
-    done = subprocess.run([sys.executable, "-m", "claimdesk.cli", "worker", "--once"], env=env,
-                          capture_output=True, text=True, timeout=180)
+    env = {
+        **os.environ,
+        "CLAIMDESK_DATABASE_URL": fresh_db_url,
+        "CLAIMDESK_KEYS": os.environ["CLAIMDESK_KEYS"],
+        "CLAIMDESK_SMTP_HOST": "127.0.0.1",
+        "CLAIMDESK_SMTP_PORT": str(port),
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "claimdesk.cli", "worker", "--once"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert done.returncode == 0, done.stderr
     assert "worker done:" in done.stdout and "2 messages" in done.stdout
     assert [e.rcpt_tos for e in handler.envelopes] == [["li.si@example.com"]]

@@ -34,8 +34,9 @@ SYSTEM = Principal.system("test-worker")
 
 @task("test.audit_once")
 def _audit_once(session, payload, *, now):
-    record(session, actor=SYSTEM, action="test.handled", entity_type="job_test",
-           entity_id=payload["n"])
+    record(
+        session, actor=SYSTEM, action="test.handled", entity_type="job_test", entity_id=payload["n"]
+    )
 
 
 @task("test.fail_after_work")
@@ -81,7 +82,8 @@ def test_run_one_commits_handler_work_and_marks_done(factory):  # SPEC GEN-5
         assert job.finished_at is not None
         entries = session.scalars(select(AuditEntry)).all()
         assert [(e.action, e.entity_id, e.actor) for e in entries] == [
-            ("test.handled", "5", "test-worker")]
+            ("test.handled", "5", "test-worker")
+        ]
 
 
 def test_future_job_waits_for_its_time(factory):
@@ -134,7 +136,8 @@ def test_periodic_run_is_scheduled_once_per_period(factory):  # SPEC SEC-3
         schedule_periodic(session, now=now + dt.timedelta(minutes=10))
     with factory() as session:
         keys = session.scalars(
-            select(Job.dedupe_key).where(Job.kind == "test.tick").order_by(Job.id)).all()
+            select(Job.dedupe_key).where(Job.kind == "test.tick").order_by(Job.id)
+        ).all()
     assert keys == ["test.tick@2026-03-02T08:00:00Z", "test.tick@2026-03-02T08:10:00Z"]
 
 
@@ -147,7 +150,8 @@ def test_worker_runs_daily_audit_verification(factory):  # SPEC SEC-3, GEN-5
         job = session.scalars(select(Job).where(Job.kind == "audit.verify")).one()
         assert job.status == "done"
         verified = session.scalars(
-            select(AuditEntry).where(AuditEntry.action == "audit.verified")).one()
+            select(AuditEntry).where(AuditEntry.action == "audit.verified")
+        ).one()
         result = json.loads(verified.details)
         assert result["ok"] is True and result["entries_checked"] >= 1
         assert result["first_broken_seq"] is None
@@ -171,11 +175,16 @@ def test_two_workers_handle_each_of_200_jobs_exactly_once(factory):  # SPEC CLM-
     test_jobs = 200
     assert sum(r.jobs for r in results) >= test_jobs  # plus any periodic runs
     with factory() as session:
-        handled = Counter(session.scalars(
-            select(AuditEntry.entity_id).where(AuditEntry.action == "test.handled")).all())
-        statuses = Counter(session.scalars(
-            select(Job.status).where(Job.kind == "test.audit_once")).all())
-        attempts = set(session.scalars(
-            select(Job.attempts).where(Job.kind == "test.audit_once")).all())
+        handled = Counter(
+            session.scalars(
+                select(AuditEntry.entity_id).where(AuditEntry.action == "test.handled")
+            ).all()
+        )
+        statuses = Counter(
+            session.scalars(select(Job.status).where(Job.kind == "test.audit_once")).all()
+        )
+        attempts = set(
+            session.scalars(select(Job.attempts).where(Job.kind == "test.audit_once")).all()
+        )
     assert len(handled) == test_jobs and set(handled.values()) == {1}
     assert statuses == {"done": test_jobs} and attempts == {1}

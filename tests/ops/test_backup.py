@@ -47,20 +47,37 @@ def _populate(url: str) -> None:
         branch.parent_id = hq.id
         make_user(session, username="alice", roles=["claims_handler"], org_unit=branch)
         person = Person(
-            name="张三", id_type="resident_id", id_number=ID_NUMBER,
-            id_number_hash=blind_index(ID_NUMBER, "id_number"), id_number_last4="002X",
-            phone="13800138000", birth_date=dt.date(1949, 12, 31), org_unit_id=branch.id,
+            name="张三",
+            id_type="resident_id",
+            id_number=ID_NUMBER,
+            id_number_hash=blind_index(ID_NUMBER, "id_number"),
+            id_number_last4="002X",
+            phone="13800138000",
+            birth_date=dt.date(1949, 12, 31),
+            org_unit_id=branch.id,
         )
         session.add(person)
         session.flush()
-        record(session, actor=ADMIN, action="person.created", entity_type="person",
-               entity_id=person.id, details={"amount": Decimal("12.50")})
+        record(
+            session,
+            actor=ADMIN,
+            action="person.created",
+            entity_type="person",
+            entity_id=person.id,
+            details={"amount": Decimal("12.50")},
+        )
         enqueue(session, kind="test.noop", payload={"x": 1}, dedupe_key="noop-1")
         send_message(session, channel="sms", recipient="13800138000", template="t", body="您好")
     for n in range(3):
         with unit_of_work(factory) as session:
-            record(session, actor=ADMIN, action="claim.updated", entity_type="claim",
-                   entity_id=n, reason="受理")
+            record(
+                session,
+                actor=ADMIN,
+                action="claim.updated",
+                entity_type="claim",
+                entity_id=n,
+                reason="受理",
+            )
     engine.dispose()
 
 
@@ -102,8 +119,9 @@ def second_db_url(template_db_url, tmp_path):
     _drop_clone(handle)
 
 
-def test_round_trip_restores_everything_and_verifies(fresh_db_url, second_db_url,
-                                                     tmp_path):  # SPEC SEC-2
+def test_round_trip_restores_everything_and_verifies(
+    fresh_db_url, second_db_url, tmp_path
+):  # SPEC SEC-2
     _populate(fresh_db_url)
     path = tmp_path / "claimdesk.backup.gz"
     result = backup(fresh_db_url, path)
@@ -150,8 +168,9 @@ def test_restore_into_unmigrated_database_migrates_it(fresh_db_url, tmp_path):  
     assert _snapshot(target) == _snapshot(fresh_db_url)
 
 
-def test_restore_into_non_empty_database_refused(fresh_db_url, second_db_url,
-                                                 tmp_path):  # SPEC SEC-2
+def test_restore_into_non_empty_database_refused(
+    fresh_db_url, second_db_url, tmp_path
+):  # SPEC SEC-2
     _populate(fresh_db_url)
     _populate(second_db_url)
     path = tmp_path / "b.gz"
@@ -178,8 +197,9 @@ def test_corrupted_backup_refused(fresh_db_url, second_db_url, tmp_path, damage)
         data = path.read_bytes()
         path.write_bytes(data[: len(data) // 2])
     elif damage == "edited_row":
-        _rewrite(path, lambda lines: [ln.replace(b"claim.updated", b"claim.deleted")
-                                      for ln in lines])
+        _rewrite(
+            path, lambda lines: [ln.replace(b"claim.updated", b"claim.deleted") for ln in lines]
+        )
     elif damage == "dropped_manifest":
         _rewrite(path, lambda lines: lines[:-1])
     else:
@@ -191,10 +211,18 @@ def test_corrupted_backup_refused(fresh_db_url, second_db_url, tmp_path, damage)
 
 
 def _cli(args, url):
-    env = {**os.environ, "CLAIMDESK_DATABASE_URL": url,
-           "CLAIMDESK_KEYS": os.environ["CLAIMDESK_KEYS"]}
-    return subprocess.run([sys.executable, "-m", "claimdesk.cli", *args], env=env,
-                          capture_output=True, text=True, timeout=180)
+    env = {
+        **os.environ,
+        "CLAIMDESK_DATABASE_URL": url,
+        "CLAIMDESK_KEYS": os.environ["CLAIMDESK_KEYS"],
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "claimdesk.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
 
 
 def test_cli_backup_and_restore(fresh_db_url, second_db_url, tmp_path):  # SPEC SEC-2
@@ -206,14 +234,17 @@ def test_cli_backup_and_restore(fresh_db_url, second_db_url, tmp_path):  # SPEC 
     done = _cli(["restore", str(path)], second_db_url)
     assert done.returncode == 0, done.stderr
     tables = len(read_manifest(path)["row_counts"])
-    assert (f"restore verified: audit chain intact (4 entries), row counts match ({tables} tables)"
-            in done.stdout)
+    assert (
+        f"restore verified: audit chain intact (4 entries), row counts match ({tables} tables)"
+        in done.stdout
+    )
     done = _cli(["restore", str(path)], second_db_url)  # now it is not empty
     assert done.returncode == 1 and "restore refused" in done.stderr
 
 
-def test_restore_refuses_backup_whose_chain_is_broken(fresh_db_url, second_db_url, tmp_path,
-                                                      backend):  # SPEC SEC-2, GEN-5
+def test_restore_refuses_backup_whose_chain_is_broken(
+    fresh_db_url, second_db_url, tmp_path, backend
+):  # SPEC SEC-2, GEN-5
     _populate(fresh_db_url)
     engine = make_engine(fresh_db_url)
     with engine.begin() as conn:  # a superuser's edit, made before the backup was taken

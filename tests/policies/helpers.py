@@ -24,10 +24,15 @@ def seed_calendar(session: Session) -> None:
     seed_from_package(session, years=[2025, 2026], actor=SYSTEM)
 
 
-def person(session: Session, name: str, seq: str, birth: str = "19800101",
-           phone: str | None = None):  # -> Person
-    return make_person(session, name=name, id_number=resident_id(birth=birth, seq=seq),
-                       phone=phone or f"1381234{int(seq):04d}")
+def person(
+    session: Session, name: str, seq: str, birth: str = "19800101", phone: str | None = None
+):  # -> Person
+    return make_person(
+        session,
+        name=name,
+        id_number=resident_id(birth=birth, seq=seq),
+        phone=phone or f"1381234{int(seq):04d}",
+    )
 
 
 def staff(session: Session, username: str, role: str):  # -> Principal

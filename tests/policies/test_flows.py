@@ -35,36 +35,58 @@ def setup(db):
     holder = person(db, "赵投保", "201")
     b1 = person(db, "赵甲", "202")
     b2 = person(db, "赵乙", "203")
-    policy = issue_policy(db, version_id=version.id, policyholder_id=holder.id,
-                          beneficiaries=[{"person_id": b1.id, "relationship": "配偶",
-                                          "share": "100.00"}])
+    policy = issue_policy(
+        db,
+        version_id=version.id,
+        policyholder_id=holder.id,
+        beneficiaries=[{"person_id": b1.id, "relationship": "配偶", "share": "100.00"}],
+    )
     agent = staff(db, "svc1", "service_agent")
     supervisor = staff(db, "svc2", "service_agent")
-    return {"policy": policy, "b1": b1, "b2": b2, "agent": agent, "supervisor": supervisor,
-            "version": version}
+    return {
+        "policy": policy,
+        "b1": b1,
+        "b2": b2,
+        "agent": agent,
+        "supervisor": supervisor,
+        "version": version,
+    }
 
 
 def _change(**kwargs):
-    base = {"kind": "change", "description": "变更受益人", "effective_date": "2026-10-10",
-            "customer_consent": True, "customer_consent_method": "written"}
+    base = {
+        "kind": "change",
+        "description": "变更受益人",
+        "effective_date": "2026-10-10",
+        "customer_consent": True,
+        "customer_consent_method": "written",
+    }
     return ChangeIn.model_validate({**base, **kwargs})
 
 
 def test_change_runs_request_review_approval_done_within_2_working_days(db, setup):
     # SPEC POL-2 GEN-4
     policy, agent, supervisor = setup["policy"], setup["agent"], setup["supervisor"]
-    new = [{"person_id": setup["b1"].id, "relationship": "配偶", "share": "50.00"},
-           {"person_id": setup["b2"].id, "relationship": "子女", "share": "50.00"}]
-    change = service.request_change(db, actor=agent, policy_id=policy.id,
-                                    data=_change(beneficiaries=new), at=at("2026-09-30 10:00"))
+    new = [
+        {"person_id": setup["b1"].id, "relationship": "配偶", "share": "50.00"},
+        {"person_id": setup["b2"].id, "relationship": "子女", "share": "50.00"},
+    ]
+    change = service.request_change(
+        db,
+        actor=agent,
+        policy_id=policy.id,
+        data=_change(beneficiaries=new),
+        at=at("2026-09-30 10:00"),
+    )
     view = service.change_out(db, change)
     clock = view.deadlines[0]
     assert clock.name == "policy_change.completion"
     assert clock.rule_label == "2 个工作日"
     # National Day: Oct 1–7 off, so the 2nd working day after Sep 30 is Fri Oct 9.
     assert clock.due_at == dt.datetime(2026, 10, 9, 23, 59, 59, tzinfo=SH)
-    service.review_change(db, actor=agent, change_id=change.id, lawful=True, note="合法",
-                          at=at("2026-10-08 09:00"))
+    service.review_change(
+        db, actor=agent, change_id=change.id, lawful=True, note="合法", at=at("2026-10-08 09:00")
+    )
     with pytest.raises(SameReviewerAndApprover):
         service.approve_change(db, actor=agent, change_id=change.id)
     service.approve_change(db, actor=supervisor, change_id=change.id, at=at("2026-10-08 11:00"))
@@ -73,11 +95,14 @@ def test_change_runs_request_review_approval_done_within_2_working_days(db, setu
     service.complete_change(db, actor=agent, change_id=change.id, at=at("2026-10-09 15:00"))
     out = service.policy_out(db, policy, as_of=dt.date(2026, 10, 9))
     assert [(b.name, b.share) for b in out.beneficiaries] == [
-        ("赵甲", Decimal("50.00")), ("赵乙", Decimal("50.00"))]
+        ("赵甲", Decimal("50.00")),
+        ("赵乙", Decimal("50.00")),
+    ]
     done = out.changes[0]
     assert done.status == "done"
-    assert done.before == {"beneficiaries": [{"person_id": setup["b1"].id,
-                                              "relationship": "配偶", "share": "100.00"}]}
+    assert done.before == {
+        "beneficiaries": [{"person_id": setup["b1"].id, "relationship": "配偶", "share": "100.00"}]
+    }
     assert done.deadlines[0].stopped and done.deadlines[0].met is True
 
 
@@ -88,71 +113,119 @@ def test_change_needs_consent_a_date_in_the_period_and_valid_shares(db, setup):
     agent, policy = setup["agent"], setup["policy"]
     share = [{"person_id": setup["b2"].id, "relationship": "子女", "share": "100.00"}]
     with pytest.raises(CustomerConsentMissing) as missing:
-        service.request_change(db, actor=agent, policy_id=policy.id,
-                               data=_change(customer_consent=False, beneficiaries=share))
+        service.request_change(
+            db,
+            actor=agent,
+            policy_id=policy.id,
+            data=_change(customer_consent=False, beneficiaries=share),
+        )
     assert missing.value.field == "customer_consent"
     with pytest.raises(ChangeDateOutsidePeriod):
-        service.request_change(db, actor=agent, policy_id=policy.id,
-                               data=_change(effective_date="2027-02-01", beneficiaries=share))
+        service.request_change(
+            db,
+            actor=agent,
+            policy_id=policy.id,
+            data=_change(effective_date="2027-02-01", beneficiaries=share),
+        )
     with pytest.raises(BeneficiarySharesInvalid):
-        service.request_change(db, actor=agent, policy_id=policy.id, data=_change(
-            beneficiaries=[{**share[0], "share": "99.00"}]))
+        service.request_change(
+            db,
+            actor=agent,
+            policy_id=policy.id,
+            data=_change(beneficiaries=[{**share[0], "share": "99.00"}]),
+        )
 
 
 def test_rejected_review_stops_the_clock(db, setup):
     # SPEC POL-2
     change = service.request_change(
-        db, actor=setup["agent"], policy_id=setup["policy"].id,
-        data=_change(beneficiaries=[{"person_id": setup["b2"].id, "relationship": "子女",
-                                     "share": "100.00"}]), at=at("2026-09-30 10:00"))
-    service.review_change(db, actor=setup["agent"], change_id=change.id, lawful=False,
-                          note="受益人变更违反法律规定", at=at("2026-09-30 16:00"))
+        db,
+        actor=setup["agent"],
+        policy_id=setup["policy"].id,
+        data=_change(
+            beneficiaries=[{"person_id": setup["b2"].id, "relationship": "子女", "share": "100.00"}]
+        ),
+        at=at("2026-09-30 10:00"),
+    )
+    service.review_change(
+        db,
+        actor=setup["agent"],
+        change_id=change.id,
+        lawful=False,
+        note="受益人变更违反法律规定",
+        at=at("2026-09-30 16:00"),
+    )
     out = service.change_out(db, change)
     assert out.status == "rejected" and out.deadlines[0].stopped
 
 
-@pytest.mark.parametrize(("premium", "effective", "refund"), [
-    ("365.00", dt.date(2026, 10, 1), Decimal("92.00")),     # 92 of 365 days unused
-    ("1000.00", dt.date(2026, 10, 1), Decimal("252.05")),   # 1000 × 92/365 = 252.054…
-    ("1000.00", dt.date(2026, 1, 1), Decimal("1000.00")),   # ends before any cover
-    ("1000.00", dt.date(2026, 12, 31), Decimal("2.74")),    # last day only: 1000/365
-])
+@pytest.mark.parametrize(
+    ("premium", "effective", "refund"),
+    [
+        ("365.00", dt.date(2026, 10, 1), Decimal("92.00")),  # 92 of 365 days unused
+        ("1000.00", dt.date(2026, 10, 1), Decimal("252.05")),  # 1000 × 92/365 = 252.054…
+        ("1000.00", dt.date(2026, 1, 1), Decimal("1000.00")),  # ends before any cover
+        ("1000.00", dt.date(2026, 12, 31), Decimal("2.74")),  # last day only: 1000/365
+    ],
+)
 def test_pro_rata_refund_is_exact(premium, effective, refund):
     # SPEC POL-3 GEN-1
-    assert service.pro_rata_refund(Decimal(premium), dt.date(2026, 1, 1), dt.date(2026, 12, 31),
-                                   effective) == refund
+    assert (
+        service.pro_rata_refund(
+            Decimal(premium), dt.date(2026, 1, 1), dt.date(2026, 12, 31), effective
+        )
+        == refund
+    )
 
 
 def test_termination_refunds_unearned_premium_and_ends_cover(db, setup):
     # SPEC POL-3 CLM-R2
     policy, agent = setup["policy"], setup["agent"]
-    change = service.request_change(db, actor=agent, policy_id=policy.id, at=at("2026-09-30 10:00"),
-                                    data=_change(kind="termination", initiator="policyholder",
-                                                 description="投保人申请退保",
-                                                 effective_date="2026-10-01"))
-    service.review_change(db, actor=agent, change_id=change.id, lawful=True, note="ok",
-                          at=at("2026-09-30 11:00"))
-    service.approve_change(db, actor=setup["supervisor"], change_id=change.id,
-                           at=at("2026-09-30 12:00"))
-    done = service.complete_change(db, actor=agent, change_id=change.id,
-                                   at=at("2026-09-30 13:00"))
+    change = service.request_change(
+        db,
+        actor=agent,
+        policy_id=policy.id,
+        at=at("2026-09-30 10:00"),
+        data=_change(
+            kind="termination",
+            initiator="policyholder",
+            description="投保人申请退保",
+            effective_date="2026-10-01",
+        ),
+    )
+    service.review_change(
+        db, actor=agent, change_id=change.id, lawful=True, note="ok", at=at("2026-09-30 11:00")
+    )
+    service.approve_change(
+        db, actor=setup["supervisor"], change_id=change.id, at=at("2026-09-30 12:00")
+    )
+    done = service.complete_change(db, actor=agent, change_id=change.id, at=at("2026-09-30 13:00"))
     assert done.refund_amount == Decimal("92.00")
     out = service.policy_out(db, policy, as_of=dt.date(2026, 10, 2))
     assert out.status == "terminated" and out.terminated_on == dt.date(2026, 10, 1)
     assert out.refund_amount == Decimal("92.00")
     from claimdesk.policies import repository
 
-    assert repository.in_force_on(db, SYSTEM, insured_ids=[policy.insured_id],
-                                  day=dt.date(2026, 9, 30)) != []
-    assert repository.in_force_on(db, SYSTEM, insured_ids=[policy.insured_id],
-                                  day=dt.date(2026, 10, 1)) == []
+    assert (
+        repository.in_force_on(
+            db, SYSTEM, insured_ids=[policy.insured_id], day=dt.date(2026, 9, 30)
+        )
+        != []
+    )
+    assert (
+        repository.in_force_on(
+            db, SYSTEM, insured_ids=[policy.insured_id], day=dt.date(2026, 10, 1)
+        )
+        == []
+    )
 
 
 def test_renewal_makes_one_linked_new_term(db, setup):
     # SPEC POL-4
     policy = setup["policy"]
-    renewal = service.renew_policy(db, actor=setup["agent"], policy_id=policy.id,
-                                   at=at("2026-12-20 10:00"))
+    renewal = service.renew_policy(
+        db, actor=setup["agent"], policy_id=policy.id, at=at("2026-12-20 10:00")
+    )
     assert renewal.previous_policy_id == policy.id
     assert renewal.period_start == dt.date(2027, 1, 1)
     assert renewal.period_end == dt.date(2027, 12, 31)
@@ -168,26 +241,50 @@ def test_renewal_makes_one_linked_new_term(db, setup):
 def test_dispute_agreement_path_with_its_deadlines(db, setup):
     # SPEC POL-5 GEN-4
     agent = setup["agent"]
-    dispute = service.open_dispute(db, actor=agent, policy_id=setup["policy"].id,
-                                   applicant="赵投保", description="对免赔额有异议",
-                                   at=at("2026-09-18 09:00"))
+    dispute = service.open_dispute(
+        db,
+        actor=agent,
+        policy_id=setup["policy"].id,
+        applicant="赵投保",
+        description="对免赔额有异议",
+        at=at("2026-09-18 09:00"),
+    )
     answer = service.dispute_out(db, dispute).deadlines[0]
     # 15 days after Sep 18 is Sat Oct 3, a holiday: moved to Thu Oct 8 (art. 203).
     assert answer.name == "policy_dispute.answer" and answer.rule_label.startswith("15 日")
     assert answer.due_at == dt.datetime(2026, 10, 8, 23, 59, 59, tzinfo=SH)
-    service.dispute_step(db, actor=agent, dispute_id=dispute.id, action="answer",
-                         text="已书面答复", at=at("2026-09-22 10:00"))
+    service.dispute_step(
+        db,
+        actor=agent,
+        dispute_id=dispute.id,
+        action="answer",
+        text="已书面答复",
+        at=at("2026-09-22 10:00"),
+    )
     with pytest.raises(WrongStep):
         service.dispute_step(db, actor=agent, dispute_id=dispute.id, action="perform", text="x")
-    service.dispute_step(db, actor=agent, dispute_id=dispute.id, action="agree",
-                         text="协商一致", at=at("2026-09-30 10:00"))
+    service.dispute_step(
+        db,
+        actor=agent,
+        dispute_id=dispute.id,
+        action="agree",
+        text="协商一致",
+        at=at("2026-09-30 10:00"),
+    )
     clocks = {c.name: c for c in service.dispute_out(db, dispute).deadlines}
     # 5 days after Sep 30 is Mon Oct 5, a holiday: moved to Thu Oct 8.
-    assert clocks["policy_dispute.formalities"].due_at == dt.datetime(2026, 10, 8, 23, 59, 59,
-                                                                      tzinfo=SH)
+    assert clocks["policy_dispute.formalities"].due_at == dt.datetime(
+        2026, 10, 8, 23, 59, 59, tzinfo=SH
+    )
     assert clocks["policy_dispute.answer"].met is True
-    service.dispute_step(db, actor=agent, dispute_id=dispute.id, action="complete_formalities",
-                         text="已办理", at=at("2026-10-08 10:00"))
+    service.dispute_step(
+        db,
+        actor=agent,
+        dispute_id=dispute.id,
+        action="complete_formalities",
+        text="已办理",
+        at=at("2026-10-08 10:00"),
+    )
     out = service.dispute_out(db, dispute)
     assert out.status == "closed" and all(c.stopped for c in out.deadlines)
 
@@ -195,22 +292,48 @@ def test_dispute_agreement_path_with_its_deadlines(db, setup):
 def test_dispute_arbitration_path_with_its_deadlines(db, setup):
     # SPEC POL-5 GEN-4
     agent = setup["agent"]
-    dispute = service.open_dispute(db, actor=agent, policy_id=setup["policy"].id,
-                                   applicant="赵投保", description="拒赔争议",
-                                   at=at("2026-09-30 10:00"))
+    dispute = service.open_dispute(
+        db,
+        actor=agent,
+        policy_id=setup["policy"].id,
+        applicant="赵投保",
+        description="拒赔争议",
+        at=at("2026-09-30 10:00"),
+    )
     assert service.dispute_out(db, dispute).deadlines[0].due_at == dt.datetime(
-        2026, 10, 15, 23, 59, 59, tzinfo=SH)
-    service.dispute_step(db, actor=agent, dispute_id=dispute.id, action="escalate",
-                         text="申请仲裁", route="arbitration", at=at("2026-10-09 10:00"))
+        2026, 10, 15, 23, 59, 59, tzinfo=SH
+    )
+    service.dispute_step(
+        db,
+        actor=agent,
+        dispute_id=dispute.id,
+        action="escalate",
+        text="申请仲裁",
+        route="arbitration",
+        at=at("2026-10-09 10:00"),
+    )
     assert service.dispute_out(db, dispute).status == "arbitration"
-    service.dispute_step(db, actor=agent, dispute_id=dispute.id, action="decide",
-                         text="裁决生效", at=at("2026-10-12 10:00"))
+    service.dispute_step(
+        db,
+        actor=agent,
+        dispute_id=dispute.id,
+        action="decide",
+        text="裁决生效",
+        at=at("2026-10-12 10:00"),
+    )
     clocks = {c.name: c for c in service.dispute_out(db, dispute).deadlines}
     # 5 days after Mon Oct 12 is Sat Oct 17: moved to Mon Oct 19.
-    assert clocks["policy_dispute.performance"].due_at == dt.datetime(2026, 10, 19, 23, 59, 59,
-                                                                      tzinfo=SH)
-    service.dispute_step(db, actor=agent, dispute_id=dispute.id, action="perform",
-                         text="已履行", at=at("2026-10-16 10:00"))
+    assert clocks["policy_dispute.performance"].due_at == dt.datetime(
+        2026, 10, 19, 23, 59, 59, tzinfo=SH
+    )
+    service.dispute_step(
+        db,
+        actor=agent,
+        dispute_id=dispute.id,
+        action="perform",
+        text="已履行",
+        at=at("2026-10-16 10:00"),
+    )
     assert service.dispute_out(db, dispute).status == "closed"
 
 
@@ -218,11 +341,23 @@ def test_dispute_escalation_needs_a_route(db, setup):
     # SPEC POL-5 GEN-6
     from claimdesk.policies.errors import DisputeRouteMissing
 
-    dispute = service.open_dispute(db, actor=setup["agent"], policy_id=setup["policy"].id,
-                                   applicant="x", description="y", at=at("2026-09-30 10:00"))
+    dispute = service.open_dispute(
+        db,
+        actor=setup["agent"],
+        policy_id=setup["policy"].id,
+        applicant="x",
+        description="y",
+        at=at("2026-09-30 10:00"),
+    )
     with pytest.raises(DisputeRouteMissing):
-        service.dispute_step(db, actor=setup["agent"], dispute_id=dispute.id, action="escalate",
-                             text="z", at=at("2026-10-01 10:00"))
+        service.dispute_step(
+            db,
+            actor=setup["agent"],
+            dispute_id=dispute.id,
+            action="escalate",
+            text="z",
+            at=at("2026-10-01 10:00"),
+        )
 
 
 def _old_product(db):
@@ -231,8 +366,9 @@ def _old_product(db):
     draft = products.add_version(db, actor=SYSTEM, product_id=version.product_id)
     content = products.version_content(draft).model_dump()
     content["effective_date"] = dt.date(2020, 1, 1)
-    products.update_draft(db, actor=SYSTEM, version_id=draft.id,
-                          data=VersionIn.model_validate(content))
+    products.update_draft(
+        db, actor=SYSTEM, version_id=draft.id, data=VersionIn.model_validate(content)
+    )
     return products.publish_version(db, actor=SYSTEM, version_id=draft.id)
 
 
@@ -240,12 +376,16 @@ def test_incontestable_after_two_years_in_force_counting_renewals(db):
     # SPEC POL-6
     version = _old_product(db)
     holder = person(db, "钱投保", "301")
-    first = issue_policy(db, version_id=version.id, policyholder_id=holder.id,
-                         period_start="2024-06-01", issued_at="2024-05-20T10:00:00+08:00")
+    first = issue_policy(
+        db,
+        version_id=version.id,
+        policyholder_id=holder.id,
+        period_start="2024-06-01",
+        issued_at="2024-05-20T10:00:00+08:00",
+    )
     view = service.policy_out(db, first, as_of=dt.date(2025, 5, 31))
     assert view.incontestable is False and view.incontestable_from == dt.date(2026, 6, 1)
-    second = service.renew_policy(db, actor=SYSTEM, policy_id=first.id,
-                                  at=at("2025-05-20 10:00"))
+    second = service.renew_policy(db, actor=SYSTEM, policy_id=first.id, at=at("2025-05-20 10:00"))
     assert service.policy_out(db, second, as_of=dt.date(2026, 5, 31)).incontestable is False
     later = service.policy_out(db, second, as_of=dt.date(2026, 6, 1))
     assert later.incontestable is True and later.in_force_since == dt.date(2024, 6, 1)
@@ -260,8 +400,9 @@ def test_renewal_reminder_goes_out_once_per_term(db, setup):
     assert send_renewal_reminders(db, now=at("2026-12-16 09:00")) == 1
     assert send_renewal_reminders(db, now=at("2026-12-17 09:00")) == 0
     db.flush()
-    messages = db.scalars(select(OutboxMessage).where(
-        OutboxMessage.dedupe_key == f"renewal-reminder:{policy.id}")).all()
+    messages = db.scalars(
+        select(OutboxMessage).where(OutboxMessage.dedupe_key == f"renewal-reminder:{policy.id}")
+    ).all()
     assert len(messages) == 1
     assert policy.number in messages[0].body and "2026-12-31" in messages[0].body
     assert messages[0].channel == "sms"
@@ -278,8 +419,7 @@ def test_renewal_reminder_exactly_once_with_two_workers(fresh_db_url):
         with Session(engine) as session:
             version = demo_version(session)
             holder = person(session, "孙投保", "401")
-            policy_id = issue_policy(session, version_id=version.id,
-                                     policyholder_id=holder.id).id
+            policy_id = issue_policy(session, version_id=version.id, policyholder_id=holder.id).id
             session.commit()
         barrier = threading.Barrier(2)
         errors: list[BaseException] = []
@@ -300,8 +440,13 @@ def test_renewal_reminder_exactly_once_with_two_workers(fresh_db_url):
             thread.join()
         assert errors == []
         with Session(engine) as session:
-            count = len(session.scalars(select(OutboxMessage).where(
-                OutboxMessage.dedupe_key == f"renewal-reminder:{policy_id}")).all())
+            count = len(
+                session.scalars(
+                    select(OutboxMessage).where(
+                        OutboxMessage.dedupe_key == f"renewal-reminder:{policy_id}"
+                    )
+                ).all()
+            )
         assert count == 1
     finally:
         engine.dispose()

@@ -26,7 +26,7 @@ from tests.builders import (
 )
 from tests.policies.helpers import SYSTEM, person
 
-TOMORROW = (dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date() + dt.timedelta(days=1))
+TOMORROW = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date() + dt.timedelta(days=1)
 
 
 @pytest.fixture
@@ -41,16 +41,26 @@ def sale(db, client):
     qualify_agent(db, agent)
     db.commit()
     body = {
-        "product_version_id": version.id, "policyholder_id": holder.id,
-        "insured_id": insured.id, "period_start": TOMORROW.isoformat(), "premium": "568.00",
-        "channel": "internet", "region_code": "310115",
+        "product_version_id": version.id,
+        "policyholder_id": holder.id,
+        "insured_id": insured.id,
+        "period_start": TOMORROW.isoformat(),
+        "premium": "568.00",
+        "channel": "internet",
+        "region_code": "310115",
         "beneficiaries": [
             {"person_id": b1.id, "relationship": "配偶", "share": "60.00"},
             {"person_id": b2.id, "relationship": "子女", "share": "40.00"},
         ],
     }
-    return {"version": version, "holder": holder, "insured": insured, "agent": agent,
-            "body": body, "headers": login_headers(client, "agent1")}
+    return {
+        "version": version,
+        "holder": holder,
+        "insured": insured,
+        "agent": agent,
+        "body": body,
+        "headers": login_headers(client, "agent1"),
+    }
 
 
 def test_issue_records_everything_pol1_names(client, sale):
@@ -63,7 +73,9 @@ def test_issue_records_everything_pol1_names(client, sale):
     assert policy["policyholder"]["name"] == "李投保"
     assert policy["insured"]["name"] == "李被保"
     assert [(b["name"], b["share"]) for b in policy["beneficiaries"]] == [
-        ("李甲", "60.00"), ("李乙", "40.00")]
+        ("李甲", "60.00"),
+        ("李乙", "40.00"),
+    ]
     assert policy["period_start"] == TOMORROW.isoformat()
     assert policy["period_end"] == service.term_end(TOMORROW, 12).isoformat()
     assert policy["premium"] == "568.00" and policy["channel"] == "internet"
@@ -75,27 +87,51 @@ def _bad(body, **changes):
     return {**body, **changes}
 
 
-@pytest.mark.parametrize(("change", "field", "code"), [
-    (lambda s: {"beneficiaries": [{**s["body"]["beneficiaries"][0], "share": "59.99"},
-                                  s["body"]["beneficiaries"][1]]},
-     "beneficiaries", "beneficiary_shares_invalid"),
-    (lambda s: {"beneficiaries": [s["body"]["beneficiaries"][0],
-                                  {**s["body"]["beneficiaries"][0], "share": "40.00"}]},
-     "beneficiaries[1].person_id", "duplicate_beneficiary"),
-    (lambda s: {"period_start": (TOMORROW - dt.timedelta(days=5)).isoformat()},
-     "period_start", "invalid_policy_period"),
-    (lambda s: {"period_end": (TOMORROW + dt.timedelta(days=30)).isoformat()},
-     "period_end", "invalid_policy_period"),
-    (lambda s: {"region_code": "31"}, "region_code", "validation_failed"),
-    (lambda s: {"premium": "-1"}, "premium", "validation_failed"),
-    (lambda s: {"channel": "pigeon"}, "channel", "validation_failed"),
-    (lambda s: {"policyholder_id": 999999}, "policyholder_id", "not_found"),
-])
+@pytest.mark.parametrize(
+    ("change", "field", "code"),
+    [
+        (
+            lambda s: {
+                "beneficiaries": [
+                    {**s["body"]["beneficiaries"][0], "share": "59.99"},
+                    s["body"]["beneficiaries"][1],
+                ]
+            },
+            "beneficiaries",
+            "beneficiary_shares_invalid",
+        ),
+        (
+            lambda s: {
+                "beneficiaries": [
+                    s["body"]["beneficiaries"][0],
+                    {**s["body"]["beneficiaries"][0], "share": "40.00"},
+                ]
+            },
+            "beneficiaries[1].person_id",
+            "duplicate_beneficiary",
+        ),
+        (
+            lambda s: {"period_start": (TOMORROW - dt.timedelta(days=5)).isoformat()},
+            "period_start",
+            "invalid_policy_period",
+        ),
+        (
+            lambda s: {"period_end": (TOMORROW + dt.timedelta(days=30)).isoformat()},
+            "period_end",
+            "invalid_policy_period",
+        ),
+        (lambda s: {"region_code": "31"}, "region_code", "validation_failed"),
+        (lambda s: {"premium": "-1"}, "premium", "validation_failed"),
+        (lambda s: {"channel": "pigeon"}, "channel", "validation_failed"),
+        (lambda s: {"policyholder_id": 999999}, "policyholder_id", "not_found"),
+    ],
+)
 def test_bad_issue_input_is_refused_naming_the_field(db, client, sale, change, field, code):
     # SPEC POL-1 GEN-6
     before = db.scalar(select(func.count()).select_from(Policy))
-    response = client.post("/api/v1/policies", json=_bad(sale["body"], **change(sale)),
-                           headers=sale["headers"])
+    response = client.post(
+        "/api/v1/policies", json=_bad(sale["body"], **change(sale)), headers=sale["headers"]
+    )
     assert response.status_code in (404, 422), response.text
     error = response.json()["error"]
     assert error["field"] == field
@@ -110,10 +146,14 @@ def test_product_limits_are_enforced(db, client, sale):
 
     draft = products.add_version(db, actor=SYSTEM, product_id=sale["version"].product_id)
     content = products.version_content(draft).model_dump()
-    content["limits"] = {"regions": ["310000"], "channels": ["bank"],
-                         "customer_groups": ["employees"]}
-    products.update_draft(db, actor=SYSTEM, version_id=draft.id,
-                          data=VersionIn.model_validate(content))
+    content["limits"] = {
+        "regions": ["310000"],
+        "channels": ["bank"],
+        "customer_groups": ["employees"],
+    }
+    products.update_draft(
+        db, actor=SYSTEM, version_id=draft.id, data=VersionIn.model_validate(content)
+    )
     products.publish_version(db, actor=SYSTEM, version_id=draft.id)
     db.commit()
     body = {**sale["body"], "product_version_id": draft.id}
@@ -137,8 +177,11 @@ def test_only_a_published_version_can_be_sold_and_policies_keep_their_version(db
     first = client.post("/api/v1/policies", json=sale["body"], headers=sale["headers"]).json()
     draft = products.add_version(db, actor=SYSTEM, product_id=sale["version"].product_id)
     db.commit()
-    refused = client.post("/api/v1/policies", headers=sale["headers"],
-                          json={**sale["body"], "product_version_id": draft.id})
+    refused = client.post(
+        "/api/v1/policies",
+        headers=sale["headers"],
+        json={**sale["body"], "product_version_id": draft.id},
+    )
     assert refused.status_code == 422
     assert refused.json()["error"]["code"] == "product_version_not_on_sale"
     products.publish_version(db, actor=SYSTEM, version_id=draft.id)
@@ -152,19 +195,35 @@ def test_only_a_published_version_can_be_sold_and_policies_keep_their_version(db
 
 def test_policyholder_identity_is_verified(db, client, sale):
     # SPEC POL-1
-    forged = Person(name="假证", id_type="resident_id", id_number="110101198001011230",
-                    id_number_hash="x" * 64, id_number_last4="1230")
-    passport = Person(name="护照", id_type="passport", id_number="E12345678",
-                      id_number_hash="y" * 64, id_number_last4="5678")
+    forged = Person(
+        name="假证",
+        id_type="resident_id",
+        id_number="110101198001011230",
+        id_number_hash="x" * 64,
+        id_number_last4="1230",
+    )
+    passport = Person(
+        name="护照",
+        id_type="passport",
+        id_number="E12345678",
+        id_number_hash="y" * 64,
+        id_number_last4="5678",
+    )
     db.add_all([forged, passport])
     db.commit()
-    bad = client.post("/api/v1/policies", headers=sale["headers"],
-                      json={**sale["body"], "policyholder_id": forged.id})
+    bad = client.post(
+        "/api/v1/policies",
+        headers=sale["headers"],
+        json={**sale["body"], "policyholder_id": forged.id},
+    )
     assert bad.status_code == 422
     assert bad.json()["error"]["code"] == "invalid_id_number"
     assert bad.json()["error"]["field"] == "policyholder_id"
-    other = client.post("/api/v1/policies", headers=sale["headers"],
-                        json={**sale["body"], "policyholder_id": passport.id})
+    other = client.post(
+        "/api/v1/policies",
+        headers=sale["headers"],
+        json={**sale["body"], "policyholder_id": passport.id},
+    )
     assert other.json()["error"]["code"] == "unsupported_id_type"
 
 
@@ -172,8 +231,9 @@ def test_adult_product_refuses_a_minor_insured(db, client, sale):
     # SPEC PRD-6 POL-1
     child = person(db, "小明", "105", birth="20150101")
     db.commit()
-    refused = client.post("/api/v1/policies", headers=sale["headers"],
-                          json={**sale["body"], "insured_id": child.id})
+    refused = client.post(
+        "/api/v1/policies", headers=sale["headers"], json={**sale["body"], "insured_id": child.id}
+    )
     assert refused.status_code == 422
     assert refused.json()["error"]["code"] == "insured_not_adult"
 
@@ -200,22 +260,33 @@ def test_lookup_by_number_or_by_insured_id_and_date_of_loss(db, client, sale):
     make_user(db, username="handler9", roles=["claims_handler"])
     db.commit()
     headers = login_headers(client, "handler9")
-    by_number = client.get("/api/v1/policies/lookup", params={"number": policy["number"]},
-                           headers=headers)
+    by_number = client.get(
+        "/api/v1/policies/lookup", params={"number": policy["number"]}, headers=headers
+    )
     assert [p["id"] for p in by_number.json()] == [policy["id"]]
     inside = (TOMORROW + dt.timedelta(days=40)).isoformat()
-    by_id = client.get("/api/v1/policies/lookup", headers=headers,
-                       params={"id_number": resident_id(birth="19900101", seq="102"),
-                               "date_of_loss": inside})
+    by_id = client.get(
+        "/api/v1/policies/lookup",
+        headers=headers,
+        params={"id_number": resident_id(birth="19900101", seq="102"), "date_of_loss": inside},
+    )
     assert by_id.status_code == 200, by_id.text
     assert [p["id"] for p in by_id.json()] == [policy["id"]]
-    before = client.get("/api/v1/policies/lookup", headers=headers,
-                        params={"id_number": resident_id(birth="19900101", seq="102"),
-                                "date_of_loss": (TOMORROW - dt.timedelta(days=2)).isoformat()})
+    before = client.get(
+        "/api/v1/policies/lookup",
+        headers=headers,
+        params={
+            "id_number": resident_id(birth="19900101", seq="102"),
+            "date_of_loss": (TOMORROW - dt.timedelta(days=2)).isoformat(),
+        },
+    )
     assert before.status_code == 404
     assert before.json()["error"]["code"] == "no_policy_found"
-    missing = client.get("/api/v1/policies/lookup", headers=headers,
-                         params={"id_number": resident_id(birth="19900101", seq="102")})
+    missing = client.get(
+        "/api/v1/policies/lookup",
+        headers=headers,
+        params={"id_number": resident_id(birth="19900101", seq="102")},
+    )
     assert missing.status_code == 422 and missing.json()["error"]["field"] == "date_of_loss"
 
 
@@ -228,9 +299,19 @@ def test_contract_pdf_embeds_the_chinese_font(db, client, sale, tmp_path):
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/pdf"
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
-    for expected in ("百万医疗保险 保险合同", policy["number"], "李投保", "李被保", "李甲",
-                     "60.00%", "免赔额", "先由您自己承担", "¥568.00", "¥3,000,000.00",
-                     "责任免除"):
+    for expected in (
+        "百万医疗保险 保险合同",
+        policy["number"],
+        "李投保",
+        "李被保",
+        "李甲",
+        "60.00%",
+        "免赔额",
+        "先由您自己承担",
+        "¥568.00",
+        "¥3,000,000.00",
+        "责任免除",
+    ):
         assert expected in text, expected
     path = tmp_path / "contract.pdf"
     path.write_bytes(response.content)
@@ -239,8 +320,21 @@ def test_contract_pdf_embeds_the_chinese_font(db, client, sale, tmp_path):
         embedded = [line for line in fonts.splitlines() if "WenQuanYi" in line]
         assert embedded and all(line.split()[-5] == "yes" for line in embedded), fonts
     if shutil.which("pdftoppm"):
-        subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(path),
-                        str(tmp_path / "page")], check=True)
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-png",
+                "-r",
+                "60",
+                "-f",
+                "1",
+                "-l",
+                "1",
+                str(path),
+                str(tmp_path / "page"),
+            ],
+            check=True,
+        )
         shutil.copy(next(tmp_path.glob("page*.png")), Path("/tmp/claimdesk-contract-page1.png"))
 
 
@@ -249,8 +343,13 @@ def test_issue_is_audited(db, client, sale):
     from claimdesk.models.audit import AuditEntry
 
     policy = client.post("/api/v1/policies", json=sale["body"], headers=sale["headers"]).json()
-    actions = set(db.scalars(select(AuditEntry.action).where(
-        AuditEntry.entity_type == "policy", AuditEntry.entity_id == str(policy["id"]))))
+    actions = set(
+        db.scalars(
+            select(AuditEntry.action).where(
+                AuditEntry.entity_type == "policy", AuditEntry.entity_id == str(policy["id"])
+            )
+        )
+    )
     assert "policy.issue" in actions
     assert issue_policy  # builder used by the flow tests
 

@@ -27,12 +27,21 @@ COMPLETE_VERSION = {
     "premium_rate": "0.000200",
     "terms": {"免赔额": "先由您自己承担的部分。"},
     "limits": {"regions": ["310000"], "channels": ["internet"], "customer_groups": []},
-    "coverages": [{
-        "code": "medical", "name": "医疗", "type": "medical",
-        "parameters": {"sum_insured": "1000000.00", "deductible": "10000.00",
-                       "payout_ratio": "1.00", "scope": "all_necessary"},
-        "materials_add": ["incident_proof"], "materials_drop": ["expense_invoices"],
-    }],
+    "coverages": [
+        {
+            "code": "medical",
+            "name": "医疗",
+            "type": "medical",
+            "parameters": {
+                "sum_insured": "1000000.00",
+                "deductible": "10000.00",
+                "payout_ratio": "1.00",
+                "scope": "all_necessary",
+            },
+            "materials_add": ["incident_proof"],
+            "materials_drop": ["expense_invoices"],
+        }
+    ],
 }
 
 
@@ -57,21 +66,30 @@ def test_compliance_names_every_missing_element_and_publish_refuses(client, admi
     # SPEC PRD-1
     product = _create(client, admin, version={})
     version_id = product["versions"][0]["id"]
-    report = client.get(f"/api/v1/products/{product['id']}/versions/{version_id}/check",
-                        headers=admin).json()
+    report = client.get(
+        f"/api/v1/products/{product['id']}/versions/{version_id}/check", headers=admin
+    ).json()
     assert report["compliant"] is False
     fields = {p["field"] for p in report["problems"]}
-    assert fields == {"insured_liabilities", "exclusions", "sum_insured", "period_months",
-                      "premium_rate", "coverages"}
-    refused = client.post(f"/api/v1/products/{product['id']}/versions/{version_id}/publish",
-                          headers=admin)
+    assert fields == {
+        "insured_liabilities",
+        "exclusions",
+        "sum_insured",
+        "period_months",
+        "premium_rate",
+        "coverages",
+    }
+    refused = client.post(
+        f"/api/v1/products/{product['id']}/versions/{version_id}/publish", headers=admin
+    )
     assert refused.status_code == 422
     error = refused.json()["error"]
     assert error["code"] == "product_not_compliant"
     assert {p["field"] for p in error["problems"]} == fields
     assert "保险责任" in error["message"] and "责任免除" in error["message"]
-    english = client.post(f"/api/v1/products/{product['id']}/versions/{version_id}/publish?lang=en",
-                          headers=admin).json()["error"]
+    english = client.post(
+        f"/api/v1/products/{product['id']}/versions/{version_id}/publish?lang=en", headers=admin
+    ).json()["error"]
     assert "insured liabilities is missing" in english["message"]
     still = client.get(f"/api/v1/products/{product['id']}", headers=admin).json()
     assert still["versions"][0]["status"] == "draft"
@@ -80,31 +98,48 @@ def test_compliance_names_every_missing_element_and_publish_refuses(client, admi
 def _ci_version(severe, percent="0.20"):
     version = copy.deepcopy(COMPLETE_VERSION)
     version["limits"] = {}
-    version["coverages"] = [{
-        "code": "ci", "name": "重疾", "type": "critical_illness",
-        "parameters": {"sum_insured": "300000.00", "severe": severe,
-                       "mild": {"diseases": ["CIM-01"], "percent": percent}},
-    }]
+    version["coverages"] = [
+        {
+            "code": "ci",
+            "name": "重疾",
+            "type": "critical_illness",
+            "parameters": {
+                "sum_insured": "300000.00",
+                "severe": severe,
+                "mild": {"diseases": ["CIM-01"], "percent": percent},
+            },
+        }
+    ]
     return version
 
 
 def test_adult_critical_illness_needs_core_diseases_and_mild_at_most_20_percent(client, admin):
     # SPEC PRD-1
-    product = _create(client, admin, code="CI-T", line="critical_illness",
-                      version=_ci_version(["CI-01", "CI-02", "CI-03", "CI-04", "CI-05"], "0.25"))
+    product = _create(
+        client,
+        admin,
+        code="CI-T",
+        line="critical_illness",
+        version=_ci_version(["CI-01", "CI-02", "CI-03", "CI-04", "CI-05"], "0.25"),
+    )
     version_id = product["versions"][0]["id"]
-    report = client.get(f"/api/v1/products/{product['id']}/versions/{version_id}/check",
-                        headers=admin).json()
+    report = client.get(
+        f"/api/v1/products/{product['id']}/versions/{version_id}/check", headers=admin
+    ).json()
     codes = {p["code"]: p for p in report["problems"]}
     assert set(codes) == {"ci_core_diseases_missing", "ci_mild_over_limit"}
     assert "严重慢性肾衰竭" in codes["ci_core_diseases_missing"]["message"]
     assert codes["ci_mild_over_limit"]["field"] == "coverages[0].parameters.mild.percent"
     # Fixed: all six core diseases and a 20% mild benefit pass and publish.
-    fixed = client.put(f"/api/v1/products/{product['id']}/versions/{version_id}", headers=admin,
-                       json=_ci_version(["CI-01", "CI-02", "CI-03", "CI-04", "CI-05", "CI-06"]))
+    fixed = client.put(
+        f"/api/v1/products/{product['id']}/versions/{version_id}",
+        headers=admin,
+        json=_ci_version(["CI-01", "CI-02", "CI-03", "CI-04", "CI-05", "CI-06"]),
+    )
     assert fixed.status_code == 200, fixed.text
-    published = client.post(f"/api/v1/products/{product['id']}/versions/{version_id}/publish",
-                            headers=admin)
+    published = client.post(
+        f"/api/v1/products/{product['id']}/versions/{version_id}/publish", headers=admin
+    )
     assert published.status_code == 200, published.text
 
 
@@ -112,9 +147,19 @@ def test_core_disease_rule_applies_to_adult_products_only(db):
     # SPEC PRD-1
     from claimdesk.products.schemas import ProductIn
 
-    child = service.create_product(db, actor=ADMIN, data=ProductIn.model_validate({
-        "code": "CI-KID", "name": "少儿重疾", "line": "critical_illness", "for_adults": False,
-        "version": _ci_version(["CI-01"])}))
+    child = service.create_product(
+        db,
+        actor=ADMIN,
+        data=ProductIn.model_validate(
+            {
+                "code": "CI-KID",
+                "name": "少儿重疾",
+                "line": "critical_illness",
+                "for_adults": False,
+                "version": _ci_version(["CI-01"]),
+            }
+        ),
+    )
     version = repository.latest_version(db, child.id)
     assert version is not None
     assert service.compliance_problems(version) == []
@@ -126,8 +171,9 @@ def test_indemnity_medical_may_not_pay_above_the_expense(client, admin):
     version["coverages"][0]["parameters"]["payout_ratio_without_social_insurance"] = "1.20"
     product = _create(client, admin, version=version)
     version_id = product["versions"][0]["id"]
-    refused = client.post(f"/api/v1/products/{product['id']}/versions/{version_id}/publish",
-                          headers=admin)
+    refused = client.post(
+        f"/api/v1/products/{product['id']}/versions/{version_id}/publish", headers=admin
+    )
     assert refused.status_code == 422
     problems = refused.json()["error"]["problems"]
     assert [p["code"] for p in problems] == ["indemnity_above_expense"]
@@ -138,10 +184,15 @@ def test_published_version_is_immutable_and_a_change_is_a_new_draft(client, admi
     # SPEC PRD-2
     product = _create(client, admin, version=COMPLETE_VERSION)
     pid, v1 = product["id"], product["versions"][0]["id"]
-    assert client.post(f"/api/v1/products/{pid}/versions/{v1}/publish",
-                       headers=admin).status_code == 200
-    edit = client.put(f"/api/v1/products/{pid}/versions/{v1}", headers=admin,
-                      json={**COMPLETE_VERSION, "exclusions": "changed"})
+    assert (
+        client.post(f"/api/v1/products/{pid}/versions/{v1}/publish", headers=admin).status_code
+        == 200
+    )
+    edit = client.put(
+        f"/api/v1/products/{pid}/versions/{v1}",
+        headers=admin,
+        json={**COMPLETE_VERSION, "exclusions": "changed"},
+    )
     assert edit.status_code == 409
     assert edit.json()["error"]["code"] == "product_version_not_editable"
     draft = client.post(f"/api/v1/products/{pid}/versions", headers=admin)
@@ -149,40 +200,76 @@ def test_published_version_is_immutable_and_a_change_is_a_new_draft(client, admi
     v2 = draft.json()
     assert v2["version"] == 2 and v2["status"] == "draft"
     assert v2["exclusions"] == COMPLETE_VERSION["exclusions"]  # starts as a copy
-    changed = client.put(f"/api/v1/products/{pid}/versions/{v2['id']}", headers=admin,
-                         json={**COMPLETE_VERSION, "exclusions": "既往症。"})
+    changed = client.put(
+        f"/api/v1/products/{pid}/versions/{v2['id']}",
+        headers=admin,
+        json={**COMPLETE_VERSION, "exclusions": "既往症。"},
+    )
     assert changed.status_code == 200
-    assert client.post(f"/api/v1/products/{pid}/versions/{v2['id']}/publish",
-                       headers=admin).status_code == 200
-    versions = {v["version"]: v for v in client.get(f"/api/v1/products/{pid}",
-                                                    headers=admin).json()["versions"]}
+    assert (
+        client.post(
+            f"/api/v1/products/{pid}/versions/{v2['id']}/publish", headers=admin
+        ).status_code
+        == 200
+    )
+    versions = {
+        v["version"]: v
+        for v in client.get(f"/api/v1/products/{pid}", headers=admin).json()["versions"]
+    }
     assert versions[1]["status"] == "retired"
     assert versions[1]["exclusions"] == COMPLETE_VERSION["exclusions"]
     assert versions[2]["status"] == "published"
 
 
-@pytest.mark.parametrize(("coverage", "field", "code"), [
-    ({"type": "dental"}, "coverages[0].type", "unknown_coverage_type"),
-    ({"parameters": {"deductible": "1.00", "payout_ratio": "1", "scope": "all_necessary"}},
-     "coverages[0].parameters.sum_insured", "invalid_coverage_parameter"),
-    ({"parameters": {"sum_insured": "1.00", "payout_ratio": "1", "scope": "some"}},
-     "coverages[0].parameters.scope", "invalid_coverage_parameter"),
-    ({"parameters": {"sum_insured": "1.00", "payout_ratio": "1", "scope": "all_necessary",
-                     "colour": "red"}},
-     "coverages[0].parameters.colour", "invalid_coverage_parameter"),
-    ({"type": "critical_illness", "parameters": {"sum_insured": "1.00", "severe": ["CI-99"]}},
-     "coverages[0].parameters", "invalid_coverage_parameter"),
-    ({"materials_add": ["horoscope"]}, "coverages[0].materials_add", "unknown_material"),
-])
+@pytest.mark.parametrize(
+    ("coverage", "field", "code"),
+    [
+        ({"type": "dental"}, "coverages[0].type", "unknown_coverage_type"),
+        (
+            {"parameters": {"deductible": "1.00", "payout_ratio": "1", "scope": "all_necessary"}},
+            "coverages[0].parameters.sum_insured",
+            "invalid_coverage_parameter",
+        ),
+        (
+            {"parameters": {"sum_insured": "1.00", "payout_ratio": "1", "scope": "some"}},
+            "coverages[0].parameters.scope",
+            "invalid_coverage_parameter",
+        ),
+        (
+            {
+                "parameters": {
+                    "sum_insured": "1.00",
+                    "payout_ratio": "1",
+                    "scope": "all_necessary",
+                    "colour": "red",
+                }
+            },
+            "coverages[0].parameters.colour",
+            "invalid_coverage_parameter",
+        ),
+        (
+            {
+                "type": "critical_illness",
+                "parameters": {"sum_insured": "1.00", "severe": ["CI-99"]},
+            },
+            "coverages[0].parameters",
+            "invalid_coverage_parameter",
+        ),
+        ({"materials_add": ["horoscope"]}, "coverages[0].materials_add", "unknown_material"),
+    ],
+)
 def test_bad_coverage_is_refused_naming_the_field_and_changes_nothing(
-        db, client, admin, coverage, field, code):
+    db, client, admin, coverage, field, code
+):
     # SPEC PRD-3 GEN-6
     version = copy.deepcopy(COMPLETE_VERSION)
     version["coverages"][0].update(coverage)
     before = db.scalar(select(func.count()).select_from(Product))
-    response = client.post("/api/v1/products", headers=admin,
-                           json={"code": "BAD-1", "name": "x", "line": "health",
-                                 "version": version})
+    response = client.post(
+        "/api/v1/products",
+        headers=admin,
+        json={"code": "BAD-1", "name": "x", "line": "health", "version": version},
+    )
     assert response.status_code == 422, response.text
     error = response.json()["error"]
     assert error["code"] == code
@@ -197,11 +284,18 @@ def test_materials_terms_and_limits_are_kept(client, admin):
     version = product["versions"][0]
     coverage = version["coverages"][0]
     assert [m["code"] for m in coverage["materials"]] == [
-        "claim_form", "identity_proof", "medical_record", "incident_proof"]
+        "claim_form",
+        "identity_proof",
+        "medical_record",
+        "incident_proof",
+    ]
     assert coverage["materials"][0]["label"] == "理赔申请书"
     assert version["terms"] == {"免赔额": "先由您自己承担的部分。"}
-    assert version["limits"] == {"regions": ["310000"], "channels": ["internet"],
-                                 "customer_groups": []}
+    assert version["limits"] == {
+        "regions": ["310000"],
+        "channels": ["internet"],
+        "customer_groups": [],
+    }
 
 
 def test_default_materials_per_coverage_type():
@@ -212,7 +306,12 @@ def test_default_materials_per_coverage_type():
     assert "disability_assessment" in effective_materials("accident_disability", [], [])
     assert "disability_assessment" not in effective_materials("medical", [], [])
     assert effective_materials("property", [], []) == [
-        "claim_form", "ownership_proof", "loss_list", "incident_proof", "repair_quote"]
+        "claim_form",
+        "ownership_proof",
+        "loss_list",
+        "incident_proof",
+        "repair_quote",
+    ]
 
 
 def test_demo_catalogue_is_published_compliant_and_idempotent(db):
@@ -220,8 +319,13 @@ def test_demo_catalogue_is_published_compliant_and_idempotent(db):
     load_demo_products(db, ADMIN)
     load_demo_products(db, ADMIN)
     products = repository.list_products(db)
-    assert {p.code for p in products} >= {"MED-MILLION", "CI-28", "ACC-PLUS", "HOME-PROP",
-                                          "PUB-LIAB"}
+    assert {p.code for p in products} >= {
+        "MED-MILLION",
+        "CI-28",
+        "ACC-PLUS",
+        "HOME-PROP",
+        "PUB-LIAB",
+    }
     medical = repository.find_product_by_code(db, "MED-MILLION")
     assert medical is not None and len(medical.versions) == 1
     params = medical.versions[0].coverages[0].parameters
@@ -239,8 +343,9 @@ def test_demo_catalogue_is_published_compliant_and_idempotent(db):
 def test_only_administrators_manage_products(client, admin):
     # SPEC SEC-4
     handler = login_headers(client, "handler1")
-    denied = client.post("/api/v1/products", headers=handler,
-                         json={"code": "X1", "name": "x", "line": "health"})
+    denied = client.post(
+        "/api/v1/products", headers=handler, json={"code": "X1", "name": "x", "line": "health"}
+    )
     assert denied.status_code == 403
     assert client.get("/api/v1/products", headers=handler).status_code == 200
 
@@ -263,12 +368,14 @@ def test_export_import_round_trip_into_another_database(db, fresh_db_url):
     engine = make_engine(fresh_db_url)
     try:
         with Session(engine) as other:
-            imported = service.import_product(other, actor=ADMIN,
-                                              data=ProductExport.model_validate(exported))
+            imported = service.import_product(
+                other, actor=ADMIN, data=ProductExport.model_validate(exported)
+            )
             other.commit()
             again = service.export_product(other, actor=ADMIN, product_id=imported.id)
-            assert _export_without_publication(again.model_dump(mode="json")) == \
-                _export_without_publication(copy.deepcopy(exported))
+            assert _export_without_publication(
+                again.model_dump(mode="json")
+            ) == _export_without_publication(copy.deepcopy(exported))
             # Importing the same file again changes nothing.
             service.import_product(other, actor=ADMIN, data=ProductExport.model_validate(exported))
             other.commit()
@@ -280,8 +387,9 @@ def test_export_import_round_trip_into_another_database(db, fresh_db_url):
             from claimdesk.products.errors import ImportConflict
 
             with pytest.raises(ImportConflict):
-                service.import_product(other, actor=ADMIN,
-                                       data=ProductExport.model_validate(tampered))
+                service.import_product(
+                    other, actor=ADMIN, data=ProductExport.model_validate(tampered)
+                )
             other.rollback()
     finally:
         engine.dispose()
@@ -296,5 +404,7 @@ def test_export_and_import_over_the_api(client, admin):
     data["code"] = "MED-COPY"
     imported = client.post("/api/v1/products/import", headers=admin, json=data)
     assert imported.status_code == 200, imported.text
-    assert imported.json()["versions"][0]["coverages"][0]["parameters"] == \
-        product["versions"][0]["coverages"][0]["parameters"]
+    assert (
+        imported.json()["versions"][0]["coverages"][0]["parameters"]
+        == product["versions"][0]["coverages"][0]["parameters"]
+    )

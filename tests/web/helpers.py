@@ -21,28 +21,38 @@ def form_token(client: TestClient, path: str) -> str:
 
 def staff_login(client: TestClient, username: str, password: str = DEFAULT_PASSWORD) -> None:
     token = form_token(client, "/login")
-    response = client.post("/login", data={"username": username, "password": password,
-                                           "csrf_token": token}, follow_redirects=False)
+    response = client.post(
+        "/login",
+        data={"username": username, "password": password, "csrf_token": token},
+        follow_redirects=False,
+    )
     assert response.status_code == 303, response.text
 
 
 def sms_code(db: Session, recipient: str) -> str:
     from claimdesk.models.job import OutboxMessage
 
-    messages = db.scalars(select(OutboxMessage).where(
-        OutboxMessage.template == "portal.login_code").order_by(OutboxMessage.id.desc())).all()
+    messages = db.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.template == "portal.login_code")
+        .order_by(OutboxMessage.id.desc())
+    ).all()
     body = next(m.body for m in messages if m.recipient == recipient)
     return re.search(r"\b(\d{6})\b", body).group(1)  # type: ignore[union-attr]
 
 
-def customer_login(client: TestClient, db: Session, username: str, phone: str,
-                   password: str = DEFAULT_PASSWORD) -> None:
+def customer_login(
+    client: TestClient, db: Session, username: str, phone: str, password: str = DEFAULT_PASSWORD
+) -> None:
     token = form_token(client, "/portal/login")
-    first = client.post("/portal/login", data={"username": username, "password": password,
-                                               "csrf_token": token})
+    first = client.post(
+        "/portal/login", data={"username": username, "password": password, "csrf_token": token}
+    )
     assert first.status_code == 200 and 'id="code"' in first.text, first.text
     token = HIDDEN.search(first.text).group(1)  # type: ignore[union-attr]
-    second = client.post("/portal/login/code", data={"code": sms_code(db, phone),
-                                                     "csrf_token": token},
-                         follow_redirects=False)
+    second = client.post(
+        "/portal/login/code",
+        data={"code": sms_code(db, phone), "csrf_token": token},
+        follow_redirects=False,
+    )
     assert second.status_code == 303, second.text

@@ -23,16 +23,26 @@ def desk(db):  # type: ignore[no-untyped-def]
 
 
 def _file(client, headers, person_id, **extra):  # type: ignore[no-untyped-def]
-    form = {"person_id": str(person_id), "contact": "13800001111", "channel": "phone",
-            "complaint_type": "service", "cause": "attitude", "description": "态度差"}
+    form = {
+        "person_id": str(person_id),
+        "contact": "13800001111",
+        "channel": "phone",
+        "complaint_type": "service",
+        "cause": "attitude",
+        "description": "态度差",
+    }
     form.update(extra)
     return client.post("/desk/complaints", data=form, headers=headers, follow_redirects=False)
 
 
 def test_desk_pages_roles(db, client, desk):  # SPEC SEC-4, SVC-3
     agent = login_headers(client, "agent")
-    for path in ("/desk/complaints", "/desk/complaints/new", "/desk/consultations",
-                 "/desk/surveys"):
+    for path in (
+        "/desk/complaints",
+        "/desk/complaints/new",
+        "/desk/consultations",
+        "/desk/surveys",
+    ):
         assert client.get(path, headers=agent).status_code == 200, path
         for other in ("surv", "cust"):
             assert client.get(path, headers=login_headers(client, other)).status_code == 403
@@ -49,12 +59,19 @@ def test_complaint_lifecycle_through_pages(db, client, desk):  # SPEC SVC-3, GEN
     clocks = db.query(Clock).filter_by(subject_type="complaint", subject_id=str(complaint_id)).all()
     assert {c.name for c in clocks} == {"complaint.acknowledgement", "complaint.decision"}
 
-    ack = client.post(f"/desk/complaints/{complaint_id}/acknowledge",
-                      data={"progress_note": "调查中"}, headers=agent, follow_redirects=False)
+    ack = client.post(
+        f"/desk/complaints/{complaint_id}/acknowledge",
+        data={"progress_note": "调查中"},
+        headers=agent,
+        follow_redirects=False,
+    )
     assert ack.status_code == 303
-    decided = client.post(f"/desk/complaints/{complaint_id}/decide",
-                          data={"outcome": "partially_upheld", "decision": "已致歉"},
-                          headers=agent, follow_redirects=False)
+    decided = client.post(
+        f"/desk/complaints/{complaint_id}/decide",
+        data={"outcome": "partially_upheld", "decision": "已致歉"},
+        headers=agent,
+        follow_redirects=False,
+    )
     assert decided.status_code == 303
     db.expire_all()
     stored = db.get(Complaint, complaint_id)
@@ -81,11 +98,15 @@ def test_refused_action_changes_nothing(db, client, desk):  # SPEC GEN-6, SVC-3
     agent = login_headers(client, "agent")
     filed = _file(client, agent, desk["person"].id)
     complaint_id = int(filed.headers["location"].rsplit("/", 1)[1])
-    empty = client.post(f"/desk/complaints/{complaint_id}/decide",
-                        data={"outcome": "upheld", "decision": " "}, headers=agent)
+    empty = client.post(
+        f"/desk/complaints/{complaint_id}/decide",
+        data={"outcome": "upheld", "decision": " "},
+        headers=agent,
+    )
     assert empty.status_code == 422 and 'id="decision-error"' in empty.text
-    no_reason = client.post(f"/desk/complaints/{complaint_id}/extend",
-                            data={"extension_reason": ""}, headers=agent)
+    no_reason = client.post(
+        f"/desk/complaints/{complaint_id}/extend", data={"extension_reason": ""}, headers=agent
+    )
     assert no_reason.status_code == 422 and 'id="extension_reason-error"' in no_reason.text
     db.expire_all()
     stored = db.get(Complaint, complaint_id)
@@ -95,11 +116,14 @@ def test_refused_action_changes_nothing(db, client, desk):  # SPEC GEN-6, SVC-3
 def test_complaint_form_needs_csrf_with_a_cookie_session(db, client, desk):  # SPEC SEC-8
     form = client.get("/login")
     token = form.cookies.get("claimdesk_csrf") or client.cookies.get("claimdesk_csrf")
-    login = client.post("/login", data={"username": "agent", "password": "Correct-Horse-9",
-                                        "csrf_token": token, "next": "/"},
-                        follow_redirects=False)
+    login = client.post(
+        "/login",
+        data={"username": "agent", "password": "Correct-Horse-9", "csrf_token": token, "next": "/"},
+        follow_redirects=False,
+    )
     assert login.status_code == 303
-    refused = client.post("/desk/complaints", data={"person_id": str(desk["person"].id)},
-                          follow_redirects=False)
+    refused = client.post(
+        "/desk/complaints", data={"person_id": str(desk["person"].id)}, follow_redirects=False
+    )
     assert refused.status_code == 403
     assert db.query(Complaint).count() == 0

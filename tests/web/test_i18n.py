@@ -14,8 +14,7 @@ from claimdesk.i18n import catalogue_files, gettext, reload_translations, transl
 
 PACKAGE = Path(claimdesk.__file__).parent
 # Python call sites whose Nth argument is a msgid shown to users.
-PY_KEYWORDS = {"_": None, "gettext": None, "FormField": (2,), "ActionForm": (2,),
-               "NavItem": (3,)}
+PY_KEYWORDS = {"_": None, "gettext": None, "FormField": (2,), "ActionForm": (2,), "NavItem": (3,)}
 
 
 def _template_msgids() -> set[str]:
@@ -59,8 +58,11 @@ def _table_msgids() -> set[str]:
     found |= {label for _code, label in claims_pages.REVIEW_CHECKS}
     found |= {a.label for a in claims_pages.ACTIONS.values()}
     found |= set(portal_pages.PLAIN_STATUS.values()) | set(portal_pages.PLAIN_EVENTS.values())
-    for table in (portal_pages.LOSS_CAUSES, portal_pages.COMPLAINT_CAUSES,
-                  portal_pages.SERVICE_REQUESTS):
+    for table in (
+        portal_pages.LOSS_CAUSES,
+        portal_pages.COMPLAINT_CAUSES,
+        portal_pages.SERVICE_REQUESTS,
+    ):
         found |= {label for _code, label in table}
     return found
 

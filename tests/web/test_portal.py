@@ -40,8 +40,10 @@ def test_wrong_sms_code_is_refused_and_counted(client: TestClient, db: Session) 
     # SPEC SEC-8 (repeated failures slowed), GEN-6 (clear error, nothing opened)
     _customer(db)
     token = form_token(client, "/portal/login")
-    first = client.post("/portal/login", data={"username": "cust", "password": "Correct-Horse-9",
-                                               "csrf_token": token})
+    first = client.post(
+        "/portal/login",
+        data={"username": "cust", "password": "Correct-Horse-9", "csrf_token": token},
+    )
     token = HIDDEN.search(first.text).group(1)  # type: ignore[union-attr]
     good = sms_code(db, PHONE)
     wrong = "000000" if good != "000000" else "111111"
@@ -56,11 +58,21 @@ def test_customer_reports_claim_and_sees_plain_status(client: TestClient, db: Se
     _person, policy = _customer(db)
     customer_login(client, db, "cust", PHONE)
     token = form_token(client, "/portal/report")
-    response = client.post("/portal/report", data={
-        "csrf_token": token, "policy_number": policy.number, "coverage_code": "medical",
-        "loss_date": "2026-03-02", "loss_cause": "illness", "loss_place": "北京",
-        "loss_overview": "住院", "estimated_amount": "1000", "contact_phone": PHONE,
-    }, follow_redirects=False)
+    response = client.post(
+        "/portal/report",
+        data={
+            "csrf_token": token,
+            "policy_number": policy.number,
+            "coverage_code": "medical",
+            "loss_date": "2026-03-02",
+            "loss_cause": "illness",
+            "loss_place": "北京",
+            "loss_overview": "住院",
+            "estimated_amount": "1000",
+            "contact_phone": PHONE,
+        },
+        follow_redirects=False,
+    )
     assert response.status_code == 303, response.text
     page = client.get(response.headers["location"])
     assert "报案已受理" in page.text
@@ -72,11 +84,19 @@ def test_report_with_bad_phone_names_the_field(client: TestClient, db: Session) 
     _person, policy = _customer(db)
     customer_login(client, db, "cust", PHONE)
     token = form_token(client, "/portal/report")
-    response = client.post("/portal/report", data={
-        "csrf_token": token, "policy_number": policy.number, "coverage_code": "medical",
-        "loss_date": "2026-03-02", "loss_cause": "illness", "loss_place": "北京",
-        "loss_overview": "住院", "contact_phone": "12345",
-    })
+    response = client.post(
+        "/portal/report",
+        data={
+            "csrf_token": token,
+            "policy_number": policy.number,
+            "coverage_code": "medical",
+            "loss_date": "2026-03-02",
+            "loss_cause": "illness",
+            "loss_place": "北京",
+            "loss_overview": "住院",
+            "contact_phone": "12345",
+        },
+    )
     assert response.status_code == 422
     assert "contact_phone" in response.text
     from claimdesk.models.claim import Claim

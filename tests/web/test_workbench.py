@@ -17,11 +17,21 @@ from tests.web.helpers import HIDDEN, staff_login
 
 
 def _report(world: World, estimate: str = "3000") -> dict:  # type: ignore[type-arg]
-    response = world.client.post("/api/v1/claims", headers=world.h["handler"], json={
-        "channel": "hotline", "policy_number": world.policies["MED-MILLION"].number,  # type: ignore[attr-defined]
-        "claimant_name": "李四", "loss_date": "2026-03-02", "loss_place": "北京",
-        "loss_cause": "illness", "loss_overview": "住院", "estimated_amount": estimate,
-        "coverage_codes": ["medical"]})
+    response = world.client.post(
+        "/api/v1/claims",
+        headers=world.h["handler"],
+        json={
+            "channel": "hotline",
+            "policy_number": world.policies["MED-MILLION"].number,  # type: ignore[attr-defined]
+            "claimant_name": "李四",
+            "loss_date": "2026-03-02",
+            "loss_place": "北京",
+            "loss_cause": "illness",
+            "loss_overview": "住院",
+            "estimated_amount": estimate,
+            "coverage_codes": ["medical"],
+        },
+    )
     assert response.status_code == 201, response.text
     return response.json()  # type: ignore[no-any-return]
 
@@ -74,8 +84,10 @@ def test_refused_action_shows_error_in_place_and_changes_nothing(
     web = _pages_client(world, "handler")
     page = web.get(f"/claims/{claim['id']}")
     token = HIDDEN.search(page.text).group(1)  # type: ignore[union-attr]
-    response = web.post(f"/claims/{claim['id']}/actions/accept",
-                        data={"csrf_token": token, "reserve__medical": "3000"})
+    response = web.post(
+        f"/claims/{claim['id']}/actions/accept",
+        data={"csrf_token": token, "reserve__medical": "3000"},
+    )
     assert response.status_code == 200  # htmx swaps the form with the error in place
     assert 'role="alert"' in response.text
     assert db.scalars(select(Claim.state).where(Claim.id == claim["id"])).one() == "reported"
@@ -121,8 +133,10 @@ def test_validation_while_typing_changes_nothing(client: TestClient, db: Session
     web = _pages_client(world, "handler")
     page = web.get(f"/claims/{claim['id']}")
     token = HIDDEN.search(page.text).group(1)  # type: ignore[union-attr]
-    response = web.post(f"/claims/{claim['id']}/actions/withdraw?validate=1",
-                        data={"csrf_token": token, "reason": "客户撤案"})
+    response = web.post(
+        f"/claims/{claim['id']}/actions/withdraw?validate=1",
+        data={"csrf_token": token, "reason": "客户撤案"},
+    )
     assert response.status_code == 200
     assert 'role="status"' in response.text  # would be accepted
     assert db.scalars(select(Claim.state).where(Claim.id == claim["id"])).one() == "reported"

@@ -44,8 +44,17 @@ def entry_hash(
 ) -> str:
     material = _ENCODER.encode(
         [
-            seq, _utc_text(occurred_at), actor_id, actor, action, entity_type, entity_id, ip,
-            reason, details, prev_hash,
+            seq,
+            _utc_text(occurred_at),
+            actor_id,
+            actor,
+            action,
+            entity_type,
+            entity_id,
+            ip,
+            reason,
+            details,
+            prev_hash,
         ]
     )
     return hashlib.sha256(material.encode()).hexdigest()

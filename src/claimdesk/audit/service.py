@@ -172,30 +172,59 @@ def verify_chain(session: Session) -> VerifyResult:
         last_seq = expected_seq - 1
         if head_seq == last_seq:
             if head_hash != prev_hash:
-                return VerifyResult(False, checked, max(last_seq, 1),
-                                    "chain head hash does not match the last entry")
+                return VerifyResult(
+                    False,
+                    checked,
+                    max(last_seq, 1),
+                    "chain head hash does not match the last entry",
+                )
             return VerifyResult(True, checked)
         if head_seq < last_seq:
-            return VerifyResult(False, checked, head_seq + 1,
-                                f"entry beyond the chain head (head says last is #{head_seq})")
+            return VerifyResult(
+                False,
+                checked,
+                head_seq + 1,
+                f"entry beyond the chain head (head says last is #{head_seq})",
+            )
         # head_seq > last_seq: either a concurrent append (loop again) or deleted tail.
         later = select(AuditEntry.seq).where(AuditEntry.seq > last_seq).limit(1)
         if session.execute(later).first() is None:
-            return VerifyResult(False, checked, last_seq + 1,
-                                f"entry missing (chain head says last is #{head_seq})")
+            return VerifyResult(
+                False, checked, last_seq + 1, f"entry missing (chain head says last is #{head_seq})"
+            )
     return VerifyResult(False, checked, expected_seq, "chain kept moving during verification")
 
 
 def _check_entry(row: Any, expected_seq: int, prev_hash: str) -> tuple[int, str] | None:
-    seq, occurred_at, actor_id, actor, action, entity_type, entity_id, ip, reason, details, \
-        stored_prev, stored_hash = row
+    (
+        seq,
+        occurred_at,
+        actor_id,
+        actor,
+        action,
+        entity_type,
+        entity_id,
+        ip,
+        reason,
+        details,
+        stored_prev,
+        stored_hash,
+    ) = row
     if seq != expected_seq:
         return expected_seq, f"entry missing (next entry found is #{seq})"
     if stored_prev != prev_hash:
         return seq, "prev_hash does not match the previous entry's hash"
     recomputed = entry_hash(
-        seq=seq, occurred_at=occurred_at, actor_id=actor_id, actor=actor, action=action,
-        entity_type=entity_type, entity_id=entity_id, ip=ip, reason=reason, details=details,
+        seq=seq,
+        occurred_at=occurred_at,
+        actor_id=actor_id,
+        actor=actor,
+        action=action,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        ip=ip,
+        reason=reason,
+        details=details,
         prev_hash=stored_prev,
     )
     if recomputed != stored_hash:

@@ -29,9 +29,16 @@ START_ITEMS: dict[Role, list[tuple[str, str | None]]] = {
     Role.ADMINISTRATOR: [("Users and roles", None), ("Holiday calendar", None)],
 }
 # Roles whose work is a queue in the workbench.
-QUEUE_PERMISSIONS = (Permission.CLAIMS_ACCEPT, Permission.CLAIMS_SURVEY, Permission.CLAIMS_ASSESS,
-                     Permission.CLAIMS_ADJUST, Permission.CLAIMS_REVIEW, Permission.CLAIMS_PAY,
-                     Permission.FRAUD_INVESTIGATE, Permission.SERVICE_DESK)
+QUEUE_PERMISSIONS = (
+    Permission.CLAIMS_ACCEPT,
+    Permission.CLAIMS_SURVEY,
+    Permission.CLAIMS_ASSESS,
+    Permission.CLAIMS_ADJUST,
+    Permission.CLAIMS_REVIEW,
+    Permission.CLAIMS_PAY,
+    Permission.FRAUD_INVESTIGATE,
+    Permission.SERVICE_DESK,
+)
 
 
 def _safe_next(target: str | None) -> str:

@@ -102,8 +102,12 @@ class Permission(StrEnum):
 
 STAFF_ROLES = frozenset(Role) - {Role.CUSTOMER}
 
-_STAFF_COMMON = {Permission.SELF, Permission.DEADLINES_COMPUTE, Permission.CALENDAR_READ,
-                 Permission.ORG_READ}
+_STAFF_COMMON = {
+    Permission.SELF,
+    Permission.DEADLINES_COMPUTE,
+    Permission.CALENDAR_READ,
+    Permission.ORG_READ,
+}
 _PEOPLE_WORKERS = {Permission.PEOPLE_READ, Permission.PEOPLE_WRITE, Permission.PEOPLE_READ_PII}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -116,10 +120,16 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.REVIEWER_1: frozenset(_STAFF_COMMON | {Permission.PEOPLE_READ}),
     Role.REVIEWER_2: frozenset(_STAFF_COMMON | {Permission.PEOPLE_READ}),
     Role.REVIEWER_3: frozenset(_STAFF_COMMON | {Permission.PEOPLE_READ}),
-    Role.PAYMENT_OFFICER: frozenset(_STAFF_COMMON | {Permission.PEOPLE_READ, Permission.PEOPLE_READ_PII}),
-    Role.FRAUD_INVESTIGATOR: frozenset(_STAFF_COMMON | {Permission.PEOPLE_READ, Permission.PEOPLE_READ_PII}),
+    Role.PAYMENT_OFFICER: frozenset(
+        _STAFF_COMMON | {Permission.PEOPLE_READ, Permission.PEOPLE_READ_PII}
+    ),
+    Role.FRAUD_INVESTIGATOR: frozenset(
+        _STAFF_COMMON | {Permission.PEOPLE_READ, Permission.PEOPLE_READ_PII}
+    ),
     Role.SALES_AGENT: frozenset(_STAFF_COMMON | {Permission.PEOPLE_READ, Permission.PEOPLE_WRITE}),
-    Role.COMPLIANCE_AUDITOR: frozenset(_STAFF_COMMON | {Permission.AUDIT_READ, Permission.USERS_READ}),
+    Role.COMPLIANCE_AUDITOR: frozenset(
+        _STAFF_COMMON | {Permission.AUDIT_READ, Permission.USERS_READ}
+    ),
     Role.ADMINISTRATOR: frozenset(
         _STAFF_COMMON
         | {
@@ -138,15 +148,31 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 # claims side reads policies; customers read their own (row filter in the repository).
 _PRODUCT_POLICY_GRANTS: dict[Role, set[Permission]] = {
     Role.ADMINISTRATOR: {Permission.PRODUCTS_MANAGE, Permission.PRODUCTS_READ},
-    Role.SALES_AGENT: {Permission.PRODUCTS_READ, Permission.POLICIES_ISSUE, Permission.POLICIES_READ},
-    Role.SERVICE_AGENT: {Permission.PRODUCTS_READ, Permission.POLICIES_READ,
-                         Permission.POLICIES_SERVICE, Permission.POLICIES_APPROVE},
+    Role.SALES_AGENT: {
+        Permission.PRODUCTS_READ,
+        Permission.POLICIES_ISSUE,
+        Permission.POLICIES_READ,
+    },
+    Role.SERVICE_AGENT: {
+        Permission.PRODUCTS_READ,
+        Permission.POLICIES_READ,
+        Permission.POLICIES_SERVICE,
+        Permission.POLICIES_APPROVE,
+    },
     Role.CUSTOMER: {Permission.POLICIES_READ},
     **{
         role: {Permission.PRODUCTS_READ, Permission.POLICIES_READ}
-        for role in (Role.CLAIMS_HANDLER, Role.SURVEYOR, Role.ASSESSOR, Role.ADJUSTER,
-                     Role.REVIEWER_1, Role.REVIEWER_2, Role.REVIEWER_3,
-                     Role.FRAUD_INVESTIGATOR, Role.COMPLIANCE_AUDITOR)
+        for role in (
+            Role.CLAIMS_HANDLER,
+            Role.SURVEYOR,
+            Role.ASSESSOR,
+            Role.ADJUSTER,
+            Role.REVIEWER_1,
+            Role.REVIEWER_2,
+            Role.REVIEWER_3,
+            Role.FRAUD_INVESTIGATOR,
+            Role.COMPLIANCE_AUDITOR,
+        )
     },
 }
 for _role, _extra in _PRODUCT_POLICY_GRANTS.items():
@@ -160,8 +186,13 @@ _CLAIM_GRANTS: dict[Role, set[Permission]] = {
     Role.CUSTOMER: {Permission.CLAIMS_REPORT, Permission.CLAIMS_READ, Permission.CLAIMS_UPLOAD},
     Role.SERVICE_AGENT: {Permission.CLAIMS_REPORT, Permission.CLAIMS_READ},
     Role.SALES_AGENT: {Permission.CLAIMS_REPORT},
-    Role.CLAIMS_HANDLER: _CLAIM_STAFF | {Permission.CLAIMS_REPORT, Permission.CLAIMS_UPLOAD,
-                                         Permission.CLAIMS_ACCEPT, Permission.CLAIMS_RESERVE},
+    Role.CLAIMS_HANDLER: _CLAIM_STAFF
+    | {
+        Permission.CLAIMS_REPORT,
+        Permission.CLAIMS_UPLOAD,
+        Permission.CLAIMS_ACCEPT,
+        Permission.CLAIMS_RESERVE,
+    },
     Role.SURVEYOR: _CLAIM_STAFF | {Permission.CLAIMS_SURVEY, Permission.CLAIMS_UPLOAD},
     Role.ASSESSOR: _CLAIM_STAFF | {Permission.CLAIMS_ASSESS, Permission.CLAIMS_UPLOAD},
     Role.ADJUSTER: _CLAIM_STAFF | {Permission.CLAIMS_ADJUST, Permission.CLAIMS_RESERVE},
@@ -184,7 +215,11 @@ _SERVICE_SALES_GRANTS: dict[Role, set[Permission]] = {
     Role.SERVICE_AGENT: {Permission.SERVICE_DESK},
     Role.CUSTOMER: {Permission.SERVICE_OWN},
     Role.COMPLIANCE_AUDITOR: {Permission.SERVICE_REPORTS, Permission.SALES_READ},
-    Role.ADMINISTRATOR: {Permission.SERVICE_REPORTS, Permission.SALES_MANAGE, Permission.SALES_READ},
+    Role.ADMINISTRATOR: {
+        Permission.SERVICE_REPORTS,
+        Permission.SALES_MANAGE,
+        Permission.SALES_READ,
+    },
     Role.SALES_AGENT: {Permission.SALES_OWN},
 }
 for _role, _extra in _SERVICE_SALES_GRANTS.items():
@@ -206,12 +241,21 @@ for _role, _extra in _SETTLEMENT_GRANTS.items():
 # handlers, service agents and reviewers work claim disputes; reviewers, compliance
 # auditors and administrators read the claims analysis (CLM-Q2, GEN-7).
 _CLAIM_SPECIAL_GRANTS: dict[Role, set[Permission]] = {
-    Role.REVIEWER_1: {Permission.CLAIM_EVENTS_MANAGE, Permission.CLAIM_DISPUTES,
-                      Permission.CLAIMS_REPORTS},
-    Role.REVIEWER_2: {Permission.CLAIM_EVENTS_MANAGE, Permission.CLAIM_DISPUTES,
-                      Permission.CLAIMS_REPORTS},
-    Role.REVIEWER_3: {Permission.CLAIM_EVENTS_MANAGE, Permission.CLAIM_DISPUTES,
-                      Permission.CLAIMS_REPORTS},
+    Role.REVIEWER_1: {
+        Permission.CLAIM_EVENTS_MANAGE,
+        Permission.CLAIM_DISPUTES,
+        Permission.CLAIMS_REPORTS,
+    },
+    Role.REVIEWER_2: {
+        Permission.CLAIM_EVENTS_MANAGE,
+        Permission.CLAIM_DISPUTES,
+        Permission.CLAIMS_REPORTS,
+    },
+    Role.REVIEWER_3: {
+        Permission.CLAIM_EVENTS_MANAGE,
+        Permission.CLAIM_DISPUTES,
+        Permission.CLAIMS_REPORTS,
+    },
     Role.CLAIMS_HANDLER: {Permission.CLAIM_DISPUTES},
     Role.SERVICE_AGENT: {Permission.CLAIM_DISPUTES},
     Role.COMPLIANCE_AUDITOR: {Permission.CLAIMS_REPORTS},

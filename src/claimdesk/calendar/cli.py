@@ -39,7 +39,10 @@ def seed(
     try:
         with unit_of_work() as session:
             written = seed_from_package(
-                session, years=years, actor=Principal.system("cli"), replace=replace,
+                session,
+                years=years,
+                actor=Principal.system("cli"),
+                replace=replace,
                 provisional=provisional,
             )
     except ClaimdeskError as error:

@@ -36,9 +36,16 @@ def _year_number(text: str | None, default: int) -> int:
     return int(text.strip())
 
 
-def _page(request: Request, db: Session, actor: Principal, year_text: str | None, *,
-          refusal: Refusal | None = None, action: str | None = None,
-          values: dict[str, Any] | None = None) -> Response:
+def _page(
+    request: Request,
+    db: Session,
+    actor: Principal,
+    year_text: str | None,
+    *,
+    refusal: Refusal | None = None,
+    action: str | None = None,
+    values: dict[str, Any] | None = None,
+) -> Response:
     years = service.list_years(db)
     shown_error = refusal.error if refusal else None
     status = refusal.status_code if refusal else 200
@@ -53,9 +60,19 @@ def _page(request: Request, db: Session, actor: Principal, year_text: str | None
         # A year the calendar does not cover is said on the page (GEN-3), not guessed.
         if not shown_error:
             shown_error, action = missing.to_dict(_lang(request)), action or "year"
-    return page(request, "admin/calendar.html", status_code=status, years=years, year=year,
-                view=view, error=shown_error, action=action, values=values or {},
-                may_manage=actor.has(Permission.CALENDAR_MANAGE), **common(request))
+    return page(
+        request,
+        "admin/calendar.html",
+        status_code=status,
+        years=years,
+        year=year,
+        view=view,
+        error=shown_error,
+        action=action,
+        values=values or {},
+        may_manage=actor.has(Permission.CALENDAR_MANAGE),
+        **common(request),
+    )
 
 
 def _lang(request: Request) -> str:
@@ -70,8 +87,15 @@ def calendar(request: Request, db: DB, actor: Reader, year: str | None = None) -
 
 
 @router.post("/days")
-def set_day(request: Request, db: DB, actor: Manager, day: Short = "", kind: Short = "",
-            name: Short = "", reason: Short = "") -> Response:
+def set_day(
+    request: Request,
+    db: DB,
+    actor: Manager,
+    day: Short = "",
+    kind: Short = "",
+    name: Short = "",
+    reason: Short = "",
+) -> Response:
     values = {"day": day, "kind": kind, "name": name, "reason": reason}
 
     def call() -> Any:
@@ -79,10 +103,12 @@ def set_day(request: Request, db: DB, actor: Manager, day: Short = "", kind: Sho
             when = dt.date.fromisoformat(day.strip())
         except ValueError:
             raise ValidationFailed(field="day") from None
-        body = CalendarDayChangeIn.model_validate({"kind": kind, "name": name,
-                                                   "reason": reason.strip() or None})
-        return service.set_day(db, day=when, kind=body.kind, name=body.name, actor=actor,
-                               reason=body.reason)
+        body = CalendarDayChangeIn.model_validate(
+            {"kind": kind, "name": name, "reason": reason.strip() or None}
+        )
+        return service.set_day(
+            db, day=when, kind=body.kind, name=body.name, actor=actor, reason=body.reason
+        )
 
     done = attempt(request, db, call)
     year = day[:4] if day[:4].isdigit() else None
@@ -92,8 +118,9 @@ def set_day(request: Request, db: DB, actor: Manager, day: Short = "", kind: Sho
 
 
 @router.post("/import")
-def import_year(request: Request, db: DB, actor: Manager, year: Short = "",
-                reason: Short = "") -> Response:
+def import_year(
+    request: Request, db: DB, actor: Manager, year: Short = "", reason: Short = ""
+) -> Response:
     values = {"import_year": year, "reason": reason}
 
     def call() -> int:
@@ -101,8 +128,7 @@ def import_year(request: Request, db: DB, actor: Manager, year: Short = "",
         if number == 0:
             raise ValidationFailed(field="import_year")
         body = CalendarImportIn.model_validate({"reason": reason.strip() or None})
-        service.seed_from_package(db, years=[number], actor=actor, replace=True,
-                                  reason=body.reason)
+        service.seed_from_package(db, years=[number], actor=actor, replace=True, reason=body.reason)
         return number
 
     done = attempt(request, db, call)

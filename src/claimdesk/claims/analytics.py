@@ -125,8 +125,9 @@ def step_times(
 ) -> list[dict[str, Any]]:
     per_claim: dict[int, list[ClaimTransition]] = defaultdict(list)
     for move in session.scalars(
-        select(ClaimTransition).order_by(ClaimTransition.claim_id, ClaimTransition.at,
-                                         ClaimTransition.id)
+        select(ClaimTransition).order_by(
+            ClaimTransition.claim_id, ClaimTransition.at, ClaimTransition.id
+        )
     ):
         per_claim[move.claim_id].append(move)
     spent: dict[str, list[float]] = defaultdict(list)
@@ -181,9 +182,7 @@ def sla(
     ]
 
 
-def _rejection_reason(
-    move: ClaimTransition, adjustments: list[AdjustmentResult]
-) -> str:
+def _rejection_reason(move: ClaimTransition, adjustments: list[AdjustmentResult]) -> str:
     if move.action == "confirm_fraud_reject":
         return "fraud"
     for adjustment in adjustments:
@@ -256,6 +255,8 @@ def disputes(
     return {
         "total": total,
         "answered_in_time": answered_in_time,
-        **{name: _sorted(counters[name]) for name in
-           ("by_size", "by_status", "by_path", "by_outcome", "by_month")},
+        **{
+            name: _sorted(counters[name])
+            for name in ("by_size", "by_status", "by_path", "by_outcome", "by_month")
+        },
     }

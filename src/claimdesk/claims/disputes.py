@@ -133,7 +133,11 @@ def steps_of(session: Session, dispute_id: int) -> list[ClaimDisputeStep]:
 def response_clock(session: Session, dispute: ClaimDispute) -> Clock | None:
     """The 2-hour clock governing the answer: the dispute's own, or its complaint's."""
     if dispute.complaint_id is not None:
-        subject: tuple[str, int, str] = ("complaint", dispute.complaint_id, COMPLAINT_RESPONSE_CLOCK)
+        subject: tuple[str, int, str] = (
+            "complaint",
+            dispute.complaint_id,
+            COMPLAINT_RESPONSE_CLOCK,
+        )
     else:
         subject = ("claim_dispute", dispute.id, RESPONSE_CLOCK)
     found = [c for c in clocks.clocks_for(session, subject[0], subject[1]) if c.name == subject[2]]
@@ -146,8 +150,14 @@ def _staff(session: Session, user_id: int) -> User:
         select(UserRole.id).where(
             UserRole.user_id == user_id,
             UserRole.role.in_(
-                ("claims_handler", "service_agent", "adjuster", "reviewer_1", "reviewer_2",
-                 "reviewer_3")
+                (
+                    "claims_handler",
+                    "service_agent",
+                    "adjuster",
+                    "reviewer_1",
+                    "reviewer_2",
+                    "reviewer_3",
+                )
             ),
         )
     )

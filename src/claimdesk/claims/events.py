@@ -48,7 +48,7 @@ class EventDatesOutOfOrder(ValidationFailed):
 class EventClosed(Conflict):
     code = "event_closed"
     message_zh = "群体性事件“{name}”已关闭，不能再归集案件"
-    message_en = "The mass event \"{name}\" is closed; no more claims can be added"
+    message_en = 'The mass event "{name}" is closed; no more claims can be added'
 
 
 class ClaimAlreadyInEvent(Conflict):
@@ -151,9 +151,7 @@ def add_member(
     ).one_or_none()
     if existing is not None:
         return existing
-    member = MassEventMember(
-        event_id=event.id, user_id=user_id, duty=duty, added_at=timeutil.now()
-    )
+    member = MassEventMember(event_id=event.id, user_id=user_id, duty=duty, added_at=timeutil.now())
     session.add(member)
     session.flush()
     record(
@@ -210,13 +208,17 @@ def link_claim(
         raise ClaimAlreadyInEvent(event_id=existing.event_id)
     if claim.loss_date < event.starts_on or (event.ends_on and claim.loss_date > event.ends_on):
         raise LossOutsideEvent(
-            field="claim_id", loss_date=claim.loss_date.isoformat(),
+            field="claim_id",
+            loss_date=claim.loss_date.isoformat(),
             starts_on=event.starts_on.isoformat(),
         )
     at = timeutil.now()
     small = claim.estimated_amount is not None and claim.estimated_amount <= event.small_loss_amount
     link = MassEventClaim(
-        event_id=event.id, claim_id=claim.id, small_loss=small, linked_at=at,
+        event_id=event.id,
+        claim_id=claim.id,
+        small_loss=small,
+        linked_at=at,
         linked_by_id=actor.user_id,
     )
     session.add(link)

@@ -26,10 +26,16 @@ Investigator = Annotated[Principal, Depends(require(Permission.FRAUD_INVESTIGATE
 
 @router.get("/admin/fraud-holds")
 def fraud_holds(request: Request, db: DB, actor: Investigator) -> Response:
-    claims = db.scalars(repository.scoped(select(Claim).where(Claim.state == SUSPENDED), actor)
-                        .order_by(Claim.id).limit(500)).all()
-    flags = db.scalars(select(FraudFlag).where(FraudFlag.claim_id.in_([c.id for c in claims]))
-                       .order_by(FraudFlag.flagged_at)).all()
+    claims = db.scalars(
+        repository.scoped(select(Claim).where(Claim.state == SUSPENDED), actor)
+        .order_by(Claim.id)
+        .limit(500)
+    ).all()
+    flags = db.scalars(
+        select(FraudFlag)
+        .where(FraudFlag.claim_id.in_([c.id for c in claims]))
+        .order_by(FraudFlag.flagged_at)
+    ).all()
     rows: list[dict[str, Any]] = []
     context = common(request)
     for claim in claims:

@@ -47,7 +47,7 @@ TEMPLATES: dict[str, tuple[str, str]] = {
     ),
     "claim.deadline_breached": (
         "案件 {number} 的时限“{clock}”已于 {due} 超时，请立即跟进。",
-        "Claim {number}: the time limit \"{clock}\" was missed at {due}; please follow up now.",
+        'Claim {number}: the time limit "{clock}" was missed at {due}; please follow up now.',
     ),
     "claim.dispute_received": (
         "报案号 {number}：您对理赔结果的异议已收到，{responder} 将在 2 小时内答复您。",

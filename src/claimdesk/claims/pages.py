@@ -58,14 +58,29 @@ ROLE_QUEUE_STATES: dict[Role, tuple[str, ...]] = {
 
 # Plain English names of the states and actions (msgids; zh-CN in workbench.po).
 STATE_LABELS = {
-    "reported": "Reported", "awaiting_materials": "Awaiting materials", "accepted": "Accepted",
-    "surveyed": "Surveyed", "assessed": "Assessed", "adjusted": "Adjusted",
-    "in_review": "In review", "approved": "Approved", "rejected": "Rejected", "paid": "Paid",
-    "closed": "Closed", "suspended": "Suspended (fraud hold)", "withdrawn": "Withdrawn",
+    "reported": "Reported",
+    "awaiting_materials": "Awaiting materials",
+    "accepted": "Accepted",
+    "surveyed": "Surveyed",
+    "assessed": "Assessed",
+    "adjusted": "Adjusted",
+    "in_review": "In review",
+    "approved": "Approved",
+    "rejected": "Rejected",
+    "paid": "Paid",
+    "closed": "Closed",
+    "suspended": "Suspended (fraud hold)",
+    "withdrawn": "Withdrawn",
     "reopened": "Reopened",
 }
-LINE_LABELS = {"health": "Health", "medical": "Medical", "critical_illness": "Critical illness",
-               "accident": "Accident", "property": "Property", "liability": "Liability"}
+LINE_LABELS = {
+    "health": "Health",
+    "medical": "Medical",
+    "critical_illness": "Critical illness",
+    "accident": "Accident",
+    "property": "Property",
+    "liability": "Liability",
+}
 
 
 def urgency(due: dt.datetime | None, now: dt.datetime) -> str:
@@ -111,6 +126,7 @@ def _looks_like_id_number(q: str) -> bool:
 def _search(db: Session, principal: Principal, q: str) -> list[Claim]:
     """Report number, policy number, or the insured's ID number (keyed hash, audited)."""
     from claimdesk.people.service import find_by_id_number
+
     q = q.strip()
     query = select(Claim)
     if _looks_like_id_number(q) and principal.has(Permission.PEOPLE_READ):
@@ -129,7 +145,9 @@ def workbench_page(request: Request, db: Session, principal: Principal) -> Respo
     state = request.query_params.get("state") or ""
     now = dt.datetime.now(dt.UTC)
     if q:
-        rows: list[tuple[Claim, dt.datetime | None]] = [(c, None) for c in _search(db, principal, q)]
+        rows: list[tuple[Claim, dt.datetime | None]] = [
+            (c, None) for c in _search(db, principal, q)
+        ]
     else:
         wanted = _queue_states(principal)
         rows = [
@@ -150,11 +168,18 @@ def workbench_page(request: Request, db: Session, principal: Principal) -> Respo
     ]
     service_items = _service_queue(db, principal)
     zh = language_of(request) == "zh-CN"
-    role_labels = [ROLE_LABELS[Role(r)][0 if zh else 1] for r in sorted(principal.roles)
-                   if r in ROLE_LABELS]
+    role_labels = [
+        ROLE_LABELS[Role(r)][0 if zh else 1] for r in sorted(principal.roles) if r in ROLE_LABELS
+    ]
     return render(
-        request, "workbench/queue.html", items=items, q=q, state=state,
-        states=STATE_LABELS, service_items=service_items, role_labels=role_labels,
+        request,
+        "workbench/queue.html",
+        items=items,
+        q=q,
+        state=state,
+        states=STATE_LABELS,
+        service_items=service_items,
+        role_labels=role_labels,
     )
 
 
@@ -174,8 +199,14 @@ def _service_queue(db: Session, principal: Principal) -> list[dict[str, Any]]:
     for complaint in rows:
         # SVC-3: the earlier of the two rules binds.
         due = min(complaint.working_days_due_at, complaint.days_due_at)
-        out.append({"item": complaint, "due": due, "urgency": urgency(due, now),
-                    "countdown": countdown(due, now)})
+        out.append(
+            {
+                "item": complaint,
+                "due": due,
+                "urgency": urgency(due, now),
+                "countdown": countdown(due, now),
+            }
+        )
     out.sort(key=lambda i: (i["due"] is None, i["due"] or now))
     return out
 
@@ -225,9 +256,16 @@ def _reason_only(_db: Session, _claim: Claim) -> list[FormField]:
 
 def _accept_fields(db: Session, claim: Claim) -> list[FormField]:
     return [
-        FormField(f"reserve__{code}", _("Case reserve for %(code)s (CNY)", code=code), "number",
-                  required=True, step="0.01", minimum="0",
-                  value=str(claim.estimated_amount or "")) for code in claim.coverage_codes
+        FormField(
+            f"reserve__{code}",
+            _("Case reserve for %(code)s (CNY)", code=code),
+            "number",
+            required=True,
+            step="0.01",
+            minimum="0",
+            value=str(claim.estimated_amount or ""),
+        )
+        for code in claim.coverage_codes
     ] + [FormField("reason", "Reason or note", "textarea")]
 
 
@@ -242,20 +280,29 @@ def _receive_fields(db: Session, claim: Claim) -> list[FormField]:
     from claimdesk.products.coverage_types import MATERIALS
 
     zh = True
-    missing = [(m.code, MATERIALS.get(m.code, (m.code, m.code))[0 if zh else 1])
-               for m in materials_of(db, claim.id) if not m.received]
+    missing = [
+        (m.code, MATERIALS.get(m.code, (m.code, m.code))[0 if zh else 1])
+        for m in materials_of(db, claim.id)
+        if not m.received
+    ]
     return [
         FormField("code", "Material", "select", required=True, options=missing),
-        FormField("count", "Number of pages or items", "number", required=True, value="1",
-                  minimum="1"),
+        FormField(
+            "count", "Number of pages or items", "number", required=True, value="1", minimum="1"
+        ),
         FormField("original_checked", "Copy checked against the original", "checkbox"),
     ]
 
 
 def _receive(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> None:
-    body = _validated(cs.MaterialReceive, {
-        "code": form.get("code"), "count": form.get("count") or 1,
-        "original_checked": bool(form.get("original_checked"))})
+    body = _validated(
+        cs.MaterialReceive,
+        {
+            "code": form.get("code"),
+            "count": form.get("count") or 1,
+            "original_checked": bool(form.get("original_checked")),
+        },
+    )
     api.receive_material(claim.id, body, db, p)
 
 
@@ -267,11 +314,20 @@ def _surveyor_fields(db: Session, claim: Claim) -> list[FormField]:
     from claimdesk.models.user import User, UserRole
 
     surveyors = db.execute(
-        select(User.id, User.display_name).join(UserRole, UserRole.user_id == User.id)
-        .where(UserRole.role == Role.SURVEYOR.value, User.is_active.is_(True)).order_by(User.id)
+        select(User.id, User.display_name)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == Role.SURVEYOR.value, User.is_active.is_(True))
+        .order_by(User.id)
     ).all()
-    return [FormField("surveyor_id", "Surveyor", "select", required=True,
-                      options=[(str(i), n) for i, n in surveyors])]
+    return [
+        FormField(
+            "surveyor_id",
+            "Surveyor",
+            "select",
+            required=True,
+            options=[(str(i), n) for i, n in surveyors],
+        )
+    ]
 
 
 def _assign(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> None:
@@ -305,22 +361,47 @@ def _survey(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> No
 
 
 def _assess_fields(db: Session, claim: Claim) -> list[FormField]:
-    fields = [FormField("coverage_code", "Coverage", "select", required=True,
-                        options=[(c, c) for c in claim.coverage_codes])]
+    fields = [
+        FormField(
+            "coverage_code",
+            "Coverage",
+            "select",
+            required=True,
+            options=[(c, c) for c in claim.coverage_codes],
+        )
+    ]
     for i in (1, 2, 3):
         fields += [
-            FormField(f"line{i}_description", _("Expense line %(n)s: description", n=i),
-                      required=i == 1),
-            FormField(f"line{i}_amount", _("Expense line %(n)s: amount (CNY)", n=i), "number",
-                      required=i == 1, step="0.01", minimum="0"),
-            FormField(f"line{i}_catalog", _("Expense line %(n)s: catalogue class", n=i), "select",
-                      options=[("", "—"), ("A", "A"), ("B", "B"), ("C", "C")]),
+            FormField(
+                f"line{i}_description", _("Expense line %(n)s: description", n=i), required=i == 1
+            ),
+            FormField(
+                f"line{i}_amount",
+                _("Expense line %(n)s: amount (CNY)", n=i),
+                "number",
+                required=i == 1,
+                step="0.01",
+                minimum="0",
+            ),
+            FormField(
+                f"line{i}_catalog",
+                _("Expense line %(n)s: catalogue class", n=i),
+                "select",
+                options=[("", "—"), ("A", "A"), ("B", "B"), ("C", "C")],
+            ),
         ]
     fields += [
-        FormField("settled_with_social_insurance", "Settled through social medical insurance",
-                  "checkbox"),
-        FormField("social_insurance_paid", "Paid by social insurance (CNY)", "number", value="0",
-                  step="0.01", minimum="0"),
+        FormField(
+            "settled_with_social_insurance", "Settled through social medical insurance", "checkbox"
+        ),
+        FormField(
+            "social_insurance_paid",
+            "Paid by social insurance (CNY)",
+            "number",
+            value="0",
+            step="0.01",
+            minimum="0",
+        ),
     ]
     return fields
 
@@ -329,22 +410,41 @@ def _assess(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> No
     lines = []
     for i in (1, 2, 3):
         if form.get(f"line{i}_description") or form.get(f"line{i}_amount"):
-            lines.append({"description": form.get(f"line{i}_description"),
-                          "amount": form.get(f"line{i}_amount"),
-                          "catalog": form.get(f"line{i}_catalog") or None})
-    body = _validated(cs.AssessmentIn, {
-        "coverage_code": form.get("coverage_code"), "lines": lines,
-        "settled_with_social_insurance": bool(form.get("settled_with_social_insurance")),
-        "social_insurance_paid": form.get("social_insurance_paid") or "0"})
+            lines.append(
+                {
+                    "description": form.get(f"line{i}_description"),
+                    "amount": form.get(f"line{i}_amount"),
+                    "catalog": form.get(f"line{i}_catalog") or None,
+                }
+            )
+    body = _validated(
+        cs.AssessmentIn,
+        {
+            "coverage_code": form.get("coverage_code"),
+            "lines": lines,
+            "settled_with_social_insurance": bool(form.get("settled_with_social_insurance")),
+            "social_insurance_paid": form.get("social_insurance_paid") or "0",
+        },
+    )
     api.assess(claim.id, body, db, p)
 
 
 def _adjust_fields(db: Session, claim: Claim) -> list[FormField]:
     return [
-        FormField("coverage_code", "Coverage", "select", required=True,
-                  options=[(c, c) for c in claim.coverage_codes]),
-        FormField("liability", "Liability", "select", required=True,
-                  options=[("covered", "Covered"), ("not_covered", "Not covered")]),
+        FormField(
+            "coverage_code",
+            "Coverage",
+            "select",
+            required=True,
+            options=[(c, c) for c in claim.coverage_codes],
+        ),
+        FormField(
+            "liability",
+            "Liability",
+            "select",
+            required=True,
+            options=[("covered", "Covered"), ("not_covered", "Not covered")],
+        ),
         FormField("covered_items", "Covered items, ratio and deductible", "textarea"),
         FormField("rejection_clause", "Clause (when not covered)", "textarea"),
         FormField("rejection_evidence", "Evidence (when not covered)", "textarea"),
@@ -352,9 +452,16 @@ def _adjust_fields(db: Session, claim: Claim) -> list[FormField]:
 
 
 def _adjust(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> None:
-    data = {k: (form.get(k) or None) for k in
-            ("coverage_code", "liability", "covered_items", "rejection_clause",
-             "rejection_evidence")}
+    data = {
+        k: (form.get(k) or None)
+        for k in (
+            "coverage_code",
+            "liability",
+            "covered_items",
+            "rejection_clause",
+            "rejection_evidence",
+        )
+    }
     api.adjust(claim.id, _validated(cs.AdjustmentIn, data), db, p)
 
 
@@ -384,15 +491,32 @@ REVIEW_CHECKS = _review_checks()
 
 def _decide_fields(db: Session, claim: Claim) -> list[FormField]:
     return [
-        FormField("decision", "Decision", "select", required=True,
-                  options=[("approve", "Approve"), ("reject", "Reject"),
-                           ("return", "Return to adjustment")]),
+        FormField(
+            "decision",
+            "Decision",
+            "select",
+            required=True,
+            options=[
+                ("approve", "Approve"),
+                ("reject", "Reject"),
+                ("return", "Return to adjustment"),
+            ],
+        ),
         *[FormField(f"check__{code}", label, "checkbox") for code, label in REVIEW_CHECKS],
         FormField("reason", "Reason or note", "textarea"),
-        FormField("rejection_ground", "Rejection ground", "select",
-                  options=[("", "—"), ("non_disclosure", "Non-disclosure"),
-                           ("exclusion", "Exclusion"), ("not_covered", "Not covered"),
-                           ("fraud", "Fraud"), ("other", "Other")]),
+        FormField(
+            "rejection_ground",
+            "Rejection ground",
+            "select",
+            options=[
+                ("", "—"),
+                ("non_disclosure", "Non-disclosure"),
+                ("exclusion", "Exclusion"),
+                ("not_covered", "Not covered"),
+                ("fraud", "Fraud"),
+                ("other", "Other"),
+            ],
+        ),
         FormField("rejection_clause", "Clause (when rejecting)", "textarea"),
         FormField("rejection_facts", "Facts (when rejecting)", "textarea"),
         FormField("requirements", "What must be added (when returning)", "textarea"),
@@ -405,8 +529,14 @@ def _decide(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> No
 
     data: dict[str, Any] = {
         k: (form.get(k) or None)
-        for k in ("decision", "reason", "rejection_ground", "rejection_clause",
-                  "rejection_facts", "requirements")
+        for k in (
+            "decision",
+            "reason",
+            "rejection_ground",
+            "rejection_clause",
+            "rejection_facts",
+            "requirements",
+        )
     }
     data["checklist"] = {code: bool(form.get(f"check__{code}")) for code, _l in REVIEW_CHECKS}
     pay.decide(claim.id, _validated(DecisionBody, data), db, p)
@@ -420,8 +550,13 @@ def _payment_fields(db: Session, claim: Claim) -> list[FormField]:
     ).all()
     return [
         FormField("payee_person_id", "Payee", "hidden", value=str(claim.insured_person_id or "")),
-        FormField("bank_account_id", "Bank account", "select", required=True,
-                  options=[(str(a.id), f"{a.bank_name} ****{a.account_last4}") for a in accounts]),
+        FormField(
+            "bank_account_id",
+            "Bank account",
+            "select",
+            required=True,
+            options=[(str(a.id), f"{a.bank_name} ****{a.account_last4}") for a in accounts],
+        ),
         FormField("idempotency_key", "Payment key", "hidden", value=secrets.token_urlsafe(16)),
     ]
 
@@ -430,10 +565,16 @@ def _request_payment(db: Session, p: Principal, claim: Claim, form: dict[str, An
     from claimdesk.payments import endpoints as pay
     from claimdesk.payments.schemas import PaymentIn
 
-    body = _validated(PaymentIn, {"payee_person_id": form.get("payee_person_id"),
-                                  "bank_account_id": form.get("bank_account_id")})
-    pay.request_payment(claim.id, body, db, p, Response(),
-                        idempotency_key=form.get("idempotency_key"))
+    body = _validated(
+        PaymentIn,
+        {
+            "payee_person_id": form.get("payee_person_id"),
+            "bank_account_id": form.get("bank_account_id"),
+        },
+    )
+    pay.request_payment(
+        claim.id, body, db, p, Response(), idempotency_key=form.get("idempotency_key")
+    )
 
 
 def _export_batch(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> None:
@@ -447,8 +588,13 @@ def _export_batch(db: Session, p: Principal, claim: Claim, form: dict[str, Any])
 
 def _confirm_fields(db: Session, claim: Claim) -> list[FormField]:
     return [
-        FormField("result", "Bank result", "select", required=True,
-                  options=[("paid", "Paid"), ("failed", "Failed")]),
+        FormField(
+            "result",
+            "Bank result",
+            "select",
+            required=True,
+            options=[("paid", "Paid"), ("failed", "Failed")],
+        ),
         FormField("reference", "Bank reference", required=True),
         FormField("reason", "Reason (when failed)", "textarea"),
     ]
@@ -462,9 +608,13 @@ def _confirm(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> N
     exported = [pm for pm in pay_service.payments_of(db, claim.id) if pm.status == "exported"]
     for payment in exported:
         assert payment.batch_id is not None  # exported means it is in a batch
-        line = {"payment_id": payment.id, "idempotency_key": payment.idempotency_key,
-                "result": form.get("result"), "reference": form.get("reference") or None,
-                "reason": form.get("reason") or None}
+        line = {
+            "payment_id": payment.id,
+            "idempotency_key": payment.idempotency_key,
+            "result": form.get("result"),
+            "reference": form.get("reference") or None,
+            "reason": form.get("reason") or None,
+        }
         body = _validated(ConfirmationIn, {"lines": [line]})
         pay.confirm_batch(payment.batch_id, body, db, p)
 
@@ -478,10 +628,19 @@ def _open_callback(db: Session, claim: Claim) -> int | None:
 
 def _callback_fields(_db: Session, _c: Claim) -> list[FormField]:
     return [
-        FormField("outcome", "Outcome of the call", "select", required=True,
-                  options=[("reached", "Customer reached"), ("unreachable", "Not reachable")]),
-        FormField("satisfaction", "Satisfaction (1-5)", "select",
-                  options=[("", "—"), *[(str(n), str(n)) for n in (5, 4, 3, 2, 1)]]),
+        FormField(
+            "outcome",
+            "Outcome of the call",
+            "select",
+            required=True,
+            options=[("reached", "Customer reached"), ("unreachable", "Not reachable")],
+        ),
+        FormField(
+            "satisfaction",
+            "Satisfaction (1-5)",
+            "select",
+            options=[("", "—"), *[(str(n), str(n)) for n in (5, 4, 3, 2, 1)]],
+        ),
         FormField("suggestions", "Suggestions", "textarea"),
     ]
 
@@ -495,9 +654,14 @@ def _callback(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> 
         from claimdesk.errors import NotFound
 
         raise NotFound(what="callback", field="callback_id")
-    body = _validated(CallbackIn, {"outcome": form.get("outcome"),
-                                   "satisfaction": form.get("satisfaction") or None,
-                                   "suggestions": form.get("suggestions") or None})
+    body = _validated(
+        CallbackIn,
+        {
+            "outcome": form.get("outcome"),
+            "satisfaction": form.get("satisfaction") or None,
+            "suggestions": form.get("suggestions") or None,
+        },
+    )
     pay.complete_callback(claim.id, callback_id, body, db, p)
 
 
@@ -529,55 +693,185 @@ def _none(_db: Session, _c: Claim) -> list[FormField]:
     return []
 
 
-ACTIONS: dict[str, ActionForm] = {a.action: a for a in (
-    ActionForm("receive_material", "Receive a material", Permission.CLAIMS_ACCEPT,
-               ("reported", "awaiting_materials"), _receive_fields, _receive, primary=False),
-    ActionForm("request_materials", "Send the one-time missing-materials notice",
-               Permission.CLAIMS_ACCEPT, ("reported",), _none, _notice, primary=False),
-    ActionForm("accept", "Accept the claim", Permission.CLAIMS_ACCEPT, ("reported",),
-               _accept_fields, _accept),
-    ActionForm("materials_complete", "Materials complete", Permission.CLAIMS_ACCEPT,
-               ("awaiting_materials",), _reason_only,
-               lambda db, p, c, f: api.move(c.id, "materials_complete",
-                                            cs.TransitionIn(reason=f.get("reason") or None),
-                                            db, p)),
-    ActionForm("assign_surveyor", "Assign a surveyor", Permission.CLAIMS_ACCEPT, ("accepted",),
-               _surveyor_fields, _assign),
-    ActionForm("skip_survey", "Skip the survey (configured rule)", Permission.CLAIMS_ACCEPT,
-               ("accepted",), _none,
-               lambda db, p, c, f: api.skip_survey(c.id, db, p)),
-    ActionForm("record_contact", "Record the contact with the customer", Permission.CLAIMS_SURVEY,
-               ("accepted",), _note_field, _contact),
-    ActionForm("submit_survey", "Submit the survey report", Permission.CLAIMS_SURVEY,
-               ("accepted",), _survey_fields, _survey),
-    ActionForm("assess", "Record the loss assessment", Permission.CLAIMS_ASSESS, ("surveyed",),
-               _assess_fields, _assess),
-    ActionForm("complete_assessment", "Complete the assessment", Permission.CLAIMS_ASSESS,
-               ("surveyed",), _reason_only, _transition(api.complete_assessment)),
-    ActionForm("adjust", "Adjust (run the calculation)", Permission.CLAIMS_ADJUST, ("assessed",),
-               _adjust_fields, _adjust),
-    ActionForm("complete_adjustment", "Complete the adjustment", Permission.CLAIMS_ADJUST,
-               ("assessed",), _reason_only, _transition(api.complete_adjustment)),
-    ActionForm("submit_review", "Submit for review", Permission.CLAIMS_ADJUST, ("adjusted",),
-               _reason_only, _submit_review),
-    ActionForm("decide", "Review decision", Permission.CLAIMS_REVIEW, ("in_review",),
-               _decide_fields, _decide),
-    ActionForm("request_payment", "Request the payment", Permission.CLAIMS_PAY, ("approved",),
-               _payment_fields, _request_payment),
-    ActionForm("export_batch", "Send to the bank (payment batch)", Permission.CLAIMS_PAY,
-               ("approved",), _none, _export_batch),
-    ActionForm("confirm_payment", "Record the bank's confirmation", Permission.CLAIMS_PAY,
-               ("approved",), _confirm_fields, _confirm),
-    ActionForm("complete_callback", "Record the callback", Permission.CLAIMS_CALLBACK,
-               ("paid", "rejected", "closed"), _callback_fields, _callback),
-    ActionForm("close", "Close the claim", Permission.CLAIMS_REVIEW, ("paid", "rejected"),
-               _reason_only, _close),
-    ActionForm("flag_fraud", "Flag suspected fraud", Permission.FRAUD_FLAG,
-               tuple(workflow.OPEN_STATES), _flag_fields, _flag, primary=False),
-    ActionForm("withdraw", "Withdraw the claim", Permission.CLAIMS_REPORT,
-               ("reported", "awaiting_materials", "accepted", "surveyed", "assessed", "adjusted"),
-               _reason_only, _withdraw, primary=False),
-)}
+ACTIONS: dict[str, ActionForm] = {
+    a.action: a
+    for a in (
+        ActionForm(
+            "receive_material",
+            "Receive a material",
+            Permission.CLAIMS_ACCEPT,
+            ("reported", "awaiting_materials"),
+            _receive_fields,
+            _receive,
+            primary=False,
+        ),
+        ActionForm(
+            "request_materials",
+            "Send the one-time missing-materials notice",
+            Permission.CLAIMS_ACCEPT,
+            ("reported",),
+            _none,
+            _notice,
+            primary=False,
+        ),
+        ActionForm(
+            "accept",
+            "Accept the claim",
+            Permission.CLAIMS_ACCEPT,
+            ("reported",),
+            _accept_fields,
+            _accept,
+        ),
+        ActionForm(
+            "materials_complete",
+            "Materials complete",
+            Permission.CLAIMS_ACCEPT,
+            ("awaiting_materials",),
+            _reason_only,
+            lambda db, p, c, f: api.move(
+                c.id, "materials_complete", cs.TransitionIn(reason=f.get("reason") or None), db, p
+            ),
+        ),
+        ActionForm(
+            "assign_surveyor",
+            "Assign a surveyor",
+            Permission.CLAIMS_ACCEPT,
+            ("accepted",),
+            _surveyor_fields,
+            _assign,
+        ),
+        ActionForm(
+            "skip_survey",
+            "Skip the survey (configured rule)",
+            Permission.CLAIMS_ACCEPT,
+            ("accepted",),
+            _none,
+            lambda db, p, c, f: api.skip_survey(c.id, db, p),
+        ),
+        ActionForm(
+            "record_contact",
+            "Record the contact with the customer",
+            Permission.CLAIMS_SURVEY,
+            ("accepted",),
+            _note_field,
+            _contact,
+        ),
+        ActionForm(
+            "submit_survey",
+            "Submit the survey report",
+            Permission.CLAIMS_SURVEY,
+            ("accepted",),
+            _survey_fields,
+            _survey,
+        ),
+        ActionForm(
+            "assess",
+            "Record the loss assessment",
+            Permission.CLAIMS_ASSESS,
+            ("surveyed",),
+            _assess_fields,
+            _assess,
+        ),
+        ActionForm(
+            "complete_assessment",
+            "Complete the assessment",
+            Permission.CLAIMS_ASSESS,
+            ("surveyed",),
+            _reason_only,
+            _transition(api.complete_assessment),
+        ),
+        ActionForm(
+            "adjust",
+            "Adjust (run the calculation)",
+            Permission.CLAIMS_ADJUST,
+            ("assessed",),
+            _adjust_fields,
+            _adjust,
+        ),
+        ActionForm(
+            "complete_adjustment",
+            "Complete the adjustment",
+            Permission.CLAIMS_ADJUST,
+            ("assessed",),
+            _reason_only,
+            _transition(api.complete_adjustment),
+        ),
+        ActionForm(
+            "submit_review",
+            "Submit for review",
+            Permission.CLAIMS_ADJUST,
+            ("adjusted",),
+            _reason_only,
+            _submit_review,
+        ),
+        ActionForm(
+            "decide",
+            "Review decision",
+            Permission.CLAIMS_REVIEW,
+            ("in_review",),
+            _decide_fields,
+            _decide,
+        ),
+        ActionForm(
+            "request_payment",
+            "Request the payment",
+            Permission.CLAIMS_PAY,
+            ("approved",),
+            _payment_fields,
+            _request_payment,
+        ),
+        ActionForm(
+            "export_batch",
+            "Send to the bank (payment batch)",
+            Permission.CLAIMS_PAY,
+            ("approved",),
+            _none,
+            _export_batch,
+        ),
+        ActionForm(
+            "confirm_payment",
+            "Record the bank's confirmation",
+            Permission.CLAIMS_PAY,
+            ("approved",),
+            _confirm_fields,
+            _confirm,
+        ),
+        ActionForm(
+            "complete_callback",
+            "Record the callback",
+            Permission.CLAIMS_CALLBACK,
+            ("paid", "rejected", "closed"),
+            _callback_fields,
+            _callback,
+        ),
+        ActionForm(
+            "close",
+            "Close the claim",
+            Permission.CLAIMS_REVIEW,
+            ("paid", "rejected"),
+            _reason_only,
+            _close,
+        ),
+        ActionForm(
+            "flag_fraud",
+            "Flag suspected fraud",
+            Permission.FRAUD_FLAG,
+            tuple(workflow.OPEN_STATES),
+            _flag_fields,
+            _flag,
+            primary=False,
+        ),
+        ActionForm(
+            "withdraw",
+            "Withdraw the claim",
+            Permission.CLAIMS_REPORT,
+            ("reported", "awaiting_materials", "accepted", "surveyed", "assessed", "adjusted"),
+            _reason_only,
+            _withdraw,
+            primary=False,
+        ),
+    )
+}
 
 
 def offered_actions(db: Session, principal: Principal, claim: Claim) -> list[ActionForm]:
@@ -616,13 +910,21 @@ def claim_context(db: Session, principal: Principal, claim: Claim, language: str
     reserve_total = sum((r.amount for r in detail.reserves), Decimal("0"))
     now = dt.datetime.now(dt.UTC)
     clocks = [
-        {**c, "urgency": "none" if c["stopped"] or c["paused"] else urgency(
-            dt.datetime.fromisoformat(c["due_at"]), now)}
+        {
+            **c,
+            "urgency": "none"
+            if c["stopped"] or c["paused"]
+            else urgency(dt.datetime.fromisoformat(c["due_at"]), now),
+        }
         for c in detail.clocks
     ]
     return {
-        "claim": detail, "review": review, "payments": payments, "callbacks": callbacks,
-        "reserve_total": reserve_total, "clocks": clocks,
+        "claim": detail,
+        "review": review,
+        "payments": payments,
+        "callbacks": callbacks,
+        "reserve_total": reserve_total,
+        "clocks": clocks,
         "state_label": STATE_LABELS.get(claim.state, claim.state),
         "line_label": LINE_LABELS.get(claim.line, claim.line),
     }
@@ -634,11 +936,18 @@ def claim_page(claim_id: int, request: Request, db: DB, principal: Reader) -> Re
         return RedirectResponse(f"/portal/claims/{claim_id}", status_code=303)
     claim = get_claim(db, principal, claim_id)
     # The page shows medical and loss details: every read is on the trail (GEN-5).
-    record(db, actor=principal, action="claim.read", entity_type="claim", entity_id=claim.id,
-           details={"via": "page"})
+    record(
+        db,
+        actor=principal,
+        action="claim.read",
+        entity_type="claim",
+        entity_id=claim.id,
+        details={"via": "page"},
+    )
     context = claim_context(db, principal, claim, language_of(request))
-    return render(request, "claims/claim.html", actions=offered_actions(db, principal, claim),
-                  **context)
+    return render(
+        request, "claims/claim.html", actions=offered_actions(db, principal, claim), **context
+    )
 
 
 @router.get("/claims/{claim_id}/actions/{action}", response_class=HTMLResponse)
@@ -647,8 +956,15 @@ def action_form(
 ) -> Response:
     claim = get_claim(db, principal, claim_id)
     form = _offered(db, principal, claim, action)
-    return render(request, "claims/_action_form.html", form=form,
-                  fields=form.fields(db, claim), claim=claim, values={}, error=None)
+    return render(
+        request,
+        "claims/_action_form.html",
+        form=form,
+        fields=form.fields(db, claim),
+        claim=claim,
+        values={},
+        error=None,
+    )
 
 
 def _offered(db: Session, principal: Principal, claim: Claim, action: str) -> ActionForm:
@@ -662,7 +978,11 @@ def _offered(db: Session, principal: Principal, claim: Claim, action: str) -> Ac
 
 @router.post("/claims/{claim_id}/actions/{action}", response_class=HTMLResponse)
 async def action_submit(
-    claim_id: int, action: str, request: Request, db: DB, principal: Reader,
+    claim_id: int,
+    action: str,
+    request: Request,
+    db: DB,
+    principal: Reader,
     validate_only: Annotated[bool, Query(alias="validate")] = False,
 ) -> Response:
     raw = await request.form()
@@ -685,8 +1005,15 @@ async def action_submit(
     if error is not None:
         db.rollback()
         claim = get_claim(db, principal, claim_id)
-        return render(request, "claims/_action_form.html", form=form,
-                      fields=form.fields(db, claim), claim=claim, values=values, error=error)
+        return render(
+            request,
+            "claims/_action_form.html",
+            form=form,
+            fields=form.fields(db, claim),
+            claim=claim,
+            values=values,
+            error=error,
+        )
     response = HTMLResponse("", status_code=200)
     response.headers["HX-Redirect"] = f"/claims/{claim_id}"
     return response

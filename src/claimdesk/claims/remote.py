@@ -30,8 +30,14 @@ from claimdesk.models.user import User
 
 # Moves of the table made by the local branch, and by head office.
 LOCAL_MOVES = frozenset(
-    {"assign_surveyor", "record_contact", "submit_survey", "skip_survey", "complete_assessment",
-     "reassess"}
+    {
+        "assign_surveyor",
+        "record_contact",
+        "submit_survey",
+        "skip_survey",
+        "complete_assessment",
+        "reassess",
+    }
 )
 HEAD_OFFICE_MOVES = frozenset(
     {"complete_adjustment", "submit_review", "approve", "reject", "return_to_adjustment"}
@@ -65,7 +71,9 @@ class AlreadyRemote(Conflict):
 class LocalBranchOnly(PermissionDenied):
     code = "remote_local_branch_only"
     message_zh = "异地案件的查勘、定损须由受理地分支机构 {unit} 的人员办理"
-    message_en = "Survey and assessment of a remote claim are done by staff of the local branch {unit}"
+    message_en = (
+        "Survey and assessment of a remote claim are done by staff of the local branch {unit}"
+    )
 
 
 class HeadOfficeOnly(PermissionDenied):
@@ -93,7 +101,9 @@ class MailingAlreadyReceived(Conflict):
 
 
 def remote_of(session: Session, claim_id: int) -> RemoteClaim | None:
-    return session.scalars(select(RemoteClaim).where(RemoteClaim.claim_id == claim_id)).one_or_none()
+    return session.scalars(
+        select(RemoteClaim).where(RemoteClaim.claim_id == claim_id)
+    ).one_or_none()
 
 
 def _unit(session: Session, unit_id: int) -> OrgUnit:

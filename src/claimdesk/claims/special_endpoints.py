@@ -94,9 +94,7 @@ def _event_out(
 ) -> EventOut:
     out = EventOut.model_validate(event, from_attributes=True)
     if detail:
-        out.team = [
-            {"user_id": m.user_id, "duty": m.duty} for m in events.members_of(db, event.id)
-        ]
+        out.team = [{"user_id": m.user_id, "duty": m.duty} for m in events.members_of(db, event.id)]
         out.claims = [
             {"claim_id": c.id, "number": c.number, "state": c.state, "small_loss": link.small_loss}
             for link, c in events.event_claims(db, event.id, actor=actor)
@@ -216,9 +214,7 @@ def record_mailing(claim_id: int, body: MailingIn, db: DB, principal: Uploader) 
 @router.post("/claims/{claim_id}/mailings/{mailing_id}/receive", response_model=dict[str, Any])
 def receive_mailing(claim_id: int, mailing_id: int, db: DB, principal: Handler) -> dict[str, Any]:
     claim = get_claim(db, principal, claim_id, for_update=True)
-    return _mailing(
-        remote.receive_mailing(db, actor=principal, claim=claim, mailing_id=mailing_id)
-    )
+    return _mailing(remote.receive_mailing(db, actor=principal, claim=claim, mailing_id=mailing_id))
 
 
 # -- disputes (CLM-Z3) -------------------------------------------------------------------
@@ -364,7 +360,9 @@ def step_times(
 
 
 @reports_router.get("/sla")
-def sla(db: DB, principal: Analyst, since: Since = None, until: Until = None) -> list[dict[str, Any]]:
+def sla(
+    db: DB, principal: Analyst, since: Since = None, until: Until = None
+) -> list[dict[str, Any]]:
     return analytics.sla(db, since=since, until=until)
 
 

@@ -100,7 +100,8 @@ CLOCKS: dict[str, ClockDef] = {
     "claim.survey_report": ClockDef(Rule("hours", 24), "CLM-S3：查勘后24小时内提交查勘报告"),
     # Review, payment, closing (claims.review / claims.payment / claims.closing).
     "claim.advance_payment": ClockDef(
-        Rule("days", 60), "CLM-V4：自索赔之日起60日内不能确定赔付金额的，先予支付（保险法第二十五条）"
+        Rule("days", 60),
+        "CLM-V4：自索赔之日起60日内不能确定赔付金额的，先予支付（保险法第二十五条）",
     ),
     "claim.rejection_notice": ClockDef(
         Rule("days", 3), "CLM-V3：作出核定之日起3日内发出拒赔通知书（保险法第二十四条）"

@@ -23,17 +23,27 @@ def register(app: typer.Typer) -> None:
 
     @app.command("adjudicate")
     def adjudicate(
-        file: Annotated[Path, typer.Argument(help="Claims as JSON or CSV (one row per expense line)")],
-        product: Annotated[Path | None, typer.Option(help="Product/coverage definition (JSON file)")] = None,
-        output: Annotated[Path | None, typer.Option("--output", "-o", help="Write results here")] = None,
+        file: Annotated[
+            Path, typer.Argument(help="Claims as JSON or CSV (one row per expense line)")
+        ],
+        product: Annotated[
+            Path | None, typer.Option(help="Product/coverage definition (JSON file)")
+        ] = None,
+        output: Annotated[
+            Path | None, typer.Option("--output", "-o", help="Write results here")
+        ] = None,
         trace: Annotated[bool, typer.Option(help="Include every calculation step")] = False,
         version: Annotated[
             int | None,
-            typer.Option(help="With an exported product file: the version to price against "
-                         "(default: the latest published)"),
+            typer.Option(
+                help="With an exported product file: the version to price against "
+                "(default: the latest published)"
+            ),
         ] = None,
     ) -> None:
         """Price claims against a product version and print or write the results."""
         from claimdesk.conformance.adjudicate import main
 
-        raise typer.Exit(code=main(file=file, product=product, output=output, trace=trace, version=version))
+        raise typer.Exit(
+            code=main(file=file, product=product, output=output, trace=trace, version=version)
+        )

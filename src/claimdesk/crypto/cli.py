@@ -135,8 +135,9 @@ def retire(kid: str) -> None:
     finally:
         engine.dispose()
     if in_use:
-        typer.echo(f"{kid} still encrypts {in_use} values; run `claimdesk keys rotate` first",
-                   err=True)
+        typer.echo(
+            f"{kid} still encrypts {in_use} values; run `claimdesk keys rotate` first", err=True
+        )
         raise typer.Exit(1)
     keyring.remove_key(kid)
     keyring.save(path)

@@ -42,8 +42,11 @@ class Keyring:
 
     @classmethod
     def generate(cls) -> Keyring:
-        return cls(active="k1", keys={"k1": AESGCM.generate_key(bit_length=256)},
-                   index_key=secrets.token_bytes(32))
+        return cls(
+            active="k1",
+            keys={"k1": AESGCM.generate_key(bit_length=256)},
+            index_key=secrets.token_bytes(32),
+        )
 
     @classmethod
     def from_json(cls, text: str, source: Path | None = None) -> Keyring:
@@ -51,8 +54,12 @@ class Keyring:
         keys = {kid: base64.b64decode(value) for kid, value in data["keys"].items()}
         if data["active"] not in keys:
             raise ValueError("the active key is not in the keyring")
-        return cls(active=data["active"], keys=keys,
-                   index_key=base64.b64decode(data["index_key"]), source=source)
+        return cls(
+            active=data["active"],
+            keys=keys,
+            index_key=base64.b64decode(data["index_key"]),
+            source=source,
+        )
 
     def to_json(self) -> str:
         return json.dumps(
@@ -165,8 +172,11 @@ def reload_keyring() -> Keyring | None:
     if current is None or current.source is None or not current.source.exists():
         return None
     _keyring = Keyring.from_json(current.source.read_text(), source=current.source)
-    log.info("reloaded the field-encryption keyring from %s (active key %s)",
-             current.source, _keyring.active)
+    log.info(
+        "reloaded the field-encryption keyring from %s (active key %s)",
+        current.source,
+        _keyring.active,
+    )
     return _keyring
 
 

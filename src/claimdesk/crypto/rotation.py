@@ -85,8 +85,9 @@ def _raw(column: Column[Any]) -> Any:
     return type_coerce(column, Text())
 
 
-def _batches(engine: Engine, table: Table, columns: list[Column[Any]],
-             batch_size: int) -> Iterator[tuple[Session, list[Any]]]:
+def _batches(
+    engine: Engine, table: Table, columns: list[Column[Any]], batch_size: int
+) -> Iterator[tuple[Session, list[Any]]]:
     """Yield (session, rows) per primary-key batch; each batch is its own transaction."""
     pk = _pk(table)
     last: Any = None
@@ -102,8 +103,13 @@ def _batches(engine: Engine, table: Table, columns: list[Column[Any]],
             last = rows[-1][0]
 
 
-def reencrypt_all(engine: Engine, keyring: Keyring, *, batch_size: int = DEFAULT_BATCH,
-                  metadata: MetaData | None = None) -> dict[str, int]:
+def reencrypt_all(
+    engine: Engine,
+    keyring: Keyring,
+    *,
+    batch_size: int = DEFAULT_BATCH,
+    metadata: MetaData | None = None,
+) -> dict[str, int]:
     """Re-encrypt every ciphertext not made with the active key; returns counts per column."""
     counts: Counter[str] = Counter()
     for table, items in _by_table(encrypted_columns(metadata)).items():
@@ -129,8 +135,13 @@ def _spec_columns(spec: BlindIndexSpec, metadata: MetaData) -> tuple[Table, Encr
     return table, EncryptedColumn(table, source, source.type.context)
 
 
-def reindex_all(engine: Engine, keyring: Keyring, *, batch_size: int = DEFAULT_BATCH,
-                metadata: MetaData | None = None) -> dict[str, int]:
+def reindex_all(
+    engine: Engine,
+    keyring: Keyring,
+    *,
+    batch_size: int = DEFAULT_BATCH,
+    metadata: MetaData | None = None,
+) -> dict[str, int]:
     """Recompute every keyed hash from the decrypted value with the keyring's index key."""
     metadata = metadata or default_metadata()
     counts: dict[str, int] = {}
@@ -145,8 +156,9 @@ def reindex_all(engine: Engine, keyring: Keyring, *, batch_size: int = DEFAULT_B
                     continue
                 fresh = keyring.blind_index(keyring.decrypt(token, source.context), spec.purpose)
                 if fresh != stored:
-                    session.execute(update(table).where(_pk(table) == key)
-                                    .values({hash_column: fresh}))
+                    session.execute(
+                        update(table).where(_pk(table) == key).values({hash_column: fresh})
+                    )
                     counts[label] += 1
     return counts
 
@@ -197,7 +209,15 @@ def record_rotation(engine: Engine, report: RotationReport, *, reindexed: bool) 
     from claimdesk.audit.service import record
 
     with Session(engine) as session, session.begin():
-        record(session, actor=Principal.system("keys-cli"), action="keys.rotated",
-               entity_type="keyring", entity_id=report.key_id,
-               details={"reencrypted": report.total, "reindexed": reindexed,
-                        "columns": report.reencrypted})
+        record(
+            session,
+            actor=Principal.system("keys-cli"),
+            action="keys.rotated",
+            entity_type="keyring",
+            entity_id=report.key_id,
+            details={
+                "reencrypted": report.total,
+                "reindexed": reindexed,
+                "columns": report.reencrypted,
+            },
+        )

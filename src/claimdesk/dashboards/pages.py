@@ -47,12 +47,18 @@ def filters_from(request: Request) -> queries.Filters:
     if date_to < date_from:
         from claimdesk.service.errors import TextRequired
 
-        raise TextRequired(field="date_to", zh="{field}：截止日期不能早于起始日期",
-                           en="{field}: the end date may not be before the start date")
+        raise TextRequired(
+            field="date_to",
+            zh="{field}：截止日期不能早于起始日期",
+            en="{field}: the end date may not be before the start date",
+        )
     if (date_to - date_from).days > MAX_DAYS:
         raise PeriodTooLong(field="date_from", max_days=MAX_DAYS)
-    return queries.Filters(date_from=date_from, date_to=date_to,
-                           org_unit_id=parse_id(params.get("org_unit_id"), "org_unit_id"))
+    return queries.Filters(
+        date_from=date_from,
+        date_to=date_to,
+        org_unit_id=parse_id(params.get("org_unit_id"), "org_unit_id"),
+    )
 
 
 def _cell(value: queries.Cell) -> str | int | float | None:
@@ -65,8 +71,10 @@ def _cell(value: queries.Cell) -> str | int | float | None:
 def chart_payload(dataset: queries.Dataset, label: Any, gettext: Any) -> str:
     label_columns = {dataset.chart.category, *(filter(None, [dataset.chart.series_by]))}
     rows = [
-        {col: (label(v) if col in label_columns else _cell(v))
-         for col, v in zip(dataset.columns, row, strict=True)}
+        {
+            col: (label(v) if col in label_columns else _cell(v))
+            for col, v in zip(dataset.columns, row, strict=True)
+        }
         for row in dataset.rows
     ]
     payload = {
@@ -91,16 +99,37 @@ def _board(request: Request, db: Session, board: str) -> Response:
     try:
         filters = filters_from(request)
     except ClaimdeskError as error:
-        return page(request, "admin/dashboard.html", status_code=error.status_code,
-                    board=board, title=title, datasets=[], units=units, label=label,
-                    error=error_of(request, error), params=request.query_params, query="")
+        return page(
+            request,
+            "admin/dashboard.html",
+            status_code=error.status_code,
+            board=board,
+            title=title,
+            datasets=[],
+            units=units,
+            label=label,
+            error=error_of(request, error),
+            params=request.query_params,
+            query="",
+        )
     found = [query(db, filters) for query in datasets.values()]
     charts = [(ds, chart_payload(ds, label, gettext)) for ds in found]
     query_string = f"date_from={filters.date_from}&date_to={filters.date_to}" + (
-        f"&org_unit_id={filters.org_unit_id}" if filters.org_unit_id else "")
-    return page(request, "admin/dashboard.html", board=board, title=title, charts=charts,
-                units=units, label=label, filters=filters, error=None,
-                params=request.query_params, query=query_string)
+        f"&org_unit_id={filters.org_unit_id}" if filters.org_unit_id else ""
+    )
+    return page(
+        request,
+        "admin/dashboard.html",
+        board=board,
+        title=title,
+        charts=charts,
+        units=units,
+        label=label,
+        filters=filters,
+        error=None,
+        params=request.query_params,
+        query=query_string,
+    )
 
 
 def csv_response(dataset: queries.Dataset, filters: queries.Filters) -> Response:
@@ -110,8 +139,11 @@ def csv_response(dataset: queries.Dataset, filters: queries.Filters) -> Response
     for row in dataset.rows:
         writer.writerow(["" if v is None else str(v) for v in row])
     name = f"{dataset.name}_{filters.date_from}_{filters.date_to}.csv"
-    return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(
+        buffer.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 def _csv(request: Request, db: Session, board: str, name: str) -> Response:
@@ -140,4 +172,3 @@ def service_board(request: Request, db: DB, _: ServiceReader) -> Response:
 @router.get("/service/{name}.csv")
 def service_csv(name: str, request: Request, db: DB, _: ServiceReader) -> Response:
     return _csv(request, db, "service", name)
-

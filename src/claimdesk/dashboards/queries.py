@@ -32,7 +32,10 @@ Cell = str | int | Decimal | None
 FINISHED_STATES = ("closed", "withdrawn")
 # Age buckets of outstanding reserves, in days since the report.
 AGE_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
-    ("0-30", 0, 30), ("31-90", 31, 90), ("91-180", 91, 180), ("181-365", 181, 365),
+    ("0-30", 0, 30),
+    ("31-90", 31, 90),
+    ("91-180", 91, 180),
+    ("181-365", 181, 365),
     ("365+", 366, None),
 )
 
@@ -72,7 +75,8 @@ def _round(value: Decimal) -> Decimal:
 def _claims_in_period(session: Session, f: Filters) -> list[tuple[int, str, str, dt.datetime]]:
     start, end = reports.period_bounds(f.date_from, f.date_to)
     query = select(Claim.id, Claim.line, Claim.state, Claim.received_at).where(
-        Claim.received_at >= start, Claim.received_at < end)
+        Claim.received_at >= start, Claim.received_at < end
+    )
     if f.org_unit_id is not None:
         query = query.where(Claim.org_unit_id == f.org_unit_id)
     return [(r[0], r[1], r[2], r[3]) for r in session.execute(query).all()]
@@ -85,8 +89,13 @@ def claims_volume(session: Session, f: Filters) -> Dataset:
     """Claims reported in the period, by line and current state (CLM-Q2)."""
     counts = Counter((line, state) for _, line, state, _ in _claims_in_period(session, f))
     rows: list[tuple[Cell, ...]] = [(line, state, n) for (line, state), n in sorted(counts.items())]
-    return Dataset("claims_volume", "Claims by line and state", ("line", "state", "claims"),
-                   rows, Chart("stacked", "line", ("claims",), series_by="state"))
+    return Dataset(
+        "claims_volume",
+        "Claims by line and state",
+        ("line", "state", "claims"),
+        rows,
+        Chart("stacked", "line", ("claims",), series_by="state"),
+    )
 
 
 def claims_step_time(session: Session, f: Filters) -> Dataset:
@@ -95,9 +104,11 @@ def claims_step_time(session: Session, f: Filters) -> Dataset:
     claims = {cid: received for cid, _, _, received in _claims_in_period(session, f)}
     spent: dict[str, list[Decimal]] = defaultdict(list)
     if claims:
-        query = (select(ClaimTransition.claim_id, ClaimTransition.from_state, ClaimTransition.at)
-                 .where(ClaimTransition.claim_id.in_(list(claims)))
-                 .order_by(ClaimTransition.claim_id, ClaimTransition.at, ClaimTransition.id))
+        query = (
+            select(ClaimTransition.claim_id, ClaimTransition.from_state, ClaimTransition.at)
+            .where(ClaimTransition.claim_id.in_(list(claims)))
+            .order_by(ClaimTransition.claim_id, ClaimTransition.at, ClaimTransition.id)
+        )
         entered: dict[int, dt.datetime] = dict(claims)
         for claim_id, from_state, at in session.execute(query).all():
             seconds = max((at - entered[claim_id]).total_seconds(), 0.0)
@@ -107,9 +118,13 @@ def claims_step_time(session: Session, f: Filters) -> Dataset:
         (state, len(hours), _round(sum(hours, Decimal(0)) / len(hours)), _round(max(hours)))
         for state, hours in sorted(spent.items())
     ]
-    return Dataset("claims_step_time", "Time per step (hours)",
-                   ("state", "transitions", "average_hours", "max_hours"), rows,
-                   Chart("bar", "state", ("average_hours",)))
+    return Dataset(
+        "claims_step_time",
+        "Time per step (hours)",
+        ("state", "transitions", "average_hours", "max_hours"),
+        rows,
+        Chart("bar", "state", ("average_hours",)),
+    )
 
 
 def _claim_clock_names(session: Session) -> list[str]:
@@ -124,10 +139,14 @@ def _branch_code(session: Session, org_unit_id: int | None) -> str | None:
     return unit.code if unit else "?"
 
 
-def _deadlines(session: Session, f: Filters, names: list[str], name: str,
-               title: str) -> Dataset:
-    rows_in = reports.deadlines_report(session, date_from=f.date_from, date_to=f.date_to,
-                                       now=f.now, names=names) if names else []
+def _deadlines(session: Session, f: Filters, names: list[str], name: str, title: str) -> Dataset:
+    rows_in = (
+        reports.deadlines_report(
+            session, date_from=f.date_from, date_to=f.date_to, now=f.now, names=names
+        )
+        if names
+        else []
+    )
     branch = _branch_code(session, f.org_unit_id)
     totals: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     for row in rows_in:
@@ -140,14 +159,20 @@ def _deadlines(session: Session, f: Filters, names: list[str], name: str,
         decided = met + missed
         share = _round(Decimal(100 * met) / Decimal(decided)) if decided else None
         rows.append((clock, governed, met, missed, pending, share))
-    return Dataset(name, title, ("clock", "governed", "met", "missed", "pending", "share_met"),
-                   rows, Chart("bar", "clock", ("met", "missed", "pending")))
+    return Dataset(
+        name,
+        title,
+        ("clock", "governed", "met", "missed", "pending", "share_met"),
+        rows,
+        Chart("bar", "clock", ("met", "missed", "pending")),
+    )
 
 
 def claims_deadlines(session: Session, f: Filters) -> Dataset:
     """Every claim clock started in the period: how many met their limit (GEN-7)."""
-    return _deadlines(session, f, _claim_clock_names(session), "claims_deadlines",
-                      "Deadline compliance per clock")
+    return _deadlines(
+        session, f, _claim_clock_names(session), "claims_deadlines", "Deadline compliance per clock"
+    )
 
 
 def claims_rejections(session: Session, f: Filters) -> Dataset:
@@ -156,19 +181,30 @@ def claims_rejections(session: Session, f: Filters) -> Dataset:
     claims = {cid for cid, _, _, _ in _claims_in_period(session, f)}
     grounds: dict[int, str] = {}
     if claims:
-        rejected = set(session.scalars(
-            select(ClaimTransition.claim_id).where(ClaimTransition.claim_id.in_(list(claims)),
-                                                   ClaimTransition.to_state == "rejected")))
-        query = (select(ReviewDecision.claim_id, ReviewDecision.rejection_ground)
-                 .where(ReviewDecision.claim_id.in_(list(rejected)),
-                        ReviewDecision.decision == "reject")
-                 .order_by(ReviewDecision.decided_at, ReviewDecision.id))
+        rejected = set(
+            session.scalars(
+                select(ClaimTransition.claim_id).where(
+                    ClaimTransition.claim_id.in_(list(claims)),
+                    ClaimTransition.to_state == "rejected",
+                )
+            )
+        )
+        query = (
+            select(ReviewDecision.claim_id, ReviewDecision.rejection_ground)
+            .where(ReviewDecision.claim_id.in_(list(rejected)), ReviewDecision.decision == "reject")
+            .order_by(ReviewDecision.decided_at, ReviewDecision.id)
+        )
         grounds = {cid: "unspecified" for cid in rejected}
         for claim_id, ground in session.execute(query).all():
             grounds[claim_id] = ground or "unspecified"
     rows: list[tuple[Cell, ...]] = [(g, n) for g, n in sorted(Counter(grounds.values()).items())]
-    return Dataset("claims_rejections", "Rejection reasons", ("ground", "claims"), rows,
-                   Chart("bar", "ground", ("claims",)))
+    return Dataset(
+        "claims_rejections",
+        "Rejection reasons",
+        ("ground", "claims"),
+        rows,
+        Chart("bar", "ground", ("claims",)),
+    )
 
 
 def age_bucket(days: int) -> str:
@@ -182,10 +218,11 @@ def claims_reserves(session: Session, f: Filters) -> Dataset:
     """Outstanding case reserves now (FIN-1) of open claims reported up to the end of
     the period, by line and age since the report."""
     _, end = reports.period_bounds(f.date_from, f.date_to)
-    query = (select(Claim.line, Claim.received_at, Reserve.amount)
-             .join(Reserve, Reserve.claim_id == Claim.id)
-             .where(Claim.received_at < end, Claim.state.not_in(FINISHED_STATES),
-                    Reserve.amount > 0))
+    query = (
+        select(Claim.line, Claim.received_at, Reserve.amount)
+        .join(Reserve, Reserve.claim_id == Claim.id)
+        .where(Claim.received_at < end, Claim.state.not_in(FINISHED_STATES), Reserve.amount > 0)
+    )
     if f.org_unit_id is not None:
         query = query.where(Claim.org_unit_id == f.org_unit_id)
     today = to_local(f.now).date()
@@ -198,45 +235,67 @@ def claims_reserves(session: Session, f: Filters) -> Dataset:
         (line, bucket, _round(total))
         for (line, bucket), total in sorted(sums.items(), key=lambda i: (i[0][0], order[i[0][1]]))
     ]
-    return Dataset("claims_reserves", "Outstanding reserves by line and age (CNY)",
-                   ("line", "age_days", "outstanding"), rows,
-                   Chart("stacked", "line", ("outstanding",), series_by="age_days"))
+    return Dataset(
+        "claims_reserves",
+        "Outstanding reserves by line and age (CNY)",
+        ("line", "age_days", "outstanding"),
+        rows,
+        Chart("stacked", "line", ("outstanding",), series_by="age_days"),
+    )
 
 
 # --- service ------------------------------------------------------------------------------
 
 
 def complaints_by_cause(session: Session, f: Filters) -> Dataset:
-    report = reports.complaints_report(session, date_from=f.date_from, date_to=f.date_to,
-                                       org_unit_id=f.org_unit_id)
+    report = reports.complaints_report(
+        session, date_from=f.date_from, date_to=f.date_to, org_unit_id=f.org_unit_id
+    )
     rows: list[tuple[Cell, ...]] = [(cause, n) for cause, n in report.by_cause.items()]
-    return Dataset("complaints_by_cause", "Complaints by cause", ("cause", "complaints"), rows,
-                   Chart("bar", "cause", ("complaints",)))
+    return Dataset(
+        "complaints_by_cause",
+        "Complaints by cause",
+        ("cause", "complaints"),
+        rows,
+        Chart("bar", "cause", ("complaints",)),
+    )
 
 
 def complaints_trend(session: Session, f: Filters) -> Dataset:
-    report = reports.complaints_report(session, date_from=f.date_from, date_to=f.date_to,
-                                       org_unit_id=f.org_unit_id)
+    report = reports.complaints_report(
+        session, date_from=f.date_from, date_to=f.date_to, org_unit_id=f.org_unit_id
+    )
     rows: list[tuple[Cell, ...]] = [(m.month, m.count, m.change) for m in report.by_month]
-    return Dataset("complaints_trend", "Complaints per month", ("month", "complaints", "change"),
-                   rows, Chart("line", "month", ("complaints",)))
+    return Dataset(
+        "complaints_trend",
+        "Complaints per month",
+        ("month", "complaints", "change"),
+        rows,
+        Chart("line", "month", ("complaints",)),
+    )
 
 
 def satisfaction(session: Session, f: Filters) -> Dataset:
-    found = reports.satisfaction_report(session, date_from=f.date_from, date_to=f.date_to,
-                                        org_unit_id=f.org_unit_id)
+    found = reports.satisfaction_report(
+        session, date_from=f.date_from, date_to=f.date_to, org_unit_id=f.org_unit_id
+    )
     dimensions = tuple(reports.DIMENSIONS)
     rows: list[tuple[Cell, ...]] = [
         (r.service_type, r.surveys, *(r.averages[d] for d in dimensions)) for r in found
     ]
-    return Dataset("satisfaction", "Satisfaction by service type and dimension (1-5)",
-                   ("service_type", "surveys", *dimensions), rows,
-                   Chart("bar", "service_type", dimensions))
+    return Dataset(
+        "satisfaction",
+        "Satisfaction by service type and dimension (1-5)",
+        ("service_type", "surveys", *dimensions),
+        rows,
+        Chart("bar", "service_type", dimensions),
+    )
 
 
 def service_deadlines(session: Session, f: Filters) -> Dataset:
-    return _deadlines(session, f, list(SERVICE_CLOCKS), "service_deadlines",
-                      "Service deadlines met")
+    return _deadlines(
+        session, f, list(SERVICE_CLOCKS), "service_deadlines", "Service deadlines met"
+    )
 
 
 Query = Callable[[Session, Filters], Dataset]

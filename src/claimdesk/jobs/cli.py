@@ -30,7 +30,10 @@ def worker(
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
     stats = run_worker(
-        get_sessionmaker(), stop_after=1 if once else None, max_jobs=max_jobs,
-        poll_interval=poll_interval, stop=stop,
+        get_sessionmaker(),
+        stop_after=1 if once else None,
+        max_jobs=max_jobs,
+        poll_interval=poll_interval,
+        stop=stop,
     )
     typer.echo(f"worker done: {stats.jobs} jobs, {stats.messages} messages, {stats.loops} loops")

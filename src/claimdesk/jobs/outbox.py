@@ -116,8 +116,12 @@ def deliver_pending(
                 message.next_attempt_at = moment + backoff(message.attempts)
                 if message.attempts >= MAX_ATTEMPTS:
                     message.status = "failed"
-                log.warning("outbox message %s not sent (attempt %d): %s",
-                            message.id, message.attempts, error)
+                log.warning(
+                    "outbox message %s not sent (attempt %d): %s",
+                    message.id,
+                    message.attempts,
+                    error,
+                )
                 continue
             message.status = "sent"
             message.sent_at = utcnow()

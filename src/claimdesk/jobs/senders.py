@@ -36,8 +36,12 @@ class LogSender:
     def send(self, message: OutboxMessage) -> None:
         log.info(
             "outbox message %s sent via %s to %s (template %s, %s, %d chars)",
-            message.id, message.channel, mask_recipient(message.recipient), message.template,
-            message.language, len(message.body),
+            message.id,
+            message.channel,
+            mask_recipient(message.recipient),
+            message.template,
+            message.language,
+            len(message.body),
         )
 
 

@@ -78,8 +78,9 @@ def run_worker(
             break
         if not ran:
             stop.wait(poll_interval)
-    log.info("worker stopped: %d loops, %d jobs, %d messages",
-             stats.loops, stats.jobs, stats.messages)
+    log.info(
+        "worker stopped: %d loops, %d jobs, %d messages", stats.loops, stats.jobs, stats.messages
+    )
     return stats
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from alembic import context
-from sqlalchemy import DateTime, Text
+from sqlalchemy import DateTime
 
 import claimdesk.models  # noqa: F401  (registers every table)
 from claimdesk.crypto.types import EncryptedString

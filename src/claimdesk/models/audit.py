@@ -14,7 +14,9 @@ class AuditEntry(Base):
     __tablename__ = "audit_entries"
 
     # seq is the position in the chain: gap-free, assigned under the chain-head lock.
-    seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False
+    )
     occurred_at: Mapped[dt.datetime]
     actor_id: Mapped[int | None]
     actor: Mapped[str] = mapped_column(String(100))

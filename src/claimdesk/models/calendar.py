@@ -28,7 +28,9 @@ class CalendarDay(Base):
     __tablename__ = "calendar_days"
 
     day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
-    year: Mapped[int] = mapped_column(ForeignKey("calendar_years.year", ondelete="CASCADE"), index=True)
+    year: Mapped[int] = mapped_column(
+        ForeignKey("calendar_years.year", ondelete="CASCADE"), index=True
+    )
     # "holiday" (法定节假日/休息日) or "workday" (调休上班)
     kind: Mapped[str] = mapped_column(String(8))
     name: Mapped[str] = mapped_column(String(100))

@@ -60,7 +60,9 @@ class ProductVersion(TimestampMixin, Base):
 
     product: Mapped[Product] = relationship(lazy="raise", back_populates="versions")
     coverages: Mapped[list[Coverage]] = relationship(
-        lazy="raise", cascade="all, delete-orphan", order_by="Coverage.position",
+        lazy="raise",
+        cascade="all, delete-orphan",
+        order_by="Coverage.position",
         back_populates="version",
     )
 

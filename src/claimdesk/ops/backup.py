@@ -200,8 +200,15 @@ def _dump(conn: Connection, path: Path) -> BackupResult:
             digest.update(line)
             out.write(line)
 
-        emit({"kind": "header", "format": FORMAT, "version": VERSION,
-              "schema_revision": revision, "created_at": created_at})
+        emit(
+            {
+                "kind": "header",
+                "format": FORMAT,
+                "version": VERSION,
+                "schema_revision": revision,
+                "created_at": created_at,
+            }
+        )
         for table in tables:
             columns = [c.name for c in table.columns]
             emit({"kind": "table", "name": table.name, "columns": columns})
@@ -216,10 +223,15 @@ def _dump(conn: Connection, path: Path) -> BackupResult:
             text("SELECT last_seq, last_hash FROM audit_chain_head WHERE id = 1")
         ).one()
         manifest = {
-            "kind": "manifest", "format": FORMAT, "version": VERSION, "schema_revision": revision,
-            "created_at": created_at, "row_counts": counts,
+            "kind": "manifest",
+            "format": FORMAT,
+            "version": VERSION,
+            "schema_revision": revision,
+            "created_at": created_at,
+            "row_counts": counts,
             "audit_chain_head": {"last_seq": head[0], "last_hash": head[1]},
-            "keys_included": False, "sha256": digest.hexdigest(),
+            "keys_included": False,
+            "sha256": digest.hexdigest(),
         }
         out.write(_line(manifest))
     tmp.replace(path)  # never leave a half-written file under the real name
@@ -325,7 +337,8 @@ def _self_references(table: Table) -> list[str]:
     """Nullable columns pointing at their own table (org_units.parent_id): loaded as NULL
     and set after the table, so a child listed before its parent still loads."""
     return [
-        fk.parent.name for fk in table.foreign_keys
+        fk.parent.name
+        for fk in table.foreign_keys
         if fk.column.table is table and fk.parent.nullable
     ]
 
@@ -421,7 +434,8 @@ def _verify(conn: Connection, tables: list[Table], manifest: dict[str, Any]) -> 
         chain = verify_chain(session)
     if not chain.ok:
         raise RestoreVerificationFailed(
-            detail=f"audit chain broken at entry #{chain.first_broken_seq}: {chain.reason}")
+            detail=f"audit chain broken at entry #{chain.first_broken_seq}: {chain.reason}"
+        )
     if chain.entries_checked != manifest["audit_chain_head"]["last_seq"]:
         raise RestoreVerificationFailed(detail="audit chain head differs from the manifest")
     return RestoreResult(chain.entries_checked, len(expected), sum(actual.values()))

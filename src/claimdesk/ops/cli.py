@@ -26,13 +26,19 @@ def serve(
     import uvicorn
 
     uvicorn.run(
-        "claimdesk.asgi:app", host=host, port=port, workers=workers, reload=reload,
-        log_level="info", proxy_headers=True,
+        "claimdesk.asgi:app",
+        host=host,
+        port=port,
+        workers=workers,
+        reload=reload,
+        log_level="info",
+        proxy_headers=True,
     )
 
 
 def demo(
-    host: str = "127.0.0.1", port: int = 8000,
+    host: str = "127.0.0.1",
+    port: int = 8000,
     serve_after: bool = typer.Option(True, "--serve/--no-serve", help="Start the server after"),
 ) -> None:
     """Load demo data (idempotent), print the demo logins, then serve."""

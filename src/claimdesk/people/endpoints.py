@@ -37,16 +37,28 @@ me_router = APIRouter(prefix="/me", tags=["people"])
 
 
 def _out(view: PersonView) -> PersonOut:
-    return person_out(view.person, revealed=view.revealed, bank_accounts=view.bank_accounts,
-                      consents=view.consents)
+    return person_out(
+        view.person,
+        revealed=view.revealed,
+        bank_accounts=view.bank_accounts,
+        consents=view.consents,
+    )
 
 
 @router.post("", response_model=PersonOut, status_code=201)
 def create_person(body: PersonIn, db: DB, actor: NeedsPeopleWrite) -> PersonOut:
     person = service.create_person(
-        db, actor=actor, name=body.name, id_type=body.id_type, id_number=body.id_number,
-        phone=body.phone, email=body.email, birth_date=body.birth_date, address=body.address,
-        medical_notes=body.medical_notes, consent=body.consent,
+        db,
+        actor=actor,
+        name=body.name,
+        id_type=body.id_type,
+        id_number=body.id_number,
+        phone=body.phone,
+        email=body.email,
+        birth_date=body.birth_date,
+        address=body.address,
+        medical_notes=body.medical_notes,
+        consent=body.consent,
     )
     return _out(service.get_person(db, actor=actor, person_id=person.id))
 
@@ -66,36 +78,45 @@ def get_person(
     reveal: bool = False,
     reason: str | None = Query(default=None, max_length=500),
 ) -> PersonOut:
-    return _out(service.get_person(db, actor=actor, person_id=person_id, reveal=reveal,
-                                   reason=reason))
+    return _out(
+        service.get_person(db, actor=actor, person_id=person_id, reveal=reveal, reason=reason)
+    )
 
 
 @router.post("/{person_id}/bank-accounts", response_model=BankAccountOut, status_code=201)
-def add_bank_account(person_id: int, body: BankAccountIn, db: DB,
-                     actor: NeedsPeopleWrite) -> BankAccountOut:
-    account = service.add_bank_account(db, actor=actor, person_id=person_id,
-                                       holder_name=body.holder_name, bank_name=body.bank_name,
-                                       account_number=body.account_number)
+def add_bank_account(
+    person_id: int, body: BankAccountIn, db: DB, actor: NeedsPeopleWrite
+) -> BankAccountOut:
+    account = service.add_bank_account(
+        db,
+        actor=actor,
+        person_id=person_id,
+        holder_name=body.holder_name,
+        bank_name=body.bank_name,
+        account_number=body.account_number,
+    )
     return bank_account_out(account, revealed=False)
 
 
 @router.post("/{person_id}/consents", response_model=ConsentOut, status_code=201)
-def record_consent(person_id: int, body: ConsentIn, db: DB,
-                   actor: NeedsPeopleWrite) -> ConsentOut:
+def record_consent(person_id: int, body: ConsentIn, db: DB, actor: NeedsPeopleWrite) -> ConsentOut:
     return consent_out(service.record_consent(db, actor=actor, person_id=person_id, consent=body))
 
 
 @router.get("/{person_id}/consents", response_model=list[ConsentOut])
-def list_consents(person_id: int, db: DB,
-                  actor: NeedsPeopleRead) -> list[ConsentOut]:
+def list_consents(person_id: int, db: DB, actor: NeedsPeopleRead) -> list[ConsentOut]:
     return [consent_out(c) for c in service.list_consents(db, actor=actor, person_id=person_id)]
 
 
 @router.post("/{person_id}/consents/{consent_id}/withdraw", response_model=ConsentOut)
-def withdraw_consent(person_id: int, consent_id: int, body: WithdrawIn, db: DB,
-                     actor: NeedsPeopleWrite) -> ConsentOut:
-    return consent_out(service.withdraw_consent(db, actor=actor, person_id=person_id,
-                                                consent_id=consent_id, reason=body.reason))
+def withdraw_consent(
+    person_id: int, consent_id: int, body: WithdrawIn, db: DB, actor: NeedsPeopleWrite
+) -> ConsentOut:
+    return consent_out(
+        service.withdraw_consent(
+            db, actor=actor, person_id=person_id, consent_id=consent_id, reason=body.reason
+        )
+    )
 
 
 @me_router.get("/profile", response_model=PersonOut)
@@ -104,9 +125,13 @@ def my_profile(db: DB, actor: NeedsOwnProfile) -> PersonOut:
 
 
 @me_router.post("/consents/{consent_id}/withdraw", response_model=ConsentOut)
-def withdraw_my_consent(consent_id: int, body: WithdrawIn, db: DB,
-                        actor: NeedsOwnProfile) -> ConsentOut:
+def withdraw_my_consent(
+    consent_id: int, body: WithdrawIn, db: DB, actor: NeedsOwnProfile
+) -> ConsentOut:
     """A customer withdraws their own consent (SEC-6); row-level: only their record."""
     profile = service.get_own_profile(db, actor=actor)
-    return consent_out(service.withdraw_consent(db, actor=actor, person_id=profile.person.id,
-                                                consent_id=consent_id, reason=body.reason))
+    return consent_out(
+        service.withdraw_consent(
+            db, actor=actor, person_id=profile.person.id, consent_id=consent_id, reason=body.reason
+        )
+    )

@@ -34,8 +34,9 @@ class ConsentScopeInsufficient(ClaimdeskError):
     status_code = 422
     code = "consent_scope_insufficient"
     message_zh = "{field}：本人同意的范围未包含 {categories}，不得收集或使用这些信息"
-    message_en = ("{field}: the person's consent does not cover {categories}; "
-                  "it may not be collected")
+    message_en = (
+        "{field}: the person's consent does not cover {categories}; it may not be collected"
+    )
 
 
 class RevealReasonRequired(ValidationFailed):

@@ -13,8 +13,11 @@ from claimdesk.models.person import BankAccount, Consent, Person
 
 
 def _scoped(query: Select[Person], actor: Principal) -> Select[Person]:
-    if actor.session_kind == "system" or actor.has(Permission.PEOPLE_READ) \
-            or actor.has(Permission.PEOPLE_WRITE):
+    if (
+        actor.session_kind == "system"
+        or actor.has(Permission.PEOPLE_READ)
+        or actor.has(Permission.PEOPLE_WRITE)
+    ):
         return query
     # Customers (OWN_PROFILE) and anyone else: their own record or nothing.
     if actor.person_id is None:
@@ -47,8 +50,9 @@ def bank_accounts_of(session: Session, person_id: int) -> list[BankAccount]:
 
 
 def bank_account_by_hash(session: Session, person_id: int, account_hash: str) -> BankAccount | None:
-    query = select(BankAccount).where(BankAccount.person_id == person_id,
-                                      BankAccount.account_hash == account_hash)
+    query = select(BankAccount).where(
+        BankAccount.person_id == person_id, BankAccount.account_hash == account_hash
+    )
     return session.scalars(query).first()
 
 

@@ -11,8 +11,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from claimdesk.models.person import BankAccount, Consent, Person
 from claimdesk.rules.identity import mask_account, mask_id_number, mask_phone
 
-IdType = Literal["resident_id", "passport", "hk_macao_permit", "taiwan_permit",
-                 "foreign_permanent_resident"]
+IdType = Literal[
+    "resident_id", "passport", "hk_macao_permit", "taiwan_permit", "foreign_permanent_resident"
+]
 ConsentPurpose = Literal["claims_handling", "policy_service", "customer_care", "marketing"]
 DataCategory = Literal["identity", "contact", "medical", "bank"]
 ConsentMethod = Literal["written", "online_click", "phone_recorded", "sms_code"]
@@ -34,8 +35,7 @@ class PersonIn(BaseModel):
     id_type: IdType = "resident_id"
     id_number: str = Field(min_length=1, max_length=40)
     phone: str | None = Field(default=None, max_length=32)
-    email: str | None = Field(default=None, max_length=200,
-                              pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    email: str | None = Field(default=None, max_length=200, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
     birth_date: dt.date | None = None
     address: str | None = Field(default=None, max_length=500)
     medical_notes: str | None = Field(default=None, max_length=4000)
@@ -118,34 +118,50 @@ def mask_address(value: str) -> str:
 
 
 def consent_out(consent: Consent) -> ConsentOut:
-    return ConsentOut(id=consent.id, purpose=consent.purpose,
-                      scope=[p for p in consent.scope.split(",") if p], method=consent.method,
-                      text=consent.text, granted_at=consent.granted_at,
-                      withdrawn_at=consent.withdrawn_at, active=consent.withdrawn_at is None)
+    return ConsentOut(
+        id=consent.id,
+        purpose=consent.purpose,
+        scope=[p for p in consent.scope.split(",") if p],
+        method=consent.method,
+        text=consent.text,
+        granted_at=consent.granted_at,
+        withdrawn_at=consent.withdrawn_at,
+        active=consent.withdrawn_at is None,
+    )
 
 
 def bank_account_out(account: BankAccount, *, revealed: bool) -> BankAccountOut:
     number = account.account_number if revealed else mask_account(account.account_last4)
-    return BankAccountOut(id=account.id, holder_name=account.holder_name,
-                          bank_name=account.bank_name, account_number=number,
-                          account_last4=account.account_last4)
+    return BankAccountOut(
+        id=account.id,
+        holder_name=account.holder_name,
+        bank_name=account.bank_name,
+        account_number=number,
+        account_last4=account.account_last4,
+    )
 
 
-def person_out(person: Person, *, revealed: bool, bank_accounts: list[BankAccount],
-               consents: list[Consent]) -> PersonOut:
+def person_out(
+    person: Person, *, revealed: bool, bank_accounts: list[BankAccount], consents: list[Consent]
+) -> PersonOut:
     def shown(value: str | None, mask: Callable[[str], str]) -> str | None:
         if value is None:
             return None
         return value if revealed else mask(value)
 
     return PersonOut(
-        id=person.id, name=person.name, id_type=person.id_type,
+        id=person.id,
+        name=person.name,
+        id_type=person.id_type,
         id_number=person.id_number if revealed else mask_id_number(person.id_number),
-        phone=shown(person.phone, mask_phone), email=shown(person.email, mask_email),
-        birth_date=person.birth_date, gender=person.gender,
+        phone=shown(person.phone, mask_phone),
+        email=shown(person.email, mask_email),
+        birth_date=person.birth_date,
+        gender=person.gender,
         address=shown(person.address, mask_address),
         medical_notes=person.medical_notes if revealed else None,
-        has_medical_notes=bool(person.medical_notes), revealed=revealed,
+        has_medical_notes=bool(person.medical_notes),
+        revealed=revealed,
         bank_accounts=[bank_account_out(a, revealed=revealed) for a in bank_accounts],
         consents=[consent_out(c) for c in consents],
     )

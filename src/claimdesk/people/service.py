@@ -44,8 +44,12 @@ from claimdesk.people.schemas import ConsentIn
 from claimdesk.rules.identity import validate_bank_card, validate_mobile, validate_resident_id
 
 _DOCUMENT = re.compile(r"^[A-Z0-9]{5,20}$")
-CATEGORY_LABELS_ZH = {"identity": "身份信息", "contact": "联系方式", "medical": "医疗信息",
-                      "bank": "银行账户"}
+CATEGORY_LABELS_ZH = {
+    "identity": "身份信息",
+    "contact": "联系方式",
+    "medical": "医疗信息",
+    "bank": "银行账户",
+}
 
 
 @dataclass(frozen=True)
@@ -65,8 +69,9 @@ def consent_categories(consent: Consent) -> set[str]:
     return {part for part in consent.scope.split(",") if part}
 
 
-def _require_categories(granted: Iterable[Consent | ConsentIn], needed: set[str],
-                        *, field: str) -> None:
+def _require_categories(
+    granted: Iterable[Consent | ConsentIn], needed: set[str], *, field: str
+) -> None:
     covered: set[str] = set()
     for item in granted:
         covered |= consent_categories(item) if isinstance(item, Consent) else set(item.scope)
@@ -82,16 +87,23 @@ def has_consent(session: Session, person_id: int, purpose: str) -> bool:
 
 
 def _new_consent(person_id: int, consent: ConsentIn, actor: Principal) -> Consent:
-    return Consent(person_id=person_id, purpose=consent.purpose,
-                   scope=",".join(sorted(set(consent.scope))), method=consent.method,
-                   text=consent.text, granted_at=utcnow(), recorded_by_id=actor.user_id)
+    return Consent(
+        person_id=person_id,
+        purpose=consent.purpose,
+        scope=",".join(sorted(set(consent.scope))),
+        method=consent.method,
+        text=consent.text,
+        granted_at=utcnow(),
+        recorded_by_id=actor.user_id,
+    )
 
 
 # --- identity -------------------------------------------------------------------------
 
 
-def normalise_document(id_type: str, id_number: str, birth_date: dt.date | None,
-                       *, field: str = "id_number") -> tuple[str, dt.date | None, str | None]:
+def normalise_document(
+    id_type: str, id_number: str, birth_date: dt.date | None, *, field: str = "id_number"
+) -> tuple[str, dt.date | None, str | None]:
     """(normalised number, birth date, gender). A resident ID carries the birth date and
     gender; a birth date given alongside it must agree."""
     if id_type == "resident_id":
@@ -135,11 +147,18 @@ def create_person(
     if existing is not None:
         raise PersonAlreadyExists(field="id_number", what="person", person_id=existing)
     person = Person(
-        name=name.strip(), id_type=id_type, id_number=number, id_number_hash=id_hash,
-        id_number_last4=number[-4:], phone=mobile,
+        name=name.strip(),
+        id_type=id_type,
+        id_number=number,
+        id_number_hash=id_hash,
+        id_number_last4=number[-4:],
+        phone=mobile,
         phone_hash=blind_index(mobile, PURPOSE_PHONE) if mobile else None,
-        email=email.strip() if email else None, birth_date=birth, gender=gender,
-        address=address.strip() if address else None, medical_notes=medical_notes or None,
+        email=email.strip() if email else None,
+        birth_date=birth,
+        gender=gender,
+        address=address.strip() if address else None,
+        medical_notes=medical_notes or None,
         org_unit_id=org_unit_id if org_unit_id is not None else actor.org_unit_id,
     )
     session.add(person)
@@ -147,12 +166,31 @@ def create_person(
     stored = _new_consent(person.id, consent, actor)
     session.add(stored)
     session.flush()
-    record(session, actor=actor, action="person.created", entity_type="person",
-           entity_id=person.id, details={"id_type": id_type, "consent_id": stored.id,
-                                         "fields": sorted(_filled_fields(person))})
-    record(session, actor=actor, action="consent.granted", entity_type="consent",
-           entity_id=stored.id, details={"person_id": person.id, "purpose": stored.purpose,
-                                         "scope": stored.scope, "method": stored.method})
+    record(
+        session,
+        actor=actor,
+        action="person.created",
+        entity_type="person",
+        entity_id=person.id,
+        details={
+            "id_type": id_type,
+            "consent_id": stored.id,
+            "fields": sorted(_filled_fields(person)),
+        },
+    )
+    record(
+        session,
+        actor=actor,
+        action="consent.granted",
+        entity_type="consent",
+        entity_id=stored.id,
+        details={
+            "person_id": person.id,
+            "purpose": stored.purpose,
+            "scope": stored.scope,
+            "method": stored.method,
+        },
+    )
     return person
 
 
@@ -170,12 +208,22 @@ def _may_read_pii(actor: Principal) -> bool:
 
 
 def _view(session: Session, person: Person, *, revealed: bool) -> PersonView:
-    return PersonView(person=person, bank_accounts=repository.bank_accounts_of(session, person.id),
-                      consents=repository.consents_of(session, person.id), revealed=revealed)
+    return PersonView(
+        person=person,
+        bank_accounts=repository.bank_accounts_of(session, person.id),
+        consents=repository.consents_of(session, person.id),
+        revealed=revealed,
+    )
 
 
-def get_person(session: Session, *, actor: Principal, person_id: int, reveal: bool = False,
-               reason: str | None = None) -> PersonView:
+def get_person(
+    session: Session,
+    *,
+    actor: Principal,
+    person_id: int,
+    reveal: bool = False,
+    reason: str | None = None,
+) -> PersonView:
     """Masked by default. ``reveal`` needs PEOPLE_READ_PII and a reason; it is audited
     as ``person.pii_read`` with that reason (SEC-5)."""
     if reveal:
@@ -189,9 +237,15 @@ def get_person(session: Session, *, actor: Principal, person_id: int, reveal: bo
     view = _view(session, person, revealed=reveal)
     if reveal:
         fields = _filled_fields(person) | ({"bank_accounts"} if view.bank_accounts else set())
-        record(session, actor=actor, action="person.pii_read", entity_type="person",
-               entity_id=person.id, reason=reason.strip() if reason else None,
-               details={"fields": sorted(fields)})
+        record(
+            session,
+            actor=actor,
+            action="person.pii_read",
+            entity_type="person",
+            entity_id=person.id,
+            reason=reason.strip() if reason else None,
+            details={"fields": sorted(fields)},
+        )
     return view
 
 
@@ -205,15 +259,23 @@ def get_own_profile(session: Session, *, actor: Principal) -> PersonView:
     return _view(session, person, revealed=False)
 
 
-def _audit_lookup(session: Session, actor: Principal, by: str, matches: list[Person],
-                  reason: str | None) -> None:
-    record(session, actor=actor, action="person.lookup", entity_type="person",
-           entity_id=matches[0].id if len(matches) == 1 else None, reason=reason,
-           details={"by": by, "matches": [p.id for p in matches]})
+def _audit_lookup(
+    session: Session, actor: Principal, by: str, matches: list[Person], reason: str | None
+) -> None:
+    record(
+        session,
+        actor=actor,
+        action="person.lookup",
+        entity_type="person",
+        entity_id=matches[0].id if len(matches) == 1 else None,
+        reason=reason,
+        details={"by": by, "matches": [p.id for p in matches]},
+    )
 
 
-def find_by_id_number(session: Session, *, actor: Principal, id_number: str,
-                      reason: str | None = None) -> list[Person]:
+def find_by_id_number(
+    session: Session, *, actor: Principal, id_number: str, reason: str | None = None
+) -> list[Person]:
     """People whose identity number equals ``id_number`` (via its keyed hash). Audited:
     the answer tells the caller whose number it is."""
     # Normalised exactly as at creation (blind_index also drops spaces and upper-cases).
@@ -222,16 +284,23 @@ def find_by_id_number(session: Session, *, actor: Principal, id_number: str,
     return found
 
 
-def find_by_phone(session: Session, *, actor: Principal, phone: str,
-                  reason: str | None = None) -> list[Person]:
+def find_by_phone(
+    session: Session, *, actor: Principal, phone: str, reason: str | None = None
+) -> list[Person]:
     mobile = validate_mobile(phone)
     found = repository.people_by_phone_hash(session, actor, blind_index(mobile, PURPOSE_PHONE))
     _audit_lookup(session, actor, "phone", found, reason)
     return found
 
 
-def lookup(session: Session, *, actor: Principal, id_number: str | None, phone: str | None,
-           reason: str | None = None) -> list[Person]:
+def lookup(
+    session: Session,
+    *,
+    actor: Principal,
+    id_number: str | None,
+    phone: str | None,
+    reason: str | None = None,
+) -> list[Person]:
     if bool(id_number) == bool(phone):
         raise LookupKeyRequired(field="id_number")
     if id_number:
@@ -243,30 +312,51 @@ def lookup(session: Session, *, actor: Principal, id_number: str | None, phone: 
 # --- bank accounts (CLM-P1) -----------------------------------------------------------
 
 
-def add_bank_account(session: Session, *, actor: Principal, person_id: int, holder_name: str,
-                     bank_name: str, account_number: str) -> BankAccount:
+def add_bank_account(
+    session: Session,
+    *,
+    actor: Principal,
+    person_id: int,
+    holder_name: str,
+    bank_name: str,
+    account_number: str,
+) -> BankAccount:
     person = repository.get_person(session, actor, person_id)
     if person is None:
         raise PersonNotFound(field="person_id")
-    _require_categories(repository.active_consents(session, person_id), {"bank"},
-                        field="consent")
+    _require_categories(repository.active_consents(session, person_id), {"bank"}, field="consent")
     number = validate_bank_card(account_number, field="account_number")
     account_hash = blind_index(number, PURPOSE_BANK_ACCOUNT)
     if repository.bank_account_by_hash(session, person_id, account_hash) is not None:
         raise BankAccountAlreadyExists(field="account_number", what="bank account")
-    account = BankAccount(person_id=person_id, holder_name=holder_name.strip(),
-                          bank_name=bank_name.strip(), account_number=number,
-                          account_hash=account_hash, account_last4=number[-4:])
+    account = BankAccount(
+        person_id=person_id,
+        holder_name=holder_name.strip(),
+        bank_name=bank_name.strip(),
+        account_number=number,
+        account_hash=account_hash,
+        account_last4=number[-4:],
+    )
     session.add(account)
     session.flush()
-    record(session, actor=actor, action="bank_account.added", entity_type="bank_account",
-           entity_id=account.id, details={"person_id": person_id, "bank_name": account.bank_name,
-                                          "holder_is_person": account.holder_name == person.name})
+    record(
+        session,
+        actor=actor,
+        action="bank_account.added",
+        entity_type="bank_account",
+        entity_id=account.id,
+        details={
+            "person_id": person_id,
+            "bank_name": account.bank_name,
+            "holder_is_person": account.holder_name == person.name,
+        },
+    )
     return account
 
 
-def reveal_bank_account(session: Session, *, actor: Principal, account_id: int,
-                        reason: str) -> BankAccount:
+def reveal_bank_account(
+    session: Session, *, actor: Principal, account_id: int, reason: str
+) -> BankAccount:
     """The full account for a payment (CLM-P3); audited like any PII read."""
     if not _may_read_pii(actor):
         raise PermissionDenied()
@@ -275,29 +365,53 @@ def reveal_bank_account(session: Session, *, actor: Principal, account_id: int,
     account = repository.get_bank_account(session, account_id)
     if account is None or repository.get_person(session, actor, account.person_id) is None:
         raise PersonNotFound(field="account_id")
-    record(session, actor=actor, action="bank_account.pii_read", entity_type="bank_account",
-           entity_id=account.id, reason=reason.strip(), details={"person_id": account.person_id})
+    record(
+        session,
+        actor=actor,
+        action="bank_account.pii_read",
+        entity_type="bank_account",
+        entity_id=account.id,
+        reason=reason.strip(),
+        details={"person_id": account.person_id},
+    )
     return account
 
 
 # --- consents -------------------------------------------------------------------------
 
 
-def record_consent(session: Session, *, actor: Principal, person_id: int,
-                   consent: ConsentIn) -> Consent:
+def record_consent(
+    session: Session, *, actor: Principal, person_id: int, consent: ConsentIn
+) -> Consent:
     if repository.get_person(session, actor, person_id) is None:
         raise PersonNotFound(field="person_id")
     stored = _new_consent(person_id, consent, actor)
     session.add(stored)
     session.flush()
-    record(session, actor=actor, action="consent.granted", entity_type="consent",
-           entity_id=stored.id, details={"person_id": person_id, "purpose": stored.purpose,
-                                         "scope": stored.scope, "method": stored.method})
+    record(
+        session,
+        actor=actor,
+        action="consent.granted",
+        entity_type="consent",
+        entity_id=stored.id,
+        details={
+            "person_id": person_id,
+            "purpose": stored.purpose,
+            "scope": stored.scope,
+            "method": stored.method,
+        },
+    )
     return stored
 
 
-def withdraw_consent(session: Session, *, actor: Principal, person_id: int, consent_id: int,
-                     reason: str | None = None) -> Consent:
+def withdraw_consent(
+    session: Session,
+    *,
+    actor: Principal,
+    person_id: int,
+    consent_id: int,
+    reason: str | None = None,
+) -> Consent:
     if repository.get_person(session, actor, person_id) is None:
         raise PersonNotFound(field="person_id")
     consent = repository.get_consent(session, person_id, consent_id)
@@ -307,9 +421,15 @@ def withdraw_consent(session: Session, *, actor: Principal, person_id: int, cons
         raise ConsentAlreadyWithdrawn(at=consent.withdrawn_at.isoformat())
     consent.withdrawn_at = utcnow()
     session.flush()
-    record(session, actor=actor, action="consent.withdrawn", entity_type="consent",
-           entity_id=consent.id, reason=reason,
-           details={"person_id": person_id, "purpose": consent.purpose})
+    record(
+        session,
+        actor=actor,
+        action="consent.withdrawn",
+        entity_type="consent",
+        entity_id=consent.id,
+        reason=reason,
+        details={"person_id": person_id, "purpose": consent.purpose},
+    )
     return consent
 
 

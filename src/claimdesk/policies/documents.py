@@ -21,20 +21,37 @@ from claimdesk.products.diseases import name_of
 
 FONT_NAME = "WQY"
 FONT_PATH = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
-_CHANNELS = {"direct": "直销", "agency": "代理", "bank": "银行", "securities": "证券",
-             "internet": "互联网", "phone": "电话", "other": "其他"}
+_CHANNELS = {
+    "direct": "直销",
+    "agency": "代理",
+    "bank": "银行",
+    "securities": "证券",
+    "internet": "互联网",
+    "phone": "电话",
+    "other": "其他",
+}
 _PARAM_LABELS = {
-    "sum_insured": "保险金额", "deductible": "免赔额", "payout_ratio": "赔付比例",
-    "payout_ratio_without_social_insurance": "未经社保结算赔付比例", "scope": "保障范围",
-    "waiting_period_days": "等待期（天）", "limit": "每次事故赔偿限额", "deductible_rate": "免赔率",
-    "valuation": "全损估价方式", "depreciation_rate": "年折旧率", "agreed_value": "约定价值",
-    "proportional": "不足额投保比例赔付", "excluded_kinds": "除外项目",
+    "sum_insured": "保险金额",
+    "deductible": "免赔额",
+    "payout_ratio": "赔付比例",
+    "payout_ratio_without_social_insurance": "未经社保结算赔付比例",
+    "scope": "保障范围",
+    "waiting_period_days": "等待期（天）",
+    "limit": "每次事故赔偿限额",
+    "deductible_rate": "免赔率",
+    "valuation": "全损估价方式",
+    "depreciation_rate": "年折旧率",
+    "agreed_value": "约定价值",
+    "proportional": "不足额投保比例赔付",
+    "excluded_kinds": "除外项目",
 }
 
 _VALUE_LABELS = {
     "social_insurance_only": "仅限社保目录内甲类、乙类项目",
     "all_necessary": "合理且必要的医疗费用",
-    "replacement": "重置价值", "depreciated": "折旧后价值", "agreed": "约定价值",
+    "replacement": "重置价值",
+    "depreciated": "折旧后价值",
+    "agreed": "约定价值",
 }
 
 
@@ -57,8 +74,12 @@ def _param_text(key: str, value: Any) -> str:
     label = _PARAM_LABELS.get(key, key)
     if key in ("sum_insured", "deductible", "limit", "agreed_value"):
         return f"{label}：{_money(Decimal(str(value)))}"
-    if key in ("payout_ratio", "payout_ratio_without_social_insurance", "deductible_rate",
-               "depreciation_rate"):
+    if key in (
+        "payout_ratio",
+        "payout_ratio_without_social_insurance",
+        "deductible_rate",
+        "depreciation_rate",
+    ):
         return f"{label}：{Decimal(str(value)) * 100:.0f}%"
     if key == "severe":
         names = "、".join(name_of(c) or c for c in value)
@@ -89,8 +110,9 @@ def contract_pdf(session: Session, *, actor: Principal, policy_id: int) -> bytes
     base = ParagraphStyle("base", fontName=FONT_NAME, fontSize=10, leading=15, wordWrap="CJK")
     title = ParagraphStyle("title", parent=base, fontSize=18, leading=26, alignment=1)
     heading = ParagraphStyle("heading", parent=base, fontSize=12, leading=18, spaceBefore=8)
-    small = ParagraphStyle("small", parent=base, fontSize=9, leading=13,
-                           textColor=colors.HexColor("#333333"))
+    small = ParagraphStyle(
+        "small", parent=base, fontSize=9, leading=13, textColor=colors.HexColor("#333333")
+    )
 
     def p(text: str, style: ParagraphStyle = base) -> Paragraph:
         return Paragraph(escape(text), style)
@@ -98,52 +120,92 @@ def contract_pdf(session: Session, *, actor: Principal, policy_id: int) -> bytes
     story: list[Any] = [
         p(f"{version.product.name} 保险合同", title),
         p(f"保险单号：{policy.number}", base),
-        p(f"产品：{version.product.code} 第 {version.version} 版　签发日期："
-          f"{service.local_date(policy.issued_at)}", small),
+        p(
+            f"产品：{version.product.code} 第 {version.version} 版　签发日期："
+            f"{service.local_date(policy.issued_at)}",
+            small,
+        ),
         Spacer(1, 4 * mm),
         p("一、当事人", heading),
     ]
     parties = [
         ["投保人", view.policyholder.name],
         ["被保险人", view.insured.name],
-        ["受益人", "法定受益人" if view.legal_heirs_as_beneficiaries else "；".join(
-            f"{b.name}（{b.relationship}，{b.share}%）" for b in view.beneficiaries)],
+        [
+            "受益人",
+            "法定受益人"
+            if view.legal_heirs_as_beneficiaries
+            else "；".join(f"{b.name}（{b.relationship}，{b.share}%）" for b in view.beneficiaries),
+        ],
         ["销售渠道", _CHANNELS.get(policy.channel, policy.channel)],
     ]
     story.append(_table([[p(a), p(b)] for a, b in parties], Table, TableStyle, colors))
-    story += [p("二、保险期间与保险费", heading),
-              p(f"保险期间：自 {policy.period_start} 零时起至 {policy.period_end} 二十四时止"),
-              p(f"保险费：{_money(policy.premium)}　保险金额：{_money(version.sum_insured)}")]
+    story += [
+        p("二、保险期间与保险费", heading),
+        p(f"保险期间：自 {policy.period_start} 零时起至 {policy.period_end} 二十四时止"),
+        p(f"保险费：{_money(policy.premium)}　保险金额：{_money(version.sum_insured)}"),
+    ]
     story.append(p("三、保障责任", heading))
     for coverage in version.coverages:
         label = coverage_types.TYPE_LABELS.get(coverage.type, (coverage.type, ""))[0]
         story.append(p(f"{coverage.name}（{label}）", base))
         for key, value in coverage.parameters.items():
             story.append(p("　· " + _param_text(key, value), small))
-    story += [p("四、保险责任", heading), p(version.insured_liabilities or ""),
-              p("五、责任免除", heading), p(version.exclusions or "")]
+    story += [
+        p("四、保险责任", heading),
+        p(version.insured_liabilities or ""),
+        p("五、责任免除", heading),
+        p(version.exclusions or ""),
+    ]
     if version.terms:
         story.append(p("六、条款术语通俗解释", heading))
-        story.append(_table([[p(term), p(text)] for term, text in version.terms.items()],
-                            Table, TableStyle, colors))
-    story += [Spacer(1, 6 * mm),
-              p("本合同自保险期间开始时生效。合同成立满二年后，保险人不得以投保人未履行如实告知义务"
-                "为由解除合同（《保险法》第十六条）。", small)]
+        story.append(
+            _table(
+                [[p(term), p(text)] for term, text in version.terms.items()],
+                Table,
+                TableStyle,
+                colors,
+            )
+        )
+    story += [
+        Spacer(1, 6 * mm),
+        p(
+            "本合同自保险期间开始时生效。合同成立满二年后，保险人不得以投保人未履行如实告知义务"
+            "为由解除合同（《保险法》第十六条）。",
+            small,
+        ),
+    ]
     buffer = io.BytesIO()
-    doc = SimpleDocTemplate(buffer, pagesize=A4, title=f"保险合同 {policy.number}",
-                            leftMargin=18 * mm, rightMargin=18 * mm,
-                            topMargin=16 * mm, bottomMargin=16 * mm)
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        title=f"保险合同 {policy.number}",
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=16 * mm,
+        bottomMargin=16 * mm,
+    )
     doc.build(story)
-    record(session, actor=actor, action="policy.contract_render", entity_type="policy",
-           entity_id=policy.id, details={"number": policy.number})
+    record(
+        session,
+        actor=actor,
+        action="policy.contract_render",
+        entity_type="policy",
+        entity_id=policy.id,
+        details={"number": policy.number},
+    )
     return buffer.getvalue()
 
 
 def _table(rows: list[list[Any]], table_cls: Any, style_cls: Any, colors: Any) -> Any:
     table = table_cls(rows, colWidths=[90, 380])
-    table.setStyle(style_cls([
-        ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#f0f0f0")),
-    ]))
+    table.setStyle(
+        style_cls(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#f0f0f0")),
+            ]
+        )
+    )
     return table

@@ -46,94 +46,132 @@ def list_policies(db: DB, actor: NeedsPoliciesRead) -> list[PolicySummary]:
 
 
 @router.post("", response_model=PolicyOut, status_code=201)
-def issue_policy(body: PolicyIssueIn, request: Request, db: DB,
-                 actor: NeedsPoliciesIssue) -> PolicyOut:
+def issue_policy(
+    body: PolicyIssueIn, request: Request, db: DB, actor: NeedsPoliciesIssue
+) -> PolicyOut:
     policy = service.issue_policy(db, actor=actor, data=body)
-    return service.policy_out(db, repository.get_policy(db, actor, policy.id),
-                              language=_lang(request))
+    return service.policy_out(
+        db, repository.get_policy(db, actor, policy.id), language=_lang(request)
+    )
 
 
 @router.get("/lookup", response_model=list[PolicySummary])
-def lookup(db: DB, actor: NeedsPoliciesRead, number: str | None = None,
-           id_number: str | None = None, date_of_loss: dt.date | None = None,
-           ) -> list[PolicySummary]:
-    found = service.find_for_claim(db, actor=actor, policy_number=number, id_number=id_number,
-                                   date_of_loss=date_of_loss)
+def lookup(
+    db: DB,
+    actor: NeedsPoliciesRead,
+    number: str | None = None,
+    id_number: str | None = None,
+    date_of_loss: dt.date | None = None,
+) -> list[PolicySummary]:
+    found = service.find_for_claim(
+        db, actor=actor, policy_number=number, id_number=id_number, date_of_loss=date_of_loss
+    )
     return [service.policy_summary(db, p) for p in found]
 
 
 @router.get("/{policy_id}", response_model=PolicyOut)
-def get_policy(policy_id: int, request: Request, db: DB,
-               actor: NeedsPoliciesRead) -> PolicyOut:
-    return service.policy_out(db, repository.get_policy(db, actor, policy_id),
-                              language=_lang(request))
+def get_policy(policy_id: int, request: Request, db: DB, actor: NeedsPoliciesRead) -> PolicyOut:
+    return service.policy_out(
+        db, repository.get_policy(db, actor, policy_id), language=_lang(request)
+    )
 
 
 @router.get("/{policy_id}/contract.pdf")
 def contract(policy_id: int, db: DB, actor: NeedsPoliciesRead) -> Response:
     pdf = documents.contract_pdf(db, actor=actor, policy_id=policy_id)
-    return Response(pdf, media_type="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="policy-{policy_id}.pdf"'})
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="policy-{policy_id}.pdf"'},
+    )
 
 
 @router.post("/{policy_id}/renew", response_model=PolicyOut, status_code=201)
-def renew(policy_id: int, request: Request, db: DB, actor: NeedsPoliciesService,
-          body: RenewIn | None = None) -> PolicyOut:
+def renew(
+    policy_id: int,
+    request: Request,
+    db: DB,
+    actor: NeedsPoliciesService,
+    body: RenewIn | None = None,
+) -> PolicyOut:
     body = body or RenewIn()
-    policy = service.renew_policy(db, actor=actor, policy_id=policy_id,
-                                  product_version_id=body.product_version_id, premium=body.premium)
-    return service.policy_out(db, repository.get_policy(db, actor, policy.id),
-                              language=_lang(request))
+    policy = service.renew_policy(
+        db,
+        actor=actor,
+        policy_id=policy_id,
+        product_version_id=body.product_version_id,
+        premium=body.premium,
+    )
+    return service.policy_out(
+        db, repository.get_policy(db, actor, policy.id), language=_lang(request)
+    )
 
 
 @router.post("/{policy_id}/changes", response_model=ChangeOut, status_code=201)
-def request_change(policy_id: int, body: ChangeIn, request: Request, db: DB,
-                   actor: NeedsPoliciesService) -> ChangeOut:
+def request_change(
+    policy_id: int, body: ChangeIn, request: Request, db: DB, actor: NeedsPoliciesService
+) -> ChangeOut:
     change = service.request_change(db, actor=actor, policy_id=policy_id, data=body)
     return service.change_out(db, change, _lang(request))
 
 
 @router.post("/changes/{change_id}/review", response_model=ChangeOut)
-def review_change(change_id: int, body: ReviewIn, request: Request, db: DB,
-                  actor: NeedsPoliciesService) -> ChangeOut:
-    change = service.review_change(db, actor=actor, change_id=change_id, lawful=body.lawful,
-                                   note=body.note)
+def review_change(
+    change_id: int, body: ReviewIn, request: Request, db: DB, actor: NeedsPoliciesService
+) -> ChangeOut:
+    change = service.review_change(
+        db, actor=actor, change_id=change_id, lawful=body.lawful, note=body.note
+    )
     return service.change_out(db, change, _lang(request))
 
 
 @router.post("/changes/{change_id}/approve", response_model=ChangeOut)
-def approve_change(change_id: int, request: Request, db: DB,
-                   actor: NeedsPoliciesApprove) -> ChangeOut:
+def approve_change(
+    change_id: int, request: Request, db: DB, actor: NeedsPoliciesApprove
+) -> ChangeOut:
     change = service.approve_change(db, actor=actor, change_id=change_id)
     return service.change_out(db, change, _lang(request))
 
 
 @router.post("/changes/{change_id}/complete", response_model=ChangeOut)
-def complete_change(change_id: int, request: Request, db: DB,
-                    actor: NeedsPoliciesService) -> ChangeOut:
+def complete_change(
+    change_id: int, request: Request, db: DB, actor: NeedsPoliciesService
+) -> ChangeOut:
     change = service.complete_change(db, actor=actor, change_id=change_id)
     return service.change_out(db, change, _lang(request))
 
 
 @router.post("/changes/{change_id}/reject", response_model=ChangeOut)
-def reject_change(change_id: int, body: StepIn, request: Request, db: DB,
-                  actor: NeedsPoliciesApprove) -> ChangeOut:
-    change = service.reject_change(db, actor=actor, change_id=change_id,
-                                   reason=body.note or "rejected")
+def reject_change(
+    change_id: int, body: StepIn, request: Request, db: DB, actor: NeedsPoliciesApprove
+) -> ChangeOut:
+    change = service.reject_change(
+        db, actor=actor, change_id=change_id, reason=body.note or "rejected"
+    )
     return service.change_out(db, change, _lang(request))
 
 
 @router.post("/{policy_id}/disputes", response_model=DisputeOut, status_code=201)
-def open_dispute(policy_id: int, body: DisputeIn, request: Request, db: DB,
-                 actor: NeedsPoliciesService) -> DisputeOut:
-    dispute = service.open_dispute(db, actor=actor, policy_id=policy_id,
-                                   applicant=body.applicant, description=body.description)
+def open_dispute(
+    policy_id: int, body: DisputeIn, request: Request, db: DB, actor: NeedsPoliciesService
+) -> DisputeOut:
+    dispute = service.open_dispute(
+        db, actor=actor, policy_id=policy_id, applicant=body.applicant, description=body.description
+    )
     return service.dispute_out(db, dispute, _lang(request))
 
 
 @router.post("/disputes/{dispute_id}/steps", response_model=DisputeOut)
-def dispute_step(dispute_id: int, body: DisputeStepIn, request: Request, db: DB,
-                 actor: NeedsPoliciesService) -> DisputeOut:
-    dispute = service.dispute_step(db, actor=actor, dispute_id=dispute_id, action=body.action,
-                                   text=body.text, route=body.route, at=body.at)
+def dispute_step(
+    dispute_id: int, body: DisputeStepIn, request: Request, db: DB, actor: NeedsPoliciesService
+) -> DisputeOut:
+    dispute = service.dispute_step(
+        db,
+        actor=actor,
+        dispute_id=dispute_id,
+        action=body.action,
+        text=body.text,
+        route=body.route,
+        at=body.at,
+    )
     return service.dispute_out(db, dispute, _lang(request))

@@ -8,8 +8,9 @@ from claimdesk.errors import ClaimdeskError, Conflict, ValidationFailed
 class ProductNotOnSale(ValidationFailed):
     code = "product_version_not_on_sale"
     message_zh = "{field}：产品第 {version} 版状态为 {status}，只有已发布的版本可以销售"
-    message_en = ("{field}: product version {version} is {status}; "
-                  "only a published version can be sold")
+    message_en = (
+        "{field}: product version {version} is {status}; only a published version can be sold"
+    )
 
 
 class OutsideProductLimits(ValidationFailed):
@@ -101,8 +102,10 @@ class FontUnavailable(ClaimdeskError):
     status_code = 500
     code = "cjk_font_unavailable"
     message_zh = "生成合同需要中文字体 {path}，但该字体未安装（Debian：fonts-wqy-microhei）"
-    message_en = ("The contract needs the CJK font {path}, which is not installed "
-                  "(Debian: fonts-wqy-microhei)")
+    message_en = (
+        "The contract needs the CJK font {path}, which is not installed "
+        "(Debian: fonts-wqy-microhei)"
+    )
 
 
 class ChangeContentMissing(ValidationFailed):

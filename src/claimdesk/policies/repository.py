@@ -24,17 +24,20 @@ def scoped(query: Select[Any], actor: Principal) -> Select[Any]:
     if not staff_roles:
         if actor.person_id is None:
             return query.where(Policy.id.is_(None))
-        return query.where(or_(Policy.policyholder_id == actor.person_id,
-                               Policy.insured_id == actor.person_id))
+        return query.where(
+            or_(Policy.policyholder_id == actor.person_id, Policy.insured_id == actor.person_id)
+        )
     if staff_roles == {Role.SALES_AGENT.value}:
         return query.where(Policy.agent_user_id == actor.user_id)
     return query
 
 
-def get_policy(session: Session, actor: Principal, policy_id: int,
-               *, for_update: bool = False) -> Policy:
+def get_policy(
+    session: Session, actor: Principal, policy_id: int, *, for_update: bool = False
+) -> Policy:
     query = scoped(select(Policy).where(Policy.id == policy_id), actor).options(
-        selectinload(Policy.beneficiaries))
+        selectinload(Policy.beneficiaries)
+    )
     if for_update:
         query = query.with_for_update(of=Policy)
     query = query.execution_options(populate_existing=True)
@@ -54,8 +57,9 @@ def list_policies(session: Session, actor: Principal, *, limit: int = 200) -> li
     return list(session.scalars(query))
 
 
-def in_force_on(session: Session, actor: Principal, *, insured_ids: list[int],
-                day: dt.date) -> list[Policy]:
+def in_force_on(
+    session: Session, actor: Principal, *, insured_ids: list[int], day: dt.date
+) -> list[Policy]:
     """Policies covering the insured on that local date (terminations end cover the
     day they take effect)."""
     query = scoped(
@@ -85,8 +89,13 @@ def get_change(session: Session, change_id: int, *, for_update: bool = False) ->
 
 
 def changes_of(session: Session, policy_id: int) -> list[PolicyChange]:
-    return list(session.scalars(
-        select(PolicyChange).where(PolicyChange.policy_id == policy_id).order_by(PolicyChange.id)))
+    return list(
+        session.scalars(
+            select(PolicyChange)
+            .where(PolicyChange.policy_id == policy_id)
+            .order_by(PolicyChange.id)
+        )
+    )
 
 
 def get_dispute(session: Session, dispute_id: int, *, for_update: bool = False) -> PolicyDispute:
@@ -100,17 +109,26 @@ def get_dispute(session: Session, dispute_id: int, *, for_update: bool = False) 
 
 
 def disputes_of(session: Session, policy_id: int) -> list[PolicyDispute]:
-    return list(session.scalars(
-        select(PolicyDispute).where(PolicyDispute.policy_id == policy_id)
-        .order_by(PolicyDispute.id)))
+    return list(
+        session.scalars(
+            select(PolicyDispute)
+            .where(PolicyDispute.policy_id == policy_id)
+            .order_by(PolicyDispute.id)
+        )
+    )
 
 
 def expiring_between(session: Session, first: dt.date, last: dt.date) -> list[Policy]:
     """In-force policies whose last day lies in [first, last] (renewal reminders)."""
-    return list(session.scalars(
-        select(Policy).where(
-            Policy.status == "in_force",
-            Policy.terminated_on.is_(None),
-            Policy.period_end >= first,
-            Policy.period_end <= last,
-        ).order_by(Policy.id)))
+    return list(
+        session.scalars(
+            select(Policy)
+            .where(
+                Policy.status == "in_force",
+                Policy.terminated_on.is_(None),
+                Policy.period_end >= first,
+                Policy.period_end <= last,
+            )
+            .order_by(Policy.id)
+        )
+    )

@@ -68,14 +68,26 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 HUNDRED = Decimal("100.00")
 
 # The time limits of this domain: (clock name, rule, basis shown beside the deadline).
-CHANGE_CLOCK = ("policy_change.completion", Rule(type="working_days", n=2),
-                "保险服务标准 8.2.1(3)：批改 2 个工作日内完成")
-DISPUTE_ANSWER = ("policy_dispute.answer", Rule(type="days", n=15),
-                  "保险服务标准 4.3.3：受理后 15 日内答复")
-DISPUTE_FORMALITIES = ("policy_dispute.formalities", Rule(type="days", n=5),
-                       "保险服务标准 4.3.3：达成协议后 5 日内办理手续")
-DISPUTE_PERFORMANCE = ("policy_dispute.performance", Rule(type="days", n=5),
-                       "保险服务标准 4.3.3：裁决/判决生效后 5 日内履行")
+CHANGE_CLOCK = (
+    "policy_change.completion",
+    Rule(type="working_days", n=2),
+    "保险服务标准 8.2.1(3)：批改 2 个工作日内完成",
+)
+DISPUTE_ANSWER = (
+    "policy_dispute.answer",
+    Rule(type="days", n=15),
+    "保险服务标准 4.3.3：受理后 15 日内答复",
+)
+DISPUTE_FORMALITIES = (
+    "policy_dispute.formalities",
+    Rule(type="days", n=5),
+    "保险服务标准 4.3.3：达成协议后 5 日内办理手续",
+)
+DISPUTE_PERFORMANCE = (
+    "policy_dispute.performance",
+    Rule(type="days", n=5),
+    "保险服务标准 4.3.3：裁决/判决生效后 5 日内履行",
+)
 
 
 def local_date(instant: dt.datetime) -> dt.date:
@@ -108,8 +120,9 @@ def _sellable_version(session: Session, version_id: int) -> ProductVersion:
     except NotFound:
         raise NotFound(what="product version", field="product_version_id") from None
     if version.status != "published":
-        raise ProductNotOnSale(field="product_version_id", version=version.version,
-                               status=version.status)
+        raise ProductNotOnSale(
+            field="product_version_id", version=version.version, status=version.status
+        )
     return version
 
 
@@ -120,31 +133,45 @@ def _person(session: Session, person_id: int, field: str) -> Person:
     return person
 
 
-def _verify_policyholder(session: Session, actor: Principal, person: Person,
-                         today: dt.date) -> None:
+def _verify_policyholder(
+    session: Session, actor: Principal, person: Person, today: dt.date
+) -> None:
     """POL-1: the policyholder's resident ID passes GB 11643 and has a valid birth date."""
     if person.id_type != "resident_id":
         raise UnsupportedIdType(field="policyholder_id", value=person.id_type)
     validate_resident_id(person.id_number, field="policyholder_id", today=today)
-    record(session, actor=actor, action="person.identity_verified", entity_type="person",
-           entity_id=person.id, reason="policy issue (POL-1)", details={"check": "GB 11643"})
+    record(
+        session,
+        actor=actor,
+        action="person.identity_verified",
+        entity_type="person",
+        entity_id=person.id,
+        reason="policy issue (POL-1)",
+        details={"check": "GB 11643"},
+    )
 
 
 def _check_limits(version: ProductVersion, data: PolicyIssueIn) -> None:
     """PRD-6: region (by administrative-division prefix), channel, customer group."""
     region = data.region_code
-    if version.allowed_regions and (region is None or not any(
-        region.startswith(_region_prefix(r)) for r in version.allowed_regions
-    )):
-        raise OutsideProductLimits(field="region_code", value=region or "",
-                                   allowed=", ".join(version.allowed_regions))
+    if version.allowed_regions and (
+        region is None
+        or not any(region.startswith(_region_prefix(r)) for r in version.allowed_regions)
+    ):
+        raise OutsideProductLimits(
+            field="region_code", value=region or "", allowed=", ".join(version.allowed_regions)
+        )
     if version.allowed_channels and data.channel not in version.allowed_channels:
-        raise OutsideProductLimits(field="channel", value=data.channel,
-                                   allowed=", ".join(version.allowed_channels))
+        raise OutsideProductLimits(
+            field="channel", value=data.channel, allowed=", ".join(version.allowed_channels)
+        )
     groups = version.allowed_customer_groups
     if groups and data.customer_group not in groups:
-        raise OutsideProductLimits(field="customer_group", value=data.customer_group or "",
-                                   allowed=", ".join(version.allowed_customer_groups))
+        raise OutsideProductLimits(
+            field="customer_group",
+            value=data.customer_group or "",
+            allowed=", ".join(version.allowed_customer_groups),
+        )
 
 
 def _region_prefix(code: str) -> str:
@@ -155,16 +182,21 @@ def _region_prefix(code: str) -> str:
     return trimmed
 
 
-def _check_period(version: ProductVersion, start: dt.date, end: dt.date | None,
-                  today: dt.date) -> dt.date:
+def _check_period(
+    version: ProductVersion, start: dt.date, end: dt.date | None, today: dt.date
+) -> dt.date:
     if version.effective_date is not None and start < version.effective_date:
         raise InvalidPolicyPeriod(
             field="period_start",
             rule_zh=f"起保日早于产品生效日 {version.effective_date}",
-            rule_en=f"starts before the product version's effective date {version.effective_date}")
+            rule_en=f"starts before the product version's effective date {version.effective_date}",
+        )
     if start < today:
-        raise InvalidPolicyPeriod(field="period_start", rule_zh=f"不得倒签，起保日不得早于 {today}",
-                                  rule_en=f"cannot be backdated before {today}")
+        raise InvalidPolicyPeriod(
+            field="period_start",
+            rule_zh=f"不得倒签，起保日不得早于 {today}",
+            rule_en=f"cannot be backdated before {today}",
+        )
     assert version.period_months is not None  # a published version has one (PRD-1)
     expected = term_end(start, version.period_months)
     if end is not None and end != expected:
@@ -172,7 +204,8 @@ def _check_period(version: ProductVersion, start: dt.date, end: dt.date | None,
             field="period_end",
             rule_zh=f"保险期间为 {version.period_months} 个月，终止日应为 {expected}",
             rule_en=f"the insurance period is {version.period_months} months; "
-                    f"the last day must be {expected}")
+            f"the last day must be {expected}",
+        )
     return expected
 
 
@@ -199,8 +232,14 @@ def _check_adult(product_for_adults: bool, insured: Person, start: dt.date) -> N
         raise InsuredNotAdult(field="insured_id")
 
 
-def issue_policy(session: Session, *, actor: Principal, data: PolicyIssueIn,
-                 at: dt.datetime | None = None, previous: Policy | None = None) -> Policy:
+def issue_policy(
+    session: Session,
+    *,
+    actor: Principal,
+    data: PolicyIssueIn,
+    at: dt.datetime | None = None,
+    previous: Policy | None = None,
+) -> Policy:
     now = at or utcnow()
     today = local_date(now)
     version = _sellable_version(session, data.product_version_id)
@@ -208,8 +247,12 @@ def issue_policy(session: Session, *, actor: Principal, data: PolicyIssueIn,
     insured = _person(session, data.insured_id, "insured_id")
     _check_beneficiaries(session, data.beneficiaries, "beneficiaries")
     # A renewal starts the day after the old term, which may be before "today".
-    end = _check_period(version, data.period_start, data.period_end,
-                        today if previous is None else data.period_start)
+    end = _check_period(
+        version,
+        data.period_start,
+        data.period_end,
+        today if previous is None else data.period_start,
+    )
     _check_limits(version, data)
     _check_adult(version.product.for_adults, insured, data.period_start)
     agent_id = data.agent_user_id
@@ -225,16 +268,26 @@ def issue_policy(session: Session, *, actor: Principal, data: PolicyIssueIn,
     _verify_policyholder(session, actor, holder, today)
     policy = Policy(
         number=f"TMP-{now.timestamp()}-{data.policyholder_id}",
-        product_version_id=version.id, policyholder_id=holder.id, insured_id=insured.id,
-        period_start=data.period_start, period_end=end, premium=data.premium,
-        channel=data.channel, region_code=data.region_code, customer_group=data.customer_group,
-        agent_user_id=agent_id, status="in_force",
-        previous_policy_id=previous.id if previous else None, issued_at=now,
-        issued_by_id=actor.user_id, org_unit_id=actor.org_unit_id,
+        product_version_id=version.id,
+        policyholder_id=holder.id,
+        insured_id=insured.id,
+        period_start=data.period_start,
+        period_end=end,
+        premium=data.premium,
+        channel=data.channel,
+        region_code=data.region_code,
+        customer_group=data.customer_group,
+        agent_user_id=agent_id,
+        status="in_force",
+        previous_policy_id=previous.id if previous else None,
+        issued_at=now,
+        issued_by_id=actor.user_id,
+        org_unit_id=actor.org_unit_id,
     )
     policy.beneficiaries = [
-        PolicyBeneficiary(position=i, person_id=b.person_id, relationship_to_insured=b.relationship,
-                          share=b.share)
+        PolicyBeneficiary(
+            position=i, person_id=b.person_id, relationship_to_insured=b.relationship, share=b.share
+        )
         for i, b in enumerate(data.beneficiaries)
     ]
     session.add(policy)
@@ -242,12 +295,22 @@ def issue_policy(session: Session, *, actor: Principal, data: PolicyIssueIn,
     # The number is readable and unique: issue date plus the row id.
     policy.number = f"P{today:%Y%m%d}{policy.id:08d}"
     session.flush()
-    record(session, actor=actor, action="policy.renew" if previous else "policy.issue",
-           entity_type="policy", entity_id=policy.id, at=now,
-           details={"number": policy.number, "product_version_id": version.id,
-                    "previous_policy_id": previous.id if previous else None,
-                    "period": [str(policy.period_start), str(policy.period_end)],
-                    "premium": str(policy.premium), "channel": policy.channel})
+    record(
+        session,
+        actor=actor,
+        action="policy.renew" if previous else "policy.issue",
+        entity_type="policy",
+        entity_id=policy.id,
+        at=now,
+        details={
+            "number": policy.number,
+            "product_version_id": version.id,
+            "previous_policy_id": previous.id if previous else None,
+            "period": [str(policy.period_start), str(policy.period_end)],
+            "premium": str(policy.premium),
+            "channel": policy.channel,
+        },
+    )
     return policy
 
 
@@ -262,8 +325,14 @@ def pro_rata_refund(premium: Decimal, start: dt.date, end: dt.date, effective: d
     return round_money(premium * Decimal(total_days - earned_days) / Decimal(total_days))
 
 
-def request_change(session: Session, *, actor: Principal, policy_id: int, data: ChangeIn,
-                   at: dt.datetime | None = None) -> PolicyChange:
+def request_change(
+    session: Session,
+    *,
+    actor: Principal,
+    policy_id: int,
+    data: ChangeIn,
+    at: dt.datetime | None = None,
+) -> PolicyChange:
     now = at or utcnow()
     policy = repository.get_policy(session, actor, policy_id, for_update=True)
     if policy.status != "in_force":
@@ -271,8 +340,9 @@ def request_change(session: Session, *, actor: Principal, policy_id: int, data: 
     if not data.customer_consent:
         raise CustomerConsentMissing(field="customer_consent")
     if not policy.period_start <= data.effective_date <= policy.period_end:
-        raise ChangeDateOutsidePeriod(field="effective_date", start=policy.period_start,
-                                      end=policy.period_end)
+        raise ChangeDateOutsidePeriod(
+            field="effective_date", start=policy.period_start, end=policy.period_end
+        )
     payload: dict[str, Any] = {}
     if data.kind == "change":
         if data.beneficiaries is None:
@@ -284,21 +354,45 @@ def request_change(session: Session, *, actor: Principal, policy_id: int, data: 
             raise InitiatorMissing(field="initiator")
         payload["initiator"] = data.initiator
     change = PolicyChange(
-        policy_id=policy.id, kind=data.kind, status="requested", description=data.description,
-        payload=payload, effective_date=data.effective_date, customer_consent=True,
-        customer_consent_method=data.customer_consent_method, requested_at=now,
+        policy_id=policy.id,
+        kind=data.kind,
+        status="requested",
+        description=data.description,
+        payload=payload,
+        effective_date=data.effective_date,
+        customer_consent=True,
+        customer_consent_method=data.customer_consent_method,
+        requested_at=now,
         requested_by_id=actor.user_id,
     )
     session.add(change)
     session.flush()
     name, rule, basis = CHANGE_CLOCK
-    clocks.start_clock(session, subject_type="policy_change", subject_id=change.id, name=name,
-                       rule=rule, started_at=now, basis=basis, org_unit_id=policy.org_unit_id,
-                       actor=actor)
-    record(session, actor=actor, action=f"policy.{data.kind}_request", entity_type="policy_change",
-           entity_id=change.id, at=now, details={"policy": policy.number, "kind": data.kind,
-                                                 "effective_date": str(data.effective_date),
-                                                 "consent_method": data.customer_consent_method})
+    clocks.start_clock(
+        session,
+        subject_type="policy_change",
+        subject_id=change.id,
+        name=name,
+        rule=rule,
+        started_at=now,
+        basis=basis,
+        org_unit_id=policy.org_unit_id,
+        actor=actor,
+    )
+    record(
+        session,
+        actor=actor,
+        action=f"policy.{data.kind}_request",
+        entity_type="policy_change",
+        entity_id=change.id,
+        at=now,
+        details={
+            "policy": policy.number,
+            "kind": data.kind,
+            "effective_date": str(data.effective_date),
+            "consent_method": data.customer_consent_method,
+        },
+    )
     return change
 
 
@@ -314,8 +408,15 @@ def _step(change: PolicyChange, expected: str, step: str) -> None:
         raise WrongStep(status=change.status, step=step)
 
 
-def review_change(session: Session, *, actor: Principal, change_id: int, lawful: bool,
-                  note: str, at: dt.datetime | None = None) -> PolicyChange:
+def review_change(
+    session: Session,
+    *,
+    actor: Principal,
+    change_id: int,
+    lawful: bool,
+    note: str,
+    at: dt.datetime | None = None,
+) -> PolicyChange:
     """Review: the change must not break the law or the contract (POL-2)."""
     now = at or utcnow()
     change, _ = _change_for(session, actor, change_id)
@@ -325,13 +426,21 @@ def review_change(session: Session, *, actor: Principal, change_id: int, lawful:
         return _reject(session, actor, change, note, now)
     change.status = "reviewed"
     session.flush()
-    record(session, actor=actor, action="policy_change.review", entity_type="policy_change",
-           entity_id=change.id, reason=note, at=now)
+    record(
+        session,
+        actor=actor,
+        action="policy_change.review",
+        entity_type="policy_change",
+        entity_id=change.id,
+        reason=note,
+        at=now,
+    )
     return change
 
 
-def approve_change(session: Session, *, actor: Principal, change_id: int,
-                   at: dt.datetime | None = None) -> PolicyChange:
+def approve_change(
+    session: Session, *, actor: Principal, change_id: int, at: dt.datetime | None = None
+) -> PolicyChange:
     """The insurer's consent. Four eyes: the reviewer cannot approve."""
     now = at or utcnow()
     change, _ = _change_for(session, actor, change_id)
@@ -340,13 +449,25 @@ def approve_change(session: Session, *, actor: Principal, change_id: int,
         raise SameReviewerAndApprover()
     change.status, change.approved_at, change.approved_by_id = "approved", now, actor.user_id
     session.flush()
-    record(session, actor=actor, action="policy_change.approve", entity_type="policy_change",
-           entity_id=change.id, at=now)
+    record(
+        session,
+        actor=actor,
+        action="policy_change.approve",
+        entity_type="policy_change",
+        entity_id=change.id,
+        at=now,
+    )
     return change
 
 
-def reject_change(session: Session, *, actor: Principal, change_id: int, reason: str,
-                  at: dt.datetime | None = None) -> PolicyChange:
+def reject_change(
+    session: Session,
+    *,
+    actor: Principal,
+    change_id: int,
+    reason: str,
+    at: dt.datetime | None = None,
+) -> PolicyChange:
     now = at or utcnow()
     change, _ = _change_for(session, actor, change_id)
     if change.status not in ("requested", "reviewed", "approved"):
@@ -354,19 +475,28 @@ def reject_change(session: Session, *, actor: Principal, change_id: int, reason:
     return _reject(session, actor, change, reason, now)
 
 
-def _reject(session: Session, actor: Principal, change: PolicyChange, reason: str,
-            now: dt.datetime) -> PolicyChange:
+def _reject(
+    session: Session, actor: Principal, change: PolicyChange, reason: str, now: dt.datetime
+) -> PolicyChange:
     change.status, change.rejected_reason, change.completed_at = "rejected", reason, now
     change.completed_by_id = actor.user_id
     _stop_clocks(session, actor, "policy_change", change.id, now)
     session.flush()
-    record(session, actor=actor, action="policy_change.reject", entity_type="policy_change",
-           entity_id=change.id, reason=reason, at=now)
+    record(
+        session,
+        actor=actor,
+        action="policy_change.reject",
+        entity_type="policy_change",
+        entity_id=change.id,
+        reason=reason,
+        at=now,
+    )
     return change
 
 
-def complete_change(session: Session, *, actor: Principal, change_id: int,
-                    at: dt.datetime | None = None) -> PolicyChange:
+def complete_change(
+    session: Session, *, actor: Principal, change_id: int, at: dt.datetime | None = None
+) -> PolicyChange:
     """Done: the change is applied to the policy, its old values kept in `before`."""
     now = at or utcnow()
     change, policy = _change_for(session, actor, change_id)
@@ -374,37 +504,70 @@ def complete_change(session: Session, *, actor: Principal, change_id: int,
     if policy.status != "in_force":
         raise PolicyNotInForce(number=policy.number, status=policy.status)
     if change.kind == "change":
-        change.before = {"beneficiaries": [
-            {"person_id": b.person_id, "relationship": b.relationship_to_insured,
-             "share": str(b.share)} for b in policy.beneficiaries]}
+        change.before = {
+            "beneficiaries": [
+                {
+                    "person_id": b.person_id,
+                    "relationship": b.relationship_to_insured,
+                    "share": str(b.share),
+                }
+                for b in policy.beneficiaries
+            ]
+        }
         policy.beneficiaries.clear()
         session.flush()
         policy.beneficiaries.extend(
-            PolicyBeneficiary(position=i, person_id=int(b["person_id"]),
-                              relationship_to_insured=str(b["relationship"]),
-                              share=Decimal(str(b["share"])))
-            for i, b in enumerate(change.payload["beneficiaries"]))
+            PolicyBeneficiary(
+                position=i,
+                person_id=int(b["person_id"]),
+                relationship_to_insured=str(b["relationship"]),
+                share=Decimal(str(b["share"])),
+            )
+            for i, b in enumerate(change.payload["beneficiaries"])
+        )
     else:
         version = products.get_version(session, policy.product_version_id)
-        refund = (pro_rata_refund(policy.premium, policy.period_start, policy.period_end,
-                                  change.effective_date)
-                  if version.refund_rule == "pro_rata_days" else Decimal("0.00"))
+        refund = (
+            pro_rata_refund(
+                policy.premium, policy.period_start, policy.period_end, change.effective_date
+            )
+            if version.refund_rule == "pro_rata_days"
+            else Decimal("0.00")
+        )
         change.before = {"status": policy.status}
         change.refund_amount = refund
         policy.status, policy.terminated_on, policy.refund_amount = (
-            "terminated", change.effective_date, refund)
+            "terminated",
+            change.effective_date,
+            refund,
+        )
     change.status, change.completed_at, change.completed_by_id = "done", now, actor.user_id
     _stop_clocks(session, actor, "policy_change", change.id, now)
     session.flush()
-    record(session, actor=actor, action=f"policy.{change.kind}_done", entity_type="policy",
-           entity_id=policy.id, at=now,
-           details={"change_id": change.id, "effective_date": str(change.effective_date),
-                    "refund": None if change.refund_amount is None else str(change.refund_amount)})
+    record(
+        session,
+        actor=actor,
+        action=f"policy.{change.kind}_done",
+        entity_type="policy",
+        entity_id=policy.id,
+        at=now,
+        details={
+            "change_id": change.id,
+            "effective_date": str(change.effective_date),
+            "refund": None if change.refund_amount is None else str(change.refund_amount),
+        },
+    )
     return change
 
 
-def _stop_clocks(session: Session, actor: Principal, subject_type: str, subject_id: int,
-                 now: dt.datetime, name: str | None = None) -> None:
+def _stop_clocks(
+    session: Session,
+    actor: Principal,
+    subject_type: str,
+    subject_id: int,
+    now: dt.datetime,
+    name: str | None = None,
+) -> None:
     for clock in clocks.clocks_for(session, subject_type, subject_id):
         if clock.stopped_at is None and (name is None or clock.name == name):
             clocks.stop_clock(session, clock=clock, at=now, actor=actor)
@@ -413,9 +576,15 @@ def _stop_clocks(session: Session, actor: Principal, subject_type: str, subject_
 # --- renewal (POL-4) ----------------------------------------------------------------------
 
 
-def renew_policy(session: Session, *, actor: Principal, policy_id: int,
-                 product_version_id: int | None = None, premium: Decimal | None = None,
-                 at: dt.datetime | None = None) -> Policy:
+def renew_policy(
+    session: Session,
+    *,
+    actor: Principal,
+    policy_id: int,
+    product_version_id: int | None = None,
+    premium: Decimal | None = None,
+    at: dt.datetime | None = None,
+) -> Policy:
     """A new term starting the day after the old one, same parties and beneficiaries,
     under the version now on sale unless another is named."""
     old = repository.get_policy(session, actor, policy_id, for_update=True)
@@ -429,13 +598,20 @@ def renew_policy(session: Session, *, actor: Principal, policy_id: int,
         on_sale = products.published_versions(session, product_id)
         product_version_id = on_sale[0].id if on_sale else old.product_version_id
     data = PolicyIssueIn(
-        product_version_id=product_version_id, policyholder_id=old.policyholder_id,
+        product_version_id=product_version_id,
+        policyholder_id=old.policyholder_id,
         insured_id=old.insured_id,
-        beneficiaries=[BeneficiaryIn(person_id=b.person_id, relationship=b.relationship_to_insured,
-                                     share=b.share) for b in old.beneficiaries],
-        period_start=old.period_end + dt.timedelta(days=1), premium=premium or old.premium,
+        beneficiaries=[
+            BeneficiaryIn(
+                person_id=b.person_id, relationship=b.relationship_to_insured, share=b.share
+            )
+            for b in old.beneficiaries
+        ],
+        period_start=old.period_end + dt.timedelta(days=1),
+        premium=premium or old.premium,
         channel=old.channel,
-        region_code=old.region_code, customer_group=old.customer_group,
+        region_code=old.region_code,
+        customer_group=old.customer_group,
         agent_user_id=old.agent_user_id,
     )
     return issue_policy(session, actor=actor, data=data, at=at, previous=old)
@@ -444,26 +620,59 @@ def renew_policy(session: Session, *, actor: Principal, policy_id: int,
 # --- disputes (POL-5) ---------------------------------------------------------------------
 
 
-def open_dispute(session: Session, *, actor: Principal, policy_id: int, applicant: str,
-                 description: str, at: dt.datetime | None = None) -> PolicyDispute:
+def open_dispute(
+    session: Session,
+    *,
+    actor: Principal,
+    policy_id: int,
+    applicant: str,
+    description: str,
+    at: dt.datetime | None = None,
+) -> PolicyDispute:
     now = at or utcnow()
     policy = repository.get_policy(session, actor, policy_id)
-    dispute = PolicyDispute(policy_id=policy.id, status="applied", applicant=applicant,
-                            description=description, applied_at=now)
+    dispute = PolicyDispute(
+        policy_id=policy.id,
+        status="applied",
+        applicant=applicant,
+        description=description,
+        applied_at=now,
+    )
     session.add(dispute)
     session.flush()
     _start(session, actor, dispute, DISPUTE_ANSWER, now, policy.org_unit_id)
-    record(session, actor=actor, action="policy_dispute.apply", entity_type="policy_dispute",
-           entity_id=dispute.id, at=now, details={"policy": policy.number})
+    record(
+        session,
+        actor=actor,
+        action="policy_dispute.apply",
+        entity_type="policy_dispute",
+        entity_id=dispute.id,
+        at=now,
+        details={"policy": policy.number},
+    )
     return dispute
 
 
-def _start(session: Session, actor: Principal, dispute: PolicyDispute,
-           spec: tuple[str, Rule, str], at: dt.datetime, org_unit_id: int | None) -> None:
+def _start(
+    session: Session,
+    actor: Principal,
+    dispute: PolicyDispute,
+    spec: tuple[str, Rule, str],
+    at: dt.datetime,
+    org_unit_id: int | None,
+) -> None:
     name, rule, basis = spec
-    clocks.start_clock(session, subject_type="policy_dispute", subject_id=dispute.id, name=name,
-                       rule=rule, started_at=at, basis=basis, org_unit_id=org_unit_id,
-                       actor=actor)
+    clocks.start_clock(
+        session,
+        subject_type="policy_dispute",
+        subject_id=dispute.id,
+        name=name,
+        rule=rule,
+        started_at=at,
+        basis=basis,
+        org_unit_id=org_unit_id,
+        actor=actor,
+    )
 
 
 # action → (states it may follow, state it leads to)
@@ -477,8 +686,16 @@ _DISPUTE_STEPS: dict[str, tuple[tuple[str, ...], str]] = {
 }
 
 
-def dispute_step(session: Session, *, actor: Principal, dispute_id: int, action: str, text: str,
-                 route: str | None = None, at: dt.datetime | None = None) -> PolicyDispute:
+def dispute_step(
+    session: Session,
+    *,
+    actor: Principal,
+    dispute_id: int,
+    action: str,
+    text: str,
+    route: str | None = None,
+    at: dt.datetime | None = None,
+) -> PolicyDispute:
     """Application → review/answer → negotiation → agreement, or arbitration/court →
     award/judgment → performance; each limit of standards 4.3.3 is a clock."""
     if at is not None and (at.tzinfo is None or at.utcoffset() is None):
@@ -512,17 +729,29 @@ def dispute_step(session: Session, *, actor: Principal, dispute_id: int, action:
         _stop_clocks(session, actor, "policy_dispute", dispute.id, now)
     dispute.status = target
     session.flush()
-    record(session, actor=actor, action=f"policy_dispute.{action}", entity_type="policy_dispute",
-           entity_id=dispute.id, at=now, details={"status": dispute.status})
+    record(
+        session,
+        actor=actor,
+        action=f"policy_dispute.{action}",
+        entity_type="policy_dispute",
+        entity_id=dispute.id,
+        at=now,
+        details={"status": dispute.status},
+    )
     return dispute
 
 
 # --- look-up for claims (CLM-R2) ----------------------------------------------------------
 
 
-def find_for_claim(session: Session, *, actor: Principal, policy_number: str | None = None,
-                   id_number: str | None = None,
-                   date_of_loss: dt.date | None = None) -> list[Policy]:
+def find_for_claim(
+    session: Session,
+    *,
+    actor: Principal,
+    policy_number: str | None = None,
+    id_number: str | None = None,
+    date_of_loss: dt.date | None = None,
+) -> list[Policy]:
     """By policy number; or by the insured's ID number (keyed hash, audited by the people
     service) and the date of loss: the policies in force that day."""
     if policy_number:
@@ -532,10 +761,12 @@ def find_for_claim(session: Session, *, actor: Principal, policy_number: str | N
         return [policy]
     if not id_number or date_of_loss is None:
         raise LookupCriteriaMissing(field="id_number" if not id_number else "date_of_loss")
-    people_found = people.find_by_id_number(session, actor=actor, id_number=id_number,
-                                            reason="policy look-up for a claim (CLM-R2)")
-    found = repository.in_force_on(session, actor, insured_ids=[p.id for p in people_found],
-                                   day=date_of_loss)
+    people_found = people.find_by_id_number(
+        session, actor=actor, id_number=id_number, reason="policy look-up for a claim (CLM-R2)"
+    )
+    found = repository.in_force_on(
+        session, actor, insured_ids=[p.id for p in people_found], day=date_of_loss
+    )
     if not found:
         raise NoPolicyFound(field="date_of_loss", date=date_of_loss)
     return found
@@ -572,79 +803,132 @@ def effective_status(policy: Policy, today: dt.date) -> str:
     return policy.status
 
 
-def _deadlines(session: Session, subject_type: str, subject_id: int,
-               language: str) -> list[ClockOut]:
+def _deadlines(
+    session: Session, subject_type: str, subject_id: int, language: str
+) -> list[ClockOut]:
     return [ClockOut.of(c, language) for c in clocks.clocks_for(session, subject_type, subject_id)]
 
 
 def change_out(session: Session, change: PolicyChange, language: str = "zh-CN") -> ChangeOut:
     return ChangeOut(
-        id=change.id, policy_id=change.policy_id, kind=change.kind, status=change.status,
-        description=change.description, payload=dict(change.payload), before=change.before,
-        effective_date=change.effective_date, customer_consent=change.customer_consent,
+        id=change.id,
+        policy_id=change.policy_id,
+        kind=change.kind,
+        status=change.status,
+        description=change.description,
+        payload=dict(change.payload),
+        before=change.before,
+        effective_date=change.effective_date,
+        customer_consent=change.customer_consent,
         customer_consent_method=change.customer_consent_method,
-        requested_at=change.requested_at, requested_by_id=change.requested_by_id,
-        reviewed_at=change.reviewed_at, reviewed_by_id=change.reviewed_by_id,
-        review_note=change.review_note, approved_at=change.approved_at,
-        approved_by_id=change.approved_by_id, completed_at=change.completed_at,
-        rejected_reason=change.rejected_reason, refund_amount=change.refund_amount,
+        requested_at=change.requested_at,
+        requested_by_id=change.requested_by_id,
+        reviewed_at=change.reviewed_at,
+        reviewed_by_id=change.reviewed_by_id,
+        review_note=change.review_note,
+        approved_at=change.approved_at,
+        approved_by_id=change.approved_by_id,
+        completed_at=change.completed_at,
+        rejected_reason=change.rejected_reason,
+        refund_amount=change.refund_amount,
         deadlines=_deadlines(session, "policy_change", change.id, language),
     )
 
 
 def dispute_out(session: Session, dispute: PolicyDispute, language: str = "zh-CN") -> DisputeOut:
     return DisputeOut(
-        id=dispute.id, policy_id=dispute.policy_id, status=dispute.status,
-        applicant=dispute.applicant, description=dispute.description,
-        applied_at=dispute.applied_at, answer=dispute.answer, answered_at=dispute.answered_at,
-        agreement=dispute.agreement, agreed_at=dispute.agreed_at,
-        escalated_at=dispute.escalated_at, decision=dispute.decision,
-        decision_effective_at=dispute.decision_effective_at, closed_at=dispute.closed_at,
+        id=dispute.id,
+        policy_id=dispute.policy_id,
+        status=dispute.status,
+        applicant=dispute.applicant,
+        description=dispute.description,
+        applied_at=dispute.applied_at,
+        answer=dispute.answer,
+        answered_at=dispute.answered_at,
+        agreement=dispute.agreement,
+        agreed_at=dispute.agreed_at,
+        escalated_at=dispute.escalated_at,
+        decision=dispute.decision,
+        decision_effective_at=dispute.decision_effective_at,
+        closed_at=dispute.closed_at,
         outcome=dispute.outcome,
         deadlines=_deadlines(session, "policy_dispute", dispute.id, language),
     )
 
 
-def policy_out(session: Session, policy: Policy, *, language: str = "zh-CN",
-               as_of: dt.date | None = None) -> PolicyOut:
+def policy_out(
+    session: Session, policy: Policy, *, language: str = "zh-CN", as_of: dt.date | None = None
+) -> PolicyOut:
     today = as_of or local_date(utcnow())
     version = products.get_version(session, policy.product_version_id)
     holder = _person(session, policy.policyholder_id, "policyholder_id")
     insured = _person(session, policy.insured_id, "insured_id")
-    names = {p.id: p.name for p in session.scalars(
-        select(Person).where(Person.id.in_([b.person_id for b in policy.beneficiaries])))}
+    names = {
+        p.id: p.name
+        for p in session.scalars(
+            select(Person).where(Person.id.in_([b.person_id for b in policy.beneficiaries]))
+        )
+    }
     since, from_day, incontestable = incontestability(session, policy, today)
     renewal = repository.renewal_of(session, policy.id)
     return PolicyOut(
-        id=policy.id, number=policy.number,
-        product=ProductRef(product_id=version.product_id, code=version.product.code,
-                           name=version.product.name, version_id=version.id,
-                           version=version.version),
+        id=policy.id,
+        number=policy.number,
+        product=ProductRef(
+            product_id=version.product_id,
+            code=version.product.code,
+            name=version.product.name,
+            version_id=version.id,
+            version=version.version,
+        ),
         policyholder=PartyOut(id=holder.id, name=holder.name),
         insured=PartyOut(id=insured.id, name=insured.name),
-        beneficiaries=[BeneficiaryOut(person_id=b.person_id, name=names.get(b.person_id, ""),
-                                      relationship=b.relationship_to_insured, share=b.share)
-                       for b in policy.beneficiaries],
+        beneficiaries=[
+            BeneficiaryOut(
+                person_id=b.person_id,
+                name=names.get(b.person_id, ""),
+                relationship=b.relationship_to_insured,
+                share=b.share,
+            )
+            for b in policy.beneficiaries
+        ],
         legal_heirs_as_beneficiaries=not policy.beneficiaries,
-        period_start=policy.period_start, period_end=policy.period_end, premium=policy.premium,
-        channel=policy.channel, region_code=policy.region_code,
-        customer_group=policy.customer_group, agent_user_id=policy.agent_user_id,
-        status=effective_status(policy, today), previous_policy_id=policy.previous_policy_id,
-        renewed_by_policy_id=renewal.id if renewal else None, issued_at=policy.issued_at,
-        org_unit_id=policy.org_unit_id, terminated_on=policy.terminated_on,
-        refund_amount=policy.refund_amount, in_force_since=since,
-        incontestable_from=from_day, incontestable=incontestable,
-        changes=[change_out(session, c, language)
-                 for c in repository.changes_of(session, policy.id)],
-        disputes=[dispute_out(session, d, language)
-                  for d in repository.disputes_of(session, policy.id)],
+        period_start=policy.period_start,
+        period_end=policy.period_end,
+        premium=policy.premium,
+        channel=policy.channel,
+        region_code=policy.region_code,
+        customer_group=policy.customer_group,
+        agent_user_id=policy.agent_user_id,
+        status=effective_status(policy, today),
+        previous_policy_id=policy.previous_policy_id,
+        renewed_by_policy_id=renewal.id if renewal else None,
+        issued_at=policy.issued_at,
+        org_unit_id=policy.org_unit_id,
+        terminated_on=policy.terminated_on,
+        refund_amount=policy.refund_amount,
+        in_force_since=since,
+        incontestable_from=from_day,
+        incontestable=incontestable,
+        changes=[
+            change_out(session, c, language) for c in repository.changes_of(session, policy.id)
+        ],
+        disputes=[
+            dispute_out(session, d, language) for d in repository.disputes_of(session, policy.id)
+        ],
     )
 
 
 def policy_summary(session: Session, policy: Policy, today: dt.date | None = None) -> PolicySummary:
     version = products.get_version(session, policy.product_version_id)
     insured = _person(session, policy.insured_id, "insured_id")
-    return PolicySummary(id=policy.id, number=policy.number, product_code=version.product.code,
-                         version=version.version, insured_name=insured.name,
-                         period_start=policy.period_start, period_end=policy.period_end,
-                         status=effective_status(policy, today or local_date(utcnow())))
+    return PolicySummary(
+        id=policy.id,
+        number=policy.number,
+        product_code=version.product.code,
+        version=version.version,
+        insured_name=insured.name,
+        period_start=policy.period_start,
+        period_end=policy.period_end,
+        status=effective_status(policy, today or local_date(utcnow())),
+    )

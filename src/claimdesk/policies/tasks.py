@@ -46,18 +46,34 @@ def send_renewal_reminders(session: Session, *, now: dt.datetime) -> int:
             continue
         version = products.get_version(session, policy.product_version_id)
         channel, recipient = _address(holder)
-        body = (f"尊敬的{holder.name}：您的保单 {policy.number}（{version.product.name}）将于 "
-                f"{policy.period_end} 到期，请及时办理续保，以免保障中断。")
+        body = (
+            f"尊敬的{holder.name}：您的保单 {policy.number}（{version.product.name}）将于 "
+            f"{policy.period_end} 到期，请及时办理续保，以免保障中断。"
+        )
         message = send_message(
-            session, channel=channel, recipient=recipient, template="policy.renewal_reminder",
-            body=body, subject="续保提醒", language="zh-CN", person_id=holder.id,
-            dedupe_key=reminder_key(policy), related_type="policy", related_id=str(policy.id),
+            session,
+            channel=channel,
+            recipient=recipient,
+            template="policy.renewal_reminder",
+            body=body,
+            subject="续保提醒",
+            language="zh-CN",
+            person_id=holder.id,
+            dedupe_key=reminder_key(policy),
+            related_type="policy",
+            related_id=str(policy.id),
         )
         if message is not None:  # None: this term was reminded before
             sent += 1
-            record(session, actor=REMINDER_ACTOR, action="policy.renewal_reminder",
-                   entity_type="policy", entity_id=policy.id, at=now,
-                   details={"number": policy.number, "message_id": message.id})
+            record(
+                session,
+                actor=REMINDER_ACTOR,
+                action="policy.renewal_reminder",
+                entity_type="policy",
+                entity_id=policy.id,
+                at=now,
+                details={"number": policy.number, "message_id": message.id},
+            )
     return sent
 
 

@@ -77,26 +77,49 @@ PLAIN_EVENTS = {
     "claim.close": "Your claim was closed.",
     "claim.withdraw": "You withdrew this claim.",
 }
-LOSS_CAUSES = (("illness", "Illness"), ("accident", "Accident"), ("fire", "Fire"),
-               ("theft", "Theft"), ("water", "Water damage"), ("weather", "Weather"),
-               ("collision", "Collision"), ("liability", "Damage to others"),
-               ("other", "Other"))
-COMPLAINT_CAUSES = (("delay", "Too slow"), ("attitude", "Attitude of staff"),
-                    ("claim_amount", "Amount paid"), ("claim_rejection", "Claim rejected"),
-                    ("process", "Process"), ("policy_terms", "Policy terms"),
-                    ("other", "Other"))
-SERVICE_REQUESTS = (("policy_change", "Change my policy"), ("policy_renewal", "Renew my policy"),
-                    ("policy_termination", "End my policy"), ("claims_help", "Help with a claim"))
+LOSS_CAUSES = (
+    ("illness", "Illness"),
+    ("accident", "Accident"),
+    ("fire", "Fire"),
+    ("theft", "Theft"),
+    ("water", "Water damage"),
+    ("weather", "Weather"),
+    ("collision", "Collision"),
+    ("liability", "Damage to others"),
+    ("other", "Other"),
+)
+COMPLAINT_CAUSES = (
+    ("delay", "Too slow"),
+    ("attitude", "Attitude of staff"),
+    ("claim_amount", "Amount paid"),
+    ("claim_rejection", "Claim rejected"),
+    ("process", "Process"),
+    ("policy_terms", "Policy terms"),
+    ("other", "Other"),
+)
+SERVICE_REQUESTS = (
+    ("policy_change", "Change my policy"),
+    ("policy_renewal", "Renew my policy"),
+    ("policy_termination", "End my policy"),
+    ("claims_help", "Help with a claim"),
+)
 
 
 # -- login with password + SMS code ----------------------------------------------------
 
 
-def _login_page(request: Request, *, step: str, status_code: int = 200,
-                **context: object) -> Response:
+def _login_page(
+    request: Request, *, step: str, status_code: int = 200, **context: object
+) -> Response:
     token = pre_session_token(request)
-    response = render(request, "portal/login.html", status_code=status_code, csrf_token=token,
-                      step=step, **context)
+    response = render(
+        request,
+        "portal/login.html",
+        status_code=status_code,
+        csrf_token=token,
+        step=step,
+        **context,
+    )
     set_pre_session_cookie(request, response)
     return response
 
@@ -109,22 +132,34 @@ def login_form(request: Request) -> Response:
 
 @router.post("/login")
 def login_password(
-    request: Request, db: DB,
+    request: Request,
+    db: DB,
     username: Annotated[str, Form(max_length=256)] = "",
     password: Annotated[str, Form(max_length=256)] = "",
 ) -> Response:
     try:
-        challenge = sms.start(db, username=username.strip(), password=password,
-                              ip=client_ip(request))
+        challenge = sms.start(
+            db, username=username.strip(), password=password, ip=client_ip(request)
+        )
     except ClaimdeskError as error:
         if error.commit_anyway:
             db.commit()
-        return _login_page(request, step="password", status_code=error.status_code,
-                           error=error.message(language_of(request)), username=username)
+        return _login_page(
+            request,
+            step="password",
+            status_code=error.status_code,
+            error=error.message(language_of(request)),
+            username=username,
+        )
     response = _login_page(request, step="code", sent=True)
-    response.set_cookie(sms.CHALLENGE_COOKIE, challenge, httponly=True, samesite="strict",
-                        secure=get_settings().secure_cookies,
-                        max_age=int(sms.CODE_TTL.total_seconds()))
+    response.set_cookie(
+        sms.CHALLENGE_COOKIE,
+        challenge,
+        httponly=True,
+        samesite="strict",
+        secure=get_settings().secure_cookies,
+        max_age=int(sms.CODE_TTL.total_seconds()),
+    )
     return response
 
 
@@ -133,16 +168,30 @@ def login_code(
     request: Request, db: DB, code: Annotated[str, Form(max_length=12)] = ""
 ) -> Response:
     try:
-        issued = sms.verify(db, challenge=request.cookies.get(sms.CHALLENGE_COOKIE), code=code,
-                            ip=client_ip(request))
+        issued = sms.verify(
+            db,
+            challenge=request.cookies.get(sms.CHALLENGE_COOKIE),
+            code=code,
+            ip=client_ip(request),
+        )
     except ClaimdeskError as error:
         if error.commit_anyway:
             db.commit()
-        return _login_page(request, step="code", status_code=error.status_code,
-                           error=error.message(language_of(request)))
+        return _login_page(
+            request,
+            step="code",
+            status_code=error.status_code,
+            error=error.message(language_of(request)),
+        )
     response = RedirectResponse("/portal", status_code=303)
-    response.set_cookie(SESSION_COOKIE, issued.token, httponly=True, samesite="lax",
-                        secure=get_settings().secure_cookies, expires=issued.expires_at)
+    response.set_cookie(
+        SESSION_COOKIE,
+        issued.token,
+        httponly=True,
+        samesite="lax",
+        secure=get_settings().secure_cookies,
+        expires=issued.expires_at,
+    )
     response.delete_cookie(sms.CHALLENGE_COOKIE)
     response.delete_cookie(PRE_SESSION_COOKIE)
     return response
@@ -159,25 +208,41 @@ def _policies(db: Session, principal: Principal) -> list[dict[str, Any]]:
     rows = []
     for policy in policies_repo.list_policies(db, principal):
         version = db.get(ProductVersion, policy.product_version_id)
-        coverages = list(db.scalars(select(Coverage).where(
-            Coverage.version_id == policy.product_version_id).order_by(Coverage.position)))
+        coverages = list(
+            db.scalars(
+                select(Coverage)
+                .where(Coverage.version_id == policy.product_version_id)
+                .order_by(Coverage.position)
+            )
+        )
         product_name = ""
         if version is not None:
             from claimdesk.models.product import Product
 
             product = db.get(Product, version.product_id)
             product_name = product.name if product else ""
-        rows.append({"policy": policy, "version": version, "coverages": coverages,
-                     "product_name": product_name})
+        rows.append(
+            {
+                "policy": policy,
+                "version": version,
+                "coverages": coverages,
+                "product_name": product_name,
+            }
+        )
     return rows
 
 
 def portal_home(request: Request, db: Session, principal: Principal) -> Response:
-    claims = [{"claim": c, "plain": PLAIN_STATUS.get(c.state, c.state)}
-              for c in _own_claims(db, principal)]
-    return render(request, "portal/home.html", claims=claims,
-                  policies=_policies(db, principal) if principal.has(Permission.POLICIES_READ)
-                  else [])
+    claims = [
+        {"claim": c, "plain": PLAIN_STATUS.get(c.state, c.state)}
+        for c in _own_claims(db, principal)
+    ]
+    return render(
+        request,
+        "portal/home.html",
+        claims=claims,
+        policies=_policies(db, principal) if principal.has(Permission.POLICIES_READ) else [],
+    )
 
 
 @router.get("")
@@ -192,15 +257,36 @@ def policies(request: Request, db: DB, principal: Customer) -> Response:
 
 # -- report a claim ----------------------------------------------------------------------
 
-REPORT_FIELDS = ("policy_number", "coverage_code", "loss_date", "loss_place", "loss_cause",
-                 "loss_overview", "estimated_amount", "contact_phone")
+REPORT_FIELDS = (
+    "policy_number",
+    "coverage_code",
+    "loss_date",
+    "loss_place",
+    "loss_cause",
+    "loss_overview",
+    "estimated_amount",
+    "contact_phone",
+)
 
 
-def _report_page(request: Request, db: Session, principal: Principal, *, values: dict[str, str],
-                 error: dict[str, Any] | None = None, status_code: int = 200) -> Response:
-    return render(request, "portal/report.html", status_code=status_code,
-                  policies=_policies(db, principal), values=values, error=error,
-                  causes=LOSS_CAUSES)
+def _report_page(
+    request: Request,
+    db: Session,
+    principal: Principal,
+    *,
+    values: dict[str, str],
+    error: dict[str, Any] | None = None,
+    status_code: int = 200,
+) -> Response:
+    return render(
+        request,
+        "portal/report.html",
+        status_code=status_code,
+        policies=_policies(db, principal),
+        values=values,
+        error=error,
+        causes=LOSS_CAUSES,
+    )
 
 
 @router.get("/report")
@@ -213,7 +299,8 @@ async def report_submit(request: Request, db: DB, principal: Reporter) -> Respon
     form = await request.form()
     values = {k: str(form.get(k) or "").strip() for k in REPORT_FIELDS}
     data: dict[str, Any] = {
-        "channel": "app", "claimant_name": _own_name(db, principal),
+        "channel": "app",
+        "claimant_name": _own_name(db, principal),
         **{k: v or None for k, v in values.items() if k != "coverage_code"},
         "coverage_codes": [values["coverage_code"]] if values["coverage_code"] else [],
     }
@@ -222,12 +309,24 @@ async def report_submit(request: Request, db: DB, principal: Reporter) -> Respon
         claim = claims_api.report_claim(body, db, principal)
     except ValidationError as exc:
         db.rollback()
-        return _report_page(request, db, principal, values=values, status_code=422,
-                            error=describe_validation_error(exc.errors(), language_of(request)))
+        return _report_page(
+            request,
+            db,
+            principal,
+            values=values,
+            status_code=422,
+            error=describe_validation_error(exc.errors(), language_of(request)),
+        )
     except ClaimdeskError as exc:
         db.rollback()
-        return _report_page(request, db, principal, values=values, status_code=exc.status_code,
-                            error=exc.to_dict(language_of(request)))
+        return _report_page(
+            request,
+            db,
+            principal,
+            values=values,
+            status_code=exc.status_code,
+            error=exc.to_dict(language_of(request)),
+        )
     return RedirectResponse(f"/portal/claims/{claim.id}?reported=1", status_code=303)
 
 
@@ -242,24 +341,42 @@ def _own_name(db: Session, principal: Principal) -> str:
 # -- a claim: plain timeline, materials, upload, rating ----------------------------------
 
 
-def _claim_page(request: Request, db: Session, principal: Principal, claim_id: int, *,
-                error: dict[str, Any] | None = None, message: str | None = None,
-                status_code: int = 200) -> Response:
+def _claim_page(
+    request: Request,
+    db: Session,
+    principal: Principal,
+    claim_id: int,
+    *,
+    error: dict[str, Any] | None = None,
+    message: str | None = None,
+    status_code: int = 200,
+) -> Response:
     claim = get_claim(db, principal, claim_id)
     detail = claims_api.claim_out(db, claim, language_of(request))
     events = [
-        {"at": e.occurred_at, "text": PLAIN_EVENTS[e.action],
-         "detail": json.loads(e.details or "{}")}
-        for e in timeline(db, "claim", claim.id) if e.action in PLAIN_EVENTS
+        {
+            "at": e.occurred_at,
+            "text": PLAIN_EVENTS[e.action],
+            "detail": json.loads(e.details or "{}"),
+        }
+        for e in timeline(db, "claim", claim.id)
+        if e.action in PLAIN_EVENTS
     ]
     from claimdesk.payments.service import payments_of
 
     paid = [p for p in payments_of(db, claim.id) if p.status == "paid"]
     rated = _rated(db, claim.id)
     return render(
-        request, "portal/claim.html", status_code=status_code, claim=detail,
-        plain=PLAIN_STATUS.get(claim.state, claim.state), events=events, error=error,
-        message=message, paid=paid, rated=rated,
+        request,
+        "portal/claim.html",
+        status_code=status_code,
+        claim=detail,
+        plain=PLAIN_STATUS.get(claim.state, claim.state),
+        events=events,
+        error=error,
+        message=message,
+        paid=paid,
+        rated=rated,
         missing=[m for m in detail.checklist if not m.received],
         can_rate=claim.state in ("paid", "closed", "rejected") and not rated,
         reported=request.query_params.get("reported") == "1",
@@ -269,9 +386,15 @@ def _claim_page(request: Request, db: Session, principal: Principal, claim_id: i
 def _rated(db: Session, claim_id: int) -> bool:
     from claimdesk.models.service import SatisfactionSurvey
 
-    return db.scalars(select(SatisfactionSurvey.id).where(
-        SatisfactionSurvey.subject_type == "claim",
-        SatisfactionSurvey.subject_id == claim_id)).first() is not None
+    return (
+        db.scalars(
+            select(SatisfactionSurvey.id).where(
+                SatisfactionSurvey.subject_type == "claim",
+                SatisfactionSurvey.subject_id == claim_id,
+            )
+        ).first()
+        is not None
+    )
 
 
 @router.get("/claims/{claim_id}")
@@ -281,7 +404,10 @@ def claim_page(claim_id: int, request: Request, db: DB, principal: Customer) -> 
 
 @router.post("/claims/{claim_id}/upload")
 def upload(
-    claim_id: int, request: Request, db: DB, principal: Uploader,
+    claim_id: int,
+    request: Request,
+    db: DB,
+    principal: Uploader,
     file: Annotated[UploadFile, File()],
     material_code: Annotated[str, Form(max_length=40)] = "",
 ) -> Response:
@@ -289,8 +415,14 @@ def upload(
         claims_api.upload_file(claim_id, db, principal, file, material_code or None, "material")
     except ClaimdeskError as exc:
         db.rollback()
-        return _claim_page(request, db, principal, claim_id, error=exc.to_dict(
-            language_of(request)), status_code=exc.status_code)
+        return _claim_page(
+            request,
+            db,
+            principal,
+            claim_id,
+            error=exc.to_dict(language_of(request)),
+            status_code=exc.status_code,
+        )
     return RedirectResponse(f"/portal/claims/{claim_id}#materials", status_code=303)
 
 
@@ -302,33 +434,70 @@ async def rate(claim_id: int, request: Request, db: DB, principal: OwnService) -
     form = await request.form()
     get_claim(db, principal, claim_id)
     try:
-        body = SurveyIn.model_validate({
-            "subject_type": "claim", "subject_id": claim_id, "source": "online_rating",
-            **{k: form.get(k) or None for k in ("score_speed", "score_attitude", "score_result",
-                                                 "score_process", "comment")},
-        })
+        body = SurveyIn.model_validate(
+            {
+                "subject_type": "claim",
+                "subject_id": claim_id,
+                "source": "online_rating",
+                **{
+                    k: form.get(k) or None
+                    for k in (
+                        "score_speed",
+                        "score_attitude",
+                        "score_result",
+                        "score_process",
+                        "comment",
+                    )
+                },
+            }
+        )
         service_api.record_survey(body, db, principal)
     except ValidationError as exc:
         db.rollback()
-        return _claim_page(request, db, principal, claim_id, status_code=422,
-                           error=describe_validation_error(exc.errors(), language_of(request)))
+        return _claim_page(
+            request,
+            db,
+            principal,
+            claim_id,
+            status_code=422,
+            error=describe_validation_error(exc.errors(), language_of(request)),
+        )
     except ClaimdeskError as exc:
         db.rollback()
-        return _claim_page(request, db, principal, claim_id, status_code=exc.status_code,
-                           error=exc.to_dict(language_of(request)))
+        return _claim_page(
+            request,
+            db,
+            principal,
+            claim_id,
+            status_code=exc.status_code,
+            error=exc.to_dict(language_of(request)),
+        )
     return RedirectResponse(f"/portal/claims/{claim_id}?rated=1", status_code=303)
 
 
 # -- complaints and policy service requests ----------------------------------------------
 
 
-def _service_page(request: Request, db: Session, principal: Principal, *,
-                  error: dict[str, Any] | None = None, done: str | None = None,
-                  status_code: int = 200) -> Response:
-    return render(request, "portal/service.html", status_code=status_code, error=error,
-                  done=done or request.query_params.get("done"),
-                  claims=_own_claims(db, principal), policies=_policies(db, principal),
-                  causes=COMPLAINT_CAUSES, requests=SERVICE_REQUESTS)
+def _service_page(
+    request: Request,
+    db: Session,
+    principal: Principal,
+    *,
+    error: dict[str, Any] | None = None,
+    done: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    return render(
+        request,
+        "portal/service.html",
+        status_code=status_code,
+        error=error,
+        done=done or request.query_params.get("done"),
+        claims=_own_claims(db, principal),
+        policies=_policies(db, principal),
+        causes=COMPLAINT_CAUSES,
+        requests=SERVICE_REQUESTS,
+    )
 
 
 @router.get("/service")
@@ -344,19 +513,34 @@ async def complain(request: Request, db: DB, principal: OwnService) -> Response:
     form = await request.form()
     claim_id = str(form.get("claim_id") or "")
     try:
-        body = ComplaintIn.model_validate({
-            "channel": "web_app", "complaint_type": "claims" if claim_id else "service",
-            "cause": form.get("cause"), "description": form.get("description"),
-            "claim_id": claim_id or None})
+        body = ComplaintIn.model_validate(
+            {
+                "channel": "web_app",
+                "complaint_type": "claims" if claim_id else "service",
+                "cause": form.get("cause"),
+                "description": form.get("description"),
+                "claim_id": claim_id or None,
+            }
+        )
         service_api.file_complaint(body, db, principal)
     except ValidationError as exc:
         db.rollback()
-        return _service_page(request, db, principal, status_code=422,
-                             error=describe_validation_error(exc.errors(), language_of(request)))
+        return _service_page(
+            request,
+            db,
+            principal,
+            status_code=422,
+            error=describe_validation_error(exc.errors(), language_of(request)),
+        )
     except ClaimdeskError as exc:
         db.rollback()
-        return _service_page(request, db, principal, status_code=exc.status_code,
-                             error=exc.to_dict(language_of(request)))
+        return _service_page(
+            request,
+            db,
+            principal,
+            status_code=exc.status_code,
+            error=exc.to_dict(language_of(request)),
+        )
     return RedirectResponse("/portal/service?done=complaint", status_code=303)
 
 
@@ -367,19 +551,32 @@ async def service_request(request: Request, db: DB, principal: OwnService) -> Re
 
     form = await request.form()
     try:
-        body = ServiceRecordIn.model_validate({
-            "service_type": form.get("service_type"), "channel": "web_app",
-            "subject": form.get("subject"), "request": form.get("request") or None,
-            "policy_id": form.get("policy_id") or None})
+        body = ServiceRecordIn.model_validate(
+            {
+                "service_type": form.get("service_type"),
+                "channel": "web_app",
+                "subject": form.get("subject"),
+                "request": form.get("request") or None,
+                "policy_id": form.get("policy_id") or None,
+            }
+        )
         service_api.open_record(body, db, principal)
     except ValidationError as exc:
         db.rollback()
-        return _service_page(request, db, principal, status_code=422,
-                             error=describe_validation_error(exc.errors(), language_of(request)))
+        return _service_page(
+            request,
+            db,
+            principal,
+            status_code=422,
+            error=describe_validation_error(exc.errors(), language_of(request)),
+        )
     except ClaimdeskError as exc:
         db.rollback()
-        return _service_page(request, db, principal, status_code=exc.status_code,
-                             error=exc.to_dict(language_of(request)))
+        return _service_page(
+            request,
+            db,
+            principal,
+            status_code=exc.status_code,
+            error=exc.to_dict(language_of(request)),
+        )
     return RedirectResponse("/portal/service?done=request", status_code=303)
-
-

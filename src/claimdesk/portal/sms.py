@@ -98,19 +98,29 @@ def start(session: Session, *, username: str, password: str, ip: str | None) -> 
     code = f"{secrets.randbelow(1_000_000):06d}"
     nonce = secrets.token_urlsafe(12)
     send_message(
-        session, channel="sms", recipient=person.phone, template="portal.login_code",
+        session,
+        channel="sms",
+        recipient=person.phone,
+        template="portal.login_code",
         body=f"【claimdesk】您的登录验证码为 {code}，5 分钟内有效。请勿告诉他人。",
-        person_id=person.id, related_type="user", related_id=user.id,
+        person_id=person.id,
+        related_type="user",
+        related_id=user.id,
     )
     if get_settings().is_development:
         # The development log stands in for the phone (see README: demo logins).
         log.warning("development SMS to %s: login code %s", person.phone[-4:], code)
     actor = Principal(user_id=user.id, username=user.username, roles=frozenset(), ip=ip)
-    record(session, actor=actor, action="auth.sms_code_sent", entity_type="user",
-           entity_id=user.id)
+    record(session, actor=actor, action="auth.sms_code_sent", entity_type="user", entity_id=user.id)
     expires = now + CODE_TTL
-    return encode_challenge({"uid": user.id, "nonce": nonce, "exp": expires.isoformat(),
-                             "hash": _code_hash(user.id, nonce, code)})
+    return encode_challenge(
+        {
+            "uid": user.id,
+            "nonce": nonce,
+            "exp": expires.isoformat(),
+            "hash": _code_hash(user.id, nonce, code),
+        }
+    )
 
 
 def verify(
@@ -136,6 +146,12 @@ def verify(
     issued = auth_service.open_session(
         session, user=user, ip=ip, kind="web", auth_method=AUTH_METHOD, now=now
     )
-    record(session, actor=issued.principal, action="auth.login", entity_type="user",
-           entity_id=user.id, details={"kind": "web", "method": AUTH_METHOD})
+    record(
+        session,
+        actor=issued.principal,
+        action="auth.login",
+        entity_type="user",
+        entity_id=user.id,
+        details={"kind": "web", "method": AUTH_METHOD},
+    )
     return issued

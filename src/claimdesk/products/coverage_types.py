@@ -147,8 +147,9 @@ def validate_parameters(coverage_type: str, parameters: Any, *, field: str) -> d
     Raises UnknownCoverageType / InvalidCoverage naming the field and the rule (GEN-6)."""
     model = PARAMS.get(coverage_type)
     if model is None:
-        raise UnknownCoverageType(field=f"{field}.type", value=coverage_type,
-                                  allowed=", ".join(PARAMS))
+        raise UnknownCoverageType(
+            field=f"{field}.type", value=coverage_type, allowed=", ".join(PARAMS)
+        )
     try:
         parsed = model.model_validate(parameters)
     except ValidationError as exc:

@@ -39,34 +39,38 @@ def list_products(db: DB, _: NeedsProductsRead) -> list[ProductSummary]:
 
 
 @router.post("", response_model=ProductOut, status_code=201)
-def create_product(body: ProductIn, request: Request, db: DB,
-                   actor: NeedsProductsManage) -> ProductOut:
+def create_product(
+    body: ProductIn, request: Request, db: DB, actor: NeedsProductsManage
+) -> ProductOut:
     product = service.create_product(db, actor=actor, data=body)
     return service.product_out(repository.get_product(db, product.id), _lang(request))
 
 
 @router.post("/import", response_model=ProductOut)
-def import_product(body: ProductExport, request: Request, db: DB,
-                   actor: NeedsProductsManage) -> ProductOut:
+def import_product(
+    body: ProductExport, request: Request, db: DB, actor: NeedsProductsManage
+) -> ProductOut:
     return service.product_out(service.import_product(db, actor=actor, data=body), _lang(request))
 
 
 @router.get("/{product_id}", response_model=ProductOut)
-def get_product(product_id: int, request: Request, db: DB,
-                _: NeedsProductsRead) -> ProductOut:
+def get_product(product_id: int, request: Request, db: DB, _: NeedsProductsRead) -> ProductOut:
     return service.product_out(repository.get_product(db, product_id), _lang(request))
 
 
 @router.get("/{product_id}/export", response_model=ProductExport)
-def export_product(product_id: int, db: DB,
-                   actor: NeedsProductsManage) -> ProductExport:
+def export_product(product_id: int, db: DB, actor: NeedsProductsManage) -> ProductExport:
     return service.export_product(db, actor=actor, product_id=product_id)
 
 
 @router.post("/{product_id}/versions", response_model=VersionOut, status_code=201)
-def add_version(product_id: int, request: Request, db: DB,
-                actor: NeedsProductsManage,
-                body: VersionIn | None = None) -> VersionOut:
+def add_version(
+    product_id: int,
+    request: Request,
+    db: DB,
+    actor: NeedsProductsManage,
+    body: VersionIn | None = None,
+) -> VersionOut:
     version = service.add_version(db, actor=actor, product_id=product_id, data=body)
     return service.version_out(repository.get_version(db, version.id), _lang(request))
 
@@ -78,30 +82,39 @@ def _version_of(db: DB, product_id: int, version_id: int) -> None:
 
 
 @router.get("/{product_id}/versions/{version_id}", response_model=VersionOut)
-def get_version(product_id: int, version_id: int, request: Request, db: DB,
-                _: NeedsProductsRead) -> VersionOut:
+def get_version(
+    product_id: int, version_id: int, request: Request, db: DB, _: NeedsProductsRead
+) -> VersionOut:
     _version_of(db, product_id, version_id)
     return service.version_out(repository.get_version(db, version_id), _lang(request))
 
 
 @router.put("/{product_id}/versions/{version_id}", response_model=VersionOut)
-def edit_draft(product_id: int, version_id: int, body: VersionIn, request: Request, db: DB,
-               actor: NeedsProductsManage) -> VersionOut:
+def edit_draft(
+    product_id: int,
+    version_id: int,
+    body: VersionIn,
+    request: Request,
+    db: DB,
+    actor: NeedsProductsManage,
+) -> VersionOut:
     _version_of(db, product_id, version_id)
     version = service.update_draft(db, actor=actor, version_id=version_id, data=body)
     return service.version_out(repository.get_version(db, version.id), _lang(request))
 
 
 @router.get("/{product_id}/versions/{version_id}/check", response_model=ComplianceReport)
-def check_version(product_id: int, version_id: int, request: Request, db: DB,
-                  _: NeedsProductsRead) -> ComplianceReport:
+def check_version(
+    product_id: int, version_id: int, request: Request, db: DB, _: NeedsProductsRead
+) -> ComplianceReport:
     _version_of(db, product_id, version_id)
     return service.check(db, version_id=version_id, language=_lang(request))
 
 
 @router.post("/{product_id}/versions/{version_id}/publish", response_model=VersionOut)
-def publish_version(product_id: int, version_id: int, request: Request, db: DB,
-                    actor: NeedsProductsManage) -> VersionOut:
+def publish_version(
+    product_id: int, version_id: int, request: Request, db: DB, actor: NeedsProductsManage
+) -> VersionOut:
     _version_of(db, product_id, version_id)
     version = service.publish_version(db, actor=actor, version_id=version_id)
     return service.version_out(repository.get_version(db, version.id), _lang(request))

@@ -75,8 +75,11 @@ class ProductNotCompliant(ClaimdeskError):
         data = super().to_dict(language)
         zh = language.lower().startswith("zh")
         data["problems"] = [
-            {"code": p["code"], "field": p["field"],
-             "message": p["message_zh"] if zh else p["message_en"]}
+            {
+                "code": p["code"],
+                "field": p["field"],
+                "message": p["message_zh"] if zh else p["message_en"],
+            }
             for p in self.problems
         ]
         return data

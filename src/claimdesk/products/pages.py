@@ -44,13 +44,26 @@ class InvalidTermLine(ValidationFailed):
     message_en = "{field}: each line must read 'term: plain explanation'"
 
 
-def _list(request: Request, db: Session, actor: Principal, *, refusal: Refusal | None = None,
-          values: dict[str, Any] | None = None) -> Response:
+def _list(
+    request: Request,
+    db: Session,
+    actor: Principal,
+    *,
+    refusal: Refusal | None = None,
+    values: dict[str, Any] | None = None,
+) -> Response:
     products = [service.product_summary(p) for p in repository.list_products(db)]
-    return page(request, "admin/products.html", status_code=refusal.status_code if refusal else 200,
-                products=products, lines=LINES, error=refusal.error if refusal else None,
-                values=values or {}, may_manage=actor.has(Permission.PRODUCTS_MANAGE),
-                **common(request))
+    return page(
+        request,
+        "admin/products.html",
+        status_code=refusal.status_code if refusal else 200,
+        products=products,
+        lines=LINES,
+        error=refusal.error if refusal else None,
+        values=values or {},
+        may_manage=actor.has(Permission.PRODUCTS_MANAGE),
+        **common(request),
+    )
 
 
 @router.get("")
@@ -59,13 +72,32 @@ def products(request: Request, db: DB, actor: Reader) -> Response:
 
 
 @router.post("")
-def create_product(request: Request, db: DB, actor: Manager, code: Short = "", name: Short = "",
-                   line: Short = "", for_adults: Short = "") -> Response:
+def create_product(
+    request: Request,
+    db: DB,
+    actor: Manager,
+    code: Short = "",
+    name: Short = "",
+    line: Short = "",
+    for_adults: Short = "",
+) -> Response:
     values = {"code": code, "name": name, "line": line, "for_adults": for_adults}
-    done = attempt(request, db, lambda: service.create_product(
-        db, actor=actor, data=ProductIn.model_validate(
-            {"code": code.strip(), "name": name.strip(), "line": line,
-             "for_adults": bool(for_adults)})))
+    done = attempt(
+        request,
+        db,
+        lambda: service.create_product(
+            db,
+            actor=actor,
+            data=ProductIn.model_validate(
+                {
+                    "code": code.strip(),
+                    "name": name.strip(),
+                    "line": line,
+                    "for_adults": bool(for_adults),
+                }
+            ),
+        ),
+    )
     if isinstance(done, Refusal):
         return _list(request, db, actor, refusal=done, values=values)
     return RedirectResponse(f"/admin/products/{done.id}", status_code=303)
@@ -76,12 +108,19 @@ def product_page(product_id: int, request: Request, db: DB, actor: Reader) -> Re
     return _product(request, db, actor, product_id)
 
 
-def _product(request: Request, db: Session, actor: Principal, product_id: int,
-             refusal: Refusal | None = None) -> Response:
+def _product(
+    request: Request, db: Session, actor: Principal, product_id: int, refusal: Refusal | None = None
+) -> Response:
     product = service.product_out(repository.get_product(db, product_id), language_of(request))
-    return page(request, "admin/product.html", status_code=refusal.status_code if refusal else 200,
-                product=product, error=refusal.error if refusal else None,
-                may_manage=actor.has(Permission.PRODUCTS_MANAGE), **common(request))
+    return page(
+        request,
+        "admin/product.html",
+        status_code=refusal.status_code if refusal else 200,
+        product=product,
+        error=refusal.error if refusal else None,
+        may_manage=actor.has(Permission.PRODUCTS_MANAGE),
+        **common(request),
+    )
 
 
 @router.post("/{product_id}/versions")
@@ -112,31 +151,49 @@ def _form_values(version: Any) -> dict[str, Any]:
         "regions": ", ".join(content.limits.regions),
         "channels": ", ".join(content.limits.channels),
         "customer_groups": ", ".join(content.limits.customer_groups),
-        "coverages": json.dumps([c.model_dump() for c in content.coverages], ensure_ascii=False,
-                                indent=1),
+        "coverages": json.dumps(
+            [c.model_dump() for c in content.coverages], ensure_ascii=False, indent=1
+        ),
     }
 
 
-def _version(request: Request, db: Session, actor: Principal, product_id: int, version_id: int,
-             *, refusal: Refusal | None = None, action: str | None = None,
-             values: dict[str, Any] | None = None) -> Response:
+def _version(
+    request: Request,
+    db: Session,
+    actor: Principal,
+    product_id: int,
+    version_id: int,
+    *,
+    refusal: Refusal | None = None,
+    action: str | None = None,
+    values: dict[str, Any] | None = None,
+) -> Response:
     _version_of(db, product_id, version_id)
     language = language_of(request)
     stored = repository.get_version(db, version_id)
     version = service.version_out(stored, language)
     report = service.check(db, version_id=version_id, language=language)
     product = repository.get_product(db, product_id)
-    return page(request, "admin/product_version.html",
-                status_code=refusal.status_code if refusal else 200, product=product,
-                version=version, report=report, error=refusal.error if refusal else None,
-                action=action, values=values or _form_values(service.version_content(stored)),
-                may_manage=actor.has(Permission.PRODUCTS_MANAGE),
-                refund_rules=("pro_rata_days", "none"), **common(request))
+    return page(
+        request,
+        "admin/product_version.html",
+        status_code=refusal.status_code if refusal else 200,
+        product=product,
+        version=version,
+        report=report,
+        error=refusal.error if refusal else None,
+        action=action,
+        values=values or _form_values(service.version_content(stored)),
+        may_manage=actor.has(Permission.PRODUCTS_MANAGE),
+        refund_rules=("pro_rata_days", "none"),
+        **common(request),
+    )
 
 
 @router.get("/{product_id}/versions/{version_id}")
-def version_page(product_id: int, version_id: int, request: Request, db: DB,
-                 actor: Reader) -> Response:
+def version_page(
+    product_id: int, version_id: int, request: Request, db: DB, actor: Reader
+) -> Response:
     return _version(request, db, actor, product_id, version_id)
 
 
@@ -166,50 +223,76 @@ def _coverages(text: str) -> list[Any]:
 
 @router.post("/{product_id}/versions/{version_id}/edit")
 def edit_draft(
-    product_id: int, version_id: int, request: Request, db: DB, actor: Manager,
-    effective_date: Short = "", insured_liabilities: Text = "", exclusions: Text = "",
-    sum_insured: Short = "", period_months: Short = "", premium_rate: Short = "",
-    refund_rule: Short = "pro_rata_days", terms: Text = "", regions: Text = "",
-    channels: Text = "", customer_groups: Text = "", coverages: Text = "",
+    product_id: int,
+    version_id: int,
+    request: Request,
+    db: DB,
+    actor: Manager,
+    effective_date: Short = "",
+    insured_liabilities: Text = "",
+    exclusions: Text = "",
+    sum_insured: Short = "",
+    period_months: Short = "",
+    premium_rate: Short = "",
+    refund_rule: Short = "pro_rata_days",
+    terms: Text = "",
+    regions: Text = "",
+    channels: Text = "",
+    customer_groups: Text = "",
+    coverages: Text = "",
 ) -> Response:
-    values = {"effective_date": effective_date, "insured_liabilities": insured_liabilities,
-              "exclusions": exclusions, "sum_insured": sum_insured,
-              "period_months": period_months, "premium_rate": premium_rate,
-              "refund_rule": refund_rule, "terms": terms, "regions": regions,
-              "channels": channels, "customer_groups": customer_groups, "coverages": coverages}
+    values = {
+        "effective_date": effective_date,
+        "insured_liabilities": insured_liabilities,
+        "exclusions": exclusions,
+        "sum_insured": sum_insured,
+        "period_months": period_months,
+        "premium_rate": premium_rate,
+        "refund_rule": refund_rule,
+        "terms": terms,
+        "regions": regions,
+        "channels": channels,
+        "customer_groups": customer_groups,
+        "coverages": coverages,
+    }
 
     def call() -> Any:
         _version_of(db, product_id, version_id)
-        data = VersionIn.model_validate({
-            "effective_date": effective_date.strip() or None,
-            "insured_liabilities": insured_liabilities.strip() or None,
-            "exclusions": exclusions.strip() or None,
-            "sum_insured": sum_insured.strip() or None,
-            "period_months": period_months.strip() or None,
-            "premium_rate": premium_rate.strip() or None,
-            "refund_rule": refund_rule, "terms": _terms(terms),
-            "limits": {"regions": split_lines(regions), "channels": split_lines(channels),
-                       "customer_groups": split_lines(customer_groups)},
-            "coverages": _coverages(coverages),
-        })
+        data = VersionIn.model_validate(
+            {
+                "effective_date": effective_date.strip() or None,
+                "insured_liabilities": insured_liabilities.strip() or None,
+                "exclusions": exclusions.strip() or None,
+                "sum_insured": sum_insured.strip() or None,
+                "period_months": period_months.strip() or None,
+                "premium_rate": premium_rate.strip() or None,
+                "refund_rule": refund_rule,
+                "terms": _terms(terms),
+                "limits": {
+                    "regions": split_lines(regions),
+                    "channels": split_lines(channels),
+                    "customer_groups": split_lines(customer_groups),
+                },
+                "coverages": _coverages(coverages),
+            }
+        )
         return service.update_draft(db, actor=actor, version_id=version_id, data=data)
 
     done = attempt(request, db, call)
     if isinstance(done, Refusal):
-        return _version(request, db, actor, product_id, version_id, refusal=done, action="edit",
-                        values=values)
+        return _version(
+            request, db, actor, product_id, version_id, refusal=done, action="edit", values=values
+        )
     return RedirectResponse(f"/admin/products/{product_id}/versions/{version_id}", status_code=303)
 
 
 @router.post("/{product_id}/versions/{version_id}/publish")
-def publish(product_id: int, version_id: int, request: Request, db: DB,
-            actor: Manager) -> Response:
+def publish(product_id: int, version_id: int, request: Request, db: DB, actor: Manager) -> Response:
     def call() -> Any:
         _version_of(db, product_id, version_id)
         return service.publish_version(db, actor=actor, version_id=version_id)
 
     done = attempt(request, db, call)
     if isinstance(done, Refusal):
-        return _version(request, db, actor, product_id, version_id, refusal=done,
-                        action="publish")
+        return _version(request, db, actor, product_id, version_id, refusal=done, action="publish")
     return RedirectResponse(f"/admin/products/{product_id}/versions/{version_id}", status_code=303)

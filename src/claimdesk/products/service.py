@@ -54,8 +54,14 @@ def create_product(session: Session, *, actor: Principal, data: ProductIn) -> Pr
     product.versions = []
     session.add(product)
     session.flush()
-    record(session, actor=actor, action="product.create", entity_type="product",
-           entity_id=product.id, details={"code": product.code, "line": product.line})
+    record(
+        session,
+        actor=actor,
+        action="product.create",
+        entity_type="product",
+        entity_id=product.id,
+        details={"code": product.code, "line": product.line},
+    )
     if data.version is not None:
         add_version(session, actor=actor, product_id=product.id, data=data.version)
     return product
@@ -76,8 +82,14 @@ def add_version(
     session.add(version)
     _apply_content(session, version, data)
     session.flush()
-    record(session, actor=actor, action="product.version_create", entity_type="product_version",
-           entity_id=version.id, details={"product": product.code, "version": number})
+    record(
+        session,
+        actor=actor,
+        action="product.version_create",
+        entity_type="product_version",
+        entity_id=version.id,
+        details={"product": product.code, "version": number},
+    )
     return version
 
 
@@ -87,12 +99,22 @@ def update_draft(
     version = repository.get_version(session, version_id, for_update=True)
     if version.status != "draft":
         # A sold version never changes (PRD-2): policies keep pointing at it.
-        raise VersionNotEditable(field="version_id", version=version.version,
-                                 status=version.status, status_zh=_STATUS_ZH[version.status])
+        raise VersionNotEditable(
+            field="version_id",
+            version=version.version,
+            status=version.status,
+            status_zh=_STATUS_ZH[version.status],
+        )
     _apply_content(session, version, data)
     session.flush()
-    record(session, actor=actor, action="product.version_edit", entity_type="product_version",
-           entity_id=version.id, details={"version": version.version})
+    record(
+        session,
+        actor=actor,
+        action="product.version_edit",
+        entity_type="product_version",
+        entity_id=version.id,
+        details={"version": version.version},
+    )
     return version
 
 
@@ -124,14 +146,24 @@ def _build_coverages(items: list[CoverageIn]) -> list[Coverage]:
             raise DuplicateCoverageCode(field=f"{field}.code", value=item.code)
         seen.add(item.code)
         parameters = coverage_types.validate_parameters(item.type, item.parameters, field=field)
-        for key, codes in (("materials_add", item.materials_add),
-                           ("materials_drop", item.materials_drop)):
+        for key, codes in (
+            ("materials_add", item.materials_add),
+            ("materials_drop", item.materials_drop),
+        ):
             for code in codes:
                 if code not in coverage_types.MATERIALS:
                     raise UnknownMaterial(field=f"{field}.{key}", value=code)
-        built.append(Coverage(position=index, code=item.code, name=item.name, type=item.type,
-                              parameters=parameters, materials_added=list(item.materials_add),
-                              materials_dropped=list(item.materials_drop)))
+        built.append(
+            Coverage(
+                position=index,
+                code=item.code,
+                name=item.name,
+                type=item.type,
+                parameters=parameters,
+                materials_added=list(item.materials_add),
+                materials_dropped=list(item.materials_drop),
+            )
+        )
     return built
 
 
@@ -160,8 +192,14 @@ def compliance_problems(version: ProductVersion) -> list[dict[str, str]]:
         if value is None:
             problems.append(_problem(f"missing_{field}", field, f"缺少{zh}", f"{en} is missing"))
     if not version.coverages:
-        problems.append(_problem("missing_coverages", "coverages", "至少需要一项保障",
-                                 "at least one coverage is required"))
+        problems.append(
+            _problem(
+                "missing_coverages",
+                "coverages",
+                "至少需要一项保障",
+                "at least one coverage is required",
+            )
+        )
     adult = version.product.for_adults
     has_ci = False
     for index, coverage in enumerate(version.coverages):
@@ -172,8 +210,14 @@ def compliance_problems(version: ProductVersion) -> list[dict[str, str]]:
         if coverage.type in ("medical", "accident_medical"):
             problems += _indemnity_problems(coverage, field)
     if version.product.line == "critical_illness" and not has_ci:
-        problems.append(_problem("ci_coverage_missing", "coverages", "重大疾病产品须含重疾保障",
-                                 "a critical-illness product needs a critical_illness coverage"))
+        problems.append(
+            _problem(
+                "ci_coverage_missing",
+                "coverages",
+                "重大疾病产品须含重疾保障",
+                "a critical-illness product needs a critical_illness coverage",
+            )
+        )
     return problems
 
 
@@ -186,16 +230,24 @@ def _critical_illness_problems(
     missing = [code for code in CORE_SEVERE if code not in params.severe]
     if adult and missing:
         names = "、".join(SEVERE[c] for c in missing)
-        problems.append(_problem(
-            "ci_core_diseases_missing", f"{field}.severe",
-            f"成人重疾产品须包含 6 种核心重疾，缺少：{names}",
-            f"an adult critical-illness product must cover the 6 core diseases; "
-            f"missing {', '.join(missing)}"))
+        problems.append(
+            _problem(
+                "ci_core_diseases_missing",
+                f"{field}.severe",
+                f"成人重疾产品须包含 6 种核心重疾，缺少：{names}",
+                f"an adult critical-illness product must cover the 6 core diseases; "
+                f"missing {', '.join(missing)}",
+            )
+        )
     if params.mild is not None and params.mild.percent > Decimal(MILD_MAX_PERCENT):
-        problems.append(_problem(
-            "ci_mild_over_limit", f"{field}.mild.percent",
-            f"轻症给付比例 {params.mild.percent} 超过重疾保额的 20%",
-            f"mild benefit {params.mild.percent} exceeds 20% of the severe sum insured"))
+        problems.append(
+            _problem(
+                "ci_mild_over_limit",
+                f"{field}.mild.percent",
+                f"轻症给付比例 {params.mild.percent} 超过重疾保额的 20%",
+                f"mild benefit {params.mild.percent} exceeds 20% of the severe sum insured",
+            )
+        )
     return problems
 
 
@@ -206,11 +258,15 @@ def _indemnity_problems(coverage: Coverage, field: str) -> list[dict[str, str]]:
     for name in ("payout_ratio", "payout_ratio_without_social_insurance"):
         ratio = getattr(params, name)
         if ratio is not None and ratio > 1:
-            problems.append(_problem(
-                "indemnity_above_expense", f"{field}.{name}",
-                f"费用补偿型医疗保险赔付不得超过实际费用（{name} = {ratio} > 1）",
-                f"an indemnity medical coverage may not pay more than the expense borne "
-                f"({name} = {ratio} > 1)"))
+            problems.append(
+                _problem(
+                    "indemnity_above_expense",
+                    f"{field}.{name}",
+                    f"费用补偿型医疗保险赔付不得超过实际费用（{name} = {ratio} > 1）",
+                    f"an indemnity medical coverage may not pay more than the expense borne "
+                    f"({name} = {ratio} > 1)",
+                )
+            )
     return problems
 
 
@@ -221,8 +277,12 @@ def check(session: Session, *, version_id: int, language: str = "zh-CN") -> Comp
     return ComplianceReport(
         version_id=version.id,
         compliant=not problems,
-        problems=[Problem(code=p["code"], field=p["field"],
-                          message=p["message_zh"] if zh else p["message_en"]) for p in problems],
+        problems=[
+            Problem(
+                code=p["code"], field=p["field"], message=p["message_zh"] if zh else p["message_en"]
+            )
+            for p in problems
+        ],
     )
 
 
@@ -239,18 +299,28 @@ def publish_version(
     # The version sold until now stops being sold; its policies keep it (PRD-2).
     for previous in repository.published_versions(session, version.product_id):
         previous.status = "retired"
-        record(session, actor=actor, action="product.version_retire",
-               entity_type="product_version", entity_id=previous.id,
-               details={"version": previous.version, "replaced_by": version.version})
+        record(
+            session,
+            actor=actor,
+            action="product.version_retire",
+            entity_type="product_version",
+            entity_id=previous.id,
+            details={"version": previous.version, "replaced_by": version.version},
+        )
     version.status = "published"
     version.published_at = now
     version.published_by_id = actor.user_id
     if version.effective_date is None:
         version.effective_date = now.astimezone(SHANGHAI).date()
     session.flush()
-    record(session, actor=actor, action="product.version_publish", entity_type="product_version",
-           entity_id=version.id, details={"product": version.product.code,
-                                          "version": version.version})
+    record(
+        session,
+        actor=actor,
+        action="product.version_publish",
+        entity_type="product_version",
+        entity_id=version.id,
+        details={"product": version.product.code, "version": version.version},
+    )
     return version
 
 
@@ -266,14 +336,21 @@ def version_content(version: ProductVersion) -> VersionIn:
         period_months=version.period_months,
         premium_rate=version.premium_rate,
         terms=dict(version.terms),
-        limits=Limits(regions=list(version.allowed_regions),
-                      channels=list(version.allowed_channels),
-                      customer_groups=list(version.allowed_customer_groups)),
+        limits=Limits(
+            regions=list(version.allowed_regions),
+            channels=list(version.allowed_channels),
+            customer_groups=list(version.allowed_customer_groups),
+        ),
         refund_rule=version.refund_rule,
         coverages=[
-            CoverageIn(code=c.code, name=c.name, type=c.type, parameters=dict(c.parameters),
-                       materials_add=list(c.materials_added),
-                       materials_drop=list(c.materials_dropped))
+            CoverageIn(
+                code=c.code,
+                name=c.name,
+                type=c.type,
+                parameters=dict(c.parameters),
+                materials_add=list(c.materials_added),
+                materials_drop=list(c.materials_dropped),
+            )
             for c in version.coverages
         ],
     )
@@ -281,15 +358,21 @@ def version_content(version: ProductVersion) -> VersionIn:
 
 def export_product(session: Session, *, actor: Principal, product_id: int) -> ProductExport:
     product = repository.get_product(session, product_id)
-    record(session, actor=actor, action="product.export", entity_type="product",
-           entity_id=product.id)
+    record(
+        session, actor=actor, action="product.export", entity_type="product", entity_id=product.id
+    )
     return ProductExport(
-        code=product.code, name=product.name, line=product.line,
+        code=product.code,
+        name=product.name,
+        line=product.line,
         for_adults=product.for_adults,
         versions=[
-            VersionExport(version=v.version, status=v.status,
-                          published_at=v.published_at,
-                          **version_content(v).model_dump())
+            VersionExport(
+                version=v.version,
+                status=v.status,
+                published_at=v.published_at,
+                **version_content(v).model_dump(),
+            )
             for v in product.versions
         ],
     )
@@ -306,47 +389,66 @@ def import_product(session: Session, *, actor: Principal, data: ProductExport) -
     here with the same content are left alone; a published version never changes."""
     product = repository.find_product_by_code(session, data.code)
     if product is None:
-        product = create_product(session, actor=actor, data=ProductIn(
-            code=data.code, name=data.name, line=data.line, for_adults=data.for_adults))
+        product = create_product(
+            session,
+            actor=actor,
+            data=ProductIn(
+                code=data.code, name=data.name, line=data.line, for_adults=data.for_adults
+            ),
+        )
     elif product.line != data.line or product.for_adults != data.for_adults:
         raise ImportConflict(field="line", code=data.code, version="-")
     existing = {v.version: v for v in product.versions}
     for item in sorted(data.versions, key=lambda v: v.version):
-        content = VersionIn.model_validate(item.model_dump(exclude={"version", "status",
-                                                                    "published_at"}))
+        content = VersionIn.model_validate(
+            item.model_dump(exclude={"version", "status", "published_at"})
+        )
         current = existing.get(item.version)
         if current is not None:
             if _same_content(current, content):
                 continue
             if current.status != "draft":
-                raise ImportConflict(field=f"versions[{item.version}]", code=data.code,
-                                     version=item.version)
+                raise ImportConflict(
+                    field=f"versions[{item.version}]", code=data.code, version=item.version
+                )
             update_draft(session, actor=actor, version_id=current.id, data=content)
             continue
-        version = _create_numbered(session, actor=actor, product=product, number=item.version,
-                                   data=content)
+        version = _create_numbered(
+            session, actor=actor, product=product, number=item.version, data=content
+        )
         if item.status in ("published", "retired"):
             publish_version(session, actor=actor, version_id=version.id)
         if item.status == "retired":
             version.status = "retired"
     session.flush()
-    record(session, actor=actor, action="product.import", entity_type="product",
-           entity_id=product.id, details={"code": product.code,
-                                          "versions": [v.version for v in data.versions]})
+    record(
+        session,
+        actor=actor,
+        action="product.import",
+        entity_type="product",
+        entity_id=product.id,
+        details={"code": product.code, "versions": [v.version for v in data.versions]},
+    )
     session.expire(product, ["versions"])
     return repository.get_product(session, product.id)
 
 
-def _create_numbered(session: Session, *, actor: Principal, product: Product, number: int,
-                     data: VersionIn) -> ProductVersion:
+def _create_numbered(
+    session: Session, *, actor: Principal, product: Product, number: int, data: VersionIn
+) -> ProductVersion:
     version = ProductVersion(product_id=product.id, version=number, status="draft")
     version.coverages = []
     session.add(version)
     _apply_content(session, version, data)
     session.flush()
-    record(session, actor=actor, action="product.version_create", entity_type="product_version",
-           entity_id=version.id, details={"product": product.code, "version": number,
-                                          "source": "import"})
+    record(
+        session,
+        actor=actor,
+        action="product.version_create",
+        entity_type="product_version",
+        entity_id=version.id,
+        details={"product": product.code, "version": number, "source": "import"},
+    )
     return version
 
 
@@ -356,45 +458,67 @@ def _create_numbered(session: Session, *, actor: Principal, product: Product, nu
 def coverage_out(coverage: Coverage, language: str = "zh-CN") -> CoverageOut:
     zh = language.startswith("zh")
     materials = coverage_types.effective_materials(
-        coverage.type, coverage.materials_added, coverage.materials_dropped)
+        coverage.type, coverage.materials_added, coverage.materials_dropped
+    )
     label = coverage_types.TYPE_LABELS.get(coverage.type, (coverage.type, coverage.type))
     return CoverageOut(
-        id=coverage.id, code=coverage.code, name=coverage.name, type=coverage.type,
-        type_label=label[0] if zh else label[1], parameters=dict(coverage.parameters),
+        id=coverage.id,
+        code=coverage.code,
+        name=coverage.name,
+        type=coverage.type,
+        type_label=label[0] if zh else label[1],
+        parameters=dict(coverage.parameters),
         materials_add=list(coverage.materials_added),
         materials_drop=list(coverage.materials_dropped),
-        materials=[{"code": m, "label": coverage_types.MATERIALS[m][0 if zh else 1]}
-                   for m in materials],
+        materials=[
+            {"code": m, "label": coverage_types.MATERIALS[m][0 if zh else 1]} for m in materials
+        ],
     )
 
 
 def version_out(version: ProductVersion, language: str = "zh-CN") -> VersionOut:
     return VersionOut(
-        id=version.id, product_id=version.product_id, version=version.version,
+        id=version.id,
+        product_id=version.product_id,
+        version=version.version,
         status=version.status,
         effective_date=version.effective_date,
-        insured_liabilities=version.insured_liabilities, exclusions=version.exclusions,
-        sum_insured=version.sum_insured, period_months=version.period_months,
-        premium_rate=version.premium_rate, terms=dict(version.terms),
-        limits=Limits(regions=list(version.allowed_regions),
-                      channels=list(version.allowed_channels),
-                      customer_groups=list(version.allowed_customer_groups)),
-        refund_rule=version.refund_rule, published_at=version.published_at,
+        insured_liabilities=version.insured_liabilities,
+        exclusions=version.exclusions,
+        sum_insured=version.sum_insured,
+        period_months=version.period_months,
+        premium_rate=version.premium_rate,
+        terms=dict(version.terms),
+        limits=Limits(
+            regions=list(version.allowed_regions),
+            channels=list(version.allowed_channels),
+            customer_groups=list(version.allowed_customer_groups),
+        ),
+        refund_rule=version.refund_rule,
+        published_at=version.published_at,
         published_by_id=version.published_by_id,
         coverages=[coverage_out(c, language) for c in version.coverages],
     )
 
 
 def product_out(product: Product, language: str = "zh-CN") -> ProductOut:
-    return ProductOut(id=product.id, code=product.code, name=product.name, line=product.line,
-                      for_adults=product.for_adults,
-                      versions=[version_out(v, language) for v in product.versions])
+    return ProductOut(
+        id=product.id,
+        code=product.code,
+        name=product.name,
+        line=product.line,
+        for_adults=product.for_adults,
+        versions=[version_out(v, language) for v in product.versions],
+    )
 
 
 def product_summary(product: Product) -> ProductSummary:
     published = [v.version for v in product.versions if v.status == "published"]
     return ProductSummary(
-        id=product.id, code=product.code, name=product.name, line=product.line,
+        id=product.id,
+        code=product.code,
+        name=product.name,
+        line=product.line,
         for_adults=product.for_adults,
         latest_version=max((v.version for v in product.versions), default=None),
         published_version=published[0] if published else None,
@@ -404,7 +528,8 @@ def product_summary(product: Product) -> ProductSummary:
 def materials_for(coverage: Coverage) -> list[str]:
     """The claim materials of a coverage (PRD-4), for the claims checklist (CLM-A1)."""
     return coverage_types.effective_materials(
-        coverage.type, coverage.materials_added, coverage.materials_dropped)
+        coverage.type, coverage.materials_added, coverage.materials_dropped
+    )
 
 
 def coverage_parameters(coverage: Coverage) -> dict[str, Any]:

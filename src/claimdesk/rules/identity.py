@@ -32,8 +32,18 @@ WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
 EARLIEST_BIRTH = dt.date(1900, 1, 1)
 PROVINCE_CODES = frozenset(
-    [*range(11, 16), *range(21, 24), *range(31, 38), *range(41, 47), *range(50, 55),
-     *range(61, 66), 71, 81, 82, 83]
+    [
+        *range(11, 16),
+        *range(21, 24),
+        *range(31, 38),
+        *range(41, 47),
+        *range(50, 55),
+        *range(61, 66),
+        71,
+        81,
+        82,
+        83,
+    ]
 )
 _BEIJING = ZoneInfo("Asia/Shanghai")
 _RESIDENT_ID_SHAPE = re.compile(r"^\d{17}[\dX]$")
@@ -72,19 +82,24 @@ def validate_resident_id(
 
     number = "".join(str(value).split()).upper()
     if len(number) != 18:
-        raise fail(f"应为 18 位，实际 {len(number)} 位",
-                   f"must have 18 characters, got {len(number)}")
+        raise fail(
+            f"应为 18 位，实际 {len(number)} 位", f"must have 18 characters, got {len(number)}"
+        )
     if not _RESIDENT_ID_SHAPE.match(number):
-        raise fail("前 17 位应为数字，末位应为数字或 X",
-                   "17 digits followed by a digit or X expected")
+        raise fail(
+            "前 17 位应为数字，末位应为数字或 X", "17 digits followed by a digit or X expected"
+        )
     if int(number[:2]) not in PROVINCE_CODES:
-        raise fail(f"地区码 {number[:6]} 的省级代码无效",
-                   f"region code {number[:6]}: unknown province")
+        raise fail(
+            f"地区码 {number[:6]} 的省级代码无效", f"region code {number[:6]}: unknown province"
+        )
     try:
         birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
-        raise fail(f"出生日期 {number[6:14]} 不是有效日期",
-                   f"birth date {number[6:14]} is not a valid date") from None
+        raise fail(
+            f"出生日期 {number[6:14]} 不是有效日期",
+            f"birth date {number[6:14]} is not a valid date",
+        ) from None
     if birth < EARLIEST_BIRTH:
         raise fail("出生日期早于 1900-01-01", "birth date before 1900-01-01")
     if birth > (today or _today_in_beijing()):
@@ -122,11 +137,15 @@ def validate_bank_card(value: str, *, field: str = "account_number") -> str:
     if not digits.isdigit() or not digits.isascii():
         raise InvalidBankCard(field=field, reason_zh="只能包含数字", reason_en="digits only")
     if not 12 <= len(digits) <= 19:
-        raise InvalidBankCard(field=field, reason_zh=f"应为 12 至 19 位，实际 {len(digits)} 位",
-                              reason_en=f"must have 12 to 19 digits, got {len(digits)}")
+        raise InvalidBankCard(
+            field=field,
+            reason_zh=f"应为 12 至 19 位，实际 {len(digits)} 位",
+            reason_en=f"must have 12 to 19 digits, got {len(digits)}",
+        )
     if not luhn_valid(digits):
-        raise InvalidBankCard(field=field, reason_zh="Luhn 校验位错误",
-                              reason_en="Luhn check digit mismatch")
+        raise InvalidBankCard(
+            field=field, reason_zh="Luhn 校验位错误", reason_en="Luhn check digit mismatch"
+        )
     return digits
 
 

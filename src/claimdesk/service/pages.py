@@ -40,16 +40,34 @@ def _common(request: Request) -> dict[str, Any]:
 def complaints(request: Request, db: DB, actor: Desk, status: str | None = None) -> Response:
     chosen = status if status in STATUSES else None
     found = repository.list_complaints(db, actor, status=chosen)
-    return page(request, "admin/complaints.html", complaints=found, statuses=STATUSES,
-                status=chosen, **_common(request))
+    return page(
+        request,
+        "admin/complaints.html",
+        complaints=found,
+        statuses=STATUSES,
+        status=chosen,
+        **_common(request),
+    )
 
 
-def _new_form(request: Request, *, error: dict[str, Any] | None = None,
-              values: dict[str, Any] | None = None, status_code: int = 200) -> Response:
-    return page(request, "admin/complaint_new.html", status_code=status_code, error=error,
-                values=values or {}, channels=service.CHANNELS,
-                types=service.COMPLAINT_TYPES, causes=service.COMPLAINT_CAUSES,
-                **_common(request))
+def _new_form(
+    request: Request,
+    *,
+    error: dict[str, Any] | None = None,
+    values: dict[str, Any] | None = None,
+    status_code: int = 200,
+) -> Response:
+    return page(
+        request,
+        "admin/complaint_new.html",
+        status_code=status_code,
+        error=error,
+        values=values or {},
+        channels=service.CHANNELS,
+        types=service.COMPLAINT_TYPES,
+        causes=service.COMPLAINT_CAUSES,
+        **_common(request),
+    )
 
 
 @router.get("/complaints/new")
@@ -59,37 +77,76 @@ def new_complaint(request: Request, actor: Desk) -> Response:
 
 @router.post("/complaints")
 def file_complaint(
-    request: Request, db: DB, actor: Desk,
-    person_id: Short = "", contact: Short = "", channel: Short = "", complaint_type: Short = "",
-    cause: Short = "", description: Text = "", policy_id: Short = "", claim_id: Short = "",
+    request: Request,
+    db: DB,
+    actor: Desk,
+    person_id: Short = "",
+    contact: Short = "",
+    channel: Short = "",
+    complaint_type: Short = "",
+    cause: Short = "",
+    description: Text = "",
+    policy_id: Short = "",
+    claim_id: Short = "",
 ) -> Response:
-    values = {"person_id": person_id, "contact": contact, "channel": channel,
-              "complaint_type": complaint_type, "cause": cause, "description": description,
-              "policy_id": policy_id, "claim_id": claim_id}
+    values = {
+        "person_id": person_id,
+        "contact": contact,
+        "channel": channel,
+        "complaint_type": complaint_type,
+        "cause": cause,
+        "description": description,
+        "policy_id": policy_id,
+        "claim_id": claim_id,
+    }
     try:
         complaint = service.file_complaint(
-            db, actor=actor, person_id=parse_id(person_id, "person_id"), contact=contact,
-            channel=channel, complaint_type=complaint_type, cause=cause,
-            description=description, policy_id=parse_id(policy_id, "policy_id"),
+            db,
+            actor=actor,
+            person_id=parse_id(person_id, "person_id"),
+            contact=contact,
+            channel=channel,
+            complaint_type=complaint_type,
+            cause=cause,
+            description=description,
+            policy_id=parse_id(policy_id, "policy_id"),
             claim_id=parse_id(claim_id, "claim_id"),
         )
     except ClaimdeskError as error:
         db.rollback()
-        return _new_form(request, error=error_of(request, error), values=values,
-                         status_code=error.status_code)
+        return _new_form(
+            request, error=error_of(request, error), values=values, status_code=error.status_code
+        )
     return RedirectResponse(f"/desk/complaints/{complaint.id}", status_code=303)
 
 
-def _detail(request: Request, db: Session, actor: Principal, complaint_id: int, *,
-            error: dict[str, Any] | None = None, action: str | None = None,
-            values: dict[str, Any] | None = None, status_code: int = 200) -> Response:
+def _detail(
+    request: Request,
+    db: Session,
+    actor: Principal,
+    complaint_id: int,
+    *,
+    error: dict[str, Any] | None = None,
+    action: str | None = None,
+    values: dict[str, Any] | None = None,
+    status_code: int = 200,
+) -> Response:
     complaint = service.get_complaint(db, actor=actor, complaint_id=complaint_id)
     language = language_of(request)
     clocks = [ClockOut.of(c, language) for c in clocks_for(db, "complaint", complaint.id)]
-    return page(request, "admin/complaint.html", status_code=status_code, complaint=complaint,
-                clocks=clocks, notes=repository.notes_of(db, complaint.id), error=error,
-                action=action, values=values or {}, outcomes=service.DECISION_OUTCOMES,
-                **_common(request))
+    return page(
+        request,
+        "admin/complaint.html",
+        status_code=status_code,
+        complaint=complaint,
+        clocks=clocks,
+        notes=repository.notes_of(db, complaint.id),
+        error=error,
+        action=action,
+        values=values or {},
+        outcomes=service.DECISION_OUTCOMES,
+        **_common(request),
+    )
 
 
 @router.get("/complaints/{complaint_id}")
@@ -97,61 +154,122 @@ def complaint_page(complaint_id: int, request: Request, db: DB, actor: Desk) -> 
     return _detail(request, db, actor, complaint_id)
 
 
-def _act(request: Request, db: Session, actor: Principal, complaint_id: int, action: str,
-         values: dict[str, Any], call: Any) -> Response:
+def _act(
+    request: Request,
+    db: Session,
+    actor: Principal,
+    complaint_id: int,
+    action: str,
+    values: dict[str, Any],
+    call: Any,
+) -> Response:
     try:
         call()
     except ClaimdeskError as error:
         db.rollback()
-        return _detail(request, db, actor, complaint_id, error=error_of(request, error),
-                       action=action, values=values, status_code=error.status_code)
+        return _detail(
+            request,
+            db,
+            actor,
+            complaint_id,
+            error=error_of(request, error),
+            action=action,
+            values=values,
+            status_code=error.status_code,
+        )
     return RedirectResponse(f"/desk/complaints/{complaint_id}", status_code=303)
 
 
 @router.post("/complaints/{complaint_id}/acknowledge")
-def acknowledge(complaint_id: int, request: Request, db: DB, actor: Desk,
-                progress_note: Text = "") -> Response:
-    return _act(request, db, actor, complaint_id, "acknowledge",
-                {"progress_note": progress_note},
-                lambda: service.acknowledge_complaint(db, actor=actor, complaint_id=complaint_id,
-                                                      progress_note=progress_note))
+def acknowledge(
+    complaint_id: int, request: Request, db: DB, actor: Desk, progress_note: Text = ""
+) -> Response:
+    return _act(
+        request,
+        db,
+        actor,
+        complaint_id,
+        "acknowledge",
+        {"progress_note": progress_note},
+        lambda: service.acknowledge_complaint(
+            db, actor=actor, complaint_id=complaint_id, progress_note=progress_note
+        ),
+    )
 
 
 @router.post("/complaints/{complaint_id}/notes")
-def add_note(complaint_id: int, request: Request, db: DB, actor: Desk,
-             note: Text = "") -> Response:
-    return _act(request, db, actor, complaint_id, "note", {"note": note},
-                lambda: service.add_note(db, actor=actor, complaint_id=complaint_id, note=note))
+def add_note(complaint_id: int, request: Request, db: DB, actor: Desk, note: Text = "") -> Response:
+    return _act(
+        request,
+        db,
+        actor,
+        complaint_id,
+        "note",
+        {"note": note},
+        lambda: service.add_note(db, actor=actor, complaint_id=complaint_id, note=note),
+    )
 
 
 @router.post("/complaints/{complaint_id}/extend")
-def extend(complaint_id: int, request: Request, db: DB, actor: Desk,
-           extension_reason: Text = "") -> Response:
-    return _act(request, db, actor, complaint_id, "extend",
-                {"extension_reason": extension_reason},
-                lambda: service.extend_complaint(db, actor=actor, complaint_id=complaint_id,
-                                                 reason=extension_reason))
+def extend(
+    complaint_id: int, request: Request, db: DB, actor: Desk, extension_reason: Text = ""
+) -> Response:
+    return _act(
+        request,
+        db,
+        actor,
+        complaint_id,
+        "extend",
+        {"extension_reason": extension_reason},
+        lambda: service.extend_complaint(
+            db, actor=actor, complaint_id=complaint_id, reason=extension_reason
+        ),
+    )
 
 
 @router.post("/complaints/{complaint_id}/decide")
-def decide(complaint_id: int, request: Request, db: DB, actor: Desk, outcome: Short = "",
-           decision: Text = "", extension_reason: Text = "") -> Response:
+def decide(
+    complaint_id: int,
+    request: Request,
+    db: DB,
+    actor: Desk,
+    outcome: Short = "",
+    decision: Text = "",
+    extension_reason: Text = "",
+) -> Response:
     values = {"outcome": outcome, "decision": decision, "extension_reason": extension_reason}
-    return _act(request, db, actor, complaint_id, "decide", values,
-                lambda: service.decide_complaint(
-                    db, actor=actor, complaint_id=complaint_id, outcome=outcome,
-                    decision=decision, extension_reason=extension_reason or None))
+    return _act(
+        request,
+        db,
+        actor,
+        complaint_id,
+        "decide",
+        values,
+        lambda: service.decide_complaint(
+            db,
+            actor=actor,
+            complaint_id=complaint_id,
+            outcome=outcome,
+            decision=decision,
+            extension_reason=extension_reason or None,
+        ),
+    )
 
 
 @router.get("/consultations")
 def consultations(request: Request, db: DB, actor: Desk, status: str | None = None) -> Response:
     chosen = status if status in ("open", "answered", "closed") else None
     records = repository.list_service_records(db, actor, status=chosen)
-    return page(request, "admin/consultations.html", records=records, status=chosen,
-                **_common(request))
+    return page(
+        request, "admin/consultations.html", records=records, status=chosen, **_common(request)
+    )
 
 
 @router.get("/surveys")
 def surveys(request: Request, db: DB, actor: Desk) -> Response:
-    return page(request, "admin/surveys.html", surveys=repository.list_surveys(db, actor),
-                **_common(request))
+    return page(
+        request,
+        "admin/surveys.html",
+        surveys=repository.list_surveys(db, actor),
+        **_common(request),
+    )

@@ -42,8 +42,11 @@ def month_of(instant: dt.datetime) -> str:
 def period_bounds(date_from: dt.date, date_to: dt.date) -> tuple[dt.datetime, dt.datetime]:
     """[start of date_from, start of the day after date_to) in Shanghai time, as UTC."""
     if date_to < date_from:
-        raise TextRequired(field="date_to", zh="{field}：截止日期不能早于起始日期",
-                           en="{field}: the end date may not be before the start date")
+        raise TextRequired(
+            field="date_to",
+            zh="{field}：截止日期不能早于起始日期",
+            en="{field}: the end date may not be before the start date",
+        )
     start = dt.datetime.combine(date_from, dt.time(0), tzinfo=LOCAL_TZ)
     end = dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time(0), tzinfo=LOCAL_TZ)
     return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
@@ -83,12 +86,13 @@ def _months(date_from: dt.date, date_to: dt.date) -> list[str]:
     return months
 
 
-def complaints_report(session: Session, *, date_from: dt.date, date_to: dt.date,
-                      org_unit_id: int | None = None) -> ComplaintsReport:
+def complaints_report(
+    session: Session, *, date_from: dt.date, date_to: dt.date, org_unit_id: int | None = None
+) -> ComplaintsReport:
     start, end = period_bounds(date_from, date_to)
-    query = select(Complaint.received_at, Complaint.cause, Complaint.complaint_type,
-                   Complaint.channel).where(Complaint.received_at >= start,
-                                            Complaint.received_at < end)
+    query = select(
+        Complaint.received_at, Complaint.cause, Complaint.complaint_type, Complaint.channel
+    ).where(Complaint.received_at >= start, Complaint.received_at < end)
     if org_unit_id is not None:
         query = query.where(Complaint.org_unit_id == org_unit_id)
     rows = session.execute(query).all()
@@ -119,8 +123,9 @@ class SatisfactionRow:
     averages: dict[str, Decimal | None]
 
 
-def satisfaction_report(session: Session, *, date_from: dt.date, date_to: dt.date,
-                        org_unit_id: int | None = None) -> list[SatisfactionRow]:
+def satisfaction_report(
+    session: Session, *, date_from: dt.date, date_to: dt.date, org_unit_id: int | None = None
+) -> list[SatisfactionRow]:
     start, end = period_bounds(date_from, date_to)
     columns = []
     for column in DIMENSIONS.values():
@@ -141,8 +146,9 @@ def satisfaction_report(session: Session, *, date_from: dt.date, date_to: dt.dat
             name: _average(sums[2 * i], int(sums[2 * i + 1] or 0))
             for i, name in enumerate(DIMENSIONS)
         }
-        result.append(SatisfactionRow(service_type=service_type, surveys=int(surveys),
-                                      averages=averages))
+        result.append(
+            SatisfactionRow(service_type=service_type, surveys=int(surveys), averages=averages)
+        )
     return result
 
 
@@ -162,15 +168,27 @@ class DeadlineRow:
     share_met: Decimal | None
 
 
-def deadlines_report(session: Session, *, date_from: dt.date, date_to: dt.date,
-                     now: dt.datetime, names: Sequence[str] = SERVICE_CLOCKS) -> list[DeadlineRow]:
+def deadlines_report(
+    session: Session,
+    *,
+    date_from: dt.date,
+    date_to: dt.date,
+    now: dt.datetime,
+    names: Sequence[str] = SERVICE_CLOCKS,
+) -> list[DeadlineRow]:
     """Per clock name, branch (org unit code) and month of the start: how many cases the
     limit governed and how many met it. A running clock past its due time counts as
     missed; one still within its time is pending."""
     start, end = period_bounds(date_from, date_to)
     query = (
-        select(Clock.name, OrgUnit.code, Clock.started_at, Clock.due_at, Clock.stopped_at,
-               Clock.paused_at)
+        select(
+            Clock.name,
+            OrgUnit.code,
+            Clock.started_at,
+            Clock.due_at,
+            Clock.stopped_at,
+            Clock.paused_at,
+        )
         .outerjoin(OrgUnit, OrgUnit.id == Clock.org_unit_id)
         .where(Clock.name.in_(list(names)), Clock.started_at >= start, Clock.started_at < end)
     )
@@ -190,7 +208,10 @@ def deadlines_report(session: Session, *, date_from: dt.date, date_to: dt.date,
         groups.items(), key=lambda item: (item[0][0], item[0][1] or "", item[0][2])
     ):
         decided = met + missed
-        share = None if not decided else (Decimal(100 * met) / Decimal(decided)).quantize(
-            CENT, rounding=ROUND_HALF_UP)
+        share = (
+            None
+            if not decided
+            else (Decimal(100 * met) / Decimal(decided)).quantize(CENT, rounding=ROUND_HALF_UP)
+        )
         rows.append(DeadlineRow(name, branch, month, governed, met, missed, pending, share))
     return rows

@@ -28,10 +28,17 @@ def get_service_record(session: Session, actor: Principal, record_id: int) -> Se
     return session.scalars(_scoped(query, ServiceRecord, actor)).first()
 
 
-def list_service_records(session: Session, actor: Principal, *, status: str | None = None,
-                         person_id: int | None = None, limit: int = 200) -> list[ServiceRecord]:
-    query = select(ServiceRecord).order_by(ServiceRecord.received_at.desc(),
-                                           ServiceRecord.id.desc())
+def list_service_records(
+    session: Session,
+    actor: Principal,
+    *,
+    status: str | None = None,
+    person_id: int | None = None,
+    limit: int = 200,
+) -> list[ServiceRecord]:
+    query = select(ServiceRecord).order_by(
+        ServiceRecord.received_at.desc(), ServiceRecord.id.desc()
+    )
     if status is not None:
         query = query.where(ServiceRecord.status == status)
     if person_id is not None:
@@ -39,8 +46,9 @@ def list_service_records(session: Session, actor: Principal, *, status: str | No
     return list(session.scalars(_scoped(query, ServiceRecord, actor).limit(limit)))
 
 
-def get_complaint(session: Session, actor: Principal, complaint_id: int, *,
-                  for_update: bool = False) -> Complaint | None:
+def get_complaint(
+    session: Session, actor: Principal, complaint_id: int, *, for_update: bool = False
+) -> Complaint | None:
     query = _scoped(select(Complaint).where(Complaint.id == complaint_id), Complaint, actor)
     if for_update:
         # Two agents deciding or extending the same complaint serialise on the row.
@@ -48,8 +56,9 @@ def get_complaint(session: Session, actor: Principal, complaint_id: int, *,
     return session.scalars(query).first()
 
 
-def list_complaints(session: Session, actor: Principal, *, status: str | None = None,
-                    limit: int = 200) -> list[Complaint]:
+def list_complaints(
+    session: Session, actor: Principal, *, status: str | None = None, limit: int = 200
+) -> list[Complaint]:
     query = select(Complaint).order_by(Complaint.received_at.desc(), Complaint.id.desc())
     if status is not None:
         query = query.where(Complaint.status == status)
@@ -70,7 +79,8 @@ def survey_exists(session: Session, subject_type: str, subject_id: int, source: 
     return session.scalars(query).first() is not None
 
 
-def list_surveys(session: Session, actor: Principal, *,
-                 limit: int = 200) -> list[SatisfactionSurvey]:
+def list_surveys(
+    session: Session, actor: Principal, *, limit: int = 200
+) -> list[SatisfactionSurvey]:
     query = select(SatisfactionSurvey).order_by(SatisfactionSurvey.surveyed_at.desc())
     return list(session.scalars(_scoped(query, SatisfactionSurvey, actor).limit(limit)))

@@ -55,13 +55,17 @@ def escalate_service_clock(
         return None  # left for when the branch has a supervisor on record
     due = to_local(clock.due_at).strftime("%Y-%m-%d %H:%M")
     send_message(
-        session, channel="app", recipient=supervisor.username,
+        session,
+        channel="app",
+        recipient=supervisor.username,
         template="service_deadline_breached",
         subject="服务时限超时",
-        body=(f"{clock.subject_type} {clock.subject_id} 的时限“{clock.name}”"
-              f"已于 {due} 超时，请跟进。"),
+        body=(
+            f"{clock.subject_type} {clock.subject_id} 的时限“{clock.name}”已于 {due} 超时，请跟进。"
+        ),
         dedupe_key=f"clock:{clock.id}:escalated",
-        related_type=clock.subject_type, related_id=clock.subject_id,
+        related_type=clock.subject_type,
+        related_id=clock.subject_id,
     )
     return {"to_user_id": supervisor.id}
 
@@ -74,15 +78,19 @@ for _subject in SERVICE_SUBJECTS:
 def escalate_service_breaches(session: Session, *, now: dt.datetime, limit: int = 200) -> int:
     """Notify the desk supervisor of every breached, not yet escalated service clock
     (the same handler the one breach job ``clocks.mark_and_escalate`` dispatches to)."""
-    return len(escalation.escalate_breached(
-        session, now=now, subject_types=SERVICE_SUBJECTS, limit=limit))
+    return len(
+        escalation.escalate_breached(session, now=now, subject_types=SERVICE_SUBJECTS, limit=limit)
+    )
 
 
 def _supervisor(session: Session, org_unit_id: int | None) -> User | None:
     if org_unit_id is None:
         return None
-    query = (select(User).join(ServiceDeskSupervisor, ServiceDeskSupervisor.user_id == User.id)
-             .where(ServiceDeskSupervisor.org_unit_id == org_unit_id, User.is_active.is_(True)))
+    query = (
+        select(User)
+        .join(ServiceDeskSupervisor, ServiceDeskSupervisor.user_id == User.id)
+        .where(ServiceDeskSupervisor.org_unit_id == org_unit_id, User.is_active.is_(True))
+    )
     return session.scalars(query).first()
 
 
@@ -96,9 +104,10 @@ def run_care_campaign(session: Session, *, period: str) -> int:
     if not _PERIOD.match(period or ""):
         raise UnknownCode(field="period", value=period, allowed="YYYY-MM")
     candidates = session.scalars(
-        select(Consent.person_id).where(Consent.purpose == CARE_PURPOSE,
-                                        Consent.withdrawn_at.is_(None))
-        .distinct().order_by(Consent.person_id)
+        select(Consent.person_id)
+        .where(Consent.purpose == CARE_PURPOSE, Consent.withdrawn_at.is_(None))
+        .distinct()
+        .order_by(Consent.person_id)
     ).all()
     addressed = 0
     for person_id in candidates:
@@ -116,14 +125,26 @@ def run_care_campaign(session: Session, *, period: str) -> int:
         else:
             continue
         send_message(
-            session, channel=channel, recipient=recipient, template="customer_care",
-            subject="健康与保险资讯", body=CARE_BODY_ZH, person_id=person_id,
+            session,
+            channel=channel,
+            recipient=recipient,
+            template="customer_care",
+            subject="健康与保险资讯",
+            body=CARE_BODY_ZH,
+            person_id=person_id,
             dedupe_key=f"care:{period}:person:{person_id}",
-            related_type="care_campaign", related_id=period,
+            related_type="care_campaign",
+            related_id=period,
         )
         addressed += 1
-    record(session, actor=CARE_ACTOR, action="care.campaign_run", entity_type="care_campaign",
-           entity_id=period, details={"addressed": addressed})
+    record(
+        session,
+        actor=CARE_ACTOR,
+        action="care.campaign_run",
+        entity_type="care_campaign",
+        entity_id=period,
+        details={"addressed": addressed},
+    )
     session.flush()
     return addressed
 
