@@ -18,8 +18,10 @@ MODULES = ["bench.adjudication", "bench.audit", "bench.api", "bench.claims"]
 
 def main(argv: list[str]) -> int:
     selected = argv or MODULES
-    print(f"claimdesk benchmarks — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC — "
-          f"{platform.processor() or platform.machine()}, python {platform.python_version()}")
+    print(
+        f"claimdesk benchmarks — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC — "
+        f"{platform.processor() or platform.machine()}, python {platform.python_version()}"
+    )
     results: dict[str, object] = {}
     failed = 0
     for name in selected:

@@ -48,14 +48,17 @@ def _client(base: str, token: str, count: int) -> list[float]:
 
 
 def _create_user(url: str) -> None:
+    from sqlalchemy.orm import Session
+
     from claimdesk.auth.passwords import hash_password
     from claimdesk.db import make_engine
     from claimdesk.models.user import User, UserRole
-    from sqlalchemy.orm import Session
 
     engine = make_engine(url)
     with Session(engine) as session:
-        user = User(username="bench", display_name="bench", password_hash=hash_password("Bench-pass-123"))
+        user = User(
+            username="bench", display_name="bench", password_hash=hash_password("Bench-pass-123")
+        )
         user.roles = [UserRole(role="claims_handler")]
         session.add(user)
         session.commit()
@@ -66,24 +69,49 @@ def run() -> dict[str, float]:
     with scratch_postgres() as url:
         _create_user(url)
         port = _free_port()
-        env = {**os.environ, "CLAIMDESK_DATABASE_URL": url, "CLAIMDESK_ENV": "production",
-               "CLAIMDESK_KEYS": os.environ.get("CLAIMDESK_KEYS", _bench_keys())}
+        env = {
+            **os.environ,
+            "CLAIMDESK_DATABASE_URL": url,
+            "CLAIMDESK_ENV": "production",
+            "CLAIMDESK_KEYS": os.environ.get("CLAIMDESK_KEYS", _bench_keys()),
+        }
         server = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "claimdesk.asgi:app", "--host", "127.0.0.1",
-             "--port", str(port), "--workers", "2", "--log-level", "warning", "--no-access-log"],
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "claimdesk.asgi:app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--workers",
+                "2",
+                "--log-level",
+                "warning",
+                "--no-access-log",
+            ],
             env=env,
         )
         base = f"http://127.0.0.1:{port}"
         try:
             _wait(base)
-            token = httpx.post(f"{base}/api/v1/auth/token",
-                               json={"username": "bench", "password": "Bench-pass-123"},
-                               timeout=HTTP_TIMEOUT).json()["access_token"]
+            token = httpx.post(
+                f"{base}/api/v1/auth/token",
+                json={"username": "bench", "password": "Bench-pass-123"},
+                timeout=HTTP_TIMEOUT,
+            ).json()["access_token"]
             _client(base, token, 50)  # warm both workers' pools
             started = time.perf_counter()
             with ProcessPoolExecutor(CLIENTS) as pool:
-                parts = list(pool.map(_client, [base] * CLIENTS, [token] * CLIENTS,
-                                      [REQUESTS_PER_CLIENT] * CLIENTS))
+                parts = list(
+                    pool.map(
+                        _client,
+                        [base] * CLIENTS,
+                        [token] * CLIENTS,
+                        [REQUESTS_PER_CLIENT] * CLIENTS,
+                    )
+                )
             elapsed = time.perf_counter() - started
         finally:
             server.terminate()
@@ -98,8 +126,10 @@ def run() -> dict[str, float]:
         "server_workers": 2,
         "client_processes": CLIENTS,
     }
-    print(f"API GET /api/v1/auth/me (bearer, PostgreSQL, 2 workers): {result['requests_per_second']} req/s, "
-          f"p50 {result['p50_ms']} ms, p99 {result['p99_ms']} ms over {total} requests")
+    print(
+        f"API GET /api/v1/auth/me (bearer, PostgreSQL, 2 workers): {result['requests_per_second']} req/s, "
+        f"p50 {result['p50_ms']} ms, p99 {result['p99_ms']} ms over {total} requests"
+    )
     return result
 
 

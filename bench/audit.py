@@ -31,9 +31,15 @@ def run() -> dict[str, Any]:
         for start in range(0, ENTRIES, PER_COMMIT):
             with factory() as session:
                 for n in range(start, min(start + PER_COMMIT, ENTRIES)):
-                    record(session, actor=actor, action="claim.updated", entity_type="claim",
-                           entity_id=n % 5000, reason="bench",
-                           details={"field": "status", "to": "assessed", "n": n})
+                    record(
+                        session,
+                        actor=actor,
+                        action="claim.updated",
+                        entity_type="claim",
+                        entity_id=n % 5000,
+                        reason="bench",
+                        details={"field": "status", "to": "assessed", "n": n},
+                    )
                 session.commit()
         append_seconds = time.perf_counter() - started
 
@@ -52,9 +58,11 @@ def run() -> dict[str, Any]:
         "verified_per_second": round(result.entries_checked / verify_seconds),
         "chain_ok": result.ok,
     }
-    print(f"audit: appended {ENTRIES} entries ({PER_COMMIT}/commit) at "
-          f"{figures['appended_per_second']}/s; verified at {figures['verified_per_second']}/s "
-          f"(chain {'intact' if result.ok else 'BROKEN'})")
+    print(
+        f"audit: appended {ENTRIES} entries ({PER_COMMIT}/commit) at "
+        f"{figures['appended_per_second']}/s; verified at {figures['verified_per_second']}/s "
+        f"(chain {'intact' if result.ok else 'BROKEN'})"
+    )
     return figures
 
 
