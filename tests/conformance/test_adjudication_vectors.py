@@ -14,8 +14,9 @@ from typing import Any
 import pytest
 
 from claimdesk.conformance.adjudication import check_vector
+from tests.paths import shared_vectors
 
-SHARED = Path("/work/shared/vectors")
+SHARED = shared_vectors()
 
 MED = {
     "type": "medical",

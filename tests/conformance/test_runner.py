@@ -16,8 +16,9 @@ import pytest
 from typer.testing import CliRunner
 
 from claimdesk.conformance.runner import run_folder
+from tests.paths import shared_vectors
 
-SHARED = Path("/work/shared/vectors")
+SHARED = shared_vectors()
 
 
 def dl(
