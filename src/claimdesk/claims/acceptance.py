@@ -127,6 +127,19 @@ def review_material(
         reason=note,
         details={"code": code, "result": result},
     )
+    if result == "suspected_forgery":
+        # A suspected forgery is a fraud signal (CLM-F1): the claim is held until an
+        # investigator clears or confirms it; no payment can leave meanwhile.
+        from claimdesk.claims import fraud
+
+        fraud.flag(
+            session,
+            actor=actor,
+            claim=claim,
+            description=f"疑似伪造材料 / suspected forged material: {code}"
+            + (f" — {note}" if note else ""),
+            rule_code="CLM-A5.suspected_forgery",
+        )
     return material
 
 

@@ -1,0 +1,80 @@
+"""Materials are checked against the contract; a suspected forgery holds the claim for
+the fraud investigator (SPEC CLM-A5, CLM-F1)."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from tests.claims.helpers import FrozenClock, build_world, local
+from tests.claims.settlement import ok
+
+API = "/api/v1/claims"
+
+
+def _reported(w) -> dict:  # type: ignore[no-untyped-def]
+    return ok(
+        w.client.post(
+            API,
+            json={
+                "channel": "app",
+                "policy_number": w.policies["MED-MILLION"].number,
+                "claimant_name": "李四",
+                "contact_phone": "13912345678",
+                "loss_date": "2026-09-28",
+                "loss_place": "北京",
+                "loss_cause": "illness",
+                "loss_overview": "住院",
+                "estimated_amount": "8000.00",
+            },
+            headers=w.h["handler"],
+        ),
+        201,
+    )
+
+
+def test_reviewed_material_records_the_result_and_keeps_the_claim_moving(
+    db: Session, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # SPEC CLM-A5
+    w = build_world(db, client)
+    FrozenClock(monkeypatch, local("2026-09-30T10:00:00"))
+    claim = _reported(w)
+    body = ok(
+        client.post(
+            f"{API}/{claim['id']}/materials/review",
+            json={"code": "expense_invoices", "result": "ok", "note": "与病历一致"},
+            headers=w.h["handler"],
+        )
+    )
+    assert body["state"] == "reported"
+
+
+def test_suspected_forgery_suspends_the_claim_until_an_investigator_decides(
+    db: Session, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # SPEC CLM-A5 CLM-F1
+    w = build_world(db, client)
+    FrozenClock(monkeypatch, local("2026-09-30T10:00:00"))
+    claim = _reported(w)
+    body = ok(
+        client.post(
+            f"{API}/{claim['id']}/materials/review",
+            json={
+                "code": "expense_invoices",
+                "result": "suspected_forgery",
+                "note": "发票号查无此票",
+            },
+            headers=w.h["handler"],
+        )
+    )
+    assert body["state"] == "suspended"
+    # Held: the handler cannot move it on; only the investigator's decisions remain.
+    refused = client.post(f"{API}/{claim['id']}/accept", json={}, headers=w.h["handler"])
+    assert refused.status_code in (403, 409)
+    assert set(body["allowed_actions"]) <= {
+        "clear_fraud",
+        "confirm_fraud_reduce",
+        "confirm_fraud_reject",
+    }
