@@ -143,7 +143,13 @@ def test_tamper_rewritten_hash_caught_at_next_link(real):  # SPEC GEN-5
     engine, factory = real
     append(factory, 5)
     # A forger who edits entry 2 and fixes its own hash still breaks entry 3's link.
-    _tamper(engine, "UPDATE audit_entries SET hash = 'f' || substr(hash, 2) WHERE seq = 2")
+    # Flip the first hex digit (to one it is not: a hash may already start with 'f').
+    _tamper(
+        engine,
+        "UPDATE audit_entries SET hash = "
+        "CASE WHEN substr(hash, 1, 1) = 'f' THEN '0' ELSE 'f' END || substr(hash, 2) "
+        "WHERE seq = 2",
+    )
     result = _verify(factory)
     assert not result.ok and result.first_broken_seq == 2  # the stored hash no longer matches
 
