@@ -7,7 +7,7 @@ response leaves (``scope="function"``), or rolls back on any error.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session, sessionmaker
@@ -104,12 +104,3 @@ def require(permission: Permission) -> Callable[..., Principal]:
 
     dependency.required_permission = permission  # type: ignore[attr-defined]
     return dependency
-
-
-def Requires(permission: Permission) -> Any:
-    """``Annotated[Principal, Depends(require(permission))]``.
-
-    Strict mypy does not accept a call in an annotation; prefer module-level aliases
-    ``Reader = Annotated[Principal, Depends(require(Permission.X))]``.
-    """
-    return Annotated[Principal, Depends(require(permission))]

@@ -8,10 +8,8 @@ memorable — this is for demonstrations and training, never for production data
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -91,14 +89,6 @@ class DemoResult:
     notes: list[str] = field(default_factory=list)
 
 
-def _optional(module: str, name: str) -> Any | None:
-    """A function of a domain that may not be installed yet (built in parallel)."""
-    try:
-        return getattr(importlib.import_module(module), name, None)
-    except ModuleNotFoundError:
-        return None
-
-
 def _units(session: Session, actor: Principal, result: DemoResult) -> dict[str, OrgUnit]:
     units: dict[str, OrgUnit] = {}
     for code, name, kind, region, parent in DEMO_UNITS:
@@ -149,21 +139,14 @@ def _user(
 
 
 def _people_ids(session: Session, actor: Principal, result: DemoResult) -> list[int]:
-    load = _optional("claimdesk.people.demo", "load_demo_people")
-    if load is None:
-        result.notes.append(
-            "claimdesk.people.demo not installed: no demo people, no customer logins"
-        )
-        return []
-    people: Sequence[Any] = load(session, actor=actor)
-    return [p.id for p in people]
+    from claimdesk.people.demo import load_demo_people
+
+    return [p.id for p in load_demo_people(session, actor=actor)]
 
 
 def _calendar(session: Session, actor: Principal, result: DemoResult) -> None:
-    seed = _optional("claimdesk.calendar.service", "seed_from_package")
-    if seed is None:
-        result.notes.append("claimdesk.calendar.service not installed: calendar not seeded")
-        return
+    from claimdesk.calendar.service import seed_from_package as seed
+
     for year in CALENDAR_YEARS:
         try:
             result.calendar_years.extend(seed(session, years=[year], actor=actor))
