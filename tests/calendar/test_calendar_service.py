@@ -218,3 +218,37 @@ def test_deadline_calculator(db, client, admin_headers) -> None:  # type: ignore
     assert garbage.status_code == 422
     anonymous = client.post("/api/v1/deadlines/compute", json=body)
     assert anonymous.status_code == 401
+
+
+def test_a_change_committed_elsewhere_reaches_every_process_cache(fresh_db_url) -> None:  # type: ignore[no-untyped-def]
+    # SPEC GEN-3, GEN-4: each process keeps the calendar it built, keyed on a version read
+    # from the database; an administrator's correction saved by another process (here:
+    # another engine) must be used by the next deadline computed here.
+    from sqlalchemy.orm import Session
+
+    from claimdesk.db import make_engine
+
+    here, there = make_engine(fresh_db_url), make_engine(fresh_db_url)
+    rule = Rule("working_days", 1)
+    try:
+        with Session(here) as session:
+            seed_calendar(session, years=[2026])
+            session.commit()
+            first = service.load_calendar(session)
+            assert service.load_calendar(session) is first  # one build per version
+            assert due_at(rule, START, first).date() == D(2026, 3, 3)  # type: ignore[union-attr]
+        with Session(there) as other:
+            service.set_day(other, day=D(2026, 3, 3), kind="holiday", name="台风停工", actor=ADMIN)
+            other.commit()
+        with Session(here) as session:
+            after = service.load_calendar(session)
+            assert after is not first
+            assert due_at(rule, START, after).date() == D(2026, 3, 4)  # type: ignore[union-attr]
+        with Session(there) as other:
+            service.remove_day(other, day=D(2026, 3, 3), actor=ADMIN)
+            other.commit()
+        with Session(here) as session:
+            assert due_at(rule, START, service.load_calendar(session)).date() == D(2026, 3, 3)  # type: ignore[union-attr]
+    finally:
+        here.dispose()
+        there.dispose()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from claimdesk.models.user import AuthSession, LoginThrottle, User, UserRole
 
@@ -17,9 +17,12 @@ def get_user_by_username(session: Session, username: str) -> User | None:
 
 
 def get_user(session: Session, user_id: int) -> User | None:
-    return session.scalars(
-        select(User).where(User.id == user_id).options(selectinload(User.roles))
-    ).one_or_none()
+    # One round trip: every authenticated request runs this.
+    return (
+        session.scalars(select(User).where(User.id == user_id).options(joinedload(User.roles)))
+        .unique()
+        .one_or_none()
+    )
 
 
 def list_users(

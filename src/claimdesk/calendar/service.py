@@ -10,7 +10,8 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy.orm import Session
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session, SessionTransaction, object_session
 
 from claimdesk.audit.service import record
 from claimdesk.auth.principal import Principal
@@ -52,11 +53,54 @@ def check_year(year: int, field: str = "year") -> None:
         raise CalendarYearOutOfRange(field=field, low=MIN_YEAR, high=MAX_YEAR)
 
 
-def load_calendar(session: Session) -> Calendar:
-    """The whole stored calendar as a value for the deadline engine."""
+# The calendar changes a few times a year and every day-rule clock needs it, so each
+# process keeps the last one it built, keyed on the database and a version read from the
+# database (number of years, last change, number of days). Every writer below touches its
+# year's updated_at, so any change — from this process or another — changes the version;
+# the version is one cheap query, re-read once per transaction (the session memo is
+# dropped by the writers in this module and at the end of the transaction).
+_CACHE: dict[str, tuple[tuple[object, ...], Calendar]] = {}
+_SESSION_MEMO = "claimdesk.calendar"
+
+
+def _version(session: Session) -> tuple[object, ...]:
+    years = select(func.count(CalendarYear.year), func.max(CalendarYear.updated_at))
+    days = select(func.count()).select_from(CalendarDay).scalar_subquery()
+    row = session.execute(years.add_columns(days)).one()
+    return tuple(row)
+
+
+def _build(session: Session) -> Calendar:
     years = [row.year for row in repository.all_years(session)]
     days = [(row.day, row.kind, row.name) for row in repository.days_of(session)]
     return make_calendar(years, days)
+
+
+def load_calendar(session: Session) -> Calendar:
+    """The whole stored calendar as a value for the deadline engine."""
+    memo: Calendar | None = session.info.get(_SESSION_MEMO)
+    if memo is not None:
+        return memo
+    key = str(session.get_bind().engine.url)
+    version = _version(session)
+    cached = _CACHE.get(key)
+    if cached is not None and cached[0] == version:
+        calendar = cached[1]
+    else:
+        calendar = _build(session)
+        _CACHE[key] = (version, calendar)
+    session.info[_SESSION_MEMO] = calendar
+    return calendar
+
+
+def _forget(session: Session) -> None:
+    session.info.pop(_SESSION_MEMO, None)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _end_of_transaction(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # the outermost one; every flush ends a nested one
+        _forget(session)
 
 
 def get_year(session: Session, year: int) -> YearView:
@@ -112,6 +156,7 @@ def replace_year(
     """Set a year's full arrangement (creating the year if it was not covered)."""
     check_year(year)
     rows = validate_arrangement(year, days)
+    _forget(session)
     existing = repository.get_year(session, year)
     before = _summary([(d.day, d.kind, d.name) for d in repository.days_of(session, year)])
     now = utcnow()
@@ -242,6 +287,9 @@ def remove_day(
 
 
 def _touch(year_row: CalendarYear, actor: Principal) -> None:
+    session = object_session(year_row)
+    if session is not None:
+        _forget(session)
     # A corrected year is no longer the package's arrangement as shipped.
     year_row.source = ADMIN_SOURCE
     year_row.updated_at = utcnow()

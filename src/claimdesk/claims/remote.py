@@ -177,6 +177,12 @@ def require_org_for_move(
     the system (jobs act for everyone)."""
     if actor.session_kind == "system":
         return
+    if (
+        action != "assign_surveyor"
+        and action not in LOCAL_MOVES
+        and action not in HEAD_OFFICE_MOVES
+    ):
+        return  # no org rule for this move (the report itself, withdrawals ...): no look-up
     remote = remote_of(session, claim.id)
     if remote is None:
         return

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from claimdesk.audit.service import record
 from claimdesk.auth.principal import Principal
@@ -69,7 +69,8 @@ def find_policy(session: Session, *, actor: Principal, data: ReportIn) -> Policy
     # insured; the report itself is then row-filtered like every claim.
     system = Principal.system("claims.report")
     if data.policy_number:
-        policy = policies.find_by_number(session, system, data.policy_number)
+        # The report needs no beneficiaries (payment does): one query fewer.
+        policy = policies.find_by_number(session, system, data.policy_number, beneficiaries=False)
         if policy is None or (
             actor.is_customer and actor.person_id not in (policy.insured_id, policy.policyholder_id)
         ):
@@ -97,22 +98,17 @@ def find_policy(session: Session, *, actor: Principal, data: ReportIn) -> Policy
     return found[0]
 
 
-def coverages_of(session: Session, policy: Policy) -> list[Coverage]:
-    version = session.scalars(
-        select(ProductVersion)
-        .where(ProductVersion.id == policy.product_version_id)
-        .options(selectinload(ProductVersion.coverages), selectinload(ProductVersion.product))
-    ).one()
-    return list(version.coverages)
-
-
-def product_line(session: Session, policy: Policy) -> str:
-    version = session.scalars(
-        select(ProductVersion)
-        .where(ProductVersion.id == policy.product_version_id)
-        .options(selectinload(ProductVersion.product))
-    ).one()
-    return version.product.line
+def product_of(session: Session, policy: Policy) -> ProductVersion:
+    """The policy's product version with its coverages and product, in one query."""
+    return (
+        session.scalars(
+            select(ProductVersion)
+            .where(ProductVersion.id == policy.product_version_id)
+            .options(joinedload(ProductVersion.coverages), joinedload(ProductVersion.product))
+        )
+        .unique()
+        .one()
+    )
 
 
 def major_reasons(data: ReportIn) -> list[str]:
@@ -134,7 +130,8 @@ def report_claim(session: Session, *, actor: Principal, data: ReportIn) -> Claim
     if received_at > entered_at:
         raise ReceivedAfterEntry(field="received_at")
     policy = find_policy(session, actor=actor, data=data)
-    coverages = coverages_of(session, policy)
+    version = product_of(session, policy)
+    coverages = list(version.coverages)
     codes = list(data.coverage_codes) or [c.code for c in coverages]
     known = {c.code: c for c in coverages}
     for index, code in enumerate(codes):
@@ -146,7 +143,7 @@ def report_claim(session: Session, *, actor: Principal, data: ReportIn) -> Claim
         state=workflow.REPORTED,
         policy_id=policy.id,
         coverage_codes=codes,
-        line=product_line(session, policy),
+        line=version.product.line,
         channel=data.channel,
         insured_person_id=policy.insured_id,
         claimant_name=data.claimant_name,

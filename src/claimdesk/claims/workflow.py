@@ -568,9 +568,10 @@ def transition(
         )
     )
     session.flush()
-    apply_clock_ops(
-        session, claim, move.clocks, at=at, actor=actor, times=clock_times or {}, reason=reason
-    )
+    with clocks.deferred_sync(session):
+        apply_clock_ops(
+            session, claim, move.clocks, at=at, actor=actor, times=clock_times or {}, reason=reason
+        )
     if move.notify:
         notify.tell_customer(
             session,

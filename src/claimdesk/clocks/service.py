@@ -10,7 +10,8 @@ Services flush only; the edge commits.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
@@ -73,26 +74,63 @@ def _compute_due(session: Session, clock: Clock) -> dt.datetime | None:
     return None if due is None else due.astimezone(dt.UTC)
 
 
+_DEFERRED = "claimdesk.clocks.deferred_subjects"
+
+
 def _sync_subject(session: Session, clock: Clock) -> None:
     """Keep ``claims.next_due_at`` (the work queue's sort key) equal to the earliest
     due_at of the claim's running, unpaused clocks, NULL when none.
 
     The only writer of that column: every change of a clock's due_at, pause or stop goes
-    through start/pause/resume/stop below. Breach marking changes none of them."""
+    through start/pause/resume/stop below. Breach marking changes none of them. Inside
+    :func:`deferred_sync` (a workflow move running several clock operations) the claim
+    is written once, when the move's clock work is done."""
     if clock.subject_type != "claim" or not clock.subject_id.isdigit():
         return
-    earliest = session.scalar(
-        select(func.min(Clock.due_at)).where(
+    deferred: set[int] | None = session.info.get(_DEFERRED)
+    if deferred is not None:
+        deferred.add(int(clock.subject_id))
+        return
+    _write_next_due(session, int(clock.subject_id))
+
+
+def _write_next_due(session: Session, claim_id: int) -> None:
+    earliest = (
+        select(func.min(Clock.due_at))
+        .where(
             Clock.subject_type == "claim",
-            Clock.subject_id == clock.subject_id,
+            Clock.subject_id == str(claim_id),
             Clock.stopped_at.is_(None),
             Clock.paused_at.is_(None),
         )
+        .scalar_subquery()
     )
-    # ORM-enabled UPDATE: a Claim already loaded in the session sees the new value too.
+    # One statement; ORM-enabled with "fetch", so a Claim already loaded in the session
+    # sees the new value too.
     session.execute(
-        update(Claim).where(Claim.id == int(clock.subject_id)).values(next_due_at=earliest)
+        update(Claim)
+        .where(Claim.id == claim_id)
+        .values(next_due_at=earliest)
+        .execution_options(synchronize_session="fetch")
     )
+
+
+@contextmanager
+def deferred_sync(session: Session) -> Iterator[None]:
+    """Run several clock operations and keep each claim's ``next_due_at`` once at the
+    end instead of after every operation (a report starts three clocks and stops one).
+    Nested use joins the outer block. Nothing is written if the block raises: the
+    request rolls back anyway."""
+    if _DEFERRED in session.info:
+        yield
+        return
+    session.info[_DEFERRED] = set()
+    try:
+        yield
+    finally:
+        subjects: set[int] = session.info.pop(_DEFERRED)
+    for claim_id in sorted(subjects):
+        _write_next_due(session, claim_id)
 
 
 def _audit(

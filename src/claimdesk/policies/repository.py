@@ -47,9 +47,13 @@ def get_policy(
     return policy
 
 
-def find_by_number(session: Session, actor: Principal, number: str) -> Policy | None:
+def find_by_number(
+    session: Session, actor: Principal, number: str, *, beneficiaries: bool = True
+) -> Policy | None:
     query = scoped(select(Policy).where(Policy.number == number), actor)
-    return session.scalars(query.options(selectinload(Policy.beneficiaries))).one_or_none()
+    if beneficiaries:
+        query = query.options(selectinload(Policy.beneficiaries))
+    return session.scalars(query).one_or_none()
 
 
 def list_policies(session: Session, actor: Principal, *, limit: int = 200) -> list[Policy]:
