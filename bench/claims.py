@@ -8,6 +8,16 @@
    bulk-loaded with INSERT ... SELECT over generate_series (one statement per table, in
    the server); the figure printed says how many claims were in the table.
 
+Two more figures explain the first one (both added when the report path was made
+cheaper, 2026-11-22):
+
+3. the cost of one report, in-process and sequential (no HTTP): the application's CPU
+   time, the PostgreSQL backend's CPU time (read from /proc when the server is local) and
+   the number of SQL statements — a capacity model: how many cores 500 reports/s need;
+4. report latency at a fixed offered rate (open loop: each request has a scheduled send
+   time and its latency counts from then, so a slow server cannot hide queueing by
+   slowing the clients down), by default half the closed-loop throughput just measured.
+
 Why the first version never produced figures: the 2-worker server was given 30 s to
 answer /health, and on this 2-core machine, loaded by parallel test runs, importing and
 building the application takes 11 s per process alone (35 s measured for two workers
@@ -39,6 +49,10 @@ QUEUE_CLAIMS = int(os.environ.get("BENCH_CLAIMS", "1000000"))
 QUEUE_READS = int(os.environ.get("BENCH_QUEUE_READS", "200"))
 # Fewer than the queue's 100 rows, so every read also runs the query over all claims.
 EVENT_CLAIMS = int(os.environ.get("BENCH_EVENT_CLAIMS", "40"))
+COST_REPORTS = int(os.environ.get("BENCH_REPORT_COST_REPORTS", "300"))
+PACED_SECONDS = float(os.environ.get("BENCH_PACED_SECONDS", "20"))
+# Offered rate for the open-loop run; 0 = half the closed-loop throughput.
+PACED_RATE = float(os.environ.get("BENCH_PACED_RATE", "0"))
 START_TIMEOUT = float(os.environ.get("BENCH_SERVER_START_TIMEOUT", "180"))
 WORKERS = 2
 # A latency is measured, never cut short: on a loaded machine a request may take seconds.
@@ -196,16 +210,7 @@ def _setup(url: str) -> str:
 
 def _reporter(base: str, token: str, policy: str, count: int) -> list[float]:
     latencies = []
-    payload = {
-        "channel": "app",
-        "policy_number": policy,
-        "claimant_name": "李四",
-        "loss_date": "2026-09-28",
-        "loss_place": "北京",
-        "loss_cause": "illness",
-        "loss_overview": "住院",
-        "estimated_amount": "3000.00",
-    }
+    payload = {**_REPORT_PAYLOAD, "policy_number": policy}
     with httpx.Client(
         base_url=base,
         headers={"Authorization": f"Bearer {token}"},
@@ -219,6 +224,98 @@ def _reporter(base: str, token: str, policy: str, count: int) -> list[float]:
             if response.status_code != 201:
                 raise RuntimeError(f"unexpected {response.status_code}: {response.text[:200]}")
     return latencies
+
+
+_REPORT_PAYLOAD = {
+    "channel": "app",
+    "claimant_name": "李四",
+    "loss_date": "2026-09-28",
+    "loss_place": "北京",
+    "loss_cause": "illness",
+    "loss_overview": "住院",
+    "estimated_amount": "3000.00",
+}
+
+
+def _paced(base: str, token: str, policy: str, rate: float, seconds: float) -> list[float]:
+    """One client of the open-loop run: requests at ``rate`` per second on a fixed
+    schedule; each latency counts from the scheduled send time."""
+    payload = {**_REPORT_PAYLOAD, "policy_number": policy}
+    latencies = []
+    interval = 1.0 / rate
+    with httpx.Client(
+        base_url=base,
+        headers={"Authorization": f"Bearer {token}"},
+        trust_env=False,
+        timeout=HTTP_TIMEOUT,
+    ) as client:
+        start = time.perf_counter()
+        for i in range(int(rate * seconds)):
+            scheduled = start + i * interval
+            pause = scheduled - time.perf_counter()
+            if pause > 0:
+                time.sleep(pause)
+            response = client.post("/api/v1/claims", json=payload)
+            latencies.append(time.perf_counter() - scheduled)
+            if response.status_code != 201:
+                raise RuntimeError(f"unexpected {response.status_code}: {response.text[:200]}")
+    return latencies
+
+
+def _report_cost(url: str, policy: str, count: int) -> dict[str, float]:
+    """One report's cost, sequential and in-process (service, serialisation, commit;
+    no HTTP, no token check): application CPU, PostgreSQL backend CPU, statements."""
+    from sqlalchemy import event, select, text
+    from sqlalchemy.orm import sessionmaker
+
+    from claimdesk.auth.principal import Principal
+    from claimdesk.claims import endpoints
+    from claimdesk.claims.schemas import ReportCreate
+    from claimdesk.db import make_engine
+    from claimdesk.models.user import User
+
+    engine = make_engine(url, pool_size=1, max_overflow=0)
+    statements = [0]
+    event.listen(
+        engine, "before_cursor_execute", lambda *_a: statements.__setitem__(0, statements[0] + 1)
+    )
+    factory = sessionmaker(engine)
+    body = ReportCreate.model_validate({**_REPORT_PAYLOAD, "policy_number": policy})
+    with factory() as session:
+        user = session.scalars(select(User).where(User.username == "bench")).one()
+        actor = Principal.build(user_id=user.id, username="bench", roles={"claims_handler"})
+        backend = session.execute(text("SELECT pg_backend_pid()")).scalar_one()
+
+    def backend_cpu() -> float | None:
+        try:
+            with open(f"/proc/{backend}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:
+            return None  # the server is on another machine
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def one() -> None:
+        with factory() as session:
+            endpoints.report_claim(body, session, actor).model_dump_json()
+            session.commit()
+
+    for _ in range(20):
+        one()
+    statements[0] = 0
+    cpu, pg, wall = time.process_time(), backend_cpu(), time.perf_counter()
+    for _ in range(count):
+        one()
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    pg_after = backend_cpu()
+    engine.dispose()
+    result = {
+        "app_cpu_ms": round(cpu / count * 1000, 2),
+        "wall_ms": round(wall / count * 1000, 2),
+        "statements": round(statements[0] / count, 1),
+    }
+    if pg is not None and pg_after is not None:
+        result["postgres_cpu_ms"] = round((pg_after - pg) / count * 1000, 2)
+    return result
 
 
 # States of the bulk-loaded claims, by id modulo 10: 8 in ten open (2 of them waiting for
@@ -395,6 +492,21 @@ def run() -> dict[str, object]:
                     )
                 )
             elapsed = time.perf_counter() - started
+            closed_rate = CLIENTS * REPORTS_PER_CLIENT / elapsed
+            rate = PACED_RATE or max(1.0, round(closed_rate / 2, 1))
+            with ProcessPoolExecutor(CLIENTS) as pool:
+                paced_parts = list(
+                    pool.map(
+                        _paced,
+                        [server.base] * CLIENTS,
+                        [token] * CLIENTS,
+                        [policy] * CLIENTS,
+                        [rate / CLIENTS] * CLIENTS,
+                        [PACED_SECONDS] * CLIENTS,
+                    )
+                )
+            load_paced = _load_average()
+            cost = _report_cost(url, policy, COST_REPORTS)
             load_seconds = _bulk_claims(url, QUEUE_CLAIMS)
             _queue_reads(server.base, token, 10)
             load_queue = _load_average()
@@ -416,6 +528,12 @@ def run() -> dict[str, object]:
         "report_p50_ms": round(statistics.median(reports) * 1000, 2),
         "report_p99_ms": _pct(reports, 0.99),
         "load_average_reports": load_before,
+        "paced_rate_per_second": rate,
+        "paced_reports": sum(len(p) for p in paced_parts),
+        "paced_p50_ms": round(statistics.median([x for p in paced_parts for x in p]) * 1000, 2),
+        "paced_p99_ms": _pct([x for p in paced_parts for x in p], 0.99),
+        "load_average_paced": load_paced,
+        "report_cost": cost,
         "queue_claims_in_db": claims_in_db,
         "queue_load_seconds": round(load_seconds, 1),
         "queue_reads": len(queue),
@@ -424,6 +542,10 @@ def run() -> dict[str, object]:
         "queue_in_process_p95_ms": _pct(direct, 0.95),
         "load_average_queue": load_queue,
     }
+    print(
+        f"Claims: at {rate}/s offered, p99 {result['paced_p99_ms']} ms; one report in-process "
+        f"costs {cost}"
+    )
     print(
         f"Claims: {result['reports_per_second']} reports/s (p99 {result['report_p99_ms']} ms); "
         f"queue p95 {result['queue_p95_ms']} ms over HTTP with {claims_in_db} claims"
