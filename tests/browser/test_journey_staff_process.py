@@ -79,6 +79,12 @@ def process_to_paid(page: Any, server: LiveServer, number: str, *, screenshots: 
             "extent": "阑尾切除手术，住院七天",
             "conclusion": "事故属实，属于保险责任",
             "covered": True,
+            # CLM-S2: the personal-line survey plan, one result per item.
+            "plan__account_consistency": "consistent",
+            "plan__treatment_timeline": "consistent",
+            "plan__patient_identity": "consistent",
+            "plan__hospital_records": "done",
+            "plan_note__hospital_records": "入院记录、手术记录、出院小结已核",
         },
     )
     assert state(page) == "surveyed"

@@ -85,3 +85,25 @@ def build_world(db: Session, client: TestClient) -> World:
         policies=policies,
         insured_id_number=resident_id(birth="19850312", seq="456"),
     )
+
+
+def plan_answers(
+    client: TestClient,
+    claim_id: int,
+    headers: dict[str, str],
+    *,
+    photos: bool = True,
+    **overrides: dict[str, str],
+) -> dict[str, dict[str, str]]:
+    """Results for every item of the claim's survey plan (CLM-S2), read from the API:
+    checks done, consistency items consistent — or, without photos on the report, the
+    site photos not applicable with the reason; ``overrides`` replace single items."""
+    response = client.get(f"/api/v1/claims/{claim_id}/survey/plan", headers=headers)
+    assert response.status_code == 200, response.text
+    answers = {
+        item["code"]: {"status": "consistent" if item["kind"] == "consistency" else "done"}
+        for item in response.json()["items"]
+    }
+    if not photos and "site_photos" in answers:
+        answers["site_photos"] = {"status": "not_applicable", "note": "现场已清理，照片由客户另交"}
+    return {**answers, **overrides}

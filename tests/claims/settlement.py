@@ -13,7 +13,7 @@ from claimdesk.auth.principal import Principal
 from claimdesk.models.org import OrgUnit
 from claimdesk.people.service import add_bank_account
 from tests.builders import login_headers, make_person, make_user, resident_id
-from tests.claims.helpers import PDF, FrozenClock, World, build_world
+from tests.claims.helpers import PDF, FrozenClock, World, build_world, plan_answers
 
 API = "/api/v1/claims"
 
@@ -161,6 +161,7 @@ def walk_to_adjusted(
                 "cause": "出险",
                 "extent": "损失属实",
                 "evidence_file_ids": [photo["id"]],
+                "plan": plan_answers(c, cid, w.h["surveyor"]),
             },
             headers=w.h["surveyor"],
         )

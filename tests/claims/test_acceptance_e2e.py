@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from claimdesk.claims import config as claims_config
 from tests.builders import demo_version, issue_policy
-from tests.claims.helpers import PDF, PNG, FrozenClock, World, local
+from tests.claims.helpers import PDF, PNG, FrozenClock, World, local, plan_answers
 from tests.claims.settlement import (
     ALL_CHECKS,
     API,
@@ -408,6 +408,7 @@ def survey(s: Settlement, cid: int, clock: FrozenClock, sch: Schedule, line: Lin
                 "cause": line.cause,
                 "extent": "见定损",
                 "evidence_file_ids": [photo["id"]],
+                "plan": plan_answers(w.client, cid, w.h["surveyor"]),
                 **extra,
             },
         )

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from claimdesk.models.claim import Assessment
-from tests.claims.helpers import PDF, FrozenClock, build_world, local
+from tests.claims.helpers import PDF, FrozenClock, build_world, local, plan_answers
 from tests.claims.settlement import PROPERTY_23500, ok
 
 API = "/api/v1/claims"
@@ -76,6 +76,7 @@ def _surveyed_property_claim(w, clock) -> int:  # type: ignore[no-untyped-def]
                 "cause": "水管爆裂",
                 "extent": "地板受损",
                 "evidence_file_ids": [photo["id"]],
+                "plan": plan_answers(c, cid, w.h["surveyor"]),
             },
             headers=w.h["surveyor"],
         )

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from claimdesk.models.claim import FraudFlag
 from claimdesk.models.policy import Policy
 from tests.builders import demo_version, issue_policy
-from tests.claims.helpers import FrozenClock, World, build_world, local
+from tests.claims.helpers import FrozenClock, World, build_world, local, plan_answers
 
 API = "/api/v1/claims"
 
@@ -117,6 +117,7 @@ def walk_to_adjusted(
                 "covered": True,
                 "cause": cause,
                 "extent": "见定损",
+                "plan": plan_answers(w.client, cid, w.h["surveyor"], photos=False),
             },
             headers=w.h["surveyor"],
         )

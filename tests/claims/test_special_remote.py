@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from tests.builders import login_headers, make_org_unit, make_user
-from tests.claims.helpers import FrozenClock, World, build_world, local
+from tests.claims.helpers import FrozenClock, World, build_world, local, plan_answers
 
 API = "/api/v1/claims"
 
@@ -131,6 +131,7 @@ def test_remote_claim_split_between_local_branch_and_head_office(
             "covered": True,
             "cause": "水管老化",
             "extent": "电脑、衣物受损",
+            "plan": plan_answers(w.client, cid, h["sz_surveyor2"], photos=False),
         },
         headers=h["sz_surveyor2"],
     )

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from claimdesk.claims import config as claims_config
 from claimdesk.models.claim import Claim
 from claimdesk.models.job import OutboxMessage
-from tests.claims.helpers import PDF, PNG, FrozenClock, World, build_world, local
+from tests.claims.helpers import PDF, PNG, FrozenClock, World, build_world, local, plan_answers
 
 API = "/api/v1/claims"
 
@@ -243,6 +243,7 @@ def test_property_claim_with_survey_certificate_and_surveyor_isolation(
         "cause": "电器短路",
         "extent": "橱柜烧毁",
         "evidence_file_ids": [photo["id"]],
+        "plan": plan_answers(w.client, cid, w.h["surveyor"]),
     }
     clock.set("2026-10-01T10:00:00")
     r = w.client.post(f"{API}/{cid}/survey/report", json=report, headers=w.h["surveyor"])

@@ -50,6 +50,7 @@ def _table_msgids() -> set[str]:
     from claimdesk.auth.pages import START_ITEMS
     from claimdesk.claims import pages as claims_pages
     from claimdesk.portal import pages as portal_pages
+    from claimdesk.rules import survey_plan
     from claimdesk.web import NAV_ITEMS
 
     found = {item.msgid for item in NAV_ITEMS}
@@ -58,6 +59,8 @@ def _table_msgids() -> set[str]:
     found |= {label for _code, label in claims_pages.REVIEW_CHECKS}
     found |= {a.label for a in claims_pages.ACTIONS.values()}
     found |= set(portal_pages.PLAIN_STATUS.values()) | set(portal_pages.PLAIN_EVENTS.values())
+    found |= {m for i in survey_plan.ALL_ITEMS for m in (i.name_en, i.label_en)}
+    found |= {en for _zh, en in survey_plan.STATUS_LABELS.values()} | {"Choose a result"}
     for table in (
         portal_pages.LOSS_CAUSES,
         portal_pages.COMPLAINT_CAUSES,

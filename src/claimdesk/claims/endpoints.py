@@ -50,15 +50,19 @@ from claimdesk.claims.schemas import (
     ReserveChangeOut,
     ReserveOut,
     ReserveRevise,
+    SurveyPlanItemOut,
+    SurveyPlanOut,
     SurveyReportIn,
     TimelineEntry,
     TransitionIn,
 )
 from claimdesk.clocks.schemas import ClockOut
 from claimdesk.clocks.service import clocks_for
-from claimdesk.deps import DB, require
+from claimdesk.deps import DB, CurrentPrincipal, require
+from claimdesk.errors import PermissionDenied
 from claimdesk.models.claim import Claim, MaterialFile
 from claimdesk.products.coverage_types import MATERIALS
+from claimdesk.rules.survey_plan import PlanAnswer
 
 router = APIRouter(prefix="/claims", tags=["claims"])
 
@@ -381,8 +385,83 @@ def survey_contact(claim_id: int, body: ContactIn, db: DB, principal: Surveyor) 
 @router.post("/{claim_id}/survey/report", response_model=ClaimOut)
 def survey_report(claim_id: int, body: SurveyReportIn, db: DB, principal: Surveyor) -> ClaimOut:
     claim = get_claim(db, principal, claim_id, for_update=True)
-    survey.submit_report(db, actor=principal, claim=claim, **body.model_dump())
+    survey.submit_report(
+        db,
+        actor=principal,
+        claim=claim,
+        **body.model_dump(exclude={"plan"}),
+        plan={code: PlanAnswer(status=r.status, note=r.note) for code, r in body.plan.items()},
+    )
     return _detail(db, principal, claim)
+
+
+# The plan's findings (an inconsistent account, a treatment date before the loss) are for
+# the people whose work is the claim — not for the customer under suspicion, nor the
+# service desk (CLM-F2: every role sees only what its work needs).
+_SURVEY_READERS = (
+    Permission.CLAIMS_SURVEY,
+    Permission.CLAIMS_ACCEPT,
+    Permission.CLAIMS_ASSESS,
+    Permission.CLAIMS_ADJUST,
+    Permission.CLAIMS_REVIEW,
+    Permission.FRAUD_INVESTIGATE,
+)
+
+
+def _survey_reader(principal: CurrentPrincipal) -> Principal:
+    if not any(principal.has(p) for p in _SURVEY_READERS):
+        raise PermissionDenied()
+    return principal
+
+
+# Read by the role × endpoint check: any one of these permissions opens the route.
+_survey_reader.required_permission = _SURVEY_READERS[0]  # type: ignore[attr-defined]
+_survey_reader.alternative_permissions = _SURVEY_READERS[1:]  # type: ignore[attr-defined]
+SurveyReader = Annotated[Principal, Depends(_survey_reader)]
+
+
+@router.get("/{claim_id}/survey/plan", response_model=SurveyPlanOut)
+def survey_plan(claim_id: int, db: DB, principal: SurveyReader) -> SurveyPlanOut:
+    """CLM-S2: the claim's survey plan and the latest report's results (row-filtered:
+    a surveyor reads only the claims assigned to them, CLM-F2)."""
+    claim = get_claim(db, principal, claim_id)
+    # Results carry findings about the insured's treatment: reads are on the trail (GEN-5).
+    record(
+        db,
+        actor=principal,
+        action="claim.read",
+        entity_type="claim",
+        entity_id=claim.id,
+        details={"via": "survey_plan"},
+    )
+    view = survey.plan_view(db, claim)
+    items = []
+    for item in view.items:
+        result = view.results.get(item.code)
+        items.append(
+            SurveyPlanItemOut(
+                code=item.code,
+                kind=item.kind,
+                name_zh=item.name_zh,
+                name_en=item.name_en,
+                label_zh=item.label_zh,
+                label_en=item.label_en,
+                statuses=list(item.statuses),
+                spec=item.spec,
+                status=result.status if result else None,
+                note=result.note if result else None,
+            )
+        )
+    return SurveyPlanOut(
+        claim_id=claim.id,
+        line=claim.line,
+        family=view.family,
+        loss_cause=claim.loss_cause,
+        assignment_id=view.assignment.id if view.assignment else None,
+        report_id=view.report.id if view.report else None,
+        items=items,
+        inconsistent=[c for c, r in view.results.items() if r.status == "inconsistent"],
+    )
 
 
 # -- assessment and adjustment -----------------------------------------------------------

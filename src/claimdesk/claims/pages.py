@@ -340,7 +340,10 @@ def _contact(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> N
 
 
 def _survey_fields(db: Session, claim: Claim) -> list[FormField]:
-    return [
+    from claimdesk.claims.survey import plan_of
+    from claimdesk.rules.survey_plan import STATUS_LABELS
+
+    fields = [
         FormField("surveyed_at", "Surveyed at", "datetime-local", required=True),
         FormField("place", "Place", required=True),
         FormField("people", "People present", "textarea", required=True),
@@ -350,13 +353,43 @@ def _survey_fields(db: Session, claim: Claim) -> list[FormField]:
         FormField("conclusion", "Conclusion", "textarea", required=True),
         FormField("covered", "Covered by the policy", "checkbox"),
     ]
+    # CLM-S2: one result per item of the claim's survey plan, and its note (the reason
+    # for "not applicable", the finding for "inconsistent"). The names end in
+    # "__<code>" so the form marks both when the server names plan.<code>.
+    for item in plan_of(db, claim):
+        fields += [
+            FormField(
+                f"plan__{item.code}",
+                item.label_en,
+                "select",
+                required=True,
+                options=[("", "Choose a result")]
+                + [(s, STATUS_LABELS[s][1]) for s in item.statuses],
+            ),
+            FormField(
+                f"plan_note__{item.code}",
+                _("Note or finding: %(item)s", item=_(item.name_en)),
+            ),
+        ]
+    return fields
 
 
 def _survey(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> None:
     at = form.get("surveyed_at") or ""
-    data = {k: form.get(k) for k in ("place", "people", "actions", "cause", "extent", "conclusion")}
+    data: dict[str, Any] = {
+        k: form.get(k) for k in ("place", "people", "actions", "cause", "extent", "conclusion")
+    }
     data["covered"] = bool(form.get("covered"))
     data["surveyed_at"] = f"{at}:00+08:00" if at and len(at) == 16 else at
+    # An unanswered item is left out, so the service names it (plan.<code>).
+    data["plan"] = {
+        key.split("__", 1)[1]: {
+            "status": status,
+            "note": form.get(f"plan_note__{key.split('__', 1)[1]}") or None,
+        }
+        for key, status in form.items()
+        if key.startswith("plan__") and status
+    }
     api.survey_report(claim.id, _validated(cs.SurveyReportIn, data), db, p)
 
 

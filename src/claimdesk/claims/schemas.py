@@ -90,6 +90,15 @@ class ContactIn(_In):
     note: Text
 
 
+class PlanResultIn(_In):
+    """The surveyor's result for one survey plan item (CLM-S2): done / not applicable
+    for a check, consistent / inconsistent for a consistency item; not applicable and
+    inconsistent need the note (the reason, or the finding)."""
+
+    status: Literal["done", "not_applicable", "consistent", "inconsistent"]
+    note: Annotated[str, Field(max_length=2000)] | None = None
+
+
 class SurveyReportIn(_In):
     surveyed_at: AwareDatetime
     place: Short
@@ -101,6 +110,40 @@ class SurveyReportIn(_In):
     extent: Text
     evidence_file_ids: list[int] = Field(default_factory=list)
     certificate_file_id: int | None = None
+    # CLM-S2: one result per item of the claim's survey plan (GET .../survey/plan),
+    # keyed by the item's code. Left empty, the first missing item is named
+    # (plan.<code>) by the service rather than a bare "field required".
+    plan: dict[Annotated[str, Field(min_length=1, max_length=40)], PlanResultIn] = Field(
+        default_factory=dict
+    )
+
+
+class SurveyPlanItemOut(BaseModel):
+    code: str
+    kind: str  # check | consistency
+    name_zh: str
+    name_en: str
+    label_zh: str
+    label_en: str
+    statuses: list[str]
+    spec: str
+    # The result of the latest survey report, if any.
+    status: str | None = None
+    note: str | None = None
+
+
+class SurveyPlanOut(BaseModel):
+    """The survey plan of a claim (CLM-S2): the one given to the surveyor at assignment
+    (derived from the line and cause before that), with the report's results."""
+
+    claim_id: int
+    line: str
+    family: str  # personal | site
+    loss_cause: str
+    assignment_id: int | None
+    report_id: int | None
+    items: list[SurveyPlanItemOut]
+    inconsistent: list[str]
 
 
 class ExpenseLineIn(_In):

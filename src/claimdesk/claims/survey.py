@@ -5,13 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from claimdesk.auth.permissions import Role
 from claimdesk.auth.principal import Principal
-from claimdesk.claims import timeutil, workflow
+from claimdesk.claims import fraud, timeutil, workflow
 from claimdesk.claims.acceptance import missing_codes
 from claimdesk.claims.config import rules
 from claimdesk.claims.errors import (
@@ -24,6 +26,8 @@ from claimdesk.claims.errors import (
 )
 from claimdesk.models.claim import Claim, MaterialFile, SurveyAssignment, SurveyReport
 from claimdesk.models.user import User, UserRole
+from claimdesk.rules import survey_plan
+from claimdesk.rules.survey_plan import PlanAnswer, PlanItem, PlanResult
 
 
 def current_assignment(session: Session, claim: Claim) -> SurveyAssignment | None:
@@ -89,6 +93,69 @@ def skip_survey(session: Session, *, actor: Principal, claim: Claim) -> Claim:
     return claim
 
 
+# -- the survey plan (CLM-S2) -------------------------------------------------------------
+
+
+def derive_plan(claim: Claim) -> tuple[PlanItem, ...]:
+    return survey_plan.plan_for(
+        line=claim.line,
+        loss_cause=claim.loss_cause,
+        certificate_causes=rules().certificate_causes,
+    )
+
+
+def plan_of(session: Session, claim: Claim) -> tuple[PlanItem, ...]:
+    """The plan given with the current assignment; derived before any assignment (and for
+    assignments made before plans were stored)."""
+    assignment = current_assignment(session, claim)
+    if assignment is not None and assignment.plan is not None:
+        return tuple(PlanItem.from_dict(item) for item in assignment.plan)
+    return derive_plan(claim)
+
+
+@dataclass(frozen=True)
+class PlanView:
+    family: str
+    items: tuple[PlanItem, ...]
+    assignment: SurveyAssignment | None
+    report: SurveyReport | None
+    results: dict[str, PlanResult]
+
+
+def plan_view(session: Session, claim: Claim) -> PlanView:
+    """The plan with the latest report's results (for the API and the pages)."""
+    report = report_of(session, claim.id)
+    results = [PlanResult.from_dict(r) for r in (report.plan_results or [])] if report else []
+    return PlanView(
+        family=survey_plan.family(claim.line),
+        items=plan_of(session, claim),
+        assignment=current_assignment(session, claim),
+        report=report,
+        results={r.code: r for r in results},
+    )
+
+
+def _flag_inconsistencies(
+    session: Session, *, actor: Principal, claim: Claim, results: tuple[PlanResult, ...]
+) -> None:
+    """An inconsistent account, timeline, identity or cause-versus-damage is a data
+    cross-check pointing at a false report or an inflated loss, which CLM-F1 says
+    flags the claim: through the one fraud service, so the hold (suspend), its audit
+    entry and the investigator's queue work as for any other flag."""
+    found = survey_plan.inconsistencies(results)
+    if not found:
+        return
+    names = {item.code: f"{item.name_zh} / {item.name_en}" for item in plan_of(session, claim)}
+    lines = "; ".join(f"{names.get(r.code, r.code)}: {r.note}" for r in found)
+    fraud.flag(
+        session,
+        actor=actor,
+        claim=claim,
+        description=f"查勘发现不一致 / survey found an inconsistency — {lines}",
+        rule_code="CLM-S2.survey_inconsistent",
+    )
+
+
 def _require_surveyor(session: Session, user_id: int) -> User:
     user = session.get(User, user_id)
     is_surveyor = session.scalar(
@@ -104,9 +171,16 @@ def assign(
 ) -> SurveyAssignment:
     """CLM-S1: the 1-hour contact clock starts at assignment."""
     _require_surveyor(session, surveyor_id)
+    plan = derive_plan(claim)
     at = timeutil.now()
+    # CLM-S2: the plan is fixed when the surveyor is given the claim, so a later change
+    # of the rules cannot move the goalposts of a survey under way.
     assignment = SurveyAssignment(
-        claim_id=claim.id, surveyor_id=surveyor_id, assigned_at=at, assigned_by_id=actor.user_id
+        claim_id=claim.id,
+        surveyor_id=surveyor_id,
+        assigned_at=at,
+        assigned_by_id=actor.user_id,
+        plan=[item.as_dict() for item in plan],
     )
     session.add(assignment)
     claim.surveyor_id = surveyor_id
@@ -117,7 +191,11 @@ def assign(
         action="assign_surveyor",
         actor=actor,
         at=at,
-        details={"surveyor_id": surveyor_id, "assignment_id": assignment.id},
+        details={
+            "surveyor_id": surveyor_id,
+            "assignment_id": assignment.id,
+            "survey_plan": [item.code for item in plan],
+        },
     )
     return assignment
 
@@ -178,16 +256,24 @@ def submit_report(
     extent: str,
     evidence_file_ids: list[int],
     certificate_file_id: int | None,
+    plan: Mapping[str, PlanAnswer],
 ) -> SurveyReport:
-    """CLM-S3: the report is signed (signer, time, hash of its content); the 24-hour
-    report clock runs from the survey to the submission. CLM-S4: fire and theft need
-    the official certificate."""
+    """CLM-S3: the report is signed (signer, time, hash of its content, the plan results
+    included); the 24-hour report clock runs from the survey to the submission. CLM-S4:
+    fire and theft need the official certificate. CLM-S2: every item of the claim's
+    survey plan has a result; an inconsistency flags the claim (CLM-F1)."""
     assignment = _own_assignment(session, actor, claim)
     _files_on_claim(session, claim, evidence_file_ids, "evidence_file_ids")
     if claim.loss_cause in rules().certificate_causes and certificate_file_id is None:
         raise CertificateRequired(field="certificate_file_id")
     if certificate_file_id is not None:
         _files_on_claim(session, claim, [certificate_file_id], "certificate_file_id")
+    results = survey_plan.check_results(
+        plan_of(session, claim),
+        plan,
+        evidence_count=len(evidence_file_ids),
+        certificate_attached=certificate_file_id is not None,
+    )
     at = timeutil.now()
     body = {
         "claim": claim.number,
@@ -201,6 +287,7 @@ def submit_report(
         "extent": extent,
         "evidence": sorted(evidence_file_ids),
         "certificate": certificate_file_id,
+        "plan": [r.as_dict() for r in results],
         "signed_by": actor.username,
         "signed_at": at.isoformat(),
     }
@@ -217,6 +304,7 @@ def submit_report(
         extent=extent,
         evidence_file_ids=evidence_file_ids,
         certificate_file_id=certificate_file_id,
+        plan_results=[r.as_dict() for r in results],
         signed_by_id=actor.user_id,
         signed_by=actor.username,
         signed_at=at,
@@ -237,8 +325,14 @@ def submit_report(
             "claim.survey_report": surveyed_at,
             "claim.survey_contact:stop": assignment.contacted_at,
         },
-        details={"report_id": report.id, "content_hash": report.content_hash},
+        details={
+            "report_id": report.id,
+            "content_hash": report.content_hash,
+            "inconsistent": [r.code for r in survey_plan.inconsistencies(results)],
+        },
     )
+    # After the move: the claim is surveyed, and the hold resumes it there when cleared.
+    _flag_inconsistencies(session, actor=actor, claim=claim, results=results)
     return report
 
 

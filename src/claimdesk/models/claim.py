@@ -205,6 +205,9 @@ class SurveyAssignment(Base):
     contacted_at: Mapped[dt.datetime | None]
     contact_note: Mapped[str | None] = mapped_column(Text)
     surveyed_at: Mapped[dt.datetime | None]
+    # CLM-S2: the survey plan the surveyor was given at assignment (rules.survey_plan
+    # items as dicts); NULL on assignments made before plans existed (derived instead).
+    plan: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
 
 
 class SurveyReport(Base):
@@ -223,6 +226,9 @@ class SurveyReport(Base):
     extent: Mapped[str] = mapped_column(Text)
     evidence_file_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
     certificate_file_id: Mapped[int | None] = mapped_column(ForeignKey("claim_material_files.id"))
+    # CLM-S2: one result per plan item, in plan order: {code, status, note}; an
+    # inconsistency keeps its finding in the note. NULL on reports made before plans.
+    plan_results: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     # Signature: who, when, and the SHA-256 of the canonical report content.
     signed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     signed_by: Mapped[str] = mapped_column(String(64))
