@@ -18,6 +18,7 @@ from claimdesk import __version__
 from claimdesk.db import get_sessionmaker
 from claimdesk.errors import ClaimdeskError, ConcurrentChange
 from claimdesk.i18n import request_language
+from claimdesk.timing import ServerTimingMiddleware
 from claimdesk.validation import describe_validation_error
 
 log = logging.getLogger(__name__)
@@ -51,6 +52,8 @@ def create_app(factory: sessionmaker[Session] | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.sessionmaker = factory or get_sessionmaker()
+    # Server-Timing (app and SQL time, statement count) on every response (issue 6).
+    app.add_middleware(ServerTimingMiddleware)
 
     @app.exception_handler(ClaimdeskError)
     async def _claimdesk_error(request: Request, exc: ClaimdeskError) -> Response:
