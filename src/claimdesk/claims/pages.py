@@ -9,34 +9,48 @@ claim's state allows AND the user's permissions cover are offered (CLM-F2, SEC-4
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.datastructures import UploadFile
 
 from claimdesk.audit.service import record
 from claimdesk.auth.permissions import ROLE_LABELS, Permission, Role
 from claimdesk.auth.principal import Principal
+from claimdesk.claims import assess_forms, case_forms, page_views, payment_forms, workflow
 from claimdesk.claims import endpoints as api
 from claimdesk.claims import schemas as cs
-from claimdesk.claims import workflow
+from claimdesk.claims.page_forms import (
+    TRIAL,
+    ActionForm,
+    FormField,
+    FormInvalid,
+    Handler,
+    error_target,
+    groups,
+    name_the_field,
+    validated,
+)
 from claimdesk.claims.repository import get_claim, queue, scoped
 from claimdesk.deps import DB, require
 from claimdesk.errors import ClaimdeskError
-from claimdesk.i18n import _
+from claimdesk.i18n import _, current_language, gettext
 from claimdesk.models.claim import Claim
 from claimdesk.models.policy import Policy
 from claimdesk.validation import describe_validation_error
-from claimdesk.web import language_of, render
+from claimdesk.web import language_of, render, templates
 
 router = APIRouter()
+
+# Form labels may be built in code (_() with parameters) and may hold a "%": the
+# templates translate them with this filter, which never %-formats (Jinja's _() does).
+templates.env.filters["msg"] = gettext
 
 Reader = Annotated[Principal, Depends(require(Permission.CLAIMS_READ))]
 
@@ -219,35 +233,9 @@ def workbench(request: Request, db: DB, principal: Reader) -> Response:
 # -- the claim page --------------------------------------------------------------------
 
 
-@dataclass
-class FormField:
-    name: str
-    label: str  # msgid
-    kind: str = "text"  # text, textarea, number, select, date, checkbox, hidden
-    required: bool = False
-    options: list[tuple[str, str]] = field(default_factory=list)  # (value, msgid/label)
-    value: str = ""
-    step: str | None = None
-    minimum: str | None = None
-    help: str | None = None  # msgid
-
-
-Handler = Callable[[Session, Principal, Claim, dict[str, Any]], object]
-
-
-@dataclass
-class ActionForm:
-    action: str
-    label: str  # msgid
-    permission: Permission
-    states: tuple[str, ...]
-    fields: Callable[[Session, Claim], list[FormField]]
-    handle: Handler
-    primary: bool = True
-
-
-def _validated(schema: type[BaseModel], data: dict[str, Any]) -> Any:
-    return schema.model_validate(data)
+# The form building blocks live in page_forms (shared by the assessment, payment and
+# case forms); these names stay importable from here.
+_validated = validated
 
 
 def _reason_only(_db: Session, _claim: Claim) -> list[FormField]:
@@ -393,75 +381,6 @@ def _survey(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> No
     api.survey_report(claim.id, _validated(cs.SurveyReportIn, data), db, p)
 
 
-def _assess_fields(db: Session, claim: Claim) -> list[FormField]:
-    fields = [
-        FormField(
-            "coverage_code",
-            "Coverage",
-            "select",
-            required=True,
-            options=[(c, c) for c in claim.coverage_codes],
-        )
-    ]
-    for i in (1, 2, 3):
-        fields += [
-            FormField(
-                f"line{i}_description", _("Expense line %(n)s: description", n=i), required=i == 1
-            ),
-            FormField(
-                f"line{i}_amount",
-                _("Expense line %(n)s: amount (CNY)", n=i),
-                "number",
-                required=i == 1,
-                step="0.01",
-                minimum="0",
-            ),
-            FormField(
-                f"line{i}_catalog",
-                _("Expense line %(n)s: catalogue class", n=i),
-                "select",
-                options=[("", "—"), ("A", "A"), ("B", "B"), ("C", "C")],
-            ),
-        ]
-    fields += [
-        FormField(
-            "settled_with_social_insurance", "Settled through social medical insurance", "checkbox"
-        ),
-        FormField(
-            "social_insurance_paid",
-            "Paid by social insurance (CNY)",
-            "number",
-            value="0",
-            step="0.01",
-            minimum="0",
-        ),
-    ]
-    return fields
-
-
-def _assess(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> None:
-    lines = []
-    for i in (1, 2, 3):
-        if form.get(f"line{i}_description") or form.get(f"line{i}_amount"):
-            lines.append(
-                {
-                    "description": form.get(f"line{i}_description"),
-                    "amount": form.get(f"line{i}_amount"),
-                    "catalog": form.get(f"line{i}_catalog") or None,
-                }
-            )
-    body = _validated(
-        cs.AssessmentIn,
-        {
-            "coverage_code": form.get("coverage_code"),
-            "lines": lines,
-            "settled_with_social_insurance": bool(form.get("settled_with_social_insurance")),
-            "social_insurance_paid": form.get("social_insurance_paid") or "0",
-        },
-    )
-    api.assess(claim.id, body, db, p)
-
-
 def _adjust_fields(db: Session, claim: Claim) -> list[FormField]:
     return [
         FormField(
@@ -575,41 +494,6 @@ def _decide(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> No
     pay.decide(claim.id, _validated(DecisionBody, data), db, p)
 
 
-def _payment_fields(db: Session, claim: Claim) -> list[FormField]:
-    from claimdesk.models.person import BankAccount
-
-    accounts = db.scalars(
-        select(BankAccount).where(BankAccount.person_id == claim.insured_person_id)
-    ).all()
-    return [
-        FormField("payee_person_id", "Payee", "hidden", value=str(claim.insured_person_id or "")),
-        FormField(
-            "bank_account_id",
-            "Bank account",
-            "select",
-            required=True,
-            options=[(str(a.id), f"{a.bank_name} ****{a.account_last4}") for a in accounts],
-        ),
-        FormField("idempotency_key", "Payment key", "hidden", value=secrets.token_urlsafe(16)),
-    ]
-
-
-def _request_payment(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> None:
-    from claimdesk.payments import endpoints as pay
-    from claimdesk.payments.schemas import PaymentIn
-
-    body = _validated(
-        PaymentIn,
-        {
-            "payee_person_id": form.get("payee_person_id"),
-            "bank_account_id": form.get("bank_account_id"),
-        },
-    )
-    pay.request_payment(
-        claim.id, body, db, p, Response(), idempotency_key=form.get("idempotency_key")
-    )
-
-
 def _export_batch(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> None:
     from claimdesk.payments import endpoints as pay
     from claimdesk.payments import service as pay_service
@@ -659,8 +543,17 @@ def _open_callback(db: Session, claim: Claim) -> int | None:
     return found[0] if found else None
 
 
-def _callback_fields(_db: Session, _c: Claim) -> list[FormField]:
-    return [
+# CLM-X2: a rejection callback explains the options (msgids).
+CALLBACK_OPTIONS = (
+    ("mediation", "Mediation explained"),
+    ("arbitration", "Arbitration explained"),
+    ("litigation", "Going to court explained"),
+    ("re_review", "Re-review explained"),
+)
+
+
+def _callback_fields(db: Session, claim: Claim) -> list[FormField]:
+    fields = [
         FormField(
             "outcome",
             "Outcome of the call",
@@ -676,6 +569,19 @@ def _callback_fields(_db: Session, _c: Claim) -> list[FormField]:
         ),
         FormField("suggestions", "Suggestions", "textarea"),
     ]
+    if claim.state == workflow.REJECTED or _open_callback_kind(db, claim) == "rejected":
+        fields += [
+            FormField(f"option__{code}", label, "checkbox", binds="options_explained")
+            for code, label in CALLBACK_OPTIONS
+        ]
+    return fields
+
+
+def _open_callback_kind(db: Session, claim: Claim) -> str | None:
+    from claimdesk.claims.closing import callbacks_of
+
+    found = [c.kind for c in callbacks_of(db, claim.id) if c.status == "open"]
+    return found[0] if found else None
 
 
 def _callback(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> None:
@@ -693,6 +599,9 @@ def _callback(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> 
             "outcome": form.get("outcome"),
             "satisfaction": form.get("satisfaction") or None,
             "suggestions": form.get("suggestions") or None,
+            "options_explained": [
+                code for code, _label in CALLBACK_OPTIONS if form.get(f"option__{code}")
+            ],
         },
     )
     pay.complete_callback(claim.id, callback_id, body, db, p)
@@ -724,6 +633,149 @@ def _flag_fields(_db: Session, _c: Claim) -> list[FormField]:
 
 def _none(_db: Session, _c: Claim) -> list[FormField]:
     return []
+
+
+def _reassess(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> None:
+    api.move(claim.id, "reassess", cs.TransitionIn(reason=form.get("reason") or None), db, p)
+
+
+def _recoverable(_db: Session, claim: Claim) -> bool:
+    from claimdesk.claims.recoveries import RECOVERY_LINES
+
+    return claim.line in RECOVERY_LINES
+
+
+def _has_received(db: Session, claim: Claim) -> bool:
+    from claimdesk.claims.repository import materials_of
+
+    return any(m.received for m in materials_of(db, claim.id))
+
+
+def _has_unchecked(db: Session, claim: Claim) -> bool:
+    from claimdesk.claims.repository import materials_of
+
+    return any(m.received and not m.original_checked_by_id for m in materials_of(db, claim.id))
+
+
+_WORKED = ("accepted", "surveyed", "assessed", "adjusted", "in_review", "approved")
+_ACCEPTING = ("reported", "awaiting_materials", "accepted", "surveyed", "assessed")
+
+# The steps around the main line: each reuses its API handler (case_forms,
+# payment_forms), offered only to the role that holds the step's permission.
+EXTRA_ACTIONS: tuple[ActionForm, ...] = (
+    ActionForm(
+        "clear_fraud",
+        "Clear the fraud hold",
+        Permission.FRAUD_INVESTIGATE,
+        ("suspended",),
+        case_forms.clear_fields,
+        case_forms.clear_fraud,
+        available=case_forms.has_open_flag,
+    ),
+    ActionForm(
+        "confirm_fraud",
+        "Confirm fraud (Insurance Law art. 27)",
+        Permission.FRAUD_INVESTIGATE,
+        ("suspended",),
+        case_forms.confirm_fields,
+        case_forms.confirm_fraud,
+        available=case_forms.has_open_flag,
+    ),
+    ActionForm(
+        "reopen",
+        "Reopen the claim",
+        Permission.CLAIMS_REVIEW,
+        ("closed",),
+        case_forms.reopen_fields,
+        case_forms.reopen,
+        primary=False,
+    ),
+    ActionForm(
+        "reassess",
+        "Back to the assessment",
+        Permission.CLAIMS_ASSESS,
+        ("adjusted",),
+        _reason_only,
+        _reassess,
+        primary=False,
+    ),
+    ActionForm(
+        "revise_reserve",
+        "Revise the case reserve",
+        Permission.CLAIMS_RESERVE,
+        _WORKED,
+        case_forms.reserve_fields,
+        case_forms.revise_reserve,
+        primary=False,
+    ),
+    ActionForm(
+        "upload_file",
+        "Upload a file",
+        Permission.CLAIMS_UPLOAD,
+        tuple(workflow.OPEN_STATES),
+        case_forms.upload_fields,
+        case_forms.upload,
+        primary=False,
+    ),
+    ActionForm(
+        "mark_original_checked",
+        "Copy checked against the original",
+        Permission.CLAIMS_ACCEPT,
+        _ACCEPTING,
+        case_forms.original_fields,
+        case_forms.original_checked,
+        primary=False,
+        available=_has_unchecked,
+    ),
+    ActionForm(
+        "review_material",
+        "Review a material against the contract",
+        Permission.CLAIMS_ACCEPT,
+        _ACCEPTING,
+        case_forms.review_fields,
+        case_forms.review_material,
+        primary=False,
+        available=_has_received,
+    ),
+    ActionForm(
+        "request_later_materials",
+        "Ask for materials a later fact made necessary",
+        Permission.CLAIMS_ACCEPT,
+        ("accepted", "surveyed", "assessed"),
+        case_forms.later_fields,
+        case_forms.later_materials,
+        primary=False,
+    ),
+    ActionForm(
+        "advance_payment",
+        "Pay an advance (part that can be fixed)",
+        Permission.CLAIMS_PAY,
+        ("accepted", "surveyed", "assessed", "adjusted", "in_review"),
+        _none,
+        payment_forms.request_advance,
+        primary=False,
+        dynamic=payment_forms.advance_fields,
+    ),
+    ActionForm(
+        "delay_notice",
+        "Tell the customer the payment will be late",
+        Permission.CLAIMS_PAY,
+        ("in_review", "approved"),
+        payment_forms.delay_fields,
+        payment_forms.delay_notice,
+        primary=False,
+    ),
+    ActionForm(
+        "record_recovery",
+        "Record a recovery (salvage, subrogation)",
+        Permission.CLAIMS_RECOVERY,
+        ("paid", "closed"),
+        case_forms.recovery_fields,
+        case_forms.record_recovery,
+        primary=False,
+        available=_recoverable,
+    ),
+)
 
 
 ACTIONS: dict[str, ActionForm] = {
@@ -802,8 +854,17 @@ ACTIONS: dict[str, ActionForm] = {
             "Record the loss assessment",
             Permission.CLAIMS_ASSESS,
             ("surveyed",),
-            _assess_fields,
-            _assess,
+            assess_forms.assess_fields,
+            assess_forms.assess,
+        ),
+        ActionForm(
+            "accept_adjuster_report",
+            "Accept the loss adjuster's report",
+            Permission.CLAIMS_ASSESS,
+            ("surveyed",),
+            assess_forms.adjuster_accept_fields,
+            assess_forms.accept_adjuster_report,
+            available=assess_forms.adjuster_report_pending,
         ),
         ActionForm(
             "complete_assessment",
@@ -850,8 +911,9 @@ ACTIONS: dict[str, ActionForm] = {
             "Request the payment",
             Permission.CLAIMS_PAY,
             ("approved",),
-            _payment_fields,
-            _request_payment,
+            _none,
+            payment_forms.request_payment,
+            dynamic=payment_forms.payment_fields,
         ),
         ActionForm(
             "export_batch",
@@ -903,6 +965,7 @@ ACTIONS: dict[str, ActionForm] = {
             _withdraw,
             primary=False,
         ),
+        *EXTRA_ACTIONS,
     )
 }
 
@@ -917,6 +980,8 @@ def offered_actions(db: Session, principal: Principal, claim: Claim) -> list[Act
         if payment_step and not _payment_step_due(db, claim, form.action):
             continue
         if form.action == "complete_callback" and _open_callback(db, claim) is None:
+            continue
+        if form.available is not None and not form.available(db, claim):
             continue
         offered.append(form)
     return offered
@@ -933,6 +998,75 @@ def _payment_step_due(db: Session, claim: Claim, action: str) -> bool:
     return "exported" in statuses
 
 
+# What the timeline says of each audited step of a claim (msgids); others show the code.
+EVENT_LABELS = {
+    "claim.report": "Reported",
+    "claim.material_received": "Material received",
+    "claim.file_uploaded": "File uploaded",
+    "claim.material_original_checked": "Copy checked against the original",
+    "claim.material_reviewed": "Material reviewed against the contract",
+    "claim.request_materials": "Missing-materials notice sent",
+    "claim.request_more_materials": "Later materials requested",
+    "claim.materials_complete": "Materials complete",
+    "claim.accept": "Accepted",
+    "claim.reserve_set": "Case reserve set",
+    "claim.reserve_revised": "Case reserve revised",
+    "claim.assign_surveyor": "Surveyor assigned",
+    "claim.record_contact": "Customer contacted",
+    "claim.submit_survey": "Survey report submitted",
+    "claim.skip_survey": "Survey skipped",
+    "claim.step_skipped": "Step skipped under a configured rule",
+    "claim.assessed": "Loss assessed",
+    "claim.adjuster_report_accepted": "Loss adjuster's report accepted",
+    "claim.complete_assessment": "Assessment completed",
+    "claim.adjusted": "Calculation run and signed",
+    "claim.complete_adjustment": "Adjustment completed",
+    "claim.reassess": "Back to the assessment",
+    "claim.submit_review": "Submitted for review",
+    "claim.review_approve": "Review tier approved",
+    "claim.review_reject": "Review tier rejected",
+    "claim.review_return": "Review returned it to adjustment",
+    "claim.approve": "Approved",
+    "claim.reject": "Rejected",
+    "claim.return_to_adjustment": "Returned to adjustment",
+    "claim.payee_authorised": "Payee authorisation recorded",
+    "claim.payment_requested": "Payment requested",
+    "claim.payment_paid": "Payment confirmed by the bank",
+    "claim.payment_failed": "Payment failed",
+    "claim.payment_delay_notified": "Customer told the payment will be late",
+    "claim.pay": "Paid",
+    "claim.callback_done": "Callback made",
+    "claim.close": "Closed",
+    "claim.archived": "Archived",
+    "claim.reopen": "Reopened",
+    "claim.resume_adjustment": "Back to adjustment after reopening",
+    "claim.withdraw": "Withdrawn",
+    "claim.suspend": "Held for suspected fraud",
+    "claim.fraud_flag_added": "Fraud flag added",
+    "claim.fraud_flag_resolved": "Fraud flag resolved",
+    "claim.clear_fraud": "Fraud hold cleared",
+    "claim.confirm_fraud_reduce": "Fraud confirmed: the exaggerated part is not paid",
+    "claim.confirm_fraud_reject": "Fraud confirmed: the claim is refused",
+    "claim.recovery_recorded": "Recovery recorded",
+}
+
+
+def _timeline(entries: list[cs.TimelineEntry]) -> tuple[list[dict[str, Any]], int]:
+    """The claim's trail without the reads (each page view is itself audited), and the
+    number of reads left out."""
+    shown = [
+        {
+            "entry": e,
+            "label": EVENT_LABELS.get(e.action),
+            "move": "to" in e.details,
+            "to_label": STATE_LABELS.get(str(e.details.get("to")), ""),
+        }
+        for e in entries
+        if e.action != "claim.read"
+    ]
+    return shown, len(entries) - len(shown)
+
+
 def claim_context(db: Session, principal: Principal, claim: Claim, language: str) -> dict[str, Any]:
     from claimdesk.payments import endpoints as pay
 
@@ -941,6 +1075,7 @@ def claim_context(db: Session, principal: Principal, claim: Claim, language: str
     payments = pay.list_payments(claim.id, db, principal)
     callbacks = pay.list_callbacks(claim.id, db, principal)
     reserve_total = sum((r.amount for r in detail.reserves), Decimal("0"))
+    paid_total = sum((p.amount for p in payments if p.status == "paid"), Decimal("0"))
     now = dt.datetime.now(dt.UTC)
     clocks = [
         {
@@ -951,15 +1086,25 @@ def claim_context(db: Session, principal: Principal, claim: Claim, language: str
         }
         for c in detail.clocks
     ]
+    timeline, reads = _timeline(detail.timeline)
     return {
         "claim": detail,
         "review": review,
         "payments": payments,
         "callbacks": callbacks,
         "reserve_total": reserve_total,
+        "paid_total": paid_total,
         "clocks": clocks,
         "state_label": STATE_LABELS.get(claim.state, claim.state),
         "line_label": LINE_LABELS.get(claim.line, claim.line),
+        "survey": page_views.survey_view(db, claim),
+        "assessments": page_views.assessment_views(db, claim),
+        "traces": {a.id: page_views.trace_rows(a.trace, language) for a in detail.adjustments},
+        "flags": page_views.fraud_flags(db, claim),
+        "timeline": timeline,
+        "reads": reads,
+        "money": page_views.money,
+        "code_label": page_views.code_label,
     }
 
 
@@ -967,6 +1112,7 @@ def claim_context(db: Session, principal: Principal, claim: Claim, language: str
 def claim_page(claim_id: int, request: Request, db: DB, principal: Reader) -> Response:
     if principal.is_customer:
         return RedirectResponse(f"/portal/claims/{claim_id}", status_code=303)
+    current_language.set(language_of(request))
     claim = get_claim(db, principal, claim_id)
     # The page shows medical and loss details: every read is on the trail (GEN-5).
     record(
@@ -983,21 +1129,42 @@ def claim_page(claim_id: int, request: Request, db: DB, principal: Reader) -> Re
     )
 
 
-@router.get("/claims/{claim_id}/actions/{action}", response_class=HTMLResponse)
-def action_form(
-    claim_id: int, action: str, request: Request, db: DB, principal: Reader
+def _render_form(
+    request: Request,
+    db: Session,
+    principal: Principal,
+    *,
+    claim: Claim,
+    form: ActionForm,
+    values: dict[str, Any],
+    error: dict[str, Any] | None,
 ) -> Response:
-    claim = get_claim(db, principal, claim_id)
-    form = _offered(db, principal, claim, action)
+    fields = form.build(db, claim, values, principal)
+    target = error_target(error, fields)
+    if error is not None:
+        name_the_field(error, fields, target)
     return render(
         request,
         "claims/_action_form.html",
         form=form,
-        fields=form.fields(db, claim),
+        fields=fields,
+        groups=groups(fields, values),
         claim=claim,
-        values={},
-        error=None,
+        values=values,
+        error=error,
+        error_field=target,
     )
+
+
+@router.get("/claims/{claim_id}/actions/{action}", response_class=HTMLResponse)
+def action_form(
+    claim_id: int, action: str, request: Request, db: DB, principal: Reader
+) -> Response:
+    # Labels built in code (_()) follow the request's language, as the template does.
+    current_language.set(language_of(request))
+    claim = get_claim(db, principal, claim_id)
+    form = _offered(db, principal, claim, action)
+    return _render_form(request, db, principal, claim=claim, form=form, values={}, error=None)
 
 
 def _offered(db: Session, principal: Principal, claim: Claim, action: str) -> ActionForm:
@@ -1009,6 +1176,30 @@ def _offered(db: Session, principal: Principal, claim: Claim, action: str) -> Ac
     raise PermissionDenied()
 
 
+def _attempt(
+    form: ActionForm,
+    db: Session,
+    principal: Principal,
+    claim: Claim,
+    submitted: dict[str, Any],
+    language: str,
+) -> dict[str, Any] | None:
+    """Run the action's handler; the refusal, if any, as the page shows it."""
+    try:
+        form.handle(db, principal, claim, submitted)
+    except FormInvalid as exc:
+        error = describe_validation_error(exc.errors, language)
+        error["form_field"] = exc.aliases.get(str(error["field"]))
+        return error
+    except ValidationError as exc:
+        return describe_validation_error(exc.errors(), language)
+    except ClaimdeskError as exc:
+        error = exc.to_dict(language)
+        error["form_field"] = getattr(exc, "form_field", None)
+        return error
+    return None
+
+
 @router.post("/claims/{claim_id}/actions/{action}", response_class=HTMLResponse)
 async def action_submit(
     claim_id: int,
@@ -1017,35 +1208,38 @@ async def action_submit(
     db: DB,
     principal: Reader,
     validate_only: Annotated[bool, Query(alias="validate")] = False,
+    refresh: Annotated[bool, Query()] = False,
 ) -> Response:
     raw = await request.form()
-    values = {k: v for k, v in raw.items() if isinstance(v, str) and k != "csrf_token"}
-    claim = get_claim(db, principal, claim_id, for_update=not validate_only)
-    form = _offered(db, principal, claim, action)
     language = language_of(request)
-    error: dict[str, Any] | None = None
-    try:
-        form.handle(db, principal, claim, values)
-    except ValidationError as exc:
-        error = describe_validation_error(exc.errors(), language)
-    except ClaimdeskError as exc:
-        error = exc.to_dict(language)
+    current_language.set(language)
+    values = {k: v for k, v in raw.items() if isinstance(v, str) and k != "csrf_token"}
+    files = {k: v for k, v in raw.items() if isinstance(v, UploadFile)}
+    trial = validate_only or refresh
+    claim = get_claim(db, principal, claim_id, for_update=not trial)
+    form = _offered(db, principal, claim, action)
+    if refresh:
+        # A choice that changes the form (who is paid, a look-up by ID number): the
+        # same form again with what was typed; nothing is submitted.
+        return _render_form(
+            request, db, principal, claim=claim, form=form, values=values, error=None
+        )
+    # A trial run stores no file: the handler is told so and checks the rest.
+    submitted: dict[str, Any] = {**values, TRIAL: True} if validate_only else {**values, **files}
+    error = _attempt(form, db, principal, claim, submitted, language)
     if validate_only:
         # A trial run while typing: only the verdict is sent back (the form stays as the
         # user is filling it), and nothing of the trial may stay (GEN-6).
         db.rollback()
+        if error is not None:
+            fields = form.build(db, claim, values, principal)
+            name_the_field(error, fields, error_target(error, fields))
         return render(request, "claims/_feedback.html", error=error)
     if error is not None:
         db.rollback()
         claim = get_claim(db, principal, claim_id)
-        return render(
-            request,
-            "claims/_action_form.html",
-            form=form,
-            fields=form.fields(db, claim),
-            claim=claim,
-            values=values,
-            error=error,
+        return _render_form(
+            request, db, principal, claim=claim, form=form, values=values, error=error
         )
     response = HTMLResponse("", status_code=200)
     response.headers["HX-Redirect"] = f"/claims/{claim_id}"

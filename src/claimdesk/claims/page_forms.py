@@ -1,0 +1,272 @@
+"""The building blocks of the claim page's action forms: fields, forms, the parsing of
+what a person types (percentages, optional amounts) and how a refusal finds its field.
+
+A form is a list of :class:`FormField`; a field may depend on another field's value
+(``when``), so one form can carry a fieldset per coverage type and show the right one.
+Refusals come from the same API handlers and services as the JSON API; the page only
+translates a field path of the API body (``repair.materials``) into the form field that
+fed it, so that the message is shown next to that field.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from sqlalchemy.orm import Session
+
+from claimdesk.auth.permissions import Permission
+from claimdesk.auth.principal import Principal
+from claimdesk.errors import ClaimdeskError, ValidationFailed
+from claimdesk.i18n import gettext
+from claimdesk.models.claim import Claim
+
+Values = dict[str, Any]
+When = Mapping[str, tuple[str, ...]]
+
+
+@dataclass
+class FormField:
+    name: str
+    label: str  # msgid
+    kind: str = "text"  # text, textarea, number, select, date, checkbox, hidden, file, info
+    required: bool = False
+    options: list[tuple[str, str]] = field(default_factory=list)  # (value, msgid/label)
+    value: str = ""
+    step: str | None = None
+    minimum: str | None = None
+    help: str | None = None  # msgid
+    # Shown (and submitted) only while every named control holds one of the values.
+    when: When | None = None
+    # The API body path this field feeds: a refusal naming that path lands here.
+    binds: str | None = None
+    # A select whose value shows and hides the fieldsets that depend on it.
+    controls: bool = False
+    # Changing this field re-renders the form with what was typed (e.g. a look-up).
+    refresh: bool = False
+    accept: str | None = None  # file inputs: the types offered by the picker
+    maximum: str | None = None
+
+
+Handler = Callable[[Session, Principal, Claim, Values], object]
+Fields = Callable[[Session, Claim], list[FormField]]
+DynamicFields = Callable[[Session, Claim, Values, Principal | None], list[FormField]]
+Availability = Callable[[Session, Claim], bool]
+
+
+@dataclass
+class ActionForm:
+    action: str
+    label: str  # msgid
+    permission: Permission
+    states: tuple[str, ...]
+    fields: Fields
+    handle: Handler
+    primary: bool = True
+    # Fields that depend on what was typed so far (refresh); takes precedence.
+    dynamic: DynamicFields | None = None
+    # A further condition for offering the action (an open flag, an open callback...).
+    available: Availability | None = None
+
+    def build(
+        self, db: Session, claim: Claim, values: Values, actor: Principal | None = None
+    ) -> list[FormField]:
+        if self.dynamic is not None:
+            return self.dynamic(db, claim, values, actor)
+        return self.fields(db, claim)
+
+
+# -- refusals of the page's own parsing ---------------------------------------------------
+
+
+class PercentInvalid(ValidationFailed):
+    code = "percent_invalid"
+    message_zh = "{field}：应为 0 到 100 之间的百分比"
+    message_en = "{field}: a percentage between 0 and 100 is needed"
+
+
+class ChoiceRequired(ValidationFailed):
+    code = "choice_required"
+    message_zh = "{field}：请选择一项"
+    message_en = "{field}: choose one"
+
+
+class FormInvalid(Exception):
+    """A pydantic refusal of a page body, with the form field each API path came from."""
+
+    def __init__(self, error: ValidationError, aliases: dict[str, str]) -> None:
+        super().__init__(str(error))
+        self.errors = error.errors()
+        self.aliases = aliases
+
+
+@contextmanager
+def aliased(aliases: dict[str, str]) -> Iterator[None]:
+    """Refusals raised inside name API paths; ``aliases`` maps them to form fields."""
+    try:
+        yield
+    except ValidationError as exc:
+        raise FormInvalid(exc, aliases) from exc
+    except ClaimdeskError as exc:
+        if exc.field in aliases:
+            exc.form_field = aliases[exc.field]  # type: ignore[attr-defined]
+        raise
+
+
+def validated(schema: type[BaseModel], data: Values) -> Any:
+    return schema.model_validate(data)
+
+
+def text(form: Values, name: str) -> str | None:
+    value = form.get(name)
+    if not isinstance(value, str):
+        return None
+    return value.strip() or None
+
+
+def percent(form: Values, name: str, *, default: str | None = None) -> Decimal | None:
+    """A percentage typed as 0..100 → the fraction the API takes (60 → 0.6)."""
+    raw = text(form, name) or default
+    if raw is None:
+        return None
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        raise PercentInvalid(field=name) from None
+    if not value.is_finite() or not Decimal("0") <= value <= Decimal("100"):
+        raise PercentInvalid(field=name)
+    return value / 100
+
+
+# -- what the template needs ---------------------------------------------------------------
+
+
+@dataclass
+class FieldGroup:
+    when: When | None
+    hidden: bool
+    fields: list[FormField]
+
+    @property
+    def when_json(self) -> str:
+        return json.dumps(dict(self.when or {}), ensure_ascii=False)
+
+
+def current_values(fields: list[FormField], values: Values) -> dict[str, str]:
+    """What each field holds now: what was typed, else its default."""
+    return {f.name: str(values.get(f.name, f.value) or "") for f in fields}
+
+
+def _shown(when: When | None, shown: dict[str, str]) -> bool:
+    return when is None or all(shown.get(name) in allowed for name, allowed in when.items())
+
+
+def groups(fields: list[FormField], values: Values) -> list[FieldGroup]:
+    """Consecutive fields with the same condition share a fieldset; a fieldset whose
+    condition does not hold is hidden and disabled (its fields are not submitted)."""
+    now = current_values(fields, values)
+    visible: dict[str, str] = {}
+    out: list[FieldGroup] = []
+    for f in fields:
+        if out and out[-1].when == f.when:
+            group = out[-1]
+        else:
+            group = FieldGroup(f.when, not _shown(f.when, visible), [])
+            out.append(group)
+        group.fields.append(f)
+        if not group.hidden:
+            visible[f.name] = now[f.name]
+    return out
+
+
+def error_target(error: dict[str, Any] | None, fields: list[FormField]) -> str | None:
+    """The form field a refusal is about, or None (then it is shown above the form)."""
+    if not error:
+        return None
+    explicit = error.get("form_field")
+    names = {f.name for f in fields}
+    if explicit in names:
+        return str(explicit)
+    path = str(error.get("field") or "")
+    if not path:
+        return None
+    for f in fields:
+        if path in (f.name, f.binds) or path.startswith(f.name + "."):
+            return f.name
+    for f in fields:
+        if f.binds and path.startswith(f.binds + "."):
+            return f.name
+    tail = path.split(".")[-1]
+    for f in fields:
+        if f.name.endswith("__" + tail):
+            return f.name
+    return None
+
+
+def name_the_field(error: dict[str, Any], fields: list[FormField], target: str | None) -> None:
+    """Say the field's label (as the person sees it) instead of the API path."""
+    if target is None:
+        return
+    found = next(f for f in fields if f.name == target)
+    label = gettext(found.label)
+    path = str(error.get("field") or "")
+    message = str(error.get("message") or "")
+    if path and path in message:
+        error["message"] = message.replace(path, f"“{label}”", 1)
+    elif target in message:
+        error["message"] = message.replace(target, f"“{label}”", 1)
+
+
+# -- uploads made through a form -----------------------------------------------------------
+
+TRIAL = "_trial"  # set in the values of a trial run while typing: nothing is stored
+UPLOAD_ACCEPT = "application/pdf,image/jpeg,image/png,image/heic"
+
+
+def upload_in(form: Values, name: str) -> Any:
+    """The uploaded file of field ``name`` (starlette's UploadFile), or None if none chosen."""
+    upload = form.get(name)
+    if upload is None or isinstance(upload, str) or not getattr(upload, "filename", ""):
+        return None
+    return upload
+
+
+def store_file(
+    db: Session,
+    actor: Principal,
+    claim: Claim,
+    form: Values,
+    name: str,
+    *,
+    purpose: str,
+    material_code: str | None = None,
+) -> int | None:
+    """Store the file chosen in field ``name`` on the claim (the same checks as the API
+    upload: type sniffed, size limit); None when no file was chosen or on a trial run."""
+    from claimdesk.claims.acceptance import store_upload
+    from claimdesk.claims.config import rules
+
+    upload = upload_in(form, name)
+    if upload is None or form.get(TRIAL):
+        return None
+    content = upload.file.read(rules().upload_max_bytes + 1)
+    try:
+        stored = store_upload(
+            db,
+            actor=actor,
+            claim=claim,
+            filename=upload.filename or "upload",
+            content=content,
+            material_code=material_code,
+            purpose=purpose,
+        )
+    except ClaimdeskError as exc:
+        if exc.field == "file":
+            exc.form_field = name  # type: ignore[attr-defined]
+        raise
+    return stored.id

@@ -1,0 +1,408 @@
+"""What the claim page shows beyond the API's ClaimOut: the adjustment's calculation as a
+readable table (CLM-C3), the survey report, the assessed facts, the fraud flags and the
+reserve history — amounts as CNY with two decimals, words in the reader's language."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from claimdesk.i18n import _, gettext
+from claimdesk.models.claim import Claim
+
+CENT = Decimal("0.01")
+
+# Short names of the engine's steps (msgids); the rule in words comes with the trace.
+STEP_NAMES = {
+    "PERIOD": "Policy in force on the date of loss",
+    "NO_POLICY": "No policy period given",
+    "WAITING": "Waiting period",
+    "ROUND": "Rounding",
+    "CLM-L3.REMOVED": "Expense line removed by the assessor",
+    "MED.LINE.EXCLUDED": "Expense line: excluded category",
+    "MED.LINE.A": "Expense line: catalogue A",
+    "MED.LINE.B": "Expense line: catalogue B",
+    "MED.LINE.C": "Expense line: catalogue C or self-funded",
+    "MED.LINE.ALL": "Expense line: reasonable and necessary",
+    "MED.ELIGIBLE": "Eligible expense",
+    "MED.NET": "Net expense",
+    "MED.DEDUCTIBLE": "Deductible",
+    "MED.BASE": "Base",
+    "MED.RATIO": "Payout ratio applied",
+    "MED.CAP": "Remaining sum insured",
+    "MED.NOT_COVERED": "Not covered",
+    "CI.ENDED": "Coverage ended",
+    "CI.SEVERE": "Severe disease",
+    "CI.MILD": "Mild disease",
+    "CI.MILD_EXHAUSTED": "Mild benefit used up",
+    "CI.NOT_COVERED": "Disease not covered",
+    "DIS.GRADE": "Most severe grade",
+    "DIS.RAISE": "Grade raised",
+    "DIS.PERCENT": "Percentage of the grade",
+    "DIS.AMOUNT": "Disability benefit",
+    "DIS.CAP": "Remaining sum insured",
+    "DTH.AMOUNT": "Death benefit",
+    "DTH.CAP": "Remaining sum insured",
+    "PRP.REPAIR": "Repair cost",
+    "PRP.ACTUAL_VALUE": "Capped at the actual value",
+    "PRP.TOTAL.replacement": "Total loss",
+    "PRP.TOTAL.depreciated": "Total loss",
+    "PRP.TOTAL.agreed": "Total loss",
+    "PRP.PROPORTIONAL": "Under-insurance",
+    "PRP.PROPORTIONAL_NOT_APPLIED": "Under-insurance",
+    "PRP.FORMULA": "Liability ratio and deductibles",
+    "PRP.CAP": "Remaining sum insured",
+    "LIA.FORMULA": "Liability ratio and deductibles",
+    "LIA.CAP": "Limit per occurrence",
+}
+
+# The engine's input names (msgids), and how each figure is written.
+INPUT_LABELS = {
+    "amount": "Amount",
+    "sum_insured": "Sum insured",
+    "paid": "Already paid",
+    "remaining": "Remaining",
+    "eligible": "Eligible expense",
+    "social_insurance_paid": "Paid by social insurance",
+    "other_compensation": "Other compensation",
+    "net": "Net expense",
+    "deductible": "Deductible",
+    "deductible_used": "Deductible used this year",
+    "deductible_remaining": "Deductible remaining",
+    "deductible_applied": "Deductible applied",
+    "base": "Base",
+    "exact": "Exact figure",
+    "materials": "Materials",
+    "labour": "Labour",
+    "salvage": "Salvage",
+    "actual_value": "Actual value",
+    "replacement_value": "Replacement value",
+    "agreed_value": "Agreed value",
+    "insured_value": "Insured value",
+    "loss": "Loss",
+    "damages": "Damages",
+    "limit": "Limit",
+    "disability_paid": "Disability already paid",
+    "self_pay_ratio": "Self-pay share",
+    "payout_ratio": "Payout ratio",
+    "percent": "Percentage",
+    "liability_ratio": "Liability ratio",
+    "deductible_rate": "Deductible rate",
+    "depreciation_rate": "Depreciation rate a year",
+    "factor": "Factor",
+    "grade": "Grade",
+    "grades": "Grades",
+    "most_severe": "Most severe grade",
+    "injuries_at_grade": "Injuries at that grade",
+    "line": "Expense line no.",
+    "lines": "Lines",
+    "catalog": "Catalogue",
+    "kind": "Item category",
+    "years_in_use": "Years in use",
+    "waiting_period_days": "Waiting period (days)",
+    "first_covered_day": "First covered day",
+    "date_of_loss": "Date of loss",
+    "start": "Policy start",
+    "end": "Policy end",
+    "disease": "Disease",
+    "settled_with_social_insurance": "Settled through social insurance",
+    "severe_paid": "Severe benefit already paid",
+    "mild_paid_count": "Mild benefits paid",
+    "max_times": "Most times payable",
+    "proportional": "Paid in proportion",
+}
+MONEY = frozenset(
+    {
+        "amount",
+        "sum_insured",
+        "paid",
+        "remaining",
+        "eligible",
+        "social_insurance_paid",
+        "other_compensation",
+        "net",
+        "deductible",
+        "deductible_used",
+        "deductible_remaining",
+        "deductible_applied",
+        "base",
+        "exact",
+        "materials",
+        "labour",
+        "salvage",
+        "actual_value",
+        "replacement_value",
+        "agreed_value",
+        "insured_value",
+        "loss",
+        "damages",
+        "limit",
+        "disability_paid",
+    }
+)
+RATIOS = frozenset(
+    {
+        "self_pay_ratio",
+        "payout_ratio",
+        "percent",
+        "liability_ratio",
+        "deductible_rate",
+        "depreciation_rate",
+        "factor",
+    }
+)
+# Results that are words, not amounts (msgids).
+RESULT_WORDS = {
+    "in_force": "in force",
+    "not_in_force": "not in force",
+    "covered": "covered",
+    "waiting_period": "inside the waiting period",
+    "not_covered": "not covered",
+    "coverage_ended": "coverage ended",
+    "benefit_exhausted": "benefit used up",
+    "True": "yes",
+    "False": "no",
+}
+GRADE_RESULTS = frozenset({"DIS.GRADE", "DIS.RAISE"})
+RATIO_RESULTS = frozenset({"DIS.PERCENT"})
+
+
+# Codes stored on records, in words (msgids), per kind of record.
+CODE_LABELS: dict[str, dict[str, str]] = {
+    "flag_status": {"open": "Open", "cleared": "Cleared", "confirmed": "Confirmed"},
+    "fraud_outcome": {
+        "fabricated_event": "Fabricated event",
+        "forged_evidence": "Forged evidence",
+        "exaggerated_loss": "Exaggerated loss",
+    },
+    "review_result": {
+        "ok": "In order",
+        "not_necessary": "Not reasonable or necessary",
+        "suspected_forgery": "Suspected forgery",
+    },
+    "purpose": {
+        "material": "Claim material",
+        "evidence": "Survey evidence",
+        "certificate": "Official certificate",
+        "adjuster_report": "Loss adjuster's report",
+        "authorisation": "Payee authorisation",
+    },
+    "decision": {"approve": "Approve", "reject": "Reject", "return": "Return to adjustment"},
+    "payment_kind": {"indemnity": "Indemnity", "advance": "Advance"},
+    "payment_status": {
+        "pending": "Waiting to be sent to the bank",
+        "exported": "Sent to the bank",
+        "paid": "Paid",
+        "failed": "Failed",
+    },
+    "payee_basis": {
+        "insured": "the insured",
+        "beneficiary": "a beneficiary",
+        "authorised": "authorised payee",
+    },
+    "callback_kind": {"paid": "After payment", "rejected": "After rejection"},
+    "callback_status": {
+        "open": "Open",
+        "done": "Done",
+        "reached": "Customer reached",
+        "unreachable": "Not reachable",
+    },
+    "reserve_stage": {
+        "acceptance": "at acceptance",
+        "assessment": "at assessment",
+        "adjustment": "at adjustment",
+        "manual": "revised by hand",
+        "payment": "drawn by a payment",
+        "closing": "released at closing",
+    },
+    "reason": {
+        "waiting_period": "inside the waiting period",
+        "not_in_force": "policy not in force",
+        "sum_insured_exhausted": "sum insured used up",
+        "not_covered": "not covered",
+        "coverage_ended": "coverage ended",
+        "benefit_exhausted": "benefit used up",
+    },
+}
+
+
+def code_label(kind: str, code: Any) -> str:
+    """A stored code in the reader's words; an unknown code is shown as it is."""
+    msgid = CODE_LABELS.get(kind, {}).get(str(code))
+    return gettext(msgid) if msgid else str(code)
+
+
+def money(value: Any) -> str:
+    """CNY with two decimals, half-up (GEN-1): '¥1,234.56'; '—' when there is none."""
+    if value is None or value == "":
+        return "—"
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    return f"¥{amount.quantize(CENT, rounding=ROUND_HALF_UP):,.2f}"
+
+
+def ratio(value: Any) -> str:
+    try:
+        number = Decimal(str(value)) * 100
+    except InvalidOperation:
+        return str(value)
+    return f"{number.normalize():f}%"
+
+
+def _word(value: str) -> str:
+    return gettext(RESULT_WORDS[value]) if value in RESULT_WORDS else value
+
+
+def _input(name: str, value: str) -> str:
+    if value == "":
+        return "—"
+    if name in MONEY:
+        return money(value)
+    if name in RATIOS:
+        return ratio(value)
+    if name == "line" and value.isdigit():
+        return str(int(value) + 1)
+    return _word(value)
+
+
+def _step_name(code: str) -> str:
+    if code in STEP_NAMES:
+        return gettext(STEP_NAMES[code])
+    tail = code.split(".", 1)[-1]
+    return gettext(STEP_NAMES.get(tail, code))
+
+
+def _result(code: str, figure: str) -> str:
+    if figure in RESULT_WORDS or figure == "":
+        return _word(figure) if figure else "—"
+    if code in GRADE_RESULTS:
+        return _("Grade %(grade)s", grade=figure)
+    if code in RATIO_RESULTS:
+        return ratio(figure)
+    return money(figure)
+
+
+def trace_rows(trace: list[dict[str, Any]], language: str) -> list[dict[str, Any]]:
+    """One row per step: its name, the rule in words, inputs and result, the clause."""
+    rows = []
+    for step in trace:
+        code = str(step.get("code", ""))
+        inputs = [
+            (gettext(INPUT_LABELS.get(name, name)), _input(name, str(value)))
+            for name, value in (step.get("inputs") or {}).items()
+            if name != "of"
+        ]
+        rows.append(
+            {
+                "code": code,
+                "name": _step_name(code),
+                "rule": step.get("zh") if language == "zh-CN" else step.get("en"),
+                "inputs": inputs,
+                "result": _result(code, str(step.get("figure", ""))),
+                "clause": step.get("clause", ""),
+            }
+        )
+    return rows
+
+
+# -- survey, assessment, fraud flags, reserves ----------------------------------------------
+
+
+def survey_view(db: Session, claim: Claim) -> dict[str, Any] | None:
+    """The signed survey report and its answers to the survey plan (CLM-S2, CLM-S3)."""
+    from claimdesk.claims.survey import report_of
+    from claimdesk.rules import survey_plan
+
+    report = report_of(db, claim.id)
+    if report is None:
+        return None
+    names = {item.code: item.name_en for item in survey_plan.ALL_ITEMS}
+    plan = [
+        (
+            gettext(names.get(str(r.get("code")), str(r.get("code")))),
+            gettext(
+                survey_plan.STATUS_LABELS.get(str(r.get("status")), ("", str(r.get("status"))))[1]
+            ),
+            r.get("note"),
+        )
+        for r in report.plan_results or []
+    ]
+    return {"report": report, "plan": plan}
+
+
+def assessment_views(db: Session, claim: Claim) -> list[dict[str, Any]]:
+    from claimdesk.claims.assessment import current_assessments
+    from claimdesk.products.coverage_types import TYPE_LABELS
+
+    out = []
+    for code, a in current_assessments(db, claim.id).items():
+        labels = TYPE_LABELS.get(a.coverage_type, (a.coverage_type, a.coverage_type))
+        out.append(
+            {
+                "coverage_code": code,
+                "type_label": labels[0] if _zh() else labels[1],
+                "assessed_at": a.assessed_at,
+                "facts": _facts(a.facts),
+                "lines": [i for i in a.items if i.item_type == "expense_line"],
+                "injuries": [i for i in a.items if i.item_type == "injury"],
+                "external_adjuster": a.external_adjuster,
+                "insurer_accepted_at": a.insurer_accepted_at,
+                "customer_accepted_at": a.customer_accepted_at,
+                "customer_accepted_by": a.customer_accepted_by,
+            }
+        )
+    return out
+
+
+FACT_LABELS = {
+    "settled_with_social_insurance": "Settled through social insurance",
+    "social_insurance_paid": "Paid by social insurance",
+    "other_compensation": "Other compensation",
+    "disease": "Disease",
+    "actual_value": "Actual value",
+    "insured_value": "Insured value",
+    "liability_ratio": "Liability ratio",
+    "damages": "Damages",
+    "repair": "Repair",
+    "total_loss": "Total loss",
+}
+
+
+def _zh() -> bool:
+    from claimdesk.i18n import current_language
+
+    return current_language.get() == "zh-CN"
+
+
+def _fact_text(name: str, value: Any) -> str:
+    if isinstance(value, dict):
+        return ", ".join(
+            f"{gettext(INPUT_LABELS.get(str(k), str(k)))} {_input(str(k), str(v))}"
+            for k, v in value.items()
+        )
+    if name == "disease":
+        from claimdesk.products.diseases import name_of
+
+        return f"{value} {name_of(str(value)) or ''}".strip()
+    return _input(name, str(value))
+
+
+def _facts(facts: dict[str, Any]) -> list[tuple[str, str]]:
+    shown = []
+    for name, value in facts.items():
+        if name == "liability_ratio" and str(value) in ("1", "1.0", "1.000000"):
+            continue  # the default: full liability, nothing to say
+        if name in ("social_insurance_paid", "other_compensation") and Decimal(str(value)) == 0:
+            continue
+        shown.append((gettext(FACT_LABELS.get(name, name)), _fact_text(name, value)))
+    return shown
+
+
+def fraud_flags(db: Session, claim: Claim) -> list[Any]:
+    from claimdesk.claims.fraud import flags_of
+
+    return flags_of(db, claim.id)
