@@ -96,7 +96,7 @@ def policies(
             )
         )
     refusal = found if isinstance(found, Refusal) else None
-    rows = [] if refusal else [service.policy_summary(db, p) for p in found]
+    rows = [] if refusal else service.policy_summaries(db, found)
     return page(
         request,
         "admin/policies.html",

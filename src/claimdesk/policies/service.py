@@ -8,12 +8,13 @@ Services flush; the edge commits. Every state change is audited.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from claimdesk.audit.service import record
 from claimdesk.auth.principal import Principal
@@ -932,3 +933,36 @@ def policy_summary(session: Session, policy: Policy, today: dt.date | None = Non
         period_end=policy.period_end,
         status=effective_status(policy, today or local_date(utcnow())),
     )
+
+
+def policy_summaries(
+    session: Session, policies: Sequence[Policy], today: dt.date | None = None
+) -> list[PolicySummary]:
+    """policy_summary for a list in two queries, not two or three per policy (issue 6):
+    the versions with their products, and the insureds' names only (loading whole
+    people would decrypt every personal field of every row)."""
+    version_ids = {p.product_version_id for p in policies}
+    versions = {
+        v.id: v
+        for v in session.scalars(
+            select(ProductVersion)
+            .where(ProductVersion.id.in_(version_ids))
+            .options(joinedload(ProductVersion.product))
+        )
+    }
+    insureds = select(Person.id, Person.name).where(Person.id.in_({p.insured_id for p in policies}))
+    names = {person_id: name for person_id, name in session.execute(insureds)}
+    day = today or local_date(utcnow())
+    return [
+        PolicySummary(
+            id=policy.id,
+            number=policy.number,
+            product_code=versions[policy.product_version_id].product.code,
+            version=versions[policy.product_version_id].version,
+            insured_name=names[policy.insured_id],
+            period_start=policy.period_start,
+            period_end=policy.period_end,
+            status=effective_status(policy, day),
+        )
+        for policy in policies
+    ]

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from claimdesk.audit.repository import timeline
 from claimdesk.auth.csrf import PRE_SESSION_COOKIE, pre_session_token, set_pre_session_cookie
@@ -27,7 +27,7 @@ from claimdesk.config import get_settings
 from claimdesk.deps import DB, SESSION_COOKIE, client_ip, require
 from claimdesk.errors import ClaimdeskError
 from claimdesk.models.claim import Claim
-from claimdesk.models.product import Coverage, ProductVersion
+from claimdesk.models.product import ProductVersion
 from claimdesk.policies import repository as policies_repo
 from claimdesk.portal import sms
 from claimdesk.validation import describe_validation_error
@@ -205,28 +205,26 @@ def _own_claims(db: Session, principal: Principal) -> list[Claim]:
 
 
 def _policies(db: Session, principal: Principal) -> list[dict[str, Any]]:
+    policies = policies_repo.list_policies(db, principal)
+    # Every version with its product and coverages in one go (issue 6: no query per
+    # policy); the relationship keeps the coverages in position order.
+    versions = {
+        v.id: v
+        for v in db.scalars(
+            select(ProductVersion)
+            .where(ProductVersion.id.in_({p.product_version_id for p in policies}))
+            .options(joinedload(ProductVersion.product), selectinload(ProductVersion.coverages))
+        ).unique()
+    }
     rows = []
-    for policy in policies_repo.list_policies(db, principal):
-        version = db.get(ProductVersion, policy.product_version_id)
-        coverages = list(
-            db.scalars(
-                select(Coverage)
-                .where(Coverage.version_id == policy.product_version_id)
-                .order_by(Coverage.position)
-            )
-        )
-        product_name = ""
-        if version is not None:
-            from claimdesk.models.product import Product
-
-            product = db.get(Product, version.product_id)
-            product_name = product.name if product else ""
+    for policy in policies:
+        version = versions.get(policy.product_version_id)
         rows.append(
             {
                 "policy": policy,
                 "version": version,
-                "coverages": coverages,
-                "product_name": product_name,
+                "coverages": list(version.coverages) if version else [],
+                "product_name": version.product.name if version else "",
             }
         )
     return rows
