@@ -22,6 +22,7 @@ from claimdesk.people.endpoints import router as people_router
 from claimdesk.policies.endpoints import router as policies_router
 from claimdesk.products.endpoints import router as products_router
 from claimdesk.sales.endpoints import router as sales_router
+from claimdesk.security.endpoints import router as security_router
 from claimdesk.service.endpoints import router as service_router
 
 # Cookie-authenticated calls must carry the session's CSRF token (SEC-8).
@@ -44,3 +45,4 @@ api_router.include_router(settlement_router)
 api_router.include_router(payments_router)
 api_router.include_router(service_router)
 api_router.include_router(sales_router)
+api_router.include_router(security_router)

@@ -78,6 +78,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(Permission.USERS_READ, "/admin/users", "Users and roles"),
     NavItem(Permission.CALENDAR_MANAGE, "/admin/calendar", "Holiday calendar"),
     NavItem(Permission.CLAIMS_REPORTS, "/admin/thresholds", "Thresholds"),
+    NavItem(Permission.SECURITY_INCIDENT_REPORT, "/admin/security-incidents", "Security incidents"),
 ]
 
 
@@ -165,6 +166,7 @@ def _include_domain_pages() -> None:
     from claimdesk.policies.pages import router as policy_pages
     from claimdesk.products.pages import router as product_pages
     from claimdesk.sales.pages import router as sales_pages
+    from claimdesk.security.pages import router as security_pages
     from claimdesk.settings_pages import router as settings_pages
 
     for extra in (
@@ -176,6 +178,7 @@ def _include_domain_pages() -> None:
         event_pages,
         users_pages,
         calendar_pages,
+        security_pages,
     ):
         pages_router.include_router(extra)
 

@@ -98,6 +98,10 @@ class Permission(StrEnum):
     POLICIES_READ = "policies:read"
     POLICIES_SERVICE = "policies:service"
     POLICIES_APPROVE = "policies:approve"
+    # security incidents (SEC-7)
+    SECURITY_INCIDENT_REPORT = "security_incidents:report"
+    SECURITY_INCIDENT_READ = "security_incidents:read"
+    SECURITY_INCIDENT_MANAGE = "security_incidents:manage"
 
 
 STAFF_ROLES = frozenset(Role) - {Role.CUSTOMER}
@@ -262,6 +266,26 @@ _CLAIM_SPECIAL_GRANTS: dict[Role, set[Permission]] = {
     Role.ADMINISTRATOR: {Permission.CLAIMS_REPORTS},
 }
 for _role, _extra in _CLAIM_SPECIAL_GRANTS.items():
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | frozenset(_extra)
+
+
+# Security incidents (SEC-7): every member of staff reports what they see; the
+# administrator works an incident through its stages and sets the time limits; the
+# compliance auditor reads every incident (a reporter sees their own, row filter in
+# security.repository).
+_SECURITY_GRANTS: dict[Role, set[Permission]] = {
+    **{role: {Permission.SECURITY_INCIDENT_REPORT} for role in STAFF_ROLES},
+    Role.COMPLIANCE_AUDITOR: {
+        Permission.SECURITY_INCIDENT_REPORT,
+        Permission.SECURITY_INCIDENT_READ,
+    },
+    Role.ADMINISTRATOR: {
+        Permission.SECURITY_INCIDENT_REPORT,
+        Permission.SECURITY_INCIDENT_READ,
+        Permission.SECURITY_INCIDENT_MANAGE,
+    },
+}
+for _role, _extra in _SECURITY_GRANTS.items():
     ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | frozenset(_extra)
 
 

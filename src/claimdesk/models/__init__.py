@@ -55,6 +55,14 @@ from claimdesk.models.sales import (
     SalesOrganisation,
     TrainingRecord,
 )
+from claimdesk.models.security_incident import (
+    SecurityIncident,
+    SecurityIncidentContainmentAction,
+    SecurityIncidentCorrectiveAction,
+    SecurityIncidentSequence,
+    SecurityIncidentTimeLimit,
+    SecurityIncidentTransition,
+)
 from claimdesk.models.service import (
     Complaint,
     ComplaintNote,
@@ -127,6 +135,12 @@ __all__ = [
     "SalesEvaluation",
     "SalesOrganisation",
     "SatisfactionSurvey",
+    "SecurityIncident",
+    "SecurityIncidentContainmentAction",
+    "SecurityIncidentCorrectiveAction",
+    "SecurityIncidentSequence",
+    "SecurityIncidentTimeLimit",
+    "SecurityIncidentTransition",
     "ServiceDeskSupervisor",
     "ServiceRecord",
     "SurveyAssignment",

@@ -1,0 +1,1 @@
+"""Security incidents (SEC-7): report, contain, root cause, correct, review."""

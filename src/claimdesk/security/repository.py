@@ -1,0 +1,127 @@
+"""Queries of security incidents with the row-level rule (SEC-4): readers of every
+incident (compliance auditor, administrator) and system jobs see all; a member of
+staff who only reports sees the incidents they reported."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, TypeVar
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from claimdesk.auth.permissions import Permission
+from claimdesk.auth.principal import Principal
+from claimdesk.models.clock import Clock
+from claimdesk.models.security_incident import (
+    SecurityIncident,
+    SecurityIncidentContainmentAction,
+    SecurityIncidentCorrectiveAction,
+    SecurityIncidentTransition,
+)
+
+T = TypeVar("T", bound=Any)
+
+SUBJECT = "security_incident"
+
+
+def reads_all(actor: Principal) -> bool:
+    return actor.session_kind == "system" or actor.has(Permission.SECURITY_INCIDENT_READ)
+
+
+def _scoped(query: Select[T], actor: Principal) -> Select[T]:
+    if reads_all(actor):
+        return query
+    if actor.user_id is None:
+        return query.where(SecurityIncident.id.is_(None))
+    return query.where(SecurityIncident.reporter_id == actor.user_id)
+
+
+def get_incident(
+    session: Session, actor: Principal, incident_id: int, *, for_update: bool = False
+) -> SecurityIncident | None:
+    query = _scoped(select(SecurityIncident).where(SecurityIncident.id == incident_id), actor)
+    if for_update:
+        # Two administrators moving the same incident serialise on its row.
+        query = query.with_for_update()
+    return session.scalars(query).first()
+
+
+def list_incidents(
+    session: Session,
+    actor: Principal,
+    *,
+    states: Sequence[str] | None = None,
+    severity: str | None = None,
+    limit: int = 200,
+) -> list[SecurityIncident]:
+    query = select(SecurityIncident).order_by(
+        SecurityIncident.reported_at.desc(), SecurityIncident.id.desc()
+    )
+    if states:
+        query = query.where(SecurityIncident.state.in_(tuple(states)))
+    if severity is not None:
+        query = query.where(SecurityIncident.severity == severity)
+    return list(session.scalars(_scoped(query, actor).limit(limit)))
+
+
+def containment_actions(
+    session: Session, incident_id: int
+) -> list[SecurityIncidentContainmentAction]:
+    query = select(SecurityIncidentContainmentAction).where(
+        SecurityIncidentContainmentAction.incident_id == incident_id
+    )
+    return list(
+        session.scalars(
+            query.order_by(
+                SecurityIncidentContainmentAction.performed_at,
+                SecurityIncidentContainmentAction.id,
+            )
+        )
+    )
+
+
+def corrective_actions(
+    session: Session, incident_id: int
+) -> list[SecurityIncidentCorrectiveAction]:
+    query = select(SecurityIncidentCorrectiveAction).where(
+        SecurityIncidentCorrectiveAction.incident_id == incident_id
+    )
+    return list(session.scalars(query.order_by(SecurityIncidentCorrectiveAction.id)))
+
+
+def corrective_action(
+    session: Session, incident_id: int, action_id: int
+) -> SecurityIncidentCorrectiveAction | None:
+    return session.scalars(
+        select(SecurityIncidentCorrectiveAction).where(
+            SecurityIncidentCorrectiveAction.id == action_id,
+            SecurityIncidentCorrectiveAction.incident_id == incident_id,
+        )
+    ).first()
+
+
+def transitions(session: Session, incident_id: int) -> list[SecurityIncidentTransition]:
+    query = select(SecurityIncidentTransition).where(
+        SecurityIncidentTransition.incident_id == incident_id
+    )
+    return list(session.scalars(query.order_by(SecurityIncidentTransition.id)))
+
+
+def running_clocks(session: Session, incident_ids: Sequence[int]) -> dict[int, Clock]:
+    """The running stage clock of each incident (one at a time), for the list."""
+    if not incident_ids:
+        return {}
+    rows = session.scalars(
+        select(Clock)
+        .where(
+            Clock.subject_type == SUBJECT,
+            Clock.subject_id.in_([str(i) for i in incident_ids]),
+            Clock.stopped_at.is_(None),
+        )
+        .order_by(Clock.due_at, Clock.id)
+    ).all()
+    found: dict[int, Clock] = {}
+    for clock in rows:
+        found.setdefault(int(clock.subject_id), clock)
+    return found
