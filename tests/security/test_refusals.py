@@ -19,6 +19,7 @@ from claimdesk.models.security_incident import (
     SecurityIncidentTimeLimit,
     SecurityIncidentTransition,
 )
+from tests.builders import make_person, make_user
 from tests.security.helpers import API, build_staff, due, incident_body, local, ok
 
 
@@ -213,10 +214,13 @@ def test_bad_root_cause_and_corrective_input_name_the_field(
             headers=admin,
         )
     )
+    customer = make_user(db, username="cust", roles=["customer"], person_id=make_person(db).id)
+    db.commit()
     before = _snapshot(db)
     good = {"description": "x", "owner_id": staff.ids["agent"], "due_on": "2026-09-30"}
     for change, field in (
         ({"owner_id": 99999}, "owner_id"),
+        ({"owner_id": customer.id}, "owner_id"),  # a customer's login answers for nothing
         ({"due_on": "2026-09-20"}, "due_on"),  # before today (21 Sep)
         ({"due_on": "2026-02-30"}, "due_on"),
         ({"description": " "}, "description"),

@@ -41,8 +41,8 @@ class IncidentDueDateInPast(ValidationFailed):
 
 class IncidentOwnerUnknown(ValidationFailed):
     code = "security_incident_owner_unknown"
-    message_zh = "{field}：责任人必须是在职的系统用户"
-    message_en = "{field}: the owner must be an active user of the system"
+    message_zh = "{field}：责任人必须是在职的本公司员工账号"
+    message_en = "{field}: the owner must be an active staff account"
 
 
 class SecurityIncidentNotFound(NotFound):

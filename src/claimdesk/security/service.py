@@ -22,7 +22,9 @@ from claimdesk.audit.service import record
 from claimdesk.auth.permissions import Role
 from claimdesk.auth.principal import Principal
 from claimdesk.claims import timeutil
+from claimdesk.clocks.service import stop_clock
 from claimdesk.db import is_postgres
+from claimdesk.errors import ValidationFailed
 from claimdesk.jobs.outbox import send_message
 from claimdesk.models.security_incident import (
     SecurityIncident,
@@ -67,8 +69,6 @@ def _text(value: str | None, field: str, max_length: int | None = None) -> str:
         raise IncidentTextRequired(field=field)
     text = value.strip()
     if max_length is not None and len(text) > max_length:
-        from claimdesk.errors import ValidationFailed
-
         raise ValidationFailed(
             field=field,
             zh="{field}：长度不能超过 " + str(max_length) + " 个字符",
@@ -215,8 +215,6 @@ def report_incident(
     session.add(incident)
     session.flush()
     report_clock = workflow.start_stage(session, incident, "report", at=detected, actor=actor)
-    from claimdesk.clocks.service import stop_clock
-
     stop_clock(session, clock=report_clock, at=now, actor=actor)
     workflow.start_stage(session, incident, "contain", at=now, actor=actor)
     workflow.record_move(
@@ -351,8 +349,14 @@ def record_root_cause(
 
 
 def _owner(session: Session, owner_id: int | None) -> User:
+    """An active member of staff: a customer's login cannot answer for a correction."""
     owner = session.get(User, owner_id) if owner_id is not None else None
-    if owner is None or not owner.is_active:
+    staff_role = session.scalar(
+        select(UserRole.id).where(
+            UserRole.user_id == owner_id, UserRole.role != Role.CUSTOMER.value
+        )
+    )
+    if owner is None or not owner.is_active or staff_role is None:
         raise IncidentOwnerUnknown(field="owner_id")
     return owner
 
