@@ -88,10 +88,27 @@ def _mask_phone(phone: str | None) -> str | None:
     return None if not phone else phone[:3] + "****" + phone[-4:]
 
 
+# What a customer reading their own claim sees of its timeline: the workflow's steps,
+# without reasons, details or staff names, and nothing of a fraud hold (CLM-F1: the
+# investigation must not be tipped off; its findings are the investigator's).
+_HIDDEN_FROM_CUSTOMERS = frozenset({"suspend", *workflow.FRAUD_ACTIONS})
+_CUSTOMER_TIMELINE = frozenset(
+    f"claim.{m.action}" for m in workflow.MOVES if m.action not in _HIDDEN_FROM_CUSTOMERS
+)
+
+
 def claim_out(
-    session: Session, claim: Claim, language: str, *, just_reported: bool = False
+    session: Session,
+    claim: Claim,
+    language: str,
+    *,
+    just_reported: bool = False,
+    customer_view: bool = False,
 ) -> ClaimOut:
     """The claim with everything recorded on it.
+
+    ``customer_view``: the claim as its customer may read it — no case reserves (an
+    internal estimate) and only the customer timeline (see _CUSTOMER_TIMELINE).
 
     ``just_reported``: the claim was created by report.report_claim in this transaction,
     which writes no files, notices, reserves or adjustments (they come with acceptance
@@ -105,7 +122,7 @@ def claim_out(
             select(MaterialFile).where(MaterialFile.claim_id == claim.id).order_by(MaterialFile.id)
         )
     )
-    return ClaimOut(
+    out = ClaimOut(
         id=claim.id,
         number=claim.number,
         state=claim.state,
@@ -191,6 +208,16 @@ def claim_out(
             for e in ([] if just_reported else timeline(session, "claim", claim.id))
         ],
     )
+    return _for_customer(out) if customer_view else out
+
+
+def _for_customer(out: ClaimOut) -> ClaimOut:
+    timeline = [
+        entry.model_copy(update={"actor": "", "reason": None, "details": {}})
+        for entry in out.timeline
+        if entry.action in _CUSTOMER_TIMELINE
+    ]
+    return out.model_copy(update={"reserves": [], "reserve_history": [], "timeline": timeline})
 
 
 def _code_of(session: Session, reserve_id: int) -> str:
@@ -219,7 +246,7 @@ def _adjustment_out(a: object) -> AdjustmentOut:
 
 
 def _detail(db: Session, principal: Principal, claim: Claim) -> ClaimOut:
-    return claim_out(db, claim, principal.language)
+    return claim_out(db, claim, principal.language, customer_view=principal.is_customer)
 
 
 # -- report and read ---------------------------------------------------------------------
@@ -231,7 +258,9 @@ def report_claim(body: ReportCreate, db: DB, principal: Reporter) -> ClaimOut:
         **body.model_dump(exclude={"coverage_codes"}), coverage_codes=tuple(body.coverage_codes)
     )
     claim = report.report_claim(db, actor=principal, data=data)
-    return claim_out(db, claim, principal.language, just_reported=True)
+    return claim_out(
+        db, claim, principal.language, just_reported=True, customer_view=principal.is_customer
+    )
 
 
 @router.get("/queue", response_model=list[ClaimSummary])
