@@ -587,3 +587,120 @@ def test_bad_value_is_refused_beside_its_field_and_changes_nothing(
         data={**web._data(web.open(cid, "assess"), values)},
     )
     assert "Expense line 1: amount" in english.text and "greater than or equal to 0" in english.text
+
+
+# -- special cases (CLM-Z1..Z3) ---------------------------------------------------------
+
+
+def _reported(s: Settlement, estimate: str = "3000.00") -> int:
+    claim = ok(
+        s.w.client.post(
+            API,
+            json={
+                "channel": "hotline",
+                "policy_number": s.w.policies["MED-MILLION"].number,  # type: ignore[attr-defined]
+                "claimant_name": "李四",
+                "contact_phone": "13912345678",
+                "loss_date": "2026-09-08",
+                "loss_place": "上海市浦东新区",
+                "loss_cause": "illness",
+                "loss_overview": "住院",
+                "estimated_amount": estimate,
+                "coverage_codes": ["medical"],
+            },
+            headers=s.w.h["handler"],
+        ),
+        201,
+    )
+    return int(claim["id"])
+
+
+def test_mass_event_remote_claim_and_posted_materials(
+    s: Settlement, client: TestClient, db: Session
+) -> None:
+    # SPEC CLM-Z2 (grouped under its event: green channel), CLM-Z1 (remote claim, the
+    # materials mailed with the case number and received into the checklist)
+    from claimdesk.models.org import OrgUnit
+    from tests.builders import make_org_unit
+
+    event = ok(
+        s.w.client.post(
+            "/api/v1/claim-events",
+            json={
+                "name": "9·10 暴雨",
+                "event_type": "flood",
+                "region": "上海",
+                "starts_on": "2026-09-01",
+                "deferrable_materials": ["expense_invoices"],
+                "guide_zh": "简化材料",
+                "guide_en": "Simplified materials",
+            },
+            headers=s.w.h["reviewer1"],
+        ),
+        201,
+    )
+    hq = db.scalars(select(OrgUnit).where(OrgUnit.code == "HQ")).one()
+    make_org_unit(db, code="SH", name="上海分公司", kind="branch", parent=hq, region_code="310000")
+    db.commit()
+    cid = _reported(s)
+    web = ClaimPages(client, db)
+    web.login("handler")
+    web.do(cid, "link_event", {"event_id": str(event["id"])})
+    web.do(
+        cid,
+        "designate_remote",
+        {
+            "local_org_unit_id": web.open(cid, "designate_remote").option_value(
+                "local_org_unit_id", "上海"
+            )
+        },
+    )
+    page = web.page(cid)
+    assert "9·10 暴雨" in page and "上海分公司" in page
+    offered = web.offered(cid)
+    assert "link_event" not in offered and "designate_remote" not in offered
+    missing = re.findall(r'<li data-code="([a-z_]+)" class="missing"', page)
+    items = {f"item__{code}": True for code in missing}
+    web.do(
+        cid,
+        "record_mailing",
+        {"carrier": "顺丰", "tracking_number": "SF1234567890", "sent_on": "2026-09-14", **items},
+    )
+    web.do(cid, "receive_mailing")  # the one parcel on its way
+    page = web.page(cid)
+    assert re.findall(r'class="missing"', page) == []
+    assert {"claim.event_linked", "claim.remote_designated", "claim.materials_mailed"} <= set(
+        timeline_actions(page)
+    )
+
+
+def test_dispute_answered_by_the_named_person_then_taken_along_its_path(
+    s: Settlement, client: TestClient, db: Session
+) -> None:
+    # SPEC CLM-Z3 (answered within 2 hours by a named person; small: re-review or
+    # negotiation), GEN-6 (a path for large disputes is refused for a small one)
+    cid = _reported(s)
+    web = ClaimPages(client, db)
+    web.login("handler")
+    web.do(cid, "file_dispute", {"description": "认为免赔额计算有误", "disputed_amount": "2000"})
+    page = web.page(cid)
+    assert 'data-status="open"' in page and "认为免赔额计算有误" in page
+    web.login("agent")  # not the named person: only they answer
+    form = web.refused(cid, "answer_dispute", {"answer": "我来答复"})
+    assert form.errors
+    web.login("handler")
+    web.do(cid, "answer_dispute", {"answer": "已复核，将在两个工作日内回复详细说明"})
+    refused = web.refused(cid, "escalate_dispute", {"path": "arbitration", "note": "客户要求仲裁"})
+    assert "“" in error_beside(refused, "escalate_dispute", "path")
+    web.do(cid, "escalate_dispute", {"path": "re_review", "note": "申请重新审核"})
+    web.do(cid, "resolve_dispute", {"outcome": "settled", "note": "协商一致", "amount": "1000"})
+    page = web.page(cid)
+    assert 'data-status="resolved"' in page and "协商一致" in page
+    trail = timeline_actions(page)
+    for step in (
+        "claim.dispute_filed",
+        "claim.dispute_answered",
+        "claim.dispute_escalated",
+        "claim.dispute_resolved",
+    ):
+        assert step in trail, step

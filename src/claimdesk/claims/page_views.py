@@ -406,3 +406,48 @@ def fraud_flags(db: Session, claim: Claim) -> list[Any]:
     from claimdesk.claims.fraud import flags_of
 
     return flags_of(db, claim.id)
+
+
+# -- special cases (CLM-Z1..Z3) and recoveries (FIN-2) --------------------------------------
+
+DISPUTE_STATUS = {
+    "open": "Waiting for the answer",
+    "answered": "Answered",
+    "in_progress": "In progress",
+    "resolved": "Resolved",
+}
+
+
+def special_view(db: Session, claim: Claim) -> dict[str, Any]:
+    """The mass event, the remote designation with its mailings, the disputes, and the
+    recoveries of the claim: whatever of these it has."""
+    from claimdesk.claims import disputes, events, recoveries, remote
+    from claimdesk.models.event import MassEvent
+    from claimdesk.models.org import OrgUnit
+    from claimdesk.models.user import User
+
+    link = events.link_of(db, claim.id)
+    event = db.get(MassEvent, link.event_id) if link else None
+    designation = remote.remote_of(db, claim.id)
+    local = db.get(OrgUnit, designation.local_org_unit_id) if designation else None
+    rows = []
+    for d in disputes.disputes_of(db, claim.id):
+        responder = db.get(User, d.responder_id)
+        clock = disputes.response_clock(db, d)
+        rows.append(
+            {
+                "dispute": d,
+                "status": gettext(DISPUTE_STATUS.get(d.status, d.status)),
+                "responder": responder.display_name if responder else "?",
+                "due_at": clock.due_at if clock is not None and d.answered_at is None else None,
+            }
+        )
+    return {
+        "event": event,
+        "small_loss": bool(link and link.small_loss),
+        "local_unit": local.name if local else None,
+        "mailings": remote.mailings_of(db, claim.id),
+        "disputes": rows,
+        "recoveries": recoveries.recoveries_of(db, claim.id),
+        "net_cost": recoveries.net_cost(db, claim.id),
+    }

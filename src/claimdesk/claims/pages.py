@@ -23,7 +23,14 @@ from starlette.datastructures import UploadFile
 from claimdesk.audit.service import record
 from claimdesk.auth.permissions import ROLE_LABELS, Permission, Role
 from claimdesk.auth.principal import Principal
-from claimdesk.claims import assess_forms, case_forms, page_views, payment_forms, workflow
+from claimdesk.claims import (
+    assess_forms,
+    case_forms,
+    page_views,
+    payment_forms,
+    special_forms,
+    workflow,
+)
 from claimdesk.claims import endpoints as api
 from claimdesk.claims import schemas as cs
 from claimdesk.claims.page_forms import (
@@ -499,7 +506,9 @@ def _export_batch(db: Session, p: Principal, claim: Claim, form: dict[str, Any])
     from claimdesk.payments import service as pay_service
     from claimdesk.payments.schemas import BatchIn
 
-    ids = [pm.id for pm in pay_service.payments_of(db, claim.id) if pm.status == "pending"]
+    ids = [
+        pm.id for pm in pay_service.payments_of(db, claim.id) if pm.status in ("pending", "failed")
+    ]
     pay.export_batch(BatchIn(payment_ids=ids), db, p)
 
 
@@ -657,8 +666,94 @@ def _has_unchecked(db: Session, claim: Claim) -> bool:
     return any(m.received and not m.original_checked_by_id for m in materials_of(db, claim.id))
 
 
+# An advance can be sent and confirmed before the approval (CLM-V4), the indemnity after.
+_PAYABLE = ("accepted", "surveyed", "assessed", "adjusted", "in_review", "approved")
 _WORKED = ("accepted", "surveyed", "assessed", "adjusted", "in_review", "approved")
 _ACCEPTING = ("reported", "awaiting_materials", "accepted", "surveyed", "assessed")
+
+_BEFORE_SURVEY = ("reported", "awaiting_materials", "accepted")
+_NOT_WITHDRAWN = tuple(state for state in workflow.STATES if state != workflow.WITHDRAWN)
+
+# The special cases of the manual §四 (CLM-Z1..Z3), through their API handlers.
+SPECIAL_ACTIONS: tuple[ActionForm, ...] = (
+    ActionForm(
+        "link_event",
+        "Group under a mass event (green channel)",
+        Permission.CLAIMS_ACCEPT,
+        _BEFORE_SURVEY,
+        special_forms.event_fields,
+        special_forms.link_event,
+        primary=False,
+        available=special_forms.can_link_event,
+    ),
+    ActionForm(
+        "designate_remote",
+        "Make it a remote claim",
+        Permission.CLAIMS_ACCEPT,
+        _BEFORE_SURVEY,
+        special_forms.remote_fields,
+        special_forms.designate_remote,
+        primary=False,
+        available=special_forms.can_designate_remote,
+    ),
+    ActionForm(
+        "record_mailing",
+        "Record materials sent by post",
+        Permission.CLAIMS_UPLOAD,
+        ("reported", "awaiting_materials"),
+        special_forms.mailing_fields,
+        special_forms.record_mailing,
+        primary=False,
+        available=special_forms.has_missing,
+    ),
+    ActionForm(
+        "receive_mailing",
+        "Receive a posted parcel",
+        Permission.CLAIMS_ACCEPT,
+        _BEFORE_SURVEY,
+        special_forms.receive_mailing_fields,
+        special_forms.receive_mailing,
+        available=special_forms.has_waiting_mailing,
+    ),
+    ActionForm(
+        "file_dispute",
+        "Record a dispute about the claim",
+        Permission.CLAIM_DISPUTES,
+        _NOT_WITHDRAWN,
+        special_forms.dispute_fields,
+        special_forms.file_dispute,
+        primary=False,
+    ),
+    ActionForm(
+        "answer_dispute",
+        "Answer the dispute",
+        Permission.CLAIM_DISPUTES,
+        _NOT_WITHDRAWN,
+        special_forms.answer_fields,
+        special_forms.answer_dispute,
+        available=special_forms.has_unanswered_dispute,
+    ),
+    ActionForm(
+        "escalate_dispute",
+        "Take the dispute to its next step",
+        Permission.CLAIM_DISPUTES,
+        _NOT_WITHDRAWN,
+        special_forms.escalate_fields,
+        special_forms.escalate_dispute,
+        primary=False,
+        available=special_forms.has_answered_dispute,
+    ),
+    ActionForm(
+        "resolve_dispute",
+        "Record the dispute's outcome",
+        Permission.CLAIM_DISPUTES,
+        _NOT_WITHDRAWN,
+        special_forms.resolve_fields,
+        special_forms.resolve_dispute,
+        primary=False,
+        available=special_forms.has_answered_dispute,
+    ),
+)
 
 # The steps around the main line: each reuses its API handler (case_forms,
 # payment_forms), offered only to the role that holds the step's permission.
@@ -775,6 +870,7 @@ EXTRA_ACTIONS: tuple[ActionForm, ...] = (
         primary=False,
         available=_recoverable,
     ),
+    *SPECIAL_ACTIONS,
 )
 
 
@@ -919,7 +1015,7 @@ ACTIONS: dict[str, ActionForm] = {
             "export_batch",
             "Send to the bank (payment batch)",
             Permission.CLAIMS_PAY,
-            ("approved",),
+            _PAYABLE,
             _none,
             _export_batch,
         ),
@@ -927,7 +1023,7 @@ ACTIONS: dict[str, ActionForm] = {
             "confirm_payment",
             "Record the bank's confirmation",
             Permission.CLAIMS_PAY,
-            ("approved",),
+            _PAYABLE,
             _confirm_fields,
             _confirm,
         ),
@@ -990,11 +1086,15 @@ def offered_actions(db: Session, principal: Principal, claim: Claim) -> list[Act
 def _payment_step_due(db: Session, claim: Claim, action: str) -> bool:
     from claimdesk.payments.service import payments_of
 
-    statuses = [p.status for p in payments_of(db, claim.id)]
+    payments = payments_of(db, claim.id)
+    statuses = [p.status for p in payments]
     if action == "request_payment":
-        return not any(s in ("pending", "exported", "paid") for s in statuses)
+        # An advance paid earlier does not stand for the indemnity of the approval.
+        return not any(
+            p.kind == "indemnity" and p.status in ("pending", "exported", "paid") for p in payments
+        )
     if action == "export_batch":
-        return "pending" in statuses
+        return "pending" in statuses or "failed" in statuses  # a failed one goes again
     return "exported" in statuses
 
 
@@ -1101,6 +1201,7 @@ def claim_context(db: Session, principal: Principal, claim: Claim, language: str
         "assessments": page_views.assessment_views(db, claim),
         "traces": {a.id: page_views.trace_rows(a.trace, language) for a in detail.adjustments},
         "flags": page_views.fraud_flags(db, claim),
+        "special": page_views.special_view(db, claim),
         "timeline": timeline,
         "reads": reads,
         "money": page_views.money,
