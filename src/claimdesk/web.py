@@ -63,6 +63,7 @@ class NavItem:
 # Domains append their entries (surgical one-line additions); order is display order.
 NAV_ITEMS: list[NavItem] = [
     NavItem(Permission.CLAIMS_READ, "/workbench", "Workbench"),
+    NavItem(Permission.CLAIMS_REPORT, "/claims/new", "Report a claim for a customer"),
     NavItem(Permission.CLAIMS_READ, "/portal", "My claims", staff_only=False),
     NavItem(Permission.CLAIMS_REPORT, "/portal/report", "Report a claim", staff_only=False),
     NavItem(Permission.POLICIES_READ, "/portal/policies", "My policies", staff_only=False),

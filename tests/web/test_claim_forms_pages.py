@@ -704,3 +704,66 @@ def test_dispute_answered_by_the_named_person_then_taken_along_its_path(
         "claim.dispute_resolved",
     ):
         assert step in trail, step
+
+
+# -- a report taken by phone (CLM-R1..R3) --------------------------------------------------
+
+
+def test_staff_report_by_phone_finds_the_policy_by_id_number(
+    s: Settlement, client: TestClient, db: Session
+) -> None:
+    # SPEC CLM-R1 (hotline channel recorded), CLM-R2 (policy found by the insured's ID
+    # number and the date of loss), CLM-R3 (number at once), GEN-5 (look-up audited),
+    # GEN-6 (a missing field refused beside it, nothing created)
+    from claimdesk.models.audit import AuditEntry
+    from tests.web.helpers import form_token
+
+    web = ClaimPages(client, db)
+    web.login("handler")
+    assert 'href="/claims/new"' in web.client.get("/workbench").text
+    token = form_token(client, "/claims/new")
+    base = {
+        "csrf_token": token,
+        "channel": "hotline",
+        "insured_id_number": s.w.insured_id_number,
+        "loss_date": "2026-09-08",
+    }
+    # 李四 has a policy of every line in force on that day: the number is asked for.
+    ambiguous = client.post("/claims/new?find=1", data=base)
+    assert ambiguous.status_code == 200
+    assert re.search(r'id="insured_id_number"[^>]*aria-invalid="true"', ambiguous.text)
+    assert "多张有效保单" in ambiguous.text
+    assert any("lookup" in a for a in db.scalars(select(AuditEntry.action)))  # audited read
+    number = s.w.policies["ACC-PLUS"].number  # type: ignore[attr-defined]
+    found = client.post("/claims/new?find=1", data={**base, "policy_number": number})
+    assert 'id="policy-found"' in found.text and number in found.text
+    assert 'value="disability"' in found.text and 'value="death"' in found.text
+    claims_before = db.scalar(select(func.count()).select_from(Claim))
+    facts = {
+        **base,
+        "policy_number": s.w.policies["ACC-PLUS"].number,  # type: ignore[attr-defined]
+        "coverage_codes": "disability",
+        "loss_cause": "accident",
+        "loss_place": "北京市海淀区",
+        "loss_overview": "",
+        "claimant_name": "李四",
+        "contact_phone": "13912345678",
+    }
+    refused = client.post("/claims/new", data=facts)
+    assert refused.status_code == 422
+    assert re.search(r'id="loss_overview"[^>]*aria-invalid="true"', refused.text)
+    assert db.scalar(select(func.count()).select_from(Claim)) == claims_before
+    done = client.post(
+        "/claims/new", data={**facts, "loss_overview": "骑车摔伤"}, follow_redirects=False
+    )
+    assert done.status_code == 303, done.text
+    cid = int(done.headers["location"].rsplit("/", 1)[1])
+    db.expire_all()
+    claim = db.get(Claim, cid)
+    assert claim is not None
+    assert (claim.channel, claim.coverage_codes, claim.state) == (
+        "hotline",
+        ["disability"],
+        "reported",
+    )
+    assert "claim.report" in timeline_actions(web.page(cid))

@@ -19,9 +19,20 @@ MODULES = (
     "payment_forms.py",
     "special_forms.py",
     "page_views.py",
+    "report_pages.py",
 )
 # Tables whose values are msgids (their keys are stored codes).
-TABLE_SUFFIXES = ("_LABELS", "_NAMES", "_WORDS", "_STATUS", "_OUTCOMES", "PURPOSES", "_OPTIONS")
+TABLE_SUFFIXES = (
+    "_LABELS",
+    "_NAMES",
+    "_WORDS",
+    "_STATUS",
+    "_OUTCOMES",
+    "PURPOSES",
+    "_OPTIONS",
+    "_CHANNELS",
+    "RELATIONSHIPS",
+)
 
 
 def _strings(node: ast.AST) -> list[str]:

@@ -44,6 +44,7 @@ from claimdesk.claims.page_forms import (
     name_the_field,
     validated,
 )
+from claimdesk.claims.report_pages import router as report_router
 from claimdesk.claims.repository import get_claim, queue, scoped
 from claimdesk.deps import DB, require
 from claimdesk.errors import ClaimdeskError
@@ -54,6 +55,8 @@ from claimdesk.validation import describe_validation_error
 from claimdesk.web import language_of, render, templates
 
 router = APIRouter()
+# The staff report page first: its /claims/new must not be read as a claim id.
+router.include_router(report_router)
 
 # Form labels may be built in code (_() with parameters) and may hold a "%": the
 # templates translate them with this filter, which never %-formats (Jinja's _() does).
