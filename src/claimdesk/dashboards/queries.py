@@ -3,7 +3,8 @@
 Every dataset is a plain table (named columns, rows of str/int/Decimal) so one shape
 feeds the chart, the HTML table and the CSV export, and the three can never disagree.
 Service figures reuse service.reports (the GEN-7 scorecard); claims figures are
-computed here from narrow column selections grouped in Python, so SQLite and
+counted in SQL where a count is all they need, otherwise computed here from narrow
+column selections in Python (time arithmetic, Decimal rounding), so SQLite and
 PostgreSQL give the same answers. Periods are Asia/Shanghai dates (GEN-2).
 """
 
@@ -14,8 +15,9 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from claimdesk.models.claim import Claim, ClaimTransition, Reserve
@@ -26,6 +28,8 @@ from claimdesk.rules.deadlines import to_local
 from claimdesk.service import reports
 from claimdesk.service.service import SERVICE_CLOCKS
 
+# Any select over claims (and what it joins), whatever its columns.
+_Query = TypeVar("_Query", bound="Select[*tuple[Any, ...]]")
 CENT = Decimal("0.01")
 Cell = str | int | Decimal | None
 # Claims that no longer carry an outstanding reserve (FIN-1: closing releases it).
@@ -72,14 +76,15 @@ def _round(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def _claims_in_period(session: Session, f: Filters) -> list[tuple[int, str, str, dt.datetime]]:
+def _in_period(query: _Query, f: Filters) -> _Query:
+    """Claims received in the period (and of the branch): the dashboards' population,
+    as conditions of the query itself. Never a Python list of claim ids: at 100,000
+    claims that list became 100,000 bound parameters, beyond PostgreSQL's 65,535."""
     start, end = reports.period_bounds(f.date_from, f.date_to)
-    query = select(Claim.id, Claim.line, Claim.state, Claim.received_at).where(
-        Claim.received_at >= start, Claim.received_at < end
-    )
+    query = query.where(Claim.received_at >= start, Claim.received_at < end)
     if f.org_unit_id is not None:
         query = query.where(Claim.org_unit_id == f.org_unit_id)
-    return [(r[0], r[1], r[2], r[3]) for r in session.execute(query).all()]
+    return query
 
 
 # --- claims -----------------------------------------------------------------------------
@@ -87,8 +92,12 @@ def _claims_in_period(session: Session, f: Filters) -> list[tuple[int, str, str,
 
 def claims_volume(session: Session, f: Filters) -> Dataset:
     """Claims reported in the period, by line and current state (CLM-Q2)."""
-    counts = Counter((line, state) for _, line, state, _ in _claims_in_period(session, f))
-    rows: list[tuple[Cell, ...]] = [(line, state, n) for (line, state), n in sorted(counts.items())]
+    query = _in_period(
+        select(Claim.line, Claim.state, func.count()).group_by(Claim.line, Claim.state), f
+    )
+    rows: list[tuple[Cell, ...]] = sorted(
+        (line, state, int(n)) for line, state, n in session.execute(query)
+    )
     return Dataset(
         "claims_volume",
         "Claims by line and state",
@@ -101,19 +110,23 @@ def claims_volume(session: Session, f: Filters) -> Dataset:
 def claims_step_time(session: Session, f: Filters) -> Dataset:
     """Hours spent in each state before leaving it, over the claims of the period: a
     state is entered at the previous transition (or the report) and left at the next."""
-    claims = {cid: received for cid, _, _, received in _claims_in_period(session, f)}
-    spent: dict[str, list[Decimal]] = defaultdict(list)
-    if claims:
-        query = (
-            select(ClaimTransition.claim_id, ClaimTransition.from_state, ClaimTransition.at)
-            .where(ClaimTransition.claim_id.in_(list(claims)))
-            .order_by(ClaimTransition.claim_id, ClaimTransition.at, ClaimTransition.id)
+    query = _in_period(
+        select(
+            ClaimTransition.claim_id,
+            ClaimTransition.from_state,
+            ClaimTransition.at,
+            Claim.received_at,
         )
-        entered: dict[int, dt.datetime] = dict(claims)
-        for claim_id, from_state, at in session.execute(query).all():
-            seconds = max((at - entered[claim_id]).total_seconds(), 0.0)
-            spent[from_state].append(Decimal(str(seconds)) / Decimal(3600))
-            entered[claim_id] = at
+        .join(Claim, Claim.id == ClaimTransition.claim_id)
+        .order_by(ClaimTransition.claim_id, ClaimTransition.at, ClaimTransition.id),
+        f,
+    )
+    spent: dict[str, list[Decimal]] = defaultdict(list)
+    entered: dict[int, dt.datetime] = {}
+    for claim_id, from_state, at, received in session.execute(query):
+        seconds = max((at - entered.get(claim_id, received)).total_seconds(), 0.0)
+        spent[from_state].append(Decimal(str(seconds)) / Decimal(3600))
+        entered[claim_id] = at
     rows: list[tuple[Cell, ...]] = [
         (state, len(hours), _round(sum(hours, Decimal(0)) / len(hours)), _round(max(hours)))
         for state, hours in sorted(spent.items())
@@ -178,25 +191,20 @@ def claims_deadlines(session: Session, f: Filters) -> Dataset:
 def claims_rejections(session: Session, f: Filters) -> Dataset:
     """Claims of the period that were rejected, by the ground of their last rejecting
     review decision (CLM-Q2 rejection reasons)."""
-    claims = {cid for cid, _, _, _ in _claims_in_period(session, f)}
-    grounds: dict[int, str] = {}
-    if claims:
-        rejected = set(
-            session.scalars(
-                select(ClaimTransition.claim_id).where(
-                    ClaimTransition.claim_id.in_(list(claims)),
-                    ClaimTransition.to_state == "rejected",
-                )
-            )
-        )
-        query = (
-            select(ReviewDecision.claim_id, ReviewDecision.rejection_ground)
-            .where(ReviewDecision.claim_id.in_(list(rejected)), ReviewDecision.decision == "reject")
-            .order_by(ReviewDecision.decided_at, ReviewDecision.id)
-        )
-        grounds = {cid: "unspecified" for cid in rejected}
-        for claim_id, ground in session.execute(query).all():
-            grounds[claim_id] = ground or "unspecified"
+    rejected = _in_period(
+        select(ClaimTransition.claim_id)
+        .join(Claim, Claim.id == ClaimTransition.claim_id)
+        .where(ClaimTransition.to_state == "rejected"),
+        f,
+    )
+    grounds = {cid: "unspecified" for cid in session.scalars(rejected)}
+    query = (
+        select(ReviewDecision.claim_id, ReviewDecision.rejection_ground)
+        .where(ReviewDecision.claim_id.in_(rejected), ReviewDecision.decision == "reject")
+        .order_by(ReviewDecision.decided_at, ReviewDecision.id)
+    )
+    for claim_id, ground in session.execute(query):
+        grounds[claim_id] = ground or "unspecified"
     rows: list[tuple[Cell, ...]] = [(g, n) for g, n in sorted(Counter(grounds.values()).items())]
     return Dataset(
         "claims_rejections",
