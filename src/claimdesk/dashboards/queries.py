@@ -17,12 +17,11 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, not_, or_, select
 from sqlalchemy.orm import Session
 
 from claimdesk.models.claim import Claim, ClaimTransition, Reserve
 from claimdesk.models.clock import Clock
-from claimdesk.models.org import OrgUnit
 from claimdesk.models.review import ReviewDecision
 from claimdesk.rules.deadlines import to_local
 from claimdesk.service import reports
@@ -140,38 +139,37 @@ def claims_step_time(session: Session, f: Filters) -> Dataset:
     )
 
 
-def _claim_clock_names(session: Session) -> list[str]:
-    query = select(Clock.name).where(Clock.subject_type == "claim").distinct()
-    return sorted(session.scalars(query))
-
-
-def _branch_code(session: Session, org_unit_id: int | None) -> str | None:
-    if org_unit_id is None:
-        return None
-    unit = session.get(OrgUnit, org_unit_id)
-    return unit.code if unit else "?"
-
-
-def _deadlines(session: Session, f: Filters, names: list[str], name: str, title: str) -> Dataset:
-    rows_in = (
-        reports.deadlines_report(
-            session, date_from=f.date_from, date_to=f.date_to, now=f.now, names=names
-        )
-        if names
-        else []
+def _deadlines(
+    session: Session, f: Filters, clocks: ColumnElement[bool], name: str, title: str
+) -> Dataset:
+    """Per clock name: how many clocks started in the period the limit governed, met
+    (stopped in time, or paused in time), missed (stopped late, or running past due)
+    and pending — the totals of service.reports.deadlines_report over months and
+    branches, counted by the database (issue 6: 200,000 clocks took 2 s in Python)."""
+    start, end = reports.period_bounds(f.date_from, f.date_to)
+    stopped = Clock.stopped_at.is_not(None)
+    in_time = or_(
+        Clock.stopped_at <= Clock.due_at,
+        and_(Clock.paused_at.is_not(None), Clock.paused_at < Clock.due_at),
     )
-    branch = _branch_code(session, f.org_unit_id)
-    totals: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
-    for row in rows_in:
-        if branch is not None and row.branch != branch:
-            continue
-        for i, value in enumerate((row.governed, row.met, row.missed, row.pending)):
-            totals[row.name][i] += value
+    met = and_(stopped, in_time)
+    missed = or_(
+        and_(stopped, not_(in_time)),
+        and_(Clock.stopped_at.is_(None), Clock.paused_at.is_(None), Clock.due_at < f.now),
+    )
+    query = (
+        select(Clock.name, func.count(), _count_where(met), _count_where(missed))
+        .where(clocks, Clock.started_at >= start, Clock.started_at < end)
+        .group_by(Clock.name)
+    )
+    if f.org_unit_id is not None:
+        query = query.where(Clock.org_unit_id == f.org_unit_id)
     rows: list[tuple[Cell, ...]] = []
-    for clock, (governed, met, missed, pending) in sorted(totals.items()):
-        decided = met + missed
-        share = _round(Decimal(100 * met) / Decimal(decided)) if decided else None
-        rows.append((clock, governed, met, missed, pending, share))
+    for clock, governed, met_n, missed_n in sorted(session.execute(query)):
+        governed, met_n, missed_n = int(governed), int(met_n), int(missed_n)
+        decided = met_n + missed_n
+        share = _round(Decimal(100 * met_n) / Decimal(decided)) if decided else None
+        rows.append((clock, governed, met_n, missed_n, governed - decided, share))
     return Dataset(
         name,
         title,
@@ -181,10 +179,18 @@ def _deadlines(session: Session, f: Filters, names: list[str], name: str, title:
     )
 
 
+def _count_where(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
 def claims_deadlines(session: Session, f: Filters) -> Dataset:
     """Every claim clock started in the period: how many met their limit (GEN-7)."""
     return _deadlines(
-        session, f, _claim_clock_names(session), "claims_deadlines", "Deadline compliance per clock"
+        session,
+        f,
+        Clock.subject_type == "claim",
+        "claims_deadlines",
+        "Deadline compliance per clock",
     )
 
 
@@ -302,7 +308,11 @@ def satisfaction(session: Session, f: Filters) -> Dataset:
 
 def service_deadlines(session: Session, f: Filters) -> Dataset:
     return _deadlines(
-        session, f, list(SERVICE_CLOCKS), "service_deadlines", "Service deadlines met"
+        session,
+        f,
+        Clock.name.in_(list(SERVICE_CLOCKS)),
+        "service_deadlines",
+        "Service deadlines met",
     )
 
 
