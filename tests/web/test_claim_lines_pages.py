@@ -307,7 +307,11 @@ def pay(web: ClaimPages, s: Settlement, cid: int, line: Line) -> None:
     web.do(cid, "confirm_payment", {"result": "paid", "reference": f"BK-{cid}"})
     page = web.page(cid)
     assert state_of(page) == "paid"
-    assert 'data-status="paid"' in page
+    paid = re.search(r'<li data-status="paid">([^<]*)</li>', page)
+    assert paid, "no paid payment on the page"
+    # CLM-P1: paid to whom, on which basis (the insured, or the named beneficiary).
+    name, basis = ("李四", "被保险人") if line.payee == "insured" else ("赵六", "受益人")
+    assert f"{name} ({basis})" in paid.group(1) and line.payable in paid.group(1)
 
 
 def callback_and_close(web: ClaimPages, cid: int) -> None:

@@ -157,7 +157,7 @@ RATIOS = frozenset(
 RESULT_WORDS = {
     "in_force": "in force",
     "not_in_force": "not in force",
-    "covered": "covered",
+    "covered": "past the waiting period",  # the figure of a waiting-period step
     "waiting_period": "inside the waiting period",
     "not_covered": "not covered",
     "coverage_ended": "coverage ended",
@@ -294,7 +294,7 @@ def trace_rows(trace: list[dict[str, Any]], language: str) -> list[dict[str, Any
         inputs = [
             (gettext(INPUT_LABELS.get(name, name)), _input(name, str(value)))
             for name, value in (step.get("inputs") or {}).items()
-            if name != "of"
+            if name != "of" and str(value) != ""  # an empty input says nothing
         ]
         rows.append(
             {

@@ -1157,16 +1157,21 @@ EVENT_LABELS = {
 def _timeline(entries: list[cs.TimelineEntry]) -> tuple[list[dict[str, Any]], int]:
     """The claim's trail without the reads (each page view is itself audited), and the
     number of reads left out."""
-    shown = [
-        {
-            "entry": e,
-            "label": EVENT_LABELS.get(e.action),
-            "move": "to" in e.details,
-            "to_label": STATE_LABELS.get(str(e.details.get("to")), ""),
-        }
-        for e in entries
-        if e.action != "claim.read"
-    ]
+    shown = []
+    for e in entries:
+        if e.action == "claim.read":
+            continue
+        label = EVENT_LABELS.get(e.action)
+        to_label = STATE_LABELS.get(str(e.details.get("to")), "")
+        shown.append(
+            {
+                "entry": e,
+                "label": label,
+                "move": "to" in e.details,
+                # "Accepted → Accepted" says it twice: the new state only when it differs.
+                "to_label": "" if to_label == label else to_label,
+            }
+        )
     return shown, len(entries) - len(shown)
 
 
