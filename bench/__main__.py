@@ -13,7 +13,7 @@ import sys
 import time
 from datetime import UTC, datetime
 
-MODULES = ["bench.adjudication", "bench.audit", "bench.api", "bench.claims"]
+MODULES = ["bench.adjudication", "bench.audit", "bench.api", "bench.claims", "bench.pages"]
 
 
 def main(argv: list[str]) -> int:
