@@ -767,3 +767,49 @@ def test_staff_report_by_phone_finds_the_policy_by_id_number(
         "reported",
     )
     assert "claim.report" in timeline_actions(web.page(cid))
+
+
+# -- rejection (CLM-V3) and its callback (CLM-X2) ----------------------------------------
+
+
+def test_rejection_confirmed_by_the_next_tier_then_a_callback_explaining_the_options(
+    s: Settlement, client: TestClient, db: Session
+) -> None:
+    # SPEC CLM-V3 (a rejection needs the next tier and a notice with clause, facts and
+    # the way to appeal), CLM-X2 (the rejection callback explains mediation and
+    # arbitration), CLM-V1 (two different people), GEN-6
+    medical = {k: v for k, v in MEDICAL_4K.items() if k != "coverage_code"}
+    cid = adjusted(s, "MED-MILLION", "medical", medical)
+    ok(s.w.client.post(f"{API}/{cid}/review/submit", json={}, headers=s.w.h["adjuster"]))
+    web = ClaimPages(client, db)
+    web.login("reviewer1")
+    proposal = {"decision": "reject", "rejection_ground": "exclusion", "reason": "属责任免除"}
+    form = web.refused(cid, "decide", proposal)
+    assert "“" in error_beside(form, "decide", "rejection_clause")
+    web.do(
+        cid,
+        "decide",
+        {
+            **proposal,
+            "rejection_clause": "第七条 责任免除：美容整形",
+            "rejection_facts": "所涉费用为美容项目",
+        },
+    )
+    assert claim_state(db, cid) == "in_review"
+    web.login("reviewer2")
+    web.do(cid, "decide", {"decision": "reject", "reason": "同意拒赔"})
+    page = web.page(cid)
+    assert state_of(page) == "rejected"
+    assert "rejection-notice.pdf" in page
+    web.login("agent")
+    form = web.refused(cid, "complete_callback", {"outcome": "reached"})
+    assert "“" in error_beside(form, "complete_callback", "option__mediation")
+    web.do(
+        cid,
+        "complete_callback",
+        {"outcome": "reached", "option__mediation": True, "option__arbitration": True},
+    )
+    web.login("reviewer1b")
+    web.do(cid, "close", {"reason": "拒赔已告知"})
+    moves = timeline_actions(web.page(cid), moves_only=True)
+    assert moves[-3:] == ["claim.submit_review", "claim.reject", "claim.close"]
