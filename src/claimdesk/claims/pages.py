@@ -4,6 +4,12 @@ Everything here calls the same thin API handlers (claims.endpoints, payments.end
 that the JSON API exposes, so a page never re-implements a business rule. Each action
 of the claim page is a small form (fields + the handler it calls); only the actions the
 claim's state allows AND the user's permissions cover are offered (CLM-F2, SEC-4).
+
+The forms live beside this module: page_forms (fields, refusals next to their field),
+assess_forms (one fieldset per coverage type), payment_forms (payee, advance, delay),
+case_forms (fraud hold, reopen, reserve, uploads, materials, recoveries), special_forms
+(mass events, remote claims, disputes); page_views turns the calculation trace and the
+other records into what the page shows; report_pages takes a report by phone.
 """
 
 from __future__ import annotations
