@@ -39,8 +39,11 @@ from claimdesk.claims import (
 )
 from claimdesk.claims import endpoints as api
 from claimdesk.claims import schemas as cs
+from claimdesk.claims.config import rules
+from claimdesk.claims.errors import CertificateRequired
 from claimdesk.claims.page_forms import (
     TRIAL,
+    UPLOAD_ACCEPT,
     ActionForm,
     FormField,
     FormInvalid,
@@ -48,6 +51,7 @@ from claimdesk.claims.page_forms import (
     error_target,
     groups,
     name_the_field,
+    store_file,
     validated,
 )
 from claimdesk.claims.report_pages import router as report_router
@@ -57,6 +61,7 @@ from claimdesk.errors import ClaimdeskError
 from claimdesk.i18n import _, current_language, gettext
 from claimdesk.models.claim import Claim
 from claimdesk.models.policy import Policy
+from claimdesk.rules.survey_plan import PlanPhotosMissing
 from claimdesk.validation import describe_validation_error
 from claimdesk.web import language_of, render, templates
 
@@ -356,7 +361,30 @@ def _survey_fields(db: Session, claim: Claim) -> list[FormField]:
         FormField("extent", "Extent of the loss", "textarea", required=True),
         FormField("conclusion", "Conclusion", "textarea", required=True),
         FormField("covered", "Covered by the policy", "checkbox"),
+        # CLM-S3: the report carries its evidence (photos, signed statements).
+        *[
+            FormField(
+                f"evidence_file_{n}",
+                _("Evidence %(n)s: photo or signed statement (PDF or image)", n=n),
+                "file",
+                accept=UPLOAD_ACCEPT,
+                binds="evidence_file_ids",
+            )
+            for n in (1, 2, 3)
+        ],
     ]
+    if claim.loss_cause in rules().certificate_causes:
+        # CLM-S4: fire and theft need the official certificate.
+        fields.append(
+            FormField(
+                "certificate_file",
+                "Official certificate: fire report or police receipt (PDF or image)",
+                "file",
+                required=True,
+                accept=UPLOAD_ACCEPT,
+                binds="certificate_file_id",
+            )
+        )
     # CLM-S2: one result per item of the claim's survey plan, and its note (the reason
     # for "not applicable", the finding for "inconsistent"). The names end in
     # "__<code>" so the form marks both when the server names plan.<code>.
@@ -385,6 +413,16 @@ def _survey(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> No
     }
     data["covered"] = bool(form.get("covered"))
     data["surveyed_at"] = f"{at}:00+08:00" if at and len(at) == 16 else at
+    trial = bool(form.get(TRIAL))
+    # Files are stored with the report (a trial run while typing stores none).
+    data["evidence_file_ids"] = [
+        file_id
+        for n in (1, 2, 3)
+        if (file_id := store_file(db, p, claim, form, f"evidence_file_{n}", purpose="evidence"))
+    ]
+    data["certificate_file_id"] = store_file(
+        db, p, claim, form, "certificate_file", purpose="certificate"
+    )
     # An unanswered item is left out, so the service names it (plan.<code>).
     data["plan"] = {
         key.split("__", 1)[1]: {
@@ -394,7 +432,12 @@ def _survey(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> No
         for key, status in form.items()
         if key.startswith("plan__") and status
     }
-    api.survey_report(claim.id, _validated(cs.SurveyReportIn, data), db, p)
+    try:
+        api.survey_report(claim.id, _validated(cs.SurveyReportIn, data), db, p)
+    except (CertificateRequired, PlanPhotosMissing):
+        if not trial:
+            raise
+        # While typing the chosen files are not sent: they are checked on submit.
 
 
 def _adjust_fields(db: Session, claim: Claim) -> list[FormField]:
