@@ -16,6 +16,7 @@ from claimdesk.claims import reserves, timeutil, workflow
 from claimdesk.claims.config import rules
 from claimdesk.claims.errors import (
     ChecklistIncomplete,
+    CoveragesAlreadyFixed,
     JustificationRequired,
     MaterialsAlreadyRequested,
     NothingMissing,
@@ -54,6 +55,69 @@ def _material(session: Session, claim: Claim, code: str, field: str) -> Material
     if found is None:
         raise UnknownMaterial(field=field, code=code)
     return found
+
+
+# -- the coverages claimed ---------------------------------------------------------------
+
+
+def set_coverages(
+    session: Session, *, actor: Principal, claim: Claim, codes: list[str], reason: str | None
+) -> Claim:
+    """Settle which of the policy's coverages the claim is for, before acceptance.
+
+    A customer unsure what to claim reports on every coverage of the product (the
+    portal's "not sure"); the handler confirms the ones the facts touch, so that the
+    checklist (CLM-A1), the reserves and the assessment cover only those. Items of a
+    dropped coverage that nothing else needs leave the checklist unless something of
+    them was already received; a new coverage's items join it. Only while the claim is
+    reported: once a missing-materials notice went out, its list is the one-time list
+    (CLM-A4)."""
+    from claimdesk.claims.errors import UnknownCoverage
+    from claimdesk.claims.report import checklist_codes, product_of
+    from claimdesk.models.policy import Policy
+
+    if claim.state != workflow.REPORTED:
+        raise CoveragesAlreadyFixed(field="coverage_codes")
+    policy = session.get(Policy, claim.policy_id)
+    assert policy is not None
+    known = {c.code: c for c in product_of(session, policy).coverages}
+    chosen: list[str] = []
+    for index, code in enumerate(codes):
+        if code not in known:
+            raise UnknownCoverage(field=f"coverage_codes.{index}", code=code)
+        if code not in chosen:
+            chosen.append(code)
+    before = list(claim.coverage_codes)
+    needed = checklist_codes([known[c] for c in chosen])
+    current = {m.code: m for m in materials_of(session, claim.id)}
+    with_files = set(
+        session.scalars(select(MaterialFile.material_code).where(MaterialFile.claim_id == claim.id))
+    )
+    dropped = [
+        code
+        for code, m in current.items()
+        if code not in needed
+        and m.origin == "checklist"
+        and not m.received
+        and code not in with_files
+    ]
+    for code in dropped:
+        session.delete(current[code])
+    added = [code for code in needed if code not in current]
+    for code in added:
+        session.add(Material(claim_id=claim.id, code=code, origin="checklist"))
+    claim.coverage_codes = chosen
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        action="claim.coverages_set",
+        entity_type="claim",
+        entity_id=claim.id,
+        reason=reason,
+        details={"before": before, "after": chosen, "added": added, "dropped": dropped},
+    )
+    return claim
 
 
 # -- receiving materials -----------------------------------------------------------------

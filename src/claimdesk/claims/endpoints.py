@@ -38,6 +38,7 @@ from claimdesk.claims.schemas import (
     ClaimOut,
     ClaimSummary,
     ContactIn,
+    CoveragesIn,
     FileOut,
     FraudFlagIn,
     FraudResolveIn,
@@ -358,6 +359,15 @@ def receipt_pdf(claim_id: int, db: DB, principal: Handler) -> Response:
         db, actor=principal, action="claim.receipt_printed", entity_type="claim", entity_id=claim.id
     )
     return Response(pdf, media_type="application/pdf")
+
+
+@router.post("/{claim_id}/coverages", response_model=ClaimOut)
+def set_coverages(claim_id: int, body: CoveragesIn, db: DB, principal: Handler) -> ClaimOut:
+    claim = get_claim(db, principal, claim_id, for_update=True)
+    acceptance.set_coverages(
+        db, actor=principal, claim=claim, codes=body.coverage_codes, reason=body.reason
+    )
+    return _detail(db, principal, claim)
 
 
 @router.post("/{claim_id}/materials-notice", response_model=ClaimOut)

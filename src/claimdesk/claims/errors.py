@@ -205,3 +205,12 @@ class FraudFlagNotOpen(Conflict):
     code = "fraud_flag_not_open"
     message_zh = "该欺诈嫌疑标记已处理"
     message_en = "That fraud flag has already been resolved"
+
+
+class CoveragesAlreadyFixed(Conflict):
+    code = "coverages_already_fixed"
+    message_zh = "{field}：只能在受理前（已报案、尚未发出补充材料通知时）确定索赔的保障责任"
+    message_en = (
+        "{field}: the coverages claimed can only be settled before acceptance, while the"
+        " claim is reported and no missing-materials notice has gone out"
+    )

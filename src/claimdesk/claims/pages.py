@@ -675,6 +675,31 @@ def _close(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> Non
     pay.close_claim(claim.id, SubmitIn(reason=form.get("reason") or None), db, p)
 
 
+def _coverages_fields(db: Session, claim: Claim) -> list[FormField]:
+    from claimdesk.claims.assess_forms import _coverage_label
+    from claimdesk.claims.report import product_of
+
+    policy = db.get(Policy, claim.policy_id)
+    assert policy is not None
+    return [
+        FormField(
+            f"coverage__{c.code}",
+            _coverage_label(c),
+            "checkbox",
+            value="1" if c.code in claim.coverage_codes else "",
+            binds="coverage_codes",
+        )
+        for c in product_of(db, policy).coverages
+    ] + [FormField("reason", "Reason or note", "textarea")]
+
+
+def _coverages(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> None:
+    # Checkbox names keep the product's order; an unticked box is simply absent.
+    codes = [k.split("__", 1)[1] for k in form if k.startswith("coverage__") and form[k]]
+    body = _validated(cs.CoveragesIn, {"coverage_codes": codes, "reason": form.get("reason")})
+    api.set_coverages(claim.id, body, db, p)
+
+
 def _withdraw(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> None:
     api.move(claim.id, "withdraw", cs.TransitionIn(reason=form.get("reason") or None), db, p)
 
@@ -945,6 +970,15 @@ ACTIONS: dict[str, ActionForm] = {
             ("reported",),
             _none,
             _notice,
+            primary=False,
+        ),
+        ActionForm(
+            "set_coverages",
+            "Confirm the coverages claimed",
+            Permission.CLAIMS_ACCEPT,
+            ("reported",),
+            _coverages_fields,
+            _coverages,
             primary=False,
         ),
         ActionForm(

@@ -193,8 +193,9 @@ def report_claim(session: Session, *, actor: Principal, data: ReportIn) -> Claim
     return claim
 
 
-def _create_checklist(session: Session, claim: Claim, coverages: list[Coverage]) -> None:
-    """CLM-A1: the union of the coverages' material lists (PRD-4), product changes applied."""
+def checklist_codes(coverages: list[Coverage]) -> list[str]:
+    """CLM-A1: the union of the coverages' material lists (PRD-4), product changes
+    applied, in the coverages' order."""
     codes: list[str] = []
     for coverage in coverages:
         for code in effective_materials(
@@ -202,6 +203,10 @@ def _create_checklist(session: Session, claim: Claim, coverages: list[Coverage])
         ):
             if code not in codes:
                 codes.append(code)
-    for code in codes:
+    return codes
+
+
+def _create_checklist(session: Session, claim: Claim, coverages: list[Coverage]) -> None:
+    for code in checklist_codes(coverages):
         session.add(Material(claim_id=claim.id, code=code, origin="checklist"))
     session.flush()

@@ -49,6 +49,11 @@ class ReportCreate(_In):
     received_at: AwareDatetime | None = None
 
 
+class CoveragesIn(_In):
+    coverage_codes: list[Annotated[str, Field(min_length=1, max_length=32)]] = Field(min_length=1)
+    reason: Annotated[str, Field(max_length=2000)] | None = None
+
+
 class MaterialReceive(_In):
     code: Annotated[str, Field(min_length=1, max_length=40)]
     count: Annotated[int, Field(ge=1, le=1000)] = 1
