@@ -42,7 +42,8 @@ def _lang(request: Request) -> str:
 
 @router.get("", response_model=list[PolicySummary])
 def list_policies(db: DB, actor: NeedsPoliciesRead) -> list[PolicySummary]:
-    return [service.policy_summary(db, p) for p in repository.list_policies(db, actor)]
+    # Two queries for the whole list, as the policies page (issue 6's N+1 fix).
+    return service.policy_summaries(db, repository.list_policies(db, actor))
 
 
 @router.post("", response_model=PolicyOut, status_code=201)
@@ -66,7 +67,7 @@ def lookup(
     found = service.find_for_claim(
         db, actor=actor, policy_number=number, id_number=id_number, date_of_loss=date_of_loss
     )
-    return [service.policy_summary(db, p) for p in found]
+    return service.policy_summaries(db, found)
 
 
 @router.get("/{policy_id}", response_model=PolicyOut)
