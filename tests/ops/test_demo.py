@@ -76,3 +76,14 @@ def test_demo_command_twice(fresh_db_url, monkeypatch):  # SPEC section 7
         monkeypatch.delenv("CLAIMDESK_DATABASE_URL")
         reset_settings_cache()
         reset_engine_cache()
+
+
+def test_demo_has_one_security_incident_to_work_through(db):  # SPEC SEC-7
+    from claimdesk.models.security_incident import SecurityIncident
+
+    load_demo(db)
+    load_demo(db)
+    incidents = db.scalars(select(SecurityIncident)).all()
+    assert [(i.state, i.severity, i.personal_data_involved) for i in incidents] == [
+        ("reported", "high", True)
+    ]

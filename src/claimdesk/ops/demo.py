@@ -247,6 +247,29 @@ def _service_and_sales(session: Session, actor: Principal) -> None:
     )
 
 
+def _security_incident(session: Session, actor: Principal, result: DemoResult) -> None:
+    """One reported incident, so the security-incident pages (SEC-7) have something to
+    work through: the administrator contains it, finds the cause, corrects, reviews."""
+    from sqlalchemy import select
+
+    from claimdesk.models.security_incident import SecurityIncident
+    from claimdesk.security.service import report_incident
+
+    if session.scalars(select(SecurityIncident.id)).first() is not None:
+        return
+    incident = report_incident(
+        session,
+        actor=actor,
+        title="客服工位电脑疑似感染恶意软件",
+        description="北京分公司客服工位电脑弹出异常窗口，杀毒软件报警，已断开网络。",
+        severity="high",
+        affected_systems="北京分公司客服终端 BJ-CS-07",
+        affected_data="可能涉及该工位当日查询过的客户联系方式",
+        personal_data_involved=True,
+    )
+    result.notes.append(f"security incident {incident.number}: reported, to be contained")
+
+
 def load_demo(session: Session, *, actor: Principal | None = None) -> DemoResult:
     actor = actor or Principal.system("demo")
     result = DemoResult()
@@ -277,6 +300,7 @@ def load_demo(session: Session, *, actor: Principal | None = None) -> DemoResult
     _calendar(session, actor, result)
     _catalogue_and_policies(session, actor, result, _people_ids(session, actor, result))
     _service_and_sales(session, actor)
+    _security_incident(session, actor, result)
     session.flush()
     return result
 
