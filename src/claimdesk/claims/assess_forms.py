@@ -67,7 +67,7 @@ class ReplacementValueRequired(ValidationFailed):
     message_en = "{field}: a total loss valued at {basis_en} needs the replacement value"
 
 
-def _coverage_label(coverage: Coverage) -> str:
+def coverage_label(coverage: Coverage) -> str:
     kind = TYPE_LABELS.get(coverage.type, (coverage.type, coverage.type))
     return f"{coverage.name} · {kind[0]} / {kind[1]}"
 
@@ -88,7 +88,7 @@ def assess_fields(db: Session, claim: Claim) -> list[FormField]:
             "Coverage",
             "select",
             required=True,
-            options=[(code, _coverage_label(coverages[code])) for code in ordered],
+            options=[(code, coverage_label(coverages[code])) for code in ordered],
             value=ordered[0] if ordered else "",
             controls=True,
         )

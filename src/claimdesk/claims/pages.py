@@ -676,7 +676,7 @@ def _close(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> Non
 
 
 def _coverages_fields(db: Session, claim: Claim) -> list[FormField]:
-    from claimdesk.claims.assess_forms import _coverage_label
+    from claimdesk.claims.assess_forms import coverage_label
     from claimdesk.claims.report import product_of
 
     policy = db.get(Policy, claim.policy_id)
@@ -684,7 +684,7 @@ def _coverages_fields(db: Session, claim: Claim) -> list[FormField]:
     return [
         FormField(
             f"coverage__{c.code}",
-            _coverage_label(c),
+            coverage_label(c),
             "checkbox",
             value="1" if c.code in claim.coverage_codes else "",
             binds="coverage_codes",
