@@ -98,3 +98,18 @@ def unit_of_work(factory: sessionmaker[Session] | None = None) -> Iterator[Sessi
         raise
     finally:
         session.close()
+
+
+def next_daily_value(session: Session, sequence: Any, day: Any) -> int:
+    """The next number of ``day`` in a per-day sequence table (columns ``day`` and
+    ``last_value``): the day's row is upserted and incremented in one statement, and its
+    row lock makes concurrent callers in any process wait their turn (report numbers,
+    security incident numbers)."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect = postgresql if is_postgres(session) else sqlite
+    stmt = dialect.insert(sequence).values(day=day, last_value=1)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[sequence.day], set_={"last_value": sequence.last_value + 1}
+    ).returning(sequence.last_value)
+    return int(session.execute(stmt).scalar_one())

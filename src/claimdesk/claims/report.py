@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, joinedload
 
 from claimdesk.audit.service import record
@@ -21,7 +20,7 @@ from claimdesk.claims.errors import (
     ReceivedAfterEntry,
     UnknownCoverage,
 )
-from claimdesk.db import is_postgres
+from claimdesk.db import next_daily_value
 from claimdesk.models.claim import Claim, ClaimSequence, Material
 from claimdesk.models.policy import Policy
 from claimdesk.models.product import Coverage, ProductVersion
@@ -53,15 +52,8 @@ class ReportIn:
 
 
 def next_number(session: Session, day: dt.date) -> str:
-    """BA + yyyymmdd + 6 digits. The per-day row is upserted and incremented in one
-    statement; its row lock makes concurrent reporters in any process wait their turn."""
-    dialect = postgresql if is_postgres(session) else sqlite
-    stmt = dialect.insert(ClaimSequence).values(day=day, last_value=1)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[ClaimSequence.day], set_={"last_value": ClaimSequence.last_value + 1}
-    ).returning(ClaimSequence.last_value)
-    value = session.execute(stmt).scalar_one()
-    return f"BA{day:%Y%m%d}{value:06d}"
+    """BA + yyyymmdd + 6 digits, unique across processes (db.next_daily_value)."""
+    return f"BA{day:%Y%m%d}{next_daily_value(session, ClaimSequence, day):06d}"
 
 
 def find_policy(session: Session, *, actor: Principal, data: ReportIn) -> Policy:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from claimdesk.audit.service import record
@@ -23,7 +22,7 @@ from claimdesk.auth.permissions import Role
 from claimdesk.auth.principal import Principal
 from claimdesk.claims import timeutil
 from claimdesk.clocks.service import stop_clock
-from claimdesk.db import is_postgres
+from claimdesk.db import next_daily_value
 from claimdesk.errors import ValidationFailed
 from claimdesk.jobs.outbox import send_message
 from claimdesk.models.security_incident import (
@@ -111,16 +110,8 @@ def _shown(instant: dt.datetime) -> str:
 
 
 def next_number(session: Session, day: dt.date) -> str:
-    """SI + yyyymmdd + 4 digits. The per-day row is upserted and incremented in one
-    statement; its row lock makes concurrent reporters wait their turn."""
-    dialect = postgresql if is_postgres(session) else sqlite
-    stmt = dialect.insert(SecurityIncidentSequence).values(day=day, last_value=1)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[SecurityIncidentSequence.day],
-        set_={"last_value": SecurityIncidentSequence.last_value + 1},
-    ).returning(SecurityIncidentSequence.last_value)
-    value = session.execute(stmt).scalar_one()
-    return f"SI{day:%Y%m%d}{value:04d}"
+    """SI + yyyymmdd + 4 digits, unique across processes (db.next_daily_value)."""
+    return f"SI{day:%Y%m%d}{next_daily_value(session, SecurityIncidentSequence, day):04d}"
 
 
 def administrators(session: Session) -> list[User]:
