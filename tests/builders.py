@@ -72,8 +72,44 @@ def login_headers(
     client: TestClient, username: str, password: str = DEFAULT_PASSWORD
 ) -> dict[str, str]:
     response = client.post("/api/v1/auth/token", json={"username": username, "password": password})
+    if response.status_code == 202:
+        # A customer: the SMS code step (SEC-9), the code read from the outbox row.
+        response = client.post(
+            "/api/v1/auth/token/verify",
+            json={
+                "challenge": response.json()["challenge"],
+                "code": outbox_login_code(client, username),
+            },
+        )
     assert response.status_code == 200, response.text
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+def outbox_login_code(client: TestClient, username: str) -> str:
+    """The newest SMS login code sent to ``username`` (the test's stand-in for the
+    phone: the code is only ever in the notification outbox)."""
+    import re
+
+    from sqlalchemy import select
+
+    from claimdesk.models.job import OutboxMessage
+
+    factory = client.app.state.sessionmaker  # type: ignore[attr-defined]
+    with factory() as session:
+        user_id = session.scalar(select(User.id).where(User.username == username))
+        body = session.scalars(
+            select(OutboxMessage.body)
+            .where(
+                OutboxMessage.template == "portal.login_code",
+                OutboxMessage.related_type == "user",
+                OutboxMessage.related_id == str(user_id),
+            )
+            .order_by(OutboxMessage.id.desc())
+            .limit(1)
+        ).one()
+    found = re.search(r"\b(\d{6})\b", body)
+    assert found, body
+    return found.group(1)
 
 
 # --- people (personal data, consents) ---------------------------------------------------

@@ -31,6 +31,9 @@ from tests.builders import make_org_unit, make_user
 # (method, path) pairs that need no authentication, with the reason.
 PUBLIC_ROUTES: dict[tuple[str, str], str] = {
     ("POST", f"{API_PREFIX}/auth/token"): "obtaining a token is how one authenticates",
+    ("POST", f"{API_PREFIX}/auth/token/verify"): (
+        "a customer's SMS code for a challenge from /auth/token (SEC-9): how they authenticate"
+    ),
     ("GET", f"{API_PREFIX}/openapi.json"): "API description, no data",
     ("GET", f"{API_PREFIX}/docs"): "API documentation page, no data",
     ("GET", f"{API_PREFIX}/public/events/{{event_id}}/guide"): (
@@ -174,8 +177,10 @@ def test_role_matrix(
     user = make_user(
         db, username=f"matrix_{role.value}", roles=[role.value], org_unit=unit, person_id=person_id
     )
+    # A customer's token carries the second factor (SEC-9); staff log in by password.
+    method = "password+sms" if role is Role.CUSTOMER else "password"
     issued = auth_service.open_session(
-        db, user=user, ip="127.0.0.1", kind="api", auth_method="password", now=utcnow()
+        db, user=user, ip="127.0.0.1", kind="api", auth_method=method, now=utcnow()
     )
     db.commit()
     headers = {"Authorization": f"Bearer {issued.token}"}

@@ -127,6 +127,9 @@ def render_error(request: Request, status: int, error: dict[str, Any]) -> Respon
     if status == 401 and request.method == "GET":
         from fastapi.responses import RedirectResponse
 
+        if request.url.path.startswith("/portal"):
+            # Customers log in with the SMS code on the portal's own page (SEC-9).
+            return RedirectResponse("/portal/login", status_code=303)
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
     return render(request, "error.html", status_code=status, error=error)
 

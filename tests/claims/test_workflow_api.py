@@ -105,7 +105,8 @@ def test_medical_claim_report_to_adjusted_with_clocks_across_national_day(
         headers=w.h["customer"],
     )
     assert r.status_code == 201, r.text
-    assert r.json()["auth_method"] == "password" and len(r.json()["sha256"]) == 64
+    # SPEC CLM-A2, SEC-9: the customer's upload is tied to the SMS-verified identity.
+    assert r.json()["auth_method"] == "password+sms" and len(r.json()["sha256"]) == 64
     for code in ("medical_record", "expense_invoices"):
         r = w.client.post(
             f"{API}/{cid}/materials/receive",

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 
-from claimdesk.auth import service
+from claimdesk.auth import second_factor, service
 from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
 from claimdesk.auth.schemas import (
@@ -14,13 +14,16 @@ from claimdesk.auth.schemas import (
     PasswordChange,
     PasswordReset,
     RolesUpdate,
+    SecondFactorChallenge,
     StatusChange,
     TokenRequest,
     TokenResponse,
+    TokenVerify,
     UserCreate,
     UserOut,
 )
 from claimdesk.deps import DB, _bearer, client_ip, require
+from claimdesk.models.base import utcnow
 from claimdesk.models.user import User
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -32,10 +35,35 @@ NeedsUsersManage = Annotated[Principal, Depends(require(Permission.USERS_MANAGE)
 NeedsUsersRead = Annotated[Principal, Depends(require(Permission.USERS_READ))]
 
 
-@router.post("/token", response_model=TokenResponse)
-def issue_token(body: TokenRequest, request: Request, db: DB) -> TokenResponse:
-    issued = service.login(
-        db, username=body.username, password=body.password, ip=client_ip(request), kind="api"
+@router.post(
+    "/token",
+    response_model=TokenResponse | SecondFactorChallenge,
+    responses={202: {"model": SecondFactorChallenge, "description": "SMS code sent"}},
+)
+def issue_token(
+    body: TokenRequest, request: Request, response: Response, db: DB
+) -> TokenResponse | SecondFactorChallenge:
+    """Staff get a token for their password. A customer gets 202 and a challenge: the
+    token comes from ``/auth/token/verify`` with the SMS code (SEC-9, CLM-A2)."""
+    ip = client_ip(request)
+    now = utcnow()
+    user = service.authenticate(db, username=body.username, password=body.password, ip=ip, now=now)
+    if service.needs_second_factor(r.role for r in user.roles):
+        challenge = second_factor.send_code(db, user=user, ip=ip, now=now)
+        response.status_code = 202
+        return SecondFactorChallenge(challenge=challenge.token, expires_at=challenge.expires_at)
+    issued = service.complete_login(
+        db, user=user, ip=ip, kind="api", auth_method="password", now=now
+    )
+    return TokenResponse(access_token=issued.token, expires_at=issued.expires_at)
+
+
+@router.post("/token/verify", response_model=TokenResponse)
+def verify_token_code(body: TokenVerify, request: Request, db: DB) -> TokenResponse:
+    """The SMS code for a challenge from ``/auth/token``; wrong codes are counted in the
+    login throttle (SEC-8) and the token records auth_method "password+sms" (CLM-A2)."""
+    issued = second_factor.verify(
+        db, challenge=body.challenge, code=body.code, ip=client_ip(request), kind="api"
     )
     return TokenResponse(access_token=issued.token, expires_at=issued.expires_at)
 

@@ -113,3 +113,12 @@ class ReasonRequired(ValidationFailed):
     code = "reason_required"
     message_zh = "{field}：必须填写原因"
     message_en = "{field}: a reason is required"
+
+
+class SecondFactorRequired(ClaimdeskError):
+    """A customer's password alone opens nothing (SEC-9, CLM-A2): the SMS code follows."""
+
+    status_code = 401
+    code = "second_factor_required"
+    message_zh = "{field}：客户须输入短信验证码后才能登录，请通过客户门户登录"
+    message_en = "{field}: customers log in with a password and an SMS code; use the customer portal"

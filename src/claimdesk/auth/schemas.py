@@ -18,6 +18,21 @@ class TokenResponse(BaseModel):
     expires_at: dt.datetime
 
 
+class SecondFactorChallenge(BaseModel):
+    """A customer's password was right; the SMS code sent to their phone follows (SEC-9).
+    Send ``challenge`` back with the code to ``POST /auth/token/verify``."""
+
+    second_factor_required: bool = True
+    channel: str = "sms"
+    challenge: str
+    expires_at: dt.datetime
+
+
+class TokenVerify(BaseModel):
+    challenge: str = Field(min_length=1, max_length=1000)
+    code: str = Field(min_length=1, max_length=12)
+
+
 class Me(BaseModel):
     user_id: int | None
     username: str

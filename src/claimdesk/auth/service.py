@@ -29,6 +29,7 @@ from claimdesk.auth.errors import (
     LastAdministrator,
     NoRoles,
     PasswordUnchanged,
+    SecondFactorRequired,
     UnknownOrgUnit,
     UnknownPerson,
     UnknownRole,
@@ -109,7 +110,10 @@ def _throttle_keys(username: str, ip: str | None) -> list[tuple[str, int]]:
     return keys
 
 
-def _check_throttle(session: Session, username: str, ip: str | None, now: dt.datetime) -> None:
+def check_throttle(session: Session, *, username: str, ip: str | None, now: dt.datetime) -> None:
+    """Refuse while the username or the address is locked out. Every credential check
+    goes through here (password and SMS code alike, SEC-8), so the count is server-side
+    and shared by every process."""
     waits = []
     for key, _limit in _throttle_keys(username, ip):
         throttle = repository.get_throttle(session, key)
@@ -119,7 +123,8 @@ def _check_throttle(session: Session, username: str, ip: str | None, now: dt.dat
         raise TooManyLoginAttempts(field="username", retry_after=max(waits))
 
 
-def _register_failure(session: Session, username: str, ip: str | None, now: dt.datetime) -> None:
+def register_failure(session: Session, *, username: str, ip: str | None, now: dt.datetime) -> None:
+    """Count one failed credential (a wrong password or a wrong SMS code)."""
     base = get_settings().login_lockout_seconds
     for key, limit in _throttle_keys(username, ip):
         throttle = repository.get_throttle(session, key)
@@ -138,30 +143,34 @@ def _register_failure(session: Session, username: str, ip: str | None, now: dt.d
     session.flush()
 
 
+def forget_failures(session: Session, *, username: str) -> None:
+    throttle = repository.get_throttle(session, username)
+    if throttle:
+        session.delete(throttle)
+
+
 # --- sessions -----------------------------------------------------------------------
 
+# The auth_method of a session whose user passed the SMS code after the password.
+SECOND_FACTOR_METHOD = "password+sms"
 
-def login(
-    session: Session,
-    *,
-    username: str,
-    password: str,
-    ip: str | None,
-    kind: str = "api",
-    auth_method: str = "password",
-) -> IssuedSession:
-    """Check the password and open a session.
 
-    ``auth_method`` is the seam for the customer portal: an SMS-code step will verify
-    the second factor first and then call this with ``auth_method="password+sms"``,
-    which the session keeps (CLM-A2 ties uploads to a verified identity).
-    """
-    now = utcnow()
-    _check_throttle(session, username, ip, now)
+def needs_second_factor(roles: Iterable[str]) -> bool:
+    """A customer acting for themself passes the second factor on every channel (SEC-9,
+    CLM-A2); staff log in with their password (the customer role is exclusive)."""
+    return Role.CUSTOMER.value in set(roles)
+
+
+def authenticate(
+    session: Session, *, username: str, password: str, ip: str | None, now: dt.datetime
+) -> User:
+    """Check the password (throttled); a failure is counted and audited. Opens nothing:
+    the caller decides whether a second factor must follow."""
+    check_throttle(session, username=username, ip=ip, now=now)
     user = repository.get_user_by_username(session, username)
     valid = verify_password(user.password_hash if user else dummy_hash(), password)
     if user is None or not valid or not user.is_active:
-        _register_failure(session, username, ip, now)
+        register_failure(session, username=username, ip=ip, now=now)
         anon = Principal(user_id=None, username=username[:64], roles=frozenset(), ip=ip)
         record(
             session,
@@ -173,11 +182,16 @@ def login(
         # The failure must be stored even though the request fails: the edge commits
         # it because InvalidCredentials is marked commit-worthy.
         raise InvalidCredentials(field="password")
-    throttle = repository.get_throttle(session, username)
-    if throttle:
-        session.delete(throttle)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
+    return user
+
+
+def complete_login(
+    session: Session, *, user: User, ip: str | None, kind: str, auth_method: str, now: dt.datetime
+) -> IssuedSession:
+    """Every factor has been checked: forget the failures, open the session, audit."""
+    forget_failures(session, username=user.username)
     issued = open_session(session, user=user, ip=ip, kind=kind, auth_method=auth_method, now=now)
     record(
         session,
@@ -188,6 +202,18 @@ def login(
         details={"kind": kind, "method": auth_method},
     )
     return issued
+
+
+def login(
+    session: Session, *, username: str, password: str, ip: str | None, kind: str = "api"
+) -> IssuedSession:
+    """Password login for staff. A customer's password alone opens no session (SEC-9):
+    the caller sends them to the SMS-code step (``second_factor``)."""
+    now = utcnow()
+    user = authenticate(session, username=username, password=password, ip=ip, now=now)
+    if needs_second_factor(r.role for r in user.roles):
+        raise SecondFactorRequired(field="password")
+    return complete_login(session, user=user, ip=ip, kind=kind, auth_method="password", now=now)
 
 
 def open_session(
@@ -237,6 +263,10 @@ def resolve(session: Session, *, token: str, kind: str, ip: str | None) -> Resol
         return None
     user = repository.get_user(session, auth.user_id)
     if user is None or not user.is_active:
+        return None
+    if needs_second_factor(r.role for r in user.roles) and auth.auth_method != SECOND_FACTOR_METHOD:
+        # SPEC SEC-9: a customer session or token opened on the password alone (one
+        # issued before the rule, or by any other path) opens nothing.
         return None
     # Writing on every request would serialise a user's parallel requests; a minute's
     # precision is plenty for an idle timeout of half an hour.

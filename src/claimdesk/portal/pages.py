@@ -29,7 +29,7 @@ from claimdesk.errors import ClaimdeskError
 from claimdesk.models.claim import Claim
 from claimdesk.models.product import ProductVersion
 from claimdesk.policies import repository as policies_repo
-from claimdesk.portal import sms
+from claimdesk.auth import second_factor as sms
 from claimdesk.validation import describe_validation_error
 from claimdesk.web import language_of, render
 
@@ -154,7 +154,7 @@ def login_password(
     response = _login_page(request, step="code", sent=True)
     response.set_cookie(
         sms.CHALLENGE_COOKIE,
-        challenge,
+        challenge.token,
         httponly=True,
         samesite="strict",
         secure=get_settings().secure_cookies,

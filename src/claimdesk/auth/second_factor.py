@@ -1,9 +1,12 @@
-"""The customer portal's second factor: a 6-digit SMS code (CLM-A2, SEC-8).
+"""The customer's second factor: a 6-digit SMS code (CLM-A2, SEC-8, SEC-9).
 
-The code goes to the customer's own phone through the notification outbox (and the
-development log). Only a keyed hash of it is kept, in a signed, short-lived challenge
-cookie together with the user id and the expiry; wrong codes count in the same
-server-side login throttle as wrong passwords, so replaying an old challenge buys no
+A customer acting for themself passes it on every channel: the portal's login page
+keeps the challenge in a cookie, the API (``POST /auth/token`` then
+``POST /auth/token/verify``) hands it to the client. The code goes to the customer's
+own phone through the notification outbox (and, in development, the log). Only a keyed
+hash of it is kept, in a signed, short-lived challenge together with the user id and
+the expiry; wrong codes count in the same server-side login throttle as wrong
+passwords (``auth.service.register_failure``), so replaying an old challenge buys no
 extra guesses. A verified code opens a session whose auth_method is "password+sms".
 """
 
@@ -15,10 +18,12 @@ import hmac
 import json
 import logging
 import secrets
+from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
 from claimdesk.audit.service import record
+from claimdesk.auth import repository
 from claimdesk.auth import service as auth_service
 from claimdesk.auth.principal import Principal
 from claimdesk.config import get_settings
@@ -27,12 +32,13 @@ from claimdesk.errors import InvalidCredentials, ValidationFailed
 from claimdesk.jobs.outbox import send_message
 from claimdesk.models.base import utcnow
 from claimdesk.models.person import Person
+from claimdesk.models.user import User
 
 log = logging.getLogger("claimdesk.portal.sms")
 
 CODE_TTL = dt.timedelta(minutes=5)
 CHALLENGE_COOKIE = "claimdesk_sms"
-AUTH_METHOD = "password+sms"
+AUTH_METHOD = auth_service.SECOND_FACTOR_METHOD
 _PURPOSE = "portal_sms"
 
 
@@ -79,20 +85,27 @@ def decode_challenge(value: str | None) -> dict[str, object] | None:
     return data
 
 
-def start(session: Session, *, username: str, password: str, ip: str | None) -> str:
-    """Check the password (throttled like every login) and send a code; returns the
-    challenge to keep in a cookie. Wrong password: InvalidCredentials (commit-worthy)."""
-    now = utcnow()
-    auth_service._check_throttle(session, username, ip, now)  # same throttle as staff login
-    from claimdesk.auth import repository
-    from claimdesk.auth.passwords import dummy_hash, verify_password
+@dataclass(frozen=True)
+class Challenge:
+    token: str
+    expires_at: dt.datetime
 
-    user = repository.get_user_by_username(session, username)
-    valid = verify_password(user.password_hash if user else dummy_hash(), password)
-    if user is None or not valid or not user.is_active or user.person_id is None:
-        auth_service._register_failure(session, username, ip, now)
+
+def start(session: Session, *, username: str, password: str, ip: str | None) -> Challenge:
+    """Check the password (throttled and counted like every login) and send a code.
+    Wrong password: InvalidCredentials (commit-worthy)."""
+    now = utcnow()
+    user = auth_service.authenticate(session, username=username, password=password, ip=ip, now=now)
+    if user.person_id is None:
+        # A staff account has no phone of its own on file: it logs in on /login.
         raise InvalidCredentials(field="password")
-    person = session.get(Person, user.person_id)
+    return send_code(session, user=user, ip=ip, now=now)
+
+
+def send_code(session: Session, *, user: User, ip: str | None, now: dt.datetime) -> Challenge:
+    """Send a fresh code to the phone on the user's person record; the challenge names
+    the user, a nonce, the expiry and the code's keyed hash, signed."""
+    person = session.get(Person, user.person_id) if user.person_id is not None else None
     if person is None or not person.phone:
         raise NoPhoneOnFile(field="username")
     code = f"{secrets.randbelow(1_000_000):06d}"
@@ -113,7 +126,7 @@ def start(session: Session, *, username: str, password: str, ip: str | None) -> 
     actor = Principal(user_id=user.id, username=user.username, roles=frozenset(), ip=ip)
     record(session, actor=actor, action="auth.sms_code_sent", entity_type="user", entity_id=user.id)
     expires = now + CODE_TTL
-    return encode_challenge(
+    token = encode_challenge(
         {
             "uid": user.id,
             "nonce": nonce,
@@ -121,37 +134,28 @@ def start(session: Session, *, username: str, password: str, ip: str | None) -> 
             "hash": _code_hash(user.id, nonce, code),
         }
     )
+    return Challenge(token=token, expires_at=expires)
 
 
 def verify(
-    session: Session, *, challenge: str | None, code: str, ip: str | None
+    session: Session, *, challenge: str | None, code: str, ip: str | None, kind: str = "web"
 ) -> auth_service.IssuedSession:
-    """Open a web session for a correct, unexpired code; else count a failure."""
+    """Open a session (``kind`` web or api) for a correct, unexpired code; else count a
+    failure against the user and the address."""
     now = utcnow()
     data = decode_challenge(challenge)
     if data is None:
         raise SmsCodeInvalid(field="code")
-    from claimdesk.auth import repository
-
     user = repository.get_user(session, int(str(data["uid"])))
     if user is None or not user.is_active:
         raise SmsCodeInvalid(field="code")
-    auth_service._check_throttle(session, user.username, ip, now)
+    auth_service.check_throttle(session, username=user.username, ip=ip, now=now)
     expected = str(data["hash"])
     given = _code_hash(user.id, str(data["nonce"]), "".join(code.split()))
     expired = dt.datetime.fromisoformat(str(data["exp"])) < now
     if expired or not hmac.compare_digest(expected, given):
-        auth_service._register_failure(session, user.username, ip, now)
+        auth_service.register_failure(session, username=user.username, ip=ip, now=now)
         raise SmsCodeWrong(field="code")
-    issued = auth_service.open_session(
-        session, user=user, ip=ip, kind="web", auth_method=AUTH_METHOD, now=now
+    return auth_service.complete_login(
+        session, user=user, ip=ip, kind=kind, auth_method=AUTH_METHOD, now=now
     )
-    record(
-        session,
-        actor=issued.principal,
-        action="auth.login",
-        entity_type="user",
-        entity_id=user.id,
-        details={"kind": "web", "method": AUTH_METHOD},
-    )
-    return issued
