@@ -100,16 +100,82 @@ def unit_of_work(factory: sessionmaker[Session] | None = None) -> Iterator[Sessi
         session.close()
 
 
-def next_daily_value(session: Session, sequence: Any, day: Any) -> int:
-    """The next number of ``day`` in a per-day sequence table (columns ``day`` and
-    ``last_value``): the day's row is upserted and incremented in one statement, and its
-    row lock makes concurrent callers in any process wait their turn (report numbers,
-    security incident numbers)."""
-    from sqlalchemy.dialects import postgresql, sqlite
+def next_daily_value(
+    session: Session, sequence: Any, day: Any, *, issued: Any = None, prefix: str = ""
+) -> int:
+    """The next number of ``day`` for a per-day counter (report numbers, security
+    incident numbers; CLM-R3).
 
-    dialect = postgresql if is_postgres(session) else sqlite
-    stmt = dialect.insert(sequence).values(day=day, last_value=1)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[sequence.day], set_={"last_value": sequence.last_value + 1}
-    ).returning(sequence.last_value)
-    return int(session.execute(stmt).scalar_one())
+    PostgreSQL: ``nextval`` of a sequence of that day (``<table>_<yyyymmdd>``), created by
+    the day's first caller. No row stays locked until commit, so reporters of the same
+    day in any number of processes do not wait for each other. A number taken by a
+    transaction that then rolls back is not reused: the day's numbers may have gaps.
+
+    SQLite (one writer at a time anyway): the day's row in ``sequence`` (columns ``day``
+    and ``last_value``) is upserted and incremented in one statement; no gaps.
+
+    ``issued`` (the column holding the numbers, e.g. ``Claim.number``) and ``prefix``
+    (e.g. ``BA20261205``) let the day's sequence start after every number already issued,
+    also after a restore into a new database (sequences are not in a backup)."""
+    if is_postgres(session):
+        return _next_from_day_sequence(session, sequence, day, issued=issued, prefix=prefix)
+    from sqlalchemy.dialects import sqlite
+
+    upsert = (
+        sqlite.insert(sequence)
+        .values(day=day, last_value=1)
+        .on_conflict_do_update(
+            index_elements=[sequence.day], set_={"last_value": sequence.last_value + 1}
+        )
+        .returning(sequence.last_value)
+    )
+    return int(session.execute(upsert).scalar_one())
+
+
+def day_sequence_name(sequence: Any, day: Any) -> str:
+    return f"{sequence.__tablename__}_{day:%Y%m%d}"
+
+
+def _next_from_day_sequence(
+    session: Session, sequence: Any, day: Any, *, issued: Any, prefix: str
+) -> int:
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    name = day_sequence_name(sequence, day)
+    # nextval(NULL) is NULL: one round trip both asks whether the sequence exists and
+    # takes the number.
+    taken = text("SELECT nextval(to_regclass(:name))")
+    for _ in range(3):
+        value = session.execute(taken, {"name": name}).scalar()
+        if value is not None:
+            return int(value)
+        # The day's first number: create the sequence in this transaction (transactional
+        # DDL, so a rolled-back report leaves nothing behind). A concurrent creator makes
+        # CREATE wait for its commit and then fail; the savepoint keeps our transaction
+        # alive and the next round finds its sequence. Once a day, per counter.
+        start = _first_free(session, sequence, day, issued=issued, prefix=prefix)
+        try:
+            with session.begin_nested():
+                session.execute(text(f'CREATE SEQUENCE "{name}" START WITH {start} CACHE 1'))
+        except DBAPIError:
+            continue
+    raise RuntimeError(f"could not create or use the sequence {name}")
+
+
+def _first_free(session: Session, sequence: Any, day: Any, *, issued: Any, prefix: str) -> int:
+    """One more than the day's highest number in use: the old per-day row (numbers from
+    before sequences) and, when given, the numbers already issued."""
+    from sqlalchemy import func, select
+
+    top = (
+        session.execute(select(sequence.last_value).where(sequence.day == day)).scalar_one_or_none()
+        or 0
+    )
+    if issued is not None:
+        highest = session.execute(
+            select(func.max(issued)).where(issued.like(f"{prefix}%"))
+        ).scalar_one_or_none()
+        if highest and highest[len(prefix) :].isdigit():
+            top = max(top, int(highest[len(prefix) :]))
+    return int(top) + 1

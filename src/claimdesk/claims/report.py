@@ -53,7 +53,9 @@ class ReportIn:
 
 def next_number(session: Session, day: dt.date) -> str:
     """BA + yyyymmdd + 6 digits, unique across processes (db.next_daily_value)."""
-    return f"BA{day:%Y%m%d}{next_daily_value(session, ClaimSequence, day):06d}"
+    prefix = f"BA{day:%Y%m%d}"
+    value = next_daily_value(session, ClaimSequence, day, issued=Claim.number, prefix=prefix)
+    return f"{prefix}{value:06d}"
 
 
 def find_policy(session: Session, *, actor: Principal, data: ReportIn) -> Policy:

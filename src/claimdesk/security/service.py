@@ -111,7 +111,11 @@ def _shown(instant: dt.datetime) -> str:
 
 def next_number(session: Session, day: dt.date) -> str:
     """SI + yyyymmdd + 4 digits, unique across processes (db.next_daily_value)."""
-    return f"SI{day:%Y%m%d}{next_daily_value(session, SecurityIncidentSequence, day):04d}"
+    prefix = f"SI{day:%Y%m%d}"
+    value = next_daily_value(
+        session, SecurityIncidentSequence, day, issued=SecurityIncident.number, prefix=prefix
+    )
+    return f"{prefix}{value:04d}"
 
 
 def administrators(session: Session) -> list[User]:
