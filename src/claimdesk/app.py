@@ -5,25 +5,30 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from claimdesk import __version__
 from claimdesk.db import get_sessionmaker
-from claimdesk.errors import ClaimdeskError, ConcurrentChange
+from claimdesk.errors import ClaimdeskError, ConcurrentChange, ServiceBusy, ValueOutOfRange
+from claimdesk.headers import SecurityHeadersMiddleware, apply_security_headers
 from claimdesk.i18n import request_language
+from claimdesk.input_guard import InputGuardMiddleware, check_int_params
 from claimdesk.timing import ServerTimingMiddleware
 from claimdesk.validation import describe_validation_error
 
 log = logging.getLogger(__name__)
 
 API_PREFIX = "/api/v1"
+# How long a client should wait when every database connection is busy.
+POOL_RETRY_AFTER_SECONDS = 5
 
 
 def _language(request: Request) -> str:
@@ -50,10 +55,17 @@ def create_app(factory: sessionmaker[Session] | None = None) -> FastAPI:
         openapi_url=f"{API_PREFIX}/openapi.json",
         docs_url=f"{API_PREFIX}/docs",
         redoc_url=None,
+        # Every integer path/query parameter fits its column, on every route (GEN-6).
+        dependencies=[Depends(check_int_params)],
     )
     app.state.sessionmaker = factory or get_sessionmaker()
     # Server-Timing (app and SQL time, statement count) on every response (issue 6).
     app.add_middleware(ServerTimingMiddleware)
+    # Text no database can store (NUL) is refused before any endpoint sees it (GEN-6).
+    app.add_middleware(InputGuardMiddleware)
+    # Added last, so outermost: CSP, nosniff, no-store, ... on every response, the
+    # guard's refusals included (SEC-9).
+    app.add_middleware(SecurityHeadersMiddleware)
 
     @app.exception_handler(ClaimdeskError)
     async def _claimdesk_error(request: Request, exc: ClaimdeskError) -> Response:
@@ -99,6 +111,28 @@ def create_app(factory: sessionmaker[Session] | None = None) -> FastAPI:
         error = ConcurrentChange()
         return error_response(request, error.status_code, error.to_dict(_language(request)))
 
+    @app.exception_handler(PoolTimeout)
+    async def _pool_exhausted(request: Request, exc: PoolTimeout) -> Response:
+        # Every connection of the pool is busy: say so at once with 503 + Retry-After
+        # instead of queueing until the clients give up (GEN-6; docs/operations.md).
+        log.warning("database pool exhausted on %s %s", request.method, request.url.path)
+        error = ServiceBusy(retry_after=POOL_RETRY_AFTER_SECONDS)
+        response = error_response(request, error.status_code, error.to_dict(_language(request)))
+        response.headers["Retry-After"] = str(POOL_RETRY_AFTER_SECONDS)
+        return response
+
+    @app.exception_handler(DataError)
+    async def _data_error(request: Request, exc: DataError) -> Response:
+        # The last line of defence: a value the column cannot hold (a number out of
+        # range, a text too long) that no schema bound refused first (GEN-6).
+        log.warning("database refused a value on %s: %s", request.url.path, exc.orig)
+        error = ValueOutOfRange(
+            zh="数据超出可存储范围（数值过大或文本过长），本次操作未保存",
+            en="A value is out of the range that can be stored (number too large or "
+            "text too long); nothing was saved",
+        )
+        return error_response(request, error.status_code, error.to_dict(_language(request)))
+
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
@@ -107,9 +141,12 @@ def create_app(factory: sessionmaker[Session] | None = None) -> FastAPI:
             if _language(request) == "zh-CN"
             else "Internal error; it has been logged"
         )
-        return error_response(
+        response = error_response(
             request, 500, {"code": "internal_error", "message": message, "field": None}
         )
+        # Sent by Starlette's outermost error middleware, past SecurityHeadersMiddleware.
+        apply_security_headers(response.headers, request.url.path)
+        return response
 
     @app.get("/health", tags=["operations"])
     def health() -> JSONResponse:
@@ -120,6 +157,16 @@ def create_app(factory: sessionmaker[Session] | None = None) -> FastAPI:
             log.exception("health check: database unreachable")
             return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)
         return JSONResponse({"status": "ok", "database": "ok", "version": __version__})
+
+    @app.get("/health/detail", tags=["operations"])
+    def health_detail() -> JSONResponse:
+        """/health plus what operators must act on: the holiday calendar (GEN-3)."""
+        from claimdesk.calendar.service import calendar_status, today
+
+        with app.state.sessionmaker() as session:
+            status = calendar_status(session, on=today())
+        body = {"status": "ok", "database": "ok", "version": __version__}
+        return JSONResponse({**body, "calendar": status.as_dict()})
 
     from claimdesk.api import api_router
     from claimdesk.web import pages_router

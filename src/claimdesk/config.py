@@ -17,6 +17,13 @@ class Settings(BaseSettings):
     # "development" prints warnings quietly; anything else is treated as production.
     env: str = "development"
     database_url: str = "sqlite:///var/claimdesk.db"
+    # Connection pool per process (PostgreSQL). Size it so that every process fits the
+    # server: processes × (pool_size + max_overflow) ≤ max_connections − reserve
+    # (docs/operations.md). When all are busy a request waits pool_timeout seconds, then
+    # gets 503 with Retry-After (GEN-6) instead of queueing for a minute.
+    db_pool_size: int = 10
+    db_max_overflow: int = 5
+    db_pool_timeout: float = 5.0
     # Field-encryption keys: a JSON document (see crypto.keyring) given inline, or a file
     # created on first run. Keys never go into the database.
     keys: str | None = None

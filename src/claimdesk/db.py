@@ -41,9 +41,11 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         # start of every transaction instead so that two writers serialise cleanly.
         event.listen(engine, "begin", _sqlite_begin)
         return engine
+    settings = get_settings()
     kwargs.setdefault("pool_pre_ping", True)
-    kwargs.setdefault("pool_size", 10)
-    kwargs.setdefault("max_overflow", 20)
+    kwargs.setdefault("pool_size", settings.db_pool_size)
+    kwargs.setdefault("max_overflow", settings.db_max_overflow)
+    kwargs.setdefault("pool_timeout", settings.db_pool_timeout)
     return create_engine(url, **kwargs)
 
 

@@ -161,3 +161,21 @@ class KeyUnavailable(ClaimdeskError):
     code = "key_unavailable"
     message_zh = "加密密钥 {kid} 不可用"
     message_en = "Encryption key {kid} is not available"
+
+
+class ValueOutOfRange(ValidationFailed):
+    """A number the database cannot store (GEN-6): refused before or when it is bound."""
+
+    code = "value_out_of_range"
+    message_zh = "字段 {field} 无效：数值超出可存储范围"
+    message_en = "Field {field} is invalid: the value is out of the range that can be stored"
+
+
+class ServiceBusy(ClaimdeskError):
+    """Every database connection of this process is in use (GEN-6): nothing was done;
+    the client retries after ``retry_after`` seconds."""
+
+    status_code = 503
+    code = "service_busy"
+    message_zh = "系统繁忙，请 {retry_after} 秒后重试（本次请求未执行）"
+    message_en = "The service is busy; nothing was done, retry in {retry_after} seconds"
