@@ -201,12 +201,13 @@ def test_deadline_calculator(db, client, admin_headers) -> None:  # type: ignore
     paused = dict(body, pauses=[["2026-09-30T09:00:00+08:00", None]])
     answer = client.post("/api/v1/deadlines/compute", json=paused, headers=handler).json()
     assert answer["paused"] is True and answer["due"] is None and answer["remaining_days"] == 2
+    assert answer["provisional"] is False
+    # SPEC GEN-3: a year not loaded is counted on the provisional calendar, never refused.
     uncovered = dict(body, start="2027-03-01T10:00:00+08:00")
-    refused = client.post("/api/v1/deadlines/compute", json=uncovered, headers=handler)
-    assert (
-        refused.status_code == 422
-        and refused.json()["error"]["code"] == "calendar_year_not_covered"
-    )
+    provisional = client.post("/api/v1/deadlines/compute", json=uncovered, headers=handler)
+    assert provisional.status_code == 200, provisional.text
+    assert provisional.json()["due"] == "2027-03-04T23:59:59+08:00"
+    assert provisional.json()["provisional"] is True
     naive = client.post(
         "/api/v1/deadlines/compute", json=dict(body, start="2026-09-29T10:00:00"), headers=handler
     )

@@ -21,7 +21,6 @@ from claimdesk.clocks.errors import (
 )
 from claimdesk.clocks.schemas import ClockOut
 from claimdesk.db import make_engine, unit_of_work
-from claimdesk.errors import CalendarYearNotCovered
 from claimdesk.models.audit import AuditEntry
 from claimdesk.models.clock import Clock
 from claimdesk.rules.deadlines import NaiveInstant, Rule
@@ -122,13 +121,14 @@ def test_transitions_refused_in_the_wrong_state_or_order(db) -> None:  # type: i
         )
 
 
-def test_day_rule_clock_refuses_an_uncovered_year(db) -> None:  # type: ignore[no-untyped-def]
-    # SPEC GEN-3: no stored calendar for the year -> error, never a guess. Hours need none.
-    with pytest.raises(CalendarYearNotCovered):
-        start(db, Rule("working_days", 3), "2026-03-02T09:00:00+08:00")
-    assert start(db, Rule("hours", 1), "2026-03-02T09:00:00+08:00").due_at == at(
-        "2026-03-02T10:00:00+08:00"
-    )
+def test_day_rule_clock_in_an_uncovered_year_is_provisional(db) -> None:  # type: ignore[no-untyped-def]
+    # SPEC GEN-3: no stored calendar for the year -> the provisional calendar, marked so in
+    # the API's clock output; never refused. Hours need no calendar and are never provisional.
+    clock = start(db, Rule("working_days", 3), "2026-03-02T09:00:00+08:00")
+    assert clock.due_at == at("2026-03-05T23:59:59+08:00") and clock.due_provisional
+    assert ClockOut.of(clock).provisional is True
+    hourly = start(db, Rule("hours", 1), "2026-03-02T09:00:00+08:00")
+    assert hourly.due_at == at("2026-03-02T10:00:00+08:00") and not hourly.due_provisional
 
 
 def test_mark_breaches_is_derived_and_idempotent(db) -> None:  # type: ignore[no-untyped-def]

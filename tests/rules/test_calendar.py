@@ -48,14 +48,41 @@ def test_ordinary_weekdays_and_weekends(cal) -> None:  # type: ignore[no-untyped
     assert not cal.is_working_day(D(2026, 3, 8))  # Sunday
 
 
-def test_uncovered_year_is_an_error_never_a_guess(cal) -> None:  # type: ignore[no-untyped-def]
-    # SPEC GEN-3
-    with pytest.raises(CalendarYearNotCovered) as caught:
-        cal.is_working_day(D(2027, 3, 1))
-    assert caught.value.status_code == 422
-    assert "2027" in caught.value.message("en") and "2027" in caught.value.message("zh-CN")
-    with pytest.raises(CalendarYearNotCovered):
-        cal.next_working_day(D(2026, 12, 31))  # Jan 1 2027 is outside
+def test_uncovered_year_uses_the_provisional_calendar(cal) -> None:  # type: ignore[no-untyped-def]
+    # SPEC GEN-3 (amended): a year not loaded never stops work: statutory holidays as the
+    # law fixes them, weekends as rest days, no 调休 — and the answer says provisional.
+    assert cal.is_working_day(D(2027, 3, 1))  # an ordinary Monday
+    assert not cal.is_working_day(D(2027, 3, 6))  # Saturday
+    assert not cal.is_working_day(D(2027, 10, 1))  # National Day, fixed by law
+    assert not cal.is_working_day(D(2027, 2, 6))  # Spring Festival (lunar, from the package)
+    # The package's estimated substitute day (春节补假) is not the law: a working day here.
+    assert cal.is_working_day(D(2027, 2, 9))
+    assert cal.next_working_day(D(2026, 12, 31)) == D(2027, 1, 4)  # Jan 1 off, then weekend
+    assert cal.provisional(D(2026, 12, 1), D(2027, 1, 4))
+    assert not cal.provisional(D(2026, 1, 1), D(2026, 12, 31))
+    assert cal.is_provisional(2027) and not cal.is_provisional(2026)
+
+
+def test_provisional_year_stored_before_publication_is_provisional() -> None:
+    # SPEC GEN-3: a year seeded with `--provisional` counts, but stays marked provisional.
+    stored = make_calendar([2026, 2027], provisional_years=[2027])
+    assert stored.is_provisional(2027) and not stored.is_provisional(2026)
+
+
+def test_provisional_holidays_fall_back_to_the_fixed_dates(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # SPEC GEN-3: when the package cannot compute a year, the law's fixed-date days remain.
+    import holidays.countries.china as china
+
+    from claimdesk.rules.calendar import provisional_holidays
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise NotImplementedError
+
+    monkeypatch.setattr(china, "China", broken)
+    days = provisional_holidays.__wrapped__(2031)
+    assert days == {D(2031, 1, 1), D(2031, 5, 1), D(2031, 5, 2)} | {
+        D(2031, 10, d) for d in (1, 2, 3)
+    }
 
 
 def test_next_and_nth_working_day_and_counting(cal) -> None:  # type: ignore[no-untyped-def]

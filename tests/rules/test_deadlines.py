@@ -9,7 +9,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from claimdesk.errors import CalendarYearNotCovered
 from claimdesk.rules.calendar import Calendar, calendar_from_holidays_package
 from claimdesk.rules.deadlines import (
     InvalidDeadlineRule,
@@ -130,12 +129,18 @@ def test_open_pause_means_paused_with_the_budget_left() -> None:
     assert hours.remaining == dt.timedelta(hours=7)
 
 
-def test_uncovered_year_raises() -> None:
-    # SPEC GEN-3
-    with pytest.raises(CalendarYearNotCovered):
-        due_at(Rule("working_days", 5), at("2026-12-28T10:00:00+08:00"), CAL)
-    with pytest.raises(CalendarYearNotCovered):
-        due_at(Rule("days", 3), at("2027-03-01T10:00:00+08:00"), CAL)
+def test_uncovered_year_is_counted_provisionally() -> None:
+    # SPEC GEN-3: a deadline in a year not loaded is computed on the provisional calendar
+    # (never refused) and says so; one inside loaded years is not provisional.
+    crossing = evaluate(Rule("working_days", 5), at("2026-12-28T10:00:00+08:00"), CAL)
+    # Dec 29, 30, 31, (Jan 1 New Year's Day, 2–3 weekend) Jan 4, Jan 5.
+    assert crossing.due == at("2027-01-05T23:59:59+08:00") and crossing.provisional
+    later = evaluate(Rule("days", 3), at("2027-03-01T10:00:00+08:00"), CAL)
+    assert later.due == at("2027-03-04T23:59:59+08:00") and later.provisional
+    inside = evaluate(Rule("working_days", 3), at("2026-09-29T10:00:00+08:00"), CAL)
+    assert inside.due == at("2026-10-09T23:59:59+08:00") and not inside.provisional
+    hours = evaluate(Rule("hours", 24), at("2026-12-31T10:00:00+08:00"), CAL)
+    assert not hours.provisional
 
 
 def test_bad_input_names_the_field() -> None:

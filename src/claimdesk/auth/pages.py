@@ -138,6 +138,12 @@ def home(request: Request, db: DB, principal: OptionalPrincipal) -> Response:
         }
         for role in roles
     ]
+    from claimdesk.calendar.pages import admin_warning
+
     return render(
-        request, "home.html", role_labels=[s["label"] for s in sections], sections=sections
+        request,
+        "home.html",
+        role_labels=[s["label"] for s in sections],
+        sections=sections,
+        calendar_warning=admin_warning(request, db, principal),
     )

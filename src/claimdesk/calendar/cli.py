@@ -54,6 +54,18 @@ def seed(
     typer.echo(f"seeded: {seeded_text}; already stored, kept: {kept_text}")
 
 
+@app.command("sync")
+def sync() -> None:
+    """Load last, this and next year from the holidays package when it publishes them and
+    the database has none or only a provisional one (the worker does this daily)."""
+    from claimdesk.calendar.service import sync_from_package, today
+    from claimdesk.db import unit_of_work
+
+    with unit_of_work() as session:
+        written = sync_from_package(session, on=today())
+    typer.echo(f"loaded: {', '.join(map(str, written)) or '-'}")
+
+
 @app.command("show")
 def show(year: Annotated[int, typer.Argument(help="Year")]) -> None:
     """Print a stored year's holidays and adjusted workdays."""

@@ -125,6 +125,7 @@ def compute_deadline(
         due=result.due,
         due_utc=None if result.due is None else result.due.astimezone(dt.UTC),
         paused=result.paused,
+        provisional=result.provisional,
         remaining_days=result.remaining_days,
         remaining_seconds=None
         if result.remaining is None

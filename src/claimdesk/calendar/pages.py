@@ -137,3 +137,12 @@ def import_year(
             done.error["field"] = "import_year"
         return _page(request, db, actor, None, refusal=done, action="import", values=values)
     return RedirectResponse(f"/admin/calendar?year={done}", status_code=303)
+
+
+def admin_warning(request: Request, db: Session, principal: Principal) -> str | None:
+    """GEN-3: from 1 October, administrators are told on their start page (the home page
+    or the workbench) when next year's arrangement is not loaded; None otherwise."""
+    if not principal.has(Permission.CALENDAR_MANAGE):
+        return None
+    status = service.calendar_status(db, on=service.today())
+    return status.message(_lang(request)) if status.warning else None

@@ -80,5 +80,7 @@ class DeadlineComputeOut(BaseModel):
     due: dt.datetime | None
     due_utc: dt.datetime | None
     paused: bool
+    # Counted over a year whose arrangement is not loaded: the provisional calendar (GEN-3).
+    provisional: bool = False
     remaining_days: int | None = None
     remaining_seconds: int | None = None

@@ -30,11 +30,13 @@ from claimdesk.rules.calendar import (
     DAY_KINDS,
     WORKDAY,
     Calendar,
+    is_provisional_source,
     make_calendar,
     package_arrangement,
     package_published_years,
     package_source,
 )
+from claimdesk.rules.deadlines import LOCAL_TZ
 
 ADMIN_SOURCE = "administrator"
 MIN_YEAR, MAX_YEAR = 2000, 2100
@@ -71,9 +73,11 @@ def _version(session: Session) -> tuple[object, ...]:
 
 
 def _build(session: Session) -> Calendar:
-    years = [row.year for row in repository.all_years(session)]
+    stored = repository.all_years(session)
+    years = [row.year for row in stored]
+    provisional = [row.year for row in stored if is_provisional_source(row.source)]
     days = [(row.day, row.kind, row.name) for row in repository.days_of(session)]
-    return make_calendar(years, days)
+    return make_calendar(years, days, provisional)
 
 
 def load_calendar(session: Session) -> Calendar:
@@ -184,6 +188,7 @@ def replace_year(
         reason=reason,
         details={"source": source, "before": before, "after": _summary(rows)},
     )
+    recompute_clocks(session, year=year, actor=actor, reason=reason)
     return YearView(year=existing, days=repository.days_of(session, year))
 
 
@@ -258,6 +263,7 @@ def set_day(
         reason=reason,
         details={"before": before, "after": {"kind": kind, "name": name}},
     )
+    recompute_clocks(session, year=day.year, actor=actor, reason=reason)
     return row
 
 
@@ -284,6 +290,7 @@ def remove_day(
         reason=reason,
         details={"before": before},
     )
+    recompute_clocks(session, year=day.year, actor=actor, reason=reason)
 
 
 def _touch(year_row: CalendarYear, actor: Principal) -> None:
@@ -294,3 +301,112 @@ def _touch(year_row: CalendarYear, actor: Principal) -> None:
     year_row.source = ADMIN_SOURCE
     year_row.updated_at = utcnow()
     year_row.updated_by_id = actor.user_id
+
+
+def recompute_clocks(
+    session: Session, *, year: int, actor: Principal, reason: str | None = None
+) -> list[dict[str, object]]:
+    """Recompute every running clock that counts over ``year`` after its arrangement was
+    loaded or corrected (GEN-3); one audit entry lists the clocks that moved."""
+    # Imported here: the clocks service reads the calendar through this module.
+    from claimdesk.clocks.service import recompute_running
+
+    _forget(session)
+    moved = recompute_running(session, years=[year])
+    if moved:
+        record(
+            session,
+            actor=actor,
+            action="calendar.clocks_recomputed",
+            entity_type="calendar_year",
+            entity_id=year,
+            reason=reason,
+            details={"moved": moved},
+        )
+    return moved
+
+
+# --- automatic load and the administrators' warning (GEN-3) ------------------------------
+
+SYNC_ACTOR = Principal.system("calendar-sync")
+WARN_FROM = (10, 1)  # month, day: the State Council publishes next year around November
+
+
+def today() -> dt.date:
+    """The current Shanghai date from the app's clock (tests freeze ``utcnow`` here)."""
+    return utcnow().astimezone(LOCAL_TZ).date()
+
+
+def years_to_sync(session: Session, *, on: dt.date) -> list[int]:
+    """Last, this and next year when the holidays package carries their published
+    arrangement and the database has none, or only a provisional one. A year an
+    administrator entered or corrected is never overwritten."""
+    published = package_published_years()
+    wanted = []
+    for year in range(on.year - 1, on.year + 2):
+        stored = repository.get_year(session, year)
+        if year in published and (stored is None or is_provisional_source(stored.source)):
+            wanted.append(year)
+    return wanted
+
+
+def sync_from_package(session: Session, *, on: dt.date, actor: Principal = SYNC_ACTOR) -> list[int]:
+    """Load automatically what the package knows (run daily by the worker and by
+    ``claimdesk calendar sync``): no administrator action for a published year, and the
+    clocks counted provisionally are recomputed by replace_year."""
+    written = []
+    for year in years_to_sync(session, on=on):
+        replace_year(
+            session,
+            year=year,
+            days=package_arrangement(year),
+            actor=actor,
+            source=package_source(),
+            reason="loaded automatically from the holidays package",
+        )
+        written.append(year)
+    return written
+
+
+@dataclass(frozen=True)
+class CalendarStatus:
+    today: dt.date
+    next_year: int
+    # "loaded" | "provisional" (stored before publication) | "missing"
+    next_year_state: str
+    warning: bool
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "today": self.today.isoformat(),
+            "next_year": self.next_year,
+            "next_year_state": self.next_year_state,
+            "warning": self.warning,
+            "message_en": self.message("en") if self.warning else None,
+            "message_zh": self.message("zh-CN") if self.warning else None,
+        }
+
+    def message(self, language: str) -> str:
+        if language.lower().startswith("zh"):
+            return (
+                f"{self.next_year} 年的节假日安排尚未载入：该年的期限按暂定日历计算"
+                "（法定节假日，周末休息，无调休）。国务院公布后请录入。"
+            )
+        return (
+            f"The {self.next_year} holiday arrangement is not loaded: deadlines in that "
+            "year are counted on the provisional calendar (statutory holidays, weekends "
+            "off, no adjusted workdays). Enter it when the State Council publishes it."
+        )
+
+
+def calendar_status(session: Session, *, on: dt.date) -> CalendarStatus:
+    """Whether administrators must be warned: from 1 October, next year not loaded."""
+    stored = repository.get_year(session, on.year + 1)
+    if stored is None:
+        state = "missing"
+    elif is_provisional_source(stored.source):
+        state = "provisional"
+    else:
+        state = "loaded"
+    warn = state != "loaded" and (on.month, on.day) >= WARN_FROM
+    return CalendarStatus(today=on, next_year=on.year + 1, next_year_state=state, warning=warn)

@@ -176,6 +176,7 @@ def _search(db: Session, principal: Principal, q: str) -> list[Claim]:
 
 def workbench_page(request: Request, db: Session, principal: Principal) -> Response:
     """The start page of claims staff: their queue, most urgent first."""
+    from claimdesk.calendar.pages import admin_warning
     q = (request.query_params.get("q") or "")[:40]
     state = request.query_params.get("state") or ""
     now = dt.datetime.now(dt.UTC)
@@ -215,6 +216,7 @@ def workbench_page(request: Request, db: Session, principal: Principal) -> Respo
         states=STATE_LABELS,
         service_items=service_items,
         role_labels=role_labels,
+        calendar_warning=admin_warning(request, db, principal),
     )
 
 

@@ -22,6 +22,8 @@ class ClockOut(BaseModel):
     started_at: dt.datetime
     due_at: dt.datetime
     due_local: dt.datetime
+    # Counted on the provisional calendar of a year not loaded yet (GEN-3).
+    provisional: bool
     paused: bool
     paused_at: dt.datetime | None
     stopped: bool
@@ -48,6 +50,7 @@ class ClockOut(BaseModel):
             started_at=clock.started_at,
             due_at=clock.due_at,
             due_local=to_local(clock.due_at),
+            provisional=clock.due_provisional,
             paused=clock.paused_at is not None and clock.stopped_at is None,
             paused_at=clock.paused_at,
             stopped=clock.stopped_at is not None,

@@ -10,7 +10,7 @@ Services flush only; the edge commits.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
 from sqlalchemy import and_, func, or_, select, update
@@ -65,13 +65,15 @@ def _not_before(value: dt.datetime, earliest: dt.datetime, field: str) -> None:
         raise ClockTimeOutOfOrder(field=field, earliest=to_local(earliest).isoformat())
 
 
-def _compute_due(session: Session, clock: Clock) -> dt.datetime | None:
-    """The due instant (UTC) from the rule and the stored pauses; None while paused."""
+def _compute_due(session: Session, clock: Clock) -> tuple[dt.datetime | None, bool]:
+    """The due instant (UTC) from the rule and the stored pauses (None while paused),
+    and whether it was counted on the provisional calendar (GEN-3)."""
     rule = rule_of(clock)
     calendar = None if rule.type == "hours" else load_calendar(session)
     pauses = [(p.paused_at, p.resumed_at) for p in pauses_of(session, clock)]
-    due = evaluate(rule, clock.started_at, calendar, pauses).due
-    return None if due is None else due.astimezone(dt.UTC)
+    deadline = evaluate(rule, clock.started_at, calendar, pauses)
+    due = None if deadline.due is None else deadline.due.astimezone(dt.UTC)
+    return due, deadline.provisional
 
 
 _DEFERRED = "claimdesk.clocks.deferred_subjects"
@@ -170,8 +172,8 @@ def start_clock(
     org_unit_id: int | None = None,
     actor: Principal,
 ) -> Clock:
-    """Start a time limit. Raises CalendarYearNotCovered for a day rule whose deadline
-    falls in a year the stored calendar lacks."""
+    """Start a time limit. A day rule whose deadline falls in a year the stored calendar
+    lacks is counted on the provisional calendar and marked so (GEN-3)."""
     started_at = _aware(started_at, "started_at")
     clock = Clock(
         subject_type=subject_type,
@@ -184,9 +186,10 @@ def start_clock(
         started_at=started_at,
     )
     calendar = None if rule.type == "hours" else load_calendar(session)
-    due = evaluate(rule, started_at, calendar).due
-    assert due is not None  # no pauses yet
-    clock.due_at = due.astimezone(dt.UTC)
+    deadline = evaluate(rule, started_at, calendar)
+    assert deadline.due is not None  # no pauses yet
+    clock.due_at = deadline.due.astimezone(dt.UTC)
+    clock.due_provisional = deadline.provisional
     session.add(clock)
     session.flush()
     _sync_subject(session, clock)
@@ -229,9 +232,9 @@ def resume_clock(session: Session, *, clock: Clock, at: dt.datetime, actor: Prin
     history[-1].resumed_at = at
     clock.paused_at = None
     session.flush()
-    due = _compute_due(session, clock)
+    due, provisional = _compute_due(session, clock)
     assert due is not None  # every pause is closed now
-    clock.due_at = due
+    clock.due_at, clock.due_provisional = due, provisional
     session.flush()
     _sync_subject(session, clock)
     _audit(session, clock, "resumed", actor, at=at)
@@ -292,3 +295,56 @@ def mark_breaches(session: Session, *, now: dt.datetime, limit: int = 500) -> li
         _audit(session, clock, "breached", BREACH_ACTOR, at=clock.due_at)
     session.flush()
     return marked
+
+
+def recompute_running(session: Session, *, years: Iterable[int]) -> list[dict[str, object]]:
+    """After the calendar of ``years`` was loaded or corrected (GEN-3): recompute every
+    running day-rule clock whose count may cross those years, keep each claim's
+    next_due_at, and return the clocks whose due moved (id, subject, name, old → new).
+
+    A paused clock is left alone: its deadline is recomputed when it resumes. A
+    stopped clock is history. The caller audits the list."""
+    changed = sorted(set(years))
+    if not changed:
+        return []
+    moved: list[dict[str, object]] = []
+    with deferred_sync(session):
+        for clock in _running_day_clocks(session, changed[0], changed[-1]):
+            old = clock.due_at
+            due, provisional = _compute_due(session, clock)
+            assert due is not None  # not paused
+            clock.due_provisional = provisional
+            if due != old:
+                clock.due_at = due
+                moved.append(_moved(clock, old))
+                _sync_subject(session, clock)
+        session.flush()
+    return moved
+
+
+def _running_day_clocks(session: Session, first: int, last: int) -> Sequence[Clock]:
+    # A count from start to due only looks at days in that span: a clock is affected when
+    # the span meets [first, last]. Shanghai dates, widened by a day for the UTC offset.
+    span_start = dt.datetime(first, 1, 1, tzinfo=dt.UTC) - dt.timedelta(days=1)
+    span_end = dt.datetime(last + 1, 1, 1, tzinfo=dt.UTC) + dt.timedelta(days=1)
+    return session.scalars(
+        select(Clock)
+        .where(
+            Clock.stopped_at.is_(None),
+            Clock.paused_at.is_(None),
+            Clock.rule_type != "hours",
+            Clock.due_at >= span_start,
+            Clock.started_at < span_end,
+        )
+        .order_by(Clock.id)
+    ).all()
+
+
+def _moved(clock: Clock, old: dt.datetime) -> dict[str, object]:
+    return {
+        "clock_id": clock.id,
+        "subject": f"{clock.subject_type}:{clock.subject_id}",
+        "name": clock.name,
+        "old_due_at": to_local(old).isoformat(),
+        "new_due_at": to_local(clock.due_at).isoformat(),
+    }

@@ -2,13 +2,20 @@
 
 A day is a working day when it is Monday–Friday and not a statutory holiday, or when it
 is a weekend day officially made a working day (调休). Only the exceptions to the
-Monday–Friday rule are stored. A year the calendar does not cover is an error, never a
-guess: the State Council publishes each year's arrangement separately.
+Monday–Friday rule are stored.
+
+A year the calendar does not cover (the State Council publishes each year's arrangement
+separately, usually in November) never stops work (GEN-3, amended): its days follow the
+*provisional* calendar — that year's statutory holidays as the law fixes them, weekends
+as rest days, no 调休 — and every answer that used it says so (:meth:`Calendar.provisional`).
+A stored year whose source says "provisional" (seeded before publication) is provisional
+too.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -20,6 +27,31 @@ DAY_KINDS = (HOLIDAY, WORKDAY)
 
 # The package names its data source in CalendarYear.source.
 PACKAGE_SOURCE_PREFIX = "holidays-package"
+PROVISIONAL_SUFFIX = "provisional"
+
+# The statutory days off whose date is fixed in the solar calendar (全国年节及纪念日放假办法,
+# as amended in 2024): New Year's Day, Labour Day (2 days), National Day (3 days). Used
+# only when the holidays package cannot compute a year (the lunar festivals need it).
+_FIXED_STATUTORY = ((1, 1), (5, 1), (5, 2), (10, 1), (10, 2), (10, 3))
+
+
+@functools.lru_cache(maxsize=64)
+def provisional_holidays(year: int) -> frozenset[dt.date]:
+    """A year's statutory holidays as the law fixes them (GEN-3 provisional calendar):
+    the package's festival rules without its estimated substitute days, else the
+    fixed-date list. Weekends are rest days anyway; no 调休."""
+    try:
+        from holidays.countries.china import China
+
+        china = China(years=year, observed=False)  # type: ignore[no-untyped-call]
+        days = frozenset(day for day in china if day.year == year)
+    except Exception:  # the package knows no rule for this year: the law's fixed list
+        days = frozenset()
+    return days or frozenset(dt.date(year, m, d) for m, d in _FIXED_STATUTORY)
+
+
+def is_provisional_source(source: str) -> bool:
+    return source.endswith(PROVISIONAL_SUFFIX)
 
 
 @dataclass(frozen=True)
@@ -28,18 +60,26 @@ class Calendar:
     # Weekend days made working days (调休上班).
     workdays: frozenset[dt.date] = frozenset()
     covered_years: frozenset[int] = frozenset()
+    # Stored years seeded before the State Council published them (source "… provisional").
+    provisional_years: frozenset[int] = frozenset()
     # Day names for display ("春节", "National Day"); not used for any decision.
     names: dict[dt.date, str] = field(default_factory=dict, compare=False, hash=False)
 
     def covers(self, day: dt.date) -> bool:
         return day.year in self.covered_years
 
-    def require_covered(self, day: dt.date) -> None:
-        if day.year not in self.covered_years:
-            raise CalendarYearNotCovered(year=day.year)
+    def is_provisional(self, year: int) -> bool:
+        """True when ``year``'s days come from the provisional calendar (GEN-3)."""
+        return year not in self.covered_years or year in self.provisional_years
+
+    def provisional(self, first: dt.date, last: dt.date) -> bool:
+        """True when any year from ``first`` to ``last`` is provisional: a deadline counted
+        over those days is provisional."""
+        return any(self.is_provisional(year) for year in range(first.year, last.year + 1))
 
     def is_working_day(self, day: dt.date) -> bool:
-        self.require_covered(day)
+        if day.year not in self.covered_years:
+            return day.weekday() < 5 and day not in provisional_holidays(day.year)
         if day in self.workdays:
             return True
         if day in self.holidays:
@@ -79,8 +119,10 @@ class Calendar:
 def make_calendar(
     years: Iterable[int],
     days: Iterable[tuple[dt.date, str, str]] = (),
+    provisional_years: Iterable[int] = (),
 ) -> Calendar:
-    """Build a calendar from (day, kind, name) exceptions; ``years`` are covered."""
+    """Build a calendar from (day, kind, name) exceptions; ``years`` are covered, of
+    which ``provisional_years`` were stored before publication."""
     holidays: set[dt.date] = set()
     workdays: set[dt.date] = set()
     names: dict[dt.date, str] = {}
@@ -91,6 +133,7 @@ def make_calendar(
         holidays=frozenset(holidays),
         workdays=frozenset(workdays),
         covered_years=frozenset(years),
+        provisional_years=frozenset(provisional_years),
         names=names,
     )
 
@@ -117,7 +160,8 @@ def package_published_years() -> frozenset[int]:
     # Older/newer package layouts: fall back to years that have adjusted workdays.
     from holidays.countries.china import China
 
-    china = China(years=range(2001, dt.date.today().year + 3))  # type: ignore[no-untyped-call]
+    # A fixed range, not "today + n": no behaviour depends on today's date (GEN-3).
+    china = China(years=range(2001, 2101))  # type: ignore[no-untyped-call]
     return frozenset(day.year for day in china.weekend_workdays)
 
 
@@ -125,12 +169,13 @@ def package_arrangement(year: int, *, provisional: bool = False) -> list[tuple[d
     """One year's exceptions from the ``holidays`` package: (day, kind, name), sorted.
 
     Raises CalendarYearNotCovered when the package has no published arrangement, unless
-    ``provisional``: then the package's statutory holidays are taken without any
-    adjusted working weekends — an explicit, recorded administrator decision for a year
-    the State Council has not published yet, never a silent default."""
+    ``provisional``: then the year's statutory holidays as the law fixes them are taken
+    (GEN-3's provisional calendar: no estimated substitute days, no adjusted working
+    weekends), stored with a source that says "provisional"."""
     from holidays.countries.china import China
 
-    if year not in package_published_years() and not provisional:
+    published = year in package_published_years()
+    if not published and not provisional:
         raise CalendarYearNotCovered(
             field="year",
             year=year,
@@ -141,7 +186,7 @@ def package_arrangement(year: int, *, provisional: bool = False) -> list[tuple[d
             ),
             version=package_version(),
         )
-    china = China(years=year, language="zh_CN")  # type: ignore[no-untyped-call]
+    china = China(years=year, language="zh_CN", observed=published)  # type: ignore[no-untyped-call]
     rows: list[tuple[dt.date, str, str]] = [
         (day, HOLIDAY, str(name)) for day, name in china.items() if day.year == year
     ]

@@ -90,6 +90,9 @@ class Deadline:
     # What is left of the budget when paused: days for day rules, time for hours.
     remaining_days: int | None = None
     remaining: dt.timedelta | None = None
+    # Counted over a year whose arrangement is not loaded (GEN-3 provisional calendar):
+    # shown as provisional, recomputed when the year is loaded.
+    provisional: bool = False
 
     @property
     def paused(self) -> bool:
@@ -165,8 +168,9 @@ def evaluate(
 ) -> Deadline:
     """Compute the deadline of ``rule`` started at ``start`` with ``pauses``.
 
-    ``calendar`` may be None for an hours rule (it needs none). Raises
-    CalendarYearNotCovered when a day rule needs a year the calendar lacks."""
+    ``calendar`` may be None for an hours rule (it needs none). A day rule that needs a
+    year the calendar lacks is counted on the provisional calendar, never refused
+    (GEN-3), and the result says ``provisional``."""
     _check_instant(start, "start")
     _check_pauses(start, pauses)
     if rule.type == "hours":
@@ -234,4 +238,6 @@ def _evaluate_days(
         if resumed is None:
             return Deadline(rule=rule, due=None, paused_since=paused, remaining_days=remaining)
         base = local_date(resumed)
-    return Deadline(rule=rule, due=end_of_day(_final_day(rule, base, remaining, calendar)))
+    final = _final_day(rule, base, remaining, calendar)
+    provisional = calendar.provisional(local_date(start), final)
+    return Deadline(rule=rule, due=end_of_day(final), provisional=provisional)
