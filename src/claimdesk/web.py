@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import hmac
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
+from starlette.datastructures import FormData
 
 from claimdesk.auth.permissions import Permission
+from claimdesk.config import get_settings
 from claimdesk.errors import CsrfFailed
 from claimdesk.i18n import current_language, gettext, ngettext, request_language
 
@@ -119,7 +121,13 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
     )
     if "lang" in request.query_params:
         # ?lang=en (the switch in the layout) is remembered for the next pages.
-        response.set_cookie("lang", language, samesite="lax", max_age=365 * 24 * 3600)
+        response.set_cookie(
+            "lang",
+            language,
+            samesite="lax",
+            max_age=365 * 24 * 3600,
+            secure=get_settings().secure_cookies,
+        )
     return response
 
 
@@ -132,6 +140,17 @@ def render_error(request: Request, status: int, error: dict[str, Any]) -> Respon
             return RedirectResponse("/portal/login", status_code=303)
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
     return render(request, "error.html", status_code=status, error=error)
+
+
+async def submitted_form(request: Request) -> FormData:
+    """The submitted form, read on the event loop. A page route that touches the database
+    is a plain ``def`` (run in the thread pool) and takes the form from here: blocking
+    database work inside an ``async def`` route would stall every request of its worker
+    (docs/architecture.md, "sync routes")."""
+    return await request.form()
+
+
+SubmittedForm = Annotated[FormData, Depends(submitted_form)]
 
 
 def check_csrf(request: Request, submitted: str | None) -> None:

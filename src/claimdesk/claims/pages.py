@@ -63,7 +63,7 @@ from claimdesk.models.claim import Claim
 from claimdesk.models.policy import Policy
 from claimdesk.rules.survey_plan import PlanPhotosMissing
 from claimdesk.validation import describe_validation_error
-from claimdesk.web import language_of, render, templates
+from claimdesk.web import SubmittedForm, language_of, render, templates
 
 router = APIRouter()
 # The staff report page first: its /claims/new must not be read as a claim id.
@@ -103,6 +103,7 @@ STATE_LABELS = {
     "approved": "Approved",
     "rejected": "Rejected",
     "paid": "Paid",
+    "decided": "Decided, nothing to pay",
     "closed": "Closed",
     "suspended": "Suspended (fraud hold)",
     "withdrawn": "Withdrawn",
@@ -632,7 +633,9 @@ def _callback_fields(db: Session, claim: Claim) -> list[FormField]:
         ),
         FormField("suggestions", "Suggestions", "textarea"),
     ]
-    if claim.state == workflow.REJECTED or _open_callback_kind(db, claim) == "rejected":
+    if claim.state in (workflow.REJECTED, workflow.DECIDED) or _open_callback_kind(
+        db, claim
+    ) in ("rejected", "decided"):
         fields += [
             FormField(f"option__{code}", label, "checkbox", binds="options_explained")
             for code, label in CALLBACK_OPTIONS
@@ -1119,7 +1122,7 @@ ACTIONS: dict[str, ActionForm] = {
             "complete_callback",
             "Record the callback",
             Permission.CLAIMS_CALLBACK,
-            ("paid", "rejected", "closed"),
+            ("paid", "rejected", "decided", "closed"),
             _callback_fields,
             _callback,
         ),
@@ -1127,7 +1130,7 @@ ACTIONS: dict[str, ActionForm] = {
             "close",
             "Close the claim",
             Permission.CLAIMS_REVIEW,
-            ("paid", "rejected"),
+            ("paid", "rejected", "decided"),
             _reason_only,
             _close,
         ),
@@ -1395,16 +1398,16 @@ def _attempt(
 
 
 @router.post("/claims/{claim_id}/actions/{action}", response_class=HTMLResponse)
-async def action_submit(
+def action_submit(
     claim_id: int,
     action: str,
     request: Request,
+    raw: SubmittedForm,
     db: DB,
     principal: Reader,
     validate_only: Annotated[bool, Query(alias="validate")] = False,
     refresh: Annotated[bool, Query()] = False,
 ) -> Response:
-    raw = await request.form()
     language = language_of(request)
     current_language.set(language)
     values = {k: v for k, v in raw.items() if isinstance(v, str) and k != "csrf_token"}

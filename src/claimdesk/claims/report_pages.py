@@ -22,7 +22,7 @@ from claimdesk.deps import DB, require
 from claimdesk.errors import ClaimdeskError, ValidationFailed
 from claimdesk.i18n import current_language
 from claimdesk.validation import describe_validation_error
-from claimdesk.web import language_of, render
+from claimdesk.web import SubmittedForm, language_of, render
 
 router = APIRouter()
 Reporter = Annotated[Principal, Depends(require(Permission.CLAIMS_REPORT))]
@@ -145,8 +145,9 @@ def _body(values: dict[str, str], chosen: list[str], group: bool) -> ReportCreat
 
 
 @router.post("/claims/new")
-async def report_submit(
+def report_submit(
     request: Request,
+    form: SubmittedForm,
     db: DB,
     principal: Reporter,
     find: Annotated[bool, Query()] = False,
@@ -155,7 +156,6 @@ async def report_submit(
         return RedirectResponse("/portal/report", status_code=303)
     language = language_of(request)
     current_language.set(language)
-    form = await request.form()
     values = {k: str(form.get(k) or "").strip() for k in TEXT_FIELDS}
     chosen = [str(v) for v in form.getlist("coverage_codes") if v]
     if find:

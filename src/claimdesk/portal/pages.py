@@ -31,7 +31,7 @@ from claimdesk.models.product import ProductVersion
 from claimdesk.policies import repository as policies_repo
 from claimdesk.auth import second_factor as sms
 from claimdesk.validation import describe_validation_error
-from claimdesk.web import language_of, render
+from claimdesk.web import SubmittedForm, language_of, render
 
 router = APIRouter(prefix="/portal")
 
@@ -53,6 +53,11 @@ PLAIN_STATUS = {
     "approved": "Approved. The payment is on its way to your account.",
     "rejected": "Not approved. You will receive a written notice with the reasons and how to appeal.",
     "paid": "Paid. The money has been sent to your account.",
+    # CLM-V3: nothing payable is said plainly, never as a payment on its way.
+    "decided": (
+        "Decided: nothing is payable on this claim. You will receive a written notice "
+        "with the calculation and how to object."
+    ),
     "closed": "Your claim is closed.",
     "withdrawn": "You withdrew this claim.",
     "reopened": "Your claim has been reopened and is being reviewed again.",
@@ -74,6 +79,10 @@ PLAIN_EVENTS = {
     "claim.approve": "Your claim was approved.",
     "claim.reject": "Your claim was not approved.",
     "claim.pay": "The money was paid to your account.",
+    "claim.conclude_without_payment": (
+        "The amount was decided: nothing is payable. We sent you a notice with the "
+        "calculation and how to object."
+    ),
     "claim.close": "Your claim was closed.",
     "claim.withdraw": "You withdrew this claim.",
 }
@@ -126,6 +135,12 @@ def _login_page(
 
 @router.get("/login")
 def login_form(request: Request) -> Response:
+    if "restart" in request.query_params:
+        # "Send a new code": the server drops the pending challenge (its cookie is
+        # HttpOnly, and the page may run no inline script under the CSP, SEC-9).
+        response = _login_page(request, step="password")
+        response.delete_cookie(sms.CHALLENGE_COOKIE)
+        return response
     step = "code" if sms.decode_challenge(request.cookies.get(sms.CHALLENGE_COOKIE)) else "password"
     return _login_page(request, step=step)
 
@@ -293,8 +308,7 @@ def report_form(request: Request, db: DB, principal: Reporter) -> Response:
 
 
 @router.post("/report")
-async def report_submit(request: Request, db: DB, principal: Reporter) -> Response:
-    form = await request.form()
+def report_submit(request: Request, form: SubmittedForm, db: DB, principal: Reporter) -> Response:
     values = {k: str(form.get(k) or "").strip() for k in REPORT_FIELDS}
     data: dict[str, Any] = {
         "channel": "app",
@@ -425,11 +439,12 @@ def upload(
 
 
 @router.post("/claims/{claim_id}/rating")
-async def rate(claim_id: int, request: Request, db: DB, principal: OwnService) -> Response:
+def rate(
+    claim_id: int, request: Request, form: SubmittedForm, db: DB, principal: OwnService
+) -> Response:
     from claimdesk.service import endpoints as service_api
     from claimdesk.service.schemas import SurveyIn
 
-    form = await request.form()
     get_claim(db, principal, claim_id)
     try:
         body = SurveyIn.model_validate(
@@ -504,11 +519,10 @@ def service_page(request: Request, db: DB, principal: OwnService) -> Response:
 
 
 @router.post("/service/complaint")
-async def complain(request: Request, db: DB, principal: OwnService) -> Response:
+def complain(request: Request, form: SubmittedForm, db: DB, principal: OwnService) -> Response:
     from claimdesk.service import endpoints as service_api
     from claimdesk.service.schemas import ComplaintIn
 
-    form = await request.form()
     claim_id = str(form.get("claim_id") or "")
     try:
         body = ComplaintIn.model_validate(
@@ -543,11 +557,12 @@ async def complain(request: Request, db: DB, principal: OwnService) -> Response:
 
 
 @router.post("/service/request")
-async def service_request(request: Request, db: DB, principal: OwnService) -> Response:
+def service_request(
+    request: Request, form: SubmittedForm, db: DB, principal: OwnService
+) -> Response:
     from claimdesk.service import endpoints as service_api
     from claimdesk.service.schemas import ServiceRecordIn
 
-    form = await request.form()
     try:
         body = ServiceRecordIn.model_validate(
             {
