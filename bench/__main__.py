@@ -13,7 +13,14 @@ import sys
 import time
 from datetime import UTC, datetime
 
-MODULES = ["bench.adjudication", "bench.audit", "bench.api", "bench.claims", "bench.pages"]
+MODULES = [
+    "bench.adjudication",
+    "bench.batch",
+    "bench.audit",
+    "bench.api",
+    "bench.claims",
+    "bench.pages",
+]
 
 
 def main(argv: list[str]) -> int:

@@ -13,11 +13,13 @@ line go to stderr. Bad input names the line (or JSON path) and the field; exit c
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
 import os
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -35,7 +37,11 @@ from claimdesk.rules.adjudication import (
     Policy,
     adjudicate,
 )
-from claimdesk.rules.adjudication.errors import AdjudicationInputError, MissingField
+from claimdesk.rules.adjudication.errors import (
+    AdjudicationInputError,
+    MissingField,
+    invalid_choice,
+)
 from claimdesk.rules.adjudication.parsing import (
     amount,
     catalog,
@@ -422,6 +428,9 @@ class _JsonOut:
 # -- main --------------------------------------------------------------------------------
 
 
+ENGINES = ("auto", "columnar", "decimal")
+
+
 def main(
     *,
     file: Path,
@@ -429,13 +438,31 @@ def main(
     output: Path | None,
     trace: bool,
     version: int | None = None,
+    engine: str = "auto",
 ) -> int:
+    """``engine``: ``auto`` prices CSV/Parquet medical lines on the columnar engine
+    (:mod:`.batch`) and everything else — JSON, ``--trace``, non-medical coverages,
+    input the columnar reader does not take — on the Decimal engine; ``columnar``
+    refuses rather than fall back; ``decimal`` is the streamed Decimal path throughout.
+    Both engines give the same figures (SPEC ADJ-MED, GEN-1)."""
     started = time.perf_counter()
     err = sys.stderr
     temporary = output.with_name(f".{output.name}.partial") if output is not None else None
     try:
         coverages = load_product(product, version)
-        with _InputFile(file) as (binary, text):
+        if engine not in ENGINES:
+            raise BadInput("--engine", invalid_choice("engine", engine, ENGINES))
+        if engine != "decimal":
+            done = _columnar(file, coverages, output, temporary, trace, engine, started)
+            if done is not None:
+                return done
+        with (
+            contextlib.ExitStack() as scratch,
+            _InputFile(_as_csv(file, scratch)) as (
+                binary,
+                text,
+            ),
+        ):
             stream: IO[str] = (
                 open(temporary, "w", encoding="utf-8", newline="")  # noqa: SIM115
                 if temporary is not None
@@ -457,15 +484,104 @@ def main(
         print(f"{file}: {error}", file=err)
         return EXIT_BAD_INPUT
     if temporary is not None and output is not None:
+        if output.suffix.lower() == ".parquet":
+            _csv_to_parquet(temporary)
         os.replace(temporary, output)
+    _summary(claims, lines, total, started, "decimal")
+    return EXIT_OK
+
+
+def _summary(claims: int, lines: int, total: Decimal, started: float, engine: str) -> None:
     seconds = time.perf_counter() - started
     rate = lines / seconds if seconds > 0 else 0.0
     print(
         f"{claims} claims (赔案), {lines} lines, total payable (应赔合计) {total:.2f}, "
-        f"{seconds:.2f} s ({rate:,.0f} lines/s)",
-        file=err,
+        f"{seconds:.2f} s ({rate:,.0f} lines/s), engine {engine}",
+        file=sys.stderr,
     )
+
+
+# -- the columnar path (issue 14 item 4) -------------------------------------------------
+
+
+def _columnar(
+    file: Path,
+    coverages: list[Coverage],
+    output: Path | None,
+    temporary: Path | None,
+    trace: bool,
+    engine: str,
+    started: float,
+) -> int | None:
+    """Price ``file`` on the columnar engine; None when the Decimal path must do it."""
+    from claimdesk.conformance.batch import NotColumnar, price
+
+    try:
+        if trace or file.suffix.lower() == ".json":
+            raise NotColumnar("the trace and JSON input are the Decimal engine's")
+        outcome = price(file, coverages, _pick)
+    except NotColumnar as why:
+        if engine == "columnar":
+            raise BadInput(
+                str(file),
+                AdjudicationInputError(
+                    field="--engine",
+                    zh=f"{{field}}：该输入需要逐行十进制引擎（{why}）",
+                    en=f"{{field}}: this input needs the Decimal engine ({why})",
+                ),
+            ) from None
+        return None
+    _write_table(outcome.table, output, temporary)
+    if temporary is not None and output is not None:
+        os.replace(temporary, output)
+    total = Decimal(outcome.total_fen).scaleb(-2)
+    _summary(outcome.claims, outcome.lines, total, started, "columnar")
     return EXIT_OK
+
+
+def _write_table(table: Any, output: Path | None, temporary: Path | None) -> None:
+    """The same columns and text as the Decimal path's writers (CSV with CRLF, as
+    csv.writer writes; JSON one object per claim); Parquet as text columns."""
+    if output is None or temporary is None:
+        sys.stdout.write(table.write_csv(line_terminator="\r\n"))
+        return
+    suffix = output.suffix.lower()
+    if suffix == ".parquet":
+        table.write_parquet(temporary)
+        return
+    with open(temporary, "w", encoding="utf-8", newline="") as stream:
+        if suffix != ".json":
+            stream.write(table.write_csv(line_terminator="\r\n"))
+            return
+        out = _JsonOut(stream)
+        for row in table.drop("grade").iter_rows(named=True):
+            out.write(row)
+        out.close()
+
+
+def _as_csv(file: Path, scratch: contextlib.ExitStack) -> Path:
+    """For the Decimal path, a Parquet input is first written out as the equivalent CSV
+    in a scratch folder (so its errors name ``line N``: the header is line 1, the first
+    row line 2)."""
+    if file.suffix.lower() != ".parquet":
+        return file
+    from claimdesk.conformance.batch import read_table
+
+    try:
+        table = read_table(file)
+    except Exception as error:  # whatever the Parquet reader raises: cannot be read
+        raise BadInput(str(file), _unreadable(str(error))) from None
+    folder = Path(scratch.enter_context(tempfile.TemporaryDirectory(prefix="claimdesk_")))
+    target = folder / f"{file.stem}.csv"
+    table.write_csv(target)
+    return target
+
+
+def _csv_to_parquet(path: Path) -> None:
+    import polars as pl
+
+    table = pl.read_csv(path, infer_schema=False)
+    table.write_parquet(path)
 
 
 class _InputFile:

@@ -24,7 +24,8 @@ def register(app: typer.Typer) -> None:
     @app.command("adjudicate")
     def adjudicate(
         file: Annotated[
-            Path, typer.Argument(help="Claims as JSON or CSV (one row per expense line)")
+            Path,
+            typer.Argument(help="Claims as JSON, or CSV/Parquet (one row per expense line)"),
         ],
         product: Annotated[
             Path | None, typer.Option(help="Product/coverage definition (JSON file)")
@@ -40,10 +41,26 @@ def register(app: typer.Typer) -> None:
                 "(default: the latest published)"
             ),
         ] = None,
+        engine: Annotated[
+            str,
+            typer.Option(
+                help="auto: CSV/Parquet medical lines on the columnar engine, the rest on "
+                "the Decimal engine; columnar: refuse what it cannot take; decimal: the "
+                "streamed Decimal engine throughout (same figures either way)"
+            ),
+        ] = "auto",
     ) -> None:
-        """Price claims against a product version and print or write the results."""
+        """Price claims (JSON, CSV or Parquet) against a product version; print or write
+        the results (.csv, .json or .parquet)."""
         from claimdesk.conformance.adjudicate import main
 
         raise typer.Exit(
-            code=main(file=file, product=product, output=output, trace=trace, version=version)
+            code=main(
+                file=file,
+                product=product,
+                output=output,
+                trace=trace,
+                version=version,
+                engine=engine,
+            )
         )

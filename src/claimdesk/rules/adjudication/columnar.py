@@ -332,8 +332,12 @@ def batch_of(
         ),
         self_pay_places=places,
         date_of_loss=np.array([day(c.date_of_loss) for c, *_ in claims], dtype="datetime64[D]"),
-        policy_start=np.array([day(p and p.start) for _, p, *_ in claims], dtype="datetime64[D]"),
-        policy_end=np.array([day(p and p.end) for _, p, *_ in claims], dtype="datetime64[D]"),
+        policy_start=np.array(
+            [day(p.start if p else None) for _, p, *_ in claims], dtype="datetime64[D]"
+        ),
+        policy_end=np.array(
+            [day(p.end if p else None) for _, p, *_ in claims], dtype="datetime64[D]"
+        ),
         settled=np.array([c.settled_with_social_insurance for c, *_ in claims], dtype=bool),
         social_insurance_paid=np.array(
             [fen(c.social_insurance_paid) for c, *_ in claims], dtype=np.int64
