@@ -54,9 +54,10 @@ OPTIONAL_LINE_COLUMNS = ("catalog", "kind", "self_pay_ratio")
 REQUIRED = ("claim_id", "date_of_loss", "amount")
 # An amount as the Decimal reader would accept it and the fast path can read exactly:
 # at most 15 integer digits (MAX_AMOUNT is 10**15) and 2 decimals.
-_AMOUNT = r"^\d{1,15}(\.\d{1,2})?$"
-_RATIO = r"^(0(\.\d{1,10})?|1(\.0{1,10})?)$"
-_DATE = r"^\d{4}-\d{2}-\d{2}$"
+# ASCII digits only: Decimal() also reads other scripts' digits; those go the slow way.
+_AMOUNT = r"^[0-9]{1,15}(\.[0-9]{1,2})?$"
+_RATIO = r"^(0(\.[0-9]{1,10})?|1(\.0{1,10})?)$"
+_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 _CATALOG = {"A": CAT_A, "B": CAT_B, "C": CAT_C, "甲": CAT_A, "乙": CAT_B, "丙": CAT_C}
 _TRUE = ("true", "1", "yes", "y", "是")
 _FALSE = ("false", "0", "no", "n", "否", "")
@@ -114,14 +115,20 @@ def price(path: Path, coverages: list[Coverage], pick: Callable[..., Coverage]) 
     missing = [c for c in REQUIRED if c not in frame.columns]
     if missing or frame.height == 0:
         raise NotColumnar("columns")
-    frame = _with_claim_numbers(frame)
-    groups = _by_coverage(frame, coverages, pick)
+    try:
+        frame = _with_claim_numbers(frame)
+        groups = _by_coverage(frame, coverages, pick)
+    except pl.exceptions.PolarsError as error:
+        raise NotColumnar(str(error)) from None
     parse_s = time.perf_counter() - started
     engine_s = 0.0
     priced: list[Priced] = []
     for coverage, part in groups:
         started = time.perf_counter()
-        batch, ids, order = _batch(part, coverage)
+        try:
+            batch, ids, order = _batch(part, coverage)
+        except pl.exceptions.PolarsError as error:
+            raise NotColumnar(str(error)) from None
         parse_s += time.perf_counter() - started
         started = time.perf_counter()
         try:
@@ -272,8 +279,9 @@ def _refuse_bad(lines: pl.DataFrame, claims: pl.DataFrame) -> None:
 def _fen(text: pl.Expr) -> pl.Expr:
     """ "1200.5" → 120050; null when not plainly a 2-place amount."""
     value = text.str.strip_chars()
-    whole = value.str.extract(r"^(\d+)", 1).cast(pl.Int64)
-    cents = value.str.extract(r"\.(\d+)$", 1).fill_null("").str.pad_end(2, "0").cast(pl.Int64)
+    whole = value.str.extract(r"^([0-9]+)", 1).cast(pl.Int64, strict=False)
+    cents = value.str.extract(r"\.([0-9]+)$", 1).fill_null("").str.pad_end(2, "0")
+    cents = cents.cast(pl.Int64, strict=False)
     return pl.when(value.str.contains(_AMOUNT)).then(whole * 100 + cents)
 
 
@@ -283,9 +291,9 @@ def _fen_or_zero(text: pl.Expr) -> pl.Expr:
 
 def _scaled_ratio(value: pl.Expr) -> pl.Expr:
     """ "0.15" → 1_500_000_000 (× 10**10); null when not a ratio in [0, 1]."""
-    whole = value.str.extract(r"^(\d)", 1).cast(pl.Int64)
-    frac = value.str.extract(r"\.(\d+)$", 1).fill_null("").str.pad_end(MAX_RATIO_PLACES, "0")
-    scaled = whole * 10**MAX_RATIO_PLACES + frac.cast(pl.Int64)
+    whole = value.str.extract(r"^([0-9])", 1).cast(pl.Int64, strict=False)
+    frac = value.str.extract(r"\.([0-9]+)$", 1).fill_null("").str.pad_end(MAX_RATIO_PLACES, "0")
+    scaled = whole * 10**MAX_RATIO_PLACES + frac.cast(pl.Int64, strict=False)
     return pl.when(value.str.contains(_RATIO)).then(scaled)
 
 
@@ -300,7 +308,8 @@ def _places(scaled: np.ndarray[Any, Any]) -> int:
 def _date(text: pl.Expr) -> pl.Expr:
     value = text.str.strip_chars()
     parsed = value.str.to_date("%Y-%m-%d", strict=False)
-    return pl.when(value.str.contains(_DATE)).then(parsed)
+    # Year 0 parses here but is no date to Python: leave it to the Decimal path.
+    return pl.when(value.str.contains(_DATE) & (parsed.dt.year() >= 1)).then(parsed)
 
 
 def _flag(text: pl.Expr) -> pl.Expr:
