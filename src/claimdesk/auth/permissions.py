@@ -91,6 +91,8 @@ class Permission(StrEnum):
     # claim callbacks (CLM-X2) and recoveries (FIN-2)
     CLAIMS_CALLBACK = "claims:callback"
     CLAIMS_RECOVERY = "claims:recovery"
+    # a claim's case reserves and net cost: internal figures, never the customer's (SEC-4)
+    CLAIMS_FINANCIALS = "claims:financials"
     # products (PRD) and policies (POL)
     PRODUCTS_MANAGE = "products:manage"
     PRODUCTS_READ = "products:read"
@@ -287,6 +289,24 @@ _SECURITY_GRANTS: dict[Role, set[Permission]] = {
 }
 for _role, _extra in _SECURITY_GRANTS.items():
     ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | frozenset(_extra)
+
+
+# A claim's case reserves and net cost are internal figures (SEC-4, CLM-F2): the claims
+# staff who set, review, pay or audit them read them; the customer and the service desk
+# (which speaks to customers) do not.
+for _role in (
+    Role.CLAIMS_HANDLER,
+    Role.SURVEYOR,
+    Role.ASSESSOR,
+    Role.ADJUSTER,
+    Role.REVIEWER_1,
+    Role.REVIEWER_2,
+    Role.REVIEWER_3,
+    Role.PAYMENT_OFFICER,
+    Role.FRAUD_INVESTIGATOR,
+    Role.COMPLIANCE_AUDITOR,
+):
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | {Permission.CLAIMS_FINANCIALS}
 
 
 def permissions_for(roles: frozenset[str] | set[str]) -> frozenset[Permission]:

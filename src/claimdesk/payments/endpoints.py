@@ -54,6 +54,8 @@ Reviewer = Annotated[Principal, Depends(require(Permission.CLAIMS_REVIEW))]
 Payer = Annotated[Principal, Depends(require(Permission.CLAIMS_PAY))]
 Caller = Annotated[Principal, Depends(require(Permission.CLAIMS_CALLBACK))]
 Recoverer = Annotated[Principal, Depends(require(Permission.CLAIMS_RECOVERY))]
+# Reserves are internal (SEC-4): customers and the service desk read claims, not these.
+FinanceReader = Annotated[Principal, Depends(require(Permission.CLAIMS_FINANCIALS))]
 
 
 def payment_out(payment: Payment) -> PaymentOut:
@@ -315,7 +317,7 @@ def add_recovery(claim_id: int, body: RecoveryIn, db: DB, principal: Recoverer) 
 
 
 @claims_router.get("/{claim_id}/financials", response_model=FinancialsOut)
-def financials(claim_id: int, db: DB, principal: Reader) -> FinancialsOut:
+def financials(claim_id: int, db: DB, principal: FinanceReader) -> FinancialsOut:
     from claimdesk.claims.reserves import reserves_of
 
     claim = get_claim(db, principal, claim_id)

@@ -1,35 +1,43 @@
-"""Policy queries with the row-level rules (SEC-4): a customer sees the policies where
-they are policyholder or insured; a sales agent alone sees the policies they sold."""
+"""Policy queries with the row-level rules (SEC-4, CLM-F2): a customer sees the policies
+where they are policyholder or insured; a sales agent alone sees the policies they sold;
+a surveyor only the policies of the claims assigned to them."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import ColumnElement, Select, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from claimdesk.auth.permissions import STAFF_ROLES, Role
 from claimdesk.auth.principal import Principal
 from claimdesk.errors import NotFound
+from claimdesk.models.claim import Claim
 from claimdesk.models.policy import Policy, PolicyChange, PolicyDispute
 
 _STAFF = {r.value for r in STAFF_ROLES}
+# Roles whose work spans every policy (underwriting service, claims desk, audit).
+_ALL_POLICIES = _STAFF - {Role.SURVEYOR.value, Role.SALES_AGENT.value}
 
 
 def scoped(query: Select[Any], actor: Principal) -> Select[Any]:
-    if actor.session_kind == "system":
+    """Only the policies the actor's work needs (SEC-4, CLM-F2): a surveyor those of the
+    claims assigned to them, a sales agent those they sold, a customer their own."""
+    if actor.session_kind == "system" or actor.roles & _ALL_POLICIES:
         return query
-    staff_roles = actor.roles & _STAFF
-    if not staff_roles:
-        if actor.person_id is None:
-            return query.where(Policy.id.is_(None))
-        return query.where(
-            or_(Policy.policyholder_id == actor.person_id, Policy.insured_id == actor.person_id)
-        )
-    if staff_roles == {Role.SALES_AGENT.value}:
-        return query.where(Policy.agent_user_id == actor.user_id)
-    return query
+    conditions: list[ColumnElement[bool]] = []
+    if Role.SURVEYOR.value in actor.roles:
+        assigned = select(Claim.policy_id).where(Claim.surveyor_id == actor.user_id)
+        conditions.append(Policy.id.in_(assigned))
+    if Role.SALES_AGENT.value in actor.roles:
+        conditions.append(Policy.agent_user_id == actor.user_id)
+    if Role.CUSTOMER.value in actor.roles and actor.person_id is not None:
+        conditions.append(Policy.policyholder_id == actor.person_id)
+        conditions.append(Policy.insured_id == actor.person_id)
+    if not conditions:
+        return query.where(Policy.id.is_(None))
+    return query.where(or_(*conditions))
 
 
 def get_policy(
