@@ -39,3 +39,27 @@ def disable_append_only(engine: Engine) -> None:
         else:
             conn.execute(text("DROP TRIGGER audit_entries_no_update"))
             conn.execute(text("DROP TRIGGER audit_entries_no_delete"))
+
+
+def seal_all(factory: sessionmaker) -> int:
+    """Run the sealer until it has nothing left; returns the entries sealed."""
+    from claimdesk.audit.sealer import seal
+
+    total = 0
+    while True:
+        with unit_of_work(factory) as session:
+            result = seal(session, max_batches=1, settle_wait=5.0)
+        total += result.sealed
+        if not result.checkpoints:
+            return total
+
+
+def disable_seal_append_only(engine: Engine) -> None:
+    """The same for the seals and checkpoints (a forger rewriting the sealed chain)."""
+    with engine.begin() as conn:
+        for table in ("audit_seals", "audit_checkpoints"):
+            if engine.dialect.name == "postgresql":
+                conn.execute(text(f"ALTER TABLE {table} DISABLE TRIGGER {table}_no_change"))
+            else:
+                conn.execute(text(f"DROP TRIGGER {table}_no_update"))
+                conn.execute(text(f"DROP TRIGGER {table}_no_delete"))

@@ -13,11 +13,11 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import sessionmaker
 
-from claimdesk.audit.chain import GENESIS_HASH
+from claimdesk.audit.chain import GENESIS_HASH, link_hash
 from claimdesk.audit.service import record, verify_chain
 from claimdesk.db import make_engine, unit_of_work
-from claimdesk.models.audit import AuditChainHead, AuditEntry
-from tests.audit.helpers import ACTOR, append, disable_append_only
+from claimdesk.models.audit import AuditChainHead, AuditEntry, AuditSeal
+from tests.audit.helpers import ACTOR, append, disable_append_only, seal_all
 
 
 @pytest.fixture
@@ -42,16 +42,24 @@ def test_entries_are_chained_across_commits(real):  # SPEC GEN-5
     append(factory, 5, per_commit=2)  # commits of 2, 2 and 1 entries
     entries = _entries(factory)
     assert [e.seq for e in entries] == [1, 2, 3, 4, 5]
-    assert entries[0].prev_hash == GENESIS_HASH
-    for before, after in itertools.pairwise(entries):
-        assert after.prev_hash == before.hash
+    # Written without a link to the previous entry: no row every writer must lock.
+    assert all(e.prev_hash is None for e in entries)
     first = entries[0]
     assert (first.actor, first.ip, first.reason) == ("tester", "10.0.0.1", "test")
+    unsealed = _verify(factory)
+    assert unsealed.ok and (unsealed.sealed, unsealed.unsealed) == (0, 5)
+    assert seal_all(factory) == 5
     with factory() as session:
+        seals = session.scalars(select(AuditSeal).order_by(AuditSeal.seq)).all()
         head = session.get(AuditChainHead, 1)
-        assert head is not None and head.last_seq == 5 and head.last_hash == entries[-1].hash
+        assert head is not None and head.last_seq == 5 and head.last_hash == seals[-1].chain_hash
+    link = GENESIS_HASH
+    for entry, seal in zip(entries, seals, strict=True):
+        link = link_hash(link, entry.seq, entry.hash)
+        assert (seal.seq, seal.chain_hash) == (entry.seq, link)
     result = _verify(factory)
     assert result.ok and result.entries_checked == 5 and result.first_broken_seq is None
+    assert (result.sealed, result.unsealed) == (5, 0)
 
 
 def test_empty_chain_verifies(real):  # SPEC GEN-5
@@ -91,6 +99,8 @@ def test_append_only_trigger_refuses_changes(real, statement):  # SPEC GEN-5
 
 
 def _tamper(engine, *statements):
+    # Tampering with a sealed trail: what the seal must reveal.
+    seal_all(sessionmaker(bind=engine))
     disable_append_only(engine)
     with engine.begin() as conn:
         for statement in statements:
@@ -123,7 +133,7 @@ def test_tamper_deleted_last_entry_named(real):  # SPEC GEN-5
     _tamper(engine, "DELETE FROM audit_entries WHERE seq = 4")
     result = _verify(factory)
     assert (result.ok, result.first_broken_seq) == (False, 4)
-    assert "chain head" in (result.reason or "")
+    assert "missing" in (result.reason or "")
 
 
 def test_tamper_reordered_entries_named(real):  # SPEC GEN-5
@@ -174,7 +184,7 @@ def test_cli_verify_intact_then_broken(real, fresh_db_url):  # SPEC GEN-5, SEC-3
     append(factory, 7, per_commit=2)
     done = _cli_verify(fresh_db_url)
     assert done.returncode == 0, done.stderr
-    assert "audit chain intact: 7 entries" in done.stdout
+    assert "audit chain intact: 7 entries (0 sealed, 7 not yet sealed)" in done.stdout
     _tamper(engine, "UPDATE audit_entries SET actor = 'someone-else' WHERE seq = 5")
     done = _cli_verify(fresh_db_url)
     assert done.returncode == 1
@@ -201,6 +211,7 @@ def test_concurrent_appenders_keep_chain_gap_free(real):  # SPEC GEN-5
     with factory() as session:
         seqs = session.scalars(select(AuditEntry.seq).order_by(AuditEntry.seq)).all()
         assert session.scalar(select(func.count()).select_from(AuditEntry)) == 480
-    assert list(seqs) == list(range(1, 481))
+    assert list(seqs) == list(range(1, 481))  # nothing rolled back: no gap either
+    assert seal_all(factory) == 480
     result = _verify(factory)
-    assert result.ok and result.entries_checked == 480
+    assert result.ok and result.entries_checked == 480 and result.sealed == 480

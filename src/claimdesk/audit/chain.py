@@ -1,9 +1,17 @@
-"""Pure hash-chain arithmetic, shared by the writer, the verifier and the restore check."""
+"""Pure hash arithmetic of the audit trail, shared by the writer, the sealer, the
+verifier and the restore check (GEN-5).
+
+- ``entry_hash``: an entry's own content (with its seq). New entries have no prev_hash
+  (None); entries written before the sealer keep the link they were written with.
+- ``link_hash``: the sealer's chain, H(previous link, seq, entry hash), in seq order.
+- ``checkpoint_signature``: an HMAC over a sealed batch with a keyring key.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import json
 from typing import Any
 
@@ -40,7 +48,7 @@ def entry_hash(
     ip: str | None,
     reason: str | None,
     details: str,
-    prev_hash: str,
+    prev_hash: str | None,
 ) -> str:
     material = _ENCODER.encode(
         [
@@ -58,3 +66,19 @@ def entry_hash(
         ]
     )
     return hashlib.sha256(material.encode()).hexdigest()
+
+
+def link_hash(prev_link: str, seq: int, entry_digest: str) -> str:
+    """One link of the sealed chain: removing, reordering or altering any sealed entry
+    changes every later link."""
+    return hashlib.sha256(f"{prev_link}:{seq}:{entry_digest}".encode()).hexdigest()
+
+
+def checkpoint_signature(
+    key: bytes, *, checkpoint_id: int, first_seq: int, last_seq: int, entries: int, chain: str
+) -> str:
+    """HMAC-SHA256 of a checkpoint with a key derived from a keyring key (never the
+    encryption key itself): without the keyring a checkpoint cannot be forged."""
+    mac_key = hmac.new(key, b"claimdesk/audit-checkpoint/v1", hashlib.sha256).digest()
+    message = f"{checkpoint_id}|{first_seq}|{last_seq}|{entries}|{chain}".encode()
+    return hmac.new(mac_key, message, hashlib.sha256).hexdigest()

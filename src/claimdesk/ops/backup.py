@@ -219,8 +219,27 @@ def _dump(conn: Connection, path: Path) -> BackupResult:
                 emit([_encode(v) for v in row])
                 count += 1
             counts[table.name] = count
+        files = 0
+        for key in _file_keys(conn, tables):
+            try:
+                sealed = storage.get(key)
+            except BlobNotFound as error:
+                raise BackupFileMissing(key=key) from error
+            emit(
+                {
+                    "kind": "file",
+                    "key": key,
+                    "sha256": hashlib.sha256(sealed).hexdigest(),
+                    "data": base64.b64encode(sealed).decode(),
+                }
+            )
+            files += 1
         head = conn.execute(
-            text("SELECT last_seq, last_hash FROM audit_chain_head WHERE id = 1")
+            # The last entry (entries are sealed later: audit_chain_head is the sealer's).
+            text(
+                "SELECT coalesce(max(seq), 0), "
+                "(SELECT hash FROM audit_entries ORDER BY seq DESC LIMIT 1) FROM audit_entries"
+            )
         ).one()
         manifest = {
             "kind": "manifest",
@@ -436,9 +455,10 @@ def _verify(conn: Connection, tables: list[Table], manifest: dict[str, Any]) -> 
         raise RestoreVerificationFailed(
             detail=f"audit chain broken at entry #{chain.first_broken_seq}: {chain.reason}"
         )
-    if chain.entries_checked != manifest["audit_chain_head"]["last_seq"]:
+    if chain.last_seq != manifest["audit_chain_head"]["last_seq"]:
         raise RestoreVerificationFailed(detail="audit chain head differs from the manifest")
-    return RestoreResult(chain.entries_checked, len(expected), sum(actual.values()))
+    checked = _verify_files(conn, tables, manifest, files)
+    return RestoreResult(chain.entries_checked, len(expected), sum(actual.values()), checked)
 
 
 # --- commands ------------------------------------------------------------------------
