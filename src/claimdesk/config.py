@@ -29,18 +29,12 @@ class Settings(BaseSettings):
     keys: str | None = None
     key_file: Path = Path("var/keys.json")
     upload_dir: Path = Path("var/uploads")
-    # The file store for uploads (storage.backends): "local" = files under upload_dir,
-    # which several nodes share when it is one shared mount.
-    storage: str = "local"
     # Sessions and login throttling (SEC-8).
     session_ttl_minutes: int = 8 * 60
     api_token_ttl_minutes: int = 12 * 60
     login_max_failures: int = 5
     login_lockout_seconds: int = 60
-    # Cookies carry the Secure flag (HTTPS only). Unset: on outside development/test
-    # (SEC-9), so a production deployment cannot forget it; set false only behind a
-    # plain-HTTP test setup.
-    secure_cookies: bool = Field(default=None, validate_default=True)
+    secure_cookies: bool = False
     # argon2id costs (SEC-8). Defaults: RFC 9106's low-memory profile.
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
@@ -54,25 +48,10 @@ class Settings(BaseSettings):
     smtp_host: str | None = None
     smtp_port: int = 25
     smtp_sender: str = "claimdesk@example.com"
-    # Proxies whose X-Forwarded-For is believed (SEC-9): a comma list of addresses or
-    # networks ("10.0.0.5, 10.1.0.0/16"). Empty (serving directly): the header is
-    # ignored, so nobody can choose the address the login lockout and audit see.
-    trusted_proxies: str = ""
 
     @property
     def is_development(self) -> bool:
         return self.env in {"development", "test"}
-
-    @property
-    def trusted_proxy_networks(self) -> tuple[Network, ...]:
-        return parse_networks(self.trusted_proxies)
-
-    @field_validator("secure_cookies", mode="before")
-    @classmethod
-    def _secure_outside_development(cls, value: object, info: ValidationInfo) -> object:
-        if value is None or value == "":
-            return info.data.get("env", "development") not in {"development", "test"}
-        return value
 
 
 @lru_cache(maxsize=1)

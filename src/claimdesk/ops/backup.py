@@ -219,21 +219,6 @@ def _dump(conn: Connection, path: Path) -> BackupResult:
                 emit([_encode(v) for v in row])
                 count += 1
             counts[table.name] = count
-        files = 0
-        for key in _file_keys(conn, tables):
-            try:
-                sealed = storage.get(key)
-            except BlobNotFound as error:
-                raise BackupFileMissing(key=key) from error
-            emit(
-                {
-                    "kind": "file",
-                    "key": key,
-                    "sha256": hashlib.sha256(sealed).hexdigest(),
-                    "data": base64.b64encode(sealed).decode(),
-                }
-            )
-            files += 1
         head = conn.execute(
             # The last entry (entries are sealed later: audit_chain_head is the sealer's).
             text(
@@ -457,8 +442,7 @@ def _verify(conn: Connection, tables: list[Table], manifest: dict[str, Any]) -> 
         )
     if chain.last_seq != manifest["audit_chain_head"]["last_seq"]:
         raise RestoreVerificationFailed(detail="audit chain head differs from the manifest")
-    checked = _verify_files(conn, tables, manifest, files)
-    return RestoreResult(chain.entries_checked, len(expected), sum(actual.values()), checked)
+    return RestoreResult(chain.entries_checked, len(expected), sum(actual.values()))
 
 
 # --- commands ------------------------------------------------------------------------
