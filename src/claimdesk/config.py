@@ -10,6 +10,8 @@ from pathlib import Path
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from claimdesk.rules.forwarded import Network, parse_networks
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CLAIMDESK_", env_file=".env", extra="ignore")
@@ -48,10 +50,18 @@ class Settings(BaseSettings):
     smtp_host: str | None = None
     smtp_port: int = 25
     smtp_sender: str = "claimdesk@example.com"
+    # Proxies whose X-Forwarded-For is believed (SEC-9): a comma list of addresses or
+    # networks ("10.0.0.5, 10.1.0.0/16"). Empty (serving directly): the header is
+    # ignored, so nobody can choose the address the login lockout and audit see.
+    trusted_proxies: str = ""
 
     @property
     def is_development(self) -> bool:
         return self.env in {"development", "test"}
+
+    @property
+    def trusted_proxy_networks(self) -> tuple[Network, ...]:
+        return parse_networks(self.trusted_proxies)
 
 
 @lru_cache(maxsize=1)

@@ -15,8 +15,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from claimdesk.auth import service as auth_service
 from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
+from claimdesk.config import get_settings
 from claimdesk.errors import ClaimdeskError, NotAuthenticated, PermissionDenied
 from claimdesk.i18n import request_language
+from claimdesk.rules.forwarded import client_address
 
 SESSION_COOKIE = "claimdesk_session"
 
@@ -48,7 +50,14 @@ DB = Annotated[Session, Depends(get_db, scope="function")]
 
 
 def client_ip(request: Request) -> str | None:
-    return request.client.host if request.client else None
+    """The address the login lockout and the audit trail record (SEC-8, SEC-9):
+    X-Forwarded-For counts only when the peer is a configured trusted proxy."""
+    peer = request.client.host if request.client else None
+    return client_address(
+        peer=peer,
+        forwarded_for=request.headers.get("x-forwarded-for"),
+        trusted=get_settings().trusted_proxy_networks,
+    )
 
 
 def _bearer(request: Request) -> str | None:

@@ -25,6 +25,7 @@ def serve(
     """Serve the API and the pages."""
     import uvicorn
 
+    proxy_headers, forwarded_allow_ips = proxy_options()
     uvicorn.run(
         "claimdesk.asgi:app",
         host=host,
@@ -32,8 +33,19 @@ def serve(
         workers=workers,
         reload=reload,
         log_level="info",
-        proxy_headers=True,
+        proxy_headers=proxy_headers,
+        forwarded_allow_ips=forwarded_allow_ips,
     )
+
+
+def proxy_options() -> tuple[bool, str | None]:
+    """Forwarded headers are believed only from CLAIMDESK_TRUSTED_PROXIES (SEC-9). With
+    none (serving directly) uvicorn ignores them, instead of its default of trusting
+    127.0.0.1, where anything on the host could set them. A bad entry stops start-up."""
+    trusted = get_settings().trusted_proxy_networks
+    if not trusted:
+        return False, None
+    return True, ",".join(str(network) for network in trusted)
 
 
 def demo(
