@@ -147,7 +147,7 @@ def test_extension_once_to_30_days_with_reason_and_notice(db: Session, agent: Pr
     assert "2026-10-28" in notices[0].body
     with pytest.raises(ComplaintAlreadyExtended) as second:
         service.extend_complaint(db, actor=agent, complaint_id=complaint.id, reason="再次延期")
-    assert second.value.field == "extension_reason"
+    assert second.value.field == "reason"  # the API request names it reason (GEN-6)
     # Decided on 27 Oct: inside the extended deadline, so the limit is met.
     service.decide_complaint(
         db,
@@ -165,7 +165,7 @@ def test_extension_needs_a_reason(db: Session, agent: Principal) -> None:
     complaint = _file(db, agent, local(2026, 9, 28, 10, 0))
     with pytest.raises(ExtensionReasonRequired) as error:
         service.extend_complaint(db, actor=agent, complaint_id=complaint.id, reason="  ")
-    assert error.value.field == "extension_reason"
+    assert error.value.field == "reason"  # the API request names it reason (GEN-6)
     assert complaint.extended_at is None
     assert complaint.decision_due_at == local(2026, 10, 13, 23, 59, 59)
 

@@ -214,3 +214,15 @@ class CoveragesAlreadyFixed(Conflict):
         "{field}: the coverages claimed can only be settled before acceptance, while the"
         " claim is reported and no missing-materials notice has gone out"
     )
+
+
+class LossDateInFuture(ValidationFailed):
+    code = "loss_date_in_future"
+    message_zh = "{field}：出险日期不能晚于今天（{today}）"
+    message_en = "{field}: the date of loss cannot be after today ({today})"
+
+
+class LossDateTooEarly(ValidationFailed):
+    code = "loss_date_too_early"
+    message_zh = "{field}：出险日期不能早于 {earliest}"
+    message_en = "{field}: the date of loss cannot be before {earliest}"

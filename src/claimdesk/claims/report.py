@@ -15,6 +15,8 @@ from claimdesk.auth.principal import Principal
 from claimdesk.claims import notify, timeutil, workflow
 from claimdesk.claims.config import rules
 from claimdesk.claims.errors import (
+    LossDateInFuture,
+    LossDateTooEarly,
     PolicyAmbiguous,
     PolicyNotFoundForReport,
     ReceivedAfterEntry,
@@ -118,15 +120,33 @@ def major_reasons(data: ReportIn) -> list[str]:
     return reasons
 
 
+# The earliest date of loss accepted: no policy in any system predates it, and anything
+# earlier is a typing error (0001-01-01), not a loss (GEN-6).
+EARLIEST_LOSS_DATE = dt.date(1900, 1, 1)
+
+
+def check_loss_date(loss_date: dt.date, *, today: dt.date) -> None:
+    """A loss is reported after it happened: not after today (local, from the app clock),
+    not before 1900. A date after the policy's end is accepted: it is judged
+    ``not_in_force`` at assessment."""
+    if loss_date > today:
+        raise LossDateInFuture(field="loss_date", today=today.isoformat())
+    if loss_date < EARLIEST_LOSS_DATE:
+        raise LossDateTooEarly(field="loss_date", earliest=EARLIEST_LOSS_DATE.isoformat())
+
+
 def report_claim(session: Session, *, actor: Principal, data: ReportIn) -> Claim:
     entered_at = timeutil.now()
     received_at = data.received_at or entered_at
     if received_at > entered_at:
         raise ReceivedAfterEntry(field="received_at")
+    check_loss_date(data.loss_date, today=local_date(entered_at))
     policy = find_policy(session, actor=actor, data=data)
     version = product_of(session, policy)
     coverages = list(version.coverages)
-    codes = list(data.coverage_codes) or [c.code for c in coverages]
+    # A code named twice is one coverage: duplicates are dropped, first order kept (as
+    # when coverages are fixed at acceptance).
+    codes = list(dict.fromkeys(data.coverage_codes)) or [c.code for c in coverages]
     known = {c.code: c for c in coverages}
     for index, code in enumerate(codes):
         if code not in known:

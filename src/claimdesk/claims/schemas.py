@@ -43,14 +43,17 @@ class ReportCreate(_In):
     estimated_amount: Amount | None = None
     casualties: Annotated[int, Field(ge=0, le=100000)] = 0
     group_incident: bool = False
+    # At most 20 coverage codes (no product has more); duplicates are dropped (GEN-6).
     coverage_codes: list[Annotated[str, Field(min_length=1, max_length=32)]] = Field(
-        default_factory=list
+        default_factory=list, max_length=20
     )
     received_at: AwareDatetime | None = None
 
 
 class CoveragesIn(_In):
-    coverage_codes: list[Annotated[str, Field(min_length=1, max_length=32)]] = Field(min_length=1)
+    coverage_codes: list[Annotated[str, Field(min_length=1, max_length=32)]] = Field(
+        min_length=1, max_length=20
+    )
     reason: Annotated[str, Field(max_length=2000)] | None = None
 
 
@@ -113,7 +116,7 @@ class SurveyReportIn(_In):
     covered: bool
     cause: Text
     extent: Text
-    evidence_file_ids: list[int] = Field(default_factory=list)
+    evidence_file_ids: list[int] = Field(default_factory=list, max_length=100)
     certificate_file_id: int | None = None
     # CLM-S2: one result per item of the claim's survey plan (GET .../survey/plan),
     # keyed by the item's code. Left empty, the first missing item is named
@@ -180,14 +183,14 @@ class TotalLossIn(_In):
 class AssessmentIn(_In):
     coverage_code: Annotated[str, Field(min_length=1, max_length=32)]
     # medical / accident_medical
-    lines: list[ExpenseLineIn] = Field(default_factory=list)
+    lines: list[ExpenseLineIn] = Field(default_factory=list, max_length=500)
     settled_with_social_insurance: bool = False
     social_insurance_paid: Amount = Decimal("0")
     other_compensation: Amount = Decimal("0")
     # critical illness
     disease: Annotated[str, Field(max_length=40)] | None = None
     # disability
-    injuries: list[InjuryIn] = Field(default_factory=list)
+    injuries: list[InjuryIn] = Field(default_factory=list, max_length=50)
     # property
     repair: RepairIn | None = None
     total_loss: TotalLossIn | None = None

@@ -123,7 +123,7 @@ class DelayNoticeIn(_In):
 
 
 class BatchIn(_In):
-    payment_ids: list[int] | None = None
+    payment_ids: list[int] | None = Field(default=None, max_length=1000)
 
 
 class BatchOut(_Out):
@@ -135,7 +135,7 @@ class BatchOut(_Out):
     sha256: str
     written_at: dt.datetime | None
     confirmed_at: dt.datetime | None
-    held_payment_ids: list[int] = Field(default_factory=list)
+    held_payment_ids: list[int] = Field(default_factory=list, max_length=1000)
 
 
 class ConfirmationLineIn(_In):
@@ -147,7 +147,7 @@ class ConfirmationLineIn(_In):
 
 
 class ConfirmationIn(_In):
-    lines: list[ConfirmationLineIn] | None = None
+    lines: list[ConfirmationLineIn] | None = Field(default=None, max_length=500)
     csv: Annotated[str, Field(max_length=5_000_000)] | None = None
 
 
@@ -177,6 +177,8 @@ class CallbackOut(_Out):
     status: str
     created_at: dt.datetime
     due_at: dt.datetime | None = None
+    # GEN-4: the callback's clock (CLM-X2) with its rule, basis and state.
+    clock: dict[str, Any] | None = None
     outcome: str | None
     satisfaction: int | None
     suggestions: str | None

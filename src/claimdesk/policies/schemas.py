@@ -47,7 +47,7 @@ class ChangeIn(_In):
     customer_consent: bool
     customer_consent_method: str = Field(min_length=1, max_length=40)
     # change: a new beneficiary list (shares add to 100%)
-    beneficiaries: list[BeneficiaryIn] | None = None
+    beneficiaries: list[BeneficiaryIn] | None = Field(default=None, max_length=20)
     # termination: who ends the contract (POL-3)
     initiator: Literal["policyholder", "insurer", "law"] | None = None
 

@@ -83,3 +83,12 @@ class ProductNotCompliant(ClaimdeskError):
             for p in self.problems
         ]
         return data
+
+
+class ProductHasNoVersion(Conflict):
+    """An export file carries at least one version (PRD-2); a product without one has
+    nothing to export yet (GEN-6: it used to be a server error)."""
+
+    code = "product_has_no_version"
+    message_zh = "产品 {code} 尚无任何版本，无法导出；请先创建版本"
+    message_en = "Product {code} has no version yet, so there is nothing to export; add a version first"

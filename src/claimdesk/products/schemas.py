@@ -24,16 +24,16 @@ class CoverageIn(_In):
     # Checked against the PRD-3 types in the service, so the error names the types.
     type: str = Field(min_length=1, max_length=24)
     parameters: dict[str, Any]
-    materials_add: list[str] = Field(default_factory=list)
-    materials_drop: list[str] = Field(default_factory=list)
+    materials_add: list[str] = Field(default_factory=list, max_length=100)
+    materials_drop: list[str] = Field(default_factory=list, max_length=100)
 
 
 class Limits(_In):
     """PRD-6: an empty list means "no limit"."""
 
-    regions: list[str] = Field(default_factory=list)
-    channels: list[str] = Field(default_factory=list)
-    customer_groups: list[str] = Field(default_factory=list)
+    regions: list[str] = Field(default_factory=list, max_length=200)
+    channels: list[str] = Field(default_factory=list, max_length=50)
+    customer_groups: list[str] = Field(default_factory=list, max_length=50)
 
 
 class VersionIn(_In):
@@ -49,7 +49,7 @@ class VersionIn(_In):
     terms: dict[str, str] = Field(default_factory=dict)
     limits: Limits = Field(default_factory=Limits)
     refund_rule: RefundRule = "pro_rata_days"
-    coverages: list[CoverageIn] = Field(default_factory=list)
+    coverages: list[CoverageIn] = Field(default_factory=list, max_length=50)
 
 
 class ProductIn(_In):

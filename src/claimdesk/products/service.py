@@ -20,6 +20,7 @@ from claimdesk.products.errors import (
     DuplicateCoverageCode,
     ImportConflict,
     ProductCodeTaken,
+    ProductHasNoVersion,
     ProductNotCompliant,
     UnknownMaterial,
     VersionNotDraft,
@@ -358,6 +359,8 @@ def version_content(version: ProductVersion) -> VersionIn:
 
 def export_product(session: Session, *, actor: Principal, product_id: int) -> ProductExport:
     product = repository.get_product(session, product_id)
+    if not product.versions:
+        raise ProductHasNoVersion(field="product_id", code=product.code)
     record(
         session, actor=actor, action="product.export", entity_type="product", entity_id=product.id
     )

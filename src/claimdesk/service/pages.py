@@ -222,7 +222,11 @@ def extend(
         "extend",
         {"extension_reason": extension_reason},
         lambda: service.extend_complaint(
-            db, actor=actor, complaint_id=complaint_id, reason=extension_reason
+            db,
+            actor=actor,
+            complaint_id=complaint_id,
+            reason=extension_reason,
+            reason_field="extension_reason",
         ),
     )
 

@@ -668,11 +668,21 @@ def extend_complaint(
     complaint_id: int,
     reason: str | None,
     at: dt.datetime | None = None,
+    reason_field: str = "reason",
 ) -> Complaint:
     """Extend the decision deadline once, to 30 days after receipt, with a recorded
-    reason and a notice to the complainant."""
+    reason and a notice to the complainant. ``reason_field`` is the name the caller's
+    request gives the reason (the API's ``reason``, the page form's ``extension_reason``):
+    an error names the field the client sent (GEN-6)."""
     complaint = get_complaint(session, actor=actor, complaint_id=complaint_id, for_update=True)
-    _extend(session, complaint, actor=actor, reason=reason, when=_instant(at, "at"))
+    _extend(
+        session,
+        complaint,
+        actor=actor,
+        reason=reason,
+        when=_instant(at, "at"),
+        field=reason_field,
+    )
     return complaint
 
 
@@ -683,11 +693,12 @@ def _extend(
     actor: Principal,
     reason: str | None,
     when: dt.datetime,
+    field: str,
 ) -> None:
     if reason is None or not reason.strip():
-        raise ExtensionReasonRequired(field="extension_reason")
+        raise ExtensionReasonRequired(field=field)
     if complaint.extended_at is not None:
-        raise ComplaintAlreadyExtended(field="extension_reason")
+        raise ComplaintAlreadyExtended(field=field)
     _require_status(complaint, ("received", "acknowledged"), "延期", "be extended")
     due = evaluate(EXTENDED_RULE, complaint.received_at, load_calendar(session)).due
     assert due is not None
@@ -748,7 +759,14 @@ def decide_complaint(
             raise DecisionPastDeadline(
                 field="extension_reason", due=to_local(complaint.decision_due_at).isoformat()
             )
-        _extend(session, complaint, actor=actor, reason=extension_reason, when=when)
+        _extend(
+            session,
+            complaint,
+            actor=actor,
+            reason=extension_reason,
+            when=when,
+            field="extension_reason",
+        )
     complaint.status = "decided"
     complaint.decision = text
     complaint.decision_outcome = outcome
