@@ -20,6 +20,8 @@ from claimdesk.db import get_sessionmaker
 from claimdesk.errors import ClaimdeskError, ConcurrentChange, ServiceBusy, ValueOutOfRange
 from claimdesk.headers import SecurityHeadersMiddleware, apply_security_headers
 from claimdesk.i18n import request_language
+from claimdesk.idempotency.service import guard as idempotency_guard
+from claimdesk.idempotency.service import install as install_idempotency
 from claimdesk.input_guard import InputGuardMiddleware, check_int_params
 from claimdesk.timing import ServerTimingMiddleware
 from claimdesk.validation import describe_validation_error
@@ -56,11 +58,14 @@ def create_app(factory: sessionmaker[Session] | None = None) -> FastAPI:
         docs_url=f"{API_PREFIX}/docs",
         redoc_url=None,
         # Every integer path/query parameter fits its column, on every route (GEN-6).
-        dependencies=[Depends(check_int_params)],
+        # Idempotency-Key on every creating POST of the API (CLM-P5, GEN-6).
+        dependencies=[Depends(check_int_params), Depends(idempotency_guard)],
     )
     app.state.sessionmaker = factory or get_sessionmaker()
     # Server-Timing (app and SQL time, statement count) on every response (issue 6).
     app.add_middleware(ServerTimingMiddleware)
+    # Holds an idempotent request's answer until work and key commit together.
+    install_idempotency(app)
     # Text no database can store (NUL) is refused before any endpoint sees it (GEN-6).
     app.add_middleware(InputGuardMiddleware)
     # Added last, so outermost: CSP, nosniff, no-store, ... on every response, the

@@ -18,6 +18,7 @@ from claimdesk.auth.principal import Principal
 from claimdesk.config import get_settings
 from claimdesk.errors import ClaimdeskError, NotAuthenticated, PermissionDenied
 from claimdesk.i18n import request_language
+from claimdesk.idempotency import SCOPE_KEY as IDEMPOTENCY_SCOPE_KEY
 from claimdesk.rules.forwarded import client_address
 
 SESSION_COOKIE = "claimdesk_session"
@@ -30,11 +31,20 @@ def _sessionmaker(request: Request) -> sessionmaker[Session]:
 
 def get_db(request: Request) -> Iterator[Session]:
     session = _sessionmaker(request)()
+    # An idempotent request (claimdesk.idempotency) commits its work together with the
+    # response recorded on its key: the middleware takes the open session over.
+    holder = request.scope.get(IDEMPOTENCY_SCOPE_KEY)
+    handed_over = False
     try:
         yield session
-        session.commit()
+        if holder is not None and holder.get("row_id") is not None:
+            holder["session"] = session
+            handed_over = True
+        else:
+            session.commit()
     except ClaimdeskError as error:
         if error.commit_anyway:
+            _drop_idempotency_key(session, holder)
             session.commit()
         else:
             session.rollback()
@@ -43,7 +53,19 @@ def get_db(request: Request) -> Iterator[Session]:
         session.rollback()
         raise
     finally:
-        session.close()
+        if not handed_over:
+            session.close()
+
+
+def _drop_idempotency_key(session: Session, holder: dict[str, object] | None) -> None:
+    """An error that commits anyway keeps its record, not the key: a retry runs again."""
+    if holder is None or holder.get("row_id") is None:
+        return
+    from sqlalchemy import delete
+
+    from claimdesk.models.idempotency import IdempotencyKey
+
+    session.execute(delete(IdempotencyKey).where(IdempotencyKey.id == holder["row_id"]))
 
 
 DB = Annotated[Session, Depends(get_db, scope="function")]

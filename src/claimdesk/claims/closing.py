@@ -44,7 +44,7 @@ from claimdesk.models.claim import (
 from claimdesk.models.clock import Clock
 from claimdesk.models.job import OutboxMessage
 from claimdesk.models.payment import ArchiveRecord, Callback, Payment, PaymentBatch
-from claimdesk.models.review import RejectionNotice, ReviewDecision
+from claimdesk.models.review import DecisionNotice, RejectionNotice, ReviewDecision
 from claimdesk.policies.service import add_months
 from claimdesk.rules.deadlines import local_date
 
@@ -181,6 +181,8 @@ def _records(session: Session, claim: Claim) -> Any:
         )
     for r in session.scalars(select(RejectionNotice).where(RejectionNotice.claim_id == cid)):
         yield ("rejection_notice", str(r.id), "拒赔通知书 rejection notice", r.sha256, {})
+    for dn in session.scalars(select(DecisionNotice).where(DecisionNotice.claim_id == cid)):
+        yield ("decision_notice", str(dn.id), "理赔决定通知书 decision notice", dn.sha256, {})
     for p in session.scalars(select(Payment).where(Payment.claim_id == cid)):
         yield (
             "payment",
@@ -280,7 +282,8 @@ def complete_callback(
     if data.outcome == "reached":
         if callback.kind == "paid" and data.satisfaction is None:
             raise SatisfactionRequired(field="satisfaction")
-        if callback.kind == "rejected" and not {"mediation", "arbitration"} <= set(
+        # A decision with nothing to pay is explained like a rejection (CLM-V3, CLM-X2).
+        if callback.kind in ("rejected", "decided") and not {"mediation", "arbitration"} <= set(
             data.options_explained
         ):
             raise OptionsRequired(field="options_explained")

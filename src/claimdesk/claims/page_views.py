@@ -202,7 +202,11 @@ CODE_LABELS: dict[str, dict[str, str]] = {
         "beneficiary": "a beneficiary",
         "authorised": "authorised payee",
     },
-    "callback_kind": {"paid": "After payment", "rejected": "After rejection"},
+    "callback_kind": {
+        "paid": "After payment",
+        "rejected": "After rejection",
+        "decided": "After a decision with nothing to pay",
+    },
     "callback_status": {
         "open": "Open",
         "done": "Done",

@@ -633,9 +633,10 @@ def _callback_fields(db: Session, claim: Claim) -> list[FormField]:
         ),
         FormField("suggestions", "Suggestions", "textarea"),
     ]
-    if claim.state in (workflow.REJECTED, workflow.DECIDED) or _open_callback_kind(
-        db, claim
-    ) in ("rejected", "decided"):
+    if claim.state in (workflow.REJECTED, workflow.DECIDED) or _open_callback_kind(db, claim) in (
+        "rejected",
+        "decided",
+    ):
         fields += [
             FormField(f"option__{code}", label, "checkbox", binds="options_explained")
             for code, label in CALLBACK_OPTIONS

@@ -421,6 +421,23 @@ def _approve(
         at=at,
         details={"round": review.round, "amount": str(review.amount)},
     )
+    # CLM-P5 / CLM-V3: a decision that adds nothing to what was already paid (or is
+    # below the deductible) never waits for a payment: notice, callback, closing.
+    from claimdesk.claims import decision_notices
+    from claimdesk.payments.service import indemnity_plan
+
+    plan = indemnity_plan(session, claim)
+    if plan.difference <= 0:
+        decision_notices.conclude(
+            session,
+            actor=actor,
+            claim=claim,
+            review=review,
+            payable=plan.payable,
+            already_paid=plan.already_paid,
+            at=at,
+        )
+        return
     start_payment_clocks(session, claim=claim, actor=actor, approved_at=at)
 
 

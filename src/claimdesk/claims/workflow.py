@@ -42,6 +42,8 @@ IN_REVIEW = "in_review"
 APPROVED = "approved"
 REJECTED = "rejected"
 PAID = "paid"
+# Approved with nothing (more) to pay: decision notice sent, callback, then closing.
+DECIDED = "decided"
 CLOSED = "closed"
 SUSPENDED = "suspended"
 WITHDRAWN = "withdrawn"
@@ -58,6 +60,7 @@ STATES = (
     APPROVED,
     REJECTED,
     PAID,
+    DECIDED,
     CLOSED,
     SUSPENDED,
     WITHDRAWN,
@@ -373,9 +376,21 @@ MOVES: tuple[Move, ...] = (
         notify="claim.paid",
         label_zh="赔付",
     ),
+    # CLM-V3 / CLM-P5: an approval that adds nothing to what was paid (below the
+    # deductible, or a reopened claim's equal or lower decision) ends with a decision
+    # notice and a callback instead of a payment (claims.decision_notices).
+    Move(
+        "conclude_without_payment",
+        (APPROVED,),
+        DECIDED,
+        Permission.CLAIMS_REVIEW,
+        guard=_through_service("conclude_without_payment"),
+        clocks=tuple(ClockOp("stop", name) for name in PAYMENT_CLOCKS),
+        label_zh="核定无需支付（理赔决定通知书）",
+    ),
     Move(
         "close",
-        (PAID, REJECTED),
+        (PAID, REJECTED, DECIDED),
         CLOSED,
         Permission.CLAIMS_REVIEW,
         guard=_through_service("close"),

@@ -22,6 +22,7 @@ LABELS: dict[str, str] = {
     "approved": "Approved",
     "rejected": "Rejected",
     "paid": "Paid",
+    "decided": "Decided, nothing to pay",
     "closed": "Closed",
     "awaiting_materials": "Awaiting materials",
     "suspended": "Suspended (fraud hold)",

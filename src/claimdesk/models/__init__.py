@@ -30,6 +30,7 @@ from claimdesk.models.event import (
     MaterialMailing,
     RemoteClaim,
 )
+from claimdesk.models.idempotency import IdempotencyKey
 from claimdesk.models.job import Job, OutboxMessage
 from claimdesk.models.org import OrgUnit
 from claimdesk.models.payment import (
@@ -44,7 +45,12 @@ from claimdesk.models.payment import (
 from claimdesk.models.person import BankAccount, Consent, Person
 from claimdesk.models.policy import Policy, PolicyBeneficiary, PolicyChange, PolicyDispute
 from claimdesk.models.product import Coverage, Product, ProductVersion
-from claimdesk.models.review import RejectionNotice, ReviewDecision, ReviewRound
+from claimdesk.models.review import (
+    DecisionNotice,
+    RejectionNotice,
+    ReviewDecision,
+    ReviewRound,
+)
 from claimdesk.models.sales import (
     AgentAssessment,
     EvaluationFinding,
@@ -97,8 +103,10 @@ __all__ = [
     "ComplaintNote",
     "Consent",
     "Coverage",
+    "DecisionNotice",
     "EvaluationFinding",
     "FraudFlag",
+    "IdempotencyKey",
     "ImprovementAction",
     "Job",
     "LoginThrottle",

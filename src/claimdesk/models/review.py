@@ -78,3 +78,24 @@ class RejectionNotice(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     outbox_message_id: Mapped[int | None]
     sent_at: Mapped[dt.datetime | None]
+
+
+class DecisionNotice(Base):
+    """The written decision notice (理赔决定通知书, CLM-V3, CLM-P5) of an approval that
+    leaves nothing to pay: a decision below the deductible, or a reopened claim whose new
+    decision adds nothing to what was already paid (or is lower: then a recovery)."""
+
+    __tablename__ = "claim_decision_notices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"), index=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("claim_review_rounds.id"), unique=True)
+    payable: Mapped[Decimal]
+    already_paid: Mapped[Decimal]
+    difference: Mapped[Decimal]
+    calculation: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    recovery_id: Mapped[int | None]
+    issued_at: Mapped[dt.datetime]
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+    outbox_message_id: Mapped[int | None]

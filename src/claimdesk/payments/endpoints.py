@@ -151,6 +151,26 @@ def rejection_notice(claim_id: int, db: DB, principal: Reader) -> Response:
     return Response(notice.pdf, media_type="application/pdf")
 
 
+@claims_router.get("/{claim_id}/decision-notice.pdf", response_class=Response)
+def decision_notice(claim_id: int, db: DB, principal: Reader) -> Response:
+    """CLM-V3: the written decision of an approval that left nothing to pay."""
+    from claimdesk.claims.decision_notices import notice_of
+
+    claim = get_claim(db, principal, claim_id)
+    notice = notice_of(db, claim.id)
+    if notice is None:
+        raise NotFound(what="decision notice", field="claim_id")
+    record(
+        db,
+        actor=principal,
+        action="claim.decision_notice_read",
+        entity_type="claim",
+        entity_id=claim.id,
+        details={"notice_id": notice.id},
+    )
+    return Response(notice.pdf, media_type="application/pdf")
+
+
 # -- payment (CLM-P1..P5) ----------------------------------------------------------------
 
 

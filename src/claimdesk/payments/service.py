@@ -195,18 +195,56 @@ def _advances(session: Session, claim_id: int) -> list[Payment]:
     return [p for p in payments_of(session, claim_id) if p.kind == "advance" and p.status in LIVE]
 
 
-def _indemnity_plan(session: Session, claim: Claim) -> tuple[Decimal, dict[str, str]]:
-    """The approved amount less live advances, split by coverage."""
-    remaining: dict[str, Decimal] = {
-        code: a.payable for code, a in current_adjustments(session, claim.id).items()
+# Payments that count as paid on the claim: paid, or on their way (a failed payment is
+# exported again in a new batch, so it is still owed).
+COUNTED = ("pending", "exported", "paid", "failed")
+
+
+@dataclass(frozen=True)
+class Plan:
+    """CLM-P5: the new decision against everything already paid on the claim."""
+
+    payable: Decimal  # the decision (current adjustments)
+    already_paid: Decimal  # indemnity and advances, paid or in flight
+    allocations: dict[str, str]  # the difference by coverage (positive parts)
+
+    @property
+    def difference(self) -> Decimal:
+        return self.payable - self.already_paid
+
+
+def indemnity_plan(session: Session, claim: Claim) -> Plan:
+    """The decision less every earlier payment (indemnity of earlier approvals and
+    advances), split by coverage; a coverage paid above its new figure reduces what the
+    others receive, so the total never exceeds the decision."""
+    decided = {code: a.payable for code, a in current_adjustments(session, claim.id).items()}
+    counted = [p for p in payments_of(session, claim.id) if p.status in COUNTED]
+    paid: dict[str, Decimal] = {}
+    for payment in counted:
+        for code, part in payment.allocations.items():
+            paid[code] = paid.get(code, Decimal("0.00")) + Decimal(part)
+    payable = sum(decided.values(), Decimal("0.00"))
+    already = sum((p.amount for p in counted), Decimal("0.00"))
+    positive = {
+        code: amount - paid.get(code, Decimal("0.00"))
+        for code, amount in decided.items()
+        if amount - paid.get(code, Decimal("0.00")) > 0
     }
-    for advance in _advances(session, claim.id):
-        for code, part in advance.allocations.items():
-            remaining[code] = max(
-                Decimal("0.00"), remaining.get(code, Decimal("0")) - Decimal(part)
-            )
-    total = sum(remaining.values(), Decimal("0.00"))
-    return total, {code: str(amount) for code, amount in remaining.items() if amount > 0}
+    excess = sum(positive.values(), Decimal("0.00")) - max(payable - already, Decimal("0.00"))
+    for code in sorted(positive):
+        trim = min(excess, positive[code])
+        positive[code] -= trim
+        excess -= trim
+    return Plan(
+        payable=payable,
+        already_paid=already,
+        allocations={code: str(amount) for code, amount in positive.items() if amount > 0},
+    )
+
+
+def _indemnity_plan(session: Session, claim: Claim) -> tuple[Decimal, dict[str, str]]:
+    plan = indemnity_plan(session, claim)
+    return max(plan.difference, Decimal("0.00")), plan.allocations
 
 
 def _expected_arrival(session: Session, claim: Claim, at: dt.datetime) -> dt.date:

@@ -1,0 +1,253 @@
+"""Idempotency-Key for every creating POST under /api/v1 (CLM-P5, GEN-6).
+
+A client that retries after a lost answer sends the same ``Idempotency-Key``; it gets
+the first response (status and body) and nothing is created twice. How:
+
+1. :class:`IdempotencyMiddleware` marks a POST to the API that carries the header.
+2. :func:`guard` (an app-wide dependency, after authentication) looks the key up for
+   this principal: a finished request → :class:`Replay` (the stored response); the same
+   key with another path or body → 422 naming the header; otherwise it inserts the key
+   row in the request's own transaction. A concurrent duplicate's insert waits on the
+   unique (principal, key) until the first commits, then answers with its response.
+3. ``get_db`` hands its open session over instead of committing; the middleware, once
+   the response is complete, writes status and body into the key row and commits the
+   work and the key together — a crash leaves neither. An error rolls back both, so a
+   retry after an error runs again.
+
+Endpoints with their own key semantics (a payment request: any key for the same
+approval answers with the same payment) are left to them (:data:`OWN_SEMANTICS`).
+Keys expire after :data:`TTL` (``idempotency.purge_expired`` in tasks.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import re
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import Request
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from claimdesk.deps import DB, get_principal_optional
+from claimdesk.idempotency import SCOPE_KEY
+from claimdesk.idempotency.errors import (
+    IdempotencyKeyInProgress,
+    IdempotencyKeyMalformed,
+    IdempotencyKeyMismatch,
+)
+from claimdesk.models.base import utcnow
+from claimdesk.models.idempotency import IdempotencyKey
+
+log = logging.getLogger(__name__)
+
+HEADER = "Idempotency-Key"
+API_PREFIX = "/api/v1"
+TTL = dt.timedelta(hours=24)
+_VISIBLE_ASCII = re.compile(r"^[\x21-\x7e]{1,255}$")
+# Paths whose endpoint gives the header its own meaning (payments.service.request_payment).
+OWN_SEMANTICS = (re.compile(r"^/api/v1/claims/[^/]+/payments$"),)
+
+
+def applies(scope: Scope) -> bool:
+    if scope.get("type") != "http" or scope.get("method") != "POST":
+        return False
+    path = str(scope.get("path", ""))
+    if not path.startswith(API_PREFIX + "/") or any(p.match(path) for p in OWN_SEMANTICS):
+        return False
+    return any(name.lower() == b"idempotency-key" for name, _ in scope.get("headers", []))
+
+
+class Replay(Exception):  # not an error: the stored answer
+    """Raised by the guard to answer with the first response; the edge rolls back."""
+
+    def __init__(self, row: IdempotencyKey) -> None:
+        super().__init__(row.key)
+        self.status = int(row.response_status or 200)
+        self.body = bytes(row.response_body or b"")
+        self.media_type = row.response_media_type or "application/json"
+
+
+async def replay_response(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, Replay)
+    response = Response(exc.body, status_code=exc.status, media_type=exc.media_type)
+    response.headers["Idempotent-Replayed"] = "true"
+    return response
+
+
+def request_hash(method: str, path: str, query: str, body: bytes) -> str:
+    digest = hashlib.sha256()
+    for part in (method.encode(), path.encode(), query.encode(), body):
+        digest.update(len(part).to_bytes(8, "big"))
+        digest.update(part)
+    return digest.hexdigest()
+
+
+def _find(session: Session, owner: str, key: str) -> IdempotencyKey | None:
+    return session.scalars(
+        select(IdempotencyKey)
+        .where(IdempotencyKey.principal == owner, IdempotencyKey.key == key)
+        .execution_options(populate_existing=True)
+    ).one_or_none()
+
+
+def _answer(row: IdempotencyKey, *, method: str, path: str, digest: str) -> None:
+    """A key seen before: the same request gets its answer, another one a 422."""
+    if row.method != method or row.path != path or row.request_hash != digest:
+        raise IdempotencyKeyMismatch(field=HEADER)
+    if row.response_status is None:
+        raise IdempotencyKeyInProgress(field=HEADER)
+    raise Replay(row)
+
+
+async def guard(request: Request, db: DB) -> None:
+    """App-wide dependency: claim the key in the request's transaction, or answer."""
+    holder: dict[str, Any] | None = request.scope.get(SCOPE_KEY)
+    if holder is None:
+        return  # not an idempotent request (or no middleware in this app)
+    key = request.headers.get(HEADER, "").strip()
+    if not _VISIBLE_ASCII.match(key):
+        raise IdempotencyKeyMalformed(field=HEADER)
+    principal = get_principal_optional(request, db)
+    if principal is None or principal.user_id is None:
+        return  # the endpoint refuses or serves anonymous callers; no replay for them
+    owner = f"user:{principal.user_id}"
+    body = await request.body()
+    # The language asked for (?lang=) does not change the request.
+    query = urlencode(sorted((k, v) for k, v in request.query_params.multi_items() if k != "lang"))
+    digest = request_hash(request.method, request.url.path, query, body)
+    now = utcnow()
+    found = _find(db, owner, key)
+    if found is not None and found.created_at < now - TTL:
+        db.delete(found)  # expired: the key may be used afresh
+        db.flush()
+        found = None
+    if found is not None:
+        _answer(found, method=request.method, path=request.url.path, digest=digest)
+    row = IdempotencyKey(
+        principal=owner,
+        user_id=principal.user_id,
+        key=key,
+        method=request.method,
+        path=request.url.path,
+        request_hash=digest,
+        created_at=now,
+    )
+    try:
+        # On PostgreSQL a concurrent duplicate waits here until the first commits.
+        with db.begin_nested():
+            db.add(row)
+            db.flush()
+    except IntegrityError:
+        winner = _find(db, owner, key)
+        if winner is None:
+            raise IdempotencyKeyInProgress(field=HEADER) from None
+        _answer(winner, method=request.method, path=request.url.path, digest=digest)
+    holder["row_id"] = row.id
+
+
+def handover(request: Request, session: Session) -> bool:
+    """Called by get_db instead of committing: True if the middleware commits."""
+    holder: dict[str, Any] | None = request.scope.get(SCOPE_KEY)
+    if holder is None or holder.get("row_id") is None:
+        return False
+    holder["session"] = session
+    return True
+
+
+def _finish(holder: dict[str, Any], status: int, body: bytes, media_type: str | None) -> bool:
+    """Record the response on the key row and commit the work with it."""
+    session: Session = holder["session"]
+    try:
+        row = session.get(IdempotencyKey, holder["row_id"])
+        assert row is not None
+        row.response_status, row.response_body = status, body
+        row.response_media_type = media_type
+        session.commit()
+        return True
+    except Exception:
+        log.exception("idempotency: the work and its key could not be committed")
+        session.rollback()
+        return False
+    finally:
+        session.close()
+
+
+def _abandon(holder: dict[str, Any]) -> None:
+    session: Session | None = holder.get("session")
+    if session is not None:
+        session.rollback()
+        session.close()
+
+
+class IdempotencyMiddleware:
+    """Holds an idempotent request's response until the work and the key row are
+    committed together (see the module docstring)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if not applies(scope):
+            await self.app(scope, receive, send)
+            return
+        holder: dict[str, Any] = {}
+        scope[SCOPE_KEY] = holder
+        messages: list[Message] = []
+
+        async def keep(message: Message) -> None:
+            messages.append(message)
+
+        try:
+            await self.app(scope, receive, keep)
+        except BaseException:
+            await run_in_threadpool(_abandon, holder)
+            raise
+        if "session" in holder:
+            start = next(m for m in messages if m["type"] == "http.response.start")
+            body = b"".join(
+                m.get("body", b"") for m in messages if m["type"] == "http.response.body"
+            )
+            media = next(
+                (
+                    v.decode("latin-1")
+                    for k, v in start.get("headers", [])
+                    if k.lower() == b"content-type"
+                ),
+                None,
+            )
+            if not await run_in_threadpool(_finish, holder, int(start["status"]), body, media):
+                failed = JSONResponse(
+                    {
+                        "error": {
+                            "code": "internal_error",
+                            "message": "Internal error; nothing was saved",
+                            "field": None,
+                        }
+                    },
+                    status_code=500,
+                )
+                await failed(scope, receive, send)
+                return
+        for message in messages:
+            await send(message)
+
+
+def purge_expired(session: Session, *, now: dt.datetime) -> int:
+    """Delete keys older than TTL; returns how many."""
+    result = session.execute(delete(IdempotencyKey).where(IdempotencyKey.created_at < now - TTL))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def install(app: Any) -> None:
+    """Wire the middleware and the replay answer into the app (the guard is an app-wide
+    dependency declared with the app)."""
+    app.add_middleware(IdempotencyMiddleware)
+    app.add_exception_handler(Replay, replay_response)
