@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import secrets
 from decimal import Decimal
 
+from cryptography.exceptions import InvalidTag
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -20,16 +22,18 @@ from claimdesk.claims.errors import (
     JustificationRequired,
     MaterialsAlreadyRequested,
     NothingMissing,
+    StoredFileUnavailable,
     UnknownMaterial,
     UploadEmpty,
     UploadTooLarge,
     UploadTypeNotAllowed,
 )
 from claimdesk.claims.repository import materials_of
-from claimdesk.config import get_settings
+from claimdesk.errors import NotFound
 from claimdesk.models.claim import Claim, Material, MaterialFile, MissingMaterialsNotice
 from claimdesk.products.coverage_types import MATERIALS
 from claimdesk.rules.deadlines import local_date
+from claimdesk.storage import BlobNotFound, get_storage, load_file, save_file
 
 
 def missing_codes(session: Session, claim: Claim) -> list[str]:
@@ -213,12 +217,6 @@ _SIGNATURES: tuple[tuple[bytes, int, str], ...] = (
     (b"\x89PNG\r\n\x1a\n", 0, "image/png"),
 )
 _HEIC_BRANDS = (b"heic", b"heix", b"mif1", b"msf1", b"heim", b"heis")
-_EXTENSIONS = {
-    "application/pdf": "pdf",
-    "image/jpeg": "jpg",
-    "image/png": "png",
-    "image/heic": "heic",
-}
 
 
 def sniff(content: bytes) -> str | None:
@@ -251,11 +249,10 @@ def store_upload(
         raise UploadTypeNotAllowed(field="file")
     material = _material(session, claim, material_code, "material_code") if material_code else None
     digest = hashlib.sha256(content).hexdigest()
-    folder = get_settings().upload_dir / claim.number
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{digest}.{_EXTENSIONS[kind]}"
-    if not path.exists():
-        path.write_bytes(content)
+    # Sealed with its own data key into the file store (SEC-1); a random name, so the
+    # store reveals neither the content's hash nor its type.
+    key = f"{claim.number}/{secrets.token_hex(16)}"
+    data_key = save_file(get_storage(), key=key, content=content)
     at = timeutil.now()
     stored = MaterialFile(
         claim_id=claim.id,
@@ -265,7 +262,8 @@ def store_upload(
         content_type=kind,
         size=len(content),
         sha256=digest,
-        storage_path=str(path),
+        storage_path=key,
+        data_key=data_key,
         uploaded_by_id=actor.user_id,
         uploaded_at=at,
         auth_method=actor.auth_method,
@@ -293,6 +291,31 @@ def store_upload(
         },
     )
     return stored
+
+
+def read_upload(
+    session: Session, *, actor: Principal, claim: Claim, file_id: int
+) -> tuple[MaterialFile, bytes]:
+    """An uploaded file of the claim, opened from the file store; every read is on the
+    trail (GEN-5), like reading the claim."""
+    stored = session.get(MaterialFile, file_id)
+    if stored is None or stored.claim_id != claim.id:
+        raise NotFound(what="file", field="file_id")
+    try:
+        if stored.data_key is None:
+            raise BlobNotFound(stored.storage_path)
+        content = load_file(get_storage(), key=stored.storage_path, data_key=stored.data_key)
+    except (BlobNotFound, InvalidTag, ValueError) as error:
+        raise StoredFileUnavailable(field="file_id", file_id=file_id) from error
+    record(
+        session,
+        actor=actor,
+        action="claim.file_downloaded",
+        entity_type="claim",
+        entity_id=claim.id,
+        details={"file_id": stored.id, "sha256": stored.sha256},
+    )
+    return stored, content
 
 
 # -- the one-time notice (CLM-A4, Insurance Law art. 22) ---------------------------------

@@ -350,6 +350,21 @@ def upload_file(
 
 
 @router.get("/{claim_id}/receipt.pdf", response_class=Response)
+@router.get("/{claim_id}/files/{file_id}", response_class=Response)
+def download_file(claim_id: int, file_id: int, db: DB, principal: Reader) -> Response:
+    """The uploaded file as it was sent, decrypted from the file store (SEC-1)."""
+    from urllib.parse import quote
+
+    claim = get_claim(db, principal, claim_id)
+    stored, content = acceptance.read_upload(db, actor=principal, claim=claim, file_id=file_id)
+    disposition = f"attachment; filename*=UTF-8''{quote(stored.filename)}"
+    return Response(
+        content,
+        media_type=stored.content_type,
+        headers={"Content-Disposition": disposition},
+    )
+
+
 def receipt_pdf(claim_id: int, db: DB, principal: Handler) -> Response:
     claim = get_claim(db, principal, claim_id)
     pdf = documents.materials_receipt(

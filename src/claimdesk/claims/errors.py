@@ -226,3 +226,13 @@ class LossDateTooEarly(ValidationFailed):
     code = "loss_date_too_early"
     message_zh = "{field}：出险日期不能早于 {earliest}"
     message_en = "{field}: the date of loss cannot be before {earliest}"
+
+
+class StoredFileUnavailable(ClaimdeskError):
+    """The row of an uploaded file exists but its sealed bytes are missing from the
+    file store or do not open with the recorded key (SEC-1): an operations fault."""
+
+    status_code = 500
+    code = "stored_file_unavailable"
+    message_zh = "{field}：文件 {file_id} 在文件存储中缺失或无法解密"
+    message_en = "{field}: file {file_id} is missing from the file store or does not decrypt"

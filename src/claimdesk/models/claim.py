@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from claimdesk.crypto.types import EncryptedString
+from claimdesk.crypto.types import EncryptedJSON, EncryptedString
 from claimdesk.models.base import Base, Ratio, TimestampMixin
 
 
@@ -65,7 +65,8 @@ class Claim(TimestampMixin, Base):
     loss_at: Mapped[dt.datetime | None]
     loss_place: Mapped[str] = mapped_column(String(200))
     loss_cause: Mapped[str] = mapped_column(String(40))  # illness|accident|fire|theft|water|...
-    loss_overview: Mapped[str] = mapped_column(Text)
+    # Medical and loss details: encrypted at rest (SEC-1, migration 0018).
+    loss_overview: Mapped[str] = mapped_column(EncryptedString("claims.loss_overview"))
     estimated_amount: Mapped[Decimal | None]
     casualties: Mapped[int] = mapped_column(Integer, default=0)
     group_incident: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -170,7 +171,12 @@ class MaterialFile(Base):
     content_type: Mapped[str] = mapped_column(String(60))
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
+    # The key in the file store (claimdesk.storage), not a filesystem path.
     storage_path: Mapped[str] = mapped_column(String(400))
+    # The file's own AES-GCM data key, wrapped by the keyring (storage.files, SEC-1).
+    data_key: Mapped[str | None] = mapped_column(
+        EncryptedString("claim_material_files.data_key")
+    )
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     uploaded_at: Mapped[dt.datetime]
     # The identity check of the uploader's session (CLM-A2): "password", "password+sms", ...
@@ -247,7 +253,10 @@ class Assessment(Base):
     coverage_type: Mapped[str] = mapped_column(String(24))
     current: Mapped[bool] = mapped_column(Boolean, default=True)
     # Facts that are not items: social insurance paid, total-loss values, disease, ...
-    facts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Diagnoses and other medical facts: encrypted at rest (SEC-1).
+    facts: Mapped[dict[str, Any]] = mapped_column(
+        EncryptedJSON("claim_assessments.facts"), default=dict
+    )
     assessed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     assessed_at: Mapped[dt.datetime]
     # External loss adjuster (公估, CLM-L2): report accepted by both sides.
@@ -276,7 +285,10 @@ class AssessmentItem(Base):
     )
     position: Mapped[int] = mapped_column(Integer)
     item_type: Mapped[str] = mapped_column(String(16))  # expense_line | injury
-    description: Mapped[str] = mapped_column(String(200))
+    # Treatments and injuries: encrypted at rest (SEC-1); the API still caps it at 200.
+    description: Mapped[str] = mapped_column(
+        EncryptedString("claim_assessment_items.description")
+    )
     amount: Mapped[Decimal | None]
     catalog: Mapped[str | None] = mapped_column(String(1))
     kind: Mapped[str | None] = mapped_column(String(40))

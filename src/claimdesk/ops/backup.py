@@ -9,6 +9,12 @@ is loaded.
 Tables are reflected with plain column types: encrypted columns travel as ciphertext.
 The field-encryption keys are NOT in the backup; a restored database is readable only
 with the same keys (CLAIMDESK_KEYS / the key file), kept and backed up separately.
+
+Uploaded files (SEC-1) follow the tables as ``file`` lines: the sealed bytes from the
+file store (claimdesk.storage), as stored, with their SHA-256. They stay encrypted in
+the backup: their data keys are in claim_material_files.data_key, wrapped by the
+keyring. Restore writes them back to the configured store and then opens every one
+with the keyring and compares it with the SHA-256 its row recorded.
 """
 
 from __future__ import annotations
@@ -46,11 +52,15 @@ from sqlalchemy.orm import Session
 from claimdesk.audit.service import verify_chain
 from claimdesk.db import make_engine
 from claimdesk.errors import ClaimdeskError
+from claimdesk.storage import BlobNotFound, BlobStorage, get_storage
 
 log = logging.getLogger(__name__)
 
 FORMAT = "claimdesk-backup"
-VERSION = 1
+# 2: uploaded files travel in the backup (``file`` lines, manifest "files").
+VERSION = 2
+FILES_TABLE = "claim_material_files"
+FILE_KEY_CONTEXT = "claim_material_files.data_key"
 SKIP_TABLES = {"alembic_version"}
 BATCH = 1000
 KEYS_NOTE = (
@@ -87,6 +97,13 @@ class RestoreRevisionMismatch(ClaimdeskError):
     message_en = "The backup is of schema revision {backup} but the database is at {target}"
 
 
+class BackupFileMissing(ClaimdeskError):
+    status_code = 500
+    code = "backup_file_missing"
+    message_zh = "上传文件 {key} 不在文件存储中，备份不完整，已中止"
+    message_en = "Uploaded file {key} is missing from the file store; backup aborted"
+
+
 class RestoreVerificationFailed(ClaimdeskError):
     status_code = 500
     code = "restore_verification_failed"
@@ -100,6 +117,7 @@ class BackupResult:
     schema_revision: str
     row_counts: dict[str, int]
     audit_last_seq: int
+    files: int = 0
 
 
 @dataclass(frozen=True)
@@ -107,6 +125,7 @@ class RestoreResult:
     audit_entries: int
     tables: int
     rows: int
+    files: int = 0
 
 
 # --- values --------------------------------------------------------------------------
@@ -166,15 +185,18 @@ def _line(data: Any) -> bytes:
     return (json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
 
 
-def backup(url: str, path: str | Path) -> BackupResult:
-    """Dump every table of ``url`` to ``path`` from one consistent snapshot."""
+def backup(url: str, path: str | Path, *, storage: BlobStorage | None = None) -> BackupResult:
+    """Dump every table of ``url`` and every uploaded file to ``path`` from one
+    consistent snapshot. (A file is stored before its row commits and never changed,
+    so every row of the snapshot has its file.)"""
     path = Path(path)
+    storage = storage or get_storage()
     engine = make_engine(url)
     try:
         # One snapshot for every table, so counts, rows and the chain head agree.
         snapshot = {"isolation_level": "REPEATABLE READ"} if _is_pg(engine) else {}
         with engine.connect().execution_options(**snapshot) as conn, conn.begin():
-            return _dump(conn, path)
+            return _dump(conn, path, storage)
     finally:
         engine.dispose()
 
@@ -183,7 +205,16 @@ def _is_pg(engine: Engine) -> bool:
     return engine.dialect.name == "postgresql"
 
 
-def _dump(conn: Connection, path: Path) -> BackupResult:
+def _file_keys(conn: Connection, tables: list[Table]) -> list[str]:
+    """The store keys of every sealed upload (rows without a data key have no file)."""
+    table = next((t for t in tables if t.name == FILES_TABLE), None)
+    if table is None or "data_key" not in table.c:
+        return []
+    query = select(table.c.storage_path).where(table.c.data_key.is_not(None))
+    return list(conn.execute(query.order_by(table.c.id)).scalars())
+
+
+def _dump(conn: Connection, path: Path, storage: BlobStorage) -> BackupResult:
     revision = schema_revision(conn)
     if revision is None:
         raise DatabaseNotMigrated()
@@ -219,6 +250,21 @@ def _dump(conn: Connection, path: Path) -> BackupResult:
                 emit([_encode(v) for v in row])
                 count += 1
             counts[table.name] = count
+        files = 0
+        for key in _file_keys(conn, tables):
+            try:
+                sealed = storage.get(key)
+            except BlobNotFound as error:
+                raise BackupFileMissing(key=key) from error
+            emit(
+                {
+                    "kind": "file",
+                    "key": key,
+                    "sha256": hashlib.sha256(sealed).hexdigest(),
+                    "data": base64.b64encode(sealed).decode(),
+                }
+            )
+            files += 1
         head = conn.execute(
             # The last entry (entries are sealed later: audit_chain_head is the sealer's).
             text(
@@ -233,13 +279,14 @@ def _dump(conn: Connection, path: Path) -> BackupResult:
             "schema_revision": revision,
             "created_at": created_at,
             "row_counts": counts,
+            "files": files,
             "audit_chain_head": {"last_seq": head[0], "last_hash": head[1]},
             "keys_included": False,
             "sha256": digest.hexdigest(),
         }
         out.write(_line(manifest))
     tmp.replace(path)  # never leave a half-written file under the real name
-    return BackupResult(path, revision, counts, int(head[0]))
+    return BackupResult(path, revision, counts, int(head[0]), files)
 
 
 # --- restore -------------------------------------------------------------------------
@@ -300,13 +347,16 @@ def _is_empty(conn: Connection) -> str | None:
     return None
 
 
-def restore(path: str | Path, url: str) -> RestoreResult:
+def restore(path: str | Path, url: str, *, storage: BlobStorage | None = None) -> RestoreResult:
     """Load a backup into an empty database (migrated to its revision here if it has no
-    schema yet) and verify it before committing: the audit chain must be intact and
-    every table's row count equal to the manifest. Anything else rolls back."""
+    schema yet) and its files into the file store, and verify both before committing:
+    the audit chain must be intact, every table's row count equal to the manifest, and
+    every uploaded file must open with the keyring and match its recorded SHA-256.
+    Anything else rolls back (and removes the files this restore added)."""
     from claimdesk.migrate import upgrade
 
     path = Path(path)
+    storage = storage or get_storage()
     manifest = read_manifest(path)
     revision = str(manifest["schema_revision"])
     engine = make_engine(url)
@@ -329,9 +379,15 @@ def restore(path: str | Path, url: str) -> RestoreResult:
             if reason:
                 raise RestoreTargetNotEmpty(detail=reason)
             conn.rollback()
-        with engine.connect() as conn, conn.begin() as transaction:
-            result = _load(conn, path, manifest)
-            transaction.commit()
+        added: list[str] = []
+        try:
+            with engine.connect() as conn, conn.begin() as transaction:
+                result = _load(conn, path, manifest, _FileSink(storage, added))
+                transaction.commit()
+        except BaseException:
+            for key in added:
+                storage.delete(key)
+            raise
         return result
     finally:
         engine.dispose()
@@ -347,7 +403,30 @@ def _self_references(table: Table) -> list[str]:
     ]
 
 
-def _load(conn: Connection, path: Path, manifest: dict[str, Any]) -> RestoreResult:
+@dataclass
+class _FileSink:
+    """Writes restored files to the store, remembering which ones it added."""
+
+    storage: BlobStorage
+    added: list[str]
+    written: int = 0
+
+    def write(self, data: dict[str, Any], number: int) -> None:
+        try:
+            key, sealed = str(data["key"]), base64.b64decode(data["data"])
+        except (KeyError, ValueError) as error:
+            raise BackupCorrupt(detail=f"malformed file at line {number + 1}") from error
+        if hashlib.sha256(sealed).hexdigest() != data.get("sha256"):
+            raise BackupCorrupt(detail=f"file {key}: checksum mismatch")
+        if not self.storage.exists(key):
+            self.added.append(key)
+        self.storage.put(key, sealed)
+        self.written += 1
+
+
+def _load(
+    conn: Connection, path: Path, manifest: dict[str, Any], files: _FileSink
+) -> RestoreResult:
     _, tables = _reflect(conn)
     by_name = {t.name: t for t in tables}
     # Rows the migrations seeded are replaced by the backup's copies.
@@ -381,6 +460,11 @@ def _load(conn: Connection, path: Path, manifest: dict[str, Any]) -> RestoreResu
         data = _json(line)
         if number == 0 or (isinstance(data, dict) and data.get("kind") == "manifest"):
             continue
+        if isinstance(data, dict) and data.get("kind") == "file":
+            finish_table()
+            current = None
+            files.write(data, number)
+            continue
         if isinstance(data, dict) and data.get("kind") == "table":
             finish_table()
             current = by_name.get(data["name"])
@@ -404,7 +488,7 @@ def _load(conn: Connection, path: Path, manifest: dict[str, Any]) -> RestoreResu
     finish_table()
     if dialect == "postgresql":
         _reset_sequences(conn, tables)
-    return _verify(conn, tables, manifest)
+    return _verify(conn, tables, manifest, files)
 
 
 def _reset_sequences(conn: Connection, tables: list[Table]) -> None:
@@ -423,7 +507,46 @@ def _reset_sequences(conn: Connection, tables: list[Table]) -> None:
             )
 
 
-def _verify(conn: Connection, tables: list[Table], manifest: dict[str, Any]) -> RestoreResult:
+def _verify_files(
+    conn: Connection, tables: list[Table], manifest: dict[str, Any], files: _FileSink
+) -> int:
+    """Every sealed upload is in the store, opens with the keyring, and is the file its
+    row describes. Problems name the file id, never content."""
+    from cryptography.exceptions import InvalidTag
+
+    from claimdesk.crypto.keyring import get_keyring
+    from claimdesk.storage import load_file
+
+    if files.written != manifest.get("files", 0):
+        raise RestoreVerificationFailed(detail=f"files: {files.written} != {manifest.get('files')}")
+    table = next((t for t in tables if t.name == FILES_TABLE), None)
+    if table is None or "data_key" not in table.c:
+        return 0
+    keyring = get_keyring()
+    storage = files.storage
+    rows = conn.execute(
+        select(table.c.id, table.c.storage_path, table.c.data_key, table.c.sha256).where(
+            table.c.data_key.is_not(None)
+        )
+    )
+    checked = 0
+    for file_id, key, wrapped, digest in rows:
+        try:
+            data_key = keyring.decrypt(wrapped, FILE_KEY_CONTEXT)
+            content = load_file(storage, key=key, data_key=data_key)
+        except BlobNotFound as error:
+            raise RestoreVerificationFailed(detail=f"file {file_id} missing") from error
+        except (ClaimdeskError, InvalidTag, ValueError) as error:
+            raise RestoreVerificationFailed(detail=f"file {file_id} does not open") from error
+        if hashlib.sha256(content).hexdigest() != digest:
+            raise RestoreVerificationFailed(detail=f"file {file_id}: SHA-256 differs")
+        checked += 1
+    return checked
+
+
+def _verify(
+    conn: Connection, tables: list[Table], manifest: dict[str, Any], files: _FileSink
+) -> RestoreResult:
     expected: dict[str, int] = manifest["row_counts"]
     actual = {
         t.name: conn.execute(select(func.count()).select_from(t)).scalar_one() for t in tables
@@ -442,7 +565,8 @@ def _verify(conn: Connection, tables: list[Table], manifest: dict[str, Any]) -> 
         )
     if chain.last_seq != manifest["audit_chain_head"]["last_seq"]:
         raise RestoreVerificationFailed(detail="audit chain head differs from the manifest")
-    return RestoreResult(chain.entries_checked, len(expected), sum(actual.values()))
+    checked = _verify_files(conn, tables, manifest, files)
+    return RestoreResult(chain.entries_checked, len(expected), sum(actual.values()), checked)
 
 
 # --- commands ------------------------------------------------------------------------
@@ -458,7 +582,8 @@ def backup_command(
     rows = sum(result.row_counts.values())
     typer.echo(
         f"backup written: {result.path} (schema {result.schema_revision}, "
-        f"{len(result.row_counts)} tables, {rows} rows, audit chain head #{result.audit_last_seq})"
+        f"{len(result.row_counts)} tables, {rows} rows, {result.files} uploaded files, "
+        f"audit chain head #{result.audit_last_seq})"
     )
     typer.echo(f"note: {KEYS_NOTE}")
 
@@ -476,6 +601,7 @@ def restore_command(
         raise typer.Exit(code=1) from error
     typer.echo(
         f"restore verified: audit chain intact ({result.audit_entries} entries), "
-        f"row counts match ({result.tables} tables)"
+        f"row counts match ({result.tables} tables), "
+        f"{result.files} uploaded files open and match their SHA-256"
     )
     typer.echo(f"note: {KEYS_NOTE}")
