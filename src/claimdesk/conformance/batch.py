@@ -278,11 +278,7 @@ def _refuse_bad(lines: pl.DataFrame, claims: pl.DataFrame) -> None:
 
 def _fen(text: pl.Expr) -> pl.Expr:
     """ "1200.5" → 120050; null when not plainly a 2-place amount."""
-    value = text.str.strip_chars()
-    whole = value.str.extract(r"^([0-9]+)", 1).cast(pl.Int64, strict=False)
-    cents = value.str.extract(r"\.([0-9]+)$", 1).fill_null("").str.pad_end(2, "0")
-    cents = cents.cast(pl.Int64, strict=False)
-    return pl.when(value.str.contains(_AMOUNT)).then(whole * 100 + cents)
+    return _scaled(text.str.strip_chars(), _AMOUNT, 2)
 
 
 def _fen_or_zero(text: pl.Expr) -> pl.Expr:
@@ -291,10 +287,20 @@ def _fen_or_zero(text: pl.Expr) -> pl.Expr:
 
 def _scaled_ratio(value: pl.Expr) -> pl.Expr:
     """ "0.15" → 1_500_000_000 (× 10**10); null when not a ratio in [0, 1]."""
-    whole = value.str.extract(r"^([0-9])", 1).cast(pl.Int64, strict=False)
-    frac = value.str.extract(r"\.([0-9]+)$", 1).fill_null("").str.pad_end(MAX_RATIO_PLACES, "0")
-    scaled = whole * 10**MAX_RATIO_PLACES + frac.cast(pl.Int64, strict=False)
-    return pl.when(value.str.contains(_RATIO)).then(scaled)
+    return _scaled(value, _RATIO, MAX_RATIO_PLACES)
+
+
+def _scaled(value: pl.Expr, pattern: str, places: int) -> pl.Expr:
+    """A decimal text matching ``pattern`` (at most ``places`` decimals) × 10**places as
+    an exact Int64: its digits without the point, times 10**(places − decimals given).
+    String operations only (no regex capture): several times faster than extracting."""
+    dot = value.str.find(".", literal=True)
+    given = (value.str.len_bytes().cast(pl.Int64) - dot.cast(pl.Int64) - 1).fill_null(0)
+    factor = given.replace_strict(
+        {n: 10 ** (places - n) for n in range(places + 1)}, default=None, return_dtype=pl.Int64
+    )
+    digits = value.str.replace(".", "", literal=True).cast(pl.Int64, strict=False)
+    return pl.when(value.str.contains(pattern)).then(digits * factor)
 
 
 def _places(scaled: np.ndarray[Any, Any]) -> int:
