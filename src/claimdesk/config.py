@@ -8,6 +8,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+from pydantic import Field, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from claimdesk.rules.forwarded import Network, parse_networks
@@ -31,12 +32,18 @@ class Settings(BaseSettings):
     keys: str | None = None
     key_file: Path = Path("var/keys.json")
     upload_dir: Path = Path("var/uploads")
+    # The file store for uploads (storage.backends): "local" = files under upload_dir,
+    # which several nodes share when it is one shared mount.
+    storage: str = "local"
     # Sessions and login throttling (SEC-8).
     session_ttl_minutes: int = 8 * 60
     api_token_ttl_minutes: int = 12 * 60
     login_max_failures: int = 5
     login_lockout_seconds: int = 60
-    secure_cookies: bool = False
+    # Cookies carry the Secure flag (HTTPS only). Unset: on outside development/test
+    # (SEC-9), so a production deployment cannot forget it; set false only behind a
+    # plain-HTTP test setup.
+    secure_cookies: bool = Field(default=None, validate_default=True)
     # argon2id costs (SEC-8). Defaults: RFC 9106's low-memory profile.
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
@@ -62,6 +69,13 @@ class Settings(BaseSettings):
     @property
     def trusted_proxy_networks(self) -> tuple[Network, ...]:
         return parse_networks(self.trusted_proxies)
+
+    @field_validator("secure_cookies", mode="before")
+    @classmethod
+    def _secure_outside_development(cls, value: object, info: ValidationInfo) -> object:
+        if value is None or value == "":
+            return info.data.get("env", "development") not in {"development", "test"}
+        return value
 
 
 @lru_cache(maxsize=1)

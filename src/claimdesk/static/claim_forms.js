@@ -13,3 +13,12 @@ function claimdeskToggle(form) {
     set.disabled = !on;
   });
 }
+
+// Wired here, not in an onchange attribute: the content security policy allows no
+// inline script (SEC-9). Delegated from the document, so forms htmx swaps in work too.
+document.addEventListener("change", function (event) {
+  var control = event.target;
+  if (control instanceof HTMLSelectElement && control.hasAttribute("data-controls")) {
+    claimdeskToggle(control.form);
+  }
+});
