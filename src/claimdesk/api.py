@@ -14,6 +14,7 @@ from claimdesk.claims.endpoints import router as claims_router
 from claimdesk.claims.special_endpoints import public_router as claims_public_router
 from claimdesk.claims.special_endpoints import reports_router as claims_reports_router
 from claimdesk.claims.special_endpoints import router as claims_special_router
+from claimdesk.errors import ERROR_RESPONSES
 from claimdesk.org.endpoints import router as org_router
 from claimdesk.payments.endpoints import claims_router as settlement_router
 from claimdesk.payments.endpoints import payments_router
@@ -25,8 +26,9 @@ from claimdesk.sales.endpoints import router as sales_router
 from claimdesk.security.endpoints import router as security_router
 from claimdesk.service.endpoints import router as service_router
 
-# Cookie-authenticated calls must carry the session's CSRF token (SEC-8).
-api_router = APIRouter(dependencies=[Depends(api_csrf_guard)])
+# Cookie-authenticated calls must carry the session's CSRF token (SEC-8). Every route
+# declares the error responses it can give, in the one error shape (GEN-6).
+api_router = APIRouter(dependencies=[Depends(api_csrf_guard)], responses=ERROR_RESPONSES)
 api_router.include_router(auth_router)
 api_router.include_router(users_router)
 api_router.include_router(org_router)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from pydantic import BaseModel
+
 
 class ClaimdeskError(Exception):
     status_code: ClassVar[int] = 400
@@ -179,3 +181,46 @@ class ServiceBusy(ClaimdeskError):
     code = "service_busy"
     message_zh = "系统繁忙，请 {retry_after} 秒后重试（本次请求未执行）"
     message_en = "The service is busy; nothing was done, retry in {retry_after} seconds"
+
+
+# -- the error shape in the OpenAPI --------------------------------------------------------
+# Every route declares the errors it can answer (GEN-6), so a client generated from the
+# OpenAPI knows what can go wrong and the fuzz test (tests/test_fuzz_api.py) checks that
+# every error body has this shape.
+
+
+class ErrorDetail(BaseModel):
+    field: str
+    type: str | None = None
+    message: str | None = None
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+    field: str | None = None
+    details: list[ErrorDetail] | None = None
+
+
+class ErrorResponse(BaseModel):
+    """The one error shape: ``{"error": {"code", "message", "field"}}`` in the caller's
+    language; validation errors add every problem under ``details``."""
+
+    error: ErrorBody
+
+
+_DESCRIPTIONS = {
+    400: "Malformed request (body not parseable, or a business rule refused it)",
+    401: "Not authenticated (or wrong credentials)",
+    403: "The role may not do this, or the CSRF token is missing",
+    404: "No such record (or not visible to the caller)",
+    409: "Conflicts with the record's current state, or changed concurrently",
+    422: "Invalid input: the error names the field and the rule",
+    429: "Too many attempts; see Retry-After",
+    503: "Busy (every database connection in use); nothing was done, see Retry-After",
+}
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorResponse, "description": description}
+    for status, description in _DESCRIPTIONS.items()
+}

@@ -154,9 +154,7 @@ class InputGuardMiddleware:
         headers = dict(scope.get("headers", []))
         content_type = headers.get(b"content-type", b"").decode("latin-1")
         length = headers.get(b"content-length", b"")
-        inspect = bool(content_type) and (
-            not length.isdigit() or int(length) <= _MAX_INSPECTED
-        )
+        inspect = bool(content_type) and (not length.isdigit() or int(length) <= _MAX_INSPECTED)
         if not inspect or scope.get("method") in ("GET", "HEAD", "OPTIONS"):
             await self.app(scope, receive, send)
             return
