@@ -85,11 +85,13 @@ def _content_ok(row: Any) -> bool:
     return hmac.compare_digest(recomputed, row.hash)
 
 
-def _entries_between(session: Session, after: int, upto: int | None) -> Iterator[Any]:
-    """Entries with after < seq (<= upto) in seq order, in keyset batches: constant
-    memory and no long-lived server cursor, on both databases."""
+def _entries_between(session: Session, after: int | None, upto: int | None) -> Iterator[Any]:
+    """Entries with after < seq (<= upto; no lower bound for None) in seq order, in
+    keyset batches: constant memory and no long-lived server cursor, on both databases."""
     while True:
-        query = select(*_ENTRY_COLUMNS).where(AuditEntry.seq > after)
+        query = select(*_ENTRY_COLUMNS)
+        if after is not None:
+            query = query.where(AuditEntry.seq > after)
         if upto is not None:
             query = query.where(AuditEntry.seq <= upto)
         batch = session.execute(query.order_by(AuditEntry.seq).limit(VERIFY_BATCH)).all()
@@ -125,7 +127,8 @@ class _SealedWalk:
         self.next_checkpoint, self.in_checkpoint = 1, 0
 
     def run(self, head_seq: int, head_hash: str) -> None:
-        entries = _entries_between(self.session, 0, head_seq)
+        # No lower bound: an entry slipped in below seq 1 is found too.
+        entries = _entries_between(self.session, None, head_seq)
         entry = next(entries, None)
         for seal in _seals_upto(self.session, head_seq):
             if entry is not None and entry.seq < seal.seq:
