@@ -544,6 +544,8 @@ def check_final(s: Settlement, cid: int, sch: Schedule, line: Line) -> dict[str,
     if small:
         del expected["claim.payment_working"], expected["claim.payment_agreement"]
         expected["claim.payment_small"] = sch.small_due
+    # SPEC CLM-X2 GEN-4: the callback's clock is listed with the claim's, met in time.
+    expected["claim.callback"] = sch.callback_due
     shown = {c["name"]: c for c in body["clocks"]}
     assert set(shown) == set(expected)
     for name, due in expected.items():

@@ -148,6 +148,10 @@ def test_rejection_needs_next_tier_then_notice_pdf_and_clock(
     # The explanation callback needs the options (mediation, arbitration).
     callback = ok(c.get(f"{API}/{cid}/callbacks", headers=w.h["agent"]))[0]
     assert callback["kind"] == "rejected"
+    # SPEC CLM-X2 GEN-4: the rejection callback runs its own clock, listed with the claim's.
+    assert callback["clock"]["name"] == "claim.rejection_callback"
+    assert callback["clock"]["rule_type"] == "working_days" and callback["clock"]["rule_n"] == 3
+    assert _clock(body, "claim.rejection_callback")["id"] == callback["clock"]["id"]
     r = c.post(
         f"{API}/{cid}/callbacks/{callback['id']}/complete",
         json={"outcome": "reached", "options_explained": ["mediation"]},
@@ -161,6 +165,8 @@ def test_rejection_needs_next_tier_then_notice_pdf_and_clock(
             headers=w.h["agent"],
         )
     )
+    done = _clock(ok(c.get(f"{API}/{cid}", headers=w.h["reviewer2"])), "claim.rejection_callback")
+    assert done["stopped"] is True and done["met"] is not None
     archive = ok(c.post(f"{API}/{cid}/close", json={}, headers=w.h["reviewer3"]))
     assert "rejection_notice" in {r["kind"] for r in archive["records"]}
     # Reopening needs a reason and puts the claim back at adjustment.

@@ -22,7 +22,7 @@ from claimdesk.service.errors import (
     ComplaintAlreadyExtended,
     ContactRequired,
     CustomerRequired,
-    DecisionPastDeadline,
+    ExtensionAfterDeadline,
     ExtensionReasonRequired,
     UnknownCode,
 )
@@ -170,12 +170,14 @@ def test_extension_needs_a_reason(db: Session, agent: Principal) -> None:
     assert complaint.decision_due_at == local(2026, 10, 13, 23, 59, 59)
 
 
-def test_decision_past_deadline_without_extension_reason_is_refused(
+def test_decision_past_deadline_is_recorded_late_and_cannot_extend(
     db: Session, agent: Principal
 ) -> None:
-    # SPEC SVC-3 GEN-6: 14 Oct is past the 15-day deadline of 13 Oct.
+    # SPEC SVC-3 GEN-4: 14 Oct is past the 15-day deadline of 13 Oct. An extension given
+    # with the late decision is refused (it is decided within the time limit) and
+    # changes nothing; the decision itself is then recorded as late (the clock missed).
     complaint = _file(db, agent, local(2026, 9, 28, 10, 0))
-    with pytest.raises(DecisionPastDeadline) as error:
+    with pytest.raises(ExtensionAfterDeadline) as error:
         service.decide_complaint(
             db,
             actor=agent,
@@ -183,11 +185,11 @@ def test_decision_past_deadline_without_extension_reason_is_refused(
             outcome="rejected",
             decision="不予支持",
             at=local(2026, 10, 14, 9, 0),
+            extension_reason="投诉人补充材料",
         )
-    assert error.value.field == "extension_reason"
+    assert error.value.field == "extension_reason" and error.value.status_code == 409
     assert "2026-10-13" in error.value.message("zh-CN")
-    assert complaint.status == "received" and complaint.decided_at is None
-    # With the reason the same decision extends (notice sent) and is recorded as met.
+    assert complaint.status == "received" and complaint.extended_at is None
     service.decide_complaint(
         db,
         actor=agent,
@@ -195,10 +197,10 @@ def test_decision_past_deadline_without_extension_reason_is_refused(
         outcome="rejected",
         decision="不予支持",
         at=local(2026, 10, 14, 9, 0),
-        extension_reason="投诉人补充材料",
     )
-    assert complaint.status == "decided" and complaint.extended_at is not None
-    assert clock_met(_clock(db, complaint, service.DECISION_CLOCK)) is True
+    assert complaint.status == "decided" and complaint.extended_at is None
+    assert complaint.decision_due_at == local(2026, 10, 13, 23, 59, 59)
+    assert clock_met(_clock(db, complaint, service.DECISION_CLOCK)) is False
 
 
 def test_claim_complaint_has_a_named_person_and_a_two_hour_clock(

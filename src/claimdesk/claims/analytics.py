@@ -154,7 +154,9 @@ def sla(
     branches = _branches(session)
     cells: dict[tuple[str, str, str], Counter[str]] = defaultdict(Counter)
     for clock in session.scalars(
-        select(Clock).where(Clock.subject_type.in_(("claim", "claim_dispute"))).order_by(Clock.id)
+        select(Clock)
+        .where(Clock.subject_type.in_(("claim", "claim_dispute", "claim_callback")))
+        .order_by(Clock.id)
     ):
         if not _within(clock.started_at, since, until):
             continue

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from claimdesk.audit.service import record
 from claimdesk.auth.principal import Principal
 from claimdesk.claims import timeutil, workflow
+from claimdesk.claims.callbacks import open_callback
 from claimdesk.claims.config import rules
 from claimdesk.claims.settlement_errors import (
     ChecklistNotConfirmed,
@@ -45,7 +46,6 @@ from claimdesk.models.claim import (
     FraudFlag,
     SurveyAssignment,
 )
-from claimdesk.models.payment import Callback
 from claimdesk.models.policy import Policy
 from claimdesk.models.review import RejectionNotice, ReviewDecision, ReviewRound
 from claimdesk.rules.deadlines import local_date
@@ -533,13 +533,8 @@ def _reject(
         related_id=str(claim.id),
     )
     notice.outbox_message_id = None if message is None else message.id
-    # CLM-X2: the explanation callback (reason and options).
-    session.add(
-        Callback(
-            claim_id=claim.id, kind="rejected", source_id=notice.id, created_at=at, status="open"
-        )
-    )
-    session.flush()
+    # CLM-X2: the explanation callback (reason and options), on its own clock.
+    open_callback(session, actor=actor, claim=claim, kind="rejected", source_id=notice.id, at=at)
     record(
         session,
         actor=actor,

@@ -268,10 +268,13 @@ class DisputeOut(BaseModel):
     resolved_at: dt.datetime | None
     response_due_at: dt.datetime | None = None
     response_met: bool | None = None
+    # GEN-4: the 2-hour answer clock (CLM-Z3) with its rule, basis and state.
+    response_clock: dict[str, Any] | None = None
     steps: list[dict[str, Any]] = Field(default_factory=list)
 
 
-def _dispute_out(db: Session, dispute: ClaimDispute) -> DisputeOut:
+def _dispute_out(db: Session, dispute: ClaimDispute, language: str = "zh-CN") -> DisputeOut:
+    from claimdesk.clocks.schemas import ClockOut
     from claimdesk.clocks.service import clock_met
 
     out = DisputeOut.model_validate(dispute, from_attributes=True)
@@ -279,6 +282,7 @@ def _dispute_out(db: Session, dispute: ClaimDispute) -> DisputeOut:
     if clock is not None:
         out.response_due_at = clock.due_at
         out.response_met = clock_met(clock)
+        out.response_clock = ClockOut.of(clock, language).model_dump(mode="json")
     out.steps = [
         {"path": s.path, "note": s.note, "at": s.at.isoformat(), "by_id": s.by_id}
         for s in disputes.steps_of(db, dispute.id)
@@ -298,20 +302,20 @@ def _dispute_and_claim(
 def file_dispute(claim_id: int, body: DisputeIn, db: DB, principal: DisputeWorker) -> DisputeOut:
     claim = get_claim(db, principal, claim_id, for_update=True)
     dispute = disputes.file_dispute(db, actor=principal, claim=claim, **body.model_dump())
-    return _dispute_out(db, dispute)
+    return _dispute_out(db, dispute, principal.language)
 
 
 @router.get("/claims/{claim_id}/disputes", response_model=list[DisputeOut])
 def list_disputes(claim_id: int, db: DB, principal: Reader) -> list[DisputeOut]:
     claim = get_claim(db, principal, claim_id)
-    return [_dispute_out(db, d) for d in disputes.disputes_of(db, claim.id)]
+    return [_dispute_out(db, d, principal.language) for d in disputes.disputes_of(db, claim.id)]
 
 
 @router.post("/claim-disputes/{dispute_id}/answer", response_model=DisputeOut)
 def answer_dispute(dispute_id: int, body: AnswerIn, db: DB, principal: DisputeWorker) -> DisputeOut:
     dispute, claim = _dispute_and_claim(db, principal, dispute_id)
     disputes.answer(db, actor=principal, dispute=dispute, claim=claim, text=body.answer)
-    return _dispute_out(db, dispute)
+    return _dispute_out(db, dispute, principal.language)
 
 
 @router.post("/claim-disputes/{dispute_id}/escalate", response_model=DisputeOut)
@@ -320,7 +324,7 @@ def escalate_dispute(
 ) -> DisputeOut:
     dispute, _claim = _dispute_and_claim(db, principal, dispute_id)
     disputes.escalate(db, actor=principal, dispute=dispute, path=body.path, note=body.note)
-    return _dispute_out(db, dispute)
+    return _dispute_out(db, dispute, principal.language)
 
 
 @router.post("/claim-disputes/{dispute_id}/resolve", response_model=DisputeOut)
@@ -337,7 +341,7 @@ def resolve_dispute(
         note=body.note,
         amount=body.amount,
     )
-    return _dispute_out(db, dispute)
+    return _dispute_out(db, dispute, principal.language)
 
 
 # -- claims analysis (CLM-Q2, GEN-7) -----------------------------------------------------

@@ -8,7 +8,8 @@ clocks and hands each breached claim clock to :func:`escalate_claim_clock`:
 * the customer is told once per claim that handling may take longer (CLM-P4,
   foreseeable delay).
 
-Dispute clocks (CLM-Z3, subject ``claim_dispute``) go to the same supervisors.
+Dispute clocks (CLM-Z3, subject ``claim_dispute``) and callback clocks (CLM-X2, subject
+``claim_callback``) go to the same supervisors.
 Every message carries a dedupe key, so two workers or a retried run send nothing twice.
 """
 
@@ -21,6 +22,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from claimdesk.claims import notify
+from claimdesk.claims.callbacks import SUBJECT as CALLBACK_SUBJECT
+from claimdesk.claims.callbacks import callback_of_clock
 from claimdesk.clocks import escalation
 from claimdesk.jobs.outbox import send_message
 from claimdesk.models.claim import Claim
@@ -99,8 +102,24 @@ def escalate_dispute_clock(
     return {"to_user_ids": [u.id for u in supervisors], "dispute_id": dispute.id}
 
 
+def escalate_callback_clock(
+    session: Session, clock: Clock, now: dt.datetime
+) -> dict[str, object] | None:
+    """A missed callback (CLM-X2) goes to the claim's supervisors, like a claim clock."""
+    callback = callback_of_clock(session, clock)
+    claim = None if callback is None else session.get(Claim, callback.claim_id)
+    if callback is None or claim is None:
+        return None
+    supervisors = supervisors_of(session, claim.org_unit_id)
+    if not supervisors:
+        return None
+    _tell_supervisors(session, clock, claim, supervisors)
+    return {"to_user_ids": [u.id for u in supervisors], "callback_id": callback.id}
+
+
 escalation.register("claim", escalate_claim_clock)
 escalation.register("claim_dispute", escalate_dispute_clock)
+escalation.register(CALLBACK_SUBJECT, escalate_callback_clock)
 
 
 def run_breach_job(session: Session, *, now: dt.datetime) -> dict[str, Any]:

@@ -27,3 +27,9 @@ class ClockTimeOutOfOrder(ValidationFailed):
     code = "clock_time_out_of_order"
     message_zh = "{field}：时间不能早于 {earliest}"
     message_en = "{field}: the time may not be earlier than {earliest}"
+
+
+class ClockDeadlinePassed(Conflict):
+    code = "clock_deadline_passed"
+    message_zh = "时限“{name}”已于 {due} 届满，不能再延长"
+    message_en = "The time limit '{name}' already ran out at {due}; it can no longer be extended"

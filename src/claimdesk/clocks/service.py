@@ -21,6 +21,7 @@ from claimdesk.auth.principal import Principal
 from claimdesk.calendar.service import load_calendar
 from claimdesk.clocks.errors import (
     ClockAlreadyPaused,
+    ClockDeadlinePassed,
     ClockNotPaused,
     ClockStopped,
     ClockTimeOutOfOrder,
@@ -253,12 +254,68 @@ def stop_clock(session: Session, *, clock: Clock, at: dt.datetime, actor: Princi
     return clock
 
 
+def extend_clock(
+    session: Session,
+    *,
+    clock: Clock,
+    rule: Rule,
+    basis: str,
+    at: dt.datetime,
+    actor: Principal,
+    reason: str | None = None,
+) -> Clock:
+    """Replace the rule of a running clock (a complaint's 15 days become 30) and compute
+    the new deadline by that rule from the original start and the stored pauses.
+
+    An extension is decided within the time limit: at or after the current deadline it
+    is refused (ClockDeadlinePassed), so a missed limit cannot be turned into a met one."""
+    _open(clock)
+    at = _aware(at, "at")
+    # A clock paused before its deadline is not running out; one paused after it is.
+    paused_in_time = clock.paused_at is not None and clock.paused_at < clock.due_at
+    if at > clock.due_at and not paused_in_time:
+        raise ClockDeadlinePassed(name=clock.name, due=to_local(clock.due_at).isoformat())
+    clock.rule_type, clock.rule_n, clock.basis = rule.type, rule.n, basis
+    session.flush()
+    due, provisional = _compute_due(session, clock)
+    if due is not None:  # while paused due_at keeps the last computed deadline
+        clock.due_at, clock.due_provisional = due, provisional
+    session.flush()
+    _sync_subject(session, clock)
+    _audit(session, clock, "extended", actor, reason=reason, at=at)
+    return clock
+
+
 def clocks_for(session: Session, subject_type: str, subject_id: str | int) -> Sequence[Clock]:
     return session.scalars(
         select(Clock)
         .where(Clock.subject_type == subject_type, Clock.subject_id == str(subject_id))
         .order_by(Clock.id)
     ).all()
+
+
+def clocks_of_subjects(
+    session: Session, subject_type: str, subject_ids: Iterable[str | int]
+) -> dict[str, list[Clock]]:
+    """The clocks of many subjects of one type in one query (a list page), by subject id."""
+    ids = sorted({str(i) for i in subject_ids})
+    found: dict[str, list[Clock]] = {i: [] for i in ids}
+    if not ids:
+        return found
+    for clock in session.scalars(
+        select(Clock)
+        .where(Clock.subject_type == subject_type, Clock.subject_id.in_(ids))
+        .order_by(Clock.id)
+    ):
+        found[clock.subject_id].append(clock)
+    return found
+
+
+def clocks_by_id(session: Session, clock_ids: Iterable[int]) -> list[Clock]:
+    ids = sorted(set(clock_ids))
+    if not ids:
+        return []
+    return list(session.scalars(select(Clock).where(Clock.id.in_(ids)).order_by(Clock.id)))
 
 
 def open_clocks_due_before(session: Session, when: dt.datetime) -> Sequence[Clock]:

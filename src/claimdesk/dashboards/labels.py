@@ -46,6 +46,8 @@ LABELS: dict[str, str] = {
     "claim.payment_working": "Payment (5 working days)",
     "claim.payment_agreement": "Payment after agreement (10 days)",
     "claim.callback": "Callback (3 working days)",
+    "claim.rejection_callback": "Rejection callback (3 working days)",
+    "claim_dispute.response": "Claim dispute answer (2 h)",
     "service.consultation_answer": "Consultation answer (2 h)",
     "complaint.acknowledgement": "Complaint acknowledgement (24 h)",
     "complaint.decision": "Complaint decision",

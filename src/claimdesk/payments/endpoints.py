@@ -290,20 +290,22 @@ def read_archive(claim_id: int, db: DB, principal: Reader) -> ArchiveOut:
     return _archive(db, claim.id, claim.number)
 
 
-def _callback_out(db: Session, callback: Callback) -> CallbackOut:
+def _callback_out(db: Session, callback: Callback, language: str = "zh-CN") -> CallbackOut:
     out = CallbackOut.model_validate(callback)
     if callback.clock_id is not None:
+        from claimdesk.clocks.schemas import ClockOut
         from claimdesk.models.clock import Clock
 
         clock = db.get(Clock, callback.clock_id)
         out.due_at = None if clock is None else clock.due_at
+        out.clock = None if clock is None else ClockOut.of(clock, language).model_dump(mode="json")
     return out
 
 
 @claims_router.get("/{claim_id}/callbacks", response_model=list[CallbackOut])
 def list_callbacks(claim_id: int, db: DB, principal: Reader) -> list[CallbackOut]:
     claim = get_claim(db, principal, claim_id)
-    return [_callback_out(db, c) for c in closing.callbacks_of(db, claim.id)]
+    return [_callback_out(db, c, principal.language) for c in closing.callbacks_of(db, claim.id)]
 
 
 @claims_router.post("/{claim_id}/callbacks/{callback_id}/complete", response_model=CallbackOut)
@@ -323,7 +325,7 @@ def complete_callback(
             options_explained=tuple(body.options_explained),
         ),
     )
-    return _callback_out(db, done)
+    return _callback_out(db, done, principal.language)
 
 
 # -- recoveries and financials (FIN-1, FIN-2) --------------------------------------------

@@ -30,6 +30,7 @@ from claimdesk.audit.service import record
 from claimdesk.auth.principal import Principal
 from claimdesk.claims import reserves, timeutil, workflow
 from claimdesk.claims.adjustment import current_adjustments
+from claimdesk.claims.callbacks import open_callback
 from claimdesk.claims.review import _move
 from claimdesk.claims.settlement_errors import (
     AdvanceTooLarge,
@@ -49,7 +50,6 @@ from claimdesk.jobs.outbox import send_message
 from claimdesk.jobs.queue import enqueue
 from claimdesk.models.claim import Claim, MaterialFile
 from claimdesk.models.payment import (
-    Callback,
     PayeeAuthorisation,
     Payment,
     PaymentAttempt,
@@ -790,30 +790,8 @@ def _paid(
 def _start_callback(
     session: Session, *, actor: Principal, claim: Claim, payment: Payment, at: dt.datetime
 ) -> None:
-    """CLM-X2: a callback within 3 working days of payment."""
-    definition = workflow.CLOCKS["claim.callback"]
-    clock = clocks.start_clock(
-        session,
-        subject_type="claim_callback",
-        subject_id=f"{claim.id}:{payment.id}",
-        name="claim.callback",
-        rule=definition.rule,
-        started_at=at,
-        basis=definition.basis,
-        org_unit_id=claim.org_unit_id,
-        actor=actor,
-    )
-    session.add(
-        Callback(
-            claim_id=claim.id,
-            kind="paid",
-            source_id=payment.id,
-            created_at=at,
-            clock_id=clock.id,
-            status="open",
-        )
-    )
-    session.flush()
+    """CLM-X2: a callback within 3 working days of payment, on its own clock."""
+    open_callback(session, actor=actor, claim=claim, kind="paid", source_id=payment.id, at=at)
 
 
 def get_payment(session: Session, payment_id: int) -> Payment:

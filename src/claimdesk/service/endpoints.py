@@ -9,16 +9,21 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Sequence
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
+from sqlalchemy.orm import Session
 
 from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
+from claimdesk.clocks.schemas import ClockOut
+from claimdesk.clocks.service import clocks_for
 from claimdesk.deps import DB, CurrentPrincipal, require
 from claimdesk.errors import PermissionDenied
 from claimdesk.models.base import utcnow
-from claimdesk.models.service import Complaint
+from claimdesk.models.clock import Clock
+from claimdesk.models.service import Complaint, ServiceRecord
 from claimdesk.service import reports, repository, service
 from claimdesk.service.schemas import (
     AcknowledgeIn,
@@ -58,7 +63,38 @@ _desk_or_own.alternative_permissions = (Permission.SERVICE_OWN,)  # type: ignore
 DeskOrOwn = Annotated[Principal, Depends(_desk_or_own)]
 
 
-def complaint_out(complaint: Complaint) -> ComplaintOut:
+def _clocks_out(clocks: Sequence[Clock], language: str) -> list[ClockOut]:
+    return [ClockOut.of(c, language) for c in clocks]
+
+
+def _due_of(clocks: Sequence[Clock], name: str) -> dt.datetime | None:
+    found = [c.due_at for c in clocks if c.name == name]
+    return found[-1] if found else None
+
+
+def record_out(db: Session, found: ServiceRecord, language: str = "zh-CN") -> ServiceRecordOut:
+    """A contact with its clocks (SVC-4: the consultation's 2-hour answer)."""
+    out = ServiceRecordOut.model_validate(found)
+    clocks = clocks_for(db, "service_record", found.id)
+    out.clocks = _clocks_out(clocks, language)
+    out.answer_due_at = _due_of(clocks, service.CONSULTATION_CLOCK)
+    return out
+
+
+def complaint_out(
+    complaint: Complaint, db: Session | None = None, language: str = "zh-CN"
+) -> ComplaintOut:
+    """The complaint; with a session, its clocks too (SVC-3: acknowledgement, decision,
+    claim answer), each naming its rule and basis (GEN-4)."""
+    out = _complaint_fields(complaint)
+    if db is not None:
+        clocks = clocks_for(db, "complaint", complaint.id)
+        out.clocks = _clocks_out(clocks, language)
+        out.acknowledgement_due_at = _due_of(clocks, service.ACK_CLOCK)
+    return out
+
+
+def _complaint_fields(complaint: Complaint) -> ComplaintOut:
     return ComplaintOut(
         id=complaint.id,
         person_id=complaint.person_id,
@@ -92,7 +128,7 @@ def complaint_out(complaint: Complaint) -> ComplaintOut:
 @router.post("/service/records", status_code=201, response_model=ServiceRecordOut)
 def open_record(body: ServiceRecordIn, db: DB, principal: DeskOrOwn) -> ServiceRecordOut:
     found = service.open_service_record(db, actor=principal, **body.model_dump())
-    return ServiceRecordOut.model_validate(found)
+    return record_out(db, found, principal.language)
 
 
 @router.post("/service/policy-requests", status_code=201, response_model=ServiceRecordOut)
@@ -102,7 +138,7 @@ def open_policy_request(
     found = service.open_policy_service_request(
         db, actor=principal, **body.model_dump(exclude={"change"}), change=body.change
     )
-    return ServiceRecordOut.model_validate(found)
+    return record_out(db, found, principal.language)
 
 
 @router.get("/service/records", response_model=list[ServiceRecordOut])
@@ -110,16 +146,15 @@ def list_records(
     db: DB, principal: DeskOrOwn, status: Annotated[str | None, Query(max_length=12)] = None
 ) -> list[ServiceRecordOut]:
     return [
-        ServiceRecordOut.model_validate(r)
+        record_out(db, r, principal.language)
         for r in repository.list_service_records(db, principal, status=status)
     ]
 
 
 @router.get("/service/records/{record_id}", response_model=ServiceRecordOut)
 def get_record(record_id: int, db: DB, principal: DeskOrOwn) -> ServiceRecordOut:
-    return ServiceRecordOut.model_validate(
-        service.get_service_record(db, actor=principal, record_id=record_id)
-    )
+    found = service.get_service_record(db, actor=principal, record_id=record_id)
+    return record_out(db, found, principal.language)
 
 
 @router.post("/service/records/{record_id}/answer", response_model=ServiceRecordOut)
@@ -129,7 +164,7 @@ def answer_record(
     found = service.answer_service_record(
         db, actor=principal, record_id=record_id, outcome=body.outcome, at=body.at
     )
-    return ServiceRecordOut.model_validate(found)
+    return record_out(db, found, principal.language)
 
 
 @router.post("/service/records/{record_id}/close", response_model=ServiceRecordOut)
@@ -137,7 +172,7 @@ def close_record(record_id: int, body: OutcomeIn, db: DB, principal: NeedsDesk) 
     found = service.close_service_record(
         db, actor=principal, record_id=record_id, outcome=body.outcome, at=body.at
     )
-    return ServiceRecordOut.model_validate(found)
+    return record_out(db, found, principal.language)
 
 
 # --- complaints -------------------------------------------------------------------------
@@ -145,19 +180,24 @@ def close_record(record_id: int, body: OutcomeIn, db: DB, principal: NeedsDesk) 
 
 @router.post("/complaints", status_code=201, response_model=ComplaintOut)
 def file_complaint(body: ComplaintIn, db: DB, principal: DeskOrOwn) -> ComplaintOut:
-    return complaint_out(service.file_complaint(db, actor=principal, **body.model_dump()))
+    complaint = service.file_complaint(db, actor=principal, **body.model_dump())
+    return complaint_out(complaint, db, principal.language)
 
 
 @router.get("/complaints", response_model=list[ComplaintOut])
 def list_complaints(
     db: DB, principal: DeskOrOwn, status: Annotated[str | None, Query(max_length=12)] = None
 ) -> list[ComplaintOut]:
-    return [complaint_out(c) for c in repository.list_complaints(db, principal, status=status)]
+    return [
+        complaint_out(c, db, principal.language)
+        for c in repository.list_complaints(db, principal, status=status)
+    ]
 
 
 @router.get("/complaints/{complaint_id}", response_model=ComplaintOut)
 def get_complaint(complaint_id: int, db: DB, principal: DeskOrOwn) -> ComplaintOut:
-    return complaint_out(service.get_complaint(db, actor=principal, complaint_id=complaint_id))
+    found = service.get_complaint(db, actor=principal, complaint_id=complaint_id)
+    return complaint_out(found, db, principal.language)
 
 
 @router.post("/complaints/{complaint_id}/acknowledge", response_model=ComplaintOut)
@@ -171,7 +211,9 @@ def acknowledge(
             complaint_id=complaint_id,
             progress_note=body.progress_note,
             at=body.at,
-        )
+        ),
+        db,
+        principal.language,
     )
 
 
@@ -186,7 +228,9 @@ def extend(complaint_id: int, body: ExtendIn, db: DB, principal: NeedsDesk) -> C
     return complaint_out(
         service.extend_complaint(
             db, actor=principal, complaint_id=complaint_id, reason=body.reason, at=body.at
-        )
+        ),
+        db,
+        principal.language,
     )
 
 
@@ -195,7 +239,9 @@ def decide(complaint_id: int, body: DecideIn, db: DB, principal: NeedsDesk) -> C
     return complaint_out(
         service.decide_complaint(
             db, actor=principal, complaint_id=complaint_id, **body.model_dump()
-        )
+        ),
+        db,
+        principal.language,
     )
 
 
@@ -204,13 +250,16 @@ def respond(complaint_id: int, body: RespondIn, db: DB, principal: DeskOrOwn) ->
     return complaint_out(
         service.respond_to_decision(
             db, actor=principal, complaint_id=complaint_id, response=body.response, route=body.route
-        )
+        ),
+        db,
+        principal.language,
     )
 
 
 @router.post("/complaints/{complaint_id}/archive", response_model=ComplaintOut)
 def archive(complaint_id: int, db: DB, principal: NeedsDesk) -> ComplaintOut:
-    return complaint_out(service.archive_complaint(db, actor=principal, complaint_id=complaint_id))
+    found = service.archive_complaint(db, actor=principal, complaint_id=complaint_id)
+    return complaint_out(found, db, principal.language)
 
 
 # --- satisfaction -------------------------------------------------------------------------

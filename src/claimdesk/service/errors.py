@@ -77,10 +77,15 @@ class ComplaintAlreadyExtended(Conflict):
     message_en = "{field}: a complaint's deadline may be extended only once (to 30 days)"
 
 
-class DecisionPastDeadline(ValidationFailed):
-    code = "decision_past_deadline"
-    message_zh = "{field}：决定时间已超过处理期限 {due}，须先记录延期理由"
-    message_en = "{field}: the decision is past the deadline {due}; an extension reason is required"
+class ExtensionAfterDeadline(Conflict):
+    """SVC-3: the extension to 30 days is decided within the time limit, not after it."""
+
+    code = "extension_after_deadline"
+    message_zh = "{field}：处理期限已于 {due} 届满，不能再延期；逾期作出的决定记为超时"
+    message_en = (
+        "{field}: the decision deadline ran out at {due}; it can no longer be extended, "
+        "and a decision now is recorded as late"
+    )
 
 
 class DecisionPastExtendedDeadline(ValidationFailed):

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
 from claimdesk.clocks.schemas import ClockOut
-from claimdesk.clocks.service import clocks_for
+from claimdesk.clocks.service import clocks_for, clocks_of_subjects
 from claimdesk.dashboards.kit import error_of, page, parse_id, translator, urgency
 from claimdesk.dashboards.labels import labeller
 from claimdesk.deps import DB, require
@@ -264,8 +264,21 @@ def decide(
 def consultations(request: Request, db: DB, actor: Desk, status: str | None = None) -> Response:
     chosen = status if status in ("open", "answered", "closed") else None
     records = repository.list_service_records(db, actor, status=chosen)
+    # SVC-4 / GEN-4: each consultation's 2-hour answer clock, with its rule and basis.
+    language = language_of(request)
+    by_record = clocks_of_subjects(db, "service_record", [r.id for r in records])
+    answer_clocks = {
+        int(record_id): ClockOut.of(found[-1], language)
+        for record_id, found in by_record.items()
+        if found
+    }
     return page(
-        request, "admin/consultations.html", records=records, status=chosen, **_common(request)
+        request,
+        "admin/consultations.html",
+        records=records,
+        status=chosen,
+        answer_clocks=answer_clocks,
+        **_common(request),
     )
 
 

@@ -9,6 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from claimdesk.clocks.schemas import ClockOut
 from claimdesk.policies.schemas import ChangeIn
 
 
@@ -62,6 +63,9 @@ class ServiceRecordOut(BaseModel):
     # The policy operation a policy service request started (POL-2..POL-4).
     policy_change_id: int | None = None
     renewed_policy_id: int | None = None
+    # GEN-4 / SVC-4: a consultation's 2-hour answer clock (due time, rule, basis, state).
+    answer_due_at: dt.datetime | None = None
+    clocks: list[ClockOut] = Field(default_factory=list)
 
     model_config = ConfigDict(from_attributes=True)
 
@@ -133,6 +137,10 @@ class ComplaintOut(BaseModel):
     customer_response: str | None
     escalation_route: str | None
     archived_at: dt.datetime | None
+    # GEN-4 / SVC-3: the 24-hour acknowledgement and every other clock of the complaint,
+    # each with its due time, the rule that made it, its basis and its state.
+    acknowledgement_due_at: dt.datetime | None = None
+    clocks: list[ClockOut] = Field(default_factory=list)
 
 
 class SurveyIn(_In):

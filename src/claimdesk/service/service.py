@@ -44,7 +44,7 @@ from claimdesk.service.errors import (
     ComplaintWrongState,
     ContactRequired,
     CustomerRequired,
-    DecisionPastDeadline,
+    ExtensionAfterDeadline,
     ExtensionReasonRequired,
     NotYourRecord,
     ReferencedRecordMissing,
@@ -700,20 +700,35 @@ def _extend(
     if complaint.extended_at is not None:
         raise ComplaintAlreadyExtended(field=field)
     _require_status(complaint, ("received", "acknowledged"), "延期", "be extended")
-    due = evaluate(EXTENDED_RULE, complaint.received_at, load_calendar(session)).due
-    assert due is not None
+    # Decided within the time limit (SVC-3): at the time the extension is made (the
+    # request's ``at``, or now), the deadline it extends must still be running.
+    if when > complaint.decision_due_at:
+        raise ExtensionAfterDeadline(
+            field=field, due=to_local(complaint.decision_due_at).isoformat()
+        )
     before = complaint.decision_due_at
+    clock = _clock(session, "complaint", complaint.id, DECISION_CLOCK)
+    if clock is not None:
+        # The 30 days run by their rule from the clock's own start (the receipt) and its
+        # pauses; the clock then shows the rule that binds, for people and the scorecard.
+        clocks.extend_clock(
+            session,
+            clock=clock,
+            rule=EXTENDED_RULE,
+            basis=BASIS_EXTENDED,
+            at=when,
+            actor=actor,
+            reason=reason.strip(),
+        )
+        due = clock.due_at
+    else:  # a complaint filed before its clocks existed: the rule from the receipt
+        computed = evaluate(EXTENDED_RULE, complaint.received_at, load_calendar(session)).due
+        assert computed is not None
+        due = computed.astimezone(dt.UTC)
     complaint.extended_at = when
     complaint.extension_reason = reason.strip()
     complaint.decision_rule_type, complaint.decision_rule_n = EXTENDED_RULE.type, EXTENDED_RULE.n
-    complaint.decision_due_at = due.astimezone(dt.UTC)
-    clock = _clock(session, "complaint", complaint.id, DECISION_CLOCK)
-    if clock is not None:
-        # The limit of this complaint is now 30 days; the clock shows the rule that
-        # binds, so the scorecard counts it against the extended deadline.
-        clock.rule_type, clock.rule_n = EXTENDED_RULE.type, EXTENDED_RULE.n
-        clock.due_at = complaint.decision_due_at
-        clock.basis = BASIS_EXTENDED
+    complaint.decision_due_at = due
     session.flush()
     local_due = to_local(complaint.decision_due_at).strftime("%Y-%m-%d %H:%M")
     _notify_complainant(
@@ -747,18 +762,14 @@ def decide_complaint(
     extension_reason: str | None = None,
     at: dt.datetime | None = None,
 ) -> Complaint:
-    """Decide. Past the 15-day deadline a decision needs the extension (with its reason):
-    either recorded before or given now."""
+    """Decide. A decision past the deadline is recorded as late (the clock is missed);
+    an extension reason given with it extends first, which only works in time."""
     complaint = get_complaint(session, actor=actor, complaint_id=complaint_id, for_update=True)
     _require_status(complaint, ("received", "acknowledged"), "作出处理决定", "be decided")
     choose(outcome, DECISION_OUTCOMES, "outcome")
     text = _text(decision, "decision")
     when = _instant(at, "at")
-    if when > complaint.decision_due_at and complaint.extended_at is None:
-        if extension_reason is None or not extension_reason.strip():
-            raise DecisionPastDeadline(
-                field="extension_reason", due=to_local(complaint.decision_due_at).isoformat()
-            )
+    if extension_reason is not None and extension_reason.strip():
         _extend(
             session,
             complaint,
