@@ -27,6 +27,7 @@ from claimdesk.claims import (
     survey,
     workflow,
 )
+from claimdesk.claims.clock_list import claim_clocks
 from claimdesk.claims.repository import get_claim, materials_of, queue
 from claimdesk.claims.schemas import (
     AcceptIn,
@@ -59,7 +60,6 @@ from claimdesk.claims.schemas import (
     TransitionIn,
 )
 from claimdesk.clocks.schemas import ClockOut
-from claimdesk.clocks.service import clocks_for
 from claimdesk.deps import DB, CurrentPrincipal, require
 from claimdesk.errors import PermissionDenied
 from claimdesk.models.claim import Claim, MaterialFile
@@ -174,7 +174,8 @@ def claim_out(
         ],
         clocks=[
             ClockOut.of(c, language).model_dump(mode="json")
-            for c in clocks_for(session, "claim", claim.id)
+            # GEN-4: the claim's own clocks and its disputes' and callbacks' (CLM-Z3, X2).
+            for c in claim_clocks(session, claim.id)
         ],
         reserves=[
             ReserveOut(coverage_code=r.coverage_code, amount=r.amount)
