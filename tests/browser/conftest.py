@@ -269,22 +269,42 @@ def _context(browser: Any, width: int, height: int, language: str) -> Any:
     )
 
 
+def _csp_watch(page: Any) -> list[str]:
+    """Collect the page's Content-Security-Policy violations (SEC-9): chromium reports
+    each refused script, handler or style as a console error."""
+    violations: list[str] = []
+
+    def on_console(message: Any) -> None:
+        if message.type == "error" and "Content Security Policy" in message.text:
+            violations.append(f"{page.url}: {message.text}")
+
+    page.on("console", on_console)
+    return violations
+
+
 @pytest.fixture
 def page(browser: Any, live_server: LiveServer) -> Iterator[Any]:
-    """A staff desktop (1280 px), Chinese by default."""
+    """A staff desktop (1280 px), Chinese by default. Fails the test on any CSP
+    violation (SEC-9)."""
     context = _context(browser, 1280, 900, "zh-CN")
     context.set_default_timeout(15_000)
-    yield context.new_page()
+    new_page = context.new_page()
+    violations = _csp_watch(new_page)
+    yield new_page
     context.close()
+    assert violations == [], "CSP violations (SEC-9)"
 
 
 @pytest.fixture
 def mobile_page(browser: Any, live_server: LiveServer) -> Iterator[Any]:
-    """A customer's phone (375 px wide), Chinese."""
+    """A customer's phone (375 px wide), Chinese. Fails the test on any CSP violation."""
     context = _context(browser, 375, 812, "zh-CN")
     context.set_default_timeout(15_000)
-    yield context.new_page()
+    new_page = context.new_page()
+    violations = _csp_watch(new_page)
+    yield new_page
     context.close()
+    assert violations == [], "CSP violations (SEC-9)"
 
 
 def login(page: Any, server: LiveServer, username: str, password: str = DEMO_PASSWORD) -> None:
