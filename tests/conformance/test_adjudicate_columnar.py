@@ -3,6 +3,7 @@ same figures as the Decimal engine (issue 14 item 4; SPEC ADJ-MED, GEN-1, GEN-6)
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -48,8 +49,6 @@ def random_rows(seed: int, claims: int) -> list[str]:
 
 def run(source: Path, product: Path, target: Path, engine: str) -> tuple[int, str]:
     stderr = io.StringIO()
-    import contextlib
-
     with contextlib.redirect_stderr(stderr):
         code = main(file=source, product=product, output=target, trace=False, engine=engine)
     return code, stderr.getvalue()

@@ -1,12 +1,16 @@
 """``claimdesk adjudicate FILE --product coverage.json [-o out.csv|out.json] [--trace]``.
 
 The actuary's tool (CLM-C2, SPEC section 5): price a year of claims against a product
-change. Input is a JSON list of claims in the vector claim format, or a CSV with one row
-per medical expense line, rows of one claim consecutive. The CSV is streamed: only the
-claim being read is in memory, so a million lines cost no more memory than five.
+change. Input is a JSON list of claims in the vector claim format, or a CSV or Parquet
+file with one row per medical expense line, rows of one claim consecutive.
+
+Two engines, the same figures (``--engine``, see :func:`main`): CSV/Parquet lines are
+read as columns by Polars and priced by the vectorised ADJ-MED engine
+(:mod:`.batch`); JSON, ``--trace`` and whatever that reader does not plainly accept go
+through the streamed Decimal path below, where only the claim being read is in memory.
 
 Output, one row per claim: claim_id, payable, reason, eligible, deductible_applied,
-grade (and the trace as JSON with ``--trace``), to stdout as CSV or to a .csv/.json file
+grade (and the trace as JSON with ``--trace``), to stdout as CSV or to a .csv/.json/.parquet file
 (written to a temporary name and renamed only on success). A progress bar and a summary
 line go to stderr. Bad input names the line (or JSON path) and the field; exit code 2.
 """

@@ -158,13 +158,13 @@ def adjudicate_medical_batch(terms: MedicalTerms, batch: MedicalBatch) -> BatchR
     when a 乙 line under ``social_insurance_only`` has no self-pay ratio, as the
     Decimal engine does."""
     if terms.social_insurance_only:
-        # Only a claim that reaches step 1 needs the ratio (the period is checked first).
-        outside, waiting = _period(terms, batch)
-        counts = np.diff(np.append(batch.starts, batch.lines))
-        priced = np.repeat(~(outside | waiting), counts)
-        missing = (batch.catalog == CAT_B) & (batch.self_pay < 0) & ~batch.excluded & priced
+        missing = (batch.catalog == CAT_B) & (batch.self_pay < 0) & ~batch.excluded
         if missing.any():
-            raise MissingField(field="self_pay_ratio")
+            # Only a claim that reaches step 1 needs the ratio (the period comes first).
+            outside, waiting = _period(terms, batch)
+            counts = np.diff(np.append(batch.starts, batch.lines))
+            if (missing & np.repeat(~(outside | waiting), counts)).any():
+                raise MissingField(field="self_pay_ratio")
     n = batch.claims
     if n == 0:
         empty = np.zeros(0, dtype=np.int64)
@@ -208,19 +208,18 @@ def _formula(
     """The formula on int64 (``kind`` np.int64) or Python ints (``kind`` object)."""
     s1 = 10**batch.self_pay_places
     scale = s1 * 10**terms.ratio_places
-    amount = batch.amount.astype(kind)
+    amount = batch.amount.astype(kind, copy=False)
 
     # Step 1: each line's covered part, in 10**-k1 fen; exact.
+    # (Multiplying by masks is several times faster than nested np.where here.)
     if terms.social_insurance_only:
-        share = np.where(
-            batch.catalog == CAT_A,
-            s1,
-            np.where(batch.catalog == CAT_B, s1 - batch.self_pay, 0),
-        ).astype(kind)
+        share = s1 - batch.self_pay
+        share *= batch.catalog == CAT_B
+        share += (batch.catalog == CAT_A) * np.int64(s1)
     else:
-        share = np.full(batch.lines, s1, dtype=kind)
-    share[batch.excluded] = 0
-    eligible = np.add.reduceat(amount * share, batch.starts)
+        share = np.full(batch.lines, s1, dtype=np.int64)
+    share *= ~batch.excluded
+    eligible = np.add.reduceat(amount * share.astype(kind, copy=False), batch.starts)
 
     # Step 2: net of social insurance and other compensation, never below 0.
     others = (batch.social_insurance_paid + batch.other_compensation).astype(kind) * s1
