@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PG_DEFAULT := postgresql://postgres@127.0.0.1:5432/test
 PYTEST_ARGS ?=
 
-.PHONY: run install test test-sqlite test-postgres lint typecheck bench demo worker clean lock
+.PHONY: run install test test-sqlite test-postgres test-faketime lint typecheck bench demo worker clean lock
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,17 @@ test-postgres: $(STAMP)
 	@echo "== Test run 2/2: PostgreSQL =="
 	@mkdir -p .test-results
 	$(BIN)/pytest -n 2 -p no:cacheprovider --junitxml=.test-results/postgres.xml $(PYTEST_ARGS)
+
+## make test-faketime: the deadline-bearing tests with the whole process's date faked to
+# late in a year whose next year has no published arrangement (SPEC GEN-3: no behaviour and
+# no test depends on today's date). Debian's `faketime` (libfaketime); SQLite only —
+# PostgreSQL's own now() is another process and is not faked.
+FAKETIME_AT ?= 2028-12-22 10:00:00
+FAKETIME_TESTS ?= tests/claims tests/service tests/calendar tests/clocks tests/rules/test_deadlines.py tests/rules/test_calendar.py
+test-faketime: $(STAMP)
+	@echo "== Test run: SQLite under faketime '$(FAKETIME_AT)' =="
+	@mkdir -p .test-results
+	CLAIMDESK_TEST_DATABASE_URL= CLAIMDESK_SKIP_BROWSER=1 faketime '$(FAKETIME_AT)' $(BIN)/pytest -n 2 -p no:cacheprovider --junitxml=.test-results/faketime.xml $(FAKETIME_TESTS) $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

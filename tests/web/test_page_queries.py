@@ -186,6 +186,15 @@ def assert_no_per_row_queries(
     assert grown == {}, f"statements grew with the rows ({FEW} vs {MANY} of each): {grown}"
 
 
+@pytest.fixture(autouse=True)
+def _frozen_today(monkeypatch: pytest.MonkeyPatch) -> None:
+    # SPEC GEN-3 (no test depends on today's date): the rows are dated November 2026 and
+    # the dashboards' default period is 1 January to "today".
+    from claimdesk.dashboards import pages as dashboard_pages
+
+    monkeypatch.setattr(dashboard_pages, "local_today", lambda: dt.date(2026, 11, 30))
+
+
 @pytest.mark.parametrize(
     ("username", "pages"),
     [
