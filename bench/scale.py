@@ -18,7 +18,10 @@ Every process starts, connects and warms up before the measured window opens; th
 window is BENCH_SCALE_SECONDS long (default 10). The clock of the reports is frozen on
 one day (2026-10-02), so all of them draw numbers of the same day. After the runs the
 sealer seals everything and ``verify_chain`` must prove it (printed as ``sealed_ok``).
-The figures depend on the machine's load: the 1-minute load average is printed too.
+The figures depend on the machine's load: the 1-minute load average is printed too,
+and so is the mean number of sessions waiting on a lock in each window (sampled from
+pg_locks every 50 ms), which does not depend on the load: before issue 14, 2.7 of 4
+reporting sessions waited on the day's sequence row.
 """
 
 from __future__ import annotations
@@ -132,10 +135,33 @@ def _rate(kind: str, url: str, policy: str, processes: int) -> float:
     for _ in workers:
         ready.get(timeout=600)
     start.set()
+    waiting = _sample_lock_waits(url, out, processes)
     total = sum(out.get(timeout=600 + SECONDS) for _ in workers)
     for worker in workers:
         worker.join(60)
+    WAITING[f"{kind}_{processes}p"] = round(sum(waiting) / max(len(waiting), 1), 2)
     return round(total / SECONDS, 1)
+
+
+# Mean number of this database's sessions waiting on a lock during each window: the
+# load-independent sign of a row that every write must lock (issue 14: 2.7 of 4).
+WAITING: dict[str, float] = {}
+
+
+def _sample_lock_waits(url: str, out: Any, processes: int) -> list[int]:
+    import psycopg
+
+    samples = []
+    deadline = time.monotonic() + SECONDS
+    with psycopg.connect(url, autocommit=True) as conn:
+        while time.monotonic() < deadline and out.qsize() < processes:
+            row = conn.execute(
+                "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+                "WHERE NOT l.granted AND a.datname = current_database()"
+            ).fetchone()
+            samples.append(int(row[0]) if row else 0)
+            time.sleep(0.05)
+    return samples
 
 
 def _seal_and_verify(url: str) -> bool:
@@ -171,6 +197,7 @@ def run() -> dict[str, Any]:
         figures["audit_commits_4p"] = _rate("audit", url, policy, 4)
         figures["load_after"] = os.getloadavg()[0]
         figures["sealed_ok"] = _seal_and_verify(url)
+        figures["mean_sessions_waiting_on_a_lock"] = dict(WAITING)
     print(
         f"inproc_2p={figures['inproc_2p']} inproc_4p={figures['inproc_4p']} "
         f"audit_commits_1p={figures['audit_commits_1p']} "
