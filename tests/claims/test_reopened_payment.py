@@ -314,3 +314,51 @@ def test_portal_shows_the_decision_not_a_payment_on_its_way(
         )
         assert page.status_code == 200, page.text
         assert said in page.text and never not in page.text
+
+
+def test_a_claim_left_approved_with_nothing_to_pay_can_be_concluded(
+    s: Settlement, db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # SPEC CLM-V3 CLM-P5: a claim approved before the rule waited for a zero payment
+    from claimdesk.payments import service as payments
+
+    w, c = s.w, s.w.client
+    clock = FrozenClock(monkeypatch, local("2026-09-30T10:00:00"))
+    cid = walk_to_adjusted(
+        w,
+        clock,
+        policy="MED-MILLION",
+        assessment=MEDICAL_BELOW_DEDUCTIBLE,
+        report={"estimated_amount": "8000.00"},
+    )
+    ok(c.post(f"{API}/{cid}/review/submit", json={}, headers=w.h["adjuster"]))
+    real_plan = payments.indemnity_plan
+    legacy = payments.Plan(payable=Decimal("1.00"), already_paid=Decimal("0.00"), allocations={})
+    monkeypatch.setattr(payments, "indemnity_plan", lambda session, claim: legacy)
+    assert approve(w, cid, "reviewer1")["state"] == "approved"  # the old, stuck outcome
+    monkeypatch.setattr(payments, "indemnity_plan", real_plan)
+    r = c.post(f"{API}/{cid}/conclude-without-payment", headers=w.h["cashier"])
+    assert r.status_code == 403  # a reviewer's decision, not the cashier's
+    body = ok(c.post(f"{API}/{cid}/conclude-without-payment", headers=w.h["reviewer3"]))
+    assert body["state"] == "decided"
+    r = c.post(f"{API}/{cid}/conclude-without-payment", headers=w.h["reviewer3"])
+    assert r.status_code == 409 and r.json()["error"]["code"] == "illegal_transition"
+    body = ok(c.get(f"{API}/{cid}", headers=w.h["reviewer3"]))
+    assert [x["met"] for x in body["clocks"] if x["name"].startswith("claim.payment")] == [True]
+    assert db.scalars(select(DecisionNotice).where(DecisionNotice.claim_id == cid)).one()
+    _close(s, cid)
+    assert _state(s, cid) == "closed"
+
+
+def test_a_claim_with_money_still_due_is_not_concluded(
+    s: Settlement, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # SPEC CLM-P5
+    clock = FrozenClock(monkeypatch, local("2026-09-30T10:00:00"))
+    cid = walk_to_adjusted(s.w, clock, policy="MED-MILLION", assessment=MEDICAL_14K)
+    ok(s.w.client.post(f"{API}/{cid}/review/submit", json={}, headers=s.w.h["adjuster"]))
+    approve(s.w, cid, "reviewer1")
+    assert approve(s.w, cid, "reviewer2")["state"] == "approved"
+    r = s.w.client.post(f"{API}/{cid}/conclude-without-payment", headers=s.w.h["reviewer3"])
+    assert r.status_code == 409 and r.json()["error"]["code"] == "transition_guard_failed"
+    assert "14000.00" in r.json()["error"]["message"]

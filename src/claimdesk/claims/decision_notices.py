@@ -264,3 +264,32 @@ def notice_of(session: Session, claim_id: int) -> DecisionNotice | None:
         .where(DecisionNotice.claim_id == claim_id)
         .order_by(DecisionNotice.id.desc())
     ).first()
+
+
+def conclude_approved(session: Session, *, actor: Principal, claim: Claim) -> DecisionNotice:
+    """The way out for a claim approved before this rule (or by any other path) whose
+    decision leaves nothing to pay: it was stuck between approval and payment."""
+    from claimdesk.claims import timeutil
+    from claimdesk.claims.errors import IllegalTransition, TransitionGuardFailed
+    from claimdesk.claims.review import rounds_of
+    from claimdesk.payments.service import indemnity_plan
+
+    if claim.state != workflow.APPROVED:
+        raise IllegalTransition(state=claim.state, action="conclude_without_payment")
+    plan = indemnity_plan(session, claim)
+    if plan.difference > 0:
+        raise TransitionGuardFailed(
+            action="conclude_without_payment",
+            why_zh=f"本案尚有 {plan.difference} 元应付，须发起支付",
+            why_en=f"{plan.difference} is still payable; request the payment",
+        )
+    review = [r for r in rounds_of(session, claim.id) if r.status == "approved"][-1]
+    return conclude(
+        session,
+        actor=actor,
+        claim=claim,
+        review=review,
+        payable=plan.payable,
+        already_paid=plan.already_paid,
+        at=timeutil.now(),
+    )

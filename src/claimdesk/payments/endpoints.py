@@ -171,6 +171,17 @@ def decision_notice(claim_id: int, db: DB, principal: Reader) -> Response:
     return Response(notice.pdf, media_type="application/pdf")
 
 
+@claims_router.post("/{claim_id}/conclude-without-payment", response_model=ReviewOut)
+def conclude_without_payment(claim_id: int, db: DB, principal: Reviewer) -> ReviewOut:
+    """CLM-V3: an approved claim with nothing (more) to pay gets its decision notice and
+    callback (claims approved before the rule were left waiting for a zero payment)."""
+    from claimdesk.claims.decision_notices import conclude_approved
+
+    claim = get_claim(db, principal, claim_id, for_update=True)
+    conclude_approved(db, actor=principal, claim=claim)
+    return _review_out(db, claim.id, principal.language)
+
+
 # -- payment (CLM-P1..P5) ----------------------------------------------------------------
 
 
