@@ -55,7 +55,9 @@ def world(db):  # type: ignore[no-untyped-def]
         "pay": ["payment_officer"],
         "cust": ["customer"],
     }.items():
-        make_user(db, username=name, roles=roles, org_unit=hq)
+        # A customer logs in with the SMS code to the phone of their person (SEC-9).
+        person_id = person.id if roles == ["customer"] else None
+        make_user(db, username=name, roles=roles, org_unit=hq, person_id=person_id)
     n = 0
 
     def claim(line: str, state: str, received: str, unit=bj, reserve: str | None = None):  # type: ignore[no-untyped-def]

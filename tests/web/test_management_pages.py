@@ -231,8 +231,11 @@ def test_policy_pages_issue_search_change(db, client, staff):  # type: ignore[no
     policy_id = int(issued.headers["location"].rsplit("/", 1)[1])
     number = db.get(Policy, policy_id).number
 
-    for who in ("agent", "surv", "seller"):
+    for who in ("agent", "seller"):
         _ok(client, f"/admin/policies/{policy_id}", who)
+    # SPEC CLM-F2: a surveyor reads only the policies of the claims assigned to them.
+    unassigned = client.get(f"/admin/policies/{policy_id}", headers=login_headers(client, "surv"))
+    assert unassigned.status_code == 404
     _ok(client, "/admin/policies/new", "seller")
     _refused(client, "/admin/policies/new", "agent")
     _refused(client, "/admin/policies", "admin")  # administrators hold no policy permission
