@@ -173,3 +173,50 @@ def test_start_page_warns_administrators_only(db, client, monkeypatch) -> None: 
     assert page.status_code == 200 and 'id="calendar-warning"' in page.text
     assert "2027 年的节假日安排尚未载入" in page.text
     assert 'id="calendar-warning"' not in client.get("/workbench", headers=handler).text
+
+
+def test_the_worker_loads_published_years_daily(db, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # SPEC GEN-3: the automatic load is a daily periodic job (runs at worker start too).
+    from claimdesk.calendar import tasks
+    from claimdesk.jobs.queue import handler_for, periodic_tasks
+
+    assert "calendar.sync_package" in {p.kind for p in periodic_tasks()}
+    assert handler_for("calendar.sync_package") is tasks.sync_package_calendar
+    monkeypatch.setattr(service, "package_published_years", lambda: frozenset({2026}))
+    # 31 Dec 2026 16:30 UTC is 1 January 2027 in Shanghai: 2026 is "last year" then.
+    tasks.sync_package_calendar(db, {}, now=at("2026-12-31T16:30:00+00:00"))
+    assert db.get(CalendarYear, 2026).source == package_source()
+
+
+def test_recompute_keeps_the_claim_queue_key(db, client, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # SPEC GEN-3, CLM-V4: a claim's next_due_at follows its recomputed clocks.
+    from claimdesk.models.claim import Claim
+    from tests.claims.helpers import FrozenClock, build_world, local
+
+    world = build_world(db, client)  # 2025 and 2026 loaded; 2027 not
+    FrozenClock(monkeypatch, local("2026-12-30T10:00:00"))
+    payload = {
+        "channel": "app",
+        "policy_number": world.policies["MED-MILLION"].number,  # type: ignore[attr-defined]
+        "claimant_name": "李四",
+        "loss_date": "2026-12-28",
+        "loss_place": "北京",
+        "loss_cause": "illness",
+        "loss_overview": "住院",
+        "estimated_amount": "3000.00",
+    }
+    reported = client.post("/api/v1/claims", json=payload, headers=world.h["handler"])
+    assert reported.status_code == 201, reported.text
+    claim_id = reported.json()["id"]
+    (review,) = [c for c in clocks.clocks_for(db, "claim", claim_id) if c.name == "claim.review"]
+    # Dec 31, (Jan 1 off, weekend) Jan 4, Jan 5 — on the provisional calendar.
+    assert review.due_at == at("2027-01-05T23:59:59+08:00") and review.due_provisional
+    shown = [c for c in reported.json()["clocks"] if c["name"] == "claim.review"]
+    assert shown[0]["provisional"] is True
+    days = [*package_arrangement(2027, provisional=True), (D(2027, 1, 4), "holiday", "元旦")]
+    service.replace_year(db, year=2027, days=days, actor=ADMIN)
+    db.commit()
+    db.expire_all()
+    review = db.get(type(review), review.id)
+    assert review.due_at == at("2027-01-06T23:59:59+08:00") and not review.due_provisional
+    assert db.get(Claim, claim_id).next_due_at == review.due_at
