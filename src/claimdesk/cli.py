@@ -21,7 +21,7 @@ def _register_domains() -> None:
     from claimdesk.conformance.cli import register as register_conformance
     from claimdesk.crypto.cli import app as keys_app
 
-    app.add_typer(audit_app, name="audit", help="Audit trail: verify the hash chain.")
+    app.add_typer(audit_app, name="audit", help="Audit trail: seal and verify the hash chain.")
     app.add_typer(calendar_app, name="calendar", help="Holiday calendar: seed and show years.")
     app.add_typer(keys_app, name="keys", help="Field-encryption keys: rotate.")
     app.add_typer(users_app, name="users", help="User accounts.")
