@@ -32,8 +32,10 @@ from claimdesk.models.base import Base, Ratio, TimestampMixin
 class ClaimSequence(Base):
     """Per-day counter of report numbers (BA + yyyymmdd + 6 digits, CLM-R3).
 
-    Incremented with UPDATE ... RETURNING inside the reporting transaction: the row
-    lock serialises concurrent reporters of the same day in every process."""
+    SQLite: the day's row is incremented by one upsert in the reporting transaction.
+    PostgreSQL: numbers come from the day's sequence (db.next_daily_value: no lock held
+    to commit); this table then only holds numbers issued before, which the day's
+    sequence starts above."""
 
     __tablename__ = "claim_sequences"
 

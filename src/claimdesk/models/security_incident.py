@@ -13,8 +13,8 @@ from claimdesk.models.base import Base, TimestampMixin
 
 
 class SecurityIncidentSequence(Base):
-    """Per-day counter of incident numbers (SI + yyyymmdd + 4 digits), incremented by
-    one upsert inside the reporting transaction (the row lock serialises reporters)."""
+    """Per-day counter of incident numbers (SI + yyyymmdd + 4 digits): SQLite's; on
+    PostgreSQL the day's sequence is used instead (db.next_daily_value)."""
 
     __tablename__ = "security_incident_sequences"
 
