@@ -159,3 +159,31 @@ def test_keys_expire_after_a_day_and_are_purged(
     # The expired key is free again: the same request now creates a new claim.
     assert _post(w, report(w), "expiring-key-1").status_code == 201
     assert _claims(db) == 3
+
+
+def test_a_retried_upload_is_one_file_whatever_its_multipart_boundary(
+    w: World, db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # SPEC CLM-P5 GEN-6: every creating POST, uploads included
+    from claimdesk.models.claim import MaterialFile
+    from tests.claims.helpers import PDF
+
+    FrozenClock(monkeypatch, local("2026-09-30T10:00:00"))
+    cid = _post(w, report(w), None).json()["id"]
+    answers = [
+        w.client.post(
+            f"{API}/{cid}/files",
+            data={"purpose": "evidence"},
+            files={"file": ("invoice.pdf", PDF, "application/pdf")},
+            headers={**w.h["handler"], "Idempotency-Key": "upload-invoice-1"},
+        )
+        for _ in range(2)
+    ]
+    assert [a.status_code for a in answers] == [201, 201], answers[0].text
+    assert answers[0].json()["id"] == answers[1].json()["id"]
+    assert answers[1].headers.get("idempotent-replayed") == "true"
+    db.expire_all()
+    count = db.scalar(
+        select(func.count()).select_from(MaterialFile).where(MaterialFile.claim_id == cid)
+    )
+    assert count == 1

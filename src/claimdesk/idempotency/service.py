@@ -90,6 +90,16 @@ def request_hash(method: str, path: str, query: str, body: bytes) -> str:
     return digest.hexdigest()
 
 
+def _canonical_body(request: Request, body: bytes) -> bytes:
+    """A retried upload is encoded again with a new multipart boundary: the boundary is
+    not part of what the request asks for."""
+    content_type = request.headers.get("content-type", "")
+    found = re.search(r"boundary=\"?([^\";]+)\"?", content_type)
+    if content_type.startswith("multipart/form-data") and found:
+        return body.replace(found.group(1).encode("latin-1"), b"<boundary>")
+    return body
+
+
 def _find(session: Session, owner: str, key: str) -> IdempotencyKey | None:
     return session.scalars(
         select(IdempotencyKey)
@@ -107,8 +117,9 @@ def _answer(row: IdempotencyKey, *, method: str, path: str, digest: str) -> None
     raise Replay(row)
 
 
-async def guard(request: Request, db: DB) -> None:
-    """App-wide dependency: claim the key in the request's transaction, or answer."""
+def guard(request: Request, db: DB) -> None:
+    """App-wide dependency: claim the key in the request's transaction, or answer.
+    Plain def (database work runs in the thread pool); the middleware read the body."""
     holder: dict[str, Any] | None = request.scope.get(SCOPE_KEY)
     if holder is None:
         return  # not an idempotent request (or no middleware in this app)
@@ -119,7 +130,7 @@ async def guard(request: Request, db: DB) -> None:
     if principal is None or principal.user_id is None:
         return  # the endpoint refuses or serves anonymous callers; no replay for them
     owner = f"user:{principal.user_id}"
-    body = await request.body()
+    body = _canonical_body(request, holder.get("body", b""))
     # The language asked for (?lang=) does not change the request.
     query = urlencode(sorted((k, v) for k, v in request.query_params.multi_items() if k != "lang"))
     digest = request_hash(request.method, request.url.path, query, body)
@@ -198,15 +209,33 @@ class IdempotencyMiddleware:
         if not applies(scope):
             await self.app(scope, receive, send)
             return
-        holder: dict[str, Any] = {}
+        # The body is read here, on the event loop, and given to the app unchanged.
+        chunks: list[bytes] = []
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                return  # the client went away before sending its request
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                break
+        holder: dict[str, Any] = {"body": b"".join(chunks)}
         scope[SCOPE_KEY] = holder
+        delivered = False
+
+        async def replay_body() -> Message:
+            nonlocal delivered
+            if delivered:
+                return await receive()
+            delivered = True
+            return {"type": "http.request", "body": holder["body"], "more_body": False}
+
         messages: list[Message] = []
 
         async def keep(message: Message) -> None:
             messages.append(message)
 
         try:
-            await self.app(scope, receive, keep)
+            await self.app(scope, replay_body, keep)
         except BaseException:
             await run_in_threadpool(_abandon, holder)
             raise
