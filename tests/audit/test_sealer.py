@@ -302,3 +302,52 @@ def test_writing_an_entry_leaves_the_sealer_head_alone(db: Session) -> None:
     db.commit()
     after = db.execute(select(AuditChainHead.last_seq, AuditChainHead.last_hash)).one()
     assert before == after
+
+
+def test_entries_chained_before_migration_0020_are_sealed_and_verified(fresh_db_url):
+    # SPEC GEN-5: a trail written under the old chain head survives the migration: the
+    # entries' hashes still cover their old prev_hash, and the sealer seals them.
+    from alembic import command
+
+    from claimdesk.migrate import alembic_config, upgrade
+
+    command.downgrade(alembic_config(fresh_db_url), "0013_security_incidents")
+    engine = make_engine(fresh_db_url)
+    prev, at = GENESIS_HASH, dt.datetime(2026, 10, 2, 2, 0, tzinfo=dt.UTC)
+    with engine.begin() as conn:
+        for seq in (1, 2, 3):
+            fields = {
+                "seq": seq,
+                "occurred_at": at,
+                "actor_id": None,
+                "actor": "tester",
+                "action": "claim.viewed",
+                "entity_type": "claim",
+                "entity_id": str(seq),
+                "ip": None,
+                "reason": None,
+                "details": "{}",
+            }
+            digest = entry_hash(prev_hash=prev, **fields)
+            stored_at = at.replace(tzinfo=None) if engine.dialect.name == "sqlite" else at
+            conn.execute(
+                text(
+                    "INSERT INTO audit_entries (seq, occurred_at, actor_id, actor, action, "
+                    "entity_type, entity_id, ip, reason, details, prev_hash, hash) VALUES "
+                    "(:seq, :occurred_at, :actor_id, :actor, :action, :entity_type, "
+                    ":entity_id, :ip, :reason, :details, :prev_hash, :hash)"
+                ),
+                {**fields, "occurred_at": stored_at, "prev_hash": prev, "hash": digest},
+            )
+            prev = digest
+        conn.execute(text("UPDATE audit_chain_head SET last_seq = 3, last_hash = :h"), {"h": prev})
+    engine.dispose()
+    upgrade(fresh_db_url)
+    engine = make_engine(fresh_db_url)
+    factory = sessionmaker(bind=engine, expire_on_commit=False)
+    append(factory, 2)  # new entries continue after the old ones
+    assert _seqs(factory, AuditEntry) == [1, 2, 3, 4, 5]
+    assert seal_all(factory) == 5
+    result = _verify(factory)
+    engine.dispose()
+    assert result.ok and result.sealed == 5, result.reason

@@ -56,7 +56,10 @@ def seal(
     ``settle_wait``: how long to wait for open transactions when a gap must be settled;
     after that the gap (and everything after it) waits for the next run."""
     head = session.execute(
-        select(AuditChainHead).where(AuditChainHead.id == 1).with_for_update(skip_locked=True)
+        select(AuditChainHead)
+        .where(AuditChainHead.id == 1)
+        .with_for_update(skip_locked=True)
+        .execution_options(populate_existing=True)  # never a stale head from the session
     ).scalar_one_or_none()
     if head is None:
         return SealResult(0, 0, 0, busy=True)
