@@ -17,6 +17,7 @@ def test_complaint_api_roles_rows_and_errors(db: Session, client: TestClient) ->
     branch = make_org_unit(db, code="CD01", name="成都分公司", kind="branch")
     make_user(db, username="desk_api", roles=("service_agent",), org_unit=branch)
     mine, other = make_person(db), make_person(db, name="赵六")
+    mine.phone = "13800000001"  # the customer's SMS login code goes here (SEC-9)
     make_user(db, username="cust_api", roles=("customer",), person_id=mine.id)
     make_user(db, username="auditor_api", roles=("compliance_auditor",))
     db.commit()
