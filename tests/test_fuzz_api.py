@@ -170,19 +170,42 @@ ID_TABLES = {
 }
 
 
+# Values PostgreSQL cannot take, mixed into every generated string and integer (and id
+# parameter): a random draw rarely produces them, and each used to be a server error.
+HOSTILE_TEXT = ["\x00", "a\x00b", "\u0000' OR 1=1 --"]
+HOSTILE_INTEGERS = [0, -1, 2**31, -(2**31) - 1, 2**63, -(2**63) - 1]
+
+
+def _toml(values: list[Any]) -> str:
+    return "[" + ", ".join(json.dumps(v) for v in values) + "]"
+
+
 def _config(server: FuzzServer, path: Path) -> Path:
-    """A schemathesis.toml: each id parameter draws a demo record's id 70% of the time."""
+    """A schemathesis.toml: each id parameter draws a demo record's id (or an id out of
+    the column's range) 70% of the time; strings and integers anywhere draw a hostile
+    value 5% of the time."""
     from sqlalchemy import text
 
-    lines: list[str] = []
+    lines = [
+        "[dictionaries.hostile_text]",
+        f"values = {_toml(HOSTILE_TEXT)}",
+        "[dictionaries.hostile_integers]",
+        f"values = {_toml(HOSTILE_INTEGERS)}",
+    ]
     bindings: list[str] = []
     with server.factory() as session:
         for name, table in ID_TABLES.items():
             ids = list(session.scalars(text(f"SELECT id FROM {table} ORDER BY id LIMIT 8")))
-            if ids:
-                lines += [f"[dictionaries.{name}]", f"values = {ids!r}", ""]
-                bindings.append(f'"path.{name}" = {{ dictionary = "{name}", probability = 0.7 }}')
-    path.write_text("\n".join([*lines, "[parameters]", *bindings, ""]))
+            lines += [f"[dictionaries.{name}]", f"values = {_toml([*ids, 2**31, 0])}"]
+            bindings.append(f'"path.{name}" = {{ dictionary = "{name}", probability = 0.7 }}')
+    lines += [
+        "[generation.dictionaries]",
+        'string = { dictionary = "hostile_text", probability = 0.05 }',
+        'integer = { dictionary = "hostile_integers", probability = 0.05 }',
+        "[parameters]",
+        *bindings,
+    ]
+    path.write_text("\n".join(lines) + "\n")
     return path
 
 
@@ -238,7 +261,7 @@ def _counts(report: Path) -> dict[str, Any]:
                     requests += 1
                     statuses[(interaction.get("response") or {}).get("status_code", 0)] += 1
                 for checks in recorder.get("checks", {}).values():
-                    failures += sum(1 for c in checks if c.get("status") == "FAILURE")
+                    failures += sum(1 for c in checks if str(c.get("status")).lower() == "failure")
     return {"requests": requests, "failures": failures, "statuses": dict(sorted(statuses.items()))}
 
 
