@@ -351,3 +351,20 @@ def test_entries_chained_before_migration_0020_are_sealed_and_verified(fresh_db_
     result = _verify(factory)
     engine.dispose()
     assert result.ok and result.sealed == 5, result.reason
+    # And back: the downgrade chains the new entries as the old head did.
+    command.downgrade(alembic_config(fresh_db_url), "0013_security_incidents")
+    engine = make_engine(fresh_db_url)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT seq, actor_id, actor, action, entity_type, entity_id, ip, reason, "
+                "details, prev_hash, hash FROM audit_entries ORDER BY seq"
+            )
+        ).all()
+        head = conn.execute(text("SELECT last_seq, last_hash FROM audit_chain_head")).one()
+    engine.dispose()
+    link = GENESIS_HASH
+    for row in rows:
+        assert row.prev_hash == link
+        link = row.hash
+    assert tuple(head) == (5, link)

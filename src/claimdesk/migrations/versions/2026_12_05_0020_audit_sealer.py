@@ -16,7 +16,11 @@ Revises: 0013_security_incidents
 Create Date: 2026-12-05 22:30:00
 """
 
+import datetime as dt
+import hashlib
+import json
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -112,16 +116,82 @@ def _append_only(tables: tuple[str, ...]) -> None:
             )
 
 
+def _old_hash(row: Any, prev_hash: str) -> str:
+    """The entry hash as chain.entry_hash computes it (frozen here for this migration)."""
+    occurred = row.occurred_at
+    if occurred.tzinfo is None:  # SQLite: naive means UTC
+        occurred = occurred.replace(tzinfo=dt.UTC)
+    utc = occurred.astimezone(dt.UTC)
+    if utc.year >= 1000:
+        when = utc.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+    else:
+        when = utc.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    material = [
+        row.seq,
+        when,
+        row.actor_id,
+        row.actor,
+        row.action,
+        row.entity_type,
+        row.entity_id,
+        row.ip,
+        row.reason,
+        row.details,
+        prev_hash,
+    ]
+    text = json.dumps(material, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _rechain_for_the_old_head() -> None:
+    """Entries written under the sealer have no prev_hash: chain them as the old head
+    did (each hash covering the previous entry's), with the trigger briefly off. On
+    PostgreSQL the old verifier also wants seqs without gaps, which rolled-back
+    transactions may have left: such a trail downgrades but reports those gaps."""
+    bind = op.get_bind()
+    entries = sa.table(
+        "audit_entries",
+        *(
+            sa.column(name)
+            for name in (
+                "seq",
+                "actor_id",
+                "actor",
+                "action",
+                "entity_type",
+                "entity_id",
+                "ip",
+                "reason",
+                "details",
+                "prev_hash",
+                "hash",
+            )
+        ),
+        sa.column("occurred_at", sa.DateTime(timezone=True)),
+    )
+    pg = bind.dialect.name == "postgresql"
+    if pg:
+        op.execute("ALTER TABLE audit_entries DISABLE TRIGGER audit_entries_no_change")
+    else:
+        op.execute("DROP TRIGGER IF EXISTS audit_entries_no_update")
+    prev, rewriting = GENESIS_HASH, False
+    for row in bind.execute(sa.select(entries).order_by(entries.c.seq)).all():
+        if row.prev_hash is None or rewriting:
+            rewriting = True
+            digest = _old_hash(row, prev)
+            bind.execute(
+                entries.update().where(entries.c.seq == row.seq).values(prev_hash=prev, hash=digest)
+            )
+            prev = digest
+        else:
+            prev = row.hash
+    if pg:
+        op.execute("ALTER TABLE audit_entries ENABLE TRIGGER audit_entries_no_change")
+
+
 def downgrade() -> None:
     bind = op.get_bind()
-    unchained = bind.execute(
-        sa.text("SELECT count(*) FROM audit_entries WHERE prev_hash IS NULL")
-    ).scalar_one()
-    if unchained:
-        raise RuntimeError(
-            f"{unchained} audit entries were written without prev_hash (sealed trail); "
-            "the old chain cannot be rebuilt without rewriting the append-only trail"
-        )
+    _rechain_for_the_old_head()
     for table in APPEND_ONLY:
         op.drop_table(table)
     if bind.dialect.name == "postgresql":
