@@ -123,3 +123,33 @@ def test_a_busy_pool_answers_503_with_retry_after(fresh_db_url: str) -> None:
     finally:
         held.close()
         engine.dispose()
+
+
+def test_a_streamed_body_beyond_the_inspection_limit_still_reaches_the_endpoint(
+    client: TestClient,
+) -> None:
+    # SPEC GEN-6: no Content-Length; the guard must neither buffer it all nor lose it
+    def chunks():  # type: ignore[no-untyped-def]
+        yield b'{"username": "'
+        for _ in range(9):
+            yield b"a" * (1024 * 1024)
+        yield b'", "password": "x"}'
+
+    response = client.post(
+        "/api/v1/auth/token", content=chunks(), headers={"Content-Type": "application/json"}
+    )
+    # The endpoint saw the whole body: the username is too long (its own 422), not a 500.
+    assert response.status_code == 422, response.text
+    assert _error(response)["field"] == "username"
+
+
+def test_nul_in_a_multipart_text_field_is_refused(client: TestClient) -> None:
+    # SPEC GEN-6: form uploads carry text fields too
+    response = client.post(
+        "/login",
+        data={"username": "bad\x00name", "password": "x"},
+        files={"ignored": ("note.txt", b"\x00binary content is fine", "text/plain")},
+        headers={"Accept-Language": "en"},
+    )
+    assert response.status_code == 422
+    assert "username" in response.text

@@ -168,7 +168,12 @@ class InputGuardMiddleware:
             body += message.get("body", b"")
             if not message.get("more_body", False):
                 break
-        problem = next(_body_problems(body, content_type), None)
+            if len(body) > _MAX_INSPECTED:
+                # A large streamed body (no Content-Length) is not held in memory here:
+                # what was read is replayed and the rest streams on, uninspected.
+                body = b""
+                break
+        problem = next(_body_problems(body, content_type), None) if body else None
         if problem is not None:
             await self._refuse(scope, receive, send, problem)
             return
