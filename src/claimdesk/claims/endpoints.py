@@ -350,7 +350,6 @@ def upload_file(
     return _file_out(stored)
 
 
-@router.get("/{claim_id}/receipt.pdf", response_class=Response)
 @router.get("/{claim_id}/files/{file_id}", response_class=Response)
 def download_file(claim_id: int, file_id: int, db: DB, principal: Reader) -> Response:
     """The uploaded file as it was sent, decrypted from the file store (SEC-1)."""
@@ -366,6 +365,7 @@ def download_file(claim_id: int, file_id: int, db: DB, principal: Reader) -> Res
     )
 
 
+@router.get("/{claim_id}/receipt.pdf", response_class=Response)
 def receipt_pdf(claim_id: int, db: DB, principal: Handler) -> Response:
     claim = get_claim(db, principal, claim_id)
     pdf = documents.materials_receipt(

@@ -178,6 +178,7 @@ def _search(db: Session, principal: Principal, q: str) -> list[Claim]:
 def workbench_page(request: Request, db: Session, principal: Principal) -> Response:
     """The start page of claims staff: their queue, most urgent first."""
     from claimdesk.calendar.pages import admin_warning
+
     q = (request.query_params.get("q") or "")[:40]
     state = request.query_params.get("state") or ""
     now = dt.datetime.now(dt.UTC)
