@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from claimdesk.models.base import Base, TimestampMixin
@@ -29,7 +29,7 @@ class Clock(TimestampMixin, Base):
     due_at: Mapped[dt.datetime]
     # due_at was counted over a year whose arrangement is not loaded (GEN-3): shown as
     # provisional; recomputed with due_at when the year is loaded or corrected.
-    due_provisional: Mapped[bool] = mapped_column(Boolean, default=False)
+    due_provisional: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     paused_at: Mapped[dt.datetime | None]
     stopped_at: Mapped[dt.datetime | None]
     # Set by the breach job from due_at; never by hand.

@@ -2,7 +2,8 @@
 arrangement is not loaded is provisional, shown so, and recomputed when the year is loaded
 
 Existing clocks were all counted on loaded years (the engine refused the others), so
-they start as not provisional.
+they start as not provisional; the server default also serves bulk loads that insert
+clocks in SQL (bench, backfills).
 
 Revision ID: 0014_clock_due_provisional
 Revises: 0013_security_incidents
@@ -25,9 +26,6 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column("due_provisional", sa.Boolean(), nullable=False, server_default=sa.false())
         )
-    # The model sets the value on every insert; the server default only filled old rows.
-    with op.batch_alter_table("clocks") as batch:
-        batch.alter_column("due_provisional", server_default=None)
 
 
 def downgrade() -> None:
