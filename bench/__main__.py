@@ -20,6 +20,7 @@ MODULES = [
     "bench.api",
     "bench.claims",
     "bench.pages",
+    "bench.scale",
 ]
 
 

@@ -1,8 +1,12 @@
 """Scale figures on PostgreSQL (issue 14 item 1: no row that every write must lock).
 
-Run with ``python -m bench scale``. Prints one line::
+Run with ``python -m bench scale``. Ends with the issue's line::
 
-    inproc_2p=… inproc_4p=… audit_commits_1p=… audit_commits_4p=…
+    SCALE hello_cpu_ms=… me_cpu_ms=… report_cpu_ms=… report_pg_ms=… http_reports_s=…
+    p99_ms_at_half=… inproc_2p=… inproc_4p=… audit_commits_1p=… audit_commits_4p=…
+    batch_lines_s=…
+
+(HTTP figures from bench/scale_http.py, the batch figure from bench/batch.py.)
 
 - ``inproc_Np``: claim reports per second, in-process (service, serialisation, commit;
   no HTTP), from N processes reporting on the same day. Before issue 14 the day's
@@ -184,7 +188,8 @@ def _seal_and_verify(url: str) -> bool:
         engine.dispose()
 
 
-def run() -> dict[str, Any]:
+def measure_inproc() -> dict[str, Any]:
+    """Reports in-process from 2 and 4 processes, audit commits from 1 and 4."""
     from bench.claims import _setup
 
     _freeze_clock()
@@ -198,13 +203,30 @@ def run() -> dict[str, Any]:
         figures["load_after"] = os.getloadavg()[0]
         figures["sealed_ok"] = _seal_and_verify(url)
         figures["mean_sessions_waiting_on_a_lock"] = dict(WAITING)
-    print(
-        f"inproc_2p={figures['inproc_2p']} inproc_4p={figures['inproc_4p']} "
-        f"audit_commits_1p={figures['audit_commits_1p']} "
-        f"audit_commits_4p={figures['audit_commits_4p']}"
-    )
     figures["inproc_4p_over_2p"] = round(figures["inproc_4p"] / figures["inproc_2p"], 2)
     figures["audit_4p_over_1p"] = round(
         figures["audit_commits_4p"] / figures["audit_commits_1p"], 2
     )
+    return figures
+
+
+SCALE_KEYS = (
+    "hello_cpu_ms", "me_cpu_ms", "report_cpu_ms", "report_pg_ms", "http_reports_s",
+    "p99_ms_at_half", "inproc_2p", "inproc_4p", "audit_commits_1p", "audit_commits_4p",
+    "batch_lines_s",
+)  # fmt: skip
+
+
+def run() -> dict[str, Any]:
+    """Issue 14's benchmark in one run: HTTP costs (bench.scale_http), in-process scaling
+    (above) and the columnar batch engine (bench.batch); ends with the SCALE line."""
+    from bench.batch import measure_batch
+    from bench.scale_http import measure_http
+
+    figures: dict[str, Any] = dict(measure_http())
+    figures.update(measure_inproc())
+    batch = measure_batch(int(os.environ.get("BENCH_SCALE_BATCH_LINES", "1000000")))
+    figures["batch_lines_s"] = batch["batch_lines_s"]
+    figures["batch_sample_claims_equal"] = batch["sample_equal"]
+    print("SCALE " + " ".join(f"{key}={figures.get(key)}" for key in SCALE_KEYS))
     return figures
