@@ -1,0 +1,606 @@
+"""The automatic checks of CLM-F3, each a named rule with a code and parameters.
+
+Every rule reads a :class:`CheckInput` and its validated parameters and returns hits,
+each with its reason in words (zh-CN, English) and its evidence (ids, values) — enough
+for an investigator to see why without re-running anything. No database, no clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from claimdesk.rules.checks.params import ParamSpec, Value
+from claimdesk.rules.checks.sex_age import age_on, restricted_items
+from claimdesk.rules.checks.types import CheckInput, Hit
+
+Params = dict[str, Value]
+D = Decimal
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    title_zh: str
+    title_en: str
+    params: tuple[ParamSpec, ...]
+    default_action: str  # "hold" (CLM-F1 suspension) | "refer" (to a person)
+    run: Callable[[CheckInput, Params], list[Hit]]
+
+
+def _spec(name: str, kind: str, default: Value, lo: str, hi: str, zh: str, en: str) -> ParamSpec:
+    return ParamSpec(name, kind, default, D(lo), D(hi), zh, en)
+
+
+def _int(params: Params, name: str) -> int:
+    value = params[name]
+    assert isinstance(value, int)
+    return value
+
+
+def _dec(params: Params, name: str) -> Decimal:
+    value = params[name]
+    assert isinstance(value, Decimal)
+    return value
+
+
+# -- duplicate_receipt ---------------------------------------------------------------------
+
+
+def _line_key(issuer: str, on: dt.date, code: str | None, name: str, amount: D, qty: D) -> tuple:  # type: ignore[type-arg]
+    return (issuer.strip(), on, code or name.strip(), amount, qty)
+
+
+def duplicate_receipt(inp: CheckInput, params: Params) -> list[Hit]:
+    """The same receipt (code + number) on any other claim of any policy, or one of its
+    lines reused on another of the insured's claims under a new receipt."""
+    hits: list[Hit] = []
+    for receipt in inp.receipts:
+        others = sorted(
+            {
+                r.claim_id
+                for r in inp.same_receipts
+                if (r.receipt_code, r.number) == (receipt.receipt_code, receipt.number)
+                and r.claim_id != inp.claim.claim_id
+            }
+        )
+        if others:
+            hits.append(
+                Hit(
+                    "duplicate_receipt",
+                    f"票据（代码 {receipt.receipt_code}，号码 {receipt.number}）已在其他案件中使用",
+                    f"receipt {receipt.receipt_code}/{receipt.number} is already on another claim",
+                    {
+                        "receipt_id": receipt.receipt_id,
+                        "receipt_code": receipt.receipt_code,
+                        "number": receipt.number,
+                        "other_claim_ids": others,
+                    },
+                )
+            )
+    hits.extend(_reused_lines(inp, _dec(params, "min_line_amount")))
+    return hits
+
+
+def _reused_lines(inp: CheckInput, floor: D) -> list[Hit]:
+    uses: dict[tuple, list[int]] = {}  # type: ignore[type-arg]
+    for use in inp.line_uses:
+        if use.claim_id == inp.claim.claim_id:
+            continue
+        key = _line_key(
+            use.issuer, use.issued_on, use.item_code, use.name, use.amount, use.quantity
+        )
+        uses.setdefault(key, []).append(use.claim_id)
+    hits = []
+    for receipt in inp.receipts:
+        for line in receipt.lines:
+            if line.amount < floor:
+                continue  # a registration fee repeats honestly; only costly lines count
+            key = _line_key(
+                receipt.issuer,
+                receipt.issued_on,
+                line.item_code,
+                line.name,
+                line.amount,
+                line.quantity,
+            )
+            if key in uses:
+                hits.append(
+                    Hit(
+                        "duplicate_receipt",
+                        f"票据 {receipt.number} 第 {line.line_no} 行（{line.name}，{line.amount} 元）"
+                        "与其他案件的费用行相同（同一医疗机构、日期、项目、金额）",
+                        f"line {line.line_no} of receipt {receipt.number} ({line.amount}) repeats "
+                        "a line of another claim (same provider, date, item and amount)",
+                        {
+                            "receipt_id": receipt.receipt_id,
+                            "line_no": line.line_no,
+                            "item_code": line.item_code,
+                            "amount": str(line.amount),
+                            "other_claim_ids": sorted(set(uses[key])),
+                        },
+                    )
+                )
+    return hits
+
+
+# -- outside_period ------------------------------------------------------------------------
+
+
+def _dates(inp: CheckInput) -> list[tuple[str, dt.date]]:
+    found = [("loss_date", inp.claim.loss_date)]
+    for r in inp.receipts:
+        found.append((f"receipt:{r.receipt_id}:issued_on", r.issued_on))
+        if r.treatment_from:
+            found.append((f"receipt:{r.receipt_id}:treatment_from", r.treatment_from))
+        if r.treatment_to:
+            found.append((f"receipt:{r.receipt_id}:treatment_to", r.treatment_to))
+    return found
+
+
+def outside_period(inp: CheckInput, params: Params) -> list[Hit]:
+    """A receipt or treatment date outside the policy period or inside its waiting period
+    (a renewal carries no new waiting period)."""
+    policy = inp.policy
+    waiting = 0 if policy.renewal else policy.waiting_period_days
+    first_covered = policy.start + dt.timedelta(days=waiting)
+    hits = []
+    for what, day in _dates(inp):
+        if not policy.start <= day <= policy.end:
+            zh, en, kind = "在保险期间之外", "outside the policy period", "outside_period"
+        elif day < first_covered:
+            zh, en, kind = "在等待期内", "inside the waiting period", "waiting_period"
+        else:
+            continue
+        hits.append(
+            Hit(
+                "outside_period",
+                f"日期 {day.isoformat()}（{what}）{zh}（{policy.start}～{policy.end}，"
+                f"等待期 {waiting} 天）",
+                f"date {day.isoformat()} ({what}) is {en} ({policy.start} to {policy.end}, "
+                f"waiting period {waiting} days)",
+                {
+                    "kind": kind,
+                    "field": what,
+                    "date": day.isoformat(),
+                    "period_start": policy.start.isoformat(),
+                    "period_end": policy.end.isoformat(),
+                    "first_covered_day": first_covered.isoformat(),
+                },
+            )
+        )
+    return hits
+
+
+# -- sex_age_mismatch ----------------------------------------------------------------------
+
+_SEX_ZH = {"F": "女性", "M": "男性"}
+_SEX_EN = {"F": "female", "M": "male"}
+
+
+def sex_age_mismatch(inp: CheckInput, params: Params) -> list[Hit]:
+    """A line whose item is for the other sex, or for an age the insured was not."""
+    insured = inp.insured
+    hits = []
+    for receipt in inp.receipts:
+        day = receipt.treatment_from or receipt.issued_on
+        age = age_on(insured.birth_date, day) if insured.birth_date else None
+        for line in receipt.lines:
+            for item in restricted_items():
+                if not item.matches(line.item_code, line.name):
+                    continue
+                problem = _mismatch(item.sex, item.min_age, item.max_age, insured.gender, age)
+                if problem is None:
+                    continue
+                zh, en = problem
+                hits.append(
+                    Hit(
+                        "sex_age_mismatch",
+                        f"{item.label_zh}「{line.name}」与被保险人{zh}不符",
+                        f"{item.label_en} '{line.name}' does not fit the insured: {en}",
+                        {
+                            "receipt_id": receipt.receipt_id,
+                            "line_no": line.line_no,
+                            "item_code": line.item_code,
+                            "list_item": item.id,
+                            "gender": insured.gender,
+                            "age": age,
+                        },
+                    )
+                )
+                break  # one hit per line is enough evidence
+    return hits
+
+
+def _mismatch(
+    sex: str | None, min_age: int | None, max_age: int | None, gender: str | None, age: int | None
+) -> tuple[str, str] | None:
+    if sex and gender and gender != sex:
+        return (
+            f"性别（{_SEX_ZH.get(gender, gender)}，项目限{_SEX_ZH[sex]}）",
+            f"{_SEX_EN.get(gender, gender)}, the item is for {_SEX_EN[sex]} patients",
+        )
+    if age is not None and max_age is not None and age > max_age:
+        return (f"年龄（{age} 岁，项目限 {max_age} 岁及以下）", f"aged {age}, item up to {max_age}")
+    if age is not None and min_age is not None and age < min_age:
+        return (f"年龄（{age} 岁，项目限 {min_age} 岁及以上）", f"aged {age}, item from {min_age}")
+    return None
+
+
+# -- early_claim ---------------------------------------------------------------------------
+
+
+def early_claim(inp: CheckInput, params: Params) -> list[Hit]:
+    """A loss within N days of a new policy's start (renewals excepted)."""
+    days = _int(params, "days")
+    if inp.policy.renewal:
+        return []
+    after = (inp.claim.loss_date - inp.policy.start).days
+    if not 0 <= after < days:
+        return []
+    return [
+        Hit(
+            "early_claim",
+            f"出险日距保单生效仅 {after} 天（阈值 {days} 天）",
+            f"the loss came {after} days after the policy started (threshold {days} days)",
+            {
+                "days_after_start": after,
+                "threshold_days": days,
+                "period_start": inp.policy.start.isoformat(),
+            },
+        )
+    ]
+
+
+# -- just_under_limit ----------------------------------------------------------------------
+
+
+def _just_under(amount: D, limits: tuple[D, ...], pct: D) -> D | None:
+    for limit in limits:
+        if limit * (1 - pct / 100) <= amount <= limit:
+            return limit
+    return None
+
+
+def just_under_limit(inp: CheckInput, params: Params) -> list[Hit]:
+    """The insured's amounts fall again and again just under an authority or
+    automatic-payment limit (within X% below it) inside the look-back window."""
+    limits = params["limits"]
+    assert isinstance(limits, tuple)
+    pct, need = _dec(params, "within_pct"), _int(params, "min_count")
+    since = inp.claim.reported_on - dt.timedelta(days=_int(params, "lookback_days"))
+    if inp.claim.amount is None:
+        return []
+    limit = _just_under(inp.claim.amount, limits, pct)
+    if limit is None:
+        return []
+    near = [
+        c.claim_id
+        for c in inp.insured_claims
+        if c.amount is not None
+        and c.reported_on >= since
+        and _just_under(c.amount, (limit,), pct) == limit
+    ]
+    if len(near) + 1 < need:
+        return []
+    return [
+        Hit(
+            "just_under_limit",
+            f"被保险人有 {len(near) + 1} 笔金额在限额 {limit} 元以下 {pct}% 以内",
+            f"{len(near) + 1} of the insured's amounts are within {pct}% under the limit {limit}",
+            {
+                "limit": str(limit),
+                "amount": str(inp.claim.amount),
+                "claim_ids": sorted(near),
+                "count": len(near) + 1,
+            },
+        )
+    ]
+
+
+# -- shared_contact ------------------------------------------------------------------------
+
+
+def shared_contact(inp: CheckInput, params: Params) -> list[Hit]:
+    """One bank account or phone used by claimants who are not on the same policy."""
+    need = _int(params, "min_other_people")
+    groups: dict[tuple[str, str], set[int]] = {}
+    claims: dict[tuple[str, str], set[int]] = {}
+    for link in inp.contacts:
+        if link.shares_policy or link.person_id == inp.claim.insured_id:
+            continue
+        key = (link.kind, link.key_hash)
+        groups.setdefault(key, set()).add(link.person_id)
+        claims.setdefault(key, set()).update(link.claim_ids)
+    hits = []
+    for (kind, key_hash), people in sorted(groups.items()):
+        if len(people) < need:
+            continue
+        zh = "电话" if kind == "phone" else "银行账户"
+        en = "phone" if kind == "phone" else "bank account"
+        hits.append(
+            Hit(
+                "shared_contact",
+                f"同一{zh}被 {len(people)} 位非同一保单的其他索赔人使用",
+                f"the same {en} is used by {len(people)} other claimants not on the same policy",
+                {
+                    "kind": kind,
+                    "key_hash": key_hash[:16],
+                    "person_ids": sorted(people),
+                    "claim_ids": sorted(claims[(kind, key_hash)]),
+                },
+            )
+        )
+    return hits
+
+
+# -- provider_cluster ----------------------------------------------------------------------
+
+
+def provider_cluster(inp: CheckInput, params: Params) -> list[Hit]:
+    """Many unrelated insureds (different policies) at one provider in a short window."""
+    window, need = _int(params, "window_days"), _int(params, "min_insureds")
+    hits = []
+    seen: set[str] = set()
+    for receipt in inp.receipts:
+        if receipt.issuer in seen:
+            continue
+        seen.add(receipt.issuer)
+        day = receipt.treatment_from or receipt.issued_on
+        near = [
+            v
+            for v in inp.provider_visits
+            if v.provider == receipt.issuer and abs((v.on - day).days) <= window
+        ]
+        # One insured per policy: a family on one policy is one party, not a crowd.
+        parties = {(v.policy_id if v.policy_id is not None else -v.insured_id) for v in near}
+        parties.add(inp.claim.policy_id)
+        if len(parties) < need:
+            continue
+        hits.append(
+            Hit(
+                "provider_cluster",
+                f"医疗机构「{receipt.issuer}」在 {window} 天内有 {len(parties)} 位无关联被保险人就诊索赔",
+                f"{len(parties)} unrelated insureds claimed at '{receipt.issuer}' within "
+                f"{window} days",
+                {
+                    "provider": receipt.issuer,
+                    "insureds": len(parties),
+                    "window_days": window,
+                    "claim_ids": sorted({v.claim_id for v in near}),
+                },
+            )
+        )
+    return hits
+
+
+# -- claim_frequency -----------------------------------------------------------------------
+
+
+def claim_frequency(inp: CheckInput, params: Params) -> list[Hit]:
+    """More than N claims of the insured within the period (this one included)."""
+    days, most = _int(params, "period_days"), _int(params, "max_claims")
+    since = inp.claim.reported_on - dt.timedelta(days=days)
+    recent = [
+        c.claim_id for c in inp.insured_claims if since < c.reported_on <= inp.claim.reported_on
+    ]
+    count = len(recent) + 1
+    if count <= most:
+        return []
+    return [
+        Hit(
+            "claim_frequency",
+            f"被保险人 {days} 天内索赔 {count} 次（上限 {most} 次）",
+            f"the insured claimed {count} times within {days} days (at most {most})",
+            {"count": count, "period_days": days, "max_claims": most, "claim_ids": sorted(recent)},
+        )
+    ]
+
+
+# -- amount_outlier ------------------------------------------------------------------------
+
+# 0.6745 makes the MAD comparable to a standard deviation for normal data (Iglewicz and
+# Hoaglin, "How to Detect and Handle Outliers", 1993: the modified z-score).
+_K = D("0.6745")
+# When more than half the amounts are equal the MAD is 0; the mean absolute deviation
+# times 1.2533 (sqrt(pi/2)) stands in for it then.
+_MEAN_AD = D("1.2533")
+
+
+def amount_outlier(inp: CheckInput, params: Params) -> list[Hit]:
+    """An amount far above the usual for the diagnosis: modified z-score over history."""
+    amount, history = inp.claim.amount, inp.diagnosis_amounts
+    if amount is None or len(history) < _int(params, "min_samples"):
+        return []
+    median = statistics.median(history)
+    mad = statistics.median(abs(a - median) for a in history)
+    if mad > 0:
+        z = _K * (amount - median) / mad
+    else:
+        spread = sum((abs(a - median) for a in history), D(0)) / len(history) * _MEAN_AD
+        if spread == 0:
+            return []  # every past amount equal: no scale to measure against
+        z = (amount - median) / spread
+    threshold = _dec(params, "z_threshold")
+    if z <= threshold:
+        return []
+    z = z.quantize(D("0.01"))
+    return [
+        Hit(
+            "amount_outlier",
+            f"金额 {amount} 元远高于该诊断的通常水平（中位数 {median} 元，稳健 z 值 {z}）",
+            f"amount {amount} is far above the usual for the diagnosis (median {median}, "
+            f"robust z {z})",
+            {
+                "amount": str(amount),
+                "diagnosis": inp.claim.diagnosis,
+                "median": str(median),
+                "mad": str(mad),
+                "z": str(z),
+                "samples": len(history),
+                "threshold": str(threshold),
+            },
+        )
+    ]
+
+
+RULES: dict[str, Rule] = {
+    rule.code: rule
+    for rule in (
+        Rule(
+            "duplicate_receipt",
+            "重复票据",
+            "Duplicate receipt",
+            (
+                _spec(
+                    "min_line_amount",
+                    "decimal",
+                    D("100"),
+                    "0",
+                    "1000000",
+                    "费用行复用的最低金额",
+                    "Minimum amount of a reused line",
+                ),
+            ),
+            "hold",
+            duplicate_receipt,
+        ),
+        Rule(
+            "outside_period",
+            "保险期间外或等待期内",
+            "Outside the period or in waiting period",
+            (),
+            "hold",
+            outside_period,
+        ),
+        Rule(
+            "sex_age_mismatch",
+            "性别或年龄与诊疗不符",
+            "Treatment incompatible with sex or age",
+            (),
+            "hold",
+            sex_age_mismatch,
+        ),
+        Rule(
+            "early_claim",
+            "生效后短期出险",
+            "Claim soon after the start",
+            (_spec("days", "int", 30, "1", "730", "生效后天数", "Days after the start"),),
+            "refer",
+            early_claim,
+        ),
+        Rule(
+            "just_under_limit",
+            "金额反复略低于限额",
+            "Amounts repeatedly just under a limit",
+            (
+                _spec(
+                    "limits",
+                    "decimal_list",
+                    (D("5000"), D("10000")),
+                    "1",
+                    "100000000",
+                    "限额（元）",
+                    "Limits (CNY)",
+                ),
+                _spec(
+                    "within_pct",
+                    "decimal",
+                    D("5"),
+                    "0.1",
+                    "50",
+                    "低于限额的百分比",
+                    "Percent under the limit",
+                ),
+                _spec("min_count", "int", 3, "2", "100", "最少次数", "Minimum count"),
+                _spec("lookback_days", "int", 365, "1", "3650", "回溯天数", "Look-back days"),
+            ),
+            "refer",
+            just_under_limit,
+        ),
+        Rule(
+            "shared_contact",
+            "跨保单共用电话或账户",
+            "Shared phone or account across policies",
+            (
+                _spec(
+                    "min_other_people",
+                    "int",
+                    1,
+                    "1",
+                    "100",
+                    "其他索赔人最少人数",
+                    "Minimum other claimants",
+                ),
+            ),
+            "hold",
+            shared_contact,
+        ),
+        Rule(
+            "provider_cluster",
+            "同一医疗机构短期聚集",
+            "Cluster at one provider",
+            (
+                _spec("window_days", "int", 3, "1", "90", "时间窗（天）", "Window (days)"),
+                _spec(
+                    "min_insureds",
+                    "int",
+                    15,
+                    "2",
+                    "10000",
+                    "无关联被保险人最少人数",
+                    "Minimum unrelated insureds",
+                ),
+            ),
+            "refer",
+            provider_cluster,
+        ),
+        Rule(
+            "claim_frequency",
+            "索赔频次",
+            "Claim frequency",
+            (
+                _spec("period_days", "int", 90, "1", "3650", "统计期间（天）", "Period (days)"),
+                _spec("max_claims", "int", 4, "1", "1000", "期间内最多次数", "Most claims"),
+            ),
+            "refer",
+            claim_frequency,
+        ),
+        Rule(
+            "amount_outlier",
+            "金额异常",
+            "Amount far outside the usual",
+            (
+                _spec("min_samples", "int", 30, "5", "100000", "最少样本数", "Minimum samples"),
+                _spec(
+                    "z_threshold",
+                    "decimal",
+                    D("5"),
+                    "1",
+                    "100",
+                    "稳健 z 值阈值",
+                    "Robust z threshold",
+                ),
+            ),
+            "refer",
+            amount_outlier,
+        ),
+    )
+}
+
+
+def run_rule(code: str, inp: CheckInput, params: Params) -> list[Hit]:
+    return RULES[code].run(inp, params)
+
+
+def evidence_key(hit: Hit) -> str:
+    """The same hit found twice (a re-run on the same data) has the same key."""
+    import hashlib
+    import json
+
+    body: Any = json.dumps(hit.evidence, sort_keys=True, default=str)
+    return hashlib.sha256(f"{hit.code}|{body}".encode()).hexdigest()[:32]

@@ -1,0 +1,135 @@
+"""The facts the automatic checks read (CLM-F3): plain frozen dataclasses, no database.
+
+The checks domain (claimdesk.checks.repository) fills them; tests build them by hand.
+Contacts arrive as keyed hashes only (SEC-1): a check never sees a clear phone or account.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ClaimFacts:
+    claim_id: int
+    policy_id: int
+    insured_id: int
+    reported_on: dt.date
+    loss_date: dt.date
+    # The amount claimed: the bills' total when there are bills, else the estimate.
+    amount: Decimal | None = None
+    # A diagnosis code (ICD-10) from the bills or the assessment; else the loss cause.
+    diagnosis: str | None = None
+
+
+@dataclass(frozen=True)
+class PolicyFacts:
+    policy_id: int
+    start: dt.date
+    end: dt.date  # last covered day, inclusive
+    waiting_period_days: int = 0
+    # A renewal without a gap carries no new waiting period.
+    renewal: bool = False
+
+
+@dataclass(frozen=True)
+class InsuredFacts:
+    person_id: int
+    gender: str | None = None  # "M" | "F" (from the resident ID, GB 11643)
+    birth_date: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class ReceiptLine:
+    line_no: int
+    item_code: str | None
+    name: str
+    amount: Decimal
+    quantity: Decimal = Decimal("1")
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """A medical e-receipt (医疗收费电子票据) as the bills domain stores it."""
+
+    receipt_id: int
+    claim_id: int
+    receipt_code: str
+    number: str
+    issuer: str
+    issued_on: dt.date
+    total: Decimal
+    lines: tuple[ReceiptLine, ...] = ()
+    treatment_from: dt.date | None = None
+    treatment_to: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class LineUse:
+    """One receipt line on another claim that looks like one of this claim's lines."""
+
+    claim_id: int
+    receipt_id: int
+    issuer: str
+    issued_on: dt.date
+    item_code: str | None
+    name: str
+    amount: Decimal
+    quantity: Decimal = Decimal("1")
+
+
+@dataclass(frozen=True)
+class ContactLink:
+    """Another person reached through the same contact as this claim's claimant."""
+
+    kind: str  # "phone" | "bank_account"
+    key_hash: str  # keyed hash (HMAC) of the contact, never the clear value
+    person_id: int
+    claim_ids: tuple[int, ...]
+    # Is the other person on one of this claimant's policies (holder, insured, beneficiary)?
+    shares_policy: bool
+
+
+@dataclass(frozen=True)
+class ProviderVisit:
+    claim_id: int
+    insured_id: int
+    provider: str
+    on: dt.date
+    # Insureds linked to each other (same policy or family) are not "unrelated".
+    policy_id: int | None = None
+
+
+@dataclass(frozen=True)
+class PastClaim:
+    claim_id: int
+    reported_on: dt.date
+    amount: Decimal | None
+
+
+@dataclass(frozen=True)
+class CheckInput:
+    claim: ClaimFacts
+    policy: PolicyFacts
+    insured: InsuredFacts
+    receipts: tuple[Receipt, ...] = ()
+    # Receipts with the same receipt code + number on other claims (any policy).
+    same_receipts: tuple[Receipt, ...] = ()
+    line_uses: tuple[LineUse, ...] = ()
+    contacts: tuple[ContactLink, ...] = ()
+    provider_visits: tuple[ProviderVisit, ...] = ()
+    # The insured's other claims (not this one).
+    insured_claims: tuple[PastClaim, ...] = ()
+    # Amounts of earlier claims with the same diagnosis (not this one).
+    diagnosis_amounts: tuple[Decimal, ...] = ()
+
+
+@dataclass(frozen=True)
+class Hit:
+    code: str
+    reason_zh: str
+    reason_en: str
+    evidence: dict[str, Any] = field(default_factory=dict)

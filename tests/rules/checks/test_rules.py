@@ -1,0 +1,257 @@
+"""The automatic checks as pure rules, hits and non-hits at the edges (SPEC CLM-F3)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from claimdesk.rules.checks.types import ContactLink, LineUse, PastClaim, ProviderVisit
+from tests.rules.checks.helpers import D, claim, day, insured, line, make, policy, receipt, run
+
+# -- duplicate_receipt -----------------------------------------------------------------------
+
+
+def test_same_receipt_on_another_claim_of_any_policy_is_a_hit():  # SPEC CLM-F3
+    mine = receipt()
+    other = receipt(rid=9, claim_id=7)
+    hits = run("duplicate_receipt", make(receipts=(mine,), same_receipts=(other,)))
+    assert [h.evidence["other_claim_ids"] for h in hits] == [[7]]
+    assert "11010125" in hits[0].reason_zh and "another claim" in hits[0].reason_en
+
+
+def test_same_receipt_only_on_this_claim_is_no_hit():  # SPEC CLM-F3
+    mine = receipt()
+    assert run("duplicate_receipt", make(receipts=(mine,), same_receipts=(mine,))) == []
+
+
+def test_a_line_reused_under_a_new_receipt_is_a_hit_from_the_floor_up():  # SPEC CLM-F3
+    mine = receipt(lines=(line("CT检查", amount="100.00"),))
+    reused = LineUse(7, 9, "北京协和医院", day("2026-06-01"), "250101001", "CT检查", D("100.00"))
+    hits = run("duplicate_receipt", make(receipts=(mine,), line_uses=(reused,)))
+    assert [h.evidence["line_no"] for h in hits] == [1]
+    # A cheaper line than the floor (a registration fee) repeats honestly.
+    assert (
+        run(
+            "duplicate_receipt",
+            make(receipts=(mine,), line_uses=(reused,)),
+            min_line_amount="100.01",
+        )
+        == []
+    )
+
+
+def test_a_line_on_another_day_is_not_reuse():  # SPEC CLM-F3
+    mine = receipt(lines=(line(amount="300.00"),))
+    other_day = LineUse(7, 9, "北京协和医院", day("2026-06-02"), "250101001", "血常规", D("300.00"))
+    assert run("duplicate_receipt", make(receipts=(mine,), line_uses=(other_day,))) == []
+
+
+# -- outside_period --------------------------------------------------------------------------
+
+
+def test_loss_on_the_last_covered_day_is_inside_the_day_after_is_outside():  # SPEC CLM-F3
+    assert run("outside_period", make(claim=claim(loss_date=day("2026-12-31")))) == []
+    hits = run("outside_period", make(claim=claim(loss_date=day("2027-01-01"))))
+    assert [h.evidence["kind"] for h in hits] == ["outside_period"]
+
+
+def test_waiting_period_edge_and_renewal():  # SPEC CLM-F3
+    # 30 days of waiting from 01-01: 01-30 is inside, 01-31 the first covered day.
+    inside = make(claim=claim(loss_date=day("2026-01-30")))
+    assert [h.evidence["kind"] for h in run("outside_period", inside)] == ["waiting_period"]
+    assert run("outside_period", make(claim=claim(loss_date=day("2026-01-31")))) == []
+    renewed = make(claim=claim(loss_date=day("2026-01-30")), policy=policy(renewal=True))
+    assert run("outside_period", renewed) == []
+
+
+def test_a_receipt_dated_before_the_policy_is_a_hit():  # SPEC CLM-F3
+    hits = run("outside_period", make(receipts=(receipt(on="2025-12-28"),)))
+    assert hits[0].evidence["field"] == "receipt:1:issued_on"
+
+
+# -- sex_age_mismatch ------------------------------------------------------------------------
+
+
+def test_obstetric_item_on_a_male_insured_is_a_hit():  # SPEC CLM-F3
+    r = receipt(lines=(line("产前检查", code="1234"),))
+    hits = run("sex_age_mismatch", make(receipts=(r,)))
+    assert hits[0].evidence["list_item"] == "obstetric" and hits[0].evidence["gender"] == "M"
+    assert run("sex_age_mismatch", make(receipts=(r,), insured=insured(gender="F"))) == []
+
+
+def test_prostate_item_on_a_female_insured_is_a_hit():  # SPEC CLM-F3
+    r = receipt(lines=(line("前列腺特异性抗原测定", code="250403"),))
+    assert run("sex_age_mismatch", make(receipts=(r,), insured=insured(gender="F")))
+    assert run("sex_age_mismatch", make(receipts=(r,))) == []
+
+
+def test_national_code_prefix_alone_matches():  # SPEC CLM-F3
+    r = receipt(lines=(line("手术费", code="331201001"),))  # 3312: female genital surgery
+    assert run("sex_age_mismatch", make(receipts=(r,)))[0].evidence["list_item"] == "gynecological"
+
+
+def test_paediatric_item_up_to_14_not_at_15():  # SPEC CLM-F3
+    r = receipt(on="2026-06-01", lines=(line("小儿推拿", code=None),))
+    child = insured(birth_date=day("2011-06-01"))  # 15 on the day
+    assert run("sex_age_mismatch", make(receipts=(r,), insured=child))
+    fourteen = insured(birth_date=day("2011-06-02"))  # still 14 on the day
+    assert run("sex_age_mismatch", make(receipts=(r,), insured=fourteen)) == []
+
+
+# -- early_claim -----------------------------------------------------------------------------
+
+
+def test_early_claim_edge():  # SPEC CLM-F3
+    at_29 = make(claim=claim(loss_date=day("2026-01-30")))
+    assert run("early_claim", at_29, days=30)[0].evidence["days_after_start"] == 29
+    assert run("early_claim", make(claim=claim(loss_date=day("2026-01-31"))), days=30) == []
+    assert (
+        run(
+            "early_claim",
+            make(claim=claim(loss_date=day("2026-01-30")), policy=policy(renewal=True)),
+            days=30,
+        )
+        == []
+    )
+
+
+# -- just_under_limit ------------------------------------------------------------------------
+
+
+def _past(*amounts: str) -> tuple[PastClaim, ...]:
+    return tuple(PastClaim(50 + i, day("2026-05-01"), D(a)) for i, a in enumerate(amounts))
+
+
+def test_three_amounts_within_5_percent_under_a_limit_is_a_hit():  # SPEC CLM-F3
+    inp = make(claim=claim(amount=D("4990.00")), insured_claims=_past("4750.00", "4999.00"))
+    hits = run("just_under_limit", inp, limits=["5000"], within_pct="5", min_count=3)
+    assert hits[0].evidence["count"] == 3 and hits[0].evidence["limit"] == "5000"
+
+
+def test_just_outside_the_band_or_too_few_is_no_hit():  # SPEC CLM-F3
+    below = make(claim=claim(amount=D("4990.00")), insured_claims=_past("4749.99", "4999.00"))
+    assert run("just_under_limit", below, limits=["5000"], within_pct="5", min_count=3) == []
+    over = make(claim=claim(amount=D("5000.01")), insured_claims=_past("4800", "4900"))
+    assert run("just_under_limit", over, limits=["5000"], within_pct="5", min_count=3) == []
+
+
+# -- shared_contact --------------------------------------------------------------------------
+
+
+def test_phone_shared_with_a_claimant_on_another_policy_is_a_hit():  # SPEC CLM-F3
+    link = ContactLink("phone", "ab" * 32, 200, (5,), shares_policy=False)
+    hits = run("shared_contact", make(contacts=(link,)))
+    assert hits[0].evidence["person_ids"] == [200]
+    assert len(hits[0].evidence["key_hash"]) == 16  # a prefix of the keyed hash, no number
+
+
+def test_phone_shared_within_one_policy_is_no_hit():  # SPEC CLM-F3
+    family = ContactLink("phone", "ab" * 32, 200, (5,), shares_policy=True)
+    assert run("shared_contact", make(contacts=(family,))) == []
+    one = ContactLink("bank_account", "cd" * 32, 200, (5,), shares_policy=False)
+    assert run("shared_contact", make(contacts=(one,)), min_other_people=2) == []
+
+
+# -- provider_cluster ------------------------------------------------------------------------
+
+
+def _visits(n: int, on: str = "2026-06-02") -> tuple[ProviderVisit, ...]:
+    return tuple(
+        ProviderVisit(100 + i, 500 + i, "北京协和医院", day(on), policy_id=900 + i)
+        for i in range(n)
+    )
+
+
+def test_provider_cluster_edge():  # SPEC CLM-F3
+    mine = receipt(on="2026-06-01")
+    # 4 others + this claim = 5 unrelated insureds within 3 days.
+    assert run(
+        "provider_cluster",
+        make(receipts=(mine,), provider_visits=_visits(4)),
+        window_days=3,
+        min_insureds=5,
+    )
+    assert (
+        run(
+            "provider_cluster",
+            make(receipts=(mine,), provider_visits=_visits(3)),
+            window_days=3,
+            min_insureds=5,
+        )
+        == []
+    )
+    late = _visits(4, on="2026-06-05")  # 4 days after: outside the window
+    assert (
+        run(
+            "provider_cluster",
+            make(receipts=(mine,), provider_visits=late),
+            window_days=3,
+            min_insureds=5,
+        )
+        == []
+    )
+
+
+def test_one_family_on_one_policy_counts_once():  # SPEC CLM-F3
+    mine = receipt(on="2026-06-01")
+    family = tuple(
+        ProviderVisit(100 + i, 500 + i, "北京协和医院", day("2026-06-01"), policy_id=900)
+        for i in range(6)
+    )
+    assert (
+        run(
+            "provider_cluster",
+            make(receipts=(mine,), provider_visits=family),
+            window_days=3,
+            min_insureds=3,
+        )
+        == []
+    )
+
+
+# -- claim_frequency -------------------------------------------------------------------------
+
+
+def test_claim_frequency_edge():  # SPEC CLM-F3
+    four = tuple(
+        PastClaim(60 + i, day("2026-05-01") + dt.timedelta(days=i), None) for i in range(4)
+    )
+    assert run("claim_frequency", make(insured_claims=four[:3]), period_days=90, max_claims=4) == []
+    hits = run("claim_frequency", make(insured_claims=four), period_days=90, max_claims=4)
+    assert hits[0].evidence["count"] == 5
+    old = tuple(PastClaim(70 + i, day("2026-03-12"), None) for i in range(4))  # 90 days before
+    assert run("claim_frequency", make(insured_claims=old), period_days=90, max_claims=4) == []
+
+
+# -- amount_outlier --------------------------------------------------------------------------
+
+
+def test_amount_far_above_the_usual_is_a_hit_with_its_statistics():  # SPEC CLM-F3
+    history = tuple(D(700 + (i % 7) * 50) for i in range(40))
+    hits = run("amount_outlier", make(claim=claim(amount=D("20000.00")), diagnosis_amounts=history))
+    assert hits[0].evidence["median"] == "850" and hits[0].evidence["samples"] == 40
+
+
+def test_amount_outlier_needs_the_minimum_sample():  # SPEC CLM-F3
+    history = tuple(D(700 + (i % 7) * 50) for i in range(29))
+    inp = make(claim=claim(amount=D("20000.00")), diagnosis_amounts=history)
+    assert run("amount_outlier", inp, min_samples=30) == []
+    assert run("amount_outlier", inp, min_samples=29)
+
+
+def test_equal_history_falls_back_to_the_mean_deviation():  # SPEC CLM-F3
+    history = (D("800"),) * 20 + (D("900"),) * 10  # MAD is 0
+    inp = make(claim=claim(amount=D("5000")), diagnosis_amounts=history)
+    assert run("amount_outlier", inp, min_samples=30)[0].evidence["mad"] == "0"
+
+
+@given(st.lists(st.integers(min_value=100, max_value=10000), min_size=30, max_size=60))
+def test_an_amount_at_the_median_is_never_an_outlier(amounts):  # SPEC CLM-F3
+    import statistics
+
+    history = tuple(D(a) for a in amounts)
+    median = statistics.median(history)
+    inp = make(claim=claim(amount=median), diagnosis_amounts=history)
+    assert run("amount_outlier", inp) == []
