@@ -6,7 +6,7 @@ response leaves (``scope="function"``), or rolls back on any error.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -113,7 +113,7 @@ def get_principal_optional(request: Request, db: DB) -> Principal | None:
     return principal
 
 
-def get_principal(
+async def get_principal(
     principal: Annotated[Principal | None, Depends(get_principal_optional)],
 ) -> Principal:
     if principal is None:
@@ -124,11 +124,12 @@ def get_principal(
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
 
 
-def require(permission: Permission) -> Callable[..., Principal]:
+def require(permission: Permission) -> Callable[..., Awaitable[Principal]]:
     """Route-level permission check. The permission is attached to the dependency so
     the role × endpoint test can read which permission every route needs."""
 
-    def dependency(principal: CurrentPrincipal) -> Principal:
+    # async: a pure check on the resolved principal, no trip through the thread pool.
+    async def dependency(principal: CurrentPrincipal) -> Principal:
         if not principal.has(permission):
             raise PermissionDenied()
         return principal

@@ -76,7 +76,8 @@ def revoke_token(request: Request, db: DB, principal: NeedsSelf) -> None:
 
 
 @router.get("/me", response_model=Me)
-def me(principal: NeedsSelf) -> Me:
+async def me(principal: NeedsSelf) -> Me:
+    # async: built from the resolved principal alone, no database work of its own.
     return Me(
         user_id=principal.user_id,
         username=principal.username,

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from claimdesk.models.user import AuthSession, LoginThrottle, User, UserRole
@@ -53,6 +55,42 @@ def get_live_session(
             AuthSession.expires_at > now,
         )
     ).one_or_none()
+
+
+def live_login_rows(
+    session: Session, token_hash: str, kind: str, now: dt.datetime
+) -> Sequence[Any]:
+    """The live session behind a token with its user and roles, in ONE statement (every
+    authenticated request runs it): one row per role, plain columns, no ORM objects."""
+    return session.execute(
+        select(
+            AuthSession.id,
+            AuthSession.user_id,
+            AuthSession.last_seen_at,
+            AuthSession.csrf_token,
+            AuthSession.auth_method,
+            User.username,
+            User.is_active,
+            User.org_unit_id,
+            User.person_id,
+            User.language,
+            UserRole.role,
+        )
+        .join(User, User.id == AuthSession.user_id)
+        .outerjoin(UserRole, UserRole.user_id == User.id)
+        .where(
+            AuthSession.token_hash == token_hash,
+            AuthSession.kind == kind,
+            AuthSession.revoked.is_(False),
+            AuthSession.expires_at > now,
+        )
+    ).all()
+
+
+def touch_session(session: Session, auth_session_id: int, now: dt.datetime) -> None:
+    session.execute(
+        update(AuthSession).where(AuthSession.id == auth_session_id).values(last_seen_at=now)
+    )
 
 
 def get_throttle(session: Session, key: str) -> LoginThrottle | None:

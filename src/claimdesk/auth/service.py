@@ -254,28 +254,41 @@ class ResolvedSession:
 
 def resolve(session: Session, *, token: str, kind: str, ip: str | None) -> ResolvedSession | None:
     """The principal behind a live token or cookie; None when unknown, revoked, expired
-    (absolute ``expires_at``), idle too long (web) or the account is deactivated."""
+    (absolute ``expires_at``), idle too long (web) or the account is deactivated. One
+    statement: every authenticated request runs it."""
     now = utcnow()
-    auth = repository.get_live_session(session, token_hash(token), kind, now)
-    if auth is None:
+    rows = repository.live_login_rows(session, token_hash(token), kind, now)
+    if not rows:
         return None
-    if kind == "web" and now - auth.last_seen_at > IDLE_TIMEOUT:
+    first = rows[0]
+    last_seen = first.last_seen_at
+    # A browser session left alone this long is over, whatever its absolute expiry.
+    if kind == "web" and now - last_seen > IDLE_TIMEOUT:
         return None
-    user = repository.get_user(session, auth.user_id)
-    if user is None or not user.is_active:
+    roles = frozenset(row.role for row in rows if row.role is not None)
+    if not first.is_active:
         return None
-    if needs_second_factor(r.role for r in user.roles) and auth.auth_method != SECOND_FACTOR_METHOD:
+    if needs_second_factor(roles) and first.auth_method != SECOND_FACTOR_METHOD:
         # SPEC SEC-9: a customer session or token opened on the password alone (one
         # issued before the rule, or by any other path) opens nothing.
         return None
     # Writing on every request would serialise a user's parallel requests; a minute's
     # precision is plenty for an idle timeout of half an hour.
-    if kind == "web" and (now - auth.last_seen_at) > dt.timedelta(minutes=1):
-        auth.last_seen_at = now
+    if kind == "web" and (now - last_seen) > dt.timedelta(minutes=1):
+        repository.touch_session(session, first.id, now)
+    principal = Principal.build(
+        user_id=first.user_id,
+        username=first.username,
+        roles=roles,
+        org_unit_id=first.org_unit_id,
+        person_id=first.person_id,
+        ip=ip,
+        language=first.language,
+        session_kind=kind,
+        auth_method=first.auth_method,
+    )
     return ResolvedSession(
-        principal=principal_for(user, ip=ip, kind=kind, auth_method=auth.auth_method),
-        csrf_token=auth.csrf_token,
-        auth_session_id=auth.id,
+        principal=principal, csrf_token=first.csrf_token, auth_session_id=first.id
     )
 
 

@@ -117,12 +117,17 @@ def _answer(row: IdempotencyKey, *, method: str, path: str, digest: str) -> None
     raise Replay(row)
 
 
-def guard(request: Request, db: DB) -> None:
-    """App-wide dependency: claim the key in the request's transaction, or answer.
-    Plain def (database work runs in the thread pool); the middleware read the body."""
+async def guard(request: Request, db: DB) -> None:
+    """App-wide dependency: claim the key in the request's transaction, or answer. Most
+    requests carry no key and return at once on the event loop; the database work runs
+    in the thread pool (the middleware read the body)."""
     holder: dict[str, Any] | None = request.scope.get(SCOPE_KEY)
     if holder is None:
         return  # not an idempotent request (or no middleware in this app)
+    await run_in_threadpool(_claim_key, request, db, holder)
+
+
+def _claim_key(request: Request, db: Session, holder: dict[str, Any]) -> None:
     key = request.headers.get(HEADER, "").strip()
     if not _VISIBLE_ASCII.match(key):
         raise IdempotencyKeyMalformed(field=HEADER)
