@@ -10,6 +10,7 @@ from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, 
 from sqlalchemy.orm import Mapped, mapped_column
 
 from claimdesk.models.base import Base, TimestampMixin
+from claimdesk.models.states import SecurityIncidentState, StateType
 
 
 class SecurityIncidentSequence(Base):
@@ -37,7 +38,9 @@ class SecurityIncident(TimestampMixin, Base):
     # low | medium | high | critical
     severity: Mapped[str] = mapped_column(String(12))
     # reported | contained | root_caused | corrected | reviewed
-    state: Mapped[str] = mapped_column(String(16), default="reported")
+    state: Mapped[SecurityIncidentState] = mapped_column(
+        StateType(SecurityIncidentState, 16), default=SecurityIncidentState.REPORTED
+    )
     affected_systems: Mapped[str] = mapped_column(Text)
     affected_data: Mapped[str | None] = mapped_column(Text)
     # Personal information involved (PIPL art. 57: the authority and the people concerned

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from claimdesk.errors import Conflict, NotFound, ValidationFailed
+from claimdesk.rules.transitions import IllegalTransition
 
 
 class UnknownIncidentCode(ValidationFailed):
@@ -59,7 +60,7 @@ class CorrectiveActionNotFound(NotFound):
         super().__init__(what="corrective action", field=field)
 
 
-class IllegalIncidentTransition(Conflict):
+class IllegalIncidentTransition(IllegalTransition):
     """A move the transition table does not allow from the incident's state."""
 
     code = "security_incident_illegal_transition"

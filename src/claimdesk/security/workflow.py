@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from claimdesk import lifecycle
 from claimdesk.audit.service import record
 from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
@@ -35,6 +36,7 @@ from claimdesk.models.security_incident import (
     SecurityIncidentCorrectiveAction,
     SecurityIncidentTransition,
 )
+from claimdesk.models.states import SecurityIncidentState
 from claimdesk.security import limits
 from claimdesk.security.errors import (
     ContainmentActionsMissing,
@@ -45,11 +47,13 @@ from claimdesk.security.errors import (
 
 SUBJECT = "security_incident"
 
-REPORTED = "reported"
-CONTAINED = "contained"
-ROOT_CAUSED = "root_caused"
-CORRECTED = "corrected"
-REVIEWED = "reviewed"
+# SecurityIncidentState members (models.states); the table of states is
+# claimdesk.lifecycle.SECURITY_INCIDENT, which applies every move below (GEN-5).
+REPORTED = SecurityIncidentState.REPORTED
+CONTAINED = SecurityIncidentState.CONTAINED
+ROOT_CAUSED = SecurityIncidentState.ROOT_CAUSED
+CORRECTED = SecurityIncidentState.CORRECTED
+REVIEWED = SecurityIncidentState.REVIEWED
 STATES = (REPORTED, CONTAINED, ROOT_CAUSED, CORRECTED, REVIEWED)
 OPEN_STATES = (REPORTED, CONTAINED, ROOT_CAUSED, CORRECTED)
 
@@ -82,8 +86,8 @@ def _corrections_done(session: Session, incident: SecurityIncident) -> None:
 @dataclass(frozen=True)
 class Move:
     action: str
-    sources: tuple[str, ...]
-    target: str
+    sources: tuple[SecurityIncidentState, ...]
+    target: SecurityIncidentState
     permission: Permission
     guard: Guard | None = None
     stops: str | None = None  # the stage whose clock ends with this move
@@ -170,6 +174,7 @@ def record_move(
     at: dt.datetime,
     reason: str | None,
     details: Mapping[str, object] | None,
+    audit: bool = True,
 ) -> None:
     session.add(
         SecurityIncidentTransition(
@@ -184,6 +189,8 @@ def record_move(
         )
     )
     session.flush()
+    if not audit:
+        return  # lifecycle.transition wrote the entry of the move
     record(
         session,
         actor=actor,
@@ -217,8 +224,17 @@ def transition(
     if move.guard is not None:
         move.guard(session, incident)
     source = incident.state
-    incident.state = move.target
-    session.flush()
+    lifecycle.transition(
+        session,
+        entity=incident,
+        table=lifecycle.SECURITY_INCIDENT,
+        to=move.target,
+        actor=actor,
+        reason=reason,
+        at=at,
+        action=f"security_incident.{action}",
+        details={"number": incident.number, **(details or {})},
+    )
     if move.stops:
         stop_stage(session, incident, move.stops, at=at, actor=actor)
     if move.starts:
@@ -232,5 +248,6 @@ def transition(
         at=at,
         reason=reason,
         details=details,
+        audit=False,
     )
     return move
