@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from claimdesk.auth import service as auth_service
 from claimdesk.auth.permissions import ROLE_PERMISSIONS, Permission, Role
 from claimdesk.auth.principal import Principal
-from claimdesk.claims.report import ReportIn, report_claim
+from claimdesk.claims.intake.report import ReportIn, report_claim
 from claimdesk.models.base import utcnow
 from claimdesk.security.service import report_incident
 from claimdesk.service.service import open_service_record

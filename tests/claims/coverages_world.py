@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from tests.builders import demo_version, issue_policy
 from tests.claims.helpers import World, build_world
-from tests.claims.settlement import ok
+from tests.claims.steps import ok
 
 API = "/api/v1/claims"
 

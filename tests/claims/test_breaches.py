@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from claimdesk.auth.principal import Principal
-from claimdesk.claims import report, tasks
+from claimdesk.claims import tasks
+from claimdesk.claims.intake import report
 from claimdesk.clocks import escalation
 from claimdesk.clocks.service import clocks_for
 from claimdesk.db import make_engine, unit_of_work

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from claimdesk.auth.principal import Principal
 from claimdesk.claims import tasks
-from claimdesk.claims.callbacks import open_callback
+from claimdesk.claims.settlement.callbacks import open_callback
 from claimdesk.models.claim import Claim
 from claimdesk.models.clock import Clock
 from claimdesk.models.job import OutboxMessage

@@ -28,7 +28,7 @@ from claimdesk.db import make_engine
 from claimdesk.models.claim import Assessment, Claim, MaterialFile
 from claimdesk.storage import get_storage
 from tests.claims.helpers import PDF, FrozenClock, build_world, local
-from tests.claims.settlement import API, MEDICAL_50K, ok, walk_to_adjusted
+from tests.claims.steps import API, MEDICAL_50K, ok, walk_to_adjusted
 from tests.crypto.test_raw_dump import _dump
 
 OVERVIEW = "患者急性阑尾炎住院行腹腔镜手术 OVERVIEW-7731"

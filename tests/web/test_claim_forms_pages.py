@@ -23,7 +23,7 @@ from claimdesk.models.policy import Policy
 from claimdesk.people.service import add_bank_account
 from tests.builders import demo_version, issue_policy, make_person, resident_id
 from tests.claims.helpers import PDF, PNG, FrozenClock, local, plan_answers
-from tests.claims.settlement import (
+from tests.claims.steps import (
     API,
     MEDICAL_4K,
     Settlement,

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from tests.builders import demo_version, issue_policy
 from tests.claims.helpers import PNG, FrozenClock, local
-from tests.claims.settlement import Settlement, build_settlement
+from tests.claims.steps import Settlement, build_settlement
 from tests.web.claim_pages import ClaimPages, missing_materials, shown, state_of, timeline_actions
 from tests.web.helpers import form_token
 

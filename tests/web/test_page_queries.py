@@ -20,7 +20,9 @@ from sqlalchemy import Connection, event
 from sqlalchemy.orm import Session
 
 from claimdesk.auth.principal import Principal
-from claimdesk.claims import events, fraud, report
+from claimdesk.claims.fraud import service as fraud
+from claimdesk.claims.intake import report
+from claimdesk.claims.special import events
 from claimdesk.dashboards.queries import CLAIMS_DATASETS
 from claimdesk.models.claim import Claim
 from claimdesk.service import service

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from claimdesk.models.claim import MaterialFile
 from tests.claims.helpers import PDF, PNG, FrozenClock, local
-from tests.claims.settlement import API, Settlement, build_settlement, ok
+from tests.claims.steps import API, Settlement, build_settlement, ok
 from tests.web.claim_pages import ClaimPages
 from tests.web.test_claim_forms_pages import claim_state, error_beside
 

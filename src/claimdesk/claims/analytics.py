@@ -36,7 +36,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from claimdesk.claims import disputes as dispute_rules
+from claimdesk.claims.special import disputes as dispute_rules
 from claimdesk.claims.workflow import REJECTED, STATES
 from claimdesk.clocks.service import clock_met
 from claimdesk.models.claim import AdjustmentResult, Claim, ClaimTransition

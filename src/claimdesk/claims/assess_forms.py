@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 from claimdesk.auth.principal import Principal
 from claimdesk.claims import endpoints as api
 from claimdesk.claims import schemas as cs
-from claimdesk.claims.assessment import MEDICAL, current_assessments
 from claimdesk.claims.page_forms import (
     UPLOAD_ACCEPT,
     FormField,
@@ -28,7 +27,8 @@ from claimdesk.claims.page_forms import (
     upload_in,
     validated,
 )
-from claimdesk.claims.reserves import claim_coverages
+from claimdesk.claims.settlement.assessment import MEDICAL, current_assessments
+from claimdesk.claims.settlement.reserves import claim_coverages
 from claimdesk.errors import ValidationFailed
 from claimdesk.i18n import _
 from claimdesk.models.claim import Claim, Material

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from claimdesk.auth.principal import Principal
 from claimdesk.claims import endpoints as api
 from claimdesk.claims import schemas as cs
-from claimdesk.claims.fraud import flags_of
+from claimdesk.claims.fraud.service import flags_of
 from claimdesk.claims.page_forms import (
     UPLOAD_ACCEPT,
     ChoiceRequired,
@@ -149,7 +149,7 @@ def reopen(db: Session, p: Principal, claim: Claim, form: Values) -> None:
 
 
 def reserve_fields(db: Session, claim: Claim) -> list[FormField]:
-    from claimdesk.claims.reserves import reserves_of
+    from claimdesk.claims.settlement.reserves import reserves_of
 
     current = {r.coverage_code: r.amount for r in reserves_of(db, claim.id)}
     options = [

@@ -13,7 +13,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from claimdesk.claims.disputes import response_clock
+from claimdesk.claims.special.disputes import response_clock
 from claimdesk.clocks import service as clocks
 from claimdesk.models.clock import Clock
 from claimdesk.models.event import ClaimDispute

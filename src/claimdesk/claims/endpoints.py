@@ -16,18 +16,10 @@ from claimdesk.audit.repository import timeline
 from claimdesk.audit.service import record
 from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
-from claimdesk.claims import (
-    acceptance,
-    adjustment,
-    assessment,
-    documents,
-    fraud,
-    report,
-    reserves,
-    survey,
-    workflow,
-)
+from claimdesk.claims import documents, workflow
 from claimdesk.claims.clock_list import claim_clocks
+from claimdesk.claims.fraud import service as fraud
+from claimdesk.claims.intake import acceptance, report, survey
 from claimdesk.claims.repository import get_claim, materials_of, queue
 from claimdesk.claims.schemas import (
     AcceptIn,
@@ -59,6 +51,7 @@ from claimdesk.claims.schemas import (
     TimelineEntry,
     TransitionIn,
 )
+from claimdesk.claims.settlement import adjustment, assessment, reserves
 from claimdesk.clocks.schemas import ClockOut
 from claimdesk.deps import DB, CurrentPrincipal, require
 from claimdesk.errors import PermissionDenied

@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session
 
 from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
-from claimdesk.claims import events, repository
-from claimdesk.claims.special_endpoints import CloseIn, EventIn, MemberIn
+from claimdesk.claims import repository
+from claimdesk.claims.special import events
+from claimdesk.claims.special.endpoints import CloseIn, EventIn, MemberIn
 from claimdesk.dashboards.kit import page
 from claimdesk.deps import DB, require
 from claimdesk.errors import NotFound

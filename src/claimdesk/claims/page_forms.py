@@ -248,8 +248,8 @@ def store_file(
 ) -> int | None:
     """Store the file chosen in field ``name`` on the claim (the same checks as the API
     upload: type sniffed, size limit); None when no file was chosen or on a trial run."""
-    from claimdesk.claims.acceptance import store_upload
     from claimdesk.claims.config import rules
+    from claimdesk.claims.intake.acceptance import store_upload
 
     upload = upload_in(form, name)
     if upload is None or form.get(TRIAL):

@@ -318,7 +318,7 @@ def trace_rows(trace: list[dict[str, Any]], language: str) -> list[dict[str, Any
 
 def survey_view(db: Session, claim: Claim) -> dict[str, Any] | None:
     """The signed survey report and its answers to the survey plan (CLM-S2, CLM-S3)."""
-    from claimdesk.claims.survey import report_of
+    from claimdesk.claims.intake.survey import report_of
     from claimdesk.rules import survey_plan
 
     report = report_of(db, claim.id)
@@ -339,7 +339,7 @@ def survey_view(db: Session, claim: Claim) -> dict[str, Any] | None:
 
 
 def assessment_views(db: Session, claim: Claim) -> list[dict[str, Any]]:
-    from claimdesk.claims.assessment import current_assessments
+    from claimdesk.claims.settlement.assessment import current_assessments
     from claimdesk.products.coverage_types import TYPE_LABELS
 
     out = []
@@ -407,7 +407,7 @@ def _facts(facts: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def fraud_flags(db: Session, claim: Claim) -> list[Any]:
-    from claimdesk.claims.fraud import flags_of
+    from claimdesk.claims.fraud.service import flags_of
 
     return flags_of(db, claim.id)
 
@@ -425,7 +425,8 @@ DISPUTE_STATUS = {
 def special_view(db: Session, claim: Claim) -> dict[str, Any]:
     """The mass event, the remote designation with its mailings, the disputes, and the
     recoveries of the claim: whatever of these it has."""
-    from claimdesk.claims import disputes, events, recoveries, remote
+    from claimdesk.claims.settlement import recoveries
+    from claimdesk.claims.special import disputes, events, remote
     from claimdesk.models.event import MassEvent
     from claimdesk.models.org import OrgUnit
     from claimdesk.models.user import User

@@ -353,7 +353,7 @@ def _contact(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> N
 
 
 def _survey_fields(db: Session, claim: Claim) -> list[FormField]:
-    from claimdesk.claims.survey import plan_of
+    from claimdesk.claims.intake.survey import plan_of
     from claimdesk.rules.survey_plan import STATUS_LABELS
 
     fields = [
@@ -496,7 +496,7 @@ def _submit_review(db: Session, p: Principal, claim: Claim, form: dict[str, Any]
 
 def _review_checks() -> tuple[tuple[str, str], ...]:
     # The review service owns the checklist (CLM-V2); its English labels are our msgids.
-    from claimdesk.claims.review import CHECKLIST, CHECKLIST_LABELS
+    from claimdesk.claims.settlement.review import CHECKLIST, CHECKLIST_LABELS
 
     return tuple((code, CHECKLIST_LABELS[code][1]) for code in CHECKLIST)
 
@@ -602,7 +602,7 @@ def _confirm(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> N
 
 
 def _open_callback(db: Session, claim: Claim) -> int | None:
-    from claimdesk.claims.closing import callbacks_of
+    from claimdesk.claims.settlement.closing import callbacks_of
 
     found = [c.id for c in callbacks_of(db, claim.id) if c.status == "open"]
     return found[0] if found else None
@@ -646,7 +646,7 @@ def _callback_fields(db: Session, claim: Claim) -> list[FormField]:
 
 
 def _open_callback_kind(db: Session, claim: Claim) -> str | None:
-    from claimdesk.claims.closing import callbacks_of
+    from claimdesk.claims.settlement.closing import callbacks_of
 
     found = [c.kind for c in callbacks_of(db, claim.id) if c.status == "open"]
     return found[0] if found else None
@@ -684,7 +684,7 @@ def _close(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> Non
 
 def _coverages_fields(db: Session, claim: Claim) -> list[FormField]:
     from claimdesk.claims.assess_forms import coverage_label
-    from claimdesk.claims.report import product_of
+    from claimdesk.claims.intake.report import product_of
 
     policy = db.get(Policy, claim.policy_id)
     assert policy is not None
@@ -733,7 +733,7 @@ def _reassess(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> 
 
 
 def _recoverable(_db: Session, claim: Claim) -> bool:
-    from claimdesk.claims.recoveries import RECOVERY_LINES
+    from claimdesk.claims.settlement.recoveries import RECOVERY_LINES
 
     return claim.line in RECOVERY_LINES
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
 from claimdesk.claims import endpoints as api
-from claimdesk.claims import report
+from claimdesk.claims.intake import report
 from claimdesk.claims.schemas import ReportCreate
 from claimdesk.deps import DB, require
 from claimdesk.errors import ClaimdeskError, ValidationFailed

@@ -75,7 +75,7 @@ def queue(
     running clock, last), then id. Two queries, so that the second one, over up to
     millions of claims, walks ix_claims_queue in order and stops after ``limit`` rows
     instead of sorting every open claim; event claims are few."""
-    from claimdesk.claims.events import queue_priority
+    from claimdesk.claims.special.events import queue_priority
 
     in_event = exists().where(MassEventClaim.claim_id == Claim.id)
     # Matches ix_claims_queue (btree ASC puts NULLs last) so PostgreSQL reads it in order.

@@ -9,12 +9,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from claimdesk.auth.principal import Principal
-from claimdesk.claims import special_endpoints as special
-from claimdesk.claims.disputes import LARGE_PATHS, OUTCOMES, SMALL_PATHS, disputes_of
-from claimdesk.claims.events import link_of
 from claimdesk.claims.page_forms import ChoiceRequired, FormField, Values, text, validated
-from claimdesk.claims.remote import mailings_of, remote_of
 from claimdesk.claims.repository import materials_of
+from claimdesk.claims.special import endpoints as special
+from claimdesk.claims.special.disputes import LARGE_PATHS, OUTCOMES, SMALL_PATHS, disputes_of
+from claimdesk.claims.special.events import link_of
+from claimdesk.claims.special.remote import mailings_of, remote_of
 from claimdesk.i18n import current_language
 from claimdesk.models.claim import Claim
 from claimdesk.models.event import MassEvent

@@ -22,8 +22,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from claimdesk.claims import notify
-from claimdesk.claims.callbacks import SUBJECT as CALLBACK_SUBJECT
-from claimdesk.claims.callbacks import callback_of_clock
+from claimdesk.claims.settlement.callbacks import SUBJECT as CALLBACK_SUBJECT
+from claimdesk.claims.settlement.callbacks import callback_of_clock
 from claimdesk.clocks import escalation
 from claimdesk.jobs.outbox import send_message
 from claimdesk.models.claim import Claim

@@ -136,31 +136,31 @@ Guard = Callable[[Session, Claim], None]
 
 
 def _checklist_complete(session: Session, claim: Claim) -> None:
-    from claimdesk.claims.acceptance import require_checklist_complete
+    from claimdesk.claims.intake.acceptance import require_checklist_complete
 
     require_checklist_complete(session, claim)
 
 
 def _survey_skippable(session: Session, claim: Claim) -> None:
-    from claimdesk.claims.survey import require_skippable
+    from claimdesk.claims.intake.survey import require_skippable
 
     require_skippable(session, claim)
 
 
 def _survey_reported(session: Session, claim: Claim) -> None:
-    from claimdesk.claims.survey import require_report
+    from claimdesk.claims.intake.survey import require_report
 
     require_report(session, claim)
 
 
 def _assessed(session: Session, claim: Claim) -> None:
-    from claimdesk.claims.assessment import require_assessed
+    from claimdesk.claims.settlement.assessment import require_assessed
 
     require_assessed(session, claim)
 
 
 def _adjusted(session: Session, claim: Claim) -> None:
-    from claimdesk.claims.adjustment import require_adjusted
+    from claimdesk.claims.settlement.adjustment import require_adjusted
 
     require_adjusted(session, claim)
 
@@ -171,7 +171,7 @@ def _through_service(action: str) -> Guard:
     generic transition endpoint."""
 
     def guard(session: Session, claim: Claim) -> None:
-        from claimdesk.claims.settlement_errors import UseDedicatedEndpoint
+        from claimdesk.claims.settlement.errors import UseDedicatedEndpoint
 
         if session.info.get(SERVICE_MOVE) != (claim.id, action):
             raise UseDedicatedEndpoint(action=action)
@@ -183,7 +183,7 @@ SERVICE_MOVE = "claimdesk.claims.service_move"
 
 
 def _surveyor_assigned(session: Session, claim: Claim) -> None:
-    from claimdesk.claims.survey import require_assigned
+    from claimdesk.claims.intake.survey import require_assigned
 
     require_assigned(session, claim)
 
@@ -556,7 +556,7 @@ def transition(
         move.guard(session, claim)
     # CLM-Z1: on a remote claim, the local branch surveys and assesses, head office
     # adjusts and reviews (checked on the actor's org unit).
-    from claimdesk.claims.remote import require_org_for_move
+    from claimdesk.claims.special.remote import require_org_for_move
 
     require_org_for_move(session, claim=claim, action=action, actor=actor, details=details)
     at = at or timeutil.now()

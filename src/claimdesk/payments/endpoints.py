@@ -13,9 +13,10 @@ from sqlalchemy.orm import Session
 from claimdesk.audit.service import record
 from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
-from claimdesk.claims import closing, recoveries, review, timeutil
+from claimdesk.claims import timeutil
 from claimdesk.claims.repository import get_claim
-from claimdesk.claims.settlement_errors import IdempotencyKeyRequired
+from claimdesk.claims.settlement import closing, recoveries, review
+from claimdesk.claims.settlement.errors import IdempotencyKeyRequired
 from claimdesk.clocks.service import clocks_for
 from claimdesk.deps import DB, require
 from claimdesk.errors import NotFound
@@ -154,7 +155,7 @@ def rejection_notice(claim_id: int, db: DB, principal: Reader) -> Response:
 @claims_router.get("/{claim_id}/decision-notice.pdf", response_class=Response)
 def decision_notice(claim_id: int, db: DB, principal: Reader) -> Response:
     """CLM-V3: the written decision of an approval that left nothing to pay."""
-    from claimdesk.claims.decision_notices import notice_of
+    from claimdesk.claims.settlement.decision_notices import notice_of
 
     claim = get_claim(db, principal, claim_id)
     notice = notice_of(db, claim.id)
@@ -175,7 +176,7 @@ def decision_notice(claim_id: int, db: DB, principal: Reader) -> Response:
 def conclude_without_payment(claim_id: int, db: DB, principal: Reviewer) -> ReviewOut:
     """CLM-V3: an approved claim with nothing (more) to pay gets its decision notice and
     callback (claims approved before the rule were left waiting for a zero payment)."""
-    from claimdesk.claims.decision_notices import conclude_approved
+    from claimdesk.claims.settlement.decision_notices import conclude_approved
 
     claim = get_claim(db, principal, claim_id, for_update=True)
     conclude_approved(db, actor=principal, claim=claim)
@@ -351,7 +352,7 @@ def add_recovery(claim_id: int, body: RecoveryIn, db: DB, principal: Recoverer) 
 
 @claims_router.get("/{claim_id}/financials", response_model=FinancialsOut)
 def financials(claim_id: int, db: DB, principal: FinanceReader) -> FinancialsOut:
-    from claimdesk.claims.reserves import reserves_of
+    from claimdesk.claims.settlement.reserves import reserves_of
 
     claim = get_claim(db, principal, claim_id)
     figures = recoveries.net_cost(db, claim.id)

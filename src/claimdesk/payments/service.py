@@ -28,11 +28,11 @@ from sqlalchemy.orm import Session
 
 from claimdesk.audit.service import record
 from claimdesk.auth.principal import Principal
-from claimdesk.claims import reserves, timeutil, workflow
-from claimdesk.claims.adjustment import current_adjustments
-from claimdesk.claims.callbacks import open_callback
-from claimdesk.claims.review import _move
-from claimdesk.claims.settlement_errors import (
+from claimdesk.claims import timeutil, workflow
+from claimdesk.claims.settlement import reserves
+from claimdesk.claims.settlement.adjustment import current_adjustments
+from claimdesk.claims.settlement.callbacks import open_callback
+from claimdesk.claims.settlement.errors import (
     AdvanceTooLarge,
     AuthorisationFileMissing,
     BankAccountNotPayees,
@@ -44,6 +44,7 @@ from claimdesk.claims.settlement_errors import (
     PayeeMismatch,
     PaymentNotFound,
 )
+from claimdesk.claims.settlement.review import _move
 from claimdesk.clocks import service as clocks
 from claimdesk.errors import NotFound, ValidationFailed
 from claimdesk.jobs.outbox import send_message

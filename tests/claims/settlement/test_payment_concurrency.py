@@ -28,7 +28,7 @@ from claimdesk.models.claim import Claim
 from claimdesk.models.payment import Payment, PaymentAttempt
 from claimdesk.models.review import ReviewDecision
 from tests.claims.helpers import FrozenClock, local
-from tests.claims.settlement import (
+from tests.claims.steps import (
     API,
     MEDICAL_50K,
     Settlement,

@@ -23,8 +23,8 @@ from sqlalchemy.orm import Session
 from claimdesk.audit.service import record
 from claimdesk.auth.principal import Principal
 from claimdesk.claims import workflow
-from claimdesk.claims.adjustment import current_adjustments
 from claimdesk.claims.documents import _Writer
+from claimdesk.claims.settlement.adjustment import current_adjustments
 from claimdesk.clocks import service as clocks
 from claimdesk.jobs.outbox import send_message
 from claimdesk.models.claim import AssessmentItem, Claim
@@ -74,7 +74,7 @@ def conclude(
     at: dt.datetime,
 ) -> DecisionNotice:
     """approved → decided: the notice, a recovery if the decision is lower, a callback."""
-    from claimdesk.claims.review import APPEAL_ROUTE_EN, APPEAL_ROUTE_ZH, _move
+    from claimdesk.claims.settlement.review import APPEAL_ROUTE_EN, APPEAL_ROUTE_ZH, _move
 
     difference = payable - already_paid
     rows = calculation(session, claim)
@@ -271,7 +271,7 @@ def conclude_approved(session: Session, *, actor: Principal, claim: Claim) -> De
     decision leaves nothing to pay: it was stuck between approval and payment."""
     from claimdesk.claims import timeutil
     from claimdesk.claims.errors import IllegalTransition, TransitionGuardFailed
-    from claimdesk.claims.review import rounds_of
+    from claimdesk.claims.settlement.review import rounds_of
     from claimdesk.payments.service import indemnity_plan
 
     if claim.state != workflow.APPROVED:

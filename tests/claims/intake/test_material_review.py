@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from tests.claims.helpers import FrozenClock, build_world, local
-from tests.claims.settlement import ok
+from tests.claims.steps import ok
 
 API = "/api/v1/claims"
 

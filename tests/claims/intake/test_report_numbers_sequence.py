@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
-from claimdesk.claims.report import next_number
+from claimdesk.claims.intake.report import next_number
 from claimdesk.db import make_engine, unit_of_work
 from claimdesk.security.service import next_number as next_incident_number
 

@@ -13,8 +13,7 @@ from sqlalchemy.orm import Session
 
 from claimdesk.auth.permissions import Role
 from claimdesk.auth.principal import Principal
-from claimdesk.claims import fraud, timeutil, workflow
-from claimdesk.claims.acceptance import missing_codes
+from claimdesk.claims import timeutil, workflow
 from claimdesk.claims.config import rules
 from claimdesk.claims.errors import (
     CertificateRequired,
@@ -24,6 +23,8 @@ from claimdesk.claims.errors import (
     SurveyNotAssigned,
     TransitionGuardFailed,
 )
+from claimdesk.claims.fraud import service as fraud
+from claimdesk.claims.intake.acceptance import missing_codes
 from claimdesk.models.claim import Claim, MaterialFile, SurveyAssignment, SurveyReport
 from claimdesk.models.user import User, UserRole
 from claimdesk.rules import survey_plan

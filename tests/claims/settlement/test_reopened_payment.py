@@ -17,7 +17,7 @@ from claimdesk.models.job import OutboxMessage
 from claimdesk.models.payment import Payment, Recovery
 from claimdesk.models.review import DecisionNotice
 from tests.claims.helpers import FrozenClock, local
-from tests.claims.settlement import API, Settlement, approve, build_settlement, ok, walk_to_adjusted
+from tests.claims.steps import API, Settlement, approve, build_settlement, ok, walk_to_adjusted
 
 # 25,000 in hospital − 1,000 social insurance − 10,000 deductible = 14,000.00 payable.
 MEDICAL_14K = {

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from tests.claims.coverages_world import accident_world, report_unsure
 from tests.claims.helpers import World
-from tests.claims.settlement import ok
+from tests.claims.steps import ok
 
 API = "/api/v1/claims"
 

@@ -45,7 +45,7 @@ def remaining_limit(session: Session, claim: Claim, coverage: Coverage) -> Decim
     limit = coverage_limit(coverage)
     if coverage.type == "liability":
         return limit
-    from claimdesk.claims.adjustment import history_for  # adjustment imports this module
+    from claimdesk.claims.settlement.adjustment import history_for  # adjustment imports this module
 
     history = history_for(session, claim, coverage)
     used = history.paid

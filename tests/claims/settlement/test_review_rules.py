@@ -20,7 +20,7 @@ from claimdesk.models.job import OutboxMessage
 from claimdesk.models.policy import Policy
 from claimdesk.payments import tasks as payment_tasks
 from tests.claims.helpers import PDF, FrozenClock, local
-from tests.claims.settlement import (
+from tests.claims.steps import (
     ALL_CHECKS,
     API,
     MEDICAL_4K,

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from claimdesk.audit.service import record
 from claimdesk.auth.principal import Principal
-from claimdesk.claims import reserves, timeutil, workflow
+from claimdesk.claims import timeutil, workflow
 from claimdesk.claims.errors import (
     AdjusterReportNotAccepted,
     AssessmentInvalid,
@@ -20,6 +20,7 @@ from claimdesk.claims.errors import (
     UnknownCoverage,
 )
 from claimdesk.claims.schemas import AdjusterAcceptIn, AssessmentIn
+from claimdesk.claims.settlement import reserves
 from claimdesk.models.claim import Assessment, AssessmentItem, Claim, Material, MaterialFile
 
 MEDICAL = ("medical", "accident_medical")
@@ -90,7 +91,7 @@ def record_assessment(
 ) -> Assessment:
     if claim.state != workflow.SURVEYED:
         raise IllegalTransition(state=claim.state, action="assess")
-    from claimdesk.claims.remote import require_local_step
+    from claimdesk.claims.special.remote import require_local_step
 
     require_local_step(session, claim=claim, actor=actor)  # CLM-Z1
     coverages = reserves.claim_coverages(session, claim)

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from claimdesk.audit.service import record
 from claimdesk.auth.principal import Principal
-from claimdesk.claims import reserves, timeutil, workflow
+from claimdesk.claims import timeutil, workflow
 from claimdesk.claims.config import rules
 from claimdesk.claims.errors import (
     ChecklistIncomplete,
@@ -29,6 +29,7 @@ from claimdesk.claims.errors import (
     UploadTypeNotAllowed,
 )
 from claimdesk.claims.repository import materials_of
+from claimdesk.claims.settlement import reserves
 from claimdesk.errors import NotFound
 from claimdesk.models.claim import Claim, Material, MaterialFile, MissingMaterialsNotice
 from claimdesk.products.coverage_types import MATERIALS
@@ -38,7 +39,7 @@ from claimdesk.storage import BlobNotFound, get_storage, load_file, save_file
 
 def missing_codes(session: Session, claim: Claim) -> list[str]:
     # CLM-Z2 green channel: items a mass event lets come later are deferred, not missing.
-    from claimdesk.claims.events import deferred_codes
+    from claimdesk.claims.special.events import deferred_codes
 
     deferred = deferred_codes(session, claim)
     return [
@@ -77,7 +78,7 @@ def set_coverages(
     reported: once a missing-materials notice went out, its list is the one-time list
     (CLM-A4)."""
     from claimdesk.claims.errors import UnknownCoverage
-    from claimdesk.claims.report import checklist_codes, product_of
+    from claimdesk.claims.intake.report import checklist_codes, product_of
     from claimdesk.models.policy import Policy
 
     if claim.state != workflow.REPORTED:
@@ -198,7 +199,7 @@ def review_material(
     if result == "suspected_forgery":
         # A suspected forgery is a fraud signal (CLM-F1): the claim is held until an
         # investigator clears or confirms it; no payment can leave meanwhile.
-        from claimdesk.claims import fraud
+        from claimdesk.claims.fraud import service as fraud
 
         fraud.flag(
             session,

@@ -18,7 +18,7 @@ from claimdesk.models.job import Job, OutboxMessage
 from claimdesk.models.payment import Payment
 from claimdesk.payments import tasks as payment_tasks
 from tests.claims.helpers import FrozenClock, local
-from tests.claims.settlement import (
+from tests.claims.steps import (
     API,
     CARD,
     MEDICAL_50K,

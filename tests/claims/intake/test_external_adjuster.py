@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from claimdesk.models.claim import Assessment
 from tests.claims.helpers import PDF, FrozenClock, build_world, local, plan_answers
-from tests.claims.settlement import PROPERTY_23500, ok
+from tests.claims.steps import PROPERTY_23500, ok
 
 API = "/api/v1/claims"
 

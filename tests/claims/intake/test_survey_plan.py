@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from claimdesk.audit.repository import timeline
-from claimdesk.claims.survey import content_hash
+from claimdesk.claims.intake.survey import content_hash
 from claimdesk.models.claim import Claim, FraudFlag, SurveyAssignment, SurveyReport
 from tests.builders import demo_version, issue_policy
 from tests.claims.helpers import PDF, PNG, FrozenClock, World, build_world, local, plan_answers

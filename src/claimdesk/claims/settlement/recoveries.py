@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from claimdesk.audit.service import record
 from claimdesk.auth.principal import Principal
 from claimdesk.claims import timeutil
-from claimdesk.claims.settlement_errors import RecoveryLineNotAllowed, RecoveryNotYet
+from claimdesk.claims.settlement.errors import RecoveryLineNotAllowed, RecoveryNotYet
 from claimdesk.errors import ValidationFailed
 from claimdesk.models.claim import Claim
 from claimdesk.models.payment import Payment, Recovery

@@ -8,7 +8,7 @@ import threading
 import pytest
 from sqlalchemy.orm import sessionmaker
 
-from claimdesk.claims.report import next_number
+from claimdesk.claims.intake.report import next_number
 from claimdesk.db import make_engine, unit_of_work
 
 

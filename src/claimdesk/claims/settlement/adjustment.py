@@ -12,8 +12,7 @@ from sqlalchemy.orm import Session
 
 from claimdesk.audit.service import record
 from claimdesk.auth.principal import Principal
-from claimdesk.claims import reserves, timeutil, workflow
-from claimdesk.claims.assessment import current_assessments
+from claimdesk.claims import timeutil, workflow
 from claimdesk.claims.errors import (
     AdjustmentMissing,
     AssessmentMissing,
@@ -21,6 +20,8 @@ from claimdesk.claims.errors import (
     RejectionNeedsClause,
 )
 from claimdesk.claims.schemas import AdjustmentIn
+from claimdesk.claims.settlement import reserves
+from claimdesk.claims.settlement.assessment import current_assessments
 from claimdesk.models.claim import AdjustmentResult, Assessment, Claim
 from claimdesk.models.policy import Policy
 from claimdesk.models.product import Coverage
@@ -258,7 +259,7 @@ def adjust(
 ) -> AdjustmentResult:
     if claim.state != workflow.ASSESSED:
         raise IllegalTransition(state=claim.state, action="adjust")
-    from claimdesk.claims.remote import require_head_office_step
+    from claimdesk.claims.special.remote import require_head_office_step
 
     require_head_office_step(session, claim=claim, actor=actor)  # CLM-Z1
     if data.liability == "not_covered" and not (data.rejection_clause and data.rejection_evidence):

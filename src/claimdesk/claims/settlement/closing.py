@@ -21,15 +21,16 @@ from sqlalchemy.orm import Session
 
 from claimdesk.audit.service import record
 from claimdesk.auth.principal import Principal
-from claimdesk.claims import reserves, timeutil, workflow
+from claimdesk.claims import timeutil, workflow
 from claimdesk.claims.config import rules
-from claimdesk.claims.review import _move
-from claimdesk.claims.settlement_errors import (
+from claimdesk.claims.settlement import reserves
+from claimdesk.claims.settlement.errors import (
     CallbackAlreadyDone,
     OptionsRequired,
     ReopenReasonRequired,
     SatisfactionRequired,
 )
+from claimdesk.claims.settlement.review import _move
 from claimdesk.clocks import service as clocks
 from claimdesk.errors import NotFound
 from claimdesk.models.audit import AuditEntry

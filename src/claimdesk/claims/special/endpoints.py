@@ -20,8 +20,9 @@ from sqlalchemy.orm import Session
 
 from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
-from claimdesk.claims import analytics, disputes, events, remote
+from claimdesk.claims import analytics
 from claimdesk.claims.repository import get_claim
+from claimdesk.claims.special import disputes, events, remote
 from claimdesk.deps import DB, require
 from claimdesk.models.event import ClaimDispute, MassEvent, MaterialMailing
 

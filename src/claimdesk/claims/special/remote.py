@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session
 
 from claimdesk.audit.service import record
 from claimdesk.auth.principal import Principal
-from claimdesk.claims import acceptance, timeutil
+from claimdesk.claims import timeutil
+from claimdesk.claims.intake import acceptance
 from claimdesk.claims.repository import materials_of
 from claimdesk.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from claimdesk.models.claim import Claim

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from claimdesk.claims import config as claims_config
 from tests.builders import demo_version, issue_policy
 from tests.claims.helpers import PDF, PNG, FrozenClock, World, local, plan_answers
-from tests.claims.settlement import (
+from tests.claims.steps import (
     ALL_CHECKS,
     API,
     CARD,

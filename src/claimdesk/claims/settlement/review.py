@@ -22,9 +22,9 @@ from sqlalchemy.orm import Session
 from claimdesk.audit.service import record
 from claimdesk.auth.principal import Principal
 from claimdesk.claims import timeutil, workflow
-from claimdesk.claims.callbacks import open_callback
 from claimdesk.claims.config import rules
-from claimdesk.claims.settlement_errors import (
+from claimdesk.claims.settlement.callbacks import open_callback
+from claimdesk.claims.settlement.errors import (
     ChecklistNotConfirmed,
     NoOpenReview,
     PolicyIncontestable,
@@ -423,7 +423,7 @@ def _approve(
     )
     # CLM-P5 / CLM-V3: a decision that adds nothing to what was already paid (or is
     # below the deductible) never waits for a payment: notice, callback, closing.
-    from claimdesk.claims import decision_notices
+    from claimdesk.claims.settlement import decision_notices
     from claimdesk.payments.service import indemnity_plan
 
     plan = indemnity_plan(session, claim)
@@ -477,7 +477,7 @@ def _reject(
     decision: ReviewDecision,
     at: dt.datetime,
 ) -> None:
-    from claimdesk.claims.settlement_documents import rejection_notice_pdf
+    from claimdesk.claims.settlement.documents import rejection_notice_pdf
 
     review.status, review.decided_at = "rejected", at
     policy = session.get(Policy, claim.policy_id)

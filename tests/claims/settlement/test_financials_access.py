@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from claimdesk.auth.permissions import ROLE_PERMISSIONS, Permission, Role
 from claimdesk.auth.principal import Principal
-from claimdesk.claims.report import ReportIn, report_claim
+from claimdesk.claims.intake.report import ReportIn, report_claim
 from tests.builders import (
     demo_version,
     issue_policy,

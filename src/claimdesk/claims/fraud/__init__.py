@@ -1,0 +1,1 @@
+"""Claims fraud screening: flags, holds and their resolution."""

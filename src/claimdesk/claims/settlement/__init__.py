@@ -1,0 +1,1 @@
+"""Claims settlement: assessment, adjustment, review, closing, payment-side claim logic, notices, reserves, recoveries."""

@@ -1,0 +1,1 @@
+"""Claims special cases: mass events, remote (cross-region) claims, disputes (CLM-Z1..Z3)."""
