@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PG_DEFAULT := postgresql://postgres@127.0.0.1:5432/test
 PYTEST_ARGS ?=
+HOST ?= 127.0.0.1
+PORT ?= 8000
 
 .PHONY: run install test test-sqlite test-postgres test-faketime lint typecheck bench demo worker clean lock
 
@@ -17,11 +19,12 @@ $(STAMP): pyproject.toml requirements.lock
 
 install: $(STAMP)
 
-## make run: install, migrate the embedded SQLite database, load demo data, serve.
+## make run: install, migrate the embedded SQLite database, load demo data, serve
+## (make run PORT=8080 chooses the port).
 run: $(STAMP)
 	$(BIN)/claimdesk db upgrade
 	$(BIN)/claimdesk demo
-	$(BIN)/claimdesk serve --host 127.0.0.1 --port 8000
+	$(BIN)/claimdesk serve --host $(HOST) --port $(PORT)
 
 ## make test: every test, on SQLite and then on PostgreSQL.
 # PostgreSQL: CLAIMDESK_TEST_DATABASE_URL, or the local server if one answers.

@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     db_pool_size: int = 10
     db_max_overflow: int = 5
     db_pool_timeout: float = 5.0
+    # API processes `claimdesk serve` starts on this node (stateless: any number of nodes
+    # and processes share one PostgreSQL; each adds pool_size + max_overflow connections).
+    web_workers: int = 1
     # Field-encryption keys: a JSON document (see crypto.keyring) given inline, or a file
     # created on first run. Keys never go into the database.
     keys: str | None = None

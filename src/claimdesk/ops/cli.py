@@ -20,10 +20,15 @@ def db_upgrade(revision: str = "heads") -> None:
 
 
 def serve(
-    host: str = "127.0.0.1", port: int = 8000, workers: int = 1, reload: bool = False
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    workers: int = typer.Option(0, help="API processes; 0 = CLAIMDESK_WEB_WORKERS (default 1)"),
+    reload: bool = False,
 ) -> None:
     """Serve the API and the pages."""
     import uvicorn
+
+    workers = workers or get_settings().web_workers
 
     proxy_headers, forwarded_allow_ips = proxy_options()
     uvicorn.run(
@@ -51,9 +56,11 @@ def proxy_options() -> tuple[bool, str | None]:
 def demo(
     host: str = "127.0.0.1",
     port: int = 8000,
-    serve_after: bool = typer.Option(True, "--serve/--no-serve", help="Start the server after"),
+    serve_after: bool = typer.Option(
+        False, "--serve/--no-serve", help="Start the server after loading (make run serves)"
+    ),
 ) -> None:
-    """Load demo data (idempotent), print the demo logins, then serve."""
+    """Load demo data (idempotent) and print the demo logins; --serve also serves."""
     from claimdesk.db import unit_of_work
     from claimdesk.migrate import upgrade
     from claimdesk.ops.demo import format_logins, load_demo
@@ -71,7 +78,7 @@ def demo(
         typer.echo(line)
     typer.echo(f"Serving on http://{host}:{port}")
     if serve_after:
-        serve(host=host, port=port)
+        serve(host=host, port=port, workers=0)
 
 
 def register(app: typer.Typer) -> None:
