@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -39,7 +40,9 @@ class Settings(BaseSettings):
     # which several nodes share when it is one shared mount.
     storage: str = "local"
     # Sessions and login throttling (SEC-8).
+    # Absolute lifetime of a browser session, and how long one may go unused.
     session_ttl_minutes: int = 8 * 60
+    session_idle_minutes: int = Field(default=30, gt=0)
     api_token_ttl_minutes: int = 12 * 60
     login_max_failures: int = 5
     login_lockout_seconds: int = 60
@@ -54,7 +57,9 @@ class Settings(BaseSettings):
     # Audit entries not sealed this long after they were written fail `audit verify`'s
     # freshness check (GEN-5): the sealer is not running or something holds it back.
     audit_seal_max_age_seconds: int = 300
+    # The language when neither the request nor the user chooses one (claimdesk.i18n).
     default_language: str = "zh-CN"
+    # Instants are shown and cut into local dates in this zone (claimdesk.timeutil, GEN-2).
     timezone: str = "Asia/Shanghai"
     # Outgoing mail (used by the notification outbox when set).
     smtp_host: str | None = None
@@ -72,6 +77,22 @@ class Settings(BaseSettings):
     @property
     def trusted_proxy_networks(self) -> tuple[Network, ...]:
         return parse_networks(self.trusted_proxies)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError(f"unknown IANA time zone: {value}") from error
+        return value
+
+    @field_validator("default_language")
+    @classmethod
+    def _supported_language(cls, value: str) -> str:
+        if value not in {"zh-CN", "en"}:
+            raise ValueError("default_language is zh-CN or en")
+        return value
 
     @field_validator("secure_cookies", mode="before")
     @classmethod

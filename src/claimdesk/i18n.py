@@ -10,6 +10,8 @@ from pathlib import Path
 
 from starlette.requests import Request
 
+from claimdesk.config import get_settings
+
 SUPPORTED = ("zh-CN", "en")
 
 
@@ -26,7 +28,7 @@ def normalise(language: str | None) -> str | None:
 
 def request_language(request: Request, user_language: str | None = None) -> str:
     """Explicit ``?lang=`` wins, then the language cookie, the user's setting, the
-    browser's Accept-Language, and finally zh-CN."""
+    browser's Accept-Language, and finally the ``default_language`` setting."""
     for candidate in (
         request.query_params.get("lang"),
         request.cookies.get("lang"),
@@ -40,7 +42,12 @@ def request_language(request: Request, user_language: str | None = None) -> str:
         found = normalise(part.split(";")[0])
         if found:
             return found
-    return "zh-CN"
+    return default_language()
+
+
+def default_language() -> str:
+    """The ``default_language`` setting: the language nobody chose."""
+    return get_settings().default_language
 
 
 # -- Babel catalogues ------------------------------------------------------------------

@@ -34,9 +34,10 @@ templates.env.install_gettext_callables(  # type: ignore[attr-defined]
 
 
 def local_time(value: Any) -> str:
-    """An instant shown in Asia/Shanghai time (GEN-2): '2026-11-22 09:30'."""
+    """An instant shown in local time (GEN-2, the ``timezone`` setting): '2026-11-22 09:30'."""
     import datetime as dt
-    from zoneinfo import ZoneInfo
+
+    from claimdesk.timeutil import local_zone
 
     if value is None or value == "":
         return ""
@@ -45,7 +46,7 @@ def local_time(value: Any) -> str:
     if isinstance(value, dt.datetime):
         if value.tzinfo is None:
             value = value.replace(tzinfo=dt.UTC)
-        return str(value.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M"))
+        return str(value.astimezone(local_zone()).strftime("%Y-%m-%d %H:%M"))
     return str(value)
 
 

@@ -8,7 +8,7 @@ import re
 from sqlalchemy import select, update
 
 from claimdesk.auth.csrf import PRE_SESSION_COOKIE
-from claimdesk.auth.service import IDLE_TIMEOUT
+from claimdesk.auth.service import idle_timeout
 from claimdesk.config import get_settings
 from claimdesk.deps import SESSION_COOKIE
 from claimdesk.models.base import utcnow
@@ -116,7 +116,7 @@ def test_idle_session_expires(db, client):  # SPEC SEC-8
     _web_login(client, "handler1")
     assert client.get("/", follow_redirects=False).status_code == 200
     db.execute(
-        update(AuthSession).values(last_seen_at=utcnow() - IDLE_TIMEOUT - dt.timedelta(seconds=5))
+        update(AuthSession).values(last_seen_at=utcnow() - idle_timeout() - dt.timedelta(seconds=5))
     )
     db.commit()
     page = client.get("/", follow_redirects=False)

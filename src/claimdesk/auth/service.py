@@ -1,6 +1,6 @@
 """Log in, resolve a token or session cookie to a principal, log out; manage accounts.
 
-Sessions (SEC-8): a web session dies after ``IDLE_TIMEOUT`` without use or, at the
+Sessions (SEC-8): a web session dies after ``session_idle_minutes`` without use or, at the
 latest, ``session_ttl_minutes`` after login (absolute); an API token lives
 ``api_token_ttl_minutes``. Failed logins are counted per username and per client
 address in the database, so every process sees them, and lock further attempts out
@@ -51,8 +51,6 @@ from claimdesk.models.org import OrgUnit
 from claimdesk.models.person import Person
 from claimdesk.models.user import AuthSession, LoginThrottle, User, UserRole
 
-# A browser session left alone this long is over, whatever its absolute expiry.
-IDLE_TIMEOUT = dt.timedelta(minutes=30)
 # Offices share one address behind NAT: the per-address limit is several times the
 # per-username one, so it stops sprays across many usernames without locking a branch out.
 IP_FAILURE_FACTOR = 4
@@ -252,6 +250,11 @@ class ResolvedSession:
     auth_session_id: int
 
 
+def idle_timeout() -> dt.timedelta:
+    """How long a browser session may go unused (SEC-8, setting ``session_idle_minutes``)."""
+    return dt.timedelta(minutes=get_settings().session_idle_minutes)
+
+
 def resolve(session: Session, *, token: str, kind: str, ip: str | None) -> ResolvedSession | None:
     """The principal behind a live token or cookie; None when unknown, revoked, expired
     (absolute ``expires_at``), idle too long (web) or the account is deactivated. One
@@ -263,7 +266,7 @@ def resolve(session: Session, *, token: str, kind: str, ip: str | None) -> Resol
     first = rows[0]
     last_seen = first.last_seen_at
     # A browser session left alone this long is over, whatever its absolute expiry.
-    if kind == "web" and now - last_seen > IDLE_TIMEOUT:
+    if kind == "web" and now - last_seen > idle_timeout():
         return None
     roles = frozenset(row.role for row in rows if row.role is not None)
     if not first.is_active:

@@ -11,11 +11,11 @@ import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
+from claimdesk import timeutil
 from claimdesk.audit.service import record
 from claimdesk.auth.principal import Principal
 from claimdesk.clocks import service as clocks
@@ -65,7 +65,6 @@ from claimdesk.rules.deadlines import NaiveInstant, Rule
 from claimdesk.rules.identity import validate_resident_id
 from claimdesk.rules.money import round_money
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 HUNDRED = Decimal("100.00")
 
 # The time limits of this domain: (clock name, rule, basis shown beside the deadline).
@@ -92,7 +91,7 @@ DISPUTE_PERFORMANCE = (
 
 
 def local_date(instant: dt.datetime) -> dt.date:
-    return instant.astimezone(SHANGHAI).date()
+    return timeutil.local_date(instant)
 
 
 def add_months(day: dt.date, months: int) -> dt.date:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
@@ -40,8 +39,8 @@ from claimdesk.products.schemas import (
     VersionIn,
     VersionOut,
 )
+from claimdesk.timeutil import local_date
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 _STATUS_ZH = {"draft": "草稿", "published": "发布", "retired": "停售"}
 
 
@@ -312,7 +311,7 @@ def publish_version(
     version.published_at = now
     version.published_by_id = actor.user_id
     if version.effective_date is None:
-        version.effective_date = now.astimezone(SHANGHAI).date()
+        version.effective_date = local_date(now)
     session.flush()
     record(
         session,

@@ -35,6 +35,9 @@ from zoneinfo import ZoneInfo
 from claimdesk.errors import ValidationFailed
 from claimdesk.rules.calendar import Calendar
 
+# China's statutory calendar counts in Beijing time (GEN-2, GEN-3). The one zone in the pure
+# rules (they read no settings); the app reads the ``timezone`` setting through
+# claimdesk.timeutil.local_zone().
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 END_OF_DAY = dt.time(23, 59, 59)
 

@@ -24,9 +24,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from claimdesk.errors import InvalidBankCard, InvalidIdNumber, InvalidMobileNumber
+from claimdesk.rules.deadlines import LOCAL_TZ
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
@@ -45,7 +45,6 @@ PROVINCE_CODES = frozenset(
         83,
     ]
 )
-_BEIJING = ZoneInfo("Asia/Shanghai")
 _RESIDENT_ID_SHAPE = re.compile(r"^\d{17}[\dX]$")
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 
@@ -69,7 +68,7 @@ def check_char(first17: str) -> str:
 
 
 def _today_in_beijing() -> dt.date:
-    return dt.datetime.now(_BEIJING).date()
+    return dt.datetime.now(LOCAL_TZ).date()
 
 
 def validate_resident_id(
