@@ -12,7 +12,7 @@ For SQLite, and for PostgreSQL when the local server answers (``CLAIMDESK_BENCH_
    withdrawn; the survey is skipped by the small-claim rule), a report on every other
    line and a mass event grouping some of them, so that queues, dashboards and claim
    pages show data;
-4. every GET route of the pages router (``claimdesk.web.pages_router``, discovered, not
+4. every GET route of the pages router (``claimdesk.web.router.pages_router``, discovered, not
    listed here) is filled with real ids (one claim per state, a product and its version,
    a policy, a complaint, an agent, the event, a user, every dashboard CSV) and opened as
    each demo role that may open it: pages without path parameters by every such role
@@ -461,7 +461,7 @@ def _requirements(dependant: Any) -> tuple[frozenset[Any], ...]:
 
 def page_routes() -> list[PageRoute]:
     """Every GET route of the pages router, with the permissions it declares."""
-    from claimdesk.web import pages_router
+    from claimdesk.web.router import pages_router
 
     found: dict[str, PageRoute] = {}
     for route in _walk(list(pages_router.routes)):

@@ -43,7 +43,7 @@ def _wants_html(request: Request) -> bool:
 
 def error_response(request: Request, status: int, error: dict[str, Any]) -> Response:
     if _wants_html(request):
-        from claimdesk.web import render_error
+        from claimdesk.web.kit import render_error
 
         return render_error(request, status, error)
     return JSONResponse({"error": error}, status_code=status)
@@ -174,7 +174,7 @@ def create_app(factory: sessionmaker[Session] | None = None) -> FastAPI:
         return JSONResponse({**body, "calendar": status.as_dict()})
 
     from claimdesk.api import api_router
-    from claimdesk.web import pages_router
+    from claimdesk.web.router import pages_router
 
     app.include_router(api_router, prefix=API_PREFIX)
     app.include_router(pages_router)

@@ -9,7 +9,7 @@ from babel.messages.extract import extract, extract_python
 from jinja2.ext import babel_extract
 
 import claimdesk
-import claimdesk.web  # registers every domain's pages before they are imported here
+import claimdesk.web.router  # registers every area's pages before they are imported here
 from claimdesk.i18n import catalogue_files, gettext, reload_translations, translations
 
 PACKAGE = Path(claimdesk.__file__).parent
@@ -47,11 +47,11 @@ def _python_msgids() -> set[str]:
 
 def _table_msgids() -> set[str]:
     """Msgids kept in tables and translated with _(value) in templates."""
-    from claimdesk.auth.pages import START_ITEMS
-    from claimdesk.claims import pages as claims_pages
-    from claimdesk.portal import pages as portal_pages
     from claimdesk.rules import survey_plan
-    from claimdesk.web import NAV_ITEMS
+    from claimdesk.web.claims import pages as claims_pages
+    from claimdesk.web.kit import NAV_ITEMS
+    from claimdesk.web.login import START_ITEMS
+    from claimdesk.web.portal import pages as portal_pages
 
     found = {item.msgid for item in NAV_ITEMS}
     found |= {msgid for items in START_ITEMS.values() for msgid, _href in items}

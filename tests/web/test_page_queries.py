@@ -194,7 +194,7 @@ def _frozen_today(monkeypatch: pytest.MonkeyPatch) -> None:
     # the claims are reported "now" and the dashboards' default period is 1 January to
     # "today" — all three on a frozen date.
     from claimdesk.claims import timeutil
-    from claimdesk.dashboards import pages as dashboard_pages
+    from claimdesk.web.dashboards import pages as dashboard_pages
 
     reported = dt.datetime(2026, 11, 25, 2, tzinfo=dt.UTC)
     monkeypatch.setattr(timeutil, "now", lambda: reported)

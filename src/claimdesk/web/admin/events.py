@@ -1,0 +1,215 @@
+"""Mass event pages (CLM-Z2): the events, creating one, an event with its claims (small
+losses first), its special team and its public guide; and the guide itself at
+/events/{id}/guide, public by design like the API's /public/events/{id}/guide: it shows
+only what events.public_guide returns (no claim, person or staff data)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from claimdesk.auth.permissions import Permission
+from claimdesk.auth.principal import Principal
+from claimdesk.claims import repository
+from claimdesk.claims.special import events
+from claimdesk.claims.special.endpoints import CloseIn, EventIn, MemberIn
+from claimdesk.deps import DB, require
+from claimdesk.errors import NotFound
+from claimdesk.models.claim import Claim
+from claimdesk.models.event import MassEvent
+from claimdesk.models.user import User
+from claimdesk.products.coverage_types import MATERIALS
+from claimdesk.web.admin.thresholds import Refusal, attempt, common
+from claimdesk.web.kit import language_of
+from claimdesk.web.page_kit import page
+
+router = APIRouter()
+
+Reader = Annotated[Principal, Depends(require(Permission.CLAIMS_READ))]
+Manager = Annotated[Principal, Depends(require(Permission.CLAIM_EVENTS_MANAGE))]
+Short = Annotated[str, Form(max_length=200)]
+Text = Annotated[str, Form(max_length=4000)]
+
+EVENT_TYPES = ("earthquake", "flood", "typhoon", "fire", "accident", "other")
+
+
+def _list(
+    request: Request,
+    db: Session,
+    actor: Principal,
+    *,
+    refusal: Refusal | None = None,
+    values: dict[str, Any] | None = None,
+) -> Response:
+    found = db.scalars(select(MassEvent).order_by(MassEvent.starts_on.desc()).limit(200)).all()
+    zh = language_of(request) == "zh-CN"
+    materials = [(code, names[0] if zh else names[1]) for code, names in MATERIALS.items()]
+    return page(
+        request,
+        "admin/events.html",
+        status_code=refusal.status_code if refusal else 200,
+        events=found,
+        types=EVENT_TYPES,
+        materials=materials,
+        values=values or {},
+        error=refusal.error if refusal else None,
+        may_manage=actor.has(Permission.CLAIM_EVENTS_MANAGE),
+        **common(request),
+    )
+
+
+@router.get("/admin/events")
+def event_list(request: Request, db: DB, actor: Reader) -> Response:
+    return _list(request, db, actor)
+
+
+@router.post("/admin/events")
+def create_event(
+    request: Request,
+    db: DB,
+    actor: Manager,
+    name: Short = "",
+    event_type: Short = "",
+    region: Short = "",
+    starts_on: Short = "",
+    ends_on: Short = "",
+    small_loss_amount: Short = "10000.00",
+    hotline: Short = "",
+    guide_zh: Text = "",
+    guide_en: Text = "",
+    deferrable_materials: Annotated[list[str] | None, Form()] = None,
+) -> Response:
+    values = {
+        "name": name,
+        "event_type": event_type,
+        "region": region,
+        "starts_on": starts_on,
+        "ends_on": ends_on,
+        "small_loss_amount": small_loss_amount,
+        "hotline": hotline,
+        "guide_zh": guide_zh,
+        "guide_en": guide_en,
+        "deferrable_materials": deferrable_materials or [],
+    }
+
+    def call() -> Any:
+        body = EventIn.model_validate(
+            {**values, "ends_on": ends_on.strip() or None, "hotline": hotline.strip() or None}
+        )
+        return events.create_event(db, actor=actor, **body.model_dump())
+
+    done = attempt(request, db, call)
+    if isinstance(done, Refusal):
+        return _list(request, db, actor, refusal=done, values=values)
+    return RedirectResponse(f"/admin/events/{done.id}", status_code=303)
+
+
+def _detail(
+    request: Request,
+    db: Session,
+    actor: Principal,
+    event_id: int,
+    *,
+    refusal: Refusal | None = None,
+    action: str | None = None,
+    values: dict[str, Any] | None = None,
+) -> Response:
+    event = events.get_event(db, event_id)
+    members = events.members_of(db, event_id)
+    names = {
+        user_id: name
+        for user_id, name in db.execute(
+            select(User.id, User.display_name).where(User.id.in_([m.user_id for m in members]))
+        )
+    }
+    return page(
+        request,
+        "admin/event.html",
+        status_code=refusal.status_code if refusal else 200,
+        event=event,
+        members=members,
+        names=names,
+        claims=_visible(db, actor, events.event_claims(db, event_id, actor=actor)),
+        guide=events.public_guide(db, event_id),
+        error=refusal.error if refusal else None,
+        action=action,
+        values=values or {},
+        may_manage=actor.has(Permission.CLAIM_EVENTS_MANAGE),
+        **common(request),
+    )
+
+
+def _visible(db: Session, actor: Principal, rows: list[Any]) -> list[Any]:
+    """The event's claims this reader may see (CLM-F2: a surveyor only their own)."""
+    allowed = set(
+        db.scalars(
+            repository.scoped(
+                select(Claim.id).where(Claim.id.in_([claim.id for _link, claim in rows])),  # type: ignore[arg-type]
+                actor,
+            )
+        )
+    )
+    return [(link, claim) for link, claim in rows if claim.id in allowed]
+
+
+@router.get("/admin/events/{event_id}")
+def event_page(event_id: int, request: Request, db: DB, actor: Reader) -> Response:
+    return _detail(request, db, actor, event_id)
+
+
+@router.post("/admin/events/{event_id}/team")
+def add_member(
+    event_id: int, request: Request, db: DB, actor: Manager, username: Short = "", duty: Short = ""
+) -> Response:
+    def call() -> Any:
+        user_id = db.scalar(select(User.id).where(User.username == username.strip()))
+        if user_id is None:
+            raise NotFound(what="user", field="username")
+        body = MemberIn.model_validate({"user_id": user_id, "duty": duty.strip() or None})
+        event = events.get_event(db, event_id, for_update=True)
+        return events.add_member(db, actor=actor, event=event, user_id=body.user_id, duty=body.duty)
+
+    done = attempt(request, db, call)
+    if isinstance(done, Refusal):
+        return _detail(
+            request,
+            db,
+            actor,
+            event_id,
+            refusal=done,
+            action="team",
+            values={"username": username, "duty": duty},
+        )
+    return RedirectResponse(f"/admin/events/{event_id}", status_code=303)
+
+
+@router.post("/admin/events/{event_id}/close")
+def close_event(
+    event_id: int, request: Request, db: DB, actor: Manager, reason: Text = ""
+) -> Response:
+    def call() -> Any:
+        body = CloseIn.model_validate({"reason": reason})
+        event = events.get_event(db, event_id, for_update=True)
+        return events.close_event(db, actor=actor, event=event, reason=body.reason)
+
+    done = attempt(request, db, call)
+    if isinstance(done, Refusal):
+        return _detail(
+            request, db, actor, event_id, refusal=done, action="close", values={"reason": reason}
+        )
+    return RedirectResponse(f"/admin/events/{event_id}", status_code=303)
+
+
+@router.get("/events/{event_id}/guide")
+def public_guide(event_id: int, request: Request, db: DB) -> Response:
+    """PUBLIC by design (CLM-Z2): no login; the same data as the public API route."""
+    return page(
+        request,
+        "admin/event_guide.html",
+        guide=events.public_guide(db, event_id),
+        **common(request),
+    )

@@ -1,0 +1,464 @@
+"""Policy pages (POL-1..POL-6): search (by number, or by the insured's ID number through
+the audited people look-up), the policy with its parties, coverages in plain words,
+clocks and incontestability; issue, change/termination (request → review → approval →
+done), renewal and disputes. Every action is the API's service call with the API's
+permission; a refusal is shown beside its form and writes nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from claimdesk.auth.permissions import Permission
+from claimdesk.auth.principal import Principal
+from claimdesk.deps import DB, require
+from claimdesk.errors import ValidationFailed
+from claimdesk.models.product import Product, ProductVersion
+from claimdesk.policies import repository, service
+from claimdesk.policies.schemas import ChangeIn, PolicyIssueIn
+from claimdesk.products import repository as products
+from claimdesk.products import service as product_service
+from claimdesk.web.admin.thresholds import Refusal, attempt, common
+from claimdesk.web.kit import language_of
+from claimdesk.web.page_kit import local_today, page
+
+router = APIRouter(prefix="/admin/policies")
+
+Reader = Annotated[Principal, Depends(require(Permission.POLICIES_READ))]
+Issuer = Annotated[Principal, Depends(require(Permission.POLICIES_ISSUE))]
+Servicer = Annotated[Principal, Depends(require(Permission.POLICIES_SERVICE))]
+Approver = Annotated[Principal, Depends(require(Permission.POLICIES_APPROVE))]
+Short = Annotated[str, Form(max_length=200)]
+Text = Annotated[str, Form(max_length=4000)]
+
+CHANNELS = ("direct", "agency", "bank", "securities", "internet", "phone", "other")
+DISPUTE_ACTIONS = ("answer", "agree", "complete_formalities", "escalate", "decide", "perform")
+
+
+class InvalidBeneficiaryLine(ValidationFailed):
+    code = "invalid_beneficiary_line"
+    message_zh = "{field}：每行应为“人员编号, 与被保险人关系, 份额%”"
+    message_en = "{field}: each line must read 'person number, relationship, share %'"
+
+
+def _beneficiaries(text: str, field: str) -> list[dict[str, str]]:
+    found = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in line.replace("，", ",").split(",")]
+        if len(parts) != 3 or not all(parts):
+            raise InvalidBeneficiaryLine(field=field)
+        found.append({"person_id": parts[0], "relationship": parts[1], "share": parts[2]})
+    return found
+
+
+# --- search --------------------------------------------------------------------------
+
+
+@router.get("")
+def policies(
+    request: Request, db: DB, actor: Reader, number: str = "", id_number: str = "", date: str = ""
+) -> Response:
+    values = {"number": number, "id_number": id_number, "date": date}
+    searched = bool(number.strip() or id_number.strip())
+    if not searched:
+        found: Any = repository.list_policies(db, actor, limit=100)
+    else:
+
+        def call() -> list[Any]:
+            day = dt.date.fromisoformat(date) if date.strip() else local_today()
+            return service.find_for_claim(
+                db,
+                actor=actor,
+                policy_number=number or None,
+                id_number=id_number.strip() or None,
+                date_of_loss=day,
+            )
+
+        found = (
+            attempt(request, db, call)
+            if _valid_date(date)
+            else Refusal(
+                {
+                    "code": "validation_failed",
+                    "field": "date",
+                    "message": "日期格式应为 YYYY-MM-DD"
+                    if language_of(request) == "zh-CN"
+                    else "The date must read YYYY-MM-DD",
+                },
+                422,
+            )
+        )
+    refusal = found if isinstance(found, Refusal) else None
+    rows = [] if refusal else service.policy_summaries(db, found)
+    return page(
+        request,
+        "admin/policies.html",
+        status_code=refusal.status_code if refusal else 200,
+        policies=rows,
+        values=values,
+        searched=searched,
+        error=refusal.error if refusal else None,
+        may_issue=actor.has(Permission.POLICIES_ISSUE),
+        **common(request),
+    )
+
+
+def _valid_date(text: str) -> bool:
+    try:
+        if text.strip():
+            dt.date.fromisoformat(text.strip())
+    except ValueError:
+        return False
+    return True
+
+
+# --- issue ---------------------------------------------------------------------------
+
+
+def _issue_form(
+    request: Request,
+    db: Session,
+    *,
+    refusal: Refusal | None = None,
+    values: dict[str, Any] | None = None,
+) -> Response:
+    rows = db.execute(
+        select(ProductVersion.id, Product.code, Product.name, ProductVersion.version)
+        .join(Product, Product.id == ProductVersion.product_id)
+        .where(ProductVersion.status == "published")
+        .order_by(Product.code)
+    ).all()
+    choices = [(vid, f"{code} · {name} · v{number}") for vid, code, name, number in rows]
+    return page(
+        request,
+        "admin/policy_new.html",
+        status_code=refusal.status_code if refusal else 200,
+        versions=choices,
+        channels=CHANNELS,
+        values=values or {},
+        error=refusal.error if refusal else None,
+        **common(request),
+    )
+
+
+@router.get("/new")
+def new_policy(request: Request, db: DB, actor: Issuer) -> Response:
+    return _issue_form(request, db)
+
+
+@router.post("")
+def issue(
+    request: Request,
+    db: DB,
+    actor: Issuer,
+    product_version_id: Short = "",
+    policyholder_id: Short = "",
+    insured_id: Short = "",
+    period_start: Short = "",
+    period_end: Short = "",
+    premium: Short = "",
+    channel: Short = "",
+    region_code: Short = "",
+    customer_group: Short = "",
+    beneficiaries: Text = "",
+) -> Response:
+    values = {
+        "product_version_id": product_version_id,
+        "policyholder_id": policyholder_id,
+        "insured_id": insured_id,
+        "period_start": period_start,
+        "period_end": period_end,
+        "premium": premium,
+        "channel": channel,
+        "region_code": region_code,
+        "customer_group": customer_group,
+        "beneficiaries": beneficiaries,
+    }
+
+    def call() -> Any:
+        data = PolicyIssueIn.model_validate(
+            {
+                "product_version_id": product_version_id,
+                "policyholder_id": policyholder_id,
+                "insured_id": insured_id.strip() or policyholder_id,
+                "period_start": period_start,
+                "period_end": period_end.strip() or None,
+                "premium": premium,
+                "channel": channel,
+                "region_code": region_code.strip() or None,
+                "customer_group": customer_group.strip() or None,
+                "beneficiaries": _beneficiaries(beneficiaries, "beneficiaries"),
+                "agent_user_id": actor.user_id if actor.has(Permission.SALES_OWN) else None,
+            }
+        )
+        return service.issue_policy(db, actor=actor, data=data)
+
+    done = attempt(request, db, call)
+    if isinstance(done, Refusal):
+        return _issue_form(request, db, refusal=done, values=values)
+    return RedirectResponse(f"/admin/policies/{done.id}", status_code=303)
+
+
+# --- the policy ----------------------------------------------------------------------
+
+
+def _policy(
+    request: Request,
+    db: Session,
+    actor: Principal,
+    policy_id: int,
+    *,
+    refusal: Refusal | None = None,
+    action: str | None = None,
+    values: dict[str, Any] | None = None,
+) -> Response:
+    language = language_of(request)
+    policy = service.policy_out(db, repository.get_policy(db, actor, policy_id), language=language)
+    version = product_service.version_out(
+        products.get_version(db, policy.product.version_id), language
+    )
+    return page(
+        request,
+        "admin/policy.html",
+        status_code=refusal.status_code if refusal else 200,
+        policy=policy,
+        version=version,
+        error=refusal.error if refusal else None,
+        action=action,
+        values=values or {},
+        dispute_actions=DISPUTE_ACTIONS,
+        may_service=actor.has(Permission.POLICIES_SERVICE),
+        may_approve=actor.has(Permission.POLICIES_APPROVE),
+        **common(request),
+    )
+
+
+@router.get("/{policy_id}")
+def policy_page(policy_id: int, request: Request, db: DB, actor: Reader) -> Response:
+    return _policy(request, db, actor, policy_id)
+
+
+def _act(
+    request: Request,
+    db: Session,
+    actor: Principal,
+    policy_id: int,
+    action: str,
+    values: dict[str, Any],
+    call: Any,
+) -> Response:
+    done = attempt(request, db, call)
+    if isinstance(done, Refusal):
+        return _policy(request, db, actor, policy_id, refusal=done, action=action, values=values)
+    target = done.id if action == "renew" else policy_id
+    return RedirectResponse(f"/admin/policies/{target}", status_code=303)
+
+
+@router.post("/{policy_id}/changes")
+def request_change(
+    policy_id: int,
+    request: Request,
+    db: DB,
+    actor: Servicer,
+    kind: Short = "",
+    description: Text = "",
+    effective_date: Short = "",
+    customer_consent: Short = "",
+    customer_consent_method: Short = "",
+    initiator: Short = "",
+    beneficiaries: Text = "",
+) -> Response:
+    values = {
+        "kind": kind,
+        "description": description,
+        "effective_date": effective_date,
+        "customer_consent": customer_consent,
+        "customer_consent_method": customer_consent_method,
+        "initiator": initiator,
+        "beneficiaries": beneficiaries,
+    }
+
+    def call() -> Any:
+        data = ChangeIn.model_validate(
+            {
+                "kind": kind,
+                "description": description,
+                "effective_date": effective_date,
+                "customer_consent": bool(customer_consent),
+                "customer_consent_method": customer_consent_method,
+                "initiator": initiator or None if kind == "termination" else None,
+                "beneficiaries": _beneficiaries(beneficiaries, "beneficiaries")
+                if kind == "change" and beneficiaries.strip()
+                else None,
+            }
+        )
+        return service.request_change(db, actor=actor, policy_id=policy_id, data=data)
+
+    return _act(request, db, actor, policy_id, "change", values, call)
+
+
+def _change_policy(db: Session, change_id: int) -> int:
+    return repository.get_change(db, change_id).policy_id
+
+
+@router.post("/changes/{change_id}/review")
+def review_change(
+    change_id: int, request: Request, db: DB, actor: Servicer, lawful: Short = "", note: Text = ""
+) -> Response:
+    policy_id = _change_policy(db, change_id)
+
+    def call() -> Any:
+        _required(note, "note")
+        return service.review_change(
+            db, actor=actor, change_id=change_id, lawful=lawful == "yes", note=note
+        )
+
+    return _act(request, db, actor, policy_id, f"change-{change_id}", {"note": note}, call)
+
+
+@router.post("/changes/{change_id}/approve")
+def approve_change(change_id: int, request: Request, db: DB, actor: Approver) -> Response:
+    policy_id = _change_policy(db, change_id)
+    return _act(
+        request,
+        db,
+        actor,
+        policy_id,
+        f"change-{change_id}",
+        {},
+        lambda: service.approve_change(db, actor=actor, change_id=change_id),
+    )
+
+
+@router.post("/changes/{change_id}/complete")
+def complete_change(change_id: int, request: Request, db: DB, actor: Servicer) -> Response:
+    policy_id = _change_policy(db, change_id)
+    return _act(
+        request,
+        db,
+        actor,
+        policy_id,
+        f"change-{change_id}",
+        {},
+        lambda: service.complete_change(db, actor=actor, change_id=change_id),
+    )
+
+
+@router.post("/changes/{change_id}/reject")
+def reject_change(
+    change_id: int, request: Request, db: DB, actor: Approver, note: Text = ""
+) -> Response:
+    policy_id = _change_policy(db, change_id)
+
+    def call() -> Any:
+        _required(note, "note")
+        return service.reject_change(db, actor=actor, change_id=change_id, reason=note)
+
+    return _act(request, db, actor, policy_id, f"change-{change_id}", {"note": note}, call)
+
+
+class TextRequired(ValidationFailed):
+    code = "text_required"
+    message_zh = "{field}：必填"
+    message_en = "{field}: required"
+
+
+def _required(text: str, field: str) -> None:
+    if not text.strip():
+        raise TextRequired(field=field)
+
+
+@router.post("/{policy_id}/renew")
+def renew(
+    policy_id: int, request: Request, db: DB, actor: Servicer, premium: Short = ""
+) -> Response:
+    def call() -> Any:
+        from decimal import Decimal, InvalidOperation
+
+        amount = None
+        if premium.strip():
+            try:
+                amount = Decimal(premium.strip())
+            except InvalidOperation:
+                raise ValidationFailed(field="premium") from None
+            if amount <= 0 or amount.as_tuple().exponent < -2:  # type: ignore[operator]
+                raise ValidationFailed(field="premium")
+        return service.renew_policy(
+            db, actor=actor, policy_id=policy_id, product_version_id=None, premium=amount
+        )
+
+    return _act(request, db, actor, policy_id, "renew", {"premium": premium}, call)
+
+
+@router.post("/{policy_id}/disputes")
+def open_dispute(
+    policy_id: int,
+    request: Request,
+    db: DB,
+    actor: Servicer,
+    applicant: Short = "",
+    dispute_description: Text = "",
+) -> Response:
+    def call() -> Any:
+        _required(applicant, "applicant")
+        _required(dispute_description, "dispute_description")
+        return service.open_dispute(
+            db,
+            actor=actor,
+            policy_id=policy_id,
+            applicant=applicant.strip(),
+            description=dispute_description.strip(),
+        )
+
+    return _act(
+        request,
+        db,
+        actor,
+        policy_id,
+        "dispute",
+        {"applicant": applicant, "dispute_description": dispute_description},
+        call,
+    )
+
+
+@router.post("/disputes/{dispute_id}/steps")
+def dispute_step(
+    dispute_id: int,
+    request: Request,
+    db: DB,
+    actor: Servicer,
+    step: Short = "",
+    text: Text = "",
+    route: Short = "",
+) -> Response:
+    policy_id = repository.get_dispute(db, dispute_id).policy_id
+
+    def call() -> Any:
+        if step not in DISPUTE_ACTIONS:
+            raise ValidationFailed(field="step")
+        _required(text, "text")
+        return service.dispute_step(
+            db,
+            actor=actor,
+            dispute_id=dispute_id,
+            action=step,
+            text=text.strip(),
+            route=route or None,
+        )
+
+    return _act(
+        request,
+        db,
+        actor,
+        policy_id,
+        f"dispute-{dispute_id}",
+        {"step": step, "text": text, "route": route},
+        call,
+    )

@@ -1,0 +1,298 @@
+"""Product pages (PRD-1..PRD-6): the catalogue, a product's versions, a version with its
+compliance check, and the administrator's forms (create, new draft, edit draft,
+publish). Every action calls products.service like the API; a refusal — publishing
+included, with every missing element — is shown in place and writes nothing."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from claimdesk.auth.permissions import Permission
+from claimdesk.auth.principal import Principal
+from claimdesk.deps import DB, require
+from claimdesk.errors import NotFound, ValidationFailed
+from claimdesk.products import repository, service
+from claimdesk.products.schemas import ProductIn, VersionIn
+from claimdesk.web.admin.thresholds import Refusal, attempt, common, split_lines
+from claimdesk.web.kit import language_of
+from claimdesk.web.page_kit import page
+
+router = APIRouter(prefix="/admin/products")
+
+Reader = Annotated[Principal, Depends(require(Permission.PRODUCTS_READ))]
+Manager = Annotated[Principal, Depends(require(Permission.PRODUCTS_MANAGE))]
+Short = Annotated[str, Form(max_length=200)]
+Text = Annotated[str, Form(max_length=40000)]
+
+LINES = ("health", "critical_illness", "accident", "property", "liability")
+
+
+class InvalidJsonField(ValidationFailed):
+    code = "invalid_json"
+    message_zh = "{field}：不是有效的 JSON 列表"
+    message_en = "{field}: not a valid JSON list"
+
+
+class InvalidTermLine(ValidationFailed):
+    code = "invalid_term_line"
+    message_zh = "{field}：每行应为“术语: 通俗解释”"
+    message_en = "{field}: each line must read 'term: plain explanation'"
+
+
+def _list(
+    request: Request,
+    db: Session,
+    actor: Principal,
+    *,
+    refusal: Refusal | None = None,
+    values: dict[str, Any] | None = None,
+) -> Response:
+    products = [service.product_summary(p) for p in repository.list_products(db)]
+    return page(
+        request,
+        "admin/products.html",
+        status_code=refusal.status_code if refusal else 200,
+        products=products,
+        lines=LINES,
+        error=refusal.error if refusal else None,
+        values=values or {},
+        may_manage=actor.has(Permission.PRODUCTS_MANAGE),
+        **common(request),
+    )
+
+
+@router.get("")
+def products(request: Request, db: DB, actor: Reader) -> Response:
+    return _list(request, db, actor)
+
+
+@router.post("")
+def create_product(
+    request: Request,
+    db: DB,
+    actor: Manager,
+    code: Short = "",
+    name: Short = "",
+    line: Short = "",
+    for_adults: Short = "",
+) -> Response:
+    values = {"code": code, "name": name, "line": line, "for_adults": for_adults}
+    done = attempt(
+        request,
+        db,
+        lambda: service.create_product(
+            db,
+            actor=actor,
+            data=ProductIn.model_validate(
+                {
+                    "code": code.strip(),
+                    "name": name.strip(),
+                    "line": line,
+                    "for_adults": bool(for_adults),
+                }
+            ),
+        ),
+    )
+    if isinstance(done, Refusal):
+        return _list(request, db, actor, refusal=done, values=values)
+    return RedirectResponse(f"/admin/products/{done.id}", status_code=303)
+
+
+@router.get("/{product_id}")
+def product_page(product_id: int, request: Request, db: DB, actor: Reader) -> Response:
+    return _product(request, db, actor, product_id)
+
+
+def _product(
+    request: Request, db: Session, actor: Principal, product_id: int, refusal: Refusal | None = None
+) -> Response:
+    product = service.product_out(repository.get_product(db, product_id), language_of(request))
+    return page(
+        request,
+        "admin/product.html",
+        status_code=refusal.status_code if refusal else 200,
+        product=product,
+        error=refusal.error if refusal else None,
+        may_manage=actor.has(Permission.PRODUCTS_MANAGE),
+        **common(request),
+    )
+
+
+@router.post("/{product_id}/versions")
+def new_version(product_id: int, request: Request, db: DB, actor: Manager) -> Response:
+    done = attempt(request, db, lambda: service.add_version(db, actor=actor, product_id=product_id))
+    if isinstance(done, Refusal):
+        return _product(request, db, actor, product_id, done)
+    return RedirectResponse(f"/admin/products/{product_id}/versions/{done.id}", status_code=303)
+
+
+def _version_of(db: Session, product_id: int, version_id: int) -> None:
+    if repository.get_version(db, version_id).product_id != product_id:
+        raise NotFound(what="product version", field="version_id")
+
+
+def _form_values(version: Any) -> dict[str, Any]:
+    """The edit form's fields from a version's content (VersionIn)."""
+    content = version if isinstance(version, VersionIn) else VersionIn()
+    return {
+        "effective_date": content.effective_date.isoformat() if content.effective_date else "",
+        "insured_liabilities": content.insured_liabilities or "",
+        "exclusions": content.exclusions or "",
+        "sum_insured": str(content.sum_insured or ""),
+        "period_months": str(content.period_months or ""),
+        "premium_rate": str(content.premium_rate or ""),
+        "refund_rule": content.refund_rule,
+        "terms": "\n".join(f"{k}: {v}" for k, v in content.terms.items()),
+        "regions": ", ".join(content.limits.regions),
+        "channels": ", ".join(content.limits.channels),
+        "customer_groups": ", ".join(content.limits.customer_groups),
+        "coverages": json.dumps(
+            [c.model_dump() for c in content.coverages], ensure_ascii=False, indent=1
+        ),
+    }
+
+
+def _version(
+    request: Request,
+    db: Session,
+    actor: Principal,
+    product_id: int,
+    version_id: int,
+    *,
+    refusal: Refusal | None = None,
+    action: str | None = None,
+    values: dict[str, Any] | None = None,
+) -> Response:
+    _version_of(db, product_id, version_id)
+    language = language_of(request)
+    stored = repository.get_version(db, version_id)
+    version = service.version_out(stored, language)
+    report = service.check(db, version_id=version_id, language=language)
+    product = repository.get_product(db, product_id)
+    return page(
+        request,
+        "admin/product_version.html",
+        status_code=refusal.status_code if refusal else 200,
+        product=product,
+        version=version,
+        report=report,
+        error=refusal.error if refusal else None,
+        action=action,
+        values=values or _form_values(service.version_content(stored)),
+        may_manage=actor.has(Permission.PRODUCTS_MANAGE),
+        refund_rules=("pro_rata_days", "none"),
+        **common(request),
+    )
+
+
+@router.get("/{product_id}/versions/{version_id}")
+def version_page(
+    product_id: int, version_id: int, request: Request, db: DB, actor: Reader
+) -> Response:
+    return _version(request, db, actor, product_id, version_id)
+
+
+def _terms(text: str) -> dict[str, str]:
+    terms: dict[str, str] = {}
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        term, sep, plain = line.replace("：", ":").partition(":")
+        if not sep or not term.strip() or not plain.strip():
+            raise InvalidTermLine(field="terms")
+        terms[term.strip()] = plain.strip()
+    return terms
+
+
+def _coverages(text: str) -> list[Any]:
+    if not text.strip():
+        return []
+    try:
+        found = json.loads(text)
+    except ValueError:
+        raise InvalidJsonField(field="coverages") from None
+    if not isinstance(found, list):
+        raise InvalidJsonField(field="coverages")
+    return found
+
+
+@router.post("/{product_id}/versions/{version_id}/edit")
+def edit_draft(
+    product_id: int,
+    version_id: int,
+    request: Request,
+    db: DB,
+    actor: Manager,
+    effective_date: Short = "",
+    insured_liabilities: Text = "",
+    exclusions: Text = "",
+    sum_insured: Short = "",
+    period_months: Short = "",
+    premium_rate: Short = "",
+    refund_rule: Short = "pro_rata_days",
+    terms: Text = "",
+    regions: Text = "",
+    channels: Text = "",
+    customer_groups: Text = "",
+    coverages: Text = "",
+) -> Response:
+    values = {
+        "effective_date": effective_date,
+        "insured_liabilities": insured_liabilities,
+        "exclusions": exclusions,
+        "sum_insured": sum_insured,
+        "period_months": period_months,
+        "premium_rate": premium_rate,
+        "refund_rule": refund_rule,
+        "terms": terms,
+        "regions": regions,
+        "channels": channels,
+        "customer_groups": customer_groups,
+        "coverages": coverages,
+    }
+
+    def call() -> Any:
+        _version_of(db, product_id, version_id)
+        data = VersionIn.model_validate(
+            {
+                "effective_date": effective_date.strip() or None,
+                "insured_liabilities": insured_liabilities.strip() or None,
+                "exclusions": exclusions.strip() or None,
+                "sum_insured": sum_insured.strip() or None,
+                "period_months": period_months.strip() or None,
+                "premium_rate": premium_rate.strip() or None,
+                "refund_rule": refund_rule,
+                "terms": _terms(terms),
+                "limits": {
+                    "regions": split_lines(regions),
+                    "channels": split_lines(channels),
+                    "customer_groups": split_lines(customer_groups),
+                },
+                "coverages": _coverages(coverages),
+            }
+        )
+        return service.update_draft(db, actor=actor, version_id=version_id, data=data)
+
+    done = attempt(request, db, call)
+    if isinstance(done, Refusal):
+        return _version(
+            request, db, actor, product_id, version_id, refusal=done, action="edit", values=values
+        )
+    return RedirectResponse(f"/admin/products/{product_id}/versions/{version_id}", status_code=303)
+
+
+@router.post("/{product_id}/versions/{version_id}/publish")
+def publish(product_id: int, version_id: int, request: Request, db: DB, actor: Manager) -> Response:
+    def call() -> Any:
+        _version_of(db, product_id, version_id)
+        return service.publish_version(db, actor=actor, version_id=version_id)
+
+    done = attempt(request, db, call)
+    if isinstance(done, Refusal):
+        return _version(request, db, actor, product_id, version_id, refusal=done, action="publish")
+    return RedirectResponse(f"/admin/products/{product_id}/versions/{version_id}", status_code=303)

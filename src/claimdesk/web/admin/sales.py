@@ -1,0 +1,489 @@
+"""Sales pages (SAL-1..SAL-3): channels and organisations, agents with their
+qualification validity (a lapsed one stands out), training and assessments, evaluations
+with improvement actions to mark done. Forms are checked by the API's own schemas and
+run the API's service calls; a refusal is shown beside its form and writes nothing."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from claimdesk.auth.permissions import Permission
+from claimdesk.auth.principal import Principal
+from claimdesk.deps import DB, require
+from claimdesk.models.sales import (
+    AgentAssessment,
+    EvaluationFinding,
+    SalesAgent,
+    SalesChannel,
+    SalesEvaluation,
+    SalesOrganisation,
+    TrainingRecord,
+)
+from claimdesk.models.user import User
+from claimdesk.sales import service
+from claimdesk.sales.schemas import (
+    ActionDoneIn,
+    AgentIn,
+    AssessmentIn,
+    ChannelIn,
+    EvaluationIn,
+    OrganisationIn,
+    TrainingIn,
+)
+from claimdesk.web.admin.thresholds import Refusal, attempt, common
+from claimdesk.web.page_kit import local_today, page
+
+router = APIRouter(prefix="/admin/sales")
+
+Reader = Annotated[Principal, Depends(require(Permission.SALES_READ))]
+Manager = Annotated[Principal, Depends(require(Permission.SALES_MANAGE))]
+Short = Annotated[str, Form(max_length=200)]
+Text = Annotated[str, Form(max_length=8000)]
+
+
+def _blank(value: str) -> str | None:
+    return value.strip() or None
+
+
+# --- channels, organisations, agents -------------------------------------------------
+
+
+def _overview(
+    request: Request,
+    db: Session,
+    actor: Principal,
+    *,
+    refusal: Refusal | None = None,
+    action: str | None = None,
+    values: dict[str, Any] | None = None,
+) -> Response:
+    today = local_today()
+    agents = db.execute(
+        select(SalesAgent, User.username)
+        .join(User, User.id == SalesAgent.user_id)
+        .order_by(SalesAgent.id)
+    ).all()
+    rows = [
+        {
+            "agent": a,
+            "username": name,
+            "lapsed": a.status != "active"
+            or not a.licence_valid_from <= today <= a.licence_valid_until,
+        }
+        for a, name in agents
+    ]
+    return page(
+        request,
+        "admin/sales.html",
+        status_code=refusal.status_code if refusal else 200,
+        channels=db.scalars(select(SalesChannel).order_by(SalesChannel.id)).all(),
+        organisations=db.scalars(select(SalesOrganisation).order_by(SalesOrganisation.id)).all(),
+        agents=rows,
+        kinds=service.CHANNEL_KINDS,
+        modes=service.SALES_MODES,
+        error=refusal.error if refusal else None,
+        action=action,
+        values=values or {},
+        may_manage=actor.has(Permission.SALES_MANAGE),
+        **common(request),
+    )
+
+
+@router.get("")
+def overview(request: Request, db: DB, actor: Reader) -> Response:
+    return _overview(request, db, actor)
+
+
+def _done(
+    request: Request,
+    db: Session,
+    actor: Principal,
+    action: str,
+    values: dict[str, Any],
+    call: Any,
+    back: str = "/admin/sales",
+) -> Response:
+    done = attempt(request, db, call)
+    if isinstance(done, Refusal):
+        return _overview(request, db, actor, refusal=done, action=action, values=values)
+    return RedirectResponse(back, status_code=303)
+
+
+@router.post("/channels")
+def create_channel(
+    request: Request,
+    db: DB,
+    actor: Manager,
+    code: Short = "",
+    name: Short = "",
+    kind: Short = "",
+    modes: Annotated[list[str] | None, Form()] = None,
+) -> Response:
+    values = {"code": code, "name": name, "kind": kind, "modes": modes or []}
+    return _done(
+        request,
+        db,
+        actor,
+        "channel",
+        values,
+        lambda: service.create_channel(
+            db,
+            actor=actor,
+            **ChannelIn.model_validate(
+                {"code": code, "name": name, "kind": kind, "modes": modes or []}
+            ).model_dump(),
+        ),
+    )
+
+
+@router.post("/organisations")
+def create_organisation(
+    request: Request,
+    db: DB,
+    actor: Manager,
+    org_name: Short = "",
+    channel_id: Short = "",
+    licence: Short = "",
+) -> Response:
+    values = {"org_name": org_name, "channel_id": channel_id, "licence": licence}
+    return _done(
+        request,
+        db,
+        actor,
+        "organisation",
+        values,
+        lambda: service.create_organisation(
+            db,
+            actor=actor,
+            **OrganisationIn.model_validate(
+                {"name": org_name, "channel_id": channel_id, "licence_number": _blank(licence)}
+            ).model_dump(),
+        ),
+    )
+
+
+@router.post("/agents")
+def register_agent(
+    request: Request,
+    db: DB,
+    actor: Manager,
+    username: Short = "",
+    organisation_id: Short = "",
+    licence_number: Short = "",
+    valid_from: Short = "",
+    valid_until: Short = "",
+) -> Response:
+    values = {
+        "username": username,
+        "organisation_id": organisation_id,
+        "licence_number": licence_number,
+        "valid_from": valid_from,
+        "valid_until": valid_until,
+    }
+
+    def call() -> Any:
+        from claimdesk.errors import NotFound
+
+        user_id = db.scalar(select(User.id).where(User.username == username.strip()))
+        if user_id is None:
+            raise NotFound(what="user", field="username")
+        data = AgentIn.model_validate(
+            {
+                "user_id": user_id,
+                "organisation_id": organisation_id,
+                "licence_number": licence_number,
+                "valid_from": valid_from,
+                "valid_until": valid_until,
+            }
+        )
+        return service.register_agent(db, actor=actor, **data.model_dump())
+
+    return _done(request, db, actor, "agent", values, call)
+
+
+# --- one agent: training and assessments ----------------------------------------------
+
+
+def _agent(
+    request: Request,
+    db: Session,
+    actor: Principal,
+    agent_id: int,
+    *,
+    refusal: Refusal | None = None,
+    action: str | None = None,
+    values: dict[str, Any] | None = None,
+) -> Response:
+    agent = service.visible_agent(db, actor=actor, agent_id=agent_id)
+    today = local_today()
+    return page(
+        request,
+        "admin/sales_agent.html",
+        status_code=refusal.status_code if refusal else 200,
+        agent=agent,
+        user=db.get(User, agent.user_id),
+        lapsed=agent.status != "active"
+        or not agent.licence_valid_from <= today <= agent.licence_valid_until,
+        trainings=db.scalars(
+            select(TrainingRecord)
+            .where(TrainingRecord.agent_id == agent_id)
+            .order_by(TrainingRecord.completed_on)
+        ).all(),
+        assessments=db.scalars(
+            select(AgentAssessment)
+            .where(AgentAssessment.agent_id == agent_id)
+            .order_by(AgentAssessment.period_start)
+        ).all(),
+        error=refusal.error if refusal else None,
+        action=action,
+        values=values or {},
+        may_manage=actor.has(Permission.SALES_MANAGE),
+        **common(request),
+    )
+
+
+@router.get("/agents/{agent_id}")
+def agent_page(agent_id: int, request: Request, db: DB, actor: Reader) -> Response:
+    return _agent(request, db, actor, agent_id)
+
+
+def _agent_done(
+    request: Request,
+    db: Session,
+    actor: Principal,
+    agent_id: int,
+    action: str,
+    values: dict[str, Any],
+    call: Any,
+) -> Response:
+    done = attempt(request, db, call)
+    if isinstance(done, Refusal):
+        return _agent(request, db, actor, agent_id, refusal=done, action=action, values=values)
+    return RedirectResponse(f"/admin/sales/agents/{agent_id}", status_code=303)
+
+
+@router.post("/agents/{agent_id}/trainings")
+def add_training(
+    agent_id: int,
+    request: Request,
+    db: DB,
+    actor: Manager,
+    course: Short = "",
+    hours: Short = "",
+    completed_on: Short = "",
+    passed: Short = "",
+) -> Response:
+    values = {"course": course, "hours": hours, "completed_on": completed_on, "passed": passed}
+    return _agent_done(
+        request,
+        db,
+        actor,
+        agent_id,
+        "training",
+        values,
+        lambda: service.add_training(
+            db,
+            actor=actor,
+            agent_id=agent_id,
+            **TrainingIn.model_validate(
+                {
+                    "course": course,
+                    "hours": hours,
+                    "completed_on": completed_on,
+                    "passed": bool(passed),
+                }
+            ).model_dump(),
+        ),
+    )
+
+
+@router.post("/agents/{agent_id}/assessments")
+def assess(
+    agent_id: int,
+    request: Request,
+    db: DB,
+    actor: Manager,
+    period_start: Short = "",
+    period_end: Short = "",
+    results: Short = "",
+    service_quality: Short = "",
+    satisfaction: Short = "",
+    compliance: Short = "",
+    note: Text = "",
+) -> Response:
+    values = {
+        "period_start": period_start,
+        "period_end": period_end,
+        "results": results,
+        "service_quality": service_quality,
+        "satisfaction": satisfaction,
+        "compliance": compliance,
+        "note": note,
+    }
+    return _agent_done(
+        request,
+        db,
+        actor,
+        agent_id,
+        "assessment",
+        values,
+        lambda: service.assess_agent(
+            db,
+            actor=actor,
+            agent_id=agent_id,
+            **AssessmentIn.model_validate({**values, "note": _blank(note)}).model_dump(),
+        ),
+    )
+
+
+# --- evaluations and improvement actions (SAL-3) -------------------------------------
+
+
+def _evaluations(
+    request: Request,
+    db: Session,
+    actor: Principal,
+    *,
+    refusal: Refusal | None = None,
+    action: str | None = None,
+    values: dict[str, Any] | None = None,
+) -> Response:
+    evaluations = db.scalars(
+        select(SalesEvaluation).order_by(SalesEvaluation.id.desc()).limit(100)
+    ).all()
+    findings = db.scalars(
+        select(EvaluationFinding).where(
+            EvaluationFinding.evaluation_id.in_([e.id for e in evaluations])
+        )
+    ).all()
+    actions = service.actions_of(db, [f.id for f in findings])
+    return page(
+        request,
+        "admin/sales_evaluations.html",
+        status_code=refusal.status_code if refusal else 200,
+        evaluations=evaluations,
+        findings=findings,
+        actions=actions,
+        methods=service.EVALUATION_METHODS,
+        dimensions=service.DIMENSIONS,
+        severities=service.SEVERITIES,
+        channels=db.scalars(select(SalesChannel).order_by(SalesChannel.id)).all(),
+        error=refusal.error if refusal else None,
+        action=action,
+        values=values or {},
+        today=local_today(),
+        may_manage=actor.has(Permission.SALES_MANAGE),
+        **common(request),
+    )
+
+
+@router.get("/evaluations")
+def evaluations(request: Request, db: DB, actor: Reader) -> Response:
+    return _evaluations(request, db, actor)
+
+
+@router.post("/evaluations")
+def create_evaluation(
+    request: Request,
+    db: DB,
+    actor: Manager,
+    method: Short = "",
+    evaluated_on: Short = "",
+    summary: Text = "",
+    channel_id: Short = "",
+    agent_id: Short = "",
+    dimension: Short = "",
+    severity: Short = "",
+    finding: Text = "",
+    action_text: Text = "",
+    action_due_on: Short = "",
+) -> Response:
+    values = {
+        "method": method,
+        "evaluated_on": evaluated_on,
+        "summary": summary,
+        "channel_id": channel_id,
+        "agent_id": agent_id,
+        "dimension": dimension,
+        "severity": severity,
+        "finding": finding,
+        "action_text": action_text,
+        "action_due_on": action_due_on,
+    }
+
+    def call() -> Any:
+        findings = []
+        if finding.strip():
+            actions = (
+                [{"description": action_text, "due_on": action_due_on}]
+                if action_text.strip()
+                else []
+            )
+            findings.append(
+                {
+                    "dimension": dimension,
+                    "severity": severity,
+                    "description": finding,
+                    "actions": actions,
+                }
+            )
+        body = EvaluationIn.model_validate(
+            {
+                "method": method,
+                "evaluated_on": evaluated_on,
+                "summary": summary,
+                "channel_id": _blank(channel_id),
+                "agent_id": _blank(agent_id),
+                "findings": findings,
+            }
+        )
+        return service.create_evaluation(
+            db,
+            actor=actor,
+            method=body.method,
+            evaluated_on=body.evaluated_on,
+            summary=body.summary,
+            channel_id=body.channel_id,
+            agent_id=body.agent_id,
+            organisation_id=None,
+            findings=[
+                service.FindingIn(
+                    f.dimension,
+                    f.severity,
+                    f.description,
+                    [service.ActionIn(a.description, a.due_on) for a in f.actions],
+                )
+                for f in body.findings
+            ],
+        )
+
+    done = attempt(request, db, call)
+    if isinstance(done, Refusal):
+        return _evaluations(request, db, actor, refusal=done, action="evaluation", values=values)
+    return RedirectResponse("/admin/sales/evaluations", status_code=303)
+
+
+@router.post("/actions/{action_id}/done")
+def complete_action(
+    action_id: int, request: Request, db: DB, actor: Manager, note: Text = ""
+) -> Response:
+    done = attempt(
+        request,
+        db,
+        lambda: service.complete_action(
+            db,
+            actor=actor,
+            action_id=action_id,
+            note=ActionDoneIn.model_validate({"note": note}).note,
+        ),
+    )
+    if isinstance(done, Refusal):
+        return _evaluations(
+            request, db, actor, refusal=done, action=f"action-{action_id}", values={"note": note}
+        )
+    return RedirectResponse("/admin/sales/evaluations", status_code=303)

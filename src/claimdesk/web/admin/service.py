@@ -1,0 +1,292 @@
+"""Service desk pages (SVC-1..SVC-5, CLM-Z3): complaints with their clocks and actions,
+consultations and satisfaction surveys. Thin: every action calls service.service, the
+same functions as the API; a refused action re-renders the page with the message in
+place and changes nothing (GEN-6)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from claimdesk.auth.permissions import Permission
+from claimdesk.auth.principal import Principal
+from claimdesk.clocks.schemas import ClockOut
+from claimdesk.clocks.service import clocks_for, clocks_of_subjects
+from claimdesk.deps import DB, require
+from claimdesk.errors import ClaimdeskError
+from claimdesk.models.base import utcnow
+from claimdesk.service import repository, service
+from claimdesk.web.kit import language_of
+from claimdesk.web.labels import labeller
+from claimdesk.web.page_kit import error_of, page, parse_id, translator, urgency
+
+router = APIRouter(prefix="/desk")
+
+Desk = Annotated[Principal, Depends(require(Permission.SERVICE_DESK))]
+Text = Annotated[str, Form(max_length=8000)]
+Short = Annotated[str, Form(max_length=200)]
+
+STATUSES = ("received", "acknowledged", "decided", "accepted", "escalated", "archived")
+
+
+def _common(request: Request) -> dict[str, Any]:
+    return {"label": labeller(translator(request)), "now": utcnow(), "urgency": urgency}
+
+
+@router.get("/complaints")
+def complaints(request: Request, db: DB, actor: Desk, status: str | None = None) -> Response:
+    chosen = status if status in STATUSES else None
+    found = repository.list_complaints(db, actor, status=chosen)
+    return page(
+        request,
+        "admin/complaints.html",
+        complaints=found,
+        statuses=STATUSES,
+        status=chosen,
+        **_common(request),
+    )
+
+
+def _new_form(
+    request: Request,
+    *,
+    error: dict[str, Any] | None = None,
+    values: dict[str, Any] | None = None,
+    status_code: int = 200,
+) -> Response:
+    return page(
+        request,
+        "admin/complaint_new.html",
+        status_code=status_code,
+        error=error,
+        values=values or {},
+        channels=service.CHANNELS,
+        types=service.COMPLAINT_TYPES,
+        causes=service.COMPLAINT_CAUSES,
+        **_common(request),
+    )
+
+
+@router.get("/complaints/new")
+def new_complaint(request: Request, actor: Desk) -> Response:
+    return _new_form(request)
+
+
+@router.post("/complaints")
+def file_complaint(
+    request: Request,
+    db: DB,
+    actor: Desk,
+    person_id: Short = "",
+    contact: Short = "",
+    channel: Short = "",
+    complaint_type: Short = "",
+    cause: Short = "",
+    description: Text = "",
+    policy_id: Short = "",
+    claim_id: Short = "",
+) -> Response:
+    values = {
+        "person_id": person_id,
+        "contact": contact,
+        "channel": channel,
+        "complaint_type": complaint_type,
+        "cause": cause,
+        "description": description,
+        "policy_id": policy_id,
+        "claim_id": claim_id,
+    }
+    try:
+        complaint = service.file_complaint(
+            db,
+            actor=actor,
+            person_id=parse_id(person_id, "person_id"),
+            contact=contact,
+            channel=channel,
+            complaint_type=complaint_type,
+            cause=cause,
+            description=description,
+            policy_id=parse_id(policy_id, "policy_id"),
+            claim_id=parse_id(claim_id, "claim_id"),
+        )
+    except ClaimdeskError as error:
+        db.rollback()
+        return _new_form(
+            request, error=error_of(request, error), values=values, status_code=error.status_code
+        )
+    return RedirectResponse(f"/desk/complaints/{complaint.id}", status_code=303)
+
+
+def _detail(
+    request: Request,
+    db: Session,
+    actor: Principal,
+    complaint_id: int,
+    *,
+    error: dict[str, Any] | None = None,
+    action: str | None = None,
+    values: dict[str, Any] | None = None,
+    status_code: int = 200,
+) -> Response:
+    complaint = service.get_complaint(db, actor=actor, complaint_id=complaint_id)
+    language = language_of(request)
+    clocks = [ClockOut.of(c, language) for c in clocks_for(db, "complaint", complaint.id)]
+    return page(
+        request,
+        "admin/complaint.html",
+        status_code=status_code,
+        complaint=complaint,
+        clocks=clocks,
+        notes=repository.notes_of(db, complaint.id),
+        error=error,
+        action=action,
+        values=values or {},
+        outcomes=service.DECISION_OUTCOMES,
+        **_common(request),
+    )
+
+
+@router.get("/complaints/{complaint_id}")
+def complaint_page(complaint_id: int, request: Request, db: DB, actor: Desk) -> Response:
+    return _detail(request, db, actor, complaint_id)
+
+
+def _act(
+    request: Request,
+    db: Session,
+    actor: Principal,
+    complaint_id: int,
+    action: str,
+    values: dict[str, Any],
+    call: Any,
+) -> Response:
+    try:
+        call()
+    except ClaimdeskError as error:
+        db.rollback()
+        return _detail(
+            request,
+            db,
+            actor,
+            complaint_id,
+            error=error_of(request, error),
+            action=action,
+            values=values,
+            status_code=error.status_code,
+        )
+    return RedirectResponse(f"/desk/complaints/{complaint_id}", status_code=303)
+
+
+@router.post("/complaints/{complaint_id}/acknowledge")
+def acknowledge(
+    complaint_id: int, request: Request, db: DB, actor: Desk, progress_note: Text = ""
+) -> Response:
+    return _act(
+        request,
+        db,
+        actor,
+        complaint_id,
+        "acknowledge",
+        {"progress_note": progress_note},
+        lambda: service.acknowledge_complaint(
+            db, actor=actor, complaint_id=complaint_id, progress_note=progress_note
+        ),
+    )
+
+
+@router.post("/complaints/{complaint_id}/notes")
+def add_note(complaint_id: int, request: Request, db: DB, actor: Desk, note: Text = "") -> Response:
+    return _act(
+        request,
+        db,
+        actor,
+        complaint_id,
+        "note",
+        {"note": note},
+        lambda: service.add_note(db, actor=actor, complaint_id=complaint_id, note=note),
+    )
+
+
+@router.post("/complaints/{complaint_id}/extend")
+def extend(
+    complaint_id: int, request: Request, db: DB, actor: Desk, extension_reason: Text = ""
+) -> Response:
+    return _act(
+        request,
+        db,
+        actor,
+        complaint_id,
+        "extend",
+        {"extension_reason": extension_reason},
+        lambda: service.extend_complaint(
+            db,
+            actor=actor,
+            complaint_id=complaint_id,
+            reason=extension_reason,
+            reason_field="extension_reason",
+        ),
+    )
+
+
+@router.post("/complaints/{complaint_id}/decide")
+def decide(
+    complaint_id: int,
+    request: Request,
+    db: DB,
+    actor: Desk,
+    outcome: Short = "",
+    decision: Text = "",
+    extension_reason: Text = "",
+) -> Response:
+    values = {"outcome": outcome, "decision": decision, "extension_reason": extension_reason}
+    return _act(
+        request,
+        db,
+        actor,
+        complaint_id,
+        "decide",
+        values,
+        lambda: service.decide_complaint(
+            db,
+            actor=actor,
+            complaint_id=complaint_id,
+            outcome=outcome,
+            decision=decision,
+            extension_reason=extension_reason or None,
+        ),
+    )
+
+
+@router.get("/consultations")
+def consultations(request: Request, db: DB, actor: Desk, status: str | None = None) -> Response:
+    chosen = status if status in ("open", "answered", "closed") else None
+    records = repository.list_service_records(db, actor, status=chosen)
+    # SVC-4 / GEN-4: each consultation's 2-hour answer clock, with its rule and basis.
+    language = language_of(request)
+    by_record = clocks_of_subjects(db, "service_record", [r.id for r in records])
+    answer_clocks = {
+        int(record_id): ClockOut.of(found[-1], language)
+        for record_id, found in by_record.items()
+        if found
+    }
+    return page(
+        request,
+        "admin/consultations.html",
+        records=records,
+        status=chosen,
+        answer_clocks=answer_clocks,
+        **_common(request),
+    )
+
+
+@router.get("/surveys")
+def surveys(request: Request, db: DB, actor: Desk) -> Response:
+    return page(
+        request,
+        "admin/surveys.html",
+        surveys=repository.list_surveys(db, actor),
+        **_common(request),
+    )

@@ -1,0 +1,283 @@
+"""Users, roles and org units for the administrator (SEC-4, SEC-8): the list, creating a
+user, changing roles, deactivating and reactivating with a reason, and the org units.
+Every action is the API's auth/org service call under the API's permission; a refusal
+(e.g. removing the last administrator) is shown beside its form and writes nothing."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from claimdesk.auth import service
+from claimdesk.auth.permissions import ROLE_LABELS, Permission, Role
+from claimdesk.auth.principal import Principal
+from claimdesk.auth.schemas import RolesUpdate, StatusChange, UserCreate
+from claimdesk.deps import DB, require
+from claimdesk.org import service as org_service
+from claimdesk.org.schemas import OrgUnitCreate
+from claimdesk.web.admin.thresholds import Refusal, attempt, common
+from claimdesk.web.kit import language_of
+from claimdesk.web.page_kit import page, parse_id
+
+router = APIRouter(prefix="/admin")
+
+Reader = Annotated[Principal, Depends(require(Permission.USERS_READ))]
+Manager = Annotated[Principal, Depends(require(Permission.USERS_MANAGE))]
+OrgReader = Annotated[Principal, Depends(require(Permission.ORG_READ))]
+OrgManager = Annotated[Principal, Depends(require(Permission.ORG_MANAGE))]
+Short = Annotated[str, Form(max_length=256)]
+Roles = Annotated[list[str] | None, Form()]
+
+
+def _role_names(request: Request) -> list[tuple[str, str]]:
+    zh = language_of(request) == "zh-CN"
+    return [(role.value, ROLE_LABELS[role][0 if zh else 1]) for role in Role]
+
+
+def _users(
+    request: Request,
+    db: Session,
+    actor: Principal,
+    *,
+    refusal: Refusal | None = None,
+    values: dict[str, Any] | None = None,
+) -> Response:
+    return page(
+        request,
+        "admin/users.html",
+        status_code=refusal.status_code if refusal else 200,
+        users=service.list_users(db, role=None, org_unit_id=None, active=None),
+        units={u.id: u.name for u in org_service.list_units(db, kind=None)},
+        roles=_role_names(request),
+        error=refusal.error if refusal else None,
+        values=values or {},
+        may_manage=actor.has(Permission.USERS_MANAGE),
+        **common(request),
+    )
+
+
+@router.get("/users")
+def users(request: Request, db: DB, actor: Reader) -> Response:
+    return _users(request, db, actor)
+
+
+@router.post("/users")
+def create_user(
+    request: Request,
+    db: DB,
+    actor: Manager,
+    username: Short = "",
+    display_name: Short = "",
+    password: Short = "",
+    org_unit_id: Short = "",
+    roles: Roles = None,
+) -> Response:
+    values = {
+        "username": username,
+        "display_name": display_name,
+        "org_unit_id": org_unit_id,
+        "roles": roles or [],
+    }
+
+    def call() -> Any:
+        body = UserCreate.model_validate(
+            {
+                "username": username.strip(),
+                "display_name": display_name.strip() or None,
+                "password": password,
+                "roles": roles or [],
+                "org_unit_id": parse_id(org_unit_id, "org_unit_id"),
+            }
+        )
+        return service.create_user(
+            db,
+            actor=actor,
+            username=body.username,
+            password=body.password,
+            roles=body.roles,
+            display_name=body.display_name,
+            org_unit_id=body.org_unit_id,
+            person_id=None,
+            language=body.language,
+        )
+
+    done = attempt(request, db, call)
+    if isinstance(done, Refusal):
+        return _users(request, db, actor, refusal=done, values=values)
+    return RedirectResponse(f"/admin/users/{done.id}", status_code=303)
+
+
+def _user(
+    request: Request,
+    db: Session,
+    actor: Principal,
+    user_id: int,
+    *,
+    refusal: Refusal | None = None,
+    action: str | None = None,
+    values: dict[str, Any] | None = None,
+) -> Response:
+    user = service.get_user(db, user_id=user_id)
+    return page(
+        request,
+        "admin/user.html",
+        status_code=refusal.status_code if refusal else 200,
+        user=user,
+        user_roles=service.role_names(user),
+        roles=_role_names(request),
+        error=refusal.error if refusal else None,
+        action=action,
+        values=values or {},
+        may_manage=actor.has(Permission.USERS_MANAGE),
+        **common(request),
+    )
+
+
+@router.get("/users/{user_id}")
+def user_page(user_id: int, request: Request, db: DB, actor: Reader) -> Response:
+    return _user(request, db, actor, user_id)
+
+
+def _act(
+    request: Request,
+    db: Session,
+    actor: Principal,
+    user_id: int,
+    action: str,
+    values: dict[str, Any],
+    call: Any,
+) -> Response:
+    done = attempt(request, db, call)
+    if isinstance(done, Refusal):
+        return _user(request, db, actor, user_id, refusal=done, action=action, values=values)
+    return RedirectResponse(f"/admin/users/{user_id}", status_code=303)
+
+
+@router.post("/users/{user_id}/roles")
+def set_roles(
+    user_id: int, request: Request, db: DB, actor: Manager, roles: Roles = None, reason: Short = ""
+) -> Response:
+    def call() -> Any:
+        body = RolesUpdate.model_validate({"roles": roles or [], "reason": reason})
+        return service.set_roles(
+            db, actor=actor, user_id=user_id, roles=body.roles, reason=body.reason
+        )
+
+    return _act(request, db, actor, user_id, "roles", {"reason": reason}, call)
+
+
+@router.post("/users/{user_id}/deactivate")
+def deactivate(
+    user_id: int, request: Request, db: DB, actor: Manager, reason: Short = ""
+) -> Response:
+    return _act(
+        request,
+        db,
+        actor,
+        user_id,
+        "status",
+        {"reason": reason},
+        lambda: service.deactivate_user(
+            db,
+            actor=actor,
+            user_id=user_id,
+            reason=StatusChange.model_validate({"reason": reason}).reason,
+        ),
+    )
+
+
+@router.post("/users/{user_id}/reactivate")
+def reactivate(
+    user_id: int, request: Request, db: DB, actor: Manager, reason: Short = ""
+) -> Response:
+    return _act(
+        request,
+        db,
+        actor,
+        user_id,
+        "status",
+        {"reason": reason},
+        lambda: service.reactivate_user(
+            db,
+            actor=actor,
+            user_id=user_id,
+            reason=StatusChange.model_validate({"reason": reason}).reason,
+        ),
+    )
+
+
+# --- org units -----------------------------------------------------------------------
+
+
+def _units(
+    request: Request,
+    db: Session,
+    actor: Principal,
+    *,
+    refusal: Refusal | None = None,
+    values: dict[str, Any] | None = None,
+) -> Response:
+    return page(
+        request,
+        "admin/org_units.html",
+        status_code=refusal.status_code if refusal else 200,
+        units=org_service.list_units(db, kind=None),
+        kinds=("head_office", "branch"),
+        error=refusal.error if refusal else None,
+        values=values or {},
+        may_manage=actor.has(Permission.ORG_MANAGE),
+        **common(request),
+    )
+
+
+@router.get("/org-units")
+def org_units(request: Request, db: DB, actor: OrgReader) -> Response:
+    return _units(request, db, actor)
+
+
+@router.post("/org-units")
+def create_unit(
+    request: Request,
+    db: DB,
+    actor: OrgManager,
+    code: Short = "",
+    name: Short = "",
+    kind: Short = "",
+    region_code: Short = "",
+    parent_id: Short = "",
+) -> Response:
+    values = {
+        "code": code,
+        "name": name,
+        "kind": kind,
+        "region_code": region_code,
+        "parent_id": parent_id,
+    }
+
+    def call() -> Any:
+        body = OrgUnitCreate.model_validate(
+            {
+                "code": code.strip(),
+                "name": name.strip(),
+                "kind": kind,
+                "region_code": region_code.strip() or None,
+                "parent_id": parse_id(parent_id, "parent_id"),
+            }
+        )
+        return org_service.create_unit(
+            db,
+            actor=actor,
+            code=body.code,
+            name=body.name,
+            kind=body.kind,
+            region_code=body.region_code,
+            parent_id=body.parent_id,
+        )
+
+    done = attempt(request, db, call)
+    if isinstance(done, Refusal):
+        return _units(request, db, actor, refusal=done, values=values)
+    return RedirectResponse("/admin/org-units", status_code=303)

@@ -1,0 +1,1 @@
+"""Staff claim pages and forms (workbench, claim page, report for a customer)."""

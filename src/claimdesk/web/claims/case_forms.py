@@ -1,0 +1,336 @@
+"""The claim page's forms for the steps around the main line: the fraud hold decided by
+an investigator (CLM-F1, Insurance Law art. 27), reopening (CLM-X2), case reserves
+(FIN-1), staff uploads and the review of materials (CLM-A2, CLM-A5), a later material
+request (CLM-A4), going back to the assessment, and recoveries (FIN-2).
+
+Each handler calls the API handler of the same step, so the rules are the API's."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from claimdesk.auth.principal import Principal
+from claimdesk.claims import endpoints as api
+from claimdesk.claims import schemas as cs
+from claimdesk.claims.fraud.service import flags_of
+from claimdesk.claims.repository import materials_of
+from claimdesk.errors import ValidationFailed
+from claimdesk.i18n import current_language
+from claimdesk.models.claim import Claim
+from claimdesk.products.coverage_types import MATERIALS
+from claimdesk.web.claims.page_forms import (
+    UPLOAD_ACCEPT,
+    ChoiceRequired,
+    FormField,
+    Values,
+    aliased,
+    store_file,
+    text,
+    validated,
+)
+
+
+class FileRequired(ValidationFailed):
+    code = "file_required"
+    message_zh = "{field}：请选择要上传的文件"
+    message_en = "{field}: choose the file to upload"
+
+
+def _material_label(code: str) -> str:
+    zh, en = MATERIALS.get(code, (code, code))
+    return zh if current_language.get() == "zh-CN" else en
+
+
+# -- fraud hold (CLM-F1) ---------------------------------------------------------------------
+
+# The art. 27 outcomes of a confirmed case (msgids).
+FRAUD_OUTCOMES = (
+    ("fabricated_event", "Fabricated event: rescind the policy without refund, refuse the claim"),
+    ("forged_evidence", "Forged evidence: the exaggerated part is not paid"),
+    ("exaggerated_loss", "Exaggerated loss: the exaggerated part is not paid"),
+)
+
+
+def open_flags(db: Session, claim: Claim) -> list[tuple[str, str]]:
+    return [
+        (str(f.id), f"#{f.id} {f.description}"[:120])
+        for f in flags_of(db, claim.id)
+        if f.status == "open"
+    ]
+
+
+def has_open_flag(db: Session, claim: Claim) -> bool:
+    return bool(open_flags(db, claim))
+
+
+def clear_fields(db: Session, claim: Claim) -> list[FormField]:
+    return [
+        FormField("flag_id", "Fraud flag", "select", required=True, options=open_flags(db, claim)),
+        FormField("note", "Findings of the investigation", "textarea", required=True),
+    ]
+
+
+def confirm_fields(db: Session, claim: Claim) -> list[FormField]:
+    return [
+        FormField("flag_id", "Fraud flag", "select", required=True, options=open_flags(db, claim)),
+        FormField(
+            "outcome",
+            "Consequence (Insurance Law art. 27)",
+            "select",
+            required=True,
+            options=[("", "—"), *FRAUD_OUTCOMES],
+        ),
+        FormField("note", "Findings of the investigation", "textarea", required=True),
+        FormField(
+            "exaggerated_amount",
+            "Exaggerated or forged part, not paid (CNY)",
+            help="Needed for forged evidence or an exaggerated loss.",
+            kind="number",
+            step="0.01",
+            minimum="0",
+        ),
+        FormField(
+            "recovery_amount",
+            "Money paid on the fraud to recover (CNY)",
+            kind="number",
+            step="0.01",
+            minimum="0",
+        ),
+        FormField("police_referred", "Referred to the police", "checkbox"),
+        FormField("police_reference", "Police case reference"),
+    ]
+
+
+def _flag_id(form: Values) -> int:
+    raw = text(form, "flag_id")
+    if raw is None or not raw.isdigit():
+        raise ChoiceRequired(field="flag_id")
+    return int(raw)
+
+
+def clear_fraud(db: Session, p: Principal, claim: Claim, form: Values) -> None:
+    body = validated(cs.FraudResolveIn, {"outcome": "cleared", "note": text(form, "note")})
+    api.resolve_fraud(claim.id, _flag_id(form), body, db, p)
+
+
+def confirm_fraud(db: Session, p: Principal, claim: Claim, form: Values) -> None:
+    outcome = text(form, "outcome")
+    if outcome not in {code for code, _label in FRAUD_OUTCOMES}:
+        raise ChoiceRequired(field="outcome")
+    body = validated(
+        cs.FraudResolveIn,
+        {
+            "outcome": outcome,
+            "note": text(form, "note"),
+            "exaggerated_amount": text(form, "exaggerated_amount"),
+            "recovery_amount": text(form, "recovery_amount"),
+            "police_referred": bool(form.get("police_referred")),
+            "police_reference": text(form, "police_reference"),
+        },
+    )
+    api.resolve_fraud(claim.id, _flag_id(form), body, db, p)
+
+
+# -- reopen (CLM-X2: a closed claim goes back to adjustment with a reason) --------------------
+
+
+def reopen_fields(_db: Session, _claim: Claim) -> list[FormField]:
+    return [FormField("reason", "Why the claim is reopened", "textarea", required=True)]
+
+
+def reopen(db: Session, p: Principal, claim: Claim, form: Values) -> None:
+    from claimdesk.payments import endpoints as pay
+    from claimdesk.payments.schemas import SubmitIn
+
+    pay.reopen_claim(claim.id, validated(SubmitIn, {"reason": text(form, "reason")}), db, p)
+
+
+# -- case reserve (FIN-1) ---------------------------------------------------------------------
+
+
+def reserve_fields(db: Session, claim: Claim) -> list[FormField]:
+    from claimdesk.claims.settlement.reserves import reserves_of
+
+    current = {r.coverage_code: r.amount for r in reserves_of(db, claim.id)}
+    options = [
+        (code, f"{code} · ¥{current[code]:,.2f}" if code in current else code)
+        for code in claim.coverage_codes
+    ]
+    return [
+        FormField("coverage_code", "Coverage", "select", required=True, options=options),
+        FormField(
+            "amount",
+            "New case reserve (CNY)",
+            "number",
+            required=True,
+            step="0.01",
+            minimum="0",
+            help="Never more than the coverage can still pay.",
+        ),
+        FormField("reason", "Reason for the revision", "textarea", required=True),
+    ]
+
+
+def revise_reserve(db: Session, p: Principal, claim: Claim, form: Values) -> None:
+    body = validated(
+        cs.ReserveRevise,
+        {
+            "coverage_code": text(form, "coverage_code"),
+            "amount": text(form, "amount"),
+            "reason": text(form, "reason"),
+        },
+    )
+    api.revise_reserve(claim.id, body, db, p)
+
+
+# -- staff upload (CLM-A2) and the review of materials (CLM-A5) --------------------------------
+
+PURPOSES = (
+    ("material", "A claim material"),
+    ("evidence", "Survey evidence (photo, signed statement)"),
+    ("certificate", "Official certificate (fire report, police receipt)"),
+    ("adjuster_report", "External loss adjuster's report"),
+)
+
+
+def upload_fields(db: Session, claim: Claim) -> list[FormField]:
+    materials = [(m.code, _material_label(m.code)) for m in materials_of(db, claim.id)]
+    return [
+        FormField("purpose", "What the file is", "select", required=True, options=list(PURPOSES)),
+        FormField(
+            "material_code",
+            "Material it proves (for a claim material)",
+            "select",
+            options=[("", "—"), *materials],
+        ),
+        FormField("file", "File (PDF or image)", "file", required=True, accept=UPLOAD_ACCEPT),
+    ]
+
+
+def upload(db: Session, p: Principal, claim: Claim, form: Values) -> None:
+    purpose = text(form, "purpose") or "material"
+    if purpose not in {code for code, _label in PURPOSES}:
+        raise ChoiceRequired(field="purpose")
+    code = text(form, "material_code") if purpose == "material" else None
+    with aliased({"material_code": "material_code"}):
+        from claimdesk.web.claims.page_forms import TRIAL, upload_in
+
+        if upload_in(form, "file") is None and not form.get(TRIAL):
+            raise FileRequired(field="file")
+        store_file(db, p, claim, form, "file", purpose=purpose, material_code=code)
+
+
+def _received(db: Session, claim: Claim, *, unchecked: bool = False) -> list[tuple[str, str]]:
+    return [
+        (m.code, _material_label(m.code))
+        for m in materials_of(db, claim.id)
+        if m.received and not (unchecked and m.original_checked_by_id)
+    ]
+
+
+def review_fields(db: Session, claim: Claim) -> list[FormField]:
+    return [
+        FormField("code", "Material", "select", required=True, options=_received(db, claim)),
+        FormField(
+            "result",
+            "Result of the check against the contract",
+            "select",
+            required=True,
+            options=[
+                ("ok", "In order"),
+                ("not_necessary", "Not reasonable or necessary"),
+                ("suspected_forgery", "Suspected forgery (holds the claim for investigation)"),
+            ],
+        ),
+        FormField("note", "Note", "textarea"),
+    ]
+
+
+def review_material(db: Session, p: Principal, claim: Claim, form: Values) -> None:
+    body = validated(
+        cs.MaterialReview,
+        {"code": text(form, "code"), "result": text(form, "result"), "note": text(form, "note")},
+    )
+    api.review_material(claim.id, body, db, p)
+
+
+def original_fields(db: Session, claim: Claim) -> list[FormField]:
+    return [
+        FormField(
+            "code",
+            "Material checked against the original",
+            "select",
+            required=True,
+            options=_received(db, claim, unchecked=True),
+        )
+    ]
+
+
+def original_checked(db: Session, p: Principal, claim: Claim, form: Values) -> None:
+    body = validated(cs.MaterialReceive, {"code": text(form, "code")})
+    api.original_checked(claim.id, body, db, p)
+
+
+def later_fields(db: Session, claim: Claim) -> list[FormField]:
+    on_claim = {m.code for m in materials_of(db, claim.id)}
+    return [
+        *[
+            FormField(f"item__{code}", _material_label(code), "checkbox")
+            for code in MATERIALS
+            if code not in on_claim
+        ],
+        FormField(
+            "justification",
+            "The later fact that makes these necessary",
+            "textarea",
+            required=True,
+            help="Only items the first notice could not have asked for (Insurance Law art. 22).",
+        ),
+    ]
+
+
+def later_materials(db: Session, p: Principal, claim: Claim, form: Values) -> None:
+    items = [k.split("__", 1)[1] for k, v in form.items() if k.startswith("item__") and v]
+    body = validated(
+        cs.LaterMaterialsRequest,
+        {"items": items, "justification": text(form, "justification")},
+    )
+    api.later_materials(claim.id, body, db, p)
+
+
+# -- recoveries (FIN-2) -----------------------------------------------------------------------
+
+
+def recovery_fields(_db: Session, _claim: Claim) -> list[FormField]:
+    return [
+        FormField(
+            "kind",
+            "Recovery",
+            "select",
+            required=True,
+            options=[("salvage", "Salvage"), ("subrogation", "Subrogation")],
+        ),
+        FormField(
+            "amount", "Amount recovered (CNY)", "number", required=True, step="0.01", minimum="0"
+        ),
+        FormField("counterparty", "From whom", required=True),
+        FormField("received_on", "Received on", "date", required=True),
+        FormField("note", "Note", "textarea"),
+    ]
+
+
+def record_recovery(db: Session, p: Principal, claim: Claim, form: Values) -> None:
+    from claimdesk.payments import endpoints as pay
+    from claimdesk.payments.schemas import RecoveryIn
+
+    body = validated(
+        RecoveryIn,
+        {
+            "kind": text(form, "kind"),
+            "amount": text(form, "amount"),
+            "counterparty": text(form, "counterparty"),
+            "received_on": text(form, "received_on"),
+            "note": text(form, "note"),
+        },
+    )
+    pay.add_recovery(claim.id, body, db, p)

@@ -1,0 +1,1439 @@
+"""Staff pages of the claims domain: the workbench queue and the claim page.
+
+Everything here calls the same thin API handlers (claims.endpoints, payments.endpoints)
+that the JSON API exposes, so a page never re-implements a business rule. Each action
+of the claim page is a small form (fields + the handler it calls); only the actions the
+claim's state allows AND the user's permissions cover are offered (CLM-F2, SEC-4).
+
+The forms live beside this module: page_forms (fields, refusals next to their field),
+assess_forms (one fieldset per coverage type), payment_forms (payee, advance, delay),
+case_forms (fraud hold, reopen, reserve, uploads, materials, recoveries), special_forms
+(mass events, remote claims, disputes); page_views turns the calculation trace and the
+other records into what the page shows; report_pages takes a report by phone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from starlette.datastructures import UploadFile
+
+from claimdesk.audit.service import record
+from claimdesk.auth.permissions import ROLE_LABELS, Permission, Role
+from claimdesk.auth.principal import Principal
+from claimdesk.claims import endpoints as api
+from claimdesk.claims import schemas as cs
+from claimdesk.claims import workflow
+from claimdesk.claims.config import rules
+from claimdesk.claims.errors import CertificateRequired
+from claimdesk.claims.repository import get_claim, queue, scoped
+from claimdesk.deps import DB, require
+from claimdesk.errors import ClaimdeskError
+from claimdesk.i18n import _, current_language, gettext
+from claimdesk.models.claim import Claim
+from claimdesk.models.policy import Policy
+from claimdesk.rules.survey_plan import PlanPhotosMissing
+from claimdesk.validation import describe_validation_error
+from claimdesk.web.claims import assess_forms, case_forms, page_views, payment_forms, special_forms
+from claimdesk.web.claims.page_forms import (
+    TRIAL,
+    UPLOAD_ACCEPT,
+    ActionForm,
+    FormField,
+    FormInvalid,
+    Handler,
+    error_target,
+    groups,
+    name_the_field,
+    store_file,
+    validated,
+)
+from claimdesk.web.claims.report_pages import router as report_router
+from claimdesk.web.kit import SubmittedForm, language_of, render, templates
+
+router = APIRouter()
+# The staff report page first: its /claims/new must not be read as a claim id.
+router.include_router(report_router)
+
+# Form labels may be built in code (_() with parameters) and may hold a "%": the
+# templates translate them with this filter, which never %-formats (Jinja's _() does).
+templates.env.filters["msg"] = gettext
+
+Reader = Annotated[Principal, Depends(require(Permission.CLAIMS_READ))]
+
+# A deadline this close is shown amber; past it, red (the breach job marks it too).
+AMBER_WITHIN = dt.timedelta(hours=4)
+
+# The states each role works on: its queue is the scoped queue narrowed to these.
+ROLE_QUEUE_STATES: dict[Role, tuple[str, ...]] = {
+    Role.CLAIMS_HANDLER: ("reported", "awaiting_materials", "accepted"),
+    Role.SURVEYOR: ("accepted",),
+    Role.ASSESSOR: ("surveyed",),
+    Role.ADJUSTER: ("assessed", "adjusted"),
+    Role.REVIEWER_1: ("in_review",),
+    Role.REVIEWER_2: ("in_review",),
+    Role.REVIEWER_3: ("in_review",),
+    Role.PAYMENT_OFFICER: ("approved",),
+    Role.FRAUD_INVESTIGATOR: ("suspended",),
+}
+
+# Plain English names of the states and actions (msgids; zh-CN in workbench.po).
+STATE_LABELS = {
+    "reported": "Reported",
+    "awaiting_materials": "Awaiting materials",
+    "accepted": "Accepted",
+    "surveyed": "Surveyed",
+    "assessed": "Assessed",
+    "adjusted": "Adjusted",
+    "in_review": "In review",
+    "approved": "Approved",
+    "rejected": "Rejected",
+    "paid": "Paid",
+    "decided": "Decided, nothing to pay",
+    "closed": "Closed",
+    "suspended": "Suspended (fraud hold)",
+    "withdrawn": "Withdrawn",
+    "reopened": "Reopened",
+}
+LINE_LABELS = {
+    "health": "Health",
+    "medical": "Medical",
+    "critical_illness": "Critical illness",
+    "accident": "Accident",
+    "property": "Property",
+    "liability": "Liability",
+}
+
+
+def urgency(due: dt.datetime | None, now: dt.datetime) -> str:
+    """'ok', 'amber' (within AMBER_WITHIN of the deadline) or 'red' (breached)."""
+    if due is None:
+        return "none"
+    if due <= now:
+        return "red"
+    return "amber" if due - now <= AMBER_WITHIN else "ok"
+
+
+def countdown(due: dt.datetime | None, now: dt.datetime) -> str:
+    if due is None:
+        return ""
+    seconds = int((due - now).total_seconds())
+    sign = "-" if seconds < 0 else ""
+    seconds = abs(seconds)
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    if days:
+        return f"{sign}{days}d {hours}h"
+    return f"{sign}{hours}h {minutes:02d}m"
+
+
+def _queue_states(principal: Principal) -> set[str] | None:
+    states: set[str] = set()
+    for role in principal.roles:
+        states |= set(ROLE_QUEUE_STATES.get(Role(role), ()))
+    return states or None
+
+
+def _looks_like_id_number(q: str) -> bool:
+    from claimdesk.rules.identity import validate_resident_id
+
+    try:
+        validate_resident_id(q)
+    except ClaimdeskError:
+        return False
+    return True
+
+
+def _search(db: Session, principal: Principal, q: str) -> list[Claim]:
+    """Report number, policy number, or the insured's ID number (keyed hash, audited)."""
+    from claimdesk.people.service import find_by_id_number
+
+    q = q.strip()
+    query = select(Claim)
+    if _looks_like_id_number(q) and principal.has(Permission.PEOPLE_READ):
+        people = find_by_id_number(db, actor=principal, id_number=q, reason="workbench search")
+        ids = [p.id for p in people]
+        query = query.where(Claim.insured_person_id.in_(ids or [-1]))
+    else:
+        policy_ids = select(Policy.id).where(Policy.number == q)
+        query = query.where((Claim.number == q) | Claim.policy_id.in_(policy_ids))
+    return list(db.scalars(scoped(query, principal).order_by(Claim.id.desc()).limit(50)))
+
+
+def workbench_page(request: Request, db: Session, principal: Principal) -> Response:
+    """The start page of claims staff: their queue, most urgent first."""
+    from claimdesk.web.admin.calendar import admin_warning
+
+    q = (request.query_params.get("q") or "")[:40]
+    state = request.query_params.get("state") or ""
+    now = dt.datetime.now(dt.UTC)
+    if q:
+        rows: list[tuple[Claim, dt.datetime | None]] = [
+            (c, None) for c in _search(db, principal, q)
+        ]
+    else:
+        wanted = _queue_states(principal)
+        rows = [
+            (claim, due)
+            for claim, due in queue(db, principal, limit=500)
+            if (wanted is None or claim.state in wanted) and (not state or claim.state == state)
+        ]
+    items = [
+        {
+            "claim": claim,
+            "due": due,
+            "urgency": urgency(due, now),
+            "countdown": countdown(due, now),
+            "state_label": STATE_LABELS.get(claim.state, claim.state),
+            "line_label": LINE_LABELS.get(claim.line, claim.line),
+        }
+        for claim, due in rows
+    ]
+    service_items = _service_queue(db, principal)
+    zh = language_of(request) == "zh-CN"
+    role_labels = [
+        ROLE_LABELS[Role(r)][0 if zh else 1] for r in sorted(principal.roles) if r in ROLE_LABELS
+    ]
+    return render(
+        request,
+        "workbench/queue.html",
+        items=items,
+        q=q,
+        state=state,
+        states=STATE_LABELS,
+        service_items=service_items,
+        role_labels=role_labels,
+        calendar_warning=admin_warning(request, db, principal),
+    )
+
+
+def _service_queue(db: Session, principal: Principal) -> list[dict[str, Any]]:
+    """Open service records and complaints for the service desk (SVC-3, SVC-4)."""
+    if not principal.has(Permission.SERVICE_DESK):
+        return []
+    from claimdesk.models.service import Complaint
+
+    now = dt.datetime.now(dt.UTC)
+    rows = db.scalars(
+        select(Complaint)
+        .where(Complaint.status.not_in(("decided", "accepted", "escalated", "archived")))
+        .limit(100)
+    )
+    out = []
+    for complaint in rows:
+        # SVC-3: the earlier of the two rules binds.
+        due = min(complaint.working_days_due_at, complaint.days_due_at)
+        out.append(
+            {
+                "item": complaint,
+                "due": due,
+                "urgency": urgency(due, now),
+                "countdown": countdown(due, now),
+            }
+        )
+    out.sort(key=lambda i: (i["due"] is None, i["due"] or now))
+    return out
+
+
+@router.get("/workbench")
+def workbench(request: Request, db: DB, principal: Reader) -> Response:
+    return workbench_page(request, db, principal)
+
+
+# -- the claim page --------------------------------------------------------------------
+
+
+# The form building blocks live in page_forms (shared by the assessment, payment and
+# case forms); these names stay importable from here.
+_validated = validated
+
+
+def _reason_only(_db: Session, _claim: Claim) -> list[FormField]:
+    return [FormField("reason", "Reason or note", "textarea")]
+
+
+def _accept_fields(db: Session, claim: Claim) -> list[FormField]:
+    return [
+        FormField(
+            f"reserve__{code}",
+            _("Case reserve for %(code)s (CNY)", code=code),
+            "number",
+            required=True,
+            step="0.01",
+            minimum="0",
+            value=str(claim.estimated_amount or ""),
+        )
+        for code in claim.coverage_codes
+    ] + [FormField("reason", "Reason or note", "textarea")]
+
+
+def _accept(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> None:
+    reserves = {k.split("__", 1)[1]: v for k, v in form.items() if k.startswith("reserve__")}
+    body = _validated(cs.AcceptIn, {"reserves": reserves, "reason": form.get("reason") or None})
+    api.accept_claim(claim.id, body, db, p)
+
+
+def _receive_fields(db: Session, claim: Claim) -> list[FormField]:
+    from claimdesk.claims.repository import materials_of
+    from claimdesk.products.coverage_types import MATERIALS
+
+    zh = True
+    missing = [
+        (m.code, MATERIALS.get(m.code, (m.code, m.code))[0 if zh else 1])
+        for m in materials_of(db, claim.id)
+        if not m.received
+    ]
+    return [
+        FormField("code", "Material", "select", required=True, options=missing),
+        FormField(
+            "count", "Number of pages or items", "number", required=True, value="1", minimum="1"
+        ),
+        FormField("original_checked", "Copy checked against the original", "checkbox"),
+    ]
+
+
+def _receive(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> None:
+    body = _validated(
+        cs.MaterialReceive,
+        {
+            "code": form.get("code"),
+            "count": form.get("count") or 1,
+            "original_checked": bool(form.get("original_checked")),
+        },
+    )
+    api.receive_material(claim.id, body, db, p)
+
+
+def _notice(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> None:
+    api.materials_notice(claim.id, cs.NoticeCreate(items=[]), db, p)
+
+
+def _surveyor_fields(db: Session, claim: Claim) -> list[FormField]:
+    from claimdesk.models.user import User, UserRole
+
+    surveyors = db.execute(
+        select(User.id, User.display_name)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == Role.SURVEYOR.value, User.is_active.is_(True))
+        .order_by(User.id)
+    ).all()
+    return [
+        FormField(
+            "surveyor_id",
+            "Surveyor",
+            "select",
+            required=True,
+            options=[(str(i), n) for i, n in surveyors],
+        )
+    ]
+
+
+def _assign(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> None:
+    body = _validated(cs.AssignIn, {"surveyor_id": form.get("surveyor_id")})
+    api.assign_surveyor(claim.id, body, db, p)
+
+
+def _contact(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> None:
+    api.survey_contact(claim.id, _validated(cs.ContactIn, {"note": form.get("note")}), db, p)
+
+
+def _survey_fields(db: Session, claim: Claim) -> list[FormField]:
+    from claimdesk.claims.intake.survey import plan_of
+    from claimdesk.rules.survey_plan import STATUS_LABELS
+
+    fields = [
+        FormField("surveyed_at", "Surveyed at", "datetime-local", required=True),
+        FormField("place", "Place", required=True),
+        FormField("people", "People present", "textarea", required=True),
+        FormField("actions", "What was done", "textarea", required=True),
+        FormField("cause", "Cause", "textarea", required=True),
+        FormField("extent", "Extent of the loss", "textarea", required=True),
+        FormField("conclusion", "Conclusion", "textarea", required=True),
+        FormField("covered", "Covered by the policy", "checkbox"),
+        # CLM-S3: the report carries its evidence (photos, signed statements).
+        *[
+            FormField(
+                f"evidence_file_{n}",
+                _("Evidence %(n)s: photo or signed statement (PDF or image)", n=n),
+                "file",
+                accept=UPLOAD_ACCEPT,
+                binds="evidence_file_ids",
+            )
+            for n in (1, 2, 3)
+        ],
+    ]
+    if claim.loss_cause in rules().certificate_causes:
+        # CLM-S4: fire and theft need the official certificate.
+        fields.append(
+            FormField(
+                "certificate_file",
+                "Official certificate: fire report or police receipt (PDF or image)",
+                "file",
+                required=True,
+                accept=UPLOAD_ACCEPT,
+                binds="certificate_file_id",
+            )
+        )
+    # CLM-S2: one result per item of the claim's survey plan, and its note (the reason
+    # for "not applicable", the finding for "inconsistent"). The names end in
+    # "__<code>" so the form marks both when the server names plan.<code>.
+    for item in plan_of(db, claim):
+        fields += [
+            FormField(
+                f"plan__{item.code}",
+                item.label_en,
+                "select",
+                required=True,
+                options=[("", "Choose a result")]
+                + [(s, STATUS_LABELS[s][1]) for s in item.statuses],
+            ),
+            FormField(
+                f"plan_note__{item.code}",
+                _("Note or finding: %(item)s", item=_(item.name_en)),
+            ),
+        ]
+    return fields
+
+
+def _survey(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> None:
+    at = form.get("surveyed_at") or ""
+    data: dict[str, Any] = {
+        k: form.get(k) for k in ("place", "people", "actions", "cause", "extent", "conclusion")
+    }
+    data["covered"] = bool(form.get("covered"))
+    data["surveyed_at"] = f"{at}:00+08:00" if at and len(at) == 16 else at
+    trial = bool(form.get(TRIAL))
+    # Files are stored with the report (a trial run while typing stores none).
+    data["evidence_file_ids"] = [
+        file_id
+        for n in (1, 2, 3)
+        if (file_id := store_file(db, p, claim, form, f"evidence_file_{n}", purpose="evidence"))
+    ]
+    data["certificate_file_id"] = store_file(
+        db, p, claim, form, "certificate_file", purpose="certificate"
+    )
+    # An unanswered item is left out, so the service names it (plan.<code>).
+    data["plan"] = {
+        key.split("__", 1)[1]: {
+            "status": status,
+            "note": form.get(f"plan_note__{key.split('__', 1)[1]}") or None,
+        }
+        for key, status in form.items()
+        if key.startswith("plan__") and status
+    }
+    try:
+        api.survey_report(claim.id, _validated(cs.SurveyReportIn, data), db, p)
+    except (CertificateRequired, PlanPhotosMissing):
+        if not trial:
+            raise
+        # While typing the chosen files are not sent: they are checked on submit.
+
+
+def _adjust_fields(db: Session, claim: Claim) -> list[FormField]:
+    return [
+        FormField(
+            "coverage_code",
+            "Coverage",
+            "select",
+            required=True,
+            options=[(c, c) for c in claim.coverage_codes],
+        ),
+        FormField(
+            "liability",
+            "Liability",
+            "select",
+            required=True,
+            options=[("covered", "Covered"), ("not_covered", "Not covered")],
+        ),
+        FormField("covered_items", "Covered items, ratio and deductible", "textarea"),
+        FormField("rejection_clause", "Clause (when not covered)", "textarea"),
+        FormField("rejection_evidence", "Evidence (when not covered)", "textarea"),
+    ]
+
+
+def _adjust(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> None:
+    data = {
+        k: (form.get(k) or None)
+        for k in (
+            "coverage_code",
+            "liability",
+            "covered_items",
+            "rejection_clause",
+            "rejection_evidence",
+        )
+    }
+    api.adjust(claim.id, _validated(cs.AdjustmentIn, data), db, p)
+
+
+def _transition(endpoint: Callable[..., Any]) -> Handler:
+    def handle(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> None:
+        endpoint(claim.id, cs.TransitionIn(reason=form.get("reason") or None), db, p)
+
+    return handle
+
+
+def _submit_review(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> None:
+    from claimdesk.payments import endpoints as pay
+    from claimdesk.payments.schemas import SubmitIn
+
+    pay.submit_review(claim.id, SubmitIn(reason=form.get("reason") or None), db, p)
+
+
+def _review_checks() -> tuple[tuple[str, str], ...]:
+    # The review service owns the checklist (CLM-V2); its English labels are our msgids.
+    from claimdesk.claims.settlement.review import CHECKLIST, CHECKLIST_LABELS
+
+    return tuple((code, CHECKLIST_LABELS[code][1]) for code in CHECKLIST)
+
+
+REVIEW_CHECKS = _review_checks()
+
+
+def _decide_fields(db: Session, claim: Claim) -> list[FormField]:
+    return [
+        FormField(
+            "decision",
+            "Decision",
+            "select",
+            required=True,
+            options=[
+                ("approve", "Approve"),
+                ("reject", "Reject"),
+                ("return", "Return to adjustment"),
+            ],
+        ),
+        *[FormField(f"check__{code}", label, "checkbox") for code, label in REVIEW_CHECKS],
+        FormField("reason", "Reason or note", "textarea"),
+        FormField(
+            "rejection_ground",
+            "Rejection ground",
+            "select",
+            options=[
+                ("", "—"),
+                ("non_disclosure", "Non-disclosure"),
+                ("exclusion", "Exclusion"),
+                ("not_covered", "Not covered"),
+                ("fraud", "Fraud"),
+                ("other", "Other"),
+            ],
+        ),
+        FormField("rejection_clause", "Clause (when rejecting)", "textarea"),
+        FormField("rejection_facts", "Facts (when rejecting)", "textarea"),
+        FormField("requirements", "What must be added (when returning)", "textarea"),
+    ]
+
+
+def _decide(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> None:
+    from claimdesk.payments import endpoints as pay
+    from claimdesk.payments.schemas import DecisionBody
+
+    data: dict[str, Any] = {
+        k: (form.get(k) or None)
+        for k in (
+            "decision",
+            "reason",
+            "rejection_ground",
+            "rejection_clause",
+            "rejection_facts",
+            "requirements",
+        )
+    }
+    data["checklist"] = {code: bool(form.get(f"check__{code}")) for code, _l in REVIEW_CHECKS}
+    pay.decide(claim.id, _validated(DecisionBody, data), db, p)
+
+
+def _export_batch(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> None:
+    from claimdesk.payments import endpoints as pay
+    from claimdesk.payments import service as pay_service
+    from claimdesk.payments.schemas import BatchIn
+
+    ids = [
+        pm.id for pm in pay_service.payments_of(db, claim.id) if pm.status in ("pending", "failed")
+    ]
+    pay.export_batch(BatchIn(payment_ids=ids), db, p)
+
+
+def _confirm_fields(db: Session, claim: Claim) -> list[FormField]:
+    return [
+        FormField(
+            "result",
+            "Bank result",
+            "select",
+            required=True,
+            options=[("paid", "Paid"), ("failed", "Failed")],
+        ),
+        FormField("reference", "Bank reference", required=True),
+        FormField("reason", "Reason (when failed)", "textarea"),
+    ]
+
+
+def _confirm(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> None:
+    from claimdesk.payments import endpoints as pay
+    from claimdesk.payments import service as pay_service
+    from claimdesk.payments.schemas import ConfirmationIn
+
+    exported = [pm for pm in pay_service.payments_of(db, claim.id) if pm.status == "exported"]
+    for payment in exported:
+        assert payment.batch_id is not None  # exported means it is in a batch
+        line = {
+            "payment_id": payment.id,
+            "idempotency_key": payment.idempotency_key,
+            "result": form.get("result"),
+            "reference": form.get("reference") or None,
+            "reason": form.get("reason") or None,
+        }
+        body = _validated(ConfirmationIn, {"lines": [line]})
+        pay.confirm_batch(payment.batch_id, body, db, p)
+
+
+def _open_callback(db: Session, claim: Claim) -> int | None:
+    from claimdesk.claims.settlement.closing import callbacks_of
+
+    found = [c.id for c in callbacks_of(db, claim.id) if c.status == "open"]
+    return found[0] if found else None
+
+
+# CLM-X2: a rejection callback explains the options (msgids).
+CALLBACK_OPTIONS = (
+    ("mediation", "Mediation explained"),
+    ("arbitration", "Arbitration explained"),
+    ("litigation", "Going to court explained"),
+    ("re_review", "Re-review explained"),
+)
+
+
+def _callback_fields(db: Session, claim: Claim) -> list[FormField]:
+    fields = [
+        FormField(
+            "outcome",
+            "Outcome of the call",
+            "select",
+            required=True,
+            options=[("reached", "Customer reached"), ("unreachable", "Not reachable")],
+        ),
+        FormField(
+            "satisfaction",
+            "Satisfaction (1-5)",
+            "select",
+            options=[("", "—"), *[(str(n), str(n)) for n in (5, 4, 3, 2, 1)]],
+        ),
+        FormField("suggestions", "Suggestions", "textarea"),
+    ]
+    if claim.state in (workflow.REJECTED, workflow.DECIDED) or _open_callback_kind(db, claim) in (
+        "rejected",
+        "decided",
+    ):
+        fields += [
+            FormField(f"option__{code}", label, "checkbox", binds="options_explained")
+            for code, label in CALLBACK_OPTIONS
+        ]
+    return fields
+
+
+def _open_callback_kind(db: Session, claim: Claim) -> str | None:
+    from claimdesk.claims.settlement.closing import callbacks_of
+
+    found = [c.kind for c in callbacks_of(db, claim.id) if c.status == "open"]
+    return found[0] if found else None
+
+
+def _callback(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> None:
+    from claimdesk.payments import endpoints as pay
+    from claimdesk.payments.schemas import CallbackIn
+
+    callback_id = _open_callback(db, claim)
+    if callback_id is None:
+        from claimdesk.errors import NotFound
+
+        raise NotFound(what="callback", field="callback_id")
+    body = _validated(
+        CallbackIn,
+        {
+            "outcome": form.get("outcome"),
+            "satisfaction": form.get("satisfaction") or None,
+            "suggestions": form.get("suggestions") or None,
+            "options_explained": [
+                code for code, _label in CALLBACK_OPTIONS if form.get(f"option__{code}")
+            ],
+        },
+    )
+    pay.complete_callback(claim.id, callback_id, body, db, p)
+
+
+def _close(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> None:
+    from claimdesk.payments import endpoints as pay
+    from claimdesk.payments.schemas import SubmitIn
+
+    pay.close_claim(claim.id, SubmitIn(reason=form.get("reason") or None), db, p)
+
+
+def _coverages_fields(db: Session, claim: Claim) -> list[FormField]:
+    from claimdesk.claims.intake.report import product_of
+    from claimdesk.web.claims.assess_forms import coverage_label
+
+    policy = db.get(Policy, claim.policy_id)
+    assert policy is not None
+    return [
+        FormField(
+            f"coverage__{c.code}",
+            coverage_label(c),
+            "checkbox",
+            value="1" if c.code in claim.coverage_codes else "",
+            binds="coverage_codes",
+        )
+        for c in product_of(db, policy).coverages
+    ] + [FormField("reason", "Reason or note", "textarea")]
+
+
+def _coverages(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> None:
+    # Checkbox names keep the product's order; an unticked box is simply absent.
+    codes = [k.split("__", 1)[1] for k in form if k.startswith("coverage__") and form[k]]
+    body = _validated(cs.CoveragesIn, {"coverage_codes": codes, "reason": form.get("reason")})
+    api.set_coverages(claim.id, body, db, p)
+
+
+def _withdraw(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> None:
+    api.move(claim.id, "withdraw", cs.TransitionIn(reason=form.get("reason") or None), db, p)
+
+
+def _flag(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> None:
+    body = _validated(cs.FraudFlagIn, {"description": form.get("description")})
+    api.flag_fraud(claim.id, body, db, p)
+
+
+def _note_field(_db: Session, _c: Claim) -> list[FormField]:
+    return [FormField("note", "Note of the call", "textarea", required=True)]
+
+
+def _flag_fields(_db: Session, _c: Claim) -> list[FormField]:
+    return [FormField("description", "What looks suspicious", "textarea", required=True)]
+
+
+def _none(_db: Session, _c: Claim) -> list[FormField]:
+    return []
+
+
+def _reassess(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> None:
+    api.move(claim.id, "reassess", cs.TransitionIn(reason=form.get("reason") or None), db, p)
+
+
+def _recoverable(_db: Session, claim: Claim) -> bool:
+    from claimdesk.claims.settlement.recoveries import RECOVERY_LINES
+
+    return claim.line in RECOVERY_LINES
+
+
+def _has_received(db: Session, claim: Claim) -> bool:
+    from claimdesk.claims.repository import materials_of
+
+    return any(m.received for m in materials_of(db, claim.id))
+
+
+def _has_unchecked(db: Session, claim: Claim) -> bool:
+    from claimdesk.claims.repository import materials_of
+
+    return any(m.received and not m.original_checked_by_id for m in materials_of(db, claim.id))
+
+
+# An advance can be sent and confirmed before the approval (CLM-V4), the indemnity after.
+_PAYABLE = ("accepted", "surveyed", "assessed", "adjusted", "in_review", "approved")
+_WORKED = ("accepted", "surveyed", "assessed", "adjusted", "in_review", "approved")
+_ACCEPTING = ("reported", "awaiting_materials", "accepted", "surveyed", "assessed")
+
+_BEFORE_SURVEY = ("reported", "awaiting_materials", "accepted")
+_NOT_WITHDRAWN = tuple(state for state in workflow.STATES if state != workflow.WITHDRAWN)
+
+# The special cases of the manual §四 (CLM-Z1..Z3), through their API handlers.
+SPECIAL_ACTIONS: tuple[ActionForm, ...] = (
+    ActionForm(
+        "link_event",
+        "Group under a mass event (green channel)",
+        Permission.CLAIMS_ACCEPT,
+        _BEFORE_SURVEY,
+        special_forms.event_fields,
+        special_forms.link_event,
+        primary=False,
+        available=special_forms.can_link_event,
+    ),
+    ActionForm(
+        "designate_remote",
+        "Make it a remote claim",
+        Permission.CLAIMS_ACCEPT,
+        _BEFORE_SURVEY,
+        special_forms.remote_fields,
+        special_forms.designate_remote,
+        primary=False,
+        available=special_forms.can_designate_remote,
+    ),
+    ActionForm(
+        "record_mailing",
+        "Record materials sent by post",
+        Permission.CLAIMS_UPLOAD,
+        ("reported", "awaiting_materials"),
+        special_forms.mailing_fields,
+        special_forms.record_mailing,
+        primary=False,
+        available=special_forms.has_missing,
+    ),
+    ActionForm(
+        "receive_mailing",
+        "Receive a posted parcel",
+        Permission.CLAIMS_ACCEPT,
+        _BEFORE_SURVEY,
+        special_forms.receive_mailing_fields,
+        special_forms.receive_mailing,
+        available=special_forms.has_waiting_mailing,
+    ),
+    ActionForm(
+        "file_dispute",
+        "Record a dispute about the claim",
+        Permission.CLAIM_DISPUTES,
+        _NOT_WITHDRAWN,
+        special_forms.dispute_fields,
+        special_forms.file_dispute,
+        primary=False,
+    ),
+    ActionForm(
+        "answer_dispute",
+        "Answer the dispute",
+        Permission.CLAIM_DISPUTES,
+        _NOT_WITHDRAWN,
+        special_forms.answer_fields,
+        special_forms.answer_dispute,
+        available=special_forms.has_unanswered_dispute,
+    ),
+    ActionForm(
+        "escalate_dispute",
+        "Take the dispute to its next step",
+        Permission.CLAIM_DISPUTES,
+        _NOT_WITHDRAWN,
+        special_forms.escalate_fields,
+        special_forms.escalate_dispute,
+        primary=False,
+        available=special_forms.has_answered_dispute,
+    ),
+    ActionForm(
+        "resolve_dispute",
+        "Record the dispute's outcome",
+        Permission.CLAIM_DISPUTES,
+        _NOT_WITHDRAWN,
+        special_forms.resolve_fields,
+        special_forms.resolve_dispute,
+        primary=False,
+        available=special_forms.has_answered_dispute,
+    ),
+)
+
+# The steps around the main line: each reuses its API handler (case_forms,
+# payment_forms), offered only to the role that holds the step's permission.
+EXTRA_ACTIONS: tuple[ActionForm, ...] = (
+    ActionForm(
+        "clear_fraud",
+        "Clear the fraud hold",
+        Permission.FRAUD_INVESTIGATE,
+        ("suspended",),
+        case_forms.clear_fields,
+        case_forms.clear_fraud,
+        available=case_forms.has_open_flag,
+    ),
+    ActionForm(
+        "confirm_fraud",
+        "Confirm fraud (Insurance Law art. 27)",
+        Permission.FRAUD_INVESTIGATE,
+        ("suspended",),
+        case_forms.confirm_fields,
+        case_forms.confirm_fraud,
+        available=case_forms.has_open_flag,
+    ),
+    ActionForm(
+        "reopen",
+        "Reopen the claim",
+        Permission.CLAIMS_REVIEW,
+        ("closed",),
+        case_forms.reopen_fields,
+        case_forms.reopen,
+        primary=False,
+    ),
+    ActionForm(
+        "reassess",
+        "Back to the assessment",
+        Permission.CLAIMS_ASSESS,
+        ("adjusted",),
+        _reason_only,
+        _reassess,
+        primary=False,
+    ),
+    ActionForm(
+        "revise_reserve",
+        "Revise the case reserve",
+        Permission.CLAIMS_RESERVE,
+        _WORKED,
+        case_forms.reserve_fields,
+        case_forms.revise_reserve,
+        primary=False,
+    ),
+    ActionForm(
+        "upload_file",
+        "Upload a file",
+        Permission.CLAIMS_UPLOAD,
+        tuple(workflow.OPEN_STATES),
+        case_forms.upload_fields,
+        case_forms.upload,
+        primary=False,
+    ),
+    ActionForm(
+        "mark_original_checked",
+        "Copy checked against the original",
+        Permission.CLAIMS_ACCEPT,
+        _ACCEPTING,
+        case_forms.original_fields,
+        case_forms.original_checked,
+        primary=False,
+        available=_has_unchecked,
+    ),
+    ActionForm(
+        "review_material",
+        "Review a material against the contract",
+        Permission.CLAIMS_ACCEPT,
+        _ACCEPTING,
+        case_forms.review_fields,
+        case_forms.review_material,
+        primary=False,
+        available=_has_received,
+    ),
+    ActionForm(
+        "request_later_materials",
+        "Ask for materials a later fact made necessary",
+        Permission.CLAIMS_ACCEPT,
+        ("accepted", "surveyed", "assessed"),
+        case_forms.later_fields,
+        case_forms.later_materials,
+        primary=False,
+    ),
+    ActionForm(
+        "advance_payment",
+        "Pay an advance (part that can be fixed)",
+        Permission.CLAIMS_PAY,
+        ("accepted", "surveyed", "assessed", "adjusted", "in_review"),
+        _none,
+        payment_forms.request_advance,
+        primary=False,
+        dynamic=payment_forms.advance_fields,
+    ),
+    ActionForm(
+        "delay_notice",
+        "Tell the customer the payment will be late",
+        Permission.CLAIMS_PAY,
+        ("in_review", "approved"),
+        payment_forms.delay_fields,
+        payment_forms.delay_notice,
+        primary=False,
+    ),
+    ActionForm(
+        "record_recovery",
+        "Record a recovery (salvage, subrogation)",
+        Permission.CLAIMS_RECOVERY,
+        ("paid", "closed"),
+        case_forms.recovery_fields,
+        case_forms.record_recovery,
+        primary=False,
+        available=_recoverable,
+    ),
+    *SPECIAL_ACTIONS,
+)
+
+
+ACTIONS: dict[str, ActionForm] = {
+    a.action: a
+    for a in (
+        ActionForm(
+            "receive_material",
+            "Receive a material",
+            Permission.CLAIMS_ACCEPT,
+            ("reported", "awaiting_materials"),
+            _receive_fields,
+            _receive,
+            primary=False,
+        ),
+        ActionForm(
+            "request_materials",
+            "Send the one-time missing-materials notice",
+            Permission.CLAIMS_ACCEPT,
+            ("reported",),
+            _none,
+            _notice,
+            primary=False,
+        ),
+        ActionForm(
+            "set_coverages",
+            "Confirm the coverages claimed",
+            Permission.CLAIMS_ACCEPT,
+            ("reported",),
+            _coverages_fields,
+            _coverages,
+            primary=False,
+        ),
+        ActionForm(
+            "accept",
+            "Accept the claim",
+            Permission.CLAIMS_ACCEPT,
+            ("reported",),
+            _accept_fields,
+            _accept,
+        ),
+        ActionForm(
+            "materials_complete",
+            "Materials complete",
+            Permission.CLAIMS_ACCEPT,
+            ("awaiting_materials",),
+            _reason_only,
+            lambda db, p, c, f: api.move(
+                c.id, "materials_complete", cs.TransitionIn(reason=f.get("reason") or None), db, p
+            ),
+        ),
+        ActionForm(
+            "assign_surveyor",
+            "Assign a surveyor",
+            Permission.CLAIMS_ACCEPT,
+            ("accepted",),
+            _surveyor_fields,
+            _assign,
+        ),
+        ActionForm(
+            "skip_survey",
+            "Skip the survey (configured rule)",
+            Permission.CLAIMS_ACCEPT,
+            ("accepted",),
+            _none,
+            lambda db, p, c, f: api.skip_survey(c.id, db, p),
+        ),
+        ActionForm(
+            "record_contact",
+            "Record the contact with the customer",
+            Permission.CLAIMS_SURVEY,
+            ("accepted",),
+            _note_field,
+            _contact,
+        ),
+        ActionForm(
+            "submit_survey",
+            "Submit the survey report",
+            Permission.CLAIMS_SURVEY,
+            ("accepted",),
+            _survey_fields,
+            _survey,
+        ),
+        ActionForm(
+            "assess",
+            "Record the loss assessment",
+            Permission.CLAIMS_ASSESS,
+            ("surveyed",),
+            assess_forms.assess_fields,
+            assess_forms.assess,
+        ),
+        ActionForm(
+            "accept_adjuster_report",
+            "Accept the loss adjuster's report",
+            Permission.CLAIMS_ASSESS,
+            ("surveyed",),
+            assess_forms.adjuster_accept_fields,
+            assess_forms.accept_adjuster_report,
+            available=assess_forms.adjuster_report_pending,
+        ),
+        ActionForm(
+            "complete_assessment",
+            "Complete the assessment",
+            Permission.CLAIMS_ASSESS,
+            ("surveyed",),
+            _reason_only,
+            _transition(api.complete_assessment),
+        ),
+        ActionForm(
+            "adjust",
+            "Adjust (run the calculation)",
+            Permission.CLAIMS_ADJUST,
+            ("assessed",),
+            _adjust_fields,
+            _adjust,
+        ),
+        ActionForm(
+            "complete_adjustment",
+            "Complete the adjustment",
+            Permission.CLAIMS_ADJUST,
+            ("assessed",),
+            _reason_only,
+            _transition(api.complete_adjustment),
+        ),
+        ActionForm(
+            "submit_review",
+            "Submit for review",
+            Permission.CLAIMS_ADJUST,
+            ("adjusted",),
+            _reason_only,
+            _submit_review,
+        ),
+        ActionForm(
+            "decide",
+            "Review decision",
+            Permission.CLAIMS_REVIEW,
+            ("in_review",),
+            _decide_fields,
+            _decide,
+        ),
+        ActionForm(
+            "request_payment",
+            "Request the payment",
+            Permission.CLAIMS_PAY,
+            ("approved",),
+            _none,
+            payment_forms.request_payment,
+            dynamic=payment_forms.payment_fields,
+        ),
+        ActionForm(
+            "export_batch",
+            "Send to the bank (payment batch)",
+            Permission.CLAIMS_PAY,
+            _PAYABLE,
+            _none,
+            _export_batch,
+        ),
+        ActionForm(
+            "confirm_payment",
+            "Record the bank's confirmation",
+            Permission.CLAIMS_PAY,
+            _PAYABLE,
+            _confirm_fields,
+            _confirm,
+        ),
+        ActionForm(
+            "complete_callback",
+            "Record the callback",
+            Permission.CLAIMS_CALLBACK,
+            ("paid", "rejected", "decided", "closed"),
+            _callback_fields,
+            _callback,
+        ),
+        ActionForm(
+            "close",
+            "Close the claim",
+            Permission.CLAIMS_REVIEW,
+            ("paid", "rejected", "decided"),
+            _reason_only,
+            _close,
+        ),
+        ActionForm(
+            "flag_fraud",
+            "Flag suspected fraud",
+            Permission.FRAUD_FLAG,
+            tuple(workflow.OPEN_STATES),
+            _flag_fields,
+            _flag,
+            primary=False,
+        ),
+        ActionForm(
+            "withdraw",
+            "Withdraw the claim",
+            Permission.CLAIMS_REPORT,
+            ("reported", "awaiting_materials", "accepted", "surveyed", "assessed", "adjusted"),
+            _reason_only,
+            _withdraw,
+            primary=False,
+        ),
+        *EXTRA_ACTIONS,
+    )
+}
+
+
+def offered_actions(db: Session, principal: Principal, claim: Claim) -> list[ActionForm]:
+    """The actions this user may take on this claim now: state AND permission."""
+    offered = []
+    for form in ACTIONS.values():
+        if claim.state not in form.states or not principal.has(form.permission):
+            continue
+        payment_step = form.action in ("export_batch", "confirm_payment", "request_payment")
+        if payment_step and not _payment_step_due(db, claim, form.action):
+            continue
+        if form.action == "complete_callback" and _open_callback(db, claim) is None:
+            continue
+        if form.available is not None and not form.available(db, claim):
+            continue
+        offered.append(form)
+    return offered
+
+
+def _payment_step_due(db: Session, claim: Claim, action: str) -> bool:
+    from claimdesk.payments.service import payments_of
+
+    payments = payments_of(db, claim.id)
+    statuses = [p.status for p in payments]
+    if action == "request_payment":
+        # An advance paid earlier does not stand for the indemnity of the approval.
+        return not any(
+            p.kind == "indemnity" and p.status in ("pending", "exported", "paid") for p in payments
+        )
+    if action == "export_batch":
+        return "pending" in statuses or "failed" in statuses  # a failed one goes again
+    return "exported" in statuses
+
+
+# What the timeline says of each audited step of a claim (msgids); others show the code.
+EVENT_LABELS = {
+    "claim.report": "Reported",
+    "claim.material_received": "Material received",
+    "claim.file_uploaded": "File uploaded",
+    "claim.material_original_checked": "Copy checked against the original",
+    "claim.material_reviewed": "Material reviewed against the contract",
+    "claim.request_materials": "Missing-materials notice sent",
+    "claim.request_more_materials": "Later materials requested",
+    "claim.materials_complete": "Materials complete",
+    "claim.accept": "Accepted",
+    "claim.reserve_set": "Case reserve set",
+    "claim.reserve_revised": "Case reserve revised",
+    "claim.assign_surveyor": "Surveyor assigned",
+    "claim.record_contact": "Customer contacted",
+    "claim.submit_survey": "Survey report submitted",
+    "claim.skip_survey": "Survey skipped",
+    "claim.step_skipped": "Step skipped under a configured rule",
+    "claim.assessed": "Loss assessed",
+    "claim.adjuster_report_accepted": "Loss adjuster's report accepted",
+    "claim.complete_assessment": "Assessment completed",
+    "claim.adjusted": "Calculation run and signed",
+    "claim.complete_adjustment": "Adjustment completed",
+    "claim.reassess": "Back to the assessment",
+    "claim.submit_review": "Submitted for review",
+    "claim.review_approve": "Review tier approved",
+    "claim.review_reject": "Review tier rejected",
+    "claim.review_return": "Review returned it to adjustment",
+    "claim.approve": "Approved",
+    "claim.reject": "Rejected",
+    "claim.return_to_adjustment": "Returned to adjustment",
+    "claim.payee_authorised": "Payee authorisation recorded",
+    "claim.payment_requested": "Payment requested",
+    "claim.payment_paid": "Payment confirmed by the bank",
+    "claim.payment_failed": "Payment failed",
+    "claim.payment_delay_notified": "Customer told the payment will be late",
+    "claim.pay": "Paid",
+    "claim.callback_done": "Callback made",
+    "claim.close": "Closed",
+    "claim.archived": "Archived",
+    "claim.reopen": "Reopened",
+    "claim.resume_adjustment": "Back to adjustment after reopening",
+    "claim.withdraw": "Withdrawn",
+    "claim.suspend": "Held for suspected fraud",
+    "claim.fraud_flag_added": "Fraud flag added",
+    "claim.fraud_flag_resolved": "Fraud flag resolved",
+    "claim.clear_fraud": "Fraud hold cleared",
+    "claim.confirm_fraud_reduce": "Fraud confirmed: the exaggerated part is not paid",
+    "claim.confirm_fraud_reject": "Fraud confirmed: the claim is refused",
+    "claim.recovery_recorded": "Recovery recorded",
+}
+
+
+def _timeline(entries: list[cs.TimelineEntry]) -> tuple[list[dict[str, Any]], int]:
+    """The claim's trail without the reads (each page view is itself audited), and the
+    number of reads left out."""
+    shown = []
+    for e in entries:
+        if e.action == "claim.read":
+            continue
+        label = EVENT_LABELS.get(e.action)
+        to_label = STATE_LABELS.get(str(e.details.get("to")), "")
+        shown.append(
+            {
+                "entry": e,
+                "label": label,
+                "move": "to" in e.details,
+                # "Accepted → Accepted" says it twice: the new state only when it differs.
+                "to_label": "" if to_label == label else to_label,
+            }
+        )
+    return shown, len(entries) - len(shown)
+
+
+def claim_context(db: Session, principal: Principal, claim: Claim, language: str) -> dict[str, Any]:
+    from claimdesk.payments import endpoints as pay
+
+    detail = api.claim_out(db, claim, language)
+    review = pay.read_review(claim.id, db, principal)
+    payments = pay.list_payments(claim.id, db, principal)
+    callbacks = pay.list_callbacks(claim.id, db, principal)
+    reserve_total = sum((r.amount for r in detail.reserves), Decimal("0"))
+    paid_total = sum((p.amount for p in payments if p.status == "paid"), Decimal("0"))
+    now = dt.datetime.now(dt.UTC)
+    clocks = [
+        {
+            **c,
+            "urgency": "none"
+            if c["stopped"] or c["paused"]
+            else urgency(dt.datetime.fromisoformat(c["due_at"]), now),
+        }
+        for c in detail.clocks
+    ]
+    timeline, reads = _timeline(detail.timeline)
+    return {
+        "claim": detail,
+        "review": review,
+        "payments": payments,
+        "callbacks": callbacks,
+        "reserve_total": reserve_total,
+        "paid_total": paid_total,
+        "clocks": clocks,
+        "state_label": STATE_LABELS.get(claim.state, claim.state),
+        "line_label": LINE_LABELS.get(claim.line, claim.line),
+        "survey": page_views.survey_view(db, claim),
+        "assessments": page_views.assessment_views(db, claim),
+        "traces": {a.id: page_views.trace_rows(a.trace, language) for a in detail.adjustments},
+        "flags": page_views.fraud_flags(db, claim),
+        "special": page_views.special_view(db, claim),
+        "timeline": timeline,
+        "reads": reads,
+        "money": page_views.money,
+        "code_label": page_views.code_label,
+    }
+
+
+@router.get("/claims/{claim_id}")
+def claim_page(claim_id: int, request: Request, db: DB, principal: Reader) -> Response:
+    if principal.is_customer:
+        return RedirectResponse(f"/portal/claims/{claim_id}", status_code=303)
+    current_language.set(language_of(request))
+    claim = get_claim(db, principal, claim_id)
+    # The page shows medical and loss details: every read is on the trail (GEN-5).
+    record(
+        db,
+        actor=principal,
+        action="claim.read",
+        entity_type="claim",
+        entity_id=claim.id,
+        details={"via": "page"},
+    )
+    context = claim_context(db, principal, claim, language_of(request))
+    return render(
+        request, "claims/claim.html", actions=offered_actions(db, principal, claim), **context
+    )
+
+
+def _render_form(
+    request: Request,
+    db: Session,
+    principal: Principal,
+    *,
+    claim: Claim,
+    form: ActionForm,
+    values: dict[str, Any],
+    error: dict[str, Any] | None,
+) -> Response:
+    fields = form.build(db, claim, values, principal)
+    target = error_target(error, fields)
+    if error is not None:
+        name_the_field(error, fields, target)
+    return render(
+        request,
+        "claims/_action_form.html",
+        form=form,
+        fields=fields,
+        groups=groups(fields, values),
+        claim=claim,
+        values=values,
+        error=error,
+        error_field=target,
+    )
+
+
+@router.get("/claims/{claim_id}/actions/{action}", response_class=HTMLResponse)
+def action_form(
+    claim_id: int, action: str, request: Request, db: DB, principal: Reader
+) -> Response:
+    # Labels built in code (_()) follow the request's language, as the template does.
+    current_language.set(language_of(request))
+    claim = get_claim(db, principal, claim_id)
+    form = _offered(db, principal, claim, action)
+    return _render_form(request, db, principal, claim=claim, form=form, values={}, error=None)
+
+
+def _offered(db: Session, principal: Principal, claim: Claim, action: str) -> ActionForm:
+    from claimdesk.errors import PermissionDenied
+
+    for form in offered_actions(db, principal, claim):
+        if form.action == action:
+            return form
+    raise PermissionDenied()
+
+
+def _attempt(
+    form: ActionForm,
+    db: Session,
+    principal: Principal,
+    claim: Claim,
+    submitted: dict[str, Any],
+    language: str,
+) -> dict[str, Any] | None:
+    """Run the action's handler; the refusal, if any, as the page shows it."""
+    try:
+        form.handle(db, principal, claim, submitted)
+    except FormInvalid as exc:
+        error = describe_validation_error(exc.errors, language)
+        error["form_field"] = exc.aliases.get(str(error["field"]))
+        return error
+    except ValidationError as exc:
+        return describe_validation_error(exc.errors(), language)
+    except ClaimdeskError as exc:
+        error = exc.to_dict(language)
+        error["form_field"] = getattr(exc, "form_field", None)
+        return error
+    return None
+
+
+@router.post("/claims/{claim_id}/actions/{action}", response_class=HTMLResponse)
+def action_submit(
+    claim_id: int,
+    action: str,
+    request: Request,
+    raw: SubmittedForm,
+    db: DB,
+    principal: Reader,
+    validate_only: Annotated[bool, Query(alias="validate")] = False,
+    refresh: Annotated[bool, Query()] = False,
+) -> Response:
+    language = language_of(request)
+    current_language.set(language)
+    values = {k: v for k, v in raw.items() if isinstance(v, str) and k != "csrf_token"}
+    files = {k: v for k, v in raw.items() if isinstance(v, UploadFile)}
+    trial = validate_only or refresh
+    claim = get_claim(db, principal, claim_id, for_update=not trial)
+    form = _offered(db, principal, claim, action)
+    if refresh:
+        # A choice that changes the form (who is paid, a look-up by ID number): the
+        # same form again with what was typed; nothing is submitted.
+        return _render_form(
+            request, db, principal, claim=claim, form=form, values=values, error=None
+        )
+    # A trial run stores no file: the handler is told so and checks the rest.
+    submitted: dict[str, Any] = {**values, TRIAL: True} if validate_only else {**values, **files}
+    error = _attempt(form, db, principal, claim, submitted, language)
+    if validate_only:
+        # A trial run while typing: only the verdict is sent back (the form stays as the
+        # user is filling it), and nothing of the trial may stay (GEN-6).
+        db.rollback()
+        if error is not None:
+            fields = form.build(db, claim, values, principal)
+            name_the_field(error, fields, error_target(error, fields))
+        return render(request, "claims/_feedback.html", error=error)
+    if error is not None:
+        db.rollback()
+        claim = get_claim(db, principal, claim_id)
+        return _render_form(
+            request, db, principal, claim=claim, form=form, values=values, error=error
+        )
+    response = HTMLResponse("", status_code=200)
+    response.headers["HX-Redirect"] = f"/claims/{claim_id}"
+    return response

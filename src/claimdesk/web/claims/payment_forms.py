@@ -1,0 +1,330 @@
+"""Payment forms of the claim page: who is paid (CLM-P1), the indemnity and an advance
+(先予支付, CLM-V4 art. 25), the delay notice (CLM-P4).
+
+The payee is the insured, a beneficiary named on the policy, or someone else whose
+power of attorney or notarial certificate is on file — uploaded with the payment here,
+recorded through the same authorisation handler as the API. Whether the payee may be
+paid is decided by payments.service (payee_basis), never by the page.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi.responses import Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from claimdesk.auth.principal import Principal
+from claimdesk.errors import ValidationFailed
+from claimdesk.i18n import _
+from claimdesk.models.claim import Claim
+from claimdesk.models.payment import PayeeAuthorisation
+from claimdesk.models.person import BankAccount, Person
+from claimdesk.models.policy import PolicyBeneficiary
+from claimdesk.web.claims.page_forms import (
+    TRIAL,
+    UPLOAD_ACCEPT,
+    ChoiceRequired,
+    FormField,
+    Values,
+    aliased,
+    store_file,
+    text,
+    upload_in,
+    validated,
+)
+
+OTHER = "other"
+
+
+class PayeeNotFound(ValidationFailed):
+    code = "payee_not_found"
+    message_zh = "{field}：找不到该证件号码对应的人员（收款人须先登记）"
+    message_en = "{field}: nobody with this ID number is on record (register the payee first)"
+
+
+@dataclass(frozen=True)
+class Payee:
+    person_id: int
+    name: str
+    basis: str  # insured | beneficiary | authorised
+
+
+def payees_of(db: Session, claim: Claim) -> list[Payee]:
+    """Who may be paid without a new document: the insured, the policy's beneficiaries,
+    and anyone already authorised on this claim."""
+    found: list[Payee] = []
+    seen: set[int] = set()
+
+    def add(person_id: int, basis: str) -> None:
+        person = db.get(Person, person_id)
+        if person is not None and person_id not in seen:
+            seen.add(person_id)
+            found.append(Payee(person_id, person.name, basis))
+
+    add(claim.insured_person_id, "insured")
+    for pid in db.scalars(
+        select(PolicyBeneficiary.person_id)
+        .where(PolicyBeneficiary.policy_id == claim.policy_id)
+        .order_by(PolicyBeneficiary.position)
+    ):
+        add(pid, "beneficiary")
+    for pid in db.scalars(
+        select(PayeeAuthorisation.payee_person_id)
+        .where(PayeeAuthorisation.claim_id == claim.id)
+        .order_by(PayeeAuthorisation.id)
+    ):
+        add(pid, "authorised")
+    return found
+
+
+BASIS_LABELS = {
+    "insured": "Insured: %(name)s",
+    "beneficiary": "Beneficiary: %(name)s",
+    "authorised": "Authorised payee: %(name)s",
+}
+
+
+def _other_person(db: Session, actor: Principal | None, form: Values) -> Person | None:
+    """The payee typed by ID number (a keyed-hash look-up, audited like every such read)."""
+    number = text(form, "payee_id_number")
+    if not number or actor is None:
+        return None
+    from claimdesk.people.service import find_by_id_number
+
+    try:
+        people = find_by_id_number(db, actor=actor, id_number=number, reason="claim payee")
+    except ValidationFailed:
+        return None
+    return people[0] if people else None
+
+
+def _accounts(db: Session, person_id: int | None) -> list[tuple[str, str]]:
+    if person_id is None:
+        return []
+    rows = db.scalars(
+        select(BankAccount).where(BankAccount.person_id == person_id).order_by(BankAccount.id)
+    )
+    return [(str(a.id), f"{a.holder_name} · {a.bank_name} ****{a.account_last4}") for a in rows]
+
+
+def payee_fields(
+    db: Session, claim: Claim, values: Values, actor: Principal | None
+) -> list[FormField]:
+    payees = payees_of(db, claim)
+    options = [(str(p.person_id), _(BASIS_LABELS[p.basis], name=p.name)) for p in payees]
+    options.append(
+        (OTHER, "Someone else, authorised by a power of attorney or notarial certificate")
+    )
+    chosen = str(values.get("payee") or (options[0][0] if options else OTHER))
+    other = {"payee": (OTHER,)}
+    person_id: int | None = int(chosen) if chosen.isdigit() else None
+    fields = [
+        FormField(
+            "payee",
+            "Payee",
+            "select",
+            required=True,
+            options=options,
+            value=chosen,
+            refresh=True,
+            controls=True,
+            binds="payee_person_id",
+        ),
+        FormField(
+            "payee_id_number",
+            "ID number of the payee",
+            when=other,
+            refresh=True,
+            help="The payee must already be on record with a bank account.",
+        ),
+    ]
+    if chosen == OTHER:
+        found = _other_person(db, actor, values)
+        person_id = found.id if found else None
+        fields.append(
+            FormField(
+                "payee_found",
+                "Payee on record",
+                "info",
+                value=found.name if found else "—",
+                when=other,
+            )
+        )
+    fields += [
+        FormField(
+            "authorisation_kind",
+            "Authorisation document",
+            "select",
+            options=[
+                ("power_of_attorney", "Power of attorney (授权委托书)"),
+                ("notarial_certificate", "Notarial certificate (公证书)"),
+            ],
+            when=other,
+        ),
+        FormField(
+            "authorisation_file",
+            "The signed authorisation (PDF or image)",
+            "file",
+            accept=UPLOAD_ACCEPT,
+            when=other,
+            help="Not needed when this person's authorisation is already on file.",
+        ),
+        FormField(
+            "bank_account_id",
+            "Bank account",
+            "select",
+            required=True,
+            options=_accounts(db, person_id),
+        ),
+        FormField(
+            "means",
+            "Means of payment",
+            "select",
+            options=[
+                ("bank_transfer", "Bank transfer"),
+                ("third_party", "Authorised third-party payment"),
+            ],
+        ),
+    ]
+    return fields
+
+
+def payment_fields(
+    db: Session, claim: Claim, values: Values, actor: Principal | None
+) -> list[FormField]:
+    return [
+        *payee_fields(db, claim, values, actor),
+        FormField(
+            "idempotency_key",
+            "Payment key",
+            "hidden",
+            value=secrets.token_urlsafe(16),
+        ),
+    ]
+
+
+def _resolve_payee(db: Session, p: Principal, claim: Claim, form: Values) -> tuple[int, int | None]:
+    """(payee person id, authorisation id) — an uploaded authorisation is recorded first."""
+    chosen = text(form, "payee")
+    if chosen is None:
+        raise ChoiceRequired(field="payee")
+    if chosen != OTHER:
+        if not chosen.isdigit():
+            raise ChoiceRequired(field="payee")
+        return int(chosen), None
+    if not text(form, "payee_id_number"):
+        raise ChoiceRequired(field="payee_id_number")
+    person = _other_person(db, p, form)
+    if person is None:
+        raise PayeeNotFound(field="payee_id_number")
+    file_id = store_file(db, p, claim, form, "authorisation_file", purpose="authorisation")
+    if file_id is None:
+        return person.id, None
+    from claimdesk.payments import endpoints as pay
+    from claimdesk.payments.schemas import AuthorisationIn
+
+    body = validated(
+        AuthorisationIn,
+        {
+            "payee_person_id": person.id,
+            "kind": text(form, "authorisation_kind") or "power_of_attorney",
+            "file_id": file_id,
+        },
+    )
+    return person.id, pay.add_authorisation(claim.id, body, db, p).id
+
+
+def _pay(db: Session, p: Principal, claim: Claim, form: Values, extra: dict[str, Any]) -> None:
+    from claimdesk.payments import endpoints as pay
+    from claimdesk.payments.schemas import PaymentIn
+
+    aliases = {"payee_person_id": "payee", "bank_account_id": "bank_account_id"}
+    if form.get("payee") == OTHER:
+        # Neither insured nor beneficiary: what is missing is the document.
+        aliases["payee_person_id"] = "authorisation_file"
+    with aliased(aliases | {k: k for k in extra}):
+        payee, authorisation = _resolve_payee(db, p, claim, form)
+        if form.get(TRIAL) and upload_in(form, "authorisation_file") is not None:
+            return  # a trial run stores no document: the rest is checked on submit
+        body = validated(
+            PaymentIn,
+            {
+                "payee_person_id": payee,
+                "bank_account_id": text(form, "bank_account_id"),
+                "means": text(form, "means") or "bank_transfer",
+                "authorisation_id": authorisation,
+                **extra,
+            },
+        )
+        key = text(form, "idempotency_key") or secrets.token_urlsafe(16)
+        pay.request_payment(claim.id, body, db, p, Response(), idempotency_key=key)
+
+
+def request_payment(db: Session, p: Principal, claim: Claim, form: Values) -> None:
+    _pay(db, p, claim, form, {})
+
+
+# -- advance (先予支付, CLM-V4: the part that can be fixed within 60 days) --------------------
+
+
+def advance_fields(
+    db: Session, claim: Claim, values: Values, actor: Principal | None
+) -> list[FormField]:
+    return [
+        FormField(
+            "coverage_code",
+            "Coverage",
+            "select",
+            required=True,
+            options=[(c, c) for c in claim.coverage_codes],
+        ),
+        FormField(
+            "amount",
+            "Amount that can already be fixed (CNY)",
+            "number",
+            required=True,
+            step="0.01",
+            minimum="0",
+            help="At most the coverage's case reserve less advances not yet paid.",
+        ),
+        *payment_fields(db, claim, values, actor),
+    ]
+
+
+def request_advance(db: Session, p: Principal, claim: Claim, form: Values) -> None:
+    extra = {
+        "kind": "advance",
+        "amount": text(form, "amount"),
+        "coverage_code": text(form, "coverage_code"),
+    }
+    _pay(db, p, claim, form, extra)
+
+
+# -- a foreseeable delay told in advance (CLM-P4) ---------------------------------------------
+
+
+def delay_fields(_db: Session, _claim: Claim) -> list[FormField]:
+    return [
+        FormField(
+            "reason",
+            "Why the payment will be late (remote case, holidays...)",
+            "textarea",
+            required=True,
+        ),
+        FormField("expected_arrival", "Expected arrival", "date", required=True),
+    ]
+
+
+def delay_notice(db: Session, p: Principal, claim: Claim, form: Values) -> None:
+    from claimdesk.payments import endpoints as pay
+    from claimdesk.payments.schemas import DelayNoticeIn
+
+    body = validated(
+        DelayNoticeIn,
+        {"reason": text(form, "reason"), "expected_arrival": text(form, "expected_arrival")},
+    )
+    pay.delay_notice(claim.id, body, db, p)

@@ -1,0 +1,196 @@
+"""Staff report of a claim taken by phone, at the counter or by an agent (CLM-R1..R4):
+find the policy (by its number, or by the insured's ID number and the date of loss),
+choose the coverages the loss concerns, record what happened. The report goes through
+the same API handler as /api/v1/claims; customers report on the portal instead."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from claimdesk.auth.permissions import Permission
+from claimdesk.auth.principal import Principal
+from claimdesk.claims import endpoints as api
+from claimdesk.claims.intake import report
+from claimdesk.claims.schemas import ReportCreate
+from claimdesk.deps import DB, require
+from claimdesk.errors import ClaimdeskError, ValidationFailed
+from claimdesk.i18n import current_language
+from claimdesk.validation import describe_validation_error
+from claimdesk.web.kit import SubmittedForm, language_of, render
+
+router = APIRouter()
+Reporter = Annotated[Principal, Depends(require(Permission.CLAIMS_REPORT))]
+
+# The channels staff take reports on (CLM-R1; the app is the customer's own), msgids.
+STAFF_CHANNELS = (
+    ("hotline", "Hotline"),
+    ("branch_counter", "Branch counter"),
+    ("agent", "Sales agent"),
+    ("website", "Website"),
+)
+RELATIONSHIPS = (
+    ("self", "The insured themself"),
+    ("spouse", "Spouse"),
+    ("parent", "Parent"),
+    ("child", "Child"),
+    ("other", "Other"),
+)
+TEXT_FIELDS = (
+    "channel",
+    "policy_number",
+    "insured_id_number",
+    "loss_date",
+    "loss_at",
+    "received_at",
+    "claimant_name",
+    "claimant_relationship",
+    "contact_phone",
+    "loss_place",
+    "loss_cause",
+    "loss_overview",
+    "estimated_amount",
+    "casualties",
+)
+
+
+def _local(value: str) -> str | None:
+    """A datetime-local value (Beijing time) as an aware instant."""
+    return f"{value}:00+08:00" if value and len(value) == 16 else (value or None)
+
+
+def _lookup(db: Session, actor: Principal, values: dict[str, str]) -> dict[str, Any]:
+    """The policy the report is about and its coverages (CLM-R2)."""
+    loss_date = dt.date.fromisoformat(values["loss_date"]) if values.get("loss_date") else None
+    data = report.ReportIn(
+        channel="hotline",
+        loss_date=loss_date or dt.date.today(),
+        loss_place="-",
+        loss_cause="other",
+        loss_overview="-",
+        claimant_name="-",
+        policy_number=values.get("policy_number") or None,
+        insured_id_number=values.get("insured_id_number") or None,
+    )
+    policy = report.find_policy(db, actor=actor, data=data)
+    version = report.product_of(db, policy)
+    return {
+        "number": policy.number,
+        "product": version.product.name,
+        "period": f"{policy.period_start} — {policy.period_end}",
+        "coverages": [
+            (c.code, c.name) for c in sorted(version.coverages, key=lambda c: c.position)
+        ],
+    }
+
+
+def _page(
+    request: Request,
+    db: Session,
+    actor: Principal,
+    values: dict[str, str],
+    chosen: list[str],
+    *,
+    error: dict[str, Any] | None = None,
+    status_code: int = 200,
+    reported: str | None = None,
+) -> Response:
+    from claimdesk.web.portal.pages import LOSS_CAUSES
+
+    found = None
+    if values.get("policy_number") or (values.get("insured_id_number") and values.get("loss_date")):
+        try:
+            found = _lookup(db, actor, values)
+        except (ClaimdeskError, ValueError):
+            found = None
+    return render(
+        request,
+        "claims/report.html",
+        status_code=status_code,
+        values=values,
+        chosen=chosen,
+        found=found,
+        error=error,
+        channels=STAFF_CHANNELS,
+        relationships=RELATIONSHIPS,
+        causes=LOSS_CAUSES,
+        reported=reported,
+    )
+
+
+@router.get("/claims/new")
+def report_form(request: Request, db: DB, principal: Reporter) -> Response:
+    if principal.is_customer:
+        return RedirectResponse("/portal/report", status_code=303)
+    current_language.set(language_of(request))
+    return _page(
+        request, db, principal, {"channel": "hotline", "claimant_relationship": "self"}, []
+    )
+
+
+def _body(values: dict[str, str], chosen: list[str], group: bool) -> ReportCreate:
+    data: dict[str, Any] = {k: (values.get(k) or None) for k in TEXT_FIELDS}
+    data["loss_at"] = _local(values.get("loss_at", ""))
+    data["received_at"] = _local(values.get("received_at", ""))
+    data["casualties"] = values.get("casualties") or 0
+    data["claimant_relationship"] = values.get("claimant_relationship") or "self"
+    data["group_incident"] = group
+    data["coverage_codes"] = chosen
+    return ReportCreate.model_validate(data)
+
+
+@router.post("/claims/new")
+def report_submit(
+    request: Request,
+    form: SubmittedForm,
+    db: DB,
+    principal: Reporter,
+    find: Annotated[bool, Query()] = False,
+) -> Response:
+    if principal.is_customer:
+        return RedirectResponse("/portal/report", status_code=303)
+    language = language_of(request)
+    current_language.set(language)
+    values = {k: str(form.get(k) or "").strip() for k in TEXT_FIELDS}
+    chosen = [str(v) for v in form.getlist("coverage_codes") if v]
+    if find:
+        # Find the policy first: its coverages are then offered (the look-up by ID
+        # number is audited like every such read, GEN-5).
+        try:
+            _lookup(db, principal, values)
+        except ClaimdeskError as exc:
+            return _page(request, db, principal, values, chosen, error=exc.to_dict(language))
+        except ValueError:
+            error = ValidationFailed(field="loss_date").to_dict(language)
+            return _page(request, db, principal, values, chosen, error=error)
+        return _page(request, db, principal, values, chosen)
+    try:
+        claim = api.report_claim(
+            _body(values, chosen, bool(form.get("group_incident"))), db, principal
+        )
+    except ValidationError as exc:
+        db.rollback()
+        error = describe_validation_error(exc.errors(), language)
+        return _page(request, db, principal, values, chosen, error=error, status_code=422)
+    except ClaimdeskError as exc:
+        db.rollback()
+        return _page(
+            request,
+            db,
+            principal,
+            values,
+            chosen,
+            error=exc.to_dict(language),
+            status_code=exc.status_code,
+        )
+    if principal.has(Permission.CLAIMS_READ):
+        return RedirectResponse(f"/claims/{claim.id}", status_code=303)
+    # A sales agent reports (the agent channel) but does not work claims: the number
+    # is what they give the customer.
+    fresh = {"channel": values["channel"], "claimant_relationship": "self"}
+    return _page(request, db, principal, fresh, [], reported=claim.number)

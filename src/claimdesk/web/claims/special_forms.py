@@ -1,0 +1,312 @@
+"""The claim page's forms for the special cases of the manual §四: a mass event's green
+channel (CLM-Z2), a remote claim and its mailed materials (CLM-Z1), and a dispute about
+the claim answered by a named person and taken along its path (CLM-Z3). Each handler
+calls the special-cases API handler of the same step."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from claimdesk.auth.principal import Principal
+from claimdesk.claims.repository import materials_of
+from claimdesk.claims.special import endpoints as special
+from claimdesk.claims.special.disputes import LARGE_PATHS, OUTCOMES, SMALL_PATHS, disputes_of
+from claimdesk.claims.special.events import link_of
+from claimdesk.claims.special.remote import mailings_of, remote_of
+from claimdesk.i18n import current_language
+from claimdesk.models.claim import Claim
+from claimdesk.models.event import MassEvent
+from claimdesk.models.org import OrgUnit
+from claimdesk.models.user import User, UserRole
+from claimdesk.products.coverage_types import MATERIALS
+from claimdesk.web.claims.page_forms import ChoiceRequired, FormField, Values, text, validated
+
+
+def _id(form: Values, name: str) -> int:
+    raw = text(form, name)
+    if raw is None or not raw.isdigit():
+        raise ChoiceRequired(field=name)
+    return int(raw)
+
+
+def _material(code: str) -> str:
+    zh, en = MATERIALS.get(code, (code, code))
+    return zh if current_language.get() == "zh-CN" else en
+
+
+# -- mass event (CLM-Z2) ---------------------------------------------------------------------
+
+
+def _open_events(db: Session) -> list[MassEvent]:
+    return list(
+        db.scalars(select(MassEvent).where(MassEvent.status == "active").order_by(MassEvent.id))
+    )
+
+
+def can_link_event(db: Session, claim: Claim) -> bool:
+    return link_of(db, claim.id) is None and bool(_open_events(db))
+
+
+def event_fields(db: Session, _claim: Claim) -> list[FormField]:
+    options = [(str(e.id), f"{e.name} · {e.region} · {e.starts_on}") for e in _open_events(db)]
+    return [
+        FormField(
+            "event_id",
+            "Mass event",
+            "select",
+            required=True,
+            options=options,
+            help="The event's green channel: simplified materials, priority, small losses first.",
+        )
+    ]
+
+
+def link_event(db: Session, p: Principal, claim: Claim, form: Values) -> None:
+    special.link_claim(claim.id, special.LinkIn(event_id=_id(form, "event_id")), db, p)
+
+
+# -- remote claim (CLM-Z1) -------------------------------------------------------------------
+
+
+def can_designate_remote(db: Session, claim: Claim) -> bool:
+    return remote_of(db, claim.id) is None
+
+
+def remote_fields(db: Session, claim: Claim) -> list[FormField]:
+    branches = db.scalars(
+        select(OrgUnit)
+        .where(OrgUnit.kind == "branch", OrgUnit.id != (claim.org_unit_id or 0))
+        .order_by(OrgUnit.id)
+    )
+    return [
+        FormField(
+            "local_org_unit_id",
+            "Branch where the loss happened (surveys and assesses)",
+            "select",
+            required=True,
+            options=[(str(u.id), u.name) for u in branches],
+            help="Head office adjusts and reviews a remote claim.",
+        )
+    ]
+
+
+def designate_remote(db: Session, p: Principal, claim: Claim, form: Values) -> None:
+    body = special.RemoteIn(local_org_unit_id=_id(form, "local_org_unit_id"))
+    special.designate_remote(claim.id, body, db, p)
+
+
+def has_missing(db: Session, claim: Claim) -> bool:
+    return any(not m.received for m in materials_of(db, claim.id))
+
+
+def mailing_fields(db: Session, claim: Claim) -> list[FormField]:
+    return [
+        FormField("carrier", "Carrier", required=True),
+        FormField("tracking_number", "Tracking number", required=True),
+        FormField("sent_on", "Sent on", "date", required=True),
+        *[
+            FormField(f"item__{m.code}", _material(m.code), "checkbox", binds="items")
+            for m in materials_of(db, claim.id)
+            if not m.received
+        ],
+    ]
+
+
+def record_mailing(db: Session, p: Principal, claim: Claim, form: Values) -> None:
+    items = [k.split("__", 1)[1] for k, v in form.items() if k.startswith("item__") and v]
+    body = validated(
+        special.MailingIn,
+        {
+            "carrier": text(form, "carrier"),
+            "tracking_number": text(form, "tracking_number"),
+            "items": items,
+            "sent_on": text(form, "sent_on"),
+        },
+    )
+    special.record_mailing(claim.id, body, db, p)
+
+
+def _waiting_mailings(db: Session, claim: Claim) -> list[tuple[str, str]]:
+    return [
+        (str(m.id), f"{m.carrier} {m.tracking_number} · {', '.join(_material(c) for c in m.items)}")
+        for m in mailings_of(db, claim.id)
+        if m.received_at is None
+    ]
+
+
+def has_waiting_mailing(db: Session, claim: Claim) -> bool:
+    return bool(_waiting_mailings(db, claim))
+
+
+def receive_mailing_fields(db: Session, claim: Claim) -> list[FormField]:
+    return [
+        FormField(
+            "mailing_id",
+            "Parcel received",
+            "select",
+            required=True,
+            options=_waiting_mailings(db, claim),
+        )
+    ]
+
+
+def receive_mailing(db: Session, p: Principal, claim: Claim, form: Values) -> None:
+    special.receive_mailing(claim.id, _id(form, "mailing_id"), db, p)
+
+
+# -- dispute (CLM-Z3) ------------------------------------------------------------------------
+
+PATH_LABELS = {
+    "re_review": "Re-review",
+    "negotiation": "Negotiation",
+    "association_mediation": "Mediation by the insurance association",
+    "regulator_mediation": "Mediation by the regulator",
+    "arbitration": "Arbitration",
+    "court": "Court",
+}
+OUTCOME_LABELS = {
+    "upheld": "Upheld",
+    "partly_upheld": "Partly upheld",
+    "dismissed": "Dismissed",
+    "settled": "Settled",
+    "withdrawn": "Withdrawn by the customer",
+}
+RESPONDER_ROLES = (
+    "claims_handler",
+    "service_agent",
+    "adjuster",
+    "reviewer_1",
+    "reviewer_2",
+    "reviewer_3",
+)
+
+
+def dispute_fields(db: Session, _claim: Claim) -> list[FormField]:
+    staff = db.execute(
+        select(User.id, User.display_name)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role.in_(RESPONDER_ROLES), User.is_active.is_(True))
+        .distinct()
+        .order_by(User.id)
+    ).all()
+    return [
+        FormField("description", "What the customer disputes", "textarea", required=True),
+        FormField(
+            "disputed_amount",
+            "Amount in dispute (CNY)",
+            "number",
+            required=True,
+            step="0.01",
+            minimum="0",
+        ),
+        FormField(
+            "responder_id",
+            "Named person who answers within 2 hours",
+            "select",
+            options=[("", "Me"), *[(str(i), n) for i, n in staff]],
+        ),
+    ]
+
+
+def file_dispute(db: Session, p: Principal, claim: Claim, form: Values) -> None:
+    responder = text(form, "responder_id")
+    body = validated(
+        special.DisputeIn,
+        {
+            "description": text(form, "description"),
+            "disputed_amount": text(form, "disputed_amount"),
+            "responder_id": int(responder) if responder and responder.isdigit() else None,
+        },
+    )
+    special.file_dispute(claim.id, body, db, p)
+
+
+def _disputes(db: Session, claim: Claim, *statuses: str) -> list[tuple[str, str]]:
+    return [
+        (str(d.id), f"#{d.id} · ¥{d.disputed_amount:,.2f} · {d.description}"[:120])
+        for d in disputes_of(db, claim.id)
+        if d.status in statuses
+    ]
+
+
+def has_unanswered_dispute(db: Session, claim: Claim) -> bool:
+    return bool(_disputes(db, claim, "open"))
+
+
+def has_answered_dispute(db: Session, claim: Claim) -> bool:
+    return bool(_disputes(db, claim, "answered", "in_progress"))
+
+
+def answer_fields(db: Session, claim: Claim) -> list[FormField]:
+    return [
+        FormField(
+            "dispute_id", "Dispute", "select", required=True, options=_disputes(db, claim, "open")
+        ),
+        FormField("answer", "Answer to the customer", "textarea", required=True),
+    ]
+
+
+def answer_dispute(db: Session, p: Principal, claim: Claim, form: Values) -> None:
+    body = validated(special.AnswerIn, {"answer": text(form, "answer")})
+    special.answer_dispute(_id(form, "dispute_id"), body, db, p)
+
+
+def escalate_fields(db: Session, claim: Claim) -> list[FormField]:
+    paths = [(code, PATH_LABELS[code]) for code in (*SMALL_PATHS, *LARGE_PATHS)]
+    return [
+        FormField(
+            "dispute_id",
+            "Dispute",
+            "select",
+            required=True,
+            options=_disputes(db, claim, "answered", "in_progress"),
+        ),
+        FormField(
+            "path",
+            "Next step",
+            "select",
+            required=True,
+            options=paths,
+            help="Small disputes: re-review or negotiation; large: mediation, arbitration or court.",
+        ),
+        FormField("note", "Note", "textarea", required=True),
+    ]
+
+
+def escalate_dispute(db: Session, p: Principal, claim: Claim, form: Values) -> None:
+    body = validated(special.EscalateIn, {"path": text(form, "path"), "note": text(form, "note")})
+    special.escalate_dispute(_id(form, "dispute_id"), body, db, p)
+
+
+def resolve_fields(db: Session, claim: Claim) -> list[FormField]:
+    return [
+        FormField(
+            "dispute_id",
+            "Dispute",
+            "select",
+            required=True,
+            options=_disputes(db, claim, "answered", "in_progress"),
+        ),
+        FormField(
+            "outcome",
+            "Outcome",
+            "select",
+            required=True,
+            options=[(code, OUTCOME_LABELS[code]) for code in OUTCOMES],
+        ),
+        FormField("note", "Note", "textarea", required=True),
+        FormField("amount", "Amount agreed (CNY)", "number", step="0.01", minimum="0"),
+    ]
+
+
+def resolve_dispute(db: Session, p: Principal, claim: Claim, form: Values) -> None:
+    body = validated(
+        special.ResolveIn,
+        {
+            "outcome": text(form, "outcome"),
+            "note": text(form, "note"),
+            "amount": text(form, "amount"),
+        },
+    )
+    special.resolve_dispute(_id(form, "dispute_id"), body, db, p)

@@ -1,0 +1,1 @@
+"""The customer portal (SMS login, own claims and policies, complaints)."""

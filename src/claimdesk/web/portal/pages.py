@@ -1,0 +1,595 @@
+"""The customer portal: SMS-code login, own policies with plain terms, report a claim,
+upload materials from a phone, follow the claim in plain words, rate, complain.
+
+Every handler calls the same thin API handlers as /api/v1 with the customer's principal,
+so the row-level rules (own policies and claims only, SEC-4) come from the repositories.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from claimdesk.audit.repository import timeline
+from claimdesk.auth import second_factor as sms
+from claimdesk.auth.csrf import PRE_SESSION_COOKIE, pre_session_token, set_pre_session_cookie
+from claimdesk.auth.permissions import Permission
+from claimdesk.auth.principal import Principal
+from claimdesk.claims import endpoints as claims_api
+from claimdesk.claims.repository import get_claim, scoped
+from claimdesk.claims.schemas import ReportCreate
+from claimdesk.config import get_settings
+from claimdesk.deps import DB, SESSION_COOKIE, client_ip, require
+from claimdesk.errors import ClaimdeskError
+from claimdesk.models.claim import Claim
+from claimdesk.models.product import ProductVersion
+from claimdesk.policies import repository as policies_repo
+from claimdesk.validation import describe_validation_error
+from claimdesk.web.kit import SubmittedForm, language_of, render
+
+router = APIRouter(prefix="/portal")
+
+Customer = Annotated[Principal, Depends(require(Permission.CLAIMS_READ))]
+Reporter = Annotated[Principal, Depends(require(Permission.CLAIMS_REPORT))]
+Uploader = Annotated[Principal, Depends(require(Permission.CLAIMS_UPLOAD))]
+OwnService = Annotated[Principal, Depends(require(Permission.SERVICE_OWN))]
+
+# Where the claim is, in plain words for the customer (msgids), by state.
+PLAIN_STATUS = {
+    "reported": "Report received. A claims handler will contact you soon.",
+    "awaiting_materials": "We need some more materials from you. See the list below.",
+    "accepted": "Materials are complete; your claim is being reviewed.",
+    "surveyed": "Materials are complete; your claim is being reviewed.",
+    "assessed": "Materials are complete; your claim is being reviewed.",
+    "adjusted": "Materials are complete; your claim is being reviewed.",
+    "in_review": "The amount has been calculated and is being approved.",
+    "suspended": "Materials are complete; your claim is being reviewed.",
+    "approved": "Approved. The payment is on its way to your account.",
+    "rejected": "Not approved. You will receive a written notice with the reasons and how to appeal.",
+    "paid": "Paid. The money has been sent to your account.",
+    # CLM-V3: nothing payable is said plainly, never as a payment on its way.
+    "decided": (
+        "Decided: nothing is payable on this claim. You will receive a written notice "
+        "with the calculation and how to object."
+    ),
+    "closed": "Your claim is closed.",
+    "withdrawn": "You withdrew this claim.",
+    "reopened": "Your claim has been reopened and is being reviewed again.",
+}
+# Audit entries the customer sees on their timeline, in plain words. Internal steps
+# (fraud checks, reads, reserves) are deliberately absent: need to know (CLM-F2).
+PLAIN_EVENTS = {
+    "claim.report": "We received your report and gave it a number.",
+    "claim.request_materials": "We sent you one notice listing every missing material.",
+    "claim.file_uploaded": "A file was uploaded.",
+    "claim.material_received": "A material was received.",
+    "claim.materials_complete": "Materials are complete; your claim is being reviewed.",
+    "claim.accept": "Materials are complete; your claim is being reviewed.",
+    "claim.submit_survey": "The facts of the loss were checked.",
+    "claim.skip_survey": "The facts of the loss were checked.",
+    "claim.complete_assessment": "The loss was assessed.",
+    "claim.complete_adjustment": "The amount payable was calculated.",
+    "claim.submit_review": "The amount payable was calculated and sent for approval.",
+    "claim.approve": "Your claim was approved.",
+    "claim.reject": "Your claim was not approved.",
+    "claim.pay": "The money was paid to your account.",
+    "claim.conclude_without_payment": (
+        "The amount was decided: nothing is payable. We sent you a notice with the "
+        "calculation and how to object."
+    ),
+    "claim.close": "Your claim was closed.",
+    "claim.withdraw": "You withdrew this claim.",
+}
+LOSS_CAUSES = (
+    ("illness", "Illness"),
+    ("accident", "Accident"),
+    ("fire", "Fire"),
+    ("theft", "Theft"),
+    ("water", "Water damage"),
+    ("weather", "Weather"),
+    ("collision", "Collision"),
+    ("liability", "Damage to others"),
+    ("other", "Other"),
+)
+COMPLAINT_CAUSES = (
+    ("delay", "Too slow"),
+    ("attitude", "Attitude of staff"),
+    ("claim_amount", "Amount paid"),
+    ("claim_rejection", "Claim rejected"),
+    ("process", "Process"),
+    ("policy_terms", "Policy terms"),
+    ("other", "Other"),
+)
+SERVICE_REQUESTS = (
+    ("policy_change", "Change my policy"),
+    ("policy_renewal", "Renew my policy"),
+    ("policy_termination", "End my policy"),
+    ("claims_help", "Help with a claim"),
+)
+
+
+# -- login with password + SMS code ----------------------------------------------------
+
+
+def _login_page(
+    request: Request, *, step: str, status_code: int = 200, **context: object
+) -> Response:
+    token = pre_session_token(request)
+    response = render(
+        request,
+        "portal/login.html",
+        status_code=status_code,
+        csrf_token=token,
+        step=step,
+        **context,
+    )
+    set_pre_session_cookie(request, response)
+    return response
+
+
+@router.get("/login")
+def login_form(request: Request) -> Response:
+    if "restart" in request.query_params:
+        # "Send a new code": the server drops the pending challenge (its cookie is
+        # HttpOnly, and the page may run no inline script under the CSP, SEC-9).
+        response = _login_page(request, step="password")
+        response.delete_cookie(sms.CHALLENGE_COOKIE)
+        return response
+    step = "code" if sms.decode_challenge(request.cookies.get(sms.CHALLENGE_COOKIE)) else "password"
+    return _login_page(request, step=step)
+
+
+@router.post("/login")
+def login_password(
+    request: Request,
+    db: DB,
+    username: Annotated[str, Form(max_length=256)] = "",
+    password: Annotated[str, Form(max_length=256)] = "",
+) -> Response:
+    try:
+        challenge = sms.start(
+            db, username=username.strip(), password=password, ip=client_ip(request)
+        )
+    except ClaimdeskError as error:
+        if error.commit_anyway:
+            db.commit()
+        return _login_page(
+            request,
+            step="password",
+            status_code=error.status_code,
+            error=error.message(language_of(request)),
+            username=username,
+        )
+    response = _login_page(request, step="code", sent=True)
+    response.set_cookie(
+        sms.CHALLENGE_COOKIE,
+        challenge.token,
+        httponly=True,
+        samesite="strict",
+        secure=get_settings().secure_cookies,
+        max_age=int(sms.CODE_TTL.total_seconds()),
+    )
+    return response
+
+
+@router.post("/login/code")
+def login_code(
+    request: Request, db: DB, code: Annotated[str, Form(max_length=12)] = ""
+) -> Response:
+    try:
+        issued = sms.verify(
+            db,
+            challenge=request.cookies.get(sms.CHALLENGE_COOKIE),
+            code=code,
+            ip=client_ip(request),
+        )
+    except ClaimdeskError as error:
+        if error.commit_anyway:
+            db.commit()
+        return _login_page(
+            request,
+            step="code",
+            status_code=error.status_code,
+            error=error.message(language_of(request)),
+        )
+    response = RedirectResponse("/portal", status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        issued.token,
+        httponly=True,
+        samesite="lax",
+        secure=get_settings().secure_cookies,
+        expires=issued.expires_at,
+    )
+    response.delete_cookie(sms.CHALLENGE_COOKIE)
+    response.delete_cookie(PRE_SESSION_COOKIE)
+    return response
+
+
+# -- home, policies ----------------------------------------------------------------------
+
+
+def _own_claims(db: Session, principal: Principal) -> list[Claim]:
+    return list(db.scalars(scoped(select(Claim), principal).order_by(Claim.id.desc()).limit(50)))
+
+
+def _policies(db: Session, principal: Principal) -> list[dict[str, Any]]:
+    policies = policies_repo.list_policies(db, principal)
+    # Every version with its product and coverages in one go (issue 6: no query per
+    # policy); the relationship keeps the coverages in position order.
+    versions = {
+        v.id: v
+        for v in db.scalars(
+            select(ProductVersion)
+            .where(ProductVersion.id.in_({p.product_version_id for p in policies}))
+            .options(joinedload(ProductVersion.product), selectinload(ProductVersion.coverages))
+        ).unique()
+    }
+    rows = []
+    for policy in policies:
+        version = versions.get(policy.product_version_id)
+        rows.append(
+            {
+                "policy": policy,
+                "version": version,
+                "coverages": list(version.coverages) if version else [],
+                "product_name": version.product.name if version else "",
+            }
+        )
+    return rows
+
+
+def portal_home(request: Request, db: Session, principal: Principal) -> Response:
+    claims = [
+        {"claim": c, "plain": PLAIN_STATUS.get(c.state, c.state)}
+        for c in _own_claims(db, principal)
+    ]
+    return render(
+        request,
+        "portal/home.html",
+        claims=claims,
+        policies=_policies(db, principal) if principal.has(Permission.POLICIES_READ) else [],
+    )
+
+
+@router.get("")
+def home(request: Request, db: DB, principal: Customer) -> Response:
+    return portal_home(request, db, principal)
+
+
+@router.get("/policies")
+def policies(request: Request, db: DB, principal: Customer) -> Response:
+    return render(request, "portal/policies.html", policies=_policies(db, principal))
+
+
+# -- report a claim ----------------------------------------------------------------------
+
+REPORT_FIELDS = (
+    "policy_number",
+    "coverage_code",
+    "loss_date",
+    "loss_place",
+    "loss_cause",
+    "loss_overview",
+    "estimated_amount",
+    "contact_phone",
+)
+
+
+def _report_page(
+    request: Request,
+    db: Session,
+    principal: Principal,
+    *,
+    values: dict[str, str],
+    error: dict[str, Any] | None = None,
+    status_code: int = 200,
+) -> Response:
+    return render(
+        request,
+        "portal/report.html",
+        status_code=status_code,
+        policies=_policies(db, principal),
+        values=values,
+        error=error,
+        causes=LOSS_CAUSES,
+    )
+
+
+@router.get("/report")
+def report_form(request: Request, db: DB, principal: Reporter) -> Response:
+    return _report_page(request, db, principal, values={})
+
+
+@router.post("/report")
+def report_submit(request: Request, form: SubmittedForm, db: DB, principal: Reporter) -> Response:
+    values = {k: str(form.get(k) or "").strip() for k in REPORT_FIELDS}
+    data: dict[str, Any] = {
+        "channel": "app",
+        "claimant_name": _own_name(db, principal),
+        **{k: v or None for k, v in values.items() if k != "coverage_code"},
+        "coverage_codes": [values["coverage_code"]] if values["coverage_code"] else [],
+    }
+    try:
+        body = ReportCreate.model_validate(data)
+        claim = claims_api.report_claim(body, db, principal)
+    except ValidationError as exc:
+        db.rollback()
+        return _report_page(
+            request,
+            db,
+            principal,
+            values=values,
+            status_code=422,
+            error=describe_validation_error(exc.errors(), language_of(request)),
+        )
+    except ClaimdeskError as exc:
+        db.rollback()
+        return _report_page(
+            request,
+            db,
+            principal,
+            values=values,
+            status_code=exc.status_code,
+            error=exc.to_dict(language_of(request)),
+        )
+    return RedirectResponse(f"/portal/claims/{claim.id}?reported=1", status_code=303)
+
+
+def _own_name(db: Session, principal: Principal) -> str:
+    # The customer's own name as on their record (their own data, so no reveal audit).
+    from claimdesk.models.person import Person
+
+    person = db.get(Person, principal.person_id) if principal.person_id else None
+    return (person.name if person else principal.username)[:100]
+
+
+# -- a claim: plain timeline, materials, upload, rating ----------------------------------
+
+
+def _claim_page(
+    request: Request,
+    db: Session,
+    principal: Principal,
+    claim_id: int,
+    *,
+    error: dict[str, Any] | None = None,
+    message: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    claim = get_claim(db, principal, claim_id)
+    detail = claims_api.claim_out(db, claim, language_of(request))
+    events = [
+        {
+            "at": e.occurred_at,
+            "text": PLAIN_EVENTS[e.action],
+            "detail": json.loads(e.details or "{}"),
+        }
+        for e in timeline(db, "claim", claim.id)
+        if e.action in PLAIN_EVENTS
+    ]
+    from claimdesk.payments.service import payments_of
+
+    paid = [p for p in payments_of(db, claim.id) if p.status == "paid"]
+    rated = _rated(db, claim.id)
+    return render(
+        request,
+        "portal/claim.html",
+        status_code=status_code,
+        claim=detail,
+        plain=PLAIN_STATUS.get(claim.state, claim.state),
+        events=events,
+        error=error,
+        message=message,
+        paid=paid,
+        rated=rated,
+        missing=[m for m in detail.checklist if not m.received],
+        can_rate=claim.state in ("paid", "closed", "rejected") and not rated,
+        reported=request.query_params.get("reported") == "1",
+    )
+
+
+def _rated(db: Session, claim_id: int) -> bool:
+    from claimdesk.models.service import SatisfactionSurvey
+
+    return (
+        db.scalars(
+            select(SatisfactionSurvey.id).where(
+                SatisfactionSurvey.subject_type == "claim",
+                SatisfactionSurvey.subject_id == claim_id,
+            )
+        ).first()
+        is not None
+    )
+
+
+@router.get("/claims/{claim_id}")
+def claim_page(claim_id: int, request: Request, db: DB, principal: Customer) -> Response:
+    return _claim_page(request, db, principal, claim_id)
+
+
+@router.post("/claims/{claim_id}/upload")
+def upload(
+    claim_id: int,
+    request: Request,
+    db: DB,
+    principal: Uploader,
+    file: Annotated[UploadFile, File()],
+    material_code: Annotated[str, Form(max_length=40)] = "",
+) -> Response:
+    try:
+        claims_api.upload_file(claim_id, db, principal, file, material_code or None, "material")
+    except ClaimdeskError as exc:
+        db.rollback()
+        return _claim_page(
+            request,
+            db,
+            principal,
+            claim_id,
+            error=exc.to_dict(language_of(request)),
+            status_code=exc.status_code,
+        )
+    return RedirectResponse(f"/portal/claims/{claim_id}#materials", status_code=303)
+
+
+@router.post("/claims/{claim_id}/rating")
+def rate(
+    claim_id: int, request: Request, form: SubmittedForm, db: DB, principal: OwnService
+) -> Response:
+    from claimdesk.service import endpoints as service_api
+    from claimdesk.service.schemas import SurveyIn
+
+    get_claim(db, principal, claim_id)
+    try:
+        body = SurveyIn.model_validate(
+            {
+                "subject_type": "claim",
+                "subject_id": claim_id,
+                "source": "online_rating",
+                **{
+                    k: form.get(k) or None
+                    for k in (
+                        "score_speed",
+                        "score_attitude",
+                        "score_result",
+                        "score_process",
+                        "comment",
+                    )
+                },
+            }
+        )
+        service_api.record_survey(body, db, principal)
+    except ValidationError as exc:
+        db.rollback()
+        return _claim_page(
+            request,
+            db,
+            principal,
+            claim_id,
+            status_code=422,
+            error=describe_validation_error(exc.errors(), language_of(request)),
+        )
+    except ClaimdeskError as exc:
+        db.rollback()
+        return _claim_page(
+            request,
+            db,
+            principal,
+            claim_id,
+            status_code=exc.status_code,
+            error=exc.to_dict(language_of(request)),
+        )
+    return RedirectResponse(f"/portal/claims/{claim_id}?rated=1", status_code=303)
+
+
+# -- complaints and policy service requests ----------------------------------------------
+
+
+def _service_page(
+    request: Request,
+    db: Session,
+    principal: Principal,
+    *,
+    error: dict[str, Any] | None = None,
+    done: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    return render(
+        request,
+        "portal/service.html",
+        status_code=status_code,
+        error=error,
+        done=done or request.query_params.get("done"),
+        claims=_own_claims(db, principal),
+        policies=_policies(db, principal),
+        causes=COMPLAINT_CAUSES,
+        requests=SERVICE_REQUESTS,
+    )
+
+
+@router.get("/service")
+def service_page(request: Request, db: DB, principal: OwnService) -> Response:
+    return _service_page(request, db, principal)
+
+
+@router.post("/service/complaint")
+def complain(request: Request, form: SubmittedForm, db: DB, principal: OwnService) -> Response:
+    from claimdesk.service import endpoints as service_api
+    from claimdesk.service.schemas import ComplaintIn
+
+    claim_id = str(form.get("claim_id") or "")
+    try:
+        body = ComplaintIn.model_validate(
+            {
+                "channel": "web_app",
+                "complaint_type": "claims" if claim_id else "service",
+                "cause": form.get("cause"),
+                "description": form.get("description"),
+                "claim_id": claim_id or None,
+            }
+        )
+        service_api.file_complaint(body, db, principal)
+    except ValidationError as exc:
+        db.rollback()
+        return _service_page(
+            request,
+            db,
+            principal,
+            status_code=422,
+            error=describe_validation_error(exc.errors(), language_of(request)),
+        )
+    except ClaimdeskError as exc:
+        db.rollback()
+        return _service_page(
+            request,
+            db,
+            principal,
+            status_code=exc.status_code,
+            error=exc.to_dict(language_of(request)),
+        )
+    return RedirectResponse("/portal/service?done=complaint", status_code=303)
+
+
+@router.post("/service/request")
+def service_request(
+    request: Request, form: SubmittedForm, db: DB, principal: OwnService
+) -> Response:
+    from claimdesk.service import endpoints as service_api
+    from claimdesk.service.schemas import ServiceRecordIn
+
+    try:
+        body = ServiceRecordIn.model_validate(
+            {
+                "service_type": form.get("service_type"),
+                "channel": "web_app",
+                "subject": form.get("subject"),
+                "request": form.get("request") or None,
+                "policy_id": form.get("policy_id") or None,
+            }
+        )
+        service_api.open_record(body, db, principal)
+    except ValidationError as exc:
+        db.rollback()
+        return _service_page(
+            request,
+            db,
+            principal,
+            status_code=422,
+            error=describe_validation_error(exc.errors(), language_of(request)),
+        )
+    except ClaimdeskError as exc:
+        db.rollback()
+        return _service_page(
+            request,
+            db,
+            principal,
+            status_code=exc.status_code,
+            error=exc.to_dict(language_of(request)),
+        )
+    return RedirectResponse("/portal/service?done=request", status_code=303)

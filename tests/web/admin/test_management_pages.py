@@ -1,0 +1,674 @@
+"""Management pages of web engineer C (products, policies, sales, fraud holds, mass
+events, users and org units, the holiday calendar, thresholds): who may open them, each
+form's happy path through the same services as the API, and a refusal shown in place
+with nothing changed."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from claimdesk.models.policy import Policy, PolicyChange
+from claimdesk.models.product import ProductVersion
+from tests.builders import (
+    demo_version,
+    issue_policy,
+    login_headers,
+    make_org_unit,
+    make_person,
+    make_user,
+    seed_calendar,
+)
+
+
+@pytest.fixture
+def staff(db):  # type: ignore[no-untyped-def]
+    seed_calendar(db, years=(2025, 2026))
+    hq = make_org_unit(db)
+    person = make_person(db)
+    users = {}
+    for name, roles in (
+        ("admin", ["administrator"]),
+        ("agent", ["service_agent"]),
+        ("agent2", ["service_agent"]),
+        ("seller", ["sales_agent"]),
+        ("surv", ["surveyor"]),
+        ("fraud", ["fraud_investigator"]),
+        ("rev1", ["reviewer_1"]),
+        ("auditor", ["compliance_auditor"]),
+    ):
+        users[name] = make_user(db, username=name, roles=roles, org_unit=hq)
+    make_user(db, username="cust", roles=["customer"], person_id=person.id)
+    db.commit()
+    return {"hq": hq, "person": person, "users": users}
+
+
+def _register_agent(db: Any, user: Any, *, until: str = "2030-12-31") -> Any:
+    import datetime as dt
+
+    from claimdesk.auth.principal import Principal
+    from claimdesk.sales import service as sales
+
+    system = Principal.system("test")
+    channel = sales.create_channel(
+        db,
+        actor=system,
+        code=f"CH-{user.id}",
+        name="直销",
+        kind="direct_team",
+        modes=["face_to_face"],
+    )
+    org = sales.create_organisation(db, actor=system, name="直销团队", channel_id=channel.id)
+    return sales.register_agent(
+        db,
+        actor=system,
+        user_id=user.id,
+        organisation_id=org.id,
+        licence_number=f"LIC-{user.id}",
+        valid_from=dt.date(2020, 1, 1),
+        valid_until=dt.date.fromisoformat(until),
+    )
+
+
+def _ok(client: Any, path: str, who: str) -> Any:
+    response = client.get(path, headers=login_headers(client, who))
+    assert response.status_code == 200, (path, who, response.text[:500])
+    return response
+
+
+def _refused(client: Any, path: str, who: str) -> None:
+    response = client.get(path, headers=login_headers(client, who))
+    assert response.status_code == 403, (path, who, response.status_code)
+
+
+# --- products (PRD-1, PRD-2) ---------------------------------------------------------
+
+
+def test_product_pages_roles_and_lifecycle(db, client, staff):  # type: ignore[no-untyped-def]  # SPEC PRD-1, PRD-2, SEC-4
+    admin = login_headers(client, "admin")
+    created = client.post(
+        "/admin/products",
+        data={"code": "TEST-MED", "name": "测试医疗", "line": "health", "for_adults": "1"},
+        headers=admin,
+        follow_redirects=False,
+    )
+    assert created.status_code == 303, created.text
+    product_id = int(created.headers["location"].rsplit("/", 1)[1])
+    for who in ("admin", "agent", "surv"):
+        _ok(client, "/admin/products", who)
+        _ok(client, f"/admin/products/{product_id}", who)
+    _refused(client, "/admin/products", "cust")
+    # a surveyor reads but may not create
+    assert (
+        client.post(
+            "/admin/products",
+            data={"code": "X1", "name": "x", "line": "health"},
+            headers=login_headers(client, "surv"),
+        ).status_code
+        == 403
+    )
+
+    assert (
+        'id="form-new-version"' in client.get(f"/admin/products/{product_id}", headers=admin).text
+    )
+    drafted = client.post(
+        f"/admin/products/{product_id}/versions", headers=admin, follow_redirects=False
+    )
+    assert drafted.status_code == 303
+    version = db.query(ProductVersion).filter_by(product_id=product_id).one()
+    page = _ok(client, f"/admin/products/{product_id}/versions/{version.id}?lang=en", "admin")
+    assert 'id="problems"' in page.text and 'id="form-publish"' in page.text
+    # publishing an empty draft is refused and every missing element is listed in place
+    refused = client.post(
+        f"/admin/products/{product_id}/versions/{version.id}/publish?lang=en", headers=admin
+    )
+    assert refused.status_code == 422
+    box = refused.text.split('id="publish-error"', 1)[1].split("</div>", 1)[0]
+    for field in (
+        "insured_liabilities",
+        "exclusions",
+        "sum_insured",
+        "period_months",
+        "premium_rate",
+    ):
+        assert field in box, field
+    db.expire_all()
+    assert db.get(ProductVersion, version.id).status == "draft"
+
+
+def test_product_draft_edit_and_publish(db, client, staff):  # type: ignore[no-untyped-def]  # SPEC PRD-1, PRD-3, PRD-5
+    published = demo_version(db)
+    db.commit()
+    admin = login_headers(client, "admin")
+    product_id = published.product_id
+    new = client.post(
+        f"/admin/products/{product_id}/versions", headers=admin, follow_redirects=False
+    )
+    assert new.status_code == 303
+    draft_id = int(new.headers["location"].rsplit("/", 1)[1])
+    page = client.get(new.headers["location"], headers=admin)
+    form = dict(re.findall(r'<input id="f-(\w+)" name="\w+" type="\w+" value="([^"]*)"', page.text))
+    coverages = re.search(r'<textarea id="f-coverages"[^>]*>([^<]*)</textarea>', page.text)
+    assert coverages is not None
+    import html
+
+    fields = {
+        "effective_date": "",
+        "insured_liabilities": "住院医疗费用",
+        "exclusions": "既往症",
+        "sum_insured": form["sum_insured"],
+        "period_months": form["period_months"],
+        "premium_rate": form["premium_rate"],
+        "refund_rule": "pro_rata_days",
+        "terms": "免赔额: 您先自己承担的部分",
+        "coverages": html.unescape(coverages.group(1)),
+    }
+    bad = client.post(
+        f"/admin/products/{product_id}/versions/{draft_id}/edit",
+        data={**fields, "sum_insured": "-5"},
+        headers=admin,
+    )
+    assert bad.status_code == 422 and 'id="sum_insured-error"' in bad.text
+    bad_terms = client.post(
+        f"/admin/products/{product_id}/versions/{draft_id}/edit",
+        data={**fields, "terms": "no colon here"},
+        headers=admin,
+    )
+    assert bad_terms.status_code == 422 and 'id="terms-error"' in bad_terms.text
+    saved = client.post(
+        f"/admin/products/{product_id}/versions/{draft_id}/edit",
+        data=fields,
+        headers=admin,
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303, saved.text
+    shown = client.get(f"/admin/products/{product_id}/versions/{draft_id}", headers=admin)
+    assert "您先自己承担的部分" in shown.text and 'id="compliant"' in shown.text
+    done = client.post(
+        f"/admin/products/{product_id}/versions/{draft_id}/publish",
+        headers=admin,
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    db.expire_all()
+    assert db.get(ProductVersion, draft_id).status == "published"
+    assert db.get(ProductVersion, published.id).status == "retired"
+
+
+# --- policies (POL-1..POL-6) ---------------------------------------------------------
+
+
+def test_policy_pages_issue_search_change(db, client, staff):  # type: ignore[no-untyped-def]  # SPEC POL-1, POL-2, POL-3, SEC-4, GEN-5
+    version = demo_version(db)
+    _register_agent(db, staff["users"]["seller"])
+    db.commit()
+    seller = login_headers(client, "seller")
+    person = staff["person"]
+    import datetime as dt
+
+    from claimdesk.web.page_kit import local_today
+
+    start = local_today() + dt.timedelta(days=1)
+    inside = start + dt.timedelta(days=30)
+    form = {
+        "product_version_id": str(version.id),
+        "policyholder_id": str(person.id),
+        "period_start": start.isoformat(),
+        "premium": "365.00",
+        "channel": "direct",
+    }
+    bad = client.post("/admin/policies", data={**form, "premium": "abc"}, headers=seller)
+    assert bad.status_code == 422 and 'id="premium-error"' in bad.text
+    bad_share = client.post(
+        "/admin/policies", data={**form, "beneficiaries": "1, 子女"}, headers=seller
+    )
+    assert bad_share.status_code == 422 and 'id="beneficiaries-error"' in bad_share.text
+    assert db.query(Policy).count() == 0
+    issued = client.post("/admin/policies", data=form, headers=seller, follow_redirects=False)
+    assert issued.status_code == 303, issued.text
+    policy_id = int(issued.headers["location"].rsplit("/", 1)[1])
+    number = db.get(Policy, policy_id).number
+
+    for who in ("agent", "seller"):
+        _ok(client, f"/admin/policies/{policy_id}", who)
+    # SPEC CLM-F2: a surveyor reads only the policies of the claims assigned to them.
+    unassigned = client.get(f"/admin/policies/{policy_id}", headers=login_headers(client, "surv"))
+    assert unassigned.status_code == 404
+    _ok(client, "/admin/policies/new", "seller")
+    _refused(client, "/admin/policies/new", "agent")
+    _refused(client, "/admin/policies", "admin")  # administrators hold no policy permission
+    found = _ok(client, f"/admin/policies?number={number}", "agent")
+    assert f"/admin/policies/{policy_id}" in found.text
+    by_id = _ok(client, f"/admin/policies?id_number=110105198503124515&date={inside}", "agent")
+    assert number in by_id.text
+    from claimdesk.models.audit import AuditEntry
+
+    assert db.query(AuditEntry).filter(AuditEntry.action.like("%person%")).count() >= 1
+
+    agent, agent2 = login_headers(client, "agent"), login_headers(client, "agent2")
+    refused = client.post(
+        f"/admin/policies/{policy_id}/changes",
+        data={
+            "kind": "termination",
+            "description": "退保",
+            "effective_date": inside.isoformat(),
+            "customer_consent_method": "signed form",
+            "initiator": "policyholder",
+        },
+        headers=agent,
+    )
+    assert refused.status_code == 422 and 'id="customer_consent-error"' in refused.text
+    assert db.query(PolicyChange).count() == 0
+    asked = client.post(
+        f"/admin/policies/{policy_id}/changes",
+        data={
+            "kind": "termination",
+            "description": "退保",
+            "effective_date": inside.isoformat(),
+            "customer_consent": "1",
+            "customer_consent_method": "signed form",
+            "initiator": "policyholder",
+        },
+        headers=agent,
+        follow_redirects=False,
+    )
+    assert asked.status_code == 303, asked.text
+    change = db.query(PolicyChange).one()
+    page = client.get(f"/admin/policies/{policy_id}?lang=en", headers=agent)
+    assert "2 working days" in page.text or "working day" in page.text
+    assert (
+        client.post(
+            f"/admin/policies/changes/{change.id}/review",
+            data={"lawful": "yes", "note": "合法"},
+            headers=agent,
+            follow_redirects=False,
+        ).status_code
+        == 303
+    )
+    approved = client.post(
+        f"/admin/policies/changes/{change.id}/approve", headers=agent2, follow_redirects=False
+    )
+    assert approved.status_code == 303, approved.text
+    assert (
+        client.post(
+            f"/admin/policies/changes/{change.id}/complete", headers=agent, follow_redirects=False
+        ).status_code
+        == 303
+    )
+    db.expire_all()
+    assert db.get(Policy, policy_id).status == "terminated"
+
+
+def test_policy_dispute_and_renewal(db, client, staff):  # type: ignore[no-untyped-def]  # SPEC POL-4, POL-5, GEN-4
+    version = demo_version(db)
+    policy = issue_policy(db, version_id=version.id, policyholder_id=staff["person"].id)
+    db.commit()
+    agent = login_headers(client, "agent")
+    empty = client.post(
+        f"/admin/policies/{policy.id}/disputes",
+        data={"applicant": "王建国", "dispute_description": ""},
+        headers=agent,
+    )
+    assert empty.status_code == 422 and 'id="dispute_description-error"' in empty.text
+    opened = client.post(
+        f"/admin/policies/{policy.id}/disputes",
+        data={"applicant": "王建国", "dispute_description": "对条款有异议"},
+        headers=agent,
+        follow_redirects=False,
+    )
+    assert opened.status_code == 303
+    page = client.get(f"/admin/policies/{policy.id}?lang=en", headers=agent)
+    assert "对条款有异议" in page.text and "15" in page.text
+    from claimdesk.models.policy import PolicyDispute
+
+    dispute = db.query(PolicyDispute).one()
+    wrong = client.post(
+        f"/admin/policies/disputes/{dispute.id}/steps",
+        data={"step": "perform", "text": "x"},
+        headers=agent,
+    )
+    assert wrong.status_code == 409 and f'id="dispute-{dispute.id}-refused"' in wrong.text
+    renewed = client.post(
+        f"/admin/policies/{policy.id}/renew",
+        data={"premium": ""},
+        headers=agent,
+        follow_redirects=False,
+    )
+    assert renewed.status_code == 303, renewed.text
+    assert renewed.headers["location"] != f"/admin/policies/{policy.id}"
+    again = client.post(f"/admin/policies/{policy.id}/renew", data={}, headers=agent)
+    assert again.status_code == 409 and 'id="renew-refused"' in again.text
+
+
+# --- sales (SAL-1..SAL-3) ------------------------------------------------------------
+
+
+def test_sales_pages(db, client, staff):  # type: ignore[no-untyped-def]  # SPEC SAL-1, SAL-2, SAL-3, SEC-4
+    from claimdesk.models.sales import ImprovementAction, SalesChannel, TrainingRecord
+
+    lapsed = _register_agent(db, staff["users"]["seller"], until="2021-01-01")
+    db.commit()
+    for path in ("/admin/sales", f"/admin/sales/agents/{lapsed.id}", "/admin/sales/evaluations"):
+        _ok(client, path, "admin")
+        _ok(client, path, "auditor")
+        _refused(client, path, "agent")
+    overview = _ok(client, "/admin/sales?lang=en", "admin")
+    assert 'class="lapsed"' in overview.text and "Lapsed" in overview.text
+    admin = login_headers(client, "admin")
+    no_modes = client.post(
+        "/admin/sales/channels",
+        data={"code": "WEB", "name": "网销", "kind": "internet"},
+        headers=admin,
+    )
+    assert no_modes.status_code == 422 and 'id="modes-error"' in no_modes.text
+    assert db.query(SalesChannel).filter_by(code="WEB").count() == 0
+    made = client.post(
+        "/admin/sales/channels",
+        data={"code": "WEB", "name": "网销", "kind": "internet", "modes": ["online"]},
+        headers=admin,
+        follow_redirects=False,
+    )
+    assert made.status_code == 303 and db.query(SalesChannel).filter_by(code="WEB").count() == 1
+    # auditors read but may not write
+    assert (
+        client.post(
+            "/admin/sales/channels", data={"code": "X"}, headers=login_headers(client, "auditor")
+        ).status_code
+        == 403
+    )
+
+    bad_hours = client.post(
+        f"/admin/sales/agents/{lapsed.id}/trainings",
+        data={"course": "合规", "hours": "0", "completed_on": "2026-01-05", "passed": "1"},
+        headers=admin,
+    )
+    assert bad_hours.status_code == 422 and 'id="hours-error"' in bad_hours.text
+    assert (
+        client.post(
+            f"/admin/sales/agents/{lapsed.id}/trainings",
+            data={"course": "合规", "hours": "8", "completed_on": "2026-01-05", "passed": "1"},
+            headers=admin,
+            follow_redirects=False,
+        ).status_code
+        == 303
+    )
+    assert db.query(TrainingRecord).count() == 1
+    bad_score = client.post(
+        f"/admin/sales/agents/{lapsed.id}/assessments",
+        data={
+            "period_start": "2026-01-01",
+            "period_end": "2026-03-31",
+            "results": "101",
+            "service_quality": "80",
+            "satisfaction": "80",
+            "compliance": "80",
+        },
+        headers=admin,
+    )
+    assert bad_score.status_code == 422 and 'id="results-error"' in bad_score.text
+
+    channel = db.query(SalesChannel).filter_by(code="WEB").one()
+    evaluation = client.post(
+        "/admin/sales/evaluations",
+        data={
+            "method": "mystery_shopping",
+            "evaluated_on": "2026-02-01",
+            "summary": "暗访",
+            "channel_id": str(channel.id),
+            "dimension": "compliance",
+            "severity": "high",
+            "finding": "未说明免责条款",
+            "action_text": "重新培训",
+            "action_due_on": "2026-03-01",
+        },
+        headers=admin,
+        follow_redirects=False,
+    )
+    assert evaluation.status_code == 303, evaluation.text
+    no_target = client.post(
+        "/admin/sales/evaluations",
+        data={"method": "survey", "evaluated_on": "2026-02-01", "summary": "x"},
+        headers=admin,
+    )
+    assert no_target.status_code == 422 and 'id="evaluation-refused"' in no_target.text
+    action = db.query(ImprovementAction).one()
+    empty = client.post(f"/admin/sales/actions/{action.id}/done", data={"note": ""}, headers=admin)
+    assert empty.status_code == 422 and f'id="action-{action.id}-error"' in empty.text
+    assert (
+        client.post(
+            f"/admin/sales/actions/{action.id}/done",
+            data={"note": "已培训"},
+            headers=admin,
+            follow_redirects=False,
+        ).status_code
+        == 303
+    )
+    db.expire_all()
+    assert db.get(ImprovementAction, action.id).status == "done"
+
+
+# --- users, roles, org units (SEC-4, SEC-8) ------------------------------------------
+
+
+def test_users_and_org_units(db, client, staff):  # type: ignore[no-untyped-def]  # SPEC SEC-4, SEC-8, GEN-5
+    from claimdesk.models.org import OrgUnit
+    from claimdesk.models.user import User
+
+    for path in ("/admin/users", f"/admin/users/{staff['users']['agent'].id}"):
+        _ok(client, path, "admin")
+        _ok(client, path, "auditor")
+        _refused(client, path, "agent")
+    _ok(client, "/admin/org-units", "agent")  # every staff member reads the org units
+    _refused(client, "/admin/org-units", "cust")
+    admin = login_headers(client, "admin")
+    no_roles = client.post(
+        "/admin/users", data={"username": "newbie", "password": "Str0ng-pass-123"}, headers=admin
+    )
+    assert no_roles.status_code == 422 and 'id="user-refused"' in no_roles.text
+    assert db.query(User).filter_by(username="newbie").count() == 0
+    made = client.post(
+        "/admin/users",
+        data={
+            "username": "newbie",
+            "display_name": "新人",
+            "password": "Str0ng-pass-123",
+            "roles": ["surveyor"],
+        },
+        headers=admin,
+        follow_redirects=False,
+    )
+    assert made.status_code == 303, made.text
+    user_id = int(made.headers["location"].rsplit("/", 1)[1])
+    no_reason = client.post(
+        f"/admin/users/{user_id}/roles", data={"roles": ["assessor"]}, headers=admin
+    )
+    assert no_reason.status_code == 422 and 'id="roles-refused"' in no_reason.text
+    assert (
+        client.post(
+            f"/admin/users/{user_id}/roles",
+            data={"roles": ["assessor"], "reason": "调岗"},
+            headers=admin,
+            follow_redirects=False,
+        ).status_code
+        == 303
+    )
+    assert (
+        client.post(
+            f"/admin/users/{user_id}/deactivate",
+            data={"reason": "离职"},
+            headers=admin,
+            follow_redirects=False,
+        ).status_code
+        == 303
+    )
+    db.expire_all()
+    from claimdesk.models.user import UserRole
+
+    user = db.get(User, user_id)
+    assert user is not None and not user.is_active
+    assert [r.role for r in db.query(UserRole).filter_by(user_id=user_id)] == ["assessor"]
+    # the last administrator cannot lock everyone out; the refusal is shown in place
+    last = client.post(
+        f"/admin/users/{staff['users']['admin'].id}/deactivate",
+        data={"reason": "test"},
+        headers=admin,
+    )
+    assert last.status_code in (409, 422) and 'id="status-refused"' in last.text
+    assert (
+        client.post(
+            f"/admin/users/{user_id}/reactivate",
+            data={"reason": "返聘"},
+            headers=admin,
+            follow_redirects=False,
+        ).status_code
+        == 303
+    )
+
+    bad_unit = client.post(
+        "/admin/org-units",
+        data={"code": "SH", "name": "上海分公司", "kind": "outpost"},
+        headers=admin,
+    )
+    assert bad_unit.status_code == 422 and 'id="kind-error"' in bad_unit.text
+    assert (
+        client.post(
+            "/admin/org-units",
+            data={
+                "code": "SH",
+                "name": "上海分公司",
+                "kind": "branch",
+                "region_code": "310000",
+                "parent_id": str(staff["hq"].id),
+            },
+            headers=admin,
+            follow_redirects=False,
+        ).status_code
+        == 303
+    )
+    assert db.query(OrgUnit).filter_by(code="SH").count() == 1
+    assert (
+        client.post(
+            "/admin/org-units",
+            data={"code": "X", "name": "x", "kind": "branch"},
+            headers=login_headers(client, "agent"),
+        ).status_code
+        == 403
+    )
+
+
+# --- holiday calendar (GEN-3) --------------------------------------------------------
+
+
+def test_calendar_pages(db, client, staff):  # type: ignore[no-untyped-def]  # SPEC GEN-3, GEN-5
+    from claimdesk.models.calendar import CalendarDay
+
+    page = _ok(client, "/admin/calendar?year=2026&lang=en", "agent")  # all staff read it
+    assert 'id="day-2026-10-01"' in page.text and "Adjusted working day" in page.text
+    assert 'id="form-day"' not in page.text
+    _refused(client, "/admin/calendar", "cust")
+    missing = _ok(client, "/admin/calendar?year=2031", "agent")
+    assert 'id="year-error"' in missing.text and "2031" in missing.text
+    admin = login_headers(client, "admin")
+    assert 'id="form-day"' in client.get("/admin/calendar?year=2026", headers=admin).text
+    outside = client.post(
+        "/admin/calendar/days",
+        data={"day": "2031-05-06", "kind": "holiday", "name": "x"},
+        headers=admin,
+    )
+    assert outside.status_code >= 400 and 'id="day-refused"' in outside.text
+    corrected = client.post(
+        "/admin/calendar/days",
+        data={"day": "2026-05-06", "kind": "holiday", "name": "劳动节", "reason": "国务院通知"},
+        headers=admin,
+        follow_redirects=False,
+    )
+    assert corrected.status_code == 303
+    assert db.get(CalendarDay, __import__("datetime").date(2026, 5, 6)).kind == "holiday"
+    shown = client.get("/admin/calendar?year=2026", headers=admin)
+    assert "administrator" in shown.text or "管理员" in shown.text
+    bad_year = client.post("/admin/calendar/import", data={"year": "20x6"}, headers=admin)
+    assert bad_year.status_code == 422 and 'id="import-error"' in bad_year.text
+    imported = client.post(
+        "/admin/calendar/import",
+        data={"year": "2026", "reason": "恢复"},
+        headers=admin,
+        follow_redirects=False,
+    )
+    assert imported.status_code == 303
+    db.expire_all()
+    assert db.get(CalendarDay, __import__("datetime").date(2026, 5, 6)) is None
+    assert (
+        client.post(
+            "/admin/calendar/import", data={"year": "2026"}, headers=login_headers(client, "agent")
+        ).status_code
+        == 403
+    )
+
+
+# --- thresholds, fraud holds, mass events --------------------------------------------
+
+
+def test_thresholds_page(db, client, staff):  # type: ignore[no-untyped-def]  # SPEC CLM-V1, CLM-R4, CLM-P4
+    page = _ok(client, "/admin/thresholds?lang=en", "admin")
+    assert "review_tier1_max" in page.text and "10000.00" in page.text
+    assert 'id="read-only-note"' in page.text and "<form" not in page.text.split("<main", 1)[1]
+    _ok(client, "/admin/thresholds", "rev1")
+    _refused(client, "/admin/thresholds", "agent")
+
+
+def test_fraud_holds_and_events(db, client, staff):  # type: ignore[no-untyped-def]  # SPEC CLM-F1, CLM-Z2, SEC-4
+    from claimdesk.models.event import MassEvent
+
+    _ok(client, "/admin/fraud-holds", "fraud")
+    _refused(client, "/admin/fraud-holds", "rev1")
+    _refused(client, "/admin/fraud-holds", "agent")
+    _ok(client, "/admin/events", "surv")  # every claims reader sees the events
+    _refused(client, "/admin/events", "seller")  # no claims:read
+    rev = login_headers(client, "rev1")
+    form = {
+        "name": "台风“海燕”",
+        "event_type": "typhoon",
+        "region": "浙江",
+        "starts_on": "2026-09-01",
+        "ends_on": "2026-08-01",
+        "guide_zh": "请拨打热线",
+        "guide_en": "Call the hotline",
+        "deferrable_materials": ["invoices"],
+    }
+    backwards = client.post("/admin/events", data=form, headers=rev)
+    assert backwards.status_code == 422 and 'id="ends_on-error"' in backwards.text
+    assert db.query(MassEvent).count() == 0
+    assert (
+        client.post("/admin/events", data=form, headers=login_headers(client, "surv")).status_code
+        == 403
+    )
+    made = client.post(
+        "/admin/events",
+        data={**form, "ends_on": "", "hotline": "95500", "deferrable_materials": []},
+        headers=rev,
+        follow_redirects=False,
+    )
+    assert made.status_code == 303, made.text
+    event_id = int(made.headers["location"].rsplit("/", 1)[1])
+    detail = _ok(client, f"/admin/events/{event_id}", "rev1")
+    assert 'id="guide-link"' in detail.text and 'id="form-team"' in detail.text
+    nobody = client.post(f"/admin/events/{event_id}/team", data={"username": "ghost"}, headers=rev)
+    assert nobody.status_code == 404 and 'id="username-error"' in nobody.text
+    assert (
+        client.post(
+            f"/admin/events/{event_id}/team",
+            data={"username": "surv", "duty": "查勘"},
+            headers=rev,
+            follow_redirects=False,
+        ).status_code
+        == 303
+    )
+    assert "查勘" in client.get(f"/admin/events/{event_id}", headers=rev).text
+    # the public guide needs no login and shows no staff data
+    client.cookies.clear()
+    guide = client.get(f"/events/{event_id}/guide?lang=zh-CN")
+    assert guide.status_code == 200 and "请拨打热线" in guide.text and "95500" in guide.text
+    assert "查勘" not in guide.text and "surv" not in guide.text
+    assert client.get("/events/999999/guide").status_code == 404
