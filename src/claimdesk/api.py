@@ -10,6 +10,7 @@ from claimdesk.auth.endpoints import router as auth_router
 from claimdesk.auth.endpoints import users_router
 from claimdesk.calendar.endpoints import deadlines_router
 from claimdesk.calendar.endpoints import router as calendar_router
+from claimdesk.checks.endpoints import router as checks_router
 from claimdesk.claims.endpoints import router as claims_router
 from claimdesk.claims.special.endpoints import public_router as claims_public_router
 from claimdesk.claims.special.endpoints import reports_router as claims_reports_router
@@ -48,3 +49,4 @@ api_router.include_router(payments_router)
 api_router.include_router(service_router)
 api_router.include_router(sales_router)
 api_router.include_router(security_router)
+api_router.include_router(checks_router)

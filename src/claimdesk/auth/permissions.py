@@ -84,6 +84,9 @@ class Permission(StrEnum):
     CLAIMS_PAY = "claims:pay"
     FRAUD_FLAG = "fraud:flag"
     FRAUD_INVESTIGATE = "fraud:investigate"
+    # automatic checks on claims (CLM-F3): administrators configure, staff read
+    CHECKS_MANAGE = "checks:manage"
+    CHECKS_READ = "checks:read"
     # claims special cases and analysis (CLM-Z1..Z3, CLM-Q2)
     CLAIM_EVENTS_MANAGE = "claims:events"
     CLAIM_DISPUTES = "claims:disputes"
@@ -307,6 +310,22 @@ for _role in (
     Role.COMPLIANCE_AUDITOR,
 ):
     ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | {Permission.CLAIMS_FINANCIALS}
+
+
+# Automatic checks (CLM-F3): administrators set them; the people who act on their hits
+# (investigators, reviewers) and the auditors read how they are set.
+for _role in (
+    Role.ADMINISTRATOR,
+    Role.FRAUD_INVESTIGATOR,
+    Role.REVIEWER_1,
+    Role.REVIEWER_2,
+    Role.REVIEWER_3,
+    Role.COMPLIANCE_AUDITOR,
+):
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | {Permission.CHECKS_READ}
+ROLE_PERMISSIONS[Role.ADMINISTRATOR] = ROLE_PERMISSIONS[Role.ADMINISTRATOR] | {
+    Permission.CHECKS_MANAGE
+}
 
 
 def permissions_for(roles: frozenset[str] | set[str]) -> frozenset[Permission]:

@@ -3,6 +3,7 @@
 from claimdesk.models.audit import AuditChainHead, AuditEntry
 from claimdesk.models.base import Base
 from claimdesk.models.calendar import CalendarDay, CalendarYear
+from claimdesk.models.check import CheckConfigVersion, CheckHit
 from claimdesk.models.claim import (
     AdjustmentResult,
     Assessment,
@@ -92,6 +93,8 @@ __all__ = [
     "CalendarDay",
     "CalendarYear",
     "Callback",
+    "CheckConfigVersion",
+    "CheckHit",
     "Claim",
     "ClaimDispute",
     "ClaimDisputeStep",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from claimdesk.rules.checks.types import ContactLink, LineUse, PastClaim, ProviderVisit
@@ -247,6 +247,8 @@ def test_equal_history_falls_back_to_the_mean_deviation():  # SPEC CLM-F3
     assert run("amount_outlier", inp, min_samples=30)[0].evidence["mad"] == "0"
 
 
+# No deadline: two cores shared by many test runs make timings meaningless here.
+@settings(deadline=None)
 @given(st.lists(st.integers(min_value=100, max_value=10000), min_size=30, max_size=60))
 def test_an_amount_at_the_median_is_never_an_outlier(amounts):  # SPEC CLM-F3
     import statistics

@@ -1,0 +1,1 @@
+"""Automatic checks on every claim (CLM-F3): configuration, runs, hits, the network."""

@@ -1,0 +1,80 @@
+"""The receipt source backed by the bills domain (CLM-T1): the bills' rows as the
+checks' plain receipts. Imported only when claimdesk.bills exists (receipts.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from claimdesk.bills import repository as bills
+from claimdesk.models.bill import Bill
+from claimdesk.models.claim import Claim
+from claimdesk.rules.checks.types import LineUse, ProviderVisit, Receipt, ReceiptLine
+
+
+def _receipt(bill: Bill) -> Receipt:
+    return Receipt(
+        receipt_id=bill.id,
+        claim_id=bill.claim_id,
+        receipt_code=bill.receipt_code,
+        number=bill.receipt_number,
+        issuer=bill.issuer_name,
+        issued_on=bill.issue_date,
+        total=bill.total,
+        lines=tuple(
+            ReceiptLine(line.position, line.item_code, line.name, line.amount, line.quantity)
+            for line in bill.lines
+        ),
+    )
+
+
+class BillsSource:
+    def receipts_of_claim(self, session: Session, claim_id: int) -> Sequence[Receipt]:
+        return [_receipt(b) for b in bills.bills_of(session, claim_id)]
+
+    def find_receipts(self, session: Session, code: str, number: str) -> Sequence[Receipt]:
+        # Only the receipt's identity is compared: its lines are not needed (nor decrypted).
+        return [
+            Receipt(
+                b.id,
+                b.claim_id,
+                b.receipt_code,
+                b.receipt_number,
+                b.issuer_name,
+                b.issue_date,
+                b.total,
+            )
+            for b in bills.find_receipts(session, code, number)
+        ]
+
+    def lines_of_claims(self, session: Session, claim_ids: Sequence[int]) -> Sequence[LineUse]:
+        found = session.scalars(
+            select(Bill).where(Bill.claim_id.in_(claim_ids)).options(selectinload(Bill.lines))
+        )
+        return [
+            LineUse(
+                b.claim_id,
+                b.id,
+                b.issuer_name,
+                b.issue_date,
+                line.item_code,
+                line.name,
+                line.amount,
+                line.quantity,
+            )
+            for b in found
+            for line in b.lines
+        ]
+
+    def visits(
+        self, session: Session, provider: str, start: dt.date, end: dt.date
+    ) -> Sequence[ProviderVisit]:
+        rows = session.execute(
+            select(Bill.claim_id, Claim.insured_person_id, Bill.issue_date, Claim.policy_id)
+            .join(Claim, Claim.id == Bill.claim_id)
+            .where(Bill.issuer_name == provider, Bill.issue_date.between(start, end))
+        )
+        return [ProviderVisit(cid, pid, provider, on, policy) for cid, pid, on, policy in rows]

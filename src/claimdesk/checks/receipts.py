@@ -1,0 +1,69 @@
+"""Where the checks read medical e-receipts: the one door between the checks and bills.
+
+The bills domain (CLM-T1) owns receipts; when it is installed its rows are read through
+checks.bills_source, and :func:`register_receipt_source` can put another source in (tests,
+an external e-invoice platform). Without the bills domain the checks that need receipts
+(duplicate receipt, provider cluster, sex/age, the receipt dates of outside_period) simply
+have no input and find nothing — the other checks run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Protocol
+
+from sqlalchemy.orm import Session
+
+from claimdesk.rules.checks.types import LineUse, ProviderVisit, Receipt
+
+
+class ReceiptSource(Protocol):
+    def receipts_of_claim(self, session: Session, claim_id: int) -> Sequence[Receipt]: ...
+
+    def find_receipts(self, session: Session, code: str, number: str) -> Sequence[Receipt]:
+        """Every receipt with this receipt code + number, on any claim of any policy."""
+        ...
+
+    def lines_of_claims(self, session: Session, claim_ids: Sequence[int]) -> Sequence[LineUse]: ...
+
+    def visits(
+        self, session: Session, provider: str, start: dt.date, end: dt.date
+    ) -> Sequence[ProviderVisit]:
+        """Claims with a receipt from ``provider`` dated within [start, end]."""
+        ...
+
+
+def _default_source() -> ReceiptSource | None:
+    try:
+        from claimdesk.checks.bills_source import BillsSource
+    except ImportError:  # no bills domain in this installation
+        return None
+    return BillsSource()
+
+
+_source: ReceiptSource | None = _default_source()
+
+
+def register_receipt_source(source: ReceiptSource | None) -> None:
+    """Replace the receipt source (None: back to the bills domain, if installed)."""
+    global _source
+    _source = source if source is not None else _default_source()
+
+
+def receipts_of_claim(session: Session, claim_id: int) -> list[Receipt]:
+    return [] if _source is None else list(_source.receipts_of_claim(session, claim_id))
+
+
+def find_receipts(session: Session, code: str, number: str) -> list[Receipt]:
+    return [] if _source is None else list(_source.find_receipts(session, code, number))
+
+
+def lines_of_claims(session: Session, claim_ids: Sequence[int]) -> list[LineUse]:
+    if _source is None or not claim_ids:
+        return []
+    return list(_source.lines_of_claims(session, claim_ids))
+
+
+def visits(session: Session, provider: str, start: dt.date, end: dt.date) -> list[ProviderVisit]:
+    return [] if _source is None else list(_source.visits(session, provider, start, end))

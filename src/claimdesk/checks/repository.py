@@ -1,0 +1,255 @@
+"""Reads of the checks domain: configuration versions, hits, and the facts a run needs.
+
+Everything a check reads is gathered here into the plain dataclasses of
+claimdesk.rules.checks.types; contacts leave as keyed hashes only (SEC-1).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from decimal import Decimal
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from claimdesk.checks import receipts
+from claimdesk.crypto.indexes import PURPOSE_PHONE
+from claimdesk.crypto.keyring import blind_index
+from claimdesk.models.check import CheckConfigVersion, CheckHit
+from claimdesk.models.claim import Claim, MaterialFile
+from claimdesk.models.person import BankAccount, Person
+from claimdesk.models.policy import Policy, PolicyBeneficiary
+from claimdesk.models.product import Coverage
+from claimdesk.rules.checks.types import (
+    CheckInput,
+    ClaimFacts,
+    ContactLink,
+    InsuredFacts,
+    PastClaim,
+    PolicyFacts,
+    ProviderVisit,
+    Receipt,
+)
+from claimdesk.rules.deadlines import local_date
+
+# How far the history of one diagnosis reaches back for the amount statistics (newest first).
+DIAGNOSIS_HISTORY = 2000
+# Wide enough for any configured provider window (rules.checks caps it at 90 days).
+PROVIDER_WINDOW = dt.timedelta(days=90)
+
+
+def current_configs(session: Session) -> dict[str, CheckConfigVersion]:
+    """The latest version of each check's configuration."""
+    latest = (
+        select(CheckConfigVersion.code, func.max(CheckConfigVersion.version).label("v"))
+        .group_by(CheckConfigVersion.code)
+        .subquery()
+    )
+    rows = session.scalars(
+        select(CheckConfigVersion).join(
+            latest,
+            (CheckConfigVersion.code == latest.c.code) & (CheckConfigVersion.version == latest.c.v),
+        )
+    )
+    return {row.code: row for row in rows}
+
+
+def config_history(session: Session, code: str) -> list[CheckConfigVersion]:
+    return list(
+        session.scalars(
+            select(CheckConfigVersion)
+            .where(CheckConfigVersion.code == code)
+            .order_by(CheckConfigVersion.version)
+        )
+    )
+
+
+def hits_of(session: Session, claim_id: int) -> list[CheckHit]:
+    return list(
+        session.scalars(select(CheckHit).where(CheckHit.claim_id == claim_id).order_by(CheckHit.id))
+    )
+
+
+def hit_keys(session: Session, claim_id: int) -> set[tuple[str, str]]:
+    rows = session.execute(
+        select(CheckHit.check_code, CheckHit.evidence_key).where(CheckHit.claim_id == claim_id)
+    )
+    return {(code, key) for code, key in rows}
+
+
+def data_version(session: Session, claim: Claim) -> str:
+    """What the claim's data are now: a new material file or receipt, or a changed
+    amount, gives a new version (the job's dedupe key), the same data the same one."""
+    files = session.scalars(
+        select(MaterialFile.id).where(MaterialFile.claim_id == claim.id).order_by(MaterialFile.id)
+    ).all()
+    bills = sorted(r.receipt_id for r in receipts.receipts_of_claim(session, claim.id))
+    body = f"{claim.estimated_amount}|{claim.loss_date}|{list(files)}|{bills}"
+    return hashlib.sha256(body.encode()).hexdigest()[:32]
+
+
+# -- the facts of one run --------------------------------------------------------------------
+
+
+def _policy_facts(session: Session, claim: Claim, policy: Policy) -> PolicyFacts:
+    coverages = session.scalars(
+        select(Coverage).where(Coverage.version_id == policy.product_version_id)
+    ).all()
+    chosen = [c for c in coverages if not claim.coverage_codes or c.code in claim.coverage_codes]
+    # The shortest waiting period of the claimed coverages: a report names every coverage
+    # until acceptance narrows them, and a medical claim past the medical waiting period
+    # must not be held for the critical-illness one.
+    waiting = min((int(c.parameters.get("waiting_period_days", 0)) for c in chosen), default=0)
+    return PolicyFacts(
+        policy_id=policy.id,
+        start=policy.period_start,
+        end=policy.period_end,
+        waiting_period_days=waiting,
+        renewal=policy.previous_policy_id is not None,
+    )
+
+
+def _people_policies(session: Session, person_ids: set[int]) -> dict[int, set[int]]:
+    """Policies each person is on: as policyholder, insured or named beneficiary."""
+    found: dict[int, set[int]] = {p: set() for p in person_ids}
+    if not person_ids:
+        return found
+    for pid, holder, insured in session.execute(
+        select(Policy.id, Policy.policyholder_id, Policy.insured_id).where(
+            or_(Policy.policyholder_id.in_(person_ids), Policy.insured_id.in_(person_ids))
+        )
+    ):
+        for person in (holder, insured):
+            if person in found:
+                found[person].add(pid)
+    for pid, person in session.execute(
+        select(PolicyBeneficiary.policy_id, PolicyBeneficiary.person_id).where(
+            PolicyBeneficiary.person_id.in_(person_ids)
+        )
+    ):
+        found[person].add(pid)
+    return found
+
+
+def claimant_hashes(session: Session, claim: Claim, person: Person) -> list[tuple[str, str]]:
+    """(kind, keyed hash) of the claimant's phones and bank accounts."""
+    found = set()
+    if person.phone_hash:
+        found.add(("phone", person.phone_hash))
+    if claim.contact_phone:
+        found.add(("phone", blind_index(claim.contact_phone, PURPOSE_PHONE)))
+    for account_hash in session.scalars(
+        select(BankAccount.account_hash).where(BankAccount.person_id == person.id)
+    ):
+        found.add(("bank_account", account_hash))
+    return sorted(found)
+
+
+def people_sharing(session: Session, kind: str, key_hash: str, *, not_id: int) -> list[int]:
+    if kind == "phone":
+        query = select(Person.id).where(Person.phone_hash == key_hash, Person.id != not_id)
+    else:
+        query = select(BankAccount.person_id).where(
+            BankAccount.account_hash == key_hash, BankAccount.person_id != not_id
+        )
+    return sorted(set(session.scalars(query)))
+
+
+def _contacts(session: Session, claim: Claim, person: Person) -> list[ContactLink]:
+    links = []
+    for kind, key_hash in claimant_hashes(session, claim, person):
+        others = people_sharing(session, kind, key_hash, not_id=person.id)
+        if not others:
+            continue
+        policies = _people_policies(session, {person.id, *others})
+        mine = policies[person.id]
+        for other in others:
+            claim_ids = tuple(
+                session.scalars(
+                    select(Claim.id).where(Claim.insured_person_id == other).order_by(Claim.id)
+                )
+            )
+            if not claim_ids:
+                continue  # not a claimant: a shared family phone with no claim is no signal
+            links.append(
+                ContactLink(kind, key_hash, other, claim_ids, bool(mine & policies[other]))
+            )
+    return links
+
+
+def _insured_claims(session: Session, claim: Claim) -> list[PastClaim]:
+    rows = session.execute(
+        select(Claim.id, Claim.received_at, Claim.estimated_amount).where(
+            Claim.insured_person_id == claim.insured_person_id, Claim.id != claim.id
+        )
+    )
+    return [PastClaim(cid, local_date(at), amount) for cid, at, amount in rows]
+
+
+def _diagnosis_amounts(session: Session, claim: Claim) -> list[Decimal]:
+    """Amounts of earlier claims of the same line and cause (the diagnosis group until
+    bills carry ICD codes for every claim)."""
+    return list(
+        session.scalars(
+            select(Claim.estimated_amount)
+            .where(
+                Claim.line == claim.line,
+                Claim.loss_cause == claim.loss_cause,
+                Claim.id != claim.id,
+                Claim.estimated_amount.is_not(None),
+                Claim.received_at <= claim.received_at,
+            )
+            .order_by(Claim.received_at.desc())
+            .limit(DIAGNOSIS_HISTORY)
+        )
+    )
+
+
+def _visits(session: Session, own: list[Receipt], claim: Claim) -> list[ProviderVisit]:
+    found: list[ProviderVisit] = []
+    for issuer in sorted({r.issuer for r in own}):
+        days = [r.treatment_from or r.issued_on for r in own if r.issuer == issuer]
+        found.extend(
+            v
+            for v in receipts.visits(
+                session, issuer, min(days) - PROVIDER_WINDOW, max(days) + PROVIDER_WINDOW
+            )
+            if v.claim_id != claim.id
+        )
+    return found
+
+
+def gather(session: Session, claim: Claim) -> CheckInput:
+    policy = session.get_one(Policy, claim.policy_id)
+    person = session.get_one(Person, claim.insured_person_id)
+    own = receipts.receipts_of_claim(session, claim.id)
+    same: list[Receipt] = []
+    for r in own:
+        same.extend(
+            x
+            for x in receipts.find_receipts(session, r.receipt_code, r.number)
+            if x.claim_id != claim.id
+        )
+    past = _insured_claims(session, claim)
+    amount = sum((r.total for r in own), Decimal("0.00")) if own else claim.estimated_amount
+    return CheckInput(
+        claim=ClaimFacts(
+            claim_id=claim.id,
+            policy_id=claim.policy_id,
+            insured_id=claim.insured_person_id,
+            reported_on=local_date(claim.received_at),
+            loss_date=claim.loss_date,
+            amount=amount,
+            diagnosis=claim.loss_cause,
+        ),
+        policy=_policy_facts(session, claim, policy),
+        insured=InsuredFacts(person.id, person.gender, person.birth_date),
+        receipts=tuple(own),
+        same_receipts=tuple(same),
+        line_uses=tuple(receipts.lines_of_claims(session, [c.claim_id for c in past])),
+        contacts=tuple(_contacts(session, claim, person)),
+        provider_visits=tuple(_visits(session, own, claim)),
+        insured_claims=tuple(past),
+        diagnosis_amounts=tuple(_diagnosis_amounts(session, claim)),
+    )

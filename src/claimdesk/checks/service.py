@@ -1,0 +1,218 @@
+"""The checks service (CLM-F3): configure the checks, run them on a claim, act on hits.
+
+A hit whose check is configured ``hold`` raises a fraud flag through the fraud service,
+which suspends the claim until an investigator clears or confirms it (CLM-F1); ``refer``
+records the reason for a person and leaves the claim moving. Services only flush.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from claimdesk.audit.service import record
+from claimdesk.auth.principal import Principal
+from claimdesk.checks import repository
+from claimdesk.checks.errors import CheckParameterInvalid, UnknownCheck
+from claimdesk.checks.schemas import CheckConfigIn
+from claimdesk.claims import workflow
+from claimdesk.jobs.queue import enqueue
+from claimdesk.models.base import utcnow
+from claimdesk.models.check import CheckConfigVersion, CheckHit
+from claimdesk.models.claim import Claim
+from claimdesk.rules.checks.params import ParamError, to_json, validate
+from claimdesk.rules.checks.rules import RULES, evidence_key
+from claimdesk.rules.checks.types import Hit
+
+try:
+    from claimdesk.claims.fraud.service import flag as fraud_flag
+except ImportError:  # the fraud service before the claims modules moved into packages
+    from claimdesk.claims.fraud import flag as fraud_flag  # type: ignore[attr-defined,no-redef]
+
+JOB_KIND = "checks.run"
+SYSTEM = "automatic-checks"
+
+
+# -- configuration ---------------------------------------------------------------------------
+
+
+def configs(session: Session) -> list[CheckConfigVersion]:
+    current = repository.current_configs(session)
+    return [current[code] for code in RULES if code in current]
+
+
+def update_config(
+    session: Session, *, actor: Principal, code: str, data: CheckConfigIn
+) -> CheckConfigVersion:
+    """A new version of one check's configuration, validated and audited (GEN-5)."""
+    rule = RULES.get(code)
+    if rule is None:
+        raise UnknownCheck(check=code)
+    try:
+        parameters = to_json(validate(rule.params, data.parameters))
+    except ParamError as error:
+        raise CheckParameterInvalid(
+            field=error.field, detail_zh=error.message_zh, detail_en=error.message_en, check=code
+        ) from None
+    before = repository.current_configs(session).get(code)
+    version = CheckConfigVersion(
+        code=code,
+        version=(before.version + 1) if before else 1,
+        enabled=data.enabled,
+        action=data.action,
+        parameters=parameters,
+        created_at=utcnow(),
+        created_by_id=actor.user_id,
+        reason=data.reason.strip(),
+    )
+    session.add(version)
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        action="check.config_changed",
+        entity_type="check",
+        entity_id=code,
+        reason=version.reason,
+        details={
+            "version": version.version,
+            "before": None if before is None else _config_json(before),
+            "after": _config_json(version),
+        },
+    )
+    return version
+
+
+def _config_json(row: CheckConfigVersion) -> dict[str, object]:
+    return {"enabled": row.enabled, "action": row.action, "parameters": row.parameters}
+
+
+# -- runs ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RunResult:
+    claim_id: int
+    data_version: str
+    new_hits: list[CheckHit]
+    held: bool
+
+
+def enqueue_checks(session: Session, *, claim_id: int) -> bool:
+    """Queue a run for the claim's current data; the same data are checked once."""
+    claim = session.get(Claim, claim_id)
+    if claim is None:
+        return False
+    version = repository.data_version(session, claim)
+    job = enqueue(
+        session,
+        kind=JOB_KIND,
+        payload={"claim_id": claim_id, "data_version": version},
+        dedupe_key=f"{JOB_KIND}:{claim_id}:{version}",
+    )
+    return job is not None
+
+
+def run_checks(session: Session, *, claim_id: int, actor: Principal) -> RunResult:
+    """Run every enabled check on the claim, record new hits and apply their actions."""
+    claim = session.scalars(select(Claim).where(Claim.id == claim_id).with_for_update()).one()
+    facts = repository.gather(session, claim)
+    version = repository.data_version(session, claim)
+    known = repository.hit_keys(session, claim.id)
+    new: list[CheckHit] = []
+    for code, config in repository.current_configs(session).items():
+        rule = RULES.get(code)
+        if rule is None or not config.enabled:
+            continue
+        params = validate(rule.params, config.parameters)
+        for hit in rule.run(facts, params):
+            key = evidence_key(hit)
+            if (code, key) in known:
+                continue  # found before on the same evidence: recorded and acted on once
+            known.add((code, key))
+            new.append(_record_hit(session, claim, config, hit, key, version))
+    held = _act(session, actor=actor, claim=claim, hits=new)
+    record(
+        session,
+        actor=actor,
+        action="claim.checks_run",
+        entity_type="claim",
+        entity_id=claim.id,
+        details={
+            "data_version": version,
+            "new_hits": [h.check_code for h in new],
+            "held": held,
+            "config_versions": {
+                c.code: c.version for c in repository.current_configs(session).values()
+            },
+        },
+    )
+    return RunResult(claim.id, version, new, held)
+
+
+def _record_hit(
+    session: Session,
+    claim: Claim,
+    config: CheckConfigVersion,
+    hit: Hit,
+    key: str,
+    version: str,
+) -> CheckHit:
+    row = CheckHit(
+        claim_id=claim.id,
+        check_code=hit.code,
+        config_version=config.version,
+        action=config.action,
+        reason_zh=hit.reason_zh,
+        reason_en=hit.reason_en,
+        evidence=hit.evidence,
+        evidence_key=key,
+        data_version=version,
+        found_at=utcnow(),
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def _holdable(claim: Claim) -> bool:
+    return claim.state in workflow.OPEN_STATES or claim.state == workflow.SUSPENDED
+
+
+def _act(session: Session, *, actor: Principal, claim: Claim, hits: list[CheckHit]) -> bool:
+    held = False
+    for hit in hits:
+        if hit.action == "hold" and _holdable(claim):
+            # CLM-F1: the flag suspends the claim until an investigator decides.
+            found = fraud_flag(
+                session,
+                actor=actor,
+                claim=claim,
+                description=f"{hit.reason_zh} / {hit.reason_en}",
+                rule_code=f"check:{hit.check_code}"[:40],
+            )
+            hit.fraud_flag_id = found.id
+            held = True
+        else:
+            # Refer (or a hold on a claim already closed): a person reads the reason.
+            record(
+                session,
+                actor=actor,
+                action="claim.check_referred",
+                entity_type="claim",
+                entity_id=claim.id,
+                reason=hit.reason_zh,
+                details={"hit_id": hit.id, "check": hit.check_code, "action": hit.action},
+            )
+    session.flush()
+    return held
+
+
+def system_actor() -> Principal:
+    return Principal.system(SYSTEM)
+
+
+def hits_for(session: Session, *, claim_id: int) -> list[CheckHit]:
+    return repository.hits_of(session, claim_id)

@@ -1,0 +1,118 @@
+"""Shared set-up of the checks tests: the claims world, an administrator, a receipt book
+standing in for the bills domain, and a report helper (SPEC CLM-F3)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from claimdesk.models.claim import Claim
+from claimdesk.rules.checks.types import LineUse, ProviderVisit, Receipt, ReceiptLine
+from tests.claims.helpers import World
+
+API = "/api/v1"
+
+
+@dataclass
+class ReceiptBook:
+    """An in-memory receipt source (checks.receipts.ReceiptSource) with explicit rows."""
+
+    receipts: list[Receipt] = field(default_factory=list)
+
+    def add(
+        self,
+        *,
+        claim_id: int,
+        number: str,
+        code: str = "11010125",
+        issuer: str = "北京协和医院",
+        on: str = "2026-06-01",
+        lines: Sequence[tuple[str, str]] = (("血常规", "200.00"),),
+    ) -> Receipt:
+        items = tuple(
+            ReceiptLine(i + 1, None, name, Decimal(amount))
+            for i, (name, amount) in enumerate(lines)
+        )
+        total = sum((line.amount for line in items), Decimal("0.00"))
+        receipt = Receipt(
+            len(self.receipts) + 1,
+            claim_id,
+            code,
+            number,
+            issuer,
+            dt.date.fromisoformat(on),
+            total,
+            items,
+        )
+        self.receipts.append(receipt)
+        return receipt
+
+    def receipts_of_claim(self, session: Session, claim_id: int) -> Sequence[Receipt]:
+        return [r for r in self.receipts if r.claim_id == claim_id]
+
+    def find_receipts(self, session: Session, code: str, number: str) -> Sequence[Receipt]:
+        return [r for r in self.receipts if (r.receipt_code, r.number) == (code, number)]
+
+    def lines_of_claims(self, session: Session, claim_ids: Sequence[int]) -> Sequence[LineUse]:
+        return [
+            LineUse(
+                r.claim_id,
+                r.receipt_id,
+                r.issuer,
+                r.issued_on,
+                x.item_code,
+                x.name,
+                x.amount,
+                x.quantity,
+            )
+            for r in self.receipts
+            if r.claim_id in claim_ids
+            for x in r.lines
+        ]
+
+    def visits(
+        self, session: Session, provider: str, start: dt.date, end: dt.date
+    ) -> Sequence[ProviderVisit]:
+        found = []
+        for r in self.receipts:
+            if r.issuer == provider and start <= r.issued_on <= end:
+                claim = session.get_one(Claim, r.claim_id)
+                found.append(
+                    ProviderVisit(
+                        r.claim_id, claim.insured_person_id, provider, r.issued_on, claim.policy_id
+                    )
+                )
+        return found
+
+
+def report(
+    w: World,
+    *,
+    policy_number: str,
+    loss_date: str = "2026-06-01",
+    amount: str = "800.00",
+    phone: str = "13912345678",
+    received_at: str = "2026-06-10T09:00:00+08:00",
+    **extra: Any,
+) -> dict[str, Any]:
+    payload = {
+        "channel": "hotline",
+        "policy_number": policy_number,
+        "claimant_name": "李四",
+        "contact_phone": phone,
+        "loss_date": loss_date,
+        "loss_place": "北京市东城区",
+        "loss_cause": "illness",
+        "loss_overview": "门诊治疗",
+        "estimated_amount": amount,
+        "received_at": received_at,
+        **extra,
+    }
+    response = w.client.post(f"{API}/claims", json=payload, headers=w.h["handler"])
+    assert response.status_code == 201, response.text
+    return response.json()

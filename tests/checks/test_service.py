@@ -1,0 +1,218 @@
+"""Each automatic check through the service on seeded claims; hold suspends (CLM-F1),
+refer records a reason without suspending; runs are queued when data arrive and are
+idempotent (SPEC CLM-F3, CLM-F1, GEN-5)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from claimdesk.checks import receipts, service
+from claimdesk.checks.schemas import CheckConfigIn
+from claimdesk.checks.tasks import run_claim_checks
+from claimdesk.models.audit import AuditEntry
+from claimdesk.models.base import utcnow
+from claimdesk.models.check import CheckHit
+from claimdesk.models.claim import Claim, FraudFlag
+from claimdesk.models.job import Job
+from tests.builders import demo_version, issue_policy, make_person, resident_id
+from tests.checks.helpers import ReceiptBook, report
+from tests.claims.helpers import FrozenClock, World, build_world, local
+
+
+@pytest.fixture
+def world(db: Session, client: TestClient, monkeypatch: pytest.MonkeyPatch) -> World:
+    FrozenClock(monkeypatch, local("2026-06-10T10:00:00"))
+    return build_world(db, client)
+
+
+@pytest.fixture
+def book() -> Iterator[ReceiptBook]:
+    found = ReceiptBook()
+    receipts.register_receipt_source(found)
+    yield found
+    receipts.register_receipt_source(None)
+
+
+def _number(w: World) -> str:
+    return w.policies["MED-MILLION"].number  # type: ignore[attr-defined]
+
+
+def _run(db: Session, claim_id: int) -> service.RunResult:
+    result = service.run_checks(db, claim_id=claim_id, actor=service.system_actor())
+    db.commit()
+    return result
+
+
+def _only(db: Session, **configs: dict[str, Any]) -> None:
+    """Leave only the named checks enabled, with the given parameters and action."""
+    actor = service.system_actor()
+    for row in service.configs(db):
+        wanted = configs.get(row.code)
+        service.update_config(
+            db,
+            actor=actor,
+            code=row.code,
+            data=CheckConfigIn(
+                enabled=wanted is not None,
+                action=(wanted or {}).get("action", row.action),
+                parameters=(wanted or {}).get("parameters", row.parameters),
+                reason="test set-up",
+            ),
+        )
+    db.commit()
+
+
+def _codes(result: service.RunResult) -> list[str]:
+    return sorted(h.check_code for h in result.new_hits)
+
+
+def test_report_queues_one_run_per_data_version(world: World, db: Session):  # SPEC CLM-F3
+    claim = report(world, policy_number=_number(world))
+    jobs = db.scalars(select(Job).where(Job.kind == "checks.run")).all()
+    assert [j.dedupe_key.split(":")[1] for j in jobs] == [str(claim["id"])]  # type: ignore[union-attr]
+    # The same data again: no second job.
+    assert service.enqueue_checks(db, claim_id=claim["id"]) is False
+    # The job's handler runs the checks (the worker's way in).
+    run_claim_checks(db, {"claim_id": claim["id"]}, now=utcnow())
+    db.commit()  # the job's edge commits; audit entries are written then
+    assert db.scalars(select(AuditEntry).where(AuditEntry.action == "claim.checks_run")).first()
+
+
+def test_hold_suspends_the_claim_through_the_fraud_service(world: World, db: Session):
+    # SPEC CLM-F3 CLM-F1: inside the 30-day waiting period (policy from 2026-01-01).
+    _only(db, outside_period={"action": "hold", "parameters": {}})
+    claim = report(world, policy_number=_number(world), loss_date="2026-01-20")
+    result = _run(db, claim["id"])
+    assert _codes(result) == ["outside_period"] and result.held
+    row = db.get_one(Claim, claim["id"])
+    assert row.state == "suspended"
+    flag = db.scalars(select(FraudFlag).where(FraudFlag.claim_id == row.id)).one()
+    assert flag.rule_code == "check:outside_period" and flag.source == "rule"
+    assert "等待期" in flag.description and "waiting period" in flag.description
+    assert result.new_hits[0].fraud_flag_id == flag.id
+    # Idempotent: the same data found again records and flags nothing more.
+    assert _run(db, claim["id"]).new_hits == []
+    assert len(db.scalars(select(FraudFlag).where(FraudFlag.claim_id == row.id)).all()) == 1
+
+
+def test_refer_records_the_reason_and_leaves_the_claim_moving(world: World, db: Session):
+    # SPEC CLM-F3: a claim 40 days after the start, early_claim at 60 days, action refer.
+    _only(db, early_claim={"action": "refer", "parameters": {"days": 60}})
+    claim = report(world, policy_number=_number(world), loss_date="2026-02-10")
+    result = _run(db, claim["id"])
+    assert _codes(result) == ["early_claim"] and not result.held
+    assert db.get_one(Claim, claim["id"]).state == "reported"
+    referred = db.scalars(
+        select(AuditEntry).where(AuditEntry.action == "claim.check_referred")
+    ).one()
+    assert "40" in (referred.reason or "")
+    assert db.scalars(select(FraudFlag)).all() == []
+
+
+def test_duplicate_receipt_on_another_policy_holds_the_second_claim(
+    world: World, db: Session, book: ReceiptBook
+):  # SPEC CLM-F3 CLM-F1
+    _only(db, duplicate_receipt={"action": "hold", "parameters": {}})
+    stranger = make_person(
+        db, name="赵六", id_number=resident_id(birth="19700101", seq="777"), phone="13700000001"
+    )
+    version = demo_version(db, "MED-MILLION")
+    other_policy = issue_policy(db, version_id=version.id, policyholder_id=stranger.id)
+    db.commit()
+    first = report(world, policy_number=_number(world))
+    second = report(world, policy_number=other_policy.number, phone="13700000001")
+    book.add(claim_id=first["id"], number="0000000042")
+    book.add(claim_id=second["id"], number="0000000042")
+    hits = _run(db, second["id"]).new_hits
+    assert [h.evidence["other_claim_ids"] for h in hits] == [[first["id"]]]
+    assert db.get_one(Claim, second["id"]).state == "suspended"
+
+
+def test_sex_mismatch_from_the_bill_lines(world: World, db: Session, book: ReceiptBook):
+    # SPEC CLM-F3: the insured of build_world is a woman (ID sequence 456: even digit).
+    _only(db, sex_age_mismatch={"action": "hold", "parameters": {}})
+    claim = report(world, policy_number=_number(world))
+    book.add(claim_id=claim["id"], number="1", lines=[("前列腺彩超", "300.00")])
+    hits = _run(db, claim["id"]).new_hits
+    assert hits[0].evidence["list_item"] == "male_genital" and hits[0].evidence["gender"] == "F"
+
+
+def test_provider_cluster_counts_insureds_of_different_policies(
+    world: World, db: Session, book: ReceiptBook
+):  # SPEC CLM-F3
+    _only(
+        db,
+        provider_cluster={"action": "refer", "parameters": {"window_days": 3, "min_insureds": 3}},
+    )
+    version = demo_version(db, "MED-MILLION")
+    ids = []
+    for i in range(2):
+        person = make_person(
+            db, name=f"路人{i}", id_number=resident_id(seq=f"60{i}"), phone=f"1360000000{i}"
+        )
+        policy = issue_policy(db, version_id=version.id, policyholder_id=person.id)
+        db.commit()
+        ids.append(report(world, policy_number=policy.number, phone=f"1360000000{i}")["id"])
+    mine = report(world, policy_number=_number(world))["id"]
+    for n, cid in enumerate([*ids, mine]):
+        book.add(claim_id=cid, number=str(n), issuer="某某诊所", on="2026-06-0" + str(n + 1))
+    hits = _run(db, mine).new_hits
+    assert hits[0].evidence["insureds"] == 3 and hits[0].evidence["provider"] == "某某诊所"
+
+
+def test_claim_frequency_and_just_under_limit_over_the_insureds_claims(
+    world: World, db: Session
+):  # SPEC CLM-F3
+    _only(
+        db,
+        claim_frequency={"action": "refer", "parameters": {"period_days": 90, "max_claims": 2}},
+        just_under_limit={
+            "action": "refer",
+            "parameters": {"limits": ["5000"], "within_pct": "2", "min_count": 3},
+        },
+    )
+    first = report(world, policy_number=_number(world), amount="4950.00")
+    report(world, policy_number=_number(world), amount="4990.00")
+    assert _codes(_run(db, first["id"])) == []  # 2 claims: neither rule yet
+    third = report(world, policy_number=_number(world), amount="5000.00")
+    assert _codes(_run(db, third["id"])) == ["claim_frequency", "just_under_limit"]
+
+
+def test_amount_outlier_against_the_history_of_the_cause(world: World, db: Session):
+    # SPEC CLM-F3: robust statistics over history, with a minimum sample.
+    _only(
+        db, amount_outlier={"action": "refer", "parameters": {"min_samples": 5, "z_threshold": "5"}}
+    )
+    for amount in ("700.00", "800.00", "800.00", "900.00", "850.00"):
+        report(
+            world,
+            policy_number=_number(world),
+            amount=amount,
+            received_at="2026-06-01T09:00:00+08:00",
+        )
+    usual = report(world, policy_number=_number(world), amount="950.00")
+    outlier = report(world, policy_number=_number(world), amount="30000.00")
+    assert _codes(_run(db, usual["id"])) == []
+    hit = _run(db, outlier["id"]).new_hits[0]
+    assert hit.check_code == "amount_outlier" and hit.evidence["samples"] == 6
+
+
+def test_hits_are_listed_for_investigators_and_reviewers_only(world: World, db: Session):
+    # SPEC CLM-F3 CLM-F2
+    _only(db, outside_period={"action": "hold", "parameters": {}})
+    claim = report(world, policy_number=_number(world), loss_date="2026-01-20")
+    _run(db, claim["id"])
+    url = f"/api/v1/claims/{claim['id']}/check-hits"
+    for who in ("investigator", "supervisor"):
+        response = world.client.get(url, headers=world.h[who])
+        assert response.status_code == 200, response.text
+        assert [h["check_code"] for h in response.json()] == ["outside_period"]
+    for who in ("handler", "customer"):
+        assert world.client.get(url, headers=world.h[who]).status_code == 403
+    assert db.scalars(select(CheckHit)).one().reason_en.startswith("date 2026-01-20")
