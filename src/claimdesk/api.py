@@ -8,6 +8,7 @@ from claimdesk.audit.endpoints import router as audit_router
 from claimdesk.auth.csrf import api_csrf_guard
 from claimdesk.auth.endpoints import router as auth_router
 from claimdesk.auth.endpoints import users_router
+from claimdesk.bills.endpoints import router as bills_router
 from claimdesk.calendar.endpoints import deadlines_router
 from claimdesk.calendar.endpoints import router as calendar_router
 from claimdesk.checks.endpoints import router as checks_router
@@ -41,6 +42,7 @@ api_router.include_router(policies_router)
 api_router.include_router(people_router)
 api_router.include_router(people_me_router)
 api_router.include_router(claims_router)
+api_router.include_router(bills_router)
 api_router.include_router(claims_special_router)
 api_router.include_router(claims_public_router)
 api_router.include_router(claims_reports_router)

@@ -75,6 +75,8 @@ class Permission(StrEnum):
     CLAIMS_REPORT = "claims:report"
     CLAIMS_READ = "claims:read"
     CLAIMS_UPLOAD = "claims:upload"
+    # submit a medical e-receipt and settlement statement as data (CLM-T1)
+    CLAIMS_BILLS = "claims:bills"
     CLAIMS_ACCEPT = "claims:accept"
     CLAIMS_SURVEY = "claims:survey"
     CLAIMS_ASSESS = "claims:assess"
@@ -214,6 +216,12 @@ _CLAIM_GRANTS: dict[Role, set[Permission]] = {
 }
 for _role, _extra in _CLAIM_GRANTS.items():
     ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | frozenset(_extra)
+
+# Bills as data (CLM-T1): the customer for their own claim, the handler who takes in the
+# materials and the assessor who assesses from them. No hospital system role exists yet;
+# a hospital feed would get this permission alone (docs/bills.md).
+for _role in (Role.CUSTOMER, Role.CLAIMS_HANDLER, Role.ASSESSOR):
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | {Permission.CLAIMS_BILLS}
 
 
 # Service and sales (SPEC section 4): service agents work the desk; customers file

@@ -2,6 +2,7 @@
 
 from claimdesk.models.audit import AuditChainHead, AuditEntry
 from claimdesk.models.base import Base
+from claimdesk.models.bill import Bill, BillLine
 from claimdesk.models.calendar import CalendarDay, CalendarYear
 from claimdesk.models.check import CheckConfigVersion, CheckHit
 from claimdesk.models.claim import (
@@ -90,6 +91,8 @@ __all__ = [
     "AuthSession",
     "BankAccount",
     "Base",
+    "Bill",
+    "BillLine",
     "CalendarDay",
     "CalendarYear",
     "Callback",

@@ -1,0 +1,80 @@
+"""Bills as data (CLM-T1): a medical e-receipt with its lines and, when the claimant
+settled through social medical insurance, the settlement statement's figures.
+
+The JSON as submitted is kept, encrypted (SEC-1), beside the parsed columns; item names
+and codes are medical details and are encrypted too. ``receipt_key`` (a hash of receipt
+code + number) is the same for the same receipt on any claim: one column to index for
+the duplicate-receipt check across claims (CLM-F3); on one claim it is unique.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, Numeric, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from claimdesk.crypto.types import EncryptedString
+from claimdesk.models.base import Base, Ratio
+
+Quantity = Numeric(14, 4, asdecimal=True)
+UnitPrice = Numeric(18, 4, asdecimal=True)
+
+
+class Bill(Base):
+    __tablename__ = "claim_bills"
+    __table_args__ = (
+        UniqueConstraint("claim_id", "receipt_key", name="uq_claim_bills_claim_id_receipt_key"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"), index=True)
+    receipt_code: Mapped[str] = mapped_column(String(8))
+    receipt_number: Mapped[str] = mapped_column(String(10))
+    receipt_key: Mapped[str] = mapped_column(String(64), index=True)
+    issuer_name: Mapped[str] = mapped_column(String(200))
+    issuer_credit_code: Mapped[str] = mapped_column(String(18), index=True)
+    issue_date: Mapped[dt.date] = mapped_column(Date)
+    total: Mapped[Decimal]
+    # The settlement statement (医保结算单), national platform names; NULL without one.
+    settled: Mapped[bool] = mapped_column(Boolean, default=False)
+    setl_id: Mapped[str | None] = mapped_column(String(40))
+    setl_time: Mapped[dt.datetime | None]
+    medfee_sumamt: Mapped[Decimal | None]
+    fund_pay_sumamt: Mapped[Decimal | None]
+    acct_pay: Mapped[Decimal | None]
+    psn_cash_pay: Mapped[Decimal | None]
+    fulamt_ownpay_amt: Mapped[Decimal | None]
+    overlmt_selfpay: Mapped[Decimal | None]
+    preselfpay_amt: Mapped[Decimal | None]
+    inscp_scp_amt: Mapped[Decimal | None]
+    # Who sent it: customer | staff (no hospital system role exists yet, see docs/bills.md).
+    source: Mapped[str] = mapped_column(String(16))
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    submitted_at: Mapped[dt.datetime]
+    auth_method: Mapped[str] = mapped_column(String(32))
+    # The request body exactly as submitted (SEC-1: encrypted at rest).
+    original: Mapped[str] = mapped_column(EncryptedString("claim_bills.original"))
+
+    lines: Mapped[list[BillLine]] = relationship(
+        lazy="raise", cascade="all, delete-orphan", order_by="BillLine.position"
+    )
+
+
+class BillLine(Base):
+    __tablename__ = "claim_bill_lines"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bill_id: Mapped[int] = mapped_column(
+        ForeignKey("claim_bills.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    item_code: Mapped[str] = mapped_column(EncryptedString("claim_bill_lines.item_code"))
+    name: Mapped[str] = mapped_column(EncryptedString("claim_bill_lines.name"))
+    quantity: Mapped[Decimal] = mapped_column(Quantity)
+    unit_price: Mapped[Decimal] = mapped_column(UnitPrice)
+    amount: Mapped[Decimal]
+    catalog: Mapped[str] = mapped_column(String(1))  # A 甲 | B 乙 | C 丙
+    self_pay_ratio: Mapped[Decimal | None] = mapped_column(Ratio)
+    category: Mapped[str | None] = mapped_column(String(40))
