@@ -10,6 +10,12 @@ from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Numeric, String, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from claimdesk.models.base import Base, TimestampMixin
+from claimdesk.models.states import (
+    PolicyChangeState,
+    PolicyDisputeState,
+    PolicyState,
+    StateType,
+)
 
 
 class Policy(TimestampMixin, Base):
@@ -29,7 +35,9 @@ class Policy(TimestampMixin, Base):
     customer_group: Mapped[str | None] = mapped_column(String(32))
     agent_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     # in_force | terminated | expired
-    status: Mapped[str] = mapped_column(String(12), default="in_force")
+    status: Mapped[PolicyState] = mapped_column(
+        StateType(PolicyState, 12), default=PolicyState.IN_FORCE
+    )
     # A renewal is a new term linked to the one before (POL-4); one renewal per term.
     previous_policy_id: Mapped[int | None] = mapped_column(ForeignKey("policies.id"), unique=True)
     issued_at: Mapped[dt.datetime]
@@ -72,7 +80,9 @@ class PolicyChange(TimestampMixin, Base):
     policy_id: Mapped[int] = mapped_column(ForeignKey("policies.id"), index=True)
     kind: Mapped[str] = mapped_column(String(12))  # change | termination
     # requested | reviewed | approved | done | rejected
-    status: Mapped[str] = mapped_column(String(12), default="requested")
+    status: Mapped[PolicyChangeState] = mapped_column(
+        StateType(PolicyChangeState, 12), default=PolicyChangeState.REQUESTED
+    )
     description: Mapped[str] = mapped_column(Text)
     # change: {"beneficiaries": [...]} etc.; termination: {"initiator": ...}
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
@@ -103,7 +113,9 @@ class PolicyDispute(TimestampMixin, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     policy_id: Mapped[int] = mapped_column(ForeignKey("policies.id"), index=True)
     # applied | negotiating | agreed | arbitration | court | decided | closed
-    status: Mapped[str] = mapped_column(String(12), default="applied")
+    status: Mapped[PolicyDisputeState] = mapped_column(
+        StateType(PolicyDisputeState, 12), default=PolicyDisputeState.APPLIED
+    )
     applicant: Mapped[str] = mapped_column(String(100))
     description: Mapped[str] = mapped_column(Text)
     applied_at: Mapped[dt.datetime]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from claimdesk.errors import ClaimdeskError, Conflict, ValidationFailed
+from claimdesk.rules.transitions import IllegalTransition
 
 
 class ProductNotOnSale(ValidationFailed):
@@ -67,7 +68,7 @@ class PolicyNotInForce(Conflict):
     message_en = "Policy {number} is {status}; this operation is not possible"
 
 
-class WrongStep(Conflict):
+class WrongStep(IllegalTransition):
     code = "wrong_step"
     message_zh = "当前状态 {status} 不能执行“{step}”"
     message_en = "Step '{step}' is not possible in state {status}"

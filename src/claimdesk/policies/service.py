@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from claimdesk import timeutil
+from claimdesk import lifecycle, timeutil
 from claimdesk.audit.service import record
 from claimdesk.auth.principal import Principal
 from claimdesk.clocks import service as clocks
@@ -403,8 +403,9 @@ def _change_for(session: Session, actor: Principal, change_id: int) -> tuple[Pol
     return change, policy
 
 
-def _step(change: PolicyChange, expected: str, step: str) -> None:
-    if change.status != expected:
+def _step(change: PolicyChange, to: str, step: str) -> None:
+    """Refuse early (before any input is used) a step the change's table does not allow."""
+    if not lifecycle.POLICY_CHANGE.allows(change.status, to):
         raise WrongStep(status=change.status, step=step)
 
 
@@ -420,18 +421,17 @@ def review_change(
     """Review: the change must not break the law or the contract (POL-2)."""
     now = at or utcnow()
     change, _ = _change_for(session, actor, change_id)
-    _step(change, "requested", "review")
+    _step(change, "reviewed", "review")
     change.reviewed_at, change.reviewed_by_id, change.review_note = now, actor.user_id, note
     if not lawful:
         return _reject(session, actor, change, note, now)
-    change.status = "reviewed"
-    session.flush()
-    record(
+    lifecycle.transition(
         session,
+        entity=change,
+        table=lifecycle.POLICY_CHANGE,
+        to="reviewed",
         actor=actor,
         action="policy_change.review",
-        entity_type="policy_change",
-        entity_id=change.id,
         reason=note,
         at=now,
     )
@@ -444,17 +444,17 @@ def approve_change(
     """The insurer's consent. Four eyes: the reviewer cannot approve."""
     now = at or utcnow()
     change, _ = _change_for(session, actor, change_id)
-    _step(change, "reviewed", "approve")
+    _step(change, "approved", "approve")
     if actor.user_id is not None and change.reviewed_by_id == actor.user_id:
         raise SameReviewerAndApprover()
-    change.status, change.approved_at, change.approved_by_id = "approved", now, actor.user_id
-    session.flush()
-    record(
+    change.approved_at, change.approved_by_id = now, actor.user_id
+    lifecycle.transition(
         session,
+        entity=change,
+        table=lifecycle.POLICY_CHANGE,
+        to="approved",
         actor=actor,
         action="policy_change.approve",
-        entity_type="policy_change",
-        entity_id=change.id,
         at=now,
     )
     return change
@@ -470,24 +470,23 @@ def reject_change(
 ) -> PolicyChange:
     now = at or utcnow()
     change, _ = _change_for(session, actor, change_id)
-    if change.status not in ("requested", "reviewed", "approved"):
-        raise WrongStep(status=change.status, step="reject")
+    _step(change, "rejected", "reject")
     return _reject(session, actor, change, reason, now)
 
 
 def _reject(
     session: Session, actor: Principal, change: PolicyChange, reason: str, now: dt.datetime
 ) -> PolicyChange:
-    change.status, change.rejected_reason, change.completed_at = "rejected", reason, now
+    change.rejected_reason, change.completed_at = reason, now
     change.completed_by_id = actor.user_id
     _stop_clocks(session, actor, "policy_change", change.id, now)
-    session.flush()
-    record(
+    lifecycle.transition(
         session,
+        entity=change,
+        table=lifecycle.POLICY_CHANGE,
+        to="rejected",
         actor=actor,
         action="policy_change.reject",
-        entity_type="policy_change",
-        entity_id=change.id,
         reason=reason,
         at=now,
     )
@@ -500,7 +499,7 @@ def complete_change(
     """Done: the change is applied to the policy, its old values kept in `before`."""
     now = at or utcnow()
     change, policy = _change_for(session, actor, change_id)
-    _step(change, "approved", "complete")
+    _step(change, "done", "complete")
     if policy.status != "in_force":
         raise PolicyNotInForce(number=policy.number, status=policy.status)
     if change.kind == "change":
@@ -536,20 +535,27 @@ def complete_change(
         )
         change.before = {"status": policy.status}
         change.refund_amount = refund
-        policy.status, policy.terminated_on, policy.refund_amount = (
-            "terminated",
-            change.effective_date,
-            refund,
+        policy.terminated_on, policy.refund_amount = change.effective_date, refund
+        lifecycle.transition(
+            session,
+            entity=policy,
+            table=lifecycle.POLICY,
+            to="terminated",
+            actor=actor,
+            at=now,
+            details={"change_id": change.id},
         )
-    change.status, change.completed_at, change.completed_by_id = "done", now, actor.user_id
+    change.completed_at, change.completed_by_id = now, actor.user_id
     _stop_clocks(session, actor, "policy_change", change.id, now)
-    session.flush()
-    record(
+    # The step is the policy's: its entry stays filed under the policy (POL-2 / POL-3).
+    lifecycle.transition(
         session,
+        entity=change,
+        table=lifecycle.POLICY_CHANGE,
+        to="done",
         actor=actor,
         action=f"policy.{change.kind}_done",
-        entity_type="policy",
-        entity_id=policy.id,
+        audit_as=("policy", policy.id),
         at=now,
         details={
             "change_id": change.id,
@@ -727,16 +733,15 @@ def dispute_step(
         dispute.closed_at = now
         dispute.outcome = text
         _stop_clocks(session, actor, "policy_dispute", dispute.id, now)
-    dispute.status = target
-    session.flush()
-    record(
+    lifecycle.transition(
         session,
+        entity=dispute,
+        table=lifecycle.POLICY_DISPUTE,
+        to=target,
         actor=actor,
         action=f"policy_dispute.{action}",
-        entity_type="policy_dispute",
-        entity_id=dispute.id,
         at=now,
-        details={"status": dispute.status},
+        details={"status": target},
     )
     return dispute
 
