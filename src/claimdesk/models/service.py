@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from claimdesk.crypto.types import EncryptedString
 from claimdesk.models.base import Base, TimestampMixin
+from claimdesk.models.states import ComplaintState, ServiceRecordState, StateType
 
 
 class ServiceDeskSupervisor(TimestampMixin, Base):
@@ -38,7 +39,9 @@ class ServiceRecord(TimestampMixin, Base):
     subject: Mapped[str] = mapped_column(String(200))
     request: Mapped[str | None] = mapped_column(Text)
     # open | answered | closed
-    status: Mapped[str] = mapped_column(String(12), default="open")
+    status: Mapped[ServiceRecordState] = mapped_column(
+        StateType(ServiceRecordState, 12), default=ServiceRecordState.OPEN
+    )
     outcome: Mapped[str | None] = mapped_column(Text)
     received_at: Mapped[dt.datetime]
     answered_at: Mapped[dt.datetime | None]
@@ -73,7 +76,9 @@ class Complaint(TimestampMixin, Base):
     handler_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     received_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # received | acknowledged | decided | accepted | escalated | archived
-    status: Mapped[str] = mapped_column(String(12), default="received")
+    status: Mapped[ComplaintState] = mapped_column(
+        StateType(ComplaintState, 12), default=ComplaintState.RECEIVED
+    )
     received_at: Mapped[dt.datetime]
     acknowledged_at: Mapped[dt.datetime | None]
     progress_note: Mapped[str | None] = mapped_column(Text)

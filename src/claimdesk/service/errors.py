@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from claimdesk.errors import AlreadyExists, ClaimdeskError, Conflict, NotFound, ValidationFailed
+from claimdesk.rules.transitions import IllegalTransition
 
 
 class UnknownCode(ValidationFailed):
@@ -59,7 +60,7 @@ class ReferencedRecordMissing(ValidationFailed):
     message_en = "{field}: the {what_en} it refers to does not exist"
 
 
-class ServiceRecordClosed(Conflict):
+class ServiceRecordClosed(IllegalTransition):
     code = "service_record_closed"
     message_zh = "服务记录已结束，不能再修改"
     message_en = "The service record is closed and cannot change"
@@ -94,7 +95,7 @@ class DecisionPastExtendedDeadline(ValidationFailed):
     message_en = "{field}: an extension reaches at most 30 days after receipt ({due}), already past"
 
 
-class ComplaintWrongState(Conflict):
+class ComplaintWrongState(IllegalTransition):
     code = "complaint_wrong_state"
     message_zh = "投诉当前状态为“{status}”，不能{action_zh}"
     message_en = "The complaint is '{status}'; it cannot {action_en}"

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from claimdesk import lifecycle
 from claimdesk.audit.service import record
 from claimdesk.auth.principal import Principal
 from claimdesk.calendar.service import load_calendar
@@ -383,23 +384,17 @@ def answer_service_record(
 ) -> ServiceRecord:
     """The customer got an answer: the consultation clock stops (met or late)."""
     found = get_service_record(session, actor=actor, record_id=record_id)
-    if found.status == "closed":
+    if not lifecycle.SERVICE_RECORD.allows(found.status, "answered"):
         raise ServiceRecordClosed()
     outcome = _text(outcome, "outcome")
     when = _instant(at, "at")
     found.outcome = outcome
-    found.status = "answered"
     found.answered_at = found.answered_at or when
     _stop_if_open(
         session, _clock(session, "service_record", found.id, CONSULTATION_CLOCK), when, actor
     )
-    session.flush()
-    record(
-        session,
-        actor=actor,
-        action="service_record.answered",
-        entity_type="service_record",
-        entity_id=found.id,
+    lifecycle.transition(
+        session, entity=found, table=lifecycle.SERVICE_RECORD, to="answered", actor=actor
     )
     return found
 
@@ -413,7 +408,7 @@ def close_service_record(
     at: dt.datetime | None = None,
 ) -> ServiceRecord:
     found = get_service_record(session, actor=actor, record_id=record_id)
-    if found.status == "closed":
+    if not lifecycle.SERVICE_RECORD.allows(found.status, "closed"):
         raise ServiceRecordClosed()
     when = _instant(at, "at")
     if outcome is not None:
@@ -421,18 +416,12 @@ def close_service_record(
     if not found.outcome:
         raise TextRequired(field="outcome")
     found.answered_at = found.answered_at or when
-    found.status = "closed"
     found.closed_at = when
     _stop_if_open(
         session, _clock(session, "service_record", found.id, CONSULTATION_CLOCK), when, actor
     )
-    session.flush()
-    record(
-        session,
-        actor=actor,
-        action="service_record.closed",
-        entity_type="service_record",
-        entity_id=found.id,
+    lifecycle.transition(
+        session, entity=found, table=lifecycle.SERVICE_RECORD, to="closed", actor=actor
     )
     return found
 
@@ -586,6 +575,12 @@ def _require_status(
         raise ComplaintWrongState(status=complaint.status, action_zh=action_zh, action_en=action_en)
 
 
+def _require_move(complaint: Complaint, to: str, action_zh: str, action_en: str) -> None:
+    """Refuse early (before any input is used) a move the complaint's table forbids."""
+    if not lifecycle.COMPLAINT.allows(complaint.status, to):
+        raise ComplaintWrongState(status=complaint.status, action_zh=action_zh, action_en=action_en)
+
+
 def acknowledge_complaint(
     session: Session,
     *,
@@ -597,10 +592,9 @@ def acknowledge_complaint(
     """Acknowledged with progress (24 h); for a claim complaint this is also the named
     person's answer (CLM-Z3)."""
     complaint = get_complaint(session, actor=actor, complaint_id=complaint_id, for_update=True)
-    _require_status(complaint, ("received",), "确认受理", "be acknowledged")
+    _require_move(complaint, "acknowledged", "确认受理", "be acknowledged")
     note = _text(progress_note, "progress_note")
     when = _instant(at, "at")
-    complaint.status = "acknowledged"
     complaint.acknowledged_at = when
     complaint.progress_note = note
     if complaint.handler_user_id is None:
@@ -609,13 +603,12 @@ def acknowledge_complaint(
     _stop_if_open(
         session, _clock(session, "complaint", complaint.id, CLAIM_RESPONSE_CLOCK), when, actor
     )
-    session.flush()
-    record(
+    lifecycle.transition(
         session,
+        entity=complaint,
+        table=lifecycle.COMPLAINT,
+        to="acknowledged",
         actor=actor,
-        action="complaint.acknowledged",
-        entity_type="complaint",
-        entity_id=complaint.id,
         details={"handler_user_id": complaint.handler_user_id},
     )
     return complaint
@@ -765,7 +758,7 @@ def decide_complaint(
     """Decide. A decision past the deadline is recorded as late (the clock is missed);
     an extension reason given with it extends first, which only works in time."""
     complaint = get_complaint(session, actor=actor, complaint_id=complaint_id, for_update=True)
-    _require_status(complaint, ("received", "acknowledged"), "作出处理决定", "be decided")
+    _require_move(complaint, "decided", "作出处理决定", "be decided")
     choose(outcome, DECISION_OUTCOMES, "outcome")
     text = _text(decision, "decision")
     when = _instant(at, "at")
@@ -778,28 +771,26 @@ def decide_complaint(
             when=when,
             field="extension_reason",
         )
-    complaint.status = "decided"
     complaint.decision = text
     complaint.decision_outcome = outcome
     complaint.decided_at = when
     complaint.decided_by_id = actor.user_id
     for name in (ACK_CLOCK, CLAIM_RESPONSE_CLOCK, DECISION_CLOCK):
         _stop_if_open(session, _clock(session, "complaint", complaint.id, name), when, actor)
-    session.flush()
+    lifecycle.transition(
+        session,
+        entity=complaint,
+        table=lifecycle.COMPLAINT,
+        to="decided",
+        actor=actor,
+        details={"outcome": outcome, "late": when > complaint.decision_due_at},
+    )
     _notify_complainant(
         session,
         complaint,
         template="complaint_decided",
         body=f"您的投诉（编号 {complaint.id}）已有处理决定：{text}",
         dedupe_key=f"complaint:{complaint.id}:decided",
-    )
-    record(
-        session,
-        actor=actor,
-        action="complaint.decided",
-        entity_type="complaint",
-        entity_id=complaint.id,
-        details={"outcome": outcome, "late": when > complaint.decision_due_at},
     )
     return complaint
 
@@ -815,8 +806,8 @@ def respond_to_decision(
 ) -> Complaint:
     """The complainant accepts the decision or escalates (mediation, regulator ...)."""
     complaint = get_complaint(session, actor=actor, complaint_id=complaint_id, for_update=True)
-    _require_status(complaint, ("decided",), "登记客户意见", "take the customer's response")
     choose(response, CUSTOMER_RESPONSES, "response")
+    _require_move(complaint, response, "登记客户意见", "take the customer's response")
     if response == "escalated":
         choose(route, ESCALATION_ROUTES, "route")
     elif route is not None:
@@ -824,14 +815,12 @@ def respond_to_decision(
     complaint.customer_response = response
     complaint.escalation_route = route
     complaint.responded_at = _instant(at, "at")
-    complaint.status = response
-    session.flush()
-    record(
+    lifecycle.transition(
         session,
+        entity=complaint,
+        table=lifecycle.COMPLAINT,
+        to=response,
         actor=actor,
-        action=f"complaint.{response}",
-        entity_type="complaint",
-        entity_id=complaint.id,
         details={"route": route},
     )
     return complaint
@@ -841,16 +830,10 @@ def archive_complaint(
     session: Session, *, actor: Principal, complaint_id: int, at: dt.datetime | None = None
 ) -> Complaint:
     complaint = get_complaint(session, actor=actor, complaint_id=complaint_id, for_update=True)
-    _require_status(complaint, ("decided", "accepted", "escalated"), "归档", "be archived")
+    _require_move(complaint, "archived", "归档", "be archived")
     complaint.archived_at = _instant(at, "at")
-    complaint.status = "archived"
-    session.flush()
-    record(
-        session,
-        actor=actor,
-        action="complaint.archived",
-        entity_type="complaint",
-        entity_id=complaint.id,
+    lifecycle.transition(
+        session, entity=complaint, table=lifecycle.COMPLAINT, to="archived", actor=actor
     )
     return complaint
 
