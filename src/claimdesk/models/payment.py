@@ -17,6 +17,7 @@ from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueCon
 from sqlalchemy.orm import Mapped, mapped_column
 
 from claimdesk.models.base import Base
+from claimdesk.models.states import PaymentBatchState, PaymentState, StateType
 
 
 class PayeeAuthorisation(Base):
@@ -43,7 +44,9 @@ class PaymentBatch(Base):
     created_at: Mapped[dt.datetime]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # exported | confirmed (every line answered)
-    status: Mapped[str] = mapped_column(String(12), default="exported")
+    status: Mapped[PaymentBatchState] = mapped_column(
+        StateType(PaymentBatchState, 12), default=PaymentBatchState.EXPORTED
+    )
     payment_count: Mapped[int] = mapped_column(Integer, default=0)
     total: Mapped[Decimal]
     filename: Mapped[str] = mapped_column(String(120))
@@ -75,7 +78,9 @@ class Payment(Base):
     bank_account_id: Mapped[int] = mapped_column(ForeignKey("bank_accounts.id"))
     account_last4: Mapped[str] = mapped_column(String(4))
     # pending | exported | paid | failed
-    status: Mapped[str] = mapped_column(String(12), default="pending")
+    status: Mapped[PaymentState] = mapped_column(
+        StateType(PaymentState, 12), default=PaymentState.PENDING
+    )
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("payment_batches.id"), index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[dt.datetime]

@@ -26,6 +26,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from claimdesk import lifecycle
 from claimdesk.audit.service import record
 from claimdesk.auth.principal import Principal
 from claimdesk.claims import timeutil, workflow
@@ -59,6 +60,7 @@ from claimdesk.models.payment import (
 from claimdesk.models.person import BankAccount, Person
 from claimdesk.models.policy import PolicyBeneficiary
 from claimdesk.models.review import ReviewRound
+from claimdesk.models.states import PaymentBatchState
 from claimdesk.rules.deadlines import local_date
 
 CENT = Decimal("0.01")
@@ -541,7 +543,7 @@ def export_batch(
     chosen: list[Payment] = []
     held: list[int] = []
     for payment in locked:
-        if payment.status not in ("pending", "failed"):
+        if not lifecycle.PAYMENT.allows(payment.status, "exported"):
             continue  # exported meanwhile by another officer's batch
         if claims[payment.claim_id].state == workflow.SUSPENDED:
             held.append(payment.id)  # CLM-F1: no money leaves a suspended claim
@@ -563,10 +565,18 @@ def export_batch(
     batch.filename = f"claimdesk-payments-{batch.id:08d}.csv"
     for payment in chosen:
         session.add(PaymentAttempt(payment_id=payment.id, batch_id=batch.id, exported_at=at))
-        payment.status = "exported"
         payment.batch_id = batch.id
         payment.attempts += 1
         payment.exported_at = at
+        lifecycle.transition(
+            session,
+            entity=payment,
+            table=lifecycle.PAYMENT,
+            to="exported",
+            actor=actor,
+            at=at,
+            details={"batch_id": batch.id},
+        )
     session.flush()
     batch.sha256 = hashlib.sha256(batch_csv(session, batch, actor=actor)).hexdigest()
     # The file is written after commit by the worker, which checks the same hash.
@@ -691,21 +701,32 @@ def confirm_batch(
                 at=at,
             )
         else:
-            payment.status = "failed"
             payment.failure_reason = line.reason
-            record(
+            # CLM-P5: the entry stays the claim's, as the payment's history is.
+            lifecycle.transition(
                 session,
+                entity=payment,
+                table=lifecycle.PAYMENT,
+                to="failed",
                 actor=actor,
                 action="claim.payment_failed",
-                entity_type="claim",
-                entity_id=payment.claim_id,
+                audit_as=("claim", payment.claim_id),
                 at=at,
                 reason=line.reason,
                 details={"payment_id": payment.id, "batch_id": batch_id},
             )
     session.flush()
     if all(a.result is not None for a in attempts.values()):
-        batch.status, batch.confirmed_at = "confirmed", batch.confirmed_at or at
+        batch.confirmed_at = batch.confirmed_at or at
+        if batch.status != PaymentBatchState.CONFIRMED:
+            lifecycle.transition(
+                session,
+                entity=batch,
+                table=lifecycle.PAYMENT_BATCH,
+                to="confirmed",
+                actor=actor,
+                at=at,
+            )
     record(
         session,
         actor=actor,
@@ -731,20 +752,21 @@ def _paid(
     reference: str | None,
     at: dt.datetime,
 ) -> None:
-    if payment.status != "exported":
+    if not lifecycle.PAYMENT.allows(payment.status, "paid"):
         raise ConfirmationInvalid(
             field="payment_id",
             why_zh=f"付款状态为 {payment.status}",
             why_en=f"the payment is {payment.status}",
         )
-    payment.status, payment.paid_at, payment.bank_reference = "paid", at, reference
-    session.flush()
-    record(
+    payment.paid_at, payment.bank_reference = at, reference
+    lifecycle.transition(
         session,
+        entity=payment,
+        table=lifecycle.PAYMENT,
+        to="paid",
         actor=actor,
         action="claim.payment_paid",
-        entity_type="claim",
-        entity_id=claim.id,
+        audit_as=("claim", claim.id),
         at=at,
         details={
             "payment_id": payment.id,
