@@ -13,9 +13,9 @@ services: until then those moves are refused with NotImplementedStep (501).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, Protocol
 
 from sqlalchemy.orm import Session
 
@@ -24,6 +24,7 @@ from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
 from claimdesk.claims import notify, timeutil
 from claimdesk.claims.errors import ClaimSuspended, IllegalTransition, NotImplementedStep
+from claimdesk.claims.settlement.errors import UseDedicatedEndpoint
 from claimdesk.clocks import service as clocks
 from claimdesk.errors import PermissionDenied
 from claimdesk.models.claim import Claim, ClaimTransition
@@ -135,34 +136,40 @@ class ClockOp:
 Guard = Callable[[Session, Claim], None]
 
 
-def _checklist_complete(session: Session, claim: Claim) -> None:
-    from claimdesk.claims.intake.acceptance import require_checklist_complete
-
-    require_checklist_complete(session, claim)
-
-
-def _survey_skippable(session: Session, claim: Claim) -> None:
-    from claimdesk.claims.intake.survey import require_skippable
-
-    require_skippable(session, claim)
+# The stage modules' checks, under the names the table uses. claims/guards.py fills this
+# table when claimdesk.claims is imported, so workflow imports no stage module: the stages
+# import workflow to make their moves, and importing them back here would close a cycle.
+GUARDS: dict[str, Guard] = {}
 
 
-def _survey_reported(session: Session, claim: Claim) -> None:
-    from claimdesk.claims.intake.survey import require_report
+class MoveCheck(Protocol):
+    """A check every move passes before it is made (CLM-Z1: the remote claim's org)."""
 
-    require_report(session, claim)
+    def __call__(
+        self,
+        session: Session,
+        *,
+        claim: Claim,
+        action: str,
+        actor: Principal,
+        details: Mapping[str, object] | None,
+    ) -> None: ...
 
 
-def _assessed(session: Session, claim: Claim) -> None:
-    from claimdesk.claims.settlement.assessment import require_assessed
-
-    require_assessed(session, claim)
+MOVE_CHECKS: list[MoveCheck] = []
 
 
-def _adjusted(session: Session, claim: Claim) -> None:
-    from claimdesk.claims.settlement.adjustment import require_adjusted
+def register(*, guards: Mapping[str, Guard], move_checks: Sequence[MoveCheck] = ()) -> None:
+    """Called once by claims/guards.py; repeated calls (a reload) change nothing."""
+    GUARDS.update(guards)
+    MOVE_CHECKS.extend(c for c in move_checks if c not in MOVE_CHECKS)
 
-    require_adjusted(session, claim)
+
+def _run_guard(move: Move, session: Session, claim: Claim) -> None:
+    if move.guard is None:
+        return
+    guard = GUARDS[move.guard] if isinstance(move.guard, str) else move.guard
+    guard(session, claim)
 
 
 def _through_service(action: str) -> Guard:
@@ -171,8 +178,6 @@ def _through_service(action: str) -> Guard:
     generic transition endpoint."""
 
     def guard(session: Session, claim: Claim) -> None:
-        from claimdesk.claims.settlement.errors import UseDedicatedEndpoint
-
         if session.info.get(SERVICE_MOVE) != (claim.id, action):
             raise UseDedicatedEndpoint(action=action)
 
@@ -182,10 +187,34 @@ def _through_service(action: str) -> Guard:
 SERVICE_MOVE = "claimdesk.claims.service_move"
 
 
-def _surveyor_assigned(session: Session, claim: Claim) -> None:
-    from claimdesk.claims.intake.survey import require_assigned
-
-    require_assigned(session, claim)
+def transition_by_service(
+    session: Session,
+    *,
+    claim: Claim,
+    action: str,
+    actor: Principal,
+    at: dt.datetime,
+    reason: str | None = None,
+    details: Mapping[str, object] | None = None,
+    clock_times: Mapping[str, dt.datetime] | None = None,
+) -> Move:
+    """A move reserved to a service (review, payment, closing): the service has made
+    its own checks, so the table's ``_through_service`` guard lets exactly this move of
+    exactly this claim through, once."""
+    session.info[SERVICE_MOVE] = (claim.id, action)
+    try:
+        return transition(
+            session,
+            claim=claim,
+            action=action,
+            actor=actor,
+            reason=reason,
+            at=at,
+            details=details,
+            clock_times=clock_times,
+        )
+    finally:
+        session.info.pop(SERVICE_MOVE, None)
 
 
 # -- the table ---------------------------------------------------------------------------
@@ -197,7 +226,7 @@ class Move:
     sources: tuple[str, ...]
     target: str
     permission: Permission
-    guard: Guard | None = None
+    guard: Guard | str | None = None  # a str names a registered stage guard
     clocks: tuple[ClockOp, ...] = ()
     notify: str | None = None  # outbox template told to the customer
     implemented: bool = True
@@ -248,7 +277,7 @@ MOVES: tuple[Move, ...] = (
         (AWAITING_MATERIALS,),
         MATERIALS_RETURN,
         Permission.CLAIMS_ACCEPT,
-        guard=_checklist_complete,
+        guard="checklist_complete",
         clocks=(ClockOp("resume", "claim.review"), ClockOp("resume", "claim.determination")),
         label_zh="材料齐全",
     ),
@@ -257,7 +286,7 @@ MOVES: tuple[Move, ...] = (
         (REPORTED,),
         ACCEPTED,
         Permission.CLAIMS_ACCEPT,
-        guard=_checklist_complete,
+        guard="checklist_complete",
         notify="claim.accepted",
         label_zh="受理",
     ),
@@ -276,7 +305,7 @@ MOVES: tuple[Move, ...] = (
         (ACCEPTED,),
         ACCEPTED,
         Permission.CLAIMS_SURVEY,
-        guard=_surveyor_assigned,
+        guard="surveyor_assigned",
         clocks=(ClockOp("stop", "claim.survey_contact"),),
         label_zh="联系客户",
     ),
@@ -285,7 +314,7 @@ MOVES: tuple[Move, ...] = (
         (ACCEPTED,),
         SURVEYED,
         Permission.CLAIMS_SURVEY,
-        guard=_survey_reported,
+        guard="survey_reported",
         clocks=(
             ClockOp("stop", "claim.survey_contact"),
             ClockOp("start", "claim.survey_report"),
@@ -299,7 +328,7 @@ MOVES: tuple[Move, ...] = (
         (ACCEPTED,),
         SURVEYED,
         Permission.CLAIMS_ACCEPT,
-        guard=_survey_skippable,
+        guard="survey_skippable",
         label_zh="免查勘",
     ),
     # Assessment and adjustment (CLM-L*, CLM-C*).
@@ -308,7 +337,7 @@ MOVES: tuple[Move, ...] = (
         (SURVEYED,),
         ASSESSED,
         Permission.CLAIMS_ASSESS,
-        guard=_assessed,
+        guard="assessed",
         label_zh="定损完成",
     ),
     Move(
@@ -316,7 +345,7 @@ MOVES: tuple[Move, ...] = (
         (ASSESSED,),
         ADJUSTED,
         Permission.CLAIMS_ADJUST,
-        guard=_adjusted,
+        guard="adjusted",
         label_zh="理算完成",
     ),
     Move("reassess", (ADJUSTED,), ASSESSED, Permission.CLAIMS_ASSESS, label_zh="重新定损"),
@@ -552,13 +581,11 @@ def transition(
     source = claim.state if move.sources else ""
     if move.sources and claim.state not in move.sources:
         raise IllegalTransition(state=claim.state, action=action)
-    if move.guard is not None:
-        move.guard(session, claim)
+    _run_guard(move, session, claim)
     # CLM-Z1: on a remote claim, the local branch surveys and assesses, head office
     # adjusts and reviews (checked on the actor's org unit).
-    from claimdesk.claims.special.remote import require_org_for_move
-
-    require_org_for_move(session, claim=claim, action=action, actor=actor, details=details)
+    for check in MOVE_CHECKS:
+        check(session, claim=claim, action=action, actor=actor, details=details)
     at = at or timeutil.now()
     target = _target(move, claim)
     if target == SUSPENDED:

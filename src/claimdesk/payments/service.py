@@ -45,7 +45,6 @@ from claimdesk.claims.settlement.errors import (
     PayeeMismatch,
     PaymentNotFound,
 )
-from claimdesk.claims.settlement.review import _move
 from claimdesk.clocks import service as clocks
 from claimdesk.errors import NotFound, ValidationFailed
 from claimdesk.jobs.outbox import send_message
@@ -789,7 +788,7 @@ def _paid(
                 reason=f"赔款支付 / paid (payment #{payment.id})",
             )
     if payment.kind == "indemnity" and claim.state == workflow.APPROVED:
-        _move(
+        workflow.transition_by_service(
             session,
             claim=claim,
             action="pay",

@@ -30,7 +30,6 @@ from claimdesk.claims.settlement.errors import (
     ReopenReasonRequired,
     SatisfactionRequired,
 )
-from claimdesk.claims.settlement.review import _move
 from claimdesk.clocks import service as clocks
 from claimdesk.errors import NotFound
 from claimdesk.models.audit import AuditEntry
@@ -64,7 +63,9 @@ def retention_until(claim: Claim, closed_on: dt.date) -> dt.date:
 def close(session: Session, *, actor: Principal, claim: Claim, reason: str | None) -> int:
     """Paid or rejected → closed; returns the archive number."""
     at = timeutil.now()
-    _move(session, claim=claim, action="close", actor=actor, at=at, reason=reason)
+    workflow.transition_by_service(
+        session, claim=claim, action="close", actor=actor, at=at, reason=reason
+    )
     for reserve in reserves.reserves_of(session, claim.id):
         if reserve.amount != Decimal("0.00"):
             reserves.revise(
@@ -247,8 +248,12 @@ def reopen(session: Session, *, actor: Principal, claim: Claim, reason: str | No
     if not reason or not reason.strip():
         raise ReopenReasonRequired(field="reason")
     at = timeutil.now()
-    _move(session, claim=claim, action="reopen", actor=actor, at=at, reason=reason)
-    _move(session, claim=claim, action="resume_adjustment", actor=actor, at=at, reason=reason)
+    workflow.transition_by_service(
+        session, claim=claim, action="reopen", actor=actor, at=at, reason=reason
+    )
+    workflow.transition_by_service(
+        session, claim=claim, action="resume_adjustment", actor=actor, at=at, reason=reason
+    )
 
 
 # -- callbacks (CLM-X2) -------------------------------------------------------------------

@@ -74,7 +74,7 @@ def conclude(
     at: dt.datetime,
 ) -> DecisionNotice:
     """approved → decided: the notice, a recovery if the decision is lower, a callback."""
-    from claimdesk.claims.settlement.review import APPEAL_ROUTE_EN, APPEAL_ROUTE_ZH, _move
+    from claimdesk.claims.settlement.review import APPEAL_ROUTE_EN, APPEAL_ROUTE_ZH
 
     difference = payable - already_paid
     rows = calculation(session, claim)
@@ -104,7 +104,7 @@ def conclude(
     )
     session.add(notice)
     session.flush()
-    _move(
+    workflow.transition_by_service(
         session,
         claim=claim,
         action="conclude_without_payment",

@@ -210,37 +210,6 @@ def incontestability_of(session: Session, claim: Claim, as_of: dt.date) -> dict[
     }
 
 
-def _mark(session: Session, claim: Claim, action: str) -> None:
-    session.info[workflow.SERVICE_MOVE] = (claim.id, action)
-
-
-def _move(
-    session: Session,
-    *,
-    claim: Claim,
-    action: str,
-    actor: Principal,
-    at: dt.datetime,
-    reason: str | None = None,
-    details: dict[str, object] | None = None,
-    clock_times: dict[str, dt.datetime] | None = None,
-) -> None:
-    _mark(session, claim, action)
-    try:
-        workflow.transition(
-            session,
-            claim=claim,
-            action=action,
-            actor=actor,
-            reason=reason,
-            at=at,
-            details=details,
-            clock_times=clock_times,
-        )
-    finally:
-        session.info.pop(workflow.SERVICE_MOVE, None)
-
-
 def submit(session: Session, *, actor: Principal, claim: Claim, reason: str | None) -> ReviewRound:
     """Adjusted → in review; the round's tiers are fixed now (CLM-V1)."""
     at = timeutil.now()
@@ -249,7 +218,7 @@ def submit(session: Session, *, actor: Principal, claim: Claim, reason: str | No
         session.scalar(select(func.max(ReviewRound.round)).where(ReviewRound.claim_id == claim.id))
         or 0
     ) + 1
-    _move(
+    workflow.transition_by_service(
         session,
         claim=claim,
         action="submit_review",
@@ -394,7 +363,7 @@ def decide(session: Session, *, actor: Principal, claim: Claim, data: DecisionIn
             _approve(session, actor=actor, claim=claim, review=review, at=at)
     elif data.decision == "return":
         review.status, review.decided_at = "returned", at
-        _move(
+        workflow.transition_by_service(
             session,
             claim=claim,
             action="return_to_adjustment",
@@ -413,7 +382,7 @@ def _approve(
     session: Session, *, actor: Principal, claim: Claim, review: ReviewRound, at: dt.datetime
 ) -> None:
     review.status, review.decided_at = "approved", at
-    _move(
+    workflow.transition_by_service(
         session,
         claim=claim,
         action="approve",
@@ -502,7 +471,7 @@ def _reject(
     )
     session.add(notice)
     session.flush()
-    _move(
+    workflow.transition_by_service(
         session,
         claim=claim,
         action="reject",
