@@ -16,11 +16,13 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Amount = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=2)]
+# Bounds that fit the columns (Numeric(18,2), (18,4), (14,4)): a value no column can hold
+# is refused here as a validation error naming the field, never by the database (GEN-6).
+Amount = Annotated[Decimal, Field(ge=0, lt=Decimal(10) ** 16, max_digits=18, decimal_places=2)]
 # Unit prices of drugs are often quoted to 4 places (0.0325 per tablet); the line's
 # amount is what the receipt charges, in yuan and fen.
-UnitPrice = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=4)]
-Quantity = Annotated[Decimal, Field(gt=0, max_digits=14, decimal_places=4)]
+UnitPrice = Annotated[Decimal, Field(ge=0, lt=Decimal(10) ** 14, max_digits=18, decimal_places=4)]
+Quantity = Annotated[Decimal, Field(gt=0, lt=Decimal(10) ** 10, max_digits=14, decimal_places=4)]
 Fraction = Annotated[Decimal, Field(ge=0, le=1, max_digits=9, decimal_places=6)]
 Code = Annotated[str, Field(min_length=1, max_length=60)]
 Name = Annotated[str, Field(min_length=1, max_length=200)]

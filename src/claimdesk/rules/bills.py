@@ -34,6 +34,11 @@ SETL_ID = re.compile(r"[0-9A-Za-z]{1,40}")
 CREDIT_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
+# No medical e-receipt or settlement predates this day (the national e-receipt dates
+# from 2019); it also keeps every date far from the calendar's ends.
+EARLIEST = dt.date(2000, 1, 1)
+LATEST = dt.date(9999, 1, 1)
+
 CATALOG_OF_LEVEL = {"1": "A", "01": "A", "2": "B", "02": "B", "3": "C", "03": "C"}
 
 
@@ -132,6 +137,12 @@ def check_receipt(receipt: ReceiptIn, *, today: dt.date) -> None:
         raise _bad(
             "receipt.issue_date", "开票日期不能晚于今天", "the issue date cannot be in the future"
         )
+    if receipt.issue_date < EARLIEST:
+        raise _bad(
+            "receipt.issue_date",
+            "开票日期不能早于 2000-01-01",
+            "the issue date cannot be before 2000-01-01",
+        )
     for index, item in enumerate(receipt.items):
         _check_item(index, item)
     if sum((item.amount for item in receipt.items), ZERO) != receipt.total:
@@ -160,6 +171,14 @@ def check_settlement(settlement: SettlementIn, receipt: ReceiptIn, *, today: dt.
         "结算ID应为 1–40 位字母或数字",
         "the settlement id is 1-40 letters or digits",
     )
+    # The naive date first: an extreme instant (year 1 or 9999 with an offset) is
+    # refused, never overflows while converted (GEN-6).
+    if not EARLIEST <= s.setl_time.replace(tzinfo=None).date() < LATEST:
+        raise _bad(
+            "settlement.setl_time",
+            "结算时间不能早于 2000-01-01",
+            "the settlement time cannot be before 2000-01-01",
+        )
     if local_date(s.setl_time) > today:
         raise _bad(
             "settlement.setl_time",
