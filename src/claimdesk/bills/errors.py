@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from claimdesk.errors import Conflict, ValidationFailed
+from claimdesk.rules.bills import BillInvalid
 
-
-class BillInvalid(ValidationFailed):
-    """A field of the receipt or the settlement statement breaks a rule of docs/bills.md."""
-
-    code = "bill_invalid"
-    message_zh = "字段 {field} 无效：{rule_zh}"
-    message_en = "Field {field} is invalid: {rule_en}"
+__all__ = [
+    "BillCoverageAmbiguous",
+    "BillCoverageNotMedical",
+    "BillInvalid",
+    "BillPayerNotInsured",
+    "BillsClosed",
+    "BillsMissing",
+    "DuplicateReceiptOnClaim",
+    "TooManyBillLines",
+]
 
 
 class BillPayerNotInsured(ValidationFailed):

@@ -12,10 +12,20 @@ import re
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from claimdesk.bills.errors import BillInvalid
+from claimdesk.errors import ValidationFailed
 
 if TYPE_CHECKING:
     from claimdesk.bills.schemas import BillIn, ReceiptIn, ReceiptItemIn, SettlementIn
+
+
+class BillInvalid(ValidationFailed):
+    """A field of the receipt or the settlement statement breaks a rule of docs/bills.md
+    (defined here so that the rules import nothing of the app but the error base)."""
+
+    code = "bill_invalid"
+    message_zh = "字段 {field} 无效：{rule_zh}"
+    message_en = "Field {field} is invalid: {rule_en}"
+
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0")
