@@ -19,7 +19,7 @@ from claimdesk.models.audit import AuditEntry
 from claimdesk.models.base import utcnow
 from claimdesk.models.check import CheckHit
 from claimdesk.models.claim import Claim, FraudFlag
-from claimdesk.models.job import Job
+from claimdesk.models.job import Job, OutboxMessage
 from tests.builders import demo_version, issue_policy, make_person, resident_id
 from tests.checks.helpers import ReceiptBook, report
 from tests.claims.helpers import FrozenClock, World, build_world, local
@@ -99,6 +99,15 @@ def test_hold_suspends_the_claim_through_the_fraud_service(world: World, db: Ses
     # Idempotent: the same data found again records and flags nothing more.
     assert _run(db, claim["id"]).new_hits == []
     assert len(db.scalars(select(FraudFlag).where(FraudFlag.claim_id == row.id)).all()) == 1
+    # The investigator clears it: the hit's outcome is a false hold (counted per check).
+    response = world.client.post(
+        f"/api/v1/claims/{row.id}/fraud-flags/{flag.id}/resolve",
+        json={"outcome": "cleared", "note": "续保前已告知，核实无误"},
+        headers=world.h["investigator"],
+    )
+    assert response.status_code == 200 and response.json()["state"] == "reported"
+    db.expire_all()
+    assert db.scalars(select(CheckHit)).one().outcome == "false_hold"
 
 
 def test_refer_records_the_reason_and_leaves_the_claim_moving(world: World, db: Session):
@@ -113,6 +122,12 @@ def test_refer_records_the_reason_and_leaves_the_claim_moving(world: World, db: 
     ).one()
     assert "40" in (referred.reason or "")
     assert db.scalars(select(FraudFlag)).all() == []
+    # The reason reaches a person: the unit's claims supervisor, in the app inbox.
+    told = db.scalars(
+        select(OutboxMessage).where(OutboxMessage.template == "claim.check_referred")
+    ).all()
+    assert [m.recipient for m in told] == [f"user:{world.users['supervisor']}"]
+    assert "40" in told[0].body
 
 
 def test_duplicate_receipt_on_another_policy_holds_the_second_claim(

@@ -12,12 +12,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, update
 from sqlalchemy.orm import Session
 
-from claimdesk.models.claim import Claim, MaterialFile
+from claimdesk.models.check import CheckHit
+from claimdesk.models.claim import Claim, FraudFlag, MaterialFile
 
 _PENDING = "checks.pending_claims"
+_OUTCOMES = "checks.flag_outcomes"
+_OUTCOME_OF = {"cleared": "false_hold", "confirmed": "confirmed"}
 
 
 def _data_types() -> tuple[type[Any], ...]:
@@ -29,6 +32,7 @@ def _data_types() -> tuple[type[Any], ...]:
 
 
 def _collect(session: Session, flush_context: Any) -> None:
+    _collect_outcomes(session)
     pending: set[int] = session.info.setdefault(_PENDING, set())
     data = _data_types()
     for obj in session.new:
@@ -38,7 +42,27 @@ def _collect(session: Session, flush_context: Any) -> None:
             pending.add(obj.claim_id)
 
 
+def _collect_outcomes(session: Session) -> None:
+    """An investigator's decision on a flag a check raised is that hit's outcome:
+    cleared = a false hold, confirmed = confirmed (counted per check, CLM-T4)."""
+    outcomes: dict[int, tuple[str, int | None, Any]] = session.info.setdefault(_OUTCOMES, {})
+    for obj in session.dirty:
+        if isinstance(obj, FraudFlag) and obj.status in _OUTCOME_OF:
+            outcomes[obj.id] = (_OUTCOME_OF[obj.status], obj.resolved_by_id, obj.resolved_at)
+
+
+def _record_outcomes(session: Session) -> None:
+    outcomes: dict[int, tuple[str, int | None, Any]] = session.info.pop(_OUTCOMES, {})
+    for flag_id, (outcome, by, at) in sorted(outcomes.items()):
+        session.execute(
+            update(CheckHit)
+            .where(CheckHit.fraud_flag_id == flag_id, CheckHit.outcome.is_(None))
+            .values(outcome=outcome, outcome_by_id=by, outcome_at=at)
+        )
+
+
 def _enqueue(session: Session) -> None:
+    _record_outcomes(session)
     pending: set[int] = session.info.pop(_PENDING, set())
     if not pending:
         return
@@ -50,6 +74,7 @@ def _enqueue(session: Session) -> None:
 
 def _forget(session: Session, *args: Any) -> None:
     session.info.pop(_PENDING, None)
+    session.info.pop(_OUTCOMES, None)
 
 
 _installed = False

@@ -18,6 +18,7 @@ from claimdesk.checks import repository
 from claimdesk.checks.errors import CheckParameterInvalid, UnknownCheck
 from claimdesk.checks.schemas import CheckConfigIn
 from claimdesk.claims import workflow
+from claimdesk.jobs.outbox import send_message
 from claimdesk.jobs.queue import enqueue
 from claimdesk.models.base import utcnow
 from claimdesk.models.check import CheckConfigVersion, CheckHit
@@ -197,6 +198,7 @@ def _act(session: Session, *, actor: Principal, claim: Claim, hits: list[CheckHi
             held = True
         else:
             # Refer (or a hold on a claim already closed): a person reads the reason.
+            people = _tell_people(session, claim=claim, hit=hit)
             record(
                 session,
                 actor=actor,
@@ -204,10 +206,44 @@ def _act(session: Session, *, actor: Principal, claim: Claim, hits: list[CheckHi
                 entity_type="claim",
                 entity_id=claim.id,
                 reason=hit.reason_zh,
-                details={"hit_id": hit.id, "check": hit.check_code, "action": hit.action},
+                details={
+                    "hit_id": hit.id,
+                    "check": hit.check_code,
+                    "action": hit.action,
+                    "told_user_ids": people,
+                },
             )
     session.flush()
     return held
+
+
+def _tell_people(session: Session, *, claim: Claim, hit: CheckHit) -> list[int]:
+    """The claim's handler, or else the claims supervisors of its unit, get the reason in
+    their app inbox (one message per hit and person, deduplicated)."""
+    from claimdesk.claims.tasks import supervisors_of
+    from claimdesk.models.user import User
+
+    handler = session.get(User, claim.handler_id) if claim.handler_id else None
+    people = [handler] if handler is not None else supervisors_of(session, claim.org_unit_id)
+    for user in people:
+        english = user.language.lower().startswith("en")
+        send_message(
+            session,
+            channel="app",
+            recipient=f"user:{user.id}",
+            template="claim.check_referred",
+            subject="Automatic check" if english else "自动核查提示",
+            body=(
+                f"Claim {claim.number}: {hit.reason_en}"
+                if english
+                else f"案件 {claim.number}：{hit.reason_zh}"
+            ),
+            language=user.language,
+            dedupe_key=f"check_hit:{hit.id}:user:{user.id}",
+            related_type="claim",
+            related_id=claim.id,
+        )
+    return [user.id for user in people]
 
 
 def system_actor() -> Principal:
