@@ -22,8 +22,10 @@ from sqlalchemy.orm import Session
 from claimdesk.audit.service import record
 from claimdesk.auth.principal import Principal
 from claimdesk.models.states import (
+    ClaimDisputeState,
     ClaimState,
     ComplaintState,
+    MassEventState,
     PaymentBatchState,
     PaymentState,
     PolicyChangeState,
@@ -200,8 +202,32 @@ SECURITY_INCIDENT = Table(
     field="state",
 )
 
+_CD = ClaimDisputeState
+# CLM-Z3: a step of the path may follow another (re-review, then mediation ...).
+CLAIM_DISPUTE = Table(
+    "claim_dispute",
+    "理赔争议",
+    ClaimDisputeState,
+    moves(
+        {
+            _CD.OPEN: (_CD.ANSWERED,),
+            _CD.ANSWERED: (_CD.IN_PROGRESS, _CD.RESOLVED),
+            _CD.IN_PROGRESS: (_CD.IN_PROGRESS, _CD.RESOLVED),
+        }
+    ),
+)
+
+MASS_EVENT = Table(
+    "mass_event",
+    "群体性事件",
+    MassEventState,
+    moves({MassEventState.ACTIVE: (MassEventState.CLOSED,)}),
+)
+
 TABLES: tuple[Table[Any], ...] = (
     CLAIM,
+    CLAIM_DISPUTE,
+    MASS_EVENT,
     POLICY,
     POLICY_CHANGE,
     POLICY_DISPUTE,
@@ -240,6 +266,9 @@ def transition(
     setattr(entity, table.field, target)
     session.flush()
     entity_type, entity_id = audit_as or (table.entity, entity.id)
+    # Filed under another record, from/to are named after the entity: a claim's timeline
+    # reads "from"/"to" as the claim's own move.
+    prefix = f"{table.entity}_" if audit_as else ""
     record(
         session,
         actor=actor,
@@ -248,6 +277,10 @@ def transition(
         entity_id=entity_id,
         reason=reason,
         at=at,
-        details={"from": str(source), "to": target.value, **(details or {})},
+        details={
+            f"{prefix}from": str(source),
+            f"{prefix}to": target.value,
+            **(details or {}),
+        },
     )
     return target

@@ -135,7 +135,7 @@ def step_times(
         for state, left_at, seconds in _stays(moves):
             if _within(left_at, since, until):
                 spent[state].append(seconds)
-    order = {state: index for index, state in enumerate(STATES)}
+    order: dict[str, int] = {state: index for index, state in enumerate(STATES)}
     return [
         {
             "state": state,

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from claimdesk.errors import ClaimdeskError, Conflict, ValidationFailed
+from claimdesk.rules import transitions
 
 
-class IllegalTransition(Conflict):
+class IllegalTransition(transitions.IllegalTransition):
+    """The claim's table of actions has no such move from its state (GEN-5)."""
+
     code = "illegal_transition"
     message_zh = "理赔案件当前状态为 {state}，不能执行操作 {action}"
     message_en = "The claim is {state}; action {action} is not allowed in that state"

@@ -19,6 +19,7 @@ from typing import Literal, Protocol
 
 from sqlalchemy.orm import Session
 
+from claimdesk import lifecycle
 from claimdesk.audit.service import record
 from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
@@ -29,26 +30,28 @@ from claimdesk.clocks import service as clocks
 from claimdesk.errors import PermissionDenied
 from claimdesk.models.claim import Claim, ClaimTransition
 from claimdesk.models.clock import Clock
+from claimdesk.models.states import ClaimState
 from claimdesk.rules.deadlines import Rule
 
 # -- states ------------------------------------------------------------------------------
 
-REPORTED = "reported"
-AWAITING_MATERIALS = "awaiting_materials"
-ACCEPTED = "accepted"
-SURVEYED = "surveyed"
-ASSESSED = "assessed"
-ADJUSTED = "adjusted"
-IN_REVIEW = "in_review"
-APPROVED = "approved"
-REJECTED = "rejected"
-PAID = "paid"
+# The states are ClaimState members (models.states; stored as their strings).
+REPORTED = ClaimState.REPORTED
+AWAITING_MATERIALS = ClaimState.AWAITING_MATERIALS
+ACCEPTED = ClaimState.ACCEPTED
+SURVEYED = ClaimState.SURVEYED
+ASSESSED = ClaimState.ASSESSED
+ADJUSTED = ClaimState.ADJUSTED
+IN_REVIEW = ClaimState.IN_REVIEW
+APPROVED = ClaimState.APPROVED
+REJECTED = ClaimState.REJECTED
+PAID = ClaimState.PAID
 # Approved with nothing (more) to pay: decision notice sent, callback, then closing.
-DECIDED = "decided"
-CLOSED = "closed"
-SUSPENDED = "suspended"
-WITHDRAWN = "withdrawn"
-REOPENED = "reopened"
+DECIDED = ClaimState.DECIDED
+CLOSED = ClaimState.CLOSED
+SUSPENDED = ClaimState.SUSPENDED
+WITHDRAWN = ClaimState.WITHDRAWN
+REOPENED = ClaimState.REOPENED
 
 STATES = (
     REPORTED,
@@ -484,12 +487,12 @@ def allowed_actions(claim: Claim) -> list[str]:
     return [m.action for m in MOVES if claim.state in m.sources and m.implemented]
 
 
-def _target(move: Move, claim: Claim) -> str:
+def _target(move: Move, claim: Claim) -> ClaimState:
     if move.target == RESUME:
         return claim.resume_state or ACCEPTED
     if move.target == MATERIALS_RETURN:
         return claim.materials_return_state or ACCEPTED
-    return move.target
+    return ClaimState(move.target)
 
 
 def _authorised(move: Move, actor: Principal) -> bool:
@@ -588,6 +591,9 @@ def transition(
         check(session, claim=claim, action=action, actor=actor, details=details)
     at = at or timeutil.now()
     target = _target(move, claim)
+    if move.sources:
+        # GEN-5: the table of states (claimdesk.lifecycle.CLAIM) is the last word.
+        lifecycle.CLAIM.check(claim.state, target)
     if target == SUSPENDED:
         claim.resume_state = claim.state
     elif move.target == RESUME:

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from claimdesk.crypto.types import EncryptedJSON, EncryptedString
 from claimdesk.models.base import Base, Ratio, TimestampMixin
+from claimdesk.models.states import ClaimState, StateType
 
 
 class ClaimSequence(Base):
@@ -48,11 +49,13 @@ class Claim(TimestampMixin, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(24), unique=True)
-    state: Mapped[str] = mapped_column(String(24), default="reported")
+    state: Mapped[ClaimState] = mapped_column(
+        StateType(ClaimState, 24), default=ClaimState.REPORTED
+    )
     # While suspended (fraud hold), the state to return to when cleared.
-    resume_state: Mapped[str | None] = mapped_column(String(24))
+    resume_state: Mapped[ClaimState | None] = mapped_column(StateType(ClaimState, 24))
     # While awaiting materials asked after acceptance, the state to return to.
-    materials_return_state: Mapped[str | None] = mapped_column(String(24))
+    materials_return_state: Mapped[ClaimState | None] = mapped_column(StateType(ClaimState, 24))
     policy_id: Mapped[int] = mapped_column(ForeignKey("policies.id"), index=True)
     # The coverage codes of the policy's product version this claim is made under.
     coverage_codes: Mapped[list[str]] = mapped_column(JSON, default=list)

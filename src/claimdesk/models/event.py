@@ -13,6 +13,7 @@ from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstr
 from sqlalchemy.orm import Mapped, mapped_column
 
 from claimdesk.models.base import Base, TimestampMixin
+from claimdesk.models.states import ClaimDisputeState, MassEventState, StateType
 
 
 class MassEvent(TimestampMixin, Base):
@@ -28,7 +29,9 @@ class MassEvent(TimestampMixin, Base):
     starts_on: Mapped[dt.date] = mapped_column(Date)
     ends_on: Mapped[dt.date | None] = mapped_column(Date)
     # active | closed
-    status: Mapped[str] = mapped_column(String(12), default="active")
+    status: Mapped[MassEventState] = mapped_column(
+        StateType(MassEventState, 12), default=MassEventState.ACTIVE
+    )
     # Green channel: these checklist items may come later ("deferred", not missing) ...
     deferrable_materials: Mapped[list[str]] = mapped_column(JSON, default=list)
     # ... and losses up to this amount are paid first.
@@ -141,7 +144,9 @@ class ClaimDispute(TimestampMixin, Base):
     # re_review | negotiation | association_mediation | regulator_mediation | arbitration | court
     path: Mapped[str | None] = mapped_column(String(24))
     # open | answered | in_progress | resolved
-    status: Mapped[str] = mapped_column(String(12), default="open")
+    status: Mapped[ClaimDisputeState] = mapped_column(
+        StateType(ClaimDisputeState, 12), default=ClaimDisputeState.OPEN
+    )
     # upheld | partly_upheld | dismissed | settled | withdrawn
     outcome: Mapped[str | None] = mapped_column(String(16))
     outcome_amount: Mapped[Decimal | None]

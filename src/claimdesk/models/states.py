@@ -132,3 +132,19 @@ class SecurityIncidentState(StrEnum):
     ROOT_CAUSED = "root_caused"
     CORRECTED = "corrected"
     REVIEWED = "reviewed"
+
+
+class ClaimDisputeState(StrEnum):
+    """CLM-Z3: answered by the named person, then the path for its size, then resolved."""
+
+    OPEN = "open"
+    ANSWERED = "answered"
+    IN_PROGRESS = "in_progress"
+    RESOLVED = "resolved"
+
+
+class MassEventState(StrEnum):
+    """CLM-Z2: the green channel is open while the event is active."""
+
+    ACTIVE = "active"
+    CLOSED = "closed"

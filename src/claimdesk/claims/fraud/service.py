@@ -8,6 +8,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from claimdesk import lifecycle
 from claimdesk.audit.service import record
 from claimdesk.auth.principal import Principal
 from claimdesk.claims import timeutil, workflow
@@ -16,6 +17,7 @@ from claimdesk.claims.schemas import FraudResolveIn
 from claimdesk.errors import NotFound, ValidationFailed
 from claimdesk.models.claim import Claim, FraudFlag
 from claimdesk.models.policy import Policy
+from claimdesk.models.states import PolicyState
 
 
 def flags_of(session: Session, claim_id: int) -> list[FraudFlag]:
@@ -149,21 +151,34 @@ def _rescind(session: Session, *, actor: Principal, claim: Claim, reason: str) -
         select(Policy).where(Policy.id == claim.policy_id).with_for_update()
     ).one()
     before = policy.status
-    policy.status = "terminated"
     policy.terminated_on = policy.terminated_on or timeutil.now().date()
     policy.refund_amount = Decimal("0.00")
-    session.flush()
-    record(
+    details: dict[str, object] = {
+        "claim": claim.number,
+        "before": before,
+        "refund": "0.00",
+        "basis": "Insurance Law art. 27",
+    }
+    if policy.status == PolicyState.TERMINATED:
+        # Already ended (POL-3): the rescission is recorded, the state stays.
+        session.flush()
+        record(
+            session,
+            actor=actor,
+            action="policy.rescinded_for_fraud",
+            entity_type="policy",
+            entity_id=policy.id,
+            reason=reason,
+            details=details,
+        )
+        return
+    lifecycle.transition(
         session,
+        entity=policy,
+        table=lifecycle.POLICY,
+        to="terminated",
         actor=actor,
         action="policy.rescinded_for_fraud",
-        entity_type="policy",
-        entity_id=policy.id,
         reason=reason,
-        details={
-            "claim": claim.number,
-            "before": before,
-            "refund": "0.00",
-            "basis": "Insurance Law art. 27",
-        },
+        details=details,
     )

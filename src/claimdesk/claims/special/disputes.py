@@ -20,6 +20,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from claimdesk import lifecycle
 from claimdesk.audit.service import record
 from claimdesk.auth.principal import Principal
 from claimdesk.claims import notify, timeutil
@@ -245,7 +246,8 @@ def file_dispute(
 
 
 def _open(dispute: ClaimDispute) -> None:
-    if dispute.status == "resolved":
+    # Resolved is the end of the dispute's table (lifecycle.CLAIM_DISPUTE).
+    if not lifecycle.CLAIM_DISPUTE.moves.get(dispute.status):
         raise DisputeResolved()
 
 
@@ -262,26 +264,26 @@ def answer(
     at = timeutil.now()
     dispute.answered_at = at
     dispute.answer = text
-    dispute.status = "answered"
     clock = response_clock(session, dispute)
     if clock is not None and clock.stopped_at is None:
         clocks.stop_clock(session, clock=clock, at=max(at, clock.paused_at or at), actor=actor)
-    session.flush()
+    lifecycle.transition(
+        session,
+        entity=dispute,
+        table=lifecycle.CLAIM_DISPUTE,
+        to="answered",
+        actor=actor,
+        action="claim.dispute_answered",
+        audit_as=("claim", claim.id),
+        at=at,
+        details={"dispute_id": dispute.id, "met": None if clock is None else at <= clock.due_at},
+    )
     notify.tell_customer(
         session,
         claim=claim,
         template="claim.dispute_answered",
         params={"answer": text},
         key_suffix=str(dispute.id),
-    )
-    record(
-        session,
-        actor=actor,
-        action="claim.dispute_answered",
-        entity_type="claim",
-        entity_id=claim.id,
-        at=at,
-        details={"dispute_id": dispute.id, "met": None if clock is None else at <= clock.due_at},
     )
     return dispute
 
@@ -300,14 +302,14 @@ def escalate(
     step = ClaimDisputeStep(dispute_id=dispute.id, path=path, note=note, at=at, by_id=actor.user_id)
     session.add(step)
     dispute.path = path
-    dispute.status = "in_progress"
-    session.flush()
-    record(
+    lifecycle.transition(
         session,
+        entity=dispute,
+        table=lifecycle.CLAIM_DISPUTE,
+        to="in_progress",
         actor=actor,
         action="claim.dispute_escalated",
-        entity_type="claim",
-        entity_id=dispute.claim_id,
+        audit_as=("claim", dispute.claim_id),
         at=at,
         reason=note,
         details={"dispute_id": dispute.id, "path": path},
@@ -331,26 +333,19 @@ def resolve(
     if outcome not in OUTCOMES:
         raise ValidationFailed(field="outcome")
     at = timeutil.now()
-    dispute.status = "resolved"
     dispute.outcome = outcome
     dispute.outcome_amount = amount
     dispute.outcome_note = note
     dispute.resolved_at = at
     dispute.resolved_by_id = actor.user_id
-    session.flush()
-    notify.tell_customer(
+    lifecycle.transition(
         session,
-        claim=claim,
-        template="claim.dispute_resolved",
-        params={"outcome": note},
-        key_suffix=str(dispute.id),
-    )
-    record(
-        session,
+        entity=dispute,
+        table=lifecycle.CLAIM_DISPUTE,
+        to="resolved",
         actor=actor,
         action="claim.dispute_resolved",
-        entity_type="claim",
-        entity_id=claim.id,
+        audit_as=("claim", claim.id),
         at=at,
         reason=note,
         details={
@@ -359,5 +354,12 @@ def resolve(
             "path": dispute.path,
             "amount": None if amount is None else str(amount),
         },
+    )
+    notify.tell_customer(
+        session,
+        claim=claim,
+        template="claim.dispute_resolved",
+        params={"outcome": note},
+        key_suffix=str(dispute.id),
     )
     return dispute

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session
 
+from claimdesk import lifecycle
 from claimdesk.audit.service import record
 from claimdesk.auth.principal import Principal
 from claimdesk.claims import timeutil
@@ -176,16 +177,10 @@ def members_of(session: Session, event_id: int) -> list[MassEventMember]:
 
 
 def close_event(session: Session, *, actor: Principal, event: MassEvent, reason: str) -> MassEvent:
-    event.status = "closed"
     event.closed_at = timeutil.now()
-    session.flush()
-    record(
-        session,
-        actor=actor,
-        action="mass_event.closed",
-        entity_type="mass_event",
-        entity_id=event.id,
-        reason=reason,
+    # CLM-Z2: a closed event stays closed (a second close is a 409).
+    lifecycle.transition(
+        session, entity=event, table=lifecycle.MASS_EVENT, to="closed", actor=actor, reason=reason
     )
     return event
 
