@@ -6,19 +6,28 @@ session's CSRF token (SEC-8); ``check_csrf`` compares it in constant time.
 
 from __future__ import annotations
 
+import datetime as dt
 import hmac
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from claimdesk.auth.permissions import Permission
 from claimdesk.config import get_settings
-from claimdesk.errors import CsrfFailed
+from claimdesk.dashboards.errors import InvalidFilterDate, InvalidFilterNumber
+from claimdesk.errors import ClaimdeskError, CsrfFailed
 from claimdesk.i18n import current_language, gettext, ngettext, request_language
+from claimdesk.validation import describe_validation_error
+from claimdesk.web.labels import LABELS, MORE_LABELS
+
+T = TypeVar("T")
 
 # The templates stay beside the package root (src/claimdesk/templates), shared by every area.
 templates = Jinja2Templates(
@@ -142,6 +151,134 @@ def render_error(request: Request, status: int, error: dict[str, Any]) -> Respon
             return RedirectResponse("/portal/login", status_code=303)
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
     return render(request, "error.html", status_code=status, error=error)
+
+
+# --- pages and their forms (was dashboards/kit.py and settings_pages) ---------------
+
+PAGE_SIZE = 200
+
+
+def _identity(message: str, **params: Any) -> str:
+    return message % params if params else message
+
+
+def translator(request: Request) -> Callable[..., str]:
+    """The request's gettext over the merged Babel catalogues (claimdesk.i18n), bound to
+    the request's language so it also works before render() sets the context."""
+    from claimdesk import i18n
+
+    language = language_of(request)
+    found = getattr(i18n, "gettext", None)
+    if not callable(found):
+        return _identity
+
+    def gettext(message: str, **params: Any) -> str:
+        text: str = found(message, language)
+        return text % params if params else text
+
+    return gettext
+
+
+def page(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    if "_" not in templates.env.globals:
+        context.setdefault("_", translator(request))
+    return render(request, template, status_code=status_code, **context)
+
+
+def error_of(request: Request, error: ClaimdeskError) -> dict[str, Any]:
+    """What a form shows beside the field: the message in the user's language."""
+    return error.to_dict(language_of(request))
+
+
+def parse_date(value: str | None, field: str, default: dt.date) -> dt.date:
+    if value is None or not value.strip():
+        return default
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise InvalidFilterDate(field=field) from None
+
+
+def parse_id(value: str | None, field: str) -> int | None:
+    if value is None or not value.strip():
+        return None
+    text = value.strip()
+    if not text.isdigit() or len(text) > 12 or int(text) <= 0:
+        raise InvalidFilterNumber(field=field)
+    return int(text)
+
+
+def local_today() -> dt.date:
+    from claimdesk.rules.deadlines import to_local
+
+    return to_local(dt.datetime.now(dt.UTC)).date()
+
+
+def urgency(due: dt.datetime | None, now: dt.datetime, *, done: bool = False) -> str:
+    """CSS class of a countdown: amber in the last quarter-day, red once breached."""
+    if done or due is None:
+        return "done"
+    left = (due - now).total_seconds()
+    if left < 0:
+        return "breached"
+    return "near" if left < 6 * 3600 else "ok"
+
+
+def label_for(request: Request) -> Callable[[object], str]:
+    gettext = translator(request)
+
+    def label(code: object) -> str:
+        text = str(code) if code is not None else ""
+        msgid = MORE_LABELS.get(text) or LABELS.get(text)
+        return gettext(msgid) if msgid else text
+
+    return label
+
+
+def common(request: Request) -> dict[str, Any]:
+    from claimdesk.models.base import utcnow
+    from claimdesk.web.kit import urgency
+
+    return {"label": label_for(request), "now": utcnow(), "urgency": urgency}
+
+
+@dataclass
+class Refusal:
+    """What a refused form shows: the message (and every problem, if several)."""
+
+    error: dict[str, Any]
+    status_code: int
+
+
+def undo_refused(db: Session, error: BaseException | None = None) -> None:
+    """The one place a page rolls back: a refused attempt (or a trial run, ``error`` None)
+    leaves nothing written, since the request edge (deps.get_db) commits whatever a page
+    returns. An error that must be kept (``commit_anyway``: a counted failed login) is
+    left for the edge to commit, as the API does."""
+    if isinstance(error, ClaimdeskError) and error.commit_anyway:
+        return
+    db.rollback()
+
+
+def refusal_of(request: Request, error: ClaimdeskError | ValidationError) -> Refusal:
+    """What a refused form shows beside its field, in the user's language (GEN-6)."""
+    if isinstance(error, ValidationError):
+        return Refusal(describe_validation_error(error.errors(), language_of(request)), 422)
+    return Refusal(error_of(request, error), error.status_code)
+
+
+def attempt(request: Request, db: Session, call: Callable[[], T]) -> T | Refusal:
+    """Run a service call for a form: its result, or the refusal — a business error or a
+    form that fails the API's own pydantic schema — with nothing written (GEN-6)."""
+    try:
+        return call()
+    except (ClaimdeskError, ValidationError) as error:
+        undo_refused(db, error)
+        return refusal_of(request, error)
+
+
+def split_lines(text: str) -> list[str]:
+    return [line.strip() for line in text.replace(",", "\n").splitlines() if line.strip()]
 
 
 async def submitted_form(request: Request) -> FormData:

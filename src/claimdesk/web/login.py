@@ -14,7 +14,7 @@ from claimdesk.auth.principal import Principal
 from claimdesk.config import get_settings
 from claimdesk.deps import DB, SESSION_COOKIE, client_ip, get_principal_optional
 from claimdesk.errors import ClaimdeskError
-from claimdesk.web.kit import language_of, render
+from claimdesk.web.kit import language_of, render, undo_refused
 
 router = APIRouter()
 
@@ -77,8 +77,7 @@ def login_submit(
             db, username=username.strip(), password=password, ip=client_ip(request), kind="web"
         )
     except ClaimdeskError as error:
-        if error.commit_anyway:
-            db.commit()
+        undo_refused(db, error)
         response = _login_page(
             request,
             principal=principal,

@@ -208,7 +208,7 @@ def test_policy_pages_issue_search_change(db, client, staff):  # type: ignore[no
     person = staff["person"]
     import datetime as dt
 
-    from claimdesk.web.page_kit import local_today
+    from claimdesk.web.kit import local_today
 
     start = local_today() + dt.timedelta(days=1)
     inside = start + dt.timedelta(days=30)

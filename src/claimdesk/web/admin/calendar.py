@@ -18,8 +18,7 @@ from claimdesk.calendar import service
 from claimdesk.calendar.schemas import CalendarDayChangeIn, CalendarImportIn
 from claimdesk.deps import DB, require
 from claimdesk.errors import ClaimdeskError, ValidationFailed
-from claimdesk.web.admin.thresholds import Refusal, attempt, common
-from claimdesk.web.page_kit import local_today, page
+from claimdesk.web.kit import Refusal, attempt, common, local_today, page
 
 router = APIRouter(prefix="/admin/calendar")
 

@@ -23,9 +23,7 @@ from claimdesk.models.claim import Claim
 from claimdesk.models.event import MassEvent
 from claimdesk.models.user import User
 from claimdesk.products.coverage_types import MATERIALS
-from claimdesk.web.admin.thresholds import Refusal, attempt, common
-from claimdesk.web.kit import language_of
-from claimdesk.web.page_kit import page
+from claimdesk.web.kit import Refusal, attempt, common, language_of, page
 
 router = APIRouter()
 

@@ -17,8 +17,7 @@ from claimdesk.claims import repository
 from claimdesk.claims.workflow import SUSPENDED
 from claimdesk.deps import DB, require
 from claimdesk.models.claim import Claim, FraudFlag
-from claimdesk.web.admin.thresholds import common
-from claimdesk.web.page_kit import page
+from claimdesk.web.kit import common, page
 
 router = APIRouter()
 Investigator = Annotated[Principal, Depends(require(Permission.FRAUD_INVESTIGATE))]

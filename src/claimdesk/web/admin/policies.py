@@ -23,9 +23,7 @@ from claimdesk.policies import repository, service
 from claimdesk.policies.schemas import ChangeIn, PolicyIssueIn
 from claimdesk.products import repository as products
 from claimdesk.products import service as product_service
-from claimdesk.web.admin.thresholds import Refusal, attempt, common
-from claimdesk.web.kit import language_of
-from claimdesk.web.page_kit import local_today, page
+from claimdesk.web.kit import Refusal, attempt, common, language_of, local_today, page
 
 router = APIRouter(prefix="/admin/policies")
 

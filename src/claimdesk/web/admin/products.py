@@ -18,9 +18,7 @@ from claimdesk.deps import DB, require
 from claimdesk.errors import NotFound, ValidationFailed
 from claimdesk.products import repository, service
 from claimdesk.products.schemas import ProductIn, VersionIn
-from claimdesk.web.admin.thresholds import Refusal, attempt, common, split_lines
-from claimdesk.web.kit import language_of
-from claimdesk.web.page_kit import page
+from claimdesk.web.kit import Refusal, attempt, common, language_of, page, split_lines
 
 router = APIRouter(prefix="/admin/products")
 

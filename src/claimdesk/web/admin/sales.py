@@ -35,8 +35,7 @@ from claimdesk.sales.schemas import (
     OrganisationIn,
     TrainingIn,
 )
-from claimdesk.web.admin.thresholds import Refusal, attempt, common
-from claimdesk.web.page_kit import local_today, page
+from claimdesk.web.kit import Refusal, attempt, common, local_today, page
 
 router = APIRouter(prefix="/admin/sales")
 

@@ -26,7 +26,7 @@ from claimdesk.errors import ClaimdeskError, ValidationFailed
 from claimdesk.models.user import User
 from claimdesk.rules.deadlines import LOCAL_TZ, RULE_TYPES, describe
 from claimdesk.security import limits, repository, service, workflow
-from claimdesk.web.page_kit import error_of, page, parse_id, translator, urgency
+from claimdesk.web.kit import error_of, page, parse_id, translator, undo_refused, urgency
 
 router = APIRouter(prefix="/admin/security-incidents")
 
@@ -265,7 +265,7 @@ def report_incident(
             detected_at=parse_local(detected_at, "detected_at"),
         )
     except ClaimdeskError as error:
-        db.rollback()
+        undo_refused(db, error)
         return _new_form(
             request, error=error_of(request, error), values=values, status_code=error.status_code
         )
@@ -324,7 +324,7 @@ def set_time_limit(
             db, actor=actor, severity=severity, stage=stage, rule_type=rule_type, n=number
         )
     except ClaimdeskError as error:
-        db.rollback()
+        undo_refused(db, error)
         return _limits_page(
             request,
             db,
@@ -403,7 +403,7 @@ def _act(
     try:
         call()
     except ClaimdeskError as error:
-        db.rollback()
+        undo_refused(db, error)
         return _detail(
             request,
             db,

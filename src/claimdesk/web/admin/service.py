@@ -19,9 +19,16 @@ from claimdesk.deps import DB, require
 from claimdesk.errors import ClaimdeskError
 from claimdesk.models.base import utcnow
 from claimdesk.service import repository, service
-from claimdesk.web.kit import language_of
+from claimdesk.web.kit import (
+    error_of,
+    language_of,
+    page,
+    parse_id,
+    translator,
+    undo_refused,
+    urgency,
+)
 from claimdesk.web.labels import labeller
-from claimdesk.web.page_kit import error_of, page, parse_id, translator, urgency
 
 router = APIRouter(prefix="/desk")
 
@@ -113,7 +120,7 @@ def file_complaint(
             claim_id=parse_id(claim_id, "claim_id"),
         )
     except ClaimdeskError as error:
-        db.rollback()
+        undo_refused(db, error)
         return _new_form(
             request, error=error_of(request, error), values=values, status_code=error.status_code
         )
@@ -166,7 +173,7 @@ def _act(
     try:
         call()
     except ClaimdeskError as error:
-        db.rollback()
+        undo_refused(db, error)
         return _detail(
             request,
             db,

@@ -18,9 +18,7 @@ from claimdesk.auth.schemas import RolesUpdate, StatusChange, UserCreate
 from claimdesk.deps import DB, require
 from claimdesk.org import service as org_service
 from claimdesk.org.schemas import OrgUnitCreate
-from claimdesk.web.admin.thresholds import Refusal, attempt, common
-from claimdesk.web.kit import language_of
-from claimdesk.web.page_kit import page, parse_id
+from claimdesk.web.kit import Refusal, attempt, common, language_of, page, parse_id
 
 router = APIRouter(prefix="/admin")
 

@@ -57,7 +57,7 @@ from claimdesk.web.claims.page_forms import (
     validated,
 )
 from claimdesk.web.claims.report_pages import router as report_router
-from claimdesk.web.kit import SubmittedForm, language_of, render, templates
+from claimdesk.web.kit import SubmittedForm, language_of, render, templates, undo_refused
 
 router = APIRouter()
 # The staff report page first: its /claims/new must not be read as a claim id.
@@ -1423,13 +1423,13 @@ def action_submit(
     if validate_only:
         # A trial run while typing: only the verdict is sent back (the form stays as the
         # user is filling it), and nothing of the trial may stay (GEN-6).
-        db.rollback()
+        undo_refused(db)
         if error is not None:
             fields = form.build(db, claim, values, principal)
             name_the_field(error, fields, error_target(error, fields))
         return render(request, "claims/_feedback.html", error=error)
     if error is not None:
-        db.rollback()
+        undo_refused(db)
         claim = get_claim(db, principal, claim_id)
         return _render_form(
             request, db, principal, claim=claim, form=form, values=values, error=error

@@ -22,7 +22,7 @@ from claimdesk.deps import DB, require
 from claimdesk.errors import ClaimdeskError, ValidationFailed
 from claimdesk.i18n import current_language
 from claimdesk.validation import describe_validation_error
-from claimdesk.web.kit import SubmittedForm, language_of, render
+from claimdesk.web.kit import SubmittedForm, language_of, render, undo_refused
 
 router = APIRouter()
 Reporter = Annotated[Principal, Depends(require(Permission.CLAIMS_REPORT))]
@@ -174,11 +174,11 @@ def report_submit(
             _body(values, chosen, bool(form.get("group_incident"))), db, principal
         )
     except ValidationError as exc:
-        db.rollback()
+        undo_refused(db, exc)
         error = describe_validation_error(exc.errors(), language)
         return _page(request, db, principal, values, chosen, error=error, status_code=422)
     except ClaimdeskError as exc:
-        db.rollback()
+        undo_refused(db, exc)
         return _page(
             request,
             db,

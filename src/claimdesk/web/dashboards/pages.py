@@ -24,8 +24,8 @@ from claimdesk.dashboards.errors import PeriodTooLong, UnknownDataset
 from claimdesk.deps import DB, require
 from claimdesk.errors import ClaimdeskError
 from claimdesk.org import service as org_service
+from claimdesk.web.kit import error_of, local_today, page, parse_date, parse_id, translator
 from claimdesk.web.labels import labeller
-from claimdesk.web.page_kit import error_of, local_today, page, parse_date, parse_id, translator
 
 router = APIRouter(prefix="/dashboards")
 

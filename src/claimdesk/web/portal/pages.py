@@ -31,7 +31,7 @@ from claimdesk.models.claim import Claim
 from claimdesk.models.product import ProductVersion
 from claimdesk.policies import repository as policies_repo
 from claimdesk.validation import describe_validation_error
-from claimdesk.web.kit import SubmittedForm, language_of, render
+from claimdesk.web.kit import SubmittedForm, language_of, render, undo_refused
 
 router = APIRouter(prefix="/portal")
 
@@ -157,8 +157,7 @@ def login_password(
             db, username=username.strip(), password=password, ip=client_ip(request)
         )
     except ClaimdeskError as error:
-        if error.commit_anyway:
-            db.commit()
+        undo_refused(db, error)
         return _login_page(
             request,
             step="password",
@@ -190,8 +189,7 @@ def login_code(
             ip=client_ip(request),
         )
     except ClaimdeskError as error:
-        if error.commit_anyway:
-            db.commit()
+        undo_refused(db, error)
         return _login_page(
             request,
             step="code",
@@ -320,7 +318,7 @@ def report_submit(request: Request, form: SubmittedForm, db: DB, principal: Repo
         body = ReportCreate.model_validate(data)
         claim = claims_api.report_claim(body, db, principal)
     except ValidationError as exc:
-        db.rollback()
+        undo_refused(db, exc)
         return _report_page(
             request,
             db,
@@ -330,7 +328,7 @@ def report_submit(request: Request, form: SubmittedForm, db: DB, principal: Repo
             error=describe_validation_error(exc.errors(), language_of(request)),
         )
     except ClaimdeskError as exc:
-        db.rollback()
+        undo_refused(db, exc)
         return _report_page(
             request,
             db,
@@ -426,7 +424,7 @@ def upload(
     try:
         claims_api.upload_file(claim_id, db, principal, file, material_code or None, "material")
     except ClaimdeskError as exc:
-        db.rollback()
+        undo_refused(db, exc)
         return _claim_page(
             request,
             db,
@@ -466,7 +464,7 @@ def rate(
         )
         service_api.record_survey(body, db, principal)
     except ValidationError as exc:
-        db.rollback()
+        undo_refused(db, exc)
         return _claim_page(
             request,
             db,
@@ -476,7 +474,7 @@ def rate(
             error=describe_validation_error(exc.errors(), language_of(request)),
         )
     except ClaimdeskError as exc:
-        db.rollback()
+        undo_refused(db, exc)
         return _claim_page(
             request,
             db,
@@ -536,7 +534,7 @@ def complain(request: Request, form: SubmittedForm, db: DB, principal: OwnServic
         )
         service_api.file_complaint(body, db, principal)
     except ValidationError as exc:
-        db.rollback()
+        undo_refused(db, exc)
         return _service_page(
             request,
             db,
@@ -545,7 +543,7 @@ def complain(request: Request, form: SubmittedForm, db: DB, principal: OwnServic
             error=describe_validation_error(exc.errors(), language_of(request)),
         )
     except ClaimdeskError as exc:
-        db.rollback()
+        undo_refused(db, exc)
         return _service_page(
             request,
             db,
@@ -575,7 +573,7 @@ def service_request(
         )
         service_api.open_record(body, db, principal)
     except ValidationError as exc:
-        db.rollback()
+        undo_refused(db, exc)
         return _service_page(
             request,
             db,
@@ -584,7 +582,7 @@ def service_request(
             error=describe_validation_error(exc.errors(), language_of(request)),
         )
     except ClaimdeskError as exc:
-        db.rollback()
+        undo_refused(db, exc)
         return _service_page(
             request,
             db,
