@@ -231,3 +231,11 @@ def test_hits_are_listed_for_investigators_and_reviewers_only(world: World, db: 
     for who in ("handler", "customer"):
         assert world.client.get(url, headers=world.h[who]).status_code == 403
     assert db.scalars(select(CheckHit)).one().reason_en.startswith("date 2026-01-20")
+
+
+def test_the_worker_finds_the_checks_job():  # SPEC CLM-F3: runs happen in the worker
+    from claimdesk.jobs.queue import handler_for
+    from claimdesk.jobs.worker import load_task_modules
+
+    assert "claimdesk.checks.tasks" in load_task_modules()
+    assert handler_for("checks.run") is run_claim_checks
