@@ -13,12 +13,12 @@ from claimdesk.calendar.endpoints import deadlines_router
 from claimdesk.calendar.endpoints import router as calendar_router
 from claimdesk.checks.endpoints import router as checks_router
 from claimdesk.claims.endpoints import router as claims_router
+from claimdesk.claims.settlement.endpoints import router as settlement_router
 from claimdesk.claims.special.endpoints import public_router as claims_public_router
 from claimdesk.claims.special.endpoints import reports_router as claims_reports_router
 from claimdesk.claims.special.endpoints import router as claims_special_router
 from claimdesk.errors import ERROR_RESPONSES
 from claimdesk.org.endpoints import router as org_router
-from claimdesk.payments.endpoints import claims_router as settlement_router
 from claimdesk.payments.endpoints import payments_router
 from claimdesk.people.endpoints import me_router as people_me_router
 from claimdesk.people.endpoints import router as people_router

@@ -90,7 +90,7 @@ def _all_at_once(calls: list[Any]) -> list[Any]:
 def test_two_tiers_and_two_tier1_reviewers_at_once_stay_consistent(real: Real) -> None:
     # SPEC CLM-V1 CLM-P5
     w = real.s.w
-    from claimdesk.payments.endpoints import claims_router  # noqa: F401  (routes registered)
+    from claimdesk.claims.settlement.endpoints import router  # noqa: F401  (routes registered)
 
     app = w.client.app
     clients = [TestClient(app, raise_server_exceptions=False) for _ in range(3)]

@@ -139,7 +139,7 @@ def reopen_fields(_db: Session, _claim: Claim) -> list[FormField]:
 
 
 def reopen(db: Session, p: Principal, claim: Claim, form: Values) -> None:
-    from claimdesk.payments import endpoints as pay
+    from claimdesk.claims.settlement import endpoints as pay
     from claimdesk.payments.schemas import SubmitIn
 
     pay.reopen_claim(claim.id, validated(SubmitIn, {"reason": text(form, "reason")}), db, p)
@@ -320,7 +320,7 @@ def recovery_fields(_db: Session, _claim: Claim) -> list[FormField]:
 
 
 def record_recovery(db: Session, p: Principal, claim: Claim, form: Values) -> None:
-    from claimdesk.payments import endpoints as pay
+    from claimdesk.claims.settlement import endpoints as pay
     from claimdesk.payments.schemas import RecoveryIn
 
     body = validated(

@@ -482,7 +482,7 @@ def _transition(endpoint: Callable[..., Any]) -> Handler:
 
 
 def _submit_review(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> None:
-    from claimdesk.payments import endpoints as pay
+    from claimdesk.claims.settlement import endpoints as pay
     from claimdesk.payments.schemas import SubmitIn
 
     pay.submit_review(claim.id, SubmitIn(reason=form.get("reason") or None), db, p)
@@ -533,7 +533,7 @@ def _decide_fields(db: Session, claim: Claim) -> list[FormField]:
 
 
 def _decide(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> None:
-    from claimdesk.payments import endpoints as pay
+    from claimdesk.claims.settlement import endpoints as pay
     from claimdesk.payments.schemas import DecisionBody
 
     data: dict[str, Any] = {
@@ -647,7 +647,7 @@ def _open_callback_kind(db: Session, claim: Claim) -> str | None:
 
 
 def _callback(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> None:
-    from claimdesk.payments import endpoints as pay
+    from claimdesk.claims.settlement import endpoints as pay
     from claimdesk.payments.schemas import CallbackIn
 
     callback_id = _open_callback(db, claim)
@@ -670,7 +670,7 @@ def _callback(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> 
 
 
 def _close(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> None:
-    from claimdesk.payments import endpoints as pay
+    from claimdesk.claims.settlement import endpoints as pay
     from claimdesk.payments.schemas import SubmitIn
 
     pay.close_claim(claim.id, SubmitIn(reason=form.get("reason") or None), db, p)
@@ -1260,7 +1260,7 @@ def _timeline(entries: list[cs.TimelineEntry]) -> tuple[list[dict[str, Any]], in
 
 
 def claim_context(db: Session, principal: Principal, claim: Claim, language: str) -> dict[str, Any]:
-    from claimdesk.payments import endpoints as pay
+    from claimdesk.claims.settlement import endpoints as pay
 
     detail = api.claim_out(db, claim, language)
     review = pay.read_review(claim.id, db, principal)

@@ -224,7 +224,7 @@ def _resolve_payee(db: Session, p: Principal, claim: Claim, form: Values) -> tup
     file_id = store_file(db, p, claim, form, "authorisation_file", purpose="authorisation")
     if file_id is None:
         return person.id, None
-    from claimdesk.payments import endpoints as pay
+    from claimdesk.claims.settlement import endpoints as pay
     from claimdesk.payments.schemas import AuthorisationIn
 
     body = validated(
@@ -239,7 +239,7 @@ def _resolve_payee(db: Session, p: Principal, claim: Claim, form: Values) -> tup
 
 
 def _pay(db: Session, p: Principal, claim: Claim, form: Values, extra: dict[str, Any]) -> None:
-    from claimdesk.payments import endpoints as pay
+    from claimdesk.claims.settlement import endpoints as pay
     from claimdesk.payments.schemas import PaymentIn
 
     aliases = {"payee_person_id": "payee", "bank_account_id": "bank_account_id"}
@@ -320,7 +320,7 @@ def delay_fields(_db: Session, _claim: Claim) -> list[FormField]:
 
 
 def delay_notice(db: Session, p: Principal, claim: Claim, form: Values) -> None:
-    from claimdesk.payments import endpoints as pay
+    from claimdesk.claims.settlement import endpoints as pay
     from claimdesk.payments.schemas import DelayNoticeIn
 
     body = validated(

@@ -1,0 +1,330 @@
+"""The claim's review, payment, closing and recovery API (CLM-V1..V4, CLM-P1..P5,
+CLM-X1..X3): thin handlers over claims.settlement (review, closing, recoveries) and
+payments.service. Every claim is loaded through the row-filtered repository and locked
+(FOR UPDATE) before any write. Payment batches, which are not one claim's, stay in
+payments.endpoints."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header
+from fastapi.responses import Response
+from sqlalchemy.orm import Session
+
+from claimdesk.audit.service import record
+from claimdesk.auth.permissions import Permission
+from claimdesk.auth.principal import Principal
+from claimdesk.claims import timeutil
+from claimdesk.claims.repository import get_claim
+from claimdesk.claims.settlement import closing, recoveries, review
+from claimdesk.claims.settlement.decision_notices import conclude_approved, notice_of
+from claimdesk.claims.settlement.errors import IdempotencyKeyRequired
+from claimdesk.claims.settlement.reserves import reserves_of
+from claimdesk.clocks.schemas import ClockOut
+from claimdesk.deps import DB, require
+from claimdesk.errors import NotFound
+from claimdesk.models.claim import Claim
+from claimdesk.models.clock import Clock
+from claimdesk.models.payment import Callback, Payment
+from claimdesk.payments import service
+from claimdesk.payments.schemas import (
+    ArchiveOut,
+    ArchiveRecordOut,
+    AuthorisationIn,
+    AuthorisationOut,
+    CallbackIn,
+    CallbackOut,
+    DecisionBody,
+    DecisionOut,
+    DelayNoticeIn,
+    FinancialsOut,
+    PaymentIn,
+    PaymentOut,
+    RecoveryIn,
+    RecoveryOut,
+    ReviewOut,
+    RoundOut,
+    SubmitIn,
+)
+from claimdesk.rules.deadlines import local_date
+
+router = APIRouter(prefix="/claims", tags=["claims: review and payment"])
+
+Reader = Annotated[Principal, Depends(require(Permission.CLAIMS_READ))]
+Adjuster = Annotated[Principal, Depends(require(Permission.CLAIMS_ADJUST))]
+Reviewer = Annotated[Principal, Depends(require(Permission.CLAIMS_REVIEW))]
+Payer = Annotated[Principal, Depends(require(Permission.CLAIMS_PAY))]
+Caller = Annotated[Principal, Depends(require(Permission.CLAIMS_CALLBACK))]
+Recoverer = Annotated[Principal, Depends(require(Permission.CLAIMS_RECOVERY))]
+# Reserves are internal (SEC-4): customers and the service desk read claims, not these.
+FinanceReader = Annotated[Principal, Depends(require(Permission.CLAIMS_FINANCIALS))]
+
+
+def payment_out(payment: Payment) -> PaymentOut:
+    return PaymentOut(
+        id=payment.id,
+        claim_id=payment.claim_id,
+        kind=payment.kind,
+        sequence=payment.sequence,
+        idempotency_key=payment.idempotency_key,
+        amount=payment.amount,
+        allocations=payment.allocations,
+        means=payment.means,
+        payee_name=payment.payee_name,
+        payee_basis=payment.payee_basis,
+        account_masked=service.mask_account(payment.account_last4),
+        status=payment.status,
+        batch_id=payment.batch_id,
+        attempts=payment.attempts,
+        expected_arrival=payment.expected_arrival,
+        paid_at=payment.paid_at,
+        bank_reference=payment.bank_reference,
+        failure_reason=payment.failure_reason,
+    )
+
+
+def _review_out(db: Session, claim_id: int, principal_lang: str) -> ReviewOut:
+    claim = db.get(Claim, claim_id)
+    assert claim is not None
+    current = review.open_round(db, claim.id)
+    next_tier, proposal = (None, None) if current is None else review.next_step(db, current)
+    notice = review.notice_of(db, claim.id)
+    labels = review.CHECKLIST_LABELS
+    return ReviewOut(
+        claim_id=claim.id,
+        state=claim.state,
+        rounds=[RoundOut.model_validate(r) for r in review.rounds_of(db, claim.id)],
+        decisions=[
+            DecisionOut.model_validate(d) for d in review.decisions_of(db, claim_id=claim.id)
+        ],
+        next_tier=next_tier,
+        answering_rejection_of_tier=None if proposal is None else proposal.tier,
+        checklist_items={k: list(v) for k, v in labels.items()},
+        # POL-6: shown with every review, so a non-disclosure rejection is seen coming.
+        incontestability=review.incontestability_of(db, claim, local_date(timeutil.now())),
+        rejection_notice_id=None if notice is None else notice.id,
+    )
+
+
+# -- review (CLM-V1..V4) -----------------------------------------------------------------
+
+
+@router.get("/{claim_id}/review", response_model=ReviewOut)
+def read_review(claim_id: int, db: DB, principal: Reader) -> ReviewOut:
+    claim = get_claim(db, principal, claim_id)
+    return _review_out(db, claim.id, principal.language)
+
+
+@router.post("/{claim_id}/review/submit", response_model=ReviewOut)
+def submit_review(claim_id: int, body: SubmitIn, db: DB, principal: Adjuster) -> ReviewOut:
+    claim = get_claim(db, principal, claim_id, for_update=True)
+    review.submit(db, actor=principal, claim=claim, reason=body.reason)
+    return _review_out(db, claim.id, principal.language)
+
+
+@router.post("/{claim_id}/review/decisions", response_model=ReviewOut)
+def decide(claim_id: int, body: DecisionBody, db: DB, principal: Reviewer) -> ReviewOut:
+    claim = get_claim(db, principal, claim_id, for_update=True)
+    review.decide(
+        db,
+        actor=principal,
+        claim=claim,
+        data=review.DecisionIn(**body.model_dump()),
+    )
+    return _review_out(db, claim.id, principal.language)
+
+
+@router.get("/{claim_id}/rejection-notice.pdf", response_class=Response)
+def rejection_notice(claim_id: int, db: DB, principal: Reader) -> Response:
+    claim = get_claim(db, principal, claim_id)
+    notice = review.notice_of(db, claim.id)
+    if notice is None:
+        raise NotFound(what="rejection notice", field="claim_id")
+    record(
+        db,
+        actor=principal,
+        action="claim.rejection_notice_read",
+        entity_type="claim",
+        entity_id=claim.id,
+        details={"notice_id": notice.id},
+    )
+    return Response(notice.pdf, media_type="application/pdf")
+
+
+@router.get("/{claim_id}/decision-notice.pdf", response_class=Response)
+def decision_notice(claim_id: int, db: DB, principal: Reader) -> Response:
+    """CLM-V3: the written decision of an approval that left nothing to pay."""
+    claim = get_claim(db, principal, claim_id)
+    notice = notice_of(db, claim.id)
+    if notice is None:
+        raise NotFound(what="decision notice", field="claim_id")
+    record(
+        db,
+        actor=principal,
+        action="claim.decision_notice_read",
+        entity_type="claim",
+        entity_id=claim.id,
+        details={"notice_id": notice.id},
+    )
+    return Response(notice.pdf, media_type="application/pdf")
+
+
+@router.post("/{claim_id}/conclude-without-payment", response_model=ReviewOut)
+def conclude_without_payment(claim_id: int, db: DB, principal: Reviewer) -> ReviewOut:
+    """CLM-V3: an approved claim with nothing (more) to pay gets its decision notice and
+    callback (claims approved before the rule were left waiting for a zero payment)."""
+    claim = get_claim(db, principal, claim_id, for_update=True)
+    conclude_approved(db, actor=principal, claim=claim)
+    return _review_out(db, claim.id, principal.language)
+
+
+# -- payment (CLM-P1..P5) ----------------------------------------------------------------
+
+
+@router.post("/{claim_id}/payee-authorisations", status_code=201, response_model=AuthorisationOut)
+def add_authorisation(
+    claim_id: int, body: AuthorisationIn, db: DB, principal: Payer
+) -> AuthorisationOut:
+    claim = get_claim(db, principal, claim_id, for_update=True)
+    stored = service.record_authorisation(
+        db,
+        actor=principal,
+        claim=claim,
+        payee_person_id=body.payee_person_id,
+        kind=body.kind,
+        file_id=body.file_id,
+    )
+    return AuthorisationOut.model_validate(stored)
+
+
+@router.post("/{claim_id}/payments", status_code=201, response_model=PaymentOut)
+def request_payment(
+    claim_id: int,
+    body: PaymentIn,
+    db: DB,
+    principal: Payer,
+    response: Response,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+) -> PaymentOut:
+    """Retries and double submits return the same payment (200); a new one is 201."""
+    key = (idempotency_key or "").strip()
+    if not 8 <= len(key) <= 100:
+        raise IdempotencyKeyRequired(field="Idempotency-Key")
+    claim = get_claim(db, principal, claim_id, for_update=True)
+    payment, created = service.request_payment(
+        db,
+        actor=principal,
+        claim=claim,
+        key=key,
+        data=service.PaymentRequest(**body.model_dump()),
+    )
+    if not created:
+        response.status_code = 200
+    return payment_out(payment)
+
+
+@router.get("/{claim_id}/payments", response_model=list[PaymentOut])
+def list_payments(claim_id: int, db: DB, principal: Reader) -> list[PaymentOut]:
+    claim = get_claim(db, principal, claim_id)
+    return [payment_out(p) for p in service.payments_of(db, claim.id)]
+
+
+@router.post("/{claim_id}/payment-delay-notice", status_code=204)
+def delay_notice(claim_id: int, body: DelayNoticeIn, db: DB, principal: Payer) -> Response:
+    claim = get_claim(db, principal, claim_id, for_update=True)
+    service.delay_notice(
+        db, actor=principal, claim=claim, reason=body.reason, expected=body.expected_arrival
+    )
+    return Response(status_code=204)
+
+
+# -- closing (CLM-X1, CLM-X2) ------------------------------------------------------------
+
+
+def _archive(db: Session, claim_id: int, number: str) -> ArchiveOut:
+    return ArchiveOut(
+        claim_number=number,
+        records=[ArchiveRecordOut.model_validate(r) for r in closing.archive_of(db, claim_id)],
+    )
+
+
+@router.post("/{claim_id}/close", response_model=ArchiveOut)
+def close_claim(claim_id: int, body: SubmitIn, db: DB, principal: Reviewer) -> ArchiveOut:
+    claim = get_claim(db, principal, claim_id, for_update=True)
+    closing.close(db, actor=principal, claim=claim, reason=body.reason)
+    return _archive(db, claim.id, claim.number)
+
+
+@router.post("/{claim_id}/reopen", status_code=204)
+def reopen_claim(claim_id: int, body: SubmitIn, db: DB, principal: Reviewer) -> Response:
+    claim = get_claim(db, principal, claim_id, for_update=True)
+    closing.reopen(db, actor=principal, claim=claim, reason=body.reason)
+    return Response(status_code=204)
+
+
+@router.get("/{claim_id}/archive", response_model=ArchiveOut)
+def read_archive(claim_id: int, db: DB, principal: Reader) -> ArchiveOut:
+    claim = get_claim(db, principal, claim_id)
+    return _archive(db, claim.id, claim.number)
+
+
+def _callback_out(db: Session, callback: Callback, language: str = "zh-CN") -> CallbackOut:
+    out = CallbackOut.model_validate(callback)
+    if callback.clock_id is not None:
+        clock = db.get(Clock, callback.clock_id)
+        out.due_at = None if clock is None else clock.due_at
+        out.clock = None if clock is None else ClockOut.of(clock, language).model_dump(mode="json")
+    return out
+
+
+@router.get("/{claim_id}/callbacks", response_model=list[CallbackOut])
+def list_callbacks(claim_id: int, db: DB, principal: Reader) -> list[CallbackOut]:
+    claim = get_claim(db, principal, claim_id)
+    return [_callback_out(db, c, principal.language) for c in closing.callbacks_of(db, claim.id)]
+
+
+@router.post("/{claim_id}/callbacks/{callback_id}/complete", response_model=CallbackOut)
+def complete_callback(
+    claim_id: int, callback_id: int, body: CallbackIn, db: DB, principal: Caller
+) -> CallbackOut:
+    claim = get_claim(db, principal, claim_id, for_update=True)
+    done = closing.complete_callback(
+        db,
+        actor=principal,
+        claim=claim,
+        callback_id=callback_id,
+        data=closing.CallbackResult(
+            outcome=body.outcome,
+            satisfaction=body.satisfaction,
+            suggestions=body.suggestions,
+            options_explained=tuple(body.options_explained),
+        ),
+    )
+    return _callback_out(db, done, principal.language)
+
+
+# -- recoveries and financials (FIN-1, FIN-2) --------------------------------------------
+
+
+@router.post("/{claim_id}/recoveries", status_code=201, response_model=RecoveryOut)
+def add_recovery(claim_id: int, body: RecoveryIn, db: DB, principal: Recoverer) -> RecoveryOut:
+    claim = get_claim(db, principal, claim_id, for_update=True)
+    stored = recoveries.record_recovery(db, actor=principal, claim=claim, **body.model_dump())
+    return RecoveryOut.model_validate(stored)
+
+
+@router.get("/{claim_id}/financials", response_model=FinancialsOut)
+def financials(claim_id: int, db: DB, principal: FinanceReader) -> FinancialsOut:
+    claim = get_claim(db, principal, claim_id)
+    figures = recoveries.net_cost(db, claim.id)
+    return FinancialsOut(
+        claim_id=claim.id,
+        payable_total=claim.payable_total,
+        paid=figures["paid"],
+        recovered=figures["recovered"],
+        net_cost=figures["net"],
+        reserves={r.coverage_code: r.amount for r in reserves_of(db, claim.id)},
+        payments=[payment_out(p) for p in service.payments_of(db, claim.id)],
+        recoveries=[RecoveryOut.model_validate(r) for r in recoveries.recoveries_of(db, claim.id)],
+    )
