@@ -22,15 +22,21 @@ from sqlalchemy.orm import Session
 from claimdesk.audit.service import record
 from claimdesk.auth.principal import Principal
 from claimdesk.models.states import (
+    CallbackState,
     ClaimDisputeState,
     ClaimState,
     ComplaintState,
+    FraudFlagState,
+    ImprovementActionState,
     MassEventState,
     PaymentBatchState,
     PaymentState,
     PolicyChangeState,
     PolicyDisputeState,
     PolicyState,
+    ProductVersionState,
+    ReviewRoundState,
+    SalesAgentState,
     SecurityIncidentState,
     ServiceRecordState,
 )
@@ -217,6 +223,20 @@ CLAIM_DISPUTE = Table(
     ),
 )
 
+FRAUD_FLAG = Table(
+    "fraud_flag",
+    "欺诈标记",
+    FraudFlagState,
+    moves({FraudFlagState.OPEN: (FraudFlagState.CLEARED, FraudFlagState.CONFIRMED)}),
+)
+
+CALLBACK = Table(
+    "callback",
+    "回访",
+    CallbackState,
+    moves({CallbackState.OPEN: (CallbackState.DONE,)}),
+)
+
 MASS_EVENT = Table(
     "mass_event",
     "群体性事件",
@@ -224,9 +244,46 @@ MASS_EVENT = Table(
     moves({MassEventState.ACTIVE: (MassEventState.CLOSED,)}),
 )
 
+_RR = ReviewRoundState
+REVIEW_ROUND = Table(
+    "review_round",
+    "核赔轮次",
+    ReviewRoundState,
+    moves({_RR.OPEN: (_RR.APPROVED, _RR.REJECTED, _RR.RETURNED)}),
+)
+
+_SA = SalesAgentState
+SALES_AGENT = Table(
+    "sales_agent",
+    "销售人员",
+    SalesAgentState,
+    moves({_SA.ACTIVE: (_SA.SUSPENDED,), _SA.SUSPENDED: (_SA.ACTIVE,)}),
+)
+
+IMPROVEMENT_ACTION = Table(
+    "improvement_action",
+    "整改措施",
+    ImprovementActionState,
+    moves({ImprovementActionState.OPEN: (ImprovementActionState.DONE,)}),
+)
+
+PRODUCT_VERSION = Table(
+    "product_version",
+    "产品版本",
+    ProductVersionState,
+    moves(
+        {
+            ProductVersionState.DRAFT: (ProductVersionState.PUBLISHED,),
+            ProductVersionState.PUBLISHED: (ProductVersionState.RETIRED,),
+        }
+    ),
+)
+
 TABLES: tuple[Table[Any], ...] = (
     CLAIM,
     CLAIM_DISPUTE,
+    FRAUD_FLAG,
+    CALLBACK,
     MASS_EVENT,
     POLICY,
     POLICY_CHANGE,
@@ -235,6 +292,10 @@ TABLES: tuple[Table[Any], ...] = (
     COMPLAINT,
     PAYMENT,
     PAYMENT_BATCH,
+    PRODUCT_VERSION,
+    REVIEW_ROUND,
+    SALES_AGENT,
+    IMPROVEMENT_ACTION,
     SECURITY_INCIDENT,
 )
 

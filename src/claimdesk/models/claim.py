@@ -27,7 +27,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from claimdesk.crypto.types import EncryptedJSON, EncryptedString
 from claimdesk.models.base import Base, Ratio, TimestampMixin
-from claimdesk.models.states import ClaimState, StateType
+from claimdesk.models.states import ClaimState, FraudFlagState, StateType
 
 
 class ClaimSequence(Base):
@@ -372,7 +372,9 @@ class FraudFlag(Base):
     description: Mapped[str] = mapped_column(Text)
     flagged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     flagged_at: Mapped[dt.datetime]
-    status: Mapped[str] = mapped_column(String(12), default="open")  # open|cleared|confirmed
+    status: Mapped[FraudFlagState] = mapped_column(
+        StateType(FraudFlagState, 12), default=FraudFlagState.OPEN
+    )
     # Insurance Law art. 27: fabricated_event | forged_evidence | exaggerated_loss
     outcome: Mapped[str | None] = mapped_column(String(20))
     exaggerated_amount: Mapped[Decimal | None]

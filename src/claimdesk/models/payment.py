@@ -17,7 +17,7 @@ from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueCon
 from sqlalchemy.orm import Mapped, mapped_column
 
 from claimdesk.models.base import Base
-from claimdesk.models.states import PaymentBatchState, PaymentState, StateType
+from claimdesk.models.states import CallbackState, PaymentBatchState, PaymentState, StateType
 
 
 class PayeeAuthorisation(Base):
@@ -125,7 +125,9 @@ class Callback(Base):
     source_id: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[dt.datetime]
     clock_id: Mapped[int | None] = mapped_column(ForeignKey("clocks.id"))
-    status: Mapped[str] = mapped_column(String(12), default="open")  # open | done
+    status: Mapped[CallbackState] = mapped_column(
+        StateType(CallbackState, 12), default=CallbackState.OPEN
+    )
     done_at: Mapped[dt.datetime | None]
     done_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     outcome: Mapped[str | None] = mapped_column(String(20))  # reached | unreachable

@@ -14,6 +14,7 @@ from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, U
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from claimdesk.models.base import Base, Ratio, TimestampMixin
+from claimdesk.models.states import ProductVersionState, StateType
 
 
 class Product(TimestampMixin, Base):
@@ -40,7 +41,9 @@ class ProductVersion(TimestampMixin, Base):
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), index=True)
     version: Mapped[int] = mapped_column(Integer)
     # draft | published | retired
-    status: Mapped[str] = mapped_column(String(12), default="draft")
+    status: Mapped[ProductVersionState] = mapped_column(
+        StateType(ProductVersionState, 12), default=ProductVersionState.DRAFT
+    )
     effective_date: Mapped[dt.date | None] = mapped_column(Date)
     insured_liabilities: Mapped[str | None] = mapped_column(Text)  # 保险责任
     exclusions: Mapped[str | None] = mapped_column(Text)  # 责任免除

@@ -11,6 +11,7 @@ from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, Text, Uni
 from sqlalchemy.orm import Mapped, mapped_column
 
 from claimdesk.models.base import Base
+from claimdesk.models.states import ReviewRoundState, StateType
 
 
 class ReviewRound(Base):
@@ -27,7 +28,9 @@ class ReviewRound(Base):
     amount: Mapped[Decimal]
     tier_reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
     # open | approved | rejected | returned
-    status: Mapped[str] = mapped_column(String(12), default="open")
+    status: Mapped[ReviewRoundState] = mapped_column(
+        StateType(ReviewRoundState, 12), default=ReviewRoundState.OPEN
+    )
     submitted_at: Mapped[dt.datetime]
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[dt.datetime | None]

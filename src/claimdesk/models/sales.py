@@ -9,6 +9,7 @@ from sqlalchemy import Boolean, Date, ForeignKey, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from claimdesk.models.base import Base, TimestampMixin
+from claimdesk.models.states import ImprovementActionState, SalesAgentState, StateType
 
 
 class SalesChannel(TimestampMixin, Base):
@@ -47,7 +48,9 @@ class SalesAgent(TimestampMixin, Base):
     licence_valid_from: Mapped[dt.date] = mapped_column(Date)
     licence_valid_until: Mapped[dt.date] = mapped_column(Date)
     # active | suspended
-    status: Mapped[str] = mapped_column(String(12), default="active")
+    status: Mapped[SalesAgentState] = mapped_column(
+        StateType(SalesAgentState, 12), default=SalesAgentState.ACTIVE
+    )
 
 
 class TrainingRecord(TimestampMixin, Base):
@@ -121,6 +124,8 @@ class ImprovementAction(TimestampMixin, Base):
     owner_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     due_on: Mapped[dt.date] = mapped_column(Date)
     # open | done
-    status: Mapped[str] = mapped_column(String(8), default="open")
+    status: Mapped[ImprovementActionState] = mapped_column(
+        StateType(ImprovementActionState, 8), default=ImprovementActionState.OPEN
+    )
     done_at: Mapped[dt.datetime | None]
     done_note: Mapped[str | None] = mapped_column(Text)

@@ -148,3 +148,49 @@ class MassEventState(StrEnum):
 
     ACTIVE = "active"
     CLOSED = "closed"
+
+
+class ProductVersionState(StrEnum):
+    """PRD-2: a draft is published; the version it replaces is retired."""
+
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    RETIRED = "retired"
+
+
+class ReviewRoundState(StrEnum):
+    """CLM-V*: a round of review is decided once."""
+
+    OPEN = "open"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    RETURNED = "returned"
+
+
+class SalesAgentState(StrEnum):
+    """SAL-2: an agent may be suspended and reinstated."""
+
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+
+
+class ImprovementActionState(StrEnum):
+    """SAL-3: an improvement action from an evaluation is open until done."""
+
+    OPEN = "open"
+    DONE = "done"
+
+
+class FraudFlagState(StrEnum):
+    """CLM-F1: a flag is investigated once: cleared or confirmed."""
+
+    OPEN = "open"
+    CLEARED = "cleared"
+    CONFIRMED = "confirmed"
+
+
+class CallbackState(StrEnum):
+    """CLM-X2: a callback is made once."""
+
+    OPEN = "open"
+    DONE = "done"

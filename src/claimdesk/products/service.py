@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from claimdesk import lifecycle
 from claimdesk.audit.service import record
 from claimdesk.auth.principal import Principal
 from claimdesk.models.base import utcnow
@@ -290,7 +291,7 @@ def publish_version(
     session: Session, *, actor: Principal, version_id: int, at: dt.datetime | None = None
 ) -> ProductVersion:
     version = repository.get_version(session, version_id, for_update=True)
-    if version.status != "draft":
+    if not lifecycle.PRODUCT_VERSION.allows(version.status, "published"):
         raise VersionNotDraft(field="version_id", version=version.version, status=version.status)
     problems = compliance_problems(version)
     if problems:
@@ -298,30 +299,36 @@ def publish_version(
     now = at or utcnow()
     # The version sold until now stops being sold; its policies keep it (PRD-2).
     for previous in repository.published_versions(session, version.product_id):
-        previous.status = "retired"
-        record(
-            session,
-            actor=actor,
-            action="product.version_retire",
-            entity_type="product_version",
-            entity_id=previous.id,
-            details={"version": previous.version, "replaced_by": version.version},
-        )
-    version.status = "published"
+        _retire(session, actor, previous, {"replaced_by": version.version})
     version.published_at = now
     version.published_by_id = actor.user_id
     if version.effective_date is None:
         version.effective_date = local_date(now)
-    session.flush()
-    record(
+    lifecycle.transition(
         session,
+        entity=version,
+        table=lifecycle.PRODUCT_VERSION,
+        to="published",
         actor=actor,
         action="product.version_publish",
-        entity_type="product_version",
-        entity_id=version.id,
         details={"product": version.product.code, "version": version.version},
     )
     return version
+
+
+def _retire(
+    session: Session, actor: Principal, version: ProductVersion, why: dict[str, object]
+) -> None:
+    """PRD-2: a retired version is no longer sold; its policies keep it."""
+    lifecycle.transition(
+        session,
+        entity=version,
+        table=lifecycle.PRODUCT_VERSION,
+        to="retired",
+        actor=actor,
+        action="product.version_retire",
+        details={"version": version.version, **why},
+    )
 
 
 # --- export / import ----------------------------------------------------------------------
@@ -421,7 +428,7 @@ def import_product(session: Session, *, actor: Principal, data: ProductExport) -
         if item.status in ("published", "retired"):
             publish_version(session, actor=actor, version_id=version.id)
         if item.status == "retired":
-            version.status = "retired"
+            _retire(session, actor, version, {"imported": True})
     session.flush()
     record(
         session,

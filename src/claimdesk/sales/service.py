@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from claimdesk import lifecycle
 from claimdesk.audit.service import record
 from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
@@ -208,15 +209,15 @@ def set_agent_status(
 ) -> SalesAgent:
     agent = _get(session, SalesAgent, agent_id, "agent_id", "sales agent")
     choose(status, ("active", "suspended"), "status")
-    agent.status = status
-    session.flush()
-    record(
+    why = _text(reason, "reason")
+    lifecycle.transition(
         session,
+        entity=agent,
+        table=lifecycle.SALES_AGENT,
+        to=status,
         actor=actor,
         action=f"sales.agent_{status}",
-        entity_type="sales_agent",
-        entity_id=agent.id,
-        reason=_text(reason, "reason"),
+        reason=why,
     )
     return agent
 
@@ -440,18 +441,17 @@ def complete_action(
     session: Session, *, actor: Principal, action_id: int, note: str, at: dt.datetime | None = None
 ) -> ImprovementAction:
     action = _get(session, ImprovementAction, action_id, "action_id", "improvement action")
-    if action.status == "done":
+    if not lifecycle.IMPROVEMENT_ACTION.allows(action.status, "done"):
         raise ImprovementActionDone()
-    action.status = "done"
     action.done_at = at or utcnow()
     action.done_note = _text(note, "note")
-    session.flush()
-    record(
+    lifecycle.transition(
         session,
+        entity=action,
+        table=lifecycle.IMPROVEMENT_ACTION,
+        to="done",
         actor=actor,
         action="sales.action_done",
-        entity_type="improvement_action",
-        entity_id=action.id,
     )
     return action
 

@@ -73,12 +73,11 @@ def resolve(
     found = session.get(FraudFlag, flag_id)
     if found is None or found.claim_id != claim.id:
         raise NotFound(what="fraud flag", field="flag_id")
-    if found.status != "open":
+    if not lifecycle.FRAUD_FLAG.moves.get(found.status):
         raise FraudFlagNotOpen()
     if data.outcome in ("forged_evidence", "exaggerated_loss") and data.exaggerated_amount is None:
         raise ValidationFailed(field="exaggerated_amount")
     at = timeutil.now()
-    found.status = "cleared" if data.outcome == "cleared" else "confirmed"
     found.outcome = None if data.outcome == "cleared" else data.outcome
     found.exaggerated_amount = data.exaggerated_amount
     found.recovery_amount = data.recovery_amount
@@ -87,7 +86,15 @@ def resolve(
     found.resolution_note = data.note
     found.resolved_by_id = actor.user_id
     found.resolved_at = at
-    session.flush()
+    lifecycle.transition(
+        session,
+        entity=found,
+        table=lifecycle.FRAUD_FLAG,
+        to="cleared" if data.outcome == "cleared" else "confirmed",
+        actor=actor,
+        at=at,
+        details={"claim_id": claim.id},
+    )
     details = {
         "flag_id": found.id,
         "outcome": data.outcome,

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from claimdesk import lifecycle
 from claimdesk.audit.service import record
 from claimdesk.auth.principal import Principal
 from claimdesk.claims import timeutil, workflow
@@ -283,7 +284,7 @@ def complete_callback(
     ).one_or_none()
     if callback is None:
         raise NotFound(what="callback", field="callback_id")
-    if callback.status == "done":
+    if not lifecycle.CALLBACK.allows(callback.status, "done"):
         raise CallbackAlreadyDone()
     if data.outcome == "reached":
         if callback.kind == "paid" and data.satisfaction is None:
@@ -294,7 +295,7 @@ def complete_callback(
         ):
             raise OptionsRequired(field="options_explained")
     at = timeutil.now()
-    callback.status, callback.done_at, callback.done_by_id = "done", at, actor.user_id
+    callback.done_at, callback.done_by_id = at, actor.user_id
     callback.outcome, callback.satisfaction = data.outcome, data.satisfaction
     callback.suggestions, callback.options_explained = (
         data.suggestions,
@@ -304,13 +305,14 @@ def complete_callback(
         clock = session.get(Clock, callback.clock_id)
         if clock is not None and clock.stopped_at is None:
             clocks.stop_clock(session, clock=clock, at=max(at, clock.started_at), actor=actor)
-    session.flush()
-    record(
+    lifecycle.transition(
         session,
+        entity=callback,
+        table=lifecycle.CALLBACK,
+        to="done",
         actor=actor,
         action="claim.callback_done",
-        entity_type="claim",
-        entity_id=claim.id,
+        audit_as=("claim", claim.id),
         at=at,
         details={
             "callback_id": callback.id,

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from claimdesk import lifecycle
 from claimdesk.audit.service import record
 from claimdesk.auth.principal import Principal
 from claimdesk.claims import timeutil, workflow
@@ -362,7 +363,7 @@ def decide(session: Session, *, actor: Principal, claim: Claim, data: DecisionIn
         if tier >= review.tiers_required:
             _approve(session, actor=actor, claim=claim, review=review, at=at)
     elif data.decision == "return":
-        review.status, review.decided_at = "returned", at
+        _decide_round(session, actor=actor, review=review, to="returned", at=at)
         workflow.transition_by_service(
             session,
             claim=claim,
@@ -378,10 +379,26 @@ def decide(session: Session, *, actor: Principal, claim: Claim, data: DecisionIn
     return decision
 
 
+def _decide_round(
+    session: Session, *, actor: Principal, review: ReviewRound, to: str, at: dt.datetime
+) -> None:
+    """A review round is decided once: approved, rejected or returned (its table)."""
+    review.decided_at = at
+    lifecycle.transition(
+        session,
+        entity=review,
+        table=lifecycle.REVIEW_ROUND,
+        to=to,
+        actor=actor,
+        at=at,
+        details={"claim_id": review.claim_id, "round": review.round},
+    )
+
+
 def _approve(
     session: Session, *, actor: Principal, claim: Claim, review: ReviewRound, at: dt.datetime
 ) -> None:
-    review.status, review.decided_at = "approved", at
+    _decide_round(session, actor=actor, review=review, to="approved", at=at)
     workflow.transition_by_service(
         session,
         claim=claim,
@@ -448,7 +465,7 @@ def _reject(
 ) -> None:
     from claimdesk.claims.settlement.documents import rejection_notice_pdf
 
-    review.status, review.decided_at = "rejected", at
+    _decide_round(session, actor=actor, review=review, to="rejected", at=at)
     policy = session.get(Policy, claim.policy_id)
     assert policy is not None
     pdf = rejection_notice_pdf(
