@@ -67,9 +67,13 @@ def _free_port() -> int:
 
 
 def _bench_keys() -> str:
-    from claimdesk.crypto.keyring import Keyring
+    """One keyring for the whole bench run, shared by the server it starts and the bulk
+    loader, which writes encrypted columns (loss_overview, SEC-1) without the ORM."""
+    if not os.environ.get("CLAIMDESK_KEYS"):
+        from claimdesk.crypto.keyring import Keyring
 
-    return Keyring.generate().to_json()
+        os.environ["CLAIMDESK_KEYS"] = Keyring.generate().to_json()
+    return os.environ["CLAIMDESK_KEYS"]
 
 
 class Server:
@@ -336,7 +340,7 @@ SELECT i, 'BX' || lpad(i::text, 14, '0'),
     (ARRAY['reported','awaiting_materials','accepted','surveyed','assessed','adjusted',
            'in_review','approved','paid','closed'])[k + 1],
     %(policy)s, '["medical"]', 'health', 'app', %(person)s, '李四', 'self',
-    DATE '2026-09-28', '北京', 'illness', '住院', 0, false, false, '[]',
+    DATE '2026-09-28', '北京', 'illness', %(overview)s, 0, false, false, '[]',
     %(now)s, %(now)s, %(now)s,
     CASE WHEN k IN (1, 8, 9) THEN NULL
          ELSE %(now)s + make_interval(mins => ((i * 7919) %% 100000)::int) END
@@ -361,6 +365,8 @@ def _bulk_claims(url: str, count: int) -> float:
     keep it, plus one mass event grouping the last (newest) EVENT_CLAIMS of them, a third small losses; returns seconds."""
     import psycopg
 
+    from claimdesk.crypto.keyring import Keyring
+
     plain = url.replace("postgresql+psycopg://", "postgresql://")
     now = dt.datetime.now(dt.UTC)
     started = time.perf_counter()
@@ -375,6 +381,8 @@ def _bulk_claims(url: str, count: int) -> float:
             "policy": policy_id,
             "person": person_id,
             "now": now,
+            # The medical detail is encrypted at rest (SEC-1): the same ciphertext for all.
+            "overview": Keyring.from_json(_bench_keys()).encrypt("住院", "claims.loss_overview"),
         }
         conn.execute(_BULK_SQL, params)
         conn.execute(_BULK_CLOCKS_SQL, params)

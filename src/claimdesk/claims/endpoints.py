@@ -3,21 +3,16 @@ its permission and every claim is loaded through the row-filtered repository."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, UploadFile
 from fastapi.responses import Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from claimdesk.audit.repository import timeline
 from claimdesk.audit.service import record
 from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
-from claimdesk.claims import documents, workflow
-from claimdesk.claims.clock_list import claim_clocks
+from claimdesk.claims import documents, read, workflow
 from claimdesk.claims.fraud import service as fraud
 from claimdesk.claims.intake import acceptance, report, survey
 from claimdesk.claims.repository import get_claim, materials_of, queue
@@ -25,7 +20,6 @@ from claimdesk.claims.schemas import (
     AcceptIn,
     AdjusterAcceptIn,
     AdjustmentIn,
-    AdjustmentOut,
     AssessmentIn,
     AssignIn,
     ClaimOut,
@@ -36,27 +30,20 @@ from claimdesk.claims.schemas import (
     FraudFlagIn,
     FraudResolveIn,
     LaterMaterialsRequest,
-    MaterialOut,
     MaterialReceive,
     MaterialReview,
     NoticeCreate,
-    NoticeOut,
     ReportCreate,
-    ReserveChangeOut,
-    ReserveOut,
     ReserveRevise,
     SurveyPlanItemOut,
     SurveyPlanOut,
     SurveyReportIn,
-    TimelineEntry,
     TransitionIn,
 )
 from claimdesk.claims.settlement import adjustment, assessment, reserves
-from claimdesk.clocks.schemas import ClockOut
 from claimdesk.deps import DB, CurrentPrincipal, require
 from claimdesk.errors import PermissionDenied
-from claimdesk.models.claim import Claim, MaterialFile
-from claimdesk.products.coverage_types import MATERIALS
+from claimdesk.models.claim import Claim
 from claimdesk.rules.survey_plan import PlanAnswer
 
 router = APIRouter(prefix="/claims", tags=["claims"])
@@ -78,170 +65,10 @@ Flagger = Annotated[Principal, Depends(require(Permission.FRAUD_FLAG))]
 Investigator = Annotated[Principal, Depends(require(Permission.FRAUD_INVESTIGATE))]
 
 
-def _mask_phone(phone: str | None) -> str | None:
-    return None if not phone else phone[:3] + "****" + phone[-4:]
-
-
-# What a customer reading their own claim sees of its timeline: the workflow's steps,
-# without reasons, details or staff names, and nothing of a fraud hold (CLM-F1: the
-# investigation must not be tipped off; its findings are the investigator's).
-_HIDDEN_FROM_CUSTOMERS = frozenset({"suspend", *workflow.FRAUD_ACTIONS})
-_CUSTOMER_TIMELINE = frozenset(
-    f"claim.{m.action}" for m in workflow.MOVES if m.action not in _HIDDEN_FROM_CUSTOMERS
-)
-
-
-def claim_out(
-    session: Session,
-    claim: Claim,
-    language: str,
-    *,
-    just_reported: bool = False,
-    customer_view: bool = False,
-) -> ClaimOut:
-    """The claim with everything recorded on it.
-
-    ``customer_view``: the claim as its customer may read it — no case reserves (an
-    internal estimate) and only the customer timeline (see _CUSTOMER_TIMELINE).
-
-    ``just_reported``: the claim was created by report.report_claim in this transaction,
-    which writes no files, notices, reserves or adjustments (they come with acceptance
-    and later steps) and whose audit entries are chained at commit — so those lists are
-    empty by construction and the six queries for them are skipped on the busiest write
-    path (issue 4's report benchmark)."""
-    files: Iterable[MaterialFile] = (
-        []
-        if just_reported
-        else session.scalars(
-            select(MaterialFile).where(MaterialFile.claim_id == claim.id).order_by(MaterialFile.id)
-        )
-    )
-    out = ClaimOut(
-        id=claim.id,
-        number=claim.number,
-        state=claim.state,
-        resume_state=claim.resume_state,
-        policy_id=claim.policy_id,
-        line=claim.line,
-        channel=claim.channel,
-        coverage_codes=claim.coverage_codes,
-        claimant_name=claim.claimant_name,
-        contact_phone_masked=_mask_phone(claim.contact_phone),
-        loss_date=claim.loss_date,
-        loss_place=claim.loss_place,
-        loss_cause=claim.loss_cause,
-        loss_overview=claim.loss_overview,
-        estimated_amount=claim.estimated_amount,
-        is_major=claim.is_major,
-        major_reasons=claim.major_reasons,
-        received_at=claim.received_at,
-        entered_at=claim.entered_at,
-        surveyor_id=claim.surveyor_id,
-        payable_total=claim.payable_total,
-        allowed_actions=workflow.allowed_actions(claim),
-        checklist=[
-            MaterialOut(
-                code=m.code,
-                label_zh=MATERIALS.get(m.code, (m.code, m.code))[0],
-                label_en=MATERIALS.get(m.code, (m.code, m.code))[1],
-                origin=m.origin,
-                received=m.received,
-                received_at=m.received_at,
-                paper_count=m.paper_count,
-                original_checked_by_id=m.original_checked_by_id,
-                review_result=m.review_result,
-            )
-            for m in materials_of(session, claim.id)
-        ],
-        files=[_file_out(f) for f in files],
-        notices=[
-            NoticeOut(
-                id=n.id,
-                sequence=n.sequence,
-                items=n.items,
-                deadline=n.deadline,
-                sent_at=n.sent_at,
-                justification=n.justification,
-            )
-            for n in ([] if just_reported else acceptance.notices_of(session, claim.id))
-        ],
-        clocks=[
-            ClockOut.of(c, language).model_dump(mode="json")
-            # GEN-4: the claim's own clocks and its disputes' and callbacks' (CLM-Z3, X2).
-            for c in claim_clocks(session, claim.id)
-        ],
-        reserves=[
-            ReserveOut(coverage_code=r.coverage_code, amount=r.amount)
-            for r in ([] if just_reported else reserves.reserves_of(session, claim.id))
-        ],
-        reserve_history=[
-            ReserveChangeOut(
-                coverage_code=_code_of(session, c.reserve_id),
-                before=c.before,
-                after=c.after,
-                stage=c.stage,
-                reason=c.reason,
-                changed_at=c.changed_at,
-            )
-            for c in ([] if just_reported else reserves.history_of(session, claim.id))
-        ],
-        adjustments=[
-            _adjustment_out(a)
-            for a in (
-                [] if just_reported else adjustment.current_adjustments(session, claim.id).values()
-            )
-        ],
-        timeline=[
-            TimelineEntry(
-                seq=e.seq,
-                occurred_at=e.occurred_at,
-                actor=e.actor,
-                action=e.action,
-                reason=e.reason,
-                details=json.loads(e.details or "{}"),
-            )
-            for e in ([] if just_reported else timeline(session, "claim", claim.id))
-        ],
-    )
-    return _for_customer(out) if customer_view else out
-
-
-def _for_customer(out: ClaimOut) -> ClaimOut:
-    timeline = [
-        entry.model_copy(update={"actor": "", "reason": None, "details": {}})
-        for entry in out.timeline
-        if entry.action in _CUSTOMER_TIMELINE
-    ]
-    return out.model_copy(update={"reserves": [], "reserve_history": [], "timeline": timeline})
-
-
-def _code_of(session: Session, reserve_id: int) -> str:
-    from claimdesk.models.claim import Reserve
-
-    found = session.get(Reserve, reserve_id)
-    return found.coverage_code if found else ""
-
-
-def _file_out(f: MaterialFile) -> FileOut:
-    return FileOut(
-        id=f.id,
-        material_code=f.material_code,
-        purpose=f.purpose,
-        filename=f.filename,
-        content_type=f.content_type,
-        size=f.size,
-        sha256=f.sha256,
-        auth_method=f.auth_method,
-        uploaded_at=f.uploaded_at,
-    )
-
-
-def _adjustment_out(a: object) -> AdjustmentOut:
-    return AdjustmentOut.model_validate(a, from_attributes=True)
-
-
 def _detail(db: Session, principal: Principal, claim: Claim) -> ClaimOut:
-    return claim_out(db, claim, principal.language, customer_view=principal.is_customer)
+    return read.claim_detail(
+        db, claim, language=principal.language, customer_view=principal.is_customer
+    )
 
 
 # -- report and read ---------------------------------------------------------------------
@@ -253,8 +80,8 @@ def report_claim(body: ReportCreate, db: DB, principal: Reporter) -> ClaimOut:
         **body.model_dump(exclude={"coverage_codes"}), coverage_codes=tuple(body.coverage_codes)
     )
     claim = report.report_claim(db, actor=principal, data=data)
-    return claim_out(
-        db, claim, principal.language, just_reported=True, customer_view=principal.is_customer
+    return read.new_claim(
+        db, claim, language=principal.language, customer_view=principal.is_customer
     )
 
 
@@ -340,7 +167,7 @@ def upload_file(
         material_code=material_code or None,
         purpose=purpose,
     )
-    return _file_out(stored)
+    return read.file_out(stored)
 
 
 @router.get("/{claim_id}/files/{file_id}", response_class=Response)

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from claimdesk.auth.permissions import STAFF_ROLES, Role
 from claimdesk.auth.principal import Principal
 from claimdesk.errors import NotFound
-from claimdesk.models.claim import QUEUE_STATES, Claim, Material
+from claimdesk.models.claim import QUEUE_STATES, Claim, Material, MaterialFile
 from claimdesk.models.event import MassEventClaim
 from claimdesk.models.policy import Policy
 
@@ -61,6 +61,14 @@ def get_claim(
 def materials_of(session: Session, claim_id: int) -> list[Material]:
     return list(
         session.scalars(select(Material).where(Material.claim_id == claim_id).order_by(Material.id))
+    )
+
+
+def files_of(session: Session, claim_id: int) -> list[MaterialFile]:
+    return list(
+        session.scalars(
+            select(MaterialFile).where(MaterialFile.claim_id == claim_id).order_by(MaterialFile.id)
+        )
     )
 
 

@@ -1,5 +1,5 @@
 """The report's response is built without the queries for records a new claim cannot
-have yet (claims.endpoints.claim_out(just_reported=True), issue 4's report path): it must
+have yet (claims.read.new_claim, issue 4's report path): it must
 still say exactly what reading the claim back says."""
 
 from __future__ import annotations

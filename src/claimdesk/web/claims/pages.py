@@ -30,8 +30,8 @@ from claimdesk.audit.service import record
 from claimdesk.auth.permissions import ROLE_LABELS, Permission, Role
 from claimdesk.auth.principal import Principal
 from claimdesk.claims import endpoints as api
+from claimdesk.claims import read, workflow
 from claimdesk.claims import schemas as cs
-from claimdesk.claims import workflow
 from claimdesk.claims.config import rules
 from claimdesk.claims.errors import CertificateRequired
 from claimdesk.claims.repository import get_claim, queue, scoped
@@ -1262,7 +1262,7 @@ def _timeline(entries: list[cs.TimelineEntry]) -> tuple[list[dict[str, Any]], in
 def claim_context(db: Session, principal: Principal, claim: Claim, language: str) -> dict[str, Any]:
     from claimdesk.claims.settlement import endpoints as pay
 
-    detail = api.claim_out(db, claim, language)
+    detail = read.claim_detail(db, claim, language=language)
     review = pay.read_review(claim.id, db, principal)
     payments = pay.list_payments(claim.id, db, principal)
     callbacks = pay.list_callbacks(claim.id, db, principal)

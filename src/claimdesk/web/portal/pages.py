@@ -22,6 +22,7 @@ from claimdesk.auth.csrf import PRE_SESSION_COOKIE, pre_session_token, set_pre_s
 from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
 from claimdesk.claims import endpoints as claims_api
+from claimdesk.claims import read
 from claimdesk.claims.repository import get_claim, scoped
 from claimdesk.claims.schemas import ReportCreate
 from claimdesk.config import get_settings
@@ -362,7 +363,7 @@ def _claim_page(
     status_code: int = 200,
 ) -> Response:
     claim = get_claim(db, principal, claim_id)
-    detail = claims_api.claim_out(db, claim, language_of(request))
+    detail = read.claim_detail(db, claim, language=language_of(request))
     events = [
         {
             "at": e.occurred_at,

@@ -1,0 +1,204 @@
+"""The claim as the API and the pages show it (``ClaimOut``): a read model built from a
+handful of queries — the claim's checklist, files, notices, clocks, reserves with their
+history, current adjustments and audit timeline — one query each, no query per row.
+
+``claim_detail`` reads everything; ``new_claim`` is the claim ``report.report_claim`` has
+just created in this transaction, which has no files, notices, reserves, adjustments or
+chained audit entries yet (they come with acceptance and later steps; audit entries are
+chained at commit), so only its checklist and clocks are read (issue 4's report path)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy.orm import Session
+
+from claimdesk.audit.repository import timeline
+from claimdesk.claims import workflow
+from claimdesk.claims.clock_list import claim_clocks
+from claimdesk.claims.intake import acceptance
+from claimdesk.claims.repository import files_of, materials_of
+from claimdesk.claims.schemas import (
+    AdjustmentOut,
+    ClaimOut,
+    FileOut,
+    MaterialOut,
+    NoticeOut,
+    ReserveChangeOut,
+    ReserveOut,
+    TimelineEntry,
+)
+from claimdesk.claims.settlement import adjustment, reserves
+from claimdesk.clocks.schemas import ClockOut
+from claimdesk.models.audit import AuditEntry
+from claimdesk.models.claim import (
+    Claim,
+    Material,
+    MaterialFile,
+    MissingMaterialsNotice,
+    Reserve,
+    ReserveChange,
+)
+from claimdesk.products.coverage_types import MATERIALS
+
+# What a customer reading their own claim sees of its timeline: the workflow's steps,
+# without reasons, details or staff names, and nothing of a fraud hold (CLM-F1: the
+# investigation must not be tipped off; its findings are the investigator's).
+_HIDDEN_FROM_CUSTOMERS = frozenset({"suspend", *workflow.FRAUD_ACTIONS})
+_CUSTOMER_TIMELINE = frozenset(
+    f"claim.{m.action}" for m in workflow.MOVES if m.action not in _HIDDEN_FROM_CUSTOMERS
+)
+
+
+def claim_detail(
+    session: Session, claim: Claim, *, language: str, customer_view: bool = False
+) -> ClaimOut:
+    """The claim with everything recorded on it. ``customer_view``: as its customer may
+    read it — no case reserves (an internal estimate) and only the customer timeline."""
+    out = _claim_out(session, claim, language=language)
+    out.files = [file_out(f) for f in files_of(session, claim.id)]
+    out.notices = [_notice_out(n) for n in acceptance.notices_of(session, claim.id)]
+    current = reserves.reserves_of(session, claim.id)
+    out.reserves = [ReserveOut(coverage_code=r.coverage_code, amount=r.amount) for r in current]
+    out.reserve_history = _history_out(current, reserves.history_of(session, claim.id))
+    out.adjustments = [
+        AdjustmentOut.model_validate(a, from_attributes=True)
+        for a in adjustment.current_adjustments(session, claim.id).values()
+    ]
+    out.timeline = _timeline_out(timeline(session, "claim", claim.id))
+    return _for_customer(out) if customer_view else out
+
+
+def new_claim(
+    session: Session, claim: Claim, *, language: str, customer_view: bool = False
+) -> ClaimOut:
+    """The claim ``report.report_claim`` created in this transaction: its checklist and
+    clocks; every other list is empty by construction (see the module's note)."""
+    out = _claim_out(session, claim, language=language)
+    return _for_customer(out) if customer_view else out
+
+
+def file_out(f: MaterialFile) -> FileOut:
+    return FileOut(
+        id=f.id,
+        material_code=f.material_code,
+        purpose=f.purpose,
+        filename=f.filename,
+        content_type=f.content_type,
+        size=f.size,
+        sha256=f.sha256,
+        auth_method=f.auth_method,
+        uploaded_at=f.uploaded_at,
+    )
+
+
+def mask_phone(phone: str | None) -> str | None:
+    return None if not phone else phone[:3] + "****" + phone[-4:]
+
+
+def _claim_out(session: Session, claim: Claim, *, language: str) -> ClaimOut:
+    """The claim's own columns, its checklist and its clocks (two queries)."""
+    return ClaimOut(
+        id=claim.id,
+        number=claim.number,
+        state=claim.state,
+        resume_state=claim.resume_state,
+        policy_id=claim.policy_id,
+        line=claim.line,
+        channel=claim.channel,
+        coverage_codes=claim.coverage_codes,
+        claimant_name=claim.claimant_name,
+        contact_phone_masked=mask_phone(claim.contact_phone),
+        loss_date=claim.loss_date,
+        loss_place=claim.loss_place,
+        loss_cause=claim.loss_cause,
+        loss_overview=claim.loss_overview,
+        estimated_amount=claim.estimated_amount,
+        is_major=claim.is_major,
+        major_reasons=claim.major_reasons,
+        received_at=claim.received_at,
+        entered_at=claim.entered_at,
+        surveyor_id=claim.surveyor_id,
+        payable_total=claim.payable_total,
+        allowed_actions=workflow.allowed_actions(claim),
+        checklist=[_material_out(m) for m in materials_of(session, claim.id)],
+        files=[],
+        notices=[],
+        # GEN-4: the claim's own clocks and its disputes' and callbacks' (CLM-Z3, X2).
+        clocks=[
+            ClockOut.of(c, language).model_dump(mode="json")
+            for c in claim_clocks(session, claim.id)
+        ],
+        reserves=[],
+        reserve_history=[],
+        adjustments=[],
+        timeline=[],
+    )
+
+
+def _material_out(m: Material) -> MaterialOut:
+    label_zh, label_en = MATERIALS.get(m.code, (m.code, m.code))
+    return MaterialOut(
+        code=m.code,
+        label_zh=label_zh,
+        label_en=label_en,
+        origin=m.origin,
+        received=m.received,
+        received_at=m.received_at,
+        paper_count=m.paper_count,
+        original_checked_by_id=m.original_checked_by_id,
+        review_result=m.review_result,
+    )
+
+
+def _notice_out(n: MissingMaterialsNotice) -> NoticeOut:
+    return NoticeOut(
+        id=n.id,
+        sequence=n.sequence,
+        items=n.items,
+        deadline=n.deadline,
+        sent_at=n.sent_at,
+        justification=n.justification,
+    )
+
+
+def _history_out(
+    current: Sequence[Reserve], changes: Iterable[ReserveChange]
+) -> list[ReserveChangeOut]:
+    # A change belongs to one of the claim's reserves, already loaded: no query per row.
+    code_of = {r.id: r.coverage_code for r in current}
+    return [
+        ReserveChangeOut(
+            coverage_code=code_of.get(c.reserve_id, ""),
+            before=c.before,
+            after=c.after,
+            stage=c.stage,
+            reason=c.reason,
+            changed_at=c.changed_at,
+        )
+        for c in changes
+    ]
+
+
+def _timeline_out(entries: Iterable[AuditEntry]) -> list[TimelineEntry]:
+    return [
+        TimelineEntry(
+            seq=e.seq,
+            occurred_at=e.occurred_at,
+            actor=e.actor,
+            action=e.action,
+            reason=e.reason,
+            details=json.loads(e.details or "{}"),
+        )
+        for e in entries
+    ]
+
+
+def _for_customer(out: ClaimOut) -> ClaimOut:
+    shown = [
+        entry.model_copy(update={"actor": "", "reason": None, "details": {}})
+        for entry in out.timeline
+        if entry.action in _CUSTOMER_TIMELINE
+    ]
+    return out.model_copy(update={"reserves": [], "reserve_history": [], "timeline": shown})
