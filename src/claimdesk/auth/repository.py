@@ -95,3 +95,29 @@ def touch_session(session: Session, auth_session_id: int, now: dt.datetime) -> N
 
 def get_throttle(session: Session, key: str) -> LoginThrottle | None:
     return session.get(LoginThrottle, key)
+
+
+def user_id_by_username(session: Session, username: str) -> int | None:
+    return session.scalar(select(User.id).where(User.username == username))
+
+
+def users_by_ids(session: Session, user_ids: Sequence[int] | set[int]) -> Sequence[User]:
+    if not user_ids:
+        return []
+    return session.scalars(select(User).where(User.id.in_(list(user_ids)))).all()
+
+
+def display_names(session: Session, user_ids: Sequence[int] | set[int]) -> dict[int, str]:
+    """Who is who, for lists that show people by name (user id → display name)."""
+    if not user_ids:
+        return {}
+    rows = session.execute(
+        select(User.id, User.display_name).where(User.id.in_(list(user_ids)))
+    ).all()
+    return {user_id: name for user_id, name in rows}
+
+
+def active_staff(session: Session) -> list[User]:
+    # Active staff accounts (customers' logins have a person behind them).
+    query = select(User).where(User.is_active.is_(True), User.person_id.is_(None))
+    return list(session.scalars(query.order_by(User.username)))

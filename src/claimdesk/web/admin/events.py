@@ -12,6 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from claimdesk.auth import repository as users
 from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
 from claimdesk.claims import repository
@@ -21,7 +22,6 @@ from claimdesk.deps import DB, require
 from claimdesk.errors import NotFound
 from claimdesk.models.claim import Claim
 from claimdesk.models.event import MassEvent
-from claimdesk.models.user import User
 from claimdesk.products.coverage_types import MATERIALS
 from claimdesk.web.kit import Refusal, attempt, common, language_of, page
 
@@ -118,12 +118,7 @@ def _detail(
 ) -> Response:
     event = events.get_event(db, event_id)
     members = events.members_of(db, event_id)
-    names = {
-        user_id: name
-        for user_id, name in db.execute(
-            select(User.id, User.display_name).where(User.id.in_([m.user_id for m in members]))
-        )
-    }
+    names = users.display_names(db, [m.user_id for m in members])
     return page(
         request,
         "admin/event.html",
@@ -164,7 +159,7 @@ def add_member(
     event_id: int, request: Request, db: DB, actor: Manager, username: Short = "", duty: Short = ""
 ) -> Response:
     def call() -> Any:
-        user_id = db.scalar(select(User.id).where(User.username == username.strip()))
+        user_id = users.user_id_by_username(db, username.strip())
         if user_id is None:
             raise NotFound(what="user", field="username")
         body = MemberIn.model_validate({"user_id": user_id, "duty": duty.strip() or None})

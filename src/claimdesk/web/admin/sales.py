@@ -9,23 +9,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from claimdesk.auth import repository as users
 from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
 from claimdesk.deps import DB, require
-from claimdesk.models.sales import (
-    AgentAssessment,
-    EvaluationFinding,
-    SalesAgent,
-    SalesChannel,
-    SalesEvaluation,
-    SalesOrganisation,
-    TrainingRecord,
-)
 from claimdesk.models.user import User
-from claimdesk.sales import service
+from claimdesk.sales import repository, service
 from claimdesk.sales.schemas import (
     ActionDoneIn,
     AgentIn,
@@ -62,11 +53,7 @@ def _overview(
     values: dict[str, Any] | None = None,
 ) -> Response:
     today = local_today()
-    agents = db.execute(
-        select(SalesAgent, User.username)
-        .join(User, User.id == SalesAgent.user_id)
-        .order_by(SalesAgent.id)
-    ).all()
+    agents = repository.agents_with_usernames(db)
     rows = [
         {
             "agent": a,
@@ -80,8 +67,8 @@ def _overview(
         request,
         "admin/sales.html",
         status_code=refusal.status_code if refusal else 200,
-        channels=db.scalars(select(SalesChannel).order_by(SalesChannel.id)).all(),
-        organisations=db.scalars(select(SalesOrganisation).order_by(SalesOrganisation.id)).all(),
+        channels=repository.channels(db),
+        organisations=repository.organisations(db),
         agents=rows,
         kinds=service.CHANNEL_KINDS,
         modes=service.SALES_MODES,
@@ -188,7 +175,7 @@ def register_agent(
     def call() -> Any:
         from claimdesk.errors import NotFound
 
-        user_id = db.scalar(select(User.id).where(User.username == username.strip()))
+        user_id = users.user_id_by_username(db, username.strip())
         if user_id is None:
             raise NotFound(what="user", field="username")
         data = AgentIn.model_validate(
@@ -228,16 +215,8 @@ def _agent(
         user=db.get(User, agent.user_id),
         lapsed=agent.status != "active"
         or not agent.licence_valid_from <= today <= agent.licence_valid_until,
-        trainings=db.scalars(
-            select(TrainingRecord)
-            .where(TrainingRecord.agent_id == agent_id)
-            .order_by(TrainingRecord.completed_on)
-        ).all(),
-        assessments=db.scalars(
-            select(AgentAssessment)
-            .where(AgentAssessment.agent_id == agent_id)
-            .order_by(AgentAssessment.period_start)
-        ).all(),
+        trainings=repository.trainings_of(db, agent_id),
+        assessments=repository.assessments_of(db, agent_id),
         error=refusal.error if refusal else None,
         action=action,
         values=values or {},
@@ -352,14 +331,8 @@ def _evaluations(
     action: str | None = None,
     values: dict[str, Any] | None = None,
 ) -> Response:
-    evaluations = db.scalars(
-        select(SalesEvaluation).order_by(SalesEvaluation.id.desc()).limit(100)
-    ).all()
-    findings = db.scalars(
-        select(EvaluationFinding).where(
-            EvaluationFinding.evaluation_id.in_([e.id for e in evaluations])
-        )
-    ).all()
+    evaluations = repository.recent_evaluations(db, limit=100)
+    findings = repository.findings_of(db, [e.id for e in evaluations])
     actions = service.actions_of(db, [f.id for f in findings])
     return page(
         request,
@@ -371,7 +344,7 @@ def _evaluations(
         methods=service.EVALUATION_METHODS,
         dimensions=service.DIMENSIONS,
         severities=service.SEVERITIES,
-        channels=db.scalars(select(SalesChannel).order_by(SalesChannel.id)).all(),
+        channels=repository.channels(db),
         error=refusal.error if refusal else None,
         action=action,
         values=values or {},

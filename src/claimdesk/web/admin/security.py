@@ -13,9 +13,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from claimdesk.auth import repository as users
 from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
 from claimdesk.claims import timeutil
@@ -341,8 +341,7 @@ def set_time_limit(
 
 def _staff(db: Session) -> list[User]:
     # Owners of corrective actions: active staff accounts (not customers' logins).
-    query = select(User).where(User.is_active.is_(True), User.person_id.is_(None))
-    return list(db.scalars(query.order_by(User.username)))
+    return users.active_staff(db)
 
 
 def _detail(
@@ -362,7 +361,7 @@ def _detail(
     manager = actor.has(Permission.SECURITY_INCIDENT_MANAGE)
     corrective = repository.corrective_actions(db, incident.id)
     owner_ids = {a.owner_id for a in corrective}
-    owners = db.scalars(select(User).where(User.id.in_(owner_ids))).all() if owner_ids else []
+    owners = users.users_by_ids(db, owner_ids)
     return page(
         request,
         "admin/security_incident.html",

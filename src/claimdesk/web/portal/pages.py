@@ -441,7 +441,7 @@ def upload(
 def rate(
     claim_id: int, request: Request, form: SubmittedForm, db: DB, principal: OwnService
 ) -> Response:
-    from claimdesk.service import endpoints as service_api
+    from claimdesk.service import service as service_domain
     from claimdesk.service.schemas import SurveyIn
 
     get_claim(db, principal, claim_id)
@@ -463,7 +463,9 @@ def rate(
                 },
             }
         )
-        service_api.record_survey(body, db, principal)
+        data = body.model_dump()
+        scores = {name: data.pop(name) for name in service_domain.SCORE_FIELDS}
+        service_domain.record_survey(db, actor=principal, scores=scores, **data)
     except ValidationError as exc:
         undo_refused(db, exc)
         return _claim_page(
@@ -519,7 +521,7 @@ def service_page(request: Request, db: DB, principal: OwnService) -> Response:
 
 @router.post("/service/complaint")
 def complain(request: Request, form: SubmittedForm, db: DB, principal: OwnService) -> Response:
-    from claimdesk.service import endpoints as service_api
+    from claimdesk.service import service as service_domain
     from claimdesk.service.schemas import ComplaintIn
 
     claim_id = str(form.get("claim_id") or "")
@@ -533,7 +535,7 @@ def complain(request: Request, form: SubmittedForm, db: DB, principal: OwnServic
                 "claim_id": claim_id or None,
             }
         )
-        service_api.file_complaint(body, db, principal)
+        service_domain.file_complaint(db, actor=principal, **body.model_dump())
     except ValidationError as exc:
         undo_refused(db, exc)
         return _service_page(
@@ -559,7 +561,7 @@ def complain(request: Request, form: SubmittedForm, db: DB, principal: OwnServic
 def service_request(
     request: Request, form: SubmittedForm, db: DB, principal: OwnService
 ) -> Response:
-    from claimdesk.service import endpoints as service_api
+    from claimdesk.service import service as service_domain
     from claimdesk.service.schemas import ServiceRecordIn
 
     try:
@@ -572,7 +574,7 @@ def service_request(
                 "policy_id": form.get("policy_id") or None,
             }
         )
-        service_api.open_record(body, db, principal)
+        service_domain.open_service_record(db, actor=principal, **body.model_dump())
     except ValidationError as exc:
         undo_refused(db, exc)
         return _service_page(

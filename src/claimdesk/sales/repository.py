@@ -1,0 +1,65 @@
+"""Reads of the sales domain (agents, channels, organisations, evaluations) for the
+services and the management pages (issue 11: pages run no queries of their own)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from claimdesk.models.sales import (
+    AgentAssessment,
+    EvaluationFinding,
+    SalesAgent,
+    SalesChannel,
+    SalesEvaluation,
+    SalesOrganisation,
+    TrainingRecord,
+)
+from claimdesk.models.user import User
+
+
+def agents_with_usernames(session: Session) -> list[tuple[SalesAgent, str]]:
+    rows = session.execute(
+        select(SalesAgent, User.username)
+        .join(User, User.id == SalesAgent.user_id)
+        .order_by(SalesAgent.id)
+    ).all()
+    return [(agent, name) for agent, name in rows]
+
+
+def channels(session: Session) -> Sequence[SalesChannel]:
+    return session.scalars(select(SalesChannel).order_by(SalesChannel.id)).all()
+
+
+def organisations(session: Session) -> Sequence[SalesOrganisation]:
+    return session.scalars(select(SalesOrganisation).order_by(SalesOrganisation.id)).all()
+
+
+def trainings_of(session: Session, agent_id: int) -> Sequence[TrainingRecord]:
+    return session.scalars(
+        select(TrainingRecord)
+        .where(TrainingRecord.agent_id == agent_id)
+        .order_by(TrainingRecord.completed_on)
+    ).all()
+
+
+def assessments_of(session: Session, agent_id: int) -> Sequence[AgentAssessment]:
+    return session.scalars(
+        select(AgentAssessment)
+        .where(AgentAssessment.agent_id == agent_id)
+        .order_by(AgentAssessment.period_start)
+    ).all()
+
+
+def recent_evaluations(session: Session, *, limit: int) -> Sequence[SalesEvaluation]:
+    return session.scalars(
+        select(SalesEvaluation).order_by(SalesEvaluation.id.desc()).limit(limit)
+    ).all()
+
+
+def findings_of(session: Session, evaluation_ids: list[int]) -> Sequence[EvaluationFinding]:
+    return session.scalars(
+        select(EvaluationFinding).where(EvaluationFinding.evaluation_id.in_(evaluation_ids))
+    ).all()
