@@ -27,6 +27,7 @@ from claimdesk.products.endpoints import router as products_router
 from claimdesk.sales.endpoints import router as sales_router
 from claimdesk.security.endpoints import router as security_router
 from claimdesk.service.endpoints import router as service_router
+from claimdesk.thresholds.endpoints import router as thresholds_router
 
 # Cookie-authenticated calls must carry the session's CSRF token (SEC-8). Every route
 # declares the error responses it can give, in the one error shape (GEN-6).
@@ -51,4 +52,5 @@ api_router.include_router(payments_router)
 api_router.include_router(service_router)
 api_router.include_router(sales_router)
 api_router.include_router(security_router)
+api_router.include_router(thresholds_router)
 api_router.include_router(checks_router)

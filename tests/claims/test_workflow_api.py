@@ -321,7 +321,7 @@ def test_uploads_over_limit_or_wrong_type_are_refused(
     # SPEC CLM-A2 GEN-6
     w = world
     cid = _report(w)["id"]
-    monkeypatch.setattr(claims_config, "_rules", claims_config.ClaimRules(upload_max_bytes=1024))
+    monkeypatch.setattr(claims_config, "RULES", claims_config.ClaimRules(upload_max_bytes=1024))
     big = PDF + b"0" * 2000
     r = w.client.post(
         f"{API}/{cid}/files",

@@ -55,6 +55,9 @@ class Permission(StrEnum):
     ORG_READ = "org:read"
     CALENDAR_MANAGE = "calendar:manage"
     CALENDAR_READ = "calendar:read"
+    # claim thresholds (CLM-V1, CLM-R4, CLM-P4): administrators set, staff read
+    THRESHOLDS_MANAGE = "thresholds:manage"
+    THRESHOLDS_READ = "thresholds:read"
     # audit and integrity
     AUDIT_READ = "audit:read"
     # people and their personal data
@@ -118,6 +121,7 @@ _STAFF_COMMON = {
     Permission.DEADLINES_COMPUTE,
     Permission.CALENDAR_READ,
     Permission.ORG_READ,
+    Permission.THRESHOLDS_READ,
 }
 _PEOPLE_WORKERS = {Permission.PEOPLE_READ, Permission.PEOPLE_WRITE, Permission.PEOPLE_READ_PII}
 
@@ -147,6 +151,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.USERS_MANAGE,
             Permission.USERS_READ,
             Permission.ORG_MANAGE,
+            Permission.THRESHOLDS_MANAGE,
             Permission.CALENDAR_MANAGE,
             Permission.AUDIT_READ,
         }

@@ -1,20 +1,19 @@
-"""Claim rules that are configuration, not code: thresholds for major cases, the survey
-skip, upload limits and the notice deadline. One value object; tests replace it."""
+"""Claim rules fixed in code: the major-case casualty count, upload limits, the notice
+deadline, certificate causes and limitation lines. One value object.
+
+The amounts SPEC calls configurable (review tiers CLM-V1, major-case amount CLM-R4,
+small-payment limit CLM-P4, the survey-skip rule) are versioned rows read through
+``claimdesk.thresholds.service.in_force`` for the instant that matters."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 
 @dataclass(frozen=True)
 class ClaimRules:
-    # CLM-R4 major case: several casualties, a large estimate, or a group incident.
+    # CLM-R4 major case: several casualties (the amount is a threshold version).
     major_casualties: int = 3
-    major_amount: Decimal = Decimal("500000.00")
-    # Survey skip: a small claim of these lines with complete materials needs no survey.
-    skip_survey_lines: frozenset[str] = frozenset({"health"})
-    skip_survey_max_amount: Decimal = Decimal("5000.00")
     # Uploads (CLM-A2).
     upload_max_bytes: int = 20 * 1024 * 1024
     allowed_types: frozenset[str] = field(
@@ -26,25 +25,14 @@ class ClaimRules:
     materials_deadline_days: int = 30
     # Losses that need an official certificate before the survey report (CLM-S4).
     certificate_causes: frozenset[str] = frozenset({"fire", "theft"})
-    # Review tiers (CLM-V1): up to tier1_max one tier, up to tier2_max two, above (or
-    # major, or fraud-flagged) three.
-    review_tier1_max: Decimal = Decimal("10000.00")
-    review_tier2_max: Decimal = Decimal("100000.00")
-    # Small claims are paid within 24 hours of approval (CLM-P4).
-    small_payment_max: Decimal = Decimal("5000.00")
     # Product lines whose limitation period is 5 years (Insurance Law art. 26: life
     # insurance only); every other line has 2 years. Archive retention adds 5 years.
     life_lines: frozenset[str] = frozenset({"life"})
     archive_extra_years: int = 5
 
 
-_rules = ClaimRules()
+RULES = ClaimRules()
 
 
 def rules() -> ClaimRules:
-    return _rules
-
-
-def set_rules(value: ClaimRules) -> None:
-    global _rules
-    _rules = value
+    return RULES

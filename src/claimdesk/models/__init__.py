@@ -78,6 +78,7 @@ from claimdesk.models.service import (
     ServiceDeskSupervisor,
     ServiceRecord,
 )
+from claimdesk.models.threshold import ClaimThresholdVersion
 from claimdesk.models.user import AuthSession, LoginThrottle, User, UserRole
 
 __all__ = [
@@ -102,6 +103,7 @@ __all__ = [
     "ClaimDispute",
     "ClaimDisputeStep",
     "ClaimSequence",
+    "ClaimThresholdVersion",
     "ClaimTransition",
     "Clock",
     "ClockPause",

@@ -763,7 +763,7 @@ def test_second_missing_materials_notice_and_bad_uploads_change_nothing(
     )
     assert snapshot(s, cid) == before
 
-    monkeypatch.setattr(claims_config, "_rules", claims_config.ClaimRules(upload_max_bytes=1024))
+    monkeypatch.setattr(claims_config, "RULES", claims_config.ClaimRules(upload_max_bytes=1024))
 
     def upload(content: bytes, name: str) -> Send:
         return lambda lang: w.client.post(

@@ -26,9 +26,12 @@ from claimdesk.db import next_daily_value
 from claimdesk.models.claim import Claim, ClaimSequence, Material
 from claimdesk.models.policy import Policy
 from claimdesk.models.product import Coverage, ProductVersion
+from claimdesk.people.service import find_by_id_number
 from claimdesk.policies import repository as policies
 from claimdesk.products.coverage_types import effective_materials
 from claimdesk.rules.deadlines import local_date
+from claimdesk.thresholds import service as thresholds
+from claimdesk.thresholds.service import Thresholds
 
 CHANNELS = ("hotline", "app", "website", "branch_counter", "agent")
 
@@ -74,8 +77,6 @@ def find_policy(session: Session, *, actor: Principal, data: ReportIn) -> Policy
         return policy
     if not data.insured_id_number:
         raise PolicyNotFoundForReport(field="policy_number")
-    from claimdesk.people.service import find_by_id_number
-
     people = find_by_id_number(
         session,
         actor=actor if not actor.is_customer else system,
@@ -107,14 +108,16 @@ def product_of(session: Session, policy: Policy) -> ProductVersion:
     )
 
 
-def major_reasons(data: ReportIn) -> list[str]:
-    """CLM-R4 by the configured rule; each reason names its threshold."""
+def major_reasons(data: ReportIn, *, limits: Thresholds) -> list[str]:
+    """CLM-R4 by the configured rule; each reason names its threshold. The amount is the
+    one in force at report time (thresholds versions)."""
+    # SPEC CLM-R4
     cfg = rules()
     reasons = []
     if data.casualties >= cfg.major_casualties:
         reasons.append(f"casualties {data.casualties} >= {cfg.major_casualties}")
-    if data.estimated_amount is not None and data.estimated_amount > cfg.major_amount:
-        reasons.append(f"estimated amount {data.estimated_amount} > {cfg.major_amount}")
+    if data.estimated_amount is not None and data.estimated_amount > limits.major_amount:
+        reasons.append(f"estimated amount {data.estimated_amount} > {limits.major_amount}")
     if data.group_incident:
         reasons.append("group incident")
     return reasons
@@ -151,7 +154,7 @@ def report_claim(session: Session, *, actor: Principal, data: ReportIn) -> Claim
     for index, code in enumerate(codes):
         if code not in known:
             raise UnknownCoverage(field=f"coverage_codes.{index}", code=code)
-    reasons = major_reasons(data)
+    reasons = major_reasons(data, limits=thresholds.in_force(session, at=entered_at))
     claim = Claim(
         number=next_number(session, local_date(entered_at)),
         state=workflow.REPORTED,

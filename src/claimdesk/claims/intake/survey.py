@@ -29,6 +29,7 @@ from claimdesk.models.claim import Claim, MaterialFile, SurveyAssignment, Survey
 from claimdesk.models.user import User, UserRole
 from claimdesk.rules import survey_plan
 from claimdesk.rules.survey_plan import PlanAnswer, PlanItem, PlanResult
+from claimdesk.thresholds import service as thresholds
 
 
 def current_assignment(session: Session, claim: Claim) -> SurveyAssignment | None:
@@ -54,8 +55,9 @@ def require_report(session: Session, claim: Claim) -> None:
 
 
 def skip_rule(session: Session, claim: Claim) -> str | None:
-    """The rule text that lets this claim skip the survey, or None."""
-    cfg = rules()
+    """The rule text that lets this claim skip the survey, or None (the rule in force
+    now, when the skip is decided)."""
+    cfg = thresholds.in_force(session, at=timeutil.now())
     amount = claim.estimated_amount
     if (
         claim.line in cfg.skip_survey_lines

@@ -23,7 +23,6 @@ from claimdesk import lifecycle
 from claimdesk.audit.service import record
 from claimdesk.auth.principal import Principal
 from claimdesk.claims import timeutil, workflow
-from claimdesk.claims.config import rules
 from claimdesk.claims.settlement.callbacks import open_callback
 from claimdesk.claims.settlement.errors import (
     ChecklistNotConfirmed,
@@ -50,6 +49,7 @@ from claimdesk.models.claim import (
 from claimdesk.models.policy import Policy
 from claimdesk.models.review import RejectionNotice, ReviewDecision, ReviewRound
 from claimdesk.rules.deadlines import local_date
+from claimdesk.thresholds import service as thresholds
 
 # CLM-V2: what every decision confirms (approval needs every item true).
 CHECKLIST = (
@@ -107,10 +107,11 @@ class DecisionIn:
     requirements: str | None = None
 
 
-def tiers_for(session: Session, claim: Claim) -> tuple[int, list[str]]:
+def tiers_for(session: Session, claim: Claim, *, at: dt.datetime) -> tuple[int, list[str]]:
     """CLM-V1 defaults: ≤ 10,000 one tier; ≤ 100,000 two; above, major or fraud-flagged
-    three (thresholds in ClaimRules)."""
-    config = rules()
+    three (the threshold version in force at ``at``, the submission)."""
+    # SPEC CLM-V1
+    config = thresholds.in_force(session, at=at)
     amount = claim.payable_total or Decimal("0.00")
     reasons: list[str] = []
     flagged = session.scalar(
@@ -214,7 +215,7 @@ def incontestability_of(session: Session, claim: Claim, as_of: dt.date) -> dict[
 def submit(session: Session, *, actor: Principal, claim: Claim, reason: str | None) -> ReviewRound:
     """Adjusted → in review; the round's tiers are fixed now (CLM-V1)."""
     at = timeutil.now()
-    tiers, why = tiers_for(session, claim)
+    tiers, why = tiers_for(session, claim, at=at)
     number = (
         session.scalar(select(func.max(ReviewRound.round)).where(ReviewRound.claim_id == claim.id))
         or 0
@@ -434,7 +435,8 @@ def start_payment_clocks(
     of complete materials and within 10 days of the agreement on the amount (the
     approval), whichever comes first — both clocks run and both stop at payment."""
     amount = claim.payable_total or Decimal("0.00")
-    if amount <= rules().small_payment_max:
+    # SPEC CLM-P4: the limit in force at the approval.
+    if amount <= thresholds.in_force(session, at=approved_at).small_payment_max:
         plan = [("claim.payment_small", approved_at)]
     else:
         complete = claim.materials_complete_at or claim.accepted_at or approved_at

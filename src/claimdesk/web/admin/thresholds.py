@@ -3,8 +3,9 @@ pages share (web engineer C): labels for their codes, and ``attempt`` which runs
 service call and turns a refusal — a business error or a form that fails the API's own
 pydantic schema — into the message shown in place, with nothing written (GEN-6).
 
-The thresholds are configuration values held in code (claims.config), not rows: the page
-is read-only and says so."""
+The amounts SPEC calls configurable are the threshold version in force (thresholds
+domain); the rest is configuration held in code (claims.config). The page is read-only
+today and says so."""
 
 from __future__ import annotations
 
@@ -15,8 +16,10 @@ from fastapi.responses import Response
 
 from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
+from claimdesk.claims import timeutil
 from claimdesk.claims.config import rules
-from claimdesk.deps import require
+from claimdesk.deps import DB, require
+from claimdesk.thresholds import service as threshold_service
 from claimdesk.web.kit import common, page
 
 # --- thresholds --------------------------------------------------------------------------
@@ -49,7 +52,12 @@ def _shown(value: object) -> str:
 
 
 @router.get("/admin/thresholds")
-def thresholds(request: Request, actor: Analyst) -> Response:
-    current = rules()
-    rows = [(name, _shown(getattr(current, name)), msgid, spec) for name, msgid, spec in GOVERNS]
+def thresholds(request: Request, db: DB, actor: Analyst) -> Response:
+    # The versioned amounts in force now (CLM-V1, CLM-R4, CLM-P4), else the code's values.
+    versioned = threshold_service.in_force(db, at=timeutil.now())
+    fixed = rules()
+    rows = [
+        (name, _shown(getattr(versioned, name, None) or getattr(fixed, name)), msgid, spec)
+        for name, msgid, spec in GOVERNS
+    ]
     return page(request, "admin/thresholds.html", rows=rows, **common(request))

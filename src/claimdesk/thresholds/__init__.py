@@ -1,0 +1,1 @@
+"""Claim thresholds SPEC calls configurable, read from versioned rows (issue 11)."""

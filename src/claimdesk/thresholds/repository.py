@@ -1,0 +1,26 @@
+"""Threshold version rows."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from claimdesk.models.threshold import ClaimThresholdVersion
+
+
+def latest_id(session: Session) -> int | None:
+    """The newest version's id: a primary-key max, the cache's whole check."""
+    return session.scalar(select(func.max(ClaimThresholdVersion.id)))
+
+
+def all_versions(session: Session) -> list[ClaimThresholdVersion]:
+    query = select(ClaimThresholdVersion).order_by(
+        ClaimThresholdVersion.effective_from, ClaimThresholdVersion.id
+    )
+    return list(session.scalars(query))
+
+
+def add(session: Session, version: ClaimThresholdVersion) -> ClaimThresholdVersion:
+    session.add(version)
+    session.flush()
+    return version

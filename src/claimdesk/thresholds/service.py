@@ -1,0 +1,180 @@
+"""The claim thresholds in force at an instant, and new versions of them.
+
+SPEC calls these configurable (CLM-V1 review tiers, CLM-R4 major-case amount, CLM-P4
+small-payment limit, the survey-skip rule). Each change is a new row with the instant it
+takes effect, so a claim is judged by the values in force when it was reported or decided
+and every past decision can be explained.
+
+Reads are on the report path: the versions are cached per process, keyed on the newest
+version id, so a read costs one primary-key ``max(id)`` query. A version added by another
+process changes that id; one added here clears the cache.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy.orm import Session
+
+from claimdesk.audit.service import record
+from claimdesk.auth.principal import Principal
+from claimdesk.claims import timeutil
+from claimdesk.models.threshold import ClaimThresholdVersion
+from claimdesk.thresholds import repository
+from claimdesk.thresholds.errors import (
+    ReviewTiersNotIncreasing,
+    SkipSurveyLinesEmpty,
+    ThresholdEffectiveInPast,
+    ThresholdNotPositive,
+)
+
+AMOUNT_FIELDS = (
+    "review_tier1_max",
+    "review_tier2_max",
+    "major_amount",
+    "small_payment_max",
+    "skip_survey_max_amount",
+)
+# A version sent "for now" reaches the server a moment later; this much is not "the past".
+CLOCK_GRACE = dt.timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    version_id: int | None
+    review_tier1_max: Decimal  # SPEC CLM-V1
+    review_tier2_max: Decimal  # SPEC CLM-V1
+    major_amount: Decimal  # SPEC CLM-R4
+    small_payment_max: Decimal  # SPEC CLM-P4
+    skip_survey_max_amount: Decimal
+    skip_survey_lines: frozenset[str]
+    effective_from: dt.datetime
+    created_by_id: int | None
+    reason: str
+
+
+# What the migration seeds; used only while the table is empty.
+DEFAULTS = Thresholds(
+    version_id=None,
+    review_tier1_max=Decimal("10000.00"),
+    review_tier2_max=Decimal("100000.00"),
+    major_amount=Decimal("500000.00"),
+    small_payment_max=Decimal("5000.00"),
+    skip_survey_max_amount=Decimal("5000.00"),
+    skip_survey_lines=frozenset({"health"}),
+    effective_from=dt.datetime(2000, 1, 1, tzinfo=dt.UTC),
+    created_by_id=None,
+    reason="defaults (SPEC CLM-V1, CLM-R4, CLM-P4)",
+)
+
+_lock = threading.Lock()
+# (newest version id, versions ordered by effective_from): swapped whole, never mutated.
+_cache: tuple[int | None, tuple[Thresholds, ...]] | None = None
+
+
+def _value(row: ClaimThresholdVersion) -> Thresholds:
+    return Thresholds(
+        version_id=row.id,
+        review_tier1_max=row.review_tier1_max,
+        review_tier2_max=row.review_tier2_max,
+        major_amount=row.major_amount,
+        small_payment_max=row.small_payment_max,
+        skip_survey_max_amount=row.skip_survey_max_amount,
+        skip_survey_lines=frozenset(x for x in row.skip_survey_lines.split(",") if x),
+        effective_from=row.effective_from,
+        created_by_id=row.created_by_id,
+        reason=row.reason,
+    )
+
+
+def clear_cache() -> None:
+    global _cache
+    with _lock:
+        _cache = None
+
+
+def versions(session: Session) -> tuple[Thresholds, ...]:
+    """Every version, oldest effective first (cached on the newest id)."""
+    global _cache
+    newest = repository.latest_id(session)
+    cached = _cache
+    if cached is not None and cached[0] == newest:
+        return cached[1]
+    loaded = tuple(_value(row) for row in repository.all_versions(session))
+    with _lock:
+        _cache = (newest, loaded)
+    return loaded
+
+
+def in_force(session: Session, *, at: dt.datetime) -> Thresholds:
+    """The version in force at ``at`` (report time for CLM-R4, decision time for CLM-V1
+    and CLM-P4): the latest effective_from not after it."""
+    found = DEFAULTS
+    for version in versions(session):
+        if version.effective_from > at:
+            break
+        found = version
+    return found
+
+
+def _check(values: dict[str, Decimal], lines: list[str]) -> None:
+    for name in AMOUNT_FIELDS:
+        if values[name] <= 0:
+            raise ThresholdNotPositive(field=name)
+    # SPEC CLM-V1: the tiers increase.
+    if values["review_tier2_max"] <= values["review_tier1_max"]:
+        raise ReviewTiersNotIncreasing(field="review_tier2_max")
+    if not [line for line in lines if line.strip()]:
+        raise SkipSurveyLinesEmpty(field="skip_survey_lines")
+
+
+def create_version(
+    session: Session,
+    *,
+    actor: Principal,
+    values: dict[str, Decimal],
+    skip_survey_lines: list[str],
+    effective_from: dt.datetime | None,
+    reason: str,
+    now: dt.datetime | None = None,
+) -> Thresholds:
+    """A new version from ``effective_from`` (default now; never in the past), audited."""
+    _check(values, skip_survey_lines)
+    # The claims' clock: a version takes effect on the instants claims are judged by.
+    at = now or timeutil.now()
+    starts = effective_from or at
+    if starts.tzinfo is None:  # GEN-2: an instant without a zone is UTC
+        starts = starts.replace(tzinfo=dt.UTC)
+    if starts < at - CLOCK_GRACE:
+        raise ThresholdEffectiveInPast(field="effective_from")
+    lines = ",".join(sorted({line.strip() for line in skip_survey_lines if line.strip()}))
+    row = repository.add(
+        session,
+        ClaimThresholdVersion(
+            **{name: values[name] for name in AMOUNT_FIELDS},
+            skip_survey_lines=lines,
+            effective_from=starts,
+            created_by_id=actor.user_id,
+            reason=reason,
+            created_at=at,
+        ),
+    )
+    clear_cache()
+    record(
+        session,
+        actor=actor,
+        action="thresholds.version_created",
+        entity_type="claim_thresholds",
+        entity_id=row.id,
+        reason=reason,
+        details={
+            **{name: str(values[name]) for name in AMOUNT_FIELDS},
+            "skip_survey_lines": lines,
+            "effective_from": starts.isoformat(),
+        },
+        at=at,
+    )
+    return _value(row)
