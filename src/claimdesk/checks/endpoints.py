@@ -7,12 +7,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from claimdesk.audit.service import record
 from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
 from claimdesk.checks import (
     hooks,  # noqa: F401  (queues the runs when data arrive)
-    network,
     service,
 )
 from claimdesk.checks.errors import UnknownCheck
@@ -122,19 +120,4 @@ def claim_network(
     hops: Annotated[int, Query(ge=1, le=3)] = 2,
 ) -> NetworkOut:
     claim = get_claim(db, principal, claim_id)
-    graph, people = network.build_graph(db, claim_id=claim.id, hops=hops)
-    # GEN-5, SEC-5: masked phones and accounts of these people were read.
-    record(
-        db,
-        actor=principal,
-        action="claim.network_read",
-        entity_type="claim",
-        entity_id=claim.id,
-        reason="fraud investigation (CLM-F3)",
-        details={
-            "people": sorted(people),
-            "fields": ["name", "phone", "bank_account"],
-            "nodes": graph.number_of_nodes(),
-        },
-    )
-    return network.to_out(graph, claim_id=claim.id, hops=hops)
+    return service.read_network(db, actor=principal, claim=claim, hops=hops)

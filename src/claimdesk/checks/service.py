@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 
 from claimdesk.audit.service import record
 from claimdesk.auth.principal import Principal
-from claimdesk.checks import repository
+from claimdesk.checks import network, repository
 from claimdesk.checks.errors import CheckParameterInvalid, UnknownCheck
-from claimdesk.checks.schemas import CheckConfigIn
+from claimdesk.checks.schemas import CheckConfigIn, NetworkOut
 from claimdesk.claims import workflow
 from claimdesk.jobs.outbox import send_message
 from claimdesk.jobs.queue import enqueue
@@ -252,3 +252,23 @@ def system_actor() -> Principal:
 
 def hits_for(session: Session, *, claim_id: int) -> list[CheckHit]:
     return repository.hits_of(session, claim_id)
+
+
+def read_network(session: Session, *, actor: Principal, claim: Claim, hops: int = 2) -> NetworkOut:
+    """The network around a claim (the caller has loaded it row-filtered); a read of the
+    people's names, phones and accounts (masked), audited (GEN-5, SEC-5)."""
+    graph, people = network.build_graph(session, claim_id=claim.id, hops=hops)
+    record(
+        session,
+        actor=actor,
+        action="claim.network_read",
+        entity_type="claim",
+        entity_id=claim.id,
+        reason="fraud investigation (CLM-F3)",
+        details={
+            "people": sorted(people),
+            "fields": ["name", "phone", "bank_account"],
+            "nodes": graph.number_of_nodes(),
+        },
+    )
+    return network.to_out(graph, claim_id=claim.id, hops=hops)

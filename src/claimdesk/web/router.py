@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends
 
 from claimdesk.auth.csrf import page_csrf_guard
 from claimdesk.web.admin.calendar import router as calendar_pages
+from claimdesk.web.admin.claim_network import router as claim_network_pages
 from claimdesk.web.admin.events import router as event_pages
 from claimdesk.web.admin.fraud_holds import router as fraud_pages
 from claimdesk.web.admin.policies import router as policy_pages
@@ -38,6 +39,7 @@ for area in (
     threshold_pages,
     sales_pages,
     fraud_pages,
+    claim_network_pages,
     event_pages,
     users_pages,
     calendar_pages,
