@@ -80,3 +80,26 @@ def published_versions(session: Session, product_id: int) -> list[ProductVersion
             )
         )
     )
+
+
+def published_version_choices(session: Session) -> list[tuple[int, str, str, int]]:
+    """(version id, product code, product name, version number) of every published
+    version, by product code: what a new policy may be issued on."""
+    rows = session.execute(
+        select(ProductVersion.id, Product.code, Product.name, ProductVersion.version)
+        .join(Product, Product.id == ProductVersion.product_id)
+        .where(ProductVersion.status == "published")
+        .order_by(Product.code)
+    ).all()
+    return [(vid, code, name, number) for vid, code, name, number in rows]
+
+
+def versions_with_coverages(session: Session, version_ids: set[int]) -> dict[int, ProductVersion]:
+    # Every version with its product and coverages in one go (issue 6: no query per
+    # policy); the relationship keeps the coverages in position order.
+    found = session.scalars(
+        select(ProductVersion)
+        .where(ProductVersion.id.in_(version_ids))
+        .options(joinedload(ProductVersion.product), selectinload(ProductVersion.coverages))
+    ).unique()
+    return {version.id: version for version in found}

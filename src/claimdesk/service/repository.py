@@ -84,3 +84,14 @@ def list_surveys(
 ) -> list[SatisfactionSurvey]:
     query = select(SatisfactionSurvey).order_by(SatisfactionSurvey.surveyed_at.desc())
     return list(session.scalars(_scoped(query, SatisfactionSurvey, actor).limit(limit)))
+
+
+def claim_rated(session: Session, claim_id: int) -> bool:
+    """Whether the customer has rated this claim already (one rating per paid claim)."""
+    found = session.scalars(
+        select(SatisfactionSurvey.id).where(
+            SatisfactionSurvey.subject_type == "claim",
+            SatisfactionSurvey.subject_id == claim_id,
+        )
+    ).first()
+    return found is not None

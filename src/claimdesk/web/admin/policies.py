@@ -11,14 +11,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
 from claimdesk.deps import DB, require
 from claimdesk.errors import ValidationFailed
-from claimdesk.models.product import Product, ProductVersion
 from claimdesk.policies import repository, service
 from claimdesk.policies.schemas import ChangeIn, PolicyIssueIn
 from claimdesk.products import repository as products
@@ -127,12 +125,7 @@ def _issue_form(
     refusal: Refusal | None = None,
     values: dict[str, Any] | None = None,
 ) -> Response:
-    rows = db.execute(
-        select(ProductVersion.id, Product.code, Product.name, ProductVersion.version)
-        .join(Product, Product.id == ProductVersion.product_id)
-        .where(ProductVersion.status == "published")
-        .order_by(Product.code)
-    ).all()
+    rows = products.published_version_choices(db)
     choices = [(vid, f"{code} · {name} · v{number}") for vid, code, name, number in rows]
     return page(
         request,

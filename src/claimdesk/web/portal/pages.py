@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session
 
 from claimdesk.audit.repository import timeline
 from claimdesk.auth import second_factor as sms
@@ -29,8 +29,8 @@ from claimdesk.config import get_settings
 from claimdesk.deps import DB, SESSION_COOKIE, client_ip, require
 from claimdesk.errors import ClaimdeskError
 from claimdesk.models.claim import Claim
-from claimdesk.models.product import ProductVersion
 from claimdesk.policies import repository as policies_repo
+from claimdesk.products import repository as products_repo
 from claimdesk.validation import describe_validation_error
 from claimdesk.web.kit import SubmittedForm, language_of, render, undo_refused
 
@@ -220,16 +220,8 @@ def _own_claims(db: Session, principal: Principal) -> list[Claim]:
 
 def _policies(db: Session, principal: Principal) -> list[dict[str, Any]]:
     policies = policies_repo.list_policies(db, principal)
-    # Every version with its product and coverages in one go (issue 6: no query per
-    # policy); the relationship keeps the coverages in position order.
-    versions = {
-        v.id: v
-        for v in db.scalars(
-            select(ProductVersion)
-            .where(ProductVersion.id.in_({p.product_version_id for p in policies}))
-            .options(joinedload(ProductVersion.product), selectinload(ProductVersion.coverages))
-        ).unique()
-    }
+    # Every version with its product and coverages in one go (issue 6: no query per policy).
+    versions = products_repo.versions_with_coverages(db, {p.product_version_id for p in policies})
     rows = []
     for policy in policies:
         version = versions.get(policy.product_version_id)
@@ -395,17 +387,9 @@ def _claim_page(
 
 
 def _rated(db: Session, claim_id: int) -> bool:
-    from claimdesk.models.service import SatisfactionSurvey
+    from claimdesk.service import repository as service_repo
 
-    return (
-        db.scalars(
-            select(SatisfactionSurvey.id).where(
-                SatisfactionSurvey.subject_type == "claim",
-                SatisfactionSurvey.subject_id == claim_id,
-            )
-        ).first()
-        is not None
-    )
+    return service_repo.claim_rated(db, claim_id)
 
 
 @router.get("/claims/{claim_id}")
