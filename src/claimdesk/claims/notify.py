@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from claimdesk.jobs.outbox import send_message
 from claimdesk.models.claim import Claim
 from claimdesk.models.user import User, UserRole
 
@@ -75,8 +76,6 @@ def render(template: str, params: Mapping[str, Any], language: str = "zh-CN") ->
 
 
 def _send(session: Session, **fields: Any) -> None:
-    from claimdesk.jobs.outbox import send_message
-
     send_message(session, **fields)
 
 

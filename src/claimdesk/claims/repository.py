@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Select, exists, or_, select
+from sqlalchemy import ColumnElement, Select, case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from claimdesk.auth.permissions import STAFF_ROLES, Role
@@ -72,19 +72,29 @@ def files_of(session: Session, claim_id: int) -> list[MaterialFile]:
     )
 
 
+def queue_priority() -> ColumnElement[int]:
+    """Sort key for claim queues (CLM-Z2): small event losses 0, other event claims 1,
+    others 2."""
+    rank = (
+        select(case((MassEventClaim.small_loss.is_(True), 0), else_=1))
+        .where(MassEventClaim.claim_id == Claim.id)
+        .correlate(Claim)
+        .scalar_subquery()
+    )
+    return func.coalesce(rank, 2)
+
+
 def queue(
     session: Session, actor: Principal, *, limit: int = 100
 ) -> list[tuple[Claim, dt.datetime | None]]:
     """The caller's open claims, the most urgent running deadline first.
 
     CLM-Z2: mass-event claims come first (small losses before the rest, see
-    ``events.queue_priority``), then every other open claim; within each, by
+    ``queue_priority``), then every other open claim; within each, by
     ``Claim.next_due_at`` (the earliest running clock, kept by clocks.service; NULL, no
     running clock, last), then id. Two queries, so that the second one, over up to
     millions of claims, walks ix_claims_queue in order and stops after ``limit`` rows
     instead of sorting every open claim; event claims are few."""
-    from claimdesk.claims.special.events import queue_priority
-
     in_event = exists().where(MassEventClaim.claim_id == Claim.id)
     # Matches ix_claims_queue (btree ASC puts NULLs last) so PostgreSQL reads it in order.
     by_due = (Claim.next_due_at.asc().nulls_last(), Claim.id)

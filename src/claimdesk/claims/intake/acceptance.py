@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from claimdesk.audit.service import record
 from claimdesk.auth.principal import Principal
-from claimdesk.claims import timeutil, workflow
+from claimdesk.claims import notify, timeutil, workflow
 from claimdesk.claims.config import rules
 from claimdesk.claims.errors import (
     ChecklistIncomplete,
@@ -23,15 +23,20 @@ from claimdesk.claims.errors import (
     MaterialsAlreadyRequested,
     NothingMissing,
     StoredFileUnavailable,
+    UnknownCoverage,
     UnknownMaterial,
     UploadEmpty,
     UploadTooLarge,
     UploadTypeNotAllowed,
 )
+from claimdesk.claims.fraud import service as fraud
+from claimdesk.claims.intake.report import checklist_codes, product_of
 from claimdesk.claims.repository import materials_of
 from claimdesk.claims.settlement import reserves
+from claimdesk.claims.special.events import deferred_codes
 from claimdesk.errors import NotFound
 from claimdesk.models.claim import Claim, Material, MaterialFile, MissingMaterialsNotice
+from claimdesk.models.policy import Policy
 from claimdesk.products.coverage_types import MATERIALS
 from claimdesk.rules.deadlines import local_date
 from claimdesk.storage import BlobNotFound, get_storage, load_file, save_file
@@ -39,8 +44,6 @@ from claimdesk.storage import BlobNotFound, get_storage, load_file, save_file
 
 def missing_codes(session: Session, claim: Claim) -> list[str]:
     # CLM-Z2 green channel: items a mass event lets come later are deferred, not missing.
-    from claimdesk.claims.special.events import deferred_codes
-
     deferred = deferred_codes(session, claim)
     return [
         m.code for m in materials_of(session, claim.id) if not m.received and m.code not in deferred
@@ -77,10 +80,6 @@ def set_coverages(
     them was already received; a new coverage's items join it. Only while the claim is
     reported: once a missing-materials notice went out, its list is the one-time list
     (CLM-A4)."""
-    from claimdesk.claims.errors import UnknownCoverage
-    from claimdesk.claims.intake.report import checklist_codes, product_of
-    from claimdesk.models.policy import Policy
-
     if claim.state != workflow.REPORTED:
         raise CoveragesAlreadyFixed(field="coverage_codes")
     policy = session.get(Policy, claim.policy_id)
@@ -199,8 +198,6 @@ def review_material(
     if result == "suspected_forgery":
         # A suspected forgery is a fraud signal (CLM-F1): the claim is held until an
         # investigator clears or confirms it; no payment can leave meanwhile.
-        from claimdesk.claims.fraud import service as fraud
-
         fraud.flag(
             session,
             actor=actor,
@@ -430,8 +427,6 @@ def _issue(
     details = {"notice_id": notice.id, "sequence": sequence, "items": items}
     if claim.state == workflow.AWAITING_MATERIALS:
         # Already waiting (clocks paused): the supplement is told, the state stays.
-        from claimdesk.claims import notify
-
         notify.tell_customer(
             session,
             claim=claim,

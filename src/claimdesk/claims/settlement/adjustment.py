@@ -22,7 +22,9 @@ from claimdesk.claims.errors import (
 from claimdesk.claims.schemas import AdjustmentIn
 from claimdesk.claims.settlement import reserves
 from claimdesk.claims.settlement.assessment import current_assessments
+from claimdesk.claims.special.remote import require_head_office_step
 from claimdesk.models.claim import AdjustmentResult, Assessment, Claim
+from claimdesk.models.payment import Payment
 from claimdesk.models.policy import Policy
 from claimdesk.models.product import Coverage
 from claimdesk.rules.adjudication import types as t
@@ -40,8 +42,6 @@ PAID_STATES = ("paid", "closed")
 
 
 def _paid_claims() -> Any:
-    from claimdesk.models.payment import Payment
-
     return select(Payment.claim_id).where(Payment.status == "paid")
 
 
@@ -259,8 +259,6 @@ def adjust(
 ) -> AdjustmentResult:
     if claim.state != workflow.ASSESSED:
         raise IllegalTransition(state=claim.state, action="adjust")
-    from claimdesk.claims.special.remote import require_head_office_step
-
     require_head_office_step(session, claim=claim, actor=actor)  # CLM-Z1
     if data.liability == "not_covered" and not (data.rejection_clause and data.rejection_evidence):
         raise RejectionNeedsClause(

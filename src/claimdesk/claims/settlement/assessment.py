@@ -21,6 +21,7 @@ from claimdesk.claims.errors import (
 )
 from claimdesk.claims.schemas import AdjusterAcceptIn, AssessmentIn
 from claimdesk.claims.settlement import reserves
+from claimdesk.claims.special.remote import require_local_step
 from claimdesk.models.claim import Assessment, AssessmentItem, Claim, Material, MaterialFile
 
 MEDICAL = ("medical", "accident_medical")
@@ -91,8 +92,6 @@ def record_assessment(
 ) -> Assessment:
     if claim.state != workflow.SURVEYED:
         raise IllegalTransition(state=claim.state, action="assess")
-    from claimdesk.claims.special.remote import require_local_step
-
     require_local_step(session, claim=claim, actor=actor)  # CLM-Z1
     coverages = reserves.claim_coverages(session, claim)
     coverage = coverages.get(data.coverage_code)

@@ -22,14 +22,17 @@ from sqlalchemy.orm import Session
 
 from claimdesk.audit.service import record
 from claimdesk.auth.principal import Principal
-from claimdesk.claims import workflow
+from claimdesk.claims import timeutil, workflow
 from claimdesk.claims.documents import _Writer
+from claimdesk.claims.errors import IllegalTransition, TransitionGuardFailed
 from claimdesk.claims.settlement.adjustment import current_adjustments
+from claimdesk.claims.settlement.review import APPEAL_ROUTE_EN, APPEAL_ROUTE_ZH, rounds_of
 from claimdesk.clocks import service as clocks
 from claimdesk.jobs.outbox import send_message
 from claimdesk.models.claim import AssessmentItem, Claim
 from claimdesk.models.payment import Callback, Recovery
 from claimdesk.models.review import DecisionNotice, ReviewRound
+from claimdesk.payments import service as pay_service
 from claimdesk.rules.deadlines import local_date, to_local
 
 ZERO = Decimal("0.00")
@@ -74,8 +77,6 @@ def conclude(
     at: dt.datetime,
 ) -> DecisionNotice:
     """approved → decided: the notice, a recovery if the decision is lower, a callback."""
-    from claimdesk.claims.settlement.review import APPEAL_ROUTE_EN, APPEAL_ROUTE_ZH
-
     difference = payable - already_paid
     rows = calculation(session, claim)
     recovery = None
@@ -269,14 +270,9 @@ def notice_of(session: Session, claim_id: int) -> DecisionNotice | None:
 def conclude_approved(session: Session, *, actor: Principal, claim: Claim) -> DecisionNotice:
     """The way out for a claim approved before this rule (or by any other path) whose
     decision leaves nothing to pay: it was stuck between approval and payment."""
-    from claimdesk.claims import timeutil
-    from claimdesk.claims.errors import IllegalTransition, TransitionGuardFailed
-    from claimdesk.claims.settlement.review import rounds_of
-    from claimdesk.payments.service import indemnity_plan
-
     if claim.state != workflow.APPROVED:
         raise IllegalTransition(state=claim.state, action="conclude_without_payment")
-    plan = indemnity_plan(session, claim)
+    plan = pay_service.indemnity_plan(session, claim)
     if plan.difference > 0:
         raise TransitionGuardFailed(
             action="conclude_without_payment",

@@ -24,6 +24,7 @@ from claimdesk.audit.service import record
 from claimdesk.auth.principal import Principal
 from claimdesk.claims import timeutil, workflow
 from claimdesk.claims.settlement.callbacks import open_callback
+from claimdesk.claims.settlement.documents import rejection_notice_pdf
 from claimdesk.claims.settlement.errors import (
     ChecklistNotConfirmed,
     NoOpenReview,
@@ -48,6 +49,8 @@ from claimdesk.models.claim import (
 )
 from claimdesk.models.policy import Policy
 from claimdesk.models.review import RejectionNotice, ReviewDecision, ReviewRound
+from claimdesk.payments import service as pay_service
+from claimdesk.policies.service import incontestability
 from claimdesk.rules.deadlines import local_date
 from claimdesk.thresholds import service as thresholds
 
@@ -199,8 +202,6 @@ def next_step(session: Session, review: ReviewRound) -> tuple[int, ReviewDecisio
 
 def incontestability_of(session: Session, claim: Claim, as_of: dt.date) -> dict[str, Any]:
     """POL-6, shown to the reviewer before a non-disclosure rejection."""
-    from claimdesk.policies.service import incontestability
-
     policy = session.get(Policy, claim.policy_id)
     assert policy is not None
     since, from_day, incontestable = incontestability(session, policy, as_of)
@@ -410,10 +411,11 @@ def _approve(
     )
     # CLM-P5 / CLM-V3: a decision that adds nothing to what was already paid (or is
     # below the deductible) never waits for a payment: notice, callback, closing.
+    # decision_notices reads this module's rounds and appeal route at load: imported at
+    # the approval so the two modules load in either order.
     from claimdesk.claims.settlement import decision_notices
-    from claimdesk.payments.service import indemnity_plan
 
-    plan = indemnity_plan(session, claim)
+    plan = pay_service.indemnity_plan(session, claim)
     if plan.difference <= 0:
         decision_notices.conclude(
             session,
@@ -465,8 +467,6 @@ def _reject(
     decision: ReviewDecision,
     at: dt.datetime,
 ) -> None:
-    from claimdesk.claims.settlement.documents import rejection_notice_pdf
-
     _decide_round(session, actor=actor, review=review, to="rejected", at=at)
     policy = session.get(Policy, claim.policy_id)
     assert policy is not None

@@ -23,7 +23,10 @@ from claimdesk.auth.principal import Principal
 from claimdesk.claims import analytics
 from claimdesk.claims.repository import get_claim
 from claimdesk.claims.special import disputes, events, remote
+from claimdesk.clocks.schemas import ClockOut
+from claimdesk.clocks.service import clock_met
 from claimdesk.deps import DB, require
+from claimdesk.errors import NotFound
 from claimdesk.models.event import ClaimDispute, MassEvent, MaterialMailing
 
 router = APIRouter(tags=["claims special cases"])
@@ -185,8 +188,6 @@ def _mailing(m: MaterialMailing) -> dict[str, Any]:
 def _remote_out(db: Session, claim_id: int) -> RemoteOut:
     found = remote.remote_of(db, claim_id)
     if found is None:
-        from claimdesk.errors import NotFound
-
         raise NotFound(what="remote claim designation", field="claim_id")
     out = RemoteOut.model_validate(found, from_attributes=True)
     out.mailings = [_mailing(m) for m in remote.mailings_of(db, claim_id)]
@@ -275,9 +276,6 @@ class DisputeOut(BaseModel):
 
 
 def _dispute_out(db: Session, dispute: ClaimDispute, language: str = "zh-CN") -> DisputeOut:
-    from claimdesk.clocks.schemas import ClockOut
-    from claimdesk.clocks.service import clock_met
-
     out = DisputeOut.model_validate(dispute, from_attributes=True)
     clock = disputes.response_clock(db, dispute)
     if clock is not None:

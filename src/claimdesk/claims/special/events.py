@@ -17,14 +17,14 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from claimdesk import lifecycle
 from claimdesk.audit.service import record
 from claimdesk.auth.principal import Principal
 from claimdesk.claims import timeutil
-from claimdesk.claims.repository import materials_of
+from claimdesk.claims.repository import materials_of, scoped
 from claimdesk.errors import Conflict, NotFound, ValidationFailed
 from claimdesk.models.claim import Claim
 from claimdesk.models.event import MassEvent, MassEventClaim, MassEventMember, MaterialDeferral
@@ -262,24 +262,11 @@ def checklist(session: Session, claim: Claim) -> list[dict[str, Any]]:
     return items
 
 
-def queue_priority() -> ColumnElement[int]:
-    """Sort key for claim queues: small event losses 0, other event claims 1, others 2."""
-    rank = (
-        select(case((MassEventClaim.small_loss.is_(True), 0), else_=1))
-        .where(MassEventClaim.claim_id == Claim.id)
-        .correlate(Claim)
-        .scalar_subquery()
-    )
-    return func.coalesce(rank, 2)
-
-
 def event_claims(
     session: Session, event_id: int, *, actor: Principal
 ) -> list[tuple[MassEventClaim, Claim]]:
     """The event's claims that ``actor`` may see (CLM-F2: the same row filter as every
     other claim query — a customer sees only their own, a surveyor only theirs)."""
-    from claimdesk.claims.repository import scoped
-
     visible = scoped(select(Claim), actor).with_only_columns(Claim.id).scalar_subquery()
     rows = session.execute(
         select(MassEventClaim, Claim)
