@@ -144,14 +144,16 @@ def test_workflow_moves_keep_next_due_and_the_queue(
     FrozenClock(monkeypatch, local("2026-09-28T10:00:00"))
     first = _report(w)["id"]
     second = _report(w)["id"]
-    queue_ids = [c["id"] for c in w.client.get(f"{API}/queue", headers=w.h["handler"]).json()]
+    queue_ids = [
+        c["id"] for c in w.client.get(f"{API}/queue", headers=w.h["handler"]).json()["items"]
+    ]
     assert queue_ids == [first, second]  # same deadlines: by id
 
     # The missing-materials notice pauses both review clocks: no running deadline, last.
     r = w.client.post(f"{API}/{first}/materials-notice", json={}, headers=w.h["handler"])
     assert r.status_code == 200, r.text
     assert _stored_next_due(db, first) is None
-    body = w.client.get(f"{API}/queue", headers=w.h["handler"]).json()
+    body = w.client.get(f"{API}/queue", headers=w.h["handler"]).json()["items"]
     assert [c["id"] for c in body] == [second, first]
     assert body[1]["next_due"] is None and body[0]["next_due"] is not None
     assert dt.datetime.fromisoformat(body[0]["next_due"]) == _running_min(db, second)
@@ -160,9 +162,10 @@ def test_workflow_moves_keep_next_due_and_the_queue(
     r = w.client.post(f"{API}/{second}/transitions/withdraw", json={}, headers=w.h["customer"])
     assert r.status_code == 200, r.text
     assert _stored_next_due(db, second) is None
-    assert [c["id"] for c in w.client.get(f"{API}/queue", headers=w.h["handler"]).json()] == [first]
+    listed = w.client.get(f"{API}/queue", headers=w.h["handler"]).json()["items"]
+    assert [c["id"] for c in listed] == [first]
     # Row-level rules still apply: a surveyor with no assigned claim sees none.
-    assert w.client.get(f"{API}/queue", headers=w.h["surveyor"]).json() == []
+    assert w.client.get(f"{API}/queue", headers=w.h["surveyor"]).json()["items"] == []
 
 
 def test_queue_order_is_next_due_then_id_with_limit(

@@ -221,8 +221,9 @@ def test_property_claim_with_survey_certificate_and_surveyor_isolation(
         ).status_code
         == 404
     )
-    assert w.client.get(f"{API}/queue", headers=w.h["surveyor2"]).json() == []
-    assert [c["id"] for c in w.client.get(f"{API}/queue", headers=w.h["surveyor"]).json()] == [cid]
+    assert w.client.get(f"{API}/queue", headers=w.h["surveyor2"]).json()["items"] == []
+    listed = w.client.get(f"{API}/queue", headers=w.h["surveyor"]).json()["items"]
+    assert [c["id"] for c in listed] == [cid]
     clock.set("2026-09-30T09:40:00")
     r = w.client.post(
         f"{API}/{cid}/survey/contact", json={"note": "电话联系"}, headers=w.h["surveyor"]

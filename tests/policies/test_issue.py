@@ -249,8 +249,10 @@ def test_customers_read_only_their_own_policies(db, client, sale):
     other = login_headers(client, "cust2")
     assert client.get(f"/api/v1/policies/{mine['id']}", headers=own).status_code == 200
     assert client.get(f"/api/v1/policies/{mine['id']}", headers=other).status_code == 404
-    assert [p["id"] for p in client.get("/api/v1/policies", headers=own).json()] == [mine["id"]]
-    assert client.get("/api/v1/policies", headers=other).json() == []
+    assert [p["id"] for p in client.get("/api/v1/policies", headers=own).json()["items"]] == [
+        mine["id"]
+    ]
+    assert client.get("/api/v1/policies", headers=other).json()["items"] == []
     assert client.post("/api/v1/policies", json=sale["body"], headers=own).status_code == 403
 
 

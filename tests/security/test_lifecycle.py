@@ -329,7 +329,7 @@ def test_missed_limits_are_marked_and_escalated_once(db: Session, client, monkey
     assert [m.recipient for m in reported] == ["admin"]
 
     # The list shows the breached running limit.
-    listed = ok(client.get(API, headers=staff.h["auditor"]))
+    listed = ok(client.get(API, headers=staff.h["auditor"]))["items"]
     row = next(r for r in listed if r["id"] == incident_id)
     assert row["current_clock"]["name"] == "security_incident.contain"
     assert row["current_clock"]["breached"] is True

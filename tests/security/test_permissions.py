@@ -38,7 +38,7 @@ def test_role_may_report_read_and_manage_as_granted(
         assert reported.status_code == 201, reported.text
         mine = reported.json()["id"]
         assert reported.json()["reporter_name"] == f"who_{role.value}"
-        listed = {row["id"] for row in ok(client.get(API, headers=headers))}
+        listed = {row["id"] for row in ok(client.get(API, headers=headers))["items"]}
         assert mine in listed
         assert (theirs in listed) is (role in READ_ALL)
         other = client.get(f"{API}/{theirs}", headers=headers)

@@ -45,7 +45,7 @@ def test_complaint_api_roles_rows_and_errors(db: Session, client: TestClient) ->
     assert data["decision_due_at"].startswith("2026-10-13T15:59:59")  # 23:59:59 +08:00
     # The customer sees only their own complaints and cannot decide.
     assert client.get(f"/api/v1/complaints/{data['id']}", headers=customer).status_code == 404
-    assert client.get("/api/v1/complaints", headers=customer).json() == []
+    assert client.get("/api/v1/complaints", headers=customer).json()["items"] == []
     decide = client.post(
         f"/api/v1/complaints/{data['id']}/decide",
         headers=customer,

@@ -84,7 +84,7 @@ def test_consultation_shows_its_two_hour_answer_clock(db: Session, client: TestC
     assert answered.status_code == 200, answered.text
     (clock,) = answered.json()["clocks"]
     assert (clock["stopped"], clock["met"]) == (True, True)
-    listed = client.get(f"{API}/service/records", headers=desk).json()
+    listed = client.get(f"{API}/service/records", headers=desk).json()["items"]
     assert [r["clocks"][0]["met"] for r in listed if r["id"] == body["id"]] == [True]
 
 

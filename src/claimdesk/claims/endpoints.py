@@ -44,6 +44,7 @@ from claimdesk.claims.settlement import adjustment, assessment, reserves
 from claimdesk.deps import DB, CurrentPrincipal, require
 from claimdesk.errors import PermissionDenied
 from claimdesk.models.claim import Claim
+from claimdesk.paging import Page, Paging, from_rows
 from claimdesk.rules.survey_plan import PlanAnswer
 
 router = APIRouter(prefix="/claims", tags=["claims"])
@@ -85,20 +86,22 @@ def report_claim(body: ReportCreate, db: DB, principal: Reporter) -> ClaimOut:
     )
 
 
-@router.get("/queue", response_model=list[ClaimSummary])
-def work_queue(db: DB, principal: Reader) -> list[ClaimSummary]:
-    return [
-        ClaimSummary(
-            id=c.id,
-            number=c.number,
-            state=c.state,
-            line=c.line,
-            channel=c.channel,
-            is_major=c.is_major,
-            next_due=due,
+@router.get("/queue", response_model=Page[ClaimSummary])
+def work_queue(db: DB, principal: Reader, paging: Paging) -> Page[ClaimSummary]:
+    # The queue is read from its top in index order (claims.repository.queue): one row
+    # past the page says whether there is more; no total (it would count every open claim).
+    rows = queue(db, principal, limit=paging.offset + paging.limit + 1)
+    return from_rows(rows, paging).page(
+        lambda row: ClaimSummary(
+            id=row[0].id,
+            number=row[0].number,
+            state=row[0].state,
+            line=row[0].line,
+            channel=row[0].channel,
+            is_major=row[0].is_major,
+            next_due=row[1],
         )
-        for c, due in queue(db, principal)
-    ]
+    )
 
 
 @router.get("/{claim_id}", response_model=ClaimOut)

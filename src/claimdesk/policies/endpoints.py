@@ -12,6 +12,7 @@ from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
 from claimdesk.deps import DB, require
 from claimdesk.i18n import request_language
+from claimdesk.paging import Page, Paging, fetch
 from claimdesk.policies import documents, repository, service
 from claimdesk.policies.schemas import (
     ChangeIn,
@@ -40,10 +41,11 @@ def _lang(request: Request) -> str:
     return getattr(request.state, "language", None) or request_language(request)
 
 
-@router.get("", response_model=list[PolicySummary])
-def list_policies(db: DB, actor: NeedsPoliciesRead) -> list[PolicySummary]:
-    # Two queries for the whole list, as the policies page (issue 6's N+1 fix).
-    return service.policy_summaries(db, repository.list_policies(db, actor))
+@router.get("", response_model=Page[PolicySummary])
+def list_policies(db: DB, actor: NeedsPoliciesRead, paging: Paging) -> Page[PolicySummary]:
+    # One page, then two queries for its summaries (issue 6's N+1 fix).
+    found = fetch(db, repository.policies_query(actor), paging)
+    return found.page_of(service.policy_summaries(db, found.rows))
 
 
 @router.post("", response_model=PolicyOut, status_code=201)

@@ -64,9 +64,13 @@ def find_by_number(
     return session.scalars(query).one_or_none()
 
 
+def policies_query(actor: Principal) -> Select[Any]:
+    """The caller's policies, newest first: paged by claimdesk.paging."""
+    return scoped(select(Policy).order_by(Policy.id.desc()), actor)
+
+
 def list_policies(session: Session, actor: Principal, *, limit: int = 200) -> list[Policy]:
-    query = scoped(select(Policy).order_by(Policy.id.desc()).limit(limit), actor)
-    return list(session.scalars(query))
+    return list(session.scalars(policies_query(actor).limit(limit)))
 
 
 def in_force_on(

@@ -19,6 +19,7 @@ from claimdesk.clocks.schemas import ClockOut
 from claimdesk.clocks.service import clocks_for
 from claimdesk.deps import DB, require
 from claimdesk.models.security_incident import SecurityIncident
+from claimdesk.paging import Page, Paging, fetch
 from claimdesk.rules.deadlines import describe
 from claimdesk.security import limits, repository, service, workflow
 from claimdesk.security.schemas import (
@@ -141,27 +142,28 @@ def report(body: IncidentIn, request: Request, db: DB, principal: Reporter) -> I
     return incident_out(db, incident, principal, _language(request))
 
 
-@router.get("", response_model=list[IncidentSummaryOut])
+@router.get("", response_model=Page[IncidentSummaryOut])
 def list_incidents(
     request: Request,
     db: DB,
     principal: Reporter,
+    paging: Paging,
     state: Annotated[str | None, Query(max_length=16)] = None,
     severity: Annotated[str | None, Query(max_length=12)] = None,
-) -> list[IncidentSummaryOut]:
+) -> Page[IncidentSummaryOut]:
     if state is not None:
         limits.choose(state, workflow.STATES, "state")
     if severity is not None:
         limits.choose(severity, limits.SEVERITIES, "severity")
-    found = repository.list_incidents(
-        db, principal, states=[state] if state else None, severity=severity
+    query = repository.incidents_query(
+        principal, states=[state] if state else None, severity=severity
     )
-    running = repository.running_clocks(db, [i.id for i in found])
+    found = fetch(db, query, paging)
+    running = repository.running_clocks(db, [i.id for i in found.rows])
     language = _language(request)
-    return [
-        summary_out(i, ClockOut.of(running[i.id], language) if i.id in running else None)
-        for i in found
-    ]
+    return found.page(
+        lambda i: summary_out(i, ClockOut.of(running[i.id], language) if i.id in running else None)
+    )
 
 
 @router.get("/{incident_id}", response_model=IncidentOut)

@@ -47,6 +47,20 @@ def get_incident(
     return session.scalars(query).first()
 
 
+def incidents_query(
+    actor: Principal, *, states: Sequence[str] | None = None, severity: str | None = None
+) -> Select[SecurityIncident]:
+    """The incidents the caller may see, newest first: paged by claimdesk.paging."""
+    query = select(SecurityIncident).order_by(
+        SecurityIncident.reported_at.desc(), SecurityIncident.id.desc()
+    )
+    if states:
+        query = query.where(SecurityIncident.state.in_(tuple(states)))
+    if severity is not None:
+        query = query.where(SecurityIncident.severity == severity)
+    return _scoped(query, actor)
+
+
 def list_incidents(
     session: Session,
     actor: Principal,
@@ -55,14 +69,8 @@ def list_incidents(
     severity: str | None = None,
     limit: int = 200,
 ) -> list[SecurityIncident]:
-    query = select(SecurityIncident).order_by(
-        SecurityIncident.reported_at.desc(), SecurityIncident.id.desc()
-    )
-    if states:
-        query = query.where(SecurityIncident.state.in_(tuple(states)))
-    if severity is not None:
-        query = query.where(SecurityIncident.severity == severity)
-    return list(session.scalars(_scoped(query, actor).limit(limit)))
+    query = incidents_query(actor, states=states, severity=severity)
+    return list(session.scalars(query.limit(limit)))
 
 
 def containment_actions(

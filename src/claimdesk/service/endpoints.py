@@ -24,6 +24,7 @@ from claimdesk.errors import PermissionDenied
 from claimdesk.models.base import utcnow
 from claimdesk.models.clock import Clock
 from claimdesk.models.service import Complaint, ServiceRecord
+from claimdesk.paging import Page, Paging, fetch
 from claimdesk.service import reports, repository, service
 from claimdesk.service.schemas import (
     AcknowledgeIn,
@@ -141,14 +142,15 @@ def open_policy_request(
     return record_out(db, found, principal.language)
 
 
-@router.get("/service/records", response_model=list[ServiceRecordOut])
+@router.get("/service/records", response_model=Page[ServiceRecordOut])
 def list_records(
-    db: DB, principal: DeskOrOwn, status: Annotated[str | None, Query(max_length=12)] = None
-) -> list[ServiceRecordOut]:
-    return [
-        record_out(db, r, principal.language)
-        for r in repository.list_service_records(db, principal, status=status)
-    ]
+    db: DB,
+    principal: DeskOrOwn,
+    paging: Paging,
+    status: Annotated[str | None, Query(max_length=12)] = None,
+) -> Page[ServiceRecordOut]:
+    found = fetch(db, repository.service_records_query(principal, status=status), paging)
+    return found.page(lambda r: record_out(db, r, principal.language))
 
 
 @router.get("/service/records/{record_id}", response_model=ServiceRecordOut)
@@ -184,14 +186,15 @@ def file_complaint(body: ComplaintIn, db: DB, principal: DeskOrOwn) -> Complaint
     return complaint_out(complaint, db, principal.language)
 
 
-@router.get("/complaints", response_model=list[ComplaintOut])
+@router.get("/complaints", response_model=Page[ComplaintOut])
 def list_complaints(
-    db: DB, principal: DeskOrOwn, status: Annotated[str | None, Query(max_length=12)] = None
-) -> list[ComplaintOut]:
-    return [
-        complaint_out(c, db, principal.language)
-        for c in repository.list_complaints(db, principal, status=status)
-    ]
+    db: DB,
+    principal: DeskOrOwn,
+    paging: Paging,
+    status: Annotated[str | None, Query(max_length=12)] = None,
+) -> Page[ComplaintOut]:
+    found = fetch(db, repository.complaints_query(principal, status=status), paging)
+    return found.page(lambda c: complaint_out(c, db, principal.language))
 
 
 @router.get("/complaints/{complaint_id}", response_model=ComplaintOut)

@@ -28,6 +28,20 @@ def get_service_record(session: Session, actor: Principal, record_id: int) -> Se
     return session.scalars(_scoped(query, ServiceRecord, actor)).first()
 
 
+def service_records_query(
+    actor: Principal, *, status: str | None = None, person_id: int | None = None
+) -> Select[ServiceRecord]:
+    """The caller's service records, newest first: paged by claimdesk.paging."""
+    query = select(ServiceRecord).order_by(
+        ServiceRecord.received_at.desc(), ServiceRecord.id.desc()
+    )
+    if status is not None:
+        query = query.where(ServiceRecord.status == status)
+    if person_id is not None:
+        query = query.where(ServiceRecord.person_id == person_id)
+    return _scoped(query, ServiceRecord, actor)
+
+
 def list_service_records(
     session: Session,
     actor: Principal,
@@ -36,14 +50,8 @@ def list_service_records(
     person_id: int | None = None,
     limit: int = 200,
 ) -> list[ServiceRecord]:
-    query = select(ServiceRecord).order_by(
-        ServiceRecord.received_at.desc(), ServiceRecord.id.desc()
-    )
-    if status is not None:
-        query = query.where(ServiceRecord.status == status)
-    if person_id is not None:
-        query = query.where(ServiceRecord.person_id == person_id)
-    return list(session.scalars(_scoped(query, ServiceRecord, actor).limit(limit)))
+    query = service_records_query(actor, status=status, person_id=person_id)
+    return list(session.scalars(query.limit(limit)))
 
 
 def get_complaint(
@@ -56,13 +64,18 @@ def get_complaint(
     return session.scalars(query).first()
 
 
-def list_complaints(
-    session: Session, actor: Principal, *, status: str | None = None, limit: int = 200
-) -> list[Complaint]:
+def complaints_query(actor: Principal, *, status: str | None = None) -> Select[Complaint]:
+    """The caller's complaints, newest first: paged by claimdesk.paging."""
     query = select(Complaint).order_by(Complaint.received_at.desc(), Complaint.id.desc())
     if status is not None:
         query = query.where(Complaint.status == status)
-    return list(session.scalars(_scoped(query, Complaint, actor).limit(limit)))
+    return _scoped(query, Complaint, actor)
+
+
+def list_complaints(
+    session: Session, actor: Principal, *, status: str | None = None, limit: int = 200
+) -> list[Complaint]:
+    return list(session.scalars(complaints_query(actor, status=status).limit(limit)))
 
 
 def notes_of(session: Session, complaint_id: int) -> list[ComplaintNote]:

@@ -116,7 +116,7 @@ def test_event_green_channel_priority_and_public_guide(
     assert r.status_code == 422 and r.json()["error"]["code"] == "loss_outside_event"
 
     # Priority: small event losses, then other event claims, then the rest by deadline.
-    queue = w.client.get(f"{API}/claims/queue", headers=w.h["handler"]).json()
+    queue = w.client.get(f"{API}/claims/queue", headers=w.h["handler"]).json()["items"]
     assert [c["id"] for c in queue] == [small["id"], large["id"], ordinary["id"], outside["id"]]
 
     # Simplified materials: the small claim is accepted with the deferred items to come.
