@@ -109,12 +109,6 @@ class UserAlreadyInState(Conflict):
     message_en = "The account is already {state_en}"
 
 
-class ReasonRequired(ValidationFailed):
-    code = "reason_required"
-    message_zh = "{field}：必须填写原因"
-    message_en = "{field}: a reason is required"
-
-
 class SecondFactorRequired(ClaimdeskError):
     """A customer's password alone opens nothing (SEC-9, CLM-A2): the SMS code follows."""
 

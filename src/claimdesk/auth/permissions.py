@@ -346,7 +346,3 @@ def permissions_for(roles: frozenset[str] | set[str]) -> frozenset[Permission]:
     for role in roles:
         granted |= ROLE_PERMISSIONS.get(Role(role), frozenset())
     return frozenset(granted)
-
-
-def roles_with(permission: Permission) -> frozenset[Role]:
-    return frozenset(role for role, perms in ROLE_PERMISSIONS.items() if permission in perms)

@@ -33,9 +33,6 @@ class Principal:
     def has(self, permission: Permission) -> bool:
         return permission in self.permissions
 
-    def has_role(self, role: Role) -> bool:
-        return role.value in self.roles
-
     @property
     def is_customer(self) -> bool:
         return self.roles == {Role.CUSTOMER.value}

@@ -169,15 +169,6 @@ def _claim_key(request: Request, db: Session, holder: dict[str, Any]) -> None:
     holder["row_id"] = row.id
 
 
-def handover(request: Request, session: Session) -> bool:
-    """Called by get_db instead of committing: True if the middleware commits."""
-    holder: dict[str, Any] | None = request.scope.get(SCOPE_KEY)
-    if holder is None or holder.get("row_id") is None:
-        return False
-    holder["session"] = session
-    return True
-
-
 def _finish(holder: dict[str, Any], status: int, body: bytes, media_type: str | None) -> bool:
     """Record the response on the key row and commit the work with it."""
     session: Session = holder["session"]

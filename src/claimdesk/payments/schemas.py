@@ -151,10 +151,6 @@ class ConfirmationIn(_In):
     csv: Annotated[str, Field(max_length=5_000_000)] | None = None
 
 
-class ReasonIn(_In):
-    reason: Annotated[str, Field(max_length=2000)] | None = None
-
-
 class ArchiveRecordOut(_Out):
     archive_no: int
     kind: str

@@ -43,7 +43,6 @@ from claimdesk.claims.settlement.errors import (
     NothingToExport,
     NotPayable,
     PayeeMismatch,
-    PaymentNotFound,
 )
 from claimdesk.clocks import service as clocks
 from claimdesk.errors import NotFound, ValidationFailed
@@ -814,13 +813,6 @@ def _start_callback(
 ) -> None:
     """CLM-X2: a callback within 3 working days of payment, on its own clock."""
     open_callback(session, actor=actor, claim=claim, kind="paid", source_id=payment.id, at=at)
-
-
-def get_payment(session: Session, payment_id: int) -> Payment:
-    payment = session.get(Payment, payment_id)
-    if payment is None:
-        raise PaymentNotFound()
-    return payment
 
 
 def get_batch(session: Session, batch_id: int) -> PaymentBatch:

@@ -924,25 +924,10 @@ def policy_out(
     )
 
 
-def policy_summary(session: Session, policy: Policy, today: dt.date | None = None) -> PolicySummary:
-    version = products.get_version(session, policy.product_version_id)
-    insured = _person(session, policy.insured_id, "insured_id")
-    return PolicySummary(
-        id=policy.id,
-        number=policy.number,
-        product_code=version.product.code,
-        version=version.version,
-        insured_name=insured.name,
-        period_start=policy.period_start,
-        period_end=policy.period_end,
-        status=effective_status(policy, today or local_date(utcnow())),
-    )
-
-
 def policy_summaries(
     session: Session, policies: Sequence[Policy], today: dt.date | None = None
 ) -> list[PolicySummary]:
-    """policy_summary for a list in two queries, not two or three per policy (issue 6):
+    """Policy summaries for a list in two queries, not two or three per policy (issue 6):
     the versions with their products, and the insureds' names only (loading whole
     people would decrypt every personal field of every row)."""
     version_ids = {p.product_version_id for p in policies}

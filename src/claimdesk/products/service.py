@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -532,15 +531,3 @@ def product_summary(product: Product) -> ProductSummary:
         latest_version=max((v.version for v in product.versions), default=None),
         published_version=published[0] if published else None,
     )
-
-
-def materials_for(coverage: Coverage) -> list[str]:
-    """The claim materials of a coverage (PRD-4), for the claims checklist (CLM-A1)."""
-    return coverage_types.effective_materials(
-        coverage.type, coverage.materials_added, coverage.materials_dropped
-    )
-
-
-def coverage_parameters(coverage: Coverage) -> dict[str, Any]:
-    """The coverage as the adjudication engine takes it (vectors/README.md names)."""
-    return {"type": coverage.type, **coverage.parameters}

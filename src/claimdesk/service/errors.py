@@ -89,12 +89,6 @@ class ExtensionAfterDeadline(Conflict):
     )
 
 
-class DecisionPastExtendedDeadline(ValidationFailed):
-    code = "decision_past_extended_deadline"
-    message_zh = "{field}：延期只能至受理后 30 日（{due}），此时已超过"
-    message_en = "{field}: an extension reaches at most 30 days after receipt ({due}), already past"
-
-
 class ComplaintWrongState(IllegalTransition):
     code = "complaint_wrong_state"
     message_zh = "投诉当前状态为“{status}”，不能{action_zh}"
@@ -118,10 +112,3 @@ class NotYourRecord(ClaimdeskError):
     code = "not_your_record"
     message_zh = "{field}：只能对本人的记录进行此操作"
     message_en = "{field}: you may do this for your own records only"
-
-
-class PolicyServiceUnavailable(ClaimdeskError):
-    status_code = 422
-    code = "policy_service_unavailable"
-    message_zh = "{field}：该保单服务暂不可办理（{reason}）"
-    message_en = "{field}: this policy service cannot be started ({reason})"

@@ -323,7 +323,3 @@ def complete_callback(
         },
     )
     return callback
-
-
-def is_closed(claim: Claim) -> bool:
-    return claim.state == workflow.CLOSED

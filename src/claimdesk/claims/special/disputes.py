@@ -49,16 +49,11 @@ class DisputeRules:
     large_amount: Decimal = Decimal("50000.00")
 
 
-_rules = DisputeRules()
+RULES = DisputeRules()
 
 
 def rules() -> DisputeRules:
-    return _rules
-
-
-def set_rules(value: DisputeRules) -> None:
-    global _rules
-    _rules = value
+    return RULES
 
 
 class ResponderNotStaff(ValidationFailed):
