@@ -22,9 +22,9 @@ from claimdesk.claims.errors import (
 from claimdesk.claims.schemas import AdjustmentIn
 from claimdesk.claims.settlement import reserves
 from claimdesk.claims.settlement.assessment import current_assessments
+from claimdesk.claims.settlement.repository import history_for
 from claimdesk.claims.special.remote import require_head_office_step
 from claimdesk.models.claim import AdjustmentResult, Assessment, Claim
-from claimdesk.models.payment import Payment
 from claimdesk.models.policy import Policy
 from claimdesk.models.product import Coverage
 from claimdesk.rules.adjudication import types as t
@@ -39,10 +39,6 @@ from claimdesk.rules.adjudication.property_liability import (
 # Claims whose payment counts against the remaining limits: those with a payment row
 # confirmed paid by the bank (payments.service), whatever the claim's state since.
 PAID_STATES = ("paid", "closed")
-
-
-def _paid_claims() -> Any:
-    return select(Payment.claim_id).where(Payment.status == "paid")
 
 
 def _d(value: Any) -> Decimal:
@@ -177,61 +173,6 @@ def engine_facts(claim: Claim, assessment: Assessment) -> tuple[t.ClaimFacts, li
         damages=_d(f["damages"]),
         liability_ratio=_d(f.get("liability_ratio", "1")),
     ), removed
-
-
-def _earlier(
-    session: Session,
-    claim: Claim,
-    *,
-    coverage_code: str | None = None,
-    coverage_type: str | None = None,
-) -> list[AdjustmentResult]:
-    query = (
-        select(AdjustmentResult)
-        .join(Claim, Claim.id == AdjustmentResult.claim_id)
-        .where(
-            Claim.policy_id == claim.policy_id,
-            Claim.id != claim.id,
-            Claim.id.in_(_paid_claims()),
-            AdjustmentResult.current.is_(True),
-        )
-    )
-    if coverage_code:
-        query = query.where(AdjustmentResult.coverage_code == coverage_code)
-    if coverage_type:
-        query = query.where(AdjustmentResult.coverage_type == coverage_type)
-    return list(session.scalars(query))
-
-
-def history_for(session: Session, claim: Claim, coverage: Coverage) -> t.History:
-    """Accumulators of ADJ-*: per policy (a policy is one policy year; a renewal is a new
-    policy) for medical, per policy life otherwise."""
-    earlier = _earlier(session, claim, coverage_code=coverage.code)
-    paid = sum((a.payable for a in earlier), Decimal("0.00"))
-    deductible_used = sum(
-        (
-            a.deductible or Decimal("0.00")
-            for a in earlier
-            if a.coverage_type in ("medical", "accident_medical")
-        ),
-        Decimal("0.00"),
-    )
-    disability_paid = sum(
-        (a.payable for a in _earlier(session, claim, coverage_type="accident_disability")),
-        Decimal("0.00"),
-    )
-    codes = [
-        [step.get("code") for step in a.trace]
-        for a in earlier
-        if a.coverage_type == "critical_illness"
-    ]
-    return t.History(
-        paid=paid,
-        deductible_used=min(deductible_used, paid + deductible_used),
-        disability_paid=disability_paid,
-        severe_paid=any("CI.SEVERE" in c for c in codes),
-        mild_paid_count=sum(1 for c in codes if "CI.MILD" in c),
-    )
 
 
 def run_engine(

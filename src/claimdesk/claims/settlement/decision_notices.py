@@ -26,7 +26,7 @@ from claimdesk.claims import timeutil, workflow
 from claimdesk.claims.documents import _Writer
 from claimdesk.claims.errors import IllegalTransition, TransitionGuardFailed
 from claimdesk.claims.settlement.adjustment import current_adjustments
-from claimdesk.claims.settlement.review import APPEAL_ROUTE_EN, APPEAL_ROUTE_ZH, rounds_of
+from claimdesk.claims.settlement.repository import rounds_of
 from claimdesk.clocks import service as clocks
 from claimdesk.jobs.outbox import send_message
 from claimdesk.models.claim import AssessmentItem, Claim
@@ -34,6 +34,17 @@ from claimdesk.models.payment import Callback, Recovery
 from claimdesk.models.review import DecisionNotice, ReviewRound
 from claimdesk.payments import service as pay_service
 from claimdesk.rules.deadlines import local_date, to_local
+
+# CLM-V3: how to contest a decision, in every decision and rejection notice.
+APPEAL_ROUTE_ZH = (
+    "如对本决定有异议，您可以：(1) 向本公司申请复核，或向保险行业协会、银行保险监督管理机构申请调解；"
+    "(2) 依保险合同约定的仲裁条款向仲裁机构申请仲裁；(3) 向有管辖权的人民法院提起诉讼。"
+)
+APPEAL_ROUTE_EN = (
+    "If you disagree you may: (1) ask us for a re-review, or seek mediation by the insurance "
+    "association or the banking and insurance regulator; (2) apply for arbitration under the "
+    "contract's arbitration clause; (3) sue in the competent people's court."
+)
 
 ZERO = Decimal("0.00")
 RECOVERY_KIND = "overpayment"

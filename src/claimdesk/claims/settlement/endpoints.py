@@ -18,6 +18,7 @@ from claimdesk.auth.principal import Principal
 from claimdesk.claims import timeutil
 from claimdesk.claims.repository import get_claim
 from claimdesk.claims.settlement import closing, recoveries, review
+from claimdesk.claims.settlement import repository as settlement_repository
 from claimdesk.claims.settlement.decision_notices import conclude_approved, notice_of
 from claimdesk.claims.settlement.errors import IdempotencyKeyRequired
 from claimdesk.claims.settlement.reserves import reserves_of
@@ -94,7 +95,7 @@ def _review_out(db: Session, claim_id: int, principal_lang: str) -> ReviewOut:
     return ReviewOut(
         claim_id=claim.id,
         state=claim.state,
-        rounds=[RoundOut.model_validate(r) for r in review.rounds_of(db, claim.id)],
+        rounds=[RoundOut.model_validate(r) for r in settlement_repository.rounds_of(db, claim.id)],
         decisions=[
             DecisionOut.model_validate(d) for d in review.decisions_of(db, claim_id=claim.id)
         ],

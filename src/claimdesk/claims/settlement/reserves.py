@@ -16,6 +16,7 @@ from claimdesk.claims.errors import (
     ReserveReasonRequired,
     UnknownCoverage,
 )
+from claimdesk.claims.settlement.repository import history_for
 from claimdesk.errors import ValidationFailed
 from claimdesk.models.claim import Claim, Reserve, ReserveChange
 from claimdesk.models.policy import Policy
@@ -45,8 +46,6 @@ def remaining_limit(session: Session, claim: Claim, coverage: Coverage) -> Decim
     limit = coverage_limit(coverage)
     if coverage.type == "liability":
         return limit
-    from claimdesk.claims.settlement.adjustment import history_for  # adjustment imports this module
-
     history = history_for(session, claim, coverage)
     used = history.paid
     if coverage.type == "accident_death":

@@ -23,7 +23,9 @@ from claimdesk import lifecycle
 from claimdesk.audit.service import record
 from claimdesk.auth.principal import Principal
 from claimdesk.claims import timeutil, workflow
+from claimdesk.claims.settlement import decision_notices
 from claimdesk.claims.settlement.callbacks import open_callback
+from claimdesk.claims.settlement.decision_notices import APPEAL_ROUTE_EN, APPEAL_ROUTE_ZH
 from claimdesk.claims.settlement.documents import rejection_notice_pdf
 from claimdesk.claims.settlement.errors import (
     ChecklistNotConfirmed,
@@ -72,15 +74,6 @@ CHECKLIST_LABELS = {
     "amount_correct": ("赔付金额正确", "Amount correct"),
 }
 GROUNDS = ("non_disclosure", "exclusion", "not_covered", "fraud", "other")
-APPEAL_ROUTE_ZH = (
-    "如对本决定有异议，您可以：(1) 向本公司申请复核，或向保险行业协会、银行保险监督管理机构申请调解；"
-    "(2) 依保险合同约定的仲裁条款向仲裁机构申请仲裁；(3) 向有管辖权的人民法院提起诉讼。"
-)
-APPEAL_ROUTE_EN = (
-    "If you disagree you may: (1) ask us for a re-review, or seek mediation by the insurance "
-    "association or the banking and insurance regulator; (2) apply for arbitration under the "
-    "contract's arbitration clause; (3) sue in the competent people's court."
-)
 # Who handled the claim, from its trail: reporting, acceptance and the survey.
 _HANDLING_ACTIONS = {
     "report": "reporter",
@@ -173,14 +166,6 @@ def open_round(session: Session, claim_id: int) -> ReviewRound | None:
         .where(ReviewRound.claim_id == claim_id, ReviewRound.status == "open")
         .order_by(ReviewRound.round.desc())
     ).first()
-
-
-def rounds_of(session: Session, claim_id: int) -> list[ReviewRound]:
-    return list(
-        session.scalars(
-            select(ReviewRound).where(ReviewRound.claim_id == claim_id).order_by(ReviewRound.round)
-        )
-    )
 
 
 def decisions_of(
@@ -411,10 +396,6 @@ def _approve(
     )
     # CLM-P5 / CLM-V3: a decision that adds nothing to what was already paid (or is
     # below the deductible) never waits for a payment: notice, callback, closing.
-    # decision_notices reads this module's rounds and appeal route at load: imported at
-    # the approval so the two modules load in either order.
-    from claimdesk.claims.settlement import decision_notices
-
     plan = pay_service.indemnity_plan(session, claim)
     if plan.difference <= 0:
         decision_notices.conclude(
