@@ -115,4 +115,6 @@ class SecondFactorRequired(ClaimdeskError):
     status_code = 401
     code = "second_factor_required"
     message_zh = "{field}：客户须输入短信验证码后才能登录，请通过客户门户登录"
-    message_en = "{field}: customers log in with a password and an SMS code; use the customer portal"
+    message_en = (
+        "{field}: customers log in with a password and an SMS code; use the customer portal"
+    )

@@ -179,9 +179,7 @@ class MaterialFile(Base):
     # The key in the file store (claimdesk.storage), not a filesystem path.
     storage_path: Mapped[str] = mapped_column(String(400))
     # The file's own AES-GCM data key, wrapped by the keyring (storage.files, SEC-1).
-    data_key: Mapped[str | None] = mapped_column(
-        EncryptedString("claim_material_files.data_key")
-    )
+    data_key: Mapped[str | None] = mapped_column(EncryptedString("claim_material_files.data_key"))
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     uploaded_at: Mapped[dt.datetime]
     # The identity check of the uploader's session (CLM-A2): "password", "password+sms", ...
@@ -291,9 +289,7 @@ class AssessmentItem(Base):
     position: Mapped[int] = mapped_column(Integer)
     item_type: Mapped[str] = mapped_column(String(16))  # expense_line | injury
     # Treatments and injuries: encrypted at rest (SEC-1); the API still caps it at 200.
-    description: Mapped[str] = mapped_column(
-        EncryptedString("claim_assessment_items.description")
-    )
+    description: Mapped[str] = mapped_column(EncryptedString("claim_assessment_items.description"))
     amount: Mapped[Decimal | None]
     catalog: Mapped[str | None] = mapped_column(String(1))
     kind: Mapped[str | None] = mapped_column(String(40))

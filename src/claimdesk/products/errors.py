@@ -91,4 +91,6 @@ class ProductHasNoVersion(Conflict):
 
     code = "product_has_no_version"
     message_zh = "产品 {code} 尚无任何版本，无法导出；请先创建版本"
-    message_en = "Product {code} has no version yet, so there is nothing to export; add a version first"
+    message_en = (
+        "Product {code} has no version yet, so there is nothing to export; add a version first"
+    )
