@@ -117,7 +117,7 @@ def world(db):  # type: ignore[no-untyped-def]
         round=1,
         tiers_required=2,
         amount=Decimal("0"),
-        status="decided",
+        status="rejected",  # the round ended in the rejection below
         submitted_at=at("2026-04-02T10:00"),
     )
     db.add(rnd)
