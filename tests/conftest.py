@@ -43,12 +43,12 @@ def pytest_report_header(config: pytest.Config) -> str:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     # PostgreSQL-only tests (row locks, SKIP LOCKED across processes) are deselected,
-    # not skipped, in the SQLite run: they run in the PostgreSQL run of `make test`.
-    if BACKEND == "postgresql":
-        return
+    # not skipped, in the SQLite run: they run in the PostgreSQL run of `make test`; and
+    # the other way round for the few SQLite-only behaviours (single-writer numbering).
+    other = "sqlite_only" if BACKEND == "postgresql" else "postgres_only"
     keep, drop = [], []
     for item in items:
-        (drop if item.get_closest_marker("postgres_only") else keep).append(item)
+        (drop if item.get_closest_marker(other) else keep).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
