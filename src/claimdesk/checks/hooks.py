@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import event, update
 from sqlalchemy.orm import Session
 
+from claimdesk.models.bill import Bill
 from claimdesk.models.check import CheckHit
 from claimdesk.models.claim import Claim, FraudFlag, MaterialFile
 
@@ -24,10 +25,6 @@ _OUTCOME_OF = {"cleared": "false_hold", "confirmed": "confirmed"}
 
 
 def _data_types() -> tuple[type[Any], ...]:
-    try:
-        from claimdesk.models.bill import Bill
-    except ImportError:  # no bills domain in this installation
-        return (MaterialFile,)
     return (MaterialFile, Bill)
 
 

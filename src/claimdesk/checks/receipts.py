@@ -15,6 +15,7 @@ from typing import Protocol
 
 from sqlalchemy.orm import Session
 
+from claimdesk.checks.bills_source import BillsSource
 from claimdesk.rules.checks.types import LineUse, ProviderVisit, Receipt
 
 
@@ -35,10 +36,6 @@ class ReceiptSource(Protocol):
 
 
 def _default_source() -> ReceiptSource | None:
-    try:
-        from claimdesk.checks.bills_source import BillsSource
-    except ImportError:  # no bills domain in this installation
-        return None
     return BillsSource()
 
 

@@ -18,6 +18,7 @@ from claimdesk.checks import network, repository
 from claimdesk.checks.errors import CheckParameterInvalid, UnknownCheck
 from claimdesk.checks.schemas import CheckConfigIn, NetworkOut
 from claimdesk.claims import workflow
+from claimdesk.claims.fraud.service import flag as fraud_flag
 from claimdesk.jobs.outbox import send_message
 from claimdesk.jobs.queue import enqueue
 from claimdesk.models.base import utcnow
@@ -26,11 +27,6 @@ from claimdesk.models.claim import Claim
 from claimdesk.rules.checks.params import ParamError, to_json, validate
 from claimdesk.rules.checks.rules import RULES, evidence_key
 from claimdesk.rules.checks.types import Hit
-
-try:
-    from claimdesk.claims.fraud.service import flag as fraud_flag
-except ImportError:  # the fraud service before the claims modules moved into packages
-    from claimdesk.claims.fraud import flag as fraud_flag  # type: ignore[attr-defined,no-redef]
 
 JOB_KIND = "checks.run"
 SYSTEM = "automatic-checks"

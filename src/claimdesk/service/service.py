@@ -24,6 +24,7 @@ from claimdesk.clocks import service as clocks
 from claimdesk.errors import ValidationFailed
 from claimdesk.jobs.outbox import send_message
 from claimdesk.models.base import utcnow
+from claimdesk.models.claim import Claim
 from claimdesk.models.clock import Clock
 from claimdesk.models.org import OrgUnit
 from claimdesk.models.person import Person
@@ -167,13 +168,8 @@ def _policy(session: Session, policy_id: int | None) -> Policy | None:
 
 
 def _claim(session: Session, claim_id: int | None, field: str = "claim_id") -> object | None:
-    """The claim, when the claims model is installed; the FK is a plain integer because
-    the claims tables come from a parallel migration branch."""
+    """The claim a service record refers to (its claim_id is a plain integer column)."""
     if claim_id is None:
-        return None
-    try:
-        from claimdesk.models.claim import Claim
-    except ImportError:  # pragma: no cover - claims domain not installed
         return None
     claim = session.get(Claim, claim_id)
     if claim is None:
