@@ -66,6 +66,20 @@ def test_code_gives_a_password_plus_sms_token(client: TestClient, db: Session) -
     assert any("password+sms" in (d or "") for d in logins)
 
 
+def test_a_challenge_opens_one_session(client: TestClient, db: Session) -> None:
+    # SPEC SEC-9: the signed challenge carries no server state; its use is recorded, so the
+    # same challenge and code cannot open a second session before they expire.
+    _customer(db)
+    challenge = _challenge(client)
+    body = {"challenge": challenge, "code": outbox_login_code(client, "cust")}
+    assert client.post(VERIFY, json=body).status_code == 200
+    again = client.post(VERIFY, json=body)
+    assert again.status_code == 422
+    assert again.json()["error"]["code"] == "sms_code_used"
+    assert again.json()["error"]["field"] == "code"
+    assert len(db.scalars(select(AuthSession)).all()) == 1
+
+
 def test_wrong_codes_are_counted_server_side(client: TestClient, db: Session, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     # SPEC SEC-8 (repeated failures lock out), SEC-9
     monkeypatch.setenv("CLAIMDESK_LOGIN_MAX_FAILURES", "3")

@@ -6,10 +6,11 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from claimdesk.models.user import AuthSession, LoginThrottle, User, UserRole
+from claimdesk.models.user import AuthSession, LoginThrottle, UsedSmsChallenge, User, UserRole
 
 
 def get_user_by_username(session: Session, username: str) -> User | None:
@@ -121,3 +122,18 @@ def active_staff(session: Session) -> list[User]:
     # Active staff accounts (customers' logins have a person behind them).
     query = select(User).where(User.is_active.is_(True), User.person_id.is_(None))
     return list(session.scalars(query.order_by(User.username)))
+
+
+def spend_challenge(session: Session, *, nonce: str, user_id: int, now: dt.datetime) -> bool:
+    """Record a second-factor challenge as used; False when it already was (its primary
+    key decides, also between two racing requests)."""
+    try:
+        with session.begin_nested():
+            session.add(UsedSmsChallenge(nonce=nonce[:32], user_id=user_id, used_at=now))
+    except IntegrityError:
+        return False
+    return True
+
+
+def forget_spent_challenges(session: Session, *, before: dt.datetime) -> None:
+    session.execute(delete(UsedSmsChallenge).where(UsedSmsChallenge.used_at < before))

@@ -53,6 +53,12 @@ class SmsCodeWrong(SmsCodeInvalid):
     commit_anyway = True
 
 
+class SmsCodeUsed(SmsCodeInvalid):
+    code = "sms_code_used"
+    message_zh = "{field}：该验证码已使用过，请重新获取"
+    message_en = "{field}: this code has already been used; request a new one"
+
+
 class NoPhoneOnFile(ValidationFailed):
     code = "no_phone_on_file"
     message_zh = "{field}：您的资料中没有手机号码，请联系客服"
@@ -137,6 +143,15 @@ def send_code(session: Session, *, user: User, ip: str | None, now: dt.datetime)
     return Challenge(token=token, expires_at=expires)
 
 
+def _use_once(session: Session, *, nonce: str, user_id: int, now: dt.datetime) -> None:
+    """Spend the challenge: its primary key refuses a second use, also when two requests
+    race with the same challenge (the loser waits for the winner's commit, then fails)."""
+    if not repository.spend_challenge(session, nonce=nonce, user_id=user_id, now=now):
+        raise SmsCodeUsed(field="code")
+    # Spent challenges older than any live one are of no further use.
+    repository.forget_spent_challenges(session, before=now - 2 * CODE_TTL)
+
+
 def verify(
     session: Session, *, challenge: str | None, code: str, ip: str | None, kind: str = "web"
 ) -> auth_service.IssuedSession:
@@ -156,6 +171,7 @@ def verify(
     if expired or not hmac.compare_digest(expected, given):
         auth_service.register_failure(session, username=user.username, ip=ip, now=now)
         raise SmsCodeWrong(field="code")
+    _use_once(session, nonce=str(data["nonce"]), user_id=user.id, now=now)
     return auth_service.complete_login(
         session, user=user, ip=ip, kind=kind, auth_method=AUTH_METHOD, now=now
     )

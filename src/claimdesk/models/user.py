@@ -71,4 +71,16 @@ class LoginThrottle(Base):
     locked_until: Mapped[dt.datetime | None]
 
 
+class UsedSmsChallenge(Base):
+    """A second-factor challenge that has opened a session: each opens one (SEC-9). The
+    challenge itself is signed and carries no server state, so without this row the same
+    challenge and code could open a second session until it expires."""
+
+    __tablename__ = "used_sms_challenges"
+
+    nonce: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    used_at: Mapped[dt.datetime]
+
+
 Index("ix_auth_sessions_expires_at", AuthSession.expires_at)
