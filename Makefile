@@ -23,7 +23,7 @@ install: $(STAMP)
 ## (make run PORT=8080 chooses the port).
 run: $(STAMP)
 	$(BIN)/claimdesk db upgrade
-	$(BIN)/claimdesk demo
+	$(BIN)/claimdesk demo --host $(HOST) --port $(PORT)
 	$(BIN)/claimdesk serve --host $(HOST) --port $(PORT)
 
 ## make test: every test, on SQLite and then on PostgreSQL.
@@ -69,7 +69,7 @@ bench: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/claimdesk db upgrade
-	$(BIN)/claimdesk demo
+	$(BIN)/claimdesk demo --host $(HOST) --port $(PORT)
 
 worker: $(STAMP)
 	$(BIN)/claimdesk worker
