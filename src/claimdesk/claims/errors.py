@@ -20,13 +20,6 @@ class TransitionGuardFailed(Conflict):
     message_en = "Action {action} refused: {why_en}"
 
 
-class NotImplementedStep(ClaimdeskError):
-    status_code = 501
-    code = "step_not_implemented"
-    message_zh = "操作 {action} 尚未实现（核赔、支付、结案将在后续版本提供）"
-    message_en = "Action {action} is not implemented yet (review, payment and closing come later)"
-
-
 class ClaimSuspended(Conflict):
     code = "claim_suspended"
     message_zh = "案件因涉嫌欺诈被挂起，只有反欺诈调查员可以解除或确认"

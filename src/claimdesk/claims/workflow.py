@@ -5,9 +5,6 @@ the guard that must hold first, which clocks start, pause, resume or stop, and w
 message the customer gets. :func:`transition` is the only code that changes
 ``Claim.state``; every move is a ClaimTransition row and an audit entry
 "claim.<action>" with from/to.
-
-Review, payment and closing rows are here so that the next engineer only adds their
-services: until then those moves are refused with NotImplementedStep (501).
 """
 
 from __future__ import annotations
@@ -24,7 +21,7 @@ from claimdesk.audit.service import record
 from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
 from claimdesk.claims import notify, timeutil
-from claimdesk.claims.errors import ClaimSuspended, IllegalTransition, NotImplementedStep
+from claimdesk.claims.errors import ClaimSuspended, IllegalTransition
 from claimdesk.claims.settlement.errors import UseDedicatedEndpoint
 from claimdesk.clocks import service as clocks
 from claimdesk.errors import PermissionDenied
@@ -232,7 +229,6 @@ class Move:
     guard: Guard | str | None = None  # a str names a registered stage guard
     clocks: tuple[ClockOp, ...] = ()
     notify: str | None = None  # outbox template told to the customer
-    implemented: bool = True
     label_zh: str = ""
     extra_permissions: tuple[Permission, ...] = field(default=())
 
@@ -484,7 +480,7 @@ FRAUD_ACTIONS = frozenset({"clear_fraud", "confirm_fraud_reduce", "confirm_fraud
 
 def allowed_actions(claim: Claim) -> list[str]:
     """What the table lets a claim in its state do next (shown with the claim)."""
-    return [m.action for m in MOVES if claim.state in m.sources and m.implemented]
+    return [m.action for m in MOVES if claim.state in m.sources]
 
 
 def _target(move: Move, claim: Claim) -> ClaimState:
@@ -570,13 +566,11 @@ def transition(
 ) -> Move:
     """Make one move of the table or refuse it (nothing changed).
 
-    Order: known action → implemented → permission → suspended hold → state → guard;
+    Order: known action → permission → suspended hold → state → guard;
     then state, transition row, clocks, customer message and audit."""
     move = MOVES_BY_ACTION.get(action)
     if move is None:
         raise IllegalTransition(state=claim.state, action=action)
-    if not move.implemented:
-        raise NotImplementedStep(action=action)
     if not _authorised(move, actor):
         raise PermissionDenied()
     if claim.state == SUSPENDED and action not in FRAUD_ACTIONS:

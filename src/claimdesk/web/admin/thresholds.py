@@ -1,7 +1,4 @@
-"""Thresholds page (claims.config.ClaimRules) and the small kit the remaining management
-pages share (web engineer C): labels for their codes, and ``attempt`` which runs a
-service call and turns a refusal — a business error or a form that fails the API's own
-pydantic schema — into the message shown in place, with nothing written (GEN-6).
+"""Thresholds page: the review tiers and limits in force, and their history.
 
 The amounts SPEC calls configurable are the threshold version in force (thresholds
 domain); the rest is configuration held in code (claims.config). The page is read-only
