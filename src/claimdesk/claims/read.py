@@ -18,7 +18,7 @@ from claimdesk.audit.repository import timeline
 from claimdesk.claims import workflow
 from claimdesk.claims.clock_list import claim_clocks
 from claimdesk.claims.intake import acceptance
-from claimdesk.claims.repository import files_of, materials_of
+from claimdesk.claims.repository import files_of, materials_of, policy_number_of
 from claimdesk.claims.schemas import (
     AdjustmentOut,
     ClaimOut,
@@ -57,6 +57,7 @@ def claim_detail(
     """The claim with everything recorded on it. ``customer_view``: as its customer may
     read it — no case reserves (an internal estimate) and only the customer timeline."""
     out = _claim_out(session, claim, language=language)
+    out.policy_number = policy_number_of(session, claim)
     out.files = [file_out(f) for f in files_of(session, claim.id)]
     out.notices = [_notice_out(n) for n in acceptance.notices_of(session, claim.id)]
     current = reserves.reserves_of(session, claim.id)

@@ -45,6 +45,12 @@ def scoped(query: Select[Claim], actor: Principal) -> Select[Claim]:
     return query.where(or_(*conditions))
 
 
+def policy_number_of(session: Session, claim: Claim) -> str | None:
+    """The number of the claim's policy (not personal data: whoever may read the claim
+    may read which policy it is made under)."""
+    return session.scalar(select(Policy.number).where(Policy.id == claim.policy_id))
+
+
 def get_claim(
     session: Session, actor: Principal, claim_id: int, *, for_update: bool = False
 ) -> Claim:

@@ -324,6 +324,7 @@ class ClaimOut(BaseModel):
     state: str
     resume_state: str | None
     policy_id: int
+    policy_number: str | None = None
     line: str
     channel: str
     coverage_codes: list[str]

@@ -456,3 +456,12 @@ def special_view(db: Session, claim: Claim) -> dict[str, Any]:
         "recoveries": recoveries.recoveries_of(db, claim.id),
         "net_cost": recoveries.net_cost(db, claim.id),
     }
+
+
+def deadline_words(name: str, basis: str | None, language: str) -> dict[str, str]:
+    """What a deadline is for and the rule that made it, in the reader's language (GEN-4):
+    the article of law, the service standard or the claims manual, never a SPEC ID."""
+    from claimdesk.claims.deadline_names import name_of
+
+    found = name_of(name, basis)
+    return {"purpose": found.purpose(language), "basis_text": found.basis(language)}

@@ -1272,6 +1272,7 @@ def claim_context(db: Session, principal: Principal, claim: Claim, language: str
     clocks = [
         {
             **c,
+            **page_views.deadline_words(c["name"], c["basis"], language),
             "urgency": "none"
             if c["stopped"] or c["paused"]
             else urgency(dt.datetime.fromisoformat(c["due_at"]), now),

@@ -1,0 +1,161 @@
+"""What each deadline of a claim is for and which rule made it, in words a person reads
+(GEN-4: "every deadline the system shows says which rule made it").
+
+A clock row keeps its basis as it was written when it started (for the audit of old
+clocks); the staff claim page shows this table instead: the purpose of the deadline and
+the article of law, the service standard or the company's claims manual that sets it —
+never a requirement ID of the specification. Keyed by the clock's name (workflow.CLOCKS,
+callbacks, disputes, complaints). Each text is (zh-CN, English).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# The two source documents, as a person cites them.
+_STANDARDS = ("《健康保险服务标准及实施指南》", "Health Insurance Service Standards")
+_MANUAL = ("《保险理赔流程规范化操作手册》", "Claims Process Operations Manual")
+
+
+@dataclass(frozen=True)
+class DeadlineName:
+    purpose_zh: str
+    purpose_en: str
+    basis_zh: str
+    basis_en: str
+
+    def purpose(self, language: str) -> str:
+        return self.purpose_zh if language.startswith("zh") else self.purpose_en
+
+    def basis(self, language: str) -> str:
+        return self.basis_zh if language.startswith("zh") else self.basis_en
+
+
+def _std(clause: str, zh: str, en: str) -> tuple[str, str]:
+    return f"{_STANDARDS[0]} {clause}：{zh}", f"{_STANDARDS[1]} {clause}: {en}"
+
+
+_NUMERALS = str.maketrans("一二三四五六七八九", "123456789")
+
+
+def _manual(clause: str, zh: str, en: str) -> tuple[str, str]:
+    # The manual numbers its parts 三(一)2; in English: §3(1)2.
+    return f"{_MANUAL[0]} {clause}：{zh}", f"{_MANUAL[1]} §{clause.translate(_NUMERALS)}: {en}"
+
+
+def _law(article_zh: str, article_en: str, zh: str, en: str) -> tuple[str, str]:
+    return f"《保险法》{article_zh}：{zh}", f"Insurance Law {article_en}: {en}"
+
+
+def _name(purpose: tuple[str, str], basis: tuple[str, str]) -> DeadlineName:
+    return DeadlineName(purpose[0], purpose[1], basis[0], basis[1])
+
+
+NAMES: dict[str, DeadlineName] = {
+    "claim.report_entry": _name(
+        ("录入报案", "Entering the report"),
+        _manual("三(一)2", "接到报案后1小时内录入", "entered within 1 hour of receipt"),
+    ),
+    "claim.review": _name(
+        ("完成审核", "Completing the review"),
+        _std(
+            "8.2.1(1)",
+            "收到理赔资料后3个工作日内完成审核",
+            "review completed within 3 working days of complete materials",
+        ),
+    ),
+    "claim.determination": _name(
+        ("作出核定", "Deciding whether the claim is payable"),
+        _law(
+            "第二十三条",
+            "art. 23",
+            "材料齐全后30日内作出核定",
+            "determination within 30 days of complete materials",
+        ),
+    ),
+    "claim.survey_contact": _name(
+        ("查勘员联系客户", "Surveyor contacts the customer"),
+        _manual("三(三)1", "指派后1小时内联系客户", "contact within 1 hour of assignment"),
+    ),
+    "claim.survey_report": _name(
+        ("提交查勘报告", "Submitting the survey report"),
+        _manual("三(三)3", "查勘后24小时内提交报告", "report within 24 hours of the survey"),
+    ),
+    "claim.advance_payment": _name(
+        ("先予支付", "Paying the part that can be fixed in advance"),
+        _law(
+            "第二十五条",
+            "art. 25",
+            "自索赔之日起60日内不能确定金额的，先予支付可确定部分",
+            "what can be fixed is paid if the amount is not fixed within 60 days of the claim",
+        ),
+    ),
+    "claim.rejection_notice": _name(
+        ("发出拒赔通知书", "Sending the rejection notice"),
+        _law(
+            "第二十四条",
+            "art. 24",
+            "作出核定之日起3日内发出拒赔通知书",
+            "rejection notice within 3 days of the decision",
+        ),
+    ),
+    "claim.payment_small": _name(
+        ("小额案件赔付", "Paying a small claim"),
+        _manual(
+            "三(七)3",
+            "小额案件核赔通过后24小时内支付",
+            "small claims paid within 24 hours of approval",
+        ),
+    ),
+    "claim.payment_working": _name(
+        ("赔付到账", "Paying the claim"),
+        _std(
+            "8.2.1(1)",
+            "收到理赔资料后5个工作日内完成赔付",
+            "payment within 5 working days of complete materials",
+        ),
+    ),
+    "claim.payment_agreement": _name(
+        ("按协议赔付", "Paying the agreed amount"),
+        _law(
+            "第二十三条",
+            "art. 23",
+            "达成赔付协议后10日内履行赔付义务",
+            "payment within 10 days of the agreement on the amount",
+        ),
+    ),
+    "claim.callback": _name(
+        ("赔付后回访", "Calling the customer back"),
+        _manual("三(八)2", "赔付后3个工作日内回访", "callback within 3 working days of payment"),
+    ),
+    "claim.rejection_callback": _name(
+        ("拒赔回访", "Explaining the rejection by phone"),
+        _manual(
+            "三(八)2",
+            "拒赔通知发出后3个工作日内回访，说明理由及调解、仲裁途径",
+            "callback within 3 working days explaining the reason, mediation and arbitration",
+        ),
+    ),
+    "claim_dispute.response": _name(
+        ("答复理赔争议", "Answering the dispute"),
+        _manual("四(三)", "理赔争议2小时内由专人答复", "a named person answers within 2 hours"),
+    ),
+    "complaint.claim_response": _name(
+        ("答复理赔投诉", "Answering the complaint about the claim"),
+        _manual("四(三)", "理赔争议2小时内由专人答复", "a named person answers within 2 hours"),
+    ),
+}
+
+# A requirement ID of the specification ("CLM-R3", "SVC-4"), never shown to people.
+SPEC_ID = re.compile(r"\(?\b[A-Z]{2,4}-[A-Z]?\d+[A-Z]?\)?[：:]?\s*")
+
+
+def name_of(name: str, basis: str | None) -> DeadlineName:
+    """The deadline's purpose and basis; a clock this table does not know keeps its
+    stored basis, with any requirement ID taken out."""
+    found = NAMES.get(name)
+    if found is not None:
+        return found
+    text = SPEC_ID.sub("", basis or "").strip() or name
+    return DeadlineName(text, text, text, text)
