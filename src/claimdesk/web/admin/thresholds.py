@@ -1,60 +1,201 @@
-"""Thresholds page: the review tiers and limits in force, and their history.
+"""Thresholds page: the amounts SPEC calls configurable — review tiers (CLM-V1), the
+major-case amount (CLM-R4), the small-payment limit (CLM-P4), the survey skip — in force
+now, every version with the instant it took effect, and (for administrators) a form that
+adds a version from a stated time, audited by the thresholds service. The other rule
+values are configuration held in code (claims.config) and are shown read-only.
 
-The amounts SPEC calls configurable are the threshold version in force (thresholds
-domain); the rest is configuration held in code (claims.config). The page is read-only
-today and says so."""
+The page calls the thresholds service only, through the kit's ``attempt`` (a refused
+version writes nothing and is shown beside its field)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
 
+from claimdesk.auth import repository as users
 from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
 from claimdesk.claims import timeutil
 from claimdesk.claims.config import rules
 from claimdesk.deps import DB, require
+from claimdesk.errors import ValidationFailed
 from claimdesk.thresholds import service as threshold_service
-from claimdesk.web.kit import common, page
-
-# --- thresholds --------------------------------------------------------------------------
+from claimdesk.thresholds.schemas import ThresholdsIn
+from claimdesk.timeutil import local_zone
+from claimdesk.web.field_words import in_words, without_spec_ids
+from claimdesk.web.kit import Refusal, SubmittedForm, attempt, common, page
 
 router = APIRouter()
-Analyst = Annotated[Principal, Depends(require(Permission.CLAIMS_REPORTS))]
+# Who reads the claims reports reads the limits behind them (as before this page took edits).
+Reader = Annotated[Principal, Depends(require(Permission.CLAIMS_REPORTS))]
+Manager = Annotated[Principal, Depends(require(Permission.THRESHOLDS_MANAGE))]
 
-# (attribute, msgid of what it governs, SPEC IDs)
-GOVERNS: tuple[tuple[str, str, str], ...] = (
-    ("major_casualties", "Casualties from which a report is a major case", "CLM-R4"),
-    ("major_amount", "Estimated loss (CNY) from which a report is a major case", "CLM-R4"),
-    ("skip_survey_lines", "Lines whose small claims may skip the survey", "CLM-S1"),
-    ("skip_survey_max_amount", "Largest claim (CNY) that may skip the survey", "CLM-S1"),
-    ("upload_max_bytes", "Largest upload (bytes)", "CLM-A2"),
-    ("allowed_types", "File types accepted for uploads", "CLM-A2"),
-    ("materials_deadline_days", "Days the customer has to supply missing materials", "CLM-A4"),
-    ("certificate_causes", "Causes of loss that need an official certificate", "CLM-S4"),
-    ("review_tier1_max", "Up to this amount (CNY) one review tier", "CLM-V1"),
-    ("review_tier2_max", "Up to this amount (CNY) two review tiers; above it three", "CLM-V1"),
-    ("small_payment_max", "Small claims (CNY) paid within 24 hours of approval", "CLM-P4"),
-    ("life_lines", "Lines with the 5-year limitation period", "CLM-X1"),
-    ("archive_extra_years", "Years the archive is kept beyond the limitation period", "CLM-X1"),
+# The versioned amounts an administrator sets: (field, msgid of what it governs).
+AMOUNTS: tuple[tuple[str, str], ...] = (
+    ("review_tier1_max", "Up to this amount (CNY) one review tier"),
+    ("review_tier2_max", "Up to this amount (CNY) two review tiers; above it three"),
+    ("major_amount", "Estimated loss (CNY) from which a report is a major case"),
+    ("small_payment_max", "Small claims (CNY) paid within 24 hours of approval"),
+    ("skip_survey_max_amount", "Largest claim (CNY) that may skip the survey"),
 )
+# Lines an administrator may let skip the survey (claims' product lines).
+SKIP_LINES: tuple[tuple[str, str], ...] = (
+    ("health", "Health"),
+    ("medical", "Medical"),
+    ("critical_illness", "Critical illness"),
+    ("accident", "Accident"),
+    ("property", "Property"),
+    ("liability", "Liability"),
+)
+# Values held in code (claims.config): (attribute, msgid of what it governs).
+FIXED: tuple[tuple[str, str], ...] = (
+    ("major_casualties", "Casualties from which a report is a major case"),
+    ("upload_max_bytes", "Largest upload (bytes)"),
+    ("allowed_types", "File types accepted for uploads"),
+    ("materials_deadline_days", "Days the customer has to supply missing materials"),
+    ("certificate_causes", "Causes of loss that need an official certificate"),
+    ("life_lines", "Lines with the 5-year limitation period"),
+    ("archive_extra_years", "Years the archive is kept beyond the limitation period"),
+)
+FIELD_LABELS: dict[str, str] = {
+    **dict(AMOUNTS),
+    "skip_survey_lines": "Lines whose small claims may skip the survey",
+    "effective_from": "Takes effect from (Beijing time; empty: now)",
+    "reason": "Reason for the change",
+}
 
 
-def _shown(value: object) -> str:
-    if isinstance(value, frozenset | set):
-        return ", ".join(sorted(str(v) for v in value))
-    return str(value)
+def _shown(value: object) -> list[str]:
+    """A value as items the template labels (codes become words where known)."""
+    if isinstance(value, frozenset | set | tuple | list):
+        return sorted(str(v) for v in value)
+    return [str(value)]
+
+
+def parse_local(value: str, field: str) -> dt.datetime | None:
+    """A datetime-local field (local time, no offset) → an aware instant; empty: None."""
+    if not value.strip():
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise ValidationFailed(
+            field=field,
+            zh="{field}：时间格式应为 YYYY-MM-DD HH:MM",
+            en="{field}: the time should look like YYYY-MM-DD HH:MM",
+        ) from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=local_zone())
+
+
+def parse_amount(value: str, field: str) -> Decimal:
+    try:
+        amount = Decimal(value.strip().replace(",", "").replace("，", ""))
+    except InvalidOperation:
+        raise ValidationFailed(
+            field=field,
+            zh="{field}：应为金额，例如 10000.00",
+            en="{field}: should be an amount such as 10000.00",
+        ) from None
+    if not amount.is_finite():
+        raise ValidationFailed(field=field)
+    return amount
+
+
+def _state(version: threshold_service.Thresholds, current_id: int | None, now: dt.datetime) -> str:
+    if version.effective_from > now:
+        return "scheduled"
+    return "in_force" if version.version_id == current_id else "superseded"
+
+
+def _page(
+    request: Request,
+    db: Session,
+    actor: Principal,
+    *,
+    refusal: Refusal | None = None,
+    values: dict[str, Any] | None = None,
+) -> Response:
+    now = timeutil.now()
+    current = threshold_service.in_force(db, at=now)
+    history = sorted(
+        threshold_service.versions(db),
+        key=lambda v: (v.effective_from, v.version_id or 0),
+        reverse=True,
+    )
+    names = users.display_names(db, {v.created_by_id for v in history if v.created_by_id})
+    fixed = rules()
+    form = values or {
+        **{name: str(getattr(current, name)) for name, _msgid in AMOUNTS},
+        "skip_survey_lines": sorted(current.skip_survey_lines),
+        "effective_from": "",
+        "reason": "",
+    }
+    error = in_words(request, refusal.error, FIELD_LABELS.get) if refusal else None
+    return page(
+        request,
+        "admin/thresholds.html",
+        status_code=refusal.status_code if refusal else 200,
+        current=current,
+        current_reason=without_spec_ids(current.reason),
+        amounts=AMOUNTS,
+        skip_lines=SKIP_LINES,
+        fixed=[(msgid, _shown(getattr(fixed, name))) for name, msgid in FIXED],
+        history=[
+            {
+                "version": v,
+                "state": _state(v, current.version_id, now),
+                "by": names.get(v.created_by_id or 0, ""),
+                "reason": without_spec_ids(v.reason),
+            }
+            for v in history
+        ],
+        may_manage=actor.has(Permission.THRESHOLDS_MANAGE),
+        values=form,
+        error=error,
+        saved=bool(request.query_params.get("saved")),
+        **common(request),
+    )
 
 
 @router.get("/admin/thresholds")
-def thresholds(request: Request, db: DB, actor: Analyst) -> Response:
-    # The versioned amounts in force now (CLM-V1, CLM-R4, CLM-P4), else the code's values.
-    versioned = threshold_service.in_force(db, at=timeutil.now())
-    fixed = rules()
-    rows = [
-        (name, _shown(getattr(versioned, name, None) or getattr(fixed, name)), msgid, spec)
-        for name, msgid, spec in GOVERNS
-    ]
-    return page(request, "admin/thresholds.html", rows=rows, **common(request))
+def thresholds(request: Request, db: DB, actor: Reader) -> Response:
+    return _page(request, db, actor)
+
+
+@router.post("/admin/thresholds")
+def add_version(request: Request, form: SubmittedForm, db: DB, actor: Manager) -> Response:
+    values: dict[str, Any] = {
+        **{name: str(form.get(name) or "")[:40] for name, _msgid in AMOUNTS},
+        "skip_survey_lines": [str(v)[:40] for v in form.getlist("skip_survey_lines")][:20],
+        "effective_from": str(form.get("effective_from") or "")[:40],
+        "reason": str(form.get("reason") or "")[:2000],
+    }
+
+    def call() -> threshold_service.Thresholds:
+        amounts = {name: parse_amount(values[name], name) for name, _msgid in AMOUNTS}
+        body = ThresholdsIn.model_validate(
+            {
+                **amounts,
+                "skip_survey_lines": values["skip_survey_lines"],
+                "effective_from": parse_local(values["effective_from"], "effective_from"),
+                "reason": values["reason"].strip(),
+            }
+        )
+        return threshold_service.create_version(
+            db,
+            actor=actor,
+            values={name: getattr(body, name) for name in threshold_service.AMOUNT_FIELDS},
+            skip_survey_lines=body.skip_survey_lines,
+            effective_from=body.effective_from,
+            reason=body.reason,
+        )
+
+    done = attempt(request, db, call)
+    if isinstance(done, Refusal):
+        return _page(request, db, actor, refusal=done, values=values)
+    return RedirectResponse(f"/admin/thresholds?saved={done.version_id}", status_code=303)
