@@ -59,6 +59,9 @@ def demo(
     serve_after: bool = typer.Option(
         False, "--serve/--no-serve", help="Start the server after loading (make run serves)"
     ),
+    history: int = typer.Option(
+        3000, "--history", min=0, max=200_000, help="Claims of past-year history to add (0: none)"
+    ),
 ) -> None:
     """Load demo data (idempotent) and print the demo logins; --serve also serves."""
     from claimdesk.db import unit_of_work
@@ -67,7 +70,13 @@ def demo(
 
     upgrade(get_settings().database_url, "heads")
     with unit_of_work() as session:
-        result = load_demo(session)
+        result = load_demo(session, history_claims=history)
+    if result.history is not None:
+        states = ", ".join(f"{k} {v}" for k, v in sorted(result.history.states.items()))
+        typer.echo(
+            f"history: {result.history.claims} claims, {result.history.complaints} complaints, "
+            f"{result.history.surveys} ratings in {result.history.seconds} s ({states})"
+        )
     typer.echo(
         f"created: {len(result.created_units)} org units, {len(result.created_users)} users, "
         f"calendar years {result.calendar_years or 'none new'}"

@@ -8,6 +8,7 @@ memorable — this is for demonstrations and training, never for production data
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -20,6 +21,7 @@ from claimdesk.auth.permissions import ROLE_LABELS, Role
 from claimdesk.auth.principal import Principal
 from claimdesk.errors import ClaimdeskError
 from claimdesk.models.org import OrgUnit
+from claimdesk.ops.demo_history import HistoryResult, load_history
 from claimdesk.org import repository as org_repository
 from claimdesk.org import service as org_service
 
@@ -87,6 +89,7 @@ class DemoResult:
     created_users: list[str] = field(default_factory=list)
     calendar_years: list[int] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    history: HistoryResult | None = None
 
 
 def _units(session: Session, actor: Principal, result: DemoResult) -> dict[str, OrgUnit]:
@@ -276,7 +279,15 @@ def _security_incident(session: Session, actor: Principal, result: DemoResult) -
     result.notes.append(f"security incident {incident.number}: reported, to be contained")
 
 
-def load_demo(session: Session, *, actor: Principal | None = None) -> DemoResult:
+def load_demo(
+    session: Session,
+    *,
+    actor: Principal | None = None,
+    history_claims: int = 0,
+    now: dt.datetime | None = None,
+) -> DemoResult:
+    """The demo; with ``history_claims`` also a year of that many past claims, so the
+    dashboards have something to show (``claimdesk demo`` loads 3,000 by default)."""
     actor = actor or Principal.system("demo")
     result = DemoResult()
     units = _units(session, actor, result)
@@ -307,6 +318,9 @@ def load_demo(session: Session, *, actor: Principal | None = None) -> DemoResult
     _catalogue_and_policies(session, actor, result, _people_ids(session, actor, result))
     _service_and_sales(session, actor)
     _security_incident(session, actor, result)
+    if history_claims > 0:
+        now = now or dt.datetime.now(dt.UTC)
+        result.history = load_history(session, actor=actor, now=now, claims=history_claims)
     session.flush()
     return result
 
