@@ -92,6 +92,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(Permission.USERS_READ, "/admin/users", "Users and roles"),
     NavItem(Permission.CALENDAR_MANAGE, "/admin/calendar", "Holiday calendar"),
     NavItem(Permission.CLAIMS_REPORTS, "/admin/thresholds", "Thresholds"),
+    NavItem(Permission.CHECKS_READ, "/admin/checks", "Automatic checks"),
     NavItem(Permission.SECURITY_INCIDENT_REPORT, "/admin/security-incidents", "Security incidents"),
 ]
 

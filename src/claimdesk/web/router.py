@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends
 
 from claimdesk.auth.csrf import page_csrf_guard
 from claimdesk.web.admin.calendar import router as calendar_pages
+from claimdesk.web.admin.checks import router as checks_pages
 from claimdesk.web.admin.claim_network import router as claim_network_pages
 from claimdesk.web.admin.events import router as event_pages
 from claimdesk.web.admin.fraud_holds import router as fraud_pages
@@ -37,6 +38,7 @@ for area in (
     product_pages,
     policy_pages,
     threshold_pages,
+    checks_pages,
     sales_pages,
     fraud_pages,
     claim_network_pages,
