@@ -259,3 +259,95 @@ def qualify_agent(
         valid_from=dt.date.fromisoformat(valid_from),
         valid_until=dt.date.fromisoformat(valid_until),
     )
+
+
+# --- straight-through claims (CLM-T2) ---------------------------------------------------
+
+
+def small_medical_version(
+    session: Session,
+    *,
+    code: str = "MED-CLINIC",
+    sum_insured: str = "20000.00",
+    deductible: str = "100.00",
+    payout_ratio: str = "0.90",
+    payout_ratio_without_social_insurance: str = "0.60",
+    scope: str = "all_necessary",
+    excluded_kinds: Iterable[str] = ("cosmetic",),
+    waiting_period_days: int = 30,
+):  # -> ProductVersion
+    """A published small medical product (one ``medical`` coverage, code ``medical``):
+    the kind of claim the automatic path takes. Every parameter explicit."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from claimdesk.auth.principal import Principal
+    from claimdesk.products import repository, service
+    from claimdesk.products.schemas import CoverageIn, ProductIn, VersionIn
+
+    actor = Principal.system("test")
+    product = repository.find_product_by_code(session, code)
+    if product is None:
+        coverage = CoverageIn(
+            code="medical",
+            name="门急诊医疗保险金",
+            type="medical",
+            parameters={
+                "sum_insured": sum_insured,
+                "deductible": deductible,
+                "payout_ratio": payout_ratio,
+                "payout_ratio_without_social_insurance": payout_ratio_without_social_insurance,
+                "scope": scope,
+                "excluded_kinds": list(excluded_kinds),
+                "waiting_period_days": waiting_period_days,
+            },
+        )
+        version = VersionIn.model_validate(
+            {
+                "effective_date": dt.date(2026, 1, 1),
+                "period_months": 12,
+                "refund_rule": "pro_rata_days",
+                "insured_liabilities": "被保险人在等待期后因疾病或意外门急诊治疗的，对其合理且必要的医疗费用，"
+                "扣除免赔额后按约定比例给付医疗保险金。",
+                "exclusions": "既往症；整容、美容手术；战争、核辐射。",
+                "sum_insured": Decimal(sum_insured),
+                "premium_rate": Decimal("0.010000"),
+                "terms": {"免赔额": "先由您自己承担的医疗费用金额。"},
+                "coverages": [coverage],
+            }
+        )
+        product = service.create_product(
+            session,
+            actor=actor,
+            data=ProductIn(code=code, name="门急诊医疗保险", line="health", version=version),
+        )
+        draft = repository.latest_version(session, product.id)
+        assert draft is not None
+        service.publish_version(session, actor=actor, version_id=draft.id)
+        session.flush()
+        session.expire_all()
+        product = repository.find_product_by_code(session, code)
+        assert product is not None
+    return next(v for v in product.versions if v.status == "published")
+
+
+def add_bank_account(
+    session: Session,
+    *,
+    person_id: int,
+    holder_name: str,
+    account_number: str = "6222020200001234562",
+    bank_name: str = "中国工商银行",
+):  # -> BankAccount
+    """An account of the person (the card number passes the Luhn check)."""
+    from claimdesk.auth.principal import Principal
+    from claimdesk.people.service import add_bank_account as add
+
+    return add(
+        session,
+        actor=Principal.system("test"),
+        person_id=person_id,
+        holder_name=holder_name,
+        bank_name=bank_name,
+        account_number=account_number,
+    )

@@ -12,6 +12,7 @@ from claimdesk.bills.endpoints import router as bills_router
 from claimdesk.calendar.endpoints import deadlines_router
 from claimdesk.calendar.endpoints import router as calendar_router
 from claimdesk.checks.endpoints import router as checks_router
+from claimdesk.claims.automatic.endpoints import router as automatic_router
 from claimdesk.claims.endpoints import router as claims_router
 from claimdesk.claims.settlement.endpoints import router as settlement_router
 from claimdesk.claims.special.endpoints import public_router as claims_public_router
@@ -54,3 +55,4 @@ api_router.include_router(sales_router)
 api_router.include_router(security_router)
 api_router.include_router(thresholds_router)
 api_router.include_router(checks_router)
+api_router.include_router(automatic_router)

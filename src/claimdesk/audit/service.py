@@ -71,6 +71,14 @@ def pending_count(session: Session) -> int:
     return len(session.info.get(_PENDING, []))
 
 
+def discard_pending_from(session: Session, mark: int) -> None:
+    """Forget the entries buffered after ``mark`` (``pending_count`` taken before a
+    savepoint that was then rolled back): what was undone did not happen."""
+    pending: list[PendingEntry] | None = session.info.get(_PENDING)
+    if pending is not None:
+        del pending[mark:]
+
+
 def write_pending(session: Session) -> int:
     """Insert the buffered entries; returns how many were written.
 
@@ -114,4 +122,11 @@ def _drop_on_rollback(session: Session) -> None:
 # Verification lives in audit.verify; these names stay importable from here.
 from claimdesk.audit.verify import VerifyResult, verify_chain  # noqa: E402
 
-__all__ = ["PendingEntry", "VerifyResult", "pending_count", "record", "verify_chain"]
+__all__ = [
+    "PendingEntry",
+    "VerifyResult",
+    "discard_pending_from",
+    "pending_count",
+    "record",
+    "verify_chain",
+]

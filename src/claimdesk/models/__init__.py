@@ -1,6 +1,7 @@
 """ORM models, one module per aggregate. Importing this package registers them all."""
 
 from claimdesk.models.audit import AuditChainHead, AuditEntry
+from claimdesk.models.automatic import AutomaticDecision, AutomaticRuleSet, SampleVerdict
 from claimdesk.models.base import Base
 from claimdesk.models.bill import Bill, BillLine
 from claimdesk.models.calendar import CalendarDay, CalendarYear
@@ -90,6 +91,8 @@ __all__ = [
     "AuditChainHead",
     "AuditEntry",
     "AuthSession",
+    "AutomaticDecision",
+    "AutomaticRuleSet",
     "BankAccount",
     "Base",
     "Bill",
@@ -150,6 +153,7 @@ __all__ = [
     "SalesChannel",
     "SalesEvaluation",
     "SalesOrganisation",
+    "SampleVerdict",
     "SatisfactionSurvey",
     "SecurityIncident",
     "SecurityIncidentContainmentAction",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from claimdesk.models.base import Base, TimestampMixin
@@ -29,6 +29,12 @@ class ClaimThresholdVersion(TimestampMixin, Base):
     # Survey skip: a small claim of these lines (comma list) up to this estimate.
     skip_survey_max_amount: Mapped[Decimal]
     skip_survey_lines: Mapped[str] = mapped_column(String(255))
+    # CLM-T2 automatic path: claims up to this amount (the bills' total), of these
+    # coverage types (comma list), paid without a person; CLM-T3: the share of them a
+    # tier-1 reviewer checks after payment.
+    automatic_max_amount: Mapped[Decimal] = mapped_column(server_default="5000.00")
+    automatic_lines: Mapped[str] = mapped_column(String(255), server_default="medical")
+    sample_share: Mapped[Decimal] = mapped_column(Numeric(5, 4), server_default="0.0500")
     effective_from: Mapped[dt.datetime] = mapped_column(index=True)
     # None for the defaults the migration seeds.
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

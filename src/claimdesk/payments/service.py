@@ -355,6 +355,74 @@ def request_payment(
     return payment, True
 
 
+def request_top_up(
+    session: Session,
+    *,
+    actor: Principal,
+    claim: Claim,
+    key: str,
+    amount: Decimal,
+    coverage_code: str,
+    basis: Payment,
+) -> tuple[Payment, bool]:
+    """A correction after the quality sample (CLM-T3, CLM-P5): the difference a reviewer
+    found owed on top of an automatic payment, to the same payee and account as
+    ``basis``. Once per claim (kind top_up, sequence 1) and per key; the caller holds
+    the claim's row lock. It counts as paid on the claim like any other payment."""
+    existing = by_key(session, key)
+    if existing is not None:
+        if existing.claim_id != claim.id or existing.kind != "top_up":
+            raise IdempotencyKeyReused()
+        return existing, False
+    live = session.scalars(
+        select(Payment).where(Payment.claim_id == claim.id, Payment.kind == "top_up")
+    ).first()
+    if live is not None:
+        return live, False
+    if amount <= 0 or amount != amount.quantize(CENT):
+        raise NotPayable(state=claim.state, what="零金额支付 / a zero payment")
+    at = timeutil.now()
+    payment = Payment(
+        claim_id=claim.id,
+        kind="top_up",
+        sequence=1,
+        idempotency_key=key,
+        amount=amount,
+        allocations={coverage_code: str(amount)},
+        means=basis.means,
+        payee_person_id=basis.payee_person_id,
+        payee_name=basis.payee_name,
+        payee_basis=basis.payee_basis,
+        authorisation_id=basis.authorisation_id,
+        bank_account_id=basis.bank_account_id,
+        account_last4=basis.account_last4,
+        status="pending",
+        created_at=at,
+        created_by_id=actor.user_id,
+        expected_arrival=local_date(at + dt.timedelta(days=1)),
+    )
+    session.add(payment)
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        action="claim.payment_requested",
+        entity_type="claim",
+        entity_id=claim.id,
+        at=at,
+        details={
+            "payment_id": payment.id,
+            "kind": payment.kind,
+            "sequence": payment.sequence,
+            "amount": str(payment.amount),
+            "payee_basis": payment.payee_basis,
+            "account_last4": payment.account_last4,
+        },
+    )
+    _payment_notice(session, claim, payment)
+    return payment, True
+
+
 def _advance_plan(
     session: Session, claim: Claim, data: PaymentRequest
 ) -> tuple[Decimal, dict[str, str], int]:

@@ -29,6 +29,9 @@ def thresholds_out(value: service.Thresholds) -> ThresholdsOut:
         small_payment_max=value.small_payment_max,
         skip_survey_max_amount=value.skip_survey_max_amount,
         skip_survey_lines=sorted(value.skip_survey_lines),
+        automatic_max_amount=value.automatic_max_amount,
+        automatic_lines=sorted(value.automatic_lines),
+        sample_share=value.sample_share,
         effective_from=value.effective_from,
         created_by_id=value.created_by_id,
         reason=value.reason,
@@ -57,5 +60,8 @@ def create_thresholds(
         skip_survey_lines=body.skip_survey_lines,
         effective_from=body.effective_from,
         reason=body.reason,
+        automatic_max_amount=body.automatic_max_amount,
+        automatic_lines=body.automatic_lines,
+        sample_share=body.sample_share,
     )
     return thresholds_out(created)

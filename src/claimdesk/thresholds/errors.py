@@ -27,3 +27,17 @@ class SkipSurveyLinesEmpty(ValidationFailed):
     code = "skip_survey_lines_empty"
     message_zh = "{field}：须至少列出一个险种（不允许免查勘时可将金额设为 0.01）"
     message_en = "{field}: name at least one product line"
+
+
+class AutomaticLineUnsupported(ValidationFailed):
+    code = "automatic_line_unsupported"
+    message_zh = "{field}：自动理赔只能用于可按电子票据定损的险种（{choices}）"
+    message_en = (
+        "{field}: the automatic path only takes coverage types assessed from e-bills ({choices})"
+    )
+
+
+class SampleShareOutOfRange(ValidationFailed):
+    code = "sample_share_out_of_range"
+    message_zh = "{field}：抽检比例须在 0 到 1 之间，最多四位小数"
+    message_en = "{field}: the sample share is between 0 and 1, at most four decimals"

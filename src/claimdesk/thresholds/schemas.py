@@ -16,6 +16,10 @@ class ThresholdsIn(BaseModel):
     small_payment_max: Decimal = Field(decimal_places=2, max_digits=16)
     skip_survey_max_amount: Decimal = Field(decimal_places=2, max_digits=16)
     skip_survey_lines: list[str] = Field(max_length=20)
+    # SPEC CLM-T2/T3; None keeps the value in force (older clients need not send them).
+    automatic_max_amount: Decimal | None = Field(default=None, decimal_places=2, max_digits=16)
+    automatic_lines: list[str] | None = Field(default=None, max_length=10)
+    sample_share: Decimal | None = Field(default=None, max_digits=5, decimal_places=4)
     # None: now. Never in the past: decisions already taken keep the values they used.
     effective_from: dt.datetime | None = None
     reason: str = Field(min_length=1, max_length=2000)
@@ -29,6 +33,9 @@ class ThresholdsOut(BaseModel):
     small_payment_max: Decimal
     skip_survey_max_amount: Decimal
     skip_survey_lines: list[str]
+    automatic_max_amount: Decimal
+    automatic_lines: list[str]
+    sample_share: Decimal
     effective_from: dt.datetime
     created_by_id: int | None
     reason: str

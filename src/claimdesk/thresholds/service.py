@@ -25,7 +25,9 @@ from claimdesk.claims import timeutil
 from claimdesk.models.threshold import ClaimThresholdVersion
 from claimdesk.thresholds import repository
 from claimdesk.thresholds.errors import (
+    AutomaticLineUnsupported,
     ReviewTiersNotIncreasing,
+    SampleShareOutOfRange,
     SkipSurveyLinesEmpty,
     ThresholdEffectiveInPast,
     ThresholdNotPositive,
@@ -38,6 +40,8 @@ AMOUNT_FIELDS = (
     "small_payment_max",
     "skip_survey_max_amount",
 )
+# The coverage types whose bills the automatic path can assess (CLM-T1, CLM-T2).
+AUTOMATIC_LINE_CHOICES = ("medical", "accident_medical")
 # A version sent "for now" reaches the server a moment later; this much is not "the past".
 CLOCK_GRACE = dt.timedelta(minutes=1)
 
@@ -54,6 +58,11 @@ class Thresholds:
     effective_from: dt.datetime
     created_by_id: int | None
     reason: str
+    # SPEC CLM-T2: the automatic path's limit (the bills' total) and coverage types.
+    automatic_max_amount: Decimal = Decimal("5000.00")
+    automatic_lines: frozenset[str] = frozenset({"medical"})
+    # SPEC CLM-T3: the share of automatically paid claims a tier-1 reviewer checks.
+    sample_share: Decimal = Decimal("0.0500")
 
 
 # What the migration seeds; used only while the table is empty.
@@ -87,6 +96,9 @@ def _value(row: ClaimThresholdVersion) -> Thresholds:
         effective_from=row.effective_from,
         created_by_id=row.created_by_id,
         reason=row.reason,
+        automatic_max_amount=row.automatic_max_amount,
+        automatic_lines=frozenset(x for x in row.automatic_lines.split(",") if x),
+        sample_share=row.sample_share,
     )
 
 
@@ -131,6 +143,24 @@ def _check(values: dict[str, Decimal], lines: list[str]) -> None:
         raise SkipSurveyLinesEmpty(field="skip_survey_lines")
 
 
+def _check_automatic(
+    limit: Decimal, lines: list[str], share: Decimal
+) -> tuple[Decimal, str, Decimal]:
+    """SPEC CLM-T2/T3: a positive limit, lines the path can assess (none: the automatic
+    path is off), a share from 0 to 1."""
+    if limit <= 0:
+        raise ThresholdNotPositive(field="automatic_max_amount")
+    chosen = sorted({line.strip() for line in lines if line.strip()})
+    for index, line in enumerate(chosen):
+        if line not in AUTOMATIC_LINE_CHOICES:
+            raise AutomaticLineUnsupported(
+                field=f"automatic_lines.{index}", choices=", ".join(AUTOMATIC_LINE_CHOICES)
+            )
+    if not Decimal("0") <= share <= Decimal("1") or share != share.quantize(Decimal("0.0001")):
+        raise SampleShareOutOfRange(field="sample_share")
+    return limit, ",".join(chosen), share
+
+
 def create_version(
     session: Session,
     *,
@@ -140,8 +170,12 @@ def create_version(
     effective_from: dt.datetime | None,
     reason: str,
     now: dt.datetime | None = None,
+    automatic_max_amount: Decimal | None = None,
+    automatic_lines: list[str] | None = None,
+    sample_share: Decimal | None = None,
 ) -> Thresholds:
-    """A new version from ``effective_from`` (default now; never in the past), audited."""
+    """A new version from ``effective_from`` (default now; never in the past), audited.
+    An automatic setting left out (None) keeps the value of the version in force then."""
     _check(values, skip_survey_lines)
     # The claims' clock: a version takes effect on the instants claims are judged by.
     at = now or timeutil.now()
@@ -151,11 +185,20 @@ def create_version(
     if starts < at - CLOCK_GRACE:
         raise ThresholdEffectiveInPast(field="effective_from")
     lines = ",".join(sorted({line.strip() for line in skip_survey_lines if line.strip()}))
+    before = in_force(session, at=starts)
+    auto_limit, auto_lines, share = _check_automatic(
+        before.automatic_max_amount if automatic_max_amount is None else automatic_max_amount,
+        sorted(before.automatic_lines) if automatic_lines is None else automatic_lines,
+        before.sample_share if sample_share is None else sample_share,
+    )
     row = repository.add(
         session,
         ClaimThresholdVersion(
             **{name: values[name] for name in AMOUNT_FIELDS},
             skip_survey_lines=lines,
+            automatic_max_amount=auto_limit,
+            automatic_lines=auto_lines,
+            sample_share=share,
             effective_from=starts,
             created_by_id=actor.user_id,
             reason=reason,
@@ -173,6 +216,9 @@ def create_version(
         details={
             **{name: str(values[name]) for name in AMOUNT_FIELDS},
             "skip_survey_lines": lines,
+            "automatic_max_amount": str(auto_limit),
+            "automatic_lines": auto_lines,
+            "sample_share": str(share),
             "effective_from": starts.isoformat(),
         },
         at=at,

@@ -314,3 +314,71 @@ def complete(session: Session, *, actor: Principal, claim: Claim, reason: str | 
     )
     session.flush()
     return claim
+
+
+def record_correction(
+    session: Session,
+    *,
+    actor: Principal,
+    claim: Claim,
+    coverage_code: str,
+    payable: Decimal,
+    reason: str,
+) -> AdjustmentResult:
+    """A reviewer's corrected amount after the quality sample (CLM-T3): a new current
+    adjustment superseding the automatic one (both stay on record), signed by the
+    reviewer, so everything that compares decisions with payments (CLM-P5's plan, a
+    later reopening) sees the corrected decision."""
+    before = current_adjustments(session, claim.id).get(coverage_code)
+    if before is None:
+        raise AdjustmentMissing(coverage=coverage_code)
+    at = timeutil.now()
+    before.current = False
+    correction = AdjustmentResult(
+        claim_id=claim.id,
+        coverage_code=before.coverage_code,
+        coverage_type=before.coverage_type,
+        assessment_id=before.assessment_id,
+        payable=payable,
+        reason=before.reason,
+        liability=before.liability,
+        covered_items=before.covered_items,
+        ratio=before.ratio,
+        deductible=before.deductible,
+        history=before.history,
+        trace=[
+            *before.trace,
+            {
+                "code": "CLM-T3.CORRECTION",
+                "clause": "CLM-T3",
+                "zh": f"质量抽检更正：{reason}",
+                "en": f"Quality sample correction: {reason}",
+                "inputs": {"automatic": str(before.payable)},
+                "figure": str(payable),
+            },
+        ],
+        signed_by_id=actor.user_id,
+        signed_by=actor.username,
+        signed_at=at,
+    )
+    session.add(correction)
+    session.flush()
+    claim.payable_total = sum(
+        (a.payable for a in current_adjustments(session, claim.id).values()), Decimal("0.00")
+    )
+    record(
+        session,
+        actor=actor,
+        action="claim.adjustment_corrected",
+        entity_type="claim",
+        entity_id=claim.id,
+        reason=reason,
+        at=at,
+        details={
+            "coverage": coverage_code,
+            "adjustment_id": correction.id,
+            "before": str(before.payable),
+            "payable": str(payable),
+        },
+    )
+    return correction

@@ -149,8 +149,28 @@ def conclude(
     return notice
 
 
+def open_recovery(
+    session: Session,
+    *,
+    actor: Principal,
+    claim: Claim,
+    amount: Decimal,
+    at: dt.datetime,
+    note: str = RECOVERY_REASON,
+) -> Recovery:
+    """CLM-P5: money paid above a later decision is owed back (the reopened claim's
+    lower decision, or a quality-sample correction, CLM-T3)."""
+    return _open_recovery(session, actor=actor, claim=claim, amount=amount, at=at, note=note)
+
+
 def _open_recovery(
-    session: Session, *, actor: Principal, claim: Claim, amount: Decimal, at: dt.datetime
+    session: Session,
+    *,
+    actor: Principal,
+    claim: Claim,
+    amount: Decimal,
+    at: dt.datetime,
+    note: str = RECOVERY_REASON,
 ) -> Recovery:
     recovery = Recovery(
         claim_id=claim.id,
@@ -158,7 +178,7 @@ def _open_recovery(
         amount=amount,
         counterparty=claim.claimant_name,
         received_on=local_date(at),
-        note=RECOVERY_REASON,
+        note=note,
         recorded_by_id=actor.user_id,
         recorded_at=at,
     )
@@ -171,7 +191,7 @@ def _open_recovery(
         entity_type="claim",
         entity_id=claim.id,
         at=at,
-        reason=RECOVERY_REASON,
+        reason=note,
         details={"recovery_id": recovery.id, "kind": RECOVERY_KIND, "amount": str(amount)},
     )
     return recovery

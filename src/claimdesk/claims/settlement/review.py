@@ -521,3 +521,86 @@ def notice_of(session: Session, claim_id: int) -> RejectionNotice | None:
         .where(RejectionNotice.claim_id == claim_id)
         .order_by(RejectionNotice.id.desc())
     ).first()
+
+
+# -- the automatic authority (CLM-T2) -----------------------------------------------------
+
+# Below tier 1: a round needing no person's tier, decided by a versioned rule set.
+AUTOMATIC_TIER = 0
+
+
+def decide_automatically(
+    session: Session,
+    *,
+    actor: Principal,
+    claim: Claim,
+    rule_set_version: str,
+    limit: Decimal,
+) -> ReviewRound:
+    """SPEC CLM-T2: adjusted → in review → approved under the automatic authority.
+
+    Only the automatic path calls this (its actor is a system principal), for a claim
+    within the automatic limit, not major and never fraud-flagged; anything else raises
+    before a row is written, so the claim goes to a person. The same transition table
+    and the same approval (payment clocks, nothing-to-pay notice) as a person's."""
+    if actor.session_kind != "system":
+        raise ReviewerTierMismatch(tier=AUTOMATIC_TIER, role="automatic")
+    amount = claim.payable_total or Decimal("0.00")
+    flagged = session.scalar(
+        select(func.count()).select_from(FraudFlag).where(FraudFlag.claim_id == claim.id)
+    )
+    if claim.is_major or flagged or amount <= 0 or amount > limit:
+        raise ReviewerTierMismatch(
+            tier=tiers_for(session, claim, at=timeutil.now())[0], role="automatic"
+        )
+    at = timeutil.now()
+    number = (
+        session.scalar(select(func.max(ReviewRound.round)).where(ReviewRound.claim_id == claim.id))
+        or 0
+    ) + 1
+    why = [f"automatic:{rule_set_version}", f"amount<={limit}"]
+    workflow.transition_by_service(
+        session,
+        claim=claim,
+        action="submit_review",
+        actor=actor,
+        at=at,
+        reason=f"自动理赔 / automatic ({rule_set_version})",
+        details={
+            "round": number,
+            "tiers": AUTOMATIC_TIER,
+            "tier_reasons": why,
+            "rule_set_version": rule_set_version,
+        },
+    )
+    review = ReviewRound(
+        claim_id=claim.id,
+        round=number,
+        tiers_required=AUTOMATIC_TIER,
+        amount=amount,
+        tier_reasons=why,
+        status="open",
+        submitted_at=at,
+        submitted_by_id=None,
+    )
+    session.add(review)
+    session.flush()
+    _start_advance_clock(session, claim=claim, actor=actor)
+    record(
+        session,
+        actor=actor,
+        action="claim.review_approve",
+        entity_type="claim",
+        entity_id=claim.id,
+        reason=f"自动理赔规则集 {rule_set_version} / automatic rule set {rule_set_version}",
+        at=at,
+        details={
+            "round": number,
+            "tier": AUTOMATIC_TIER,
+            "tiers_required": AUTOMATIC_TIER,
+            "rule_set_version": rule_set_version,
+            "checklist": {item: True for item in CHECKLIST},
+        },
+    )
+    _approve(session, actor=actor, claim=claim, review=review, at=at)
+    return review
