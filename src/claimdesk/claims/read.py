@@ -57,7 +57,6 @@ def claim_detail(
     """The claim with everything recorded on it. ``customer_view``: as its customer may
     read it — no case reserves (an internal estimate) and only the customer timeline."""
     out = _claim_out(session, claim, language=language)
-    out.policy_number = policy_number_of(session, claim)
     out.files = [file_out(f) for f in files_of(session, claim.id)]
     out.notices = [_notice_out(n) for n in acceptance.notices_of(session, claim.id)]
     current = reserves.reserves_of(session, claim.id)
@@ -106,6 +105,7 @@ def _claim_out(session: Session, claim: Claim, *, language: str) -> ClaimOut:
         state=claim.state,
         resume_state=claim.resume_state,
         policy_id=claim.policy_id,
+        policy_number=policy_number_of(session, claim),
         line=claim.line,
         channel=claim.channel,
         coverage_codes=claim.coverage_codes,

@@ -21,6 +21,7 @@ from claimdesk.web.admin.security import router as security_pages
 from claimdesk.web.admin.service import router as service_pages
 from claimdesk.web.admin.thresholds import router as threshold_pages
 from claimdesk.web.admin.users import router as users_pages
+from claimdesk.web.claims.claim_sections import router as claim_section_pages
 from claimdesk.web.claims.pages import router as claims_pages
 from claimdesk.web.dashboards.pages import router as dashboard_pages
 from claimdesk.web.login import router as login_pages
@@ -32,6 +33,7 @@ pages_router = APIRouter(include_in_schema=False, dependencies=[Depends(page_csr
 for area in (
     login_pages,
     claims_pages,
+    claim_section_pages,
     portal_pages,
     dashboard_pages,
     service_pages,

@@ -104,3 +104,84 @@ def test_every_deadline_names_its_purpose_and_rule_without_spec_ids(world: World
         assert basis in section
         assert "《保险法》第二十三条" in section or "Insurance Law art. 23" in section
         assert not SPEC_ID.search(section), SPEC_ID.search(section)
+
+
+def upload(world: World, claim_id: int, name: str, content: bytes, kind: str) -> int:
+    response = world.client.post(
+        f"{API}/{claim_id}/files",
+        data={"purpose": "material"},
+        files={"file": (name, content, kind)},
+        headers=world.h["handler"],
+    )
+    assert response.status_code == 201, response.text
+    return int(response.json()["id"])
+
+
+def audit_actions(db: Session, claim_id: int) -> list[tuple[str, str, dict]]:  # type: ignore[type-arg]
+    import json
+
+    from sqlalchemy import select
+
+    from claimdesk.models.audit import AuditEntry
+
+    db.expire_all()
+    rows = db.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.entity_type == "claim", AuditEntry.entity_id == str(claim_id))
+        .order_by(AuditEntry.seq)
+    )
+    return [(e.action, e.actor, json.loads(e.details or "{}")) for e in rows]
+
+
+def test_staff_open_and_download_an_uploaded_document_each_read_audited(
+    world: World, db: Session
+) -> None:
+    # SPEC SEC-5 (every access to personal data traced), GEN-5, SEC-9 (headers kept), SEC-1
+    from tests.claims.helpers import PDF, PNG
+
+    claim = report(world)
+    pdf_id = upload(world, claim["id"], "诊断证明.pdf", PDF, "application/pdf")
+    png_id = upload(world, claim["id"], "invoice.png", PNG, "image/png")
+    c = as_staff(world, "adjuster")
+    page = c.get(f"/claims/{claim['id']}").text
+    assert f'href="/claims/{claim["id"]}/files/{pdf_id}/view"' in page
+    assert f'href="/claims/{claim["id"]}/files/{png_id}/download"' in page
+
+    view = c.get(f"/claims/{claim['id']}/files/{pdf_id}/view")
+    assert view.status_code == 200 and view.content == PDF
+    assert view.headers["content-type"] == "application/pdf"
+    assert view.headers["content-disposition"].startswith("inline; filename*=UTF-8''")
+    assert "object-src 'none'" in view.headers["content-security-policy"]
+    assert view.headers["x-content-type-options"] == "nosniff"
+    assert view.headers["cache-control"] == "no-store"
+    image = c.get(f"/claims/{claim['id']}/files/{png_id}/view")
+    assert image.headers["content-type"] == "image/png" and image.content == PNG
+    saved = c.get(f"/claims/{claim['id']}/files/{pdf_id}/download")
+    assert saved.headers["content-disposition"].startswith("attachment;")
+
+    reads = [(a, who, d["file_id"]) for a, who, d in audit_actions(db, claim["id"]) if "file_" in a]
+    assert ("claim.file_viewed", "adjuster", pdf_id) in reads
+    assert ("claim.file_viewed", "adjuster", png_id) in reads
+    assert ("claim.file_downloaded", "adjuster", pdf_id) in reads
+
+
+def test_documents_are_refused_outside_the_row_filter_and_across_claims(
+    world: World, db: Session
+) -> None:
+    # SPEC CLM-F2 (a surveyor sees only assigned claims), SEC-4 (object check), SEC-5
+    from tests.claims.helpers import PDF
+
+    first = report(world)
+    accept_and_assign(world, first, surveyor="surveyor")
+    second = report(world, estimate="2000")
+    file_id = upload(world, first["id"], "a.pdf", PDF, "application/pdf")
+    # Not this surveyor's claim: not found, and nothing read.
+    c = as_staff(world, "surveyor2")
+    assert c.get(f"/claims/{first['id']}/files/{file_id}/view").status_code == 404
+    # The assigned surveyor may read it — but not through another claim's address.
+    c = as_staff(world, "surveyor")
+    assert c.get(f"/claims/{first['id']}/files/{file_id}/view").status_code == 200
+    c = as_staff(world, "handler")
+    assert c.get(f"/claims/{second['id']}/files/{file_id}/download").status_code == 404
+    reads = [(a, who) for a, who, _d in audit_actions(db, first["id"]) if "file_v" in a]
+    assert reads == [("claim.file_viewed", "surveyor")]

@@ -7,6 +7,7 @@ import datetime as dt
 import hashlib
 import secrets
 from decimal import Decimal
+from typing import Literal
 
 from cryptography.exceptions import InvalidTag
 from sqlalchemy import func, select
@@ -292,10 +293,17 @@ def store_upload(
 
 
 def read_upload(
-    session: Session, *, actor: Principal, claim: Claim, file_id: int
+    session: Session,
+    *,
+    actor: Principal,
+    claim: Claim,
+    file_id: int,
+    disposition: Literal["inline", "attachment"] = "attachment",
 ) -> tuple[MaterialFile, bytes]:
     """An uploaded file of the claim, opened from the file store; every read is on the
-    trail (GEN-5), like reading the claim."""
+    trail (GEN-5, SEC-5), like reading the claim: ``claim.file_viewed`` when it is shown
+    in the browser, ``claim.file_downloaded`` when it is saved. The caller has loaded the
+    claim through the row filter; the file must be one of this claim's (object check)."""
     stored = session.get(MaterialFile, file_id)
     if stored is None or stored.claim_id != claim.id:
         raise NotFound(what="file", field="file_id")
@@ -308,7 +316,7 @@ def read_upload(
     record(
         session,
         actor=actor,
-        action="claim.file_downloaded",
+        action="claim.file_viewed" if disposition == "inline" else "claim.file_downloaded",
         entity_type="claim",
         entity_id=claim.id,
         details={"file_id": stored.id, "sha256": stored.sha256},

@@ -43,6 +43,7 @@ from claimdesk.models.policy import Policy
 from claimdesk.rules.survey_plan import PlanPhotosMissing
 from claimdesk.validation import describe_validation_error
 from claimdesk.web.claims import assess_forms, case_forms, page_views, payment_forms, special_forms
+from claimdesk.web.claims.claim_sections import PREVIEWABLE
 from claimdesk.web.claims.page_forms import (
     TRIAL,
     UPLOAD_ACCEPT,
@@ -1190,6 +1191,8 @@ EVENT_LABELS = {
     "claim.report": "Reported",
     "claim.material_received": "Material received",
     "claim.file_uploaded": "File uploaded",
+    "claim.file_viewed": "File opened in the browser",
+    "claim.file_downloaded": "File downloaded",
     "claim.material_original_checked": "Copy checked against the original",
     "claim.material_reviewed": "Material reviewed against the contract",
     "claim.request_materials": "Missing-materials notice sent",
@@ -1299,6 +1302,7 @@ def claim_context(db: Session, principal: Principal, claim: Claim, language: str
         "reads": reads,
         "money": page_views.money,
         "code_label": page_views.code_label,
+        "previewable": PREVIEWABLE,
     }
 
 
