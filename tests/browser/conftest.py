@@ -187,7 +187,20 @@ def live_server(
     db_url, handle = _clone(template_db_url, base)
     engine = make_engine(db_url)
     factory = sessionmaker(bind=engine, expire_on_commit=False)
-    policy_number = _seed(factory)
+    try:
+        policy_number = _seed(factory)
+        with serve(db_url, base, factory, customer_policy=policy_number) as server:
+            yield server
+    finally:
+        engine.dispose()
+        _drop_clone(handle)
+
+
+@contextlib.contextmanager
+def serve(
+    db_url: str, base: Path, factory: sessionmaker[Session], *, customer_policy: str = ""
+) -> Iterator[LiveServer]:
+    """A uvicorn subprocess on ``db_url``, answering /health, stopped on exit."""
     port = _free_port()
     env = {
         **os.environ,
@@ -218,7 +231,7 @@ def live_server(
     )
     url = f"http://127.0.0.1:{port}"
     server = LiveServer(
-        url=url, db_url=db_url, factory=factory, customer_policy=policy_number, log_path=log_path
+        url=url, db_url=db_url, factory=factory, customer_policy=customer_policy, log_path=log_path
     )
     try:
         deadline = time.monotonic() + 180
@@ -239,8 +252,6 @@ def live_server(
         except subprocess.TimeoutExpired:
             process.kill()
         log.close()
-        engine.dispose()
-        _drop_clone(handle)
 
 
 # -- the browser ---------------------------------------------------------------------------

@@ -316,23 +316,23 @@ def _advance(rng: random.Random, story: _Story, *, line: str, small: bool) -> No
     else:
         move("assign_surveyor", "accepted", _hours(rng, 0.1, 2), "handler")
         move("record_contact", "accepted", _hours(rng, 0.1, 0.9), f"surveyor.{branch_actor}")
-        move("submit_survey", "surveyed", _hours(rng, 12, 72), f"surveyor.{branch_actor}")
-    move("complete_assessment", "assessed", _hours(rng, 4, 60), f"assessor.{branch_actor}")
-    move("complete_adjustment", "adjusted", _hours(rng, 1, 24), "adjuster")
-    move("submit_review", "in_review", _hours(rng, 0.5, 8), "adjuster")
+        move("submit_survey", "surveyed", _hours(rng, 3, 26), f"surveyor.{branch_actor}")
+    move("complete_assessment", "assessed", _hours(rng, 1, 20), f"assessor.{branch_actor}")
+    move("complete_adjustment", "adjusted", _hours(rng, 0.5, 8), "adjuster")
+    move("submit_review", "in_review", _hours(rng, 0.2, 4), "adjuster")
     reviewer = "reviewer1" if story.amount < 10000 else "reviewer2"
     if rng.random() < 0.08:
         story.rejected_ground = rng.choice(GROUNDS)
-        move("reject", "rejected", _hours(rng, 4, 72), reviewer)
+        move("reject", "rejected", _hours(rng, 2, 24), reviewer)
     elif rng.random() < 0.03:
-        move("approve", "approved", _hours(rng, 2, 48), reviewer)
+        move("approve", "approved", _hours(rng, 1, 16), reviewer)
         move("conclude_without_payment", "decided", _hours(rng, 1, 12), reviewer)
     else:
-        move("approve", "approved", _hours(rng, 2, 48), reviewer)
+        move("approve", "approved", _hours(rng, 1, 16), reviewer)
         story.paid = (story.amount * Decimal(rng.choice(("1", "0.9", "0.8", "0.7")))).quantize(
             Decimal("0.01")
         )
-        move("pay", "paid", _hours(rng, 2, 60), "payment")
+        move("pay", "paid", _hours(rng, 1, 30), "payment")
     move("close", "closed", _hours(rng, 48, 200), "reviewer1")
 
 
@@ -341,7 +341,7 @@ def _clocks(
 ) -> list[dict[str, Any]]:
     """The claim clocks its moves started and stopped (claims.workflow.CLOCKS)."""
     received = story.received
-    entered = received + dt.timedelta(minutes=rng.choice((8, 15, 25, 40, 55, 75)))
+    entered = received + dt.timedelta(minutes=rng.choice((8, 10, 12, 15, 20, 25, 30, 40, 55, 75)))
     spans: list[tuple[str, dt.datetime, dt.datetime | None]] = [
         ("claim.report_entry", received, entered)
     ]
@@ -356,7 +356,12 @@ def _clocks(
         spans.append(("claim.survey_contact", assigned, story.at("record_contact")))
     paid = story.at("pay")
     if paid is not None:
-        spans.append(("claim.callback", paid, story.at("close")))
+        # The callback comes a few hours to days after payment; closing follows it.
+        called = paid + _hours(rng, 2, 40)
+        closed = story.at("close")
+        if closed is not None and called >= closed:
+            called = closed - dt.timedelta(minutes=30)
+        spans.append(("claim.callback", paid, called))
     if story.at("reject") is not None:
         rejected = story.at("reject")
         assert rejected is not None
