@@ -8,6 +8,7 @@ from claimdesk.rules.bills import BillInvalid
 __all__ = [
     "BillCoverageAmbiguous",
     "BillCoverageNotMedical",
+    "BillFileInvalid",
     "BillInvalid",
     "BillPayerNotInsured",
     "BillsClosed",
@@ -62,3 +63,12 @@ class TooManyBillLines(ValidationFailed):
     code = "too_many_bill_lines"
     message_zh = "本案票据明细共 {count} 条，超过一次定损的上限 {limit} 条"
     message_en = "The claim's bills have {count} lines, more than one assessment takes ({limit})"
+
+
+class BillFileInvalid(ValidationFailed):
+    """A bill uploaded as a file from a page that is not the JSON of docs/bills.md (not
+    JSON, too large, or none chosen); ``field`` is the form's file field."""
+
+    code = "bill_file_invalid"
+    message_zh = "{rule_zh}"
+    message_en = "{rule_en}"

@@ -21,10 +21,12 @@ from claimdesk.web.admin.security import router as security_pages
 from claimdesk.web.admin.service import router as service_pages
 from claimdesk.web.admin.thresholds import router as threshold_pages
 from claimdesk.web.admin.users import router as users_pages
+from claimdesk.web.claims.bill_pages import router as claim_bill_pages
 from claimdesk.web.claims.claim_sections import router as claim_section_pages
 from claimdesk.web.claims.pages import router as claims_pages
 from claimdesk.web.dashboards.pages import router as dashboard_pages
 from claimdesk.web.login import router as login_pages
+from claimdesk.web.portal.bills import router as portal_bill_pages
 from claimdesk.web.portal.pages import router as portal_pages
 
 # Every state-changing form is checked here, once, for all areas (SEC-8).
@@ -34,7 +36,9 @@ for area in (
     login_pages,
     claims_pages,
     claim_section_pages,
+    claim_bill_pages,
     portal_pages,
+    portal_bill_pages,
     dashboard_pages,
     service_pages,
     product_pages,

@@ -42,6 +42,7 @@ from claimdesk.models.claim import Claim
 from claimdesk.models.policy import Policy
 from claimdesk.rules.survey_plan import PlanPhotosMissing
 from claimdesk.validation import describe_validation_error
+from claimdesk.web.automatic_view import stp_context
 from claimdesk.web.claims import assess_forms, case_forms, page_views, payment_forms, special_forms
 from claimdesk.web.claims.claim_sections import PREVIEWABLE
 from claimdesk.web.claims.page_forms import (
@@ -1303,6 +1304,7 @@ def claim_context(db: Session, principal: Principal, claim: Claim, language: str
         "money": page_views.money,
         "code_label": page_views.code_label,
         "previewable": PREVIEWABLE,
+        **stp_context(db, claim),
     }
 
 

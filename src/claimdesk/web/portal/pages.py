@@ -32,6 +32,7 @@ from claimdesk.models.claim import Claim
 from claimdesk.policies import repository as policies_repo
 from claimdesk.products import repository as products_repo
 from claimdesk.validation import describe_validation_error
+from claimdesk.web.automatic_view import stp_context
 from claimdesk.web.kit import SubmittedForm, language_of, render, undo_refused
 
 router = APIRouter(prefix="/portal")
@@ -383,6 +384,7 @@ def _claim_page(
         missing=[m for m in detail.checklist if not m.received],
         can_rate=claim.state in ("paid", "closed", "rejected") and not rated,
         reported=request.query_params.get("reported") == "1",
+        **stp_context(db, claim),
     )
 
 

@@ -1,0 +1,61 @@
+"""The customer uploads the e-bill of their own claim from the portal (CLM-T1): the
+e-receipt and the settlement statement as JSON files (docs/bills.md), checked by the same
+bills service as the API; a refusal is said beside the file, in words. Built for a phone
+(375 px): one column, two file fields, one button."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+
+from claimdesk.auth.permissions import Permission
+from claimdesk.auth.principal import Principal
+from claimdesk.bills import repository as bills_repository
+from claimdesk.bills.service import BILLABLE_STATES
+from claimdesk.claims.repository import get_claim
+from claimdesk.deps import DB, require
+from claimdesk.web import bill_forms
+from claimdesk.web.kit import Refusal, SubmittedForm, render
+
+router = APIRouter(prefix="/portal")
+Customer = Annotated[Principal, Depends(require(Permission.CLAIMS_READ))]
+Submitter = Annotated[Principal, Depends(require(Permission.CLAIMS_BILLS))]
+
+
+def _page(
+    request: Request,
+    db: DB,
+    principal: Principal,
+    claim_id: int,
+    *,
+    refusal: Refusal | None = None,
+) -> Response:
+    claim = get_claim(db, principal, claim_id)
+    return render(
+        request,
+        "portal/bills.html",
+        status_code=refusal.status_code if refusal else 200,
+        claim=claim,
+        bills=bills_repository.bills_of(db, claim.id),
+        open_for_bills=claim.state in BILLABLE_STATES,
+        may_submit=principal.has(Permission.CLAIMS_BILLS),
+        error=refusal.error if refusal else None,
+        file_words=bill_forms.FILE_WORDS,
+    )
+
+
+@router.get("/claims/{claim_id}/bills")
+def bills_page(claim_id: int, request: Request, db: DB, principal: Customer) -> Response:
+    return _page(request, db, principal, claim_id)
+
+
+@router.post("/claims/{claim_id}/bills")
+def submit_bill(
+    claim_id: int, request: Request, form: SubmittedForm, db: DB, principal: Submitter
+) -> Response:
+    done = bill_forms.submit(request, db, principal, claim_id, form)
+    if isinstance(done, Refusal):
+        return _page(request, db, principal, claim_id, refusal=done)
+    return RedirectResponse(f"/portal/claims/{claim_id}?bill=1", status_code=303)

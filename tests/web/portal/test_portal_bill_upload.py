@@ -1,0 +1,169 @@
+"""The customer sends the e-bill of their claim from the portal as two JSON files; a
+wrong file or field is said beside the file in words — the receipt line and the field by
+name, never the JSON path — in zh-CN and English, and nothing is written (SPEC CLM-T1,
+GEN-6)."""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from claimdesk.models.bill import Bill
+from claimdesk.models.claim import Material
+from tests.bills.helpers import DAY, RECEIPT, SETTLEMENT, report
+from tests.claims.helpers import FrozenClock, World, build_world, local
+
+
+@pytest.fixture
+def world(db: Session, client: TestClient) -> World:
+    return build_world(db, client)
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> FrozenClock:
+    return FrozenClock(monkeypatch, local(f"{DAY}T10:00:00"))
+
+
+def files(receipt: Any = None, settlement: Any = None) -> dict[str, Any]:
+    sent: dict[str, Any] = {
+        "receipt_file": (
+            "receipt.json",
+            json.dumps(RECEIPT if receipt is None else receipt, ensure_ascii=False).encode(),
+            "application/json",
+        )
+    }
+    if settlement is not False:
+        body = SETTLEMENT if settlement is None else settlement
+        raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+        sent["settlement_file"] = ("settlement.json", raw, "application/json")
+    return sent
+
+
+def _bills(db: Session, cid: int) -> list[Bill]:
+    db.expire_all()
+    return list(db.scalars(select(Bill).where(Bill.claim_id == cid)))
+
+
+def test_customer_sends_receipt_and_statement_files(
+    world: World, clock: FrozenClock, db: Session
+) -> None:
+    # SPEC CLM-T1: the two files become the claim's bill, the invoices ticked
+    cid = report(world, clock)
+    page = world.client.get(f"/portal/claims/{cid}", headers=world.h["customer"])
+    assert f'href="/portal/claims/{cid}/bills"' in page.text
+    form = world.client.get(f"/portal/claims/{cid}/bills", headers=world.h["customer"])
+    assert form.status_code == 200 and 'id="bill-form"' in form.text
+    sent = world.client.post(
+        f"/portal/claims/{cid}/bills",
+        files=files(),
+        headers=world.h["customer"],
+        follow_redirects=False,
+    )
+    assert sent.status_code == 303, sent.text
+    assert sent.headers["location"] == f"/portal/claims/{cid}?bill=1"
+    [stored] = _bills(db, cid)
+    assert (stored.source, stored.auth_method, stored.total) == ("customer", "password+sms", 28000)
+    assert stored.settled and stored.fund_pay_sumamt == 8000
+    # The original keeps both files exactly as uploaded, as one JSON document.
+    original = json.loads(stored.original)
+    assert original["receipt_file"]["receipt_number"] == "0012345678"
+    assert original["settlement_file"]["setl_id"] == SETTLEMENT["setl_id"]
+    invoices = db.scalars(
+        select(Material).where(Material.claim_id == cid, Material.code == "expense_invoices")
+    ).one()
+    assert invoices.received
+    after = world.client.get(f"/portal/claims/{cid}?bill=1", headers=world.h["customer"])
+    assert 'id="ebill-received"' in after.text
+
+
+def test_a_whole_api_body_in_one_file_is_taken_too(
+    world: World, clock: FrozenClock, db: Session
+) -> None:
+    # SPEC CLM-T1: the format of docs/bills.md as one file (receipt + settlement)
+    cid = report(world, clock)
+    sent = world.client.post(
+        f"/portal/claims/{cid}/bills",
+        files=files(receipt={"receipt": RECEIPT, "settlement": SETTLEMENT}, settlement=False),
+        headers=world.h["customer"],
+        follow_redirects=False,
+    )
+    assert sent.status_code == 303, sent.text
+    assert [b.settled for b in _bills(db, cid)] == [True]
+
+
+def _line_amount_wrong() -> dict[str, Any]:
+    receipt = copy.deepcopy(RECEIPT)
+    receipt["items"][1]["amount"] = "4500.00"
+    receipt["total"] = "27932.11"
+    return receipt
+
+
+def _cash_wrong() -> dict[str, Any]:
+    settlement = copy.deepcopy(SETTLEMENT)
+    settlement["psn_cash_pay"] = "18000.00"
+    return settlement
+
+
+@pytest.mark.parametrize(
+    ("sent", "field", "zh", "en"),
+    [
+        (files(receipt=_line_amount_wrong()), "receipt_file", "第 2 行 · 金额", "Line 2 · Amount"),
+        (files(settlement=_cash_wrong()), "settlement_file", "个人现金支付", "Paid in cash"),
+        (files(settlement=b"{not json"), "settlement_file", "JSON", "JSON"),
+        (
+            files(receipt={**RECEIPT, "payer": {"name": "王五"}}),
+            "receipt_file",
+            "交款人",
+            "Payer",
+        ),
+        (
+            files(receipt={**RECEIPT, "receipt_code": "1106"}),
+            "receipt_file",
+            "票据代码",
+            "Receipt code",
+        ),
+    ],
+)
+def test_refusal_beside_the_file_in_words(
+    world: World,
+    clock: FrozenClock,
+    db: Session,
+    sent: dict[str, Any],
+    field: str,
+    zh: str,
+    en: str,
+) -> None:
+    # SPEC CLM-T1, GEN-6: which line and field, in words, no JSON path; nothing written
+    cid = report(world, clock)
+    for lang, words in (("zh-CN", zh), ("en", en)):
+        refused = world.client.post(
+            f"/portal/claims/{cid}/bills?lang={lang}", files=sent, headers=world.h["customer"]
+        )
+        assert refused.status_code == 422, refused.text
+        shown = refused.text.split(f'id="{field}-error"', 1)[1].split("</p>", 1)[0]
+        assert words in shown, shown
+        for code in ("receipt.", "settlement.", "psn_cash_pay", "payer.name", "_file", "CLM-"):
+            assert code not in shown, shown
+    assert _bills(db, cid) == []
+
+
+def test_another_customers_claim_is_not_found(
+    world: World, clock: FrozenClock, db: Session, client: TestClient
+) -> None:
+    # SPEC CLM-T1, SEC-4: a customer reaches only their own claims
+    from tests.builders import login_headers, make_person, make_user
+
+    cid = report(world, clock)
+    other = make_person(db, name="王五")
+    make_user(db, username="other", roles=["customer"], person_id=other.id)
+    db.commit()
+    headers = login_headers(client, "other")
+    assert client.get(f"/portal/claims/{cid}/bills", headers=headers).status_code == 404
+    sent = client.post(f"/portal/claims/{cid}/bills", files=files(), headers=headers)
+    assert sent.status_code == 404 and _bills(db, cid) == []
