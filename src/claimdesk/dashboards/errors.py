@@ -23,5 +23,11 @@ class PeriodTooLong(ValidationFailed):
     message_en = "{field}: the period may not exceed {max_days} days"
 
 
+class PeriodReversed(ValidationFailed):
+    code = "period_reversed"
+    message_zh = "{field}：截止日期不能早于起始日期"
+    message_en = "{field}: the end date may not be before the start date"
+
+
 class UnknownDataset(NotFound):
     code = "unknown_dataset"

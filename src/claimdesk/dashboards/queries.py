@@ -56,10 +56,12 @@ class Chart:
     """How to draw a dataset: kind, the category column, the value columns, and an
     optional column whose values become separate series (stacked bars)."""
 
-    kind: str  # bar | line | stacked
+    kind: str  # bar | line | stacked | table (no chart: the table says it best)
     category: str
     values: tuple[str, ...]
     series_by: str | None = None
+    # Further columns whose values are codes the page shows in words.
+    labelled: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -208,3 +208,38 @@ MORE_LABELS: dict[str, str] = {
     "cleared": "Cleared",
     "confirmed": "Confirmed",
 }
+
+
+# The straight-through measures (CLM-T4) on the claims dashboard: columns, paths and the
+# automatic checks (CLM-F3) by code. English msgids, translated in stp.po.
+STP_LABELS: dict[str, str] = {
+    "eligible": "Eligible",
+    "paid_automatically": "Paid automatically",
+    "share_automatic": "Share paid automatically (%)",
+    "path": "Path",
+    "automatic": "Automatic",
+    "manual": "Manual",
+    "payments": "Payments",
+    "p50_seconds": "Median (seconds)",
+    "p95_seconds": "95th percentile (seconds)",
+    "check": "Check",
+    "hits": "Hits",
+    "holds": "Holds",
+    "referrals": "Referrals",
+    "false_holds": "False holds",
+    "confirmed": "Confirmed",
+    "false_hold_share": "False holds (%)",
+    "duplicate_receipt": "Duplicate receipt",
+    "outside_period": "Outside the period or in waiting period",
+    "sex_age_mismatch": "Treatment incompatible with sex or age",
+    "early_claim": "Claim soon after the start",
+    "just_under_limit": "Amounts repeatedly just under a limit",
+    "shared_contact": "Shared phone or account across policies",
+    "provider_cluster": "Cluster at one provider",
+    "claim_frequency": "Claim frequency",
+    "amount_outlier": "Amount far outside the usual",
+    "sampled": "Sampled",
+    "agreed": "Agreed",
+    "agreement_rate": "Agreement rate (%)",
+}
+LABELS.update({k: v for k, v in STP_LABELS.items() if k not in LABELS})

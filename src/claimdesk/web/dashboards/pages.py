@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
 from claimdesk.dashboards import queries
+from claimdesk.dashboards import service as dashboards
 from claimdesk.dashboards.errors import PeriodTooLong, UnknownDataset
 from claimdesk.deps import DB, require
 from claimdesk.errors import ClaimdeskError
@@ -69,7 +70,11 @@ def _cell(value: queries.Cell) -> str | int | float | None:
 
 
 def chart_payload(dataset: queries.Dataset, label: Any, gettext: Any) -> str:
-    label_columns = {dataset.chart.category, *(filter(None, [dataset.chart.series_by]))}
+    label_columns = {
+        dataset.chart.category,
+        *(filter(None, [dataset.chart.series_by])),
+        *dataset.chart.labelled,
+    }
     rows = [
         {
             col: (label(v) if col in label_columns else _cell(v))
@@ -91,7 +96,7 @@ def chart_payload(dataset: queries.Dataset, label: Any, gettext: Any) -> str:
     return json.dumps(payload, ensure_ascii=False).replace("</", "<\\/")
 
 
-def _board(request: Request, db: Session, board: str) -> Response:
+def _board(request: Request, db: Session, board: str, principal: Principal) -> Response:
     title, datasets = BOARDS[board]
     gettext = translator(request)
     label = labeller(gettext)
@@ -114,6 +119,9 @@ def _board(request: Request, db: Session, board: str) -> Response:
         )
     found = [query(db, filters) for query in datasets.values()]
     charts = [(ds, chart_payload(ds, label, gettext)) for ds in found]
+    # CLM-T4: the straight-through measures, a section of the claims board (row-filtered).
+    stp = dashboards.stp_datasets(db, actor=principal, filters=filters) if board == "claims" else []
+    stp_charts = [(ds, chart_payload(ds, label, gettext)) for ds in stp]
     query_string = f"date_from={filters.date_from}&date_to={filters.date_to}" + (
         f"&org_unit_id={filters.org_unit_id}" if filters.org_unit_id else ""
     )
@@ -123,6 +131,7 @@ def _board(request: Request, db: Session, board: str) -> Response:
         board=board,
         title=title,
         charts=charts,
+        stp_charts=stp_charts,
         units=units,
         label=label,
         filters=filters,
@@ -146,8 +155,12 @@ def csv_response(dataset: queries.Dataset, filters: queries.Filters) -> Response
     )
 
 
-def _csv(request: Request, db: Session, board: str, name: str) -> Response:
+def _csv(request: Request, db: Session, board: str, name: str, principal: Principal) -> Response:
     datasets = BOARDS[board][1]
+    if board == "claims" and name in dashboards.STP_DATASETS:
+        filters = filters_from(request)
+        found = dashboards.stp_dataset(db, actor=principal, filters=filters, name=name)
+        return csv_response(found, filters)
     if name not in datasets:
         raise UnknownDataset(what=name, field="dataset")
     filters = filters_from(request)
@@ -155,20 +168,20 @@ def _csv(request: Request, db: Session, board: str, name: str) -> Response:
 
 
 @router.get("/claims")
-def claims_board(request: Request, db: DB, _: ClaimsReader) -> Response:
-    return _board(request, db, "claims")
+def claims_board(request: Request, db: DB, principal: ClaimsReader) -> Response:
+    return _board(request, db, "claims", principal)
 
 
 @router.get("/claims/{name}.csv")
-def claims_csv(name: str, request: Request, db: DB, _: ClaimsReader) -> Response:
-    return _csv(request, db, "claims", name)
+def claims_csv(name: str, request: Request, db: DB, principal: ClaimsReader) -> Response:
+    return _csv(request, db, "claims", name, principal)
 
 
 @router.get("/service")
-def service_board(request: Request, db: DB, _: ServiceReader) -> Response:
-    return _board(request, db, "service")
+def service_board(request: Request, db: DB, principal: ServiceReader) -> Response:
+    return _board(request, db, "service", principal)
 
 
 @router.get("/service/{name}.csv")
-def service_csv(name: str, request: Request, db: DB, _: ServiceReader) -> Response:
-    return _csv(request, db, "service", name)
+def service_csv(name: str, request: Request, db: DB, principal: ServiceReader) -> Response:
+    return _csv(request, db, "service", name, principal)

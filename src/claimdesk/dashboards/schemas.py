@@ -1,0 +1,22 @@
+"""API shapes of the dashboards' datasets (CLM-T4 straight-through measures)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from pydantic import BaseModel
+
+
+class DatasetOut(BaseModel):
+    name: str
+    title: str
+    columns: list[str]
+    # Amounts, shares and seconds as decimal strings (never float, GEN-1).
+    rows: list[list[str | int | Decimal | None]]
+
+
+class StpMeasuresOut(BaseModel):
+    date_from: str
+    date_to: str
+    org_unit_id: int | None
+    datasets: list[DatasetOut]

@@ -1,0 +1,200 @@
+"""Straight-through measures (CLM-T4): the share of eligible claims paid automatically,
+the time from complete materials to the payment instruction, hits and false holds per
+check — by line and month, as dashboard datasets (chart, table and CSV from one table).
+
+Definitions (docs/benchmarks.md, "CLM-T4 measures"):
+
+- **eligible**: a claim with medical e-bills (CLM-T1) whose total is within the
+  automatic limit (default ¥5,000), with complete materials (every checklist item
+  received) and no fraud flag an investigator confirmed.
+- **paid automatically**: its first payment instruction was made by no person (the
+  automatic path's system actor; a person's payment names the user).
+- **time to payment**: from complete materials (the last checklist item's receipt) to
+  the first payment instruction; nearest-rank p50 and p95 in seconds, per path.
+- **hits and false holds per check**: a false hold is a hit whose fraud flag an
+  investigator cleared, or a referral whose claim a person then paid without confirming
+  fraud.
+
+Month = the Asia/Shanghai month the claim was received (the dashboards' period is the
+claims received in it), found-at month for the checks.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import math
+from collections import defaultdict
+from collections.abc import Callable
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy.orm import Session
+
+from claimdesk.auth.principal import Principal
+from claimdesk.dashboards import repository
+from claimdesk.dashboards.errors import PeriodReversed, PeriodTooLong, UnknownDataset
+from claimdesk.dashboards.queries import Cell, Chart, Dataset, Filters
+from claimdesk.rules.deadlines import to_local
+
+# The automatic path's default limit (CLM-T2); the thresholds domain holds the configured one.
+AUTOMATIC_LIMIT = Decimal("5000.00")
+ONE = Decimal("0.1")
+
+
+def _month(at: dt.datetime) -> str:
+    return to_local(at).strftime("%Y-%m")
+
+
+def _pct(part: int, whole: int) -> Decimal | None:
+    if not whole:
+        return None
+    return (Decimal(100 * part) / Decimal(whole)).quantize(ONE, rounding=ROUND_HALF_UP)
+
+
+def percentile(values: list[float], pct: int) -> Decimal | None:
+    """Nearest-rank percentile (the smallest value with ``pct`` % at or below it)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, math.ceil(pct / 100 * len(ordered)))
+    return Decimal(str(ordered[rank - 1])).quantize(ONE, rounding=ROUND_HALF_UP)
+
+
+def _automatic(session: Session, actor: Principal, f: Filters) -> dict[int, dt.datetime]:
+    """Claims of the period whose first payment instruction no person made."""
+    return {
+        cid: at
+        for cid, _line, _received, at, by in repository.first_payments(session, actor, f)
+        if by is None
+    }
+
+
+def stp_share(
+    session: Session,
+    *,
+    actor: Principal,
+    filters: Filters,
+    limit: Decimal = AUTOMATIC_LIMIT,
+) -> Dataset:
+    complete = repository.materials_complete(session, actor, filters)
+    fraud = repository.confirmed_fraud(session, actor, filters)
+    automatic = _automatic(session, actor, filters)
+    eligible: dict[tuple[str, str], int] = defaultdict(int)
+    paid: dict[tuple[str, str], int] = defaultdict(int)
+    for cid, line, received, total in repository.claims_with_bills(session, actor, filters):
+        if total > limit or cid in fraud or complete.get(cid) is None:
+            continue
+        key = (_month(received), line)
+        eligible[key] += 1
+        paid[key] += cid in automatic
+    rows: list[tuple[Cell, ...]] = [
+        (month, line, n, paid[(month, line)], _pct(paid[(month, line)], n))
+        for (month, line), n in sorted(eligible.items())
+    ]
+    return Dataset(
+        "stp_share",
+        "Eligible claims paid automatically",
+        ("month", "line", "eligible", "paid_automatically", "share_automatic"),
+        rows,
+        Chart("stacked", "month", ("paid_automatically",), series_by="line"),
+    )
+
+
+def stp_time(session: Session, *, actor: Principal, filters: Filters) -> Dataset:
+    complete = repository.materials_complete(session, actor, filters)
+    waits: dict[tuple[str, str, str], list[float]] = defaultdict(list)
+    for cid, line, received, paid_at, by in repository.first_payments(session, actor, filters):
+        done = complete.get(cid)
+        if done is None:
+            continue
+        path = "automatic" if by is None else "manual"
+        waits[(_month(received), line, path)].append(max((paid_at - done).total_seconds(), 0.0))
+    rows: list[tuple[Cell, ...]] = [
+        (month, line, path, len(s), percentile(s, 50), percentile(s, 95))
+        for (month, line, path), s in sorted(waits.items())
+    ]
+    return Dataset(
+        "stp_time",
+        "Complete materials to payment instruction (seconds)",
+        ("month", "line", "path", "payments", "p50_seconds", "p95_seconds"),
+        rows,
+        Chart("table", "month", ("p50_seconds",), labelled=("line", "path")),
+    )
+
+
+def stp_checks(session: Session, *, actor: Principal, filters: Filters) -> Dataset:
+    counts: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    for code, line, found, action, outcome, paid in repository.check_hits(session, actor, filters):
+        row = counts[(code, line, _month(found))]
+        row[0] += 1
+        row[1] += action == "hold"
+        false = outcome == "false_hold" or (action != "hold" and outcome is None and paid)
+        row[2] += false
+        row[3] += outcome == "confirmed"
+    rows: list[tuple[Cell, ...]] = [
+        (code, line, month, hits, holds, hits - holds, false, confirmed, _pct(false, hits))
+        for (code, line, month), (hits, holds, false, confirmed) in sorted(counts.items())
+    ]
+    return Dataset(
+        "stp_checks",
+        "Hits and false holds per check",
+        (
+            "check",
+            "line",
+            "month",
+            "hits",
+            "holds",
+            "referrals",
+            "false_holds",
+            "confirmed",
+            "false_hold_share",
+        ),
+        rows,
+        Chart("stacked", "check", ("hits",), series_by="month", labelled=("line",)),
+    )
+
+
+STP_DATASETS: dict[str, Callable[..., Dataset]] = {
+    "stp_share": stp_share,
+    "stp_time": stp_time,
+    "stp_checks": stp_checks,
+}
+
+
+def stp_datasets(session: Session, *, actor: Principal, filters: Filters) -> list[Dataset]:
+    """Every CLM-T4 dataset for the reader (row-filtered) and period."""
+    return [build(session, actor=actor, filters=filters) for build in STP_DATASETS.values()]
+
+
+def stp_dataset(session: Session, *, actor: Principal, filters: Filters, name: str) -> Dataset:
+    build = STP_DATASETS.get(name)
+    if build is None:
+        raise UnknownDataset(what=name, field="dataset")
+    return build(session, actor=actor, filters=filters)
+
+
+MAX_DAYS = 3 * 366
+
+
+def filters_for(
+    *, date_from: dt.date | None, date_to: dt.date | None, org_unit_id: int | None, today: dt.date
+) -> Filters:
+    """The API's period: this year so far by default, at most three years, ordered."""
+    end = date_to or today
+    start = date_from or end.replace(month=1, day=1)
+    if end < start:
+        raise PeriodReversed(field="date_to")
+    if (end - start).days > MAX_DAYS:
+        raise PeriodTooLong(field="date_from", max_days=MAX_DAYS)
+    return Filters(date_from=start, date_to=end, org_unit_id=org_unit_id)
+
+
+def to_csv(dataset: Dataset) -> str:
+    """The dataset as CSV: the column codes as header, values as the table shows them."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(dataset.columns)
+    for row in dataset.rows:
+        writer.writerow(["" if v is None else str(v) for v in row])
+    return buffer.getvalue()
