@@ -1,10 +1,13 @@
 """Look at a claim for the automatic path when its data change (CLM-T2): a new claim,
 material file or e-bill queues a ``claims.automatic`` job in the same transaction (the
 checks' pattern, checks/hooks.py). The job waits until the CLM-F3 checks have run on
-those very data."""
+those very data — and when a ``checks.run`` job is marked done, another look is queued
+in that same commit, so the decision follows the checks at once instead of at the next
+re-check."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from sqlalchemy import event
@@ -12,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from claimdesk.models.bill import Bill
 from claimdesk.models.claim import Claim, MaterialFile
+from claimdesk.models.job import Job
 
 _PENDING = "automatic.pending_claims"
 
@@ -25,14 +29,30 @@ def _collect(session: Session, flush_context: Any) -> None:
             pending.add(obj.claim_id)
 
 
+def _checked(session: Session) -> list[tuple[int, str]]:
+    """(claim, data version) of the checks runs this commit marks done."""
+    found = []
+    for obj in session.dirty:
+        if isinstance(obj, Job) and obj.kind == "checks.run" and obj.status == "done":
+            try:
+                payload = json.loads(obj.payload or "{}")
+                found.append((int(payload["claim_id"]), str(payload["data_version"])))
+            except (ValueError, KeyError, TypeError):
+                continue
+    return sorted(found)
+
+
 def _enqueue(session: Session) -> None:
     pending: set[int] = session.info.pop(_PENDING, set())
-    if not pending:
+    checked = _checked(session)
+    if not pending and not checked:
         return
-    from claimdesk.claims.automatic.service import enqueue_automatic
+    from claimdesk.claims.automatic.service import enqueue_after_checks, enqueue_automatic
 
     for claim_id in sorted(pending):
         enqueue_automatic(session, claim_id=claim_id)
+    for claim_id, version in checked:
+        enqueue_after_checks(session, claim_id=claim_id, data_version=version)
 
 
 def _forget(session: Session, *args: Any) -> None:

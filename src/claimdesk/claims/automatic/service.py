@@ -241,7 +241,7 @@ def enqueue_automatic(session: Session, *, claim_id: int) -> bool:
     """Queue a look at the claim's current data (once per data version); only claims
     with bills as data are candidates (CLM-T1)."""
     claim = session.get(Claim, claim_id)
-    if claim is None or claim.state not in START_STATES:
+    if claim is None or claim.state not in (*START_STATES, workflow.SUSPENDED):
         return False
     if not repository.has_bills(session, claim_id):
         return False
@@ -251,6 +251,22 @@ def enqueue_automatic(session: Session, *, claim_id: int) -> bool:
         kind=JOB_KIND,
         payload={"claim_id": claim_id, "data_version": version},
         dedupe_key=job_key(claim_id, version),
+    )
+    return job is not None
+
+
+def enqueue_after_checks(session: Session, *, claim_id: int, data_version: str) -> bool:
+    """The checks of ``data_version`` are done (this commit): look at the claim now."""
+    claim = session.get(Claim, claim_id)
+    if claim is None or claim.state not in (*START_STATES, workflow.SUSPENDED):
+        return False
+    if not repository.has_bills(session, claim_id):
+        return False
+    job = enqueue(
+        session,
+        kind=JOB_KIND,
+        payload={"claim_id": claim_id, "data_version": data_version},
+        dedupe_key=job_key(claim_id, data_version) + ":checked",
     )
     return job is not None
 
@@ -568,7 +584,8 @@ def process(session: Session, *, claim_id: int, first_seen: dt.datetime | None =
     existing = repository.decision_of(session, claim.id)
     if existing is not None and existing.outcome == "paid":
         return Outcome("skipped")
-    if claim.state not in START_STATES or not repository.has_bills(session, claim.id):
+    held = claim.state == workflow.SUSPENDED and claim.resume_state in START_STATES
+    if not (claim.state in START_STATES or held) or not repository.has_bills(session, claim.id):
         return Outcome("skipped")  # a person has taken it up, or it has no bills as data
     version = checks_repository.data_version(session, claim)
     if (

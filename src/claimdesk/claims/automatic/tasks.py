@@ -2,7 +2,9 @@
 
 While the CLM-F3 checks of the latest data have not run, the job queues its own
 follow-up a moment later (``CLAIMDESK_AUTOMATIC_RECHECK_SECONDS``, default 0.5 s) instead
-of deciding on stale checks; after ``service.CHECKS_PATIENCE`` a person takes over.
+of deciding on stale checks (doubling, up to 10 times the interval); the end of the
+checks run queues a look at once (hooks.py); after ``service.CHECKS_PATIENCE`` a person
+takes over.
 """
 
 from __future__ import annotations
@@ -20,12 +22,15 @@ from claimdesk.jobs.queue import enqueue, task
 from claimdesk.models.base import utcnow
 
 
-def recheck_interval() -> dt.timedelta:
+def recheck_interval(wait: int = 1) -> dt.timedelta:
+    """The pause before the ``wait``-th re-check: the configured interval, doubling up
+    to 10 times it (a backlog of checks is not polled every half second)."""
     try:
         seconds = float(os.environ.get("CLAIMDESK_AUTOMATIC_RECHECK_SECONDS", "0.5"))
     except ValueError:
         seconds = 0.5
-    return dt.timedelta(seconds=min(max(seconds, 0.05), 60.0))
+    seconds = min(max(seconds, 0.05), 60.0)
+    return dt.timedelta(seconds=seconds * min(2 ** max(wait - 1, 0), 10))
 
 
 @task(JOB_KIND)
@@ -47,6 +52,6 @@ def run_automatic(session: Session, payload: dict[str, Any], *, now: dt.datetime
             "wait": wait,
             "first_seen": first_seen.isoformat(),
         },
-        run_at=utcnow() + recheck_interval(),
+        run_at=utcnow() + recheck_interval(wait),
         dedupe_key=job_key(claim_id, outcome.data_version, wait),
     )

@@ -1,0 +1,196 @@
+"""The quality sample of automatic payments (SPEC CLM-T3): a configured share, chosen
+by the claim number's hash, goes to tier-1 reviewers after payment; a disagreement
+corrects the decision with a top-up payment or a recovery and counts against the rule
+set version."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from claimdesk.auth.principal import Principal
+from claimdesk.claims.automatic.service import in_sample
+from claimdesk.models.automatic import SampleVerdict
+from claimdesk.models.claim import AdjustmentResult
+from claimdesk.models.payment import Payment, Recovery
+from tests.claims.automatic.helpers import (
+    API,
+    DAY,
+    PAYABLE,
+    Setup,
+    drain,
+    make_e_bill_claim,
+    ok,
+    small_policy,
+)
+from tests.claims.helpers import FrozenClock, World, build_world, local
+
+
+@pytest.fixture
+def world(db: Session, client: TestClient) -> World:
+    return build_world(db, client)
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> FrozenClock:
+    return FrozenClock(monkeypatch, local(f"{DAY}T10:00:00"))
+
+
+def _share(db: Session, share: str) -> None:
+    from claimdesk.thresholds import service as thresholds
+
+    at = local(f"{DAY}T09:00:00")
+    now = thresholds.in_force(db, at=at)
+    thresholds.create_version(
+        db,
+        actor=Principal.system("test"),
+        values={name: getattr(now, name) for name in thresholds.AMOUNT_FIELDS},
+        skip_survey_lines=sorted(now.skip_survey_lines),
+        effective_from=None,
+        reason="sample everything for the test",
+        now=at,
+        sample_share=Decimal(share),
+    )
+    db.commit()
+
+
+@pytest.fixture
+def paid(db: Session, world: World, clock: FrozenClock, session_factory) -> int:
+    """An automatically paid claim that the sample (share 100%) selects."""
+    setup: Setup = small_policy(db, world)
+    _share(db, "1")
+    cid = make_e_bill_claim(world, clock, setup)
+    drain(session_factory)
+    return cid
+
+
+def test_the_share_is_kept_and_the_choice_is_reproducible():
+    # SPEC CLM-T3: a hash of the claim number against the share — the same claims every
+    # time, about the configured share of them, none at 0, all at 1.
+    numbers = [f"BA20260930{n:06d}" for n in range(20000)]
+    chosen = [n for n in numbers if in_sample(n, Decimal("0.05"))]
+    assert 0.045 <= len(chosen) / len(numbers) <= 0.055
+    assert chosen == [n for n in numbers if in_sample(n, Decimal("0.05"))]
+    assert not any(in_sample(n, Decimal("0")) for n in numbers[:500])
+    assert all(in_sample(n, Decimal("1")) for n in numbers[:500])
+    # A larger share keeps every claim a smaller one chose (monotone in the share).
+    assert set(chosen) <= {n for n in numbers if in_sample(n, Decimal("0.10"))}
+
+
+def test_sampled_payment_reaches_tier_1_and_an_agreement_changes_nothing(world, paid, db):
+    # SPEC CLM-T3
+    queue = ok(world.client.get(f"{API}/automatic/sample", headers=world.h["supervisor"]))
+    assert [item["claim_id"] for item in queue["items"]] == [paid]
+    assert queue["items"][0]["amount"] == PAYABLE and queue["total"] == 1
+    # Only a claims supervisor (tier 1) gives verdicts.
+    assert (
+        world.client.get(f"{API}/automatic/sample", headers=world.h["handler"]).status_code == 403
+    )
+    refused = world.client.post(
+        f"{API}/claims/{paid}/automatic/verdict", json={"agrees": True}, headers=world.h["adjuster"]
+    )
+    assert refused.status_code == 403
+    verdict = ok(
+        world.client.post(
+            f"{API}/claims/{paid}/automatic/verdict",
+            json={"agrees": True},
+            headers={**world.h["supervisor"], "Idempotency-Key": "verdict-1"},
+        ),
+        201,
+    )
+    assert verdict["correction"] == "none" and verdict["difference"] == "0.00"
+    again = world.client.post(
+        f"{API}/claims/{paid}/automatic/verdict",
+        json={"agrees": True},
+        headers={**world.h["supervisor"], "Idempotency-Key": "verdict-1"},
+    )
+    assert again.status_code == 201 and again.json() == verdict
+    twice = world.client.post(
+        f"{API}/claims/{paid}/automatic/verdict",
+        json={"agrees": True},
+        headers=world.h["supervisor"],
+    )
+    assert twice.status_code == 409
+    assert twice.json()["error"]["code"] == "automatic_sample_already_reviewed"
+    assert len(db.scalars(select(SampleVerdict)).all()) == 1
+    assert (
+        ok(world.client.get(f"{API}/automatic/sample", headers=world.h["supervisor"]))["items"]
+        == []
+    )
+    agreement = ok(world.client.get(f"{API}/automatic/agreement", headers=world.h["supervisor"]))
+    assert [(a["verdicts"], a["agreed"], a["disagreed"]) for a in agreement] == [(1, 1, 0)]
+
+
+def test_a_higher_amount_opens_a_top_up_payment(world, paid, db):
+    # SPEC CLM-T3, CLM-P5: the difference is paid on top, once, to the same account.
+    missing = world.client.post(
+        f"{API}/claims/{paid}/automatic/verdict",
+        json={"agrees": False},
+        headers=world.h["supervisor"],
+    )
+    assert missing.status_code == 422 and missing.json()["error"]["field"] == "amount"
+    verdict = ok(
+        world.client.post(
+            f"{API}/claims/{paid}/automatic/verdict",
+            json={"agrees": False, "amount": "500.00", "reason": "乙类药品自付比例应为 0"},
+            headers=world.h["supervisor"],
+        ),
+        201,
+    )
+    assert verdict["correction"] == "top_up" and verdict["difference"] == "80.00"
+    payments = db.scalars(
+        select(Payment).where(Payment.claim_id == paid).order_by(Payment.id)
+    ).all()
+    assert [(p.kind, p.amount) for p in payments] == [
+        ("indemnity", Decimal(PAYABLE)),
+        ("top_up", Decimal("80.00")),
+    ]
+    assert payments[1].bank_account_id == payments[0].bank_account_id
+    assert verdict["correction_payment_id"] == payments[1].id
+    current = db.scalars(
+        select(AdjustmentResult).where(
+            AdjustmentResult.claim_id == paid, AdjustmentResult.current.is_(True)
+        )
+    ).one()
+    assert current.payable == Decimal("500.00") and current.signed_by == "supervisor"
+    agreement = ok(world.client.get(f"{API}/automatic/agreement", headers=world.h["supervisor"]))
+    assert [(a["verdicts"], a["agreed"], a["disagreed"]) for a in agreement] == [(1, 0, 1)]
+    decision = ok(world.client.get(f"{API}/claims/{paid}/automatic", headers=world.h["supervisor"]))
+    assert decision["verdict"]["correction"] == "top_up"
+
+
+def test_a_lower_amount_opens_a_recovery(world, paid, db):
+    # SPEC CLM-T3, CLM-P5: what was paid above the corrected decision is recovered.
+    verdict = ok(
+        world.client.post(
+            f"{API}/claims/{paid}/automatic/verdict",
+            json={"agrees": False, "amount": "400.00", "reason": "一项检查重复收费"},
+            headers=world.h["supervisor"],
+        ),
+        201,
+    )
+    assert verdict["correction"] == "recovery" and verdict["difference"] == "-20.00"
+    recovery = db.get_one(Recovery, verdict["recovery_id"])
+    assert recovery.amount == Decimal("20.00") and recovery.kind == "overpayment"
+    assert len(db.scalars(select(Payment).where(Payment.claim_id == paid)).all()) == 1
+
+
+def test_a_claim_outside_the_sample_takes_no_verdict(world, clock, db, session_factory):
+    # SPEC CLM-T3: share 0 — nothing sampled, the verdict is refused.
+    setup = small_policy(db, world)
+    _share(db, "0")
+    cid = make_e_bill_claim(world, clock, setup)
+    drain(session_factory)
+    decision = ok(world.client.get(f"{API}/claims/{cid}/automatic", headers=world.h["supervisor"]))
+    assert decision["outcome"] == "paid" and decision["sampled"] is False
+    refused = world.client.post(
+        f"{API}/claims/{cid}/automatic/verdict",
+        json={"agrees": True},
+        headers=world.h["supervisor"],
+    )
+    assert refused.status_code == 409
+    assert refused.json()["error"]["code"] == "automatic_not_in_sample"
