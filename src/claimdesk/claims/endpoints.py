@@ -25,6 +25,7 @@ from claimdesk.claims.schemas import (
     ClaimOut,
     ClaimSummary,
     ContactIn,
+    ContactPhoneOut,
     CoveragesIn,
     FileOut,
     FraudFlagIn,
@@ -275,6 +276,16 @@ def survey_contact(claim_id: int, body: ContactIn, db: DB, principal: Surveyor) 
     claim = get_claim(db, principal, claim_id, for_update=True)
     survey.record_contact(db, actor=principal, claim=claim, note=body.note)
     return _detail(db, principal, claim)
+
+
+@router.post("/{claim_id}/survey/contact-phone", response_model=ContactPhoneOut)
+def reveal_contact_phone(claim_id: int, db: DB, principal: Surveyor) -> ContactPhoneOut:
+    """The customer's phone in clear, for the assigned surveyor only (CLM-S1); audited."""
+    from claimdesk.claims.intake import contact
+
+    claim = get_claim(db, principal, claim_id)
+    phone = contact.reveal_phone(db, actor=principal, claim=claim)
+    return ContactPhoneOut(phone=phone, tel=contact.tel_uri(phone))
 
 
 @router.post("/{claim_id}/survey/report", response_model=ClaimOut)

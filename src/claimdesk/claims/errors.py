@@ -232,3 +232,9 @@ class StoredFileUnavailable(ClaimdeskError):
     code = "stored_file_unavailable"
     message_zh = "{field}：文件 {file_id} 在文件存储中缺失或无法解密"
     message_en = "{field}: file {file_id} is missing from the file store or does not decrypt"
+
+
+class NoContactPhone(Conflict):
+    code = "no_contact_phone"
+    message_zh = "本案报案时未留联系电话"
+    message_en = "The claim has no contact phone number"

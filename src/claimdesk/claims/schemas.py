@@ -350,3 +350,10 @@ class ClaimOut(BaseModel):
     reserve_history: list[ReserveChangeOut]
     adjustments: list[AdjustmentOut]
     timeline: list[TimelineEntry]
+
+
+class ContactPhoneOut(BaseModel):
+    """The customer's phone in clear for the assigned surveyor's call (CLM-S1, audited)."""
+
+    phone: str
+    tel: str

@@ -185,3 +185,47 @@ def test_documents_are_refused_outside_the_row_filter_and_across_claims(
     assert c.get(f"/claims/{second['id']}/files/{file_id}/download").status_code == 404
     reads = [(a, who) for a, who, _d in audit_actions(db, first["id"]) if "file_v" in a]
     assert reads == [("claim.file_viewed", "surveyor")]
+
+
+def test_only_the_assigned_surveyor_reveals_the_phone_and_each_reveal_is_audited(
+    world: World, db: Session
+) -> None:
+    # SPEC CLM-S1 (the assigned surveyor calls within 1 hour), SEC-5, SEC-1, CLM-F2
+    claim = report(world, phone="13912345678")
+    accept_and_assign(world, claim, surveyor="surveyor")
+    # The handler sees the masked number and no reveal button; a forged POST is refused.
+    c = as_staff(world, "handler")
+    page = c.get(f"/claims/{claim['id']}").text
+    assert "139****5678" in page and 'id="reveal-phone"' not in page
+    token = re.search(r'name="csrf_token" value="([^"]*)"', page).group(1)  # type: ignore[union-attr]
+    refused = c.post(f"/claims/{claim['id']}/contact-phone", data={"csrf_token": token})
+    assert refused.status_code == 403 and "13912345678" not in refused.text
+    # Another surveyor does not even find the claim.
+    c = as_staff(world, "surveyor2")
+    assert c.post(
+        f"/claims/{claim['id']}/contact-phone", data={"csrf_token": token}
+    ).status_code in (403, 404)
+    # The assigned surveyor: the button, then the number with a tel: link.
+    c = as_staff(world, "surveyor")
+    page = c.get(f"/claims/{claim['id']}").text
+    assert 'id="reveal-phone"' in page and "13912345678" not in page
+    token = re.search(r'name="csrf_token" value="([^"]*)"', page).group(1)  # type: ignore[union-attr]
+    shown = c.post(
+        f"/claims/{claim['id']}/contact-phone",
+        data={"csrf_token": token},
+        headers={"HX-Request": "true"},
+    )
+    assert shown.status_code == 200
+    assert 'href="tel:+8613912345678"' in shown.text and ">13912345678<" in shown.text
+    reveals = [(a, who) for a, who, _d in audit_actions(db, claim["id"]) if "revealed" in a]
+    assert reveals == [("claim.contact_phone_revealed", "surveyor")]
+    # The same through the API, for the assigned surveyor only.
+    api = world.client
+    api.cookies.clear()
+    r = api.post(f"{API}/{claim['id']}/survey/contact-phone", headers=world.h["surveyor"])
+    assert r.status_code == 200 and r.json() == {
+        "phone": "13912345678",
+        "tel": "tel:+8613912345678",
+    }
+    r = api.post(f"{API}/{claim['id']}/survey/contact-phone", headers=world.h["handler"])
+    assert r.status_code == 403

@@ -1,5 +1,6 @@
 """Sections of the staff claim page beyond its action forms (issue 12): the uploaded
-documents opened in the browser or saved (SEC-5), each read on the audit trail.
+documents opened in the browser or saved (SEC-5), each read on the audit trail; the
+customer's phone revealed to the assigned surveyor for the 1-hour call (CLM-S1).
 
 Every route: the permission (claims:read), the row filter (``get_claim``: a surveyor
 only their assigned claims, CLM-F2), then the object check in the service (the file is
@@ -10,15 +11,17 @@ from __future__ import annotations
 from typing import Annotated, Literal
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
+from claimdesk.claims.intake import contact
 from claimdesk.claims.intake.acceptance import read_upload
 from claimdesk.claims.repository import get_claim
 from claimdesk.deps import DB, require
 from claimdesk.errors import PermissionDenied
+from claimdesk.web.kit import Refusal, attempt, render
 
 router = APIRouter()
 
@@ -68,3 +71,28 @@ def view_file(claim_id: int, file_id: int, db: DB, principal: Reader) -> Respons
 def download_file(claim_id: int, file_id: int, db: DB, principal: Reader) -> Response:
     """The document saved as a file, audited as claim.file_downloaded."""
     return _file_response(db, principal, claim_id, file_id, "attachment")
+
+
+@router.post("/claims/{claim_id}/contact-phone")
+def reveal_phone(claim_id: int, request: Request, db: DB, principal: Reader) -> Response:
+    """ "Show number / call": the number in clear with a tel: link, for the assigned
+    surveyor only (others are refused beside the button); the reveal is audited."""
+    claim = get_claim(db, _staff(principal), claim_id)
+    shown = attempt(request, db, lambda: contact.reveal_phone(db, actor=principal, claim=claim))
+    if isinstance(shown, Refusal):
+        # htmx swaps only a 2xx answer (as the action forms, the refusal is shown in place).
+        htmx = request.headers.get("HX-Request") == "true"
+        return render(
+            request,
+            "claims/_contact_phone.html",
+            status_code=200 if htmx else shown.status_code,
+            claim_id=claim_id,
+            error=shown.error,
+        )
+    return render(
+        request,
+        "claims/_contact_phone.html",
+        claim_id=claim_id,
+        phone=shown,
+        tel=contact.tel_uri(shown),
+    )

@@ -34,6 +34,7 @@ from claimdesk.claims import read, workflow
 from claimdesk.claims import schemas as cs
 from claimdesk.claims.config import rules
 from claimdesk.claims.errors import CertificateRequired
+from claimdesk.claims.intake.contact import may_reveal_phone
 from claimdesk.claims.repository import get_claim, queue, scoped
 from claimdesk.deps import DB, require
 from claimdesk.errors import ClaimdeskError
@@ -1194,6 +1195,7 @@ EVENT_LABELS = {
     "claim.file_uploaded": "File uploaded",
     "claim.file_viewed": "File opened in the browser",
     "claim.file_downloaded": "File downloaded",
+    "claim.contact_phone_revealed": "Phone number shown for the call",
     "claim.material_original_checked": "Copy checked against the original",
     "claim.material_reviewed": "Material reviewed against the contract",
     "claim.request_materials": "Missing-materials notice sent",
@@ -1305,6 +1307,7 @@ def claim_context(db: Session, principal: Principal, claim: Claim, language: str
         "code_label": page_views.code_label,
         "previewable": PREVIEWABLE,
         **stp_context(db, claim),
+        "may_reveal_phone": may_reveal_phone(principal, claim),
     }
 
 
