@@ -254,3 +254,24 @@ def test_a_claim_a_person_took_up_is_left_to_them(world, clock, setup, db, sessi
     db.expire_all()
     assert db.get_one(Claim, cid).state == "accepted"
     assert db.scalars(select(Payment).where(Payment.claim_id == cid)).first() is None
+
+
+def test_a_refused_step_undoes_every_step_before_it(
+    world, clock, setup, db, session_factory, monkeypatch
+):
+    # SPEC CLM-T2, GEN-5: a step refused half-way (here the payment) leaves no accepted,
+    # assessed or approved claim behind and no audit entry of the undone steps.
+    from claimdesk.claims.automatic import service
+    from claimdesk.claims.settlement.errors import NotPayable
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise NotPayable(state="approved", what="赔付 / the payment")
+
+    monkeypatch.setattr(service.payments, "request_payment", refuse)
+    cid = make_e_bill_claim(world, clock, setup)
+    drain(session_factory)
+    row = db.scalars(select(AutomaticDecision).where(AutomaticDecision.claim_id == cid)).one()
+    assert row.outcome == "referred"
+    assert [r["code"] for r in row.reasons] == ["step_refused:not_payable"]
+    assert row.reasons[0]["text_en"].startswith("An automatic step was refused")
+    _assert_untouched(db, cid)
