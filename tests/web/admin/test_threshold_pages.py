@@ -47,6 +47,9 @@ def form(**changes: Any) -> dict[str, Any]:
         "small_payment_max": "5000.00",
         "skip_survey_max_amount": "5000.00",
         "skip_survey_lines": ["health"],
+        "automatic_max_amount": "5000.00",
+        "automatic_lines": ["medical"],
+        "sample_share": "5",
         "effective_from": "",
         "reason": "董事会决议 2026-17",
     }
@@ -146,6 +149,9 @@ def test_a_version_from_a_stated_time_waits_for_it(world: World, db: Session) ->
         ({"effective_from": "2026-10-01T00:00"}, "effective_from", "Takes effect"),
         ({"skip_survey_lines": []}, "skip_survey_lines", "skip the survey"),
         ({"reason": " "}, "reason", "Reason"),
+        ({"automatic_max_amount": "0"}, "automatic_max_amount", "paid automatically"),
+        ({"sample_share": "150"}, "sample_share", "checked by a person"),
+        ({"automatic_lines": ["property"]}, "automatic_lines", "Coverages paid automatically"),
     ],
 )
 def test_refusal_beside_its_field_in_words(
@@ -179,3 +185,36 @@ def test_history_is_newest_first(world: World, db: Session) -> None:
     history = page.split('id="thresholds-history"', 1)[1]
     assert history.index("第二次") < history.index("第一次")
     assert dt.datetime  # the clock is frozen: no date of today is assumed
+
+
+def test_automatic_limits_are_a_version_too(world: World, db: Session) -> None:
+    # SPEC CLM-T2, CLM-T3: the automatic limit, coverages and sample share on the page
+    page = world.client.get(f"{PAGE}?lang=en", headers=world.h["admin"]).text
+    assert 'id="automatic"' in page and 'name="sample_share" inputmode="decimal" value="5"' in page
+    saved = world.client.post(
+        PAGE,
+        data=form(
+            automatic_max_amount="3,000.00",
+            automatic_lines=["medical", "accident_medical"],
+            sample_share="12.5",
+            reason="试点扩大",
+        ),
+        headers=world.h["admin"],
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303, saved.text
+    now = service.in_force(db, at=local(NOW))
+    assert now.automatic_max_amount == Decimal("3000.00")
+    assert now.automatic_lines == frozenset({"medical", "accident_medical"})
+    assert now.sample_share == Decimal("0.125")
+    # Unticking every coverage switches the automatic payment off (a version as well)
+    off = world.client.post(
+        PAGE,
+        data={**form(reason="暂停自动赔付"), "automatic_lines": []},
+        headers=world.h["admin"],
+        follow_redirects=False,
+    )
+    assert off.status_code == 303, off.text
+    assert service.in_force(db, at=local(NOW)).automatic_lines == frozenset()
+    page = world.client.get(f"{PAGE}?lang=en", headers=world.h["admin"]).text
+    assert "None: the automatic payment is off" in page and "12.5%" in page

@@ -27,6 +27,7 @@ from claimdesk.errors import ValidationFailed
 from claimdesk.thresholds import service as threshold_service
 from claimdesk.thresholds.schemas import ThresholdsIn
 from claimdesk.timeutil import local_zone
+from claimdesk.web.automatic_view import AUTOMATIC_LINE_WORDS
 from claimdesk.web.field_words import in_words, without_spec_ids
 from claimdesk.web.kit import Refusal, SubmittedForm, attempt, common, page
 
@@ -62,8 +63,17 @@ FIXED: tuple[tuple[str, str], ...] = (
     ("life_lines", "Lines with the 5-year limitation period"),
     ("archive_extra_years", "Years the archive is kept beyond the limitation period"),
 )
+# The automatic path (CLM-T2, CLM-T3): its limit, the coverage types it may pay, the
+# share of its payments a tier-1 reviewer checks afterwards.
+AUTOMATIC_LINES: tuple[tuple[str, str], ...] = tuple(
+    (code, AUTOMATIC_LINE_WORDS.get(code, code))
+    for code in threshold_service.AUTOMATIC_LINE_CHOICES
+)
 FIELD_LABELS: dict[str, str] = {
     **dict(AMOUNTS),
+    "automatic_max_amount": "Largest claim (CNY) paid automatically",
+    "automatic_lines": "Coverages paid automatically",
+    "sample_share": "Share of automatic payments checked by a person afterwards, in percent",
     "skip_survey_lines": "Lines whose small claims may skip the survey",
     "effective_from": "Takes effect from (Beijing time; empty: now)",
     "reason": "Reason for the change",
@@ -106,6 +116,12 @@ def parse_amount(value: str, field: str) -> Decimal:
     return amount
 
 
+def percent(share: Decimal) -> str:
+    """0.0500 → "5", 0.0125 → "1.25": the share as the percent a person types."""
+    value = (share * 100).normalize()
+    return f"{value:f}"
+
+
 def _state(version: threshold_service.Thresholds, current_id: int | None, now: dt.datetime) -> str:
     if version.effective_from > now:
         return "scheduled"
@@ -132,10 +148,22 @@ def _page(
     form = values or {
         **{name: str(getattr(current, name)) for name, _msgid in AMOUNTS},
         "skip_survey_lines": sorted(current.skip_survey_lines),
+        "automatic_max_amount": str(current.automatic_max_amount),
+        "automatic_lines": sorted(current.automatic_lines),
+        "sample_share": percent(current.sample_share),
         "effective_from": "",
         "reason": "",
     }
-    error = in_words(request, refusal.error, FIELD_LABELS.get) if refusal else None
+    error = None
+    if refusal is not None:
+        # "automatic_lines.0": the field is the list of choices.
+        raw = dict(refusal.error)
+        if str(raw.get("field") or "").startswith("automatic_lines."):
+            raw["message"] = str(raw.get("message") or "").replace(
+                str(raw["field"]), "automatic_lines"
+            )
+            raw["field"] = "automatic_lines"
+        error = in_words(request, raw, FIELD_LABELS.get)
     return page(
         request,
         "admin/thresholds.html",
@@ -144,6 +172,8 @@ def _page(
         current_reason=without_spec_ids(current.reason),
         amounts=AMOUNTS,
         skip_lines=SKIP_LINES,
+        automatic_lines=AUTOMATIC_LINES,
+        percent=percent,
         fixed=[(msgid, _shown(getattr(fixed, name))) for name, msgid in FIXED],
         history=[
             {
@@ -172,6 +202,9 @@ def add_version(request: Request, form: SubmittedForm, db: DB, actor: Manager) -
     values: dict[str, Any] = {
         **{name: str(form.get(name) or "")[:40] for name, _msgid in AMOUNTS},
         "skip_survey_lines": [str(v)[:40] for v in form.getlist("skip_survey_lines")][:20],
+        "automatic_max_amount": str(form.get("automatic_max_amount") or "")[:40],
+        "automatic_lines": [str(v)[:40] for v in form.getlist("automatic_lines")][:10],
+        "sample_share": str(form.get("sample_share") or "")[:40],
         "effective_from": str(form.get("effective_from") or "")[:40],
         "reason": str(form.get("reason") or "")[:2000],
     }
@@ -182,6 +215,11 @@ def add_version(request: Request, form: SubmittedForm, db: DB, actor: Manager) -
             {
                 **amounts,
                 "skip_survey_lines": values["skip_survey_lines"],
+                "automatic_max_amount": parse_amount(
+                    values["automatic_max_amount"], "automatic_max_amount"
+                ),
+                "automatic_lines": values["automatic_lines"],
+                "sample_share": parse_amount(values["sample_share"], "sample_share") / 100,
                 "effective_from": parse_local(values["effective_from"], "effective_from"),
                 "reason": values["reason"].strip(),
             }
@@ -193,6 +231,9 @@ def add_version(request: Request, form: SubmittedForm, db: DB, actor: Manager) -
             skip_survey_lines=body.skip_survey_lines,
             effective_from=body.effective_from,
             reason=body.reason,
+            automatic_max_amount=body.automatic_max_amount,
+            automatic_lines=body.automatic_lines,
+            sample_share=body.sample_share,
         )
 
     done = attempt(request, db, call)

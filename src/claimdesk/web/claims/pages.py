@@ -1306,7 +1306,7 @@ def claim_context(db: Session, principal: Principal, claim: Claim, language: str
         "money": page_views.money,
         "code_label": page_views.code_label,
         "previewable": PREVIEWABLE,
-        **stp_context(db, claim),
+        **stp_context(db, claim, language=language),
         "may_reveal_phone": may_reveal_phone(principal, claim),
     }
 

@@ -384,7 +384,7 @@ def _claim_page(
         missing=[m for m in detail.checklist if not m.received],
         can_rate=claim.state in ("paid", "closed", "rejected") and not rated,
         reported=request.query_params.get("reported") == "1",
-        **stp_context(db, claim),
+        **stp_context(db, claim, language=language_of(request)),
     )
 
 
