@@ -87,6 +87,8 @@ class Permission(StrEnum):
     CLAIMS_RESERVE = "claims:reserve"
     CLAIMS_REVIEW = "claims:review"
     CLAIMS_PAY = "claims:pay"
+    # a supervisor hands claims to handlers and surveyors, several at once (issue 12)
+    CLAIMS_ASSIGN = "claims:assign"
     FRAUD_FLAG = "fraud:flag"
     FRAUD_INVESTIGATE = "fraud:investigate"
     # automatic checks on claims (CLM-F3): administrators configure, staff read
@@ -212,7 +214,8 @@ _CLAIM_GRANTS: dict[Role, set[Permission]] = {
     Role.SURVEYOR: _CLAIM_STAFF | {Permission.CLAIMS_SURVEY, Permission.CLAIMS_UPLOAD},
     Role.ASSESSOR: _CLAIM_STAFF | {Permission.CLAIMS_ASSESS, Permission.CLAIMS_UPLOAD},
     Role.ADJUSTER: _CLAIM_STAFF | {Permission.CLAIMS_ADJUST, Permission.CLAIMS_RESERVE},
-    Role.REVIEWER_1: _CLAIM_STAFF | {Permission.CLAIMS_REVIEW},
+    # The claims supervisor (理赔主管) also hands out the work.
+    Role.REVIEWER_1: _CLAIM_STAFF | {Permission.CLAIMS_REVIEW, Permission.CLAIMS_ASSIGN},
     Role.REVIEWER_2: _CLAIM_STAFF | {Permission.CLAIMS_REVIEW},
     Role.REVIEWER_3: _CLAIM_STAFF | {Permission.CLAIMS_REVIEW},
     Role.PAYMENT_OFFICER: {Permission.CLAIMS_READ, Permission.CLAIMS_PAY},

@@ -298,6 +298,8 @@ MOVES: tuple[Move, ...] = (
         Permission.CLAIMS_ACCEPT,
         clocks=(ClockOp("start", "claim.survey_contact"),),
         label_zh="指派查勘",
+        # The claims supervisor assigns too, several claims at once (claims.queues).
+        extra_permissions=(Permission.CLAIMS_ASSIGN,),
     ),
     Move(
         "record_contact",
@@ -493,7 +495,11 @@ def _target(move: Move, claim: Claim) -> ClaimState:
 
 def _authorised(move: Move, actor: Principal) -> bool:
     # Rule-based jobs act as 'system' (a fraud rule flags, the breach job escalates).
-    return actor.session_kind == "system" or actor.has(move.permission)
+    return (
+        actor.session_kind == "system"
+        or actor.has(move.permission)
+        or any(actor.has(p) for p in move.extra_permissions)
+    )
 
 
 # -- clocks ------------------------------------------------------------------------------

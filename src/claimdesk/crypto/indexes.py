@@ -7,11 +7,17 @@ into the HMAC. A domain that adds a hashed column adds one line here.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 PURPOSE_ID_NUMBER = "id_number"
 PURPOSE_PHONE = "phone"
 PURPOSE_BANK_ACCOUNT = "bank_account"
+PURPOSE_NAME = "name"
+
+# Separators people type differently in the same name: spaces (any width) and the
+# middle dots of transliterated names (阿依古丽·买买提, 阿依古丽・买买提, 阿依古丽.买买提).
+_NAME_SEPARATORS = frozenset("·・•‧.")
 
 
 @dataclass(frozen=True)
@@ -27,3 +33,31 @@ BLIND_INDEXES: tuple[BlindIndexSpec, ...] = (
     BlindIndexSpec("people", "phone", "phone_hash", PURPOSE_PHONE),
     BlindIndexSpec("bank_accounts", "account_number", "account_hash", PURPOSE_BANK_ACCOUNT),
 )
+
+
+# Keyed hashes of names (issue 12: search by the insured's or claimant's name). The names
+# are in clear columns today; the search goes through the hash only, so it keeps working,
+# unchanged, once they are encrypted. ``crypto.rotation.reindex_all`` recomputes these
+# from the clear column when the index key changes.
+NAME_INDEXES: tuple[BlindIndexSpec, ...] = (
+    BlindIndexSpec("people", "name", "name_hash", PURPOSE_NAME),
+    BlindIndexSpec("claims", "claimant_name", "claimant_name_hash", PURPOSE_NAME),
+)
+
+
+def normalise_name(value: str) -> str:
+    """The form of a name that is hashed: NFKC (full-width letters, compatibility
+    characters), no spaces or middle dots, case-folded (Latin names)."""
+    text = unicodedata.normalize("NFKC", value)
+    return "".join(c for c in text if not c.isspace() and c not in _NAME_SEPARATORS).casefold()
+
+
+def name_index(value: str | None) -> str | None:
+    """HMAC-SHA256 of the normalised name under the keyring's index key (SEC-1); None
+    for no name."""
+    from claimdesk.crypto.keyring import blind_index
+
+    if value is None:
+        return None
+    normalised = normalise_name(value)
+    return blind_index(normalised, PURPOSE_NAME) if normalised else None

@@ -20,7 +20,7 @@ from sqlalchemy import Column, Engine, MetaData, Table, Text, select, type_coerc
 from sqlalchemy.orm import Session
 
 from claimdesk.auth.principal import Principal
-from claimdesk.crypto.indexes import BLIND_INDEXES, BlindIndexSpec
+from claimdesk.crypto.indexes import BLIND_INDEXES, NAME_INDEXES, BlindIndexSpec, normalise_name
 from claimdesk.crypto.keyring import Keyring
 from claimdesk.crypto.types import EncryptedString
 from claimdesk.errors import KeyUnavailable
@@ -160,7 +160,27 @@ def reindex_all(
                         update(table).where(_pk(table) == key).values({hash_column: fresh})
                     )
                     counts[label] += 1
+    for spec in NAME_INDEXES:
+        counts.update(_reindex_names(engine, keyring, spec, batch_size, metadata))
     return counts
+
+
+def _reindex_names(
+    engine: Engine, keyring: Keyring, spec: BlindIndexSpec, batch_size: int, metadata: MetaData
+) -> dict[str, int]:
+    """Name hashes are computed from a clear column (crypto.indexes.NAME_INDEXES)."""
+    table = metadata.tables[spec.table]
+    source, hash_column = table.c[spec.source_column], table.c[spec.hash_column]
+    label = f"{spec.table}.{spec.hash_column}"
+    changed = 0
+    for session, rows in _batches(engine, table, [source, hash_column], batch_size):
+        for key, name, stored in rows:
+            normalised = normalise_name(name or "")
+            fresh = keyring.blind_index(normalised, spec.purpose) if normalised else None
+            if fresh != stored:
+                session.execute(update(table).where(_pk(table) == key).values({hash_column: fresh}))
+                changed += 1
+    return {label: changed}
 
 
 def key_usage(engine: Engine, *, metadata: MetaData | None = None) -> dict[str, int]:

@@ -21,12 +21,15 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from claimdesk.crypto.indexes import name_index
 from claimdesk.crypto.types import EncryptedJSON, EncryptedString
 from claimdesk.models.base import Base, Ratio, TimestampMixin
+from claimdesk.models.person import name_hash_default
 from claimdesk.models.states import ClaimState, FraudFlagState, StateType
 
 
@@ -63,6 +66,10 @@ class Claim(TimestampMixin, Base):
     channel: Mapped[str] = mapped_column(String(20))  # CLM-R1
     insured_person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
     claimant_name: Mapped[str] = mapped_column(String(100))
+    # Keyed hash of the normalised claimant name (search by name, SEC-1; kept below).
+    claimant_name_hash: Mapped[str | None] = mapped_column(
+        String(64), index=True, default=lambda ctx: name_hash_default(ctx, "claimant_name")
+    )
     claimant_relationship: Mapped[str] = mapped_column(String(20), default="self")
     contact_phone: Mapped[str | None] = mapped_column(EncryptedString("claims.contact_phone"))
     # What happened (CLM-R2).
@@ -94,6 +101,12 @@ class Claim(TimestampMixin, Base):
 
 
 Index("ix_claims_state", Claim.state)
+
+
+@event.listens_for(Claim.claimant_name, "set")
+def _claimant_name_set(target: Claim, value: str | None, _old: Any, _initiator: Any) -> None:
+    target.claimant_name_hash = name_index(value)
+
 
 # The states of the handler's work queue: claims.workflow OPEN_STATES + suspended
 # (tests/claims/test_queue.py keeps the two equal).

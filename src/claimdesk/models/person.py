@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint, event
+from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from claimdesk.crypto.indexes import name_index
 from claimdesk.crypto.types import EncryptedString
 from claimdesk.models.base import Base, TimestampMixin
 
@@ -19,6 +22,11 @@ class Person(TimestampMixin, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
+    # Keyed hash of the normalised name (crypto.indexes.name_index): the search by name
+    # compares hashes (SEC-1). Kept with the name on every write (below).
+    name_hash: Mapped[str | None] = mapped_column(
+        String(64), index=True, default=lambda ctx: name_hash_default(ctx, "name")
+    )
     # "resident_id" (居民身份证) or "passport", "hk_macao_permit", ...
     id_type: Mapped[str] = mapped_column(String(24), default="resident_id")
     id_number: Mapped[str] = mapped_column(EncryptedString("people.id_number"))
@@ -37,6 +45,16 @@ class Person(TimestampMixin, Base):
 
     consents: Mapped[list[Consent]] = relationship(lazy="raise", back_populates="person")
     bank_accounts: Mapped[list[BankAccount]] = relationship(lazy="raise", back_populates="person")
+
+
+def name_hash_default(context: DefaultExecutionContext, column: str) -> str | None:
+    """Insert default of a name hash, so bulk inserts that give only the name get it too."""
+    return name_index(context.get_current_parameters().get(column))  # type: ignore[no-untyped-call]
+
+
+@event.listens_for(Person.name, "set")
+def _person_name_set(target: Person, value: str | None, _old: Any, _initiator: Any) -> None:
+    target.name_hash = name_index(value)
 
 
 class BankAccount(TimestampMixin, Base):

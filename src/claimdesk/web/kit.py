@@ -11,6 +11,7 @@ import hmac
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
+from urllib.parse import urlencode
 
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, Response
@@ -24,6 +25,14 @@ from claimdesk.config import get_settings
 from claimdesk.dashboards.errors import InvalidFilterDate, InvalidFilterNumber
 from claimdesk.errors import ClaimdeskError, CsrfFailed
 from claimdesk.i18n import current_language, gettext, ngettext, request_language
+from claimdesk.paging import (
+    DEFAULT_LIMIT,
+    MAX_LIMIT,
+    Page,
+    PageLimitOutOfRange,
+    PageOffsetNegative,
+    PageRequest,
+)
 from claimdesk.validation import describe_validation_error
 from claimdesk.web.labels import LABELS, MORE_LABELS
 
@@ -152,6 +161,62 @@ def render_error(request: Request, status: int, error: dict[str, Any]) -> Respon
             return RedirectResponse("/portal/login", status_code=303)
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
     return render(request, "error.html", status_code=status, error=error)
+
+
+# --- paging of list pages (issue 12: no list stops silently at a fixed cap) ------------
+
+
+@dataclass(frozen=True)
+class Pager:
+    """What a list page shows under its table: which items these are, of how many, and
+    the links to the previous and next pages (the query string kept, offset moved)."""
+
+    first: int
+    last: int
+    total: int | None
+    prev_href: str | None
+    next_href: str | None
+
+    @property
+    def needed(self) -> bool:
+        return self.prev_href is not None or self.next_href is not None
+
+
+def page_request_of(request: Request, *, limit: int = DEFAULT_LIMIT) -> PageRequest:
+    """``?limit=&offset=`` of a list page through ``claimdesk.paging`` (limit 1..200);
+    a value that is not a number is refused like an out-of-range one, naming the field."""
+    params = request.query_params
+
+    def number(name: str, default: int) -> int:
+        text = (params.get(name) or "").strip()
+        if not text:
+            return default
+        try:
+            return int(text)
+        except ValueError:
+            if name == "limit":
+                raise PageLimitOutOfRange(field="limit", maximum=MAX_LIMIT) from None
+            raise PageOffsetNegative(field="offset") from None
+
+    return PageRequest(limit=number("limit", limit), offset=number("offset", 0))
+
+
+def pager(request: Request, page: Page[Any]) -> Pager:
+    def href(offset: int) -> str:
+        query = {k: v for k, v in request.query_params.items() if k != "offset"}
+        if offset:
+            query["offset"] = str(offset)
+        encoded = urlencode(query)
+        return f"{request.url.path}?{encoded}" if encoded else request.url.path
+
+    previous = max(page.offset - page.limit, 0)
+    return Pager(
+        first=page.offset + 1 if page.items else page.offset,
+        last=page.offset + len(page.items),
+        total=page.total,
+        prev_href=href(previous) if page.offset > 0 else None,
+        next_href=href(page.next_offset) if page.next_offset is not None else None,
+    )
 
 
 # --- pages and their forms (was dashboards/kit.py and settings_pages) ---------------

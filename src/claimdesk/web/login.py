@@ -125,7 +125,7 @@ def home(request: Request, db: DB, principal: OptionalPrincipal) -> Response:
 
         return portal_home(request, db, principal)
     if any(principal.has(p) for p in QUEUE_PERMISSIONS):
-        from claimdesk.web.claims.pages import workbench_page
+        from claimdesk.web.claims.workbench import workbench_page
 
         return workbench_page(request, db, principal)
     zh = language_of(request) == "zh-CN"

@@ -24,6 +24,7 @@ from claimdesk.web.admin.users import router as users_pages
 from claimdesk.web.claims.bill_pages import router as claim_bill_pages
 from claimdesk.web.claims.claim_sections import router as claim_section_pages
 from claimdesk.web.claims.pages import router as claims_pages
+from claimdesk.web.claims.workbench import router as workbench_pages
 from claimdesk.web.dashboards.pages import router as dashboard_pages
 from claimdesk.web.login import router as login_pages
 from claimdesk.web.portal.bills import router as portal_bill_pages
@@ -34,6 +35,7 @@ pages_router = APIRouter(include_in_schema=False, dependencies=[Depends(page_csr
 
 for area in (
     login_pages,
+    workbench_pages,
     claims_pages,
     claim_section_pages,
     claim_bill_pages,

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
 from claimdesk.audit.service import record
-from claimdesk.auth.permissions import ROLE_LABELS, Permission, Role
+from claimdesk.auth.permissions import Permission, Role
 from claimdesk.auth.principal import Principal
 from claimdesk.claims import endpoints as api
 from claimdesk.claims import read, workflow
@@ -35,7 +35,7 @@ from claimdesk.claims import schemas as cs
 from claimdesk.claims.config import rules
 from claimdesk.claims.errors import CertificateRequired
 from claimdesk.claims.intake.contact import may_reveal_phone
-from claimdesk.claims.repository import get_claim, queue, scoped
+from claimdesk.claims.repository import get_claim
 from claimdesk.deps import DB, require
 from claimdesk.errors import ClaimdeskError
 from claimdesk.i18n import _, current_language, gettext
@@ -74,19 +74,6 @@ Reader = Annotated[Principal, Depends(require(Permission.CLAIMS_READ))]
 
 # A deadline this close is shown amber; past it, red (the breach job marks it too).
 AMBER_WITHIN = dt.timedelta(hours=4)
-
-# The states each role works on: its queue is the scoped queue narrowed to these.
-ROLE_QUEUE_STATES: dict[Role, tuple[str, ...]] = {
-    Role.CLAIMS_HANDLER: ("reported", "awaiting_materials", "accepted"),
-    Role.SURVEYOR: ("accepted",),
-    Role.ASSESSOR: ("surveyed",),
-    Role.ADJUSTER: ("assessed", "adjusted"),
-    Role.REVIEWER_1: ("in_review",),
-    Role.REVIEWER_2: ("in_review",),
-    Role.REVIEWER_3: ("in_review",),
-    Role.PAYMENT_OFFICER: ("approved",),
-    Role.FRAUD_INVESTIGATOR: ("suspended",),
-}
 
 # Plain English names of the states and actions (msgids; zh-CN in workbench.po).
 STATE_LABELS = {
@@ -139,86 +126,6 @@ def countdown(due: dt.datetime | None, now: dt.datetime) -> str:
     return f"{sign}{hours}h {minutes:02d}m"
 
 
-def _queue_states(principal: Principal) -> set[str] | None:
-    states: set[str] = set()
-    for role in principal.roles:
-        states |= set(ROLE_QUEUE_STATES.get(Role(role), ()))
-    return states or None
-
-
-def _looks_like_id_number(q: str) -> bool:
-    from claimdesk.rules.identity import validate_resident_id
-
-    try:
-        validate_resident_id(q)
-    except ClaimdeskError:
-        return False
-    return True
-
-
-def _search(db: Session, principal: Principal, q: str) -> list[Claim]:
-    """Report number, policy number, or the insured's ID number (keyed hash, audited)."""
-    from claimdesk.people.service import find_by_id_number
-
-    q = q.strip()
-    query = select(Claim)
-    if _looks_like_id_number(q) and principal.has(Permission.PEOPLE_READ):
-        people = find_by_id_number(db, actor=principal, id_number=q, reason="workbench search")
-        ids = [p.id for p in people]
-        query = query.where(Claim.insured_person_id.in_(ids or [-1]))
-    else:
-        policy_ids = select(Policy.id).where(Policy.number == q)
-        query = query.where((Claim.number == q) | Claim.policy_id.in_(policy_ids))
-    return list(db.scalars(scoped(query, principal).order_by(Claim.id.desc()).limit(50)))
-
-
-def workbench_page(request: Request, db: Session, principal: Principal) -> Response:
-    """The start page of claims staff: their queue, most urgent first."""
-    from claimdesk.web.admin.calendar import admin_warning
-
-    q = (request.query_params.get("q") or "")[:40]
-    state = request.query_params.get("state") or ""
-    now = dt.datetime.now(dt.UTC)
-    if q:
-        rows: list[tuple[Claim, dt.datetime | None]] = [
-            (c, None) for c in _search(db, principal, q)
-        ]
-    else:
-        wanted = _queue_states(principal)
-        rows = [
-            (claim, due)
-            for claim, due in queue(db, principal, limit=500)
-            if (wanted is None or claim.state in wanted) and (not state or claim.state == state)
-        ]
-    items = [
-        {
-            "claim": claim,
-            "due": due,
-            "urgency": urgency(due, now),
-            "countdown": countdown(due, now),
-            "state_label": STATE_LABELS.get(claim.state, claim.state),
-            "line_label": LINE_LABELS.get(claim.line, claim.line),
-        }
-        for claim, due in rows
-    ]
-    service_items = _service_queue(db, principal)
-    zh = language_of(request) == "zh-CN"
-    role_labels = [
-        ROLE_LABELS[Role(r)][0 if zh else 1] for r in sorted(principal.roles) if r in ROLE_LABELS
-    ]
-    return render(
-        request,
-        "workbench/queue.html",
-        items=items,
-        q=q,
-        state=state,
-        states=STATE_LABELS,
-        service_items=service_items,
-        role_labels=role_labels,
-        calendar_warning=admin_warning(request, db, principal),
-    )
-
-
 def _service_queue(db: Session, principal: Principal) -> list[dict[str, Any]]:
     """Open service records and complaints for the service desk (SVC-3, SVC-4)."""
     if not principal.has(Permission.SERVICE_DESK):
@@ -245,11 +152,6 @@ def _service_queue(db: Session, principal: Principal) -> list[dict[str, Any]]:
         )
     out.sort(key=lambda i: (i["due"] is None, i["due"] or now))
     return out
-
-
-@router.get("/workbench")
-def workbench(request: Request, db: DB, principal: Reader) -> Response:
-    return workbench_page(request, db, principal)
 
 
 # -- the claim page --------------------------------------------------------------------
