@@ -275,3 +275,26 @@ def test_a_refused_step_undoes_every_step_before_it(
     assert [r["code"] for r in row.reasons] == ["step_refused:not_payable"]
     assert row.reasons[0]["text_en"].startswith("An automatic step was refused")
     _assert_untouched(db, cid)
+
+
+def test_referred_claims_wait_in_the_handlers_queue_with_their_reasons(
+    world, clock, setup, db, session_factory
+):
+    # SPEC CLM-T2: the person's queue lists the referred claim and why; once a person
+    # takes it up it leaves this list.
+    cid = make_e_bill_claim(world, clock, setup, estimated="6000.00")
+    drain(session_factory)
+    queue = ok(world.client.get(f"{API}/automatic/referred", headers=world.h["handler"]))
+    assert [i["claim_id"] for i in queue["items"]] == [cid]
+    assert [r["code"] for r in queue["items"][0]["reasons"]] == ["survey_needed"]
+    assert (
+        world.client.get(f"{API}/automatic/referred", headers=world.h["customer"]).status_code
+        == 403
+    )
+    ok(
+        world.client.post(
+            f"{API}/claims/{cid}/accept", json={"reason": "材料齐全"}, headers=world.h["handler"]
+        )
+    )
+    queue = ok(world.client.get(f"{API}/automatic/referred", headers=world.h["handler"]))
+    assert queue["items"] == [] and queue["total"] == 0

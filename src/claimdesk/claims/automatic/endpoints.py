@@ -16,6 +16,7 @@ from claimdesk.claims.automatic import (
 )
 from claimdesk.claims.automatic.schemas import (
     AutomaticDecisionOut,
+    ReferredItemOut,
     RuleSetAgreementOut,
     RuleSetOut,
     SampleItemOut,
@@ -30,6 +31,7 @@ router = APIRouter(tags=["automatic claims"])
 
 Reader = Annotated[Principal, Depends(require(Permission.CLAIMS_READ))]
 Reviewer = Annotated[Principal, Depends(require(Permission.CLAIMS_REVIEW))]
+Handler = Annotated[Principal, Depends(require(Permission.CLAIMS_ACCEPT))]
 RulesReader = Annotated[Principal, Depends(require(Permission.THRESHOLDS_READ))]
 
 
@@ -58,6 +60,12 @@ def give_verdict(claim_id: int, body: VerdictIn, db: DB, principal: Reviewer) ->
 def sample_queue(db: DB, principal: Reviewer, paging: Paging) -> Page[SampleItemOut]:
     """The sampled automatic payments waiting for a tier-1 verdict (CLM-T3)."""
     return service.sample_queue(db, principal=principal, page=paging)
+
+
+@router.get("/automatic/referred", response_model=Page[ReferredItemOut])
+def referred_queue(db: DB, principal: Handler, paging: Paging) -> Page[ReferredItemOut]:
+    """Claims the automatic path sent to a person, with the reasons (CLM-T2)."""
+    return service.referred_queue(db, principal=principal, page=paging)
 
 
 @router.get("/automatic/rule-set", response_model=RuleSetOut)

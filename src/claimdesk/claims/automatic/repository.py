@@ -144,3 +144,27 @@ def agreement_by_rule_set(session: Session) -> list[tuple[str, int, int]]:
         .order_by(SampleVerdict.rule_set_version)
     )
     return [(version, int(n), int(agreed or 0)) for version, n, agreed in rows]
+
+
+def referred_rows(
+    session: Session, actor: Principal, *, states: tuple[str, ...], limit: int, offset: int
+) -> tuple[list[tuple[AutomaticDecision, str, str]], int]:
+    """Claims the automatic path referred that still wait where it left them, oldest
+    first, within the caller's rows (CLM-F2)."""
+    claims = scoped(select(Claim.id), actor)
+    query = (
+        select(AutomaticDecision, Claim.number, Claim.state)
+        .join(Claim, Claim.id == AutomaticDecision.claim_id)
+        .where(
+            AutomaticDecision.outcome == "referred",
+            Claim.state.in_(states),
+            AutomaticDecision.claim_id.in_(claims),
+        )
+        .order_by(AutomaticDecision.decided_at, AutomaticDecision.id)
+    )
+    rows: list[tuple[AutomaticDecision, str, str]] = [
+        (decision, number, str(state))
+        for decision, number, state in session.execute(query.offset(offset).limit(limit + 1))
+    ]
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    return rows, int(total)

@@ -35,6 +35,18 @@ class AutomaticDecisionOut(BaseModel):
     verdict: SampleVerdictOut | None = None
 
 
+class ReferredItemOut(BaseModel):
+    """A claim the automatic path sent to a person, with the reasons (CLM-T2)."""
+
+    claim_id: int
+    claim_number: str
+    state: str
+    line: str
+    reasons: list[ReasonOut]
+    rule_set_version: str
+    decided_at: dt.datetime
+
+
 class RuleSetOut(BaseModel):
     version: str
     content: dict[str, Any]

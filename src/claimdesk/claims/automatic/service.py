@@ -51,6 +51,7 @@ from claimdesk.claims.automatic.errors import (
 from claimdesk.claims.automatic.schemas import (
     AutomaticDecisionOut,
     ReasonOut,
+    ReferredItemOut,
     RuleSetAgreementOut,
     RuleSetOut,
     SampleItemOut,
@@ -724,8 +725,8 @@ def _require_tier1(actor: Principal) -> None:
 def sample_queue(
     session: Session, *, principal: Principal, page: PageRequest
 ) -> Page[SampleItemOut]:
-    """SPEC CLM-T3: the sampled automatic payments waiting for a tier-1 verdict."""
-    _require_tier1(principal)
+    """SPEC CLM-T3: the sampled automatic payments waiting for a tier-1 verdict (every
+    reviewer may read the list; the route requires claims:review, the verdict tier 1)."""
     rows, total = repository.sample_rows(session, principal, limit=page.limit, offset=page.offset)
     window = Slice(
         rows=rows[: page.limit], request=page, total=total, has_more=len(rows) > page.limit
@@ -740,6 +741,31 @@ def sample_queue(
             decided_at=row[0].decided_at,
             payment_id=row[0].payment_id,
             payment_status=row[2],
+        )
+    )
+
+
+def referred_queue(
+    session: Session, *, principal: Principal, page: PageRequest
+) -> Page[ReferredItemOut]:
+    """SPEC CLM-T2: the claims the automatic path sent to a person, still waiting where
+    it left them (reported, awaiting materials, or held by a check), with the reasons."""
+    states = (*START_STATES, workflow.SUSPENDED)
+    rows, total = repository.referred_rows(
+        session, principal, states=states, limit=page.limit, offset=page.offset
+    )
+    window = Slice(
+        rows=rows[: page.limit], request=page, total=total, has_more=len(rows) > page.limit
+    )
+    return window.page(
+        lambda row: ReferredItemOut(
+            claim_id=row[0].claim_id,
+            claim_number=row[1],
+            state=row[2],
+            line=row[0].line,
+            reasons=[ReasonOut(**r) for r in row[0].reasons],
+            rule_set_version=row[0].rule_set_version,
+            decided_at=row[0].decided_at,
         )
     )
 
