@@ -36,7 +36,8 @@ def report_by_hotline(server: LiveServer, *, estimate: str = "40000") -> tuple[i
 def open_claim(page: Any, server: LiveServer, number: str) -> None:
     """From the user's queue (search by report number) to the claim page."""
     page.goto(f"{server.url}/workbench?q={number}")
-    page.click(f"text={number}")
+    # The claim's link (a supervisor's queue also has a hidden "pick" label per row).
+    page.click(f"a:has-text('{number}')")
     page.wait_for_selector("#claim-state")
 
 
@@ -45,6 +46,13 @@ def state(page: Any) -> str:
 
 
 def process_to_paid(page: Any, server: LiveServer, number: str, *, screenshots: bool) -> None:
+    process_to_review(page, server, number, screenshots=screenshots)
+    approve_and_pay(page, server, number, screenshots=screenshots)
+
+
+def process_to_review(page: Any, server: LiveServer, number: str, *, screenshots: bool) -> None:
+    """From reported to in review through the pages (handler, surveyor, assessor,
+    adjuster); the adjuster is logged out at the end."""
     # Claims handler: receive the paper materials, accept with a reserve, assign a surveyor.
     login(page, server, "handler")
     if screenshots:
@@ -126,6 +134,9 @@ def process_to_paid(page: Any, server: LiveServer, number: str, *, screenshots: 
     if screenshots:
         shot(page, "staff-claim-in-review-1280")
     logout(page)
+
+
+def approve_and_pay(page: Any, server: LiveServer, number: str, *, screenshots: bool) -> None:
     # Two review tiers, two different people.
     checks = {
         f"check__{c}": True
