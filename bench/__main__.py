@@ -21,6 +21,7 @@ MODULES = [
     "bench.claims",
     "bench.pages",
     "bench.scale",
+    "bench.stp",
 ]
 
 

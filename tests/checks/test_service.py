@@ -4,6 +4,7 @@ idempotent (SPEC CLM-F3, CLM-F1, GEN-5)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -21,8 +22,8 @@ from claimdesk.models.check import CheckHit
 from claimdesk.models.claim import Claim, FraudFlag
 from claimdesk.models.job import Job, OutboxMessage
 from tests.builders import demo_version, issue_policy, make_person, resident_id
-from tests.checks.helpers import ReceiptBook, report
-from tests.claims.helpers import FrozenClock, World, build_world, local
+from tests.checks.helpers import API, ReceiptBook, report
+from tests.claims.helpers import PDF, FrozenClock, World, build_world, local
 
 
 @pytest.fixture
@@ -82,6 +83,29 @@ def test_report_queues_one_run_per_data_version(world: World, db: Session):  # S
     run_claim_checks(db, {"claim_id": claim["id"]}, now=utcnow())
     db.commit()  # the job's edge commits; audit entries are written then
     assert db.scalars(select(AuditEntry).where(AuditEntry.action == "claim.checks_run")).first()
+
+
+def test_a_run_queued_for_data_that_changed_since_is_skipped(world: World, db: Session):
+    # SPEC CLM-F3 (checks run when the data arrive, on the data as they are), issue 13's
+    # benchmark: the newer data's own run checks everything; the stale one does nothing.
+    claim = report(world, policy_number=_number(world))
+    old = db.scalars(select(Job).where(Job.kind == "checks.run")).one()
+    upload = world.client.post(
+        f"{API}/claims/{claim['id']}/files",
+        files={"file": ("form.pdf", PDF, "application/pdf")},
+        data={"material_code": "claim_form"},
+        headers=world.h["handler"],
+    )
+    assert upload.status_code == 201, upload.text
+    jobs = db.scalars(select(Job).where(Job.kind == "checks.run").order_by(Job.id)).all()
+    assert len(jobs) == 2  # the change queued a run for the new data
+    runs = select(AuditEntry).where(AuditEntry.action == "claim.checks_run")
+    run_claim_checks(db, json.loads(old.payload), now=utcnow())
+    db.commit()
+    assert db.scalars(runs).all() == []
+    run_claim_checks(db, json.loads(jobs[1].payload), now=utcnow())
+    db.commit()
+    assert len(db.scalars(runs).all()) == 1
 
 
 def test_hold_suspends_the_claim_through_the_fraud_service(world: World, db: Session):

@@ -112,6 +112,17 @@ def enqueue_checks(session: Session, *, claim_id: int) -> bool:
     return job is not None
 
 
+def stale(session: Session, *, claim_id: int, data_version: str | None) -> bool:
+    """Have the claim's data changed since this run was queued for ``data_version``?
+    (None — a run queued by hand — is never stale; a claim that is gone is.)"""
+    if data_version is None:
+        return False
+    claim = session.get(Claim, claim_id)
+    if claim is None:
+        return True
+    return repository.data_version(session, claim) != data_version
+
+
 def run_checks(session: Session, *, claim_id: int, actor: Principal) -> RunResult:
     """Run every enabled check on the claim, record new hits and apply their actions."""
     claim = session.scalars(select(Claim).where(Claim.id == claim_id).with_for_update()).one()

@@ -1,0 +1,525 @@
+"""Straight-through claims benchmark (issue 13): ``python -m bench stp``.
+
+Generates a stream of medical claims with e-bills (bench/stp_data.py: by default 2,000;
+``BENCH_STP_CLAIMS`` or ``python -m bench.stp --claims 100`` for a quick run), loads the
+book it needs (insureds, policies on a small outpatient product, bank accounts) into a
+scratch PostgreSQL database, starts the API (2 uvicorn workers) and the worker
+(``claimdesk worker``) as subprocesses, feeds every claim through the HTTP API as a
+claims handler would — report, the claim form / ID / medical record as files, the
+e-bill as data — waits until the worker has nothing left to do, and measures:
+
+- hits per check (on planted fraud and on clean claims) and catches per planted kind;
+- why eligible claims went to a person (the automatic path's reasons, when it exists);
+- the final line, exactly:
+  ``STP eligible=… auto_paid_pct=… p50_s=… p95_s=… fraud_planted=… fraud_caught=…
+  false_hold_pct=… duplicate_receipt_payouts=…``
+
+Definitions (issue 13): eligible = complete e-bills, within the limit, no planted fraud;
+auto_paid_pct = share of them whose payment instruction no person made; p50_s/p95_s =
+from the moment the last material was in (the client's clock after the last upload was
+answered) to the payment instruction (``claim_payments.created_at``), over the eligible
+claims paid automatically; fraud_caught = planted fraud claims with at least one check
+hit; false_hold_pct = share of the claims without planted fraud that a check held or
+referred; duplicate_receipt_payouts = payments beyond the first on one receipt (code +
+number). Figures are printed, never asserted (docs/benchmarks.md holds the targets).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections import Counter, defaultdict
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+
+from bench.claims import HTTP_TIMEOUT, PASSWORD, Server, _bench_keys
+from bench.common import scratch_postgres
+from bench.stp_data import WAITING_DAYS, ClaimSpec, Stream, generate
+
+CLAIMS = int(os.environ.get("BENCH_STP_CLAIMS", "2000"))
+CLIENTS = int(os.environ.get("BENCH_STP_CLIENTS", "4"))
+WAIT = float(os.environ.get("BENCH_STP_WAIT", "1800"))
+SEED = int(os.environ.get("BENCH_STP_SEED", "20261206"))
+# Worker processes (they share nothing but the database; docs/architecture.md).
+WORKERS = int(os.environ.get("BENCH_STP_WORKERS", "2"))
+MATERIALS = ("claim_form", "identity_proof", "medical_record")
+PDF = b"%PDF-1.4\n% bench material\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+PRODUCT = "OPD-BENCH"
+USER = "stpbench"
+
+
+# -- the book --------------------------------------------------------------------------------
+
+
+def _product(session: Any, actor: Any, today: dt.date) -> int:
+    """A small outpatient medical product (门急诊医疗): no deductible, 30-day waiting period."""
+    from claimdesk.products import repository, service
+    from claimdesk.products.schemas import CoverageIn, ProductIn, VersionIn
+
+    data = ProductIn(
+        code=PRODUCT,
+        name="门急诊医疗保险",
+        line="health",
+        for_adults=False,  # families insure their children too
+        version=VersionIn.model_validate(
+            {
+                "effective_date": today.replace(year=today.year - 3, month=1, day=1),
+                "period_months": 12,
+                "refund_rule": "pro_rata_days",
+                "insured_liabilities": "被保险人在等待期后因疾病或在保险期间内因意外伤害发生的门急诊及住院医疗费用，按约定比例给付。",
+                "exclusions": "既往症；整容、美容；非必要的检查；战争、核辐射。",
+                "sum_insured": "20000.00",
+                "premium_rate": "0.015000",
+                "terms": {"等待期": f"保单生效后 {WAITING_DAYS} 天内因疾病发生的费用不赔。"},
+                "coverages": [
+                    CoverageIn(
+                        code="opd",
+                        name="门急诊医疗保险金",
+                        type="medical",
+                        parameters={
+                            "sum_insured": "20000.00",
+                            "deductible": "0.00",
+                            "payout_ratio": "1.00",
+                            "payout_ratio_without_social_insurance": "0.80",
+                            "scope": "all_necessary",
+                            "excluded_kinds": ["cosmetic"],
+                            "waiting_period_days": WAITING_DAYS,
+                        },
+                    ).model_dump(mode="json")
+                ],
+            }
+        ),
+    )
+    product = service.create_product(session, actor=actor, data=data)
+    draft = repository.latest_version(session, product.id)
+    assert draft is not None
+    service.publish_version(session, actor=actor, version_id=draft.id)
+    return int(draft.id)
+
+
+def load_book(url: str, stream: Stream) -> dict[int, str]:
+    """Calendar, the product, every insured with a policy and a bank account, the bench
+    user; returns insured key → policy number."""
+    from sqlalchemy.orm import Session
+
+    from claimdesk.auth.passwords import hash_password
+    from claimdesk.auth.principal import Principal
+    from claimdesk.calendar.service import seed_from_package
+    from claimdesk.db import make_engine
+    from claimdesk.models.user import User, UserRole
+    from claimdesk.people.schemas import ConsentIn
+    from claimdesk.people.service import add_bank_account, create_person
+    from claimdesk.policies.schemas import PolicyIssueIn
+    from claimdesk.policies.service import issue_policy
+
+    system = Principal.system("bench")
+    engine = make_engine(url)
+    numbers: dict[int, str] = {}
+    consent = ConsentIn(
+        purpose="claims_handling", scope=["identity", "contact", "bank"], method="written"
+    )
+    with Session(engine) as session:
+        year = stream.today.year
+        seed_from_package(session, years=(2025, 2026), actor=system)
+        extra = tuple(y for y in (year - 1, year, year + 1) if y not in (2025, 2026))
+        if extra:
+            seed_from_package(session, years=extra, actor=system, provisional=True)
+        version_id = _product(session, system, stream.today)
+        people: dict[int, int] = {}
+        for person in stream.insureds:
+            row = create_person(
+                session,
+                actor=system,
+                name=person.name,
+                id_number=person.id_number,
+                phone=person.phone,
+                email=None,
+                address=None,
+                medical_notes=None,
+                consent=consent,
+            )
+            people[person.key] = row.id
+            add_bank_account(
+                session,
+                actor=system,
+                person_id=row.id,
+                holder_name=person.account_holder,
+                bank_name="中国工商银行",
+                account_number=person.account,
+            )
+        session.flush()
+        for person in stream.insureds:
+            holder = people[person.holder_key] if person.holder_key is not None else None
+            policy = issue_policy(
+                session,
+                actor=system,
+                data=PolicyIssueIn.model_validate(
+                    {
+                        "product_version_id": version_id,
+                        "policyholder_id": holder or people[person.key],
+                        "insured_id": people[person.key],
+                        "period_start": person.policy_start.isoformat(),
+                        "premium": "300.00",
+                        "channel": "direct",
+                        "beneficiaries": [],
+                    }
+                ),
+                at=dt.datetime.combine(
+                    person.policy_start - dt.timedelta(days=1), dt.time(10), tzinfo=dt.UTC
+                ),
+            )
+            numbers[person.key] = policy.number
+        user = User(username=USER, display_name="STP bench", password_hash=hash_password(PASSWORD))
+        user.roles = [UserRole(role="claims_handler")]
+        session.add(user)
+        session.commit()
+    engine.dispose()
+    return numbers
+
+
+# -- the worker ------------------------------------------------------------------------------
+
+
+class Worker:
+    """``claimdesk worker`` on the scratch database (the server's keys and settings)."""
+
+    def __init__(self, url: str) -> None:
+        env = {
+            **os.environ,
+            "CLAIMDESK_DATABASE_URL": url,
+            "CLAIMDESK_ENV": "production",
+            "CLAIMDESK_KEYS": _bench_keys(),
+        }
+        command = shutil.which("claimdesk", path=str(Path(sys.executable).parent))
+        argv = [command] if command else [sys.executable, "-m", "claimdesk.cli"]
+        self.process = subprocess.Popen(
+            [*argv, "worker", "--poll-interval", "0.2"], env=env, stdout=subprocess.DEVNULL
+        )
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+# -- the client ------------------------------------------------------------------------------
+
+
+def _token(base: str) -> str:
+    response = httpx.post(
+        f"{base}/api/v1/auth/token",
+        json={"username": USER, "password": PASSWORD},
+        timeout=HTTP_TIMEOUT,
+        trust_env=False,
+    )
+    response.raise_for_status()
+    return str(response.json()["access_token"])
+
+
+def _report_body(spec: ClaimSpec, policy: str, name: str) -> dict[str, Any]:
+    return {
+        "channel": "app",
+        "policy_number": policy,
+        "claimant_name": name,
+        "contact_phone": spec.contact_phone,
+        "loss_date": spec.treated_on.isoformat(),
+        "loss_place": spec.bill["receipt"]["issuer"]["name"],
+        "loss_cause": spec.cause,
+        "loss_overview": f"{spec.diagnosis or '门诊'}就诊",
+        "estimated_amount": str(spec.total),
+    }
+
+
+def submit(
+    base: str, token: str, jobs: list[tuple[int, dict[str, Any], list[str], dict[str, Any]]]
+) -> list[tuple[int, int | None, float | None, str]]:
+    """One client: each claim reported, its files uploaded and its e-bill sent, in order.
+    Returns (spec key, claim id, when the last material was in — UTC epoch, or None when
+    materials stay missing — and an error text if a call was refused)."""
+    out = []
+    with httpx.Client(
+        base_url=base,
+        headers={"Authorization": f"Bearer {token}"},
+        trust_env=False,
+        timeout=HTTP_TIMEOUT,
+    ) as client:
+        for key, report, files, bill in jobs:
+            response = client.post("/api/v1/claims", json=report)
+            if response.status_code != 201:
+                out.append(
+                    (key, None, None, f"report {response.status_code} {response.text[:300]}")
+                )
+                continue
+            claim_id = int(response.json()["id"])
+            error = ""
+            for code in files:
+                answer = client.post(
+                    f"/api/v1/claims/{claim_id}/files",
+                    files={"file": (f"{code}.pdf", PDF, "application/pdf")},
+                    data={"material_code": code},
+                )
+                if answer.status_code != 201:
+                    error = f"file {code} {answer.status_code} {answer.text[:300]}"
+            answer = client.post(f"/api/v1/claims/{claim_id}/bills", json=bill)
+            if answer.status_code != 201:
+                error = f"bill {answer.status_code} {answer.text[:300]}"
+            done = time.time() if len(files) == len(MATERIALS) and not error else None
+            out.append((key, claim_id, done, error))
+    return out
+
+
+def feed(
+    base: str, stream: Stream, policies: dict[int, str]
+) -> dict[int, tuple[int | None, float | None, str]]:
+    token = _token(base)
+    names = {p.key: p.name for p in stream.insureds}
+    jobs = [
+        (
+            spec.key,
+            _report_body(spec, policies[spec.insured], names[spec.insured]),
+            [m for m in MATERIALS if m not in spec.missing],
+            spec.bill,
+        )
+        for spec in stream.claims
+    ]
+    # Interleaved slices keep the arrival order roughly intact across the clients.
+    parts = [jobs[i::CLIENTS] for i in range(CLIENTS)]
+    with ProcessPoolExecutor(CLIENTS) as pool:
+        results = list(pool.map(submit, [base] * CLIENTS, [token] * CLIENTS, parts))
+    return {key: (cid, done, error) for part in results for key, cid, done, error in part}
+
+
+# -- waiting and measuring -------------------------------------------------------------------
+
+
+def _tables(conn: psycopg.Connection[Any]) -> set[str]:
+    return {
+        row[0]
+        for row in conn.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"
+        )
+    }
+
+
+def wait_for_worker(url: str, claim_ids: list[int]) -> float:
+    """Until no job is queued and (with the automatic path installed) every claim whose
+    materials are complete has a decision; returns the seconds waited."""
+    started = time.monotonic()
+    quiet = 0
+    with psycopg.connect(url, autocommit=True) as conn:
+        automatic = "automatic_decisions" in _tables(conn)
+        while time.monotonic() - started < WAIT:
+            queued = conn.execute(
+                "SELECT count(*) FROM jobs WHERE status = 'queued' AND run_at <= now() + interval '2 seconds'"
+            ).fetchone()
+            pending = queued[0] if queued else 0
+            if automatic and not pending:
+                row = conn.execute(
+                    "SELECT count(*) FROM automatic_decisions WHERE claim_id = ANY(%s)",
+                    (claim_ids,),
+                ).fetchone()
+                print(f"   worker: {row[0] if row else 0} decisions", flush=True)
+            quiet = quiet + 1 if not pending else 0
+            if quiet >= 3:
+                break
+            time.sleep(2)
+    return time.monotonic() - started
+
+
+def _pct(part: int, whole: int) -> float:
+    return 100.0 * part / whole if whole else 0.0
+
+
+def _percentile(values: list[float], pct: int) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[max(1, -(-pct * len(ordered) // 100)) - 1]
+
+
+def measure(
+    url: str, stream: Stream, fed: dict[int, tuple[int | None, float | None, str]]
+) -> dict[str, Any]:
+    specs = {spec.key: spec for spec in stream.claims}
+    claim_of = {key: cid for key, (cid, _d, _e) in fed.items() if cid is not None}
+    spec_of = {cid: specs[key] for key, cid in claim_of.items()}
+    with psycopg.connect(url, autocommit=True) as conn:
+        first_payment: dict[int, tuple[dt.datetime, int | None]] = {}
+        for cid, created, by in conn.execute(
+            "SELECT claim_id, created_at, created_by_id FROM claim_payments ORDER BY created_at, id"
+        ):
+            first_payment.setdefault(cid, (created, by))
+        hits: dict[int, list[tuple[str, str]]] = defaultdict(list)
+        for cid, code, action in conn.execute(
+            "SELECT claim_id, check_code, action FROM check_hits"
+        ):
+            hits[cid].append((code, action))
+        repeated = conn.execute(
+            """SELECT coalesce(sum(n - 1), 0) FROM (
+                 SELECT b.receipt_key, count(DISTINCT b.claim_id) AS n
+                 FROM claim_bills b JOIN claim_payments p ON p.claim_id = b.claim_id
+                 GROUP BY b.receipt_key HAVING count(DISTINCT b.claim_id) > 1) AS x"""
+        ).fetchone()
+        reasons: Counter[str] = Counter()
+        decided: dict[int, str] = {}
+        if "automatic_decisions" in _tables(conn):
+            for cid, outcome, why in conn.execute(
+                "SELECT claim_id, outcome, reasons FROM automatic_decisions"
+            ):
+                decided[cid] = outcome
+                spec = spec_of.get(cid)
+                if spec is not None and spec.eligible and outcome != "paid":
+                    items = why if isinstance(why, list) else json.loads(why or "[]")
+                    for item in items:
+                        reasons[str(item.get("code", "?")).split(":")[0]] += 1
+        failed_jobs = conn.execute(
+            "SELECT kind, count(*) FROM jobs WHERE status = 'failed' GROUP BY kind"
+        ).fetchall()
+    eligible = [cid for cid, s in spec_of.items() if s.eligible and fed[s.key][1] is not None]
+    automatic = [cid for cid in eligible if cid in first_payment and first_payment[cid][1] is None]
+    waits = []
+    for cid in automatic:
+        done = fed[spec_of[cid].key][1]
+        assert done is not None
+        waits.append(max(first_payment[cid][0].timestamp() - done, 0.0))
+    fraud = [cid for cid, s in spec_of.items() if s.fraud]
+    clean = [cid for cid, s in spec_of.items() if not s.fraud]
+    per_check: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for cid, found in hits.items():
+        spec = spec_of.get(cid)
+        if spec is None:
+            continue
+        for code in {c for c, _a in found}:
+            per_check[code][0 if spec.fraud else 1] += 1
+    kinds: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for cid in fraud:
+        kind = spec_of[cid].fraud or "?"
+        kinds[kind][0] += 1
+        kinds[kind][1] += bool(hits.get(cid))
+        kinds[kind][2] += cid in first_payment
+    p50, p95 = _percentile(waits, 50), _percentile(waits, 95)
+    return {
+        "claims": len(spec_of),
+        "refused": {k: e for k, (_c, _d, e) in fed.items() if e},
+        "eligible": len(eligible),
+        "auto_paid": len(automatic),
+        "auto_paid_pct": round(_pct(len(automatic), len(eligible)), 1),
+        "p50_s": None if p50 is None else round(p50, 1),
+        "p95_s": None if p95 is None else round(p95, 1),
+        "mean_s": round(statistics.fmean(waits), 1) if waits else None,
+        "fraud_planted": len(fraud),
+        "fraud_caught": sum(1 for cid in fraud if hits.get(cid)),
+        "false_hold_pct": round(_pct(sum(1 for cid in clean if hits.get(cid)), len(clean)), 1),
+        "duplicate_receipt_payouts": int(repeated[0]) if repeated else 0,
+        "per_check": dict(per_check),
+        "per_kind": dict(kinds),
+        "referral_reasons": dict(reasons.most_common()),
+        "decisions": Counter(decided.values()),
+        "failed_jobs": dict(failed_jobs),
+        "paid_any": sum(1 for cid in spec_of if cid in first_payment),
+    }
+
+
+def stp_line(figures: dict[str, Any]) -> str:
+    def num(value: Any) -> str:
+        return "nan" if value is None else f"{value}"
+
+    return (
+        f"STP eligible={figures['eligible']} auto_paid_pct={figures['auto_paid_pct']:.1f} "
+        f"p50_s={num(figures['p50_s'])} p95_s={num(figures['p95_s'])} "
+        f"fraud_planted={figures['fraud_planted']} fraud_caught={figures['fraud_caught']} "
+        f"false_hold_pct={figures['false_hold_pct']:.1f} "
+        f"duplicate_receipt_payouts={figures['duplicate_receipt_payouts']}"
+    )
+
+
+def report(figures: dict[str, Any]) -> None:
+    print(f"claims fed: {figures['claims']}, refused calls: {len(figures['refused'])}")
+    for key, error in list(figures["refused"].items())[:5]:
+        print(f"   refused #{key}: {error}")
+    print("hits per check (claims hit: planted fraud / clean):")
+    for code, (on_fraud, on_clean) in sorted(figures["per_check"].items()):
+        print(f"   {code:<20} fraud={on_fraud:<5} clean={on_clean}")
+    print("planted fraud by kind (planted / caught by a check / paid):")
+    for kind, (planted, caught, paid) in sorted(figures["per_kind"].items()):
+        print(f"   {kind:<20} planted={planted:<4} caught={caught:<4} paid={paid}")
+    if figures["referral_reasons"]:
+        print("why eligible claims went to a person (reason codes):")
+        for code, n in figures["referral_reasons"].items():
+            print(f"   {code:<28} {n}")
+    print(
+        f"automatic decisions: {dict(figures['decisions'])}; claims with a payment: {figures['paid_any']}"
+    )
+    if figures["failed_jobs"]:
+        print(f"failed jobs: {figures['failed_jobs']}")
+    print(stp_line(figures), flush=True)
+
+
+def measure_stp(count: int = CLAIMS) -> dict[str, Any]:
+    _bench_keys()
+    today = dt.datetime.now(dt.UTC).astimezone(dt.timezone(dt.timedelta(hours=8))).date()
+    started = time.perf_counter()
+    stream = generate(count, seed=SEED, today=today)
+    print(
+        f"stream: {len(stream.claims)} claims, {len(stream.insureds)} insureds, "
+        f"{sum(1 for c in stream.claims if c.eligible)} eligible, fraud {stream.fraud_groups}",
+        flush=True,
+    )
+    with scratch_postgres("claimdesk_stp") as url:
+        server = Server(url)
+        policies = load_book(url, stream)
+        print(f"book loaded in {time.perf_counter() - started:.0f} s", flush=True)
+        workers = [Worker(url) for _ in range(WORKERS)]
+        try:
+            server.wait_ready()
+            load = os.getloadavg()[0]
+            fed_at = time.perf_counter()
+            fed = feed(server.base, stream, policies)
+            print(
+                f"fed {len(fed)} claims in {time.perf_counter() - fed_at:.0f} s "
+                f"(load {load:.1f} → {os.getloadavg()[0]:.1f})",
+                flush=True,
+            )
+            ids = [cid for cid, _d, _e in fed.values() if cid is not None]
+            waited = wait_for_worker(url, ids)
+            print(f"worker drained {waited:.0f} s after the last claim", flush=True)
+            figures = measure(url, stream, fed)
+        finally:
+            for worker in workers:
+                worker.stop()
+            server.stop()
+    figures["load_1min_end"] = round(os.getloadavg()[0], 1)
+    report(figures)
+    return figures
+
+
+def run() -> dict[str, Any]:
+    figures = measure_stp(CLAIMS)
+    figures.pop("refused", None)
+    return figures
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--claims", type=int, default=CLAIMS, help="claims in the stream")
+    args = parser.parse_args(argv)
+    measure_stp(args.claims)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

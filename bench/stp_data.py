@@ -1,0 +1,675 @@
+"""The claim stream of ``python -m bench stp`` (issue 13): insureds, their policies and
+accounts, and medical claims with e-bills (receipt JSON + 医保结算单, docs/bills.md) —
+clean ones, ones with missing materials or over the automatic limit, and planted fraud.
+
+Pure and deterministic (one ``random.Random(seed)``): no database, no clock but the
+``today`` it is given. The fraud is planted the way people commit it (docs/benchmarks.md,
+"How the fraud is planted"): different people, small variations, amounts and timings
+drawn from their own ranges — never from the checks' thresholds, which this module does
+not read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import string
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+CENT = Decimal("0.01")
+LIMIT = Decimal("5000.00")  # the automatic path's documented default (CLM-T2)
+WAITING_DAYS = 30  # the bench product's waiting period (its terms, not a check's)
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉萍红娥玲芬燕彬鹏辉建国志宏晓东海波斌宇浩凯健俊帆帅旭宁琳欣悦婷雪梅琴云莉倩佳怡慧颖"
+REGIONS = ("110101", "110105", "110108", "310104", "310115", "440106", "440305", "330106")
+
+# Providers: (name, 17 first characters of the unified social credit code, receipt region)
+HOSPITALS = (
+    ("北京协和医院", "12100000400000716", "11060126"),
+    ("北京大学第三医院", "12110000400688321", "11060126"),
+    ("首都医科大学附属北京朝阳医院", "12110000400687214", "11060126"),
+    ("复旦大学附属华山医院", "12310000425006117", "31060126"),
+    ("上海市第六人民医院", "12310000425022183", "31060126"),
+    ("中山大学附属第一医院", "12440000455350365", "44060126"),
+    ("深圳市人民医院", "12440300455755016", "44060126"),
+    ("浙江大学医学院附属第一医院", "12330000470051726", "33060126"),
+)
+CLINIC = ("北京康泰门诊部", "52110105MJ0123456", "11060126")
+
+
+def credit_code(first17: str) -> str:
+    from claimdesk.rules.bills import credit_check_char
+
+    return first17 + credit_check_char(first17)
+
+
+# Items: national catalogue code, name, class (1 甲 2 乙 3 丙), 乙 self-pay ratio,
+# typical unit price, typical quantity range. Codes follow the national patterns
+# (service items 00xxxxxxxxxxxxx-xxxxxxxxx, drugs X/Z + ATC-like, materials C...).
+Item = tuple[str, str, str, str | None, str, tuple[int, int]]
+ITEMS: dict[str, Item] = {
+    "consult": ("001102000010000-110200001", "普通门诊诊查费", "1", None, "25.00", (1, 1)),
+    "expert": ("001102000020000-110200002", "副主任医师门诊诊查费", "1", None, "60.00", (1, 1)),
+    "er": ("001103000010000-110300001", "急诊诊查费", "1", None, "35.00", (1, 1)),
+    "cbc": ("002501010010000-250101001", "血常规检查（五分类）", "1", None, "25.00", (1, 1)),
+    "crp": ("002503040150000-250304015", "C反应蛋白测定", "1", None, "30.00", (1, 1)),
+    "urine": ("002501020010000-250102001", "尿常规检查", "1", None, "15.00", (1, 1)),
+    "lft": ("002503020010000-250302001", "肝功能检查", "1", None, "90.00", (1, 1)),
+    "xray": ("002102010010000-210201001", "数字化X线摄影（DR）", "1", None, "90.00", (1, 2)),
+    "ct": ("002103000010000-210300001", "X线计算机体层（CT）平扫", "2", "0.10", "280.00", (1, 1)),
+    "us": ("002203000010000-220300001", "彩色多普勒超声检查", "1", None, "160.00", (1, 1)),
+    "gastroscopy": ("003107020010000-310702001", "电子胃镜检查", "2", "0.10", "380.00", (1, 1)),
+    "biopsy": ("002704000010000-270400001", "活检组织病理检查", "2", "0.10", "180.00", (1, 2)),
+    "ecg": ("003102000010000-310200001", "常规心电图检查", "1", None, "25.00", (1, 1)),
+    "iv": ("001202000010000-120400001", "静脉输液", "1", None, "12.00", (1, 3)),
+    "dressing": ("001203000010000-120300001", "换药（中）", "1", None, "30.00", (1, 4)),
+    "cast": ("003315000010000-331500001", "石膏固定术", "2", "0.10", "220.00", (1, 1)),
+    "suture": ("003201000010000-320100001", "清创缝合术（中）", "1", None, "260.00", (1, 1)),
+    "amoxicillin": ("XJ01CAA040A001010101445", "阿莫西林胶囊", "1", None, "12.50", (1, 3)),
+    "cefuroxime": ("XJ01DCC038A001010100483", "头孢呋辛酯片", "2", "0.10", "28.60", (1, 3)),
+    "lianhua": ("ZA04CAL0146010103795", "连花清瘟胶囊", "2", "0.05", "36.80", (1, 2)),
+    "omeprazole": ("XA02BCA010E001010101830", "奥美拉唑肠溶胶囊", "1", None, "18.90", (1, 4)),
+    "amlodipine": ("XC08CAA010A001010101961", "苯磺酸氨氯地平片", "1", None, "24.30", (1, 3)),
+    "metformin": ("XA10BAA010A001010101320", "盐酸二甲双胍片", "1", None, "15.60", (1, 4)),
+    "ibuprofen": ("XM01AEB070A001010103711", "布洛芬缓释胶囊", "1", None, "16.20", (1, 2)),
+    "ns": ("XB05XAS010B002010100231", "氯化钠注射液", "1", None, "4.50", (1, 6)),
+    "vitamin": ("XA11GAV010A001010100001", "维生素C片", "3", None, "9.80", (1, 2)),
+    "room": ("001101000010000-110100001", "普通病房床位费", "1", None, "60.00", (3, 12)),
+    "nursing": ("001202010010000-120100002", "Ⅱ级护理", "1", None, "28.00", (3, 12)),
+    "appendectomy": ("003310000010000-331003007", "阑尾切除术", "1", None, "1800.00", (1, 1)),
+    "mri": ("002104000010000-210400001", "磁共振平扫（MRI）", "2", "0.10", "620.00", (1, 1)),
+    "stent": ("C0301020109900100001234", "冠脉药物洗脱支架", "2", "0.30", "7800.00", (1, 1)),
+    "pci": ("003109020010000-310902003", "经皮冠状动脉支架置入术", "1", None, "4500.00", (1, 1)),
+    # Sex- or age-specific items, as hospitals bill them (names and codes from the price
+    # standards, written here independently of any check's list).
+    "tct": (
+        "002704000050000-270400005",
+        "宫颈液基薄层细胞学检查（TCT）",
+        "2",
+        "0.10",
+        "160.00",
+        (1, 1),
+    ),
+    "hpv": (
+        "002503050250000-250305025",
+        "人乳头瘤病毒（HPV）核酸分型检测",
+        "2",
+        "0.20",
+        "280.00",
+        (1, 1),
+    ),
+    "tvus": ("002203000040000-220300004", "经阴道彩色多普勒超声检查", "1", None, "180.00", (1, 1)),
+    "colposcopy": ("003112000060000-311201006", "阴道镜检查", "1", None, "120.00", (1, 1)),
+    "prenatal": ("003113000010000-311300001", "产前检查", "1", None, "45.00", (1, 1)),
+    "psa": (
+        "002503100020000-250310002",
+        "总前列腺特异性抗原（TPSA）测定",
+        "1",
+        None,
+        "80.00",
+        (1, 1),
+    ),
+    "prostate_us": (
+        "002203000060000-220300006",
+        "经直肠前列腺超声检查",
+        "1",
+        None,
+        "150.00",
+        (1, 1),
+    ),
+    "semen": ("002501050010000-250105001", "精液常规检查", "1", None, "60.00", (1, 1)),
+    "kids_cold": ("ZA04CAX0325010203410", "小儿氨酚黄那敏颗粒", "1", None, "14.80", (1, 2)),
+    "kids_cough": ("ZA05BAX0122010100552", "小儿肺热咳喘口服液", "2", "0.05", "32.50", (1, 2)),
+    "neonatal": ("003101000030000-310100003", "新生儿听力筛查", "1", None, "80.00", (1, 1)),
+}
+
+# Diagnoses: loss cause, items always billed, items sometimes billed (share of visits
+# that have them), and whether it suits an inpatient stay.
+Visit = tuple[str, tuple[str, ...], tuple[str, ...]]
+VISITS: dict[str, Visit] = {
+    "上呼吸道感染": ("illness", ("consult", "cbc"), ("crp", "amoxicillin", "lianhua", "iv", "ns")),
+    "急性胃肠炎": ("illness", ("consult", "cbc"), ("urine", "omeprazole", "iv", "ns", "us")),
+    "慢性胃炎": ("illness", ("expert", "gastroscopy"), ("biopsy", "omeprazole", "lft")),
+    "高血压": ("illness", ("expert", "ecg"), ("amlodipine", "lft", "us")),
+    "2型糖尿病": ("illness", ("expert", "lft"), ("metformin", "urine", "us")),
+    "腰椎间盘突出": ("illness", ("expert", "ct"), ("ibuprofen", "mri")),
+    "支气管炎": ("illness", ("consult", "xray"), ("cefuroxime", "cbc", "crp", "iv", "ns")),
+    "前臂骨折": ("accident", ("er", "xray", "cast"), ("ibuprofen", "dressing")),
+    "手部裂伤": ("accident", ("er", "suture"), ("dressing", "cefuroxime")),
+}
+FEMALE_VISITS: dict[str, Visit] = {
+    "宫颈炎": ("illness", ("expert", "tct"), ("hpv", "tvus", "colposcopy")),
+    "妊娠期检查": ("illness", ("consult", "prenatal"), ("tvus", "cbc", "urine")),
+}
+MALE_VISITS: dict[str, Visit] = {
+    "前列腺增生": ("illness", ("expert", "psa"), ("prostate_us", "urine")),
+}
+CHILD_VISITS: dict[str, Visit] = {
+    "小儿感冒": ("illness", ("consult", "kids_cold"), ("cbc", "kids_cough")),
+}
+INPATIENT: dict[str, tuple[str, ...]] = {
+    "急性阑尾炎": ("appendectomy", "room", "nursing", "cbc", "ct", "cefuroxime", "ns"),
+    "冠心病": ("pci", "stent", "room", "nursing", "ecg", "lft", "ns"),
+    "腰椎间盘突出（住院）": ("mri", "room", "nursing", "ibuprofen", "ct", "iv"),
+}
+
+
+@dataclass
+class Insured:
+    key: int
+    name: str
+    id_number: str
+    sex: str  # M | F
+    birth: dt.date
+    phone: str
+    account: str
+    account_holder: str
+    policy_start: dt.date
+    # A child's policy is bought by a parent (the policyholder), another insured's key.
+    holder_key: int | None = None
+
+
+@dataclass
+class ClaimSpec:
+    key: int
+    insured: int
+    kind: str  # clean | missing | over_limit | fraud
+    fraud: str | None  # the planted kind (docs/benchmarks.md)
+    treated_on: dt.date
+    diagnosis: str
+    cause: str
+    bill: dict[str, Any]
+    contact_phone: str
+    missing: tuple[str, ...] = ()
+    # The receipt it copies (duplicates): the claim key of the original.
+    copies: int | None = None
+
+    @property
+    def total(self) -> Decimal:
+        return Decimal(self.bill["receipt"]["total"])
+
+    @property
+    def eligible(self) -> bool:
+        """Complete e-bills, within the limit, no planted fraud (issue 13's definition)."""
+        return self.kind == "clean" and self.fraud is None
+
+
+@dataclass
+class Stream:
+    today: dt.date
+    insureds: list[Insured]
+    claims: list[ClaimSpec]
+    fraud_groups: dict[str, int] = field(default_factory=dict)
+
+
+def _id_number(rng: random.Random, birth: dt.date, sex: str) -> str:
+    from claimdesk.rules.identity import check_char
+
+    seq = rng.randrange(0, 99) * 10 + rng.choice((1, 3, 5, 7, 9) if sex == "M" else (0, 2, 4, 6, 8))
+    first17 = f"{rng.choice(REGIONS)}{birth:%Y%m%d}{seq:03d}"
+    return first17 + check_char(first17)
+
+
+def _luhn(digits: str) -> str:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch)
+        if i % 2 == 0:
+            d *= 2
+            d -= 9 if d > 9 else 0
+        total += d
+    return digits + str((10 - total % 10) % 10)
+
+
+class Generator:
+    def __init__(self, seed: int, today: dt.date) -> None:
+        self.rng = random.Random(seed)
+        self.today = today
+        self.insureds: list[Insured] = []
+        self.claims: list[ClaimSpec] = []
+        self._phones: set[str] = set()
+        self._receipts = 0
+        self._ids: set[str] = set()
+
+    # -- people ---------------------------------------------------------------------------
+
+    def name(self) -> str:
+        r = self.rng
+        return r.choice(SURNAMES) + "".join(r.choice(GIVEN) for _ in range(r.choice((1, 2, 2))))
+
+    def phone(self) -> str:
+        while True:
+            p = "1" + self.rng.choice("3456789") + "".join(self.rng.choices(string.digits, k=9))
+            if p not in self._phones:
+                self._phones.add(p)
+                return p
+
+    def account(self) -> str:
+        prefix = self.rng.choice(("622202", "621700", "622848", "621483", "622588"))
+        return _luhn(prefix + "".join(self.rng.choices(string.digits, k=12)))
+
+    def insured(
+        self,
+        *,
+        sex: str | None = None,
+        age: tuple[int, int] = (22, 70),
+        started_days_ago: tuple[int, int] = (60, 360),
+        holder: int | None = None,
+    ) -> Insured:
+        r = self.rng
+        sex = sex or r.choice("MF")
+        birth = self.today - dt.timedelta(days=r.randint(age[0] * 365 + 10, age[1] * 365 - 10))
+        while True:
+            number = _id_number(r, birth, sex)
+            if number not in self._ids:
+                self._ids.add(number)
+                break
+        name = self.name()
+        person = Insured(
+            key=len(self.insureds),
+            name=name,
+            id_number=number,
+            sex=sex,
+            birth=birth,
+            phone=self.phone(),
+            account=self.account(),
+            account_holder=name,
+            policy_start=self.today - dt.timedelta(days=r.randint(*started_days_ago)),
+            holder_key=holder,
+        )
+        self.insureds.append(person)
+        return person
+
+    def age(self, person: Insured, on: dt.date) -> int:
+        b = person.birth
+        return on.year - b.year - ((on.month, on.day) < (b.month, b.day))
+
+    # -- bills ----------------------------------------------------------------------------
+
+    def _line(self, code: str, scale: float = 1.0) -> dict[str, Any]:
+        national, name, cls, ratio, price, qty = ITEMS[code]
+        r = self.rng
+        unit = (Decimal(price) * Decimal(str(round(r.uniform(0.9, 1.15) * scale, 3)))).quantize(
+            CENT, rounding=ROUND_HALF_UP
+        )
+        quantity = r.randint(*qty)
+        line: dict[str, Any] = {
+            "code": national,
+            "name": name,
+            "quantity": str(quantity),
+            "unit_price": str(unit),
+            "amount": str((unit * quantity).quantize(CENT)),
+            "chrgitm_lv": cls,
+        }
+        if ratio is not None:
+            line["self_pay_ratio"] = ratio
+        return line
+
+    def visit_lines(self, visit: Visit, scale: float = 1.0) -> list[dict[str, Any]]:
+        _cause, always, sometimes = visit
+        codes = list(always) + [c for c in sometimes if self.rng.random() < 0.55]
+        return [self._line(c, scale) for c in codes]
+
+    def receipt_identity(self, region: str) -> dict[str, str]:
+        self._receipts += 1
+        r = self.rng
+        return {
+            "receipt_code": region,
+            "receipt_number": f"{r.randint(10, 99)}{self._receipts:08d}",
+            "check_code": "".join(r.choices(string.ascii_letters + string.digits, k=6)),
+        }
+
+    def bill(
+        self,
+        person: Insured,
+        provider: tuple[str, str, str],
+        on: dt.date,
+        lines: list[dict[str, Any]],
+        *,
+        settled: bool | None = None,
+    ) -> dict[str, Any]:
+        r = self.rng
+        total = sum((Decimal(x["amount"]) for x in lines), Decimal("0.00"))
+        receipt = {
+            **self.receipt_identity(provider[2]),
+            "issuer": {"name": provider[0], "credit_code": credit_code(provider[1])},
+            "payer": {"name": person.name},
+            "issue_date": on.isoformat(),
+            "total": str(total),
+            "items": lines,
+        }
+        body: dict[str, Any] = {"receipt": receipt}
+        if settled if settled is not None else r.random() < 0.7:
+            body["settlement"] = self.settlement(on, lines, total)
+        return body
+
+    def settlement(
+        self, on: dt.date, lines: list[dict[str, Any]], total: Decimal
+    ) -> dict[str, Any]:
+        r = self.rng
+        own = sum((Decimal(x["amount"]) for x in lines if x["chrgitm_lv"] == "3"), Decimal("0.00"))
+        pre = sum(
+            (
+                (Decimal(x["amount"]) * Decimal(x.get("self_pay_ratio", "0"))).quantize(CENT)
+                for x in lines
+                if x["chrgitm_lv"] == "2"
+            ),
+            Decimal("0.00"),
+        )
+        scope = total - own - pre
+        fund = (scope * Decimal(str(round(r.uniform(0.3, 0.7), 2)))).quantize(CENT)
+        account = (
+            min(total - fund, (total * Decimal("0.1")).quantize(CENT))
+            if r.random() < 0.4
+            else Decimal("0.00")
+        )
+        return {
+            "setl_id": f"{r.randint(10**19, 10**20 - 1)}",
+            "setl_time": f"{on.isoformat()}T{r.randint(8, 17):02d}:{r.randint(0, 59):02d}:00",
+            "medfee_sumamt": str(total),
+            "fund_pay_sumamt": str(fund),
+            "acct_pay": str(account),
+            "psn_cash_pay": str(total - fund - account),
+            "fulamt_ownpay_amt": str(own),
+            "overlmt_selfpay": "0.00",
+            "preselfpay_amt": str(pre),
+            "inscp_scp_amt": str(scope),
+        }
+
+    # -- claims ---------------------------------------------------------------------------
+
+    def treated_on(
+        self, person: Insured, *, earliest_after_start: int = WAITING_DAYS + 1
+    ) -> dt.date:
+        first = person.policy_start + dt.timedelta(days=earliest_after_start)
+        first = max(first, self.today - dt.timedelta(days=90))
+        last = self.today - dt.timedelta(days=1)
+        if first > last:
+            first = last
+        return first + dt.timedelta(days=self.rng.randint(0, (last - first).days))
+
+    def visit_for(self, person: Insured, on: dt.date) -> tuple[str, Visit]:
+        r = self.rng
+        age = self.age(person, on)
+        pool = dict(VISITS)
+        if age < 14:
+            pool = dict(CHILD_VISITS) | {k: v for k, v in VISITS.items() if v[0] == "accident"}
+        elif person.sex == "F" and r.random() < 0.15:
+            pool = FEMALE_VISITS if age < 45 else {"宫颈炎": FEMALE_VISITS["宫颈炎"]}
+        elif person.sex == "M" and age >= 45 and r.random() < 0.12:
+            pool = MALE_VISITS
+        diagnosis = r.choice(sorted(pool))
+        return diagnosis, pool[diagnosis]
+
+    def add(self, spec: ClaimSpec) -> ClaimSpec:
+        self.claims.append(spec)
+        return spec
+
+    def claim(
+        self,
+        person: Insured,
+        *,
+        kind: str = "clean",
+        fraud: str | None = None,
+        on: dt.date | None = None,
+        provider: tuple[str, str, str] | None = None,
+        lines: list[dict[str, Any]] | None = None,
+        diagnosis: str | None = None,
+        cause: str = "illness",
+        missing: tuple[str, ...] = (),
+        phone: str | None = None,
+    ) -> ClaimSpec:
+        on = on or self.treated_on(person)
+        if lines is None:
+            diagnosis, visit = self.visit_for(person, on)
+            cause = visit[0]
+            lines = self.visit_lines(visit)
+        provider = provider or self.rng.choice(HOSPITALS)
+        return self.add(
+            ClaimSpec(
+                key=len(self.claims),
+                insured=person.key,
+                kind=kind,
+                fraud=fraud,
+                treated_on=on,
+                diagnosis=diagnosis or "",
+                cause=cause,
+                bill=self.bill(person, provider, on, lines),
+                contact_phone=phone or person.phone,
+                missing=missing,
+            )
+        )
+
+
+def generate(count: int = 2000, *, seed: int = 20261206, today: dt.date | None = None) -> Stream:
+    """About 70 % clean, 10 % missing materials, 10 % over the limit, 10 % planted fraud
+    (of the nine kinds of CLM-F3, roughly equal numbers of claims each)."""
+    today = today or dt.date.today()
+    g = Generator(seed, today)
+    r = g.rng
+    fraud_target = max(9, round(count * 0.10))
+    per_kind = max(1, fraud_target // 9)
+    missing_n = round(count * 0.10)
+    over_n = round(count * 0.10)
+    clean_n = count - fraud_target - missing_n - over_n
+    # A book of insureds: most claim once, some twice or three times (honest repeats).
+    book = [g.insured() for _ in range(max(4, int(count * 0.55)))]
+    parents = [p for p in book if 28 <= g.age(p, today) <= 50]
+    for parent in parents[: max(1, len(parents) // 12)]:
+        book.append(g.insured(age=(2, 12), holder=parent.key))
+    honest = list(book)
+
+    def someone() -> Insured:
+        return r.choice(honest)
+
+    for _ in range(clean_n):
+        g.claim(someone())
+    for _ in range(missing_n):
+        g.claim(
+            someone(),
+            kind="missing",
+            missing=(r.choice(("medical_record", "identity_proof", "claim_form")),),
+        )
+    for _ in range(over_n):
+        person = someone()
+        on = g.treated_on(person)
+        diagnosis = r.choice(sorted(INPATIENT))
+        lines = [g._line(c) for c in INPATIENT[diagnosis]]
+        if sum(Decimal(x["amount"]) for x in lines) <= LIMIT:
+            lines.append(g._line("mri"))
+            lines.append(g._line("appendectomy", 2.5))
+        g.claim(person, kind="over_limit", on=on, lines=lines, diagnosis=diagnosis)
+    _plant(g, per_kind, count)
+    # Fraud comes in groups (a ring, a series): trim clean claims to the count asked for.
+    excess = len(g.claims) - count
+    if excess > 0:
+        copied = {c.copies for c in g.claims if c.copies is not None}
+        spare = [
+            c.key for c in g.claims if c.kind == "clean" and not c.fraud and c.key not in copied
+        ]
+        drop = set(spare[-excess:])
+        g.claims = [c for c in g.claims if c.key not in drop]
+    # The order claims arrive in: by treatment date, plus a few days' delay each.
+    arrival = sorted(
+        g.claims, key=lambda c: (c.treated_on + dt.timedelta(days=r.randint(0, 6)), r.random())
+    )
+    # Copies must come after their original (a fraudster resubmits what was paid).
+    placed: list[ClaimSpec] = []
+    later: list[ClaimSpec] = []
+    seen: set[int] = set()
+    for spec in arrival:
+        (later if spec.copies is not None and spec.copies not in seen else placed).append(spec)
+        if spec.copies is None or spec.copies in seen:
+            seen.add(spec.key)
+        for waiting in list(later):
+            if waiting.copies in seen:
+                later.remove(waiting)
+                placed.append(waiting)
+                seen.add(waiting.key)
+    placed.extend(later)
+    counts: dict[str, int] = {}
+    for spec in placed:
+        if spec.fraud:
+            counts[spec.fraud] = counts.get(spec.fraud, 0) + 1
+    return Stream(today, g.insureds, placed, counts)
+
+
+def _plant(g: Generator, per_kind: int, count: int) -> None:
+    """Nine kinds of fraud, each as people commit it (docs/benchmarks.md)."""
+    r = g.rng
+    today = g.today
+
+    def done() -> int:
+        return sum(1 for c in g.claims if c.fraud)
+
+    # 1. Duplicate receipt: a paid receipt handed in again — by a relative or friend on
+    #    another policy (most), or by the same insured a few weeks later.
+    start = done()
+    originals = [c for c in g.claims if c.kind == "clean"]
+    while done() - start < per_kind:
+        original = r.choice(originals)
+        person = g.insureds[original.insured]
+        claimant = person if r.random() < 0.3 else g.insured()
+        bill = {k: (dict(v) if isinstance(v, dict) else v) for k, v in original.bill.items()}
+        receipt = dict(original.bill["receipt"])
+        receipt["payer"] = {"name": claimant.name}
+        bill["receipt"] = receipt
+        g.add(
+            ClaimSpec(
+                key=len(g.claims),
+                insured=claimant.key,
+                kind="clean",
+                fraud="duplicate_receipt",
+                treated_on=original.treated_on,
+                diagnosis=original.diagnosis,
+                cause=original.cause,
+                bill=bill,
+                contact_phone=claimant.phone,
+                copies=original.key,
+            )
+        )
+    # 1b. Line-level reuse: a new receipt number, the costly lines copied from a receipt
+    #     already claimed (same hospital, day, items and amounts), sometimes one line added.
+    start = done()
+    while done() - start < max(1, per_kind // 2):
+        original = r.choice(originals)
+        person = g.insureds[original.insured]
+        claimant = person if r.random() < 0.5 else g.insured()
+        receipt = original.bill["receipt"]
+        lines = [dict(x) for x in receipt["items"]]
+        if r.random() < 0.5:
+            lines.append(g._line(r.choice(("vitamin", "ibuprofen", "omeprazole"))))
+        provider = next(
+            (h for h in (*HOSPITALS, CLINIC) if h[0] == receipt["issuer"]["name"]), HOSPITALS[0]
+        )
+        bill = g.bill(claimant, provider, original.treated_on, lines)
+        g.add(
+            ClaimSpec(
+                key=len(g.claims),
+                insured=claimant.key,
+                kind="clean",
+                fraud="duplicate_lines",
+                treated_on=original.treated_on,
+                diagnosis=original.diagnosis,
+                cause=original.cause,
+                bill=bill,
+                contact_phone=claimant.phone,
+                copies=original.key,
+            )
+        )
+    # 2. Outside the period: insured after falling ill — treated before the policy began
+    #    or within its first weeks (the waiting period the terms name).
+    start = done()
+    while done() - start < per_kind:
+        person = g.insured(started_days_ago=(5, 80))
+        if r.random() < 0.4:
+            on = person.policy_start - dt.timedelta(days=r.randint(1, 20))
+        else:
+            on = person.policy_start + dt.timedelta(days=r.randint(1, 26))
+        on = min(on, today - dt.timedelta(days=1))
+        g.claim(person, fraud="outside_period", on=on)
+    # 3. Sex/age: a relative's treatment billed on another insured's policy — a wife's
+    #    gynaecology on the husband, a husband's urology on the wife, a child's medicine
+    #    on a grandparent.
+    start = done()
+    while done() - start < per_kind:
+        choice = r.random()
+        if choice < 0.45:
+            person = g.insured(sex="M", age=(28, 60))
+            diagnosis = r.choice(sorted(FEMALE_VISITS))
+            visit = FEMALE_VISITS[diagnosis]
+        elif choice < 0.8:
+            person = g.insured(sex="F", age=(45, 75))
+            diagnosis, visit = "前列腺增生", MALE_VISITS["前列腺增生"]
+        else:
+            person = g.insured(age=(55, 78))
+            diagnosis, visit = "小儿感冒", CHILD_VISITS["小儿感冒"]
+        g.claim(
+            person, fraud="sex_age", lines=g.visit_lines(visit), diagnosis=diagnosis, cause=visit[0]
+        )
+    # 4. Claim soon after the start: a policy bought for a planned treatment, claimed in
+    #    the weeks after the waiting period, for more than the usual visit.
+    start = done()
+    while done() - start < per_kind:
+        person = g.insured(started_days_ago=(35, 70))
+        on = person.policy_start + dt.timedelta(days=r.randint(WAITING_DAYS + 1, WAITING_DAYS + 25))
+        on = min(on, today - dt.timedelta(days=1))
+        diagnosis = r.choice(("慢性胃炎", "腰椎间盘突出"))
+        lines = g.visit_lines(VISITS[diagnosis], scale=r.uniform(1.5, 3.0))
+        g.claim(person, fraud="early_claim", on=on, lines=lines, diagnosis=diagnosis)
+    # 5. Just under the limit: one insured, three to five claims over months, each a
+    #    little under the ¥5,000 they know is paid without questions (0.2–4 % under).
+    start = done()
+    while done() - start < per_kind:
+        person = g.insured(started_days_ago=(200, 360))
+        for _ in range(r.randint(3, 5)):
+            aim = (LIMIT * Decimal(str(1 - r.uniform(0.002, 0.04)))).quantize(CENT)
+            on = g.treated_on(person)
+            lines = [g._line("expert"), g._line("mri"), g._line("ct")]
+            rest = aim - sum(Decimal(x["amount"]) for x in lines)
+            filler = g._line("biopsy")
+            filler["quantity"] = "1"
+            filler["unit_price"] = filler["amount"] = str(rest)
+            lines.append(filler)
+            g.claim(person, fraud="just_under_limit", on=on, lines=lines, diagnosis="腰椎间盘突出")
+    # 6. Shared contact: a ring organiser buys policies for unrelated people and claims
+    #    for them — with his own phone registered on their records, or as the claims'
+    #    contact phone, or with the payouts going to one account (in each one's name).
+    start = done()
+    while done() - start < per_kind:
+        organiser_phone = g.phone()
+        organiser_account = g.account()
+        mode = r.choice(("registered_phone", "contact_phone", "account"))
+        for _ in range(r.randint(3, 6)):
+            person = g.insured()
+            if mode == "registered_phone":
+                person.phone = organiser_phone
+            elif mode == "account":
+                person.account = organiser_account
+            phone = organiser_phone if mode == "contact_phone" else None
+            g.claim(person, fraud="shared_contact", phone=phone)
+    # 7. Cluster at one provider: a clinic bills many unrelated insureds within days.
+    start = done()
+    while done() - start < per_kind:
+        day0 = today - dt.timedelta(days=r.randint(8, 40))
+        for _ in range(r.randint(max(3, count // 160), max(4, count // 80))):
+            person = g.insured()
+            on = day0 + dt.timedelta(days=r.randint(0, 4))
+            g.claim(person, fraud="provider_cluster", on=on, provider=CLINIC)
+    # 8. Frequency: one insured, many visits in a few weeks.
+    start = done()
+    while done() - start < per_kind:
+        person = g.insured(started_days_ago=(120, 360))
+        first = today - dt.timedelta(days=r.randint(40, 80))
+        for _ in range(r.randint(5, 8)):
+            g.claim(person, fraud="claim_frequency", on=first + dt.timedelta(days=r.randint(0, 38)))
+    # 9. Amount far outside the usual: a common cold billed at thousands.
+    start = done()
+    while done() - start < per_kind:
+        person = g.insured()
+        diagnosis = r.choice(("上呼吸道感染", "急性胃肠炎", "支气管炎"))
+        lines = g.visit_lines(VISITS[diagnosis], scale=r.uniform(8.0, 16.0))
+        g.claim(person, fraud="amount_outlier", lines=lines, diagnosis=diagnosis)

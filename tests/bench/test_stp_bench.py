@@ -1,0 +1,69 @@
+"""The straight-through benchmark (issue 13, SPEC CLM-T1..T4, CLM-F3): its generator
+writes valid e-bills in the documented format with the documented mix, and a tiny stream
+runs end to end through the HTTP API and the worker on PostgreSQL, ending with the STP
+line — and no duplicate receipt is paid."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+
+import pytest
+from bench.stp_data import LIMIT, generate
+
+from claimdesk.bills.schemas import BillIn
+from claimdesk.rules.bills import check_bill
+
+TODAY = dt.date(2026, 12, 6)
+LINE = re.compile(
+    r"^STP eligible=\d+ auto_paid_pct=\d+\.\d p50_s=(\d+(\.\d+)?|nan) p95_s=(\d+(\.\d+)?|nan) "
+    r"fraud_planted=\d+ fraud_caught=\d+ false_hold_pct=\d+\.\d duplicate_receipt_payouts=\d+$"
+)
+
+
+def test_generator_writes_valid_bills_in_the_documented_mix():
+    # SPEC CLM-T1 (every field validated), CLM-F3 (planted kinds), issue 13's mix
+    stream = generate(2000, seed=7, today=TODAY)
+    assert len(stream.claims) == 2000
+    kinds = Counter(c.kind for c in stream.claims)
+    fraud = [c for c in stream.claims if c.fraud]
+    assert 0.08 <= len(fraud) / 2000 <= 0.13
+    assert 0.17 <= (kinds["missing"] + kinds["over_limit"]) / 2000 <= 0.23
+    assert {c.fraud for c in fraud} >= {
+        "duplicate_receipt",
+        "duplicate_lines",
+        "outside_period",
+        "sex_age",
+        "early_claim",
+        "just_under_limit",
+        "shared_contact",
+        "provider_cluster",
+        "claim_frequency",
+        "amount_outlier",
+    }
+    assert all(c.total > LIMIT for c in stream.claims if c.kind == "over_limit")
+    assert all(c.total <= LIMIT for c in stream.claims if c.eligible)
+    for spec in stream.claims:
+        check_bill(BillIn.model_validate(spec.bill), today=TODAY)  # raises on any bad field
+    # Every copied receipt comes after its original, as a fraudster resubmits.
+    order = {c.key: i for i, c in enumerate(stream.claims)}
+    assert all(order[c.copies] < order[c.key] for c in stream.claims if c.copies is not None)
+    # Planted by different people: a duplicate mostly under another insured's name.
+    dups = [c for c in stream.claims if c.fraud == "duplicate_receipt"]
+    others = sum(1 for c in dups if c.insured != stream.claims[order[c.copies]].insured)  # type: ignore[index]
+    assert others > len(dups) / 2
+
+
+@pytest.mark.postgres_only
+def test_a_tiny_stream_runs_end_to_end(capsys: pytest.CaptureFixture[str]):
+    # SPEC CLM-T2, CLM-T4, CLM-F3: server and worker as subprocesses on PostgreSQL
+    from bench.stp import measure_stp
+
+    figures = measure_stp(40)
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    assert LINE.match(last), last
+    assert figures["claims"] == 40
+    assert figures["duplicate_receipt_payouts"] == 0
+    assert figures["per_kind"]["duplicate_receipt"][2] == 0  # planted copies: none paid
+    assert figures["fraud_caught"] >= 1
