@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from claimdesk.auth.principal import Principal
 from claimdesk.dashboards import queries, service
+from claimdesk.models.automatic import AutomaticDecision, AutomaticRuleSet, SampleVerdict
 from claimdesk.models.bill import Bill
 from claimdesk.models.check import CheckHit
 from claimdesk.models.claim import Claim, FraudFlag, Material
@@ -189,7 +190,7 @@ def seeded(db: Session) -> dict[str, Any]:
         )
     )
     # October: one eligible claim paid by the machine after 30 s; a manual one after 60 s.
-    claim(
+    october = claim(
         "2026-10-02T09:00", bill="100.00", complete="2026-10-02T09:00", paid="2026-10-02T09:00:30"
     )
     claim(
@@ -209,6 +210,38 @@ def seeded(db: Session) -> dict[str, Any]:
     hit(incomplete, "sex_age_mismatch", "hold", "2026-09-15T09:00:05", outcome="false_hold")
     hit(fraud, "duplicate_receipt", "hold", "2026-09-16T09:00:05", outcome="confirmed")
     hit(over, "early_claim", "refer", "2026-09-13T09:00:05")
+    # The quality sample (CLM-T3): two automatic payments chosen, one reviewed (agreed).
+    db.add(AutomaticRuleSet(version="rs1", content={}, first_used_at=at("2026-09-01T00:00")))
+    db.flush()
+    for paid_claim, verdict in ((auto, True), (october, None)):
+        decision = AutomaticDecision(
+            claim_id=paid_claim.id,
+            outcome="paid",
+            reasons=[],
+            rule_set_version="rs1",
+            data_version="v1",
+            decided_at=paid_claim.received_at,
+            line="health",
+            sampled=True,
+        )
+        db.add(decision)
+        db.flush()
+        if verdict is not None:
+            db.add(
+                SampleVerdict(
+                    claim_id=paid_claim.id,
+                    decision_id=decision.id,
+                    rule_set_version="rs1",
+                    agrees=verdict,
+                    automatic_amount=Decimal("100.00"),
+                    amount=Decimal("100.00"),
+                    difference=Decimal("0.00"),
+                    correction="none",
+                    reviewer_id=officer.id,
+                    reviewer="pay",
+                    decided_at=at("2026-09-20T09:00"),
+                )
+            )
     db.commit()
     return {"auto": auto}
 
@@ -252,6 +285,15 @@ def test_hits_and_false_holds_per_check(db: Session, seeded: dict[str, Any]):
     ]
 
 
+def test_quality_sample_agreement(db: Session, seeded: dict[str, Any]):
+    # SPEC CLM-T4 (the sample's agreement rate), CLM-T3
+    sample = service.stp_sample(db, actor=SYSTEM, filters=FILTERS)
+    assert sample.rows == [
+        ("2026-09", "health", 1, 1, 1, Decimal("100.0")),
+        ("2026-10", "health", 1, 0, 0, None),
+    ]
+
+
 def test_measures_are_row_filtered(db: Session, seeded: dict[str, Any]):
     # SPEC CLM-T4, CLM-F2: a reader sees the measures of the claims they may see only
     surveyor = Principal.build(user_id=999, username="s", roles={"surveyor"})
@@ -267,7 +309,7 @@ def test_api_and_csv_for_the_claims_dashboard_readers(
     body = client.get(f"{API}?{PERIOD}", headers=headers)
     assert body.status_code == 200, body.text
     found = {d["name"]: d for d in body.json()["datasets"]}
-    assert set(found) == {"stp_share", "stp_time", "stp_checks"}
+    assert set(found) == {"stp_share", "stp_time", "stp_checks", "stp_sample"}
     assert found["stp_share"]["rows"][0] == ["2026-09", "health", 3, 1, "33.3"]
     response = client.get(f"{API}/stp_time.csv?{PERIOD}", headers=headers)
     assert response.status_code == 200, response.text

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from claimdesk.auth.principal import Principal
 from claimdesk.claims.repository import scoped
 from claimdesk.dashboards.queries import Filters, _count_where
+from claimdesk.models.automatic import AutomaticDecision, SampleVerdict
 from claimdesk.models.bill import Bill
 from claimdesk.models.check import CheckHit
 from claimdesk.models.claim import Claim, FraudFlag, Material
@@ -128,3 +129,21 @@ def check_hits(
         (code, line, at, action, outcome, bool(was_paid))
         for code, line, at, action, outcome, was_paid in session.execute(query)
     ]
+
+
+def sample_verdicts(
+    session: Session, actor: Principal, f: Filters
+) -> list[tuple[str, dt.datetime, bool | None]]:
+    """(line, received at, the reviewer's verdict — None while not reviewed) of every
+    automatically paid claim of the period chosen for the quality sample (CLM-T3)."""
+    query = (
+        select(Claim.line, Claim.received_at, SampleVerdict.agrees)
+        .join(AutomaticDecision, AutomaticDecision.claim_id == Claim.id)
+        .outerjoin(SampleVerdict, SampleVerdict.claim_id == Claim.id)
+        .where(
+            Claim.id.in_(population(actor, f)),
+            AutomaticDecision.outcome == "paid",
+            AutomaticDecision.sampled.is_(True),
+        )
+    )
+    return [(line, at, agrees) for line, at, agrees in session.execute(query)]

@@ -11,6 +11,8 @@ Definitions (docs/benchmarks.md, "CLM-T4 measures"):
   automatic path's system actor; a person's payment names the user).
 - **time to payment**: from complete materials (the last checklist item's receipt) to
   the first payment instruction; nearest-rank p50 and p95 in seconds, per path.
+- **the quality sample** (CLM-T3): automatically paid claims chosen for review, how
+  many a tier-1 reviewer has judged and the share who agreed with the machine.
 - **hits and false holds per check**: a false hold is a hit whose fraud flag an
   investigator cleared, or a referral whose claim a person then paid without confirming
   fraud.
@@ -155,10 +157,33 @@ def stp_checks(session: Session, *, actor: Principal, filters: Filters) -> Datas
     )
 
 
+def stp_sample(session: Session, *, actor: Principal, filters: Filters) -> Dataset:
+    """The quality sample (CLM-T3): automatically paid claims chosen for a tier-1
+    review, how many were reviewed and how many reviewers agreed with the machine."""
+    counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
+    for line, received, agrees in repository.sample_verdicts(session, actor, filters):
+        row = counts[(_month(received), line)]
+        row[0] += 1
+        row[1] += agrees is not None
+        row[2] += bool(agrees)
+    rows: list[tuple[Cell, ...]] = [
+        (month, line, sampled, reviewed, agreed, _pct(agreed, reviewed))
+        for (month, line), (sampled, reviewed, agreed) in sorted(counts.items())
+    ]
+    return Dataset(
+        "stp_sample",
+        "Quality sample of automatic payments",
+        ("month", "line", "sampled", "reviewed", "agreed", "agreement_rate"),
+        rows,
+        Chart("table", "month", ("agreement_rate",), labelled=("line",)),
+    )
+
+
 STP_DATASETS: dict[str, Callable[..., Dataset]] = {
     "stp_share": stp_share,
     "stp_time": stp_time,
     "stp_checks": stp_checks,
+    "stp_sample": stp_sample,
 }
 
 

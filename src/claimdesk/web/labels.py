@@ -239,6 +239,7 @@ STP_LABELS: dict[str, str] = {
     "claim_frequency": "Claim frequency",
     "amount_outlier": "Amount far outside the usual",
     "sampled": "Sampled",
+    "reviewed": "Reviewed",
     "agreed": "Agreed",
     "agreement_rate": "Agreement rate (%)",
 }
