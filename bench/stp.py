@@ -251,6 +251,19 @@ def submit(
     Returns (spec key, claim id, when the last material was in — UTC epoch, or None when
     materials stay missing — and an error text if a call was refused)."""
     out = []
+
+    def post(client: httpx.Client, path: str, key: str, **kwargs: Any) -> httpx.Response:
+        # A kept-alive connection the loaded server closed fails before the request is
+        # read; the Idempotency-Key makes a retry of a request that did arrive harmless.
+        for attempt in range(4):
+            try:
+                return client.post(path, headers={"Idempotency-Key": key}, **kwargs)
+            except (httpx.RemoteProtocolError, httpx.ConnectError, httpx.ReadError):
+                if attempt == 3:
+                    raise
+                time.sleep(0.5 * (attempt + 1))
+        raise AssertionError("unreachable")
+
     with httpx.Client(
         base_url=base,
         headers={"Authorization": f"Bearer {token}"},
@@ -258,7 +271,7 @@ def submit(
         timeout=HTTP_TIMEOUT,
     ) as client:
         for key, report, files, bill in jobs:
-            response = client.post("/api/v1/claims", json=report)
+            response = post(client, "/api/v1/claims", f"stp-{key}-report", json=report)
             if response.status_code != 201:
                 out.append(
                     (key, None, None, f"report {response.status_code} {response.text[:300]}")
@@ -267,14 +280,16 @@ def submit(
             claim_id = int(response.json()["id"])
             error = ""
             for code in files:
-                answer = client.post(
+                answer = post(
+                    client,
                     f"/api/v1/claims/{claim_id}/files",
+                    f"stp-{key}-{code}",
                     files={"file": (f"{code}.pdf", PDF, "application/pdf")},
                     data={"material_code": code},
                 )
                 if answer.status_code != 201:
                     error = f"file {code} {answer.status_code} {answer.text[:300]}"
-            answer = client.post(f"/api/v1/claims/{claim_id}/bills", json=bill)
+            answer = post(client, f"/api/v1/claims/{claim_id}/bills", f"stp-{key}-bill", json=bill)
             if answer.status_code != 201:
                 error = f"bill {answer.status_code} {answer.text[:300]}"
             done = time.time() if len(files) == len(MATERIALS) and not error else None

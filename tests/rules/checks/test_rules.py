@@ -257,3 +257,42 @@ def test_an_amount_at_the_median_is_never_an_outlier(amounts):  # SPEC CLM-F3
     median = statistics.median(history)
     inp = make(claim=claim(amount=median), diagnosis_amounts=history)
     assert run("amount_outlier", inp) == []
+
+
+def test_provider_cluster_is_measured_against_the_providers_usual_traffic():
+    # SPEC CLM-F3 (many unrelated insureds at one provider): issue 13's benchmark found
+    # every large hospital "clustered" — 15 insureds in a week is an ordinary week there.
+    mine = receipt(on="2026-06-01")
+    steady = tuple(
+        ProviderVisit(
+            1000 + i,
+            5000 + i,
+            "北京协和医院",
+            day("2026-06-01") + dt.timedelta(days=d),
+            policy_id=9000 + i,
+        )
+        for i, d in enumerate(d for d in range(-90, 91) for _ in range(2))
+    )
+    # 2 a day all around: 15 parties in the ±3-day window is the usual 14, not 3 times it.
+    assert (
+        run(
+            "provider_cluster",
+            make(receipts=(mine,), provider_visits=steady),
+            window_days=3,
+            min_insureds=15,
+        )
+        == []
+    )
+    # A clinic with 2 patients in the quarter and 16 in the window: a cluster.
+    quiet = (
+        ProviderVisit(1, 1, "北京协和医院", day("2026-04-01"), policy_id=1),
+        ProviderVisit(2, 2, "北京协和医院", day("2026-05-01"), policy_id=2),
+    )
+    hits = run(
+        "provider_cluster",
+        make(receipts=(mine,), provider_visits=quiet + _visits(15, on="2026-06-02")),
+        window_days=3,
+        min_insureds=15,
+    )
+    assert hits and hits[0].evidence["insureds"] == 16
+    assert hits[0].evidence["usual"] == "0.08"

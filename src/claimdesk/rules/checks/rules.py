@@ -342,8 +342,13 @@ def shared_contact(inp: CheckInput, params: Params) -> list[Hit]:
 
 
 def provider_cluster(inp: CheckInput, params: Params) -> list[Hit]:
-    """Many unrelated insureds (different policies) at one provider in a short window."""
+    """Many unrelated insureds (different policies) at one provider in a short window —
+    many for *that* provider: at least ``min_insureds``, and more than ``baseline_ratio``
+    times its usual number in a window of that length (the distinct parties seen around
+    it within ``baseline_days``, outside the window). A large hospital treats dozens of
+    insureds every few days; a clinic that suddenly bills twenty is the signal."""
     window, need = _int(params, "window_days"), _int(params, "min_insureds")
+    ratio, span = _dec(params, "baseline_ratio"), _int(params, "baseline_days")
     hits = []
     seen: set[str] = set()
     for receipt in inp.receipts:
@@ -351,31 +356,53 @@ def provider_cluster(inp: CheckInput, params: Params) -> list[Hit]:
             continue
         seen.add(receipt.issuer)
         day = receipt.treatment_from or receipt.issued_on
-        near = [
-            v
-            for v in inp.provider_visits
-            if v.provider == receipt.issuer and abs((v.on - day).days) <= window
-        ]
+        near, around = [], []
+        for v in inp.provider_visits:
+            if v.provider != receipt.issuer:
+                continue
+            gap = abs((v.on - day).days)
+            if gap <= window:
+                near.append(v)
+            elif gap <= span:
+                around.append(v)
         # One insured per policy: a family on one policy is one party, not a crowd.
-        parties = {(v.policy_id if v.policy_id is not None else -v.insured_id) for v in near}
+        parties = {_party(v) for v in near}
         parties.add(inp.claim.policy_id)
         if len(parties) < need:
+            continue
+        usual = _usual(around, window, span)
+        if Decimal(len(parties)) <= ratio * usual:
             continue
         hits.append(
             Hit(
                 "provider_cluster",
-                f"医疗机构「{receipt.issuer}」在 {window} 天内有 {len(parties)} 位无关联被保险人就诊索赔",
+                f"医疗机构「{receipt.issuer}」在 {window} 天内有 {len(parties)} 位无关联被保险人就诊索赔"
+                f"（通常约 {usual.quantize(D('0.1'))} 位）",
                 f"{len(parties)} unrelated insureds claimed at '{receipt.issuer}' within "
-                f"{window} days",
+                f"{window} days (usually about {usual.quantize(D('0.1'))})",
                 {
                     "provider": receipt.issuer,
                     "insureds": len(parties),
                     "window_days": window,
+                    "usual": str(usual.quantize(D("0.01"))),
                     "claim_ids": sorted({v.claim_id for v in near}),
                 },
             )
         )
     return hits
+
+
+def _party(v: Any) -> int:
+    return int(v.policy_id) if v.policy_id is not None else -int(v.insured_id)
+
+
+def _usual(around: list[Any], window: int, span: int) -> Decimal:
+    """Distinct parties per window of 2·window+1 days, from the days around it."""
+    days = 2 * (span - window)
+    if days <= 0 or not around:
+        return D(0)
+    per_day = D(len({_party(v) for v in around})) / D(days)
+    return per_day * (2 * window + 1)
 
 
 # -- claim_frequency -----------------------------------------------------------------------
@@ -554,6 +581,24 @@ RULES: dict[str, Rule] = {
                     "10000",
                     "无关联被保险人最少人数",
                     "Minimum unrelated insureds",
+                ),
+                _spec(
+                    "baseline_ratio",
+                    "decimal",
+                    D("3"),
+                    "1",
+                    "100",
+                    "高于该机构通常人数的倍数",
+                    "Times the provider's usual number",
+                ),
+                _spec(
+                    "baseline_days",
+                    "int",
+                    90,
+                    "7",
+                    "90",
+                    "计算通常人数的前后天数",
+                    "Days around the window for the usual number",
                 ),
             ),
             "refer",
