@@ -163,3 +163,19 @@ def test_only_a_supervisor_may_assign(s: Settlement) -> None:
     )
     assert response.status_code == 403
     assert 'id="assign-form"' not in web.get("/workbench").text
+
+
+def test_workbench_search_by_name_and_part_of_a_number(
+    s: Settlement, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # SPEC SEC-1 (look-up by keyed hash), GEN-6 (a refused search says why, in place)
+    FrozenClock(monkeypatch, local("2026-09-30T10:00:00"))
+    claim = _report(s, name="王五", claimant_relationship="spouse")
+    web = _as(s, "handler")
+    for q in ("王 五", "李四", claim["number"][-6:]):
+        page = web.get("/workbench", params={"q": q}).text
+        assert f'href="/claims/{claim["id"]}"' in page, q
+    page = web.get("/workbench", params={"q": "赵钱"}).text
+    assert 'id="queue-empty"' in page
+    refused = web.get("/workbench", params={"q": "x"}).text
+    assert 'id="queue-error"' in refused
