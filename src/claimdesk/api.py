@@ -14,6 +14,7 @@ from claimdesk.calendar.endpoints import router as calendar_router
 from claimdesk.checks.endpoints import router as checks_router
 from claimdesk.claims.automatic.endpoints import router as automatic_router
 from claimdesk.claims.endpoints import router as claims_router
+from claimdesk.claims.notes.endpoints import router as claim_notes_router
 from claimdesk.claims.queues.endpoints import router as work_router
 from claimdesk.claims.settlement.endpoints import router as settlement_router
 from claimdesk.claims.special.endpoints import public_router as claims_public_router
@@ -47,6 +48,7 @@ api_router.include_router(people_router)
 api_router.include_router(people_me_router)
 api_router.include_router(claims_router)
 api_router.include_router(work_router)
+api_router.include_router(claim_notes_router)
 api_router.include_router(bills_router)
 api_router.include_router(claims_special_router)
 api_router.include_router(claims_public_router)

@@ -103,6 +103,8 @@ class Permission(StrEnum):
     CLAIMS_RECOVERY = "claims:recovery"
     # a claim's case reserves and net cost: internal figures, never the customer's (SEC-4)
     CLAIMS_FINANCIALS = "claims:financials"
+    # notes on a claim by the staff who work it (issue 12; visible by role)
+    CLAIMS_NOTES = "claims:notes"
     # products (PRD) and policies (POL)
     PRODUCTS_MANAGE = "products:manage"
     PRODUCTS_READ = "products:read"
@@ -260,6 +262,22 @@ _SETTLEMENT_GRANTS: dict[Role, set[Permission]] = {
 }
 for _role, _extra in _SETTLEMENT_GRANTS.items():
     ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | frozenset(_extra)
+
+# Notes on a claim (issue 12): everyone who works claims writes them; the compliance
+# auditor reads (read-only role) and the customer never sees them.
+for _role in (
+    Role.SERVICE_AGENT,
+    Role.CLAIMS_HANDLER,
+    Role.SURVEYOR,
+    Role.ASSESSOR,
+    Role.ADJUSTER,
+    Role.REVIEWER_1,
+    Role.REVIEWER_2,
+    Role.REVIEWER_3,
+    Role.PAYMENT_OFFICER,
+    Role.FRAUD_INVESTIGATOR,
+):
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | {Permission.CLAIMS_NOTES}
 
 
 # Claims special cases and analysis: supervisors and managers set up mass events;

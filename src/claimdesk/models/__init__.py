@@ -35,6 +35,7 @@ from claimdesk.models.event import (
 )
 from claimdesk.models.idempotency import IdempotencyKey
 from claimdesk.models.job import Job, OutboxMessage
+from claimdesk.models.note import ClaimNote
 from claimdesk.models.org import OrgUnit
 from claimdesk.models.payment import (
     ArchiveRecord,
@@ -105,6 +106,7 @@ __all__ = [
     "Claim",
     "ClaimDispute",
     "ClaimDisputeStep",
+    "ClaimNote",
     "ClaimSequence",
     "ClaimThresholdVersion",
     "ClaimTransition",

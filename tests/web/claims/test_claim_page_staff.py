@@ -229,3 +229,87 @@ def test_only_the_assigned_surveyor_reveals_the_phone_and_each_reveal_is_audited
     }
     r = api.post(f"{API}/{claim['id']}/survey/contact-phone", headers=world.h["handler"])
     assert r.status_code == 403
+
+
+def _token(page: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]*)"', page).group(1)  # type: ignore[union-attr]
+
+
+def test_notes_are_internal_visible_by_role_and_audited(world: World, db: Session) -> None:
+    # SPEC SEC-4 (need to know), CLM-F1 (an investigation is not tipped off), GEN-5, SEC-1
+    claim = report(world)
+    cid = claim["id"]
+    # The handler writes a note for all claims staff; the form offers no fraud-only choice.
+    c = as_staff(world, "handler")
+    page = c.get(f"/claims/{cid}").text
+    assert 'id="note-form"' in page and 'id="note-visibility"' not in page
+    added = c.post(
+        f"/claims/{cid}/notes",
+        data={"csrf_token": _token(page), "body": "客户要求下午联系", "visibility": "staff"},
+        headers={"HX-Request": "true"},
+    )
+    assert added.status_code == 200 and "客户要求下午联系" in added.text
+    # A fraud-only note from the handler is refused beside the field, nothing written.
+    refused = c.post(
+        f"/claims/{cid}/notes",
+        data={"csrf_token": _token(page), "body": "可疑", "visibility": "fraud"},
+        headers={"HX-Request": "true"},
+    )
+    assert 'id="note-error"' in refused.text and "反欺诈调查员" in refused.text
+    # An empty note is refused beside the text.
+    empty = c.post(
+        f"/claims/{cid}/notes",
+        data={"csrf_token": _token(page), "body": "", "visibility": "staff"},
+        headers={"HX-Request": "true"},
+    )
+    assert 'aria-invalid="true"' in empty.text
+    # The investigator writes a fraud-only note and reads both.
+    c = as_staff(world, "investigator")
+    page = c.get(f"/claims/{cid}").text
+    assert 'id="note-visibility"' in page
+    r = c.post(
+        f"/claims/{cid}/notes",
+        data={"csrf_token": _token(page), "body": "发票号与另案重复", "visibility": "fraud"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    page = c.get(f"/claims/{cid}").text
+    assert "发票号与另案重复" in page and "客户要求下午联系" in page
+    # The adjuster sees the staff note only; the API says the same.
+    page = as_staff(world, "adjuster").get(f"/claims/{cid}").text
+    assert "客户要求下午联系" in page and "发票号与另案重复" not in page
+    world.client.cookies.clear()
+    listed = world.client.get(f"{API}/{cid}/notes", headers=world.h["adjuster"]).json()
+    assert [n["body"] for n in listed] == ["客户要求下午联系"]
+    listed = world.client.get(f"{API}/{cid}/notes", headers=world.h["investigator"]).json()
+    assert [(n["visibility"], n["author"]) for n in listed] == [
+        ("staff", "handler"),
+        ("fraud", "investigator"),
+    ]
+    # The customer never reads notes.
+    assert world.client.get(f"{API}/{cid}/notes", headers=world.h["customer"]).status_code == 403
+    # Added and read on the trail; the text stays out of it (encrypted in the note).
+    trail = audit_actions(db, cid)
+    added_entries = [(who, d["visibility"]) for a, who, d in trail if a == "claim.note_added"]
+    assert added_entries == [("handler", "staff"), ("investigator", "fraud")]
+    assert any(a == "claim.notes_read" and who == "adjuster" for a, who, _d in trail)
+    assert not any("客户要求" in str(d) for _a, _w, d in trail)
+
+
+def test_notes_api_adds_with_idempotency_key_and_stores_the_text_encrypted(
+    world: World, db: Session
+) -> None:
+    # SPEC SEC-1 (encrypted at rest), CLM-P5/GEN-6 (Idempotency-Key on creating POSTs)
+    from sqlalchemy import text
+
+    claim = report(world)
+    headers = {**world.h["handler"], "Idempotency-Key": "note-1"}
+    first = world.client.post(
+        f"{API}/{claim['id']}/notes", json={"body": "已电话确认就诊医院"}, headers=headers
+    )
+    again = world.client.post(
+        f"{API}/{claim['id']}/notes", json={"body": "已电话确认就诊医院"}, headers=headers
+    )
+    assert first.status_code == 201 and again.json() == first.json()
+    stored = db.execute(text("SELECT body FROM claim_notes")).scalars().all()
+    assert len(stored) == 1 and "已电话确认" not in stored[0]

@@ -1,6 +1,7 @@
 """Sections of the staff claim page beyond its action forms (issue 12): the uploaded
 documents opened in the browser or saved (SEC-5), each read on the audit trail; the
-customer's phone revealed to the assigned surveyor for the 1-hour call (CLM-S1).
+customer's phone revealed to the assigned surveyor for the 1-hour call (CLM-S1); the
+claim's notes, each visible to the roles it names, added and read on the trail.
 
 Every route: the permission (claims:read), the row filter (``get_claim``: a surveyor
 only their assigned claims, CLM-F2), then the object check in the service (the file is
@@ -8,20 +9,24 @@ one of this claim's). Pages call services only; the edge commits the audit entry
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
 
 from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
 from claimdesk.claims.intake import contact
 from claimdesk.claims.intake.acceptance import read_upload
+from claimdesk.claims.notes import service as notes
+from claimdesk.claims.notes.schemas import NoteIn
 from claimdesk.claims.repository import get_claim
 from claimdesk.deps import DB, require
 from claimdesk.errors import PermissionDenied
-from claimdesk.web.kit import Refusal, attempt, render
+from claimdesk.models.claim import Claim
+from claimdesk.web.kit import Refusal, SubmittedForm, attempt, render
 
 router = APIRouter()
 
@@ -96,3 +101,64 @@ def reveal_phone(claim_id: int, request: Request, db: DB, principal: Reader) -> 
         phone=shown,
         tel=contact.tel_uri(shown),
     )
+
+
+# -- notes -----------------------------------------------------------------------------
+
+# Who may read a note, in words (msgids; zh-CN in claim_staff.po).
+NOTE_VISIBILITY_LABELS = {"staff": "All claims staff", "fraud": "Fraud investigators only"}
+
+
+def notes_context(
+    db: Session,
+    principal: Principal,
+    claim: Claim,
+    *,
+    values: dict[str, str] | None = None,
+    error: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The notes section: the notes this user may read (the read audited by the notes
+    service) and, if they may write, the visibilities they may choose."""
+    readable = notes.readable_visibilities(principal)
+    return {
+        "claim_id": claim.id,
+        "notes": notes.notes_for(db, actor=principal, claim=claim) if readable else [],
+        "note_visibilities": notes.writable_visibilities(principal),
+        "note_visibility_labels": NOTE_VISIBILITY_LABELS,
+        "note_values": values or {},
+        "note_error": error,
+    }
+
+
+@router.post("/claims/{claim_id}/notes")
+def add_note(
+    claim_id: int, request: Request, raw: SubmittedForm, db: DB, principal: Reader
+) -> Response:
+    """Add a note; the notes section comes back with it (htmx), or the claim page."""
+    claim = get_claim(db, _staff(principal), claim_id)
+    values = {k: str(raw.get(k) or "") for k in ("body", "visibility")}
+    done = attempt(
+        request,
+        db,
+        lambda: notes.add_note(
+            db,
+            actor=principal,
+            claim=claim,
+            data=NoteIn.model_validate(
+                {"body": values["body"], "visibility": values["visibility"] or "staff"}
+            ),
+        ),
+    )
+    htmx = request.headers.get("HX-Request") == "true"
+    if isinstance(done, Refusal):
+        claim = get_claim(db, principal, claim_id)
+        context = notes_context(db, principal, claim, values=values, error=done.error)
+        return render(
+            request,
+            "claims/_notes.html",
+            status_code=200 if htmx else done.status_code,
+            **context,
+        )
+    if not htmx:
+        return RedirectResponse(f"/claims/{claim_id}#notes", status_code=303)
+    return render(request, "claims/_notes.html", **notes_context(db, principal, claim))

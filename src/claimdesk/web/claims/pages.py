@@ -45,7 +45,7 @@ from claimdesk.rules.survey_plan import PlanPhotosMissing
 from claimdesk.validation import describe_validation_error
 from claimdesk.web.automatic_view import stp_context
 from claimdesk.web.claims import assess_forms, case_forms, page_views, payment_forms, special_forms
-from claimdesk.web.claims.claim_sections import PREVIEWABLE
+from claimdesk.web.claims.claim_sections import PREVIEWABLE, notes_context
 from claimdesk.web.claims.page_forms import (
     TRIAL,
     UPLOAD_ACCEPT,
@@ -1098,6 +1098,7 @@ EVENT_LABELS = {
     "claim.file_viewed": "File opened in the browser",
     "claim.file_downloaded": "File downloaded",
     "claim.contact_phone_revealed": "Phone number shown for the call",
+    "claim.note_added": "Note added",
     "claim.material_original_checked": "Copy checked against the original",
     "claim.material_reviewed": "Material reviewed against the contract",
     "claim.request_materials": "Missing-materials notice sent",
@@ -1151,7 +1152,7 @@ def _timeline(entries: list[cs.TimelineEntry]) -> tuple[list[dict[str, Any]], in
     number of reads left out."""
     shown = []
     for e in entries:
-        if e.action == "claim.read":
+        if e.action in ("claim.read", "claim.notes_read"):
             continue
         label = EVENT_LABELS.get(e.action)
         to_label = STATE_LABELS.get(str(e.details.get("to")), "")
@@ -1210,6 +1211,7 @@ def claim_context(db: Session, principal: Principal, claim: Claim, language: str
         "previewable": PREVIEWABLE,
         **stp_context(db, claim, language=language),
         "may_reveal_phone": may_reveal_phone(principal, claim),
+        **notes_context(db, principal, claim),
     }
 
 
