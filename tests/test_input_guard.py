@@ -23,7 +23,7 @@ def test_nul_in_a_json_field_is_refused_naming_the_field(client: TestClient) -> 
     assert zh.status_code == 422
     assert _error(zh)["code"] == "validation_failed"
     assert _error(zh)["field"] == "username"
-    assert _error(zh)["message"] == "字段 username 无效：含有不允许的字符（如 NUL 空字符）"
+    assert _error(zh)["message"] == "用户名：含有不允许的字符（如 NUL 空字符）"
     en = client.post(
         "/api/v1/auth/token",
         json={"username": "alice", "password": "pass\x00word"},
@@ -31,7 +31,7 @@ def test_nul_in_a_json_field_is_refused_naming_the_field(client: TestClient) -> 
     )
     assert en.status_code == 422
     assert _error(en)["field"] == "password"
-    assert _error(en)["message"].startswith("Field password is invalid: contains a character")
+    assert _error(en)["message"].startswith("Password: contains a character")
 
 
 def test_nul_deep_in_a_json_document_names_its_path(db: Session, client: TestClient) -> None:

@@ -11,6 +11,8 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel
 
+from claimdesk.field_labels import field_words, without_spec_refs
+
 
 class ClaimdeskError(Exception):
     status_code: ClassVar[int] = 400
@@ -41,9 +43,13 @@ class ClaimdeskError(Exception):
         else:
             template = self._en or self.message_en
         try:
-            return template.format(field=self.field, **self.params)
+            # A person reads the field's label, never its path (GEN-6, issue 12); the
+            # path stays in ``field`` for programs.
+            text = template.format(field=field_words(self.field, language), **self.params)
         except (KeyError, IndexError):
-            return template
+            text = template
+        # A person reads the rule, not the requirement ID it was written from.
+        return without_spec_refs(text)
 
     def to_dict(self, language: str) -> dict[str, Any]:
         return {"code": self.code, "message": self.message(language), "field": self.field}
@@ -52,8 +58,8 @@ class ClaimdeskError(Exception):
 class ValidationFailed(ClaimdeskError):
     status_code = 422
     code = "validation_failed"
-    message_zh = "字段 {field} 无效"
-    message_en = "Field {field} is invalid"
+    message_zh = "{field}无效"
+    message_en = "{field} is invalid"
 
 
 class NotAuthenticated(ClaimdeskError):
@@ -169,8 +175,8 @@ class ValueOutOfRange(ValidationFailed):
     """A number the database cannot store (GEN-6): refused before or when it is bound."""
 
     code = "value_out_of_range"
-    message_zh = "字段 {field} 无效：数值超出可存储范围"
-    message_en = "Field {field} is invalid: the value is out of the range that can be stored"
+    message_zh = "{field}：数值超出可存储范围"
+    message_en = "{field}: the value is out of the range that can be stored"
 
 
 class ServiceBusy(ClaimdeskError):

@@ -22,6 +22,8 @@ from urllib.parse import parse_qsl
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from claimdesk.field_labels import field_words
+
 # NUL, and the surrogate code points (not characters; UTF-8 cannot encode them).
 _REFUSED = re.compile("[\x00\ud800-\udfff]")
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
@@ -127,10 +129,9 @@ def _scope_problems(scope: Scope) -> Iterator[tuple[str, str]]:
 
 def refusal(field: str, rule: str, language: str) -> dict[str, Any]:
     """The standard validation error (validation.describe_validation_error's shape)."""
-    if language == "zh-CN":
-        message = f"字段 {field} 无效：{RULE_ZH[rule]}"
-    else:
-        message = f"Field {field} is invalid: {RULE_EN[rule]}"
+    label = field_words(field, language)
+    zh = language == "zh-CN"
+    message = f"{label}：{RULE_ZH[rule]}" if zh else f"{label}: {RULE_EN[rule]}"
     return {
         "code": "validation_failed",
         "message": message,

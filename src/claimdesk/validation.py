@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from claimdesk.field_labels import field_words
+
 _ZH = {
     "missing": "必填",
     "string_too_short": "长度不足",
@@ -48,11 +50,13 @@ def describe_validation_error(errors: Sequence[Any], language: str) -> dict[str,
     kind = str(first.get("type", "value_error"))
     # For unparseable JSON pydantic's location is a character offset, not a field.
     field = "body" if kind == "json_invalid" else field_path(first.get("loc", ()))
+    # The message names the field by its label, the path stays in "field" (issue 12).
+    label = field_words(field, language)
     if language == "zh-CN":
         rule = _ZH.get(kind, "取值无效")
-        message = f"字段 {field} 无效：{rule}"
+        message = f"{label}：{rule}"
     else:
-        message = f"Field {field} is invalid: {first.get('msg', 'invalid value')}"
+        message = f"{label}: {first.get('msg', 'invalid value')}"
     details = [
         {"field": field_path(e.get("loc", ())), "type": e.get("type"), "message": e.get("msg")}
         for e in errors

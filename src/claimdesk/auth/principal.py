@@ -19,6 +19,9 @@ class Principal:
     session_kind: str = "api"
     auth_method: str = "password"
     permissions: frozenset[Permission] = field(default=frozenset())
+    # The person's name as staff and customers read it ("查勘员 刘洋（北京）"); the
+    # username is what they type to log in.
+    display_name: str | None = None
 
     @classmethod
     def build(cls, **kwargs: object) -> Principal:
@@ -40,3 +43,8 @@ class Principal:
     @property
     def label(self) -> str:
         return self.username
+
+    @property
+    def name(self) -> str:
+        """What a page shows for this person: their name, the username only without one."""
+        return self.display_name or self.username

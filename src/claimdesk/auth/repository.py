@@ -71,6 +71,7 @@ def live_login_rows(
             AuthSession.csrf_token,
             AuthSession.auth_method,
             User.username,
+            User.display_name,
             User.is_active,
             User.org_unit_id,
             User.person_id,

@@ -80,6 +80,7 @@ def principal_for(
     return Principal.build(
         user_id=user.id,
         username=user.username,
+        display_name=user.display_name,
         roles=frozenset(r.role for r in user.roles),
         org_unit_id=user.org_unit_id,
         person_id=user.person_id,
@@ -282,6 +283,7 @@ def resolve(session: Session, *, token: str, kind: str, ip: str | None) -> Resol
     principal = Principal.build(
         user_id=first.user_id,
         username=first.username,
+        display_name=first.display_name,
         roles=roles,
         org_unit_id=first.org_unit_id,
         person_id=first.person_id,

@@ -61,7 +61,7 @@ def load_demo_sales(session: Session, *, actor: Principal) -> bool:
     valid = service.register_agent(
         session,
         actor=actor,
-        user_id=_user(session, "demo_agent_wang", "王代理").id,
+        user_id=_user(session, "agent.wang", "王代理").id,
         organisation_id=direct.id,
         licence_number="DEMO-LIC-0001",
         valid_from=dt.date(2025, 1, 1),
@@ -70,7 +70,7 @@ def load_demo_sales(session: Session, *, actor: Principal) -> bool:
     service.register_agent(
         session,
         actor=actor,
-        user_id=_user(session, "demo_agent_li", "李代理").id,
+        user_id=_user(session, "agent.li", "李代理").id,
         organisation_id=bank.id,
         licence_number="DEMO-LIC-0002",
         valid_from=dt.date(2023, 1, 1),

@@ -19,6 +19,13 @@ from claimdesk.sales.demo import load_demo_sales
 from claimdesk.service import service
 
 MARKER = "【演示】"
+# What each demo contact was about, as the service agent wrote it down.
+SUBJECTS = {
+    "consultation": "咨询百万医疗险的保障范围",
+    "policy_change": "变更保单联系地址",
+    "health_consultation": "咨询体检报告中的指标",
+    "claims_help": "询问理赔需要哪些材料",
+}
 
 
 def _at(month: int, day: int, hour: int) -> dt.datetime:
@@ -80,7 +87,7 @@ def load_demo_service(session: Session, actor: Principal) -> bool:
             service_type=kind,
             channel=channel,
             person_id=person.id,
-            subject=f"{MARKER}{kind}",
+            subject=f"{MARKER}{SUBJECTS[kind]}",
             received_at=received,
         )
         service.close_service_record(

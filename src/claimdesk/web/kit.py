@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
+from claimdesk import formatting
 from claimdesk.auth.permissions import Permission
 from claimdesk.config import get_settings
 from claimdesk.dashboards.errors import InvalidFilterDate, InvalidFilterNumber
@@ -53,23 +54,32 @@ templates.env.install_gettext_callables(  # type: ignore[attr-defined]
 
 
 def local_time(value: Any) -> str:
-    """An instant shown in local time (GEN-2, the ``timezone`` setting): '2026-11-22 09:30'."""
-    import datetime as dt
-
-    from claimdesk.timeutil import local_zone
-
-    if value is None or value == "":
-        return ""
-    if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value)
-    if isinstance(value, dt.datetime):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=dt.UTC)
-        return str(value.astimezone(local_zone()).strftime("%Y-%m-%d %H:%M"))
-    return str(value)
+    """An instant shown in local time (GEN-2, the ``timezone`` setting), as people read
+    it in the page's language: '2026年11月22日 09:30' / '22 Nov 2026 09:30'."""
+    return formatting.local_datetime(value)
 
 
+# One formatter each for what pages show (claimdesk.formatting, also used by the PDFs):
+# {{ x | money }} ¥9,000.00, {{ t | local_time }}, {{ d | local_date }},
+# {{ seconds | duration }} "3 天 18 小时", {{ text | readable }} without SPEC IDs.
 templates.env.filters["local_time"] = local_time
+templates.env.filters["local_date"] = formatting.local_date
+templates.env.filters["money"] = formatting.money
+templates.env.filters["amount"] = formatting.amount
+templates.env.filters["duration"] = formatting.duration
+templates.env.filters["readable"] = formatting.without_spec_refs
+
+
+def label(code: object) -> str:
+    """A stored code (state, channel, cause ...) in the words of the page's language;
+    the default ``label`` of every template (a page may pass its own)."""
+    text = str(code) if code is not None else ""
+    msgid = MORE_LABELS.get(text) or LABELS.get(text)
+    return gettext(msgid) if msgid else text
+
+
+templates.env.globals["label"] = label
+templates.env.filters["label"] = label
 
 
 @dataclass(frozen=True)

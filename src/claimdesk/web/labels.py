@@ -101,6 +101,9 @@ LABELS: dict[str, str] = {
     "claim": "Claim",
     "callback": "Callback",
     "service_record": "Service contact",
+    # where a satisfaction survey came from
+    "phone_interview": "Phone interview",
+    "third_party": "Third-party survey",
     # dataset columns
     "line": "Line",
     "state": "State",
@@ -128,7 +131,8 @@ LABELS: dict[str, str] = {
 def labeller(gettext: Callable[..., str]) -> Callable[[object], str]:
     def label(code: object) -> str:
         text = str(code) if code is not None else ""
-        return gettext(LABELS[text]) if text in LABELS else text
+        msgid = LABELS.get(text) or MORE_LABELS.get(text)
+        return gettext(msgid) if msgid else text
 
     return label
 

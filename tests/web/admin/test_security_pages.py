@@ -57,7 +57,7 @@ def test_admin_reports_and_works_an_incident_through_the_pages(
     listing = client.get(BASE)
     assert "SI202609210001" in listing.text
     # high: containment within 8 h of the 09:00 report → 17:00, 8 h left.
-    assert "2026-09-21 17:00" in listing.text and "剩余 8 小时 0 分钟" in listing.text
+    assert "2026年9月21日 17:00" in listing.text and "剩余 8 小时 0 分钟" in listing.text
     rows = client.get(f"{BASE}/rows")
     assert rows.text.lstrip().startswith("<tbody") and 'hx-trigger="every 60s"' in rows.text
 

@@ -50,7 +50,7 @@ def test_consultations_page_shows_the_answer_clock_with_rule_and_basis(
     page = client.get("/desk/consultations?lang=en", headers=agent)
     assert page.status_code == 200
     assert "Answer due" in page.text and "2 hours" in page.text
-    assert "8.2.1(2)" in page.text and "2026-10-12 11:00" in page.text
+    assert "8.2.1(2)" in page.text and "12 Oct 2026 11:00" in page.text
     assert "Breached" not in page.text
     zh = client.get("/desk/consultations?lang=zh-CN", headers=agent)
     assert "答复时限" in zh.text and "2 小时" in zh.text

@@ -23,7 +23,8 @@ from sqlalchemy.orm import Session
 from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
 from claimdesk.errors import ClaimdeskError, ValidationFailed
-from claimdesk.i18n import gettext
+from claimdesk.field_labels import field_label
+from claimdesk.i18n import current_language, gettext
 from claimdesk.models.claim import Claim
 
 Values = dict[str, Any]
@@ -216,7 +217,12 @@ def name_the_field(error: dict[str, Any], fields: list[FormField], target: str |
     label = gettext(found.label)
     path = str(error.get("field") or "")
     message = str(error.get("message") or "")
-    if path and path in message:
+    # The error base already says a generic label for the path (field_labels); the form's
+    # own label is what the person sees beside the field, so that one is said.
+    generic = field_label(path, current_language.get()) if path else None
+    if generic and message.startswith(generic):
+        error["message"] = f"“{label}”" + message[len(generic) :]
+    elif path and path in message:
         error["message"] = message.replace(path, f"“{label}”", 1)
     elif target in message:
         error["message"] = message.replace(target, f"“{label}”", 1)

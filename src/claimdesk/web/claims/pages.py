@@ -26,6 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
+from claimdesk import formatting
 from claimdesk.audit.service import record
 from claimdesk.auth.permissions import Permission, Role
 from claimdesk.auth.principal import Principal
@@ -112,18 +113,33 @@ def urgency(due: dt.datetime | None, now: dt.datetime) -> str:
     return "amber" if due - now <= AMBER_WITHIN else "ok"
 
 
+class Countdown(str):
+    """The time left (or overdue) as people say it, in the language of the page being
+    rendered: "剩余 3 天 18 小时" / "overdue by 16 days 8 hours" (never "3d 18h")."""
+
+    seconds: int
+
+    def __new__(cls, seconds: int) -> Countdown:
+        made = super().__new__(cls, str(seconds))
+        made.seconds = seconds
+        return made
+
+    def __str__(self) -> str:
+        span = formatting.duration(self.seconds)
+        if self.seconds < 0:
+            return gettext("overdue by %(span)s") % {"span": span}
+        return gettext("%(span)s left") % {"span": span}
+
+    def __html__(self) -> str:
+        from markupsafe import escape
+
+        return str(escape(str(self)))
+
+
 def countdown(due: dt.datetime | None, now: dt.datetime) -> str:
     if due is None:
         return ""
-    seconds = int((due - now).total_seconds())
-    sign = "-" if seconds < 0 else ""
-    seconds = abs(seconds)
-    days, rest = divmod(seconds, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes = rest // 60
-    if days:
-        return f"{sign}{days}d {hours}h"
-    return f"{sign}{hours}h {minutes:02d}m"
+    return Countdown(int((due - now).total_seconds()))
 
 
 def _service_queue(db: Session, principal: Principal) -> list[dict[str, Any]]:
@@ -354,7 +370,7 @@ def _adjust_fields(db: Session, claim: Claim) -> list[FormField]:
         ),
         FormField(
             "liability",
-            "Liability",
+            "Liability decision",
             "select",
             required=True,
             options=[("covered", "Covered"), ("not_covered", "Not covered")],

@@ -37,7 +37,7 @@ STAFF_CHANNELS = (
 RELATIONSHIPS = (
     ("self", "The insured themself"),
     ("spouse", "Spouse"),
-    ("parent", "Parent"),
+    ("parent", "Father or mother"),
     ("child", "Child"),
     ("other", "Other"),
 )

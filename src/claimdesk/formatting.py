@@ -1,0 +1,123 @@
+"""Amounts, times and durations as people read them, in zh-CN or English (GEN-1, GEN-2,
+issue 12). One formatter each, used by the pages (kit filters) and the PDFs alike:
+
+* money: ``¥9,000.00`` — CNY, thousands separators, two decimals rounded half-up once
+  (Babel's number pattern);
+* local_datetime: ``2026年12月20日 10:00`` / ``20 Dec 2026 10:00`` in the zone of the
+  ``timezone`` setting;
+* duration: ``3 天 18 小时`` / ``3 days 18 hours`` (never ``3d 18h``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal
+
+from claimdesk.field_labels import without_spec_refs
+from claimdesk.i18n import current_language
+
+__all__ = ["amount", "duration", "local_date", "local_datetime", "money", "without_spec_refs"]
+
+CENT = Decimal("0.01")
+
+
+def _zh(language: str | None) -> bool:
+    return (language or current_language.get()).lower().startswith("zh")
+
+
+def money(value: Any, language: str | None = None) -> str:
+    """``¥1,234.56``; ``—`` when there is none; a value that is no number as it is."""
+    if value is None or value == "":
+        return "—"
+    try:
+        amount = Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
+    except InvalidOperation:
+        return str(value)
+    text = format_decimal(abs(amount), format="#,##0.00", locale="zh_CN")
+    return f"-¥{text}" if amount < 0 else f"¥{text}"
+
+
+def amount(value: Any) -> str:
+    """An amount without the currency sign (a column already headed "CNY"): ``9,000.00``."""
+    if value is None or value == "":
+        return "—"
+    try:
+        number = Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
+    except InvalidOperation:
+        return str(value)
+    return str(format_decimal(number, format="#,##0.00", locale="zh_CN"))
+
+
+def _instant(raw: Any) -> dt.datetime | None:
+    value: object = raw
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        from claimdesk.timeutil import local_zone
+
+        return value.astimezone(local_zone())
+    return None
+
+
+def local_datetime(value: Any, language: str | None = None) -> str:
+    """An instant in local time: ``2026年12月20日 10:00`` / ``20 Dec 2026 10:00``."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return local_date(value, language)
+    local = _instant(value)
+    if local is None:
+        return str(value)
+    if _zh(language):
+        return str(format_datetime(local, "y年M月d日 HH:mm", locale="zh_CN"))
+    return str(format_datetime(local, "d MMM y HH:mm", locale="en"))
+
+
+def local_date(value: Any, language: str | None = None) -> str:
+    """A calendar date: ``2026年12月20日`` / ``20 Dec 2026``."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value[:10])
+        except ValueError:
+            return str(value)
+    if isinstance(value, dt.datetime):
+        local = _instant(value)
+        value = local.date() if local else value.date()
+    if not isinstance(value, dt.date):
+        return str(value)
+    if _zh(language):
+        return str(format_date(value, "y年M月d日", locale="zh_CN"))
+    return str(format_date(value, "d MMM y", locale="en"))
+
+
+def duration(seconds: float | int | dt.timedelta | None, language: str | None = None) -> str:
+    """A span in days, hours and minutes (the two largest parts): ``3 天 18 小时`` /
+    ``3 days 18 hours``; a negative span is said as the same words (the caller says
+    "overdue")."""
+    if seconds is None:
+        return ""
+    if isinstance(seconds, dt.timedelta):
+        seconds = seconds.total_seconds()
+    total = int(abs(seconds)) // 60
+    days, rest = divmod(total, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    parts = [(days, "天", "day"), (hours, "小时", "hour"), (minutes, "分钟", "minute")]
+    while parts and parts[0][0] == 0 and len(parts) > 1:
+        parts.pop(0)
+    shown = [p for p in parts[:2] if p[0]]
+    if not shown:
+        return "不到 1 分钟" if _zh(language) else "under a minute"
+    if _zh(language):
+        return " ".join(f"{n} {zh}" for n, zh, _en in shown)
+    return " ".join(f"{n} {en}{'' if n == 1 else 's'}" for n, _zh, en in shown)
