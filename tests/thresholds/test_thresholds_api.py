@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from claimdesk.claims.settlement.review import tiers_for
+from claimdesk.field_labels import field_label
 from claimdesk.models.audit import AuditEntry
 from claimdesk.models.claim import Claim
 from claimdesk.models.org import OrgUnit
@@ -134,7 +135,8 @@ def test_invalid_version_is_refused_naming_the_field(
     r = world.client.post(f"{API}?lang=zh-CN", json=version(**changes), headers=headers)
     assert r.status_code == 422, r.text
     error = r.json()["error"]
-    assert error["field"] == field and field in error["message"]
+    # The message names the field by its label (issue 12); programs read "field".
+    assert error["field"] == field and field_label(field, "zh-CN") in error["message"]
     english = world.client.post(f"{API}?lang=en", json=version(**changes), headers=world.h["admin"])
     assert english.json()["error"]["message"] != error["message"]
 
