@@ -10,7 +10,8 @@ from typing import Any
 
 from fastapi import Request
 
-from claimdesk.web.kit import translator
+from claimdesk.field_labels import field_label
+from claimdesk.web.kit import language_of, translator
 
 # "(CLM-V1)", "（CLM-R4、CLM-P4）", "(SPEC CLM-T1)": references for the code, not the reader.
 SPEC_REF = re.compile(
@@ -45,7 +46,16 @@ def in_words(
                 message = f"{label}：{rest}" if rest else label
                 break
         else:
-            message = message.replace(path, label, 1) if path in message else f"{label}：{message}"
+            # The error base already names the field by its generic label
+            # (claimdesk.field_labels): this page's own label replaces it.
+            generic = field_label(path, language_of(request))
+            if generic and message.startswith(generic):
+                rest = message[len(generic) :].lstrip(":： ")
+                message = f"{label}：{rest}" if rest else label
+            elif path in message:
+                message = message.replace(path, label, 1)
+            else:
+                message = f"{label}：{message}"
         shown["label"] = label
     shown["message"] = message
     return shown
