@@ -182,7 +182,6 @@ def current_rule_set(session: Session, *, at: dt.datetime) -> RuleSet:
         "sample_share": str(cfg.sample_share),
         "skip_survey_max_amount": str(cfg.skip_survey_max_amount),
         "skip_survey_lines": sorted(cfg.skip_survey_lines),
-        "thresholds_version_id": cfg.version_id,
         "checks": {
             code: {
                 "version": row.version,
@@ -193,13 +192,8 @@ def current_rule_set(session: Session, *, at: dt.datetime) -> RuleSet:
             for code, row in sorted(checks.items())
         },
     }
-    digest = hashlib.sha256(
-        json.dumps(
-            {k: v for k, v in content.items() if k != "thresholds_version_id"},
-            sort_keys=True,
-            default=str,
-        ).encode()
-    ).hexdigest()
+    # The stored content is exactly what is hashed: the same rules, the same version.
+    digest = hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()
     return RuleSet(version=f"RS-{digest[:12]}", content=content, settings=cfg)
 
 
