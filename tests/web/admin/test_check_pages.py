@@ -50,6 +50,8 @@ def test_every_check_in_words_and_the_form_for_administrators(world: World) -> N
     assert 'id="form-early_claim"' in page.text and 'data-param="days">30<' in page.text
     zh = world.client.get(f"{PAGE}?lang=zh-CN", headers=world.h["admin"]).text
     assert "重复票据" in zh and "生效后天数" in zh and "转人工处理" in zh
+    main = zh.split("<main", 1)[1]
+    assert "初始设置" in main and "CLM-" not in main and "defaults" not in main
     # A tier-1 reviewer reads the checks but gets no form (CLM-F2)
     reviewer = world.client.get(PAGE, headers=world.h["supervisor"])
     assert (

@@ -64,7 +64,8 @@ def test_page_shows_the_values_in_force_in_words(world: World) -> None:
     assert "Up to this amount (CNY) one review tier" in page.text
     assert 'id="thresholds-form"' in page.text and 'id="thresholds-history"' in page.text
     visible = page.text.split("<main", 1)[1]
-    assert "CLM-V1" not in visible  # the seeded version's reason cites SPEC: not shown
+    assert "CLM-" not in visible  # the seeded version's reason cites SPEC: not shown
+    assert "Initial settings" in visible and "Theft" in visible and "theft" not in visible
     zh = world.client.get(f"{PAGE}?lang=zh-CN", headers=world.h["admin"])
     assert "不超过此金额（元）一级核赔" in zh.text
 

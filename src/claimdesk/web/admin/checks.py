@@ -23,7 +23,7 @@ from claimdesk.deps import DB, require
 from claimdesk.models.check import CheckConfigVersion
 from claimdesk.rules.checks.params import ParamError, ParamSpec, validate
 from claimdesk.rules.checks.rules import RULES
-from claimdesk.web.field_words import in_words
+from claimdesk.web.field_words import in_words, without_spec_ids
 from claimdesk.web.kit import Refusal, SubmittedForm, attempt, common, language_of, page
 
 router = APIRouter(prefix="/admin/checks")
@@ -54,6 +54,11 @@ def _typed(rule_params: tuple[ParamSpec, ...], stored: dict[str, Any]) -> dict[s
         return dict(stored)
 
 
+def _reason(row: CheckConfigVersion) -> str:
+    """Why the version was made; the seeded first version has no person's reason."""
+    return "" if row.created_by_id is None else without_spec_ids(row.reason)
+
+
 def _view(
     row: CheckConfigVersion,
     language: str,
@@ -68,6 +73,7 @@ def _view(
         "title": rule.title_zh if zh else rule.title_en,
         "row": row,
         "by": names.get(row.created_by_id or 0, ""),
+        "reason": _reason(row),
         "params": [
             {
                 "name": spec.name,
@@ -82,6 +88,7 @@ def _view(
             {
                 "row": old,
                 "by": names.get(old.created_by_id or 0, ""),
+                "reason": _reason(old),
                 "params": "; ".join(
                     f"{spec.label_zh if zh else spec.label_en} "
                     f"{_shown(spec, _typed(rule.params, old.parameters).get(spec.name, spec.default))}"

@@ -29,7 +29,15 @@ from claimdesk.thresholds.schemas import ThresholdsIn
 from claimdesk.timeutil import local_zone
 from claimdesk.web.automatic_view import AUTOMATIC_LINE_WORDS
 from claimdesk.web.field_words import in_words, without_spec_ids
-from claimdesk.web.kit import Refusal, SubmittedForm, attempt, common, page
+from claimdesk.web.kit import (
+    Refusal,
+    SubmittedForm,
+    attempt,
+    common,
+    label_for,
+    page,
+    translator,
+)
 
 router = APIRouter()
 # Who reads the claims reports reads the limits behind them (as before this page took edits).
@@ -78,6 +86,10 @@ FIELD_LABELS: dict[str, str] = {
     "effective_from": "Takes effect from (Beijing time; empty: now)",
     "reason": "Reason for the change",
 }
+
+
+# Codes among the fixed values that the shared labels do not know (msgids).
+VALUE_WORDS = {"theft": "Theft", "fire": "Fire"}
 
 
 def _shown(value: object) -> list[str]:
@@ -154,6 +166,11 @@ def _page(
         "effective_from": "",
         "reason": "",
     }
+    gettext, label = translator(request), label_for(request)
+
+    def words(code: str) -> str:
+        return gettext(VALUE_WORDS[code]) if code in VALUE_WORDS else label(code)
+
     error = None
     if refusal is not None:
         # "automatic_lines.0": the field is the list of choices.
@@ -169,18 +186,21 @@ def _page(
         "admin/thresholds.html",
         status_code=refusal.status_code if refusal else 200,
         current=current,
-        current_reason=without_spec_ids(current.reason),
+        current_reason=without_spec_ids(current.reason) if current.created_by_id else "",
         amounts=AMOUNTS,
         skip_lines=SKIP_LINES,
         automatic_lines=AUTOMATIC_LINES,
         percent=percent,
-        fixed=[(msgid, _shown(getattr(fixed, name))) for name, msgid in FIXED],
+        fixed=[
+            (msgid, [words(item) for item in _shown(getattr(fixed, name))]) for name, msgid in FIXED
+        ],
         history=[
             {
                 "version": v,
                 "state": _state(v, current.version_id, now),
                 "by": names.get(v.created_by_id or 0, ""),
-                "reason": without_spec_ids(v.reason),
+                # The seeded first version has no person's reason.
+                "reason": without_spec_ids(v.reason) if v.created_by_id else "",
             }
             for v in history
         ],
