@@ -218,6 +218,9 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "small_payment_max": ("小额赔款上限", "Small-payment limit"),
     "skip_survey_lines": ("可免查勘险种", "Lines that may skip the survey"),
     "skip_survey_max_amount": ("免查勘金额上限", "Skip-survey amount limit"),
+    "automatic_max_amount": ("自动理赔金额上限", "Automatic payment limit"),
+    "automatic_lines": ("自动理赔险种", "Coverage types paid automatically"),
+    "sample_share": ("质量抽检比例", "Quality sample share"),
     # bills (medical e-receipts)
     "receipt": ("电子票据", "E-receipt"),
     "receipt.receipt_number": ("票据号码", "Receipt number"),

@@ -39,5 +39,5 @@ class AutomaticLineUnsupported(ValidationFailed):
 
 class SampleShareOutOfRange(ValidationFailed):
     code = "sample_share_out_of_range"
-    message_zh = "{field}：抽检比例须在 0 到 1 之间，最多四位小数"
-    message_en = "{field}: the sample share is between 0 and 1, at most four decimals"
+    message_zh = "{field}：须在 0 到 1 之间，最多四位小数"
+    message_en = "{field}: must be between 0 and 1, with at most four decimals"

@@ -32,7 +32,7 @@ class VerdictAmountRequired(ValidationFailed):
 
 class VerdictAmountInvalid(ValidationFailed):
     code = "automatic_verdict_amount_invalid"
-    message_zh = "{field}：金额须不小于 0、最多两位小数，且与自动理赔金额 {automatic} 元不同"
+    message_zh = "{field}：须不小于 0、最多两位小数，且与自动理赔金额 {automatic} 元不同"
     message_en = (
         "{field}: the amount is 0 or more with at most 2 decimals and differs from the "
         "automatic amount ¥{automatic}"
