@@ -18,11 +18,14 @@ from claimdesk.clocks.service import clocks_for, clocks_of_subjects
 from claimdesk.deps import DB, require
 from claimdesk.errors import ClaimdeskError
 from claimdesk.models.base import utcnow
+from claimdesk.paging import fetch
 from claimdesk.service import repository, service
 from claimdesk.web.kit import (
     error_of,
     language_of,
     page,
+    page_request_of,
+    pager,
     parse_id,
     translator,
     undo_refused,
@@ -46,11 +49,14 @@ def _common(request: Request) -> dict[str, Any]:
 @router.get("/complaints")
 def complaints(request: Request, db: DB, actor: Desk, status: str | None = None) -> Response:
     chosen = status if status in STATUSES else None
-    found = repository.list_complaints(db, actor, status=chosen)
+    # Paged (issue 12): the list stopped silently at 200 complaints.
+    found = fetch(db, repository.complaints_query(actor, status=chosen), page_request_of(request))
+    listed = found.page_of(found.rows)
     return page(
         request,
         "admin/complaints.html",
-        complaints=found,
+        complaints=listed.items,
+        pager=pager(request, listed),
         statuses=STATUSES,
         status=chosen,
         **_common(request),
