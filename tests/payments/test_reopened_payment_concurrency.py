@@ -11,13 +11,13 @@ from sqlalchemy import select
 
 from claimdesk.models.claim import Assessment, AssessmentItem
 from claimdesk.models.payment import Payment
-from tests.claims.settlement.test_payment_concurrency import Real, _all_at_once, real  # noqa: F401
 from tests.claims.settlement.test_reopened_payment import (
     MEDICAL_14K,
     _close,
     _pay_and_confirm,
 )
 from tests.claims.steps import API, approve, ok, walk_to_adjusted
+from tests.payments.test_payment_concurrency import Real, _all_at_once, real  # noqa: F401
 
 pytestmark = pytest.mark.postgres_only
 
