@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -19,34 +18,17 @@ from claimdesk import __version__
 from claimdesk.db import get_sessionmaker
 from claimdesk.errors import ClaimdeskError, ConcurrentChange, ServiceBusy, ValueOutOfRange
 from claimdesk.headers import SecurityHeadersMiddleware, apply_security_headers
-from claimdesk.i18n import request_language
 from claimdesk.idempotency.service import guard as idempotency_guard
 from claimdesk.idempotency.service import install as install_idempotency
 from claimdesk.input_guard import InputGuardMiddleware, check_int_params
+from claimdesk.responses import API_PREFIX, error_response, language
 from claimdesk.timing import ServerTimingMiddleware
 from claimdesk.validation import describe_validation_error
 
 log = logging.getLogger(__name__)
 
-API_PREFIX = "/api/v1"
 # How long a client should wait when every database connection is busy.
 POOL_RETRY_AFTER_SECONDS = 5
-
-
-def _language(request: Request) -> str:
-    return getattr(request.state, "language", None) or request_language(request)
-
-
-def _wants_html(request: Request) -> bool:
-    return not request.url.path.startswith(API_PREFIX) and request.url.path != "/health"
-
-
-def error_response(request: Request, status: int, error: dict[str, Any]) -> Response:
-    if _wants_html(request):
-        from claimdesk.web.kit import render_error
-
-        return render_error(request, status, error)
-    return JSONResponse({"error": error}, status_code=status)
 
 
 def create_app(factory: sessionmaker[Session] | None = None) -> FastAPI:
@@ -74,14 +56,14 @@ def create_app(factory: sessionmaker[Session] | None = None) -> FastAPI:
 
     @app.exception_handler(ClaimdeskError)
     async def _claimdesk_error(request: Request, exc: ClaimdeskError) -> Response:
-        response = error_response(request, exc.status_code, exc.to_dict(_language(request)))
+        response = error_response(request, exc.status_code, exc.to_dict(language(request)))
         if exc.status_code == 429 and "retry_after" in exc.params:
             response.headers["Retry-After"] = str(exc.params["retry_after"])
         return response
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
-        error = describe_validation_error(exc.errors(), _language(request))
+        error = describe_validation_error(exc.errors(), language(request))
         return error_response(request, 422, error)
 
     @app.exception_handler(StarletteHTTPException)
@@ -96,7 +78,7 @@ def create_app(factory: sessionmaker[Session] | None = None) -> FastAPI:
             405: "Method not allowed",
             400: "The request body could not be parsed (encoding or format)",
         }
-        language_zh = _language(request) == "zh-CN"
+        language_zh = language(request) == "zh-CN"
         message = (zh if language_zh else en).get(exc.status_code) or (
             "请求无效" if language_zh else str(exc.detail)
         )
@@ -114,7 +96,7 @@ def create_app(factory: sessionmaker[Session] | None = None) -> FastAPI:
         # concurrent processes); the transaction was rolled back by the edge.
         log.info("constraint refused a write on %s: %s", request.url.path, exc.orig)
         error = ConcurrentChange()
-        return error_response(request, error.status_code, error.to_dict(_language(request)))
+        return error_response(request, error.status_code, error.to_dict(language(request)))
 
     @app.exception_handler(PoolTimeout)
     async def _pool_exhausted(request: Request, exc: PoolTimeout) -> Response:
@@ -122,7 +104,7 @@ def create_app(factory: sessionmaker[Session] | None = None) -> FastAPI:
         # instead of queueing until the clients give up (GEN-6; docs/operations.md).
         log.warning("database pool exhausted on %s %s", request.method, request.url.path)
         error = ServiceBusy(retry_after=POOL_RETRY_AFTER_SECONDS)
-        response = error_response(request, error.status_code, error.to_dict(_language(request)))
+        response = error_response(request, error.status_code, error.to_dict(language(request)))
         response.headers["Retry-After"] = str(POOL_RETRY_AFTER_SECONDS)
         return response
 
@@ -136,14 +118,14 @@ def create_app(factory: sessionmaker[Session] | None = None) -> FastAPI:
             en="A value is out of the range that can be stored (number too large or "
             "text too long); nothing was saved",
         )
-        return error_response(request, error.status_code, error.to_dict(_language(request)))
+        return error_response(request, error.status_code, error.to_dict(language(request)))
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         message = (
             "系统内部错误，已记录"
-            if _language(request) == "zh-CN"
+            if language(request) == "zh-CN"
             else "Internal error; it has been logged"
         )
         response = error_response(

@@ -82,7 +82,7 @@ def client_ip(request: Request) -> str | None:
     )
 
 
-def _bearer(request: Request) -> str | None:
+def bearer_token(request: Request) -> str | None:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() == "bearer" and token:
@@ -96,7 +96,7 @@ def get_principal_optional(request: Request, db: DB) -> Principal | None:
         return cached  # type: ignore[no-any-return]
     ip = client_ip(request)
     resolved = None
-    token = _bearer(request)
+    token = bearer_token(request)
     if token:
         resolved = auth_service.resolve(db, token=token, kind="api", ip=ip)
     else:

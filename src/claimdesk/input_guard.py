@@ -22,7 +22,9 @@ from urllib.parse import parse_qsl
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from claimdesk.errors import NotFound, ValueOutOfRange
 from claimdesk.field_labels import field_words
+from claimdesk.responses import error_response, language
 
 # NUL, and the surrogate code points (not characters; UTF-8 cannot encode them).
 _REFUSED = re.compile("[\x00\ud800-\udfff]")
@@ -189,11 +191,9 @@ class InputGuardMiddleware:
     async def _refuse(
         self, scope: Scope, receive: Receive, send: Send, problem: tuple[str, str]
     ) -> None:
-        from claimdesk.app import _language, error_response
-
         request = Request(scope, receive)
         field, rule = problem
-        response = error_response(request, 422, refusal(field, rule, _language(request)))
+        response = error_response(request, 422, refusal(field, rule, language(request)))
         await response(scope, receive, send)
 
 
@@ -229,8 +229,6 @@ async def check_int_params(request: Request) -> None:
     statement binds it (PostgreSQL would refuse the value with a server error). Any
     other integer outside the 32-bit range is a 422 naming the parameter. ``async``: pure
     checks, so it costs no trip through the thread pool."""
-    from claimdesk.errors import NotFound, ValueOutOfRange
-
     route = request.scope.get("route")
     dependant = getattr(route, "dependant", None)
     if dependant is None:

@@ -5,8 +5,8 @@
 - pages run no queries of their own (``select(`` belongs in a domain repository/service);
 - pages call domain services, never API route functions (no ``endpoints`` import).
 
-The two lists below are what is left to move out (a ratchet): a new query or route call
-in a page fails here, and a module that loses its last one must leave the list.
+No exception is left (issue 11 moved the last ones into the domains): any query or route
+call in a page fails here.
 """
 
 from __future__ import annotations
@@ -18,30 +18,6 @@ import claimdesk.web
 
 WEB = Path(claimdesk.web.__file__).parent
 
-# Page modules still running their own queries: (path under web/, number of select( calls).
-QUERIES_LEFT: dict[str, int] = {
-    "admin/fraud_holds.py": 2,
-    "admin/events.py": 2,
-    "claims/payment_forms.py": 3,
-    "claims/pages.py": 2,
-    "claims/special_forms.py": 3,
-    "claims/assess_forms.py": 1,
-    "portal/pages.py": 1,
-}
-# Page modules still importing API route modules (claims endpoints: the stage split moves
-# them; see docs/architecture.md, "web").
-ROUTE_CALLERS_LEFT: frozenset[str] = frozenset(
-    {
-        "admin/events.py",
-        "claims/payment_forms.py",
-        "claims/pages.py",
-        "claims/special_forms.py",
-        "claims/case_forms.py",
-        "claims/report_pages.py",
-        "claims/assess_forms.py",
-        "portal/pages.py",
-    }
-)
 ENDPOINTS_IMPORT = re.compile(r"^\s*from claimdesk\.[\w.]*\bendpoints\b|import endpoints\b", re.M)
 
 
@@ -65,17 +41,13 @@ def test_pages_never_commit_and_roll_back_only_in_the_kit() -> None:
     assert ".commit(" not in kit
 
 
-def test_no_page_runs_new_queries() -> None:
+def test_no_page_runs_queries() -> None:
     # issue 11: queries live in the domains' repositories and services
     found = {name: text.count("select(") for name, text in _modules().items() if "select(" in text}
-    grown = {name: n for name, n in found.items() if n > QUERIES_LEFT.get(name, 0)}
-    assert grown == {}, f"queries belong in a repository or service: {grown}"
-    cleared = sorted(set(QUERIES_LEFT) - set(found))
-    assert cleared == [], f"no query left here; drop it from QUERIES_LEFT: {cleared}"
+    assert found == {}, f"queries belong in a repository or service: {found}"
 
 
-def test_no_page_calls_new_api_routes() -> None:
+def test_no_page_calls_api_routes() -> None:
     # issue 11: pages call domain services, never API route functions
-    callers = {name for name, text in _modules().items() if ENDPOINTS_IMPORT.search(text)}
-    assert callers - ROUTE_CALLERS_LEFT == set()
-    assert ROUTE_CALLERS_LEFT - callers == set(), "drop the cleared module from the list"
+    callers = sorted(name for name, text in _modules().items() if ENDPOINTS_IMPORT.search(text))
+    assert callers == []

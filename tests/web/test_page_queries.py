@@ -23,6 +23,7 @@ from claimdesk.auth.principal import Principal
 from claimdesk.claims.fraud import service as fraud
 from claimdesk.claims.intake import report
 from claimdesk.claims.special import events
+from claimdesk.claims.special import repository as special_repository
 from claimdesk.dashboards.queries import CLAIMS_DATASETS
 from claimdesk.models.claim import Claim
 from claimdesk.service import service
@@ -122,7 +123,7 @@ class World:
     def grow(self, n: int) -> None:
         """n more policies, users, contacts and complaints, and 3n more claims:
         reported, held for fraud, and grouped under the mass event."""
-        event = events.get_event(self.db, self.event_id)
+        event = special_repository.get_event(self.db, self.event_id)
         for _ in range(n):
             self.policy()
             self.claim()

@@ -22,7 +22,7 @@ from claimdesk.auth.schemas import (
     UserCreate,
     UserOut,
 )
-from claimdesk.deps import DB, _bearer, client_ip, require
+from claimdesk.deps import DB, bearer_token, client_ip, require
 from claimdesk.models.base import utcnow
 from claimdesk.models.user import User
 
@@ -70,7 +70,7 @@ def verify_token_code(body: TokenVerify, request: Request, db: DB) -> TokenRespo
 
 @router.post("/logout", status_code=204)
 def revoke_token(request: Request, db: DB, principal: NeedsSelf) -> None:
-    token = _bearer(request)
+    token = bearer_token(request)
     if token:
         service.logout(db, token=token, kind="api", actor=principal)
 
@@ -110,7 +110,7 @@ def change_own_password(
 ) -> None:
     from claimdesk.deps import SESSION_COOKIE
 
-    current = _bearer(request) or request.cookies.get(SESSION_COOKIE)
+    current = bearer_token(request) or request.cookies.get(SESSION_COOKIE)
     service.change_own_password(
         db,
         actor=principal,

@@ -125,6 +125,27 @@ def active_staff(session: Session) -> list[User]:
     return list(session.scalars(query.order_by(User.username)))
 
 
+def active_users_with_roles(session: Session, roles: Sequence[str]) -> list[tuple[int, str]]:
+    """(id, display name) of the active users holding any of ``roles``, by id: whom a
+    claim can be given to (a surveyor, a dispute's responder)."""
+    rows = session.execute(
+        select(User.id, User.display_name)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role.in_(list(roles)), User.is_active.is_(True))
+        .distinct()
+        .order_by(User.id)
+    ).all()
+    return [(user_id, name) for user_id, name in rows]
+
+
+def holds_role(session: Session, user_id: int, roles: Sequence[str] | None = None) -> bool:
+    """The user holds one of ``roles`` (any staff role, i.e. not only customer, when
+    none are named)."""
+    query = select(UserRole.id).where(UserRole.user_id == user_id)
+    query = query.where(UserRole.role.in_(list(roles)) if roles else UserRole.role != "customer")
+    return session.scalars(query).first() is not None
+
+
 def spend_challenge(session: Session, *, nonce: str, user_id: int, now: dt.datetime) -> bool:
     """Record a second-factor challenge as used; False when it already was (its primary
     key decides, also between two racing requests)."""

@@ -46,7 +46,6 @@ from claimdesk.deps import DB, CurrentPrincipal, require
 from claimdesk.errors import PermissionDenied
 from claimdesk.models.claim import Claim
 from claimdesk.paging import Page, Paging, from_rows
-from claimdesk.rules.survey_plan import PlanAnswer
 
 router = APIRouter(prefix="/claims", tags=["claims"])
 
@@ -78,10 +77,7 @@ def _detail(db: Session, principal: Principal, claim: Claim) -> ClaimOut:
 
 @router.post("", status_code=201, response_model=ClaimOut)
 def report_claim(body: ReportCreate, db: DB, principal: Reporter) -> ClaimOut:
-    data = report.ReportIn(
-        **body.model_dump(exclude={"coverage_codes"}), coverage_codes=tuple(body.coverage_codes)
-    )
-    claim = report.report_claim(db, actor=principal, data=data)
+    claim = report.report_claim(db, actor=principal, data=report.report_of(body))
     return read.new_claim(
         db, claim, language=principal.language, customer_view=principal.is_customer
     )
@@ -291,13 +287,7 @@ def reveal_contact_phone(claim_id: int, db: DB, principal: Surveyor) -> ContactP
 @router.post("/{claim_id}/survey/report", response_model=ClaimOut)
 def survey_report(claim_id: int, body: SurveyReportIn, db: DB, principal: Surveyor) -> ClaimOut:
     claim = get_claim(db, principal, claim_id, for_update=True)
-    survey.submit_report(
-        db,
-        actor=principal,
-        claim=claim,
-        **body.model_dump(exclude={"plan"}),
-        plan={code: PlanAnswer(status=r.status, note=r.note) for code, r in body.plan.items()},
-    )
+    survey.submit(db, actor=principal, claim=claim, data=body)
     return _detail(db, principal, claim)
 
 

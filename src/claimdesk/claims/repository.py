@@ -19,6 +19,7 @@ from claimdesk.errors import NotFound
 from claimdesk.models.claim import QUEUE_STATES, Claim, Material, MaterialFile
 from claimdesk.models.event import MassEventClaim
 from claimdesk.models.policy import Policy
+from claimdesk.paging import PageRequest, Slice, fetch
 
 _STAFF = {r.value for r in STAFF_ROLES}
 # Roles whose work spans every claim of the department.
@@ -78,6 +79,16 @@ def files_of(session: Session, claim_id: int) -> list[MaterialFile]:
             select(MaterialFile).where(MaterialFile.claim_id == claim_id).order_by(MaterialFile.id)
         )
     )
+
+
+def visible_claims(actor: Principal) -> Select[Claim]:
+    """The caller's claims, newest first (a customer's own: few by nature); paged by
+    claimdesk.paging where they are listed."""
+    return scoped(select(Claim), actor).order_by(Claim.id.desc())
+
+
+def claims_page(session: Session, actor: Principal, request: PageRequest) -> Slice[Claim]:
+    return fetch(session, visible_claims(actor), request)
 
 
 def queue_priority() -> ColumnElement[int]:

@@ -22,7 +22,6 @@ import io
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -56,9 +55,8 @@ from claimdesk.models.payment import (
     PaymentBatch,
 )
 from claimdesk.models.person import BankAccount, Person
-from claimdesk.models.policy import PolicyBeneficiary
-from claimdesk.models.review import ReviewRound
 from claimdesk.models.states import PaymentBatchState
+from claimdesk.payments import repository
 from claimdesk.rules.deadlines import local_date
 
 CENT = Decimal("0.01")
@@ -148,21 +146,9 @@ def payee_basis(
     """Insured, a named beneficiary of the policy, or authorised by a document on file."""
     if payee_person_id == claim.insured_person_id:
         return "insured", None
-    beneficiary = session.scalar(
-        select(PolicyBeneficiary.id).where(
-            PolicyBeneficiary.policy_id == claim.policy_id,
-            PolicyBeneficiary.person_id == payee_person_id,
-        )
-    )
-    if beneficiary is not None:
+    if repository.is_beneficiary(session, claim.policy_id, payee_person_id):
         return "beneficiary", None
-    query = select(PayeeAuthorisation).where(
-        PayeeAuthorisation.claim_id == claim.id,
-        PayeeAuthorisation.payee_person_id == payee_person_id,
-    )
-    if authorisation_id is not None:
-        query = query.where(PayeeAuthorisation.id == authorisation_id)
-    found = session.scalars(query.order_by(PayeeAuthorisation.id)).first()
+    found = repository.authorisation_for(session, claim.id, payee_person_id, authorisation_id)
     if found is None:
         raise PayeeMismatch(field="payee_person_id")
     return "authorised", found.id
@@ -172,24 +158,42 @@ def payee_basis(
 
 
 def by_key(session: Session, key: str) -> Payment | None:
-    return session.scalars(select(Payment).where(Payment.idempotency_key == key)).one_or_none()
+    return repository.by_key(session, key)
 
 
 def payments_of(session: Session, claim_id: int) -> list[Payment]:
-    return list(
-        session.scalars(select(Payment).where(Payment.claim_id == claim_id).order_by(Payment.id))
-    )
+    return repository.payments_of(session, claim_id)
+
+
+@dataclass(frozen=True)
+class PayeeChoice:
+    person_id: int
+    name: str
+    basis: str  # insured | beneficiary | authorised
+
+
+def payees_of(session: Session, claim: Claim) -> list[PayeeChoice]:
+    """Who may be paid without a new document (CLM-P1): the insured, the policy's
+    beneficiaries, and anyone already authorised on this claim; each person once."""
+    found: list[PayeeChoice] = []
+    seen: set[int] = set()
+    candidates = [(claim.insured_person_id, "insured")]
+    candidates += [
+        (pid, "beneficiary") for pid in repository.beneficiary_ids(session, claim.policy_id)
+    ]
+    candidates += [
+        (pid, "authorised") for pid in repository.authorised_payee_ids(session, claim.id)
+    ]
+    for person_id, basis in candidates:
+        person = session.get(Person, person_id)
+        if person is not None and person_id not in seen:
+            seen.add(person_id)
+            found.append(PayeeChoice(person_id, person.name, basis))
+    return found
 
 
 def _approval_number(session: Session, claim: Claim) -> int:
-    return int(
-        session.scalar(
-            select(func.count())
-            .select_from(ReviewRound)
-            .where(ReviewRound.claim_id == claim.id, ReviewRound.status == "approved")
-        )
-        or 0
-    )
+    return repository.approvals(session, claim.id)
 
 
 def _advances(session: Session, claim_id: int) -> list[Payment]:
@@ -268,13 +272,7 @@ def request_payment(
         return existing, False
     if data.kind == "indemnity":
         sequence = _approval_number(session, claim)
-        live = session.scalars(
-            select(Payment).where(
-                Payment.claim_id == claim.id,
-                Payment.kind == "indemnity",
-                Payment.sequence == sequence,
-            )
-        ).first()
+        live = repository.payment_in_sequence(session, claim.id, "indemnity", sequence)
         if live is not None:
             return live, False  # a second click or a second officer: the same payment
         if claim.state != workflow.APPROVED:
@@ -322,15 +320,8 @@ def request_payment(
         # Another transaction created it between our look-up and insert (possible only
         # without the claim lock, e.g. on SQLite): answer with theirs.
         session.expunge(payment) if payment in session else None
-        again = (
-            by_key(session, key)
-            or session.scalars(
-                select(Payment).where(
-                    Payment.claim_id == claim.id,
-                    Payment.kind == data.kind,
-                    Payment.sequence == sequence,
-                )
-            ).first()
+        again = by_key(session, key) or repository.payment_in_sequence(
+            session, claim.id, data.kind, sequence
         )
         if again is None:
             raise
@@ -374,9 +365,7 @@ def request_top_up(
         if existing.claim_id != claim.id or existing.kind != "top_up":
             raise IdempotencyKeyReused()
         return existing, False
-    live = session.scalars(
-        select(Payment).where(Payment.claim_id == claim.id, Payment.kind == "top_up")
-    ).first()
+    live = repository.first_of_kind(session, claim.id, "top_up")
     if live is not None:
         return live, False
     if amount <= 0 or amount != amount.quantize(CENT):
@@ -452,17 +441,7 @@ def _advance_plan(
     limit = reserve.amount - pending
     if data.amount > limit:
         raise AdvanceTooLarge(field="amount", limit=str(limit))
-    sequence = (
-        int(
-            session.scalar(
-                select(func.max(Payment.sequence)).where(
-                    Payment.claim_id == claim.id, Payment.kind == "advance"
-                )
-            )
-            or 0
-        )
-        + 1
-    )
+    sequence = repository.last_sequence(session, claim.id, "advance") + 1
     del advanced
     return data.amount, {code: str(data.amount)}, sequence
 
@@ -530,39 +509,12 @@ def delay_notice(
 # -- bank batches ------------------------------------------------------------------------
 
 
-def _lock_claims(session: Session, claim_ids: list[int]) -> dict[int, Claim]:
-    rows = session.scalars(
-        select(Claim)
-        .where(Claim.id.in_(sorted(set(claim_ids))))
-        .order_by(Claim.id)
-        .with_for_update(of=Claim)
-        .execution_options(populate_existing=True)
-    )
-    return {c.id: c for c in rows}
-
-
-def _lock_payments(session: Session, payment_ids: list[int]) -> list[Payment]:
-    return list(
-        session.scalars(
-            select(Payment)
-            .where(Payment.id.in_(sorted(set(payment_ids))))
-            .order_by(Payment.id)
-            .with_for_update(of=Payment)
-            .execution_options(populate_existing=True)
-        )
-    )
-
-
 def batch_csv(session: Session, batch: PaymentBatch, *, actor: Principal) -> bytes:
     """The bank's file: full account numbers (each read audited), keyed lines."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_HEADER)
-    attempts = session.scalars(
-        select(PaymentAttempt)
-        .where(PaymentAttempt.batch_id == batch.id)
-        .order_by(PaymentAttempt.payment_id)
-    )
+    attempts = repository.attempts_of_batch(session, batch.id)
     for attempt in attempts:
         payment = session.get(Payment, attempt.payment_id)
         assert payment is not None
@@ -596,15 +548,12 @@ def export_batch(
     session: Session, *, actor: Principal, payment_ids: list[int] | None = None
 ) -> tuple[PaymentBatch, list[int]]:
     """Pending and failed payments → one new batch. Returns (batch, held payment ids)."""
-    query = select(Payment.id, Payment.claim_id).where(Payment.status.in_(("pending", "failed")))
-    if payment_ids:
-        query = query.where(Payment.id.in_(payment_ids))
-    candidates = list(session.execute(query.order_by(Payment.id)))
+    candidates = repository.exportable(session, payment_ids)
     if not candidates:
         raise NothingToExport()
     # Lock order everywhere: claims (by id), then payments (by id).
-    claims = _lock_claims(session, [c for _, c in candidates])
-    locked = _lock_payments(session, [p for p, _ in candidates])
+    claims = repository.lock_claims(session, [c for _, c in candidates])
+    locked = repository.lock_payments(session, [p for p, _ in candidates])
     at = timeutil.now()
     chosen: list[Payment] = []
     held: list[int] = []
@@ -705,19 +654,11 @@ def confirm_batch(
 ) -> PaymentBatch:
     """Apply the bank's answers. Answering a line twice with the same result changes
     nothing (a re-sent confirmation file); a contradicting answer is refused."""
-    batch = session.scalars(
-        select(PaymentBatch).where(PaymentBatch.id == batch_id).with_for_update()
-    ).one_or_none()
+    batch = repository.batch_for_update(session, batch_id)
     if batch is None:
         raise BatchNotFound()
     attempts = {
-        a.payment_id: a
-        for a in session.scalars(
-            select(PaymentAttempt)
-            .where(PaymentAttempt.batch_id == batch_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
+        a.payment_id: a for a in repository.attempts_of_batch(session, batch_id, for_update=True)
     }
     for index, line in enumerate(lines):
         if line.result not in ("paid", "failed"):
@@ -731,9 +672,9 @@ def confirm_batch(
                 field=f"lines[{index}].payment_id", why_zh="不在本批次", why_en="not in this batch"
             )
     payment_ids = [line.payment_id for line in lines]
-    claim_ids = list(session.scalars(select(Payment.claim_id).where(Payment.id.in_(payment_ids))))
-    claims = _lock_claims(session, claim_ids)
-    payments = {p.id: p for p in _lock_payments(session, payment_ids)}
+    claim_ids = repository.claim_ids_of_payments(session, payment_ids)
+    claims = repository.lock_claims(session, claim_ids)
+    payments = {p.id: p for p in repository.lock_payments(session, payment_ids)}
     at = timeutil.now()
     for index, line in enumerate(lines):
         attempt, payment = attempts[line.payment_id], payments[line.payment_id]

@@ -55,6 +55,11 @@ def get_policy(
     return policy
 
 
+def lock(session: Session, policy_id: int) -> Policy:
+    """The policy row, locked: two claims on one policy settle one after the other."""
+    return session.scalars(select(Policy).where(Policy.id == policy_id).with_for_update()).one()
+
+
 def find_by_number(
     session: Session, actor: Principal, number: str, *, beneficiaries: bool = True
 ) -> Policy | None:

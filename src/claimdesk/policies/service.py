@@ -64,6 +64,7 @@ from claimdesk.products import repository as products
 from claimdesk.rules.deadlines import NaiveInstant, Rule
 from claimdesk.rules.identity import validate_resident_id
 from claimdesk.rules.money import round_money
+from claimdesk.sales.service import agent_may_sell
 
 HUNDRED = Decimal("100.00")
 
@@ -262,8 +263,6 @@ def issue_policy(
         raise NotFound(what="agent", field="agent_user_id")
     if agent_id is not None:
         # SAL-2: an agent whose qualification lapsed cannot be recorded on a new policy.
-        from claimdesk.sales.service import agent_may_sell
-
         agent_may_sell(session, agent_id, today, field="agent_user_id")
     _verify_policyholder(session, actor, holder, today)
     policy = Policy(

@@ -40,8 +40,7 @@ from claimdesk.sales.errors import (
     SalesRecordNotFound,
     ScoreOutOfScale,
 )
-from claimdesk.service.errors import TextRequired
-from claimdesk.service.service import choose
+from claimdesk.service.errors import TextRequired, choose
 
 CHANNEL_KINDS = ("direct_team", "agency", "bank", "securities_firm", "internet", "other")
 SALES_MODES = ("face_to_face", "phone", "online", "mail_sms")

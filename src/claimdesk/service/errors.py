@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from claimdesk.errors import AlreadyExists, ClaimdeskError, Conflict, NotFound, ValidationFailed
@@ -112,3 +113,13 @@ class NotYourRecord(ClaimdeskError):
     code = "not_your_record"
     message_zh = "{field}：只能对本人的记录进行此操作"
     message_en = "{field}: you may do this for your own records only"
+
+
+def choose(value: str | None, allowed: Iterable[str], field: str) -> str:
+    """``value`` if it is one of ``allowed``, else the refusal naming the field and the
+    allowed values (service desk and sales: channels, causes, types ...)."""
+    options = tuple(allowed)
+    if value not in options:
+        raise UnknownCode(field=field, value=value, allowed=", ".join(options))
+    assert value is not None
+    return value

@@ -78,6 +78,14 @@ def list_complaints(
     return list(session.scalars(complaints_query(actor, status=status).limit(limit)))
 
 
+def open_complaints(session: Session, *, limit: int = 100) -> list[Complaint]:
+    """Complaints not yet decided, for the service desk's part of the workbench."""
+    query = select(Complaint).where(
+        Complaint.status.not_in(("decided", "accepted", "escalated", "archived"))
+    )
+    return list(session.scalars(query.limit(limit)))
+
+
 def notes_of(session: Session, complaint_id: int) -> list[ComplaintNote]:
     query = select(ComplaintNote).where(ComplaintNote.complaint_id == complaint_id)
     return list(session.scalars(query.order_by(ComplaintNote.id)))

@@ -9,7 +9,7 @@ complaint the 2-hour answer by a named person (CLM-Z3). Services flush only.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +37,7 @@ from claimdesk.models.service import (
     ServiceRecord,
 )
 from claimdesk.models.user import User
+from claimdesk.policies import service as policies
 from claimdesk.policies.schemas import ChangeIn
 from claimdesk.rules.deadlines import NaiveInstant, Rule, evaluate, to_local
 from claimdesk.service import repository
@@ -56,7 +57,7 @@ from claimdesk.service.errors import (
     SurveyAlreadyRecorded,
     SurveySubjectNotEligible,
     TextRequired,
-    UnknownCode,
+    choose,
 )
 
 SERVICE_TYPES = (
@@ -125,14 +126,6 @@ CALLBACK_CLAIM_STATES = ("paid", "closed", "rejected")
 
 
 # --- small checks ---------------------------------------------------------------------
-
-
-def choose(value: str | None, allowed: Iterable[str], field: str) -> str:
-    options = tuple(allowed)
-    if value not in options:
-        raise UnknownCode(field=field, value=value, allowed=", ".join(options))
-    assert value is not None
-    return value
 
 
 def _text(value: str | None, field: str) -> str:
@@ -324,8 +317,6 @@ def open_policy_service_request(
     policies domain's operation, whose deadlines (the 2-working-day change clock) are its
     own (SVC-1, POL-2..POL-4). The customer may only ask about their own policies: the
     policies repository filters by the principal."""
-    from claimdesk.policies import service as policies
-
     service_type = choose(_POLICY_REQUEST_TYPES.get(kind), _POLICY_REQUEST_TYPES.values(), "kind")
     if kind != "renewal" and change is None:
         raise ValidationFailed(

@@ -14,18 +14,19 @@ from typing import Annotated, Any, TypeVar
 from urllib.parse import urlencode
 
 from fastapi import Depends, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from claimdesk import formatting
+from claimdesk import formatting, i18n
 from claimdesk.auth.permissions import Permission
 from claimdesk.config import get_settings
 from claimdesk.dashboards.errors import InvalidFilterDate, InvalidFilterNumber
 from claimdesk.errors import ClaimdeskError, CsrfFailed
 from claimdesk.i18n import current_language, gettext, ngettext, request_language
+from claimdesk.models.base import utcnow
 from claimdesk.paging import (
     DEFAULT_LIMIT,
     MAX_LIMIT,
@@ -34,6 +35,7 @@ from claimdesk.paging import (
     PageOffsetNegative,
     PageRequest,
 )
+from claimdesk.rules.deadlines import to_local
 from claimdesk.validation import describe_validation_error
 from claimdesk.web.labels import LABELS, MORE_LABELS
 
@@ -164,8 +166,6 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
 
 def render_error(request: Request, status: int, error: dict[str, Any]) -> Response:
     if status == 401 and request.method == "GET":
-        from fastapi.responses import RedirectResponse
-
         if request.url.path.startswith("/portal"):
             # Customers log in with the SMS code on the portal's own page (SEC-9).
             return RedirectResponse("/portal/login", status_code=303)
@@ -241,7 +241,6 @@ def _identity(message: str, **params: Any) -> str:
 def translator(request: Request) -> Callable[..., str]:
     """The request's gettext over the merged Babel catalogues (claimdesk.i18n), bound to
     the request's language so it also works before render() sets the context."""
-    from claimdesk import i18n
 
     language = language_of(request)
     found = getattr(i18n, "gettext", None)
@@ -285,7 +284,6 @@ def parse_id(value: str | None, field: str) -> int | None:
 
 
 def local_today() -> dt.date:
-    from claimdesk.rules.deadlines import to_local
 
     return to_local(dt.datetime.now(dt.UTC)).date()
 
@@ -312,8 +310,6 @@ def label_for(request: Request) -> Callable[[object], str]:
 
 
 def common(request: Request) -> dict[str, Any]:
-    from claimdesk.models.base import utcnow
-    from claimdesk.web.kit import urgency
 
     return {"label": label_for(request), "now": utcnow(), "urgency": urgency}
 

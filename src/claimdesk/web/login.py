@@ -14,7 +14,10 @@ from claimdesk.auth.principal import Principal
 from claimdesk.config import get_settings
 from claimdesk.deps import DB, SESSION_COOKIE, client_ip, get_principal_optional
 from claimdesk.errors import ClaimdeskError
+from claimdesk.web.admin.calendar import admin_warning
+from claimdesk.web.claims.workbench import workbench_page
 from claimdesk.web.kit import language_of, render, undo_refused
+from claimdesk.web.portal.pages import portal_home
 
 router = APIRouter()
 
@@ -121,12 +124,8 @@ def home(request: Request, db: DB, principal: OptionalPrincipal) -> Response:
     if principal is None:
         return RedirectResponse("/login", status_code=303)
     if principal.is_customer:
-        from claimdesk.web.portal.pages import portal_home
-
         return portal_home(request, db, principal)
     if any(principal.has(p) for p in QUEUE_PERMISSIONS):
-        from claimdesk.web.claims.workbench import workbench_page
-
         return workbench_page(request, db, principal)
     zh = language_of(request) == "zh-CN"
     roles = [Role(r) for r in sorted(principal.roles) if r in Role.__members__.values()]
@@ -137,7 +136,6 @@ def home(request: Request, db: DB, principal: OptionalPrincipal) -> Response:
         }
         for role in roles
     ]
-    from claimdesk.web.admin.calendar import admin_warning
 
     return render(
         request,

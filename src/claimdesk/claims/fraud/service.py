@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from claimdesk import lifecycle
@@ -13,19 +12,16 @@ from claimdesk.audit.service import record
 from claimdesk.auth.principal import Principal
 from claimdesk.claims import timeutil, workflow
 from claimdesk.claims.errors import FraudFlagNotOpen
+from claimdesk.claims.fraud import repository
 from claimdesk.claims.schemas import FraudResolveIn
 from claimdesk.errors import NotFound, ValidationFailed
 from claimdesk.models.claim import Claim, FraudFlag
-from claimdesk.models.policy import Policy
 from claimdesk.models.states import PolicyState
+from claimdesk.policies import repository as policies
 
 
 def flags_of(session: Session, claim_id: int) -> list[FraudFlag]:
-    return list(
-        session.scalars(
-            select(FraudFlag).where(FraudFlag.claim_id == claim_id).order_by(FraudFlag.id)
-        )
-    )
+    return repository.flags_of(session, claim_id)
 
 
 def flag(
@@ -154,9 +150,7 @@ def resolve(
 
 
 def _rescind(session: Session, *, actor: Principal, claim: Claim, reason: str) -> None:
-    policy = session.scalars(
-        select(Policy).where(Policy.id == claim.policy_id).with_for_update()
-    ).one()
+    policy = policies.lock(session, claim.policy_id)
     before = policy.status
     policy.terminated_on = policy.terminated_on or timeutil.now().date()
     policy.refund_amount = Decimal("0.00")

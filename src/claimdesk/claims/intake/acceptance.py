@@ -10,7 +10,6 @@ from decimal import Decimal
 from typing import Literal
 
 from cryptography.exceptions import InvalidTag
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from claimdesk.audit.service import record
@@ -31,10 +30,11 @@ from claimdesk.claims.errors import (
     UploadTypeNotAllowed,
 )
 from claimdesk.claims.fraud import service as fraud
+from claimdesk.claims.intake import repository
 from claimdesk.claims.intake.report import checklist_codes, product_of
 from claimdesk.claims.repository import materials_of
 from claimdesk.claims.settlement import reserves
-from claimdesk.claims.special.events import deferred_codes
+from claimdesk.claims.special.repository import deferred_codes
 from claimdesk.errors import NotFound
 from claimdesk.models.claim import Claim, Material, MaterialFile, MissingMaterialsNotice
 from claimdesk.models.policy import Policy
@@ -58,9 +58,7 @@ def require_checklist_complete(session: Session, claim: Claim) -> None:
 
 
 def _material(session: Session, claim: Claim, code: str, field: str) -> Material:
-    found = session.scalars(
-        select(Material).where(Material.claim_id == claim.id, Material.code == code)
-    ).one_or_none()
+    found = repository.material(session, claim.id, code)
     if found is None:
         raise UnknownMaterial(field=field, code=code)
     return found
@@ -95,9 +93,7 @@ def set_coverages(
     before = list(claim.coverage_codes)
     needed = checklist_codes([known[c] for c in chosen])
     current = {m.code: m for m in materials_of(session, claim.id)}
-    with_files = set(
-        session.scalars(select(MaterialFile.material_code).where(MaterialFile.claim_id == claim.id))
-    )
+    with_files = repository.material_codes_with_files(session, claim.id)
     dropped = [
         code
         for code, m in current.items()
@@ -328,13 +324,7 @@ def read_upload(
 
 
 def notices_of(session: Session, claim_id: int) -> list[MissingMaterialsNotice]:
-    return list(
-        session.scalars(
-            select(MissingMaterialsNotice)
-            .where(MissingMaterialsNotice.claim_id == claim_id)
-            .order_by(MissingMaterialsNotice.sequence)
-        )
-    )
+    return repository.notices_of(session, claim_id)
 
 
 def _deadline(at: dt.datetime) -> dt.date:
@@ -412,14 +402,7 @@ def _issue(
     action: str,
 ) -> MissingMaterialsNotice:
     at = timeutil.now()
-    sequence = (
-        session.scalar(
-            select(func.max(MissingMaterialsNotice.sequence)).where(
-                MissingMaterialsNotice.claim_id == claim.id
-            )
-        )
-        or 0
-    ) + 1
+    sequence = repository.last_notice_sequence(session, claim.id) + 1
     notice = MissingMaterialsNotice(
         claim_id=claim.id,
         sequence=sequence,

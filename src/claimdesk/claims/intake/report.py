@@ -7,8 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from claimdesk.audit.service import record
 from claimdesk.auth.principal import Principal
@@ -22,6 +21,8 @@ from claimdesk.claims.errors import (
     ReceivedAfterEntry,
     UnknownCoverage,
 )
+from claimdesk.claims.intake import repository
+from claimdesk.claims.schemas import ReportCreate
 from claimdesk.db import next_daily_value
 from claimdesk.models.claim import Claim, ClaimSequence, Material
 from claimdesk.models.policy import Policy
@@ -97,15 +98,7 @@ def find_policy(session: Session, *, actor: Principal, data: ReportIn) -> Policy
 
 def product_of(session: Session, policy: Policy) -> ProductVersion:
     """The policy's product version with its coverages and product, in one query."""
-    return (
-        session.scalars(
-            select(ProductVersion)
-            .where(ProductVersion.id == policy.product_version_id)
-            .options(joinedload(ProductVersion.coverages), joinedload(ProductVersion.product))
-        )
-        .unique()
-        .one()
-    )
+    return repository.version_with_coverages(session, policy.product_version_id)
 
 
 def major_reasons(data: ReportIn, *, limits: Thresholds) -> list[str]:
@@ -136,6 +129,13 @@ def check_loss_date(loss_date: dt.date, *, today: dt.date) -> None:
         raise LossDateInFuture(field="loss_date", today=today.isoformat())
     if loss_date < EARLIEST_LOSS_DATE:
         raise LossDateTooEarly(field="loss_date", earliest=EARLIEST_LOSS_DATE.isoformat())
+
+
+def report_of(body: ReportCreate) -> ReportIn:
+    """The report as the API and the pages receive it (``ReportCreate``)."""
+    return ReportIn(
+        **body.model_dump(exclude={"coverage_codes"}), coverage_codes=tuple(body.coverage_codes)
+    )
 
 
 def report_claim(session: Session, *, actor: Principal, data: ReportIn) -> Claim:

@@ -8,9 +8,9 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from claimdesk.auth import repository as users
 from claimdesk.auth.permissions import Role
 from claimdesk.auth.principal import Principal
 from claimdesk.claims import timeutil, workflow
@@ -24,21 +24,18 @@ from claimdesk.claims.errors import (
     TransitionGuardFailed,
 )
 from claimdesk.claims.fraud import service as fraud
+from claimdesk.claims.intake import repository
 from claimdesk.claims.intake.acceptance import missing_codes
+from claimdesk.claims.schemas import SurveyReportIn
 from claimdesk.models.claim import Claim, MaterialFile, SurveyAssignment, SurveyReport
-from claimdesk.models.user import User, UserRole
+from claimdesk.models.user import User
 from claimdesk.rules import survey_plan
 from claimdesk.rules.survey_plan import PlanAnswer, PlanItem, PlanResult
 from claimdesk.thresholds import service as thresholds
 
 
 def current_assignment(session: Session, claim: Claim) -> SurveyAssignment | None:
-    return session.scalars(
-        select(SurveyAssignment)
-        .where(SurveyAssignment.claim_id == claim.id)
-        .order_by(SurveyAssignment.id.desc())
-        .limit(1)
-    ).first()
+    return repository.current_assignment(session, claim.id)
 
 
 def require_assigned(session: Session, claim: Claim) -> None:
@@ -48,7 +45,7 @@ def require_assigned(session: Session, claim: Claim) -> None:
 
 def require_report(session: Session, claim: Claim) -> None:
     require_assigned(session, claim)
-    if session.scalar(select(SurveyReport.id).where(SurveyReport.claim_id == claim.id)) is None:
+    if not repository.has_survey_report(session, claim.id):
         raise TransitionGuardFailed(
             action="submit_survey", why_zh="尚无查勘报告", why_en="no survey report yet"
         )
@@ -161,10 +158,8 @@ def _flag_inconsistencies(
 
 def _require_surveyor(session: Session, user_id: int) -> User:
     user = session.get(User, user_id)
-    is_surveyor = session.scalar(
-        select(UserRole.id).where(UserRole.user_id == user_id, UserRole.role == Role.SURVEYOR.value)
-    )
-    if user is None or not user.is_active or is_surveyor is None:
+    is_surveyor = users.holds_role(session, user_id, [Role.SURVEYOR.value])
+    if user is None or not user.is_active or not is_surveyor:
         raise NotASurveyor(field="surveyor_id")
     return user
 
@@ -339,10 +334,18 @@ def submit_report(
     return report
 
 
+def submit(
+    session: Session, *, actor: Principal, claim: Claim, data: SurveyReportIn
+) -> SurveyReport:
+    """The survey report as the API and the claim page take it (``SurveyReportIn``)."""
+    return submit_report(
+        session,
+        actor=actor,
+        claim=claim,
+        **data.model_dump(exclude={"plan"}),
+        plan={code: PlanAnswer(status=r.status, note=r.note) for code, r in data.plan.items()},
+    )
+
+
 def report_of(session: Session, claim_id: int) -> SurveyReport | None:
-    return session.scalars(
-        select(SurveyReport)
-        .where(SurveyReport.claim_id == claim_id)
-        .order_by(SurveyReport.id.desc())
-        .limit(1)
-    ).first()
+    return repository.report_of(session, claim_id)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from claimdesk.audit.service import record
@@ -20,13 +20,13 @@ from claimdesk.claims.errors import (
     RejectionNeedsClause,
 )
 from claimdesk.claims.schemas import AdjustmentIn
-from claimdesk.claims.settlement import reserves
+from claimdesk.claims.settlement import repository, reserves
 from claimdesk.claims.settlement.assessment import current_assessments
 from claimdesk.claims.settlement.repository import history_for
 from claimdesk.claims.special.remote import require_head_office_step
 from claimdesk.models.claim import AdjustmentResult, Assessment, Claim
-from claimdesk.models.policy import Policy
 from claimdesk.models.product import Coverage
+from claimdesk.policies import repository as policies
 from claimdesk.rules.adjudication import types as t
 from claimdesk.rules.adjudication.accident import adjudicate_death, adjudicate_disability
 from claimdesk.rules.adjudication.critical_illness import adjudicate_critical_illness
@@ -211,9 +211,7 @@ def adjust(
         raise AssessmentMissing(coverage=data.coverage_code)
     # Two claims on one policy adjusted at once would both see the same 'remaining'
     # limit; the policy row lock makes the second wait and read the first's result.
-    policy = session.scalars(
-        select(Policy).where(Policy.id == claim.policy_id).with_for_update()
-    ).one()
+    policy = policies.lock(session, claim.policy_id)
     history = history_for(session, claim, coverage)
     facts, removed = engine_facts(claim, assessment)
     result = run_engine(
@@ -290,11 +288,7 @@ def adjust(
 
 
 def current_adjustments(session: Session, claim_id: int) -> dict[str, AdjustmentResult]:
-    rows = session.scalars(
-        select(AdjustmentResult).where(
-            AdjustmentResult.claim_id == claim_id, AdjustmentResult.current.is_(True)
-        )
-    )
+    rows = repository.current_adjustments(session, claim_id)
     return {a.coverage_code: a for a in rows}
 
 

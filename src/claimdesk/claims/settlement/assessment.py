@@ -4,8 +4,8 @@ adjuster's report accepted by both sides."""
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import update
+from sqlalchemy.orm import Session
 
 from claimdesk.audit.service import record
 from claimdesk.auth.principal import Principal
@@ -19,10 +19,11 @@ from claimdesk.claims.errors import (
     IllegalTransition,
     UnknownCoverage,
 )
+from claimdesk.claims.intake import repository as intake_repository
 from claimdesk.claims.schemas import AdjusterAcceptIn, AssessmentIn
-from claimdesk.claims.settlement import reserves
+from claimdesk.claims.settlement import repository, reserves
 from claimdesk.claims.special.remote import require_local_step
-from claimdesk.models.claim import Assessment, AssessmentItem, Claim, Material, MaterialFile
+from claimdesk.models.claim import Assessment, AssessmentItem, Claim, MaterialFile
 
 MEDICAL = ("medical", "accident_medical")
 
@@ -53,12 +54,8 @@ def _check_facts(session: Session, claim: Claim, coverage_type: str, data: Asses
     elif coverage_type == "accident_disability" and not data.injuries:
         raise _invalid("injuries", "须逐项评定伤残等级", "each injury needs its grade")
     elif coverage_type == "accident_death":
-        received = session.scalar(
-            select(Material.received).where(
-                Material.claim_id == claim.id, Material.code == "death_certificate"
-            )
-        )
-        if not received:
+        certificate = intake_repository.material(session, claim.id, "death_certificate")
+        if certificate is None or not certificate.received:
             raise DeathCertificateRequired(field="death_certificate")
     elif coverage_type == "property":
         if (data.repair is None) == (data.total_loss is None):
@@ -196,11 +193,7 @@ def accept_adjuster_report(
 
 
 def current_assessments(session: Session, claim_id: int) -> dict[str, Assessment]:
-    rows = session.scalars(
-        select(Assessment)
-        .where(Assessment.claim_id == claim_id, Assessment.current.is_(True))
-        .options(selectinload(Assessment.items))
-    )
+    rows = repository.current_assessments(session, claim_id)
     return {a.coverage_code: a for a in rows}
 
 

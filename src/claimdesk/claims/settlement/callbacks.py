@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from claimdesk.auth.principal import Principal
 from claimdesk.claims import workflow
+from claimdesk.claims.settlement import repository
 from claimdesk.clocks import service as clocks
 from claimdesk.models.claim import Claim
 from claimdesk.models.clock import Clock
@@ -75,4 +75,4 @@ def open_callback(
 
 
 def callback_of_clock(session: Session, clock: Clock) -> Callback | None:
-    return session.scalars(select(Callback).where(Callback.clock_id == clock.id)).first()
+    return repository.callback_of_clock(session, clock.id)

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from claimdesk import lifecycle
@@ -24,7 +23,7 @@ from claimdesk.audit.service import record
 from claimdesk.auth.principal import Principal
 from claimdesk.claims import timeutil, workflow
 from claimdesk.claims.config import rules
-from claimdesk.claims.settlement import reserves
+from claimdesk.claims.settlement import repository, reserves
 from claimdesk.claims.settlement.errors import (
     CallbackAlreadyDone,
     OptionsRequired,
@@ -33,7 +32,6 @@ from claimdesk.claims.settlement.errors import (
 )
 from claimdesk.clocks import service as clocks
 from claimdesk.errors import NotFound
-from claimdesk.models.audit import AuditEntry
 from claimdesk.models.claim import (
     AdjustmentResult,
     Claim,
@@ -43,7 +41,6 @@ from claimdesk.models.claim import (
     SurveyReport,
 )
 from claimdesk.models.clock import Clock
-from claimdesk.models.job import OutboxMessage
 from claimdesk.models.payment import ArchiveRecord, Callback, Payment, PaymentBatch
 from claimdesk.models.review import DecisionNotice, RejectionNotice, ReviewDecision
 from claimdesk.policies.service import add_months
@@ -78,12 +75,7 @@ def close(session: Session, *, actor: Principal, claim: Claim, reason: str | Non
                 stage="closing",
                 reason="结案释放 / released at closing",
             )
-    archive_no = (
-        session.scalar(
-            select(func.max(ArchiveRecord.archive_no)).where(ArchiveRecord.claim_id == claim.id)
-        )
-        or 0
-    ) + 1
+    archive_no = repository.last_archive_no(session, claim.id) + 1
     keep_until = retention_until(claim, local_date(at))
     items = list(_records(session, claim))
     for kind, ref, description, sha256, details in items:
@@ -119,7 +111,15 @@ def close(session: Session, *, actor: Principal, claim: Claim, reason: str | Non
 
 
 def _records(session: Session, claim: Claim) -> Any:
-    """Every record of the claim: (kind, ref, description, sha256, details)."""
+    """Every record of the claim: (kind, ref, description, sha256, details), in the
+    order of its life: intake, settlement, payment, then its notices and trail."""
+    yield from _intake_records(session, claim)
+    yield from _settlement_records(session, claim.id)
+    yield from _payment_records(session, claim.id)
+    yield from _trail_records(session, claim.id)
+
+
+def _intake_records(session: Session, claim: Claim) -> Any:
     cid = claim.id
     yield (
         "claim",
@@ -136,9 +136,7 @@ def _records(session: Session, claim: Claim) -> Any:
         ),
         {},
     )
-    for f in session.scalars(
-        select(MaterialFile).where(MaterialFile.claim_id == cid).order_by(MaterialFile.id)
-    ):
+    for f in repository.of_claim(session, MaterialFile, cid, MaterialFile.id):
         yield (
             "file",
             str(f.id),
@@ -146,9 +144,7 @@ def _records(session: Session, claim: Claim) -> Any:
             f.sha256,
             {"size": f.size, "content_type": f.content_type, "material_code": f.material_code},
         )
-    for n in session.scalars(
-        select(MissingMaterialsNotice).where(MissingMaterialsNotice.claim_id == cid)
-    ):
+    for n in repository.of_claim(session, MissingMaterialsNotice, cid):
         yield (
             "materials_notice",
             str(n.id),
@@ -156,9 +152,12 @@ def _records(session: Session, claim: Claim) -> Any:
             _digest({"items": n.items, "deadline": n.deadline, "sent_at": n.sent_at}),
             {},
         )
-    for s in session.scalars(select(SurveyReport).where(SurveyReport.claim_id == cid)):
+    for s in repository.of_claim(session, SurveyReport, cid):
         yield ("survey_report", str(s.id), "查勘报告 survey report", s.content_hash, {})
-    for a in session.scalars(select(AdjustmentResult).where(AdjustmentResult.claim_id == cid)):
+
+
+def _settlement_records(session: Session, cid: int) -> Any:
+    for a in repository.of_claim(session, AdjustmentResult, cid):
         yield (
             "adjustment",
             str(a.id),
@@ -166,7 +165,7 @@ def _records(session: Session, claim: Claim) -> Any:
             _digest({"payable": a.payable, "trace": a.trace, "signed_by": a.signed_by}),
             {"current": a.current},
         )
-    for d in session.scalars(select(ReviewDecision).where(ReviewDecision.claim_id == cid)):
+    for d in repository.of_claim(session, ReviewDecision, cid):
         yield (
             "review_decision",
             str(d.id),
@@ -182,11 +181,14 @@ def _records(session: Session, claim: Claim) -> Any:
             ),
             {},
         )
-    for r in session.scalars(select(RejectionNotice).where(RejectionNotice.claim_id == cid)):
+    for r in repository.of_claim(session, RejectionNotice, cid):
         yield ("rejection_notice", str(r.id), "拒赔通知书 rejection notice", r.sha256, {})
-    for dn in session.scalars(select(DecisionNotice).where(DecisionNotice.claim_id == cid)):
+    for dn in repository.of_claim(session, DecisionNotice, cid):
         yield ("decision_notice", str(dn.id), "理赔决定通知书 decision notice", dn.sha256, {})
-    for p in session.scalars(select(Payment).where(Payment.claim_id == cid)):
+
+
+def _payment_records(session: Session, cid: int) -> Any:
+    for p in repository.of_claim(session, Payment, cid):
         yield (
             "payment",
             str(p.id),
@@ -206,11 +208,10 @@ def _records(session: Session, claim: Claim) -> Any:
             batch = session.get(PaymentBatch, p.batch_id)
             if batch is not None:
                 yield ("payment_file", f"{batch.id}:{p.id}", batch.filename, batch.sha256, {})
-    for m in session.scalars(
-        select(OutboxMessage).where(
-            OutboxMessage.related_type == "claim", OutboxMessage.related_id == str(cid)
-        )
-    ):
+
+
+def _trail_records(session: Session, cid: int) -> Any:
+    for m in repository.claim_messages(session, cid):
         yield (
             "notice",
             str(m.id),
@@ -218,7 +219,7 @@ def _records(session: Session, claim: Claim) -> Any:
             hashlib.sha256(m.body.encode("utf-8")).hexdigest(),
             {"status": m.status},
         )
-    for t in session.scalars(select(ClaimTransition).where(ClaimTransition.claim_id == cid)):
+    for t in repository.of_claim(session, ClaimTransition, cid):
         yield (
             "transition",
             str(t.id),
@@ -226,22 +227,12 @@ def _records(session: Session, claim: Claim) -> Any:
             _digest({"action": t.action, "at": t.at, "actor": t.actor}),
             {},
         )
-    for e in session.scalars(
-        select(AuditEntry)
-        .where(AuditEntry.entity_type == "claim", AuditEntry.entity_id == str(cid))
-        .order_by(AuditEntry.seq)
-    ):
+    for e in repository.claim_audit_entries(session, cid):
         yield ("audit_entry", str(e.seq), e.action, e.hash, {})
 
 
 def archive_of(session: Session, claim_id: int) -> list[ArchiveRecord]:
-    return list(
-        session.scalars(
-            select(ArchiveRecord)
-            .where(ArchiveRecord.claim_id == claim_id)
-            .order_by(ArchiveRecord.id)
-        )
-    )
+    return repository.of_claim(session, ArchiveRecord, claim_id, ArchiveRecord.id)
 
 
 def reopen(session: Session, *, actor: Principal, claim: Claim, reason: str | None) -> None:
@@ -269,19 +260,13 @@ class CallbackResult:
 
 
 def callbacks_of(session: Session, claim_id: int) -> list[Callback]:
-    return list(
-        session.scalars(select(Callback).where(Callback.claim_id == claim_id).order_by(Callback.id))
-    )
+    return repository.of_claim(session, Callback, claim_id, Callback.id)
 
 
 def complete_callback(
     session: Session, *, actor: Principal, claim: Claim, callback_id: int, data: CallbackResult
 ) -> Callback:
-    callback = session.scalars(
-        select(Callback)
-        .where(Callback.id == callback_id, Callback.claim_id == claim.id)
-        .with_for_update()
-    ).one_or_none()
+    callback = repository.callback_for_update(session, claim.id, callback_id)
     if callback is None:
         raise NotFound(what="callback", field="callback_id")
     if not lifecycle.CALLBACK.allows(callback.status, "done"):

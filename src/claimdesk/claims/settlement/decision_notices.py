@@ -17,7 +17,6 @@ import hashlib
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from claimdesk.audit.service import record
@@ -25,11 +24,12 @@ from claimdesk.auth.principal import Principal
 from claimdesk.claims import timeutil, workflow
 from claimdesk.claims.documents import _Writer
 from claimdesk.claims.errors import IllegalTransition, TransitionGuardFailed
+from claimdesk.claims.settlement import repository
 from claimdesk.claims.settlement.adjustment import current_adjustments
 from claimdesk.claims.settlement.repository import rounds_of
 from claimdesk.clocks import service as clocks
 from claimdesk.jobs.outbox import send_message
-from claimdesk.models.claim import AssessmentItem, Claim
+from claimdesk.models.claim import Claim
 from claimdesk.models.payment import Callback, Recovery
 from claimdesk.models.review import DecisionNotice, ReviewRound
 from claimdesk.payments import service as pay_service
@@ -55,13 +55,7 @@ def calculation(session: Session, claim: Claim) -> list[dict[str, Any]]:
     """Per coverage: what was claimed, what was removed, deductible, ratio, payable."""
     rows: list[dict[str, Any]] = []
     for code, adjustment in sorted(current_adjustments(session, claim.id).items()):
-        items = list(
-            session.scalars(
-                select(AssessmentItem).where(
-                    AssessmentItem.assessment_id == adjustment.assessment_id
-                )
-            )
-        )
+        items = repository.assessment_items(session, adjustment.assessment_id)
         claimed = sum((i.amount or ZERO for i in items), ZERO)
         removed = sum((i.amount or ZERO for i in items if i.removed), ZERO)
         rows.append(
@@ -291,11 +285,7 @@ def notice_pdf(
 
 
 def notice_of(session: Session, claim_id: int) -> DecisionNotice | None:
-    return session.scalars(
-        select(DecisionNotice)
-        .where(DecisionNotice.claim_id == claim_id)
-        .order_by(DecisionNotice.id.desc())
-    ).first()
+    return repository.latest_of_claim(session, DecisionNotice, claim_id)
 
 
 def conclude_approved(session: Session, *, actor: Principal, claim: Claim) -> DecisionNotice:

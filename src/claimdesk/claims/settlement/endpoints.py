@@ -15,19 +15,14 @@ from sqlalchemy.orm import Session
 from claimdesk.audit.service import record
 from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
-from claimdesk.claims import timeutil
 from claimdesk.claims.repository import get_claim
 from claimdesk.claims.settlement import closing, recoveries, review
-from claimdesk.claims.settlement import repository as settlement_repository
+from claimdesk.claims.settlement import read as settlement_read
 from claimdesk.claims.settlement.decision_notices import conclude_approved, notice_of
 from claimdesk.claims.settlement.errors import IdempotencyKeyRequired
 from claimdesk.claims.settlement.reserves import reserves_of
-from claimdesk.clocks.schemas import ClockOut
 from claimdesk.deps import DB, require
 from claimdesk.errors import NotFound
-from claimdesk.models.claim import Claim
-from claimdesk.models.clock import Clock
-from claimdesk.models.payment import Callback, Payment
 from claimdesk.payments import service
 from claimdesk.payments.schemas import (
     ArchiveOut,
@@ -37,7 +32,6 @@ from claimdesk.payments.schemas import (
     CallbackIn,
     CallbackOut,
     DecisionBody,
-    DecisionOut,
     DelayNoticeIn,
     FinancialsOut,
     PaymentIn,
@@ -45,10 +39,8 @@ from claimdesk.payments.schemas import (
     RecoveryIn,
     RecoveryOut,
     ReviewOut,
-    RoundOut,
     SubmitIn,
 )
-from claimdesk.rules.deadlines import local_date
 
 router = APIRouter(prefix="/claims", tags=["claims: review and payment"])
 
@@ -62,66 +54,20 @@ Recoverer = Annotated[Principal, Depends(require(Permission.CLAIMS_RECOVERY))]
 FinanceReader = Annotated[Principal, Depends(require(Permission.CLAIMS_FINANCIALS))]
 
 
-def payment_out(payment: Payment) -> PaymentOut:
-    return PaymentOut(
-        id=payment.id,
-        claim_id=payment.claim_id,
-        kind=payment.kind,
-        sequence=payment.sequence,
-        idempotency_key=payment.idempotency_key,
-        amount=payment.amount,
-        allocations=payment.allocations,
-        means=payment.means,
-        payee_name=payment.payee_name,
-        payee_basis=payment.payee_basis,
-        account_masked=service.mask_account(payment.account_last4),
-        status=payment.status,
-        batch_id=payment.batch_id,
-        attempts=payment.attempts,
-        expected_arrival=payment.expected_arrival,
-        paid_at=payment.paid_at,
-        bank_reference=payment.bank_reference,
-        failure_reason=payment.failure_reason,
-    )
-
-
-def _review_out(db: Session, claim_id: int, principal_lang: str) -> ReviewOut:
-    claim = db.get(Claim, claim_id)
-    assert claim is not None
-    current = review.open_round(db, claim.id)
-    next_tier, proposal = (None, None) if current is None else review.next_step(db, current)
-    notice = review.notice_of(db, claim.id)
-    labels = review.CHECKLIST_LABELS
-    return ReviewOut(
-        claim_id=claim.id,
-        state=claim.state,
-        rounds=[RoundOut.model_validate(r) for r in settlement_repository.rounds_of(db, claim.id)],
-        decisions=[
-            DecisionOut.model_validate(d) for d in review.decisions_of(db, claim_id=claim.id)
-        ],
-        next_tier=next_tier,
-        answering_rejection_of_tier=None if proposal is None else proposal.tier,
-        checklist_items={k: list(v) for k, v in labels.items()},
-        # POL-6: shown with every review, so a non-disclosure rejection is seen coming.
-        incontestability=review.incontestability_of(db, claim, local_date(timeutil.now())),
-        rejection_notice_id=None if notice is None else notice.id,
-    )
-
-
 # -- review (CLM-V1..V4) -----------------------------------------------------------------
 
 
 @router.get("/{claim_id}/review", response_model=ReviewOut)
 def read_review(claim_id: int, db: DB, principal: Reader) -> ReviewOut:
     claim = get_claim(db, principal, claim_id)
-    return _review_out(db, claim.id, principal.language)
+    return settlement_read.review_out(db, claim.id)
 
 
 @router.post("/{claim_id}/review/submit", response_model=ReviewOut)
 def submit_review(claim_id: int, body: SubmitIn, db: DB, principal: Adjuster) -> ReviewOut:
     claim = get_claim(db, principal, claim_id, for_update=True)
     review.submit(db, actor=principal, claim=claim, reason=body.reason)
-    return _review_out(db, claim.id, principal.language)
+    return settlement_read.review_out(db, claim.id)
 
 
 @router.post("/{claim_id}/review/decisions", response_model=ReviewOut)
@@ -133,7 +79,7 @@ def decide(claim_id: int, body: DecisionBody, db: DB, principal: Reviewer) -> Re
         claim=claim,
         data=review.DecisionIn(**body.model_dump()),
     )
-    return _review_out(db, claim.id, principal.language)
+    return settlement_read.review_out(db, claim.id)
 
 
 @router.get("/{claim_id}/rejection-notice.pdf", response_class=Response)
@@ -177,7 +123,7 @@ def conclude_without_payment(claim_id: int, db: DB, principal: Reviewer) -> Revi
     callback (claims approved before the rule were left waiting for a zero payment)."""
     claim = get_claim(db, principal, claim_id, for_update=True)
     conclude_approved(db, actor=principal, claim=claim)
-    return _review_out(db, claim.id, principal.language)
+    return settlement_read.review_out(db, claim.id)
 
 
 # -- payment (CLM-P1..P5) ----------------------------------------------------------------
@@ -222,13 +168,13 @@ def request_payment(
     )
     if not created:
         response.status_code = 200
-    return payment_out(payment)
+    return settlement_read.payment_out(payment)
 
 
 @router.get("/{claim_id}/payments", response_model=list[PaymentOut])
 def list_payments(claim_id: int, db: DB, principal: Reader) -> list[PaymentOut]:
     claim = get_claim(db, principal, claim_id)
-    return [payment_out(p) for p in service.payments_of(db, claim.id)]
+    return settlement_read.payments_out(db, claim.id)
 
 
 @router.post("/{claim_id}/payment-delay-notice", status_code=204)
@@ -270,19 +216,10 @@ def read_archive(claim_id: int, db: DB, principal: Reader) -> ArchiveOut:
     return _archive(db, claim.id, claim.number)
 
 
-def _callback_out(db: Session, callback: Callback, language: str = "zh-CN") -> CallbackOut:
-    out = CallbackOut.model_validate(callback)
-    if callback.clock_id is not None:
-        clock = db.get(Clock, callback.clock_id)
-        out.due_at = None if clock is None else clock.due_at
-        out.clock = None if clock is None else ClockOut.of(clock, language).model_dump(mode="json")
-    return out
-
-
 @router.get("/{claim_id}/callbacks", response_model=list[CallbackOut])
 def list_callbacks(claim_id: int, db: DB, principal: Reader) -> list[CallbackOut]:
     claim = get_claim(db, principal, claim_id)
-    return [_callback_out(db, c, principal.language) for c in closing.callbacks_of(db, claim.id)]
+    return settlement_read.callbacks_out(db, claim.id, principal.language)
 
 
 @router.post("/{claim_id}/callbacks/{callback_id}/complete", response_model=CallbackOut)
@@ -302,7 +239,7 @@ def complete_callback(
             options_explained=tuple(body.options_explained),
         ),
     )
-    return _callback_out(db, done, principal.language)
+    return settlement_read.callback_out(db, done, principal.language)
 
 
 # -- recoveries and financials (FIN-1, FIN-2) --------------------------------------------
@@ -326,6 +263,6 @@ def financials(claim_id: int, db: DB, principal: FinanceReader) -> FinancialsOut
         recovered=figures["recovered"],
         net_cost=figures["net"],
         reserves={r.coverage_code: r.amount for r in reserves_of(db, claim.id)},
-        payments=[payment_out(p) for p in service.payments_of(db, claim.id)],
+        payments=settlement_read.payments_out(db, claim.id),
         recoveries=[RecoveryOut.model_validate(r) for r in recoveries.recoveries_of(db, claim.id)],
     )

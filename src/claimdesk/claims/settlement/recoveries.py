@@ -6,16 +6,16 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from claimdesk.audit.service import record
 from claimdesk.auth.principal import Principal
 from claimdesk.claims import timeutil
+from claimdesk.claims.settlement import repository
 from claimdesk.claims.settlement.errors import RecoveryLineNotAllowed, RecoveryNotYet
 from claimdesk.errors import ValidationFailed
 from claimdesk.models.claim import Claim
-from claimdesk.models.payment import Payment, Recovery
+from claimdesk.models.payment import Recovery
 
 RECOVERY_LINES = ("property", "liability")
 CENT = Decimal("0.01")
@@ -64,16 +64,12 @@ def record_recovery(
 
 
 def paid_total(session: Session, claim_id: int) -> Decimal:
-    amounts = session.scalars(
-        select(Payment.amount).where(Payment.claim_id == claim_id, Payment.status == "paid")
-    )
+    amounts = repository.paid_amounts(session, claim_id)
     return sum(amounts, Decimal("0.00"))
 
 
 def recoveries_of(session: Session, claim_id: int) -> list[Recovery]:
-    return list(
-        session.scalars(select(Recovery).where(Recovery.claim_id == claim_id).order_by(Recovery.id))
-    )
+    return repository.of_claim(session, Recovery, claim_id, Recovery.id)
 
 
 def net_cost(session: Session, claim_id: int) -> dict[str, Decimal]:

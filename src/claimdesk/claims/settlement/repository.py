@@ -1,20 +1,36 @@
 """Settlement queries: what earlier paid claims of the same policy already used of each
 coverage (the ADJ-* accumulators), read by adjustment and by the reserves' remaining
-limit. Here, not in adjustment, so reserves and adjustment need not import each other."""
+limit (here, not in adjustment, so reserves and adjustment need not import each other);
+the claim's assessments, adjustments, reserves, review rounds and decisions, notices,
+callbacks and archive; and every record of a claim the archive lists at closing."""
 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
 
-from claimdesk.models.claim import AdjustmentResult, Claim
-from claimdesk.models.payment import Payment
+from claimdesk.models.audit import AuditEntry
+from claimdesk.models.claim import (
+    AdjustmentResult,
+    Assessment,
+    AssessmentItem,
+    Claim,
+    ClaimTransition,
+    FraudFlag,
+    Reserve,
+    SurveyAssignment,
+)
+from claimdesk.models.job import OutboxMessage
+from claimdesk.models.payment import ArchiveRecord, Callback, Payment
+from claimdesk.models.policy import Policy
 from claimdesk.models.product import Coverage
-from claimdesk.models.review import ReviewRound
+from claimdesk.models.review import ReviewDecision, ReviewRound
 from claimdesk.rules.adjudication import types as t
+
+M = TypeVar("M")
 
 
 def paid_claims() -> Any:
@@ -82,3 +98,158 @@ def rounds_of(session: Session, claim_id: int) -> list[ReviewRound]:
             select(ReviewRound).where(ReviewRound.claim_id == claim_id).order_by(ReviewRound.round)
         )
     )
+
+
+def of_claim(session: Session, model: type[M], claim_id: int, *order_by: Any) -> list[M]:
+    """Every row of ``model`` (a table with a claim_id) recorded on the claim."""
+    query = select(model).where(model.claim_id == claim_id)  # type: ignore[attr-defined]
+    return list(session.scalars(query.order_by(*order_by) if order_by else query))
+
+
+def latest_of_claim(session: Session, model: type[M], claim_id: int) -> M | None:
+    """The claim's newest row of ``model`` (by id)."""
+    query = select(model).where(model.claim_id == claim_id)  # type: ignore[attr-defined]
+    return session.scalars(query.order_by(model.id.desc())).first()  # type: ignore[attr-defined]
+
+
+# -- assessment and adjustment ----------------------------------------------------------
+
+
+def current_assessments(session: Session, claim_id: int) -> list[Assessment]:
+    query = (
+        select(Assessment)
+        .where(Assessment.claim_id == claim_id, Assessment.current.is_(True))
+        .options(selectinload(Assessment.items))
+    )
+    return list(session.scalars(query))
+
+
+def assessment_items(session: Session, assessment_id: int) -> list[AssessmentItem]:
+    query = select(AssessmentItem).where(AssessmentItem.assessment_id == assessment_id)
+    return list(session.scalars(query))
+
+
+def current_adjustments(session: Session, claim_id: int) -> list[AdjustmentResult]:
+    query = select(AdjustmentResult).where(
+        AdjustmentResult.claim_id == claim_id, AdjustmentResult.current.is_(True)
+    )
+    return list(session.scalars(query))
+
+
+def coverages_of_policy(session: Session, policy_id: int) -> list[Coverage]:
+    """The coverages of the product version the policy was sold under."""
+    version_id = select(Policy.product_version_id).where(Policy.id == policy_id)
+    version = session.scalar(version_id)
+    return list(session.scalars(select(Coverage).where(Coverage.version_id == version)))
+
+
+def reserve(session: Session, claim_id: int, coverage_code: str) -> Reserve | None:
+    query = select(Reserve).where(
+        Reserve.claim_id == claim_id, Reserve.coverage_code == coverage_code
+    )
+    return session.scalars(query).one_or_none()
+
+
+# -- review (CLM-V1, CLM-V2) --------------------------------------------------------------
+
+
+def fraud_flag_count(session: Session, claim_id: int) -> int:
+    query = select(func.count()).select_from(FraudFlag).where(FraudFlag.claim_id == claim_id)
+    return session.scalar(query) or 0
+
+
+def transition_actors(session: Session, claim_id: int) -> list[tuple[str, int | None]]:
+    query = select(ClaimTransition.action, ClaimTransition.actor_id).where(
+        ClaimTransition.claim_id == claim_id
+    )
+    return [(action, actor_id) for action, actor_id in session.execute(query)]
+
+
+def handlers(session: Session, claim_id: int) -> list[tuple[int | None, str]]:
+    """(user id, role) of whoever surveyed, assessed and adjusted the claim."""
+    found: list[tuple[int | None, str]] = []
+    for query, role in (
+        (
+            select(SurveyAssignment.surveyor_id).where(SurveyAssignment.claim_id == claim_id),
+            "surveyor",
+        ),
+        (select(Assessment.assessed_by_id).where(Assessment.claim_id == claim_id), "assessor"),
+        (
+            select(AdjustmentResult.signed_by_id).where(AdjustmentResult.claim_id == claim_id),
+            "adjuster",
+        ),
+    ):
+        found += [(user_id, role) for user_id in session.scalars(query)]
+    return found
+
+
+def open_round(session: Session, claim_id: int) -> ReviewRound | None:
+    query = (
+        select(ReviewRound)
+        .where(ReviewRound.claim_id == claim_id, ReviewRound.status == "open")
+        .order_by(ReviewRound.round.desc())
+    )
+    return session.scalars(query).first()
+
+
+def last_round_number(session: Session, claim_id: int) -> int:
+    query = select(func.max(ReviewRound.round)).where(ReviewRound.claim_id == claim_id)
+    return session.scalar(query) or 0
+
+
+def decisions_of(
+    session: Session, *, claim_id: int, round_id: int | None = None
+) -> list[ReviewDecision]:
+    query = select(ReviewDecision).where(ReviewDecision.claim_id == claim_id)
+    if round_id is not None:
+        query = query.where(ReviewDecision.round_id == round_id)
+    return list(session.scalars(query.order_by(ReviewDecision.id)))
+
+
+def tier_decided(session: Session, round_id: int, tier: int) -> bool:
+    query = select(ReviewDecision.id).where(
+        ReviewDecision.round_id == round_id, ReviewDecision.tier == tier
+    )
+    return session.scalar(query) is not None
+
+
+# -- payment, callbacks, closing ----------------------------------------------------------
+
+
+def paid_amounts(session: Session, claim_id: int) -> list[Decimal]:
+    query = select(Payment.amount).where(Payment.claim_id == claim_id, Payment.status == "paid")
+    return list(session.scalars(query))
+
+
+def callback_of_clock(session: Session, clock_id: int) -> Callback | None:
+    return session.scalars(select(Callback).where(Callback.clock_id == clock_id)).first()
+
+
+def callback_for_update(session: Session, claim_id: int, callback_id: int) -> Callback | None:
+    query = (
+        select(Callback)
+        .where(Callback.id == callback_id, Callback.claim_id == claim_id)
+        .with_for_update()
+    )
+    return session.scalars(query).one_or_none()
+
+
+def last_archive_no(session: Session, claim_id: int) -> int:
+    query = select(func.max(ArchiveRecord.archive_no)).where(ArchiveRecord.claim_id == claim_id)
+    return session.scalar(query) or 0
+
+
+def claim_messages(session: Session, claim_id: int) -> list[OutboxMessage]:
+    query = select(OutboxMessage).where(
+        OutboxMessage.related_type == "claim", OutboxMessage.related_id == str(claim_id)
+    )
+    return list(session.scalars(query))
+
+
+def claim_audit_entries(session: Session, claim_id: int) -> list[AuditEntry]:
+    query = (
+        select(AuditEntry)
+        .where(AuditEntry.entity_type == "claim", AuditEntry.entity_id == str(claim_id))
+        .order_by(AuditEntry.seq)
+    )
+    return list(session.scalars(query))

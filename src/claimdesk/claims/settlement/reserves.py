@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from claimdesk.audit.service import record
@@ -16,20 +15,17 @@ from claimdesk.claims.errors import (
     ReserveReasonRequired,
     UnknownCoverage,
 )
+from claimdesk.claims.settlement import repository
 from claimdesk.claims.settlement.repository import history_for
 from claimdesk.errors import ValidationFailed
 from claimdesk.models.claim import Claim, Reserve, ReserveChange
-from claimdesk.models.policy import Policy
 from claimdesk.models.product import Coverage
 
 CENT = Decimal("0.01")
 
 
 def claim_coverages(session: Session, claim: Claim) -> dict[str, Coverage]:
-    version_id = session.scalar(
-        select(Policy.product_version_id).where(Policy.id == claim.policy_id)
-    )
-    rows = session.scalars(select(Coverage).where(Coverage.version_id == version_id))
+    rows = repository.coverages_of_policy(session, claim.policy_id)
     return {c.code: c for c in rows if c.code in claim.coverage_codes}
 
 
@@ -54,21 +50,11 @@ def remaining_limit(session: Session, claim: Claim, coverage: Coverage) -> Decim
 
 
 def reserves_of(session: Session, claim_id: int) -> list[Reserve]:
-    return list(
-        session.scalars(
-            select(Reserve).where(Reserve.claim_id == claim_id).order_by(Reserve.coverage_code)
-        )
-    )
+    return repository.of_claim(session, Reserve, claim_id, Reserve.coverage_code)
 
 
 def history_of(session: Session, claim_id: int) -> list[ReserveChange]:
-    return list(
-        session.scalars(
-            select(ReserveChange)
-            .where(ReserveChange.claim_id == claim_id)
-            .order_by(ReserveChange.id)
-        )
-    )
+    return repository.of_claim(session, ReserveChange, claim_id, ReserveChange.id)
 
 
 def _check_amount(amount: Decimal, field: str) -> Decimal:
@@ -123,9 +109,7 @@ def revise(
         raise UnknownCoverage(field="coverage_code", code=coverage_code)
     amount = _check_amount(amount, field)
     at = timeutil.now()
-    reserve = session.scalars(
-        select(Reserve).where(Reserve.claim_id == claim.id, Reserve.coverage_code == coverage_code)
-    ).one_or_none()
+    reserve = repository.reserve(session, claim.id, coverage_code)
     before = None if reserve is None else reserve.amount
     if stage in ("acceptance", "manual") and (before is None or amount > before):
         # A figure a person enters is what the claim may still cost: never more than

@@ -16,14 +16,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from claimdesk import lifecycle
 from claimdesk.audit.service import record
 from claimdesk.auth.principal import Principal
 from claimdesk.claims import timeutil, workflow
-from claimdesk.claims.settlement import decision_notices
+from claimdesk.claims.settlement import decision_notices, repository
 from claimdesk.claims.settlement.callbacks import open_callback
 from claimdesk.claims.settlement.decision_notices import APPEAL_ROUTE_EN, APPEAL_ROUTE_ZH
 from claimdesk.claims.settlement.documents import rejection_notice_pdf
@@ -42,12 +41,7 @@ from claimdesk.claims.settlement.errors import (
 from claimdesk.clocks import service as clocks
 from claimdesk.jobs.outbox import send_message
 from claimdesk.models.claim import (
-    AdjustmentResult,
-    Assessment,
     Claim,
-    ClaimTransition,
-    FraudFlag,
-    SurveyAssignment,
 )
 from claimdesk.models.policy import Policy
 from claimdesk.models.review import RejectionNotice, ReviewDecision, ReviewRound
@@ -110,9 +104,7 @@ def tiers_for(session: Session, claim: Claim, *, at: dt.datetime) -> tuple[int, 
     config = thresholds.in_force(session, at=at)
     amount = claim.payable_total or Decimal("0.00")
     reasons: list[str] = []
-    flagged = session.scalar(
-        select(func.count()).select_from(FraudFlag).where(FraudFlag.claim_id == claim.id)
-    )
+    flagged = repository.fraud_flag_count(session, claim.id)
     if claim.is_major:
         reasons.append("major")
     if flagged:
@@ -136,45 +128,23 @@ def handlers_of(session: Session, claim: Claim) -> dict[int, str]:
     ):
         if user_id is not None:
             found.setdefault(user_id, role)
-    for action, actor_id in session.execute(
-        select(ClaimTransition.action, ClaimTransition.actor_id).where(
-            ClaimTransition.claim_id == claim.id
-        )
-    ):
+    for action, actor_id in repository.transition_actors(session, claim.id):
         if actor_id is not None and action in _HANDLING_ACTIONS:
             found.setdefault(actor_id, _HANDLING_ACTIONS[action])
-    for query, role in (
-        (
-            select(SurveyAssignment.surveyor_id).where(SurveyAssignment.claim_id == claim.id),
-            "surveyor",
-        ),
-        (select(Assessment.assessed_by_id).where(Assessment.claim_id == claim.id), "assessor"),
-        (
-            select(AdjustmentResult.signed_by_id).where(AdjustmentResult.claim_id == claim.id),
-            "adjuster",
-        ),
-    ):
-        for user_id in session.scalars(query):
-            if user_id is not None:
-                found.setdefault(user_id, role)
+    for user_id, role in repository.handlers(session, claim.id):
+        if user_id is not None:
+            found.setdefault(user_id, role)
     return found
 
 
 def open_round(session: Session, claim_id: int) -> ReviewRound | None:
-    return session.scalars(
-        select(ReviewRound)
-        .where(ReviewRound.claim_id == claim_id, ReviewRound.status == "open")
-        .order_by(ReviewRound.round.desc())
-    ).first()
+    return repository.open_round(session, claim_id)
 
 
 def decisions_of(
     session: Session, *, claim_id: int, round_id: int | None = None
 ) -> list[ReviewDecision]:
-    query = select(ReviewDecision).where(ReviewDecision.claim_id == claim_id)
-    if round_id is not None:
-        query = query.where(ReviewDecision.round_id == round_id)
-    return list(session.scalars(query.order_by(ReviewDecision.id)))
+    return repository.decisions_of(session, claim_id=claim_id, round_id=round_id)
 
 
 def next_step(session: Session, review: ReviewRound) -> tuple[int, ReviewDecision | None]:
@@ -202,10 +172,7 @@ def submit(session: Session, *, actor: Principal, claim: Claim, reason: str | No
     """Adjusted → in review; the round's tiers are fixed now (CLM-V1)."""
     at = timeutil.now()
     tiers, why = tiers_for(session, claim, at=at)
-    number = (
-        session.scalar(select(func.max(ReviewRound.round)).where(ReviewRound.claim_id == claim.id))
-        or 0
-    ) + 1
+    number = repository.last_round_number(session, claim.id) + 1
     workflow.transition_by_service(
         session,
         claim=claim,
@@ -305,11 +272,7 @@ def decide(session: Session, *, actor: Principal, claim: Claim, data: DecisionIn
             raise PolicyIncontestable(
                 since=shown["in_force_since"], from_day=shown["incontestable_from"]
             )
-    if session.scalar(
-        select(ReviewDecision.id).where(
-            ReviewDecision.round_id == review.id, ReviewDecision.tier == tier
-        )
-    ):
+    if repository.tier_decided(session, review.id, tier):
         raise TierAlreadyDecided(tier=tier)
     decision = ReviewDecision(
         claim_id=claim.id,
@@ -516,11 +479,7 @@ def _reject(
 
 
 def notice_of(session: Session, claim_id: int) -> RejectionNotice | None:
-    return session.scalars(
-        select(RejectionNotice)
-        .where(RejectionNotice.claim_id == claim_id)
-        .order_by(RejectionNotice.id.desc())
-    ).first()
+    return repository.latest_of_claim(session, RejectionNotice, claim_id)
 
 
 # -- the automatic authority (CLM-T2) -----------------------------------------------------
@@ -546,18 +505,13 @@ def decide_automatically(
     if actor.session_kind != "system":
         raise ReviewerTierMismatch(tier=AUTOMATIC_TIER, role="automatic")
     amount = claim.payable_total or Decimal("0.00")
-    flagged = session.scalar(
-        select(func.count()).select_from(FraudFlag).where(FraudFlag.claim_id == claim.id)
-    )
+    flagged = repository.fraud_flag_count(session, claim.id)
     if claim.is_major or flagged or amount <= 0 or amount > limit:
         raise ReviewerTierMismatch(
             tier=tiers_for(session, claim, at=timeutil.now())[0], role="automatic"
         )
     at = timeutil.now()
-    number = (
-        session.scalar(select(func.max(ReviewRound.round)).where(ReviewRound.claim_id == claim.id))
-        or 0
-    ) + 1
+    number = repository.last_round_number(session, claim.id) + 1
     why = [f"automatic:{rule_set_version}", f"amount<={limit}"]
     workflow.transition_by_service(
         session,

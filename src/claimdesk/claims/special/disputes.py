@@ -17,20 +17,22 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from claimdesk import lifecycle
 from claimdesk.audit.service import record
+from claimdesk.auth import repository as users
 from claimdesk.auth.principal import Principal
 from claimdesk.claims import notify, timeutil
+from claimdesk.claims.repository import get_claim
+from claimdesk.claims.special import repository
 from claimdesk.clocks import service as clocks
-from claimdesk.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from claimdesk.errors import Conflict, PermissionDenied, ValidationFailed
 from claimdesk.models.claim import Claim
 from claimdesk.models.clock import Clock
 from claimdesk.models.event import ClaimDispute, ClaimDisputeStep
 from claimdesk.models.service import Complaint
-from claimdesk.models.user import User, UserRole
+from claimdesk.models.user import User
 from claimdesk.rules.deadlines import Rule
 
 RESPONSE_CLOCK = "claim_dispute.response"
@@ -98,34 +100,6 @@ class DisputePathNotAllowed(ValidationFailed):
     message_en = "{field}: a {size} dispute may only go to {allowed}"
 
 
-def get_dispute(session: Session, dispute_id: int, *, for_update: bool = False) -> ClaimDispute:
-    query = select(ClaimDispute).where(ClaimDispute.id == dispute_id)
-    if for_update:
-        query = query.with_for_update()
-    dispute = session.scalars(query).one_or_none()
-    if dispute is None:
-        raise NotFound(what="claim dispute", field="dispute_id")
-    return dispute
-
-
-def disputes_of(session: Session, claim_id: int) -> list[ClaimDispute]:
-    return list(
-        session.scalars(
-            select(ClaimDispute).where(ClaimDispute.claim_id == claim_id).order_by(ClaimDispute.id)
-        )
-    )
-
-
-def steps_of(session: Session, dispute_id: int) -> list[ClaimDisputeStep]:
-    return list(
-        session.scalars(
-            select(ClaimDisputeStep)
-            .where(ClaimDisputeStep.dispute_id == dispute_id)
-            .order_by(ClaimDisputeStep.id)
-        )
-    )
-
-
 def response_clock(session: Session, dispute: ClaimDispute) -> Clock | None:
     """The 2-hour clock governing the answer: the dispute's own, or its complaint's."""
     if dispute.complaint_id is not None:
@@ -140,24 +114,33 @@ def response_clock(session: Session, dispute: ClaimDispute) -> Clock | None:
     return found[-1] if found else None
 
 
+# Who may answer a dispute (CLM-Z3): a named person of the claim or service side.
+RESPONDER_ROLES = (
+    "claims_handler",
+    "service_agent",
+    "adjuster",
+    "reviewer_1",
+    "reviewer_2",
+    "reviewer_3",
+)
+
+
+def with_claim(
+    session: Session, *, actor: Principal, dispute_id: int
+) -> tuple[ClaimDispute, Claim]:
+    """The dispute and its claim, both locked; the claim's row rules apply to its
+    disputes too (a dispute of a claim outside the actor's rows is not found)."""
+    dispute = repository.get_dispute(session, dispute_id, for_update=True)
+    return dispute, get_claim(session, actor, dispute.claim_id, for_update=True)
+
+
 def _staff(session: Session, user_id: int) -> User:
     user = session.get(User, user_id)
-    role = session.scalar(
-        select(UserRole.id).where(
-            UserRole.user_id == user_id,
-            UserRole.role.in_(
-                (
-                    "claims_handler",
-                    "service_agent",
-                    "adjuster",
-                    "reviewer_1",
-                    "reviewer_2",
-                    "reviewer_3",
-                )
-            ),
-        )
-    )
-    if user is None or not user.is_active or role is None:
+    if (
+        user is None
+        or not user.is_active
+        or not users.holds_role(session, user_id, RESPONDER_ROLES)
+    ):
         raise ResponderNotStaff(field="responder_id")
     return user
 

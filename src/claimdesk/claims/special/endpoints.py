@@ -11,11 +11,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from claimdesk.auth.permissions import Permission
@@ -23,6 +21,22 @@ from claimdesk.auth.principal import Principal
 from claimdesk.claims import analytics
 from claimdesk.claims.repository import get_claim
 from claimdesk.claims.special import disputes, events, remote
+from claimdesk.claims.special import repository as special_repository
+from claimdesk.claims.special.schemas import (
+    AnswerIn,
+    CloseIn,
+    DisputeIn,
+    DisputeOut,
+    EscalateIn,
+    EventIn,
+    EventOut,
+    LinkIn,
+    MailingIn,
+    MemberIn,
+    RemoteIn,
+    RemoteOut,
+    ResolveIn,
+)
 from claimdesk.clocks.schemas import ClockOut
 from claimdesk.clocks.service import clock_met
 from claimdesk.deps import DB, require
@@ -40,57 +54,7 @@ EventManager = Annotated[Principal, Depends(require(Permission.CLAIM_EVENTS_MANA
 DisputeWorker = Annotated[Principal, Depends(require(Permission.CLAIM_DISPUTES))]
 Analyst = Annotated[Principal, Depends(require(Permission.CLAIMS_REPORTS))]
 
-Amount = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=2)]
-Text = Annotated[str, Field(min_length=1, max_length=4000)]
-Code = Annotated[str, Field(min_length=1, max_length=40)]
-
-
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
 # -- mass events (CLM-Z2) ----------------------------------------------------------------
-
-
-class EventIn(_In):
-    name: Annotated[str, Field(min_length=1, max_length=200)]
-    event_type: Literal["earthquake", "flood", "typhoon", "fire", "accident", "other"]
-    region: Annotated[str, Field(min_length=1, max_length=200)]
-    starts_on: dt.date
-    ends_on: dt.date | None = None
-    deferrable_materials: list[Code] = Field(default_factory=list, max_length=30)
-    small_loss_amount: Amount = Decimal("10000.00")
-    guide_zh: Text
-    guide_en: Text
-    hotline: Annotated[str, Field(max_length=40)] | None = None
-
-
-class EventOut(BaseModel):
-    id: int
-    name: str
-    event_type: str
-    region: str
-    starts_on: dt.date
-    ends_on: dt.date | None
-    status: str
-    deferrable_materials: list[str]
-    small_loss_amount: Decimal
-    hotline: str | None
-    team: list[dict[str, Any]] = Field(default_factory=list)
-    claims: list[dict[str, Any]] = Field(default_factory=list)
-
-
-class MemberIn(_In):
-    user_id: int
-    duty: Annotated[str, Field(max_length=100)] | None = None
-
-
-class CloseIn(_In):
-    reason: Text
-
-
-class LinkIn(_In):
-    event_id: int
 
 
 def _event_out(
@@ -98,10 +62,13 @@ def _event_out(
 ) -> EventOut:
     out = EventOut.model_validate(event, from_attributes=True)
     if detail:
-        out.team = [{"user_id": m.user_id, "duty": m.duty} for m in events.members_of(db, event.id)]
+        out.team = [
+            {"user_id": m.user_id, "duty": m.duty}
+            for m in special_repository.members_of(db, event.id)
+        ]
         out.claims = [
             {"claim_id": c.id, "number": c.number, "state": c.state, "small_loss": link.small_loss}
-            for link, c in events.event_claims(db, event.id, actor=actor)
+            for link, c in special_repository.event_claims(db, event.id, actor=actor)
         ]
     return out
 
@@ -114,19 +81,19 @@ def create_event(body: EventIn, db: DB, principal: EventManager) -> EventOut:
 
 @router.get("/claim-events/{event_id}", response_model=EventOut)
 def read_event(event_id: int, db: DB, principal: Reader) -> EventOut:
-    return _event_out(db, events.get_event(db, event_id), actor=principal, detail=True)
+    return _event_out(db, special_repository.get_event(db, event_id), actor=principal, detail=True)
 
 
 @router.post("/claim-events/{event_id}/team", response_model=EventOut)
 def add_member(event_id: int, body: MemberIn, db: DB, principal: EventManager) -> EventOut:
-    event = events.get_event(db, event_id, for_update=True)
+    event = special_repository.get_event(db, event_id, for_update=True)
     events.add_member(db, actor=principal, event=event, user_id=body.user_id, duty=body.duty)
     return _event_out(db, event, actor=principal, detail=True)
 
 
 @router.post("/claim-events/{event_id}/close", response_model=EventOut)
 def close_event(event_id: int, body: CloseIn, db: DB, principal: EventManager) -> EventOut:
-    event = events.get_event(db, event_id, for_update=True)
+    event = special_repository.get_event(db, event_id, for_update=True)
     events.close_event(db, actor=principal, event=event, reason=body.reason)
     return _event_out(db, event, actor=principal, detail=True)
 
@@ -135,7 +102,7 @@ def close_event(event_id: int, body: CloseIn, db: DB, principal: EventManager) -
 def link_claim(claim_id: int, body: LinkIn, db: DB, principal: Handler) -> list[dict[str, Any]]:
     """Group the claim under an event; answers with its green-channel checklist."""
     claim = get_claim(db, principal, claim_id, for_update=True)
-    event = events.get_event(db, body.event_id)
+    event = special_repository.get_event(db, body.event_id)
     events.link_claim(db, actor=principal, event=event, claim=claim)
     return events.checklist(db, claim)
 
@@ -154,26 +121,6 @@ def event_guide(event_id: int, db: DB) -> dict[str, Any]:
 # -- remote claims (CLM-Z1) --------------------------------------------------------------
 
 
-class RemoteIn(_In):
-    local_org_unit_id: int
-
-
-class RemoteOut(BaseModel):
-    claim_id: int
-    local_org_unit_id: int
-    policy_org_unit_id: int | None
-    head_office_org_unit_id: int
-    designated_at: dt.datetime
-    mailings: list[dict[str, Any]] = Field(default_factory=list)
-
-
-class MailingIn(_In):
-    carrier: Annotated[str, Field(min_length=1, max_length=40)]
-    tracking_number: Annotated[str, Field(min_length=4, max_length=64, pattern=r"^[A-Za-z0-9-]+$")]
-    items: list[Code] = Field(min_length=1, max_length=30)
-    sent_on: dt.date
-
-
 def _mailing(m: MaterialMailing) -> dict[str, Any]:
     return {
         "id": m.id,
@@ -186,11 +133,11 @@ def _mailing(m: MaterialMailing) -> dict[str, Any]:
 
 
 def _remote_out(db: Session, claim_id: int) -> RemoteOut:
-    found = remote.remote_of(db, claim_id)
+    found = special_repository.remote_of(db, claim_id)
     if found is None:
         raise NotFound(what="remote claim designation", field="claim_id")
     out = RemoteOut.model_validate(found, from_attributes=True)
-    out.mailings = [_mailing(m) for m in remote.mailings_of(db, claim_id)]
+    out.mailings = [_mailing(m) for m in special_repository.mailings_of(db, claim_id)]
     return out
 
 
@@ -222,59 +169,6 @@ def receive_mailing(claim_id: int, mailing_id: int, db: DB, principal: Handler) 
 # -- disputes (CLM-Z3) -------------------------------------------------------------------
 
 
-class DisputeIn(_In):
-    description: Text
-    disputed_amount: Amount
-    responder_id: int | None = None
-    complaint_id: int | None = None
-    received_at: AwareDatetime | None = None
-
-
-class AnswerIn(_In):
-    answer: Text
-
-
-class EscalateIn(_In):
-    path: Literal[
-        "re_review",
-        "negotiation",
-        "association_mediation",
-        "regulator_mediation",
-        "arbitration",
-        "court",
-    ]
-    note: Text
-
-
-class ResolveIn(_In):
-    outcome: Literal["upheld", "partly_upheld", "dismissed", "settled", "withdrawn"]
-    note: Text
-    amount: Amount | None = None
-
-
-class DisputeOut(BaseModel):
-    id: int
-    claim_id: int
-    complaint_id: int | None
-    description: str
-    disputed_amount: Decimal
-    size: str
-    responder_id: int
-    received_at: dt.datetime
-    answered_at: dt.datetime | None
-    answer: str | None
-    path: str | None
-    status: str
-    outcome: str | None
-    outcome_amount: Decimal | None
-    resolved_at: dt.datetime | None
-    response_due_at: dt.datetime | None = None
-    response_met: bool | None = None
-    # GEN-4: the 2-hour answer clock (CLM-Z3) with its rule, basis and state.
-    response_clock: dict[str, Any] | None = None
-    steps: list[dict[str, Any]] = Field(default_factory=list)
-
-
 def _dispute_out(db: Session, dispute: ClaimDispute, language: str = "zh-CN") -> DisputeOut:
     out = DisputeOut.model_validate(dispute, from_attributes=True)
     clock = disputes.response_clock(db, dispute)
@@ -284,17 +178,9 @@ def _dispute_out(db: Session, dispute: ClaimDispute, language: str = "zh-CN") ->
         out.response_clock = ClockOut.of(clock, language).model_dump(mode="json")
     out.steps = [
         {"path": s.path, "note": s.note, "at": s.at.isoformat(), "by_id": s.by_id}
-        for s in disputes.steps_of(db, dispute.id)
+        for s in special_repository.steps_of(db, dispute.id)
     ]
     return out
-
-
-def _dispute_and_claim(
-    db: Session, principal: Principal, dispute_id: int
-) -> tuple[ClaimDispute, Any]:
-    dispute = disputes.get_dispute(db, dispute_id, for_update=True)
-    # The claim's row rules apply to its disputes too.
-    return dispute, get_claim(db, principal, dispute.claim_id, for_update=True)
 
 
 @router.post("/claims/{claim_id}/disputes", status_code=201, response_model=DisputeOut)
@@ -307,12 +193,15 @@ def file_dispute(claim_id: int, body: DisputeIn, db: DB, principal: DisputeWorke
 @router.get("/claims/{claim_id}/disputes", response_model=list[DisputeOut])
 def list_disputes(claim_id: int, db: DB, principal: Reader) -> list[DisputeOut]:
     claim = get_claim(db, principal, claim_id)
-    return [_dispute_out(db, d, principal.language) for d in disputes.disputes_of(db, claim.id)]
+    return [
+        _dispute_out(db, d, principal.language)
+        for d in special_repository.disputes_of(db, claim.id)
+    ]
 
 
 @router.post("/claim-disputes/{dispute_id}/answer", response_model=DisputeOut)
 def answer_dispute(dispute_id: int, body: AnswerIn, db: DB, principal: DisputeWorker) -> DisputeOut:
-    dispute, claim = _dispute_and_claim(db, principal, dispute_id)
+    dispute, claim = disputes.with_claim(db, actor=principal, dispute_id=dispute_id)
     disputes.answer(db, actor=principal, dispute=dispute, claim=claim, text=body.answer)
     return _dispute_out(db, dispute, principal.language)
 
@@ -321,7 +210,7 @@ def answer_dispute(dispute_id: int, body: AnswerIn, db: DB, principal: DisputeWo
 def escalate_dispute(
     dispute_id: int, body: EscalateIn, db: DB, principal: DisputeWorker
 ) -> DisputeOut:
-    dispute, _claim = _dispute_and_claim(db, principal, dispute_id)
+    dispute, _claim = disputes.with_claim(db, actor=principal, dispute_id=dispute_id)
     disputes.escalate(db, actor=principal, dispute=dispute, path=body.path, note=body.note)
     return _dispute_out(db, dispute, principal.language)
 
@@ -330,7 +219,7 @@ def escalate_dispute(
 def resolve_dispute(
     dispute_id: int, body: ResolveIn, db: DB, principal: DisputeWorker
 ) -> DisputeOut:
-    dispute, claim = _dispute_and_claim(db, principal, dispute_id)
+    dispute, claim = disputes.with_claim(db, actor=principal, dispute_id=dispute_id)
     disputes.resolve(
         db,
         actor=principal,

@@ -17,18 +17,19 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from claimdesk import lifecycle
 from claimdesk.audit.service import record
+from claimdesk.auth import repository as users
 from claimdesk.auth.principal import Principal
 from claimdesk.claims import timeutil
-from claimdesk.claims.repository import materials_of, scoped
-from claimdesk.errors import Conflict, NotFound, ValidationFailed
+from claimdesk.claims.repository import materials_of
+from claimdesk.claims.special import repository
+from claimdesk.errors import Conflict, ValidationFailed
 from claimdesk.models.claim import Claim
 from claimdesk.models.event import MassEvent, MassEventClaim, MassEventMember, MaterialDeferral
-from claimdesk.models.user import User, UserRole
+from claimdesk.models.user import User
 from claimdesk.products.coverage_types import MATERIALS
 
 EVENT_TYPES = ("earthquake", "flood", "typhoon", "fire", "accident", "other")
@@ -75,16 +76,6 @@ def _check_materials(codes: list[str], field: str) -> list[str]:
         if code not in MATERIALS:
             raise UnknownMaterialCode(field=f"{field}.{index}", value=code)
     return list(dict.fromkeys(codes))
-
-
-def get_event(session: Session, event_id: int, *, for_update: bool = False) -> MassEvent:
-    query = select(MassEvent).where(MassEvent.id == event_id)
-    if for_update:
-        query = query.with_for_update()
-    event = session.scalars(query).one_or_none()
-    if event is None:
-        raise NotFound(what="mass event", field="event_id")
-    return event
 
 
 def create_event(
@@ -140,16 +131,9 @@ def add_member(
     session: Session, *, actor: Principal, event: MassEvent, user_id: int, duty: str | None
 ) -> MassEventMember:
     user = session.get(User, user_id)
-    staff_role = session.scalar(
-        select(UserRole.id).where(UserRole.user_id == user_id, UserRole.role != "customer")
-    )
-    if user is None or not user.is_active or staff_role is None:
+    if user is None or not user.is_active or not users.holds_role(session, user_id):
         raise NotActiveStaff(field="user_id")
-    existing = session.scalars(
-        select(MassEventMember).where(
-            MassEventMember.event_id == event.id, MassEventMember.user_id == user_id
-        )
-    ).one_or_none()
+    existing = repository.member(session, event.id, user_id)
     if existing is not None:
         return existing
     member = MassEventMember(event_id=event.id, user_id=user_id, duty=duty, added_at=timeutil.now())
@@ -166,16 +150,6 @@ def add_member(
     return member
 
 
-def members_of(session: Session, event_id: int) -> list[MassEventMember]:
-    return list(
-        session.scalars(
-            select(MassEventMember)
-            .where(MassEventMember.event_id == event_id)
-            .order_by(MassEventMember.id)
-        )
-    )
-
-
 def close_event(session: Session, *, actor: Principal, event: MassEvent, reason: str) -> MassEvent:
     event.closed_at = timeutil.now()
     # CLM-Z2: a closed event stays closed (a second close is a 409).
@@ -185,12 +159,6 @@ def close_event(session: Session, *, actor: Principal, event: MassEvent, reason:
     return event
 
 
-def link_of(session: Session, claim_id: int) -> MassEventClaim | None:
-    return session.scalars(
-        select(MassEventClaim).where(MassEventClaim.claim_id == claim_id)
-    ).one_or_none()
-
-
 def link_claim(
     session: Session, *, actor: Principal, event: MassEvent, claim: Claim
 ) -> MassEventClaim:
@@ -198,7 +166,7 @@ def link_claim(
     deferrable items not yet in are marked deferred (recorded, with the event)."""
     if event.status != "active":
         raise EventClosed(name=event.name)
-    existing = link_of(session, claim.id)
+    existing = repository.link_of(session, claim.id)
     if existing is not None:
         raise ClaimAlreadyInEvent(event_id=existing.event_id)
     if claim.loss_date < event.starts_on or (event.ends_on and claim.loss_date > event.ends_on):
@@ -239,16 +207,9 @@ def link_claim(
     return link
 
 
-def deferred_codes(session: Session, claim: Claim) -> set[str]:
-    """Checklist items the green channel lets come later (not counted as missing)."""
-    return set(
-        session.scalars(select(MaterialDeferral.code).where(MaterialDeferral.claim_id == claim.id))
-    )
-
-
 def checklist(session: Session, claim: Claim) -> list[dict[str, Any]]:
     """Each item as received, deferred (green channel: may come later) or missing."""
-    deferred = deferred_codes(session, claim)
+    deferred = repository.deferred_codes(session, claim)
     items = []
     for material in materials_of(session, claim.id):
         if material.received:
@@ -262,24 +223,9 @@ def checklist(session: Session, claim: Claim) -> list[dict[str, Any]]:
     return items
 
 
-def event_claims(
-    session: Session, event_id: int, *, actor: Principal
-) -> list[tuple[MassEventClaim, Claim]]:
-    """The event's claims that ``actor`` may see (CLM-F2: the same row filter as every
-    other claim query — a customer sees only their own, a surveyor only theirs)."""
-    visible = scoped(select(Claim), actor).with_only_columns(Claim.id).scalar_subquery()
-    rows = session.execute(
-        select(MassEventClaim, Claim)
-        .join(Claim, Claim.id == MassEventClaim.claim_id)
-        .where(MassEventClaim.event_id == event_id, Claim.id.in_(visible))
-        .order_by(MassEventClaim.small_loss.desc(), Claim.id)
-    ).all()
-    return [(link, claim) for link, claim in rows]
-
-
 def public_guide(session: Session, event_id: int) -> dict[str, Any]:
     """What the public may read about an event: no claim, person or staff data."""
-    event = get_event(session, event_id)
+    event = repository.get_event(session, event_id)
     return {
         "id": event.id,
         "name": event.name,

@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from claimdesk.audit.service import record
@@ -23,11 +22,13 @@ from claimdesk.auth.principal import Principal
 from claimdesk.claims import timeutil
 from claimdesk.claims.intake import acceptance
 from claimdesk.claims.repository import materials_of
+from claimdesk.claims.special import repository
 from claimdesk.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from claimdesk.models.claim import Claim
 from claimdesk.models.event import MaterialMailing, RemoteClaim
 from claimdesk.models.org import OrgUnit
 from claimdesk.models.user import User
+from claimdesk.org import repository as org_repository
 
 # Moves of the table made by the local branch, and by head office.
 LOCAL_MOVES = frozenset(
@@ -101,12 +102,6 @@ class MailingAlreadyReceived(Conflict):
     message_en = "This mailing was received at {at}"
 
 
-def remote_of(session: Session, claim_id: int) -> RemoteClaim | None:
-    return session.scalars(
-        select(RemoteClaim).where(RemoteClaim.claim_id == claim_id)
-    ).one_or_none()
-
-
 def _unit(session: Session, unit_id: int) -> OrgUnit:
     unit = session.get(OrgUnit, unit_id)
     if unit is None:
@@ -117,16 +112,14 @@ def _unit(session: Session, unit_id: int) -> OrgUnit:
 def designate(
     session: Session, *, actor: Principal, claim: Claim, local_org_unit_id: int
 ) -> RemoteClaim:
-    if remote_of(session, claim.id) is not None:
+    if repository.remote_of(session, claim.id) is not None:
         raise AlreadyRemote()
     local = _unit(session, local_org_unit_id)
     if local.kind != "branch":
         raise NotABranch(field="local_org_unit_id")
     if local.id == claim.org_unit_id:
         raise SameUnitNotRemote(field="local_org_unit_id")
-    head = session.scalars(
-        select(OrgUnit).where(OrgUnit.kind == "head_office").order_by(OrgUnit.id).limit(1)
-    ).first()
+    head = org_repository.head_office(session)
     if head is None:
         raise NoHeadOffice()
     at = timeutil.now()
@@ -184,7 +177,7 @@ def require_org_for_move(
         and action not in HEAD_OFFICE_MOVES
     ):
         return  # no org rule for this move (the report itself, withdrawals ...): no look-up
-    remote = remote_of(session, claim.id)
+    remote = repository.remote_of(session, claim.id)
     if remote is None:
         return
     if action == "assign_surveyor":
@@ -203,29 +196,19 @@ def require_org_for_move(
 
 def require_local_step(session: Session, *, claim: Claim, actor: Principal) -> None:
     """Recording an assessment of a remote claim (local branch)."""
-    remote = remote_of(session, claim.id)
+    remote = repository.remote_of(session, claim.id)
     if remote is not None and actor.session_kind != "system":
         _require_local(session, remote, actor)
 
 
 def require_head_office_step(session: Session, *, claim: Claim, actor: Principal) -> None:
     """Running the adjustment of a remote claim (head office)."""
-    remote = remote_of(session, claim.id)
+    remote = repository.remote_of(session, claim.id)
     if remote is not None and actor.session_kind != "system":
         _require_head_office(remote, actor)
 
 
 # -- mailed materials --------------------------------------------------------------------
-
-
-def mailings_of(session: Session, claim_id: int) -> list[MaterialMailing]:
-    return list(
-        session.scalars(
-            select(MaterialMailing)
-            .where(MaterialMailing.claim_id == claim_id)
-            .order_by(MaterialMailing.id)
-        )
-    )
 
 
 def record_mailing(
@@ -242,12 +225,7 @@ def record_mailing(
     for index, code in enumerate(items):
         if code not in codes:
             raise UnknownMailedItem(field=f"items.{index}", value=code)
-    duplicate = session.scalar(
-        select(MaterialMailing.id).where(
-            MaterialMailing.carrier == carrier, MaterialMailing.tracking_number == tracking_number
-        )
-    )
-    if duplicate is not None:
+    if repository.mailing_recorded(session, carrier, tracking_number):
         raise ValidationFailed(
             field="tracking_number",
             zh="tracking_number：该运单号已登记",

@@ -456,6 +456,8 @@ class AdjudicationResult:
 
     @property
     def trace(self) -> list[TraceStep]:
+        # Imported here: trace renders these steps with this module's TraceStep, a cycle
+        # kept on purpose so the engines' hot path never builds text nobody reads.
         from claimdesk.rules.adjudication.trace import render
 
         return [render(step) for step in self.steps]

@@ -18,7 +18,7 @@ from claimdesk.calendar import service
 from claimdesk.calendar.schemas import CalendarDayChangeIn, CalendarImportIn
 from claimdesk.deps import DB, require
 from claimdesk.errors import ClaimdeskError, ValidationFailed
-from claimdesk.web.kit import Refusal, attempt, common, local_today, page
+from claimdesk.web.kit import Refusal, attempt, common, language_of, local_today, page
 
 router = APIRouter(prefix="/admin/calendar")
 
@@ -75,7 +75,6 @@ def _page(
 
 
 def _lang(request: Request) -> str:
-    from claimdesk.web.kit import language_of
 
     return language_of(request)
 

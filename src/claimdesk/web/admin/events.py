@@ -9,21 +9,19 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from claimdesk.auth import repository as users
 from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
-from claimdesk.claims import repository
 from claimdesk.claims.special import events
-from claimdesk.claims.special.endpoints import CloseIn, EventIn, MemberIn
+from claimdesk.claims.special import repository as special_repository
+from claimdesk.claims.special.schemas import CloseIn, EventIn, MemberIn
 from claimdesk.deps import DB, require
 from claimdesk.errors import NotFound
-from claimdesk.models.claim import Claim
-from claimdesk.models.event import MassEvent
+from claimdesk.paging import PageRequest, Paging
 from claimdesk.products.coverage_types import MATERIALS
-from claimdesk.web.kit import Refusal, attempt, common, language_of, page
+from claimdesk.web.kit import Refusal, attempt, common, language_of, page, pager
 
 router = APIRouter()
 
@@ -40,17 +38,20 @@ def _list(
     db: Session,
     actor: Principal,
     *,
+    paging: PageRequest,
     refusal: Refusal | None = None,
     values: dict[str, Any] | None = None,
 ) -> Response:
-    found = db.scalars(select(MassEvent).order_by(MassEvent.starts_on.desc()).limit(200)).all()
+    found = special_repository.events_page(db, paging)
     zh = language_of(request) == "zh-CN"
     materials = [(code, names[0] if zh else names[1]) for code, names in MATERIALS.items()]
+    shown = pager(request, found.page_of(found.rows))
     return page(
         request,
         "admin/events.html",
         status_code=refusal.status_code if refusal else 200,
-        events=found,
+        events=found.rows,
+        pager=shown if shown.needed else None,
         types=EVENT_TYPES,
         materials=materials,
         values=values or {},
@@ -61,8 +62,8 @@ def _list(
 
 
 @router.get("/admin/events")
-def event_list(request: Request, db: DB, actor: Reader) -> Response:
-    return _list(request, db, actor)
+def event_list(request: Request, db: DB, actor: Reader, paging: Paging) -> Response:
+    return _list(request, db, actor, paging=paging)
 
 
 @router.post("/admin/events")
@@ -102,7 +103,7 @@ def create_event(
 
     done = attempt(request, db, call)
     if isinstance(done, Refusal):
-        return _list(request, db, actor, refusal=done, values=values)
+        return _list(request, db, actor, paging=PageRequest(), refusal=done, values=values)
     return RedirectResponse(f"/admin/events/{done.id}", status_code=303)
 
 
@@ -116,8 +117,8 @@ def _detail(
     action: str | None = None,
     values: dict[str, Any] | None = None,
 ) -> Response:
-    event = events.get_event(db, event_id)
-    members = events.members_of(db, event_id)
+    event = special_repository.get_event(db, event_id)
+    members = special_repository.members_of(db, event_id)
     names = users.display_names(db, [m.user_id for m in members])
     return page(
         request,
@@ -126,7 +127,8 @@ def _detail(
         event=event,
         members=members,
         names=names,
-        claims=_visible(db, actor, events.event_claims(db, event_id, actor=actor)),
+        # Row-filtered (CLM-F2: a surveyor sees only their own claims of the event).
+        claims=special_repository.event_claims(db, event_id, actor=actor),
         guide=events.public_guide(db, event_id),
         error=refusal.error if refusal else None,
         action=action,
@@ -134,19 +136,6 @@ def _detail(
         may_manage=actor.has(Permission.CLAIM_EVENTS_MANAGE),
         **common(request),
     )
-
-
-def _visible(db: Session, actor: Principal, rows: list[Any]) -> list[Any]:
-    """The event's claims this reader may see (CLM-F2: a surveyor only their own)."""
-    allowed = set(
-        db.scalars(
-            repository.scoped(
-                select(Claim.id).where(Claim.id.in_([claim.id for _link, claim in rows])),  # type: ignore[arg-type]
-                actor,
-            )
-        )
-    )
-    return [(link, claim) for link, claim in rows if claim.id in allowed]
 
 
 @router.get("/admin/events/{event_id}")
@@ -163,7 +152,7 @@ def add_member(
         if user_id is None:
             raise NotFound(what="user", field="username")
         body = MemberIn.model_validate({"user_id": user_id, "duty": duty.strip() or None})
-        event = events.get_event(db, event_id, for_update=True)
+        event = special_repository.get_event(db, event_id, for_update=True)
         return events.add_member(db, actor=actor, event=event, user_id=body.user_id, duty=body.duty)
 
     done = attempt(request, db, call)
@@ -186,7 +175,7 @@ def close_event(
 ) -> Response:
     def call() -> Any:
         body = CloseIn.model_validate({"reason": reason})
-        event = events.get_event(db, event_id, for_update=True)
+        event = special_repository.get_event(db, event_id, for_update=True)
         return events.close_event(db, actor=actor, event=event, reason=body.reason)
 
     done = attempt(request, db, call)

@@ -7,6 +7,7 @@ permission; a refusal is shown beside its form and writes nothing."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -371,7 +372,6 @@ def renew(
     policy_id: int, request: Request, db: DB, actor: Servicer, premium: Short = ""
 ) -> Response:
     def call() -> Any:
-        from decimal import Decimal, InvalidOperation
 
         amount = None
         if premium.strip():

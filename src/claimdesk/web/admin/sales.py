@@ -15,6 +15,7 @@ from claimdesk.auth import repository as users
 from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
 from claimdesk.deps import DB, require
+from claimdesk.errors import NotFound
 from claimdesk.models.user import User
 from claimdesk.sales import repository, service
 from claimdesk.sales.schemas import (
@@ -173,7 +174,6 @@ def register_agent(
     }
 
     def call() -> Any:
-        from claimdesk.errors import NotFound
 
         user_id = users.user_id_by_username(db, username.strip())
         if user_id is None:

@@ -2,7 +2,7 @@
 coverage type of the claim, shown for the coverage being assessed; the external loss
 adjuster's report (CLM-L2) and its acceptance by both sides.
 
-Every form builds the same AssessmentIn body as the API and calls the same handler, so
+Every form builds the same AssessmentIn body as the API and calls the same service, so
 the rules (a catalogue B line needs its self-pay ratio, a death claim its certificate,
 repair or total loss but not both) are the service's.
 """
@@ -14,13 +14,14 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from claimdesk.auth.principal import Principal
-from claimdesk.claims import endpoints as api
 from claimdesk.claims import schemas as cs
+from claimdesk.claims.repository import materials_of
+from claimdesk.claims.settlement import assessment
 from claimdesk.claims.settlement.assessment import MEDICAL, current_assessments
 from claimdesk.claims.settlement.reserves import claim_coverages
 from claimdesk.errors import ValidationFailed
 from claimdesk.i18n import _
-from claimdesk.models.claim import Claim, Material
+from claimdesk.models.claim import Claim
 from claimdesk.models.product import Coverage
 from claimdesk.products.coverage_types import TYPE_LABELS
 from claimdesk.products.diseases import MILD, SEVERE
@@ -262,13 +263,7 @@ def _disability_fields(
 
 
 def _death_fields(db: Session, claim: Claim, coverages: dict[str, Coverage]) -> list[FormField]:
-    from sqlalchemy import select
-
-    received = db.scalar(
-        select(Material.received).where(
-            Material.claim_id == claim.id, Material.code == "death_certificate"
-        )
-    )
+    received = any(m.received for m in materials_of(db, claim.id) if m.code == "death_certificate")
     status = _("received") if received else _("missing: receive it before the assessment")
     return [
         FormField(
@@ -572,7 +567,7 @@ def assess(db: Session, p: Principal, claim: Claim, form: Values) -> None:
                 "external_report_file_id": file_id,
             },
         )
-        api.assess(claim.id, body, db, p)
+        assessment.record_assessment(db, actor=p, claim=claim, data=body)
 
 
 # -- the adjuster's report, accepted by both sides (CLM-L2) ---------------------------------
@@ -627,4 +622,6 @@ def accept_adjuster_report(db: Session, p: Principal, claim: Claim, form: Values
         cs.AdjusterAcceptIn,
         {"side": text(form, "side"), "accepted_by": text(form, "accepted_by")},
     )
-    api.accept_adjuster_report(claim.id, int(raw) if raw.isdigit() else 0, body, db, p)
+    assessment.accept_adjuster_report(
+        db, actor=p, claim=claim, assessment_id=int(raw) if raw.isdigit() else 0, data=body
+    )

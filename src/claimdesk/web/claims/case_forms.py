@@ -3,22 +3,27 @@ an investigator (CLM-F1, Insurance Law art. 27), reopening (CLM-X2), case reserv
 (FIN-1), staff uploads and the review of materials (CLM-A2, CLM-A5), a later material
 request (CLM-A4), going back to the assessment, and recoveries (FIN-2).
 
-Each handler calls the API handler of the same step, so the rules are the API's."""
+Each handler calls the domain service the API route of the same step calls, so the rules
+are the API's."""
 
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
 from claimdesk.auth.principal import Principal
-from claimdesk.claims import endpoints as api
 from claimdesk.claims import schemas as cs
+from claimdesk.claims.fraud import service as fraud
 from claimdesk.claims.fraud.service import flags_of
+from claimdesk.claims.intake import acceptance
 from claimdesk.claims.repository import materials_of
+from claimdesk.claims.settlement import closing, recoveries, reserves
 from claimdesk.errors import ValidationFailed
 from claimdesk.i18n import current_language
 from claimdesk.models.claim import Claim
+from claimdesk.payments.schemas import RecoveryIn, SubmitIn
 from claimdesk.products.coverage_types import MATERIALS
 from claimdesk.web.claims.page_forms import (
+    TRIAL,
     UPLOAD_ACCEPT,
     ChoiceRequired,
     FormField,
@@ -26,6 +31,7 @@ from claimdesk.web.claims.page_forms import (
     aliased,
     store_file,
     text,
+    upload_in,
     validated,
 )
 
@@ -110,7 +116,7 @@ def _flag_id(form: Values) -> int:
 
 def clear_fraud(db: Session, p: Principal, claim: Claim, form: Values) -> None:
     body = validated(cs.FraudResolveIn, {"outcome": "cleared", "note": text(form, "note")})
-    api.resolve_fraud(claim.id, _flag_id(form), body, db, p)
+    fraud.resolve(db, actor=p, claim=claim, flag_id=_flag_id(form), data=body)
 
 
 def confirm_fraud(db: Session, p: Principal, claim: Claim, form: Values) -> None:
@@ -128,7 +134,7 @@ def confirm_fraud(db: Session, p: Principal, claim: Claim, form: Values) -> None
             "police_reference": text(form, "police_reference"),
         },
     )
-    api.resolve_fraud(claim.id, _flag_id(form), body, db, p)
+    fraud.resolve(db, actor=p, claim=claim, flag_id=_flag_id(form), data=body)
 
 
 # -- reopen (CLM-X2: a closed claim goes back to adjustment with a reason) --------------------
@@ -139,19 +145,15 @@ def reopen_fields(_db: Session, _claim: Claim) -> list[FormField]:
 
 
 def reopen(db: Session, p: Principal, claim: Claim, form: Values) -> None:
-    from claimdesk.claims.settlement import endpoints as pay
-    from claimdesk.payments.schemas import SubmitIn
-
-    pay.reopen_claim(claim.id, validated(SubmitIn, {"reason": text(form, "reason")}), db, p)
+    body = validated(SubmitIn, {"reason": text(form, "reason")})
+    closing.reopen(db, actor=p, claim=claim, reason=body.reason)
 
 
 # -- case reserve (FIN-1) ---------------------------------------------------------------------
 
 
 def reserve_fields(db: Session, claim: Claim) -> list[FormField]:
-    from claimdesk.claims.settlement.reserves import reserves_of
-
-    current = {r.coverage_code: r.amount for r in reserves_of(db, claim.id)}
+    current = {r.coverage_code: r.amount for r in reserves.reserves_of(db, claim.id)}
     options = [
         (code, f"{code} · ¥{current[code]:,.2f}" if code in current else code)
         for code in claim.coverage_codes
@@ -180,7 +182,15 @@ def revise_reserve(db: Session, p: Principal, claim: Claim, form: Values) -> Non
             "reason": text(form, "reason"),
         },
     )
-    api.revise_reserve(claim.id, body, db, p)
+    reserves.revise(
+        db,
+        actor=p,
+        claim=claim,
+        coverage_code=body.coverage_code,
+        amount=body.amount,
+        stage="manual",
+        reason=body.reason,
+    )
 
 
 # -- staff upload (CLM-A2) and the review of materials (CLM-A5) --------------------------------
@@ -213,8 +223,6 @@ def upload(db: Session, p: Principal, claim: Claim, form: Values) -> None:
         raise ChoiceRequired(field="purpose")
     code = text(form, "material_code") if purpose == "material" else None
     with aliased({"material_code": "material_code"}):
-        from claimdesk.web.claims.page_forms import TRIAL, upload_in
-
         if upload_in(form, "file") is None and not form.get(TRIAL):
             raise FileRequired(field="file")
         store_file(db, p, claim, form, "file", purpose=purpose, material_code=code)
@@ -251,7 +259,9 @@ def review_material(db: Session, p: Principal, claim: Claim, form: Values) -> No
         cs.MaterialReview,
         {"code": text(form, "code"), "result": text(form, "result"), "note": text(form, "note")},
     )
-    api.review_material(claim.id, body, db, p)
+    acceptance.review_material(
+        db, actor=p, claim=claim, code=body.code, result=body.result, note=body.note
+    )
 
 
 def original_fields(db: Session, claim: Claim) -> list[FormField]:
@@ -268,7 +278,7 @@ def original_fields(db: Session, claim: Claim) -> list[FormField]:
 
 def original_checked(db: Session, p: Principal, claim: Claim, form: Values) -> None:
     body = validated(cs.MaterialReceive, {"code": text(form, "code")})
-    api.original_checked(claim.id, body, db, p)
+    acceptance.mark_original_checked(db, actor=p, claim=claim, code=body.code)
 
 
 def later_fields(db: Session, claim: Claim) -> list[FormField]:
@@ -295,7 +305,9 @@ def later_materials(db: Session, p: Principal, claim: Claim, form: Values) -> No
         cs.LaterMaterialsRequest,
         {"items": items, "justification": text(form, "justification")},
     )
-    api.later_materials(claim.id, body, db, p)
+    acceptance.request_later_materials(
+        db, actor=p, claim=claim, items=body.items, justification=body.justification
+    )
 
 
 # -- recoveries (FIN-2) -----------------------------------------------------------------------
@@ -320,9 +332,6 @@ def recovery_fields(_db: Session, _claim: Claim) -> list[FormField]:
 
 
 def record_recovery(db: Session, p: Principal, claim: Claim, form: Values) -> None:
-    from claimdesk.claims.settlement import endpoints as pay
-    from claimdesk.payments.schemas import RecoveryIn
-
     body = validated(
         RecoveryIn,
         {
@@ -333,4 +342,4 @@ def record_recovery(db: Session, p: Principal, claim: Claim, form: Values) -> No
             "note": text(form, "note"),
         },
     )
-    pay.add_recovery(claim.id, body, db, p)
+    recoveries.record_recovery(db, actor=p, claim=claim, **body.model_dump())

@@ -22,6 +22,8 @@ from sqlalchemy.orm import Session
 
 from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
+from claimdesk.claims.config import rules
+from claimdesk.claims.intake.acceptance import store_upload
 from claimdesk.errors import ClaimdeskError, ValidationFailed
 from claimdesk.field_labels import field_label
 from claimdesk.i18n import current_language, gettext
@@ -254,8 +256,6 @@ def store_file(
 ) -> int | None:
     """Store the file chosen in field ``name`` on the claim (the same checks as the API
     upload: type sniffed, size limit); None when no file was chosen or on a trial run."""
-    from claimdesk.claims.config import rules
-    from claimdesk.claims.intake.acceptance import store_upload
 
     upload = upload_in(form, name)
     if upload is None or form.get(TRIAL):

@@ -9,8 +9,20 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from claimdesk.i18n import _, gettext
+from claimdesk.claims.fraud.service import flags_of
+from claimdesk.claims.intake.survey import report_of
+from claimdesk.claims.settlement import recoveries
+from claimdesk.claims.settlement.assessment import current_assessments
+from claimdesk.claims.special import disputes
+from claimdesk.claims.special import repository as special_repository
+from claimdesk.i18n import _, current_language, gettext
 from claimdesk.models.claim import Claim
+from claimdesk.models.event import MassEvent
+from claimdesk.models.org import OrgUnit
+from claimdesk.models.user import User
+from claimdesk.products.coverage_types import TYPE_LABELS
+from claimdesk.products.diseases import name_of
+from claimdesk.rules import survey_plan
 
 CENT = Decimal("0.01")
 
@@ -318,8 +330,6 @@ def trace_rows(trace: list[dict[str, Any]], language: str) -> list[dict[str, Any
 
 def survey_view(db: Session, claim: Claim) -> dict[str, Any] | None:
     """The signed survey report and its answers to the survey plan (CLM-S2, CLM-S3)."""
-    from claimdesk.claims.intake.survey import report_of
-    from claimdesk.rules import survey_plan
 
     report = report_of(db, claim.id)
     if report is None:
@@ -339,8 +349,6 @@ def survey_view(db: Session, claim: Claim) -> dict[str, Any] | None:
 
 
 def assessment_views(db: Session, claim: Claim) -> list[dict[str, Any]]:
-    from claimdesk.claims.settlement.assessment import current_assessments
-    from claimdesk.products.coverage_types import TYPE_LABELS
 
     out = []
     for code, a in current_assessments(db, claim.id).items():
@@ -377,7 +385,6 @@ FACT_LABELS = {
 
 
 def _zh() -> bool:
-    from claimdesk.i18n import current_language
 
     return current_language.get() == "zh-CN"
 
@@ -389,8 +396,6 @@ def _fact_text(name: str, value: Any) -> str:
             for k, v in value.items()
         )
     if name == "disease":
-        from claimdesk.products.diseases import name_of
-
         return f"{value} {name_of(str(value)) or ''}".strip()
     return _input(name, str(value))
 
@@ -407,7 +412,6 @@ def _facts(facts: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def fraud_flags(db: Session, claim: Claim) -> list[Any]:
-    from claimdesk.claims.fraud.service import flags_of
 
     return flags_of(db, claim.id)
 
@@ -425,18 +429,13 @@ DISPUTE_STATUS = {
 def special_view(db: Session, claim: Claim) -> dict[str, Any]:
     """The mass event, the remote designation with its mailings, the disputes, and the
     recoveries of the claim: whatever of these it has."""
-    from claimdesk.claims.settlement import recoveries
-    from claimdesk.claims.special import disputes, events, remote
-    from claimdesk.models.event import MassEvent
-    from claimdesk.models.org import OrgUnit
-    from claimdesk.models.user import User
 
-    link = events.link_of(db, claim.id)
+    link = special_repository.link_of(db, claim.id)
     event = db.get(MassEvent, link.event_id) if link else None
-    designation = remote.remote_of(db, claim.id)
+    designation = special_repository.remote_of(db, claim.id)
     local = db.get(OrgUnit, designation.local_org_unit_id) if designation else None
     rows = []
-    for d in disputes.disputes_of(db, claim.id):
+    for d in special_repository.disputes_of(db, claim.id):
         responder = db.get(User, d.responder_id)
         clock = disputes.response_clock(db, d)
         rows.append(
@@ -451,7 +450,7 @@ def special_view(db: Session, claim: Claim) -> dict[str, Any]:
         "event": event,
         "small_loss": bool(link and link.small_loss),
         "local_unit": local.name if local else None,
-        "mailings": remote.mailings_of(db, claim.id),
+        "mailings": special_repository.mailings_of(db, claim.id),
         "disputes": rows,
         "recoveries": recoveries.recoveries_of(db, claim.id),
         "net_cost": recoveries.net_cost(db, claim.id),

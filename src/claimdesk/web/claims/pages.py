@@ -1,7 +1,7 @@
 """Staff pages of the claims domain: the workbench queue and the claim page.
 
-Everything here calls the same thin API handlers (claims.endpoints, payments.endpoints)
-that the JSON API exposes, so a page never re-implements a business rule. Each action
+Everything here calls the domain services the JSON API's routes call (intake, settlement,
+fraud, payments), so a page never re-implements a business rule. Each action
 of the claim page is a small form (fields + the handler it calls); only the actions the
 claim's state allows AND the user's permissions cover are offered (CLM-F2, SEC-4).
 
@@ -15,37 +15,47 @@ other records into what the page shows; report_pages takes a report by phone.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
 from claimdesk import formatting
 from claimdesk.audit.service import record
+from claimdesk.auth import repository as users
 from claimdesk.auth.permissions import Permission, Role
 from claimdesk.auth.principal import Principal
-from claimdesk.claims import endpoints as api
 from claimdesk.claims import read, workflow
 from claimdesk.claims import schemas as cs
 from claimdesk.claims.config import rules
 from claimdesk.claims.errors import CertificateRequired
+from claimdesk.claims.fraud import service as fraud
+from claimdesk.claims.intake import acceptance, survey
 from claimdesk.claims.intake.contact import may_reveal_phone
-from claimdesk.claims.repository import get_claim
+from claimdesk.claims.intake.report import product_of
+from claimdesk.claims.intake.survey import plan_of
+from claimdesk.claims.repository import get_claim, materials_of
+from claimdesk.claims.settlement import adjustment, closing, review
+from claimdesk.claims.settlement import read as settlement_read
+from claimdesk.claims.settlement.recoveries import RECOVERY_LINES
 from claimdesk.deps import DB, require
-from claimdesk.errors import ClaimdeskError
+from claimdesk.errors import ClaimdeskError, NotFound, PermissionDenied
 from claimdesk.i18n import _, current_language, gettext
 from claimdesk.models.claim import Claim
 from claimdesk.models.policy import Policy
-from claimdesk.rules.survey_plan import PlanPhotosMissing
+from claimdesk.payments import service as pay_service
+from claimdesk.payments.schemas import BatchIn, CallbackIn, ConfirmationIn, DecisionBody, SubmitIn
+from claimdesk.products.coverage_types import MATERIALS
+from claimdesk.rules.survey_plan import STATUS_LABELS, PlanPhotosMissing
+from claimdesk.service import repository as service_repository
 from claimdesk.validation import describe_validation_error
 from claimdesk.web.automatic_view import stp_context
 from claimdesk.web.claims import assess_forms, case_forms, page_views, payment_forms, special_forms
+from claimdesk.web.claims.assess_forms import coverage_label
 from claimdesk.web.claims.claim_sections import PREVIEWABLE, notes_context
 from claimdesk.web.claims.page_forms import (
     TRIAL,
@@ -146,14 +156,8 @@ def _service_queue(db: Session, principal: Principal) -> list[dict[str, Any]]:
     """Open service records and complaints for the service desk (SVC-3, SVC-4)."""
     if not principal.has(Permission.SERVICE_DESK):
         return []
-    from claimdesk.models.service import Complaint
-
     now = dt.datetime.now(dt.UTC)
-    rows = db.scalars(
-        select(Complaint)
-        .where(Complaint.status.not_in(("decided", "accepted", "escalated", "archived")))
-        .limit(100)
-    )
+    rows = service_repository.open_complaints(db, limit=100)
     out = []
     for complaint in rows:
         # SVC-3: the earlier of the two rules binds.
@@ -200,13 +204,12 @@ def _accept_fields(db: Session, claim: Claim) -> list[FormField]:
 def _accept(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> None:
     reserves = {k.split("__", 1)[1]: v for k, v in form.items() if k.startswith("reserve__")}
     body = _validated(cs.AcceptIn, {"reserves": reserves, "reason": form.get("reason") or None})
-    api.accept_claim(claim.id, body, db, p)
+    acceptance.accept(
+        db, actor=p, claim=claim, reserve_amounts=dict(body.reserves), reason=body.reason
+    )
 
 
 def _receive_fields(db: Session, claim: Claim) -> list[FormField]:
-    from claimdesk.claims.repository import materials_of
-    from claimdesk.products.coverage_types import MATERIALS
-
     zh = True
     missing = [
         (m.code, MATERIALS.get(m.code, (m.code, m.code))[0 if zh else 1])
@@ -231,22 +234,22 @@ def _receive(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> N
             "original_checked": bool(form.get("original_checked")),
         },
     )
-    api.receive_material(claim.id, body, db, p)
+    acceptance.receive_paper(
+        db,
+        actor=p,
+        claim=claim,
+        code=body.code,
+        count=body.count,
+        original_checked=body.original_checked,
+    )
 
 
 def _notice(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> None:
-    api.materials_notice(claim.id, cs.NoticeCreate(items=[]), db, p)
+    acceptance.send_missing_notice(db, actor=p, claim=claim, requested=[])
 
 
 def _surveyor_fields(db: Session, claim: Claim) -> list[FormField]:
-    from claimdesk.models.user import User, UserRole
-
-    surveyors = db.execute(
-        select(User.id, User.display_name)
-        .join(UserRole, UserRole.user_id == User.id)
-        .where(UserRole.role == Role.SURVEYOR.value, User.is_active.is_(True))
-        .order_by(User.id)
-    ).all()
+    surveyors = users.active_users_with_roles(db, [Role.SURVEYOR.value])
     return [
         FormField(
             "surveyor_id",
@@ -260,17 +263,15 @@ def _surveyor_fields(db: Session, claim: Claim) -> list[FormField]:
 
 def _assign(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> None:
     body = _validated(cs.AssignIn, {"surveyor_id": form.get("surveyor_id")})
-    api.assign_surveyor(claim.id, body, db, p)
+    survey.assign(db, actor=p, claim=claim, surveyor_id=body.surveyor_id)
 
 
 def _contact(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> None:
-    api.survey_contact(claim.id, _validated(cs.ContactIn, {"note": form.get("note")}), db, p)
+    body = _validated(cs.ContactIn, {"note": form.get("note")})
+    survey.record_contact(db, actor=p, claim=claim, note=body.note)
 
 
 def _survey_fields(db: Session, claim: Claim) -> list[FormField]:
-    from claimdesk.claims.intake.survey import plan_of
-    from claimdesk.rules.survey_plan import STATUS_LABELS
-
     fields = [
         FormField("surveyed_at", "Surveyed at", "datetime-local", required=True),
         FormField("place", "Place", required=True),
@@ -352,7 +353,7 @@ def _survey(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> No
         if key.startswith("plan__") and status
     }
     try:
-        api.survey_report(claim.id, _validated(cs.SurveyReportIn, data), db, p)
+        survey.submit(db, actor=p, claim=claim, data=_validated(cs.SurveyReportIn, data))
     except (CertificateRequired, PlanPhotosMissing):
         if not trial:
             raise
@@ -392,28 +393,33 @@ def _adjust(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> No
             "rejection_evidence",
         )
     }
-    api.adjust(claim.id, _validated(cs.AdjustmentIn, data), db, p)
+    adjustment.adjust(db, actor=p, claim=claim, data=_validated(cs.AdjustmentIn, data))
 
 
-def _transition(endpoint: Callable[..., Any]) -> Handler:
+def _move(action: str) -> Handler:
+    """A move of the transition table with an optional reason (the API's generic move)."""
+
     def handle(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> None:
-        endpoint(claim.id, cs.TransitionIn(reason=form.get("reason") or None), db, p)
+        reason = cs.TransitionIn(reason=form.get("reason") or None).reason
+        workflow.transition(db, claim=claim, action=action, actor=p, reason=reason)
 
     return handle
 
 
-def _submit_review(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> None:
-    from claimdesk.claims.settlement import endpoints as pay
-    from claimdesk.payments.schemas import SubmitIn
+def _complete_adjustment(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> None:
+    reason = cs.TransitionIn(reason=form.get("reason") or None).reason
+    adjustment.complete(db, actor=p, claim=claim, reason=reason)
 
-    pay.submit_review(claim.id, SubmitIn(reason=form.get("reason") or None), db, p)
+
+def _submit_review(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> None:
+    review.submit(
+        db, actor=p, claim=claim, reason=SubmitIn(reason=form.get("reason") or None).reason
+    )
 
 
 def _review_checks() -> tuple[tuple[str, str], ...]:
     # The review service owns the checklist (CLM-V2); its English labels are our msgids.
-    from claimdesk.claims.settlement.review import CHECKLIST, CHECKLIST_LABELS
-
-    return tuple((code, CHECKLIST_LABELS[code][1]) for code in CHECKLIST)
+    return tuple((code, review.CHECKLIST_LABELS[code][1]) for code in review.CHECKLIST)
 
 
 REVIEW_CHECKS = _review_checks()
@@ -454,9 +460,6 @@ def _decide_fields(db: Session, claim: Claim) -> list[FormField]:
 
 
 def _decide(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> None:
-    from claimdesk.claims.settlement import endpoints as pay
-    from claimdesk.payments.schemas import DecisionBody
-
     data: dict[str, Any] = {
         k: (form.get(k) or None)
         for k in (
@@ -469,18 +472,16 @@ def _decide(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> No
         )
     }
     data["checklist"] = {code: bool(form.get(f"check__{code}")) for code, _l in REVIEW_CHECKS}
-    pay.decide(claim.id, _validated(DecisionBody, data), db, p)
+    body = _validated(DecisionBody, data)
+    review.decide(db, actor=p, claim=claim, data=review.DecisionIn(**body.model_dump()))
 
 
 def _export_batch(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> None:
-    from claimdesk.payments import endpoints as pay
-    from claimdesk.payments import service as pay_service
-    from claimdesk.payments.schemas import BatchIn
-
     ids = [
         pm.id for pm in pay_service.payments_of(db, claim.id) if pm.status in ("pending", "failed")
     ]
-    pay.export_batch(BatchIn(payment_ids=ids), db, p)
+    body = BatchIn(payment_ids=ids)
+    pay_service.export_batch(db, actor=p, payment_ids=body.payment_ids)
 
 
 def _confirm_fields(db: Session, claim: Claim) -> list[FormField]:
@@ -498,10 +499,6 @@ def _confirm_fields(db: Session, claim: Claim) -> list[FormField]:
 
 
 def _confirm(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> None:
-    from claimdesk.payments import endpoints as pay
-    from claimdesk.payments import service as pay_service
-    from claimdesk.payments.schemas import ConfirmationIn
-
     exported = [pm for pm in pay_service.payments_of(db, claim.id) if pm.status == "exported"]
     for payment in exported:
         assert payment.batch_id is not None  # exported means it is in a batch
@@ -513,13 +510,12 @@ def _confirm(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> N
             "reason": form.get("reason") or None,
         }
         body = _validated(ConfirmationIn, {"lines": [line]})
-        pay.confirm_batch(payment.batch_id, body, db, p)
+        lines = [pay_service.ConfirmationLine(**line.model_dump()) for line in body.lines or []]
+        pay_service.confirm_batch(db, actor=p, batch_id=payment.batch_id, lines=lines)
 
 
 def _open_callback(db: Session, claim: Claim) -> int | None:
-    from claimdesk.claims.settlement.closing import callbacks_of
-
-    found = [c.id for c in callbacks_of(db, claim.id) if c.status == "open"]
+    found = [c.id for c in closing.callbacks_of(db, claim.id) if c.status == "open"]
     return found[0] if found else None
 
 
@@ -561,20 +557,13 @@ def _callback_fields(db: Session, claim: Claim) -> list[FormField]:
 
 
 def _open_callback_kind(db: Session, claim: Claim) -> str | None:
-    from claimdesk.claims.settlement.closing import callbacks_of
-
-    found = [c.kind for c in callbacks_of(db, claim.id) if c.status == "open"]
+    found = [c.kind for c in closing.callbacks_of(db, claim.id) if c.status == "open"]
     return found[0] if found else None
 
 
 def _callback(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> None:
-    from claimdesk.claims.settlement import endpoints as pay
-    from claimdesk.payments.schemas import CallbackIn
-
     callback_id = _open_callback(db, claim)
     if callback_id is None:
-        from claimdesk.errors import NotFound
-
         raise NotFound(what="callback", field="callback_id")
     body = _validated(
         CallbackIn,
@@ -587,20 +576,27 @@ def _callback(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> 
             ],
         },
     )
-    pay.complete_callback(claim.id, callback_id, body, db, p)
+    closing.complete_callback(
+        db,
+        actor=p,
+        claim=claim,
+        callback_id=callback_id,
+        data=closing.CallbackResult(
+            outcome=body.outcome,
+            satisfaction=body.satisfaction,
+            suggestions=body.suggestions,
+            options_explained=tuple(body.options_explained),
+        ),
+    )
 
 
 def _close(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> None:
-    from claimdesk.claims.settlement import endpoints as pay
-    from claimdesk.payments.schemas import SubmitIn
-
-    pay.close_claim(claim.id, SubmitIn(reason=form.get("reason") or None), db, p)
+    closing.close(
+        db, actor=p, claim=claim, reason=SubmitIn(reason=form.get("reason") or None).reason
+    )
 
 
 def _coverages_fields(db: Session, claim: Claim) -> list[FormField]:
-    from claimdesk.claims.intake.report import product_of
-    from claimdesk.web.claims.assess_forms import coverage_label
-
     policy = db.get(Policy, claim.policy_id)
     assert policy is not None
     return [
@@ -619,16 +615,14 @@ def _coverages(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) ->
     # Checkbox names keep the product's order; an unticked box is simply absent.
     codes = [k.split("__", 1)[1] for k in form if k.startswith("coverage__") and form[k]]
     body = _validated(cs.CoveragesIn, {"coverage_codes": codes, "reason": form.get("reason")})
-    api.set_coverages(claim.id, body, db, p)
-
-
-def _withdraw(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> None:
-    api.move(claim.id, "withdraw", cs.TransitionIn(reason=form.get("reason") or None), db, p)
+    acceptance.set_coverages(
+        db, actor=p, claim=claim, codes=body.coverage_codes, reason=body.reason
+    )
 
 
 def _flag(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> None:
     body = _validated(cs.FraudFlagIn, {"description": form.get("description")})
-    api.flag_fraud(claim.id, body, db, p)
+    fraud.flag(db, actor=p, claim=claim, description=body.description, rule_code=body.rule_code)
 
 
 def _note_field(_db: Session, _c: Claim) -> list[FormField]:
@@ -643,25 +637,15 @@ def _none(_db: Session, _c: Claim) -> list[FormField]:
     return []
 
 
-def _reassess(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> None:
-    api.move(claim.id, "reassess", cs.TransitionIn(reason=form.get("reason") or None), db, p)
-
-
 def _recoverable(_db: Session, claim: Claim) -> bool:
-    from claimdesk.claims.settlement.recoveries import RECOVERY_LINES
-
     return claim.line in RECOVERY_LINES
 
 
 def _has_received(db: Session, claim: Claim) -> bool:
-    from claimdesk.claims.repository import materials_of
-
     return any(m.received for m in materials_of(db, claim.id))
 
 
 def _has_unchecked(db: Session, claim: Claim) -> bool:
-    from claimdesk.claims.repository import materials_of
-
     return any(m.received and not m.original_checked_by_id for m in materials_of(db, claim.id))
 
 
@@ -790,7 +774,7 @@ EXTRA_ACTIONS: tuple[ActionForm, ...] = (
         Permission.CLAIMS_ASSESS,
         ("adjusted",),
         _reason_only,
-        _reassess,
+        _move("reassess"),
         primary=False,
     ),
     ActionForm(
@@ -917,9 +901,7 @@ ACTIONS: dict[str, ActionForm] = {
             Permission.CLAIMS_ACCEPT,
             ("awaiting_materials",),
             _reason_only,
-            lambda db, p, c, f: api.move(
-                c.id, "materials_complete", cs.TransitionIn(reason=f.get("reason") or None), db, p
-            ),
+            _move("materials_complete"),
         ),
         ActionForm(
             "assign_surveyor",
@@ -935,7 +917,7 @@ ACTIONS: dict[str, ActionForm] = {
             Permission.CLAIMS_ACCEPT,
             ("accepted",),
             _none,
-            lambda db, p, c, f: api.skip_survey(c.id, db, p),
+            lambda db, p, c, f: survey.skip_survey(db, actor=p, claim=c),
         ),
         ActionForm(
             "record_contact",
@@ -976,7 +958,7 @@ ACTIONS: dict[str, ActionForm] = {
             Permission.CLAIMS_ASSESS,
             ("surveyed",),
             _reason_only,
-            _transition(api.complete_assessment),
+            _move("complete_assessment"),
         ),
         ActionForm(
             "adjust",
@@ -992,7 +974,7 @@ ACTIONS: dict[str, ActionForm] = {
             Permission.CLAIMS_ADJUST,
             ("assessed",),
             _reason_only,
-            _transition(api.complete_adjustment),
+            _complete_adjustment,
         ),
         ActionForm(
             "submit_review",
@@ -1066,7 +1048,7 @@ ACTIONS: dict[str, ActionForm] = {
             Permission.CLAIMS_REPORT,
             ("reported", "awaiting_materials", "accepted", "surveyed", "assessed", "adjusted"),
             _reason_only,
-            _withdraw,
+            _move("withdraw"),
             primary=False,
         ),
         *EXTRA_ACTIONS,
@@ -1092,9 +1074,7 @@ def offered_actions(db: Session, principal: Principal, claim: Claim) -> list[Act
 
 
 def _payment_step_due(db: Session, claim: Claim, action: str) -> bool:
-    from claimdesk.payments.service import payments_of
-
-    payments = payments_of(db, claim.id)
+    payments = pay_service.payments_of(db, claim.id)
     statuses = [p.status for p in payments]
     if action == "request_payment":
         # An advance paid earlier does not stand for the indemnity of the approval.
@@ -1185,12 +1165,10 @@ def _timeline(entries: list[cs.TimelineEntry]) -> tuple[list[dict[str, Any]], in
 
 
 def claim_context(db: Session, principal: Principal, claim: Claim, language: str) -> dict[str, Any]:
-    from claimdesk.claims.settlement import endpoints as pay
-
     detail = read.claim_detail(db, claim, language=language)
-    review = pay.read_review(claim.id, db, principal)
-    payments = pay.list_payments(claim.id, db, principal)
-    callbacks = pay.list_callbacks(claim.id, db, principal)
+    review_out = settlement_read.review_out(db, claim.id)
+    payments = settlement_read.payments_out(db, claim.id)
+    callbacks = settlement_read.callbacks_out(db, claim.id, principal.language)
     reserve_total = sum((r.amount for r in detail.reserves), Decimal("0"))
     paid_total = sum((p.amount for p in payments if p.status == "paid"), Decimal("0"))
     now = dt.datetime.now(dt.UTC)
@@ -1207,7 +1185,7 @@ def claim_context(db: Session, principal: Principal, claim: Claim, language: str
     timeline, reads = _timeline(detail.timeline)
     return {
         "claim": detail,
-        "review": review,
+        "review": review_out,
         "payments": payments,
         "callbacks": callbacks,
         "reserve_total": reserve_total,
@@ -1291,8 +1269,6 @@ def action_form(
 
 
 def _offered(db: Session, principal: Principal, claim: Claim, action: str) -> ActionForm:
-    from claimdesk.errors import PermissionDenied
-
     for form in offered_actions(db, principal, claim):
         if form.action == action:
             return form

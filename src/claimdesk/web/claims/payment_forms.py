@@ -3,27 +3,27 @@
 
 The payee is the insured, a beneficiary named on the policy, or someone else whose
 power of attorney or notarial certificate is on file — uploaded with the payment here,
-recorded through the same authorisation handler as the API. Whether the payee may be
+recorded through the same payments service as the API. Whether the payee may be
 paid is decided by payments.service (payee_basis), never by the page.
 """
 
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
 from typing import Any
 
-from fastapi.responses import Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from claimdesk.auth.principal import Principal
+from claimdesk.claims.settlement.errors import IdempotencyKeyRequired
 from claimdesk.errors import ValidationFailed
 from claimdesk.i18n import _
 from claimdesk.models.claim import Claim
-from claimdesk.models.payment import PayeeAuthorisation
-from claimdesk.models.person import BankAccount, Person
-from claimdesk.models.policy import PolicyBeneficiary
+from claimdesk.models.person import Person
+from claimdesk.payments import service as pay_service
+from claimdesk.payments.schemas import AuthorisationIn, DelayNoticeIn, PaymentIn
+from claimdesk.people.repository import bank_accounts_of
+from claimdesk.people.service import find_by_id_number
 from claimdesk.web.claims.page_forms import (
     TRIAL,
     UPLOAD_ACCEPT,
@@ -46,41 +46,6 @@ class PayeeNotFound(ValidationFailed):
     message_en = "{field}: nobody with this ID number is on record (register the payee first)"
 
 
-@dataclass(frozen=True)
-class Payee:
-    person_id: int
-    name: str
-    basis: str  # insured | beneficiary | authorised
-
-
-def payees_of(db: Session, claim: Claim) -> list[Payee]:
-    """Who may be paid without a new document: the insured, the policy's beneficiaries,
-    and anyone already authorised on this claim."""
-    found: list[Payee] = []
-    seen: set[int] = set()
-
-    def add(person_id: int, basis: str) -> None:
-        person = db.get(Person, person_id)
-        if person is not None and person_id not in seen:
-            seen.add(person_id)
-            found.append(Payee(person_id, person.name, basis))
-
-    add(claim.insured_person_id, "insured")
-    for pid in db.scalars(
-        select(PolicyBeneficiary.person_id)
-        .where(PolicyBeneficiary.policy_id == claim.policy_id)
-        .order_by(PolicyBeneficiary.position)
-    ):
-        add(pid, "beneficiary")
-    for pid in db.scalars(
-        select(PayeeAuthorisation.payee_person_id)
-        .where(PayeeAuthorisation.claim_id == claim.id)
-        .order_by(PayeeAuthorisation.id)
-    ):
-        add(pid, "authorised")
-    return found
-
-
 BASIS_LABELS = {
     "insured": "Insured: %(name)s",
     "beneficiary": "Beneficiary: %(name)s",
@@ -93,8 +58,6 @@ def _other_person(db: Session, actor: Principal | None, form: Values) -> Person 
     number = text(form, "payee_id_number")
     if not number or actor is None:
         return None
-    from claimdesk.people.service import find_by_id_number
-
     try:
         people = find_by_id_number(db, actor=actor, id_number=number, reason="claim payee")
     except ValidationFailed:
@@ -105,16 +68,14 @@ def _other_person(db: Session, actor: Principal | None, form: Values) -> Person 
 def _accounts(db: Session, person_id: int | None) -> list[tuple[str, str]]:
     if person_id is None:
         return []
-    rows = db.scalars(
-        select(BankAccount).where(BankAccount.person_id == person_id).order_by(BankAccount.id)
-    )
+    rows = bank_accounts_of(db, person_id)
     return [(str(a.id), f"{a.holder_name} · {a.bank_name} ****{a.account_last4}") for a in rows]
 
 
 def payee_fields(
     db: Session, claim: Claim, values: Values, actor: Principal | None
 ) -> list[FormField]:
-    payees = payees_of(db, claim)
+    payees = pay_service.payees_of(db, claim)
     options = [(str(p.person_id), _(BASIS_LABELS[p.basis], name=p.name)) for p in payees]
     options.append(
         (OTHER, "Someone else, authorised by a power of attorney or notarial certificate")
@@ -224,9 +185,6 @@ def _resolve_payee(db: Session, p: Principal, claim: Claim, form: Values) -> tup
     file_id = store_file(db, p, claim, form, "authorisation_file", purpose="authorisation")
     if file_id is None:
         return person.id, None
-    from claimdesk.claims.settlement import endpoints as pay
-    from claimdesk.payments.schemas import AuthorisationIn
-
     body = validated(
         AuthorisationIn,
         {
@@ -235,13 +193,18 @@ def _resolve_payee(db: Session, p: Principal, claim: Claim, form: Values) -> tup
             "file_id": file_id,
         },
     )
-    return person.id, pay.add_authorisation(claim.id, body, db, p).id
+    stored = pay_service.record_authorisation(
+        db,
+        actor=p,
+        claim=claim,
+        payee_person_id=body.payee_person_id,
+        kind=body.kind,
+        file_id=body.file_id,
+    )
+    return person.id, stored.id
 
 
 def _pay(db: Session, p: Principal, claim: Claim, form: Values, extra: dict[str, Any]) -> None:
-    from claimdesk.claims.settlement import endpoints as pay
-    from claimdesk.payments.schemas import PaymentIn
-
     aliases = {"payee_person_id": "payee", "bank_account_id": "bank_account_id"}
     if form.get("payee") == OTHER:
         # Neither insured nor beneficiary: what is missing is the document.
@@ -260,8 +223,11 @@ def _pay(db: Session, p: Principal, claim: Claim, form: Values, extra: dict[str,
                 **extra,
             },
         )
-        key = text(form, "idempotency_key") or secrets.token_urlsafe(16)
-        pay.request_payment(claim.id, body, db, p, Response(), idempotency_key=key)
+        key = (text(form, "idempotency_key") or secrets.token_urlsafe(16)).strip()
+        if not 8 <= len(key) <= 100:
+            raise IdempotencyKeyRequired(field="Idempotency-Key")
+        data = pay_service.PaymentRequest(**body.model_dump())
+        pay_service.request_payment(db, actor=p, claim=claim, key=key, data=data)
 
 
 def request_payment(db: Session, p: Principal, claim: Claim, form: Values) -> None:
@@ -320,11 +286,10 @@ def delay_fields(_db: Session, _claim: Claim) -> list[FormField]:
 
 
 def delay_notice(db: Session, p: Principal, claim: Claim, form: Values) -> None:
-    from claimdesk.claims.settlement import endpoints as pay
-    from claimdesk.payments.schemas import DelayNoticeIn
-
     body = validated(
         DelayNoticeIn,
         {"reason": text(form, "reason"), "expected_arrival": text(form, "expected_arrival")},
     )
-    pay.delay_notice(claim.id, body, db, p)
+    pay_service.delay_notice(
+        db, actor=p, claim=claim, reason=body.reason, expected=body.expected_arrival
+    )

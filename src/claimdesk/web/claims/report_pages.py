@@ -1,7 +1,7 @@
 """Staff report of a claim taken by phone, at the counter or by an agent (CLM-R1..R4):
 find the policy (by its number, or by the insured's ID number and the date of loss),
 choose the coverages the loss concerns, record what happened. The report goes through
-the same API handler as /api/v1/claims; customers report on the portal instead."""
+the same intake service as /api/v1/claims; customers report on the portal instead."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 
 from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
-from claimdesk.claims import endpoints as api
 from claimdesk.claims.intake import report
 from claimdesk.claims.schemas import ReportCreate
 from claimdesk.deps import DB, require
@@ -23,6 +22,7 @@ from claimdesk.errors import ClaimdeskError, ValidationFailed
 from claimdesk.i18n import current_language
 from claimdesk.validation import describe_validation_error
 from claimdesk.web.kit import SubmittedForm, language_of, render, undo_refused
+from claimdesk.web.portal.pages import LOSS_CAUSES
 
 router = APIRouter()
 Reporter = Annotated[Principal, Depends(require(Permission.CLAIMS_REPORT))]
@@ -100,7 +100,6 @@ def _page(
     status_code: int = 200,
     reported: str | None = None,
 ) -> Response:
-    from claimdesk.web.portal.pages import LOSS_CAUSES
 
     found = None
     if values.get("policy_number") or (values.get("insured_id_number") and values.get("loss_date")):
@@ -170,9 +169,8 @@ def report_submit(
             return _page(request, db, principal, values, chosen, error=error)
         return _page(request, db, principal, values, chosen)
     try:
-        claim = api.report_claim(
-            _body(values, chosen, bool(form.get("group_incident"))), db, principal
-        )
+        body = _body(values, chosen, bool(form.get("group_incident")))
+        claim = report.report_claim(db, actor=principal, data=report.report_of(body))
     except ValidationError as exc:
         undo_refused(db, exc)
         error = describe_validation_error(exc.errors(), language)

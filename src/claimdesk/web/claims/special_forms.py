@@ -1,24 +1,30 @@
 """The claim page's forms for the special cases of the manual §四: a mass event's green
 channel (CLM-Z2), a remote claim and its mailed materials (CLM-Z1), and a dispute about
 the claim answered by a named person and taken along its path (CLM-Z3). Each handler
-calls the special-cases API handler of the same step."""
+calls the special-cases service the API route of the same step calls."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from claimdesk.auth import repository as users
 from claimdesk.auth.principal import Principal
 from claimdesk.claims.repository import materials_of
-from claimdesk.claims.special import endpoints as special
-from claimdesk.claims.special.disputes import LARGE_PATHS, OUTCOMES, SMALL_PATHS, disputes_of
-from claimdesk.claims.special.events import link_of
-from claimdesk.claims.special.remote import mailings_of, remote_of
+from claimdesk.claims.special import disputes, events, remote
+from claimdesk.claims.special import schemas as special
+from claimdesk.claims.special.disputes import LARGE_PATHS, OUTCOMES, RESPONDER_ROLES, SMALL_PATHS
+from claimdesk.claims.special.repository import (
+    active_events,
+    disputes_of,
+    get_event,
+    link_of,
+    mailings_of,
+    remote_of,
+)
 from claimdesk.i18n import current_language
 from claimdesk.models.claim import Claim
 from claimdesk.models.event import MassEvent
-from claimdesk.models.org import OrgUnit
-from claimdesk.models.user import User, UserRole
+from claimdesk.org import repository as org_repository
 from claimdesk.products.coverage_types import MATERIALS
 from claimdesk.web.claims.page_forms import ChoiceRequired, FormField, Values, text, validated
 
@@ -39,9 +45,7 @@ def _material(code: str) -> str:
 
 
 def _open_events(db: Session) -> list[MassEvent]:
-    return list(
-        db.scalars(select(MassEvent).where(MassEvent.status == "active").order_by(MassEvent.id))
-    )
+    return active_events(db)
 
 
 def can_link_event(db: Session, claim: Claim) -> bool:
@@ -63,7 +67,9 @@ def event_fields(db: Session, _claim: Claim) -> list[FormField]:
 
 
 def link_event(db: Session, p: Principal, claim: Claim, form: Values) -> None:
-    special.link_claim(claim.id, special.LinkIn(event_id=_id(form, "event_id")), db, p)
+    body = special.LinkIn(event_id=_id(form, "event_id"))
+    event = get_event(db, body.event_id)
+    events.link_claim(db, actor=p, event=event, claim=claim)
 
 
 # -- remote claim (CLM-Z1) -------------------------------------------------------------------
@@ -74,11 +80,11 @@ def can_designate_remote(db: Session, claim: Claim) -> bool:
 
 
 def remote_fields(db: Session, claim: Claim) -> list[FormField]:
-    branches = db.scalars(
-        select(OrgUnit)
-        .where(OrgUnit.kind == "branch", OrgUnit.id != (claim.org_unit_id or 0))
-        .order_by(OrgUnit.id)
-    )
+    branches = [
+        unit
+        for unit in sorted(org_repository.list_units(db, kind="branch"), key=lambda u: u.id)
+        if unit.id != (claim.org_unit_id or 0)
+    ]
     return [
         FormField(
             "local_org_unit_id",
@@ -93,7 +99,7 @@ def remote_fields(db: Session, claim: Claim) -> list[FormField]:
 
 def designate_remote(db: Session, p: Principal, claim: Claim, form: Values) -> None:
     body = special.RemoteIn(local_org_unit_id=_id(form, "local_org_unit_id"))
-    special.designate_remote(claim.id, body, db, p)
+    remote.designate(db, actor=p, claim=claim, local_org_unit_id=body.local_org_unit_id)
 
 
 def has_missing(db: Session, claim: Claim) -> bool:
@@ -124,7 +130,7 @@ def record_mailing(db: Session, p: Principal, claim: Claim, form: Values) -> Non
             "sent_on": text(form, "sent_on"),
         },
     )
-    special.record_mailing(claim.id, body, db, p)
+    remote.record_mailing(db, actor=p, claim=claim, **body.model_dump())
 
 
 def _waiting_mailings(db: Session, claim: Claim) -> list[tuple[str, str]]:
@@ -152,7 +158,7 @@ def receive_mailing_fields(db: Session, claim: Claim) -> list[FormField]:
 
 
 def receive_mailing(db: Session, p: Principal, claim: Claim, form: Values) -> None:
-    special.receive_mailing(claim.id, _id(form, "mailing_id"), db, p)
+    remote.receive_mailing(db, actor=p, claim=claim, mailing_id=_id(form, "mailing_id"))
 
 
 # -- dispute (CLM-Z3) ------------------------------------------------------------------------
@@ -172,24 +178,10 @@ OUTCOME_LABELS = {
     "settled": "Settled",
     "withdrawn": "Withdrawn by the customer",
 }
-RESPONDER_ROLES = (
-    "claims_handler",
-    "service_agent",
-    "adjuster",
-    "reviewer_1",
-    "reviewer_2",
-    "reviewer_3",
-)
 
 
 def dispute_fields(db: Session, _claim: Claim) -> list[FormField]:
-    staff = db.execute(
-        select(User.id, User.display_name)
-        .join(UserRole, UserRole.user_id == User.id)
-        .where(UserRole.role.in_(RESPONDER_ROLES), User.is_active.is_(True))
-        .distinct()
-        .order_by(User.id)
-    ).all()
+    staff = users.active_users_with_roles(db, RESPONDER_ROLES)
     return [
         FormField("description", "What the customer disputes", "textarea", required=True),
         FormField(
@@ -219,7 +211,7 @@ def file_dispute(db: Session, p: Principal, claim: Claim, form: Values) -> None:
             "responder_id": int(responder) if responder and responder.isdigit() else None,
         },
     )
-    special.file_dispute(claim.id, body, db, p)
+    disputes.file_dispute(db, actor=p, claim=claim, **body.model_dump())
 
 
 def _disputes(db: Session, claim: Claim, *statuses: str) -> list[tuple[str, str]]:
@@ -249,7 +241,8 @@ def answer_fields(db: Session, claim: Claim) -> list[FormField]:
 
 def answer_dispute(db: Session, p: Principal, claim: Claim, form: Values) -> None:
     body = validated(special.AnswerIn, {"answer": text(form, "answer")})
-    special.answer_dispute(_id(form, "dispute_id"), body, db, p)
+    dispute, on_claim = disputes.with_claim(db, actor=p, dispute_id=_id(form, "dispute_id"))
+    disputes.answer(db, actor=p, dispute=dispute, claim=on_claim, text=body.answer)
 
 
 def escalate_fields(db: Session, claim: Claim) -> list[FormField]:
@@ -276,7 +269,8 @@ def escalate_fields(db: Session, claim: Claim) -> list[FormField]:
 
 def escalate_dispute(db: Session, p: Principal, claim: Claim, form: Values) -> None:
     body = validated(special.EscalateIn, {"path": text(form, "path"), "note": text(form, "note")})
-    special.escalate_dispute(_id(form, "dispute_id"), body, db, p)
+    dispute, _on_claim = disputes.with_claim(db, actor=p, dispute_id=_id(form, "dispute_id"))
+    disputes.escalate(db, actor=p, dispute=dispute, path=body.path, note=body.note)
 
 
 def resolve_fields(db: Session, claim: Claim) -> list[FormField]:
@@ -309,4 +303,13 @@ def resolve_dispute(db: Session, p: Principal, claim: Claim, form: Values) -> No
             "amount": text(form, "amount"),
         },
     )
-    special.resolve_dispute(_id(form, "dispute_id"), body, db, p)
+    dispute, on_claim = disputes.with_claim(db, actor=p, dispute_id=_id(form, "dispute_id"))
+    disputes.resolve(
+        db,
+        actor=p,
+        dispute=dispute,
+        claim=on_claim,
+        outcome=body.outcome,
+        note=body.note,
+        amount=body.amount,
+    )

@@ -25,6 +25,7 @@ from claimdesk.dashboards.errors import PeriodTooLong, UnknownDataset
 from claimdesk.deps import DB, require
 from claimdesk.errors import ClaimdeskError
 from claimdesk.org import service as org_service
+from claimdesk.service.errors import TextRequired
 from claimdesk.web.kit import error_of, local_today, page, parse_date, parse_id, translator
 from claimdesk.web.labels import labeller
 
@@ -46,8 +47,6 @@ def filters_from(request: Request) -> queries.Filters:
     date_to = parse_date(params.get("date_to"), "date_to", today)
     date_from = parse_date(params.get("date_from"), "date_from", date_to.replace(month=1, day=1))
     if date_to < date_from:
-        from claimdesk.service.errors import TextRequired
-
         raise TextRequired(
             field="date_to",
             zh="{field}：截止日期不能早于起始日期",

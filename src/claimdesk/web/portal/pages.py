@@ -13,7 +13,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from claimdesk.audit.repository import timeline
@@ -21,19 +20,33 @@ from claimdesk.auth import second_factor as sms
 from claimdesk.auth.csrf import PRE_SESSION_COOKIE, pre_session_token, set_pre_session_cookie
 from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
-from claimdesk.claims import endpoints as claims_api
 from claimdesk.claims import read
-from claimdesk.claims.repository import get_claim, scoped
+from claimdesk.claims import repository as claims_repository
+from claimdesk.claims.config import rules
+from claimdesk.claims.intake import acceptance, report
+from claimdesk.claims.repository import get_claim
 from claimdesk.claims.schemas import ReportCreate
 from claimdesk.config import get_settings
 from claimdesk.deps import DB, SESSION_COOKIE, client_ip, require
 from claimdesk.errors import ClaimdeskError
 from claimdesk.models.claim import Claim
+from claimdesk.models.person import Person
+from claimdesk.payments.service import payments_of
 from claimdesk.policies import repository as policies_repo
 from claimdesk.products import repository as products_repo
+from claimdesk.service import repository as service_repo
+from claimdesk.service import service as service_domain
+from claimdesk.service.schemas import ComplaintIn, ServiceRecordIn, SurveyIn
 from claimdesk.validation import describe_validation_error
 from claimdesk.web.automatic_view import stp_context
-from claimdesk.web.kit import SubmittedForm, language_of, render, undo_refused
+from claimdesk.web.kit import (
+    SubmittedForm,
+    language_of,
+    page_request_of,
+    pager,
+    render,
+    undo_refused,
+)
 
 router = APIRouter(prefix="/portal")
 
@@ -216,7 +229,8 @@ def login_code(
 
 
 def _own_claims(db: Session, principal: Principal) -> list[Claim]:
-    return list(db.scalars(scoped(select(Claim), principal).order_by(Claim.id.desc()).limit(50)))
+    """All the customer's own claims (a handful by nature), for the complaint form."""
+    return list(db.scalars(claims_repository.visible_claims(principal)))
 
 
 def _policies(db: Session, principal: Principal) -> list[dict[str, Any]]:
@@ -238,14 +252,14 @@ def _policies(db: Session, principal: Principal) -> list[dict[str, Any]]:
 
 
 def portal_home(request: Request, db: Session, principal: Principal) -> Response:
-    claims = [
-        {"claim": c, "plain": PLAIN_STATUS.get(c.state, c.state)}
-        for c in _own_claims(db, principal)
-    ]
+    own = claims_repository.claims_page(db, principal, page_request_of(request))
+    claims = [{"claim": c, "plain": PLAIN_STATUS.get(c.state, c.state)} for c in own.rows]
+    shown = pager(request, own.page_of(own.rows))
     return render(
         request,
         "portal/home.html",
         claims=claims,
+        pager=shown if shown.needed else None,
         policies=_policies(db, principal) if principal.has(Permission.POLICIES_READ) else [],
     )
 
@@ -310,7 +324,7 @@ def report_submit(request: Request, form: SubmittedForm, db: DB, principal: Repo
     }
     try:
         body = ReportCreate.model_validate(data)
-        claim = claims_api.report_claim(body, db, principal)
+        claim = report.report_claim(db, actor=principal, data=report.report_of(body))
     except ValidationError as exc:
         undo_refused(db, exc)
         return _report_page(
@@ -336,7 +350,6 @@ def report_submit(request: Request, form: SubmittedForm, db: DB, principal: Repo
 
 def _own_name(db: Session, principal: Principal) -> str:
     # The customer's own name as on their record (their own data, so no reveal audit).
-    from claimdesk.models.person import Person
 
     person = db.get(Person, principal.person_id) if principal.person_id else None
     return (person.name if person else principal.username)[:100]
@@ -366,7 +379,6 @@ def _claim_page(
         for e in timeline(db, "claim", claim.id)
         if e.action in PLAIN_EVENTS
     ]
-    from claimdesk.payments.service import payments_of
 
     paid = [p for p in payments_of(db, claim.id) if p.status == "paid"]
     rated = _rated(db, claim.id)
@@ -389,7 +401,6 @@ def _claim_page(
 
 
 def _rated(db: Session, claim_id: int) -> bool:
-    from claimdesk.service import repository as service_repo
 
     return service_repo.claim_rated(db, claim_id)
 
@@ -409,7 +420,17 @@ def upload(
     material_code: Annotated[str, Form(max_length=40)] = "",
 ) -> Response:
     try:
-        claims_api.upload_file(claim_id, db, principal, file, material_code or None, "material")
+        claim = get_claim(db, principal, claim_id, for_update=True)
+        # Read one byte past the limit: enough to refuse, never the whole of a huge upload.
+        acceptance.store_upload(
+            db,
+            actor=principal,
+            claim=claim,
+            filename=file.filename or "upload",
+            content=file.file.read(rules().upload_max_bytes + 1),
+            material_code=material_code or None,
+            purpose="material",
+        )
     except ClaimdeskError as exc:
         undo_refused(db, exc)
         return _claim_page(
@@ -427,8 +448,6 @@ def upload(
 def rate(
     claim_id: int, request: Request, form: SubmittedForm, db: DB, principal: OwnService
 ) -> Response:
-    from claimdesk.service import service as service_domain
-    from claimdesk.service.schemas import SurveyIn
 
     get_claim(db, principal, claim_id)
     try:
@@ -507,8 +526,6 @@ def service_page(request: Request, db: DB, principal: OwnService) -> Response:
 
 @router.post("/service/complaint")
 def complain(request: Request, form: SubmittedForm, db: DB, principal: OwnService) -> Response:
-    from claimdesk.service import service as service_domain
-    from claimdesk.service.schemas import ComplaintIn
 
     claim_id = str(form.get("claim_id") or "")
     try:
@@ -547,8 +564,6 @@ def complain(request: Request, form: SubmittedForm, db: DB, principal: OwnServic
 def service_request(
     request: Request, form: SubmittedForm, db: DB, principal: OwnService
 ) -> Response:
-    from claimdesk.service import service as service_domain
-    from claimdesk.service.schemas import ServiceRecordIn
 
     try:
         body = ServiceRecordIn.model_validate(

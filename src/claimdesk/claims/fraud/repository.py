@@ -1,0 +1,46 @@
+"""Queries of the fraud holds (CLM-F1): a claim's flags and the claims on hold, the
+longest-held first. Claims are row-filtered (``claims.repository.scoped``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from claimdesk.auth.principal import Principal
+from claimdesk.claims.repository import scoped
+from claimdesk.models.claim import Claim, FraudFlag
+from claimdesk.models.states import ClaimState
+from claimdesk.paging import PageRequest, Slice, fetch
+
+
+def flags_of(session: Session, claim_id: int) -> list[FraudFlag]:
+    query = select(FraudFlag).where(FraudFlag.claim_id == claim_id).order_by(FraudFlag.id)
+    return list(session.scalars(query))
+
+
+def flags_of_claims(session: Session, claim_ids: Sequence[int]) -> list[FraudFlag]:
+    query = (
+        select(FraudFlag)
+        .where(FraudFlag.claim_id.in_(list(claim_ids)))
+        .order_by(FraudFlag.flagged_at, FraudFlag.id)
+    )
+    return list(session.scalars(query))
+
+
+def _held_since(*, open_only: bool) -> object:
+    query = select(func.min(FraudFlag.flagged_at)).where(FraudFlag.claim_id == Claim.id)
+    if open_only:
+        query = query.where(FraudFlag.status == "open")
+    return query.correlate(Claim).scalar_subquery()
+
+
+def held_claims(session: Session, actor: Principal, request: PageRequest) -> Slice[Claim]:
+    """A page of the suspended claims the actor may see, held longest first: since the
+    earliest open flag (or the earliest flag when none is open any more), then by id."""
+    since = func.coalesce(_held_since(open_only=True), _held_since(open_only=False))
+    query = scoped(select(Claim).where(Claim.state == ClaimState.SUSPENDED), actor).order_by(
+        since.asc().nulls_last(), Claim.id
+    )
+    return fetch(session, query, request)

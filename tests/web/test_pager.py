@@ -1,0 +1,62 @@
+"""The pager under a paged page list (issues 11 and 12: page lists page through
+claimdesk.paging and web.kit, never stop silently at a cap). SPEC GEN-6: the list says
+which items it shows and where it continues, in zh-CN and English."""
+
+from __future__ import annotations
+
+import pytest
+from starlette.requests import Request
+
+from claimdesk.i18n import current_language
+from claimdesk.paging import PageLimitOutOfRange, PageRequest, from_rows
+from claimdesk.web.kit import page_request_of, pager, templates
+
+
+def _request(query: str) -> Request:
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "scheme": "http",
+        "server": ("testserver", 80),
+        "path": "/admin/events",
+        "query_string": query.encode(),
+        "headers": [],
+    }
+    return Request(scope)
+
+
+def test_pager_links_keep_the_filters_and_move_by_one_page() -> None:
+    # SPEC GEN-6
+    page = from_rows(list(range(7)), PageRequest(limit=3, offset=3), total=7).page(str)
+    shown = pager(_request("status=active&offset=3&limit=3"), page)
+    assert (shown.first, shown.last, shown.total) == (4, 6, 7)
+    assert shown.prev_href == "/admin/events?status=active&limit=3"
+    assert shown.next_href == "/admin/events?status=active&limit=3&offset=6"
+    assert shown.needed
+
+
+def test_a_single_page_needs_no_pager() -> None:
+    # SPEC GEN-6
+    shown = pager(_request(""), from_rows(list(range(2)), PageRequest(limit=5)).page(str))
+    assert shown.prev_href is None and shown.next_href is None and not shown.needed
+    assert (shown.first, shown.last, shown.total) == (1, 2, None)
+
+
+def test_page_request_of_a_start_page_is_refused_beyond_the_maximum() -> None:
+    # SPEC GEN-6: the refusal names the field
+    assert page_request_of(_request("limit=20&offset=40")) == PageRequest(limit=20, offset=40)
+    with pytest.raises(PageLimitOutOfRange):
+        page_request_of(_request("limit=201"))
+
+
+def test_pager_reads_in_both_languages() -> None:
+    # SPEC GEN-6 (zh-CN and English)
+    page = from_rows(list(range(7)), PageRequest(limit=3), total=7).page(str)
+    shown = pager(_request(""), page)
+    template = templates.env.get_template("_pager.html")
+    current_language.set("zh-CN")
+    zh = template.render(pager=shown)
+    current_language.set("en")
+    en = template.render(pager=shown)
+    assert "第 1–3 条，共 7 条" in zh and "下一页" in zh
+    assert "Items 1–3 of 7" in en and "Next page" in en and "Previous page" not in en
