@@ -1,0 +1,149 @@
+"""The code's shape in figures (issue 11): files and lines per package, functions over 60
+lines, imports inside functions, import cycles, ``select(`` outside repositories, the
+import-linter contracts kept.
+
+``python -m bench structure`` (or ``python -m bench.structure``) from the repository root.
+Import cycles are the strongly connected components of the module import graph that
+grimp (shipped with import-linter) builds over ``claimdesk``: a component of n > 1 modules
+is one cycle, however many paths it holds.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SRC = ROOT / "src" / "claimdesk"
+LONG_FUNCTION = 60
+
+
+def _python_files() -> list[Path]:
+    return sorted(p for p in SRC.rglob("*.py") if "migrations" not in p.relative_to(SRC).parts)
+
+
+def _package(path: Path) -> str:
+    parts = path.relative_to(SRC).parts
+    if len(parts) == 1:
+        return "(top level)"
+    if parts[0] in {"claims", "web"} and len(parts) > 2:
+        return f"{parts[0]}/{parts[1]}"
+    return parts[0]
+
+
+def _functions(tree: ast.AST) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
+    return [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
+
+
+def _inner_imports(tree: ast.AST) -> int:
+    count = 0
+    for function in _functions(tree):
+        for node in ast.walk(function):
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                count += 1
+    return count
+
+
+def _cycles() -> list[list[str]]:
+    import grimp
+
+    graph = grimp.build_graph("claimdesk", cache_dir=None)
+    modules = sorted(graph.modules)
+    index = {m: i for i, m in enumerate(modules)}
+    edges = {m: sorted(graph.find_modules_directly_imported_by(m)) for m in modules}
+    # Tarjan's strongly connected components, iteratively.
+    counter = 0
+    low: dict[str, int] = {}
+    order: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    components: list[list[str]] = []
+    for start in modules:
+        if start in order:
+            continue
+        work: list[tuple[str, int]] = [(start, 0)]
+        while work:
+            node, position = work.pop()
+            if position == 0:
+                order[node] = low[node] = counter
+                counter += 1
+                stack.append(node)
+                on_stack.add(node)
+            targets = [t for t in edges[node] if t in index]
+            if position < len(targets):
+                work.append((node, position + 1))
+                target = targets[position]
+                if target not in order:
+                    work.append((target, 0))
+                elif target in on_stack:
+                    low[node] = min(low[node], order[target])
+                continue
+            if low[node] == order[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                if len(component) > 1:
+                    components.append(sorted(component))
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+    return sorted(components, key=len, reverse=True)
+
+
+def _contracts() -> str:
+    lint = Path(sys.executable).with_name("lint-imports")
+    result = subprocess.run(
+        [str(lint), "--no-cache"], cwd=ROOT, capture_output=True, text=True, timeout=600
+    )
+    lines = [line for line in result.stdout.splitlines() if "kept" in line and "broken" in line]
+    return lines[-1].strip() if lines else "lint-imports gave no summary"
+
+
+def run() -> dict[str, object]:
+    files: Counter[str] = Counter()
+    lines: Counter[str] = Counter()
+    long_functions: list[str] = []
+    inner_imports: Counter[str] = Counter()
+    selects: Counter[str] = Counter()
+    for path in _python_files():
+        text = path.read_text(encoding="utf-8")
+        package = _package(path)
+        files[package] += 1
+        lines[package] += text.count("\n")
+        tree = ast.parse(text)
+        name = path.relative_to(SRC).as_posix()
+        for function in _functions(tree):
+            length = (function.end_lineno or function.lineno) - function.lineno + 1
+            if length > LONG_FUNCTION:
+                long_functions.append(f"{name}:{function.name} ({length})")
+        if n := _inner_imports(tree):
+            inner_imports[name] = n
+        if path.name != "repository.py" and (n := text.count("select(")):
+            selects[name] = n
+    cycles = _cycles()
+    return {
+        "files_and_lines": {p: [files[p], lines[p]] for p in sorted(files)},
+        "total_files_lines": [sum(files.values()), sum(lines.values())],
+        "functions_over_60_lines": len(long_functions),
+        "long_functions": sorted(long_functions),
+        "imports_inside_functions": sum(inner_imports.values()),
+        "imports_inside_functions_by_file": dict(sorted(inner_imports.items())),
+        "import_cycles": len(cycles),
+        "modules_in_cycles": sum(len(c) for c in cycles),
+        "cycles": cycles,
+        "select_outside_repositories": sum(selects.values()),
+        "select_by_file": dict(selects.most_common()),
+        "contracts": _contracts(),
+    }
+
+
+if __name__ == "__main__":
+    print(json.dumps(run(), indent=2))
