@@ -24,7 +24,7 @@ from claimdesk.claims import notify, timeutil
 from claimdesk.claims.errors import ClaimSuspended, IllegalTransition
 from claimdesk.claims.settlement.errors import UseDedicatedEndpoint
 from claimdesk.clocks import service as clocks
-from claimdesk.errors import PermissionDenied
+from claimdesk.errors import ClaimdeskError, PermissionDenied
 from claimdesk.models.claim import Claim, ClaimTransition
 from claimdesk.models.clock import Clock
 from claimdesk.models.states import ClaimState
@@ -181,6 +181,7 @@ def _through_service(action: str) -> Guard:
         if session.info.get(SERVICE_MOVE) != (claim.id, action):
             raise UseDedicatedEndpoint(action=action)
 
+    guard.service_only = True  # type: ignore[attr-defined]
     return guard
 
 
@@ -483,6 +484,42 @@ FRAUD_ACTIONS = frozenset({"clear_fraud", "confirm_fraud_reduce", "confirm_fraud
 def allowed_actions(claim: Claim) -> list[str]:
     """What the table lets a claim in its state do next (shown with the claim)."""
     return [m.action for m in MOVES if claim.state in m.sources]
+
+
+def refusal_of_move(
+    session: Session,
+    *,
+    claim: Claim,
+    action: str,
+    actor: Principal,
+    check_guard: bool = True,
+) -> ClaimdeskError | None:
+    """Why :func:`transition` would refuse this move now — the same checks in the same
+    order (action, permission, fraud hold, state, guard, the remote claim's org) — or
+    None when it would make it. Nothing is changed: pages offer exactly the moves this
+    lets through (issue 12: never an action the service then refuses).
+
+    ``check_guard=False`` leaves out the stage guard, for a form that itself supplies
+    what the guard looks for (the survey report is written by the form that submits
+    it). A guard reserved to a service (review, payment, closing) is that service's
+    to check and is not run here."""
+    move = MOVES_BY_ACTION.get(action)
+    if move is None:
+        return IllegalTransition(state=claim.state, action=action)
+    if not _authorised(move, actor):
+        return PermissionDenied()
+    if claim.state == SUSPENDED and action not in FRAUD_ACTIONS:
+        return ClaimSuspended()
+    if move.sources and claim.state not in move.sources:
+        return IllegalTransition(state=claim.state, action=action)
+    try:
+        if check_guard and not getattr(move.guard, "service_only", False):
+            _run_guard(move, session, claim)
+        for check in MOVE_CHECKS:
+            check(session, claim=claim, action=action, actor=actor, details=None)
+    except ClaimdeskError as refused:
+        return refused
+    return None
 
 
 def _target(move: Move, claim: Claim) -> ClaimState:

@@ -67,26 +67,28 @@ def test_claim_page_offers_only_permitted_actions(client: TestClient, db: Sessio
     world = build_world(db, client)
     claim = _report(world)
     handler_page = _pages_client(world, "handler").get(f"/claims/{claim['id']}")
-    assert 'id="open-accept"' in handler_page.text
+    assert 'id="open-receive_material"' in handler_page.text
+    # Materials are missing: accepting is not offered (the service would refuse it).
+    assert 'id="open-accept"' not in handler_page.text
     adjuster_page = _pages_client(world, "adjuster").get(f"/claims/{claim['id']}")
     assert adjuster_page.status_code == 200
-    assert 'id="open-accept"' not in adjuster_page.text
-    refused = world.client.get(f"/claims/{claim['id']}/actions/accept")
+    assert 'id="open-receive_material"' not in adjuster_page.text
+    refused = world.client.get(f"/claims/{claim['id']}/actions/receive_material")
     assert refused.status_code == 403
 
 
 def test_refused_action_shows_error_in_place_and_changes_nothing(
     client: TestClient, db: Session
 ) -> None:
-    # SPEC GEN-6 (error names the rule, nothing written), CLM-A4/A1 (checklist before accept)
+    # SPEC GEN-6 (error names the rule, nothing written), CLM-A3 (receipt of materials)
     world = build_world(db, client)
     claim = _report(world)
     web = _pages_client(world, "handler")
     page = web.get(f"/claims/{claim['id']}")
     token = HIDDEN.search(page.text).group(1)  # type: ignore[union-attr]
     response = web.post(
-        f"/claims/{claim['id']}/actions/accept",
-        data={"csrf_token": token, "reserve__medical": "3000"},
+        f"/claims/{claim['id']}/actions/receive_material",
+        data={"csrf_token": token, "code": "no_such_material", "count": "1"},
     )
     assert response.status_code == 200  # htmx swaps the form with the error in place
     assert 'role="alert"' in response.text

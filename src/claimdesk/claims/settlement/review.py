@@ -39,6 +39,7 @@ from claimdesk.claims.settlement.errors import (
     TierAlreadyDecided,
 )
 from claimdesk.clocks import service as clocks
+from claimdesk.errors import ClaimdeskError
 from claimdesk.jobs.outbox import send_message
 from claimdesk.models.claim import (
     Claim,
@@ -232,6 +233,25 @@ def _check_reviewer(session: Session, *, actor: Principal, claim: Claim, tier: i
     for earlier in decisions_of(session, claim_id=claim.id):
         if earlier.reviewer_id == actor.user_id and earlier.tier != tier:
             raise ReviewerAlreadyApprovedTier(tier=earlier.tier)
+
+
+def refusal_to_decide(session: Session, *, actor: Principal, claim: Claim) -> ClaimdeskError | None:
+    """Why :func:`decide` would refuse this reviewer whatever they decide (no open review,
+    not the tier's role, handled the claim, already decided another tier, the tier
+    decided), or None: pages offer the review decision only to the reviewer who may make
+    it now. Nothing is changed."""
+    if claim.state != workflow.IN_REVIEW:
+        return NoOpenReview()
+    review = open_round(session, claim.id)
+    if review is None:
+        return NoOpenReview()
+    tier, _proposal = next_step(session, review)
+    try:
+        _check_reviewer(session, actor=actor, claim=claim, tier=tier)
+    except ClaimdeskError as refused:
+        return refused
+    decided = repository.tier_decided(session, review.id, tier)
+    return TierAlreadyDecided(tier=tier) if decided else None
 
 
 def _validate(data: DecisionIn, proposal: ReviewDecision | None) -> None:

@@ -877,6 +877,8 @@ ACTIONS: dict[str, ActionForm] = {
             _none,
             _notice,
             primary=False,
+            # Nothing missing, nothing to ask for (the notice service refuses it).
+            available=special_forms.has_missing,
         ),
         ActionForm(
             "set_coverages",
@@ -1056,11 +1058,46 @@ ACTIONS: dict[str, ActionForm] = {
 }
 
 
+# Forms that themselves write what their move's guard looks for (the survey report is
+# written by the form that submits it): the guard is the form's own to meet.
+FORM_MEETS_GUARD = frozenset({"submit_survey"})
+
+
+def refusal_now(db: Session, principal: Principal, claim: Claim, action: str) -> bool:
+    """True when the service would refuse this action now whatever is typed: a move of
+    the transition table is checked by ``workflow.refusal_of_move`` (permission, fraud
+    hold, state, stage guard, the remote claim's org — what ``transition`` checks), the
+    review decision by ``review.refusal_to_decide`` (tier, four eyes)."""
+    if action in workflow.MOVES_BY_ACTION:
+        refused = workflow.refusal_of_move(
+            db,
+            claim=claim,
+            action=action,
+            actor=principal,
+            check_guard=action not in FORM_MEETS_GUARD,
+        )
+        return refused is not None
+    if action == "decide":
+        from claimdesk.claims.settlement.review import refusal_to_decide
+
+        return refusal_to_decide(db, actor=principal, claim=claim) is not None
+    return False
+
+
 def offered_actions(db: Session, principal: Principal, claim: Claim) -> list[ActionForm]:
-    """The actions this user may take on this claim now: state AND permission."""
+    """The actions this user may take on this claim now: the form's state AND permission,
+    and — for a move of the transition table or the review decision — the same checks
+    the service makes (issue 12: "skip survey" was offered on a ¥25,000 claim and then
+    refused)."""
     offered = []
     for form in ACTIONS.values():
-        if claim.state not in form.states or not principal.has(form.permission):
+        if claim.state not in form.states:
+            continue
+        # A move's permissions are the table's (a supervisor may also assign surveyors).
+        is_move = form.action in workflow.MOVES_BY_ACTION
+        if not is_move and not principal.has(form.permission):
+            continue
+        if refusal_now(db, principal, claim, form.action):
             continue
         payment_step = form.action in ("export_batch", "confirm_payment", "request_payment")
         if payment_step and not _payment_step_due(db, claim, form.action):
