@@ -84,15 +84,22 @@ class RejectionNotice(Base):
 
 
 class DecisionNotice(Base):
-    """The written decision notice (理赔决定通知书, CLM-V3, CLM-P5) of an approval that
-    leaves nothing to pay: a decision below the deductible, or a reopened claim whose new
-    decision adds nothing to what was already paid (or is lower: then a recovery)."""
+    """The written decision notice (理赔决定通知书, CLM-V3, CLM-P5, CLM-C3, CLM-P2).
+
+    kind "decided": an approval that leaves nothing to pay — a decision below the
+    deductible, or a reopened claim whose new decision adds nothing to what was already
+    paid (or is lower: then a recovery). kind "payment": the settlement notice of an
+    instructed indemnity payment (manual or automatic), one per payment: how the amount
+    was worked out, the payment (amount, expected arrival, masked account), how to object.
+    An automatic decision (CLM-T2) has no review round."""
 
     __tablename__ = "claim_decision_notices"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"), index=True)
-    round_id: Mapped[int] = mapped_column(ForeignKey("claim_review_rounds.id"), unique=True)
+    kind: Mapped[str] = mapped_column(String(12), default="decided", server_default="decided")
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("claim_review_rounds.id"), unique=True)
+    payment_id: Mapped[int | None] = mapped_column(ForeignKey("claim_payments.id"), unique=True)
     payable: Mapped[Decimal]
     already_paid: Mapped[Decimal]
     difference: Mapped[Decimal]

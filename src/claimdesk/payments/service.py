@@ -343,6 +343,13 @@ def request_payment(
         },
     )
     _payment_notice(session, claim, payment)
+    if payment.kind == "indemnity":
+        # CLM-C3/CLM-P2: how the amount was worked out goes out with the payment notice,
+        # whoever instructed the payment (a payment officer or the automatic path).
+        # Imported here: the notice module reads this one's payment plan.
+        from claimdesk.claims.settlement import decision_notices
+
+        decision_notices.issue_for_payment(session, actor=actor, claim=claim, payment=payment)
     return payment, True
 
 

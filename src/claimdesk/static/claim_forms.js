@@ -22,3 +22,68 @@ document.addEventListener("change", function (event) {
     claimdeskToggle(control.form);
   }
 });
+
+// Rows of a form (expense lines, issue 12): add and remove rows, and keep a running
+// total of the amounts of the rows kept. The server reads every row it receives and
+// computes the authoritative total; without this script the form still shows the rows
+// typed so far and one blank row.
+function claimdeskRowsTotal(rows) {
+  var output = rows.querySelector("output[data-total]");
+  if (!output) return;
+  var total = 0;
+  rows.querySelectorAll("fieldset[data-row]").forEach(function (row) {
+    var skip = row.querySelector("input[data-skip]");
+    var amount = row.querySelector("input[data-amount]");
+    if (!amount || (skip && skip.checked)) return;
+    var value = parseFloat(amount.value);
+    if (isFinite(value) && value > 0) total += Math.round(value * 100);
+  });
+  output.textContent = "¥" + (total / 100).toLocaleString("en-US", {
+    minimumFractionDigits: 2,
+    maximumFractionDigits: 2,
+  });
+}
+
+document.addEventListener("click", function (event) {
+  var button = event.target.closest ? event.target.closest("button") : null;
+  if (!button) return;
+  var rows = button.closest("[data-rows]");
+  if (!rows) return;
+  if (button.hasAttribute("data-add-row")) {
+    var numbers = Array.prototype.map.call(
+      rows.querySelectorAll("fieldset[data-row]"),
+      function (row) { return parseInt(row.dataset.row, 10) || 0; }
+    );
+    var next = String((numbers.length ? Math.max.apply(null, numbers) : 0) + 1);
+    var template = rows.querySelector("template[data-row-template]");
+    var holder = document.createElement("div");
+    holder.innerHTML = template.innerHTML.split("__N__").join(next);
+    var row = holder.firstElementChild;
+    template.parentNode.insertBefore(row, template);
+    if (window.htmx) window.htmx.process(row);
+    var first = row.querySelector("input, select");
+    if (first) first.focus();
+  } else if (button.hasAttribute("data-remove-row")) {
+    var all = rows.querySelectorAll("fieldset[data-row]");
+    var current = button.closest("fieldset[data-row]");
+    if (all.length > 1) {
+      current.remove();
+    } else {
+      current.querySelectorAll("input, select").forEach(function (input) {
+        if (input.type === "checkbox") input.checked = false; else input.value = "";
+      });
+    }
+  } else {
+    return;
+  }
+  claimdeskRowsTotal(rows);
+});
+
+document.addEventListener("input", function (event) {
+  var rows = event.target.closest ? event.target.closest("[data-rows]") : null;
+  if (rows) claimdeskRowsTotal(rows);
+});
+document.addEventListener("change", function (event) {
+  var rows = event.target.closest ? event.target.closest("[data-rows]") : null;
+  if (rows) claimdeskRowsTotal(rows);
+});

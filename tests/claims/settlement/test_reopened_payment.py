@@ -157,7 +157,11 @@ def test_reopened_with_no_new_facts_is_not_paid_twice(
     )
     assert r.status_code == 409 and r.json()["error"]["code"] == "not_payable"
     assert _payments(db, cid) == [("indemnity", Decimal("14000.00"), "paid")]
-    notice = db.scalars(select(DecisionNotice).where(DecisionNotice.claim_id == cid)).one()
+    notice = db.scalars(
+        select(DecisionNotice).where(
+            DecisionNotice.claim_id == cid, DecisionNotice.kind == "decided"
+        )
+    ).one()
     assert (notice.payable, notice.already_paid, notice.difference) == (
         Decimal("14000.00"),
         Decimal("14000.00"),
@@ -212,7 +216,11 @@ def test_reopened_with_a_lower_decision_opens_a_recovery(
     recovery = db.scalars(select(Recovery).where(Recovery.claim_id == cid)).one()
     assert recovery.kind == "overpayment" and recovery.amount == Decimal("5000.00")
     assert "reopened decision lower than paid" in (recovery.note or "")
-    notice = db.scalars(select(DecisionNotice).where(DecisionNotice.claim_id == cid)).one()
+    notice = db.scalars(
+        select(DecisionNotice).where(
+            DecisionNotice.claim_id == cid, DecisionNotice.kind == "decided"
+        )
+    ).one()
     assert notice.difference == Decimal("-5000.00") and notice.recovery_id == recovery.id
     message = db.scalars(
         select(OutboxMessage).where(OutboxMessage.template == "claim.decision_notice")
@@ -244,7 +252,11 @@ def test_nothing_payable_ends_with_notice_callback_and_closing(
     review = approve(w, cid, "reviewer1")
     assert review["state"] == "decided"
     # The notice: PDF with the calculation, and the message to the customer.
-    notice = db.scalars(select(DecisionNotice).where(DecisionNotice.claim_id == cid)).one()
+    notice = db.scalars(
+        select(DecisionNotice).where(
+            DecisionNotice.claim_id == cid, DecisionNotice.kind == "decided"
+        )
+    ).one()
     row = notice.calculation["coverages"][0]
     assert (row["claimed"], row["removed"], row["payable"]) == ("8000.00", "0.00", "0.00")
     assert Decimal(row["deductible"]) > 0 and row["ratio"] is not None
@@ -253,7 +265,7 @@ def test_nothing_payable_ends_with_notice_callback_and_closing(
         select(OutboxMessage).where(OutboxMessage.template == "claim.decision_notice")
     ).one()
     assert message.id == notice.outbox_message_id
-    assert "8000.00" in message.body and "免赔额" in message.body and "仲裁" in message.body
+    assert "¥8,000.00" in message.body and "免赔额" in message.body and "仲裁" in message.body
     r = c.get(f"{API}/{cid}/decision-notice.pdf", headers=w.h["reviewer3"])
     assert r.status_code == 200 and r.content == notice.pdf
     # No payment can be asked for, and no payment clock runs.
@@ -345,7 +357,11 @@ def test_a_claim_left_approved_with_nothing_to_pay_can_be_concluded(
     assert r.status_code == 409 and r.json()["error"]["code"] == "illegal_transition"
     body = ok(c.get(f"{API}/{cid}", headers=w.h["reviewer3"]))
     assert [x["met"] for x in body["clocks"] if x["name"].startswith("claim.payment")] == [True]
-    assert db.scalars(select(DecisionNotice).where(DecisionNotice.claim_id == cid)).one()
+    assert db.scalars(
+        select(DecisionNotice).where(
+            DecisionNotice.claim_id == cid, DecisionNotice.kind == "decided"
+        )
+    ).one()
     _close(s, cid)
     assert _state(s, cid) == "closed"
 

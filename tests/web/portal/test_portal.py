@@ -75,8 +75,12 @@ def test_customer_reports_claim_and_sees_plain_status(client: TestClient, db: Se
     )
     assert response.status_code == 303, response.text
     page = client.get(response.headers["location"])
-    assert "报案已受理" in page.text
-    assert "reported" not in page.text.split('id="plain-status"')[1][:200]
+    # issue 12: the success is said once, not also as the state's plain words
+    assert page.text.count("报案已受理") == 1
+    assert 'role="status" id="reported-msg"' in page.text
+    again = client.get(response.headers["location"].split("?")[0])
+    assert again.text.count("报案已受理") == 1 and "reported-msg" not in again.text
+    assert "reported" not in again.text.split('id="plain-status"')[1][:200]
 
 
 def test_report_with_bad_phone_names_the_field(client: TestClient, db: Session) -> None:

@@ -31,6 +31,7 @@ from claimdesk.people.service import find_by_id_number
 from claimdesk.policies import repository as policies
 from claimdesk.products.coverage_types import effective_materials
 from claimdesk.rules.deadlines import local_date
+from claimdesk.rules.identity import validate_resident_id
 from claimdesk.thresholds import service as thresholds
 from claimdesk.thresholds.service import Thresholds
 
@@ -78,22 +79,36 @@ def find_policy(session: Session, *, actor: Principal, data: ReportIn) -> Policy
         return policy
     if not data.insured_id_number:
         raise PolicyNotFoundForReport(field="policy_number")
-    people = find_by_id_number(
-        session,
-        actor=actor if not actor.is_customer else system,
-        id_number=data.insured_id_number,
-        reason="claim report: find policy",
+    found = policies_for_report(
+        session, actor=actor, id_number=data.insured_id_number, loss_date=data.loss_date
     )
-    found = policies.in_force_on(
-        session, system, insured_ids=[p.id for p in people], day=data.loss_date
-    )
-    if actor.is_customer:
-        found = [p for p in found if actor.person_id in (p.insured_id, p.policyholder_id)]
     if not found:
         raise PolicyNotFoundForReport(field="insured_id_number")
     if len(found) > 1:
         raise PolicyAmbiguous(field="insured_id_number")
     return found[0]
+
+
+def policies_for_report(
+    session: Session, *, actor: Principal, id_number: str, loss_date: dt.date
+) -> list[Policy]:
+    """CLM-R2: the policies in force on the date of loss whose insured has this resident
+    ID number — several are listed for the reporter to choose from. The number is checked
+    first (GB 11643: 18 characters, a real birth date, the check digit; POL-1), so a typing
+    error is named as such instead of "no policy found", and no look-up is made (or
+    audited) for a number that cannot exist."""
+    validate_resident_id(id_number, field="insured_id_number")
+    system = Principal.system("claims.report")
+    people = find_by_id_number(
+        session,
+        actor=actor if not actor.is_customer else system,
+        id_number=id_number,
+        reason="claim report: find policy",
+    )
+    found = policies.in_force_on(session, system, insured_ids=[p.id for p in people], day=loss_date)
+    if actor.is_customer:
+        found = [p for p in found if actor.person_id in (p.insured_id, p.policyholder_id)]
+    return sorted(found, key=lambda p: p.number)
 
 
 def product_of(session: Session, policy: Policy) -> ProductVersion:

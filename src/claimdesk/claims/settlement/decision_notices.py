@@ -1,4 +1,14 @@
-"""An approval that leaves nothing to pay (CLM-V3, CLM-P5).
+"""The decision notice (理赔决定通知书): how the amount was worked out, told to the
+customer in plain words on the portal, as a PDF and through the outbox (CLM-C3, CLM-P2,
+CLM-V3, CLM-P5).
+
+Two kinds, one mechanism:
+- "payment": every instructed indemnity payment (a reviewer's approval or the automatic
+  path, CLM-T2 — both request it through ``payments.service.request_payment``) issues
+  the settlement notice with the payment notice: what was claimed, each part not paid
+  and why, what others paid, the deductible, the ratio, the amount, the payment (amount,
+  expected arrival, masked account) and how to object (``issue_for_payment``);
+- "decided": an approval that leaves nothing to pay (below).
 
 A decision below the deductible (payable 0.00), or a reopened claim whose new decision
 adds nothing to everything already paid on it, must not wait for a payment that can
@@ -14,9 +24,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from decimal import Decimal
 from typing import Any
 
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from claimdesk.audit.service import record
@@ -27,13 +41,16 @@ from claimdesk.claims.errors import IllegalTransition, TransitionGuardFailed
 from claimdesk.claims.settlement import repository
 from claimdesk.claims.settlement.adjustment import current_adjustments
 from claimdesk.claims.settlement.repository import rounds_of
+from claimdesk.claims.settlement.reserves import claim_coverages
 from claimdesk.clocks import service as clocks
 from claimdesk.jobs.outbox import send_message
-from claimdesk.models.claim import Claim
-from claimdesk.models.payment import Callback, Recovery
+from claimdesk.models.claim import AssessmentItem, Claim
+from claimdesk.models.payment import Callback, Payment, Recovery
+from claimdesk.models.policy import Policy
 from claimdesk.models.review import DecisionNotice, ReviewRound
 from claimdesk.payments import service as pay_service
 from claimdesk.rules.deadlines import local_date, to_local
+from claimdesk.rules.identity import mask_account
 
 # CLM-V3: how to contest a decision, in every decision and rejection notice.
 APPEAL_ROUTE_ZH = (
@@ -51,23 +68,146 @@ RECOVERY_KIND = "overpayment"
 RECOVERY_REASON = "重开后核定金额低于已付金额 / reopened decision lower than paid"
 
 
-def calculation(session: Session, claim: Claim) -> list[dict[str, Any]]:
-    """Per coverage: what was claimed, what was removed, deductible, ratio, payable."""
-    rows: list[dict[str, Any]] = []
-    for code, adjustment in sorted(current_adjustments(session, claim.id).items()):
-        items = repository.assessment_items(session, adjustment.assessment_id)
-        claimed = sum((i.amount or ZERO for i in items), ZERO)
-        removed = sum((i.amount or ZERO for i in items if i.removed), ZERO)
-        rows.append(
+def _d(value: Any) -> Decimal:
+    try:
+        return Decimal(str(value))
+    except ArithmeticError:
+        return ZERO
+
+
+def yuan(amount: Decimal | str | None) -> str:
+    """An amount as people read it: ¥9,000.00 (thousands separated, two places)."""
+    if amount is None or amount == "":
+        return "-"
+    return f"¥{_d(amount):,.2f}"
+
+
+def percent(ratio: Decimal | str | None) -> str:
+    if ratio is None or ratio == "":
+        return "-"
+    return f"{(_d(ratio) * 100).normalize():f}%"
+
+
+# Why part of an expense line is not paid (ADJ-MED step 1), in plain words.
+_LINE_REASONS = {
+    "MED.LINE.EXCLUDED": (
+        "属于保单除外的项目类别（如美容、非必要检查）",
+        "an item category the policy excludes (e.g. cosmetic, unnecessary examinations)",
+    ),
+    "MED.LINE.C": (
+        "丙类或自费项目，不在保单保障的医保目录范围内",
+        "a catalogue C or self-funded item, outside the policy's scope",
+    ),
+    "MED.LINE.B": (
+        "乙类项目中由您自付的部分（自付比例 {ratio}）",
+        "your own share of a catalogue B item (self-pay {ratio})",
+    ),
+}
+
+
+def _removals(items: list[AssessmentItem], trace: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """Each part of the claimed expenses not paid, with its reason (CLM-L3, ADJ-MED 1)."""
+    out: list[dict[str, str]] = []
+    kept = [i for i in items if i.item_type == "expense_line" and not i.removed]
+    for item in items:
+        if item.item_type == "expense_line" and item.removed:
+            out.append(
+                {
+                    "what": item.description,
+                    "amount": str(item.amount or ZERO),
+                    "why_zh": f"审核剔除：{item.removal_reason or '-'}",
+                    "why_en": f"removed at assessment: {item.removal_reason or '-'}",
+                }
+            )
+    for step in trace:
+        code = str(step.get("code", ""))
+        if code not in _LINE_REASONS:
+            continue
+        inputs = step.get("inputs") or {}
+        index = int(_d(inputs.get("line", -1)))
+        amount = _d(inputs.get("amount", "0"))
+        not_paid = amount - _d(step.get("figure", "0"))
+        if not_paid <= 0:
+            continue
+        zh, en = _LINE_REASONS[code]
+        ratio = percent(inputs.get("self_pay_ratio"))
+        out.append(
             {
-                "coverage_code": code,
-                "claimed": str(claimed),
-                "removed": str(removed),
-                "deductible": None if adjustment.deductible is None else str(adjustment.deductible),
-                "ratio": None if adjustment.ratio is None else str(adjustment.ratio.normalize()),
-                "payable": str(adjustment.payable),
+                "what": kept[index].description if 0 <= index < len(kept) else "-",
+                "amount": str(not_paid.quantize(Decimal("0.01"))),
+                "why_zh": zh.format(ratio=ratio),
+                "why_en": en.format(ratio=ratio),
             }
         )
+    return out
+
+
+def _step(trace: list[dict[str, Any]], code: str) -> dict[str, Any] | None:
+    return next((s for s in trace if s.get("code") == code), None)
+
+
+def _coverage_row(adjustment: Any, items: list[AssessmentItem], name: str) -> dict[str, Any]:
+    trace = list(adjustment.trace or [])
+    lines = [i for i in items if i.item_type == "expense_line"]
+    claimed = sum((i.amount or ZERO for i in lines), ZERO)
+    removed = sum((i.amount or ZERO for i in lines if i.removed), ZERO)
+    removals = _removals(items, trace)
+    net = _step(trace, "MED.NET")
+    other_paid = (
+        _d(net["inputs"].get("social_insurance_paid", "0"))
+        + _d(net["inputs"].get("other_compensation", "0"))
+        if net
+        else ZERO
+    )
+    ratio_step = _step(trace, "MED.RATIO")
+    ratio = (
+        _d(ratio_step["inputs"].get("payout_ratio"))
+        if ratio_step
+        else (
+            adjustment.ratio
+            if adjustment.coverage_type in ("medical", "accident_medical")
+            else None
+        )
+    )
+    cap = _step(trace, "MED.CAP")
+    capped = bool(cap and ratio_step and _d(cap["figure"]) < _d(ratio_step["figure"]))
+    # Other coverage types: the calculation's own steps, in words (CLM-C3).
+    steps = [
+        {"zh": str(s.get("zh", "")), "en": str(s.get("en", "")), "figure": str(s.get("figure", ""))}
+        for s in trace
+        if not str(s.get("code", "")).startswith(("MED.", "CLM-L3", "ROUND"))
+        and not str(s.get("code", "")).endswith((".PERIOD", ".NO_POLICY", ".WAITING"))
+    ]
+    return {
+        "coverage_code": adjustment.coverage_code,
+        "coverage_name": name,
+        "coverage_type": adjustment.coverage_type,
+        "liability": adjustment.liability,
+        "not_covered_clause": adjustment.rejection_clause,
+        "claimed": str(claimed),
+        "removed": str(removed),
+        "removals": removals,
+        "not_paid": str(sum((_d(r["amount"]) for r in removals), ZERO)),
+        "other_paid": str(other_paid),
+        "deductible": None if adjustment.deductible is None else str(adjustment.deductible),
+        "ratio": None if ratio is None else str(_d(ratio).normalize()),
+        "capped": capped,
+        "steps": steps,
+        "payable": str(adjustment.payable),
+    }
+
+
+def calculation(session: Session, claim: Claim) -> list[dict[str, Any]]:
+    """Per coverage: what was claimed, each part removed and why, what others paid, the
+    deductible applied, the ratio, the payable (the current adjustments, CLM-C3)."""
+    names = {code: c.name for code, c in claim_coverages(session, claim).items()}
+    rows: list[dict[str, Any]] = []
+    for code, adjustment in sorted(current_adjustments(session, claim.id).items()):
+        items = sorted(
+            repository.assessment_items(session, adjustment.assessment_id),
+            key=lambda i: i.position,
+        )
+        rows.append(_coverage_row(adjustment, items, names.get(code, code)))
     return rows
 
 
@@ -95,9 +235,11 @@ def conclude(
         decided_at=at,
         appeal_zh=APPEAL_ROUTE_ZH,
         appeal_en=APPEAL_ROUTE_EN,
+        policy_number=_policy_number(session, claim),
     )
     notice = DecisionNotice(
         claim_id=claim.id,
+        kind="decided",
         round_id=review.id,
         payable=payable,
         already_paid=already_paid,
@@ -228,8 +370,9 @@ def _message_body(
     appeal_zh: str,
 ) -> str:
     parts = [
-        f"{r['coverage_code']}：申请 {r['claimed']} 元，剔除 {r['removed']} 元，"
-        f"免赔额 {r['deductible'] or '-'} 元，赔付比例 {r['ratio'] or '-'}，核定 {r['payable']} 元"
+        f"{r.get('coverage_name') or r['coverage_code']}：申请 {yuan(r['claimed'])}，"
+        f"不予赔付 {yuan(r.get('not_paid', r['removed']))}，免赔额 {yuan(r['deductible'])}，"
+        f"赔付比例 {percent(r['ratio'])}，核定 {yuan(r['payable'])}"
         for r in rows
     ]
     owed = already_paid - payable
@@ -241,7 +384,39 @@ def _message_body(
     return (
         f"理赔决定通知书 报案号 {claim.number}：经核定，本案赔付金额为 {payable} 元，"
         f"本次无需支付。计算：{'；'.join(parts)}。{tail}{appeal_zh}"
+        f"通知书见“我的理赔”（{NOTICE_PATH.format(claim_id=claim.id)}）。"
     )
+
+
+class _NoticeWriter(_Writer):
+    """Lines wrapped by their printed width (CJK glyphs are twice as wide as Latin ones),
+    English at word boundaries, so no word is cut in the middle."""
+
+    right = A4[0] - 40
+
+    def line(self, text: str, size: int = 10, indent: int = 0) -> None:
+        room = self.right - (40 + indent)
+        for chunk in _wrap(text, self.font, size, room):
+            if self.y < 50:
+                self.canvas.showPage()
+                self.y = A4[1] - 50
+            self.canvas.setFont(self.font, size)
+            self.canvas.drawString(40 + indent, self.y, chunk)
+            self.y -= size + 6
+
+
+def _wrap(text: str, font: str, size: int, room: float) -> list[str]:
+    lines: list[str] = []
+    current = ""
+    for token in re.findall(r"[A-Za-z0-9¥$,.:;()'’/%*\-]+\s*|\s+|.", text):
+        candidate = current + token
+        if current and stringWidth(candidate.rstrip(), font, size) > room:
+            lines.append(current.rstrip())
+            current = token.lstrip()
+        else:
+            current = candidate
+    lines.append(current.rstrip())
+    return lines or [""]
 
 
 def notice_pdf(
@@ -253,38 +428,220 @@ def notice_pdf(
     decided_at: dt.datetime,
     appeal_zh: str,
     appeal_en: str,
+    policy_number: str | None = None,
+    payment: dict[str, str] | None = None,
 ) -> bytes:
-    doc = _Writer(f"理赔决定通知书 Notice of claim decision — {claim.number}")
-    doc.line(f"报案号 Claim: {claim.number}    申请人 Claimant: {claim.claimant_name}")
+    """The notice as a PDF, Chinese with English, the CJK font embedded (CLM-C3)."""
+    doc = _NoticeWriter(f"理赔决定通知书 Settlement notice — {claim.number}")
+    doc.line(f"报案号 Claim: {claim.number}")
+    if policy_number:
+        doc.line(f"保单号 Policy: {policy_number}")
+    doc.line(f"申请人 Claimant: {claim.claimant_name}")
     doc.line(f"核定日期 Decided: {to_local(decided_at).strftime('%Y-%m-%d %H:%M')}")
     doc.line("")
-    doc.line(
-        f"经核定，本案赔付金额为 {payable} 元，本次无需支付。"
-        f"The amount payable is {payable}; nothing is to be paid now.",
-        size=12,
-    )
-    doc.line("一、计算过程 Calculation:", size=12)
+    for zh, en in summary_sentences(
+        rows, payable=payable, already_paid=already_paid, payment=payment
+    ):
+        doc.line(zh, size=11)
+        doc.line(en, size=11)
+    doc.line("")
+    doc.line("一、计算过程 How the amount was worked out", size=12)
     for r in rows:
-        doc.line(f"保障 Coverage {r['coverage_code']}", indent=10)
-        doc.line(f"申请金额 Claimed: {r['claimed']} 元", indent=20)
-        doc.line(f"剔除金额 Removed: {r['removed']} 元", indent=20)
-        doc.line(f"免赔额 Deductible: {r['deductible'] or '-'} 元", indent=20)
-        doc.line(f"赔付比例 Ratio: {r['ratio'] or '-'}", indent=20)
-        doc.line(f"核定金额 Payable: {r['payable']} 元", indent=20)
-    doc.line(f"已支付 Already paid: {already_paid} 元", indent=10)
+        doc.line(f"{r.get('coverage_name') or r['coverage_code']}", size=11, indent=10)
+        doc.line(f"申请金额 Claimed: {yuan(r['claimed'])}", indent=20)
+        for removal in r.get("removals", []):
+            doc.line(
+                f"未赔付 Not paid: {yuan(removal['amount'])} — {removal['what']}：{removal['why_zh']}",
+                indent=20,
+            )
+            doc.line(f"({removal['why_en']})", indent=40)
+        if _d(r.get("other_paid", "0")) > 0:
+            doc.line(
+                f"社保及其他已支付 Already paid by social insurance or others: "
+                f"{yuan(r['other_paid'])}",
+                indent=20,
+            )
+        doc.line(f"免赔额 Deductible: {yuan(r['deductible'])}", indent=20)
+        doc.line(f"赔付比例 Ratio: {percent(r['ratio'])}", indent=20)
+        if r.get("capped"):
+            doc.line("以剩余保险金额为限 Limited to the sum insured left this year", indent=20)
+        for step in r.get("steps", []):
+            doc.line(f"{step['zh']} / {step['en']}: {step['figure']}", indent=20)
+        if r.get("liability") == "not_covered":
+            doc.line(f"不予赔付依据 Clause: {r.get('not_covered_clause') or '-'}", indent=20)
+        doc.line(f"核定金额 Payable: {yuan(r['payable'])}", indent=20)
+    doc.line(f"核定赔付合计 Total payable: {yuan(payable)}", size=11, indent=10)
+    if already_paid > 0:
+        doc.line(f"此前已支付 Paid before: {yuan(already_paid)}", indent=10)
     if already_paid > payable:
         doc.line(
-            f"多付金额 Overpaid, to be returned: {already_paid - payable} 元 "
+            f"多付金额 Overpaid, to be returned: {yuan(already_paid - payable)} "
             "（重开后核定金额低于已付金额 reopened decision lower than paid）",
             indent=10,
         )
-    doc.line("二、异议途径 How to object:", size=12)
+    if payment is not None:
+        doc.line("二、支付 Payment", size=12)
+        doc.line(f"支付金额 Amount: {yuan(payment['amount'])}", indent=10)
+        doc.line(f"收款人 Payee: {payment['payee']}", indent=10)
+        doc.line(f"收款账户 Account: {payment['account']}", indent=10)
+        doc.line(f"预计到账 Expected arrival: {payment['expected_arrival']}", indent=10)
+    doc.line(("三、" if payment is not None else "二、") + "异议途径 How to object", size=12)
     doc.line(appeal_zh, indent=10)
     doc.line(appeal_en, indent=10)
     return doc.done()
 
 
+def summary_sentences(
+    rows: list[dict[str, Any]],
+    *,
+    payable: Decimal,
+    already_paid: Decimal,
+    payment: dict[str, str] | None,
+) -> list[tuple[str, str]]:
+    """The decision in a few plain sentences (zh-CN, English) — the page says the same."""
+    claimed = sum((_d(r["claimed"]) for r in rows), ZERO)
+    not_paid = sum((_d(r.get("not_paid", r.get("removed", "0"))) for r in rows), ZERO)
+    deductible = sum((_d(r["deductible"]) for r in rows if r.get("deductible")), ZERO)
+    ratios = sorted({percent(r["ratio"]) for r in rows if r.get("ratio")})
+    out: list[tuple[str, str]] = []
+    if claimed > 0:
+        out.append(
+            (
+                f"您申请的费用共 {yuan(claimed)}，其中 {yuan(not_paid)} 不在保障范围内（原因见下）。",
+                f"You claimed {yuan(claimed)}; {yuan(not_paid)} of it is not covered "
+                "(the reasons are below).",
+            )
+        )
+    if deductible > 0 or ratios:
+        out.append(
+            (
+                f"扣除免赔额 {yuan(deductible)} 后，按 {'、'.join(ratios) or '-'} 的比例赔付。",
+                f"After the deductible of {yuan(deductible)}, {', '.join(ratios) or '-'} "
+                "of the rest is paid.",
+            )
+        )
+    if payment is not None:
+        out.append(
+            (
+                f"核定赔付 {yuan(payable)}，本次支付 {yuan(payment['amount'])}，"
+                f"汇入账户 {payment['account']}，预计 {payment['expected_arrival']} 前到账。",
+                f"The amount payable is {yuan(payable)}; {yuan(payment['amount'])} is paid "
+                f"to account {payment['account']} and should arrive by "
+                f"{payment['expected_arrival']}.",
+            )
+        )
+    else:
+        out.append(
+            (
+                f"核定赔付 {yuan(payable)}，本次无需支付。",
+                f"The amount payable is {yuan(payable)}; nothing is to be paid now.",
+            )
+        )
+    return out
+
+
+def _policy_number(session: Session, claim: Claim) -> str | None:
+    policy = session.get(Policy, claim.policy_id)
+    return policy.number if policy is not None else None
+
+
+def issue_for_payment(
+    session: Session, *, actor: Principal, claim: Claim, payment: Payment
+) -> DecisionNotice:
+    """The settlement notice of an instructed indemnity payment (CLM-C3, CLM-P2): stored
+    with its PDF and sent through the outbox with the payment notice, once per payment.
+    Called by ``payments.service.request_payment`` — so the reviewer's approval and the
+    automatic path (CLM-T2) both send it."""
+    existing = session.scalars(
+        select(DecisionNotice).where(DecisionNotice.payment_id == payment.id)
+    ).first()
+    if existing is not None:
+        return existing
+    rows = calculation(session, claim)
+    payable = sum((_d(r["payable"]) for r in rows), ZERO)
+    already_paid = payable - payment.amount if payable >= payment.amount else ZERO
+    details = {
+        "amount": str(payment.amount),
+        "payee": payment.payee_name,
+        "account": mask_account(payment.account_last4),
+        "expected_arrival": payment.expected_arrival.isoformat()
+        if payment.expected_arrival
+        else "-",
+    }
+    at = payment.created_at
+    pdf = notice_pdf(
+        claim,
+        rows=rows,
+        payable=payable,
+        already_paid=already_paid,
+        decided_at=at,
+        appeal_zh=APPEAL_ROUTE_ZH,
+        appeal_en=APPEAL_ROUTE_EN,
+        policy_number=_policy_number(session, claim),
+        payment=details,
+    )
+    approved = [r for r in rounds_of(session, claim.id) if r.status == "approved"]
+    round_id = approved[-1].id if approved else None
+    taken = session.scalar(select(DecisionNotice.id).where(DecisionNotice.round_id == round_id))
+    notice = DecisionNotice(
+        claim_id=claim.id,
+        kind="payment",
+        # An automatic decision has no round; a round already explained keeps its notice.
+        round_id=None if taken is not None else round_id,
+        payment_id=payment.id,
+        payable=payable,
+        already_paid=already_paid,
+        difference=payment.amount,
+        calculation={"coverages": rows, "payment": details},
+        issued_at=at,
+        pdf=pdf,
+        sha256=hashlib.sha256(pdf).hexdigest(),
+    )
+    session.add(notice)
+    session.flush()
+    sentences = summary_sentences(rows, payable=payable, already_paid=already_paid, payment=details)
+    message = send_message(
+        session,
+        channel="sms" if claim.contact_phone else "app",
+        recipient=claim.contact_phone or f"person:{claim.insured_person_id}",
+        template="claim.settlement_notice",
+        body=(
+            f"理赔决定通知书 报案号 {claim.number}："
+            + "".join(zh for zh, _en in sentences)
+            + f"计算过程及异议途径见“我的理赔”中的通知书（{NOTICE_PATH.format(claim_id=claim.id)}）。"
+        ),
+        language="zh-CN",
+        person_id=claim.insured_person_id,
+        dedupe_key=f"claim:{claim.id}:settlement_notice:{payment.id}",
+        related_type="claim",
+        related_id=str(claim.id),
+    )
+    notice.outbox_message_id = None if message is None else message.id
+    record(
+        session,
+        actor=actor,
+        action="claim.settlement_notice_issued",
+        entity_type="claim",
+        entity_id=claim.id,
+        at=at,
+        details={
+            "notice_id": notice.id,
+            "payment_id": payment.id,
+            "payable": str(payable),
+            "amount": str(payment.amount),
+            "pdf_sha256": notice.sha256,
+        },
+    )
+    return notice
+
+
+# Where the customer reads the notice (the portal page; the PDF beside it).
+NOTICE_PATH = "/portal/claims/{claim_id}/notice"
+
+
 def notice_of(session: Session, claim_id: int) -> DecisionNotice | None:
+    """The claim's latest decision notice (settlement notice of a payment, or a decision
+    with nothing to pay), or None."""
     return repository.latest_of_claim(session, DecisionNotice, claim_id)
 
 

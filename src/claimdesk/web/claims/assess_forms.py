@@ -9,6 +9,7 @@ repair or total loss but not both) are the service's.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -38,7 +39,6 @@ from claimdesk.web.claims.page_forms import (
     validated,
 )
 
-EXPENSE_ROWS = 4
 INJURY_ROWS = 5
 # The API name of each column of an expense row, and the form's suffix for it.
 LINE_COLUMNS = {
@@ -115,59 +115,47 @@ def _medical_fields(db: Session, claim: Claim, coverages: dict[str, Coverage]) -
         {k for c in coverages.values() for k in c.parameters.get("excluded_kinds", [])}
     )
     kinds = [("", "Ordinary item"), *[(k, KIND_LABELS.get(k, k)) for k in excluded]]
-    fields: list[FormField] = []
-    for i in range(1, EXPENSE_ROWS + 1):
-        fields += [
+    # Any number of expense lines (issue 12): one row per line, a running total.
+    lines = FormField(
+        "line",
+        "Expense lines",
+        "rows",
+        when=when,
+        total_of="amount",
+        total_skip="removed",
+        columns=[
+            FormField("description", "Expense line %(n)s: description"),
             FormField(
-                f"line{i}_description",
-                _("Expense line %(n)s: description", n=i),
-                required=i == 1,
-                when=when,
-            ),
-            FormField(
-                f"line{i}_amount",
-                _("Expense line %(n)s: amount (CNY)", n=i),
+                "amount",
+                "Expense line %(n)s: amount (CNY)",
                 "number",
-                required=i == 1,
                 step="0.01",
                 minimum="0",
-                when=when,
             ),
             FormField(
-                f"line{i}_catalog",
-                _("Expense line %(n)s: catalogue class", n=i),
+                "catalog",
+                "Expense line %(n)s: catalogue class",
                 "select",
                 options=[("", "—"), ("A", "A"), ("B", "B"), ("C", "C")],
-                when=when,
             ),
             FormField(
-                f"line{i}_self_pay",
-                _("Expense line %(n)s: self-pay share of a catalogue B item (%%)", n=i),
+                "self_pay",
+                "Expense line %(n)s: self-pay share of a catalogue B item (%%)",
                 "number",
                 step="0.01",
                 minimum="0",
                 maximum="100",
-                when=when,
             ),
+            FormField("kind", "Expense line %(n)s: item category", "select", options=kinds),
             FormField(
-                f"line{i}_kind",
-                _("Expense line %(n)s: item category", n=i),
-                "select",
-                options=kinds,
-                when=when,
-            ),
-            FormField(
-                f"line{i}_removed",
-                _("Expense line %(n)s: remove it (outside the scope, cosmetic, excessive)", n=i),
+                "removed",
+                "Expense line %(n)s: remove it (outside the scope, cosmetic, excessive)",
                 "checkbox",
-                when=when,
             ),
-            FormField(
-                f"line{i}_removal_reason",
-                _("Expense line %(n)s: reason for removing it", n=i),
-                when=when,
-            ),
-        ]
+            FormField("removal_reason", "Expense line %(n)s: reason for removing it"),
+        ],
+    )
+    fields: list[FormField] = [lines]
     return [
         *fields,
         FormField(
@@ -445,8 +433,10 @@ def _adjuster_fields() -> list[FormField]:
 
 def _medical_body(form: Values) -> tuple[dict[str, Any], dict[str, str]]:
     lines: list[dict[str, Any]] = []
-    aliases = {"lines": "line1_description"}
-    for i in range(1, EXPENSE_ROWS + 1):
+    # Every row received, whatever its number (rows are added and removed while typing).
+    numbers = sorted({int(m.group(1)) for key in form if (m := re.match(r"^line(\d+)_", str(key)))})
+    aliases = {"lines": f"line{numbers[0] if numbers else 1}_description"}
+    for i in numbers:
         if not (text(form, f"line{i}_description") or text(form, f"line{i}_amount")):
             continue
         index = len(lines)

@@ -18,7 +18,7 @@ from claimdesk.claims.intake import acceptance
 from claimdesk.claims.repository import materials_of
 from claimdesk.claims.settlement import closing, recoveries, reserves
 from claimdesk.errors import ValidationFailed
-from claimdesk.i18n import current_language
+from claimdesk.i18n import _, current_language
 from claimdesk.models.claim import Claim
 from claimdesk.payments.schemas import RecoveryIn, SubmitIn
 from claimdesk.products.coverage_types import MATERIALS
@@ -236,32 +236,51 @@ def _received(db: Session, claim: Claim, *, unchecked: bool = False) -> list[tup
     ]
 
 
+REVIEW_RESULTS = [
+    ("", "Not reviewed now"),
+    ("ok", "In order"),
+    ("not_necessary", "Not reasonable or necessary"),
+    ("suspected_forgery", "Suspected forgery (holds the claim for investigation)"),
+]
+
+
 def review_fields(db: Session, claim: Claim) -> list[FormField]:
-    return [
-        FormField("code", "Material", "select", required=True, options=_received(db, claim)),
-        FormField(
-            "result",
-            "Result of the check against the contract",
-            "select",
-            required=True,
-            options=[
-                ("ok", "In order"),
-                ("not_necessary", "Not reasonable or necessary"),
-                ("suspected_forgery", "Suspected forgery (holds the claim for investigation)"),
-            ],
-        ),
-        FormField("note", "Note", "textarea"),
-    ]
+    """CLM-A5: every received material at once — a result for each one reviewed now
+    (issue 12: not one material per submit), with an optional note."""
+    fields: list[FormField] = []
+    for code, label in _received(db, claim):
+        fields += [
+            FormField(
+                f"result__{code}",
+                _("Result of the check against the contract: %(material)s", material=label),
+                "select",
+                options=list(REVIEW_RESULTS),
+            ),
+            FormField(f"note__{code}", _("Note on %(material)s", material=label), "textarea"),
+        ]
+    return fields
 
 
 def review_material(db: Session, p: Principal, claim: Claim, form: Values) -> None:
-    body = validated(
-        cs.MaterialReview,
-        {"code": text(form, "code"), "result": text(form, "result"), "note": text(form, "note")},
-    )
-    acceptance.review_material(
-        db, actor=p, claim=claim, code=body.code, result=body.result, note=body.note
-    )
+    reviewed = 0
+    for code, _label in _received(db, claim):
+        result = text(form, f"result__{code}")
+        if not result:
+            continue
+        with aliased(
+            {"result": f"result__{code}", "note": f"note__{code}", "code": f"result__{code}"}
+        ):
+            body = validated(
+                cs.MaterialReview,
+                {"code": code, "result": result, "note": text(form, f"note__{code}")},
+            )
+            acceptance.review_material(
+                db, actor=p, claim=claim, code=body.code, result=body.result, note=body.note
+            )
+        reviewed += 1
+    if not reviewed:
+        first = next(iter(_received(db, claim)), ("", ""))[0]
+        raise ChoiceRequired(field=f"result__{first}")
 
 
 def original_fields(db: Session, claim: Claim) -> list[FormField]:

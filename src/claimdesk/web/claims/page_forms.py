@@ -11,6 +11,7 @@ fed it, so that the message is shown next to that field.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -26,7 +27,7 @@ from claimdesk.claims.config import rules
 from claimdesk.claims.intake.acceptance import store_upload
 from claimdesk.errors import ClaimdeskError, ValidationFailed
 from claimdesk.field_labels import field_label
-from claimdesk.i18n import current_language, gettext
+from claimdesk.i18n import _, current_language, gettext
 from claimdesk.models.claim import Claim
 
 Values = dict[str, Any]
@@ -54,6 +55,49 @@ class FormField:
     refresh: bool = False
     accept: str | None = None  # file inputs: the types offered by the picker
     maximum: str | None = None
+    # kind "rows": any number of rows of these fields; row n's inputs are named
+    # f"{name}{n}_{column.name}", a column's label a msgid with %(n)s (issue 12).
+    columns: list[FormField] = field(default_factory=list)
+    # kind "rows": the column summed into the running total (rows ticked in
+    # ``total_skip`` are left out, e.g. removed expense lines).
+    total_of: str | None = None
+    total_skip: str | None = None
+
+    def row_numbers(self, values: Values) -> list[int]:
+        """The rows typed so far (by the number in their names) and one blank row."""
+        pattern = re.compile(rf"^{re.escape(self.name)}(\d+)_")
+        used = sorted(
+            {
+                int(m.group(1))
+                for key, value in values.items()
+                if (m := pattern.match(key)) and isinstance(value, str) and value.strip()
+            }
+        )
+        return [*used, (used[-1] if used else 0) + 1]
+
+    def input_name(self, n: int | str, column: FormField) -> str:
+        return f"{self.name}{n}_{column.name}"
+
+    def column_label(self, column: FormField, n: int | str) -> str:
+        return _(column.label, n=n)
+
+    def total(self, values: Values) -> Decimal:
+        """What the rows typed so far add up to (what the server reads; the page's
+        script keeps a running total while typing)."""
+        total = Decimal("0")
+        if self.total_of is None:
+            return total
+        for n in self.row_numbers(values):
+            if self.total_skip and values.get(f"{self.name}{n}_{self.total_skip}"):
+                continue
+            raw = str(values.get(f"{self.name}{n}_{self.total_of}") or "").strip()
+            try:
+                amount = Decimal(raw) if raw else Decimal("0")
+            except InvalidOperation:
+                continue
+            if amount.is_finite() and amount > 0:
+                total += amount
+        return total.quantize(Decimal("0.01"))
 
 
 Handler = Callable[[Session, Principal, Claim, Values], object]
@@ -192,7 +236,13 @@ def error_target(error: dict[str, Any] | None, fields: list[FormField]) -> str |
     if not error:
         return None
     explicit = error.get("form_field")
-    names = {f.name for f in fields}
+    names = {f.name for f in fields} | {
+        f"{f.name}{n}_{c.name}"
+        for f in fields
+        if f.kind == "rows" and explicit
+        for c in f.columns
+        for n in _row_number(f.name, str(explicit))
+    }
     if explicit in names:
         return str(explicit)
     path = str(error.get("field") or "")
@@ -211,12 +261,29 @@ def error_target(error: dict[str, Any] | None, fields: list[FormField]) -> str |
     return None
 
 
+def _row_number(prefix: str, name: str) -> list[int]:
+    found = re.match(rf"^{re.escape(prefix)}(\d+)_", name)
+    return [int(found.group(1))] if found else []
+
+
+def _label_of(fields: list[FormField], target: str) -> str:
+    """The label the person sees for a field, or for one input of a row."""
+    for f in fields:
+        if f.name == target:
+            return gettext(f.label)
+        if f.kind == "rows":
+            for n in _row_number(f.name, target):
+                for c in f.columns:
+                    if f.input_name(n, c) == target:
+                        return f.column_label(c, n)
+    return target
+
+
 def name_the_field(error: dict[str, Any], fields: list[FormField], target: str | None) -> None:
     """Say the field's label (as the person sees it) instead of the API path."""
     if target is None:
         return
-    found = next(f for f in fields if f.name == target)
-    label = gettext(found.label)
+    label = _label_of(fields, target)
     path = str(error.get("field") or "")
     message = str(error.get("message") or "")
     # The error base already says a generic label for the path (field_labels); the form's

@@ -15,13 +15,14 @@ from sqlalchemy.orm import Session
 
 from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
+from claimdesk.claims.errors import PolicyAmbiguous, PolicyNotFoundForReport
 from claimdesk.claims.intake import report
 from claimdesk.claims.schemas import ReportCreate
 from claimdesk.deps import DB, require
 from claimdesk.errors import ClaimdeskError, ValidationFailed
 from claimdesk.i18n import current_language
 from claimdesk.validation import describe_validation_error
-from claimdesk.web.kit import SubmittedForm, language_of, render, undo_refused
+from claimdesk.web.kit import SubmittedForm, language_of, local_today, render, undo_refused
 from claimdesk.web.portal.pages import LOSS_CAUSES
 
 router = APIRouter()
@@ -64,20 +65,7 @@ def _local(value: str) -> str | None:
     return f"{value}:00+08:00" if value and len(value) == 16 else (value or None)
 
 
-def _lookup(db: Session, actor: Principal, values: dict[str, str]) -> dict[str, Any]:
-    """The policy the report is about and its coverages (CLM-R2)."""
-    loss_date = dt.date.fromisoformat(values["loss_date"]) if values.get("loss_date") else None
-    data = report.ReportIn(
-        channel="hotline",
-        loss_date=loss_date or dt.date.today(),
-        loss_place="-",
-        loss_cause="other",
-        loss_overview="-",
-        claimant_name="-",
-        policy_number=values.get("policy_number") or None,
-        insured_id_number=values.get("insured_id_number") or None,
-    )
-    policy = report.find_policy(db, actor=actor, data=data)
+def _found(db: Session, policy: Any) -> dict[str, Any]:
     version = report.product_of(db, policy)
     return {
         "number": policy.number,
@@ -87,6 +75,37 @@ def _lookup(db: Session, actor: Principal, values: dict[str, str]) -> dict[str, 
             (c.code, c.name) for c in sorted(version.coverages, key=lambda c: c.position)
         ],
     }
+
+
+def _lookup(
+    db: Session, actor: Principal, values: dict[str, str]
+) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    """The policy the report is about and its coverages (CLM-R2) — or, when the
+    insured's ID number finds several in force on the date of loss, those to choose
+    from. Refusals (a number failing GB 11643, nothing found) are raised."""
+    if not values.get("policy_number") and not values.get("loss_date"):
+        raise ValidationFailed(field="loss_date")
+    loss_date = dt.date.fromisoformat(values["loss_date"]) if values.get("loss_date") else None
+    if values.get("policy_number") or not values.get("insured_id_number"):
+        data = report.ReportIn(
+            channel="hotline",
+            loss_date=loss_date or local_today(),
+            loss_place="-",
+            loss_cause="other",
+            loss_overview="-",
+            claimant_name="-",
+            policy_number=values.get("policy_number") or None,
+        )
+        return _found(db, report.find_policy(db, actor=actor, data=data)), []
+    assert loss_date is not None
+    candidates = report.policies_for_report(
+        db, actor=actor, id_number=values["insured_id_number"], loss_date=loss_date
+    )
+    if not candidates:
+        raise PolicyNotFoundForReport(field="insured_id_number")
+    if len(candidates) == 1:
+        return _found(db, candidates[0]), []
+    return None, [_found(db, policy) for policy in candidates]
 
 
 def _page(
@@ -101,12 +120,17 @@ def _page(
     reported: str | None = None,
 ) -> Response:
 
-    found = None
+    found: dict[str, Any] | None = None
+    choices: list[dict[str, Any]] = []
     if values.get("policy_number") or (values.get("insured_id_number") and values.get("loss_date")):
         try:
-            found = _lookup(db, actor, values)
-        except (ClaimdeskError, ValueError):
+            found, choices = _lookup(db, actor, values)
+        except (ClaimdeskError, ValueError) as exc:
             found = None
+            if error is None and isinstance(exc, ClaimdeskError):
+                error = exc.to_dict(language_of(request))
+    if choices and error is None:
+        error = PolicyAmbiguous(field="insured_id_number").to_dict(language_of(request))
     return render(
         request,
         "claims/report.html",
@@ -114,6 +138,7 @@ def _page(
         values=values,
         chosen=chosen,
         found=found,
+        choices=choices,
         error=error,
         channels=STAFF_CHANNELS,
         relationships=RELATIONSHIPS,
@@ -156,16 +181,21 @@ def report_submit(
     language = language_of(request)
     current_language.set(language)
     values = {k: str(form.get(k) or "").strip() for k in TEXT_FIELDS}
+    if form.get("choose_policy"):
+        # One of the policies the ID number found, chosen from the list.
+        values["policy_number"] = str(form.get("choose_policy")).strip()[:32]
     chosen = [str(v) for v in form.getlist("coverage_codes") if v]
     if find:
         # Find the policy first: its coverages are then offered (the look-up by ID
-        # number is audited like every such read, GEN-5).
+        # number is audited like every such read, GEN-5); _page looks it up once.
         try:
-            _lookup(db, principal, values)
-        except ClaimdeskError as exc:
-            return _page(request, db, principal, values, chosen, error=exc.to_dict(language))
+            if values.get("loss_date"):
+                dt.date.fromisoformat(values["loss_date"])
         except ValueError:
             error = ValidationFailed(field="loss_date").to_dict(language)
+            return _page(request, db, principal, values, chosen, error=error)
+        if not (values.get("policy_number") or values.get("insured_id_number")):
+            error = PolicyNotFoundForReport(field="policy_number").to_dict(language)
             return _page(request, db, principal, values, chosen, error=error)
         return _page(request, db, principal, values, chosen)
     try:

@@ -8,6 +8,7 @@ so the row-level rules (own policies and claims only, SEC-4) come from the repos
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
@@ -39,6 +40,7 @@ from claimdesk.service import service as service_domain
 from claimdesk.service.schemas import ComplaintIn, ServiceRecordIn, SurveyIn
 from claimdesk.validation import describe_validation_error
 from claimdesk.web.automatic_view import stp_context
+from claimdesk.web.form_errors import labelled, problem_of_error, problems_of_validation
 from claimdesk.web.kit import (
     SubmittedForm,
     language_of,
@@ -288,22 +290,44 @@ REPORT_FIELDS = (
 )
 
 
+# The label of each field as the form shows it (msgids): a refusal names the field so.
+REPORT_LABELS = {
+    "policy_number": "Policy",
+    "coverage_code": "What happened is covered by",
+    "loss_date": "Date of the loss or of the treatment",
+    "loss_cause": "Cause",
+    "loss_place": "Where",
+    "loss_overview": "What happened, in your words",
+    "estimated_amount": "Estimated amount (CNY, optional)",
+    "contact_phone": "Mobile number",
+}
+# API paths of the report body → the form field that fed them.
+REPORT_ALIASES = {"coverage_codes": "coverage_code", "claimant_name": ""}
+
+
+def _chosen_policy(rows: list[dict[str, Any]], number: str) -> dict[str, Any] | None:
+    return next((r for r in rows if r["policy"].number == number), rows[0] if rows else None)
+
+
 def _report_page(
     request: Request,
     db: Session,
     principal: Principal,
     *,
     values: dict[str, str],
-    error: dict[str, Any] | None = None,
+    problems: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
+    rows = _policies(db, principal)
+    chosen = _chosen_policy(rows, values.get("policy_number", ""))
     return render(
         request,
         "portal/report.html",
         status_code=status_code,
-        policies=_policies(db, principal),
+        policies=rows,
+        chosen=chosen["policy"].number if chosen else "",
         values=values,
-        error=error,
+        problems=problems or {},
         causes=LOSS_CAUSES,
     )
 
@@ -313,8 +337,26 @@ def report_form(request: Request, db: DB, principal: Reporter) -> Response:
     return _report_page(request, db, principal, values={})
 
 
+def _coverage_problem(
+    rows: list[dict[str, Any]], values: dict[str, str], language: str
+) -> dict[str, str]:
+    """The coverage offered is one of the chosen policy's (no liability cover on a
+    medical policy): checked here too, so it is reported with the other fields."""
+    chosen = _chosen_policy(rows, values["policy_number"])
+    code = values["coverage_code"]
+    if not code or chosen is None or code in {c.code for c in chosen["coverages"]}:
+        return {}
+    rule = (
+        "所选保单不含此保障，请重新选择"
+        if language.startswith("zh")
+        else "the chosen policy does not include it; choose again"
+    )
+    return {"coverage_code": labelled(REPORT_LABELS["coverage_code"], rule, language)}
+
+
 @router.post("/report")
 def report_submit(request: Request, form: SubmittedForm, db: DB, principal: Reporter) -> Response:
+    language = language_of(request)
     values = {k: str(form.get(k) or "").strip() for k in REPORT_FIELDS}
     data: dict[str, Any] = {
         "channel": "app",
@@ -322,18 +364,27 @@ def report_submit(request: Request, form: SubmittedForm, db: DB, principal: Repo
         **{k: v or None for k, v in values.items() if k != "coverage_code"},
         "coverage_codes": [values["coverage_code"]] if values["coverage_code"] else [],
     }
+    problems = _coverage_problem(_policies(db, principal), values, language)
     try:
         body = ReportCreate.model_validate(data)
-        claim = report.report_claim(db, actor=principal, data=report.report_of(body))
     except ValidationError as exc:
-        undo_refused(db, exc)
+        # Every field that is wrong, each beside its field, at once (issue 12).
+        problems = {
+            **problems_of_validation(
+                exc.errors(), labels=REPORT_LABELS, language=language, aliases=REPORT_ALIASES
+            ),
+            **problems,
+        }
+        body = None
+    if problems or body is None:
         return _report_page(
-            request,
+            request, db, principal, values=values, status_code=422, problems=problems
+        )
+    try:
+        claim = report.report_claim(
             db,
-            principal,
-            values=values,
-            status_code=422,
-            error=describe_validation_error(exc.errors(), language_of(request)),
+            actor=principal,
+            data=report.report_of(body),
         )
     except ClaimdeskError as exc:
         undo_refused(db, exc)
@@ -343,7 +394,9 @@ def report_submit(request: Request, form: SubmittedForm, db: DB, principal: Repo
             principal,
             values=values,
             status_code=exc.status_code,
-            error=exc.to_dict(language_of(request)),
+            problems=problem_of_error(
+                exc, labels=REPORT_LABELS, language=language, aliases=REPORT_ALIASES
+            ),
         )
     return RedirectResponse(f"/portal/claims/{claim.id}?reported=1", status_code=303)
 
@@ -367,6 +420,7 @@ def _claim_page(
     error: dict[str, Any] | None = None,
     message: str | None = None,
     status_code: int = 200,
+    material_code: str = "",
 ) -> Response:
     claim = get_claim(db, principal, claim_id)
     detail = read.claim_detail(db, claim, language=language_of(request))
@@ -379,9 +433,11 @@ def _claim_page(
         for e in timeline(db, "claim", claim.id)
         if e.action in PLAIN_EVENTS
     ]
+    from claimdesk.claims.settlement.decision_notices import notice_of
 
     paid = [p for p in payments_of(db, claim.id) if p.status == "paid"]
     rated = _rated(db, claim.id)
+    notice = notice_of(db, claim.id)
     return render(
         request,
         "portal/claim.html",
@@ -397,6 +453,8 @@ def _claim_page(
         can_rate=claim.state in ("paid", "closed", "rejected") and not rated,
         reported=request.query_params.get("reported") == "1",
         **stp_context(db, claim, language=language_of(request)),
+        material_code=material_code,
+        notice=notice,
     )
 
 
@@ -408,6 +466,74 @@ def _rated(db: Session, claim_id: int) -> bool:
 @router.get("/claims/{claim_id}")
 def claim_page(claim_id: int, request: Request, db: DB, principal: Customer) -> Response:
     return _claim_page(request, db, principal, claim_id)
+
+
+# -- the settlement notice (理赔决定通知书, CLM-C3, CLM-P2, CLM-V3) --------------------------
+
+
+def _notice_or_404(db: Session, principal: Principal, claim_id: int) -> tuple[Claim, Any]:
+    from claimdesk.claims.settlement import decision_notices
+    from claimdesk.errors import NotFound
+
+    claim = get_claim(db, principal, claim_id)  # the customer's own claims only (SEC-4)
+    notice = decision_notices.notice_of(db, claim.id)
+    if notice is None:
+        raise NotFound(what="理赔决定通知书 / settlement notice")
+    return claim, notice
+
+
+def _notice_read(db: Session, principal: Principal, claim: Claim, notice: Any, via: str) -> None:
+    # The notice lists treatments and the account: each read is on the trail (GEN-5).
+    from claimdesk.audit.service import record
+
+    record(
+        db,
+        actor=principal,
+        action="claim.notice_read",
+        entity_type="claim",
+        entity_id=claim.id,
+        details={"notice_id": notice.id, "via": via},
+    )
+
+
+@router.get("/claims/{claim_id}/notice")
+def settlement_notice(claim_id: int, request: Request, db: DB, principal: Customer) -> Response:
+    """The customer's notice in plain words: what was claimed, what was not paid and why,
+    deductible, ratio, the amount, the payment, how to object; the PDF beside it."""
+    from claimdesk.claims.settlement import decision_notices as dn
+
+    claim, notice = _notice_or_404(db, principal, claim_id)
+    _notice_read(db, principal, claim, notice, "page")
+    rows = list(notice.calculation.get("coverages", []))
+    payment = notice.calculation.get("payment")
+    zh = language_of(request).startswith("zh")
+    sentences = dn.summary_sentences(
+        rows, payable=notice.payable, already_paid=notice.already_paid, payment=payment
+    )
+    return render(
+        request,
+        "portal/notice.html",
+        claim=claim,
+        notice=notice,
+        rows=rows,
+        payment=payment,
+        sentences=[pair[0] if zh else pair[1] for pair in sentences],
+        appeal=dn.APPEAL_ROUTE_ZH if zh else dn.APPEAL_ROUTE_EN,
+        yuan=dn.yuan,
+        percent=dn.percent,
+        overpaid=max(notice.already_paid - notice.payable, Decimal("0.00")),
+    )
+
+
+@router.get("/claims/{claim_id}/notice.pdf")
+def settlement_notice_pdf(claim_id: int, db: DB, principal: Customer) -> Response:
+    claim, notice = _notice_or_404(db, principal, claim_id)
+    _notice_read(db, principal, claim, notice, "pdf")
+    return Response(
+        content=notice.pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="notice-{claim.number}.pdf"'},
+    )
 
 
 @router.post("/claims/{claim_id}/upload")
@@ -440,6 +566,7 @@ def upload(
             claim_id,
             error=exc.to_dict(language_of(request)),
             status_code=exc.status_code,
+            material_code=material_code,
         )
     return RedirectResponse(f"/portal/claims/{claim_id}#materials", status_code=303)
 
@@ -473,13 +600,17 @@ def rate(
         service_domain.record_survey(db, actor=principal, scores=scores, **data)
     except ValidationError as exc:
         undo_refused(db, exc)
+        # Every score left unchosen is named at once (issue 12: none is preselected).
+        problems = problems_of_validation(
+            exc.errors(), labels=RATING_LABELS, language=language_of(request)
+        )
         return _claim_page(
             request,
             db,
             principal,
             claim_id,
             status_code=422,
-            error=describe_validation_error(exc.errors(), language_of(request)),
+            error={"message": "；".join(problems.values()), "field": next(iter(problems), "")},
         )
     except ClaimdeskError as exc:
         undo_refused(db, exc)
@@ -492,6 +623,15 @@ def rate(
             error=exc.to_dict(language_of(request)),
         )
     return RedirectResponse(f"/portal/claims/{claim_id}?rated=1", status_code=303)
+
+
+RATING_LABELS = {
+    "score_speed": "Speed",
+    "score_attitude": "Attitude",
+    "score_result": "Result",
+    "score_process": "Process",
+    "comment": "Comment (optional)",
+}
 
 
 # -- complaints and policy service requests ----------------------------------------------

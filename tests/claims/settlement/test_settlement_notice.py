@@ -1,0 +1,193 @@
+"""The settlement notice (理赔决定通知书) of every instructed payment: how ¥9,000 of
+¥25,000 was worked out — claimed, each part not paid and why, what social insurance
+paid, the deductible, the ratio, the amount — with the payment (amount, expected
+arrival, masked account) and how to object, stored as a PDF with the CJK font embedded
+and sent through the outbox with the payment notice (SPEC CLM-C3, CLM-P2, CLM-V3)."""
+
+from __future__ import annotations
+
+import subprocess
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from claimdesk.models.audit import AuditEntry
+from claimdesk.models.job import OutboxMessage
+from claimdesk.models.payment import Payment
+from claimdesk.models.review import DecisionNotice
+from tests.claims.helpers import FrozenClock, local
+from tests.claims.steps import (
+    API,
+    CARD,
+    Settlement,
+    approve,
+    build_settlement,
+    ok,
+    walk_to_adjusted,
+)
+
+# ¥25,000 claimed: a cosmetic item (excluded by the product) and a bed fee the assessor
+# removed are not paid; social insurance paid ¥1,000; deductible ¥10,000; ratio 100%.
+MEDICAL_25K = {
+    "coverage_code": "medical",
+    "settled_with_social_insurance": True,
+    "social_insurance_paid": "1000.00",
+    "lines": [
+        {"description": "住院费", "amount": "20000.00"},
+        {"description": "祛斑", "amount": "2000.00", "kind": "cosmetic"},
+        {
+            "description": "陪护床位费",
+            "amount": "3000.00",
+            "removed": True,
+            "removal_reason": "非治疗必需",
+        },
+    ],
+}
+
+
+@pytest.fixture
+def s(db: Session, client: TestClient) -> Settlement:
+    return build_settlement(db, client)
+
+
+def _paid_by_officer(s: Settlement, clock: FrozenClock) -> int:
+    w, c = s.w, s.w.client
+    cid = walk_to_adjusted(w, clock, policy="MED-MILLION", assessment=MEDICAL_25K)
+    clock.set("2026-09-30T16:00:00")
+    ok(c.post(f"{API}/{cid}/review/submit", json={}, headers=w.h["adjuster"]))
+    clock.set("2026-09-30T17:00:00")
+    assert approve(w, cid, "reviewer1")["state"] == "approved"
+    clock.set("2026-10-09T11:00:00")
+    pay = {"payee_person_id": s.insured_id, "bank_account_id": s.account_id}
+    payment = ok(
+        c.post(
+            f"{API}/{cid}/payments",
+            json=pay,
+            headers={**w.h["cashier"], "Idempotency-Key": "notice-pay-0001"},
+        ),
+        201,
+    )
+    assert payment["amount"] == "9000.00"
+    # A repeated request is the same payment: still one notice (CLM-P5).
+    ok(
+        c.post(
+            f"{API}/{cid}/payments",
+            json=pay,
+            headers={**w.h["cashier"], "Idempotency-Key": "notice-pay-0001"},
+        )
+    )
+    return cid
+
+
+def _pdf_text(pdf: bytes, tmp_path: Path) -> str:
+    path = tmp_path / "notice.pdf"
+    path.write_bytes(pdf)
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True)
+    assert "yes" in fonts.stdout.splitlines()[-1].split()  # the CJK font is embedded
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def test_a_payment_issues_the_settlement_notice_with_the_payment_notice(
+    s: Settlement, db: Session, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # SPEC CLM-C3 (items, each step, the amount), CLM-P2 (amount, arrival, masked
+    # account), CLM-V3 (how to object), CLM-L3 (each removal with its reason)
+    clock = FrozenClock(monkeypatch, local("2026-09-30T10:00:00"))
+    cid = _paid_by_officer(s, clock)
+    notice = db.scalars(select(DecisionNotice).where(DecisionNotice.claim_id == cid)).one()
+    assert notice.kind == "payment" and notice.payment_id is not None
+    assert (notice.payable, notice.already_paid, notice.difference) == (
+        Decimal("9000.00"),
+        Decimal("0.00"),
+        Decimal("9000.00"),
+    )
+    (row,) = notice.calculation["coverages"]
+    assert (row["claimed"], row["not_paid"], row["other_paid"]) == (
+        "25000.00",
+        "5000.00",
+        "1000.00",
+    )
+    assert (row["deductible"], row["ratio"], row["payable"]) == ("10000.00", "1", "9000.00")
+    reasons = {r["what"]: r["why_zh"] for r in row["removals"]}
+    assert reasons["陪护床位费"] == "审核剔除：非治疗必需"
+    assert "美容" in reasons["祛斑"]
+    assert row["coverage_name"] == "一般医疗保险金"
+    payment = notice.calculation["payment"]
+    assert payment["account"] == f"**** **** **** {CARD[-4:]}"
+    paid = db.get(Payment, notice.payment_id)
+    assert paid is not None and paid.expected_arrival is not None
+    arrival = paid.expected_arrival.isoformat()
+    assert payment["expected_arrival"] == arrival
+
+    messages = {
+        m.template: m
+        for m in db.scalars(select(OutboxMessage).where(OutboxMessage.related_id == str(cid)))
+    }
+    assert {"claim.payment_notice", "claim.settlement_notice"} <= set(messages)
+    body = messages["claim.settlement_notice"].body
+    assert "¥25,000.00" in body and "¥9,000.00" in body and CARD[-4:] in body
+    assert CARD not in body and f"/portal/claims/{cid}/notice" in body
+    assert notice.outbox_message_id == messages["claim.settlement_notice"].id
+    assert "claim.settlement_notice_issued" in set(
+        db.scalars(select(AuditEntry.action).where(AuditEntry.entity_id == str(cid)))
+    )
+
+    text = _pdf_text(notice.pdf, tmp_path)
+    for expected in (
+        "理赔决定通知书",
+        "Settlement notice",
+        "一般医疗保险金",
+        "¥25,000.00",
+        "非治疗必需",
+        "¥1,000.00",
+        "免赔额 Deductible: ¥10,000.00",
+        "赔付比例 Ratio: 100%",
+        "核定赔付合计 Total payable: ¥9,000.00",
+        f"**** **** **** {CARD[-4:]}",
+        f"预计到账 Expected arrival: {arrival}",
+        "如对本决定有异议",
+        "people's court",
+    ):
+        assert expected in text, expected
+    assert "medical" not in text.replace("Medical", "")  # no raw coverage code
+
+
+def test_the_customer_reads_the_notice_and_nobody_else_does(
+    s: Settlement, db: Session, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # SPEC CLM-P2, CLM-C3 (told in plain words on the portal), SEC-4 (own claims only),
+    # GEN-5 (the read audited)
+    from tests.web.helpers import customer_login
+
+    clock = FrozenClock(monkeypatch, local("2026-09-30T10:00:00"))
+    cid = _paid_by_officer(s, clock)
+    client.headers.clear()
+    customer_login(client, db, "customer", "13812345678")
+    claim_page = client.get(f"/portal/claims/{cid}")
+    assert f'href="/portal/claims/{cid}/notice"' in claim_page.text
+    page = client.get(f"/portal/claims/{cid}/notice")
+    assert page.status_code == 200, page.text
+    html = page.text
+    assert "您申请的费用共 ¥25,000.00，其中 ¥5,000.00 不在保障范围内" in html
+    assert "扣除免赔额 ¥10,000.00 后，按 100% 的比例赔付" in html
+    assert "陪护床位费" in html and "非治疗必需" in html
+    assert f"**** **** **** {CARD[-4:]}" in html and "预计到账日期" in html
+    assert "仲裁" in html
+    english = client.get(f"/portal/claims/{cid}/notice?lang=en").text
+    assert "You claimed ¥25,000.00; ¥5,000.00 of it is not covered" in english
+    assert "your own share" not in english and "removed at assessment: 非治疗必需" in english
+    pdf = client.get(f"/portal/claims/{cid}/notice.pdf")
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF")
+    reads = db.scalars(
+        select(AuditEntry.details).where(AuditEntry.action == "claim.notice_read")
+    ).all()
+    assert len(reads) == 3  # the page in two languages and the PDF
+    # Another claim id (not the customer's) is not found, never shown.
+    assert client.get(f"/portal/claims/{cid + 999}/notice").status_code == 404

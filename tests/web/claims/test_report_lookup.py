@@ -1,0 +1,60 @@
+"""The staff report page finds the policy by the insured's ID number (CLM-R2): the
+number is checked first (GB 11643) and refused beside its field naming the rule; several
+policies in force on the date of loss are listed to choose from (issue 12)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from claimdesk.models.audit import AuditEntry
+from tests.claims.helpers import FrozenClock, World, build_world, local
+from tests.web.helpers import form_token, staff_login
+
+
+@pytest.fixture
+def world(db: Session, client: TestClient, monkeypatch: pytest.MonkeyPatch) -> World:
+    FrozenClock(monkeypatch, local("2026-09-28T10:00:00").astimezone(dt.UTC))
+    return build_world(db, client)
+
+
+def _find(client: TestClient, **fields: str):  # type: ignore[no-untyped-def]
+    data = {"csrf_token": form_token(client, "/claims/new"), "channel": "hotline", **fields}
+    return client.post("/claims/new?find=1", data=data)
+
+
+def test_a_bad_id_number_is_refused_beside_its_field_naming_the_rule(
+    world: World, client: TestClient, db: Session
+) -> None:
+    # SPEC CLM-R2, POL-1 (GB 11643), GEN-6
+    staff_login(client, "handler")
+    good = world.insured_id_number
+    wrong = good[:17] + ("0" if good[17] != "0" else "1")
+    page = _find(client, insured_id_number=wrong, loss_date="2026-09-27").text
+    assert re.search(r'id="insured_id_number"[^>]*aria-invalid="true"', page)
+    assert "校验码错误" in page and "找不到" not in page
+    short = _find(client, insured_id_number="12345", loss_date="2026-09-27").text
+    assert "应为 18 位，实际 5 位" in short
+    assert not [a for a in db.scalars(select(AuditEntry.action)) if "lookup" in a]
+
+
+def test_several_policies_are_listed_and_one_is_chosen(
+    world: World, client: TestClient, db: Session
+) -> None:
+    # SPEC CLM-R2 (policy found by the insured's ID number and the date of loss)
+    staff_login(client, "handler")
+    base = {"insured_id_number": world.insured_id_number, "loss_date": "2026-09-27"}
+    page = _find(client, **base).text
+    choices = page.split('id="policy-choices"')[1].split("</div>")[0]
+    numbers = re.findall(r'name="choose_policy" value="([^"]+)"', choices)
+    expected = sorted(p.number for p in world.policies.values())  # type: ignore[attr-defined]
+    assert numbers == expected
+    assert "家庭财产保险" in choices  # each with its product, to tell them apart
+    chosen = _find(client, **base, choose_policy=expected[0]).text
+    assert 'id="policy-found"' in chosen and expected[0] in chosen
+    assert 'id="policy-choices"' not in chosen

@@ -1,0 +1,165 @@
+"""The portal's forms as a customer meets them (issue 12): every problem beside its own
+field at once, only the chosen policy's coverages, the material type kept after a
+refused upload, star ratings that start unchosen."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from claimdesk.models.claim import Claim
+from tests.builders import demo_version, issue_policy, make_person, make_user, seed_calendar
+from tests.web.helpers import customer_login, form_token
+
+PHONE = "13812345678"
+
+
+def _customer_with_two_policies(db: Session):  # type: ignore[no-untyped-def]
+    seed_calendar(db, years=(2025, 2026))
+    person = make_person(db, phone=PHONE)
+    make_user(db, username="cust", roles=["customer"], person_id=person.id)
+    medical = issue_policy(
+        db, version_id=demo_version(db, "MED-MILLION").id, policyholder_id=person.id
+    )
+    liability = issue_policy(
+        db, version_id=demo_version(db, "PUB-LIAB").id, policyholder_id=person.id
+    )
+    db.commit()
+    return medical, liability
+
+
+def _report(client: TestClient, **fields: str):  # type: ignore[no-untyped-def]
+    data = {
+        "csrf_token": form_token(client, "/portal/report"),
+        "coverage_code": "",
+        "loss_date": "2026-03-02",
+        "loss_cause": "illness",
+        "loss_place": "北京",
+        "loss_overview": "住院",
+        "contact_phone": PHONE,
+        **fields,
+    }
+    return client.post("/portal/report", data=data, follow_redirects=False)
+
+
+def _field_error(html: str, name: str) -> str:
+    found = re.search(rf'<p class="error field-error" id="{name}-error">([^<]*)</p>', html)
+    return found.group(1) if found else ""
+
+
+def test_every_problem_of_the_report_is_beside_its_field_at_once(
+    client: TestClient, db: Session
+) -> None:
+    # SPEC GEN-6 (field and rule named, nothing written), CLM-R2; issue 12
+    medical, _liability = _customer_with_two_policies(db)
+    customer_login(client, db, "cust", PHONE)
+    refused = _report(
+        client,
+        policy_number=medical.number,
+        loss_place="",
+        loss_overview="",
+        contact_phone="12345",
+        estimated_amount="abc",
+    )
+    assert refused.status_code == 422
+    html = refused.text
+    assert "必填" in _field_error(html, "loss_place") and "“" in _field_error(html, "loss_place")
+    assert "必填" in _field_error(html, "loss_overview")
+    assert "11 位手机号码" in _field_error(html, "contact_phone")
+    assert "金额" in _field_error(html, "estimated_amount")
+    assert 'aria-describedby="contact_phone-error"' in html
+    # The field is named as the person sees it, never by its code.
+    assert "contact_phone：" not in html and "字段" not in html
+    assert "(4)" in html  # the summary counts the fields marked below
+    assert db.scalars(select(Claim)).all() == []
+
+
+def test_the_service_refusal_is_beside_its_field_with_its_label(
+    client: TestClient, db: Session
+) -> None:
+    # SPEC GEN-6, CLM-R2 (a loss is reported after it happened)
+    medical, _liability = _customer_with_two_policies(db)
+    customer_login(client, db, "cust", PHONE)
+    refused = _report(client, policy_number=medical.number, loss_date="2999-01-01")
+    assert refused.status_code == 422
+    message = _field_error(refused.text, "loss_date")
+    assert message.startswith("“出险日期") or message.startswith("“"), message
+    assert "loss_date" not in message
+
+
+def test_only_the_chosen_policys_coverages_are_offered(client: TestClient, db: Session) -> None:
+    # SPEC CLM-R2 (the coverages of the policy reported on); issue 12
+    medical, liability = _customer_with_two_policies(db)
+    customer_login(client, db, "cust", PHONE)
+    page = client.get("/portal/report").text
+    chosen = re.search(r'<option value="([^"]+)" selected>', page)
+    assert chosen is not None
+    offered = re.findall(r'<option value="(\w+)" data-policy="([^"]+)"( hidden disabled)?', page)
+    shown = {code for code, policy, hidden in offered if not hidden}
+    hidden = {code for code, policy, hidden in offered if hidden}
+    if chosen.group(1) == medical.number:
+        assert "medical" in shown and "liability" in hidden
+    else:
+        assert "liability" in shown and "medical" in hidden
+    # A coverage of the other policy is refused beside the coverage field.
+    refused = _report(client, policy_number=medical.number, coverage_code="liability")
+    assert refused.status_code == 422
+    assert "不含此保障" in _field_error(refused.text, "coverage_code")
+    # Re-rendered for the medical policy: liability is hidden again.
+    assert re.search(r'value="liability" data-policy="[^"]+" hidden disabled', refused.text)
+    assert db.scalars(select(Claim)).all() == []
+    accepted = _report(client, policy_number=liability.number, coverage_code="liability")
+    assert accepted.status_code == 303, accepted.text
+
+
+def test_a_refused_upload_keeps_the_material_chosen(client: TestClient, db: Session) -> None:
+    # SPEC CLM-A2 (legible uploads), GEN-6; issue 12 (the type does not reset)
+    medical, _liability = _customer_with_two_policies(db)
+    customer_login(client, db, "cust", PHONE)
+    claim_id = int(
+        _report(client, policy_number=medical.number)
+        .headers["location"]
+        .split("/")[3]
+        .split("?")[0]
+    )
+    page = client.get(f"/portal/claims/{claim_id}").text
+    codes = re.findall(r'<option value="(\w+)"', page.split('id="material_code"')[1])
+    last = codes[-1]
+    token = form_token(client, f"/portal/claims/{claim_id}")
+    refused = client.post(
+        f"/portal/claims/{claim_id}/upload",
+        data={"csrf_token": token, "material_code": last},
+        files={"file": ("note.txt", b"not a pdf", "text/plain")},
+    )
+    assert refused.status_code in (415, 422), refused.text
+    assert f'<option value="{last}" selected>' in refused.text
+
+
+def test_star_ratings_start_unchosen_and_each_is_required(client: TestClient, db: Session) -> None:
+    # SPEC SVC-5 (online rating by dimension); issue 12 (no score preselected)
+    medical, _liability = _customer_with_two_policies(db)
+    customer_login(client, db, "cust", PHONE)
+    claim_id = int(
+        _report(client, policy_number=medical.number)
+        .headers["location"]
+        .split("/")[3]
+        .split("?")[0]
+    )
+    claim = db.get(Claim, claim_id)
+    assert claim is not None
+    claim.state = "paid"  # the rating is offered once the claim is paid
+    db.commit()
+    page = client.get(f"/portal/claims/{claim_id}").text
+    assert 'type="radio" id="score_speed-5"' in page
+    assert "checked" not in page.split('id="rating-form"')[1].split("</form>")[0]
+    token = form_token(client, f"/portal/claims/{claim_id}")
+    refused = client.post(
+        f"/portal/claims/{claim_id}/rating",
+        data={"csrf_token": token, "score_speed": "4"},
+    )
+    assert refused.status_code == 422
+    message = refused.text.split('id="claim-error">')[1].split("</p>")[0]
+    assert "态度" in message and "必填" in message and "score_" not in message
