@@ -394,6 +394,9 @@ def act(page: Any, action: str, fields: dict[str, str | bool] | None = None) -> 
     form.wait_for()
     for name, value in (fields or {}).items():
         target = page.locator(f"#{action}-{name}")
+        if not target.count() and form.locator("[data-add-row]").count():
+            # A form of rows (expense lines): the next row is added as a person does.
+            form.locator("[data-add-row]").first.click()
         tag = target.evaluate("e => e.tagName.toLowerCase() + ':' + (e.type || '')")
         if tag.startswith("select"):
             target.select_option(str(value))
