@@ -78,6 +78,9 @@ def test_claim_under_the_deductible_is_closed_with_its_decision_notice(
 ) -> None:
     # SPEC CLM-V3 (nothing payable: a written decision notice with the calculation, a
     # callback and closing — never stuck between approval and payment), CLM-L3, CLM-X2
+    # A browser that has just started can take long to load its first page on a busy
+    # machine: the first navigation gets more time than the rest.
+    page.set_default_navigation_timeout(60_000)
     claim_id, number = report_by_hotline(live_server, estimate="6000")
     _to_surveyed(page, live_server, number)
     login(page, live_server, "assessor.bj")

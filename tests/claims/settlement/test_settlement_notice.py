@@ -191,3 +191,24 @@ def test_the_customer_reads_the_notice_and_nobody_else_does(
     assert len(reads) == 3  # the page in two languages and the PDF
     # Another claim id (not the customer's) is not found, never shown.
     assert client.get(f"/portal/claims/{cid + 999}/notice").status_code == 404
+
+
+def test_the_summary_says_plainly_when_everything_claimed_is_covered() -> None:
+    # SPEC CLM-C3 (plain words), CLM-P2 (amount, arrival, masked account)
+    from claimdesk.claims.settlement.decision_notices import summary_sentences
+
+    row = {"claimed": "40000.00", "not_paid": "0.00", "deductible": "10000.00", "ratio": "0.6"}
+    payment = {
+        "amount": "18000.00",
+        "account": "**** **** **** 7896",
+        "expected_arrival": "2026-12-11",
+    }
+    zh = [
+        pair[0]
+        for pair in summary_sentences(
+            [row], payable=Decimal("18000.00"), already_paid=Decimal("0"), payment=payment
+        )
+    ]
+    assert zh[0] == "您申请的费用共 ¥40,000.00，均在保障范围内。"
+    assert zh[1] == "扣除免赔额 ¥10,000.00 后，按 60% 的比例赔付。"
+    assert "¥18,000.00" in zh[2] and "**** **** **** 7896" in zh[2] and "2026-12-11" in zh[2]

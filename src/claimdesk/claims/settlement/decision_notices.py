@@ -504,7 +504,14 @@ def summary_sentences(
     deductible = sum((_d(r["deductible"]) for r in rows if r.get("deductible")), ZERO)
     ratios = sorted({percent(r["ratio"]) for r in rows if r.get("ratio")})
     out: list[tuple[str, str]] = []
-    if claimed > 0:
+    if claimed > 0 and not_paid == 0:
+        out.append(
+            (
+                f"您申请的费用共 {yuan(claimed)}，均在保障范围内。",
+                f"You claimed {yuan(claimed)}; all of it is covered.",
+            )
+        )
+    elif claimed > 0:
         out.append(
             (
                 f"您申请的费用共 {yuan(claimed)}，其中 {yuan(not_paid)} 不在保障范围内（原因见下）。",
