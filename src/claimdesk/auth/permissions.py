@@ -139,8 +139,10 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.REVIEWER_1: frozenset(_STAFF_COMMON | {Permission.PEOPLE_READ}),
     Role.REVIEWER_2: frozenset(_STAFF_COMMON | {Permission.PEOPLE_READ}),
     Role.REVIEWER_3: frozenset(_STAFF_COMMON | {Permission.PEOPLE_READ}),
+    # Finance registers a payee who is not the insured and their account (CLM-P1).
     Role.PAYMENT_OFFICER: frozenset(
-        _STAFF_COMMON | {Permission.PEOPLE_READ, Permission.PEOPLE_READ_PII}
+        _STAFF_COMMON
+        | {Permission.PEOPLE_READ, Permission.PEOPLE_READ_PII, Permission.PEOPLE_WRITE}
     ),
     Role.FRAUD_INVESTIGATOR: frozenset(
         _STAFF_COMMON | {Permission.PEOPLE_READ, Permission.PEOPLE_READ_PII}

@@ -22,6 +22,7 @@ from claimdesk.web.admin.service import router as service_pages
 from claimdesk.web.admin.thresholds import router as threshold_pages
 from claimdesk.web.admin.users import router as users_pages
 from claimdesk.web.claims.bill_pages import router as claim_bill_pages
+from claimdesk.web.claims.claim_payees import router as claim_payee_pages
 from claimdesk.web.claims.claim_sections import router as claim_section_pages
 from claimdesk.web.claims.pages import router as claims_pages
 from claimdesk.web.claims.workbench import router as workbench_pages
@@ -38,6 +39,7 @@ for area in (
     workbench_pages,
     claims_pages,
     claim_section_pages,
+    claim_payee_pages,
     claim_bill_pages,
     portal_pages,
     portal_bill_pages,

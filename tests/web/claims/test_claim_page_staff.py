@@ -313,3 +313,55 @@ def test_notes_api_adds_with_idempotency_key_and_stores_the_text_encrypted(
     assert first.status_code == 201 and again.json() == first.json()
     stored = db.execute(text("SELECT body FROM claim_notes")).scalars().all()
     assert len(stored) == 1 and "已电话确认" not in stored[0]
+
+
+def test_payment_form_links_to_registering_a_payee_and_back(world: World, db: Session) -> None:
+    # SPEC CLM-P1 (a payee other than the insured must be on record), SEC-6 (consent)
+    from claimdesk.auth.principal import Principal
+    from claimdesk.claims.repository import get_claim
+    from claimdesk.people.service import find_by_id_number
+    from claimdesk.web.claims.payment_forms import payee_fields
+    from tests.builders import make_user, resident_id
+    from tests.claims.steps import luhn_card
+
+    claim = report(world)
+    cid = claim["id"]
+    system = Principal.system("test")
+    fields = payee_fields(db, get_claim(db, system, cid), {"payee": "other"}, system)
+    links = [f.link for f in fields if f.link]
+    assert links == [(f"/claims/{cid}/payees/new", "Payee not on record yet? Register the payee")]
+
+    make_user(db, username="cashier", roles=["payment_officer"])
+    db.commit()
+    c = as_staff(world, "cashier")
+    page = c.get(f"/claims/{cid}/payees/new")
+    assert page.status_code == 200 and 'href="/claims/' in page.text
+    number = resident_id(birth="19900101", seq="777")
+    typed = {
+        "csrf_token": _token(page.text),
+        "name": "赵六",
+        "id_number": number,
+        "bank_name": "中国银行",
+        "account_number": luhn_card("621790000000456"),
+    }
+    # Without the payee's consent nothing is written, and the refusal is beside the box.
+    refused = c.post(f"/claims/{cid}/payees/new", data=typed)
+    assert refused.status_code == 422 and 'id="payee-consent"' in refused.text
+    assert 'aria-invalid="true" aria-describedby="payee-error"' in refused.text
+    assert find_by_id_number(db, actor=system, id_number=number, reason="test") == []
+    done = c.post(
+        f"/claims/{cid}/payees/new", data={**typed, "consent": "1"}, follow_redirects=False
+    )
+    assert done.status_code == 303
+    assert done.headers["location"].startswith(f"/claims/{cid}?payee=registered")
+    back = c.get(done.headers["location"])
+    assert back.status_code == 200 and 'id="payee-registered"' in back.text
+    db.expire_all()
+    found = find_by_id_number(db, actor=system, id_number=number, reason="test")
+    assert [p.name for p in found] == ["赵六"]
+    # The payment form now finds the payee and offers their account.
+    fields = payee_fields(
+        db, get_claim(db, system, cid), {"payee": "other", "payee_id_number": number}, system
+    )
+    account = next(f for f in fields if f.name == "bank_account_id")
+    assert len(account.options) == 1 and "中国银行" in account.options[0][1]

@@ -55,6 +55,8 @@ class FormField:
     refresh: bool = False
     accept: str | None = None  # file inputs: the types offered by the picker
     maximum: str | None = None
+    # A link shown under the field: (href, msgid), e.g. to register a missing payee.
+    link: tuple[str, str] | None = None
     # kind "rows": any number of rows of these fields; row n's inputs are named
     # f"{name}{n}_{column.name}", a column's label a msgid with %(n)s (issue 12).
     columns: list[FormField] = field(default_factory=list)

@@ -101,6 +101,8 @@ def payee_fields(
             when=other,
             refresh=True,
             help="The payee must already be on record with a bank account.",
+            # CLM-P1: register a payee not yet on record, then come back to this claim.
+            link=(f"/claims/{claim.id}/payees/new", "Payee not on record yet? Register the payee"),
         ),
     ]
     if chosen == OTHER:
