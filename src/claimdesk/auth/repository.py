@@ -109,6 +109,16 @@ def users_by_ids(session: Session, user_ids: Sequence[int] | set[int]) -> Sequen
     return session.scalars(select(User).where(User.id.in_(list(user_ids)))).all()
 
 
+def display_names_by_username(session: Session, usernames: set[str]) -> dict[str, str]:
+    """Who is who by login name (an audit entry names its actor by username)."""
+    if not usernames:
+        return {}
+    rows = session.execute(
+        select(User.username, User.display_name).where(User.username.in_(list(usernames)))
+    ).all()
+    return {username: name for username, name in rows if name}
+
+
 def display_names(session: Session, user_ids: Sequence[int] | set[int]) -> dict[int, str]:
     """Who is who, for lists that show people by name (user id → display name)."""
     if not user_ids:

@@ -6,13 +6,20 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from decimal import Decimal, InvalidOperation
 from functools import lru_cache
+from typing import Any
+from xml.sax.saxutils import escape
 
+from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Paragraph, Table, TableStyle
 
+from claimdesk.formatting import local_date, local_datetime, money
 from claimdesk.models.claim import AdjustmentResult, Claim, Material
 from claimdesk.products.coverage_types import MATERIALS
 from claimdesk.rules.deadlines import to_local
@@ -27,26 +34,75 @@ def _register_font() -> str:
     return FONT
 
 
+def _style(size: int) -> ParagraphStyle:
+    # CJK wrapping breaks between Chinese characters and keeps Latin words whole.
+    return ParagraphStyle(
+        name=f"claimdesk-{size}",
+        fontName=_register_font(),
+        fontSize=size,
+        leading=size + 5,
+        wordWrap="CJK",
+    )
+
+
 class _Writer:
+    """A document written top to bottom: paragraphs wrapped at word boundaries (CJK
+    wrapping, never mid-word) and tables, onto as many A4 pages as needed."""
+
+    margin = 40
+
     def __init__(self, title: str) -> None:
         self.buffer = io.BytesIO()
         self.canvas = Canvas(self.buffer, pagesize=A4)
         self.canvas.setTitle(title)
         self.y = A4[1] - 50
         self.font = _register_font()
+        self.width = A4[0] - 2 * self.margin
         self.line(title, size=16)
 
+    def _new_page(self) -> None:
+        self.canvas.showPage()
+        self.y = A4[1] - 50
+
+    def _place(self, flowable: Any, indent: int = 0, gap: int = 4) -> None:
+        width = self.width - indent
+        _w, height = flowable.wrapOn(self.canvas, width, self.y - 50)
+        if self.y - height < 50 and self.y < A4[1] - 50:
+            self._new_page()
+            _w, height = flowable.wrapOn(self.canvas, width, self.y - 50)
+        if self.y - height < 50 and isinstance(flowable, Table):
+            # Taller than a page: split it over several.
+            for part in flowable.split(width, self.y - 50):
+                self._place(part, indent, gap)
+            return
+        flowable.drawOn(self.canvas, self.margin + indent, self.y - height)
+        self.y -= height + gap
+
     def line(self, text: str, size: int = 10, indent: int = 0) -> None:
-        # Long lines wrap at a fixed number of characters (CJK glyphs are all one width).
-        width = 90 - indent // 5
-        chunks = [text[i : i + width] for i in range(0, len(text), width)] or [""]
-        for chunk in chunks:
-            if self.y < 50:
-                self.canvas.showPage()
-                self.y = A4[1] - 50
-            self.canvas.setFont(self.font, size)
-            self.canvas.drawString(40 + indent, self.y, chunk)
-            self.y -= size + 6
+        self._place(
+            Paragraph(escape(text).replace("\n", "<br/>") or "&nbsp;", _style(size)), indent
+        )
+
+    def table(
+        self, rows: Sequence[Sequence[str]], widths: Sequence[float], indent: int = 0
+    ) -> None:
+        """A table whose first row is its header; each cell wraps inside its column."""
+        style = _style(9)
+        cells = [
+            [Paragraph(escape(str(cell)).replace("\n", "<br/>"), style) for cell in row]
+            for row in rows
+        ]
+        table = Table(cells, colWidths=[w * (self.width - indent) for w in widths], repeatRows=1)
+        table.setStyle(
+            TableStyle(
+                [
+                    ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
+                    ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke),
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ]
+            )
+        )
+        self._place(table, indent, gap=8)
 
     def done(self) -> bytes:
         self.canvas.showPage()
@@ -79,35 +135,119 @@ def materials_receipt(
     return doc.done()
 
 
-def adjustment_report(claim: Claim, adjustments: Sequence[AdjustmentResult]) -> bytes:
+def _both(msgid: str) -> str:
+    """A label in both languages of the report: '赔付比例 Payout ratio'."""
+    from claimdesk.i18n import gettext
+
+    zh = gettext(msgid, "zh-CN")
+    return msgid if zh == msgid else f"{zh} {msgid}"
+
+
+def _figure(name: str, value: object) -> str:
+    from claimdesk.claims.trace_words import MONEY, RATIOS
+
+    text = str(value)
+    if text in ("", "None"):
+        return "—"
+    if name in MONEY:
+        return money(text)
+    if name in RATIOS:
+        try:
+            return f"{(Decimal(text) * 100).normalize():f}%"
+        except InvalidOperation:
+            return text
+    if name == "line" and text.isdigit():
+        return str(int(text) + 1)
+    return {"True": "是 yes", "False": "否 no"}.get(text, text)
+
+
+def _inputs(inputs: object) -> str:
+    """The figures a step used, one per line: 'Net expense: ¥12,000.00'."""
+    from claimdesk.claims.trace_words import INPUT_LABELS
+
+    if not isinstance(inputs, dict):
+        return str(inputs or "")
+    return "\n".join(
+        f"{_both(INPUT_LABELS.get(str(name), str(name)))}: {_figure(str(name), value)}"
+        for name, value in inputs.items()
+        if name != "of" and str(value) != ""
+    )
+
+
+_HISTORY = (
+    ("paid", "Already paid"),
+    ("deductible_used", "Deductible used this year"),
+    ("disability_paid", "Disability already paid"),
+    ("severe_paid", "Severe benefit already paid"),
+    ("mild_paid_count", "Mild benefits paid"),
+)
+
+
+def adjustment_report(
+    claim: Claim, adjustments: Sequence[AdjustmentResult], *, names: dict[int, str] | None = None
+) -> bytes:
+    """The adjustment report (理算报告, CLM-C3): each coverage's decision and every step of
+    its calculation as a table — rule, the figures used, the result, the policy clause
+    or article of law — signed with the adjuster's name. Only once an adjustment exists."""
+    from claimdesk.rules.adjudication.trace import clause_words
+
+    names = names or {}
     doc = _Writer(f"理算报告 Adjustment report — {claim.number}")
     doc.line(
-        f"报案号 Claim: {claim.number}    出险日期 Date of loss: {claim.loss_date.isoformat()}"
+        f"报案号 Claim: {claim.number}    出险日期 Date of loss: "
+        f"{local_date(claim.loss_date, 'zh-CN')} / {local_date(claim.loss_date, 'en')}"
     )
     for adjustment in adjustments:
         doc.line("")
+        covered = adjustment.liability == "covered"
         doc.line(
-            f"保障 Coverage {adjustment.coverage_code} ({adjustment.coverage_type}) — "
-            f"责任 Liability: {adjustment.liability}",
+            f"保障 Coverage: {adjustment.coverage_code} — 责任认定 Liability: "
+            + ("属于保险责任 covered" if covered else "不属于保险责任 not covered"),
             size=12,
         )
         if adjustment.covered_items:
             doc.line(f"赔付项目 Covered items: {adjustment.covered_items}")
-        if adjustment.liability == "not_covered":
-            doc.line(f"拒赔条款 Clause: {adjustment.rejection_clause}")
-            doc.line(f"证据 Evidence: {adjustment.rejection_evidence}")
-        doc.line(f"既往赔付 History: {adjustment.history}")
+        if not covered:
+            doc.line(f"拒赔条款 Clause: {adjustment.rejection_clause or '—'}")
+            doc.line(f"证据 Evidence: {adjustment.rejection_evidence or '—'}")
+        history = adjustment.history or {}
+        shown = [
+            (_both(msgid), _figure(key, history[key]))
+            for key, msgid in _HISTORY
+            if key in history and str(history[key]) not in ("", "None", "0", "False")
+        ]
+        if shown:
+            doc.line("既往赔付 Earlier payments: " + "；".join(f"{k} {v}" for k, v in shown))
+        rows = [["步骤 Step", "规则 Rule", "所用数据 Figures used", "结果 Result", "依据 Clause"]]
         for index, step in enumerate(adjustment.trace, start=1):
-            doc.line(
-                f"{index}. [{step.get('clause')}] {step.get('zh')} / {step.get('en')}", indent=10
+            clause = str(step.get("clause") or "")
+            rows.append(
+                [
+                    str(index),
+                    f"{step.get('zh') or ''}\n{step.get('en') or ''}".strip(),
+                    _inputs(step.get("inputs")),
+                    _figure("amount", step.get("figure"))
+                    if _is_amount(step.get("figure"))
+                    else _figure("", step.get("figure")),
+                    f"{clause_words(clause, 'zh-CN')}\n{clause_words(clause, 'en')}".strip(),
+                ]
             )
-            doc.line(f"输入 inputs: {step.get('inputs')}  → {step.get('figure')}", indent=20)
-        doc.line(f"赔付金额 Payable: {adjustment.payable} 元", size=12)
-        signed = to_local(adjustment.signed_at).strftime("%Y-%m-%d %H:%M")
-        doc.line(f"理算员签字 Signed by: {adjustment.signed_by}  {signed}")
+        if len(rows) > 1:
+            doc.table(rows, widths=(0.07, 0.33, 0.27, 0.13, 0.2))
+        doc.line(f"赔付金额 Payable: {money(adjustment.payable)}", size=12)
+        signer = names.get(adjustment.signed_by_id or 0) or adjustment.signed_by
+        doc.line(f"理算员签字 Signed by: {signer}  {local_datetime(adjustment.signed_at, 'zh-CN')}")
     doc.line("")
-    doc.line(
-        f"合计 Total payable: {claim.payable_total if claim.payable_total is not None else '-'} 元",
-        size=12,
-    )
+    total = claim.payable_total
+    if total is None:
+        total = sum((a.payable or Decimal("0") for a in adjustments), Decimal("0"))
+    doc.line(f"合计 Total payable: {money(total)}", size=12)
     return doc.done()
+
+
+def _is_amount(value: object) -> bool:
+    try:
+        Decimal(str(value))
+    except InvalidOperation:
+        return False
+    return True

@@ -10,9 +10,11 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from claimdesk.audit.service import record
+from claimdesk.auth import repository as auth_repository
 from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
 from claimdesk.claims import documents, read, workflow
+from claimdesk.claims.errors import NoAdjustmentYet
 from claimdesk.claims.fraud import service as fraud
 from claimdesk.claims.intake import acceptance, report, survey
 from claimdesk.claims.repository import get_claim, materials_of, queue
@@ -407,8 +409,13 @@ def complete_adjustment(claim_id: int, body: TransitionIn, db: DB, principal: Ad
 @router.get("/{claim_id}/adjustment-report.pdf", response_class=Response)
 def adjustment_pdf(claim_id: int, db: DB, principal: Reader) -> Response:
     claim = get_claim(db, principal, claim_id)
+    adjustments = list(adjustment.current_adjustments(db, claim.id).values())
+    if not adjustments:
+        raise NoAdjustmentYet()
+    # Signed with the adjuster's name, not the username (issue 12).
+    signers = {a.signed_by_id for a in adjustments if a.signed_by_id}
     pdf = documents.adjustment_report(
-        claim, list(adjustment.current_adjustments(db, claim.id).values())
+        claim, adjustments, names=auth_repository.display_names(db, signers)
     )
     return Response(pdf, media_type="application/pdf")
 

@@ -238,3 +238,12 @@ class NoContactPhone(Conflict):
     code = "no_contact_phone"
     message_zh = "本案报案时未留联系电话"
     message_en = "The claim has no contact phone number"
+
+
+class NoAdjustmentYet(Conflict):
+    """The adjustment report is the adjustment's: before one exists there is nothing to
+    print (it used to print '合计: - 元')."""
+
+    code = "no_adjustment_yet"
+    message_zh = "本案尚未理算，还没有理算报告"
+    message_en = "The claim has not been adjusted yet, so there is no adjustment report"

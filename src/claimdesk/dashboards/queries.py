@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from claimdesk.models.claim import Claim, ClaimTransition, Reserve
 from claimdesk.models.clock import Clock
 from claimdesk.models.review import ReviewDecision
+from claimdesk.models.states import ClaimState
 from claimdesk.rules.deadlines import to_local
 from claimdesk.service import reports
 from claimdesk.service.service import SERVICE_CLOCKS
@@ -62,6 +63,15 @@ class Chart:
     series_by: str | None = None
     # Further columns whose values are codes the page shows in words.
     labelled: tuple[str, ...] = ()
+    # Value columns drawn in a fixed colour: a breach in the alarm colour, never in the
+    # palette's green (issue 12). Column name -> CSS colour.
+    colors: tuple[tuple[str, str], ...] = ()
+
+
+# Met in green, missed (超时) in the alarm red of the pages (.breached), pending in grey.
+DEADLINE_COLORS = (("met", "#2e7d32"), ("missed", "#c62828"), ("pending", "#9e9e9e"))
+# The workflow's order of states (models.states.ClaimState lists them in it).
+STATE_ORDER = {state.value: index for index, state in enumerate(ClaimState)}
 
 
 @dataclass(frozen=True)
@@ -130,7 +140,10 @@ def claims_step_time(session: Session, f: Filters) -> Dataset:
         entered[claim_id] = at
     rows: list[tuple[Cell, ...]] = [
         (state, len(hours), _round(sum(hours, Decimal(0)) / len(hours)), _round(max(hours)))
-        for state, hours in sorted(spent.items())
+        # In workflow order, as a handler walks a claim (reported first, closed last).
+        for state, hours in sorted(
+            spent.items(), key=lambda item: (STATE_ORDER.get(item[0], len(STATE_ORDER)), item[0])
+        )
     ]
     return Dataset(
         "claims_step_time",
@@ -177,7 +190,7 @@ def _deadlines(
         title,
         ("clock", "governed", "met", "missed", "pending", "share_met"),
         rows,
-        Chart("bar", "clock", ("met", "missed", "pending")),
+        Chart("bar", "clock", ("met", "missed", "pending"), colors=DEADLINE_COLORS),
     )
 
 

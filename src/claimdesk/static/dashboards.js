@@ -29,8 +29,11 @@
       });
     } else {
       data.values.forEach(function (v) {
+        var fixed = (data.colors || {})[v];
         series.push({
           name: data.names[v] || v, type: data.kind === "line" ? "line" : "bar",
+          itemStyle: fixed ? { color: fixed } : undefined,
+          lineStyle: fixed ? { color: fixed } : undefined,
           data: categories.map(function (c) {
             var hit = data.rows.filter(function (r) { return r[data.category] === c; });
             return hit.length ? hit[0][v] : null;

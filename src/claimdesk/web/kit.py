@@ -84,6 +84,24 @@ templates.env.globals["label"] = label
 templates.env.filters["label"] = label
 
 
+def words(value: object) -> str:
+    """A stored value (a product parameter: a code, a list of codes, a small table) in
+    words: labels for codes, 'Yes'/'No', lists joined, no Python brackets or quotes."""
+    zh = current_language.get() == "zh-CN"
+    if isinstance(value, bool):
+        return gettext("Yes") if value else gettext("No")
+    if isinstance(value, dict):
+        return ("；" if zh else "; ").join(
+            f"{label(k)}{'：' if zh else ': '}{words(v)}" for k, v in value.items()
+        )
+    if isinstance(value, list | tuple | set | frozenset):
+        return ("、" if zh else ", ").join(words(v) for v in value)
+    return label(value)
+
+
+templates.env.filters["words"] = words
+
+
 @dataclass(frozen=True)
 class NavItem:
     """One entry of the layout's navigation, shown to whoever holds ``permission``."""

@@ -557,9 +557,10 @@ def test_calculation_trace_is_a_table_of_steps_with_amounts_in_cny(
         "¥14,000.00",
         "¥10,000.00",
         "¥4,000.00",
-        "ADJ-MED step 3",
+        "保险条款·免赔额",  # the clause a person cites, not the SPEC ID (issue 12)
     ):
         assert text in table, text
+    assert "ADJ-MED" not in table
     assert "15000.00<" not in table  # no raw figures
     english = client.get(f"/claims/{cid}?lang=en").text
     table = english[english.index('id="trace-medical"') :]

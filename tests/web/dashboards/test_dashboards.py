@@ -243,11 +243,28 @@ def test_step_time_csv(db, client, world):  # SPEC CLM-Q2 (time per step)
             headers=login_headers(client, "aud"),
         )
     )
-    # reported: 3 h and 5 h -> average 4.00, max 5.00; accepted: 24 h.
+    # reported: 3 h and 5 h -> average 4.00, max 5.00; accepted: 24 h. In workflow
+    # order, as a claim goes through them (issue 12), not alphabetical.
     assert rows == [
-        {"state": "accepted", "transitions": "1", "average_hours": "24.00", "max_hours": "24.00"},
         {"state": "reported", "transitions": "2", "average_hours": "4.00", "max_hours": "5.00"},
+        {"state": "accepted", "transitions": "1", "average_hours": "24.00", "max_hours": "24.00"},
     ]
+
+
+def test_breaches_are_drawn_in_the_alarm_colour(db, client, world):  # SPEC GEN-7, CLM-Q2
+    import json
+    import re
+
+    page = client.get(f"/dashboards/claims?{PERIOD}", headers=login_headers(client, "aud"))
+    block = re.search(
+        r'<script type="application/json" id="data-claims_deadlines">(.*?)</script>',
+        page.text,
+        re.S,
+    )
+    assert block, page.text[:500]
+    data = json.loads(block.group(1))
+    # Missed (超时) in red, met in green: never the palette's green for a breach.
+    assert data["colors"] == {"met": "#2e7d32", "missed": "#c62828", "pending": "#9e9e9e"}
 
 
 def test_deadline_compliance_csv(db, client, world):  # SPEC GEN-7, CLM-Q2

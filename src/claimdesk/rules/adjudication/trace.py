@@ -241,3 +241,51 @@ def render(step: RawStep) -> TraceStep:
         inputs={name: _text(value) for name, value in inputs},
         figure=_text(figure),
     )
+
+
+# What a person reads for a step's clause: the policy terms or the article of law the
+# step applies, never the requirement ID it was specified by (issue 12). (zh-CN, English)
+CLAUSE_WORDS: dict[str, tuple[str, str]] = {
+    "ADJ-MED step 1": (
+        "保险条款·医疗费用：可赔付的费用范围与除外项目",
+        "Policy terms, medical expenses: what is covered and what is excluded",
+    ),
+    "ADJ-MED step 2": (
+        "保险条款·医疗费用：扣除社保报销及其他已获补偿（损失补偿原则）",
+        "Policy terms, medical expenses: less social insurance and other compensation",
+    ),
+    "ADJ-MED step 3": ("保险条款·免赔额", "Policy terms: deductible"),
+    "ADJ-MED step 4": (
+        "保险条款·赔付比例与保险金额",
+        "Policy terms: payout ratio and sum insured",
+    ),
+    "ADJ-MED step 5": (
+        "保险条款·保险期间与等待期",
+        "Policy terms: policy period and waiting period",
+    ),
+    "ADJ-CI": ("保险条款·重大疾病保险金", "Policy terms: critical illness benefit"),
+    "ADJ-DIS": ("保险条款·伤残保险金", "Policy terms: disability benefit"),
+    "ADJ-DTH": ("保险条款·身故保险金", "Policy terms: death benefit"),
+    "ADJ-PRP": (
+        "保险条款·财产损失赔偿；《保险法》第五十五条",
+        "Policy terms: property loss; Insurance Law, Article 55",
+    ),
+    "ADJ-LIA": ("保险条款·赔偿限额", "Policy terms: limit of indemnity"),
+    "CLM-V2": (
+        "《保险法》第十四条：按约定的时间开始承担保险责任",
+        "Insurance Law, Article 14: cover starts at the agreed time",
+    ),
+    "GEN-1": ("金额计算规则：四舍五入至分", "Amounts: rounded half-up to the fen"),
+    "PER-3": (
+        "《人身保险伤残评定标准》（JR/T 0083—2013）",
+        "Disability grading standard for personal insurance (JR/T 0083-2013)",
+    ),
+}
+
+
+def clause_words(clause: str, language: str) -> str:
+    """The clause of a trace step as a person cites it, in ``language``."""
+    found = CLAUSE_WORDS.get(clause)
+    if found is None:
+        return clause
+    return found[0] if language.lower().startswith("zh") else found[1]

@@ -4,17 +4,19 @@ reserve history — amounts as CNY with two decimals, words in the reader's lang
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from claimdesk import formatting
 from claimdesk.claims.fraud.service import flags_of
 from claimdesk.claims.intake.survey import report_of
 from claimdesk.claims.settlement import recoveries
 from claimdesk.claims.settlement.assessment import current_assessments
 from claimdesk.claims.special import disputes
 from claimdesk.claims.special import repository as special_repository
+from claimdesk.claims.trace_words import INPUT_LABELS, MONEY, RATIOS
 from claimdesk.i18n import _, current_language, gettext
 from claimdesk.models.claim import Claim
 from claimdesk.models.event import MassEvent
@@ -23,6 +25,7 @@ from claimdesk.models.user import User
 from claimdesk.products.coverage_types import TYPE_LABELS
 from claimdesk.products.diseases import name_of
 from claimdesk.rules import survey_plan
+from claimdesk.rules.adjudication.trace import clause_words
 
 CENT = Decimal("0.01")
 
@@ -70,101 +73,8 @@ STEP_NAMES = {
     "LIA.CAP": "Limit per occurrence",
 }
 
-# The engine's input names (msgids), and how each figure is written.
-INPUT_LABELS = {
-    "amount": "Amount",
-    "sum_insured": "Sum insured",
-    "paid": "Already paid",
-    "remaining": "Remaining",
-    "eligible": "Eligible expense",
-    "social_insurance_paid": "Paid by social insurance",
-    "other_compensation": "Other compensation",
-    "net": "Net expense",
-    "deductible": "Deductible",
-    "deductible_used": "Deductible used this year",
-    "deductible_remaining": "Deductible remaining",
-    "deductible_applied": "Deductible applied",
-    "base": "Base",
-    "exact": "Exact figure",
-    "materials": "Materials",
-    "labour": "Labour",
-    "salvage": "Salvage",
-    "actual_value": "Actual value",
-    "replacement_value": "Replacement value",
-    "agreed_value": "Agreed value",
-    "insured_value": "Insured value",
-    "loss": "Loss",
-    "damages": "Damages",
-    "limit": "Limit",
-    "disability_paid": "Disability already paid",
-    "self_pay_ratio": "Self-pay share",
-    "payout_ratio": "Payout ratio",
-    "percent": "Percentage",
-    "liability_ratio": "Liability ratio",
-    "deductible_rate": "Deductible rate",
-    "depreciation_rate": "Depreciation rate a year",
-    "factor": "Factor",
-    "grade": "Grade",
-    "grades": "Grades",
-    "most_severe": "Most severe grade",
-    "injuries_at_grade": "Injuries at that grade",
-    "line": "Expense line no.",
-    "lines": "Lines",
-    "catalog": "Catalogue",
-    "kind": "Item category",
-    "years_in_use": "Years in use",
-    "waiting_period_days": "Waiting period (days)",
-    "first_covered_day": "First covered day",
-    "date_of_loss": "Date of loss",
-    "start": "Policy start",
-    "end": "Policy end",
-    "disease": "Disease",
-    "settled_with_social_insurance": "Settled through social insurance",
-    "severe_paid": "Severe benefit already paid",
-    "mild_paid_count": "Mild benefits paid",
-    "max_times": "Most times payable",
-    "proportional": "Paid in proportion",
-}
-MONEY = frozenset(
-    {
-        "amount",
-        "sum_insured",
-        "paid",
-        "remaining",
-        "eligible",
-        "social_insurance_paid",
-        "other_compensation",
-        "net",
-        "deductible",
-        "deductible_used",
-        "deductible_remaining",
-        "deductible_applied",
-        "base",
-        "exact",
-        "materials",
-        "labour",
-        "salvage",
-        "actual_value",
-        "replacement_value",
-        "agreed_value",
-        "insured_value",
-        "loss",
-        "damages",
-        "limit",
-        "disability_paid",
-    }
-)
-RATIOS = frozenset(
-    {
-        "self_pay_ratio",
-        "payout_ratio",
-        "percent",
-        "liability_ratio",
-        "deductible_rate",
-        "depreciation_rate",
-        "factor",
-    }
-)
+# The engine's input names (msgids) and how each figure is written live in
+# claims.trace_words, shared with the adjustment report PDF.
 # Results that are words, not amounts (msgids).
 RESULT_WORDS = {
     "in_force": "in force",
@@ -251,14 +161,9 @@ def code_label(kind: str, code: Any) -> str:
 
 
 def money(value: Any) -> str:
-    """CNY with two decimals, half-up (GEN-1): '¥1,234.56'; '—' when there is none."""
-    if value is None or value == "":
-        return "—"
-    try:
-        amount = Decimal(str(value))
-    except InvalidOperation:
-        return str(value)
-    return f"¥{amount.quantize(CENT, rounding=ROUND_HALF_UP):,.2f}"
+    """CNY with two decimals, half-up (GEN-1): '¥1,234.56'; '—' when there is none (the
+    one formatter of claimdesk.formatting)."""
+    return formatting.money(value)
 
 
 def ratio(value: Any) -> str:
@@ -319,7 +224,7 @@ def trace_rows(trace: list[dict[str, Any]], language: str) -> list[dict[str, Any
                 "rule": step.get("zh") if language == "zh-CN" else step.get("en"),
                 "inputs": inputs,
                 "result": _result(code, str(step.get("figure", ""))),
-                "clause": step.get("clause", ""),
+                "clause": clause_words(str(step.get("clause", "")), language),
             }
         )
     return rows

@@ -1180,9 +1180,12 @@ EVENT_LABELS = {
 }
 
 
-def _timeline(entries: list[cs.TimelineEntry]) -> tuple[list[dict[str, Any]], int]:
+def _timeline(
+    entries: list[cs.TimelineEntry], names: dict[str, str] | None = None
+) -> tuple[list[dict[str, Any]], int]:
     """The claim's trail without the reads (each page view is itself audited), and the
-    number of reads left out."""
+    number of reads left out; each actor by name (``names``: username → name)."""
+    names = names or {}
     shown = []
     for e in entries:
         if e.action in ("claim.read", "claim.notes_read"):
@@ -1192,6 +1195,7 @@ def _timeline(entries: list[cs.TimelineEntry]) -> tuple[list[dict[str, Any]], in
         shown.append(
             {
                 "entry": e,
+                "actor": names.get(str(e.actor), e.actor),
                 "label": label,
                 "move": "to" in e.details,
                 # "Accepted → Accepted" says it twice: the new state only when it differs.
@@ -1219,7 +1223,10 @@ def claim_context(db: Session, principal: Principal, claim: Claim, language: str
         }
         for c in detail.clocks
     ]
-    timeline, reads = _timeline(detail.timeline)
+    from claimdesk.auth import repository as users
+
+    actors = users.display_names_by_username(db, {str(e.actor) for e in detail.timeline})
+    timeline, reads = _timeline(detail.timeline, actors)
     return {
         "claim": detail,
         "review": review_out,

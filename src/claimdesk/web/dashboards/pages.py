@@ -89,6 +89,7 @@ def chart_payload(dataset: queries.Dataset, label: Any, gettext: Any) -> str:
         "values": list(dataset.chart.values),
         "series_by": dataset.chart.series_by,
         "names": {col: label(col) for col in dataset.columns},
+        "colors": dict(dataset.chart.colors),
         "rows": rows,
     }
     # Safe inside <script type="application/json">: no "</" can close the element.

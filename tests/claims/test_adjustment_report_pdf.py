@@ -1,0 +1,82 @@
+"""The adjustment report PDF (理算报告, CLM-C3) as a person reads it: a table of the
+figures each step used (no Python dictionaries), words wrapped whole, the clause of
+the policy terms or the law (no SPEC IDs), the adjuster's name, amounts with thousands
+separators — and no report before an adjustment exists (issue 12)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from claimdesk.models.user import User
+from tests.claims.helpers import FrozenClock, local
+from tests.claims.steps import API, MEDICAL_50K, Settlement, build_settlement, walk_to_adjusted
+
+
+@pytest.fixture
+def s(db: Session, client: TestClient) -> Settlement:
+    return build_settlement(db, client)
+
+
+def _text(pdf: bytes) -> str:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "report.pdf"
+        path.write_bytes(pdf)
+        done = subprocess.run(
+            ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+        )
+    return done.stdout
+
+
+def test_report_is_a_readable_table_signed_by_name(
+    s: Settlement, db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # SPEC CLM-C3 (the report with the whole trace), GEN-1 (amounts), GEN-6 (words)
+    w = s.w
+    clock = FrozenClock(monkeypatch, local("2026-09-30T10:00:00"))
+    adjuster = db.get(User, w.users["adjuster"])
+    assert adjuster is not None
+    adjuster.display_name = "理算员 徐丽"
+    db.commit()
+    # Reported: nothing adjusted yet, so no report is offered and none is printed.
+    payload = {
+        "channel": "hotline",
+        "policy_number": w.policies["MED-MILLION"].number,  # type: ignore[attr-defined]
+        "claimant_name": "李四",
+        "contact_phone": "13912345678",
+        "loss_date": "2026-09-28",
+        "loss_place": "北京市朝阳区",
+        "loss_cause": "illness",
+        "loss_overview": "住院",
+        "received_at": "2026-09-30T09:30:00+08:00",
+    }
+    early = w.client.post(API, json=payload, headers=w.h["handler"])
+    assert early.status_code == 201, early.text
+    refused = w.client.get(
+        f"{API}/{early.json()['id']}/adjustment-report.pdf", headers=w.h["adjuster"]
+    )
+    assert refused.status_code == 409
+    assert refused.json()["error"]["code"] == "no_adjustment_yet"
+
+    cid = walk_to_adjusted(w, clock, policy="MED-MILLION", assessment=MEDICAL_50K)
+    pdf = w.client.get(f"{API}/{cid}/adjustment-report.pdf", headers=w.h["adjuster"])
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    text = _text(pdf.content)
+    flat = " ".join(text.split())
+    assert "{" not in text and "'" not in text, text  # no Python dictionaries
+    assert "理算员 徐丽" in flat and "Signed by: adjuster" not in flat
+    assert re.search(r"¥\d{1,3}(,\d{3})+\.\d{2}", text), text  # ¥61,000.00 style
+    assert "Payout ratio" in flat and "赔付比例" in flat  # the inputs by their labels
+    assert "保险条款" in flat and "Policy terms" in flat  # the clause, not "ADJ-MED step 3"
+    assert not re.search(r"\b(ADJ-[A-Z]+|CLM-[A-Z]\d|GEN-\d)", text), text
+    assert "合计 Total payable: -" not in flat
+    # Words are wrapped whole: every English word of the report is one a person wrote.
+    words = set(re.findall(r"[A-Za-z]{3,}", text))
+    for broken in ("eductible", "ligible", "atalogue", "nsured"):
+        assert broken not in words, words
