@@ -240,6 +240,15 @@ class NoContactPhone(Conflict):
     message_en = "The claim has no contact phone number"
 
 
+class SurveyTimeInFuture(ValidationFailed):
+    """The survey is reported after it happened: a survey time after now is a typing
+    error (it used to surface as the report clock's '时间不能早于 <ISO time>')."""
+
+    code = "survey_time_in_future"
+    message_zh = "{field}：不能晚于现在（{now_zh}）"
+    message_en = "{field}: may not be later than now ({now_en})"
+
+
 class NoAdjustmentYet(Conflict):
     """The adjustment report is the adjustment's: before one exists there is nothing to
     print (it used to print '合计: - 元')."""

@@ -25,8 +25,8 @@ class ClockStopped(Conflict):
 
 class ClockTimeOutOfOrder(ValidationFailed):
     code = "clock_time_out_of_order"
-    message_zh = "{field}：时间不能早于 {earliest}"
-    message_en = "{field}: the time may not be earlier than {earliest}"
+    message_zh = "{field}：不能早于 {earliest_zh}"
+    message_en = "{field}: may not be earlier than {earliest_en}"
 
 
 class ClockDeadlinePassed(Conflict):

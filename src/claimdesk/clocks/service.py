@@ -27,6 +27,7 @@ from claimdesk.clocks.errors import (
     ClockTimeOutOfOrder,
 )
 from claimdesk.db import is_postgres
+from claimdesk.formatting import local_datetime
 from claimdesk.models.claim import Claim
 from claimdesk.models.clock import Clock, ClockPause
 from claimdesk.rules.deadlines import NaiveInstant, Rule, evaluate, to_local
@@ -63,7 +64,11 @@ def _aware(value: dt.datetime, field: str) -> dt.datetime:
 
 def _not_before(value: dt.datetime, earliest: dt.datetime, field: str) -> None:
     if value < earliest:
-        raise ClockTimeOutOfOrder(field=field, earliest=to_local(earliest).isoformat())
+        raise ClockTimeOutOfOrder(
+            field=field,
+            earliest_zh=local_datetime(earliest, "zh-CN"),
+            earliest_en=local_datetime(earliest, "en"),
+        )
 
 
 def _compute_due(session: Session, clock: Clock) -> tuple[dt.datetime | None, bool]:

@@ -434,3 +434,32 @@ def test_the_claim_page_asks_for_every_plan_item(
     }
     page = w.client.get(f"/claims/{cid}")
     assert "伤情为旧伤" in page.text  # the finding, on the timeline of the held claim
+
+
+def test_a_survey_time_after_now_is_refused_the_right_way_round(
+    world: World, db: Session, clock: FrozenClock
+) -> None:
+    # SPEC CLM-S3 (the report clock runs from the survey to the report), GEN-6, GEN-2:
+    # a survey time in the future is said as such, in local time as people write it,
+    # not as the report clock's "时间不能早于 2026-12-20T10:00:00+08:00".
+    w = world
+    cid = accepted(w, policy="MED-MILLION", cause="illness", coverage="medical")
+    assign(w, cid, clock)  # now 2026-09-30 11:00 Beijing time
+    answers = plan_answers(w.client, cid, w.h["surveyor"])
+    body = report(surveyed_at="2026-12-20T10:00:00+08:00", plan=answers)
+    r = w.client.post(f"{API}/{cid}/survey/report", json=body, headers=w.h["surveyor"])
+    assert r.status_code == 422, r.text
+    error = r.json()["error"]
+    assert error["code"] == "survey_time_in_future" and error["field"] == "surveyed_at"
+    assert error["message"] == "查勘时间：不能晚于现在（2026年9月30日 11:00）"
+    english = w.client.post(
+        f"{API}/{cid}/survey/report?lang=en", json=body, headers=w.h["surveyor"]
+    ).json()["error"]
+    assert english["message"] == "Time of the survey: may not be later than now (30 Sep 2026 11:00)"
+    assert db.scalar(select(func.count()).select_from(SurveyReport)) == 0
+    # A survey that happened before now is accepted as before.
+    ok(
+        w.client.post(
+            f"{API}/{cid}/survey/report", json=report(plan=answers), headers=w.h["surveyor"]
+        )
+    )

@@ -21,12 +21,14 @@ from claimdesk.claims.errors import (
     NotAssignedSurveyor,
     NotASurveyor,
     SurveyNotAssigned,
+    SurveyTimeInFuture,
     TransitionGuardFailed,
 )
 from claimdesk.claims.fraud import service as fraud
 from claimdesk.claims.intake import repository
 from claimdesk.claims.intake.acceptance import missing_codes
 from claimdesk.claims.schemas import SurveyReportIn
+from claimdesk.formatting import local_datetime
 from claimdesk.models.claim import Claim, MaterialFile, SurveyAssignment, SurveyReport
 from claimdesk.models.user import User
 from claimdesk.rules import survey_plan
@@ -273,6 +275,12 @@ def submit_report(
         certificate_attached=certificate_file_id is not None,
     )
     at = timeutil.now()
+    if surveyed_at > at:
+        raise SurveyTimeInFuture(
+            field="surveyed_at",
+            now_zh=local_datetime(at, "zh-CN"),
+            now_en=local_datetime(at, "en"),
+        )
     body = {
         "claim": claim.number,
         "surveyed_at": surveyed_at.isoformat(),
