@@ -21,6 +21,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from claimdesk.claims import config as claims_config
+from claimdesk.field_labels import field_label
 from tests.builders import demo_version, issue_policy
 from tests.claims.helpers import PDF, PNG, FrozenClock, World, local, plan_answers
 from tests.claims.steps import (
@@ -681,7 +682,8 @@ def _refused(send: Send, status: int, code: str, field: str | None = None) -> di
         assert error["code"] == code, error
         if field is not None:
             assert error["field"] == field, error
-            assert field in error["message"], error
+            # The message names the field as a person reads it (its label, GEN-6).
+            assert (field_label(field, lang) or field) in error["message"], error
         messages[lang] = error["message"]
     assert any("\u4e00" <= ch <= "\u9fff" for ch in messages["zh-CN"]), messages
     assert messages["en"].isascii() or messages["en"] != messages["zh-CN"], messages
