@@ -13,12 +13,12 @@ import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
-from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from claimdesk.audit.service import record
 from claimdesk.auth.principal import Principal
 from claimdesk.calendar.service import load_calendar
+from claimdesk.clocks import repository
 from claimdesk.clocks.errors import (
     ClockAlreadyPaused,
     ClockDeadlinePassed,
@@ -26,9 +26,7 @@ from claimdesk.clocks.errors import (
     ClockStopped,
     ClockTimeOutOfOrder,
 )
-from claimdesk.db import is_postgres
 from claimdesk.formatting import local_datetime
-from claimdesk.models.claim import Claim
 from claimdesk.models.clock import Clock, ClockPause
 from claimdesk.rules.deadlines import NaiveInstant, Rule, evaluate, to_local
 
@@ -51,9 +49,7 @@ def clock_met(clock: Clock) -> bool | None:
 
 
 def pauses_of(session: Session, clock: Clock) -> Sequence[ClockPause]:
-    return session.scalars(
-        select(ClockPause).where(ClockPause.clock_id == clock.id).order_by(ClockPause.id)
-    ).all()
+    return repository.pauses_of(session, clock)
 
 
 def _aware(value: dt.datetime, field: str) -> dt.datetime:
@@ -103,24 +99,7 @@ def _sync_subject(session: Session, clock: Clock) -> None:
 
 
 def _write_next_due(session: Session, claim_id: int) -> None:
-    earliest = (
-        select(func.min(Clock.due_at))
-        .where(
-            Clock.subject_type == "claim",
-            Clock.subject_id == str(claim_id),
-            Clock.stopped_at.is_(None),
-            Clock.paused_at.is_(None),
-        )
-        .scalar_subquery()
-    )
-    # One statement; ORM-enabled with "fetch", so a Claim already loaded in the session
-    # sees the new value too.
-    session.execute(
-        update(Claim)
-        .where(Claim.id == claim_id)
-        .values(next_due_at=earliest)
-        .execution_options(synchronize_session="fetch")
-    )
+    repository.write_next_due(session, claim_id)
 
 
 @contextmanager
@@ -291,45 +270,11 @@ def extend_clock(
     return clock
 
 
-def clocks_for(session: Session, subject_type: str, subject_id: str | int) -> Sequence[Clock]:
-    return session.scalars(
-        select(Clock)
-        .where(Clock.subject_type == subject_type, Clock.subject_id == str(subject_id))
-        .order_by(Clock.id)
-    ).all()
-
-
-def clocks_of_subjects(
-    session: Session, subject_type: str, subject_ids: Iterable[str | int]
-) -> dict[str, list[Clock]]:
-    """The clocks of many subjects of one type in one query (a list page), by subject id."""
-    ids = sorted({str(i) for i in subject_ids})
-    found: dict[str, list[Clock]] = {i: [] for i in ids}
-    if not ids:
-        return found
-    for clock in session.scalars(
-        select(Clock)
-        .where(Clock.subject_type == subject_type, Clock.subject_id.in_(ids))
-        .order_by(Clock.id)
-    ):
-        found[clock.subject_id].append(clock)
-    return found
-
-
-def clocks_by_id(session: Session, clock_ids: Iterable[int]) -> list[Clock]:
-    ids = sorted(set(clock_ids))
-    if not ids:
-        return []
-    return list(session.scalars(select(Clock).where(Clock.id.in_(ids)).order_by(Clock.id)))
-
-
-def open_clocks_due_before(session: Session, when: dt.datetime) -> Sequence[Clock]:
-    """Running clocks (not stopped, not paused) whose deadline is before ``when``."""
-    return session.scalars(
-        select(Clock)
-        .where(Clock.stopped_at.is_(None), Clock.paused_at.is_(None), Clock.due_at < when)
-        .order_by(Clock.due_at, Clock.id)
-    ).all()
+# The clock reads other domains use, kept here as the clocks' public face.
+clocks_for = repository.clocks_for
+clocks_of_subjects = repository.clocks_of_subjects
+clocks_by_id = repository.clocks_by_id
+open_clocks_due_before = repository.open_clocks_due_before
 
 
 def mark_breaches(session: Session, *, now: dt.datetime, limit: int = 500) -> list[Clock]:
@@ -340,18 +285,7 @@ def mark_breaches(session: Session, *, now: dt.datetime, limit: int = 500) -> li
     On PostgreSQL the rows are taken ``FOR UPDATE SKIP LOCKED``, so two workers running
     at once never mark (or escalate, with what this returns) the same clock twice."""
     now = _aware(now, "now")
-    not_paused_in_time = or_(Clock.paused_at.is_(None), Clock.paused_at >= Clock.due_at)
-    running_late = and_(Clock.stopped_at.is_(None), Clock.due_at < now)
-    stopped_late = and_(Clock.stopped_at.is_not(None), Clock.stopped_at > Clock.due_at)
-    query = (
-        select(Clock)
-        .where(Clock.breached_at.is_(None), not_paused_in_time, or_(running_late, stopped_late))
-        .order_by(Clock.id)
-        .limit(limit)
-    )
-    if is_postgres(session):
-        query = query.with_for_update(skip_locked=True)
-    marked = list(session.scalars(query).all())
+    marked = repository.unmarked_breaches(session, now=now, limit=limit)
     for clock in marked:
         clock.breached_at = clock.due_at
         _audit(session, clock, "breached", BREACH_ACTOR, at=clock.due_at)
@@ -371,7 +305,7 @@ def recompute_running(session: Session, *, years: Iterable[int]) -> list[dict[st
         return []
     moved: list[dict[str, object]] = []
     with deferred_sync(session):
-        for clock in _running_day_clocks(session, changed[0], changed[-1]):
+        for clock in repository.running_day_clocks(session, changed[0], changed[-1]):
             old = clock.due_at
             due, provisional = _compute_due(session, clock)
             assert due is not None  # not paused
@@ -382,24 +316,6 @@ def recompute_running(session: Session, *, years: Iterable[int]) -> list[dict[st
                 _sync_subject(session, clock)
         session.flush()
     return moved
-
-
-def _running_day_clocks(session: Session, first: int, last: int) -> Sequence[Clock]:
-    # A count from start to due only looks at days in that span: a clock is affected when
-    # the span meets [first, last]. Shanghai dates, widened by a day for the UTC offset.
-    span_start = dt.datetime(first, 1, 1, tzinfo=dt.UTC) - dt.timedelta(days=1)
-    span_end = dt.datetime(last + 1, 1, 1, tzinfo=dt.UTC) + dt.timedelta(days=1)
-    return session.scalars(
-        select(Clock)
-        .where(
-            Clock.stopped_at.is_(None),
-            Clock.paused_at.is_(None),
-            Clock.rule_type != "hours",
-            Clock.due_at >= span_start,
-            Clock.started_at < span_end,
-        )
-        .order_by(Clock.id)
-    ).all()
 
 
 def _moved(clock: Clock, old: dt.datetime) -> dict[str, object]:
