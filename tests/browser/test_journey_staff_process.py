@@ -10,14 +10,17 @@ from claimdesk.models.claim import Claim
 from tests.browser.conftest import LiveServer, act, login, logout, shot
 
 
-def report_by_hotline(server: LiveServer, *, estimate: str = "40000") -> tuple[int, str]:
-    """The service desk enters a phoned-in report (set-up through the API)."""
+def report_by_hotline(
+    server: LiveServer, *, estimate: str = "40000", policy: str | None = None
+) -> tuple[int, str]:
+    """The service desk enters a phoned-in report (set-up through the API), on customer1's
+    medical policy unless another is given."""
     with server.api("service") as api:
         response = api.post(
             "/claims",
             json={
                 "channel": "hotline",
-                "policy_number": server.customer_policy,
+                "policy_number": policy or server.customer_policy,
                 "claimant_name": "王建国",
                 "contact_phone": "13812345678",
                 "loss_date": (dt.date.today() - dt.timedelta(days=5)).isoformat(),

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from claimdesk.cli import app
 from claimdesk.conformance.adjudicate import main
+from tests.wording import line_and_field
 
 PRODUCT = {
     "coverages": [
@@ -145,7 +146,7 @@ def test_bad_rows_name_line_and_field_exit_2_and_write_nothing(
     code = main(file=write_csv(tmp_path, rows), product=product, output=target, trace=False)
     err = capsys.readouterr().err
     assert code == 2
-    assert expected in err
+    assert line_and_field(expected) in err
     assert not target.exists() and not list(tmp_path.glob(".out.csv*"))
 
 
@@ -156,7 +157,7 @@ def test_missing_column_and_bad_product(
     bad = tmp_path / "bad.csv"
     bad.write_text("claim_id,amount\nC1,5\n", encoding="utf-8")
     assert main(file=bad, product=product, output=None, trace=False) == 2
-    assert "line 1: date_of_loss" in capsys.readouterr().err
+    assert line_and_field("line 1: date_of_loss") in capsys.readouterr().err
     broken = tmp_path / "p.json"
     broken.write_text(json.dumps({"type": "medical", "sum_insured": "-1"}), encoding="utf-8")
     assert main(file=write_csv(tmp_path, ROWS), product=broken, output=None, trace=False) == 2

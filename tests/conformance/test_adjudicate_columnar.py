@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 from claimdesk.cli import app
 from claimdesk.conformance.adjudicate import main
 from tests.conformance.test_adjudicate_cli import HEADER, PRODUCT, ROWS, write_csv
+from tests.wording import line_and_field
 
 
 @pytest.fixture
@@ -128,7 +129,7 @@ def test_bad_parquet_row_is_named_by_the_decimal_path(
     frame.write_parquet(source)
     target = tmp_path / "out.csv"
     assert main(file=source, product=product, output=target, trace=False) == 2
-    assert "line 3: amount" in capsys.readouterr().err
+    assert line_and_field("line 3: amount") in capsys.readouterr().err
     assert not target.exists() and not list(tmp_path.glob(".out.csv*"))
 
 
@@ -152,11 +153,11 @@ def test_interleaved_claims_and_blank_lines_are_still_refused(
     # SPEC GEN-6: what the streamed reader refuses, the command still refuses.
     source = write_csv(tmp_path, [ROWS[0], ROWS[3], ROWS[1]])
     assert main(file=source, product=product, output=None, trace=False) == 2
-    assert "line 4: claim_id" in capsys.readouterr().err
+    assert line_and_field("line 4: claim_id") in capsys.readouterr().err
     blank = tmp_path / "blank.csv"
     blank.write_text(HEADER + ROWS[0] + "\n" + ROWS[3], encoding="utf-8")
     assert main(file=blank, product=product, output=None, trace=False) == 2
-    assert "line 3: claim_id" in capsys.readouterr().err
+    assert line_and_field("line 3: claim_id") in capsys.readouterr().err
 
 
 def test_stdout_csv_and_unknown_engine(

@@ -27,6 +27,7 @@ from claimdesk.jobs.outbox import UnknownChannel, deliver_pending, send_message
 from claimdesk.jobs.senders import mask_recipient
 from claimdesk.models.base import utcnow
 from claimdesk.models.job import OutboxMessage
+from tests.wording import field_in
 
 
 @pytest.fixture
@@ -113,7 +114,7 @@ def test_bad_message_is_refused_naming_the_field(db, fields, error_field):  # SP
     with pytest.raises(outbox.ValidationFailed) as caught:
         send_message(db, template="t", body="b", **fields)
     assert caught.value.field == error_field
-    assert error_field in caught.value.message("zh-CN")
+    assert field_in(error_field, "zh-CN") in caught.value.message("zh-CN")
     assert db.scalars(select(OutboxMessage)).all() == []
     assert isinstance(UnknownChannel(field="channel").message("en"), str)
 

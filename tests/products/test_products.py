@@ -15,6 +15,7 @@ from claimdesk.products import repository, service
 from claimdesk.products.demo import load_demo_products
 from claimdesk.products.schemas import ProductExport
 from tests.builders import login_headers, make_user
+from tests.wording import names_field
 
 ADMIN = Principal.system("test-admin")
 
@@ -274,7 +275,7 @@ def test_bad_coverage_is_refused_naming_the_field_and_changes_nothing(
     error = response.json()["error"]
     assert error["code"] == code
     assert error["field"] == field
-    assert field in error["message"]
+    assert names_field(error["message"], field)
     assert db.scalar(select(func.count()).select_from(Product)) == before
 
 

@@ -21,6 +21,7 @@ from claimdesk.models.security_incident import (
 )
 from tests.builders import make_person, make_user
 from tests.security.helpers import API, build_staff, due, incident_body, local, ok
+from tests.wording import names_field
 
 
 def _snapshot(db: Session) -> dict[str, Any]:
@@ -160,7 +161,7 @@ def test_bad_report_names_the_field_and_changes_nothing(
     response = staff.client.post(API, json=incident_body(**overrides), headers=staff.h["agent"])
     assert response.status_code == 422, response.text
     assert response.json()["error"]["field"] == field
-    assert field in response.json()["error"]["message"]
+    assert names_field(response.json()["error"]["message"], field)
     assert _snapshot(db) == before
 
 

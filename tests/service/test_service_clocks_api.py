@@ -172,7 +172,7 @@ def test_extension_after_the_deadline_is_refused_and_changes_nothing(
     assert "2026-10-13T23:59:59" in error["message"] and "不能再延期" in error["message"]
     english = ExtensionAfterDeadline(field="reason", due="2026-10-13T23:59:59+08:00")
     assert english.message("en") == (
-        "reason: the decision deadline ran out at 2026-10-13T23:59:59+08:00; it can no "
+        "Reason: the decision deadline ran out at 2026-10-13T23:59:59+08:00; it can no "
         "longer be extended, and a decision now is recorded as late"
     )
     db.expire_all()

@@ -29,6 +29,7 @@ from claimdesk.rules.adjudication import (
 )
 from claimdesk.rules.adjudication import errors as E
 from claimdesk.rules.adjudication.accident import GRADE_PERCENT
+from tests.wording import field_in
 
 YEAR = Policy(date(2026, 1, 1), date(2026, 12, 31))
 MED = MedicalCoverage(
@@ -214,7 +215,8 @@ def test_bad_typed_input_raises_named_error(make, error, field) -> None:  # type
         make()
     assert caught.value.field == field
     assert caught.value.status_code == 422
-    assert field in caught.value.message("zh-CN") and field in caught.value.message("en")
+    assert field_in(field, "zh-CN") in caught.value.message("zh-CN")
+    assert field_in(field, "en") in caught.value.message("en")
 
 
 def test_b_line_without_self_pay_ratio_under_social_insurance_scope() -> None:
