@@ -20,6 +20,7 @@ from claimdesk.models.claim import Assessment, Claim, FraudFlag, MaterialFile
 from claimdesk.models.job import OutboxMessage
 from claimdesk.models.payment import PayeeAuthorisation, Payment
 from claimdesk.models.policy import Policy
+from claimdesk.models.user import User
 from claimdesk.people.service import add_bank_account
 from tests.builders import demo_version, issue_policy, make_person, resident_id
 from tests.claims.helpers import PDF, PNG, FrozenClock, local, plan_answers
@@ -815,3 +816,21 @@ def test_rejection_confirmed_by_the_next_tier_then_a_callback_explaining_the_opt
     web.do(cid, "close", {"reason": "拒赔已告知"})
     moves = timeline_actions(web.page(cid), moves_only=True)
     assert moves[-3:] == ["claim.submit_review", "claim.reject", "claim.close"]
+
+
+def test_reports_are_signed_with_the_persons_name(
+    s: Settlement, client: TestClient, db: Session
+) -> None:
+    # SPEC CLM-C3 (the adjuster signs the report): a person's name, never the username
+    # (issue 12: "signatures show usernames").
+    cid = adjusted(
+        s, "MED-MILLION", "medical", {k: v for k, v in MEDICAL_4K.items() if k != "coverage_code"}
+    )
+    adjuster = db.scalars(select(User).where(User.username == "adjuster")).one()
+    adjuster.display_name = "理算员 徐丽"
+    db.commit()
+    web = ClaimPages(client, db)
+    web.login("adjuster")
+    page = web.page(cid)
+    signed = re.findall(r"签字人 ([^·<]+) ·", page)
+    assert signed and all(name.strip() == "理算员 徐丽" for name in signed), signed

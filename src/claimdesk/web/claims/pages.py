@@ -1244,6 +1244,8 @@ def claim_context(db: Session, principal: Principal, claim: Claim, language: str
         "special": page_views.special_view(db, claim),
         "timeline": timeline,
         "reads": reads,
+        # username → name: whoever signed a report acted on the claim, so is in the trail.
+        "people": actors,
         "money": page_views.money,
         "code_label": page_views.code_label,
         "previewable": PREVIEWABLE,
