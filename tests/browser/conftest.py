@@ -131,15 +131,39 @@ class LiveServer:
         return self.log_path.read_text(errors="replace")[-4000:] if self.log_path else ""
 
 
+def issue_medical_policy(session: Session, *, person_id: int) -> Any:
+    """A MED-MILLION policy for ``person_id`` (holder and insured), in force for the last
+    200 days, issued by the system."""
+    from claimdesk.auth.principal import Principal
+    from claimdesk.policies.schemas import PolicyIssueIn
+    from claimdesk.policies.service import issue_policy
+    from claimdesk.products import repository as products
+
+    product = products.find_product_by_code(session, "MED-MILLION")
+    assert product is not None
+    version = next(v for v in product.versions if v.status == "published")
+    start = dt.date.today() - dt.timedelta(days=200)
+    data = PolicyIssueIn.model_validate(
+        {
+            "product_version_id": version.id,
+            "policyholder_id": person_id,
+            "insured_id": person_id,
+            "period_start": start.isoformat(),
+            "premium": "365.00",
+            "channel": "direct",
+            "beneficiaries": [],
+        }
+    )
+    at = dt.datetime.now(dt.UTC) - dt.timedelta(days=201)
+    return issue_policy(session, actor=Principal.system("browser-tests"), data=data, at=at)
+
+
 def _seed(factory: sessionmaker[Session]) -> str:
     """Demo logins, products, calendar, and a medical policy for customer1 in force now."""
     from claimdesk.auth import repository as auth_repository
     from claimdesk.auth.principal import Principal
     from claimdesk.models.org import OrgUnit
     from claimdesk.ops.demo import load_demo
-    from claimdesk.policies.schemas import PolicyIssueIn
-    from claimdesk.policies.service import issue_policy
-    from claimdesk.products import repository as products
     from claimdesk.products.demo import load_demo_products
 
     system = Principal.system("browser-tests")
@@ -148,27 +172,7 @@ def _seed(factory: sessionmaker[Session]) -> str:
         load_demo_products(session, system)
         customer = auth_repository.get_user_by_username(session, "customer1")
         assert customer is not None and customer.person_id is not None
-        product = products.find_product_by_code(session, "MED-MILLION")
-        assert product is not None
-        version = next(v for v in product.versions if v.status == "published")
-        start = dt.date.today() - dt.timedelta(days=200)
-        data = PolicyIssueIn.model_validate(
-            {
-                "product_version_id": version.id,
-                "policyholder_id": customer.person_id,
-                "insured_id": customer.person_id,
-                "period_start": start.isoformat(),
-                "premium": "365.00",
-                "channel": "direct",
-                "beneficiaries": [],
-            }
-        )
-        policy = issue_policy(
-            session,
-            actor=system,
-            data=data,
-            at=dt.datetime.now(dt.UTC) - dt.timedelta(days=201),
-        )
+        policy = issue_medical_policy(session, person_id=customer.person_id)
         beijing = session.query(OrgUnit).filter_by(code="BJ").one()
         policy.org_unit_id = beijing.id
         number = policy.number

@@ -11,7 +11,15 @@ from sqlalchemy import select
 
 from claimdesk.models.claim import Claim
 from claimdesk.models.org import OrgUnit
-from tests.browser.conftest import LiveServer, act, customer_login, login, logout, shot
+from tests.browser.conftest import (
+    LiveServer,
+    act,
+    customer_login,
+    issue_medical_policy,
+    login,
+    logout,
+    shot,
+)
 from tests.browser.test_journey_staff_process import (
     open_claim,
     process_to_paid,
@@ -36,31 +44,11 @@ def _own_policy(server: LiveServer) -> str:
     """A new medical policy for customer1: the deductible counts per policy year, and other
     journeys' claims on the shared demo policy would have used it up (order-dependent)."""
     from claimdesk.auth import repository as auth_repository
-    from claimdesk.auth.principal import Principal
-    from claimdesk.policies.schemas import PolicyIssueIn
-    from claimdesk.policies.service import issue_policy
-    from claimdesk.products import repository as products
 
-    system = Principal.system("browser-tests")
     with server.session() as session:
         customer = auth_repository.get_user_by_username(session, "customer1")
-        product = products.find_product_by_code(session, "MED-MILLION")
-        assert customer is not None and customer.person_id and product is not None
-        version = next(v for v in product.versions if v.status == "published")
-        start = dt.date.today() - dt.timedelta(days=200)
-        data = PolicyIssueIn.model_validate(
-            {
-                "product_version_id": version.id,
-                "policyholder_id": customer.person_id,
-                "insured_id": customer.person_id,
-                "period_start": start.isoformat(),
-                "premium": "365.00",
-                "channel": "direct",
-                "beneficiaries": [],
-            }
-        )
-        at = dt.datetime.now(dt.UTC) - dt.timedelta(days=201)
-        policy = issue_policy(session, actor=system, data=data, at=at)
+        assert customer is not None and customer.person_id
+        policy = issue_medical_policy(session, person_id=customer.person_id)
         beijing = session.scalars(select(OrgUnit).where(OrgUnit.code == "BJ")).one()
         policy.org_unit_id = beijing.id  # as the demo policy: a Beijing claim
         return policy.number
