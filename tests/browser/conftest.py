@@ -389,13 +389,32 @@ def png(text: str = "claimdesk") -> bytes:
     return buffer.getvalue()
 
 
+def open_action(page: Any, action: str) -> Any:
+    """Click the action's button and wait for its form.
+
+    The form is fetched by htmx; on a loaded machine the first click can land before
+    htmx has bound the button (the page has rendered, the script not yet run), and the
+    click then does nothing. A person clicks again, and so does this helper."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    page.wait_for_function("() => window.htmx !== undefined")
+    form = page.locator(f"#form-{action}")
+    for _attempt in range(3):
+        page.click(f"#open-{action}")
+        try:
+            form.wait_for(timeout=8_000)
+            return form
+        except PlaywrightTimeout:
+            continue
+    form.wait_for()
+    return form
+
+
 def act(page: Any, action: str, fields: dict[str, str | bool] | None = None) -> None:
     """Open an action of the claim page, fill it, submit it and wait for the reload.
 
     ``fields`` maps field names to values (select options by value; True ticks a box)."""
-    page.click(f"#open-{action}")
-    form = page.locator(f"#form-{action}")
-    form.wait_for()
+    form = open_action(page, action)
     for name, value in (fields or {}).items():
         target = page.locator(f"#{action}-{name}")
         if not target.count() and form.locator("[data-add-row]").count():
