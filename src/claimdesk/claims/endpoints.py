@@ -191,7 +191,7 @@ def download_file(claim_id: int, file_id: int, db: DB, principal: Reader) -> Res
 def receipt_pdf(claim_id: int, db: DB, principal: Handler) -> Response:
     claim = get_claim(db, principal, claim_id)
     pdf = documents.materials_receipt(
-        claim, materials_of(db, claim.id), staff=principal.username, customer=claim.claimant_name
+        claim, materials_of(db, claim.id), staff=principal.name, customer=claim.claimant_name
     )
     record(
         db, actor=principal, action="claim.receipt_printed", entity_type="claim", entity_id=claim.id
