@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from claimdesk.formatting import local_date
 from claimdesk.models.audit import AuditEntry
 from claimdesk.models.job import OutboxMessage
 from claimdesk.models.payment import Payment
@@ -150,7 +151,9 @@ def test_a_payment_issues_the_settlement_notice_with_the_payment_notice(
         "赔付比例 Ratio: 100%",
         "核定赔付合计 Total payable: ¥9,000.00",
         f"**** **** **** {CARD[-4:]}",
-        f"预计到账 Expected arrival: {arrival}",
+        # The date as people write it, not ISO (issue 12).
+        f"预计到账 Expected arrival: {local_date(paid.expected_arrival, 'zh-CN')}"
+        f" / {local_date(paid.expected_arrival, 'en')}",
         "如对本决定有异议",
         "people's court",
     ):
@@ -178,6 +181,11 @@ def test_the_customer_reads_the_notice_and_nobody_else_does(
     assert "扣除免赔额 ¥10,000.00 后，按 100% 的比例赔付" in html
     assert "陪护床位费" in html and "非治疗必需" in html
     assert f"**** **** **** {CARD[-4:]}" in html and "预计到账日期" in html
+    paid = db.scalars(select(Payment).where(Payment.claim_id == cid)).first()
+    assert paid is not None and paid.expected_arrival is not None
+    # The expected arrival in words (2026年10月13日), in the summary and the list.
+    written = local_date(paid.expected_arrival, "zh-CN")
+    assert f"预计 {written} 前到账" in html and paid.expected_arrival.isoformat() not in html
     assert "仲裁" in html
     english = client.get(f"/portal/claims/{cid}/notice?lang=en").text
     assert "You claimed ¥25,000.00; ¥5,000.00 of it is not covered" in english
@@ -211,4 +219,5 @@ def test_the_summary_says_plainly_when_everything_claimed_is_covered() -> None:
     ]
     assert zh[0] == "您申请的费用共 ¥40,000.00，均在保障范围内。"
     assert zh[1] == "扣除免赔额 ¥10,000.00 后，按 60% 的比例赔付。"
-    assert "¥18,000.00" in zh[2] and "**** **** **** 7896" in zh[2] and "2026-12-11" in zh[2]
+    assert "¥18,000.00" in zh[2] and "**** **** **** 7896" in zh[2]
+    assert "预计 2026年12月11日 前到账" in zh[2] and "2026-12-11" not in zh[2]

@@ -33,6 +33,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from claimdesk import formatting
 from claimdesk.audit.service import record
 from claimdesk.auth.principal import Principal
 from claimdesk.claims import timeutil, workflow
@@ -484,7 +485,12 @@ def notice_pdf(
         doc.line(f"支付金额 Amount: {yuan(payment['amount'])}", indent=10)
         doc.line(f"收款人 Payee: {payment['payee']}", indent=10)
         doc.line(f"收款账户 Account: {payment['account']}", indent=10)
-        doc.line(f"预计到账 Expected arrival: {payment['expected_arrival']}", indent=10)
+        arrival = payment["expected_arrival"]
+        doc.line(
+            f"预计到账 Expected arrival: {formatting.local_date(arrival, 'zh-CN')}"
+            f" / {formatting.local_date(arrival, 'en')}",
+            indent=10,
+        )
     doc.line(("三、" if payment is not None else "二、") + "异议途径 How to object", size=12)
     doc.line(appeal_zh, indent=10)
     doc.line(appeal_en, indent=10)
@@ -528,13 +534,16 @@ def summary_sentences(
             )
         )
     if payment is not None:
+        # The date as people write it (2026年12月20日 / 20 Dec 2026), not ISO.
+        arrival = payment["expected_arrival"]
         out.append(
             (
                 f"核定赔付 {yuan(payable)}，本次支付 {yuan(payment['amount'])}，"
-                f"汇入账户 {payment['account']}，预计 {payment['expected_arrival']} 前到账。",
+                f"汇入账户 {payment['account']}，"
+                f"预计 {formatting.local_date(arrival, 'zh-CN')} 前到账。",
                 f"The amount payable is {yuan(payable)}; {yuan(payment['amount'])} is paid "
                 f"to account {payment['account']} and should arrive by "
-                f"{payment['expected_arrival']}.",
+                f"{formatting.local_date(arrival, 'en')}.",
             )
         )
     else:
