@@ -4,7 +4,6 @@ ID search, refused actions changing nothing, and markup that fits a 375 px phone
 from __future__ import annotations
 
 import re
-import time
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -106,15 +105,15 @@ def test_id_number_search_is_audited(client: TestClient, db: Session) -> None:
     assert any("lookup" in a or "search" in a for a in actions), actions
 
 
-def test_pages_fit_a_phone_and_answer_fast(client: TestClient, db: Session) -> None:
-    # SPEC issue 6 (375 px layout, labelled fields, < 300 ms server time on demo-sized data)
+def test_pages_fit_a_phone(client: TestClient, db: Session) -> None:
+    # SPEC issue 6 (375 px layout, labelled fields). The 300 ms budget of the pages is
+    # measured by `python -m bench pages`, not here: a timed assertion in a test only
+    # measures how busy the machine running the suite is.
     world = build_world(db, client)
     claim = _report(world)
     web = _pages_client(world, "handler")
     for path in ("/workbench", f"/claims/{claim['id']}"):
-        started = time.perf_counter()
         page = web.get(path)
-        elapsed = time.perf_counter() - started
         assert page.status_code == 200
         assert 'name="viewport" content="width=device-width, initial-scale=1"' in page.text
         # No fixed widths wider than a phone in the markup.
@@ -123,9 +122,6 @@ def test_pages_fit_a_phone_and_answer_fast(client: TestClient, db: Session) -> N
         ids = set(re.findall(r'<(?:input|select|textarea)[^>]*\bid="([^"]+)"', page.text))
         labelled = set(re.findall(r'<label[^>]*for="([^"]+)"', page.text))
         assert ids <= labelled, ids - labelled
-        # Generous: the suite runs beside other xdist workers; the budget on an idle
-        # machine is 300 ms (issue 6).
-        assert elapsed < 2.0, f"{path} took {elapsed:.3f}s"
 
 
 def test_validation_while_typing_changes_nothing(client: TestClient, db: Session) -> None:
