@@ -672,3 +672,25 @@ def test_fraud_holds_and_events(db, client, staff):  # type: ignore[no-untyped-d
     assert guide.status_code == 200 and "请拨打热线" in guide.text and "95500" in guide.text
     assert "查勘" not in guide.text and "surv" not in guide.text
     assert client.get("/events/999999/guide").status_code == 404
+
+
+def test_policy_list_is_paged(db, client, staff):  # type: ignore[no-untyped-def]  # SPEC SEC-4, issue 12 (no list stops silently)
+    version = demo_version(db)
+    seller_user = staff["users"]["seller"]
+    _register_agent(db, seller_user)  # a sales agent lists the policies they sold
+    numbers = [
+        issue_policy(
+            db, version_id=version.id, policyholder_id=staff["person"].id, agent=seller_user
+        ).number
+        for _ in range(53)
+    ]
+    db.commit()
+    seller = login_headers(client, "seller")
+    first = client.get("/admin/policies", headers=seller)
+    assert first.status_code == 200
+    assert "1–50" in first.text and "53" in first.text and 'id="pager-next"' in first.text
+    assert numbers[-1] in first.text and numbers[0] not in first.text  # newest first
+    second = client.get("/admin/policies?offset=50", headers=seller)
+    assert second.status_code == 200 and 'id="pager-prev"' in second.text
+    assert numbers[0] in second.text and numbers[-1] not in second.text
+    assert client.get("/admin/policies?limit=abc", headers=seller).status_code == 422

@@ -18,11 +18,22 @@ from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
 from claimdesk.deps import DB, require
 from claimdesk.errors import ValidationFailed
+from claimdesk.paging import fetch
 from claimdesk.policies import repository, service
 from claimdesk.policies.schemas import ChangeIn, PolicyIssueIn
 from claimdesk.products import repository as products
 from claimdesk.products import service as product_service
-from claimdesk.web.kit import Refusal, attempt, common, language_of, local_today, page
+from claimdesk.web.kit import (
+    Pager,
+    Refusal,
+    attempt,
+    common,
+    language_of,
+    local_today,
+    page,
+    page_request_of,
+    pager,
+)
 
 router = APIRouter(prefix="/admin/policies")
 
@@ -64,8 +75,13 @@ def policies(
 ) -> Response:
     values = {"number": number, "id_number": id_number, "date": date}
     searched = bool(number.strip() or id_number.strip())
+    shown: Pager | None = None
     if not searched:
-        found: Any = repository.list_policies(db, actor, limit=100)
+        # Paged (issue 12): the list stopped silently at the newest 100 policies.
+        window = fetch(db, repository.policies_query(actor), page_request_of(request))
+        listed = window.page_of(window.rows)
+        shown = pager(request, listed)
+        found: Any = listed.items
     else:
 
         def call() -> list[Any]:
@@ -99,6 +115,7 @@ def policies(
         "admin/policies.html",
         status_code=refusal.status_code if refusal else 200,
         policies=rows,
+        pager=shown,
         values=values,
         searched=searched,
         error=refusal.error if refusal else None,
