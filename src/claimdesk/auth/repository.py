@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Select, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 
@@ -28,13 +28,13 @@ def get_user(session: Session, user_id: int) -> User | None:
     )
 
 
-def list_users(
-    session: Session,
+def users_query(
     *,
     role: str | None = None,
     org_unit_id: int | None = None,
     active: bool | None = None,
-) -> list[User]:
+) -> Select[tuple[User]]:
+    """Users with their roles, by id (a unique order, so claimdesk.paging can page it)."""
     query = select(User).options(selectinload(User.roles)).order_by(User.id)
     if role:
         query = query.where(User.id.in_(select(UserRole.user_id).where(UserRole.role == role)))
@@ -42,6 +42,17 @@ def list_users(
         query = query.where(User.org_unit_id == org_unit_id)
     if active is not None:
         query = query.where(User.is_active.is_(active))
+    return query
+
+
+def list_users(
+    session: Session,
+    *,
+    role: str | None = None,
+    org_unit_id: int | None = None,
+    active: bool | None = None,
+) -> list[User]:
+    query = users_query(role=role, org_unit_id=org_unit_id, active=active)
     return list(session.scalars(query))
 
 

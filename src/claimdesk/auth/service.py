@@ -50,6 +50,7 @@ from claimdesk.models.base import utcnow
 from claimdesk.models.org import OrgUnit
 from claimdesk.models.person import Person
 from claimdesk.models.user import AuthSession, LoginThrottle, User, UserRole
+from claimdesk.paging import PageRequest, Slice, fetch
 
 # Offices share one address behind NAT: the per-address limit is several times the
 # per-username one, so it stops sprays across many usernames without locking a branch out.
@@ -584,3 +585,8 @@ def list_users(
     if role is not None:
         check_roles([role], field="role")
     return repository.list_users(session, role=role, org_unit_id=org_unit_id, active=active)
+
+
+def users_page(session: Session, *, paging: PageRequest) -> Slice[User]:
+    """One page of all users, by id, with the total (the users page)."""
+    return fetch(session, repository.users_query(), paging)

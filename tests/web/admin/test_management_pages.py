@@ -694,3 +694,18 @@ def test_policy_list_is_paged(db, client, staff):  # type: ignore[no-untyped-def
     assert second.status_code == 200 and 'id="pager-prev"' in second.text
     assert numbers[0] in second.text and numbers[-1] not in second.text
     assert client.get("/admin/policies?limit=abc", headers=seller).status_code == 422
+
+
+def test_user_list_is_paged(db, client, staff):  # type: ignore[no-untyped-def]  # SPEC SEC-4, issue 12 (no list stops silently)
+    for n in range(60):
+        make_user(db, username=f"clerk{n:02d}", roles=["service_agent"], org_unit=staff["hq"])
+    db.commit()
+    admin = login_headers(client, "admin")
+    first = client.get("/admin/users", headers=admin)
+    assert first.status_code == 200 and 'id="pager-next"' in first.text
+    assert "/admin/users/" in first.text and "clerk59" not in first.text  # by id, 50 a page
+    second = client.get("/admin/users?offset=50", headers=admin)
+    assert (
+        second.status_code == 200 and "clerk59" in second.text and 'id="pager-prev"' in second.text
+    )
+    assert client.get("/admin/users?offset=-1", headers=admin).status_code == 422

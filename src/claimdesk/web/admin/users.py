@@ -18,7 +18,16 @@ from claimdesk.auth.schemas import RolesUpdate, StatusChange, UserCreate
 from claimdesk.deps import DB, require
 from claimdesk.org import service as org_service
 from claimdesk.org.schemas import OrgUnitCreate
-from claimdesk.web.kit import Refusal, attempt, common, language_of, page, parse_id
+from claimdesk.web.kit import (
+    Refusal,
+    attempt,
+    common,
+    language_of,
+    page,
+    page_request_of,
+    pager,
+    parse_id,
+)
 
 router = APIRouter(prefix="/admin")
 
@@ -43,11 +52,15 @@ def _users(
     refusal: Refusal | None = None,
     values: dict[str, Any] | None = None,
 ) -> Response:
+    # Paged (issue 12): an insurer has thousands of staff accounts.
+    window = service.users_page(db, paging=page_request_of(request))
+    listed = window.page_of(window.rows)
     return page(
         request,
         "admin/users.html",
         status_code=refusal.status_code if refusal else 200,
-        users=service.list_users(db, role=None, org_unit_id=None, active=None),
+        users=listed.items,
+        pager=pager(request, listed),
         units={u.id: u.name for u in org_service.list_units(db, kind=None)},
         roles=_role_names(request),
         error=refusal.error if refusal else None,
