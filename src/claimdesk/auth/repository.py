@@ -33,7 +33,7 @@ def users_query(
     role: str | None = None,
     org_unit_id: int | None = None,
     active: bool | None = None,
-) -> Select[tuple[User]]:
+) -> Select[Any]:
     """Users with their roles, by id (a unique order, so claimdesk.paging can page it)."""
     query = select(User).options(selectinload(User.roles)).order_by(User.id)
     if role:
