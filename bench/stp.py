@@ -34,6 +34,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter, defaultdict
 from concurrent.futures import ProcessPoolExecutor
@@ -51,8 +52,15 @@ CLAIMS = int(os.environ.get("BENCH_STP_CLAIMS", "2000"))
 CLIENTS = int(os.environ.get("BENCH_STP_CLIENTS", "4"))
 WAIT = float(os.environ.get("BENCH_STP_WAIT", "1800"))
 SEED = int(os.environ.get("BENCH_STP_SEED", "20261206"))
-# Worker processes (they share nothing but the database; docs/architecture.md).
-WORKERS = int(os.environ.get("BENCH_STP_WORKERS", "2"))
+# Worker processes (they share nothing but the database; docs/architecture.md): on the
+# 2-core box two keep both cores busy between the API's requests; more add throughput
+# only with more cores (SKIP LOCKED hands each job to one of them).
+WORKERS = int(os.environ.get("BENCH_STP_WORKERS", str(min(os.cpu_count() or 2, 4))))
+# Seconds between an idle worker's looks for a job (``claimdesk worker --poll-interval``).
+POLL = float(os.environ.get("BENCH_STP_POLL", "0.1"))
+# Arrivals: claims per second, spread evenly (customers do not all arrive at once);
+# 0 = closed loop, every client sends its next claim as soon as the last is answered.
+RATE = float(os.environ.get("BENCH_STP_RATE", "1.0"))
 MATERIALS = ("claim_form", "identity_proof", "medical_record")
 PDF = b"%PDF-1.4\n% bench material\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 PRODUCT = "OPD-BENCH"
@@ -194,7 +202,8 @@ def load_book(url: str, stream: Stream) -> dict[int, str]:
 class Worker:
     """``claimdesk worker`` on the scratch database (the server's keys and settings)."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, stats_file: Path) -> None:
+        self.stats_file = stats_file
         env = {
             **os.environ,
             "CLAIMDESK_DATABASE_URL": url,
@@ -204,7 +213,9 @@ class Worker:
         command = shutil.which("claimdesk", path=str(Path(sys.executable).parent))
         argv = [command] if command else [sys.executable, "-m", "claimdesk.cli"]
         self.process = subprocess.Popen(
-            [*argv, "worker", "--poll-interval", "0.2"], env=env, stdout=subprocess.DEVNULL
+            [*argv, "worker", "--poll-interval", str(POLL), "--stats-file", str(stats_file)],
+            env=env,
+            stdout=subprocess.DEVNULL,
         )
 
     def stop(self) -> None:
@@ -214,6 +225,13 @@ class Worker:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+
+    def stats(self) -> dict[str, Any]:
+        """What the worker wrote at exit: jobs, jobs/s, per kind jobs and seconds."""
+        try:
+            return dict(json.loads(self.stats_file.read_text(encoding="utf-8")))
+        except (OSError, ValueError):
+            return {}
 
 
 # -- the client ------------------------------------------------------------------------------
@@ -244,12 +262,16 @@ def _report_body(spec: ClaimSpec, policy: str, name: str) -> dict[str, Any]:
     }
 
 
+Job = tuple[int, float | None, dict[str, Any], list[str], dict[str, Any]]
+
+
 def submit(
-    base: str, token: str, jobs: list[tuple[int, dict[str, Any], list[str], dict[str, Any]]]
+    base: str, token: str, jobs: list[Job]
 ) -> list[tuple[int, int | None, float | None, str]]:
-    """One client: each claim reported, its files uploaded and its e-bill sent, in order.
-    Returns (spec key, claim id, when the last material was in — UTC epoch, or None when
-    materials stay missing — and an error text if a call was refused)."""
+    """One client: each claim reported, its files uploaded and its e-bill sent, in order;
+    a claim with an arrival time (UTC epoch) is not started before it. Returns (spec
+    key, claim id, when the last material was in — UTC epoch, or None when materials
+    stay missing — and an error text if a call was refused)."""
     out = []
 
     def post(client: httpx.Client, path: str, key: str, **kwargs: Any) -> httpx.Response:
@@ -270,7 +292,9 @@ def submit(
         trust_env=False,
         timeout=HTTP_TIMEOUT,
     ) as client:
-        for key, report, files, bill in jobs:
+        for key, arrives, report, files, bill in jobs:
+            if arrives is not None and arrives > time.time():
+                time.sleep(arrives - time.time())
             response = post(client, "/api/v1/claims", f"stp-{key}-report", json=report)
             if response.status_code != 201:
                 out.append(
@@ -302,14 +326,16 @@ def feed(
 ) -> dict[int, tuple[int | None, float | None, str]]:
     token = _token(base)
     names = {p.key: p.name for p in stream.insureds}
-    jobs = [
+    start = time.time() + 1.0
+    jobs: list[Job] = [
         (
             spec.key,
+            start + i / RATE if RATE > 0 else None,
             _report_body(spec, policies[spec.insured], names[spec.insured]),
             [m for m in MATERIALS if m not in spec.missing],
             spec.bill,
         )
-        for spec in stream.claims
+        for i, spec in enumerate(stream.claims)
     ]
     # Interleaved slices keep the arrival order roughly intact across the clients.
     parts = [jobs[i::CLIENTS] for i in range(CLIENTS)]
@@ -404,6 +430,23 @@ def measure(
         failed_jobs = conn.execute(
             "SELECT kind, count(*) FROM jobs WHERE status = 'failed' GROUP BY kind"
         ).fetchall()
+        # Where a claim's time goes: per kind, jobs and seconds from due to done (queue
+        # wait + work; the workers' own figures give the work).
+        queue = {
+            kind: {"jobs": n, "due_to_done_p50_s": p50, "due_to_done_p95_s": p95}
+            for kind, n, p50, p95 in conn.execute(
+                """SELECT kind, count(*),
+                     round(percentile_cont(0.5) WITHIN GROUP (
+                       ORDER BY extract(epoch FROM finished_at - run_at))::numeric, 2),
+                     round(percentile_cont(0.95) WITHIN GROUP (
+                       ORDER BY extract(epoch FROM finished_at - run_at))::numeric, 2)
+                   FROM jobs WHERE status = 'done' AND kind NOT LIKE 'audit.%%'
+                     AND kind NOT LIKE 'calendar.%%' GROUP BY kind ORDER BY kind"""
+            )
+        }
+        checks_runs = conn.execute(
+            "SELECT count(*) FROM audit_entries WHERE action = 'claim.checks_run'"
+        ).fetchone()
     eligible = [cid for cid, s in spec_of.items() if s.eligible and fed[s.key][1] is not None]
     automatic = [cid for cid in eligible if cid in first_payment and first_payment[cid][1] is None]
     waits = []
@@ -445,7 +488,39 @@ def measure(
         "referral_reasons": dict(reasons.most_common()),
         "decisions": Counter(decided.values()),
         "failed_jobs": dict(failed_jobs),
+        "jobs": queue,
+        "jobs_per_claim": round(sum(v["jobs"] for v in queue.values()) / len(spec_of), 2)
+        if spec_of
+        else None,
+        "checks_runs_per_claim": round(int(checks_runs[0]) / len(spec_of), 2)
+        if spec_of and checks_runs
+        else None,
         "paid_any": sum(1 for cid in spec_of if cid in first_payment),
+    }
+
+
+def _worker_figures(stats: list[dict[str, Any]], busy_s: float) -> dict[str, Any]:
+    """The workers' own figures summed: jobs, jobs/s over feeding + draining, and per
+    kind the work per job (pick to commit)."""
+    kinds: dict[str, list[float]] = defaultdict(lambda: [0, 0.0])
+    for one in stats:
+        for kind, row in one.get("kinds", {}).items():
+            kinds[kind][0] += row["jobs"]
+            kinds[kind][1] += row["seconds"]
+    jobs = sum(int(one.get("jobs", 0)) for one in stats)
+    # A follow-up's time ("<kind>@<job kind>") is inside its job's: counted once.
+    work = sum(sec for kind, (_n, sec) in kinds.items() if "@" not in kind)
+    return {
+        "workers": len(stats),
+        # What the workers could do if never idle: jobs per second of work, times workers.
+        "capacity_jobs_per_s": round(len(stats) * jobs / work, 1) if work else None,
+        "worker_jobs": jobs,
+        "busy_s": round(busy_s, 1),
+        "jobs_per_s": round(jobs / busy_s, 2) if busy_s else None,
+        "worker_kinds": {
+            kind: {"jobs": int(n), "ms_per_job": round(1000 * sec / n, 1) if n else None}
+            for kind, (n, sec) in sorted(kinds.items())
+        },
     }
 
 
@@ -479,6 +554,29 @@ def report(figures: dict[str, Any]) -> None:
     print(
         f"automatic decisions: {dict(figures['decisions'])}; claims with a payment: {figures['paid_any']}"
     )
+    print(
+        f"jobs per claim: {figures['jobs_per_claim']} "
+        f"(checks runs that did the work: {figures['checks_runs_per_claim']} per claim)"
+    )
+    for kind, row in figures["jobs"].items():
+        work = figures.get("worker_kinds", {}).get(kind, {})
+        print(
+            f"   {kind:<22} jobs={row['jobs']:<6} due→done p50={row['due_to_done_p50_s']} s "
+            f"p95={row['due_to_done_p95_s']} s  work={work.get('ms_per_job')} ms/job"
+        )
+    for kind, work in figures.get("worker_kinds", {}).items():
+        if "@" in kind:
+            follow, after = kind.split("@", 1)
+            print(
+                f"   {follow:<22} inside {after}: {work['jobs']} looks, "
+                f"{work['ms_per_job']} ms/look (part of its work)"
+            )
+    if "jobs_per_s" in figures:
+        print(
+            f"workers: {figures['workers']} × `claimdesk worker`, {figures['jobs_per_s']} jobs/s "
+            f"over feeding and draining ({figures['worker_jobs']} jobs in {figures['busy_s']} s); "
+            f"capacity {figures['capacity_jobs_per_s']} jobs/s (jobs per second of work × workers)"
+        )
     if figures["failed_jobs"]:
         print(f"failed jobs: {figures['failed_jobs']}")
     print(stp_line(figures), flush=True)
@@ -498,14 +596,18 @@ def measure_stp(count: int = CLAIMS) -> dict[str, Any]:
         server = Server(url)
         policies = load_book(url, stream)
         print(f"book loaded in {time.perf_counter() - started:.0f} s", flush=True)
-        workers = [Worker(url) for _ in range(WORKERS)]
+        stats_dir = Path(tempfile.mkdtemp(prefix="stp-workers-"))
+        workers = [Worker(url, stats_dir / f"worker-{i}.json") for i in range(WORKERS)]
         try:
             server.wait_ready()
             load = os.getloadavg()[0]
             fed_at = time.perf_counter()
+            pace = f"{RATE} claims/s" if RATE > 0 else "closed loop"
+            print(f"feeding: {CLIENTS} clients, {pace}, {WORKERS} workers", flush=True)
             fed = feed(server.base, stream, policies)
+            fed_s = time.perf_counter() - fed_at
             print(
-                f"fed {len(fed)} claims in {time.perf_counter() - fed_at:.0f} s "
+                f"fed {len(fed)} claims in {fed_s:.0f} s "
                 f"(load {load:.1f} → {os.getloadavg()[0]:.1f})",
                 flush=True,
             )
@@ -517,6 +619,8 @@ def measure_stp(count: int = CLAIMS) -> dict[str, Any]:
             for worker in workers:
                 worker.stop()
             server.stop()
+        figures.update(_worker_figures([w.stats() for w in workers], fed_s + waited))
+        shutil.rmtree(stats_dir, ignore_errors=True)
     figures["load_1min_end"] = round(os.getloadavg()[0], 1)
     report(figures)
     return figures
@@ -529,9 +633,15 @@ def run() -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    global RATE, WORKERS
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--claims", type=int, default=CLAIMS, help="claims in the stream")
+    parser.add_argument(
+        "--rate", type=float, default=RATE, help="arrivals, claims/s (0: closed loop)"
+    )
+    parser.add_argument("--workers", type=int, default=WORKERS, help="worker processes")
     args = parser.parse_args(argv)
+    RATE, WORKERS = args.rate, max(args.workers, 1)
     measure_stp(args.claims)
     return 0
 

@@ -61,15 +61,24 @@ def test_a_tiny_stream_runs_end_to_end(
 ):
     # SPEC CLM-T2, CLM-T4, CLM-F3: server and worker as subprocesses on PostgreSQL
     import bench.claims
+    import bench.stp
     from bench.stp import measure_stp
 
     # On a loaded 2-core machine a uvicorn worker took over 180 s to import and start.
     monkeypatch.setattr(bench.claims, "START_TIMEOUT", 900.0)
 
+    # Paced arrivals (4 claims/s here, to keep the test short) with two workers.
+    monkeypatch.setattr(bench.stp, "RATE", 4.0)
+    monkeypatch.setattr(bench.stp, "WORKERS", 2)
     figures = measure_stp(40)
-    last = capsys.readouterr().out.strip().splitlines()[-1]
+    out = capsys.readouterr().out
+    last = out.strip().splitlines()[-1]
     assert LINE.match(last), last
     assert figures["claims"] == 40
     assert figures["duplicate_receipt_payouts"] == 0
     assert figures["per_kind"]["duplicate_receipt"][2] == 0  # planted copies: none paid
     assert figures["fraud_caught"] >= 1
+    # Where the time goes (issue 13): jobs per claim, per kind, and the workers' rate.
+    assert "checks.run" in figures["jobs"] and figures["jobs_per_claim"] is not None
+    assert figures["workers"] == 2 and figures["worker_jobs"] > 0
+    assert "jobs per claim:" in out and "jobs/s" in out

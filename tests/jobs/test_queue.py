@@ -17,8 +17,10 @@ from claimdesk.auth.principal import Principal
 from claimdesk.db import make_engine, unit_of_work
 from claimdesk.jobs.outbox import send_message
 from claimdesk.jobs.queue import (
+    KindTimes,
     bucket_start,
     enqueue,
+    follow_up,
     periodic,
     run_one,
     schedule_periodic,
@@ -46,6 +48,32 @@ def _fail_after_work(session, payload, *, now):
     record(session, actor=SYSTEM, action="test.half_done", entity_type="job_test")
     session.flush()
     raise RuntimeError("gateway down")
+
+
+@task("test.first")
+def _first(session, payload, *, now):
+    if payload.get("fail"):
+        raise RuntimeError("first failed")
+    record(
+        session, actor=SYSTEM, action="test.first", entity_type="job_test", entity_id=payload["n"]
+    )
+
+
+@follow_up("test.first", kind="test.second")
+def _second(session, payload, *, now):
+    # The follow-up sees the first job as this transaction left it (done, or failed).
+    status = session.scalar(select(Job.status).where(Job.dedupe_key == f"first:{payload['n']}"))
+    record(
+        session,
+        actor=SYSTEM,
+        action="test.second",
+        entity_type="job_test",
+        entity_id=payload["n"],
+        details={"first": status},
+    )
+    session.flush()
+    if payload.get("second_fails"):
+        raise RuntimeError("second failed")
 
 
 @periodic("test.tick", every=dt.timedelta(minutes=10))
@@ -188,3 +216,65 @@ def test_two_workers_handle_each_of_200_jobs_exactly_once(factory):  # SPEC CLM-
         )
     assert len(handled) == test_jobs and set(handled.values()) == {1}
     assert statuses == {"done": test_jobs} and attempts == {1}
+
+
+def _queue_first(factory, payload, *, max_attempts=5):
+    with unit_of_work(factory) as session:
+        enqueue(
+            session,
+            kind="test.first",
+            payload=payload,
+            dedupe_key=f"first:{payload['n']}",
+            max_attempts=max_attempts,
+        )
+
+
+def _actions(session):
+    return [
+        (e.action, e.entity_id, json.loads(e.details or "{}").get("first"))
+        for e in session.scalars(select(AuditEntry).order_by(AuditEntry.seq))
+    ]
+
+
+def test_follow_up_runs_in_the_same_job_and_transaction(factory):
+    # SPEC CLM-T2: work that must follow a job at once (the automatic look after the
+    # checks) costs no second job: it commits with the first, which it reads as done.
+    _queue_first(factory, {"n": 1})
+    timings: dict[str, KindTimes] = {}
+    assert run_one(factory, timings=timings) is True
+    assert run_one(factory) is False  # nothing was queued for the follow-up
+    with factory() as session:
+        assert _actions(session) == [("test.first", "1", None), ("test.second", "1", "done")]
+        assert [j.kind for j in session.scalars(select(Job))] == ["test.first"]
+    assert timings["test.first"].jobs == 1 and timings["test.first"].seconds > 0
+    # The follow-up's time is also counted apart (it is inside the first job's).
+    assert timings["test.second@test.first"].jobs == 1
+
+
+def test_a_failing_follow_up_is_undone_and_queued_as_its_own_job(factory):
+    # SPEC CLM-T2, GEN-5: the first job's work stands; the follow-up's is undone (its
+    # audit entry with it) and retried as a job of its own kind.
+    _queue_first(factory, {"n": 2, "second_fails": True})
+    assert run_one(factory) is True
+    with factory() as session:
+        jobs = session.scalars(select(Job).order_by(Job.id)).all()
+        assert [(j.kind, j.status) for j in jobs] == [
+            ("test.first", "done"),
+            ("test.second", "queued"),
+        ]
+        assert json.loads(jobs[1].payload) == {"n": 2, "second_fails": True}
+        assert [a for a, _e, _f in _actions(session)] == ["test.first"]
+
+
+def test_a_job_given_up_still_runs_its_follow_up(factory):
+    # SPEC CLM-T2: what waits on a job learns that it failed for good (the automatic
+    # path refers the claim when its checks cannot run).
+    _queue_first(factory, {"n": 3, "fail": True}, max_attempts=2)
+    now = utcnow()
+    assert run_one(factory, now=now) is True
+    with factory() as session:
+        assert _actions(session) == []  # a retry is coming: nothing follows yet
+    assert run_one(factory, now=now + dt.timedelta(hours=1)) is True
+    with factory() as session:
+        assert session.scalar(select(Job.status).where(Job.kind == "test.first")) == "failed"
+        assert _actions(session) == [("test.second", "3", "failed")]

@@ -35,6 +35,9 @@ class BillsSource:
     def receipts_of_claim(self, session: Session, claim_id: int) -> Sequence[Receipt]:
         return [_receipt(b) for b in bills.bills_of(session, claim_id)]
 
+    def receipt_ids_of_claim(self, session: Session, claim_id: int) -> Sequence[int]:
+        return session.scalars(select(Bill.id).where(Bill.claim_id == claim_id)).all()
+
     def find_receipts(self, session: Session, code: str, number: str) -> Sequence[Receipt]:
         # Only the receipt's identity is compared: its lines are not needed (nor decrypted).
         return [

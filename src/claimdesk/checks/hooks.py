@@ -59,6 +59,10 @@ def _record_outcomes(session: Session) -> None:
 
 
 def _enqueue(session: Session) -> None:
+    # before_commit comes before the commit's own flush: data added but not yet flushed
+    # would otherwise be seen only at the session's next commit (if any).
+    if session.new or session.dirty or session.deleted:
+        session.flush()
     _record_outcomes(session)
     pending: set[int] = session.info.pop(_PENDING, set())
     if not pending:

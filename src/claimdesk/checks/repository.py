@@ -84,7 +84,7 @@ def data_version(session: Session, claim: Claim) -> str:
     files = session.scalars(
         select(MaterialFile.id).where(MaterialFile.claim_id == claim.id).order_by(MaterialFile.id)
     ).all()
-    bills = sorted(r.receipt_id for r in receipts.receipts_of_claim(session, claim.id))
+    bills = receipts.receipt_ids_of_claim(session, claim.id)
     body = f"{claim.estimated_amount}|{claim.loss_date}|{list(files)}|{bills}"
     return hashlib.sha256(body.encode()).hexdigest()[:32]
 

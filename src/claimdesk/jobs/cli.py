@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import threading
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -17,6 +19,13 @@ def worker(
     poll_interval: Annotated[
         float, typer.Option(min=0.05, help="Seconds between idle polls")
     ] = 1.0,
+    stats_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--stats-file",
+            help="At exit, write jobs, jobs/s and per job kind the jobs and seconds of work (JSON)",
+        ),
+    ] = None,
 ) -> None:
     """Run jobs and send messages until stopped (SIGTERM/SIGINT finish the current job)."""
     from claimdesk.db import get_sessionmaker
@@ -36,4 +45,6 @@ def worker(
         poll_interval=poll_interval,
         stop=stop,
     )
+    if stats_file is not None:
+        stats_file.write_text(json.dumps(stats.summary(), indent=2), encoding="utf-8")
     typer.echo(f"worker done: {stats.jobs} jobs, {stats.messages} messages, {stats.loops} loops")

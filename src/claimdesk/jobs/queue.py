@@ -11,14 +11,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import Insert, select, update
+from sqlalchemy import CursorResult, Insert, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
+from claimdesk.audit.service import pending_count, write_pending
 from claimdesk.models.base import utcnow
 from claimdesk.models.job import Job
 
@@ -39,6 +41,8 @@ class Periodic:
 
 _TASKS: dict[str, Handler] = {}
 _PERIODIC: dict[str, Periodic] = {}
+# kind → follow-up job kinds run in the same transaction after each done job of kind.
+_FOLLOW_UPS: dict[str, list[str]] = {}
 
 
 def task(kind: str) -> Callable[[Handler], Handler]:
@@ -62,6 +66,27 @@ def periodic(kind: str, *, every: dt.timedelta) -> Callable[[Handler], Handler]:
 
     def decorate(handler: Handler) -> Handler:
         _TASKS[kind] = handler
+        return handler
+
+    return decorate
+
+
+def follow_up(after: str, *, kind: str) -> Callable[[Handler], Handler]:
+    """Register ``handler`` as the task ``kind`` and run it right after every job of
+    kind ``after`` that its handler completed, in that job's transaction (a savepoint)
+    with that job's payload: work that must follow another job at once costs no second
+    job and no wait in the queue. The follow-up reads the first job as done (flushed);
+    when that job is given up after its last attempt, the follow-up still runs, in the
+    transaction that records the failure, and reads it as failed. If the follow-up
+    raises, its savepoint (and its audit entries) are undone, the first job still
+    commits, and a ``kind`` job with the same payload is queued instead (retried like
+    any job). The follow-up must be idempotent, as any task."""
+
+    def decorate(handler: Handler) -> Handler:
+        _TASKS[kind] = handler
+        kinds = _FOLLOW_UPS.setdefault(after, [])
+        if kind not in kinds:
+            kinds.append(kind)
         return handler
 
     return decorate
@@ -109,6 +134,22 @@ def enqueue(
     return None if job_id is None else session.get(Job, job_id)
 
 
+def supersede(session: Session, *, kind: str, key_prefix: str, keep: str | None = None) -> int:
+    """Delete the queued jobs of ``kind`` whose dedupe key starts with ``key_prefix`` and
+    that no worker has taken (a taken one is locked and skipped): for work whose newer
+    job makes the older ones pointless (a checks run on data that changed since). In
+    the caller's transaction; the job keyed ``keep`` stays. Returns how many went."""
+    query = select(Job.id).where(
+        Job.kind == kind, Job.status == "queued", Job.dedupe_key.startswith(key_prefix)
+    )
+    if keep is not None:
+        query = query.where(Job.dedupe_key != keep)
+    ids = session.scalars(query.with_for_update(skip_locked=True)).all()
+    if ids:
+        session.execute(delete(Job).where(Job.id.in_(ids)))
+    return len(ids)
+
+
 def bucket_start(now: dt.datetime, every: dt.timedelta) -> dt.datetime:
     """Start of the period containing ``now``; the same for every worker's clock."""
     seconds = int(every.total_seconds())
@@ -143,10 +184,26 @@ def _pick(session: Session, now: dt.datetime) -> Job | None:
     return session.scalars(query).first()
 
 
-def run_one(factory: sessionmaker[Session], *, now: dt.datetime | None = None) -> bool:
-    """Run the next due job, if any; True when one was taken (done or failed)."""
+@dataclass
+class KindTimes:
+    """What one worker spent per job kind: jobs taken and seconds from pick to commit."""
+
+    jobs: int = 0
+    seconds: float = 0.0
+
+
+def run_one(
+    factory: sessionmaker[Session],
+    *,
+    now: dt.datetime | None = None,
+    timings: dict[str, KindTimes] | None = None,
+) -> bool:
+    """Run the next due job, if any; True when one was taken (done or failed). With
+    ``timings``, the job's work time is added to its kind's figures (the worker's
+    report, docs/operations.md)."""
     now = now or utcnow()
     session = factory()
+    started = time.perf_counter()
     try:
         job = _pick(session, now)
         if job is None:
@@ -157,19 +214,62 @@ def run_one(factory: sessionmaker[Session], *, now: dt.datetime | None = None) -
             handler = handler_for(kind)
             if handler is None:
                 raise LookupError(f"no handler registered for job kind {kind!r}")
-            handler(session, json.loads(job.payload or "{}"), now=now)
+            payload = json.loads(job.payload or "{}")
+            handler(session, payload, now=now)
             job.status = "done"
             job.attempts = attempts + 1
             job.finished_at = utcnow()
             job.last_error = None
+            if kind in _FOLLOW_UPS:
+                session.flush()  # the follow-ups read this job as done
+                _follow_up(session, job_id, kind, payload, now, timings)
             session.commit()
         except Exception as error:
             session.rollback()
             log.warning("job %s (%s) failed: %s", job_id, kind, error, exc_info=True)
             _record_failure(factory, job_id, attempts, f"{type(error).__name__}: {error}", now)
+        if timings is not None:
+            spent = timings.setdefault(kind, KindTimes())
+            spent.jobs += 1
+            spent.seconds += time.perf_counter() - started
         return True
     finally:
         session.close()
+
+
+def _follow_up(
+    session: Session,
+    job_id: int,
+    kind: str,
+    payload: dict[str, Any],
+    now: dt.datetime,
+    timings: dict[str, KindTimes] | None = None,
+) -> None:
+    """Run the follow-ups of a ``kind`` job; with ``timings``, each one's time is also
+    counted apart as ``<follow-up kind>@<kind>`` (it is inside the job's own time)."""
+    for follow in _FOLLOW_UPS.get(kind, []):
+        handler = _TASKS[follow]
+        started = time.perf_counter()
+        # An undone savepoint drops the session's buffered audit entries (a rollback
+        # event): what the first job recorded is written before the follow-up's.
+        if pending_count(session):
+            write_pending(session)
+        try:
+            with session.begin_nested():
+                handler(session, payload, now=now)
+        except Exception as error:
+            log.warning(
+                "follow-up %s of job %s failed, queued as a job: %s",
+                follow,
+                job_id,
+                error,
+                exc_info=True,
+            )
+            enqueue(session, kind=follow, payload=payload, dedupe_key=f"{follow}:after:{job_id}")
+        if timings is not None:
+            spent = timings.setdefault(f"{follow}@{kind}", KindTimes())
+            spent.jobs += 1
+            spent.seconds += time.perf_counter() - started
 
 
 def _record_failure(
@@ -177,13 +277,15 @@ def _record_failure(
 ) -> None:
     """In a new transaction (the handler's work is rolled back): count the attempt and
     back off, or give up after max_attempts. Guarded by the attempt count we saw, so a
-    worker that raced us to the same job never gets its attempt counted twice."""
+    worker that raced us to the same job never gets its attempt counted twice. A job
+    given up still runs its follow-ups (they read its status: failed), so the work
+    waiting on it learns that it will not come."""
     with factory() as session, session.begin():
         job = session.get(Job, job_id)
         if job is None:
             return
         failed = attempts + 1 >= job.max_attempts
-        session.execute(
+        counted: CursorResult[Any] = session.execute(  # type: ignore[assignment]
             update(Job)
             .where(Job.id == job_id, Job.status == "queued", Job.attempts == attempts)
             .values(
@@ -194,3 +296,5 @@ def _record_failure(
                 finished_at=now if failed else None,
             )
         )
+        if failed and counted.rowcount:
+            _follow_up(session, job_id, job.kind, json.loads(job.payload or "{}"), now)

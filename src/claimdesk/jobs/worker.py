@@ -7,17 +7,20 @@ database.
 from __future__ import annotations
 
 import importlib
+import json
 import logging
 import pkgutil
 import threading
+import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
 import claimdesk
 from claimdesk.jobs.outbox import deliver_pending
-from claimdesk.jobs.queue import run_one, schedule_periodic
+from claimdesk.jobs.queue import KindTimes, run_one, schedule_periodic
 from claimdesk.jobs.senders import Sender
 from claimdesk.models.base import utcnow
 
@@ -29,6 +32,28 @@ class WorkerStats:
     loops: int = 0
     jobs: int = 0
     messages: int = 0
+    # Per job kind: jobs taken and seconds of work (pick to commit), for the operator's
+    # view of what a worker spends its time on (docs/operations.md, bench stp).
+    kinds: dict[str, KindTimes] = field(default_factory=dict)
+    started: float = field(default_factory=time.monotonic)
+
+    def summary(self) -> dict[str, Any]:
+        """Jobs, jobs/s over the worker's life, and per kind jobs, seconds, ms per job."""
+        elapsed = max(time.monotonic() - self.started, 1e-9)
+        return {
+            "jobs": self.jobs,
+            "messages": self.messages,
+            "seconds": round(elapsed, 1),
+            "jobs_per_s": round(self.jobs / elapsed, 2),
+            "kinds": {
+                kind: {
+                    "jobs": t.jobs,
+                    "seconds": round(t.seconds, 3),
+                    "ms_per_job": round(1000 * t.seconds / t.jobs, 1) if t.jobs else None,
+                }
+                for kind, t in sorted(self.kinds.items())
+            },
+        }
 
 
 def load_task_modules() -> list[str]:
@@ -79,7 +104,11 @@ def run_worker(
         if not ran:
             stop.wait(poll_interval)
     log.info(
-        "worker stopped: %d loops, %d jobs, %d messages", stats.loops, stats.jobs, stats.messages
+        "worker stopped: %d loops, %d jobs, %d messages; per kind %s",
+        stats.loops,
+        stats.jobs,
+        stats.messages,
+        json.dumps(stats.summary()["kinds"]),
     )
     return stats
 
@@ -98,7 +127,7 @@ def _loop_once(
     stats.messages += deliver_pending(factory, senders=senders)
     ran = 0
     while not stop.is_set() and (max_jobs is None or stats.jobs < max_jobs):
-        if not run_one(factory):
+        if not run_one(factory, timings=stats.kinds):
             break
         stats.jobs += 1
         ran += 1

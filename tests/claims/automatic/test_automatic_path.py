@@ -8,10 +8,7 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
-import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from claimdesk.claims.automatic import service
 from claimdesk.models.audit import AuditEntry
@@ -24,28 +21,11 @@ from tests.claims.automatic.helpers import (
     API,
     DAY,
     PAYABLE,
-    Setup,
     drain,
     make_e_bill_claim,
     ok,
-    small_policy,
 )
-from tests.claims.helpers import FrozenClock, World, build_world, local
-
-
-@pytest.fixture
-def world(db: Session, client: TestClient) -> World:
-    return build_world(db, client)
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> FrozenClock:
-    return FrozenClock(monkeypatch, local(f"{DAY}T10:00:00"))
-
-
-@pytest.fixture
-def setup(db: Session, world: World) -> Setup:
-    return small_policy(db, world)
+from tests.claims.helpers import World
 
 
 def _decision(world: World, cid: int, who: str = "supervisor") -> dict:

@@ -3,20 +3,19 @@ with real commits and SKIP LOCKED."""
 
 from __future__ import annotations
 
-import json
 import threading
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
-from claimdesk.claims.automatic.service import JOB_KIND, job_key
+from claimdesk.claims.automatic.service import JOB_KIND
 from claimdesk.db import make_engine
+from claimdesk.jobs import queue
 from claimdesk.jobs.queue import enqueue, run_one
 from claimdesk.jobs.worker import load_task_modules
 from claimdesk.models.automatic import AutomaticDecision
-from claimdesk.models.base import utcnow
 from claimdesk.models.claim import ClaimTransition
 from claimdesk.models.job import Job
 from claimdesk.models.payment import Payment
@@ -42,32 +41,23 @@ def test_two_workers_racing_pay_once(fresh_db_url, monkeypatch):
             setup = small_policy(db, world)
             cid = make_e_bill_claim(world, clock, setup)
             db.close()
-        later = utcnow().replace(year=utcnow().year + 1)
-
-        def hold_automatic_jobs() -> None:
-            with factory() as session, session.begin():
-                session.execute(
-                    update(Job)
-                    .where(Job.kind == JOB_KIND, Job.status == "queued")
-                    .values(run_at=later)
-                )
-
-        # The checks first (each done run queues another look), so that every look is
-        # ready to decide when the race starts.
-        hold_automatic_jobs()
-        while run_one(factory):
-            hold_automatic_jobs()
+        # The checks first, without their automatic look (a follow-up of the run), so
+        # that both looks queued below are ready to decide when the race starts.
+        follow_ups = queue._FOLLOW_UPS.pop("checks.run")
+        try:
+            while run_one(factory):
+                pass
+        finally:
+            queue._FOLLOW_UPS["checks.run"] = follow_ups
         with factory() as session, session.begin():
-            payload = session.scalars(select(Job.payload).where(Job.kind == JOB_KIND)).first()
-            assert payload is not None
-            data_version = json.loads(payload)["data_version"]
-            enqueue(
-                session,
-                kind=JOB_KIND,
-                payload={"claim_id": cid, "data_version": data_version},
-                dedupe_key=job_key(cid, data_version) + ":twin",
-            )
-            session.execute(update(Job).where(Job.kind == JOB_KIND).values(run_at=utcnow()))
+            assert session.scalar(select(AutomaticDecision.id)) is None
+            for twin in ("a", "b"):
+                enqueue(
+                    session,
+                    kind=JOB_KIND,
+                    payload={"claim_id": cid},
+                    dedupe_key=f"{JOB_KIND}:{cid}:{twin}",
+                )
             waiting = session.scalars(
                 select(Job.id).where(Job.kind == JOB_KIND, Job.status == "queued")
             ).all()

@@ -8,7 +8,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -27,17 +26,7 @@ from tests.claims.automatic.helpers import (
     ok,
     small_policy,
 )
-from tests.claims.helpers import FrozenClock, World, build_world, local
-
-
-@pytest.fixture
-def world(db: Session, client: TestClient) -> World:
-    return build_world(db, client)
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> FrozenClock:
-    return FrozenClock(monkeypatch, local(f"{DAY}T10:00:00"))
+from tests.claims.helpers import FrozenClock, World, local
 
 
 def _share(db: Session, share: str) -> None:

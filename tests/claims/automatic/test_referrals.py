@@ -10,7 +10,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -30,26 +29,10 @@ from tests.claims.automatic.helpers import (
     drain,
     make_e_bill_claim,
     ok,
-    small_policy,
     submit_bill,
     upload,
 )
-from tests.claims.helpers import FrozenClock, World, build_world, local
-
-
-@pytest.fixture
-def world(db: Session, client: TestClient) -> World:
-    return build_world(db, client)
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> FrozenClock:
-    return FrozenClock(monkeypatch, local(f"{DAY}T10:00:00"))
-
-
-@pytest.fixture
-def setup(db: Session, world: World) -> Setup:
-    return small_policy(db, world)
+from tests.claims.helpers import World, local
 
 
 def bill_with(*items: dict[str, Any], number: str = "0020000001") -> dict[str, Any]:

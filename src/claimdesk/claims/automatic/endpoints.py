@@ -10,10 +10,7 @@ from fastapi import APIRouter, Depends
 
 from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
-from claimdesk.claims.automatic import (
-    hooks,  # noqa: F401  (queues the looks when data arrive)
-    service,
-)
+from claimdesk.claims.automatic import service
 from claimdesk.claims.automatic.schemas import (
     AutomaticDecisionOut,
     ReferredItemOut,

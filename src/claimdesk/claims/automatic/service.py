@@ -1,7 +1,7 @@
 """The automatic path (自动理赔, CLM-T2) and its quality sample (CLM-T3).
 
-When a claim's data change, a job (``claims.automatic``, queued at flush by
-``hooks.py``) looks at the claim once its CLM-F3 checks have run on exactly these data.
+When a claim's CLM-F3 checks have run on exactly its current data, the automatic path
+looks at it in the same transaction (``tasks.py``: a follow-up of the checks job).
 If every condition of CLM-T2 holds, the automatic actor walks the claim through the
 same services and the same transition table as people do — accept, skip the survey by
 the configured rule, assess from the bills, adjust with the engine, approve under the
@@ -62,7 +62,6 @@ from claimdesk.claims.intake import acceptance, survey
 from claimdesk.claims.schemas import AdjustmentIn
 from claimdesk.claims.settlement import adjustment, decision_notices, reserves, review
 from claimdesk.errors import ClaimdeskError
-from claimdesk.jobs.queue import enqueue
 from claimdesk.models.automatic import AutomaticDecision, SampleVerdict
 from claimdesk.models.claim import Claim
 from claimdesk.models.payment import Payment
@@ -80,8 +79,6 @@ RULES_REVISION = 1
 # States the path starts from: nobody has worked the claim yet.
 START_STATES = (workflow.REPORTED, workflow.AWAITING_MATERIALS)
 INVOICES = bills.INVOICE_MATERIAL
-# How long the path waits for the checks of the latest data before a person takes over.
-CHECKS_PATIENCE = dt.timedelta(minutes=10)
 ZERO = Decimal("0.00")
 
 # code → (zh, en); the words stored with every referral.
@@ -227,45 +224,6 @@ def in_sample(number: str, share: Decimal) -> bool:
 # -- the job -------------------------------------------------------------------------------
 
 
-def job_key(claim_id: int, data_version: str, wait: int = 0) -> str:
-    base = f"{JOB_KIND}:{claim_id}:{data_version}"
-    return base if wait == 0 else f"{base}:w{wait}"
-
-
-def enqueue_automatic(session: Session, *, claim_id: int) -> bool:
-    """Queue a look at the claim's current data (once per data version); only claims
-    with bills as data are candidates (CLM-T1)."""
-    claim = session.get(Claim, claim_id)
-    if claim is None or claim.state not in (*START_STATES, workflow.SUSPENDED):
-        return False
-    if not repository.has_bills(session, claim_id):
-        return False
-    version = checks_repository.data_version(session, claim)
-    job = enqueue(
-        session,
-        kind=JOB_KIND,
-        payload={"claim_id": claim_id, "data_version": version},
-        dedupe_key=job_key(claim_id, version),
-    )
-    return job is not None
-
-
-def enqueue_after_checks(session: Session, *, claim_id: int, data_version: str) -> bool:
-    """The checks of ``data_version`` are done (this commit): look at the claim now."""
-    claim = session.get(Claim, claim_id)
-    if claim is None or claim.state not in (*START_STATES, workflow.SUSPENDED):
-        return False
-    if not repository.has_bills(session, claim_id):
-        return False
-    job = enqueue(
-        session,
-        kind=JOB_KIND,
-        payload={"claim_id": claim_id, "data_version": data_version},
-        dedupe_key=job_key(claim_id, data_version) + ":checked",
-    )
-    return job is not None
-
-
 @dataclass(frozen=True)
 class Plan:
     coverage_code: str
@@ -274,12 +232,12 @@ class Plan:
 
 
 def _policy_reasons(
-    session: Session, claim: Claim, policy: Policy, coverage: Any
+    claim: Claim, policy: Policy, coverage: Any, bill_days: list[dt.date]
 ) -> list[dict[str, str]]:
     found: list[dict[str, str]] = []
     if policy.status == PolicyState.TERMINATED:
         found.append(reason("policy_terminated"))
-    days = [claim.loss_date, *(b.issue_date for b in bill_repository.bills_of(session, claim.id))]
+    days = [claim.loss_date, *bill_days]
     for day in sorted(set(days)):
         if not policy.period_start <= day <= policy.period_end:
             found.append(
@@ -305,11 +263,10 @@ def _policy_reasons(
     return found
 
 
-def _materials_reasons(session: Session, claim: Claim) -> list[dict[str, str]]:
+def _materials_reasons(session: Session, claim: Claim, missing: list[str]) -> list[dict[str, str]]:
     from claimdesk.products.coverage_types import MATERIALS
 
     found: list[dict[str, str]] = []
-    missing = acceptance.missing_codes(session, claim)
     if missing:
         names = "、".join(MATERIALS.get(c, (c, c))[0] for c in missing)
         names_en = ", ".join(MATERIALS.get(c, (c, c))[1] for c in missing)
@@ -369,8 +326,10 @@ def evaluate(
     coverage_code = medical[0] if len(medical) == 1 and len(coverages) == 1 else None
     if coverage_code is None and not outside:
         found.append(reason("coverage_ambiguous"))
-    found.extend(_materials_reasons(session, claim))
-    total = sum((b.total for b in bill_repository.bills_of(session, claim.id)), ZERO)
+    missing = acceptance.missing_codes(session, claim)
+    found.extend(_materials_reasons(session, claim, missing))
+    claim_bills = bill_repository.bills_of(session, claim.id)
+    total = sum((b.total for b in claim_bills), ZERO)
     if total > cfg.automatic_max_amount:
         found.append(
             reason("over_limit", amount=f"{total:.2f}", limit=f"{cfg.automatic_max_amount:.2f}")
@@ -388,11 +347,15 @@ def evaluate(
         found.append(item)
     policy = session.get_one(Policy, claim.policy_id)
     if coverage_code is not None:
-        found.extend(_policy_reasons(session, claim, policy, coverages[coverage_code]))
+        found.extend(
+            _policy_reasons(
+                claim, policy, coverages[coverage_code], [b.issue_date for b in claim_bills]
+            )
+        )
     account_id, problem = _account(session, claim)
     if problem is not None:
         found.append(problem)
-    if not acceptance.missing_codes(session, claim) and survey.skip_rule(session, claim) is None:
+    if not missing and survey.skip_rule(session, claim) is None:
         found.append(reason("survey_needed"))
     if found or coverage_code is None or account_id is None:
         return found, None
@@ -570,9 +533,14 @@ class Outcome:
     data_version: str | None = None
 
 
-def process(session: Session, *, claim_id: int, first_seen: dt.datetime | None = None) -> Outcome:
+def process(session: Session, *, claim_id: int) -> Outcome:
     """One look at the claim (the job's work). Under the claim's row lock: a second
-    worker on the same claim waits, then finds it moved on and does nothing."""
+    worker on the same claim waits, then finds it moved on and does nothing.
+
+    CLM-F3: the look decides only on checks that ran on exactly the claim's current
+    data. While they have not run it does nothing ("wait") and queues nothing: the end
+    of that checks run looks again in its own transaction (``tasks.py``, a follow-up of
+    every ``checks.run`` job), so a claim costs one job per data version and no polling."""
     claim = repository.lock_claim(session, claim_id)
     if claim is None:
         return Outcome("skipped")
@@ -589,28 +557,16 @@ def process(session: Session, *, claim_id: int, first_seen: dt.datetime | None =
         and not any(r["code"] == "checks_pending" for r in existing.reasons)
     ):
         return Outcome("skipped")  # these very data were looked at already
-    rule_set = current_rule_set(session, at=timeutil.now())
-    # CLM-F3: decide only on checks that ran on exactly these data; never on stale ones.
     status = repository.checks_job_status(session, f"{CHECKS_JOB}:{claim.id}:{version}")
     if status is None:
+        # Data changed without a run queued for them (an edited amount): queue it; its
+        # end looks at the claim.
         enqueue_checks(session, claim_id=claim.id)
-        status = "queued"
-    complete_at = _materials_complete_at(session, claim)
+        return Outcome("wait", version)
     if status == "queued":
-        waited = timeutil.now() - first_seen if first_seen else dt.timedelta(0)
-        if waited < CHECKS_PATIENCE:
-            return Outcome("wait", version)
-        reasons = [reason("checks_pending")]
-        _save(
-            session,
-            claim=claim,
-            rule_set=rule_set,
-            data_version=version,
-            outcome="referred",
-            reasons=reasons,
-            complete_at=complete_at,
-        )
-        return Outcome("referred", version)
+        return Outcome("wait", version)
+    rule_set = current_rule_set(session, at=timeutil.now())
+    complete_at = _materials_complete_at(session, claim)
     reasons, plan = evaluate(session, claim=claim, rule_set=rule_set, checks_status=status)
     if plan is None:
         _save(

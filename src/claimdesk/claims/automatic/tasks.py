@@ -1,57 +1,31 @@
-"""Background work of the automatic path (CLM-T2): one look per claim and data version.
+"""Background work of the automatic path (CLM-T2): a look at the claim at the end of
+every CLM-F3 checks run, in that run's transaction.
 
-While the CLM-F3 checks of the latest data have not run, the job queues its own
-follow-up a moment later (``CLAIMDESK_AUTOMATIC_RECHECK_SECONDS``, default 0.5 s) instead
-of deciding on stale checks (doubling, up to 10 times the interval); the end of the
-checks run queues a look at once (hooks.py); after ``service.CHECKS_PATIENCE`` a person
-takes over.
+The look decides only on the checks of the claim's current data (``service.process``).
+Rather than a job of its own that polls until those checks have run, it is a follow-up
+of the ``checks.run`` job (``jobs.queue.follow_up``): when the run on the current data
+commits, the decision commits with it; a run on data that changed since finds the
+checks of the newer data still queued and does nothing — their own run looks again. A
+claim costs one job per data version (a burst of uploads: one run that works, the
+stale ones skipped at once), and the decision waits for nothing but that run.
+
+A ``claims.automatic`` job does the same look: queued when a follow-up raised (its
+savepoint undone, the checks committed) or by hand.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from claimdesk.claims import timeutil
-from claimdesk.claims.automatic import hooks  # noqa: F401  (queues the looks when data arrive)
-from claimdesk.claims.automatic.service import JOB_KIND, job_key, process
-from claimdesk.jobs.queue import enqueue, task
-from claimdesk.models.base import utcnow
+from claimdesk.checks.service import JOB_KIND as CHECKS_JOB
+from claimdesk.claims.automatic.service import JOB_KIND, process
+from claimdesk.jobs.queue import follow_up
 
 
-def recheck_interval(wait: int = 1) -> dt.timedelta:
-    """The pause before the ``wait``-th re-check: the configured interval, doubling up
-    to 10 times it (a backlog of checks is not polled every half second)."""
-    try:
-        seconds = float(os.environ.get("CLAIMDESK_AUTOMATIC_RECHECK_SECONDS", "0.5"))
-    except ValueError:
-        seconds = 0.5
-    seconds = min(max(seconds, 0.05), 60.0)
-    return dt.timedelta(seconds=seconds * min(2 ** max(wait - 1, 0), 10))
-
-
-@task(JOB_KIND)
+@follow_up(CHECKS_JOB, kind=JOB_KIND)
 def run_automatic(session: Session, payload: dict[str, Any], *, now: dt.datetime) -> None:
     """Idempotent: the claim's lock and its decision row make a repeat do nothing."""
-    claim_id = int(payload["claim_id"])
-    first = payload.get("first_seen")
-    first_seen = dt.datetime.fromisoformat(first) if first else timeutil.now()
-    outcome = process(session, claim_id=claim_id, first_seen=first_seen)
-    if outcome.status != "wait" or outcome.data_version is None:
-        return
-    wait = int(payload.get("wait", 0)) + 1
-    enqueue(
-        session,
-        kind=JOB_KIND,
-        payload={
-            "claim_id": claim_id,
-            "data_version": outcome.data_version,
-            "wait": wait,
-            "first_seen": first_seen.isoformat(),
-        },
-        run_at=utcnow() + recheck_interval(wait),
-        dedupe_key=job_key(claim_id, outcome.data_version, wait),
-    )
+    process(session, claim_id=int(payload["claim_id"]))
