@@ -185,6 +185,28 @@ def test_worker_runs_daily_audit_verification(factory):  # SPEC SEC-3, GEN-5
         assert result["first_broken_seq"] is None
 
 
+def test_an_idle_worker_schedules_periodic_runs_once_per_interval(factory, monkeypatch):
+    # SPEC CLM-T2 (latency): an idle worker polling every 0.1 s must not send the
+    # periodic tasks' INSERTs on every loop (a hundred statements a second per worker,
+    # competing with the jobs in issue 13's benchmark).
+    from claimdesk.jobs import worker
+
+    calls = []
+    real = worker.schedule_periodic
+
+    def counted(session, *, now):
+        calls.append(now)
+        return real(session, now=now)
+
+    monkeypatch.setattr(worker, "schedule_periodic", counted)
+    monkeypatch.setattr(worker, "SCHEDULE_EVERY", 3600.0)
+    stats = run_worker(factory, stop_after=4, poll_interval=0.01)
+    assert stats.loops == 4 and len(calls) == 1
+    monkeypatch.setattr(worker, "SCHEDULE_EVERY", 0.0)
+    run_worker(factory, stop_after=3, poll_interval=0.01)
+    assert len(calls) == 4
+
+
 @pytest.mark.postgres_only
 def test_two_workers_handle_each_of_200_jobs_exactly_once(factory):  # SPEC CLM-P5
     with unit_of_work(factory) as session:
