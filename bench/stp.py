@@ -19,8 +19,10 @@ auto_paid_pct = share of them whose payment instruction no person made; p50_s/p9
 from the moment the last material was in (the client's clock after the last upload was
 answered) to the payment instruction (``claim_payments.created_at``), over the eligible
 claims paid automatically; fraud_caught = planted fraud claims with at least one check
-hit; false_hold_pct = share of the claims without planted fraud that a check held or
-referred; duplicate_receipt_payouts = payments beyond the first on one receipt (code +
+hit found before the claim's first payment instruction (or on a claim never paid); a hit
+found after it — a series re-checked once a later claim shows it — is printed apart as
+caught after payment; false_hold_pct = share of the claims without planted fraud that a
+check held or referred (before or after payment); duplicate_receipt_payouts = payments beyond the first on one receipt (code +
 number). Figures are printed, never asserted (docs/benchmarks.md holds the targets).
 """
 
@@ -405,10 +407,17 @@ def measure(
         ):
             first_payment.setdefault(cid, (created, by))
         hits: dict[int, list[tuple[str, str]]] = defaultdict(list)
-        for cid, code, action in conn.execute(
-            "SELECT claim_id, check_code, action FROM check_hits"
+        # A hit found after the claim's first payment instruction (a series re-checked
+        # once a later claim showed it) did not stop the payment: counted apart.
+        late: dict[int, list[str]] = defaultdict(list)
+        for cid, code, action, found in conn.execute(
+            "SELECT claim_id, check_code, action, found_at FROM check_hits"
         ):
-            hits[cid].append((code, action))
+            paid = first_payment.get(cid)
+            if paid is not None and found > paid[0]:
+                late[cid].append(code)
+            else:
+                hits[cid].append((code, action))
         repeated = conn.execute(
             """SELECT coalesce(sum(n - 1), 0) FROM (
                  SELECT b.receipt_key, count(DISTINCT b.claim_id) AS n
@@ -456,19 +465,26 @@ def measure(
         waits.append(max(first_payment[cid][0].timestamp() - done, 0.0))
     fraud = [cid for cid, s in spec_of.items() if s.fraud]
     clean = [cid for cid, s in spec_of.items() if not s.fraud]
-    per_check: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    per_check: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     for cid, found in hits.items():
         spec = spec_of.get(cid)
         if spec is None:
             continue
         for code in {c for c, _a in found}:
             per_check[code][0 if spec.fraud else 1] += 1
-    kinds: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for cid, codes in late.items():
+        spec = spec_of.get(cid)
+        if spec is None:
+            continue
+        for code in set(codes):
+            per_check[code][2 if spec.fraud else 3] += 1
+    kinds: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     for cid in fraud:
         kind = spec_of[cid].fraud or "?"
         kinds[kind][0] += 1
         kinds[kind][1] += bool(hits.get(cid))
         kinds[kind][2] += cid in first_payment
+        kinds[kind][3] += not hits.get(cid) and bool(late.get(cid))
     p50, p95 = _percentile(waits, 50), _percentile(waits, 95)
     return {
         "claims": len(spec_of),
@@ -481,7 +497,13 @@ def measure(
         "mean_s": round(statistics.fmean(waits), 1) if waits else None,
         "fraud_planted": len(fraud),
         "fraud_caught": sum(1 for cid in fraud if hits.get(cid)),
-        "false_hold_pct": round(_pct(sum(1 for cid in clean if hits.get(cid)), len(clean)), 1),
+        # Held or sent to a person by a check: before payment, or after it (a re-check of
+        # a series sends a paid claim to an investigator — a person's time all the same).
+        "false_hold_pct": round(
+            _pct(sum(1 for cid in clean if hits.get(cid) or late.get(cid)), len(clean)), 1
+        ),
+        "caught_after_payment": sum(1 for cid in fraud if not hits.get(cid) and late.get(cid)),
+        "clean_flagged_after_payment": sum(1 for cid in clean if late.get(cid)),
         "duplicate_receipt_payouts": int(repeated[0]) if repeated else 0,
         "per_check": dict(per_check),
         "per_kind": dict(kinds),
@@ -541,12 +563,29 @@ def report(figures: dict[str, Any]) -> None:
     print(f"claims fed: {figures['claims']}, refused calls: {len(figures['refused'])}")
     for key, error in list(figures["refused"].items())[:5]:
         print(f"   refused #{key}: {error}")
-    print("hits per check (claims hit: planted fraud / clean):")
-    for code, (on_fraud, on_clean) in sorted(figures["per_check"].items()):
-        print(f"   {code:<20} fraud={on_fraud:<5} clean={on_clean}")
-    print("planted fraud by kind (planted / caught by a check / paid):")
-    for kind, (planted, caught, paid) in sorted(figures["per_kind"].items()):
-        print(f"   {kind:<20} planted={planted:<4} caught={caught:<4} paid={paid}")
+    print(
+        "hits per check (claims hit: planted fraud / clean; after payment, by a series "
+        "re-check: planted fraud / clean):"
+    )
+    for code, (on_fraud, on_clean, late_fraud, late_clean) in sorted(figures["per_check"].items()):
+        print(
+            f"   {code:<20} fraud={on_fraud:<5} clean={on_clean:<5} "
+            f"after_payment_fraud={late_fraud:<4} after_payment_clean={late_clean}"
+        )
+    print(
+        "planted fraud by kind (planted / caught by a check before payment / paid / "
+        "flagged only after payment):"
+    )
+    for kind, (planted, caught, paid, after) in sorted(figures["per_kind"].items()):
+        print(
+            f"   {kind:<20} planted={planted:<4} caught={caught:<4} paid={paid:<4} "
+            f"after_payment={after}"
+        )
+    print(
+        f"after payment (not in fraud_caught): {figures['caught_after_payment']} planted "
+        f"fraud claims flagged for recovery, {figures['clean_flagged_after_payment']} clean "
+        "claims re-checked (in false_hold_pct)"
+    )
     if figures["referral_reasons"]:
         print("why eligible claims went to a person (reason codes):")
         for code, n in figures["referral_reasons"].items():

@@ -4,7 +4,7 @@ standing in for the bills domain, and a report helper (SPEC CLM-F3)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -59,6 +59,13 @@ class ReceiptBook:
         return [r for r in self.receipts if (r.receipt_code, r.number) == (code, number)]
 
     def lines_of_claims(self, session: Session, claim_ids: Sequence[int]) -> Sequence[LineUse]:
+        return self._uses(r for r in self.receipts if r.claim_id in claim_ids)
+
+    def lines_at(self, session: Session, provider: str, on: dt.date) -> Sequence[LineUse]:
+        return self._uses(r for r in self.receipts if (r.issuer, r.issued_on) == (provider, on))
+
+    @staticmethod
+    def _uses(found: Iterable[Receipt]) -> list[LineUse]:
         return [
             LineUse(
                 r.claim_id,
@@ -70,8 +77,7 @@ class ReceiptBook:
                 x.amount,
                 x.quantity,
             )
-            for r in self.receipts
-            if r.claim_id in claim_ids
+            for r in found
             for x in r.lines
         ]
 

@@ -45,26 +45,31 @@ def _details(entry: AuditEntry) -> dict[str, Any]:
 
 
 def test_administrator_lists_and_changes_a_check(world: World, db: Session):
-    # SPEC CLM-F3 GEN-5: every check seeded by migration 0025, a change is a new version.
+    # SPEC CLM-F3 GEN-5: every check seeded by migration 0025, a change is a new version
+    # (0032 wrote early_claim's second: its window counted from the waiting period's end).
     listed = world.client.get(f"{API}/checks", headers=world.h["admin"]).json()
     assert {c["code"] for c in listed} >= {"duplicate_receipt", "amount_outlier"}
     early = next(c for c in listed if c["code"] == "early_claim")
-    assert (early["version"], early["action"], early["parameters"]) == (1, "refer", {"days": 30})
-    body = {"enabled": True, "action": "hold", "parameters": {"days": 45}, "reason": "新产品观察期"}
+    seeded = {"days_after_waiting": 60, "amount_ratio": "1.5", "min_samples": 10}
+    assert (early["version"], early["action"], early["parameters"]) == (2, "refer", seeded)
+    cluster = next(c for c in listed if c["code"] == "provider_cluster")
+    assert (cluster["version"], cluster["parameters"]["min_insureds"]) == (2, 8)
+    wanted = {"days_after_waiting": 45, "amount_ratio": "2", "min_samples": 10}
+    body = {"enabled": True, "action": "hold", "parameters": wanted, "reason": "新产品观察期"}
     response = world.client.put(f"{API}/checks/early_claim", json=body, headers=world.h["admin"])
     assert response.status_code == 200, response.text
-    assert (response.json()["version"], response.json()["action"]) == (2, "hold")
+    assert (response.json()["version"], response.json()["action"]) == (3, "hold")
     entry = _audits(db, "check.config_changed")[0]
     assert entry.entity_id == "early_claim" and entry.reason == "新产品观察期"
-    assert _details(entry)["before"]["parameters"] == {"days": 30}
-    assert _details(entry)["after"]["parameters"] == {"days": 45}
+    assert _details(entry)["before"]["parameters"] == seeded
+    assert _details(entry)["after"]["parameters"] == wanted
 
 
 @pytest.mark.parametrize(
     ("parameters", "field", "words"),
     [
-        ({"days": 0}, "days", "须在 1 至 730 之间"),
-        ({"days": 2.5}, "days", "必须是数字"),
+        ({"days_after_waiting": 0}, "days_after_waiting", "须在 1 至 730 之间"),
+        ({"days_after_waiting": 2.5}, "days_after_waiting", "必须是数字"),
         ({"weeks": 2}, "weeks", "未知参数"),
     ],
 )

@@ -21,6 +21,7 @@ from claimdesk.models.base import utcnow
 from claimdesk.models.check import CheckHit
 from claimdesk.models.claim import Claim, FraudFlag
 from claimdesk.models.job import Job, OutboxMessage
+from claimdesk.models.states import ClaimState
 from tests.builders import demo_version, issue_policy, make_person, resident_id
 from tests.checks.helpers import API, ReceiptBook, report
 from tests.claims.helpers import PDF, FrozenClock, World, build_world, local
@@ -138,8 +139,15 @@ def test_hold_suspends_the_claim_through_the_fraud_service(world: World, db: Ses
 
 
 def test_refer_records_the_reason_and_leaves_the_claim_moving(world: World, db: Session):
-    # SPEC CLM-F3: a claim 40 days after the start, early_claim at 60 days, action refer.
-    _only(db, early_claim={"action": "refer", "parameters": {"days": 60}})
+    # SPEC CLM-F3: a claim 40 days after the start — 10 after the 30-day waiting period —,
+    # early_claim on timing alone within 60 days of the waiting period's end, action refer.
+    _only(
+        db,
+        early_claim={
+            "action": "refer",
+            "parameters": {"days_after_waiting": 60, "amount_ratio": "0"},
+        },
+    )
     claim = report(world, policy_number=_number(world), loss_date="2026-02-10")
     result = _run(db, claim["id"])
     assert _codes(result) == ["early_claim"] and not result.held
@@ -147,14 +155,14 @@ def test_refer_records_the_reason_and_leaves_the_claim_moving(world: World, db: 
     referred = db.scalars(
         select(AuditEntry).where(AuditEntry.action == "claim.check_referred")
     ).one()
-    assert "40" in (referred.reason or "")
+    assert "10 天" in (referred.reason or "")
     assert db.scalars(select(FraudFlag)).all() == []
     # The reason reaches a person: the unit's claims supervisor, in the app inbox.
     told = db.scalars(
         select(OutboxMessage).where(OutboxMessage.template == "claim.check_referred")
     ).all()
     assert [m.recipient for m in told] == [f"user:{world.users['supervisor']}"]
-    assert "40" in told[0].body
+    assert "10 天" in told[0].body
 
 
 def test_duplicate_receipt_on_another_policy_holds_the_second_claim(
@@ -266,3 +274,125 @@ def test_the_worker_finds_the_checks_job():  # SPEC CLM-F3: runs happen in the w
 
     assert "claimdesk.checks.tasks" in load_task_modules()
     assert handler_for("checks.run") is run_claim_checks
+
+
+def _stranger(db: Session, n: int, *, phone: str) -> str:
+    """A person on a policy of their own (MED-MILLION, from 2026-01-01): its number."""
+    person = make_person(
+        db, name=f"路人{n}", id_number=resident_id(birth="19750101", seq=f"7{n:02d}"), phone=phone
+    )
+    policy = issue_policy(
+        db, version_id=demo_version(db, "MED-MILLION").id, policyholder_id=person.id
+    )
+    db.commit()
+    return policy.number
+
+
+def test_contact_phone_keeps_its_keyed_hash(world: World, db: Session):
+    # SPEC CLM-F3 SEC-1: the report stores the phone encrypted and its blind index, which
+    # follows every later change of the phone (the people's phones are hashed alike).
+    from claimdesk.crypto.indexes import PURPOSE_PHONE
+    from claimdesk.crypto.keyring import blind_index
+
+    claim = db.get_one(
+        Claim, report(world, policy_number=_number(world), phone="13911112222")["id"]
+    )
+    assert claim.contact_phone_hash == blind_index("13911112222", PURPOSE_PHONE)
+    claim.contact_phone = "13933334444"
+    assert claim.contact_phone_hash == blind_index("13933334444", PURPOSE_PHONE)
+    claim.contact_phone = None
+    assert claim.contact_phone_hash is None
+
+
+def test_one_contact_phone_on_claims_of_unrelated_insureds_is_a_hit(
+    world: World, db: Session
+):  # SPEC CLM-F3 CLM-F1: a ring gives its organiser's phone as every claim's contact.
+    _only(db, shared_contact={"action": "hold", "parameters": {}})
+    organiser = "13799990000"  # on nobody's record: only on the claims
+    first = report(world, policy_number=_stranger(db, 1, phone="13700000011"), phone=organiser)
+    assert _codes(_run(db, first["id"])) == []  # alone, it is an ordinary claim
+    second = report(world, policy_number=_stranger(db, 2, phone="13700000012"), phone=organiser)
+    result = _run(db, second["id"])
+    assert _codes(result) == ["shared_contact"] and result.held
+    assert result.new_hits[0].evidence["claim_ids"] == [first["id"]]
+    # The series: the first claim, still open, is held too (once).
+    earlier = db.get_one(Claim, first["id"])
+    assert earlier.state == "suspended"
+    series = db.scalars(select(CheckHit).where(CheckHit.claim_id == first["id"])).one()
+    assert series.evidence["found_on_claim_id"] == second["id"]
+    assert series.evidence["after_decision"] is False
+    assert _run(db, second["id"]).new_hits == []
+    assert len(db.scalars(select(CheckHit).where(CheckHit.claim_id == first["id"])).all()) == 1
+
+
+def test_a_family_phone_on_one_policy_is_no_hit(world: World, db: Session):
+    # SPEC CLM-F3: the same contact phone on two claims of the same insured is not a ring.
+    _only(db, shared_contact={"action": "hold", "parameters": {}})
+    first = report(world, policy_number=_number(world), phone="13799990001")
+    second = report(world, policy_number=_number(world), phone="13799990001")
+    assert _codes(_run(db, first["id"])) == [] and _codes(_run(db, second["id"])) == []
+
+
+def test_a_decided_claim_of_the_series_is_referred_to_investigators(
+    world: World, db: Session
+):  # SPEC CLM-F3: the post-payment flag — a claim already decided is not suspended,
+    # the fraud investigators get the reason (recovery goes through a correction, CLM-T3).
+    _only(db, shared_contact={"action": "hold", "parameters": {}})
+    organiser = "13799990002"
+    first = report(world, policy_number=_stranger(db, 3, phone="13700000013"), phone=organiser)
+    paid = db.get_one(Claim, first["id"])
+    paid.state = ClaimState.CLOSED  # the first went through and was paid
+    db.commit()
+    second = report(world, policy_number=_stranger(db, 4, phone="13700000014"), phone=organiser)
+    _run(db, second["id"])
+    assert db.get_one(Claim, first["id"]).state == "closed"
+    series = db.scalars(select(CheckHit).where(CheckHit.claim_id == first["id"])).one()
+    assert series.evidence["after_decision"] is True and "re-check" in series.reason_en
+    told = db.scalars(
+        select(OutboxMessage).where(
+            OutboxMessage.template == "claim.check_referred",
+            OutboxMessage.related_id == str(first["id"]),
+        )
+    ).all()
+    assert [m.recipient for m in told] == [f"user:{world.users['investigator']}"]
+    assert db.scalars(select(FraudFlag).where(FraudFlag.claim_id == first["id"])).all() == []
+
+
+def test_just_under_limit_series_flags_the_earlier_claims(world: World, db: Session):
+    # SPEC CLM-F3: the first claims of a series look ordinary when they arrive; the hit
+    # on the third refers the two before it as well.
+    _only(
+        db,
+        just_under_limit={
+            "action": "refer",
+            "parameters": {"limits": ["5000"], "within_pct": "2", "min_count": 3},
+        },
+    )
+    ids = [
+        report(world, policy_number=_number(world), amount=a)["id"] for a in ("4950.00", "4990.00")
+    ]
+    assert [_codes(_run(db, cid)) for cid in ids] == [[], []]
+    third = report(world, policy_number=_number(world), amount="4999.00")
+    assert _codes(_run(db, third["id"])) == ["just_under_limit"]
+    flagged = db.scalars(select(CheckHit.claim_id).where(CheckHit.check_code == "just_under_limit"))
+    assert sorted(flagged) == sorted([*ids, third["id"]])
+
+
+def test_lines_copied_from_another_insureds_receipt_hold_the_claim(
+    world: World, db: Session, book: ReceiptBook
+):  # SPEC CLM-F3 CLM-F1: a new receipt number, the lines of someone else's receipt.
+    _only(db, duplicate_receipt={"action": "hold", "parameters": {}})
+    lines = [
+        ("普通门诊诊查费", "25.00"),
+        ("电子胃镜检查", "380.00"),
+        ("活检组织病理检查", "180.00"),
+    ]
+    theirs = report(world, policy_number=_stranger(db, 5, phone="13700000015"))
+    mine = report(world, policy_number=_number(world))
+    book.add(claim_id=theirs["id"], number="0000000100", lines=lines)
+    book.add(claim_id=mine["id"], number="0000000200", lines=[*lines, ("维生素C片", "9.80")])
+    hits = _run(db, mine["id"]).new_hits
+    assert [(h.evidence["lines"], h.evidence["other_claim_ids"]) for h in hits] == [
+        (3, [theirs["id"]])
+    ]
+    assert db.get_one(Claim, mine["id"]).state == "suspended"

@@ -61,6 +61,8 @@ def test_reindex_recomputes_hashes_with_new_index_key(
         "people.id_number_hash": len(DEMO_PEOPLE),
         "people.phone_hash": len(DEMO_PEOPLE),
         "bank_accounts.account_hash": len(DEMO_PEOPLE),
+        # A claim's contact phone (issue 13; the demo book has no claims).
+        "claims.contact_phone_hash": 0,
         # The keyed name index (issue 12) is recomputed with the others.
         "people.name_hash": len(DEMO_PEOPLE),
         "claims.claimant_name_hash": 0,

@@ -4,7 +4,7 @@ checks' plain receipts. Imported only when claimdesk.bills exists (receipts.py).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -54,23 +54,21 @@ class BillsSource:
         ]
 
     def lines_of_claims(self, session: Session, claim_ids: Sequence[int]) -> Sequence[LineUse]:
-        found = session.scalars(
-            select(Bill).where(Bill.claim_id.in_(claim_ids)).options(selectinload(Bill.lines))
-        )
-        return [
-            LineUse(
-                b.claim_id,
-                b.id,
-                b.issuer_name,
-                b.issue_date,
-                line.item_code,
-                line.name,
-                line.amount,
-                line.quantity,
+        return _uses(
+            session.scalars(
+                select(Bill).where(Bill.claim_id.in_(claim_ids)).options(selectinload(Bill.lines))
             )
-            for b in found
-            for line in b.lines
-        ]
+        )
+
+    def lines_at(self, session: Session, provider: str, on: dt.date) -> Sequence[LineUse]:
+        # ix_claim_bills_issuer_name_issue_date
+        return _uses(
+            session.scalars(
+                select(Bill)
+                .where(Bill.issuer_name == provider, Bill.issue_date == on)
+                .options(selectinload(Bill.lines))
+            )
+        )
 
     def visits(
         self, session: Session, provider: str, start: dt.date, end: dt.date
@@ -81,3 +79,20 @@ class BillsSource:
             .where(Bill.issuer_name == provider, Bill.issue_date.between(start, end))
         )
         return [ProviderVisit(cid, pid, provider, on, policy) for cid, pid, on, policy in rows]
+
+
+def _uses(found: Iterable[Bill]) -> list[LineUse]:
+    return [
+        LineUse(
+            b.claim_id,
+            b.id,
+            b.issuer_name,
+            b.issue_date,
+            line.item_code,
+            line.name,
+            line.amount,
+            line.quantity,
+        )
+        for b in found
+        for line in b.lines
+    ]

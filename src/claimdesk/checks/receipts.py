@@ -34,6 +34,10 @@ class ReceiptSource(Protocol):
         """Claims with a receipt from ``provider`` dated within [start, end]."""
         ...
 
+    def lines_at(self, session: Session, provider: str, on: dt.date) -> Sequence[LineUse]:
+        """The lines of every receipt from ``provider`` dated ``on``, on any claim."""
+        ...
+
 
 def _default_source() -> ReceiptSource | None:
     return BillsSource()
@@ -76,3 +80,7 @@ def lines_of_claims(session: Session, claim_ids: Sequence[int]) -> list[LineUse]
 
 def visits(session: Session, provider: str, start: dt.date, end: dt.date) -> list[ProviderVisit]:
     return [] if _source is None else list(_source.visits(session, provider, start, end))
+
+
+def lines_at(session: Session, provider: str, on: dt.date) -> list[LineUse]:
+    return [] if _source is None else list(_source.lines_at(session, provider, on))

@@ -13,19 +13,20 @@ from decimal import Decimal
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from claimdesk.auth.permissions import Role
 from claimdesk.checks import receipts
-from claimdesk.crypto.indexes import PURPOSE_PHONE
-from claimdesk.crypto.keyring import blind_index
 from claimdesk.models.check import CheckConfigVersion, CheckHit
 from claimdesk.models.claim import Claim, MaterialFile
 from claimdesk.models.person import BankAccount, Person
 from claimdesk.models.policy import Policy, PolicyBeneficiary
 from claimdesk.models.product import Coverage
+from claimdesk.models.user import User, UserRole
 from claimdesk.rules.checks.types import (
     CheckInput,
     ClaimFacts,
     ContactLink,
     InsuredFacts,
+    LineUse,
     PastClaim,
     PolicyFacts,
     ProviderVisit,
@@ -76,6 +77,26 @@ def hit_keys(session: Session, claim_id: int) -> set[tuple[str, str]]:
         select(CheckHit.check_code, CheckHit.evidence_key).where(CheckHit.claim_id == claim_id)
     )
     return {(code, key) for code, key in rows}
+
+
+def lock_claim(session: Session, claim_id: int) -> Claim | None:
+    return session.scalars(select(Claim).where(Claim.id == claim_id).with_for_update()).first()
+
+
+def investigators(session: Session, org_unit_id: int | None) -> list[User]:
+    """Active fraud investigators of the unit; all of them when the claim has none or
+    the unit has no investigator."""
+    query = (
+        select(User)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == Role.FRAUD_INVESTIGATOR.value, User.is_active.is_(True))
+        .order_by(User.id)
+    )
+    if org_unit_id is not None:
+        found = list(session.scalars(query.where(User.org_unit_id == org_unit_id)))
+        if found:
+            return found
+    return list(session.scalars(query))
 
 
 def data_version(session: Session, claim: Claim) -> str:
@@ -137,8 +158,8 @@ def claimant_hashes(session: Session, claim: Claim, person: Person) -> list[tupl
     found = set()
     if person.phone_hash:
         found.add(("phone", person.phone_hash))
-    if claim.contact_phone:
-        found.add(("phone", blind_index(claim.contact_phone, PURPOSE_PHONE)))
+    if claim.contact_phone_hash:
+        found.add(("phone", claim.contact_phone_hash))
     for account_hash in session.scalars(
         select(BankAccount.account_hash).where(BankAccount.person_id == person.id)
     ):
@@ -147,12 +168,17 @@ def claimant_hashes(session: Session, claim: Claim, person: Person) -> list[tupl
 
 
 def people_sharing(session: Session, kind: str, key_hash: str, *, not_id: int) -> list[int]:
+    """Other people reached through the contact: a phone registered on their record or
+    given as the contact phone of one of their claims (its blind index), an account."""
     if kind == "phone":
-        query = select(Person.id).where(Person.phone_hash == key_hash, Person.id != not_id)
-    else:
-        query = select(BankAccount.person_id).where(
-            BankAccount.account_hash == key_hash, BankAccount.person_id != not_id
+        registered = select(Person.id).where(Person.phone_hash == key_hash, Person.id != not_id)
+        contact = select(Claim.insured_person_id).where(
+            Claim.contact_phone_hash == key_hash, Claim.insured_person_id != not_id
         )
+        return sorted(set(session.scalars(registered)) | set(session.scalars(contact)))
+    query = select(BankAccount.person_id).where(
+        BankAccount.account_hash == key_hash, BankAccount.person_id != not_id
+    )
     return sorted(set(session.scalars(query)))
 
 
@@ -220,6 +246,14 @@ def _visits(session: Session, own: list[Receipt], claim: Claim) -> list[Provider
     return found
 
 
+def _provider_lines(session: Session, own: list[Receipt], claim: Claim) -> list[LineUse]:
+    """Lines of the other claims' receipts from this claim's providers on its days."""
+    found: list[LineUse] = []
+    for issuer, on in sorted({(r.issuer, r.issued_on) for r in own}):
+        found.extend(u for u in receipts.lines_at(session, issuer, on) if u.claim_id != claim.id)
+    return found
+
+
 def gather(session: Session, claim: Claim) -> CheckInput:
     policy = session.get_one(Policy, claim.policy_id)
     person = session.get_one(Person, claim.insured_person_id)
@@ -248,6 +282,7 @@ def gather(session: Session, claim: Claim) -> CheckInput:
         receipts=tuple(own),
         same_receipts=tuple(same),
         line_uses=tuple(receipts.lines_of_claims(session, [c.claim_id for c in past])),
+        provider_lines=tuple(_provider_lines(session, own, claim)),
         contacts=tuple(_contacts(session, claim, person)),
         provider_visits=tuple(_visits(session, own, claim)),
         insured_claims=tuple(past),

@@ -24,6 +24,7 @@ from claimdesk.jobs.queue import enqueue, supersede
 from claimdesk.models.base import utcnow
 from claimdesk.models.check import CheckConfigVersion, CheckHit
 from claimdesk.models.claim import Claim
+from claimdesk.models.user import User
 from claimdesk.rules.checks.params import ParamError, to_json, validate
 from claimdesk.rules.checks.rules import RULES, evidence_key
 from claimdesk.rules.checks.types import Hit
@@ -147,6 +148,12 @@ def run_checks(session: Session, *, claim_id: int, actor: Principal) -> RunResul
             known.add((code, key))
             new.append(_record_hit(session, claim, config, hit, key, version))
     held = _act(session, actor=actor, claim=claim, hits=new)
+    configs = repository.current_configs(session)
+    for row in list(new):
+        if RULES[row.check_code].series:
+            _recheck_series(
+                session, actor=actor, claim=claim, hit=row, config=configs[row.check_code]
+            )
     record(
         session,
         actor=actor,
@@ -190,6 +197,80 @@ def _record_hit(
     return row
 
 
+def _recheck_series(
+    session: Session, *, actor: Principal, claim: Claim, hit: CheckHit, config: CheckConfigVersion
+) -> None:
+    """A series rule hit on this claim names the scheme's earlier claims (the same
+    insured's claims just under a limit or too frequent, a ring's claims with one phone
+    or account, a cluster's claims at one provider). Each arrived looking ordinary and may
+    have been paid; real insurers re-check them when the series shows. Each gets the hit
+    too — held or referred like any hit while still open; once decided or paid, referred
+    to the fraud investigators (a post-payment flag: recovery goes through a correction,
+    CLM-T3). Once per claim and check: a claim with its own hit of the check is skipped."""
+    rule = RULES[hit.check_code]
+    for other_id in sorted(set(hit.evidence.get("claim_ids", [])) - {claim.id}):
+        other = repository.lock_claim(session, other_id)
+        if other is None or hit.check_code in {
+            c for c, _k in repository.hit_keys(session, other_id)
+        }:
+            continue
+        after = not _holdable(other)
+        found = Hit(
+            hit.check_code,
+            f"同组后续案件 {claim.number} 触发「{rule.title_zh}」：{hit.reason_zh}"
+            + ("（本案已决定或已付款，复核）" if after else ""),
+            f"a later claim of the same series, {claim.number}, hit '{rule.title_en}': "
+            f"{hit.reason_en}"
+            + (" (this claim was already decided or paid: re-check)" if after else ""),
+            {
+                "series_of": hit.check_code,
+                "found_on_claim_id": claim.id,
+                "claim_ids": sorted({*hit.evidence.get("claim_ids", []), claim.id} - {other_id}),
+                "after_decision": after,
+            },
+        )
+        # One key per claim and check: the same series seen again adds nothing.
+        key = evidence_key(Hit(hit.check_code, "", "", {"series_of": hit.check_code}))
+        row = _record_hit(
+            session, other, config, found, key, repository.data_version(session, other)
+        )
+        if after:
+            people = repository.investigators(session, other.org_unit_id)
+            _refer(session, actor=actor, claim=other, hit=row, people=people, after=True)
+        else:
+            _act(session, actor=actor, claim=other, hits=[row])
+
+
+def _refer(
+    session: Session,
+    *,
+    actor: Principal,
+    claim: Claim,
+    hit: CheckHit,
+    people: list[User],
+    after: bool = False,
+) -> None:
+    """A person reads the reason (app inbox), and the referral is audited."""
+    _send(session, claim=claim, hit=hit, people=people)
+    details: dict[str, object] = {
+        "hit_id": hit.id,
+        "check": hit.check_code,
+        "action": "refer" if after else hit.action,
+        "told_user_ids": [user.id for user in people],
+    }
+    if after:
+        details["after_decision"] = True
+    record(
+        session,
+        actor=actor,
+        action="claim.check_referred",
+        entity_type="claim",
+        entity_id=claim.id,
+        reason=hit.reason_zh,
+        details=details,
+    )
+
+
 def _holdable(claim: Claim) -> bool:
     return claim.state in workflow.OPEN_STATES or claim.state == workflow.SUSPENDED
 
@@ -210,33 +291,23 @@ def _act(session: Session, *, actor: Principal, claim: Claim, hits: list[CheckHi
             held = True
         else:
             # Refer (or a hold on a claim already closed): a person reads the reason.
-            people = _tell_people(session, claim=claim, hit=hit)
-            record(
-                session,
-                actor=actor,
-                action="claim.check_referred",
-                entity_type="claim",
-                entity_id=claim.id,
-                reason=hit.reason_zh,
-                details={
-                    "hit_id": hit.id,
-                    "check": hit.check_code,
-                    "action": hit.action,
-                    "told_user_ids": people,
-                },
+            _refer(
+                session, actor=actor, claim=claim, hit=hit, people=_people_to_tell(session, claim)
             )
     session.flush()
     return held
 
 
-def _tell_people(session: Session, *, claim: Claim, hit: CheckHit) -> list[int]:
-    """The claim's handler, or else the claims supervisors of its unit, get the reason in
-    their app inbox (one message per hit and person, deduplicated)."""
+def _people_to_tell(session: Session, claim: Claim) -> list[User]:
+    """The claim's handler, or else the claims supervisors of its unit (their app inbox
+    gets the reason: one message per hit and person, deduplicated)."""
     from claimdesk.claims.tasks import supervisors_of
-    from claimdesk.models.user import User
 
     handler = session.get(User, claim.handler_id) if claim.handler_id else None
-    people = [handler] if handler is not None else supervisors_of(session, claim.org_unit_id)
+    return [handler] if handler is not None else supervisors_of(session, claim.org_unit_id)
+
+
+def _send(session: Session, *, claim: Claim, hit: CheckHit, people: list[User]) -> None:
     for user in people:
         english = user.language.lower().startswith("en")
         send_message(
@@ -255,7 +326,6 @@ def _tell_people(session: Session, *, claim: Claim, hit: CheckHit) -> list[int]:
             related_type="claim",
             related_id=claim.id,
         )
-    return [user.id for user in people]
 
 
 def system_actor() -> Principal:

@@ -32,6 +32,8 @@ BLIND_INDEXES: tuple[BlindIndexSpec, ...] = (
     BlindIndexSpec("people", "id_number", "id_number_hash", PURPOSE_ID_NUMBER),
     BlindIndexSpec("people", "phone", "phone_hash", PURPOSE_PHONE),
     BlindIndexSpec("bank_accounts", "account_number", "account_hash", PURPOSE_BANK_ACCOUNT),
+    # A claim's contact phone (CLM-F3: a ring gives its organiser's phone on many claims).
+    BlindIndexSpec("claims", "contact_phone", "contact_phone_hash", PURPOSE_PHONE),
 )
 
 

@@ -12,7 +12,16 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, Numeric, String, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from claimdesk.crypto.types import EncryptedString
@@ -26,6 +35,9 @@ class Bill(Base):
     __tablename__ = "claim_bills"
     __table_args__ = (
         UniqueConstraint("claim_id", "receipt_key", name="uq_claim_bills_claim_id_receipt_key"),
+        # The checks read a provider's bills of one day or window (CLM-F3: lines reused
+        # across insureds, clusters at a provider).
+        Index("ix_claim_bills_issuer_name_issue_date", "issuer_name", "issue_date"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

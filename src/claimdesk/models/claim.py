@@ -24,9 +24,10 @@ from sqlalchemy import (
     event,
     text,
 )
+from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from claimdesk.crypto.indexes import name_index
+from claimdesk.crypto.indexes import PURPOSE_PHONE, name_index
 from claimdesk.crypto.types import EncryptedJSON, EncryptedString
 from claimdesk.models.base import Base, Ratio, TimestampMixin
 from claimdesk.models.person import name_hash_default
@@ -72,6 +73,11 @@ class Claim(TimestampMixin, Base):
     )
     claimant_relationship: Mapped[str] = mapped_column(String(20), default="self")
     contact_phone: Mapped[str | None] = mapped_column(EncryptedString("claims.contact_phone"))
+    # Keyed hash of the contact phone (blind index, SEC-1; kept below): the checks find
+    # other claims given the same phone (CLM-F3 shared contact) without decrypting any.
+    contact_phone_hash: Mapped[str | None] = mapped_column(
+        String(64), index=True, default=lambda ctx: _phone_hash_default(ctx)
+    )
     # What happened (CLM-R2).
     loss_date: Mapped[dt.date] = mapped_column(Date)
     loss_at: Mapped[dt.datetime | None]
@@ -101,6 +107,23 @@ class Claim(TimestampMixin, Base):
 
 
 Index("ix_claims_state", Claim.state)
+
+
+def phone_index(value: str | None) -> str | None:
+    """The contact phone's keyed hash, as people's phones are hashed (crypto.indexes)."""
+    from claimdesk.crypto.keyring import blind_index
+
+    return blind_index(value, PURPOSE_PHONE) if value else None
+
+
+def _phone_hash_default(context: DefaultExecutionContext) -> str | None:
+    """Insert default, so bulk inserts that give only the phone get the hash too."""
+    return phone_index(context.get_current_parameters().get("contact_phone"))  # type: ignore[no-untyped-call]
+
+
+@event.listens_for(Claim.contact_phone, "set")
+def _contact_phone_set(target: Claim, value: str | None, _old: Any, _initiator: Any) -> None:
+    target.contact_phone_hash = phone_index(value)
 
 
 @event.listens_for(Claim.claimant_name, "set")

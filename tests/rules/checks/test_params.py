@@ -19,9 +19,9 @@ def test_defaults_fill_missing_parameters():  # SPEC CLM-F3
 @pytest.mark.parametrize(
     ("raw", "field", "words"),
     [
-        ({"days": 0}, "days", "between 1 and 730"),
-        ({"days": 1.5}, "days", "must be a number"),
-        ({"days": "2.5"}, "days", "whole number"),
+        ({"days_after_waiting": 0}, "days_after_waiting", "between 1 and 730"),
+        ({"days_after_waiting": 1.5}, "days_after_waiting", "must be a number"),
+        ({"days_after_waiting": "2.5"}, "days_after_waiting", "whole number"),
         ({"dayz": 3}, "dayz", "unknown parameter"),
     ],
 )

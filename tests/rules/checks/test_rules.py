@@ -48,6 +48,58 @@ def test_a_line_on_another_day_is_not_reuse():  # SPEC CLM-F3
     assert run("duplicate_receipt", make(receipts=(mine,), line_uses=(other_day,))) == []
 
 
+# -- duplicate_receipt across insureds -------------------------------------------------------
+
+
+def _copy(claim_id: int, receipt_id: int, *amounts: str, on: str = "2026-06-01") -> tuple:  # type: ignore[type-arg]
+    return tuple(
+        LineUse(claim_id, receipt_id, "北京协和医院", day(on), f"code{i}", f"项目{i}", D(a))
+        for i, a in enumerate(amounts)
+    )
+
+
+def _receipt_of(*amounts: str):
+    items = tuple(
+        line(f"项目{i}", code=f"code{i}", amount=a, no=i + 1) for i, a in enumerate(amounts)
+    )
+    return receipt(lines=items)
+
+
+def test_lines_copied_from_another_insureds_receipt_take_several_lines():  # SPEC CLM-F3
+    mine = _receipt_of("25.00", "30.00", "60.00", "12.50")
+    three = _copy(7, 9, "25.00", "30.00", "60.00", "99.00")  # 3 of its lines equal, 115 together
+    hits = run("duplicate_receipt", make(receipts=(mine,), provider_lines=three))
+    assert [(h.evidence["other_receipt_id"], h.evidence["lines"]) for h in hits] == [(9, 3)]
+    assert hits[0].evidence["other_claim_ids"] == [7] and "another claim" in hits[0].reason_en
+    # Two equal lines (a consultation and a blood count: the hospital's price list) are not.
+    two = _copy(7, 9, "25.00", "30.00", "61.00")
+    assert run("duplicate_receipt", make(receipts=(mine,), provider_lines=two)) == []
+    # Nor are three cheap ones below the amount floor, nor lines of another day.
+    copied = make(receipts=(mine,), provider_lines=three)
+    assert run("duplicate_receipt", copied, min_line_amount="115.01") == []
+    other_day = _copy(7, 9, "25.00", "30.00", "60.00", on="2026-06-02")
+    assert run("duplicate_receipt", make(receipts=(mine,), provider_lines=other_day)) == []
+
+
+def test_lines_split_over_two_receipts_or_equal_twice_count_once():  # SPEC CLM-F3
+    mine = _receipt_of("25.00", "30.00", "60.00")
+    split = _copy(7, 9, "25.00", "30.00") + _copy(8, 10, "60.00")
+    assert run("duplicate_receipt", make(receipts=(mine,), provider_lines=split)) == []
+    # One line of mine matches one line of theirs, not every equal line of theirs.
+    once = _receipt_of("25.00", "30.00")
+    repeated = _copy(7, 9, "25.00", "30.00") + _copy(7, 9, "25.00")
+    assert run("duplicate_receipt", make(receipts=(once,), provider_lines=repeated)) == []
+
+
+def test_cheap_lines_of_the_insureds_own_receipt_billed_again_are_a_hit():  # SPEC CLM-F3
+    # Every line under the single-line floor (¥100), five of them copied: the same visit.
+    mine = _receipt_of("28.45", "81.45", "27.68", "12.74", "13.62", "15.91")
+    own = _copy(50, 9, "28.45", "81.45", "27.68", "12.74", "13.62")
+    past = (PastClaim(50, day("2026-05-01"), D("163.94")),)
+    inp = make(receipts=(mine,), provider_lines=own, insured_claims=past)
+    assert [h.evidence["lines"] for h in run("duplicate_receipt", inp)] == [5]
+
+
 # -- outside_period --------------------------------------------------------------------------
 
 
@@ -103,18 +155,35 @@ def test_paediatric_item_up_to_14_not_at_15():  # SPEC CLM-F3
 # -- early_claim -----------------------------------------------------------------------------
 
 
-def test_early_claim_edge():  # SPEC CLM-F3
-    at_29 = make(claim=claim(loss_date=day("2026-01-30")))
-    assert run("early_claim", at_29, days=30)[0].evidence["days_after_start"] == 29
-    assert run("early_claim", make(claim=claim(loss_date=day("2026-01-31"))), days=30) == []
-    assert (
-        run(
-            "early_claim",
-            make(claim=claim(loss_date=day("2026-01-30")), policy=policy(renewal=True)),
-            days=30,
-        )
-        == []
-    )
+def test_early_claim_counts_from_the_end_of_the_waiting_period():  # SPEC CLM-F3
+    # Policy from 2026-01-01, 30-day waiting period: the first covered day is 2026-01-31.
+    # Timing alone (amount_ratio 0): days 0..59 after it are early, the 60th is not.
+    first = make(claim=claim(loss_date=day("2026-01-31")))
+    hit = run("early_claim", first, days_after_waiting=60, amount_ratio="0")[0]
+    assert hit.evidence["days_after_start"] == 30
+    assert hit.evidence["days_after_waiting_period"] == 0
+    day_59 = make(claim=claim(loss_date=day("2026-03-31")))
+    assert run("early_claim", day_59, days_after_waiting=60, amount_ratio="0")
+    day_60 = make(claim=claim(loss_date=day("2026-04-01")))
+    assert run("early_claim", day_60, days_after_waiting=60, amount_ratio="0") == []
+    # Inside the waiting period is outside_period's hit, not this one's.
+    waiting = make(claim=claim(loss_date=day("2026-01-20")))
+    assert run("early_claim", waiting, days_after_waiting=60, amount_ratio="0") == []
+    # A renewal is no new policy.
+    renewed = make(claim=claim(loss_date=day("2026-02-10")), policy=policy(renewal=True))
+    assert run("early_claim", renewed, amount_ratio="0") == []
+
+
+def test_early_claim_weighs_the_amount_against_the_diagnosis():  # SPEC CLM-F3
+    history = tuple(D(a) for a in ("600", "640", "660", "700", "720"))  # median 660
+    costly = claim(loss_date=day("2026-02-10"), amount=D("990.00"))  # 10 days after waiting
+    hit = run("early_claim", make(claim=costly, diagnosis_amounts=history), min_samples=5)
+    assert hit and hit[0].evidence["median"] == "660" and "990.00" in hit[0].reason_en
+    usual = claim(loss_date=day("2026-02-10"), amount=D("989.99"))  # under 1.5 × the median
+    assert run("early_claim", make(claim=usual, diagnosis_amounts=history), min_samples=5) == []
+    # Too little history to say what is usual: no hit.
+    short = make(claim=costly, diagnosis_amounts=history[:4])
+    assert run("early_claim", short, min_samples=5) == []
 
 
 # -- just_under_limit ------------------------------------------------------------------------
@@ -155,6 +224,21 @@ def test_phone_shared_within_one_policy_is_no_hit():  # SPEC CLM-F3
 
 
 # -- provider_cluster ------------------------------------------------------------------------
+
+
+def test_provider_cluster_default_is_eight_unrelated_insureds():  # SPEC CLM-F3
+    mine = receipt(on="2026-06-01")
+    assert run("provider_cluster", make(receipts=(mine,), provider_visits=_visits(7)))
+    assert run("provider_cluster", make(receipts=(mine,), provider_visits=_visits(6))) == []
+
+
+def test_series_rules_name_the_other_claims_of_the_scheme():  # SPEC CLM-F3
+    from claimdesk.rules.checks.rules import RULES
+
+    series = {code for code, rule in RULES.items() if rule.series}
+    assert series == {"just_under_limit", "shared_contact", "provider_cluster", "claim_frequency"}
+    link = ContactLink("phone", "ab" * 32, 200, (5, 6), shares_policy=False)
+    assert run("shared_contact", make(contacts=(link,)))[0].evidence["claim_ids"] == [5, 6]
 
 
 def _visits(n: int, on: str = "2026-06-02") -> tuple[ProviderVisit, ...]:
@@ -295,4 +379,22 @@ def test_provider_cluster_is_measured_against_the_providers_usual_traffic():
         min_insureds=15,
     )
     assert hits and hits[0].evidence["insureds"] == 16
-    assert hits[0].evidence["usual"] == "0.08"
+    # 2 parties over the 58 days seen before the window (04-01 to 05-29): 0.24 a window.
+    assert hits[0].evidence["usual"] == "0.24"
+
+
+def test_provider_cluster_baseline_is_the_past_it_has_seen():  # SPEC CLM-F3
+    # When a claim is checked, the days after its treatment are hardly claimed yet, and a
+    # young book has a few weeks of history: 2 a day over the 20 days before the window is
+    # the usual ~14 a window — 15 in the window is no cluster, 43 is.
+    mine = receipt(on="2026-06-01")
+    past = tuple(
+        ProviderVisit(
+            1000 + i, 5000 + i, "北京协和医院", day("2026-05-29") - dt.timedelta(days=d), 9000 + i
+        )
+        for i, d in enumerate(d for d in range(1, 21) for _ in range(2))
+    )
+    ordinary = make(receipts=(mine,), provider_visits=past + _visits(14))
+    assert run("provider_cluster", ordinary, window_days=3) == []
+    crowd = make(receipts=(mine,), provider_visits=past + _visits(42))
+    assert run("provider_cluster", crowd, window_days=3)[0].evidence["usual"] == "14.00"

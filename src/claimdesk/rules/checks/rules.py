@@ -16,7 +16,7 @@ from typing import Any
 
 from claimdesk.rules.checks.params import ParamSpec, Value
 from claimdesk.rules.checks.sex_age import age_on, restricted_items
-from claimdesk.rules.checks.types import CheckInput, Hit
+from claimdesk.rules.checks.types import CheckInput, Hit, LineUse, Receipt, ReceiptLine
 
 Params = dict[str, Value]
 D = Decimal
@@ -30,6 +30,9 @@ class Rule:
     params: tuple[ParamSpec, ...]
     default_action: str  # "hold" (CLM-F1 suspension) | "refer" (to a person)
     run: Callable[[CheckInput, Params], list[Hit]]
+    # A series rule's hit names the other claims of the scheme (evidence "claim_ids"):
+    # they are re-checked too, paid or not (checks.service: the post-payment flag).
+    series: bool = False
 
 
 def _spec(name: str, kind: str, default: Value, lo: str, hi: str, zh: str, en: str) -> ParamSpec:
@@ -55,9 +58,20 @@ def _line_key(issuer: str, on: dt.date, code: str | None, name: str, amount: D, 
     return (issuer.strip(), on, code or name.strip(), amount, qty)
 
 
+def _own_line_key(receipt: Receipt, line: ReceiptLine) -> tuple:  # type: ignore[type-arg]
+    return _line_key(
+        receipt.issuer, receipt.issued_on, line.item_code, line.name, line.amount, line.quantity
+    )
+
+
+def _use_key(use: LineUse) -> tuple:  # type: ignore[type-arg]
+    return _line_key(use.issuer, use.issued_on, use.item_code, use.name, use.amount, use.quantity)
+
+
 def duplicate_receipt(inp: CheckInput, params: Params) -> list[Hit]:
-    """The same receipt (code + number) on any other claim of any policy, or one of its
-    lines reused on another of the insured's claims under a new receipt."""
+    """The same receipt (code + number) on any other claim of any policy; one of its
+    costly lines reused on another of the insured's claims under a new receipt; or
+    several of its lines copied from one receipt on another insured's claim."""
     hits: list[Hit] = []
     for receipt in inp.receipts:
         others = sorted(
@@ -83,6 +97,9 @@ def duplicate_receipt(inp: CheckInput, params: Params) -> list[Hit]:
                 )
             )
     hits.extend(_reused_lines(inp, _dec(params, "min_line_amount")))
+    hits.extend(
+        _copied_lines(inp, _int(params, "min_shared_lines"), _dec(params, "min_line_amount"))
+    )
     return hits
 
 
@@ -91,23 +108,13 @@ def _reused_lines(inp: CheckInput, floor: D) -> list[Hit]:
     for use in inp.line_uses:
         if use.claim_id == inp.claim.claim_id:
             continue
-        key = _line_key(
-            use.issuer, use.issued_on, use.item_code, use.name, use.amount, use.quantity
-        )
-        uses.setdefault(key, []).append(use.claim_id)
+        uses.setdefault(_use_key(use), []).append(use.claim_id)
     hits = []
     for receipt in inp.receipts:
         for line in receipt.lines:
             if line.amount < floor:
                 continue  # a registration fee repeats honestly; only costly lines count
-            key = _line_key(
-                receipt.issuer,
-                receipt.issued_on,
-                line.item_code,
-                line.name,
-                line.amount,
-                line.quantity,
-            )
+            key = _own_line_key(receipt, line)
             if key in uses:
                 hits.append(
                     Hit(
@@ -125,6 +132,54 @@ def _reused_lines(inp: CheckInput, floor: D) -> list[Hit]:
                         },
                     )
                 )
+    return hits
+
+
+def _copied_lines(inp: CheckInput, need: int, floor: D) -> list[Hit]:
+    """Lines copied from one receipt on another claim — another insured's (a friend's
+    bill under a new receipt number) or the insured's own (the same visit billed twice,
+    cheap lines each). A hospital charges every patient the same price for the same item,
+    so one equal line (a consultation, a blood count) is no evidence: it takes ``need``
+    lines of one other receipt — same provider, day, item, quantity and amount — worth at
+    least ``floor`` together."""
+    others: dict[int, list[LineUse]] = {}
+    for use in inp.provider_lines:
+        if use.claim_id != inp.claim.claim_id:
+            others.setdefault(use.receipt_id, []).append(use)
+    hits = []
+    for receipt in inp.receipts:
+        mine: dict[tuple, int] = {}  # type: ignore[type-arg]
+        for line in receipt.lines:
+            key = _own_line_key(receipt, line)
+            mine[key] = mine.get(key, 0) + 1
+        for other_receipt, uses in sorted(others.items()):
+            left = dict(mine)
+            matched = []
+            for use in uses:
+                key = _use_key(use)
+                if left.get(key, 0) > 0:
+                    left[key] -= 1
+                    matched.append(use)
+            amount = sum((u.amount for u in matched), D(0))
+            if len(matched) < need or amount < floor:
+                continue
+            hits.append(
+                Hit(
+                    "duplicate_receipt",
+                    f"票据 {receipt.number} 有 {len(matched)} 行（合计 {amount} 元）与其他案件的"
+                    "一张票据相同（同一医疗机构、日期、项目、数量、金额）",
+                    f"{len(matched)} lines of receipt {receipt.number} ({amount} together) "
+                    "repeat one receipt on another claim (same provider, date, items, "
+                    "quantities and amounts)",
+                    {
+                        "receipt_id": receipt.receipt_id,
+                        "other_receipt_id": other_receipt,
+                        "other_claim_ids": sorted({u.claim_id for u in matched}),
+                        "lines": len(matched),
+                        "amount": str(amount),
+                    },
+                )
+            )
     return hits
 
 
@@ -235,23 +290,50 @@ def _mismatch(
 
 
 def early_claim(inp: CheckInput, params: Params) -> list[Hit]:
-    """A loss within N days of a new policy's start (renewals excepted)."""
-    days = _int(params, "days")
-    if inp.policy.renewal:
+    """A new policy's loss soon after the waiting period ends, for more than the usual.
+
+    The window starts at the first covered day (the start plus the waiting period), not
+    at the start: a loss inside the waiting period is outside_period's hit already, and
+    the person who bought cover for a treatment already planned waits the waiting period
+    out and claims in the weeks after it — a window counted from the start that is no
+    longer than the waiting period (30 days on a 30-day product) never fires at all.
+    Timing alone is no evidence (in a book that grows evenly a sixth of the claims fall
+    within 60 days of cover starting), so the amount must also be ``amount_ratio`` times
+    the median of earlier claims with the same diagnosis (with at least ``min_samples``;
+    fewer: no hit). ``amount_ratio`` 0 makes it timing alone."""
+    days, ratio = _int(params, "days_after_waiting"), _dec(params, "amount_ratio")
+    policy = inp.policy
+    if policy.renewal:
         return []
-    after = (inp.claim.loss_date - inp.policy.start).days
+    first_covered = policy.start + dt.timedelta(days=policy.waiting_period_days)
+    after = (inp.claim.loss_date - first_covered).days
     if not 0 <= after < days:
         return []
+    evidence: dict[str, Any] = {
+        "days_after_start": (inp.claim.loss_date - policy.start).days,
+        "days_after_waiting_period": after,
+        "threshold_days": days,
+        "period_start": policy.start.isoformat(),
+        "first_covered_day": first_covered.isoformat(),
+    }
+    zh_more = en_more = ""
+    if ratio > 0:
+        amount, history = inp.claim.amount, inp.diagnosis_amounts
+        if amount is None or len(history) < _int(params, "min_samples"):
+            return []
+        median = statistics.median(history)
+        if amount < ratio * median:
+            return []
+        evidence |= {"amount": str(amount), "median": str(median), "amount_ratio": str(ratio)}
+        zh_more = f"，金额 {amount} 元达到该诊断中位数 {median} 元的 {ratio} 倍以上"
+        en_more = f", for {amount}, at least {ratio} times the diagnosis's median {median}"
     return [
         Hit(
             "early_claim",
-            f"出险日距保单生效仅 {after} 天（阈值 {days} 天）",
-            f"the loss came {after} days after the policy started (threshold {days} days)",
-            {
-                "days_after_start": after,
-                "threshold_days": days,
-                "period_start": inp.policy.start.isoformat(),
-            },
+            f"出险日在等待期结束后仅 {after} 天（阈值 {days} 天）{zh_more}",
+            f"the loss came {after} days after the waiting period ended (threshold {days} "
+            f"days){en_more}",
+            evidence,
         )
     ]
 
@@ -344,8 +426,8 @@ def shared_contact(inp: CheckInput, params: Params) -> list[Hit]:
 def provider_cluster(inp: CheckInput, params: Params) -> list[Hit]:
     """Many unrelated insureds (different policies) at one provider in a short window —
     many for *that* provider: at least ``min_insureds``, and more than ``baseline_ratio``
-    times its usual number in a window of that length (the distinct parties seen around
-    it within ``baseline_days``, outside the window). A large hospital treats dozens of
+    times its usual number in a window of that length (the distinct parties seen in the
+    ``baseline_days`` before the window). A large hospital treats dozens of
     insureds every few days; a clinic that suddenly bills twenty is the signal."""
     window, need = _int(params, "window_days"), _int(params, "min_insureds")
     ratio, span = _dec(params, "baseline_ratio"), _int(params, "baseline_days")
@@ -370,7 +452,7 @@ def provider_cluster(inp: CheckInput, params: Params) -> list[Hit]:
         parties.add(inp.claim.policy_id)
         if len(parties) < need:
             continue
-        usual = _usual(around, window, span)
+        usual = _usual(around, day, window)
         if Decimal(len(parties)) <= ratio * usual:
             continue
         hits.append(
@@ -396,12 +478,18 @@ def _party(v: Any) -> int:
     return int(v.policy_id) if v.policy_id is not None else -int(v.insured_id)
 
 
-def _usual(around: list[Any], window: int, span: int) -> Decimal:
-    """Distinct parties per window of 2·window+1 days, from the days around it."""
-    days = 2 * (span - window)
-    if days <= 0 or not around:
+def _usual(around: list[Any], day: dt.date, window: int) -> Decimal:
+    """Distinct parties per window of 2·window+1 days, from the provider's visits before
+    the window — when a claim is checked, the days after its treatment have hardly been
+    claimed yet, so counting them would halve the usual — over the days actually seen:
+    from the earliest of those visits (a provider, or a book, younger than
+    ``baseline_days`` has less history) to the window's start, at least one window."""
+    start = day - dt.timedelta(days=window)
+    before = [v for v in around if v.on < start]
+    if not before:
         return D(0)
-    per_day = D(len({_party(v) for v in around})) / D(days)
+    days = max((start - min(v.on for v in before)).days, 2 * window + 1)
+    per_day = D(len({_party(v) for v in before})) / D(days)
     return per_day * (2 * window + 1)
 
 
@@ -492,6 +580,15 @@ RULES: dict[str, Rule] = {
                     "费用行复用的最低金额",
                     "Minimum amount of a reused line",
                 ),
+                _spec(
+                    "min_shared_lines",
+                    "int",
+                    3,
+                    "2",
+                    "100",
+                    "与其他被保险人票据相同的最少行数",
+                    "Minimum lines equal to another insured's receipt",
+                ),
             ),
             "hold",
             duplicate_receipt,
@@ -516,7 +613,27 @@ RULES: dict[str, Rule] = {
             "early_claim",
             "生效后短期出险",
             "Claim soon after the start",
-            (_spec("days", "int", 30, "1", "730", "生效后天数", "Days after the start"),),
+            (
+                _spec(
+                    "days_after_waiting",
+                    "int",
+                    60,
+                    "1",
+                    "730",
+                    "等待期结束后天数",
+                    "Days after the waiting period",
+                ),
+                _spec(
+                    "amount_ratio",
+                    "decimal",
+                    D("1.5"),
+                    "0",
+                    "100",
+                    "金额达到诊断中位数的倍数（0 为不看金额）",
+                    "Times the diagnosis's median amount (0: timing alone)",
+                ),
+                _spec("min_samples", "int", 10, "1", "100000", "最少样本数", "Minimum samples"),
+            ),
             "refer",
             early_claim,
         ),
@@ -548,6 +665,7 @@ RULES: dict[str, Rule] = {
             ),
             "refer",
             just_under_limit,
+            series=True,
         ),
         Rule(
             "shared_contact",
@@ -566,6 +684,7 @@ RULES: dict[str, Rule] = {
             ),
             "hold",
             shared_contact,
+            series=True,
         ),
         Rule(
             "provider_cluster",
@@ -576,7 +695,7 @@ RULES: dict[str, Rule] = {
                 _spec(
                     "min_insureds",
                     "int",
-                    15,
+                    8,
                     "2",
                     "10000",
                     "无关联被保险人最少人数",
@@ -603,6 +722,7 @@ RULES: dict[str, Rule] = {
             ),
             "refer",
             provider_cluster,
+            series=True,
         ),
         Rule(
             "claim_frequency",
@@ -614,6 +734,7 @@ RULES: dict[str, Rule] = {
             ),
             "refer",
             claim_frequency,
+            series=True,
         ),
         Rule(
             "amount_outlier",

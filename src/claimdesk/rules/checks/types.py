@@ -118,7 +118,11 @@ class CheckInput:
     receipts: tuple[Receipt, ...] = ()
     # Receipts with the same receipt code + number on other claims (any policy).
     same_receipts: tuple[Receipt, ...] = ()
+    # Lines of the insured's own other claims (any provider, any day).
     line_uses: tuple[LineUse, ...] = ()
+    # Lines of every other claim's receipts from the same provider on the same day as
+    # one of this claim's receipts (other insureds' included).
+    provider_lines: tuple[LineUse, ...] = ()
     contacts: tuple[ContactLink, ...] = ()
     provider_visits: tuple[ProviderVisit, ...] = ()
     # The insured's other claims (not this one).
