@@ -207,6 +207,46 @@ def issue_policy(
     return issue(session, actor=actor, data=data, at=dt.datetime.fromisoformat(issued_at))
 
 
+def make_claim(
+    session: Session,
+    *,
+    number: str,
+    policy,  # a Policy
+    state: str = "reported",
+    contact_phone: str | None = None,
+    loss_date: str = "2026-09-27",
+    loss_overview: str = "门诊",
+    received_at: str = "2026-09-28T10:00:00+08:00",
+):  # -> Claim
+    """A claim row as it stood when written straight to the table (migration tests), on
+    the policy's insured; flushed, not committed."""
+    import datetime as dt
+
+    from claimdesk.models.claim import Claim
+
+    at = dt.datetime.fromisoformat(received_at)
+    claim = Claim(
+        number=number,
+        state=state,
+        policy_id=policy.id,
+        coverage_codes=["medical"],
+        line="health",
+        channel="app",
+        insured_person_id=policy.insured_id,
+        claimant_name="王五",
+        contact_phone=contact_phone,
+        loss_date=dt.date.fromisoformat(loss_date),
+        loss_place="北京",
+        loss_cause="illness",
+        loss_overview=loss_overview,
+        received_at=at,
+        entered_at=at,
+    )
+    session.add(claim)
+    session.flush()
+    return claim
+
+
 # --- calendar (GEN-3) ---------------------------------------------------------------------
 
 

@@ -3,8 +3,6 @@ it, and writes the new versions of early_claim and provider_cluster (SPEC CLM-F3
 
 from __future__ import annotations
 
-import datetime as dt
-
 from alembic import command
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,7 +13,7 @@ from claimdesk.db import make_engine
 from claimdesk.migrate import alembic_config, upgrade
 from claimdesk.models.check import CheckConfigVersion
 from claimdesk.models.claim import Claim
-from tests.builders import demo_version, issue_policy, make_person, resident_id
+from tests.builders import demo_version, issue_policy, make_claim, make_person, resident_id
 
 
 def test_migration_backfills_the_contact_phone_hash(fresh_db_url: str) -> None:
@@ -25,29 +23,10 @@ def test_migration_backfills_the_contact_phone_hash(fresh_db_url: str) -> None:
         person = make_person(session, name="王五", id_number=resident_id(seq="772"))
         version = demo_version(session, "MED-MILLION")
         policy = issue_policy(session, version_id=version.id, policyholder_id=person.id)
-        at = dt.datetime(2026, 9, 28, 2, tzinfo=dt.UTC)
-        ids = []
-        for number, phone in (("BA20260928000903", "13911112222"), ("BA20260928000904", None)):
-            claim = Claim(
-                number=number,
-                state="reported",
-                policy_id=policy.id,
-                coverage_codes=["medical"],
-                line="health",
-                channel="app",
-                insured_person_id=person.id,
-                claimant_name="王五",
-                contact_phone=phone,
-                loss_date=dt.date(2026, 9, 27),
-                loss_place="北京",
-                loss_cause="illness",
-                loss_overview="门诊",
-                received_at=at,
-                entered_at=at,
-            )
-            session.add(claim)
-            session.flush()
-            ids.append(claim.id)
+        ids = [
+            make_claim(session, number=number, policy=policy, contact_phone=phone).id
+            for number, phone in (("BA20260928000903", "13911112222"), ("BA20260928000904", None))
+        ]
         session.commit()
     engine.dispose()
 
@@ -56,7 +35,7 @@ def test_migration_backfills_the_contact_phone_hash(fresh_db_url: str) -> None:
 
     engine = make_engine(fresh_db_url)
     with Session(engine) as session:
-        rows = dict(session.execute(select(Claim.id, Claim.contact_phone_hash)).tuples().all())
+        rows = {cid: h for cid, h in session.execute(select(Claim.id, Claim.contact_phone_hash))}
         configs = session.scalars(
             select(CheckConfigVersion)
             .where(CheckConfigVersion.code.in_(["early_claim", "provider_cluster"]))

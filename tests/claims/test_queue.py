@@ -25,7 +25,14 @@ from claimdesk.migrate import alembic_config, upgrade
 from claimdesk.models.claim import QUEUE_STATES, Claim
 from claimdesk.models.clock import Clock
 from claimdesk.rules.deadlines import Rule
-from tests.builders import demo_version, issue_policy, make_person, resident_id, seed_calendar
+from tests.builders import (
+    demo_version,
+    issue_policy,
+    make_claim,
+    make_person,
+    resident_id,
+    seed_calendar,
+)
 from tests.claims.helpers import FrozenClock, World, build_world, local
 
 API = "/api/v1/claims"
@@ -194,27 +201,17 @@ def test_migration_backfills_next_due_from_clocks(fresh_db_url: str) -> None:
         version = demo_version(session, "MED-MILLION")
         policy = issue_policy(session, version_id=version.id, policyholder_id=person.id)
         at = dt.datetime(2026, 9, 28, 2, tzinfo=dt.UTC)
-        claims = []
-        for number in ("BA20260928000901", "BA20260928000902"):
-            claim = Claim(
+        claims = [
+            make_claim(
+                session,
                 number=number,
+                policy=policy,
                 state="accepted",
-                policy_id=policy.id,
-                coverage_codes=["medical"],
-                line="health",
-                channel="app",
-                insured_person_id=person.id,
-                claimant_name="王五",
-                loss_date=dt.date(2026, 9, 27),
-                loss_place="北京",
-                loss_cause="illness",
                 loss_overview="住院",
-                received_at=at,
-                entered_at=at,
+                received_at="2026-09-28T02:00:00+00:00",
             )
-            session.add(claim)
-            claims.append(claim)
-        session.flush()
+            for number in ("BA20260928000901", "BA20260928000902")
+        ]
         running = [
             clocks.start_clock(
                 session,

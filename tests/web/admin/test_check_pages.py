@@ -47,9 +47,11 @@ def test_every_check_in_words_and_the_form_for_administrators(world: World) -> N
     ):
         assert title in page.text
     assert "Send it to a person with the reason" in page.text
-    assert 'id="form-early_claim"' in page.text and 'data-param="days">30<' in page.text
+    assert (
+        'id="form-early_claim"' in page.text and 'data-param="days_after_waiting">60<' in page.text
+    )
     zh = world.client.get(f"{PAGE}?lang=zh-CN", headers=world.h["admin"]).text
-    assert "重复票据" in zh and "生效后天数" in zh and "转人工处理" in zh
+    assert "重复票据" in zh and "等待期结束后天数" in zh and "转人工处理" in zh
     main = zh.split("<main", 1)[1]
     assert "初始设置" in main and "CLM-" not in main and "defaults" not in main
     # A tier-1 reviewer reads the checks but gets no form (CLM-F2)
@@ -67,19 +69,27 @@ def test_administrator_switches_a_check_to_hold_and_changes_its_threshold(
     # SPEC CLM-F3, CLM-F1: a new version with the action and the threshold, audited
     response = world.client.post(
         f"{PAGE}/early_claim",
-        data={"enabled": "on", "action": "hold", "days": "45", "reason": "新产品观察期"},
+        data={
+            "enabled": "on",
+            "action": "hold",
+            "days_after_waiting": "45",
+            "reason": "新产品观察期",
+        },
         headers=world.h["admin"],
         follow_redirects=False,
     )
     assert response.status_code == 303, response.text
     row = _current(db, "early_claim")
-    assert (row.version, row.action, row.enabled, row.parameters) == (2, "hold", True, {"days": 45})
+    # Version 1 seeded by 0025, 2 written by 0032 (the window from the waiting period's end);
+    # a parameter left out of the form keeps its default.
+    wanted = {"days_after_waiting": 45, "amount_ratio": "1.5", "min_samples": 10}
+    assert (row.version, row.action, row.enabled, row.parameters) == (3, "hold", True, wanted)
     entry = db.scalars(select(AuditEntry).where(AuditEntry.action == "check.config_changed")).one()
     assert entry.reason == "新产品观察期"
     details = entry.details if isinstance(entry.details, dict) else json.loads(entry.details)
-    assert details["before"]["parameters"] == {"days": 30}
+    assert details["before"]["parameters"] == {**wanted, "days_after_waiting": 60}
     page = world.client.get(f"{PAGE}?lang=en&saved=early_claim", headers=world.h["admin"]).text
-    assert 'id="check-saved"' in page and "Earlier versions (1)" in page
+    assert 'id="check-saved"' in page and "Earlier versions (2)" in page
 
 
 def test_administrator_turns_a_check_off_and_sets_a_list(world: World, db: Session) -> None:
@@ -104,8 +114,13 @@ def test_administrator_turns_a_check_off_and_sets_a_list(world: World, db: Sessi
 @pytest.mark.parametrize(
     ("data", "field", "words_en", "words_zh"),
     [
-        ({"days": "0"}, "days", "Days after the start must be between 1 and 730", "生效后天数须在"),
-        ({"days": "3.5"}, "days", "whole number", "整数"),
+        (
+            {"days_after_waiting": "0"},
+            "days_after_waiting",
+            "Days after the waiting period must be between 1 and 730",
+            "等待期结束后天数须在",
+        ),
+        ({"days_after_waiting": "3.5"}, "days_after_waiting", "whole number", "整数"),
         ({"reason": "x"}, "reason", "Reason for the change", "修改原因"),
     ],
 )
@@ -113,7 +128,13 @@ def test_refusal_beside_its_field(
     world: World, db: Session, data: dict[str, str], field: str, words_en: str, words_zh: str
 ) -> None:
     # SPEC CLM-F3, GEN-6: named in words, no code, nothing written
-    form = {"enabled": "on", "action": "refer", "days": "30", "reason": "观察期调整", **data}
+    form = {
+        "enabled": "on",
+        "action": "refer",
+        "days_after_waiting": "30",
+        "reason": "观察期调整",
+        **data,
+    }
     for lang, words in (("en", words_en), ("zh-CN", words_zh)):
         refused = world.client.post(
             f"{PAGE}/early_claim?lang={lang}", data=form, headers=world.h["admin"]
@@ -122,7 +143,7 @@ def test_refusal_beside_its_field(
         shown = refused.text.split(f'id="early_claim-{field}-error"', 1)[1].split("</p>", 1)[0]
         assert words in shown, shown
         assert "early_claim" not in shown and "parameters." not in shown
-    assert _current(db, "early_claim").version == 1
+    assert _current(db, "early_claim").version == 2  # 0025's seed, 0032's new version
     assert (
         world.client.post(f"{PAGE}/no_such_check", data=form, headers=world.h["admin"]).status_code
         == 404
