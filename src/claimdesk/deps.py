@@ -6,11 +6,14 @@ response leaves (``scope="function"``), or rolls back on any error.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator
+import inspect
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated
 
+from anyio import CancelScope
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
 
 from claimdesk.auth import service as auth_service
 from claimdesk.auth.permissions import Permission
@@ -29,32 +32,58 @@ def _sessionmaker(request: Request) -> sessionmaker[Session]:
     return factory
 
 
-def get_db(request: Request) -> Iterator[Session]:
+async def get_db(request: Request) -> AsyncIterator[Session]:
+    # A Session does no I/O until its first statement: it is made here, on the event loop,
+    # and only a request that ran a statement pays a trip through the thread pool to end
+    # its transaction (one sync chain per request: issue 14 item 2).
     session = _sessionmaker(request)()
     # An idempotent request (claimdesk.idempotency) commits its work together with the
     # response recorded on its key: the middleware takes the open session over.
     holder = request.scope.get(IDEMPOTENCY_SCOPE_KEY)
-    handed_over = False
     try:
         yield session
-        if holder is not None and holder.get("row_id") is not None:
-            holder["session"] = session
-            handed_over = True
-        else:
-            session.commit()
-    except ClaimdeskError as error:
-        if error.commit_anyway:
-            _drop_idempotency_key(session, holder)
-            session.commit()
-        else:
-            session.rollback()
+    except BaseException as error:
+        with CancelScope(shield=True):
+            await _in_pool_if_used(session, _end_failed, session, holder, error)
         raise
+    if holder is not None and holder.get("row_id") is not None:
+        holder["session"] = session
+        return
+    with CancelScope(shield=True):
+        await _in_pool_if_used(session, _end_done, session)
+
+
+async def _in_pool_if_used(session: Session, end: Callable[..., None], *args: object) -> None:
+    """Run ``end`` (commit or roll back, then close) in the thread pool when the session
+    holds a connection; a session that never ran a statement closes on the event loop."""
+    if session.in_transaction():
+        await run_in_threadpool(end, *args)
+    else:
+        session.close()
+
+
+def _end_done(session: Session) -> None:
+    try:
+        session.commit()
     except BaseException:
         session.rollback()
         raise
     finally:
-        if not handed_over:
-            session.close()
+        session.close()
+
+
+def _end_failed(session: Session, holder: dict[str, object] | None, error: BaseException) -> None:
+    try:
+        if isinstance(error, ClaimdeskError) and error.commit_anyway:
+            _drop_idempotency_key(session, holder)
+            session.commit()
+        else:
+            session.rollback()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
 
 
 def _drop_idempotency_key(session: Session, holder: dict[str, object] | None) -> None:
@@ -90,26 +119,59 @@ def bearer_token(request: Request) -> str | None:
     return None
 
 
-def get_principal_optional(request: Request, db: DB) -> Principal | None:
+def _credentials(request: Request) -> tuple[str, str] | None:
+    """(kind, token) the request presents: a bearer token, else the session cookie."""
+    token = bearer_token(request)
+    if token:
+        return "api", token
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie:
+        return "web", cookie
+    return None
+
+
+def resolve_principal(request: Request, db: Session) -> Principal | None:
+    """The request's principal, resolved once per request (blocking: call it from the
+    thread pool). The idempotency guard resolves it early, in its own trip."""
     cached = getattr(request.state, "principal", None)
     if cached is not None:
         return cached  # type: ignore[no-any-return]
-    ip = client_ip(request)
-    resolved = None
-    token = bearer_token(request)
-    if token:
-        resolved = auth_service.resolve(db, token=token, kind="api", ip=ip)
-    else:
-        cookie = request.cookies.get(SESSION_COOKIE)
-        if cookie:
-            resolved = auth_service.resolve(db, token=cookie, kind="web", ip=ip)
-            if resolved:
-                request.state.csrf_token = resolved.csrf_token
+    credentials = _credentials(request)
+    if credentials is None:
+        return None
+    kind, token = credentials
+    resolved = auth_service.resolve(db, token=token, kind=kind, ip=client_ip(request))
     if resolved is None:
         return None
+    if kind == "web":
+        request.state.csrf_token = resolved.csrf_token
     principal = resolved.principal
     request.state.principal = principal
     request.state.language = request_language(request, principal.language)
+    return principal
+
+
+async def get_principal_optional(request: Request, db: DB) -> Principal | None:
+    # async: a request without credentials costs no trip through the thread pool, and one
+    # with them makes exactly one (the token check).
+    cached = getattr(request.state, "principal", None)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    if _credentials(request) is None:
+        return None
+    return await run_in_threadpool(_resolve_for_route, request, db)
+
+
+def _resolve_for_route(request: Request, db: Session) -> Principal | None:
+    principal = resolve_principal(request, db)
+    # An ``async def`` endpoint does no database work of its own (tests/web/
+    # test_sync_routes.py): end the token check's transaction in this same trip, so that
+    # the request's edge has nothing left to commit and needs no trip of its own. A
+    # route that does use the session later simply begins a new transaction.
+    route = request.scope.get("route")
+    endpoint = getattr(route, "endpoint", None)
+    if endpoint is not None and inspect.iscoroutinefunction(endpoint) and db.in_transaction():
+        db.commit()
     return principal
 
 

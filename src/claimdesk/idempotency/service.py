@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from claimdesk.deps import DB, get_principal_optional
+from claimdesk.deps import DB, resolve_principal
 from claimdesk.idempotency import SCOPE_KEY
 from claimdesk.idempotency.errors import (
     IdempotencyKeyInProgress,
@@ -131,7 +131,7 @@ def _claim_key(request: Request, db: Session, holder: dict[str, Any]) -> None:
     key = request.headers.get(HEADER, "").strip()
     if not _VISIBLE_ASCII.match(key):
         raise IdempotencyKeyMalformed(field=HEADER)
-    principal = get_principal_optional(request, db)
+    principal = resolve_principal(request, db)
     if principal is None or principal.user_id is None:
         return  # the endpoint refuses or serves anonymous callers; no replay for them
     owner = f"user:{principal.user_id}"
