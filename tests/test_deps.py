@@ -1,0 +1,60 @@
+"""The request pipeline's trips through the thread pool (issue 14 item 2): each costs CPU
+on every request, so the count is pinned. # SPEC SEC-8"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import anyio.to_thread
+import pytest
+
+from tests.builders import login_headers, make_user
+
+
+@pytest.fixture
+def trips(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """The names of the functions run in the thread pool, in order."""
+    made: list[str] = []
+    original = anyio.to_thread.run_sync
+
+    async def counting(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        target = getattr(func, "func", func)
+        made.append(getattr(target, "__qualname__", repr(target)))
+        return await original(func, *args, **kwargs)
+
+    monkeypatch.setattr(anyio.to_thread, "run_sync", counting)
+    yield made
+
+
+def test_me_makes_one_trip_the_token_check(db, client, trips) -> None:  # SPEC SEC-8
+    make_user(db, username="alice", roles=["claims_handler"])
+    db.commit()
+    headers = login_headers(client, "alice")
+    trips.clear()
+    response = client.get("/api/v1/auth/me", headers=headers)
+    assert response.status_code == 200
+    assert response.json()["username"] == "alice"
+    assert trips == ["_resolve_for_route"]
+
+
+def test_no_credentials_no_trip(client, trips) -> None:  # SPEC SEC-8
+    response = client.get("/api/v1/auth/me")
+    assert response.status_code == 401
+    assert trips == []
+
+
+def test_health_makes_one_trip(client, trips) -> None:
+    response = client.get("/health")
+    assert response.status_code == 200
+    assert len(trips) == 1
+
+
+def test_a_revoked_token_is_refused_after_the_one_trip(db, client, trips) -> None:  # SPEC SEC-8
+    make_user(db, username="alice", roles=["claims_handler"])
+    db.commit()
+    headers = login_headers(client, "alice")
+    assert client.post("/api/v1/auth/logout", headers=headers).status_code in (200, 204)
+    trips.clear()
+    assert client.get("/api/v1/auth/me", headers=headers).status_code == 401
+    assert trips == ["_resolve_for_route"]
