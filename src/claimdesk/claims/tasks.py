@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from claimdesk.claims import notify
 from claimdesk.claims.automatic import tasks as _automatic_tasks  # noqa: F401  (CLM-T2 job)
+from claimdesk.claims.settlement import tasks as _settlement_tasks  # noqa: F401  (notice PDF)
 from claimdesk.claims.settlement.callbacks import SUBJECT as CALLBACK_SUBJECT
 from claimdesk.claims.settlement.callbacks import callback_of_clock
 from claimdesk.clocks import escalation

@@ -12,6 +12,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from claimdesk.claims.automatic import service
+from claimdesk.claims.settlement.decision_notices import PDF_TASK
 from claimdesk.jobs.queue import enqueue, run_one
 from claimdesk.jobs.worker import load_task_modules
 from claimdesk.models.automatic import AutomaticDecision
@@ -47,10 +48,14 @@ def test_the_checks_run_on_the_latest_data_decides_in_the_same_job(
     cid = make_e_bill_claim(world, clock, setup)
     assert _jobs(db) == [("checks.run", "queued")]
     assert run_one(session_factory, now=utcnow() + LATER) is True
-    assert _jobs(db) == [("checks.run", "done")]
+    # The settlement notice's PDF is rendered by a job of its own, after the payment
+    # (issue 13: off the decision's critical path).
+    assert _jobs(db) == [("checks.run", "done"), (PDF_TASK, "queued")]
     decision = _decision(db, cid)
     assert decision is not None and decision.outcome == "paid"
     assert db.get_one(Claim, cid).state == "approved"
+    assert run_one(session_factory, now=utcnow() + LATER) is True
+    assert _jobs(db) == [("checks.run", "done"), (PDF_TASK, "done")]
     assert run_one(session_factory, now=utcnow() + LATER) is False
 
 

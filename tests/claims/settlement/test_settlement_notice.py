@@ -6,20 +6,25 @@ and sent through the outbox with the payment notice (SPEC CLM-C3, CLM-P2, CLM-V3
 
 from __future__ import annotations
 
+import hashlib
+import json
 import subprocess
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
+from claimdesk.claims.settlement.tasks import render_notice_pdf
 from claimdesk.formatting import local_date
 from claimdesk.models.audit import AuditEntry
-from claimdesk.models.job import OutboxMessage
+from claimdesk.models.job import Job, OutboxMessage
 from claimdesk.models.payment import Payment
 from claimdesk.models.review import DecisionNotice
+from tests.claims.automatic.helpers import drain
 from tests.claims.helpers import FrozenClock, local
 from tests.claims.steps import (
     API,
@@ -95,7 +100,11 @@ def _pdf_text(pdf: bytes, tmp_path: Path) -> str:
 
 
 def test_a_payment_issues_the_settlement_notice_with_the_payment_notice(
-    s: Settlement, db: Session, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    s: Settlement,
+    db: Session,
+    session_factory: sessionmaker[Session],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
 ) -> None:
     # SPEC CLM-C3 (items, each step, the amount), CLM-P2 (amount, arrival, masked
     # account), CLM-V3 (how to object), CLM-L3 (each removal with its reason)
@@ -139,6 +148,8 @@ def test_a_payment_issues_the_settlement_notice_with_the_payment_notice(
         db.scalars(select(AuditEntry.action).where(AuditEntry.entity_id == str(cid)))
     )
 
+    drain(session_factory)  # the PDF is rendered by its job, after the payment (issue 13)
+    db.refresh(notice)
     text = _pdf_text(notice.pdf, tmp_path)
     for expected in (
         "理赔决定通知书",
@@ -159,6 +170,55 @@ def test_a_payment_issues_the_settlement_notice_with_the_payment_notice(
     ):
         assert expected in text, expected
     assert "medical" not in text.replace("Medical", "")  # no raw coverage code
+
+
+def test_the_payment_commits_without_the_pdf_and_its_job_renders_it_once(
+    s: Settlement,
+    db: Session,
+    session_factory: sessionmaker[Session],
+    client: TestClient,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # SPEC CLM-T2 (issue 13: the PDF is off the payment's critical path), CLM-C3, CLM-P2
+    # (the notice, its message and its audit entry are written with the payment; the
+    # PDF follows, rendered once, and a reader never finds it missing)
+    from claimdesk.claims.settlement import decision_notices
+    from tests.web.helpers import customer_login
+
+    renders: list[str] = []
+    real = decision_notices.notice_pdf
+
+    def counted(*args: Any, **kwargs: Any) -> bytes:
+        renders.append(args[0].number)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(decision_notices, "notice_pdf", counted)
+    clock = FrozenClock(monkeypatch, local("2026-09-30T10:00:00"))
+    cid = _paid_by_officer(s, clock)
+    notice = db.scalars(select(DecisionNotice).where(DecisionNotice.claim_id == cid)).one()
+    assert renders == [] and notice.pdf == b"" and notice.sha256 == ""
+    assert notice.outbox_message_id is not None
+    jobs = db.scalars(select(Job).where(Job.kind == decision_notices.PDF_TASK)).all()
+    assert [(j.status, j.payload) for j in jobs] == [("queued", f'{{"notice_id": {notice.id}}}')]
+
+    drain(session_factory)
+    db.refresh(notice)
+    assert len(renders) == 1 and notice.pdf.startswith(b"%PDF")
+    assert notice.sha256 == hashlib.sha256(notice.pdf).hexdigest()
+    # The job again (a retry) and the customer's read render nothing more.
+    with session_factory() as session, session.begin():
+        render_notice_pdf(session, {"notice_id": notice.id}, now=clock.now)
+    client.headers.clear()
+    customer_login(client, db, "customer", "13812345678")
+    pdf = client.get(f"/portal/claims/{cid}/notice.pdf")
+    assert pdf.status_code == 200 and pdf.content == notice.pdf
+    assert len(renders) == 1
+    rendered = db.scalars(
+        select(AuditEntry.details).where(AuditEntry.action == "claim.settlement_notice_rendered")
+    ).all()
+    assert [json.loads(d) for d in rendered] == [
+        {"notice_id": notice.id, "pdf_sha256": notice.sha256}
+    ]
 
 
 def test_the_customer_reads_the_notice_and_nobody_else_does(
@@ -192,7 +252,7 @@ def test_the_customer_reads_the_notice_and_nobody_else_does(
     assert "your own share" not in english and "removed at assessment: 非治疗必需" in english
     pdf = client.get(f"/portal/claims/{cid}/notice.pdf")
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
-    assert pdf.content.startswith(b"%PDF")
+    assert pdf.content.startswith(b"%PDF")  # read before its job ran: rendered now
     reads = db.scalars(
         select(AuditEntry.details).where(AuditEntry.action == "claim.notice_read")
     ).all()

@@ -24,6 +24,7 @@ from claimdesk.auth.principal import Principal
 from claimdesk.claims import timeutil, workflow
 from claimdesk.claims.config import rules
 from claimdesk.claims.settlement import repository, reserves
+from claimdesk.claims.settlement.decision_notices import ensure_pdf
 from claimdesk.claims.settlement.errors import (
     CallbackAlreadyDone,
     OptionsRequired,
@@ -184,6 +185,8 @@ def _settlement_records(session: Session, cid: int) -> Any:
     for r in repository.of_claim(session, RejectionNotice, cid):
         yield ("rejection_notice", str(r.id), "拒赔通知书 rejection notice", r.sha256, {})
     for dn in repository.of_claim(session, DecisionNotice, cid):
+        # A settlement notice whose PDF job has not run yet is rendered for the archive.
+        ensure_pdf(session, dn, actor=Principal.system("archive"))
         yield ("decision_notice", str(dn.id), "理赔决定通知书 decision notice", dn.sha256, {})
 
 

@@ -45,6 +45,7 @@ from claimdesk.claims.settlement.repository import rounds_of
 from claimdesk.claims.settlement.reserves import claim_coverages
 from claimdesk.clocks import service as clocks
 from claimdesk.jobs.outbox import send_message
+from claimdesk.jobs.queue import enqueue
 from claimdesk.models.claim import AssessmentItem, Claim
 from claimdesk.models.payment import Callback, Payment, Recovery
 from claimdesk.models.policy import Policy
@@ -565,7 +566,8 @@ def issue_for_payment(
     session: Session, *, actor: Principal, claim: Claim, payment: Payment
 ) -> DecisionNotice:
     """The settlement notice of an instructed indemnity payment (CLM-C3, CLM-P2): stored
-    with its PDF and sent through the outbox with the payment notice, once per payment.
+    and sent through the outbox with the payment notice, once per payment; its PDF is
+    rendered by the ``PDF_TASK`` job queued here (or on first read, ``ensure_pdf``).
     Called by ``payments.service.request_payment`` — so the reviewer's approval and the
     automatic path (CLM-T2) both send it."""
     existing = session.scalars(
@@ -585,17 +587,6 @@ def issue_for_payment(
         else "-",
     }
     at = payment.created_at
-    pdf = notice_pdf(
-        claim,
-        rows=rows,
-        payable=payable,
-        already_paid=already_paid,
-        decided_at=at,
-        appeal_zh=APPEAL_ROUTE_ZH,
-        appeal_en=APPEAL_ROUTE_EN,
-        policy_number=_policy_number(session, claim),
-        payment=details,
-    )
     approved = [r for r in rounds_of(session, claim.id) if r.status == "approved"]
     round_id = approved[-1].id if approved else None
     taken = session.scalar(select(DecisionNotice.id).where(DecisionNotice.round_id == round_id))
@@ -610,11 +601,19 @@ def issue_for_payment(
         difference=payment.amount,
         calculation={"coverages": rows, "payment": details},
         issued_at=at,
-        pdf=pdf,
-        sha256=hashlib.sha256(pdf).hexdigest(),
+        # Rendered by the PDF job queued below (or on first read), not on the payment's
+        # critical path (issue 13, CLM-T2): ReportLab costs ~150 ms of a worker's CPU.
+        pdf=b"",
+        sha256="",
     )
     session.add(notice)
     session.flush()
+    enqueue(
+        session,
+        kind=PDF_TASK,
+        payload={"notice_id": notice.id},
+        dedupe_key=f"{PDF_TASK}:{notice.id}",
+    )
     sentences = summary_sentences(rows, payable=payable, already_paid=already_paid, payment=details)
     message = send_message(
         session,
@@ -645,10 +644,54 @@ def issue_for_payment(
             "payment_id": payment.id,
             "payable": str(payable),
             "amount": str(payment.amount),
-            "pdf_sha256": notice.sha256,
+            "pdf": "queued",
         },
     )
     return notice
+
+
+# The job that renders a settlement notice's PDF after the payment committed.
+PDF_TASK = "claims.settlement_notice_pdf"
+
+
+def ensure_pdf(session: Session, notice: DecisionNotice, *, actor: Principal) -> bytes:
+    """The notice's PDF, rendered now if the job has not yet done it (nobody reading a
+    notice gets a 404 or an empty file). The row is locked first, so the job and a
+    reader racing it render once; the sha256 is stored and audited with the bytes."""
+    if notice.pdf:
+        return notice.pdf
+    locked = session.scalars(
+        select(DecisionNotice)
+        .where(DecisionNotice.id == notice.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+    if locked.pdf:
+        return locked.pdf
+    claim = session.get_one(Claim, locked.claim_id)
+    pdf = notice_pdf(
+        claim,
+        rows=list(locked.calculation.get("coverages", [])),
+        payable=locked.payable,
+        already_paid=locked.already_paid,
+        decided_at=locked.issued_at,
+        appeal_zh=APPEAL_ROUTE_ZH,
+        appeal_en=APPEAL_ROUTE_EN,
+        policy_number=_policy_number(session, claim),
+        payment=locked.calculation.get("payment"),
+    )
+    locked.pdf = pdf
+    locked.sha256 = hashlib.sha256(pdf).hexdigest()
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        action="claim.settlement_notice_rendered",
+        entity_type="claim",
+        entity_id=claim.id,
+        details={"notice_id": locked.id, "pdf_sha256": locked.sha256},
+    )
+    return pdf
 
 
 # Where the customer reads the notice (the portal page; the PDF beside it).

@@ -18,7 +18,11 @@ from claimdesk.auth.principal import Principal
 from claimdesk.claims.repository import get_claim
 from claimdesk.claims.settlement import closing, recoveries, review
 from claimdesk.claims.settlement import read as settlement_read
-from claimdesk.claims.settlement.decision_notices import conclude_approved, notice_of
+from claimdesk.claims.settlement.decision_notices import (
+    conclude_approved,
+    ensure_pdf,
+    notice_of,
+)
 from claimdesk.claims.settlement.errors import IdempotencyKeyRequired
 from claimdesk.claims.settlement.reserves import reserves_of
 from claimdesk.deps import DB, require
@@ -114,7 +118,7 @@ def decision_notice(claim_id: int, db: DB, principal: Reader) -> Response:
         entity_id=claim.id,
         details={"notice_id": notice.id},
     )
-    return Response(notice.pdf, media_type="application/pdf")
+    return Response(ensure_pdf(db, notice, actor=principal), media_type="application/pdf")
 
 
 @router.post("/{claim_id}/conclude-without-payment", response_model=ReviewOut)

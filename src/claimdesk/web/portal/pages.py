@@ -527,10 +527,12 @@ def settlement_notice(claim_id: int, request: Request, db: DB, principal: Custom
 
 @router.get("/claims/{claim_id}/notice.pdf")
 def settlement_notice_pdf(claim_id: int, db: DB, principal: Customer) -> Response:
+    from claimdesk.claims.settlement.decision_notices import ensure_pdf
+
     claim, notice = _notice_or_404(db, principal, claim_id)
     _notice_read(db, principal, claim, notice, "pdf")
     return Response(
-        content=notice.pdf,
+        content=ensure_pdf(db, notice, actor=principal),
         media_type="application/pdf",
         headers={"Content-Disposition": f'inline; filename="notice-{claim.number}.pdf"'},
     )
