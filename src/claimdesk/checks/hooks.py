@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import event, update
 from sqlalchemy.orm import Session
 
+from claimdesk.db import inserted
 from claimdesk.models.bill import Bill
 from claimdesk.models.check import CheckHit
 from claimdesk.models.claim import Claim, FraudFlag, MaterialFile
@@ -65,12 +66,23 @@ def _enqueue(session: Session) -> None:
         session.flush()
     _record_outcomes(session)
     pending: set[int] = session.info.pop(_PENDING, set())
-    if not pending:
+    data = _data_types()
+    written = inserted(session)
+    for obj in written:  # rows written without a flush (db.insert_new) are new data too
+        if isinstance(obj, data):
+            pending.add(obj.claim_id)
+    # A claim created in this transaction (the report writes it with db.insert_new) that
+    # no file or receipt has reached: its data version needs no read.
+    created = {o.id: o for o in written if isinstance(o, Claim) and o.id not in pending}
+    if not pending and not created:
         return
-    from claimdesk.checks.service import enqueue_checks
+    from claimdesk.checks.service import enqueue_checks, enqueue_new_claim_checks
 
-    for claim_id in sorted(pending):
-        enqueue_checks(session, claim_id=claim_id)
+    for claim_id in sorted({*pending, *created}):
+        if claim_id in created:
+            enqueue_new_claim_checks(session, claim=created[claim_id])
+        else:
+            enqueue_checks(session, claim_id=claim_id)
 
 
 def _forget(session: Session, *args: Any) -> None:

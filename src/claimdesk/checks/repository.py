@@ -106,7 +106,17 @@ def data_version(session: Session, claim: Claim) -> str:
         select(MaterialFile.id).where(MaterialFile.claim_id == claim.id).order_by(MaterialFile.id)
     ).all()
     bills = receipts.receipt_ids_of_claim(session, claim.id)
-    body = f"{claim.estimated_amount}|{claim.loss_date}|{list(files)}|{bills}"
+    return _version_of(claim, list(files), bills)
+
+
+def new_claim_version(claim: Claim) -> str:
+    """data_version of a claim created in this transaction with no file or receipt yet
+    (nothing to read: its data are the report's)."""
+    return _version_of(claim, [], [])
+
+
+def _version_of(claim: Claim, files: list[int], bills: list[int]) -> str:
+    body = f"{claim.estimated_amount}|{claim.loss_date}|{files}|{bills}"
     return hashlib.sha256(body.encode()).hexdigest()[:32]
 
 

@@ -20,7 +20,7 @@ from claimdesk.checks.schemas import CheckConfigIn, NetworkOut
 from claimdesk.claims import workflow
 from claimdesk.claims.fraud.service import flag as fraud_flag
 from claimdesk.jobs.outbox import send_message
-from claimdesk.jobs.queue import enqueue, supersede
+from claimdesk.jobs.queue import enqueue_id, supersede
 from claimdesk.models.base import utcnow
 from claimdesk.models.check import CheckConfigVersion, CheckHit
 from claimdesk.models.claim import Claim
@@ -109,13 +109,24 @@ def enqueue_checks(session: Session, *, claim_id: int) -> bool:
     version = repository.data_version(session, claim)
     key = f"{JOB_KIND}:{claim_id}:{version}"
     supersede(session, kind=JOB_KIND, key_prefix=f"{JOB_KIND}:{claim_id}:", keep=key)
-    job = enqueue(
+    return _enqueue_run(session, claim_id, version)
+
+
+def enqueue_new_claim_checks(session: Session, *, claim: Claim) -> bool:
+    """enqueue_checks for a claim created in this transaction that no file or receipt
+    has reached yet (the report): its data version needs no read, and no run can be
+    queued for it yet, so none is superseded."""
+    return _enqueue_run(session, claim.id, repository.new_claim_version(claim))
+
+
+def _enqueue_run(session: Session, claim_id: int, version: str) -> bool:
+    job_id = enqueue_id(
         session,
         kind=JOB_KIND,
         payload={"claim_id": claim_id, "data_version": version},
-        dedupe_key=key,
+        dedupe_key=f"{JOB_KIND}:{claim_id}:{version}",
     )
-    return job is not None
+    return job_id is not None
 
 
 def stale(session: Session, *, claim_id: int, data_version: str | None) -> bool:

@@ -79,9 +79,9 @@ def _detail(db: Session, principal: Principal, claim: Claim) -> ClaimOut:
 
 @router.post("", status_code=201, response_model=ClaimOut)
 def report_claim(body: ReportCreate, db: DB, principal: Reporter) -> ClaimOut:
-    claim = report.report_claim(db, actor=principal, data=report.report_of(body))
+    reported = report.report(db, actor=principal, data=report.report_of(body))
     return read.new_claim(
-        db, claim, language=principal.language, customer_view=principal.is_customer
+        db, reported, language=principal.language, customer_view=principal.is_customer
     )
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from claimdesk.jobs.outbox import send_message
+from claimdesk.jobs.outbox import queue_message
 from claimdesk.models.claim import Claim
 from claimdesk.models.user import User, UserRole
 
@@ -76,7 +76,7 @@ def render(template: str, params: Mapping[str, Any], language: str = "zh-CN") ->
 
 
 def _send(session: Session, **fields: Any) -> None:
-    send_message(session, **fields)
+    queue_message(session, **fields)
 
 
 def tell_customer(

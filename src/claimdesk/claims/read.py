@@ -18,6 +18,7 @@ from claimdesk.audit.repository import timeline
 from claimdesk.claims import workflow
 from claimdesk.claims.clock_list import claim_clocks
 from claimdesk.claims.intake import acceptance
+from claimdesk.claims.intake.report import Reported
 from claimdesk.claims.repository import files_of, materials_of, policy_number_of
 from claimdesk.claims.schemas import (
     AdjustmentOut,
@@ -32,6 +33,7 @@ from claimdesk.claims.schemas import (
 from claimdesk.claims.settlement import adjustment, reserves
 from claimdesk.clocks.schemas import ClockOut
 from claimdesk.models.audit import AuditEntry
+from claimdesk.models.clock import Clock
 from claimdesk.models.claim import (
     Claim,
     Material,
@@ -71,11 +73,19 @@ def claim_detail(
 
 
 def new_claim(
-    session: Session, claim: Claim, *, language: str, customer_view: bool = False
+    session: Session, reported: Reported, *, language: str, customer_view: bool = False
 ) -> ClaimOut:
-    """The claim ``report.report_claim`` created in this transaction: its checklist and
-    clocks; every other list is empty by construction (see the module's note)."""
-    out = _claim_out(session, claim, language=language)
+    """The claim ``report.report`` created in this transaction, from what it wrote: its
+    checklist and clocks; every other list is empty by construction (see the module's
+    note). Nothing is read back."""
+    out = _claim_out(
+        session,
+        reported.claim,
+        language=language,
+        policy_number=reported.policy.number,
+        checklist=reported.checklist,
+        clocks=reported.clocks,
+    )
     return _for_customer(out) if customer_view else out
 
 
@@ -97,15 +107,30 @@ def mask_phone(phone: str | None) -> str | None:
     return None if not phone else phone[:3] + "****" + phone[-4:]
 
 
-def _claim_out(session: Session, claim: Claim, *, language: str) -> ClaimOut:
-    """The claim's own columns, its checklist and its clocks (two queries)."""
+def _claim_out(
+    session: Session,
+    claim: Claim,
+    *,
+    language: str,
+    policy_number: str | None = None,
+    checklist: Sequence[Material] | None = None,
+    clocks: Sequence[Clock] | None = None,
+) -> ClaimOut:
+    """The claim's own columns, its policy's number, its checklist and its clocks (three
+    queries, none for what is given)."""
+    if policy_number is None:
+        policy_number = policy_number_of(session, claim)
+    if checklist is None:
+        checklist = materials_of(session, claim.id)
+    if clocks is None:
+        clocks = claim_clocks(session, claim.id)
     return ClaimOut(
         id=claim.id,
         number=claim.number,
         state=claim.state,
         resume_state=claim.resume_state,
         policy_id=claim.policy_id,
-        policy_number=policy_number_of(session, claim),
+        policy_number=policy_number,
         line=claim.line,
         channel=claim.channel,
         coverage_codes=claim.coverage_codes,
@@ -123,14 +148,11 @@ def _claim_out(session: Session, claim: Claim, *, language: str) -> ClaimOut:
         surveyor_id=claim.surveyor_id,
         payable_total=claim.payable_total,
         allowed_actions=workflow.allowed_actions(claim),
-        checklist=[_material_out(m) for m in materials_of(session, claim.id)],
+        checklist=[_material_out(m) for m in checklist],
         files=[],
         notices=[],
         # GEN-4: the claim's own clocks and its disputes' and callbacks' (CLM-Z3, X2).
-        clocks=[
-            ClockOut.of(c, language).model_dump(mode="json")
-            for c in claim_clocks(session, claim.id)
-        ],
+        clocks=[ClockOut.of(c, language).model_dump(mode="json") for c in clocks],
         reserves=[],
         reserve_history=[],
         adjustments=[],

@@ -24,6 +24,7 @@ from claimdesk.claims import notify, timeutil
 from claimdesk.claims.errors import ClaimSuspended, IllegalTransition
 from claimdesk.claims.settlement.errors import UseDedicatedEndpoint
 from claimdesk.clocks import service as clocks
+from claimdesk.db import insert_new
 from claimdesk.errors import ClaimdeskError, PermissionDenied
 from claimdesk.models.claim import Claim, ClaimTransition
 from claimdesk.models.clock import Clock
@@ -478,6 +479,10 @@ MOVES: tuple[Move, ...] = (
 )
 
 MOVES_BY_ACTION: dict[str, Move] = {move.action: move for move in MOVES}
+# A move that creates its claim (no source state) finds no clock to pause or resume.
+assert all(
+    op.op in ("start", "stop") for move in MOVES if not move.sources for op in move.clocks
+), "an opening move only starts and stops clocks"
 FRAUD_ACTIONS = frozenset({"clear_fraud", "confirm_fraud_reduce", "confirm_fraud_reject"})
 
 
@@ -592,7 +597,108 @@ def apply_clock_ops(
             clocks.resume_clock(session, clock=clock, at=when, actor=actor)
 
 
+def _plan_opening_clocks(
+    session: Session,
+    claim: Claim,
+    ops: tuple[ClockOp, ...],
+    *,
+    at: dt.datetime,
+    times: Mapping[str, dt.datetime],
+) -> clocks.ClockPlan:
+    """apply_clock_ops for a claim being created: its clocks are planned in memory by
+    the same rules (clocks.plan_start / plan_stop) and written with it."""
+    plan = clocks.ClockPlan()
+    for op in ops:
+        when = times.get(op.name, at)
+        if op.op == "start":
+            definition = CLOCKS[op.name]
+            clocks.plan_start(
+                session,
+                plan,
+                name=op.name,
+                rule=definition.rule,
+                started_at=when,
+                basis=definition.basis,
+                org_unit_id=claim.org_unit_id,
+            )
+            continue
+        clock = None if op.op == "stop_all" else plan.named(op.name)
+        if clock is None or clock.stopped_at is not None:
+            continue
+        if op.op == "stop":
+            clocks.plan_stop(plan, clock, at=times.get(op.name + ":stop", at))
+        else:  # the table is checked at import: an opening move only starts and stops
+            raise AssertionError(f"{op.op} on a claim being created")
+    return plan
+
+
 # -- the one way a state changes ---------------------------------------------------------
+
+
+def open_claim(
+    session: Session,
+    *,
+    claim: Claim,
+    action: str,
+    actor: Principal,
+    at: dt.datetime,
+    clock_times: Mapping[str, dt.datetime] | None = None,
+    details: Mapping[str, object] | None = None,
+) -> list[Clock]:
+    """Make the move of the table that creates its claim (no source state: the report)
+    and write the claim — the one way a claim comes into being.
+
+    The same checks as :func:`transition` (known action, permission, guard, the move
+    checks), then the claim's row with its state and ``next_due_at``, the transition
+    row, the move's clocks, the customer's message and the audit entries — the rows
+    :func:`transition` writes for a move, each kind in one statement, since nothing of
+    a claim being created has to be read back (issue 14 item 2). ``claim`` is a new,
+    unsaved Claim; it is in the session, with its id, afterwards. Returns the claim's
+    clocks as written (in id order)."""
+    move = MOVES_BY_ACTION.get(action)
+    if move is None or move.sources:
+        raise IllegalTransition(state="", action=action)
+    if not _authorised(move, actor):
+        raise PermissionDenied()
+    _run_guard(move, session, claim)
+    for check in MOVE_CHECKS:
+        check(session, claim=claim, action=action, actor=actor, details=details)
+    target = _target(move, claim)
+    claim.state = target
+    plan = _plan_opening_clocks(session, claim, move.clocks, at=at, times=clock_times or {})
+    claim.next_due_at = plan.next_due()
+    insert_new(session, Claim, [claim])
+    insert_new(
+        session,
+        ClaimTransition,
+        [
+            ClaimTransition(
+                claim_id=claim.id,
+                action=action,
+                from_state="",
+                to_state=target,
+                at=at,
+                actor_id=actor.user_id,
+                actor=actor.username,
+                reason=None,
+            )
+        ],
+    )
+    clocks.write_planned(session, plan, subject_type="claim", subject_id=claim.id, actor=actor)
+    if move.notify:
+        notify.tell_customer(session, claim=claim, template=move.notify, params={})
+    record(
+        session,
+        actor=actor,
+        action=f"claim.{action}",
+        entity_type="claim",
+        entity_id=claim.id,
+        at=at,
+        details={"from": None, "to": target, "number": claim.number, **(details or {})},
+    )
+    return plan.clocks
+
+
 
 
 def transition(

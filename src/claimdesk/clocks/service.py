@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
@@ -170,16 +171,99 @@ def start_clock(
         org_unit_id=org_unit_id,
         started_at=started_at,
     )
-    calendar = None if rule.type == "hours" else load_calendar(session)
-    deadline = evaluate(rule, started_at, calendar)
-    assert deadline.due is not None  # no pauses yet
-    clock.due_at = deadline.due.astimezone(dt.UTC)
-    clock.due_provisional = deadline.provisional
+    _set_due(session, clock, rule, started_at)
     session.add(clock)
     session.flush()
     _sync_subject(session, clock)
     _audit(session, clock, "started", actor, at=started_at)
     return clock
+
+
+# -- the clocks of a subject being created (a claim's report) ------------------------------
+#
+# A move that creates its subject (the claim's report) starts and stops its clocks before
+# any of them exists: nothing has to be read back, so the clocks are planned in memory by
+# the same rules as start_clock and stop_clock (deadline from the rule and the calendar,
+# times in order), their subject's next_due_at is known before the subject's row is
+# written, and write_planned inserts them in one statement with their audit entries in
+# the order the operations were made.
+
+
+@dataclass
+class ClockPlan:
+    """The clocks of one subject being created and what happened to them, in order."""
+
+    clocks: list[Clock] = field(default_factory=list)
+    events: list[tuple[Clock, str, dt.datetime]] = field(default_factory=list)
+
+    def named(self, name: str) -> Clock | None:
+        found = [c for c in self.clocks if c.name == name]
+        return found[-1] if found else None
+
+    def next_due(self) -> dt.datetime | None:
+        """What write_next_due would store: the earliest due of the running, unpaused
+        clocks (a new subject has no others)."""
+        running = [c.due_at for c in self.clocks if c.stopped_at is None and c.paused_at is None]
+        return min(running, default=None)
+
+
+def plan_start(
+    session: Session,
+    plan: ClockPlan,
+    *,
+    name: str,
+    rule: Rule,
+    started_at: dt.datetime,
+    basis: str,
+    org_unit_id: int | None = None,
+) -> Clock:
+    """start_clock for a subject not written yet: the same deadline, nothing written."""
+    started_at = _aware(started_at, "started_at")
+    clock = Clock(
+        name=name,
+        rule_type=rule.type,
+        rule_n=rule.n,
+        basis=basis,
+        org_unit_id=org_unit_id,
+        started_at=started_at,
+        paused_at=None,
+        stopped_at=None,
+        breached_at=None,
+        escalated_at=None,
+    )
+    _set_due(session, clock, rule, started_at)
+    plan.clocks.append(clock)
+    plan.events.append((clock, "started", started_at))
+    return clock
+
+
+def plan_stop(plan: ClockPlan, clock: Clock, *, at: dt.datetime) -> None:
+    """stop_clock on a planned clock: the same checks."""
+    _open(clock)
+    at = _aware(at, "at")
+    _not_before(at, clock.paused_at or clock.started_at, "at")
+    clock.stopped_at = at
+    plan.events.append((clock, "stopped", at))
+
+
+def write_planned(
+    session: Session, plan: ClockPlan, *, subject_type: str, subject_id: int, actor: Principal
+) -> None:
+    """Insert the planned clocks of the subject now written (one statement), keep them in
+    the session as if flushed, and audit each operation as start_clock and stop_clock do."""
+    for clock in plan.clocks:
+        clock.subject_type, clock.subject_id = subject_type, str(subject_id)
+    repository.insert_new(session, plan.clocks)
+    for clock, action, at in plan.events:
+        _audit(session, clock, action, actor, at=at)
+
+
+def _set_due(session: Session, clock: Clock, rule: Rule, started_at: dt.datetime) -> None:
+    calendar = None if rule.type == "hours" else load_calendar(session)
+    deadline = evaluate(rule, started_at, calendar)
+    assert deadline.due is not None  # no pauses yet
+    clock.due_at = deadline.due.astimezone(dt.UTC)
+    clock.due_provisional = deadline.provisional
 
 
 def _open(clock: Clock) -> None:

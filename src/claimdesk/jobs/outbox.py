@@ -51,6 +51,38 @@ def send_message(
     related_id: str | int | None = None,
 ) -> OutboxMessage | None:
     """Queue a message in the caller's transaction; None if ``dedupe_key`` was used before."""
+    message_id = queue_message(
+        session,
+        channel=channel,
+        recipient=recipient,
+        template=template,
+        body=body,
+        subject=subject,
+        language=language,
+        person_id=person_id,
+        dedupe_key=dedupe_key,
+        related_type=related_type,
+        related_id=related_id,
+    )
+    return None if message_id is None else session.get(OutboxMessage, message_id)
+
+
+def queue_message(
+    session: Session,
+    *,
+    channel: str,
+    recipient: str,
+    template: str,
+    body: str,
+    subject: str | None = None,
+    language: str = "zh-CN",
+    person_id: int | None = None,
+    dedupe_key: str | None = None,
+    related_type: str | None = None,
+    related_id: str | int | None = None,
+) -> int | None:
+    """:func:`send_message` for a caller that needs no message back (one statement, no
+    read): the new message's id, None if ``dedupe_key`` was used before."""
     if channel not in CHANNELS:
         raise UnknownChannel(field="channel")
     if not recipient or not recipient.strip():
@@ -73,8 +105,7 @@ def send_message(
         created_at=now,
     )
     statement = statement.on_conflict_do_nothing(index_elements=["dedupe_key"])  # type: ignore[attr-defined]
-    message_id = session.execute(statement.returning(OutboxMessage.id)).scalar_one_or_none()
-    return None if message_id is None else session.get(OutboxMessage, message_id)
+    return session.execute(statement.returning(OutboxMessage.id)).scalar_one_or_none()
 
 
 def _pick(session: Session, now: dt.datetime) -> OutboxMessage | None:

@@ -118,6 +118,28 @@ def enqueue(
 ) -> Job | None:
     """Queue a job in the caller's transaction. With ``dedupe_key``, a second job with
     the same key is not inserted and None is returned."""
+    job_id = enqueue_id(
+        session,
+        kind=kind,
+        payload=payload,
+        run_at=run_at,
+        dedupe_key=dedupe_key,
+        max_attempts=max_attempts,
+    )
+    return None if job_id is None else session.get(Job, job_id)
+
+
+def enqueue_id(
+    session: Session,
+    *,
+    kind: str,
+    payload: dict[str, Any],
+    run_at: dt.datetime | None = None,
+    dedupe_key: str | None = None,
+    max_attempts: int = 5,
+) -> int | None:
+    """:func:`enqueue` for a caller that needs no job back (one statement, no read):
+    the new job's id, None when ``dedupe_key`` was used before."""
     values = {
         "kind": kind,
         "payload": json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str),
@@ -130,8 +152,7 @@ def enqueue(
     }
     statement = dialect_insert(session, Job).values(**values)
     statement = statement.on_conflict_do_nothing(index_elements=["dedupe_key"])  # type: ignore[attr-defined]
-    job_id = session.execute(statement.returning(Job.id)).scalar_one_or_none()
-    return None if job_id is None else session.get(Job, job_id)
+    return session.execute(statement.returning(Job.id)).scalar_one_or_none()
 
 
 def supersede(session: Session, *, kind: str, key_prefix: str, keep: str | None = None) -> int:

@@ -23,8 +23,9 @@ from claimdesk.claims.errors import (
 )
 from claimdesk.claims.intake import repository
 from claimdesk.claims.schemas import ReportCreate
-from claimdesk.db import next_daily_value
+from claimdesk.db import insert_new, next_daily_value
 from claimdesk.models.claim import Claim, ClaimSequence, Material
+from claimdesk.models.clock import Clock
 from claimdesk.models.policy import Policy
 from claimdesk.models.product import Coverage, ProductVersion
 from claimdesk.people.service import find_by_id_number
@@ -153,7 +154,22 @@ def report_of(body: ReportCreate) -> ReportIn:
     )
 
 
+@dataclass(frozen=True)
+class Reported:
+    """The claim a report created, with its checklist and clocks as written (the
+    response is built from them: nothing is read back)."""
+
+    claim: Claim
+    policy: Policy
+    checklist: list[Material]
+    clocks: list[Clock]
+
+
 def report_claim(session: Session, *, actor: Principal, data: ReportIn) -> Claim:
+    return report(session, actor=actor, data=data).claim
+
+
+def report(session: Session, *, actor: Principal, data: ReportIn) -> Reported:
     entered_at = timeutil.now()
     received_at = data.received_at or entered_at
     if received_at > entered_at:
@@ -196,13 +212,11 @@ def report_claim(session: Session, *, actor: Principal, data: ReportIn) -> Claim
         entered_by_id=actor.user_id,
         org_unit_id=policy.org_unit_id or actor.org_unit_id,
     )
-    session.add(claim)
-    session.flush()
-    _create_checklist(session, claim, [known[c] for c in codes])
-    # The report row of the table: entry clock from receipt to entry, review clocks
-    # from receipt, the customer told once (dedupe key per claim and template).
+    # The report row of the table (workflow.open_claim writes the claim with it): entry
+    # clock from receipt to entry, review clocks from receipt, the customer told once
+    # (dedupe key per claim and template).
     starts = {name: received_at for name in ("claim.report_entry", *workflow.REVIEW_CLOCKS)}
-    workflow.transition(
+    clocks = workflow.open_claim(
         session,
         claim=claim,
         action="report",
@@ -211,6 +225,7 @@ def report_claim(session: Session, *, actor: Principal, data: ReportIn) -> Claim
         clock_times=starts,
         details={"channel": data.channel, "policy_id": policy.id, "major": bool(reasons)},
     )
+    checklist = _create_checklist(session, claim, [known[c] for c in codes])
     if reasons:
         supervisors = notify.escalate_to_supervisors(session, claim=claim, reasons=reasons)
         record(
@@ -222,7 +237,7 @@ def report_claim(session: Session, *, actor: Principal, data: ReportIn) -> Claim
             at=entered_at,
             details={"reasons": reasons, "supervisors": supervisors},
         )
-    return claim
+    return Reported(claim=claim, policy=policy, checklist=checklist, clocks=clocks)
 
 
 def checklist_codes(coverages: list[Coverage]) -> list[str]:
@@ -238,7 +253,12 @@ def checklist_codes(coverages: list[Coverage]) -> list[str]:
     return codes
 
 
-def _create_checklist(session: Session, claim: Claim, coverages: list[Coverage]) -> None:
-    for code in checklist_codes(coverages):
-        session.add(Material(claim_id=claim.id, code=code, origin="checklist"))
-    session.flush()
+def _create_checklist(
+    session: Session, claim: Claim, coverages: list[Coverage]
+) -> list[Material]:
+    materials = [
+        Material(claim_id=claim.id, code=code, origin="checklist")
+        for code in checklist_codes(coverages)
+    ]
+    insert_new(session, Material, materials)  # one statement
+    return materials
