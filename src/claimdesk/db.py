@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, insert
+from sqlalchemy import Engine, create_engine, event, insert, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, make_transient_to_detached, sessionmaker
 
@@ -138,18 +138,19 @@ def day_sequence_name(sequence: Any, day: Any) -> str:
     return f"{sequence.__tablename__}_{day:%Y%m%d}"
 
 
+# nextval(NULL) is NULL: one round trip both asks whether the sequence exists and takes
+# the number. Built once (no statement built per report).
+_NEXTVAL = text("SELECT nextval(to_regclass(:name))")
+
+
 def _next_from_day_sequence(
     session: Session, sequence: Any, day: Any, *, issued: Any, prefix: str
 ) -> int:
-    from sqlalchemy import text
     from sqlalchemy.exc import DBAPIError
 
     name = day_sequence_name(sequence, day)
-    # nextval(NULL) is NULL: one round trip both asks whether the sequence exists and
-    # takes the number.
-    taken = text("SELECT nextval(to_regclass(:name))")
     for _ in range(3):
-        value = session.execute(taken, {"name": name}).scalar()
+        value = session.connection().execute(_NEXTVAL, {"name": name}).scalar()
         if value is not None:
             return int(value)
         # The day's first number: create the sequence in this transaction (transactional
@@ -194,23 +195,29 @@ class _Row:
         return self._row
 
 
-def insert_new(session: Session, model: type[Any], objects: Sequence[Any]) -> None:
+def insert_new(
+    session: Session, model: type[Any], objects: Sequence[Any], *, keep: bool = True
+) -> None:
     """Insert new objects of ``model`` in one statement (a multi-row INSERT, ids returned
     in the objects' order) and keep them in the session as if a flush had written them:
     persistent, every column loaded, nothing pending. For a write path where the unit of
     work's per-object flush is the cost (the report, issue 14 item 2).
 
     A column the object leaves unset gets its insert default here, so the object holds
-    what the row holds; the primary key comes back from the database."""
+    what the row holds; the primary key comes back from the database. ``keep=False``:
+    rows nothing in this transaction reads back (a checklist, a transition row) — no id
+    is returned and the objects stay out of the session, values filled in."""
     if not objects:
         return
     table = model.__table__
     mapper = model.__mapper__
-    columns = [
-        (column, mapper.get_property_by_column(column).key)
-        for column in table.columns
-        if not column.primary_key
-    ]
+    columns = _COLUMNS.get(table)
+    if columns is None:
+        columns = _COLUMNS[table] = [
+            (column, mapper.get_property_by_column(column).key)
+            for column in table.columns
+            if not column.primary_key
+        ]
     rows = []
     for obj in objects:
         given = obj.__dict__
@@ -230,16 +237,36 @@ def insert_new(session: Session, model: type[Any], objects: Sequence[Any]) -> No
             setattr(obj, key, value)
             row[column.key] = value
         rows.append(row)
-    (pk,) = table.primary_key.columns
-    statement = insert(table).returning(pk, sort_by_parameter_order=True)
-    ids = session.execute(statement, rows).scalars().all()
+    statement = _insert_of(table, returning=keep)
+    session.flush()  # what the rows may refer to, as session.execute would (autoflush)
+    if not keep:
+        session.connection().execute(statement, rows)
+        return
+    ids = session.connection().execute(statement, rows).scalars().all()
+    pk = mapper.get_property_by_column(table.primary_key.columns[0]).key
     for obj, new_id in zip(objects, ids, strict=True):
-        setattr(obj, mapper.get_property_by_column(pk).key, new_id)
+        setattr(obj, pk, new_id)
         make_transient_to_detached(obj)
         session.add(obj)
     # What a flush would have listed in ``session.new``, for the hooks that act on new
     # data at commit (checks.hooks, claims.automatic.hooks).
     session.info.setdefault(INSERTED, []).extend(objects)
+
+
+# Built once per table: an insert builds no statement and computes no cache key.
+_COLUMNS: dict[Any, list[tuple[Any, str]]] = {}
+_INSERTS: dict[tuple[Any, bool], Any] = {}
+
+
+def _insert_of(table: Any, *, returning: bool) -> Any:
+    found = _INSERTS.get((table, returning))
+    if found is None:
+        found = insert(table)
+        if returning:
+            (pk,) = table.primary_key.columns
+            found = found.returning(pk, sort_by_parameter_order=True)
+        _INSERTS[(table, returning)] = found
+    return found
 
 
 INSERTED = "claimdesk.db.inserted"

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import event, func, insert, select, text
+from sqlalchemy import Table, event, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from claimdesk.audit.chain import canonical_details, entry_hash
@@ -92,16 +92,18 @@ def write_pending(session: Session) -> int:
     for seq, item in zip(_next_seqs(session, len(pending)), pending, strict=True):
         digest = entry_hash(seq=seq, prev_hash=None, **item.__dict__)
         rows.append({"seq": seq, "prev_hash": None, "hash": digest, **item.__dict__})
-    session.execute(insert(AuditEntry), rows)
+    session.connection().execute(_INSERT, rows)
     return len(rows)
+
+
+# Built once: a commit binds its rows and builds no statement (the report path, issue 14).
+_INSERT = insert(cast(Table, AuditEntry.__table__))
+_NEXT_SEQS = text("SELECT nextval('audit_entries_seq_seq') FROM generate_series(1, :n)")
 
 
 def _next_seqs(session: Session, count: int) -> list[int]:
     if is_postgres(session):
-        taken = session.execute(
-            text("SELECT nextval('audit_entries_seq_seq') FROM generate_series(1, :n)"),
-            {"n": count},
-        ).scalars()
+        taken = session.connection().execute(_NEXT_SEQS, {"n": count}).scalars()
         return sorted(int(value) for value in taken)
     # SQLite: the transaction holds the database's write lock (BEGIN IMMEDIATE).
     top = session.execute(select(func.coalesce(func.max(AuditEntry.seq), 0))).scalar_one()

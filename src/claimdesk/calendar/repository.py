@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import ScalarSelect, delete, func, select
 from sqlalchemy.orm import Session
 
 from claimdesk.models.calendar import CalendarDay, CalendarYear
+
+
+def version_columns() -> tuple[ScalarSelect[Any], ...]:
+    """The calendar's version as three scalar subqueries (number of years, their last
+    change, number of days): any change of the stored calendar changes it. Another
+    domain may read them in its own statement (the report reads every cache key in one)."""
+    return (
+        select(func.count(CalendarYear.year)).scalar_subquery(),
+        select(func.max(CalendarYear.updated_at)).scalar_subquery(),
+        select(func.count()).select_from(CalendarDay).scalar_subquery(),
+    )
 
 
 def all_years(session: Session) -> Sequence[CalendarYear]:

@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import event, func, select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session, SessionTransaction, object_session
 
 from claimdesk.audit.service import record
@@ -65,11 +65,11 @@ _CACHE: dict[str, tuple[tuple[object, ...], Calendar]] = {}
 _SESSION_MEMO = "claimdesk.calendar"
 
 
+_VERSION = select(*repository.version_columns())
+
+
 def _version(session: Session) -> tuple[object, ...]:
-    years = select(func.count(CalendarYear.year), func.max(CalendarYear.updated_at))
-    days = select(func.count()).select_from(CalendarDay).scalar_subquery()
-    row = session.execute(years.add_columns(days)).one()
-    return tuple(row)
+    return tuple(session.execute(_VERSION).one())
 
 
 def _build(session: Session) -> Calendar:
@@ -80,13 +80,16 @@ def _build(session: Session) -> Calendar:
     return make_calendar(years, days, provisional)
 
 
-def load_calendar(session: Session) -> Calendar:
-    """The whole stored calendar as a value for the deadline engine."""
+def load_calendar(session: Session, *, version: tuple[object, ...] | None = None) -> Calendar:
+    """The whole stored calendar as a value for the deadline engine. ``version``: the
+    calendar's version (repository.version_columns) when the caller has just read it
+    in its own statement; otherwise it is read here (once per transaction)."""
     memo: Calendar | None = session.info.get(_SESSION_MEMO)
     if memo is not None:
         return memo
     key = str(session.get_bind().engine.url)
-    version = _version(session)
+    if version is None:
+        version = _version(session)
     cached = _CACHE.get(key)
     if cached is not None and cached[0] == version:
         calendar = cached[1]

@@ -33,7 +33,6 @@ from claimdesk.claims.schemas import (
 from claimdesk.claims.settlement import adjustment, reserves
 from claimdesk.clocks.schemas import ClockOut
 from claimdesk.models.audit import AuditEntry
-from claimdesk.models.clock import Clock
 from claimdesk.models.claim import (
     Claim,
     Material,
@@ -42,6 +41,7 @@ from claimdesk.models.claim import (
     Reserve,
     ReserveChange,
 )
+from claimdesk.models.clock import Clock
 from claimdesk.products.coverage_types import MATERIALS
 
 # What a customer reading their own claim sees of its timeline: the workflow's steps,

@@ -683,6 +683,7 @@ def open_claim(
                 reason=None,
             )
         ],
+        keep=False,
     )
     clocks.write_planned(session, plan, subject_type="claim", subject_id=claim.id, actor=actor)
     if move.notify:
@@ -697,8 +698,6 @@ def open_claim(
         details={"from": None, "to": target, "number": claim.number, **(details or {})},
     )
     return plan.clocks
-
-
 
 
 def transition(

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from claimdesk.errors import ValidationFailed
-from claimdesk.jobs.queue import backoff, dialect_insert
+from claimdesk.jobs.queue import backoff, insert_deduped
 from claimdesk.jobs.senders import Sender, default_senders
 from claimdesk.models.base import utcnow
 from claimdesk.models.job import OutboxMessage
@@ -88,24 +88,24 @@ def queue_message(
     if not recipient or not recipient.strip():
         raise RecipientMissing(field="recipient")
     now = utcnow()
-    statement = dialect_insert(session, OutboxMessage).values(
-        channel=channel,
-        recipient=recipient.strip(),
-        person_id=person_id,
-        template=template,
-        language=language,
-        subject=subject,
-        body=body,
-        dedupe_key=dedupe_key,
-        status="pending",
-        attempts=0,
-        next_attempt_at=now,
-        related_type=related_type,
-        related_id=None if related_id is None else str(related_id),
-        created_at=now,
-    )
-    statement = statement.on_conflict_do_nothing(index_elements=["dedupe_key"])  # type: ignore[attr-defined]
-    return session.execute(statement.returning(OutboxMessage.id)).scalar_one_or_none()
+    values = {
+        "channel": channel,
+        "recipient": recipient.strip(),
+        "person_id": person_id,
+        "template": template,
+        "language": language,
+        "subject": subject,
+        "body": body,
+        "dedupe_key": dedupe_key,
+        "status": "pending",
+        "attempts": 0,
+        "next_attempt_at": now,
+        "related_type": related_type,
+        "related_id": None if related_id is None else str(related_id),
+        "created_at": now,
+    }
+    statement = insert_deduped(session, OutboxMessage)
+    return session.connection().execute(statement, values).scalar_one_or_none()
 
 
 def _pick(session: Session, now: dt.datetime) -> OutboxMessage | None:

@@ -107,6 +107,27 @@ def dialect_insert(session: Session, model: type[Any]) -> Insert:
     return sqlite.insert(model)
 
 
+_DEDUPED: dict[tuple[str, str], Insert] = {}
+
+
+def insert_deduped(session: Session, model: type[Any]) -> Insert:
+    """``INSERT … ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`` into ``model``'s
+    table, built once per dialect: the row's values are bound when it is executed, so a
+    call builds no statement and computes no cache key (the report path, issue 14)."""
+    dialect = session.get_bind().dialect.name
+    found = _DEDUPED.get((dialect, model.__tablename__))
+    if found is None:
+        table = model.__table__
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        found = (
+            insert(table)
+            .on_conflict_do_nothing(index_elements=["dedupe_key"])
+            .returning(table.c.id)
+        )
+        _DEDUPED[(dialect, model.__tablename__)] = found
+    return found
+
+
 def enqueue(
     session: Session,
     *,
@@ -150,9 +171,8 @@ def enqueue_id(
         "dedupe_key": dedupe_key,
         "created_at": utcnow(),
     }
-    statement = dialect_insert(session, Job).values(**values)
-    statement = statement.on_conflict_do_nothing(index_elements=["dedupe_key"])  # type: ignore[attr-defined]
-    return session.execute(statement.returning(Job.id)).scalar_one_or_none()
+    statement = insert_deduped(session, Job)
+    return session.connection().execute(statement, values).scalar_one_or_none()
 
 
 def supersede(session: Session, *, kind: str, key_prefix: str, keep: str | None = None) -> int:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, or_, select
+from sqlalchemy import ColumnElement, Select, bindparam, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from claimdesk.auth.permissions import STAFF_ROLES, Role
@@ -60,13 +60,18 @@ def lock(session: Session, policy_id: int) -> Policy:
     return session.scalars(select(Policy).where(Policy.id == policy_id).with_for_update()).one()
 
 
+# Built once: for an actor who sees every policy (the report looks up as the system) the
+# same statement object runs each time, so its cache key is computed once.
+_BY_NUMBER = select(Policy).where(Policy.number == bindparam("policy_number"))
+
+
 def find_by_number(
     session: Session, actor: Principal, number: str, *, beneficiaries: bool = True
 ) -> Policy | None:
-    query = scoped(select(Policy).where(Policy.number == number), actor)
+    query = scoped(_BY_NUMBER, actor)
     if beneficiaries:
         query = query.options(selectinload(Policy.beneficiaries))
-    return session.scalars(query).one_or_none()
+    return session.scalars(query, {"policy_number": number}).one_or_none()
 
 
 def policies_query(actor: Principal) -> Select[Any]:

@@ -7,6 +7,7 @@ coverage can be handed to the adjudication engine as it is.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -165,7 +166,9 @@ def parse(coverage_type: str, parameters: dict[str, Any]) -> _Params:
     return PARAMS[coverage_type].model_validate(parameters)
 
 
-def effective_materials(coverage_type: str, added: list[str], dropped: list[str]) -> list[str]:
+def effective_materials(
+    coverage_type: str, added: Sequence[str], dropped: Sequence[str]
+) -> list[str]:
     """The materials a claim on this coverage needs (PRD-4, CLM-A1)."""
     base = [m for m in DEFAULT_MATERIALS.get(coverage_type, []) if m not in dropped]
     return base + [m for m in added if m not in base]

@@ -2,11 +2,33 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from typing import Any
+
+from sqlalchemy import ScalarSelect, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from claimdesk.errors import NotFound
 from claimdesk.models.product import Product, ProductVersion
+
+
+def version_key_columns(version_id: Any) -> tuple[ScalarSelect[Any], ScalarSelect[Any]]:
+    """A version's status and creation time as scalar subqueries (``version_id`` a value
+    or a bind parameter): the key of the cached terms (service.version_terms), for a
+    caller reading several cache keys in one statement."""
+    return (
+        select(ProductVersion.status).where(ProductVersion.id == version_id).scalar_subquery(),
+        select(ProductVersion.created_at).where(ProductVersion.id == version_id).scalar_subquery(),
+    )
+
+
+def version_with_coverages(session: Session, version_id: int) -> ProductVersion:
+    """The product version with its coverages and product, in one query."""
+    query = (
+        select(ProductVersion)
+        .where(ProductVersion.id == version_id)
+        .options(joinedload(ProductVersion.coverages), joinedload(ProductVersion.product))
+    )
+    return session.scalars(query).unique().one()
 
 
 def get_product(session: Session, product_id: int) -> Product:

@@ -4,6 +4,7 @@ import (PRD-1..PRD-6). Services flush; the edge commits."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy.orm import Session
@@ -531,3 +532,57 @@ def product_summary(product: Product) -> ProductSummary:
         latest_version=max((v.version for v in product.versions), default=None),
         published_version=published[0] if published else None,
     )
+
+
+# -- what a claim needs of its product version, cached ------------------------------------
+
+
+@dataclass(frozen=True)
+class CoverageTerms:
+    code: str
+    type: str
+    materials_added: tuple[str, ...]
+    materials_dropped: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class VersionTerms:
+    """What a claim reads of the product version it is made under: the product's line and
+    the coverages (in their order) with their material lists."""
+
+    version_id: int
+    line: str
+    coverages: tuple[CoverageTerms, ...]
+
+
+# A sold version never changes (PRD-2: update_draft refuses it), so each process keeps
+# the terms of the versions it has read, keyed on the database and the version's status
+# and creation time (repository.version_key_columns), read by the caller with its own
+# statement: a draft is never kept, and a database rebuilt under the same URL has other
+# creation times. The dict is swapped entry by entry; a race loads twice, harmlessly.
+_TERMS: dict[tuple[str, int], tuple[tuple[object, ...], VersionTerms]] = {}
+
+
+def version_terms(session: Session, version_id: int, *, key: tuple[object, ...]) -> VersionTerms:
+    """The version's terms; ``key``: its (status, created_at) as just read."""
+    where = (str(session.get_bind().engine.url), version_id)
+    cached = _TERMS.get(where)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    version = repository.version_with_coverages(session, version_id)
+    terms = VersionTerms(
+        version_id=version.id,
+        line=version.product.line,
+        coverages=tuple(
+            CoverageTerms(
+                code=c.code,
+                type=c.type,
+                materials_added=tuple(c.materials_added),
+                materials_dropped=tuple(c.materials_dropped),
+            )
+            for c in version.coverages
+        ),
+    )
+    if version.status != "draft":
+        _TERMS[where] = (key, terms)
+    return terms

@@ -13,6 +13,7 @@ process changes that id; one added here clears the cache.
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import threading
 from dataclasses import dataclass
 from decimal import Decimal
@@ -108,10 +109,20 @@ def clear_cache() -> None:
         _cache = None
 
 
-def versions(session: Session) -> tuple[Thresholds, ...]:
-    """Every version, oldest effective first (cached on the newest id)."""
+class Unread(enum.Enum):
+    """``newest`` not read by the caller: read it here."""
+
+    UNREAD = 0
+
+
+def versions(
+    session: Session, *, newest: int | Unread | None = Unread.UNREAD
+) -> tuple[Thresholds, ...]:
+    """Every version, oldest effective first (cached on the newest id). ``newest``: the
+    newest id (repository.latest_id_column) when the caller has just read it."""
     global _cache
-    newest = repository.latest_id(session)
+    if isinstance(newest, Unread):
+        newest = repository.latest_id(session)
     cached = _cache
     if cached is not None and cached[0] == newest:
         return cached[1]
@@ -121,11 +132,13 @@ def versions(session: Session) -> tuple[Thresholds, ...]:
     return loaded
 
 
-def in_force(session: Session, *, at: dt.datetime) -> Thresholds:
+def in_force(
+    session: Session, *, at: dt.datetime, newest: int | Unread | None = Unread.UNREAD
+) -> Thresholds:
     """The version in force at ``at`` (report time for CLM-R4, decision time for CLM-V1
-    and CLM-P4): the latest effective_from not after it."""
+    and CLM-P4): the latest effective_from not after it. ``newest`` as for versions."""
     found = DEFAULTS
-    for version in versions(session):
+    for version in versions(session, newest=newest):
         if version.effective_from > at:
             break
         found = version

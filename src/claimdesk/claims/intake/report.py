@@ -4,13 +4,16 @@ major-case flag and escalation."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Protocol
 
 from sqlalchemy.orm import Session
 
 from claimdesk.audit.service import record
 from claimdesk.auth.principal import Principal
+from claimdesk.calendar.service import load_calendar
 from claimdesk.claims import notify, timeutil, workflow
 from claimdesk.claims.config import rules
 from claimdesk.claims.errors import (
@@ -27,9 +30,10 @@ from claimdesk.db import insert_new, next_daily_value
 from claimdesk.models.claim import Claim, ClaimSequence, Material
 from claimdesk.models.clock import Clock
 from claimdesk.models.policy import Policy
-from claimdesk.models.product import Coverage, ProductVersion
+from claimdesk.models.product import ProductVersion
 from claimdesk.people.service import find_by_id_number
 from claimdesk.policies import repository as policies
+from claimdesk.products import service as products
 from claimdesk.products.coverage_types import effective_materials
 from claimdesk.rules.deadlines import local_date
 from claimdesk.rules.identity import validate_resident_id
@@ -176,7 +180,11 @@ def report(session: Session, *, actor: Principal, data: ReportIn) -> Reported:
         raise ReceivedAfterEntry(field="received_at")
     check_loss_date(data.loss_date, today=local_date(entered_at))
     policy = find_policy(session, actor=actor, data=data)
-    version = product_of(session, policy)
+    # The product version, thresholds and calendar come from per-process caches whose
+    # keys are read in one statement (issue 14 item 2).
+    keys = repository.report_keys(session, policy.product_version_id)
+    version = products.version_terms(session, policy.product_version_id, key=keys.product)
+    load_calendar(session, version=keys.calendar)  # the clocks' calendar, this transaction
     coverages = list(version.coverages)
     # A code named twice is one coverage: duplicates are dropped, first order kept (as
     # when coverages are fixed at acceptance).
@@ -185,13 +193,14 @@ def report(session: Session, *, actor: Principal, data: ReportIn) -> Reported:
     for index, code in enumerate(codes):
         if code not in known:
             raise UnknownCoverage(field=f"coverage_codes.{index}", code=code)
-    reasons = major_reasons(data, limits=thresholds.in_force(session, at=entered_at))
+    limits = thresholds.in_force(session, at=entered_at, newest=keys.thresholds)
+    reasons = major_reasons(data, limits=limits)
     claim = Claim(
         number=next_number(session, local_date(entered_at)),
         state=workflow.REPORTED,
         policy_id=policy.id,
         coverage_codes=codes,
-        line=version.product.line,
+        line=version.line,
         channel=data.channel,
         insured_person_id=policy.insured_id,
         claimant_name=data.claimant_name,
@@ -240,7 +249,18 @@ def report(session: Session, *, actor: Principal, data: ReportIn) -> Reported:
     return Reported(claim=claim, policy=policy, checklist=checklist, clocks=clocks)
 
 
-def checklist_codes(coverages: list[Coverage]) -> list[str]:
+class MaterialsOf(Protocol):
+    """A coverage as the checklist reads it (a Coverage row or its cached terms)."""
+
+    @property
+    def type(self) -> str: ...
+    @property
+    def materials_added(self) -> Sequence[str]: ...
+    @property
+    def materials_dropped(self) -> Sequence[str]: ...
+
+
+def checklist_codes(coverages: Sequence[MaterialsOf]) -> list[str]:
     """CLM-A1: the union of the coverages' material lists (PRD-4), product changes
     applied, in the coverages' order."""
     codes: list[str] = []
@@ -254,11 +274,11 @@ def checklist_codes(coverages: list[Coverage]) -> list[str]:
 
 
 def _create_checklist(
-    session: Session, claim: Claim, coverages: list[Coverage]
+    session: Session, claim: Claim, coverages: Sequence[MaterialsOf]
 ) -> list[Material]:
     materials = [
         Material(claim_id=claim.id, code=code, origin="checklist")
         for code in checklist_codes(coverages)
     ]
-    insert_new(session, Material, materials)  # one statement
+    insert_new(session, Material, materials, keep=False)  # one statement, nothing read back
     return materials

@@ -3,9 +3,12 @@ notices, the product version it is reported against, its survey assignment and r
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from dataclasses import dataclass
+
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, joinedload
 
+from claimdesk.calendar import repository as calendar
 from claimdesk.models.claim import (
     Material,
     MaterialFile,
@@ -14,6 +17,8 @@ from claimdesk.models.claim import (
     SurveyReport,
 )
 from claimdesk.models.product import ProductVersion
+from claimdesk.products import repository as products
+from claimdesk.thresholds import repository as thresholds
 
 
 def material(session: Session, claim_id: int, code: str) -> Material | None:
@@ -75,3 +80,29 @@ def report_of(session: Session, claim_id: int) -> SurveyReport | None:
         .limit(1)
     )
     return session.scalars(query).first()
+
+
+@dataclass(frozen=True)
+class ReportKeys:
+    """The versions of what a report reads from per-process caches."""
+
+    thresholds: int | None  # the newest threshold version (thresholds.service)
+    calendar: tuple[object, ...]  # the stored calendar's version (calendar.service)
+    product: tuple[object, ...]  # the product version's status and creation time
+
+
+_CALENDAR = calendar.version_columns()
+_REPORT_KEYS = select(
+    thresholds.latest_id_column(),
+    *_CALENDAR,
+    *products.version_key_columns(bindparam("version_id")),
+)
+
+
+def report_keys(session: Session, version_id: int) -> ReportKeys:
+    """Every cache key a report needs, in one statement (issue 14 item 2)."""
+    row = session.connection().execute(_REPORT_KEYS, {"version_id": version_id}).one()
+    size = len(_CALENDAR)
+    return ReportKeys(
+        thresholds=row[0], calendar=tuple(row[1 : 1 + size]), product=tuple(row[1 + size :])
+    )
