@@ -688,15 +688,7 @@ def open_claim(
     clocks.write_planned(session, plan, subject_type="claim", subject_id=claim.id, actor=actor)
     if move.notify:
         notify.tell_customer(session, claim=claim, template=move.notify, params={})
-    record(
-        session,
-        actor=actor,
-        action=f"claim.{action}",
-        entity_type="claim",
-        entity_id=claim.id,
-        at=at,
-        details={"from": None, "to": target, "number": claim.number, **(details or {})},
-    )
+    _record_move(session, claim, action, actor, at=at, source="", target=target, details=details)
     return plan.clocks
 
 
@@ -770,6 +762,33 @@ def transition(
             params=notice_params or {},
             key_suffix=str(details.get("notice_id", "")) if details else "",
         )
+    _record_move(
+        session,
+        claim,
+        action,
+        actor,
+        at=at,
+        source=source,
+        target=target,
+        details=details,
+        reason=reason,
+    )
+    return move
+
+
+def _record_move(
+    session: Session,
+    claim: Claim,
+    action: str,
+    actor: Principal,
+    *,
+    at: dt.datetime,
+    source: str,
+    target: str,
+    details: Mapping[str, object] | None,
+    reason: str | None = None,
+) -> None:
+    """Every move is an audit entry "claim.<action>" with from/to (GEN-5)."""
     record(
         session,
         actor=actor,
@@ -780,7 +799,6 @@ def transition(
         at=at,
         details={"from": source or None, "to": target, "number": claim.number, **(details or {})},
     )
-    return move
 
 
 def record_skip(

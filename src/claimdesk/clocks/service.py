@@ -160,18 +160,10 @@ def start_clock(
 ) -> Clock:
     """Start a time limit. A day rule whose deadline falls in a year the stored calendar
     lacks is counted on the provisional calendar and marked so (GEN-3)."""
-    started_at = _aware(started_at, "started_at")
-    clock = Clock(
-        subject_type=subject_type,
-        subject_id=str(subject_id),
-        name=name,
-        rule_type=rule.type,
-        rule_n=rule.n,
-        basis=basis,
-        org_unit_id=org_unit_id,
-        started_at=started_at,
+    clock = _new_clock(
+        session, name=name, rule=rule, started_at=started_at, basis=basis, org_unit_id=org_unit_id
     )
-    _set_due(session, clock, rule, started_at)
+    clock.subject_type, clock.subject_id = subject_type, str(subject_id)
     session.add(clock)
     session.flush()
     _sync_subject(session, clock)
@@ -218,22 +210,11 @@ def plan_start(
     org_unit_id: int | None = None,
 ) -> Clock:
     """start_clock for a subject not written yet: the same deadline, nothing written."""
-    started_at = _aware(started_at, "started_at")
-    clock = Clock(
-        name=name,
-        rule_type=rule.type,
-        rule_n=rule.n,
-        basis=basis,
-        org_unit_id=org_unit_id,
-        started_at=started_at,
-        paused_at=None,
-        stopped_at=None,
-        breached_at=None,
-        escalated_at=None,
+    clock = _new_clock(
+        session, name=name, rule=rule, started_at=started_at, basis=basis, org_unit_id=org_unit_id
     )
-    _set_due(session, clock, rule, started_at)
     plan.clocks.append(clock)
-    plan.events.append((clock, "started", started_at))
+    plan.events.append((clock, "started", clock.started_at))
     return clock
 
 
@@ -258,12 +239,30 @@ def write_planned(
         _audit(session, clock, action, actor, at=at)
 
 
-def _set_due(session: Session, clock: Clock, rule: Rule, started_at: dt.datetime) -> None:
+def _new_clock(
+    session: Session,
+    *,
+    name: str,
+    rule: Rule,
+    started_at: dt.datetime,
+    basis: str,
+    org_unit_id: int | None,
+) -> Clock:
+    """A started clock, its deadline computed (no subject yet, nothing written)."""
+    started_at = _aware(started_at, "started_at")
     calendar = None if rule.type == "hours" else load_calendar(session)
     deadline = evaluate(rule, started_at, calendar)
     assert deadline.due is not None  # no pauses yet
-    clock.due_at = deadline.due.astimezone(dt.UTC)
-    clock.due_provisional = deadline.provisional
+    return Clock(
+        name=name,
+        rule_type=rule.type,
+        rule_n=rule.n,
+        basis=basis,
+        org_unit_id=org_unit_id,
+        started_at=started_at,
+        due_at=deadline.due.astimezone(dt.UTC),
+        due_provisional=deadline.provisional,
+    )
 
 
 def _open(clock: Clock) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Mapping
+from typing import Required, TypedDict, Unpack
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -36,53 +37,32 @@ class RecipientMissing(ValidationFailed):
     message_en = "{field}: a recipient is required"
 
 
-def send_message(
-    session: Session,
-    *,
-    channel: str,
-    recipient: str,
-    template: str,
-    body: str,
-    subject: str | None = None,
-    language: str = "zh-CN",
-    person_id: int | None = None,
-    dedupe_key: str | None = None,
-    related_type: str | None = None,
-    related_id: str | int | None = None,
-) -> OutboxMessage | None:
+class Message(TypedDict, total=False):
+    """A message to queue: channel, recipient, template and body are required."""
+
+    channel: Required[str]
+    recipient: Required[str]
+    template: Required[str]
+    body: Required[str]
+    subject: str | None
+    language: str
+    person_id: int | None
+    dedupe_key: str | None
+    related_type: str | None
+    related_id: str | int | None
+
+
+def send_message(session: Session, **message: Unpack[Message]) -> OutboxMessage | None:
     """Queue a message in the caller's transaction; None if ``dedupe_key`` was used before."""
-    message_id = queue_message(
-        session,
-        channel=channel,
-        recipient=recipient,
-        template=template,
-        body=body,
-        subject=subject,
-        language=language,
-        person_id=person_id,
-        dedupe_key=dedupe_key,
-        related_type=related_type,
-        related_id=related_id,
-    )
+    message_id = queue_message(session, **message)
     return None if message_id is None else session.get(OutboxMessage, message_id)
 
 
-def queue_message(
-    session: Session,
-    *,
-    channel: str,
-    recipient: str,
-    template: str,
-    body: str,
-    subject: str | None = None,
-    language: str = "zh-CN",
-    person_id: int | None = None,
-    dedupe_key: str | None = None,
-    related_type: str | None = None,
-    related_id: str | int | None = None,
-) -> int | None:
+def queue_message(session: Session, **message: Unpack[Message]) -> int | None:
     """:func:`send_message` for a caller that needs no message back (one statement, no
     read): the new message's id, None if ``dedupe_key`` was used before."""
+    channel, recipient = message["channel"], message["recipient"]
+    related_id = message.get("related_id")
     if channel not in CHANNELS:
         raise UnknownChannel(field="channel")
     if not recipient or not recipient.strip():
@@ -91,16 +71,16 @@ def queue_message(
     values = {
         "channel": channel,
         "recipient": recipient.strip(),
-        "person_id": person_id,
-        "template": template,
-        "language": language,
-        "subject": subject,
-        "body": body,
-        "dedupe_key": dedupe_key,
+        "person_id": message.get("person_id"),
+        "template": message["template"],
+        "language": message.get("language", "zh-CN"),
+        "subject": message.get("subject"),
+        "body": message["body"],
+        "dedupe_key": message.get("dedupe_key"),
         "status": "pending",
         "attempts": 0,
         "next_attempt_at": now,
-        "related_type": related_type,
+        "related_type": message.get("related_type"),
         "related_id": None if related_id is None else str(related_id),
         "created_at": now,
     }

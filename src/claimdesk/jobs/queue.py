@@ -14,7 +14,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, Required, TypedDict, Unpack
 
 from sqlalchemy import CursorResult, Insert, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -128,39 +128,29 @@ def insert_deduped(session: Session, model: type[Any]) -> Insert:
     return found
 
 
-def enqueue(
-    session: Session,
-    *,
-    kind: str,
-    payload: dict[str, Any],
-    run_at: dt.datetime | None = None,
-    dedupe_key: str | None = None,
-    max_attempts: int = 5,
-) -> Job | None:
+class JobSpec(TypedDict, total=False):
+    """A job to queue: kind and payload are required."""
+
+    kind: Required[str]
+    payload: Required[dict[str, Any]]
+    run_at: dt.datetime | None
+    dedupe_key: str | None
+    max_attempts: int
+
+
+def enqueue(session: Session, **job: Unpack[JobSpec]) -> Job | None:
     """Queue a job in the caller's transaction. With ``dedupe_key``, a second job with
     the same key is not inserted and None is returned."""
-    job_id = enqueue_id(
-        session,
-        kind=kind,
-        payload=payload,
-        run_at=run_at,
-        dedupe_key=dedupe_key,
-        max_attempts=max_attempts,
-    )
+    job_id = enqueue_id(session, **job)
     return None if job_id is None else session.get(Job, job_id)
 
 
-def enqueue_id(
-    session: Session,
-    *,
-    kind: str,
-    payload: dict[str, Any],
-    run_at: dt.datetime | None = None,
-    dedupe_key: str | None = None,
-    max_attempts: int = 5,
-) -> int | None:
+def enqueue_id(session: Session, **job: Unpack[JobSpec]) -> int | None:
     """:func:`enqueue` for a caller that needs no job back (one statement, no read):
     the new job's id, None when ``dedupe_key`` was used before."""
+    kind, payload = job["kind"], job["payload"]
+    run_at, dedupe_key = job.get("run_at"), job.get("dedupe_key")
+    max_attempts = job.get("max_attempts", 5)
     values = {
         "kind": kind,
         "payload": json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str),

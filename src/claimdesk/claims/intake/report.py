@@ -33,6 +33,7 @@ from claimdesk.models.policy import Policy
 from claimdesk.models.product import ProductVersion
 from claimdesk.people.service import find_by_id_number
 from claimdesk.policies import repository as policies
+from claimdesk.products import repository as product_versions
 from claimdesk.products import service as products
 from claimdesk.products.coverage_types import effective_materials
 from claimdesk.rules.deadlines import local_date
@@ -118,7 +119,7 @@ def policies_for_report(
 
 def product_of(session: Session, policy: Policy) -> ProductVersion:
     """The policy's product version with its coverages and product, in one query."""
-    return repository.version_with_coverages(session, policy.product_version_id)
+    return product_versions.version_with_coverages(session, policy.product_version_id)
 
 
 def major_reasons(data: ReportIn, *, limits: Thresholds) -> list[str]:

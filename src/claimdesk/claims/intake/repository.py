@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import bindparam, func, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from claimdesk.calendar import repository as calendar
 from claimdesk.models.claim import (
@@ -16,7 +16,6 @@ from claimdesk.models.claim import (
     SurveyAssignment,
     SurveyReport,
 )
-from claimdesk.models.product import ProductVersion
 from claimdesk.products import repository as products
 from claimdesk.thresholds import repository as thresholds
 
@@ -45,16 +44,6 @@ def last_notice_sequence(session: Session, claim_id: int) -> int:
         MissingMaterialsNotice.claim_id == claim_id
     )
     return session.scalar(query) or 0
-
-
-def version_with_coverages(session: Session, version_id: int) -> ProductVersion:
-    """The product version with its coverages and product, in one query."""
-    query = (
-        select(ProductVersion)
-        .where(ProductVersion.id == version_id)
-        .options(joinedload(ProductVersion.coverages), joinedload(ProductVersion.product))
-    )
-    return session.scalars(query).unique().one()
 
 
 def current_assignment(session: Session, claim_id: int) -> SurveyAssignment | None:
