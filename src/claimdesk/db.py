@@ -249,7 +249,7 @@ def insert_new(
         make_transient_to_detached(obj)
         session.add(obj)
     # What a flush would have listed in ``session.new``, for the hooks that act on new
-    # data at commit (checks.hooks, claims.automatic.hooks).
+    # data at commit (checks.hooks).
     session.info.setdefault(INSERTED, []).extend(objects)
 
 

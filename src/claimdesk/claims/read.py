@@ -2,10 +2,11 @@
 handful of queries — the claim's checklist, files, notices, clocks, reserves with their
 history, current adjustments and audit timeline — one query each, no query per row.
 
-``claim_detail`` reads everything; ``new_claim`` is the claim ``report.report_claim`` has
-just created in this transaction, which has no files, notices, reserves, adjustments or
+``claim_detail`` reads everything; ``new_claim`` is the claim ``report.report`` has just
+created in this transaction, which has no files, notices, reserves, adjustments or
 chained audit entries yet (they come with acceptance and later steps; audit entries are
-chained at commit), so only its checklist and clocks are read (issue 4's report path)."""
+chained at commit): it is built from what the report wrote — the claim, its policy's
+number, checklist and clocks — with no query (issue 14 item 2)."""
 
 from __future__ import annotations
 
