@@ -48,6 +48,7 @@ import psycopg
 
 from bench.claims import HTTP_TIMEOUT, PASSWORD, Server, _bench_keys
 from bench.common import scratch_postgres
+from bench.stp_book import load_people
 from bench.stp_data import WAITING_DAYS, ClaimSpec, Stream, generate
 
 CLAIMS = int(os.environ.get("BENCH_STP_CLAIMS", "2000"))
@@ -119,26 +120,20 @@ def _product(session: Any, actor: Any, today: dt.date) -> int:
 
 
 def load_book(url: str, stream: Stream) -> dict[int, str]:
-    """Calendar, the product, every insured with a policy and a bank account, the bench
-    user; returns insured key → policy number."""
+    """Calendar, the product, every insured with a policy and a bank account and the
+    book's claims history (in bulk: bench/stp_book.py), the bench user; returns insured
+    key → policy number."""
     from sqlalchemy.orm import Session
 
+    from claimdesk.audit.service import record
     from claimdesk.auth.passwords import hash_password
     from claimdesk.auth.principal import Principal
     from claimdesk.calendar.service import seed_from_package
     from claimdesk.db import make_engine
     from claimdesk.models.user import User, UserRole
-    from claimdesk.people.schemas import ConsentIn
-    from claimdesk.people.service import add_bank_account, create_person
-    from claimdesk.policies.schemas import PolicyIssueIn
-    from claimdesk.policies.service import issue_policy
 
     system = Principal.system("bench")
     engine = make_engine(url)
-    numbers: dict[int, str] = {}
-    consent = ConsentIn(
-        purpose="claims_handling", scope=["identity", "contact", "bank"], method="written"
-    )
     with Session(engine) as session:
         year = stream.today.year
         seed_from_package(session, years=(2025, 2026), actor=system)
@@ -146,50 +141,15 @@ def load_book(url: str, stream: Stream) -> dict[int, str]:
         if extra:
             seed_from_package(session, years=extra, actor=system, provisional=True)
         version_id = _product(session, system, stream.today)
-        people: dict[int, int] = {}
-        for person in stream.insureds:
-            row = create_person(
-                session,
-                actor=system,
-                name=person.name,
-                id_number=person.id_number,
-                phone=person.phone,
-                email=None,
-                address=None,
-                medical_notes=None,
-                consent=consent,
-            )
-            people[person.key] = row.id
-            add_bank_account(
-                session,
-                actor=system,
-                person_id=row.id,
-                holder_name=person.account_holder,
-                bank_name="中国工商银行",
-                account_number=person.account,
-            )
-        session.flush()
-        for person in stream.insureds:
-            holder = people[person.holder_key] if person.holder_key is not None else None
-            policy = issue_policy(
-                session,
-                actor=system,
-                data=PolicyIssueIn.model_validate(
-                    {
-                        "product_version_id": version_id,
-                        "policyholder_id": holder or people[person.key],
-                        "insured_id": people[person.key],
-                        "period_start": person.policy_start.isoformat(),
-                        "premium": "300.00",
-                        "channel": "direct",
-                        "beneficiaries": [],
-                    }
-                ),
-                at=dt.datetime.combine(
-                    person.policy_start - dt.timedelta(days=1), dt.time(10), tzinfo=dt.UTC
-                ),
-            )
-            numbers[person.key] = policy.number
+        numbers, history = load_people(session, stream, version_id)
+        record(
+            session,
+            actor=system,
+            action="bench.book_loaded",
+            entity_type="bench",
+            entity_id="stp",
+            details={"insureds": len(stream.insureds), "history_claims": history},
+        )
         user = User(username=USER, display_name="STP bench", password_hash=hash_password(PASSWORD))
         user.roles = [UserRole(role="claims_handler")]
         session.add(user)
@@ -628,6 +588,7 @@ def measure_stp(count: int = CLAIMS) -> dict[str, Any]:
     stream = generate(count, seed=SEED, today=today)
     print(
         f"stream: {len(stream.claims)} claims, {len(stream.insureds)} insureds, "
+        f"{len(stream.history)} claims of history, "
         f"{sum(1 for c in stream.claims if c.eligible)} eligible, fraud {stream.fraud_groups}",
         flush=True,
     )

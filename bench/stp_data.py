@@ -12,6 +12,7 @@ not read.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import random
 import string
 from dataclasses import dataclass, field
@@ -21,6 +22,15 @@ from typing import Any
 CENT = Decimal("0.01")
 LIMIT = Decimal("5000.00")  # the automatic path's documented default (CLM-T2)
 WAITING_DAYS = 30  # the bench product's waiting period (its terms, not a check's)
+# The book (docs/benchmarks.md, "The book"): each insured's yearly claim rate is drawn
+# from a gamma distribution of this mean and shape — claim counts negative binomial, as
+# in health insurance: most insureds claim 0-2 times a year, a few (chronic conditions)
+# far more. The stream is the claims of the last STREAM_DAYS of treatment; the claims
+# before that, back to a year or the waiting period's end, are the book's history.
+CLAIMS_PER_YEAR = 1.0
+RATE_SHAPE = 0.5
+STREAM_DAYS = 90
+RENEWED = 0.75  # share of the honest book's policies that renew last year's
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉萍红娥玲芬燕彬鹏辉建国志宏晓东海波斌宇浩凯健俊帆帅旭宁琳欣悦婷雪梅琴云莉倩佳怡慧颖"
@@ -80,6 +90,16 @@ ITEMS: dict[str, Item] = {
     "room": ("001101000010000-110100001", "普通病房床位费", "1", None, "60.00", (3, 12)),
     "nursing": ("001202010010000-120100002", "Ⅱ级护理", "1", None, "28.00", (3, 12)),
     "appendectomy": ("003310000010000-331003007", "阑尾切除术", "1", None, "1800.00", (1, 1)),
+    "anaesthesia": ("003302000010000-330200001", "全身麻醉", "1", None, "1200.00", (1, 1)),
+    "trocar": ("C0305010100100200001234", "一次性使用腹腔镜穿刺器", "2", "0.30", "1100.00", (2, 3)),
+    "peld": (
+        "003310000060000-331001006",
+        "经皮椎间孔镜下髓核摘除术",
+        "1",
+        None,
+        "6500.00",
+        (1, 1),
+    ),
     "mri": ("002104000010000-210400001", "磁共振平扫（MRI）", "2", "0.10", "620.00", (1, 1)),
     "stent": ("C0301020109900100001234", "冠脉药物洗脱支架", "2", "0.30", "7800.00", (1, 1)),
     "pci": ("003109020010000-310902003", "经皮冠状动脉支架置入术", "1", None, "4500.00", (1, 1)),
@@ -150,10 +170,49 @@ MALE_VISITS: dict[str, Visit] = {
 CHILD_VISITS: dict[str, Visit] = {
     "小儿感冒": ("illness", ("consult", "kids_cold"), ("cbc", "kids_cough")),
 }
+# 主诊断 of each visit, as the settlement statement carries it (docs/bills.md): ICD-10
+# (医保版) code and name, and the 医疗类别 med_type — 11 普通门诊, 13 急诊, 21 普通住院.
+DIAGNOSES: dict[str, tuple[str, str, str]] = {
+    "上呼吸道感染": ("J06.900", "急性上呼吸道感染", "11"),
+    "急性胃肠炎": ("K52.916", "急性胃肠炎", "11"),
+    "慢性胃炎": ("K29.500", "慢性胃炎", "11"),
+    "高血压": ("I10.x00", "高血压", "11"),
+    "2型糖尿病": ("E11.900", "2型糖尿病", "11"),
+    "腰椎间盘突出": ("M51.202", "腰椎间盘突出", "11"),
+    "支气管炎": ("J20.900", "急性支气管炎", "11"),
+    "前臂骨折": ("S52.900", "前臂骨折", "13"),
+    "手部裂伤": ("S61.900", "手部开放性伤口", "13"),
+    "宫颈炎": ("N72.x00", "宫颈炎", "11"),
+    "妊娠期检查": ("Z34.900", "正常妊娠监督", "11"),
+    "前列腺增生": ("N40.x00", "前列腺增生", "11"),
+    "小儿感冒": ("J06.900", "急性上呼吸道感染", "11"),
+    "急性阑尾炎": ("K35.800", "急性阑尾炎", "21"),
+    "冠心病": ("I25.103", "冠状动脉粥样硬化性心脏病", "21"),
+    "腰椎间盘突出（住院）": ("M51.202", "腰椎间盘突出", "21"),
+}
 INPATIENT: dict[str, tuple[str, ...]] = {
-    "急性阑尾炎": ("appendectomy", "room", "nursing", "cbc", "ct", "cefuroxime", "ns"),
+    "急性阑尾炎": (
+        "appendectomy",
+        "anaesthesia",
+        "trocar",
+        "room",
+        "nursing",
+        "cbc",
+        "ct",
+        "cefuroxime",
+        "ns",
+    ),
     "冠心病": ("pci", "stent", "room", "nursing", "ecg", "lft", "ns"),
-    "腰椎间盘突出（住院）": ("mri", "room", "nursing", "ibuprofen", "ct", "iv"),
+    "腰椎间盘突出（住院）": (
+        "peld",
+        "anaesthesia",
+        "mri",
+        "room",
+        "nursing",
+        "ibuprofen",
+        "ct",
+        "iv",
+    ),
 }
 
 
@@ -170,6 +229,9 @@ class Insured:
     policy_start: dt.date
     # A child's policy is bought by a parent (the policyholder), another insured's key.
     holder_key: int | None = None
+    # A renewal: the policy of the year before started on this day (the book's history
+    # reaches into it; a renewal carries no new waiting period).
+    previous_start: dt.date | None = None
 
 
 @dataclass
@@ -198,11 +260,29 @@ class ClaimSpec:
 
 
 @dataclass
+class PastClaim:
+    """A claim of the book's history: treated before the stream, reported, paid and
+    closed; loaded in bulk with its bill (bench/stp_book.py), never fed."""
+
+    insured: int
+    treated_on: dt.date
+    reported_on: dt.date
+    diagnosis: str
+    cause: str
+    bill: dict[str, Any]
+
+    @property
+    def total(self) -> Decimal:
+        return Decimal(self.bill["receipt"]["total"])
+
+
+@dataclass
 class Stream:
     today: dt.date
     insureds: list[Insured]
     claims: list[ClaimSpec]
     fraud_groups: dict[str, int] = field(default_factory=dict)
+    history: list[PastClaim] = field(default_factory=list)
 
 
 def _id_number(rng: random.Random, birth: dt.date, sex: str) -> str:
@@ -233,6 +313,7 @@ class Generator:
         self._phones: set[str] = set()
         self._receipts = 0
         self._ids: set[str] = set()
+        self.history: list[PastClaim] = []
 
     # -- people ---------------------------------------------------------------------------
 
@@ -313,6 +394,12 @@ class Generator:
         codes = list(always) + [c for c in sometimes if self.rng.random() < 0.55]
         return [self._line(c, scale) for c in codes]
 
+    def stay(self) -> tuple[str, list[dict[str, Any]]]:
+        """An inpatient stay (surgery, anaesthesia, consumables, 3-12 days of bed and
+        nursing): all of them cost more than the automatic limit."""
+        diagnosis = self.rng.choice(sorted(INPATIENT))
+        return diagnosis, [self._line(c) for c in INPATIENT[diagnosis]]
+
     def receipt_identity(self, region: str) -> dict[str, str]:
         self._receipts += 1
         r = self.rng
@@ -330,6 +417,7 @@ class Generator:
         lines: list[dict[str, Any]],
         *,
         settled: bool | None = None,
+        diagnosis: str | None = None,
     ) -> dict[str, Any]:
         r = self.rng
         total = sum((Decimal(x["amount"]) for x in lines), Decimal("0.00"))
@@ -342,12 +430,19 @@ class Generator:
             "items": lines,
         }
         body: dict[str, Any] = {"receipt": receipt}
-        if settled if settled is not None else r.random() < 0.7:
-            body["settlement"] = self.settlement(on, lines, total)
+        # Inpatients settle through social insurance at discharge (the fund pays most of
+        # a stay); outpatients often pay small bills in cash.
+        stay = diagnosis is not None and DIAGNOSES.get(diagnosis, ("", "", "11"))[2] == "21"
+        if settled if settled is not None else r.random() < (0.95 if stay else 0.7):
+            body["settlement"] = self.settlement(on, lines, total, diagnosis)
         return body
 
     def settlement(
-        self, on: dt.date, lines: list[dict[str, Any]], total: Decimal
+        self,
+        on: dt.date,
+        lines: list[dict[str, Any]],
+        total: Decimal,
+        diagnosis: str | None = None,
     ) -> dict[str, Any]:
         r = self.rng
         own = sum((Decimal(x["amount"]) for x in lines if x["chrgitm_lv"] == "3"), Decimal("0.00"))
@@ -366,7 +461,12 @@ class Generator:
             if r.random() < 0.4
             else Decimal("0.00")
         )
+        main: dict[str, str] = {}
+        if diagnosis in DIAGNOSES:
+            code, name, med_type = DIAGNOSES[diagnosis]
+            main = {"dise_codg": code, "dise_name": name, "med_type": med_type}
         return {
+            **main,
             "setl_id": f"{r.randint(10**19, 10**20 - 1)}",
             "setl_time": f"{on.isoformat()}T{r.randint(8, 17):02d}:{r.randint(0, 59):02d}:00",
             "medfee_sumamt": str(total),
@@ -385,7 +485,7 @@ class Generator:
         self, person: Insured, *, earliest_after_start: int = WAITING_DAYS + 1
     ) -> dt.date:
         first = person.policy_start + dt.timedelta(days=earliest_after_start)
-        first = max(first, self.today - dt.timedelta(days=90))
+        first = max(first, self.today - dt.timedelta(days=STREAM_DAYS))
         last = self.today - dt.timedelta(days=1)
         if first > last:
             first = last
@@ -437,7 +537,7 @@ class Generator:
                 treated_on=on,
                 diagnosis=diagnosis or "",
                 cause=cause,
-                bill=self.bill(person, provider, on, lines),
+                bill=self.bill(person, provider, on, lines, diagnosis=diagnosis),
                 contact_phone=phone or person.phone,
                 missing=missing,
             )
@@ -455,15 +555,26 @@ def generate(count: int = 2000, *, seed: int = 20261206, today: dt.date | None =
     missing_n = round(count * 0.10)
     over_n = round(count * 0.10)
     clean_n = count - fraud_target - missing_n - over_n
-    # A book of insureds: most claim once, some twice or three times (honest repeats).
-    book = [g.insured() for _ in range(max(4, int(count * 0.55)))]
+    # The book: as many insureds as claim this many times in STREAM_DAYS at their rates
+    # (CLAIMS_PER_YEAR on average); a few parents insure a child too.
+    honest_n = clean_n + missing_n + over_n
+    adults = max(4, round(honest_n / (CLAIMS_PER_YEAR * STREAM_DAYS / 365)))
+    book = [g.insured() for _ in range(adults)]
     parents = [p for p in book if 28 <= g.age(p, today) <= 50]
     for parent in parents[: max(1, len(parents) // 12)]:
         book.append(g.insured(age=(2, 12), holder=parent.key))
     honest = list(book)
+    for person in honest:
+        if r.random() < RENEWED:
+            person.previous_start = person.policy_start.replace(year=person.policy_start.year - 1)
+    rates = [r.gammavariate(RATE_SHAPE, CLAIMS_PER_YEAR / RATE_SHAPE) for _ in honest]
+    inpatient_share = over_n / honest_n if honest_n else 0.0
+    g.history = _history(g, honest, rates, inpatient_share)
+    # The stream's honest claims fall on insureds in proportion to their rates.
+    chosen = iter(r.choices(honest, weights=rates, k=honest_n))
 
     def someone() -> Insured:
-        return r.choice(honest)
+        return next(chosen)
 
     for _ in range(clean_n):
         g.claim(someone())
@@ -476,11 +587,7 @@ def generate(count: int = 2000, *, seed: int = 20261206, today: dt.date | None =
     for _ in range(over_n):
         person = someone()
         on = g.treated_on(person)
-        diagnosis = r.choice(sorted(INPATIENT))
-        lines = [g._line(c) for c in INPATIENT[diagnosis]]
-        if sum(Decimal(x["amount"]) for x in lines) <= LIMIT:
-            lines.append(g._line("mri"))
-            lines.append(g._line("appendectomy", 2.5))
+        diagnosis, lines = g.stay()
         g.claim(person, kind="over_limit", on=on, lines=lines, diagnosis=diagnosis)
     _plant(g, per_kind, count)
     # Fraud comes in groups (a ring, a series): trim clean claims to the count asked for.
@@ -514,7 +621,47 @@ def generate(count: int = 2000, *, seed: int = 20261206, today: dt.date | None =
     for spec in placed:
         if spec.fraud:
             counts[spec.fraud] = counts.get(spec.fraud, 0) + 1
-    return Stream(today, g.insureds, placed, counts)
+    return Stream(today, g.insureds, placed, counts, g.history)
+
+
+def _poisson(rng: random.Random, mean: float) -> int:
+    """Knuth's method: the means here are small (a few claims a year at most)."""
+    limit, k, product = math.exp(-mean), 0, rng.random()
+    while product > limit:
+        k += 1
+        product *= rng.random()
+    return k
+
+
+def _history(
+    g: Generator, book: list[Insured], rates: list[float], inpatient_share: float
+) -> list[PastClaim]:
+    """The book's claims before the stream, at each insured's own rate: treated from the
+    end of the waiting period (or a year ago) to the day before the stream's window,
+    with the visits, prices and settlement statements of the stream's honest claims and
+    as many inpatient stays."""
+    r, today = g.rng, g.today
+    found: list[PastClaim] = []
+    last = today - dt.timedelta(days=STREAM_DAYS + 1)
+    for person, rate in zip(book, rates, strict=True):
+        began = person.previous_start or person.policy_start
+        first = max(began + dt.timedelta(days=WAITING_DAYS + 1), today - dt.timedelta(days=365))
+        days = (last - first).days
+        if days <= 0:
+            continue
+        for _ in range(_poisson(r, rate * days / 365)):
+            on = first + dt.timedelta(days=r.randint(0, days))
+            if r.random() < inpatient_share:
+                diagnosis, lines = g.stay()
+                cause = "illness"
+            else:
+                diagnosis, visit = g.visit_for(person, on)
+                cause, lines = visit[0], g.visit_lines(visit)
+            provider = r.choice(HOSPITALS)
+            bill = g.bill(person, provider, on, lines, diagnosis=diagnosis)
+            reported = min(on + dt.timedelta(days=r.randint(0, 6)), last)
+            found.append(PastClaim(person.key, on, reported, diagnosis, cause, bill))
+    return found
 
 
 def _plant(g: Generator, per_kind: int, count: int) -> None:

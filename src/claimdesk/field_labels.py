@@ -226,6 +226,9 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "receipt.receipt_number": ("票据号码", "Receipt number"),
     "receipt.payer.name": ("交款人", "Payer"),
     "settlement": ("医保结算单", "Settlement statement"),
+    "settlement.dise_codg": ("主诊断编码", "Main diagnosis code"),
+    "settlement.dise_name": ("主诊断名称", "Main diagnosis name"),
+    "settlement.med_type": ("医疗类别", "Medical type"),
 }
 
 # "(CLM-R3)", "（SVC-3）", "(SPEC CLM-T1)", "(CLM-R4、CLM-P4)": references for the

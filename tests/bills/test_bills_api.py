@@ -85,6 +85,20 @@ def _set(path: str, value: Any) -> Callable[[dict[str, Any]], None]:
 
 _DROP = object()
 
+# 主诊断 of the worked example: acute appendicitis, an inpatient stay (21 普通住院).
+DIAGNOSIS = {"dise_codg": "K35.800", "dise_name": "急性阑尾炎", "med_type": "21"}
+
+
+def _diagnosis(**changes: Any) -> Callable[[dict[str, Any]], None]:
+    """The settlement statement with its 主诊断, one part changed (None: left out)."""
+
+    def change(body: dict[str, Any]) -> None:
+        given = {**DIAGNOSIS, **changes}
+        body["settlement"].update({k: v for k, v in given.items() if v is not None})
+
+    return change
+
+
 # (what breaks, the change, the field the refusal must name, the error code)
 INVALID = [
     (
@@ -241,6 +255,43 @@ INVALID = [
         "receipt.total",
         "validation_failed",
     ),
+    (
+        "diagnosis code not ICD-10",
+        _diagnosis(dise_codg="k35.800"),
+        "settlement.dise_codg",
+        "bill_invalid",
+    ),
+    (
+        "diagnosis code without its category",
+        _diagnosis(dise_codg="K3"),
+        "settlement.dise_codg",
+        "bill_invalid",
+    ),
+    (
+        "diagnosis without its name",
+        _diagnosis(dise_name=None),
+        "settlement.dise_name",
+        "bill_invalid",
+    ),
+    (
+        "diagnosis without its medical type",
+        _diagnosis(med_type=None),
+        "settlement.med_type",
+        "bill_invalid",
+    ),
+    (
+        "medical type not digits",
+        _diagnosis(med_type="住院"),
+        "settlement.med_type",
+        "bill_invalid",
+    ),
+    ("blank diagnosis name", _diagnosis(dise_name="  "), "settlement.dise_name", "bill_invalid"),
+    (
+        "diagnosis code too long for the column",
+        _diagnosis(dise_codg="K35." + "8" * 40),
+        "settlement.dise_codg",
+        "validation_failed",
+    ),
 ]
 
 
@@ -268,6 +319,41 @@ def test_each_rule_is_refused_naming_the_field(world, clock, db, change, field, 
     assert (field_label(field, "en") or field) in english["message"]
     assert english["message"] != error["message"]
     assert db.scalar(select(Bill.id).where(Bill.claim_id == cid)) is None
+
+
+def test_the_main_diagnosis_is_stored_encrypted_with_its_group(world, clock, db):
+    # SPEC CLM-T1 (主诊断 dise_codg / dise_name, 医疗类别 med_type), CLM-F3 (the amount
+    # check groups bills by ICD-10 category and setting), SEC-1 (medical details encrypted)
+    from claimdesk.crypto.indexes import PURPOSE_DIAGNOSIS_GROUP
+    from claimdesk.crypto.keyring import blind_index
+
+    cid = report(world, clock)
+    body = bill()
+    body["settlement"].update(DIAGNOSIS)
+    created = ok(_post(world, cid, body), 201)
+    assert (created["dise_codg"], created["dise_name"], created["med_type"]) == (
+        "K35.800",
+        "急性阑尾炎",
+        "21",
+    )
+    stored = db.scalars(select(Bill).where(Bill.claim_id == cid)).one()
+    assert stored.dise_group == "K35:inpatient" and stored.setting == "inpatient"
+    assert stored.dise_group_hash == blind_index("K35:inpatient", PURPOSE_DIAGNOSIS_GROUP)
+    raw = db.execute(
+        text("SELECT dise_codg, dise_name, dise_group FROM claim_bills WHERE claim_id = :c"),
+        {"c": cid},
+    ).one()
+    assert "K35" not in raw[0] and "阑尾" not in raw[1] and "K35" not in raw[2]
+
+
+def test_a_bill_without_a_diagnosis_keeps_working(world, clock, db):
+    # SPEC CLM-T1: the 主诊断 is optional; bills stored before it existed have none.
+    cid = report(world, clock)
+    created = ok(_post(world, cid, bill()), 201)
+    assert created["dise_codg"] is None and created["med_type"] is None
+    stored = db.scalars(select(Bill).where(Bill.claim_id == cid)).one()
+    assert stored.dise_group is None and stored.dise_group_hash is None
+    assert stored.setting is None
 
 
 def test_a_bill_without_a_settlement_statement_is_accepted(world, clock):

@@ -33,6 +33,9 @@ class ReceiptBook:
         issuer: str = "北京协和医院",
         on: str = "2026-06-01",
         lines: Sequence[tuple[str, str]] = (("血常规", "200.00"),),
+        diagnosis: str | None = None,
+        group: str | None = None,
+        setting: str | None = None,
     ) -> Receipt:
         items = tuple(
             ReceiptLine(i + 1, None, name, Decimal(amount))
@@ -48,6 +51,9 @@ class ReceiptBook:
             dt.date.fromisoformat(on),
             total,
             items,
+            diagnosis=diagnosis,
+            diagnosis_group=group,
+            setting=setting,
         )
         self.receipts.append(receipt)
         return receipt
@@ -94,6 +100,24 @@ class ReceiptBook:
                     )
                 )
         return found
+
+    def diagnosis_totals(
+        self, session: Session, group: str, *, not_claim_id: int, until: dt.datetime, limit: int
+    ) -> Sequence[Decimal]:
+        return [
+            r.total
+            for r in reversed(self.receipts)
+            if r.diagnosis_group == group and r.claim_id != not_claim_id
+        ][:limit]
+
+    def setting_totals(
+        self, session: Session, setting: str, *, not_claim_id: int, until: dt.datetime, limit: int
+    ) -> Sequence[Decimal]:
+        return [
+            r.total
+            for r in reversed(self.receipts)
+            if r.setting == setting and r.claim_id != not_claim_id
+        ][:limit]
 
 
 def report(

@@ -30,7 +30,21 @@ def world(db: Session, client: TestClient, monkeypatch: pytest.MonkeyPatch) -> W
     return build_world(db, client)
 
 
-def _bill(db: Session, claim_id: int, number: str, line: str = "前列腺彩超") -> None:
+def _bill(
+    db: Session,
+    claim_id: int,
+    number: str,
+    line: str = "前列腺彩超",
+    *,
+    total: str = "300.00",
+    diagnosis: tuple[str, str] | None = None,
+) -> None:
+    """A stored bill of one line; ``diagnosis`` is (dise_codg, med_type) as
+    bills.service.submit_bill stores it (group and its keyed hash)."""
+    from claimdesk.crypto.indexes import PURPOSE_DIAGNOSIS_GROUP
+    from claimdesk.crypto.keyring import blind_index
+
+    group = bill_rules.diagnosis_group(*diagnosis) if diagnosis else None
     bill = bill_model.Bill(
         claim_id=claim_id,
         receipt_code="11010125",
@@ -39,7 +53,13 @@ def _bill(db: Session, claim_id: int, number: str, line: str = "前列腺彩超"
         issuer_name="北京协和医院",
         issuer_credit_code="12100000400000000X",
         issue_date=dt.date(2026, 6, 1),
-        total=Decimal("300.00"),
+        total=Decimal(total),
+        dise_codg=diagnosis[0] if diagnosis else None,
+        dise_name="诊断" if diagnosis else None,
+        med_type=diagnosis[1] if diagnosis else None,
+        dise_group=group,
+        dise_group_hash=blind_index(group, PURPOSE_DIAGNOSIS_GROUP) if group else None,
+        setting=bill_rules.setting_of(diagnosis[1]) if diagnosis else None,
         source="staff",
         submitted_at=utcnow(),
         auth_method="password",
@@ -51,8 +71,8 @@ def _bill(db: Session, claim_id: int, number: str, line: str = "前列腺彩超"
             item_code="220800001",
             name=line,
             quantity=Decimal("1"),
-            unit_price=Decimal("300.00"),
-            amount=Decimal("300.00"),
+            unit_price=Decimal(total),
+            amount=Decimal(total),
             catalog="A",
         )
     ]
@@ -86,3 +106,52 @@ def test_a_bill_queues_a_run_and_a_reused_receipt_is_held(world: World, db: Sess
     # The woman of build_world with a prostate item on her own bill: a sex mismatch.
     mine = service.run_checks(db, claim_id=first["id"], actor=service.system_actor())
     assert "sex_age_mismatch" in [h.check_code for h in mine.new_hits]
+
+
+def _amounts_only(db: Session, min_samples: int) -> None:
+    from claimdesk.checks.schemas import CheckConfigIn
+
+    for row in service.configs(db):
+        service.update_config(
+            db,
+            actor=service.system_actor(),
+            code=row.code,
+            data=CheckConfigIn(
+                enabled=row.code == "amount_outlier",
+                action=row.action,
+                parameters={"min_samples": min_samples} if row.code == "amount_outlier" else {},
+                reason="test: the amount check alone",
+            ),
+        )
+    db.commit()
+
+
+def test_amount_outlier_compares_a_bill_with_bills_of_its_diagnosis(world: World, db: Session):
+    # SPEC CLM-F3 (an amount far outside the usual for the diagnosis), CLM-T1 (主诊断 of
+    # the settlement statement): issue 13's benchmark held honest gastroscopies because
+    # they were compared with every "illness" claim, colds included.
+    _amounts_only(db, min_samples=5)
+    number = world.policies["MED-MILLION"].number  # type: ignore[attr-defined]
+    earlier = "2026-06-01T09:00:00+08:00"
+    colds = tuple(f"{120 + 10 * (n % 7)}.00" for n in range(14))
+    for n, amount in enumerate(colds):
+        cid = report(world, policy_number=number, amount=amount, received_at=earlier)["id"]
+        _bill(db, cid, f"00000001{n:02d}", total=amount, diagnosis=("J06.900", "11"))
+    for n, amount in enumerate(("900.00", "1000.00", "1100.00", "950.00", "1050.00")):
+        cid = report(world, policy_number=number, amount=amount, received_at=earlier)["id"]
+        _bill(db, cid, f"00000002{n:02d}", total=amount, diagnosis=("K29.500", "11"))
+    gastroscopy = report(world, policy_number=number, amount="1080.00")["id"]
+    _bill(db, gastroscopy, "0000000300", total="1080.00", diagnosis=("K29.500", "11"))
+    assert service.run_checks(db, claim_id=gastroscopy, actor=service.system_actor()).new_hits == []
+    # A cold billed at ¥2,400 is far above the usual cold.
+    cold = report(world, policy_number=number, amount="2400.00")["id"]
+    _bill(db, cold, "0000000301", total="2400.00", diagnosis=("J06.900", "11"))
+    [hit] = service.run_checks(db, claim_id=cold, actor=service.system_actor()).new_hits
+    assert hit.evidence["basis"] == "diagnosis" and hit.evidence["diagnosis"] == "J06.900"
+    assert hit.evidence["samples"] == len(colds)
+    # The same gastroscopy billed without a diagnosis is measured by its loss cause, where
+    # the colds make it look far too costly.
+    unknown = report(world, policy_number=number, amount="1080.00")["id"]
+    _bill(db, unknown, "0000000302", total="1080.00")
+    [by_cause] = service.run_checks(db, claim_id=unknown, actor=service.system_actor()).new_hits
+    assert by_cause.evidence["basis"] == "loss_cause"

@@ -234,6 +234,28 @@ def test_claim_frequency_and_just_under_limit_over_the_insureds_claims(
     assert _codes(_run(db, third["id"])) == ["claim_frequency", "just_under_limit"]
 
 
+def test_claim_frequency_counts_visits_by_their_treatment_dates(world: World, db: Session):
+    # SPEC CLM-F3 (an insured's claim frequency): issue 13's benchmark referred honest
+    # insureds whose claims were all reported on one day; a season's receipts handed in
+    # together are visits months apart.
+    _only(
+        db,
+        claim_frequency={"action": "refer", "parameters": {"period_days": 90, "max_claims": 2}},
+    )
+    number = _number(world)
+    for loss in ("2026-01-10", "2026-02-20"):
+        report(world, policy_number=number, loss_date=loss, amount="300.00")
+    spread = report(world, policy_number=number, loss_date="2026-05-25", amount="300.00")
+    assert _codes(_run(db, spread["id"])) == []
+    report(world, policy_number=number, loss_date="2026-05-20", amount="300.00")
+    season = report(world, policy_number=number, loss_date="2026-06-01", amount="300.00")
+    hits = _run(db, season["id"]).new_hits
+    assert [h.check_code for h in hits] == ["claim_frequency"]
+    assert _codes(_run(db, season["id"])) == []  # the same evidence is recorded once
+    assert hits[0].evidence["count"] == 3
+    assert hits[0].evidence["first_treatment"] == "2026-05-20"
+
+
 def test_amount_outlier_against_the_history_of_the_cause(world: World, db: Session):
     # SPEC CLM-F3: robust statistics over history, with a minimum sample.
     _only(

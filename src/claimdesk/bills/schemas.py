@@ -84,6 +84,12 @@ class SettlementIn(_In):
     overlmt_selfpay: Amount  # 超限价自费金额
     preselfpay_amt: Amount  # 先行自付金额 (乙类 self-pay part)
     inscp_scp_amt: Amount  # 符合政策范围金额
+    # 主诊断 (main diagnosis), optional: ICD-10 code and name as the platform names them,
+    # with the 医疗类别 (med_type) that tells an outpatient visit from an inpatient stay.
+    # The amount check (CLM-F3) compares a bill with bills of the same diagnosis.
+    dise_codg: Annotated[str, Field(min_length=1, max_length=30)] | None = None
+    dise_name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    med_type: Annotated[str, Field(min_length=1, max_length=10)] | None = None
 
 
 class BillIn(_In):
@@ -124,6 +130,9 @@ class BillOut(BaseModel):
     setl_id: str | None
     fund_pay_sumamt: Decimal | None
     acct_pay: Decimal | None
+    dise_codg: str | None = None
+    dise_name: str | None = None
+    med_type: str | None = None
     source: str
     auth_method: str
     submitted_at: dt.datetime

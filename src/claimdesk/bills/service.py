@@ -30,10 +30,18 @@ from claimdesk.claims import timeutil, workflow
 from claimdesk.claims.schemas import AssessmentIn, ExpenseLineIn
 from claimdesk.claims.settlement.assessment import record_assessment
 from claimdesk.claims.settlement.reserves import claim_coverages
+from claimdesk.crypto.indexes import PURPOSE_DIAGNOSIS_GROUP
+from claimdesk.crypto.keyring import blind_index
 from claimdesk.models.bill import Bill, BillLine
 from claimdesk.models.claim import Assessment, Claim, Material
 from claimdesk.models.person import Person
-from claimdesk.rules.bills import catalog_of, check_bill, receipt_key
+from claimdesk.rules.bills import (
+    catalog_of,
+    check_bill,
+    diagnosis_group,
+    receipt_key,
+    setting_of,
+)
 from claimdesk.rules.deadlines import local_date
 
 # Bills arrive with the materials, before the assessment; a reopened claim takes more.
@@ -117,6 +125,14 @@ def _bill_row(
             "inscp_scp_amt",
         ):
             setattr(bill, name, getattr(s, name))
+        if s.dise_codg is not None and s.med_type is not None:
+            # Validated together (rules.bills.check_diagnosis): code, name, medical type.
+            bill.dise_codg = s.dise_codg
+            bill.dise_name = s.dise_name
+            bill.med_type = s.med_type
+            bill.dise_group = diagnosis_group(s.dise_codg, s.med_type)
+            bill.dise_group_hash = blind_index(bill.dise_group, PURPOSE_DIAGNOSIS_GROUP)
+            bill.setting = setting_of(s.med_type)
     bill.lines = [
         BillLine(
             position=index,

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -24,6 +26,9 @@ def _receipt(bill: Bill) -> Receipt:
         issuer=bill.issuer_name,
         issued_on=bill.issue_date,
         total=bill.total,
+        diagnosis=bill.dise_codg,
+        diagnosis_group=bill.dise_group,
+        setting=bill.setting,
         lines=tuple(
             ReceiptLine(line.position, line.item_code, line.name, line.amount, line.quantity)
             for line in bill.lines
@@ -96,3 +101,16 @@ def _uses(found: Iterable[Bill]) -> list[LineUse]:
         for b in found
         for line in b.lines
     ]
+    def diagnosis_totals(
+        self, session: Session, group: str, *, not_claim_id: int, until: dt.datetime, limit: int
+    ) -> Sequence[Decimal]:
+        return bills.diagnosis_totals(
+            session, group, not_claim_id=not_claim_id, until=until, limit=limit
+        )
+
+    def setting_totals(
+        self, session: Session, setting: str, *, not_claim_id: int, until: dt.datetime, limit: int
+    ) -> Sequence[Decimal]:
+        return bills.setting_totals(
+            session, setting, not_claim_id=not_claim_id, until=until, limit=limit
+        )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Protocol
 
 from sqlalchemy.orm import Session
@@ -36,6 +37,17 @@ class ReceiptSource(Protocol):
 
     def lines_at(self, session: Session, provider: str, on: dt.date) -> Sequence[LineUse]:
         """The lines of every receipt from ``provider`` dated ``on``, on any claim."""
+    def diagnosis_totals(
+        self, session: Session, group: str, *, not_claim_id: int, until: dt.datetime, limit: int
+    ) -> Sequence[Decimal]:
+        """Totals of the newest ``limit`` receipts of the diagnosis group (rules.bills.
+        diagnosis_group) on claims other than ``not_claim_id`` received by ``until``."""
+        ...
+
+    def setting_totals(
+        self, session: Session, setting: str, *, not_claim_id: int, until: dt.datetime, limit: int
+    ) -> Sequence[Decimal]:
+        """The same over every receipt of a setting (outpatient | inpatient)."""
         ...
 
 
@@ -84,3 +96,23 @@ def visits(session: Session, provider: str, start: dt.date, end: dt.date) -> lis
 
 def lines_at(session: Session, provider: str, on: dt.date) -> list[LineUse]:
     return [] if _source is None else list(_source.lines_at(session, provider, on))
+def diagnosis_totals(
+    session: Session, group: str, *, not_claim_id: int, until: dt.datetime, limit: int
+) -> list[Decimal]:
+    if _source is None:
+        return []
+    found = _source.diagnosis_totals(
+        session, group, not_claim_id=not_claim_id, until=until, limit=limit
+    )
+    return list(found)
+
+
+def setting_totals(
+    session: Session, setting: str, *, not_claim_id: int, until: dt.datetime, limit: int
+) -> list[Decimal]:
+    if _source is None:
+        return []
+    found = _source.setting_totals(
+        session, setting, not_claim_id=not_claim_id, until=until, limit=limit
+    )
+    return list(found)

@@ -34,7 +34,8 @@ from claimdesk.rules.checks.types import (
 )
 from claimdesk.rules.deadlines import local_date
 
-# How far the history of one diagnosis reaches back for the amount statistics (newest first).
+# How far the history of one diagnosis group or loss cause reaches back for the amount
+# statistics (newest first).
 DIAGNOSIS_HISTORY = 2000
 # Wide enough for any configured provider window (rules.checks caps it at 90 days).
 PROVIDER_WINDOW = dt.timedelta(days=90)
@@ -216,16 +217,54 @@ def _contacts(session: Session, claim: Claim, person: Person) -> list[ContactLin
 
 def _insured_claims(session: Session, claim: Claim) -> list[PastClaim]:
     rows = session.execute(
-        select(Claim.id, Claim.received_at, Claim.estimated_amount).where(
+        select(Claim.id, Claim.received_at, Claim.estimated_amount, Claim.loss_date).where(
             Claim.insured_person_id == claim.insured_person_id, Claim.id != claim.id
         )
     )
-    return [PastClaim(cid, local_date(at), amount) for cid, at, amount in rows]
+    return [PastClaim(cid, local_date(at), amount, loss) for cid, at, amount, loss in rows]
 
 
-def _diagnosis_amounts(session: Session, claim: Claim) -> list[Decimal]:
-    """Amounts of earlier claims of the same line and cause (the diagnosis group until
-    bills carry ICD codes for every claim)."""
+def _diagnosis_amounts(
+    session: Session, claim: Claim, own: list[Receipt]
+) -> dict[str, tuple[Decimal, ...]]:
+    """Per diagnosis group of the claim's receipts, the totals of earlier receipts of
+    that group on other claims (newest first)."""
+    groups = sorted({r.diagnosis_group for r in own if r.diagnosis_group})
+    return {
+        group: tuple(
+            receipts.diagnosis_totals(
+                session,
+                group,
+                not_claim_id=claim.id,
+                until=claim.received_at,
+                limit=DIAGNOSIS_HISTORY,
+            )
+        )
+        for group in groups
+    }
+
+
+def _setting_amounts(
+    session: Session, claim: Claim, own: list[Receipt]
+) -> dict[str, tuple[Decimal, ...]]:
+    settings = sorted({r.setting for r in own if r.setting})
+    return {
+        setting: tuple(
+            receipts.setting_totals(
+                session,
+                setting,
+                not_claim_id=claim.id,
+                until=claim.received_at,
+                limit=DIAGNOSIS_HISTORY,
+            )
+        )
+        for setting in settings
+    }
+
+
+def _cause_amounts(session: Session, claim: Claim) -> list[Decimal]:
+    """Amounts of earlier claims of the same line and loss cause: the amount check's
+    group for a claim whose bills carry no diagnosis (or too few share it)."""
     return list(
         session.scalars(
             select(Claim.estimated_amount)
@@ -296,5 +335,7 @@ def gather(session: Session, claim: Claim) -> CheckInput:
         contacts=tuple(_contacts(session, claim, person)),
         provider_visits=tuple(_visits(session, own, claim)),
         insured_claims=tuple(past),
-        diagnosis_amounts=tuple(_diagnosis_amounts(session, claim)),
+        cause_amounts=tuple(_cause_amounts(session, claim)),
+        diagnosis_amounts=_diagnosis_amounts(session, claim, own),
+        setting_amounts=_setting_amounts(session, claim, own),
     )

@@ -14,6 +14,7 @@ PURPOSE_ID_NUMBER = "id_number"
 PURPOSE_PHONE = "phone"
 PURPOSE_BANK_ACCOUNT = "bank_account"
 PURPOSE_NAME = "name"
+PURPOSE_DIAGNOSIS_GROUP = "diagnosis_group"
 
 # Separators people type differently in the same name: spaces (any width) and the
 # middle dots of transliterated names (阿依古丽·买买提, 阿依古丽・买买提, 阿依古丽.买买提).
@@ -34,6 +35,7 @@ BLIND_INDEXES: tuple[BlindIndexSpec, ...] = (
     BlindIndexSpec("bank_accounts", "account_number", "account_hash", PURPOSE_BANK_ACCOUNT),
     # A claim's contact phone (CLM-F3: a ring gives its organiser's phone on many claims).
     BlindIndexSpec("claims", "contact_phone", "contact_phone_hash", PURPOSE_PHONE),
+    BlindIndexSpec("claim_bills", "dise_group", "dise_group_hash", PURPOSE_DIAGNOSIS_GROUP),
 )
 
 

@@ -61,6 +61,17 @@ class Bill(Base):
     overlmt_selfpay: Mapped[Decimal | None]
     preselfpay_amt: Mapped[Decimal | None]
     inscp_scp_amt: Mapped[Decimal | None]
+    # 主诊断 and 医疗类别 of the statement (optional; medical details, encrypted, SEC-1).
+    dise_codg: Mapped[str | None] = mapped_column(EncryptedString("claim_bills.dise_codg"))
+    dise_name: Mapped[str | None] = mapped_column(EncryptedString("claim_bills.dise_name"))
+    med_type: Mapped[str | None] = mapped_column(EncryptedString("claim_bills.med_type"))
+    # What the amount check groups by — ICD-10 category and setting, "K29:outpatient"
+    # (rules.bills.diagnosis_group) — and its keyed hash, the indexed look-up (CLM-F3).
+    dise_group: Mapped[str | None] = mapped_column(EncryptedString("claim_bills.dise_group"))
+    dise_group_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    # outpatient | inpatient, from med_type: the amount check's wider group when too few
+    # bills share the diagnosis. In clear, like the amount: a stay says no more than that.
+    setting: Mapped[str | None] = mapped_column(String(10), index=True)
     # Who sent it: customer | staff (no hospital system role exists yet, see docs/bills.md).
     source: Mapped[str] = mapped_column(String(16))
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

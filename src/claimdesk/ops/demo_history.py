@@ -44,6 +44,8 @@ from claimdesk.models.policy import Policy
 from claimdesk.models.product import Product, ProductVersion
 from claimdesk.models.review import ReviewDecision, ReviewRound
 from claimdesk.models.service import SatisfactionSurvey
+from claimdesk.ops.bulk import copy_rows as _append
+from claimdesk.ops.bulk import insert_rows as _insert
 from claimdesk.rules.calendar import Calendar
 from claimdesk.rules.deadlines import evaluate
 from claimdesk.rules.identity import check_char
@@ -51,7 +53,6 @@ from claimdesk.timeutil import local_zone
 
 # The marker person's passport number: present means the history is loaded already.
 MARKER_ID = "HIST0000000"
-CHUNK = 500
 BRANCHES = ("BJ", "SH", "GD")
 REGIONS = {"BJ": "110101", "SH": "310101", "GD": "440103"}
 # line → (share of claims, coverage code, loss causes, amount range in yuan)
@@ -390,60 +391,6 @@ def _clocks(
 
 
 # -- writing ------------------------------------------------------------------------------
-
-
-def _insert(session: Session, model: Any, rows: Sequence[dict[str, Any]]) -> list[int]:
-    """Multi-row inserts in chunks, returning the new ids in the rows' order. Core, not
-    the ORM's bulk path: the same column types (encryption included) at a tenth of the
-    cost."""
-    table = model.__table__
-    ids: list[int] = []
-    for start in range(0, len(rows), CHUNK):
-        chunk = list(rows[start : start + CHUNK])
-        statement = table.insert().returning(table.c.id, sort_by_parameter_order=True)
-        ids.extend(session.execute(statement, chunk).scalars())
-    return ids
-
-
-def _append(session: Session, model: Any, rows: Sequence[dict[str, Any]]) -> None:
-    """Rows nobody refers to. PostgreSQL: COPY (multi-row VALUES spent most of its time
-    in the driver parsing placeholders, one INSERT per row in round trips); SQLite:
-    executemany, which is in-process and fast."""
-    if not rows:
-        return
-    connection = session.connection()
-    if connection.dialect.name != "postgresql":
-        connection.execute(model.__table__.insert(), list(rows))
-        return
-    table = model.__table__
-    dialect = connection.dialect
-    columns = [c for c in table.columns if not c.primary_key and _copied(c, rows[0])]
-    processors = [c.type._cached_bind_processor(dialect) for c in columns]
-    names = ", ".join(f'"{c.name}"' for c in columns)
-    raw = connection.connection.driver_connection
-    assert raw is not None
-    with raw.cursor().copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
-        for row in rows:
-            values = (_value(c, row) for c in columns)
-            copy.write_row(
-                [
-                    p(v) if p is not None and v is not None else v
-                    for p, v in zip(processors, values, strict=True)
-                ]
-            )
-
-
-def _copied(column: Any, row: dict[str, Any]) -> bool:
-    """A column COPY must fill: given in the row, or with a Python-side default (a
-    server default the database applies itself)."""
-    return column.name in row or column.default is not None
-
-
-def _value(column: Any, row: dict[str, Any]) -> Any:
-    if column.name in row:
-        return row[column.name]
-    default = column.default
-    return default.arg(None) if default.is_callable else default.arg
 
 
 def _numbers(session: Session, stories: Sequence[_Story]) -> list[str]:

@@ -38,6 +38,12 @@ CHECK_CODE = re.compile(r"[0-9A-Za-z]{6}")  # 校验码: 6 letters or digits
 # consumables "C01020109900100001234".
 ITEM_CODE = re.compile(r"[0-9A-Za-z][0-9A-Za-z\-]{3,59}")
 SETL_ID = re.compile(r"[0-9A-Za-z]{1,40}")
+# 主诊断 dise_codg: an ICD-10 code as the national platform's 医保版 ICD-10 writes it — a
+# capital letter, two digits (the category, e.g. K29), then optionally a dot and up to 8
+# letters or digits (K29.500, I10.x00, J06.900x003).
+DISEASE_CODE = re.compile(r"[A-Z][0-9]{2}(\.[0-9A-Za-z]{1,8})?")
+# 医疗类别 med_type: 2-6 digits (11 普通门诊, 13 急诊, 14 门诊慢特病, 21 普通住院, 52 生育住院 …).
+MED_TYPE = re.compile(r"[0-9]{2,6}")
 
 # 统一社会信用代码 (GB 32100-2015): 18 characters over this alphabet, the last a check
 # character computed with these weights modulo 31.
@@ -223,11 +229,76 @@ def check_settlement(settlement: SettlementIn, receipt: ReceiptIn, *, today: dt.
         )
 
 
+def diagnosis_category(code: str) -> str:
+    """The ICD-10 category (the first three characters, K29 of K29.500): the group whose
+    usual amounts a bill is compared with (CLM-F3 amount_outlier)."""
+    return code.strip().upper()[:3]
+
+
+def inpatient(med_type: str) -> bool:
+    """医疗类别 2x (住院: 21 普通住院, 22 外伤住院 …) and 52 (生育住院) are inpatient stays;
+    every other (门诊, 急诊, 门诊慢特病, 药店购药 …) is outpatient."""
+    return med_type.startswith("2") or med_type.startswith("52")
+
+
+def setting_of(med_type: str) -> str:
+    """outpatient | inpatient."""
+    return "inpatient" if inpatient(med_type) else "outpatient"
+
+
+def diagnosis_group(code: str, med_type: str) -> str:
+    """What the amount check groups by: the category and the setting — a gastroscopy
+    visit and a stay with surgery for the same diagnosis cost apart."""
+    return f"{diagnosis_category(code)}:{setting_of(med_type)}"
+
+
+def check_diagnosis(settlement: SettlementIn) -> None:
+    """主诊断 is optional; given, code, name and 医疗类别 come together and are well formed."""
+    s = settlement
+    given = {name: getattr(s, name) for name in ("dise_codg", "dise_name", "med_type")}
+    if all(value is None for value in given.values()):
+        return
+    for name, zh, en in (
+        ("dise_codg", "主诊断编码", "main diagnosis code"),
+        ("dise_name", "主诊断名称", "main diagnosis name"),
+        ("med_type", "医疗类别", "medical type (med_type)"),
+    ):
+        if given[name] is None:
+            raise _bad(
+                f"settlement.{name}",
+                f"填写主诊断时须同时填写{zh}（主诊断编码、名称与医疗类别一并提供）",
+                f"the {en} is required with a main diagnosis (code, name and medical type "
+                "come together)",
+            )
+    assert s.dise_codg is not None and s.med_type is not None
+    _check_format(
+        s.dise_codg,
+        DISEASE_CODE,
+        "settlement.dise_codg",
+        "主诊断编码应为 ICD-10 编码：大写字母加两位数字，可带小数点及最多 8 位字母或数字"
+        "（如 K29.500）",
+        "the main diagnosis code is an ICD-10 code: a capital letter and two digits, "
+        "optionally a dot and up to 8 letters or digits (e.g. K29.500)",
+    )
+    if not (s.dise_name or "").strip():
+        raise _bad(
+            "settlement.dise_name", "主诊断名称不能为空", "the main diagnosis name cannot be blank"
+        )
+    _check_format(
+        s.med_type,
+        MED_TYPE,
+        "settlement.med_type",
+        "医疗类别应为 2–6 位数字（如 11 普通门诊、21 普通住院）",
+        "the medical type is 2-6 digits (e.g. 11 outpatient, 21 inpatient)",
+    )
+
+
 def check_bill(bill: BillIn, *, today: dt.date) -> None:
     """Every rule of docs/bills.md; the first broken one is refused (GEN-6)."""
     check_receipt(bill.receipt, today=today)
     if bill.settlement is not None:
         check_settlement(bill.settlement, bill.receipt, today=today)
+        check_diagnosis(bill.settlement)
 
 
 def receipt_key(receipt_code: str, receipt_number: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from hypothesis import given, settings
@@ -177,12 +178,12 @@ def test_early_claim_counts_from_the_end_of_the_waiting_period():  # SPEC CLM-F3
 def test_early_claim_weighs_the_amount_against_the_diagnosis():  # SPEC CLM-F3
     history = tuple(D(a) for a in ("600", "640", "660", "700", "720"))  # median 660
     costly = claim(loss_date=day("2026-02-10"), amount=D("990.00"))  # 10 days after waiting
-    hit = run("early_claim", make(claim=costly, diagnosis_amounts=history), min_samples=5)
+    hit = run("early_claim", make(claim=costly, cause_amounts=history), min_samples=5)
     assert hit and hit[0].evidence["median"] == "660" and "990.00" in hit[0].reason_en
     usual = claim(loss_date=day("2026-02-10"), amount=D("989.99"))  # under 1.5 × the median
-    assert run("early_claim", make(claim=usual, diagnosis_amounts=history), min_samples=5) == []
+    assert run("early_claim", make(claim=usual, cause_amounts=history), min_samples=5) == []
     # Too little history to say what is usual: no hit.
-    short = make(claim=costly, diagnosis_amounts=history[:4])
+    short = make(claim=costly, cause_amounts=history[:4])
     assert run("early_claim", short, min_samples=5) == []
 
 
@@ -298,15 +299,49 @@ def test_one_family_on_one_policy_counts_once():  # SPEC CLM-F3
 # -- claim_frequency -------------------------------------------------------------------------
 
 
-def test_claim_frequency_edge():  # SPEC CLM-F3
-    four = tuple(
-        PastClaim(60 + i, day("2026-05-01") + dt.timedelta(days=i), None) for i in range(4)
+def _treated(first: int, *days: str) -> tuple[PastClaim, ...]:
+    """Past claims reported on 2026-06-10, treated on the given days."""
+    return tuple(
+        PastClaim(first + i, day("2026-06-10"), None, loss_date=day(on))
+        for i, on in enumerate(days)
     )
+
+
+def test_claim_frequency_edge():  # SPEC CLM-F3
+    four = _treated(60, "2026-05-01", "2026-05-02", "2026-05-03", "2026-05-04")
     assert run("claim_frequency", make(insured_claims=four[:3]), period_days=90, max_claims=4) == []
     hits = run("claim_frequency", make(insured_claims=four), period_days=90, max_claims=4)
     assert hits[0].evidence["count"] == 5
-    old = tuple(PastClaim(70 + i, day("2026-03-12"), None) for i in range(4))  # 90 days before
+    assert hits[0].evidence["first_treatment"] == "2026-05-01"
+    assert hits[0].evidence["last_treatment"] == "2026-06-01"
+    # This claim was treated 2026-06-01: a window of 90 days holding it starts 2026-03-04
+    # at the earliest, so visits on 2026-03-03 are outside any of them.
+    old = _treated(70, *(["2026-03-03"] * 4))
     assert run("claim_frequency", make(insured_claims=old), period_days=90, max_claims=4) == []
+    edge = _treated(70, *(["2026-03-04"] * 4))
+    assert run("claim_frequency", make(insured_claims=edge), period_days=90, max_claims=4)
+
+
+def test_claim_frequency_counts_treatments_not_the_day_of_the_report():  # SPEC CLM-F3
+    # Issue 13's benchmark: an insured handing in a year's receipts at once made five
+    # reports on one day for visits months apart — not five claims in 90 days.
+    year = _treated(80, "2025-09-01", "2025-11-15", "2026-01-20", "2026-03-30")
+    assert run("claim_frequency", make(insured_claims=year), period_days=90, max_claims=4) == []
+    # Late claims of visits inside one season count there, whenever they are reported.
+    late = tuple(
+        PastClaim(90 + i, day("2026-09-30"), None, loss_date=day("2026-05-20") + dt.timedelta(i))
+        for i in range(4)
+    )
+    hits = run("claim_frequency", make(insured_claims=late), period_days=90, max_claims=4)
+    assert hits and hits[0].evidence["claim_ids"] == [90, 91, 92, 93]
+
+
+def test_claim_frequency_takes_the_busiest_window_around_the_claim():  # SPEC CLM-F3
+    # Two visits 80 days before and two 80 days after: no 90-day window holds all five.
+    spread = _treated(100, "2026-03-12", "2026-03-13", "2026-08-19", "2026-08-20")
+    assert run("claim_frequency", make(insured_claims=spread), period_days=90, max_claims=4) == []
+    hits = run("claim_frequency", make(insured_claims=spread), period_days=90, max_claims=2)
+    assert hits[0].evidence["count"] == 3
 
 
 # -- amount_outlier --------------------------------------------------------------------------
@@ -314,20 +349,20 @@ def test_claim_frequency_edge():  # SPEC CLM-F3
 
 def test_amount_far_above_the_usual_is_a_hit_with_its_statistics():  # SPEC CLM-F3
     history = tuple(D(700 + (i % 7) * 50) for i in range(40))
-    hits = run("amount_outlier", make(claim=claim(amount=D("20000.00")), diagnosis_amounts=history))
+    hits = run("amount_outlier", make(claim=claim(amount=D("20000.00")), cause_amounts=history))
     assert hits[0].evidence["median"] == "850" and hits[0].evidence["samples"] == 40
 
 
 def test_amount_outlier_needs_the_minimum_sample():  # SPEC CLM-F3
     history = tuple(D(700 + (i % 7) * 50) for i in range(29))
-    inp = make(claim=claim(amount=D("20000.00")), diagnosis_amounts=history)
+    inp = make(claim=claim(amount=D("20000.00")), cause_amounts=history)
     assert run("amount_outlier", inp, min_samples=30) == []
     assert run("amount_outlier", inp, min_samples=29)
 
 
 def test_equal_history_falls_back_to_the_mean_deviation():  # SPEC CLM-F3
     history = (D("800"),) * 20 + (D("900"),) * 10  # MAD is 0
-    inp = make(claim=claim(amount=D("5000")), diagnosis_amounts=history)
+    inp = make(claim=claim(amount=D("5000")), cause_amounts=history)
     assert run("amount_outlier", inp, min_samples=30)[0].evidence["mad"] == "0"
 
 
@@ -339,7 +374,7 @@ def test_an_amount_at_the_median_is_never_an_outlier(amounts):  # SPEC CLM-F3
 
     history = tuple(D(a) for a in amounts)
     median = statistics.median(history)
-    inp = make(claim=claim(amount=median), diagnosis_amounts=history)
+    inp = make(claim=claim(amount=median), cause_amounts=history)
     assert run("amount_outlier", inp) == []
 
 
@@ -398,3 +433,118 @@ def test_provider_cluster_baseline_is_the_past_it_has_seen():  # SPEC CLM-F3
     assert run("provider_cluster", ordinary, window_days=3) == []
     crowd = make(receipts=(mine,), provider_visits=past + _visits(42))
     assert run("provider_cluster", crowd, window_days=3)[0].evidence["usual"] == "14.00"
+
+
+# -- amount_outlier by diagnosis (主诊断 of the settlement statement) ---------------------------
+
+COLD = "J06:outpatient"
+GASTRO = "K29:outpatient"
+
+
+def _colds(n: int) -> tuple:
+    return tuple(D(120 + (i % 9) * 15) for i in range(n))
+
+
+def test_a_receipt_is_compared_with_receipts_of_its_diagnosis():  # SPEC CLM-F3
+    # A gastroscopy with biopsy (¥1,050) is far above a cold but usual for chronic
+    # gastritis: compared with its diagnosis, no hit; the loss cause ("illness", colds
+    # mostly) would have held it.
+    illness = _colds(60)
+    gastritis = tuple(D(600 + (i % 10) * 60) for i in range(40))
+    visit = receipt(total="1050.00")
+    visit = dataclasses.replace(
+        visit, diagnosis="K29.500", diagnosis_group=GASTRO, setting="outpatient"
+    )
+    inp = make(
+        claim=claim(amount=D("1050.00")),
+        receipts=(visit,),
+        cause_amounts=illness,
+        diagnosis_amounts={GASTRO: gastritis},
+    )
+    assert run("amount_outlier", inp) == []
+    assert run("amount_outlier", dataclasses.replace(inp, receipts=()))  # by cause: a hit
+
+
+def test_a_cold_billed_at_thousands_is_a_hit_naming_the_diagnosis():  # SPEC CLM-F3
+    visit = dataclasses.replace(
+        receipt(rid=3, total="2400.00"),
+        diagnosis="J06.900",
+        diagnosis_group=COLD,
+        setting="outpatient",
+    )
+    inp = make(receipts=(visit,), diagnosis_amounts={COLD: _colds(40)})
+    [hit] = run("amount_outlier", inp)
+    assert hit.evidence["basis"] == "diagnosis" and hit.evidence["receipt_id"] == 3
+    assert hit.evidence["diagnosis"] == "J06.900" and hit.evidence["samples"] == 40
+    assert "J06.900" in hit.reason_zh and "门诊" in hit.reason_zh
+    assert "J06.900" in hit.reason_en and "outpatient" in hit.reason_en
+
+
+def test_too_few_of_the_diagnosis_falls_back_to_the_loss_cause():  # SPEC CLM-F3
+    visit = dataclasses.replace(receipt(total="2400.00"), diagnosis="J06.900", diagnosis_group=COLD)
+    inp = make(
+        claim=claim(amount=D("2400.00")),
+        receipts=(visit,),
+        diagnosis_amounts={COLD: _colds(19)},
+        cause_amounts=_colds(40),
+    )
+    [hit] = run("amount_outlier", inp, min_samples=20)
+    assert hit.evidence["basis"] == "loss_cause" and hit.evidence["loss_cause"] == "illness"
+    assert hit.evidence["samples"] == 40
+    enough = run("amount_outlier", inp, min_samples=19)
+    assert [h.evidence["basis"] for h in enough] == ["diagnosis"]
+    # Too few of either: nothing is measured.
+    few = dataclasses.replace(inp, cause_amounts=_colds(19))
+    assert run("amount_outlier", few, min_samples=20) == []
+
+
+def test_a_receipt_without_a_diagnosis_is_measured_by_the_loss_cause():  # SPEC CLM-F3
+    inp = make(
+        claim=claim(amount=D("2400.00")),
+        receipts=(receipt(total="2400.00"),),
+        cause_amounts=_colds(40),
+    )
+    assert [h.evidence["basis"] for h in run("amount_outlier", inp)] == ["loss_cause"]
+
+
+def test_too_few_of_the_diagnosis_compares_with_every_bill_of_the_setting():  # SPEC CLM-F3
+    # A rare stay (coronary stent, ¥15,000) among few of its kind: compared with every
+    # inpatient stay, not with the loss cause's outpatient colds.
+    stay = dataclasses.replace(
+        receipt(rid=5, total="15000.00"),
+        diagnosis="I25.103",
+        diagnosis_group="I25:inpatient",
+        setting="inpatient",
+    )
+    stays = tuple(D(6000 + (i % 10) * 1000) for i in range(40))
+    inp = make(
+        claim=claim(amount=D("15000.00")),
+        receipts=(stay,),
+        diagnosis_amounts={"I25:inpatient": stays[:3]},
+        setting_amounts={"inpatient": stays},
+        cause_amounts=_colds(60),
+    )
+    assert run("amount_outlier", inp) == []
+    billed = dataclasses.replace(stay, total=D("150000.00"))
+    [hit] = run("amount_outlier", dataclasses.replace(inp, receipts=(billed,)))
+    assert hit.evidence["basis"] == "setting" and hit.evidence["setting"] == "inpatient"
+    assert "住院" in hit.reason_zh and "inpatient" in hit.reason_en
+
+
+def test_a_costly_minority_visit_type_is_usual_not_far_out():  # SPEC CLM-F3
+    # Issue 13's benchmark: disc herniation visits with an MRI (~¥1,000, 45 %) against
+    # those without (~¥380): the MAD alone saw only the majority's spread (z 7-9); the
+    # interquartile range spans both types.
+    visits = tuple(D(370 + (i % 5) * 5) for i in range(33)) + tuple(
+        D(950 + (i % 5) * 20) for i in range(27)
+    )
+    mri = dataclasses.replace(
+        receipt(total="1040.00"),
+        diagnosis="M51.202",
+        diagnosis_group="M51:outpatient",
+        setting="outpatient",
+    )
+    inp = make(receipts=(mri,), diagnosis_amounts={"M51:outpatient": visits})
+    assert run("amount_outlier", inp) == []
+    inflated = dataclasses.replace(mri, total=D("9000.00"))
+    assert run("amount_outlier", dataclasses.replace(inp, receipts=(inflated,)))

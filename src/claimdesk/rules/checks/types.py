@@ -7,6 +7,7 @@ Contacts arrive as keyed hashes only (SEC-1): a check never sees a clear phone o
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -21,7 +22,8 @@ class ClaimFacts:
     loss_date: dt.date
     # The amount claimed: the bills' total when there are bills, else the estimate.
     amount: Decimal | None = None
-    # A diagnosis code (ICD-10) from the bills or the assessment; else the loss cause.
+    # The loss cause of the report (illness, accident …): the amount check's group when
+    # the bills carry no diagnosis, or too few bills share it.
     diagnosis: str | None = None
 
 
@@ -65,6 +67,11 @@ class Receipt:
     lines: tuple[ReceiptLine, ...] = ()
     treatment_from: dt.date | None = None
     treatment_to: dt.date | None = None
+    # 主诊断 of its settlement statement (ICD-10, as billed) and the group the amount
+    # check compares it in: ICD-10 category and setting, "K29:outpatient" (rules.bills).
+    diagnosis: str | None = None
+    diagnosis_group: str | None = None
+    setting: str | None = None  # outpatient | inpatient (from the statement's med_type)
 
 
 @dataclass(frozen=True)
@@ -108,6 +115,8 @@ class PastClaim:
     claim_id: int
     reported_on: dt.date
     amount: Decimal | None
+    # The date of the loss (the treatment): what claim_frequency counts by.
+    loss_date: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -127,8 +136,14 @@ class CheckInput:
     provider_visits: tuple[ProviderVisit, ...] = ()
     # The insured's other claims (not this one).
     insured_claims: tuple[PastClaim, ...] = ()
-    # Amounts of earlier claims with the same diagnosis (not this one).
-    diagnosis_amounts: tuple[Decimal, ...] = ()
+    # Amounts of earlier claims of the same line and loss cause (not this one): the
+    # amount check's fallback group.
+    cause_amounts: tuple[Decimal, ...] = ()
+    # Totals of earlier receipts on other claims, per diagnosis group of this claim's
+    # receipts (Receipt.diagnosis_group → amounts).
+    diagnosis_amounts: Mapping[str, tuple[Decimal, ...]] = field(default_factory=dict)
+    # The same per setting (outpatient | inpatient) of this claim's receipts.
+    setting_amounts: Mapping[str, tuple[Decimal, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
