@@ -21,19 +21,10 @@ from decimal import Decimal
 from typing import Any
 
 from bench.stp_data import PastClaim, Stream
+from claimdesk.rules.bills import SETTLEMENT_AMOUNTS
 
 PRODUCT_MONTHS = 12
 CONSENT_SCOPE = "bank,contact,identity"
-SETTLEMENT_COLUMNS = (
-    "medfee_sumamt",
-    "fund_pay_sumamt",
-    "acct_pay",
-    "psn_cash_pay",
-    "fulamt_ownpay_amt",
-    "overlmt_selfpay",
-    "preselfpay_amt",
-    "inscp_scp_amt",
-)
 DIAGNOSIS_COLUMNS = (
     "dise_codg",
     "dise_name",
@@ -225,7 +216,7 @@ def _bill_row(past: PastClaim, claim_id: int) -> dict[str, Any]:
         "auth_method": "sms",
         "original": json.dumps(past.bill, ensure_ascii=False),
         # Multi-row inserts take one set of keys: every optional column is given.
-        **dict.fromkeys(SETTLEMENT_COLUMNS),
+        **dict.fromkeys(SETTLEMENT_AMOUNTS),
         **dict.fromkeys(("setl_id", "setl_time", *DIAGNOSIS_COLUMNS)),
     }
     if settlement is not None:
@@ -235,7 +226,7 @@ def _bill_row(past: PastClaim, claim_id: int) -> dict[str, Any]:
         row["setl_time"] = dt.datetime.fromisoformat(settlement["setl_time"]).replace(
             tzinfo=ZoneInfo("Asia/Shanghai")
         )
-        for name in SETTLEMENT_COLUMNS:
+        for name in SETTLEMENT_AMOUNTS:
             row[name] = Decimal(settlement[name])
         for name in ("dise_codg", "dise_name", "med_type"):
             row[name] = settlement.get(name)

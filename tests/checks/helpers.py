@@ -12,7 +12,13 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from claimdesk.models.claim import Claim
-from claimdesk.rules.checks.types import LineUse, ProviderVisit, Receipt, ReceiptLine
+from claimdesk.rules.checks.types import (
+    LineUse,
+    PeerQuery,
+    ProviderVisit,
+    Receipt,
+    ReceiptLine,
+)
 from tests.claims.helpers import World
 
 API = "/api/v1"
@@ -101,23 +107,14 @@ class ReceiptBook:
                 )
         return found
 
-    def diagnosis_totals(
-        self, session: Session, group: str, *, not_claim_id: int, until: dt.datetime, limit: int
-    ) -> Sequence[Decimal]:
+    def peer_totals(self, session: Session, peers: PeerQuery) -> Sequence[Decimal]:
         return [
             r.total
             for r in reversed(self.receipts)
-            if r.diagnosis_group == group and r.claim_id != not_claim_id
-        ][:limit]
-
-    def setting_totals(
-        self, session: Session, setting: str, *, not_claim_id: int, until: dt.datetime, limit: int
-    ) -> Sequence[Decimal]:
-        return [
-            r.total
-            for r in reversed(self.receipts)
-            if r.setting == setting and r.claim_id != not_claim_id
-        ][:limit]
+            if r.claim_id != peers.not_claim_id
+            and (peers.group is None or r.diagnosis_group == peers.group)
+            and (peers.setting is None or r.setting == peers.setting)
+        ][: peers.limit]
 
 
 def report(

@@ -44,42 +44,28 @@ def find_receipts(session: Session, code: str, number: str) -> list[Bill]:
     )
 
 
-def diagnosis_totals(
-    session: Session, group: str, *, not_claim_id: int, until: dt.datetime, limit: int
+def peer_totals(
+    session: Session,
+    *,
+    not_claim_id: int,
+    until: dt.datetime,
+    limit: int,
+    group: str | None = None,
+    setting: str | None = None,
 ) -> list[Decimal]:
-    """Totals of the newest ``limit`` bills of one diagnosis group (ICD-10 category and
-    setting, rules.bills.diagnosis_group) on other claims received by ``until`` — the
-    amount check's comparison group (CLM-F3). Found through the keyed hash
-    (ix_claim_bills_dise_group_hash); no row filter: the caller is a check."""
+    """Totals of the newest ``limit`` bills on other claims received by ``until``, of one
+    diagnosis group (ICD-10 category and setting, rules.bills.diagnosis_group: found
+    through its keyed hash, ix_claim_bills_dise_group_hash) or of one setting
+    (outpatient | inpatient) — the amount check's comparison groups (CLM-F3). No row
+    filter: the caller is a check."""
+    query = select(Bill.total).join(Claim, Claim.id == Bill.claim_id)
+    if group is not None:
+        query = query.where(Bill.dise_group_hash == blind_index(group, PURPOSE_DIAGNOSIS_GROUP))
+    if setting is not None:
+        query = query.where(Bill.setting == setting)
     return list(
         session.scalars(
-            select(Bill.total)
-            .join(Claim, Claim.id == Bill.claim_id)
-            .where(
-                Bill.dise_group_hash == blind_index(group, PURPOSE_DIAGNOSIS_GROUP),
-                Bill.claim_id != not_claim_id,
-                Claim.received_at <= until,
-            )
-            .order_by(Claim.received_at.desc(), Bill.id.desc())
-            .limit(limit)
-        )
-    )
-
-
-def setting_totals(
-    session: Session, setting: str, *, not_claim_id: int, until: dt.datetime, limit: int
-) -> list[Decimal]:
-    """Totals of the newest ``limit`` bills of one setting (outpatient | inpatient) on
-    other claims received by ``until``: the amount check's wider group (CLM-F3)."""
-    return list(
-        session.scalars(
-            select(Bill.total)
-            .join(Claim, Claim.id == Bill.claim_id)
-            .where(
-                Bill.setting == setting,
-                Bill.claim_id != not_claim_id,
-                Claim.received_at <= until,
-            )
+            query.where(Bill.claim_id != not_claim_id, Claim.received_at <= until)
             .order_by(Claim.received_at.desc(), Bill.id.desc())
             .limit(limit)
         )

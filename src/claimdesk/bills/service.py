@@ -36,6 +36,7 @@ from claimdesk.models.bill import Bill, BillLine
 from claimdesk.models.claim import Assessment, Claim, Material
 from claimdesk.models.person import Person
 from claimdesk.rules.bills import (
+    SETTLEMENT_AMOUNTS,
     catalog_of,
     check_bill,
     diagnosis_group,
@@ -114,16 +115,7 @@ def _bill_row(
             setl_time = setl_time.replace(tzinfo=ZoneInfo("Asia/Shanghai"))
         bill.setl_id = s.setl_id
         bill.setl_time = setl_time
-        for name in (
-            "medfee_sumamt",
-            "fund_pay_sumamt",
-            "acct_pay",
-            "psn_cash_pay",
-            "fulamt_ownpay_amt",
-            "overlmt_selfpay",
-            "preselfpay_amt",
-            "inscp_scp_amt",
-        ):
+        for name in SETTLEMENT_AMOUNTS:
             setattr(bill, name, getattr(s, name))
         if s.dise_codg is not None and s.med_type is not None:
             # Validated together (rules.bills.check_diagnosis): code, name, medical type.

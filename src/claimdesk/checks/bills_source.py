@@ -3,9 +3,9 @@ checks' plain receipts. Imported only when claimdesk.bills exists (receipts.py).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from collections.abc import Sequence
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -14,7 +14,13 @@ from sqlalchemy.orm import Session, selectinload
 from claimdesk.bills import repository as bills
 from claimdesk.models.bill import Bill
 from claimdesk.models.claim import Claim
-from claimdesk.rules.checks.types import LineUse, ProviderVisit, Receipt, ReceiptLine
+from claimdesk.rules.checks.types import (
+    LineUse,
+    PeerQuery,
+    ProviderVisit,
+    Receipt,
+    ReceiptLine,
+)
 
 
 def _receipt(bill: Bill) -> Receipt:
@@ -86,6 +92,9 @@ class BillsSource:
         return [ProviderVisit(cid, pid, provider, on, policy) for cid, pid, on, policy in rows]
 
 
+    def peer_totals(self, session: Session, peers: PeerQuery) -> Sequence[Decimal]:
+        return bills.peer_totals(session, **dataclasses.asdict(peers))
+
 def _uses(found: Iterable[Bill]) -> list[LineUse]:
     return [
         LineUse(
@@ -101,16 +110,3 @@ def _uses(found: Iterable[Bill]) -> list[LineUse]:
         for b in found
         for line in b.lines
     ]
-    def diagnosis_totals(
-        self, session: Session, group: str, *, not_claim_id: int, until: dt.datetime, limit: int
-    ) -> Sequence[Decimal]:
-        return bills.diagnosis_totals(
-            session, group, not_claim_id=not_claim_id, until=until, limit=limit
-        )
-
-    def setting_totals(
-        self, session: Session, setting: str, *, not_claim_id: int, until: dt.datetime, limit: int
-    ) -> Sequence[Decimal]:
-        return bills.setting_totals(
-            session, setting, not_claim_id=not_claim_id, until=until, limit=limit
-        )

@@ -17,7 +17,7 @@ from typing import Protocol
 from sqlalchemy.orm import Session
 
 from claimdesk.checks.bills_source import BillsSource
-from claimdesk.rules.checks.types import LineUse, ProviderVisit, Receipt
+from claimdesk.rules.checks.types import LineUse, PeerQuery, ProviderVisit, Receipt
 
 
 class ReceiptSource(Protocol):
@@ -37,17 +37,10 @@ class ReceiptSource(Protocol):
 
     def lines_at(self, session: Session, provider: str, on: dt.date) -> Sequence[LineUse]:
         """The lines of every receipt from ``provider`` dated ``on``, on any claim."""
-    def diagnosis_totals(
-        self, session: Session, group: str, *, not_claim_id: int, until: dt.datetime, limit: int
-    ) -> Sequence[Decimal]:
-        """Totals of the newest ``limit`` receipts of the diagnosis group (rules.bills.
-        diagnosis_group) on claims other than ``not_claim_id`` received by ``until``."""
         ...
 
-    def setting_totals(
-        self, session: Session, setting: str, *, not_claim_id: int, until: dt.datetime, limit: int
-    ) -> Sequence[Decimal]:
-        """The same over every receipt of a setting (outpatient | inpatient)."""
+    def peer_totals(self, session: Session, peers: PeerQuery) -> Sequence[Decimal]:
+        """Totals of the receipts ``peers`` describes, newest first."""
         ...
 
 
@@ -96,23 +89,7 @@ def visits(session: Session, provider: str, start: dt.date, end: dt.date) -> lis
 
 def lines_at(session: Session, provider: str, on: dt.date) -> list[LineUse]:
     return [] if _source is None else list(_source.lines_at(session, provider, on))
-def diagnosis_totals(
-    session: Session, group: str, *, not_claim_id: int, until: dt.datetime, limit: int
-) -> list[Decimal]:
-    if _source is None:
-        return []
-    found = _source.diagnosis_totals(
-        session, group, not_claim_id=not_claim_id, until=until, limit=limit
-    )
-    return list(found)
 
 
-def setting_totals(
-    session: Session, setting: str, *, not_claim_id: int, until: dt.datetime, limit: int
-) -> list[Decimal]:
-    if _source is None:
-        return []
-    found = _source.setting_totals(
-        session, setting, not_claim_id=not_claim_id, until=until, limit=limit
-    )
-    return list(found)
+def peer_totals(session: Session, peers: PeerQuery) -> list[Decimal]:
+    return [] if _source is None else list(_source.peer_totals(session, peers))

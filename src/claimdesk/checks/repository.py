@@ -28,6 +28,7 @@ from claimdesk.rules.checks.types import (
     InsuredFacts,
     LineUse,
     PastClaim,
+    PeerQuery,
     PolicyFacts,
     ProviderVisit,
     Receipt,
@@ -224,41 +225,19 @@ def _insured_claims(session: Session, claim: Claim) -> list[PastClaim]:
     return [PastClaim(cid, local_date(at), amount, loss) for cid, at, amount, loss in rows]
 
 
-def _diagnosis_amounts(
-    session: Session, claim: Claim, own: list[Receipt]
+def _peer_amounts(
+    session: Session, claim: Claim, keys: set[str | None], by: str
 ) -> dict[str, tuple[Decimal, ...]]:
-    """Per diagnosis group of the claim's receipts, the totals of earlier receipts of
-    that group on other claims (newest first)."""
-    groups = sorted({r.diagnosis_group for r in own if r.diagnosis_group})
+    """Per diagnosis group (``by="group"``) or setting (``by="setting"``) of the claim's
+    receipts, the totals of earlier receipts of it on other claims (newest first)."""
     return {
-        group: tuple(
-            receipts.diagnosis_totals(
+        key: tuple(
+            receipts.peer_totals(
                 session,
-                group,
-                not_claim_id=claim.id,
-                until=claim.received_at,
-                limit=DIAGNOSIS_HISTORY,
+                PeerQuery(claim.id, claim.received_at, DIAGNOSIS_HISTORY, **{by: key}),
             )
         )
-        for group in groups
-    }
-
-
-def _setting_amounts(
-    session: Session, claim: Claim, own: list[Receipt]
-) -> dict[str, tuple[Decimal, ...]]:
-    settings = sorted({r.setting for r in own if r.setting})
-    return {
-        setting: tuple(
-            receipts.setting_totals(
-                session,
-                setting,
-                not_claim_id=claim.id,
-                until=claim.received_at,
-                limit=DIAGNOSIS_HISTORY,
-            )
-        )
-        for setting in settings
+        for key in sorted(k for k in keys if k)
     }
 
 
@@ -336,6 +315,6 @@ def gather(session: Session, claim: Claim) -> CheckInput:
         provider_visits=tuple(_visits(session, own, claim)),
         insured_claims=tuple(past),
         cause_amounts=tuple(_cause_amounts(session, claim)),
-        diagnosis_amounts=_diagnosis_amounts(session, claim, own),
-        setting_amounts=_setting_amounts(session, claim, own),
+        diagnosis_amounts=_peer_amounts(session, claim, {r.diagnosis_group for r in own}, "group"),
+        setting_amounts=_peer_amounts(session, claim, {r.setting for r in own}, "setting"),
     )

@@ -55,6 +55,18 @@ CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28
 EARLIEST = dt.date(2000, 1, 1)
 LATEST = dt.date(9999, 1, 1)
 
+# The settlement statement's amounts, as the platform names them (docs/bills.md).
+SETTLEMENT_AMOUNTS = (
+    "medfee_sumamt",
+    "fund_pay_sumamt",
+    "acct_pay",
+    "psn_cash_pay",
+    "fulamt_ownpay_amt",
+    "overlmt_selfpay",
+    "preselfpay_amt",
+    "inscp_scp_amt",
+)
+
 CATALOG_OF_LEVEL = {"1": "A", "01": "A", "2": "B", "02": "B", "3": "C", "03": "C"}
 
 

@@ -147,6 +147,19 @@ class CheckInput:
 
 
 @dataclass(frozen=True)
+class PeerQuery:
+    """Which earlier receipts a receipt's amount is compared with (amount_outlier): those
+    of one diagnosis group (rules.bills.diagnosis_group) or of one setting (outpatient |
+    inpatient), on other claims received by ``until``, the newest ``limit``."""
+
+    not_claim_id: int
+    until: dt.datetime
+    limit: int
+    group: str | None = None
+    setting: str | None = None
+
+
+@dataclass(frozen=True)
 class Hit:
     code: str
     reason_zh: str
