@@ -149,9 +149,9 @@ def test_amount_outlier_compares_a_bill_with_bills_of_its_diagnosis(world: World
     [hit] = service.run_checks(db, claim_id=cold, actor=service.system_actor()).new_hits
     assert hit.evidence["basis"] == "diagnosis" and hit.evidence["diagnosis"] == "J06.900"
     assert hit.evidence["samples"] == len(colds)
-    # The same gastroscopy billed without a diagnosis is measured by its loss cause, where
-    # the colds make it look far too costly.
-    unknown = report(world, policy_number=number, amount="1080.00")["id"]
-    _bill(db, unknown, "0000000302", total="1080.00")
+    # A bill without a diagnosis is measured by the claim's loss cause: ¥9,000 is far
+    # above every illness claim here, colds and gastroscopies alike.
+    unknown = report(world, policy_number=number, amount="9000.00")["id"]
+    _bill(db, unknown, "0000000302", total="9000.00")
     [by_cause] = service.run_checks(db, claim_id=unknown, actor=service.system_actor()).new_hits
     assert by_cause.evidence["basis"] == "loss_cause"
