@@ -91,9 +91,9 @@ class BillsSource:
         )
         return [ProviderVisit(cid, pid, provider, on, policy) for cid, pid, on, policy in rows]
 
-
     def peer_totals(self, session: Session, peers: PeerQuery) -> Sequence[Decimal]:
         return bills.peer_totals(session, **dataclasses.asdict(peers))
+
 
 def _uses(found: Iterable[Bill]) -> list[LineUse]:
     return [

@@ -5,8 +5,8 @@ ICD-10 category and setting (dise_group, encrypted) through its keyed hash
 in clear) when too few share the diagnosis. Existing bills have none: they stay valid and are compared
 by the claim's loss cause as before.
 
-Revision ID: 0032_bill_diagnosis
-Revises: 0031_settlement_notices
+Revision ID: 0033_bill_diagnosis
+Revises: 0032_contact_phone_hash
 """
 
 from collections.abc import Sequence
@@ -14,8 +14,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0032_bill_diagnosis"
-down_revision: str | Sequence[str] | None = "0031_settlement_notices"
+revision: str = "0033_bill_diagnosis"
+down_revision: str | Sequence[str] | None = "0032_contact_phone_hash"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
