@@ -3,7 +3,10 @@ and a claim walked through the HTTP API from report to adjusted."""
 
 from __future__ import annotations
 
+import subprocess
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -90,6 +93,32 @@ def build_settlement(db: Session, client: TestClient) -> Settlement:
 def ok(response: Any, status: int = 200) -> dict[str, Any]:
     assert response.status_code == status, response.text
     return response.json()  # type: ignore[no-any-return]
+
+
+def hotline_report(w: World, *, policy: str, day: str = "2026-09-30") -> dict[str, Any]:
+    """A hotline report of an illness on the policy, received on ``day`` (local)."""
+    return {
+        "channel": "hotline",
+        "policy_number": w.policies[policy].number,  # type: ignore[attr-defined]
+        "claimant_name": "李四",
+        "contact_phone": "13912345678",
+        "loss_date": "2026-09-28",
+        "loss_place": "北京市朝阳区",
+        "loss_cause": "illness",
+        "loss_overview": "住院",
+        "received_at": f"{day}T09:30:00+08:00",
+    }
+
+
+def pdf_text(pdf: bytes) -> str:
+    """The PDF's text as pdftotext lays it out (poppler-utils)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "document.pdf"
+        path.write_bytes(pdf)
+        done = subprocess.run(
+            ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+        )
+    return done.stdout
 
 
 def walk_to_adjusted(

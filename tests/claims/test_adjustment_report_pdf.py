@@ -6,9 +6,6 @@ separators — and no report before an adjustment exists (issue 12)."""
 from __future__ import annotations
 
 import re
-import subprocess
-import tempfile
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -16,22 +13,20 @@ from sqlalchemy.orm import Session
 
 from claimdesk.models.user import User
 from tests.claims.helpers import FrozenClock, local
-from tests.claims.steps import API, MEDICAL_50K, Settlement, build_settlement, walk_to_adjusted
+from tests.claims.steps import (
+    API,
+    MEDICAL_50K,
+    Settlement,
+    build_settlement,
+    hotline_report,
+    pdf_text,
+    walk_to_adjusted,
+)
 
 
 @pytest.fixture
 def s(db: Session, client: TestClient) -> Settlement:
     return build_settlement(db, client)
-
-
-def _text(pdf: bytes) -> str:
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "report.pdf"
-        path.write_bytes(pdf)
-        done = subprocess.run(
-            ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
-        )
-    return done.stdout
 
 
 def test_report_is_a_readable_table_signed_by_name(
@@ -45,17 +40,7 @@ def test_report_is_a_readable_table_signed_by_name(
     adjuster.display_name = "理算员 徐丽"
     db.commit()
     # Reported: nothing adjusted yet, so no report is offered and none is printed.
-    payload = {
-        "channel": "hotline",
-        "policy_number": w.policies["MED-MILLION"].number,  # type: ignore[attr-defined]
-        "claimant_name": "李四",
-        "contact_phone": "13912345678",
-        "loss_date": "2026-09-28",
-        "loss_place": "北京市朝阳区",
-        "loss_cause": "illness",
-        "loss_overview": "住院",
-        "received_at": "2026-09-30T09:30:00+08:00",
-    }
+    payload = hotline_report(w, policy="MED-MILLION")
     early = w.client.post(API, json=payload, headers=w.h["handler"])
     assert early.status_code == 201, early.text
     refused = w.client.get(
@@ -67,7 +52,7 @@ def test_report_is_a_readable_table_signed_by_name(
     cid = walk_to_adjusted(w, clock, policy="MED-MILLION", assessment=MEDICAL_50K)
     pdf = w.client.get(f"{API}/{cid}/adjustment-report.pdf", headers=w.h["adjuster"])
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
-    text = _text(pdf.content)
+    text = pdf_text(pdf.content)
     flat = " ".join(text.split())
     assert "{" not in text and "'" not in text, text  # no Python dictionaries
     assert "理算员 徐丽" in flat and "Signed by: adjuster" not in flat
