@@ -14,7 +14,9 @@ PG_SERVER = os.environ.get("CLAIMDESK_BENCH_PG", "postgresql://postgres@127.0.0.
 
 @contextmanager
 def scratch_postgres(prefix: str = "claimdesk_bench") -> Iterator[str]:
-    """A new, migrated PostgreSQL database, dropped afterwards; yields its URL."""
+    """A new, migrated PostgreSQL database, dropped afterwards; yields its URL.
+
+    ``CLAIMDESK_BENCH_KEEP=1`` keeps it (its name is printed) to look into a run's data."""
     from claimdesk.migrate import upgrade
 
     name = f"{prefix}_{uuid.uuid4().hex[:8]}"
@@ -25,5 +27,8 @@ def scratch_postgres(prefix: str = "claimdesk_bench") -> Iterator[str]:
         upgrade(url)
         yield url
     finally:
-        with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # type: ignore[arg-type]
+        if os.environ.get("CLAIMDESK_BENCH_KEEP") == "1":
+            print(f"kept database {url}", flush=True)
+        else:
+            with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # type: ignore[arg-type]

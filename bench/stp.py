@@ -481,6 +481,27 @@ def measure(
     }
 
 
+def _label(url: str, stream: Stream, fed: dict[int, tuple[int | None, float | None, str]]) -> None:
+    """With CLAIMDESK_BENCH_KEEP=1 the kept database gets the stream's labels
+    (bench_labels: claim id, kind, planted fraud, eligible, diagnosis) to look into the
+    run's hits with SQL afterwards."""
+    if os.environ.get("CLAIMDESK_BENCH_KEEP") != "1":
+        return
+    specs = {spec.key: spec for spec in stream.claims}
+    rows = [
+        (cid, specs[key].kind, specs[key].fraud, specs[key].eligible, specs[key].diagnosis)
+        for key, (cid, _d, _e) in fed.items()
+        if cid is not None
+    ]
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(
+            "CREATE TABLE bench_labels (claim_id int PRIMARY KEY, kind text, fraud text,"
+            " eligible boolean, diagnosis text)"
+        )
+        with conn.cursor() as cur:
+            cur.executemany("INSERT INTO bench_labels VALUES (%s, %s, %s, %s, %s)", rows)
+
+
 def _worker_figures(stats: list[dict[str, Any]], busy_s: float) -> dict[str, Any]:
     """The workers' own figures summed: jobs, jobs/s over feeding + draining, and per
     kind the work per job (pick to commit)."""
@@ -615,6 +636,7 @@ def measure_stp(count: int = CLAIMS) -> dict[str, Any]:
             waited = wait_for_worker(url, ids)
             print(f"worker drained {waited:.0f} s after the last claim", flush=True)
             figures = measure(url, stream, fed)
+            _label(url, stream, fed)
         finally:
             for worker in workers:
                 worker.stop()
