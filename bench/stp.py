@@ -483,8 +483,8 @@ def measure(
 
 def _label(url: str, stream: Stream, fed: dict[int, tuple[int | None, float | None, str]]) -> None:
     """With CLAIMDESK_BENCH_KEEP=1 the kept database gets the stream's labels
-    (bench_labels: claim id, kind, planted fraud, eligible, diagnosis) to look into the
-    run's hits with SQL afterwards."""
+    (bench_labels: claim id, kind, planted fraud, eligible, diagnosis) and the run's
+    keyring a file, to look into the run's hits afterwards (SQL, bench/stp_replay.py)."""
     if os.environ.get("CLAIMDESK_BENCH_KEEP") != "1":
         return
     specs = {spec.key: spec for spec in stream.claims}
@@ -500,6 +500,10 @@ def _label(url: str, stream: Stream, fed: dict[int, tuple[int | None, float | No
         )
         with conn.cursor() as cur:
             cur.executemany("INSERT INTO bench_labels VALUES (%s, %s, %s, %s, %s)", rows)
+    # The encrypted columns need the run's keyring (generated per run, never stored).
+    keys = Path(tempfile.gettempdir()) / f"{url.rsplit('/', 1)[1]}.keys.json"
+    keys.write_text(os.environ["CLAIMDESK_KEYS"])
+    print(f"labels in bench_labels; keyring in {keys} (bench/stp_replay.py reads both)")
 
 
 def _worker_figures(stats: list[dict[str, Any]], busy_s: float) -> dict[str, Any]:
