@@ -60,6 +60,16 @@ MEDICAL = ("medical", "accident_medical")
 MAX_LINES = 500  # what one assessment takes (claims.schemas.AssessmentIn.lines)
 
 
+def takes_bills(claim: Claim) -> bool:
+    """Whether the claim takes an e-bill now: in a billable state, or held (CLM-F1) from
+    one. A hold stops the money, not the evidence: the investigator judges the claim with
+    its bills, the customer hands in what was asked for, and a cleared claim resumes with
+    its bills there. A claim held after its assessment stays closed to bills, as it was."""
+    if claim.state == workflow.SUSPENDED:
+        return claim.resume_state in BILLABLE_STATES
+    return claim.state in BILLABLE_STATES
+
+
 def _same_name(a: str, b: str) -> bool:
     # Receipts print names with stray spaces (全角 included); nothing else is forgiven.
     return "".join(a.split()) == "".join(b.split())
@@ -146,8 +156,11 @@ def submit_bill(
     session: Session, *, actor: Principal, claim: Claim, data: BillIn, original: str
 ) -> Bill:
     """Validate every field (GEN-6), refuse the same receipt twice on the claim, store
-    the lines and the original, tick the invoices on the checklist (CLM-A1)."""
-    if claim.state not in BILLABLE_STATES:
+    the lines and the original, tick the invoices on the checklist (CLM-A1). A claim
+    held before its assessment takes the bill too (``takes_bills``): the bill queues a
+    checks run on the claim's new data like any other (checks.hooks), whose hits add to
+    the hold, and nothing is paid while the hold stands (payments, automatic path)."""
+    if not takes_bills(claim):
         raise BillsClosed(state=claim.state)
     at = timeutil.now()
     check_bill(data, today=local_date(at))

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from claimdesk.bills import repository as bills_repository
-from claimdesk.bills.service import BILLABLE_STATES
+from claimdesk.bills.service import takes_bills
 from claimdesk.claims.automatic.errors import RuleSetNotFound
 from claimdesk.claims.automatic.service import decision_of, rule_set_of
 from claimdesk.models.claim import Claim
@@ -61,7 +61,7 @@ def stp_context(db: Session, claim: Claim, *, language: str = "zh-CN") -> dict[s
             rule_set = None
     return {
         "stp": {
-            "bills_open": claim.state in BILLABLE_STATES,
+            "bills_open": takes_bills(claim),
             "bill_count": len(bills_repository.bills_of(db, claim.id)),
             "decision": decision,
             "reasons": [

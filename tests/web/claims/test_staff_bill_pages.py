@@ -96,3 +96,50 @@ def test_a_wrong_type_is_named_in_words(world: World, clock: FrozenClock) -> Non
     assert refused.status_code == 422, refused.text
     shown = refused.text.split('id="receipt_file-error"', 1)[1].split("</p>", 1)[0]
     assert "第 1 行 · 数量" in shown and "items" not in shown and "quantity" not in shown
+
+
+def _hold(world: World, cid: int) -> None:
+    held = world.client.post(
+        f"/api/v1/claims/{cid}/fraud-flags",
+        json={"description": "联系电话与他人共用"},
+        headers=world.h["handler"],
+    )
+    assert held.status_code == 200 and held.json()["state"] == "suspended", held.text
+
+
+def test_a_claim_held_before_its_assessment_takes_bills_and_files_on_its_pages(
+    world: World, clock: FrozenClock, db: Session
+) -> None:
+    # SPEC CLM-F1, CLM-T1: a hold stops the money, not the evidence — the claim page
+    # still links the e-bill upload and offers a file upload, and the bill is taken
+    cid = report(world, clock)
+    _hold(world, cid)
+    claim_page = world.client.get(f"/claims/{cid}?lang=en", headers=world.h["handler"])
+    assert f'href="/claims/{cid}/bills#bill-form"' in claim_page.text
+    assert 'id="open-upload_file"' in claim_page.text
+    page = world.client.get(f"/claims/{cid}/bills", headers=world.h["handler"])
+    assert 'id="bill-form"' in page.text
+    sent = world.client.post(
+        f"/claims/{cid}/bills", files=files(), headers=world.h["handler"], follow_redirects=False
+    )
+    assert sent.status_code == 303, sent.text
+    assert db.scalars(select(Bill).where(Bill.claim_id == cid)).one().source == "staff"
+
+
+def test_a_claim_held_after_its_assessment_offers_no_bill_or_file(
+    world: World, clock: FrozenClock
+) -> None:
+    # SPEC CLM-F1, CLM-T1: once assessed, a held claim takes no new bill (as before)
+    from tests.bills.helpers import API, bill, ok, walk_to_surveyed
+
+    cid = report(world, clock)
+    ok(world.client.post(f"{API}/{cid}/bills", json=bill(), headers=world.h["handler"]), 201)
+    walk_to_surveyed(world, clock, cid)
+    for step in ("assessment/from-bills", "assessment/complete"):
+        ok(world.client.post(f"{API}/{cid}/{step}", json={}, headers=world.h["assessor"]))
+    _hold(world, cid)
+    claim_page = world.client.get(f"/claims/{cid}?lang=en", headers=world.h["handler"])
+    assert 'id="bill-upload-link"' not in claim_page.text
+    assert 'id="open-upload_file"' not in claim_page.text
+    page = world.client.get(f"/claims/{cid}/bills", headers=world.h["handler"])
+    assert page.status_code == 200 and 'id="bill-form"' not in page.text

@@ -167,3 +167,32 @@ def test_another_customers_claim_is_not_found(
     assert client.get(f"/portal/claims/{cid}/bills", headers=headers).status_code == 404
     sent = client.post(f"/portal/claims/{cid}/bills", files=files(), headers=headers)
     assert sent.status_code == 404 and _bills(db, cid) == []
+
+
+def test_a_claim_held_on_its_report_still_takes_the_customers_e_bill(
+    world: World, clock: FrozenClock, db: Session
+) -> None:
+    # SPEC CLM-F1, CLM-T1: a hold stops the money, not the evidence — the customer still
+    # sends the e-bill and the missing materials, is told where the claim is in the
+    # words of its report, and is not told of the hold (CLM-F2)
+    cid = report(world, clock)
+    held = world.client.post(
+        f"/api/v1/claims/{cid}/fraud-flags",
+        json={"description": "联系电话与他人共用"},
+        headers=world.h["handler"],
+    )
+    assert held.status_code == 200 and held.json()["state"] == "suspended", held.text
+    page = world.client.get(f"/portal/claims/{cid}?lang=en", headers=world.h["customer"])
+    assert f'href="/portal/claims/{cid}/bills"' in page.text
+    assert 'id="upload-form"' in page.text
+    assert "Report received. A claims handler will contact you soon." in page.text
+    assert "Materials are complete" not in page.text and "fraud" not in page.text.lower()
+    sent = world.client.post(
+        f"/portal/claims/{cid}/bills",
+        files=files(),
+        headers=world.h["customer"],
+        follow_redirects=False,
+    )
+    assert sent.status_code == 303, sent.text
+    [stored] = _bills(db, cid)
+    assert stored.source == "customer" and stored.total == 28000

@@ -16,7 +16,7 @@ from claimdesk.audit.service import record
 from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
 from claimdesk.bills import repository as bills_repository
-from claimdesk.bills.service import BILLABLE_STATES
+from claimdesk.bills.service import takes_bills
 from claimdesk.claims.repository import get_claim
 from claimdesk.deps import DB, require
 from claimdesk.web import bill_forms
@@ -55,7 +55,7 @@ def _page(
         status_code=refusal.status_code if refusal else 200,
         claim=claim,
         bills=bills_repository.bills_of(db, claim.id),
-        open_for_bills=claim.state in BILLABLE_STATES,
+        open_for_bills=takes_bills(claim),
         may_submit=principal.has(Permission.CLAIMS_BILLS),
         error=refusal.error if refusal else None,
         file_words=bill_forms.FILE_WORDS,

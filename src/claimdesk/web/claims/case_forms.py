@@ -11,7 +11,9 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from claimdesk.auth.principal import Principal
+from claimdesk.bills.service import takes_bills
 from claimdesk.claims import schemas as cs
+from claimdesk.claims import workflow
 from claimdesk.claims.fraud import service as fraud
 from claimdesk.claims.fraud.service import flags_of
 from claimdesk.claims.intake import acceptance
@@ -63,6 +65,12 @@ def open_flags(db: Session, claim: Claim) -> list[tuple[str, str]]:
         for f in flags_of(db, claim.id)
         if f.status == "open"
     ]
+
+
+def can_upload(db: Session, claim: Claim) -> bool:
+    """A held claim takes files while it was held before its assessment, as it takes
+    e-bills (bills.service.takes_bills): a hold stops the money, not the evidence (CLM-F1)."""
+    return claim.state != workflow.SUSPENDED or takes_bills(claim)
 
 
 def has_open_flag(db: Session, claim: Claim) -> bool:

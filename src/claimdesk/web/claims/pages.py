@@ -790,10 +790,11 @@ EXTRA_ACTIONS: tuple[ActionForm, ...] = (
         "upload_file",
         "Upload a file",
         Permission.CLAIMS_UPLOAD,
-        tuple(workflow.OPEN_STATES),
+        (*workflow.OPEN_STATES, workflow.SUSPENDED),
         case_forms.upload_fields,
         case_forms.upload,
         primary=False,
+        available=case_forms.can_upload,
     ),
     ActionForm(
         "mark_original_checked",

@@ -13,7 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
 from claimdesk.bills import repository as bills_repository
-from claimdesk.bills.service import BILLABLE_STATES
+from claimdesk.bills.service import takes_bills
 from claimdesk.claims.repository import get_claim
 from claimdesk.deps import DB, require
 from claimdesk.web import bill_forms
@@ -39,7 +39,7 @@ def _page(
         status_code=refusal.status_code if refusal else 200,
         claim=claim,
         bills=bills_repository.bills_of(db, claim.id),
-        open_for_bills=claim.state in BILLABLE_STATES,
+        open_for_bills=takes_bills(claim),
         may_submit=principal.has(Permission.CLAIMS_BILLS),
         error=refusal.error if refusal else None,
         file_words=bill_forms.FILE_WORDS,

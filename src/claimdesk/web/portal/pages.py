@@ -79,6 +79,21 @@ PLAIN_STATUS = {
     "withdrawn": "You withdrew this claim.",
     "reopened": "Your claim has been reopened and is being reviewed again.",
 }
+
+# A claim held (CLM-F1) from one of these is said where it was held from (plain_status).
+HELD_SAID_AS_BEFORE = ("reported", "awaiting_materials")
+
+
+def plain_status(claim: Claim) -> str:
+    """The claim's state in plain words. A claim held before its acceptance is said where
+    it was held from: the customer is still asked for the missing materials and may send
+    them (a hold stops the money, not the evidence), where "materials are complete" would
+    be untrue; the hold itself is not the customer's to see (CLM-F2)."""
+    if claim.state == "suspended" and claim.resume_state in HELD_SAID_AS_BEFORE:
+        return PLAIN_STATUS[claim.resume_state]
+    return PLAIN_STATUS.get(claim.state, claim.state)
+
+
 # Audit entries the customer sees on their timeline, in plain words. Internal steps
 # (fraud checks, reads, reserves) are deliberately absent: need to know (CLM-F2).
 PLAIN_EVENTS = {
@@ -255,7 +270,7 @@ def _policies(db: Session, principal: Principal) -> list[dict[str, Any]]:
 
 def portal_home(request: Request, db: Session, principal: Principal) -> Response:
     own = claims_repository.claims_page(db, principal, page_request_of(request))
-    claims = [{"claim": c, "plain": PLAIN_STATUS.get(c.state, c.state)} for c in own.rows]
+    claims = [{"claim": c, "plain": plain_status(c)} for c in own.rows]
     shown = pager(request, own.page_of(own.rows))
     return render(
         request,
@@ -443,7 +458,7 @@ def _claim_page(
         "portal/claim.html",
         status_code=status_code,
         claim=detail,
-        plain=PLAIN_STATUS.get(claim.state, claim.state),
+        plain=plain_status(claim),
         events=events,
         error=error,
         message=message,
