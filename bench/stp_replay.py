@@ -85,7 +85,15 @@ def replay(url: str, overrides: dict[str, dict[str, str]], show: set[str]) -> di
             rule = RULES.get(code)
             if rule is None or not config.enabled:
                 continue
-            params[code] = validate(rule.params, {**config.parameters, **overrides.get(code, {})})
+            # A kept database predates the worktree's migrations: a stored parameter its
+            # rule no longer declares is dropped (said on stderr); pass the new version's
+            # values with --param.
+            known = {spec.name for spec in rule.params}
+            stored = {k: v for k, v in config.parameters.items() if k in known}
+            if len(stored) < len(config.parameters):
+                gone = sorted(set(config.parameters) - known)
+                print(f"{code}: stored parameters dropped: {', '.join(gone)}", file=sys.stderr)
+            params[code] = validate(rule.params, {**stored, **overrides.get(code, {})})
         hit_by: dict[int, set[str]] = {}
         shown: list[dict[str, Any]] = []
         for cid in sorted(labels):

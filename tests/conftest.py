@@ -200,6 +200,16 @@ def fresh_db_url(template_db_url: str, tmp_path: Path) -> Iterator[str]:
     _drop_clone(handle)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_book_rate() -> Iterator[None]:
+    """The checks cache the book's claim rate per database and day (claim_frequency's
+    prior); tests share a database and a day, and each test's book is its own."""
+    from claimdesk.checks.repository import clear_book_rates
+
+    clear_book_rates()
+    yield
+
+
 @pytest.fixture
 def backend() -> str:
     return BACKEND

@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session
 
 from claimdesk.checks import service
 from claimdesk.models.audit import AuditEntry
+from claimdesk.rules.checks.params import to_json, validate
+from claimdesk.rules.checks.rules import RULES
 from tests.builders import (
     demo_version,
     issue_policy,
@@ -46,7 +48,8 @@ def _details(entry: AuditEntry) -> dict[str, Any]:
 
 def test_administrator_lists_and_changes_a_check(world: World, db: Session):
     # SPEC CLM-F3 GEN-5: every check seeded by migration 0025, a change is a new version
-    # (0032 wrote early_claim's second: its window counted from the waiting period's end).
+    # (0032 wrote early_claim's second: its window counted from the waiting period's end;
+    # 0034 claim_frequency's: against the insured's own rate).
     listed = world.client.get(f"{API}/checks", headers=world.h["admin"]).json()
     assert {c["code"] for c in listed} >= {"duplicate_receipt", "amount_outlier"}
     early = next(c for c in listed if c["code"] == "early_claim")
@@ -54,6 +57,13 @@ def test_administrator_lists_and_changes_a_check(world: World, db: Session):
     assert (early["version"], early["action"], early["parameters"]) == (2, "refer", seeded)
     cluster = next(c for c in listed if c["code"] == "provider_cluster")
     assert (cluster["version"], cluster["parameters"]["min_insureds"]) == (2, 8)
+    # 0034 wrote claim_frequency's second: the seeded ceiling (max_claims) is gone, the
+    # version holds the rule's parameters and validates as the rule declares them.
+    frequency = next(c for c in listed if c["code"] == "claim_frequency")
+    rule = RULES["claim_frequency"]
+    assert (frequency["version"], frequency["action"]) == (2, "refer")
+    assert frequency["parameters"] == to_json(validate(rule.params, {}))
+    assert "max_claims" not in frequency["parameters"]
     wanted = {"days_after_waiting": 45, "amount_ratio": "2", "min_samples": 10}
     body = {"enabled": True, "action": "hold", "parameters": wanted, "reason": "新产品观察期"}
     response = world.client.put(f"{API}/checks/early_claim", json=body, headers=world.h["admin"])

@@ -4,8 +4,10 @@ idempotent (SPEC CLM-F3, CLM-F1, GEN-5)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -221,7 +223,7 @@ def test_claim_frequency_and_just_under_limit_over_the_insureds_claims(
 ):  # SPEC CLM-F3
     _only(
         db,
-        claim_frequency={"action": "refer", "parameters": {"period_days": 90, "max_claims": 2}},
+        claim_frequency={"action": "refer", "parameters": {"significance": "0.5"}},
         just_under_limit={
             "action": "refer",
             "parameters": {"limits": ["5000"], "within_pct": "2", "min_count": 3},
@@ -240,7 +242,10 @@ def test_claim_frequency_counts_visits_by_their_treatment_dates(world: World, db
     # together are visits months apart.
     _only(
         db,
-        claim_frequency={"action": "refer", "parameters": {"period_days": 90, "max_claims": 2}},
+        claim_frequency={
+            "action": "refer",
+            "parameters": {"period_days": 90, "significance": "0.5"},
+        },
     )
     number = _number(world)
     for loss in ("2026-01-10", "2026-02-20"):
@@ -254,6 +259,91 @@ def test_claim_frequency_counts_visits_by_their_treatment_dates(world: World, db
     assert _codes(_run(db, season["id"])) == []  # the same evidence is recorded once
     assert hits[0].evidence["count"] == 3
     assert hits[0].evidence["first_treatment"] == "2026-05-20"
+
+
+def _renewed_insured(world: World, db: Session, seq: str) -> tuple[str, str]:
+    """A new insured whose MED-MILLION policy of 2026 renews one of 2025: (last year's
+    policy number, this year's)."""
+    person = make_person(
+        db, name=f"赵{seq}", id_number=resident_id(birth="19800101", seq=seq), phone=None
+    )
+    version = demo_version(db, "MED-MILLION")
+    now = issue_policy(db, version_id=version.id, policyholder_id=person.id)
+    # Issued as of today's product version, then moved back a year (the demo product's
+    # versions start in 2026): the policy the 2026 one renews.
+    before = issue_policy(db, version_id=version.id, policyholder_id=person.id)
+    before.period_start, before.period_end = dt.date(2025, 1, 1), dt.date(2025, 12, 31)
+    now.previous_policy_id = before.id
+    db.commit()
+    return before.number, now.number
+
+
+def test_claim_frequency_against_the_insureds_own_year(
+    world: World, db: Session, monkeypatch: pytest.MonkeyPatch
+):
+    # SPEC CLM-F3, CLM-T2: issue 13's benchmark referred honest chronic patients (their
+    # busy year is their usual) and let a new insured's burst through until its fifth
+    # visit. Through the database: last year's claims on the renewed policy are the
+    # insured's history, the renewal its covered days; the book's rate is fixed here
+    # (its SQL has its own test) — one claim per insured-year.
+    from claimdesk.checks import repository
+
+    monkeypatch.setattr(repository, "book_rate", lambda _session, _day: Decimal("1"))
+    _only(db, claim_frequency={"action": "refer", "parameters": {}})  # the defaults
+    burst = ("2026-05-12", "2026-05-20", "2026-05-26", "2026-06-01")
+    heavy_before, heavy_now = _renewed_insured(world, db, "101")
+    for month in range(1, 13):  # a chronic patient: a visit a month last year
+        report(world, policy_number=heavy_before, loss_date=f"2025-{month:02d}-15")
+    runs = []
+    for on in burst:  # each visit checked as it arrives
+        runs.append(_codes(_run(db, report(world, policy_number=heavy_now, loss_date=on)["id"])))
+    assert runs == [[], [], [], []]
+
+    quiet_before, quiet_now = _renewed_insured(world, db, "102")
+    old = report(world, policy_number=quiet_before, loss_date="2025-08-15")["id"]
+    _run(db, old)
+    quiet = []
+    for on in burst[:3]:
+        quiet.append(report(world, policy_number=quiet_now, loss_date=on)["id"])
+        assert _codes(_run(db, quiet[-1])) == []
+    quiet.append(report(world, policy_number=quiet_now, loss_date=burst[3])["id"])
+    (hit,) = _run(db, quiet[3]).new_hits  # the fourth visit
+    ev = hit.evidence
+    assert (ev["count"], ev["history_claims"], ev["history_years"]) == (4, 1, "1.00")
+    assert ev["claim_ids"] == quiet[:3] and Decimal(ev["probability"]) < Decimal("0.0001")
+    # The series re-check refers the burst's earlier claims, not last year's visit.
+    rechecked = [h.claim_id for h in db.scalars(select(CheckHit)) if "series_of" in h.evidence]
+    assert sorted(rechecked) == quiet[:3] and old not in rechecked
+
+
+def test_book_rate_is_claims_per_covered_insured_year(world: World, db: Session):
+    # SPEC CLM-F3: claim_frequency's prior, computed in SQL (SQLite and PostgreSQL date
+    # arithmetic) — checked against the same count made here row by row — and cached
+    # for the day: a claim reported after it does not move it until the cache is cleared.
+    from claimdesk.checks import repository
+    from claimdesk.models.policy import Policy
+
+    number = _number(world)
+    for loss in ("2025-12-31", "2026-02-01", "2026-05-01"):
+        report(world, policy_number=number, loss_date=loss)
+    on = dt.date(2026, 6, 10)
+    since, last = on - dt.timedelta(days=365), on - dt.timedelta(days=1)
+
+    def by_hand() -> Decimal:
+        claims = sum(1 for c in db.scalars(select(Claim)) if since <= c.loss_date <= last)
+        days = sum(
+            (min(p.period_end, last) - max(p.period_start, since)).days + 1
+            for p in db.scalars(select(Policy))
+            if p.period_start <= last and p.period_end >= since
+        )
+        return (Decimal(claims) * 365 / Decimal(days)).quantize(Decimal("0.0001"))
+
+    expected = by_hand()
+    assert repository.book_rate(db, on) == expected > 0
+    report(world, policy_number=number, loss_date="2026-06-01")
+    assert repository.book_rate(db, on) == expected  # cached for the day
+    repository.clear_book_rates()
+    assert repository.book_rate(db, on) == by_hand() > expected
 
 
 def test_amount_outlier_against_the_history_of_the_cause(world: World, db: Session):

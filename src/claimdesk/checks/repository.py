@@ -10,7 +10,7 @@ import datetime as dt
 import hashlib
 from decimal import Decimal
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Date, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from claimdesk.auth.permissions import Role
@@ -40,6 +40,11 @@ from claimdesk.rules.deadlines import local_date
 DIAGNOSIS_HISTORY = 2000
 # Wide enough for any configured provider window (rules.checks caps it at 90 days).
 PROVIDER_WINDOW = dt.timedelta(days=90)
+# The book's claim rate (claim_frequency's prior) is taken over this many days before the
+# claim's report day, and computed once per day and database in a process: it moves
+# slowly, and it reads every claim and policy of the year — too much for every claim.
+BOOK_YEAR = 365
+_BOOK_RATES: dict[tuple[str, dt.date], Decimal | None] = {}
 
 
 def current_configs(session: Session) -> dict[str, CheckConfigVersion]:
@@ -225,6 +230,55 @@ def _insured_claims(session: Session, claim: Claim) -> list[PastClaim]:
     return [PastClaim(cid, local_date(at), amount, loss) for cid, at, amount, loss in rows]
 
 
+def _insured_policies(session: Session, claim: Claim, waiting: int) -> list[PolicyFacts]:
+    """The insured's policies (renewals, other products): the days they were covered."""
+    rows = session.execute(
+        select(Policy.id, Policy.period_start, Policy.period_end, Policy.previous_policy_id).where(
+            Policy.insured_id == claim.insured_person_id
+        )
+    )
+    return [
+        PolicyFacts(pid, start, end, waiting, renewal=previous is not None)
+        for pid, start, end, previous in rows
+    ]
+
+
+def book_rate(session: Session, day: dt.date) -> Decimal | None:
+    """Claims per insured-year over the BOOK_YEAR days before ``day``: the claims treated
+    then over the days the policies covered then (waiting periods included — a slight
+    underestimate, on the side of a hit). None while the book has no such day. Cached
+    per database and day (clear_book_rates empties it)."""
+    key = (session.get_bind().engine.url.render_as_string(hide_password=True), day)
+    if key not in _BOOK_RATES:
+        if len(_BOOK_RATES) > 64:
+            _BOOK_RATES.clear()
+        _BOOK_RATES[key] = _book_rate(session, day)
+    return _BOOK_RATES[key]
+
+
+def clear_book_rates() -> None:
+    _BOOK_RATES.clear()
+
+
+def _book_rate(session: Session, day: dt.date) -> Decimal | None:
+    since, last = day - dt.timedelta(days=BOOK_YEAR), day - dt.timedelta(days=1)
+    claims = session.scalar(
+        select(func.count(Claim.id)).where(Claim.loss_date >= since, Claim.loss_date <= last)
+    )
+    first = case((Policy.period_start > since, Policy.period_start), else_=literal(since, Date))
+    end = case((Policy.period_end < last, Policy.period_end), else_=literal(last, Date))
+    if session.get_bind().dialect.name == "sqlite":
+        days = func.julianday(end) - func.julianday(first) + 1
+    else:
+        days = end - first + 1  # PostgreSQL: date - date is a number of days
+    covered = session.scalar(
+        select(func.sum(days)).where(Policy.period_start <= last, Policy.period_end >= since)
+    )
+    if not covered:
+        return None
+    return (Decimal(claims or 0) * BOOK_YEAR / Decimal(str(covered))).quantize(Decimal("0.0001"))
+
+
 def _peer_amounts(
     session: Session, claim: Claim, keys: set[str | None], by: str
 ) -> dict[str, tuple[Decimal, ...]]:
@@ -294,18 +348,20 @@ def gather(session: Session, claim: Claim) -> CheckInput:
             if x.claim_id != claim.id
         )
     past = _insured_claims(session, claim)
+    policy_facts = _policy_facts(session, claim, policy)
+    reported_on = local_date(claim.received_at)
     amount = sum((r.total for r in own), Decimal("0.00")) if own else claim.estimated_amount
     return CheckInput(
         claim=ClaimFacts(
             claim_id=claim.id,
             policy_id=claim.policy_id,
             insured_id=claim.insured_person_id,
-            reported_on=local_date(claim.received_at),
+            reported_on=reported_on,
             loss_date=claim.loss_date,
             amount=amount,
             diagnosis=claim.loss_cause,
         ),
-        policy=_policy_facts(session, claim, policy),
+        policy=policy_facts,
         insured=InsuredFacts(person.id, person.gender, person.birth_date),
         receipts=tuple(own),
         same_receipts=tuple(same),
@@ -314,6 +370,8 @@ def gather(session: Session, claim: Claim) -> CheckInput:
         contacts=tuple(_contacts(session, claim, person)),
         provider_visits=tuple(_visits(session, own, claim)),
         insured_claims=tuple(past),
+        insured_policies=tuple(_insured_policies(session, claim, policy_facts.waiting_period_days)),
+        book_rate=book_rate(session, reported_on),
         cause_amounts=tuple(_cause_amounts(session, claim)),
         diagnosis_amounts=_peer_amounts(session, claim, {r.diagnosis_group for r in own}, "group"),
         setting_amounts=_peer_amounts(session, claim, {r.setting for r in own}, "setting"),

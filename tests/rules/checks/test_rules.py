@@ -298,6 +298,10 @@ def test_one_family_on_one_policy_counts_once():  # SPEC CLM-F3
 
 # -- claim_frequency -------------------------------------------------------------------------
 
+# A renewed policy: the insured was covered (past the waiting period) the whole year before.
+_LAST_YEAR = policy(policy_id=9, start=day("2025-01-01"), end=day("2025-12-31"))
+_RENEWED = {"policy": policy(renewal=True), "insured_policies": (_LAST_YEAR,)}
+
 
 def _treated(first: int, *days: str) -> tuple[PastClaim, ...]:
     """Past claims reported on 2026-06-10, treated on the given days."""
@@ -307,41 +311,118 @@ def _treated(first: int, *days: str) -> tuple[PastClaim, ...]:
     )
 
 
-def test_claim_frequency_edge():  # SPEC CLM-F3
-    four = _treated(60, "2026-05-01", "2026-05-02", "2026-05-03", "2026-05-04")
-    assert run("claim_frequency", make(insured_claims=four[:3]), period_days=90, max_claims=4) == []
-    hits = run("claim_frequency", make(insured_claims=four), period_days=90, max_claims=4)
-    assert hits[0].evidence["count"] == 5
-    assert hits[0].evidence["first_treatment"] == "2026-05-01"
-    assert hits[0].evidence["last_treatment"] == "2026-06-01"
-    # This claim was treated 2026-06-01: a window of 90 days holding it starts 2026-03-04
-    # at the earliest, so visits on 2026-03-03 are outside any of them.
-    old = _treated(70, *(["2026-03-03"] * 4))
-    assert run("claim_frequency", make(insured_claims=old), period_days=90, max_claims=4) == []
-    edge = _treated(70, *(["2026-03-04"] * 4))
-    assert run("claim_frequency", make(insured_claims=edge), period_days=90, max_claims=4)
+def _monthly(first: int, count: int, start: str = "2025-06-05") -> tuple[PastClaim, ...]:
+    """``count`` visits spread evenly over the year before 2026-04-20."""
+    begin, gap = day(start), 300 // count
+    return _treated(
+        first, *((begin + dt.timedelta(days=i * gap)).isoformat() for i in range(count))
+    )
+
+
+def test_claim_frequency_tail_is_the_negative_binomial():  # SPEC CLM-F3
+    from claimdesk.rules.checks.rules import _tail
+
+    # Shape 1: geometric, P(N >= k) = q^k with q = scale / (1 + scale).
+    assert abs(_tail(3, 1.0, 1.0) - 0.5**3) < 1e-12
+    # A huge shape at a fixed mean is Poisson(0.5): 1 - e^-0.5 (1 + 0.5 + 0.125).
+    assert abs(_tail(3, 1e7, 0.5 / 1e7) - 0.0143877) < 1e-6
+    assert _tail(0, 2.0, 0.3) == 1.0
+
+
+def test_claim_frequency_heavy_user_with_a_heavy_history_is_no_hit():  # SPEC CLM-F3
+    # A chronic patient: 12 visits over the year before, then 4 within a month — their
+    # ordinary rate (about 8 a year), not a burst.
+    burst = _treated(60, "2026-05-10", "2026-05-18", "2026-05-25")
+    heavy = make(insured_claims=_monthly(10, 12) + burst, **_RENEWED)
+    assert run("claim_frequency", heavy) == []
+    # The same month after a year with one visit is improbable at that insured's rate.
+    ordinary = make(insured_claims=_monthly(10, 1) + burst, **_RENEWED)
+    hits = run("claim_frequency", ordinary)
+    assert [h.evidence["count"] for h in hits] == [4]
+    assert hits[0].evidence["history_claims"] == 1
+
+
+def test_claim_frequency_ordinary_insured_hit_at_the_fourth_visit():  # SPEC CLM-F3
+    # One visit in the year before; a burst of visits in May. The third is still within
+    # chance for them, the fourth is not — and the hit names only the burst's claims (the
+    # series re-check refers those), with the expected count and its probability.
+    history = _monthly(10, 1)
+    visits = _treated(60, "2026-05-12", "2026-05-20", "2026-05-26")
+    third = make(insured_claims=history + visits[:2], **_RENEWED)
+    assert run("claim_frequency", third) == []
+    fourth = make(insured_claims=history + visits, **_RENEWED)
+    (hit,) = run("claim_frequency", fourth)
+    ev = hit.evidence
+    assert ev["count"] == 4 and ev["claim_ids"] == [60, 61, 62]
+    assert ev["history_claims"] == 1 and ev["history_years"] == "1.00"
+    assert ev["first_treatment"] == "2026-05-12" and ev["last_treatment"] == "2026-06-01"
+    # Rate (0.5 × book 1 + 1) / (0.5 + 1 year) = 1 a year; 30 days expect 0.08.
+    assert ev["rate_per_year"] == "1.00" and ev["expected"] == "0.08"
+    assert D(ev["probability"]) < D("0.0001") <= D("0.0001") == D(ev["significance"])
+    assert "预计 0.08 次" in hit.reason_zh and "0.08 expected" in hit.reason_en
+    # A lower significance asks for more: the fourth visit passes at 1 in a million.
+    assert run("claim_frequency", fourth, significance="0.000001") == []
+    # Fewer than min_claims never hit, however improbable.
+    assert run("claim_frequency", fourth, min_claims=5) == []
+
+
+def test_claim_frequency_short_history_is_shrunk_to_the_book():  # SPEC CLM-F3
+    # A new policy (2026-02-01, 30 days' waiting): 0.14 years covered before the history
+    # ends (one period before the window), no claim. Its rate is mostly the book's.
+    new = policy(start=day("2026-02-01"))
+    visits = _treated(60, "2026-05-22", "2026-05-26", "2026-05-29")
+    inp = make(policy=new, insured_claims=visits, book_rate=D("1"))
+    (hit,) = run("claim_frequency", inp)
+    ev = hit.evidence
+    assert ev["history_claims"] == 0 and ev["history_years"] == "0.14"
+    # (0.5 × 1 + 0) / (0.5 + 0.14) = 0.78 a year: near the book's 1, not 0.
+    assert ev["rate_per_year"] == "0.78" and ev["book_rate"] == "1.00"
+    # In a book four times as busy the same month is within chance for a newcomer …
+    busy = dataclasses.replace(inp, book_rate=D("4"))
+    assert run("claim_frequency", busy) == []
+    assert run("claim_frequency", busy, significance="0.5")[0].evidence["rate_per_year"] == "3.14"
+    # … while a quiet year of their own outweighs the book (its prior is half a year).
+    quiet = make(insured_claims=visits, book_rate=D("4"), **_RENEWED)
+    assert run("claim_frequency", quiet)[0].evidence["rate_per_year"] == "1.33"
+    # No book yet: one claim per insured-year.
+    nobook = run("claim_frequency", dataclasses.replace(inp, book_rate=None))
+    assert nobook[0].evidence["book_rate"] == "1.00"
+
+
+def test_claim_frequency_burst_does_not_count_as_its_own_history():  # SPEC CLM-F3
+    # Visits over six weeks: a 30-day window holds four of them; the two before it fall
+    # in the period just before the window, which the history leaves out — the burst's
+    # first visits are not the insured's usual.
+    visits = _treated(60, "2026-04-20", "2026-04-25", "2026-05-06", "2026-05-12", "2026-05-20")
+    (hit,) = run("claim_frequency", make(insured_claims=visits, **_RENEWED))
+    assert hit.evidence["history_claims"] == 0 and hit.evidence["count"] == 4
 
 
 def test_claim_frequency_counts_treatments_not_the_day_of_the_report():  # SPEC CLM-F3
     # Issue 13's benchmark: an insured handing in a year's receipts at once made five
-    # reports on one day for visits months apart — not five claims in 90 days.
+    # reports on one day for visits months apart — not five claims in one window.
     year = _treated(80, "2025-09-01", "2025-11-15", "2026-01-20", "2026-03-30")
-    assert run("claim_frequency", make(insured_claims=year), period_days=90, max_claims=4) == []
+    assert run("claim_frequency", make(insured_claims=year, **_RENEWED)) == []
     # Late claims of visits inside one season count there, whenever they are reported.
     late = tuple(
         PastClaim(90 + i, day("2026-09-30"), None, loss_date=day("2026-05-20") + dt.timedelta(i))
         for i in range(4)
     )
-    hits = run("claim_frequency", make(insured_claims=late), period_days=90, max_claims=4)
+    hits = run("claim_frequency", make(insured_claims=late, **_RENEWED))
     assert hits and hits[0].evidence["claim_ids"] == [90, 91, 92, 93]
 
 
-def test_claim_frequency_takes_the_busiest_window_around_the_claim():  # SPEC CLM-F3
-    # Two visits 80 days before and two 80 days after: no 90-day window holds all five.
-    spread = _treated(100, "2026-03-12", "2026-03-13", "2026-08-19", "2026-08-20")
-    assert run("claim_frequency", make(insured_claims=spread), period_days=90, max_claims=4) == []
-    hits = run("claim_frequency", make(insured_claims=spread), period_days=90, max_claims=2)
-    assert hits[0].evidence["count"] == 3
+def test_claim_frequency_window_edge_and_the_busiest_window():  # SPEC CLM-F3
+    # This claim was treated 2026-06-01: a window of 30 days holding it starts 2026-05-03
+    # at the earliest, so visits on 2026-05-02 are outside any of them.
+    old = _treated(70, *(["2026-05-02"] * 4))
+    assert run("claim_frequency", make(insured_claims=old, **_RENEWED)) == []
+    edge = _treated(70, *(["2026-05-03"] * 4))
+    assert run("claim_frequency", make(insured_claims=edge, **_RENEWED))
+    # Two visits 25 days before and two 25 days after: no 30-day window holds all five.
+    spread = _treated(100, "2026-05-07", "2026-05-08", "2026-06-26", "2026-06-27")
+    hits = run("claim_frequency", make(insured_claims=spread, **_RENEWED), significance="0.01")
+    assert [h.evidence["count"] for h in hits] == [3]
 
 
 # -- amount_outlier --------------------------------------------------------------------------

@@ -8,6 +8,7 @@ for an investigator to see why without re-running anything. No database, no cloc
 from __future__ import annotations
 
 import datetime as dt
+import math
 import statistics
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -496,39 +497,138 @@ def _usual(around: list[Any], day: dt.date, window: int) -> Decimal:
 
 # -- claim_frequency -----------------------------------------------------------------------
 
+# The prior rate when the book has no covered year yet (a new insurer, a test database):
+# one claim per insured-year, a typical health book (docs/benchmarks.md, "The book").
+_BOOK_RATE = D(1)
+_YEAR = D(365)
 
-def claim_frequency(inp: CheckInput, params: Params) -> list[Hit]:
-    """More than N of the insured's claims treated within a period of D days that holds
-    this claim's treatment (this one included). Counted by the date of the loss — the
-    visit —, not of the report: an insured who hands in a season's receipts on one day
-    made one report of several visits, and a visit claimed late is counted in its own
-    season (a claim without its loss date counts by its report)."""
-    days, most = _int(params, "period_days"), _int(params, "max_claims")
+
+def _busiest(inp: CheckInput, days: int) -> list[tuple[dt.date, int]]:
+    """The insured's other claims in the busiest window of ``days`` days that holds this
+    claim's treatment: one starting at the earliest day it may, or at a claim's day."""
     own = inp.claim.loss_date
     span = dt.timedelta(days=days - 1)
     dated = [(c.loss_date or c.reported_on, c.claim_id) for c in inp.insured_claims]
     near = [(on, cid) for on, cid in dated if abs(on - own) <= span]
-    # The busiest window: one starting at the earliest day it may, or at a claim's day.
     starts = {own - span} | {on for on, _cid in near if on <= own}
     best: list[tuple[dt.date, int]] = []
     for first in sorted(starts):
         inside = [(on, cid) for on, cid in near if first <= on <= first + span]
         if len(inside) > len(best):
             best = inside
+    return best
+
+
+def _covered_days(inp: CheckInput, since: dt.date, until: dt.date) -> int:
+    """Days in [since, until) on which the insured was covered past a waiting period:
+    the days a claim could have been made (a renewal carries no new waiting period; the
+    other policies take this policy's waiting period — their products' terms are not
+    read for this)."""
+    wait = dt.timedelta(days=inp.policy.waiting_period_days)
+    spans = []
+    for p in {p.policy_id: p for p in (*inp.insured_policies, inp.policy)}.values():
+        first = max(p.start if p.renewal else p.start + wait, since)
+        after = min(p.end + dt.timedelta(days=1), until)
+        if first < after:
+            spans.append((first, after))
+    total, reached = 0, since
+    for first, after in sorted(spans):  # overlapping policies count their days once
+        first = max(first, reached)
+        if first < after:
+            total += (after - first).days
+            reached = after
+    return total
+
+
+def _tail(count: int, shape: float, scale: float) -> float:
+    """P(N >= count) for the negative binomial N of a Poisson count whose mean is
+    gamma(shape, scale) distributed — the insured's rate known from the history and the
+    book only so well. Floats: a probability, not money; summed upward from ``count``
+    (1 - the lower terms would lose the small tails that matter here)."""
+    if count <= 0:
+        return 1.0
+    p = 1 / (1 + scale)  # the gamma's rate over (its rate + the window): NB's p
+    q = 1 - p
+    term = math.exp(
+        math.lgamma(shape + count)
+        - math.lgamma(shape)
+        - math.lgamma(count + 1)
+        + shape * math.log(p)
+        + count * math.log(q)
+    )
+    total, j = 0.0, count
+    while term > total * 1e-12 and j < count + 100_000:
+        total += term
+        term *= q * (shape + j) / (j + 1)
+        j += 1
+    return min(total, 1.0)
+
+
+def _sig(value: float) -> D:
+    """Three significant digits, as evidence (a stable string for the evidence key)."""
+    return D(f"{value:.3g}") if value > 0 else D(0)
+
+
+def claim_frequency(inp: CheckInput, params: Params) -> list[Hit]:
+    """Far more of the insured's claims treated within ``period_days`` around this one
+    than the insured's own rate predicts. Claims are counted by the date of the loss —
+    the visit —, not of the report (a season's receipts handed in on one day are visits
+    months apart; a claim without its loss date counts by its report).
+
+    The rate is empirical Bayes: the book's claims per insured-year is a prior worth
+    ``prior_years`` of the insured's own experience; the insured's claims over the
+    ``lookback_days`` before the window, over the days covered then, update it (gamma-
+    Poisson: a chronic patient's busy year makes a busy season ordinary for them; a new
+    insured, or one with a short history, is measured mostly by the book). The count in
+    the window is then negative binomial; a hit when it is at least ``min_claims`` and
+    its probability is below ``significance``. The hit names only the window's claims:
+    the series re-check refers those (the burst), not the insured's history."""
+    days, least = _int(params, "period_days"), _int(params, "min_claims")
+    alpha, back = _dec(params, "significance"), _int(params, "lookback_days")
+    weight = _dec(params, "prior_years")
+    best = _busiest(inp, days)
     count = len(best) + 1
-    if count <= most:
+    if count < least:
         return []
-    window = sorted([on for on, _cid in best] + [own])
+    window = sorted([on for on, _cid in best] + [inp.claim.loss_date])
+    # The history ends one period before the window: a burst longer than the window
+    # would otherwise count its own first visits as the insured's usual.
+    until = window[0] - dt.timedelta(days=days)
+    since = until - dt.timedelta(days=back)
+    history = sum(1 for c in inp.insured_claims if since <= (c.loss_date or c.reported_on) < until)
+    years = D(_covered_days(inp, since, until)) / _YEAR
+    book = inp.book_rate if inp.book_rate is not None and inp.book_rate > 0 else _BOOK_RATE
+    shape = weight * book + history  # gamma posterior of the insured's yearly rate
+    per_year = weight + years
+    span = D(days) / _YEAR
+    expected = shape / per_year * span
+    probability = _sig(_tail(count, float(shape), float(span / per_year)))
+    if probability >= alpha:
+        return []
+    rate = (shape / per_year).quantize(D("0.01"))
+    shown = expected.quantize(D("0.01"))
     return [
         Hit(
             "claim_frequency",
-            f"被保险人 {days} 天内就诊索赔 {count} 次（{window[0]}～{window[-1]}，上限 {most} 次）",
-            f"the insured claimed for {count} treatments within {days} days "
-            f"({window[0]} to {window[-1]}, at most {most})",
+            f"被保险人 {days} 天内就诊索赔 {count} 次（{window[0]}～{window[-1]}）；按其本人"
+            f"此前 {back} 天的索赔（{history} 次，投保 {years.quantize(D('0.1'))} 年）与全体"
+            f"平均（每年 {book.quantize(D('0.01'))} 次）估计每年 {rate} 次，预计 {shown} 次，"
+            f"出现 {count} 次及以上的概率 {probability}，低于 {alpha}",
+            f"the insured claimed for {count} treatments within {days} days ({window[0]} "
+            f"to {window[-1]}); from their own {history} claims over the {back} days before "
+            f"({years.quantize(D('0.1'))} years covered) and the book's "
+            f"{book.quantize(D('0.01'))} a year, their rate is {rate} a year: {shown} "
+            f"expected, and {count} or more has probability {probability} (below {alpha})",
             {
                 "count": count,
+                "expected": str(shown),
+                "probability": str(probability),
+                "significance": str(alpha),
                 "period_days": days,
-                "max_claims": most,
+                "rate_per_year": str(rate),
+                "history_claims": history,
+                "history_years": str(years.quantize(D("0.01"))),
+                "book_rate": str(book.quantize(D("0.01"))),
                 "claim_ids": sorted(cid for _on, cid in best),
                 "first_treatment": window[0].isoformat(),
                 "last_treatment": window[-1].isoformat(),
@@ -847,8 +947,43 @@ RULES: dict[str, Rule] = {
             "索赔频次",
             "Claim frequency",
             (
-                _spec("period_days", "int", 90, "1", "3650", "统计期间（天）", "Period (days)"),
-                _spec("max_claims", "int", 4, "1", "1000", "期间内最多次数", "Most claims"),
+                _spec("period_days", "int", 30, "1", "365", "统计期间（天）", "Period (days)"),
+                _spec(
+                    "min_claims",
+                    "int",
+                    3,
+                    "2",
+                    "1000",
+                    "期间内最少次数（少于此数不判）",
+                    "Minimum claims in the period (fewer never hit)",
+                ),
+                _spec(
+                    "significance",
+                    "decimal",
+                    D("0.0001"),
+                    "0.000001",
+                    "0.5",
+                    "显著性水平（按本人频率出现该次数的概率低于此值即命中）",
+                    "Significance (a hit when the count is this improbable at the insured's rate)",
+                ),
+                _spec(
+                    "lookback_days",
+                    "int",
+                    365,
+                    "30",
+                    "1825",
+                    "本人历史回溯天数",
+                    "Days of the insured's own history",
+                ),
+                _spec(
+                    "prior_years",
+                    "decimal",
+                    D("0.5"),
+                    "0.1",
+                    "10",
+                    "全体平均频率折合的投保年数（历史短时向全体平均收缩）",
+                    "Years of history the book's rate counts as (short histories shrink to it)",
+                ),
             ),
             "refer",
             claim_frequency,

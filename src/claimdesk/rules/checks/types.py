@@ -136,6 +136,12 @@ class CheckInput:
     provider_visits: tuple[ProviderVisit, ...] = ()
     # The insured's other claims (not this one).
     insured_claims: tuple[PastClaim, ...] = ()
+    # The insured's other policies (renewals before this one, other products): with this
+    # claim's policy, the days the insured was covered — claim_frequency's exposure.
+    insured_policies: tuple[PolicyFacts, ...] = ()
+    # Claims per insured-year over the book's last year (treatments / covered days):
+    # claim_frequency's prior for an insured with little history. None: no book yet.
+    book_rate: Decimal | None = None
     # Amounts of earlier claims of the same line and loss cause (not this one): the
     # amount check's fallback group.
     cause_amounts: tuple[Decimal, ...] = ()
