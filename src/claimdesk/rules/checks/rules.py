@@ -598,6 +598,10 @@ def claim_frequency(inp: CheckInput, params: Params) -> list[Hit]:
     history = sum(1 for c in inp.insured_claims if since <= (c.loss_date or c.reported_on) < until)
     years = D(_covered_days(inp, since, until)) / _YEAR
     book = inp.book_rate if inp.book_rate is not None and inp.book_rate > 0 else _BOOK_RATE
+    # Rounded as shown: the book's rate moves a little every day, and a re-run of the same
+    # claims on a later day (its e-bill arrives) must find the same evidence, not refer the
+    # same burst again (checks.service records a hit once per evidence).
+    book = max(book.quantize(D("0.01")), D("0.01"))
     shape = weight * book + history  # gamma posterior of the insured's yearly rate
     per_year = weight + years
     span = D(days) / _YEAR
