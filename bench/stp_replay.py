@@ -41,7 +41,9 @@ def as_of(inp: CheckInput, claim_id: int) -> CheckInput:
     contacts = []
     for link in inp.contacts:
         ids = tuple(i for i in link.claim_ids if i < claim_id)
-        if ids:
+        # A contact registered on the other person's record was there before the stream
+        # (the book is loaded first); one only given on a later claim was not.
+        if ids or link.registered:
             contacts.append(dataclasses.replace(link, claim_ids=ids))
     return dataclasses.replace(
         inp,

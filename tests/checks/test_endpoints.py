@@ -56,7 +56,8 @@ def test_administrator_lists_and_changes_a_check(world: World, db: Session):
     seeded = {"days_after_waiting": 60, "amount_ratio": "1.5", "min_samples": 10}
     assert (early["version"], early["action"], early["parameters"]) == (2, "refer", seeded)
     cluster = next(c for c in listed if c["code"] == "provider_cluster")
-    assert (cluster["version"], cluster["parameters"]["min_insureds"]) == (2, 8)
+    # 0035 wrote its third: five unrelated insureds (issue 13's replay).
+    assert (cluster["version"], cluster["parameters"]["min_insureds"]) == (3, 5)
     # 0034 wrote claim_frequency's second: the seeded ceiling (max_claims) is gone, the
     # version holds the rule's parameters and validates as the rule declares them.
     frequency = next(c for c in listed if c["code"] == "claim_frequency")

@@ -170,6 +170,23 @@ def _people_policies(session: Session, person_ids: set[int]) -> dict[int, set[in
     return found
 
 
+def _holders(session: Session, person_ids: set[int]) -> dict[int, set[int]]:
+    """The policyholders of each person's own policies (as insured or holder): a parent
+    who bought the children's separate policies is the holder of each of them."""
+    found: dict[int, set[int]] = {p: set() for p in person_ids}
+    if not person_ids:
+        return found
+    for holder, insured in session.execute(
+        select(Policy.policyholder_id, Policy.insured_id).where(
+            or_(Policy.policyholder_id.in_(person_ids), Policy.insured_id.in_(person_ids))
+        )
+    ):
+        for person in (holder, insured):
+            if person in found:
+                found[person].add(holder)
+    return found
+
+
 def claimant_hashes(session: Session, claim: Claim, person: Person) -> list[tuple[str, str]]:
     """(kind, keyed hash) of the claimant's phones and bank accounts."""
     found = set()
@@ -187,37 +204,53 @@ def claimant_hashes(session: Session, claim: Claim, person: Person) -> list[tupl
 def people_sharing(session: Session, kind: str, key_hash: str, *, not_id: int) -> list[int]:
     """Other people reached through the contact: a phone registered on their record or
     given as the contact phone of one of their claims (its blind index), an account."""
+    return sorted(sharers(session, kind, key_hash, not_id=not_id))
+
+
+def sharers(session: Session, kind: str, key_hash: str, *, not_id: int) -> dict[int, bool]:
+    """people_sharing, each with whether the contact is registered on their record (their
+    phone, one of their bank accounts) rather than only given on one of their claims."""
     if kind == "phone":
         registered = select(Person.id).where(Person.phone_hash == key_hash, Person.id != not_id)
         contact = select(Claim.insured_person_id).where(
             Claim.contact_phone_hash == key_hash, Claim.insured_person_id != not_id
         )
-        return sorted(set(session.scalars(registered)) | set(session.scalars(contact)))
+        on_record = set(session.scalars(registered))
+        return {p: p in on_record for p in on_record | set(session.scalars(contact))}
     query = select(BankAccount.person_id).where(
         BankAccount.account_hash == key_hash, BankAccount.person_id != not_id
     )
-    return sorted(set(session.scalars(query)))
+    return dict.fromkeys(session.scalars(query), True)
 
 
 def _contacts(session: Session, claim: Claim, person: Person) -> list[ContactLink]:
+    """Everyone else the claimant's phones and accounts reach, claimant or not: a contact
+    registered on the records of unrelated people who have no claim yet is how a ring
+    shows before its first claim (rules.checks.shared_contact counts them apart)."""
     links = []
     for kind, key_hash in claimant_hashes(session, claim, person):
-        others = people_sharing(session, kind, key_hash, not_id=person.id)
+        others = sharers(session, kind, key_hash, not_id=person.id)
         if not others:
             continue
-        policies = _people_policies(session, {person.id, *others})
-        mine = policies[person.id]
-        for other in others:
-            claim_ids = tuple(
-                session.scalars(
-                    select(Claim.id).where(Claim.insured_person_id == other).order_by(Claim.id)
-                )
-            )
-            if not claim_ids:
-                continue  # not a claimant: a shared family phone with no claim is no signal
-            links.append(
-                ContactLink(kind, key_hash, other, claim_ids, bool(mine & policies[other]))
-            )
+        everyone = {person.id, *others}
+        policies = _people_policies(session, everyone)
+        holders = _holders(session, everyone)
+        mine, my_holders = policies[person.id], holders[person.id]
+        # One read for everyone's claims: a phone on many records (an agent's, say) costs
+        # one query, not one per record.
+        claims_of: dict[int, list[int]] = {other: [] for other in others}
+        for owner, cid in session.execute(
+            select(Claim.insured_person_id, Claim.id)
+            .where(Claim.insured_person_id.in_(list(others)))
+            .order_by(Claim.id)
+        ):
+            claims_of[owner].append(cid)
+        for other, registered in sorted(others.items()):
+            claim_ids = tuple(claims_of[other])
+            # Related: on one policy together, or insured under one policyholder (a
+            # family: the parent bought each child's policy and gave one phone).
+            related = bool(mine & policies[other]) or bool(my_holders & holders[other])
+            links.append(ContactLink(kind, key_hash, other, claim_ids, related, registered))
     return links
 
 

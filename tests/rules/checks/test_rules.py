@@ -225,13 +225,68 @@ def test_phone_shared_within_one_policy_is_no_hit():  # SPEC CLM-F3
     assert run("shared_contact", make(contacts=(one,)), min_other_people=2) == []
 
 
+def _on_records(n: int, kind: str = "phone", *, related: bool = False) -> tuple[ContactLink, ...]:
+    """The contact registered on the records of n other people who have no claim yet."""
+    return tuple(
+        ContactLink(kind, "ef" * 32, 300 + i, (), shares_policy=related, registered=True)
+        for i in range(n)
+    )
+
+
+def test_a_ring_shows_at_its_first_claim_on_a_phone_registered_for_strangers():
+    # SPEC CLM-F3 CLM-F1 (issue 13): the organiser's phone on the records of the people
+    # he bought policies for is there before any of them claims.
+    hits = run("shared_contact", make(contacts=_on_records(2)))
+    assert hits and hits[0].evidence["registered_person_ids"] == [300, 301]
+    assert hits[0].evidence["claim_ids"] == [] and "registered" in hits[0].reason_en
+    # One other record with the phone is a spouse's or a parent's phone: no signal alone.
+    assert run("shared_contact", make(contacts=_on_records(1))) == []
+    assert run("shared_contact", make(contacts=_on_records(2)), min_registered_phone=3) == []
+    assert run("shared_contact", make(contacts=_on_records(5)), min_registered_phone=0) == []
+
+
+def test_an_account_registered_for_another_unrelated_person_is_stronger_than_a_phone():
+    # SPEC CLM-F3: one account number on the records of two people who share no policy.
+    hits = run("shared_contact", make(contacts=_on_records(1, "bank_account")))
+    assert hits[0].evidence["kind"] == "bank_account"
+    assert hits[0].evidence["person_ids"] == [300]
+    off = run(
+        "shared_contact", make(contacts=_on_records(1, "bank_account")), min_registered_account=0
+    )
+    assert off == []
+
+
+def test_a_family_phone_registered_through_one_policyholder_is_no_hit():  # SPEC CLM-F3
+    # The parent's phone on the children's separate policies: related through the holder.
+    family = _on_records(4, related=True)
+    assert run("shared_contact", make(contacts=family)) == []
+    # Only other claimants count as "used by"; a registered record needs its own minimum.
+    used_only = (ContactLink("phone", "ab" * 32, 200, (5,), shares_policy=False),)
+    assert run("shared_contact", make(contacts=used_only), min_registered_phone=1)
+
+
 # -- provider_cluster ------------------------------------------------------------------------
 
 
-def test_provider_cluster_default_is_eight_unrelated_insureds():  # SPEC CLM-F3
+def test_provider_cluster_default_is_five_unrelated_insureds():  # SPEC CLM-F3
     mine = receipt(on="2026-06-01")
-    assert run("provider_cluster", make(receipts=(mine,), provider_visits=_visits(7)))
-    assert run("provider_cluster", make(receipts=(mine,), provider_visits=_visits(6))) == []
+    assert run("provider_cluster", make(receipts=(mine,), provider_visits=_visits(4)))
+    assert run("provider_cluster", make(receipts=(mine,), provider_visits=_visits(3))) == []
+
+
+def test_a_clinics_first_crowd_is_not_its_usual_for_the_next():  # SPEC CLM-F3
+    # Issue 13's replay: 17 insureds at a new clinic within 5 days, then 17 more a week
+    # later. Spread over the days seen (7), the first crowd made the usual 17 a week.
+    mine = receipt(on="2026-06-12")
+    first = tuple(
+        ProviderVisit(100 + i, 500 + i, "北京协和医院", day("2026-06-01"), policy_id=900 + i)
+        for i in range(17)
+    )
+    crowd = make(receipts=(mine,), provider_visits=first + _visits(6, on="2026-06-12"))
+    hits = run("provider_cluster", crowd)
+    # 17 parties over at least 90 days: 1.32 a week — 7 in the window is a cluster.
+    assert hits and hits[0].evidence["usual"] == "1.32" and hits[0].evidence["insureds"] == 7
+    assert run("provider_cluster", crowd, min_history_days=1) == []
 
 
 def test_series_rules_name_the_other_claims_of_the_scheme():  # SPEC CLM-F3
@@ -500,14 +555,15 @@ def test_provider_cluster_is_measured_against_the_providers_usual_traffic():
         min_insureds=15,
     )
     assert hits and hits[0].evidence["insureds"] == 16
-    # 2 parties over the 58 days seen before the window (04-01 to 05-29): 0.24 a window.
-    assert hits[0].evidence["usual"] == "0.24"
+    # 2 parties before the window (04-01 to 05-29), at least 90 days: 0.16 a window.
+    assert hits[0].evidence["usual"] == "0.16"
 
 
 def test_provider_cluster_baseline_is_the_past_it_has_seen():  # SPEC CLM-F3
     # When a claim is checked, the days after its treatment are hardly claimed yet, and a
-    # young book has a few weeks of history: 2 a day over the 20 days before the window is
-    # the usual ~14 a window — 15 in the window is no cluster, 43 is.
+    # young book has a few weeks of history, and says so (min_history_days: its age): 2 a
+    # day over the 20 days before the window is the usual ~14 a window — 15 in the window
+    # is no cluster, 43 is.
     mine = receipt(on="2026-06-01")
     past = tuple(
         ProviderVisit(
@@ -516,9 +572,12 @@ def test_provider_cluster_baseline_is_the_past_it_has_seen():  # SPEC CLM-F3
         for i, d in enumerate(d for d in range(1, 21) for _ in range(2))
     )
     ordinary = make(receipts=(mine,), provider_visits=past + _visits(14))
-    assert run("provider_cluster", ordinary, window_days=3) == []
+    assert run("provider_cluster", ordinary, window_days=3, min_history_days=20) == []
     crowd = make(receipts=(mine,), provider_visits=past + _visits(42))
-    assert run("provider_cluster", crowd, window_days=3)[0].evidence["usual"] == "14.00"
+    hits = run("provider_cluster", crowd, window_days=3, min_history_days=20)
+    assert hits[0].evidence["usual"] == "14.00"
+    # Left at 90 days, the same young book would make the hospital look quiet (3.11).
+    assert run("provider_cluster", ordinary, window_days=3)[0].evidence["usual"] == "3.11"
 
 
 # -- amount_outlier by diagnosis (主诊断 of the settlement statement) ---------------------------

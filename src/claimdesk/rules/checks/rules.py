@@ -390,32 +390,68 @@ def just_under_limit(inp: CheckInput, params: Params) -> list[Hit]:
 
 
 def shared_contact(inp: CheckInput, params: Params) -> list[Hit]:
-    """One bank account or phone used by claimants who are not on the same policy."""
+    """One bank account or phone shared with people not related to the claimant through
+    the policies: used by at least ``min_other_people`` other claimants (their records or
+    the contact phone of their claims), or registered on the records of at least
+    ``min_registered_phone`` / ``min_registered_account`` other people, claim or not.
+
+    The second is what a ring's organiser leaves when he buys policies for recruited
+    people with his own phone or account on their records: it is there before the
+    ring's first claim, when no other claim exists yet to share it with. A family is not
+    a ring: a parent's phone on the children's policies links people insured under one
+    policyholder, and ``shares_policy`` says so (checks.repository). An account number
+    is a stronger tie than a phone — one account belongs to one person, while a family
+    phone is honestly on several records — so its minimum is lower."""
     need = _int(params, "min_other_people")
-    groups: dict[tuple[str, str], set[int]] = {}
+    need_registered = {
+        "phone": _int(params, "min_registered_phone"),
+        "bank_account": _int(params, "min_registered_account"),
+    }
+    claimants: dict[tuple[str, str], set[int]] = {}
+    registered: dict[tuple[str, str], set[int]] = {}
     claims: dict[tuple[str, str], set[int]] = {}
     for link in inp.contacts:
         if link.shares_policy or link.person_id == inp.claim.insured_id:
             continue
         key = (link.kind, link.key_hash)
-        groups.setdefault(key, set()).add(link.person_id)
-        claims.setdefault(key, set()).update(link.claim_ids)
+        if link.claim_ids:
+            claimants.setdefault(key, set()).add(link.person_id)
+            claims.setdefault(key, set()).update(link.claim_ids)
+        if link.registered:
+            registered.setdefault(key, set()).add(link.person_id)
     hits = []
-    for (kind, key_hash), people in sorted(groups.items()):
-        if len(people) < need:
+    for kind, key_hash in sorted({*claimants, *registered}):
+        used = claimants.get((kind, key_hash), set())
+        on_records = registered.get((kind, key_hash), set())
+        floor = need_registered.get(kind, 0)
+        by_use = len(used) >= need
+        by_record = floor > 0 and len(on_records) >= floor
+        if not (by_use or by_record):
             continue
         zh = "电话" if kind == "phone" else "银行账户"
         en = "phone" if kind == "phone" else "bank account"
+        if by_use:
+            reason_zh = f"同一{zh}被 {len(used)} 位非同一保单的其他索赔人使用"
+            reason_en = (
+                f"the same {en} is used by {len(used)} other claimants not on the same policy"
+            )
+        else:
+            reason_zh = f"同一{zh}登记在 {len(on_records)} 位无保单关联的其他人员资料上"
+            reason_en = (
+                f"the same {en} is registered on the records of {len(on_records)} other "
+                "people not related through any policy"
+            )
         hits.append(
             Hit(
                 "shared_contact",
-                f"同一{zh}被 {len(people)} 位非同一保单的其他索赔人使用",
-                f"the same {en} is used by {len(people)} other claimants not on the same policy",
+                reason_zh,
+                reason_en,
                 {
                     "kind": kind,
                     "key_hash": key_hash[:16],
-                    "person_ids": sorted(people),
-                    "claim_ids": sorted(claims[(kind, key_hash)]),
+                    "person_ids": sorted(used | on_records),
+                    "registered_person_ids": sorted(on_records),
+                    "claim_ids": sorted(claims.get((kind, key_hash), set())),
                 },
             )
         )
@@ -430,9 +466,15 @@ def provider_cluster(inp: CheckInput, params: Params) -> list[Hit]:
     many for *that* provider: at least ``min_insureds``, and more than ``baseline_ratio``
     times its usual number in a window of that length (the distinct parties seen in the
     ``baseline_days`` before the window). A large hospital treats dozens of
-    insureds every few days; a clinic that suddenly bills twenty is the signal."""
+    insureds every few days; a clinic that suddenly bills twenty is the signal.
+
+    A provider with little history has little usual: its earlier visits are spread over
+    at least ``min_history_days``, so a clinic first seen a week ago — whose only past is
+    its own first crowd — is not its own excuse for the next one, and a provider never
+    seen before that sends ``min_insureds`` unrelated insureds at once is a cluster."""
     window, need = _int(params, "window_days"), _int(params, "min_insureds")
     ratio, span = _dec(params, "baseline_ratio"), _int(params, "baseline_days")
+    least = min(_int(params, "min_history_days"), span)
     hits = []
     seen: set[str] = set()
     for receipt in inp.receipts:
@@ -454,7 +496,7 @@ def provider_cluster(inp: CheckInput, params: Params) -> list[Hit]:
         parties.add(inp.claim.policy_id)
         if len(parties) < need:
             continue
-        usual = _usual(around, day, window)
+        usual = _usual(around, day, window, least)
         if Decimal(len(parties)) <= ratio * usual:
             continue
         hits.append(
@@ -480,17 +522,19 @@ def _party(v: Any) -> int:
     return int(v.policy_id) if v.policy_id is not None else -int(v.insured_id)
 
 
-def _usual(around: list[Any], day: dt.date, window: int) -> Decimal:
+def _usual(around: list[Any], day: dt.date, window: int, least: int) -> Decimal:
     """Distinct parties per window of 2·window+1 days, from the provider's visits before
     the window — when a claim is checked, the days after its treatment have hardly been
-    claimed yet, so counting them would halve the usual — over the days actually seen:
-    from the earliest of those visits (a provider, or a book, younger than
-    ``baseline_days`` has less history) to the window's start, at least one window."""
+    claimed yet, so counting them would halve the usual — over the days seen: from the
+    earliest of those visits to the window's start, but at least ``least`` days (and one
+    window). Without that floor a provider first seen days ago would have its first
+    crowd as its usual: 17 insureds in 5 days, "usually" 12 a week (issue 13's replay).
+    A book younger than ``least`` days sets it to its age (docs/architecture.md)."""
     start = day - dt.timedelta(days=window)
     before = [v for v in around if v.on < start]
     if not before:
         return D(0)
-    days = max((start - min(v.on for v in before)).days, 2 * window + 1)
+    days = max((start - min(v.on for v in before)).days, 2 * window + 1, least)
     per_day = D(len({_party(v) for v in before})) / D(days)
     return per_day * (2 * window + 1)
 
@@ -903,6 +947,24 @@ RULES: dict[str, Rule] = {
                     "其他索赔人最少人数",
                     "Minimum other claimants",
                 ),
+                _spec(
+                    "min_registered_phone",
+                    "int",
+                    2,
+                    "0",
+                    "100",
+                    "电话登记在无关联人员资料上的最少人数（无需索赔；0 为不看）",
+                    "Minimum unrelated people with the phone on their record (no claim needed; 0: off)",
+                ),
+                _spec(
+                    "min_registered_account",
+                    "int",
+                    1,
+                    "0",
+                    "100",
+                    "银行账户登记在无关联人员名下的最少人数（无需索赔；0 为不看）",
+                    "Minimum unrelated people with the account on their record (no claim needed; 0: off)",
+                ),
             ),
             "hold",
             shared_contact,
@@ -917,7 +979,7 @@ RULES: dict[str, Rule] = {
                 _spec(
                     "min_insureds",
                     "int",
-                    8,
+                    5,
                     "2",
                     "10000",
                     "无关联被保险人最少人数",
@@ -940,6 +1002,15 @@ RULES: dict[str, Rule] = {
                     "90",
                     "计算通常人数的前后天数",
                     "Days around the window for the usual number",
+                ),
+                _spec(
+                    "min_history_days",
+                    "int",
+                    90,
+                    "1",
+                    "90",
+                    "通常人数至少按多少天摊算（历史短的机构通常人数少）",
+                    "Fewest days the usual is spread over (a provider seen briefly has little usual)",
                 ),
             ),
             "refer",

@@ -95,9 +95,14 @@ class ContactLink:
     kind: str  # "phone" | "bank_account"
     key_hash: str  # keyed hash (HMAC) of the contact, never the clear value
     person_id: int
-    claim_ids: tuple[int, ...]
-    # Is the other person on one of this claimant's policies (holder, insured, beneficiary)?
+    claim_ids: tuple[int, ...]  # the other person's claims (none: not a claimant)
+    # Is the other person related to this claimant through the policies: on one of the
+    # claimant's policies (holder, insured, beneficiary), or insured under the same
+    # policyholder (a parent's phone on the separate policies of the children)?
     shares_policy: bool
+    # Is the contact registered on the other person's record (their phone, one of their
+    # bank accounts) — there before any claim — rather than only given on their claims?
+    registered: bool = False
 
 
 @dataclass(frozen=True)
