@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from claimdesk import __version__
-from claimdesk.db import get_sessionmaker
+from claimdesk.db import driver_engine, get_sessionmaker, read_on_driver
 from claimdesk.errors import ClaimdeskError, ConcurrentChange, ServiceBusy, ValueOutOfRange
 from claimdesk.headers import SecurityHeadersMiddleware, apply_security_headers
 from claimdesk.idempotency.service import guard as idempotency_guard
@@ -26,6 +26,8 @@ from claimdesk.timing import ServerTimingMiddleware
 from claimdesk.validation import describe_validation_error
 
 log = logging.getLogger(__name__)
+
+_SELECT_1 = text("SELECT 1")
 
 # How long a client should wait when every database connection is busy.
 POOL_RETRY_AFTER_SECONDS = 5
@@ -139,7 +141,13 @@ def create_app(factory: sessionmaker[Session] | None = None) -> FastAPI:
     def health() -> JSONResponse:
         try:
             with app.state.sessionmaker() as session:
-                session.execute(text("SELECT 1"))
+                engine = driver_engine(session)
+                if engine is not None:
+                    # One round trip (no BEGIN, no ROLLBACK), a dead pooled connection
+                    # replaced before answering.
+                    read_on_driver(engine, _SELECT_1, {})
+                else:
+                    session.execute(_SELECT_1)
         except Exception:  # the check exists to report exactly this
             log.exception("health check: database unreachable")
             return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)

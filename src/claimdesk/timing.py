@@ -73,6 +73,15 @@ def _on_error(context: Any) -> None:
         started.pop()
 
 
+def count_statement(seconds: float) -> None:
+    """Count a statement run on the driver directly (db.read_on_driver), which the
+    engine's events do not see."""
+    timing = _current.get()
+    if timing is not None:
+        timing.statements += 1
+        timing.db_seconds += seconds
+
+
 def install_sql_counters() -> None:
     """Listen on every engine (idempotent): engines made later are covered too."""
     if not event.contains(Engine, "before_cursor_execute", _before_execute):

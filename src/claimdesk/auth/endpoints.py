@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -81,12 +82,19 @@ async def me(principal: NeedsSelf) -> Me:
     return Me(
         user_id=principal.user_id,
         username=principal.username,
-        roles=sorted(principal.roles),
-        permissions=sorted(p.value for p in principal.permissions),
+        roles=list(_sorted_names(principal.roles)),
+        permissions=list(_sorted_names(principal.permissions)),
         org_unit_id=principal.org_unit_id,
         person_id=principal.person_id,
         language=principal.language,
     )
+
+
+@functools.lru_cache(maxsize=256)
+def _sorted_names(names: frozenset[str]) -> tuple[str, ...]:
+    # A principal's roles and permissions are one of a few sets: sorted once per set
+    # (permissions are StrEnum members, str() is their value).
+    return tuple(sorted(str(name) for name in names))
 
 
 def user_out(user: User) -> UserOut:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Select, bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from claimdesk.db import driver_engine, read_on_driver
 from claimdesk.models.user import AuthSession, LoginThrottle, UsedSmsChallenge, User, UserRole
 
 
@@ -104,16 +105,41 @@ def _live_login_statement() -> Select[Any]:
 _LIVE_LOGIN = _live_login_statement()
 
 
+class LoginRow(NamedTuple):
+    """One row of the token check, in _LIVE_LOGIN's column order."""
+
+    id: int
+    user_id: int
+    last_seen_at: dt.datetime
+    csrf_token: str | None
+    auth_method: str
+    username: str
+    display_name: str
+    is_active: bool
+    org_unit_id: int | None
+    person_id: int | None
+    language: str
+    role: str | None
+
+
+assert tuple(_LIVE_LOGIN.selected_columns.keys()) == LoginRow._fields
+
+
 def live_login_rows(
     session: Session, token_hash: str, kind: str, now: dt.datetime
 ) -> Sequence[Any]:
     """The live session behind a token with its user and roles, in ONE statement (every
-    authenticated request runs it): one row per role, plain columns, no ORM objects."""
-    return (
-        session.connection()
-        .execute(_LIVE_LOGIN, {"token_hash": token_hash, "kind": kind, "now": now})
-        .all()
-    )
+    authenticated request runs it): one row per role, plain columns, no ORM objects.
+
+    Before the request has begun a transaction (the usual case) it runs on the pooled
+    driver connection in autocommit (db.read_on_driver: a quarter of the CPU of the same
+    select through the session, issue 14); inside a transaction, or in a test's session,
+    through the session."""
+    params = {"token_hash": token_hash, "kind": kind, "now": now}
+    engine = driver_engine(session)
+    if engine is not None:
+        return [LoginRow._make(row) for row in read_on_driver(engine, _LIVE_LOGIN, params)]
+    return session.connection().execute(_LIVE_LOGIN, params).all()
 
 
 def touch_session(session: Session, auth_session_id: int, now: dt.datetime) -> None:
