@@ -14,9 +14,10 @@ kind what was caught, and the two figures of the STP line the checks decide
         --param amount_outlier.min_samples=20 --show amount_outlier
 
 Approximations (say so when quoting its figures): each claim is checked once, on its
-final data (live, a claim is checked on its report and again on its e-bill); a hit
-found on a claim's own check counts as before payment; series re-checks of earlier
-claims are not replayed.
+final data (live, a claim is checked on its report and again on its e-bill) — with
+``--report-runs`` also as on its report (no receipt yet, the report's estimate as its
+amount), the run that held issue 13's inpatient stays; a hit found on a claim's own
+check counts as before payment; series re-checks of earlier claims are not replayed.
 """
 
 from __future__ import annotations
@@ -56,6 +57,20 @@ def as_of(inp: CheckInput, claim_id: int) -> CheckInput:
     )
 
 
+def at_report(inp: CheckInput, estimate: Any) -> CheckInput:
+    """The facts of the run on the report: no receipt yet, the estimate as the amount."""
+    return dataclasses.replace(
+        inp,
+        claim=dataclasses.replace(inp.claim, amount=estimate),
+        receipts=(),
+        same_receipts=(),
+        provider_lines=(),
+        provider_visits=(),
+        diagnosis_amounts={},
+        setting_amounts={},
+    )
+
+
 def _overrides(items: list[str]) -> dict[str, dict[str, str]]:
     found: dict[str, dict[str, str]] = defaultdict(dict)
     for item in items:
@@ -65,7 +80,9 @@ def _overrides(items: list[str]) -> dict[str, dict[str, str]]:
     return found
 
 
-def replay(url: str, overrides: dict[str, dict[str, str]], show: set[str]) -> dict[str, Any]:
+def replay(
+    url: str, overrides: dict[str, dict[str, str]], show: set[str], report_runs: bool = False
+) -> dict[str, Any]:
     from sqlalchemy import create_engine, text
     from sqlalchemy.orm import Session
 
@@ -101,14 +118,23 @@ def replay(url: str, overrides: dict[str, dict[str, str]], show: set[str]) -> di
         for cid in sorted(labels):
             claim = session.get_one(Claim, cid)
             inp = as_of(repository.gather(session, claim), cid)
+            runs = [("bills", inp)]
+            if report_runs:
+                runs.append(("report", at_report(inp, claim.estimated_amount)))
             codes = set()
-            for code, values in params.items():
-                for hit in RULES[code].run(inp, values):
-                    codes.add(code)
-                    if code in show:
-                        shown.append(
-                            {"claim_id": cid, "label": labels[cid], "evidence": hit.evidence}
-                        )
+            for run, facts in runs:
+                for code, values in params.items():
+                    for hit in RULES[code].run(facts, values):
+                        codes.add(code)
+                        if code in show:
+                            shown.append(
+                                {
+                                    "claim_id": cid,
+                                    "run": run,
+                                    "label": labels[cid],
+                                    "evidence": hit.evidence,
+                                }
+                            )
             hit_by[cid] = codes
     per_check: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     kinds: dict[str, list[int]] = defaultdict(lambda: [0, 0])
@@ -145,11 +171,16 @@ def main(argv: list[str] | None = None) -> int:
         "--param", action="append", default=[], help="check.parameter=value (repeatable)"
     )
     parser.add_argument("--show", action="append", default=[], help="print this check's hits")
+    parser.add_argument(
+        "--report-runs",
+        action="store_true",
+        help="also run each claim's checks as on its report (no receipt, the estimate)",
+    )
     args = parser.parse_args(argv)
     if args.keys:
         with open(args.keys) as handle:
             os.environ["CLAIMDESK_KEYS"] = handle.read()
-    figures = replay(args.url, _overrides(args.param), set(args.show))
+    figures = replay(args.url, _overrides(args.param), set(args.show), args.report_runs)
     for item in figures.pop("shown"):
         print(json.dumps(item, ensure_ascii=False, default=str))
     print("per check (planted fraud / clean):")

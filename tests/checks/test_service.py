@@ -346,8 +346,12 @@ def test_book_rate_is_claims_per_covered_insured_year(world: World, db: Session)
     assert repository.book_rate(db, on) == by_hand() > expected
 
 
-def test_amount_outlier_against_the_history_of_the_cause(world: World, db: Session):
-    # SPEC CLM-F3: robust statistics over history, with a minimum sample.
+def test_amount_outlier_judges_the_bill_not_the_estimate(
+    world: World, db: Session, book: ReceiptBook
+):
+    # SPEC CLM-F3: robust statistics over history, with a minimum sample. Issue 13: a
+    # medical claim's report gives an estimate, not a bill — it is not judged; the e-bill
+    # is, when it arrives (its run is the checks' run on the new data).
     _only(
         db, amount_outlier={"action": "refer", "parameters": {"min_samples": 5, "z_threshold": "5"}}
     )
@@ -359,10 +363,35 @@ def test_amount_outlier_against_the_history_of_the_cause(world: World, db: Sessi
             received_at="2026-06-01T09:00:00+08:00",
         )
     usual = report(world, policy_number=_number(world), amount="950.00")
-    outlier = report(world, policy_number=_number(world), amount="30000.00")
+    estimate = report(world, policy_number=_number(world), amount="30000.00")
     assert _codes(_run(db, usual["id"])) == []
-    hit = _run(db, outlier["id"]).new_hits[0]
+    assert _codes(_run(db, estimate["id"])) == []
+    assert db.get_one(Claim, estimate["id"]).state != "suspended"
+    # The bill arrives (no settlement statement: compared with the loss cause).
+    book.add(claim_id=estimate["id"], number="0000000300", lines=[("住院费", "30000.00")])
+    [hit] = _run(db, estimate["id"]).new_hits
     assert hit.check_code == "amount_outlier" and hit.evidence["samples"] == 6
+    assert hit.evidence["basis"] == "loss_cause" and hit.evidence["amount"] == "30000.00"
+
+
+def test_amount_outlier_judges_the_claimed_amount_of_a_line_without_bills(
+    world: World, db: Session
+):  # SPEC CLM-F3: a property loss has no bills to wait for; its claimed amount is judged.
+    _only(
+        db, amount_outlier={"action": "refer", "parameters": {"min_samples": 5, "z_threshold": "5"}}
+    )
+    number = world.policies["HOME-PROP"].number  # type: ignore[attr-defined]
+    for amount in ("7000.00", "8000.00", "8000.00", "9000.00", "8500.00"):
+        report(
+            world,
+            policy_number=number,
+            amount=amount,
+            loss_cause="fire",
+            received_at="2026-06-01T09:00:00+08:00",
+        )
+    claim = report(world, policy_number=number, amount="900000.00", loss_cause="fire")
+    [hit] = _run(db, claim["id"]).new_hits
+    assert hit.evidence["basis"] == "loss_cause" and hit.evidence["loss_cause"] == "fire"
 
 
 def test_hits_are_listed_for_investigators_and_reviewers_only(world: World, db: Session):

@@ -130,11 +130,19 @@ def _version_of(claim: Claim, files: list[int], bills: list[int]) -> str:
 # -- the facts of one run --------------------------------------------------------------------
 
 
-def _policy_facts(session: Session, claim: Claim, policy: Policy) -> PolicyFacts:
+# Coverage types paid against bills (bills.service.MEDICAL): a claim of one has bills to
+# come, and its report's amount is an estimate until they arrive.
+BILLED_COVERAGES = frozenset({"medical", "accident_medical"})
+
+
+def _claimed_coverages(session: Session, claim: Claim, policy: Policy) -> list[Coverage]:
     coverages = session.scalars(
         select(Coverage).where(Coverage.version_id == policy.product_version_id)
     ).all()
-    chosen = [c for c in coverages if not claim.coverage_codes or c.code in claim.coverage_codes]
+    return [c for c in coverages if not claim.coverage_codes or c.code in claim.coverage_codes]
+
+
+def _policy_facts(claim: Claim, policy: Policy, chosen: list[Coverage]) -> PolicyFacts:
     # The shortest waiting period of the claimed coverages: a report names every coverage
     # until acceptance narrows them, and a medical claim past the medical waiting period
     # must not be held for the critical-illness one.
@@ -381,9 +389,12 @@ def gather(session: Session, claim: Claim) -> CheckInput:
             if x.claim_id != claim.id
         )
     past = _insured_claims(session, claim)
-    policy_facts = _policy_facts(session, claim, policy)
+    coverages = _claimed_coverages(session, claim, policy)
+    policy_facts = _policy_facts(claim, policy, coverages)
     reported_on = local_date(claim.received_at)
     amount = sum((r.total for r in own), Decimal("0.00")) if own else claim.estimated_amount
+    line_uses = receipts.lines_of_claims(session, [c.claim_id for c in past])
+    provider_lines = _provider_lines(session, own, claim)
     return CheckInput(
         claim=ClaimFacts(
             claim_id=claim.id,
@@ -393,13 +404,14 @@ def gather(session: Session, claim: Claim) -> CheckInput:
             loss_date=claim.loss_date,
             amount=amount,
             diagnosis=claim.loss_cause,
+            bills_expected=any(c.type in BILLED_COVERAGES for c in coverages),
         ),
         policy=policy_facts,
         insured=InsuredFacts(person.id, person.gender, person.birth_date),
         receipts=tuple(own),
         same_receipts=tuple(same),
-        line_uses=tuple(receipts.lines_of_claims(session, [c.claim_id for c in past])),
-        provider_lines=tuple(_provider_lines(session, own, claim)),
+        line_uses=tuple(line_uses),
+        provider_lines=tuple(provider_lines),
         contacts=tuple(_contacts(session, claim, person)),
         provider_visits=tuple(_visits(session, own, claim)),
         insured_claims=tuple(past),

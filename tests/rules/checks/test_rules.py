@@ -503,7 +503,10 @@ def test_amount_outlier_needs_the_minimum_sample():  # SPEC CLM-F3
 
 def test_equal_history_falls_back_to_the_mean_deviation():  # SPEC CLM-F3
     history = (D("800"),) * 20 + (D("900"),) * 10  # MAD is 0
-    inp = make(claim=claim(amount=D("5000")), cause_amounts=history)
+    bill = dataclasses.replace(
+        receipt(total="5000.00"), diagnosis="K29.500", diagnosis_group=GASTRO, setting="outpatient"
+    )
+    inp = make(receipts=(bill,), diagnosis_amounts={GASTRO: history})
     assert run("amount_outlier", inp, min_samples=30)[0].evidence["mad"] == "0"
 
 
@@ -693,3 +696,44 @@ def test_a_costly_minority_visit_type_is_usual_not_far_out():  # SPEC CLM-F3
     assert run("amount_outlier", inp) == []
     inflated = dataclasses.replace(mri, total=D("9000.00"))
     assert run("amount_outlier", dataclasses.replace(inp, receipts=(inflated,)))
+
+
+def test_the_estimate_of_a_claim_whose_bills_are_to_come_is_not_judged():  # SPEC CLM-F3
+    # Issue 13's benchmark: 82 honest inpatient stays held on the report's estimate
+    # (¥6,000-15,000) against the loss cause's median visit (¥322). A medical claim is
+    # paid on its bills: until one arrives there is nothing to judge.
+    estimate = claim(amount=D("13836.43"), bills_expected=True)
+    inp = make(claim=estimate, cause_amounts=_colds(60))
+    assert run("amount_outlier", inp) == []
+    # A line without bills (a critical-illness sum): the claimed amount is compared.
+    lump = dataclasses.replace(inp, claim=dataclasses.replace(estimate, bills_expected=False))
+    [hit] = run("amount_outlier", lump)
+    assert hit.evidence["basis"] == "loss_cause"
+    # The bill, when it arrives, is judged (here: against its setting, usual for a stay).
+    stay = dataclasses.replace(
+        receipt(total="13836.43"), diagnosis="K35.800", diagnosis_group="K35:inpatient"
+    )
+    stay = dataclasses.replace(stay, setting="inpatient")
+    stays = tuple(D(8000 + (i % 10) * 800) for i in range(40))
+    billed = dataclasses.replace(inp, receipts=(stay,), setting_amounts={"inpatient": stays})
+    assert run("amount_outlier", billed) == []
+    far = dataclasses.replace(billed, receipts=(dataclasses.replace(stay, total=D("150000")),))
+    assert [h.evidence["basis"] for h in run("amount_outlier", far)] == ["setting"]
+
+
+def test_a_bill_of_a_known_setting_is_never_compared_with_the_loss_cause():  # SPEC CLM-F3
+    # The loss cause mixes visits (colds, ¥120-240) and stays: a stay whose statement
+    # names its setting, with too few stays to compare, is not measured against the
+    # colds (it was: every such stay "far out"). Without a statement the loss cause is
+    # the only group left.
+    stay = dataclasses.replace(receipt(total="13000.00"), setting="inpatient")
+    inp = make(
+        claim=claim(amount=D("13000.00"), bills_expected=True),
+        receipts=(stay,),
+        setting_amounts={"inpatient": (D(9000),)},
+        cause_amounts=_colds(60),
+    )
+    assert run("amount_outlier", inp) == []
+    bare = dataclasses.replace(inp, receipts=(dataclasses.replace(stay, setting=None),))
+    [hit] = run("amount_outlier", bare)
+    assert hit.evidence["basis"] == "loss_cause" and "neither diagnosis" in hit.reason_en

@@ -733,16 +733,35 @@ def amount_outlier(inp: CheckInput, params: Params) -> list[Hit]:
     ICD-10 category and setting, from the settlement statement's 主诊断 and 医疗类别.
     A group needs ``min_samples`` bills (a median and spread over a handful are noise):
     with fewer, the receipt is compared with every receipt of its setting (outpatient
-    visits, inpatient stays); a receipt without a diagnosis, or whose setting has too few
-    too, leaves the claim's amount to be compared with earlier claims of the same loss
-    cause — again only over ``min_samples`` or more."""
+    visits, inpatient stays); a setting with too few too: no comparison.
+
+    A receipt without a settlement statement (no diagnosis, no setting) leaves the
+    claim's amount to be compared with earlier claims of the same line and loss cause —
+    again only over ``min_samples`` or more. Only then: a bill whose setting is known is
+    never thrown in with the loss cause, which mixes ¥300 visits with ¥10,000 stays. The
+    fallback stays in yuan: a bill that says neither diagnosis nor setting is a stay or
+    an inflated visit, and no statistic of the amounts tells which — on a log scale the
+    stays pass, and so do the inflated visits (issue 13's replay: 2 of the 22 planted
+    colds billed at thousands, without a statement, were lost). An honest stay without a
+    statement is referred (8 in the replay); the setting from the receipt itself (an
+    inpatient receipt's stay dates) would settle it.
+
+    A claim whose bills are still to come (``bills_expected``: a medical-expense claim
+    with no receipt yet) is not judged on the report's estimate: an estimate is not a
+    bill, let alone an inflated one (the benchmark's 82 honest stays held on the report);
+    the checks run again when the e-bill arrives. Paper bills never reach this check:
+    they go to a person, who assesses them line by line — the judgement this check stands
+    in for on the automatic path. A claim of a line without bills (a critical-illness sum,
+    a property loss) is judged on its claimed amount against the loss cause."""
     need, threshold = _int(params, "min_samples"), _dec(params, "z_threshold")
     hits: list[Hit] = []
-    by_cause = not inp.receipts
+    by_cause = not inp.receipts and not inp.claim.bills_expected
     for receipt in inp.receipts:
         basis, peers = _peers(inp, receipt, need)
         if basis is None:
-            by_cause = True
+            # A setting known but with too few bills: the loss cause would mix it with the
+            # other setting — no honest group, no comparison.
+            by_cause = by_cause or receipt.setting is None
             continue
         found = _robust_z(receipt.total, peers)
         if found is None or found[0] <= threshold:
@@ -804,11 +823,8 @@ def _outlier_hit(
         zh = f"全部{setting_zh}票据（同诊断 {basis['diagnosis']} 样本不足）"
         en = f"every {setting} bill (too few bills of {basis['diagnosis']})"
     else:
-        zh = f"同类出险原因（{basis['loss_cause']}，票据未载明诊断或同诊断样本不足）"
-        en = (
-            f"the loss cause ({basis['loss_cause']}; no diagnosis on the bills, or too few "
-            "bills of it)"
-        )
+        zh = f"同类出险原因（{basis['loss_cause']}，票据未载明诊断及医疗类别）"
+        en = f"the loss cause ({basis['loss_cause']}; neither diagnosis nor setting on the bills)"
     return Hit(
         "amount_outlier",
         f"金额 {amount} 元远高于{zh}的通常水平（中位数 {median} 元，稳健 z 值 {z}）",

@@ -25,6 +25,10 @@ class ClaimFacts:
     # The loss cause of the report (illness, accident …): the amount check's group when
     # the bills carry no diagnosis, or too few bills share it.
     diagnosis: str | None = None
+    # A claim of a medical-expense coverage is paid against its bills (e-bills, or paper
+    # bills a person assesses): until they arrive its amount is the report's estimate — a
+    # guess, not evidence of a bill inflated (the amount checks wait for the bills).
+    bills_expected: bool = False
 
 
 @dataclass(frozen=True)
