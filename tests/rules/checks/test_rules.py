@@ -188,6 +188,59 @@ def test_early_claim_weighs_the_amount_against_the_diagnosis():  # SPEC CLM-F3
     assert run("early_claim", short, min_samples=5) == []
 
 
+def _early_bill(total: str, group: str | None, setting: str | None):  # -> Receipt
+    return dataclasses.replace(
+        receipt(rid=4, total=total, on="2026-02-10"),
+        diagnosis=group and group.split(":")[0] + ".500",
+        diagnosis_group=group,
+        setting=setting,
+    )
+
+
+def test_early_claim_weighs_a_bill_against_its_own_diagnosis_group():  # SPEC CLM-F3
+    # Issue 13's benchmark: "illness" (median ¥322, mostly cold visits) × 1.5 caught
+    # nearly every bill in the window. A disc herniation visit with an MRI (¥1,000) is
+    # usual for its diagnosis; the same visit at twice its prices is not.
+    illness = _colds(60)
+    herniation = tuple(D(900 + (i % 5) * 20) for i in range(20))  # median 940
+    when = claim(loss_date=day("2026-02-10"), amount=D("1000.00"))
+    usual = make(
+        claim=when,
+        receipts=(_early_bill("1000.00", "M51:outpatient", "outpatient"),),
+        cause_amounts=illness,
+        diagnosis_amounts={"M51:outpatient": herniation},
+    )
+    assert run("early_claim", usual) == []
+    inflated = dataclasses.replace(
+        usual, receipts=(_early_bill("1880.00", "M51:outpatient", "outpatient"),)
+    )
+    [hit] = run("early_claim", inflated)
+    assert hit.evidence["basis"] == "diagnosis" and hit.evidence["group"] == "M51:outpatient"
+    assert hit.evidence["median"] == "940" and "M51:outpatient" in hit.reason_en
+    # Too few of its diagnosis: every bill of its setting; too few of that: no hit.
+    rare = dataclasses.replace(
+        inflated,
+        diagnosis_amounts={"M51:outpatient": herniation[:9]},
+        setting_amounts={"outpatient": herniation},
+    )
+    assert run("early_claim", rare)[0].evidence["basis"] == "setting"
+    assert run("early_claim", dataclasses.replace(rare, setting_amounts={})) == []
+
+
+def test_early_claim_of_a_bill_without_diagnosis_or_of_an_estimate():  # SPEC CLM-F3
+    # A bill without a settlement statement: the claim's amount against the loss cause.
+    colds = _colds(60)  # median 180
+    when = claim(loss_date=day("2026-02-10"), amount=D("270.00"), bills_expected=True)
+    bare = make(claim=when, receipts=(_early_bill("270.00", None, None),), cause_amounts=colds)
+    assert run("early_claim", bare)[0].evidence["basis"] == "loss_cause"
+    # The report of a medical claim, no bill yet: its estimate is not judged.
+    estimate = dataclasses.replace(bare, receipts=())
+    assert run("early_claim", estimate) == []
+    # A line without bills: its claimed amount is all there is.
+    lump = dataclasses.replace(estimate, claim=dataclasses.replace(when, bills_expected=False))
+    assert run("early_claim", lump)[0].evidence["basis"] == "loss_cause"
+
+
 # -- just_under_limit ------------------------------------------------------------------------
 
 

@@ -299,9 +299,17 @@ def early_claim(inp: CheckInput, params: Params) -> list[Hit]:
     out and claims in the weeks after it — a window counted from the start that is no
     longer than the waiting period (30 days on a 30-day product) never fires at all.
     Timing alone is no evidence (in a book that grows evenly a sixth of the claims fall
-    within 60 days of cover starting), so the amount must also be ``amount_ratio`` times
-    the median of earlier claims with the same diagnosis (with at least ``min_samples``;
-    fewer: no hit). ``amount_ratio`` 0 makes it timing alone."""
+    within 60 days of cover starting), so a bill must also come to ``amount_ratio`` times
+    the median of its own comparison group — the one amount_outlier uses: earlier bills of
+    its diagnosis group, else of its setting, with at least ``min_samples`` (fewer: no
+    hit). Not the loss cause's group: "illness" mixes ¥300 visits with ¥10,000 stays, and
+    1.5 × its median was nearly any bill in the window (issue 13's benchmark: 20 honest
+    claims, stays and MRI visits). Bills that say neither diagnosis nor setting leave the
+    claim's amount against the loss cause — the only group there is. A claim whose bills
+    are still to come (``bills_expected``, none yet) has only the report's estimate: no
+    amount test until they arrive (the checks run again on the e-bill). A claim of a line
+    without bills is compared by its amount with the loss cause. ``amount_ratio`` 0 makes
+    it timing alone."""
     days, ratio = _int(params, "days_after_waiting"), _dec(params, "amount_ratio")
     policy = inp.policy
     if policy.renewal:
@@ -319,16 +327,19 @@ def early_claim(inp: CheckInput, params: Params) -> list[Hit]:
     }
     zh_more = en_more = ""
     if ratio > 0:
-        # The claim-level group of the loss cause (amount_outlier's last fallback).
-        amount, history = inp.claim.amount, inp.cause_amounts
-        if amount is None or len(history) < _int(params, "min_samples"):
+        found = _above_usual(inp, ratio, _int(params, "min_samples"))
+        if found is None:
             return []
-        median = statistics.median(history)
-        if amount < ratio * median:
-            return []
-        evidence |= {"amount": str(amount), "median": str(median), "amount_ratio": str(ratio)}
-        zh_more = f"，金额 {amount} 元达到该诊断中位数 {median} 元的 {ratio} 倍以上"
-        en_more = f", for {amount}, at least {ratio} times the diagnosis's median {median}"
+        amount, median, basis = found
+        evidence |= {
+            "amount": str(amount),
+            "median": str(median),
+            "amount_ratio": str(ratio),
+            **basis,
+        }
+        group = basis.get("group") or basis.get("setting") or basis.get("loss_cause")
+        zh_more = f"，金额 {amount} 元达到同类（{group}）中位数 {median} 元的 {ratio} 倍以上"
+        en_more = f", for {amount}, at least {ratio} times the median {median} of {group}"
     return [
         Hit(
             "early_claim",
@@ -338,6 +349,39 @@ def early_claim(inp: CheckInput, params: Params) -> list[Hit]:
             evidence,
         )
     ]
+
+
+def _above_usual(inp: CheckInput, ratio: D, need: int) -> tuple[D, D, dict[str, Any]] | None:
+    """(amount, median, basis) of the first bill at ``ratio`` times its group's median or
+    more — or of the claim's amount against the loss cause (bills without a diagnosis or
+    setting; a line without bills) —; None when nothing is."""
+    by_cause = not inp.receipts
+    if by_cause and inp.claim.bills_expected:
+        return None  # the estimate of a claim whose bills are to come is not judged
+    for receipt in inp.receipts:
+        basis, peers = _peers(inp, receipt, need)
+        if basis is None:
+            by_cause = by_cause or receipt.setting is None
+            continue
+        median = statistics.median(peers)
+        if receipt.total >= ratio * median:
+            key = "group" if basis == "diagnosis" else "setting"
+            return (
+                receipt.total,
+                median,
+                {
+                    "basis": basis,
+                    "receipt_id": receipt.receipt_id,
+                    key: receipt.diagnosis_group if basis == "diagnosis" else receipt.setting,
+                },
+            )
+    amount, history = inp.claim.amount, inp.cause_amounts
+    if not by_cause or amount is None or len(history) < need:
+        return None
+    median = statistics.median(history)
+    if amount < ratio * median:
+        return None
+    return amount, median, {"basis": "loss_cause", "loss_cause": inp.claim.diagnosis}
 
 
 # -- just_under_limit ----------------------------------------------------------------------
