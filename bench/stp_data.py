@@ -599,24 +599,15 @@ def generate(count: int = 2000, *, seed: int = 20261206, today: dt.date | None =
         ]
         drop = set(spare[-excess:])
         g.claims = [c for c in g.claims if c.key not in drop]
-    # The order claims arrive in: by treatment date, plus a few days' delay each.
-    arrival = sorted(
-        g.claims, key=lambda c: (c.treated_on + dt.timedelta(days=r.randint(0, 6)), r.random())
-    )
-    # Copies must come after their original (a fraudster resubmits what was paid).
-    placed: list[ClaimSpec] = []
-    later: list[ClaimSpec] = []
-    seen: set[int] = set()
-    for spec in arrival:
-        (later if spec.copies is not None and spec.copies not in seen else placed).append(spec)
-        if spec.copies is None or spec.copies in seen:
-            seen.add(spec.key)
-        for waiting in list(later):
-            if waiting.copies in seen:
-                later.remove(waiting)
-                placed.append(waiting)
-                seen.add(waiting.key)
-    placed.extend(later)
+    # The order claims arrive in: by treatment date, plus a few days' delay each. A copy
+    # (duplicate receipt, reused lines) is handed in a week to a month after its original
+    # — a fraudster resubmits what was paid —, not in the same minute: with the copy next
+    # to its original, which of the two the insurer saw first was a race of the clients.
+    day = {c.key: c.treated_on + dt.timedelta(days=r.randint(0, 6)) for c in g.claims}
+    for c in g.claims:
+        if c.copies is not None:
+            day[c.key] = day[c.copies] + dt.timedelta(days=r.randint(7, 30))
+    placed = sorted(g.claims, key=lambda c: (day[c.key], r.random()))
     counts: dict[str, int] = {}
     for spec in placed:
         if spec.fraud:
