@@ -118,6 +118,23 @@ def test_one_account_number_registered_for_two_unrelated_people_holds_the_first_
     result = _run(db, report(world, policy_number=numbers[0], phone="13755550010")["id"])
     assert [h.evidence["kind"] for h in result.new_hits] == ["bank_account"] and result.held
     assert result.new_hits[0].evidence["registered_person_ids"] == [people[1].id]
+    assert result.new_hits[0].evidence["other_holder_person_ids"] == [people[1].id]
+
+
+def test_a_husbands_account_for_his_wifes_payouts_is_no_hit(world: World, db: Session):
+    # SPEC CLM-F3: separate policies, no holder in common; the husband's account, in his
+    # name, is on his record and on his wife's for her payouts — a family, not a ring.
+    _only(db, shared_contact={"action": "hold"})
+    wife, husband = (_person(db, 30 + n, phone=f"1375555003{n}") for n in range(2))
+    numbers = [_policy(db, p) for p in (wife, husband)]
+    for p in (wife, husband):
+        add_bank_account(
+            db, person_id=p.id, holder_name=husband.name, account_number="6222020200007654326"
+        )
+    db.commit()
+    result = _run(db, report(world, policy_number=numbers[0], phone="13755550030")["id"])
+    assert [h.check_code for h in result.new_hits] == []
+    assert not result.held
 
 
 def test_a_familys_phone_through_one_policyholder_is_no_hit(world: World, db: Session):

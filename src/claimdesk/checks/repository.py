@@ -244,6 +244,8 @@ def _contacts(session: Session, claim: Claim, person: Person) -> list[ContactLin
         policies = _people_policies(session, everyone)
         holders = _holders(session, everyone)
         mine, my_holders = policies[person.id], holders[person.id]
+        names = _holder_names(session, kind, key_hash)
+        names.setdefault(person.id, set())
         # One read for everyone's claims: a phone on many records (an agent's, say) costs
         # one query, not one per record.
         claims_of: dict[int, list[int]] = {other: [] for other in others}
@@ -258,8 +260,26 @@ def _contacts(session: Session, claim: Claim, person: Person) -> list[ContactLin
             # Related: on one policy together, or insured under one policyholder (a
             # family: the parent bought each child's policy and gave one phone).
             related = bool(mine & policies[other]) or bool(my_holders & holders[other])
-            links.append(ContactLink(kind, key_hash, other, claim_ids, related, registered))
+            renamed = kind == "bank_account" and bool(names.get(other, set()) - names[person.id])
+            links.append(
+                ContactLink(kind, key_hash, other, claim_ids, related, registered, renamed)
+            )
     return links
+
+
+def _holder_names(session: Session, kind: str, key_hash: str) -> dict[int, set[str]]:
+    """The holder names an account number is registered under, per person (none for a
+    phone)."""
+    found: dict[int, set[str]] = {}
+    if kind != "bank_account":
+        return found
+    for person_id, name in session.execute(
+        select(BankAccount.person_id, BankAccount.holder_name).where(
+            BankAccount.account_hash == key_hash
+        )
+    ):
+        found.setdefault(person_id, set()).add(name.strip())
+    return found
 
 
 def _insured_claims(session: Session, claim: Claim) -> list[PastClaim]:

@@ -278,10 +278,20 @@ def test_phone_shared_within_one_policy_is_no_hit():  # SPEC CLM-F3
     assert run("shared_contact", make(contacts=(one,)), min_other_people=2) == []
 
 
-def _on_records(n: int, kind: str = "phone", *, related: bool = False) -> tuple[ContactLink, ...]:
+def _on_records(
+    n: int, kind: str = "phone", *, related: bool = False, other_holder: bool = False
+) -> tuple[ContactLink, ...]:
     """The contact registered on the records of n other people who have no claim yet."""
     return tuple(
-        ContactLink(kind, "ef" * 32, 300 + i, (), shares_policy=related, registered=True)
+        ContactLink(
+            kind,
+            "ef" * 32,
+            300 + i,
+            (),
+            shares_policy=related,
+            registered=True,
+            other_holder=other_holder,
+        )
         for i in range(n)
     )
 
@@ -298,15 +308,28 @@ def test_a_ring_shows_at_its_first_claim_on_a_phone_registered_for_strangers():
     assert run("shared_contact", make(contacts=_on_records(5)), min_registered_phone=0) == []
 
 
-def test_an_account_registered_for_another_unrelated_person_is_stronger_than_a_phone():
-    # SPEC CLM-F3: one account number on the records of two people who share no policy.
-    hits = run("shared_contact", make(contacts=_on_records(1, "bank_account")))
+def test_one_account_number_in_two_holders_names_is_a_hit_at_the_first_record():
+    # SPEC CLM-F3: an account belongs to one person; its number registered in another
+    # holder's name on an unrelated person's record is a ring's payout account.
+    hits = run("shared_contact", make(contacts=_on_records(1, "bank_account", other_holder=True)))
     assert hits[0].evidence["kind"] == "bank_account"
-    assert hits[0].evidence["person_ids"] == [300]
+    assert hits[0].evidence["other_holder_person_ids"] == [300]
+    assert "another holder's name" in hits[0].reason_en and "不同户名" in hits[0].reason_zh
     off = run(
-        "shared_contact", make(contacts=_on_records(1, "bank_account")), min_registered_account=0
+        "shared_contact",
+        make(contacts=_on_records(1, "bank_account", other_holder=True)),
+        min_registered_account=0,
     )
     assert off == []
+
+
+def test_one_persons_account_on_one_other_record_is_a_family_not_a_ring():
+    # SPEC CLM-F3: the husband's account, in his name, on the wife's record for her
+    # payouts: two records, one holder — no hit; on two strangers' records it is.
+    assert run("shared_contact", make(contacts=_on_records(1, "bank_account"))) == []
+    hits = run("shared_contact", make(contacts=_on_records(2, "bank_account")))
+    assert hits[0].evidence["registered_person_ids"] == [300, 301]
+    assert hits[0].evidence["other_holder_person_ids"] == []
 
 
 def test_a_family_phone_registered_through_one_policyholder_is_no_hit():  # SPEC CLM-F3

@@ -443,9 +443,12 @@ def shared_contact(inp: CheckInput, params: Params) -> list[Hit]:
     people with his own phone or account on their records: it is there before the
     ring's first claim, when no other claim exists yet to share it with. A family is not
     a ring: a parent's phone on the children's policies links people insured under one
-    policyholder, and ``shares_policy`` says so (checks.repository). An account number
-    is a stronger tie than a phone — one account belongs to one person, while a family
-    phone is honestly on several records — so its minimum is lower."""
+    policyholder, and ``shares_policy`` says so (checks.repository). Nor is one other
+    record: a spouse's phone, or the husband's account for the wife's payouts, is on
+    two records honestly — hence minimums of 2. But one account number registered in
+    another holder's name than the claimant's (``other_holder``) is a hit at the first
+    such record: an account belongs to one person, and its number in two names is
+    what an organiser who opens the payouts "in each one's name" leaves."""
     need = _int(params, "min_other_people")
     need_registered = {
         "phone": _int(params, "min_registered_phone"),
@@ -453,6 +456,7 @@ def shared_contact(inp: CheckInput, params: Params) -> list[Hit]:
     }
     claimants: dict[tuple[str, str], set[int]] = {}
     registered: dict[tuple[str, str], set[int]] = {}
+    renamed: dict[tuple[str, str], set[int]] = {}
     claims: dict[tuple[str, str], set[int]] = {}
     for link in inp.contacts:
         if link.shares_policy or link.person_id == inp.claim.insured_id:
@@ -463,43 +467,58 @@ def shared_contact(inp: CheckInput, params: Params) -> list[Hit]:
             claims.setdefault(key, set()).update(link.claim_ids)
         if link.registered:
             registered.setdefault(key, set()).add(link.person_id)
+        if link.other_holder:
+            renamed.setdefault(key, set()).add(link.person_id)
     hits = []
     for kind, key_hash in sorted({*claimants, *registered}):
-        used = claimants.get((kind, key_hash), set())
-        on_records = registered.get((kind, key_hash), set())
+        key = (kind, key_hash)
+        used, on_records = claimants.get(key, set()), registered.get(key, set())
         floor = need_registered.get(kind, 0)
-        by_use = len(used) >= need
-        by_record = floor > 0 and len(on_records) >= floor
-        if not (by_use or by_record):
-            continue
-        zh = "电话" if kind == "phone" else "银行账户"
-        en = "phone" if kind == "phone" else "bank account"
-        if by_use:
-            reason_zh = f"同一{zh}被 {len(used)} 位非同一保单的其他索赔人使用"
-            reason_en = (
-                f"the same {en} is used by {len(used)} other claimants not on the same policy"
-            )
+        if len(used) >= need:
+            why = "used"
+        elif floor > 0 and renamed.get(key):
+            why = "renamed"
+        elif floor > 0 and len(on_records) >= floor:
+            why = "registered"
         else:
-            reason_zh = f"同一{zh}登记在 {len(on_records)} 位无保单关联的其他人员资料上"
-            reason_en = (
-                f"the same {en} is registered on the records of {len(on_records)} other "
-                "people not related through any policy"
-            )
+            continue
+        count = len(used) if why == "used" else len(renamed.get(key, on_records))
         hits.append(
             Hit(
                 "shared_contact",
-                reason_zh,
-                reason_en,
+                *_shared_reason(why, kind, count),
                 {
                     "kind": kind,
                     "key_hash": key_hash[:16],
                     "person_ids": sorted(used | on_records),
                     "registered_person_ids": sorted(on_records),
-                    "claim_ids": sorted(claims.get((kind, key_hash), set())),
+                    "other_holder_person_ids": sorted(renamed.get(key, set())),
+                    "claim_ids": sorted(claims.get(key, set())),
                 },
             )
         )
     return hits
+
+
+def _shared_reason(why: str, kind: str, count: int) -> tuple[str, str]:
+    zh = "电话" if kind == "phone" else "银行账户"
+    en = "phone" if kind == "phone" else "bank account"
+    if why == "used":
+        return (
+            f"同一{zh}被 {count} 位非同一保单的其他索赔人使用",
+            f"the same {en} is used by {count} other claimants not on the same policy",
+        )
+    if why == "renamed":
+        return (
+            f"同一银行账号以不同户名登记在 {count} 位无保单关联的其他人员资料上",
+            f"the same account number is registered in another holder's name on the records "
+            f"of {count} other people not related through any policy",
+        )
+    return (
+        f"同一{zh}登记在 {count} 位无保单关联的其他人员资料上",
+        f"the same {en} is registered on the records of {count} other people not related "
+        "through any policy",
+    )
 
 
 # -- provider_cluster ----------------------------------------------------------------------
@@ -1019,11 +1038,12 @@ RULES: dict[str, Rule] = {
                 _spec(
                     "min_registered_account",
                     "int",
-                    1,
+                    2,
                     "0",
                     "100",
-                    "银行账户登记在无关联人员名下的最少人数（无需索赔；0 为不看）",
-                    "Minimum unrelated people with the account on their record (no claim needed; 0: off)",
+                    "银行账户登记在无关联人员资料上的最少人数（无需索赔；以不同户名登记的 1 人即可；0 为不看）",
+                    "Minimum unrelated people with the account on their record (no claim needed; "
+                    "one in another holder's name is enough; 0: off)",
                 ),
             ),
             "hold",

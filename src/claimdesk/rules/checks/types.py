@@ -107,6 +107,10 @@ class ContactLink:
     # Is the contact registered on the other person's record (their phone, one of their
     # bank accounts) — there before any claim — rather than only given on their claims?
     registered: bool = False
+    # A bank account registered on the other person's record in another holder's name
+    # than on the claimant's: one account number in two names, which no honest account
+    # has (a spouse's account on the wife's record carries the husband's name on both).
+    other_holder: bool = False
 
 
 @dataclass(frozen=True)
