@@ -10,6 +10,7 @@ from collections import Counter
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import sessionmaker
 
 from claimdesk.audit.service import record
@@ -25,6 +26,7 @@ from claimdesk.jobs.queue import (
     run_one,
     schedule_periodic,
     task,
+    transient,
 )
 from claimdesk.jobs.worker import run_worker
 from claimdesk.models.audit import AuditEntry
@@ -300,3 +302,49 @@ def test_a_job_given_up_still_runs_its_follow_up(factory):
     with factory() as session:
         assert session.scalar(select(Job.status).where(Job.kind == "test.first")) == "failed"
         assert _actions(session) == [("test.second", "3", "failed")]
+
+
+class _Deadlock(Exception):
+    sqlstate = "40P01"  # what psycopg's DeadlockDetected carries
+
+
+_LOST_RACES: list[int] = []
+
+
+@task("test.loses_a_race")
+def _loses_a_race(session, payload, *, now):
+    record(session, actor=SYSTEM, action="test.raced", entity_type="job_test")
+    session.flush()
+    if len(_LOST_RACES) < payload["losses"]:
+        _LOST_RACES.append(1)
+        raise OperationalError("SELECT … FOR UPDATE", {}, _Deadlock("deadlock detected"))
+
+
+def test_a_deadlock_is_retried_not_counted_as_a_failure(factory):
+    # SPEC GEN-5 CLM-F3: a deadlock picks one transaction to give way; its job runs again
+    # at once, its work undone, and is not given up however many races it loses.
+    _LOST_RACES.clear()
+    with unit_of_work(factory) as session:
+        job_id = enqueue(
+            session, kind="test.loses_a_race", payload={"losses": 3}, max_attempts=1
+        ).id
+    now = utcnow()
+    for step in range(3):
+        assert run_one(factory, now=now + dt.timedelta(seconds=2 * step)) is True
+        with factory() as session:
+            job = session.get(Job, job_id)
+            assert (job.status, job.attempts) == ("queued", 0)
+            assert "deadlock detected" in job.last_error
+            assert job.run_at == now + dt.timedelta(seconds=2 * step + 1)
+            assert session.scalars(select(AuditEntry)).all() == []  # rolled back
+    assert run_one(factory, now=now + dt.timedelta(seconds=10)) is True
+    with factory() as session:
+        job = session.get(Job, job_id)
+        assert (job.status, job.attempts, job.last_error) == ("done", 1, None)
+        assert [e.action for e in session.scalars(select(AuditEntry))] == ["test.raced"]
+
+
+def test_an_ordinary_error_is_not_taken_for_a_transient_one():  # SPEC GEN-5
+    assert transient(OperationalError("x", {}, _Deadlock("deadlock detected")))
+    assert not transient(OperationalError("x", {}, RuntimeError("no such table: jobs")))
+    assert not transient(RuntimeError("gateway down"))

@@ -90,6 +90,27 @@ def lock_claim(session: Session, claim_id: int) -> Claim | None:
     return session.scalars(select(Claim).where(Claim.id == claim_id).with_for_update()).first()
 
 
+def try_lock_claim(session: Session, claim_id: int) -> tuple[Claim | None, bool]:
+    """Lock the claim without waiting: (claim, True), or (None, True) when there is no
+    such claim, or (None, False) when another transaction holds it (SKIP LOCKED; on
+    SQLite, whose writer holds the whole database, a claim is never held elsewhere)."""
+    claim = session.scalars(
+        select(Claim).where(Claim.id == claim_id).with_for_update(skip_locked=True)
+    ).first()
+    if claim is not None:
+        return claim, True
+    exists = session.scalar(select(Claim.id).where(Claim.id == claim_id)) is not None
+    return None, not exists
+
+
+def config_version(session: Session, code: str, version: int) -> CheckConfigVersion | None:
+    return session.scalars(
+        select(CheckConfigVersion).where(
+            CheckConfigVersion.code == code, CheckConfigVersion.version == version
+        )
+    ).first()
+
+
 def investigators(session: Session, org_unit_id: int | None) -> list[User]:
     """Active fraud investigators of the unit; all of them when the claim has none or
     the unit has no investigator."""

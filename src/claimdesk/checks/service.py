@@ -30,6 +30,8 @@ from claimdesk.rules.checks.rules import RULES, evidence_key
 from claimdesk.rules.checks.types import Hit
 
 JOB_KIND = "checks.run"
+# A series re-check of an earlier claim that a run found held by another transaction.
+SERIES_JOB_KIND = "checks.series"
 SYSTEM = "automatic-checks"
 
 
@@ -217,39 +219,83 @@ def _recheck_series(
     have been paid; real insurers re-check them when the series shows. Each gets the hit
     too — held or referred like any hit while still open; once decided or paid, referred
     to the fraud investigators (a post-payment flag: recovery goes through a correction,
-    CLM-T3). Once per claim and check: a claim with its own hit of the check is skipped."""
-    rule = RULES[hit.check_code]
+    CLM-T3). Once per claim and check: a claim with its own hit of the check is skipped.
+
+    This run holds its own claim's row; it never waits for another claim's. Two runs on
+    two claims of one series would each hold its own and wait for the other's — a
+    deadlock (the bench's stream logged them). So an earlier claim another transaction
+    holds is skipped here and re-checked by a job of its own (``SERIES_JOB_KIND``, queued
+    in this transaction with the hit), which waits for that claim alone: nothing is lost,
+    and the once-per-claim-and-check rule keeps it from being recorded twice."""
     for other_id in sorted(set(hit.evidence.get("claim_ids", [])) - {claim.id}):
-        other = repository.lock_claim(session, other_id)
-        if other is None or hit.check_code in {
-            c for c, _k in repository.hit_keys(session, other_id)
-        }:
+        other, free = repository.try_lock_claim(session, other_id)
+        if other is None:
+            if not free:
+                enqueue_id(
+                    session,
+                    kind=SERIES_JOB_KIND,
+                    payload={"claim_id": other_id, "hit_id": hit.id},
+                    dedupe_key=f"{SERIES_JOB_KIND}:{other_id}:{hit.id}",
+                )
             continue
-        after = not _holdable(other)
-        found = Hit(
-            hit.check_code,
-            f"同组后续案件 {claim.number} 触发「{rule.title_zh}」：{hit.reason_zh}"
-            + ("（本案已决定或已付款，复核）" if after else ""),
-            f"a later claim of the same series, {claim.number}, hit '{rule.title_en}': "
-            f"{hit.reason_en}"
-            + (" (this claim was already decided or paid: re-check)" if after else ""),
-            {
-                "series_of": hit.check_code,
-                "found_on_claim_id": claim.id,
-                "claim_ids": sorted({*hit.evidence.get("claim_ids", []), claim.id} - {other_id}),
-                "after_decision": after,
-            },
-        )
-        # One key per claim and check: the same series seen again adds nothing.
-        key = evidence_key(Hit(hit.check_code, "", "", {"series_of": hit.check_code}))
-        row = _record_hit(
-            session, other, config, found, key, repository.data_version(session, other)
-        )
-        if after:
-            people = repository.investigators(session, other.org_unit_id)
-            _refer(session, actor=actor, claim=other, hit=row, people=people, after=True)
-        else:
-            _act(session, actor=actor, claim=other, hits=[row])
+        _series_hit(session, actor=actor, claim=claim, hit=hit, config=config, other=other)
+
+
+def recheck_series_later(session: Session, *, claim_id: int, hit_id: int, actor: Principal) -> bool:
+    """The series re-check of ``claim_id`` that the run recording ``hit_id`` found held
+    by another transaction (``_recheck_series``). Waits for that one claim only (the
+    first lock of this transaction), so it cannot deadlock with a run; idempotent like
+    the re-check itself. True when a hit was recorded."""
+    hit = session.get(CheckHit, hit_id)
+    if hit is None:
+        return False
+    config = repository.config_version(session, hit.check_code, hit.config_version)
+    found_on = session.get(Claim, hit.claim_id)
+    other = repository.lock_claim(session, claim_id)
+    if config is None or found_on is None or other is None:
+        return False
+    return _series_hit(session, actor=actor, claim=found_on, hit=hit, config=config, other=other)
+
+
+def _series_hit(
+    session: Session,
+    *,
+    actor: Principal,
+    claim: Claim,
+    hit: CheckHit,
+    config: CheckConfigVersion,
+    other: Claim,
+) -> bool:
+    """Record and act on the series hit found on ``claim`` for ``other`` (locked by the
+    caller), unless ``other`` has a hit of the check already."""
+    other_id = other.id
+    if hit.check_code in {c for c, _k in repository.hit_keys(session, other_id)}:
+        return False
+    rule = RULES[hit.check_code]
+    after = not _holdable(other)
+    found = Hit(
+        hit.check_code,
+        f"同组后续案件 {claim.number} 触发「{rule.title_zh}」：{hit.reason_zh}"
+        + ("（本案已决定或已付款，复核）" if after else ""),
+        f"a later claim of the same series, {claim.number}, hit '{rule.title_en}': "
+        f"{hit.reason_en}"
+        + (" (this claim was already decided or paid: re-check)" if after else ""),
+        {
+            "series_of": hit.check_code,
+            "found_on_claim_id": claim.id,
+            "claim_ids": sorted({*hit.evidence.get("claim_ids", []), claim.id} - {other_id}),
+            "after_decision": after,
+        },
+    )
+    # One key per claim and check: the same series seen again adds nothing.
+    key = evidence_key(Hit(hit.check_code, "", "", {"series_of": hit.check_code}))
+    row = _record_hit(session, other, config, found, key, repository.data_version(session, other))
+    if after:
+        people = repository.investigators(session, other.org_unit_id)
+        _refer(session, actor=actor, claim=other, hit=row, people=people, after=True)
+    else:
+        _act(session, actor=actor, claim=other, hits=[row])
+    return True
 
 
 def _refer(

@@ -8,7 +8,14 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from claimdesk.checks import hooks  # noqa: F401  (queues the runs when data arrive)
-from claimdesk.checks.service import JOB_KIND, run_checks, stale, system_actor
+from claimdesk.checks.service import (
+    JOB_KIND,
+    SERIES_JOB_KIND,
+    recheck_series_later,
+    run_checks,
+    stale,
+    system_actor,
+)
 from claimdesk.jobs.queue import task
 
 
@@ -27,3 +34,15 @@ def run_claim_checks(session: Session, payload: dict[str, Any], *, now: dt.datet
     if stale(session, claim_id=claim_id, data_version=payload.get("data_version")):
         return
     run_checks(session, claim_id=claim_id, actor=system_actor())
+
+
+@task(SERIES_JOB_KIND)
+def recheck_series(session: Session, payload: dict[str, Any], *, now: dt.datetime) -> None:
+    """A series re-check deferred by a run that found the claim held elsewhere (a run of
+    its own, mostly, which will have found the series itself): once per claim and check."""
+    recheck_series_later(
+        session,
+        claim_id=int(payload["claim_id"]),
+        hit_id=int(payload["hit_id"]),
+        actor=system_actor(),
+    )

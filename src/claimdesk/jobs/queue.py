@@ -18,6 +18,7 @@ from typing import Any, Protocol, Required, TypedDict, Unpack
 
 from sqlalchemy import CursorResult, Insert, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from claimdesk.audit.service import pending_count, write_pending
@@ -257,8 +258,12 @@ def run_one(
             session.commit()
         except Exception as error:
             session.rollback()
-            log.warning("job %s (%s) failed: %s", job_id, kind, error, exc_info=True)
-            _record_failure(factory, job_id, attempts, f"{type(error).__name__}: {error}", now)
+            if transient(error):
+                log.warning("job %s (%s) met a transient error, retried: %s", job_id, kind, error)
+                _record_retry(factory, job_id, attempts, f"{type(error).__name__}: {error}", now)
+            else:
+                log.warning("job %s (%s) failed: %s", job_id, kind, error, exc_info=True)
+                _record_failure(factory, job_id, attempts, f"{type(error).__name__}: {error}", now)
         if timings is not None:
             spent = timings.setdefault(kind, KindTimes())
             spent.jobs += 1
@@ -301,6 +306,38 @@ def _follow_up(
             spent = timings.setdefault(f"{follow}@{kind}", KindTimes())
             spent.jobs += 1
             spent.seconds += time.perf_counter() - started
+
+
+# PostgreSQL's deadlock_detected, serialization_failure, lock_not_available: the
+# transaction lost a race, not its work; run again, it goes through.
+TRANSIENT_SQLSTATES = frozenset({"40P01", "40001", "55P03"})
+TRANSIENT_RETRY = dt.timedelta(seconds=1)
+
+
+def transient(error: BaseException) -> bool:
+    """Did the job fail only because another transaction was in its way (a deadlock, a
+    serialization failure, a lock it could not get, SQLite's busy database)?"""
+    if not isinstance(error, DBAPIError):
+        return False
+    orig = error.orig
+    if getattr(orig, "sqlstate", None) in TRANSIENT_SQLSTATES:
+        return True
+    return isinstance(error, OperationalError) and "database is locked" in str(orig)
+
+
+def _record_retry(
+    factory: sessionmaker[Session], job_id: int, attempts: int, error: str, now: dt.datetime
+) -> None:
+    """A transient error: the job stays queued and runs again in a second, its attempt
+    not counted — a deadlock is one transaction chosen to give way, and a job must not
+    be given up because it lost races (the series re-checks of issue 13's bench). The
+    error is kept in last_error for the operator."""
+    with factory() as session, session.begin():
+        session.execute(
+            update(Job)
+            .where(Job.id == job_id, Job.status == "queued", Job.attempts == attempts)
+            .values(last_error=error[:4000], run_at=now + TRANSIENT_RETRY)
+        )
 
 
 def _record_failure(
