@@ -37,6 +37,10 @@ from claimdesk.thresholds.endpoints import router as thresholds_router
 # declares the error responses it can give, in the one error shape (GEN-6).
 api_router = APIRouter(dependencies=[Depends(api_csrf_guard)], responses=ERROR_RESPONSES)
 api_router.include_router(auth_router)
+# Routes are matched in order, every request walks the list until its own: the claim
+# report, the busiest write, comes right after the token routes (57 routes earlier it
+# cost 0.15 ms of CPU per report, issue 14). No route before it starts with /claims.
+api_router.include_router(claims_router)
 api_router.include_router(users_router)
 api_router.include_router(org_router)
 api_router.include_router(audit_router)
@@ -46,7 +50,6 @@ api_router.include_router(products_router)
 api_router.include_router(policies_router)
 api_router.include_router(people_router)
 api_router.include_router(people_me_router)
-api_router.include_router(claims_router)
 api_router.include_router(work_router)
 api_router.include_router(claim_notes_router)
 api_router.include_router(bills_router)

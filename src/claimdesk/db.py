@@ -201,7 +201,13 @@ def unit_of_work(factory: sessionmaker[Session] | None = None) -> Iterator[Sessi
 
 
 def next_daily_value(
-    session: Session, sequence: Any, day: Any, *, issued: Any = None, prefix: str = ""
+    session: Session,
+    sequence: Any,
+    day: Any,
+    *,
+    issued: Any = None,
+    prefix: str = "",
+    drawn: int | None = None,
 ) -> int:
     """The next number of ``day`` for a per-day counter (report numbers, security
     incident numbers; CLM-R3).
@@ -216,7 +222,13 @@ def next_daily_value(
 
     ``issued`` (the column holding the numbers, e.g. ``Claim.number``) and ``prefix``
     (e.g. ``BA20261205``) let the day's sequence start after every number already issued,
-    also after a restore into a new database (sequences are not in a backup)."""
+    also after a restore into a new database (sequences are not in a backup).
+
+    ``drawn``: the value a statement already took with :func:`daily_value_column`
+    (PostgreSQL; None when the day's sequence did not exist yet, and then this call
+    creates it and draws)."""
+    if drawn is not None:
+        return drawn
     if is_postgres(session):
         return _next_from_day_sequence(session, sequence, day, issued=issued, prefix=prefix)
     from sqlalchemy.dialects import sqlite
@@ -239,6 +251,16 @@ def day_sequence_name(sequence: Any, day: Any) -> str:
 # nextval(NULL) is NULL: one round trip both asks whether the sequence exists and takes
 # the number. Built once (no statement built per report).
 _NEXTVAL = text("SELECT nextval(to_regclass(:name))")
+
+
+def daily_value_column(param: str = "day_sequence") -> Any:
+    """``nextval`` of a day's sequence as a column another SELECT can carry (PostgreSQL),
+    so that a caller's first statement also takes the day's number: the sequence's name
+    (:func:`day_sequence_name`) is bound as ``param``; NULL when the day's sequence does
+    not exist yet (pass it to :func:`next_daily_value` as ``drawn``)."""
+    from sqlalchemy import String, bindparam, func
+
+    return func.nextval(func.to_regclass(bindparam(param, type_=String)))
 
 
 def _next_from_day_sequence(
@@ -293,6 +315,57 @@ class _Row:
         return self._row
 
 
+def _columns_of(model: type[Any]) -> list[tuple[Any, str]]:
+    """(column, attribute key) of a model's table, primary key left out; cached."""
+    table = model.__table__
+    columns = _COLUMNS.get(table)
+    if columns is None:
+        mapper = model.__mapper__
+        columns = _COLUMNS[table] = [
+            (column, mapper.get_property_by_column(column).key)
+            for column in table.columns
+            if not column.primary_key
+        ]
+    return columns
+
+
+def _row_of(model: type[Any], obj: Any) -> dict[str, Any]:
+    """The row an object's insert writes: its values, and for a column it leaves unset
+    the column's insert default, set on the object too (it holds what the row holds)."""
+    columns = _columns_of(model)
+    given = obj.__dict__
+    row = {column.key: given[key] for column, key in columns if key in given}
+    for column, key in columns:
+        if key in given:
+            continue
+        default = column.default
+        if default is None:
+            value = None
+        elif default.is_scalar:
+            value = default.arg
+        elif default.is_callable:
+            value = default.arg(_Row(row))
+        else:  # a SQL expression or sequence: only the database knows the value
+            raise TypeError(f"{model.__table__.name}.{column.name}: give a value")
+        setattr(obj, key, value)
+        row[column.key] = value
+    return row
+
+
+def _keep(session: Session, model: type[Any], objects: Sequence[Any], ids: Sequence[Any]) -> None:
+    """Objects just inserted with these ids, made persistent in the session as a flush
+    would leave them."""
+    mapper = model.__mapper__
+    pk = mapper.get_property_by_column(model.__table__.primary_key.columns[0]).key
+    for obj, new_id in zip(objects, ids, strict=True):
+        setattr(obj, pk, new_id)
+        make_transient_to_detached(obj)
+        session.add(obj)
+    # What a flush would have listed in ``session.new``, for the hooks that act on new
+    # data at commit (checks.hooks).
+    session.info.setdefault(INSERTED, []).extend(objects)
+
+
 def insert_new(
     session: Session, model: type[Any], objects: Sequence[Any], *, keep: bool = True
 ) -> None:
@@ -308,47 +381,108 @@ def insert_new(
     if not objects:
         return
     table = model.__table__
-    mapper = model.__mapper__
-    columns = _COLUMNS.get(table)
-    if columns is None:
-        columns = _COLUMNS[table] = [
-            (column, mapper.get_property_by_column(column).key)
-            for column in table.columns
-            if not column.primary_key
-        ]
-    rows = []
-    for obj in objects:
-        given = obj.__dict__
-        row = {column.key: given[key] for column, key in columns if key in given}
-        for column, key in columns:
-            if key in given:
-                continue
-            default = column.default
-            if default is None:
-                value = None
-            elif default.is_scalar:
-                value = default.arg
-            elif default.is_callable:
-                value = default.arg(_Row(row))
-            else:  # a SQL expression or sequence: only the database knows the value
-                raise TypeError(f"{table.name}.{column.name}: give a value")
-            setattr(obj, key, value)
-            row[column.key] = value
-        rows.append(row)
+    rows = [_row_of(model, obj) for obj in objects]
     statement = _insert_of(table, returning=keep)
     session.flush()  # what the rows may refer to, as session.execute would (autoflush)
     if not keep:
         session.connection().execute(statement, rows)
         return
     ids = session.connection().execute(statement, rows).scalars().all()
-    pk = mapper.get_property_by_column(table.primary_key.columns[0]).key
-    for obj, new_id in zip(objects, ids, strict=True):
-        setattr(obj, pk, new_id)
-        make_transient_to_detached(obj)
-        session.add(obj)
-    # What a flush would have listed in ``session.new``, for the hooks that act on new
-    # data at commit (checks.hooks).
-    session.info.setdefault(INSERTED, []).extend(objects)
+    _keep(session, model, objects, ids)
+
+
+def insert_new_with(
+    session: Session,
+    model: type[Any],
+    obj: Any,
+    *,
+    children: Sequence[tuple[type[Any], str, Sequence[Any]]],
+) -> None:
+    """Insert one new object (as :func:`insert_new`, kept in the session with its id)
+    and rows that refer to it, each ``(model, foreign key attribute, objects)`` written
+    as ``insert_new(..., keep=False)`` writes them, their foreign key set to the new id.
+
+    PostgreSQL: all in one statement (the children inserted by data-modifying CTEs from
+    the parent's RETURNING; their foreign keys are checked at the statement's end, when
+    the parent row exists): a report writes its claim, transition row and checklist in
+    one round trip (issue 14). SQLite: one statement per model."""
+    if not is_postgres(session):
+        insert_new(session, model, [obj])
+        for child_model, key, objects in children:
+            for child in objects:
+                setattr(child, key, obj.id)
+            insert_new(session, child_model, objects, keep=False)
+        return
+    children = [(m, k, objs) for m, k, objs in children if objs]
+    parent_row = _row_of(model, obj)
+    params = {f"p_{name}": value for name, value in parent_row.items()}
+    shape: list[tuple[type[Any], str, int]] = []
+    for index, (child_model, key, objects) in enumerate(children):
+        shape.append((child_model, key, len(objects)))
+        for number, child in enumerate(objects):
+            child_row = _row_of(child_model, child)
+            for name, value in child_row.items():
+                params[f"c{index}_{number}_{name}"] = value
+    statement = _insert_with_of(model, tuple(parent_row), tuple(shape), params)
+    session.flush()  # what the rows may refer to, as session.execute would (autoflush)
+    new_id = session.connection().execute(statement, params).scalar_one()
+    _keep(session, model, [obj], [new_id])
+    for _child_model, key, objects in children:
+        for child in objects:
+            setattr(child, key, new_id)
+
+
+_WITH: dict[tuple[Any, ...], Any] = {}
+
+
+def _insert_with_of(
+    model: type[Any],
+    parent_keys: tuple[str, ...],
+    shape: tuple[tuple[type[Any], str, int], ...],
+    params: dict[str, Any],
+) -> Any:
+    """The statement of :func:`insert_new_with` for one shape (the parent's columns given,
+    each child's model and row count), built once per shape."""
+    from sqlalchemy import bindparam, select, union_all
+
+    cache_key = (model, parent_keys, shape)
+    found = _WITH.get(cache_key)
+    if found is not None:
+        return found
+    table = model.__table__
+    (pk,) = table.primary_key.columns
+    parent = (
+        insert(table)
+        .values({name: bindparam(f"p_{name}", type_=table.c[name].type) for name in parent_keys})
+        .returning(pk)
+        .cte("new_parent")
+    )
+    statement = select(parent.c[pk.key])
+    for index, (child_model, key, count) in enumerate(shape):
+        child_table = child_model.__table__
+        fk_column = child_model.__mapper__.attrs[key].columns[0]
+        names = [
+            column.key
+            for column, _attr in _columns_of(child_model)
+            if column.key != fk_column.key and f"c{index}_0_{column.key}" in params
+        ]
+        rows = [
+            select(
+                parent.c[pk.key],
+                *(
+                    bindparam(f"c{index}_{number}_{name}", type_=child_table.c[name].type)
+                    for name in names
+                ),
+            )
+            for number in range(count)
+        ]
+        source = rows[0] if count == 1 else union_all(*rows)
+        child = insert(child_table).from_select(
+            [fk_column.key, *names], source, include_defaults=False
+        )
+        statement = statement.add_cte(child.cte(f"new_child_{index}"))
+    _WITH[cache_key] = statement
+    return statement
 
 
 # Built once per table: an insert builds no statement and computes no cache key.

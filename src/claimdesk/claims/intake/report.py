@@ -64,10 +64,13 @@ class ReportIn:
     received_at: dt.datetime | None = None
 
 
-def next_number(session: Session, day: dt.date) -> str:
-    """BA + yyyymmdd + 6 digits, unique across processes (db.next_daily_value)."""
+def next_number(session: Session, day: dt.date, *, drawn: int | None = None) -> str:
+    """BA + yyyymmdd + 6 digits, unique across processes (db.next_daily_value);
+    ``drawn``: the day's value already taken (``repository.report_keys``)."""
     prefix = f"BA{day:%Y%m%d}"
-    value = next_daily_value(session, ClaimSequence, day, issued=Claim.number, prefix=prefix)
+    value = next_daily_value(
+        session, ClaimSequence, day, issued=Claim.number, prefix=prefix, drawn=drawn
+    )
     return f"{prefix}{value:06d}"
 
 
@@ -183,7 +186,10 @@ def report(session: Session, *, actor: Principal, data: ReportIn) -> Reported:
     policy = find_policy(session, actor=actor, data=data)
     # The product version, thresholds and calendar come from per-process caches whose
     # keys are read in one statement (issue 14 item 2).
-    keys = repository.report_keys(session, policy.product_version_id)
+    # On PostgreSQL the same statement takes the report's number (a report refused after
+    # it leaves a gap in the day's numbers, as a rolled-back one always did).
+    day = local_date(entered_at)
+    keys = repository.report_keys(session, policy.product_version_id, number_day=day)
     version = products.version_terms(session, policy.product_version_id, key=keys.product)
     load_calendar(session, version=keys.calendar)  # the clocks' calendar, this transaction
     coverages = list(version.coverages)
@@ -197,7 +203,7 @@ def report(session: Session, *, actor: Principal, data: ReportIn) -> Reported:
     limits = thresholds.in_force(session, at=entered_at, newest=keys.thresholds)
     reasons = major_reasons(data, limits=limits)
     claim = Claim(
-        number=next_number(session, local_date(entered_at)),
+        number=next_number(session, day, drawn=keys.number),
         state=workflow.REPORTED,
         policy_id=policy.id,
         coverage_codes=codes,

@@ -3,13 +3,16 @@ notices, the product version it is reported against, its survey assignment and r
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from claimdesk.calendar import repository as calendar
+from claimdesk.db import daily_value_column, day_sequence_name, is_postgres
 from claimdesk.models.claim import (
+    ClaimSequence,
     Material,
     MaterialFile,
     MissingMaterialsNotice,
@@ -78,6 +81,9 @@ class ReportKeys:
     thresholds: int | None  # the newest threshold version (thresholds.service)
     calendar: tuple[object, ...]  # the stored calendar's version (calendar.service)
     product: tuple[object, ...]  # the product version's status and creation time
+    # The report's number taken from the day's sequence (PostgreSQL), None when it was
+    # not taken here (SQLite, or the day's first report: the sequence is created then).
+    number: int | None = None
 
 
 _CALENDAR = calendar.version_columns()
@@ -88,10 +94,29 @@ _REPORT_KEYS = select(
 )
 
 
-def report_keys(session: Session, version_id: int) -> ReportKeys:
-    """Every cache key a report needs, in one statement (issue 14 item 2)."""
-    row = session.connection().execute(_REPORT_KEYS, {"version_id": version_id}).one()
+# PostgreSQL: the same statement also takes the report's number from the day's
+# sequence (db.next_daily_value), one round trip fewer per report (issue 14).
+_REPORT_KEYS_AND_NUMBER = _REPORT_KEYS.add_columns(daily_value_column())
+
+
+def report_keys(session: Session, version_id: int, *, number_day: dt.date) -> ReportKeys:
+    """Every cache key a report needs, in one statement (issue 14 item 2); on
+    PostgreSQL with the next report number of ``number_day`` (``ReportKeys.number``)."""
     size = len(_CALENDAR)
+    if not is_postgres(session):
+        row = session.connection().execute(_REPORT_KEYS, {"version_id": version_id}).one()
+        return ReportKeys(
+            thresholds=row[0], calendar=tuple(row[1 : 1 + size]), product=tuple(row[1 + size :])
+        )
+    name = day_sequence_name(ClaimSequence, number_day)
+    row = (
+        session.connection()
+        .execute(_REPORT_KEYS_AND_NUMBER, {"version_id": version_id, "day_sequence": name})
+        .one()
+    )
     return ReportKeys(
-        thresholds=row[0], calendar=tuple(row[1 : 1 + size]), product=tuple(row[1 + size :])
+        thresholds=row[0],
+        calendar=tuple(row[1 : 1 + size]),
+        product=tuple(row[1 + size : -1]),
+        number=row[-1],
     )
