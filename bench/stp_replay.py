@@ -17,7 +17,8 @@ Approximations (say so when quoting its figures): each claim is checked once, on
 final data (live, a claim is checked on its report and again on its e-bill) — with
 ``--report-runs`` also as on its report (no receipt yet, the report's estimate as its
 amount), the run that held issue 13's inpatient stays; a hit found on a claim's own
-check counts as before payment; series re-checks of earlier claims are not replayed.
+check counts as before payment; series re-checks of earlier claims are not replayed, nor
+hits a run passes to other claims (``Hit.on_claim_ids``).
 """
 
 from __future__ import annotations
@@ -125,6 +126,8 @@ def replay(
             for run, facts in runs:
                 for code, values in params.items():
                     for hit in RULES[code].run(facts, values):
+                        if hit.on_claim_ids:
+                            continue  # another claim's hit
                         codes.add(code)
                         if code in show:
                             shown.append(

@@ -187,3 +187,66 @@ def test_a_series_claim_held_elsewhere_is_rechecked_by_its_own_job(
         session.commit()
         assert len(_hits(session, first)) == 1
         assert len(session.scalars(select(FraudFlag).where(FraudFlag.claim_id == first)).all()) == 1
+
+
+def test_a_copy_held_elsewhere_gets_its_checks_run_by_a_job(
+    factory: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+):  # SPEC CLM-F3 CLM-F1: the original's run passes the hit on without waiting for the copy
+    from claimdesk.checks import receipts
+    from tests.checks.helpers import ReceiptBook
+
+    original, copy = _ring_of_two(factory, monkeypatch)  # reported in this order
+    book = ReceiptBook()
+    receipts.register_receipt_source(book)
+    try:
+        with factory() as session:
+            for row in service.configs(session):
+                service.update_config(
+                    session,
+                    actor=service.system_actor(),
+                    code=row.code,
+                    data=CheckConfigIn(
+                        enabled=row.code == "duplicate_receipt",
+                        action="hold",
+                        parameters={} if row.code == "duplicate_receipt" else row.parameters,
+                        reason="test set-up",
+                    ),
+                )
+            session.commit()
+        book.add(claim_id=original, number="0000000042")  # billed first too
+        book.add(claim_id=copy, number="0000000042")
+        with factory() as session:
+            holder = factory()
+            holder.execute(select(Claim).where(Claim.id == copy).with_for_update())
+            try:
+                session.execute(text("SET LOCAL lock_timeout = '20s'"))
+                result = service.run_checks(
+                    session, claim_id=original, actor=service.system_actor()
+                )
+                session.commit()
+            finally:
+                holder.rollback()
+                holder.close()
+        assert result.new_hits == [] and not result.held  # the original goes on
+        with factory() as session:
+            assert _hits(session, copy) == []
+            job = session.scalars(
+                select(Job).where(Job.dedupe_key.like(f"checks.run:{copy}:copy_of:{original}:%"))
+            ).one()
+            assert json_payload(job) == {"claim_id": copy}
+        _drain(factory)
+        with factory() as session:
+            [hit] = _hits(session, copy)
+            assert hit.check_code == "duplicate_receipt"
+            assert hit.evidence["other_claim_ids"] == [original]
+            assert session.get_one(Claim, copy).state == "suspended"
+            assert _hits(session, original) == []
+            assert session.get_one(Claim, original).state != "suspended"
+    finally:
+        receipts.register_receipt_source(None)
+
+
+def json_payload(job: Job) -> Any:
+    import json
+
+    return json.loads(job.payload)

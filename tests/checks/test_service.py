@@ -186,6 +186,29 @@ def test_duplicate_receipt_on_another_policy_holds_the_second_claim(
     assert db.get_one(Claim, second["id"]).state == "suspended"
 
 
+def test_the_original_is_not_held_for_a_later_copy_of_its_receipt(
+    world: World, db: Session, book: ReceiptBook
+):  # SPEC CLM-F3 CLM-F1
+    # Issue 13's benchmark: the honest first claimant's run came after the copy's bill
+    # had arrived, and held the original. The claim reported and billed later holds the
+    # copy: the original goes on, the copy is held — by the original's run.
+    _only(db, duplicate_receipt={"action": "hold", "parameters": {}})
+    first = report(world, policy_number=_stranger(db, 8, phone="13700000018"))
+    copy = report(world, policy_number=_number(world), received_at="2026-06-10T09:05:00+08:00")
+    book.add(claim_id=first["id"], number="0000000042")
+    book.add(claim_id=copy["id"], number="0000000042")
+    assert _codes(_run(db, first["id"])) == []
+    assert db.get_one(Claim, first["id"]).state != "suspended"
+    db.expire_all()
+    [hit] = db.scalars(select(CheckHit).where(CheckHit.claim_id == copy["id"])).all()
+    assert hit.check_code == "duplicate_receipt"
+    assert hit.evidence["other_claim_ids"] == [first["id"]]
+    assert db.get_one(Claim, copy["id"]).state == "suspended"
+    # The copy's own run finds the same hit: recorded and acted on once.
+    assert _codes(_run(db, copy["id"])) == []
+    assert db.scalars(select(CheckHit).where(CheckHit.claim_id == first["id"])).all() == []
+
+
 def test_sex_mismatch_from_the_bill_lines(world: World, db: Session, book: ReceiptBook):
     # SPEC CLM-F3: the insured of build_world is a woman (ID sequence 456: even digit).
     _only(db, sex_age_mismatch={"action": "hold", "parameters": {}})

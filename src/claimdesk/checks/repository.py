@@ -445,6 +445,7 @@ def gather(session: Session, claim: Claim) -> CheckInput:
             loss_date=claim.loss_date,
             amount=amount,
             diagnosis=claim.loss_cause,
+            received_at=claim.received_at,
             bills_expected=any(c.type in BILLED_COVERAGES for c in coverages),
         ),
         policy=policy_facts,
@@ -461,4 +462,20 @@ def gather(session: Session, claim: Claim) -> CheckInput:
         cause_amounts=tuple(_cause_amounts(session, claim)),
         diagnosis_amounts=_peer_amounts(session, claim, {r.diagnosis_group for r in own}, "group"),
         setting_amounts=_peer_amounts(session, claim, {r.setting for r in own}, "setting"),
+        claims_received=_received(
+            session,
+            {r.claim_id for r in same}
+            | {u.claim_id for u in line_uses}
+            | {u.claim_id for u in provider_lines},
+        ),
     )
+
+
+def _received(session: Session, claim_ids: set[int]) -> dict[int, dt.datetime]:
+    """When each of the claims was reported (duplicate_receipt: who came first)."""
+    if not claim_ids:
+        return {}
+    rows = session.execute(
+        select(Claim.id, Claim.received_at).where(Claim.id.in_(sorted(claim_ids)))
+    )
+    return {cid: at for cid, at in rows}

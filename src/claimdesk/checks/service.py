@@ -149,18 +149,24 @@ def run_checks(session: Session, *, claim_id: int, actor: Principal) -> RunResul
     version = repository.data_version(session, claim)
     known = repository.hit_keys(session, claim.id)
     new: list[CheckHit] = []
+    passed: list[Hit] = []
     for code, config in repository.current_configs(session).items():
         rule = RULES.get(code)
         if rule is None or not config.enabled:
             continue
         params = validate(rule.params, config.parameters)
         for hit in rule.run(facts, params):
+            if hit.on_claim_ids:
+                passed.append(hit)  # the later claims' hit, not this one's
+                continue
             key = evidence_key(hit)
             if (code, key) in known:
                 continue  # found before on the same evidence: recorded and acted on once
             known.add((code, key))
             new.append(_record_hit(session, claim, config, hit, key, version))
     held = _act(session, actor=actor, claim=claim, hits=new)
+    for hit in passed:
+        _pass_on(session, actor=actor, claim=claim, hit=hit, version=version)
     configs = repository.current_configs(session)
     for row in list(new):
         if RULES[row.check_code].series:
@@ -296,6 +302,35 @@ def _series_hit(
     else:
         _act(session, actor=actor, claim=other, hits=[row])
     return True
+
+
+def _pass_on(session: Session, *, actor: Principal, claim: Claim, hit: Hit, version: str) -> None:
+    """A hit this claim's run found for other claims (``Hit.on_claim_ids``): the later
+    claims holding a copy of this claim's receipt, whose own run came before this
+    claim's bill arrived (so saw nothing). Their checks run again now, on their own data
+    — which now show this earlier claim — and record the hit as theirs, with the key
+    their next run finds again: held while open; once decided or paid, referred to a
+    person (recovery through a correction, CLM-T3). A claim with a hit of the check
+    already is skipped. Only ever later claims: the re-runs cannot come back here.
+
+    Like the series re-check, this run never waits for another claim's row (two runs
+    would deadlock): a later claim another transaction holds gets a run of its own,
+    queued now — never stale (no data version), so it runs even when that claim's run on
+    its current data is done; new data of the claim supersede it with a run that sees
+    this claim's bill as well."""
+    for other_id in sorted(set(hit.on_claim_ids) - {claim.id}):
+        if hit.code in {c for c, _k in repository.hit_keys(session, other_id)}:
+            continue
+        other, free = repository.try_lock_claim(session, other_id)
+        if other is not None:
+            run_checks(session, claim_id=other_id, actor=actor)
+        elif not free:
+            enqueue_id(
+                session,
+                kind=JOB_KIND,
+                payload={"claim_id": other_id},
+                dedupe_key=f"{JOB_KIND}:{other_id}:copy_of:{claim.id}:{version}",
+            )
 
 
 def _refer(

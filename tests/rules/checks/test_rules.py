@@ -16,7 +16,7 @@ from tests.rules.checks.helpers import D, claim, day, insured, line, make, polic
 
 
 def test_same_receipt_on_another_claim_of_any_policy_is_a_hit():  # SPEC CLM-F3
-    mine = receipt()
+    mine = receipt(rid=20)  # presented after the other (9)
     other = receipt(rid=9, claim_id=7)
     hits = run("duplicate_receipt", make(receipts=(mine,), same_receipts=(other,)))
     assert [h.evidence["other_claim_ids"] for h in hits] == [[7]]
@@ -29,7 +29,7 @@ def test_same_receipt_only_on_this_claim_is_no_hit():  # SPEC CLM-F3
 
 
 def test_a_line_reused_under_a_new_receipt_is_a_hit_from_the_floor_up():  # SPEC CLM-F3
-    mine = receipt(lines=(line("CT检查", amount="100.00"),))
+    mine = receipt(rid=20, lines=(line("CT检查", amount="100.00"),))
     reused = LineUse(7, 9, "北京协和医院", day("2026-06-01"), "250101001", "CT检查", D("100.00"))
     hits = run("duplicate_receipt", make(receipts=(mine,), line_uses=(reused,)))
     assert [h.evidence["line_no"] for h in hits] == [1]
@@ -64,7 +64,7 @@ def _receipt_of(*amounts: str):
     items = tuple(
         line(f"项目{i}", code=f"code{i}", amount=a, no=i + 1) for i, a in enumerate(amounts)
     )
-    return receipt(lines=items)
+    return receipt(rid=20, lines=items)  # presented after the others (9, 10)
 
 
 def test_lines_copied_from_another_insureds_receipt_take_several_lines():  # SPEC CLM-F3
@@ -100,6 +100,50 @@ def test_cheap_lines_of_the_insureds_own_receipt_billed_again_are_a_hit():  # SP
     past = (PastClaim(50, day("2026-05-01"), D("163.94")),)
     inp = make(receipts=(mine,), provider_lines=own, insured_claims=past)
     assert [h.evidence["lines"] for h in run("duplicate_receipt", inp)] == [5]
+
+
+def _at(hour: int) -> dt.datetime:
+    return dt.datetime(2026, 6, 10, hour, tzinfo=dt.UTC)
+
+
+def test_the_original_is_not_held_for_a_later_copy_of_its_receipt():  # SPEC CLM-F3 CLM-F1
+    # Issue 13's benchmark: the honest first claimant's run came after the copy's bill
+    # had arrived, and held the original. The claim reported and billed later holds the
+    # copy.
+    mine = receipt(rid=5)
+    copy = receipt(rid=9, claim_id=7)
+    first = make(claim=claim(received_at=_at(9)), receipts=(mine,), same_receipts=(copy,))
+    [hit] = run("duplicate_receipt", dataclasses.replace(first, claims_received={7: _at(11)}))
+    assert hit.on_claim_ids == (7,) and hit.evidence["original_claim_id"] == 1
+    assert "other_claim_ids" not in hit.evidence and "came first" in hit.reason_en
+    # Reported before this claim: this claim holds the copy — its own hit.
+    [hit] = run("duplicate_receipt", dataclasses.replace(first, claims_received={7: _at(8)}))
+    assert hit.on_claim_ids == () and hit.evidence["other_claim_ids"] == [7]
+    # Reported later, but its bill presented first: the orders disagree — held too.
+    overtaken = dataclasses.replace(
+        first, receipts=(receipt(rid=12),), claims_received={7: _at(11)}
+    )
+    assert [h.evidence["other_claim_ids"] for h in run("duplicate_receipt", overtaken)] == [[7]]
+    # An order not known (no report times): held, as before.
+    assert [h.on_claim_ids for h in run("duplicate_receipt", first)] == [()]
+
+
+def test_reused_and_copied_lines_hold_the_later_claim_only():  # SPEC CLM-F3
+    mine = dataclasses.replace(_receipt_of("25.00", "30.00", "160.00"), receipt_id=5)
+    theirs = _copy(7, 9, "25.00", "30.00", "160.00")
+    later = make(
+        claim=claim(received_at=_at(9)),
+        receipts=(mine,),
+        provider_lines=theirs,
+        line_uses=theirs,
+        claims_received={7: _at(12)},
+    )
+    hits = run("duplicate_receipt", later)
+    # The ¥160 line reused, and three lines copied: both the later claim's, not this one's.
+    assert sorted(h.on_claim_ids for h in hits) == [(7,), (7,)]
+    assert {"line_no", "lines"} <= {k for h in hits for k in h.evidence}
+    earlier = dataclasses.replace(later, claims_received={7: _at(8)})
+    assert [h.on_claim_ids for h in run("duplicate_receipt", earlier)] == [(), ()]
 
 
 # -- outside_period --------------------------------------------------------------------------

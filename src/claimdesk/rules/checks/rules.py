@@ -69,31 +69,81 @@ def _use_key(use: LineUse) -> tuple:  # type: ignore[type-arg]
     return _line_key(use.issuer, use.issued_on, use.item_code, use.name, use.amount, use.quantity)
 
 
+def _clearly_later(inp: CheckInput, mine: int, other: tuple[int, int]) -> bool:
+    """Did the other claim come after this one on both counts: reported later (report
+    time, then id) and its bill presented later (the higher bill id: bills get their ids
+    as they are taken)? An order not known counts as not later."""
+    claim_id, receipt_id = other
+    reported, theirs = inp.claim.received_at, inp.claims_received.get(claim_id)
+    if reported is None or theirs is None or receipt_id < mine:
+        return False
+    return (theirs, claim_id) > (reported, inp.claim.claim_id)
+
+
+def _found(
+    inp: CheckInput,
+    mine: int,
+    others: set[tuple[int, int]],
+    zh: str,
+    en: str,
+    evidence: dict[str, Any],
+) -> Hit:
+    """The hit of one finding of this claim's receipt ``mine`` shared with ``others``
+    ((claim id, receipt id) of the other bills). The original is the claim reported
+    first whose bill was presented first too. Shared only with claims later on both
+    counts, this claim holds the original — the honest first claimant is not held for
+    someone else's copy — and the hit names those later claims (``on_claim_ids``):
+    checks.service runs their checks again, which see this claim's bill (a copy checked
+    before it was committed saw nothing) and hold them, or refer them to a person once
+    paid. When the two orders disagree (a report first, a bill overtaken), the evidence
+    cannot say who copied whom: this claim is held too, and a person decides."""
+    earlier = sorted({cid for cid, rid in others if not _clearly_later(inp, mine, (cid, rid))})
+    if earlier:
+        return Hit(
+            "duplicate_receipt",
+            f"{zh}已在其他案件中使用",
+            f"{en} is already on another claim",
+            {**evidence, "other_claim_ids": earlier},
+        )
+    return Hit(
+        "duplicate_receipt",
+        f"{zh}在其后报案、提交的其他案件中再次出现（本案在先）",
+        f"{en} is on claims reported and billed after this one (this claim came first)",
+        {**evidence, "original_claim_id": inp.claim.claim_id},
+        on_claim_ids=tuple(sorted({cid for cid, _rid in others})),
+    )
+
+
 def duplicate_receipt(inp: CheckInput, params: Params) -> list[Hit]:
     """The same receipt (code + number) on any other claim of any policy; one of its
     costly lines reused on another of the insured's claims under a new receipt; or
-    several of its lines copied from one receipt on another insured's claim."""
+    several of its lines copied from one receipt on another insured's claim.
+
+    The claim that came later — reported and billed after the other — holds the copy. A
+    claim whose finding is shared only with such later claims holds the original: it
+    gets no hit, they do (``Hit.on_claim_ids``) — a check run on the original after the
+    copy's bill arrived (issue 13's benchmark: 5 honest claims held for the copy of their
+    own receipt) no longer holds the honest claimant."""
     hits: list[Hit] = []
     for receipt in inp.receipts:
-        others = sorted(
-            {
-                r.claim_id
-                for r in inp.same_receipts
-                if (r.receipt_code, r.number) == (receipt.receipt_code, receipt.number)
-                and r.claim_id != inp.claim.claim_id
-            }
-        )
+        others = {
+            (r.claim_id, r.receipt_id)
+            for r in inp.same_receipts
+            if (r.receipt_code, r.number) == (receipt.receipt_code, receipt.number)
+            and r.claim_id != inp.claim.claim_id
+        }
         if others:
             hits.append(
-                Hit(
-                    "duplicate_receipt",
-                    f"票据（代码 {receipt.receipt_code}，号码 {receipt.number}）已在其他案件中使用",
-                    f"receipt {receipt.receipt_code}/{receipt.number} is already on another claim",
+                _found(
+                    inp,
+                    receipt.receipt_id,
+                    others,
+                    f"票据（代码 {receipt.receipt_code}，号码 {receipt.number}）",
+                    f"receipt {receipt.receipt_code}/{receipt.number}",
                     {
                         "receipt_id": receipt.receipt_id,
                         "receipt_code": receipt.receipt_code,
                         "number": receipt.number,
-                        "other_claim_ids": others,
                     },
                 )
             )
@@ -105,11 +155,11 @@ def duplicate_receipt(inp: CheckInput, params: Params) -> list[Hit]:
 
 
 def _reused_lines(inp: CheckInput, floor: D) -> list[Hit]:
-    uses: dict[tuple, list[int]] = {}  # type: ignore[type-arg]
+    uses: dict[tuple, set[tuple[int, int]]] = {}  # type: ignore[type-arg]
     for use in inp.line_uses:
         if use.claim_id == inp.claim.claim_id:
             continue
-        uses.setdefault(_use_key(use), []).append(use.claim_id)
+        uses.setdefault(_use_key(use), set()).add((use.claim_id, use.receipt_id))
     hits = []
     for receipt in inp.receipts:
         for line in receipt.lines:
@@ -118,18 +168,19 @@ def _reused_lines(inp: CheckInput, floor: D) -> list[Hit]:
             key = _own_line_key(receipt, line)
             if key in uses:
                 hits.append(
-                    Hit(
-                        "duplicate_receipt",
-                        f"票据 {receipt.number} 第 {line.line_no} 行（{line.name}，{line.amount} 元）"
-                        "与其他案件的费用行相同（同一医疗机构、日期、项目、金额）",
-                        f"line {line.line_no} of receipt {receipt.number} ({line.amount}) repeats "
-                        "a line of another claim (same provider, date, item and amount)",
+                    _found(
+                        inp,
+                        receipt.receipt_id,
+                        uses[key],
+                        f"票据 {receipt.number} 第 {line.line_no} 行（{line.name}，{line.amount} 元；"
+                        "同一医疗机构、日期、项目、金额）",
+                        f"line {line.line_no} of receipt {receipt.number} ({line.amount}; the "
+                        "same provider, date, item and amount)",
                         {
                             "receipt_id": receipt.receipt_id,
                             "line_no": line.line_no,
                             "item_code": line.item_code,
                             "amount": str(line.amount),
-                            "other_claim_ids": sorted(set(uses[key])),
                         },
                     )
                 )
@@ -165,17 +216,17 @@ def _copied_lines(inp: CheckInput, need: int, floor: D) -> list[Hit]:
             if len(matched) < need or amount < floor:
                 continue
             hits.append(
-                Hit(
-                    "duplicate_receipt",
-                    f"票据 {receipt.number} 有 {len(matched)} 行（合计 {amount} 元）与其他案件的"
-                    "一张票据相同（同一医疗机构、日期、项目、数量、金额）",
-                    f"{len(matched)} lines of receipt {receipt.number} ({amount} together) "
-                    "repeat one receipt on another claim (same provider, date, items, "
-                    "quantities and amounts)",
+                _found(
+                    inp,
+                    receipt.receipt_id,
+                    {(u.claim_id, u.receipt_id) for u in matched},
+                    f"票据 {receipt.number} 有 {len(matched)} 行（合计 {amount} 元，同一医疗机构、"
+                    "日期、项目、数量、金额）",
+                    f"{len(matched)} lines of receipt {receipt.number} ({amount} together; the "
+                    "same provider, date, items, quantities and amounts)",
                     {
                         "receipt_id": receipt.receipt_id,
                         "other_receipt_id": other_receipt,
-                        "other_claim_ids": sorted({u.claim_id for u in matched}),
                         "lines": len(matched),
                         "amount": str(amount),
                     },

@@ -25,6 +25,8 @@ class ClaimFacts:
     # The loss cause of the report (illness, accident …): the amount check's group when
     # the bills carry no diagnosis, or too few bills share it.
     diagnosis: str | None = None
+    # When the claim was reported (duplicate_receipt: which of two claims came first).
+    received_at: dt.datetime | None = None
     # A claim of a medical-expense coverage is paid against its bills (e-bills, or paper
     # bills a person assesses): until they arrive its amount is the report's estimate — a
     # guess, not evidence of a bill inflated (the amount checks wait for the bills).
@@ -163,6 +165,9 @@ class CheckInput:
     diagnosis_amounts: Mapping[str, tuple[Decimal, ...]] = field(default_factory=dict)
     # The same per setting (outpatient | inpatient) of this claim's receipts.
     setting_amounts: Mapping[str, tuple[Decimal, ...]] = field(default_factory=dict)
+    # When each other claim of same_receipts, line_uses and provider_lines was reported
+    # (duplicate_receipt: the original is the claim reported and billed first).
+    claims_received: Mapping[int, dt.datetime] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -184,3 +189,6 @@ class Hit:
     reason_zh: str
     reason_en: str
     evidence: dict[str, Any] = field(default_factory=dict)
+    # Empty: the hit is this claim's. Else it is these other claims' and not this one's:
+    # the claims that presented a copy of this claim's receipt later (duplicate_receipt).
+    on_claim_ids: tuple[int, ...] = ()
