@@ -11,6 +11,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from claimdesk.checks import service
+from claimdesk.checks.schemas import CheckConfigIn
 from claimdesk.models.claim import Claim
 from claimdesk.rules.checks.types import (
     LineUse,
@@ -143,3 +145,23 @@ def report(
     response = w.client.post(f"{API}/claims", json=payload, headers=w.h["handler"])
     assert response.status_code == 201, response.text
     return response.json()
+
+
+def only_checks(db: Session, **configs: dict[str, Any]) -> None:
+    """Leave only the named checks enabled, with the given action and parameters (their
+    stored ones unless given)."""
+    actor = service.system_actor()
+    for row in service.configs(db):
+        wanted = configs.get(row.code)
+        service.update_config(
+            db,
+            actor=actor,
+            code=row.code,
+            data=CheckConfigIn(
+                enabled=wanted is not None,
+                action=(wanted or {}).get("action", row.action),
+                parameters=(wanted or {}).get("parameters", row.parameters),
+                reason="test set-up",
+            ),
+        )
+    db.commit()

@@ -8,19 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Sequence
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from claimdesk.checks import network, receipts, service
-from claimdesk.checks.schemas import CheckConfigIn
 from claimdesk.models.claim import Claim
 from claimdesk.models.person import Person
 from claimdesk.rules.checks.types import ProviderVisit
 from tests.builders import add_bank_account, demo_version, issue_policy, make_person, resident_id
-from tests.checks.helpers import ReceiptBook, report
+from tests.checks.helpers import ReceiptBook, only_checks, report
 from tests.claims.helpers import FrozenClock, World, build_world, local
 
 ORGANISER = "13755550000"
@@ -38,25 +36,6 @@ def book() -> Iterator[ReceiptBook]:
     receipts.register_receipt_source(found)
     yield found
     receipts.register_receipt_source(None)
-
-
-def _only(db: Session, **configs: dict[str, Any]) -> None:
-    """Only the named checks enabled; their stored parameters unless given."""
-    actor = service.system_actor()
-    for row in service.configs(db):
-        wanted = configs.get(row.code)
-        service.update_config(
-            db,
-            actor=actor,
-            code=row.code,
-            data=CheckConfigIn(
-                enabled=wanted is not None,
-                action=(wanted or {}).get("action", row.action),
-                parameters=(wanted or {}).get("parameters", row.parameters),
-                reason="test set-up",
-            ),
-        )
-    db.commit()
 
 
 def _run(db: Session, claim_id: int) -> service.RunResult:
@@ -87,7 +66,7 @@ def test_a_rings_first_claim_is_held_on_the_organisers_phone_on_their_records(
     world: World, db: Session
 ):  # SPEC CLM-F3 CLM-F1: three recruits, each on a policy of their own, the organiser's
     # phone on all three records; nobody has claimed yet.
-    _only(db, shared_contact={"action": "hold"})
+    only_checks(db, shared_contact={"action": "hold"})
     people = [_person(db, n, phone=ORGANISER) for n in range(3)]
     numbers = [_policy(db, p) for p in people]
     first = report(world, policy_number=numbers[0], phone=ORGANISER)
@@ -107,7 +86,7 @@ def test_a_rings_first_claim_is_held_on_the_organisers_phone_on_their_records(
 def test_one_account_number_registered_for_two_unrelated_people_holds_the_first_claim(
     world: World, db: Session
 ):  # SPEC CLM-F3 CLM-F1: the payouts of two recruits go to one account, in each one's name.
-    _only(db, shared_contact={"action": "hold"})
+    only_checks(db, shared_contact={"action": "hold"})
     people = [_person(db, 10 + n, phone=f"1375555001{n}") for n in range(2)]
     numbers = [_policy(db, p) for p in people]
     for p in people:
@@ -124,7 +103,7 @@ def test_one_account_number_registered_for_two_unrelated_people_holds_the_first_
 def test_a_husbands_account_for_his_wifes_payouts_is_no_hit(world: World, db: Session):
     # SPEC CLM-F3: separate policies, no holder in common; the husband's account, in his
     # name, is on his record and on his wife's for her payouts — a family, not a ring.
-    _only(db, shared_contact={"action": "hold"})
+    only_checks(db, shared_contact={"action": "hold"})
     wife, husband = (_person(db, 30 + n, phone=f"1375555003{n}") for n in range(2))
     numbers = [_policy(db, p) for p in (wife, husband)]
     for p in (wife, husband):
@@ -140,7 +119,7 @@ def test_a_husbands_account_for_his_wifes_payouts_is_no_hit(world: World, db: Se
 def test_a_familys_phone_through_one_policyholder_is_no_hit(world: World, db: Session):
     # SPEC CLM-F3: a parent bought the children's separate policies and gave one phone on
     # every record; the children share no policy with each other, only the holder.
-    _only(db, shared_contact={"action": "hold"})
+    only_checks(db, shared_contact={"action": "hold"})
     phone = "13755550020"
     parent = _person(db, 20, phone=phone)
     children = [_person(db, 21 + n, phone=phone, birth=f"200{n}0101") for n in range(3)]
@@ -169,7 +148,7 @@ def _strangers_claims(world: World, db: Session, n: int, start: int) -> list[int
 def test_a_cluster_is_caught_at_the_stored_minimum_of_five(
     world: World, db: Session, book: ReceiptBook
 ):  # SPEC CLM-F3: a clinic never seen before, five unrelated insureds within 3 days.
-    _only(db, provider_cluster={"action": "refer"})
+    only_checks(db, provider_cluster={"action": "refer"})
     stored = service.configs(db)
     assert next(c for c in stored if c.code == "provider_cluster").parameters["min_insureds"] == 5
     others = _strangers_claims(world, db, 4, 40)
@@ -211,7 +190,7 @@ def test_a_large_hospitals_ordinary_week_is_no_cluster(
     busy = _BusyHospital()
     receipts.register_receipt_source(busy)
     try:
-        _only(db, provider_cluster={"action": "refer"})
+        only_checks(db, provider_cluster={"action": "refer"})
         others = _strangers_claims(world, db, 7, 60)
         mine = report(world, policy_number=world.policies["MED-MILLION"].number)["id"]  # type: ignore[attr-defined]
         for n, cid in enumerate([*others, mine]):

@@ -8,7 +8,6 @@ import datetime as dt
 import json
 from collections.abc import Iterator
 from decimal import Decimal
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -16,7 +15,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from claimdesk.checks import receipts, service
-from claimdesk.checks.schemas import CheckConfigIn
 from claimdesk.checks.tasks import run_claim_checks
 from claimdesk.models.audit import AuditEntry
 from claimdesk.models.base import utcnow
@@ -25,7 +23,7 @@ from claimdesk.models.claim import Claim, FraudFlag
 from claimdesk.models.job import Job, OutboxMessage
 from claimdesk.models.states import ClaimState
 from tests.builders import demo_version, issue_policy, make_person, resident_id
-from tests.checks.helpers import API, ReceiptBook, report
+from tests.checks.helpers import API, ReceiptBook, only_checks, report
 from tests.claims.helpers import PDF, FrozenClock, World, build_world, local
 
 
@@ -51,25 +49,6 @@ def _run(db: Session, claim_id: int) -> service.RunResult:
     result = service.run_checks(db, claim_id=claim_id, actor=service.system_actor())
     db.commit()
     return result
-
-
-def _only(db: Session, **configs: dict[str, Any]) -> None:
-    """Leave only the named checks enabled, with the given parameters and action."""
-    actor = service.system_actor()
-    for row in service.configs(db):
-        wanted = configs.get(row.code)
-        service.update_config(
-            db,
-            actor=actor,
-            code=row.code,
-            data=CheckConfigIn(
-                enabled=wanted is not None,
-                action=(wanted or {}).get("action", row.action),
-                parameters=(wanted or {}).get("parameters", row.parameters),
-                reason="test set-up",
-            ),
-        )
-    db.commit()
 
 
 def _codes(result: service.RunResult) -> list[str]:
@@ -116,7 +95,7 @@ def test_a_run_queued_for_data_that_changed_since_is_skipped(world: World, db: S
 
 def test_hold_suspends_the_claim_through_the_fraud_service(world: World, db: Session):
     # SPEC CLM-F3 CLM-F1: inside the 30-day waiting period (policy from 2026-01-01).
-    _only(db, outside_period={"action": "hold", "parameters": {}})
+    only_checks(db, outside_period={"action": "hold", "parameters": {}})
     claim = report(world, policy_number=_number(world), loss_date="2026-01-20")
     result = _run(db, claim["id"])
     assert _codes(result) == ["outside_period"] and result.held
@@ -143,7 +122,7 @@ def test_hold_suspends_the_claim_through_the_fraud_service(world: World, db: Ses
 def test_refer_records_the_reason_and_leaves_the_claim_moving(world: World, db: Session):
     # SPEC CLM-F3: a claim 40 days after the start — 10 after the 30-day waiting period —,
     # early_claim on timing alone within 60 days of the waiting period's end, action refer.
-    _only(
+    only_checks(
         db,
         early_claim={
             "action": "refer",
@@ -170,7 +149,7 @@ def test_refer_records_the_reason_and_leaves_the_claim_moving(world: World, db: 
 def test_duplicate_receipt_on_another_policy_holds_the_second_claim(
     world: World, db: Session, book: ReceiptBook
 ):  # SPEC CLM-F3 CLM-F1
-    _only(db, duplicate_receipt={"action": "hold", "parameters": {}})
+    only_checks(db, duplicate_receipt={"action": "hold", "parameters": {}})
     stranger = make_person(
         db, name="赵六", id_number=resident_id(birth="19700101", seq="777"), phone="13700000001"
     )
@@ -192,7 +171,7 @@ def test_the_original_is_not_held_for_a_later_copy_of_its_receipt(
     # Issue 13's benchmark: the honest first claimant's run came after the copy's bill
     # had arrived, and held the original. The claim reported and billed later holds the
     # copy: the original goes on, the copy is held — by the original's run.
-    _only(db, duplicate_receipt={"action": "hold", "parameters": {}})
+    only_checks(db, duplicate_receipt={"action": "hold", "parameters": {}})
     first = report(world, policy_number=_stranger(db, 8, phone="13700000018"))
     copy = report(world, policy_number=_number(world), received_at="2026-06-10T09:05:00+08:00")
     book.add(claim_id=first["id"], number="0000000042")
@@ -211,7 +190,7 @@ def test_the_original_is_not_held_for_a_later_copy_of_its_receipt(
 
 def test_sex_mismatch_from_the_bill_lines(world: World, db: Session, book: ReceiptBook):
     # SPEC CLM-F3: the insured of build_world is a woman (ID sequence 456: even digit).
-    _only(db, sex_age_mismatch={"action": "hold", "parameters": {}})
+    only_checks(db, sex_age_mismatch={"action": "hold", "parameters": {}})
     claim = report(world, policy_number=_number(world))
     book.add(claim_id=claim["id"], number="1", lines=[("前列腺彩超", "300.00")])
     hits = _run(db, claim["id"]).new_hits
@@ -221,7 +200,7 @@ def test_sex_mismatch_from_the_bill_lines(world: World, db: Session, book: Recei
 def test_provider_cluster_counts_insureds_of_different_policies(
     world: World, db: Session, book: ReceiptBook
 ):  # SPEC CLM-F3
-    _only(
+    only_checks(
         db,
         provider_cluster={"action": "refer", "parameters": {"window_days": 3, "min_insureds": 3}},
     )
@@ -244,7 +223,7 @@ def test_provider_cluster_counts_insureds_of_different_policies(
 def test_claim_frequency_and_just_under_limit_over_the_insureds_claims(
     world: World, db: Session
 ):  # SPEC CLM-F3
-    _only(
+    only_checks(
         db,
         claim_frequency={"action": "refer", "parameters": {"significance": "0.5"}},
         just_under_limit={
@@ -263,7 +242,7 @@ def test_claim_frequency_counts_visits_by_their_treatment_dates(world: World, db
     # SPEC CLM-F3 (an insured's claim frequency): issue 13's benchmark referred honest
     # insureds whose claims were all reported on one day; a season's receipts handed in
     # together are visits months apart.
-    _only(
+    only_checks(
         db,
         claim_frequency={
             "action": "refer",
@@ -312,7 +291,7 @@ def test_claim_frequency_against_the_insureds_own_year(
     from claimdesk.checks import repository
 
     monkeypatch.setattr(repository, "book_rate", lambda _session, _day: Decimal("1"))
-    _only(db, claim_frequency={"action": "refer", "parameters": {}})  # the defaults
+    only_checks(db, claim_frequency={"action": "refer", "parameters": {}})  # the defaults
     burst = ("2026-05-12", "2026-05-20", "2026-05-26", "2026-06-01")
     heavy_before, heavy_now = _renewed_insured(world, db, "101")
     for month in range(1, 13):  # a chronic patient: a visit a month last year
@@ -375,7 +354,7 @@ def test_amount_outlier_judges_the_bill_not_the_estimate(
     # SPEC CLM-F3: robust statistics over history, with a minimum sample. Issue 13: a
     # medical claim's report gives an estimate, not a bill — it is not judged; the e-bill
     # is, when it arrives (its run is the checks' run on the new data).
-    _only(
+    only_checks(
         db, amount_outlier={"action": "refer", "parameters": {"min_samples": 5, "z_threshold": "5"}}
     )
     for amount in ("700.00", "800.00", "800.00", "900.00", "850.00"):
@@ -400,7 +379,7 @@ def test_amount_outlier_judges_the_bill_not_the_estimate(
 def test_amount_outlier_judges_the_claimed_amount_of_a_line_without_bills(
     world: World, db: Session
 ):  # SPEC CLM-F3: a property loss has no bills to wait for; its claimed amount is judged.
-    _only(
+    only_checks(
         db, amount_outlier={"action": "refer", "parameters": {"min_samples": 5, "z_threshold": "5"}}
     )
     number = world.policies["HOME-PROP"].number  # type: ignore[attr-defined]
@@ -419,7 +398,7 @@ def test_amount_outlier_judges_the_claimed_amount_of_a_line_without_bills(
 
 def test_hits_are_listed_for_investigators_and_reviewers_only(world: World, db: Session):
     # SPEC CLM-F3 CLM-F2
-    _only(db, outside_period={"action": "hold", "parameters": {}})
+    only_checks(db, outside_period={"action": "hold", "parameters": {}})
     claim = report(world, policy_number=_number(world), loss_date="2026-01-20")
     _run(db, claim["id"])
     url = f"/api/v1/claims/{claim['id']}/check-hits"
@@ -471,7 +450,7 @@ def test_contact_phone_keeps_its_keyed_hash(world: World, db: Session):
 def test_one_contact_phone_on_claims_of_unrelated_insureds_is_a_hit(
     world: World, db: Session
 ):  # SPEC CLM-F3 CLM-F1: a ring gives its organiser's phone as every claim's contact.
-    _only(db, shared_contact={"action": "hold", "parameters": {}})
+    only_checks(db, shared_contact={"action": "hold", "parameters": {}})
     organiser = "13799990000"  # on nobody's record: only on the claims
     first = report(world, policy_number=_stranger(db, 1, phone="13700000011"), phone=organiser)
     assert _codes(_run(db, first["id"])) == []  # alone, it is an ordinary claim
@@ -491,7 +470,7 @@ def test_one_contact_phone_on_claims_of_unrelated_insureds_is_a_hit(
 
 def test_a_family_phone_on_one_policy_is_no_hit(world: World, db: Session):
     # SPEC CLM-F3: the same contact phone on two claims of the same insured is not a ring.
-    _only(db, shared_contact={"action": "hold", "parameters": {}})
+    only_checks(db, shared_contact={"action": "hold", "parameters": {}})
     first = report(world, policy_number=_number(world), phone="13799990001")
     second = report(world, policy_number=_number(world), phone="13799990001")
     assert _codes(_run(db, first["id"])) == [] and _codes(_run(db, second["id"])) == []
@@ -501,7 +480,7 @@ def test_a_decided_claim_of_the_series_is_referred_to_investigators(
     world: World, db: Session
 ):  # SPEC CLM-F3: the post-payment flag — a claim already decided is not suspended,
     # the fraud investigators get the reason (recovery goes through a correction, CLM-T3).
-    _only(db, shared_contact={"action": "hold", "parameters": {}})
+    only_checks(db, shared_contact={"action": "hold", "parameters": {}})
     organiser = "13799990002"
     first = report(world, policy_number=_stranger(db, 3, phone="13700000013"), phone=organiser)
     paid = db.get_one(Claim, first["id"])
@@ -525,7 +504,7 @@ def test_a_decided_claim_of_the_series_is_referred_to_investigators(
 def test_just_under_limit_series_flags_the_earlier_claims(world: World, db: Session):
     # SPEC CLM-F3: the first claims of a series look ordinary when they arrive; the hit
     # on the third refers the two before it as well.
-    _only(
+    only_checks(
         db,
         just_under_limit={
             "action": "refer",
@@ -545,7 +524,7 @@ def test_just_under_limit_series_flags_the_earlier_claims(world: World, db: Sess
 def test_lines_copied_from_another_insureds_receipt_hold_the_claim(
     world: World, db: Session, book: ReceiptBook
 ):  # SPEC CLM-F3 CLM-F1: a new receipt number, the lines of someone else's receipt.
-    _only(db, duplicate_receipt={"action": "hold", "parameters": {}})
+    only_checks(db, duplicate_receipt={"action": "hold", "parameters": {}})
     lines = [
         ("普通门诊诊查费", "25.00"),
         ("电子胃镜检查", "380.00"),
