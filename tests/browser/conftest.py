@@ -430,8 +430,10 @@ def act(page: Any, action: str, fields: dict[str, str | bool] | None = None) -> 
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     before = page.url
+    # A person waits for the answer: on a machine running the whole suite beside the
+    # browser the POST and its redirect have taken longer than 10 s (CI, PostgreSQL run).
     try:
-        with page.expect_navigation(timeout=10_000):
+        with page.expect_navigation(timeout=30_000):
             form.locator("button[type=submit]").click()
     except PlaywrightTimeout:
         error = page.locator(f"#form-{action} .error")
