@@ -35,6 +35,7 @@ from claimdesk.crypto.keyring import blind_index
 from claimdesk.models.bill import Bill, BillLine
 from claimdesk.models.claim import Assessment, Claim, Material
 from claimdesk.models.person import Person
+from claimdesk.rules.adjudication.types import MEDICAL_COVERAGE_TYPES
 from claimdesk.rules.bills import (
     SETTLEMENT_AMOUNTS,
     catalog_of,
@@ -56,7 +57,7 @@ BILLABLE_STATES = frozenset(
     }
 )
 INVOICE_MATERIAL = "expense_invoices"
-MEDICAL = ("medical", "accident_medical")
+MEDICAL = MEDICAL_COVERAGE_TYPES
 MAX_LINES = 500  # what one assessment takes (claims.schemas.AssessmentIn.lines)
 
 

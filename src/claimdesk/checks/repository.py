@@ -21,6 +21,7 @@ from claimdesk.models.person import BankAccount, Person
 from claimdesk.models.policy import Policy, PolicyBeneficiary
 from claimdesk.models.product import Coverage
 from claimdesk.models.user import User, UserRole
+from claimdesk.rules.adjudication.types import MEDICAL_COVERAGE_TYPES
 from claimdesk.rules.checks.types import (
     CheckInput,
     ClaimFacts,
@@ -149,11 +150,6 @@ def _version_of(claim: Claim, files: list[int], bills: list[int]) -> str:
 
 
 # -- the facts of one run --------------------------------------------------------------------
-
-
-# Coverage types paid against bills (bills.service.MEDICAL): a claim of one has bills to
-# come, and its report's amount is an estimate until they arrive.
-BILLED_COVERAGES = frozenset({"medical", "accident_medical"})
 
 
 def _claimed_coverages(session: Session, claim: Claim, policy: Policy) -> list[Coverage]:
@@ -446,7 +442,9 @@ def gather(session: Session, claim: Claim) -> CheckInput:
             amount=amount,
             diagnosis=claim.loss_cause,
             received_at=claim.received_at,
-            bills_expected=any(c.type in BILLED_COVERAGES for c in coverages),
+            # A claim of a medical coverage has bills to come: its report's amount is an
+            # estimate until they arrive.
+            bills_expected=any(c.type in MEDICAL_COVERAGE_TYPES for c in coverages),
         ),
         policy=policy_facts,
         insured=InsuredFacts(person.id, person.gender, person.birth_date),

@@ -24,8 +24,9 @@ from claimdesk.claims.schemas import AdjusterAcceptIn, AssessmentIn
 from claimdesk.claims.settlement import repository, reserves
 from claimdesk.claims.special.remote import require_local_step
 from claimdesk.models.claim import Assessment, AssessmentItem, Claim, MaterialFile
+from claimdesk.rules.adjudication.types import MEDICAL_COVERAGE_TYPES
 
-MEDICAL = ("medical", "accident_medical")
+MEDICAL = MEDICAL_COVERAGE_TYPES
 
 
 def _invalid(field: str, zh: str, en: str) -> AssessmentInvalid:

@@ -46,6 +46,9 @@ CoverageType = Literal[
     "property",
     "liability",
 ]
+# The coverage types paid against medical bills (ADJ-MED): one definition for the
+# assessment, the bills domain and the checks.
+MEDICAL_COVERAGE_TYPES: tuple[str, ...] = ("medical", "accident_medical")
 COVERAGE_TYPES: tuple[str, ...] = (
     "medical",
     "accident_medical",
@@ -166,8 +169,8 @@ class MedicalCoverage:
     type: str = "medical"
 
     def __post_init__(self) -> None:
-        if self.type not in ("medical", "accident_medical"):
-            raise invalid_choice("type", self.type, ("medical", "accident_medical"))
+        if self.type not in MEDICAL_COVERAGE_TYPES:
+            raise invalid_choice("type", self.type, MEDICAL_COVERAGE_TYPES)
         check_money(self.sum_insured, "sum_insured")
         check_money(self.deductible, "deductible")
         check_ratio(self.payout_ratio, "payout_ratio")
