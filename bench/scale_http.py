@@ -18,20 +18,18 @@ import statistics
 import subprocess
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import httpx
 import psycopg
 
+from bench import loadgen
 from bench.claims import (
     _REPORT_PAYLOAD,
     HTTP_TIMEOUT,
     PASSWORD,
     Server,
     _free_port,
-    _paced,
-    _reporter,
     _setup,
 )
 from bench.common import scratch_postgres
@@ -92,21 +90,6 @@ def _postgres_cpu(database: str) -> float:
     return sum(_cpu_seconds(pid) for pid in pids)
 
 
-def _hammer(
-    base: str, method: str, path: str, headers: dict[str, str], body: object, count: int
-) -> int:
-    ok = 0
-    with httpx.Client(
-        base_url=base, headers=headers, trust_env=False, timeout=HTTP_TIMEOUT
-    ) as client:
-        for _ in range(count):
-            response = client.request(method, path, json=body)
-            if response.status_code >= 400:
-                raise RuntimeError(f"{method} {path}: {response.status_code} {response.text[:200]}")
-            ok += 1
-    return ok
-
-
 def _cpu_per_request(
     pid: int,
     base: str,
@@ -115,17 +98,17 @@ def _cpu_per_request(
     headers: dict[str, str],
     body: object = None,
     database: str | None = None,
+    expect: int = 200,
 ) -> tuple[float, float | None]:
-    per_client = max(1, CPU_REQUESTS // CLIENTS)
-    _hammer(base, method, path, headers, body, 20)  # warm pools and caches
+    request = loadgen.request_bytes(base, method, path, headers, body)
+    per_connection = max(1, CPU_REQUESTS // CLIENTS)
+    # Warm pools and caches of both workers.
+    loadgen.closed_loop(base, request, connections=CLIENTS, per_connection=5, expect=expect)
     server, pg = _server_cpu(pid), _postgres_cpu(database) if database else None
-    with ProcessPoolExecutor(CLIENTS) as pool:
-        done = sum(
-            pool.map(
-                _hammer,
-                *zip(*[(base, method, path, headers, body, per_client)] * CLIENTS, strict=True),
-            )
-        )
+    run = loadgen.closed_loop(
+        base, request, connections=CLIENTS, per_connection=per_connection, expect=expect
+    )
+    done = len(run.latencies)
     server_ms = (_server_cpu(pid) - server) / done * 1000
     pg_ms = (_postgres_cpu(database) - pg) / done * 1000 if database and pg is not None else None
     return round(server_ms, 3), None if pg_ms is None else round(pg_ms, 3)
@@ -192,32 +175,29 @@ def measure_http(workdir: Path | None = None) -> dict[str, float | None]:
             result["health_cpu_ms"] = _cpu_per_request(pid, base, "GET", "/health", {})[0]
             result["me_cpu_ms"] = _cpu_per_request(pid, base, "GET", "/api/v1/auth/me", auth)[0]
             body = {**_REPORT_PAYLOAD, "policy_number": policy}
-            cpu, pg = _cpu_per_request(pid, base, "POST", "/api/v1/claims", auth, body, database)
+            cpu, pg = _cpu_per_request(
+                pid, base, "POST", "/api/v1/claims", auth, body, database, expect=201
+            )
             result["report_cpu_ms"], result["report_pg_ms"] = cpu, pg
-            token = auth["Authorization"].split()[1]
-            started = time.perf_counter()
-            with ProcessPoolExecutor(CLIENTS) as pool:
-                parts = list(
-                    pool.map(
-                        _reporter,
-                        *zip(*[(base, token, policy, REPORTS_PER_CLIENT)] * CLIENTS, strict=True),
-                    )
-                )
-            elapsed = time.perf_counter() - started
-            rate = sum(len(p) for p in parts) / elapsed
-            result["http_reports_s"] = round(rate, 1)
-            half = rate / 2 / CLIENTS
-            with ProcessPoolExecutor(CLIENTS) as pool:
-                paced = sorted(
-                    x
-                    for part in pool.map(
-                        _paced,
-                        *zip(*[(base, token, policy, half, PACED_SECONDS)] * CLIENTS, strict=True),
-                    )
-                    for x in part
-                )
-            result["p99_ms_at_half"] = round(paced[int(len(paced) * 0.99) - 1] * 1000, 1)
-            result["p50_ms_at_half"] = round(statistics.median(paced) * 1000, 1)
+            report = loadgen.request_bytes(base, "POST", "/api/v1/claims", auth, body)
+            closed = loadgen.closed_loop(
+                base, report, connections=CLIENTS, per_connection=REPORTS_PER_CLIENT, expect=201
+            )
+            result["http_reports_s"] = round(closed.rate, 1)
+            # What the load generator itself took of the box's 2 cores (issue 14 measured
+            # with wrk; 4 httpx processes took about as much CPU per report as the server).
+            result["client_cpu_ms_per_report"] = round(closed.client_cpu_ms, 3)
+            paced = loadgen.open_loop(
+                base,
+                report,
+                connections=CLIENTS,
+                rate=closed.rate / 2,
+                seconds=PACED_SECONDS,
+                expect=201,
+            )
+            latencies = sorted(paced.latencies)
+            result["p99_ms_at_half"] = round(latencies[int(len(latencies) * 0.99) - 1] * 1000, 1)
+            result["p50_ms_at_half"] = round(statistics.median(latencies) * 1000, 1)
         finally:
             server.stop()
     return result
