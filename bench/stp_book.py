@@ -128,7 +128,7 @@ def _history(
     """The history's claims (closed, paid), their bills and lines; returns the count."""
     from claimdesk.crypto.indexes import PURPOSE_DIAGNOSIS_GROUP, name_index
     from claimdesk.crypto.keyring import blind_index
-    from claimdesk.models.bill import Bill, BillLine
+    from claimdesk.models.bill import Bill, BillLine, item_code_index
     from claimdesk.models.claim import Claim
     from claimdesk.ops.bulk import copy_rows, insert_rows
     from claimdesk.rules.bills import (
@@ -184,6 +184,8 @@ def _history(
             "bill_id": bid,
             "position": position,
             "item_code": item["code"],
+            # Bulk rows bypass the model's hook: the keyed hash is given (as submit_bill's).
+            "item_code_hash": item_code_index(item["code"]),
             "name": item["name"],
             "quantity": Decimal(item["quantity"]),
             "unit_price": Decimal(item["unit_price"]),

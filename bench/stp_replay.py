@@ -55,6 +55,7 @@ def as_of(inp: CheckInput, claim_id: int) -> CheckInput:
         contacts=tuple(contacts),
         provider_visits=before(inp.provider_visits),
         insured_claims=before(inp.insured_claims),
+        item_prices={code: before(lines) for code, lines in inp.item_prices.items()},
     )
 
 
@@ -69,6 +70,7 @@ def at_report(inp: CheckInput, estimate: Any) -> CheckInput:
         provider_visits=(),
         diagnosis_amounts={},
         setting_amounts={},
+        item_prices={},
     )
 
 

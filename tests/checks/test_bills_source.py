@@ -38,9 +38,11 @@ def _bill(
     *,
     total: str = "300.00",
     diagnosis: tuple[str, str] | None = None,
+    items: tuple[tuple[str, str, str], ...] | None = None,
 ) -> None:
-    """A stored bill of one line; ``diagnosis`` is (dise_codg, med_type) as
-    bills.service.submit_bill stores it (group and its keyed hash)."""
+    """A stored bill of one line, or of ``items`` (item code, unit price, quantity);
+    ``diagnosis`` is (dise_codg, med_type) as bills.service.submit_bill stores it (group
+    and its keyed hash)."""
     from claimdesk.crypto.indexes import PURPOSE_DIAGNOSIS_GROUP
     from claimdesk.crypto.keyring import blind_index
 
@@ -65,16 +67,18 @@ def _bill(
         auth_method="password",
         original="{}",
     )
+    rows = items or (("220800001", total, "1"),)
     bill.lines = [
         bill_model.BillLine(
-            position=1,
-            item_code="220800001",
+            position=n + 1,
+            item_code=code,
             name=line,
-            quantity=Decimal("1"),
-            unit_price=Decimal(total),
-            amount=Decimal(total),
+            quantity=Decimal(quantity),
+            unit_price=Decimal(price),
+            amount=(Decimal(price) * Decimal(quantity)).quantize(Decimal("0.01")),
             catalog="A",
         )
+        for n, (code, price, quantity) in enumerate(rows)
     ]
     db.add(bill)
     db.commit()
@@ -108,7 +112,7 @@ def test_a_bill_queues_a_run_and_a_reused_receipt_is_held(world: World, db: Sess
     assert "sex_age_mismatch" in [h.check_code for h in mine.new_hits]
 
 
-def _amounts_only(db: Session, min_samples: int) -> None:
+def _amounts_only(db: Session, min_samples: int, **more: object) -> None:
     from claimdesk.checks.schemas import CheckConfigIn
 
     for row in service.configs(db):
@@ -119,7 +123,9 @@ def _amounts_only(db: Session, min_samples: int) -> None:
             data=CheckConfigIn(
                 enabled=row.code == "amount_outlier",
                 action=row.action,
-                parameters={"min_samples": min_samples} if row.code == "amount_outlier" else {},
+                parameters=(
+                    {"min_samples": min_samples, **more} if row.code == "amount_outlier" else {}
+                ),
                 reason="test: the amount check alone",
             ),
         )
@@ -130,7 +136,8 @@ def test_amount_outlier_compares_a_bill_with_bills_of_its_diagnosis(world: World
     # SPEC CLM-F3 (an amount far outside the usual for the diagnosis), CLM-T1 (主诊断 of
     # the settlement statement): issue 13's benchmark held honest gastroscopies because
     # they were compared with every "illness" claim, colds included.
-    _amounts_only(db, min_samples=5)
+    # The bills' totals on their one line, one item code: the item comparison is off here.
+    _amounts_only(db, min_samples=5, item_min_samples=100000)
     number = world.policies["MED-MILLION"].number  # type: ignore[attr-defined]
     earlier = "2026-06-01T09:00:00+08:00"
     colds = tuple(f"{120 + 10 * (n % 7)}.00" for n in range(14))
@@ -155,3 +162,48 @@ def test_amount_outlier_compares_a_bill_with_bills_of_its_diagnosis(world: World
     _bill(db, unknown, "0000000302", total="9000.00")
     [by_cause] = service.run_checks(db, claim_id=unknown, actor=service.system_actor()).new_hits
     assert by_cause.evidence["basis"] == "loss_cause"
+
+
+CBC, CONSULT = "002501010010000-250101001", "001102000010000-110200001"
+BED = "001104000010000-110400001"
+
+
+def test_amount_outlier_compares_each_line_with_earlier_lines_of_its_item(
+    world: World, db: Session
+):
+    # SPEC CLM-F3 (an amount far outside the usual), CLM-T1 (national item codes), SEC-1:
+    # issue 13's benchmark paid colds billed at 8-16 times whose bills had no settlement
+    # statement — no diagnosis, no setting — and whose total hid in the loss cause's spread.
+    _amounts_only(db, min_samples=5, item_min_samples=8)
+    number = world.policies["MED-MILLION"].number  # type: ignore[attr-defined]
+    earlier = "2026-06-01T09:00:00+08:00"
+    for n in range(10):
+        cid = report(world, policy_number=number, amount="90.00", received_at=earlier)["id"]
+        items = ((CONSULT, f"{25 + n % 4}.00", "1"), (CBC, f"{24 + n % 3}.00", "1"))
+        _bill(db, cid, f"00000004{n:02d}", total="50.00", items=items)
+    # Stays without a statement make the loss cause's spread wide: ¥520 hides in it.
+    for n in range(6):
+        cid = report(world, policy_number=number, amount="6000.00", received_at=earlier)["id"]
+        _bill(db, cid, f"00000006{n:02d}", total="6000.00", items=((BED, "600.00", "10"),))
+    # The keyed hash is stored with the line (the model's hook), the code itself encrypted.
+    from claimdesk.crypto.indexes import PURPOSE_ITEM_CODE
+    from claimdesk.crypto.keyring import blind_index
+
+    hashes = set(db.scalars(select(bill_model.BillLine.item_code_hash)))
+    assert hashes == {blind_index(code, PURPOSE_ITEM_CODE) for code in (CBC, CONSULT, BED)}
+    honest = report(world, policy_number=number, amount="52.00")["id"]
+    _bill(db, honest, "0000000500", total="52.00", items=((CONSULT, "27.00", "1"),))
+    assert service.run_checks(db, claim_id=honest, actor=service.system_actor()).new_hits == []
+    # Every line ten times its usual price: one finding, naming the lines and the usual.
+    cold = report(world, policy_number=number, amount="520.00")["id"]
+    inflated = ((CONSULT, "270.00", "1"), (CBC, "250.00", "1"))
+    _bill(db, cold, "0000000501", total="520.00", items=inflated)
+    [hit] = service.run_checks(db, claim_id=cold, actor=service.system_actor()).new_hits
+    assert hit.check_code == "amount_outlier" and hit.evidence["basis"] == "item"
+    lines = {x["item_code"]: x for x in hit.evidence["lines"]}
+    assert set(lines) == {CBC, CONSULT}
+    assert lines[CBC]["value"] == "250.00" and lines[CBC]["median"] == "25.00"
+    # Only other claims' earlier lines are the usual: the two on this bill, and the
+    # honest claim reported after the history, count; the history's ten each.
+    assert lines[CBC]["samples"] == 10 and lines[CONSULT]["samples"] == 11
+    assert CONSULT in hit.reason_zh or CBC in hit.reason_zh

@@ -68,6 +68,8 @@ def test_reindex_recomputes_hashes_with_new_index_key(
         "claims.claimant_name_hash": 0,
         # The amount check's diagnosis groups (CLM-F3): no bill in the demo data.
         "claim_bills.dise_group_hash": 0,
+        # The amount check's item codes (CLM-F3): no bill line either.
+        "claim_bill_lines.item_code_hash": 0,
     }
     with Session(demo_engine) as session:
         assert set(session.scalars(select(Person.id_number_hash))).isdisjoint(old_hashes)

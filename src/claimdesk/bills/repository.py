@@ -4,14 +4,15 @@ claims repository first; these functions take a claim id the caller may see."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import select, union_all
 from sqlalchemy.orm import Session, selectinload
 
 from claimdesk.crypto.indexes import PURPOSE_DIAGNOSIS_GROUP
 from claimdesk.crypto.keyring import blind_index
-from claimdesk.models.bill import Bill
+from claimdesk.models.bill import Bill, BillLine
 from claimdesk.models.claim import Claim
 from claimdesk.rules.bills import receipt_key
 
@@ -70,3 +71,46 @@ def peer_totals(
             .limit(limit)
         )
     )
+
+
+def item_history(
+    session: Session,
+    *,
+    hashes: Sequence[str],
+    not_claim_id: int,
+    until: dt.datetime,
+    limit: int,
+) -> list[tuple[str, int, Decimal, Decimal]]:
+    """(item code hash, claim id, unit price, amount) of the newest ``limit`` lines (the
+    last stored) of each item code, by its keyed hash, on other claims received by
+    ``until`` — the usual prices the amount check compares a bill's lines with (CLM-F3).
+    One query for all the codes of a claim: a branch per code, each read backwards along
+    ix_claim_bill_lines_item_code_hash_id and cut at ``limit``, so a consultation on
+    every bill of the book costs ``limit`` lines, not the book (a window over all of
+    them read 6,000 lines and took 25 ms on the benchmark's small book). No row filter:
+    the caller is a check."""
+    if not hashes:
+        return []
+    branches = [
+        select(
+            BillLine.item_code_hash.label("item"),
+            Bill.claim_id.label("claim_id"),
+            BillLine.unit_price.label("unit_price"),
+            BillLine.amount.label("amount"),
+        )
+        .join(Bill, Bill.id == BillLine.bill_id)
+        .join(Claim, Claim.id == Bill.claim_id)
+        .where(
+            BillLine.item_code_hash == item,
+            Bill.claim_id != not_claim_id,
+            Claim.received_at <= until,
+        )
+        .order_by(BillLine.id.desc())
+        .limit(limit)
+        .subquery()
+        for item in sorted(set(hashes))
+    ]
+    # Each branch a subquery: SQLite takes no ORDER BY/LIMIT inside a bare compound.
+    query = union_all(*(select(*branch.c) for branch in branches))
+    rows = session.execute(query)
+    return [(item, cid, Decimal(price), Decimal(amount)) for item, cid, price, amount in rows]

@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from claimdesk.bills import repository as bills
-from claimdesk.models.bill import Bill
+from claimdesk.models.bill import Bill, item_code_index
 from claimdesk.models.claim import Claim
 from claimdesk.rules.checks.types import (
+    ItemPrice,
+    ItemQuery,
     LineUse,
     PeerQuery,
     ProviderVisit,
@@ -36,7 +38,14 @@ def _receipt(bill: Bill) -> Receipt:
         diagnosis_group=bill.dise_group,
         setting=bill.setting,
         lines=tuple(
-            ReceiptLine(line.position, line.item_code, line.name, line.amount, line.quantity)
+            ReceiptLine(
+                line.position,
+                line.item_code,
+                line.name,
+                line.amount,
+                line.quantity,
+                unit_price=line.unit_price,
+            )
             for line in bill.lines
         ),
     )
@@ -93,6 +102,20 @@ class BillsSource:
 
     def peer_totals(self, session: Session, peers: PeerQuery) -> Sequence[Decimal]:
         return bills.peer_totals(session, **dataclasses.asdict(peers))
+
+    def item_prices(self, session: Session, query: ItemQuery) -> Mapping[str, Sequence[ItemPrice]]:
+        # The codes are looked up by their keyed hash: no line is decrypted for it.
+        by_hash = {item_code_index(code): code for code in query.codes}
+        found: dict[str, list[ItemPrice]] = {}
+        for item, claim_id, unit_price, amount in bills.item_history(
+            session,
+            hashes=[h for h in by_hash if h],
+            not_claim_id=query.not_claim_id,
+            until=query.until,
+            limit=query.limit,
+        ):
+            found.setdefault(by_hash[item], []).append(ItemPrice(claim_id, unit_price, amount))
+        return found
 
 
 def _uses(found: Iterable[Bill]) -> list[LineUse]:

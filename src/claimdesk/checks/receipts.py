@@ -10,14 +10,21 @@ have no input and find nothing — the other checks run.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Protocol
 
 from sqlalchemy.orm import Session
 
 from claimdesk.checks.bills_source import BillsSource
-from claimdesk.rules.checks.types import LineUse, PeerQuery, ProviderVisit, Receipt
+from claimdesk.rules.checks.types import (
+    ItemPrice,
+    ItemQuery,
+    LineUse,
+    PeerQuery,
+    ProviderVisit,
+    Receipt,
+)
 
 
 class ReceiptSource(Protocol):
@@ -93,3 +100,14 @@ def lines_at(session: Session, provider: str, on: dt.date) -> list[LineUse]:
 
 def peer_totals(session: Session, peers: PeerQuery) -> list[Decimal]:
     return [] if _source is None else list(_source.peer_totals(session, peers))
+
+
+def item_prices(session: Session, query: ItemQuery) -> dict[str, tuple[ItemPrice, ...]]:
+    """The newest earlier lines per item code (in no order). A source without item history (an
+    external e-invoice platform that gives receipts only) gives none: the item
+    comparison finds nothing and the receipt-level amount comparison runs as before."""
+    prices = getattr(_source, "item_prices", None)
+    if prices is None or not query.codes:
+        return {}
+    found: Mapping[str, Sequence[ItemPrice]] = prices(session, query)
+    return {code: tuple(lines) for code, lines in found.items()}

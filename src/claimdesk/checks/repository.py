@@ -27,6 +27,8 @@ from claimdesk.rules.checks.types import (
     ClaimFacts,
     ContactLink,
     InsuredFacts,
+    ItemPrice,
+    ItemQuery,
     LineUse,
     PastClaim,
     PeerQuery,
@@ -39,6 +41,10 @@ from claimdesk.rules.deadlines import local_date
 # How far the history of one diagnosis group or loss cause reaches back for the amount
 # statistics (newest first).
 DIAGNOSIS_HISTORY = 2000
+# How many earlier lines of one national item code the item comparison reads (newest
+# first): an item's usual price is settled long before this, and a common item (a
+# consultation) is on most bills — its whole history would grow with the book.
+ITEM_HISTORY = 200
 # Wide enough for any configured provider window (rules.checks caps it at 90 days).
 PROVIDER_WINDOW = dt.timedelta(days=90)
 # The book's claim rate (claim_frequency's prior) is taken over this many days before the
@@ -392,6 +398,16 @@ def _cause_amounts(session: Session, claim: Claim) -> list[Decimal]:
     )
 
 
+def _item_prices(
+    session: Session, claim: Claim, own: list[Receipt]
+) -> dict[str, tuple[ItemPrice, ...]]:
+    """Earlier lines on other claims of each item code on the claim's receipts."""
+    codes = tuple(sorted({line.item_code for r in own for line in r.lines if line.item_code}))
+    return receipts.item_prices(
+        session, ItemQuery(claim.id, claim.received_at, ITEM_HISTORY, codes)
+    )
+
+
 def _visits(session: Session, own: list[Receipt], claim: Claim) -> list[ProviderVisit]:
     found: list[ProviderVisit] = []
     for issuer in sorted({r.issuer for r in own}):
@@ -460,6 +476,7 @@ def gather(session: Session, claim: Claim) -> CheckInput:
         cause_amounts=tuple(_cause_amounts(session, claim)),
         diagnosis_amounts=_peer_amounts(session, claim, {r.diagnosis_group for r in own}, "group"),
         setting_amounts=_peer_amounts(session, claim, {r.setting for r in own}, "setting"),
+        item_prices=_item_prices(session, claim, own),
         claims_received=_received(
             session,
             {r.claim_id for r in same}

@@ -15,6 +15,7 @@ PURPOSE_PHONE = "phone"
 PURPOSE_BANK_ACCOUNT = "bank_account"
 PURPOSE_NAME = "name"
 PURPOSE_DIAGNOSIS_GROUP = "diagnosis_group"
+PURPOSE_ITEM_CODE = "item_code"
 
 # Separators people type differently in the same name: spaces (any width) and the
 # middle dots of transliterated names (阿依古丽·买买提, 阿依古丽・买买提, 阿依古丽.买买提).
@@ -36,6 +37,8 @@ BLIND_INDEXES: tuple[BlindIndexSpec, ...] = (
     # A claim's contact phone (CLM-F3: a ring gives its organiser's phone on many claims).
     BlindIndexSpec("claims", "contact_phone", "contact_phone_hash", PURPOSE_PHONE),
     BlindIndexSpec("claim_bills", "dise_group", "dise_group_hash", PURPOSE_DIAGNOSIS_GROUP),
+    # A bill line's national item code (CLM-F3: the usual price of an item).
+    BlindIndexSpec("claim_bill_lines", "item_code", "item_code_hash", PURPOSE_ITEM_CODE),
 )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
@@ -21,9 +22,11 @@ from sqlalchemy import (
     Numeric,
     String,
     UniqueConstraint,
+    event,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from claimdesk.crypto.indexes import PURPOSE_ITEM_CODE
 from claimdesk.crypto.types import EncryptedString
 from claimdesk.models.base import Base, Ratio
 
@@ -87,6 +90,10 @@ class Bill(Base):
 
 class BillLine(Base):
     __tablename__ = "claim_bill_lines"
+    __table_args__ = (
+        # An item's newest lines, read backwards (bills.repository.item_history).
+        Index("ix_claim_bill_lines_item_code_hash_id", "item_code_hash", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     bill_id: Mapped[int] = mapped_column(
@@ -94,6 +101,9 @@ class BillLine(Base):
     )
     position: Mapped[int] = mapped_column(Integer)
     item_code: Mapped[str] = mapped_column(EncryptedString("claim_bill_lines.item_code"))
+    # Keyed hash of the item code (blind index, SEC-1; kept below): the amount check finds
+    # earlier lines of the same item (their usual price, CLM-F3) without decrypting any.
+    item_code_hash: Mapped[str | None] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(EncryptedString("claim_bill_lines.name"))
     quantity: Mapped[Decimal] = mapped_column(Quantity)
     unit_price: Mapped[Decimal] = mapped_column(UnitPrice)
@@ -101,3 +111,15 @@ class BillLine(Base):
     catalog: Mapped[str] = mapped_column(String(1))  # A 甲 | B 乙 | C 丙
     self_pay_ratio: Mapped[Decimal | None] = mapped_column(Ratio)
     category: Mapped[str | None] = mapped_column(String(40))
+
+
+def item_code_index(value: str | None) -> str | None:
+    """The item code's keyed hash (crypto.indexes): what the amount check looks up."""
+    from claimdesk.crypto.keyring import blind_index
+
+    return blind_index(value, PURPOSE_ITEM_CODE) if value else None
+
+
+@event.listens_for(BillLine.item_code, "set")
+def _item_code_set(target: BillLine, value: str | None, _old: Any, _initiator: Any) -> None:
+    target.item_code_hash = item_code_index(value)

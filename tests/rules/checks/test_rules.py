@@ -9,7 +9,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from claimdesk.rules.checks.rules import evidence_key
-from claimdesk.rules.checks.types import ContactLink, LineUse, PastClaim, ProviderVisit
+from claimdesk.rules.checks.types import (
+    CheckInput,
+    ContactLink,
+    ItemPrice,
+    LineUse,
+    PastClaim,
+    ProviderVisit,
+    ReceiptLine,
+)
 from tests.rules.checks.helpers import D, claim, day, insured, line, make, policy, receipt, run
 
 # -- duplicate_receipt -----------------------------------------------------------------------
@@ -857,3 +865,113 @@ def test_a_bill_of_a_known_setting_is_never_compared_with_the_loss_cause():  # S
     bare = dataclasses.replace(inp, receipts=(dataclasses.replace(stay, setting=None),))
     [hit] = run("amount_outlier", bare)
     assert hit.evidence["basis"] == "loss_cause" and "neither diagnosis" in hit.reason_en
+
+
+# -- amount_outlier by item (the usual price of a national item code) ------------------------
+
+CBC = "002501010010000-250101001"
+CONSULT = "001102000010000-110200001"
+
+
+def _usual(price: str, n: int = 40, quantity: int = 1) -> tuple[ItemPrice, ...]:
+    """Earlier lines of one item: prices spread 0.9-1.15 times ``price`` (providers)."""
+    return tuple(
+        ItemPrice(
+            claim_id=500 + i,
+            unit_price=(D(price) * D(90 + i % 26) / 100).quantize(D("0.01")),
+            amount=(D(price) * D(90 + i % 26) / 100 * quantity).quantize(D("0.01")),
+        )
+        for i in range(n)
+    )
+
+
+def _item_line(code: str, unit: str, quantity: str = "1", no: int = 1) -> ReceiptLine:
+    return ReceiptLine(
+        no, code, "血常规", (D(unit) * D(quantity)).quantize(D("0.01")), D(quantity), D(unit)
+    )
+
+
+def _bill_of(*lines: ReceiptLine) -> CheckInput:
+    total = sum((x.amount for x in lines), D("0.00"))
+    bill = dataclasses.replace(receipt(rid=7, total=str(total)), lines=lines)
+    # No statement (no diagnosis, no setting) and no loss-cause history: the item
+    # comparison is the only one that can speak.
+    return make(receipts=(bill,), item_prices={CBC: _usual("25.00"), CONSULT: _usual("60.00")})
+
+
+def test_a_line_far_above_its_items_usual_price_is_a_hit_naming_the_item():  # SPEC CLM-F3
+    # A blood count at ¥250 where it is usually ¥25, beside an honest consultation.
+    inp = _bill_of(_item_line(CONSULT, "61.00"), _item_line(CBC, "250.00", no=2))
+    [hit] = run("amount_outlier", inp)
+    assert hit.evidence["basis"] == "item" and hit.evidence["receipt_id"] == 7
+    [out] = hit.evidence["lines"]
+    assert (out["item_code"], out["line_no"], out["measure"]) == (CBC, 2, "unit_price")
+    assert out["value"] == "250.00" and out["samples"] == 40
+    assert D(out["ratio"]) > 9 and D(out["z"]) > 5
+    assert "血常规" in hit.reason_zh and CBC in hit.reason_zh and "250.00" in hit.reason_zh
+    assert CBC in hit.reason_en and f"median {out['median']}" in hit.reason_en
+
+
+def test_honest_prices_of_an_item_are_no_hit():  # SPEC CLM-F3
+    # The dearest honest price (1.15 times the list price) and a cheaper one.
+    inp = _bill_of(_item_line(CONSULT, "69.00"), _item_line(CBC, "22.50", no=2))
+    assert run("amount_outlier", inp) == []
+
+
+def test_a_bill_scaled_line_by_line_is_one_hit_with_its_lines_furthest_first():  # SPEC CLM-F3
+    inp = _bill_of(_item_line(CONSULT, "120.00"), _item_line(CBC, "75.00", no=2))
+    [hit] = run("amount_outlier", inp)
+    assert [x["item_code"] for x in hit.evidence["lines"]] == [CBC, CONSULT]  # 3× before 2×
+    assert "1 more line" in hit.reason_en and "另有 1 项" in hit.reason_zh
+
+
+def test_an_item_needs_both_the_ratio_and_the_robust_z():  # SPEC CLM-F3
+    inp = _bill_of(_item_line(CBC, "40.00"))  # 1.6 times the usual, z far above 5
+    assert run("amount_outlier", inp)
+    assert run("amount_outlier", inp, item_ratio="1.7") == []
+    assert run("amount_outlier", inp, item_z_threshold="30") == []
+
+
+def test_an_item_with_too_few_earlier_lines_is_not_compared():  # SPEC CLM-F3
+    inp = _bill_of(_item_line(CBC, "250.00"))
+    assert run("amount_outlier", inp, item_min_samples=41) == []
+    assert run("amount_outlier", inp, item_min_samples=40)
+    # A line without an item code, or of an item never billed before: nothing to compare.
+    unknown = _bill_of(dataclasses.replace(_item_line(CBC, "250.00"), item_code=None))
+    assert run("amount_outlier", unknown) == []
+    assert run("amount_outlier", _bill_of(_item_line("999", "250.00"))) == []
+
+
+def test_a_quantity_far_above_the_usual_is_a_hit_on_the_amount():  # SPEC CLM-F3
+    # The usual price, thirty times over (a count of one is usual).
+    [hit] = run("amount_outlier", _bill_of(_item_line(CBC, "25.00", quantity="30")))
+    [out] = hit.evidence["lines"]
+    assert out["measure"] == "amount" and out["value"] == "750.00"
+    assert "金额" in hit.reason_zh and "amount 750.00" in hit.reason_en
+
+
+def test_a_fixed_price_is_judged_by_the_ratio_alone():  # SPEC CLM-F3
+    fixed = tuple(ItemPrice(500 + i, D("25.00"), D("25.00")) for i in range(30))
+    bill = dataclasses.replace(receipt(total="50.00"), lines=(_item_line(CBC, "50.00"),))
+    inp = make(receipts=(bill,), item_prices={CBC: fixed})
+    [hit] = run("amount_outlier", inp)
+    assert hit.evidence["lines"][0]["z"] is None
+    # A tenth above a fixed price is not "far above".
+    near = dataclasses.replace(bill, lines=(_item_line(CBC, "27.50"),))
+    assert run("amount_outlier", dataclasses.replace(inp, receipts=(near,))) == []
+
+
+def test_the_item_comparison_speaks_beside_the_receipts_own():  # SPEC CLM-F3
+    # A cold with a statement, far above its diagnosis group, and its blood count far
+    # above the item's usual: two findings, each with its basis.
+    visit = dataclasses.replace(
+        receipt(rid=3, total="2400.00"),
+        diagnosis="J06.900",
+        diagnosis_group=COLD,
+        setting="outpatient",
+        lines=(_item_line(CBC, "250.00"),),
+    )
+    inp = make(
+        receipts=(visit,), diagnosis_amounts={COLD: _colds(40)}, item_prices={CBC: _usual("25")}
+    )
+    assert [h.evidence["basis"] for h in run("amount_outlier", inp)] == ["diagnosis", "item"]

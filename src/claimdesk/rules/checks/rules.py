@@ -866,7 +866,12 @@ def amount_outlier(inp: CheckInput, params: Params) -> list[Hit]:
     the checks run again when the e-bill arrives. Paper bills never reach this check:
     they go to a person, who assesses them line by line — the judgement this check stands
     in for on the automatic path. A claim of a line without bills (a critical-illness sum,
-    a property loss) is judged on its claimed amount against the loss cause."""
+    a property loss) is judged on its claimed amount against the loss cause.
+
+    Each line of the receipts is also compared with earlier lines of its national item
+    code (``_item_outliers``): a bill inflated line by line hides in its group's spread
+    when the group is wide (the loss cause) or missing, but a consultation or a blood
+    count has one usual price wherever it is billed."""
     need, threshold = _int(params, "min_samples"), _dec(params, "z_threshold")
     hits: list[Hit] = []
     by_cause = not inp.receipts and not inp.claim.bills_expected
@@ -908,7 +913,7 @@ def amount_outlier(inp: CheckInput, params: Params) -> list[Hit]:
                     {"basis": "loss_cause", "loss_cause": inp.claim.diagnosis},
                 )
             )
-    return hits
+    return hits + _item_outliers(inp, params)
 
 
 def _peers(inp: CheckInput, receipt: Any, need: int) -> tuple[str | None, tuple[D, ...]]:
@@ -957,6 +962,129 @@ def _outlier_hit(
 
 
 _SETTING_ZH = {"outpatient": "门诊", "inpatient": "住院"}
+
+# What an item line is measured by: its unit price (a price inflated) and its amount (a
+# quantity inflated too), with their names in the reasons.
+_MEASURES = {"unit_price": ("单价", "unit price"), "amount": ("金额", "amount")}
+
+
+@dataclass(frozen=True)
+class _ItemOut:
+    line: ReceiptLine
+    measure: str
+    value: D
+    median: D
+    ratio: D
+    z: D | None  # None: every earlier line had the same value (no spread)
+    samples: int
+
+
+def _item_outliers(inp: CheckInput, params: Params) -> list[Hit]:
+    """Lines far above the usual for their national item code: each line's unit price and
+    amount against earlier lines of the same code on other claims (``item_prices``), at
+    least ``item_min_samples`` of them. A line is out when both its robust z-score (the
+    receipt's statistic: median and the larger of MAD and IQR) exceeds
+    ``item_z_threshold`` and it comes to ``item_ratio`` times the median or more — the z
+    alone would call a regulated price raised by a tenth "far out" (its spread is near
+    nothing), the ratio alone a drug whose price varies by pack. An item whose every
+    earlier value is the same is judged by the ratio alone: a fixed price twice over is
+    not an honest variation. One hit per receipt, naming its lines that are out (the
+    furthest first): a bill scaled up line by line is one finding, not ten.
+
+    Why items (issue 13's benchmark): a cold billed at 8–16 times, its bill without a
+    settlement statement (no diagnosis, no setting), hid in the loss cause's spread; and
+    a new policy's visit billed at 1.5–3 times, without its costly item, stayed under
+    early_claim's ratio — the lines of both were far above their items' usual prices."""
+    need = _int(params, "item_min_samples")
+    z_limit, ratio_limit = _dec(params, "item_z_threshold"), _dec(params, "item_ratio")
+    hits: list[Hit] = []
+    for receipt in inp.receipts:
+        found: list[_ItemOut] = []
+        for line in receipt.lines:
+            history = inp.item_prices.get(line.item_code or "", ())
+            if len(history) < need:
+                continue
+            for measure in _MEASURES:
+                values = [getattr(h, measure) for h in history]
+                out = _item_out(line, measure, values, z_limit, ratio_limit)
+                if out is not None:
+                    found.append(out)
+                    break  # a unit price out: its amount says nothing more
+        if found:
+            found.sort(key=lambda f: (-f.ratio, f.line.line_no))
+            hits.append(_item_hit(receipt, found, need, z_limit, ratio_limit))
+    return hits
+
+
+def _line_value(line: ReceiptLine, measure: str) -> D:
+    if measure == "amount":
+        return line.amount
+    if line.unit_price is not None:
+        return line.unit_price
+    return line.amount / line.quantity if line.quantity else line.amount
+
+
+def _item_out(
+    line: ReceiptLine, measure: str, history: list[D], z_limit: D, ratio_limit: D
+) -> _ItemOut | None:
+    value = _line_value(line, measure)
+    median = statistics.median(history)
+    if median <= 0 or value < ratio_limit * median:
+        return None
+    found = _robust_z(value, history)
+    if found is not None and found[0] <= z_limit:
+        return None
+    z = None if found is None else found[0]
+    return _ItemOut(line, measure, value, median, value / median, z, len(history))
+
+
+def _money(value: D) -> D:
+    """In cents when that is exact (unit prices are stored to 4 places: ¥250.0000 reads
+    ¥250.00), else as stored (a tablet at ¥0.0325)."""
+    cents = value.quantize(D("0.01"))
+    return cents if cents == value else value
+
+
+def _item_hit(
+    receipt: Receipt, found: list[_ItemOut], need: int, z_limit: D, ratio_limit: D
+) -> Hit:
+    lines = [
+        {
+            "line_no": f.line.line_no,
+            "item_code": f.line.item_code,
+            "name": f.line.name,
+            "measure": f.measure,
+            "value": str(_money(f.value)),
+            "median": str(_money(f.median)),
+            "ratio": str(f.ratio.quantize(D("0.01"))),
+            "z": None if f.z is None else str(f.z.quantize(D("0.01"))),
+            "samples": f.samples,
+        }
+        for f in found
+    ]
+    top = found[0]
+    value, median = _money(top.value), _money(top.median)
+    zh, en = _MEASURES[top.measure]
+    times = top.ratio.quantize(D("0.1"))
+    more_zh = f"；另有 {len(found) - 1} 项同样偏高" if len(found) > 1 else ""
+    more_en = f"; {len(found) - 1} more line(s) likewise" if len(found) > 1 else ""
+    item = f"{top.line.name}（{top.line.item_code}）"
+    return Hit(
+        "amount_outlier",
+        f"票据 {receipt.number} 的项目「{item}」{zh} {value} 元，"
+        f"为同项目通常{zh}（中位数 {median} 元）的 {times} 倍{more_zh}",
+        f"receipt {receipt.number}: item '{top.line.name}' ({top.line.item_code}) at "
+        f"{en} {value} is {times} times the item's usual {en} (median {median})"
+        f"{more_en}",
+        {
+            "basis": "item",
+            "receipt_id": receipt.receipt_id,
+            "lines": lines,
+            "min_samples": need,
+            "z_threshold": str(z_limit),
+            "ratio_threshold": str(ratio_limit),
+        },
+    )
 
 
 RULES: dict[str, Rule] = {
@@ -1217,6 +1345,33 @@ RULES: dict[str, Rule] = {
                     "100",
                     "稳健 z 值阈值",
                     "Robust z threshold",
+                ),
+                _spec(
+                    "item_min_samples",
+                    "int",
+                    20,
+                    "5",
+                    "100000",
+                    "同项目编码最少历史行数（少于此数不比较该项目）",
+                    "Minimum earlier lines of an item code (fewer: the item is not compared)",
+                ),
+                _spec(
+                    "item_z_threshold",
+                    "decimal",
+                    D("5"),
+                    "1",
+                    "100",
+                    "项目单价/金额稳健 z 值阈值",
+                    "Robust z threshold of an item's unit price or amount",
+                ),
+                _spec(
+                    "item_ratio",
+                    "decimal",
+                    D("1.5"),
+                    "1",
+                    "100",
+                    "项目单价/金额至少为同项目中位数的倍数",
+                    "Times the item's median unit price or amount, at least",
                 ),
             ),
             "refer",

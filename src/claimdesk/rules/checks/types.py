@@ -57,6 +57,18 @@ class ReceiptLine:
     name: str
     amount: Decimal
     quantity: Decimal = Decimal("1")
+    # The bill's unit price (None: the amount over the quantity stands in for it).
+    unit_price: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class ItemPrice:
+    """One earlier bill line of a national item code, on another claim: what the item
+    usually costs (amount_outlier's item comparison)."""
+
+    claim_id: int
+    unit_price: Decimal
+    amount: Decimal
 
 
 @dataclass(frozen=True)
@@ -165,6 +177,9 @@ class CheckInput:
     diagnosis_amounts: Mapping[str, tuple[Decimal, ...]] = field(default_factory=dict)
     # The same per setting (outpatient | inpatient) of this claim's receipts.
     setting_amounts: Mapping[str, tuple[Decimal, ...]] = field(default_factory=dict)
+    # Earlier lines on other claims of each national item code on this claim's receipts
+    # (ReceiptLine.item_code → the newest lines, in no order): amount_outlier's item comparison.
+    item_prices: Mapping[str, tuple[ItemPrice, ...]] = field(default_factory=dict)
     # When each other claim of same_receipts, line_uses and provider_lines was reported
     # (duplicate_receipt: the original is the claim reported and billed first).
     claims_received: Mapping[int, dt.datetime] = field(default_factory=dict)
@@ -181,6 +196,18 @@ class PeerQuery:
     limit: int
     group: str | None = None
     setting: str | None = None
+
+
+@dataclass(frozen=True)
+class ItemQuery:
+    """Which earlier bill lines a claim's lines are compared with (amount_outlier): those
+    of the national item ``codes`` on other claims received by ``until``, the newest
+    ``limit`` of each code."""
+
+    not_claim_id: int
+    until: dt.datetime
+    limit: int
+    codes: tuple[str, ...]
 
 
 @dataclass(frozen=True)
