@@ -6,9 +6,12 @@ command) opens a session, the services only flush, and the edge commits or rolls
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -397,10 +400,19 @@ def insert_new_with(
     obj: Any,
     *,
     children: Sequence[tuple[type[Any], str, Sequence[Any]]],
+    rows: Sequence[tuple[type[Any], str, Sequence[dict[str, Any]]]] = (),
 ) -> None:
     """Insert one new object (as :func:`insert_new`, kept in the session with its id)
     and rows that refer to it, each ``(model, foreign key attribute, objects)`` written
     as ``insert_new(..., keep=False)`` writes them, their foreign key set to the new id.
+
+    ``rows``: more of them as plain rows (``(model, foreign key attribute, rows)``, each
+    row as :func:`new_row` makes it, the foreign key set here; no ORM object): on
+    PostgreSQL each kind as one JSON parameter (``json_to_recordset``), so the
+    statement's text and number of parameters do not grow with the rows (psycopg
+    caches a statement's parsing up to 50 parameters and 4,096 characters), and the
+    rows cost one ``json.dumps``, where psycopg adapts every value of an executemany
+    or of an array parameter in Python (measured: arrays cost more than they saved).
 
     PostgreSQL: all in one statement (the children inserted by data-modifying CTEs from
     the parent's RETURNING; their foreign keys are checked at the statement's end, when
@@ -412,6 +424,13 @@ def insert_new_with(
             for child in objects:
                 setattr(child, key, obj.id)
             insert_new(session, child_model, objects, keep=False)
+        for row_model, key, group in rows:
+            if group:
+                fk_key = row_model.__mapper__.attrs[key].columns[0].key
+                session.connection().execute(
+                    _insert_of(row_model.__table__, returning=False),
+                    [{**row, fk_key: obj.id} for row in group],
+                )
         return
     children = [(m, k, objs) for m, k, objs in children if objs]
     parent_row = _row_of(model, obj)
@@ -424,6 +443,9 @@ def insert_new_with(
             for name, value in child_row.items():
                 params[f"c{index}_{number}_{name}"] = value
     statement = _insert_with_of(model, tuple(parent_row), tuple(shape), params)
+    if rows:
+        shape_of_rows = _row_shape(rows, params, session.get_bind().dialect)
+        statement = _with_rows_of(statement, shape_of_rows)
     session.flush()  # what the rows may refer to, as session.execute would (autoflush)
     new_id = session.connection().execute(statement, params).scalar_one()
     _keep(session, model, [obj], [new_id])
@@ -482,7 +504,69 @@ def _insert_with_of(
         )
         statement = statement.add_cte(child.cte(f"new_child_{index}"))
     _WITH[cache_key] = statement
+    _PARENTS[statement] = parent
     return statement
+
+
+_PARENTS: dict[Any, Any] = {}  # insert_new_with's statement → its parent's CTE
+
+
+def _row_shape(
+    rows: Sequence[tuple[type[Any], str, Sequence[dict[str, Any]]]],
+    params: dict[str, Any],
+    dialect: Any,
+) -> tuple[tuple[type[Any], str, tuple[str, ...]], ...]:
+    """Each kind of plain rows of insert_new_with as (model, foreign key attribute,
+    columns written), its rows added to ``params`` as ``r<kind>`` (:func:`_json_rows`).
+    A column NULL in every row is left out (the insert writes NULL there anyway) unless
+    the database has a default for it."""
+    shape = []
+    for index, (row_model, key, group) in enumerate(r for r in rows if r[2]):
+        table = row_model.__table__
+        fk_key = row_model.__mapper__.attrs[key].columns[0].key
+        names = tuple(
+            name
+            for name in group[0]
+            if name != fk_key
+            and (
+                table.c[name].server_default is not None
+                or any(row[name] is not None for row in group)
+            )
+        )
+        params[f"r{index}"] = _json_rows(table, names, group, dialect)
+        shape.append((row_model, key, names))
+    return tuple(shape)
+
+
+_WITH_ROWS: dict[tuple[Any, ...], Any] = {}
+
+
+def _with_rows_of(statement: Any, shape: tuple[tuple[type[Any], str, tuple[str, ...]], ...]) -> Any:
+    """insert_new_with's statement with a CTE per kind of plain rows:
+    ``INSERT INTO t (fk, columns) SELECT new_parent.id, r.* FROM new_parent JOIN
+    json_to_recordset(<rows>) AS r(column type, …) ON true``; built once per statement
+    and shape."""
+    from sqlalchemy import JSON, Text, bindparam, cast, column, func, select, true
+
+    found = _WITH_ROWS.get((statement, shape))
+    if found is not None:
+        return found
+    parent = _PARENTS[statement]
+    (pk,) = [c for c in parent.c]
+    result = statement
+    for index, (row_model, key, names) in enumerate(shape):
+        table = row_model.__table__
+        fk_column = row_model.__mapper__.attrs[key].columns[0]
+        given = cast(bindparam(f"r{index}", type_=Text()), JSON)
+        typed = [column(name, table.c[name].type) for name in names]
+        rows = func.json_to_recordset(given).table_valued(*typed).render_derived(with_types=True)
+        source = select(pk, *(rows.c[name] for name in names)).select_from(
+            parent.join(rows, true())
+        )
+        child = insert(table).from_select([fk_column.key, *names], source, include_defaults=False)
+        result = result.add_cte(child.cte(f"new_rows_{index}"))
+    _WITH_ROWS[(statement, shape)] = result
+    return result
 
 
 # Built once per table: an insert builds no statement and computes no cache key.
@@ -514,3 +598,156 @@ def inserted(session: Session) -> list[Any]:
 def _forget_inserted(session: Session, transaction: Any) -> None:
     if transaction.parent is None:
         session.info.pop(INSERTED, None)
+
+
+# -- plain rows, written without ORM objects (the report path, issue 14) ------------------
+
+
+def new_row(model: type[Any], **values: Any) -> dict[str, Any]:
+    """The row an insert of a new ``model(**values)`` writes, with no ORM object built:
+    the values given and, for every other column (primary key left out), its insert
+    default as the ORM would apply it (None where it has none). Keyed by column key."""
+    row = dict(values)
+    for column, _key in _columns_of(model):
+        if column.key in row:
+            continue
+        default = column.default
+        if default is None:
+            row[column.key] = None
+        elif default.is_scalar:
+            row[column.key] = default.arg
+        elif default.is_callable:
+            row[column.key] = default.arg(_Row(row))
+        else:  # a SQL expression or sequence: only the database knows the value
+            raise TypeError(f"{model.__table__.name}.{column.name}: give a value")
+    return row
+
+
+def insert_new_unkept(session: Session, model: type[Any], objects: Sequence[Any]) -> None:
+    """Insert new objects of ``model`` in one statement and set their ids, leaving them
+    out of the session: for rows nothing in the transaction reads back through the
+    session but whose ids the caller needs (a new claim's clocks: its audit entries
+    and the response name them). As :func:`insert_new`, a column an object leaves unset
+    gets its insert default, set on the object too.
+
+    PostgreSQL: ``INSERT … SELECT … FROM json_to_recordset(<the rows as one JSON
+    parameter>) ORDER BY <position> RETURNING id`` — a fixed text and one parameter
+    whatever the number of rows (see :func:`insert_new_with`'s ``rows``); the ids,
+    handed out in insertion order, are sorted back into the objects' order (as
+    SQLAlchemy's ``sort_by_parameter_order`` does). SQLite: SQLAlchemy's ordered RETURNING."""
+    if not objects:
+        return
+    rows = [_row_of(model, obj) for obj in objects]
+    session.flush()  # what the rows may refer to, as session.execute would (autoflush)
+    connection = session.connection()
+    table = model.__table__
+    if connection.dialect.name != "postgresql":
+        ids = list(connection.execute(_insert_of(table, returning=True), rows).scalars())
+    else:
+        names = tuple(rows[0])
+        sql = _json_insert_of(table, names, connection.dialect, returning=True)
+        given = _json_rows(table, names, rows, connection.dialect, numbered=True)
+        ids = sorted(connection.exec_driver_sql(sql, (given,)).scalars())
+    mapper = model.__mapper__
+    pk = mapper.get_property_by_column(table.primary_key.columns[0]).key
+    for obj, new_id in zip(objects, ids, strict=True):
+        setattr(obj, pk, new_id)
+
+
+def insert_rows(
+    session: Session, model: type[Any], rows: Sequence[dict[str, Any]], *, flush: bool = True
+) -> None:
+    """Insert plain rows of ``model`` (column key → value, every row the same keys; see
+    :func:`new_row`), nothing read back. PostgreSQL: one statement, the rows as one JSON
+    parameter (``json_to_recordset``), where an executemany sends one statement per row
+    and psycopg adapts every value in Python. SQLite: an executemany. ``flush``: write
+    pending ORM changes first, as ``session.execute`` would (what the rows refer to)."""
+    if not rows:
+        return
+    if flush:
+        session.flush()
+    connection = session.connection()
+    table = model.__table__
+    if connection.dialect.name != "postgresql":
+        connection.execute(_insert_of(table, returning=False), list(rows))
+        return
+    names = tuple(rows[0])
+    sql = _json_insert_of(table, names, connection.dialect, returning=False)
+    connection.exec_driver_sql(sql, (_json_rows(table, names, rows, connection.dialect),))
+
+
+_JSON_INSERTS: dict[tuple[Any, tuple[str, ...], bool], str] = {}
+
+
+def _json_insert_of(table: Any, names: tuple[str, ...], dialect: Any, *, returning: bool) -> str:
+    """The statement of insert_rows (``returning``: of insert_new_unkept, the rows
+    inserted in their order, ids returned) for these columns, built once."""
+    found = _JSON_INSERTS.get((table, names, returning))
+    if found is None:
+        columns = [table.c[name] for name in names]
+        quote = dialect.identifier_preparer.quote
+        (pk,) = table.primary_key.columns
+        # Names and types from the table's metadata (quoted), values bound: no input in it.
+        into = f"{dialect.identifier_preparer.format_table(table)} "
+        into += f"({', '.join(quote(c.name) for c in columns)})"
+        typed = ", ".join(f"{quote(c.name)} {c.type.compile(dialect=dialect)}" for c in columns)
+        select_list = ", ".join(quote(c.name) for c in columns)
+        if returning:
+            source = f"json_to_recordset(%s::json) AS rows({typed}, {_ORDER} integer)"
+            found = (
+                f"INSERT INTO {into} SELECT {select_list} FROM {source} "  # noqa: S608
+                f"ORDER BY {_ORDER} RETURNING {quote(pk.name)}"
+            )
+        else:
+            source = f"json_to_recordset(%s::json) AS rows({typed})"
+            found = f"INSERT INTO {into} SELECT {select_list} FROM {source}"  # noqa: S608
+        _JSON_INSERTS[(table, names, returning)] = found
+    return found
+
+
+_ORDER = "claimdesk_row_order"  # the rows' order, a key no column has
+
+
+def _json_rows(
+    table: Any,
+    names: tuple[str, ...],
+    rows: Sequence[dict[str, Any]],
+    dialect: Any,
+    *,
+    numbered: bool = False,
+) -> str:
+    """Rows as the JSON text ``json_to_recordset`` reads back, keyed by column name, each
+    value through its column's type as in any insert (a UTC instant, an encrypted
+    text), then written as PostgreSQL reads it: instants and dates in ISO form,
+    decimals as their digits. ``numbered``: with each row's position."""
+    processors = _json_processors(table, names, dialect)
+    out = []
+    for number, row in enumerate(rows):
+        item = {
+            table.c[name].name: row[name] if process is None else process(row[name])
+            for name, process in zip(names, processors, strict=True)
+        }
+        if numbered:
+            item[_ORDER] = number
+        out.append(item)
+    return json.dumps(out, ensure_ascii=False, default=_json_value)
+
+
+def _json_value(value: Any) -> str:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} cannot be written as a JSON row")
+
+
+_PROCESSORS: dict[tuple[Any, tuple[str, ...]], list[Any]] = {}
+
+
+def _json_processors(table: Any, names: tuple[str, ...], dialect: Any) -> list[Any]:
+    found = _PROCESSORS.get((table, names))
+    if found is None:
+        found = _PROCESSORS[(table, names)] = [
+            table.c[name].type._cached_bind_processor(dialect) for name in names
+        ]
+    return found

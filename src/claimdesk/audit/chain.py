@@ -19,9 +19,15 @@ GENESIS_HASH = "0" * 64
 
 
 def canonical_details(details: dict[str, Any] | None) -> str:
-    return json.dumps(
-        details or {}, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str
-    )
+    return _CANONICAL.encode(details or {})
+
+
+# What json.dumps(details, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+# default=str) writes, from one encoder built once: json.dumps builds a new encoder per
+# call when given options, and every audit entry's details pass here (issue 14).
+_CANONICAL = json.JSONEncoder(
+    ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str
+)
 
 
 # One encoder reused for every entry: json.dumps builds a new one per call when given

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, event, func, insert, select, text
+from sqlalchemy import event, func, select, text
 from sqlalchemy.orm import Session
 
 from claimdesk.audit.chain import canonical_details, entry_hash
 from claimdesk.auth.principal import Principal
-from claimdesk.db import is_postgres
+from claimdesk.db import insert_rows, is_postgres
 from claimdesk.models.audit import AuditEntry
 from claimdesk.models.base import utcnow
 
@@ -92,12 +92,12 @@ def write_pending(session: Session) -> int:
     for seq, item in zip(_next_seqs(session, len(pending)), pending, strict=True):
         digest = entry_hash(seq=seq, prev_hash=None, **item.__dict__)
         rows.append({"seq": seq, "prev_hash": None, "hash": digest, **item.__dict__})
-    session.connection().execute(_INSERT, rows)
+    # One statement for all the entries (db.insert_rows), not one per entry as an
+    # executemany sends them (issue 14); nothing to flush for them.
+    insert_rows(session, AuditEntry, rows, flush=False)
     return len(rows)
 
 
-# Built once: a commit binds its rows and builds no statement (the report path, issue 14).
-_INSERT = insert(cast(Table, AuditEntry.__table__))
 _NEXT_SEQS = text("SELECT nextval('audit_entries_seq_seq') FROM generate_series(1, :n)")
 
 

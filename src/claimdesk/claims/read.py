@@ -19,7 +19,7 @@ from claimdesk.audit.repository import timeline
 from claimdesk.claims import workflow
 from claimdesk.claims.clock_list import claim_clocks
 from claimdesk.claims.intake import acceptance
-from claimdesk.claims.intake.report import Reported
+from claimdesk.claims.intake.report import ChecklistItem, Reported
 from claimdesk.claims.repository import files_of, materials_of, policy_number_of
 from claimdesk.claims.schemas import (
     AdjustmentOut,
@@ -114,7 +114,7 @@ def _claim_out(
     *,
     language: str,
     policy_number: str | None = None,
-    checklist: Sequence[Material] | None = None,
+    checklist: Sequence[Material | ChecklistItem] | None = None,
     clocks: Sequence[Clock] | None = None,
 ) -> ClaimOut:
     """The claim's own columns, its policy's number, its checklist and its clocks (three
@@ -161,7 +161,7 @@ def _claim_out(
     )
 
 
-def _material_out(m: Material) -> MaterialOut:
+def _material_out(m: Material | ChecklistItem) -> MaterialOut:
     label_zh, label_en = MATERIALS.get(m.code, (m.code, m.code))
     return MaterialOut(
         code=m.code,

@@ -12,7 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from types import SimpleNamespace
+from typing import Any, Literal, Protocol
 
 from sqlalchemy.orm import Session
 
@@ -644,9 +645,13 @@ def open_claim(
     at: dt.datetime,
     clock_times: Mapping[str, dt.datetime] | None = None,
     details: Mapping[str, object] | None = None,
+    rows: Sequence[tuple[type[Any], str, Sequence[dict[str, Any]]]] = (),
 ) -> list[Clock]:
     """Make the move of the table that creates its claim (no source state: the report)
     and write the claim — the one way a claim comes into being.
+
+    ``rows``: rows of the claim written in the claim's statement (the report's
+    checklist), as ``(model, claim foreign key attribute, rows made by db.new_row)``.
 
     The same checks as :func:`transition` (known action, permission, guard, the move
     checks), then the claim's row with its state and ``next_due_at``, the transition
@@ -667,7 +672,9 @@ def open_claim(
     claim.state = target
     plan = _plan_opening_clocks(session, claim, move.clocks, at=at, times=clock_times or {})
     claim.next_due_at = plan.next_due()
-    opening = ClaimTransition(
+    # The transition row as plain values (db.insert_new_with reads its attributes): it
+    # is written and never read back, so no ORM object is built for it.
+    opening = SimpleNamespace(
         action=action,
         from_state="",
         to_state=target,
@@ -676,11 +683,13 @@ def open_claim(
         actor=actor.username,
         reason=None,
     )
-    # The claim and its transition row: one statement on PostgreSQL (issue 14). The
-    # checklist is not folded in too: with its rows the statement would pass psycopg's
-    # limits for caching a query (50 parameters, 4,096 characters) and be parsed anew on
-    # every report, which costs what the round trip saved (measured).
-    insert_new_with(session, Claim, claim, children=[(ClaimTransition, "claim_id", [opening])])
+    # The claim, its transition row and ``rows``: one statement on PostgreSQL (issue 14).
+    # ``rows`` go in as one JSON parameter per kind, so the statement stays within
+    # psycopg's limits for caching a query (50 parameters, 4,096 characters) whatever
+    # their number.
+    insert_new_with(
+        session, Claim, claim, children=[(ClaimTransition, "claim_id", [opening])], rows=rows
+    )
     clocks.write_planned(session, plan, subject_type="claim", subject_id=claim.id, actor=actor)
     if move.notify:
         notify.tell_customer(session, claim=claim, template=move.notify, params={})

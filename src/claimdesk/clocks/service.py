@@ -230,8 +230,9 @@ def plan_stop(plan: ClockPlan, clock: Clock, *, at: dt.datetime) -> None:
 def write_planned(
     session: Session, plan: ClockPlan, *, subject_type: str, subject_id: int, actor: Principal
 ) -> None:
-    """Insert the planned clocks of the subject now written (one statement), keep them in
-    the session as if flushed, and audit each operation as start_clock and stop_clock do."""
+    """Insert the planned clocks of the subject now written (one statement; they are
+    not kept in the session: nothing of a new subject's clocks is read back in its
+    transaction) and audit each operation as start_clock and stop_clock do."""
     for clock in plan.clocks:
         clock.subject_type, clock.subject_id = subject_type, str(subject_id)
     repository.insert_new(session, plan.clocks)

@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
@@ -26,7 +26,7 @@ from claimdesk.claims.errors import (
 )
 from claimdesk.claims.intake import repository
 from claimdesk.claims.schemas import ReportCreate
-from claimdesk.db import insert_new, next_daily_value
+from claimdesk.db import new_row, next_daily_value
 from claimdesk.models.claim import Claim, ClaimSequence, Material
 from claimdesk.models.clock import Clock
 from claimdesk.models.policy import Policy
@@ -81,11 +81,7 @@ def find_policy(session: Session, *, actor: Principal, data: ReportIn) -> Policy
     if data.policy_number:
         # The report needs no beneficiaries (payment does): one query fewer.
         policy = policies.find_by_number(session, system, data.policy_number, beneficiaries=False)
-        if policy is None or (
-            actor.is_customer and actor.person_id not in (policy.insured_id, policy.policyholder_id)
-        ):
-            raise PolicyNotFoundForReport(field="policy_number")
-        return policy
+        return _reportable_by_number(policy, actor=actor)
     if not data.insured_id_number:
         raise PolicyNotFoundForReport(field="policy_number")
     found = policies_for_report(
@@ -96,6 +92,31 @@ def find_policy(session: Session, *, actor: Principal, data: ReportIn) -> Policy
     if len(found) > 1:
         raise PolicyAmbiguous(field="insured_id_number")
     return found[0]
+
+
+def _reportable_by_number(policy: Policy | None, *, actor: Principal) -> Policy:
+    """The policy found by the number given, if this reporter may report on it: a
+    customer only on a policy where they are the insured or the policyholder."""
+    if policy is None or (
+        actor.is_customer and actor.person_id not in (policy.insured_id, policy.policyholder_id)
+    ):
+        raise PolicyNotFoundForReport(field="policy_number")
+    return policy
+
+
+def _policy_and_keys(
+    session: Session, *, actor: Principal, data: ReportIn, day: dt.date
+) -> tuple[Policy, repository.ReportKeys]:
+    """find_policy, then repository.report_keys of its product version (with the
+    report's number of ``day``); by policy number both in one statement (issue 14)."""
+    if data.policy_number:
+        found = repository.policy_with_report_keys(session, data.policy_number, number_day=day)
+        if found is None:
+            raise PolicyNotFoundForReport(field="policy_number")
+        policy, keys = found
+        return _reportable_by_number(policy, actor=actor), keys
+    policy = find_policy(session, actor=actor, data=data)
+    return policy, repository.report_keys(session, policy.product_version_id, number_day=day)
 
 
 def policies_for_report(
@@ -169,7 +190,7 @@ class Reported:
 
     claim: Claim
     policy: Policy
-    checklist: list[Material]
+    checklist: list[ChecklistItem]
     clocks: list[Clock]
 
 
@@ -183,13 +204,12 @@ def report(session: Session, *, actor: Principal, data: ReportIn) -> Reported:
     if received_at > entered_at:
         raise ReceivedAfterEntry(field="received_at")
     check_loss_date(data.loss_date, today=local_date(entered_at))
-    policy = find_policy(session, actor=actor, data=data)
     # The product version, thresholds and calendar come from per-process caches whose
-    # keys are read in one statement (issue 14 item 2).
-    # On PostgreSQL the same statement takes the report's number (a report refused after
-    # it leaves a gap in the day's numbers, as a rolled-back one always did).
+    # keys are read in one statement (issue 14 item 2), with the policy when it is named
+    # by its number. On PostgreSQL the same statement takes the report's number (a report
+    # refused after it leaves a gap in the day's numbers, as a rolled-back one always did).
     day = local_date(entered_at)
-    keys = repository.report_keys(session, policy.product_version_id, number_day=day)
+    policy, keys = _policy_and_keys(session, actor=actor, data=data, day=day)
     version = products.version_terms(session, policy.product_version_id, key=keys.product)
     load_calendar(session, version=keys.calendar)  # the clocks' calendar, this transaction
     coverages = list(version.coverages)
@@ -230,8 +250,9 @@ def report(session: Session, *, actor: Principal, data: ReportIn) -> Reported:
     )
     # The report row of the table (workflow.open_claim writes the claim with it): entry
     # clock from receipt to entry, review clocks from receipt, the customer told once
-    # (dedupe key per claim and template).
+    # (dedupe key per claim and template). The checklist is written with the claim.
     starts = {name: received_at for name in ("claim.report_entry", *workflow.REVIEW_CLOCKS)}
+    checklist = _checklist_rows([known[c] for c in codes])
     clocks = workflow.open_claim(
         session,
         claim=claim,
@@ -240,8 +261,8 @@ def report(session: Session, *, actor: Principal, data: ReportIn) -> Reported:
         at=entered_at,
         clock_times=starts,
         details={"channel": data.channel, "policy_id": policy.id, "major": bool(reasons)},
+        rows=[(Material, "claim_id", checklist)],
     )
-    checklist = _create_checklist(session, claim, [known[c] for c in codes])
     if reasons:
         supervisors = notify.escalate_to_supervisors(session, claim=claim, reasons=reasons)
         record(
@@ -253,7 +274,9 @@ def report(session: Session, *, actor: Principal, data: ReportIn) -> Reported:
             at=entered_at,
             details={"reasons": reasons, "supervisors": supervisors},
         )
-    return Reported(claim=claim, policy=policy, checklist=checklist, clocks=clocks)
+    return Reported(
+        claim=claim, policy=policy, checklist=[_item_of(row) for row in checklist], clocks=clocks
+    )
 
 
 class MaterialsOf(Protocol):
@@ -280,12 +303,34 @@ def checklist_codes(coverages: Sequence[MaterialsOf]) -> list[str]:
     return codes
 
 
-def _create_checklist(
-    session: Session, claim: Claim, coverages: Sequence[MaterialsOf]
-) -> list[Material]:
-    materials = [
-        Material(claim_id=claim.id, code=code, origin="checklist")
-        for code in checklist_codes(coverages)
-    ]
-    insert_new(session, Material, materials, keep=False)  # one statement, nothing read back
-    return materials
+@dataclass(frozen=True)
+class ChecklistItem:
+    """A checklist row as the report wrote it, what the response shows of it: nothing of
+    a new checklist is read back in the report's transaction, so no ORM object is built
+    for it (issue 14)."""
+
+    code: str
+    origin: str
+    received: bool
+    received_at: dt.datetime | None
+    paper_count: int
+    original_checked_by_id: int | None
+    review_result: str | None
+
+
+def _checklist_rows(coverages: Sequence[MaterialsOf]) -> list[dict[str, Any]]:
+    """The checklist's rows (CLM-A1), claim_id left for open_claim to set: nothing of a
+    new checklist is read back, so no ORM object is built for it (issue 14)."""
+    return [new_row(Material, code=code, origin="checklist") for code in checklist_codes(coverages)]
+
+
+def _item_of(row: dict[str, Any]) -> ChecklistItem:
+    return ChecklistItem(
+        code=row["code"],
+        origin=row["origin"],
+        received=row["received"],
+        received_at=row["received_at"],
+        paper_count=row["paper_count"],
+        original_checked_by_id=row["original_checked_by_id"],
+        review_result=row["review_result"],
+    )

@@ -19,6 +19,7 @@ from claimdesk.models.claim import (
     SurveyAssignment,
     SurveyReport,
 )
+from claimdesk.models.policy import Policy
 from claimdesk.products import repository as products
 from claimdesk.thresholds import repository as thresholds
 
@@ -120,3 +121,47 @@ def report_keys(session: Session, version_id: int, *, number_day: dt.date) -> Re
         product=tuple(row[1 + size : -1]),
         number=row[-1],
     )
+
+
+# The policy reported on by its number with every cache key of the report (and, on
+# PostgreSQL, the report's number): one statement where find_policy and report_keys
+# were two (issue 14). The product version's key is read from the policy's row
+# (correlated). Looked up as the system, as find_policy does (no row filter).
+_POLICY_AND_KEYS = select(
+    Policy,
+    thresholds.latest_id_column(),
+    *_CALENDAR,
+    *products.version_key_columns(Policy.product_version_id),
+).where(Policy.number == bindparam("policy_number"))
+_POLICY_AND_KEYS_AND_NUMBER = _POLICY_AND_KEYS.add_columns(daily_value_column())
+
+
+def policy_with_report_keys(
+    session: Session, policy_number: str, *, number_day: dt.date
+) -> tuple[Policy, ReportKeys] | None:
+    """The policy numbered ``policy_number`` (None when there is none) and
+    :func:`report_keys` of its product version, in one statement. No number is taken
+    when there is no such policy."""
+    size = len(_CALENDAR)
+    if not is_postgres(session):
+        row = session.execute(_POLICY_AND_KEYS, {"policy_number": policy_number}).one_or_none()
+        if row is None:
+            return None
+        keys = ReportKeys(
+            thresholds=row[1], calendar=tuple(row[2 : 2 + size]), product=tuple(row[2 + size :])
+        )
+        return row[0], keys
+    params = {
+        "policy_number": policy_number,
+        "day_sequence": day_sequence_name(ClaimSequence, number_day),
+    }
+    row = session.execute(_POLICY_AND_KEYS_AND_NUMBER, params).one_or_none()
+    if row is None:
+        return None
+    keys = ReportKeys(
+        thresholds=row[1],
+        calendar=tuple(row[2 : 2 + size]),
+        product=tuple(row[2 + size : -1]),
+        number=row[-1],
+    )
+    return row[0], keys
