@@ -26,6 +26,7 @@ from claimdesk.auth.permissions import ROLE_PERMISSIONS, Permission, Role
 from claimdesk.crypto.keyring import blind_index
 from claimdesk.models.base import utcnow
 from claimdesk.models.person import Person
+from claimdesk.routing import SegmentRoutes
 from tests.builders import make_org_unit, make_user
 
 # (method, path) pairs that need no authentication, with the reason.
@@ -81,10 +82,13 @@ def _requirements(dependant: Any) -> tuple[frozenset[Permission], ...]:
 
 def _walk(routes: list[Any]) -> Iterator[Any]:
     # FastAPI 0.165 keeps included routers as _IncludedRouter objects whose
-    # effective_candidates() yield the routes with their full path (and further routers).
+    # effective_candidates() yield the routes with their full path (and further routers);
+    # the app holds its own routers' routes built out in a SegmentRoutes.
     for route in routes:
         if hasattr(route, "effective_candidates"):
             yield from _walk(route.effective_candidates())
+        elif isinstance(route, SegmentRoutes):
+            yield from _walk(route.routes)
         else:
             yield route
 

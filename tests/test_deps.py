@@ -58,3 +58,18 @@ def test_a_revoked_token_is_refused_after_the_one_trip(db, client, trips) -> Non
     trips.clear()
     assert client.get("/api/v1/auth/me", headers=headers).status_code == 401
     assert trips == ["_resolve_for_route"]
+
+
+def test_a_revoked_token_on_a_write_is_checked_once(db, client, trips) -> None:  # SPEC SEC-8
+    # The CSRF guard and the route's permission both ask for the principal: the refused
+    # token is checked once, and the answer is still 401. (The route is a plain ``def``:
+    # where the check ran in the session, its transaction ends in a trip of its own.)
+    make_user(db, username="alice", roles=["claims_handler"])
+    db.commit()
+    headers = login_headers(client, "alice")
+    assert client.post("/api/v1/auth/logout", headers=headers).status_code in (200, 204)
+    trips.clear()
+    response = client.post("/api/v1/claims", headers=headers, json={})
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "not_authenticated"
+    assert trips.count("_resolve_for_route") == 1
