@@ -26,6 +26,17 @@ class ClaimSuspended(Conflict):
     message_en = "The claim is on fraud hold; only a fraud investigator may clear or confirm it"
 
 
+class ClaimClosedForMaterials(Conflict):
+    """A claim that is decided or has ended takes no more materials (issue: uploads had
+    no state check): the customer's materials and the staff's claim materials stop; the
+    staff's evidence (CLM-F1 investigation, FIN-2 recovery, CLM-T3 correction) and the
+    green channel's deferred items (CLM-Z2) still come in."""
+
+    code = "claim_closed_for_materials"
+    message_zh = "{field}：案件当前状态为 {state}，不再接收理赔材料"
+    message_en = "{field}: the claim is {state}; it takes no more claim materials"
+
+
 class PolicyNotFoundForReport(ValidationFailed):
     status_code = 422
     code = "policy_not_found"

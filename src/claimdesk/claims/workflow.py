@@ -81,6 +81,10 @@ OPEN_STATES = (
     APPROVED,
     REOPENED,
 )
+# States in which the claim is decided or has ended (neither open nor held): they take
+# no more claim materials (claims.intake.acceptance.takes_upload).
+FINAL_STATES = (REJECTED, PAID, DECIDED, CLOSED, WITHDRAWN)
+assert set(FINAL_STATES) == set(STATES) - set(OPEN_STATES) - {SUSPENDED}
 # Target placeholders: back to the state remembered when the claim left it.
 RESUME = "<resume_state>"
 MATERIALS_RETURN = "<materials_return_state>"

@@ -18,6 +18,7 @@ from claimdesk.claims import notify, timeutil, workflow
 from claimdesk.claims.config import rules
 from claimdesk.claims.errors import (
     ChecklistIncomplete,
+    ClaimClosedForMaterials,
     CoveragesAlreadyFixed,
     JustificationRequired,
     MaterialsAlreadyRequested,
@@ -224,6 +225,59 @@ def sniff(content: bytes) -> str | None:
     return None
 
 
+# What the staff file on a claim once it is decided or has ended: an investigator's
+# evidence and certificates (CLM-F1: a series re-check or a flag after payment, leading
+# to a recovery), an external adjuster's report, a payee's authorisation for a top-up
+# after a quality-sample correction (CLM-T3, CLM-P1). None of them is a claim material.
+STAFF_FILES_AFTER_DECISION = frozenset(
+    {"evidence", "certificate", "adjuster_report", "authorisation"}
+)
+# CLM-Z2 green channel: small losses paid first, the deferred items completed later.
+LATE_MATERIAL_STATES = (workflow.PAID, workflow.DECIDED, workflow.CLOSED)
+
+
+def late_material_codes(session: Session, claim: Claim) -> set[str]:
+    """The deferred checklist items still to come on a paid or decided claim (CLM-Z2):
+    the only claim materials such a claim takes."""
+    if claim.state not in LATE_MATERIAL_STATES:
+        return set()
+    received = {m.code for m in materials_of(session, claim.id) if m.received}
+    return deferred_codes(session, claim) - received
+
+
+def takes_upload(
+    session: Session, *, claim: Claim, customer: bool, purpose: str, material_code: str | None
+) -> bool:
+    """Whether the claim takes this file in its state. Open or held claims take every
+    file (a hold stops the money, not the evidence, CLM-F1). A claim decided or ended
+    (workflow.FINAL_STATES) takes the staff's evidence, and a deferred item of the green
+    channel; nothing else — a material sent to a rejected, withdrawn or closed claim
+    would sit unread beside a decision it cannot change (reopening it is how it would)."""
+    if claim.state not in workflow.FINAL_STATES:
+        return True
+    if not customer and purpose in STAFF_FILES_AFTER_DECISION:
+        return True
+    return purpose == "material" and material_code in late_material_codes(session, claim)
+
+
+def takes_any_upload(session: Session, *, claim: Claim, customer: bool) -> bool:
+    """Whether an upload form has anything to offer on the claim (pages show the form
+    exactly when the service would take a file through it)."""
+    if claim.state not in workflow.FINAL_STATES:
+        return True
+    return not customer or bool(late_material_codes(session, claim))
+
+
+def _require_taken(
+    session: Session, *, actor: Principal, claim: Claim, purpose: str, code: str | None
+) -> None:
+    customer = actor.is_customer
+    if not takes_upload(
+        session, claim=claim, customer=customer, purpose=purpose, material_code=code
+    ):
+        raise ClaimClosedForMaterials(field="file", state=claim.state)
+
+
 def store_upload(
     session: Session,
     *,
@@ -235,6 +289,7 @@ def store_upload(
     purpose: str = "material",
 ) -> MaterialFile:
     cfg = rules()
+    _require_taken(session, actor=actor, claim=claim, purpose=purpose, code=material_code)
     if not content:
         raise UploadEmpty(field="file")
     if len(content) > cfg.upload_max_bytes:

@@ -69,8 +69,12 @@ def open_flags(db: Session, claim: Claim) -> list[tuple[str, str]]:
 
 def can_upload(db: Session, claim: Claim) -> bool:
     """A held claim takes files while it was held before its assessment, as it takes
-    e-bills (bills.service.takes_bills): a hold stops the money, not the evidence (CLM-F1)."""
-    return claim.state != workflow.SUSPENDED or takes_bills(claim)
+    e-bills (bills.service.takes_bills): a hold stops the money, not the evidence (CLM-F1).
+    A decided or ended claim takes what the service lets staff file on it
+    (acceptance.takes_upload): evidence, and a deferred item of the green channel."""
+    if claim.state == workflow.SUSPENDED:
+        return takes_bills(claim)
+    return acceptance.takes_any_upload(db, claim=claim, customer=False)
 
 
 def has_open_flag(db: Session, claim: Claim) -> bool:
@@ -211,10 +215,25 @@ PURPOSES = (
 )
 
 
+def _purposes(db: Session, claim: Claim) -> tuple[list[tuple[str, str]], list[str]]:
+    """The purposes and material codes the service takes on the claim in its state."""
+    codes = [m.code for m in materials_of(db, claim.id)]
+    if claim.state not in workflow.FINAL_STATES:
+        return list(PURPOSES), codes
+    late = acceptance.late_material_codes(db, claim)
+    purposes = [
+        (code, label)
+        for code, label in PURPOSES
+        if code in acceptance.STAFF_FILES_AFTER_DECISION or (code == "material" and late)
+    ]
+    return purposes, [code for code in codes if code in late]
+
+
 def upload_fields(db: Session, claim: Claim) -> list[FormField]:
-    materials = [(m.code, _material_label(m.code)) for m in materials_of(db, claim.id)]
+    purposes, codes = _purposes(db, claim)
+    materials = [(code, _material_label(code)) for code in codes]
     return [
-        FormField("purpose", "What the file is", "select", required=True, options=list(PURPOSES)),
+        FormField("purpose", "What the file is", "select", required=True, options=purposes),
         FormField(
             "material_code",
             "Material it proves (for a claim material)",

@@ -790,7 +790,8 @@ EXTRA_ACTIONS: tuple[ActionForm, ...] = (
         "upload_file",
         "Upload a file",
         Permission.CLAIMS_UPLOAD,
-        (*workflow.OPEN_STATES, workflow.SUSPENDED),
+        # Every state: whether the claim takes a file is the service's rule (can_upload).
+        workflow.STATES,
         case_forms.upload_fields,
         case_forms.upload,
         primary=False,

@@ -21,7 +21,7 @@ from claimdesk.auth import second_factor as sms
 from claimdesk.auth.csrf import PRE_SESSION_COOKIE, pre_session_token, set_pre_session_cookie
 from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
-from claimdesk.claims import read
+from claimdesk.claims import read, workflow
 from claimdesk.claims import repository as claims_repository
 from claimdesk.claims.config import rules
 from claimdesk.claims.intake import acceptance, report
@@ -453,6 +453,10 @@ def _claim_page(
     paid = [p for p in payments_of(db, claim.id) if p.status == "paid"]
     rated = _rated(db, claim.id)
     notice = notice_of(db, claim.id)
+    # The form offers what the service takes (acceptance.takes_upload): on a decided or
+    # ended claim only the green channel's deferred items, often nothing at all.
+    final = claim.state in workflow.FINAL_STATES
+    late = acceptance.late_material_codes(db, claim)
     return render(
         request,
         "portal/claim.html",
@@ -464,7 +468,9 @@ def _claim_page(
         message=message,
         paid=paid,
         rated=rated,
-        missing=[m for m in detail.checklist if not m.received],
+        missing=[m for m in detail.checklist if not m.received and (not final or m.code in late)],
+        can_upload=acceptance.takes_any_upload(db, claim=claim, customer=True),
+        more_pages=not final,
         can_rate=claim.state in ("paid", "closed", "rejected") and not rated,
         reported=request.query_params.get("reported") == "1",
         **stp_context(db, claim, language=language_of(request)),
