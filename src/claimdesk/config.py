@@ -31,6 +31,11 @@ class Settings(BaseSettings):
     # API processes `claimdesk serve` starts on this node (stateless: any number of nodes
     # and processes share one PostgreSQL; each adds pool_size + max_overflow connections).
     web_workers: int = 1
+    # A job that loses a race (deadlock, serialization failure, lock timeout, SQLite's
+    # busy database) runs again soon without counting an attempt, this many times; past
+    # that, each further loss counts as an attempt (jobs.queue), so a job that can never
+    # get through is given up after its max_attempts and shows as failed.
+    job_max_transient_retries: int = Field(default=20, ge=0)
     # Field-encryption keys: a JSON document (see crypto.keyring) given inline, or a file
     # created on first run. Keys never go into the database.
     keys: str | None = None

@@ -9,12 +9,14 @@ import threading
 from collections import Counter
 
 import pytest
+from psycopg.errors import DeadlockDetected, LockNotAvailable
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import sessionmaker
 
 from claimdesk.audit.service import record
 from claimdesk.auth.principal import Principal
+from claimdesk.config import reset_settings_cache
 from claimdesk.db import make_engine, unit_of_work
 from claimdesk.jobs.outbox import send_message
 from claimdesk.jobs.queue import (
@@ -27,6 +29,7 @@ from claimdesk.jobs.queue import (
     schedule_periodic,
     task,
     transient,
+    transient_backoff,
 )
 from claimdesk.jobs.worker import run_worker
 from claimdesk.models.audit import AuditEntry
@@ -322,26 +325,120 @@ def _loses_a_race(session, payload, *, now):
 
 def test_a_deadlock_is_retried_not_counted_as_a_failure(factory):
     # SPEC GEN-5 CLM-F3: a deadlock picks one transaction to give way; its job runs again
-    # at once, its work undone, and is not given up however many races it loses.
+    # soon (1 s, then doubling), its work undone, its attempt not counted — the lost
+    # races are counted apart.
     _LOST_RACES.clear()
     with unit_of_work(factory) as session:
         job_id = enqueue(
             session, kind="test.loses_a_race", payload={"losses": 3}, max_attempts=1
         ).id
     now = utcnow()
+    at = now
     for step in range(3):
-        assert run_one(factory, now=now + dt.timedelta(seconds=2 * step)) is True
+        assert run_one(factory, now=at) is True
         with factory() as session:
             job = session.get(Job, job_id)
-            assert (job.status, job.attempts) == ("queued", 0)
+            assert (job.status, job.attempts, job.transient_retries) == ("queued", 0, step + 1)
             assert "deadlock detected" in job.last_error
-            assert job.run_at == now + dt.timedelta(seconds=2 * step + 1)
+            assert job.run_at == at + dt.timedelta(seconds=2**step)
             assert session.scalars(select(AuditEntry)).all() == []  # rolled back
-    assert run_one(factory, now=now + dt.timedelta(seconds=10)) is True
+            at = job.run_at
+    assert run_one(factory, now=at) is True
     with factory() as session:
         job = session.get(Job, job_id)
         assert (job.status, job.attempts, job.last_error) == ("done", 1, None)
         assert [e.action for e in session.scalars(select(AuditEntry))] == ["test.raced"]
+
+
+@task("test.always_deadlocks")
+def _always_deadlocks(session, payload, *, now):
+    record(session, actor=SYSTEM, action="test.raced", entity_type="job_test")
+    session.flush()
+    errors = {"deadlock": DeadlockDetected, "lock_timeout": LockNotAvailable}
+    raise OperationalError("UPDATE claims …", {}, errors[payload["error"]]("lost"))
+
+
+@follow_up("test.always_deadlocks", kind="test.after_deadlocks")
+def _after_deadlocks(session, payload, *, now):
+    status = session.scalar(select(Job.status).where(Job.kind == "test.always_deadlocks"))
+    record(
+        session,
+        actor=SYSTEM,
+        action="test.after_deadlocks",
+        entity_type="job_test",
+        details={"first": status},
+    )
+
+
+@pytest.fixture
+def transient_retries(monkeypatch):
+    """Set CLAIMDESK_JOB_MAX_TRANSIENT_RETRIES for one test."""
+
+    def configure(limit: int) -> None:
+        monkeypatch.setenv("CLAIMDESK_JOB_MAX_TRANSIENT_RETRIES", str(limit))
+        reset_settings_cache()
+
+    yield configure
+    monkeypatch.delenv("CLAIMDESK_JOB_MAX_TRANSIENT_RETRIES", raising=False)
+    reset_settings_cache()
+
+
+def _run_until_idle(factory, job_id, *, limit=100):
+    """Run the job each time it is due (its own run_at); the runs it took."""
+    runs = 0
+    while runs < limit:
+        with factory() as session:
+            job = session.get(Job, job_id)
+            if job.status != "queued":
+                return runs
+            due = job.run_at
+        assert run_one(factory, now=due) is True
+        runs += 1
+    raise AssertionError(f"job {job_id} still queued after {limit} runs")
+
+
+@pytest.mark.parametrize("error", ["deadlock", "lock_timeout"])
+def test_a_job_that_always_loses_its_race_is_given_up_after_its_retries(
+    factory, transient_retries, error
+):
+    # SPEC GEN-5: bounded — 3 lost races retried apart, then each counts as an attempt,
+    # and after max_attempts the job is failed (visible, its follow-up told) with the
+    # error kept, instead of running for ever.
+    transient_retries(3)
+    with unit_of_work(factory) as session:
+        job_id = enqueue(
+            session, kind="test.always_deadlocks", payload={"error": error}, max_attempts=2
+        ).id
+    assert _run_until_idle(factory, job_id) == 3 + 2
+    with factory() as session:
+        job = session.get(Job, job_id)
+        assert (job.status, job.attempts, job.transient_retries) == ("failed", 2, 3)
+        assert job.finished_at is not None and "lost" in job.last_error
+        assert "OperationalError" in job.last_error
+        entries = session.scalars(select(AuditEntry)).all()
+        # Every run's own work rolled back; the follow-up read the failure.
+        assert [(e.action, json.loads(e.details)) for e in entries] == [
+            ("test.after_deadlocks", {"first": "failed"})
+        ]
+    assert run_one(factory, now=utcnow() + dt.timedelta(days=30)) is False
+
+
+def test_lost_races_back_off_and_the_count_is_configurable(factory, transient_retries):
+    # SPEC GEN-5: 0 allowed — the first lost race counts as an attempt, with the
+    # ordinary backoff (30 s); the transient backoff doubles and stops at a minute.
+    transient_retries(0)
+    with unit_of_work(factory) as session:
+        job_id = enqueue(
+            session, kind="test.always_deadlocks", payload={"error": "deadlock"}, max_attempts=5
+        ).id
+    now = utcnow()
+    assert run_one(factory, now=now) is True
+    with factory() as session:
+        job = session.get(Job, job_id)
+        assert (job.status, job.attempts, job.transient_retries) == ("queued", 1, 0)
+        assert job.run_at == now + dt.timedelta(seconds=30)
+    assert [transient_backoff(n).total_seconds() for n in range(8)] == [1, 2, 4, 8, 16, 32, 60, 60]
+    assert transient_backoff(10_000) == dt.timedelta(minutes=1)
 
 
 def test_an_ordinary_error_is_not_taken_for_a_transient_one():  # SPEC GEN-5

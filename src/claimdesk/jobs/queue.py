@@ -22,6 +22,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from claimdesk.audit.service import pending_count, write_pending
+from claimdesk.config import get_settings
 from claimdesk.models.base import utcnow
 from claimdesk.models.job import Job
 
@@ -158,6 +159,7 @@ def enqueue_id(session: Session, **job: Unpack[JobSpec]) -> int | None:
         "status": "queued",
         "run_at": run_at or utcnow(),
         "attempts": 0,
+        "transient_retries": 0,
         "max_attempts": max_attempts,
         "dedupe_key": dedupe_key,
         "created_at": utcnow(),
@@ -242,6 +244,7 @@ def run_one(
             session.rollback()
             return False
         job_id, kind, attempts = job.id, job.kind, job.attempts
+        retries = job.transient_retries
         try:
             handler = handler_for(kind)
             if handler is None:
@@ -258,12 +261,15 @@ def run_one(
             session.commit()
         except Exception as error:
             session.rollback()
-            if transient(error):
+            message = f"{type(error).__name__}: {error}"
+            if transient(error) and retries < transient_limit():
                 log.warning("job %s (%s) met a transient error, retried: %s", job_id, kind, error)
-                _record_retry(factory, job_id, attempts, f"{type(error).__name__}: {error}", now)
+                _record_retry(factory, job_id, attempts, retries, message, now)
             else:
+                # An ordinary error, or a job that has lost its allowed number of races:
+                # the attempt counts, and max_attempts gives it up (status failed).
                 log.warning("job %s (%s) failed: %s", job_id, kind, error, exc_info=True)
-                _record_failure(factory, job_id, attempts, f"{type(error).__name__}: {error}", now)
+                _record_failure(factory, job_id, attempts, message, now)
         if timings is not None:
             spent = timings.setdefault(kind, KindTimes())
             spent.jobs += 1
@@ -312,6 +318,20 @@ def _follow_up(
 # transaction lost a race, not its work; run again, it goes through.
 TRANSIENT_SQLSTATES = frozenset({"40P01", "40001", "55P03"})
 TRANSIENT_RETRY = dt.timedelta(seconds=1)
+MAX_TRANSIENT_BACKOFF = dt.timedelta(minutes=1)
+
+
+def transient_limit() -> int:
+    """How many lost races a job is retried without counting an attempt (configured:
+    ``CLAIMDESK_JOB_MAX_TRANSIENT_RETRIES``)."""
+    return get_settings().job_max_transient_retries
+
+
+def transient_backoff(retries: int) -> dt.timedelta:
+    """1 s after the first lost race, doubling, at most a minute: two jobs that keep
+    meeting each other drift apart instead of meeting again every second."""
+    doubled: dt.timedelta = TRANSIENT_RETRY * 2 ** min(retries, 16)
+    return min(doubled, MAX_TRANSIENT_BACKOFF)
 
 
 def transient(error: BaseException) -> bool:
@@ -326,17 +346,34 @@ def transient(error: BaseException) -> bool:
 
 
 def _record_retry(
-    factory: sessionmaker[Session], job_id: int, attempts: int, error: str, now: dt.datetime
+    factory: sessionmaker[Session],
+    job_id: int,
+    attempts: int,
+    retries: int,
+    error: str,
+    now: dt.datetime,
 ) -> None:
-    """A transient error: the job stays queued and runs again in a second, its attempt
-    not counted — a deadlock is one transaction chosen to give way, and a job must not
-    be given up because it lost races (the series re-checks of issue 13's bench). The
-    error is kept in last_error for the operator."""
+    """A transient error: the job stays queued and runs again shortly, its attempt not
+    counted — a deadlock is one transaction chosen to give way, and a job must not be
+    given up because it lost a few races (the series re-checks of issue 13's bench). The
+    lost race is counted apart (``transient_retries``): past ``transient_limit()`` the
+    next one counts as an attempt (``run_one``), so a job that can never get through
+    ends failed instead of running for ever. The error is kept in last_error. Guarded
+    by the counts we saw, so a race to the same job is counted once."""
     with factory() as session, session.begin():
         session.execute(
             update(Job)
-            .where(Job.id == job_id, Job.status == "queued", Job.attempts == attempts)
-            .values(last_error=error[:4000], run_at=now + TRANSIENT_RETRY)
+            .where(
+                Job.id == job_id,
+                Job.status == "queued",
+                Job.attempts == attempts,
+                Job.transient_retries == retries,
+            )
+            .values(
+                transient_retries=retries + 1,
+                last_error=error[:4000],
+                run_at=now + transient_backoff(retries),
+            )
         )
 
 

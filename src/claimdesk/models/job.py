@@ -24,6 +24,9 @@ class Job(TimestampMixin, Base):
     run_at: Mapped[dt.datetime]
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     max_attempts: Mapped[int] = mapped_column(Integer, default=5)
+    # Runs lost to another transaction (deadlock, lock timeout): retried apart from the
+    # attempts, up to the configured number (jobs.queue.transient_limit).
+    transient_retries: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     last_error: Mapped[str | None] = mapped_column(Text)
     finished_at: Mapped[dt.datetime | None]
 
