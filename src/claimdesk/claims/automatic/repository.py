@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from claimdesk.auth.principal import Principal
@@ -63,6 +63,26 @@ def keep_rule_set(
 def checks_job_status(session: Session, key: str) -> str | None:
     """queued | done | failed of the checks run on one data version, None if none."""
     return session.scalar(select(Job.status).where(Job.dedupe_key == key))
+
+
+def open_rechecks(
+    session: Session, claim_id: int, *, run_kind: str, series_kind: str
+) -> list[tuple[str, str]]:
+    """(dedupe key, status) of the claim's checks jobs not done: every checks run still
+    queued (any data version, a copy's re-run) and every series re-check queued or
+    given up. Their dedupe keys start with ``<kind>:<claim id>:`` (checks.service)."""
+    return [
+        (str(key), str(status))
+        for key, status in session.execute(
+            select(Job.dedupe_key, Job.status).where(
+                Job.status.in_(("queued", "failed")),
+                or_(
+                    Job.dedupe_key.startswith(f"{run_kind}:{claim_id}:", autoescape=True),
+                    Job.dedupe_key.startswith(f"{series_kind}:{claim_id}:", autoescape=True),
+                ),
+            )
+        )
+    ]
 
 
 def fraud_flag_count(session: Session, claim_id: int) -> int:

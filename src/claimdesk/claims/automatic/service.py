@@ -36,6 +36,7 @@ from claimdesk.bills import service as bills
 from claimdesk.bills.schemas import FromBillsIn
 from claimdesk.checks import repository as checks_repository
 from claimdesk.checks.service import JOB_KIND as CHECKS_JOB
+from claimdesk.checks.service import SERIES_JOB_KIND as SERIES_JOB
 from claimdesk.checks.service import enqueue_checks
 from claimdesk.claims import timeutil, workflow
 from claimdesk.claims.automatic import repository
@@ -533,14 +534,43 @@ class Outcome:
     data_version: str | None = None
 
 
+def _checks_state(session: Session, *, claim: Claim, version: str) -> str:
+    """done | failed | wait: may the look decide on the claim's checks now?
+
+    It waits while the run on the claim's current data is queued (or not yet queued:
+    data changed without one, an edited amount — queued here), and while any other
+    checks job of the claim is queued: a run on older data, a copy's re-run
+    (``checks.run:<id>:copy_of:…``) or a series re-check (``checks.series:<id>:…``).
+    Those two record a hit on this claim when they run; paying before them would pay
+    past a check still on its way. Each of those jobs looks again when it ends
+    (``tasks.py``: a follow-up of both kinds), the last one with nothing left pending —
+    they all take the claim's row lock, so each sees the others' ends. A re-check given
+    up for good counts as checks that could not run: a person decides."""
+    status = repository.checks_job_status(session, f"{CHECKS_JOB}:{claim.id}:{version}")
+    if status is None:
+        enqueue_checks(session, claim_id=claim.id)
+        return "wait"
+    others = repository.open_rechecks(
+        session, claim.id, run_kind=CHECKS_JOB, series_kind=SERIES_JOB
+    )
+    if status == "queued" or any(state == "queued" for _key, state in others):
+        return "wait"
+    given_up = any(
+        state == "failed" and (key.startswith(f"{SERIES_JOB}:") or ":copy_of:" in key)
+        for key, state in others
+    )
+    return "failed" if status == "failed" or given_up else "done"
+
+
 def process(session: Session, *, claim_id: int) -> Outcome:
     """One look at the claim (the job's work). Under the claim's row lock: a second
     worker on the same claim waits, then finds it moved on and does nothing.
 
     CLM-F3: the look decides only on checks that ran on exactly the claim's current
-    data. While they have not run it does nothing ("wait") and queues nothing: the end
-    of that checks run looks again in its own transaction (``tasks.py``, a follow-up of
-    every ``checks.run`` job), so a claim costs one job per data version and no polling."""
+    data, with no re-check of the claim still queued (``_checks_state``). Until then it
+    does nothing ("wait") and queues nothing: the end of that checks job looks again in
+    its own transaction (``tasks.py``, a follow-up of every ``checks.run`` and
+    ``checks.series`` job), so a claim costs one job per data version and no polling."""
     claim = repository.lock_claim(session, claim_id)
     if claim is None:
         return Outcome("skipped")
@@ -557,13 +587,8 @@ def process(session: Session, *, claim_id: int) -> Outcome:
         and not any(r["code"] == "checks_pending" for r in existing.reasons)
     ):
         return Outcome("skipped")  # these very data were looked at already
-    status = repository.checks_job_status(session, f"{CHECKS_JOB}:{claim.id}:{version}")
-    if status is None:
-        # Data changed without a run queued for them (an edited amount): queue it; its
-        # end looks at the claim.
-        enqueue_checks(session, claim_id=claim.id)
-        return Outcome("wait", version)
-    if status == "queued":
+    status = _checks_state(session, claim=claim, version=version)
+    if status == "wait":
         return Outcome("wait", version)
     rule_set = current_rule_set(session, at=timeutil.now())
     complete_at = _materials_complete_at(session, claim)
