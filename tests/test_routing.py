@@ -133,3 +133,23 @@ def test_the_openapi_document_lists_the_built_out_routes() -> None:
     ]
     assert TestClient(built_out).get("/api/v1/openapi.json").status_code == 404
     assert "/api/things/{thing_id}" in TestClient(built_out).get("/openapi.json").json()["paths"]
+
+
+def test_apps_of_one_process_share_the_built_out_routes() -> None:
+    # SPEC issue 14: building every route out is paid once per process, not per app
+    # (the test suite creates hundreds of apps); a different prefix is built apart.
+    router = APIRouter()
+
+    @router.get("/thing")
+    async def thing() -> dict[str, str]:
+        return {"ok": "yes"}
+
+    first, second, other = FastAPI(), FastAPI(), FastAPI()
+    index_routes(first, include=[(router, "/a")])
+    index_routes(second, include=[(router, "/a")])
+    index_routes(other, include=[(router, "/b")])
+    shared = [list(walk(app.routes))[-1] for app in (first, second, other)]
+    assert shared[0] is shared[1] and shared[2] is not shared[0]
+    assert getattr(shared[2], "path", None) == "/b/thing"
+    assert TestClient(second).get("/a/thing").json() == {"ok": "yes"}
+    assert TestClient(other).get("/b/thing").json() == {"ok": "yes"}

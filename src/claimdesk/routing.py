@@ -120,7 +120,7 @@ class SegmentRoutes(BaseRoute):
         raise NoMatchFound(name, path_params)
 
 
-def _built_out(context: Any, app: FastAPI) -> APIRoute:
+def _built_out(context: Any) -> APIRoute:
     """A plain route equal to what including its router gave it (``context`` holds the
     effective path, dependencies, responses, tags, ... of that inclusion)."""
     original: APIRoute = context.original_route
@@ -150,7 +150,9 @@ def _built_out(context: Any, app: FastAPI) -> APIRoute:
         response_model_exclude_none=context.response_model_exclude_none,
         include_in_schema=context.include_in_schema,
         response_class=context.response_class,
-        dependency_overrides_provider=app,
+        # Shared by every app of the process (built_out_routes): no app's
+        # dependency_overrides apply to them; claimdesk uses none.
+        dependency_overrides_provider=None,
         callbacks=context.callbacks,
         openapi_extra=context.openapi_extra,
         generate_unique_id_function=context.generate_unique_id_function,
@@ -160,14 +162,32 @@ def _built_out(context: Any, app: FastAPI) -> APIRoute:
     )
 
 
-def built_out_routes(app: FastAPI, included: Sequence[BaseRoute]) -> list[APIRoute]:
-    """The routes of the inclusions ``included``, every one built out."""
+# Building the routes out costs about 1.6 s (FastAPI analyses every endpoint's signature
+# for the include's context and again for the plain route), and what comes out depends
+# only on the routers, their prefixes and the app-wide dependencies — the same for every
+# app claimdesk creates —, so a process builds them once and every app it creates (the
+# tests create hundreds) shares them.
+# Keyed by the identities of the routers and dependencies; each entry keeps them alive,
+# so that no identity is reused while its entry exists.
+_BUILT: dict[tuple[object, ...], tuple[tuple[object, ...], list[APIRoute]]] = {}
+
+
+def built_out_routes(
+    included: Sequence[BaseRoute], *, sources: tuple[object, ...]
+) -> list[APIRoute]:
+    """The routes of the inclusions ``included``, every one built out (once per the
+    routers, prefixes and app-wide dependencies in ``sources``)."""
+    key = tuple(id(source) for source in sources)
+    cached = _BUILT.get(key)
+    if cached is not None:
+        return cached[1]
     flat: list[APIRoute] = []
     for context in iter_route_contexts(included):
         if not isinstance(context.original_route, APIRoute):
             kind = type(context.original_route).__name__
             raise TypeError(f"an included {kind} cannot be built out")
-        flat.append(_built_out(context, app))
+        flat.append(_built_out(context))
+    _BUILT[key] = (sources, flat)
     return flat
 
 
@@ -189,7 +209,11 @@ def index_routes(app: FastAPI, *, include: Sequence[tuple[APIRouter, str]]) -> N
         app.include_router(router, prefix=prefix)
     included = app.router.routes[before:]
     del app.router.routes[before:]
-    app.router.routes.append(SegmentRoutes(built_out_routes(app, included)))
+    sources = (
+        *(part for router, prefix in include for part in (router, prefix)),
+        *(depends.dependency for depends in app.router.dependencies),
+    )
+    app.router.routes.append(SegmentRoutes(built_out_routes(included, sources=sources)))
     _document_index(app)
 
 
