@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from claimdesk.claims import timeutil
+from claimdesk.models.claim import Claim
 from tests.builders import (
     demo_version,
     issue_policy,
@@ -107,3 +108,30 @@ def plan_answers(
     if not photos and "site_photos" in answers:
         answers["site_photos"] = {"status": "not_applicable", "note": "现场已清理，照片由客户另交"}
     return {**answers, **overrides}
+
+
+def claim_in_state(db: Session, w: World, state: str) -> int:
+    """The customer's medical claim, reported through the API, then put in ``state``
+    (seeded: the walk to each state is tested elsewhere; here only the state counts)."""
+    response = w.client.post(
+        "/api/v1/claims",
+        json={
+            "channel": "app",
+            "policy_number": w.policies["MED-MILLION"].number,  # type: ignore[attr-defined]
+            "claimant_name": "李四",
+            "contact_phone": "13912345678",
+            "loss_date": "2026-09-28",
+            "loss_place": "北京市朝阳区",
+            "loss_cause": "illness",
+            "loss_overview": "住院",
+        },
+        headers=w.h["customer"],
+    )
+    assert response.status_code == 201, response.text
+    claim = db.get_one(Claim, int(response.json()["id"]))
+    claim.state = state
+    claim.surveyor_id = w.users["surveyor"]  # a surveyor sees only their claims (CLM-F2)
+    if state == "suspended":
+        claim.resume_state = "accepted"
+    db.commit()
+    return claim.id

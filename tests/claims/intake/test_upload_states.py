@@ -22,7 +22,7 @@ from claimdesk.claims import workflow
 from claimdesk.models.audit import AuditEntry
 from claimdesk.models.claim import Claim, MaterialFile
 from claimdesk.models.event import MassEvent, MaterialDeferral
-from tests.claims.helpers import PDF, FrozenClock, World, build_world, local
+from tests.claims.helpers import PDF, FrozenClock, World, build_world, claim_in_state, local
 
 API = "/api/v1/claims"
 UPLOADERS = ("customer", "handler", "surveyor", "assessor")
@@ -37,33 +37,6 @@ STAFF_EVIDENCE = ("evidence", "certificate", "adjuster_report")
 def world(db: Session, client: TestClient, monkeypatch: pytest.MonkeyPatch) -> World:
     FrozenClock(monkeypatch, local("2026-09-30T10:00:00"))
     return build_world(db, client)
-
-
-def _claim_in(db: Session, w: World, state: str) -> int:
-    """The customer's medical claim, reported through the API, then put in ``state``
-    (seeded: the walk to each state is tested elsewhere; here only the state counts)."""
-    response = w.client.post(
-        API,
-        json={
-            "channel": "app",
-            "policy_number": w.policies["MED-MILLION"].number,  # type: ignore[attr-defined]
-            "claimant_name": "李四",
-            "contact_phone": "13912345678",
-            "loss_date": "2026-09-28",
-            "loss_place": "北京市朝阳区",
-            "loss_cause": "illness",
-            "loss_overview": "住院",
-        },
-        headers=w.h["customer"],
-    )
-    assert response.status_code == 201, response.text
-    claim = db.get_one(Claim, int(response.json()["id"]))
-    claim.state = state
-    claim.surveyor_id = w.users["surveyor"]  # a surveyor sees only their claims (CLM-F2)
-    if state == "suspended":
-        claim.resume_state = "accepted"
-    db.commit()
-    return claim.id
 
 
 def _upload(
@@ -96,7 +69,7 @@ def test_a_decided_or_ended_claim_refuses_materials_and_stores_nothing(
     world: World, db: Session, state: str, who: str
 ) -> None:
     # SPEC CLM-A2 GEN-6: a named refusal (409), in the user's language, nothing written
-    cid = _claim_in(db, world, state)
+    cid = claim_in_state(db, world, state)
     before = _stored(db, cid)
     refused = _upload(world, cid, who)
     assert refused.status_code == 409, refused.text
@@ -114,7 +87,7 @@ def test_the_refusal_is_worded_in_chinese_and_english(
     world: World, db: Session, state: str
 ) -> None:
     # SPEC GEN-6: the rule named in the user's language
-    cid = _claim_in(db, world, state)
+    cid = claim_in_state(db, world, state)
     zh = _upload(world, cid, "customer")
     en = world.client.post(
         f"{API}/{cid}/files?lang=en",
@@ -132,7 +105,7 @@ def test_open_and_held_claims_take_materials(
     world: World, db: Session, state: str, who: str
 ) -> None:
     # SPEC CLM-A2 CLM-F1 (a hold stops the money, not the evidence)
-    cid = _claim_in(db, world, state)
+    cid = claim_in_state(db, world, state)
     done = _upload(world, cid, who)
     assert done.status_code == 201, done.text
     assert _stored(db, cid) == (1, 1)
@@ -144,7 +117,7 @@ def test_staff_evidence_still_comes_in_after_the_decision(
     world: World, db: Session, state: str, who: str
 ) -> None:
     # SPEC CLM-F1 (a series re-check after payment, recovery), CLM-T3 (correction)
-    cid = _claim_in(db, world, state)
+    cid = claim_in_state(db, world, state)
     for purpose in STAFF_EVIDENCE:
         done = _upload(world, cid, who, purpose=purpose, code=None)
         assert done.status_code == 201, (purpose, done.text)
@@ -157,7 +130,7 @@ def test_the_customer_cannot_pass_a_material_off_as_evidence(
     world: World, db: Session, state: str
 ) -> None:
     # SPEC CLM-A2: the evidence purposes are the staff's, not a way round the rule
-    cid = _claim_in(db, world, state)
+    cid = claim_in_state(db, world, state)
     refused = _upload(world, cid, "customer", purpose="evidence", code=None)
     assert refused.status_code == 409, refused.text
     assert _stored(db, cid) == (0, 0)
@@ -169,7 +142,7 @@ def test_a_green_channel_item_deferred_past_payment_still_comes_in(
     world: World, db: Session, state: str, who: str
 ) -> None:
     # SPEC CLM-Z2: small losses paid first, the deferred materials completed later
-    cid = _claim_in(db, world, state)
+    cid = claim_in_state(db, world, state)
     db.add(
         MaterialDeferral(
             claim_id=cid, code="medical_record", event_id=_event(db), deferred_at=_at()
@@ -189,7 +162,7 @@ def test_a_deferred_item_does_not_reopen_a_rejected_or_withdrawn_claim(
     world: World, db: Session, state: str
 ) -> None:
     # SPEC CLM-Z2 (only what was paid first is completed later), CLM-A2
-    cid = _claim_in(db, world, state)
+    cid = claim_in_state(db, world, state)
     db.add(
         MaterialDeferral(
             claim_id=cid, code="medical_record", event_id=_event(db), deferred_at=_at()

@@ -13,12 +13,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from claimdesk.models.claim import Claim, MaterialFile
-from tests.claims.helpers import PDF, FrozenClock, World, build_world, local
+from claimdesk.models.claim import MaterialFile
+from tests.claims.helpers import PDF, FrozenClock, World, build_world, claim_in_state, local
 from tests.web.claims.claim_pages import ClaimPages
 from tests.web.helpers import form_token
 
-API = "/api/v1/claims"
 PHONE = "13812345678"  # the world's customer (tests.builders.make_person)
 
 
@@ -26,28 +25,6 @@ PHONE = "13812345678"  # the world's customer (tests.builders.make_person)
 def world(db: Session, client: TestClient, monkeypatch: pytest.MonkeyPatch) -> World:
     FrozenClock(monkeypatch, local("2026-09-30T10:00:00"))
     return build_world(db, client)
-
-
-def _claim_in(db: Session, w: World, state: str) -> int:
-    response = w.client.post(
-        API,
-        json={
-            "channel": "app",
-            "policy_number": w.policies["MED-MILLION"].number,  # type: ignore[attr-defined]
-            "claimant_name": "李四",
-            "contact_phone": "13912345678",
-            "loss_date": "2026-09-28",
-            "loss_place": "北京市朝阳区",
-            "loss_cause": "illness",
-            "loss_overview": "住院",
-        },
-        headers=w.h["customer"],
-    )
-    assert response.status_code == 201, response.text
-    claim = db.get_one(Claim, int(response.json()["id"]))
-    claim.state = state  # seeded: only the state counts here
-    db.commit()
-    return claim.id
 
 
 def _files(db: Session, cid: int) -> int:
@@ -59,7 +36,7 @@ def test_staff_page_offers_only_evidence_on_an_ended_claim(
     world: World, client: TestClient, db: Session, state: str
 ) -> None:
     # SPEC CLM-F1 (evidence after the decision), CLM-A2, GEN-6
-    cid = _claim_in(db, world, state)
+    cid = claim_in_state(db, world, state)
     web = ClaimPages(client, db)
     web.login("handler")
     assert "upload_file" in web.offered(cid)
@@ -88,7 +65,7 @@ def test_staff_page_offers_materials_on_an_open_claim(
     world: World, client: TestClient, db: Session
 ) -> None:
     # SPEC CLM-A2: nothing changes while the claim is open
-    cid = _claim_in(db, world, "reported")
+    cid = claim_in_state(db, world, "reported")
     web = ClaimPages(client, db)
     web.login("handler")
     form = web.open(cid, "upload_file")
@@ -101,7 +78,7 @@ def test_portal_shows_no_upload_form_and_refuses_a_post(
     world: World, client: TestClient, db: Session, state: str
 ) -> None:
     # SPEC CLM-A2 GEN-6: the customer's materials stop once the claim is decided or ended
-    cid = _claim_in(db, world, state)
+    cid = claim_in_state(db, world, state)
     web = ClaimPages(client, db)
     web.login_customer("customer", PHONE)
     page = client.get(f"/portal/claims/{cid}").text
@@ -123,7 +100,7 @@ def test_portal_shows_the_upload_form_on_an_open_claim(
     world: World, client: TestClient, db: Session
 ) -> None:
     # SPEC CLM-A2, CLM-Q1 (online channel for every step)
-    cid = _claim_in(db, world, "awaiting_materials")
+    cid = claim_in_state(db, world, "awaiting_materials")
     web = ClaimPages(client, db)
     web.login_customer("customer", PHONE)
     assert 'id="upload-form"' in client.get(f"/portal/claims/{cid}").text
