@@ -44,6 +44,11 @@ class Settings(BaseSettings):
     # The file store for uploads (storage.backends): "local" = files under upload_dir,
     # which several nodes share when it is one shared mount.
     storage: str = "local"
+    # Where the worker drops a payment batch's bank file for the bank's pick-up (a folder
+    # an SFTP or host-to-host agent sends from). Unset: var/payment_files beside the
+    # uploads. With several worker nodes it must be one shared folder, because any
+    # worker may run the job that writes a batch (docs/operations.md).
+    payment_file_dir: Path | None = None
     # Sessions and login throttling (SEC-8).
     # Absolute lifetime of a browser session, and how long one may go unused.
     session_ttl_minutes: int = 8 * 60

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,23 @@ NOTICE_ACTOR = Principal.system("notice-monitor")
 
 
 def payment_file_dir() -> Path:
-    return get_settings().upload_dir.parent / "payment_files"
+    settings = get_settings()
+    return settings.payment_file_dir or settings.upload_dir.parent / "payment_files"
+
+
+def drop_bank_file(folder: Path, name: str, content: bytes) -> None:
+    """Write the file where the bank's pick-up finds it: owner-only (it holds account
+    numbers in the clear the bank needs), flushed to disk before it appears under its
+    name, so the pick-up never sees half a file nor a file a crash could still lose."""
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / name
+    temporary = folder / f".{name}.{secrets.token_hex(4)}.tmp"
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(content)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, target)
 
 
 class BatchFileMismatch(RuntimeError):
@@ -45,12 +62,7 @@ def write_batch_file(session: Session, payload: dict[str, Any], *, now: dt.datet
     digest = hashlib.sha256(content).hexdigest()
     if digest != batch.sha256:
         raise BatchFileMismatch(f"batch {batch.id}: file {digest} != recorded {batch.sha256}")
-    folder = payment_file_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / batch.filename
-    temporary = target.with_suffix(".tmp")
-    temporary.write_bytes(content)
-    os.replace(temporary, target)  # the bank's pick-up never sees half a file
+    drop_bank_file(payment_file_dir(), batch.filename, content)
     batch.written_at = now
     record(
         session,
