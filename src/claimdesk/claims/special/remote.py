@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from claimdesk.audit.service import record
 from claimdesk.auth.principal import Principal
-from claimdesk.claims import timeutil
+from claimdesk.claims import timeutil, workflow
 from claimdesk.claims.intake import acceptance
 from claimdesk.claims.repository import materials_of
 from claimdesk.claims.special import repository
@@ -94,6 +94,16 @@ class UnknownMailedItem(ValidationFailed):
     code = "unknown_mailed_item"
     message_zh = "{field}：{value} 不在本案材料清单中"
     message_en = "{field}: {value} is not on this claim's checklist"
+
+
+class ClaimClosedForMailing(Conflict):
+    """Posted originals are claim materials: a claim decided or ended takes none (the
+    rule of uploads, acceptance.takes_upload), but a green-channel item deferred past
+    payment (CLM-Z2)."""
+
+    code = "claim_closed_for_mailing"
+    message_zh = "{field}：案件当前状态为 {state}，不再登记邮寄的理赔材料"
+    message_en = "{field}: the claim is {state}; no mailing of claim materials is recorded on it"
 
 
 class MailingAlreadyReceived(Conflict):
@@ -221,6 +231,14 @@ def record_mailing(
     items: list[str],
     sent_on: dt.date,
 ) -> MaterialMailing:
+    """Materials posted with the case number (CLM-Z1), received later into the checklist.
+    A claim decided or ended (workflow.FINAL_STATES) takes only the green channel's
+    deferred items; open and held claims take any item of the checklist."""
+    if claim.state in workflow.FINAL_STATES:
+        late = acceptance.late_material_codes(session, claim)
+        for index, code in enumerate(items):
+            if code not in late:
+                raise ClaimClosedForMailing(field=f"items.{index}", state=claim.state)
     codes = {m.code for m in materials_of(session, claim.id)}
     for index, code in enumerate(items):
         if code not in codes:
