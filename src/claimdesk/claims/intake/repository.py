@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from claimdesk.calendar import repository as calendar
@@ -134,17 +134,30 @@ _POLICY_AND_KEYS = select(
     *products.version_key_columns(Policy.product_version_id),
 ).where(Policy.number == bindparam("policy_number"))
 _POLICY_AND_KEYS_AND_NUMBER = _POLICY_AND_KEYS.add_columns(daily_value_column())
+# A customer's report: only a policy where they are the insured or the policyholder is
+# found. The condition is in the statement, so no number is drawn for a policy they may
+# not report on (a sequence's draw is not undone by the rollback of the refusal).
+_OWNED = or_(
+    Policy.insured_id == bindparam("person_id"), Policy.policyholder_id == bindparam("person_id")
+)
+_OWNED_POLICY_AND_KEYS = _POLICY_AND_KEYS.where(_OWNED)
+_OWNED_POLICY_AND_KEYS_AND_NUMBER = _POLICY_AND_KEYS_AND_NUMBER.where(_OWNED)
 
 
 def policy_with_report_keys(
-    session: Session, policy_number: str, *, number_day: dt.date
+    session: Session, policy_number: str, *, number_day: dt.date, person_id: int | None = None
 ) -> tuple[Policy, ReportKeys] | None:
-    """The policy numbered ``policy_number`` (None when there is none) and
+    """The policy numbered ``policy_number`` (None when there is none, or, with
+    ``person_id``, when that person is neither its insured nor its policyholder) and
     :func:`report_keys` of its product version, in one statement. No number is taken
-    when there is no such policy."""
+    when no policy is found."""
     size = len(_CALENDAR)
+    owned = person_id is not None
     if not is_postgres(session):
-        row = session.execute(_POLICY_AND_KEYS, {"policy_number": policy_number}).one_or_none()
+        row = session.execute(
+            _OWNED_POLICY_AND_KEYS if owned else _POLICY_AND_KEYS,
+            {"policy_number": policy_number, "person_id": person_id},
+        ).one_or_none()
         if row is None:
             return None
         keys = ReportKeys(
@@ -154,8 +167,10 @@ def policy_with_report_keys(
     params = {
         "policy_number": policy_number,
         "day_sequence": day_sequence_name(ClaimSequence, number_day),
+        "person_id": person_id,
     }
-    row = session.execute(_POLICY_AND_KEYS_AND_NUMBER, params).one_or_none()
+    statement = _OWNED_POLICY_AND_KEYS_AND_NUMBER if owned else _POLICY_AND_KEYS_AND_NUMBER
+    row = session.execute(statement, params).one_or_none()
     if row is None:
         return None
     keys = ReportKeys(
