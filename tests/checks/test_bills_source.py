@@ -164,6 +164,32 @@ def test_amount_outlier_compares_a_bill_with_bills_of_its_diagnosis(world: World
     assert by_cause.evidence["basis"] == "loss_cause"
 
 
+def test_a_stay_billed_without_a_statement_is_compared_with_stays(world: World, db: Session):
+    # SPEC CLM-F3 CLM-T1: issue 13's benchmark referred 8 honest stays whose receipt came
+    # without a settlement statement — compared with the loss cause, mostly colds. The
+    # receipt bills bed-days: the source reads it as a stay, and among stays it is usual.
+    _amounts_only(db, min_samples=5, item_min_samples=100000)
+    number = world.policies["MED-MILLION"].number  # type: ignore[attr-defined]
+    earlier = "2026-06-01T09:00:00+08:00"
+    for n in range(30):
+        amount = f"{120 + 10 * (n % 7)}.00"
+        cid = report(world, policy_number=number, amount=amount, received_at=earlier)["id"]
+        _bill(db, cid, f"00000001{n:02d}", total=amount, diagnosis=("J06.900", "11"))
+    for n, amount in enumerate(("9000.00", "10000.00", "11000.00", "9500.00", "10500.00")):
+        cid = report(world, policy_number=number, amount=amount, received_at=earlier)["id"]
+        _bill(db, cid, f"00000002{n:02d}", total=amount, diagnosis=("K35.800", "21"))
+    stay = report(world, policy_number=number, amount="10800.00")["id"]
+    _bill(db, stay, "0000000300", "普通病房床位费", total="10800.00")
+    [read] = receipts.receipts_of_claim(db, stay)
+    assert (read.setting, read.setting_from, read.diagnosis) == ("inpatient", "lines", None)
+    assert service.run_checks(db, claim_id=stay, actor=service.system_actor()).new_hits == []
+    # The same bill without a stay line: the loss cause, and ¥10,800 is far above it.
+    visit = report(world, policy_number=number, amount="10800.00")["id"]
+    _bill(db, visit, "0000000301", "阑尾切除术", total="10800.00")
+    [hit] = service.run_checks(db, claim_id=visit, actor=service.system_actor()).new_hits
+    assert hit.evidence["basis"] == "loss_cause"
+
+
 CBC, CONSULT = "002501010010000-250101001", "001102000010000-110200001"
 BED = "001104000010000-110400001"
 

@@ -14,6 +14,8 @@ from claimdesk.rules.bills import (
     diagnosis_category,
     diagnosis_group,
     inpatient,
+    setting_of_lines,
+    stay_line,
 )
 from tests.bills.helpers import SETTLEMENT
 
@@ -73,3 +75,44 @@ def test_the_group_is_the_icd10_category_and_the_setting():  # SPEC CLM-F3
         True,
         False,
     ]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "普通病房床位费",
+        "床位费（三人间）",
+        "Ⅱ级护理",
+        "二级护理",
+        "II级护理",
+        "特级护理",
+        "1 级护理",
+        "住院诊查费",
+        "重症监护",
+    ],
+)
+def test_lines_only_a_stay_bills(name):  # SPEC CLM-F3: the setting from the receipt itself
+    assert stay_line(name)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "急诊观察床位费",
+        "留观床位费",
+        "普通门诊诊查费",
+        "静脉输液",
+        "阿莫西林胶囊",
+        "护理耗材",
+        "换药（中）",
+    ],
+)
+def test_lines_a_visit_bills_too(name):  # SPEC CLM-F3: an observation bed is no admission
+    assert not stay_line(name)
+
+
+def test_a_receipt_with_a_stay_line_is_inpatient_else_unknown():  # SPEC CLM-F3
+    assert setting_of_lines(["阑尾切除术", "普通病房床位费", "Ⅱ级护理"]) == "inpatient"
+    # No stay line says nothing: not outpatient (a day surgery, lines named otherwise).
+    assert setting_of_lines(["普通门诊诊查费", "血常规检查（五分类）"]) is None
+    assert setting_of_lines([]) is None

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 from claimdesk.bills import repository as bills
 from claimdesk.models.bill import Bill, item_code_index
 from claimdesk.models.claim import Claim
+from claimdesk.rules.bills import setting_of_lines
 from claimdesk.rules.checks.types import (
     ItemPrice,
     ItemQuery,
@@ -26,6 +27,12 @@ from claimdesk.rules.checks.types import (
 
 
 def _receipt(bill: Bill) -> Receipt:
+    # A receipt without a settlement statement says its setting through its lines: a
+    # stay bills bed-days and nursing (CLM-F3: a stay is compared with stays).
+    setting, setting_from = bill.setting, "statement" if bill.setting else None
+    if setting is None:
+        setting = setting_of_lines(line.name for line in bill.lines)
+        setting_from = "lines" if setting else None
     return Receipt(
         receipt_id=bill.id,
         claim_id=bill.claim_id,
@@ -36,7 +43,8 @@ def _receipt(bill: Bill) -> Receipt:
         total=bill.total,
         diagnosis=bill.dise_codg,
         diagnosis_group=bill.dise_group,
-        setting=bill.setting,
+        setting=setting,
+        setting_from=setting_from,
         lines=tuple(
             ReceiptLine(
                 line.position,

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -256,6 +258,33 @@ def inpatient(med_type: str) -> bool:
 def setting_of(med_type: str) -> str:
     """outpatient | inpatient."""
     return "inpatient" if inpatient(med_type) else "outpatient"
+
+
+# Lines only an inpatient stay bills, by the names the national price standard
+# (全国医疗服务价格项目规范) gives them and hospitals print on the e-receipt: a bed-day
+# (床位费), a level of nursing (分级护理: 特级, Ⅰ/Ⅱ/Ⅲ级 — also written 一/二/三级 or 1/2/3级),
+# intensive care (重症监护) and the inpatient consultation (住院诊查费). Names, not codes:
+# the codes' provincial parts differ, the standard's names do not. An emergency
+# observation bed (急诊观察床位费, 留观) is not a stay: the patient is not admitted.
+_STAY_LINE = re.compile(r"床位费|住院诊查费|重症监护|(?:特|[一二三123]|I{1,3})级护理")
+_NOT_A_STAY = re.compile(r"观察|留观")
+
+
+def stay_line(name: str) -> bool:
+    """Is this e-receipt line one that only an inpatient stay bills?"""
+    text = unicodedata.normalize("NFKC", name).upper().replace(" ", "")
+    return bool(_STAY_LINE.search(text)) and not _NOT_A_STAY.search(text)
+
+
+def setting_of_lines(names: Iterable[str]) -> str | None:
+    """The setting of a receipt that carries no settlement statement (no 医疗类别), from
+    its own lines (CLM-F3): ``inpatient`` when it bills a bed-day, a level of nursing or
+    another line only a stay bills (``stay_line``); else None — unknown, not outpatient:
+    a receipt without such a line may still be a stay's (a day surgery, lines named
+    otherwise), and a stay compared with visits would be held for being a stay. Issue
+    13's benchmark: honest stays billed without a statement were compared with the loss
+    cause, whose spread of visits held them; as stays among stays they pass."""
+    return "inpatient" if any(stay_line(name) for name in names) else None
 
 
 def diagnosis_group(code: str, med_type: str) -> str:

@@ -807,6 +807,44 @@ def test_too_few_of_the_diagnosis_compares_with_every_bill_of_the_setting():  # 
     assert "住院" in hit.reason_zh and "inpatient" in hit.reason_en
 
 
+def test_a_stay_without_a_statement_is_compared_with_stays_by_its_lines():  # SPEC CLM-F3
+    # Issue 13's benchmark: 8 honest stays billed without a settlement statement were
+    # compared with the loss cause (colds, ¥120-240) and held. Their receipts bill
+    # bed-days and nursing: the receipt source reads the setting from them
+    # (rules.bills.setting_of_lines, setting_from "lines") and the stay meets stays.
+    stay = dataclasses.replace(
+        receipt(total="13000.00", lines=(line("普通病房床位费", amount="480.00"),)),
+        setting="inpatient",
+        setting_from="lines",
+    )
+    stays = tuple(D(8000 + (i % 10) * 800) for i in range(40))
+    inp = make(
+        claim=claim(amount=D("13000.00"), bills_expected=True),
+        receipts=(stay,),
+        setting_amounts={"inpatient": stays},
+        cause_amounts=_colds(60),
+    )
+    assert run("amount_outlier", inp) == []
+    assert (
+        run("early_claim", dataclasses.replace(inp, claim=claim(loss_date=day("2026-02-10")))) == []
+    )
+    # A stay billed far above every stay is still out, and says how its setting was read.
+    far = dataclasses.replace(inp, receipts=(dataclasses.replace(stay, total=D("150000.00")),))
+    [hit] = run("amount_outlier", far)
+    assert hit.evidence["basis"] == "setting" and hit.evidence["setting_from"] == "lines"
+    assert "bed and nursing lines" in hit.reason_en and "床位费" in hit.reason_zh
+    # The same bill without a setting (no stay line): the loss cause, as before.
+    bare = dataclasses.replace(
+        inp, receipts=(dataclasses.replace(stay, setting=None, setting_from=None),)
+    )
+    assert [h.evidence["basis"] for h in run("amount_outlier", bare)] == ["loss_cause"]
+    # A setting from the statement adds nothing to the evidence (hits keep their keys).
+    stated = dataclasses.replace(
+        far, receipts=(dataclasses.replace(far.receipts[0], setting_from="statement"),)
+    )
+    assert "setting_from" not in run("amount_outlier", stated)[0].evidence
+
+
 def test_a_costly_minority_visit_type_is_usual_not_far_out():  # SPEC CLM-F3
     # Issue 13's benchmark: disc herniation visits with an MRI (~¥1,000, 45 %) against
     # those without (~¥380): the MAD alone saw only the majority's spread (z 7-9); the

@@ -424,6 +424,7 @@ def _above_usual(inp: CheckInput, ratio: D, need: int) -> tuple[D, D, dict[str, 
                     "basis": basis,
                     "receipt_id": receipt.receipt_id,
                     key: receipt.diagnosis_group if basis == "diagnosis" else receipt.setting,
+                    **_read_from_lines(receipt),
                 },
             )
     amount, history = inp.claim.amount, inp.cause_amounts
@@ -857,8 +858,10 @@ def amount_outlier(inp: CheckInput, params: Params) -> list[Hit]:
     an inflated visit, and no statistic of the amounts tells which — on a log scale the
     stays pass, and so do the inflated visits (issue 13's replay: 2 of the 22 planted
     colds billed at thousands, without a statement, were lost). An honest stay without a
-    statement is referred (8 in the replay); the setting from the receipt itself (an
-    inpatient receipt's stay dates) would settle it.
+    statement was referred (8 in the replay) until the receipt's own lines gave the
+    setting: a receipt that bills bed-days or a level of nursing is a stay's
+    (rules.bills.setting_of_lines, ``Receipt.setting_from == "lines"``) and is compared
+    with stays; a receipt without such a line keeps the loss cause.
 
     A claim whose bills are still to come (``bills_expected``: a medical-expense claim
     with no receipt yet) is not judged on the report's estimate: an estimate is not a
@@ -897,6 +900,7 @@ def amount_outlier(inp: CheckInput, params: Params) -> list[Hit]:
                     "diagnosis": receipt.diagnosis,
                     "group": receipt.diagnosis_group,
                     "setting": receipt.setting,
+                    **_read_from_lines(receipt),
                 },
             )
         )
@@ -914,6 +918,12 @@ def amount_outlier(inp: CheckInput, params: Params) -> list[Hit]:
                 )
             )
     return hits + _item_outliers(inp, params)
+
+
+def _read_from_lines(receipt: Receipt) -> dict[str, str]:
+    """The evidence's note that the setting was read from the receipt's lines (no
+    statement); nothing otherwise, so that a hit found before has the same key."""
+    return {"setting_from": "lines"} if receipt.setting_from == "lines" else {}
 
 
 def _peers(inp: CheckInput, receipt: Any, need: int) -> tuple[str | None, tuple[D, ...]]:
@@ -938,6 +948,10 @@ def _outlier_hit(
     if basis["basis"] == "diagnosis":
         zh = f"该诊断（{basis['diagnosis']}，{setting_zh}）"
         en = f"the diagnosis ({basis['diagnosis']}, {setting})"
+    elif basis["basis"] == "setting" and basis.get("setting_from") == "lines":
+        # No statement: the setting read from the receipt's lines (bed-days, nursing).
+        zh = f"全部{setting_zh}票据（票据无结算单，按床位费、护理费等项目认定为{setting_zh}）"
+        en = f"every {setting} bill (no settlement statement; a stay by its bed and nursing lines)"
     elif basis["basis"] == "setting":
         zh = f"全部{setting_zh}票据（同诊断 {basis['diagnosis']} 样本不足）"
         en = f"every {setting} bill (too few bills of {basis['diagnosis']})"

@@ -89,7 +89,11 @@ class Receipt:
     # check compares it in: ICD-10 category and setting, "K29:outpatient" (rules.bills).
     diagnosis: str | None = None
     diagnosis_group: str | None = None
-    setting: str | None = None  # outpatient | inpatient (from the statement's med_type)
+    # outpatient | inpatient: from the statement's med_type, else (no statement) from
+    # the receipt's own lines — a bed-day or a level of nursing is a stay's
+    # (rules.bills.setting_of_lines); ``setting_from`` says which: statement | lines.
+    setting: str | None = None
+    setting_from: str | None = None
 
 
 @dataclass(frozen=True)
