@@ -233,3 +233,38 @@ def test_amount_outlier_compares_each_line_with_earlier_lines_of_its_item(
     # honest claim reported after the history, count; the history's ten each.
     assert lines[CBC]["samples"] == 10 and lines[CONSULT]["samples"] == 11
     assert CONSULT in hit.reason_zh or CBC in hit.reason_zh
+
+
+def test_item_prices_are_the_newest_lines_of_each_code_on_earlier_other_claims(
+    world: World, db: Session
+):
+    # SPEC CLM-F3: amount_outlier's usual prices — per national item code the newest
+    # ``limit`` lines (the last stored) on other claims received by the claim's report,
+    # all the codes in one statement (a LATERAL read per code on PostgreSQL, a branch per
+    # code on SQLite: the same rows).
+    from claimdesk.checks.bills_source import BillsSource
+    from claimdesk.rules.checks.types import ItemQuery
+
+    number = world.policies["MED-MILLION"].number  # type: ignore[attr-defined]
+    earlier, mine_at = "2026-06-01T09:00:00+08:00", "2026-06-05T09:00:00+08:00"
+    claims = []
+    for n in range(5):
+        cid = report(world, policy_number=number, received_at=earlier)["id"]
+        items = ((CONSULT, f"{20 + n}.00", "1"),) + (((CBC, "25.00", "2"),) if n < 2 else ())
+        _bill(db, cid, f"00000007{n:02d}", items=items)
+        claims.append(cid)
+    mine = report(world, policy_number=number, received_at=mine_at)["id"]
+    _bill(db, mine, "0000000800", items=((CONSULT, "99.00", "1"),))
+    later = report(world, policy_number=number, received_at="2026-06-09T09:00:00+08:00")["id"]
+    _bill(db, later, "0000000801", items=((CONSULT, "98.00", "1"), (CBC, "97.00", "1")))
+    claim = db.get_one(Claim, mine)
+    query = ItemQuery(mine, claim.received_at, 3, (CONSULT, CBC, BED))
+    found = BillsSource().item_prices(db, query)
+    assert set(found) == {CONSULT, CBC}  # no earlier line of BED: no entry
+    consult = sorted(found[CONSULT], key=lambda p: p.claim_id)
+    assert [p.claim_id for p in consult] == claims[2:]  # the newest 3, not mine nor later
+    assert [p.unit_price for p in consult] == [Decimal("22"), Decimal("23"), Decimal("24")]
+    assert sorted((p.claim_id, p.amount) for p in found[CBC]) == [
+        (claims[0], Decimal("50.00")),
+        (claims[1], Decimal("50.00")),
+    ]
