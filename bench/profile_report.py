@@ -70,7 +70,7 @@ STAGES: tuple[tuple[str, str, str], ...] = (
     ("  find_policy", "claimdesk/claims/intake/report.py", "find_policy"),
     ("  report number", "claimdesk/claims/intake/report.py", "next_number"),
     ("  open_claim", "claimdesk/claims/workflow.py", "open_claim"),
-    ("    claim and transition", "claimdesk/db.py", "insert_new_with"),
+    ("    claim, transition, checklist, clocks", "claimdesk/db.py", "insert_new_with"),
     ("  checklist", "claimdesk/claims/intake/report.py", "_create_checklist"),
     ("  audit record", "claimdesk/audit/service.py", "record"),
     ("response (new_claim)", "claimdesk/claims/read.py", "new_claim"),
@@ -93,8 +93,8 @@ TIMED: tuple[tuple[str, str, str], ...] = (
     ("  report_keys", "claimdesk.claims.intake.repository", "report_keys"),
     ("  next_number", "claimdesk.claims.intake.report", "next_number"),
     ("  open_claim", "claimdesk.claims.workflow", "open_claim"),
-    ("    write_planned (clocks)", "claimdesk.clocks.service", "write_planned"),
-    ("    claim and transition", "claimdesk.claims.workflow", "insert_new_with"),
+    ("    record_planned (clocks' audit)", "claimdesk.clocks.service", "record_planned"),
+    ("    claim, transition, checklist, clocks", "claimdesk.claims.workflow", "insert_new_with"),
     ("  _create_checklist", "claimdesk.claims.intake.report", "_create_checklist"),
     ("response new_claim", "claimdesk.claims.read", "new_claim"),
     ("commit (_end_done)", "claimdesk.deps", "_end_done"),
@@ -223,7 +223,7 @@ def _split(stats: pstats.Stats, count: int) -> None:
             cumulative = sum(entry[3] for entry in found)
             calls = sum(entry[1] for entry in found)
             print(
-                f"  {label:32s} {cumulative / count * 1000:7.3f}  "
+                f"  {label:40s} {cumulative / count * 1000:7.3f}  "
                 f"({calls / count:.1f} calls/report)"
             )
 
@@ -267,8 +267,11 @@ async def _main(count: int) -> None:
 
         from claimdesk.db import get_engine
 
-        def show(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-            print("SQL", " ".join(statement.split())[:300])
+        def show(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_args: Any) -> None:
+            # Length and parameters: psycopg caches a query's conversion up to 4,096
+            # characters and 50 parameters.
+            size = len(parameters) if isinstance(parameters, dict | tuple | list) else 0
+            print(f"SQL ({len(statement)} chars, {size} params)", " ".join(statement.split())[:240])
 
         event.listen(get_engine(), "before_cursor_execute", show)
         await reports(1)
@@ -286,7 +289,7 @@ async def _main(count: int) -> None:
     await reports(count)
     print(f"\nCPU of the stages, unprofiled (thread CPU, ms per report, {count} reports):")
     for label, seconds in split.items():
-        print(f"  {label:32s} {seconds / count * 1000:7.3f}")
+        print(f"  {label:40s} {seconds / count * 1000:7.3f}")
     _remove_stage_timers()
     if os.environ.get("BENCH_PROFILE", "1") == "0":
         return

@@ -11,6 +11,7 @@ import json
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -394,6 +395,13 @@ def insert_new(
     _keep(session, model, objects, ids)
 
 
+@dataclass(frozen=True)
+class InsertedWith:
+    """What :func:`insert_new_with` hands back besides the parent's id (set on it)."""
+
+    drawn: list[int]  # values of ``draw``'s sequence, ascending (none on SQLite)
+
+
 def insert_new_with(
     session: Session,
     model: type[Any],
@@ -401,7 +409,9 @@ def insert_new_with(
     *,
     children: Sequence[tuple[type[Any], str, Sequence[Any]]],
     rows: Sequence[tuple[type[Any], str, Sequence[dict[str, Any]]]] = (),
-) -> None:
+    numbered: tuple[type[Any], str, Sequence[Any]] | None = None,
+    draw: tuple[str, int] | None = None,
+) -> InsertedWith:
     """Insert one new object (as :func:`insert_new`, kept in the session with its id)
     and rows that refer to it, each ``(model, foreign key attribute, objects)`` written
     as ``insert_new(..., keep=False)`` writes them, their foreign key set to the new id.
@@ -417,7 +427,15 @@ def insert_new_with(
     PostgreSQL: all in one statement (the children inserted by data-modifying CTEs from
     the parent's RETURNING; their foreign keys are checked at the statement's end, when
     the parent row exists): a report writes its claim, transition row and checklist in
-    one round trip (issue 14). SQLite: one statement per model."""
+    one round trip (issue 14). SQLite: one statement per model.
+
+    ``numbered``: new objects that refer to the parent and whose ids are needed but
+    which nothing reads back through the session (a new claim's clocks), as
+    :func:`insert_new_unkept` writes them: ids set on them in their order, the
+    reference set too (as text when its column is a string: a clock's subject id).
+    ``draw``: (sequence, n) — also take n values of that sequence in the statement
+    (``InsertedWith.drawn``; PostgreSQL only, SQLite draws nothing): a new claim's
+    audit entries' seqs (audit.service.reserve_seqs), one round trip fewer."""
     if not is_postgres(session):
         insert_new(session, model, [obj])
         for child_model, key, objects in children:
@@ -431,7 +449,12 @@ def insert_new_with(
                     _insert_of(row_model.__table__, returning=False),
                     [{**row, fk_key: obj.id} for row in group],
                 )
-        return
+        if numbered is not None and numbered[2]:
+            numbered_model, key, objects = numbered
+            for item in objects:
+                setattr(item, key, _reference(numbered_model, key, obj.id))
+            insert_new_unkept(session, numbered_model, objects)
+        return InsertedWith(drawn=[])
     children = [(m, k, objs) for m, k, objs in children if objs]
     parent_row = _row_of(model, obj)
     params = {f"p_{name}": value for name, value in parent_row.items()}
@@ -443,15 +466,49 @@ def insert_new_with(
             for name, value in child_row.items():
                 params[f"c{index}_{number}_{name}"] = value
     statement = _insert_with_of(model, tuple(parent_row), tuple(shape), params)
+    dialect = session.get_bind().dialect
     if rows:
-        shape_of_rows = _row_shape(rows, params, session.get_bind().dialect)
+        shape_of_rows = _row_shape(rows, params, dialect)
         statement = _with_rows_of(statement, shape_of_rows)
+    numbered_shape = None
+    if numbered is not None and numbered[2]:
+        numbered_model, key, objects = numbered
+        fk_key = numbered_model.__mapper__.attrs[key].columns[0].key
+        numbered_rows = [_row_of(numbered_model, item) for item in objects]
+        table = numbered_model.__table__
+        names = tuple(name for name in numbered_rows[0] if name != fk_key)
+        params["n_rows"] = _json_rows(table, names, numbered_rows, dialect, numbered=True)
+        numbered_shape = (numbered_model, key, names)
+    sequence = None
+    if draw is not None:
+        sequence, params["draw_n"] = draw
+    if numbered_shape is not None or sequence is not None:
+        statement = _with_numbered_of(statement, numbered_shape, sequence)
     session.flush()  # what the rows may refer to, as session.execute would (autoflush)
-    new_id = session.connection().execute(statement, params).scalar_one()
+    result = session.connection().execute(statement, params).one()
+    new_id = result[0]
     _keep(session, model, [obj], [new_id])
     for _child_model, key, objects in children:
         for child in objects:
             setattr(child, key, new_id)
+    if numbered_shape is not None:
+        numbered_model, key, objects = numbered  # type: ignore[misc]
+        pk = numbered_model.__mapper__.get_property_by_column(
+            numbered_model.__table__.primary_key.columns[0]
+        ).key
+        reference = _reference(numbered_model, key, new_id)
+        # Ids are handed out in the insert's order (ORDER BY the rows' position).
+        for item, item_id in zip(objects, sorted(result[1]), strict=True):
+            setattr(item, pk, item_id)
+            setattr(item, key, reference)
+    drawn = sorted(result[-1] or []) if sequence is not None else []
+    return InsertedWith(drawn=drawn)
+
+
+def _reference(model: type[Any], key: str, parent_id: int) -> Any:
+    """The parent's id as ``model.key`` holds it: text in a string column."""
+    column = model.__mapper__.attrs[key].columns[0]
+    return str(parent_id) if column.type.python_type is str else parent_id
 
 
 _WITH: dict[tuple[Any, ...], Any] = {}
@@ -509,6 +566,7 @@ def _insert_with_of(
 
 
 _PARENTS: dict[Any, Any] = {}  # insert_new_with's statement → its parent's CTE
+_BASES: dict[Any, Any] = {}  # a statement with plain rows → the statement it extends
 
 
 def _row_shape(
@@ -566,6 +624,63 @@ def _with_rows_of(statement: Any, shape: tuple[tuple[type[Any], str, tuple[str, 
         child = insert(table).from_select([fk_column.key, *names], source, include_defaults=False)
         result = result.add_cte(child.cte(f"new_rows_{index}"))
     _WITH_ROWS[(statement, shape)] = result
+    _BASES[result] = statement
+    return result
+
+
+_WITH_NUMBERED: dict[tuple[Any, ...], Any] = {}
+
+
+def _with_numbered_of(
+    statement: Any,
+    shape: tuple[type[Any], str, tuple[str, ...]] | None,
+    sequence: str | None,
+) -> Any:
+    """insert_new_with's statement with its ``numbered`` rows (``INSERT … SELECT
+    <parent id>, r.* FROM new_parent JOIN json_to_recordset(<rows>) … ORDER BY <position>
+    RETURNING id``, the ids returned as an array) and ``draw``'s values (an array of
+    ``nextval`` over ``generate_series(1, n)``), as more columns of its one row; built
+    once per statement and shape."""
+    from sqlalchemy import JSON, Integer, Text, bindparam, cast, column, func, select, true
+    from sqlalchemy import Sequence as DbSequence
+
+    found = _WITH_NUMBERED.get((statement, shape, sequence))
+    if found is not None:
+        return found
+    parent = _PARENTS[_BASES.get(statement, statement)]
+    (pk,) = [c for c in parent.c]
+    result = statement
+    if shape is not None:
+        numbered_model, key, names = shape
+        table = numbered_model.__table__
+        fk_column = numbered_model.__mapper__.attrs[key].columns[0]
+        given = cast(bindparam("n_rows", type_=Text()), JSON)
+        typed = [column(name, table.c[name].type) for name in names]
+        typed.append(column(_ORDER, Integer()))
+        rows = func.json_to_recordset(given).table_valued(*typed).render_derived(with_types=True)
+        reference = pk if fk_column.type.python_type is not str else cast(pk, fk_column.type)
+        source = (
+            select(reference, *(rows.c[name] for name in names))
+            .select_from(parent.join(rows, true()))
+            .order_by(rows.c[_ORDER])
+        )
+        (numbered_pk,) = table.primary_key.columns
+        child = (
+            insert(table)
+            .from_select([fk_column.key, *names], source, include_defaults=False)
+            .returning(numbered_pk)
+            .cte("new_numbered")
+        )
+        ids = select(func.array_agg(child.c[numbered_pk.key])).scalar_subquery()
+        result = result.add_cte(child).add_columns(ids)
+    if sequence is not None:
+        values = (
+            select(func.array_agg(DbSequence(sequence).next_value()))
+            .select_from(func.generate_series(1, bindparam("draw_n", type_=Integer())))
+            .scalar_subquery()
+        )
+        result = result.add_columns(values)
+    _WITH_NUMBERED[(statement, shape, sequence)] = result
     return result
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from claimdesk.audit.chain import GENESIS_HASH, checkpoint_signature, entry_hash, link_hash
 from claimdesk.audit.sealer import seal
-from claimdesk.audit.service import record, verify_chain, write_pending
+from claimdesk.audit.service import record, reserve_seqs, verify_chain, write_pending
 from claimdesk.db import make_engine, unit_of_work
 from claimdesk.jobs.queue import handler_for, periodic_tasks
 from claimdesk.jobs.worker import load_task_modules
@@ -368,3 +368,47 @@ def test_entries_chained_before_migration_0020_are_sealed_and_verified(fresh_db_
         assert row.prev_hash == link
         link = row.hash
     assert tuple(head) == (5, link)
+
+
+@pytest.mark.postgres_only
+def test_seqs_reserved_early_are_used_in_order_and_a_leftover_is_a_gap(real):  # SPEC GEN-5
+    # Issue 14: a new claim's statement takes its entries' seqs (reserve_seqs); the
+    # entries take them in order at commit, more are drawn past them, one left over is
+    # a gap the sealer passes once its transaction ended, and a rolled-back
+    # transaction's reserve is never used by the session's next transaction.
+    _, factory = real
+    draw = text("SELECT nextval('audit_entries_seq_seq') FROM generate_series(1, :n)")
+    with unit_of_work(factory) as session:
+        reserved = sorted(session.execute(draw, {"n": 2}).scalars())
+        append(factory, 1)  # another writer draws past the reserve and commits first
+        reserve_seqs(session, reserved)
+        for n in range(3):
+            record(session, actor=ACTOR, action="claim.viewed", entity_type="claim", entity_id=n)
+    with factory() as session:
+        ours = session.execute(
+            select(AuditEntry.entity_id, AuditEntry.seq).where(AuditEntry.action == "claim.viewed")
+        ).all()
+    written = _seqs(factory, AuditEntry)
+    other = (set(written) - {seq for _, seq in ours}).pop()
+    assert sorted(ours, key=lambda row: row[1]) == [
+        ("0", reserved[0]),
+        ("1", reserved[1]),
+        ("2", other + 1),
+    ]
+    session = factory()
+    try:
+        reserve_seqs(session, sorted(session.execute(draw, {"n": 3}).scalars()))
+        session.rollback()
+        record(session, actor=ACTOR, action="claim.viewed", entity_type="claim", entity_id="x")
+        session.commit()
+    finally:
+        session.close()
+    last = _seqs(factory, AuditEntry)[-1]
+    assert last == max(written) + 4  # 3 reserved and left, then a fresh one
+    with unit_of_work(factory) as session:
+        left = session.execute(draw, {"n": 2}).scalars().all()
+        reserve_seqs(session, sorted(left))
+        record(session, actor=ACTOR, action="claim.viewed", entity_type="claim", entity_id="y")
+    assert seal_all(factory) == 6
+    result = _verify(factory)
+    assert result.ok and result.sealed == 6

@@ -98,13 +98,30 @@ def write_pending(session: Session) -> int:
     return len(rows)
 
 
-_NEXT_SEQS = text("SELECT nextval('audit_entries_seq_seq') FROM generate_series(1, :n)")
+SEQUENCE = "audit_entries_seq_seq"  # where entries' seqs come from (PostgreSQL)
+_NEXT_SEQS = text(f"SELECT nextval('{SEQUENCE}') FROM generate_series(1, :n)")  # noqa: S608
+_RESERVED = "claimdesk.audit.reserved"
+
+
+def reserve_seqs(session: Session, seqs: list[int]) -> None:
+    """Seqs taken from :data:`SEQUENCE` by a statement of this transaction that had a
+    round trip to make anyway (a new claim's insert, db.insert_new_with's ``draw``): the
+    pending entries take them first, in order, at commit, and only what they do not
+    cover is drawn then. One left unused is a gap, as a rolled-back entry's seq is; the
+    sealer settles it once this transaction has ended. Forgotten when the transaction
+    ends: a seq is only ever used by the transaction that drew it."""
+    if seqs:
+        session.info.setdefault(_RESERVED, []).extend(seqs)
 
 
 def _next_seqs(session: Session, count: int) -> list[int]:
     if is_postgres(session):
-        taken = session.connection().execute(_NEXT_SEQS, {"n": count}).scalars()
-        return sorted(int(value) for value in taken)
+        reserved: list[int] = session.info.pop(_RESERVED, [])
+        taken = sorted(reserved)[:count]
+        if len(taken) < count:
+            more = session.connection().execute(_NEXT_SEQS, {"n": count - len(taken)})
+            taken += sorted(int(value) for value in more.scalars())
+        return taken
     # SQLite: the transaction holds the database's write lock (BEGIN IMMEDIATE).
     top = session.execute(select(func.coalesce(func.max(AuditEntry.seq), 0))).scalar_one()
     return list(range(int(top) + 1, int(top) + 1 + count))
@@ -121,6 +138,12 @@ def _drop_on_rollback(session: Session) -> None:
     session.info.pop(_PENDING, None)
 
 
+@event.listens_for(Session, "after_transaction_end")
+def _drop_reserved(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:
+        session.info.pop(_RESERVED, None)
+
+
 # Verification lives in audit.verify; these names stay importable from here.
 from claimdesk.audit.verify import VerifyResult, verify_chain  # noqa: E402
 
@@ -130,5 +153,6 @@ __all__ = [
     "discard_pending_from",
     "pending_count",
     "record",
+    "reserve_seqs",
     "verify_chain",
 ]

@@ -236,6 +236,13 @@ def write_planned(
     for clock in plan.clocks:
         clock.subject_type, clock.subject_id = subject_type, str(subject_id)
     repository.insert_new(session, plan.clocks)
+    record_planned(session, plan, actor=actor)
+
+
+def record_planned(session: Session, plan: ClockPlan, *, actor: Principal) -> None:
+    """Audit each operation of the plan as start_clock and stop_clock do, once its
+    clocks are written with their ids and subject (write_planned, or the subject's own
+    statement: workflow.open_claim)."""
     for clock, action, at in plan.events:
         _audit(session, clock, action, actor, at=at)
 
