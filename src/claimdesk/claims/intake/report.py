@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -94,7 +94,28 @@ def find_policy(session: Session, *, actor: Principal, data: ReportIn) -> Policy
     return found[0]
 
 
-def _reportable_by_number(policy: Policy | None, *, actor: Principal) -> Policy:
+class PolicyRef(Protocol):
+    """What a report reads of its policy: a Policy, or the columns read with the report's
+    cache keys (repository.PolicyForReport)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def number(self) -> str: ...
+    @property
+    def product_version_id(self) -> int: ...
+    @property
+    def policyholder_id(self) -> int: ...
+    @property
+    def insured_id(self) -> int: ...
+    @property
+    def org_unit_id(self) -> int | None: ...
+
+
+_P = TypeVar("_P", bound=PolicyRef)
+
+
+def _reportable_by_number(policy: _P | None, *, actor: Principal) -> _P:
     """The policy found by the number given, if this reporter may report on it: a
     customer only on a policy where they are the insured or the policyholder."""
     if policy is None or (
@@ -106,7 +127,7 @@ def _reportable_by_number(policy: Policy | None, *, actor: Principal) -> Policy:
 
 def _policy_and_keys(
     session: Session, *, actor: Principal, data: ReportIn, day: dt.date
-) -> tuple[Policy, repository.ReportKeys]:
+) -> tuple[PolicyRef, repository.ReportKeys]:
     """find_policy, then repository.report_keys of its product version (with the
     report's number of ``day``); by policy number both in one statement (issue 14)."""
     if data.policy_number:
@@ -120,8 +141,8 @@ def _policy_and_keys(
         )
         if found is None:
             raise PolicyNotFoundForReport(field="policy_number")
-        policy, keys = found
-        return _reportable_by_number(policy, actor=actor), keys
+        named, keys = found
+        return _reportable_by_number(named, actor=actor), keys
     policy = find_policy(session, actor=actor, data=data)
     return policy, repository.report_keys(session, policy.product_version_id, number_day=day)
 
@@ -196,7 +217,7 @@ class Reported:
     response is built from them: nothing is read back)."""
 
     claim: Claim
-    policy: Policy
+    policy: PolicyRef
     checklist: list[ChecklistItem]
     clocks: list[Clock]
 

@@ -127,8 +127,30 @@ def report_keys(session: Session, version_id: int, *, number_day: dt.date) -> Re
 # PostgreSQL, the report's number): one statement where find_policy and report_keys
 # were two (issue 14). The product version's key is read from the policy's row
 # (correlated). Looked up as the system, as find_policy does (no row filter).
+@dataclass(frozen=True)
+class PolicyForReport:
+    """What a report reads of the policy named by its number (``report.PolicyRef``):
+    plain columns, no ORM object (nothing else of the policy is read in the report's
+    transaction; issue 14)."""
+
+    id: int
+    number: str
+    product_version_id: int
+    policyholder_id: int
+    insured_id: int
+    org_unit_id: int | None
+
+
+_POLICY_COLUMNS = (
+    Policy.id,
+    Policy.number,
+    Policy.product_version_id,
+    Policy.policyholder_id,
+    Policy.insured_id,
+    Policy.org_unit_id,
+)
 _POLICY_AND_KEYS = select(
-    Policy,
+    *_POLICY_COLUMNS,
     thresholds.latest_id_column(),
     *_CALENDAR,
     *products.version_key_columns(Policy.product_version_id),
@@ -144,39 +166,32 @@ _OWNED_POLICY_AND_KEYS = _POLICY_AND_KEYS.where(_OWNED)
 _OWNED_POLICY_AND_KEYS_AND_NUMBER = _POLICY_AND_KEYS_AND_NUMBER.where(_OWNED)
 
 
+_PRODUCT_KEY_SIZE = len(products.version_key_columns(Policy.product_version_id))
+
+
 def policy_with_report_keys(
     session: Session, policy_number: str, *, number_day: dt.date, person_id: int | None = None
-) -> tuple[Policy, ReportKeys] | None:
+) -> tuple[PolicyForReport, ReportKeys] | None:
     """The policy numbered ``policy_number`` (None when there is none, or, with
     ``person_id``, when that person is neither its insured nor its policyholder) and
     :func:`report_keys` of its product version, in one statement. No number is taken
     when no policy is found."""
     size = len(_CALENDAR)
+    first = len(_POLICY_COLUMNS)  # the keys' columns follow the policy's
     owned = person_id is not None
+    params: dict[str, object] = {"policy_number": policy_number, "person_id": person_id}
     if not is_postgres(session):
-        row = session.execute(
-            _OWNED_POLICY_AND_KEYS if owned else _POLICY_AND_KEYS,
-            {"policy_number": policy_number, "person_id": person_id},
-        ).one_or_none()
-        if row is None:
-            return None
-        keys = ReportKeys(
-            thresholds=row[1], calendar=tuple(row[2 : 2 + size]), product=tuple(row[2 + size :])
-        )
-        return row[0], keys
-    params = {
-        "policy_number": policy_number,
-        "day_sequence": day_sequence_name(ClaimSequence, number_day),
-        "person_id": person_id,
-    }
-    statement = _OWNED_POLICY_AND_KEYS_AND_NUMBER if owned else _POLICY_AND_KEYS_AND_NUMBER
-    row = session.execute(statement, params).one_or_none()
+        statement = _OWNED_POLICY_AND_KEYS if owned else _POLICY_AND_KEYS
+    else:
+        statement = _OWNED_POLICY_AND_KEYS_AND_NUMBER if owned else _POLICY_AND_KEYS_AND_NUMBER
+        params["day_sequence"] = day_sequence_name(ClaimSequence, number_day)
+    row = session.connection().execute(statement, params).one_or_none()
     if row is None:
         return None
     keys = ReportKeys(
-        thresholds=row[1],
-        calendar=tuple(row[2 : 2 + size]),
-        product=tuple(row[2 + size : -1]),
-        number=row[-1],
+        thresholds=row[first],
+        calendar=tuple(row[first + 1 : first + 1 + size]),
+        product=tuple(row[first + 1 + size : first + 1 + size + _PRODUCT_KEY_SIZE]),
+        number=row[-1] if is_postgres(session) else None,
     )
-    return row[0], keys
+    return PolicyForReport(*row[:first]), keys
