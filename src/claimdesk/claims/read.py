@@ -33,6 +33,7 @@ from claimdesk.claims.schemas import (
 )
 from claimdesk.claims.settlement import adjustment, reserves
 from claimdesk.clocks.schemas import ClockOut
+from claimdesk.clocks.service import PlannedClock
 from claimdesk.models.audit import AuditEntry
 from claimdesk.models.claim import (
     Claim,
@@ -115,7 +116,7 @@ def _claim_out(
     language: str,
     policy_number: str | None = None,
     checklist: Sequence[Material | ChecklistItem] | None = None,
-    clocks: Sequence[Clock] | None = None,
+    clocks: Sequence[Clock | PlannedClock] | None = None,
 ) -> ClaimOut:
     """The claim's own columns, its policy's number, its checklist and its clocks (three
     queries, none for what is given)."""

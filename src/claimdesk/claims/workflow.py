@@ -651,7 +651,7 @@ def open_claim(
     clock_times: Mapping[str, dt.datetime] | None = None,
     details: Mapping[str, object] | None = None,
     rows: Sequence[tuple[type[Any], str, Sequence[dict[str, Any]]]] = (),
-) -> list[Clock]:
+) -> list[clocks.PlannedClock]:
     """Make the move of the table that creates its claim (no source state: the report)
     and write the claim — the one way a claim comes into being.
 

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from claimdesk.db import insert_new_unkept, is_postgres
+from claimdesk.db import is_postgres
 from claimdesk.models.claim import Claim
 from claimdesk.models.clock import Clock, ClockPause
 
@@ -17,12 +17,6 @@ def pauses_of(session: Session, clock: Clock) -> Sequence[ClockPause]:
     return session.scalars(
         select(ClockPause).where(ClockPause.clock_id == clock.id).order_by(ClockPause.id)
     ).all()
-
-
-def insert_new(session: Session, clocks: Sequence[Clock]) -> None:
-    """New clocks in one statement, their ids set; they stay out of the session (a
-    read in the same transaction loads them from their rows)."""
-    insert_new_unkept(session, Clock, clocks)
 
 
 def write_next_due(session: Session, claim_id: int) -> None:

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
 from claimdesk.models.clock import Clock
+
+if TYPE_CHECKING:
+    from claimdesk.clocks.service import PlannedClock
 from claimdesk.rules.deadlines import to_local
 
 
@@ -34,7 +38,7 @@ class ClockOut(BaseModel):
     met: bool | None
 
     @classmethod
-    def of(cls, clock: Clock, language: str = "zh-CN") -> ClockOut:
+    def of(cls, clock: Clock | PlannedClock, language: str = "zh-CN") -> ClockOut:
         from claimdesk.clocks.service import clock_met, rule_of
         from claimdesk.rules.deadlines import describe
 

@@ -34,11 +34,11 @@ from claimdesk.rules.deadlines import NaiveInstant, Rule, evaluate, to_local
 BREACH_ACTOR = Principal.system("deadline-monitor")
 
 
-def rule_of(clock: Clock) -> Rule:
+def rule_of(clock: Clock | PlannedClock) -> Rule:
     return Rule(type=clock.rule_type, n=clock.rule_n)  # type: ignore[arg-type]
 
 
-def clock_met(clock: Clock) -> bool | None:
+def clock_met(clock: Clock | PlannedClock) -> bool | None:
     """True when the clock stopped in time, False when it stopped late, None while open.
 
     A clock stopped while paused (before its deadline) met its limit."""
@@ -123,7 +123,7 @@ def deferred_sync(session: Session) -> Iterator[None]:
 
 def _audit(
     session: Session,
-    clock: Clock,
+    clock: Clock | PlannedClock,
     action: str,
     actor: Principal,
     reason: str | None = None,
@@ -177,18 +177,43 @@ def start_clock(
 # any of them exists: nothing has to be read back, so the clocks are planned in memory by
 # the same rules as start_clock and stop_clock (deadline from the rule and the calendar,
 # times in order), their subject's next_due_at is known before the subject's row is
-# written, and write_planned inserts them in one statement with their audit entries in
-# the order the operations were made.
+# written, and the subject's own statement writes them (workflow.open_claim, through
+# db.insert_new_with), then record_planned audits the operations in the order they were
+# made. Planned clocks are plain objects (PlannedClock), not ORM ones.
+
+
+@dataclass(eq=False)
+class PlannedClock:
+    """A clock of a subject being created, as start_clock would make it: what a Clock
+    holds that the subject's statement writes, the audit and ClockOut read. A plain
+    object, not an ORM one: nothing of it is read back in its transaction (issue 14);
+    ``id`` and ``subject_id`` are set when it is written (db.insert_new_with, which also
+    sets the columns' insert defaults on it)."""
+
+    name: str
+    rule_type: str
+    rule_n: int
+    basis: str
+    org_unit_id: int | None
+    started_at: dt.datetime
+    due_at: dt.datetime
+    due_provisional: bool
+    subject_type: str = ""
+    subject_id: str = ""
+    id: int = 0
+    paused_at: dt.datetime | None = None
+    stopped_at: dt.datetime | None = None
+    breached_at: dt.datetime | None = None
 
 
 @dataclass
 class ClockPlan:
     """The clocks of one subject being created and what happened to them, in order."""
 
-    clocks: list[Clock] = field(default_factory=list)
-    events: list[tuple[Clock, str, dt.datetime]] = field(default_factory=list)
+    clocks: list[PlannedClock] = field(default_factory=list)
+    events: list[tuple[PlannedClock, str, dt.datetime]] = field(default_factory=list)
 
-    def named(self, name: str) -> Clock | None:
+    def named(self, name: str) -> PlannedClock | None:
         found = [c for c in self.clocks if c.name == name]
         return found[-1] if found else None
 
@@ -208,17 +233,25 @@ def plan_start(
     started_at: dt.datetime,
     basis: str,
     org_unit_id: int | None = None,
-) -> Clock:
+) -> PlannedClock:
     """start_clock for a subject not written yet: the same deadline, nothing written."""
-    clock = _new_clock(
-        session, name=name, rule=rule, started_at=started_at, basis=basis, org_unit_id=org_unit_id
+    started_at, due, provisional = _deadline(session, rule, started_at)
+    clock = PlannedClock(
+        name=name,
+        rule_type=rule.type,
+        rule_n=rule.n,
+        basis=basis,
+        org_unit_id=org_unit_id,
+        started_at=started_at,
+        due_at=due,
+        due_provisional=provisional,
     )
     plan.clocks.append(clock)
     plan.events.append((clock, "started", clock.started_at))
     return clock
 
 
-def plan_stop(plan: ClockPlan, clock: Clock, *, at: dt.datetime) -> None:
+def plan_stop(plan: ClockPlan, clock: PlannedClock, *, at: dt.datetime) -> None:
     """stop_clock on a planned clock: the same checks."""
     _open(clock)
     at = _aware(at, "at")
@@ -227,22 +260,10 @@ def plan_stop(plan: ClockPlan, clock: Clock, *, at: dt.datetime) -> None:
     plan.events.append((clock, "stopped", at))
 
 
-def write_planned(
-    session: Session, plan: ClockPlan, *, subject_type: str, subject_id: int, actor: Principal
-) -> None:
-    """Insert the planned clocks of the subject now written (one statement; they are
-    not kept in the session: nothing of a new subject's clocks is read back in its
-    transaction) and audit each operation as start_clock and stop_clock do."""
-    for clock in plan.clocks:
-        clock.subject_type, clock.subject_id = subject_type, str(subject_id)
-    repository.insert_new(session, plan.clocks)
-    record_planned(session, plan, actor=actor)
-
-
 def record_planned(session: Session, plan: ClockPlan, *, actor: Principal) -> None:
     """Audit each operation of the plan as start_clock and stop_clock do, once its
-    clocks are written with their ids and subject (write_planned, or the subject's own
-    statement: workflow.open_claim)."""
+    clocks are written with their ids and subject (in the subject's own statement:
+    workflow.open_claim)."""
     for clock, action, at in plan.events:
         _audit(session, clock, action, actor, at=at)
 
@@ -257,10 +278,7 @@ def _new_clock(
     org_unit_id: int | None,
 ) -> Clock:
     """A started clock, its deadline computed (no subject yet, nothing written)."""
-    started_at = _aware(started_at, "started_at")
-    calendar = None if rule.type == "hours" else load_calendar(session)
-    deadline = evaluate(rule, started_at, calendar)
-    assert deadline.due is not None  # no pauses yet
+    started_at, due, provisional = _deadline(session, rule, started_at)
     return Clock(
         name=name,
         rule_type=rule.type,
@@ -268,12 +286,24 @@ def _new_clock(
         basis=basis,
         org_unit_id=org_unit_id,
         started_at=started_at,
-        due_at=deadline.due.astimezone(dt.UTC),
-        due_provisional=deadline.provisional,
+        due_at=due,
+        due_provisional=provisional,
     )
 
 
-def _open(clock: Clock) -> None:
+def _deadline(
+    session: Session, rule: Rule, started_at: dt.datetime
+) -> tuple[dt.datetime, dt.datetime, bool]:
+    """A clock started now: its start (UTC-aware), due instant (UTC) and whether the
+    deadline was counted on the provisional calendar (GEN-3)."""
+    started_at = _aware(started_at, "started_at")
+    calendar = None if rule.type == "hours" else load_calendar(session)
+    deadline = evaluate(rule, started_at, calendar)
+    assert deadline.due is not None  # no pauses yet
+    return started_at, deadline.due.astimezone(dt.UTC), deadline.provisional
+
+
+def _open(clock: Clock | PlannedClock) -> None:
     if clock.stopped_at is not None:
         raise ClockStopped(name=clock.name)
 

@@ -26,9 +26,9 @@ from claimdesk.claims.errors import (
 )
 from claimdesk.claims.intake import repository
 from claimdesk.claims.schemas import ReportCreate
+from claimdesk.clocks.service import PlannedClock
 from claimdesk.db import new_row, next_daily_value
 from claimdesk.models.claim import Claim, ClaimSequence, Material
-from claimdesk.models.clock import Clock
 from claimdesk.models.policy import Policy
 from claimdesk.models.product import ProductVersion
 from claimdesk.people.service import find_by_id_number
@@ -219,7 +219,7 @@ class Reported:
     claim: Claim
     policy: PolicyRef
     checklist: list[ChecklistItem]
-    clocks: list[Clock]
+    clocks: list[PlannedClock]
 
 
 def report_claim(session: Session, *, actor: Principal, data: ReportIn) -> Claim:
