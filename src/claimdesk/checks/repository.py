@@ -97,6 +97,19 @@ def lock_claim(session: Session, claim_id: int) -> Claim | None:
     return session.scalars(select(Claim).where(Claim.id == claim_id).with_for_update()).first()
 
 
+def lock_insured(session: Session, person_id: int) -> None:
+    """Take the insured's row (FOR NO KEY UPDATE: a new claim's foreign key to it, FOR KEY
+    SHARE, is not held up). A checks run takes it before it reads anything, the automatic
+    look before it reads the jobs table: a run that finds the insured's claims a series
+    (claim_frequency, just_under_limit) and queues an earlier claim's re-check by job —
+    that claim's row held by its look — commits before the look reads the jobs, or reads
+    after the look has decided. Without it the look could read the jobs before the run's
+    job was committed and pay past the re-check (tests/claims/automatic/
+    test_series_race.py). Always after the claim's own row, never a second insured's:
+    no cycle with the runs' SKIP LOCKED on other claims."""
+    session.execute(select(Person.id).where(Person.id == person_id).with_for_update(key_share=True))
+
+
 def try_lock_claim(session: Session, claim_id: int) -> tuple[Claim | None, bool]:
     """Lock the claim without waiting: (claim, True), or (None, True) when there is no
     such claim, or (None, False) when another transaction holds it (SKIP LOCKED; on

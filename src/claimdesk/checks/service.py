@@ -145,6 +145,9 @@ def stale(session: Session, *, claim_id: int, data_version: str | None) -> bool:
 def run_checks(session: Session, *, claim_id: int, actor: Principal) -> RunResult:
     """Run every enabled check on the claim, record new hits and apply their actions."""
     claim = session.scalars(select(Claim).where(Claim.id == claim_id).with_for_update()).one()
+    # The insured's row before any read: the look at another claim of the insured waits
+    # for this run's re-checks to be queued (repository.lock_insured).
+    repository.lock_insured(session, claim.insured_person_id)
     facts = repository.gather(session, claim)
     version = repository.data_version(session, claim)
     known = repository.hit_keys(session, claim.id)

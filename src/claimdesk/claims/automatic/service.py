@@ -580,6 +580,9 @@ def process(session: Session, *, claim_id: int) -> Outcome:
     held = claim.state == workflow.SUSPENDED and claim.resume_state in START_STATES
     if not (claim.state in START_STATES or held) or not repository.has_bills(session, claim.id):
         return Outcome("skipped")  # a person has taken it up, or it has no bills as data
+    # A run on another claim of the insured that finds a series with this one queues its
+    # re-check in its own transaction: wait for it before reading the jobs.
+    checks_repository.lock_insured(session, claim.insured_person_id)
     version = checks_repository.data_version(session, claim)
     if (
         existing is not None
