@@ -223,7 +223,10 @@ _CLAIM_GRANTS: dict[Role, set[Permission]] = {
     Role.REVIEWER_2: _CLAIM_STAFF | {Permission.CLAIMS_REVIEW},
     Role.REVIEWER_3: _CLAIM_STAFF | {Permission.CLAIMS_REVIEW},
     Role.PAYMENT_OFFICER: {Permission.CLAIMS_READ, Permission.CLAIMS_PAY},
-    Role.FRAUD_INVESTIGATOR: _CLAIM_STAFF | {Permission.FRAUD_INVESTIGATE},
+    # An investigator adds evidence to the held claims given to them (CLM-F1; the row
+    # rule is the upload service's: claims.fraud.service.upload_refusal).
+    Role.FRAUD_INVESTIGATOR: _CLAIM_STAFF
+    | {Permission.FRAUD_INVESTIGATE, Permission.CLAIMS_UPLOAD},
     Role.COMPLIANCE_AUDITOR: {Permission.CLAIMS_READ},
 }
 for _role, _extra in _CLAIM_GRANTS.items():

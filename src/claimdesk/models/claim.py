@@ -97,6 +97,9 @@ class Claim(TimestampMixin, Base):
     org_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"), index=True)
     handler_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     surveyor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    # The fraud investigator a supervisor gave the held claim to (CLM-F1, CLM-F2): the
+    # only investigator who adds evidence to it while it is held.
+    investigator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     materials_complete_at: Mapped[dt.datetime | None]
     accepted_at: Mapped[dt.datetime | None]
     payable_total: Mapped[Decimal | None]

@@ -126,10 +126,12 @@ def test_a_claim_held_before_its_assessment_takes_bills_and_files_on_its_pages(
     assert db.scalars(select(Bill).where(Bill.claim_id == cid)).one().source == "staff"
 
 
-def test_a_claim_held_after_its_assessment_offers_no_bill_or_file(
+def test_a_claim_held_after_its_assessment_offers_no_bill_but_files(
     world: World, clock: FrozenClock
 ) -> None:
-    # SPEC CLM-F1, CLM-T1: once assessed, a held claim takes no new bill (as before)
+    # SPEC CLM-F1, CLM-T1: once assessed, a held claim takes no new bill (as before); it
+    # takes files, as the upload service always did (a hold stops the money, not the
+    # evidence): the page offers what the service takes
     from tests.bills.helpers import API, bill, ok, walk_to_surveyed
 
     cid = report(world, clock)
@@ -140,6 +142,6 @@ def test_a_claim_held_after_its_assessment_offers_no_bill_or_file(
     _hold(world, cid)
     claim_page = world.client.get(f"/claims/{cid}?lang=en", headers=world.h["handler"])
     assert 'id="bill-upload-link"' not in claim_page.text
-    assert 'id="open-upload_file"' not in claim_page.text
+    assert 'id="open-upload_file"' in claim_page.text
     page = world.client.get(f"/claims/{cid}/bills", headers=world.h["handler"])
     assert page.status_code == 200 and 'id="bill-form"' not in page.text

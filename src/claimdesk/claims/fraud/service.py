@@ -9,12 +9,13 @@ from sqlalchemy.orm import Session
 
 from claimdesk import lifecycle
 from claimdesk.audit.service import record
+from claimdesk.auth.permissions import Permission, Role, permissions_for
 from claimdesk.auth.principal import Principal
 from claimdesk.claims import timeutil, workflow
 from claimdesk.claims.errors import FraudFlagNotOpen
 from claimdesk.claims.fraud import repository
 from claimdesk.claims.schemas import FraudResolveIn
-from claimdesk.errors import NotFound, ValidationFailed
+from claimdesk.errors import ClaimdeskError, NotFound, PermissionDenied, ValidationFailed
 from claimdesk.models.claim import Claim, FraudFlag
 from claimdesk.models.states import PolicyState
 from claimdesk.policies import repository as policies
@@ -22,6 +23,52 @@ from claimdesk.policies import repository as policies
 
 def flags_of(session: Session, claim_id: int) -> list[FraudFlag]:
     return repository.flags_of(session, claim_id)
+
+
+# -- the investigator's evidence (CLM-F1, CLM-F2) ------------------------------------------
+
+# What an investigator files on a claim: the investigation's evidence, never a claim
+# material (which ticks the checklist) nor an adjuster's report.
+INVESTIGATION_FILES = ("evidence", "certificate")
+
+
+class NotInvestigatorsClaim(PermissionDenied):
+    """An investigator adds evidence only to a held claim a supervisor gave them."""
+
+    code = "claim_not_investigators"
+    message_zh = "只有受指派调查该挂起案件的反欺诈调查员可以为其补充证据"
+    message_en = "Only the fraud investigator given this held claim may add evidence to it"
+
+
+class InvestigatorFilesEvidence(ValidationFailed):
+    code = "investigator_files_evidence"
+    message_zh = "{field}：反欺诈调查员只上传调查证据（证据、官方证明）"
+    message_en = "{field}: a fraud investigator files the investigation's evidence only"
+
+
+def uploads_as_investigator(actor: Principal) -> bool:
+    """Whether the actor holds claims:upload only as a fraud investigator (a user who is
+    also a handler, surveyor or assessor uploads as that role)."""
+    if Role.FRAUD_INVESTIGATOR.value not in actor.roles:
+        return False
+    others = permissions_for(actor.roles - {Role.FRAUD_INVESTIGATOR.value})
+    return Permission.CLAIMS_UPLOAD not in others
+
+
+def upload_refusal(
+    *, actor: Principal, claim: Claim, purpose: str | None, field: str = "purpose"
+) -> ClaimdeskError | None:
+    """Why an investigator may not file this on the claim (None: the row rule lets it
+    through, or the actor is not uploading as an investigator). Row-level (CLM-F2): the
+    claim is held (CLM-F1) and was given to this investigator; only evidence.
+    ``purpose`` None asks whether any file would be taken (what the pages offer)."""
+    if not uploads_as_investigator(actor):
+        return None
+    if claim.state != workflow.SUSPENDED or claim.investigator_id != actor.user_id:
+        return NotInvestigatorsClaim()
+    if purpose is not None and purpose not in INVESTIGATION_FILES:
+        return InvestigatorFilesEvidence(field=field)
+    return None
 
 
 def flag(

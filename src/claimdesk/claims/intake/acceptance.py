@@ -271,6 +271,9 @@ def takes_any_upload(session: Session, *, claim: Claim, customer: bool) -> bool:
 def _require_taken(
     session: Session, *, actor: Principal, claim: Claim, purpose: str, code: str | None
 ) -> None:
+    refused = fraud.upload_refusal(actor=actor, claim=claim, purpose=purpose)
+    if refused is not None:
+        raise refused
     customer = actor.is_customer
     if not takes_upload(
         session, claim=claim, customer=customer, purpose=purpose, material_code=code

@@ -52,7 +52,7 @@ def search_claims(
 
 @router.get("/assignees", response_model=list[Assignee])
 def list_assignees(
-    db: DB, principal: Supervisor, role: Literal["claims_handler", "surveyor"]
+    db: DB, principal: Supervisor, role: Literal["claims_handler", "surveyor", "fraud_investigator"]
 ) -> list[Assignee]:
     return service.assignees(db, role=role)
 

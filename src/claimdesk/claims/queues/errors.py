@@ -31,8 +31,8 @@ class AssigneeNotFound(ValidationFailed):
 
 class ClaimNotAssignable(Conflict):
     code = "claim_not_assignable"
-    message_zh = "案件 {number} 当前状态为“{state}”，不能这样指派（查勘只能指派给已受理的案件，经办人只能指派给未结的案件）；本次没有指派任何案件"
+    message_zh = "案件 {number} 当前状态为“{state}”，不能这样指派（查勘只能指派给已受理的案件，经办人只能指派给未结的案件，反欺诈调查员只能指派给挂起的案件）；本次没有指派任何案件"
     message_en = (
         "Claim {number} is {state}: it cannot be assigned so (a survey only once accepted, "
-        "a handler only while open); no claim was assigned"
+        "a handler only while open, an investigator only while held); no claim was assigned"
     )

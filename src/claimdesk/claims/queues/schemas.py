@@ -51,14 +51,15 @@ class QueueItem(BaseModel):
 
 
 class AssignIn(BaseModel):
-    """A supervisor gives several claims at once to one handler or one surveyor."""
+    """A supervisor gives several claims at once to one handler, one surveyor or one
+    fraud investigator (held claims only)."""
 
     model_config = ConfigDict(extra="forbid")
 
     claim_ids: Annotated[
         list[Annotated[int, Field(gt=0, lt=2**31)]], Field(min_length=1, max_length=200)
     ]
-    role: Literal["claims_handler", "surveyor"]
+    role: Literal["claims_handler", "surveyor", "fraud_investigator"]
     user_id: Annotated[int, Field(gt=0, lt=2**31)]
     reason: Annotated[str, Field(max_length=2000)] | None = None
 

@@ -243,6 +243,8 @@ _ASSIGNABLE_BY_ROLE = {
     "claims_handler": tuple(workflow.OPEN_STATES),
     # A surveyor only where the survey is next (CLM-S1: the contact clock starts).
     "surveyor": ("accepted",),
+    # A fraud investigator a held claim (CLM-F1): they add its evidence (CLM-F2).
+    "fraud_investigator": (workflow.SUSPENDED,),
 }
 
 
@@ -262,10 +264,10 @@ def assign(
     user_id: int,
     reason: str | None = None,
 ) -> list[AssignedOut]:
-    """Give several claims at once to one handler or surveyor. All or nothing: a claim
-    the supervisor cannot see, or one in a state where that assignment makes no sense,
-    refuses the whole request, naming the claim, and nothing is changed (GEN-6). Each
-    claim's assignment is audited on its own (GEN-5)."""
+    """Give several claims at once to one handler, surveyor or (held claims) fraud
+    investigator. All or nothing: a claim the supervisor cannot see, or one in a state
+    where that assignment makes no sense, refuses the whole request, naming the claim,
+    and nothing is changed (GEN-6). Each claim's assignment is audited on its own (GEN-5)."""
     if not actor.has(Permission.CLAIMS_ASSIGN):
         raise PermissionDenied()
     if role not in _ASSIGNABLE_BY_ROLE:
@@ -289,12 +291,16 @@ def assign(
             # The survey's own service: plan, contact clock, the workflow's move.
             survey.assign(session, actor=actor, claim=claim, surveyor_id=user_id)
         else:
-            before = claim.handler_id
-            claim.handler_id = user_id
+            investigator = role == "fraud_investigator"
+            before = claim.investigator_id if investigator else claim.handler_id
+            if investigator:
+                claim.investigator_id = user_id
+            else:
+                claim.handler_id = user_id
             record(
                 session,
                 actor=actor,
-                action="claim.handler_assigned",
+                action="claim.investigator_assigned" if investigator else "claim.handler_assigned",
                 entity_type="claim",
                 entity_id=claim.id,
                 at=at,

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from claimdesk.audit.service import record
 from claimdesk.auth.principal import Principal
 from claimdesk.claims import timeutil, workflow
+from claimdesk.claims.fraud import service as fraud
 from claimdesk.claims.intake import acceptance
 from claimdesk.claims.repository import materials_of
 from claimdesk.claims.special import repository
@@ -233,7 +234,11 @@ def record_mailing(
 ) -> MaterialMailing:
     """Materials posted with the case number (CLM-Z1), received later into the checklist.
     A claim decided or ended (workflow.FINAL_STATES) takes only the green channel's
-    deferred items; open and held claims take any item of the checklist."""
+    deferred items; open and held claims take any item of the checklist. A fraud
+    investigator posts no claim materials (their files are evidence)."""
+    refused = fraud.upload_refusal(actor=actor, claim=claim, purpose="material", field="items")
+    if refused is not None:
+        raise refused
     if claim.state in workflow.FINAL_STATES:
         late = acceptance.late_material_codes(session, claim)
         for index, code in enumerate(items):

@@ -11,7 +11,6 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from claimdesk.auth.principal import Principal
-from claimdesk.bills.service import takes_bills
 from claimdesk.claims import schemas as cs
 from claimdesk.claims import workflow
 from claimdesk.claims.fraud import service as fraud
@@ -68,12 +67,11 @@ def open_flags(db: Session, claim: Claim) -> list[tuple[str, str]]:
 
 
 def can_upload(db: Session, claim: Claim) -> bool:
-    """A held claim takes files while it was held before its assessment, as it takes
-    e-bills (bills.service.takes_bills): a hold stops the money, not the evidence (CLM-F1).
-    A decided or ended claim takes what the service lets staff file on it
-    (acceptance.takes_upload): evidence, and a deferred item of the green channel."""
-    if claim.state == workflow.SUSPENDED:
-        return takes_bills(claim)
+    """Exactly the service's rule (acceptance.takes_any_upload): an open or held claim
+    takes files — a hold stops the money, not the evidence (CLM-F1), whatever the state
+    it was held from —; a decided or ended claim takes what the service lets staff file
+    on it: evidence, and a deferred item of the green channel. Who may file is the
+    service's row rule too (fraud.upload_refusal, checked with the page's user)."""
     return acceptance.takes_any_upload(db, claim=claim, customer=False)
 
 
@@ -229,19 +227,40 @@ def _purposes(db: Session, claim: Claim) -> tuple[list[tuple[str, str]], list[st
     return purposes, [code for code in codes if code in late]
 
 
+def upload_fields_for(
+    db: Session, claim: Claim, values: Values, actor: Principal | None
+) -> list[FormField]:
+    """The upload form as the user may fill it: an investigator is offered only the
+    investigation's evidence (fraud.INVESTIGATION_FILES), as the service takes."""
+    if actor is None or not fraud.uploads_as_investigator(actor):
+        return upload_fields(db, claim)
+    evidence = [(code, label) for code, label in PURPOSES if code in fraud.INVESTIGATION_FILES]
+    return _upload_form(evidence, None)
+
+
 def upload_fields(db: Session, claim: Claim) -> list[FormField]:
     purposes, codes = _purposes(db, claim)
-    materials = [(code, _material_label(code)) for code in codes]
-    return [
-        FormField("purpose", "What the file is", "select", required=True, options=purposes),
-        FormField(
-            "material_code",
-            "Material it proves (for a claim material)",
-            "select",
-            options=[("", "—"), *materials],
-        ),
-        FormField("file", "File (PDF or image)", "file", required=True, accept=UPLOAD_ACCEPT),
-    ]
+    return _upload_form(purposes, [(code, _material_label(code)) for code in codes])
+
+
+def _upload_form(
+    purposes: list[tuple[str, str]], materials: list[tuple[str, str]] | None
+) -> list[FormField]:
+    """What the file is, the material it proves (None: no claim material offered), the file."""
+    fields = [FormField("purpose", "What the file is", "select", required=True, options=purposes)]
+    if materials is not None:
+        fields.append(
+            FormField(
+                "material_code",
+                "Material it proves (for a claim material)",
+                "select",
+                options=[("", "—"), *materials],
+            )
+        )
+    fields.append(
+        FormField("file", "File (PDF or image)", "file", required=True, accept=UPLOAD_ACCEPT)
+    )
+    return fields
 
 
 def upload(db: Session, p: Principal, claim: Claim, form: Values) -> None:

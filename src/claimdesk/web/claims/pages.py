@@ -795,6 +795,7 @@ EXTRA_ACTIONS: tuple[ActionForm, ...] = (
         case_forms.upload_fields,
         case_forms.upload,
         primary=False,
+        dynamic=case_forms.upload_fields_for,
         available=case_forms.can_upload,
     ),
     ActionForm(
@@ -1069,7 +1070,8 @@ def refusal_now(db: Session, principal: Principal, claim: Claim, action: str) ->
     """True when the service would refuse this action now whatever is typed: a move of
     the transition table is checked by ``workflow.refusal_of_move`` (permission, fraud
     hold, state, stage guard, the remote claim's org — what ``transition`` checks), the
-    review decision by ``review.refusal_to_decide`` (tier, four eyes)."""
+    review decision by ``review.refusal_to_decide`` (tier, four eyes), an upload by
+    ``fraud.upload_refusal`` (an investigator's held claims)."""
     if action in workflow.MOVES_BY_ACTION:
         refused = workflow.refusal_of_move(
             db,
@@ -1083,7 +1085,16 @@ def refusal_now(db: Session, principal: Principal, claim: Claim, action: str) ->
         from claimdesk.claims.settlement.review import refusal_to_decide
 
         return refusal_to_decide(db, actor=principal, claim=claim) is not None
+    if action in UPLOADS:
+        # The upload service's row rule: an investigator files evidence on the held
+        # claims given to them, and posts no claim materials.
+        purpose = None if action == "upload_file" else "material"
+        return fraud.upload_refusal(actor=principal, claim=claim, purpose=purpose) is not None
     return False
+
+
+# Actions that file something through the upload services (claims:upload).
+UPLOADS = frozenset({"upload_file", "record_mailing"})
 
 
 def offered_actions(db: Session, principal: Principal, claim: Claim) -> list[ActionForm]:

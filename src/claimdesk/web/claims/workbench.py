@@ -136,6 +136,7 @@ def workbench_page(
         supervisor=supervisor,
         handlers=queues.assignees(db, role="claims_handler") if supervisor else [],
         surveyors=queues.assignees(db, role="surveyor") if supervisor else [],
+        investigators=queues.assignees(db, role="fraud_investigator") if supervisor else [],
         assigned=request.query_params.get("assigned"),
         service_items=_service_queue(db, principal),
         role_labels=role_labels,
@@ -150,7 +151,7 @@ def workbench(request: Request, db: DB, principal: Reader) -> Response:
 
 @router.post("/workbench/assign")
 def assign(request: Request, db: DB, principal: Supervisor, form: SubmittedForm) -> Response:
-    """The ticked rows go to one handler or surveyor (claims.queues.service.assign: the
+    """The ticked rows go to one handler, surveyor or investigator (queues.service.assign: the
     object checks, all or nothing, audited per claim)."""
     picked = [v for v in form.getlist("claim_ids") if isinstance(v, str)]
     target = str(form.get("assignee") or "")
