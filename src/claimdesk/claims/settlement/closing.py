@@ -44,6 +44,7 @@ from claimdesk.models.claim import (
 from claimdesk.models.clock import Clock
 from claimdesk.models.payment import ArchiveRecord, Callback, Payment, PaymentBatch
 from claimdesk.models.review import DecisionNotice, RejectionNotice, ReviewDecision
+from claimdesk.payments.schemas import CallbackIn
 from claimdesk.policies.service import add_months
 from claimdesk.rules.deadlines import local_date
 
@@ -260,6 +261,16 @@ class CallbackResult:
     satisfaction: int | None = None
     suggestions: str | None = None
     options_explained: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, body: CallbackIn) -> CallbackResult:
+        """The result as the API and the claim page receive it (one mapping for both)."""
+        return cls(
+            outcome=body.outcome,
+            satisfaction=body.satisfaction,
+            suggestions=body.suggestions,
+            options_explained=tuple(body.options_explained),
+        )
 
 
 def callbacks_of(session: Session, claim_id: int) -> list[Callback]:

@@ -236,12 +236,7 @@ def complete_callback(
         actor=principal,
         claim=claim,
         callback_id=callback_id,
-        data=closing.CallbackResult(
-            outcome=body.outcome,
-            satisfaction=body.satisfaction,
-            suggestions=body.suggestions,
-            options_explained=tuple(body.options_explained),
-        ),
+        data=closing.CallbackResult.of(body),
     )
     return settlement_read.callback_out(db, done, principal.language)
 

@@ -581,12 +581,7 @@ def _callback(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> 
         actor=p,
         claim=claim,
         callback_id=callback_id,
-        data=closing.CallbackResult(
-            outcome=body.outcome,
-            satisfaction=body.satisfaction,
-            suggestions=body.suggestions,
-            options_explained=tuple(body.options_explained),
-        ),
+        data=closing.CallbackResult.of(body),
     )
 
 
