@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
+from httpx import Response
 from sqlalchemy.orm import Session
 
 from claimdesk.claims import timeutil
 from claimdesk.models.claim import Claim
+from claimdesk.models.event import MassEvent, MaterialDeferral
 from tests.builders import (
     demo_version,
     issue_policy,
@@ -110,21 +113,26 @@ def plan_answers(
     return {**answers, **overrides}
 
 
+def report_body(policy_number: str) -> dict[str, str]:
+    """A report through the app of an illness on 28 September 2026 (CLM-R2)."""
+    return {
+        "channel": "app",
+        "policy_number": policy_number,
+        "claimant_name": "李四",
+        "contact_phone": "13912345678",
+        "loss_date": "2026-09-28",
+        "loss_place": "北京市朝阳区",
+        "loss_cause": "illness",
+        "loss_overview": "住院",
+    }
+
+
 def claim_in_state(db: Session, w: World, state: str) -> int:
     """The customer's medical claim, reported through the API, then put in ``state``
     (seeded: the walk to each state is tested elsewhere; here only the state counts)."""
     response = w.client.post(
         "/api/v1/claims",
-        json={
-            "channel": "app",
-            "policy_number": w.policies["MED-MILLION"].number,  # type: ignore[attr-defined]
-            "claimant_name": "李四",
-            "contact_phone": "13912345678",
-            "loss_date": "2026-09-28",
-            "loss_place": "北京市朝阳区",
-            "loss_cause": "illness",
-            "loss_overview": "住院",
-        },
+        json=report_body(w.policies["MED-MILLION"].number),  # type: ignore[attr-defined]
         headers=w.h["customer"],
     )
     assert response.status_code == 201, response.text
@@ -135,3 +143,51 @@ def claim_in_state(db: Session, w: World, state: str) -> int:
         claim.resume_state = "accepted"
     db.commit()
     return claim.id
+
+
+def upload_file(
+    w: World, cid: int, who: str, *, purpose: str, code: str | None, lang: str = ""
+) -> Response:
+    """A PDF sent to POST /claims/{id}/files by ``who`` (``lang``: "?lang=en")."""
+    data = {"purpose": purpose}
+    if code is not None:
+        data["material_code"] = code
+    return w.client.post(
+        f"/api/v1/claims/{cid}/files{lang}",
+        data=data,
+        files={"file": ("scan.pdf", PDF, "application/pdf")},
+        headers=w.h[who],
+    )
+
+
+def add_staff(db: Session, w: World, username: str, roles: list[str]) -> None:
+    """One more member of staff in the world, logged in (``w.users``, ``w.h``)."""
+    w.users[username] = make_user(db, username=username, roles=roles).id
+    db.commit()
+    w.h[username] = login_headers(w.client, username)
+
+
+def defer_on_flood(db: Session, claim_id: int, code: str) -> None:
+    """A flood whose green channel lets ``code`` come later (CLM-Z2), deferred on the
+    claim: small losses paid first, the deferred item completed after payment."""
+    event = MassEvent(
+        name="北京暴雨",
+        event_type="flood",
+        region="北京市",
+        starts_on=dt.date(2026, 9, 27),
+        deferrable_materials=[code],
+        small_loss_amount=Decimal("10000.00"),
+        guide_zh="指引",
+        guide_en="Guide",
+    )
+    db.add(event)
+    db.flush()
+    db.add(
+        MaterialDeferral(
+            claim_id=claim_id,
+            code=code,
+            event_id=event.id,
+            deferred_at=local("2026-09-30T10:00:00"),
+        )
+    )
+    db.commit()

@@ -22,8 +22,15 @@ from sqlalchemy.orm import Session
 from claimdesk.auth.permissions import ROLE_PERMISSIONS, Permission, Role
 from claimdesk.models.audit import AuditEntry
 from claimdesk.models.claim import Claim, MaterialFile
-from tests.builders import login_headers, make_user
-from tests.claims.helpers import PDF, FrozenClock, World, build_world, claim_in_state, local
+from tests.claims.helpers import (
+    FrozenClock,
+    World,
+    add_staff,
+    build_world,
+    claim_in_state,
+    local,
+    upload_file,
+)
 
 API = "/api/v1/claims"
 WORK = "/api/v1/work"
@@ -49,11 +56,7 @@ EVIDENCE_ON_HELD = {
 def world(db: Session, client: TestClient, monkeypatch: pytest.MonkeyPatch) -> World:
     FrozenClock(monkeypatch, local("2026-09-30T10:00:00"))
     w = build_world(db, client)
-    w.users["investigator2"] = make_user(
-        db, username="investigator2", roles=["fraud_investigator"]
-    ).id
-    db.commit()
-    w.h["investigator2"] = login_headers(client, "investigator2")
+    add_staff(db, w, "investigator2", ["fraud_investigator"])
     return w
 
 
@@ -79,15 +82,7 @@ def _give(w: World, cid: int, who: str = "investigator") -> Any:
 def _upload(
     w: World, cid: int, who: str, purpose: str = "evidence", code: str | None = None
 ) -> Any:
-    data = {"purpose": purpose}
-    if code is not None:
-        data["material_code"] = code
-    return w.client.post(
-        f"{API}/{cid}/files",
-        data=data,
-        files={"file": ("e.pdf", PDF, "application/pdf")},
-        headers=w.h[who],
-    )
+    return upload_file(w, cid, who, purpose=purpose, code=code)
 
 
 def _files(db: Session, cid: int) -> int:
@@ -118,11 +113,8 @@ def test_the_refusal_is_worded_in_chinese_and_english(world: World, db: Session)
     # SPEC GEN-6
     cid = _held(db, world, "accepted")
     zh = _upload(world, cid, "investigator2").json()["error"]["message"]
-    en = world.client.post(
-        f"{API}/{cid}/files?lang=en",
-        data={"purpose": "evidence"},
-        files={"file": ("e.pdf", PDF, "application/pdf")},
-        headers=world.h["investigator2"],
+    en = upload_file(
+        world, cid, "investigator2", purpose="evidence", code=None, lang="?lang=en"
     ).json()["error"]["message"]
     assert "受指派调查该挂起案件的反欺诈调查员" in zh
     assert "Only the fraud investigator given this held claim" in en

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from claimdesk.models.audit import AuditEntry
 from claimdesk.models.claim import Claim
 from tests.builders import demo_version, issue_policy, make_person, resident_id
-from tests.claims.helpers import FrozenClock, World, build_world, local
+from tests.claims.helpers import FrozenClock, World, build_world, local, report_body
 
 API = "/api/v1/claims"
 
@@ -40,20 +40,7 @@ def _stranger_policy_number(db: Session) -> str:
 
 
 def _report(w: World, policy_number: str, who: str = "customer") -> Any:
-    return w.client.post(
-        API,
-        json={
-            "channel": "app",
-            "policy_number": policy_number,
-            "claimant_name": "李四",
-            "contact_phone": "13912345678",
-            "loss_date": "2026-09-28",
-            "loss_place": "北京市朝阳区",
-            "loss_cause": "illness",
-            "loss_overview": "住院",
-        },
-        headers=w.h[who],
-    )
+    return w.client.post(API, json=report_body(policy_number), headers=w.h[who])
 
 
 def _sequence(number: str) -> int:

@@ -10,21 +10,25 @@ after payment. Open and held claims take everything, as before.
 
 from __future__ import annotations
 
-import datetime as dt
-from decimal import Decimal
-
 import pytest
 from fastapi.testclient import TestClient
+from httpx import Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from claimdesk.claims import workflow
 from claimdesk.models.audit import AuditEntry
 from claimdesk.models.claim import Claim, MaterialFile
-from claimdesk.models.event import MassEvent, MaterialDeferral
-from tests.claims.helpers import PDF, FrozenClock, World, build_world, claim_in_state, local
+from tests.claims.helpers import (
+    FrozenClock,
+    World,
+    build_world,
+    claim_in_state,
+    defer_on_flood,
+    local,
+    upload_file,
+)
 
-API = "/api/v1/claims"
 UPLOADERS = ("customer", "handler", "surveyor", "assessor")
 STAFF = ("handler", "surveyor", "assessor")
 FINAL = tuple(str(s) for s in workflow.FINAL_STATES)
@@ -41,16 +45,8 @@ def world(db: Session, client: TestClient, monkeypatch: pytest.MonkeyPatch) -> W
 
 def _upload(
     w: World, cid: int, who: str, *, purpose: str = "material", code: str | None = "claim_form"
-):  # type: ignore[no-untyped-def]
-    data = {"purpose": purpose}
-    if code is not None:
-        data["material_code"] = code
-    return w.client.post(
-        f"{API}/{cid}/files",
-        data=data,
-        files={"file": ("scan.pdf", PDF, "application/pdf")},
-        headers=w.h[who],
-    )
+) -> Response:
+    return upload_file(w, cid, who, purpose=purpose, code=code)
 
 
 def _stored(db: Session, cid: int) -> tuple[int, int]:
@@ -89,12 +85,7 @@ def test_the_refusal_is_worded_in_chinese_and_english(
     # SPEC GEN-6: the rule named in the user's language
     cid = claim_in_state(db, world, state)
     zh = _upload(world, cid, "customer")
-    en = world.client.post(
-        f"{API}/{cid}/files?lang=en",
-        data={"material_code": "claim_form"},
-        files={"file": ("scan.pdf", PDF, "application/pdf")},
-        headers=world.h["customer"],
-    )
+    en = upload_file(world, cid, "customer", purpose="material", code="claim_form", lang="?lang=en")
     assert "不再接收理赔材料" in zh.json()["error"]["message"]
     assert "takes no more claim materials" in en.json()["error"]["message"]
 
@@ -143,12 +134,7 @@ def test_a_green_channel_item_deferred_past_payment_still_comes_in(
 ) -> None:
     # SPEC CLM-Z2: small losses paid first, the deferred materials completed later
     cid = claim_in_state(db, world, state)
-    db.add(
-        MaterialDeferral(
-            claim_id=cid, code="medical_record", event_id=_event(db), deferred_at=_at()
-        )
-    )
-    db.commit()
+    defer_on_flood(db, cid, "medical_record")
     assert _upload(world, cid, who, code="claim_form").status_code == 409
     done = _upload(world, cid, who, code="medical_record")
     assert done.status_code == 201, done.text
@@ -163,31 +149,5 @@ def test_a_deferred_item_does_not_reopen_a_rejected_or_withdrawn_claim(
 ) -> None:
     # SPEC CLM-Z2 (only what was paid first is completed later), CLM-A2
     cid = claim_in_state(db, world, state)
-    db.add(
-        MaterialDeferral(
-            claim_id=cid, code="medical_record", event_id=_event(db), deferred_at=_at()
-        )
-    )
-    db.commit()
+    defer_on_flood(db, cid, "medical_record")
     assert _upload(world, cid, "customer", code="medical_record").status_code == 409
-
-
-def _at():  # type: ignore[no-untyped-def]
-    return local("2026-09-30T10:00:00")
-
-
-def _event(db: Session) -> int:
-    """A flood whose green channel lets the medical record come later (CLM-Z2)."""
-    event = MassEvent(
-        name="北京暴雨",
-        event_type="flood",
-        region="北京市",
-        starts_on=dt.date(2026, 9, 27),
-        deferrable_materials=["medical_record"],
-        small_loss_amount=Decimal("10000.00"),
-        guide_zh="指引",
-        guide_en="Guide",
-    )
-    db.add(event)
-    db.flush()
-    return event.id

@@ -12,7 +12,6 @@ in the service (remote.record_mailing), so the API and the staff page both get i
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 import pytest
 from fastapi.testclient import TestClient
@@ -24,8 +23,15 @@ from claimdesk.claims import workflow
 from claimdesk.claims.special import remote
 from claimdesk.models.audit import AuditEntry
 from claimdesk.models.claim import Claim
-from claimdesk.models.event import MassEvent, MaterialDeferral, MaterialMailing
-from tests.claims.helpers import FrozenClock, World, build_world, claim_in_state, local
+from claimdesk.models.event import MaterialMailing
+from tests.claims.helpers import (
+    FrozenClock,
+    World,
+    build_world,
+    claim_in_state,
+    defer_on_flood,
+    local,
+)
 
 API = "/api/v1/claims"
 FINAL = tuple(str(s) for s in workflow.FINAL_STATES)
@@ -130,15 +136,7 @@ def test_a_green_channel_item_deferred_past_payment_can_still_be_posted(
 ) -> None:
     # SPEC CLM-Z2: small losses paid first, the deferred materials completed later
     cid = claim_in_state(db, world, state)
-    db.add(
-        MaterialDeferral(
-            claim_id=cid,
-            code="medical_record",
-            event_id=_event(db),
-            deferred_at=local("2026-09-30T10:00:00"),
-        )
-    )
-    db.commit()
+    defer_on_flood(db, cid, "medical_record")
     refused = _mail(world, cid, "customer", items=["medical_record", "claim_form"])
     assert refused.status_code == 409 and refused.json()["error"]["field"] == "items.1"
     assert _recorded(db, cid) == (0, 0)
@@ -153,31 +151,6 @@ def test_a_deferred_item_does_not_reopen_a_rejected_or_withdrawn_claim(
 ) -> None:
     # SPEC CLM-Z2 (only what was paid first is completed later)
     cid = claim_in_state(db, world, state)
-    db.add(
-        MaterialDeferral(
-            claim_id=cid,
-            code="medical_record",
-            event_id=_event(db),
-            deferred_at=local("2026-09-30T10:00:00"),
-        )
-    )
-    db.commit()
+    defer_on_flood(db, cid, "medical_record")
     assert _mail(world, cid, "customer", items=["medical_record"]).status_code == 409
     assert _recorded(db, cid) == (0, 0)
-
-
-def _event(db: Session) -> int:
-    """A flood whose green channel lets the medical record come later (CLM-Z2)."""
-    event = MassEvent(
-        name="北京暴雨",
-        event_type="flood",
-        region="北京市",
-        starts_on=dt.date(2026, 9, 27),
-        deferrable_materials=["medical_record"],
-        small_loss_amount=Decimal("10000.00"),
-        guide_zh="指引",
-        guide_en="Guide",
-    )
-    db.add(event)
-    db.flush()
-    return event.id
