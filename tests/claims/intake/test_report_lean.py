@@ -165,6 +165,32 @@ def test_report_is_a_few_statements(
     assert not [s for s in writes if s.startswith("UPDATE")], seen
 
 
+@pytest.mark.postgres_only
+def test_the_claims_statement_stays_within_psycopgs_query_cache(
+    world: World, db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Issue 14 item 2: psycopg converts a query's text once and keeps it only up to 4,096
+    # characters and 50 parameters (psycopg._queries); past either, the report's largest
+    # statement is parsed again on every report. A column added to claims, clocks,
+    # transitions or materials counts here.
+    FrozenClock(monkeypatch, NOW)
+    seen: list[tuple[str, dict[str, object]]] = []
+    bind = db.connection()
+
+    def keep(
+        _conn: object, _cursor: object, statement: str, parameters: object, *_: object
+    ) -> None:
+        seen.append((statement, parameters))
+
+    event.listen(bind, "before_cursor_execute", keep)
+    try:
+        report.report(db, actor=_handler(world), data=_data(world))
+    finally:
+        event.remove(bind, "before_cursor_execute", keep)
+    (claim,) = [(text, params) for text, params in seen if "INSERT INTO claims" in text]
+    assert len(claim[0]) <= 4096 and len(claim[1]) <= 50
+
+
 def test_open_claim_makes_only_an_opening_move(world: World, db: Session) -> None:
     # SPEC section 3: open_claim makes the table's move with no source state, with
     # transition's checks; nothing is written when it refuses.
