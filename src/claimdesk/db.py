@@ -457,14 +457,17 @@ def insert_new_with(
         return InsertedWith(drawn=[])
     children = [(m, k, objs) for m, k, objs in children if objs]
     parent_row = _row_of(model, obj)
-    params = {f"p_{name}": value for name, value in parent_row.items()}
+    # Short parameter names (p<i>, c<kind>_<row>_<column>, by position): the statement's
+    # text must stay within psycopg's query cache (4,096 characters; see _driver_sql_of).
+    params = {f"p{i}": value for i, value in enumerate(parent_row.values())}
     shape: list[tuple[type[Any], str, int]] = []
     for index, (child_model, key, objects) in enumerate(children):
         shape.append((child_model, key, len(objects)))
+        position = _positions_of(child_model)
         for number, child in enumerate(objects):
             child_row = _row_of(child_model, child)
             for name, value in child_row.items():
-                params[f"c{index}_{number}_{name}"] = value
+                params[f"c{index}_{number}_{position[name]}"] = value
     statement = _insert_with_of(model, tuple(parent_row), tuple(shape), params)
     dialect = session.get_bind().dialect
     if rows:
@@ -541,7 +544,12 @@ def _insert_with_of(
     (pk,) = table.primary_key.columns
     parent = (
         insert(table)
-        .values({name: bindparam(f"p_{name}", type_=table.c[name].type) for name in parent_keys})
+        .values(
+            {
+                name: bindparam(f"p{i}", type_=table.c[name].type)
+                for i, name in enumerate(parent_keys)
+            }
+        )
         .returning(pk)
         .cte("new_parent")
     )
@@ -549,16 +557,17 @@ def _insert_with_of(
     for index, (child_model, key, count) in enumerate(shape):
         child_table = child_model.__table__
         fk_column = child_model.__mapper__.attrs[key].columns[0]
+        position = _positions_of(child_model)
         names = [
             column.key
             for column, _attr in _columns_of(child_model)
-            if column.key != fk_column.key and f"c{index}_0_{column.key}" in params
+            if column.key != fk_column.key and f"c{index}_0_{position[column.key]}" in params
         ]
         rows = [
             select(
                 parent.c[pk.key],
                 *(
-                    bindparam(f"c{index}_{number}_{name}", type_=child_table.c[name].type)
+                    bindparam(f"c{index}_{number}_{position[name]}", type_=child_table.c[name].type)
                     for name in names
                 ),
             )
@@ -572,6 +581,11 @@ def _insert_with_of(
     _WITH[cache_key] = statement
     _PARENTS[statement] = parent
     return statement
+
+
+def _positions_of(model: type[Any]) -> dict[str, int]:
+    """Each column key's position in :func:`_columns_of` (a child's parameter names)."""
+    return {column.key: j for j, (column, _key) in enumerate(_columns_of(model))}
 
 
 _PARENTS: dict[Any, Any] = {}  # insert_new_with's statement → its parent's CTE

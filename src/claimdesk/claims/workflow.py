@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 from typing import Any, Literal, Protocol
 
 from sqlalchemy.orm import Session
@@ -26,7 +25,7 @@ from claimdesk.claims import notify, timeutil
 from claimdesk.claims.errors import ClaimSuspended, IllegalTransition
 from claimdesk.claims.settlement.errors import UseDedicatedEndpoint
 from claimdesk.clocks import service as clocks
-from claimdesk.db import insert_new_with
+from claimdesk.db import insert_new_with, new_row
 from claimdesk.errors import ClaimdeskError, PermissionDenied
 from claimdesk.models.claim import Claim, ClaimTransition
 from claimdesk.models.clock import Clock
@@ -686,9 +685,10 @@ def open_claim(
     claim.state = target
     plan = _plan_opening_clocks(session, claim, move.clocks, at=at, times=clock_times or {})
     claim.next_due_at = plan.next_due()
-    # The transition row as plain values (db.insert_new_with reads its attributes): it
-    # is written and never read back, so no ORM object is built for it.
-    opening = SimpleNamespace(
+    # The transition row as a plain row (db.new_row): it is written and never read back,
+    # so no ORM object is built for it.
+    opening = new_row(
+        ClaimTransition,
         action=action,
         from_state="",
         to_state=target,
@@ -700,17 +700,17 @@ def open_claim(
     # The claim, its transition row, ``rows`` and its clocks: one statement on PostgreSQL
     # (issue 14), which also takes the seqs of the audit entries known now (those
     # pending, the clocks' operations and the move's): one round trip fewer at commit.
-    # ``rows`` and the clocks go in as one JSON parameter per kind, so the statement
-    # stays within psycopg's limit for caching a query (50 parameters) whatever their
-    # number.
+    # The transition, ``rows`` and the clocks go in as one JSON parameter per kind, so
+    # the statement stays within psycopg's limit for caching a query (50 parameters)
+    # whatever their number.
     for clock in plan.clocks:
         clock.subject_type = "claim"
     written = insert_new_with(
         session,
         Claim,
         claim,
-        children=[(ClaimTransition, "claim_id", [opening])],
-        rows=rows,
+        children=[],
+        rows=[(ClaimTransition, "claim_id", [opening]), *rows],
         numbered=(Clock, "subject_id", plan.clocks),
         draw=(audit.SEQUENCE, audit.pending_count(session) + len(plan.events) + 1),
     )
