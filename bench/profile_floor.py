@@ -16,10 +16,9 @@ turn so that a noisy machine hits every target alike. Targets:
 - ``me_anon``: ``/auth/me`` without credentials (401: routing, dependencies, the error
   handler and its JSON; no database);
 - ``health`` and ``me``: the real thing (and what each sends to PostgreSQL);
-- ``me_inline``: ``me`` with the token check run on the event loop (the thread-pool
-  trip's share is ``me - me_inline``);
-- ``me_nodb``: ``me`` with the token check answered from memory (the database's share,
-  trip excluded, is ``me_inline - me_nodb`` roughly).
+- ``me_nodb``: ``me`` with the token check answered from memory (the database's share
+  is ``me - me_nodb`` roughly; on PostgreSQL the check runs on the event loop,
+  claimdesk.loop_driver, so there is no thread-pool trip left to take out).
 
 Then pieces of ``me`` on their own (``--pieces``): the token check's select through a
 Session, a Core connection, ``db.read_on_driver`` and psycopg alone, the principal
@@ -197,29 +196,20 @@ class _Patched:
         setattr(self.module, self.name, self.saved)
 
 
-async def _inline(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    return func(*args, **kwargs)
-
-
 def _variants(token: str) -> dict[str, _Patched]:
     """``me`` with one part taken out, to read that part's cost by difference:
-    ``me_inline`` runs the token check on the event loop (no thread-pool trip);
-    ``me_nodb`` answers the token check from memory (no session, no statement)."""
-    import claimdesk.deps as deps
+    ``me_nodb`` answers the token check from memory (no statement)."""
     from claimdesk.auth import service
 
-    real = service.resolve
+    real = service.resolve_on_loop
     remembered: dict[str, Any] = {}
 
-    def resolve_from_memory(session: Any, *, token: str, kind: str, ip: str | None) -> Any:
+    async def resolve_from_memory(driver: Any, *, token: str, kind: str, ip: str | None) -> Any:
         if token not in remembered:
-            remembered[token] = real(session, token=token, kind=kind, ip=ip)
+            remembered[token] = await real(driver, token=token, kind=kind, ip=ip)
         return remembered[token]
 
-    return {
-        "me_inline": _Patched(deps, "run_in_threadpool", _inline),
-        "me_nodb": _Patched(service, "resolve", resolve_from_memory),
-    }
+    return {"me_nodb": _Patched(service, "resolve_on_loop", resolve_from_memory)}
 
 
 async def _targets(requests: int, rounds: int, show: bool) -> dict[str, float]:
@@ -243,7 +233,6 @@ async def _targets(requests: int, rounds: int, show: bool) -> dict[str, float]:
         "me_anon": (apps["claimdesk"], "GET", "/api/v1/auth/me", [], 401),
         "health": (apps["claimdesk"], "GET", "/health", [], 200),
         "me": me,
-        "me_inline": me,
         "me_nodb": me,
     }
     patches = _variants(token)

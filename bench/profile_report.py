@@ -63,8 +63,7 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 # Stages, by cumulative time of the function that does them.
 STAGES: tuple[tuple[str, str, str], ...] = (
-    ("principal (token check)", "claimdesk/deps.py", "_principal_in_pool"),
-    ("principal (token check)", "claimdesk/auth/service.py", "resolve"),
+    ("principal (token check)", "claimdesk/deps.py", "get_principal_optional"),
     ("idempotency guard", "claimdesk/idempotency/service.py", "guard"),
     ("report service", "claimdesk/claims/intake/report.py", "report"),
     ("  find_policy", "claimdesk/claims/intake/report.py", "find_policy"),
@@ -87,7 +86,7 @@ STAGES: tuple[tuple[str, str, str], ...] = (
 # Functions timed without the profiler (thread CPU, exclusive of nested timed ones is
 # not attempted: nested stages are indented).
 TIMED: tuple[tuple[str, str, str], ...] = (
-    ("principal (token check)", "claimdesk.deps", "resolve_principal"),
+    ("principal (token check, rows to principal)", "claimdesk.auth.service", "resolved_from_rows"),
     ("report service", "claimdesk.claims.intake.report", "report"),
     ("  find_policy", "claimdesk.claims.intake.report", "find_policy"),
     ("  report_keys", "claimdesk.claims.intake.repository", "report_keys"),

@@ -35,7 +35,7 @@ def test_me_makes_one_trip_the_token_check(db, client, trips) -> None:  # SPEC S
     response = client.get("/api/v1/auth/me", headers=headers)
     assert response.status_code == 200
     assert response.json()["username"] == "alice"
-    assert trips == ["_resolve_for_route"]
+    assert trips == ["_check_in_session"]
 
 
 def test_no_credentials_no_trip(client, trips) -> None:  # SPEC SEC-8
@@ -57,7 +57,7 @@ def test_a_revoked_token_is_refused_after_the_one_trip(db, client, trips) -> Non
     assert client.post("/api/v1/auth/logout", headers=headers).status_code in (200, 204)
     trips.clear()
     assert client.get("/api/v1/auth/me", headers=headers).status_code == 401
-    assert trips == ["_resolve_for_route"]
+    assert trips == ["_check_in_session"]
 
 
 def test_a_revoked_token_on_a_write_is_checked_once(db, client, trips) -> None:  # SPEC SEC-8
@@ -72,4 +72,38 @@ def test_a_revoked_token_on_a_write_is_checked_once(db, client, trips) -> None: 
     response = client.post("/api/v1/claims", headers=headers, json={})
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "not_authenticated"
-    assert trips.count("_resolve_for_route") == 1
+    assert trips.count("_check_in_session") == 1
+
+
+def test_every_api_post_takes_the_session(app) -> None:  # type: ignore[no-untyped-def]  # SPEC GEN-6
+    # The idempotency guard claims the key in the request's session (deps.request_session)
+    # and the route's edge (deps.get_db) commits it with the work: a creating POST of the
+    # API without a session of its own would leave the key to the middleware alone.
+    from claimdesk.deps import get_db
+    from claimdesk.routing import walk
+
+    posts = [
+        route
+        for route in walk(app.routes)
+        if "POST" in getattr(route, "methods", ()) and route.path.startswith("/api/v1/")
+    ]
+    assert len(posts) > 50
+    without = [r.path for r in posts if not any(d.call is get_db for d in r.dependant.dependencies)]
+    assert without == []
+
+
+def test_an_async_route_opens_no_session(db, client, monkeypatch) -> None:  # SPEC SEC-8
+    # /auth/me is an ``async def`` that takes no session: the guards and the permission
+    # check take the request only, so no Session is made for it.
+    import claimdesk.deps as deps
+
+    make_user(db, username="alice", roles=["claims_handler"])
+    db.commit()
+    headers = login_headers(client, "alice")
+    made: list[object] = []
+    original = deps.request_session
+    monkeypatch.setattr(
+        deps, "request_session", lambda request: made.append(1) or original(request)
+    )
+    assert client.get("/api/v1/auth/me", headers=headers).status_code == 200
+    assert made == []

@@ -28,6 +28,10 @@ class Settings(BaseSettings):
     db_pool_size: int = 10
     db_max_overflow: int = 5
     db_pool_timeout: float = 5.0
+    # PostgreSQL connections per process and event loop for the token check, which runs
+    # on the loop (claimdesk.loop_driver): one statement at a time each, in autocommit.
+    # Count them with the pool's: processes × (pool_size + max_overflow + loop_pool_size).
+    db_loop_pool_size: int = Field(default=2, ge=1)
     # API processes `claimdesk serve` starts on this node (stateless: any number of nodes
     # and processes share one PostgreSQL; each adds pool_size + max_overflow connections).
     web_workers: int = 1

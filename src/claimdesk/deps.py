@@ -6,7 +6,6 @@ response leaves (``scope="function"``), or rolls back on any error.
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated
 
@@ -22,6 +21,7 @@ from claimdesk.config import get_settings
 from claimdesk.errors import ClaimdeskError, NotAuthenticated, PermissionDenied
 from claimdesk.i18n import request_language
 from claimdesk.idempotency import SCOPE_KEY as IDEMPOTENCY_SCOPE_KEY
+from claimdesk.loop_driver import LoopDriver, loop_driver_for
 from claimdesk.rules.forwarded import client_address
 
 SESSION_COOKIE = "claimdesk_session"
@@ -32,11 +32,25 @@ def _sessionmaker(request: Request) -> sessionmaker[Session]:
     return factory
 
 
+# The ASGI scope entry holding the request's session once something asked for it.
+SESSION_KEY = "claimdesk.session"
+
+
+def request_session(request: Request) -> Session:
+    """The request's session, made on first use (a Session does no I/O until its first
+    statement: making it on the event loop is cheap). Only a route that takes ``DB`` (or
+    an idempotent request's guard, whose key row commits with the route's work) has one:
+    the token check does not need it (issue 14)."""
+    session: Session | None = request.scope.get(SESSION_KEY)
+    if session is None:
+        session = request.scope[SESSION_KEY] = _sessionmaker(request)()
+    return session
+
+
 async def get_db(request: Request) -> AsyncIterator[Session]:
-    # A Session does no I/O until its first statement: it is made here, on the event loop,
-    # and only a request that ran a statement pays a trip through the thread pool to end
-    # its transaction (one sync chain per request: issue 14 item 2).
-    session = _sessionmaker(request)()
+    # The edge of a route that takes the session: only a request that ran a statement
+    # pays a trip through the thread pool to end its transaction.
+    session = request_session(request)
     # An idempotent request (claimdesk.idempotency) commits its work together with the
     # response recorded on its key: the middleware takes the open session over.
     holder = request.scope.get(IDEMPOTENCY_SCOPE_KEY)
@@ -130,18 +144,31 @@ def _credentials(request: Request) -> tuple[str, str] | None:
     return None
 
 
-def resolve_principal(request: Request, db: Session) -> Principal | None:
-    """The request's principal, resolved once per request (blocking: call it from the
-    thread pool). The idempotency guard resolves it early, in its own trip."""
+async def get_principal_optional(request: Request) -> Principal | None:
+    """The request's principal, or None: no credentials, or credentials that open
+    nothing. Checked once per request, the outcome kept on the request (refused
+    credentials included), however many of the guards and the route ask; never across
+    requests (a revoked session, a role taken away count from the very next request).
+
+    PostgreSQL: on the event loop (claimdesk.loop_driver), no trip through the thread
+    pool. Otherwise (SQLite, a test's connection) one trip, with a session of its own
+    ended in that trip: the route's session, if it has one, is not the token check's."""
     cached = getattr(request.state, "principal", None)
     if cached is not None:
         return cached  # type: ignore[no-any-return]
     credentials = _credentials(request)
-    if credentials is None:
+    if credentials is None or getattr(request.state, _REFUSED, False):
         return None
     kind, token = credentials
-    resolved = auth_service.resolve(db, token=token, kind=kind, ip=client_ip(request))
+    ip = client_ip(request)
+    driver = _loop_driver(request)
+    if driver is not None:
+        resolved = await auth_service.resolve_on_loop(driver, token=token, kind=kind, ip=ip)
+    else:
+        factory = _sessionmaker(request)
+        resolved = await run_in_threadpool(_check_in_session, factory, token, kind, ip)
     if resolved is None:
+        setattr(request.state, _REFUSED, True)
         return None
     if kind == "web":
         request.state.csrf_token = resolved.csrf_token
@@ -151,38 +178,30 @@ def resolve_principal(request: Request, db: Session) -> Principal | None:
     return principal
 
 
-async def get_principal_optional(request: Request, db: DB) -> Principal | None:
-    # async: a request without credentials costs no trip through the thread pool, and one
-    # with them makes exactly one (the token check). Also called as a plain function by
-    # the guards below (one dependency less to solve on every request, issue 14): the
-    # outcome is kept on the request, refused credentials included, so that it is checked
-    # once however many of them ask.
-    cached = getattr(request.state, "principal", None)
-    if cached is not None:
-        return cached  # type: ignore[no-any-return]
-    if _credentials(request) is None or getattr(request.state, _REFUSED, False):
-        return None
-    principal = await run_in_threadpool(_resolve_for_route, request, db)
-    if principal is None:
-        setattr(request.state, _REFUSED, True)
-    return principal
-
-
 # Set on request.state when the request's credentials were checked and opened nothing.
 _REFUSED = "credentials_refused"
 
 
-def _resolve_for_route(request: Request, db: Session) -> Principal | None:
-    principal = resolve_principal(request, db)
-    # An ``async def`` endpoint does no database work of its own (tests/web/
-    # test_sync_routes.py): end the token check's transaction in this same trip, so that
-    # the request's edge has nothing left to commit and needs no trip of its own. A
-    # route that does use the session later simply begins a new transaction.
-    route = request.scope.get("route")
-    endpoint = getattr(route, "endpoint", None)
-    if endpoint is not None and inspect.iscoroutinefunction(endpoint) and db.in_transaction():
-        db.commit()
-    return principal
+def _loop_driver(request: Request) -> LoopDriver | None:
+    state = request.app.state
+    try:
+        driver: LoopDriver | None = state.loop_driver
+    except AttributeError:  # an app made without create_app
+        driver = state.loop_driver = loop_driver_for(_sessionmaker(request))
+    return driver
+
+
+def _check_in_session(
+    factory: sessionmaker[Session], token: str, kind: str, ip: str | None
+) -> auth_service.ResolvedSession | None:
+    with factory() as session:
+        try:
+            resolved = auth_service.resolve(session, token=token, kind=kind, ip=ip)
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+    return resolved
 
 
 async def get_principal(
@@ -200,11 +219,11 @@ def require(permission: Permission) -> Callable[..., Awaitable[Principal]]:
     """Route-level permission check. The permission is attached to the dependency so
     the role × endpoint test can read which permission every route needs."""
 
-    # async: a check on the principal the request's guard resolved already (no trip
-    # through the thread pool). It takes the session, not CurrentPrincipal, so FastAPI
-    # solves one dependency here instead of three on every request (issue 14).
-    async def dependency(request: Request, db: DB) -> Principal:
-        principal = await get_principal_optional(request, db)
+    # async, and it takes only the request, not CurrentPrincipal: FastAPI solves one
+    # dependency here instead of three on every request (issue 14), and the principal is
+    # the one the request's guards resolved already.
+    async def dependency(request: Request) -> Principal:
+        principal = await get_principal_optional(request)
         if principal is None:
             raise NotAuthenticated()
         if not principal.has(permission):

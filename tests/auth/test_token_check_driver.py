@@ -1,6 +1,6 @@
 """The token check on a real engine (issue 14, me_cpu_ms): on PostgreSQL it runs on the
-pooled driver connection in autocommit — one statement, no BEGIN/COMMIT — and still
-refuses a revoked or expired token, a deactivated account and a changed role on the
+event loop (claimdesk.loop_driver) in autocommit — one statement, no BEGIN/COMMIT, no
+trip through the thread pool — and still refuses a revoked or expired token, a deactivated account and a changed role on the
 very next request; a pooled connection that died (database restart) is replaced.
 
 The app is bound to an engine here (the other tests bind it to the test's own
@@ -12,15 +12,18 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
+import anyio.to_thread
 import psycopg
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, text, update
+from sqlalchemy import Engine, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from claimdesk import db as claimdesk_db
 from claimdesk.app import create_app
+from claimdesk.auth.service import idle_timeout
 from claimdesk.db import make_engine, unit_of_work
+from claimdesk.models.base import utcnow
 from claimdesk.models.user import AuthSession, User
 from claimdesk.timing import HEADER, parse
 from tests.builders import login_headers, make_user
@@ -54,16 +57,39 @@ def client(factory: sessionmaker[Session]) -> Iterator[TestClient]:
 @pytest.fixture
 def sent(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, bool]]:
     """Each statement psycopg's cursors run: its first words, and whether the
-    connection was in autocommit (no BEGIN, no COMMIT) when it ran."""
+    connection was in autocommit (no BEGIN, no COMMIT) when it ran; "loop:" before the
+    statements run on the event loop (an AsyncCursor)."""
     found: list[tuple[str, bool]] = []
     original = psycopg.Cursor.execute
+    original_async = psycopg.AsyncCursor.execute
 
     def recording(self: Any, query: Any, *args: Any, **kwargs: Any) -> Any:
         found.append((" ".join(str(query).split()[:2]), self.connection.autocommit))
         return original(self, query, *args, **kwargs)
 
+    async def recording_async(self: Any, query: Any, *args: Any, **kwargs: Any) -> Any:
+        words = " ".join(str(query).split()[:2])
+        found.append((f"loop: {words}", self.connection.autocommit))
+        return await original_async(self, query, *args, **kwargs)
+
     monkeypatch.setattr(psycopg.Cursor, "execute", recording)
+    monkeypatch.setattr(psycopg.AsyncCursor, "execute", recording_async)
     return found
+
+
+@pytest.fixture
+def trips(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the functions run in the thread pool, in order."""
+    made: list[str] = []
+    original = anyio.to_thread.run_sync
+
+    async def counting(func: Any, *args: Any, **kwargs: Any) -> Any:
+        target = getattr(func, "func", func)
+        made.append(getattr(target, "__qualname__", repr(target)))
+        return await original(func, *args, **kwargs)
+
+    monkeypatch.setattr(anyio.to_thread, "run_sync", counting)
+    return made
 
 
 def _statements(response: Any) -> int:
@@ -84,11 +110,15 @@ def test_me_answers_from_one_counted_statement(client: TestClient) -> None:  # S
 
 
 @POSTGRES_ONLY
-def test_me_sends_one_statement_in_autocommit(client: TestClient, sent: list) -> None:  # SPEC SEC-8
+def test_me_sends_one_statement_in_autocommit_on_the_loop(
+    client: TestClient, sent: list, trips: list
+) -> None:  # SPEC SEC-8
     headers = login_headers(client, "alice")
     sent.clear()
+    trips.clear()
     assert client.get("/api/v1/auth/me", headers=headers).status_code == 200
-    assert sent == [("SELECT auth_sessions.id,", True)]
+    assert sent == [("loop: SELECT auth_sessions.id,", True)]
+    assert trips == []
     sent.clear()
     assert client.get("/health").status_code == 200
     assert sent == [("SELECT 1", True)]
@@ -155,3 +185,25 @@ def test_a_connection_idle_too_long_is_pinged_before_use(
     # pinged the idle one, found it dead and opened another.
     with factory() as session:
         assert session.execute(text("SELECT 2")).scalar() == 2
+
+
+@POSTGRES_ONLY
+def test_a_browser_session_is_marked_seen_from_the_loop(
+    client: TestClient, factory: sessionmaker[Session], trips: list
+) -> None:  # SPEC SEC-8
+    from tests.auth.test_sessions import _web_login
+
+    _web_login(client, "alice")
+    a_while_ago = utcnow() - dt.timedelta(minutes=5)
+    with unit_of_work(factory) as session:
+        session.execute(update(AuthSession).values(last_seen_at=a_while_ago))
+    trips.clear()
+    assert client.get("/api/v1/auth/me").status_code == 200
+    assert trips == []  # the check and the mark, both on the event loop
+    with factory() as session:
+        seen = session.scalars(select(AuthSession.last_seen_at)).one()
+    assert seen > a_while_ago + dt.timedelta(minutes=4)
+    # Idle past the limit: refused, as on the session path (tests/auth/test_sessions.py).
+    with unit_of_work(factory) as session:
+        session.execute(update(AuthSession).values(last_seen_at=utcnow() - idle_timeout()))
+    assert client.get("/api/v1/auth/me").status_code == 401

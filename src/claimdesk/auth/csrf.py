@@ -20,7 +20,7 @@ from fastapi import Request
 from starlette.responses import Response
 
 from claimdesk.config import get_settings
-from claimdesk.deps import DB, get_principal_optional
+from claimdesk.deps import get_principal_optional
 from claimdesk.errors import CsrfFailed
 
 PRE_SESSION_COOKIE = "claimdesk_csrf"
@@ -45,14 +45,14 @@ def _matches(expected: str | None, submitted: str | None) -> bool:
     return bool(expected and submitted and hmac.compare_digest(expected, submitted))
 
 
-# The guards take the session and resolve the principal themselves (kept on the request
-# for the route's own dependencies): one dependency less for FastAPI to solve on every
-# request (issue 14). They resolve it on every method, as the route's error messages
+# The guards take only the request and resolve the principal themselves (kept on the
+# request for the route's own dependencies): no dependency of their own for FastAPI to
+# solve on every request, and no session (issue 14). They resolve it on every method, as the route's error messages
 # speak the principal's language.
 
 
-async def page_csrf_guard(request: Request, db: DB) -> None:
-    principal = await get_principal_optional(request, db)
+async def page_csrf_guard(request: Request) -> None:
+    principal = await get_principal_optional(request)
     if request.method in SAFE_METHODS:
         return
     submitted = await _submitted_token(request)
@@ -66,8 +66,8 @@ async def page_csrf_guard(request: Request, db: DB) -> None:
         raise CsrfFailed(field=CSRF_FIELD)
 
 
-async def api_csrf_guard(request: Request, db: DB) -> None:
-    principal = await get_principal_optional(request, db)
+async def api_csrf_guard(request: Request) -> None:
+    principal = await get_principal_optional(request)
     # Only a cookie-authenticated call can be forged; anonymous calls (token issue)
     # and bearer calls pass.
     if request.method in SAFE_METHODS or principal is None or principal.session_kind != "web":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy import Select, bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError
@@ -12,6 +12,9 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from claimdesk.db import driver_engine, read_on_driver
 from claimdesk.models.user import AuthSession, LoginThrottle, UsedSmsChallenge, User, UserRole
+
+if TYPE_CHECKING:
+    from claimdesk.loop_driver import LoopDriver
 
 
 def get_user_by_username(session: Session, username: str) -> User | None:
@@ -142,10 +145,32 @@ def live_login_rows(
     return session.connection().execute(_LIVE_LOGIN, params).all()
 
 
+async def live_login_rows_on_loop(
+    driver: LoopDriver, token_hash: str, kind: str, now: dt.datetime
+) -> list[LoginRow]:
+    """:func:`live_login_rows` on the event loop (claimdesk.loop_driver, PostgreSQL)."""
+    params = {"token_hash": token_hash, "kind": kind, "now": now}
+    return [LoginRow._make(row) for row in await driver.run(_LIVE_LOGIN, params)]
+
+
 def touch_session(session: Session, auth_session_id: int, now: dt.datetime) -> None:
     session.execute(
         update(AuthSession).where(AuthSession.id == auth_session_id).values(last_seen_at=now)
     )
+
+
+# Plain table columns and named parameters: the loop driver runs it with no type
+# processing (an aware datetime goes to timestamptz as it is).
+_SESSIONS = AuthSession.__table__.c
+_TOUCH = (
+    update(AuthSession)
+    .where(_SESSIONS.id == bindparam("id"))
+    .values({_SESSIONS.last_seen_at: bindparam("now")})
+)
+
+
+async def touch_session_on_loop(driver: LoopDriver, auth_session_id: int, now: dt.datetime) -> None:
+    await driver.run(_TOUCH, {"id": auth_session_id, "now": now}, rows=False)
 
 
 def get_throttle(session: Session, key: str) -> LoginThrottle | None:

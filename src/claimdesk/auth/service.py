@@ -13,8 +13,9 @@ import datetime as dt
 import hashlib
 import re
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import update
 from sqlalchemy.orm import Session
@@ -51,6 +52,9 @@ from claimdesk.models.org import OrgUnit
 from claimdesk.models.person import Person
 from claimdesk.models.user import AuthSession, LoginThrottle, User, UserRole
 from claimdesk.paging import PageRequest, Slice, fetch
+
+if TYPE_CHECKING:
+    from claimdesk.loop_driver import LoopDriver
 
 # Offices share one address behind NAT: the per-address limit is several times the
 # per-username one, so it stops sprays across many usernames without locking a branch out.
@@ -250,6 +254,8 @@ class ResolvedSession:
     principal: Principal
     csrf_token: str | None
     auth_session_id: int
+    # A browser session last marked as seen more than a minute ago: mark it now.
+    touch: bool = False
 
 
 def idle_timeout() -> dt.timedelta:
@@ -263,6 +269,31 @@ def resolve(session: Session, *, token: str, kind: str, ip: str | None) -> Resol
     statement: every authenticated request runs it."""
     now = utcnow()
     rows = repository.live_login_rows(session, token_hash(token), kind, now)
+    resolved = resolved_from_rows(rows, kind=kind, now=now, ip=ip)
+    if resolved is not None and resolved.touch:
+        repository.touch_session(session, resolved.auth_session_id, now)
+    return resolved
+
+
+async def resolve_on_loop(
+    driver: LoopDriver, *, token: str, kind: str, ip: str | None
+) -> ResolvedSession | None:
+    """:func:`resolve` on the event loop (PostgreSQL, claimdesk.loop_driver): the same
+    statement and the same rules, each statement in autocommit — a browser session's
+    "last seen" is marked whatever becomes of the request."""
+    now = utcnow()
+    rows = await repository.live_login_rows_on_loop(driver, token_hash(token), kind, now)
+    resolved = resolved_from_rows(rows, kind=kind, now=now, ip=ip)
+    if resolved is not None and resolved.touch:
+        await repository.touch_session_on_loop(driver, resolved.auth_session_id, now)
+    return resolved
+
+
+def resolved_from_rows(
+    rows: Sequence[Any], *, kind: str, now: dt.datetime, ip: str | None
+) -> ResolvedSession | None:
+    """What the token check's rows (repository.live_login_rows) open, by the rules of
+    :func:`resolve`; no I/O."""
     if not rows:
         return None
     first = rows[0]
@@ -277,10 +308,6 @@ def resolve(session: Session, *, token: str, kind: str, ip: str | None) -> Resol
         # SPEC SEC-9: a customer session or token opened on the password alone (one
         # issued before the rule, or by any other path) opens nothing.
         return None
-    # Writing on every request would serialise a user's parallel requests; a minute's
-    # precision is plenty for an idle timeout of half an hour.
-    if kind == "web" and (now - last_seen) > dt.timedelta(minutes=1):
-        repository.touch_session(session, first.id, now)
     principal = Principal.build(
         user_id=first.user_id,
         username=first.username,
@@ -294,7 +321,12 @@ def resolve(session: Session, *, token: str, kind: str, ip: str | None) -> Resol
         auth_method=first.auth_method,
     )
     return ResolvedSession(
-        principal=principal, csrf_token=first.csrf_token, auth_session_id=first.id
+        principal=principal,
+        csrf_token=first.csrf_token,
+        auth_session_id=first.id,
+        # Writing on every request would serialise a user's parallel requests; a
+        # minute's precision is plenty for an idle timeout of half an hour.
+        touch=kind == "web" and (now - last_seen) > dt.timedelta(minutes=1),
     )
 
 

@@ -36,7 +36,8 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from claimdesk.deps import DB, resolve_principal
+from claimdesk.auth.principal import Principal
+from claimdesk.deps import get_principal_optional, request_session
 from claimdesk.idempotency import SCOPE_KEY
 from claimdesk.idempotency.errors import (
     IdempotencyKeyInProgress,
@@ -117,23 +118,29 @@ def _answer(row: IdempotencyKey, *, method: str, path: str, digest: str) -> None
     raise Replay(row)
 
 
-async def guard(request: Request, db: DB) -> None:
+async def guard(request: Request) -> None:
     """App-wide dependency: claim the key in the request's transaction, or answer. Most
     requests carry no key and return at once on the event loop; the database work runs
-    in the thread pool (the middleware read the body)."""
+    in the thread pool (the middleware read the body), in the session the route's ``DB``
+    gets (every creating POST of the API takes one: tests/test_deps.py)."""
     holder: dict[str, Any] | None = request.scope.get(SCOPE_KEY)
     if holder is None:
         return  # not an idempotent request (or no middleware in this app)
-    await run_in_threadpool(_claim_key, request, db, holder)
-
-
-def _claim_key(request: Request, db: Session, holder: dict[str, Any]) -> None:
     key = request.headers.get(HEADER, "").strip()
     if not _VISIBLE_ASCII.match(key):
         raise IdempotencyKeyMalformed(field=HEADER)
-    principal = resolve_principal(request, db)
+    principal = await get_principal_optional(request)
     if principal is None or principal.user_id is None:
         return  # the endpoint refuses or serves anonymous callers; no replay for them
+    # Ended by the route's edge (deps.get_db), or by the middleware when the route never
+    # took it over (a replay, a refusal before the route).
+    holder["opened"] = db = request_session(request)
+    await run_in_threadpool(_claim_key, request, db, holder, key, principal)
+
+
+def _claim_key(
+    request: Request, db: Session, holder: dict[str, Any], key: str, principal: Principal
+) -> None:
     owner = f"user:{principal.user_id}"
     body = _canonical_body(request, holder.get("body", b""))
     # The language asked for (?lang=) does not change the request.
@@ -188,9 +195,16 @@ def _finish(holder: dict[str, Any], status: int, body: bytes, media_type: str | 
 
 
 def _abandon(holder: dict[str, Any]) -> None:
-    session: Session | None = holder.get("session")
+    session: Session | None = holder.get("session") or holder.get("opened")
     if session is not None:
         session.rollback()
+        session.close()
+
+
+async def _close_unused(session: Session) -> None:
+    if session.in_transaction():
+        await run_in_threadpool(_abandon, {"session": session})
+    else:
         session.close()
 
 
@@ -235,6 +249,9 @@ class IdempotencyMiddleware:
         except BaseException:
             await run_in_threadpool(_abandon, holder)
             raise
+        if "session" not in holder and "opened" in holder:
+            # The guard's session, never handed to a route (a replay, a refusal).
+            await _close_unused(holder["opened"])
         if "session" in holder:
             start = next(m for m in messages if m["type"] == "http.response.start")
             body = b"".join(
