@@ -76,6 +76,7 @@ STAGES: tuple[tuple[str, str, str], ...] = (
     ("response serialisation", "fastapi/routing.py", "serialize_response"),
     ("request body validation", "fastapi/dependencies/utils.py", "request_body_to_args"),
     ("commit (get_db end)", "claimdesk/deps.py", "_end_done"),
+    ("commit (in the route's trip)", "claimdesk/deps.py", "commit_in_trip"),
     ("  flush in commit", "sqlalchemy/orm/session.py", "flush"),
     ("SQL execute (all)", "sqlalchemy/engine/base.py", "_execute_context"),
     ("SQL compile (all)", "sqlalchemy/sql/elements.py", "_compile_w_cache"),
@@ -97,6 +98,7 @@ TIMED: tuple[tuple[str, str, str], ...] = (
     ("  _create_checklist", "claimdesk.claims.intake.report", "_create_checklist"),
     ("response new_claim", "claimdesk.claims.read", "new_claim"),
     ("commit (_end_done)", "claimdesk.deps", "_end_done"),
+    ("commit (in the route's trip)", "claimdesk.routing", "commit_in_trip"),
     ("  audit write_pending", "claimdesk.audit.service", "write_pending"),
     ("  checks enqueue", "claimdesk.checks.service", "enqueue_new_claim_checks"),
 )

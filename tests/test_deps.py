@@ -11,6 +11,9 @@ import pytest
 
 from tests.builders import login_headers, make_user
 
+# The one trip of a plain ``def`` route (claimdesk.routing.OneTripRoute).
+ONE_TRIP = "_in_one_trip.<locals>.run"
+
 
 @pytest.fixture
 def trips(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
@@ -107,3 +110,44 @@ def test_an_async_route_opens_no_session(db, client, monkeypatch) -> None:  # SP
     )
     assert client.get("/api/v1/auth/me", headers=headers).status_code == 200
     assert made == []
+
+
+def test_a_plain_def_route_makes_one_trip_that_also_commits(
+    db, client, trips
+) -> None:  # SPEC SEC-4
+    # FastAPI would run the endpoint, validate its response and commit at the edge in
+    # three trips; claimdesk.routing.OneTripRoute does all three in one.
+    from sqlalchemy import select
+
+    from claimdesk.models.user import User
+
+    make_user(db, username="admin", roles=["administrator"])
+    db.commit()
+    headers = login_headers(client, "admin")
+    trips.clear()
+    body = {"username": "new.handler", "password": "Second-Pass-42", "roles": ["adjuster"]}
+    created = client.post("/api/v1/users", json=body, headers=headers)
+    assert created.status_code == 201, created.text
+    assert created.json()["username"] == "new.handler"
+    assert trips == ["_check_in_session", ONE_TRIP]
+    db.expire_all()
+    assert db.scalars(select(User.id).where(User.username == "new.handler")).one()
+    trips.clear()
+    listed = client.get("/api/v1/users", headers=headers)
+    assert listed.status_code == 200
+    assert trips == ["_check_in_session", ONE_TRIP]
+
+
+def test_an_error_in_the_trip_commits_nothing(db, client) -> None:  # SPEC SEC-4
+    from sqlalchemy import select
+
+    from claimdesk.models.user import User
+
+    make_user(db, username="admin", roles=["administrator"])
+    db.commit()
+    headers = login_headers(client, "admin")
+    body = {"username": "new.handler", "password": "Second-Pass-42", "roles": ["no-such-role"]}
+    refused = client.post("/api/v1/users", json=body, headers=headers)
+    assert refused.status_code in (404, 409, 422), refused.text
+    db.expire_all()
+    assert db.scalars(select(User.id).where(User.username == "new.handler")).first() is None

@@ -16,15 +16,24 @@ the same one as before, and a method mismatch still answers 405 (a partial match
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+import functools
+import inspect
+from collections.abc import Callable, Coroutine, Iterable, Iterator, Sequence
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.datastructures import Default
+from fastapi.exceptions import ResponseValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute, APIRouter, iter_route_contexts
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Match, Mount, NoMatchFound, Route
 from starlette.types import Receive, Scope, Send
+
+from claimdesk.deps import commit_in_trip
 
 # How many leading literal segments index a route: /api/v1/<area> for the API,
 # /admin/<area> for the admin pages.
@@ -120,6 +129,48 @@ class SegmentRoutes(BaseRoute):
         raise NoMatchFound(name, path_params)
 
 
+class OneTripRoute(APIRoute):
+    """An APIRoute whose plain ``def`` endpoint makes one trip through the thread pool:
+    FastAPI runs the endpoint in one trip, validates its response in another and the
+    request's edge commits in a third (0.1-0.2 ms of CPU apiece, issue 14). Here one
+    trip runs the endpoint, validates its response against the route's response model
+    (a ResponseValidationError as FastAPI raises it) and commits the request's session
+    (deps.commit_in_trip); FastAPI's own validation then meets a validated model and
+    the edge a session with nothing left to commit. The order is FastAPI's: the work is
+    committed only once the endpoint returned and its response was validated, and any
+    error before the commit rolls it back. ``endpoint`` stays the function written."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        call = self.dependant.call
+        if (
+            inspect.isfunction(call)
+            and not inspect.iscoroutinefunction(call)
+            and not inspect.isgeneratorfunction(call)
+            and not inspect.isasyncgenfunction(call)
+        ):
+            self.dependant.call = _in_one_trip(call, self.response_field)
+        return super().get_route_handler()
+
+
+def _in_one_trip(endpoint: Callable[..., Any], field: Any) -> Callable[..., Any]:
+    def run(values: dict[str, Any]) -> Any:
+        result = endpoint(**values)
+        if field is not None and not isinstance(result, Response):
+            result, errors = field.validate(result, {}, loc=("response",))
+            if errors:
+                raise ResponseValidationError(errors=errors, body=result)
+        for value in values.values():
+            if isinstance(value, Session):
+                commit_in_trip(value)
+        return result
+
+    @functools.wraps(endpoint)
+    async def in_one_trip(**values: Any) -> Any:
+        return await run_in_threadpool(run, values)
+
+    return in_one_trip
+
+
 def _built_out(context: Any) -> APIRoute:
     """A plain route equal to what including its router gave it (``context`` holds the
     effective path, dependencies, responses, tags, ... of that inclusion)."""
@@ -127,7 +178,7 @@ def _built_out(context: Any) -> APIRoute:
     form_limits = original.form_limits or None
     # A streaming endpoint's item type is found again from its annotation.
     streams = context.stream_item_type is not None
-    return APIRoute(
+    return OneTripRoute(
         context.path,
         original.endpoint,
         response_model=Default(None) if streams else context.response_model,
