@@ -33,8 +33,29 @@ def run_migrations() -> None:
         return
     engine = make_engine(config.get_main_option("sqlalchemy.url") or "")
     with engine.connect() as conn:
-        _run(conn)
+        if conn.dialect.name == "sqlite":
+            _run_without_sqlite_foreign_keys(conn)
+        else:
+            _run(conn)
     engine.dispose()
+
+
+def _run_without_sqlite_foreign_keys(connection: Any) -> None:
+    """SQLite changes a table by copying it and dropping the old one (batch mode); with
+    foreign keys on, dropping a table other rows refer to (claims) fails as soon as the
+    database holds data. So, as Alembic advises, the keys are off while migrating —
+    the pragma only takes effect outside a transaction, hence on the driver connection
+    before the migration's BEGIN — and every reference is checked before they are on
+    again: a migration that broke one fails instead of leaving it broken."""
+    raw = connection.connection.driver_connection
+    raw.execute("PRAGMA foreign_keys=OFF")
+    try:
+        _run(connection)
+        broken = raw.execute("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise RuntimeError(f"migration left rows with broken references: {broken[:5]}")
+    finally:
+        raw.execute("PRAGMA foreign_keys=ON")
 
 
 def _run(connection: Any) -> None:
