@@ -1185,7 +1185,49 @@ EVENT_LABELS = {
     "claim.confirm_fraud_reduce": "Fraud confirmed: the exaggerated part is not paid",
     "claim.confirm_fraud_reject": "Fraud confirmed: the claim is refused",
     "claim.recovery_recorded": "Recovery recorded",
+    "claim.handler_assigned": "Handler assigned",
+    "claim.investigator_assigned": "Investigator assigned",
+    "claim.coverages_set": "Coverages named",
+    "claim.major_escalated": "Escalated as a major case",
+    "claim.materials_supplement": "Further materials noted",
+    "claim.remote_designated": "Handled remotely",
+    "claim.materials_mailed": "Originals mailed",
+    "claim.mailing_received": "Mailed originals received",
+    "claim.event_linked": "Linked to a mass event",
+    "claim.receipt_printed": "Receipt for materials printed",
+    "claim.bill_submitted": "Electronic bill received",
+    "claim.assessed_from_bills": "Assessed from the electronic bills",
+    "claim.checks_run": "Automatic checks run",
+    "claim.check_referred": "Sent to a person by a check",
+    "claim.automatic_step": "Automatic step",
+    "claim.automatic_paid": "Paid automatically",
+    "claim.automatic_referred": "Automatic path handed it to a person",
+    "claim.automatic_sample_verdict": "Quality sample reviewed",
+    "claim.adjustment_corrected": "Calculation corrected",
+    "claim.recovery_opened": "Recovery opened",
+    "claim.rejection_notice_issued": "Rejection notice issued",
+    "claim.rejection_notice_sent": "Rejection notice sent",
+    "claim.settlement_notice_issued": "Settlement notice issued",
+    "claim.settlement_notice_rendered": "Settlement notice produced",
+    "claim.dispute_filed": "Dispute filed",
+    "claim.dispute_answered": "Dispute answered",
+    "claim.dispute_escalated": "Dispute escalated",
+    "claim.dispute_resolved": "Dispute resolved",
 }
+
+
+# Views of the claim or its parts: audited (SEC-5), counted apart, not steps of the claim.
+READS = frozenset(
+    {
+        "claim.read",
+        "claim.notes_read",
+        "claim.bills_read",
+        "claim.network_read",
+        "claim.notice_read",
+        "claim.decision_notice_read",
+        "claim.rejection_notice_read",
+    }
+)
 
 
 def _timeline(
@@ -1196,7 +1238,7 @@ def _timeline(
     names = names or {}
     shown = []
     for e in entries:
-        if e.action in ("claim.read", "claim.notes_read"):
+        if e.action in READS:
             continue
         label = EVENT_LABELS.get(e.action)
         to_label = STATE_LABELS.get(str(e.details.get("to")), "")
