@@ -5,7 +5,9 @@ statements in autocommit, a bounded pool per loop that answers the pool's Timeou
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, text
@@ -19,6 +21,14 @@ pytestmark = pytest.mark.postgres_only
 
 _SELECT = text("SELECT 1 + :n")
 _SLEEP = text("SELECT pg_sleep(:seconds)")
+
+
+def _run(main: Any) -> Any:
+    """asyncio.run on a thread of its own: a browser test earlier in the same worker
+    (Playwright's sync API) leaves an event loop running on the main thread, and
+    asyncio.run refuses to start inside one — as a server's loop is its own too."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, main()).result()
 
 
 @pytest.fixture
@@ -50,7 +60,7 @@ def test_statements_run_in_autocommit_on_a_reused_connection(engine: Engine) -> 
         await driver.aclose()
         return [first, second, a == b]
 
-    assert asyncio.run(main()) == [[(2,)], [(3,)], True]
+    assert _run(main) == [[(2,)], [(3,)], True]
 
 
 def test_a_busy_pool_waits_then_answers_the_pools_timeout(engine: Engine) -> None:
@@ -69,7 +79,7 @@ def test_a_busy_pool_waits_then_answers_the_pools_timeout(engine: Engine) -> Non
         await driver.aclose()
         return after, results
 
-    after, results = asyncio.run(main())
+    after, results = _run(main)
     assert after == [(2,)]
     assert results == [[(n + 1,)] for n in range(5)]
 
@@ -88,4 +98,4 @@ def test_disposing_the_engine_closes_the_idle_connections(engine: Engine) -> Non
         await driver.aclose()
         return [closed, again]
 
-    assert asyncio.run(main()) == [True, [(2,)]]
+    assert _run(main) == [True, [(2,)]]
