@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
+
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -30,3 +33,20 @@ def test_downgrade_to_base_and_up_again(fresh_db_url):
     engine = make_engine(fresh_db_url)
     assert {"audit_entries", "people", "users"} <= set(inspect(engine).get_table_names())
     engine.dispose()
+
+
+@pytest.mark.sqlite_only
+def test_sqlite_upgrade_with_a_broken_reference_is_rolled_back(fresh_db_url):
+    # SQLite migrates with its foreign keys off (batch mode copies tables); the check
+    # before commit refuses to leave a broken reference behind.
+    command.downgrade(alembic_config(fresh_db_url), "0037_job_transient_retries")
+    raw = sqlite3.connect(fresh_db_url.removeprefix("sqlite:///"))
+    raw.execute("PRAGMA foreign_keys=OFF")
+    raw.execute("INSERT INTO user_roles (user_id, role) VALUES (999999, 'claims_handler')")
+    raw.commit()
+    with pytest.raises(RuntimeError, match="broken references"):
+        upgrade(fresh_db_url)
+    version = raw.execute("SELECT version_num FROM alembic_version").fetchone()
+    columns = {row[1] for row in raw.execute("PRAGMA table_info(claims)")}
+    raw.close()
+    assert version == ("0037_job_transient_retries",) and "investigator_id" not in columns

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from alembic import context
@@ -48,26 +49,35 @@ def _run_without_sqlite_foreign_keys(connection: Any) -> None:
     before the migration's BEGIN — and every reference is checked before they are on
     again: a migration that broke one fails instead of leaving it broken."""
     raw = connection.connection.driver_connection
-    raw.execute("PRAGMA foreign_keys=OFF")
-    try:
-        _run(connection)
+
+    def check_references() -> None:
+        # Inside the migration's transaction: a failure rolls the migration back.
         broken = raw.execute("PRAGMA foreign_key_check").fetchall()
         if broken:
             raise RuntimeError(f"migration left rows with broken references: {broken[:5]}")
+
+    raw.execute("PRAGMA foreign_keys=OFF")
+    try:
+        _run(connection, before_commit=check_references)
     finally:
         raw.execute("PRAGMA foreign_keys=ON")
 
 
-def _run(connection: Any) -> None:
+def _run(connection: Any, before_commit: Callable[[], None] | None = None) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
+        # SQLite's DDL is transactional too (Alembic assumes not): one transaction, so a
+        # failed reference check rolls the whole upgrade back.
+        transactional_ddl=True,
         render_item=render_item,
         compare_type=True,
     )
     with context.begin_transaction():
         context.run_migrations()
+        if before_commit is not None:
+            before_commit()
 
 
 run_migrations()
