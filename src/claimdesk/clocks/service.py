@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -161,7 +162,13 @@ def start_clock(
     """Start a time limit. A day rule whose deadline falls in a year the stored calendar
     lacks is counted on the provisional calendar and marked so (GEN-3)."""
     clock = _new_clock(
-        session, name=name, rule=rule, started_at=started_at, basis=basis, org_unit_id=org_unit_id
+        session,
+        Clock,
+        name=name,
+        rule=rule,
+        started_at=started_at,
+        basis=basis,
+        org_unit_id=org_unit_id,
     )
     clock.subject_type, clock.subject_id = subject_type, str(subject_id)
     session.add(clock)
@@ -206,6 +213,9 @@ class PlannedClock:
     breached_at: dt.datetime | None = None
 
 
+_AnyClock = TypeVar("_AnyClock", Clock, PlannedClock)
+
+
 @dataclass
 class ClockPlan:
     """The clocks of one subject being created and what happened to them, in order."""
@@ -235,16 +245,14 @@ def plan_start(
     org_unit_id: int | None = None,
 ) -> PlannedClock:
     """start_clock for a subject not written yet: the same deadline, nothing written."""
-    started_at, due, provisional = _deadline(session, rule, started_at)
-    clock = PlannedClock(
+    clock = _new_clock(
+        session,
+        PlannedClock,
         name=name,
-        rule_type=rule.type,
-        rule_n=rule.n,
+        rule=rule,
+        started_at=started_at,
         basis=basis,
         org_unit_id=org_unit_id,
-        started_at=started_at,
-        due_at=due,
-        due_provisional=provisional,
     )
     plan.clocks.append(clock)
     plan.events.append((clock, "started", clock.started_at))
@@ -270,16 +278,18 @@ def record_planned(session: Session, plan: ClockPlan, *, actor: Principal) -> No
 
 def _new_clock(
     session: Session,
+    kind: type[_AnyClock],
     *,
     name: str,
     rule: Rule,
     started_at: dt.datetime,
     basis: str,
     org_unit_id: int | None,
-) -> Clock:
-    """A started clock, its deadline computed (no subject yet, nothing written)."""
+) -> _AnyClock:
+    """A started clock (an ORM Clock, or a PlannedClock for a subject not written yet),
+    its deadline computed (no subject yet, nothing written)."""
     started_at, due, provisional = _deadline(session, rule, started_at)
-    return Clock(
+    return kind(
         name=name,
         rule_type=rule.type,
         rule_n=rule.n,
