@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
-import secrets
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +24,7 @@ from claimdesk.jobs.queue import periodic, task
 from claimdesk.models.job import OutboxMessage
 from claimdesk.models.review import RejectionNotice
 from claimdesk.payments.service import batch_csv, get_batch
+from claimdesk.storage.backends import write_atomically
 
 FILE_ACTOR = Principal.system("payment-file")
 NOTICE_ACTOR = Principal.system("notice-monitor")
@@ -38,17 +37,8 @@ def payment_file_dir() -> Path:
 
 def drop_bank_file(folder: Path, name: str, content: bytes) -> None:
     """Write the file where the bank's pick-up finds it: owner-only (it holds account
-    numbers in the clear the bank needs), flushed to disk before it appears under its
-    name, so the pick-up never sees half a file nor a file a crash could still lose."""
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / name
-    temporary = folder / f".{name}.{secrets.token_hex(4)}.tmp"
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(content)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, target)
+    numbers in the clear the bank needs), and whole or not at all, as uploads are."""
+    write_atomically(folder / name, content)
 
 
 class BatchFileMismatch(RuntimeError):

@@ -52,6 +52,19 @@ def check_key(key: str) -> str:
     return key
 
 
+def write_atomically(target: Path, data: bytes) -> None:
+    """Write a file owner-only (0600), flushed to disk before it appears under its name:
+    a reader never sees half a file, nor one a crash could still lose."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, target)
+
+
 class LocalDiskStorage:
     """Files under one directory (local disk, or a mount every node shares)."""
 
@@ -62,15 +75,7 @@ class LocalDiskStorage:
         return self.root / check_key(key)
 
     def put(self, key: str, data: bytes) -> None:
-        target = self._path(key)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, target)
+        write_atomically(self._path(key), data)
 
     def get(self, key: str) -> bytes:
         try:
