@@ -222,6 +222,17 @@ def require_head_office_step(session: Session, *, claim: Claim, actor: Principal
 # -- mailed materials --------------------------------------------------------------------
 
 
+def mailable_codes(session: Session, claim: Claim) -> list[str]:
+    """The checklist items a parcel may still bring, in checklist order: on an open or
+    held claim every item not yet received; on a decided or ended claim only the green
+    channel's deferred items still to come (record_mailing refuses anything else). The
+    claim page offers exactly these, so that what it offers is what the service takes."""
+    if claim.state in workflow.FINAL_STATES:
+        late = acceptance.late_material_codes(session, claim)
+        return [m.code for m in materials_of(session, claim.id) if m.code in late]
+    return [m.code for m in materials_of(session, claim.id) if not m.received]
+
+
 def record_mailing(
     session: Session,
     *,

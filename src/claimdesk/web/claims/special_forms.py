@@ -106,15 +106,18 @@ def has_missing(db: Session, claim: Claim) -> bool:
     return any(not m.received for m in materials_of(db, claim.id))
 
 
+def can_mail(db: Session, claim: Claim) -> bool:
+    return bool(remote.mailable_codes(db, claim))
+
+
 def mailing_fields(db: Session, claim: Claim) -> list[FormField]:
     return [
         FormField("carrier", "Carrier", required=True),
         FormField("tracking_number", "Tracking number", required=True),
         FormField("sent_on", "Sent on", "date", required=True),
         *[
-            FormField(f"item__{m.code}", _material(m.code), "checkbox", binds="items")
-            for m in materials_of(db, claim.id)
-            if not m.received
+            FormField(f"item__{code}", _material(code), "checkbox", binds="items")
+            for code in remote.mailable_codes(db, claim)
         ],
     ]
 
