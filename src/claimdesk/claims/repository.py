@@ -9,11 +9,12 @@ other claims staff see the claims of their work. A claim outside the caller's ro
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from claimdesk.auth.permissions import STAFF_ROLES, Role
+from claimdesk.auth.permissions import STAFF_ROLES, Permission, Role
 from claimdesk.auth.principal import Principal
 from claimdesk.errors import NotFound
 from claimdesk.models.claim import QUEUE_STATES, Claim, Material, MaterialFile
@@ -44,6 +45,19 @@ def scoped(query: Select[Claim], actor: Principal) -> Select[Claim]:
     if not conditions:
         return query.where(Claim.id.is_(None))
     return query.where(or_(*conditions))
+
+
+def investigators_work(query: Select[Any], actor: Principal) -> Select[Any]:
+    """An investigator's queues (CLM-F1, CLM-F2): the held claims a supervisor gave them
+    and those given to nobody yet (which any investigator may take up), never a
+    colleague's. Only for a user whose one claim-wide role is the investigator's and who
+    does not hand the work out (a supervisor sees every assignee's, as do other roles);
+    reading a colleague's claim by id stays open (the network around a claim spans them)."""
+    if actor.session_kind == "system" or actor.roles & _BROAD != {Role.FRAUD_INVESTIGATOR.value}:
+        return query
+    if actor.has(Permission.CLAIMS_ASSIGN):
+        return query
+    return query.where(or_(Claim.investigator_id.is_(None), Claim.investigator_id == actor.user_id))
 
 
 def policy_number_of(session: Session, claim: Claim) -> str | None:

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from claimdesk.auth.principal import Principal
-from claimdesk.claims.repository import scoped
+from claimdesk.claims.repository import investigators_work, scoped
 from claimdesk.models.claim import Claim, FraudFlag
 from claimdesk.models.states import ClaimState
 from claimdesk.paging import PageRequest, Slice, fetch
@@ -36,11 +36,23 @@ def _held_since(*, open_only: bool) -> object:
     return query.correlate(Claim).scalar_subquery()
 
 
-def held_claims(session: Session, actor: Principal, request: PageRequest) -> Slice[Claim]:
-    """A page of the suspended claims the actor may see, held longest first: since the
-    earliest open flag (or the earliest flag when none is open any more), then by id."""
+# Who a held claim is given to, as the holds page filters it (None: every claim).
+ASSIGNED_FILTERS = ("unassigned", "mine")
+
+
+def held_claims(
+    session: Session, actor: Principal, request: PageRequest, *, assigned: str | None = None
+) -> Slice[Claim]:
+    """A page of the suspended claims the actor may work, held longest first: since the
+    earliest open flag (or the earliest flag when none is open any more), then by id.
+    An investigator's are their own and the unassigned (``investigators_work``);
+    ``assigned`` narrows to the unassigned or the actor's own."""
     since = func.coalesce(_held_since(open_only=True), _held_since(open_only=False))
-    query = scoped(select(Claim).where(Claim.state == ClaimState.SUSPENDED), actor).order_by(
-        since.asc().nulls_last(), Claim.id
+    query = investigators_work(
+        scoped(select(Claim).where(Claim.state == ClaimState.SUSPENDED), actor), actor
     )
-    return fetch(session, query, request)
+    if assigned == "unassigned":
+        query = query.where(Claim.investigator_id.is_(None))
+    elif assigned == "mine":
+        query = query.where(Claim.investigator_id == actor.user_id)
+    return fetch(session, query.order_by(since.asc().nulls_last(), Claim.id), request)

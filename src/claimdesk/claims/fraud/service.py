@@ -71,6 +71,39 @@ def upload_refusal(
     return None
 
 
+# -- who decides a flag (CLM-F1, CLM-F2) -----------------------------------------------------
+
+
+class ClaimOfAnotherInvestigator(PermissionDenied):
+    """A flag on a held claim a supervisor gave to one investigator is that investigator's
+    to clear or confirm: a colleague deciding it would undo an investigation they do not
+    run (and the evidence they have not seen)."""
+
+    code = "claim_of_another_investigator"
+    message_zh = "该挂起案件已指派给另一名反欺诈调查员：只有受指派的调查员（或理赔主管）可以解除或确认欺诈标记"
+    message_en = (
+        "This held claim is assigned to another fraud investigator: only the investigator "
+        "assigned (or a claims supervisor) may clear or confirm its fraud flag"
+    )
+
+
+def is_fraud_supervisor(actor: Principal) -> bool:
+    """A supervisor who hands the work out (claims:assign) and decides flags: decides on a
+    claim given to any investigator (the override is audited, ``resolve``)."""
+    return actor.has(Permission.CLAIMS_ASSIGN) and actor.has(Permission.FRAUD_INVESTIGATE)
+
+
+def resolve_refusal(*, actor: Principal, claim: Claim) -> ClaimdeskError | None:
+    """Why this actor may not clear or confirm a flag on this claim (None: they may).
+    Row-level (CLM-F2): an unassigned held claim is any investigator's to decide, a
+    claim given to an investigator is theirs, a fraud supervisor's override aside."""
+    if claim.investigator_id is None or claim.investigator_id == actor.user_id:
+        return None
+    if is_fraud_supervisor(actor):
+        return None
+    return ClaimOfAnotherInvestigator()
+
+
 def flag(
     session: Session, *, actor: Principal, claim: Claim, description: str, rule_code: str | None
 ) -> FraudFlag:
@@ -120,7 +153,27 @@ def resolve(
         raise FraudFlagNotOpen()
     if data.outcome in ("forged_evidence", "exaggerated_loss") and data.exaggerated_amount is None:
         raise ValidationFailed(field="exaggerated_amount")
+    refused = resolve_refusal(actor=actor, claim=claim)
+    if refused is not None:
+        raise refused
     at = timeutil.now()
+    if claim.investigator_id not in (None, actor.user_id):
+        # A supervisor decided a flag of a claim given to someone else: the override is a
+        # step of its own in the audit trail, naming whose investigation it overrode.
+        record(
+            session,
+            actor=actor,
+            action="claim.fraud_decision_overridden",
+            entity_type="claim",
+            entity_id=claim.id,
+            reason=data.note,
+            at=at,
+            details={
+                "flag_id": found.id,
+                "investigator": claim.investigator_id,
+                "outcome": data.outcome,
+            },
+        )
     found.outcome = None if data.outcome == "cleared" else data.outcome
     found.exaggerated_amount = data.exaggerated_amount
     found.recovery_amount = data.recovery_amount

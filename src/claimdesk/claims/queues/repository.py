@@ -19,7 +19,7 @@ from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import Session
 
 from claimdesk.auth.principal import Principal
-from claimdesk.claims.repository import queue_priority, scoped
+from claimdesk.claims.repository import investigators_work, queue_priority, scoped
 from claimdesk.models.claim import Claim, ClaimTransition, Material, MissingMaterialsNotice
 from claimdesk.models.clock import Clock
 from claimdesk.models.payment import Callback
@@ -37,9 +37,12 @@ ADVANCING = ("accepted", "surveyed", "assessed", "adjusted", "in_review")
 ADVANCE_CLOCK = "claim.advance_payment"
 
 
-def _scoped(query: Select[Any], actor: Principal) -> Select[Any]:
+def _scoped(query: Select[Any], actor: Principal, *, queue: bool = True) -> Select[Any]:
     # scoped() only adds conditions on Claim's columns; every query here joins Claim.
-    return cast(Select[Any], scoped(cast(Select[Claim], query), actor))
+    found = cast(Select[Any], scoped(cast(Select[Claim], query), actor))
+    # An investigator's queues hold their own held claims and unassigned ones (CLM-F1);
+    # the search finds what they may open, a colleague's claim too.
+    return investigators_work(found, actor) if queue else found
 
 
 def _by_due(due: Any) -> tuple[Any, ...]:
@@ -192,7 +195,7 @@ def search(
     if not conditions:
         conditions.append(Claim.id.is_(None))
     query = _row().where(or_(*conditions))
-    return _scoped(query, actor).order_by(Claim.id.desc())
+    return _scoped(query, actor, queue=False).order_by(Claim.id.desc())
 
 
 # -- assignment ------------------------------------------------------------------------------

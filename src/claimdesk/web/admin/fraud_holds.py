@@ -1,7 +1,10 @@
 """Fraud holds (CLM-F1): the suspended claims an investigator works, with each open
 flag's reason, who or which rule raised it, and how long the claim has been held. The
 investigator's decisions (clear, confirm with the art. 27 outcome) are actions of the
-claim page, /claims/{id}; this list only reads (row-filtered like every claim query)."""
+claim page, /claims/{id}; this list only reads (row-filtered like every claim query).
+Each row names the investigator the claim was given to; ``?assigned=unassigned`` or
+``mine`` narrows the list (an investigator sees their own and the unassigned, a fraud
+supervisor every one, ``claims.repository.investigators_work``)."""
 
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ from fastapi.responses import Response
 from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
 from claimdesk.claims.fraud import repository
+from claimdesk.claims.queues import service as queues
 from claimdesk.deps import DB, require
 from claimdesk.paging import Paging
 from claimdesk.web.kit import common, page, pager
@@ -22,9 +26,14 @@ Investigator = Annotated[Principal, Depends(require(Permission.FRAUD_INVESTIGATE
 
 
 @router.get("/admin/fraud-holds")
-def fraud_holds(request: Request, db: DB, actor: Investigator, paging: Paging) -> Response:
+def fraud_holds(
+    request: Request, db: DB, actor: Investigator, paging: Paging, assigned: str | None = None
+) -> Response:
+    # An unknown filter shows every held claim rather than an error: it comes from a link.
+    chosen = assigned if assigned in repository.ASSIGNED_FILTERS else None
     # The longest-held first (the repository orders them): the most overdue for a decision.
-    held = repository.held_claims(db, actor, paging)
+    held = repository.held_claims(db, actor, paging, assigned=chosen)
+    names = {a.user_id: a.name for a in queues.assignees(db, role="fraud_investigator")}
     flags = repository.flags_of_claims(db, [c.id for c in held.rows])
     rows: list[dict[str, Any]] = []
     context = common(request)
@@ -33,12 +42,25 @@ def fraud_holds(request: Request, db: DB, actor: Investigator, paging: Paging) -
         open_flags = [f for f in own if f.status == "open"] or own
         since = min((f.flagged_at for f in open_flags), default=None)
         age_days = (context["now"] - since).days if since else None
-        rows.append({"claim": claim, "flags": open_flags, "since": since, "age_days": age_days})
+        rows.append(
+            {
+                "claim": claim,
+                "flags": open_flags,
+                "since": since,
+                "age_days": age_days,
+                # A deactivated investigator keeps the claim until a supervisor moves it.
+                "investigator": None
+                if claim.investigator_id is None
+                else names.get(claim.investigator_id, f"#{claim.investigator_id}"),
+                "mine": claim.investigator_id == actor.user_id,
+            }
+        )
     shown = pager(request, held.page_of(held.rows))
     return page(
         request,
         "admin/fraud_holds.html",
         rows=rows,
+        assigned=chosen,
         pager=shown if shown.needed else None,
         **context,
     )

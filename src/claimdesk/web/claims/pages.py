@@ -1066,7 +1066,11 @@ def refusal_now(db: Session, principal: Principal, claim: Claim, action: str) ->
     the transition table is checked by ``workflow.refusal_of_move`` (permission, fraud
     hold, state, stage guard, the remote claim's org — what ``transition`` checks), the
     review decision by ``review.refusal_to_decide`` (tier, four eyes), an upload by
-    ``fraud.upload_refusal`` (an investigator's held claims)."""
+    ``fraud.upload_refusal`` (an investigator's held claims), a flag's decision by
+    ``fraud.resolve_refusal`` (a claim given to another investigator)."""
+    if action in FRAUD_DECISIONS and fraud.resolve_refusal(actor=principal, claim=claim):
+        # Before the table's check: "clear_fraud" is also the move the decision makes.
+        return True
     if action in workflow.MOVES_BY_ACTION:
         refused = workflow.refusal_of_move(
             db,
@@ -1086,6 +1090,10 @@ def refusal_now(db: Session, principal: Principal, claim: Claim, action: str) ->
         purpose = None if action == "upload_file" else "material"
         return fraud.upload_refusal(actor=principal, claim=claim, purpose=purpose) is not None
     return False
+
+
+# Actions that decide a fraud flag (fraud.resolve).
+FRAUD_DECISIONS = frozenset({"clear_fraud", "confirm_fraud"})
 
 
 # Actions that file something through the upload services (claims:upload).
@@ -1181,6 +1189,7 @@ EVENT_LABELS = {
     "claim.suspend": "Held for suspected fraud",
     "claim.fraud_flag_added": "Fraud flag added",
     "claim.fraud_flag_resolved": "Fraud flag resolved",
+    "claim.fraud_decision_overridden": "Supervisor decided another investigator's flag",
     "claim.clear_fraud": "Fraud hold cleared",
     "claim.confirm_fraud_reduce": "Fraud confirmed: the exaggerated part is not paid",
     "claim.confirm_fraud_reject": "Fraud confirmed: the claim is refused",

@@ -1,0 +1,164 @@
+"""The staff pages of a fraud investigation, by role: the claim page offers clearing and
+confirming a flag exactly to whom the service lets decide it (the investigator given
+the claim, anyone on an unassigned one, a fraud supervisor's override;
+claims.fraud.service.resolve_refusal), and the fraud holds page names each held claim's
+investigator and filters the unassigned and the reader's own, listing an investigator
+their own and the unassigned only.
+# SPEC CLM-F1 CLM-F2 SEC-4 GEN-6"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from claimdesk.models.claim import Claim, FraudFlag
+from tests.claims.helpers import (
+    FrozenClock,
+    World,
+    add_staff,
+    build_world,
+    claim_in_state,
+    local,
+)
+from tests.web.claims.claim_pages import ClaimPages
+
+DECISIONS = ("clear_fraud", "confirm_fraud")
+# Whether each role is offered the decisions on a claim given to "investigator"
+# (the service's answers: tests/claims/intake/test_investigator_decisions.py).
+OFFERED_GIVEN = {"investigator": True, "investigator2": False, "lead": True, "supervisor": False}
+HOLDS = "/admin/fraud-holds"
+
+
+@pytest.fixture
+def world(db: Session, client: TestClient, monkeypatch: pytest.MonkeyPatch) -> World:
+    FrozenClock(monkeypatch, local("2026-09-30T10:00:00"))
+    w = build_world(db, client)
+    add_staff(db, w, "investigator2", ["fraud_investigator"])
+    add_staff(db, w, "lead", ["fraud_investigator", "reviewer_1"])
+    return w
+
+
+def _held(db: Session, w: World, given_to: str | None = "investigator") -> int:
+    """A held claim with an open flag, given to ``given_to`` (assignment is API-tested)."""
+    cid = claim_in_state(db, w, "suspended")
+    db.add(
+        FraudFlag(
+            claim_id=cid,
+            source="person",
+            description="发票可疑",
+            flagged_by_id=w.users["handler"],
+            flagged_at=local("2026-09-29T09:00:00"),
+        )
+    )
+    db.get_one(Claim, cid).investigator_id = None if given_to is None else w.users[given_to]
+    db.commit()
+    return cid
+
+
+@pytest.mark.parametrize("who", sorted(OFFERED_GIVEN))
+def test_the_decisions_are_offered_exactly_to_whom_the_service_lets_decide(
+    world: World, client: TestClient, db: Session, who: str
+) -> None:
+    # SPEC CLM-F1 CLM-F2: page and service agree, role by role; unassigned, every
+    # investigator is offered them
+    given = _held(db, world)
+    unassigned = _held(db, world, given_to=None)
+    web = ClaimPages(client, db)
+    web.login(who)
+    on_given = set(web.offered(given)) & set(DECISIONS)
+    assert on_given == (set(DECISIONS) if OFFERED_GIVEN[who] else set())
+    on_unassigned = set(web.offered(unassigned)) & set(DECISIONS)
+    assert on_unassigned == (set(DECISIONS) if who != "supervisor" else set())
+
+
+def test_a_colleagues_decision_posted_anyway_is_refused_and_nothing_changes(
+    world: World, client: TestClient, db: Session
+) -> None:
+    # SPEC CLM-F1 SEC-4: the form posted without being offered (an old tab, a crafted
+    # request) meets the service's refusal
+    cid = _held(db, world)
+    web = ClaimPages(client, db)
+    web.login("investigator2")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', web.page(cid)).group(1)  # type: ignore[union-attr]
+    flag = db.scalars(select(FraudFlag.id).where(FraudFlag.claim_id == cid)).one()
+    refused = client.post(
+        f"/claims/{cid}/actions/clear_fraud",
+        data={"csrf_token": token, "flag_id": str(flag), "note": "无问题"},
+    )
+    assert refused.status_code in (403, 409), refused.text
+    db.expire_all()
+    assert db.get_one(Claim, cid).state == "suspended"
+    assert db.get_one(FraudFlag, flag).status == "open"
+    web.login("investigator")
+    web.do(cid, "clear_fraud", {"note": "经核查无欺诈"})
+    db.expire_all()
+    assert db.get_one(Claim, cid).state == "accepted"
+
+
+def _holds(client: TestClient, query: str = "") -> dict[int, str]:
+    """The holds page's rows: claim id → the investigator cell's text."""
+    page = client.get(f"{HOLDS}{query}")
+    assert page.status_code == 200, page.text
+    found = {}
+    for row in re.findall(r"<tr>(.*?)</tr>", page.text, re.S):
+        claim = re.search(r'<a href="/claims/(\d+)">', row)
+        cell = re.search(r"<td data-investigator>(.*?)</td>", row, re.S)
+        if claim and cell:
+            found[int(claim.group(1))] = re.sub(r"<[^>]+>", "", cell.group(1)).strip()
+    return found
+
+
+# Which held claims (given to investigator, to investigator2, to the lead, to nobody)
+# each reader's holds page lists, by filter.
+LISTED = {
+    ("investigator", ""): {"mine", "unassigned"},
+    ("investigator", "?assigned=mine"): {"mine"},
+    ("investigator", "?assigned=unassigned"): {"unassigned"},
+    ("investigator2", ""): {"theirs", "unassigned"},
+    ("lead", ""): {"mine", "theirs", "leads", "unassigned"},
+    ("lead", "?assigned=mine"): {"leads"},
+    ("lead", "?assigned=unassigned"): {"unassigned"},
+    ("lead", "?assigned=nonsense"): {"mine", "theirs", "leads", "unassigned"},
+}
+
+
+@pytest.mark.parametrize(("who", "query"), sorted(LISTED))
+def test_the_holds_page_names_the_investigator_and_filters(
+    world: World, client: TestClient, db: Session, who: str, query: str
+) -> None:
+    # SPEC CLM-F1 CLM-F2: the assignee on every row; the unassigned and one's own
+    held = {
+        "mine": _held(db, world),
+        "theirs": _held(db, world, given_to="investigator2"),
+        "leads": _held(db, world, given_to="lead"),
+        "unassigned": _held(db, world, given_to=None),
+    }
+    web = ClaimPages(client, db)
+    web.login(who)
+    rows = _holds(client, query + ("&" if query else "?") + "lang=en")
+    assert set(rows) == {held[k] for k in LISTED[(who, query)]}
+    names = {
+        "mine": "investigator",
+        "theirs": "investigator2",
+        "leads": "lead",
+        "unassigned": "Unassigned",
+    }
+    for key, cid in held.items():
+        if cid in rows:
+            assert rows[cid].startswith(names[key]), rows[cid]
+            assert rows[cid].endswith("(you)") == (key != "unassigned" and names[key] == who)
+
+
+def test_the_holds_page_is_worded_in_chinese(world: World, client: TestClient, db: Session) -> None:
+    # SPEC GEN-6: the filters and the column in zh-CN
+    _held(db, world, given_to=None)
+    web = ClaimPages(client, db)
+    web.login("lead")
+    page = client.get(HOLDS)
+    assert page.status_code == 200
+    for words in ("调查员", "未指派", "指派给我的", "全部挂起案件"):
+        assert words in page.text
