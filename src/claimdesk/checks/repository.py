@@ -105,9 +105,24 @@ def lock_insured(session: Session, person_id: int) -> None:
     that claim's row held by its look — commits before the look reads the jobs, or reads
     after the look has decided. Without it the look could read the jobs before the run's
     job was committed and pay past the re-check (tests/claims/automatic/
-    test_series_race.py). Always after the claim's own row, never a second insured's:
-    no cycle with the runs' SKIP LOCKED on other claims."""
+    test_series_race.py). Waited for only after the claim's own row, and only for that
+    claim's insured: a second insured is taken without waiting (``try_lock_insured``).
+    The lock order is claim → insured → policy (docs/architecture.md)."""
     session.execute(select(Person.id).where(Person.id == person_id).with_for_update(key_share=True))
+
+
+def try_lock_insured(session: Session, person_id: int) -> bool:
+    """Take another claim's insured without waiting (SKIP LOCKED): True when this
+    transaction holds the row now (it may have held it already). A run passing a copy on
+    to a claim of a second insured waited for that insured's row while holding its own;
+    two runs passing copies to each other's insured deadlocked (tests/checks/
+    test_lock_order.py). On SQLite the writer holds the whole database: always True."""
+    taken = session.execute(
+        select(Person.id)
+        .where(Person.id == person_id)
+        .with_for_update(key_share=True, skip_locked=True)
+    ).first()
+    return taken is not None
 
 
 def try_lock_claim(session: Session, claim_id: int) -> tuple[Claim | None, bool]:

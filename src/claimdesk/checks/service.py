@@ -317,7 +317,9 @@ def _pass_on(session: Session, *, actor: Principal, claim: Claim, hit: Hit, vers
     already is skipped. Only ever later claims: the re-runs cannot come back here.
 
     Like the series re-check, this run never waits for another claim's row (two runs
-    would deadlock): a later claim another transaction holds gets a run of its own,
+    would deadlock), nor for another insured's, which the re-run takes (two runs passing
+    copies on to each other's insured deadlocked: tests/checks/test_lock_order.py): a
+    later claim, or its insured, another transaction holds gets a run of its own,
     queued now — never stale (no data version), so it runs even when that claim's run on
     its current data is done; new data of the claim supersede it with a run that sees
     this claim's bill as well."""
@@ -325,9 +327,9 @@ def _pass_on(session: Session, *, actor: Principal, claim: Claim, hit: Hit, vers
         if hit.code in {c for c, _k in repository.hit_keys(session, other_id)}:
             continue
         other, free = repository.try_lock_claim(session, other_id)
-        if other is not None:
+        if other is not None and repository.try_lock_insured(session, other.insured_person_id):
             run_checks(session, claim_id=other_id, actor=actor)
-        elif not free:
+        elif other is not None or not free:
             enqueue_id(
                 session,
                 kind=JOB_KIND,
