@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 
 from fastapi.testclient import TestClient
@@ -115,6 +116,22 @@ def outbox_login_code(client: TestClient, username: str) -> str:
 # --- people (personal data, consents) ---------------------------------------------------
 
 VALID_RESIDENT_ID = "110105198503124515"  # GB 11643 check digit valid; male, born 1985-03-12
+# The default person's phone (VALID_RESIDENT_ID). Every other person built without a phone
+# gets one of their own (``own_phone``): people sharing a phone across policies is what
+# the shared_contact check holds a claim for (CLM-F3), and one default for everyone made
+# it fire in any test with two insureds whose checks ran.
+DEFAULT_PHONE = "13812345678"
+OWN_PHONE = "own"  # make_person's default: DEFAULT_PHONE or own_phone(id_number)
+
+
+def own_phone(id_number: str) -> str:
+    """A mobile number of this ID number's own, the same on every run (137 + 8 digits of
+    its SHA-256); the default person's is DEFAULT_PHONE."""
+    normalised = "".join(id_number.split()).upper()
+    if normalised == VALID_RESIDENT_ID:
+        return DEFAULT_PHONE
+    digest = hashlib.sha256(normalised.encode()).digest()
+    return f"137{int.from_bytes(digest[:8], 'big') % 10**8:08d}"
 
 
 def make_person(
@@ -122,7 +139,7 @@ def make_person(
     *,
     name: str = "王建国",
     id_number: str = VALID_RESIDENT_ID,
-    phone: str | None = "13812345678",
+    phone: str | None = OWN_PHONE,
     email: str | None = None,
     address: str | None = None,
     medical_notes: str | None = None,
@@ -138,7 +155,7 @@ def make_person(
         actor=Principal.system("test"),
         name=name,
         id_number=id_number,
-        phone=phone,
+        phone=own_phone(id_number) if phone == OWN_PHONE else phone,
         email=email,
         address=address,
         medical_notes=medical_notes,

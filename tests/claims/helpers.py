@@ -16,6 +16,7 @@ from claimdesk.claims import timeutil
 from claimdesk.models.claim import Claim
 from claimdesk.models.event import MassEvent, MaterialDeferral
 from tests.builders import (
+    DEFAULT_PHONE,
     demo_version,
     issue_policy,
     login_headers,
@@ -57,8 +58,9 @@ class World:
 def build_world(db: Session, client: TestClient) -> World:
     seed_calendar(db, years=(2025, 2026))
     hq = make_org_unit(db)
+    # The customer logs in to the portal with the SMS code sent to this phone.
     customer_person = make_person(
-        db, name="李四", id_number=resident_id(birth="19850312", seq="456")
+        db, name="李四", id_number=resident_id(birth="19850312", seq="456"), phone=DEFAULT_PHONE
     )
     users = {}
     for name, roles in {
