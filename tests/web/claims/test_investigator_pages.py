@@ -162,3 +162,18 @@ def test_the_holds_page_is_worded_in_chinese(world: World, client: TestClient, d
     assert page.status_code == 200
     for words in ("调查员", "未指派", "指派给我的", "全部挂起案件"):
         assert words in page.text
+
+
+def test_the_holds_page_counts_a_hold_s_age_on_the_claims_clock(
+    world: World, client: TestClient, db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # SPEC CLM-F1: how long a claim has been held, counted on the clock its flag was
+    # raised by (it used the wall clock: a frozen or faked date gave any age at all)
+    cid = _held(db, world, given_to=None)
+    FrozenClock(monkeypatch, local("2026-10-09T10:00:00"))
+    ClaimPages(client, db).login("investigator")
+    page = client.get(HOLDS)
+    assert page.status_code == 200
+    row = next(r for r in re.findall(r"<tr>(.*?)</tr>", page.text, re.S) if f"/claims/{cid}" in r)
+    age = re.search(r'<td data-age><span class="due (\w+)">(\d+)</span>', row)
+    assert age is not None and age.groups() == ("near", "10"), row

@@ -15,6 +15,7 @@ from fastapi.responses import Response
 
 from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
+from claimdesk.claims import timeutil
 from claimdesk.claims.fraud import repository
 from claimdesk.claims.queues import service as queues
 from claimdesk.deps import DB, require
@@ -36,12 +37,15 @@ def fraud_holds(
     names = {a.user_id: a.name for a in queues.assignees(db, role="fraud_investigator")}
     flags = repository.flags_of_claims(db, [c.id for c in held.rows])
     rows: list[dict[str, Any]] = []
+    # Held for as long as the claims clock says (the one the flag's time came from), so
+    # that a held claim's age agrees with its deadlines — and a frozen test clock holds.
+    now = timeutil.now()
     context = common(request)
     for claim in held.rows:
         own = [f for f in flags if f.claim_id == claim.id]
         open_flags = [f for f in own if f.status == "open"] or own
         since = min((f.flagged_at for f in open_flags), default=None)
-        age_days = (context["now"] - since).days if since else None
+        age_days = (now - since).days if since else None
         rows.append(
             {
                 "claim": claim,
