@@ -445,8 +445,18 @@ def measure(
         kinds[kind][1] += bool(hits.get(cid))
         kinds[kind][2] += cid in first_payment
         kinds[kind][3] += not hits.get(cid) and bool(late.get(cid))
+    # The honest look-alikes of fraud (bench/stp_data.py): claims, and held or referred
+    # by a check (before or after payment), and by which checks.
+    lookalikes: dict[str, list[Any]] = defaultdict(lambda: [0, 0, Counter()])
+    for cid in clean:
+        label = spec_of[cid].lookalike or "plain"
+        codes = {c for c, _a in hits.get(cid, [])} | set(late.get(cid, []))
+        lookalikes[label][0] += 1
+        lookalikes[label][1] += bool(codes)
+        lookalikes[label][2].update(codes)
     p50, p95 = _percentile(waits, 50), _percentile(waits, 95)
     return {
+        "lookalikes": {k: (n, held, dict(by)) for k, (n, held, by) in sorted(lookalikes.items())},
         "claims": len(spec_of),
         "refused": {k: e for k, (_c, _d, e) in fed.items() if e},
         "eligible": len(eligible),
@@ -489,17 +499,24 @@ def _label(url: str, stream: Stream, fed: dict[int, tuple[int | None, float | No
         return
     specs = {spec.key: spec for spec in stream.claims}
     rows = [
-        (cid, specs[key].kind, specs[key].fraud, specs[key].eligible, specs[key].diagnosis)
+        (
+            cid,
+            specs[key].kind,
+            specs[key].fraud,
+            specs[key].eligible,
+            specs[key].diagnosis,
+            specs[key].lookalike,
+        )
         for key, (cid, _d, _e) in fed.items()
         if cid is not None
     ]
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(
             "CREATE TABLE bench_labels (claim_id int PRIMARY KEY, kind text, fraud text,"
-            " eligible boolean, diagnosis text)"
+            " eligible boolean, diagnosis text, lookalike text)"
         )
         with conn.cursor() as cur:
-            cur.executemany("INSERT INTO bench_labels VALUES (%s, %s, %s, %s, %s)", rows)
+            cur.executemany("INSERT INTO bench_labels VALUES (%s, %s, %s, %s, %s, %s)", rows)
     # The encrypted columns need the run's keyring (generated per run, never stored).
     keys = Path(tempfile.gettempdir()) / f"{url.rsplit('/', 1)[1]}.keys.json"
     keys.write_text(os.environ["CLAIMDESK_KEYS"])
@@ -566,6 +583,9 @@ def report(figures: dict[str, Any]) -> None:
             f"   {kind:<20} planted={planted:<4} caught={caught:<4} paid={paid:<4} "
             f"after_payment={after}"
         )
+    print("clean claims by honest look-alike (claims / held or referred by a check: by which):")
+    for label, (n, held, by) in figures.get("lookalikes", {}).items():
+        print(f"   {label:<28} claims={n:<5} held={held:<4} {by}")
     print(
         f"after payment (not in fraud_caught): {figures['caught_after_payment']} planted "
         f"fraud claims flagged for recovery, {figures['clean_flagged_after_payment']} clean "

@@ -32,6 +32,45 @@ RATE_SHAPE = 0.5
 STREAM_DAYS = 90
 RENEWED = 0.75  # share of the honest book's policies that renew last year's
 
+# Honest look-alikes of the planted fraud (docs/benchmarks.md, "Honest look-alikes"):
+# shares from public statistics and stated assumptions, never from a check's parameters.
+# Households: adults whose spouse is insured here too, on a policy of their own (each
+# spouse the policyholder of their own policy, as when each buys on their own app).
+COUPLES = 0.20
+# Of those couples, one phone on both records (the household's landline, or the one who
+# handles the family's paperwork gave their mobile for both).
+COUPLE_ONE_PHONE = 0.30
+# A claim of a married insured handed in by the spouse, with the spouse's phone as the
+# claim's contact phone.
+SPOUSE_FILES = 0.25
+# Insureds aged 60+ with an adult child (30-50) insured here too, and of them: the child
+# bought the parent's policy (the child is its policyholder), and, apart from that, the
+# parent's record carries the child's mobile (older people who leave the paperwork to a
+# child; the child's phone is who the insurer should call).
+ELDER_WITH_CHILD = 0.50
+CHILD_BUYS_FOR_ELDER = 0.50
+ELDER_CHILD_PHONE = 0.60
+# Series of visits consistent with a diagnosis — each visit its own e-receipt and its own
+# claim (the worst case for a frequency check; a patient who batches a month's receipts
+# shows fewer, larger claims): maintenance haemodialysis (prevalence among adults),
+# a physiotherapy course, antenatal care of a pregnancy, outpatient chemotherapy cycles
+# (incidence per insured-year among those of the given sex and ages).
+DIALYSIS_PREVALENCE = 0.0005
+PHYSIO_PER_YEAR = 0.006
+PREGNANCY_PER_YEAR = 0.04  # women 22-40
+# Share of antenatal visits claimed here: maternity insurance (生育保险) pays most of an
+# employed woman's antenatal checks, and many leave the small remainder unclaimed.
+PRENATAL_CLAIMED = 0.5
+CHEMO_PER_YEAR = 0.002  # adults 40+
+# A neighbourhood clinic (the CLINIC the provider-cluster ring also uses): the share of
+# the book living near it, the share of their common-illness visits made there (primary
+# care takes about half of China's outpatient visits), and a flu wave in the stream's
+# window: the share of the whole book with an extra influenza-like-illness visit in it.
+CLINIC_CATCHMENT = 0.06
+CLINIC_SHARE = 0.50
+FLU_ATTACK = 0.015
+FLU_WAVE_DAYS = 21
+
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉萍红娥玲芬燕彬鹏辉建国志宏晓东海波斌宇浩凯健俊帆帅旭宁琳欣悦婷雪梅琴云莉倩佳怡慧颖"
 REGIONS = ("110101", "110105", "110108", "310104", "310115", "440106", "440305", "330106")
@@ -144,6 +183,15 @@ ITEMS: dict[str, Item] = {
     "kids_cold": ("ZA04CAX0325010203410", "小儿氨酚黄那敏颗粒", "1", None, "14.80", (1, 2)),
     "kids_cough": ("ZA05BAX0122010100552", "小儿肺热咳喘口服液", "2", "0.05", "32.50", (1, 2)),
     "neonatal": ("003101000030000-310100003", "新生儿听力筛查", "1", None, "80.00", (1, 1)),
+    # Series of visits (honest look-alikes of a frequency burst).
+    "dialysis": ("003110000040000-311000004", "血液透析", "1", None, "420.00", (1, 1)),
+    "dialyser": ("C1403010300200100001234", "一次性使用血液透析器", "2", "0.20", "120.00", (1, 1)),
+    "heparin": ("XB01ABG046B002010100234", "肝素钠注射液", "1", None, "8.50", (1, 2)),
+    "exercise": ("003402000010000-340200001", "运动疗法", "1", None, "50.00", (1, 1)),
+    "tens": ("003401000060000-340100006", "中频脉冲电治疗", "1", None, "25.00", (1, 2)),
+    "infrared": ("003401000140000-340100014", "红外线治疗", "1", None, "10.00", (1, 2)),
+    "oxaliplatin": ("XL01XAL073B001020104321", "注射用奥沙利铂", "2", "0.10", "680.00", (1, 2)),
+    "ondansetron": ("XA04AAO085B002010103456", "盐酸昂丹司琼注射液", "2", "0.10", "35.00", (1, 2)),
 }
 
 # Diagnoses: loss cause, items always billed, items sometimes billed (share of visits
@@ -170,6 +218,8 @@ MALE_VISITS: dict[str, Visit] = {
 CHILD_VISITS: dict[str, Visit] = {
     "小儿感冒": ("illness", ("consult", "kids_cold"), ("cbc", "kids_cough")),
 }
+# Common illnesses a neighbourhood clinic treats (the rest go to a hospital).
+COMMON = frozenset(("上呼吸道感染", "急性胃肠炎", "高血压", "2型糖尿病", "支气管炎", "小儿感冒"))
 # 主诊断 of each visit, as the settlement statement carries it (docs/bills.md): ICD-10
 # (医保版) code and name, and the 医疗类别 med_type — 11 普通门诊, 13 急诊, 21 普通住院.
 DIAGNOSES: dict[str, tuple[str, str, str]] = {
@@ -189,6 +239,19 @@ DIAGNOSES: dict[str, tuple[str, str, str]] = {
     "急性阑尾炎": ("K35.800", "急性阑尾炎", "21"),
     "冠心病": ("I25.103", "冠状动脉粥样硬化性心脏病", "21"),
     "腰椎间盘突出（住院）": ("M51.202", "腰椎间盘突出", "21"),
+    # Series (14 门诊慢特病: dialysis and chemotherapy are outpatient special diseases).
+    "慢性肾脏病5期": ("N18.500", "慢性肾脏病5期", "14"),
+    "腰痛康复": ("M54.500", "腰痛", "11"),
+    "结肠恶性肿瘤化疗": ("C18.900", "结肠恶性肿瘤", "14"),
+    "结肠恶性肿瘤复查": ("C18.900", "结肠恶性肿瘤", "14"),
+}
+# The visits of each series: items always billed, items sometimes billed.
+SERIES_VISITS: dict[str, Visit] = {
+    "慢性肾脏病5期": ("illness", ("dialysis", "dialyser", "heparin"), ("ns", "cbc")),
+    "腰痛康复": ("illness", ("exercise", "tens"), ("infrared",)),
+    "结肠恶性肿瘤化疗": ("illness", ("expert", "oxaliplatin", "ondansetron", "iv", "ns"), ("cbc",)),
+    "结肠恶性肿瘤复查": ("illness", ("consult", "cbc", "lft"), ()),
+    "妊娠期检查": FEMALE_VISITS["妊娠期检查"],
 }
 INPATIENT: dict[str, tuple[str, ...]] = {
     "急性阑尾炎": (
@@ -232,6 +295,12 @@ class Insured:
     # A renewal: the policy of the year before started on this day (the book's history
     # reaches into it; a renewal carries no new waiting period).
     previous_start: dt.date | None = None
+    # Lives near the neighbourhood clinic (CLINIC): half their common-illness visits there.
+    near_clinic: bool = False
+    # The spouse's key, when the spouse is insured here too (on a policy of their own).
+    spouse: int | None = None
+    # An insured of 60+: their adult child's key, when the child is insured here too.
+    child: int | None = None
 
 
 @dataclass
@@ -248,6 +317,9 @@ class ClaimSpec:
     missing: tuple[str, ...] = ()
     # The receipt it copies (duplicates): the claim key of the original.
     copies: int | None = None
+    # An honest claim that looks like a kind of fraud (docs/benchmarks.md, "Honest
+    # look-alikes"): household | elder_child | series:<diagnosis> | clinic | flu.
+    lookalike: str | None = None
 
     @property
     def total(self) -> Decimal:
@@ -314,6 +386,8 @@ class Generator:
         self._receipts = 0
         self._ids: set[str] = set()
         self.history: list[PastClaim] = []
+        # Insureds whose contacts a relative shares (household | elder_child).
+        self.family: dict[int, str] = {}
 
     # -- people ---------------------------------------------------------------------------
 
@@ -504,6 +578,13 @@ class Generator:
         diagnosis = r.choice(sorted(pool))
         return diagnosis, pool[diagnosis]
 
+    def provider_for(self, person: Insured, diagnosis: str | None) -> tuple[str, str, str]:
+        """Where the visit is made: near the clinic, half the common illnesses there
+        (primary care), the rest — and everyone else's — at one of the hospitals."""
+        if person.near_clinic and diagnosis in COMMON and self.rng.random() < CLINIC_SHARE:
+            return CLINIC
+        return self.rng.choice(HOSPITALS)
+
     def add(self, spec: ClaimSpec) -> ClaimSpec:
         self.claims.append(spec)
         return spec
@@ -521,13 +602,20 @@ class Generator:
         cause: str = "illness",
         missing: tuple[str, ...] = (),
         phone: str | None = None,
+        lookalike: str | None = None,
     ) -> ClaimSpec:
         on = on or self.treated_on(person)
         if lines is None:
             diagnosis, visit = self.visit_for(person, on)
             cause = visit[0]
             lines = self.visit_lines(visit)
-        provider = provider or self.rng.choice(HOSPITALS)
+        provider = provider or self.provider_for(person, diagnosis)
+        if provider == CLINIC and lookalike is None and fraud is None:
+            lookalike = "clinic"
+        if phone is None and person.spouse is not None and self.rng.random() < SPOUSE_FILES:
+            phone = self.insureds[person.spouse].phone  # the spouse hands the claim in
+        if lookalike is None and fraud is None:
+            lookalike = self.family.get(person.key)
         return self.add(
             ClaimSpec(
                 key=len(self.claims),
@@ -540,6 +628,7 @@ class Generator:
                 bill=self.bill(person, provider, on, lines, diagnosis=diagnosis),
                 contact_phone=phone or person.phone,
                 missing=missing,
+                lookalike=lookalike,
             )
         )
 
@@ -560,9 +649,15 @@ def generate(count: int = 2000, *, seed: int = 20261206, today: dt.date | None =
     honest_n = clean_n + missing_n + over_n
     adults = max(4, round(honest_n / (CLAIMS_PER_YEAR * STREAM_DAYS / 365)))
     book = [g.insured() for _ in range(adults)]
+    for person in book:
+        person.near_clinic = r.random() < CLINIC_CATCHMENT
+    _households(g, book)
     parents = [p for p in book if 28 <= g.age(p, today) <= 50]
     for parent in parents[: max(1, len(parents) // 12)]:
-        book.append(g.insured(age=(2, 12), holder=parent.key))
+        child = g.insured(age=(2, 12), holder=parent.key)
+        # A child has no phone of its own: the parent's is on the child's record.
+        child.phone, child.near_clinic = parent.phone, parent.near_clinic
+        book.append(child)
     honest = list(book)
     for person in honest:
         if r.random() < RENEWED:
@@ -570,6 +665,12 @@ def generate(count: int = 2000, *, seed: int = 20261206, today: dt.date | None =
     rates = [r.gammavariate(RATE_SHAPE, CLAIMS_PER_YEAR / RATE_SHAPE) for _ in honest]
     inpatient_share = over_n / honest_n if honest_n else 0.0
     g.history = _history(g, honest, rates, inpatient_share)
+    # Honest look-alikes first (series of visits, a flu wave): they are clean claims of
+    # the stream, taken from its clean share, and the trim below spares them.
+    before = len(g.claims)
+    _series(g, honest)
+    _flu_wave(g, honest)
+    clean_n = max(0, clean_n - (len(g.claims) - before))
     # The stream's honest claims fall on insureds in proportion to their rates.
     chosen = iter(r.choices(honest, weights=rates, k=honest_n))
 
@@ -648,11 +749,160 @@ def _history(
             else:
                 diagnosis, visit = g.visit_for(person, on)
                 cause, lines = visit[0], g.visit_lines(visit)
-            provider = r.choice(HOSPITALS)
+            provider = g.provider_for(person, diagnosis)
             bill = g.bill(person, provider, on, lines, diagnosis=diagnosis)
             reported = min(on + dt.timedelta(days=r.randint(0, 6)), last)
             found.append(PastClaim(person.key, on, reported, diagnosis, cause, bill))
     return found
+
+
+def _households(g: Generator, book: list[Insured]) -> None:
+    """Spouses insured on separate policies, and older insureds with an adult child
+    insured here too: the honest sharing of phones (docs/benchmarks.md). An account is
+    never shared: the automatic path pays the insured on an account in their own name
+    (CLM-T2), so each spouse registers their own."""
+    r = g.rng
+    adults = [p for p in book if g.age(p, g.today) >= 22]
+    single = {p.key: p for p in adults}
+    by_sex = {
+        sex: sorted((p for p in adults if p.sex == sex), key=lambda p: p.birth) for sex in "MF"
+    }
+    wanted = round(len(adults) * COUPLES / 2)
+    for husband in r.sample(by_sex["M"], min(wanted, len(by_sex["M"]))):
+        if husband.key not in single:
+            continue
+        # A wife within a few years of his age (the usual age gap: 0-5 years).
+        near = [
+            w
+            for w in by_sex["F"]
+            if w.key in single and -2 <= (w.birth - husband.birth).days // 365 <= 6
+        ]
+        if not near:
+            continue
+        wife = r.choice(near)
+        del single[husband.key], single[wife.key]
+        husband.spouse, wife.spouse = wife.key, husband.key
+        g.family[husband.key] = g.family[wife.key] = "household"
+        wife.near_clinic = husband.near_clinic
+        if r.random() < COUPLE_ONE_PHONE:
+            keeper, other = (husband, wife) if r.random() < 0.5 else (wife, husband)
+            other.phone = keeper.phone
+    children = [p for p in adults if 30 <= g.age(p, g.today) <= 50]
+    for elder in (p for p in adults if g.age(p, g.today) >= 60):
+        if not children or r.random() >= ELDER_WITH_CHILD:
+            continue
+        fitting = [c for c in children if 22 <= (c.birth - elder.birth).days // 365 <= 40]
+        if not fitting:
+            continue
+        # One child for both parents: the spouse's child, when the spouse has one.
+        spouse = g.insureds[elder.spouse] if elder.spouse is not None else None
+        if spouse is not None and spouse.child is not None:
+            child = g.insureds[spouse.child]
+        else:
+            child = r.choice(fitting)
+        elder.child = child.key
+        if r.random() < CHILD_BUYS_FOR_ELDER:
+            elder.holder_key = child.key
+        if r.random() < ELDER_CHILD_PHONE:
+            elder.phone = child.phone
+            g.family[elder.key] = g.family[child.key] = "elder_child"
+
+
+def _covered_from(person: Insured) -> dt.date:
+    began = person.previous_start or person.policy_start
+    return began + dt.timedelta(days=WAITING_DAYS + 1)
+
+
+def _series(g: Generator, book: list[Insured]) -> None:
+    """Honest series of visits consistent with a diagnosis: each visit an e-receipt and
+    a claim — before the stream's window in the history, in it in the stream."""
+    r, today = g.rng, g.today
+    window = today - dt.timedelta(days=STREAM_DAYS)
+    year = today - dt.timedelta(days=365)
+
+    def days_from(start: dt.date, steps: tuple[int, ...], count: int) -> list[dt.date]:
+        found, day = [], start
+        for _ in range(count):
+            found.append(day)
+            day += dt.timedelta(days=r.choice(steps))
+        return found
+
+    plans: list[tuple[Insured, list[tuple[dt.date, str]]]] = []
+    for person in book:
+        age = g.age(person, today)
+        if age < 18:
+            continue
+        if r.random() < DIALYSIS_PREVALENCE:
+            # Maintenance haemodialysis: three sessions a week, for years.
+            begun = today - dt.timedelta(days=r.randint(30, 3 * 365))
+            days = days_from(max(begun, year), (2, 2, 3), 200)
+            plans.append((person, [(d, "慢性肾脏病5期") for d in days]))
+        if r.random() < PHYSIO_PER_YEAR * 405 / 365:
+            # A physiotherapy course: 8-15 sessions, two or three a week.
+            start = today - dt.timedelta(days=r.randint(1, 405))
+            days = days_from(start, (2, 2, 3, 3, 4), r.randint(8, 15))
+            plans.append((person, [(d, "腰痛康复") for d in days]))
+        if person.sex == "F" and 22 <= age <= 40 and r.random() < PREGNANCY_PER_YEAR * 645 / 365:
+            # Antenatal care (孕产期保健): monthly to week 28, fortnightly to 36, then weekly.
+            conceived = today - dt.timedelta(days=r.randint(1, 645))
+            weeks = (8, 12, 16, 20, 24, 28, 30, 32, 34, 36, 37, 38, 39)
+            days = [
+                conceived + dt.timedelta(days=7 * w + r.randint(-3, 3))
+                for w in weeks
+                if r.random() < PRENATAL_CLAIMED
+            ]
+            plans.append((person, [(d, "妊娠期检查") for d in days]))
+        if age >= 40 and r.random() < CHEMO_PER_YEAR * 491 / 365:
+            # Six cycles three weeks apart, a blood count a week into each.
+            start = today - dt.timedelta(days=r.randint(1, 491))
+            visits = []
+            for cycle in range(6):
+                day = start + dt.timedelta(days=21 * cycle + r.randint(0, 3))
+                visits.append((day, "结肠恶性肿瘤化疗"))
+                visits.append((day + dt.timedelta(days=r.randint(7, 10)), "结肠恶性肿瘤复查"))
+            plans.append((person, visits))
+    last = window - dt.timedelta(days=1)
+    for person, visits in plans:
+        covered = _covered_from(person)
+        for on, diagnosis in visits:
+            if on < covered or on < year or on >= today:
+                continue  # not covered yet, before the book's year, or still to come
+            visit = SERIES_VISITS[diagnosis]
+            lines = g.visit_lines(visit)
+            label = f"series:{diagnosis}"
+            if on < window:
+                bill = g.bill(person, g.provider_for(person, None), on, lines, diagnosis=diagnosis)
+                reported = min(on + dt.timedelta(days=r.randint(0, 6)), last)
+                g.history.append(PastClaim(person.key, on, reported, diagnosis, visit[0], bill))
+            else:
+                g.claim(person, on=on, lines=lines, diagnosis=diagnosis, lookalike=label)
+
+
+def _flu_wave(g: Generator, book: list[Insured]) -> None:
+    """A flu wave of FLU_WAVE_DAYS in the stream's window: an extra respiratory visit for
+    FLU_ATTACK of the book, most of them around the wave's peak — at the neighbourhood
+    clinic for half of those who live near it (its busy days)."""
+    r, today = g.rng, g.today
+    first = today - dt.timedelta(days=r.randint(FLU_WAVE_DAYS + 5, STREAM_DAYS - 10))
+    for person in book:
+        if r.random() >= FLU_ATTACK:
+            continue
+        on = first + dt.timedelta(days=round(r.triangular(0, FLU_WAVE_DAYS - 1)))
+        if on < _covered_from(person) or on >= today:
+            continue
+        child = g.age(person, on) < 14
+        diagnosis = "小儿感冒" if child else r.choice(("上呼吸道感染", "支气管炎"))
+        visit = CHILD_VISITS[diagnosis] if child else VISITS[diagnosis]
+        provider = g.provider_for(person, diagnosis)
+        g.claim(
+            person,
+            on=on,
+            lines=g.visit_lines(visit),
+            diagnosis=diagnosis,
+            cause=visit[0],
+            provider=provider,
+            lookalike="clinic" if provider == CLINIC else "flu",
+        )
 
 
 def _plant(g: Generator, per_kind: int, count: int) -> None:

@@ -102,6 +102,21 @@ def replay(
                 text("SELECT claim_id, kind, fraud FROM bench_labels ORDER BY claim_id")
             )
         }
+        # The honest look-alikes (a kept run of bench/stp.py since they exist).
+        has_lookalike = session.execute(
+            text(
+                "SELECT count(*) FROM information_schema.columns"
+                " WHERE table_name = 'bench_labels' AND column_name = 'lookalike'"
+            )
+        ).scalar_one()
+        lookalike_of: dict[int, str] = {}
+        if has_lookalike:
+            lookalike_of = {
+                cid: label or "plain"
+                for cid, label in session.execute(
+                    text("SELECT claim_id, lookalike FROM bench_labels WHERE fraud IS NULL")
+                )
+            }
         params = {}
         for code, config in repository.current_configs(session).items():
             rule = RULES.get(code)
@@ -151,6 +166,12 @@ def replay(
             kinds[fraud][0] += 1
             kinds[fraud][1] += bool(codes)
     clean = [cid for cid in hit_by if not labels[cid][1]]
+    alike: dict[str, list[Any]] = defaultdict(lambda: [0, 0, Counter()])
+    for cid in clean:
+        row = alike[lookalike_of.get(cid, "plain")]
+        row[0] += 1
+        row[1] += bool(hit_by[cid])
+        row[2].update(hit_by[cid])
     planted = [cid for cid in hit_by if labels[cid][1]]
     return {
         "claims": len(hit_by),
@@ -163,6 +184,7 @@ def replay(
         ),
         "per_check": dict(per_check),
         "per_kind": dict(kinds),
+        "lookalikes": {k: (n, held, dict(by)) for k, (n, held, by) in sorted(alike.items())},
         "shown": shown,
         "reasons": Counter(code for cid in clean for code in hit_by[cid]),
     }
@@ -194,6 +216,9 @@ def main(argv: list[str] | None = None) -> int:
     print("per planted kind (planted → caught):")
     for kind, (n, caught) in sorted(figures.pop("per_kind").items()):
         print(f"  {kind}: {n} → {caught}")
+    print("clean claims by honest look-alike (claims / hit: by which checks):")
+    for label, (n, held, by) in figures.pop("lookalikes").items():
+        print(f"  {label}: {n} / {held} {by}")
     figures.pop("reasons")
     print(
         "REPLAY "

@@ -109,3 +109,51 @@ def test_the_book_is_realistic_and_its_bills_carry_diagnoses():
         c.bill["settlement"] for c in honest if c.kind == "over_limit" and "settlement" in c.bill
     ]
     assert stays and {s["med_type"] for s in stays} == {"21"}
+
+
+def test_the_honest_book_has_look_alikes_of_the_fraud():
+    # SPEC CLM-F3 (shared phone, provider cluster, claim frequency): the honest claims
+    # include what each kind of fraud looks like — a household's one phone on two
+    # separate policies, an older parent's record with the child's mobile, a series of
+    # visits consistent with a diagnosis, and the neighbourhood clinic's own patients.
+    stream = generate(2000, seed=7, today=TODAY)
+    people = {p.key: p for p in stream.insureds}
+    honest = [c for c in stream.claims if not c.fraud]
+    labels = Counter(c.lookalike for c in honest)
+    assert {"household", "elder_child", "clinic", "flu"} <= set(labels)
+    assert {label for label in labels if label and label.startswith("series:")} >= {
+        "series:腰痛康复",
+        "series:妊娠期检查",
+    }
+    # Honest phones shared across separate policies: a number on two records, each
+    # insured the policyholder of their own policy (no policy links them).
+    on_records = Counter(p.phone for p in stream.insureds)
+    couples = [
+        p
+        for p in stream.insureds
+        if p.spouse is not None
+        and on_records[p.phone] > 1
+        and people[p.spouse].phone == p.phone
+        and p.holder_key is None
+        and people[p.spouse].holder_key is None
+    ]
+    assert couples
+    # A spouse hands in some claims with their own phone as the contact phone.
+    assert any(
+        c.contact_phone != people[c.insured].phone
+        and people[c.insured].spouse is not None
+        and c.contact_phone == people[people[c.insured].spouse].phone  # type: ignore[index]
+        for c in honest
+    )
+    # No honest account is shared (CLM-T2: the insured is paid on their own account).
+    honest_people = {c.insured for c in honest}
+    accounts = Counter(people[k].account for k in honest_people)
+    assert max(accounts.values()) == 1
+    # A series: four or more visits in 30 days, every one of the same diagnosis.
+    series = Counter(
+        (c.insured, c.diagnosis) for c in honest if (c.lookalike or "").startswith("series:")
+    )
+    assert max(series.values()) >= 4
+    # The clinic treats honest insureds too, several of them on some days of the stream.
+    clinic = [c for c in honest if c.bill["receipt"]["issuer"]["name"] == "北京康泰门诊部"]
+    assert len({c.insured for c in clinic}) >= 10
