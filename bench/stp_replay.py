@@ -55,6 +55,7 @@ def as_of(inp: CheckInput, claim_id: int) -> CheckInput:
         contacts=tuple(contacts),
         provider_visits=before(inp.provider_visits),
         insured_claims=before(inp.insured_claims),
+        diagnosis_visits={group: before(v) for group, v in inp.diagnosis_visits.items()},
         item_prices={code: before(lines) for code, lines in inp.item_prices.items()},
     )
 

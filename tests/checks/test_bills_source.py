@@ -268,3 +268,44 @@ def test_item_prices_are_the_newest_lines_of_each_code_on_earlier_other_claims(
         (claims[0], Decimal("50.00")),
         (claims[1], Decimal("50.00")),
     ]
+
+
+def test_the_frequency_check_reads_the_diagnoses_of_bills(world: World, db: Session):
+    # SPEC CLM-F3 (claim frequency against the diagnosis's usual visits): the insured's
+    # other claims carry their bills' diagnosis groups, and the other insureds' claims
+    # of this claim's group in the year before are read through the group's keyed hash
+    # — on SQLite and PostgreSQL alike.
+    from claimdesk.checks import repository
+
+    stranger = make_person(
+        db, name="赵六", id_number=resident_id(birth="19700101", seq="777"), phone="13700000001"
+    )
+    version = demo_version(db, "MED-MILLION")
+    other = issue_policy(db, version_id=version.id, policyholder_id=stranger.id)
+    db.commit()
+    mine = world.policies["MED-MILLION"].number  # type: ignore[attr-defined]
+    first = report(world, policy_number=mine, loss_date="2026-05-20")
+    second = report(world, policy_number=mine, loss_date="2026-06-01")
+    theirs = report(world, policy_number=other.number, loss_date="2026-05-25", phone="13700000001")
+    cold = report(world, policy_number=other.number, loss_date="2026-05-26", phone="13700000001")
+    late = report(world, policy_number=other.number, loss_date="2026-06-02", phone="13700000001")
+    _bill(db, first["id"], "0000000101", diagnosis=("M54.500", "11"))
+    _bill(db, second["id"], "0000000102", diagnosis=("M54.500", "11"))
+    _bill(db, theirs["id"], "0000000103", diagnosis=("M54.500", "11"))
+    _bill(db, cold["id"], "0000000104", diagnosis=("J06.900", "11"))
+    _bill(db, late["id"], "0000000105", diagnosis=("M54.500", "11"))
+    inp = repository.gather(db, db.get_one(Claim, second["id"]))
+    past = {c.claim_id: c.diagnosis_groups for c in inp.insured_claims}
+    assert past == {first["id"]: ("M54:outpatient",)}
+    visits = inp.diagnosis_visits["M54:outpatient"]
+    # Only another insured's claims of the group treated before this one (not the cold,
+    # not the one treated later, not the insured's own).
+    assert [(v.claim_id, v.insured_id, v.on) for v in visits] == [
+        (theirs["id"], stranger.id, dt.date(2026, 5, 25))
+    ]
+    assert set(inp.diagnosis_visits) == {"M54:outpatient"}
+    # From the other side: the insured's visit of 05-20 is before theirs, 06-01 is not.
+    back = repository.gather(db, db.get_one(Claim, theirs["id"]))
+    assert [(v.claim_id, v.on) for v in back.diagnosis_visits["M54:outpatient"]] == [
+        (first["id"], dt.date(2026, 5, 20))
+    ]

@@ -23,7 +23,7 @@ from tests.builders import (
     make_user,
     resident_id,
 )
-from tests.checks.helpers import API, report
+from tests.checks.helpers import API, only_checks, report
 from tests.claims.helpers import FrozenClock, World, build_world, local
 
 
@@ -59,10 +59,11 @@ def test_administrator_lists_and_changes_a_check(world: World, db: Session):
     # 0035 wrote its third: five unrelated insureds (issue 13's replay).
     assert (cluster["version"], cluster["parameters"]["min_insureds"]) == (3, 5)
     # 0034 wrote claim_frequency's second: the seeded ceiling (max_claims) is gone, the
-    # version holds the rule's parameters and validates as the rule declares them.
+    # version holds the rule's parameters and validates as the rule declares them; 0039
+    # its third, with pattern_min_insureds (a series as frequent as its diagnosis's).
     frequency = next(c for c in listed if c["code"] == "claim_frequency")
     rule = RULES["claim_frequency"]
-    assert (frequency["version"], frequency["action"]) == (2, "refer")
+    assert (frequency["version"], frequency["action"]) == (3, "refer")
     assert frequency["parameters"] == to_json(validate(rule.params, {}))
     assert "max_claims" not in frequency["parameters"]
     wanted = {"days_after_waiting": 45, "amount_ratio": "2", "min_samples": 10}
@@ -140,6 +141,11 @@ def test_network_shows_a_phone_shared_by_two_unrelated_claimants(world: World, d
     assert "13812345678" not in response.text  # masked, never the clear number
     entry = _audits(db, "claim.network_read")[0]
     assert stranger.id in _details(entry)["people"] and entry.entity_id == str(mine["id"])
-    # And the shared_contact check holds the claim on the same facts.
+    # One number on two records, shared by one other person, is a household's (0039's
+    # household_phone_others = 1): no hit. Counting every shared phone, the
+    # shared_contact check holds the claim on the same facts.
+    result = service.run_checks(db, claim_id=mine["id"], actor=service.system_actor())
+    assert "shared_contact" not in [h.check_code for h in result.new_hits]
+    only_checks(db, shared_contact={"action": "hold", "parameters": {"household_phone_others": 0}})
     result = service.run_checks(db, claim_id=mine["id"], actor=service.system_actor())
     assert "shared_contact" in [h.check_code for h in result.new_hits]

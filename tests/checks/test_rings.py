@@ -137,6 +137,43 @@ def test_a_familys_phone_through_one_policyholder_is_no_hit(world: World, db: Se
     assert result.new_hits[0].evidence["registered_person_ids"] == [s.id for s in strangers]
 
 
+def test_a_couples_own_phone_on_separate_policies_is_no_hit(world: World, db: Session):
+    # SPEC CLM-F3 (issue 13's honest look-alikes): husband and wife each bought their own
+    # policy and gave one household number on both records; both claim. Nothing links
+    # them through the policies — the number is one of theirs and shared by one other.
+    only_checks(db, shared_contact={"action": "hold"})
+    phone = "13755550040"
+    husband, wife = _person(db, 40, phone=phone), _person(db, 41, phone=phone)
+    his, hers = _policy(db, husband), _policy(db, wife)
+    for number in (his, hers, his):
+        result = _run(db, report(world, policy_number=number, phone=phone)["id"])
+        assert result.new_hits == [] and not result.held
+    # The wife hands in the next claim of her husband's with her own mobile.
+    hers_only = "13755550041"
+    wife.phone = hers_only
+    db.commit()
+    husband2 = _person(db, 42, phone="13755550042")
+    policy2 = _policy(db, husband2)
+    wife2 = _person(db, 43, phone=hers_only)
+    _run(db, report(world, policy_number=_policy(db, wife2), phone=hers_only)["id"])
+    result = _run(db, report(world, policy_number=policy2, phone=hers_only)["id"])
+    assert result.new_hits == [] and not result.held
+    # Off: the administrator counts every shared phone again.
+    only_checks(db, shared_contact={"action": "hold", "parameters": {"household_phone_others": 0}})
+    result = _run(db, report(world, policy_number=his, phone=phone)["id"])
+    assert result.held and result.new_hits[0].evidence["person_ids"] == [wife.id]
+
+
+def test_a_go_betweens_number_on_nobodys_record_is_still_a_hit(world: World, db: Session):
+    # SPEC CLM-F3: the organiser's phone given as the contact phone of two strangers'
+    # claims, on neither's record: a hit at the second claim, as before.
+    only_checks(db, shared_contact={"action": "hold"})
+    first, second = _person(db, 44, phone="13755550044"), _person(db, 45, phone="13755550045")
+    _run(db, report(world, policy_number=_policy(db, first), phone=ORGANISER)["id"])
+    result = _run(db, report(world, policy_number=_policy(db, second), phone=ORGANISER)["id"])
+    assert result.held and result.new_hits[0].evidence["person_ids"] == [first.id]
+
+
 def _strangers_claims(world: World, db: Session, n: int, start: int) -> list[int]:
     ids = []
     for i in range(n):

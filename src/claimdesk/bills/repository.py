@@ -87,6 +87,49 @@ def peer_totals(
     )
 
 
+def diagnosis_groups_of_claims(session: Session, claim_ids: Sequence[int]) -> list[tuple[int, str]]:
+    """(claim id, diagnosis group) of the claims' bills that name a diagnosis (CLM-F3's
+    claim frequency reads which diagnosis a burst of visits is for). No row filter: the
+    caller is a check."""
+    if not claim_ids:
+        return []
+    rows = session.execute(
+        select(Bill.claim_id, Bill.dise_group).where(
+            Bill.claim_id.in_(list(claim_ids)), Bill.dise_group_hash.is_not(None)
+        )
+    )
+    return [(cid, group) for cid, group in rows if group]
+
+
+def group_visits(
+    session: Session,
+    *,
+    group: str,
+    since: dt.date,
+    until: dt.date,
+    not_insured_id: int,
+    limit: int,
+) -> list[tuple[int, int, dt.date]]:
+    """(claim id, insured id, treatment date) of the newest ``limit`` claims of other
+    insureds with a bill of one diagnosis group (by its keyed hash,
+    ix_claim_bills_dise_group_hash) treated in [since, until): how often that
+    diagnosis's patients are treated (CLM-F3). No row filter: the caller is a check."""
+    rows = session.execute(
+        select(Claim.id, Claim.insured_person_id, Claim.loss_date)
+        .join(Bill, Bill.claim_id == Claim.id)
+        .where(
+            Bill.dise_group_hash == blind_index(group, PURPOSE_DIAGNOSIS_GROUP),
+            Claim.insured_person_id != not_insured_id,
+            Claim.loss_date >= since,
+            Claim.loss_date < until,
+        )
+        .distinct()
+        .order_by(Claim.loss_date.desc(), Claim.id.desc())
+        .limit(limit)
+    )
+    return [(cid, pid, on) for cid, pid, on in rows]
+
+
 def item_history(
     session: Session,
     *,

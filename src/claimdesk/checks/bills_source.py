@@ -16,6 +16,7 @@ from claimdesk.models.bill import Bill, item_code_index
 from claimdesk.models.claim import Claim
 from claimdesk.rules.bills import setting_of_lines
 from claimdesk.rules.checks.types import (
+    GroupVisit,
     ItemPrice,
     ItemQuery,
     LineUse,
@@ -57,6 +58,11 @@ def _receipt(bill: Bill) -> Receipt:
             for line in bill.lines
         ),
     )
+
+
+# The newest visits of a diagnosis group read for its pattern (claim_frequency): a year of
+# a common diagnosis in a large book is more than its pattern needs.
+GROUP_VISITS = 5000
 
 
 class BillsSource:
@@ -110,6 +116,27 @@ class BillsSource:
 
     def peer_totals(self, session: Session, peers: PeerQuery) -> Sequence[Decimal]:
         return bills.peer_totals(session, **dataclasses.asdict(peers))
+
+    def diagnosis_groups_of_claims(
+        self, session: Session, claim_ids: Sequence[int]
+    ) -> Mapping[int, Sequence[str]]:
+        found: dict[int, list[str]] = {}
+        for cid, group in bills.diagnosis_groups_of_claims(session, claim_ids):
+            found.setdefault(cid, []).append(group)
+        return found
+
+    def group_visits(
+        self, session: Session, group: str, since: dt.date, until: dt.date, not_insured_id: int
+    ) -> Sequence[GroupVisit]:
+        rows = bills.group_visits(
+            session,
+            group=group,
+            since=since,
+            until=until,
+            not_insured_id=not_insured_id,
+            limit=GROUP_VISITS,
+        )
+        return [GroupVisit(cid, pid, on) for cid, pid, on in rows]
 
     def item_prices(self, session: Session, query: ItemQuery) -> Mapping[str, Sequence[ItemPrice]]:
         # The codes are looked up by their keyed hash: no line is decrypted for it.

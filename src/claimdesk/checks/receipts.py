@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from claimdesk.checks.bills_source import BillsSource
 from claimdesk.rules.checks.types import (
+    GroupVisit,
     ItemPrice,
     ItemQuery,
     LineUse,
@@ -111,3 +112,26 @@ def item_prices(session: Session, query: ItemQuery) -> dict[str, tuple[ItemPrice
         return {}
     found: Mapping[str, Sequence[ItemPrice]] = prices(session, query)
     return {code: tuple(lines) for code, lines in found.items()}
+
+
+def diagnosis_groups_of_claims(
+    session: Session, claim_ids: Sequence[int]
+) -> dict[int, tuple[str, ...]]:
+    """The diagnosis groups of each claim's receipts. A source without them (receipts
+    without settlement statements) gives none: claim_frequency then counts every visit
+    as before."""
+    groups = getattr(_source, "diagnosis_groups_of_claims", None)
+    if groups is None or not claim_ids:
+        return {}
+    found: Mapping[int, Sequence[str]] = groups(session, claim_ids)
+    return {cid: tuple(sorted(set(g))) for cid, g in found.items()}
+
+
+def group_visits(
+    session: Session, group: str, since: dt.date, until: dt.date, not_insured_id: int
+) -> list[GroupVisit]:
+    """Other insureds' claims of a diagnosis group treated in [since, until)."""
+    visits = getattr(_source, "group_visits", None)
+    if visits is None:
+        return []
+    return list(visits(session, group, since, until, not_insured_id))

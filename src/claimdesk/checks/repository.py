@@ -26,6 +26,7 @@ from claimdesk.rules.checks.types import (
     CheckInput,
     ClaimFacts,
     ContactLink,
+    GroupVisit,
     InsuredFacts,
     ItemPrice,
     ItemQuery,
@@ -313,7 +314,16 @@ def _contacts(session: Session, claim: Claim, person: Person) -> list[ContactLin
             related = bool(mine & policies[other]) or bool(my_holders & holders[other])
             renamed = kind == "bank_account" and bool(names.get(other, set()) - names[person.id])
             links.append(
-                ContactLink(kind, key_hash, other, claim_ids, related, registered, renamed)
+                ContactLink(
+                    kind,
+                    key_hash,
+                    other,
+                    claim_ids,
+                    related,
+                    registered,
+                    renamed,
+                    claimant_registered=kind == "phone" and person.phone_hash == key_hash,
+                )
             )
     return links
 
@@ -338,8 +348,37 @@ def _insured_claims(session: Session, claim: Claim) -> list[PastClaim]:
         select(Claim.id, Claim.received_at, Claim.estimated_amount, Claim.loss_date).where(
             Claim.insured_person_id == claim.insured_person_id, Claim.id != claim.id
         )
-    )
-    return [PastClaim(cid, local_date(at), amount, loss) for cid, at, amount, loss in rows]
+    ).all()
+    groups = receipts.diagnosis_groups_of_claims(session, [r[0] for r in rows])
+    return [
+        PastClaim(cid, local_date(at), amount, loss, groups.get(cid, ()))
+        for cid, at, amount, loss in rows
+    ]
+
+
+def _diagnosis_visits(
+    session: Session, claim: Claim, own: list[Receipt], past: list[PastClaim]
+) -> dict[str, tuple[GroupVisit, ...]]:
+    """Per diagnosis group of the claim's receipts — or, when they name none (no
+    settlement statement, or the report before its bills), of the insured's claims of
+    the year around it — the other
+    insureds' claims of it treated in that year: read only when the insured has another
+    claim in that year (no series of visits without one)."""
+    since = claim.loss_date - dt.timedelta(days=BOOK_YEAR)
+    recent = [c for c in past if since <= (c.loss_date or c.reported_on)]
+    if not recent:
+        return {}
+    groups = {r.diagnosis_group for r in own if r.diagnosis_group}
+    if not groups:
+        # The rule takes the one its window's visits name; which visits are in the
+        # window depends on its period, so every group of the year is read (a few).
+        groups = {g for c in recent for g in c.diagnosis_groups}
+    return {
+        group: tuple(
+            receipts.group_visits(session, group, since, claim.loss_date, claim.insured_person_id)
+        )
+        for group in sorted(groups)
+    }
 
 
 def _insured_policies(session: Session, claim: Claim, waiting: int) -> list[PolicyFacts]:
@@ -500,6 +539,7 @@ def gather(session: Session, claim: Claim) -> CheckInput:
         provider_visits=tuple(_visits(session, own, claim)),
         insured_claims=tuple(past),
         insured_policies=tuple(_insured_policies(session, claim, policy_facts.waiting_period_days)),
+        diagnosis_visits=_diagnosis_visits(session, claim, own, past),
         book_rate=book_rate(session, reported_on),
         cause_amounts=tuple(_cause_amounts(session, claim)),
         diagnosis_amounts=_peer_amounts(session, claim, {r.diagnosis_group for r in own}, "group"),

@@ -12,10 +12,12 @@ from claimdesk.rules.checks.rules import evidence_key
 from claimdesk.rules.checks.types import (
     CheckInput,
     ContactLink,
+    GroupVisit,
     ItemPrice,
     LineUse,
     PastClaim,
     ProviderVisit,
+    Receipt,
     ReceiptLine,
 )
 from tests.rules.checks.helpers import D, claim, day, insured, line, make, policy, receipt, run
@@ -393,6 +395,41 @@ def test_a_family_phone_registered_through_one_policyholder_is_no_hit():  # SPEC
     assert run("shared_contact", make(contacts=used_only), min_registered_phone=1)
 
 
+def test_a_households_own_phone_shared_with_one_claimant_is_no_hit():
+    # SPEC CLM-F3 (issue 13's honest look-alikes): a couple on two separate policies
+    # with one phone on both records, or an older parent whose record carries the
+    # child's mobile — someone's own number, shared by one other person: no ring.
+    spouse = ContactLink("phone", "ab" * 32, 200, (5,), shares_policy=False, registered=True)
+    assert run("shared_contact", make(contacts=(spouse,))) == []
+    # The spouse hands in the claim with their own phone: on their record, not ours.
+    assert run("shared_contact", make(contacts=(spouse,))) == []
+    # From the spouse's side: our number, given on their claims only, on our record.
+    mine = ContactLink("phone", "ab" * 32, 200, (5,), shares_policy=False, claimant_registered=True)
+    assert run("shared_contact", make(contacts=(mine,))) == []
+    # Off (0), or a number on nobody's record — a go-between's contact phone on the
+    # claims of strangers — it is a hit at the first other claimant, as before.
+    assert run("shared_contact", make(contacts=(spouse,)), household_phone_others=0)
+    stranger = ContactLink("phone", "ab" * 32, 200, (5,), shares_policy=False)
+    assert run("shared_contact", make(contacts=(stranger,)))
+    # Two other people on one household number is more than a household of this size.
+    second = dataclasses.replace(stranger, person_id=201, claim_ids=(6,))
+    hits = run("shared_contact", make(contacts=(spouse, second)))
+    assert hits and hits[0].evidence["person_ids"] == [200, 201]
+    assert run("shared_contact", make(contacts=(spouse, second)), household_phone_others=2) == []
+    # A relative on the claimant's policies is not counted among the sharers.
+    child = ContactLink("phone", "ab" * 32, 202, (), shares_policy=True, registered=True)
+    assert run("shared_contact", make(contacts=(spouse, child))) == []
+
+
+def test_a_household_number_does_not_excuse_an_account():  # SPEC CLM-F3
+    # CLM-T2 pays the insured on their own account: an account on another claimant's
+    # record is not a household's phone, whatever the phone parameter says.
+    account = ContactLink(
+        "bank_account", "cd" * 32, 200, (5,), shares_policy=False, registered=True
+    )
+    assert run("shared_contact", make(contacts=(account,)), household_phone_others=5)
+
+
 # -- provider_cluster ------------------------------------------------------------------------
 
 
@@ -548,6 +585,80 @@ def test_claim_frequency_ordinary_insured_hit_at_the_fourth_visit():  # SPEC CLM
     assert run("claim_frequency", fourth, significance="0.000001") == []
     # Fewer than min_claims never hit, however improbable.
     assert run("claim_frequency", fourth, min_claims=5) == []
+
+
+def _patients(count: int, visits: int, gap: int = 3) -> tuple[GroupVisit, ...]:
+    """``count`` other insureds, each with ``visits`` treatments ``gap`` days apart in
+    the year before (a physiotherapy course, dialysis)."""
+    return tuple(
+        GroupVisit(
+            900 + p * 100 + i, 500 + p, day("2026-01-05") + dt.timedelta(days=p * 7 + i * gap)
+        )
+        for p in range(count)
+        for i in range(visits)
+    )
+
+
+def _course(*groups: tuple[str, ...]) -> tuple[PastClaim, ...]:
+    """The ordinary insured's year and three visits in May naming the given groups."""
+    visits = _treated(60, "2026-05-12", "2026-05-20", "2026-05-26")
+    named = tuple(
+        dataclasses.replace(v, diagnosis_groups=g) for v, g in zip(visits, groups, strict=True)
+    )
+    return _monthly(10, 1) + named
+
+
+def _physio(group: str | None = "M54:outpatient") -> Receipt:
+    """This claim's receipt, naming ``group`` (None: no settlement statement)."""
+    return dataclasses.replace(receipt(), diagnosis_group=group)
+
+
+def test_claim_frequency_a_course_as_frequent_as_its_diagnosis_is_no_hit():
+    # SPEC CLM-F3 (issue 13's honest look-alikes): four physiotherapy visits in a month,
+    # every one naming M54 (腰痛), when at least 3 other patients of M54 had as many in a
+    # month of the year before: the diagnosis's usual course, not a burst.
+    m54 = ("M54:outpatient",)
+    course = make(
+        receipts=(_physio(),),
+        insured_claims=_course(m54, m54, m54),
+        diagnosis_visits={"M54:outpatient": _patients(3, 6)},
+        **_RENEWED,
+    )
+    assert run("claim_frequency", course) == []
+    # Off (0), or fewer other patients with as many visits, it is the burst it was.
+    assert run("claim_frequency", course, pattern_min_insureds=0)
+    fewer = dataclasses.replace(course, diagnosis_visits={"M54:outpatient": _patients(2, 6)})
+    assert run("claim_frequency", fewer)
+    assert run("claim_frequency", fewer, pattern_min_insureds=2) == []
+    # Patients with 3 visits in any month do not make 4 usual (10 days apart: 3 a month).
+    sparse = dataclasses.replace(
+        course, diagnosis_visits={"M54:outpatient": _patients(5, 6, gap=10)}
+    )
+    assert run("claim_frequency", sparse)
+
+
+def test_claim_frequency_a_burst_of_several_diagnoses_is_still_a_hit():  # SPEC CLM-F3
+    # The planted kind: visits for a cold, a sprain, gastritis — one visit naming
+    # another diagnosis than the rest ends the excuse; a visit naming none is neutral.
+    m54, j06 = ("M54:outpatient",), ("J06:outpatient",)
+    patients = {"M54:outpatient": _patients(5, 8)}
+    mixed = make(
+        receipts=(_physio(),),
+        insured_claims=_course(m54, j06, m54),
+        diagnosis_visits=patients,
+        **_RENEWED,
+    )
+    assert run("claim_frequency", mixed)
+    unnamed = dataclasses.replace(mixed, insured_claims=_course((), m54, ()))
+    assert run("claim_frequency", unnamed) == []
+    # Only this claim names the diagnosis: one visit is no course.
+    alone = dataclasses.replace(mixed, insured_claims=_course((), (), ()))
+    assert run("claim_frequency", alone)
+    # This claim without a statement, two of the others naming M54: a course.
+    quiet = dataclasses.replace(
+        mixed, receipts=(_physio(None),), insured_claims=_course(m54, (), m54)
+    )
+    assert run("claim_frequency", quiet) == []
 
 
 def test_claim_frequency_short_history_is_shrunk_to_the_book():  # SPEC CLM-F3

@@ -500,8 +500,18 @@ def shared_contact(inp: CheckInput, params: Params) -> list[Hit]:
     two records honestly — hence minimums of 2. But one account number registered in
     another holder's name than the claimant's (``other_holder``) is a hit at the first
     such record: an account belongs to one person, and its number in two names is
-    what an organiser who opens the payouts "in each one's name" leaves."""
+    what an organiser who opens the payouts "in each one's name" leaves.
+
+    The same holds for a phone used by other claimants: a household's one number is
+    someone's own — registered on the claimant's record or on the other person's — and
+    shared by few (a spouse on a policy of their own, an older parent whose record
+    carries the child's mobile, a spouse who hands in the claim with their own phone).
+    A phone registered on a record of the people sharing it and shared with at most
+    ``household_phone_others`` other people is such a household's and no hit by use;
+    a number on nobody's record (a go-between's, given as the claims' contact phone)
+    stays a hit at ``min_other_people``, and the registered minimum still applies."""
     need = _int(params, "min_other_people")
+    household = _int(params, "household_phone_others")
     need_registered = {
         "phone": _int(params, "min_registered_phone"),
         "bank_account": _int(params, "min_registered_account"),
@@ -510,10 +520,19 @@ def shared_contact(inp: CheckInput, params: Params) -> list[Hit]:
     registered: dict[tuple[str, str], set[int]] = {}
     renamed: dict[tuple[str, str], set[int]] = {}
     claims: dict[tuple[str, str], set[int]] = {}
+    # Whether each contact is someone's own number (on a record: the claimant's, a
+    # relative's or a stranger's), and the unrelated people sharing it.
+    owned: set[tuple[str, str]] = set()
+    sharing: dict[tuple[str, str], set[int]] = {}
     for link in inp.contacts:
-        if link.shares_policy or link.person_id == inp.claim.insured_id:
+        if link.person_id == inp.claim.insured_id:
             continue
         key = (link.kind, link.key_hash)
+        if link.registered or link.claimant_registered:
+            owned.add(key)
+        if link.shares_policy:
+            continue
+        sharing.setdefault(key, set()).add(link.person_id)
         if link.claim_ids:
             claimants.setdefault(key, set()).add(link.person_id)
             claims.setdefault(key, set()).update(link.claim_ids)
@@ -526,7 +545,9 @@ def shared_contact(inp: CheckInput, params: Params) -> list[Hit]:
         key = (kind, key_hash)
         used, on_records = claimants.get(key, set()), registered.get(key, set())
         floor = need_registered.get(kind, 0)
-        if len(used) >= need:
+        # A household's phone: someone's own number, shared by few (see above).
+        home = kind == "phone" and key in owned and len(sharing.get(key, ())) <= household
+        if len(used) >= need and not home:
             why = "used"
         elif floor > 0 and renamed.get(key):
             why = "renamed"
@@ -768,6 +789,8 @@ def claim_frequency(inp: CheckInput, params: Params) -> list[Hit]:
     probability = _sig(_tail(count, float(shape), float(span / per_year)))
     if probability >= alpha:
         return []
+    if _usual_for_diagnosis(inp, best, count, days, 2, _int(params, "pattern_min_insureds")):
+        return []
     rate = (shape / per_year).quantize(D("0.01"))
     shown = expected.quantize(D("0.01"))
     return [
@@ -798,6 +821,51 @@ def claim_frequency(inp: CheckInput, params: Params) -> list[Hit]:
             },
         )
     ]
+
+
+def _usual_for_diagnosis(
+    inp: CheckInput,
+    best: list[tuple[dt.date, int]],
+    count: int,
+    days: int,
+    named_least: int,
+    least: int,
+) -> bool:
+    """A series of visits for one diagnosis as often as its patients are treated: the
+    window's visits that name a diagnosis (this claim's included) all name the same one
+    — a visit without a settlement statement names none —, at least ``named_least`` of
+    them do (two: the claim and one more, or the claim unnamed and two others) — so a
+    burst of colds, sprains and gastritis is never one —, and at least ``least`` other
+    insureds treated for that diagnosis in the year before had as many visits within a
+    window of the same length (dialysis three times a week, a physiotherapy course, the
+    weekly antenatal visits of late pregnancy). ``least`` other patients, not one: a
+    single insured's own burst — or one accomplice's — is not the diagnosis's pattern.
+    0 turns the comparison off."""
+    if least <= 0:
+        return False
+    named = {c.claim_id: c.diagnosis_groups for c in inp.insured_claims}
+    own = tuple(sorted({r.diagnosis_group for r in inp.receipts if r.diagnosis_group}))
+    window = [own, *(named.get(cid, ()) for _on, cid in best)]
+    groups = {g for found in window for g in found}
+    if len(groups) != 1 or any(len(found) > 1 for found in window):
+        return False  # no diagnosis named, or visits for more than one
+    (group,) = groups
+    if sum(1 for found in window if found) < named_least:
+        return False
+    patients: dict[int, list[dt.date]] = {}
+    for visit in inp.diagnosis_visits.get(group, ()):
+        patients.setdefault(visit.insured_id, []).append(visit.on)
+    span = dt.timedelta(days=days - 1)
+    reached = 0
+    for on in patients.values():
+        on.sort()
+        most, first = 0, 0
+        for last in range(len(on)):  # the most visits within any window of ``days``
+            while on[last] - on[first] > span:
+                first += 1
+            most = max(most, last - first + 1)
+        reached += most >= count
+    return reached >= least
 
 
 # -- amount_outlier ------------------------------------------------------------------------
@@ -1238,6 +1306,16 @@ RULES: dict[str, Rule] = {
                     "Minimum unrelated people with the account on their record (no claim needed; "
                     "one in another holder's name is enough; 0: off)",
                 ),
+                _spec(
+                    "household_phone_others",
+                    "int",
+                    1,
+                    "0",
+                    "100",
+                    "家庭电话：登记在当事人资料上、至多与此数其他人共用的电话不按共用计（0 为不看）",
+                    "Household phone: a phone on one of the sharers' records and shared with at "
+                    "most this many others is not counted as used by others (0: off)",
+                ),
             ),
             "hold",
             shared_contact,
@@ -1331,6 +1409,16 @@ RULES: dict[str, Rule] = {
                     "10",
                     "全体平均频率折合的投保年数（历史短时向全体平均收缩）",
                     "Years of history the book's rate counts as (short histories shrink to it)",
+                ),
+                _spec(
+                    "pattern_min_insureds",
+                    "int",
+                    3,
+                    "0",
+                    "1000",
+                    "同一诊断的系列就诊：至少多少位其他该诊断患者一年内有同样频次即不判（0 为不看）",
+                    "A series of one diagnosis: other patients of it with as many visits in a "
+                    "period within the year, at least (0: off)",
                 ),
             ),
             "refer",

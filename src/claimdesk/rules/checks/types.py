@@ -129,6 +129,10 @@ class ContactLink:
     # than on the claimant's: one account number in two names, which no honest account
     # has (a spouse's account on the wife's record carries the husband's name on both).
     other_holder: bool = False
+    # Is the contact registered on the claimant's own record (their phone), rather than
+    # only given as this claim's contact phone? With ``registered`` it tells a known
+    # person's own number (a household's) from a number on no record (a go-between's).
+    claimant_registered: bool = False
 
 
 @dataclass(frozen=True)
@@ -148,6 +152,18 @@ class PastClaim:
     amount: Decimal | None
     # The date of the loss (the treatment): what claim_frequency counts by.
     loss_date: dt.date | None = None
+    # The diagnosis groups of its receipts (Receipt.diagnosis_group; none: no statement).
+    diagnosis_groups: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class GroupVisit:
+    """A claim of another insured with a receipt of one diagnosis group, by the date of its
+    treatment: how often the patients of that diagnosis are treated (claim_frequency)."""
+
+    claim_id: int
+    insured_id: int
+    on: dt.date
 
 
 @dataclass(frozen=True)
@@ -170,6 +186,10 @@ class CheckInput:
     # The insured's other policies (renewals before this one, other products): with this
     # claim's policy, the days the insured was covered — claim_frequency's exposure.
     insured_policies: tuple[PolicyFacts, ...] = ()
+    # Per diagnosis group of this claim's receipts, the other insureds' claims of it
+    # treated in the year before this claim (the newest, bounded): the visit pattern of
+    # the diagnosis, claim_frequency's comparison for a series of one diagnosis.
+    diagnosis_visits: Mapping[str, tuple[GroupVisit, ...]] = field(default_factory=dict)
     # Claims per insured-year over the book's last year (treatments / covered days):
     # claim_frequency's prior for an insured with little history. None: no book yet.
     book_rate: Decimal | None = None
