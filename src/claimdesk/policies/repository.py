@@ -57,7 +57,11 @@ def get_policy(
 
 def lock(session: Session, policy_id: int) -> Policy:
     """The policy row, locked: two claims on one policy settle one after the other."""
-    return session.scalars(select(Policy).where(Policy.id == policy_id).with_for_update()).one()
+    # FOR NO KEY UPDATE (key_share): it still serialises two settlements of one policy,
+    # but a new claim on the policy (whose foreign key takes KEY SHARE) need not wait
+    # for a settlement to commit. Nothing the lock guards is a key.
+    query = select(Policy).where(Policy.id == policy_id).with_for_update(key_share=True)
+    return session.scalars(query).one()
 
 
 # Built once: for an actor who sees every policy (the report looks up as the system) the
