@@ -100,6 +100,8 @@ TIMED: tuple[tuple[str, str, str], ...] = (
     ("commit (_end_done)", "claimdesk.deps", "_end_done"),
     ("commit (in the route's trip)", "claimdesk.routing", "commit_in_trip"),
     ("  audit write_pending", "claimdesk.audit.service", "write_pending"),
+    # Since the checks job is written with the audit entries (jobs.queue.enqueue_with_audit)
+    # this includes them, and "audit write_pending" is what is left to write after it.
     ("  checks enqueue", "claimdesk.checks.service", "enqueue_new_claim_checks"),
 )
 _ORIGINALS: list[tuple[Any, str, Any]] = []

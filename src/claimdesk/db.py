@@ -604,19 +604,31 @@ def _row_shape(
     shape = []
     for index, (row_model, key, group) in enumerate(r for r in rows if r[2]):
         table = row_model.__table__
-        fk_key = row_model.__mapper__.attrs[key].columns[0].key
+        fk_key, kept = _row_columns_of(row_model, key)
         names = tuple(
             name
             for name in group[0]
-            if name != fk_key
-            and (
-                table.c[name].server_default is not None
-                or any(row[name] is not None for row in group)
-            )
+            if name != fk_key and (name in kept or any(row[name] is not None for row in group))
         )
         params[f"r{index}"] = _json_rows(table, names, group, dialect)
         shape.append((row_model, key, names))
     return tuple(shape)
+
+
+_ROW_COLUMNS: dict[tuple[Any, str], tuple[str, frozenset[str]]] = {}
+
+
+def _row_columns_of(model: type[Any], key: str) -> tuple[str, frozenset[str]]:
+    """The foreign key's column key and the columns with a database default (always
+    written) of plain rows of ``model``; built once (no metadata look-up per row)."""
+    found = _ROW_COLUMNS.get((model, key))
+    if found is None:
+        table = model.__table__
+        found = _ROW_COLUMNS[(model, key)] = (
+            model.__mapper__.attrs[key].columns[0].key,
+            frozenset(c.key for c in table.columns if c.server_default is not None),
+        )
+    return found
 
 
 _WITH_ROWS: dict[tuple[Any, ...], Any] = {}
@@ -824,25 +836,68 @@ def insert_new_unkept(session: Session, model: type[Any], objects: Sequence[Any]
 
 
 def insert_rows(
-    session: Session, model: type[Any], rows: Sequence[dict[str, Any]], *, flush: bool = True
+    session: Session,
+    model: type[Any],
+    rows: Sequence[dict[str, Any]],
+    *,
+    flush: bool = True,
+    deduped: Deduped | None = None,
 ) -> None:
     """Insert plain rows of ``model`` (column key → value, every row the same keys; see
     :func:`new_row`), nothing read back. PostgreSQL: one statement, the rows as one JSON
     parameter (``json_to_recordset``), where an executemany sends one statement per row
     and psycopg adapts every value in Python. SQLite: an executemany. ``flush``: write
-    pending ORM changes first, as ``session.execute`` would (what the rows refer to)."""
-    if not rows:
-        return
+    pending ORM changes first, as ``session.execute`` would (what the rows refer to).
+
+    ``deduped``: rows of another table written with them, a row whose key is taken
+    skipped (``ON CONFLICT (key) DO NOTHING``): on PostgreSQL in the same statement (a
+    data-modifying CTE), one round trip for both (the report's audit entries and its
+    checks job at commit, issue 14)."""
     if flush:
         session.flush()
     connection = session.connection()
     table = model.__table__
     if connection.dialect.name != "postgresql":
-        connection.execute(_insert_of(table, returning=False), list(rows))
+        if rows:
+            connection.execute(_insert_of(table, returning=False), list(rows))
+        if deduped is not None and deduped.rows:
+            from sqlalchemy.dialects import sqlite
+
+            skipping = sqlite.insert(deduped.model.__table__).on_conflict_do_nothing(
+                index_elements=[deduped.key]
+            )
+            connection.execute(skipping, list(deduped.rows))
+        return
+    if deduped is not None and deduped.rows:
+        other = deduped.model.__table__
+        other_names = tuple(deduped.rows[0])
+        cte = _json_insert_of(other, other_names, connection.dialect, returning=False)
+        given = [_json_rows(other, other_names, deduped.rows, connection.dialect)]
+        key = connection.dialect.identifier_preparer.quote(other.c[deduped.key].name)
+        sql = f"WITH deduped AS ({cte} ON CONFLICT ({key}) DO NOTHING) "
+        if rows:
+            names = tuple(rows[0])
+            sql += _json_insert_of(table, names, connection.dialect, returning=False)
+            given.append(_json_rows(table, names, rows, connection.dialect))
+        else:
+            sql += "SELECT 1"
+        connection.exec_driver_sql(sql, tuple(given))
+        return
+    if not rows:
         return
     names = tuple(rows[0])
     sql = _json_insert_of(table, names, connection.dialect, returning=False)
     connection.exec_driver_sql(sql, (_json_rows(table, names, rows, connection.dialect),))
+
+
+@dataclass(frozen=True)
+class Deduped:
+    """Rows of ``model`` for :func:`insert_rows`'s ``deduped``: one whose ``key`` column
+    (a unique column's name) holds a value already taken is not written."""
+
+    model: type[Any]
+    rows: Sequence[dict[str, Any]]
+    key: str
 
 
 _JSON_INSERTS: dict[tuple[Any, tuple[str, ...], bool], str] = {}
@@ -889,12 +944,12 @@ def _json_rows(
     value through its column's type as in any insert (a UTC instant, an encrypted
     text), then written as PostgreSQL reads it: instants and dates in ISO form,
     decimals as their digits. ``numbered``: with each row's position."""
-    processors = _json_processors(table, names, dialect)
+    written = _json_processors(table, names, dialect)
     out = []
     for number, row in enumerate(rows):
         item = {
-            table.c[name].name: row[name] if process is None else process(row[name])
-            for name, process in zip(names, processors, strict=True)
+            column: row[name] if process is None else process(row[name])
+            for name, column, process in written
         }
         if numbered:
             item[_ORDER] = number
@@ -910,13 +965,19 @@ def _json_value(value: Any) -> str:
     raise TypeError(f"{type(value).__name__} cannot be written as a JSON row")
 
 
-_PROCESSORS: dict[tuple[Any, tuple[str, ...]], list[Any]] = {}
+_PROCESSORS: dict[tuple[Any, tuple[str, ...]], list[tuple[str, str, Any]]] = {}
 
 
-def _json_processors(table: Any, names: tuple[str, ...], dialect: Any) -> list[Any]:
+def _json_processors(
+    table: Any, names: tuple[str, ...], dialect: Any
+) -> list[tuple[str, str, Any]]:
+    """(column key, column name, bind processor or None) of each column written, built
+    once per table and columns: looking a column up in ``table.c`` per value cost
+    about as much as writing the value (issue 14, bench.profile_report)."""
     found = _PROCESSORS.get((table, names))
     if found is None:
         found = _PROCESSORS[(table, names)] = [
-            table.c[name].type._cached_bind_processor(dialect) for name in names
+            (name, table.c[name].name, table.c[name].type._cached_bind_processor(dialect))
+            for name in names
         ]
     return found

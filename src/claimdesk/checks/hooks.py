@@ -78,11 +78,11 @@ def _enqueue(session: Session) -> None:
         return
     from claimdesk.checks.service import enqueue_checks, enqueue_new_claim_checks
 
-    for claim_id in sorted({*pending, *created}):
-        if claim_id in created:
-            enqueue_new_claim_checks(session, claim=created[claim_id])
-        else:
-            enqueue_checks(session, claim_id=claim_id)
+    for claim_id in sorted(pending):
+        enqueue_checks(session, claim_id=claim_id)
+    if created:
+        # With the pending audit entries, one statement (the report's commit, issue 14).
+        enqueue_new_claim_checks(session, claims=[created[i] for i in sorted(created)])
 
 
 def _forget(session: Session, *args: Any) -> None:
@@ -99,7 +99,10 @@ def install() -> None:
     if _installed:
         return
     event.listen(Session, "after_flush", _collect)
-    event.listen(Session, "before_commit", _enqueue)
+    # First of the before_commit hooks, before audit.service's: the new claims' jobs go
+    # in the statement that writes the pending audit entries (one round trip at commit,
+    # issue 14), and an entry recorded here is still written by the audit hook.
+    event.listen(Session, "before_commit", _enqueue, insert=True)
     event.listen(Session, "after_rollback", _forget)
     _installed = True
 

@@ -7,6 +7,7 @@ records the reason for a person and leaves the claim moving. Services only flush
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -20,7 +21,7 @@ from claimdesk.checks.schemas import CheckConfigIn, NetworkOut
 from claimdesk.claims import workflow
 from claimdesk.claims.fraud.service import flag as fraud_flag
 from claimdesk.jobs.outbox import send_message
-from claimdesk.jobs.queue import enqueue_id, supersede
+from claimdesk.jobs.queue import JobSpec, enqueue_id, enqueue_with_audit, supersede
 from claimdesk.models.base import utcnow
 from claimdesk.models.check import CheckConfigVersion, CheckHit
 from claimdesk.models.claim import Claim
@@ -114,21 +115,28 @@ def enqueue_checks(session: Session, *, claim_id: int) -> bool:
     return _enqueue_run(session, claim_id, version)
 
 
-def enqueue_new_claim_checks(session: Session, *, claim: Claim) -> bool:
-    """enqueue_checks for a claim created in this transaction that no file or receipt
-    has reached yet (the report): its data version needs no read, and no run can be
-    queued for it yet, so none is superseded."""
-    return _enqueue_run(session, claim.id, repository.new_claim_version(claim))
-
-
-def _enqueue_run(session: Session, claim_id: int, version: str) -> bool:
-    job_id = enqueue_id(
+def enqueue_new_claim_checks(session: Session, *, claims: Sequence[Claim]) -> None:
+    """enqueue_checks for claims created in this transaction that no file or receipt
+    has reached yet (the report): their data versions need no read, and no run can be
+    queued for them yet, so none is superseded. For a ``before_commit`` hook: the jobs
+    are written with the transaction's pending audit entries, in one statement
+    (jobs.queue.enqueue_with_audit; issue 14)."""
+    enqueue_with_audit(
         session,
+        [_run_job(claim.id, repository.new_claim_version(claim)) for claim in claims],
+    )
+
+
+def _run_job(claim_id: int, version: str) -> JobSpec:
+    return JobSpec(
         kind=JOB_KIND,
         payload={"claim_id": claim_id, "data_version": version},
         dedupe_key=f"{JOB_KIND}:{claim_id}:{version}",
     )
-    return job_id is not None
+
+
+def _enqueue_run(session: Session, claim_id: int, version: str) -> bool:
+    return enqueue_id(session, **_run_job(claim_id, version)) is not None
 
 
 def stale(session: Session, *, claim_id: int, data_version: str | None) -> bool:

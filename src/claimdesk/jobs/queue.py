@@ -12,7 +12,7 @@ import datetime as dt
 import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, Required, TypedDict, Unpack
 
@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from claimdesk.audit.service import pending_count, write_pending
 from claimdesk.config import get_settings
+from claimdesk.db import Deduped
 from claimdesk.models.base import utcnow
 from claimdesk.models.job import Job
 
@@ -150,22 +151,33 @@ def enqueue(session: Session, **job: Unpack[JobSpec]) -> Job | None:
 def enqueue_id(session: Session, **job: Unpack[JobSpec]) -> int | None:
     """:func:`enqueue` for a caller that needs no job back (one statement, no read):
     the new job's id, None when ``dedupe_key`` was used before."""
-    kind, payload = job["kind"], job["payload"]
-    run_at, dedupe_key = job.get("run_at"), job.get("dedupe_key")
-    max_attempts = job.get("max_attempts", 5)
-    values = {
-        "kind": kind,
-        "payload": json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str),
+    statement = insert_deduped(session, Job)
+    return session.connection().execute(statement, job_row(**job)).scalar_one_or_none()
+
+
+def job_row(**job: Unpack[JobSpec]) -> dict[str, Any]:
+    """The row :func:`enqueue_id` writes for a job (column key → value)."""
+    return {
+        "kind": job["kind"],
+        "payload": json.dumps(job["payload"], ensure_ascii=False, sort_keys=True, default=str),
         "status": "queued",
-        "run_at": run_at or utcnow(),
+        "run_at": job.get("run_at") or utcnow(),
         "attempts": 0,
         "transient_retries": 0,
-        "max_attempts": max_attempts,
-        "dedupe_key": dedupe_key,
+        "max_attempts": job.get("max_attempts", 5),
+        "dedupe_key": job.get("dedupe_key"),
         "created_at": utcnow(),
     }
-    statement = insert_deduped(session, Job)
-    return session.connection().execute(statement, values).scalar_one_or_none()
+
+
+def enqueue_with_audit(session: Session, jobs: Sequence[JobSpec]) -> None:
+    """Queue jobs (with their ``dedupe_key``: a key used before is skipped, as
+    :func:`enqueue_id` does) in the statement that writes the transaction's pending
+    audit entries (audit.service.write_pending), for a ``before_commit`` hook: one round
+    trip at commit where there were two (a report's checks job, issue 14). Nothing is
+    read back."""
+    rows = [job_row(**job) for job in jobs]
+    write_pending(session, deduped=Deduped(Job, rows, "dedupe_key"))
 
 
 def supersede(session: Session, *, kind: str, key_prefix: str, keep: str | None = None) -> int:
