@@ -8,7 +8,11 @@ from typing import Any
 
 import anyio.to_thread
 import pytest
+from fastapi import Depends, Response
+from pydantic import BaseModel, field_serializer
 
+from claimdesk.deps import DB
+from claimdesk.routing import OneTripRoute
 from tests.builders import login_headers, make_user
 
 # The one trip of a plain ``def`` route (claimdesk.routing.OneTripRoute).
@@ -151,3 +155,81 @@ def test_an_error_in_the_trip_commits_nothing(db, client) -> None:  # SPEC SEC-4
     assert refused.status_code in (404, 409, 422), refused.text
     db.expire_all()
     assert db.scalars(select(User.id).where(User.username == "new.handler")).first() is None
+
+
+class _Unencodable(BaseModel):
+    """Validates, then refuses to be written as JSON (as a serializer's bug would)."""
+
+    username: str
+
+    @field_serializer("username")
+    def _refuse(self, username: str) -> str:
+        raise ValueError("cannot encode")
+
+
+@pytest.mark.parametrize(
+    ("response_model", "answer"),
+    [
+        # No response model: FastAPI's JSONResponse refuses NaN (allow_nan=False).
+        (None, {"value": float("nan")}),
+        # A response model that validates but fails to serialise.
+        (_Unencodable, {"username": "ghost"}),
+    ],
+    ids=["json-refuses-nan", "serializer-raises"],
+)
+def test_an_answer_that_cannot_be_encoded_commits_nothing(  # SPEC GEN-6
+    app, client, db, response_model: type[BaseModel] | None, answer: dict[str, Any]
+) -> None:
+    # The trip encodes the answer into bytes before it commits: an answer that cannot be
+    # sent is a 500 with the work rolled back, never a 500 after the write landed.
+    # (DB, Depends and Response are imported at the top: FastAPI resolves the local
+    # endpoints' annotations in this module's globals.)
+    from sqlalchemy import select
+
+    from claimdesk.models.user import User
+
+    def writes_then_answers(session: DB) -> Any:
+        make_user(session, username="ghost", roles=["claims_handler"])
+        session.flush()
+        return answer
+
+    route = OneTripRoute(
+        "/api/v1/__unencodable",
+        writes_then_answers,
+        methods=["POST"],
+        response_model=response_model,
+    )
+    app.router.routes.insert(0, route)
+    response = client.post("/api/v1/__unencodable")
+    assert response.status_code == 500, response.text
+    assert response.json()["error"]["code"] == "internal_error"
+    db.expire_all()
+    assert db.scalars(select(User.id).where(User.username == "ghost")).first() is None
+
+
+def test_the_trip_answers_as_fastapi_would(app, client, db) -> None:  # SPEC GEN-6
+    # Status code, a header a dependency set and an empty body for 204: the answer built
+    # in the trip is the one FastAPI built after it.
+    def sets_header(response: Response) -> None:
+        response.headers["x-set-by"] = "dependency"
+
+    def created(session: DB, _: None = Depends(sets_header)) -> dict[str, int]:
+        return {"id": 7}
+
+    def nothing(session: DB) -> None:
+        return None
+
+    app.router.routes.insert(
+        0, OneTripRoute("/__created", created, methods=["POST"], status_code=201)
+    )
+    app.router.routes.insert(
+        0, OneTripRoute("/__nothing", nothing, methods=["POST"], status_code=204)
+    )
+    answer = client.post("/__created")
+    assert (answer.status_code, answer.json(), answer.headers["x-set-by"]) == (
+        201,
+        {"id": 7},
+        "dependency",
+    )
+    empty = client.post("/__nothing")
+    assert (empty.status_code, empty.content) == (204, b"")

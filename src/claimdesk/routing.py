@@ -22,10 +22,12 @@ from collections.abc import Callable, Coroutine, Iterable, Iterator, Sequence
 from typing import Any
 
 from fastapi import FastAPI
-from fastapi.datastructures import Default
+from fastapi.datastructures import Default, DefaultPlaceholder
+from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import ResponseValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute, APIRouter, iter_route_contexts
+from fastapi.utils import is_body_allowed_for_status_code
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -134,11 +136,14 @@ class OneTripRoute(APIRoute):
     FastAPI runs the endpoint in one trip, validates its response in another and the
     request's edge commits in a third (0.1-0.2 ms of CPU apiece, issue 14). Here one
     trip runs the endpoint, validates its response against the route's response model
-    (a ResponseValidationError as FastAPI raises it) and commits the request's session
-    (deps.commit_in_trip); FastAPI's own validation then meets a validated model and
-    the edge a session with nothing left to commit. The order is FastAPI's: the work is
-    committed only once the endpoint returned and its response was validated, and any
-    error before the commit rolls it back. ``endpoint`` stays the function written."""
+    (a ResponseValidationError as FastAPI raises it), encodes it into the response's
+    bytes as FastAPI would (status code, headers a dependency set, an empty body where
+    the status allows none), and only then commits the request's session
+    (deps.commit_in_trip). FastAPI then meets a finished Response and the edge a session
+    with nothing left to commit. The work is committed only once the endpoint returned
+    and its answer is bytes that can be sent: an answer that fails to validate or to
+    encode rolls the work back (500), it never reports an error for a write that landed.
+    ``endpoint`` stays the function written."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         call = self.dependant.call
@@ -148,17 +153,103 @@ class OneTripRoute(APIRoute):
             and not inspect.isgeneratorfunction(call)
             and not inspect.isasyncgenfunction(call)
         ):
-            self.dependant.call = _in_one_trip(call, self.response_field)
+            own = self.dependant.response_param_name
+            if own is None:
+                # The Response FastAPI hands the dependencies (status code, headers they
+                # set): the trip builds the answer, so it takes that one too.
+                self.dependant.response_param_name = _SUB_RESPONSE
+            self.dependant.call = _in_one_trip(call, _Encoding.of(self), own_response=own)
         return super().get_route_handler()
 
 
-def _in_one_trip(endpoint: Callable[..., Any], field: Any) -> Callable[..., Any]:
-    def run(values: dict[str, Any]) -> Any:
-        result = endpoint(**values)
-        if field is not None and not isinstance(result, Response):
-            result, errors = field.validate(result, {}, loc=("response",))
+# The parameter under which the trip receives FastAPI's shared Response when the endpoint
+# takes none of its own (never a Python identifier an endpoint could declare).
+_SUB_RESPONSE = "claimdesk.sub_response"
+
+
+class _Encoding:
+    """How FastAPI turns a route's return value into a Response (fastapi.routing's
+    get_request_handler and serialize_response), for a plain ``def`` endpoint."""
+
+    __slots__ = ("dump_json", "field", "options", "response_class", "status_code")
+
+    def __init__(
+        self,
+        field: Any,
+        status_code: int | None,
+        response_class: type[Response],
+        dump_json: bool,
+        options: dict[str, Any],
+    ) -> None:
+        self.field = field
+        self.status_code = status_code
+        self.response_class = response_class
+        self.dump_json = dump_json
+        self.options = options
+
+    @classmethod
+    def of(cls, route: APIRoute) -> _Encoding:
+        declared = route.response_class
+        actual = declared.value if isinstance(declared, DefaultPlaceholder) else declared
+        field = route.response_field
+        return cls(
+            field,
+            route.status_code,
+            actual,
+            # FastAPI's fast path: bytes straight from pydantic when no class was set.
+            field is not None and isinstance(declared, DefaultPlaceholder),
+            {
+                "include": route.response_model_include,
+                "exclude": route.response_model_exclude,
+                "by_alias": route.response_model_by_alias,
+                "exclude_unset": route.response_model_exclude_unset,
+                "exclude_defaults": route.response_model_exclude_defaults,
+                "exclude_none": route.response_model_exclude_none,
+            },
+        )
+
+    def response(self, content: Any, sub_response: Response) -> Response:
+        field = self.field
+        if field is not None:
+            value, errors = field.validate(content, {}, loc=("response",))
             if errors:
-                raise ResponseValidationError(errors=errors, body=result)
+                raise ResponseValidationError(errors=errors, body=content)
+            if self.dump_json:
+                encoded = field.serialize_json(value, **self.options)
+            else:
+                encoded = field.serialize(value, **self.options)
+        else:
+            encoded = jsonable_encoder(content)
+        # fastapi.routing._build_response_args: the route's status code, unless a
+        # dependency or the endpoint set one on the shared Response.
+        args: dict[str, Any] = {}
+        status_code = self.status_code or sub_response.status_code
+        if status_code is not None:
+            args["status_code"] = status_code
+        if sub_response.status_code:
+            args["status_code"] = sub_response.status_code
+        if self.dump_json:
+            response = Response(content=encoded, media_type="application/json", **args)
+        else:
+            response = self.response_class(encoded, **args)
+        if not is_body_allowed_for_status_code(response.status_code):
+            response.body = b""
+        response.headers.raw.extend(sub_response.headers.raw)
+        return response
+
+
+def _in_one_trip(
+    endpoint: Callable[..., Any], encoding: _Encoding, *, own_response: str | None
+) -> Callable[..., Any]:
+    def run(values: dict[str, Any]) -> Any:
+        if own_response is None:
+            sub_response: Response = values.pop(_SUB_RESPONSE)
+        else:
+            sub_response = values[own_response]
+        result = endpoint(**values)
+        if not isinstance(result, Response):
+            # Encoded here, before the commit: a failure to encode rolls the work back.
+            result = encoding.response(result, sub_response)
         for value in values.values():
             if isinstance(value, Session):
                 commit_in_trip(value)
