@@ -142,6 +142,27 @@ def test_a_plain_def_route_makes_one_trip_that_also_commits(
     assert trips == ["_check_in_session", ONE_TRIP]
 
 
+def test_a_list_route_with_its_own_guard_and_paging_makes_one_trip(
+    db, client, trips
+) -> None:  # SPEC SEC-4
+    # _desk_or_own (either permission opens the route) and the paging parameters were
+    # plain ``def`` dependencies: FastAPI ran each in a trip of its own before the
+    # endpoint's. They are async now and only build an object.
+    make_user(db, username="desk", roles=["service_agent"])
+    db.commit()
+    headers = login_headers(client, "desk")
+    trips.clear()
+    listed = client.get("/api/v1/service/records?limit=5", headers=headers)
+    assert listed.status_code == 200, listed.text
+    assert listed.json()["limit"] == 5
+    assert trips == ["_check_in_session", ONE_TRIP]
+    trips.clear()
+    refused = client.get("/api/v1/service/records?limit=0", headers=headers)
+    assert refused.status_code == 422
+    assert refused.json()["error"]["field"] == "limit"
+    assert trips == ["_check_in_session"]
+
+
 def test_an_error_in_the_trip_commits_nothing(db, client) -> None:  # SPEC SEC-4
     from sqlalchemy import select
 

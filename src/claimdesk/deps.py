@@ -226,9 +226,10 @@ def _check_in_session(
     return resolved
 
 
-async def get_principal(
-    principal: Annotated[Principal | None, Depends(get_principal_optional)],
-) -> Principal:
+async def get_principal(request: Request) -> Principal:
+    # It takes the request, not Depends(get_principal_optional): one dependency for
+    # FastAPI to solve instead of two on every request (issue 14), the same principal.
+    principal = await get_principal_optional(request)
     if principal is None:
         raise NotAuthenticated()
     return principal

@@ -56,11 +56,13 @@ class PageRequest:
             raise PageOffsetNegative(field="offset")
 
 
-def page_request(
+async def page_request(
     limit: Annotated[int, Query(description=f"items per page, 1..{MAX_LIMIT}")] = DEFAULT_LIMIT,
     offset: Annotated[int, Query(description="items to skip")] = 0,
 ) -> PageRequest:
-    """``?limit=&offset=`` of a list route (the refusal names the field, zh/en)."""
+    """``?limit=&offset=`` of a list route (the refusal names the field, zh/en). async:
+    it only builds an object, and a plain def would cost a trip through the thread
+    pool on every list request (issue 14)."""
     return PageRequest(limit=limit, offset=offset)
 
 

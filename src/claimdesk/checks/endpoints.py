@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 
 from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
@@ -22,7 +22,7 @@ from claimdesk.checks.schemas import (
     ParamOut,
 )
 from claimdesk.claims.repository import get_claim
-from claimdesk.deps import DB, CurrentPrincipal, require
+from claimdesk.deps import DB, get_principal, require
 from claimdesk.errors import PermissionDenied
 from claimdesk.models.check import CheckConfigVersion, CheckHit
 from claimdesk.rules.checks.params import to_json
@@ -38,7 +38,10 @@ Investigator = Annotated[Principal, Depends(require(Permission.FRAUD_INVESTIGATE
 _HIT_READERS = (Permission.FRAUD_INVESTIGATE, Permission.CLAIMS_REVIEW)
 
 
-def _hit_reader(principal: CurrentPrincipal) -> Principal:
+async def _hit_reader(request: Request) -> Principal:
+    # async and on the request (as deps.require): a plain def costs a trip through the
+    # thread pool of its own on every request (issue 14).
+    principal = await get_principal(request)
     if not any(principal.has(p) for p in _HIT_READERS):
         raise PermissionDenied()
     return principal

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
@@ -44,7 +44,7 @@ from claimdesk.claims.schemas import (
     TransitionIn,
 )
 from claimdesk.claims.settlement import adjustment, assessment, reserves
-from claimdesk.deps import DB, CurrentPrincipal, require
+from claimdesk.deps import DB, get_principal, require
 from claimdesk.errors import PermissionDenied
 from claimdesk.models.claim import Claim
 from claimdesk.paging import Page, Paging, from_rows
@@ -306,7 +306,10 @@ _SURVEY_READERS = (
 )
 
 
-def _survey_reader(principal: CurrentPrincipal) -> Principal:
+async def _survey_reader(request: Request) -> Principal:
+    # async and on the request (as deps.require): a plain def costs a trip through the
+    # thread pool of its own on every request (issue 14).
+    principal = await get_principal(request)
     if not any(principal.has(p) for p in _SURVEY_READERS):
         raise PermissionDenied()
     return principal

@@ -12,14 +12,14 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy.orm import Session
 
 from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
 from claimdesk.clocks.schemas import ClockOut
 from claimdesk.clocks.service import clocks_for
-from claimdesk.deps import DB, CurrentPrincipal, require
+from claimdesk.deps import DB, get_principal, require
 from claimdesk.errors import PermissionDenied
 from claimdesk.models.base import utcnow
 from claimdesk.models.clock import Clock
@@ -51,8 +51,11 @@ NeedsDesk = Annotated[Principal, Depends(require(Permission.SERVICE_DESK))]
 NeedsReports = Annotated[Principal, Depends(require(Permission.SERVICE_REPORTS))]
 
 
-def _desk_or_own(principal: CurrentPrincipal) -> Principal:
-    """Desk staff, or a customer acting on their own records (row filter downstream)."""
+async def _desk_or_own(request: Request) -> Principal:
+    """Desk staff, or a customer acting on their own records (row filter downstream).
+    async and on the request (as deps.require): a plain def costs a trip through the
+    thread pool of its own on every request (issue 14)."""
+    principal = await get_principal(request)
     if not (principal.has(Permission.SERVICE_DESK) or principal.has(Permission.SERVICE_OWN)):
         raise PermissionDenied()
     return principal
