@@ -57,6 +57,21 @@ def test_health_makes_one_trip(client, trips) -> None:
     assert len(trips) == 1
 
 
+def test_health_reports_an_unreachable_database(app, client, trips) -> None:
+    # The check exists to say so: 503, not a 500 or a hang (SQLite / a test's
+    # connection: the session path, in its one trip).
+    from sqlalchemy.exc import OperationalError
+
+    def unreachable() -> Any:
+        raise OperationalError("SELECT 1", {}, ConnectionError("database down"))
+
+    app.state.sessionmaker = unreachable
+    response = client.get("/health")
+    assert response.status_code == 503
+    assert response.json() == {"status": "error", "database": "unreachable"}
+    assert len(trips) == 1
+
+
 def test_a_revoked_token_is_refused_after_the_one_trip(db, client, trips) -> None:  # SPEC SEC-8
     make_user(db, username="alice", roles=["claims_handler"])
     db.commit()

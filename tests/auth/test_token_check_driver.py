@@ -120,8 +120,11 @@ def test_me_sends_one_statement_in_autocommit_on_the_loop(
     assert sent == [("loop: SELECT auth_sessions.id,", True)]
     assert trips == []
     sent.clear()
+    trips.clear()
     assert client.get("/health").status_code == 200
-    assert sent == [("SELECT 1", True)]
+    # /health's SELECT 1 on the loop as well: no trip (it made one before).
+    assert sent == [("loop: SELECT 1", True)]
+    assert trips == []
 
 
 def test_each_request_sees_revocation_expiry_deactivation_and_roles(
@@ -171,6 +174,23 @@ def test_a_dead_pooled_connection_is_replaced(client: TestClient, engine: Engine
     assert client.get("/api/v1/auth/me", headers=headers).status_code == 200
     assert _terminate_other_backends(engine) >= 1
     assert client.get("/health").json()["database"] == "ok"
+
+
+@POSTGRES_ONLY
+def test_health_on_the_loop_reports_an_unreachable_database(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # /health's statement on the loop driver failing (the database down, the loop pool
+    # exhausted) is a 503, as on the session path.
+    from claimdesk.loop_driver import LoopDriver
+
+    async def down(self: Any, statement: Any, params: Any, *, rows: bool = True) -> Any:
+        raise psycopg.OperationalError("database down")
+
+    monkeypatch.setattr(LoopDriver, "run", down)
+    response = client.get("/health")
+    assert response.status_code == 503
+    assert response.json() == {"status": "error", "database": "unreachable"}
 
 
 @POSTGRES_ONLY
