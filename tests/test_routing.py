@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
 from fastapi.testclient import TestClient
 from starlette.routing import BaseRoute, Match
 
@@ -153,3 +153,51 @@ def test_apps_of_one_process_share_the_built_out_routes() -> None:
     assert getattr(shared[2], "path", None) == "/b/thing"
     assert TestClient(second).get("/a/thing").json() == {"ok": "yes"}
     assert TestClient(other).get("/b/thing").json() == {"ok": "yes"}
+
+
+def test_the_guards_before_a_route_run_as_one_dependency_in_order() -> None:
+    # SPEC issue 14 (dependency solving per request): the app's and the router's
+    # request-only guards are solved as one dependency, each still run, in order, and a
+    # refusal stops the request where it stopped before; the document is unchanged.
+    seen: list[str] = []
+
+    async def first(request: Request) -> None:
+        seen.append("first")
+
+    async def second(request: Request) -> None:
+        seen.append("second")
+        if request.query_params.get("refuse"):
+            raise HTTPException(status_code=403)
+
+    def build() -> tuple[FastAPI, APIRouter]:
+        app = FastAPI(dependencies=[Depends(first)])
+        router = APIRouter(dependencies=[Depends(second)])
+
+        @router.get("/thing")
+        async def thing(thing_id: int = 1) -> dict[str, int]:
+            seen.append("endpoint")
+            return {"id": thing_id}
+
+        @router.get("/asks-again")
+        async def asks_again(_: None = Depends(second)) -> dict[str, str]:
+            return {}
+
+        return app, router
+
+    included, router = build()
+    included.include_router(router)
+    built_out, router = build()
+    index_routes(built_out, include=[(router, "")])
+    routes = {getattr(r, "path", None): r for r in walk(built_out.routes)}
+    thing = routes["/thing"].dependant.dependencies  # type: ignore[attr-defined]
+    assert [d.call.__qualname__ for d in thing] == ["guards(first, second)"]
+    # A route that asks for a guard itself keeps them apart (FastAPI runs it once).
+    again = routes["/asks-again"].dependant.dependencies  # type: ignore[attr-defined]
+    assert [d.call for d in again][:2] == [first, second]
+    client = TestClient(built_out)
+    assert client.get("/thing").json() == {"id": 1}
+    assert seen == ["first", "second", "endpoint"]
+    seen.clear()
+    assert client.get("/thing?refuse=1").status_code == 403
+    assert seen == ["first", "second"]
+    assert built_out.openapi() == included.openapi()
