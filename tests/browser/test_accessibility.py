@@ -182,8 +182,10 @@ def test_login_works_with_the_keyboard_alone(page: Any, live_server: LiveServer)
     page.keyboard.type("handler")
     page.keyboard.press("Tab")
     page.keyboard.type("demo2026claims")
-    page.keyboard.press("Enter")
-    page.wait_for_load_state("networkidle")
+    # Wait for the navigation the form's submission starts: waiting for the load state
+    # could return before it began, on the login page still (seen on a loaded machine).
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     assert "/login" not in page.url
 
 
