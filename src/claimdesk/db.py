@@ -494,9 +494,11 @@ def insert_new_with(
     # once per shape, so SQLAlchemy's per-execution work — its cache key over five
     # CTEs, parameter and result set-up — bought nothing; each value goes through its
     # column type's bind processor here as it would there (encryption, JSON, UTC).
-    given = dict(held)
-    for name, value in params.items():
-        given[name] = _processed(processors, name, value)
+    given = {**held, **params}
+    for name, process in processors.items():  # a few of the parameters have one
+        value = params.get(name)
+        if value is not None:
+            given[name] = process(value)
     result = connection.exec_driver_sql(sql, given).one()
     new_id = result[0]
     _keep(session, model, [obj], [new_id])

@@ -126,7 +126,12 @@ def _claim_out(
         checklist = materials_of(session, claim.id)
     if clocks is None:
         clocks = claim_clocks(session, claim.id)
-    return ClaimOut(
+    # Built without validation (model_construct): every value comes from a typed column
+    # or from the report's validated input, so validating them again changed nothing
+    # and cost about what serialising does (issue 14, bench.profile_report). The
+    # serialiser still warns on a value of the wrong type; the report's golden response
+    # test pins the bytes.
+    return ClaimOut.model_construct(
         id=claim.id,
         number=claim.number,
         state=claim.state,
@@ -164,7 +169,7 @@ def _claim_out(
 
 def _material_out(m: Material | ChecklistItem) -> MaterialOut:
     label_zh, label_en = MATERIALS.get(m.code, (m.code, m.code))
-    return MaterialOut(
+    return MaterialOut.model_construct(  # typed columns, as in _claim_out
         code=m.code,
         label_zh=label_zh,
         label_en=label_en,

@@ -42,7 +42,9 @@ class ClockOut(BaseModel):
         from claimdesk.clocks.service import clock_met, rule_of
         from claimdesk.rules.deadlines import describe
 
-        return cls(
+        # Typed columns (or a planned clock's typed fields): built without validation,
+        # as claims.read._claim_out (issue 14).
+        return cls.model_construct(
             id=clock.id,
             subject_type=clock.subject_type,
             subject_id=clock.subject_id,
