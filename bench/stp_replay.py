@@ -60,6 +60,25 @@ def as_of(inp: CheckInput, claim_id: int) -> CheckInput:
     )
 
 
+def _book_days_before(session: Any, inp: CheckInput, claim_id: int) -> dict[Any, int]:
+    """The book's claims a day (provider_cluster's book surge) as the claim's own check
+    saw them: of claims created before it (a lower id) — the gather's aggregate counts
+    every claim, and its counts name none to drop afterwards."""
+    from sqlalchemy import text
+
+    if not inp.book_days:
+        return {}
+    rows = session.execute(
+        text(
+            "SELECT issue_date, count(DISTINCT claim_id) FROM claim_bills"
+            " WHERE issue_date BETWEEN :first AND :last AND claim_id < :cid"
+            " GROUP BY issue_date"
+        ),
+        {"first": min(inp.book_days), "last": max(inp.book_days), "cid": claim_id},
+    )
+    return {on: int(n) for on, n in rows}
+
+
 def at_report(inp: CheckInput, estimate: Any) -> CheckInput:
     """The facts of the run on the report: no receipt yet, the estimate as the amount."""
     return dataclasses.replace(
@@ -137,6 +156,7 @@ def replay(
         for cid in sorted(labels):
             claim = session.get_one(Claim, cid)
             inp = as_of(repository.gather(session, claim), cid)
+            inp = dataclasses.replace(inp, book_days=_book_days_before(session, inp, cid))
             runs = [("bills", inp)]
             if report_runs:
                 runs.append(("report", at_report(inp, claim.estimated_amount)))

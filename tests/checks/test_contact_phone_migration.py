@@ -50,6 +50,7 @@ def test_migration_backfills_the_contact_phone_hash(fresh_db_url: str) -> None:
         ("provider_cluster", 1),
         ("provider_cluster", 2),
         ("provider_cluster", 3),  # 0035's, written again after 0032's
+        ("provider_cluster", 4),  # 0040's (relative_to_book)
     ]
     assert configs[1].parameters["days_after_waiting"] == 60
     assert configs[3].parameters["min_insureds"] == 8

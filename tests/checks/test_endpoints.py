@@ -56,8 +56,10 @@ def test_administrator_lists_and_changes_a_check(world: World, db: Session):
     seeded = {"days_after_waiting": 60, "amount_ratio": "1.5", "min_samples": 10}
     assert (early["version"], early["action"], early["parameters"]) == (2, "refer", seeded)
     cluster = next(c for c in listed if c["code"] == "provider_cluster")
-    # 0035 wrote its third: five unrelated insureds (issue 13's replay).
-    assert (cluster["version"], cluster["parameters"]["min_insureds"]) == (3, 5)
+    # 0035 wrote its third: five unrelated insureds (issue 13's replay); 0040 its
+    # fourth: judged against the rest of the book's surge (issue 13's flu wave).
+    assert (cluster["version"], cluster["parameters"]["min_insureds"]) == (4, 5)
+    assert cluster["parameters"]["relative_to_book"] == 1
     # 0034 wrote claim_frequency's second: the seeded ceiling (max_claims) is gone, the
     # version holds the rule's parameters and validates as the rule declares them; 0039
     # its third, with pattern_min_insureds (a series as frequent as its diagnosis's).

@@ -31,12 +31,13 @@ def _versions(url: str) -> list[tuple[int, int, str | None]]:
 
 
 def test_the_seeded_minimum_goes_to_five_and_back(fresh_db_url: str) -> None:  # SPEC CLM-F3
-    assert [(v, m) for v, m, _ in _versions(fresh_db_url)] == [(1, 15), (2, 8), (3, 5)]
+    # 0040's version (relative_to_book) keeps the minimum of five.
+    assert [(v, m) for v, m, _ in _versions(fresh_db_url)] == [(1, 15), (2, 8), (3, 5), (4, 5)]
     command.downgrade(alembic_config(fresh_db_url), BEFORE)
     assert [(v, m) for v, m, _ in _versions(fresh_db_url)] == [(1, 15), (2, 8)]
     upgrade(fresh_db_url)
-    latest = _versions(fresh_db_url)[-1]
-    assert latest[:2] == (3, 5) and (latest[2] or "").startswith("issue 13: ")
+    third = _versions(fresh_db_url)[2]
+    assert third[:2] == (3, 5) and (third[2] or "").startswith("issue 13: ")
 
 
 def test_an_administrators_own_minimum_is_kept(fresh_db_url: str) -> None:  # SPEC CLM-F3

@@ -114,6 +114,19 @@ def item_prices(session: Session, query: ItemQuery) -> dict[str, tuple[ItemPrice
     return {code: tuple(lines) for code, lines in found.items()}
 
 
+def book_days(
+    session: Session, start: dt.date, end: dt.date, not_claim_id: int
+) -> dict[dt.date, int]:
+    """Per issue date in [start, end], the claims (not ``not_claim_id``) with a receipt
+    that day from any provider. A source without it gives none: provider_cluster then
+    judges a provider against its own usual alone."""
+    days = getattr(_source, "book_days", None)
+    if days is None:
+        return {}
+    found: Mapping[dt.date, int] = days(session, start, end, not_claim_id)
+    return dict(found)
+
+
 def diagnosis_groups_of_claims(
     session: Session, claim_ids: Sequence[int]
 ) -> dict[int, tuple[str, ...]]:

@@ -489,6 +489,17 @@ def _visits(session: Session, own: list[Receipt], claim: Claim) -> list[Provider
     return found
 
 
+def _book_days(session: Session, own: list[Receipt], claim: Claim) -> dict[dt.date, int]:
+    """The book's claims per day around the claim's receipt days — the same days its
+    provider visits are read for (PROVIDER_WINDOW): provider_cluster's book surge."""
+    if not own:
+        return {}
+    days = [r.treatment_from or r.issued_on for r in own]
+    return receipts.book_days(
+        session, min(days) - PROVIDER_WINDOW, max(days) + PROVIDER_WINDOW, claim.id
+    )
+
+
 def _provider_lines(session: Session, own: list[Receipt], claim: Claim) -> list[LineUse]:
     """Lines of the other claims' receipts from this claim's providers on its days."""
     found: list[LineUse] = []
@@ -537,6 +548,7 @@ def gather(session: Session, claim: Claim) -> CheckInput:
         provider_lines=tuple(provider_lines),
         contacts=tuple(_contacts(session, claim, person)),
         provider_visits=tuple(_visits(session, own, claim)),
+        book_days=_book_days(session, own, claim),
         insured_claims=tuple(past),
         insured_policies=tuple(_insured_policies(session, claim, policy_facts.waiting_period_days)),
         diagnosis_visits=_diagnosis_visits(session, claim, own, past),

@@ -41,6 +41,9 @@ class Bill(Base):
         # The checks read a provider's bills of one day or window (CLM-F3: lines reused
         # across insureds, clusters at a provider).
         Index("ix_claim_bills_issuer_name_issue_date", "issuer_name", "issue_date"),
+        # provider_cluster's book surge: the book's claims per day over a window (an
+        # index-only count on PostgreSQL once vacuumed).
+        Index("ix_claim_bills_issue_date_claim_id", "issue_date", "claim_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import statistics
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -607,10 +607,19 @@ def provider_cluster(inp: CheckInput, params: Params) -> list[Hit]:
     A provider with little history has little usual: its earlier visits are spread over
     at least ``min_history_days``, so a clinic first seen a week ago — whose only past is
     its own first crowd — is not its own excuse for the next one, and a provider never
-    seen before that sends ``min_insureds`` unrelated insureds at once is a cluster."""
+    seen before that sends ``min_insureds`` unrelated insureds at once is a cluster.
+
+    With ``relative_to_book`` the provider's surge is judged against the rest of the
+    book's in the same window (the peer-relative test of an insurer's fraud rules): a
+    flu wave lifts every provider, a ring lifts one. The provider's lift (window count
+    over its usual) must exceed ``baseline_ratio`` times the book's lift (the other
+    providers' claims in the window over their usual for a window of that length).
+    The book's lift only ever excuses: a quiet book (a holiday) counts as 1, so the
+    provider's own test above stays the floor, and an unknown book changes nothing."""
     window, need = _int(params, "window_days"), _int(params, "min_insureds")
     ratio, span = _dec(params, "baseline_ratio"), _int(params, "baseline_days")
     least = min(_int(params, "min_history_days"), span)
+    relative = _int(params, "relative_to_book") == 1
     hits = []
     seen: set[str] = set()
     for receipt in inp.receipts:
@@ -618,10 +627,11 @@ def provider_cluster(inp: CheckInput, params: Params) -> list[Hit]:
             continue
         seen.add(receipt.issuer)
         day = receipt.treatment_from or receipt.issued_on
-        near, around = [], []
+        near, around, own = [], [], []
         for v in inp.provider_visits:
             if v.provider != receipt.issuer:
                 continue
+            own.append(v)
             gap = abs((v.on - day).days)
             if gap <= window:
                 near.append(v)
@@ -633,25 +643,78 @@ def provider_cluster(inp: CheckInput, params: Params) -> list[Hit]:
         if len(parties) < need:
             continue
         usual = _usual(around, day, window, least)
-        if Decimal(len(parties)) <= ratio * usual:
+        book = _book_lift(inp.book_days, own, day, window, span) if relative else None
+        excuse = max(book[0], D(1)) if book is not None else D(1)
+        if Decimal(len(parties)) <= ratio * usual * excuse:
             continue
         hits.append(
             Hit(
                 "provider_cluster",
-                f"医疗机构「{receipt.issuer}」在 {window} 天内有 {len(parties)} 位无关联被保险人就诊索赔"
-                f"（通常约 {usual.quantize(D('0.1'))} 位）",
-                f"{len(parties)} unrelated insureds claimed at '{receipt.issuer}' within "
-                f"{window} days (usually about {usual.quantize(D('0.1'))})",
+                *_cluster_reason(receipt.issuer, window, len(parties), usual, book),
                 {
                     "provider": receipt.issuer,
                     "insureds": len(parties),
                     "window_days": window,
                     "usual": str(usual.quantize(D("0.01"))),
+                    "provider_lift": (
+                        str((len(parties) / usual).quantize(D("0.01"))) if usual else None
+                    ),
+                    "book_lift": str(book[0].quantize(D("0.01"))) if book else None,
+                    "book_window": book[1] if book else None,
+                    "book_usual": str(book[2].quantize(D("0.01"))) if book else None,
                     "claim_ids": sorted({v.claim_id for v in near}),
                 },
             )
         )
     return hits
+
+
+def _cluster_reason(
+    issuer: str, window: int, count: int, usual: Decimal, book: tuple[Decimal, int, Decimal] | None
+) -> tuple[str, str]:
+    tenth = D("0.1")
+    zh = (
+        f"医疗机构「{issuer}」在 {window} 天内有 {count} 位无关联被保险人就诊索赔"
+        f"（通常约 {usual.quantize(tenth)} 位"
+    )
+    en = (
+        f"{count} unrelated insureds claimed at '{issuer}' within {window} days "
+        f"(usually about {usual.quantize(tenth)}"
+    )
+    if usual:
+        lift = (count / usual).quantize(tenth)
+        zh += f"，为通常的 {lift} 倍"
+        en += f", {lift} times its usual"
+    if book is not None:
+        zh += f"；同期其他医疗机构合计为通常的 {book[0].quantize(tenth)} 倍"
+        en += f"; the rest of the book in the same days: {book[0].quantize(tenth)} times its usual"
+    return zh + "）", en + ")"
+
+
+def _book_lift(
+    book_days: Mapping[dt.date, int], own: list[Any], day: dt.date, window: int, span: int
+) -> tuple[Decimal, int, Decimal] | None:
+    """(lift, window count, usual) of the rest of the book — every other provider: the
+    book's claims per day less this provider's own — in the window of ±``window`` days
+    around ``day``, against its usual for a window of that length: the days of the
+    ``span`` before the window, from the first of them with a claim (a young book's
+    short past is the whole book's, not one provider's first crowd). The provider itself
+    is left out: in a small book a ring is a large share of it and would lift the book
+    it is measured against. None: no claim in the book before the window (unknown)."""
+    if not book_days:
+        return None
+    mine: dict[dt.date, set[int]] = {}
+    for v in own:
+        mine.setdefault(v.on, set()).add(v.claim_id)
+    rest = {on: max(n - len(mine.get(on, ())), 0) for on, n in book_days.items()}
+    start = day - dt.timedelta(days=window)
+    in_window = sum(n for on, n in rest.items() if abs((on - day).days) <= window)
+    before = [(on, n) for on, n in rest.items() if n and on < start and (day - on).days <= span]
+    if not before:
+        return None
+    days = max((start - min(on for on, _n in before)).days, 2 * window + 1)
+    usual = D(sum(n for _on, n in before)) / D(days) * (2 * window + 1)
+    return D(in_window) / usual, in_window, usual
 
 
 def _party(v: Any) -> int:
@@ -1362,6 +1425,16 @@ RULES: dict[str, Rule] = {
                     "90",
                     "通常人数至少按多少天摊算（历史短的机构通常人数少）",
                     "Fewest days the usual is spread over (a provider seen briefly has little usual)",
+                ),
+                _spec(
+                    "relative_to_book",
+                    "int",
+                    1,
+                    "0",
+                    "1",
+                    "与全体同期比较：该机构高于通常的倍数须超过其他机构同期高于通常倍数的上述倍数（1 开，0 关）",
+                    "Relative to the book: the provider's lift over its usual must exceed the "
+                    "rest of the book's lift in the same days by the factor above (1: on, 0: off)",
                 ),
             ),
             "refer",

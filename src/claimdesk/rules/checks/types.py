@@ -204,6 +204,12 @@ class CheckInput:
     # Earlier lines on other claims of each national item code on this claim's receipts
     # (ReceiptLine.item_code → the newest lines, in no order): amount_outlier's item comparison.
     item_prices: Mapping[str, tuple[ItemPrice, ...]] = field(default_factory=dict)
+    # The rest of the book around this claim's receipt days (±90 days): per issue date,
+    # the other claims with a receipt that day from any provider. provider_cluster
+    # takes the book's own surge out of a provider's (a flu wave lifts every provider, a
+    # ring lifts one). Empty: unknown (a receipt source without it, a test) — the
+    # provider is then judged against its own usual alone.
+    book_days: Mapping[dt.date, int] = field(default_factory=dict)
     # When each other claim of same_receipts, line_uses and provider_lines was reported
     # (duplicate_receipt: the original is the claim reported and billed first).
     claims_received: Mapping[int, dt.datetime] = field(default_factory=dict)
