@@ -223,11 +223,9 @@ class _Encoding:
         # fastapi.routing._build_response_args: the route's status code, unless a
         # dependency or the endpoint set one on the shared Response.
         args: dict[str, Any] = {}
-        status_code = self.status_code or sub_response.status_code
+        status_code = sub_response.status_code or self.status_code
         if status_code is not None:
             args["status_code"] = status_code
-        if sub_response.status_code:
-            args["status_code"] = sub_response.status_code
         if self.dump_json:
             response = Response(content=encoded, media_type="application/json", **args)
         else:

@@ -361,9 +361,9 @@ def _diagnosis_visits(
 ) -> dict[str, tuple[GroupVisit, ...]]:
     """Per diagnosis group of the claim's receipts — or, when they name none (no
     settlement statement, or the report before its bills), of the insured's claims of
-    the year around it — the other
-    insureds' claims of it treated in that year: read only when the insured has another
-    claim in that year (no series of visits without one)."""
+    the year around it — the other insureds' claims of it treated in that year: read
+    only when the insured has another claim in that year (no series of visits without
+    one)."""
     since = claim.loss_date - dt.timedelta(days=BOOK_YEAR)
     recent = [c for c in past if since <= (c.loss_date or c.reported_on)]
     if not recent:
