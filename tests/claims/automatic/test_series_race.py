@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+import time
 from typing import Any
 
 import pytest
@@ -44,6 +45,18 @@ pytestmark = pytest.mark.postgres_only
 # not get there (it waits for the run's insured lock) lets the run go on after it.
 LOOK_REACHED = 5.0
 STEP = 60.0  # a step that never comes fails the test instead of hanging it
+TICK = 0.01
+
+
+def _wait(event: threading.Event, seconds: float) -> bool:
+    """``event.wait(seconds)`` counted in sleeps: a timed wait never times out under a
+    frozen clock (``faketime '2028-12-22 10:00:00'`` stops the monotonic clock too, and
+    this test needs the run's wait for the look to end), while ``time.sleep`` returns."""
+    for _ in range(int(seconds / TICK)):
+        if event.is_set():
+            return True
+        time.sleep(TICK)
+    return event.is_set()
 
 
 def test_a_series_found_while_the_look_decides_is_not_paid_past(
@@ -102,12 +115,12 @@ def test_a_series_found_while_the_look_decides_is_not_paid_past(
             facts = real_gather(session, claim)
             if claim.id == y:
                 gathered.set()  # Y's run has read the insured's claims: X's look starts
-                looked.wait(LOOK_REACHED)
+                _wait(looked, LOOK_REACHED)
             return facts
 
         def evaluate(*args: Any, **kwargs: Any) -> Any:
             looked.set()  # the look has read the jobs and holds X's row
-            assert run_done.wait(STEP)
+            assert _wait(run_done, STEP)
             return real_evaluate(*args, **kwargs)
 
         monkeypatch.setattr(checks_repository, "gather", gather)
@@ -127,7 +140,7 @@ def test_a_series_found_while_the_look_decides_is_not_paid_past(
 
         def look() -> None:
             try:
-                assert gathered.wait(STEP)
+                assert _wait(gathered, STEP)
                 with factory() as session, session.begin():
                     automatic.process(session, claim_id=x)
             except BaseException as error:
