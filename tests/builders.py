@@ -192,6 +192,8 @@ def issue_policy(
     version_id: int,
     policyholder_id: int,
     insured_id: int | None = None,
+    # The insured is the holder's ... (POL-1): needed when insured_id names another person.
+    insured_relationship: str | None = None,
     period_start: str = "2026-01-01",
     premium: str = "365.00",
     channel: str = "direct",
@@ -215,6 +217,7 @@ def issue_policy(
             "product_version_id": version_id,
             "policyholder_id": policyholder_id,
             "insured_id": insured_id or policyholder_id,
+            "insured_relationship": insured_relationship,
             "period_start": period_start,
             "premium": premium,
             "channel": channel,

@@ -11,11 +11,13 @@ from collections.abc import Iterator, Sequence
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from claimdesk.checks import network, receipts, service
 from claimdesk.models.claim import Claim
 from claimdesk.models.person import Person
+from claimdesk.models.policy import Policy
 from claimdesk.rules.checks.types import ProviderVisit
 from tests.builders import add_bank_account, demo_version, issue_policy, make_person, resident_id
 from tests.checks.helpers import ReceiptBook, only_checks, report
@@ -50,13 +52,16 @@ def _person(db: Session, n: int, *, phone: str, birth: str = "19750101") -> Pers
     )
 
 
-def _policy(db: Session, holder: Person, insured: Person | None = None) -> str:
+def _policy(
+    db: Session, holder: Person, insured: Person | None = None, relationship: str | None = None
+) -> str:
     version = demo_version(db, "MED-MILLION")
     policy = issue_policy(
         db,
         version_id=version.id,
         policyholder_id=holder.id,
         insured_id=None if insured is None else insured.id,
+        insured_relationship=relationship,
     )
     db.commit()
     return str(policy.number)
@@ -124,7 +129,7 @@ def test_a_familys_phone_through_one_policyholder_is_no_hit(world: World, db: Se
     parent = _person(db, 20, phone=phone)
     children = [_person(db, 21 + n, phone=phone, birth=f"200{n}0101") for n in range(3)]
     own = _policy(db, parent)
-    theirs = [_policy(db, parent, child) for child in children]
+    theirs = [_policy(db, parent, child, "child") for child in children]
     for number in (*theirs, own, theirs[0]):  # each claims, the first child twice
         result = _run(db, report(world, policy_number=number, phone=phone)["id"])
         assert result.new_hits == [] and not result.held
@@ -239,3 +244,47 @@ def test_a_large_hospitals_ordinary_week_is_no_cluster(
         assert [h.evidence["provider"] for h in _run(db, mine).new_hits] == ["新开门诊部"]
     finally:
         receipts.register_receipt_source(None)
+
+
+def test_a_family_of_three_on_the_childs_mobile_and_the_childs_spouse_is_no_hit(
+    world: World, db: Session
+):  # SPEC CLM-F3 POL-1 (issue 13's honest look-alikes): the child bought both parents'
+    # policies (the insured is the holder's parent) and their records carry the child's
+    # mobile; the child's spouse, on a policy of their own, gave the same household
+    # number. Four people, two families: a household, not a ring. Before the relation was
+    # read, the spouse's claim saw three unrelated records and was held.
+    only_checks(db, shared_contact={"action": "hold"})
+    phone = "13755550060"
+    child = _person(db, 60, phone=phone, birth="19850101")
+    spouse = _person(db, 61, phone=phone, birth="19860101")
+    parents = [_person(db, 62 + n, phone=phone, birth="19560101") for n in range(2)]
+    theirs = [_policy(db, child, parent, "parent") for parent in parents]
+    own, spouses = _policy(db, child), _policy(db, spouse)
+    for number in (spouses, *theirs, own, spouses):
+        result = _run(db, report(world, policy_number=number, phone=phone)["id"])
+        assert result.new_hits == [] and not result.held
+    # Counted as people again (a family of one each), the spouse's claim is held on the
+    # same facts: it is the relation on the forms that tells the family from a ring.
+    for number in theirs:
+        policy = db.scalars(select(Policy).where(Policy.number == number)).one()
+        policy.insured_relationship = "other"
+    db.commit()
+    result = _run(db, report(world, policy_number=spouses, phone=phone)["id"])
+    assert result.held
+    assert result.new_hits[0].evidence["person_ids"] == sorted([child.id, *(p.id for p in parents)])
+
+
+def test_an_organiser_who_buys_the_recruits_policies_as_other_is_still_a_ring(
+    world: World, db: Session
+):  # SPEC CLM-F3 CLM-F1 POL-1: the organiser is the policyholder of three strangers'
+    # policies ("other": no family relation declared) with his phone on their records.
+    # Buying for them does not make them his family: the first claim is held.
+    only_checks(db, shared_contact={"action": "hold"})
+    organiser = _person(db, 70, phone="13755550070")
+    recruits = [_person(db, 71 + n, phone=ORGANISER) for n in range(3)]
+    numbers = [_policy(db, organiser, r, "other") for r in recruits]
+    result = _run(db, report(world, policy_number=numbers[0], phone=ORGANISER)["id"])
+    assert [h.check_code for h in result.new_hits] == ["shared_contact"] and result.held
+    evidence = result.new_hits[0].evidence
+    assert evidence["registered_person_ids"] == [recruits[1].id, recruits[2].id]
+    assert evidence["families"] == 2

@@ -450,3 +450,34 @@ def test_renewal_reminder_exactly_once_with_two_workers(fresh_db_url):
         assert count == 1
     finally:
         engine.dispose()
+
+
+def test_a_renewal_carries_the_insureds_relationship(db, setup):
+    # SPEC POL-4 POL-1: the new term records what the old one did (a child bought for a
+    # parent stays the holder of the parent's renewal); a term issued before the
+    # relation was recorded renews without one, not refused.
+    child = person(db, "赵子", "204")
+    policy = issue_policy(
+        db,
+        version_id=setup["version"].id,
+        policyholder_id=child.id,
+        insured_id=setup["b2"].id,
+        insured_relationship="parent",
+    )
+    renewal = service.renew_policy(
+        db, actor=setup["agent"], policy_id=policy.id, at=at("2026-12-20 10:00")
+    )
+    assert renewal.insured_relationship == "parent"
+    legacy = issue_policy(
+        db,
+        version_id=setup["version"].id,
+        policyholder_id=child.id,
+        insured_id=setup["b1"].id,
+        insured_relationship="parent",
+    )
+    legacy.insured_relationship = None  # as issued before migration 0041
+    db.flush()
+    again = service.renew_policy(
+        db, actor=setup["agent"], policy_id=legacy.id, at=at("2026-12-20 10:00")
+    )
+    assert again.insured_relationship is None and again.previous_policy_id == legacy.id

@@ -44,6 +44,7 @@ def sale(db, client):
         "product_version_id": version.id,
         "policyholder_id": holder.id,
         "insured_id": insured.id,
+        "insured_relationship": "child",
         "period_start": TOMORROW.isoformat(),
         "premium": "568.00",
         "channel": "internet",
@@ -371,3 +372,53 @@ def test_agent_with_lapsed_qualification_cannot_sell(db, client, sale):
     assert response.status_code == 422
     assert response.json()["error"]["field"] == "agent_user_id"
     assert db.scalar(select(func.count()).select_from(Policy)) == before
+
+
+def test_issue_records_the_insureds_relationship_to_the_policyholder(client, sale):
+    # SPEC POL-1: the form's 投保人与被保险人关系 — the insured is the holder's child here.
+    response = client.post("/api/v1/policies", json=sale["body"], headers=sale["headers"])
+    assert response.status_code == 201, response.text
+    assert response.json()["insured_relationship"] == "child"
+    # One person as holder and insured: "self", whether given or not.
+    own = {**sale["body"], "insured_id": sale["holder"].id}
+    del own["insured_relationship"]
+    response = client.post("/api/v1/policies", json=own, headers=sale["headers"])
+    assert response.status_code == 201, response.text
+    assert response.json()["insured_relationship"] == "self"
+
+
+@pytest.mark.parametrize(
+    ("change", "code", "zh", "en"),
+    [
+        (
+            {"insured_relationship": None},
+            "insured_relationship_missing",
+            "配偶、子女、父母",
+            "spouse",
+        ),
+        ({"insured_relationship": "self"}, "insured_relationship_self_for_other", "本人", "self"),
+        (
+            {"insured_relationship": "spouse", "insured_id": "holder"},
+            "insured_relationship_not_self",
+            "同一人",
+            "spouse",
+        ),
+        ({"insured_relationship": "cousin"}, None, None, None),
+    ],
+)
+def test_a_wrong_relationship_is_refused_naming_the_field(client, sale, change, code, zh, en):
+    # SPEC POL-1: two people need a relation (spouse/child/parent/other), one person is
+    # "self"; an unknown word is refused by the schema — each names the field.
+    body = {**sale["body"], **change}
+    if body["insured_id"] == "holder":
+        body["insured_id"] = sale["holder"].id
+    refused = client.post("/api/v1/policies", json=body, headers=sale["headers"])
+    assert refused.status_code == 422
+    error = refused.json()["error"]
+    assert error["field"] == "insured_relationship"
+    if code is None:
+        return
+    assert error["code"] == code and zh in error["message"]
+    english = client.post("/api/v1/policies?lang=en", json=body, headers=sale["headers"])
+    assert english.json()["error"]["field"] == "insured_relationship"
+    assert en in english.json()["error"]["message"]

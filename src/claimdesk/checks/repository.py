@@ -18,7 +18,7 @@ from claimdesk.checks import receipts
 from claimdesk.models.check import CheckConfigVersion, CheckHit
 from claimdesk.models.claim import Claim, MaterialFile
 from claimdesk.models.person import BankAccount, Person
-from claimdesk.models.policy import Policy, PolicyBeneficiary
+from claimdesk.models.policy import FAMILY_RELATIONSHIPS, Policy, PolicyBeneficiary
 from claimdesk.models.product import Coverage
 from claimdesk.models.user import User, UserRole
 from claimdesk.rules.adjudication.types import MEDICAL_COVERAGE_TYPES
@@ -208,43 +208,58 @@ def _policy_facts(claim: Claim, policy: Policy, chosen: list[Coverage]) -> Polic
     )
 
 
-def _people_policies(session: Session, person_ids: set[int]) -> dict[int, set[int]]:
-    """Policies each person is on: as policyholder, insured or named beneficiary."""
-    found: dict[int, set[int]] = {p: set() for p in person_ids}
-    if not person_ids:
-        return found
-    for pid, holder, insured in session.execute(
-        select(Policy.id, Policy.policyholder_id, Policy.insured_id).where(
-            or_(Policy.policyholder_id.in_(person_ids), Policy.insured_id.in_(person_ids))
-        )
-    ):
-        for person in (holder, insured):
-            if person in found:
-                found[person].add(pid)
-    for pid, person in session.execute(
-        select(PolicyBeneficiary.policy_id, PolicyBeneficiary.person_id).where(
-            PolicyBeneficiary.person_id.in_(person_ids)
-        )
-    ):
-        found[person].add(pid)
-    return found
+def _families(session: Session, person_ids: set[int]) -> dict[int, int]:
+    """Each person's family among ``person_ids``: the smallest id of the people linked to
+    them through the policies they are on. A policy links its insured to its named
+    beneficiaries, and its holder to both when the holder declared a family relation to
+    the insured (the insured is the holder's spouse, child or parent: 投保人与被保险人
+    关系, POL-1) or when none was recorded (a policy issued before 0041, read as it was
+    until then); a holder who bought as "other" (an employer, an organiser buying for
+    recruits) links nobody. Links chain: a parent who bought both children's policies
+    makes the children one family, an older parent bought for by the child joins the
+    child's. A ring's organiser who buys for unrelated people must declare a false family
+    relation to be linked — a misrepresentation on the form (docs/architecture.md)."""
+    parent: dict[object, object] = {}
 
+    def find(node: object) -> object:
+        parent.setdefault(node, node)
+        while parent[node] != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
 
-def _holders(session: Session, person_ids: set[int]) -> dict[int, set[int]]:
-    """The policyholders of each person's own policies (as insured or holder): a parent
-    who bought the children's separate policies is the holder of each of them."""
-    found: dict[int, set[int]] = {p: set() for p in person_ids}
-    if not person_ids:
-        return found
-    for holder, insured in session.execute(
-        select(Policy.policyholder_id, Policy.insured_id).where(
-            or_(Policy.policyholder_id.in_(person_ids), Policy.insured_id.in_(person_ids))
+    def join(a: object, b: object) -> None:
+        parent[find(a)] = find(b)
+
+    def link(pid: int, holder: int, insured: int, relation: str | None) -> None:
+        join(insured, ("policy", pid))
+        if relation is None or relation in FAMILY_RELATIONSHIPS:
+            join(holder, ("policy", pid))
+
+    if person_ids:
+        columns = (
+            Policy.id,
+            Policy.policyholder_id,
+            Policy.insured_id,
+            Policy.insured_relationship,
         )
-    ):
-        for person in (holder, insured):
-            if person in found:
-                found[person].add(holder)
-    return found
+        for pid, holder, insured, relation in session.execute(
+            select(*columns).where(
+                or_(Policy.policyholder_id.in_(person_ids), Policy.insured_id.in_(person_ids))
+            )
+        ):
+            link(pid, holder, insured, relation)
+        for person, pid, holder, insured, relation in session.execute(
+            select(PolicyBeneficiary.person_id, *columns)
+            .join(Policy, Policy.id == PolicyBeneficiary.policy_id)
+            .where(PolicyBeneficiary.person_id.in_(person_ids))
+        ):
+            join(person, ("policy", pid))
+            link(pid, holder, insured, relation)
+    smallest: dict[object, int] = {}
+    for person in sorted(person_ids):
+        smallest.setdefault(find(person), person)
+    return {person: smallest[find(person)] for person in person_ids}
 
 
 def claimant_hashes(session: Session, claim: Claim, person: Person) -> list[tuple[str, str]]:
@@ -293,9 +308,7 @@ def _contacts(session: Session, claim: Claim, person: Person) -> list[ContactLin
         if not others:
             continue
         everyone = {person.id, *others}
-        policies = _people_policies(session, everyone)
-        holders = _holders(session, everyone)
-        mine, my_holders = policies[person.id], holders[person.id]
+        families = _families(session, everyone)
         names = _holder_names(session, kind, key_hash)
         names.setdefault(person.id, set())
         # One read for everyone's claims: a phone on many records (an agent's, say) costs
@@ -309,9 +322,10 @@ def _contacts(session: Session, claim: Claim, person: Person) -> list[ContactLin
             claims_of[owner].append(cid)
         for other, registered in sorted(others.items()):
             claim_ids = tuple(claims_of[other])
-            # Related: on one policy together, or insured under one policyholder (a
-            # family: the parent bought each child's policy and gave one phone).
-            related = bool(mine & policies[other]) or bool(my_holders & holders[other])
+            # Related: one family through the policies (see _families) — a parent who
+            # bought the children's policies and gave one phone, a child who bought the
+            # parent's. Others are counted by family (rules.checks.shared_contact).
+            related = families[other] == families[person.id]
             renamed = kind == "bank_account" and bool(names.get(other, set()) - names[person.id])
             links.append(
                 ContactLink(
@@ -323,6 +337,7 @@ def _contacts(session: Session, claim: Claim, person: Person) -> list[ContactLin
                     registered,
                     renamed,
                     claimant_registered=kind == "phone" and person.phone_hash == key_hash,
+                    family=families[other],
                 )
             )
     return links

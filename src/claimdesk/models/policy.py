@@ -17,6 +17,9 @@ from claimdesk.models.states import (
     StateType,
 )
 
+# The relations of Policy.insured_relationship that make holder and insured one family.
+FAMILY_RELATIONSHIPS = frozenset(("spouse", "child", "parent"))
+
 
 class Policy(TimestampMixin, Base):
     __tablename__ = "policies"
@@ -27,6 +30,11 @@ class Policy(TimestampMixin, Base):
     product_version_id: Mapped[int] = mapped_column(ForeignKey("product_versions.id"), index=True)
     policyholder_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
     insured_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    # 投保人与被保险人关系, as the policy form asks it: the insured is the policyholder's
+    # self | spouse | child | parent | other (POL-1). NULL: issued before it was recorded
+    # (migration 0041) with two different people. The checks read a family relation as a
+    # family link between the two (shared_contact, CLM-F3); "other" links nobody.
+    insured_relationship: Mapped[str | None] = mapped_column(String(8))
     period_start: Mapped[dt.date] = mapped_column(Date)
     period_end: Mapped[dt.date] = mapped_column(Date)  # last covered day, inclusive
     premium: Mapped[Decimal]

@@ -250,6 +250,7 @@ def _insert_policies(
                     "product_version_id": version.id,
                     "policyholder_id": person_id,
                     "insured_id": person_id,
+                    "insured_relationship": "self",
                     "period_start": start,
                     "period_end": start.replace(year=start.year + 2) - dt.timedelta(days=1),
                     "premium": Decimal(rng.randrange(300, 5000)),

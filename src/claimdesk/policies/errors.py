@@ -38,6 +38,31 @@ class DuplicateBeneficiary(ValidationFailed):
     message_en = "{field}: the same beneficiary appears twice"
 
 
+class InsuredRelationshipMissing(ValidationFailed):
+    code = "insured_relationship_missing"
+    message_zh = (
+        "{field}：投保人与被保险人不是同一人，须填写被保险人是投保人的配偶、子女、父母或其他"
+    )
+    message_en = (
+        "{field}: the policyholder and the insured are two people; say whether the insured "
+        "is the policyholder's spouse, child, parent or other"
+    )
+
+
+class InsuredRelationshipNotSelf(ValidationFailed):
+    code = "insured_relationship_not_self"
+    message_zh = "{field}：投保人与被保险人是同一人，关系只能是“本人”（当前 {value}）"
+    message_en = (
+        "{field}: the policyholder is the insured; the relationship can only be self (got {value})"
+    )
+
+
+class InsuredRelationshipSelfForOther(ValidationFailed):
+    code = "insured_relationship_self_for_other"
+    message_zh = "{field}：投保人与被保险人不是同一人，关系不能是“本人”"
+    message_en = "{field}: the policyholder and the insured are two people; it cannot be self"
+
+
 class InsuredNotAdult(ValidationFailed):
     code = "insured_not_adult"
     message_zh = "{field}：本产品仅限成人投保，被保险人起保时未满 18 周岁"

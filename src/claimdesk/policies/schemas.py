@@ -12,6 +12,8 @@ from claimdesk.clocks.schemas import ClockOut
 
 Channel = Literal["direct", "agency", "bank", "securities", "internet", "phone", "other"]
 Share = Decimal
+# 投保人与被保险人关系: the insured is the policyholder's ... (POL-1).
+InsuredRelationship = Literal["self", "spouse", "child", "parent", "other"]
 
 
 class _In(BaseModel):
@@ -28,6 +30,9 @@ class PolicyIssueIn(_In):
     product_version_id: int
     policyholder_id: int
     insured_id: int
+    # The insured is the policyholder's self | spouse | child | parent | other: required
+    # when they are two people; "self" (or nothing) when one.
+    insured_relationship: InsuredRelationship | None = None
     # Empty: the legal heirs are the beneficiaries (法定受益人).
     beneficiaries: list[BeneficiaryIn] = Field(default_factory=list, max_length=20)
     period_start: dt.date
@@ -148,6 +153,8 @@ class PolicyOut(BaseModel):
     product: ProductRef
     policyholder: PartyOut
     insured: PartyOut
+    # None: not recorded (issued before it was asked, two different people).
+    insured_relationship: str | None
     beneficiaries: list[BeneficiaryOut]
     legal_heirs_as_beneficiaries: bool
     period_start: dt.date

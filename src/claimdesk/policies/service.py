@@ -38,6 +38,9 @@ from claimdesk.policies.errors import (
     DuplicateBeneficiary,
     InitiatorMissing,
     InsuredNotAdult,
+    InsuredRelationshipMissing,
+    InsuredRelationshipNotSelf,
+    InsuredRelationshipSelfForOther,
     InvalidPolicyPeriod,
     LookupCriteriaMissing,
     NoPolicyFound,
@@ -224,6 +227,22 @@ def _check_beneficiaries(session: Session, items: list[BeneficiaryIn], field: st
         raise BeneficiarySharesInvalid(field=field, total=f"{total:.2f}")
 
 
+def _insured_relationship(data: PolicyIssueIn, *, renewal: bool) -> str | None:
+    """POL-1: the form's 投保人与被保险人关系 — "self" when one person is both, else one
+    of spouse/child/parent/other, asked for. A renewal carries its term's, which is
+    None for a policy issued before it was recorded (nothing to ask again)."""
+    given, field = data.insured_relationship, "insured_relationship"
+    if data.policyholder_id == data.insured_id:
+        if given not in (None, "self"):
+            raise InsuredRelationshipNotSelf(field=field, value=given)
+        return "self"
+    if given == "self":
+        raise InsuredRelationshipSelfForOther(field=field)
+    if given is None and not renewal:
+        raise InsuredRelationshipMissing(field=field)
+    return given
+
+
 def _check_adult(product_for_adults: bool, insured: Person, start: dt.date) -> None:
     if not product_for_adults or insured.birth_date is None:
         return
@@ -256,6 +275,7 @@ def issue_policy(
     )
     _check_limits(version, data)
     _check_adult(version.product.for_adults, insured, data.period_start)
+    relationship = _insured_relationship(data, renewal=previous is not None)
     agent_id = data.agent_user_id
     if agent_id is None and "sales_agent" in actor.roles:
         agent_id = actor.user_id
@@ -270,6 +290,7 @@ def issue_policy(
         product_version_id=version.id,
         policyholder_id=holder.id,
         insured_id=insured.id,
+        insured_relationship=relationship,
         period_start=data.period_start,
         period_end=end,
         premium=data.premium,
@@ -308,6 +329,7 @@ def issue_policy(
             "period": [str(policy.period_start), str(policy.period_end)],
             "premium": str(policy.premium),
             "channel": policy.channel,
+            "insured_relationship": policy.insured_relationship,
         },
     )
     return policy
@@ -606,6 +628,7 @@ def renew_policy(
         product_version_id=product_version_id,
         policyholder_id=old.policyholder_id,
         insured_id=old.insured_id,
+        insured_relationship=old.insured_relationship,
         beneficiaries=[
             BeneficiaryIn(
                 person_id=b.person_id, relationship=b.relationship_to_insured, share=b.share
@@ -887,6 +910,7 @@ def policy_out(
         ),
         policyholder=PartyOut(id=holder.id, name=holder.name),
         insured=PartyOut(id=insured.id, name=insured.name),
+        insured_relationship=policy.insured_relationship,
         beneficiaries=[
             BeneficiaryOut(
                 person_id=b.person_id,

@@ -61,6 +61,11 @@ LABELS: dict[str, str] = {
     "fees": "Fees",
     "process": "Process",
     "other": "Other",
+    # 投保人与被保险人关系 (the insured is the policyholder's ...)
+    "self": "Self (the same person)",
+    "spouse": "Spouse",
+    "child": "Child",
+    "parent": "Father or mother",
     "service": "Service",
     "claims": "Claims",
     "sales": "Sales",

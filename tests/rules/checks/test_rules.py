@@ -421,6 +421,47 @@ def test_a_households_own_phone_shared_with_one_claimant_is_no_hit():
     assert run("shared_contact", make(contacts=(spouse, child))) == []
 
 
+def test_the_people_of_one_family_count_once():
+    # SPEC CLM-F3 POL-1 (issue 13): an older couple on their adult child's mobile, the
+    # child having bought both parents' policies (the insured is the holder's parent):
+    # one family of three. For the child's spouse, on a policy of their own with the
+    # same household number, that is one other family — a household, not a ring.
+    parents_and_child = tuple(
+        ContactLink(
+            "phone", "ab" * 32, pid, (5 + i,), shares_policy=False, registered=True, family=300
+        )
+        for i, pid in enumerate((300, 301, 302))
+    )
+    assert run("shared_contact", make(contacts=parents_and_child)) == []
+    # Counted as people (no family linked on the forms) the same three are a hit, by
+    # use and by their records.
+    apart = tuple(dataclasses.replace(link, family=None) for link in parents_and_child)
+    hits = run("shared_contact", make(contacts=apart))
+    assert hits and hits[0].evidence["person_ids"] == [300, 301, 302]
+    assert hits[0].evidence["families"] == 3
+    # A ring's recruits are one family each: a stranger beside the family makes two other
+    # families on the number — a hit, whose evidence names every person.
+    stranger = ContactLink("phone", "ab" * 32, 310, (9,), shares_policy=False, registered=True)
+    hits = run("shared_contact", make(contacts=(*parents_and_child, stranger)))
+    assert hits and hits[0].evidence["families"] == 2
+    assert hits[0].evidence["person_ids"] == [300, 301, 302, 310]
+    assert "used by 4 other claimants" in hits[0].reason_en  # the words name the people
+
+
+def test_a_family_on_the_registered_minimum_counts_once():  # SPEC CLM-F3 POL-1
+    # The organiser's phone on records of two people is a ring (minimum 2) — unless the
+    # forms link them as one family (a parent and the child whose policy they bought).
+    family = tuple(dataclasses.replace(link, family=300) for link in _on_records(2))
+    assert run("shared_contact", make(contacts=family)) == []
+    assert run("shared_contact", make(contacts=_on_records(2)))
+    # An account in another holder's name stays a hit even within one family's records.
+    renamed = tuple(
+        dataclasses.replace(link, family=300)
+        for link in _on_records(1, "bank_account", other_holder=True)
+    )
+    assert run("shared_contact", make(contacts=renamed))
+
+
 def test_a_household_number_does_not_excuse_an_account():  # SPEC CLM-F3
     # CLM-T2 pays the insured on their own account: an account on another claimant's
     # record is not a household's phone, whatever the phone parameter says.

@@ -200,6 +200,45 @@ def test_product_draft_edit_and_publish(db, client, staff):  # type: ignore[no-u
 # --- policies (POL-1..POL-6) ---------------------------------------------------------
 
 
+def test_the_issue_page_asks_and_shows_the_insureds_relationship(db, client, staff):  # type: ignore[no-untyped-def]  # SPEC POL-1, CLM-F3
+    import datetime as dt
+
+    from claimdesk.web.kit import local_today
+    from tests.builders import resident_id
+
+    version = demo_version(db)
+    _register_agent(db, staff["users"]["seller"])
+    parent = make_person(db, name="王父", id_number=resident_id(birth="19550101", seq="791"))
+    db.commit()
+    seller = login_headers(client, "seller")
+    form = {
+        "product_version_id": str(version.id),
+        "policyholder_id": str(staff["person"].id),
+        "insured_id": str(parent.id),
+        "period_start": (local_today() + dt.timedelta(days=1)).isoformat(),
+        "premium": "365.00",
+        "channel": "direct",
+    }
+    page = client.get("/admin/policies/new", headers=seller)
+    assert 'name="insured_relationship"' in page.text and "被保险人是投保人的" in page.text
+    # Two people and no relation: refused on the field, nothing issued.
+    bad = client.post("/admin/policies", data=form, headers=seller)
+    assert bad.status_code == 422 and 'id="insured_relationship-error"' in bad.text
+    assert "配偶、子女、父母" in bad.text
+    assert db.query(Policy).count() == 0
+    issued = client.post(
+        "/admin/policies",
+        data={**form, "insured_relationship": "parent"},
+        headers=seller,
+        follow_redirects=False,
+    )
+    assert issued.status_code == 303, issued.text
+    policy_id = int(issued.headers["location"].rsplit("/", 1)[1])
+    assert db.get(Policy, policy_id).insured_relationship == "parent"
+    shown = client.get(f"/admin/policies/{policy_id}", headers=seller)
+    assert re.search(r'id="insured-relationship">父母<', shown.text), shown.text[:200]
+
+
 def test_policy_pages_issue_search_change(db, client, staff):  # type: ignore[no-untyped-def]  # SPEC POL-1, POL-2, POL-3, SEC-4, GEN-5
     version = demo_version(db)
     _register_agent(db, staff["users"]["seller"])

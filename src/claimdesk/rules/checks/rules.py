@@ -494,8 +494,9 @@ def shared_contact(inp: CheckInput, params: Params) -> list[Hit]:
     The second is what a ring's organiser leaves when he buys policies for recruited
     people with his own phone or account on their records: it is there before the
     ring's first claim, when no other claim exists yet to share it with. A family is not
-    a ring: a parent's phone on the children's policies links people insured under one
-    policyholder, and ``shares_policy`` says so (checks.repository). Nor is one other
+    a ring: a parent who bought the children's policies, one phone on every record, is
+    one family with them on the forms, and ``shares_policy`` says so (checks.repository:
+    the policy's declared relation of holder and insured, POL-1). Nor is one other
     record: a spouse's phone, or the husband's account for the wife's payouts, is on
     two records honestly — hence minimums of 2. But one account number registered in
     another holder's name than the claimant's (``other_holder``) is a hit at the first
@@ -509,7 +510,14 @@ def shared_contact(inp: CheckInput, params: Params) -> list[Hit]:
     A phone registered on a record of the people sharing it and shared with at most
     ``household_phone_others`` other people is such a household's and no hit by use;
     a number on nobody's record (a go-between's, given as the claims' contact phone)
-    stays a hit at ``min_other_people``, and the registered minimum still applies."""
+    stays a hit at ``min_other_people``, and the registered minimum still applies.
+
+    Every minimum counts families, not people: the people a policy links by a declared
+    family relation (``ContactLink.family``: a child who bought the parents' policies,
+    a parent who bought the children's) are one. A family of three on one number with
+    a spouse on a policy of their own is two — the household of the first paragraph;
+    a ring's recruits, each on a policy of their own or bought as "other", stay one
+    each, unless the organiser declared them his family on the forms."""
     need = _int(params, "min_other_people")
     household = _int(params, "household_phone_others")
     need_registered = {
@@ -524,6 +532,8 @@ def shared_contact(inp: CheckInput, params: Params) -> list[Hit]:
     # relative's or a stranger's), and the unrelated people sharing it.
     owned: set[tuple[str, str]] = set()
     sharing: dict[tuple[str, str], set[int]] = {}
+    # The sets above hold families (see above); these the people behind them (evidence).
+    named: dict[tuple[str, str], dict[str, set[int]]] = {}
     for link in inp.contacts:
         if link.person_id == inp.claim.insured_id:
             continue
@@ -532,14 +542,19 @@ def shared_contact(inp: CheckInput, params: Params) -> list[Hit]:
             owned.add(key)
         if link.shares_policy:
             continue
-        sharing.setdefault(key, set()).add(link.person_id)
+        unit = link.person_id if link.family is None else link.family
+        counted = named.setdefault(key, {})
+        sharing.setdefault(key, set()).add(unit)
         if link.claim_ids:
-            claimants.setdefault(key, set()).add(link.person_id)
+            claimants.setdefault(key, set()).add(unit)
+            counted.setdefault("used", set()).add(link.person_id)
             claims.setdefault(key, set()).update(link.claim_ids)
         if link.registered:
-            registered.setdefault(key, set()).add(link.person_id)
+            registered.setdefault(key, set()).add(unit)
+            counted.setdefault("registered", set()).add(link.person_id)
         if link.other_holder:
-            renamed.setdefault(key, set()).add(link.person_id)
+            renamed.setdefault(key, set()).add(unit)
+            counted.setdefault("renamed", set()).add(link.person_id)
     hits = []
     for kind, key_hash in sorted({*claimants, *registered}):
         key = (kind, key_hash)
@@ -555,7 +570,11 @@ def shared_contact(inp: CheckInput, params: Params) -> list[Hit]:
             why = "registered"
         else:
             continue
-        count = len(used) if why == "used" else len(renamed.get(key, on_records))
+        people = named.get(key, {})
+        used_people, on_record_people = people.get("used", set()), people.get("registered", set())
+        # The reason names people; the minimums above counted their families.
+        renamed_people = people.get("renamed", set())
+        count = len(used_people) if why == "used" else len(renamed_people or on_record_people)
         hits.append(
             Hit(
                 "shared_contact",
@@ -563,10 +582,12 @@ def shared_contact(inp: CheckInput, params: Params) -> list[Hit]:
                 {
                     "kind": kind,
                     "key_hash": key_hash[:16],
-                    "person_ids": sorted(used | on_records),
-                    "registered_person_ids": sorted(on_records),
-                    "other_holder_person_ids": sorted(renamed.get(key, set())),
+                    "person_ids": sorted(used_people | on_record_people),
+                    "registered_person_ids": sorted(on_record_people),
+                    "other_holder_person_ids": sorted(renamed_people),
                     "claim_ids": sorted(claims.get(key, set())),
+                    # How many families those people are (the minimums count these).
+                    "families": len(used | on_records),
                 },
             )
         )

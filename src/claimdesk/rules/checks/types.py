@@ -118,9 +118,10 @@ class ContactLink:
     key_hash: str  # keyed hash (HMAC) of the contact, never the clear value
     person_id: int
     claim_ids: tuple[int, ...]  # the other person's claims (none: not a claimant)
-    # Is the other person related to this claimant through the policies: on one of the
-    # claimant's policies (holder, insured, beneficiary), or insured under the same
-    # policyholder (a parent's phone on the separate policies of the children)?
+    # Is the other person one family with this claimant through the policies: on one
+    # policy together, the holder having declared a family relation to the insured
+    # (spouse, child, parent; or none recorded), chained — a parent's phone on the
+    # separate policies of the children, a child's on the parent's bought for them?
     shares_policy: bool
     # Is the contact registered on the other person's record (their phone, one of their
     # bank accounts) — there before any claim — rather than only given on their claims?
@@ -133,6 +134,11 @@ class ContactLink:
     # only given as this claim's contact phone? With ``registered`` it tells a known
     # person's own number (a household's) from a number on no record (a go-between's).
     claimant_registered: bool = False
+    # The other person's family among the people sharing the contact (the smallest
+    # person id of it, linked as for ``shares_policy``); None: counted alone. The
+    # people of one family count once: an older couple on their child's mobile, the
+    # child's policies bought by the child, are one household, not three people.
+    family: int | None = None
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,8 @@ Short = Annotated[str, Form(max_length=200)]
 Text = Annotated[str, Form(max_length=4000)]
 
 CHANNELS = ("direct", "agency", "bank", "securities", "internet", "phone", "other")
+# 投保人与被保险人关系 (POL-1): the insured is the policyholder's ...
+RELATIONSHIPS = ("self", "spouse", "child", "parent", "other")
 DISPUTE_ACTIONS = ("answer", "agree", "complete_formalities", "escalate", "decide", "perform")
 
 
@@ -151,6 +153,7 @@ def _issue_form(
         status_code=refusal.status_code if refusal else 200,
         versions=choices,
         channels=CHANNELS,
+        relationships=RELATIONSHIPS,
         values=values or {},
         error=refusal.error if refusal else None,
         **common(request),
@@ -170,6 +173,7 @@ def issue(
     product_version_id: Short = "",
     policyholder_id: Short = "",
     insured_id: Short = "",
+    insured_relationship: Short = "",
     period_start: Short = "",
     period_end: Short = "",
     premium: Short = "",
@@ -182,6 +186,7 @@ def issue(
         "product_version_id": product_version_id,
         "policyholder_id": policyholder_id,
         "insured_id": insured_id,
+        "insured_relationship": insured_relationship,
         "period_start": period_start,
         "period_end": period_end,
         "premium": premium,
@@ -197,6 +202,7 @@ def issue(
                 "product_version_id": product_version_id,
                 "policyholder_id": policyholder_id,
                 "insured_id": insured_id.strip() or policyholder_id,
+                "insured_relationship": insured_relationship.strip() or None,
                 "period_start": period_start,
                 "period_end": period_end.strip() or None,
                 "premium": premium,
