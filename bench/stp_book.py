@@ -93,6 +93,7 @@ def _policies(session: Any, stream: Stream, people: dict[int, int], version_id: 
                 holder,
                 people[p.key],
                 p.previous_start,
+                insured_relationship=p.holder_relationship,
             )
         )
     previous = dict(
@@ -110,6 +111,7 @@ def _policies(session: Any, stream: Stream, people: dict[int, int], version_id: 
                 people[p.key],
                 p.policy_start,
                 previous_policy_id=previous.get(p.key),
+                insured_relationship=p.holder_relationship,
             )
         )
         keys.append((p.key, number))

@@ -34,19 +34,25 @@ RENEWED = 0.75  # share of the honest book's policies that renew last year's
 
 # Honest look-alikes of the planted fraud (docs/benchmarks.md, "Honest look-alikes"):
 # shares from public statistics and stated assumptions, never from a check's parameters.
-# Households: adults whose spouse is insured here too, on a policy of their own (each
-# spouse the policyholder of their own policy, as when each buys on their own app).
+# Households: adults whose spouse is insured here too, each on a policy of their own —
+# bought by themselves (each on their own app) or by the other spouse (SPOUSE_BUYS).
 COUPLES = 0.20
 # Of those couples, one phone on both records (the household's landline, or the one who
 # handles the family's paperwork gave their mobile for both).
 COUPLE_ONE_PHONE = 0.30
+# Of those couples, one spouse bought the other's policy (the policy records the insured
+# as the holder's spouse, 配偶) rather than each their own — an assumption: the online
+# channels sell 本人/配偶/子女/父母 in one order, but no public share was found.
+SPOUSE_BUYS = 0.40
 # A claim of a married insured handed in by the spouse, with the spouse's phone as the
 # claim's contact phone.
 SPOUSE_FILES = 0.25
 # Insureds aged 60+ with an adult child (30-50) insured here too, and of them: the child
-# bought the parent's policy (the child is its policyholder), and, apart from that, the
-# parent's record carries the child's mobile (older people who leave the paperwork to a
-# child; the child's phone is who the insurer should call).
+# bought the parent's policy (the child is its policyholder, the policy records the
+# insured as the holder's parent), and, apart from that, the parent's record carries the
+# child's mobile (older people who leave the paperwork to a child; the child's phone is
+# who the insurer should call). A child who buys for one parent buys for both when both
+# are insured here (one order; an assumption).
 ELDER_WITH_CHILD = 0.50
 CHILD_BUYS_FOR_ELDER = 0.50
 ELDER_CHILD_PHONE = 0.60
@@ -292,6 +298,9 @@ class Insured:
     policy_start: dt.date
     # A child's policy is bought by a parent (the policyholder), another insured's key.
     holder_key: int | None = None
+    # What the policy form records (投保人与被保险人关系): the insured is the holder's
+    # child | parent | spouse; "self" when the insured bought it.
+    holder_relationship: str = "self"
     # A renewal: the policy of the year before started on this day (the book's history
     # reaches into it; a renewal carries no new waiting period).
     previous_start: dt.date | None = None
@@ -388,6 +397,9 @@ class Generator:
         self.history: list[PastClaim] = []
         # Insureds whose contacts a relative shares (household | elder_child).
         self.family: dict[int, str] = {}
+        # Who bought whose policy (SPOUSE_BUYS) draws from its own generator, so the
+        # rest of the stream stays what it was for a seed.
+        self.forms = random.Random(seed + 1)
 
     # -- people ---------------------------------------------------------------------------
 
@@ -655,6 +667,7 @@ def generate(count: int = 2000, *, seed: int = 20261206, today: dt.date | None =
     parents = [p for p in book if 28 <= g.age(p, today) <= 50]
     for parent in parents[: max(1, len(parents) // 12)]:
         child = g.insured(age=(2, 12), holder=parent.key)
+        child.holder_relationship = "child"
         # A child has no phone of its own: the parent's is on the child's record.
         child.phone, child.near_clinic = parent.phone, parent.near_clinic
         book.append(child)
@@ -758,7 +771,9 @@ def _history(
 
 def _households(g: Generator, book: list[Insured]) -> None:
     """Spouses insured on separate policies, and older insureds with an adult child
-    insured here too: the honest sharing of phones (docs/benchmarks.md). An account is
+    insured here too: the honest sharing of phones, and who bought whose policy — what
+    the policy forms record as the insured's relation to the holder (docs/benchmarks.md;
+    the generator decides it from its own shares, not from a check). An account is
     never shared: the automatic path pays the insured on an account in their own name
     (CLM-T2), so each spouse registers their own."""
     r = g.rng
@@ -787,6 +802,9 @@ def _households(g: Generator, book: list[Insured]) -> None:
         if r.random() < COUPLE_ONE_PHONE:
             keeper, other = (husband, wife) if r.random() < 0.5 else (wife, husband)
             other.phone = keeper.phone
+        if g.forms.random() < SPOUSE_BUYS:
+            buyer, bought = (husband, wife) if g.forms.random() < 0.5 else (wife, husband)
+            bought.holder_key, bought.holder_relationship = buyer.key, "spouse"
     children = [p for p in adults if 30 <= g.age(p, g.today) <= 50]
     for elder in (p for p in adults if g.age(p, g.today) >= 60):
         if not children or r.random() >= ELDER_WITH_CHILD:
@@ -801,8 +819,12 @@ def _households(g: Generator, book: list[Insured]) -> None:
         else:
             child = r.choice(fitting)
         elder.child = child.key
-        if r.random() < CHILD_BUYS_FOR_ELDER:
-            elder.holder_key = child.key
+        buys = r.random() < CHILD_BUYS_FOR_ELDER
+        if spouse is not None and spouse.child == child.key:
+            # The other parent's was drawn already: one order for both parents.
+            buys = spouse.holder_key == child.key
+        if buys and elder.holder_key is None:  # not bought by the spouse already
+            elder.holder_key, elder.holder_relationship = child.key, "parent"
         if r.random() < ELDER_CHILD_PHONE:
             elder.phone = child.phone
             g.family[elder.key] = g.family[child.key] = "elder_child"

@@ -157,3 +157,29 @@ def test_the_honest_book_has_look_alikes_of_the_fraud():
     # The clinic treats honest insureds too, several of them on some days of the stream.
     clinic = [c for c in honest if c.bill["receipt"]["issuer"]["name"] == "北京康泰门诊部"]
     assert len({c.insured for c in clinic}) >= 10
+
+
+def test_the_policies_record_who_bought_for_whom_and_rings_declare_no_family():
+    # SPEC POL-1 CLM-F3: the book's forms say what the insured is to the policyholder —
+    # a spouse bought by the other spouse, an older parent by the child (both parents in
+    # one order), a child by a parent — and the insured's own policy is "self"; a ring's
+    # recruits are each their own policyholder (their organiser declares no relation).
+    stream = generate(2000, seed=7, today=TODAY)
+    people = {p.key: p for p in stream.insureds}
+    relation = Counter(p.holder_relationship for p in stream.insureds)
+    assert {"self", "spouse", "parent", "child"} <= set(relation)
+    for p in stream.insureds:
+        assert (p.holder_key is None) == (p.holder_relationship == "self")
+        if p.holder_relationship == "spouse":
+            assert people[p.holder_key].spouse == p.key  # type: ignore[index]
+        if p.holder_relationship == "parent":
+            assert p.child == p.holder_key
+    # Older couples on one child: the child bought both policies or neither.
+    for p in stream.insureds:
+        spouse = people[p.spouse] if p.spouse is not None else None
+        if p.child is not None and spouse is not None and spouse.child == p.child:
+            by_child = [x.holder_key == p.child for x in (p, spouse)]
+            if not any(x.holder_relationship == "spouse" for x in (p, spouse)):
+                assert by_child[0] == by_child[1]
+    ring = {c.insured for c in stream.claims if c.fraud == "shared_contact"}
+    assert ring and all(people[k].holder_relationship == "self" for k in ring)
