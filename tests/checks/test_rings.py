@@ -278,11 +278,24 @@ def test_an_organiser_who_buys_the_recruits_policies_as_other_is_still_a_ring(
     world: World, db: Session
 ):  # SPEC CLM-F3 CLM-F1 POL-1: the organiser is the policyholder of three strangers'
     # policies ("other": no family relation declared) with his phone on their records.
-    # Buying for them does not make them his family: the first claim is held.
+    # He is their beneficiary too. Buying for them, or being paid on their deaths, does
+    # not make them one family: the first claim is held.
     only_checks(db, shared_contact={"action": "hold"})
     organiser = _person(db, 70, phone="13755550070")
     recruits = [_person(db, 71 + n, phone=ORGANISER) for n in range(3)]
-    numbers = [_policy(db, organiser, r, "other") for r in recruits]
+    version = demo_version(db, "MED-MILLION")
+    numbers = []
+    for recruit in recruits:
+        policy = issue_policy(
+            db,
+            version_id=version.id,
+            policyholder_id=organiser.id,
+            insured_id=recruit.id,
+            insured_relationship="other",
+            beneficiaries=[{"person_id": organiser.id, "relationship": "朋友", "share": "100"}],
+        )
+        numbers.append(str(policy.number))
+    db.commit()
     result = _run(db, report(world, policy_number=numbers[0], phone=ORGANISER)["id"])
     assert [h.check_code for h in result.new_hits] == ["shared_contact"] and result.held
     evidence = result.new_hits[0].evidence

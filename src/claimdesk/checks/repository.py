@@ -208,58 +208,50 @@ def _policy_facts(claim: Claim, policy: Policy, chosen: list[Coverage]) -> Polic
     )
 
 
-def _families(session: Session, person_ids: set[int]) -> dict[int, int]:
-    """Each person's family among ``person_ids``: the smallest id of the people linked to
-    them through the policies they are on. A policy links its insured to its named
-    beneficiaries, and its holder to both when the holder declared a family relation to
-    the insured (the insured is the holder's spouse, child or parent: 投保人与被保险人
-    关系, POL-1) or when none was recorded (a policy issued before 0041, read as it was
-    until then); a holder who bought as "other" (an employer, an organiser buying for
-    recruits) links nobody. Links chain: a parent who bought both children's policies
-    makes the children one family, an older parent bought for by the child joins the
-    child's. A ring's organiser who buys for unrelated people must declare a false family
-    relation to be linked — a misrepresentation on the form (docs/architecture.md)."""
-    parent: dict[object, object] = {}
+def _families(session: Session, person_ids: set[int]) -> tuple[dict[int, int], set[frozenset[int]]]:
+    """Each person's family among ``person_ids`` — the smallest id of the people linked to
+    them through the policies they hold or are insured on — and the pairs a named
+    beneficiary makes with a policy's holder and insured.
 
-    def find(node: object) -> object:
+    A policy links its holder and its insured when the holder declared a family relation
+    (the insured is the holder's spouse, child or parent: 投保人与被保险人关系, POL-1) or
+    when none was recorded (a policy issued before 0041, read as it was until then); a
+    holder who bought as "other" (an employer, an organiser buying for recruits) links
+    nobody. Links chain: a parent who bought both children's policies makes the children
+    one family, an older parent bought for by the child joins the child's. A beneficiary
+    is related to the people of that policy as before, but chains nothing: an organiser
+    named beneficiary on his recruits' policies must not make them one family. A ring's
+    organiser who buys for unrelated people must declare a false family relation to be
+    linked — a misrepresentation on the form (docs/architecture.md)."""
+    parent: dict[int, int] = {}
+
+    def find(node: int) -> int:
         parent.setdefault(node, node)
         while parent[node] != node:
             parent[node] = parent[parent[node]]
             node = parent[node]
         return node
 
-    def join(a: object, b: object) -> None:
-        parent[find(a)] = find(b)
-
-    def link(pid: int, holder: int, insured: int, relation: str | None) -> None:
-        join(insured, ("policy", pid))
-        if relation is None or relation in FAMILY_RELATIONSHIPS:
-            join(holder, ("policy", pid))
-
+    pairs: set[frozenset[int]] = set()
     if person_ids:
-        columns = (
-            Policy.id,
-            Policy.policyholder_id,
-            Policy.insured_id,
-            Policy.insured_relationship,
-        )
-        for pid, holder, insured, relation in session.execute(
+        columns = (Policy.policyholder_id, Policy.insured_id, Policy.insured_relationship)
+        for holder, insured, relation in session.execute(
             select(*columns).where(
                 or_(Policy.policyholder_id.in_(person_ids), Policy.insured_id.in_(person_ids))
             )
         ):
-            link(pid, holder, insured, relation)
-        for person, pid, holder, insured, relation in session.execute(
+            if relation is None or relation in FAMILY_RELATIONSHIPS:
+                parent[find(holder)] = find(insured)
+        for person, holder, insured, _relation in session.execute(
             select(PolicyBeneficiary.person_id, *columns)
             .join(Policy, Policy.id == PolicyBeneficiary.policy_id)
             .where(PolicyBeneficiary.person_id.in_(person_ids))
         ):
-            join(person, ("policy", pid))
-            link(pid, holder, insured, relation)
-    smallest: dict[object, int] = {}
+            pairs.update((frozenset((person, holder)), frozenset((person, insured))))
+    smallest: dict[int, int] = {}
     for person in sorted(person_ids):
         smallest.setdefault(find(person), person)
-    return {person: smallest[find(person)] for person in person_ids}
+    return {person: smallest[find(person)] for person in person_ids}, pairs
 
 
 def claimant_hashes(session: Session, claim: Claim, person: Person) -> list[tuple[str, str]]:
@@ -308,7 +300,7 @@ def _contacts(session: Session, claim: Claim, person: Person) -> list[ContactLin
         if not others:
             continue
         everyone = {person.id, *others}
-        families = _families(session, everyone)
+        families, named = _families(session, everyone)
         names = _holder_names(session, kind, key_hash)
         names.setdefault(person.id, set())
         # One read for everyone's claims: a phone on many records (an agent's, say) costs
@@ -324,8 +316,11 @@ def _contacts(session: Session, claim: Claim, person: Person) -> list[ContactLin
             claim_ids = tuple(claims_of[other])
             # Related: one family through the policies (see _families) — a parent who
             # bought the children's policies and gave one phone, a child who bought the
-            # parent's. Others are counted by family (rules.checks.shared_contact).
-            related = families[other] == families[person.id]
+            # parent's — or a beneficiary of the other's policy (or the other of ours).
+            # Others are counted by family (rules.checks.shared_contact).
+            related = (
+                families[other] == families[person.id] or frozenset((person.id, other)) in named
+            )
             renamed = kind == "bank_account" and bool(names.get(other, set()) - names[person.id])
             links.append(
                 ContactLink(
