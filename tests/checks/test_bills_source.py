@@ -309,3 +309,54 @@ def test_the_frequency_check_reads_the_diagnoses_of_bills(world: World, db: Sess
     assert [(v.claim_id, v.on) for v in back.diagnosis_visits["M54:outpatient"]] == [
         (first["id"], dt.date(2026, 5, 20))
     ]
+
+
+def test_the_frequency_check_reads_a_course_visits_without_a_statement(world: World, db: Session):
+    # SPEC CLM-F3 (claim frequency against the diagnosis's usual visits): another
+    # patient's claims naming no diagnosis — a receipt without a settlement statement,
+    # or no bill yet — between their first and last visit naming the group are read as
+    # unnamed visits (the rule counts those of one course); theirs before the first and
+    # the visits of a patient with one named visit are not.
+    from claimdesk.checks import repository
+
+    stranger = make_person(
+        db, name="赵六", id_number=resident_id(birth="19700101", seq="777"), phone="13700000001"
+    )
+    single = make_person(
+        db, name="钱七", id_number=resident_id(birth="19710101", seq="779"), phone="13700000002"
+    )
+    version = demo_version(db, "MED-MILLION")
+    other = issue_policy(db, version_id=version.id, policyholder_id=stranger.id)
+    lone = issue_policy(db, version_id=version.id, policyholder_id=single.id)
+    db.commit()
+    mine = world.policies["MED-MILLION"].number  # type: ignore[attr-defined]
+    first = report(world, policy_number=mine, loss_date="2026-05-20")
+    second = report(world, policy_number=mine, loss_date="2026-06-01")
+    _bill(db, first["id"], "0000000201", diagnosis=("M54.500", "11"))
+    _bill(db, second["id"], "0000000202", diagnosis=("M54.500", "11"))
+
+    def theirs(policy: str, on: str, phone: str = "13700000001") -> int:
+        return int(report(world, policy_number=policy, loss_date=on, phone=phone)["id"])
+
+    before = theirs(other.number, "2026-05-01")  # before their course: not read
+    start = theirs(other.number, "2026-05-10")
+    no_statement = theirs(other.number, "2026-05-12")
+    no_bill = theirs(other.number, "2026-05-14")
+    end = theirs(other.number, "2026-05-16")
+    alone = theirs(lone.number, "2026-05-11", phone="13700000002")
+    beside = theirs(lone.number, "2026-05-12", phone="13700000002")
+    _bill(db, before, "0000000203")
+    _bill(db, start, "0000000204", diagnosis=("M54.500", "11"))
+    _bill(db, no_statement, "0000000205")
+    _bill(db, end, "0000000206", diagnosis=("M54.500", "11"))
+    _bill(db, alone, "0000000207", diagnosis=("M54.500", "11"))
+    _bill(db, beside, "0000000208")
+    inp = repository.gather(db, db.get_one(Claim, second["id"]))
+    visits = sorted(inp.diagnosis_visits["M54:outpatient"], key=lambda v: v.claim_id)
+    assert [(v.claim_id, v.insured_id, v.on, v.named) for v in visits] == [
+        (start, stranger.id, dt.date(2026, 5, 10), True),
+        (no_statement, stranger.id, dt.date(2026, 5, 12), False),
+        (no_bill, stranger.id, dt.date(2026, 5, 14), False),
+        (end, stranger.id, dt.date(2026, 5, 16), True),
+        (alone, single.id, dt.date(2026, 5, 11), True),
+    ]

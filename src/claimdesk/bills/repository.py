@@ -130,6 +130,33 @@ def group_visits(
     return [(cid, pid, on) for cid, pid, on in rows]
 
 
+def unnamed_visits(
+    session: Session, *, insured_ids: Sequence[int], since: dt.date, until: dt.date
+) -> list[tuple[int, int, dt.date]]:
+    """(claim id, insured id, treatment date) of the insureds' claims treated in
+    [since, until) with no bill naming a diagnosis (no settlement statement, or no bill
+    yet): the visits of a course whose statement is missing (CLM-F3's claim frequency
+    reads them between two of its visits naming the diagnosis). No row filter: the
+    caller is a check."""
+    named = select(Bill.id).where(Bill.claim_id == Claim.id, Bill.dise_group_hash.is_not(None))
+    ids, found = sorted(insured_ids), []
+    for at in range(0, len(ids), _IN_CHUNK):  # a common diagnosis has many patients
+        rows = session.execute(
+            select(Claim.id, Claim.insured_person_id, Claim.loss_date).where(
+                Claim.insured_person_id.in_(ids[at : at + _IN_CHUNK]),
+                Claim.loss_date >= since,
+                Claim.loss_date < until,
+                ~named.exists(),
+            )
+        )
+        found += [(cid, pid, on) for cid, pid, on in rows]
+    return found
+
+
+# Insureds per IN list (SQLite's bound parameters are limited).
+_IN_CHUNK = 500
+
+
 def item_history(
     session: Session,
     *,

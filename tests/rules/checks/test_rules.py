@@ -671,9 +671,10 @@ def test_claim_frequency_a_course_as_frequent_as_its_diagnosis_is_no_hit():
     fewer = dataclasses.replace(course, diagnosis_visits={"M54:outpatient": _patients(2, 6)})
     assert run("claim_frequency", fewer)
     assert run("claim_frequency", fewer, pattern_min_insureds=2) == []
-    # Patients with 3 visits in any month do not make 4 usual (10 days apart: 3 a month).
+    # Patients seen once a fortnight do not make four visits in three weeks usual (a
+    # visit a week: the pace is compared, in whole visits a week).
     sparse = dataclasses.replace(
-        course, diagnosis_visits={"M54:outpatient": _patients(5, 6, gap=10)}
+        course, diagnosis_visits={"M54:outpatient": _patients(5, 6, gap=15)}
     )
     assert run("claim_frequency", sparse)
 
@@ -700,6 +701,110 @@ def test_claim_frequency_a_burst_of_several_diagnoses_is_still_a_hit():  # SPEC 
         mixed, receipts=(_physio(None),), insured_claims=_course(m54, (), m54)
     )
     assert run("claim_frequency", quiet) == []
+
+
+def _series(first: int, group: str, days: list[str]) -> tuple[PastClaim, ...]:
+    """The ordinary insured's year and visits on the given days naming ``group``."""
+    visits = _treated(first, *days)
+    named = tuple(dataclasses.replace(v, diagnosis_groups=(group,)) for v in visits)
+    return _monthly(10, 1) + named
+
+
+def _every(start: str, gap: int, count: int) -> list[str]:
+    return [(day(start) + dt.timedelta(days=i * gap)).isoformat() for i in range(count)]
+
+
+def test_claim_frequency_a_long_course_is_compared_by_its_pace_not_its_count():
+    # SPEC CLM-F3 (issue 13: 54 honest physiotherapy visits held at 2,000 claims). Ten
+    # sessions every third day up to this claim (2 a week), against 3 other patients of
+    # M54 whose courses were shorter — 6 sessions, also every third day: the same
+    # treatment stopped earlier. Counted by visits no other patient had 10 in a month.
+    m54 = "M54:outpatient"
+    course = make(
+        receipts=(_physio(),),
+        insured_claims=_series(60, m54, _every("2026-05-05", 3, 9)),
+        diagnosis_visits={m54: _patients(3, 6, gap=3)},
+        **_RENEWED,
+    )
+    assert run("claim_frequency", course) == []
+    assert run("claim_frequency", course, pattern_min_insureds=0)[0].evidence["count"] == 10
+    # The same ten visits one a day (7 a week) are no course those patients had.
+    daily = dataclasses.replace(course, insured_claims=_series(60, m54, _every("2026-05-23", 1, 9)))
+    assert run("claim_frequency", daily)[0].evidence["count"] == 10
+    # Patients with two visits each are no series, however close the two.
+    pairs = dataclasses.replace(course, diagnosis_visits={m54: _patients(5, 2, gap=1)})
+    assert run("claim_frequency", pairs)
+
+
+def test_claim_frequency_pace_is_in_whole_visits_a_week():
+    # SPEC CLM-F3: every third day is 2.33 visits a week, every fourth 1.75: both twice
+    # a week as a course is prescribed — while weekly patients (1 a week) are not at
+    # this course's pace.
+    m54 = "M54:outpatient"
+    course = make(
+        receipts=(_physio(),),
+        insured_claims=_series(60, m54, _every("2026-05-05", 3, 9)),
+        diagnosis_visits={m54: _patients(3, 6, gap=4)},
+        **_RENEWED,
+    )
+    assert run("claim_frequency", course) == []
+    weekly = dataclasses.replace(course, diagnosis_visits={m54: _patients(5, 6, gap=7)})
+    assert run("claim_frequency", weekly)
+
+
+def test_claim_frequency_counts_the_other_patients_unnamed_visits_within_a_course():
+    # SPEC CLM-F3: the window counts this insured's visits named or not, so the other
+    # patients' visits are counted alike — those naming no diagnosis between two of
+    # theirs naming it at most a period apart (a statement missing), not those around
+    # two visits further apart (a cold between two courses).
+    m54 = "M54:outpatient"
+
+    def patient(p: int, named: list[int], unnamed: list[int]) -> tuple[GroupVisit, ...]:
+        first = day("2026-01-05") + dt.timedelta(days=40 * p)
+        return tuple(
+            GroupVisit(900 + p * 100 + i, 500 + p, first + dt.timedelta(days=d), named=n)
+            for i, (d, n) in enumerate([(d, True) for d in named] + [(d, False) for d in unnamed])
+        )
+
+    # Every other session of their courses has a statement: 0, 6, 12 named, 3, 9 not.
+    half = tuple(v for p in range(3) for v in patient(p, [0, 6, 12], [3, 9]))
+    course = make(
+        receipts=(_physio(),),
+        insured_claims=_series(60, m54, _every("2026-05-05", 3, 9)),
+        diagnosis_visits={m54: half},
+        **_RENEWED,
+    )
+    assert run("claim_frequency", course) == []
+    only_named = tuple(v for v in half if v.named)
+    assert run("claim_frequency", dataclasses.replace(course, diagnosis_visits={m54: only_named}))
+    # Two visits of M54 45 days apart with five other visits between are not a course.
+    apart = tuple(v for p in range(3) for v in patient(p, [0, 45], [1, 2, 3, 4, 5]))
+    assert run("claim_frequency", dataclasses.replace(course, diagnosis_visits={m54: apart}))
+
+
+def test_claim_frequency_a_planted_burst_of_varied_diagnoses_is_still_a_hit():
+    # SPEC CLM-F3 (the benchmark's planted kind: one insured, six claims in 38 days,
+    # each a diagnosis of its own): however often each diagnosis's patients are
+    # treated, visits for several diagnoses are no course of one.
+    groups = ("J06:outpatient", "K29:outpatient", "I10:outpatient", "E11:outpatient")
+    days = ["2026-04-25", "2026-05-04", "2026-05-12", "2026-05-20", "2026-05-27"]
+    visits = _treated(60, *days)
+    named = tuple(
+        dataclasses.replace(v, diagnosis_groups=(g,) if g else ())
+        for v, g in zip(visits, (*groups, None), strict=True)
+    )
+    frequent = {g: _patients(5, 12, gap=1) for g in (*groups, "M54:outpatient")}
+    burst = make(
+        receipts=(_physio(),),
+        insured_claims=_monthly(10, 1) + named,
+        diagnosis_visits=frequent,
+        **_RENEWED,
+    )
+    (hit,) = run("claim_frequency", burst)
+    assert hit.evidence["count"] >= 4
+    # The same days, every visit naming M54 and its patients as frequent: a course.
+    one = dataclasses.replace(burst, insured_claims=_series(60, "M54:outpatient", days))
+    assert run("claim_frequency", one) == []
 
 
 def test_claim_frequency_short_history_is_shrunk_to_the_book():  # SPEC CLM-F3

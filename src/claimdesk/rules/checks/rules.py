@@ -8,16 +8,24 @@ for an investigator to see why without re-running anything. No database, no cloc
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 import statistics
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from claimdesk.rules.checks.params import ParamSpec, Value
 from claimdesk.rules.checks.sex_age import age_on, restricted_items
-from claimdesk.rules.checks.types import CheckInput, Hit, LineUse, Receipt, ReceiptLine
+from claimdesk.rules.checks.types import (
+    CheckInput,
+    GroupVisit,
+    Hit,
+    LineUse,
+    Receipt,
+    ReceiptLine,
+)
 
 Params = dict[str, Value]
 D = Decimal
@@ -873,7 +881,7 @@ def claim_frequency(inp: CheckInput, params: Params) -> list[Hit]:
     probability = _sig(_tail(count, float(shape), float(span / per_year)))
     if probability >= alpha:
         return []
-    if _usual_for_diagnosis(inp, best, count, days, 2, _int(params, "pattern_min_insureds")):
+    if _usual_for_diagnosis(inp, best, days, 2, least, _int(params, "pattern_min_insureds")):
         return []
     rate = (shape / per_year).quantize(D("0.01"))
     shown = expected.quantize(D("0.01"))
@@ -910,9 +918,9 @@ def claim_frequency(inp: CheckInput, params: Params) -> list[Hit]:
 def _usual_for_diagnosis(
     inp: CheckInput,
     best: list[tuple[dt.date, int]],
-    count: int,
     days: int,
     named_least: int,
+    series: int,
     least: int,
 ) -> bool:
     """A series of visits for one diagnosis as often as its patients are treated: the
@@ -920,11 +928,20 @@ def _usual_for_diagnosis(
     — a visit without a settlement statement names none —, at least ``named_least`` of
     them do (two: the claim and one more, or the claim unnamed and two others) — so a
     burst of colds, sprains and gastritis is never one —, and at least ``least`` other
-    insureds treated for that diagnosis in the year before had as many visits within a
-    window of the same length (dialysis three times a week, a physiotherapy course, the
-    weekly antenatal visits of late pregnancy). ``least`` other patients, not one: a
-    single insured's own burst — or one accomplice's — is not the diagnosis's pattern.
-    0 turns the comparison off."""
+    insureds treated for that diagnosis in the year before were treated at least at the
+    window's pace (dialysis three times a week, a physiotherapy course, the weekly
+    antenatal visits of late pregnancy). ``least`` other patients, not one: a single
+    insured's own burst — or one accomplice's — is not the diagnosis's pattern. 0 turns
+    the comparison off.
+
+    By pace, not by count: a patient reaches it with as many visits within the span of
+    the window's visits, or — their series shorter — with all of theirs (at least
+    ``series``) at least as close together. A course of eight sessions is the same
+    treatment as one of fifteen, stopped earlier: counted by visits, the long courses of
+    a diagnosis found no peers among its short ones (issue 13). The window's visits are
+    all counted, named or not; so are the other patients' (``diagnosis_visits`` holds
+    their unnamed visits between two naming the diagnosis: the course's visits whose
+    statement is missing)."""
     if least <= 0:
         return False
     named = {c.claim_id: c.diagnosis_groups for c in inp.insured_claims}
@@ -936,20 +953,47 @@ def _usual_for_diagnosis(
     (group,) = groups
     if sum(1 for found in window if found) < named_least:
         return False
-    patients: dict[int, list[dt.date]] = {}
-    for visit in inp.diagnosis_visits.get(group, ()):
-        patients.setdefault(visit.insured_id, []).append(visit.on)
-    span = dt.timedelta(days=days - 1)
+    mine = sorted([inp.claim.loss_date, *(on for on, _cid in best)])
+    count = len(mine)
+    pace = _per_week(count, (mine[-1] - mine[0]).days)
     reached = 0
-    for on in patients.values():
-        on.sort()
-        most, first = 0, 0
-        for last in range(len(on)):  # the most visits within any window of ``days``
-            while on[last] - on[first] > span:
-                first += 1
-            most = max(most, last - first + 1)
-        reached += most >= count
+    for on in _courses(inp.diagnosis_visits.get(group, ()), days).values():
+        # Their closest run of as many visits as the window's, or of all theirs if fewer.
+        run = min(count, len(on))
+        if run < min(count, series):
+            continue
+        closest = min((on[i + run - 1] - on[i]).days for i in range(len(on) - run + 1))
+        theirs = _per_week(run, closest)
+        reached += theirs is None if pace is None else theirs is None or theirs >= pace
     return reached >= least
+
+
+def _per_week(visits: int, span: int) -> D | None:
+    """Visits a week over a run of ``visits`` treatments ``span`` days from first to
+    last, in whole visits — a treatment's frequency is prescribed so (每周 N 次): a course
+    at 3.0 a week and one at 2.6 are the same prescription, three times a week, not one
+    faster than its peers. None: all on one day (faster than any pace)."""
+    if span == 0:
+        return None
+    return (D(7 * (visits - 1)) / D(span)).quantize(D(1), rounding=ROUND_HALF_UP)
+
+
+def _courses(visits: tuple[GroupVisit, ...], days: int) -> dict[int, list[dt.date]]:
+    """Each other patient's visits of the diagnosis, in order: those naming it, and those
+    naming none between two of them at most ``days`` apart — the visits of one course
+    whose statement is missing (more than the period between two visits ends a course; a
+    cold between two courses is not one of theirs)."""
+    named: dict[int, list[dt.date]] = {}
+    unnamed: dict[int, list[dt.date]] = {}
+    for visit in visits:
+        (named if visit.named else unnamed).setdefault(visit.insured_id, []).append(visit.on)
+    courses = {}
+    for patient, on in named.items():
+        on.sort()
+        gaps = [(a, b) for a, b in itertools.pairwise(on) if (b - a).days <= days]
+        inside = [d for d in unnamed.get(patient, ()) if any(a < d < b for a, b in gaps)]
+        courses[patient] = sorted(on + inside)
+    return courses
 
 
 # -- amount_outlier ------------------------------------------------------------------------
@@ -1510,9 +1554,10 @@ RULES: dict[str, Rule] = {
                     3,
                     "0",
                     "1000",
-                    "同一诊断的系列就诊：至少多少位其他该诊断患者一年内有同样频次即不判（0 为不看）",
-                    "A series of one diagnosis: other patients of it with as many visits in a "
-                    "period within the year, at least (0: off)",
+                    "同一诊断的系列就诊：至少多少位其他该诊断患者一年内每周就诊次数不低于此即不判"
+                    "（0 为不看）",
+                    "A series of one diagnosis: other patients of it treated at least as often "
+                    "(visits a week) within the year, at least (0: off)",
                 ),
             ),
             "refer",

@@ -165,11 +165,15 @@ class PastClaim:
 @dataclass(frozen=True)
 class GroupVisit:
     """A claim of another insured with a receipt of one diagnosis group, by the date of its
-    treatment: how often the patients of that diagnosis are treated (claim_frequency)."""
+    treatment: how often the patients of that diagnosis are treated (claim_frequency).
+    ``named`` False: a claim of theirs naming no diagnosis (no statement, or no bill
+    yet) between two that name this one — a visit of their course whose statement is
+    missing, when those two are close enough (the rule decides)."""
 
     claim_id: int
     insured_id: int
     on: dt.date
+    named: bool = True
 
 
 @dataclass(frozen=True)
