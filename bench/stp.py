@@ -49,7 +49,7 @@ import psycopg
 from bench.claims import HTTP_TIMEOUT, PASSWORD, Server, _bench_keys
 from bench.common import scratch_postgres
 from bench.stp_book import load_people
-from bench.stp_data import WAITING_DAYS, ClaimSpec, Stream, generate
+from bench.stp_data import WAITING_DAYS, ClaimSpec, Stream, generate, policy_number
 
 CLAIMS = int(os.environ.get("BENCH_STP_CLAIMS", "2000"))
 CLIENTS = int(os.environ.get("BENCH_STP_CLIENTS", "4"))
@@ -283,17 +283,21 @@ def submit(
     return out
 
 
-def feed(
-    base: str, stream: Stream, policies: dict[int, str]
-) -> dict[int, tuple[int | None, float | None, str]]:
+def feed(base: str, stream: Stream) -> dict[int, tuple[int | None, float | None, str]]:
+    """Every claim reported on the policy in force on its treatment day: a renewed
+    insured's visit before the current policy began (a course begun last policy year)
+    on the year before's, as stp_book loaded both (stp_data.policy_number)."""
     token = _token(base)
     names = {p.key: p.name for p in stream.insureds}
+    people = stream.insureds  # a key is its index
     start = time.time() + 1.0
     jobs: list[Job] = [
         (
             spec.key,
             start + i / RATE if RATE > 0 else None,
-            _report_body(spec, policies[spec.insured], names[spec.insured]),
+            _report_body(
+                spec, policy_number(people[spec.insured], spec.treated_on), names[spec.insured]
+            ),
             [m for m in MATERIALS if m not in spec.missing],
             spec.bill,
         )
@@ -639,7 +643,7 @@ def measure_stp(count: int = CLAIMS) -> dict[str, Any]:
     )
     with scratch_postgres("claimdesk_stp") as url:
         server = Server(url)
-        policies = load_book(url, stream)
+        load_book(url, stream)
         print(f"book loaded in {time.perf_counter() - started:.0f} s", flush=True)
         stats_dir = Path(tempfile.mkdtemp(prefix="stp-workers-"))
         workers = [Worker(url, stats_dir / f"worker-{i}.json") for i in range(WORKERS)]
@@ -649,7 +653,7 @@ def measure_stp(count: int = CLAIMS) -> dict[str, Any]:
             fed_at = time.perf_counter()
             pace = f"{RATE} claims/s" if RATE > 0 else "closed loop"
             print(f"feeding: {CLIENTS} clients, {pace}, {WORKERS} workers", flush=True)
-            fed = feed(server.base, stream, policies)
+            fed = feed(server.base, stream)
             fed_s = time.perf_counter() - fed_at
             print(
                 f"fed {len(fed)} claims in {fed_s:.0f} s "

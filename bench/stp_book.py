@@ -20,7 +20,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from bench.stp_data import PastClaim, Stream
+from bench.stp_data import PastClaim, Stream, policy_number
 from claimdesk.rules.bills import SETTLEMENT_AMOUNTS
 
 PRODUCT_MONTHS = 12
@@ -88,7 +88,7 @@ def _policies(session: Any, stream: Stream, people: dict[int, int], version_id: 
         holder = people[p.holder_key if p.holder_key is not None else p.key]
         previous_rows.append(
             _policy_row(
-                f"PB{p.previous_start:%Y%m%d}{p.key:08d}",
+                policy_number(p, p.previous_start),
                 version_id,
                 holder,
                 people[p.key],
@@ -102,7 +102,7 @@ def _policies(session: Any, stream: Stream, people: dict[int, int], version_id: 
     rows, keys = [], []
     for p in stream.insureds:
         holder = people[p.holder_key if p.holder_key is not None else p.key]
-        number = f"PC{p.policy_start:%Y%m%d}{p.key:08d}"
+        number = policy_number(p)
         rows.append(
             _policy_row(
                 number,

@@ -312,6 +312,15 @@ class Insured:
     child: int | None = None
 
 
+def policy_number(person: Insured, on: dt.date | None = None) -> str:
+    """The number of the insured's policy in force on ``on`` (the current one when no
+    day is given), as bench/stp_book.py loads them: a renewed insured's visit before the
+    current policy's start is claimed on the year before's, the policy that covered it."""
+    if on is not None and person.previous_start is not None and on < person.policy_start:
+        return f"PB{person.previous_start:%Y%m%d}{person.key:08d}"
+    return f"PC{person.policy_start:%Y%m%d}{person.key:08d}"
+
+
 @dataclass
 class ClaimSpec:
     key: int

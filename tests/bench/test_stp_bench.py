@@ -10,7 +10,7 @@ import re
 from collections import Counter
 
 import pytest
-from bench.stp_data import LIMIT, generate
+from bench.stp_data import LIMIT, WAITING_DAYS, generate, policy_number
 
 from claimdesk.bills.schemas import BillIn
 from claimdesk.rules.bills import check_bill
@@ -183,3 +183,26 @@ def test_the_policies_record_who_bought_for_whom_and_rings_declare_no_family():
                 assert by_child[0] == by_child[1]
     ring = {c.insured for c in stream.claims if c.fraud == "shared_contact"}
     assert ring and all(people[k].holder_relationship == "self" for k in ring)
+
+
+def test_an_honest_visit_is_reported_on_the_policy_in_force_that_day():
+    # SPEC CLM-F3 (treatment outside the policy period), CLM-T2 (in force): a renewed
+    # insured's course begun under last year's policy has visits in the stream from
+    # before the current policy's start. They are claimed on the policy that covered
+    # them (the one stp_book loads as the year before's), not on the current one, where
+    # outside_period would rightly stop them — an honest claim mislabelled as clean.
+    stream = generate(2000, seed=7, today=TODAY)
+    people = {p.key: p for p in stream.insureds}
+    earlier = 0
+    for c in (c for c in stream.claims if c.eligible):
+        person = people[c.insured]
+        number = policy_number(person, c.treated_on)
+        if number.startswith("PB"):
+            earlier += 1
+            assert person.previous_start is not None
+            assert person.previous_start + dt.timedelta(days=WAITING_DAYS) < c.treated_on
+            assert c.treated_on < person.policy_start
+        else:
+            assert number == policy_number(person)
+            assert person.policy_start <= c.treated_on < TODAY
+    assert earlier >= 1  # seed 7 has courses begun last policy year (12 visits)
