@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, insert, text
+from sqlalchemy import Connection, Engine, create_engine, event, insert, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.orm import Session, make_transient_to_detached, sessionmaker
@@ -499,7 +499,7 @@ def insert_new_with(
         value = params.get(name)
         if value is not None:
             given[name] = process(value)
-    result = connection.exec_driver_sql(sql, given).one()
+    (result,) = run_in_transaction(connection, sql, given)
     new_id = result[0]
     _keep(session, model, [obj], [new_id])
     for _child_model, key, objects in children:
@@ -665,6 +665,30 @@ def _with_rows_of(statement: Any, shape: tuple[tuple[type[Any], str, tuple[str, 
     return result
 
 
+def run_in_transaction(
+    connection: Connection, sql: str, params: Any, *, fetch: bool = True
+) -> list[Any]:
+    """Run one statement's text in ``connection``'s transaction on a cursor of its driver
+    connection and return its rows as the driver's tuples (``fetch=False``: a statement
+    that returns none).
+
+    SQLAlchemy's own low-level path (``Connection._cursor_execute``, what it uses for a
+    sequence's next value): the connection's and engine's ``before_cursor_execute`` and
+    ``after_cursor_execute`` listeners run (Server-Timing, the tests' statement counts),
+    a driver error is raised as SQLAlchemy raises it (``IntegrityError``…, a dead
+    connection invalidated, ``handle_error`` listeners run). What it leaves out is the
+    execution context and the result object, set up for every ``exec_driver_sql`` —
+    about 0.1 ms of CPU per statement, a third of what the report's statements cost
+    above the driver (issue 14, bench.profile_report). No type processing either way:
+    the caller processes values (``_driver_sql_of``)."""
+    cursor = connection.connection.cursor()
+    try:
+        connection._cursor_execute(cursor, sql, params)
+        return list(cursor.fetchall()) if fetch else []
+    finally:
+        cursor.close()
+
+
 _COMPILED_FOR_DRIVER: dict[tuple[Any, str], tuple[str, dict[str, Any], dict[str, Any]]] = {}
 
 
@@ -688,6 +712,55 @@ def _driver_sql_of(statement: Any, dialect: Any) -> tuple[str, dict[str, Any], d
         }
         found = (compiled.string, processors, held)
         _COMPILED_FOR_DRIVER[(statement, dialect.name)] = found
+    return found
+
+
+def select_in_transaction(
+    session: Session, statement: Any, params: dict[str, Any]
+) -> list[tuple[Any, ...]]:
+    """A SELECT built once per process (Core, named parameters) run in the session's
+    transaction on its driver (:func:`run_in_transaction`): its text compiled once, each
+    parameter through its type's bind processor and each column of the rows through its
+    type's result processor, as ``session.connection().execute`` does (an instant comes
+    back aware, in UTC), without SQLAlchemy's per-execution work (its cache key of the
+    statement, execution context and result object). The report's first statement
+    (issue 14). Elsewhere than PostgreSQL (SQLite's driver takes positional
+    parameters): through the session's connection."""
+    connection = session.connection()
+    dialect = connection.dialect
+    if dialect.name != "postgresql":
+        return [tuple(row) for row in connection.execute(statement, params)]
+    sql, processors, held = _driver_sql_of(statement, dialect)
+    given = {**held, **params}
+    for name, process in processors.items():
+        value = params.get(name)
+        if value is not None:
+            given[name] = process(value)
+    rows = run_in_transaction(connection, sql, given)
+    results = _result_processors_of(statement, dialect)
+    if not any(results):
+        return rows
+    return [
+        tuple(
+            value if process is None or value is None else process(value)
+            for value, process in zip(row, results, strict=True)
+        )
+        for row in rows
+    ]
+
+
+_RESULTS_FOR_DRIVER: dict[tuple[Any, str], list[Any]] = {}
+
+
+def _result_processors_of(statement: Any, dialect: Any) -> list[Any]:
+    """The result processor (or None) of each column a SELECT returns, in order."""
+    found = _RESULTS_FOR_DRIVER.get((statement, dialect.name))
+    if found is None:
+        compiled = statement.compile(dialect=dialect)
+        found = [
+            entry.type._cached_result_processor(dialect, None) for entry in compiled._result_columns
+        ]
+        _RESULTS_FOR_DRIVER[(statement, dialect.name)] = found
     return found
 
 
@@ -883,13 +956,15 @@ def insert_rows(
             given.append(_json_rows(table, names, rows, connection.dialect))
         else:
             sql += "SELECT 1"
-        connection.exec_driver_sql(sql, tuple(given))
+        run_in_transaction(connection, sql, tuple(given), fetch=False)
         return
     if not rows:
         return
     names = tuple(rows[0])
     sql = _json_insert_of(table, names, connection.dialect, returning=False)
-    connection.exec_driver_sql(sql, (_json_rows(table, names, rows, connection.dialect),))
+    run_in_transaction(
+        connection, sql, (_json_rows(table, names, rows, connection.dialect),), fetch=False
+    )
 
 
 @dataclass(frozen=True)

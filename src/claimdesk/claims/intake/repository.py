@@ -10,7 +10,12 @@ from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from claimdesk.calendar import repository as calendar
-from claimdesk.db import daily_value_column, day_sequence_name, is_postgres
+from claimdesk.db import (
+    daily_value_column,
+    day_sequence_name,
+    is_postgres,
+    select_in_transaction,
+)
 from claimdesk.models.claim import (
     ClaimSequence,
     Material,
@@ -185,9 +190,12 @@ def policy_with_report_keys(
     else:
         statement = _OWNED_POLICY_AND_KEYS_AND_NUMBER if owned else _POLICY_AND_KEYS_AND_NUMBER
         params["day_sequence"] = day_sequence_name(ClaimSequence, number_day)
-    row = session.connection().execute(statement, params).one_or_none()
-    if row is None:
+    # On the driver with the statement's text compiled once (db.select_in_transaction):
+    # SQLAlchemy's per-execution work cost about what the statement itself did (issue 14).
+    rows = select_in_transaction(session, statement, params)
+    if not rows:
         return None
+    (row,) = rows  # policies.number is unique
     keys = ReportKeys(
         thresholds=row[first],
         calendar=tuple(row[first + 1 : first + 1 + size]),
