@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event, insert, text
 from sqlalchemy.engine import make_url
@@ -877,6 +877,33 @@ def new_row(model: type[Any], **values: Any) -> dict[str, Any]:
         else:  # a SQL expression or sequence: only the database knows the value
             raise TypeError(f"{model.__table__.name}.{column.name}: give a value")
     return row
+
+
+_T = TypeVar("_T")
+_SETTABLE: dict[type[Any], frozenset[str]] = {}
+
+
+def new_object(model: type[_T], **values: Any) -> _T:
+    """``model(**values)`` for a new object that :func:`insert_new_with` writes at once
+    (the report's claim): the values go straight into the instance's dict, without the
+    ORM's per-attribute set (history, change events, ``set`` listeners) — about 40 of
+    them per report, most of the ORM's share of its CPU (issue 14, bench.profile_report).
+    The insert then writes what ``model(**values)`` would have: a column left unset gets
+    its insert default when the row is made (:func:`_row_of`), so a column a ``set``
+    listener derives (a name's or a phone's keyed hash) must have an insert default
+    deriving it too (``claims.claimant_name_hash`` and ``contact_phone_hash`` do; a test
+    holds them). Column attributes only: no relationship can be given."""
+    allowed = _SETTABLE.get(model)
+    if allowed is None:
+        allowed = _SETTABLE[model] = frozenset(
+            prop.key
+            for prop in model.__mapper__.column_attrs  # type: ignore[attr-defined]
+        )
+    if not allowed.issuperset(values):
+        raise TypeError(f"{model.__name__}: not columns: {sorted(set(values) - allowed)}")
+    obj: _T = model.__mapper__.class_manager.new_instance()  # type: ignore[attr-defined]
+    obj.__dict__.update(values)
+    return obj
 
 
 def insert_new_unkept(session: Session, model: type[Any], objects: Sequence[Any]) -> None:

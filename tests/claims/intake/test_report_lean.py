@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
+from claimdesk import db as db_module
 from claimdesk.auth.principal import Principal
 from claimdesk.checks import repository as checks_repository
 from claimdesk.claims import workflow
@@ -213,3 +214,32 @@ def test_version_terms_are_kept_for_sold_versions_only(world: World, db: Session
     assert products.version_terms(db, version_id, key=("published", 1)) is first
     again = products.version_terms(db, version_id, key=("published", 2))
     assert again is not first and again == first
+
+
+def test_a_claim_built_without_attribute_events_writes_the_same_row(db: Session) -> None:
+    # SPEC SEC-1 CLM-R3: the report's claim is built by db.new_object (no ORM attribute
+    # events): its row holds what Claim(...) would write, the keyed hashes of the
+    # claimant's name and the contact phone (set by listeners on Claim) included.
+    values: dict[str, object] = {
+        "number": "BA20260928000001",
+        "state": workflow.REPORTED,
+        "policy_id": 1,
+        "coverage_codes": ["MED"],
+        "line": "medical",
+        "channel": "hotline",
+        "claimant_name": "李四",
+        "contact_phone": "13812345678",
+        "loss_date": dt.date(2026, 9, 27),
+        "loss_place": "北京",
+        "loss_cause": "illness",
+        "loss_overview": "住院",
+        "received_at": NOW,
+        "entered_at": NOW,
+        "created_at": NOW,
+    }
+    built = db_module.new_object(Claim, **values)
+    written = db_module._row_of(Claim, built)
+    assert written == db_module._row_of(Claim, Claim(**values))
+    assert written["claimant_name_hash"] and written["contact_phone_hash"]
+    with pytest.raises(TypeError):
+        db_module.new_object(Claim, policy=None)

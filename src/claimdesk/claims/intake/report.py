@@ -27,7 +27,7 @@ from claimdesk.claims.errors import (
 from claimdesk.claims.intake import repository
 from claimdesk.claims.schemas import ReportCreate
 from claimdesk.clocks.service import PlannedClock
-from claimdesk.db import new_row, next_daily_value
+from claimdesk.db import new_object, new_row, next_daily_value
 from claimdesk.models.claim import Claim, ClaimSequence, Material
 from claimdesk.models.policy import Policy
 from claimdesk.models.product import ProductVersion
@@ -250,7 +250,10 @@ def report(session: Session, *, actor: Principal, data: ReportIn) -> Reported:
             raise UnknownCoverage(field=f"coverage_codes.{index}", code=code)
     limits = thresholds.in_force(session, at=entered_at, newest=keys.thresholds)
     reasons = major_reasons(data, limits=limits)
-    claim = Claim(
+    # Written at once by workflow.open_claim (db.insert_new_with): built without the
+    # ORM's per-attribute events (db.new_object), the row the same (issue 14).
+    claim = new_object(
+        Claim,
         number=next_number(session, day, drawn=keys.number),
         state=workflow.REPORTED,
         policy_id=policy.id,
