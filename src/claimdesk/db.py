@@ -677,10 +677,11 @@ def run_in_transaction(
     ``after_cursor_execute`` listeners run (Server-Timing, the tests' statement counts),
     a driver error is raised as SQLAlchemy raises it (``IntegrityError``…, a dead
     connection invalidated, ``handle_error`` listeners run). What it leaves out is the
-    execution context and the result object, set up for every ``exec_driver_sql`` —
-    about 0.1 ms of CPU per statement, a third of what the report's statements cost
-    above the driver (issue 14, bench.profile_report). No type processing either way:
-    the caller processes values (``_driver_sql_of``)."""
+    execution context and the result object, set up for every ``exec_driver_sql``
+    (psycopg then builds an object per column of the cursor's description): under
+    cProfile about a tenth of a report's CPU for its three statements (issue 14,
+    bench.profile_report). No type processing either way: the caller processes values
+    (``_driver_sql_of``)."""
     cursor = connection.connection.cursor()
     try:
         connection._cursor_execute(cursor, sql, params)
