@@ -22,6 +22,7 @@ from claimdesk.models.policy import FAMILY_RELATIONSHIPS, Policy, PolicyBenefici
 from claimdesk.models.product import Coverage
 from claimdesk.models.user import User, UserRole
 from claimdesk.rules.adjudication.types import MEDICAL_COVERAGE_TYPES
+from claimdesk.rules.checks.findings import finding_key
 from claimdesk.rules.checks.types import (
     CheckInput,
     ClaimFacts,
@@ -85,6 +86,17 @@ def hits_of(session: Session, claim_id: int) -> list[CheckHit]:
     return list(
         session.scalars(select(CheckHit).where(CheckHit.claim_id == claim_id).order_by(CheckHit.id))
     )
+
+
+def findings_of(session: Session, claim_id: int) -> dict[tuple[str, str], CheckHit]:
+    """The claim's recorded findings by (check, finding key), the key worked out from
+    each row's evidence rather than read from ``evidence_key``: a row recorded while
+    hits were keyed by their whole evidence still matches the finding found again. Of
+    two such rows of one finding the later stands for it (its evidence is the newer)."""
+    return {
+        (row.check_code, finding_key(row.check_code, row.evidence)): row
+        for row in hits_of(session, claim_id)
+    }
 
 
 def hit_keys(session: Session, claim_id: int) -> set[tuple[str, str]]:

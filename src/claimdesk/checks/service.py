@@ -26,8 +26,9 @@ from claimdesk.models.base import utcnow
 from claimdesk.models.check import CheckConfigVersion, CheckHit
 from claimdesk.models.claim import Claim
 from claimdesk.models.user import User
+from claimdesk.rules.checks.findings import finding_key
 from claimdesk.rules.checks.params import ParamError, to_json, validate
-from claimdesk.rules.checks.rules import RULES, evidence_key
+from claimdesk.rules.checks.rules import RULES
 from claimdesk.rules.checks.types import Hit
 
 JOB_KIND = "checks.run"
@@ -158,8 +159,9 @@ def run_checks(session: Session, *, claim_id: int, actor: Principal) -> RunResul
     repository.lock_insured(session, claim.insured_person_id)
     facts = repository.gather(session, claim)
     version = repository.data_version(session, claim)
-    known = repository.hit_keys(session, claim.id)
+    known = repository.findings_of(session, claim.id)
     new: list[CheckHit] = []
+    updated: list[CheckHit] = []
     passed: list[Hit] = []
     for code, config in repository.current_configs(session).items():
         rule = RULES.get(code)
@@ -170,11 +172,26 @@ def run_checks(session: Session, *, claim_id: int, actor: Principal) -> RunResul
             if hit.on_claim_ids:
                 passed.append(hit)  # the later claims' hit, not this one's
                 continue
-            key = evidence_key(hit)
-            if (code, key) in known:
-                continue  # found before on the same evidence: recorded and acted on once
-            known.add((code, key))
-            new.append(_record_hit(session, claim, config, hit, key, version))
+            key = finding_key(code, hit.evidence)
+            found = known.get((code, key))
+            if found is not None:
+                # Found before: recorded and acted on once. Its figures may have moved
+                # with the book since (rules.checks.findings): the row shows the latest.
+                if _refresh(
+                    session,
+                    actor=actor,
+                    claim=claim,
+                    row=found,
+                    hit=hit,
+                    key=key,
+                    config=config,
+                    version=version,
+                ):
+                    updated.append(found)
+                continue
+            row = _record_hit(session, claim, config, hit, key, version)
+            known[(code, key)] = row
+            new.append(row)
     held = _act(session, actor=actor, claim=claim, hits=new)
     for hit in passed:
         _pass_on(session, actor=actor, claim=claim, hit=hit, version=version)
@@ -193,6 +210,7 @@ def run_checks(session: Session, *, claim_id: int, actor: Principal) -> RunResul
         details={
             "data_version": version,
             "new_hits": [h.check_code for h in new],
+            "updated_hits": [h.id for h in updated],
             "held": held,
             "config_versions": {
                 c.code: c.version for c in repository.current_configs(session).values()
@@ -225,6 +243,54 @@ def _record_hit(
     session.add(row)
     session.flush()
     return row
+
+
+def _refresh(
+    session: Session,
+    *,
+    actor: Principal,
+    claim: Claim,
+    row: CheckHit,
+    hit: Hit,
+    key: str,
+    config: CheckConfigVersion,
+    version: str,
+) -> bool:
+    """Keep the latest evidence of a finding recorded before: its reasons and figures
+    as this run found them (the hits list, the holds page and the investigator see what
+    holds now). Not acted on again — no second hold of a claim an investigator cleared,
+    no second referral —; the row keeps the configuration version and action it was
+    acted on under, and its outcome. Audited with the fields that changed (their values
+    stay on the row, encrypted: evidence may name a diagnosis). True when anything
+    changed."""
+    changed = sorted(
+        name
+        for name in {*row.evidence, *hit.evidence}
+        if row.evidence.get(name) != hit.evidence.get(name)
+    )
+    if not changed and (row.reason_zh, row.reason_en) == (hit.reason_zh, hit.reason_en):
+        return False
+    row.evidence = dict(hit.evidence)
+    row.reason_zh, row.reason_en = hit.reason_zh, hit.reason_en
+    row.data_version = version
+    # A row recorded while hits were keyed by their whole evidence takes its finding's key.
+    row.evidence_key = key
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        action="claim.check_hit_updated",
+        entity_type="claim",
+        entity_id=claim.id,
+        details={
+            "hit_id": row.id,
+            "check": row.check_code,
+            "changed": changed,
+            "data_version": version,
+            "config_version": config.version,
+        },
+    )
+    return True
 
 
 def _recheck_series(
@@ -305,7 +371,7 @@ def _series_hit(
         },
     )
     # One key per claim and check: the same series seen again adds nothing.
-    key = evidence_key(Hit(hit.check_code, "", "", {"series_of": hit.check_code}))
+    key = finding_key(hit.check_code, {"series_of": hit.check_code})
     row = _record_hit(session, other, config, found, key, repository.data_version(session, other))
     if after:
         people = repository.investigators(session, other.org_unit_id)

@@ -1208,6 +1208,7 @@ EVENT_LABELS = {
     "claim.assessed_from_bills": "Assessed from the electronic bills",
     "claim.checks_run": "Automatic checks run",
     "claim.check_referred": "Sent to a person by a check",
+    "claim.check_hit_updated": "A check's finding found again, its figures updated",
     "claim.automatic_step": "Automatic step",
     "claim.automatic_paid": "Paid automatically",
     "claim.automatic_referred": "Automatic path handed it to a person",
