@@ -223,8 +223,8 @@ _CLAIM_GRANTS: dict[Role, set[Permission]] = {
     Role.REVIEWER_2: _CLAIM_STAFF | {Permission.CLAIMS_REVIEW},
     Role.REVIEWER_3: _CLAIM_STAFF | {Permission.CLAIMS_REVIEW},
     Role.PAYMENT_OFFICER: {Permission.CLAIMS_READ, Permission.CLAIMS_PAY},
-    # An investigator adds evidence to the held claims given to them (CLM-F1; the row
-    # rule is the upload service's: claims.fraud.service.upload_refusal).
+    # An investigator adds evidence to the held claims that are theirs or nobody's yet
+    # (CLM-F1; the row rule is the upload service's: claims.fraud.service.upload_refusal).
     Role.FRAUD_INVESTIGATOR: _CLAIM_STAFF
     | {Permission.FRAUD_INVESTIGATE, Permission.CLAIMS_UPLOAD},
     Role.COMPLIANCE_AUDITOR: {Permission.CLAIMS_READ},

@@ -2,9 +2,10 @@
 
 A flag suspends the claim until an investigator clears or confirms it (CLM-F1); the
 investigator judges it on evidence, so a fraud investigator holds claims:upload — but
-row-level (CLM-F2, SEC-4): only on a held claim a supervisor gave them
-(claims.investigator_id, POST /work/assignments with role fraud_investigator, audited),
-and only the investigation's evidence (evidence, certificate), never a claim material
+row-level (CLM-F2, SEC-4): only on a held claim that is theirs (claims.investigator_id,
+POST /work/assignments with role fraud_investigator, audited) or nobody's yet — their
+queue shows those, and the evidence takes such a claim up (audited) —, never on a
+colleague's (403 claim_of_another_investigator), and only the investigation's evidence (evidence, certificate), never a claim material
 nor a mailing of originals. A held claim takes files whatever state it was held from
 (a hold stops the money, not the evidence), as the staff page now offers.
 # SPEC CLM-F1 CLM-F2 SEC-4 GEN-5 GEN-6"""
@@ -106,7 +107,7 @@ def test_evidence_on_a_held_claim_by_role(
     assert done.status_code == EVIDENCE_ON_HELD[who], done.text
     assert _files(db, cid) == (1 if done.status_code == 201 else 0)
     if who == "investigator2":
-        assert done.json()["error"]["code"] == "claim_not_investigators"
+        assert done.json()["error"]["code"] == "claim_of_another_investigator"
 
 
 def test_the_refusal_is_worded_in_chinese_and_english(world: World, db: Session) -> None:
@@ -116,8 +117,60 @@ def test_the_refusal_is_worded_in_chinese_and_english(world: World, db: Session)
     en = upload_file(
         world, cid, "investigator2", purpose="evidence", code=None, lang="?lang=en"
     ).json()["error"]["message"]
-    assert "受指派调查该挂起案件的反欺诈调查员" in zh
-    assert "Only the fraud investigator given this held claim" in en
+    assert "已指派给另一名反欺诈调查员" in zh and "补充调查证据" in zh
+    assert "assigned to another fraud investigator" in en and "add evidence" in en
+    # Outside the hold: the other refusal, worded too.
+    claim = db.get_one(Claim, cid)
+    claim.state = "accepted"
+    db.commit()
+    zh = _upload(world, cid, "investigator").json()["error"]["message"]
+    assert "只能为挂起调查中的案件补充证据" in zh
+
+
+def test_an_unassigned_held_claim_is_taken_up_with_the_evidence(world: World, db: Session) -> None:
+    # SPEC CLM-F1 CLM-F2 SEC-4 GEN-5: an unassigned held claim is in every investigator's
+    # queue; the first to add evidence takes it (audited as the assignment, taken), and a
+    # colleague is then refused by name with nothing stored
+    cid = _held(db, world, "accepted", given=False)
+    done = _upload(world, cid, "investigator2")
+    assert done.status_code == 201, done.text
+    db.expire_all()
+    assert db.get_one(Claim, cid).investigator_id == world.users["investigator2"]
+    entry = db.scalars(
+        select(AuditEntry).where(
+            AuditEntry.action == "claim.investigator_assigned", AuditEntry.entity_id == str(cid)
+        )
+    ).one()
+    details = json.loads(entry.details)
+    assert details == {"before": None, "after": world.users["investigator2"], "taken": True}
+    assert entry.actor_id == world.users["investigator2"]
+    refused = _upload(world, cid, "investigator")
+    assert refused.status_code == 403, refused.text
+    assert refused.json()["error"]["code"] == "claim_of_another_investigator"
+    # Their own claim now: a second file takes nothing more.
+    assert _upload(world, cid, "investigator2", "certificate").status_code == 201
+    assert _files(db, cid) == 2
+    assert (
+        len(
+            db.scalars(
+                select(AuditEntry).where(
+                    AuditEntry.action == "claim.investigator_assigned",
+                    AuditEntry.entity_id == str(cid),
+                )
+            ).all()
+        )
+        == 1
+    )
+
+
+def test_a_refused_file_takes_nothing(world: World, db: Session) -> None:
+    # SPEC CLM-F2 GEN-6: a claim material (not the investigator's to file) leaves the
+    # unassigned claim in the pool
+    cid = _held(db, world, "accepted", given=False)
+    refused = _upload(world, cid, "investigator", "material", "claim_form")
+    assert refused.status_code == 422, refused.text
+    db.expire_all()
+    assert db.get_one(Claim, cid).investigator_id is None
 
 
 @pytest.mark.parametrize("state", ("accepted", "in_review", "paid", "closed"))
@@ -181,7 +234,6 @@ def test_the_supervisor_gives_held_claims_only_and_it_is_audited(world: World, d
     assert refused.json()["error"]["code"] == "claim_not_assignable"
     db.expire_all()
     assert db.get_one(Claim, held).investigator_id is None
-    assert _upload(world, held, "investigator").status_code == 403
     # Not a person of that role: refused.
     wrong = world.client.post(
         f"{WORK}/assignments",

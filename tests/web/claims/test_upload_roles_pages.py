@@ -2,7 +2,8 @@
 role by role: a held claim takes files whatever state it was held from (the page used
 to offer them only on a claim held before its assessment, while the service took them
 on any held claim), and a fraud investigator is offered the form — evidence only — on
-the held claims given to them, nowhere else (claims.fraud.service.upload_refusal).
+the held claims given to them or to nobody yet (the evidence takes such a claim up),
+never on a colleague's (claims.fraud.service.upload_refusal).
 # SPEC CLM-F1 CLM-F2 SEC-4 GEN-6"""
 
 from __future__ import annotations
@@ -114,3 +115,29 @@ def test_the_investigator_is_offered_nothing_on_a_claim_not_held(
     web.login("investigator")
     offered = web.offered(cid)
     assert "upload_file" not in offered and "record_mailing" not in offered
+
+
+def test_an_investigator_takes_up_an_unassigned_held_claim_from_the_page(
+    world: World, client: TestClient, db: Session
+) -> None:
+    # SPEC CLM-F1 CLM-F2: the unassigned held claims of their queue take their evidence,
+    # as the API does; the claim is theirs then, and a colleague is offered no upload
+    cid = _held(db, world, "accepted")
+    claim = db.get_one(Claim, cid)
+    claim.investigator_id = None
+    db.commit()
+    web = ClaimPages(client, db)
+    web.login("investigator2")
+    form = web.open(cid, "upload_file")
+    assert form.fields["purpose"].options == ["evidence", "certificate"]
+    web.do(
+        cid,
+        "upload_file",
+        {"purpose": "evidence"},
+        files={"file": ("e.pdf", PDF, "application/pdf")},
+    )
+    assert _files(db, cid) == 1
+    db.expire_all()
+    assert db.get_one(Claim, cid).investigator_id == world.users["investigator2"]
+    web.login("investigator")
+    assert "upload_file" not in web.offered(cid)

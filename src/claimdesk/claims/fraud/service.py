@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from sqlalchemy import update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from claimdesk import lifecycle
 from claimdesk.audit.service import record
@@ -33,11 +35,13 @@ INVESTIGATION_FILES = ("evidence", "certificate")
 
 
 class NotInvestigatorsClaim(PermissionDenied):
-    """An investigator adds evidence only to a held claim a supervisor gave them."""
+    """An investigator adds evidence only to a held claim: outside the hold there is no
+    investigation of theirs to add it to (a colleague's held claim is
+    ``ClaimOfAnotherInvestigator``)."""
 
     code = "claim_not_investigators"
-    message_zh = "只有受指派调查该挂起案件的反欺诈调查员可以为其补充证据"
-    message_en = "Only the fraud investigator given this held claim may add evidence to it"
+    message_zh = "反欺诈调查员只能为挂起调查中的案件补充证据"
+    message_en = "A fraud investigator adds evidence only to a claim held for investigation"
 
 
 class InvestigatorFilesEvidence(ValidationFailed):
@@ -60,15 +64,54 @@ def upload_refusal(
 ) -> ClaimdeskError | None:
     """Why an investigator may not file this on the claim (None: the row rule lets it
     through, or the actor is not uploading as an investigator). Row-level (CLM-F2): the
-    claim is held (CLM-F1) and was given to this investigator; only evidence.
+    claim is held (CLM-F1) and is theirs or nobody's yet — the rule of who decides its
+    flag (``resolve_refusal``): an unassigned held claim is in every investigator's
+    queue and any of them may take it up, which the upload does (``take_by_evidence``);
+    a colleague's is refused, a fraud supervisor's override aside. Only evidence.
     ``purpose`` None asks whether any file would be taken (what the pages offer)."""
     if not uploads_as_investigator(actor):
         return None
-    if claim.state != workflow.SUSPENDED or claim.investigator_id != actor.user_id:
+    if claim.state != workflow.SUSPENDED:
         return NotInvestigatorsClaim()
+    refused = resolve_refusal(actor=actor, claim=claim)
+    if refused is not None:
+        return refused
     if purpose is not None and purpose not in INVESTIGATION_FILES:
         return InvestigatorFilesEvidence(field=field)
     return None
+
+
+def take_by_evidence(session: Session, *, actor: Principal, claim: Claim) -> None:
+    """An investigator's evidence on an unassigned held claim takes the claim up: it is
+    theirs from now on (their queue, their flag to decide; a colleague's upload or
+    decision is refused), as if a supervisor had given it to them — audited as that
+    assignment, saying it was taken. Called by the upload service once the file is
+    accepted (``upload_refusal`` let it through). A fraud supervisor's evidence leaves
+    the claim in the pool: they hand the work out. Conditional on nobody's having taken
+    it meanwhile: a colleague's take that committed first is their claim (403)."""
+    if not uploads_as_investigator(actor) or claim.investigator_id is not None:
+        return
+    if is_fraud_supervisor(actor):
+        return
+    taken = session.execute(
+        update(Claim)
+        .where(Claim.id == claim.id, Claim.investigator_id.is_(None))
+        .values(investigator_id=actor.user_id)
+        .execution_options(synchronize_session=False)
+    )
+    if taken.rowcount != 1:  # type: ignore[attr-defined]
+        raise ClaimOfAnotherInvestigator()
+    # The row says so already; the loaded claim without a second UPDATE.
+    set_committed_value(claim, "investigator_id", actor.user_id)
+    record(
+        session,
+        actor=actor,
+        action="claim.investigator_assigned",
+        entity_type="claim",
+        entity_id=claim.id,
+        reason="taken up with the investigator's evidence",
+        details={"before": None, "after": actor.user_id, "taken": True},
+    )
 
 
 # -- who decides a flag (CLM-F1, CLM-F2) -----------------------------------------------------
@@ -80,10 +123,14 @@ class ClaimOfAnotherInvestigator(PermissionDenied):
     run (and the evidence they have not seen)."""
 
     code = "claim_of_another_investigator"
-    message_zh = "该挂起案件已指派给另一名反欺诈调查员：只有受指派的调查员（或理赔主管）可以解除或确认欺诈标记"
+    message_zh = (
+        "该挂起案件已指派给另一名反欺诈调查员：只有受指派的调查员（或理赔主管）"
+        "可以补充调查证据、解除或确认欺诈标记"
+    )
     message_en = (
         "This held claim is assigned to another fraud investigator: only the investigator "
-        "assigned (or a claims supervisor) may clear or confirm its fraud flag"
+        "assigned (or a claims supervisor) may add evidence to it or clear or confirm its "
+        "fraud flag"
     )
 
 

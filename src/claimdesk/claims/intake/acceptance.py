@@ -301,6 +301,8 @@ def store_upload(
     if kind is None or kind not in cfg.allowed_types:
         raise UploadTypeNotAllowed(field="file")
     material = _material(session, claim, material_code, "material_code") if material_code else None
+    # An investigator's evidence on an unassigned held claim takes it up (CLM-F2).
+    fraud.take_by_evidence(session, actor=actor, claim=claim)
     digest = hashlib.sha256(content).hexdigest()
     # Sealed with its own data key into the file store (SEC-1); a random name, so the
     # store reveals neither the content's hash nor its type.

@@ -1086,7 +1086,7 @@ def refusal_now(db: Session, principal: Principal, claim: Claim, action: str) ->
         return refusal_to_decide(db, actor=principal, claim=claim) is not None
     if action in UPLOADS:
         # The upload service's row rule: an investigator files evidence on the held
-        # claims given to them, and posts no claim materials.
+        # claims that are theirs or nobody's yet, and posts no claim materials.
         purpose = None if action == "upload_file" else "material"
         return fraud.upload_refusal(actor=principal, claim=claim, purpose=purpose) is not None
     return False
