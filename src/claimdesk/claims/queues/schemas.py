@@ -48,6 +48,9 @@ class QueueItem(BaseModel):
     task_kind: str | None = None
     handler_id: int | None = None
     surveyor_id: int | None = None
+    # A held claim's fraud investigator (CLM-F1, CLM-F2): None while nobody has it.
+    investigator_id: int | None = None
+    investigator_name: str | None = None
 
 
 class AssignIn(BaseModel):

@@ -153,7 +153,13 @@ def overview(session: Session, *, principal: Principal, language: str) -> list[Q
     ]
 
 
-def _items(rows: Sequence[Any]) -> list[QueueItem]:
+def _items(session: Session, rows: Sequence[Any]) -> list[QueueItem]:
+    """The page's rows, each held claim with its investigator's name (one read for the
+    page, none when no row has one; a deactivated investigator keeps the claim, and
+    their name, until a supervisor moves it)."""
+    names = repository.names_of(
+        session, {row[0].investigator_id for row in rows if row[0].investigator_id is not None}
+    )
     return [
         QueueItem(
             claim_id=claim.id,
@@ -168,6 +174,10 @@ def _items(rows: Sequence[Any]) -> list[QueueItem]:
             task_kind=task_kind,
             handler_id=claim.handler_id,
             surveyor_id=claim.surveyor_id,
+            investigator_id=claim.investigator_id,
+            investigator_name=names.get(claim.investigator_id)
+            if claim.investigator_id is not None
+            else None,
         )
         for claim, due, since, task_id, task_kind in rows
     ]
@@ -181,7 +191,7 @@ def queue_page(
     found: Slice[Any] = repository.page_of(
         session, definition.query(principal, timeutil.now()), page
     )
-    return found.page_of(_items(found.rows))
+    return found.page_of(_items(session, found.rows))
 
 
 # -- search ---------------------------------------------------------------------------------
@@ -223,7 +233,7 @@ def search(session: Session, *, principal: Principal, q: str, page: PageRequest)
         query = repository.search(principal, number_part=number_part, name_hash=hashed)
         by = "number_or_name"
     found: Slice[Any] = repository.page_of(session, query, page)
-    result = found.page_of(_items(found.rows))
+    result = found.page_of(_items(session, found.rows))
     if by == "number_or_name":
         record(
             session,

@@ -76,6 +76,7 @@ def _rows(page: Page[QueueItem]) -> list[dict[str, Any]]:
                 "state_label": STATE_LABELS.get(item.state, item.state),
                 "line_label": LINE_LABELS.get(item.line, item.line),
                 "task_label": TASK_LABELS.get(item.task_kind or "", ""),
+                "held": item.state == "suspended",
             }
         )
     return rows
@@ -121,13 +122,18 @@ def workbench_page(
         ROLE_LABELS[Role(r)][0 if zh else 1] for r in sorted(principal.roles) if r in ROLE_LABELS
     ]
     supervisor = principal.has(Permission.CLAIMS_ASSIGN)
+    rows = _rows(result) if result else []
     return render(
         request,
         "workbench/queue.html",
         status_code=refusal.status_code if refusal else 200,
         tabs=tabs,
         tab=tab,
-        rows=_rows(result) if result else [],
+        rows=rows,
+        # The investigator column where the page has a held claim (CLM-F1): who holds
+        # its investigation, or nobody yet — the supervisor's cue to assign it.
+        held_rows=any(row["held"] for row in rows),
+        user_id=principal.user_id,
         # A refused assignment re-renders under /workbench/assign: no paging links there.
         pager=pager(request, result) if result and refusal is None else None,
         q=q,
