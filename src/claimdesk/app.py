@@ -10,7 +10,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
@@ -18,7 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from claimdesk import __version__
-from claimdesk.db import get_sessionmaker
+from claimdesk.db import get_sessionmaker, read_on_driver
 from claimdesk.errors import ClaimdeskError, ConcurrentChange, ServiceBusy, ValueOutOfRange
 from claimdesk.headers import SecurityHeadersMiddleware, apply_security_headers
 from claimdesk.idempotency.service import guard as idempotency_guard
@@ -47,7 +47,24 @@ async def request_guards(request: Request) -> None:
     await idempotency_guard(request)
 
 
+def _pool_has_idle(factory: sessionmaker[Session]) -> bool:
+    """Whether a connection sits idle in the engine's pool now: the next route's session
+    gets it without waiting or connecting (QueuePool's count, no I/O). False for a pool
+    that keeps none (a test's connection, SQLite's)."""
+    bind = factory.kw.get("bind")
+    counted = getattr(getattr(bind, "pool", None), "checkedin", None)
+    return isinstance(bind, Engine) and counted is not None and counted() > 0
+
+
 def _select_1(factory: sessionmaker[Session]) -> None:
+    """/health's probe of the engine's pool, the one every route's session draws from.
+    PostgreSQL: one SELECT 1 on a pooled connection in autocommit (db.read_on_driver:
+    the pool's size, timeout and idle ping, a dead connection replaced; no Session, no
+    BEGIN or ROLLBACK); SQLite and a test's connection: with a session."""
+    bind = factory.kw.get("bind")
+    if isinstance(bind, Engine) and bind.dialect.name == "postgresql":
+        read_on_driver(bind, _SELECT_1, {})
+        return
     with factory() as session:
         session.execute(_SELECT_1)
 
@@ -168,15 +185,31 @@ def create_app(factory: sessionmaker[Session] | None = None) -> FastAPI:
 
     @app.get("/health", tags=["operations"])
     async def health() -> JSONResponse:
-        # PostgreSQL: one round trip on the event loop (claimdesk.loop_driver: no BEGIN,
-        # no ROLLBACK, a dead connection replaced before answering) and no trip through
-        # the thread pool (issue 14); otherwise one trip with a session.
+        # The database as requests reach it: the token check on the event loop
+        # (claimdesk.loop_driver, PostgreSQL), then every route's session from the
+        # engine's pool. The loop driver's SELECT 1 alone (issue 14: no trip) answered
+        # from its own connections, open already, while the engine's pool could give
+        # none — every connection taken, or the database refusing new ones — and every
+        # route failed. So the pool is probed too, where a route would have to wait or
+        # connect: when no connection sits idle in it, one SELECT 1 through it in one
+        # trip (_select_1: it waits as a route would, then 503 busy; a refused connection
+        # is 503). With one idle — a busy process's usual state — the next route gets it
+        # at once, and the count is read without I/O: no trip (issue 14's /health CPU).
         driver: LoopDriver | None = app.state.loop_driver
+        factory = app.state.sessionmaker
         try:
             if driver is not None:
                 await driver.run(_SELECT_1, {})
-            else:
-                await run_in_threadpool(_select_1, app.state.sessionmaker)
+            if driver is None or not _pool_has_idle(factory):
+                await run_in_threadpool(_select_1, factory)
+        except PoolTimeout:
+            # Reachable, but no connection free: what a route answers then (503 busy).
+            log.warning("health check: database pool exhausted")
+            return JSONResponse(
+                {"status": "error", "database": "busy"},
+                status_code=503,
+                headers={"Retry-After": str(POOL_RETRY_AFTER_SECONDS)},
+            )
         except Exception:  # the check exists to report exactly this
             log.exception("health check: database unreachable")
             return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)

@@ -17,6 +17,7 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select, text, update
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
 from claimdesk import db as claimdesk_db
@@ -122,9 +123,26 @@ def test_me_sends_one_statement_in_autocommit_on_the_loop(
     sent.clear()
     trips.clear()
     assert client.get("/health").status_code == 200
-    # /health's SELECT 1 on the loop as well: no trip (it made one before).
+    # /health's SELECT 1 on the loop; the engine's pool has a connection idle (the
+    # login's): the next route gets it at once, so no probe of it and no trip.
     assert sent == [("loop: SELECT 1", True)]
     assert trips == []
+
+
+@POSTGRES_ONLY
+def test_health_probes_the_engines_pool_when_none_is_idle(
+    client: TestClient, engine: Engine, sent: list, trips: list
+) -> None:  # SPEC GEN-6
+    # No connection idle in the engine's pool (a restart, a pool all taken): a route
+    # would have to wait or connect, so /health does, through the pool, in one trip
+    # and one statement in autocommit (no BEGIN, no ROLLBACK).
+    login_headers(client, "alice")
+    engine.pool.dispose()
+    sent.clear()
+    trips.clear()
+    assert client.get("/health").json()["database"] == "ok"
+    assert sent == [("loop: SELECT 1", True), ("SELECT 1", True)]
+    assert trips == ["_select_1"]
 
 
 def test_each_request_sees_revocation_expiry_deactivation_and_roles(
@@ -191,6 +209,40 @@ def test_health_on_the_loop_reports_an_unreachable_database(
     response = client.get("/health")
     assert response.status_code == 503
     assert response.json() == {"status": "error", "database": "unreachable"}
+
+
+@POSTGRES_ONLY
+@pytest.mark.parametrize(
+    ("failure", "said"),
+    (
+        (psycopg.OperationalError("too many clients already"), "unreachable"),
+        (PoolTimeout("QueuePool limit reached"), "busy"),
+    ),
+)
+def test_health_reports_the_engines_pool_that_requests_use(
+    client: TestClient,
+    engine: Engine,
+    monkeypatch: pytest.MonkeyPatch,
+    failure: Exception,
+    said: str,
+) -> None:
+    # SPEC GEN-6: the loop driver's connections, open already, still answer while the
+    # engine's pool — every route's session — can give no connection (the database
+    # refuses new ones; every one is taken). /health said "ok" then; now it says what
+    # the routes meet.
+    login_headers(client, "alice")  # the loop driver's connection is open and answers
+    assert client.get("/health").json()["database"] == "ok"
+
+    def refused(*_args: Any, **_kwargs: Any) -> Any:
+        raise failure
+
+    engine.pool.dispose()  # no connection left idle: the routes need a new one
+    monkeypatch.setattr(engine.pool, "connect", refused)
+    response = client.get("/health")
+    assert response.status_code == 503
+    assert response.json() == {"status": "error", "database": said}
+    if said == "busy":
+        assert response.headers["Retry-After"] == "5"
 
 
 @POSTGRES_ONLY
