@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import threading
+import time
 from collections import Counter
 
 import pytest
@@ -18,6 +19,7 @@ from claimdesk.audit.service import record
 from claimdesk.auth.principal import Principal
 from claimdesk.config import reset_settings_cache
 from claimdesk.db import make_engine, unit_of_work
+from claimdesk.jobs import worker
 from claimdesk.jobs.outbox import send_message
 from claimdesk.jobs.queue import (
     KindTimes,
@@ -194,8 +196,6 @@ def test_an_idle_worker_schedules_periodic_runs_once_per_interval(factory, monke
     # SPEC CLM-T2 (latency): an idle worker polling every 0.1 s must not send the
     # periodic tasks' INSERTs on every loop (a hundred statements a second per worker,
     # competing with the jobs in issue 13's benchmark).
-    from claimdesk.jobs import worker
-
     calls = []
     real = worker.schedule_periodic
 
@@ -210,6 +210,39 @@ def test_an_idle_worker_schedules_periodic_runs_once_per_interval(factory, monke
     monkeypatch.setattr(worker, "SCHEDULE_EVERY", 0.0)
     run_worker(factory, stop_after=3, poll_interval=0.01)
     assert len(calls) == 4
+
+
+class _NoTimedWait(threading.Event):
+    """A stop event that refuses a timed wait: under a faked date (faketime '2028-12-22
+    10:00:00') ``Event.wait(t)`` never times out, so a worker relying on it never polls
+    again."""
+
+    def wait(self, timeout: float | None = None) -> bool:
+        raise AssertionError(f"timed Event.wait({timeout}) never times out under faketime")
+
+
+def test_an_idle_worker_polls_again_without_a_timed_wait(factory, monkeypatch):
+    # SPEC GEN-3 (no behaviour depends on today's date), CLM-P5: nothing to do (no periodic
+    # runs either), three loops with a poll interval's wait between them, then a job
+    # queued meanwhile is taken
+    monkeypatch.setattr(worker, "schedule_periodic", lambda session, *, now: None)
+    stop = _NoTimedWait()
+    started = time.monotonic()
+    stats = run_worker(factory, stop_after=3, poll_interval=0.05, stop=stop)
+    assert stats.loops == 3 and stats.jobs == 0
+    assert time.monotonic() - started >= 0.1  # it did wait between polls
+    with unit_of_work(factory) as session:
+        enqueue(session, kind="test.audit_once", payload={"n": 1})
+    assert run_worker(factory, stop_after=1, poll_interval=0.05, stop=stop).jobs == 1
+
+
+def test_a_stop_ends_an_idle_wait_at_once():
+    # SPEC GEN-3: the idle wait checks the stop event between its short sleeps
+    stop = _NoTimedWait()
+    stop.set()
+    started = time.monotonic()
+    worker._idle(stop, 60.0)
+    assert time.monotonic() - started < 5.0
 
 
 @pytest.mark.postgres_only

@@ -31,6 +31,10 @@ log = logging.getLogger(__name__)
 # statements a second per idle worker competing with the jobs (issue 13's benchmark).
 SCHEDULE_EVERY = 1.0
 
+# An idle worker waits for its next poll in sleeps this long at most, checking ``stop``
+# in between (see _idle).
+IDLE_SLICE = 0.05
+
 
 @dataclass
 class WorkerStats:
@@ -79,6 +83,19 @@ def load_task_modules() -> list[str]:
     return loaded
 
 
+def _idle(stop: threading.Event, seconds: float) -> None:
+    """Wait ``seconds`` or until ``stop`` is set, in short sleeps. Not ``stop.wait(seconds)``:
+    CPython waits on a lock with an absolute CLOCK_MONOTONIC deadline that libfaketime does
+    not translate, so under a faked date (faketime '2028-12-22 10:00:00', SPEC GEN-3) the
+    wait never timed out and an idle worker never polled again; ``time.sleep`` returns."""
+    end = time.monotonic() + seconds
+    while not stop.is_set():
+        left = end - time.monotonic()
+        if left <= 0:
+            return
+        time.sleep(min(left, IDLE_SLICE))
+
+
 def run_worker(
     factory: sessionmaker[Session],
     *,
@@ -113,7 +130,7 @@ def run_worker(
         if max_jobs is not None and stats.jobs >= max_jobs:
             break
         if not ran:
-            stop.wait(poll_interval)
+            _idle(stop, poll_interval)
     log.info(
         "worker stopped: %d loops, %d jobs, %d messages; per kind %s",
         stats.loops,
