@@ -287,9 +287,11 @@ def qualify_agent(
     *,
     licence_number: str | None = None,
     valid_from: str = "2020-01-01",
-    valid_until: str = "2030-12-31",
+    valid_until: str = "2099-12-31",
 ):  # -> SalesAgent
-    """Register ``user`` as a sales agent with a licence valid over the given dates."""
+    """Register ``user`` as a sales agent with a licence valid over the given dates. The
+    default runs to 2099: tests sell from today's date, and a licence ending 2030-12-31
+    refused every sale under faketime '2031-02-28 23:59:30' (GEN-3)."""
     import datetime as dt
 
     from sqlalchemy import select

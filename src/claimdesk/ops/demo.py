@@ -245,14 +245,17 @@ def _service_and_sales(session: Session, actor: Principal) -> None:
         return
     if session.scalars(select(SalesAgent.id).where(SalesAgent.user_id == sales_user.id)).first():
         return
+    today = dt.datetime.now(dt.UTC).astimezone(dt.timezone(dt.timedelta(hours=8))).date()
     register_agent(
         session,
         actor=actor,
         user_id=sales_user.id,
         organisation_id=organisation.id,
         licence_number="DEMO-LIC-0100",
-        valid_from=dt.date(2025, 1, 1),
-        valid_until=dt.date(2028, 12, 31),
+        # Around the year the demo is loaded (fixed 2025–2028 lapsed for a demo loaded
+        # later, and the demo sales login could not sell: GEN-3).
+        valid_from=dt.date(today.year - 1, 1, 1),
+        valid_until=dt.date(today.year + 2, 12, 31),
     )
 
 

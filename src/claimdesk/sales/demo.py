@@ -12,9 +12,11 @@ from sqlalchemy.orm import Session
 
 from claimdesk.auth.passwords import hash_password
 from claimdesk.auth.principal import Principal
+from claimdesk.models.base import utcnow
 from claimdesk.models.sales import SalesChannel
 from claimdesk.models.user import User, UserRole
 from claimdesk.sales import service
+from claimdesk.timeutil import local_date
 
 CHANNELS = [
     ("DEMO-DIRECT", "直销团队", "direct_team", ["face_to_face", "phone"]),
@@ -58,14 +60,17 @@ def load_demo_sales(session: Session, *, actor: Principal) -> bool:
         channel_id=channels["DEMO-BANK"].id,
         licence_number="BANK-110000-001",
     )
+    # Licences around the year the demo is loaded, not fixed years: loaded in 2029 the
+    # valid agent's licence (once 2025–2027) had lapsed and the demo could not sell (GEN-3).
+    year = local_date(utcnow()).year
     valid = service.register_agent(
         session,
         actor=actor,
         user_id=_user(session, "agent.wang", "王代理").id,
         organisation_id=direct.id,
         licence_number="DEMO-LIC-0001",
-        valid_from=dt.date(2025, 1, 1),
-        valid_until=dt.date(2027, 12, 31),
+        valid_from=dt.date(year - 1, 1, 1),
+        valid_until=dt.date(year + 2, 12, 31),
     )
     service.register_agent(
         session,
@@ -73,8 +78,8 @@ def load_demo_sales(session: Session, *, actor: Principal) -> bool:
         user_id=_user(session, "agent.li", "李代理").id,
         organisation_id=bank.id,
         licence_number="DEMO-LIC-0002",
-        valid_from=dt.date(2023, 1, 1),
-        valid_until=dt.date(2025, 12, 31),
+        valid_from=dt.date(year - 3, 1, 1),
+        valid_until=dt.date(year - 1, 12, 31),
     )  # lapsed
     service.add_training(
         session,

@@ -45,7 +45,8 @@ def staff(db):  # type: ignore[no-untyped-def]
     return {"hq": hq, "person": person, "users": users}
 
 
-def _register_agent(db: Any, user: Any, *, until: str = "2030-12-31") -> Any:
+def _register_agent(db: Any, user: Any, *, until: str = "2099-12-31") -> Any:
+    # Until 2099, not 2030: the pages sell from today's date, whatever it is (GEN-3).
     import datetime as dt
 
     from claimdesk.auth.principal import Principal
