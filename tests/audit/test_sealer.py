@@ -213,6 +213,24 @@ def test_unsealed_entries_older_than_the_limit_reported(real):  # SPEC GEN-5
     assert _verify(factory, now=later).stale_unsealed == 0
 
 
+def test_unsealed_age_is_measured_on_the_database_clock(real, monkeypatch):  # SPEC GEN-5
+    # recorded_at is the database's CURRENT_TIMESTAMP: an application server whose clock
+    # runs a day ahead (or a test under faketime, which fakes only this process) must not
+    # call fresh entries stale. Before: the cutoff came from the process's clock.
+    _, factory = real
+    append(factory, 3)
+    ahead = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
+
+    class Ahead(dt.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return ahead if tz is not None else ahead.replace(tzinfo=None)
+
+    monkeypatch.setattr(dt, "datetime", Ahead)
+    fresh = _verify(factory, max_age=dt.timedelta(seconds=300))
+    assert fresh.ok and (fresh.unsealed, fresh.stale_unsealed) == (3, 0)
+
+
 def test_cli_seal_then_verify(real, fresh_db_url):  # SPEC GEN-5
     _, factory = real
     append(factory, 3)

@@ -20,12 +20,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from claimdesk.audit.chain import GENESIS_HASH, checkpoint_signature, entry_hash, link_hash
 from claimdesk.models.audit import AuditChainHead, AuditCheckpoint, AuditEntry, AuditSeal
-from claimdesk.models.base import utcnow
+from claimdesk.models.base import UTCDateTime
 
 VERIFY_BATCH = 5000
 
@@ -210,6 +210,15 @@ class _SealedWalk:
             raise _Broken(head_seq, f"the entries of checkpoint #{later} are missing")
 
 
+def _database_now(session: Session) -> dt.datetime:
+    """The database's CURRENT_TIMESTAMP, as an aware UTC instant."""
+    found: dt.datetime | None = session.scalar(
+        select(type_coerce(func.current_timestamp(), UTCDateTime()))
+    )
+    assert found is not None
+    return found
+
+
 def verify_chain(
     session: Session,
     *,
@@ -238,7 +247,11 @@ def verify_chain(
         walk.run(int(head_seq), head_hash)
     except _Broken as broken:
         return VerifyResult(False, walk.checked, broken.seq, broken.reason, sealed=walk.checked)
-    cutoff = (now or utcnow()) - max_age
+    # The age is measured on the clock that stamped the entries: recorded_at is the
+    # database's CURRENT_TIMESTAMP, and an application server whose clock runs ahead of
+    # the database's (or a test under faketime, which fakes only this process) would
+    # otherwise call every fresh entry stale.
+    cutoff = (now or _database_now(session)) - max_age
     unsealed, stale, oldest, last = 0, 0, None, walk.last_seq
     for row in _entries_between(session, int(head_seq), None):
         if not _content_ok(row):
