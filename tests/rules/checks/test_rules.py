@@ -8,7 +8,6 @@ import datetime as dt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from claimdesk.rules.checks.rules import evidence_key
 from claimdesk.rules.checks.types import (
     CheckInput,
     ContactLink,
@@ -828,7 +827,7 @@ def test_claim_frequency_short_history_is_shrunk_to_the_book():  # SPEC CLM-F3
     # The book's rate moves a little from day to day; the same burst checked again on a
     # later day is the same evidence (recorded and referred once).
     again = dataclasses.replace(inp, book_rate=D("1.0049"))
-    assert evidence_key(run("claim_frequency", again)[0]) == evidence_key(hit)
+    assert run("claim_frequency", again)[0].evidence == hit.evidence
     # No book yet: one claim per insured-year.
     nobook = run("claim_frequency", dataclasses.replace(inp, book_rate=None))
     assert nobook[0].evidence["book_rate"] == "1.00"

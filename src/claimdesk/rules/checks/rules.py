@@ -1624,12 +1624,3 @@ RULES: dict[str, Rule] = {
 
 def run_rule(code: str, inp: CheckInput, params: Params) -> list[Hit]:
     return RULES[code].run(inp, params)
-
-
-def evidence_key(hit: Hit) -> str:
-    """The same hit found twice (a re-run on the same data) has the same key."""
-    import hashlib
-    import json
-
-    body: Any = json.dumps(hit.evidence, sort_keys=True, default=str)
-    return hashlib.sha256(f"{hit.code}|{body}".encode()).hexdigest()[:32]
