@@ -10,15 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
 
-import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from claimdesk.auth.principal import Principal
-from claimdesk.checks import receipts, service
+from claimdesk.checks import service
 from claimdesk.dashboards import queries
 from claimdesk.dashboards import service as dashboards
 from claimdesk.models.audit import AuditEntry
@@ -26,23 +23,9 @@ from claimdesk.models.check import CheckHit
 from claimdesk.models.claim import Claim, FraudFlag
 from tests.builders import demo_version, issue_policy, make_person, resident_id
 from tests.checks.helpers import ReceiptBook, only_checks, report
-from tests.claims.helpers import FrozenClock, World, build_world, local
+from tests.claims.helpers import World
 
 CLINIC = "某某诊所"
-
-
-@pytest.fixture
-def world(db: Session, client: TestClient, monkeypatch: pytest.MonkeyPatch) -> World:
-    FrozenClock(monkeypatch, local("2026-06-10T10:00:00"))
-    return build_world(db, client)
-
-
-@pytest.fixture
-def book() -> Iterator[ReceiptBook]:
-    found = ReceiptBook()
-    receipts.register_receipt_source(found)
-    yield found
-    receipts.register_receipt_source(None)
 
 
 def _stranger(world: World, db: Session, seq: str) -> int:

@@ -7,10 +7,8 @@ unrelated insureds at a clinic with no history, a large hospital's ordinary week
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
-import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -21,23 +19,9 @@ from claimdesk.models.policy import Policy
 from claimdesk.rules.checks.types import ProviderVisit
 from tests.builders import add_bank_account, demo_version, issue_policy, make_person, resident_id
 from tests.checks.helpers import ReceiptBook, only_checks, report
-from tests.claims.helpers import FrozenClock, World, build_world, local
+from tests.claims.helpers import World
 
 ORGANISER = "13755550000"
-
-
-@pytest.fixture
-def world(db: Session, client: TestClient, monkeypatch: pytest.MonkeyPatch) -> World:
-    FrozenClock(monkeypatch, local("2026-06-10T10:00:00"))
-    return build_world(db, client)
-
-
-@pytest.fixture
-def book() -> Iterator[ReceiptBook]:
-    found = ReceiptBook()
-    receipts.register_receipt_source(found)
-    yield found
-    receipts.register_receipt_source(None)
 
 
 def _run(db: Session, claim_id: int) -> service.RunResult:

@@ -6,15 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from claimdesk.checks import receipts, service
+from claimdesk.checks import service
 from claimdesk.checks.tasks import run_claim_checks
 from claimdesk.models.audit import AuditEntry
 from claimdesk.models.base import utcnow
@@ -24,21 +22,7 @@ from claimdesk.models.job import Job, OutboxMessage
 from claimdesk.models.states import ClaimState
 from tests.builders import demo_version, issue_policy, make_person, resident_id
 from tests.checks.helpers import API, ReceiptBook, only_checks, report
-from tests.claims.helpers import PDF, FrozenClock, World, build_world, local
-
-
-@pytest.fixture
-def world(db: Session, client: TestClient, monkeypatch: pytest.MonkeyPatch) -> World:
-    FrozenClock(monkeypatch, local("2026-06-10T10:00:00"))
-    return build_world(db, client)
-
-
-@pytest.fixture
-def book() -> Iterator[ReceiptBook]:
-    found = ReceiptBook()
-    receipts.register_receipt_source(found)
-    yield found
-    receipts.register_receipt_source(None)
+from tests.claims.helpers import PDF, World
 
 
 def _number(w: World) -> str:
