@@ -163,6 +163,30 @@ def test_an_unassigned_held_claim_is_taken_up_with_the_evidence(world: World, db
     )
 
 
+def test_a_supervisors_evidence_on_a_colleagues_claim_is_an_audited_override(
+    world: World, db: Session
+) -> None:
+    # SPEC CLM-F2 GEN-5: a fraud supervisor (who hands the work out) may file evidence on
+    # a claim given to an investigator; the claim stays that investigator's, and the
+    # trail says whose investigation was overridden. On an unassigned claim it is no
+    # override, and the supervisor's evidence takes nothing.
+    add_staff(db, world, "fraudlead", ["reviewer_1", "fraud_investigator"])
+    given = _held(db, world, "accepted")
+    pool = _held(db, world, "accepted", given=False)
+    assert _upload(world, given, "fraudlead").status_code == 201
+    assert _upload(world, pool, "fraudlead").status_code == 201
+    db.expire_all()
+    assert db.get_one(Claim, given).investigator_id == world.users["investigator"]
+    assert db.get_one(Claim, pool).investigator_id is None
+    overrides = db.scalars(
+        select(AuditEntry).where(AuditEntry.action == "claim.fraud_evidence_overridden")
+    ).all()
+    assert [(e.entity_id, e.actor_id) for e in overrides] == [
+        (str(given), world.users["fraudlead"])
+    ]
+    assert json.loads(overrides[0].details) == {"investigator": world.users["investigator"]}
+
+
 def test_a_refused_file_takes_nothing(world: World, db: Session) -> None:
     # SPEC CLM-F2 GEN-6: a claim material (not the investigator's to file) leaves the
     # unassigned claim in the pool

@@ -94,6 +94,7 @@ def test_the_investigator_is_offered_evidence_only_and_it_is_stored(
     web.login("investigator")
     form = web.open(cid, "upload_file")
     assert form.fields["purpose"].options == ["evidence", "certificate"]
+    assert "领取本挂起案件" not in form.html  # theirs already
     assert "material_code" not in form.fields
     assert "record_mailing" not in web.offered(cid)
     web.do(
@@ -130,6 +131,10 @@ def test_an_investigator_takes_up_an_unassigned_held_claim_from_the_page(
     web.login("investigator2")
     form = web.open(cid, "upload_file")
     assert form.fields["purpose"].options == ["evidence", "certificate"]
+    # Told before the click that the file makes the claim theirs, in both languages.
+    assert "提交调查证据即领取本挂起案件" in form.html
+    english = client.get(f"/claims/{cid}/actions/upload_file?lang=en")
+    assert "takes this held claim up" in english.text
     web.do(
         cid,
         "upload_file",

@@ -88,10 +88,15 @@ def take_by_evidence(session: Session, *, actor: Principal, claim: Claim) -> Non
     assignment, saying it was taken. Called by the upload service once the file is
     accepted (``upload_refusal`` let it through). A fraud supervisor's evidence leaves
     the claim in the pool: they hand the work out. Conditional on nobody's having taken
-    it meanwhile: a colleague's take that committed first is their claim (403)."""
-    if not uploads_as_investigator(actor) or claim.investigator_id is not None:
+    it meanwhile: a colleague's take that committed first is their claim (403). A
+    supervisor's evidence on a claim given to someone else is an override of that
+    investigation, a step of its own on the trail (as ``resolve`` records a decision)."""
+    if not uploads_as_investigator(actor):
         return
     if is_fraud_supervisor(actor):
+        _record_evidence_override(session, actor=actor, claim=claim)
+        return
+    if claim.investigator_id is not None:
         return
     taken = session.execute(
         update(Claim)
@@ -111,6 +116,20 @@ def take_by_evidence(session: Session, *, actor: Principal, claim: Claim) -> Non
         entity_id=claim.id,
         reason="taken up with the investigator's evidence",
         details={"before": None, "after": actor.user_id, "taken": True},
+    )
+
+
+def _record_evidence_override(session: Session, *, actor: Principal, claim: Claim) -> None:
+    if claim.investigator_id in (None, actor.user_id):
+        return
+    record(
+        session,
+        actor=actor,
+        action="claim.fraud_evidence_overridden",
+        entity_type="claim",
+        entity_id=claim.id,
+        reason="evidence filed on another investigator's claim",
+        details={"investigator": claim.investigator_id},
     )
 
 

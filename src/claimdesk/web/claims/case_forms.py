@@ -235,7 +235,16 @@ def upload_fields_for(
     if actor is None or not fraud.uploads_as_investigator(actor):
         return upload_fields(db, claim)
     evidence = [(code, label) for code, label in PURPOSES if code in fraud.INVESTIGATION_FILES]
-    return _upload_form(evidence, None)
+    fields = _upload_form(evidence, None)
+    if claim.investigator_id is None and not fraud.is_fraud_supervisor(actor):
+        # Said before the click: the file makes the claim theirs (fraud.take_by_evidence).
+        fields[0].help = TAKES_THE_CLAIM
+    return fields
+
+
+TAKES_THE_CLAIM = (
+    "Filing evidence takes this held claim up: it becomes yours to investigate and decide."
+)
 
 
 def upload_fields(db: Session, claim: Claim) -> list[FormField]:

@@ -1190,6 +1190,7 @@ EVENT_LABELS = {
     "claim.fraud_flag_added": "Fraud flag added",
     "claim.fraud_flag_resolved": "Fraud flag resolved",
     "claim.fraud_decision_overridden": "Supervisor decided another investigator's flag",
+    "claim.fraud_evidence_overridden": "Supervisor filed evidence on another investigator's claim",
     "claim.clear_fraud": "Fraud hold cleared",
     "claim.confirm_fraud_reduce": "Fraud confirmed: the exaggerated part is not paid",
     "claim.confirm_fraud_reject": "Fraud confirmed: the claim is refused",
