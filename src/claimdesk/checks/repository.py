@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from claimdesk.auth.permissions import Role
 from claimdesk.checks import receipts
 from claimdesk.models.check import CheckConfigVersion, CheckHit
-from claimdesk.models.claim import Claim, MaterialFile
+from claimdesk.models.claim import Claim, FraudFlag, MaterialFile
 from claimdesk.models.person import BankAccount, Person
 from claimdesk.models.policy import FAMILY_RELATIONSHIPS, Policy, PolicyBeneficiary
 from claimdesk.models.product import Coverage
@@ -92,11 +92,17 @@ def findings_of(session: Session, claim_id: int) -> dict[tuple[str, str], CheckH
     """The claim's recorded findings by (check, finding key), the key worked out from
     each row's evidence rather than read from ``evidence_key``: a row recorded while
     hits were keyed by their whole evidence still matches the finding found again. Of
-    two such rows of one finding the later stands for it (its evidence is the newer)."""
-    return {
-        (row.check_code, finding_key(row.check_code, row.evidence)): row
-        for row in hits_of(session, claim_id)
-    }
+    two such rows of one finding (recorded twice before da34af0, until ``claimdesk checks
+    dedupe-hits`` merges them) the one holding the key in ``finding_key`` stands for it,
+    else the later (its evidence is the newer): the run writes the key on the row it
+    refreshes, and the unique index allows it on one row only."""
+    found: dict[tuple[str, str], CheckHit] = {}
+    for row in hits_of(session, claim_id):
+        key = (row.check_code, finding_key(row.check_code, row.evidence))
+        before = found.get(key)
+        if before is None or before.finding_key != key[1]:
+            found[key] = row
+    return found
 
 
 def hit_keys(session: Session, claim_id: int) -> set[tuple[str, str]]:
@@ -104,6 +110,29 @@ def hit_keys(session: Session, claim_id: int) -> set[tuple[str, str]]:
         select(CheckHit.check_code, CheckHit.evidence_key).where(CheckHit.claim_id == claim_id)
     )
     return {(code, key) for code, key in rows}
+
+
+def claims_with_hits(session: Session, *, after: int, limit: int) -> list[int]:
+    """The ids of claims with hits, after ``after``, in id order (the repair's batches)."""
+    return list(
+        session.scalars(
+            select(CheckHit.claim_id)
+            .where(CheckHit.claim_id > after)
+            .group_by(CheckHit.claim_id)
+            .order_by(CheckHit.claim_id)
+            .limit(limit)
+        )
+    )
+
+
+def count_claims_with_hits(session: Session) -> int:
+    return session.scalar(select(func.count(func.distinct(CheckHit.claim_id)))) or 0
+
+
+def flags_by_id(session: Session, ids: set[int]) -> dict[int, FraudFlag]:
+    if not ids:
+        return {}
+    return {f.id: f for f in session.scalars(select(FraudFlag).where(FraudFlag.id.in_(ids)))}
 
 
 def lock_claim(session: Session, claim_id: int) -> Claim | None:

@@ -237,6 +237,7 @@ def _record_hit(
         reason_en=hit.reason_en,
         evidence=hit.evidence,
         evidence_key=key,
+        finding_key=key,
         data_version=version,
         found_at=utcnow(),
     )
@@ -274,7 +275,7 @@ def _refresh(
     row.reason_zh, row.reason_en = hit.reason_zh, hit.reason_en
     row.data_version = version
     # A row recorded while hits were keyed by their whole evidence takes its finding's key.
-    row.evidence_key = key
+    row.evidence_key = row.finding_key = key
     session.flush()
     record(
         session,
