@@ -4,6 +4,8 @@ standing in for the bills domain, and a report helper (SPEC CLM-F3)."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -165,3 +167,10 @@ def only_checks(db: Session, **configs: dict[str, Any]) -> None:
             ),
         )
     db.commit()
+
+
+def old_key(code: str, evidence: dict[str, Any]) -> str:
+    """The whole-evidence key hits were recorded under before da34af0 (its formula, kept
+    here to seed rows as that code left them)."""
+    body = json.dumps(evidence, sort_keys=True, default=str)
+    return hashlib.sha256(f"{code}|{body}".encode()).hexdigest()[:32]

@@ -13,14 +13,19 @@ hold of a claim an investigator had cleared, counted twice in CLM-T4's hits per 
 (``IDENTITY``); checks.service records a finding once and keeps its latest evidence on
 that row. A rule not listed here keys on its whole evidence (a new rule stays as strict
 as before until its identity is written down). Pure: no database, no clock.
+
+``standing`` says which row of a finding recorded more than once (before the key) stands
+for it: the repair (checks.dedupe) keeps that one, and CLM-T4's measures count that one
+while duplicates remain (dashboards.service).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 # Per rule, the evidence fields that say what the finding is about. Left out on purpose
 # (figures of the book or of the rule's parameters, which move without the finding
@@ -69,3 +74,36 @@ def finding_key(code: str, evidence: Mapping[str, Any]) -> str:
     same key (check_hits.evidence_key)."""
     body = json.dumps(identity(code, evidence), sort_keys=True, default=str)
     return hashlib.sha256(f"{code}|finding|{body}".encode()).hexdigest()[:32]
+
+
+R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class Standing(Generic[R]):
+    """Which of a finding's rows stands for it, where it was recorded more than once
+    (before da34af0 keyed findings; ``claimdesk checks dedupe-hits`` merges them).
+
+    ``kept``: the first found — the finding's row, its id and when it was found (CLM-T4's
+    month). ``acted``: the row whose hold and decision the finding carries — the first
+    that held the claim or was decided by an investigator, else ``kept``: had the finding
+    been recorded once, that is the hold an investigator cleared or confirmed, and a
+    clearance on it must survive. ``latest``: the last found, whose figures are the
+    newest (the checks run keeps the latest evidence on the finding's row)."""
+
+    kept: R
+    acted: R
+    latest: R
+    others: tuple[R, ...]
+
+
+def standing(
+    rows: Sequence[R],
+    *,
+    order: Callable[[R], Any],
+    held_or_decided: Callable[[R], bool],
+) -> Standing[R]:
+    """``rows``: one finding's rows (one claim, one check, one ``finding_key``)."""
+    ordered = sorted(rows, key=order)
+    acted = next((row for row in ordered if held_or_decided(row)), ordered[0])
+    return Standing(ordered[0], acted, ordered[-1], tuple(ordered[1:]))

@@ -1210,6 +1210,7 @@ EVENT_LABELS = {
     "claim.checks_run": "Automatic checks run",
     "claim.check_referred": "Sent to a person by a check",
     "claim.check_hit_updated": "A check's finding found again, its figures updated",
+    "claim.check_hits_merged": "A check's finding recorded twice, merged into one",
     "claim.automatic_step": "Automatic step",
     "claim.automatic_paid": "Paid automatically",
     "claim.automatic_referred": "Automatic path handed it to a person",
