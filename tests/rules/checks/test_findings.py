@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from claimdesk.rules.checks.findings import IDENTITY, finding_key
+from claimdesk.rules.checks.findings import IDENTITY, finding_key, standing
 from claimdesk.rules.checks.rules import RULES
 from claimdesk.rules.checks.types import PastClaim
 from tests.rules.checks.helpers import D, day, make, policy, receipt, run
@@ -96,3 +96,16 @@ def test_figures_left_out_and_names_kept_per_rule():  # SPEC CLM-F3
     )
     # A rule not listed keys on its whole evidence, as before.
     assert finding_key("new_rule", {"a": 1}) != finding_key("new_rule", {"a": 2})
+
+
+def test_the_first_found_stands_with_the_first_hold():  # SPEC CLM-F3 CLM-F1 CLM-T4
+    # (found on day, id, held or decided): a referral first, then two holds of the same
+    # finding recorded before it was keyed. The first found is kept; the first hold is
+    # the one whose decision the finding carries; the last found has the newest figures.
+    rows = [(3, 30, True), (1, 12, False), (2, 20, True), (1, 11, False)]
+    found = standing(rows, order=lambda r: (r[0], r[1]), held_or_decided=lambda r: r[2])
+    assert found.kept == (1, 11, False) and found.acted == (2, 20, True)
+    assert found.latest == (3, 30, True)
+    assert found.others == ((1, 12, False), (2, 20, True), (3, 30, True))
+    alone = standing([(1, 11, False)], order=lambda r: r, held_or_decided=lambda r: r[2])
+    assert alone.kept == alone.acted == alone.latest == (1, 11, False) and alone.others == ()
