@@ -129,7 +129,10 @@ class Server:
 
     def wait_ready(self) -> None:
         deadline = time.monotonic() + START_TIMEOUT
-        while not self._ready.wait(0.5):
+        # Not self._ready.wait(0.5): under faketime a timed wait never times out, and a
+        # server that exited before it was ready was never noticed (docs/operations.md).
+        while not self._ready.is_set():
+            time.sleep(0.05)
             if self.process.poll() is not None:
                 raise RuntimeError(f"server exited with code {self.process.returncode}")
             if time.monotonic() > deadline:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import threading
 
 import pytest
 from sqlalchemy import func, select, text
@@ -17,6 +16,7 @@ from claimdesk.audit.service import record, verify_chain
 from claimdesk.db import make_engine, unit_of_work
 from claimdesk.models.audit import AuditChainHead, AuditEntry, AuditSeal
 from tests.audit.helpers import ACTOR, append, disable_append_only, seal_all
+from tests.waits import run_in_threads
 
 
 @pytest.fixture
@@ -201,11 +201,7 @@ def test_concurrent_appenders_keep_chain_gap_free(real):  # SPEC GEN-5
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
 
-    threads = [threading.Thread(target=worker) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_in_threads([worker] * 8)
     assert not errors
     with factory() as session:
         seqs = session.scalars(select(AuditEntry.seq).order_by(AuditEntry.seq)).all()

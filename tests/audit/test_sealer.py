@@ -61,18 +61,21 @@ def test_four_processes_write_while_the_sealer_runs(real, fresh_db_url):  # SPEC
     _, factory = real
     context = multiprocessing.get_context("spawn")
     writers = [
-        context.Process(target=_append_in_process, args=(fresh_db_url, 60)) for _ in range(4)
+        # Daemons: one left stuck is ended when the test process exits, not waited for.
+        context.Process(target=_append_in_process, args=(fresh_db_url, 60), daemon=True)
+        for _ in range(4)
     ]
     for writer in writers:
         writer.start()
     sealed = 0
-    while any(writer.is_alive() for writer in writers):
+    deadline = time.monotonic() + 300  # writers stuck on a lock fail the test, not hang it
+    while any(writer.is_alive() for writer in writers) and time.monotonic() < deadline:
         # Sealing while entries commit out of order: only a settled prefix is sealed.
         with unit_of_work(factory) as session:
             sealed += seal(session, settle_wait=0.5).sealed
         time.sleep(0.05)
     for writer in writers:
-        writer.join(60)
+        writer.join(60)  # on the process's sentinel (select): it times out under faketime
         assert writer.exitcode == 0
     sealed += seal_all(factory)
     assert sealed == 240

@@ -16,6 +16,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import StreamingResponse
 
 from bench import loadgen
+from tests.waits import wait_until
 
 app = FastAPI()
 SEEN: list[bytes] = []
@@ -58,7 +59,7 @@ def base() -> Iterator[str]:
     assert server.started
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
-    thread.join(timeout=10)
+    wait_until(lambda: not thread.is_alive(), 10)  # not join(10): no timeout under faketime
 
 
 def test_closed_loop_counts_every_answer_on_keep_alive_connections(base: str) -> None:

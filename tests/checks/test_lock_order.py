@@ -33,6 +33,7 @@ from claimdesk.rules.checks.rules import RULES
 from claimdesk.rules.checks.types import CheckInput, Hit
 from tests.builders import demo_version, issue_policy, make_claim, make_person, resident_id
 from tests.claims.helpers import FrozenClock, local
+from tests.waits import Rendezvous, run_in_threads
 
 pytestmark = pytest.mark.postgres_only
 
@@ -89,7 +90,7 @@ def test_two_runs_passing_copies_to_each_others_insured_do_not_deadlock(
 
         # Each run, once it holds its own insured, waits for the other's to hold theirs:
         # then both pass their copy on to the other's insured at once.
-        both = threading.Barrier(2, timeout=STEP)
+        both = Rendezvous(2, seconds=STEP)
         local_calls = threading.local()
         real_lock = checks_repository.lock_insured
 
@@ -111,12 +112,7 @@ def test_two_runs_passing_copies_to_each_others_insured_do_not_deadlock(
             except BaseException as error:
                 failures.append(error)
 
-        threads = [threading.Thread(target=run, args=(ids[k],)) for k in ("x", "w")]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(STEP * 2)
-        assert not any(t.is_alive() for t in threads)
+        run_in_threads([lambda: run(ids["x"]), lambda: run(ids["w"])], seconds=STEP * 2)
         # Before: one run failed, "deadlock detected" (each held one insured, waited for
         # the other's).
         assert failures == [], [str(f).splitlines()[0] for f in failures]

@@ -5,7 +5,6 @@ claim held elsewhere is re-checked by a job of its own — nothing lost, nothing
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -25,6 +24,7 @@ from claimdesk.models.job import Job
 from tests.builders import demo_version, issue_policy, make_person, resident_id
 from tests.checks.helpers import report
 from tests.claims.helpers import FrozenClock, World, build_world, local
+from tests.waits import Rendezvous, run_in_threads
 
 pytestmark = pytest.mark.postgres_only
 
@@ -96,7 +96,7 @@ def test_two_runs_on_one_series_at_once_both_finish(
     first, second = _ring_of_two(factory, monkeypatch)
     # Each run has locked its own claim before either looks at the other's: the order in
     # which the bench's stream deadlocked (job A holds X and re-checks Y, B holds Y…).
-    both_locked = threading.Barrier(2, timeout=30)
+    both_locked = Rendezvous(2, seconds=30)
     gather = repository.gather
 
     def gather_when_both_locked(session: Session, claim: Claim) -> Any:
@@ -116,11 +116,7 @@ def test_two_runs_on_one_series_at_once_both_finish(
             except BaseException as error:  # reported by the assertion below
                 errors.append(error)
 
-    threads = [threading.Thread(target=run, args=(cid,)) for cid in (first, second)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_in_threads([lambda: run(first), lambda: run(second)])
     assert errors == []
     monkeypatch.setattr(repository, "gather", gather)
     with factory() as session:

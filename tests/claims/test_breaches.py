@@ -4,7 +4,6 @@ the claims supervisor once, and the customer is told of the delay once (GEN-4, C
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from typing import Any
 
 import pytest
@@ -34,6 +33,7 @@ from tests.builders import (
     seed_calendar,
 )
 from tests.claims.helpers import FrozenClock, World, build_world, local
+from tests.waits import Rendezvous, run_in_threads
 
 API = "/api/v1/claims"
 
@@ -180,7 +180,7 @@ def test_two_workers_running_the_breach_job_escalate_each_clock_once(
                     contact_phone="13912345678",
                 ),
             )
-    barrier = threading.Barrier(2)
+    barrier = Rendezvous(2)
     errors: list[BaseException] = []
 
     def worker() -> None:
@@ -191,11 +191,7 @@ def test_two_workers_running_the_breach_job_escalate_each_clock_once(
         except BaseException as error:  # pragma: no cover - reported below
             errors.append(error)
 
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_in_threads([worker, worker])
     assert errors == []
     with factory() as session:
         breached = session.scalars(select(Clock).where(Clock.breached_at.is_not(None))).all()

@@ -4,7 +4,6 @@ breaches derived from the clock, every transition audited (GEN-5)."""
 from __future__ import annotations
 
 import datetime as dt
-import threading
 
 import pytest
 from sqlalchemy import func, select
@@ -25,6 +24,7 @@ from claimdesk.models.audit import AuditEntry
 from claimdesk.models.clock import Clock
 from claimdesk.rules.deadlines import NaiveInstant, Rule
 from tests.builders import seed_calendar
+from tests.waits import Rendezvous, run_in_threads
 
 ACTOR = Principal.build(user_id=None, username="handler-test", roles={"claims_handler"})
 UTC = dt.UTC
@@ -179,7 +179,7 @@ def test_concurrent_breach_workers_mark_each_clock_exactly_once(fresh_db_url: st
             for i in range(120):
                 start(session, Rule("hours", 1), "2026-03-02T09:00:00+08:00", subject_id=str(i))
         now = at("2026-03-03T09:00:00+08:00")
-        barrier = threading.Barrier(4)
+        barrier = Rendezvous(4)
         results: list[list[int]] = []
         errors: list[BaseException] = []
 
@@ -194,11 +194,7 @@ def test_concurrent_breach_workers_mark_each_clock_exactly_once(fresh_db_url: st
                 errors.append(error)
 
         for _ in range(3):  # rounds, so every clock is reached despite the per-run limit
-            threads = [threading.Thread(target=worker) for _ in range(4)]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
+            run_in_threads([worker] * 4)
         assert not errors
         marked = [clock_id for batch in results for clock_id in batch]
         assert len(marked) == len(set(marked)) == 120

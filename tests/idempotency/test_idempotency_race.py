@@ -4,9 +4,8 @@
 
 from __future__ import annotations
 
-import threading
+import functools
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -20,6 +19,7 @@ from claimdesk.models.claim import Claim
 from claimdesk.models.idempotency import IdempotencyKey
 from tests.claims.helpers import FrozenClock, World, build_world, local
 from tests.idempotency.test_idempotency_keys import API, report
+from tests.waits import Rendezvous, run_in_threads
 
 pytestmark = pytest.mark.postgres_only
 
@@ -45,7 +45,7 @@ def test_eight_duplicates_at_once_create_one_claim(
     # SPEC CLM-P5 GEN-6
     w, factory = real
     clients = [TestClient(w.client.app, raise_server_exceptions=False) for _ in range(8)]
-    barrier = threading.Barrier(len(clients))
+    barrier = Rendezvous(len(clients))
     body = report(w)
 
     def send(client: TestClient) -> Any:
@@ -55,8 +55,7 @@ def test_eight_duplicates_at_once_create_one_claim(
         )
 
     for round_ in range(2):  # the second round: every request is a plain replay
-        with ThreadPoolExecutor(len(clients)) as pool:
-            responses = list(pool.map(send, clients))
+        responses = run_in_threads([functools.partial(send, c) for c in clients])
         codes = [r.status_code for r in responses]
         assert set(codes) <= {201, 409}, [r.text for r in responses]
         created = [r for r in responses if r.status_code == 201]

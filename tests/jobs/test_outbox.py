@@ -27,6 +27,7 @@ from claimdesk.jobs.outbox import UnknownChannel, deliver_pending, send_message
 from claimdesk.jobs.senders import mask_recipient
 from claimdesk.models.base import utcnow
 from claimdesk.models.job import OutboxMessage
+from tests.waits import run_in_threads
 from tests.wording import field_in
 
 
@@ -249,11 +250,7 @@ def test_two_workers_deliver_each_message_exactly_once(factory):  # SPEC CLM-P5
     def work():
         totals.append(deliver_pending(factory, senders=_senders(recorder), limit=1000))
 
-    threads = [threading.Thread(target=work) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_in_threads([work, work])
     counts = Counter(recorder.sent)
     assert len(counts) == 60 and set(counts.values()) == {1}
     assert sum(totals) == 60 and all(t > 0 for t in totals)

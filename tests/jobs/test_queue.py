@@ -37,6 +37,7 @@ from claimdesk.jobs.worker import run_worker
 from claimdesk.models.audit import AuditEntry
 from claimdesk.models.base import utcnow
 from claimdesk.models.job import Job, OutboxMessage
+from tests.waits import run_in_threads
 
 SYSTEM = Principal.system("test-worker")
 
@@ -255,11 +256,7 @@ def test_two_workers_handle_each_of_200_jobs_exactly_once(factory):  # SPEC CLM-
     def work():
         results.append(run_worker(factory, stop_after=1, poll_interval=0))
 
-    threads = [threading.Thread(target=work) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_in_threads([work, work])
     test_jobs = 200
     assert sum(r.jobs for r in results) >= test_jobs  # plus any periodic runs
     with factory() as session:

@@ -4,12 +4,12 @@ many clients at once, and a server killed with SIGKILL while payments are execut
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -37,6 +37,7 @@ from tests.claims.steps import (
     ok,
     walk_to_adjusted,
 )
+from tests.waits import Rendezvous, run_in_threads
 
 pytestmark = pytest.mark.postgres_only
 # Straight to the local server, whatever proxy the environment names.
@@ -77,14 +78,13 @@ def _approved(r: Real) -> int:
 
 
 def _all_at_once(calls: list[Any]) -> list[Any]:
-    barrier = threading.Barrier(len(calls))
+    barrier = Rendezvous(len(calls))
 
     def run(call: Any) -> Any:
         barrier.wait()
         return call()
 
-    with ThreadPoolExecutor(len(calls)) as pool:
-        return list(pool.map(run, calls))
+    return run_in_threads([functools.partial(run, call) for call in calls])
 
 
 def test_two_tiers_and_two_tier1_reviewers_at_once_stay_consistent(real: Real) -> None:

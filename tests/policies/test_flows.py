@@ -4,7 +4,6 @@ National Day 2026, incontestability, and the renewal reminder (POL-2..POL-6)."""
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from decimal import Decimal
 
 import pytest
@@ -24,6 +23,7 @@ from claimdesk.products import service as products
 from claimdesk.products.schemas import VersionIn
 from tests.builders import demo_version, issue_policy
 from tests.policies.helpers import SYSTEM, at, person, seed_calendar, staff
+from tests.waits import Rendezvous, run_in_threads
 
 SH = dt.timezone(dt.timedelta(hours=8))
 
@@ -421,7 +421,7 @@ def test_renewal_reminder_exactly_once_with_two_workers(fresh_db_url):
             holder = person(session, "孙投保", "401")
             policy_id = issue_policy(session, version_id=version.id, policyholder_id=holder.id).id
             session.commit()
-        barrier = threading.Barrier(2)
+        barrier = Rendezvous(2)
         errors: list[BaseException] = []
 
         def worker() -> None:
@@ -433,11 +433,7 @@ def test_renewal_reminder_exactly_once_with_two_workers(fresh_db_url):
             except BaseException as exc:  # reported below
                 errors.append(exc)
 
-        threads = [threading.Thread(target=worker) for _ in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        run_in_threads([worker, worker])
         assert errors == []
         with Session(engine) as session:
             count = len(

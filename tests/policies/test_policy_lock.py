@@ -5,8 +5,6 @@ report on a policy waited for any adjustment of another of its claims to commit.
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
@@ -16,6 +14,7 @@ from claimdesk.db import make_engine
 from claimdesk.models.policy import Policy
 from claimdesk.policies import repository as policies
 from tests.builders import demo_version, issue_policy, make_claim, make_person, resident_id
+from tests.waits import run_in_threads
 
 pytestmark = pytest.mark.postgres_only
 
@@ -48,9 +47,7 @@ def test_a_new_claim_does_not_wait_for_a_settlement_of_its_policy(fresh_db_url: 
                     except OperationalError as error:
                         outcome.append(error.orig)
 
-            thread = threading.Thread(target=report)
-            thread.start()
-            thread.join(30)
+            run_in_threads([report], seconds=30)
             assert outcome == ["written"], outcome
             # Two settlements of the policy still take turns.
             with factory() as other:

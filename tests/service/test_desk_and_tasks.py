@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
 
 import pytest
 from sqlalchemy import func, select
@@ -24,6 +23,7 @@ from claimdesk.service.errors import (
 )
 from tests.builders import make_org_unit, make_user
 from tests.service.helpers import local, make_person, principal_of, seed_calendar
+from tests.waits import Rendezvous, run_in_threads
 
 SCORES = {
     "score_speed": 5,
@@ -261,7 +261,7 @@ def test_care_exactly_once_with_two_workers(fresh_db_url: str) -> None:
         ]
         silent = [make_person(session, email=f"s{i}@example.com").id for i in range(5)]
         session.commit()
-    barrier = threading.Barrier(2)
+    barrier = Rendezvous(2)
     errors: list[BaseException] = []
 
     def worker() -> None:
@@ -273,11 +273,7 @@ def test_care_exactly_once_with_two_workers(fresh_db_url: str) -> None:
         except BaseException as error:
             errors.append(error)
 
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_in_threads([worker, worker])
     assert errors == []
     with factory() as session:
         rows = session.execute(

@@ -3,8 +3,6 @@ with real commits and SKIP LOCKED."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -21,6 +19,7 @@ from claimdesk.models.job import Job
 from claimdesk.models.payment import Payment
 from tests.claims.automatic.helpers import DAY, make_e_bill_claim, small_policy
 from tests.claims.helpers import FrozenClock, build_world, local
+from tests.waits import Rendezvous, run_in_threads
 
 pytestmark = pytest.mark.postgres_only
 
@@ -62,18 +61,14 @@ def test_two_workers_racing_pay_once(fresh_db_url, monkeypatch):
                 select(Job.id).where(Job.kind == JOB_KIND, Job.status == "queued")
             ).all()
         assert len(waiting) >= 2
-        start = threading.Barrier(2)
+        start = Rendezvous(2)
         taken: list[bool] = []
 
         def work() -> None:
             start.wait()
             taken.append(run_one(factory))
 
-        threads = [threading.Thread(target=work) for _ in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        run_in_threads([work, work])
         assert taken == [True, True]
         while run_one(factory):  # any look left over finds the claim decided
             pass

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-import time
 from typing import Any
 
 import pytest
@@ -38,6 +37,7 @@ from claimdesk.rules.checks.rules import RULES
 from claimdesk.rules.checks.types import CheckInput, Hit
 from tests.claims.automatic.helpers import DAY, drain, make_e_bill_claim, report, small_policy
 from tests.claims.helpers import FrozenClock, build_world, local
+from tests.waits import run_in_threads, wait_for
 
 pytestmark = pytest.mark.postgres_only
 
@@ -45,18 +45,6 @@ pytestmark = pytest.mark.postgres_only
 # not get there (it waits for the run's insured lock) lets the run go on after it.
 LOOK_REACHED = 5.0
 STEP = 60.0  # a step that never comes fails the test instead of hanging it
-TICK = 0.01
-
-
-def _wait(event: threading.Event, seconds: float) -> bool:
-    """``event.wait(seconds)`` counted in sleeps: a timed wait never times out under a
-    frozen clock (``faketime '2028-12-22 10:00:00'`` stops the monotonic clock too, and
-    this test needs the run's wait for the look to end), while ``time.sleep`` returns."""
-    for _ in range(int(seconds / TICK)):
-        if event.is_set():
-            return True
-        time.sleep(TICK)
-    return event.is_set()
 
 
 def test_a_series_found_while_the_look_decides_is_not_paid_past(
@@ -115,12 +103,12 @@ def test_a_series_found_while_the_look_decides_is_not_paid_past(
             facts = real_gather(session, claim)
             if claim.id == y:
                 gathered.set()  # Y's run has read the insured's claims: X's look starts
-                _wait(looked, LOOK_REACHED)
+                wait_for(looked, LOOK_REACHED)
             return facts
 
         def evaluate(*args: Any, **kwargs: Any) -> Any:
             looked.set()  # the look has read the jobs and holds X's row
-            assert _wait(run_done, STEP)
+            assert wait_for(run_done, STEP)
             return real_evaluate(*args, **kwargs)
 
         monkeypatch.setattr(checks_repository, "gather", gather)
@@ -140,17 +128,13 @@ def test_a_series_found_while_the_look_decides_is_not_paid_past(
 
         def look() -> None:
             try:
-                assert _wait(gathered, STEP)
+                assert wait_for(gathered, STEP)
                 with factory() as session, session.begin():
                     automatic.process(session, claim_id=x)
             except BaseException as error:
                 failures.append(error)
 
-        threads = [threading.Thread(target=other_run), threading.Thread(target=look)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        run_in_threads([other_run, look], seconds=STEP * 2)
         assert failures == []
         monkeypatch.setattr(checks_repository, "gather", real_gather)
         monkeypatch.setattr(automatic, "evaluate", real_evaluate)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import sessionmaker
 
 from claimdesk.claims.intake.report import next_number
 from claimdesk.db import make_engine, unit_of_work
+from tests.waits import Rendezvous, run_in_threads
 
 
 @pytest.mark.postgres_only
@@ -20,7 +21,7 @@ def test_concurrent_reporters_get_unique_sequential_numbers(fresh_db_url: str) -
     day = dt.date(2026, 10, 1)
     numbers: list[str] = []
     lock = threading.Lock()
-    barrier = threading.Barrier(8)
+    barrier = Rendezvous(8)
 
     def reporter() -> None:
         barrier.wait()
@@ -30,11 +31,7 @@ def test_concurrent_reporters_get_unique_sequential_numbers(fresh_db_url: str) -
             with lock:
                 numbers.append(number)
 
-    threads = [threading.Thread(target=reporter) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_in_threads([reporter] * 8)
     engine.dispose()
     assert len(numbers) == 200
     assert len(set(numbers)) == 200

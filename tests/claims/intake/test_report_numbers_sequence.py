@@ -57,7 +57,10 @@ def test_four_processes_get_unique_numbers_without_waiting(fresh_db_url: str) ->
     context = multiprocessing.get_context("spawn")
     start, out = context.Event(), context.Queue()
     workers = [
-        context.Process(target=_take_numbers, args=(fresh_db_url, PER_PROCESS, start, out))
+        # Daemons: one left stuck is ended when the test process exits, not waited for.
+        context.Process(
+            target=_take_numbers, args=(fresh_db_url, PER_PROCESS, start, out), daemon=True
+        )
         for _ in range(PROCESSES)
     ]
     for worker in workers:
@@ -65,7 +68,12 @@ def test_four_processes_get_unique_numbers_without_waiting(fresh_db_url: str) ->
     time.sleep(1.0)  # let the processes import and connect
     start.set()
     waiting = []
-    while any(worker.is_alive() for worker in workers) and out.qsize() < PROCESSES:
+    deadline = time.monotonic() + 120  # a worker stuck on a lock fails the test, not hangs it
+    while (
+        any(worker.is_alive() for worker in workers)
+        and out.qsize() < PROCESSES
+        and time.monotonic() < deadline
+    ):
         waiting.append(_waiting_sessions(engine))
         time.sleep(0.005)
     numbers = [n for _ in workers for n in out.get(timeout=120)]
