@@ -92,6 +92,30 @@ def test_lines_copied_from_another_insureds_receipt_take_several_lines():  # SPE
     assert run("duplicate_receipt", make(receipts=(mine,), provider_lines=other_day)) == []
 
 
+def test_a_short_receipt_copied_whole_onto_another_claim_is_a_hit():  # SPEC CLM-F3
+    # Issue 13's benchmark: a consultation and a test (¥165.45) copied onto a friend's
+    # claim under a new receipt number — two lines, under min_shared_lines (3), but every
+    # line of one bill equal to every line of the other: the same provider, day and total.
+    mine = _receipt_of("62.76", "102.69")
+    whole = _copy(7, 9, "62.76", "102.69")
+    [hit] = run("duplicate_receipt", make(receipts=(mine,), provider_lines=whole))
+    assert (hit.evidence["other_receipt_id"], hit.evidence["lines"]) == (9, 2)
+    assert hit.evidence["amount"] == "165.45" and hit.evidence["other_claim_ids"] == [7]
+    # The administrator's setting: 3 lines at least, or 0 (off).
+    for value in (3, 0):
+        inp = make(receipts=(mine,), provider_lines=whole)
+        assert run("duplicate_receipt", inp, whole_receipt_min_lines=value) == []
+    # Not the whole bill: a line of theirs not on mine, or of mine not on theirs.
+    more = _copy(7, 9, "62.76", "102.69", "30.00")
+    assert run("duplicate_receipt", make(receipts=(mine,), provider_lines=more)) == []
+    extra = _receipt_of("62.76", "102.69", "30.00")
+    assert run("duplicate_receipt", make(receipts=(extra,), provider_lines=whole)) == []
+    # Under the amount floor (a registration and a blood count at the price list).
+    cheap = _receipt_of("25.00", "30.00")
+    same = _copy(7, 9, "25.00", "30.00")
+    assert run("duplicate_receipt", make(receipts=(cheap,), provider_lines=same)) == []
+
+
 def test_lines_split_over_two_receipts_or_equal_twice_count_once():  # SPEC CLM-F3
     mine = _receipt_of("25.00", "30.00", "60.00")
     split = _copy(7, 9, "25.00", "30.00") + _copy(8, 10, "60.00")

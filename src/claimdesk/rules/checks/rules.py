@@ -157,7 +157,12 @@ def duplicate_receipt(inp: CheckInput, params: Params) -> list[Hit]:
             )
     hits.extend(_reused_lines(inp, _dec(params, "min_line_amount")))
     hits.extend(
-        _copied_lines(inp, _int(params, "min_shared_lines"), _dec(params, "min_line_amount"))
+        _copied_lines(
+            inp,
+            _int(params, "min_shared_lines"),
+            _dec(params, "min_line_amount"),
+            _int(params, "whole_receipt_min_lines"),
+        )
     )
     return hits
 
@@ -195,13 +200,20 @@ def _reused_lines(inp: CheckInput, floor: D) -> list[Hit]:
     return hits
 
 
-def _copied_lines(inp: CheckInput, need: int, floor: D) -> list[Hit]:
+def _copied_lines(inp: CheckInput, need: int, floor: D, whole: int = 0) -> list[Hit]:
     """Lines copied from one receipt on another claim — another insured's (a friend's
     bill under a new receipt number) or the insured's own (the same visit billed twice,
     cheap lines each). A hospital charges every patient the same price for the same item,
     so one equal line (a consultation, a blood count) is no evidence: it takes ``need``
     lines of one other receipt — same provider, day, item, quantity and amount — worth at
-    least ``floor`` together."""
+    least ``floor`` together.
+
+    Or the whole receipt: every line of this receipt on one other receipt and every line
+    of that one on this (the same provider, day, items, quantities, amounts — the same
+    total), at least ``whole`` lines (0: off) worth at least ``floor``. A short bill
+    copied whole under a new number (issue 13's benchmark: a consultation and a test,
+    ¥165, copied onto a friend's claim) has fewer lines than ``need`` but is the same
+    bill: "same hospital, same day, same amount" is the insurers' duplicate-bill rule."""
     others: dict[int, list[LineUse]] = {}
     for use in inp.provider_lines:
         if use.claim_id != inp.claim.claim_id:
@@ -221,7 +233,8 @@ def _copied_lines(inp: CheckInput, need: int, floor: D) -> list[Hit]:
                     left[key] -= 1
                     matched.append(use)
             amount = sum((u.amount for u in matched), D(0))
-            if len(matched) < need or amount < floor:
+            same_bill = 0 < whole <= len(matched) == len(uses) == len(receipt.lines)
+            if (len(matched) < need and not same_bill) or amount < floor:
                 continue
             hits.append(
                 _found(
@@ -1322,6 +1335,16 @@ RULES: dict[str, Rule] = {
                     "100",
                     "与其他被保险人票据相同的最少行数",
                     "Minimum lines equal to another insured's receipt",
+                ),
+                _spec(
+                    "whole_receipt_min_lines",
+                    "int",
+                    2,
+                    "0",
+                    "100",
+                    "整张票据与他人票据逐行相同（同机构、日期、项目、数量、金额）的最少行数（0 为不看）",
+                    "Minimum lines of a receipt equal line for line to another receipt (same "
+                    "provider, day, items, quantities, amounts; 0: off)",
                 ),
             ),
             "hold",
