@@ -660,11 +660,13 @@ def measure_stp(count: int = CLAIMS) -> dict[str, Any]:
                 f"(load {load:.1f} → {os.getloadavg()[0]:.1f})",
                 flush=True,
             )
+            # Labels and keyring before the drain: a kept run stopped while the worker
+            # drains (a loaded box) can still be replayed (bench/stp_replay.py).
+            _label(url, stream, fed)
             ids = [cid for cid, _d, _e in fed.values() if cid is not None]
             waited = wait_for_worker(url, ids)
             print(f"worker drained {waited:.0f} s after the last claim", flush=True)
             figures = measure(url, stream, fed)
-            _label(url, stream, fed)
         finally:
             for worker in workers:
                 worker.stop()

@@ -208,6 +208,7 @@ def replay(
         "lookalikes": {k: (n, held, dict(by)) for k, (n, held, by) in sorted(alike.items())},
         "shown": shown,
         "reasons": Counter(code for cid in clean for code in hit_by[cid]),
+        "missed": sorted((labels[cid][1], cid) for cid in planted if not hit_by[cid]),
     }
 
 
@@ -223,6 +224,9 @@ def main(argv: list[str] | None = None) -> int:
         "--report-runs",
         action="store_true",
         help="also run each claim's checks as on its report (no receipt, the estimate)",
+    )
+    parser.add_argument(
+        "--missed", action="store_true", help="list the planted claims no check hit (kind, id)"
     )
     args = parser.parse_args(argv)
     if args.keys:
@@ -241,6 +245,14 @@ def main(argv: list[str] | None = None) -> int:
     for label, (n, held, by) in figures.pop("lookalikes").items():
         print(f"  {label}: {n} / {held} {by}")
     figures.pop("reasons")
+    missed = figures.pop("missed")
+    if args.missed:
+        print("planted claims no check hit (kind: claim ids):")
+        by_kind: dict[str, list[int]] = defaultdict(list)
+        for kind, cid in missed:
+            by_kind[kind].append(cid)
+        for kind, ids in sorted(by_kind.items()):
+            print(f"  {kind}: {ids}")
     print(
         "REPLAY "
         + " ".join(f"{k}={v}" for k, v in figures.items() if not isinstance(v, dict | list))
