@@ -485,6 +485,24 @@ def test_a_decided_claim_of_the_series_is_referred_to_investigators(
     assert db.scalars(select(FraudFlag).where(FraudFlag.claim_id == first["id"])).all() == []
 
 
+def test_a_series_claim_whose_payment_is_not_yet_exported_is_held(
+    world: World, db: Session
+):  # SPEC CLM-F3 CLM-F1: approved, its payment instructed but still waiting for the
+    # bank file — the later claim's finding suspends it, and no batch exports a
+    # suspended claim's payment (payments.service.export_batch): the money never leaves.
+    only_checks(db, shared_contact={"action": "hold", "parameters": {}})
+    organiser = "13799990003"
+    first = report(world, policy_number=_stranger(db, 6, phone="13700000016"), phone=organiser)
+    approved = db.get_one(Claim, first["id"])
+    approved.state = ClaimState.APPROVED  # decided; the payment waits for the next batch
+    db.commit()
+    second = report(world, policy_number=_stranger(db, 7, phone="13700000017"), phone=organiser)
+    _run(db, second["id"])
+    assert db.get_one(Claim, first["id"]).state == "suspended"
+    series = db.scalars(select(CheckHit).where(CheckHit.claim_id == first["id"])).one()
+    assert series.evidence["after_decision"] is False and series.fraud_flag_id is not None
+
+
 def test_just_under_limit_series_flags_the_earlier_claims(world: World, db: Session):
     # SPEC CLM-F3: the first claims of a series look ordinary when they arrive; the hit
     # on the third refers the two before it as well.
