@@ -1,4 +1,4 @@
-"""Migration 0042 writes a new version of duplicate_receipt (whole_receipt_min_lines = 2)
+"""Migration 0043 writes a new version of duplicate_receipt (whole_receipt_min_lines = 2)
 and keeps an administrator's own value (SPEC CLM-F3; issue 13: a short receipt copied
 whole onto another claim)."""
 
@@ -16,7 +16,7 @@ from claimdesk.db import make_engine
 from claimdesk.migrate import alembic_config, upgrade
 from claimdesk.models.check import CheckConfigVersion
 
-BEFORE = "0041_insured_relationship"
+BEFORE = "0042_check_hit_finding_key"
 
 
 def _latest(url: str) -> tuple[int, dict[str, Any], str | None]:

@@ -8,8 +8,8 @@ a consultation and a test, ¥165.45, copied onto a friend's claim (docs/benchmar
 The version keeps the administrator's enabled flag, action and other parameters; a
 value an administrator already set stays. The old versions stay as history.
 
-Revision ID: 0042_whole_receipt_copy
-Revises: 0041_insured_relationship
+Revision ID: 0043_whole_receipt_copy
+Revises: 0042_check_hit_finding_key
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0042_whole_receipt_copy"
-down_revision: str | Sequence[str] | None = "0041_insured_relationship"
+revision: str = "0043_whole_receipt_copy"
+down_revision: str | Sequence[str] | None = "0042_check_hit_finding_key"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
