@@ -4,24 +4,33 @@ National Day 2026, incontestability, and the renewal reminder (POL-2..POL-6)."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
+from typing import Any
 
 import pytest
-from sqlalchemy import select
+from pydantic import ValidationError
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from claimdesk.audit.service import write_pending
+from claimdesk.models.audit import AuditEntry
 from claimdesk.models.job import OutboxMessage
+from claimdesk.models.policy import PolicyChange
 from claimdesk.policies import service
 from claimdesk.policies.errors import (
     AlreadyRenewed,
+    ChangeContentMissing,
     CustomerConsentMissing,
+    InsuredRelationshipNotSelf,
+    InsuredRelationshipSelfForOther,
     SameReviewerAndApprover,
     WrongStep,
 )
 from claimdesk.policies.schemas import ChangeIn
 from claimdesk.products import service as products
 from claimdesk.products.schemas import VersionIn
-from tests.builders import demo_version, issue_policy
+from tests.builders import demo_version, issue_policy, login_headers, make_user
 from tests.policies.helpers import SYSTEM, at, person, seed_calendar, staff
 from tests.waits import Rendezvous, run_in_threads
 
@@ -477,3 +486,184 @@ def test_a_renewal_carries_the_insureds_relationship(db, setup):
         db, actor=setup["agent"], policy_id=legacy.id, at=at("2026-12-20 10:00")
     )
     assert again.insured_relationship is None and again.previous_policy_id == legacy.id
+
+
+def _two_people(db, setup, relationship="child"):  # -> Policy
+    """A policy whose policyholder and insured are two people (the insured: b2)."""
+    holder = person(db, "钱投保", "205")
+    return issue_policy(
+        db,
+        version_id=setup["version"].id,
+        policyholder_id=holder.id,
+        insured_id=setup["b2"].id,
+        insured_relationship=relationship,
+    )
+
+
+def _details(db, action: str, entity_type: str, entity_id: int) -> dict[str, Any]:
+    """The details of the one audit entry of ``action`` on the entity."""
+    write_pending(db)  # what a commit writes
+    entry = db.scalars(
+        select(AuditEntry).where(
+            AuditEntry.action == action,
+            AuditEntry.entity_type == entity_type,
+            AuditEntry.entity_id == str(entity_id),
+        )
+    ).one()
+    return json.loads(entry.details)
+
+
+def _through(db, setup, change_id: int) -> None:
+    """Review, approval (the other agent), done: the change's table (POL-2)."""
+    agent, supervisor = setup["agent"], setup["supervisor"]
+    service.review_change(
+        db, actor=agent, change_id=change_id, lawful=True, note="合法", at=at("2026-10-08 09:00")
+    )
+    service.approve_change(db, actor=supervisor, change_id=change_id, at=at("2026-10-08 11:00"))
+    service.complete_change(db, actor=agent, change_id=change_id, at=at("2026-10-09 15:00"))
+
+
+def test_a_change_records_a_missing_relationship_once_done_and_audits_it(db, setup):
+    # SPEC POL-2 POL-1 GEN-5: a policy of two people issued before the relation was
+    # recorded (migration 0041) gets it by a change, only when the change is done; the
+    # request and the done entries say from what to what.
+    policy = _two_people(db, setup)
+    policy.insured_relationship = None
+    db.flush()
+    change = service.request_change(
+        db,
+        actor=setup["agent"],
+        policy_id=policy.id,
+        data=_change(description="补录投保人与被保险人关系", insured_relationship="parent"),
+        at=at("2026-09-30 10:00"),
+    )
+    assert change.payload == {"insured_relationship": "parent"}
+    requested = _details(db, "policy.change_request", "policy_change", change.id)
+    assert requested["changes"] == ["insured_relationship"]
+    assert requested["insured_relationship"] == {"before": None, "after": "parent"}
+    service.review_change(db, actor=setup["agent"], change_id=change.id, lawful=True, note="合法")
+    service.approve_change(db, actor=setup["supervisor"], change_id=change.id)
+    assert policy.insured_relationship is None  # approved is not done
+    service.complete_change(db, actor=setup["agent"], change_id=change.id)
+    out = service.policy_out(db, policy)
+    assert out.insured_relationship == "parent"
+    assert out.changes[0].status == "done" and out.changes[0].before == {
+        "insured_relationship": None
+    }
+    assert [b.person_id for b in out.beneficiaries] == []  # beneficiaries left alone
+    done = _details(db, "policy.change_done", "policy", policy.id)
+    assert done["change_id"] == change.id
+    assert done["changes"] == ["insured_relationship"]
+    assert done["insured_relationship"] == {"before": None, "after": "parent"}
+
+
+def test_a_change_corrects_the_relationship_and_a_rejected_one_changes_nothing(db, setup):
+    # SPEC POL-2 POL-1: recorded as the holder's child, corrected to spouse together with
+    # new beneficiaries; a later change rejected at review leaves it as it is.
+    policy = _two_people(db, setup, "child")
+    change = service.request_change(
+        db,
+        actor=setup["agent"],
+        policy_id=policy.id,
+        data=_change(
+            insured_relationship="spouse",
+            beneficiaries=[{"person_id": setup["b1"].id, "relationship": "配偶", "share": "100"}],
+        ),
+        at=at("2026-09-30 10:00"),
+    )
+    _through(db, setup, change.id)
+    assert policy.insured_relationship == "spouse"
+    assert [b.person_id for b in policy.beneficiaries] == [setup["b1"].id]
+    done = service.change_out(db, change)
+    assert done.before == {"beneficiaries": [], "insured_relationship": "child"}
+    audited = _details(db, "policy.change_done", "policy", policy.id)
+    assert audited["changes"] == ["beneficiaries", "insured_relationship"]
+    assert audited["insured_relationship"] == {"before": "child", "after": "spouse"}
+    wrong = service.request_change(
+        db,
+        actor=setup["agent"],
+        policy_id=policy.id,
+        data=_change(insured_relationship="other"),
+        at=at("2026-10-10 10:00"),
+    )
+    service.review_change(
+        db, actor=setup["agent"], change_id=wrong.id, lawful=False, note="客户未签字"
+    )
+    with pytest.raises(WrongStep):
+        service.complete_change(db, actor=setup["agent"], change_id=wrong.id)
+    assert policy.insured_relationship == "spouse"
+
+
+@pytest.mark.parametrize(
+    ("two_people", "given", "error"),
+    [
+        (True, "self", InsuredRelationshipSelfForOther),
+        (False, "spouse", InsuredRelationshipNotSelf),
+        (False, None, ChangeContentMissing),  # no beneficiaries and no relationship either
+    ],
+)
+def test_a_wrong_relationship_in_a_change_is_refused_as_at_issue(
+    db, setup, two_people, given, error
+):
+    # SPEC POL-2 POL-1 GEN-6: the rule of issue, naming the field; nothing is written
+    policy = _two_people(db, setup) if two_people else setup["policy"]
+    before = db.scalar(select(func.count()).select_from(PolicyChange))
+    with pytest.raises(error) as refused:
+        service.request_change(
+            db,
+            actor=setup["agent"],
+            policy_id=policy.id,
+            data=_change(insured_relationship=given),
+            at=at("2026-09-30 10:00"),
+        )
+    field = "beneficiaries" if error is ChangeContentMissing else "insured_relationship"
+    assert refused.value.field == field
+    assert db.scalar(select(func.count()).select_from(PolicyChange)) == before
+    assert policy.insured_relationship == ("child" if two_people else "self")
+    with pytest.raises(ValidationError, match="insured_relationship"):
+        _change(insured_relationship="cousin")
+
+
+def test_the_api_sets_the_relationship_by_a_change_refusing_in_both_languages(db, client, setup):
+    # SPEC POL-2 POL-1 GEN-6 GEN-5: request → review → approval → done over HTTP; "self"
+    # for two people refused in zh-CN and English, naming the field, nothing written
+    policy = _two_people(db, setup)
+    for name in ("desk1", "desk2"):
+        make_user(db, username=name, roles=["service_agent"])
+    db.commit()
+    one, two = login_headers(client, "desk1"), login_headers(client, "desk2")
+    body = {
+        "kind": "change",
+        "description": "更正投保人与被保险人关系",
+        "effective_date": "2026-10-10",
+        "customer_consent": True,
+        "customer_consent_method": "written",
+        "insured_relationship": "self",
+    }
+    url = f"/api/v1/policies/{policy.id}/changes"
+    refused = client.post(url, json=body, headers=one)
+    assert refused.status_code == 422
+    error = refused.json()["error"]
+    assert error["field"] == "insured_relationship"
+    assert error["code"] == "insured_relationship_self_for_other" and "本人" in error["message"]
+    english = client.post(f"{url}?lang=en", json=body, headers=one).json()["error"]
+    assert english["field"] == "insured_relationship" and "cannot be self" in english["message"]
+    assert db.scalar(select(func.count()).select_from(PolicyChange)) == 0
+    asked = client.post(url, json={**body, "insured_relationship": "spouse"}, headers=one)
+    assert asked.status_code == 201, asked.text
+    change_id = asked.json()["id"]
+    assert asked.json()["payload"] == {"insured_relationship": "spouse"}
+    steps = (
+        ("review", {"lawful": True, "note": "合法"}, one),
+        ("approve", None, two),
+        ("complete", None, one),
+    )
+    for step, step_body, headers in steps:
+        done = client.post(
+            f"/api/v1/policies/changes/{change_id}/{step}", json=step_body, headers=headers
+        )
+        assert done.status_code == 200, (step, done.text)
+    assert done.json()["status"] == "done"
+    assert done.json()["before"] == {"insured_relationship": "child"}
+    read = client.get(f"/api/v1/policies/{policy.id}", headers=one)
+    assert read.json()["insured_relationship"] == "spouse"

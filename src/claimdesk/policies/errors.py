@@ -136,8 +136,11 @@ class FontUnavailable(ClaimdeskError):
 
 class ChangeContentMissing(ValidationFailed):
     code = "change_content_missing"
-    message_zh = "{field}：批改须说明变更内容"
-    message_en = "{field}: a change must state what changes"
+    message_zh = "{field}：批改须说明变更内容（新的受益人，或投保人与被保险人关系）"
+    message_en = (
+        "{field}: a change must state what changes (new beneficiaries, or the insured's "
+        "relationship to the policyholder)"
+    )
 
 
 class InitiatorMissing(ValidationFailed):

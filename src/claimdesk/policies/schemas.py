@@ -51,8 +51,10 @@ class ChangeIn(_In):
     effective_date: dt.date
     customer_consent: bool
     customer_consent_method: str = Field(min_length=1, max_length=40)
-    # change: a new beneficiary list (shares add to 100%)
+    # change: a new beneficiary list (shares add to 100%), and/or the insured's relation
+    # to the policyholder set or corrected (投保人与被保险人关系, checked as at issue)
     beneficiaries: list[BeneficiaryIn] | None = Field(default=None, max_length=20)
+    insured_relationship: InsuredRelationship | None = None
     # termination: who ends the contract (POL-3)
     initiator: Literal["policyholder", "insurer", "law"] | None = None
 

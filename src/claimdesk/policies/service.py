@@ -227,18 +227,22 @@ def _check_beneficiaries(session: Session, items: list[BeneficiaryIn], field: st
         raise BeneficiarySharesInvalid(field=field, total=f"{total:.2f}")
 
 
-def _insured_relationship(data: PolicyIssueIn, *, renewal: bool) -> str | None:
-    """POL-1: the form's 投保人与被保险人关系 — "self" when one person is both, else one
-    of spouse/child/parent/other, asked for. A renewal carries its term's, which is
-    None for a policy issued before it was recorded (nothing to ask again)."""
-    given, field = data.insured_relationship, "insured_relationship"
-    if data.policyholder_id == data.insured_id:
+def _insured_relationship(
+    policyholder_id: int, insured_id: int, given: str | None, *, required: bool
+) -> str | None:
+    """POL-1, POL-2: the form's 投保人与被保险人关系 for this holder and insured — "self"
+    when one person is both, else one of spouse/child/parent/other, asked for when
+    ``required``: at issue, not on a renewal, which carries its term's (None for a policy
+    issued before it was recorded: nothing to ask again), nor on a change that leaves it
+    as it is. A change that sets or corrects it is checked by the same rule."""
+    field = "insured_relationship"
+    if policyholder_id == insured_id:
         if given not in (None, "self"):
             raise InsuredRelationshipNotSelf(field=field, value=given)
         return "self"
     if given == "self":
         raise InsuredRelationshipSelfForOther(field=field)
-    if given is None and not renewal:
+    if given is None and required:
         raise InsuredRelationshipMissing(field=field)
     return given
 
@@ -275,7 +279,9 @@ def issue_policy(
     )
     _check_limits(version, data)
     _check_adult(version.product.for_adults, insured, data.period_start)
-    relationship = _insured_relationship(data, renewal=previous is not None)
+    relationship = _insured_relationship(
+        data.policyholder_id, data.insured_id, data.insured_relationship, required=previous is None
+    )
     agent_id = data.agent_user_id
     if agent_id is None and "sales_agent" in actor.roles:
         agent_id = actor.user_id
@@ -366,10 +372,20 @@ def request_change(
         )
     payload: dict[str, Any] = {}
     if data.kind == "change":
-        if data.beneficiaries is None:
+        if data.beneficiaries is None and data.insured_relationship is None:
             raise ChangeContentMissing(field="beneficiaries")
-        _check_beneficiaries(session, data.beneficiaries, "beneficiaries")
-        payload["beneficiaries"] = [b.model_dump(mode="json") for b in data.beneficiaries]
+        if data.beneficiaries is not None:
+            _check_beneficiaries(session, data.beneficiaries, "beneficiaries")
+            payload["beneficiaries"] = [b.model_dump(mode="json") for b in data.beneficiaries]
+        if data.insured_relationship is not None:
+            # A change names neither a new policyholder nor a new insured: the relation is
+            # checked against the policy's two, by the rule of issue (POL-1).
+            payload["insured_relationship"] = _insured_relationship(
+                policy.policyholder_id,
+                policy.insured_id,
+                data.insured_relationship,
+                required=False,
+            )
     else:
         if data.initiator is None:
             raise InitiatorMissing(field="initiator")
@@ -412,9 +428,25 @@ def request_change(
             "kind": data.kind,
             "effective_date": str(data.effective_date),
             "consent_method": data.customer_consent_method,
+            **_changed_fields(change.payload if data.kind == "change" else {}, policy),
         },
     )
     return change
+
+
+def _changed_fields(payload: dict[str, Any], policy: Policy) -> dict[str, Any]:
+    """What a change changes, for its audit entries: the fields it sets, and the
+    relationship from and to (a beneficiary list stays on the change, as ``payload`` and
+    ``before``)."""
+    if not payload:
+        return {}
+    changed: dict[str, Any] = {"changes": sorted(payload)}
+    if "insured_relationship" in payload:
+        changed["insured_relationship"] = {
+            "before": policy.insured_relationship,
+            "after": payload["insured_relationship"],
+        }
+    return changed
 
 
 def _change_for(session: Session, actor: Principal, change_id: int) -> tuple[PolicyChange, Policy]:
@@ -523,28 +555,10 @@ def complete_change(
     _step(change, "done", "complete")
     if policy.status != "in_force":
         raise PolicyNotInForce(number=policy.number, status=policy.status)
+    changed: dict[str, Any] = {}
     if change.kind == "change":
-        change.before = {
-            "beneficiaries": [
-                {
-                    "person_id": b.person_id,
-                    "relationship": b.relationship_to_insured,
-                    "share": str(b.share),
-                }
-                for b in policy.beneficiaries
-            ]
-        }
-        policy.beneficiaries.clear()
-        session.flush()
-        policy.beneficiaries.extend(
-            PolicyBeneficiary(
-                position=i,
-                person_id=int(b["person_id"]),
-                relationship_to_insured=str(b["relationship"]),
-                share=Decimal(str(b["share"])),
-            )
-            for i, b in enumerate(change.payload["beneficiaries"])
-        )
+        changed = _changed_fields(change.payload, policy)
+        change.before = _apply_change(session, policy, change.payload)
     else:
         version = products.get_version(session, policy.product_version_id)
         refund = (
@@ -582,9 +596,47 @@ def complete_change(
             "change_id": change.id,
             "effective_date": str(change.effective_date),
             "refund": None if change.refund_amount is None else str(change.refund_amount),
+            **changed,
         },
     )
     return change
+
+
+def _apply_change(session: Session, policy: Policy, payload: dict[str, Any]) -> dict[str, Any]:
+    """Apply a change's fields to the policy; their old values, kept as the change's
+    ``before``."""
+    before: dict[str, Any] = {}
+    if "beneficiaries" in payload:
+        before["beneficiaries"] = [
+            {
+                "person_id": b.person_id,
+                "relationship": b.relationship_to_insured,
+                "share": str(b.share),
+            }
+            for b in policy.beneficiaries
+        ]
+        policy.beneficiaries.clear()
+        session.flush()
+        policy.beneficiaries.extend(
+            PolicyBeneficiary(
+                position=i,
+                person_id=int(b["person_id"]),
+                relationship_to_insured=str(b["relationship"]),
+                share=Decimal(str(b["share"])),
+            )
+            for i, b in enumerate(payload["beneficiaries"])
+        )
+    if "insured_relationship" in payload:
+        # Checked again on the policy as it is now, locked: the rule of issue (POL-1).
+        relationship = _insured_relationship(
+            policy.policyholder_id,
+            policy.insured_id,
+            payload["insured_relationship"],
+            required=False,
+        )
+        before["insured_relationship"] = policy.insured_relationship
+        policy.insured_relationship = relationship
+    return before
 
 
 def _stop_clocks(

@@ -240,6 +240,80 @@ def test_the_issue_page_asks_and_shows_the_insureds_relationship(db, client, sta
     assert re.search(r'id="insured-relationship">父母<', shown.text), shown.text[:200]
 
 
+def test_a_change_on_the_policy_page_sets_the_insureds_relationship(db, client, staff):  # type: ignore[no-untyped-def]  # SPEC POL-2, POL-1, GEN-5, GEN-6
+    import datetime as dt
+
+    from claimdesk.web.kit import local_today
+    from tests.builders import resident_id
+
+    # In force from tomorrow, whatever today is (GEN-3): the page offers changes only then.
+    today = local_today()
+    start = today + dt.timedelta(days=1)
+    version = demo_version(db)
+    mother = make_person(db, name="王母", id_number=resident_id(birth="19560101", seq="792"))
+    policy = issue_policy(
+        db,
+        version_id=version.id,
+        policyholder_id=staff["person"].id,
+        insured_id=mother.id,
+        insured_relationship="parent",
+        period_start=start.isoformat(),
+        issued_at=f"{today.isoformat()}T09:00:00+08:00",
+    )
+    policy.insured_relationship = None  # two people, issued before migration 0041
+    db.commit()
+    agent, agent2 = login_headers(client, "agent"), login_headers(client, "agent2")
+    page = _ok(client, f"/admin/policies/{policy.id}", "agent")
+    assert 'id="f-insured_relationship"' in page.text and "批改时：被保险人是投保人的" in page.text
+    form = {
+        "kind": "change",
+        "description": "补录投保人与被保险人关系",
+        "effective_date": (start + dt.timedelta(days=30)).isoformat(),
+        "customer_consent": "1",
+        "customer_consent_method": "signed form",
+        "insured_relationship": "self",
+    }
+    # Two people cannot be "self": refused on the field, in place, in both languages.
+    url = f"/admin/policies/{policy.id}/changes"
+    bad = client.post(url, data=form, headers=agent)
+    assert bad.status_code == 422 and 'id="insured_relationship-error"' in bad.text
+    assert "不能是“本人”" in bad.text
+    english = client.post(f"{url}?lang=en", data=form, headers=agent)
+    assert english.status_code == 422 and "it cannot be self" in english.text
+    assert db.query(PolicyChange).count() == 0
+    asked = client.post(
+        url, data={**form, "insured_relationship": "parent"}, headers=agent, follow_redirects=False
+    )
+    assert asked.status_code == 303, asked.text
+    change = db.query(PolicyChange).one()
+    assert change.payload == {"insured_relationship": "parent"}
+    for step, who, data in (
+        ("review", agent, {"lawful": "yes", "note": "合法"}),
+        ("approve", agent2, {}),
+        ("complete", agent, {}),
+    ):
+        moved = client.post(
+            f"/admin/policies/changes/{change.id}/{step}",
+            data=data,
+            headers=who,
+            follow_redirects=False,
+        )
+        assert moved.status_code == 303, (step, moved.text)
+    db.expire_all()
+    assert db.get(Policy, policy.id).insured_relationship == "parent"
+    shown = _ok(client, f"/admin/policies/{policy.id}?lang=zh-CN", "agent")
+    assert re.search(r'id="insured-relationship">父母<', shown.text)
+    assert re.search(
+        rf'id="change-{change.id}-relationship">被保险人是投保人的: 未登记 → 父母<', shown.text
+    ), shown.text
+    english = _ok(client, f"/admin/policies/{policy.id}?lang=en", "agent")
+    assert re.search(
+        rf"id=\"change-{change.id}-relationship\">The insured is the policyholder's: "
+        r"Not recorded → Father or mother<",
+        english.text,
+    ), english.text
+
+
 def test_policy_pages_issue_search_change(db, client, staff):  # type: ignore[no-untyped-def]  # SPEC POL-1, POL-2, POL-3, SEC-4, GEN-5
     version = demo_version(db)
     _register_agent(db, staff["users"]["seller"])

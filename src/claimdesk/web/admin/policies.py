@@ -249,6 +249,7 @@ def _policy(
         action=action,
         values=values or {},
         dispute_actions=DISPUTE_ACTIONS,
+        relationships=RELATIONSHIPS,
         may_service=actor.has(Permission.POLICIES_SERVICE),
         may_approve=actor.has(Permission.POLICIES_APPROVE),
         **common(request),
@@ -289,6 +290,7 @@ def request_change(
     customer_consent_method: Short = "",
     initiator: Short = "",
     beneficiaries: Text = "",
+    insured_relationship: Short = "",
 ) -> Response:
     values = {
         "kind": kind,
@@ -298,6 +300,7 @@ def request_change(
         "customer_consent_method": customer_consent_method,
         "initiator": initiator,
         "beneficiaries": beneficiaries,
+        "insured_relationship": insured_relationship,
     }
 
     def call() -> Any:
@@ -311,6 +314,10 @@ def request_change(
                 "initiator": initiator or None if kind == "termination" else None,
                 "beneficiaries": _beneficiaries(beneficiaries, "beneficiaries")
                 if kind == "change" and beneficiaries.strip()
+                else None,
+                # Empty: the change leaves 投保人与被保险人关系 as it is.
+                "insured_relationship": insured_relationship.strip() or None
+                if kind == "change"
                 else None,
             }
         )
