@@ -360,3 +360,61 @@ def test_the_frequency_check_reads_a_course_visits_without_a_statement(world: Wo
         (end, stranger.id, dt.date(2026, 5, 16), True),
         (alone, single.id, dt.date(2026, 5, 11), True),
     ]
+
+
+def test_a_groups_visits_are_one_statement_whatever_its_patients(world: World, db: Session):
+    # SPEC CLM-F3 (claim frequency against the diagnosis's usual visits): the other
+    # patients' visits of a group, named and unnamed, are read in one statement per group
+    # — the statements of a run's gather do not grow with the patients of the diagnosis
+    # or their visits without a statement (their unnamed visits were a second query per
+    # group, one more per 500 patients).
+    from sqlalchemy import event
+
+    from claimdesk.checks import repository
+
+    mine = world.policies["MED-MILLION"].number  # type: ignore[attr-defined]
+    first = report(world, policy_number=mine, loss_date="2026-05-20")
+    second = report(world, policy_number=mine, loss_date="2026-06-01")
+    _bill(db, first["id"], "0000000301", diagnosis=("M54.500", "11"))
+    _bill(db, second["id"], "0000000302", diagnosis=("M54.500", "11"))
+    version = demo_version(db, "MED-MILLION")
+    receipt = iter(range(303, 400))
+
+    def patient(seq: str) -> None:
+        person = make_person(
+            db,
+            name="赵六",
+            id_number=resident_id(birth="19700101", seq=seq),
+            phone=f"13700000{seq}",
+        )
+        policy = issue_policy(db, version_id=version.id, policyholder_id=person.id)
+        db.commit()
+        for on, named in (("2026-05-10", True), ("2026-05-12", False), ("2026-05-16", True)):
+            cid = report(world, policy_number=policy.number, loss_date=on, phone=f"13700000{seq}")
+            diagnosis = ("M54.500", "11") if named else None
+            _bill(db, cid["id"], f"0000000{next(receipt)}", diagnosis=diagnosis)
+
+    def gathered() -> tuple[list[str], int]:
+        seen: list[str] = []
+        bind = db.connection()
+
+        def count(*args: object) -> None:
+            seen.append(str(args[2]))
+
+        repository.clear_book_rates()  # read once a day: both gathers read it
+        event.listen(bind, "before_cursor_execute", count)
+        try:
+            inp = repository.gather(db, db.get_one(Claim, second["id"]))
+        finally:
+            event.remove(bind, "before_cursor_execute", count)
+        return seen, len(inp.diagnosis_visits["M54:outpatient"])
+
+    patient("701")
+    one, visits = gathered()
+    assert visits == 3  # two named, one between them without a statement
+    assert sum("named_visits" in text for text in one) == 1
+    patient("702")
+    patient("703")
+    three, visits = gathered()
+    assert visits == 9
+    assert len(three) == len(one)

@@ -17,6 +17,7 @@ from sqlalchemy import (
     bindparam,
     column,
     func,
+    literal,
     select,
     true,
     union_all,
@@ -109,13 +110,25 @@ def group_visits(
     until: dt.date,
     not_insured_id: int,
     limit: int,
-) -> list[tuple[int, int, dt.date]]:
-    """(claim id, insured id, treatment date) of the newest ``limit`` claims of other
-    insureds with a bill of one diagnosis group (by its keyed hash,
-    ix_claim_bills_dise_group_hash) treated in [since, until): how often that
-    diagnosis's patients are treated (CLM-F3). No row filter: the caller is a check."""
-    rows = session.execute(
-        select(Claim.id, Claim.insured_person_id, Claim.loss_date)
+) -> list[tuple[int, int, dt.date, bool]]:
+    """(claim id, insured id, treatment date, named) of other insureds' visits of one
+    diagnosis group treated in [since, until), in one statement (CLM-F3: how often that
+    diagnosis's patients are treated). Named: the newest ``limit`` claims with a bill of
+    the group (by its keyed hash, ix_claim_bills_dise_group_hash). Unnamed (``named``
+    False): those patients' claims with no bill naming a diagnosis (no settlement
+    statement, or no bill yet) treated strictly between their first and last named visit
+    — the visits of a course whose statement is missing. Named first, newest first. No
+    row filter: the caller is a check.
+
+    One statement per group: the unnamed visits were a second query per group with the
+    patients' ids bound in lists of 500 (several statements for a common diagnosis, each
+    planned anew); here the patients and their spans are a CTE of the named visits."""
+    named = (
+        select(
+            Claim.id.label("claim_id"),
+            Claim.insured_person_id.label("insured_id"),
+            Claim.loss_date.label("treated_on"),
+        )
         .join(Bill, Bill.claim_id == Claim.id)
         .where(
             Bill.dise_group_hash == blind_index(group, PURPOSE_DIAGNOSIS_GROUP),
@@ -126,35 +139,33 @@ def group_visits(
         .distinct()
         .order_by(Claim.loss_date.desc(), Claim.id.desc())
         .limit(limit)
+        .cte("named_visits")
     )
-    return [(cid, pid, on) for cid, pid, on in rows]
-
-
-def unnamed_visits(
-    session: Session, *, insured_ids: Sequence[int], since: dt.date, until: dt.date
-) -> list[tuple[int, int, dt.date]]:
-    """(claim id, insured id, treatment date) of the insureds' claims treated in
-    [since, until) with no bill naming a diagnosis (no settlement statement, or no bill
-    yet): the visits of a course whose statement is missing (CLM-F3's claim frequency
-    reads them between two of its visits naming the diagnosis). No row filter: the
-    caller is a check."""
-    named = select(Bill.id).where(Bill.claim_id == Claim.id, Bill.dise_group_hash.is_not(None))
-    ids, found = sorted(insured_ids), []
-    for at in range(0, len(ids), _IN_CHUNK):  # a common diagnosis has many patients
-        rows = session.execute(
-            select(Claim.id, Claim.insured_person_id, Claim.loss_date).where(
-                Claim.insured_person_id.in_(ids[at : at + _IN_CHUNK]),
-                Claim.loss_date >= since,
-                Claim.loss_date < until,
-                ~named.exists(),
-            )
+    # Each patient's first and last named visit; one named visit makes no course.
+    spans = (
+        select(
+            named.c.insured_id,
+            func.min(named.c.treated_on).label("first"),
+            func.max(named.c.treated_on).label("last"),
         )
-        found += [(cid, pid, on) for cid, pid, on in rows]
+        .group_by(named.c.insured_id)
+        .having(func.min(named.c.treated_on) < func.max(named.c.treated_on))
+        .cte("course_spans")
+    )
+    names = select(Bill.id).where(Bill.claim_id == Claim.id, Bill.dise_group_hash.is_not(None))
+    unnamed = (
+        select(Claim.id, Claim.insured_person_id, Claim.loss_date, literal(0))
+        .join(spans, spans.c.insured_id == Claim.insured_person_id)
+        .where(Claim.loss_date > spans.c.first, Claim.loss_date < spans.c.last, ~names.exists())
+    )
+    rows = session.execute(
+        union_all(
+            select(named.c.claim_id, named.c.insured_id, named.c.treated_on, literal(1)), unnamed
+        )
+    )
+    found = [(cid, pid, on, bool(flag)) for cid, pid, on, flag in rows]
+    found.sort(key=lambda v: (not v[3], -v[2].toordinal(), -v[0]))
     return found
-
-
-# Insureds per IN list (SQLite's bound parameters are limited).
-_IN_CHUNK = 500
 
 
 def item_history(

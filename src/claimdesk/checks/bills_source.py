@@ -150,22 +150,10 @@ class BillsSource:
             not_insured_id=not_insured_id,
             limit=GROUP_VISITS,
         )
-        visits = [GroupVisit(cid, pid, on) for cid, pid, on in rows]
         # The visits of a course whose statement is missing name no diagnosis: those
-        # between a patient's first and last visit naming this one are read too (the
+        # between a patient's first and last visit naming this one come with them (the
         # rule counts those between two close ones, as it counts the insured's own).
-        spans: dict[int, tuple[dt.date, dt.date]] = {}
-        for v in visits:
-            first, last = spans.get(v.insured_id, (v.on, v.on))
-            spans[v.insured_id] = (min(first, v.on), max(last, v.on))
-        series = {pid: span for pid, span in spans.items() if span[0] < span[1]}
-        found = bills.unnamed_visits(session, insured_ids=sorted(series), since=since, until=until)
-        visits += [
-            GroupVisit(cid, pid, on, named=False)
-            for cid, pid, on in found
-            if series[pid][0] < on < series[pid][1]
-        ]
-        return visits
+        return [GroupVisit(cid, pid, on, named=named) for cid, pid, on, named in rows]
 
     def item_prices(self, session: Session, query: ItemQuery) -> Mapping[str, Sequence[ItemPrice]]:
         # The codes are looked up by their keyed hash: no line is decrypted for it.
