@@ -7,30 +7,15 @@ from __future__ import annotations
 from typing import Any
 
 from alembic import command
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from claimdesk.checks import service
-from claimdesk.checks.schemas import CheckConfigIn
-from claimdesk.db import make_engine
 from claimdesk.migrate import alembic_config, upgrade
-from claimdesk.models.check import CheckConfigVersion
+from tests.checks.config_versions import latest_config, set_as_administrator
 
 BEFORE = "0038_claim_investigator"
 
 
 def _latest(url: str, code: str) -> tuple[int, dict[str, Any], str | None]:
-    engine = make_engine(url)
-    with Session(engine) as session:
-        row = session.scalars(
-            select(CheckConfigVersion)
-            .where(CheckConfigVersion.code == code)
-            .order_by(CheckConfigVersion.version.desc())
-            .limit(1)
-        ).one()
-        found = (row.version, dict(row.parameters), row.reason)
-    engine.dispose()
-    return found
+    return latest_config(url, code)
 
 
 def test_the_new_parameters_get_a_version_and_go_back(fresh_db_url: str) -> None:
@@ -50,21 +35,13 @@ def test_the_new_parameters_get_a_version_and_go_back(fresh_db_url: str) -> None
 def test_an_administrators_own_value_is_kept(fresh_db_url: str) -> None:  # SPEC CLM-F3
     command.downgrade(alembic_config(fresh_db_url), BEFORE)
     before = _latest(fresh_db_url, "shared_contact")[0]
-    engine = make_engine(fresh_db_url)
-    with Session(engine) as session:
-        service.update_config(
-            session,
-            actor=service.system_actor(),
-            code="shared_contact",
-            data=CheckConfigIn(
-                enabled=True,
-                action="hold",
-                parameters={"household_phone_others": 0},
-                reason="our own choice: every shared phone counts",
-            ),
-        )
-        session.commit()
-    engine.dispose()
+    set_as_administrator(
+        fresh_db_url,
+        code="shared_contact",
+        action="hold",
+        parameters={"household_phone_others": 0},
+        reason="our own choice: every shared phone counts",
+    )
     upgrade(fresh_db_url)
     version, parameters, _reason = _latest(fresh_db_url, "shared_contact")
     assert version == before + 1 and parameters["household_phone_others"] == 0

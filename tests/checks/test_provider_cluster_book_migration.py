@@ -10,11 +10,10 @@ from alembic import command
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
-from claimdesk.checks import service
-from claimdesk.checks.schemas import CheckConfigIn
 from claimdesk.db import make_engine
 from claimdesk.migrate import alembic_config, upgrade
 from claimdesk.models.check import CheckConfigVersion
+from tests.checks.config_versions import set_as_administrator
 
 BEFORE = "0039_check_lookalikes"
 INDEX = "ix_claim_bills_issue_date_claim_id"
@@ -52,21 +51,13 @@ def test_relative_to_book_gets_a_version_and_goes_back(fresh_db_url: str) -> Non
 def test_an_administrators_own_value_is_kept(fresh_db_url: str) -> None:  # SPEC CLM-F3
     command.downgrade(alembic_config(fresh_db_url), BEFORE)
     before = _latest(fresh_db_url)[0]
-    engine = make_engine(fresh_db_url)
-    with Session(engine) as session:
-        service.update_config(
-            session,
-            actor=service.system_actor(),
-            code="provider_cluster",
-            data=CheckConfigIn(
-                enabled=True,
-                action="refer",
-                parameters={"min_insureds": 5, "relative_to_book": 0},
-                reason="our own choice: each provider against its own usual",
-            ),
-        )
-        session.commit()
-    engine.dispose()
+    set_as_administrator(
+        fresh_db_url,
+        code="provider_cluster",
+        action="refer",
+        parameters={"min_insureds": 5, "relative_to_book": 0},
+        reason="our own choice: each provider against its own usual",
+    )
     upgrade(fresh_db_url)
     version, parameters, _reason, indexed = _latest(fresh_db_url)
     assert version == before + 1 and parameters["relative_to_book"] == 0 and indexed

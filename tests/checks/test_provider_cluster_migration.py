@@ -7,11 +7,10 @@ from alembic import command
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from claimdesk.checks import service
-from claimdesk.checks.schemas import CheckConfigIn
 from claimdesk.db import make_engine
 from claimdesk.migrate import alembic_config, upgrade
 from claimdesk.models.check import CheckConfigVersion
+from tests.checks.config_versions import set_as_administrator
 
 REVISION = "0035_provider_cluster_early"
 BEFORE = "0034_claim_frequency_rate"
@@ -42,20 +41,12 @@ def test_the_seeded_minimum_goes_to_five_and_back(fresh_db_url: str) -> None:  #
 
 def test_an_administrators_own_minimum_is_kept(fresh_db_url: str) -> None:  # SPEC CLM-F3
     command.downgrade(alembic_config(fresh_db_url), BEFORE)
-    engine = make_engine(fresh_db_url)
-    with Session(engine) as session:
-        service.update_config(
-            session,
-            actor=service.system_actor(),
-            code="provider_cluster",
-            data=CheckConfigIn(
-                enabled=True,
-                action="refer",
-                parameters={"window_days": 3, "min_insureds": 12},
-                reason="our own choice",
-            ),
-        )
-        session.commit()
-    engine.dispose()
+    set_as_administrator(
+        fresh_db_url,
+        code="provider_cluster",
+        action="refer",
+        parameters={"window_days": 3, "min_insureds": 12},
+        reason="our own choice",
+    )
     upgrade(fresh_db_url)
     assert [(v, m) for v, m, _ in _versions(fresh_db_url)][-1] == (3, 12)

@@ -7,30 +7,15 @@ from __future__ import annotations
 from typing import Any
 
 from alembic import command
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from claimdesk.checks import service
-from claimdesk.checks.schemas import CheckConfigIn
-from claimdesk.db import make_engine
 from claimdesk.migrate import alembic_config, upgrade
-from claimdesk.models.check import CheckConfigVersion
+from tests.checks.config_versions import latest_config, set_as_administrator
 
 BEFORE = "0042_check_hit_finding_key"
 
 
 def _latest(url: str) -> tuple[int, dict[str, Any], str | None]:
-    engine = make_engine(url)
-    with Session(engine) as session:
-        row = session.scalars(
-            select(CheckConfigVersion)
-            .where(CheckConfigVersion.code == "duplicate_receipt")
-            .order_by(CheckConfigVersion.version.desc())
-            .limit(1)
-        ).one()
-        found = (row.version, dict(row.parameters), row.reason)
-    engine.dispose()
-    return found
+    return latest_config(url, "duplicate_receipt")
 
 
 def test_the_new_parameter_gets_a_version_and_goes_back(fresh_db_url: str) -> None:
@@ -48,21 +33,13 @@ def test_the_new_parameter_gets_a_version_and_goes_back(fresh_db_url: str) -> No
 def test_an_administrators_own_value_is_kept(fresh_db_url: str) -> None:  # SPEC CLM-F3
     command.downgrade(alembic_config(fresh_db_url), BEFORE)
     before = _latest(fresh_db_url)[0]
-    engine = make_engine(fresh_db_url)
-    with Session(engine) as session:
-        service.update_config(
-            session,
-            actor=service.system_actor(),
-            code="duplicate_receipt",
-            data=CheckConfigIn(
-                enabled=True,
-                action="hold",
-                parameters={"whole_receipt_min_lines": 0},
-                reason="our own choice: only partial copies of 3 lines",
-            ),
-        )
-        session.commit()
-    engine.dispose()
+    set_as_administrator(
+        fresh_db_url,
+        code="duplicate_receipt",
+        action="hold",
+        parameters={"whole_receipt_min_lines": 0},
+        reason="our own choice: only partial copies of 3 lines",
+    )
     upgrade(fresh_db_url)
     version, parameters, _reason = _latest(fresh_db_url)
     assert version == before + 1 and parameters["whole_receipt_min_lines"] == 0
