@@ -25,7 +25,20 @@ MODULES = [
 ]
 
 
+USAGE = (
+    "usage: python -m bench [NAME ...]   (NAME: "
+    + ", ".join(m.removeprefix("bench.") for m in MODULES)
+    + "; none: all)\n"
+    "A benchmark's own options: python -m bench.NAME --help (e.g. bench.stp --claims 600)."
+)
+
+
 def main(argv: list[str]) -> int:
+    # An option here is a mistake, not a module: say so before minutes of benchmarking.
+    options = [a for a in argv if a.startswith("-")]
+    if options:
+        print(USAGE)
+        return 0 if set(options) <= {"-h", "--help"} else 2
     selected = argv or MODULES
     print(
         f"claimdesk benchmarks — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC — "
