@@ -23,6 +23,7 @@ from claimdesk.rules.checks.types import (
     Receipt,
     ReceiptLine,
 )
+from tests.builders import demo_version, issue_policy, make_person, resident_id
 from tests.claims.helpers import World
 
 API = "/api/v1"
@@ -174,3 +175,15 @@ def old_key(code: str, evidence: dict[str, Any]) -> str:
     here to seed rows as that code left them)."""
     body = json.dumps(evidence, sort_keys=True, default=str)
     return hashlib.sha256(f"{code}|{body}".encode()).hexdigest()[:32]
+
+
+def stranger_claim(world: World, db: Session, seq: str) -> int:
+    """A claim of an insured on a policy of their own (another party at the clinic)."""
+    person = make_person(
+        db, name=f"路人{seq}", id_number=resident_id(seq=seq), phone=f"13600000{seq}"
+    )
+    policy = issue_policy(
+        db, version_id=demo_version(db, "MED-MILLION").id, policyholder_id=person.id
+    )
+    db.commit()
+    return int(report(world, policy_number=policy.number, phone=f"13600000{seq}")["id"])

@@ -27,8 +27,7 @@ from claimdesk.models.audit import AuditEntry
 from claimdesk.models.check import CheckHit
 from claimdesk.models.claim import Claim, FraudFlag
 from claimdesk.rules.checks.findings import finding_key
-from tests.builders import demo_version, issue_policy, make_person, resident_id
-from tests.checks.helpers import ReceiptBook, old_key, only_checks, report
+from tests.checks.helpers import ReceiptBook, old_key, only_checks, report, stranger_claim
 from tests.claims.helpers import World
 
 CLINIC = "某某诊所"
@@ -81,24 +80,13 @@ def recorded_again(
     return again
 
 
-def _stranger(world: World, db: Session, seq: str) -> int:
-    person = make_person(
-        db, name=f"路人{seq}", id_number=resident_id(seq=seq), phone=f"13600000{seq}"
-    )
-    policy = issue_policy(
-        db, version_id=demo_version(db, "MED-MILLION").id, policyholder_id=person.id
-    )
-    db.commit()
-    return int(report(world, policy_number=policy.number, phone=f"13600000{seq}")["id"])
-
-
 def _cluster(world: World, db: Session, book: ReceiptBook, action: str) -> tuple[int, CheckHit]:
     """A provider_cluster finding on a claim of the world's insured (found by the run)."""
     only_checks(
         db,
         provider_cluster={"action": action, "parameters": {"window_days": 3, "min_insureds": 3}},
     )
-    others = [_stranger(world, db, "801"), _stranger(world, db, "802")]
+    others = [stranger_claim(world, db, "801"), stranger_claim(world, db, "802")]
     mine = int(report(world, policy_number=world.policies["MED-MILLION"].number)["id"])  # type: ignore[attr-defined]
     for n, cid in enumerate([*others, mine]):
         book.add(claim_id=cid, number=str(n), issuer=CLINIC, on=f"2026-06-0{n + 1}")
@@ -185,7 +173,7 @@ def test_a_cleared_hold_held_again_is_merged_into_the_first(
 
     # Rerun: nothing to do. A later checks run finds the keyed row and acts on nothing.
     assert not dedupe.repair_claim(db, claim_id=mine, actor=dedupe.system_actor()).changed
-    book.add(claim_id=_stranger(world, db, "803"), number="9", issuer=CLINIC, on="2026-05-10")
+    book.add(claim_id=stranger_claim(world, db, "803"), number="9", issuer=CLINIC, on="2026-05-10")
     again = service.run_checks(db, claim_id=mine, actor=service.system_actor())
     db.commit()
     assert again.new_hits == [] and not again.held
@@ -301,7 +289,7 @@ def test_a_run_refreshes_the_later_duplicate_and_the_repair_still_keeps_the_firs
     as_before(first)
     second = recorded_again(db, first, evidence={**first.evidence, "usual": "2.00"}, later=DAY)
     db.commit()
-    book.add(claim_id=_stranger(world, db, "804"), number="9", issuer=CLINIC, on="2026-05-10")
+    book.add(claim_id=stranger_claim(world, db, "804"), number="9", issuer=CLINIC, on="2026-05-10")
     assert service.run_checks(db, claim_id=mine, actor=service.system_actor()).new_hits == []
     db.commit()
     refreshed = {h.id: h for h in _hits(db, mine)}

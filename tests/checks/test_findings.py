@@ -21,23 +21,10 @@ from claimdesk.dashboards import service as dashboards
 from claimdesk.models.audit import AuditEntry
 from claimdesk.models.check import CheckHit
 from claimdesk.models.claim import Claim, FraudFlag
-from tests.builders import demo_version, issue_policy, make_person, resident_id
-from tests.checks.helpers import ReceiptBook, only_checks, report
+from tests.checks.helpers import ReceiptBook, only_checks, report, stranger_claim
 from tests.claims.helpers import World
 
 CLINIC = "某某诊所"
-
-
-def _stranger(world: World, db: Session, seq: str) -> int:
-    """A claim of an insured on a policy of their own (another party at the clinic)."""
-    person = make_person(
-        db, name=f"路人{seq}", id_number=resident_id(seq=seq), phone=f"13600000{seq}"
-    )
-    policy = issue_policy(
-        db, version_id=demo_version(db, "MED-MILLION").id, policyholder_id=person.id
-    )
-    db.commit()
-    return int(report(world, policy_number=policy.number, phone=f"13600000{seq}")["id"])
 
 
 def _run(db: Session, claim_id: int) -> service.RunResult:
@@ -54,7 +41,7 @@ def test_a_finding_found_again_with_moved_figures_is_one_hit(
         db,
         provider_cluster={"action": "hold", "parameters": {"window_days": 3, "min_insureds": 3}},
     )
-    others = [_stranger(world, db, "701"), _stranger(world, db, "702")]
+    others = [stranger_claim(world, db, "701"), stranger_claim(world, db, "702")]
     mine = int(report(world, policy_number=world.policies["MED-MILLION"].number)["id"])  # type: ignore[attr-defined]
     for n, cid in enumerate([*others, mine]):
         book.add(claim_id=cid, number=str(n), issuer=CLINIC, on=f"2026-06-0{n + 1}")
@@ -72,7 +59,7 @@ def test_a_finding_found_again_with_moved_figures_is_one_hit(
 
     # Days later the book has moved: an earlier visit at the clinic, before the window,
     # gives it a usual. The cluster — the same claims at the same clinic — is unchanged.
-    earlier = _stranger(world, db, "703")
+    earlier = stranger_claim(world, db, "703")
     book.add(claim_id=earlier, number="9", issuer=CLINIC, on="2026-05-10")
     again = _run(db, mine)
 
@@ -123,12 +110,12 @@ def test_a_new_claim_in_the_cluster_is_a_new_finding(world: World, db: Session, 
         db,
         provider_cluster={"action": "refer", "parameters": {"window_days": 3, "min_insureds": 3}},
     )
-    others = [_stranger(world, db, "711"), _stranger(world, db, "712")]
+    others = [stranger_claim(world, db, "711"), stranger_claim(world, db, "712")]
     mine = int(report(world, policy_number=world.policies["MED-MILLION"].number)["id"])  # type: ignore[attr-defined]
     for n, cid in enumerate([*others, mine]):
         book.add(claim_id=cid, number=str(n), issuer=CLINIC, on=f"2026-06-0{n + 1}")
     assert len(_run(db, mine).new_hits) == 1
-    later = _stranger(world, db, "713")
+    later = stranger_claim(world, db, "713")
     book.add(claim_id=later, number="8", issuer=CLINIC, on="2026-06-04")
     (grown,) = _run(db, mine).new_hits
     assert grown.evidence["claim_ids"] == sorted([*others, later])
