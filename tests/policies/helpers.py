@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy.orm import Session
 
 from claimdesk.auth.principal import Principal
-from tests.builders import make_person, resident_id
+from tests.builders import demo_version, issue_policy, make_person, resident_id
 
 SYSTEM = Principal.system("test")
 SH = dt.timezone(dt.timedelta(hours=8))
@@ -40,3 +40,17 @@ def staff(session: Session, username: str, role: str):  # -> Principal
 
     user = make_user(session, username=username, roles=[role])
     return Principal.build(user_id=user.id, username=username, roles=[role])
+
+
+def family_policy(session: Session, *, parent_id: int, child_id: int, start: dt.date):  # -> Policy
+    """A parent's policy on their child, issued on ``start`` (just after midnight) and in
+    force from that day: ``start`` may be today, whatever today is (GEN-3)."""
+    return issue_policy(
+        session,
+        version_id=demo_version(session).id,
+        policyholder_id=parent_id,
+        insured_id=child_id,
+        insured_relationship="child",
+        period_start=start.isoformat(),
+        issued_at=f"{start.isoformat()}T00:01:00+08:00",
+    )

@@ -75,3 +75,9 @@ class NoOwnProfile(NotFound):
 
     def __init__(self) -> None:
         super().__init__(what="profile")
+
+
+class NameMismatch(ValidationFailed):
+    code = "name_mismatch"
+    message_zh = "{field}：与该证件号码登记的姓名不一致"
+    message_en = "{field}: differs from the name registered with this identity number"

@@ -35,6 +35,7 @@ from claimdesk.people.errors import (
     ConsentScopeInsufficient,
     InvalidDocumentNumber,
     LookupKeyRequired,
+    NameMismatch,
     NoOwnProfile,
     PersonAlreadyExists,
     PersonNotFound,
@@ -191,6 +192,57 @@ def create_person(
             "method": stored.method,
         },
     )
+    return person
+
+
+def record_identity_verified(
+    session: Session, *, actor: Principal, person_id: int, reason: str
+) -> None:
+    """Audit that a person's resident ID passed GB 11643 for ``reason`` (POL-1)."""
+    record(
+        session,
+        actor=actor,
+        action="person.identity_verified",
+        entity_type="person",
+        entity_id=person_id,
+        reason=reason,
+        details={"check": "GB 11643"},
+    )
+
+
+def person_id_for_document(session: Session, *, id_number: str) -> int | None:
+    """Who holds this (normalised) identity number, by its keyed hash; no row scope, no
+    audit: the caller learns an id it only compares (as the uniqueness check does)."""
+    return repository.any_person_with_id_hash(session, blind_index(id_number, PURPOSE_ID_NUMBER))
+
+
+def person_for_document(
+    session: Session,
+    *,
+    actor: Principal,
+    name: str,
+    id_number: str,
+    phone: str,
+    consent: ConsentIn,
+    field: str,
+) -> Person:
+    """The person holding this resident ID (the number already checked by the caller),
+    found by its keyed hash — the name given must be the one registered, their consent
+    recorded and a missing phone filled in — or registered now with that consent
+    (SEC-6). ``field`` prefixes the fields an error names."""
+    found = person_id_for_document(session, id_number=id_number)
+    if found is None:
+        return create_person(
+            session, actor=actor, name=name, id_number=id_number, phone=phone, consent=consent
+        )
+    person = session.get(Person, found)
+    assert person is not None  # the id was just read
+    if person.name.strip() != name.strip():
+        raise NameMismatch(field=f"{field}.name")
+    _require_categories([consent], {"identity", "contact"}, field=f"{field}.consent")
+    if person.phone is None:
+        person.phone, person.phone_hash = phone, blind_index(phone, PURPOSE_PHONE)
+    _grant(session, actor, person.id, _new_consent(person.id, consent, actor))
     return person
 
 
@@ -385,7 +437,10 @@ def record_consent(
 ) -> Consent:
     if repository.get_person(session, actor, person_id) is None:
         raise PersonNotFound(field="person_id")
-    stored = _new_consent(person_id, consent, actor)
+    return _grant(session, actor, person_id, _new_consent(person_id, consent, actor))
+
+
+def _grant(session: Session, actor: Principal, person_id: int, stored: Consent) -> Consent:
     session.add(stored)
     session.flush()
     record(

@@ -136,10 +136,10 @@ class FontUnavailable(ClaimdeskError):
 
 class ChangeContentMissing(ValidationFailed):
     code = "change_content_missing"
-    message_zh = "{field}：批改须说明变更内容（新的受益人，或投保人与被保险人关系）"
+    message_zh = "{field}：批改须说明变更内容（新的受益人、投保人与被保险人关系，或新投保人）"
     message_en = (
-        "{field}: a change must state what changes (new beneficiaries, or the insured's "
-        "relationship to the policyholder)"
+        "{field}: a change must state what changes (new beneficiaries, the insured's "
+        "relationship to the policyholder, or a new policyholder)"
     )
 
 
@@ -153,3 +153,43 @@ class DisputeRouteMissing(ValidationFailed):
     code = "dispute_route_missing"
     message_zh = "{field}：须选择仲裁或诉讼"
     message_en = "{field}: choose arbitration or court"
+
+
+class PolicyholderChangeOnEndedPolicy(Conflict):
+    code = "policyholder_change_policy_ended"
+    message_zh = "保单 {number} 当前为 {status}（已解除或已失效），不能变更投保人"
+    message_en = (
+        "Policy {number} is {status} (terminated or lapsed); its policyholder cannot change"
+    )
+
+
+class PolicyholderChangePending(Conflict):
+    code = "policyholder_change_pending"
+    message_zh = (
+        "保单 {number} 的变更投保人批改 #{change_id} 尚未生效，生效前不能再变更投保人或关系"
+    )
+    message_en = (
+        "Policy {number}: the change of policyholder #{change_id} has not taken effect yet; "
+        "neither the policyholder nor the relationship can change before it does"
+    )
+
+
+class SamePolicyholder(ValidationFailed):
+    code = "same_policyholder"
+    message_zh = "{field}：新投保人与现投保人是同一人"
+    message_en = "{field}: the new policyholder is the current policyholder"
+
+
+class CurrentHolderConsentMissing(ValidationFailed):
+    code = "current_policyholder_consent_missing"
+    message_zh = "{field}：变更投保人须有现投保人的同意"
+    message_en = "{field}: a change of policyholder needs the current policyholder's consent"
+
+
+class NewHolderConsentMissing(ValidationFailed):
+    code = "new_policyholder_consent_missing"
+    message_zh = "{field}：变更投保人须有新投保人的同意（及同意方式）"
+    message_en = (
+        "{field}: a change of policyholder needs the new policyholder's consent "
+        "(and how it was given)"
+    )

@@ -14,6 +14,7 @@ from claimdesk.auth.permissions import STAFF_ROLES, Role
 from claimdesk.auth.principal import Principal
 from claimdesk.errors import NotFound
 from claimdesk.models.claim import Claim
+from claimdesk.models.person import Person
 from claimdesk.models.policy import Policy, PolicyChange, PolicyDispute
 
 _STAFF = {r.value for r in STAFF_ROLES}
@@ -126,6 +127,12 @@ def changes_of(session: Session, policy_id: int) -> list[PolicyChange]:
             .order_by(PolicyChange.id)
         )
     )
+
+
+def names_of(session: Session, person_ids: set[int]) -> dict[int, str]:
+    """People's names only (loading whole people would decrypt every personal field)."""
+    rows = session.execute(select(Person.id, Person.name).where(Person.id.in_(person_ids)))
+    return {person_id: name for person_id, name in rows}
 
 
 def get_dispute(session: Session, dispute_id: int, *, for_update: bool = False) -> PolicyDispute:

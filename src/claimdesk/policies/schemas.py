@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from claimdesk.clocks.schemas import ClockOut
+from claimdesk.people.schemas import ConsentMethod, IdType
 
 Channel = Literal["direct", "agency", "bank", "securities", "internet", "phone", "other"]
 Share = Decimal
@@ -45,6 +46,18 @@ class PolicyIssueIn(_In):
     agent_user_id: int | None = None
 
 
+class NewPolicyholderIn(_In):
+    """变更投保人 (POL-2): who takes the policy over, identified as at issue (POL-1), and
+    their own consent (the current holder's is the change's ``customer_consent``)."""
+
+    name: str = Field(min_length=1, max_length=100)
+    id_type: IdType = "resident_id"
+    id_number: str = Field(min_length=1, max_length=40)
+    phone: str = Field(min_length=1, max_length=32)
+    consent: bool = False
+    consent_method: ConsentMethod | None = None
+
+
 class ChangeIn(_In):
     kind: Literal["change", "termination"]
     description: str = Field(min_length=1, max_length=2000)
@@ -55,6 +68,9 @@ class ChangeIn(_In):
     # to the policyholder set or corrected (投保人与被保险人关系, checked as at issue)
     beneficiaries: list[BeneficiaryIn] | None = Field(default=None, max_length=20)
     insured_relationship: InsuredRelationship | None = None
+    # change: a new policyholder (变更投保人); insured_relationship is then the insured's
+    # relation to the new holder, required as at issue.
+    new_policyholder: NewPolicyholderIn | None = None
     # termination: who ends the contract (POL-3)
     initiator: Literal["policyholder", "insurer", "law"] | None = None
 
@@ -106,6 +122,15 @@ class ProductRef(BaseModel):
     version: int
 
 
+class HolderChangeOut(BaseModel):
+    """A change of policyholder: from whom (the holder when it was requested, or the one
+    it replaced once done) to whom; ``applied`` once the policy names the new holder."""
+
+    old: PartyOut
+    new: PartyOut
+    applied: bool
+
+
 class ChangeOut(BaseModel):
     id: int
     policy_id: int
@@ -127,7 +152,17 @@ class ChangeOut(BaseModel):
     completed_at: dt.datetime | None
     rejected_reason: str | None
     refund_amount: Decimal | None
+    policyholder: HolderChangeOut | None = None
     deadlines: list[ClockOut]
+
+
+class HolderPeriodOut(BaseModel):
+    """Who held the policy when (POL-2): ``until`` is the first day they no longer did."""
+
+    person_id: int
+    name: str
+    held_from: dt.date
+    held_until: dt.date | None
 
 
 class DisputeOut(BaseModel):
@@ -154,6 +189,8 @@ class PolicyOut(BaseModel):
     number: str
     product: ProductRef
     policyholder: PartyOut
+    # Every holder of this term, the first from its start (变更投保人, POL-2).
+    policyholders: list[HolderPeriodOut]
     insured: PartyOut
     # None: not recorded (issued before it was asked, two different people).
     insured_relationship: str | None

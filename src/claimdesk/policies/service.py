@@ -27,6 +27,7 @@ from claimdesk.models.policy import Policy, PolicyBeneficiary, PolicyChange, Pol
 from claimdesk.models.product import ProductVersion
 from claimdesk.models.user import User
 from claimdesk.people import service as people
+from claimdesk.policies import holder as holder_change
 from claimdesk.policies import repository
 from claimdesk.policies.errors import (
     AlreadyRenewed,
@@ -144,14 +145,8 @@ def _verify_policyholder(
     if person.id_type != "resident_id":
         raise UnsupportedIdType(field="policyholder_id", value=person.id_type)
     validate_resident_id(person.id_number, field="policyholder_id", today=today)
-    record(
-        session,
-        actor=actor,
-        action="person.identity_verified",
-        entity_type="person",
-        entity_id=person.id,
-        reason="policy issue (POL-1)",
-        details={"check": "GB 11643"},
+    people.record_identity_verified(
+        session, actor=actor, person_id=person.id, reason="policy issue (POL-1)"
     )
 
 
@@ -361,7 +356,10 @@ def request_change(
     at: dt.datetime | None = None,
 ) -> PolicyChange:
     now = at or utcnow()
+    today = local_date(now)
     policy = repository.get_policy(session, actor, policy_id, for_update=True)
+    if data.kind == "change" and data.new_policyholder is not None:
+        holder_change.check_request(session, policy, data, today)
     if policy.status != "in_force":
         raise PolicyNotInForce(number=policy.number, status=policy.status)
     if not data.customer_consent:
@@ -370,26 +368,12 @@ def request_change(
         raise ChangeDateOutsidePeriod(
             field="effective_date", start=policy.period_start, end=policy.period_end
         )
-    payload: dict[str, Any] = {}
     if data.kind == "change":
-        if data.beneficiaries is None and data.insured_relationship is None:
-            raise ChangeContentMissing(field="beneficiaries")
-        if data.beneficiaries is not None:
-            _check_beneficiaries(session, data.beneficiaries, "beneficiaries")
-            payload["beneficiaries"] = [b.model_dump(mode="json") for b in data.beneficiaries]
-        if data.insured_relationship is not None:
-            # A change names neither a new policyholder nor a new insured: the relation is
-            # checked against the policy's two, by the rule of issue (POL-1).
-            payload["insured_relationship"] = _insured_relationship(
-                policy.policyholder_id,
-                policy.insured_id,
-                data.insured_relationship,
-                required=False,
-            )
+        payload = _change_payload(session, actor, policy, data, today)
+    elif data.initiator is None:
+        raise InitiatorMissing(field="initiator")
     else:
-        if data.initiator is None:
-            raise InitiatorMissing(field="initiator")
-        payload["initiator"] = data.initiator
+        payload = {"initiator": data.initiator}
     change = PolicyChange(
         policy_id=policy.id,
         kind=data.kind,
@@ -428,19 +412,68 @@ def request_change(
             "kind": data.kind,
             "effective_date": str(data.effective_date),
             "consent_method": data.customer_consent_method,
-            **_changed_fields(change.payload if data.kind == "change" else {}, policy),
+            **_changed_fields(session, change.payload if data.kind == "change" else {}, policy),
         },
     )
     return change
 
 
-def _changed_fields(payload: dict[str, Any], policy: Policy) -> dict[str, Any]:
+def _change_payload(
+    session: Session, actor: Principal, policy: Policy, data: ChangeIn, today: dt.date
+) -> dict[str, Any]:
+    """What a change (批改) changes: new beneficiaries, the insured's relation to the
+    policyholder set or corrected, a new policyholder (holder.py) — at least one."""
+    asked = (data.beneficiaries, data.insured_relationship, data.new_policyholder)
+    if all(item is None for item in asked):
+        raise ChangeContentMissing(field="beneficiaries")
+    payload: dict[str, Any] = {}
+    if data.beneficiaries is not None:
+        _check_beneficiaries(session, data.beneficiaries, "beneficiaries")
+        payload["beneficiaries"] = [b.model_dump(mode="json") for b in data.beneficiaries]
+    if data.new_policyholder is not None:
+        payload.update(_holder_payload(session, actor, policy, data, today))
+    elif data.insured_relationship is not None:
+        holder_change.refuse_while_pending(session, policy, today)
+        # A change that names no new policyholder (nor ever a new insured): the relation
+        # is checked against the policy's two, by the rule of issue (POL-1).
+        payload["insured_relationship"] = _insured_relationship(
+            policy.policyholder_id, policy.insured_id, data.insured_relationship, required=False
+        )
+    return payload
+
+
+def _holder_payload(
+    session: Session, actor: Principal, policy: Policy, data: ChangeIn, today: dt.date
+) -> dict[str, Any]:
+    """变更投保人: the new holder checked as at issue, and the insured's relation to
+    them required as at issue (POL-1) — all before anything is written."""
+    assert data.new_policyholder is not None
+    number, phone = holder_change.verified_document(data.new_policyholder, today)
+    known = holder_change.known_holder(session, policy, number)
+    # A person not yet registered is neither the holder nor the insured: no id is 0.
+    relationship = _insured_relationship(
+        known or 0, policy.insured_id, data.insured_relationship, required=True
+    )
+    person = holder_change.register(
+        session, actor=actor, data=data.new_policyholder, number=number, phone=phone
+    )
+    return {
+        "policyholder": holder_change.request_payload(policy, person, data),
+        "insured_relationship": relationship,
+    }
+
+
+def _changed_fields(session: Session, payload: dict[str, Any], policy: Policy) -> dict[str, Any]:
     """What a change changes, for its audit entries: the fields it sets, and the
     relationship from and to (a beneficiary list stays on the change, as ``payload`` and
     ``before``)."""
     if not payload:
         return {}
     changed: dict[str, Any] = {"changes": sorted(payload)}
+    if "policyholder" in payload:
+        new_id = int(payload["policyholder"]["person_id"])
+        changed.update(holder_change.audit_names(session, policy.policyholder_id, new_id))
+        changed["consents"] = payload["policyholder"]["consents"]
     if "insured_relationship" in payload:
         changed["insured_relationship"] = {
             "before": policy.insured_relationship,
@@ -557,8 +590,8 @@ def complete_change(
         raise PolicyNotInForce(number=policy.number, status=policy.status)
     changed: dict[str, Any] = {}
     if change.kind == "change":
-        changed = _changed_fields(change.payload, policy)
-        change.before = _apply_change(session, policy, change.payload)
+        changed = _changed_fields(session, change.payload, policy)
+        change.before = _apply_change(session, actor, policy, change, now)
     else:
         version = products.get_version(session, policy.product_version_id)
         refund = (
@@ -602,31 +635,27 @@ def complete_change(
     return change
 
 
-def _apply_change(session: Session, policy: Policy, payload: dict[str, Any]) -> dict[str, Any]:
+def _apply_change(
+    session: Session, actor: Principal, policy: Policy, change: PolicyChange, now: dt.datetime
+) -> dict[str, Any]:
     """Apply a change's fields to the policy; their old values, kept as the change's
-    ``before``."""
+    ``before``. A new policyholder, with the insured's relation to them, takes effect on
+    the effective date (holder_change.apply_when_due)."""
+    payload = change.payload
     before: dict[str, Any] = {}
     if "beneficiaries" in payload:
-        before["beneficiaries"] = [
-            {
-                "person_id": b.person_id,
-                "relationship": b.relationship_to_insured,
-                "share": str(b.share),
-            }
-            for b in policy.beneficiaries
-        ]
-        policy.beneficiaries.clear()
-        session.flush()
-        policy.beneficiaries.extend(
-            PolicyBeneficiary(
-                position=i,
-                person_id=int(b["person_id"]),
-                relationship_to_insured=str(b["relationship"]),
-                share=Decimal(str(b["share"])),
-            )
-            for i, b in enumerate(payload["beneficiaries"])
+        before["beneficiaries"] = _replace_beneficiaries(session, policy, payload["beneficiaries"])
+    if "policyholder" in payload:
+        # Checked again on the policy as it is now, locked: the rule of issue (POL-1).
+        new_id = int(payload["policyholder"]["person_id"])
+        _insured_relationship(
+            new_id, policy.insured_id, payload["insured_relationship"], required=True
         )
-    if "insured_relationship" in payload:
+        switched = holder_change.apply_when_due(
+            session, actor=actor, policy=policy, change=change, now=now
+        )
+        before.update(switched)
+    elif "insured_relationship" in payload:
         # Checked again on the policy as it is now, locked: the rule of issue (POL-1).
         relationship = _insured_relationship(
             policy.policyholder_id,
@@ -637,6 +666,28 @@ def _apply_change(session: Session, policy: Policy, payload: dict[str, Any]) -> 
         before["insured_relationship"] = policy.insured_relationship
         policy.insured_relationship = relationship
     return before
+
+
+def _replace_beneficiaries(
+    session: Session, policy: Policy, items: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The policy's beneficiaries replaced by ``items``; the old ones returned."""
+    old = [
+        {"person_id": b.person_id, "relationship": b.relationship_to_insured, "share": str(b.share)}
+        for b in policy.beneficiaries
+    ]
+    policy.beneficiaries.clear()
+    session.flush()
+    policy.beneficiaries.extend(
+        PolicyBeneficiary(
+            position=i,
+            person_id=int(b["person_id"]),
+            relationship_to_insured=str(b["relationship"]),
+            share=Decimal(str(b["share"])),
+        )
+        for i, b in enumerate(items)
+    )
+    return old
 
 
 def _stop_clocks(
@@ -910,6 +961,7 @@ def change_out(session: Session, change: PolicyChange, language: str = "zh-CN") 
         completed_at=change.completed_at,
         rejected_reason=change.rejected_reason,
         refund_amount=change.refund_amount,
+        policyholder=holder_change.change_parties(session, change),
         deadlines=_deadlines(session, "policy_change", change.id, language),
     )
 
@@ -950,6 +1002,7 @@ def policy_out(
     }
     since, from_day, incontestable = incontestability(session, policy, today)
     renewal = repository.renewal_of(session, policy.id)
+    changes = repository.changes_of(session, policy.id)
     return PolicyOut(
         id=policy.id,
         number=policy.number,
@@ -961,6 +1014,7 @@ def policy_out(
             version=version.version,
         ),
         policyholder=PartyOut(id=holder.id, name=holder.name),
+        policyholders=holder_change.holder_history(session, policy, changes),
         insured=PartyOut(id=insured.id, name=insured.name),
         insured_relationship=policy.insured_relationship,
         beneficiaries=[
@@ -990,9 +1044,7 @@ def policy_out(
         in_force_since=since,
         incontestable_from=from_day,
         incontestable=incontestable,
-        changes=[
-            change_out(session, c, language) for c in repository.changes_of(session, policy.id)
-        ],
+        changes=[change_out(session, c, language) for c in changes],
         disputes=[
             dispute_out(session, d, language) for d in repository.disputes_of(session, policy.id)
         ],

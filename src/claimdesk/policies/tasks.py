@@ -1,4 +1,5 @@
-"""Background work of the policies domain: the renewal reminder (POL-4).
+"""Background work of the policies domain: the renewal reminder (POL-4), and the
+switch of a policyholder changed with an effective date still ahead (POL-2, holder.py).
 
 A periodic job looks for in-force policies whose term ends within the next 15 days and
 sends the policyholder one reminder per term. "Once" is the outbox's dedupe key
@@ -19,7 +20,7 @@ from claimdesk.jobs.outbox import send_message
 from claimdesk.jobs.queue import periodic, task
 from claimdesk.models.person import Person
 from claimdesk.models.policy import Policy
-from claimdesk.policies import repository
+from claimdesk.policies import holder, repository
 from claimdesk.policies.service import local_date
 from claimdesk.products import repository as products
 
@@ -91,3 +92,10 @@ def renewal_reminders_task(session: Session, payload: dict[str, Any], *, now: dt
 
 
 periodic(KIND, every=dt.timedelta(hours=6))
+
+
+@task(holder.SWITCH_KIND)
+def policyholder_switch_task(
+    session: Session, payload: dict[str, Any], *, now: dt.datetime
+) -> None:
+    holder.switch_due(session, change_id=int(payload["change_id"]), now=now)
