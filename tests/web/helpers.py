@@ -56,3 +56,22 @@ def customer_login(
         follow_redirects=False,
     )
     assert second.status_code == 303, second.text
+
+
+def change_through_pages(
+    client: TestClient, change_id: int, *, agent: dict[str, str], approver: dict[str, str]
+) -> None:
+    """A policy change reviewed and completed by ``agent`` and approved by ``approver``
+    (four eyes) on the policy page's forms (POL-2): each step redirects back."""
+    for step, who, data in (
+        ("review", agent, {"lawful": "yes", "note": "合法"}),
+        ("approve", approver, {}),
+        ("complete", agent, {}),
+    ):
+        moved = client.post(
+            f"/admin/policies/changes/{change_id}/{step}",
+            data=data,
+            headers=who,
+            follow_redirects=False,
+        )
+        assert moved.status_code == 303, (step, moved.text)

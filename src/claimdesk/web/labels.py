@@ -71,6 +71,11 @@ LABELS: dict[str, str] = {
     "sales": "Sales",
     "product": "Product",
     "policy_service": "Policy service",
+    # how a consent was given (people.schemas.ConsentMethod)
+    "written": "Signed in writing",
+    "online_click": "Online, by click",
+    "phone_recorded": "By phone, recorded",
+    "sms_code": "By SMS code",
     "received": "Received",
     "acknowledged": "Acknowledged",
     "decided": "Decided",

@@ -47,6 +47,8 @@ Text = Annotated[str, Form(max_length=4000)]
 CHANNELS = ("direct", "agency", "bank", "securities", "internet", "phone", "other")
 # 投保人与被保险人关系 (POL-1): the insured is the policyholder's ...
 RELATIONSHIPS = ("self", "spouse", "child", "parent", "other")
+# How the new policyholder's consent was given (people.schemas.ConsentMethod).
+CONSENT_METHODS = ("written", "online_click", "phone_recorded", "sms_code")
 DISPUTE_ACTIONS = ("answer", "agree", "complete_formalities", "escalate", "decide", "perform")
 
 
@@ -250,6 +252,7 @@ def _policy(
         values=values or {},
         dispute_actions=DISPUTE_ACTIONS,
         relationships=RELATIONSHIPS,
+        consent_methods=CONSENT_METHODS,
         may_service=actor.has(Permission.POLICIES_SERVICE),
         may_approve=actor.has(Permission.POLICIES_APPROVE),
         **common(request),
@@ -291,7 +294,16 @@ def request_change(
     initiator: Short = "",
     beneficiaries: Text = "",
     insured_relationship: Short = "",
+    holder_name: Annotated[str, Form(max_length=200, alias="new_policyholder.name")] = "",
+    holder_id: Annotated[str, Form(max_length=200, alias="new_policyholder.id_number")] = "",
+    holder_phone: Annotated[str, Form(max_length=200, alias="new_policyholder.phone")] = "",
+    holder_consent: Annotated[str, Form(max_length=200, alias="new_policyholder.consent")] = "",
+    holder_method: Annotated[
+        str, Form(max_length=200, alias="new_policyholder.consent_method")
+    ] = "",
 ) -> Response:
+    holder = {"name": holder_name, "id_number": holder_id, "phone": holder_phone}
+    holder.update(consent=holder_consent, consent_method=holder_method)
     values = {
         "kind": kind,
         "description": description,
@@ -301,6 +313,7 @@ def request_change(
         "initiator": initiator,
         "beneficiaries": beneficiaries,
         "insured_relationship": insured_relationship,
+        **{f"new_policyholder.{name}": value for name, value in holder.items()},
     }
 
     def call() -> Any:
@@ -319,11 +332,26 @@ def request_change(
                 "insured_relationship": insured_relationship.strip() or None
                 if kind == "change"
                 else None,
+                "new_policyholder": _new_holder(holder) if kind == "change" else None,
             }
         )
         return service.request_change(db, actor=actor, policy_id=policy_id, data=data)
 
     return _act(request, db, actor, policy_id, "change", values, call)
+
+
+def _new_holder(form: dict[str, str]) -> dict[str, Any] | None:
+    """The change form's new policyholder (变更投保人), or None when no field of it is
+    filled in; the page takes resident IDs only, as the policy's issue does."""
+    if not any(form[name].strip() for name in ("name", "id_number", "phone")):
+        return None
+    return {
+        "name": form["name"].strip(),
+        "id_number": form["id_number"].strip(),
+        "phone": form["phone"].strip(),
+        "consent": bool(form["consent"]),
+        "consent_method": form["consent_method"].strip() or None,
+    }
 
 
 def _change_policy(db: Session, change_id: int) -> int:
