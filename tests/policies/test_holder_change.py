@@ -22,6 +22,7 @@ from claimdesk.models.base import utcnow
 from claimdesk.models.job import Job
 from claimdesk.models.person import Consent, Person
 from claimdesk.models.policy import Policy, PolicyChange
+from claimdesk.people.errors import NameMismatch
 from claimdesk.policies import repository, service, tasks
 from claimdesk.policies.errors import (
     CurrentHolderConsentMissing,
@@ -264,6 +265,7 @@ ID_FIELD = "new_policyholder.id_number"
             "new_policyholder.id_type",
         ),
         ({"id_number": resident_id(birth="19700101", seq="301")}, {}, SamePolicyholder, ID_FIELD),
+        ({"name": "钱错"}, {}, NameMismatch, "new_policyholder.name"),
         ({}, {"customer_consent": False}, CurrentHolderConsentMissing, "customer_consent"),
         ({"consent": False}, {}, NewHolderConsentMissing, "new_policyholder.consent"),
         ({"consent_method": None}, {}, NewHolderConsentMissing, "new_policyholder.consent_method"),
@@ -277,8 +279,9 @@ ID_FIELD = "new_policyholder.id_number"
 )
 def test_each_refusal_names_its_field_and_changes_nothing(db, setup, holder, change, error, field):
     # SPEC POL-2 POL-1 GEN-6: a bad check digit, a birth date that does not exist, a
-    # passport, the current holder again, either consent missing, no relationship to a
-    # new holder who is not the insured: refused with nothing written
+    # passport, the current holder again, another name than the one registered with the
+    # number, either consent missing, no relationship to a new holder who is not the
+    # insured: refused with nothing written
     data = _holder_change(**holder).model_copy(update=change)
     refused = _refused(db, setup, data)
     assert isinstance(refused, error) and refused.field == field
