@@ -229,6 +229,44 @@ def test_termination_refunds_unearned_premium_and_ends_cover(db, setup):
     )
 
 
+@pytest.mark.parametrize(
+    ("kind", "extra", "field"),
+    [
+        (
+            "termination",
+            {"initiator": "policyholder", "insured_relationship": "spouse"},
+            "insured_relationship",
+        ),
+        (
+            "termination",
+            {
+                "initiator": "policyholder",
+                "beneficiaries": [{"person_id": 1, "relationship": "配偶", "share": "100.00"}],
+            },
+            "beneficiaries",
+        ),
+        ("change", {"insured_relationship": "self", "initiator": "insurer"}, "initiator"),
+    ],
+)
+def test_a_field_of_the_other_kind_is_refused_not_dropped(db, setup, kind, extra, field):
+    # SPEC POL-2 POL-3 GEN-6: a termination carrying new beneficiaries must not read as
+    # done when only the termination would have been applied
+    from claimdesk.policies.errors import FieldNotForKind
+
+    before = db.scalar(select(func.count()).select_from(PolicyChange))
+    with pytest.raises(FieldNotForKind) as refused:
+        service.request_change(
+            db,
+            actor=setup["agent"],
+            policy_id=setup["policy"].id,
+            at=at("2026-09-30 10:00"),
+            data=_change(kind=kind, description="申请", **extra),
+        )
+    assert refused.value.field == field and refused.value.status_code == 422
+    assert "解除" in refused.value.message("zh-CN") or "批改" in refused.value.message("zh-CN")
+    assert db.scalar(select(func.count()).select_from(PolicyChange)) == before
+
+
 def test_renewal_makes_one_linked_new_term(db, setup):
     # SPEC POL-4
     policy = setup["policy"]

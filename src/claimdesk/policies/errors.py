@@ -149,6 +149,16 @@ class InitiatorMissing(ValidationFailed):
     message_en = "{field}: say who terminates the contract (policyholder, insurer or law)"
 
 
+class FieldNotForKind(ValidationFailed):
+    """A field that belongs to the other kind of request: a termination carrying new
+    beneficiaries or a new holder, a change naming who terminates. Refused rather than
+    dropped, so nobody believes a termination also changed the beneficiaries."""
+
+    code = "field_not_for_kind"
+    message_zh = "{field}：{kind_zh}申请不能包含此项"
+    message_en = "{field}: not part of a {kind} request"
+
+
 class DisputeRouteMissing(ValidationFailed):
     code = "dispute_route_missing"
     message_zh = "{field}：须选择仲裁或诉讼"

@@ -37,6 +37,7 @@ from claimdesk.policies.errors import (
     CustomerConsentMissing,
     DisputeRouteMissing,
     DuplicateBeneficiary,
+    FieldNotForKind,
     InitiatorMissing,
     InsuredNotAdult,
     InsuredRelationshipMissing,
@@ -357,6 +358,7 @@ def request_change(
 ) -> PolicyChange:
     now = at or utcnow()
     today = local_date(now)
+    _refuse_other_kinds_fields(data)
     policy = repository.get_policy(session, actor, policy_id, for_update=True)
     if data.kind == "change" and data.new_policyholder is not None:
         holder_change.check_request(session, policy, data, today)
@@ -416,6 +418,22 @@ def request_change(
         },
     )
     return change
+
+
+def _refuse_other_kinds_fields(data: ChangeIn) -> None:
+    other: dict[str, object]
+    if data.kind == "change":
+        other = {"initiator": data.initiator}
+    else:
+        other = {
+            "beneficiaries": data.beneficiaries,
+            "insured_relationship": data.insured_relationship,
+            "new_policyholder": data.new_policyholder,
+        }
+    for field, value in other.items():
+        if value is not None:
+            kind_zh = "批改" if data.kind == "change" else "解除"
+            raise FieldNotForKind(field=field, kind=data.kind, kind_zh=kind_zh)
 
 
 def _change_payload(
