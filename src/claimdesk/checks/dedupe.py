@@ -125,9 +125,11 @@ def repair_claim(
         return result
     for key, s in twice.items():
         _apply(session, actor=actor, claim=claim, key=key[1], found=s, merge=merges[key])
-    # Keys last, through NULL: a key rewritten may be one another row held until now.
+    # Keys last, each through a placeholder of its own (not hex, so no finding's; not
+    # NULL, which a NOT NULL key would refuse): a key rewritten may be one another row
+    # held until now.
     for _found, row in rekey:
-        row.finding_key = None
+        row.finding_key = f"~{row.id}"
     session.flush()
     for (_code, fresh), row in rekey:
         row.finding_key = fresh
