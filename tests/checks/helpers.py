@@ -11,10 +11,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from alembic import command
+from sqlalchemy import column, table, update
 from sqlalchemy.orm import Session
 
 from claimdesk.checks import service
 from claimdesk.checks.schemas import CheckConfigIn
+from claimdesk.db import make_engine
+from claimdesk.migrate import alembic_config
 from claimdesk.models.claim import Claim
 from claimdesk.rules.checks.types import (
     LineUse,
@@ -175,6 +179,25 @@ def old_key(code: str, evidence: dict[str, Any]) -> str:
     here to seed rows as that code left them)."""
     body = json.dumps(evidence, sort_keys=True, default=str)
     return hashlib.sha256(f"{code}|{body}".encode()).hexdigest()[:32]
+
+
+# The revision before 0044: check_hits.evidence_key still there, finding_key nullable.
+BEFORE_KEY_ONLY = "0043_whole_receipt_copy"
+
+
+def back_before_key_only(url: str, *, unkeyed: Iterable[int] = ()) -> None:
+    """Take a migrated database back to ``BEFORE_KEY_ONLY`` (0044's downgrade fills
+    evidence_key from finding_key) and leave the ``unkeyed`` hits as the code before 0042
+    left them: no finding key — seed them with ``old_key`` as theirs, and their
+    evidence_key is the one that code wrote."""
+    command.downgrade(alembic_config(url), BEFORE_KEY_ONLY)
+    hits = table("check_hits", column("id"), column("finding_key"))
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.execute(
+            update(hits).where(hits.c.id.in_(list(unkeyed))).values(finding_key=None)
+        )
+    engine.dispose()
 
 
 def stranger_claim(world: World, db: Session, seq: str) -> int:

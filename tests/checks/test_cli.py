@@ -1,6 +1,8 @@
-"""``claimdesk checks dedupe-hits`` on a database the code before da34af0 ran on (SPEC
-CLM-F3, CLM-T4, GEN-5): a dry run says what it would merge and changes nothing; the run
-merges, keys and audits, with real commits; a second run finds nothing to do."""
+"""``claimdesk checks dedupe-hits`` on a database the code before da34af0 ran on, at the
+revision before 0044 — where the operator runs it before upgrading (SPEC CLM-F3, CLM-T4,
+GEN-5): a dry run says what it would merge and changes nothing; the run merges, keys and
+audits, with real commits; a second run finds nothing to do; ``claimdesk db upgrade``
+then passes 0044, after which the command still runs."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, inspect, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
@@ -21,7 +23,7 @@ from claimdesk.models.check import CheckHit
 from claimdesk.models.claim import FraudFlag
 from claimdesk.rules.checks.findings import finding_key
 from tests.builders import demo_version, issue_policy, make_claim, make_person, resident_id
-from tests.checks.helpers import old_key
+from tests.checks.helpers import back_before_key_only, old_key
 
 FOUND = dt.datetime(2026, 9, 28, 2, 0, tzinfo=dt.UTC)
 
@@ -49,7 +51,8 @@ def _old_hit(claim_id: int, evidence: dict[str, Any], days: int, **extra: Any) -
         reason_zh="金额远高于同类诊断",
         reason_en="amount far above the diagnosis's usual",
         evidence=evidence,
-        evidence_key=old_key("amount_outlier", evidence),
+        # the old code's key: its evidence_key once back before 0044 (back_before_key_only)
+        finding_key=old_key("amount_outlier", evidence),
         data_version=f"day {days}",
         found_at=FOUND + dt.timedelta(days=days),
         **extra,
@@ -93,9 +96,19 @@ def _seed(engine: Engine) -> dict[str, int]:
         return {"claim": claim.id, "first": rows[0].id, "flag": cleared.id}
 
 
-def test_dry_run_then_repair_then_nothing_left(engine_of_cli: Engine) -> None:
+def _columns(engine: Engine) -> set[str]:
+    return {c["name"] for c in inspect(engine).get_columns("check_hits")}
+
+
+def test_dry_run_then_repair_then_nothing_left_then_upgrade(
+    engine_of_cli: Engine, fresh_db_url: str
+) -> None:
     # SPEC CLM-F3 CLM-T4 GEN-5
     seeded = _seed(engine_of_cli)
+    with Session(engine_of_cli) as db:
+        ids = list(db.scalars(select(CheckHit.id)))
+    back_before_key_only(fresh_db_url, unkeyed=ids)
+    assert "evidence_key" in _columns(engine_of_cli)
     runner = CliRunner()
 
     dry = runner.invoke(app, ["checks", "dedupe-hits", "--dry-run"])
@@ -134,3 +147,11 @@ def test_dry_run_then_repair_then_nothing_left(engine_of_cli: Engine) -> None:
     assert again.exit_code == 0, again.output
     assert "findings recorded more than once: 0" in again.output
     assert "hits keyed without a merge: 0" in again.output
+
+    # Then the upgrade (docs/operations.md): 0044 passes, and the command still runs.
+    upgraded = runner.invoke(app, ["db", "upgrade"])
+    assert upgraded.exit_code == 0, upgraded.output
+    assert "evidence_key" not in _columns(engine_of_cli)
+    after = runner.invoke(app, ["checks", "dedupe-hits"])
+    assert after.exit_code == 0, after.output
+    assert "hits keyed without a merge: 0" in after.output

@@ -5,7 +5,12 @@ Before da34af0 a hit was keyed by its whole evidence, whose figures move with th
 a re-run on a later day recorded the same finding again — a second row, and for a hold a
 second flag that held a claim an investigator had cleared. ``checks.dedupe`` keeps the
 first found, with the hold and decision it carries, takes the latest figures, deletes
-the others, audits the merge and acts on nothing: no claim held, none released."""
+the others, audits the merge and acts on nothing: no claim held, none released.
+
+Here on the current schema (finding_key NOT NULL, migration 0044), the rows keyed by
+another identity than today's ``findings.IDENTITY`` — their whole-evidence key, as an
+upgrade that changes IDENTITY leaves them; tests/checks/test_cli.py runs the command on
+the schema before 0044, on rows with no finding key."""
 
 from __future__ import annotations
 
@@ -36,9 +41,8 @@ DAY = dt.timedelta(days=1)
 
 
 def as_before(row: CheckHit) -> None:
-    """The row as the code before da34af0 left it: its whole-evidence key, no finding key."""
-    row.evidence_key = old_key(row.check_code, row.evidence)
-    row.finding_key = None
+    """The row keyed by another identity than today's: its whole-evidence key."""
+    row.finding_key = old_key(row.check_code, row.evidence)
 
 
 def recorded_again(
@@ -70,7 +74,7 @@ def recorded_again(
         reason_zh=row.reason_zh + "（数据已更新）",
         reason_en=row.reason_en + " (figures moved)",
         evidence=evidence,
-        evidence_key=old_key(row.check_code, evidence),
+        finding_key=old_key(row.check_code, evidence),
         data_version="a later day",
         found_at=row.found_at + later,
         fraud_flag_id=flag_id,
@@ -140,8 +144,8 @@ def test_a_cleared_hold_held_again_is_merged_into_the_first(
     held = db.get_one(Claim, mine).state
     flags = _flags(db, mine)
     assert len(flags) == 2 and flags[first_flag] == "cleared"
-    # CLM-T4 counts the finding once already (the other two: the series re-check's).
-    assert _cluster_measures(db) == (3, 3, 0, 1)
+    # CLM-T4 counts each row until the repair (the other two: the series re-check's).
+    assert _cluster_measures(db) == (4, 4, 0, 1)
 
     repair = dedupe.repair_claim(db, claim_id=mine, actor=dedupe.system_actor())
     db.commit()
@@ -213,8 +217,7 @@ def test_a_decided_duplicate_of_a_referral_keeps_its_clearance(
     world: World, db: Session, book: ReceiptBook
 ):
     # SPEC CLM-F1 CLM-T4: the duplicate's hold was cleared before the repair; the kept
-    # row carries the clearance (a false hold), and the measures read the same before
-    # and after.
+    # row carries the clearance (a false hold), and the measures count it once.
     mine, first = _cluster(world, db, book, "refer")
     as_before(first)
     second = recorded_again(
@@ -223,15 +226,14 @@ def test_a_decided_duplicate_of_a_referral_keeps_its_clearance(
     db.commit()
     assert second.fraud_flag_id is not None
     _resolve(world, mine, second.fraud_flag_id)
-    before = _cluster_measures(db)
-    assert before[:4] == (3, 1, 2, 1)
+    assert _cluster_measures(db) == (4, 1, 3, 1)
 
     dedupe.repair_claim(db, claim_id=mine, actor=dedupe.system_actor())
     db.commit()
     (row,) = _hits(db, mine)
     assert (row.id, row.action, row.outcome) == (first.id, "hold", "false_hold")
     assert row.outcome_by_id == world.users["investigator"]
-    assert _cluster_measures(db) == before
+    assert _cluster_measures(db) == (3, 1, 2, 1)
 
 
 def test_other_findings_are_keyed_not_merged(world: World, db: Session, book: ReceiptBook):
@@ -245,7 +247,8 @@ def test_other_findings_are_keyed_not_merged(world: World, db: Session, book: Re
 
     dry = dedupe.repair_claim(db, claim_id=mine, actor=dedupe.system_actor(), dry_run=True)
     assert dry.merges == [] and dry.keyed == 2
-    assert {h.finding_key for h in _hits(db, mine)} == {None}
+    stale = {first.id: old_key("provider_cluster", first.evidence), other.id: other.finding_key}
+    assert {h.id: h.finding_key for h in _hits(db, mine)} == stale
 
     repair = dedupe.repair_claim(db, claim_id=mine, actor=dedupe.system_actor())
     db.commit()
@@ -268,7 +271,6 @@ def test_other_findings_are_keyed_not_merged(world: World, db: Session, book: Re
         reason_zh="理由",
         reason_en="reason",
         evidence=dict(first.evidence),
-        evidence_key="another key",
         finding_key=finding_key("provider_cluster", first.evidence),
         data_version="v",
         found_at=first.found_at + DAY,
@@ -279,25 +281,25 @@ def test_other_findings_are_keyed_not_merged(world: World, db: Session, book: Re
     db.rollback()
 
 
-def test_a_run_refreshes_the_later_duplicate_and_the_repair_still_keeps_the_first(
+def test_a_run_records_a_finding_keyed_by_another_identity_again_and_the_repair_merges(
     world: World, db: Session, book: ReceiptBook
 ):
-    # SPEC CLM-F3 CLM-T4: on a database not yet repaired a checks run refreshes the later
-    # of two rows of a finding (and keys it); the repair then keeps the first, the
-    # refreshed figures with it.
+    # SPEC CLM-F3 CLM-T4: a run finds a recorded finding by its stored key only
+    # (checks.repository.findings_of). Keyed by another identity — an upgrade that
+    # changed IDENTITY, before the command ran (docs/operations.md) — it is recorded
+    # again; the repair keeps the first, with the run's latest figures.
     mine, first = _cluster(world, db, book, "refer")
     as_before(first)
-    second = recorded_again(db, first, evidence={**first.evidence, "usual": "2.00"}, later=DAY)
     db.commit()
     book.add(claim_id=stranger_claim(world, db, "804"), number="9", issuer=CLINIC, on="2026-05-10")
-    assert service.run_checks(db, claim_id=mine, actor=service.system_actor()).new_hits == []
+    (again,) = service.run_checks(db, claim_id=mine, actor=service.system_actor()).new_hits
     db.commit()
-    refreshed = {h.id: h for h in _hits(db, mine)}
     key = finding_key("provider_cluster", first.evidence)
-    assert refreshed[second.id].finding_key == key and refreshed[first.id].finding_key is None
-    latest = refreshed[second.id].evidence
+    assert again.finding_key == key and first.finding_key != key
+    latest = again.evidence
 
-    dedupe.repair_claim(db, claim_id=mine, actor=dedupe.system_actor())
+    repair = dedupe.repair_claim(db, claim_id=mine, actor=dedupe.system_actor())
     db.commit()
+    assert [m.removed_ids for m in repair.merges] == [(again.id,)]
     (row,) = _hits(db, mine)
     assert (row.id, row.finding_key, row.evidence) == (first.id, key, latest)

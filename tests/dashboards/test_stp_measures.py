@@ -15,11 +15,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from claimdesk.auth.principal import Principal
-from claimdesk.checks import dedupe
 from claimdesk.dashboards import queries, service
 from claimdesk.models.automatic import AutomaticDecision, AutomaticRuleSet, SampleVerdict
 from claimdesk.models.bill import Bill
@@ -37,7 +35,6 @@ from tests.builders import (
     resident_id,
     seed_calendar,
 )
-from tests.checks.helpers import old_key
 from tests.web.helpers import staff_login
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -158,7 +155,7 @@ def seeded(db: Session) -> dict[str, Any]:
                 reason_zh="理由",
                 reason_en="reason",
                 evidence={},
-                evidence_key=f"{code}-{c.id}",
+                finding_key=f"{code}-{c.id}",
                 data_version="v1",
                 found_at=at(found),
                 outcome=outcome,
@@ -359,50 +356,3 @@ def test_claims_dashboard_page_shows_the_section_in_words(
     assert csv_page.status_code == 200
     assert csv_page.text.splitlines()[0].startswith("check,line,month,hits")
     del codes
-
-
-def test_a_finding_recorded_twice_before_it_was_keyed_counts_once(
-    client: TestClient, db: Session, seeded: dict[str, Any]
-):
-    # SPEC CLM-T4 (hits and false holds per check), CLM-F3: before da34af0 a re-run with
-    # moved figures recorded the same finding again — here amount_outlier on the claim a
-    # person paid, its median moved between September and October. Counted once, in the
-    # month first found, before ``claimdesk checks dedupe-hits`` merges the rows and after.
-    paid = db.scalars(select(Claim).where(Claim.number == "S00002")).one()
-    base = {"receipt_id": 2, "basis": "diagnosis", "amount": "4999.99"}
-    for found, median in (("2026-09-11T10:00:06", "800.00"), ("2026-10-02T10:00:00", "830.00")):
-        evidence = {**base, "median": median}
-        db.add(
-            CheckHit(
-                claim_id=paid.id,
-                check_code="amount_outlier",
-                config_version=1,
-                action="refer",
-                reason_zh="金额远高于同类诊断",
-                reason_en="amount far above the diagnosis's usual",
-                evidence=evidence,
-                evidence_key=old_key("amount_outlier", evidence),
-                data_version=found,
-                found_at=at(found),
-            )
-        )
-    db.commit()
-    # A referral whose claim a person then paid: one hit, one false hold, in September.
-    expected = ("amount_outlier", "health", "2026-09", 1, 0, 1, 1, 0, Decimal("100.0"))
-    headers = login_headers(client, "mgr")
-
-    def measured() -> list[dict[str, str]]:
-        checks = service.stp_checks(db, actor=SYSTEM, filters=FILTERS)
-        assert [r for r in checks.rows if r[0] == "amount_outlier"] == [expected]
-        response = client.get(f"{API}/stp_checks.csv?{PERIOD}", headers=headers)
-        assert response.status_code == 200, response.text
-        rows = list(csv.DictReader(io.StringIO(response.text)))
-        return [r for r in rows if r["check"] == "amount_outlier"]
-
-    before = measured()
-    assert [(r["month"], r["hits"], r["false_holds"]) for r in before] == [("2026-09", "1", "1")]
-    repair = dedupe.repair_claim(db, claim_id=paid.id, actor=dedupe.system_actor())
-    db.commit()
-    assert len(repair.merges) == 1
-    assert len(db.scalars(select(CheckHit).where(CheckHit.claim_id == paid.id)).all()) == 2
-    assert measured() == before

@@ -2,7 +2,8 @@
 before findings were keyed (checks.dedupe; CLM-F3, CLM-T4). A command rather than a
 migration: the finding key is worked out from each hit's evidence, which only the
 application's keyring decrypts. One transaction per claim, the claim's row taken as a
-checks run takes it, so the workers may keep running."""
+checks run takes it, so the workers may keep running. Run it before upgrading to 0044
+(it works on the schema before and after: checks.dedupe)."""
 
 from __future__ import annotations
 

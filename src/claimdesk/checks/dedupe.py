@@ -6,7 +6,8 @@ finding again: a second row, often a second hold of a claim an investigator had 
 counted twice in CLM-T4's hits and false holds per check. The checks run now keys a
 finding by ``rules.checks.findings.finding_key`` and writes it in ``check_hits.
 finding_key`` (unique per claim and check, migration 0042); this repairs the rows
-recorded before, claim by claim (``claimdesk checks dedupe-hits``):
+recorded before, claim by claim (``claimdesk checks dedupe-hits``), and must have run
+before migration 0044 makes the key NOT NULL (it refuses while a row has none):
 
 * every row gets its finding key, worked out from its evidence (decrypted with the
   application's keyring — why this is a command and not a migration);
@@ -25,7 +26,12 @@ recorded before, claim by claim (``claimdesk checks dedupe-hits``):
   evidence (it may name a diagnosis; it stays on the kept row, encrypted).
 
 Rerunnable: a claim already repaired changes nothing. Run it again after an upgrade that
-changes ``findings.IDENTITY``: the keys are worked out afresh. Services only flush.
+changes ``findings.IDENTITY``, before the workers run checks: the keys are worked out
+afresh (a checks run finds a finding by its stored key only). Services only flush.
+
+It runs on the schema before 0044 (``evidence_key`` still there, ``finding_key``
+nullable) and after: it reads rows, writes ``finding_key`` and deletes rows, never
+inserts one, and re-keys through a placeholder per row, not NULL.
 """
 
 from __future__ import annotations
@@ -126,8 +132,7 @@ def repair_claim(
     for key, s in twice.items():
         _apply(session, actor=actor, claim=claim, key=key[1], found=s, merge=merges[key])
     # Keys last, each through a placeholder of its own (not hex, so no finding's; not
-    # NULL, which a NOT NULL key would refuse): a key rewritten may be one another row
-    # held until now.
+    # NULL, which 0044 forbids): a key rewritten may be one another row held until now.
     for _found, row in rekey:
         row.finding_key = f"~{row.id}"
     session.flush()

@@ -183,7 +183,6 @@ def run_checks(session: Session, *, claim_id: int, actor: Principal) -> RunResul
                     claim=claim,
                     row=found,
                     hit=hit,
-                    key=key,
                     config=config,
                     version=version,
                 ):
@@ -236,7 +235,6 @@ def _record_hit(
         reason_zh=hit.reason_zh,
         reason_en=hit.reason_en,
         evidence=hit.evidence,
-        evidence_key=key,
         finding_key=key,
         data_version=version,
         found_at=utcnow(),
@@ -253,7 +251,6 @@ def _refresh(
     claim: Claim,
     row: CheckHit,
     hit: Hit,
-    key: str,
     config: CheckConfigVersion,
     version: str,
 ) -> bool:
@@ -274,8 +271,6 @@ def _refresh(
     row.evidence = dict(hit.evidence)
     row.reason_zh, row.reason_en = hit.reason_zh, hit.reason_en
     row.data_version = version
-    # A row recorded while hits were keyed by their whole evidence takes its finding's key.
-    row.evidence_key = row.finding_key = key
     session.flush()
     record(
         session,

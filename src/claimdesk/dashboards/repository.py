@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any, NamedTuple, cast
+from typing import Any, cast
 
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
@@ -107,58 +107,28 @@ def first_payments(
     return list(first.values())
 
 
-class HitRow(NamedTuple):
-    id: int
-    claim_id: int
-    code: str
-    line: str
-    found_at: dt.datetime
-    action: str
-    outcome: str | None
-    fraud_flag_id: int | None
-    finding_key: str | None
-    paid: bool
-
-
-def check_hits(session: Session, actor: Principal, f: Filters) -> list[HitRow]:
-    """Every hit on the claims of the period (CLM-F3): check, line, found at, action,
-    outcome, whether the claim was paid, and what tells one finding's rows apart (the
-    finding key; NULL on a row recorded before migration 0042 and not yet keyed by
-    ``claimdesk checks dedupe-hits``). No evidence: see ``hit_evidence``."""
+def check_hits(
+    session: Session, actor: Principal, f: Filters
+) -> list[tuple[str, str, dt.datetime, str, str | None, bool]]:
+    """(check, line, found at, action, outcome, claim paid) of every hit on the claims of
+    the period (CLM-F3): one per finding (check_hits.finding_key, on every row)."""
     paid = select(Payment.id).where(Payment.claim_id == CheckHit.claim_id).exists()
     query = (
         select(
-            CheckHit.id,
-            CheckHit.claim_id,
             CheckHit.check_code,
             Claim.line,
             CheckHit.found_at,
             CheckHit.action,
             CheckHit.outcome,
-            CheckHit.fraud_flag_id,
-            CheckHit.finding_key,
             case((paid, True), else_=False),
         )
         .join(Claim, Claim.id == CheckHit.claim_id)
         .where(Claim.id.in_(population(actor, f)))
     )
     return [
-        HitRow(hit_id, claim_id, code, line, at, action, outcome, flag, key, bool(paid))
-        for hit_id, claim_id, code, line, at, action, outcome, flag, key, paid in session.execute(
-            query
-        )
+        (code, line, at, action, outcome, bool(was_paid))
+        for code, line, at, action, outcome, was_paid in session.execute(query)
     ]
-
-
-def hit_evidence(session: Session, ids: list[int]) -> dict[int, dict[str, Any]]:
-    """The evidence of the given hits, decrypted (a few: the rows not yet keyed that
-    share a claim and check with another row)."""
-    found: dict[int, dict[str, Any]] = {}
-    for start in range(0, len(ids), 1000):  # bound the statement's parameters
-        chunk = ids[start : start + 1000]
-        rows = session.execute(select(CheckHit.id, CheckHit.evidence).where(CheckHit.id.in_(chunk)))
-        found.update((hit_id, evidence) for hit_id, evidence in rows)
-    return found
 
 
 def sample_verdicts(

@@ -15,8 +15,7 @@ Definitions (docs/benchmarks.md, "CLM-T4 measures"):
   many a tier-1 reviewer has judged and the share who agreed with the machine.
 - **hits and false holds per check**: a false hold is a hit whose fraud flag an
   investigator cleared, or a referral whose claim a person then paid without confirming
-  fraud. A hit is a finding, counted once even where it was recorded twice before
-  findings were keyed (``findings``).
+  fraud. A hit is a finding, recorded once (check_hits.finding_key).
 
 Month = the Asia/Shanghai month the claim was received (the dashboards' period is the
 claims received in it), found-at month for the checks.
@@ -28,7 +27,7 @@ import csv
 import datetime as dt
 import io
 import math
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -38,7 +37,6 @@ from claimdesk.auth.principal import Principal
 from claimdesk.dashboards import repository
 from claimdesk.dashboards.errors import PeriodReversed, PeriodTooLong, UnknownDataset
 from claimdesk.dashboards.queries import Cell, Chart, Dataset, Filters
-from claimdesk.rules.checks.findings import finding_key, standing
 from claimdesk.rules.deadlines import to_local
 
 # The automatic path's default limit (CLM-T2); the thresholds domain holds the configured one.
@@ -127,43 +125,9 @@ def stp_time(session: Session, *, actor: Principal, filters: Filters) -> Dataset
     )
 
 
-def findings(session: Session, rows: list[repository.HitRow]) -> list[repository.HitRow]:
-    """One row per finding (CLM-T4 counts a finding once): a finding recorded more than
-    once before findings were keyed (da34af0), on a database not yet repaired by
-    ``claimdesk checks dedupe-hits``, is counted as the repair will leave it — found when
-    first found, with the hold and decision it carries (``findings.standing``), so the
-    measures read the same before and after the repair. Only the rows not yet keyed that
-    share a claim and check with another row are decrypted to work their key out."""
-    shared = Counter((r.claim_id, r.code) for r in rows)
-    unkeyed = [r.id for r in rows if r.finding_key is None and shared[(r.claim_id, r.code)] > 1]
-    evidence = repository.hit_evidence(session, unkeyed)
-    groups: dict[tuple[int, str, str], list[repository.HitRow]] = defaultdict(list)
-    for r in rows:
-        key = r.finding_key or (
-            finding_key(r.code, evidence[r.id]) if r.id in evidence else f"row:{r.id}"
-        )
-        groups[(r.claim_id, r.code, key)].append(r)
-    one = []
-    for group in groups.values():
-        found = standing(
-            group,
-            order=lambda r: (r.found_at, r.id),
-            held_or_decided=lambda r: r.fraud_flag_id is not None or r.outcome is not None,
-        )
-        one.append(
-            found.kept._replace(
-                action=found.acted.action,
-                outcome=found.acted.outcome,
-                fraud_flag_id=found.acted.fraud_flag_id,
-            )
-        )
-    return one
-
-
 def stp_checks(session: Session, *, actor: Principal, filters: Filters) -> Dataset:
     counts: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
-    hits = findings(session, repository.check_hits(session, actor, filters))
-    for _id, _claim, code, line, found, action, outcome, _flag, _key, paid in hits:
+    for code, line, found, action, outcome, paid in repository.check_hits(session, actor, filters):
         row = counts[(code, line, _month(found))]
         row[0] += 1
         row[1] += action == "hold"

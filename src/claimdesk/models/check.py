@@ -38,11 +38,9 @@ class CheckHit(Base):
     __tablename__ = "check_hits"
     # A re-run on the same data finds the same hit: it is recorded (and acted on) once.
     # The finding's key (rules.checks.findings.finding_key) is unique per claim and
-    # check: the same finding cannot be recorded twice. NULL on a row recorded before
-    # migration 0042 until ``claimdesk checks dedupe-hits`` has keyed it (NULLs are
-    # distinct in a unique index, on SQLite and PostgreSQL alike).
+    # check: the same finding cannot be recorded twice. Every row has one (migration
+    # 0044, after ``claimdesk checks dedupe-hits`` keyed the rows recorded before 0042).
     __table_args__ = (
-        UniqueConstraint("claim_id", "check_code", "evidence_key"),
         Index("uq_check_hits_finding_key", "claim_id", "check_code", "finding_key", unique=True),
     )
 
@@ -58,10 +56,7 @@ class CheckHit(Base):
     evidence: Mapped[dict[str, Any]] = mapped_column(
         EncryptedJSON("check_hits.evidence"), default=dict
     )
-    # The key the row was recorded under: before da34af0 a hash of the whole evidence,
-    # since then its finding key. ``finding_key`` is the one to trust.
-    evidence_key: Mapped[str] = mapped_column(String(32))
-    finding_key: Mapped[str | None] = mapped_column(String(32))
+    finding_key: Mapped[str] = mapped_column(String(32))
     data_version: Mapped[str] = mapped_column(String(64))
     found_at: Mapped[dt.datetime]
     fraud_flag_id: Mapped[int | None] = mapped_column(ForeignKey("claim_fraud_flags.id"))

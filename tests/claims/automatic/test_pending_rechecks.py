@@ -133,7 +133,7 @@ def test_a_series_recheck_that_finds_the_series_sends_the_claim_to_a_person(
         reason_zh="同一被保险人短期内多次出险",
         reason_en="The insured claimed often in a short time",
         evidence={"claim_ids": [cid, other]},
-        evidence_key="series-test",
+        finding_key="series-test",
         data_version="v",
         found_at=utcnow(),
     )

@@ -15,8 +15,7 @@ that row. A rule not listed here keys on its whole evidence (a new rule stays as
 as before until its identity is written down). Pure: no database, no clock.
 
 ``standing`` says which row of a finding recorded more than once (before the key) stands
-for it: the repair (checks.dedupe) keeps that one, and CLM-T4's measures count that one
-while duplicates remain (dashboards.service).
+for it: the repair (checks.dedupe) keeps that one.
 """
 
 from __future__ import annotations
@@ -71,7 +70,7 @@ def identity(code: str, evidence: Mapping[str, Any]) -> dict[str, Any]:
 
 def finding_key(code: str, evidence: Mapping[str, Any]) -> str:
     """The same finding found again — on a later day, with moved figures — has the
-    same key (check_hits.evidence_key)."""
+    same key (check_hits.finding_key)."""
     body = json.dumps(identity(code, evidence), sort_keys=True, default=str)
     return hashlib.sha256(f"{code}|finding|{body}".encode()).hexdigest()[:32]
 
