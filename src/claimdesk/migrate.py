@@ -13,6 +13,12 @@ from claimdesk.db import normalise_url
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
+class MigrationRefused(RuntimeError):
+    """A migration found data it cannot carry forward and changed nothing; its message
+    says what the operator runs first. ``claimdesk db upgrade`` prints it without a
+    traceback."""
+
+
 def alembic_config(url: str | None = None, connection: Connection | None = None) -> Config:
     cfg = Config(str(PACKAGE_DIR / "alembic.ini"))
     cfg.set_main_option("script_location", str(PACKAGE_DIR / "migrations"))

@@ -111,6 +111,13 @@ def test_dry_run_then_repair_then_nothing_left_then_upgrade(
     assert "evidence_key" in _columns(engine_of_cli)
     runner = CliRunner()
 
+    # Upgrading first is refused in one line, without a traceback, and changes nothing.
+    refused = runner.invoke(app, ["db", "upgrade"])
+    assert refused.exit_code == 2, refused.output
+    assert "upgrade refused, nothing changed: 4 check hits have no finding key" in (refused.output)
+    assert "Traceback" not in refused.output
+    assert "evidence_key" in _columns(engine_of_cli)
+
     dry = runner.invoke(app, ["checks", "dedupe-hits", "--dry-run"])
     assert dry.exit_code == 0, dry.output
     assert "findings recorded more than once: 1 (2 rows would be removed, on 1 claims)" in (

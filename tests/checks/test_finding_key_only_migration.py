@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from claimdesk.checks import dedupe
 from claimdesk.db import make_engine
-from claimdesk.migrate import alembic_config, upgrade
+from claimdesk.migrate import MigrationRefused, alembic_config, upgrade
 from claimdesk.models.check import CheckHit
 from claimdesk.rules.checks.findings import finding_key
 from tests.builders import demo_version, issue_policy, make_claim, make_person, resident_id
@@ -97,7 +97,7 @@ def test_refuses_while_a_hit_has_no_finding_key_and_changes_nothing(fresh_db_url
     assert before["rows"][unkeyed] == (None, keys[unkeyed])
     assert before["evidence_key"] is False and UNIQUE in before["unique"]
 
-    with pytest.raises(RuntimeError, match=r"^1 check hits have no finding key") as refused:
+    with pytest.raises(MigrationRefused, match=r"^1 check hits have no finding key") as refused:
         upgrade(fresh_db_url)
     assert "run `claimdesk checks dedupe-hits`" in str(refused.value)
     assert before["revision"] == BEFORE_KEY_ONLY and _state(fresh_db_url) == before

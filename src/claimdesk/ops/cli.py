@@ -12,10 +12,14 @@ db_app = typer.Typer(help="Database schema.")
 @db_app.command("upgrade")
 def db_upgrade(revision: str = "heads") -> None:
     """Apply the migrations (the only source of the schema)."""
-    from claimdesk.migrate import upgrade
+    from claimdesk.migrate import MigrationRefused, upgrade
 
     url = get_settings().database_url
-    upgrade(url, revision)
+    try:
+        upgrade(url, revision)
+    except MigrationRefused as refused:
+        typer.echo(f"upgrade refused, nothing changed: {refused}", err=True)
+        raise typer.Exit(2) from None
     typer.echo(f"database at {url.split('@')[-1]} upgraded to {revision}")
 
 

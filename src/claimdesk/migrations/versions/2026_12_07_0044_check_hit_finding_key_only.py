@@ -24,6 +24,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from claimdesk.migrate import MigrationRefused
+
 revision: str = "0044_check_hit_finding_key_only"
 down_revision: str | Sequence[str] | None = "0043_whole_receipt_copy"
 branch_labels: str | Sequence[str] | None = None
@@ -40,7 +42,7 @@ def upgrade() -> None:
         sa.select(sa.func.count()).select_from(_HITS).where(_HITS.c.finding_key.is_(None))
     )
     if unkeyed:
-        raise RuntimeError(
+        raise MigrationRefused(
             f"{unkeyed} check hits have no finding key (recorded before migration 0042): "
             "run `claimdesk checks dedupe-hits` (it keys them and merges a finding recorded "
             "twice), then upgrade again; nothing was changed. A database older than 0042: "
