@@ -525,20 +525,48 @@ def refusal_of_move(
     move = MOVES_BY_ACTION.get(action)
     if move is None:
         return IllegalTransition(state=claim.state, action=action)
-    if not _authorised(move, actor):
-        return PermissionDenied()
-    if claim.state == SUSPENDED and action not in FRAUD_ACTIONS:
-        return ClaimSuspended()
-    if move.sources and claim.state not in move.sources:
-        return IllegalTransition(state=claim.state, action=action)
     try:
-        if check_guard and not getattr(move.guard, "service_only", False):
-            _run_guard(move, session, claim)
-        for check in MOVE_CHECKS:
-            check(session, claim=claim, action=action, actor=actor, details=None)
+        _check_move(
+            session,
+            move=move,
+            claim=claim,
+            actor=actor,
+            details=None,
+            check_guard=check_guard,
+            service_guards=False,
+        )
     except ClaimdeskError as refused:
         return refused
     return None
+
+
+def _check_move(
+    session: Session,
+    *,
+    move: Move,
+    claim: Claim,
+    actor: Principal,
+    details: Mapping[str, object] | None,
+    check_guard: bool = True,
+    service_guards: bool = True,
+) -> None:
+    """The checks every move of the table passes, in this order, raising the first
+    refusal: permission, fraud hold, state, guard, the move checks (CLM-Z1: the remote
+    claim's org). :func:`transition` and :func:`open_claim` make the move after them;
+    :func:`refusal_of_move` reports what they raise, so a page never offers a move the
+    service then refuses (issue 12). A move that opens its claim has no source state: it
+    meets no hold and no state to check. ``service_guards=False`` leaves out a guard
+    reserved to a service (review, payment, closing: that service's to check)."""
+    if not _authorised(move, actor):
+        raise PermissionDenied()
+    if claim.state == SUSPENDED and move.action not in FRAUD_ACTIONS:
+        raise ClaimSuspended()
+    if move.sources and claim.state not in move.sources:
+        raise IllegalTransition(state=claim.state, action=move.action)
+    if check_guard and (service_guards or not getattr(move.guard, "service_only", False)):
+        _run_guard(move, session, claim)
+    for check in MOVE_CHECKS:
+        check(session, claim=claim, action=move.action, actor=actor, details=details)
 
 
 def _target(move: Move, claim: Claim) -> ClaimState:
@@ -676,11 +704,7 @@ def open_claim(
     move = MOVES_BY_ACTION.get(action)
     if move is None or move.sources:
         raise IllegalTransition(state="", action=action)
-    if not _authorised(move, actor):
-        raise PermissionDenied()
-    _run_guard(move, session, claim)
-    for check in MOVE_CHECKS:
-        check(session, claim=claim, action=action, actor=actor, details=details)
+    _check_move(session, move=move, claim=claim, actor=actor, details=details)
     target = _target(move, claim)
     claim.state = target
     plan = _plan_opening_clocks(session, claim, move.clocks, at=at, times=clock_times or {})
@@ -741,18 +765,10 @@ def transition(
     move = MOVES_BY_ACTION.get(action)
     if move is None:
         raise IllegalTransition(state=claim.state, action=action)
-    if not _authorised(move, actor):
-        raise PermissionDenied()
-    if claim.state == SUSPENDED and action not in FRAUD_ACTIONS:
-        raise ClaimSuspended()
+    # CLM-Z1 among the move checks: on a remote claim, the local branch surveys and
+    # assesses, head office adjusts and reviews (checked on the actor's org unit).
+    _check_move(session, move=move, claim=claim, actor=actor, details=details)
     source = claim.state if move.sources else ""
-    if move.sources and claim.state not in move.sources:
-        raise IllegalTransition(state=claim.state, action=action)
-    _run_guard(move, session, claim)
-    # CLM-Z1: on a remote claim, the local branch surveys and assesses, head office
-    # adjusts and reviews (checked on the actor's org unit).
-    for check in MOVE_CHECKS:
-        check(session, claim=claim, action=action, actor=actor, details=details)
     at = at or timeutil.now()
     target = _target(move, claim)
     if move.sources:
