@@ -137,6 +137,15 @@ class ClockOp:
     name: str = ""
 
 
+def _each(op: ClockAction, names: Sequence[str]) -> tuple[ClockOp, ...]:
+    return tuple(ClockOp(op, name) for name in names)
+
+
+# CLM-V4: both review clocks run from receipt, pause while materials are missing and
+# end with the decision (approval or rejection), as does the advance-payment clock.
+_DECISION_ENDS = (*_each("stop", REVIEW_CLOCKS), ClockOp("stop", "claim.advance_payment"))
+
+
 # -- guards ------------------------------------------------------------------------------
 
 Guard = Callable[[Session, Claim], None]
@@ -252,8 +261,7 @@ MOVES: tuple[Move, ...] = (
         clocks=(
             ClockOp("start", "claim.report_entry"),
             ClockOp("stop", "claim.report_entry"),
-            ClockOp("start", "claim.review"),
-            ClockOp("start", "claim.determination"),
+            *_each("start", REVIEW_CLOCKS),
         ),
         notify="claim.reported",
         label_zh="报案",
@@ -264,7 +272,7 @@ MOVES: tuple[Move, ...] = (
         (REPORTED,),
         AWAITING_MATERIALS,
         Permission.CLAIMS_ACCEPT,
-        clocks=(ClockOp("pause", "claim.review"), ClockOp("pause", "claim.determination")),
+        clocks=_each("pause", REVIEW_CLOCKS),
         notify="claim.materials_missing",
         label_zh="一次性通知补充材料",
     ),
@@ -274,7 +282,7 @@ MOVES: tuple[Move, ...] = (
         _WORKING,
         AWAITING_MATERIALS,
         Permission.CLAIMS_ACCEPT,
-        clocks=(ClockOp("pause", "claim.review"), ClockOp("pause", "claim.determination")),
+        clocks=_each("pause", REVIEW_CLOCKS),
         notify="claim.materials_missing",
         label_zh="补充材料（新事实）",
     ),
@@ -284,7 +292,7 @@ MOVES: tuple[Move, ...] = (
         MATERIALS_RETURN,
         Permission.CLAIMS_ACCEPT,
         guard="checklist_complete",
-        clocks=(ClockOp("resume", "claim.review"), ClockOp("resume", "claim.determination")),
+        clocks=_each("resume", REVIEW_CLOCKS),
         label_zh="材料齐全",
     ),
     Move(
@@ -373,11 +381,7 @@ MOVES: tuple[Move, ...] = (
         APPROVED,
         Permission.CLAIMS_REVIEW,
         guard=_through_service("approve"),
-        clocks=(
-            ClockOp("stop", "claim.review"),
-            ClockOp("stop", "claim.determination"),
-            ClockOp("stop", "claim.advance_payment"),
-        ),
+        clocks=_DECISION_ENDS,
         label_zh="核赔通过",
     ),
     Move(
@@ -386,12 +390,7 @@ MOVES: tuple[Move, ...] = (
         REJECTED,
         Permission.CLAIMS_REVIEW,
         guard=_through_service("reject"),
-        clocks=(
-            ClockOp("stop", "claim.review"),
-            ClockOp("stop", "claim.determination"),
-            ClockOp("stop", "claim.advance_payment"),
-            ClockOp("start", "claim.rejection_notice"),
-        ),
+        clocks=(*_DECISION_ENDS, ClockOp("start", "claim.rejection_notice")),
         notify="claim.rejected",
         label_zh="拒赔",
     ),
@@ -409,7 +408,7 @@ MOVES: tuple[Move, ...] = (
         PAID,
         Permission.CLAIMS_PAY,
         guard=_through_service("pay"),
-        clocks=tuple(ClockOp("stop", name) for name in PAYMENT_CLOCKS),
+        clocks=_each("stop", PAYMENT_CLOCKS),
         notify="claim.paid",
         label_zh="赔付",
     ),
@@ -422,7 +421,7 @@ MOVES: tuple[Move, ...] = (
         DECIDED,
         Permission.CLAIMS_REVIEW,
         guard=_through_service("conclude_without_payment"),
-        clocks=tuple(ClockOp("stop", name) for name in PAYMENT_CLOCKS),
+        clocks=_each("stop", PAYMENT_CLOCKS),
         label_zh="核定无需支付（理赔决定通知书）",
     ),
     Move(
