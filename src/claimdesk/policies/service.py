@@ -500,17 +500,49 @@ def _changed_fields(session: Session, payload: dict[str, Any], policy: Policy) -
     return changed
 
 
-def _change_for(session: Session, actor: Principal, change_id: int) -> tuple[PolicyChange, Policy]:
+# POL-2 / POL-3: each step of a change and the status it moves the change to.
+_CHANGE_STEPS = {
+    "review": "reviewed",
+    "approve": "approved",
+    "reject": "rejected",
+    "complete": "done",
+}
+
+
+def _change_at_step(
+    session: Session, *, actor: Principal, change_id: int, step: str
+) -> tuple[PolicyChange, Policy]:
+    """The change (and its policy, both locked) if its table allows ``step`` now; refused
+    early (before any input is used) otherwise."""
     change = repository.get_change(session, change_id, for_update=True)
     # Row scope: whoever may not see the policy may not see its changes.
     policy = repository.get_policy(session, actor, change.policy_id, for_update=True)
+    if not lifecycle.POLICY_CHANGE.allows(change.status, _CHANGE_STEPS[step]):
+        raise WrongStep(status=change.status, step=step)
     return change, policy
 
 
-def _step(change: PolicyChange, to: str, step: str) -> None:
-    """Refuse early (before any input is used) a step the change's table does not allow."""
-    if not lifecycle.POLICY_CHANGE.allows(change.status, to):
-        raise WrongStep(status=change.status, step=step)
+def _move_change(
+    session: Session,
+    *,
+    actor: Principal,
+    change: PolicyChange,
+    step: str,
+    at: dt.datetime,
+    reason: str | None = None,
+) -> PolicyChange:
+    """A step of the change's own: audited as ``policy_change.<step>``."""
+    lifecycle.transition(
+        session,
+        entity=change,
+        table=lifecycle.POLICY_CHANGE,
+        to=_CHANGE_STEPS[step],
+        actor=actor,
+        action=f"policy_change.{step}",
+        reason=reason,
+        at=at,
+    )
+    return change
 
 
 def review_change(
@@ -524,22 +556,11 @@ def review_change(
 ) -> PolicyChange:
     """Review: the change must not break the law or the contract (POL-2)."""
     now = at or utcnow()
-    change, _ = _change_for(session, actor, change_id)
-    _step(change, "reviewed", "review")
+    change, _ = _change_at_step(session, actor=actor, change_id=change_id, step="review")
     change.reviewed_at, change.reviewed_by_id, change.review_note = now, actor.user_id, note
     if not lawful:
-        return _reject(session, actor, change, note, now)
-    lifecycle.transition(
-        session,
-        entity=change,
-        table=lifecycle.POLICY_CHANGE,
-        to="reviewed",
-        actor=actor,
-        action="policy_change.review",
-        reason=note,
-        at=now,
-    )
-    return change
+        return _reject(session, actor=actor, change=change, reason=note, at=now)
+    return _move_change(session, actor=actor, change=change, step="review", reason=note, at=now)
 
 
 def approve_change(
@@ -547,21 +568,11 @@ def approve_change(
 ) -> PolicyChange:
     """The insurer's consent. Four eyes: the reviewer cannot approve."""
     now = at or utcnow()
-    change, _ = _change_for(session, actor, change_id)
-    _step(change, "approved", "approve")
+    change, _ = _change_at_step(session, actor=actor, change_id=change_id, step="approve")
     if actor.user_id is not None and change.reviewed_by_id == actor.user_id:
         raise SameReviewerAndApprover()
     change.approved_at, change.approved_by_id = now, actor.user_id
-    lifecycle.transition(
-        session,
-        entity=change,
-        table=lifecycle.POLICY_CHANGE,
-        to="approved",
-        actor=actor,
-        action="policy_change.approve",
-        at=now,
-    )
-    return change
+    return _move_change(session, actor=actor, change=change, step="approve", at=now)
 
 
 def reject_change(
@@ -573,28 +584,17 @@ def reject_change(
     at: dt.datetime | None = None,
 ) -> PolicyChange:
     now = at or utcnow()
-    change, _ = _change_for(session, actor, change_id)
-    _step(change, "rejected", "reject")
-    return _reject(session, actor, change, reason, now)
+    change, _ = _change_at_step(session, actor=actor, change_id=change_id, step="reject")
+    return _reject(session, actor=actor, change=change, reason=reason, at=now)
 
 
 def _reject(
-    session: Session, actor: Principal, change: PolicyChange, reason: str, now: dt.datetime
+    session: Session, *, actor: Principal, change: PolicyChange, reason: str, at: dt.datetime
 ) -> PolicyChange:
-    change.rejected_reason, change.completed_at = reason, now
+    change.rejected_reason, change.completed_at = reason, at
     change.completed_by_id = actor.user_id
-    _stop_clocks(session, actor, "policy_change", change.id, now)
-    lifecycle.transition(
-        session,
-        entity=change,
-        table=lifecycle.POLICY_CHANGE,
-        to="rejected",
-        actor=actor,
-        action="policy_change.reject",
-        reason=reason,
-        at=now,
-    )
-    return change
+    _stop_clocks(session, actor, "policy_change", change.id, at)
+    return _move_change(session, actor=actor, change=change, step="reject", reason=reason, at=at)
 
 
 def complete_change(
@@ -602,8 +602,7 @@ def complete_change(
 ) -> PolicyChange:
     """Done: the change is applied to the policy, its old values kept in `before`."""
     now = at or utcnow()
-    change, policy = _change_for(session, actor, change_id)
-    _step(change, "done", "complete")
+    change, policy = _change_at_step(session, actor=actor, change_id=change_id, step="complete")
     if policy.status != "in_force":
         raise PolicyNotInForce(number=policy.number, status=policy.status)
     changed: dict[str, Any] = {}
