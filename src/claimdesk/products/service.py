@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -334,8 +335,9 @@ def _retire(
 # --- export / import ----------------------------------------------------------------------
 
 
-def version_content(version: ProductVersion) -> VersionIn:
-    return VersionIn(
+def _version_content(version: ProductVersion) -> dict[str, Any]:
+    """What a version says, the same in its export (VersionIn) and its answer (VersionOut)."""
+    return dict(
         effective_date=version.effective_date,
         insured_liabilities=version.insured_liabilities,
         exclusions=version.exclusions,
@@ -349,17 +351,25 @@ def version_content(version: ProductVersion) -> VersionIn:
             customer_groups=list(version.allowed_customer_groups),
         ),
         refund_rule=version.refund_rule,
-        coverages=[
-            CoverageIn(
-                code=c.code,
-                name=c.name,
-                type=c.type,
-                parameters=dict(c.parameters),
-                materials_add=list(c.materials_added),
-                materials_drop=list(c.materials_dropped),
-            )
-            for c in version.coverages
-        ],
+    )
+
+
+def _coverage_content(coverage: Coverage) -> dict[str, Any]:
+    """What a coverage says, the same in CoverageIn and CoverageOut."""
+    return dict(
+        code=coverage.code,
+        name=coverage.name,
+        type=coverage.type,
+        parameters=dict(coverage.parameters),
+        materials_add=list(coverage.materials_added),
+        materials_drop=list(coverage.materials_dropped),
+    )
+
+
+def version_content(version: ProductVersion) -> VersionIn:
+    return VersionIn(
+        **_version_content(version),
+        coverages=[CoverageIn(**_coverage_content(c)) for c in version.coverages],
     )
 
 
@@ -472,13 +482,8 @@ def coverage_out(coverage: Coverage, language: str = "zh-CN") -> CoverageOut:
     label = coverage_types.TYPE_LABELS.get(coverage.type, (coverage.type, coverage.type))
     return CoverageOut(
         id=coverage.id,
-        code=coverage.code,
-        name=coverage.name,
-        type=coverage.type,
+        **_coverage_content(coverage),
         type_label=label[0] if zh else label[1],
-        parameters=dict(coverage.parameters),
-        materials_add=list(coverage.materials_added),
-        materials_drop=list(coverage.materials_dropped),
         materials=[
             {"code": m, "label": coverage_types.MATERIALS[m][0 if zh else 1]} for m in materials
         ],
@@ -491,19 +496,7 @@ def version_out(version: ProductVersion, language: str = "zh-CN") -> VersionOut:
         product_id=version.product_id,
         version=version.version,
         status=version.status,
-        effective_date=version.effective_date,
-        insured_liabilities=version.insured_liabilities,
-        exclusions=version.exclusions,
-        sum_insured=version.sum_insured,
-        period_months=version.period_months,
-        premium_rate=version.premium_rate,
-        terms=dict(version.terms),
-        limits=Limits(
-            regions=list(version.allowed_regions),
-            channels=list(version.allowed_channels),
-            customer_groups=list(version.allowed_customer_groups),
-        ),
-        refund_rule=version.refund_rule,
+        **_version_content(version),
         published_at=version.published_at,
         published_by_id=version.published_by_id,
         coverages=[coverage_out(c, language) for c in version.coverages],
