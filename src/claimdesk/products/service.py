@@ -79,20 +79,7 @@ def add_version(
         latest = repository.latest_version(session, product_id)
         data = version_content(latest) if latest is not None else VersionIn()
     number = repository.next_version_number(session, product_id)
-    version = ProductVersion(product_id=product.id, version=number, status="draft")
-    version.coverages = []
-    session.add(version)
-    _apply_content(session, version, data)
-    session.flush()
-    record(
-        session,
-        actor=actor,
-        action="product.version_create",
-        entity_type="product_version",
-        entity_id=version.id,
-        details={"product": product.code, "version": number},
-    )
-    return version
+    return _new_draft(session, actor=actor, product=product, number=number, data=data)
 
 
 def update_draft(
@@ -432,8 +419,8 @@ def import_product(session: Session, *, actor: Principal, data: ProductExport) -
                 )
             update_draft(session, actor=actor, version_id=current.id, data=content)
             continue
-        version = _create_numbered(
-            session, actor=actor, product=product, number=item.version, data=content
+        version = _new_draft(
+            session, actor=actor, product=product, number=item.version, data=content, imported=True
         )
         if item.status in ("published", "retired"):
             publish_version(session, actor=actor, version_id=version.id)
@@ -452,21 +439,30 @@ def import_product(session: Session, *, actor: Principal, data: ProductExport) -
     return repository.get_product(session, product.id)
 
 
-def _create_numbered(
-    session: Session, *, actor: Principal, product: Product, number: int, data: VersionIn
+def _new_draft(
+    session: Session,
+    *,
+    actor: Principal,
+    product: Product,
+    number: int,
+    data: VersionIn,
+    imported: bool = False,
 ) -> ProductVersion:
+    """Draft version ``number`` of the product with ``data``: made by hand (add_version)
+    or loaded from a product file (import_product, recorded with its source)."""
     version = ProductVersion(product_id=product.id, version=number, status="draft")
     version.coverages = []
     session.add(version)
     _apply_content(session, version, data)
     session.flush()
+    source = {"source": "import"} if imported else {}
     record(
         session,
         actor=actor,
         action="product.version_create",
         entity_type="product_version",
         entity_id=version.id,
-        details={"product": product.code, "version": number, "source": "import"},
+        details={"product": product.code, "version": number, **source},
     )
     return version
 
