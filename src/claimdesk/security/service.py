@@ -290,18 +290,28 @@ def add_containment_action(
     return action
 
 
-def confirm_containment(
-    session: Session, *, actor: Principal, incident_id: int, note: str | None = None
-) -> SecurityIncident:
+def _confirm(
+    session: Session, *, actor: Principal, incident_id: int, action: str, note: str | None
+) -> tuple[SecurityIncident, dt.datetime]:
+    """A stage confirmed done, with an optional note: the incident moved on, and when."""
     incident = get_incident(session, actor=actor, incident_id=incident_id, for_update=True)
     now = timeutil.now()
     workflow.transition(
         session,
         incident=incident,
-        action="contain",
+        action=action,
         actor=actor,
         at=now,
         reason=_optional_text(note),
+    )
+    return incident, now
+
+
+def confirm_containment(
+    session: Session, *, actor: Principal, incident_id: int, note: str | None = None
+) -> SecurityIncident:
+    incident, now = _confirm(
+        session, actor=actor, incident_id=incident_id, action="contain", note=note
     )
     incident.contained_at = now
     session.flush()
@@ -431,15 +441,8 @@ def complete_corrective_action(
 def confirm_corrections(
     session: Session, *, actor: Principal, incident_id: int, note: str | None = None
 ) -> SecurityIncident:
-    incident = get_incident(session, actor=actor, incident_id=incident_id, for_update=True)
-    now = timeutil.now()
-    workflow.transition(
-        session,
-        incident=incident,
-        action="correct",
-        actor=actor,
-        at=now,
-        reason=_optional_text(note),
+    incident, now = _confirm(
+        session, actor=actor, incident_id=incident_id, action="correct", note=note
     )
     incident.corrected_at = now
     session.flush()
