@@ -361,6 +361,27 @@ def get_service_record(session: Session, *, actor: Principal, record_id: int) ->
     return found
 
 
+def _record_for(session: Session, *, actor: Principal, record_id: int, to: str) -> ServiceRecord:
+    """The service record, if its table lets it move to ``to`` (else it is closed)."""
+    found = get_service_record(session, actor=actor, record_id=record_id)
+    if not lifecycle.SERVICE_RECORD.allows(found.status, to):
+        raise ServiceRecordClosed()
+    return found
+
+
+def _answered(
+    session: Session, *, actor: Principal, found: ServiceRecord, to: str, at: dt.datetime
+) -> ServiceRecord:
+    """Answered (the first answer's time is kept): the consultation clock stops (met or
+    late, SVC-4) and the record moves to ``to``."""
+    found.answered_at = found.answered_at or at
+    _stop_if_open(
+        session, _clock(session, "service_record", found.id, CONSULTATION_CLOCK), at, actor
+    )
+    lifecycle.transition(session, entity=found, table=lifecycle.SERVICE_RECORD, to=to, actor=actor)
+    return found
+
+
 def answer_service_record(
     session: Session,
     *,
@@ -370,20 +391,11 @@ def answer_service_record(
     at: dt.datetime | None = None,
 ) -> ServiceRecord:
     """The customer got an answer: the consultation clock stops (met or late)."""
-    found = get_service_record(session, actor=actor, record_id=record_id)
-    if not lifecycle.SERVICE_RECORD.allows(found.status, "answered"):
-        raise ServiceRecordClosed()
+    found = _record_for(session, actor=actor, record_id=record_id, to="answered")
     outcome = _text(outcome, "outcome")
     when = _instant(at, "at")
     found.outcome = outcome
-    found.answered_at = found.answered_at or when
-    _stop_if_open(
-        session, _clock(session, "service_record", found.id, CONSULTATION_CLOCK), when, actor
-    )
-    lifecycle.transition(
-        session, entity=found, table=lifecycle.SERVICE_RECORD, to="answered", actor=actor
-    )
-    return found
+    return _answered(session, actor=actor, found=found, to="answered", at=when)
 
 
 def close_service_record(
@@ -394,23 +406,14 @@ def close_service_record(
     outcome: str | None = None,
     at: dt.datetime | None = None,
 ) -> ServiceRecord:
-    found = get_service_record(session, actor=actor, record_id=record_id)
-    if not lifecycle.SERVICE_RECORD.allows(found.status, "closed"):
-        raise ServiceRecordClosed()
+    found = _record_for(session, actor=actor, record_id=record_id, to="closed")
     when = _instant(at, "at")
     if outcome is not None:
         found.outcome = _text(outcome, "outcome")
     if not found.outcome:
         raise TextRequired(field="outcome")
-    found.answered_at = found.answered_at or when
     found.closed_at = when
-    _stop_if_open(
-        session, _clock(session, "service_record", found.id, CONSULTATION_CLOCK), when, actor
-    )
-    lifecycle.transition(
-        session, entity=found, table=lifecycle.SERVICE_RECORD, to="closed", actor=actor
-    )
-    return found
+    return _answered(session, actor=actor, found=found, to="closed", at=when)
 
 
 # --- complaints (SVC-3, CLM-Z3) -------------------------------------------------------
