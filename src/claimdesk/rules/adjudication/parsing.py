@@ -262,22 +262,20 @@ def _critical_illness_coverage(d: Mapping[str, Any], p: str) -> Coverage:
     )
 
 
-def _disability_coverage(d: Mapping[str, Any], p: str) -> Coverage:
-    return _build(
-        p,
-        DisabilityCoverage,
-        sum_insured=amount(_required(d, "sum_insured", p), f"{p}.sum_insured"),
-        waiting_period_days=_opt(d, "waiting_period_days", p, count),
-    )
+def _sum_insured_coverage(
+    make: Callable[..., DisabilityCoverage | DeathCoverage],
+) -> Callable[[Mapping[str, Any], str], Coverage]:
+    """The reader of a coverage paid out of one sum insured (disability, death)."""
 
+    def read(d: Mapping[str, Any], p: str) -> Coverage:
+        return _build(
+            p,
+            make,
+            sum_insured=amount(_required(d, "sum_insured", p), f"{p}.sum_insured"),
+            waiting_period_days=_opt(d, "waiting_period_days", p, count),
+        )
 
-def _death_coverage(d: Mapping[str, Any], p: str) -> Coverage:
-    return _build(
-        p,
-        DeathCoverage,
-        sum_insured=amount(_required(d, "sum_insured", p), f"{p}.sum_insured"),
-        waiting_period_days=_opt(d, "waiting_period_days", p, count),
-    )
+    return read
 
 
 def _property_coverage(d: Mapping[str, Any], p: str) -> Coverage:
@@ -311,8 +309,8 @@ _COVERAGE_READERS: dict[str, Callable[[Mapping[str, Any], str], Coverage]] = {
     "medical": _medical_coverage,
     "accident_medical": _medical_coverage,
     "critical_illness": _critical_illness_coverage,
-    "accident_disability": _disability_coverage,
-    "accident_death": _death_coverage,
+    "accident_disability": _sum_insured_coverage(DisabilityCoverage),
+    "accident_death": _sum_insured_coverage(DeathCoverage),
     "property": _property_coverage,
     "liability": _liability_coverage,
 }

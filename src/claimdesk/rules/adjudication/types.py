@@ -209,10 +209,12 @@ class CriticalIllnessCoverage:
 
 
 @dataclass(frozen=True, slots=True)
-class DisabilityCoverage:
+class SumInsuredCoverage:
+    """The accident coverages that pay out of one sum insured (ADJ-ACC): the same
+    parameters and checks; the formulas differ (accident.py), chosen by the exact type."""
+
     sum_insured: Decimal
     waiting_period_days: int = 0
-    type: str = "accident_disability"
 
     def __post_init__(self) -> None:
         check_money(self.sum_insured, "sum_insured")
@@ -220,14 +222,13 @@ class DisabilityCoverage:
 
 
 @dataclass(frozen=True, slots=True)
-class DeathCoverage:
-    sum_insured: Decimal
-    waiting_period_days: int = 0
-    type: str = "accident_death"
+class DisabilityCoverage(SumInsuredCoverage):
+    type: str = "accident_disability"
 
-    def __post_init__(self) -> None:
-        check_money(self.sum_insured, "sum_insured")
-        check_count(self.waiting_period_days, "waiting_period_days")
+
+@dataclass(frozen=True, slots=True)
+class DeathCoverage(SumInsuredCoverage):
+    type: str = "accident_death"
 
 
 @dataclass(frozen=True, slots=True)
