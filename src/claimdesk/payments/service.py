@@ -261,6 +261,30 @@ def _expected_arrival(session: Session, claim: Claim, at: dt.datetime) -> dt.dat
     return local_date(min(running)) if running else local_date(at + dt.timedelta(days=1))
 
 
+def _requested(
+    session: Session, *, actor: Principal, claim: Claim, payment: Payment, at: dt.datetime
+) -> None:
+    """A new payment (a payment, an advance or a top-up) on the claim's trail, and the
+    payment notice to the customer."""
+    record(
+        session,
+        actor=actor,
+        action="claim.payment_requested",
+        entity_type="claim",
+        entity_id=claim.id,
+        at=at,
+        details={
+            "payment_id": payment.id,
+            "kind": payment.kind,
+            "sequence": payment.sequence,
+            "amount": str(payment.amount),
+            "payee_basis": payment.payee_basis,
+            "account_last4": payment.account_last4,
+        },
+    )
+    _payment_notice(session, claim, payment)
+
+
 def request_payment(
     session: Session, *, actor: Principal, claim: Claim, key: str, data: PaymentRequest
 ) -> tuple[Payment, bool]:
@@ -326,23 +350,7 @@ def request_payment(
         if again is None:
             raise
         return again, False
-    record(
-        session,
-        actor=actor,
-        action="claim.payment_requested",
-        entity_type="claim",
-        entity_id=claim.id,
-        at=at,
-        details={
-            "payment_id": payment.id,
-            "kind": payment.kind,
-            "sequence": payment.sequence,
-            "amount": str(payment.amount),
-            "payee_basis": basis,
-            "account_last4": payment.account_last4,
-        },
-    )
-    _payment_notice(session, claim, payment)
+    _requested(session, actor=actor, claim=claim, payment=payment, at=at)
     if payment.kind == "indemnity":
         # CLM-C3/CLM-P2: how the amount was worked out goes out with the payment notice,
         # whoever instructed the payment (a payment officer or the automatic path).
@@ -399,23 +407,7 @@ def request_top_up(
     )
     session.add(payment)
     session.flush()
-    record(
-        session,
-        actor=actor,
-        action="claim.payment_requested",
-        entity_type="claim",
-        entity_id=claim.id,
-        at=at,
-        details={
-            "payment_id": payment.id,
-            "kind": payment.kind,
-            "sequence": payment.sequence,
-            "amount": str(payment.amount),
-            "payee_basis": payment.payee_basis,
-            "account_last4": payment.account_last4,
-        },
-    )
-    _payment_notice(session, claim, payment)
+    _requested(session, actor=actor, claim=claim, payment=payment, at=at)
     return payment, True
 
 
