@@ -367,6 +367,36 @@ def attempt(request: Request, db: Session, call: Callable[[], T]) -> T | Refusal
         return refusal_of(request, error)
 
 
+def answer(
+    done: T | Refusal,
+    *,
+    refused: Callable[[Refusal], Response],
+    redirect: str | Callable[[T], str],
+) -> Response:
+    """A page form's answer once its service call has run (``attempt``): refused, the
+    page's own ``refused(refusal)`` — the same page again with the message beside its
+    field, what was typed and the refusal's status (GEN-6); accepted, ``303 See Other`` to
+    ``redirect``, or to the address ``redirect(result)`` makes of the service's result (the
+    record just created, say)."""
+    if isinstance(done, Refusal):
+        return refused(done)
+    return RedirectResponse(redirect(done) if callable(redirect) else redirect, status_code=303)
+
+
+def form_action(
+    request: Request,
+    db: Session,
+    call: Callable[[], T],
+    *,
+    refused: Callable[[Refusal], Response],
+    redirect: str | Callable[[T], str],
+) -> Response:
+    """A page form's POST from the service call on: ``attempt`` it (a refusal writes
+    nothing) and ``answer`` — re-rendered by ``refused`` or redirected (303) to
+    ``redirect``."""
+    return answer(attempt(request, db, call), refused=refused, redirect=redirect)
+
+
 def split_lines(text: str) -> list[str]:
     return [line.strip() for line in text.replace(",", "\n").splitlines() if line.strip()]
 

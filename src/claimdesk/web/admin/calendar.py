@@ -9,7 +9,7 @@ import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from claimdesk.auth.permissions import Permission
@@ -18,7 +18,7 @@ from claimdesk.calendar import service
 from claimdesk.calendar.schemas import CalendarDayChangeIn, CalendarImportIn
 from claimdesk.deps import DB, require
 from claimdesk.errors import ClaimdeskError, ValidationFailed
-from claimdesk.web.kit import Refusal, attempt, common, language_of, local_today, page
+from claimdesk.web.kit import Refusal, common, form_action, language_of, local_today, page
 
 router = APIRouter(prefix="/admin/calendar")
 
@@ -108,11 +108,16 @@ def set_day(
             db, day=when, kind=body.kind, name=body.name, actor=actor, reason=body.reason
         )
 
-    done = attempt(request, db, call)
     year = day[:4] if day[:4].isdigit() else None
-    if isinstance(done, Refusal):
-        return _page(request, db, actor, year, refusal=done, action="day", values=values)
-    return RedirectResponse(f"/admin/calendar?year={done.day.year}", status_code=303)
+    return form_action(
+        request,
+        db,
+        call,
+        refused=lambda refusal: _page(
+            request, db, actor, year, refusal=refusal, action="day", values=values
+        ),
+        redirect=lambda saved: f"/admin/calendar?year={saved.day.year}",
+    )
 
 
 @router.post("/import")
@@ -129,12 +134,14 @@ def import_year(
         service.seed_from_package(db, years=[number], actor=actor, replace=True, reason=body.reason)
         return number
 
-    done = attempt(request, db, call)
-    if isinstance(done, Refusal):
-        if done.error.get("field") == "year":
-            done.error["field"] = "import_year"
-        return _page(request, db, actor, None, refusal=done, action="import", values=values)
-    return RedirectResponse(f"/admin/calendar?year={done}", status_code=303)
+    def refused(refusal: Refusal) -> Response:
+        if refusal.error.get("field") == "year":
+            refusal.error["field"] = "import_year"
+        return _page(request, db, actor, None, refusal=refusal, action="import", values=values)
+
+    return form_action(
+        request, db, call, refused=refused, redirect=lambda number: f"/admin/calendar?year={number}"
+    )
 
 
 def admin_warning(request: Request, db: Session, principal: Principal) -> str | None:

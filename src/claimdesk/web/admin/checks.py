@@ -9,7 +9,7 @@ import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from claimdesk.auth import repository as users
@@ -24,7 +24,7 @@ from claimdesk.models.check import CheckConfigVersion
 from claimdesk.rules.checks.params import ParamError, ParamSpec, validate
 from claimdesk.rules.checks.rules import RULES
 from claimdesk.web.field_words import in_words, without_spec_ids
-from claimdesk.web.kit import Refusal, SubmittedForm, attempt, common, language_of, page
+from claimdesk.web.kit import Refusal, SubmittedForm, common, form_action, language_of, page
 
 router = APIRouter(prefix="/admin/checks")
 Reader = Annotated[Principal, Depends(require(Permission.CHECKS_READ))]
@@ -192,7 +192,12 @@ def change_check(
         )
         return checks_service.update_config(db, actor=actor, code=code, data=body)
 
-    done = attempt(request, db, call)
-    if isinstance(done, Refusal):
-        return _page(request, db, actor, refused_code=code, refusal=done, values=values)
-    return RedirectResponse(f"/admin/checks?saved={code}#check-{code}", status_code=303)
+    return form_action(
+        request,
+        db,
+        call,
+        refused=lambda refusal: _page(
+            request, db, actor, refused_code=code, refusal=refusal, values=values
+        ),
+        redirect=f"/admin/checks?saved={code}#check-{code}",
+    )

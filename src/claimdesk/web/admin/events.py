@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from claimdesk.auth import repository as users
@@ -21,7 +21,7 @@ from claimdesk.deps import DB, require
 from claimdesk.errors import NotFound
 from claimdesk.paging import PageRequest, Paging
 from claimdesk.products.coverage_types import MATERIALS
-from claimdesk.web.kit import Refusal, attempt, common, language_of, page, pager
+from claimdesk.web.kit import Refusal, common, form_action, language_of, page, pager
 
 router = APIRouter()
 
@@ -101,10 +101,15 @@ def create_event(
         )
         return events.create_event(db, actor=actor, **body.model_dump())
 
-    done = attempt(request, db, call)
-    if isinstance(done, Refusal):
-        return _list(request, db, actor, paging=PageRequest(), refusal=done, values=values)
-    return RedirectResponse(f"/admin/events/{done.id}", status_code=303)
+    return form_action(
+        request,
+        db,
+        call,
+        refused=lambda refusal: _list(
+            request, db, actor, paging=PageRequest(), refusal=refusal, values=values
+        ),
+        redirect=lambda event: f"/admin/events/{event.id}",
+    )
 
 
 def _detail(
@@ -155,18 +160,21 @@ def add_member(
         event = special_repository.get_event(db, event_id, for_update=True)
         return events.add_member(db, actor=actor, event=event, user_id=body.user_id, duty=body.duty)
 
-    done = attempt(request, db, call)
-    if isinstance(done, Refusal):
-        return _detail(
+    return form_action(
+        request,
+        db,
+        call,
+        refused=lambda refusal: _detail(
             request,
             db,
             actor,
             event_id,
-            refusal=done,
+            refusal=refusal,
             action="team",
             values={"username": username, "duty": duty},
-        )
-    return RedirectResponse(f"/admin/events/{event_id}", status_code=303)
+        ),
+        redirect=f"/admin/events/{event_id}",
+    )
 
 
 @router.post("/admin/events/{event_id}/close")
@@ -178,12 +186,15 @@ def close_event(
         event = special_repository.get_event(db, event_id, for_update=True)
         return events.close_event(db, actor=actor, event=event, reason=body.reason)
 
-    done = attempt(request, db, call)
-    if isinstance(done, Refusal):
-        return _detail(
-            request, db, actor, event_id, refusal=done, action="close", values={"reason": reason}
-        )
-    return RedirectResponse(f"/admin/events/{event_id}", status_code=303)
+    return form_action(
+        request,
+        db,
+        call,
+        refused=lambda refusal: _detail(
+            request, db, actor, event_id, refusal=refusal, action="close", values={"reason": reason}
+        ),
+        redirect=f"/admin/events/{event_id}",
+    )
 
 
 @router.get("/events/{event_id}/guide")

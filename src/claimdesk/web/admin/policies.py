@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from claimdesk.auth.permissions import Permission
@@ -28,6 +28,7 @@ from claimdesk.web.kit import (
     Refusal,
     attempt,
     common,
+    form_action,
     language_of,
     local_today,
     page,
@@ -217,10 +218,13 @@ def issue(
         )
         return service.issue_policy(db, actor=actor, data=data)
 
-    done = attempt(request, db, call)
-    if isinstance(done, Refusal):
-        return _issue_form(request, db, refusal=done, values=values)
-    return RedirectResponse(f"/admin/policies/{done.id}", status_code=303)
+    return form_action(
+        request,
+        db,
+        call,
+        refused=lambda refusal: _issue_form(request, db, refusal=refusal, values=values),
+        redirect=lambda policy: f"/admin/policies/{policy.id}",
+    )
 
 
 # --- the policy ----------------------------------------------------------------------
@@ -273,11 +277,16 @@ def _act(
     values: dict[str, Any],
     call: Any,
 ) -> Response:
-    done = attempt(request, db, call)
-    if isinstance(done, Refusal):
-        return _policy(request, db, actor, policy_id, refusal=done, action=action, values=values)
-    target = done.id if action == "renew" else policy_id
-    return RedirectResponse(f"/admin/policies/{target}", status_code=303)
+    return form_action(
+        request,
+        db,
+        call,
+        refused=lambda refusal: _policy(
+            request, db, actor, policy_id, refusal=refusal, action=action, values=values
+        ),
+        # A renewal is a new policy: its page is the answer.
+        redirect=lambda done: f"/admin/policies/{done.id if action == 'renew' else policy_id}",
+    )
 
 
 @router.post("/{policy_id}/changes")

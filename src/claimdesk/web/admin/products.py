@@ -9,7 +9,7 @@ import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from claimdesk.auth.permissions import Permission
@@ -18,7 +18,7 @@ from claimdesk.deps import DB, require
 from claimdesk.errors import NotFound, ValidationFailed
 from claimdesk.products import repository, service
 from claimdesk.products.schemas import ProductIn, VersionIn
-from claimdesk.web.kit import Refusal, attempt, common, language_of, page, split_lines
+from claimdesk.web.kit import Refusal, common, form_action, language_of, page, split_lines
 
 router = APIRouter(prefix="/admin/products")
 
@@ -80,7 +80,7 @@ def create_product(
     for_adults: Short = "",
 ) -> Response:
     values = {"code": code, "name": name, "line": line, "for_adults": for_adults}
-    done = attempt(
+    return form_action(
         request,
         db,
         lambda: service.create_product(
@@ -95,10 +95,9 @@ def create_product(
                 }
             ),
         ),
+        refused=lambda refusal: _list(request, db, actor, refusal=refusal, values=values),
+        redirect=lambda product: f"/admin/products/{product.id}",
     )
-    if isinstance(done, Refusal):
-        return _list(request, db, actor, refusal=done, values=values)
-    return RedirectResponse(f"/admin/products/{done.id}", status_code=303)
 
 
 @router.get("/{product_id}")
@@ -123,10 +122,13 @@ def _product(
 
 @router.post("/{product_id}/versions")
 def new_version(product_id: int, request: Request, db: DB, actor: Manager) -> Response:
-    done = attempt(request, db, lambda: service.add_version(db, actor=actor, product_id=product_id))
-    if isinstance(done, Refusal):
-        return _product(request, db, actor, product_id, done)
-    return RedirectResponse(f"/admin/products/{product_id}/versions/{done.id}", status_code=303)
+    return form_action(
+        request,
+        db,
+        lambda: service.add_version(db, actor=actor, product_id=product_id),
+        refused=lambda refusal: _product(request, db, actor, product_id, refusal),
+        redirect=lambda version: f"/admin/products/{product_id}/versions/{version.id}",
+    )
 
 
 def _version_of(db: Session, product_id: int, version_id: int) -> None:
@@ -276,12 +278,22 @@ def edit_draft(
         )
         return service.update_draft(db, actor=actor, version_id=version_id, data=data)
 
-    done = attempt(request, db, call)
-    if isinstance(done, Refusal):
-        return _version(
-            request, db, actor, product_id, version_id, refusal=done, action="edit", values=values
-        )
-    return RedirectResponse(f"/admin/products/{product_id}/versions/{version_id}", status_code=303)
+    return form_action(
+        request,
+        db,
+        call,
+        refused=lambda refusal: _version(
+            request,
+            db,
+            actor,
+            product_id,
+            version_id,
+            refusal=refusal,
+            action="edit",
+            values=values,
+        ),
+        redirect=f"/admin/products/{product_id}/versions/{version_id}",
+    )
 
 
 @router.post("/{product_id}/versions/{version_id}/publish")
@@ -290,7 +302,12 @@ def publish(product_id: int, version_id: int, request: Request, db: DB, actor: M
         _version_of(db, product_id, version_id)
         return service.publish_version(db, actor=actor, version_id=version_id)
 
-    done = attempt(request, db, call)
-    if isinstance(done, Refusal):
-        return _version(request, db, actor, product_id, version_id, refusal=done, action="publish")
-    return RedirectResponse(f"/admin/products/{product_id}/versions/{version_id}", status_code=303)
+    return form_action(
+        request,
+        db,
+        call,
+        refused=lambda refusal: _version(
+            request, db, actor, product_id, version_id, refusal=refusal, action="publish"
+        ),
+        redirect=f"/admin/products/{product_id}/versions/{version_id}",
+    )

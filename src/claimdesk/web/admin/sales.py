@@ -5,10 +5,11 @@ run the API's service calls; a refusal is shown beside its form and writes nothi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from claimdesk.auth import repository as users
@@ -27,7 +28,7 @@ from claimdesk.sales.schemas import (
     OrganisationIn,
     TrainingIn,
 )
-from claimdesk.web.kit import Refusal, attempt, common, local_today, page
+from claimdesk.web.kit import Refusal, common, form_action, local_today, page
 
 router = APIRouter(prefix="/admin/sales")
 
@@ -92,13 +93,17 @@ def _done(
     actor: Principal,
     action: str,
     values: dict[str, Any],
-    call: Any,
-    back: str = "/admin/sales",
+    call: Callable[[], object],
 ) -> Response:
-    done = attempt(request, db, call)
-    if isinstance(done, Refusal):
-        return _overview(request, db, actor, refusal=done, action=action, values=values)
-    return RedirectResponse(back, status_code=303)
+    return form_action(
+        request,
+        db,
+        call,
+        refused=lambda refusal: _overview(
+            request, db, actor, refusal=refusal, action=action, values=values
+        ),
+        redirect="/admin/sales",
+    )
 
 
 @router.post("/channels")
@@ -237,12 +242,17 @@ def _agent_done(
     agent_id: int,
     action: str,
     values: dict[str, Any],
-    call: Any,
+    call: Callable[[], object],
 ) -> Response:
-    done = attempt(request, db, call)
-    if isinstance(done, Refusal):
-        return _agent(request, db, actor, agent_id, refusal=done, action=action, values=values)
-    return RedirectResponse(f"/admin/sales/agents/{agent_id}", status_code=303)
+    return form_action(
+        request,
+        db,
+        call,
+        refused=lambda refusal: _agent(
+            request, db, actor, agent_id, refusal=refusal, action=action, values=values
+        ),
+        redirect=f"/admin/sales/agents/{agent_id}",
+    )
 
 
 @router.post("/agents/{agent_id}/trainings")
@@ -434,17 +444,22 @@ def create_evaluation(
             ],
         )
 
-    done = attempt(request, db, call)
-    if isinstance(done, Refusal):
-        return _evaluations(request, db, actor, refusal=done, action="evaluation", values=values)
-    return RedirectResponse("/admin/sales/evaluations", status_code=303)
+    return form_action(
+        request,
+        db,
+        call,
+        refused=lambda refusal: _evaluations(
+            request, db, actor, refusal=refusal, action="evaluation", values=values
+        ),
+        redirect="/admin/sales/evaluations",
+    )
 
 
 @router.post("/actions/{action_id}/done")
 def complete_action(
     action_id: int, request: Request, db: DB, actor: Manager, note: Text = ""
 ) -> Response:
-    done = attempt(
+    return form_action(
         request,
         db,
         lambda: service.complete_action(
@@ -453,9 +468,8 @@ def complete_action(
             action_id=action_id,
             note=ActionDoneIn.model_validate({"note": note}).note,
         ),
+        refused=lambda refusal: _evaluations(
+            request, db, actor, refusal=refusal, action=f"action-{action_id}", values={"note": note}
+        ),
+        redirect="/admin/sales/evaluations",
     )
-    if isinstance(done, Refusal):
-        return _evaluations(
-            request, db, actor, refusal=done, action=f"action-{action_id}", values={"note": note}
-        )
-    return RedirectResponse("/admin/sales/evaluations", status_code=303)

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from claimdesk.auth import repository as users
@@ -22,11 +22,11 @@ from claimdesk.claims import timeutil
 from claimdesk.clocks.schemas import ClockOut
 from claimdesk.clocks.service import clocks_for
 from claimdesk.deps import DB, require
-from claimdesk.errors import ClaimdeskError, ValidationFailed
+from claimdesk.errors import ValidationFailed
 from claimdesk.models.user import User
 from claimdesk.rules.deadlines import LOCAL_TZ, RULE_TYPES, describe
 from claimdesk.security import limits, repository, service, workflow
-from claimdesk.web.kit import error_of, page, parse_id, translator, undo_refused, urgency
+from claimdesk.web.kit import form_action, page, parse_id, translator, urgency
 
 router = APIRouter(prefix="/admin/security-incidents")
 
@@ -252,8 +252,10 @@ def report_incident(
         "personal_data_involved": bool(personal_data_involved),
         "detected_at": detected_at,
     }
-    try:
-        incident = service.report_incident(
+    return form_action(
+        request,
+        db,
+        lambda: service.report_incident(
             db,
             actor=actor,
             title=title,
@@ -263,13 +265,12 @@ def report_incident(
             affected_data=affected_data or None,
             personal_data_involved=bool(personal_data_involved),
             detected_at=parse_local(detected_at, "detected_at"),
-        )
-    except ClaimdeskError as error:
-        undo_refused(db, error)
-        return _new_form(
-            request, error=error_of(request, error), values=values, status_code=error.status_code
-        )
-    return RedirectResponse(f"/admin/security-incidents/{incident.id}", status_code=303)
+        ),
+        refused=lambda refusal: _new_form(
+            request, error=refusal.error, values=values, status_code=refusal.status_code
+        ),
+        redirect=lambda incident: f"/admin/security-incidents/{incident.id}",
+    )
 
 
 # --- time limits -----------------------------------------------------------------------
@@ -318,22 +319,27 @@ def set_time_limit(
     n: Short = "",
 ) -> Response:
     values = {"severity": severity, "stage": stage, "rule_type": rule_type, "n": n}
-    try:
-        number = parse_id(n, "n")
-        limits.set_limit(
-            db, actor=actor, severity=severity, stage=stage, rule_type=rule_type, n=number
-        )
-    except ClaimdeskError as error:
-        undo_refused(db, error)
-        return _limits_page(
+    return form_action(
+        request,
+        db,
+        lambda: limits.set_limit(
+            db,
+            actor=actor,
+            severity=severity,
+            stage=stage,
+            rule_type=rule_type,
+            n=parse_id(n, "n"),
+        ),
+        refused=lambda refusal: _limits_page(
             request,
             db,
             actor,
-            error=error_of(request, error),
+            error=refusal.error,
             values=values,
-            status_code=error.status_code,
-        )
-    return RedirectResponse("/admin/security-incidents/time-limits", status_code=303)
+            status_code=refusal.status_code,
+        ),
+        redirect="/admin/security-incidents/time-limits",
+    )
 
 
 # --- one incident ----------------------------------------------------------------------
@@ -399,21 +405,22 @@ def _act(
     values: dict[str, Any],
     call: Callable[[], object],
 ) -> Response:
-    try:
-        call()
-    except ClaimdeskError as error:
-        undo_refused(db, error)
-        return _detail(
+    return form_action(
+        request,
+        db,
+        call,
+        refused=lambda refusal: _detail(
             request,
             db,
             actor,
             incident_id,
-            error=error_of(request, error),
+            error=refusal.error,
             action=action,
             values=values,
-            status_code=error.status_code,
-        )
-    return RedirectResponse(f"/admin/security-incidents/{incident_id}", status_code=303)
+            status_code=refusal.status_code,
+        ),
+        redirect=f"/admin/security-incidents/{incident_id}",
+    )
 
 
 @router.post("/{incident_id}/containment-actions")

@@ -5,10 +5,11 @@ place and changes nothing (GEN-6)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from claimdesk.auth.permissions import Permission
@@ -16,19 +17,17 @@ from claimdesk.auth.principal import Principal
 from claimdesk.clocks.schemas import ClockOut
 from claimdesk.clocks.service import clocks_for, clocks_of_subjects
 from claimdesk.deps import DB, require
-from claimdesk.errors import ClaimdeskError
 from claimdesk.models.base import utcnow
 from claimdesk.paging import fetch
 from claimdesk.service import repository, service
 from claimdesk.web.kit import (
-    error_of,
+    form_action,
     language_of,
     page,
     page_request_of,
     pager,
     parse_id,
     translator,
-    undo_refused,
     urgency,
 )
 from claimdesk.web.labels import labeller
@@ -112,8 +111,10 @@ def file_complaint(
         "policy_id": policy_id,
         "claim_id": claim_id,
     }
-    try:
-        complaint = service.file_complaint(
+    return form_action(
+        request,
+        db,
+        lambda: service.file_complaint(
             db,
             actor=actor,
             person_id=parse_id(person_id, "person_id"),
@@ -124,13 +125,12 @@ def file_complaint(
             description=description,
             policy_id=parse_id(policy_id, "policy_id"),
             claim_id=parse_id(claim_id, "claim_id"),
-        )
-    except ClaimdeskError as error:
-        undo_refused(db, error)
-        return _new_form(
-            request, error=error_of(request, error), values=values, status_code=error.status_code
-        )
-    return RedirectResponse(f"/desk/complaints/{complaint.id}", status_code=303)
+        ),
+        refused=lambda refusal: _new_form(
+            request, error=refusal.error, values=values, status_code=refusal.status_code
+        ),
+        redirect=lambda complaint: f"/desk/complaints/{complaint.id}",
+    )
 
 
 def _detail(
@@ -174,23 +174,24 @@ def _act(
     complaint_id: int,
     action: str,
     values: dict[str, Any],
-    call: Any,
+    call: Callable[[], object],
 ) -> Response:
-    try:
-        call()
-    except ClaimdeskError as error:
-        undo_refused(db, error)
-        return _detail(
+    return form_action(
+        request,
+        db,
+        call,
+        refused=lambda refusal: _detail(
             request,
             db,
             actor,
             complaint_id,
-            error=error_of(request, error),
+            error=refusal.error,
             action=action,
             values=values,
-            status_code=error.status_code,
-        )
-    return RedirectResponse(f"/desk/complaints/{complaint_id}", status_code=303)
+            status_code=refusal.status_code,
+        ),
+        redirect=f"/desk/complaints/{complaint_id}",
+    )
 
 
 @router.post("/complaints/{complaint_id}/acknowledge")

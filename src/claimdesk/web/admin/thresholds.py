@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from claimdesk.auth import repository as users
@@ -32,8 +32,8 @@ from claimdesk.web.field_words import in_words, without_spec_ids
 from claimdesk.web.kit import (
     Refusal,
     SubmittedForm,
-    attempt,
     common,
+    form_action,
     label_for,
     page,
     translator,
@@ -256,7 +256,10 @@ def add_version(request: Request, form: SubmittedForm, db: DB, actor: Manager) -
             sample_share=body.sample_share,
         )
 
-    done = attempt(request, db, call)
-    if isinstance(done, Refusal):
-        return _page(request, db, actor, refusal=done, values=values)
-    return RedirectResponse(f"/admin/thresholds?saved={done.version_id}", status_code=303)
+    return form_action(
+        request,
+        db,
+        call,
+        refused=lambda refusal: _page(request, db, actor, refusal=refusal, values=values),
+        redirect=lambda saved: f"/admin/thresholds?saved={saved.version_id}",
+    )

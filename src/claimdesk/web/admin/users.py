@@ -5,10 +5,11 @@ Every action is the API's auth/org service call under the API's permission; a re
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from claimdesk.auth import service
@@ -20,8 +21,8 @@ from claimdesk.org import service as org_service
 from claimdesk.org.schemas import OrgUnitCreate
 from claimdesk.web.kit import (
     Refusal,
-    attempt,
     common,
+    form_action,
     language_of,
     page,
     page_request_of,
@@ -115,10 +116,13 @@ def create_user(
             language=body.language,
         )
 
-    done = attempt(request, db, call)
-    if isinstance(done, Refusal):
-        return _users(request, db, actor, refusal=done, values=values)
-    return RedirectResponse(f"/admin/users/{done.id}", status_code=303)
+    return form_action(
+        request,
+        db,
+        call,
+        refused=lambda refusal: _users(request, db, actor, refusal=refusal, values=values),
+        redirect=lambda user: f"/admin/users/{user.id}",
+    )
 
 
 def _user(
@@ -159,12 +163,17 @@ def _act(
     user_id: int,
     action: str,
     values: dict[str, Any],
-    call: Any,
+    call: Callable[[], object],
 ) -> Response:
-    done = attempt(request, db, call)
-    if isinstance(done, Refusal):
-        return _user(request, db, actor, user_id, refusal=done, action=action, values=values)
-    return RedirectResponse(f"/admin/users/{user_id}", status_code=303)
+    return form_action(
+        request,
+        db,
+        call,
+        refused=lambda refusal: _user(
+            request, db, actor, user_id, refusal=refusal, action=action, values=values
+        ),
+        redirect=f"/admin/users/{user_id}",
+    )
 
 
 @router.post("/users/{user_id}/roles")
@@ -288,7 +297,10 @@ def create_unit(
             parent_id=body.parent_id,
         )
 
-    done = attempt(request, db, call)
-    if isinstance(done, Refusal):
-        return _units(request, db, actor, refusal=done, values=values)
-    return RedirectResponse("/admin/org-units", status_code=303)
+    return form_action(
+        request,
+        db,
+        call,
+        refused=lambda refusal: _units(request, db, actor, refusal=refusal, values=values),
+        redirect="/admin/org-units",
+    )

@@ -20,7 +20,7 @@ from claimdesk.bills.service import takes_bills
 from claimdesk.claims.repository import get_claim
 from claimdesk.deps import DB, require
 from claimdesk.web import bill_forms
-from claimdesk.web.kit import Refusal, SubmittedForm, render
+from claimdesk.web.kit import Refusal, SubmittedForm, answer, render
 
 router = APIRouter()
 Reader = Annotated[Principal, Depends(require(Permission.CLAIMS_READ))]
@@ -73,7 +73,8 @@ def bills_page(claim_id: int, request: Request, db: DB, principal: Reader) -> Re
 def submit_bill(
     claim_id: int, request: Request, form: SubmittedForm, db: DB, principal: Submitter
 ) -> Response:
-    done = bill_forms.submit(request, db, principal, claim_id, form)
-    if isinstance(done, Refusal):
-        return _page(request, db, principal, claim_id, refusal=done)
-    return RedirectResponse(f"/claims/{claim_id}/bills?saved=1", status_code=303)
+    return answer(
+        bill_forms.submit(request, db, principal, claim_id, form),
+        refused=lambda refusal: _page(request, db, principal, claim_id, refusal=refusal),
+        redirect=f"/claims/{claim_id}/bills?saved=1",
+    )

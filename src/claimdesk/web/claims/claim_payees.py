@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from claimdesk.auth.permissions import Permission
@@ -22,7 +22,7 @@ from claimdesk.deps import DB, require
 from claimdesk.errors import PermissionDenied
 from claimdesk.people import service as people
 from claimdesk.people.schemas import BankAccountIn, ConsentIn, PersonIn
-from claimdesk.web.kit import Refusal, SubmittedForm, attempt, render
+from claimdesk.web.kit import SubmittedForm, form_action, render
 
 router = APIRouter()
 
@@ -112,10 +112,13 @@ def register_payee(
 ) -> Response:
     _staff_claim(db, principal, claim_id)
     values = {k: str(raw.get(k) or "").strip() for k in FIELDS}
-    done = attempt(request, db, lambda: _register(db, principal, values))
-    if isinstance(done, Refusal):
-        return _page(
-            request, claim_id, values=values, error=done.error, status_code=done.status_code
-        )
-    # Back to the claim: the payment form finds the payee by the ID number just entered.
-    return RedirectResponse(f"/claims/{claim_id}?payee=registered#actions-title", status_code=303)
+    return form_action(
+        request,
+        db,
+        lambda: _register(db, principal, values),
+        refused=lambda refusal: _page(
+            request, claim_id, values=values, error=refusal.error, status_code=refusal.status_code
+        ),
+        # Back to the claim: the payment form finds the payee by the ID number just entered.
+        redirect=f"/claims/{claim_id}?payee=registered#actions-title",
+    )

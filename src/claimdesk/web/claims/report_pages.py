@@ -10,7 +10,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
-from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from claimdesk.auth.permissions import Permission
@@ -21,8 +20,7 @@ from claimdesk.claims.schemas import ReportCreate
 from claimdesk.deps import DB, require
 from claimdesk.errors import ClaimdeskError, ValidationFailed
 from claimdesk.i18n import current_language
-from claimdesk.validation import describe_validation_error
-from claimdesk.web.kit import SubmittedForm, language_of, local_today, render, undo_refused
+from claimdesk.web.kit import Refusal, SubmittedForm, attempt, language_of, local_today, render
 from claimdesk.web.portal.pages import LOSS_CAUSES
 
 router = APIRouter()
@@ -198,23 +196,18 @@ def report_submit(
             error = PolicyNotFoundForReport(field="policy_number").to_dict(language)
             return _page(request, db, principal, values, chosen, error=error)
         return _page(request, db, principal, values, chosen)
-    try:
-        body = _body(values, chosen, bool(form.get("group_incident")))
-        claim = report.report_claim(db, actor=principal, data=report.report_of(body))
-    except ValidationError as exc:
-        undo_refused(db, exc)
-        error = describe_validation_error(exc.errors(), language)
-        return _page(request, db, principal, values, chosen, error=error, status_code=422)
-    except ClaimdeskError as exc:
-        undo_refused(db, exc)
-        return _page(
-            request,
+    claim = attempt(
+        request,
+        db,
+        lambda: report.report_claim(
             db,
-            principal,
-            values,
-            chosen,
-            error=exc.to_dict(language),
-            status_code=exc.status_code,
+            actor=principal,
+            data=report.report_of(_body(values, chosen, bool(form.get("group_incident")))),
+        ),
+    )
+    if isinstance(claim, Refusal):
+        return _page(
+            request, db, principal, values, chosen, error=claim.error, status_code=claim.status_code
         )
     if principal.has(Permission.CLAIMS_READ):
         return RedirectResponse(f"/claims/{claim.id}", status_code=303)

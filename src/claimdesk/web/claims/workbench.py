@@ -13,7 +13,7 @@ import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from claimdesk.auth.permissions import ROLE_LABELS, Permission, Role
@@ -33,8 +33,8 @@ from claimdesk.web.claims.pages import (
 from claimdesk.web.kit import (
     Refusal,
     SubmittedForm,
-    attempt,
     error_of,
+    form_action,
     language_of,
     page_request_of,
     pager,
@@ -183,14 +183,20 @@ def assign(request: Request, db: DB, principal: Supervisor, form: SubmittedForm)
             reason=body.reason,
         )
 
-    done = attempt(request, db, call)
-    if isinstance(done, Refusal):
+    def refused(refusal: Refusal) -> Response:
         ids = frozenset(int(v) for v in picked if v.isdigit() and len(v) < 10)
         return workbench_page(
-            request, db, principal, refusal=done, picked=ids, queue=str(form.get("queue") or "")
+            request, db, principal, refusal=refusal, picked=ids, queue=str(form.get("queue") or "")
         )
+
     back = str(form.get("back") or "/workbench")
     if not back.startswith("/workbench"):
         back = "/workbench"
     separator = "&" if "?" in back else "?"
-    return RedirectResponse(f"{back}{separator}assigned={len(done)}", status_code=303)
+    return form_action(
+        request,
+        db,
+        call,
+        refused=refused,
+        redirect=lambda assigned: f"{back}{separator}assigned={len(assigned)}",
+    )

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
@@ -17,7 +17,7 @@ from claimdesk.bills.service import takes_bills
 from claimdesk.claims.repository import get_claim
 from claimdesk.deps import DB, require
 from claimdesk.web import bill_forms
-from claimdesk.web.kit import Refusal, SubmittedForm, render
+from claimdesk.web.kit import Refusal, SubmittedForm, answer, render
 
 router = APIRouter(prefix="/portal")
 Customer = Annotated[Principal, Depends(require(Permission.CLAIMS_READ))]
@@ -55,7 +55,8 @@ def bills_page(claim_id: int, request: Request, db: DB, principal: Customer) -> 
 def submit_bill(
     claim_id: int, request: Request, form: SubmittedForm, db: DB, principal: Submitter
 ) -> Response:
-    done = bill_forms.submit(request, db, principal, claim_id, form)
-    if isinstance(done, Refusal):
-        return _page(request, db, principal, claim_id, refusal=done)
-    return RedirectResponse(f"/portal/claims/{claim_id}?bill=1", status_code=303)
+    return answer(
+        bill_forms.submit(request, db, principal, claim_id, form),
+        refused=lambda refusal: _page(request, db, principal, claim_id, refusal=refusal),
+        redirect=f"/portal/claims/{claim_id}?bill=1",
+    )

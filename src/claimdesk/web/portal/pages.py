@@ -8,6 +8,7 @@ so the row-level rules (own policies and claims only, SEC-4) come from the repos
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -38,11 +39,12 @@ from claimdesk.products import repository as products_repo
 from claimdesk.service import repository as service_repo
 from claimdesk.service import service as service_domain
 from claimdesk.service.schemas import ComplaintIn, ServiceRecordIn, SurveyIn
-from claimdesk.validation import describe_validation_error
 from claimdesk.web.automatic_view import stp_context
 from claimdesk.web.form_errors import labelled, problem_of_error, problems_of_validation
 from claimdesk.web.kit import (
+    Refusal,
     SubmittedForm,
+    form_action,
     language_of,
     page_request_of,
     pager,
@@ -568,10 +570,10 @@ def upload(
     file: Annotated[UploadFile, File()],
     material_code: Annotated[str, Form(max_length=40)] = "",
 ) -> Response:
-    try:
+    def call() -> object:
         claim = get_claim(db, principal, claim_id, for_update=True)
         # Read one byte past the limit: enough to refuse, never the whole of a huge upload.
-        acceptance.store_upload(
+        return acceptance.store_upload(
             db,
             actor=principal,
             claim=claim,
@@ -580,18 +582,22 @@ def upload(
             material_code=material_code or None,
             purpose="material",
         )
-    except ClaimdeskError as exc:
-        undo_refused(db, exc)
-        return _claim_page(
+
+    return form_action(
+        request,
+        db,
+        call,
+        refused=lambda refusal: _claim_page(
             request,
             db,
             principal,
             claim_id,
-            error=exc.to_dict(language_of(request)),
-            status_code=exc.status_code,
+            error=refusal.error,
+            status_code=refusal.status_code,
             material_code=material_code,
-        )
-    return RedirectResponse(f"/portal/claims/{claim_id}#materials", status_code=303)
+        ),
+        redirect=f"/portal/claims/{claim_id}#materials",
+    )
 
 
 @router.post("/claims/{claim_id}/rating")
@@ -665,16 +671,14 @@ def _service_page(
     db: Session,
     principal: Principal,
     *,
-    error: dict[str, Any] | None = None,
-    done: str | None = None,
-    status_code: int = 200,
+    refusal: Refusal | None = None,
 ) -> Response:
     return render(
         request,
         "portal/service.html",
-        status_code=status_code,
-        error=error,
-        done=done or request.query_params.get("done"),
+        status_code=refusal.status_code if refusal else 200,
+        error=refusal.error if refusal else None,
+        done=request.query_params.get("done"),
         claims=_own_claims(db, principal),
         policies=_policies(db, principal),
         causes=COMPLAINT_CAUSES,
@@ -687,11 +691,26 @@ def service_page(request: Request, db: DB, principal: OwnService) -> Response:
     return _service_page(request, db, principal)
 
 
+def _service_form(
+    request: Request, db: Session, principal: Principal, call: Callable[[], object], *, done: str
+) -> Response:
+    """A complaint or a service request sent from the service page: the page again with
+    the refusal, or back to it saying what was ``done``."""
+    return form_action(
+        request,
+        db,
+        call,
+        refused=lambda refusal: _service_page(request, db, principal, refusal=refusal),
+        redirect=f"/portal/service?done={done}",
+    )
+
+
 @router.post("/service/complaint")
 def complain(request: Request, form: SubmittedForm, db: DB, principal: OwnService) -> Response:
 
     claim_id = str(form.get("claim_id") or "")
-    try:
+
+    def call() -> object:
         body = ComplaintIn.model_validate(
             {
                 "channel": "web_app",
@@ -701,26 +720,9 @@ def complain(request: Request, form: SubmittedForm, db: DB, principal: OwnServic
                 "claim_id": claim_id or None,
             }
         )
-        service_domain.file_complaint(db, actor=principal, **body.model_dump())
-    except ValidationError as exc:
-        undo_refused(db, exc)
-        return _service_page(
-            request,
-            db,
-            principal,
-            status_code=422,
-            error=describe_validation_error(exc.errors(), language_of(request)),
-        )
-    except ClaimdeskError as exc:
-        undo_refused(db, exc)
-        return _service_page(
-            request,
-            db,
-            principal,
-            status_code=exc.status_code,
-            error=exc.to_dict(language_of(request)),
-        )
-    return RedirectResponse("/portal/service?done=complaint", status_code=303)
+        return service_domain.file_complaint(db, actor=principal, **body.model_dump())
+
+    return _service_form(request, db, principal, call, done="complaint")
 
 
 @router.post("/service/request")
@@ -728,7 +730,7 @@ def service_request(
     request: Request, form: SubmittedForm, db: DB, principal: OwnService
 ) -> Response:
 
-    try:
+    def call() -> object:
         body = ServiceRecordIn.model_validate(
             {
                 "service_type": form.get("service_type"),
@@ -738,23 +740,6 @@ def service_request(
                 "policy_id": form.get("policy_id") or None,
             }
         )
-        service_domain.open_service_record(db, actor=principal, **body.model_dump())
-    except ValidationError as exc:
-        undo_refused(db, exc)
-        return _service_page(
-            request,
-            db,
-            principal,
-            status_code=422,
-            error=describe_validation_error(exc.errors(), language_of(request)),
-        )
-    except ClaimdeskError as exc:
-        undo_refused(db, exc)
-        return _service_page(
-            request,
-            db,
-            principal,
-            status_code=exc.status_code,
-            error=exc.to_dict(language_of(request)),
-        )
-    return RedirectResponse("/portal/service?done=request", status_code=303)
+        return service_domain.open_service_record(db, actor=principal, **body.model_dump())
+
+    return _service_form(request, db, principal, call, done="request")

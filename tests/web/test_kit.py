@@ -1,0 +1,142 @@
+"""The page kit's form helpers (web/kit.py): a page form runs its service call, and a
+refusal shows the same page again with the message beside its field and nothing written,
+while an accepted form answers 303 to the page that shows the result. SPEC GEN-6."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+import pytest
+from fastapi.responses import Response
+from sqlalchemy.orm import Session
+from starlette.requests import Request
+
+from claimdesk.errors import ClaimdeskError, Conflict, InvalidCredentials, ValidationFailed
+from claimdesk.web.kit import Refusal, answer, form_action
+
+
+class FakeSession:
+    """Stands in for the request's session: counts the rollbacks a refusal makes."""
+
+    def __init__(self) -> None:
+        self.rollbacks = 0
+
+    def rollback(self) -> None:
+        self.rollbacks += 1
+
+    @property
+    def session(self) -> Session:
+        return cast(Session, self)
+
+
+def _request(query: str = "lang=en") -> Request:
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "scheme": "http",
+        "server": ("testserver", 80),
+        "path": "/admin/things",
+        "query_string": query.encode(),
+        "headers": [],
+    }
+    return Request(scope)
+
+
+def _shown_again(refusal: Refusal) -> Response:
+    # What a page's own ``refused`` does: the page again, with the refusal's status.
+    return Response(str(refusal.error.get("field")), status_code=refusal.status_code)
+
+
+class Made:
+    def __init__(self, id: int) -> None:
+        self.id = id
+
+
+def test_an_accepted_form_is_answered_303_to_the_address_made_of_the_result() -> None:
+    # SPEC GEN-6
+    db = FakeSession()
+    response = form_action(
+        _request(),
+        db.session,
+        lambda: Made(41),
+        refused=_shown_again,
+        redirect=lambda made: f"/admin/things/{made.id}",
+    )
+    assert response.status_code == 303
+    assert response.headers["location"] == "/admin/things/41"
+    assert db.rollbacks == 0
+
+
+def test_an_accepted_form_goes_to_a_fixed_address_too() -> None:
+    # SPEC GEN-6
+    response = form_action(
+        _request(),
+        FakeSession().session,
+        lambda: None,
+        refused=_shown_again,
+        redirect="/admin/things?saved=1",
+    )
+    assert (response.status_code, response.headers["location"]) == (303, "/admin/things?saved=1")
+
+
+@pytest.mark.parametrize(
+    ("error", "status"), [(ValidationFailed(field="code"), 422), (Conflict(field="code"), 409)]
+)
+def test_a_refused_form_is_shown_again_with_the_refusal_and_nothing_written(
+    error: ClaimdeskError, status: int
+) -> None:
+    # SPEC GEN-6: the refusal's own status, its message in the user's language, rolled back
+    db = FakeSession()
+    seen: list[Refusal] = []
+
+    def refused(refusal: Refusal) -> Response:
+        seen.append(refusal)
+        return _shown_again(refusal)
+
+    def call() -> Any:
+        raise error
+
+    response = form_action(_request(), db.session, call, refused=refused, redirect="/nowhere")
+    assert response.status_code == status
+    assert db.rollbacks == 1
+    assert seen[0].status_code == status
+    # The message in the request's language (English here), beside its field.
+    assert seen[0].error == error.to_dict("en")
+    assert seen[0].error["field"] == "code"
+
+
+def test_a_form_the_schema_refuses_is_shown_again_with_422() -> None:
+    # SPEC GEN-6: a pydantic refusal (the API's own schema) is a refusal like any other
+    from claimdesk.sales.schemas import ChannelIn
+
+    db = FakeSession()
+    response = form_action(
+        _request(),
+        db.session,
+        lambda: ChannelIn.model_validate({}),
+        refused=_shown_again,
+        redirect="/nowhere",
+    )
+    assert response.status_code == 422
+    assert db.rollbacks == 1
+
+
+def test_a_refusal_that_must_be_kept_is_left_for_the_edge_to_commit() -> None:
+    # SPEC GEN-6 (a counted failed login is written even though it is refused)
+    db = FakeSession()
+
+    def call() -> Any:
+        raise InvalidCredentials()
+
+    response = form_action(_request(), db.session, call, refused=_shown_again, redirect="/")
+    assert response.status_code == 401
+    assert db.rollbacks == 0
+
+
+def test_answer_gives_the_answer_of_a_call_already_attempted() -> None:
+    # SPEC GEN-6
+    refusal = Refusal({"field": "receipt_file", "message": "…"}, 422)
+    refused = answer(refusal, refused=_shown_again, redirect="/claims/1/bills?saved=1")
+    assert (refused.status_code, refused.body) == (422, b"receipt_file")
+    accepted = answer(Made(7), refused=_shown_again, redirect=lambda made: f"/bills/{made.id}")
+    assert (accepted.status_code, accepted.headers["location"]) == (303, "/bills/7")
