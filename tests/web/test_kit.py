@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from starlette.requests import Request
 
 from claimdesk.errors import ClaimdeskError, Conflict, InvalidCredentials, ValidationFailed
-from claimdesk.web.kit import Refusal, answer, form_action
+from claimdesk.web.kit import Refusal, answer, form_action, form_context
 
 
 class FakeSession:
@@ -140,3 +140,20 @@ def test_answer_gives_the_answer_of_a_call_already_attempted() -> None:
     assert (refused.status_code, refused.body) == (422, b"receipt_file")
     accepted = answer(Made(7), refused=_shown_again, redirect=lambda made: f"/bills/{made.id}")
     assert (accepted.status_code, accepted.headers["location"]) == (303, "/bills/7")
+
+
+def test_a_page_shown_afresh_has_no_error_and_empty_forms() -> None:
+    # SPEC GEN-6
+    assert form_context() == {"status_code": 200, "error": None, "action": None, "values": {}}
+
+
+def test_a_page_shown_again_carries_the_refusal_beside_its_form_and_what_was_typed() -> None:
+    # SPEC GEN-6: the refusal's status and message, the refused form, the values typed
+    refusal = Refusal({"field": "reason", "message": "“Reason”: required"}, 422)
+    shown = form_context(refusal, action="status", values={"reason": " "})
+    assert shown == {
+        "status_code": 422,
+        "error": {"field": "reason", "message": "“Reason”: required"},
+        "action": "status",
+        "values": {"reason": " "},
+    }

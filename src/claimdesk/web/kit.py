@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 from urllib.parse import urlencode
@@ -395,6 +395,25 @@ def form_action(
     nothing) and ``answer`` — re-rendered by ``refused`` or redirected (303) to
     ``redirect``."""
     return answer(attempt(request, db, call), refused=refused, redirect=redirect)
+
+
+def form_context(
+    refusal: Refusal | None = None,
+    *,
+    action: str | None = None,
+    values: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """What a page with forms is rendered with, shown afresh or again after a refusal
+    (GEN-6): ``status_code`` (200, or the refusal's), ``error`` (the refusal shown beside
+    its field, or None), ``action`` (which of the page's forms was refused) and ``values``
+    (what was typed; {} for fresh forms). Spread it into the page:
+    ``page(request, template, **form_context(refusal, action=action, values=values), ...)``."""
+    return {
+        "status_code": refusal.status_code if refusal else 200,
+        "error": refusal.error if refusal else None,
+        "action": action,
+        "values": values or {},
+    }
 
 
 def split_lines(text: str) -> list[str]:

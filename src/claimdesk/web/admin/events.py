@@ -21,7 +21,7 @@ from claimdesk.deps import DB, require
 from claimdesk.errors import NotFound
 from claimdesk.paging import PageRequest, Paging
 from claimdesk.products.coverage_types import MATERIALS
-from claimdesk.web.kit import Refusal, common, form_action, language_of, page, pager
+from claimdesk.web.kit import Refusal, common, form_action, form_context, language_of, page, pager
 
 router = APIRouter()
 
@@ -49,13 +49,11 @@ def _list(
     return page(
         request,
         "admin/events.html",
-        status_code=refusal.status_code if refusal else 200,
+        **form_context(refusal, values=values),
         events=found.rows,
         pager=shown if shown.needed else None,
         types=EVENT_TYPES,
         materials=materials,
-        values=values or {},
-        error=refusal.error if refusal else None,
         may_manage=actor.has(Permission.CLAIM_EVENTS_MANAGE),
         **common(request),
     )
@@ -128,16 +126,13 @@ def _detail(
     return page(
         request,
         "admin/event.html",
-        status_code=refusal.status_code if refusal else 200,
+        **form_context(refusal, action=action, values=values),
         event=event,
         members=members,
         names=names,
         # Row-filtered (CLM-F2: a surveyor sees only their own claims of the event).
         claims=special_repository.event_claims(db, event_id, actor=actor),
         guide=events.public_guide(db, event_id),
-        error=refusal.error if refusal else None,
-        action=action,
-        values=values or {},
         may_manage=actor.has(Permission.CLAIM_EVENTS_MANAGE),
         **common(request),
     )

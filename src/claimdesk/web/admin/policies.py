@@ -29,6 +29,7 @@ from claimdesk.web.kit import (
     attempt,
     common,
     form_action,
+    form_context,
     language_of,
     local_today,
     page,
@@ -118,12 +119,10 @@ def policies(
     return page(
         request,
         "admin/policies.html",
-        status_code=refusal.status_code if refusal else 200,
+        **form_context(refusal, values=values),
         policies=rows,
         pager=shown,
-        values=values,
         searched=searched,
-        error=refusal.error if refusal else None,
         may_issue=actor.has(Permission.POLICIES_ISSUE),
         **common(request),
     )
@@ -153,12 +152,10 @@ def _issue_form(
     return page(
         request,
         "admin/policy_new.html",
-        status_code=refusal.status_code if refusal else 200,
+        **form_context(refusal, values=values),
         versions=choices,
         channels=CHANNELS,
         relationships=RELATIONSHIPS,
-        values=values or {},
-        error=refusal.error if refusal else None,
         **common(request),
     )
 
@@ -248,12 +245,9 @@ def _policy(
     return page(
         request,
         "admin/policy.html",
-        status_code=refusal.status_code if refusal else 200,
+        **form_context(refusal, action=action, values=values),
         policy=policy,
         version=version,
-        error=refusal.error if refusal else None,
-        action=action,
-        values=values or {},
         dispute_actions=DISPUTE_ACTIONS,
         relationships=RELATIONSHIPS,
         consent_methods=CONSENT_METHODS,

@@ -18,7 +18,15 @@ from claimdesk.deps import DB, require
 from claimdesk.errors import NotFound, ValidationFailed
 from claimdesk.products import repository, service
 from claimdesk.products.schemas import ProductIn, VersionIn
-from claimdesk.web.kit import Refusal, common, form_action, language_of, page, split_lines
+from claimdesk.web.kit import (
+    Refusal,
+    common,
+    form_action,
+    form_context,
+    language_of,
+    page,
+    split_lines,
+)
 
 router = APIRouter(prefix="/admin/products")
 
@@ -54,11 +62,9 @@ def _list(
     return page(
         request,
         "admin/products.html",
-        status_code=refusal.status_code if refusal else 200,
+        **form_context(refusal, values=values),
         products=products,
         lines=LINES,
-        error=refusal.error if refusal else None,
-        values=values or {},
         may_manage=actor.has(Permission.PRODUCTS_MANAGE),
         **common(request),
     )
@@ -112,9 +118,8 @@ def _product(
     return page(
         request,
         "admin/product.html",
-        status_code=refusal.status_code if refusal else 200,
+        **form_context(refusal),
         product=product,
-        error=refusal.error if refusal else None,
         may_manage=actor.has(Permission.PRODUCTS_MANAGE),
         **common(request),
     )
@@ -177,13 +182,12 @@ def _version(
     return page(
         request,
         "admin/product_version.html",
-        status_code=refusal.status_code if refusal else 200,
+        **form_context(
+            refusal, action=action, values=values or _form_values(service.version_content(stored))
+        ),
         product=product,
         version=version,
         report=report,
-        error=refusal.error if refusal else None,
-        action=action,
-        values=values or _form_values(service.version_content(stored)),
         may_manage=actor.has(Permission.PRODUCTS_MANAGE),
         refund_rules=("pro_rata_days", "none"),
         **common(request),

@@ -28,7 +28,7 @@ from claimdesk.sales.schemas import (
     OrganisationIn,
     TrainingIn,
 )
-from claimdesk.web.kit import Refusal, common, form_action, local_today, page
+from claimdesk.web.kit import Refusal, common, form_action, form_context, local_today, page
 
 router = APIRouter(prefix="/admin/sales")
 
@@ -68,15 +68,12 @@ def _overview(
     return page(
         request,
         "admin/sales.html",
-        status_code=refusal.status_code if refusal else 200,
+        **form_context(refusal, action=action, values=values),
         channels=repository.channels(db),
         organisations=repository.organisations(db),
         agents=rows,
         kinds=service.CHANNEL_KINDS,
         modes=service.SALES_MODES,
-        error=refusal.error if refusal else None,
-        action=action,
-        values=values or {},
         may_manage=actor.has(Permission.SALES_MANAGE),
         **common(request),
     )
@@ -215,16 +212,13 @@ def _agent(
     return page(
         request,
         "admin/sales_agent.html",
-        status_code=refusal.status_code if refusal else 200,
+        **form_context(refusal, action=action, values=values),
         agent=agent,
         user=db.get(User, agent.user_id),
         lapsed=agent.status != "active"
         or not agent.licence_valid_from <= today <= agent.licence_valid_until,
         trainings=repository.trainings_of(db, agent_id),
         assessments=repository.assessments_of(db, agent_id),
-        error=refusal.error if refusal else None,
-        action=action,
-        values=values or {},
         may_manage=actor.has(Permission.SALES_MANAGE),
         **common(request),
     )
@@ -347,7 +341,7 @@ def _evaluations(
     return page(
         request,
         "admin/sales_evaluations.html",
-        status_code=refusal.status_code if refusal else 200,
+        **form_context(refusal, action=action, values=values),
         evaluations=evaluations,
         findings=findings,
         actions=actions,
@@ -355,9 +349,6 @@ def _evaluations(
         dimensions=service.DIMENSIONS,
         severities=service.SEVERITIES,
         channels=repository.channels(db),
-        error=refusal.error if refusal else None,
-        action=action,
-        values=values or {},
         today=local_today(),
         may_manage=actor.has(Permission.SALES_MANAGE),
         **common(request),

@@ -26,7 +26,15 @@ from claimdesk.errors import ValidationFailed
 from claimdesk.models.user import User
 from claimdesk.rules.deadlines import LOCAL_TZ, RULE_TYPES, describe
 from claimdesk.security import limits, repository, service, workflow
-from claimdesk.web.kit import form_action, page, parse_id, translator, urgency
+from claimdesk.web.kit import (
+    Refusal,
+    form_action,
+    form_context,
+    page,
+    parse_id,
+    translator,
+    urgency,
+)
 
 router = APIRouter(prefix="/admin/security-incidents")
 
@@ -209,18 +217,12 @@ def incident_rows(
 
 
 def _new_form(
-    request: Request,
-    *,
-    error: dict[str, Any] | None = None,
-    values: dict[str, Any] | None = None,
-    status_code: int = 200,
+    request: Request, *, refusal: Refusal | None = None, values: dict[str, Any] | None = None
 ) -> Response:
     return page(
         request,
         "admin/security_incident_new.html",
-        status_code=status_code,
-        error=error,
-        values=values or {},
+        **form_context(refusal, values=values),
         **_common(request),
     )
 
@@ -266,9 +268,7 @@ def report_incident(
             personal_data_involved=bool(personal_data_involved),
             detected_at=parse_local(detected_at, "detected_at"),
         ),
-        refused=lambda refusal: _new_form(
-            request, error=refusal.error, values=values, status_code=refusal.status_code
-        ),
+        refused=lambda refusal: _new_form(request, refusal=refusal, values=values),
         redirect=lambda incident: f"/admin/security-incidents/{incident.id}",
     )
 
@@ -281,9 +281,8 @@ def _limits_page(
     db: Session,
     actor: Principal,
     *,
-    error: dict[str, Any] | None = None,
+    refusal: Refusal | None = None,
     values: dict[str, Any] | None = None,
-    status_code: int = 200,
 ) -> Response:
     language = language_of(request)
     table = limits.limits_table(db)
@@ -291,14 +290,12 @@ def _limits_page(
     return page(
         request,
         "admin/security_incident_limits.html",
-        status_code=status_code,
         by_key=by_key,
         stages=limits.STAGES,
         rule_types=RULE_TYPES,
         describe=lambda rule: describe(rule, language),
         can_manage=actor.has(Permission.SECURITY_INCIDENT_MANAGE),
-        error=error,
-        values=values or {},
+        **form_context(refusal, values=values),
         **_common(request),
     )
 
@@ -330,14 +327,7 @@ def set_time_limit(
             rule_type=rule_type,
             n=parse_id(n, "n"),
         ),
-        refused=lambda refusal: _limits_page(
-            request,
-            db,
-            actor,
-            error=refusal.error,
-            values=values,
-            status_code=refusal.status_code,
-        ),
+        refused=lambda refusal: _limits_page(request, db, actor, refusal=refusal, values=values),
         redirect="/admin/security-incidents/time-limits",
     )
 
@@ -356,10 +346,9 @@ def _detail(
     actor: Principal,
     incident_id: int,
     *,
-    error: dict[str, Any] | None = None,
+    refusal: Refusal | None = None,
     action: str | None = None,
     values: dict[str, Any] | None = None,
-    status_code: int = 200,
 ) -> Response:
     incident = service.get_incident(db, actor=actor, incident_id=incident_id)
     language = language_of(request)
@@ -371,7 +360,6 @@ def _detail(
     return page(
         request,
         "admin/security_incident.html",
-        status_code=status_code,
         incident=incident,
         clocks=clocks,
         containment=repository.containment_actions(db, incident.id),
@@ -384,9 +372,7 @@ def _detail(
         kinds=service.CONTAINMENT_KINDS,
         categories=service.ROOT_CAUSE_CATEGORIES,
         outcomes=service.REVIEW_OUTCOMES,
-        error=error,
-        action=action,
-        values=values or {},
+        **form_context(refusal, action=action, values=values),
         **_common(request),
     )
 
@@ -410,14 +396,7 @@ def _act(
         db,
         call,
         refused=lambda refusal: _detail(
-            request,
-            db,
-            actor,
-            incident_id,
-            error=refusal.error,
-            action=action,
-            values=values,
-            status_code=refusal.status_code,
+            request, db, actor, incident_id, refusal=refusal, action=action, values=values
         ),
         redirect=f"/admin/security-incidents/{incident_id}",
     )

@@ -21,7 +21,9 @@ from claimdesk.models.base import utcnow
 from claimdesk.paging import fetch
 from claimdesk.service import repository, service
 from claimdesk.web.kit import (
+    Refusal,
     form_action,
+    form_context,
     language_of,
     page,
     page_request_of,
@@ -63,18 +65,12 @@ def complaints(request: Request, db: DB, actor: Desk, status: str | None = None)
 
 
 def _new_form(
-    request: Request,
-    *,
-    error: dict[str, Any] | None = None,
-    values: dict[str, Any] | None = None,
-    status_code: int = 200,
+    request: Request, *, refusal: Refusal | None = None, values: dict[str, Any] | None = None
 ) -> Response:
     return page(
         request,
         "admin/complaint_new.html",
-        status_code=status_code,
-        error=error,
-        values=values or {},
+        **form_context(refusal, values=values),
         channels=service.CHANNELS,
         types=service.COMPLAINT_TYPES,
         causes=service.COMPLAINT_CAUSES,
@@ -126,9 +122,7 @@ def file_complaint(
             policy_id=parse_id(policy_id, "policy_id"),
             claim_id=parse_id(claim_id, "claim_id"),
         ),
-        refused=lambda refusal: _new_form(
-            request, error=refusal.error, values=values, status_code=refusal.status_code
-        ),
+        refused=lambda refusal: _new_form(request, refusal=refusal, values=values),
         redirect=lambda complaint: f"/desk/complaints/{complaint.id}",
     )
 
@@ -139,10 +133,9 @@ def _detail(
     actor: Principal,
     complaint_id: int,
     *,
-    error: dict[str, Any] | None = None,
+    refusal: Refusal | None = None,
     action: str | None = None,
     values: dict[str, Any] | None = None,
-    status_code: int = 200,
 ) -> Response:
     complaint = service.get_complaint(db, actor=actor, complaint_id=complaint_id)
     language = language_of(request)
@@ -150,13 +143,10 @@ def _detail(
     return page(
         request,
         "admin/complaint.html",
-        status_code=status_code,
         complaint=complaint,
         clocks=clocks,
         notes=repository.notes_of(db, complaint.id),
-        error=error,
-        action=action,
-        values=values or {},
+        **form_context(refusal, action=action, values=values),
         outcomes=service.DECISION_OUTCOMES,
         **_common(request),
     )
@@ -181,14 +171,7 @@ def _act(
         db,
         call,
         refused=lambda refusal: _detail(
-            request,
-            db,
-            actor,
-            complaint_id,
-            error=refusal.error,
-            action=action,
-            values=values,
-            status_code=refusal.status_code,
+            request, db, actor, complaint_id, refusal=refusal, action=action, values=values
         ),
         redirect=f"/desk/complaints/{complaint_id}",
     )

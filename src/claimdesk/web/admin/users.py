@@ -23,6 +23,7 @@ from claimdesk.web.kit import (
     Refusal,
     common,
     form_action,
+    form_context,
     language_of,
     page,
     page_request_of,
@@ -59,13 +60,11 @@ def _users(
     return page(
         request,
         "admin/users.html",
-        status_code=refusal.status_code if refusal else 200,
+        **form_context(refusal, values=values),
         users=listed.items,
         pager=pager(request, listed),
         units={u.id: u.name for u in org_service.list_units(db, kind=None)},
         roles=_role_names(request),
-        error=refusal.error if refusal else None,
-        values=values or {},
         may_manage=actor.has(Permission.USERS_MANAGE),
         **common(request),
     )
@@ -139,13 +138,10 @@ def _user(
     return page(
         request,
         "admin/user.html",
-        status_code=refusal.status_code if refusal else 200,
+        **form_context(refusal, action=action, values=values),
         user=user,
         user_roles=service.role_names(user),
         roles=_role_names(request),
-        error=refusal.error if refusal else None,
-        action=action,
-        values=values or {},
         may_manage=actor.has(Permission.USERS_MANAGE),
         **common(request),
     )
@@ -243,11 +239,9 @@ def _units(
     return page(
         request,
         "admin/org_units.html",
-        status_code=refusal.status_code if refusal else 200,
+        **form_context(refusal, values=values),
         units=org_service.list_units(db, kind=None),
         kinds=("head_office", "branch"),
-        error=refusal.error if refusal else None,
-        values=values or {},
         may_manage=actor.has(Permission.ORG_MANAGE),
         **common(request),
     )

@@ -20,7 +20,7 @@ from claimdesk.bills.service import takes_bills
 from claimdesk.claims.repository import get_claim
 from claimdesk.deps import DB, require
 from claimdesk.web import bill_forms
-from claimdesk.web.kit import Refusal, SubmittedForm, answer, render
+from claimdesk.web.kit import Refusal, SubmittedForm, answer, form_context, render
 
 router = APIRouter()
 Reader = Annotated[Principal, Depends(require(Permission.CLAIMS_READ))]
@@ -52,12 +52,11 @@ def _page(
     return render(
         request,
         "claims/bills.html",
-        status_code=refusal.status_code if refusal else 200,
+        **form_context(refusal),
         claim=claim,
         bills=bills_repository.bills_of(db, claim.id),
         open_for_bills=takes_bills(claim),
         may_submit=principal.has(Permission.CLAIMS_BILLS),
-        error=refusal.error if refusal else None,
         file_words=bill_forms.FILE_WORDS,
         catalog_words=CATALOG_WORDS,
         saved=request.query_params.get("saved") == "1",

@@ -9,7 +9,7 @@ people service only, and the edge commits."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
@@ -22,7 +22,7 @@ from claimdesk.deps import DB, require
 from claimdesk.errors import PermissionDenied
 from claimdesk.people import service as people
 from claimdesk.people.schemas import BankAccountIn, ConsentIn, PersonIn
-from claimdesk.web.kit import SubmittedForm, form_action, render
+from claimdesk.web.kit import Refusal, SubmittedForm, form_action, form_context, render
 
 router = APIRouter()
 
@@ -36,16 +36,10 @@ def _page(
     claim_id: int,
     *,
     values: dict[str, str] | None = None,
-    error: dict[str, Any] | None = None,
-    status_code: int = 200,
+    refusal: Refusal | None = None,
 ) -> Response:
     return render(
-        request,
-        "claims/payee_new.html",
-        status_code=status_code,
-        claim_id=claim_id,
-        values=values or {},
-        error=error,
+        request, "claims/payee_new.html", claim_id=claim_id, **form_context(refusal, values=values)
     )
 
 
@@ -116,9 +110,7 @@ def register_payee(
         request,
         db,
         lambda: _register(db, principal, values),
-        refused=lambda refusal: _page(
-            request, claim_id, values=values, error=refusal.error, status_code=refusal.status_code
-        ),
+        refused=lambda refusal: _page(request, claim_id, values=values, refusal=refusal),
         # Back to the claim: the payment form finds the payee by the ID number just entered.
         redirect=f"/claims/{claim_id}?payee=registered#actions-title",
     )

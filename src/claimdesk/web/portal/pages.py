@@ -45,6 +45,7 @@ from claimdesk.web.kit import (
     Refusal,
     SubmittedForm,
     form_action,
+    form_context,
     language_of,
     page_request_of,
     pager,
@@ -676,8 +677,7 @@ def _service_page(
     return render(
         request,
         "portal/service.html",
-        status_code=refusal.status_code if refusal else 200,
-        error=refusal.error if refusal else None,
+        **form_context(refusal),
         done=request.query_params.get("done"),
         claims=_own_claims(db, principal),
         policies=_policies(db, principal),
