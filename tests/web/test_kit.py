@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from starlette.requests import Request
 
 from claimdesk.errors import ClaimdeskError, Conflict, InvalidCredentials, ValidationFailed
-from claimdesk.web.kit import Refusal, answer, form_action, form_context
+from claimdesk.web.kit import FormPage, Refusal, answer, form_action, form_context
 
 
 class FakeSession:
@@ -157,3 +157,57 @@ def test_a_page_shown_again_carries_the_refusal_beside_its_form_and_what_was_typ
         "action": "status",
         "values": {"reason": " "},
     }
+
+
+class Shown:
+    """Stands in for a page's renderer: remembers how it was asked to show the page."""
+
+    def __init__(self) -> None:
+        self.calls: list[dict[str, Any]] = []
+
+    def __call__(
+        self,
+        *,
+        refusal: Refusal | None = None,
+        action: str | None = None,
+        values: dict[str, Any] | None = None,
+    ) -> Response:
+        self.calls.append({"refusal": refusal, "action": action, "values": values})
+        return Response("again", status_code=refusal.status_code if refusal else 200)
+
+
+def test_a_form_of_a_page_with_several_goes_back_to_the_page_once_accepted() -> None:
+    # SPEC GEN-6
+    db, show = FakeSession(), Shown()
+    form_page = FormPage(_request(), db.session, show, "/desk/complaints/5")
+    response = form_page.act("note", {"note": "called back"}, lambda: Made(9))
+    assert (response.status_code, response.headers["location"]) == (303, "/desk/complaints/5")
+    assert show.calls == [] and db.rollbacks == 0
+
+
+def test_a_refused_form_of_a_page_with_several_shows_the_page_again_beside_that_form() -> None:
+    # SPEC GEN-6: which form was refused and what was typed in it come back with the message
+    db, show = FakeSession(), Shown()
+    form_page = FormPage(_request(), db.session, show, "/desk/complaints/5")
+
+    def call() -> Any:
+        raise Conflict(field="note")
+
+    response = form_page.act("note", {"note": "called back"}, call)
+    assert response.status_code == 409
+    assert db.rollbacks == 1
+    [shown] = show.calls
+    assert (shown["action"], shown["values"]) == ("note", {"note": "called back"})
+    assert shown["refusal"].status_code == 409 and shown["refusal"].error["field"] == "note"
+
+
+def test_a_form_may_answer_elsewhere_than_its_page() -> None:
+    # SPEC GEN-6 (a renewal answers with the new policy's page, not the old one's)
+    form_page = FormPage(_request(), FakeSession().session, Shown(), "/admin/policies/1")
+    response = form_page.act(
+        "renew",
+        {"premium": ""},
+        lambda: Made(2),
+        redirect=lambda made: f"/admin/policies/{made.id}",
+    )
+    assert response.headers["location"] == "/admin/policies/2"

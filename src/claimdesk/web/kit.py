@@ -10,7 +10,7 @@ import datetime as dt
 import hmac
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Protocol, TypeVar
 from urllib.parse import urlencode
 
 from fastapi import Depends, Request
@@ -414,6 +414,50 @@ def form_context(
         "action": action,
         "values": values or {},
     }
+
+
+class ShowsForms(Protocol):
+    """A page's renderer that shows it afresh or again after a refusal: beside the form
+    ``action`` (which of the page's forms), with the ``values`` as typed."""
+
+    def __call__(
+        self,
+        *,
+        refusal: Refusal | None = ...,
+        action: str | None = ...,
+        values: dict[str, Any] | None = ...,
+    ) -> Response: ...
+
+
+@dataclass(frozen=True)
+class FormPage:
+    """A page holding several forms that each post to a route of their own and are all
+    answered alike (GEN-6): refused, ``show`` the page again with the refusal beside the
+    form; accepted, 303 back to ``address``. A page module makes one per request, e.g.
+    ``FormPage(request, db, partial(_detail, request, db, actor, incident_id), url)``."""
+
+    request: Request
+    db: Session
+    show: ShowsForms
+    address: str
+
+    def act(
+        self,
+        action: str,
+        values: dict[str, Any],
+        call: Callable[[], T],
+        *,
+        redirect: str | Callable[[T], str] | None = None,
+    ) -> Response:
+        """The form ``action`` posted with ``values``: ``call`` through ``form_action``;
+        accepted, 303 to the page (or to ``redirect``, e.g. a renewal's new policy)."""
+        return form_action(
+            self.request,
+            self.db,
+            call,
+            refused=lambda refusal: self.show(refusal=refusal, action=action, values=values),
+            redirect=self.address if redirect is None else redirect,
+        )
 
 
 def split_lines(text: str) -> list[str]:

@@ -5,6 +5,7 @@ only what events.public_guide returns (no claim, person or staff data)."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -21,7 +22,16 @@ from claimdesk.deps import DB, require
 from claimdesk.errors import NotFound
 from claimdesk.paging import PageRequest, Paging
 from claimdesk.products.coverage_types import MATERIALS
-from claimdesk.web.kit import Refusal, common, form_action, form_context, language_of, page, pager
+from claimdesk.web.kit import (
+    FormPage,
+    Refusal,
+    common,
+    form_action,
+    form_context,
+    language_of,
+    page,
+    pager,
+)
 
 router = APIRouter()
 
@@ -143,6 +153,13 @@ def event_page(event_id: int, request: Request, db: DB, actor: Reader) -> Respon
     return _detail(request, db, actor, event_id)
 
 
+def _event(request: Request, db: Session, actor: Principal, event_id: int) -> FormPage:
+    """The event's page, which its team and close forms post back to."""
+    return FormPage(
+        request, db, partial(_detail, request, db, actor, event_id), f"/admin/events/{event_id}"
+    )
+
+
 @router.post("/admin/events/{event_id}/team")
 def add_member(
     event_id: int, request: Request, db: DB, actor: Manager, username: Short = "", duty: Short = ""
@@ -155,20 +172,8 @@ def add_member(
         event = special_repository.get_event(db, event_id, for_update=True)
         return events.add_member(db, actor=actor, event=event, user_id=body.user_id, duty=body.duty)
 
-    return form_action(
-        request,
-        db,
-        call,
-        refused=lambda refusal: _detail(
-            request,
-            db,
-            actor,
-            event_id,
-            refusal=refusal,
-            action="team",
-            values={"username": username, "duty": duty},
-        ),
-        redirect=f"/admin/events/{event_id}",
+    return _event(request, db, actor, event_id).act(
+        "team", {"username": username, "duty": duty}, call
     )
 
 
@@ -181,15 +186,7 @@ def close_event(
         event = special_repository.get_event(db, event_id, for_update=True)
         return events.close_event(db, actor=actor, event=event, reason=body.reason)
 
-    return form_action(
-        request,
-        db,
-        call,
-        refused=lambda refusal: _detail(
-            request, db, actor, event_id, refusal=refusal, action="close", values={"reason": reason}
-        ),
-        redirect=f"/admin/events/{event_id}",
-    )
+    return _event(request, db, actor, event_id).act("close", {"reason": reason}, call)
 
 
 @router.get("/events/{event_id}/guide")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -24,6 +25,7 @@ from claimdesk.policies.schemas import ChangeIn, PolicyIssueIn
 from claimdesk.products import repository as products
 from claimdesk.products import service as product_service
 from claimdesk.web.kit import (
+    FormPage,
     Pager,
     Refusal,
     attempt,
@@ -262,25 +264,10 @@ def policy_page(policy_id: int, request: Request, db: DB, actor: Reader) -> Resp
     return _policy(request, db, actor, policy_id)
 
 
-def _act(
-    request: Request,
-    db: Session,
-    actor: Principal,
-    policy_id: int,
-    action: str,
-    values: dict[str, Any],
-    call: Any,
-) -> Response:
-    return form_action(
-        request,
-        db,
-        call,
-        refused=lambda refusal: _policy(
-            request, db, actor, policy_id, refusal=refusal, action=action, values=values
-        ),
-        # A renewal is a new policy: its page is the answer.
-        redirect=lambda done: f"/admin/policies/{done.id if action == 'renew' else policy_id}",
-    )
+def _policy_page(request: Request, db: Session, actor: Principal, policy_id: int) -> FormPage:
+    """The policy's page, which its change, renewal and dispute forms post back to."""
+    show = partial(_policy, request, db, actor, policy_id)
+    return FormPage(request, db, show, f"/admin/policies/{policy_id}")
 
 
 @router.post("/{policy_id}/changes")
@@ -340,7 +327,7 @@ def request_change(
         )
         return service.request_change(db, actor=actor, policy_id=policy_id, data=data)
 
-    return _act(request, db, actor, policy_id, "change", values, call)
+    return _policy_page(request, db, actor, policy_id).act("change", values, call)
 
 
 def _new_holder(form: dict[str, str]) -> dict[str, Any] | None:
@@ -373,17 +360,15 @@ def review_change(
             db, actor=actor, change_id=change_id, lawful=lawful == "yes", note=note
         )
 
-    return _act(request, db, actor, policy_id, f"change-{change_id}", {"note": note}, call)
+    return _policy_page(request, db, actor, policy_id).act(
+        f"change-{change_id}", {"note": note}, call
+    )
 
 
 @router.post("/changes/{change_id}/approve")
 def approve_change(change_id: int, request: Request, db: DB, actor: Approver) -> Response:
     policy_id = _change_policy(db, change_id)
-    return _act(
-        request,
-        db,
-        actor,
-        policy_id,
+    return _policy_page(request, db, actor, policy_id).act(
         f"change-{change_id}",
         {},
         lambda: service.approve_change(db, actor=actor, change_id=change_id),
@@ -393,11 +378,7 @@ def approve_change(change_id: int, request: Request, db: DB, actor: Approver) ->
 @router.post("/changes/{change_id}/complete")
 def complete_change(change_id: int, request: Request, db: DB, actor: Servicer) -> Response:
     policy_id = _change_policy(db, change_id)
-    return _act(
-        request,
-        db,
-        actor,
-        policy_id,
+    return _policy_page(request, db, actor, policy_id).act(
         f"change-{change_id}",
         {},
         lambda: service.complete_change(db, actor=actor, change_id=change_id),
@@ -414,7 +395,9 @@ def reject_change(
         _required(note, "note")
         return service.reject_change(db, actor=actor, change_id=change_id, reason=note)
 
-    return _act(request, db, actor, policy_id, f"change-{change_id}", {"note": note}, call)
+    return _policy_page(request, db, actor, policy_id).act(
+        f"change-{change_id}", {"note": note}, call
+    )
 
 
 class TextRequired(ValidationFailed):
@@ -446,7 +429,13 @@ def renew(
             db, actor=actor, policy_id=policy_id, product_version_id=None, premium=amount
         )
 
-    return _act(request, db, actor, policy_id, "renew", {"premium": premium}, call)
+    return _policy_page(request, db, actor, policy_id).act(
+        "renew",
+        {"premium": premium},
+        call,
+        # A renewal is a new policy: its page is the answer.
+        redirect=lambda renewed: f"/admin/policies/{renewed.id}",
+    )
 
 
 @router.post("/{policy_id}/disputes")
@@ -469,11 +458,7 @@ def open_dispute(
             description=dispute_description.strip(),
         )
 
-    return _act(
-        request,
-        db,
-        actor,
-        policy_id,
+    return _policy_page(request, db, actor, policy_id).act(
         "dispute",
         {"applicant": applicant, "dispute_description": dispute_description},
         call,
@@ -505,11 +490,7 @@ def dispute_step(
             route=route or None,
         )
 
-    return _act(
-        request,
-        db,
-        actor,
-        policy_id,
+    return _policy_page(request, db, actor, policy_id).act(
         f"dispute-{dispute_id}",
         {"step": step, "text": text, "route": route},
         call,

@@ -6,6 +6,7 @@ included, with every missing element — is shown in place and writes nothing.""
 from __future__ import annotations
 
 import json
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -19,6 +20,7 @@ from claimdesk.errors import NotFound, ValidationFailed
 from claimdesk.products import repository, service
 from claimdesk.products.schemas import ProductIn, VersionIn
 from claimdesk.web.kit import (
+    FormPage,
     Refusal,
     common,
     form_action,
@@ -201,6 +203,14 @@ def version_page(
     return _version(request, db, actor, product_id, version_id)
 
 
+def _version_page(
+    request: Request, db: Session, actor: Principal, product_id: int, version_id: int
+) -> FormPage:
+    """The version's page, which its edit and publish forms post back to."""
+    show = partial(_version, request, db, actor, product_id, version_id)
+    return FormPage(request, db, show, f"/admin/products/{product_id}/versions/{version_id}")
+
+
 def _terms(text: str) -> dict[str, str]:
     terms: dict[str, str] = {}
     for line in text.splitlines():
@@ -282,22 +292,7 @@ def edit_draft(
         )
         return service.update_draft(db, actor=actor, version_id=version_id, data=data)
 
-    return form_action(
-        request,
-        db,
-        call,
-        refused=lambda refusal: _version(
-            request,
-            db,
-            actor,
-            product_id,
-            version_id,
-            refusal=refusal,
-            action="edit",
-            values=values,
-        ),
-        redirect=f"/admin/products/{product_id}/versions/{version_id}",
-    )
+    return _version_page(request, db, actor, product_id, version_id).act("edit", values, call)
 
 
 @router.post("/{product_id}/versions/{version_id}/publish")
@@ -306,12 +301,4 @@ def publish(product_id: int, version_id: int, request: Request, db: DB, actor: M
         _version_of(db, product_id, version_id)
         return service.publish_version(db, actor=actor, version_id=version_id)
 
-    return form_action(
-        request,
-        db,
-        call,
-        refused=lambda refusal: _version(
-            request, db, actor, product_id, version_id, refusal=refusal, action="publish"
-        ),
-        redirect=f"/admin/products/{product_id}/versions/{version_id}",
-    )
+    return _version_page(request, db, actor, product_id, version_id).act("publish", {}, call)

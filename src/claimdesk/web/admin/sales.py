@@ -5,7 +5,7 @@ run the API's service calls; a refusal is shown beside its form and writes nothi
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -28,7 +28,14 @@ from claimdesk.sales.schemas import (
     OrganisationIn,
     TrainingIn,
 )
-from claimdesk.web.kit import Refusal, common, form_action, form_context, local_today, page
+from claimdesk.web.kit import (
+    FormPage,
+    Refusal,
+    common,
+    form_context,
+    local_today,
+    page,
+)
 
 router = APIRouter(prefix="/admin/sales")
 
@@ -84,23 +91,9 @@ def overview(request: Request, db: DB, actor: Reader) -> Response:
     return _overview(request, db, actor)
 
 
-def _done(
-    request: Request,
-    db: Session,
-    actor: Principal,
-    action: str,
-    values: dict[str, Any],
-    call: Callable[[], object],
-) -> Response:
-    return form_action(
-        request,
-        db,
-        call,
-        refused=lambda refusal: _overview(
-            request, db, actor, refusal=refusal, action=action, values=values
-        ),
-        redirect="/admin/sales",
-    )
+def _overview_page(request: Request, db: Session, actor: Principal) -> FormPage:
+    """The sales page, which the channel, organisation and agent forms post back to."""
+    return FormPage(request, db, partial(_overview, request, db, actor), "/admin/sales")
 
 
 @router.post("/channels")
@@ -114,10 +107,7 @@ def create_channel(
     modes: Annotated[list[str] | None, Form()] = None,
 ) -> Response:
     values = {"code": code, "name": name, "kind": kind, "modes": modes or []}
-    return _done(
-        request,
-        db,
-        actor,
+    return _overview_page(request, db, actor).act(
         "channel",
         values,
         lambda: service.create_channel(
@@ -140,10 +130,7 @@ def create_organisation(
     licence: Short = "",
 ) -> Response:
     values = {"org_name": org_name, "channel_id": channel_id, "licence": licence}
-    return _done(
-        request,
-        db,
-        actor,
+    return _overview_page(request, db, actor).act(
         "organisation",
         values,
         lambda: service.create_organisation(
@@ -191,7 +178,7 @@ def register_agent(
         )
         return service.register_agent(db, actor=actor, **data.model_dump())
 
-    return _done(request, db, actor, "agent", values, call)
+    return _overview_page(request, db, actor).act("agent", values, call)
 
 
 # --- one agent: training and assessments ----------------------------------------------
@@ -229,24 +216,10 @@ def agent_page(agent_id: int, request: Request, db: DB, actor: Reader) -> Respon
     return _agent(request, db, actor, agent_id)
 
 
-def _agent_done(
-    request: Request,
-    db: Session,
-    actor: Principal,
-    agent_id: int,
-    action: str,
-    values: dict[str, Any],
-    call: Callable[[], object],
-) -> Response:
-    return form_action(
-        request,
-        db,
-        call,
-        refused=lambda refusal: _agent(
-            request, db, actor, agent_id, refusal=refusal, action=action, values=values
-        ),
-        redirect=f"/admin/sales/agents/{agent_id}",
-    )
+def _agent_page(request: Request, db: Session, actor: Principal, agent_id: int) -> FormPage:
+    """The agent's page, which the training and assessment forms post back to."""
+    show = partial(_agent, request, db, actor, agent_id)
+    return FormPage(request, db, show, f"/admin/sales/agents/{agent_id}")
 
 
 @router.post("/agents/{agent_id}/trainings")
@@ -261,11 +234,7 @@ def add_training(
     passed: Short = "",
 ) -> Response:
     values = {"course": course, "hours": hours, "completed_on": completed_on, "passed": passed}
-    return _agent_done(
-        request,
-        db,
-        actor,
-        agent_id,
+    return _agent_page(request, db, actor, agent_id).act(
         "training",
         values,
         lambda: service.add_training(
@@ -307,11 +276,7 @@ def assess(
         "compliance": compliance,
         "note": note,
     }
-    return _agent_done(
-        request,
-        db,
-        actor,
-        agent_id,
+    return _agent_page(request, db, actor, agent_id).act(
         "assessment",
         values,
         lambda: service.assess_agent(
@@ -358,6 +323,12 @@ def _evaluations(
 @router.get("/evaluations")
 def evaluations(request: Request, db: DB, actor: Reader) -> Response:
     return _evaluations(request, db, actor)
+
+
+def _evaluations_page(request: Request, db: Session, actor: Principal) -> FormPage:
+    """The evaluations page, which the evaluation and action-done forms post back to."""
+    show = partial(_evaluations, request, db, actor)
+    return FormPage(request, db, show, "/admin/sales/evaluations")
 
 
 @router.post("/evaluations")
@@ -435,32 +406,20 @@ def create_evaluation(
             ],
         )
 
-    return form_action(
-        request,
-        db,
-        call,
-        refused=lambda refusal: _evaluations(
-            request, db, actor, refusal=refusal, action="evaluation", values=values
-        ),
-        redirect="/admin/sales/evaluations",
-    )
+    return _evaluations_page(request, db, actor).act("evaluation", values, call)
 
 
 @router.post("/actions/{action_id}/done")
 def complete_action(
     action_id: int, request: Request, db: DB, actor: Manager, note: Text = ""
 ) -> Response:
-    return form_action(
-        request,
-        db,
+    return _evaluations_page(request, db, actor).act(
+        f"action-{action_id}",
+        {"note": note},
         lambda: service.complete_action(
             db,
             actor=actor,
             action_id=action_id,
             note=ActionDoneIn.model_validate({"note": note}).note,
         ),
-        refused=lambda refusal: _evaluations(
-            request, db, actor, refusal=refusal, action=f"action-{action_id}", values={"note": note}
-        ),
-        redirect="/admin/sales/evaluations",
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -27,6 +28,7 @@ from claimdesk.models.user import User
 from claimdesk.rules.deadlines import LOCAL_TZ, RULE_TYPES, describe
 from claimdesk.security import limits, repository, service, workflow
 from claimdesk.web.kit import (
+    FormPage,
     Refusal,
     form_action,
     form_context,
@@ -382,24 +384,10 @@ def incident_page(incident_id: int, request: Request, db: DB, actor: Reporter) -
     return _detail(request, db, actor, incident_id)
 
 
-def _act(
-    request: Request,
-    db: Session,
-    actor: Principal,
-    incident_id: int,
-    action: str,
-    values: dict[str, Any],
-    call: Callable[[], object],
-) -> Response:
-    return form_action(
-        request,
-        db,
-        call,
-        refused=lambda refusal: _detail(
-            request, db, actor, incident_id, refusal=refusal, action=action, values=values
-        ),
-        redirect=f"/admin/security-incidents/{incident_id}",
-    )
+def _incident(request: Request, db: Session, actor: Principal, incident_id: int) -> FormPage:
+    """The incident's page, which the form of every stage posts back to."""
+    show = partial(_detail, request, db, actor, incident_id)
+    return FormPage(request, db, show, f"/admin/security-incidents/{incident_id}")
 
 
 @router.post("/{incident_id}/containment-actions")
@@ -419,11 +407,7 @@ def add_containment(
         "performed_by": performed_by,
         "performed_at": performed_at,
     }
-    return _act(
-        request,
-        db,
-        actor,
-        incident_id,
+    return _incident(request, db, actor, incident_id).act(
         "containment",
         values,
         lambda: service.add_containment_action(
@@ -442,11 +426,7 @@ def add_containment(
 def contain(
     incident_id: int, request: Request, db: DB, actor: Manager, note: Text = ""
 ) -> Response:
-    return _act(
-        request,
-        db,
-        actor,
-        incident_id,
+    return _incident(request, db, actor, incident_id).act(
         "contain",
         {"note": note},
         lambda: service.confirm_containment(
@@ -464,11 +444,7 @@ def root_cause(
     category: Short = "",
     root_cause: Text = "",
 ) -> Response:
-    return _act(
-        request,
-        db,
-        actor,
-        incident_id,
+    return _incident(request, db, actor, incident_id).act(
         "root_cause",
         {"category": category, "root_cause": root_cause},
         lambda: service.record_root_cause(
@@ -488,11 +464,7 @@ def add_corrective(
     due_on: Short = "",
 ) -> Response:
     values = {"description": description, "owner_id": owner_id, "due_on": due_on}
-    return _act(
-        request,
-        db,
-        actor,
-        incident_id,
+    return _incident(request, db, actor, incident_id).act(
         "corrective",
         values,
         lambda: service.add_corrective_action(
@@ -510,11 +482,7 @@ def add_corrective(
 def complete_corrective(
     incident_id: int, action_id: int, request: Request, db: DB, actor: Manager, note: Text = ""
 ) -> Response:
-    return _act(
-        request,
-        db,
-        actor,
-        incident_id,
+    return _incident(request, db, actor, incident_id).act(
         f"done-{action_id}",
         {"note": note},
         lambda: service.complete_corrective_action(
@@ -527,11 +495,7 @@ def complete_corrective(
 def correct(
     incident_id: int, request: Request, db: DB, actor: Manager, note: Text = ""
 ) -> Response:
-    return _act(
-        request,
-        db,
-        actor,
-        incident_id,
+    return _incident(request, db, actor, incident_id).act(
         "correct",
         {"note": note},
         lambda: service.confirm_corrections(
@@ -549,11 +513,7 @@ def review(
     outcome: Short = "",
     notes: Text = "",
 ) -> Response:
-    return _act(
-        request,
-        db,
-        actor,
-        incident_id,
+    return _incident(request, db, actor, incident_id).act(
         "review",
         {"outcome": outcome, "notes": notes},
         lambda: service.review_incident(

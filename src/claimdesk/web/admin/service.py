@@ -5,7 +5,7 @@ place and changes nothing (GEN-6)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -21,6 +21,7 @@ from claimdesk.models.base import utcnow
 from claimdesk.paging import fetch
 from claimdesk.service import repository, service
 from claimdesk.web.kit import (
+    FormPage,
     Refusal,
     form_action,
     form_context,
@@ -157,35 +158,17 @@ def complaint_page(complaint_id: int, request: Request, db: DB, actor: Desk) -> 
     return _detail(request, db, actor, complaint_id)
 
 
-def _act(
-    request: Request,
-    db: Session,
-    actor: Principal,
-    complaint_id: int,
-    action: str,
-    values: dict[str, Any],
-    call: Callable[[], object],
-) -> Response:
-    return form_action(
-        request,
-        db,
-        call,
-        refused=lambda refusal: _detail(
-            request, db, actor, complaint_id, refusal=refusal, action=action, values=values
-        ),
-        redirect=f"/desk/complaints/{complaint_id}",
-    )
+def _complaint(request: Request, db: Session, actor: Principal, complaint_id: int) -> FormPage:
+    """The complaint's page, which every action's form posts back to."""
+    show = partial(_detail, request, db, actor, complaint_id)
+    return FormPage(request, db, show, f"/desk/complaints/{complaint_id}")
 
 
 @router.post("/complaints/{complaint_id}/acknowledge")
 def acknowledge(
     complaint_id: int, request: Request, db: DB, actor: Desk, progress_note: Text = ""
 ) -> Response:
-    return _act(
-        request,
-        db,
-        actor,
-        complaint_id,
+    return _complaint(request, db, actor, complaint_id).act(
         "acknowledge",
         {"progress_note": progress_note},
         lambda: service.acknowledge_complaint(
@@ -196,11 +179,7 @@ def acknowledge(
 
 @router.post("/complaints/{complaint_id}/notes")
 def add_note(complaint_id: int, request: Request, db: DB, actor: Desk, note: Text = "") -> Response:
-    return _act(
-        request,
-        db,
-        actor,
-        complaint_id,
+    return _complaint(request, db, actor, complaint_id).act(
         "note",
         {"note": note},
         lambda: service.add_note(db, actor=actor, complaint_id=complaint_id, note=note),
@@ -211,11 +190,7 @@ def add_note(complaint_id: int, request: Request, db: DB, actor: Desk, note: Tex
 def extend(
     complaint_id: int, request: Request, db: DB, actor: Desk, extension_reason: Text = ""
 ) -> Response:
-    return _act(
-        request,
-        db,
-        actor,
-        complaint_id,
+    return _complaint(request, db, actor, complaint_id).act(
         "extend",
         {"extension_reason": extension_reason},
         lambda: service.extend_complaint(
@@ -239,11 +214,7 @@ def decide(
     extension_reason: Text = "",
 ) -> Response:
     values = {"outcome": outcome, "decision": decision, "extension_reason": extension_reason}
-    return _act(
-        request,
-        db,
-        actor,
-        complaint_id,
+    return _complaint(request, db, actor, complaint_id).act(
         "decide",
         values,
         lambda: service.decide_complaint(

@@ -5,7 +5,7 @@ Every action is the API's auth/org service call under the API's permission; a re
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -20,6 +20,7 @@ from claimdesk.deps import DB, require
 from claimdesk.org import service as org_service
 from claimdesk.org.schemas import OrgUnitCreate
 from claimdesk.web.kit import (
+    FormPage,
     Refusal,
     common,
     form_action,
@@ -152,23 +153,10 @@ def user_page(user_id: int, request: Request, db: DB, actor: Reader) -> Response
     return _user(request, db, actor, user_id)
 
 
-def _act(
-    request: Request,
-    db: Session,
-    actor: Principal,
-    user_id: int,
-    action: str,
-    values: dict[str, Any],
-    call: Callable[[], object],
-) -> Response:
-    return form_action(
-        request,
-        db,
-        call,
-        refused=lambda refusal: _user(
-            request, db, actor, user_id, refusal=refusal, action=action, values=values
-        ),
-        redirect=f"/admin/users/{user_id}",
+def _user_page(request: Request, db: Session, actor: Principal, user_id: int) -> FormPage:
+    """The user's page, which the roles and status forms post back to."""
+    return FormPage(
+        request, db, partial(_user, request, db, actor, user_id), f"/admin/users/{user_id}"
     )
 
 
@@ -182,18 +170,14 @@ def set_roles(
             db, actor=actor, user_id=user_id, roles=body.roles, reason=body.reason
         )
 
-    return _act(request, db, actor, user_id, "roles", {"reason": reason}, call)
+    return _user_page(request, db, actor, user_id).act("roles", {"reason": reason}, call)
 
 
 @router.post("/users/{user_id}/deactivate")
 def deactivate(
     user_id: int, request: Request, db: DB, actor: Manager, reason: Short = ""
 ) -> Response:
-    return _act(
-        request,
-        db,
-        actor,
-        user_id,
+    return _user_page(request, db, actor, user_id).act(
         "status",
         {"reason": reason},
         lambda: service.deactivate_user(
@@ -209,11 +193,7 @@ def deactivate(
 def reactivate(
     user_id: int, request: Request, db: DB, actor: Manager, reason: Short = ""
 ) -> Response:
-    return _act(
-        request,
-        db,
-        actor,
-        user_id,
+    return _user_page(request, db, actor, user_id).act(
         "status",
         {"reason": reason},
         lambda: service.reactivate_user(
