@@ -12,7 +12,16 @@ from sqlalchemy.orm import Session
 from starlette.requests import Request
 
 from claimdesk.errors import ClaimdeskError, Conflict, InvalidCredentials, ValidationFailed
-from claimdesk.web.kit import FormPage, Refusal, answer, form_action, form_context
+from claimdesk.paging import PageRequest, from_rows
+from claimdesk.web.kit import (
+    FormPage,
+    Refusal,
+    answer,
+    form_action,
+    form_context,
+    list_filter,
+    shown_pager,
+)
 
 
 class FakeSession:
@@ -211,3 +220,23 @@ def test_a_form_may_answer_elsewhere_than_its_page() -> None:
         redirect=lambda made: f"/admin/policies/{made.id}",
     )
     assert response.headers["location"] == "/admin/policies/2"
+
+
+def test_a_list_filter_is_kept_when_the_page_knows_it() -> None:
+    # SPEC GEN-6
+    assert list_filter("escalated", ("received", "escalated")) == "escalated"
+
+
+@pytest.mark.parametrize("value", [None, "", "Escalated", "escalated' or 1=1"])
+def test_an_unknown_list_filter_shows_the_whole_list(value: str | None) -> None:
+    # SPEC GEN-6: a filter comes from a link; an unknown one is no error, just no filter
+    assert list_filter(value, frozenset({"received", "escalated"})) is None
+
+
+def test_a_list_on_one_page_shows_no_pager_and_a_longer_one_does() -> None:
+    # SPEC GEN-6
+    one = from_rows(list(range(2)), PageRequest(limit=5)).page(str)
+    assert shown_pager(_request(""), one) is None
+    more = from_rows(list(range(7)), PageRequest(limit=3), total=7).page(str)
+    shown = shown_pager(_request("status=open"), more)
+    assert shown is not None and shown.next_href == "/admin/things?status=open&offset=3"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, Protocol, TypeVar
 from urllib.parse import urlencode
@@ -245,6 +245,20 @@ def pager(request: Request, page: Page[Any]) -> Pager:
         prev_href=href(previous) if page.offset > 0 else None,
         next_href=href(page.next_offset) if page.next_offset is not None else None,
     )
+
+
+def shown_pager(request: Request, page: Page[Any]) -> Pager | None:
+    """The pager under a list, or None when the whole list fits on one page (the
+    template then shows no paging line at all)."""
+    shown = pager(request, page)
+    return shown if shown.needed else None
+
+
+def list_filter(value: str | None, known: Collection[str]) -> str | None:
+    """A list page's filter from its query string (``?status=``, ``?assigned=``): the
+    value when it is one the page knows, else None — the whole list. Filters come from
+    links, so an unknown one shows every row rather than an error."""
+    return value if value in known else None
 
 
 # --- pages and their forms (was dashboards/kit.py and settings_pages) ---------------

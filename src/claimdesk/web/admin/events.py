@@ -30,7 +30,7 @@ from claimdesk.web.kit import (
     form_context,
     language_of,
     page,
-    pager,
+    shown_pager,
 )
 
 router = APIRouter()
@@ -55,13 +55,12 @@ def _list(
     found = special_repository.events_page(db, paging)
     zh = language_of(request) == "zh-CN"
     materials = [(code, names[0] if zh else names[1]) for code, names in MATERIALS.items()]
-    shown = pager(request, found.page_of(found.rows))
     return page(
         request,
         "admin/events.html",
         **form_context(refusal, values=values),
         events=found.rows,
-        pager=shown if shown.needed else None,
+        pager=shown_pager(request, found.page_of(found.rows)),
         types=EVENT_TYPES,
         materials=materials,
         may_manage=actor.has(Permission.CLAIM_EVENTS_MANAGE),

@@ -20,7 +20,7 @@ from claimdesk.claims.fraud import repository
 from claimdesk.claims.queues import service as queues
 from claimdesk.deps import DB, require
 from claimdesk.paging import Paging
-from claimdesk.web.kit import common, page, pager
+from claimdesk.web.kit import common, list_filter, page, shown_pager
 
 router = APIRouter()
 Investigator = Annotated[Principal, Depends(require(Permission.FRAUD_INVESTIGATE))]
@@ -31,7 +31,7 @@ def fraud_holds(
     request: Request, db: DB, actor: Investigator, paging: Paging, assigned: str | None = None
 ) -> Response:
     # An unknown filter shows every held claim rather than an error: it comes from a link.
-    chosen = assigned if assigned in repository.ASSIGNED_FILTERS else None
+    chosen = list_filter(assigned, repository.ASSIGNED_FILTERS)
     # The longest-held first (the repository orders them): the most overdue for a decision.
     held = repository.held_claims(db, actor, paging, assigned=chosen)
     names = {a.user_id: a.name for a in queues.assignees(db, role="fraud_investigator")}
@@ -59,12 +59,11 @@ def fraud_holds(
                 "mine": claim.investigator_id == actor.user_id,
             }
         )
-    shown = pager(request, held.page_of(held.rows))
     return page(
         request,
         "admin/fraud_holds.html",
         rows=rows,
         assigned=chosen,
-        pager=shown if shown.needed else None,
+        pager=shown_pager(request, held.page_of(held.rows)),
         **context,
     )

@@ -32,6 +32,7 @@ from claimdesk.web.kit import (
     Refusal,
     form_action,
     form_context,
+    list_filter,
     page,
     parse_id,
     translator,
@@ -160,10 +161,7 @@ def parse_date(value: str | None, field: str) -> dt.date | None:
 
 
 def _filters(state: str | None, severity: str | None) -> tuple[str | None, str | None]:
-    return (
-        state if state in workflow.STATES else None,
-        severity if severity in limits.SEVERITIES else None,
-    )
+    return list_filter(state, workflow.STATES), list_filter(severity, limits.SEVERITIES)
 
 
 def _rows_context(

@@ -26,6 +26,7 @@ from claimdesk.web.kit import (
     form_action,
     form_context,
     language_of,
+    list_filter,
     page,
     page_request_of,
     pager,
@@ -50,7 +51,7 @@ def _common(request: Request) -> dict[str, Any]:
 
 @router.get("/complaints")
 def complaints(request: Request, db: DB, actor: Desk, status: str | None = None) -> Response:
-    chosen = status if status in STATUSES else None
+    chosen = list_filter(status, STATUSES)
     # Paged (issue 12): the list stopped silently at 200 complaints.
     found = fetch(db, repository.complaints_query(actor, status=chosen), page_request_of(request))
     listed = found.page_of(found.rows)
@@ -230,7 +231,7 @@ def decide(
 
 @router.get("/consultations")
 def consultations(request: Request, db: DB, actor: Desk, status: str | None = None) -> Response:
-    chosen = status if status in ("open", "answered", "closed") else None
+    chosen = list_filter(status, ("open", "answered", "closed"))
     records = repository.list_service_records(db, actor, status=chosen)
     # SVC-4 / GEN-4: each consultation's 2-hour answer clock, with its rule and basis.
     language = language_of(request)

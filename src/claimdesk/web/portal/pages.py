@@ -48,8 +48,8 @@ from claimdesk.web.kit import (
     form_context,
     language_of,
     page_request_of,
-    pager,
     render,
+    shown_pager,
     undo_refused,
 )
 
@@ -274,12 +274,11 @@ def _policies(db: Session, principal: Principal) -> list[dict[str, Any]]:
 def portal_home(request: Request, db: Session, principal: Principal) -> Response:
     own = claims_repository.claims_page(db, principal, page_request_of(request))
     claims = [{"claim": c, "plain": plain_status(c)} for c in own.rows]
-    shown = pager(request, own.page_of(own.rows))
     return render(
         request,
         "portal/home.html",
         claims=claims,
-        pager=shown if shown.needed else None,
+        pager=shown_pager(request, own.page_of(own.rows)),
         policies=_policies(db, principal) if principal.has(Permission.POLICIES_READ) else [],
     )
 
