@@ -1,4 +1,5 @@
-"""Page-test helpers: log in through the forms (with their CSRF tokens) on a TestClient."""
+"""Page-test helpers: log in through the forms (with their CSRF tokens) on a TestClient,
+and a bare request for the kit's functions."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import re
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.requests import Request
 
 from tests.builders import DEFAULT_PASSWORD
 
@@ -75,3 +77,18 @@ def change_through_pages(
             follow_redirects=False,
         )
         assert moved.status_code == 303, (step, moved.text)
+
+
+def bare_request(path: str, query: str = "", *, method: str = "GET") -> Request:
+    """A request with no app or session behind it, for the kit's functions that read only
+    its path and query string (the pager's links, ``?lang=``, ``?limit=``)."""
+    scope = {
+        "type": "http",
+        "method": method,
+        "scheme": "http",
+        "server": ("testserver", 80),
+        "path": path,
+        "query_string": query.encode(),
+        "headers": [],
+    }
+    return Request(scope)

@@ -22,6 +22,7 @@ from claimdesk.web.kit import (
     list_filter,
     shown_pager,
 )
+from tests.web.helpers import bare_request
 
 
 class FakeSession:
@@ -39,16 +40,7 @@ class FakeSession:
 
 
 def _request(query: str = "lang=en") -> Request:
-    scope = {
-        "type": "http",
-        "method": "POST",
-        "scheme": "http",
-        "server": ("testserver", 80),
-        "path": "/admin/things",
-        "query_string": query.encode(),
-        "headers": [],
-    }
-    return Request(scope)
+    return bare_request("/admin/things", query, method="POST")
 
 
 def _shown_again(refusal: Refusal) -> Response:

@@ -10,19 +10,11 @@ from starlette.requests import Request
 from claimdesk.i18n import current_language
 from claimdesk.paging import PageLimitOutOfRange, PageRequest, from_rows
 from claimdesk.web.kit import page_request_of, pager, templates
+from tests.web.helpers import bare_request
 
 
 def _request(query: str) -> Request:
-    scope = {
-        "type": "http",
-        "method": "GET",
-        "scheme": "http",
-        "server": ("testserver", 80),
-        "path": "/admin/events",
-        "query_string": query.encode(),
-        "headers": [],
-    }
-    return Request(scope)
+    return bare_request("/admin/events", query)
 
 
 def test_pager_links_keep_the_filters_and_move_by_one_page() -> None:
