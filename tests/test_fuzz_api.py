@@ -12,7 +12,6 @@ kept in the test's temporary directory.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import re
@@ -33,6 +32,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from claimdesk.db import make_engine
 from tests.browser.conftest import DEMO_PASSWORD, _free_port, _seed
 from tests.conftest import _clone, _drop_clone
+from tests.servers import wait_until_serving
 
 pytestmark = pytest.mark.postgres_only
 
@@ -86,16 +86,7 @@ def fuzz_server(
         )
         server = FuzzServer(url=f"http://127.0.0.1:{port}", factory=factory, log_path=log_path)
         try:
-            deadline = time.monotonic() + 180
-            while True:
-                if process.poll() is not None:
-                    pytest.fail(f"the server exited at start-up:\n{server.log_tail()}")
-                with contextlib.suppress(httpx.HTTPError):
-                    if httpx.get(f"{server.url}/health", timeout=2).status_code == 200:
-                        break
-                if time.monotonic() > deadline:
-                    pytest.fail(f"no /health in 180 s:\n{server.log_tail()}")
-                time.sleep(0.2)
+            wait_until_serving(server.url, process, log_path=log_path, what="the fuzzed server")
             yield server
         finally:
             process.terminate()

@@ -26,7 +26,6 @@ import re
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +37,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from claimdesk.db import make_engine
 from tests.conftest import _clone, _drop_clone
+from tests.servers import wait_until_serving
 
 CHROMIUM = Path(os.environ.get("CLAIMDESK_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -238,16 +238,7 @@ def serve(
         url=url, db_url=db_url, factory=factory, customer_policy=customer_policy, log_path=log_path
     )
     try:
-        deadline = time.monotonic() + 180
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"the server exited at start-up:\n{server.server_log()}")
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{url}/health", timeout=2).status_code == 200:
-                    break
-            if time.monotonic() > deadline:
-                pytest.fail(f"the server did not answer /health in 180 s:\n{server.server_log()}")
-            time.sleep(0.2)
+        wait_until_serving(url, process, log_path=log_path, what="the browser tests' server")
         yield server
     finally:
         process.terminate()

@@ -11,7 +11,6 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -32,6 +31,7 @@ from tests.builders import (
     seed_calendar,
 )
 from tests.conftest import TEST_KEYRING
+from tests.servers import wait_until_serving
 
 pytestmark = pytest.mark.postgres_only
 
@@ -89,22 +89,6 @@ def _serve(url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
         return subprocess.Popen(command, env=env, stdout=handle, stderr=subprocess.STDOUT)
 
 
-def _wait(base: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"server exited: {log.read_text()[-2000:]}")
-        try:
-            if httpx.get(f"{base}/health", timeout=2, trust_env=False).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    raise AssertionError(
-        f"{base} did not start in {START_TIMEOUT:.0f} s: {log.read_text()[-2000:]}"
-    )
-
-
 def test_four_api_processes_report_at_once(fresh_db_url: str, tmp_path: Path) -> None:
     # SPEC CLM-R3 (a unique report number each), GEN-5 (the trail seals and verifies)
     policy, loss_date = _world(fresh_db_url)
@@ -114,7 +98,7 @@ def test_four_api_processes_report_at_once(fresh_db_url: str, tmp_path: Path) ->
     bases = [f"http://127.0.0.1:{port}" for port in ports]
     try:
         for base, server, log in zip(bases, servers, logs, strict=True):
-            _wait(base, server, log)
+            wait_until_serving(base, server, log_path=log, seconds=START_TIMEOUT)
         token = httpx.post(
             f"{bases[0]}/api/v1/auth/token",
             json={"username": "handler.scale", "password": DEFAULT_PASSWORD},

@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -37,6 +38,7 @@ from tests.claims.steps import (
     ok,
     walk_to_adjusted,
 )
+from tests.servers import wait_until_serving
 from tests.waits import Rendezvous, run_in_threads
 
 pytestmark = pytest.mark.postgres_only
@@ -179,38 +181,41 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _start_server(url: str, port: int) -> subprocess.Popen[bytes]:
+def _start_server(url: str, port: int, log_path: Path) -> subprocess.Popen[bytes]:
+    """A uvicorn subprocess on ``url``, returned once its /health answers (its output is
+    appended to ``log_path``, shown when it does not start)."""
     env = {**os.environ, "CLAIMDESK_DATABASE_URL": url, "CLAIMDESK_ENV": "test"}
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "claimdesk.asgi:app",
-            "--port",
-            str(port),
-            "--host",
-            "127.0.0.1",
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if HTTP.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code < 500:
-                return process
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    process.kill()
-    raise RuntimeError("server did not start")
+    with log_path.open("ab") as log:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "claimdesk.asgi:app",
+                "--port",
+                str(port),
+                "--host",
+                "127.0.0.1",
+                "--log-level",
+                "warning",
+            ],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_until_serving(
+            f"http://127.0.0.1:{port}", process, log_path=log_path, what="the payment server"
+        )
+    except BaseException:
+        process.kill()
+        process.wait()
+        raise
+    return process
 
 
 def test_server_killed_mid_payments_pays_every_claim_exactly_once(
-    real: Real, fresh_db_url: str
+    real: Real, fresh_db_url: str, tmp_path: Path
 ) -> None:
     # SPEC CLM-P5
     w = real.s.w
@@ -219,6 +224,7 @@ def test_server_killed_mid_payments_pays_every_claim_exactly_once(
     headers = w.h["cashier"]
     port = _free_port()
     base = f"http://127.0.0.1:{port}/api/v1"
+    log = tmp_path / "server.log"
 
     def fire(cid: int, attempt: int) -> int | None:
         # Every claim's request is sent 5 times (a client retrying on its own).
@@ -233,7 +239,7 @@ def test_server_killed_mid_payments_pays_every_claim_exactly_once(
         except httpx.HTTPError:
             return None
 
-    server = _start_server(fresh_db_url, port)
+    server = _start_server(fresh_db_url, port, log)
     try:
         with ThreadPoolExecutor(8) as pool:
             futures = [pool.submit(fire, cid, n) for n in range(5) for cid in claims]
@@ -242,7 +248,7 @@ def test_server_killed_mid_payments_pays_every_claim_exactly_once(
             server.wait()
             first = [f.result() for f in futures]
         assert None in first or all(code in (200, 201) for code in first)
-        server = _start_server(fresh_db_url, port)
+        server = _start_server(fresh_db_url, port, log)
         # Restart: every request retried with its key.
         again = [fire(cid, 9) for cid in claims]
         assert set(again) <= {200, 201}
@@ -251,7 +257,7 @@ def test_server_killed_mid_payments_pays_every_claim_exactly_once(
         assert batch.status_code == 201, batch.text
         os.kill(server.pid, signal.SIGKILL)
         server.wait()
-        server = _start_server(fresh_db_url, port)
+        server = _start_server(fresh_db_url, port, log)
         # After restart the exported payments are not exported again.
         retry = HTTP.post(f"{base}/payments/batches", json={}, headers=headers, timeout=10)
         assert retry.status_code == 409 and retry.json()["error"]["code"] == "nothing_to_export"
