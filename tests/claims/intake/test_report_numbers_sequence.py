@@ -17,17 +17,24 @@ from sqlalchemy.orm import Session, sessionmaker
 from claimdesk.claims.intake.report import next_number
 from claimdesk.db import make_engine, unit_of_work
 from claimdesk.security.service import next_number as next_incident_number
+from tests.waits import wait_until
 
 DAY = dt.date(2026, 10, 2)
 PROCESSES = 4
 PER_PROCESS = 40
+START_SECONDS = 120.0  # for the processes to import and connect, on a loaded box too
 
 
-def _take_numbers(url: str, count: int, start: Any, out: Any) -> None:
-    """One reporter process: ``count`` numbers, each in its own committed transaction."""
+def _take_numbers(url: str, count: int, ready: Any, start: Any, out: Any) -> None:
+    """One reporter process: connected, it says so on ``ready`` and waits for ``start``;
+    then ``count`` numbers, each in its own committed transaction."""
     engine = make_engine(url)
     factory = sessionmaker(bind=engine, expire_on_commit=False)
-    start.wait(60)
+    with engine.connect() as conn:
+        conn.execute(text("SELECT 1"))  # connected: the pool keeps this connection
+    with ready.get_lock():
+        ready.value += 1
+    start.wait(START_SECONDS)
     numbers = []
     for _ in range(count):
         with unit_of_work(factory) as session:
@@ -55,17 +62,25 @@ def test_four_processes_get_unique_numbers_without_waiting(fresh_db_url: str) ->
     with unit_of_work(sessionmaker(bind=engine)) as session:
         first = next_number(session, DAY)  # the day's sequence exists before the burst
     context = multiprocessing.get_context("spawn")
-    start, out = context.Event(), context.Queue()
+    ready, start, out = context.Value("i", 0), context.Event(), context.Queue()
     workers = [
         # Daemons: one left stuck is ended when the test process exits, not waited for.
         context.Process(
-            target=_take_numbers, args=(fresh_db_url, PER_PROCESS, start, out), daemon=True
+            target=_take_numbers,
+            args=(fresh_db_url, PER_PROCESS, ready, start, out),
+            daemon=True,
         )
         for _ in range(PROCESSES)
     ]
     for worker in workers:
         worker.start()
-    time.sleep(1.0)  # let the processes import and connect
+    # All at once only when every process has imported and connected: a fixed second was
+    # not enough on a loaded box, and the numbers were then taken one process after another.
+    assert wait_until(
+        lambda: ready.value == PROCESSES or not all(w.is_alive() for w in workers),
+        START_SECONDS,
+    ), f"{ready.value} of {PROCESSES} reporter processes connected within {START_SECONDS:.0f} s"
+    assert ready.value == PROCESSES, "a reporter process died before it connected"
     start.set()
     waiting = []
     deadline = time.monotonic() + 120  # a worker stuck on a lock fails the test, not hangs it
