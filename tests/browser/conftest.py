@@ -318,11 +318,8 @@ def login(page: Any, server: LiveServer, username: str, password: str = DEMO_PAS
     page.goto(f"{server.url}/login")
     page.fill("#username", username)
     page.fill("#password", password)
-    # A plain form post answered by a page (the start page, or the form again with its
-    # error): that page's load — its scripts run — is the signal. Waiting for the network
-    # to be quiet (``networkidle``: 500 ms without a request) added half a second a login.
-    with page.expect_navigation(timeout=30_000):
-        page.click("button[type=submit].primary")
+    page.click("button[type=submit].primary")
+    page.wait_for_load_state("networkidle")
     assert "/login" not in page.url, f"login of {username} failed: {page.content()[:2000]}"
 
 
@@ -433,8 +430,7 @@ def act(page: Any, action: str, fields: dict[str, str | bool] | None = None) -> 
         error = page.locator(f"#form-{action} .error")
         texts = error.all_inner_texts() if error.count() else ["(no error shown)"]
         raise AssertionError(f"{action} was not done at {before}: {texts}") from None
-    # expect_navigation has waited for the reloaded page's load event (its scripts run);
-    # nothing on a claim page fetches more on its own, so no wait for a quiet network.
+    page.wait_for_load_state("networkidle")
 
 
 def logout(page: Any) -> None:
