@@ -206,11 +206,8 @@ def switch_due(session: Session, *, change_id: int, now: dt.datetime) -> bool:
     actor = Principal.system(SWITCH_KIND)
     change = repository.get_change(session, change_id, for_update=True)
     policy = repository.get_policy(session, actor, change.policy_id, for_update=True)
-    # Done before its date, the change kept only the holder it will replace; the switch
-    # records the relationship too, so a second run finds it and does nothing.
     before = change.before or {}
-    ended = policy.terminated_on is not None and policy.terminated_on <= change.effective_date
-    if change.status != "done" or "insured_relationship" in before or ended:
+    if change.status != "done" or switched(change) or _ended_first(policy, change):
         return False
     if policy.policyholder_id != before.get("policyholder_id"):
         return False
@@ -218,13 +215,23 @@ def switch_due(session: Session, *, change_id: int, now: dt.datetime) -> bool:
     return True
 
 
+def switched(change: PolicyChange) -> bool:
+    """Whether the change's switch has run. Done before its date, the change keeps only
+    the holder it will replace; the switch records the relationship it replaced too, so
+    a second run of the job finds it and does nothing."""
+    return "insured_relationship" in (change.before or {})
+
+
+def _ended_first(policy: Policy, change: PolicyChange) -> bool:
+    """The policy was terminated on or before the change's effective date."""
+    return policy.terminated_on is not None and policy.terminated_on <= change.effective_date
+
+
 def _takes_effect(policy: Policy, change: PolicyChange) -> bool:
     """A done change of holder that switched, or will: not one whose policy ended first."""
     if not is_holder_change(change) or change.status != "done":
         return False
-    switched = "insured_relationship" in (change.before or {})
-    ended = policy.terminated_on is not None and policy.terminated_on <= change.effective_date
-    return switched or not ended
+    return switched(change) or not _ended_first(policy, change)
 
 
 def holder_history(
@@ -265,5 +272,5 @@ def change_parties(session: Session, change: PolicyChange) -> HolderChangeOut | 
     return HolderChangeOut(
         old=PartyOut(id=old_id, name=names.get(old_id, "")),
         new=PartyOut(id=new_id, name=names.get(new_id, "")),
-        applied="insured_relationship" in before,
+        applied=switched(change),
     )
