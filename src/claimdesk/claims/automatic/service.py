@@ -596,60 +596,55 @@ def process(session: Session, *, claim_id: int) -> Outcome:
     rule_set = current_rule_set(session, at=timeutil.now())
     complete_at = _materials_complete_at(session, claim)
     reasons, plan = evaluate(session, claim=claim, rule_set=rule_set, checks_status=status)
-    if plan is None:
-        _save(
-            session,
-            claim=claim,
-            rule_set=rule_set,
-            data_version=version,
-            outcome="referred",
-            reasons=reasons,
-            complete_at=complete_at,
-        )
-        return Outcome("referred", version)
+    payment: Payment | None = None
+    coverage_code: str | None = None
+    if plan is not None:
+        attempt = _attempt(session, claim=claim, plan=plan, rule_set=rule_set)
+        if isinstance(attempt, Payment):
+            payment, coverage_code, reasons = attempt, plan.coverage_code, []
+        else:
+            # The savepoint undid every step: read the claim as the person will find it.
+            reasons = attempt
+            session.expire(claim)
+            claim = repository.lock_claim(session, claim_id)
+            assert claim is not None
+    outcome = "referred" if payment is None else "paid"
+    _save(
+        session,
+        claim=claim,
+        rule_set=rule_set,
+        data_version=version,
+        outcome=outcome,
+        reasons=reasons,
+        complete_at=complete_at,
+        payment=payment,
+        coverage_code=coverage_code,
+    )
+    return Outcome(outcome, version)
+
+
+def _attempt(
+    session: Session, *, claim: Claim, plan: Plan, rule_set: RuleSet
+) -> Payment | list[dict[str, str]]:
+    """Walk the claim from acceptance to the payment request inside a savepoint: the
+    payment requested, or the reasons to refer it with every step undone (CLM-T2: the
+    machine pays or hands over, it never rejects)."""
     mark = pending_count(session)
     try:
         with session.begin_nested():
-            payment = _walk(session, claim=claim, plan=plan, rule_set=rule_set)
+            return _walk(session, claim=claim, plan=plan, rule_set=rule_set)
     except _Refer as refer:
         discard_pending_from(session, mark)
-        reasons = refer.reasons
+        return refer.reasons
     except ClaimdeskError as error:
         discard_pending_from(session, mark)
-        reasons = [
+        return [
             {
                 "code": f"step_refused:{error.code}",
                 "text_zh": REASONS["step_refused"][0].format(message=error.message("zh-CN")),
                 "text_en": REASONS["step_refused"][1].format(message=error.message("en")),
             }
         ]
-    else:
-        _save(
-            session,
-            claim=claim,
-            rule_set=rule_set,
-            data_version=version,
-            outcome="paid",
-            reasons=[],
-            complete_at=complete_at,
-            payment=payment,
-            coverage_code=plan.coverage_code,
-        )
-        return Outcome("paid", version)
-    # The savepoint undid every step: the claim is as the person will find it.
-    session.expire(claim)
-    claim = repository.lock_claim(session, claim_id)
-    assert claim is not None
-    _save(
-        session,
-        claim=claim,
-        rule_set=rule_set,
-        data_version=version,
-        outcome="referred",
-        reasons=reasons,
-        complete_at=complete_at,
-    )
-    return Outcome("referred", version)
 
 
 # -- reads ---------------------------------------------------------------------------------
