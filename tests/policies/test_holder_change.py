@@ -141,8 +141,10 @@ def test_a_new_holder_takes_over_when_the_change_is_done_and_access_follows(db, 
     assert change.payload["insured_relationship"] == "self"
     assert "钱子" not in json.dumps(change.payload, ensure_ascii=False)  # ids, never the data
     assert policy.policyholder_id == parent.id  # requested is not done
+    assert change.switched_at is None
     _through(db, setup, change.id, "2026-10-10 09:00")
     assert (policy.policyholder_id, policy.insured_relationship) == (child.id, "self")
+    assert change.switched_at == at("2026-10-10 09:00")  # done on its date: switched then
     out = service.policy_out(db, policy, as_of=dt.date(2026, 10, 10))
     assert out.policyholder.id == child.id
     assert [(h.person_id, h.held_from, h.held_until) for h in out.policyholders] == [
@@ -151,6 +153,7 @@ def test_a_new_holder_takes_over_when_the_change_is_done_and_access_follows(db, 
     ]
     shown = out.changes[0].policyholder
     assert shown is not None and shown.applied
+    assert shown.switched_at == at("2026-10-10 09:00")
     assert (shown.old.name, shown.new.name) == ("钱父", "钱子")
     assert out.changes[0].before == {"policyholder_id": parent.id, "insured_relationship": "child"}
     # SEC-4: the old holder no longer sees the policy nor its claims; the insured (now
@@ -219,6 +222,7 @@ def test_done_before_its_effective_date_the_switch_waits_for_that_day(db, setup)
     assert run_at == at("2026-10-20 00:00")
     view = service.change_out(db, change)
     assert view.policyholder is not None and not view.policyholder.applied
+    assert change.switched_at is None and view.policyholder.switched_at is None
     with pytest.raises(PolicyholderChangePending):  # one change of holder at a time
         mother = _holder_change(name="钱母", id_number=resident_id(birth="19720101", seq="304"))
         _request(
@@ -229,6 +233,7 @@ def test_done_before_its_effective_date_the_switch_waits_for_that_day(db, setup)
         )
     tasks.policyholder_switch_task(db, {"change_id": change.id}, now=at("2026-10-20 00:01"))
     assert policy.policyholder_id == child.id
+    assert change.switched_at == at("2026-10-20 00:01")  # the fact, set by the switch
     assert not _sees(db, parent, policy) and _sees(db, child, policy)
     assert service.change_out(db, change).before == {
         "policyholder_id": parent.id,
@@ -236,6 +241,37 @@ def test_done_before_its_effective_date_the_switch_waits_for_that_day(db, setup)
     }
     tasks.policyholder_switch_task(db, {"change_id": change.id}, now=at("2026-10-20 00:02"))
     assert len(_details(db, "policy.policyholder_switch")) == 1
+    assert change.switched_at == at("2026-10-20 00:01")
+
+
+def test_a_policy_ended_before_the_date_never_switches_and_says_why(db, setup):
+    # SPEC POL-2 POL-3 GEN-5: done on Oct 9 for Oct 20, but the policy is terminated on
+    # Oct 15 by its own change: the job switches nothing, records no switch instant, and
+    # its decision is on the trail; the history names the parent alone
+    policy, parent = setup["policy"], setup["parent"]
+    data = _holder_change().model_copy(update={"effective_date": dt.date(2026, 10, 20)})
+    change = _request(db, setup, data)
+    _through(db, setup, change.id, "2026-10-09 15:00")
+    ending = ChangeIn(
+        kind="termination",
+        description="投保人申请解除",
+        effective_date=dt.date(2026, 10, 15),
+        customer_consent=True,
+        customer_consent_method="written",
+        initiator="policyholder",
+    )
+    termination = _request(db, setup, ending, on="2026-10-12 10:00")
+    _through(db, setup, termination.id, "2026-10-12 15:00")
+    assert policy.status == "terminated"
+    tasks.policyholder_switch_task(db, {"change_id": change.id}, now=at("2026-10-20 00:01"))
+    assert policy.policyholder_id == parent.id and change.switched_at is None
+    assert _details(db, "policy.policyholder_switch") == []
+    (skipped,) = _details(db, "policy.policyholder_switch_skipped")
+    assert skipped == {"change_id": change.id, "reason": "policy_ended_first"}
+    out = service.policy_out(db, policy, as_of=dt.date(2026, 10, 20))
+    assert [h.person_id for h in out.policyholders] == [parent.id]
+    assert out.changes[0].policyholder is not None
+    assert not out.changes[0].policyholder.applied
 
 
 def _refused(db: Session, setup: dict[str, Any], data: ChangeIn, on: str = "2026-10-08 10:00"):

@@ -111,6 +111,10 @@ class PolicyChange(TimestampMixin, Base):
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     rejected_reason: Mapped[str | None] = mapped_column(Text)
     refund_amount: Mapped[Decimal | None]
+    # A change of policyholder (变更投保人): when the policy began naming the new holder —
+    # at completion, or by the job on the effective date; NULL until then, and for ever
+    # when the policy ended first (policies.holder, migration 0045).
+    switched_at: Mapped[dt.datetime | None]
 
 
 class PolicyDispute(TimestampMixin, Base):

@@ -13,7 +13,8 @@ module holds what only a change of holder does:
   day (``policies.policyholder_switch``). Customers' access follows the policy's
   holder (policies.repository.scoped, SEC-4), so it moves on that date too;
 * the history: every done change of holder keeps the holder it replaced (``before``),
-  from which ``holder_history`` tells who held the policy when.
+  from which ``holder_history`` tells who held the policy when, and the instant the
+  policy began naming the new holder (``switched_at``, NULL until then).
 """
 
 from __future__ import annotations
@@ -183,6 +184,7 @@ def switch(
     names = audit_names(session, policy.policyholder_id, new_id)
     policy.policyholder_id = new_id
     policy.insured_relationship = change.payload["insured_relationship"]
+    change.switched_at = at
     session.flush()
     record(
         session,
@@ -207,19 +209,37 @@ def switch_due(session: Session, *, change_id: int, now: dt.datetime) -> bool:
     change = repository.get_change(session, change_id, for_update=True)
     policy = repository.get_policy(session, actor, change.policy_id, for_update=True)
     before = change.before or {}
-    if change.status != "done" or switched(change) or _ended_first(policy, change):
+    if change.status != "done" or switched(change):
         return False
+    if _ended_first(policy, change):
+        return _skipped(session, actor, change, reason="policy_ended_first", at=now)
     if policy.policyholder_id != before.get("policyholder_id"):
-        return False
+        return _skipped(session, actor, change, reason="policyholder_changed", at=now)
     change.before = {**before, **switch(session, actor=actor, policy=policy, change=change, at=now)}
     return True
 
 
+def _skipped(
+    session: Session, actor: Principal, change: PolicyChange, *, reason: str, at: dt.datetime
+) -> bool:
+    """A switch the job decided not to make, audited with why (GEN-5): staff see why a
+    done change never named its new holder."""
+    record(
+        session,
+        actor=actor,
+        action="policy.policyholder_switch_skipped",
+        entity_type="policy",
+        entity_id=change.policy_id,
+        at=at,
+        details={"change_id": change.id, "reason": reason},
+    )
+    return False
+
+
 def switched(change: PolicyChange) -> bool:
-    """Whether the change's switch has run. Done before its date, the change keeps only
-    the holder it will replace; the switch records the relationship it replaced too, so
-    a second run of the job finds it and does nothing."""
-    return "insured_relationship" in (change.before or {})
+    """Whether the change's switch has run (its instant is recorded): a second run of
+    the job finds it and does nothing."""
+    return change.switched_at is not None
 
 
 def _ended_first(policy: Policy, change: PolicyChange) -> bool:
@@ -273,4 +293,5 @@ def change_parties(session: Session, change: PolicyChange) -> HolderChangeOut | 
         old=PartyOut(id=old_id, name=names.get(old_id, "")),
         new=PartyOut(id=new_id, name=names.get(new_id, "")),
         applied=switched(change),
+        switched_at=change.switched_at,
     )

@@ -124,11 +124,13 @@ class ProductRef(BaseModel):
 
 class HolderChangeOut(BaseModel):
     """A change of policyholder: from whom (the holder when it was requested, or the one
-    it replaced once done) to whom; ``applied`` once the policy names the new holder."""
+    it replaced once done) to whom; ``applied`` once the policy names the new holder,
+    from ``switched_at``."""
 
     old: PartyOut
     new: PartyOut
     applied: bool
+    switched_at: dt.datetime | None = None
 
 
 class ChangeOut(BaseModel):
