@@ -22,7 +22,7 @@ from claimdesk.models.base import utcnow
 from claimdesk.models.job import Job
 from claimdesk.models.person import Consent, Person
 from claimdesk.models.policy import Policy, PolicyChange
-from claimdesk.people.errors import NameMismatch
+from claimdesk.people.errors import NameMismatch, PhoneMismatch
 from claimdesk.policies import repository, service, tasks
 from claimdesk.policies.errors import (
     CurrentHolderConsentMissing,
@@ -302,6 +302,7 @@ ID_FIELD = "new_policyholder.id_number"
         ),
         ({"id_number": resident_id(birth="19700101", seq="301")}, {}, SamePolicyholder, ID_FIELD),
         ({"name": "钱错"}, {}, NameMismatch, "new_policyholder.name"),
+        ({"phone": "13900000302"}, {}, PhoneMismatch, "new_policyholder.phone"),
         ({}, {"customer_consent": False}, CurrentHolderConsentMissing, "customer_consent"),
         ({"consent": False}, {}, NewHolderConsentMissing, "new_policyholder.consent"),
         ({"consent_method": None}, {}, NewHolderConsentMissing, "new_policyholder.consent_method"),
@@ -315,8 +316,8 @@ ID_FIELD = "new_policyholder.id_number"
 )
 def test_each_refusal_names_its_field_and_changes_nothing(db, setup, holder, change, error, field):
     # SPEC POL-2 POL-1 GEN-6: a bad check digit, a birth date that does not exist, a
-    # passport, the current holder again, another name than the one registered with the
-    # number, either consent missing, no relationship to a new holder who is not the
+    # passport, the current holder again, another name or mobile than the ones
+    # registered with the number, either consent missing, no relationship to a new holder who is not the
     # insured: refused with nothing written
     data = _holder_change(**holder).model_copy(update=change)
     refused = _refused(db, setup, data)
@@ -325,6 +326,23 @@ def test_each_refusal_names_its_field_and_changes_nothing(db, setup, holder, cha
     if field.startswith("new_policyholder."):
         assert refused.message("zh-CN").startswith("新投保人")
         assert refused.message("en").startswith("New policyholder")
+
+
+def test_a_registered_holder_keeps_the_mobile_on_record(db, setup):
+    # SPEC POL-2 SEC-9 GEN-6: the child is registered with 13812340302. The request's
+    # other number is refused naming the field, in both languages, and nothing changes
+    # (the registered mobile takes the child's login codes: never replaced through the
+    # parent's request); the same number written another way is the same number
+    child = setup["child"]
+    refused = _refused(db, setup, _holder_change(phone="139 0000 0302"))
+    assert isinstance(refused, PhoneMismatch) and refused.field == "new_policyholder.phone"
+    assert refused.message("zh-CN").startswith("新投保人 手机号码：")
+    assert "登记的手机号码不一致" in refused.message("zh-CN")
+    assert "does not change it" in refused.message("en")
+    assert child.phone == "13812340302"
+    change = _request(db, setup, _holder_change(phone="+86 138-1234-0302"))
+    assert change.payload["policyholder"]["person_id"] == child.id
+    assert child.phone == "13812340302"
 
 
 @pytest.mark.parametrize("ended", ["terminated", "lapsed"])

@@ -81,3 +81,16 @@ class NameMismatch(ValidationFailed):
     code = "name_mismatch"
     message_zh = "{field}：与该证件号码登记的姓名不一致"
     message_en = "{field}: differs from the name registered with this identity number"
+
+
+class PhoneMismatch(ValidationFailed):
+    code = "phone_mismatch"
+    message_zh = (
+        "{field}：与该证件号码登记的手机号码不一致；登记的手机号码不随本业务更改，"
+        "请填写登记的号码，更换手机号码须由本人办理"
+    )
+    message_en = (
+        "{field}: differs from the mobile number registered with this identity number; "
+        "this request does not change it: give the registered number (a new number is "
+        "registered by the person themself)"
+    )

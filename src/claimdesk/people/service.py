@@ -39,6 +39,7 @@ from claimdesk.people.errors import (
     NoOwnProfile,
     PersonAlreadyExists,
     PersonNotFound,
+    PhoneMismatch,
     RevealReasonRequired,
 )
 from claimdesk.people.schemas import ConsentIn
@@ -227,9 +228,9 @@ def person_for_document(
     field: str,
 ) -> Person:
     """The person holding this resident ID (the number already checked by the caller),
-    found by its keyed hash — the name given must be the one registered, their consent
-    recorded and a missing phone filled in — or registered now with that consent
-    (SEC-6). ``field`` prefixes the fields an error names."""
+    found by its keyed hash — the name and a phone given must be the ones registered,
+    their consent recorded and a missing phone filled in — or registered now with that
+    consent (SEC-6). ``field`` prefixes the fields an error names."""
     found = person_id_for_document(session, id_number=id_number)
     if found is None:
         return create_person(
@@ -239,6 +240,12 @@ def person_for_document(
     assert person is not None  # the id was just read
     if person.name.strip() != name.strip():
         raise NameMismatch(field=f"{field}.name")
+    if person.phone_hash is not None and person.phone_hash != blind_index(phone, PURPOSE_PHONE):
+        # The registered mobile receives the person's login codes (SEC-9) and notices: a
+        # request made with someone else (a policyholder handing a policy over) never
+        # replaces it, and a differing one is refused, not silently dropped. Compared by
+        # keyed hash, as a look-up by phone is: nothing is decrypted.
+        raise PhoneMismatch(field=f"{field}.phone")
     _require_categories([consent], {"identity", "contact"}, field=f"{field}.consent")
     if person.phone is None:
         person.phone, person.phone_hash = phone, blind_index(phone, PURPOSE_PHONE)

@@ -53,7 +53,13 @@ class NewPolicyholderIn(_In):
     name: str = Field(min_length=1, max_length=100)
     id_type: IdType = "resident_id"
     id_number: str = Field(min_length=1, max_length=40)
-    phone: str = Field(min_length=1, max_length=32)
+    # A person already registered (found by the ID number) keeps the mobile on record:
+    # another one is refused (phone_mismatch), never silently dropped or written over.
+    phone: str = Field(
+        min_length=1,
+        max_length=32,
+        description="Mobile number; for a person already registered, the one on record",
+    )
     consent: bool = False
     consent_method: ConsentMethod | None = None
 
