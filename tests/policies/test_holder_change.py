@@ -16,9 +16,11 @@ from claimdesk import timeutil
 from claimdesk.audit.service import write_pending
 from claimdesk.auth.principal import Principal
 from claimdesk.claims import repository as claims
-from claimdesk.errors import InvalidIdNumber
+from claimdesk.claims.intake.report import ReportIn, report_claim
+from claimdesk.errors import InvalidIdNumber, NotFound
 from claimdesk.models.audit import AuditEntry
 from claimdesk.models.base import utcnow
+from claimdesk.models.claim import Claim
 from claimdesk.models.job import Job
 from claimdesk.models.person import Consent, Person
 from claimdesk.models.policy import Policy, PolicyChange
@@ -34,7 +36,15 @@ from claimdesk.policies.errors import (
     UnsupportedIdType,
 )
 from claimdesk.policies.schemas import ChangeIn
-from tests.builders import demo_version, issue_policy, login_headers, make_claim, resident_id
+from tests.builders import (
+    demo_version,
+    issue_policy,
+    login_headers,
+    make_claim,
+    make_user,
+    resident_id,
+)
+from tests.claims.helpers import FrozenClock
 from tests.policies.helpers import at, family_policy, person, seed_calendar, staff
 
 CHILD_ID = resident_id(birth="20000101", seq="302")
@@ -392,3 +402,87 @@ def test_the_api_takes_a_new_holder_refusing_a_bad_id_in_both_languages(db, clie
         child.id,
         False,
     )
+
+
+MOTHER_ID = resident_id(birth="19720101", seq="304")
+
+
+def _to_mother(db: Session, setup: dict[str, Any], done_at: str = "2026-10-10 09:00") -> Person:
+    """The parent hands the child's policy to the mother (the child stays the insured);
+    done on its effective date, Oct 10. The mother is registered by the request."""
+    data = _holder_change(name="钱母", id_number=MOTHER_ID, phone="13812340304")
+    change = _request(db, setup, data.model_copy(update={"insured_relationship": "child"}))
+    _through(db, setup, change.id, done_at)
+    mother = db.get(Person, change.payload["policyholder"]["person_id"])
+    assert mother is not None and setup["policy"].policyholder_id == mother.id
+    return mother
+
+
+def _customer_user(db: Session, person: Person) -> Principal:
+    """A customer with a login of their own: what they report is entered by them."""
+    user = make_user(db, username=f"cust{person.id}", roles=["customer"], person_id=person.id)
+    return Principal.build(
+        user_id=user.id, username=user.username, roles=["customer"], person_id=person.id
+    )
+
+
+def _report(db: Session, actor: Principal, policy: Policy, name: str) -> Claim:
+    data = ReportIn(
+        channel="app" if actor.is_customer else "hotline",
+        policy_number=policy.number,
+        claimant_name=name,
+        loss_date=dt.date(2026, 9, 27),
+        loss_place="北京",
+        loss_cause="illness",
+        loss_overview="门诊",
+    )
+    return report_claim(db, actor=actor, data=data)
+
+
+# Who reads which claims after the hand-over: the old holder the one they reported
+# themselves (to its decision and payment), the new holder and the insured all of them.
+READERS = {
+    "old holder": {"by old holder"},
+    "new holder": {"by old holder", "by insured", "by hotline", "after"},
+    "insured": {"by old holder", "by insured", "by hotline", "after"},
+    "outsider": set(),
+}
+
+
+@pytest.mark.parametrize("reader", sorted(READERS))
+def test_a_former_holder_follows_the_claims_they_reported_and_no_other(
+    db, setup, monkeypatch, reader
+):
+    # SPEC SEC-4 POL-2 CLM-F2: before Oct 10 the parent holds the policy and sees every
+    # claim on it; after the hand-over to the mother they keep the claim they reported
+    # themselves (its notice and payments are read through it), not the one the child
+    # reported, nor one taken by the hotline, nor any new one. The mother (new holder) and
+    # the child (insured) see all four; an outsider none.
+    policy, parent, child = setup["policy"], setup["parent"], setup["child"]
+    clock = FrozenClock(monkeypatch, at("2026-10-08 09:00"))
+    users = {"old holder": _customer_user(db, parent), "insured": _customer_user(db, child)}
+    users["outsider"] = _customer_user(db, person(db, "孙外人", "399"))
+    claims_by = {
+        "by old holder": _report(db, users["old holder"], policy, "钱父"),
+        "by insured": _report(db, users["insured"], policy, "钱子"),
+        "by hotline": _report(db, setup["agent"], policy, "钱父"),
+    }
+    # the holder's, all of them (the three reported so far)
+    assert _visible(db, users["old holder"]) == {c.number for c in claims_by.values()}
+    users["new holder"] = _customer_user(db, _to_mother(db, setup))
+    clock.set("2026-10-12T10:00:00")
+    claims_by["after"] = _report(db, users["insured"], policy, "钱子")
+    numbers = {c.number: label for label, c in claims_by.items()}
+    seen = {numbers[n] for n in _visible(db, users[reader])}
+    assert seen == READERS[reader]
+    for label, claim in claims_by.items():  # one claim by id: as the notice page reads it
+        if label in READERS[reader]:
+            assert claims.get_claim(db, users[reader], claim.id).id == claim.id
+        else:
+            with pytest.raises(NotFound):
+                claims.get_claim(db, users[reader], claim.id)
+
+
+def _visible(db: Session, actor: Principal) -> set[str]:
+    """The numbers of the claims in the actor's list (the portal's, the API's)."""
+    return {c.number for c in db.scalars(claims.visible_claims(actor))}

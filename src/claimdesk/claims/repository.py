@@ -1,6 +1,7 @@
 """Claim queries with the row-level rules (CLM-F2, SEC-4).
 
-A customer sees the claims where they are the insured or the policyholder; a surveyor
+A customer sees the claims where they are the insured or the policyholder, and those
+they reported themselves (a former policyholder follows them to the end); a surveyor
 sees only the claims assigned to them; a sales agent only claims on policies they sold;
 other claims staff see the claims of their work. A claim outside the caller's rows is
 "not found" (404), never "forbidden": its existence is not disclosed.
@@ -42,6 +43,11 @@ def scoped(query: Select[Claim], actor: Principal) -> Select[Claim]:
         conditions.append(
             Claim.policy_id.in_(select(Policy.id).where(Policy.policyholder_id == actor.person_id))
         )
+        if actor.user_id is not None:
+            # What they reported themselves (the portal, the app): a policyholder who
+            # hands the policy over (变更投保人, POL-2) still follows those claims to the
+            # decision and payment, but not the new holder's claims (SEC-4).
+            conditions.append(Claim.entered_by_id == actor.user_id)
     if not conditions:
         return query.where(Claim.id.is_(None))
     return query.where(or_(*conditions))
