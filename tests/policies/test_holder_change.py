@@ -486,3 +486,51 @@ def test_a_former_holder_follows_the_claims_they_reported_and_no_other(
 def _visible(db: Session, actor: Principal) -> set[str]:
     """The numbers of the claims in the actor's list (the portal's, the API's)."""
     return {c.number for c in db.scalars(claims.visible_claims(actor))}
+
+
+# A customer reads past and future holders masked; staff read every name.
+NAMES_SEEN = {
+    "service agent": ("钱父", "钱母"),
+    "new holder": ("钱*", "钱母"),
+    "insured": ("钱*", "钱母"),
+}
+
+
+@pytest.mark.parametrize("viewer", sorted(NAMES_SEEN))
+def test_the_holder_history_masks_former_holders_for_customers(db, setup, viewer):
+    # SPEC SEC-4 POL-2: who held the policy when is shown to whoever reads the policy;
+    # to a customer a former holder is no party of theirs — the family name only — while
+    # the current holder and the insured, named on the policy anyway, stay in full.
+    # Staff read every name (their own masking rules are for identity data, not names).
+    policy, parent, child = setup["policy"], setup["parent"], setup["child"]
+    mother = _to_mother(db, setup)
+    readers = {
+        "service agent": setup["agent"],
+        "new holder": _customer(mother),
+        "insured": _customer(child),
+    }
+    out = service.policy_out(db, policy, as_of=dt.date(2026, 10, 12), viewer=readers[viewer])
+    old_name, new_name = NAMES_SEEN[viewer]
+    assert [(h.person_id, h.name) for h in out.policyholders] == [
+        (parent.id, old_name),
+        (mother.id, new_name),
+    ]
+    shown = out.changes[0].policyholder
+    assert shown is not None and (shown.old.name, shown.new.name) == (old_name, new_name)
+    assert (out.policyholder.name, out.insured.name) == ("钱母", "钱子")
+
+
+def test_the_api_masks_a_former_holder_for_the_customer_reading_the_policy(db, client, setup):
+    # SPEC SEC-4 POL-2 SEC-9: GET /policies/{id} as the insured child (logged in with the
+    # SMS code) names the former holder 钱*; the service agent reads 钱父
+    policy, child = setup["policy"], setup["child"]
+    _to_mother(db, setup)
+    make_user(db, username="child", roles=["customer"], person_id=child.id)
+    db.commit()
+    url = f"/api/v1/policies/{policy.id}"
+    as_child = client.get(url, headers=login_headers(client, "child"))
+    as_agent = client.get(url, headers=login_headers(client, "svc1"))
+    assert as_child.status_code == as_agent.status_code == 200, as_child.text
+    assert [h["name"] for h in as_child.json()["policyholders"]] == ["钱*", "钱母"]
+    assert [h["name"] for h in as_agent.json()["policyholders"]] == ["钱父", "钱母"]
+    assert as_child.json()["changes"][0]["policyholder"]["old"]["name"] == "钱*"

@@ -15,6 +15,7 @@ from claimdesk.rules.identity import (
     luhn_check_digit,
     mask_account,
     mask_id_number,
+    mask_name,
     mask_phone,
     validate_bank_card,
     validate_mobile,
@@ -124,3 +125,9 @@ def test_masks_show_only_the_last_digits() -> None:  # SPEC SEC-1
     assert mask_phone("13812345678") == "138****5678"
     assert mask_account("6222 0210 0123 4567 896") == "**** **** **** 7896"
     assert mask_account("7896") == "**** **** **** 7896"
+
+
+def test_a_masked_name_keeps_the_family_name_only() -> None:  # SPEC SEC-4
+    assert mask_name("钱父") == "钱*"
+    assert mask_name(" 欧阳娜娜 ") == "欧***"
+    assert mask_name("王") == "王*"  # one star at least

@@ -53,9 +53,8 @@ def issue_policy(
     body: PolicyIssueIn, request: Request, db: DB, actor: NeedsPoliciesIssue
 ) -> PolicyOut:
     policy = service.issue_policy(db, actor=actor, data=body)
-    return service.policy_out(
-        db, repository.get_policy(db, actor, policy.id), language=_lang(request)
-    )
+    shown = repository.get_policy(db, actor, policy.id)
+    return service.policy_out(db, shown, language=_lang(request), viewer=actor)
 
 
 @router.get("/lookup", response_model=list[PolicySummary])
@@ -74,9 +73,8 @@ def lookup(
 
 @router.get("/{policy_id}", response_model=PolicyOut)
 def get_policy(policy_id: int, request: Request, db: DB, actor: NeedsPoliciesRead) -> PolicyOut:
-    return service.policy_out(
-        db, repository.get_policy(db, actor, policy_id), language=_lang(request)
-    )
+    policy = repository.get_policy(db, actor, policy_id)
+    return service.policy_out(db, policy, language=_lang(request), viewer=actor)
 
 
 @router.get("/{policy_id}/contract.pdf")
@@ -105,9 +103,8 @@ def renew(
         product_version_id=body.product_version_id,
         premium=body.premium,
     )
-    return service.policy_out(
-        db, repository.get_policy(db, actor, policy.id), language=_lang(request)
-    )
+    shown = repository.get_policy(db, actor, policy.id)
+    return service.policy_out(db, shown, language=_lang(request), viewer=actor)
 
 
 @router.post("/{policy_id}/changes", response_model=ChangeOut, status_code=201)

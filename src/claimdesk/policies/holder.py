@@ -48,7 +48,7 @@ from claimdesk.policies.schemas import (
     NewPolicyholderIn,
     PartyOut,
 )
-from claimdesk.rules.identity import validate_mobile, validate_resident_id
+from claimdesk.rules.identity import mask_name, validate_mobile, validate_resident_id
 
 FIELD = "new_policyholder"
 SWITCH_KIND = "policies.policyholder_switch"
@@ -254,12 +254,33 @@ def _takes_effect(policy: Policy, change: PolicyChange) -> bool:
     return switched(change) or not _ended_first(policy, change)
 
 
+def named_in_full(viewer: Principal | None, policy: Policy) -> frozenset[int] | None:
+    """Whose names the viewer reads in full in the holder history and the changes
+    (None: everyone's). Staff read them as they read every name. A customer (SEC-4) their
+    own, and the policy's current holder's and insured's, which the policy shows them
+    anyway; a past or future holder is no party of theirs: masked (钱*)."""
+    if viewer is None or not viewer.is_customer:
+        return None
+    return frozenset(p for p in (viewer.person_id, policy.policyholder_id, policy.insured_id) if p)
+
+
+def _names(session: Session, person_ids: set[int], full: frozenset[int] | None) -> dict[int, str]:
+    names = repository.names_of(session, person_ids)
+    if full is None:
+        return names
+    return {pid: name if pid in full else mask_name(name) for pid, name in names.items()}
+
+
 def holder_history(
-    session: Session, policy: Policy, changes: list[PolicyChange]
+    session: Session,
+    policy: Policy,
+    changes: list[PolicyChange],
+    *,
+    full: frozenset[int] | None = None,
 ) -> list[HolderPeriodOut]:
     """Who held the policy when, from its ``changes``: the first holder from the term's
     start, then each done change of holder from its effective date (the last one may lie
-    ahead)."""
+    ahead); names masked but those in ``full`` (named_in_full)."""
     done = [c for c in changes if _takes_effect(policy, c)]
     done.sort(key=lambda c: (c.effective_date, c.id))
     first = (
@@ -267,7 +288,7 @@ def holder_history(
     )
     periods: list[tuple[int, dt.date]] = [(first, policy.period_start)]
     periods += [(int(c.payload["policyholder"]["person_id"]), c.effective_date) for c in done]
-    names = repository.names_of(session, {person_id for person_id, _ in periods})
+    names = _names(session, {person_id for person_id, _ in periods}, full)
     return [
         HolderPeriodOut(
             person_id=person_id,
@@ -279,16 +300,19 @@ def holder_history(
     ]
 
 
-def change_parties(session: Session, change: PolicyChange) -> HolderChangeOut | None:
+def change_parties(
+    session: Session, change: PolicyChange, *, full: frozenset[int] | None = None
+) -> HolderChangeOut | None:
     """Old → new holder of a change of holder (None for any other change): the holder
-    it replaced once switched, the holder when it was requested before."""
+    it replaced once switched, the holder when it was requested before; names masked
+    but those in ``full`` (named_in_full)."""
     if not is_holder_change(change):
         return None
     asked = change.payload["policyholder"]
     before = change.before or {}
     old_id = int(before.get("policyholder_id", asked["from_person_id"]))
     new_id = int(asked["person_id"])
-    names = repository.names_of(session, {old_id, new_id})
+    names = _names(session, {old_id, new_id}, full)
     return HolderChangeOut(
         old=PartyOut(id=old_id, name=names.get(old_id, "")),
         new=PartyOut(id=new_id, name=names.get(new_id, "")),

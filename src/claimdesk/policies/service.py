@@ -956,7 +956,15 @@ def _deadlines(
     return [ClockOut.of(c, language) for c in clocks.clocks_for(session, subject_type, subject_id)]
 
 
-def change_out(session: Session, change: PolicyChange, language: str = "zh-CN") -> ChangeOut:
+def change_out(
+    session: Session,
+    change: PolicyChange,
+    language: str = "zh-CN",
+    *,
+    full: frozenset[int] | None = None,
+) -> ChangeOut:
+    """The change as shown; ``full``: whose names are shown unmasked (None: all; see
+    holder.named_in_full)."""
     return ChangeOut(
         id=change.id,
         policy_id=change.policy_id,
@@ -978,7 +986,7 @@ def change_out(session: Session, change: PolicyChange, language: str = "zh-CN") 
         completed_at=change.completed_at,
         rejected_reason=change.rejected_reason,
         refund_amount=change.refund_amount,
-        policyholder=holder_change.change_parties(session, change),
+        policyholder=holder_change.change_parties(session, change, full=full),
         deadlines=_deadlines(session, "policy_change", change.id, language),
     )
 
@@ -1005,9 +1013,17 @@ def dispute_out(session: Session, dispute: PolicyDispute, language: str = "zh-CN
 
 
 def policy_out(
-    session: Session, policy: Policy, *, language: str = "zh-CN", as_of: dt.date | None = None
+    session: Session,
+    policy: Policy,
+    *,
+    language: str = "zh-CN",
+    as_of: dt.date | None = None,
+    viewer: Principal | None = None,
 ) -> PolicyOut:
+    """The policy as ``viewer`` may read it: a customer reads past and future holders'
+    names masked (SEC-4, holder.named_in_full); staff, or no viewer, in full."""
     today = as_of or local_date(utcnow())
+    full = holder_change.named_in_full(viewer, policy)
     version = products.get_version(session, policy.product_version_id)
     holder = _person(session, policy.policyholder_id, "policyholder_id")
     insured = _person(session, policy.insured_id, "insured_id")
@@ -1031,7 +1047,7 @@ def policy_out(
             version=version.version,
         ),
         policyholder=PartyOut(id=holder.id, name=holder.name),
-        policyholders=holder_change.holder_history(session, policy, changes),
+        policyholders=holder_change.holder_history(session, policy, changes, full=full),
         insured=PartyOut(id=insured.id, name=insured.name),
         insured_relationship=policy.insured_relationship,
         beneficiaries=[
@@ -1061,7 +1077,7 @@ def policy_out(
         in_force_since=since,
         incontestable_from=from_day,
         incontestable=incontestable,
-        changes=[change_out(session, c, language) for c in changes],
+        changes=[change_out(session, c, language, full=full) for c in changes],
         disputes=[
             dispute_out(session, d, language) for d in repository.disputes_of(session, policy.id)
         ],

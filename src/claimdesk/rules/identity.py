@@ -167,6 +167,12 @@ def mask_id_number(value: str) -> str:
     return "*" * max(len(compact) - 4, 0) + compact[-4:]
 
 
+def mask_name(value: str) -> str:
+    """The family name kept, the rest hidden: ``钱*``, ``欧***`` (one star at least)."""
+    compact = value.strip()
+    return compact[:1] + "*" * max(len(compact) - 1, 1)
+
+
 def mask_phone(value: str) -> str:
     """``138****5678``."""
     compact = "".join(value.split())
