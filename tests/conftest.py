@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, settings
 from sqlalchemy import Connection, Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -27,6 +28,12 @@ from claimdesk.migrate import upgrade
 
 PG_URL = os.environ.get("CLAIMDESK_TEST_DATABASE_URL") or None
 BACKEND = "postgresql" if PG_URL else "sqlite"
+
+# Hypothesis's per-example deadline (200 ms) and its too-slow check are timings: on a
+# loaded box they fail tests whose properties hold. Speed is measured in bench/, never
+# asserted in a unit test.
+settings.register_profile("claimdesk", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("claimdesk")
 
 # One keyring for the whole run, never written to the working tree.
 TEST_KEYRING = Keyring.generate()
