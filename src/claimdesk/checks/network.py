@@ -19,17 +19,14 @@ from claimdesk.checks import receipts, repository
 from claimdesk.checks.schemas import NetworkEdge, NetworkNode, NetworkOut, NetworkSummary
 from claimdesk.models.claim import Claim
 from claimdesk.models.person import BankAccount, Person
+from claimdesk.rules.identity import mask_name, mask_phone
 
 # A bound on what one read returns (and decrypts): past it the walk stops widening.
 MAX_CLAIMS = 200
 
 
-def _mask_name(name: str) -> str:
-    return name[:1] + "*" * max(len(name) - 1, 1)
-
-
 def _mask_phone(phone: str | None) -> str:
-    return "***" if not phone or len(phone) < 7 else phone[:3] + "****" + phone[-4:]
+    return "***" if not phone or len(phone) < 7 else mask_phone(phone)
 
 
 class _Builder:
@@ -50,7 +47,7 @@ class _Builder:
 
     def person(self, person: Person) -> str:
         self.people.add(person.id)
-        return self.node(f"person:{person.id}", "person", _mask_name(person.name))
+        return self.node(f"person:{person.id}", "person", mask_name(person.name))
 
     def expand(self, claim: Claim) -> set[int]:
         """Draw the claim's attributes; return the ids of the claims they lead to."""
