@@ -20,6 +20,7 @@ from claimdesk import lifecycle
 from claimdesk.audit.service import record
 from claimdesk.auth.principal import Principal
 from claimdesk.calendar.service import load_calendar
+from claimdesk.claims import repository as claims_repository
 from claimdesk.clocks import service as clocks
 from claimdesk.errors import ValidationFailed
 from claimdesk.jobs.outbox import send_message
@@ -37,6 +38,7 @@ from claimdesk.models.service import (
     ServiceRecord,
 )
 from claimdesk.models.user import User
+from claimdesk.policies import repository as policies_repository
 from claimdesk.policies import service as policies
 from claimdesk.policies.schemas import ChangeIn
 from claimdesk.rules.deadlines import NaiveInstant, Rule, evaluate, to_local
@@ -151,23 +153,43 @@ def _person(session: Session, person_id: int | None, field: str = "person_id") -
     return person
 
 
-def _policy(session: Session, policy_id: int | None) -> Policy | None:
+def _policy(session: Session, actor: Principal, policy_id: int | None) -> Policy | None:
+    """The policy a contact refers to, among those the actor may see (SEC-4): a customer
+    names only their own, and another person's is refused as if it did not exist, so
+    that its existence is not revealed either."""
     if policy_id is None:
         return None
-    policy = session.get(Policy, policy_id)
+    visible = policies_repository.scoped(select(Policy).where(Policy.id == policy_id), actor)
+    policy: Policy | None = session.scalars(visible).one_or_none()
     if policy is None:
         raise ReferencedRecordMissing(field="policy_id", what_zh="保单", what_en="policy")
     return policy
 
 
-def _claim(session: Session, claim_id: int | None, field: str = "claim_id") -> object | None:
-    """The claim a service record refers to (its claim_id is a plain integer column)."""
+def _claim(
+    session: Session, actor: Principal, claim_id: int | None, field: str = "claim_id"
+) -> Claim | None:
+    """The claim a contact (or a rating) refers to, among those the actor may see, like
+    ``_policy`` (SEC-4); its claim_id is a plain integer column."""
     if claim_id is None:
         return None
-    claim = session.get(Claim, claim_id)
+    visible = claims_repository.scoped(select(Claim).where(Claim.id == claim_id), actor)
+    claim = session.scalars(visible).one_or_none()
     if claim is None:
         raise ReferencedRecordMissing(field=field, what_zh="理赔案件", what_en="claim")
     return claim
+
+
+def _contact(actor: Principal, person: Person, contact: str | None) -> str:
+    """How the complainant is reached. A customer filing for themself (portal, app) is
+    reached at the mobile number on their record unless they give another; staff must
+    record what the complainant gave them (SVC-3)."""
+    given = (contact or "").strip()
+    if not given and actor.is_customer and person.phone:
+        given = person.phone
+    if not given:
+        raise ContactRequired(field="contact")
+    return given
 
 
 def _own_person(actor: Principal, person_id: int | None, field: str) -> int | None:
@@ -246,8 +268,8 @@ def open_service_record(
     person_id = _own_person(actor, person_id, "person_id")
     _person(session, person_id)
     subject = _text(subject, "subject")
-    _policy(session, policy_id)
-    _claim(session, claim_id)
+    _policy(session, actor, policy_id)
+    _claim(session, actor, claim_id)
     received = _instant(received_at, "received_at")
     service_record = ServiceRecord(
         service_type=service_type,
@@ -466,9 +488,7 @@ def file_complaint(
     choose(complaint_type, COMPLAINT_TYPES, "complaint_type")
     choose(cause, COMPLAINT_CAUSES, "cause")
     person_id = _own_person(actor, person_id, "person_id")
-    _person(session, person_id)
-    if contact is None or not contact.strip():
-        raise ContactRequired(field="contact")
+    contact = _contact(actor, _person(session, person_id), contact)
     description = _text(description, "description")
     if service_record_id is not None:
         linked = repository.get_service_record(session, actor, service_record_id)
@@ -476,8 +496,8 @@ def file_complaint(
             raise ReferencedRecordMissing(
                 field="service_record_id", what_zh="服务记录", what_en="service record"
             )
-    _policy(session, policy_id)
-    claim = _claim(session, claim_id)
+    _policy(session, actor, policy_id)
+    claim = _claim(session, actor, claim_id)
     received = _instant(received_at, "received_at")
     deadline = decision_deadline(session, received)
     if claim is not None and handler_user_id is None:
@@ -487,7 +507,7 @@ def file_complaint(
         handler_user_id = actor.user_id
     complaint = Complaint(
         person_id=person_id,
-        contact=contact.strip(),
+        contact=contact,
         channel=channel,
         complaint_type=complaint_type,
         cause=cause,
@@ -903,7 +923,7 @@ def _survey_subject(
         if found.status != "closed":
             raise SurveySubjectNotEligible(field="subject_id")
         return found.person_id, found.service_type, found.org_unit_id
-    claim = _claim(session, subject_id, field="subject_id")
+    claim = _claim(session, actor, subject_id, field="subject_id")
     if claim is None:  # pragma: no cover - claims domain not installed
         raise SurveySubjectNotEligible(field="subject_id")
     states = PAID_CLAIM_STATES if subject_type == "claim" else CALLBACK_CLAIM_STATES

@@ -501,7 +501,7 @@ def _notice_or_404(db: Session, principal: Principal, claim_id: int) -> tuple[Cl
     claim = get_claim(db, principal, claim_id)  # the customer's own claims only (SEC-4)
     notice = decision_notices.notice_of(db, claim.id)
     if notice is None:
-        raise NotFound(what="理赔决定通知书 / settlement notice")
+        raise NotFound(what="decision notice", field="claim_id")
     return claim, notice
 
 
@@ -672,17 +672,28 @@ def _service_page(
     principal: Principal,
     *,
     refusal: Refusal | None = None,
+    action: str | None = None,
+    values: dict[str, Any] | None = None,
 ) -> Response:
+    """The complaint and request forms, refused: again with what was typed (a long
+    account of what happened is not lost), the message beside the form that was sent;
+    below, the customer's own complaints and requests with where each stands (SVC-3)."""
     return render(
         request,
         "portal/service.html",
-        **form_context(refusal),
+        **form_context(refusal, action=action, values=values),
         done=request.query_params.get("done"),
         claims=_own_claims(db, principal),
         policies=_policies(db, principal),
         causes=COMPLAINT_CAUSES,
         requests=SERVICE_REQUESTS,
+        complaints=service_repo.list_complaints(db, principal, limit=OWN_RECORDS_SHOWN),
+        records=service_repo.list_service_records(db, principal, limit=OWN_RECORDS_SHOWN),
     )
+
+
+# The newest of the customer's own complaints and requests shown under the forms.
+OWN_RECORDS_SHOWN = 20
 
 
 @router.get("/service")
@@ -691,15 +702,23 @@ def service_page(request: Request, db: DB, principal: OwnService) -> Response:
 
 
 def _service_form(
-    request: Request, db: Session, principal: Principal, call: Callable[[], object], *, done: str
+    request: Request,
+    db: Session,
+    principal: Principal,
+    call: Callable[[], object],
+    *,
+    done: str,
+    values: dict[str, Any],
 ) -> Response:
     """A complaint or a service request sent from the service page: the page again with
-    the refusal, or back to it saying what was ``done``."""
+    the refusal and what was typed, or back to it saying what was ``done``."""
     return form_action(
         request,
         db,
         call,
-        refused=lambda refusal: _service_page(request, db, principal, refusal=refusal),
+        refused=lambda refusal: _service_page(
+            request, db, principal, refusal=refusal, action=done, values=values
+        ),
         redirect=f"/portal/service?done={done}",
     )
 
@@ -707,38 +726,42 @@ def _service_form(
 @router.post("/service/complaint")
 def complain(request: Request, form: SubmittedForm, db: DB, principal: OwnService) -> Response:
 
-    claim_id = str(form.get("claim_id") or "")
+    values = {k: str(form.get(k) or "") for k in ("claim_id", "cause", "description")}
+    claim_id = values["claim_id"]
 
     def call() -> object:
         body = ComplaintIn.model_validate(
             {
                 "channel": "web_app",
                 "complaint_type": "claims" if claim_id else "service",
-                "cause": form.get("cause"),
-                "description": form.get("description"),
+                "cause": values["cause"],
+                "description": values["description"],
                 "claim_id": claim_id or None,
             }
         )
         return service_domain.file_complaint(db, actor=principal, **body.model_dump())
 
-    return _service_form(request, db, principal, call, done="complaint")
+    return _service_form(request, db, principal, call, done="complaint", values=values)
 
 
 @router.post("/service/request")
 def service_request(
     request: Request, form: SubmittedForm, db: DB, principal: OwnService
 ) -> Response:
+    values = {
+        k: str(form.get(k) or "") for k in ("service_type", "subject", "request", "policy_id")
+    }
 
     def call() -> object:
         body = ServiceRecordIn.model_validate(
             {
-                "service_type": form.get("service_type"),
+                "service_type": values["service_type"],
                 "channel": "web_app",
-                "subject": form.get("subject"),
-                "request": form.get("request") or None,
-                "policy_id": form.get("policy_id") or None,
+                "subject": values["subject"],
+                "request": values["request"] or None,
+                "policy_id": values["policy_id"] or None,
             }
         )
         return service_domain.open_service_record(db, actor=principal, **body.model_dump())
 
-    return _service_form(request, db, principal, call, done="request")
+    return _service_form(request, db, principal, call, done="request", values=values)
