@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel
 
-from claimdesk.field_labels import field_words, without_spec_refs
+from claimdesk.field_labels import field_label, field_words, without_spec_refs
 
 
 class ClaimdeskError(Exception):
@@ -45,11 +45,16 @@ class ClaimdeskError(Exception):
         try:
             # A person reads the field's label, never its path (GEN-6, issue 12); the
             # path stays in ``field`` for programs.
-            text = template.format(field=field_words(self.field, language), **self.params)
+            text = template.format(field=field_words(self.field, language), **self.words(language))
         except (KeyError, IndexError):
             text = template
         # A person reads the rule, not the requirement ID it was written from.
         return without_spec_refs(text)
+
+    def words(self, language: str) -> dict[str, Any]:
+        """The parameters as the message in ``language`` says them (a subclass names a
+        record in the reader's language)."""
+        return self.params
 
     def to_dict(self, language: str) -> dict[str, Any]:
         return {"code": self.code, "message": self.message(language), "field": self.field}
@@ -101,11 +106,24 @@ class CsrfFailed(ClaimdeskError):
 class NotFound(ClaimdeskError):
     status_code = 404
     code = "not_found"
-    message_zh = "未找到 {what}"
+    message_zh = "未找到{what}"
     message_en = "{what} not found"
 
     def __init__(self, *, what: str = "record", field: str | None = None, **params: Any) -> None:
         super().__init__(field=field, what=what, **params)
+
+    def words(self, language: str) -> dict[str, Any]:
+        # ``what`` is written in English ("claim", "policy change"): a Chinese reader gets
+        # the record's Chinese name, as the field labels say it ("未找到案件", not
+        # "未找到 claim"); a record no label names keeps its word.
+        what = str(self.params.get("what", ""))
+        if not language.lower().startswith("zh"):
+            return self.params
+        key = what.replace(" ", "_")
+        named = field_label(key, language) or field_label(f"{key}_id", language)
+        if named is None:
+            return {**self.params, "what": f" {what}"}
+        return {**self.params, "what": named}
 
 
 class Conflict(ClaimdeskError):

@@ -99,6 +99,11 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "depreciation_rate": ("折旧率", "Depreciation rate"),
     # claims: report
     "claim": ("案件", "Claim"),
+    # records a "not found" names (errors.NotFound's ``what``)
+    "decision_notice": ("理赔决定通知书", "Settlement notice"),
+    "rejection_notice": ("拒赔通知书", "Rejection notice"),
+    "sales_agent": ("代理人", "Sales agent"),
+    "mailing": ("邮寄记录", "Mailing"),
     "claim_id": ("案件", "Claim"),
     "loss_date": ("出险日期", "Date of loss"),
     "date_of_loss": ("出险日期", "Date of loss"),

@@ -106,3 +106,29 @@ def test_report_with_bad_phone_names_the_field(client: TestClient, db: Session) 
     from claimdesk.models.claim import Claim
 
     assert db.scalars(select(Claim)).all() == []
+
+
+def test_another_customers_claim_is_not_found_in_the_readers_words(
+    client: TestClient, db: Session
+) -> None:
+    # SPEC SEC-4 (own claims only), GEN-6 (the message in the user's language, no field codes)
+    from tests.builders import make_claim, resident_id
+
+    _customer(db)
+    other = make_person(db, name="李四", id_number=resident_id(seq="456"), phone="13900001111")
+    version = demo_version(db, "MED-MILLION")
+    claim = make_claim(
+        db,
+        number="BA20260928000009",
+        policy=issue_policy(db, version_id=version.id, policyholder_id=other.id),
+    )
+    db.commit()
+    customer_login(client, db, "cust", PHONE)
+    for path in (f"/portal/claims/{claim.id}", f"/portal/claims/{claim.id}/notice"):
+        page = client.get(path)
+        assert page.status_code == 404
+        assert "未找到" in page.text and "BA20260928000009" not in page.text
+        shown = page.text.split("<main", 1)[1]
+        assert "claim" not in shown, shown  # no English word, no field code
+    english = client.get(f"/portal/claims/{claim.id}?lang=en")
+    assert "claim not found" in english.text and "claim_id" not in english.text
