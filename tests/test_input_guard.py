@@ -156,4 +156,5 @@ def test_nul_in_a_multipart_text_field_is_refused(client: TestClient) -> None:
         headers={"Accept-Language": "en"},
     )
     assert response.status_code == 422
-    assert "username" in response.text
+    # The page names the field as people read it (its code is for programs, GEN-6).
+    assert "Username: contains a character that is not allowed" in response.text
