@@ -142,3 +142,55 @@ def test_complaint_list_is_paged_not_cut(db, client, desk):  # type: ignore[no-u
     second = client.get(following.group(1).replace("&amp;", "&"), headers=agent).text
     shown = set(re.findall(r'href="/desk/complaints/(\d+)"', first + second))
     assert shown == ids and 'rel="next"' not in second
+
+
+def test_a_consultation_is_answered_and_closed_from_its_row(db, client, desk):  # type: ignore[no-untyped-def]
+    # SPEC SVC-4 (answered within 2 hours: the answer stops the clock), GEN-6, GEN-5
+    from claimdesk.auth.principal import Principal
+    from claimdesk.models.service import ServiceRecord
+    from claimdesk.service import service
+
+    record = service.open_service_record(
+        db,
+        actor=Principal.system("test"),
+        service_type="consultation",
+        channel="phone",
+        person_id=desk["person"].id,
+        subject="保单贷款",
+    )
+    db.commit()
+    agent = login_headers(client, "agent")
+    listed = client.get("/desk/consultations", headers=agent)
+    assert f'id="form-answer-{record.id}"' in listed.text
+    empty = client.post(
+        f"/desk/consultations/{record.id}/answer", data={"outcome": "  "}, headers=agent
+    )
+    assert empty.status_code == 422
+    assert f'id="outcome-{record.id}-error"' in empty.text and "不能为空" in empty.text
+    db.expire_all()
+    assert db.get(ServiceRecord, record.id).status == "open"  # type: ignore[union-attr]
+    answered = client.post(
+        f"/desk/consultations/{record.id}/answer",
+        data={"outcome": "已告知可贷额度"},
+        headers=agent,
+        follow_redirects=False,
+    )
+    assert answered.status_code == 303
+    db.expire_all()
+    stored = db.get(ServiceRecord, record.id)
+    assert stored is not None and stored.status == "answered" and stored.answered_at
+    (clock,) = db.query(Clock).filter_by(subject_type="service_record", subject_id=str(record.id))
+    assert clock.stopped_at is not None
+    closed = client.post(
+        f"/desk/consultations/{record.id}/close",
+        data={"outcome": ""},
+        headers=agent,
+        follow_redirects=False,
+    )
+    assert closed.status_code == 303
+    db.expire_all()
+    assert db.get(ServiceRecord, record.id).status == "closed"  # type: ignore[union-attr]
+    again = client.post(
+        f"/desk/consultations/{record.id}/close", data={"outcome": ""}, headers=agent
+    )
+    assert again.status_code == 409 and 'id="consultations-error"' in again.text

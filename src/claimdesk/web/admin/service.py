@@ -229,9 +229,17 @@ def decide(
     )
 
 
-@router.get("/consultations")
-def consultations(request: Request, db: DB, actor: Desk, status: str | None = None) -> Response:
-    chosen = list_filter(status, ("open", "answered", "closed"))
+def _consultations(
+    request: Request,
+    db: Session,
+    actor: Principal,
+    *,
+    status: str | None = None,
+    refusal: Refusal | None = None,
+    action: str | None = None,
+    values: dict[str, Any] | None = None,
+) -> Response:
+    chosen = list_filter(status, RECORD_STATUSES)
     records = repository.list_service_records(db, actor, status=chosen)
     # SVC-4 / GEN-4: each consultation's 2-hour answer clock, with its rule and basis.
     language = language_of(request)
@@ -244,11 +252,66 @@ def consultations(request: Request, db: DB, actor: Desk, status: str | None = No
     return page(
         request,
         "admin/consultations.html",
+        **form_context(refusal, action=action, values=values),
         records=records,
         status=chosen,
         answer_clocks=answer_clocks,
         **_common(request),
     )
+
+
+RECORD_STATUSES = ("open", "answered", "closed")
+
+
+@router.get("/consultations")
+def consultations(request: Request, db: DB, actor: Desk, status: str | None = None) -> Response:
+    return _consultations(request, db, actor, status=status)
+
+
+def _record_action(
+    request: Request, db: Session, actor: Principal, record_id: int, outcome: str, step: str
+) -> Response:
+    """Answer (SVC-4: the 2-hour clock stops) or close a contact from its row; refused, the
+    list again with the message and what was typed beside that row's form."""
+
+    def call() -> object:
+        if step == "answer":
+            return service.answer_service_record(
+                db, actor=actor, record_id=record_id, outcome=outcome
+            )
+        # Closing an answered contact keeps its answer unless another is written.
+        return service.close_service_record(
+            db, actor=actor, record_id=record_id, outcome=outcome.strip() or None
+        )
+
+    return form_action(
+        request,
+        db,
+        call,
+        refused=lambda refusal: _consultations(
+            request,
+            db,
+            actor,
+            refusal=refusal,
+            action=f"{step}-{record_id}",
+            values={"outcome": outcome},
+        ),
+        redirect=f"/desk/consultations#record-{record_id}",
+    )
+
+
+@router.post("/consultations/{record_id}/answer")
+def answer_record(
+    record_id: int, request: Request, db: DB, actor: Desk, outcome: Text = ""
+) -> Response:
+    return _record_action(request, db, actor, record_id, outcome, "answer")
+
+
+@router.post("/consultations/{record_id}/close")
+def close_record(
+    record_id: int, request: Request, db: DB, actor: Desk, outcome: Text = ""
+) -> Response:
+    return _record_action(request, db, actor, record_id, outcome, "close")
 
 
 @router.get("/surveys")
