@@ -282,6 +282,66 @@ class IdempotencyMiddleware:
             await send(message)
 
 
+# --- a page form sent twice (a double tap on a phone, a resubmit) ----------------------
+
+FORM_KEY = "form_key"
+_FORM_HASH = "page-form"
+
+
+def _form_answer(row: IdempotencyKey, path: str) -> str:
+    if row.path != path or row.request_hash != _FORM_HASH:
+        raise IdempotencyKeyMismatch(field=FORM_KEY)
+    if row.response_status is None or row.response_body is None:
+        raise IdempotencyKeyInProgress(field=FORM_KEY)
+    return row.response_body.decode()
+
+
+def claim_form_key(session: Session, *, principal: Principal, key: str, path: str) -> str | None:
+    """A creating page form carries a one-time key rendered with the form: None when this
+    is the form's first sending (the key is taken in the request's own transaction, so a
+    refusal's rollback frees it again), else the address the first sending was answered
+    with — a double submit lands on the record it made instead of making a second one.
+    As for the API's header, a concurrent duplicate waits on the unique key."""
+    if not _VISIBLE_ASCII.match(key) or principal.user_id is None:
+        raise IdempotencyKeyMalformed(field=FORM_KEY)
+    owner = f"user:{principal.user_id}"
+    found = _find(session, owner, key)
+    if found is not None and found.created_at >= utcnow() - TTL:
+        return _form_answer(found, path)
+    if found is not None:
+        session.delete(found)  # expired: the key may be used afresh
+        session.flush()
+    row = IdempotencyKey(
+        principal=owner,
+        user_id=principal.user_id,
+        key=key,
+        method="POST",
+        path=path,
+        request_hash=_FORM_HASH,
+        created_at=utcnow(),
+    )
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        winner = _find(session, owner, key)
+        if winner is None:
+            raise IdempotencyKeyInProgress(field=FORM_KEY) from None
+        return _form_answer(winner, path)
+    return None
+
+
+def answer_form_key(session: Session, *, principal: Principal, key: str, location: str) -> None:
+    """The address the form's first sending was answered with (303 See Other)."""
+    row = _find(session, f"user:{principal.user_id}", key)
+    if row is not None:
+        row.response_status = 303
+        row.response_body = location.encode()
+        row.response_media_type = "text/uri-list"
+        session.flush()
+
+
 def purge_expired(session: Session, *, now: dt.datetime) -> int:
     """Delete keys older than TTL; returns how many."""
     result = session.execute(delete(IdempotencyKey).where(IdempotencyKey.created_at < now - TTL))

@@ -163,3 +163,38 @@ def test_star_ratings_start_unchosen_and_each_is_required(client: TestClient, db
     assert refused.status_code == 422
     message = refused.text.split('id="claim-error">')[1].split("</p>")[0]
     assert "态度" in message and "必填" in message and "score_" not in message
+
+
+def test_a_report_sent_twice_is_made_once(client: TestClient, db: Session) -> None:
+    # SPEC CLM-R3 (one report, one report number), GEN-6 (a double submit writes nothing twice)
+    medical, _liability = _customer_with_two_policies(db)
+    customer_login(client, db, "cust", PHONE)
+    form = client.get("/portal/report").text
+    key = re.search(r'name="form_key" value="([^"]+)"', form)
+    assert key, "the report form carries a one-time key"
+    first = _report(client, policy_number=medical.number, form_key=key.group(1))
+    again = _report(client, policy_number=medical.number, form_key=key.group(1))
+    assert first.status_code == again.status_code == 303
+    assert again.headers["location"] == first.headers["location"]
+    assert len(db.scalars(select(Claim)).all()) == 1
+    # A new form is a new report.
+    fresh = re.search(r'name="form_key" value="([^"]+)"', client.get("/portal/report").text)
+    assert fresh and fresh.group(1) != key.group(1)
+    other = _report(client, policy_number=medical.number, form_key=fresh.group(1))
+    assert other.status_code == 303 and other.headers["location"] != first.headers["location"]
+    assert len(db.scalars(select(Claim)).all()) == 2
+
+
+def test_a_refused_report_keeps_its_key_and_is_made_once_corrected(
+    client: TestClient, db: Session
+) -> None:
+    # SPEC GEN-6 (a refusal changes nothing: the key is free again for the corrected form)
+    medical, _liability = _customer_with_two_policies(db)
+    customer_login(client, db, "cust", PHONE)
+    key = "k-" + "a" * 20
+    refused = _report(client, policy_number=medical.number, loss_date="2999-01-01", form_key=key)
+    assert refused.status_code == 422 and f'name="form_key" value="{key}"' in refused.text
+    taken = _report(client, policy_number=medical.number, form_key=key)
+    assert taken.status_code == 303
+    assert len(db.scalars(select(Claim)).all()) == 1
+

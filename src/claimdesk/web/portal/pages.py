@@ -8,6 +8,7 @@ so the row-level rules (own policies and claims only, SEC-4) come from the repos
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Annotated, Any
@@ -31,6 +32,8 @@ from claimdesk.claims.schemas import ReportCreate
 from claimdesk.config import get_settings
 from claimdesk.deps import DB, SESSION_COOKIE, client_ip, require
 from claimdesk.errors import ClaimdeskError
+from claimdesk.idempotency import service as idempotency
+from claimdesk.idempotency.service import FORM_KEY
 from claimdesk.models.claim import Claim
 from claimdesk.models.person import Person
 from claimdesk.payments.service import payments_of
@@ -351,7 +354,8 @@ def _report_page(
 
 @router.get("/report")
 def report_form(request: Request, db: DB, principal: Reporter) -> Response:
-    return _report_page(request, db, principal, values={})
+    # A new key for each form shown: sent twice, it reports once (idempotency.claim_form_key).
+    return _report_page(request, db, principal, values={FORM_KEY: secrets.token_urlsafe(16)})
 
 
 def _coverage_problem(
@@ -374,11 +378,11 @@ def _coverage_problem(
 @router.post("/report")
 def report_submit(request: Request, form: SubmittedForm, db: DB, principal: Reporter) -> Response:
     language = language_of(request)
-    values = {k: str(form.get(k) or "").strip() for k in REPORT_FIELDS}
+    values = {k: str(form.get(k) or "").strip() for k in (*REPORT_FIELDS, FORM_KEY)}
     data: dict[str, Any] = {
         "channel": "app",
         "claimant_name": _own_name(db, principal),
-        **{k: v or None for k, v in values.items() if k != "coverage_code"},
+        **{k: values[k] or None for k in REPORT_FIELDS if k != "coverage_code"},
         "coverage_codes": [values["coverage_code"]] if values["coverage_code"] else [],
     }
     problems = _coverage_problem(_policies(db, principal), values, language)
@@ -398,6 +402,9 @@ def report_submit(request: Request, form: SubmittedForm, db: DB, principal: Repo
             request, db, principal, values=values, status_code=422, problems=problems
         )
     try:
+        first = _first_sending(db, principal, values[FORM_KEY])
+        if first is not None:
+            return RedirectResponse(first, status_code=303)
         claim = report.report_claim(
             db,
             actor=principal,
@@ -415,7 +422,20 @@ def report_submit(request: Request, form: SubmittedForm, db: DB, principal: Repo
                 exc, labels=REPORT_LABELS, language=language, aliases=REPORT_ALIASES
             ),
         )
-    return RedirectResponse(f"/portal/claims/{claim.id}?reported=1", status_code=303)
+    location = f"/portal/claims/{claim.id}?reported=1"
+    if values[FORM_KEY]:
+        idempotency.answer_form_key(
+            db, principal=principal, key=values[FORM_KEY], location=location
+        )
+    return RedirectResponse(location, status_code=303)
+
+
+def _first_sending(db: Session, principal: Principal, key: str) -> str | None:
+    """Where the report form's first sending went, when this is a second (a double tap,
+    the back button and send again); None for the first, or for a form without a key."""
+    if not key:
+        return None
+    return idempotency.claim_form_key(db, principal=principal, key=key, path="/portal/report")
 
 
 def _own_name(db: Session, principal: Principal) -> str:
