@@ -198,3 +198,15 @@ def test_a_refused_report_keeps_its_key_and_is_made_once_corrected(
     assert taken.status_code == 303
     assert len(db.scalars(select(Claim)).all()) == 1
 
+
+def test_the_rating_is_offered_only_where_it_is_taken(client: TestClient, db: Session) -> None:
+    # SPEC SVC-5 (paid claims are rated): a form that every sending is refused from is not shown
+    from tests.builders import make_claim
+
+    medical, _liability = _customer_with_two_policies(db)
+    rejected = make_claim(db, number="BA20260928000001", policy=medical, state="rejected")
+    paid = make_claim(db, number="BA20260928000002", policy=medical, state="paid")
+    db.commit()
+    customer_login(client, db, "cust", PHONE)
+    assert 'id="rating-form"' not in client.get(f"/portal/claims/{rejected.id}").text
+    assert 'id="rating-form"' in client.get(f"/portal/claims/{paid.id}").text

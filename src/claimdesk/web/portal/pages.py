@@ -493,7 +493,9 @@ def _claim_page(
         missing=[m for m in detail.checklist if not m.received and (not final or m.code in late)],
         can_upload=acceptance.takes_any_upload(db, claim=claim, customer=True),
         more_pages=not final,
-        can_rate=claim.state in ("paid", "closed", "rejected") and not rated,
+        # Offered where the service takes a rating (paid or closed, SVC-5): a rejected
+        # claim's form was shown and every rating sent from it refused.
+        can_rate=claim.state in service_domain.PAID_CLAIM_STATES and not rated,
         reported=request.query_params.get("reported") == "1",
         **stp_context(db, claim, language=language_of(request)),
         material_code=material_code,
