@@ -122,6 +122,7 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "extension_reason": ("延期理由", "Reason for the extension"),
     # materials and files
     "file": ("文件", "File"),
+    "material_code": ("材料类别", "Which material"),
     "file_id": ("文件", "File"),
     "certificate_file_id": ("证明文件", "Certificate"),
     "external_report_file_id": ("外部报告文件", "External report"),
@@ -149,7 +150,9 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     # assessment and adjustment
     "assessment_id": ("定损记录", "Assessment"),
     "lines": ("费用明细", "Expense lines"),
-    "description": ("项目", "Description"),
+    # A complaint's or a contact's description; a bill line's is its item.
+    "description": ("描述", "Description"),
+    "lines.description": ("项目", "Description"),
     "amount": ("金额", "Amount"),
     "social_insurance_paid": ("医保已支付", "Paid by social insurance"),
     "settled_with_social_insurance": ("已经医保结算", "Settled with social insurance"),
@@ -179,6 +182,12 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "decision": ("审核意见", "Decision"),
     "checklist": ("审核要点", "Checklist"),
     "outcome": ("结果", "Outcome"),
+    # a satisfaction rating (SVC-5), as the portal's stars are labelled
+    "score_speed": ("速度", "Speed"),
+    "score_attitude": ("态度", "Attitude"),
+    "score_result": ("结果", "Result"),
+    "score_process": ("流程", "Process"),
+    "score_value_added": ("增值服务", "Value-added services"),
     "payee": ("收款人", "Payee"),
     "payee_person_id": ("收款人", "Payee"),
     "payee_id_number": ("收款人身份证号码", "Payee's ID number"),

@@ -132,3 +132,14 @@ def test_another_customers_claim_is_not_found_in_the_readers_words(
         assert "claim" not in shown, shown  # no English word, no field code
     english = client.get(f"/portal/claims/{claim.id}?lang=en")
     assert "claim not found" in english.text and "claim_id" not in english.text
+
+
+def test_home_says_dates_as_people_read_them(client: TestClient, db: Session) -> None:
+    # SPEC GEN-2 (local dates shown), issue 6 (plain words for the customer)
+    _customer(db)
+    customer_login(client, db, "cust", PHONE)
+    home = client.get("/portal")
+    assert "2026年1月1日 – 2026年12月31日" in home.text
+    assert "2026-01-01" not in home.text
+    english = client.get("/portal?lang=en")
+    assert "1 Jan 2026 – 31 Dec 2026" in english.text

@@ -121,3 +121,22 @@ def test_another_customers_policy_is_refused_in_a_service_request(
     )
     assert taken.status_code == 303
     assert db.scalars(select(ServiceRecord.policy_id)).all() == [own_policy.id]
+
+
+def test_an_empty_complaint_names_its_description_field(client: TestClient, db: Session) -> None:
+    # SPEC GEN-6 (the field named as the form says it, not a bill line's "项目")
+    _two_customers(db)
+    customer_login(client, db, "cust", PHONE)
+    refused = client.post(
+        "/portal/service/complaint",
+        data={
+            "csrf_token": form_token(client, "/portal/service"),
+            "claim_id": "",
+            "cause": "delay",
+            "description": "   ",
+        },
+    )
+    assert refused.status_code == 422
+    message = re.search(r'id="complaint-error">([^<]*)<', refused.text)
+    assert message and message.group(1).startswith("描述："), message
+    assert _count(db, Complaint) == 0
