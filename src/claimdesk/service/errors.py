@@ -61,6 +61,14 @@ class ReferencedRecordMissing(ValidationFailed):
     message_en = "{field}: the {what_en} it refers to does not exist"
 
 
+class EscalationRouteRequired(ValidationFailed):
+    code = "escalation_route_required"
+    message_zh = "{field}：不接受处理决定时，请选择继续申诉的途径"
+    message_en = (
+        "{field}: choose where the complaint is taken further when the decision is not accepted"
+    )
+
+
 class ServiceRecordClosed(IllegalTransition):
     code = "service_record_closed"
     message_zh = "服务记录已结束，不能再修改"

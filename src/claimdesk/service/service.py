@@ -49,6 +49,7 @@ from claimdesk.service.errors import (
     ComplaintWrongState,
     ContactRequired,
     CustomerRequired,
+    EscalationRouteRequired,
     ExtensionAfterDeadline,
     ExtensionReasonRequired,
     NotYourRecord,
@@ -821,6 +822,8 @@ def respond_to_decision(
     choose(response, CUSTOMER_RESPONSES, "response")
     _require_move(complaint, response, "登记客户意见", "take the customer's response")
     if response == "escalated":
+        if not route:
+            raise EscalationRouteRequired(field="route")
         choose(route, ESCALATION_ROUTES, "route")
     elif route is not None:
         choose(None, (), "route")  # a route only makes sense for an escalation

@@ -140,3 +140,47 @@ def test_an_empty_complaint_names_its_description_field(client: TestClient, db: 
     message = re.search(r'id="complaint-error">([^<]*)<', refused.text)
     assert message and message.group(1).startswith("描述："), message
     assert _count(db, Complaint) == 0
+
+
+def test_the_customer_answers_a_decided_complaint(client: TestClient, db: Session) -> None:
+    # SPEC SVC-3 (decided, then accepted or escalated, then archived), GEN-6
+    from claimdesk.auth.principal import Principal
+    from claimdesk.service import service
+
+    mine, _own, _other_policy, _claim = _two_customers(db)
+    desk = Principal.system("test")
+    complaint = service.file_complaint(
+        db,
+        actor=desk,
+        person_id=mine.id,
+        contact=PHONE,
+        channel="phone",
+        complaint_type="service",
+        cause="delay",
+        description="太慢",
+    )
+    service.decide_complaint(
+        db, actor=desk, complaint_id=complaint.id, outcome="rejected", decision="不予支持"
+    )
+    db.commit()
+    customer_login(client, db, "cust", PHONE)
+    page = client.get("/portal/service").text
+    assert f'id="respond-{complaint.id}"' in page and "不予支持" in page
+    token = form_token(client, "/portal/service")
+    address = f"/portal/service/complaints/{complaint.id}/response"
+    refused = client.post(address, data={"csrf_token": token, "response": "escalated"})
+    assert refused.status_code == 422
+    assert "请选择继续申诉的途径" in refused.text and "None" not in refused.text
+    db.expire_all()
+    assert db.get(Complaint, complaint.id).status == "decided"  # type: ignore[union-attr]
+    taken = client.post(
+        address,
+        data={"csrf_token": token, "response": "escalated", "route": "regulator"},
+        follow_redirects=False,
+    )
+    assert taken.status_code == 303
+    db.expire_all()
+    stored = db.get(Complaint, complaint.id)
+    assert stored is not None and stored.status == "escalated"
+    assert stored.escalation_route == "regulator"
+    assert f'id="respond-{complaint.id}"' not in client.get("/portal/service").text

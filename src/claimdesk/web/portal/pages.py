@@ -41,7 +41,7 @@ from claimdesk.policies import repository as policies_repo
 from claimdesk.products import repository as products_repo
 from claimdesk.service import repository as service_repo
 from claimdesk.service import service as service_domain
-from claimdesk.service.schemas import ComplaintIn, ServiceRecordIn, SurveyIn
+from claimdesk.service.schemas import ComplaintIn, RespondIn, ServiceRecordIn, SurveyIn
 from claimdesk.web.automatic_view import stp_context
 from claimdesk.web.form_errors import labelled, problem_of_error, problems_of_validation
 from claimdesk.web.kit import (
@@ -710,6 +710,7 @@ def _service_page(
         causes=COMPLAINT_CAUSES,
         requests=SERVICE_REQUESTS,
         complaints=service_repo.list_complaints(db, principal, limit=OWN_RECORDS_SHOWN),
+        routes=service_domain.ESCALATION_ROUTES,
         records=service_repo.list_service_records(db, principal, limit=OWN_RECORDS_SHOWN),
     )
 
@@ -787,3 +788,23 @@ def service_request(
         return service_domain.open_service_record(db, actor=principal, **body.model_dump())
 
     return _service_form(request, db, principal, call, done="request", values=values)
+
+
+@router.post("/service/complaints/{complaint_id}/response")
+def respond_to_decision(
+    complaint_id: int, request: Request, form: SubmittedForm, db: DB, principal: OwnService
+) -> Response:
+    """The customer accepts a complaint's decision or takes it further (mediation, the
+    regulator, arbitration, court; SVC-3): the decision was shown with no way to answer."""
+    values = {k: str(form.get(k) or "") for k in ("response", "route")}
+
+    def call() -> object:
+        body = RespondIn.model_validate(
+            {"response": values["response"], "route": values["route"] or None}
+        )
+        return service_domain.respond_to_decision(
+            db, actor=principal, complaint_id=complaint_id, **body.model_dump()
+        )
+
+    values["complaint_id"] = str(complaint_id)
+    return _service_form(request, db, principal, call, done="response", values=values)
