@@ -194,3 +194,34 @@ def test_a_consultation_is_answered_and_closed_from_its_row(db, client, desk):  
         f"/desk/consultations/{record.id}/close", data={"outcome": ""}, headers=agent
     )
     assert again.status_code == 409 and 'id="consultations-error"' in again.text
+
+
+def test_a_decided_complaint_is_answered_and_archived_on_its_page(db, client, desk):  # type: ignore[no-untyped-def]
+    # SPEC SVC-3 (recorded and archived), GEN-6
+    agent = login_headers(client, "agent")
+    filed = _file(client, agent, desk["person"].id)
+    address = filed.headers["location"]
+    decided = client.post(
+        f"{address}/decide",
+        data={"outcome": "upheld", "decision": "致歉并改进"},
+        headers=agent,
+        follow_redirects=False,
+    )
+    assert decided.status_code == 303
+    page = client.get(address, headers=agent).text
+    assert 'id="form-response"' in page and 'id="form-archive"' in page
+    answered = client.post(
+        f"{address}/response",
+        data={"response": "accepted", "route": ""},
+        headers=agent,
+        follow_redirects=False,
+    )
+    assert answered.status_code == 303
+    archived = client.post(f"{address}/archive", headers=agent, follow_redirects=False)
+    assert archived.status_code == 303
+    complaint_id = int(address.rsplit("/", 1)[1])
+    db.expire_all()
+    stored = db.get(Complaint, complaint_id)
+    assert stored.status == "archived" and stored.customer_response == "accepted"
+    again = client.post(f"{address}/archive", headers=agent)
+    assert again.status_code == 409 and 'role="alert"' in again.text

@@ -150,6 +150,8 @@ def _detail(
         notes=repository.notes_of(db, complaint.id),
         **form_context(refusal, action=action, values=values),
         outcomes=service.DECISION_OUTCOMES,
+        responses=service.CUSTOMER_RESPONSES,
+        routes=service.ESCALATION_ROUTES,
         **_common(request),
     )
 
@@ -261,6 +263,33 @@ def _consultations(
 
 
 RECORD_STATUSES = ("open", "answered", "closed")
+
+
+@router.post("/complaints/{complaint_id}/response")
+def record_response(
+    complaint_id: int,
+    request: Request,
+    db: DB,
+    actor: Desk,
+    response: Short = "",
+    route: Short = "",
+) -> Response:
+    """The complainant's answer to the decision, taken by phone or at the counter (SVC-3)."""
+    return _complaint(request, db, actor, complaint_id).act(
+        "response",
+        {"response": response, "route": route},
+        lambda: service.respond_to_decision(
+            db, actor=actor, complaint_id=complaint_id, response=response, route=route or None
+        ),
+    )
+
+
+@router.post("/complaints/{complaint_id}/archive")
+def archive(complaint_id: int, request: Request, db: DB, actor: Desk) -> Response:
+    """Recorded and archived (SVC-3): a decided complaint left the desk's open list never."""
+    return _complaint(request, db, actor, complaint_id).act(
+        "archive", {}, lambda: service.archive_complaint(db, actor=actor, complaint_id=complaint_id)
+    )
 
 
 @router.get("/consultations")
