@@ -10,8 +10,9 @@ Fixtures for every browser test (web engineers A and B):
 * ``browser`` (session): the chromium instance;
 * ``page`` (1280 px, staff) and ``mobile_page`` (375 px, the customer portal): a new
   context per test, so cookies never leak between tests;
-* ``login(page, live_server, username)`` and ``shot(page, name)`` (a PNG in
-  docs/screenshots/).
+* ``login(page, live_server, username)`` and ``shot(page, name)`` (a PNG in a
+  directory of the run; in docs/screenshots/, the README's pictures, only with
+  ``CLAIMDESK_SCREENSHOTS=docs``).
 
 Without /usr/bin/chromium every browser test FAILS with "BROWSER TESTS NOT RUN" (never
 passes); ``CLAIMDESK_SKIP_BROWSER=1`` deselects them instead, with a loud summary line.
@@ -48,7 +49,12 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# The README's pictures. A run writes its screenshots to a directory of its own (the
+# checkout stays clean); CLAIMDESK_SCREENSHOTS=docs refreshes the README's, any other
+# value names the directory to write them to (a CI artifact).
+DOCS_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SCREENSHOTS_VARIABLE = "CLAIMDESK_SCREENSHOTS"
+_screenshots: dict[str, Path] = {}
 DEMO_PASSWORD = "demo2026claims"  # claimdesk.ops.demo.DEMO_PASSWORD
 NOT_RUN = "BROWSER TESTS NOT RUN: {why} — these journeys are NOT passing on this machine"
 _BROWSER_DIR = Path(__file__).resolve().parent
@@ -323,11 +329,31 @@ def login(page: Any, server: LiveServer, username: str, password: str = DEMO_PAS
     assert "/login" not in page.url, f"login of {username} failed: {page.content()[:2000]}"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def screenshot_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where ``shot`` writes: docs/screenshots with CLAIMDESK_SCREENSHOTS=docs, the
+    directory the variable names otherwise, and without it a directory of this run (a
+    run leaves the checkout's pictures as they are)."""
+    chosen = os.environ.get(SCREENSHOTS_VARIABLE, "")
+    if chosen == "docs":
+        where = DOCS_SCREENSHOTS
+    elif chosen:
+        where = Path(chosen)
+    else:
+        where = tmp_path_factory.mktemp("screenshots")
+    _screenshots["dir"] = where
+    return where
+
+
 def shot(page: Any, name: str, *, full_page: bool = True) -> Path:
-    """Save a screenshot for the README (docs/screenshots/<name>.png)."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / f"{name}.png"
+    """Save a screenshot named for the README (<name>.png in ``screenshot_dir``) and check
+    a PNG was written."""
+    where = _screenshots["dir"]
+    where.mkdir(parents=True, exist_ok=True)
+    path = where / f"{name}.png"
+    path.unlink(missing_ok=True)
     page.screenshot(path=str(path), full_page=full_page)
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", f"no PNG written at {path}"
     return path
 
 
