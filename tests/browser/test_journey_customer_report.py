@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 
 from claimdesk.models.claim import Claim, MaterialFile
-from tests.browser.conftest import LiveServer, customer_login, png, shot
+from tests.browser.conftest import LiveServer, customer_login, follow, png, shot
 
 
 def report_medical_claim(page: Any, server: LiveServer) -> str:
@@ -35,8 +35,7 @@ def upload_all_materials(page: Any) -> int:
         page.set_input_files(
             "#file", {"name": f"{code}.png", "mimeType": "image/png", "buffer": png(code)}
         )
-        page.click("#upload-form button[type=submit]")
-        page.wait_for_load_state("networkidle")
+        follow(page, "#upload-form button[type=submit]")
         assert page.locator(f'#checklist li[data-code="{code}"].ok').count() == 1, page.content()
         uploaded += 1
     return uploaded

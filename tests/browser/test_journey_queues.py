@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.browser.conftest import LiveServer, act, login, logout, shot
+from tests.browser.conftest import LiveServer, act, follow, login, logout, shot
 from tests.browser.test_journey_staff_process import process_to_paid, report_by_hotline, state
 
 
@@ -20,8 +20,7 @@ def find_in_queue(page: Any, server: LiveServer, queue: str, number: str) -> Non
     while row.count() == 0:
         following = page.locator("#pager-next")
         assert following.count(), f"{number} is not in the {queue} queue"
-        following.click()
-        page.wait_for_load_state("networkidle")
+        follow(page, "#pager-next")
     row.first.click()
     page.wait_for_selector("#claim-state")
 
