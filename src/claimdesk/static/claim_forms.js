@@ -87,3 +87,68 @@ document.addEventListener("change", function (event) {
   var rows = event.target.closest ? event.target.closest("[data-rows]") : null;
   if (rows) claimdeskRowsTotal(rows);
 });
+
+// The submission of an action form wins over its fields' checks (?validate, 300 ms after
+// a change) and refreshes (?refresh, at once). Submitting aborts a field's request in
+// flight, and no field's request starts while the submission is under way: a stale
+// answer would replace the form (a refresh) or hide its refusal. The fields keep their
+// own requests apart (no hx-sync on the form for them), so a check never holds up a
+// refresh.
+function claimdeskFormOf(element) {
+  return element && element.closest ? element.closest("form.action-form") : null;
+}
+
+document.addEventListener("htmx:beforeRequest", function (event) {
+  var source = event.detail.elt;
+  var form = claimdeskFormOf(source);
+  if (!form || !window.htmx) return;
+  if (source === form) {
+    form.querySelectorAll(".htmx-request").forEach(function (field) {
+      window.htmx.trigger(field, "htmx:abort");
+    });
+  } else if (form.classList.contains("htmx-request")) {
+    event.preventDefault();
+  }
+});
+
+// Pressing the submit button takes the focus from the field just typed in, whose change
+// sends its refresh at once (its check 300 ms on). Swapped in before the button is
+// released, that answer could replace the button (a refresh re-renders the whole form)
+// or move it, and a press and a release on different elements make no click: the
+// submission would be lost, with nothing shown. So while the button is held, no answer
+// to one of the form's fields is swapped in. Released without a click, the field's
+// change is sent again.
+var claimdeskHeld = null;
+var claimdeskHeldSkipped = null;
+
+document.addEventListener("pointerdown", function (event) {
+  var button = event.target.closest ? event.target.closest(".action-form [type=submit]") : null;
+  claimdeskHeld = button ? button.form : null;
+  claimdeskHeldSkipped = null;
+}, true);
+
+function claimdeskRelease() {
+  var form = claimdeskHeld;
+  var skipped = claimdeskHeldSkipped;
+  // Run after the release's click (same task): the submission, if any, is under way.
+  window.setTimeout(function () {
+    claimdeskHeld = null;
+    claimdeskHeldSkipped = null;
+    var submitted = form && form.classList.contains("htmx-request");
+    if (skipped && !submitted && document.body.contains(skipped) && window.htmx) {
+      window.htmx.trigger(skipped, "change");
+    }
+  }, 0);
+}
+document.addEventListener("pointerup", claimdeskRelease, true);
+document.addEventListener("pointercancel", claimdeskRelease, true);
+
+document.addEventListener("htmx:beforeSwap", function (event) {
+  var form = claimdeskHeld;
+  var config = event.detail.requestConfig;
+  var source = config ? config.elt : null;
+  if (form && source && source !== form && form.contains(source)) {
+    event.detail.shouldSwap = false;
+    claimdeskHeldSkipped = source;
+  }
+});
