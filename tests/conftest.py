@@ -4,15 +4,18 @@ One pytest run uses one backend: SQLite by default, PostgreSQL when
 ``CLAIMDESK_TEST_DATABASE_URL`` names a server (``make test`` runs both). Each xdist
 worker gets its own database. Every test runs inside a transaction that is rolled
 back; tests that need real commits or several processes ask for ``fresh_db_url``,
-a brand-new migrated database copied from a template.
+a brand-new migrated database copied from a template. The run migrates that template
+once, shared by its workers.
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -105,25 +108,93 @@ def _test_environment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None
     set_keyring(None)
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # One name for this run, shared by its xdist workers (they inherit the environment
+    # of the process that starts them): the migrated template is theirs in common.
+    if not hasattr(config, "workerinput"):
+        os.environ["CLAIMDESK_TEST_RUN"] = uuid.uuid4().hex[:8]
+
+
+def _template_name() -> str:
+    return f"claimdesk_tpl_{os.environ['CLAIMDESK_TEST_RUN']}"
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    # The run's template outlives every worker's session; the process that started them
+    # (or the only one) drops it once they are all done.
+    if BACKEND == "postgresql" and not hasattr(session.config, "workerinput"):
+        assert PG_URL
+        _pg_execute(
+            _pg_admin_url(PG_URL), f'DROP DATABASE IF EXISTS "{_template_name()}" WITH (FORCE)'
+        )
+
+
 @pytest.fixture(scope="session")
-def template_db_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A migrated database used as the template for every other one in this worker."""
+def template_db_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The migrated database every other one of this run is copied from. The first
+    worker to get here migrates it under a lock; the others wait and use it (one
+    migration per run, not one per worker)."""
     if BACKEND == "sqlite":
-        path = tmp_path_factory.mktemp("db") / "template.db"
-        url = f"sqlite:///{path}"
-        upgrade(url)
-        yield url
-        return
+        # xdist gives each worker a folder inside the run's own temporary folder.
+        shared = tmp_path_factory.getbasetemp()
+        if "PYTEST_XDIST_WORKER" in os.environ:
+            shared = shared.parent
+        path = shared / "template.db"
+        with _file_lock(shared / "template.lock"):
+            if not path.exists():
+                partial = shared / "template.db.partial"
+                upgrade(f"sqlite:///{partial}")
+                partial.replace(path)
+        return f"sqlite:///{path}"
     assert PG_URL
-    name = f"claimdesk_tpl_{_worker()}"
-    admin = _pg_admin_url(PG_URL)
-    _pg_execute(
-        admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"'
-    )
+    name = _template_name()
     url = make_url(normalise_url(PG_URL)).set(database=name).render_as_string(hide_password=False)
-    upgrade(url)
-    yield url
-    _pg_execute(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with _pg_lock(name):
+        if not _pg_exists(name):
+            # Under another name until migrated: a worker that finds the template finds
+            # it whole, even after a crash half-way.
+            partial = f"{name}_partial"
+            admin = _pg_admin_url(PG_URL)
+            _pg_execute(
+                admin,
+                f'DROP DATABASE IF EXISTS "{partial}" WITH (FORCE)',
+                f'CREATE DATABASE "{partial}"',
+            )
+            upgrade(make_url(url).set(database=partial).render_as_string(hide_password=False))
+            _pg_execute(admin, f'ALTER DATABASE "{partial}" RENAME TO "{name}"')
+    return url
+
+
+@contextmanager
+def _file_lock(path: Path) -> Iterator[None]:
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextmanager
+def _pg_lock(name: str) -> Iterator[None]:
+    """A session-level advisory lock on the server, named after ``name``."""
+    import psycopg
+
+    assert PG_URL
+    plain = make_url(_pg_admin_url(PG_URL)).set(drivername="postgresql")
+    with psycopg.connect(plain.render_as_string(hide_password=False), autocommit=True) as conn:
+        conn.execute("SELECT pg_advisory_lock(hashtext(%s))", (name,))
+        yield
+
+
+def _pg_exists(name: str) -> bool:
+    import psycopg
+
+    assert PG_URL
+    plain = make_url(_pg_admin_url(PG_URL)).set(drivername="postgresql")
+    with psycopg.connect(plain.render_as_string(hide_password=False), autocommit=True) as conn:
+        found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+    return found is not None
 
 
 def _clone(template_url: str, tmp_dir: Path) -> tuple[str, str]:
