@@ -30,7 +30,9 @@ def test_limit_above_the_maximum_is_refused() -> None:
 
 
 @pytest.fixture
-def world(db: Session, client: TestClient, monkeypatch: pytest.MonkeyPatch) -> World:
+def world(
+    world_db: None, db: Session, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> World:
     FrozenClock(monkeypatch, local("2026-10-08 09:00"))
     return build_world(db, client)
 

@@ -45,7 +45,7 @@ LOSS_IN_WAITING_PERIOD = "2026-01-10"
 
 
 @pytest.fixture
-def world(db: Session, client: TestClient) -> World:
+def world(world_db: None, db: Session, client: TestClient) -> World:
     return build_world(db, client)
 
 

@@ -15,6 +15,9 @@ from claimdesk.models.bill import Bill, BillLine
 from tests.bills.helpers import API, DAY, bill, report
 from tests.claims.helpers import FrozenClock, World, build_world, local
 
+# Each test builds the world first: on the worker's prebuilt one (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("world_db")
+
 
 def _with(path: list[str | int], value: Any) -> str:
     body: Any = bill()

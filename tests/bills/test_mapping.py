@@ -26,7 +26,7 @@ from tests.claims.helpers import FrozenClock, World, build_world, local
 
 
 @pytest.fixture
-def world(db: Session, client: TestClient) -> World:
+def world(world_db: None, db: Session, client: TestClient) -> World:
     return build_world(db, client)
 
 

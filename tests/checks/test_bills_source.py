@@ -24,7 +24,9 @@ bill_rules = pytest.importorskip("claimdesk.rules.bills")
 
 
 @pytest.fixture
-def world(db: Session, client: TestClient, monkeypatch: pytest.MonkeyPatch) -> World:
+def world(
+    world_db: None, db: Session, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> World:
     FrozenClock(monkeypatch, local("2026-06-10T10:00:00"))
     receipts.register_receipt_source(None)  # the bills domain's own source
     return build_world(db, client)

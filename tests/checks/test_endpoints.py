@@ -28,7 +28,9 @@ from tests.claims.helpers import FrozenClock, World, build_world, local
 
 
 @pytest.fixture
-def world(db: Session, client: TestClient, monkeypatch: pytest.MonkeyPatch) -> World:
+def world(
+    world_db: None, db: Session, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> World:
     FrozenClock(monkeypatch, local("2026-06-10T10:00:00"))
     w = build_world(db, client)
     make_user(db, username="admin", roles=["administrator"])

@@ -27,7 +27,9 @@ DAY = dt.date(2026, 6, 1)  # the checked claim's treatment: its window is 05-29 
 
 
 @pytest.fixture
-def world(db: Session, client: TestClient, monkeypatch: pytest.MonkeyPatch) -> World:
+def world(
+    world_db: None, db: Session, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> World:
     FrozenClock(monkeypatch, local("2026-06-10T10:00:00"))
     receipts.register_receipt_source(None)  # the bills domain's own source
     return build_world(db, client)

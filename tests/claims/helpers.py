@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
+from sqlalchemy import Connection, event
 from sqlalchemy.orm import Session
 
 from claimdesk.claims import timeutil
 from claimdesk.models.claim import Claim
 from claimdesk.models.event import MassEvent, MaterialDeferral
+from claimdesk.models.policy import Policy
 from tests.builders import (
     DEFAULT_PHONE,
     demo_version,
@@ -56,6 +58,21 @@ class World:
 
 
 def build_world(db: Session, client: TestClient) -> World:
+    """Staff of every claims role, a customer with a medical and a home policy, the
+    2025-2026 calendar; everyone logged in through the API (``World.h``).
+
+    A test that asks for the ``world_db`` fixture (tests/conftest.py) runs on its
+    worker's world database, where this was built once and committed: the call then
+    returns that world (the same rows, ids and logins) instead of building it again
+    inside the test's transaction. Anywhere else it builds the world now."""
+    prebuilt = prebuilt_for(db, "world")
+    if isinstance(prebuilt, PrebuiltWorld):
+        return prebuilt.world_for(db, client)
+    return build_world_now(db, client)
+
+
+def build_world_now(db: Session, client: TestClient) -> World:
+    """build_world's rows and logins, written through ``db`` and ``client`` now."""
     seed_calendar(db, years=(2025, 2026))
     hq = make_org_unit(db)
     # The customer logs in to the portal with the SMS code sent to this phone.
@@ -91,6 +108,95 @@ def build_world(db: Session, client: TestClient) -> World:
         policies=policies,
         insured_id_number=resident_id(birth="19850312", seq="456"),
     )
+
+
+@dataclass(frozen=True)
+class PrebuiltWorld:
+    """What build_world_now returned on a worker's prebuilt database (ids and tokens;
+    the rows themselves are in that database)."""
+
+    h: dict[str, dict[str, str]]
+    users: dict[str, int]
+    policy_ids: dict[str, int]
+    insured_id_number: str
+    cookies: dict[str, str]
+
+    @classmethod
+    def of(cls, world: World) -> PrebuiltWorld:
+        return cls(
+            h={name: dict(headers) for name, headers in world.h.items()},
+            users=dict(world.users),
+            policy_ids={code: p.id for code, p in world.policies.items()},  # type: ignore[attr-defined]
+            insured_id_number=world.insured_id_number,
+            cookies=dict(world.client.cookies),
+        )
+
+    def world_for(self, db: Session, client: TestClient) -> World:
+        """The world as a real build hands it to the test: its own copies of the ids and
+        headers, the policies loaded in the test's session."""
+        client.cookies.update(self.cookies)
+        return World(
+            client=client,
+            h={name: dict(headers) for name, headers in self.h.items()},
+            users=dict(self.users),
+            policies={code: db.get_one(Policy, pk) for code, pk in self.policy_ids.items()},
+            insured_id_number=self.insured_id_number,
+        )
+
+
+@dataclass
+class PrebuiltOnConnection:
+    """A test's connection to a worker's prebuilt database (``kind``: "world" or
+    "settlement", the builder run there once). The test must call that builder before
+    it writes anything (a real build would have come first) and exactly once (a second
+    real build would fail on the unique usernames)."""
+
+    connection: Connection
+    kind: str
+    prebuilt: object
+    taken: bool = False
+    writes_before: list[str] = field(default_factory=list)
+
+    def take(self, kind: str) -> object:
+        assert kind == self.kind, f"the test asked for {self.kind}_db and calls build_{kind}"
+        assert not self.taken, f"build_{kind} called twice in a test on its prebuilt database"
+        assert not self.writes_before, (
+            f"the test wrote before build_{kind} on its prebuilt database (a real build "
+            f"would have come first; drop {kind}_db from this test): {self.writes_before[:3]}"
+        )
+        self.taken = True
+        return self.prebuilt
+
+    def _watch(self, conn, cursor, statement: str, *args) -> None:  # type: ignore[no-untyped-def]
+        if not self.taken and statement.lstrip()[:6].upper() in ("INSERT", "UPDATE", "DELETE"):
+            self.writes_before.append(statement[:80])
+
+
+_ON_PREBUILT: PrebuiltOnConnection | None = None
+
+
+def prebuilt_for(db: Session, kind: str) -> object | None:
+    """The prebuilt ``kind`` when ``db`` is bound to a test's connection to it."""
+    on = _ON_PREBUILT
+    if on is None or db.get_bind() is not on.connection:
+        return None
+    return on.take(kind)
+
+
+def open_prebuilt(connection: Connection, kind: str, prebuilt: object) -> PrebuiltOnConnection:
+    """Called by tests/conftest.py's ``connection`` for a test that asks for world_db or
+    settlement_db."""
+    global _ON_PREBUILT
+    on = PrebuiltOnConnection(connection=connection, kind=kind, prebuilt=prebuilt)
+    event.listen(connection, "before_cursor_execute", on._watch)
+    _ON_PREBUILT = on
+    return on
+
+
+def close_prebuilt(on: PrebuiltOnConnection) -> None:
+    global _ON_PREBUILT
+    event.remove(on.connection, "before_cursor_execute", on._watch)
+    _ON_PREBUILT = None
 
 
 def plan_answers(

@@ -16,7 +16,15 @@ from claimdesk.auth.principal import Principal
 from claimdesk.models.org import OrgUnit
 from claimdesk.people.service import add_bank_account
 from tests.builders import login_headers, make_person, make_user, resident_id
-from tests.claims.helpers import PDF, FrozenClock, World, build_world, plan_answers
+from tests.claims.helpers import (
+    PDF,
+    FrozenClock,
+    PrebuiltWorld,
+    World,
+    build_world_now,
+    plan_answers,
+    prebuilt_for,
+)
 
 API = "/api/v1/claims"
 
@@ -58,8 +66,45 @@ STAFF = {
 }
 
 
+@dataclass(frozen=True)
+class PrebuiltSettlement:
+    """What build_settlement_now returned on a worker's prebuilt settlement database."""
+
+    world: PrebuiltWorld
+    insured_id: int
+    account_id: int
+    stranger_id: int
+    stranger_account_id: int
+
+    @classmethod
+    def of(cls, s: Settlement) -> PrebuiltSettlement:
+        return cls(
+            PrebuiltWorld.of(s.w), s.insured_id, s.account_id, s.stranger_id, s.stranger_account_id
+        )
+
+
 def build_settlement(db: Session, client: TestClient) -> Settlement:
-    w = build_world(db, client)
+    """build_world, more staff (reviewers of each tier, a payment officer, a service
+    agent; logged in), a bank account of the insured's and a stranger with one.
+
+    On the worker's prebuilt settlement database (a test that asks for
+    ``settlement_db``, tests/conftest.py) this was built once and committed, and the
+    call hands back that settlement; anywhere else it builds it now."""
+    prebuilt = prebuilt_for(db, "settlement")
+    if isinstance(prebuilt, PrebuiltSettlement):
+        return Settlement(
+            prebuilt.world.world_for(db, client),
+            prebuilt.insured_id,
+            prebuilt.account_id,
+            prebuilt.stranger_id,
+            prebuilt.stranger_account_id,
+        )
+    return build_settlement_now(db, client)
+
+
+def build_settlement_now(db: Session, client: TestClient) -> Settlement:
+    """build_settlement's rows and logins, written through ``db`` and ``client`` now."""
+    w = build_world_now(db, client)
     hq = db.query(OrgUnit).first()
     for name, roles in STAFF.items():
         w.users[name] = make_user(db, username=name, roles=roles, org_unit=hq).id

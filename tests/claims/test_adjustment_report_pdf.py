@@ -25,7 +25,7 @@ from tests.claims.steps import (
 
 
 @pytest.fixture
-def s(db: Session, client: TestClient) -> Settlement:
+def s(settlement_db: None, db: Session, client: TestClient) -> Settlement:
     return build_settlement(db, client)
 
 

@@ -17,7 +17,7 @@ API = "/api/v1/claims"
 
 
 @pytest.fixture
-def world(db: Session, client: TestClient) -> World:
+def world(world_db: None, db: Session, client: TestClient) -> World:
     return build_world(db, client)
 
 

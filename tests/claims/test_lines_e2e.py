@@ -23,7 +23,7 @@ API = "/api/v1/claims"
 
 
 @pytest.fixture
-def world(db: Session, client: TestClient) -> World:
+def world(world_db: None, db: Session, client: TestClient) -> World:
     w = build_world(db, client)
     holder = w.policies["MED-MILLION"].policyholder_id  # type: ignore[attr-defined]
     hq = w.policies["MED-MILLION"].org_unit_id  # type: ignore[attr-defined]

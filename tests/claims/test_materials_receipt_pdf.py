@@ -14,7 +14,7 @@ from tests.claims.steps import API, Settlement, build_settlement, hotline_report
 
 
 @pytest.fixture
-def s(db: Session, client: TestClient) -> Settlement:
+def s(settlement_db: None, db: Session, client: TestClient) -> Settlement:
     return build_settlement(db, client)
 
 

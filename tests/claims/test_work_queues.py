@@ -28,7 +28,7 @@ WORK = "/api/v1/work"
 
 
 @pytest.fixture
-def s(db: Session, client: TestClient) -> Settlement:
+def s(settlement_db: None, db: Session, client: TestClient) -> Settlement:
     return build_settlement(db, client)
 
 

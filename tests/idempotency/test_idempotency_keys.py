@@ -21,7 +21,7 @@ API = "/api/v1/claims"
 
 
 @pytest.fixture
-def w(db: Session, client: TestClient) -> World:
+def w(world_db: None, db: Session, client: TestClient) -> World:
     return build_world(db, client)
 
 

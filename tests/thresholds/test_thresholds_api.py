@@ -26,7 +26,9 @@ NOW = "2026-10-08 09:00"
 
 
 @pytest.fixture
-def world(db: Session, client: TestClient, monkeypatch: pytest.MonkeyPatch) -> World:
+def world(
+    world_db: None, db: Session, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> World:
     FrozenClock(monkeypatch, local(NOW))
     w = build_world(db, client)
     hq = db.scalars(select(OrgUnit)).first()

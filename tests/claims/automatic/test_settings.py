@@ -21,7 +21,9 @@ API = "/api/v1"
 
 
 @pytest.fixture
-def world(db: Session, client: TestClient, monkeypatch: pytest.MonkeyPatch) -> World:
+def world(
+    world_db: None, db: Session, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> World:
     FrozenClock(monkeypatch, local("2026-10-08 09:00"))
     w = build_world(db, client)
     make_user(

@@ -228,7 +228,7 @@ LIABILITY = Line(
 
 
 @pytest.fixture
-def s(db: Session, client: TestClient) -> Settlement:
+def s(settlement_db: None, db: Session, client: TestClient) -> Settlement:
     s = build_settlement(db, client)
     holder = s.w.policies["MED-MILLION"].policyholder_id  # type: ignore[attr-defined]
     hq = s.w.policies["MED-MILLION"].org_unit_id  # type: ignore[attr-defined]

@@ -12,6 +12,9 @@ from claimdesk.models.claim import Assessment
 from tests.claims.helpers import PDF, FrozenClock, build_world, local, plan_answers
 from tests.claims.steps import PROPERTY_23500, ok
 
+# Each test builds the world first: on the worker's prebuilt one (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("world_db")
+
 API = "/api/v1/claims"
 
 

@@ -12,6 +12,9 @@ from tests.claims.steps import ok
 
 API = "/api/v1/claims"
 
+# Each test builds the world first: on the worker's prebuilt one (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("world_db")
+
 
 def _reported(w) -> dict:  # type: ignore[no-untyped-def]
     return ok(

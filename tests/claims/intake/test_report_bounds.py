@@ -17,7 +17,9 @@ API = "/api/v1/claims"
 
 
 @pytest.fixture
-def world(db: Session, client: TestClient, monkeypatch: pytest.MonkeyPatch) -> World:
+def world(
+    world_db: None, db: Session, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> World:
     # 28 Sep 2026 00:30 in Shanghai is still 27 Sep in UTC: "today" is the local day.
     FrozenClock(monkeypatch, local("2026-09-28T00:30:00").astimezone(dt.UTC))
     return build_world(db, client)

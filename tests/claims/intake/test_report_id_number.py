@@ -23,7 +23,9 @@ API = "/api/v1/claims"
 
 
 @pytest.fixture
-def world(db: Session, client: TestClient, monkeypatch: pytest.MonkeyPatch) -> World:
+def world(
+    world_db: None, db: Session, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> World:
     FrozenClock(monkeypatch, local("2026-09-28T10:00:00").astimezone(dt.UTC))
     return build_world(db, client)
 

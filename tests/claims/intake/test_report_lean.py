@@ -33,7 +33,7 @@ NOW = local("2026-09-28T10:00:00").astimezone(dt.UTC)
 
 
 @pytest.fixture
-def world(db: Session, client: TestClient) -> World:
+def world(world_db: None, db: Session, client: TestClient) -> World:
     return build_world(db, client)
 
 

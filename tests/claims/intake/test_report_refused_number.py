@@ -25,7 +25,9 @@ API = "/api/v1/claims"
 
 
 @pytest.fixture
-def world(db: Session, client: TestClient, monkeypatch: pytest.MonkeyPatch) -> World:
+def world(
+    world_db: None, db: Session, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> World:
     FrozenClock(monkeypatch, local("2026-09-30T10:00:00"))
     return build_world(db, client)
 

@@ -33,7 +33,7 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> FrozenClock:
 
 
 @pytest.fixture
-def world(db: Session, client: TestClient, clock: FrozenClock) -> World:
+def world(world_db: None, db: Session, client: TestClient, clock: FrozenClock) -> World:
     w = build_world(db, client)
     holder = w.policies["MED-MILLION"].policyholder_id  # type: ignore[attr-defined]
     hq = w.policies["MED-MILLION"].org_unit_id  # type: ignore[attr-defined]

@@ -36,7 +36,7 @@ MEDICAL_BELOW_DEDUCTIBLE = {
 
 
 @pytest.fixture
-def s(db: Session, client: TestClient) -> Settlement:
+def s(settlement_db: None, db: Session, client: TestClient) -> Settlement:
     return build_settlement(db, client)
 
 

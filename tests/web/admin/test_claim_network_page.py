@@ -14,7 +14,9 @@ from tests.claims.helpers import FrozenClock, World, build_world, local
 
 
 @pytest.fixture
-def world(db: Session, client: TestClient, monkeypatch: pytest.MonkeyPatch) -> World:
+def world(
+    world_db: None, db: Session, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> World:
     FrozenClock(monkeypatch, local("2026-06-10T10:00:00"))
     return build_world(db, client)
 

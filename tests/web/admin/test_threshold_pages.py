@@ -28,7 +28,9 @@ PAGE = "/admin/thresholds"
 
 
 @pytest.fixture
-def world(db: Session, client: TestClient, monkeypatch: pytest.MonkeyPatch) -> World:
+def world(
+    world_db: None, db: Session, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> World:
     FrozenClock(monkeypatch, local(NOW))
     service.clear_cache()
     w = build_world(db, client)

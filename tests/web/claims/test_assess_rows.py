@@ -45,7 +45,7 @@ SEVEN = {
 
 
 @pytest.fixture
-def s(db: Session, client: TestClient) -> Settlement:
+def s(settlement_db: None, db: Session, client: TestClient) -> Settlement:
     return build_settlement(db, client)
 
 

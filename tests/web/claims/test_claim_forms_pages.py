@@ -55,7 +55,7 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> FrozenClock:
 
 
 @pytest.fixture
-def s(db: Session, client: TestClient, clock: FrozenClock) -> Settlement:
+def s(settlement_db: None, db: Session, client: TestClient, clock: FrozenClock) -> Settlement:
     """Staff, the customer 李四 with a policy of each line (赵六 the accident policy's
     beneficiary), and 王五 — on record with a bank account, on no policy."""
     s = build_settlement(db, client)

@@ -175,7 +175,7 @@ LINES = (MEDICAL, CRITICAL_ILLNESS, DISABILITY, DEATH, PROPERTY, LIABILITY)
 
 
 @pytest.fixture
-def s(db: Session, client: TestClient) -> Settlement:
+def s(settlement_db: None, db: Session, client: TestClient) -> Settlement:
     """Staff of every role, the customer 李四 with a policy of each line (the accident
     policy names 赵六 as beneficiary), bank accounts for both."""
     s = build_settlement(db, client)

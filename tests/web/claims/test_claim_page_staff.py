@@ -65,7 +65,9 @@ def as_staff(world: World, username: str) -> TestClient:
 
 
 @pytest.fixture
-def world(client: TestClient, db: Session, monkeypatch: pytest.MonkeyPatch) -> World:
+def world(
+    world_db: None, client: TestClient, db: Session, monkeypatch: pytest.MonkeyPatch
+) -> World:
     FrozenClock(monkeypatch, local("2026-03-03T10:00:00"))
     return build_world(db, client)
 

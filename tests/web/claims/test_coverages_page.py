@@ -12,7 +12,7 @@ from tests.web.claims.claim_pages import ClaimPages, timeline_actions
 
 
 @pytest.fixture
-def world(db: Session, client: TestClient) -> World:
+def world(world_db: None, db: Session, client: TestClient) -> World:
     return accident_world(db, client)
 
 

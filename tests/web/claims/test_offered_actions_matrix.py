@@ -167,7 +167,7 @@ def move_through_service(db: Session, principal: Principal, claim_id: int, actio
 
 @pytest.fixture
 def world(
-    client: TestClient, db: Session, monkeypatch: pytest.MonkeyPatch
+    settlement_db: None, client: TestClient, db: Session, monkeypatch: pytest.MonkeyPatch
 ) -> tuple[Settlement, dict[str, int]]:
     clock = FrozenClock(monkeypatch, local("2026-09-30T09:00:00"))
     s = build_settlement(db, client)

@@ -20,7 +20,7 @@ from tests.web.claims.test_claim_lines_pages import MEDICAL, accept, report_in_p
 
 
 @pytest.fixture
-def s(db: Session, client: TestClient) -> Settlement:
+def s(settlement_db: None, db: Session, client: TestClient) -> Settlement:
     return build_settlement(db, client)
 
 

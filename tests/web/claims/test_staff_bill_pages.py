@@ -20,7 +20,7 @@ from tests.web.portal.test_portal_bill_upload import files
 
 
 @pytest.fixture
-def world(db: Session, client: TestClient) -> World:
+def world(world_db: None, db: Session, client: TestClient) -> World:
     return build_world(db, client)
 
 

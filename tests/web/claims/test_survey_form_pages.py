@@ -18,7 +18,9 @@ from tests.web.claims.test_claim_forms_pages import claim_state, error_beside
 
 
 @pytest.fixture
-def s(db: Session, client: TestClient, monkeypatch: pytest.MonkeyPatch) -> Settlement:
+def s(
+    settlement_db: None, db: Session, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> Settlement:
     FrozenClock(monkeypatch, local("2026-09-14T10:00:00"))  # a Monday
     return build_settlement(db, client)
 

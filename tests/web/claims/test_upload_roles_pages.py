@@ -33,7 +33,9 @@ STAFF_PURPOSES = ["material", "evidence", "certificate", "adjuster_report"]
 
 
 @pytest.fixture
-def world(db: Session, client: TestClient, monkeypatch: pytest.MonkeyPatch) -> World:
+def world(
+    world_db: None, db: Session, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> World:
     FrozenClock(monkeypatch, local("2026-09-30T10:00:00"))
     w = build_world(db, client)
     add_staff(db, w, "investigator2", ["fraud_investigator"])

@@ -21,7 +21,7 @@ from tests.web.helpers import HIDDEN, staff_login
 
 
 @pytest.fixture
-def s(db: Session, client: TestClient) -> Settlement:
+def s(settlement_db: None, db: Session, client: TestClient) -> Settlement:
     return build_settlement(db, client)
 
 

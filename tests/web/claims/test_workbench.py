@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -13,6 +14,9 @@ from claimdesk.models.audit import AuditEntry
 from claimdesk.models.claim import Claim
 from tests.claims.helpers import World, build_world
 from tests.web.helpers import HIDDEN, staff_login
+
+# Each test builds the world first: on the worker's prebuilt one (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("world_db")
 
 
 def _report(world: World, estimate: str = "3000") -> dict:  # type: ignore[type-arg]
