@@ -225,3 +225,17 @@ def test_a_decided_complaint_is_answered_and_archived_on_its_page(db, client, de
     assert stored.status == "archived" and stored.customer_response == "accepted"
     again = client.post(f"{address}/archive", headers=agent)
     assert again.status_code == 409 and 'role="alert"' in again.text
+
+
+def test_the_desk_textareas_stop_at_the_forms_limit(db, client, desk):  # type: ignore[no-untyped-def]
+    # SPEC GEN-6: a text over the route's limit was refused with the whole form lost (a bare
+    # error page); the browser now stops the typing at the limit the route takes
+    from claimdesk.web.admin.service import TEXT_LIMIT
+
+    agent = login_headers(client, "agent")
+    new = client.get("/desk/complaints/new", headers=agent).text
+    assert f'name="description" rows="3" required maxlength="{TEXT_LIMIT}"' in new
+    address = _file(client, agent, desk["person"].id).headers["location"]
+    page = client.get(address, headers=agent).text
+    for name in ("progress_note", "note", "decision"):
+        assert f'name="{name}" rows="3" required maxlength="{TEXT_LIMIT}"' in page, name

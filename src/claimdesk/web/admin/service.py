@@ -39,14 +39,21 @@ from claimdesk.web.labels import labeller
 router = APIRouter(prefix="/desk")
 
 Desk = Annotated[Principal, Depends(require(Permission.SERVICE_DESK))]
-Text = Annotated[str, Form(max_length=8000)]
+# The longest text a desk form takes; the forms' textareas stop the typing there too.
+TEXT_LIMIT = 8000
+Text = Annotated[str, Form(max_length=TEXT_LIMIT)]
 Short = Annotated[str, Form(max_length=200)]
 
 STATUSES = ("received", "acknowledged", "decided", "accepted", "escalated", "archived")
 
 
 def _common(request: Request) -> dict[str, Any]:
-    return {"label": labeller(translator(request)), "now": utcnow(), "urgency": urgency}
+    return {
+        "label": labeller(translator(request)),
+        "now": utcnow(),
+        "urgency": urgency,
+        "text_limit": TEXT_LIMIT,
+    }
 
 
 @router.get("/complaints")
