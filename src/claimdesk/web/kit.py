@@ -11,7 +11,7 @@ import hmac
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, Protocol, TypeVar
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -183,12 +183,31 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
 
 
 def render_error(request: Request, status: int, error: dict[str, Any]) -> Response:
+    if request.headers.get("HX-Request") == "true":
+        return _htmx_error(request, status, error)
     if status == 401 and request.method == "GET":
         if request.url.path.startswith("/portal"):
             # Customers log in with the SMS code on the portal's own page (SEC-9).
             return RedirectResponse("/portal/login", status_code=303)
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
     return render(request, "error.html", status_code=status, error=error)
+
+
+def _htmx_error(request: Request, status: int, error: dict[str, Any]) -> Response:
+    """A refusal of a part of a page (a claim action's form, its trial run): the message
+    and a link to reload the page the user is on, swapped where the answer was awaited
+    (base.html lets htmx swap a 4xx/5xx answer). A whole error page there would put a
+    page inside the page, and an unswapped one left the click doing nothing at all (a
+    stale form, an expired session's form)."""
+    page = urlsplit(request.headers.get("HX-Current-URL", ""))
+    # Only a path of this site: the header is the browser's, but never trusted further.
+    path = page.path if page.path.startswith("/") and not page.path.startswith("//") else "/"
+    here = path + (f"?{page.query}" if page.query and path != "/" else "")
+    response = render(request, "_htmx_error.html", status_code=status, error=error, reload=here)
+    if status == 401:
+        # The session is over: to the login page, and back here after it.
+        response.headers["HX-Redirect"] = f"/login?next={path}"
+    return response
 
 
 # --- paging of list pages (issue 12: no list stops silently at a fixed cap) ------------

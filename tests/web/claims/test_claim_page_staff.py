@@ -367,3 +367,77 @@ def test_payment_form_links_to_registering_a_payee_and_back(world: World, db: Se
     )
     account = next(f for f in fields if f.name == "bank_account_id")
     assert len(account.options) == 1 and "中国银行" in account.options[0][1]
+
+
+def _receive_all(world: World, claim: dict) -> None:  # type: ignore[type-arg]
+    for item in claim["checklist"]:
+        r = world.client.post(
+            f"{API}/{claim['id']}/materials/receive",
+            json={"code": item["code"]},
+            headers=world.h["handler"],
+        )
+        assert r.status_code == 200, r.text
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [("zh-CN", "案件状态已变化"), ("en", "its state has changed")],
+)
+def test_a_form_left_open_after_the_claim_moved_on_says_so_in_place(
+    world: World, language: str, words: str
+) -> None:
+    # SPEC GEN-6 (a refusal is shown, in the user's language, and changes nothing),
+    # SEC-8 (a form whose session expired is refused visibly). A handler opens "accept"
+    # while a colleague accepts the claim first: the page's answer to the stale form is
+    # the refusal alone, and base.html lets htmx swap it — before, the 403 error page was
+    # never swapped and the click did nothing.
+    claim = report(world)
+    _receive_all(world, claim)
+    cid = claim["id"]
+    c = as_staff(world, "handler")
+    page = c.get(f"/claims/{cid}?lang={language}").text
+    assert '"[45]..","swap":true' in page  # htmx shows a refusal's answer
+    form = c.get(f"/claims/{cid}/actions/accept").text
+    accepted = c.post(
+        f"{API}/{cid}/accept", json={"reason": "同事先受理"}, headers=world.h["handler"]
+    )
+    assert accepted.status_code == 200, accepted.text
+    here = f"http://testserver/claims/{cid}?tab=1"
+    htmx = {"HX-Request": "true", "HX-Current-URL": here}
+    stale = c.post(
+        f"/claims/{cid}/actions/accept",
+        data={"csrf_token": _token(form), "reserve__medical": "3000"},
+        headers=htmx,
+    )
+    assert stale.status_code == 403
+    assert "<html" not in stale.text and words in stale.text
+    assert f'href="/claims/{cid}?tab=1"' in stale.text
+    # Opening the gone action from the stale page is answered the same way.
+    opened = c.get(f"/claims/{cid}/actions/accept", headers=htmx)
+    assert opened.status_code == 403 and words in opened.text and "<html" not in opened.text
+    # A form whose session has ended (its token no longer the session's): said in place.
+    expired = c.post(
+        f"/claims/{cid}/actions/withdraw",
+        data={"csrf_token": "from-an-ended-session", "reason": "x"},
+        headers={**htmx, "HX-Current-URL": "https://evil.example//other"},
+    )
+    assert expired.status_code == 403 and "<html" not in expired.text
+    assert 'href="/"' in expired.text  # never a link off this site
+    # Without htmx (a plain request) the whole error page, as before.
+    plain = c.get(f"/claims/{cid}/actions/accept")
+    assert plain.status_code == 403 and "<html" in plain.text
+
+
+def test_a_claim_not_given_to_a_surveyor_is_not_found_in_words(world: World) -> None:
+    # SPEC CLM-F2 (a surveyor sees only their claims), SEC-4, GEN-6: the staff page's
+    # 404 in words, as the portal's is (no "claim", no "claim_id").
+    claim = report(world)
+    accept_and_assign(world, claim, surveyor="surveyor")
+    c = as_staff(world, "surveyor2")
+    page = c.get(f"/claims/{claim['id']}?lang=zh-CN")
+    assert page.status_code == 404
+    main = page.text.split('<main id="main">')[1]
+    assert "未找到案件" in main
+    assert "claim_id" not in main and "claim" not in re.sub(r"<[^>]+>", "", main)
+    english = c.get(f"/claims/{claim['id']}?lang=en")
+    assert "claim not found" in english.text and "claim_id" not in english.text

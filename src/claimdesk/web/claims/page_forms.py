@@ -25,7 +25,7 @@ from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
 from claimdesk.claims.config import rules
 from claimdesk.claims.intake.acceptance import store_upload
-from claimdesk.errors import ClaimdeskError, ValidationFailed
+from claimdesk.errors import ClaimdeskError, PermissionDenied, ValidationFailed
 from claimdesk.field_labels import field_label
 from claimdesk.i18n import _, current_language, gettext
 from claimdesk.models.claim import Claim
@@ -143,6 +143,19 @@ class ChoiceRequired(ValidationFailed):
     code = "choice_required"
     message_zh = "{field}：请选择一项"
     message_en = "{field}: choose one"
+
+
+class ActionNotOffered(PermissionDenied):
+    """The claim page does not offer this action to this user now: most often a form
+    left open while the claim moved on (a colleague acted first, a second tab, the back
+    button), so the refusal says so instead of only "your role may not"."""
+
+    code = "action_not_offered"
+    message_zh = "此操作现在不能对本案件执行：案件状态已变化、已有人处理，或您的角色无此权限。请刷新案件页面查看最新情况"
+    message_en = (
+        "This action cannot be taken on this claim now: its state has changed, someone has "
+        "already acted, or your role may not. Reload the claim to see where it stands"
+    )
 
 
 class FormInvalid(Exception):

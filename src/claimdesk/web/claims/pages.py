@@ -43,7 +43,7 @@ from claimdesk.claims.settlement import adjustment, closing, review
 from claimdesk.claims.settlement import read as settlement_read
 from claimdesk.claims.settlement.recoveries import RECOVERY_LINES
 from claimdesk.deps import DB, require
-from claimdesk.errors import ClaimdeskError, NotFound, PermissionDenied
+from claimdesk.errors import ClaimdeskError, NotFound
 from claimdesk.i18n import _, current_language, gettext
 from claimdesk.models.claim import Claim
 from claimdesk.models.policy import Policy
@@ -61,6 +61,7 @@ from claimdesk.web.claims.page_forms import (
     TRIAL,
     UPLOAD_ACCEPT,
     ActionForm,
+    ActionNotOffered,
     FormField,
     FormInvalid,
     Handler,
@@ -1380,7 +1381,7 @@ def _offered(db: Session, principal: Principal, claim: Claim, action: str) -> Ac
     for form in offered_actions(db, principal, claim):
         if form.action == action:
             return form
-    raise PermissionDenied()
+    raise ActionNotOffered()
 
 
 def _attempt(
