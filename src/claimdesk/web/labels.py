@@ -89,7 +89,11 @@ LABELS: dict[str, str] = {
     "regulator": "Regulator",
     "arbitration": "Arbitration",
     "court": "Court",
-    # channels
+    # channels (of a contact, and of a claim's report: CLM-R1)
+    "hotline": "Hotline",
+    "app": "App",
+    "website": "Website",
+    "branch_counter": "Branch counter",
     "branch": "Branch",
     "web_app": "Website / app",
     "phone": "Phone",

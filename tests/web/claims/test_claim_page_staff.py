@@ -428,6 +428,32 @@ def test_a_form_left_open_after_the_claim_moved_on_says_so_in_place(
     assert plain.status_code == 403 and "<html" in plain.text
 
 
+@pytest.mark.parametrize(
+    ("language", "channel", "coverage", "code_in_words"),
+    [
+        ("zh-CN", "热线电话", "医疗", "医疗 的未决赔款准备金"),
+        ("en", "Hotline", "Medical", "Case reserve for Medical"),
+    ],
+)
+def test_the_claim_page_names_its_channel_and_coverages_in_words(
+    world: World, language: str, channel: str, coverage: str, code_in_words: str
+) -> None:
+    # SPEC CLM-R1 (each report records its channel), FIN-1 (a case reserve per coverage),
+    # GEN-6: the page showed the stored codes "hotline" and "medical" to the handler.
+    claim = report(world)
+    _receive_all(world, claim)
+    cid = claim["id"]
+    c = as_staff(world, "handler")
+    page = c.get(f"/claims/{cid}?lang={language}").text
+    assert re.search(rf"<dd>{channel}</dd>", page) and "<dd>hotline</dd>" not in page
+    accept = c.get(f"/claims/{cid}/actions/accept").text
+    assert code_in_words in accept and "medical" not in re.sub(r'(id|name|for)="[^"]*"', "", accept)
+    r = c.post(f"{API}/{cid}/accept", json={"reason": "材料齐全"}, headers=world.h["handler"])
+    assert r.status_code == 200, r.text
+    revise = c.get(f"/claims/{cid}/actions/revise_reserve").text
+    assert re.search(rf'<option value="medical"[^>]*>{coverage} · ¥', revise), revise
+
+
 def test_a_claim_not_given_to_a_surveyor_is_not_found_in_words(world: World) -> None:
     # SPEC CLM-F2 (a surveyor sees only their claims), SEC-4, GEN-6: the staff page's
     # 404 in words, as the portal's is (no "claim", no "claim_id").

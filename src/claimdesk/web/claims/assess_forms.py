@@ -21,7 +21,7 @@ from claimdesk.claims.settlement import assessment
 from claimdesk.claims.settlement.assessment import MEDICAL, current_assessments
 from claimdesk.claims.settlement.reserves import claim_coverages
 from claimdesk.errors import ValidationFailed
-from claimdesk.i18n import _
+from claimdesk.i18n import _, current_language
 from claimdesk.models.claim import Claim
 from claimdesk.models.product import Coverage
 from claimdesk.products.coverage_types import TYPE_LABELS
@@ -69,8 +69,10 @@ class ReplacementValueRequired(ValidationFailed):
 
 
 def coverage_label(coverage: Coverage) -> str:
-    kind = TYPE_LABELS.get(coverage.type, (coverage.type, coverage.type))
-    return f"{coverage.name} · {kind[0]} / {kind[1]}"
+    """The coverage's name and its type in the page's language (both languages at once
+    put English into every Chinese form)."""
+    zh, en = TYPE_LABELS.get(coverage.type, (coverage.type, coverage.type))
+    return f"{coverage.name} · {zh if current_language.get() == 'zh-CN' else en}"
 
 
 def _codes_of(coverages: dict[str, Coverage], *types: str) -> tuple[str, ...]:
@@ -256,11 +258,11 @@ def _death_fields(db: Session, claim: Claim, coverages: dict[str, Coverage]) -> 
     return [
         FormField(
             "death_certificate",
-            "Death certificate (CLM-L4)",
+            "Death certificate",
             "info",
             value=status,
             when={"coverage_code": tuple(coverages)},
-            help="The benefit is the sum insured less disability already paid (ADJ-DTH).",
+            help="The benefit is the sum insured less disability already paid.",
         )
     ]
 
@@ -328,7 +330,7 @@ def _property_fields(db: Session, claim: Claim, coverages: dict[str, Coverage]) 
             "actual_value",
             "Actual value at the time of loss (CNY)",
             when=repair,
-            help="The repair cost is paid up to the actual value (CLM-L1).",
+            help="The repair cost is paid up to the actual value.",
             kind="number",
             step="0.01",
             minimum="0",
@@ -416,7 +418,7 @@ def _adjuster_fields() -> list[FormField]:
         FormField(
             "external_adjuster",
             "External loss adjuster (large or complex cases)",
-            help="Both the insurer and the customer must accept the adjuster's report (CLM-L2).",
+            help="Both the insurer and the customer must accept the adjuster's report.",
         ),
         FormField(
             "external_report",

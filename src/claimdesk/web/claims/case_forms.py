@@ -35,6 +35,7 @@ from claimdesk.web.claims.page_forms import (
     upload_in,
     validated,
 )
+from claimdesk.web.kit import label as code_words
 
 
 class FileRequired(ValidationFailed):
@@ -165,7 +166,10 @@ def reopen(db: Session, p: Principal, claim: Claim, form: Values) -> None:
 def reserve_fields(db: Session, claim: Claim) -> list[FormField]:
     current = {r.coverage_code: r.amount for r in reserves.reserves_of(db, claim.id)}
     options = [
-        (code, f"{code} · ¥{current[code]:,.2f}" if code in current else code)
+        (
+            code,
+            f"{code_words(code)} · ¥{current[code]:,.2f}" if code in current else code_words(code),
+        )
         for code in claim.coverage_codes
     ]
     return [

@@ -73,6 +73,7 @@ from claimdesk.web.claims.page_forms import (
 )
 from claimdesk.web.claims.report_pages import router as report_router
 from claimdesk.web.kit import SubmittedForm, language_of, render, templates, undo_refused
+from claimdesk.web.kit import label as code_words
 
 router = APIRouter()
 # The staff report page first: its /claims/new must not be read as a claim id.
@@ -191,7 +192,7 @@ def _accept_fields(db: Session, claim: Claim) -> list[FormField]:
     return [
         FormField(
             f"reserve__{code}",
-            _("Case reserve for %(code)s (CNY)", code=code),
+            _("Case reserve for %(code)s (CNY)", code=code_words(code)),
             "number",
             required=True,
             step="0.01",
@@ -368,7 +369,7 @@ def _adjust_fields(db: Session, claim: Claim) -> list[FormField]:
             "Coverage",
             "select",
             required=True,
-            options=[(c, c) for c in claim.coverage_codes],
+            options=[(c, code_words(c)) for c in claim.coverage_codes],
         ),
         FormField(
             "liability",

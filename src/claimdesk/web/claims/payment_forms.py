@@ -36,6 +36,7 @@ from claimdesk.web.claims.page_forms import (
     upload_in,
     validated,
 )
+from claimdesk.web.kit import label as code_words
 
 OTHER = "other"
 
@@ -248,7 +249,7 @@ def advance_fields(
             "Coverage",
             "select",
             required=True,
-            options=[(c, c) for c in claim.coverage_codes],
+            options=[(c, code_words(c)) for c in claim.coverage_codes],
         ),
         FormField(
             "amount",
