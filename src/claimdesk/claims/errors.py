@@ -260,6 +260,16 @@ class SurveyTimeInFuture(ValidationFailed):
     message_en = "{field}: may not be later than now ({now_en})"
 
 
+class SurveyTimeBeforeLoss(ValidationFailed):
+    """A survey is of a loss that happened: a survey time before the date of loss is a
+    typing error (a year, a month). It was accepted, signed into the report, and started
+    the 24-hour report clock then, shown breached for good."""
+
+    code = "survey_time_before_loss"
+    message_zh = "{field}：不能早于出险日期（{loss_zh}）"
+    message_en = "{field}: may not be before the date of loss ({loss_en})"
+
+
 class NoAdjustmentYet(Conflict):
     """The adjustment report is the adjustment's: before one exists there is nothing to
     print (it used to print '合计: - 元')."""

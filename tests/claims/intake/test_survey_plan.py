@@ -463,3 +463,37 @@ def test_a_survey_time_after_now_is_refused_the_right_way_round(
             f"{API}/{cid}/survey/report", json=report(plan=answers), headers=w.h["surveyor"]
         )
     )
+
+
+def test_a_survey_time_before_the_loss_is_refused_and_changes_nothing(
+    world: World, db: Session, clock: FrozenClock
+) -> None:
+    # SPEC CLM-S3 (the 24-hour report clock runs from the survey), GEN-6, GEN-2: a survey
+    # is of a loss that happened; a time before the date of loss (a mistyped year) was
+    # signed into the report and started the report clock then, breached for good.
+    w = world
+    cid = accepted(w, policy="MED-MILLION", cause="illness", coverage="medical")
+    assign(w, cid, clock)  # the loss on 2026-09-28
+    answers = plan_answers(w.client, cid, w.h["surveyor"])
+    for typo in ("1999-09-30T10:30:00+08:00", "2026-09-27T23:59:00+08:00"):
+        body = report(surveyed_at=typo, plan=answers)
+        r = w.client.post(f"{API}/{cid}/survey/report", json=body, headers=w.h["surveyor"])
+        assert r.status_code == 422, r.text
+        error = r.json()["error"]
+        assert error["code"] == "survey_time_before_loss" and error["field"] == "surveyed_at"
+        assert error["message"] == "查勘时间：不能早于出险日期（2026年9月28日）"
+    english = w.client.post(
+        f"{API}/{cid}/survey/report?lang=en", json=body, headers=w.h["surveyor"]
+    ).json()["error"]
+    assert english["message"] == (
+        "Time of the survey: may not be before the date of loss (28 Sep 2026)"
+    )
+    assert db.scalar(select(func.count()).select_from(SurveyReport)) == 0
+    db.expire_all()
+    assert db.get(Claim, cid).state == "accepted"  # type: ignore[union-attr]
+    # A survey from the day of the loss on (here the day after the report) is taken.
+    ok(
+        w.client.post(
+            f"{API}/{cid}/survey/report", json=report(plan=answers), headers=w.h["surveyor"]
+        )
+    )

@@ -21,6 +21,7 @@ from claimdesk.claims.errors import (
     NotAssignedSurveyor,
     NotASurveyor,
     SurveyNotAssigned,
+    SurveyTimeBeforeLoss,
     SurveyTimeInFuture,
     TransitionGuardFailed,
 )
@@ -28,10 +29,11 @@ from claimdesk.claims.fraud import service as fraud
 from claimdesk.claims.intake import repository
 from claimdesk.claims.intake.acceptance import missing_codes
 from claimdesk.claims.schemas import SurveyReportIn
-from claimdesk.formatting import local_datetime
+from claimdesk.formatting import local_date, local_datetime
 from claimdesk.models.claim import Claim, MaterialFile, SurveyAssignment, SurveyReport
 from claimdesk.models.user import User
 from claimdesk.rules import survey_plan
+from claimdesk.rules.deadlines import to_local
 from claimdesk.rules.survey_plan import PlanAnswer, PlanItem, PlanResult
 from claimdesk.thresholds import service as thresholds
 
@@ -280,6 +282,12 @@ def submit_report(
             field="surveyed_at",
             now_zh=local_datetime(at, "zh-CN"),
             now_en=local_datetime(at, "en"),
+        )
+    if to_local(surveyed_at).date() < claim.loss_date:  # GEN-2: the loss date is local
+        raise SurveyTimeBeforeLoss(
+            field="surveyed_at",
+            loss_zh=local_date(claim.loss_date, "zh-CN"),
+            loss_en=local_date(claim.loss_date, "en"),
         )
     body = {
         "claim": claim.number,
