@@ -41,3 +41,26 @@ def test_investigator_sees_the_shared_phone_as_a_table(world: World, db: Session
     assert theirs["number"] in page.text or f"claim:{theirs['id']}" in page.text
     assert "共用电话" in page.text  # zh-CN first
     assert db.scalars(select(AuditEntry).where(AuditEntry.action == "claim.network_read")).first()
+
+
+def test_the_links_are_said_in_words_and_lead_to_the_linked_claims(world: World, db: Session):
+    # SPEC CLM-F3 (investigators see the network of claimants, phones, accounts...),
+    # GEN-6: the page showed the edge codes "insured" and "phone" and the node ids
+    # ("person:7", "phone:3fa2…") instead of words, and a linked claim was no link.
+    stranger = make_person(
+        db, name="赵六", id_number=resident_id(birth="19700101", seq="777"), phone="13812345678"
+    )
+    policy = issue_policy(
+        db, version_id=demo_version(db, "MED-MILLION").id, policyholder_id=stranger.id
+    )
+    db.commit()
+    mine = report(world, policy_number=world.policies["MED-MILLION"].number)  # type: ignore[attr-defined]
+    theirs = report(world, policy_number=policy.number, phone="13812345678")
+    url = f"/admin/claims/{mine['id']}/network"
+    page = world.client.get(url, headers=world.h["investigator"]).text
+    rows = page.split("<tbody>")[1].split("</tbody>")[0]
+    assert "<td>被保险人</td>" in rows and "<td>电话</td>" in rows
+    assert "<code>" not in rows and ">insured<" not in rows and ">phone<" not in rows
+    assert f'<a href="/claims/{theirs["id"]}">{theirs["number"]}</a>' in rows
+    english = world.client.get(f"{url}?lang=en", headers=world.h["investigator"]).text
+    assert "<td>Insured</td>" in english and "<td>Phone</td>" in english

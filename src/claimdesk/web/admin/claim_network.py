@@ -19,6 +19,16 @@ from claimdesk.web.kit import common, page
 router = APIRouter()
 Investigator = Annotated[Principal, Depends(require(Permission.FRAUD_INVESTIGATE))]
 
+# What links two nodes (checks.network's edge kinds), in words (msgids; zh-CN in
+# admin.po): the page showed "insured", "bank_account", "treated_at" to investigators.
+LINK_KINDS = {
+    "insured": "Insured",
+    "phone": "Phone",
+    "bank_account": "Bank account",
+    "receipt": "Receipt",
+    "treated_at": "Treated at",
+}
+
 
 @router.get("/admin/claims/{claim_id}/network")
 def claim_network(claim_id: int, request: Request, db: DB, actor: Investigator) -> Response:
@@ -31,5 +41,10 @@ def claim_network(claim_id: int, request: Request, db: DB, actor: Investigator) 
         claim=claim,
         net=found,
         labels=labels,
+        link_kinds=LINK_KINDS,
+        # A claim of the network opens its page (the investigator's next step).
+        claim_ids={
+            node.id: node.id.split(":", 1)[1] for node in found.nodes if node.kind == "claim"
+        },
         **common(request),
     )
