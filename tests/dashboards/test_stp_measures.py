@@ -356,3 +356,31 @@ def test_claims_dashboard_page_shows_the_section_in_words(
     assert csv_page.status_code == 200
     assert csv_page.text.splitlines()[0].startswith("check,line,month,hits")
     del codes
+
+
+def test_eligible_claims_follow_the_automatic_limit_the_administrator_set(
+    db: Session, seeded: dict[str, Any]
+):
+    # SPEC CLM-T4 (eligible = within the automatic limit), CLM-T2 (the limit is
+    # configured): the share counted against a fixed ¥5,000 whatever the administrator
+    # set. With the limit at ¥800 from August, September's ¥4,999.99 and ¥5,000.00 claims
+    # are not eligible; the ¥800.00 one is (within = not above).
+    from claimdesk.thresholds import service as thresholds
+
+    current = thresholds.in_force(db, at=at("2026-08-01T00:00"))
+    thresholds.create_version(
+        db,
+        actor=SYSTEM,
+        values={name: getattr(current, name) for name in thresholds.AMOUNT_FIELDS},
+        skip_survey_lines=sorted(current.skip_survey_lines),
+        effective_from=at("2026-08-01T00:00"),
+        now=at("2026-08-01T00:00"),
+        reason="试点：自动赔付上限 800 元",
+        automatic_max_amount=Decimal("800.00"),
+    )
+    db.flush()
+    share = service.stp_share(db, actor=SYSTEM, filters=FILTERS)
+    assert share.rows == [
+        ("2026-09", "health", 1, 1, Decimal("100.0")),
+        ("2026-10", "health", 1, 1, Decimal("100.0")),
+    ]

@@ -5,8 +5,9 @@ check — by line and month, as dashboard datasets (chart, table and CSV from on
 Definitions (docs/benchmarks.md, "CLM-T4 measures"):
 
 - **eligible**: a claim with medical e-bills (CLM-T1) whose total is within the
-  automatic limit (default ¥5,000), with complete materials (every checklist item
-  received) and no fraud flag an investigator confirmed.
+  automatic limit in force when it was received (the administrator's, versioned;
+  default ¥5,000), with complete materials (every checklist item received) and no fraud
+  flag an investigator confirmed.
 - **paid automatically**: its first payment instruction was made by no person (the
   automatic path's system actor; a person's payment names the user).
 - **time to payment**: from complete materials (the last checklist item's receipt) to
@@ -38,9 +39,8 @@ from claimdesk.dashboards import repository
 from claimdesk.dashboards.errors import PeriodReversed, PeriodTooLong, UnknownDataset
 from claimdesk.dashboards.queries import Cell, Chart, Dataset, Filters
 from claimdesk.rules.deadlines import to_local
+from claimdesk.thresholds import service as thresholds
 
-# The automatic path's default limit (CLM-T2); the thresholds domain holds the configured one.
-AUTOMATIC_LIMIT = Decimal("5000.00")
 ONE = Decimal("0.1")
 
 
@@ -72,19 +72,16 @@ def _automatic(session: Session, actor: Principal, f: Filters) -> dict[int, dt.d
     }
 
 
-def stp_share(
-    session: Session,
-    *,
-    actor: Principal,
-    filters: Filters,
-    limit: Decimal = AUTOMATIC_LIMIT,
-) -> Dataset:
+def stp_share(session: Session, *, actor: Principal, filters: Filters) -> Dataset:
     complete = repository.materials_complete(session, actor, filters)
     fraud = repository.confirmed_fraud(session, actor, filters)
     automatic = _automatic(session, actor, filters)
     eligible: dict[tuple[str, str], int] = defaultdict(int)
     paid: dict[tuple[str, str], int] = defaultdict(int)
     for cid, line, received, total in repository.claims_with_bills(session, actor, filters):
+        # The limit the administrator set (CLM-T2), not the default: a raised or lowered
+        # limit changes which claims the automatic path could take.
+        limit = thresholds.in_force(session, at=received).automatic_max_amount
         if total > limit or cid in fraud or complete.get(cid) is None:
             continue
         key = (_month(received), line)
