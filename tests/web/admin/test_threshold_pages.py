@@ -174,6 +174,33 @@ def test_refusal_beside_its_field_in_words(
     assert field not in shown_zh and shown_zh != shown
 
 
+@pytest.mark.parametrize("typed", ["150", "-1", "5.125"])
+def test_the_sample_share_is_refused_in_the_percent_it_is_typed_in(
+    world: World, db: Session, typed: str
+) -> None:
+    # SPEC CLM-T3 (a configured share of automatic payments), GEN-6: the page takes the
+    # share in percent but refused 150 with the service's "must be between 0 and 1"; the
+    # administrator who followed it typed 0.5 and set a sample of 0.5 %.
+    before = db.scalar(select(ClaimThresholdVersion.id).order_by(ClaimThresholdVersion.id.desc()))
+    for language, words in (("en", "between 0 and 100"), ("zh-CN", "0 到 100 之间的百分比")):
+        refused = world.client.post(
+            f"{PAGE}?lang={language}", data=form(sample_share=typed), headers=world.h["admin"]
+        )
+        assert refused.status_code == 422, refused.text
+        shown = refused.text.split('id="sample_share-error"', 1)[1].split("</p>", 1)[0]
+        assert words in shown and "0 到 1 之间" not in shown and "between 0 and 1," not in shown
+    after = db.scalar(select(ClaimThresholdVersion.id).order_by(ClaimThresholdVersion.id.desc()))
+    assert after == before
+    done = world.client.post(PAGE, data=form(sample_share="12.25"), headers=world.h["admin"])
+    assert done.status_code in (200, 303), done.text
+    db.expire_all()
+    from claimdesk.thresholds import service as thresholds
+
+    thresholds.clear_cache()
+    newest = thresholds.versions(db)[-1]
+    assert newest.sample_share == Decimal("0.1225")
+
+
 def test_history_is_newest_first(world: World, db: Session) -> None:
     # SPEC GEN-5: every version kept, with who changed it and why
     for amount, reason in (("6000.00", "第一次"), ("7000.00", "第二次")):

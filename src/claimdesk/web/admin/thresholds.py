@@ -128,6 +128,20 @@ def parse_amount(value: str, field: str) -> Decimal:
     return amount
 
 
+def parse_percent(value: str, field: str) -> Decimal:
+    """The share a person types as a percent (5 = 5 %), refused in percent: the service's
+    refusal speaks of a fraction ("between 0 and 1"), and an administrator who typed 150
+    and followed it typed 0.5 — a sample of 0.5 % instead of the half they meant."""
+    share = parse_amount(value, field)
+    if not 0 <= share <= 100 or share.quantize(Decimal("0.01")) != share:
+        raise ValidationFailed(
+            field=field,
+            zh="{field}：应为 0 到 100 之间的百分比，最多两位小数，例如 5 表示 5%",
+            en="{field}: a percentage between 0 and 100 with at most two decimals (5 means 5 %)",
+        )
+    return share / 100
+
+
 def percent(share: Decimal) -> str:
     """0.0500 → "5", 0.0125 → "1.25": the share as the percent a person types."""
     value = (share * 100).normalize()
@@ -239,7 +253,7 @@ def add_version(request: Request, form: SubmittedForm, db: DB, actor: Manager) -
                     values["automatic_max_amount"], "automatic_max_amount"
                 ),
                 "automatic_lines": values["automatic_lines"],
-                "sample_share": parse_amount(values["sample_share"], "sample_share") / 100,
+                "sample_share": parse_percent(values["sample_share"], "sample_share"),
                 "effective_from": parse_local(values["effective_from"], "effective_from"),
                 "reason": values["reason"].strip(),
             }
