@@ -11,7 +11,6 @@ from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
 from claimdesk.deps import DB, require
 from claimdesk.sales import service
-from claimdesk.sales.errors import SalesRecordNotFound
 from claimdesk.sales.schemas import (
     ActionDoneIn,
     ActionOut,
@@ -53,10 +52,7 @@ def register_agent(body: AgentIn, db: DB, principal: NeedsManage) -> AgentOut:
 
 @router.get("/agents/me", response_model=AgentOut)
 def my_agent_record(db: DB, principal: NeedsOwn) -> AgentOut:
-    agent = service.agent_of_user(db, principal.user_id)
-    if agent is None:
-        raise SalesRecordNotFound(what="sales agent")
-    return AgentOut.model_validate(agent)
+    return AgentOut.model_validate(service.own_agent(db, actor=principal))
 
 
 @router.get("/agents/{agent_id}", response_model=AgentOut)

@@ -337,6 +337,15 @@ def agent_of_user(session: Session, user_id: int | None) -> SalesAgent | None:
     return session.scalars(select(SalesAgent).where(SalesAgent.user_id == user_id)).first()
 
 
+def own_agent(session: Session, *, actor: Principal) -> SalesAgent:
+    """The sales agent record of the actor's own login (SAL-2): found by the login, so an
+    agent can only ever reach their own."""
+    agent = agent_of_user(session, actor.user_id)
+    if agent is None:
+        raise SalesRecordNotFound(what="sales agent")
+    return agent
+
+
 def visible_agent(session: Session, *, actor: Principal, agent_id: int) -> SalesAgent:
     """Managers and auditors see every agent; a sales agent only their own record."""
     agent = _get(session, SalesAgent, agent_id, "agent_id", "sales agent")

@@ -126,6 +126,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(Permission.PRODUCTS_READ, "/admin/products", "Products"),
     NavItem(Permission.POLICIES_READ, "/admin/policies", "Policies"),
     NavItem(Permission.SALES_READ, "/admin/sales", "Sales"),
+    NavItem(Permission.SALES_OWN, "/admin/sales/me", "My qualification and training"),
     NavItem(Permission.FRAUD_INVESTIGATE, "/admin/fraud-holds", "Fraud holds"),
     NavItem(Permission.CLAIM_EVENTS_MANAGE, "/admin/events", "Mass events"),
     NavItem(Permission.USERS_READ, "/admin/users", "Users and roles"),

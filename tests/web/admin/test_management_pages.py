@@ -813,3 +813,41 @@ def test_user_list_is_paged(db, client, staff):  # type: ignore[no-untyped-def] 
         second.status_code == 200 and "clerk59" in second.text and 'id="pager-prev"' in second.text
     )
     assert client.get("/admin/users?offset=-1", headers=admin).status_code == 422
+
+
+def test_a_sales_agent_reads_their_own_qualification_and_training(db, client, staff):  # type: ignore[no-untyped-def]  # SPEC SAL-2, SEC-4
+    import datetime as dt
+    from decimal import Decimal
+
+    from claimdesk.auth.principal import Principal
+    from claimdesk.sales import service as sales
+
+    seller = staff["users"]["seller"]
+    agent = _register_agent(db, seller, until="2099-12-31")
+    sales.add_training(
+        db,
+        actor=Principal.system("test"),
+        agent_id=agent.id,
+        course="反洗钱培训",
+        hours=Decimal("4"),
+        completed_on=dt.date(2026, 3, 1),
+        passed=True,
+    )
+    other = _register_agent(db, staff["users"]["surv"])
+    db.commit()
+    headers = login_headers(client, "seller")
+    mine = client.get("/admin/sales/me?lang=zh-CN", headers=headers)
+    assert mine.status_code == 200, mine.text
+    assert "我的资格与培训" in mine.text
+    assert f"LIC-{seller.id}" in mine.text and "反洗钱培训" in mine.text
+    # Read-only, and no link to the sales overview the agent may not open.
+    assert 'id="form-training"' not in mine.text
+    assert 'href="/admin/sales">' not in mine.text
+    assert client.get("/admin/sales", headers=headers).status_code == 403
+    assert client.get(f"/admin/sales/agents/{other.id}", headers=headers).status_code == 403
+    # A login with the role but no agent record is told so, not shown someone else's.
+    make_user(db, username="seller2", roles=["sales_agent"], org_unit=staff["hq"])
+    db.commit()
+    missing = client.get("/admin/sales/me?lang=en", headers=login_headers(client, "seller2"))
+    assert missing.status_code == 404
+    assert "sales agent not found" in missing.text.lower()

@@ -41,6 +41,7 @@ router = APIRouter(prefix="/admin/sales")
 
 Reader = Annotated[Principal, Depends(require(Permission.SALES_READ))]
 Manager = Annotated[Principal, Depends(require(Permission.SALES_MANAGE))]
+Own = Annotated[Principal, Depends(require(Permission.SALES_OWN))]
 Short = Annotated[str, Form(max_length=200)]
 Text = Annotated[str, Form(max_length=8000)]
 
@@ -207,8 +208,16 @@ def _agent(
         trainings=repository.trainings_of(db, agent_id),
         assessments=repository.assessments_of(db, agent_id),
         may_manage=actor.has(Permission.SALES_MANAGE),
+        may_list=actor.has(Permission.SALES_READ),
         **common(request),
     )
+
+
+@router.get("/me")
+def my_agent_page(request: Request, db: DB, actor: Own) -> Response:
+    """A sales agent's own qualification, training and assessments (SAL-2), read-only:
+    the agent record is found by the login, never by an id in the URL."""
+    return _agent(request, db, actor, service.own_agent(db, actor=actor).id)
 
 
 @router.get("/agents/{agent_id}")
