@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -86,6 +87,12 @@ def test_medical_claim_report_to_adjusted_with_clocks_across_national_day(
     assert body["state"] == "awaiting_materials"
     assert body["notices"][0]["items"] == ["identity_proof", "medical_record", "expense_invoices"]
     assert _clock(body, "claim.review")["paused"] is True
+    # SPEC CLM-A1 GEN-2: the customer's SMS gives the deadline as a date people write.
+    due = dt.date.fromisoformat(str(body["notices"][0]["deadline"])[:10])
+    told = db.scalars(
+        select(OutboxMessage).where(OutboxMessage.template == "claim.materials_missing")
+    ).one()
+    assert f"请于 {due.year}年{due.month}月{due.day}日 前补充" in told.body, told.body
     # A second notice for an item that could have been asked the first time is refused.
     r = w.client.post(
         f"{API}/{cid}/materials-notice/later",

@@ -12,6 +12,7 @@ from typing import Literal
 from cryptography.exceptions import InvalidTag
 from sqlalchemy.orm import Session
 
+from claimdesk import formatting
 from claimdesk.audit.service import record
 from claimdesk.auth.principal import Principal
 from claimdesk.claims import notify, timeutil, workflow
@@ -474,7 +475,8 @@ def _issue(
     )
     session.add(notice)
     session.flush()
-    params = {"deadline": notice.deadline.isoformat(), "items": _labels(items)}
+    # The SMS is read by the customer: the date as people write it (2026年10月30日), GEN-2.
+    params = {"deadline": formatting.local_date(notice.deadline, "zh-CN"), "items": _labels(items)}
     details = {"notice_id": notice.id, "sequence": sequence, "items": items}
     if claim.state == workflow.AWAITING_MATERIALS:
         # Already waiting (clocks paused): the supplement is told, the state stays.
