@@ -147,11 +147,7 @@ def _claim_key(
     query = urlencode(sorted((k, v) for k, v in request.query_params.multi_items() if k != "lang"))
     digest = request_hash(request.method, request.url.path, query, body)
     now = utcnow()
-    found = _find(db, owner, key)
-    if found is not None and found.created_at < now - TTL:
-        db.delete(found)  # expired: the key may be used afresh
-        db.flush()
-        found = None
+    found = _live(db, owner, key, now=now)
     if found is not None:
         _answer(found, method=request.method, path=request.url.path, digest=digest)
     row = IdempotencyKey(
@@ -163,17 +159,36 @@ def _claim_key(
         request_hash=digest,
         created_at=now,
     )
-    try:
-        # On PostgreSQL a concurrent duplicate waits here until the first commits.
-        with db.begin_nested():
-            db.add(row)
-            db.flush()
-    except IntegrityError:
-        winner = _find(db, owner, key)
-        if winner is None:
-            raise IdempotencyKeyInProgress(field=HEADER) from None
+    winner = _take(db, row, field=HEADER)
+    if winner is not None:
         _answer(winner, method=request.method, path=request.url.path, digest=digest)
     holder["row_id"] = row.id
+
+
+def _live(session: Session, owner: str, key: str, *, now: dt.datetime) -> IdempotencyKey | None:
+    """The owner's row for the key, unless expired: an expired one is deleted, so the key
+    may be used afresh."""
+    found = _find(session, owner, key)
+    if found is not None and found.created_at < now - TTL:
+        session.delete(found)
+        session.flush()
+        return None
+    return found
+
+
+def _take(session: Session, row: IdempotencyKey, *, field: str) -> IdempotencyKey | None:
+    """Insert the key's row: None when it is ours, else the row of the request that took
+    the key first (on PostgreSQL a concurrent duplicate waits here until that commits)."""
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        winner = _find(session, row.principal, row.key)
+        if winner is None:
+            raise IdempotencyKeyInProgress(field=field) from None
+        return winner
+    return None
 
 
 def _finish(holder: dict[str, Any], status: int, body: bytes, media_type: str | None) -> bool:
@@ -305,12 +320,10 @@ def claim_form_key(session: Session, *, principal: Principal, key: str, path: st
     if not _VISIBLE_ASCII.match(key) or principal.user_id is None:
         raise IdempotencyKeyMalformed(field=FORM_KEY)
     owner = f"user:{principal.user_id}"
-    found = _find(session, owner, key)
-    if found is not None and found.created_at >= utcnow() - TTL:
-        return _form_answer(found, path)
+    now = utcnow()
+    found = _live(session, owner, key, now=now)
     if found is not None:
-        session.delete(found)  # expired: the key may be used afresh
-        session.flush()
+        return _form_answer(found, path)
     row = IdempotencyKey(
         principal=owner,
         user_id=principal.user_id,
@@ -318,18 +331,10 @@ def claim_form_key(session: Session, *, principal: Principal, key: str, path: st
         method="POST",
         path=path,
         request_hash=_FORM_HASH,
-        created_at=utcnow(),
+        created_at=now,
     )
-    try:
-        with session.begin_nested():
-            session.add(row)
-            session.flush()
-    except IntegrityError:
-        winner = _find(session, owner, key)
-        if winner is None:
-            raise IdempotencyKeyInProgress(field=FORM_KEY) from None
-        return _form_answer(winner, path)
-    return None
+    winner = _take(session, row, field=FORM_KEY)
+    return None if winner is None else _form_answer(winner, path)
 
 
 def answer_form_key(session: Session, *, principal: Principal, key: str, location: str) -> None:
