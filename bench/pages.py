@@ -298,7 +298,7 @@ class ClaimMaker:
         self.api.post(self.assessor, f"/claims/{cid}/assessment/complete")
 
     def adjust(self, cid: int) -> None:
-        body = {"coverage_code": "medical", "liability": "covered"}
+        body = {"coverage_code": "medical", "liability": "covered", "covered_items": ["medical"]}
         self.api.post(self.adjuster, f"/claims/{cid}/adjustments", body)
         self.api.post(self.adjuster, f"/claims/{cid}/adjustment/complete")
 

@@ -174,6 +174,10 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "liability": ("责任认定", "Liability"),
     "covered_items": ("赔付项目", "Covered items"),
     "rejection_clause": ("拒赔条款", "Clause"),
+    "rejection_reason": ("拒赔理由", "Reason"),
+    # a liability decision's stated terms (CLM-C1)
+    "ratio": ("赔付比例", "Ratio"),
+    "deductible": ("免赔额", "Deductible"),
     "rejection_evidence": ("拒赔证据", "Evidence"),
     "rejection_ground": ("拒赔依据", "Ground for rejection"),
     "rejection_facts": ("拒赔事实", "Facts"),

@@ -441,7 +441,7 @@ def test_assessment_from_bills_gives_the_hand_worked_adj_med_figure(world, clock
     ok(
         c.post(
             f"{API}/{cid}/adjustments",
-            json={"coverage_code": "medical", "liability": "covered"},
+            json={"coverage_code": "medical", "liability": "covered", "covered_items": ["medical"]},
             headers=world.h["adjuster"],
         )
     )

@@ -137,7 +137,7 @@ def test_claim_under_the_deductible_is_closed_with_its_decision_notice(
     act(
         page,
         "adjust",
-        {"coverage_code": "medical", "liability": "covered", "covered_items": "门诊费、药品"},
+        {"coverage_code": "medical", "liability": "covered"},
     )
     act(page, "complete_adjustment")
     act(page, "submit_review")

@@ -128,7 +128,6 @@ def process_to_review(page: Any, server: LiveServer, number: str, *, screenshots
         {
             "coverage_code": "medical",
             "liability": "covered",
-            "covered_items": "手术费、床位费，扣除免赔额",
         },
     )
     act(page, "complete_adjustment")

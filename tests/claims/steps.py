@@ -177,6 +177,35 @@ def walk_to_adjusted(
 ) -> int:
     """Report → accept → survey → assess → adjust, all on ``day`` (local)."""
     c = w.client
+    cid = walk_to_assessed(w, clock, policy=policy, day=day, report=report, assessment=assessment)
+    clock.set(f"{day}T15:00:00")
+    ok(
+        c.post(
+            f"{API}/{cid}/adjustments",
+            json={
+                "coverage_code": assessment["coverage_code"],
+                "liability": "covered",
+                "covered_items": [assessment["coverage_code"]],
+            },
+            headers=w.h["adjuster"],
+        )
+    )
+    ok(c.post(f"{API}/{cid}/adjustment/complete", json={}, headers=w.h["adjuster"]))
+    return cid
+
+
+def walk_to_assessed(
+    w: World,
+    clock: FrozenClock,
+    *,
+    policy: str,
+    day: str = "2026-09-30",
+    report: dict[str, Any] | None = None,
+    assessment: dict[str, Any],
+) -> int:
+    """Report → accept → survey → assess (completed), all on ``day`` (local): the claim
+    waits for the adjuster's liability decision."""
+    c = w.client
     clock.set(f"{day}T10:00:00")
     payload = {
         "channel": "hotline",
@@ -243,15 +272,6 @@ def walk_to_adjusted(
     clock.set(f"{day}T14:00:00")
     ok(c.post(f"{API}/{cid}/assessments", json=assessment, headers=w.h["assessor"]))
     ok(c.post(f"{API}/{cid}/assessment/complete", json={}, headers=w.h["assessor"]))
-    clock.set(f"{day}T15:00:00")
-    ok(
-        c.post(
-            f"{API}/{cid}/adjustments",
-            json={"coverage_code": assessment["coverage_code"], "liability": "covered"},
-            headers=w.h["adjuster"],
-        )
-    )
-    ok(c.post(f"{API}/{cid}/adjustment/complete", json={}, headers=w.h["adjuster"]))
     return int(cid)
 
 
@@ -263,6 +283,14 @@ MEDICAL_50K = {
         {"description": "住院费", "amount": "50000.00"},
         {"description": "药品", "amount": "11000.00"},
     ],
+}
+# ¥25,000 in hospital, settled through social insurance (¥1,000 paid by it): under the
+# million medical product, 25,000 − 1,000 − the ¥10,000 deductible, × 100% = ¥14,000.
+MEDICAL_25K_SI = {
+    "coverage_code": "medical",
+    "settled_with_social_insurance": True,
+    "social_insurance_paid": "1000.00",
+    "lines": [{"description": "住院费", "amount": "25000.00"}],
 }
 MEDICAL_4K = {
     "coverage_code": "medical",

@@ -136,7 +136,7 @@ def walk_to_adjusted(
     _ok(
         w.client.post(
             f"{API}/{cid}/adjustments",
-            json={"coverage_code": coverage, "liability": "covered"},
+            json={"coverage_code": coverage, "liability": "covered", "covered_items": [coverage]},
             headers=w.h["adjuster"],
         )
     )

@@ -160,7 +160,7 @@ def test_medical_claim_report_to_adjusted_with_clocks_across_national_day(
     assert r.status_code == 200 and r.json()["state"] == "assessed"
     r = w.client.post(
         f"{API}/{cid}/adjustments",
-        json={"coverage_code": "medical", "liability": "covered", "covered_items": "住院费、药品"},
+        json={"coverage_code": "medical", "liability": "covered", "covered_items": ["medical"]},
         headers=w.h["adjuster"],
     )
     assert r.status_code == 200, r.text
@@ -295,7 +295,7 @@ def test_property_claim_with_survey_certificate_and_surveyor_isolation(
     )
     r = w.client.post(
         f"{API}/{cid}/adjustments",
-        json={"coverage_code": "property", "liability": "covered"},
+        json={"coverage_code": "property", "liability": "covered", "covered_items": ["property"]},
         headers=w.h["adjuster"],
     )
     assert r.status_code == 200, r.text

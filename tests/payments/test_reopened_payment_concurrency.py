@@ -62,7 +62,7 @@ def test_racing_approvals_and_payments_on_a_reopened_claim_pay_the_decision_once
     ok(
         c.post(
             f"{API}/{cid}/adjustments",
-            json={"coverage_code": "medical", "liability": "covered"},
+            json={"coverage_code": "medical", "liability": "covered", "covered_items": ["medical"]},
             headers=w.h["adjuster"],
         )
     )

@@ -161,6 +161,19 @@ def _figure(name: str, value: object) -> str:
     return {"True": "是 yes", "False": "否 no"}.get(text, text)
 
 
+def _percent(value: Decimal | None) -> str:
+    return "—" if value is None else f"{(value * 100).normalize():f}%"
+
+
+def _deductible(adjustment: AdjustmentResult) -> str:
+    """The deductible as the decision states it (CLM-C1): the amount, and the rate when
+    the coverage has one (property, liability)."""
+    text = f"免赔额 Deductible: {money(adjustment.deductible) if adjustment.deductible is not None else '—'}"
+    if adjustment.deductible_rate:
+        text += f"    免赔率 Deductible rate: {_percent(adjustment.deductible_rate)}"
+    return text
+
+
 def _inputs(inputs: object) -> str:
     """The figures a step used, one per line: 'Net expense: ¥12,000.00'."""
     from claimdesk.claims.trace_words import INPUT_LABELS
@@ -207,7 +220,12 @@ def adjustment_report(
         )
         if adjustment.covered_items:
             doc.line(f"赔付项目 Covered items: {adjustment.covered_items}")
+        if covered:
+            # CLM-C1: the ratio and deductible the calculation applied, as stated.
+            doc.line(f"赔付比例 Ratio: {_percent(adjustment.ratio)}    {_deductible(adjustment)}")
         if not covered:
+            if adjustment.rejection_reason:
+                doc.line(f"理由 Reason: {adjustment.rejection_reason}")
             doc.line(f"拒赔条款 Clause: {adjustment.rejection_clause or '—'}")
             doc.line(f"证据 Evidence: {adjustment.rejection_evidence or '—'}")
         history = adjustment.history or {}

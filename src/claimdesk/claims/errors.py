@@ -191,9 +191,50 @@ class AdjustmentMissing(Conflict):
 
 
 class RejectionNeedsClause(ValidationFailed):
+    """CLM-C1: a "not covered" decision states the written reason, the clause's text and
+    the evidence; ``field`` names the first one missing."""
+
     code = "rejection_needs_clause"
-    message_zh = "{field}：拒赔须写明合同条款原文及证据"
-    message_en = "{field}: a rejection needs the clause text and the evidence"
+    message_zh = "{field}：不属保险责任的认定须写明理由、合同条款原文及证据"
+    message_en = (
+        "{field}: a decision of not covered needs the written reason, the clause text and "
+        "the evidence"
+    )
+
+
+class CoveredItemsRequired(ValidationFailed):
+    """CLM-C1: a covered decision states its items: the liabilities of the product."""
+
+    code = "covered_items_required"
+    message_zh = "{field}：属保险责任的认定须列明赔付项目（本产品的保险责任：{allowed}）"
+    message_en = (
+        "{field}: a covered decision must state its items (the product's liabilities: {allowed})"
+    )
+
+
+class CoveredItemNotInProduct(ValidationFailed):
+    code = "covered_item_not_in_product"
+    message_zh = "{field}：“{item}”不是本保单产品的保险责任（可选：{allowed}）"
+    message_en = (
+        "{field}: “{item}” is not a liability of the policy's product (choose from: {allowed})"
+    )
+
+
+class CoveredItemsMissTheCoverage(ValidationFailed):
+    code = "covered_items_miss_the_coverage"
+    message_zh = "{field}：赔付项目须包含本次理算的保障“{coverage}”"
+    message_en = "{field}: the items must include the coverage being adjusted (“{coverage}”)"
+
+
+class LiabilityTermMismatch(ValidationFailed):
+    """CLM-C1: the ratio and deductible are the product's and the assessment's; a figure
+    stated with the decision must be the one the calculation applies."""
+
+    code = "liability_term_mismatch"
+    message_zh = "{field}：{stated} 与产品条款及定损结果确定的 {expected} 不符"
+    message_en = (
+        "{field}: {stated} differs from {expected}, which the product and the assessment fix"
+    )
 
 
 class AmountOverRemainingSumInsured(ValidationFailed):

@@ -36,6 +36,7 @@ from claimdesk.clocks.schemas import ClockOut
 from claimdesk.clocks.service import PlannedClock
 from claimdesk.models.audit import AuditEntry
 from claimdesk.models.claim import (
+    AdjustmentResult,
     Claim,
     Material,
     MaterialFile,
@@ -67,8 +68,7 @@ def claim_detail(
     out.reserves = [ReserveOut(coverage_code=r.coverage_code, amount=r.amount) for r in current]
     out.reserve_history = _history_out(current, reserves.history_of(session, claim.id))
     out.adjustments = [
-        AdjustmentOut.model_validate(a, from_attributes=True)
-        for a in adjustment.current_adjustments(session, claim.id).values()
+        adjustment_out(a) for a in adjustment.current_adjustments(session, claim.id).values()
     ]
     out.timeline = _timeline_out(timeline(session, "claim", claim.id))
     return _for_customer(out) if customer_view else out
@@ -89,6 +89,30 @@ def new_claim(
         clocks=reported.clocks,
     )
     return _for_customer(out) if customer_view else out
+
+
+def adjustment_out(a: AdjustmentResult) -> AdjustmentOut:
+    """A signed decision as it states itself (CLM-C1): the items by code and in words."""
+    return AdjustmentOut(
+        id=a.id,
+        coverage_code=a.coverage_code,
+        coverage_type=a.coverage_type,
+        payable=a.payable,
+        reason=a.reason,
+        liability=a.liability,
+        covered_items=list(a.covered_item_codes or []),
+        covered_items_text=a.covered_items,
+        ratio=a.ratio,
+        deductible=a.deductible,
+        deductible_rate=a.deductible_rate,
+        rejection_reason=a.rejection_reason,
+        rejection_clause=a.rejection_clause,
+        rejection_evidence=a.rejection_evidence,
+        signed_by=a.signed_by,
+        signed_at=a.signed_at,
+        history=a.history,
+        trace=a.trace,
+    )
 
 
 def file_out(f: MaterialFile) -> FileOut:

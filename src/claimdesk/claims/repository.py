@@ -74,6 +74,13 @@ def policy_number_of(session: Session, claim: Claim) -> str | None:
     return policy.number if policy is not None else None
 
 
+def policy_of(session: Session, claim: Claim) -> Policy | None:
+    """The claim's policy (its number and period are not personal data: whoever may read
+    the claim may read which policy it is made under and its period). From the session's
+    identity map when the policy is loaded already, so no query there."""
+    return session.get(Policy, claim.policy_id)
+
+
 def get_claim(
     session: Session, actor: Principal, claim_id: int, *, for_update: bool = False
 ) -> Claim:

@@ -211,9 +211,22 @@ class AdjusterAcceptIn(_In):
 
 
 class AdjustmentIn(_In):
+    """The adjuster's liability decision on one coverage (CLM-C1).
+
+    Covered: ``covered_items`` names the product's liabilities (codes of the policy's
+    product coverages) the decision pays under, the adjusted coverage among them. The
+    ratio and the deductible are the product's and the assessment's: the service states
+    them itself; a ``ratio`` or ``deductible`` sent is checked against them. Not covered:
+    the written reason, the clause's text and the evidence."""
+
     coverage_code: Annotated[str, Field(min_length=1, max_length=32)]
     liability: Literal["covered", "not_covered"]
-    covered_items: Annotated[str, Field(max_length=2000)] | None = None
+    covered_items: list[Annotated[str, Field(min_length=1, max_length=32)]] = Field(
+        default_factory=list, max_length=20
+    )
+    ratio: Fraction | None = None
+    deductible: Amount | None = None
+    rejection_reason: Annotated[str, Field(max_length=4000)] | None = None
     rejection_clause: Annotated[str, Field(max_length=4000)] | None = None
     rejection_evidence: Annotated[str, Field(max_length=4000)] | None = None
 
@@ -293,6 +306,17 @@ class AdjustmentOut(BaseModel):
     payable: Decimal
     reason: str | None
     liability: str
+    # CLM-C1 as stated: covered — the items (codes; [] on a decision from before they
+    # were codes) and their words, ratio, deductible, deductible rate; not covered — the
+    # reason, the clause and the evidence.
+    covered_items: list[str] = Field(default_factory=list)
+    covered_items_text: str | None = None
+    ratio: Decimal | None = None
+    deductible: Decimal | None = None
+    deductible_rate: Decimal | None = None
+    rejection_reason: str | None = None
+    rejection_clause: str | None = None
+    rejection_evidence: str | None = None
     signed_by: str
     signed_at: dt.datetime
     history: dict[str, Any]

@@ -354,9 +354,21 @@ class AdjustmentResult(Base):
     payable: Mapped[Decimal]
     reason: Mapped[str | None] = mapped_column(String(40))
     liability: Mapped[str] = mapped_column(String(12))  # covered | not_covered
+    # CLM-C1, covered: the product's liabilities (its coverages' codes) the decision pays
+    # under, and the same in words as signed (NULL codes: a decision from before 0046,
+    # whose items were free text only).
+    covered_item_codes: Mapped[list[str] | None] = mapped_column(JSON)
     covered_items: Mapped[str | None] = mapped_column(Text)
+    # The ratio and deductible the calculation applied, from the product's coverage and
+    # the assessed facts (liability.stated_terms): medical — the payout ratio applied and
+    # the deductible applied this time (what later claims of the policy year count);
+    # property/liability — the insured's liability ratio, the absolute deductible and the
+    # deductible rate; fixed benefits — the share of the sum insured, deductible 0.
     ratio: Mapped[Decimal | None] = mapped_column(Ratio)
     deductible: Mapped[Decimal | None]
+    deductible_rate: Mapped[Decimal | None] = mapped_column(Ratio)
+    # CLM-C1, not covered: the written reason, the clause's text and the evidence.
+    rejection_reason: Mapped[str | None] = mapped_column(Text)
     rejection_clause: Mapped[str | None] = mapped_column(Text)
     rejection_evidence: Mapped[str | None] = mapped_column(Text)
     # What the coverage already paid before, as read under the policy lock.

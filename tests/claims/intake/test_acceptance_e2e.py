@@ -438,7 +438,11 @@ def assess_and_adjust(
             w,
             "adjuster",
             f"/{cid}/adjustments",
-            {"coverage_code": line.coverage, "liability": "covered"},
+            {
+                "coverage_code": line.coverage,
+                "liability": "covered",
+                "covered_items": [line.coverage],
+            },
         )
     )
     body = ok(_post(w, "adjuster", f"/{cid}/adjustment/complete"))

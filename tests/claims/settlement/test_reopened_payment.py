@@ -109,7 +109,7 @@ def _reopen_and_readjust(s: Settlement, clock: FrozenClock, cid: int, reviewers:
     ok(
         c.post(
             f"{API}/{cid}/adjustments",
-            json={"coverage_code": "medical", "liability": "covered"},
+            json={"coverage_code": "medical", "liability": "covered", "covered_items": ["medical"]},
             headers=w.h["adjuster"],
         )
     )

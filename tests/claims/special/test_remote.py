@@ -152,7 +152,7 @@ def test_remote_claim_split_between_local_branch_and_head_office(
     assert r.status_code == 200 and r.json()["state"] == "assessed"
 
     # Adjustment by head office only.
-    adjust = {"coverage_code": "property", "liability": "covered"}
+    adjust = {"coverage_code": "property", "liability": "covered", "covered_items": ["property"]}
     r = w.client.post(f"{API}/{cid}/adjustments", json=adjust, headers=h["sz_adjuster"])
     assert r.status_code == 403 and r.json()["error"]["code"] == "remote_head_office_only"
     assert w.client.get(f"{API}/{cid}", headers=w.h["handler"]).json()["adjustments"] == []

@@ -280,7 +280,7 @@ def assess_and_adjust(web: ClaimPages, cid: int, line: Line) -> None:
     web.do(
         cid,
         "adjust",
-        {"coverage_code": line.coverage, "liability": "covered", "covered_items": "见计算"},
+        {"coverage_code": line.coverage, "liability": "covered"},
     )
     web.do(cid, "complete_adjustment")
     web.do(cid, "submit_review", {"reason": "理算完成"})

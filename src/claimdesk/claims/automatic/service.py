@@ -435,7 +435,9 @@ def _walk(session: Session, *, claim: Claim, plan: Plan, rule_set: RuleSet) -> P
         data=AdjustmentIn(
             coverage_code=plan.coverage_code,
             liability="covered",
-            covered_items="电子票据所列医疗费用 / the medical expenses on the e-bills",
+            # CLM-C1: the coverage the e-bills are paid under; ratio and deductible are
+            # the product's and the bills' (adjustment states them).
+            covered_items=[plan.coverage_code],
         ),
     )
     problems = _reduction_reasons(result, removed)

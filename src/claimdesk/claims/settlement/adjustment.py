@@ -4,6 +4,7 @@ states liability (or the rejection clause and evidence) and signs."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -17,13 +18,14 @@ from claimdesk.claims.errors import (
     AdjustmentMissing,
     AssessmentMissing,
     IllegalTransition,
-    RejectionNeedsClause,
 )
+from claimdesk.claims.repository import policy_of
 from claimdesk.claims.schemas import AdjustmentIn
-from claimdesk.claims.settlement import repository, reserves
+from claimdesk.claims.settlement import liability, repository, reserves
 from claimdesk.claims.settlement.assessment import current_assessments
 from claimdesk.claims.settlement.repository import history_for
 from claimdesk.claims.special.remote import require_head_office_step
+from claimdesk.errors import ClaimdeskError, NotFound
 from claimdesk.models.claim import AdjustmentResult, Assessment, Claim
 from claimdesk.models.product import Coverage
 from claimdesk.policies import repository as policies
@@ -195,33 +197,81 @@ def run_engine(
     raise TypeError(f"no engine for {type(coverage).__name__} with {type(facts).__name__}")
 
 
-def adjust(
-    session: Session, *, actor: Principal, claim: Claim, data: AdjustmentIn
-) -> AdjustmentResult:
-    if claim.state != workflow.ASSESSED:
-        raise IllegalTransition(state=claim.state, action="adjust")
-    require_head_office_step(session, claim=claim, actor=actor)  # CLM-Z1
-    if data.liability == "not_covered" and not (data.rejection_clause and data.rejection_evidence):
-        raise RejectionNeedsClause(
-            field="rejection_clause" if not data.rejection_clause else "rejection_evidence"
-        )
-    coverage = reserves.claim_coverages(session, claim).get(data.coverage_code)
-    assessment = current_assessments(session, claim.id).get(data.coverage_code)
+@dataclass(frozen=True)
+class Calculation:
+    """The engine's run on one coverage of a claim, with what it read."""
+
+    coverage: Coverage
+    assessment: Assessment
+    history: t.History
+    removed: list[dict[str, Any]]
+    result: t.AdjudicationResult
+    terms: liability.Terms
+    items: list[liability.LiabilityItem]  # the product's liabilities
+
+
+def calculate(session: Session, claim: Claim, coverage_code: str, *, lock: bool) -> Calculation:
+    """Run the engine on the coverage's current assessment. ``lock``: under the policy's
+    row lock (the adjustment itself); without it, a preview that writes nothing."""
+    # Every liability of the product (what a covered decision may name), the adjusted
+    # coverage among those the claim claims: one read.
+    product = repository.coverages_of_policy(session, claim.policy_id)
+    coverage = next(
+        (c for c in product if c.code == coverage_code and c.code in claim.coverage_codes), None
+    )
+    assessment = current_assessments(session, claim.id).get(coverage_code)
     if coverage is None or assessment is None:
-        raise AssessmentMissing(coverage=data.coverage_code)
+        raise AssessmentMissing(coverage=coverage_code)
     # Two claims on one policy adjusted at once would both see the same 'remaining'
     # limit; the policy row lock makes the second wait and read the first's result.
-    policy = policies.lock(session, claim.policy_id)
+    policy = policies.lock(session, claim.policy_id) if lock else policy_of(session, claim)
+    if policy is None:  # a foreign key: the claim's policy exists
+        raise NotFound(what="policy", field="policy_id")
     history = history_for(session, claim, coverage)
     facts, removed = engine_facts(claim, assessment)
+    engine = engine_coverage(coverage)
     result = run_engine(
-        engine_coverage(coverage),
+        engine,
         t.Policy(start=policy.period_start, end=policy.period_end),
         history,
         facts,
     )
-    trace = removed + [step.as_dict() for step in result.trace]
-    payable = result.payable if data.liability == "covered" else Decimal("0.00")
+    terms = liability.stated_terms(engine, facts, result)
+    items = liability.product_items(product)
+    return Calculation(coverage, assessment, history, removed, result, terms, items)
+
+
+def proposed_terms(session: Session, claim: Claim, coverage_code: str) -> liability.Terms | None:
+    """The ratio and deductible a covered decision on this coverage would state now
+    (CLM-C1), for the adjuster to see before signing; None while it is not assessed or
+    its facts do not yet make a calculation. Writes nothing."""
+    try:
+        return calculate(session, claim, coverage_code, lock=False).terms
+    except ClaimdeskError:
+        return None
+
+
+def product_items(session: Session, claim: Claim) -> list[liability.LiabilityItem]:
+    """The liabilities of the claim's product: what a covered decision may name."""
+    return liability.product_items(repository.coverages_of_policy(session, claim.policy_id))
+
+
+def adjust(
+    session: Session, *, actor: Principal, claim: Claim, data: AdjustmentIn
+) -> AdjustmentResult:
+    """The adjuster's signed decision on one coverage (CLM-C1..C3). Everything is
+    checked before anything is written: a refusal changes nothing."""
+    if claim.state != workflow.ASSESSED:
+        raise IllegalTransition(state=claim.state, action="adjust")
+    require_head_office_step(session, claim=claim, actor=actor)  # CLM-Z1
+    covered = data.liability == "covered"
+    if not covered:
+        liability.check_not_covered(data)
+    calc = calculate(session, claim, data.coverage_code, lock=True)
+    coverage, result, history = calc.coverage, calc.result, calc.history
+    items = liability.check_covered(data, items=calc.items, terms=calc.terms) if covered else []
+    trace = calc.removed + [step.as_dict() for step in result.trace]
+    payable = result.payable if covered else Decimal("0.00")
     at = timeutil.now()
     session.execute(
         update(AdjustmentResult)
@@ -231,20 +281,25 @@ def adjust(
         )
         .values(current=False)
     )
-    params = coverage.parameters
+    # A not-covered decision pays nothing under any term: it states none (and a medical
+    # deductible it did not take is not counted against the policy year).
+    terms = calc.terms if covered else liability.Terms(None, None, None)
     adjustment = AdjustmentResult(
         claim_id=claim.id,
         coverage_code=coverage.code,
         coverage_type=coverage.type,
-        assessment_id=assessment.id,
+        assessment_id=calc.assessment.id,
         payable=payable,
-        reason=result.reason if data.liability == "covered" else "not_covered",
+        reason=result.reason if covered else "not_covered",
         liability=data.liability,
-        covered_items=data.covered_items,
-        ratio=_opt(params.get("payout_ratio") or params.get("deductible_rate")),
-        deductible=result.deductible_applied,
-        rejection_clause=data.rejection_clause,
-        rejection_evidence=data.rejection_evidence,
+        covered_item_codes=[i.code for i in items] if covered else None,
+        covered_items=liability.items_in_words(items) if covered else None,
+        ratio=terms.ratio,
+        deductible=terms.deductible,
+        deductible_rate=terms.deductible_rate,
+        rejection_reason=None if covered else data.rejection_reason,
+        rejection_clause=None if covered else data.rejection_clause,
+        rejection_evidence=None if covered else data.rejection_evidence,
         history={
             "paid": str(history.paid),
             "deductible_used": str(history.deductible_used),
@@ -259,6 +314,18 @@ def adjust(
     )
     session.add(adjustment)
     session.flush()
+    details: dict[str, Any] = {
+        "coverage": coverage.code,
+        "adjustment_id": adjustment.id,
+        "payable": str(payable),
+        "engine_payable": str(result.payable),
+        "liability": data.liability,
+        "reason": adjustment.reason,
+    }
+    if covered:
+        details["items"] = adjustment.covered_item_codes
+        details["ratio"] = None if terms.ratio is None else str(terms.ratio)
+        details["deductible"] = None if terms.deductible is None else str(terms.deductible)
     record(
         session,
         actor=actor,
@@ -266,14 +333,7 @@ def adjust(
         entity_type="claim",
         entity_id=claim.id,
         at=at,
-        details={
-            "coverage": coverage.code,
-            "adjustment_id": adjustment.id,
-            "payable": str(payable),
-            "engine_payable": str(result.payable),
-            "liability": data.liability,
-            "reason": adjustment.reason,
-        },
+        details=details,
     )
     reserves.revise(
         session,
@@ -336,9 +396,14 @@ def record_correction(
         payable=payable,
         reason=before.reason,
         liability=before.liability,
+        covered_item_codes=before.covered_item_codes,
         covered_items=before.covered_items,
         ratio=before.ratio,
         deductible=before.deductible,
+        deductible_rate=before.deductible_rate,
+        rejection_reason=before.rejection_reason,
+        rejection_clause=before.rejection_clause,
+        rejection_evidence=before.rejection_evidence,
         history=before.history,
         trace=[
             *before.trace,

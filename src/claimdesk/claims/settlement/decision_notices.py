@@ -148,6 +148,9 @@ def _step(trace: list[dict[str, Any]], code: str) -> dict[str, Any] | None:
     return next((s for s in trace if s.get("code") == code), None)
 
 
+_MEDICAL = ("medical", "accident_medical")
+
+
 def _coverage_row(adjustment: Any, items: list[AssessmentItem], name: str) -> dict[str, Any]:
     trace = list(adjustment.trace or [])
     lines = [i for i in items if i.item_type == "expense_line"]
@@ -191,7 +194,11 @@ def _coverage_row(adjustment: Any, items: list[AssessmentItem], name: str) -> di
         "removals": removals,
         "not_paid": str(sum((_d(r["amount"]) for r in removals), ZERO)),
         "other_paid": str(other_paid),
-        "deductible": None if adjustment.deductible is None else str(adjustment.deductible),
+        # The notice words the medical formula (deductible, then ratio); the other lines'
+        # deductibles are in their steps (the adjustment states them too, CLM-C1).
+        "deductible": None
+        if adjustment.deductible is None or adjustment.coverage_type not in _MEDICAL
+        else str(adjustment.deductible),
         "ratio": None if ratio is None else str(_d(ratio).normalize()),
         "capped": capped,
         "steps": steps,

@@ -39,7 +39,8 @@ from claimdesk.claims.intake.contact import may_reveal_phone
 from claimdesk.claims.intake.report import product_of
 from claimdesk.claims.intake.survey import plan_of
 from claimdesk.claims.repository import get_claim, materials_of
-from claimdesk.claims.settlement import adjustment, closing, review
+from claimdesk.claims.settlement import adjustment, closing, liability, review
+from claimdesk.claims.settlement import assessment as assessment_service
 from claimdesk.claims.settlement import read as settlement_read
 from claimdesk.claims.settlement.recoveries import RECOVERY_LINES
 from claimdesk.deps import DB, require
@@ -363,6 +364,56 @@ def _survey(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> No
 
 
 def _adjust_fields(db: Session, claim: Claim) -> list[FormField]:
+    return _adjust_fields_for(db, claim, {}, None)
+
+
+def _default_coverage(db: Session, claim: Claim) -> str:
+    """The coverage the form opens on: the first assessed and not yet adjusted."""
+    assessed = assessment_service.current_assessments(db, claim.id)
+    adjusted = adjustment.current_adjustments(db, claim.id)
+    for group in (
+        [c for c in claim.coverage_codes if c in assessed and c not in adjusted],
+        [c for c in claim.coverage_codes if c in assessed],
+        list(claim.coverage_codes),
+    ):
+        if group:
+            return group[0]
+    return ""
+
+
+def _terms_words(terms: liability.Terms | None) -> tuple[str, str]:
+    """The ratio and the deductible as the decision will state them (CLM-C1)."""
+    if terms is None:
+        missing = _("not known until the coverage is assessed")
+        return missing, missing
+    deductible = page_views.money(terms.deductible)
+    if terms.deductible_rate:
+        deductible = _(
+            "%(amount)s and %(rate)s of the loss",
+            amount=deductible,
+            rate=page_views.ratio(terms.deductible_rate),
+        )
+    ratio = page_views.ratio(terms.ratio) if terms.ratio is not None else "—"
+    return ratio, deductible
+
+
+def _adjust_fields_for(
+    db: Session, claim: Claim, values: dict[str, Any], _actor: Principal | None
+) -> list[FormField]:
+    """CLM-C1: covered — the product's liabilities to tick (the adjusted coverage ticked),
+    and the ratio and deductible the calculation applies, shown, never typed; not
+    covered — the reason, the clause's text and the evidence. Choosing another coverage
+    re-renders the form with its own terms."""
+    chosen = str(values.get("coverage_code") or "")
+    if chosen not in claim.coverage_codes:
+        chosen = _default_coverage(db, claim)
+    covered = {"liability": ("covered",)}
+    not_covered = {"liability": ("not_covered",)}
+    ratio, deductible = _terms_words(adjustment.proposed_terms(db, claim, chosen))
+    prefix = f"covered_item__{chosen}__"
+    # Ticked at first: the coverage itself; once this coverage's boxes were sent back (a
+    # refusal shown again), exactly what was ticked.
+    sent = any(str(k).startswith(prefix) for k in values)
     return [
         FormField(
             "coverage_code",
@@ -370,6 +421,8 @@ def _adjust_fields(db: Session, claim: Claim) -> list[FormField]:
             "select",
             required=True,
             options=[(c, code_words(c)) for c in claim.coverage_codes],
+            value=chosen,
+            refresh=True,
         ),
         FormField(
             "liability",
@@ -377,24 +430,75 @@ def _adjust_fields(db: Session, claim: Claim) -> list[FormField]:
             "select",
             required=True,
             options=[("covered", "Covered"), ("not_covered", "Not covered")],
+            value="covered",
+            controls=True,
         ),
-        FormField("covered_items", "Covered items, ratio and deductible", "textarea"),
-        FormField("rejection_clause", "Clause (when not covered)", "textarea"),
-        FormField("rejection_evidence", "Evidence (when not covered)", "textarea"),
+        FormField(
+            "terms_ratio",
+            "Payout ratio (the product's, as assessed)",
+            "info",
+            value=ratio,
+            when=covered,
+        ),
+        FormField(
+            "terms_deductible",
+            "Deductible (the product's, as assessed)",
+            "info",
+            value=deductible,
+            when=covered,
+        ),
+        *[
+            # Named per adjusted coverage: choosing another coverage re-renders the form
+            # with that coverage's boxes, ticked afresh.
+            FormField(
+                f"{prefix}{item.code}",
+                _("Covered item: %(name)s", name=item.name),
+                "checkbox",
+                value="1" if item.code == chosen and not sent else "",
+                when=covered,
+                binds="covered_items",
+            )
+            for item in adjustment.product_items(db, claim)
+        ],
+        FormField(
+            "rejection_reason",
+            "Reason (when not covered)",
+            "textarea",
+            required=True,
+            when=not_covered,
+        ),
+        FormField(
+            "rejection_clause",
+            "Clause (when not covered)",
+            "textarea",
+            required=True,
+            when=not_covered,
+        ),
+        FormField(
+            "rejection_evidence",
+            "Evidence (when not covered)",
+            "textarea",
+            required=True,
+            when=not_covered,
+        ),
     ]
 
 
 def _adjust(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> None:
-    data = {
+    data: dict[str, Any] = {
         k: (form.get(k) or None)
         for k in (
             "coverage_code",
             "liability",
-            "covered_items",
+            "rejection_reason",
             "rejection_clause",
             "rejection_evidence",
         )
     }
+    # The boxes ticked for the coverage adjusted, in the product's order (an unticked box
+    # is simply absent).
+    prefix = f"covered_item__{data['coverage_code'] or ''}__"
+    data["covered_items"] = [k[len(prefix) :] for k in form if k.startswith(prefix) and form[k]]
     adjustment.adjust(db, actor=p, claim=claim, data=_validated(cs.AdjustmentIn, data))
 
 
@@ -969,6 +1073,7 @@ ACTIONS: dict[str, ActionForm] = {
             ("assessed",),
             _adjust_fields,
             _adjust,
+            dynamic=_adjust_fields_for,
         ),
         ActionForm(
             "complete_adjustment",
@@ -1311,6 +1416,7 @@ def claim_context(db: Session, principal: Principal, claim: Claim, language: str
         # username → name: whoever signed a report acted on the claim, so is in the trail.
         "people": actors,
         "money": page_views.money,
+        "percent": page_views.ratio,
         "code_label": page_views.code_label,
         "previewable": PREVIEWABLE,
         **stp_context(db, claim, language=language),

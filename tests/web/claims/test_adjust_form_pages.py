@@ -1,0 +1,96 @@
+"""The claim page's liability decision (SPEC CLM-C1), through the page routes (the
+claim brought to "assessed" through the API first): the product's liabilities ticked for
+the coverage adjusted, the ratio and deductible shown from the product and the
+assessment (not typed), a covered decision without items or a not-covered one without
+its reason refused beside the field, and the decision as stated on the page."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from claimdesk.models.claim import AdjustmentResult
+from tests.claims.helpers import FrozenClock, local
+from tests.claims.steps import MEDICAL_25K_SI, Settlement, build_settlement, walk_to_assessed
+from tests.web.claims.claim_pages import ClaimPages, state_of
+from tests.web.claims.test_claim_forms_pages import error_beside
+
+ITEM = "covered_item__medical__medical"  # the medical coverage's own box
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> FrozenClock:
+    return FrozenClock(monkeypatch, local("2026-09-30T10:00:00"))
+
+
+@pytest.fixture
+def s(settlement_db: None, db: Session, client: TestClient, clock: FrozenClock) -> Settlement:
+    return build_settlement(db, client)
+
+
+def _assessed(s: Settlement, clock: FrozenClock) -> int:
+    return walk_to_assessed(s.w, clock, policy="MED-MILLION", assessment=MEDICAL_25K_SI)
+
+
+def test_the_adjust_form_shows_the_products_terms_and_ticks_the_coverage(
+    s: Settlement, client: TestClient, db: Session, clock: FrozenClock
+) -> None:
+    # SPEC CLM-C1: ratio and deductible come from the product and the assessment,
+    # shown, not typed; the coverage adjusted is the item ticked
+    cid = _assessed(s, clock)
+    web = ClaimPages(client, db)
+    web.login("adjuster")
+    form = web.open(cid, "adjust")
+    assert form.fields[ITEM].kind == "checkbox" and form.fields[ITEM].checked
+    assert 'id="adjust-terms_ratio"' in form.html and "100%" in form.html
+    assert "¥10,000.00" in form.html  # the deductible this claim takes
+    assert "covered_items" not in form.fields  # nothing to type
+    assert {"ratio", "deductible"}.isdisjoint(form.fields)
+    web.do(cid, "adjust", {"liability": "covered"})
+    page = web.page(cid)
+    assert state_of(page) == "assessed"
+    section = page[page.index('id="liability-medical"') :]
+    assert "一般医疗保险金" in section[:600] and "¥10,000.00" in section[:600]
+    assert "¥14,000.00" in page
+
+
+def test_a_covered_decision_without_items_is_refused_beside_them(
+    s: Settlement, client: TestClient, db: Session, clock: FrozenClock
+) -> None:
+    # SPEC CLM-C1, GEN-6: refused next to the boxes, in the reader's language, nothing
+    # written (the known defect: empty items were accepted)
+    cid = _assessed(s, clock)
+    web = ClaimPages(client, db)
+    web.login("adjuster")
+    refused = web.refused(cid, "adjust", {"liability": "covered", ITEM: False})
+    message = error_beside(refused, "adjust", ITEM)
+    assert "属保险责任的认定须列明赔付项目" in message
+    db.expire_all()
+    assert db.scalars(select(AdjustmentResult).where(AdjustmentResult.claim_id == cid)).all() == []
+    english = client.post(
+        f"/claims/{cid}/actions/adjust?lang=en",
+        data=web._data(web.open(cid, "adjust"), {"liability": "covered", ITEM: False}),
+    )
+    assert "a covered decision must state its items" in english.text
+
+
+def test_a_not_covered_decision_needs_its_written_reason(
+    s: Settlement, client: TestClient, db: Session, clock: FrozenClock
+) -> None:
+    # SPEC CLM-C1: not covered — the reason, the clause's text and the evidence
+    cid = _assessed(s, clock)
+    web = ClaimPages(client, db)
+    web.login("adjuster")
+    grounds = {
+        "liability": "not_covered",
+        "rejection_clause": "第七条 责任免除：既往症",
+        "rejection_evidence": "2024 年门诊病历",
+    }
+    refused = web.refused(cid, "adjust", grounds)
+    assert "须写明理由、合同条款原文及证据" in error_beside(refused, "adjust", "rejection_reason")
+    web.do(cid, "adjust", {**grounds, "rejection_reason": "既往症不属保险责任"})
+    page = web.page(cid)
+    section = page[page.index('id="liability-medical"') :][:800]
+    assert "既往症不属保险责任" in section and "2024 年门诊病历" in section
