@@ -19,12 +19,18 @@ from claimdesk.audit.repository import timeline
 from claimdesk.claims import workflow
 from claimdesk.claims.clock_list import claim_clocks
 from claimdesk.claims.intake import acceptance
-from claimdesk.claims.intake.report import ChecklistItem, Reported
-from claimdesk.claims.repository import files_of, materials_of, policy_number_of
+from claimdesk.claims.intake.report import (
+    ChecklistItem,
+    PolicyRef,
+    Reported,
+    loss_outside_period,
+)
+from claimdesk.claims.repository import files_of, materials_of, policy_of
 from claimdesk.claims.schemas import (
     AdjustmentOut,
     ClaimOut,
     FileOut,
+    IntakeFlagOut,
     MaterialOut,
     NoticeOut,
     ReserveChangeOut,
@@ -45,6 +51,7 @@ from claimdesk.models.claim import (
     ReserveChange,
 )
 from claimdesk.models.clock import Clock
+from claimdesk.models.policy import Policy
 from claimdesk.products.coverage_types import MATERIALS
 
 # What a customer reading their own claim sees of its timeline: the workflow's steps,
@@ -84,7 +91,7 @@ def new_claim(
         session,
         reported.claim,
         language=language,
-        policy_number=reported.policy.number,
+        policy=reported.policy,
         checklist=reported.checklist,
         clocks=reported.clocks,
     )
@@ -115,6 +122,24 @@ def adjustment_out(a: AdjustmentResult) -> AdjustmentOut:
     )
 
 
+def intake_flags(
+    claim: Claim, policy: PolicyRef | Policy | None, *, language: str
+) -> list[IntakeFlagOut]:
+    """What the handler is shown about the report at once (report.LossOutsidePeriod)."""
+    if policy is None:
+        return []
+    outside = loss_outside_period(
+        claim.loss_date, period_start=policy.period_start, period_end=policy.period_end
+    )
+    if outside is None:
+        return []
+    return [
+        IntakeFlagOut(
+            code=outside.code, message=outside.message(language), details=outside.details()
+        )
+    ]
+
+
 def file_out(f: MaterialFile) -> FileOut:
     return FileOut(
         id=f.id,
@@ -138,14 +163,15 @@ def _claim_out(
     claim: Claim,
     *,
     language: str,
-    policy_number: str | None = None,
+    policy: PolicyRef | Policy | None = None,
     checklist: Sequence[Material | ChecklistItem] | None = None,
     clocks: Sequence[Clock | PlannedClock] | None = None,
 ) -> ClaimOut:
-    """The claim's own columns, its policy's number, its checklist and its clocks (three
-    queries, none for what is given)."""
-    if policy_number is None:
-        policy_number = policy_number_of(session, claim)
+    """The claim's own columns, its policy's number (and period, for the intake flags),
+    its checklist and its clocks (three queries, none for what is given)."""
+    if policy is None:
+        policy = policy_of(session, claim)
+    policy_number = policy.number if policy is not None else None
     if checklist is None:
         checklist = materials_of(session, claim.id)
     if clocks is None:
@@ -174,6 +200,7 @@ def _claim_out(
         estimated_amount=claim.estimated_amount,
         is_major=claim.is_major,
         major_reasons=claim.major_reasons,
+        intake_flags=intake_flags(claim, policy, language=language),
         received_at=claim.received_at,
         entered_at=claim.entered_at,
         surveyor_id=claim.surveyor_id,
@@ -255,4 +282,8 @@ def _for_customer(out: ClaimOut) -> ClaimOut:
         for entry in out.timeline
         if entry.action in _CUSTOMER_TIMELINE
     ]
-    return out.model_copy(update={"reserves": [], "reserve_history": [], "timeline": shown})
+    # The intake flags are the handler's working notes, not a decision (the customer is
+    # told the decision, with its reasons, in writing).
+    return out.model_copy(
+        update={"reserves": [], "reserve_history": [], "timeline": shown, "intake_flags": []}
+    )

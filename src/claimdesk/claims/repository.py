@@ -66,14 +66,6 @@ def investigators_work(query: Select[Any], actor: Principal) -> Select[Any]:
     return query.where(or_(Claim.investigator_id.is_(None), Claim.investigator_id == actor.user_id))
 
 
-def policy_number_of(session: Session, claim: Claim) -> str | None:
-    """The number of the claim's policy (not personal data: whoever may read the claim
-    may read which policy it is made under). From the session's identity map when the
-    policy is loaded already (the report path), so no query there."""
-    policy = session.get(Policy, claim.policy_id)
-    return policy.number if policy is not None else None
-
-
 def policy_of(session: Session, claim: Claim) -> Policy | None:
     """The claim's policy (its number and period are not personal data: whoever may read
     the claim may read which policy it is made under and its period). From the session's

@@ -342,6 +342,15 @@ class ClaimSummary(BaseModel):
     next_due: dt.datetime | None = None
 
 
+class IntakeFlagOut(BaseModel):
+    """Something about the report the handler must see at once, which does not stop it
+    being recorded (e.g. a loss dated outside the policy period, CLM-R2)."""
+
+    code: str
+    message: str
+    details: dict[str, str]
+
+
 class ClaimOut(BaseModel):
     id: int
     number: str
@@ -361,6 +370,7 @@ class ClaimOut(BaseModel):
     estimated_amount: Decimal | None
     is_major: bool
     major_reasons: list[str]
+    intake_flags: list[IntakeFlagOut] = Field(default_factory=list)
     received_at: dt.datetime
     entered_at: dt.datetime
     surveyor_id: int | None

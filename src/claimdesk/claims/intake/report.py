@@ -11,6 +11,7 @@ from typing import Any, Protocol, TypeVar
 
 from sqlalchemy.orm import Session
 
+from claimdesk import formatting
 from claimdesk.audit.service import record
 from claimdesk.auth.principal import Principal
 from claimdesk.calendar.service import load_calendar
@@ -110,6 +111,10 @@ class PolicyRef(Protocol):
     def insured_id(self) -> int: ...
     @property
     def org_unit_id(self) -> int | None: ...
+    @property
+    def period_start(self) -> dt.date: ...
+    @property
+    def period_end(self) -> dt.date: ...
 
 
 _P = TypeVar("_P", bound=PolicyRef)
@@ -204,6 +209,59 @@ def check_loss_date(loss_date: dt.date, *, today: dt.date) -> None:
         raise LossDateTooEarly(field="loss_date", earliest=EARLIEST_LOSS_DATE.isoformat())
 
 
+@dataclass(frozen=True)
+class LossOutsidePeriod:
+    """A loss dated outside the policy's period (GEN-2: local dates, both ends covered).
+
+    Not a reason to refuse the report: the insurer must receive every report and answer
+    it — a loss outside the cover is declined by a written decision (CLM-C1, CLM-V3,
+    Insurance Law art. 24), not by refusing to record it. The report is taken, the flag
+    written on its trail, and the handler shown it on the claim (and in the API's
+    ``intake_flags``) from the first moment, before any check runs."""
+
+    loss_date: dt.date
+    period_start: dt.date
+    period_end: dt.date
+
+    code = "loss_outside_policy_period"
+
+    def message(self, language: str) -> str:
+        zh = language.lower().startswith("zh")
+        words = {
+            "loss": formatting.local_date(self.loss_date, language),
+            "start": formatting.local_date(self.period_start, language),
+            "end": formatting.local_date(self.period_end, language),
+        }
+        if zh:
+            text = (
+                "出险日期 {loss} 不在保单的保险期间（{start} 至 {end}）内。报案已登记：请向报案人"
+                "核实日期；日期无误的，按保险期间外出险作出书面决定。"
+            )
+        else:
+            text = (
+                "The date of loss, {loss}, is outside the policy period ({start} to {end}). "
+                "The report is recorded: check the date with the reporter; if it is right, "
+                "decide in writing that the loss is outside the cover."
+            )
+        return text.format(**words)
+
+    def details(self) -> dict[str, str]:
+        return {
+            "loss_date": self.loss_date.isoformat(),
+            "period_start": self.period_start.isoformat(),
+            "period_end": self.period_end.isoformat(),
+        }
+
+
+def loss_outside_period(
+    loss_date: dt.date, *, period_start: dt.date, period_end: dt.date
+) -> LossOutsidePeriod | None:
+    """The flag when the loss date is outside the period (both days included), or None."""
+    if period_start <= loss_date <= period_end:
+        return None
+    return LossOutsidePeriod(loss_date, period_start, period_end)
+
+
 def report_of(body: ReportCreate) -> ReportIn:
     """The report as the API and the pages receive it (``ReportCreate``)."""
     return ReportIn(
@@ -284,6 +342,16 @@ def report(session: Session, *, actor: Principal, data: ReportIn) -> Reported:
     # (dedupe key per claim and template). The checklist is written with the claim.
     starts = {name: received_at for name in ("claim.report_entry", *workflow.REVIEW_CLOCKS)}
     checklist = _checklist_rows([known[c] for c in codes])
+    details: dict[str, Any] = {
+        "channel": data.channel,
+        "policy_id": policy.id,
+        "major": bool(reasons),
+    }
+    outside = loss_outside_period(
+        data.loss_date, period_start=policy.period_start, period_end=policy.period_end
+    )
+    if outside is not None:
+        details[outside.code] = outside.details()
     clocks = workflow.open_claim(
         session,
         claim=claim,
@@ -291,7 +359,7 @@ def report(session: Session, *, actor: Principal, data: ReportIn) -> Reported:
         actor=actor,
         at=entered_at,
         clock_times=starts,
-        details={"channel": data.channel, "policy_id": policy.id, "major": bool(reasons)},
+        details=details,
         rows=[(Material, "claim_id", checklist)],
     )
     if reasons:

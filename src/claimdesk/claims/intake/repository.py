@@ -144,6 +144,9 @@ class PolicyForReport:
     policyholder_id: int
     insured_id: int
     org_unit_id: int | None
+    # The period the loss date is compared with (report.loss_outside_period).
+    period_start: dt.date
+    period_end: dt.date
 
 
 _POLICY_COLUMNS = (
@@ -153,6 +156,8 @@ _POLICY_COLUMNS = (
     Policy.policyholder_id,
     Policy.insured_id,
     Policy.org_unit_id,
+    Policy.period_start,
+    Policy.period_end,
 )
 _POLICY_AND_KEYS = select(
     *_POLICY_COLUMNS,

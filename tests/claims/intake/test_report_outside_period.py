@@ -1,0 +1,120 @@
+"""A loss dated outside the policy period is reported all the same — the insurer must
+receive and answer every report, and declines a loss outside the cover by a written
+decision — but the handler is shown it at once: the report's answer and the claim carry
+an intake flag, and the report's audit entry records it. A date of loss after today is
+refused and writes nothing (SPEC CLM-R2, CLM-R3, GEN-6)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from claimdesk.claims.intake.report import loss_outside_period
+from claimdesk.models.audit import AuditEntry
+from claimdesk.models.claim import Claim
+from tests.claims.helpers import FrozenClock, World, build_world, local
+
+API = "/api/v1/claims"
+FLAG = "loss_outside_policy_period"
+
+
+@pytest.fixture
+def world(
+    world_db: None, db: Session, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> World:
+    FrozenClock(monkeypatch, local("2026-09-28T10:00:00").astimezone(dt.UTC))
+    return build_world(db, client)
+
+
+def _report(world: World, who: str = "handler", lang: str = "", **changes: Any) -> Any:
+    payload = {
+        "channel": "hotline",
+        "policy_number": world.policies["MED-MILLION"].number,  # type: ignore[attr-defined]
+        "claimant_name": "李四",
+        "loss_date": "2026-09-27",
+        "loss_place": "北京",
+        "loss_cause": "illness",
+        "loss_overview": "报案",
+        **changes,
+    }
+    return world.client.post(f"{API}{lang}", json=payload, headers=world.h[who])
+
+
+def test_a_loss_years_before_the_policy_is_recorded_and_flagged(world: World, db: Session) -> None:
+    # SPEC CLM-R2, CLM-R3: recorded with its number (not refused), flagged for the handler
+    response = _report(world, loss_date="2019-05-01")
+    assert response.status_code == 201, response.text
+    reported = response.json()
+    assert reported["number"].startswith("BA20260928")
+    (flag,) = reported["intake_flags"]
+    assert flag["code"] == FLAG
+    assert flag["details"] == {
+        "loss_date": "2019-05-01",
+        "period_start": "2026-01-01",
+        "period_end": "2026-12-31",
+    }
+    assert (
+        "出险日期 2019年5月1日 不在保单的保险期间（2026年1月1日 至 2026年12月31日）内"
+        in (flag["message"])
+    )
+    # Read back: the same flag, from the claim and its policy.
+    cid = reported["id"]
+    read = world.client.get(f"{API}/{cid}", headers=world.h["handler"]).json()
+    assert read["intake_flags"] == [flag]
+    # On the trail with the report (GEN-5).
+    entry = db.scalars(
+        select(AuditEntry).where(
+            AuditEntry.action == "claim.report", AuditEntry.entity_id == str(cid)
+        )
+    ).one()
+    assert json.loads(entry.details)[FLAG] == flag["details"]
+
+
+def test_a_loss_after_the_policys_end_is_flagged_too_and_one_inside_is_not(
+    world: World,
+) -> None:
+    # SPEC CLM-R2: both ends of the period are covered days (GEN-2)
+    assert _report(world, loss_date="2026-01-01").json()["intake_flags"] == []
+    assert _report(world, loss_date="2025-12-31").json()["intake_flags"][0]["code"] == FLAG
+
+
+def test_the_customer_reporting_sees_no_internal_flag(world: World) -> None:
+    # SPEC CLM-R2: the flag is the handler's; the customer is answered by the decision
+    response = _report(world, who="customer", loss_date="2020-02-02")
+    assert response.status_code == 201, response.text
+    assert response.json()["intake_flags"] == []
+    cid = response.json()["id"]
+    staff = world.client.get(f"{API}/{cid}", headers=world.h["handler"]).json()
+    assert staff["intake_flags"][0]["code"] == FLAG
+
+
+def test_a_loss_after_today_is_refused_and_writes_nothing(world: World, db: Session) -> None:
+    # SPEC GEN-6: today is the local day of the app clock (28 Sep 2026 in Shanghai)
+    before = db.scalar(select(func.count()).select_from(Claim))
+    for lang, words in (("", "出险日期：出险日期不能晚于今天"), ("?lang=en", "after today")):
+        refused = _report(world, lang=lang, loss_date="2026-09-29")
+        assert refused.status_code == 422, refused.text
+        error = refused.json()["error"]
+        assert (error["code"], error["field"]) == ("loss_date_in_future", "loss_date")
+        assert words in error["message"]
+    assert db.scalar(select(func.count()).select_from(Claim)) == before
+
+
+def test_the_flag_says_it_in_the_readers_language() -> None:
+    # SPEC CLM-R2, GEN-2: the dates as people write them, in either language
+    flag = loss_outside_period(
+        dt.date(2019, 5, 1), period_start=dt.date(2026, 1, 1), period_end=dt.date(2026, 12, 31)
+    )
+    assert flag is not None
+    assert flag.message("en").startswith(
+        "The date of loss, 1 May 2019, is outside the policy period (1 Jan 2026 to 31 Dec 2026)."
+    )
+    assert "报案已登记" in flag.message("zh-CN")
+    inside = dt.date(2026, 12, 31)
+    assert loss_outside_period(inside, period_start=inside, period_end=inside) is None
