@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
@@ -396,11 +397,32 @@ def _labels(codes: list[str]) -> str:
     return "、".join(MATERIALS.get(c, (c, c))[0] for c in codes)
 
 
-def send_missing_notice(
-    session: Session, *, actor: Principal, claim: Claim, requested: list[str] | None = None
-) -> MissingMaterialsNotice:
-    """The first and only ordinary notice: it lists EVERY missing checklist item (the
-    handler cannot split it into several notices) and the deadline."""
+def _notice_params(items: list[str], deadline: dt.date) -> dict[str, str]:
+    # The SMS is read by the customer: the date as people write it (2026年10月30日), GEN-2.
+    return {"deadline": formatting.local_date(deadline, "zh-CN"), "items": _labels(items)}
+
+
+@dataclass(frozen=True)
+class NoticePreview:
+    """The one-time notice as it would go out now (CLM-A4): every item it lists, the
+    deadline it gives, and the SMS the customer would read, word for word."""
+
+    items: list[str]
+    deadline: dt.date
+    message: str
+    # None: the claim has no contact phone, so no SMS goes out (the handler calls).
+    recipient_masked: str | None
+
+    def labels(self, language: str) -> list[str]:
+        pick = 0 if language.lower().startswith("zh") else 1
+        return [MATERIALS.get(code, (code, code))[pick] for code in self.items]
+
+
+def _missing_for_notice(
+    session: Session, claim: Claim, requested: list[str] | None = None
+) -> list[str]:
+    """The items the one-time notice must list: EVERY missing checklist item; refused
+    when a notice went out already or nothing is missing (as the sending is)."""
     if notices_of(session, claim.id):
         raise MaterialsAlreadyRequested(
             field="items", items=_labels(requested or missing_codes(session, claim))
@@ -411,6 +433,29 @@ def send_missing_notice(
             raise NothingMissing(field=f"items.{index}")
     if not missing:
         raise NothingMissing(field="items")
+    return missing
+
+
+def preview_missing_notice(session: Session, *, claim: Claim) -> NoticePreview:
+    """What send_missing_notice would send now — built by the same steps (the items, the
+    deadline counted from now, the outbox's text) and writing nothing, so the handler
+    sees the list and the deadline the customer will receive before sending."""
+    items = _missing_for_notice(session, claim)
+    deadline = _deadline(timeutil.now())
+    message = notify.render(
+        "claim.materials_missing", {"number": claim.number, **_notice_params(items, deadline)}
+    )
+    phone = claim.contact_phone
+    masked = phone[:3] + "****" + phone[-4:] if phone else None
+    return NoticePreview(items=items, deadline=deadline, message=message, recipient_masked=masked)
+
+
+def send_missing_notice(
+    session: Session, *, actor: Principal, claim: Claim, requested: list[str] | None = None
+) -> MissingMaterialsNotice:
+    """The first and only ordinary notice: it lists EVERY missing checklist item (the
+    handler cannot split it into several notices) and the deadline."""
+    missing = _missing_for_notice(session, claim, requested)
     return _issue(
         session,
         actor=actor,
@@ -475,8 +520,7 @@ def _issue(
     )
     session.add(notice)
     session.flush()
-    # The SMS is read by the customer: the date as people write it (2026年10月30日), GEN-2.
-    params = {"deadline": formatting.local_date(notice.deadline, "zh-CN"), "items": _labels(items)}
+    params = _notice_params(items, notice.deadline)
     details = {"notice_id": notice.id, "sequence": sequence, "items": items}
     if claim.state == workflow.AWAITING_MATERIALS:
         # Already waiting (clocks paused): the supplement is told, the state stays.

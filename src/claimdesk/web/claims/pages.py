@@ -247,6 +247,48 @@ def _receive(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> N
     )
 
 
+def _notice_fields(db: Session, claim: Claim) -> list[FormField]:
+    """CLM-A4: before sending, what the customer will receive — every item the one-time
+    notice lists, its deadline and the SMS word for word — from the service that builds
+    the notice (acceptance.preview_missing_notice, which writes nothing)."""
+    try:
+        preview = acceptance.preview_missing_notice(db, claim=claim)
+    except ClaimdeskError as refused:
+        # Sending would be refused the same way: say so before anyone presses the button.
+        return [
+            FormField(
+                "notice_refused",
+                "The notice cannot be sent",
+                "info",
+                value=refused.message(current_language.get()),
+            )
+        ]
+    language = current_language.get()
+    recipient = (
+        _("SMS to %(phone)s", phone=preview.recipient_masked)
+        if preview.recipient_masked
+        else _("No contact phone on the claim: no SMS goes out, call the customer")
+    )
+    return [
+        FormField(
+            "notice_items",
+            "Materials the notice asks for",
+            "info",
+            value="、".join(preview.labels(language))
+            if language == "zh-CN"
+            else ", ".join(preview.labels(language)),
+        ),
+        FormField(
+            "notice_deadline",
+            "Deadline given to the customer",
+            "info",
+            value=formatting.local_date(preview.deadline, language),
+        ),
+        FormField("notice_recipient", "Sent as", "info", value=recipient),
+        FormField("notice_message", "What the customer reads", "info", value=preview.message),
+    ]
+
+
 def _notice(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> None:
     acceptance.send_missing_notice(db, actor=p, claim=claim, requested=[])
 
@@ -978,7 +1020,7 @@ ACTIONS: dict[str, ActionForm] = {
             "Send the one-time missing-materials notice",
             Permission.CLAIMS_ACCEPT,
             ("reported",),
-            _none,
+            _notice_fields,
             _notice,
             primary=False,
             # Nothing missing, nothing to ask for (the notice service refuses it).

@@ -1,0 +1,92 @@
+"""The one-time missing-materials notice on the claim page (SPEC CLM-A4, CLM-A1): the
+list, the deadline and the SMS the customer will receive are shown before sending —
+from the service that builds the notice, writing nothing — and are then what is sent."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from claimdesk.models.claim import MissingMaterialsNotice
+from claimdesk.models.job import OutboxMessage
+from tests.claims.helpers import FrozenClock, local, report_body
+from tests.claims.steps import API, Settlement, build_settlement, ok
+from tests.web.claims.claim_pages import ClaimPages
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> FrozenClock:
+    return FrozenClock(monkeypatch, local("2026-09-30T10:00:00"))
+
+
+@pytest.fixture
+def s(settlement_db: None, db: Session, client: TestClient, clock: FrozenClock) -> Settlement:
+    return build_settlement(db, client)
+
+
+def test_the_missing_materials_form_previews_what_the_customer_receives(
+    s: Settlement, client: TestClient, db: Session, clock: FrozenClock
+) -> None:
+    # SPEC CLM-A4 (ONE notice listing everything missing, with a deadline), CLM-A1: the
+    # preview comes from the service that builds the notice and writes nothing
+    claim = ok(
+        s.w.client.post(
+            API,
+            json=report_body(s.w.policies["MED-MILLION"].number),  # type: ignore[attr-defined]
+            headers=s.w.h["handler"],
+        ),
+        201,
+    )
+    cid = int(claim["id"])
+    web = ClaimPages(client, db)
+    web.login("handler")
+    form = web.open(cid, "request_materials")
+    for label in ("理赔申请书", "身份证明", "病历/诊断证明", "医疗费用发票"):
+        assert label in form.html
+    assert "2026年10月30日" in form.html  # 30 days after 30 Sep (rules().materials_deadline_days)
+    assert "短信发送至 139****5678" in form.html
+    db.expire_all()
+    assert (
+        db.scalars(
+            select(MissingMaterialsNotice).where(MissingMaterialsNotice.claim_id == cid)
+        ).all()
+        == []
+    )
+    web.do(cid, "request_materials")
+    sent = db.scalars(
+        select(OutboxMessage).where(
+            OutboxMessage.template == "claim.materials_missing",
+            OutboxMessage.related_id == str(cid),
+        )
+    ).one()
+    assert sent.body in form.html  # word for word what was previewed
+    notice = db.scalars(
+        select(MissingMaterialsNotice).where(MissingMaterialsNotice.claim_id == cid)
+    ).one()
+    assert notice.deadline == dt.date(2026, 10, 30)
+    english = client.get(f"/claims/{cid}?lang=en")
+    assert english.status_code == 200
+
+
+def test_the_english_preview_lists_the_items_in_english(
+    s: Settlement, client: TestClient, db: Session
+) -> None:
+    # SPEC CLM-A4, GEN-2: the handler reads the list and the date in their language; the
+    # SMS itself is shown as the customer reads it
+    claim = ok(
+        s.w.client.post(
+            API,
+            json=report_body(s.w.policies["MED-MILLION"].number),  # type: ignore[attr-defined]
+            headers=s.w.h["handler"],
+        ),
+        201,
+    )
+    web = ClaimPages(client, db)
+    web.login("handler")
+    english = client.get(f"/claims/{claim['id']}/actions/request_materials?lang=en").text
+    assert "Claim form, Identity proof" in english and "30 Oct 2026" in english
+    assert "请于 2026年10月30日 前补充以下材料" in english
