@@ -587,7 +587,8 @@ def accept(
         actor=actor,
         claim=claim,
         amounts=reserve_amounts or {},
-        reason=reason or "案件受理时设立未决赔款准备金 / case reserve set at acceptance",
+        reason=reason
+        or reserves.system_reason("案件受理时设立未决赔款准备金", "case reserve set at acceptance"),
     )
     session.flush()
     return claim

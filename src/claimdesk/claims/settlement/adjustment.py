@@ -342,7 +342,9 @@ def adjust(
         coverage_code=coverage.code,
         amount=payable,
         stage="adjustment",
-        reason=f"理算结果 / adjusted amount (adjustment #{adjustment.id})",
+        reason=reserves.system_reason(
+            f"理算结果（理算 #{adjustment.id}）", f"adjusted amount (adjustment #{adjustment.id})"
+        ),
     )
     return adjustment
 

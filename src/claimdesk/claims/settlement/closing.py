@@ -75,7 +75,7 @@ def close(session: Session, *, actor: Principal, claim: Claim, reason: str | Non
                 coverage_code=reserve.coverage_code,
                 amount=Decimal("0.00"),
                 stage="closing",
-                reason="结案释放 / released at closing",
+                reason=reserves.system_reason("结案释放", "released at closing"),
             )
     archive_no = repository.last_archive_no(session, claim.id) + 1
     keep_until = retention_until(claim, local_date(at))

@@ -3,6 +3,7 @@ assessment and adjustment (or by hand) with a reason; every change is kept."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from sqlalchemy.orm import Session
@@ -22,6 +23,31 @@ from claimdesk.models.claim import Claim, Reserve, ReserveChange
 from claimdesk.models.product import Coverage
 
 CENT = Decimal("0.01")
+
+# A reason the system writes (not one a person typed) is stored in both languages,
+# "中文 / English", so the trail reads the same to every auditor; a page shows the
+# reader's half (reason_in).
+_BETWEEN = " / "
+_CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+def system_reason(zh: str, en: str) -> str:
+    """A reason written by the system, in both languages (see reason_in)."""
+    return f"{zh}{_BETWEEN}{en}"
+
+
+def reason_in(reason: str | None, language: str) -> str | None:
+    """The reader's half of a reason in both languages (system_reason's form, which the
+    acceptance, adjustment, payment, closing and automatic steps have always written):
+    Chinese before " / ", English after. Anything else — a reason a person typed — is
+    shown as it was written."""
+    if not reason:
+        return reason
+    zh, between, en = reason.partition(_BETWEEN)
+    if not between or not _CJK.search(zh) or _CJK.search(en) or not _LATIN.search(en):
+        return reason
+    return zh.strip() if language.lower().startswith("zh") else en.strip()
 
 
 def claim_coverages(session: Session, claim: Claim) -> dict[str, Coverage]:

@@ -42,6 +42,7 @@ from claimdesk.claims.repository import get_claim, materials_of
 from claimdesk.claims.settlement import adjustment, closing, liability, review
 from claimdesk.claims.settlement import assessment as assessment_service
 from claimdesk.claims.settlement import read as settlement_read
+from claimdesk.claims.settlement import reserves as reserve_service
 from claimdesk.claims.settlement.recoveries import RECOVERY_LINES
 from claimdesk.deps import DB, require
 from claimdesk.errors import ClaimdeskError, NotFound
@@ -1459,6 +1460,8 @@ def claim_context(db: Session, principal: Principal, claim: Claim, language: str
         "people": actors,
         "money": page_views.money,
         "percent": page_views.ratio,
+        # A reason the system wrote in both languages, in the reader's (FIN-1 reserves).
+        "in_language": lambda text: reserve_service.reason_in(text, language),
         "code_label": page_views.code_label,
         "previewable": PREVIEWABLE,
         **stp_context(db, claim, language=language),
