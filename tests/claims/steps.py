@@ -202,9 +202,11 @@ def walk_to_assessed(
     day: str = "2026-09-30",
     report: dict[str, Any] | None = None,
     assessment: dict[str, Any],
+    more_assessments: tuple[dict[str, Any], ...] = (),
 ) -> int:
     """Report → accept → survey → assess (completed), all on ``day`` (local): the claim
-    waits for the adjuster's liability decision."""
+    waits for the adjuster's liability decision. ``more_assessments``: the claim's other
+    coverages, assessed before the assessment is completed."""
     c = w.client
     clock.set(f"{day}T10:00:00")
     payload = {
@@ -270,7 +272,8 @@ def walk_to_assessed(
         )
     )
     clock.set(f"{day}T14:00:00")
-    ok(c.post(f"{API}/{cid}/assessments", json=assessment, headers=w.h["assessor"]))
+    for facts in (assessment, *more_assessments):
+        ok(c.post(f"{API}/{cid}/assessments", json=facts, headers=w.h["assessor"]))
     ok(c.post(f"{API}/{cid}/assessment/complete", json={}, headers=w.h["assessor"]))
     return int(cid)
 

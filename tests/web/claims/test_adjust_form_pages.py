@@ -6,12 +6,15 @@ its reason refused beside the field, and the decision as stated on the page."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from claimdesk.models.claim import AdjustmentResult
+from tests.builders import demo_version, issue_policy
 from tests.claims.helpers import FrozenClock, local
 from tests.claims.steps import MEDICAL_25K_SI, Settlement, build_settlement, walk_to_assessed
 from tests.web.claims.claim_pages import ClaimPages, state_of
@@ -94,3 +97,50 @@ def test_a_not_covered_decision_needs_its_written_reason(
     page = web.page(cid)
     section = page[page.index('id="liability-medical"') :][:800]
     assert "既往症不属保险责任" in section and "2024 年门诊病历" in section
+
+
+def test_choosing_another_coverage_shows_its_own_terms_and_item(
+    s: Settlement, client: TestClient, db: Session, clock: FrozenClock
+) -> None:
+    # SPEC CLM-C1: an accident claim on two coverages — the form opens on the first not
+    # yet adjusted; choosing the other re-renders it with that coverage's ratio (90%),
+    # deductible (¥100.00) and its own liability ticked
+    holder = s.w.policies["MED-MILLION"].policyholder_id  # type: ignore[attr-defined]
+    policy = issue_policy(db, version_id=demo_version(db, "ACC-PLUS").id, policyholder_id=holder)
+    policy.org_unit_id = s.w.policies["MED-MILLION"].org_unit_id  # type: ignore[attr-defined]
+    s.w.policies["ACC-PLUS"] = policy
+    db.commit()
+    cid = walk_to_assessed(
+        s.w,
+        clock,
+        policy="ACC-PLUS",
+        report={"coverage_codes": ["disability", "acc_medical"], "loss_cause": "accident"},
+        assessment={
+            "coverage_code": "disability",
+            "injuries": [{"description": "左手无名指", "grade": 9}],
+        },
+        more_assessments=(
+            {
+                "coverage_code": "acc_medical",
+                "lines": [{"description": "清创缝合", "amount": "1100.00", "catalog": "A"}],
+            },
+        ),
+    )
+    web = ClaimPages(client, db)
+    web.login("adjuster")
+    first = web.open(cid, "adjust")
+    assert first.fields["coverage_code"].value == "disability"
+    assert first.fields["covered_item__disability__disability"].checked
+    assert not first.fields["covered_item__disability__death"].checked
+    assert "20%" in first.html  # grade 9 (PER-3)
+    other = web.refresh(cid, "adjust", {"coverage_code": "acc_medical"})
+    assert other.fields["covered_item__acc_medical__acc_medical"].checked
+    assert not other.fields["covered_item__acc_medical__disability"].checked
+    assert "90%" in other.html and "¥100.00" in other.html
+    web.do(cid, "adjust", {"coverage_code": "acc_medical"}, form=other)
+    (decision,) = db.scalars(select(AdjustmentResult).where(AdjustmentResult.claim_id == cid)).all()
+    assert (decision.coverage_code, decision.covered_item_codes) == ("acc_medical", ["acc_medical"])
+    # (1,100 − 100) × 90% = 900.00
+    assert decision.payable == Decimal("900.00")
+    # The form now opens on the coverage still to adjust.
+    assert web.open(cid, "adjust").fields["coverage_code"].value == "disability"
