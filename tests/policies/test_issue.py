@@ -161,7 +161,12 @@ def test_product_limits_are_enforced(db, client, sale):
     refused = client.post("/api/v1/policies", json=body, headers=sale["headers"])
     assert refused.status_code == 422
     assert refused.json()["error"]["field"] == "channel"
-    assert "bank" in refused.json()["error"]["message"]
+    # The channels in words, not codes (GEN-6, issue 12)
+    assert refused.json()["error"]["message"] == "渠道：产品限定为 银行，“互联网” 不在范围内"
+    english = client.post("/api/v1/policies?lang=en", json=body, headers=sale["headers"])
+    assert english.json()["error"]["message"] == (
+        "Channel: the product is limited to Bank; 'Internet' is outside"
+    )
     body["channel"] = "bank"
     refused = client.post("/api/v1/policies", json=body, headers=sale["headers"])
     assert refused.json()["error"]["field"] == "customer_group"

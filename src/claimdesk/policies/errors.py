@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from claimdesk.code_labels import NamesCodes
 from claimdesk.errors import ClaimdeskError, Conflict, ValidationFailed
 from claimdesk.rules.transitions import IllegalTransition
 
@@ -14,7 +15,11 @@ class ProductNotOnSale(ValidationFailed):
     )
 
 
-class OutsideProductLimits(ValidationFailed):
+class OutsideProductLimits(NamesCodes, ValidationFailed):
+    """The refused value and the product's limits in words: "渠道：产品限定为 直销、银行，
+    “互联网” 不在范围内", not the stored codes (PRD-6, GEN-6)."""
+
+    value_is_code = True
     code = "outside_product_limits"
     message_zh = "{field}：产品限定为 {allowed}，“{value}” 不在范围内"
     message_en = "{field}: the product is limited to {allowed}; '{value}' is outside"

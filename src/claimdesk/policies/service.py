@@ -159,18 +159,18 @@ def _check_limits(version: ProductVersion, data: PolicyIssueIn) -> None:
         or not any(region.startswith(_region_prefix(r)) for r in version.allowed_regions)
     ):
         raise OutsideProductLimits(
-            field="region_code", value=region or "", allowed=", ".join(version.allowed_regions)
+            field="region_code", value=region or "", allowed=tuple(version.allowed_regions)
         )
     if version.allowed_channels and data.channel not in version.allowed_channels:
         raise OutsideProductLimits(
-            field="channel", value=data.channel, allowed=", ".join(version.allowed_channels)
+            field="channel", value=data.channel, allowed=tuple(version.allowed_channels)
         )
     groups = version.allowed_customer_groups
     if groups and data.customer_group not in groups:
         raise OutsideProductLimits(
             field="customer_group",
             value=data.customer_group or "",
-            allowed=", ".join(version.allowed_customer_groups),
+            allowed=tuple(version.allowed_customer_groups),
         )
 
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from claimdesk.code_labels import NamesCodes
 from claimdesk.errors import AlreadyExists, ClaimdeskError, Conflict, NotFound, ValidationFailed
 from claimdesk.rules.transitions import IllegalTransition
 
 
-class UnknownCode(ValidationFailed):
-    """A value outside a closed list: service type, channel, cause, source ..."""
+class UnknownCode(NamesCodes, ValidationFailed):
+    """A value outside a closed list: service type, channel, cause, source ... — the
+    allowed values said in words where the codes have labels (GEN-6)."""
 
     code = "unknown_code"
     message_zh = "{field}：取值“{value}”无效，允许的取值：{allowed}"
@@ -128,6 +130,6 @@ def choose(value: str | None, allowed: Iterable[str], field: str) -> str:
     allowed values (service desk and sales: channels, causes, types ...)."""
     options = tuple(allowed)
     if value not in options:
-        raise UnknownCode(field=field, value=value, allowed=", ".join(options))
+        raise UnknownCode(field=field, value=value, allowed=options)
     assert value is not None
     return value

@@ -1,10 +1,19 @@
 """English msgids for the codes the management pages show (states, causes, lines,
 clocks ...). Translated through the "admin" catalogue like every other label; an
-unknown code is shown as it is."""
+unknown code is shown as it is. The closed lists a refusal can name (complaint causes,
+channels) come from ``claimdesk.code_labels``, so pages and messages say them alike."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+
+from claimdesk.code_labels import (
+    COMPLAINT_CAUSES,
+    CONTACT_CHANNELS,
+    POLICY_CHANNELS,
+    SALES_CHANNEL_KINDS,
+    register,
+)
 
 LABELS: dict[str, str] = {
     # claim lines and states
@@ -51,16 +60,8 @@ LABELS: dict[str, str] = {
     "complaint.acknowledgement": "Complaint acknowledgement (24 h)",
     "complaint.decision": "Complaint decision",
     "complaint.claim_response": "Claim dispute answer (2 h)",
-    # complaints
-    "attitude": "Attitude",
-    "delay": "Delay",
-    "claim_amount": "Claim amount",
-    "claim_rejection": "Claim rejection",
-    "misleading_sales": "Misleading sales",
-    "policy_terms": "Policy terms",
-    "fees": "Fees",
-    "process": "Process",
-    "other": "Other",
+    # complaints: the causes as the portal offers them too (one label set, SVC-3)
+    **COMPLAINT_CAUSES,
     # 投保人与被保险人关系 (the insured is the policyholder's ...)
     "self": "Self (the same person)",
     "spouse": "Spouse",
@@ -94,11 +95,7 @@ LABELS: dict[str, str] = {
     "app": "App",
     "website": "Website",
     "branch_counter": "Branch counter",
-    "branch": "Branch",
-    "web_app": "Website / app",
-    "phone": "Phone",
-    "email": "Email",
-    "sms": "SMS",
+    **CONTACT_CHANNELS,
     # service types and satisfaction dimensions
     "consultation": "Product consultation",
     "application_help": "Application help",
@@ -187,13 +184,10 @@ MORE_LABELS: dict[str, str] = {
     "complete_formalities": "Formalities completed",
     "decide": "Award or judgment",
     "perform": "Performed the award",
-    "direct": "Direct",
+    # a policy's sales channel and a sales channel's kind, as refusals name them too
+    **POLICY_CHANNELS,
+    **SALES_CHANNEL_KINDS,
     "agent": "Agent",
-    "internet": "Internet",
-    "direct_team": "Direct sales team",
-    "agency": "Agency",
-    "bank": "Bank",
-    "securities_firm": "Securities firm",
     "face_to_face": "Face to face",
     "online": "Online",
     "mail_sms": "Mail / SMS",
@@ -297,3 +291,8 @@ STP_LABELS: dict[str, str] = {
     "agreement_rate": "Agreement rate (%)",
 }
 LABELS.update({k: v for k, v in STP_LABELS.items() if k not in LABELS})
+
+# A refusal naming allowed codes says them as these pages do (claimdesk.code_labels);
+# the same order as kit.label's look-up.
+register(MORE_LABELS)
+register(LABELS)

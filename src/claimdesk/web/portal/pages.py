@@ -29,6 +29,7 @@ from claimdesk.claims.config import rules
 from claimdesk.claims.intake import acceptance, report
 from claimdesk.claims.repository import get_claim
 from claimdesk.claims.schemas import ReportCreate
+from claimdesk.code_labels import COMPLAINT_CAUSES as CAUSE_LABELS
 from claimdesk.config import get_settings
 from claimdesk.deps import DB, SESSION_COOKIE, client_ip, require
 from claimdesk.errors import ClaimdeskError
@@ -135,15 +136,18 @@ LOSS_CAUSES = (
     ("liability", "Damage to others"),
     ("other", "Other"),
 )
-COMPLAINT_CAUSES = (
-    ("delay", "Too slow"),
-    ("attitude", "Attitude of staff"),
-    ("claim_amount", "Amount paid"),
-    ("claim_rejection", "Claim rejected"),
-    ("process", "Process"),
-    ("policy_terms", "Policy terms"),
-    ("other", "Other"),
+# The causes a customer chooses from, in the words the desk's lists say them
+# (code_labels.COMPLAINT_CAUSES: one label set, SVC-3).
+PORTAL_CAUSES: tuple[str, ...] = (
+    "delay",
+    "attitude",
+    "claim_amount",
+    "claim_rejection",
+    "process",
+    "policy_terms",
+    "other",
 )
+COMPLAINT_CAUSES = tuple((code, CAUSE_LABELS[code]) for code in PORTAL_CAUSES)
 SERVICE_REQUESTS = (
     ("policy_change", "Change my policy"),
     ("policy_renewal", "Renew my policy"),
