@@ -76,6 +76,8 @@ def test_integers_beyond_64_bits_in_json_are_refused(client: TestClient) -> None
     assert response.status_code == 422
     assert _error(response)["field"] == "x"
     assert "整数超出可存储范围" in _error(response)["message"]
+    # The rule says its limit (GEN-6)
+    assert f"须在 {-(2**63)} 到 {2**63 - 1} 之间" in _error(response)["message"]
 
 
 @pytest.mark.parametrize("bad_id", ["2147483648", "-2147483649", "0", "-1", str(2**70)])

@@ -193,8 +193,21 @@ class ValueOutOfRange(ValidationFailed):
     """A number the database cannot store (GEN-6): refused before or when it is bound."""
 
     code = "value_out_of_range"
-    message_zh = "{field}：数值超出可存储范围"
-    message_en = "{field}: the value is out of the range that can be stored"
+    message_zh = "{field}：数值超出可存储范围（须在 {minimum} 到 {maximum} 之间）"
+    message_en = (
+        "{field}: the value is out of the range that can be stored ({minimum} to {maximum})"
+    )
+
+    def __init__(
+        self,
+        *,
+        field: str | None = None,
+        minimum: int = -(2**31),
+        maximum: int = 2**31 - 1,
+        **params: Any,
+    ) -> None:
+        # An INTEGER column's range unless the caller names another: the limit is said.
+        super().__init__(field=field, minimum=minimum, maximum=maximum, **params)
 
 
 class ServiceBusy(ClaimdeskError):

@@ -34,11 +34,11 @@ _MAX_INSPECTED = 8 * 1024 * 1024
 
 RULE_ZH = {
     "text": "含有不允许的字符（如 NUL 空字符）",
-    "integer": "整数超出可存储范围",
+    "integer": f"整数超出可存储范围（须在 {-(2**63)} 到 {2**63 - 1} 之间）",
 }
 RULE_EN = {
     "text": "contains a character that is not allowed (such as NUL)",
-    "integer": "integer out of the range that can be stored",
+    "integer": f"integer out of the range that can be stored ({-(2**63)} to {2**63 - 1})",
 }
 
 

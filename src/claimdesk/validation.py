@@ -1,43 +1,271 @@
-"""Turn pydantic's validation errors into one clear error naming the field (GEN-6)."""
+"""Turn pydantic's validation errors into one clear error naming the field and the rule
+(GEN-6).
+
+The rule is said in the reader's language with the limit it sets, taken from the context
+pydantic gives each error: "金额：不得小于 0.01" / "Amount: must be at least 0.01",
+"姓名：至少 2 个字符" / "Name: at least 2 characters" — never a bare "数值过小". The
+API's 422 (``describe_validation_error``) and the pages' refusals
+(``claimdesk.web.form_errors``) both say the rule with ``rule_words``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
+from claimdesk.code_labels import code_list
 from claimdesk.field_labels import field_words
+from claimdesk.formatting import local_date, local_datetime
 
-_ZH = {
-    "missing": "必填",
-    "string_too_short": "长度不足",
-    "string_too_long": "长度超限",
-    "string_type": "应为文本",
-    "int_parsing": "应为整数",
-    "int_type": "应为整数",
-    "decimal_parsing": "应为金额（十进制数）",
-    "decimal_type": "应为金额（十进制数）",
-    "decimal_max_places": "小数位数过多",
-    "greater_than": "数值过小",
-    "greater_than_equal": "数值过小",
-    "less_than": "数值过大",
-    "less_than_equal": "数值过大",
-    "date_parsing": "应为日期 YYYY-MM-DD",
-    "date_from_datetime_parsing": "应为日期 YYYY-MM-DD",
-    "datetime_parsing": "应为时间（ISO 8601）",
-    "datetime_from_date_parsing": "应为时间（ISO 8601）",
-    "enum": "取值不在允许范围内",
-    "literal_error": "取值不在允许范围内",
-    "json_invalid": "不是有效的 JSON",
-    "bool_parsing": "应为是/否",
-    "model_attributes_type": "格式错误",
-    "dict_type": "应为对象",
-    "list_type": "应为列表",
-    "value_error": "取值无效",
-    "extra_forbidden": "不允许的字段",
-    "too_short": "条目不足",
-    "too_long": "条目过多",
-    "float_parsing": "应为数字",
+# A rule said the same way whatever the limit: error type → (zh-CN, English).
+FIXED: dict[str, tuple[str, str]] = {
+    "missing": ("必填", "required"),
+    "string_type": ("应为文本", "text is needed"),
+    "int_parsing": ("应为整数", "a whole number is needed"),
+    "int_type": ("应为整数", "a whole number is needed"),
+    "int_from_float": ("应为整数", "a whole number is needed"),
+    "float_parsing": ("应为数字", "a number is needed"),
+    "float_type": ("应为数字", "a number is needed"),
+    "decimal_parsing": ("应为金额（十进制数）", "an amount is needed (a decimal number)"),
+    "decimal_type": ("应为金额（十进制数）", "an amount is needed (a decimal number)"),
+    "finite_number": ("应为有限的数字", "a finite number is needed"),
+    "date_parsing": ("应为日期 YYYY-MM-DD", "a date is needed, as YYYY-MM-DD"),
+    "date_from_datetime_parsing": ("应为日期 YYYY-MM-DD", "a date is needed, as YYYY-MM-DD"),
+    "date_from_datetime_inexact": ("应为日期，不含时间", "a date without a time is needed"),
+    "date_type": ("应为日期 YYYY-MM-DD", "a date is needed, as YYYY-MM-DD"),
+    "datetime_parsing": ("应为时间（ISO 8601）", "a time is needed (ISO 8601)"),
+    "datetime_from_date_parsing": ("应为时间（ISO 8601）", "a time is needed (ISO 8601)"),
+    "datetime_type": ("应为时间（ISO 8601）", "a time is needed (ISO 8601)"),
+    "timezone_aware": ("时间须带时区", "the time needs a time zone"),
+    "date_past": ("应为过去的日期", "must be a date in the past"),
+    "date_future": ("应为将来的日期", "must be a date in the future"),
+    "datetime_past": ("应为过去的时间", "must be a time in the past"),
+    "datetime_future": ("应为将来的时间", "must be a time in the future"),
+    "json_invalid": ("不是有效的 JSON", "not valid JSON"),
+    "bool_parsing": ("应为是/否", "yes or no is needed"),
+    "bool_type": ("应为是/否", "yes or no is needed"),
+    "model_attributes_type": ("格式错误", "not in the expected form"),
+    "model_type": ("应为对象", "an object is needed"),
+    "dict_type": ("应为对象", "an object is needed"),
+    "list_type": ("应为列表", "a list is needed"),
+    "uuid_parsing": ("应为 UUID", "a UUID is needed"),
+    "url_parsing": ("应为网址", "a web address is needed"),
+    "extra_forbidden": ("不允许的字段", "not a field of this form"),
 }
+
+# What a pattern a schema sets asks for, in words: pattern → (zh-CN, English).
+PATTERNS: dict[str, tuple[str, str]] = {
+    r"^1[3-9]\d{9}$": (
+        "应为 11 位手机号码，以 13-19 开头",
+        "11 digits starting with 13 to 19 are needed",
+    ),
+    r"^\d{6}$": ("应为 6 位数字", "6 digits are needed"),
+    r"^[a-z0-9_]+$": (
+        "只能包含小写字母、数字和下划线 _",
+        "lowercase letters, digits and _ only",
+    ),
+    r"^[A-Z0-9][A-Z0-9_-]*$": (
+        "只能包含大写字母、数字、_ 和 -，以字母或数字开头",
+        "capital letters, digits, _ and - only, beginning with a letter or a digit",
+    ),
+    r"^[A-Za-z0-9-]+$": ("只能包含字母、数字和 -", "letters, digits and - only"),
+    r"^[^@\s]+@[^@\s]+\.[^@\s]+$": (
+        "应为电子邮箱地址，例如 name@example.com",
+        "an e-mail address is needed, e.g. name@example.com",
+    ),
+}
+
+
+def _number(value: object, language: str) -> str:
+    """A limit as people write it: 0.01, 100, a date or a time as the language writes it."""
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, dt.datetime):
+        return local_datetime(value, language)
+    if isinstance(value, dt.date):
+        return local_date(value, language)
+    if isinstance(value, str) and _is_date(value):
+        return local_date(value, language)  # pydantic gives a date limit as its ISO text
+    return str(value)
+
+
+def _en(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def _expected(ctx: Mapping[str, Any], language: str) -> str:
+    """The values a literal or an enum takes (pydantic says "'direct' or 'bank'"), in
+    words."""
+    raw = str(ctx.get("expected", ""))
+    codes = [part.strip().strip("'\"") for part in raw.replace(" or ", ", ").split(", ")]
+    return code_list([c for c in codes if c], language)
+
+
+# A rule with a limit: error type → how to say it from pydantic's ctx (zh?, language).
+Bounded = Callable[[Mapping[str, Any], bool, str], str]
+
+
+def _is_date(value: object) -> bool:
+    if isinstance(value, dt.date):
+        return True
+    if not isinstance(value, str):
+        return False
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _gt(c: Mapping[str, Any], zh: bool, lang: str) -> str:
+    v = _number(c.get("gt"), lang)
+    if _is_date(c.get("gt")):
+        return f"须晚于 {v}" if zh else f"must be after {v}"
+    return f"须大于 {v}" if zh else f"must be greater than {v}"
+
+
+def _ge(c: Mapping[str, Any], zh: bool, lang: str) -> str:
+    if c.get("ge") == 0:
+        return "不能为负数（不得小于 0）" if zh else "may not be negative (at least 0)"
+    v = _number(c.get("ge"), lang)
+    if _is_date(c.get("ge")):
+        return f"不得早于 {v}" if zh else f"may not be before {v}"
+    return f"不得小于 {v}" if zh else f"must be at least {v}"
+
+
+def _lt(c: Mapping[str, Any], zh: bool, lang: str) -> str:
+    v = _number(c.get("lt"), lang)
+    if _is_date(c.get("lt")):
+        return f"须早于 {v}" if zh else f"must be before {v}"
+    return f"须小于 {v}" if zh else f"must be less than {v}"
+
+
+def _le(c: Mapping[str, Any], zh: bool, lang: str) -> str:
+    v = _number(c.get("le"), lang)
+    if _is_date(c.get("le")):
+        return f"不得晚于 {v}" if zh else f"may not be after {v}"
+    return f"不得大于 {v}" if zh else f"must be at most {v}"
+
+
+def _multiple(c: Mapping[str, Any], zh: bool, lang: str) -> str:
+    v = _number(c.get("multiple_of"), lang)
+    return f"须为 {v} 的整数倍" if zh else f"must be a multiple of {v}"
+
+
+def _chars_min(c: Mapping[str, Any], zh: bool, lang: str) -> str:
+    n = int(c.get("min_length", 1))
+    if n <= 1:
+        return "不能为空" if zh else "may not be empty"
+    return f"至少 {n} 个字符" if zh else f"at least {_en(n, 'character', 'characters')}"
+
+
+def _chars_max(c: Mapping[str, Any], zh: bool, lang: str) -> str:
+    n = int(c.get("max_length", 0))
+    return f"最多 {n} 个字符" if zh else f"at most {_en(n, 'character', 'characters')}"
+
+
+def _bytes_min(c: Mapping[str, Any], zh: bool, lang: str) -> str:
+    n = int(c.get("min_length", 1))
+    return f"至少 {n} 个字节" if zh else f"at least {_en(n, 'byte', 'bytes')}"
+
+
+def _bytes_max(c: Mapping[str, Any], zh: bool, lang: str) -> str:
+    n = int(c.get("max_length", 0))
+    return f"最多 {n} 个字节" if zh else f"at most {_en(n, 'byte', 'bytes')}"
+
+
+def _items_min(c: Mapping[str, Any], zh: bool, lang: str) -> str:
+    n = int(c.get("min_length", 1))
+    return f"至少 {n} 项" if zh else f"at least {_en(n, 'item', 'items')}"
+
+
+def _items_max(c: Mapping[str, Any], zh: bool, lang: str) -> str:
+    n = int(c.get("max_length", 0))
+    return f"最多 {n} 项" if zh else f"at most {_en(n, 'item', 'items')}"
+
+
+def _places(c: Mapping[str, Any], zh: bool, lang: str) -> str:
+    n = int(c.get("decimal_places", 0))
+    if n == 0:
+        return "不能有小数" if zh else "no decimal places allowed"
+    return f"最多 {n} 位小数" if zh else f"at most {_en(n, 'decimal place', 'decimal places')}"
+
+
+def _digits(c: Mapping[str, Any], zh: bool, lang: str) -> str:
+    n = int(c.get("max_digits", 0))
+    return f"最多 {n} 位数字" if zh else f"at most {_en(n, 'digit', 'digits')} in all"
+
+
+def _whole(c: Mapping[str, Any], zh: bool, lang: str) -> str:
+    n = int(c.get("whole_digits", 0))
+    if zh:
+        return f"整数部分最多 {n} 位"
+    return f"at most {_en(n, 'digit', 'digits')} before the decimal point"
+
+
+def _pattern(c: Mapping[str, Any], zh: bool, lang: str) -> str:
+    pattern = str(c.get("pattern", ""))
+    known = PATTERNS.get(pattern)
+    if known:
+        return known[0] if zh else known[1]
+    if pattern.startswith("^(") and pattern.endswith(")$") and "|" in pattern:
+        # A closed list written as a pattern: the values it allows, in words.
+        listed = code_list(pattern[2:-2].split("|"), lang)
+        return f"应为以下之一：{listed}" if zh else f"must be one of: {listed}"
+    return f"格式不正确（应符合 {pattern}）" if zh else f"not in the expected format ({pattern})"
+
+
+def _one_of(c: Mapping[str, Any], zh: bool, lang: str) -> str:
+    listed = _expected(c, lang)
+    if not listed:
+        return "取值不在允许范围内" if zh else "not one of the allowed values"
+    return f"应为以下之一：{listed}" if zh else f"must be one of: {listed}"
+
+
+BOUNDED: dict[str, Bounded] = {
+    "greater_than": _gt,
+    "greater_than_equal": _ge,
+    "less_than": _lt,
+    "less_than_equal": _le,
+    "multiple_of": _multiple,
+    "string_too_short": _chars_min,
+    "string_too_long": _chars_max,
+    "bytes_too_short": _bytes_min,
+    "bytes_too_long": _bytes_max,
+    "too_short": _items_min,
+    "too_long": _items_max,
+    "decimal_max_places": _places,
+    "decimal_max_digits": _digits,
+    "decimal_whole_digits": _whole,
+    "string_pattern_mismatch": _pattern,
+    "literal_error": _one_of,
+    "enum": _one_of,
+}
+
+
+def rule_words(error: Mapping[str, Any], language: str) -> str:
+    """The rule ``error`` (one of pydantic's ``errors()``) broke, with its limit, in
+    ``language``; another error (a validator's ``value_error``) says pydantic's own words
+    in English and "取值无效" in Chinese."""
+    zh = language.lower().startswith("zh")
+    kind = str(error.get("type", "value_error"))
+    ctx = error.get("ctx") or {}
+    bounded = BOUNDED.get(kind)
+    if bounded is not None:
+        return bounded(ctx, zh, language)
+    fixed = FIXED.get(kind)
+    if fixed is not None:
+        return fixed[0] if zh else fixed[1]
+    # A validator's own words (value_error, assertion_error ...) are English: a Chinese
+    # reader gets them after "取值无效" rather than nothing.
+    said = str(error.get("msg") or "")
+    for prefix in ("Value error, ", "Assertion failed, "):
+        said = said.removeprefix(prefix)
+    if zh:
+        return f"取值无效（{said}）" if said else "取值无效"
+    return said or "not valid"
 
 
 def field_path(loc: Sequence[Any]) -> str:
@@ -52,11 +280,8 @@ def describe_validation_error(errors: Sequence[Any], language: str) -> dict[str,
     field = "body" if kind == "json_invalid" else field_path(first.get("loc", ()))
     # The message names the field by its label, the path stays in "field" (issue 12).
     label = field_words(field, language)
-    if language == "zh-CN":
-        rule = _ZH.get(kind, "取值无效")
-        message = f"{label}：{rule}"
-    else:
-        message = f"{label}: {first.get('msg', 'invalid value')}"
+    rule = rule_words(first, language)
+    message = f"{label}：{rule}" if language.lower().startswith("zh") else f"{label}: {rule}"
     details = [
         {"field": field_path(e.get("loc", ())), "type": e.get("type"), "message": e.get("msg")}
         for e in errors

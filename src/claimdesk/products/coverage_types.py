@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from claimdesk.products.diseases import MILD, SEVERE
 from claimdesk.products.errors import InvalidCoverage, UnknownCoverageType
+from claimdesk.validation import rule_words
 
 Amount = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=2)]
 PositiveAmount = Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=2)]
@@ -157,7 +158,11 @@ def validate_parameters(coverage_type: str, parameters: Any, *, field: str) -> d
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         name = f"{field}.parameters" + (f".{where}" if where else "")
-        raise InvalidCoverage(field=name, rule=first["msg"]) from exc
+        # The rule with its limit, in both languages (GEN-6): "不得大于 1" / "must be at
+        # most 1", not pydantic's English in a Chinese message.
+        raise InvalidCoverage(
+            field=name, rule_zh=rule_words(first, "zh-CN"), rule_en=rule_words(first, "en")
+        ) from exc
     return parsed.model_dump(mode="json", exclude_none=True)
 
 

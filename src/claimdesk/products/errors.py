@@ -15,8 +15,8 @@ class UnknownCoverageType(ValidationFailed):
 
 class InvalidCoverage(ValidationFailed):
     code = "invalid_coverage_parameter"
-    message_zh = "{field}：保障参数无效（{rule}）"
-    message_en = "{field}: invalid coverage parameter ({rule})"
+    message_zh = "{field}：保障参数无效（{rule_zh}）"
+    message_en = "{field}: invalid coverage parameter ({rule_en})"
 
 
 class UnknownMaterial(ValidationFailed):

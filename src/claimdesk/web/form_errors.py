@@ -13,36 +13,7 @@ from typing import Any
 
 from claimdesk.errors import ClaimdeskError
 from claimdesk.i18n import gettext
-
-# The rule each pydantic error type stands for, as a person reads it: (zh-CN, English).
-RULES: dict[str, tuple[str, str]] = {
-    "missing": ("必填", "required"),
-    "string_too_short": ("必填", "required"),
-    "string_too_long": ("内容过长", "too long"),
-    "string_pattern_mismatch": ("格式不正确", "not in the expected format"),
-    "int_parsing": ("应为整数", "a whole number is needed"),
-    "decimal_parsing": ("应为金额，例如 1200.50", "an amount is needed, e.g. 1200.50"),
-    "decimal_max_places": ("最多两位小数", "at most two decimal places"),
-    "decimal_max_digits": ("金额过大", "the amount is too large"),
-    "greater_than": ("数值过小", "too small"),
-    "greater_than_equal": ("不能为负数", "may not be negative"),
-    "less_than_equal": ("数值过大", "too large"),
-    "date_parsing": ("应为日期，例如 2026-03-02", "a date is needed, e.g. 2026-03-02"),
-    "date_from_datetime_parsing": (
-        "应为日期，例如 2026-03-02",
-        "a date is needed, e.g. 2026-03-02",
-    ),
-    "literal_error": ("请从列表中选择", "choose one from the list"),
-    "enum": ("请从列表中选择", "choose one from the list"),
-    "too_long": ("选择过多", "too many chosen"),
-}
-# A rule that says more for one field than the generic one (field, error type).
-FIELD_RULES: dict[tuple[str, str], tuple[str, str]] = {
-    ("contact_phone", "string_pattern_mismatch"): (
-        "应为 11 位手机号码，以 13-19 开头",
-        "11 digits starting with 13 to 19 are needed",
-    ),
-}
+from claimdesk.validation import rule_words
 
 
 def _path(loc: Sequence[Any]) -> str:
@@ -72,8 +43,8 @@ def problems_of_validation(
     language: str,
     aliases: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
-    """Field name → message, for every field pydantic refused (the first rule per field)."""
-    zh = language.startswith("zh")
+    """Field name → message, for every field pydantic refused (the first rule per field),
+    the rule said with its limit (``claimdesk.validation.rule_words``)."""
     out: dict[str, str] = {}
     for error in errors:
         path = _path(error.get("loc", ()))
@@ -83,8 +54,8 @@ def problems_of_validation(
         kind = str(error.get("type", ""))
         if error.get("input", "") is None or error.get("input") == "":
             kind = "missing"  # an empty field reaches the schema as None
-        pair = FIELD_RULES.get((field, kind)) or RULES.get(kind) or ("取值无效", "not valid")
-        out[field] = labelled(labels.get(field), pair[0] if zh else pair[1], language)
+        rule = rule_words({**error, "type": kind}, language)
+        out[field] = labelled(labels.get(field), rule, language)
     return out
 
 

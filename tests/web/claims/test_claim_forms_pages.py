@@ -589,7 +589,10 @@ def test_bad_value_is_refused_beside_its_field_and_changes_nothing(
         f"/claims/{cid}/actions/assess?lang=en",
         data={**web._data(web.open(cid, "assess"), values)},
     )
-    assert "Expense line 1: amount" in english.text and "greater than or equal to 0" in english.text
+    # The rule with its limit, in words (GEN-6), not pydantic's "greater than or equal to 0"
+    assert "Expense line 1: amount" in english.text
+    assert "may not be negative (at least 0)" in english.text
+    assert "不能为负数（不得小于 0）" in message
 
 
 # -- special cases (CLM-Z1..Z3) ---------------------------------------------------------
