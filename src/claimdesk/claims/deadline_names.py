@@ -5,7 +5,9 @@ A clock row keeps its basis as it was written when it started (for the audit of 
 clocks); the staff claim page shows this table instead: the purpose of the deadline and
 the article of law, the service standard or the company's claims manual that sets it —
 never a requirement ID of the specification. Keyed by the clock's name (workflow.CLOCKS,
-callbacks, disputes, complaints). Each text is (zh-CN, English).
+callbacks, disputes, complaints, consultations, policy changes and disputes, security
+incidents): the management pages show the same words beside their clocks, in the
+reader's language (``claimdesk.web.kit.deadline_basis``). Each text is (zh-CN, English).
 """
 
 from __future__ import annotations
@@ -13,9 +15,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from claimdesk.field_labels import without_spec_refs
+
 # The two source documents, as a person cites them.
 _STANDARDS = ("《健康保险服务标准及实施指南》", "Health Insurance Service Standards")
 _MANUAL = ("《保险理赔流程规范化操作手册》", "Claims Process Operations Manual")
+# The regulator's rules on complaints (2020).
+_COMPLAINT_RULES = (
+    "《银行业保险业消费投诉处理管理办法》",
+    "Measures for Handling Consumer Complaints in Banking and Insurance",
+)
+# A security incident's limits are the administrator's, by severity (SEC-7).
+_SET_ZH = "时限由管理员按严重程度设定"
+_SET_EN = "the administrator sets the limit by severity"
 
 
 @dataclass(frozen=True)
@@ -145,6 +157,86 @@ NAMES: dict[str, DeadlineName] = {
         ("答复理赔投诉", "Answering the complaint about the claim"),
         _manual("四(三)", "理赔争议2小时内由专人答复", "a named person answers within 2 hours"),
     ),
+    # The service desk (SVC-3, SVC-4)
+    "service.consultation_answer": _name(
+        ("答复咨询", "Answering the consultation"),
+        _std("8.2.1(2)", "咨询2小时内答复", "a consultation is answered within 2 hours"),
+    ),
+    "complaint.acknowledgement": _name(
+        ("确认投诉并告知进展", "Acknowledging the complaint"),
+        _std(
+            "6.3",
+            "投诉24小时内确认并告知进展",
+            "a complaint is acknowledged, with its progress, within 24 hours",
+        ),
+    ),
+    "complaint.decision": _name(
+        ("作出投诉处理决定", "Deciding the complaint"),
+        (
+            f"{_STANDARDS[0]} 6.3（15个工作日）与{_COMPLAINT_RULES[0]}（15日），取其早者",
+            f"{_STANDARDS[1]} 6.3 (15 working days) and the {_COMPLAINT_RULES[1]} "
+            "(15 days), whichever comes first",
+        ),
+    ),
+    # Policies: changes (POL-2) and contract disputes (POL-5)
+    "policy_change.completion": _name(
+        ("完成批改", "Completing the policy change"),
+        _std("8.2.1(3)", "批改2个工作日内完成", "a change is completed within 2 working days"),
+    ),
+    "policy_dispute.answer": _name(
+        ("答复合同纠纷", "Answering the contract dispute"),
+        _std("4.3.3", "受理后15日内答复", "answered within 15 days of the application"),
+    ),
+    "policy_dispute.formalities": _name(
+        ("办理协议手续", "Completing the formalities of the agreement"),
+        _std("4.3.3", "达成协议后5日内办理手续", "formalities within 5 days of an agreement"),
+    ),
+    "policy_dispute.performance": _name(
+        ("履行裁决或判决", "Performing the award or judgment"),
+        _std(
+            "4.3.3",
+            "裁决/判决生效后5日内履行",
+            "performed within 5 days of an award or judgment taking effect",
+        ),
+    ),
+    # Security incidents (SEC-7): the administrator sets each limit by severity
+    "security_incident.report": _name(
+        ("报告安全事件", "Reporting the incident"),
+        _std("9.3.1", f"发现信息安全事件后及时报告；{_SET_ZH}", f"reported once found; {_SET_EN}"),
+    ),
+    "security_incident.contain": _name(
+        ("控制事件", "Containing the incident"),
+        _std("9.3.2", f"隔离、修复、恢复；{_SET_ZH}", f"isolate, repair and restore; {_SET_EN}"),
+    ),
+    "security_incident.root_cause": _name(
+        ("分析原因", "Finding the root cause"),
+        _std("9.3.2", f"分析事件原因；{_SET_ZH}", f"the cause is analysed; {_SET_EN}"),
+    ),
+    "security_incident.correct": _name(
+        ("落实整改", "Carrying out the corrective actions"),
+        _std(
+            "9.3.2",
+            f"制定并落实整改措施；{_SET_ZH}",
+            f"corrective actions are set and carried out; {_SET_EN}",
+        ),
+    ),
+    "security_incident.review": _name(
+        ("总结评估", "Reviewing the incident"),
+        _std("9.3.3", f"总结评估；{_SET_ZH}", f"the incident is reviewed; {_SET_EN}"),
+    ),
+}
+
+# A clock whose rule changed on the way (an extended complaint, SVC-3) shows the basis it
+# was moved to, not its name's: keyed by the stored basis without its requirement ID.
+BY_BASIS: dict[str, DeadlineName] = {
+    f"{_COMPLAINT_RULES[0]}：延长至 30 日，已记录理由并告知投诉人": _name(
+        ("作出投诉处理决定", "Deciding the complaint"),
+        (
+            f"{_COMPLAINT_RULES[0]}：延长至30日，已记录理由并告知投诉人",
+            f"{_COMPLAINT_RULES[1]}: extended to 30 days, with the reason recorded and "
+            "the complainant told",
+        ),
+    ),
 }
 
 # A requirement ID of the specification ("CLM-R3", "SVC-4"), never shown to people.
@@ -154,6 +246,9 @@ SPEC_ID = re.compile(r"\(?\b[A-Z]{2,4}-[A-Z]?\d+[A-Z]?\)?[：:]?\s*")
 def name_of(name: str, basis: str | None) -> DeadlineName:
     """The deadline's purpose and basis; a clock this table does not know keeps its
     stored basis, with any requirement ID taken out."""
+    varied = BY_BASIS.get(without_spec_refs(basis)) if basis else None
+    if varied is not None:
+        return varied
     found = NAMES.get(name)
     if found is not None:
         return found

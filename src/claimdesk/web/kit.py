@@ -22,6 +22,7 @@ from starlette.datastructures import FormData
 
 from claimdesk import formatting, i18n
 from claimdesk.auth.permissions import Permission
+from claimdesk.claims.deadline_names import name_of
 from claimdesk.config import get_settings
 from claimdesk.dashboards.errors import InvalidFilterDate, InvalidFilterNumber
 from claimdesk.errors import ClaimdeskError, CsrfFailed
@@ -82,6 +83,17 @@ def label(code: object) -> str:
 
 templates.env.globals["label"] = label
 templates.env.filters["label"] = label
+
+
+def deadline_basis(clock: Any) -> str:
+    """The rule that made a clock's deadline, in the page's language (GEN-4): the article
+    of law, the service standard or the claims manual and what it asks, as the claim page
+    says it (``claims.deadline_names``). A clock row keeps the Chinese basis it was started
+    with; an English page never shows it."""
+    return name_of(str(clock.name), clock.basis).basis(current_language.get())
+
+
+templates.env.globals["deadline_basis"] = deadline_basis
 
 
 def words(value: object) -> str:

@@ -239,3 +239,26 @@ def test_the_desk_textareas_stop_at_the_forms_limit(db, client, desk):  # type: 
     page = client.get(address, headers=agent).text
     for name in ("progress_note", "note", "decision"):
         assert f'name="{name}" rows="3" required maxlength="{TEXT_LIMIT}"' in page, name
+
+
+def test_the_complaint_page_explains_its_deadlines_in_the_readers_language(  # type: ignore[no-untyped-def]
+    db, client, desk
+):
+    # SPEC GEN-4 (every deadline says which rule made it), GEN-6 (the user's language),
+    # SVC-3: the clock rows keep their Chinese basis; an English page says it in English
+    import re
+
+    agent = login_headers(client, "agent")
+    address = _file(client, agent, desk["person"].id, cause="delay").headers["location"]
+    english = client.get(f"{address}?lang=en", headers=agent).text
+    said = re.findall(r'class="muted small deadline-basis">([^<]*)<', english)
+    assert len(said) == 2, english
+    assert all(not re.search(r"[\u4e00-\u9fff]", text) for text in said), said
+    assert any("Health Insurance Service Standards 6.3" in text for text in said)
+    assert "Slow handling" in english  # the cause, in the words the portal offers it
+    chinese = client.get(f"{address}?lang=zh-CN", headers=agent).text
+    said = re.findall(r'class="muted small deadline-basis">([^<]*)<', chinese)
+    assert any("《健康保险服务标准及实施指南》 6.3" in text for text in said), said
+    assert "处理拖延" in chinese
+    listed = client.get("/desk/complaints?lang=en", headers=agent).text
+    assert "Slow handling" in listed
