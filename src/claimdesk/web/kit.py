@@ -7,7 +7,10 @@ session's CSRF token (SEC-8); ``check_csrf`` compares it in constant time.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hmac
+import importlib
+import typing
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, Protocol, TypeVar
@@ -94,6 +97,49 @@ def deadline_basis(clock: Any) -> str:
 
 
 templates.env.globals["deadline_basis"] = deadline_basis
+
+
+def _longest(schema: Mapping[str, Any]) -> int | None:
+    """``maxLength`` of a JSON schema property, through ``anyOf`` (an optional text)."""
+    if "maxLength" in schema:
+        return int(schema["maxLength"])
+    for part in schema.get("anyOf", ()):
+        found = _longest(part)
+        if found is not None:
+            return found
+    return None
+
+
+@functools.cache
+def max_length(ref: str) -> int:
+    """The longest text a form field takes, from where the limit is set, for a textarea's
+    ``maxlength`` (the browser stops the typing there, rather than the server refusing
+    the whole form): ``"service.schemas:AcknowledgeIn.progress_note"`` — the API schema's
+    ``max_length`` of the field the text goes to; ``"web.admin.products:Text"`` — a page's
+    own form limit, for a text the page parses into a list (beneficiaries, coverages).
+    An unknown reference or one with no limit is an error: tests/web/test_textareas.py
+    renders every form that has a textarea."""
+    module_name, _, dotted = ref.partition(":")
+    owner_name, _, field = dotted.partition(".")
+    owner = getattr(importlib.import_module(f"claimdesk.{module_name}"), owner_name)
+    if field:
+        found = _longest(owner.model_json_schema()["properties"][field])
+    else:  # Annotated[str, Form(max_length=...)]
+        found = next(
+            (
+                int(meta.max_length)
+                for info in typing.get_args(owner)[1:]
+                for meta in getattr(info, "metadata", ())
+                if getattr(meta, "max_length", None) is not None
+            ),
+            None,
+        )
+    if found is None:
+        raise LookupError(f"{ref} sets no max_length")
+    return found
+
+
+templates.env.globals["max_length"] = max_length
 
 
 def words(value: object) -> str:

@@ -227,18 +227,34 @@ def test_a_decided_complaint_is_answered_and_archived_on_its_page(db, client, de
     assert again.status_code == 409 and 'role="alert"' in again.text
 
 
-def test_the_desk_textareas_stop_at_the_forms_limit(db, client, desk):  # type: ignore[no-untyped-def]
-    # SPEC GEN-6: a text over the route's limit was refused with the whole form lost (a bare
-    # error page); the browser now stops the typing at the limit the route takes
-    from claimdesk.web.admin.service import TEXT_LIMIT
+def test_the_desk_textareas_stop_at_the_schemas_limit(db, client, desk):  # type: ignore[no-untyped-def]
+    # SPEC GEN-6: a text over the limit was refused with the whole form lost (a bare
+    # error page); the browser now stops the typing at the limit the API's schema sets
+    # for that text — 4,000 characters of progress, 2,000 of an extension's reason
+    from claimdesk.service.schemas import AcknowledgeIn, ComplaintIn, DecideIn, ExtendIn, NoteIn
+
+    def limit(model, name):  # type: ignore[no-untyped-def]
+        return model.model_json_schema()["properties"][name].get("maxLength") or next(
+            part["maxLength"]
+            for part in model.model_json_schema()["properties"][name]["anyOf"]
+            if "maxLength" in part
+        )
 
     agent = login_headers(client, "agent")
     new = client.get("/desk/complaints/new", headers=agent).text
-    assert f'name="description" rows="3" required maxlength="{TEXT_LIMIT}"' in new
+    description = limit(ComplaintIn, "description")
+    assert f'name="description" rows="3" required maxlength="{description}"' in new
     address = _file(client, agent, desk["person"].id).headers["location"]
     page = client.get(address, headers=agent).text
-    for name in ("progress_note", "note", "decision"):
-        assert f'name="{name}" rows="3" required maxlength="{TEXT_LIMIT}"' in page, name
+    for name, model, field, required in (
+        ("progress_note", AcknowledgeIn, "progress_note", " required"),
+        ("note", NoteIn, "note", " required"),
+        ("decision", DecideIn, "decision", " required"),
+        ("extension_reason", ExtendIn, "reason", ""),
+    ):
+        expected = f'name="{name}" rows="3"{required} maxlength="{limit(model, field)}"'
+        assert expected in page, name
+    assert limit(AcknowledgeIn, "progress_note") == 4000 and limit(ExtendIn, "reason") == 2000
 
 
 def test_the_complaint_page_explains_its_deadlines_in_the_readers_language(  # type: ignore[no-untyped-def]

@@ -39,7 +39,8 @@ from claimdesk.web.labels import labeller
 router = APIRouter(prefix="/desk")
 
 Desk = Annotated[Principal, Depends(require(Permission.SERVICE_DESK))]
-# The longest text a desk form takes; the forms' textareas stop the typing there too.
+# The longest text a desk form takes; each textarea stops the typing at the limit of its
+# own schema field (kit.max_length), never above this one.
 TEXT_LIMIT = 8000
 Text = Annotated[str, Form(max_length=TEXT_LIMIT)]
 Short = Annotated[str, Form(max_length=200)]
@@ -52,7 +53,6 @@ def _common(request: Request) -> dict[str, Any]:
         "label": labeller(translator(request)),
         "now": utcnow(),
         "urgency": urgency,
-        "text_limit": TEXT_LIMIT,
     }
 
 
