@@ -56,6 +56,17 @@ class PolicyAmbiguous(ValidationFailed):
     )
 
 
+class PolicyAmbiguousOutsidePeriod(PolicyAmbiguous):
+    """No policy of the insured covers the date of loss, and several are as near to it
+    (ended the same day, or start the same day): the reporter chooses (CLM-R2)."""
+
+    message_zh = "{field}：被保险人在出险日没有有效保单，有多张保单可对应本次报案，请提供保单号"
+    message_en = (
+        "{field}: no policy of the insured is in force on that date and several could "
+        "concern the report; give the policy number"
+    )
+
+
 class UnknownCoverage(ValidationFailed):
     code = "unknown_coverage"
     message_zh = "{field}：保单产品中没有保障 {code}"

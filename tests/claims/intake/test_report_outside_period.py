@@ -118,3 +118,71 @@ def test_the_flag_says_it_in_the_readers_language() -> None:
     assert "报案已登记" in flag.message("zh-CN")
     inside = dt.date(2026, 12, 31)
     assert loss_outside_period(inside, period_start=inside, period_end=inside) is None
+
+
+def _by_id_number(world: World, loss_date: str, **changes: Any) -> Any:
+    return _report(
+        world,
+        policy_number=None,
+        insured_id_number=world.insured_id_number,
+        **{
+            "loss_date": loss_date,
+            **changes,
+        },
+    )
+
+
+def test_by_id_number_a_loss_after_the_cover_ended_is_recorded_on_that_policy(
+    world: World, db: Session
+) -> None:
+    # SPEC CLM-R2: no policy in force on the date of loss — the report is still taken,
+    # on the policy whose cover ended last before it (not the one starting after), flagged
+    medical = world.policies["MED-MILLION"]  # type: ignore[attr-defined]
+    home = world.policies["HOME-PROP"]  # type: ignore[attr-defined]
+    medical.period_start, medical.period_end = dt.date(2025, 1, 1), dt.date(2025, 12, 31)
+    home.period_start, home.period_end = dt.date(2026, 9, 1), dt.date(2027, 8, 31)
+    db.flush()
+    response = _by_id_number(world, "2026-08-15")
+    assert response.status_code == 201, response.text
+    reported = response.json()
+    assert reported["policy_number"] == medical.number
+    (flag,) = reported["intake_flags"]
+    assert flag["code"] == FLAG
+    assert flag["details"]["period_end"] == "2025-12-31"
+    # A policy terminated before the loss ended its cover that day: it counts as ended.
+    home.period_start, home.period_end = dt.date(2026, 1, 1), dt.date(2026, 12, 31)
+    home.terminated_on = dt.date(2026, 3, 1)
+    db.flush()
+    assert _by_id_number(world, "2026-08-15").json()["policy_number"] == home.number
+
+
+def test_by_id_number_a_loss_before_every_policy_is_recorded_on_the_first(
+    world: World, db: Session
+) -> None:
+    # SPEC CLM-R2: nothing ended before the loss — the policy starting first after it
+    home = world.policies["HOME-PROP"]  # type: ignore[attr-defined]
+    home.period_start = dt.date(2026, 2, 1)
+    db.flush()
+    response = _by_id_number(world, "2025-12-20")
+    assert response.status_code == 201, response.text
+    assert response.json()["policy_number"] == world.policies["MED-MILLION"].number  # type: ignore[attr-defined]
+    assert response.json()["intake_flags"][0]["code"] == FLAG
+
+
+def test_by_id_number_policies_as_near_to_the_loss_are_for_the_reporter_to_choose(
+    world: World, db: Session
+) -> None:
+    # SPEC CLM-R2, GEN-6: both policies start on 1 Jan 2026 — the API asks for the number
+    # (nothing written), and with it the report is taken and flagged
+    before = db.scalar(select(func.count()).select_from(Claim))
+    for lang, words in (("", "没有有效保单"), ("?lang=en", "no policy of the insured is in force")):
+        refused = _by_id_number(world, "2025-06-01", lang=lang)
+        assert refused.status_code == 422, refused.text
+        error = refused.json()["error"]
+        assert (error["code"], error["field"]) == ("policy_ambiguous", "insured_id_number")
+        assert words in error["message"]
+    assert db.scalar(select(func.count()).select_from(Claim)) == before
+    number = world.policies["HOME-PROP"].number  # type: ignore[attr-defined]
+    chosen = _report(world, policy_number=number, loss_date="2025-06-01", loss_cause="fire")
+    assert chosen.status_code == 201, chosen.text
+    assert chosen.json()["intake_flags"][0]["code"] == FLAG

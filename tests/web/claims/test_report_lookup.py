@@ -60,3 +60,40 @@ def test_several_policies_are_listed_and_one_is_chosen(
     chosen = _find(client, **base, choose_policy=expected[0]).text
     assert 'id="policy-found"' in chosen and expected[0] in chosen
     assert 'id="policy-choices"' not in chosen
+
+
+def test_no_policy_in_force_on_the_date_the_nearest_is_found_and_the_page_says_so(
+    world: World, client: TestClient, db: Session
+) -> None:
+    # SPEC CLM-R2: the report is taken on the policy whose cover ended last before the
+    # loss, and the reporter is told it will be flagged outside the period
+    medical = world.policies["MED-MILLION"]  # type: ignore[attr-defined]
+    home = world.policies["HOME-PROP"]  # type: ignore[attr-defined]
+    medical.period_start, medical.period_end = dt.date(2025, 1, 1), dt.date(2025, 12, 31)
+    home.period_start, home.period_end = dt.date(2026, 9, 1), dt.date(2027, 8, 31)
+    db.flush()
+    staff_login(client, "handler")
+    page = _find(client, insured_id_number=world.insured_id_number, loss_date="2026-08-15").text
+    assert 'id="policy-found"' in page and medical.number in page
+    assert 'id="policy-choices"' not in page and "找不到" not in page
+    warning = page.split('id="policy-outside-period">')[1].split("</p>")[0]
+    assert "出险日期 2026年8月15日 不在保单的保险期间" in warning
+
+
+def test_no_policy_in_force_and_two_as_near_are_listed_to_choose_from(
+    world: World, client: TestClient
+) -> None:
+    # SPEC CLM-R2: both policies start on 1 Jan 2026, after the loss: the reporter chooses
+    staff_login(client, "handler")
+    page = _find(client, insured_id_number=world.insured_id_number, loss_date="2025-06-01").text
+    choices = page.split('id="policy-choices"')[1].split("</div>")[0]
+    assert "被保险人在出险日没有有效保单" in choices
+    numbers = re.findall(r'name="choose_policy" value="([^"]+)"', choices)
+    assert numbers == sorted(p.number for p in world.policies.values())  # type: ignore[attr-defined]
+    chosen = _find(
+        client,
+        insured_id_number=world.insured_id_number,
+        loss_date="2025-06-01",
+        choose_policy=numbers[0],
+    ).text
+    assert 'id="policy-found"' in chosen and 'id="policy-outside-period"' in chosen

@@ -21,6 +21,7 @@ from claimdesk.claims.errors import (
     LossDateInFuture,
     LossDateTooEarly,
     PolicyAmbiguous,
+    PolicyAmbiguousOutsidePeriod,
     PolicyNotFoundForReport,
     ReceivedAfterEntry,
     UnknownCoverage,
@@ -91,7 +92,9 @@ def find_policy(session: Session, *, actor: Principal, data: ReportIn) -> Policy
     if not found:
         raise PolicyNotFoundForReport(field="insured_id_number")
     if len(found) > 1:
-        raise PolicyAmbiguous(field="insured_id_number")
+        if _covers(found[0], data.loss_date):
+            raise PolicyAmbiguous(field="insured_id_number")
+        raise PolicyAmbiguousOutsidePeriod(field="insured_id_number")
     return found[0]
 
 
@@ -156,7 +159,9 @@ def policies_for_report(
     session: Session, *, actor: Principal, id_number: str, loss_date: dt.date
 ) -> list[Policy]:
     """CLM-R2: the policies in force on the date of loss whose insured has this resident
-    ID number — several are listed for the reporter to choose from. The number is checked
+    ID number — several are listed for the reporter to choose from. When none is, the
+    insured's policy nearest the loss (``_nearest_to_loss``; the report is then flagged
+    outside the period), or those tied for it. The number is checked
     first (GB 11643: 18 characters, a real birth date, the check digit; POL-1), so a typing
     error is named as such instead of "no policy found", and no look-up is made (or
     audited) for a number that cannot exist."""
@@ -168,10 +173,58 @@ def policies_for_report(
         id_number=id_number,
         reason="claim report: find policy",
     )
-    found = policies.in_force_on(session, system, insured_ids=[p.id for p in people], day=loss_date)
+    insured_ids = [p.id for p in people]
+    found = policies.in_force_on(session, system, insured_ids=insured_ids, day=loss_date)
     if actor.is_customer:
         found = [p for p in found if actor.person_id in (p.insured_id, p.policyholder_id)]
+    if not found and insured_ids:
+        # None covers the date: the report is still taken (the insurer answers every
+        # report, and declines in writing a loss outside the cover), against the
+        # nearest policy, flagged outside the period (LossOutsidePeriod) — one more
+        # query, only in this case.
+        found = _nearest_to_loss(
+            [
+                p
+                for p in repository.policies_of_insured(session, insured_ids)
+                if not actor.is_customer or actor.person_id in (p.insured_id, p.policyholder_id)
+            ],
+            loss_date,
+        )
     return sorted(found, key=lambda p: p.number)
+
+
+def _last_covered_day(policy: Policy) -> dt.date:
+    """The policy's last day of cover: a termination ends cover the day it takes effect."""
+    if policy.terminated_on is not None and policy.terminated_on <= policy.period_end:
+        return policy.terminated_on - dt.timedelta(days=1)
+    return policy.period_end
+
+
+def _covers(policy: Policy, day: dt.date) -> bool:
+    return policy.period_start <= day <= _last_covered_day(policy)
+
+
+def _nearest_to_loss(insured: Sequence[Policy], loss_date: dt.date) -> list[Policy]:
+    """CLM-R2: of the insured's policies, none of which covers the date of loss, the one a
+    handler answers the report on — several when they tie (the reporter chooses).
+
+    The one whose cover ended last before the loss, if any: that is the usual case (a
+    policy not renewed, a loss reported after the cover ran out), and the written decline
+    names that policy and the day its cover ended — the policy the customer believes
+    covers them. Only when the loss precedes every policy, the one starting first after
+    it (the customer's first cover; the handler checks the loss was not insured after it
+    happened). A policy starting after the loss never wins over one that ended before
+    it: a later policy cannot answer for an earlier loss, while the lapsed one is what
+    the customer held. Ties on that day (two products ending together) are listed."""
+    ended = [p for p in insured if _last_covered_day(p) < loss_date]
+    if ended:
+        last = max(_last_covered_day(p) for p in ended)
+        return [p for p in ended if _last_covered_day(p) == last]
+    later = [p for p in insured if p.period_start > loss_date]
+    if later:
+        first = min(p.period_start for p in later)
+        return [p for p in later if p.period_start == first]
+    return []
 
 
 def product_of(session: Session, policy: Policy) -> ProductVersion:

@@ -128,6 +128,13 @@ def report_keys(session: Session, version_id: int, *, number_day: dt.date) -> Re
     )
 
 
+def policies_of_insured(session: Session, insured_ids: list[int]) -> list[Policy]:
+    """Every policy of these insured, whatever its period (report.policies_for_report,
+    when none covers the date of loss). Looked up as the system, as find_policy does."""
+    query = select(Policy).where(Policy.insured_id.in_(insured_ids)).order_by(Policy.id)
+    return list(session.scalars(query))
+
+
 # The policy reported on by its number with every cache key of the report (and, on
 # PostgreSQL, the report's number): one statement where find_policy and report_keys
 # were two (issue 14). The product version's key is read from the policy's row

@@ -14,7 +14,11 @@ from sqlalchemy.orm import Session
 
 from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
-from claimdesk.claims.errors import PolicyAmbiguous, PolicyNotFoundForReport
+from claimdesk.claims.errors import (
+    PolicyAmbiguous,
+    PolicyAmbiguousOutsidePeriod,
+    PolicyNotFoundForReport,
+)
 from claimdesk.claims.intake import report
 from claimdesk.claims.schemas import ReportCreate
 from claimdesk.deps import DB, require
@@ -63,8 +67,17 @@ def _local(value: str) -> str | None:
     return f"{value}:00+08:00" if value and len(value) == 16 else (value or None)
 
 
-def _found(db: Session, policy: Any) -> dict[str, Any]:
+def _found(db: Session, policy: Any, loss_date: dt.date | None) -> dict[str, Any]:
     version = report.product_of(db, policy)
+    # A loss outside the policy's period is reported all the same, and flagged: the
+    # reporter is told before entering it (CLM-R2, report.LossOutsidePeriod).
+    outside = (
+        report.loss_outside_period(
+            loss_date, period_start=policy.period_start, period_end=policy.period_end
+        )
+        if loss_date is not None
+        else None
+    )
     return {
         "number": policy.number,
         "product": version.product.name,
@@ -72,6 +85,7 @@ def _found(db: Session, policy: Any) -> dict[str, Any]:
         "coverages": [
             (c.code, c.name) for c in sorted(version.coverages, key=lambda c: c.position)
         ],
+        "outside": outside.message(current_language.get()) if outside is not None else None,
     }
 
 
@@ -79,8 +93,9 @@ def _lookup(
     db: Session, actor: Principal, values: dict[str, str]
 ) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
     """The policy the report is about and its coverages (CLM-R2) — or, when the
-    insured's ID number finds several in force on the date of loss, those to choose
-    from. Refusals (a number failing GB 11643, nothing found) are raised."""
+    insured's ID number finds several in force on the date of loss (or, none being in
+    force, several as near to it: report.policies_for_report), those to choose from.
+    Refusals (a number failing GB 11643, nothing found) are raised."""
     if not values.get("policy_number") and not values.get("loss_date"):
         raise ValidationFailed(field="loss_date")
     loss_date = dt.date.fromisoformat(values["loss_date"]) if values.get("loss_date") else None
@@ -94,7 +109,7 @@ def _lookup(
             claimant_name="-",
             policy_number=values.get("policy_number") or None,
         )
-        return _found(db, report.find_policy(db, actor=actor, data=data)), []
+        return _found(db, report.find_policy(db, actor=actor, data=data), loss_date), []
     assert loss_date is not None
     candidates = report.policies_for_report(
         db, actor=actor, id_number=values["insured_id_number"], loss_date=loss_date
@@ -102,8 +117,8 @@ def _lookup(
     if not candidates:
         raise PolicyNotFoundForReport(field="insured_id_number")
     if len(candidates) == 1:
-        return _found(db, candidates[0]), []
-    return None, [_found(db, policy) for policy in candidates]
+        return _found(db, candidates[0], loss_date), []
+    return None, [_found(db, policy, loss_date) for policy in candidates]
 
 
 def _page(
@@ -128,7 +143,8 @@ def _page(
             if error is None and isinstance(exc, ClaimdeskError):
                 error = exc.to_dict(language_of(request))
     if choices and error is None:
-        error = PolicyAmbiguous(field="insured_id_number").to_dict(language_of(request))
+        ambiguous = PolicyAmbiguousOutsidePeriod if choices[0]["outside"] else PolicyAmbiguous
+        error = ambiguous(field="insured_id_number").to_dict(language_of(request))
     return render(
         request,
         "claims/report.html",
