@@ -17,9 +17,10 @@ from sqlalchemy.orm import Session
 
 from claimdesk import lifecycle
 from claimdesk.audit.service import record
+from claimdesk.auth import repository as auth_repository
 from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
-from claimdesk.errors import AlreadyExists
+from claimdesk.errors import AlreadyExists, NotFound
 from claimdesk.models.base import utcnow
 from claimdesk.models.sales import (
     AgentAssessment,
@@ -32,6 +33,7 @@ from claimdesk.models.sales import (
     TrainingRecord,
 )
 from claimdesk.models.user import User
+from claimdesk.sales import repository
 from claimdesk.sales.errors import (
     AgentQualificationLapsed,
     EvaluationTargetRequired,
@@ -356,7 +358,75 @@ def visible_agent(session: Session, *, actor: Principal, agent_id: int) -> Sales
     return agent
 
 
+# --- what the sales pages show (reads through the service, never the repository) ------
+
+
+@dataclass(frozen=True)
+class SalesOverview:
+    """The sales page: channels, organisations, and every agent with the login name."""
+
+    channels: Sequence[SalesChannel]
+    organisations: Sequence[SalesOrganisation]
+    agents: list[tuple[SalesAgent, str]]
+
+
+def overview(session: Session) -> SalesOverview:
+    return SalesOverview(
+        channels=repository.channels(session),
+        organisations=repository.organisations(session),
+        agents=repository.agents_with_usernames(session),
+    )
+
+
+def channels(session: Session) -> Sequence[SalesChannel]:
+    return repository.channels(session)
+
+
+@dataclass(frozen=True)
+class AgentRecord:
+    """One agent's page (SAL-2): the record, the account, training and assessments."""
+
+    agent: SalesAgent
+    user: User | None
+    trainings: Sequence[TrainingRecord]
+    assessments: Sequence[AgentAssessment]
+
+
+def agent_record(session: Session, *, actor: Principal, agent_id: int) -> AgentRecord:
+    """The agent's record as ``visible_agent`` allows it (a sales agent only their own)."""
+    agent = visible_agent(session, actor=actor, agent_id=agent_id)
+    return AgentRecord(
+        agent=agent,
+        user=session.get(User, agent.user_id),
+        trainings=repository.trainings_of(session, agent_id),
+        assessments=repository.assessments_of(session, agent_id),
+    )
+
+
+def user_id_of(session: Session, username: str, *, field: str = "username") -> int:
+    """The account an agent is registered for, named by its login name."""
+    user_id = auth_repository.user_id_by_username(session, username.strip())
+    if user_id is None:
+        raise NotFound(what="user", field=field)
+    return user_id
+
+
 # --- evaluations (SAL-3) --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EvaluationsShown:
+    """The evaluations page: the latest evaluations, their findings and actions."""
+
+    evaluations: Sequence[SalesEvaluation]
+    findings: Sequence[EvaluationFinding]
+    actions: list[ImprovementAction]
+
+
+def recent_evaluations(session: Session, *, limit: int) -> EvaluationsShown:
+    evaluations = repository.recent_evaluations(session, limit=limit)
+    findings = repository.findings_of(session, [e.id for e in evaluations])
+    return EvaluationsShown(evaluations, findings, actions_of(session, [f.id for f in findings]))
 
 
 @dataclass(frozen=True)

@@ -12,13 +12,10 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from claimdesk.auth import repository as users
 from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
 from claimdesk.deps import DB, require
-from claimdesk.errors import NotFound
-from claimdesk.models.user import User
-from claimdesk.sales import repository, service
+from claimdesk.sales import service
 from claimdesk.sales.schemas import (
     ActionDoneIn,
     AgentIn,
@@ -63,7 +60,7 @@ def _overview(
     values: dict[str, Any] | None = None,
 ) -> Response:
     today = local_today()
-    agents = repository.agents_with_usernames(db)
+    shown = service.overview(db)
     rows = [
         {
             "agent": a,
@@ -71,14 +68,14 @@ def _overview(
             "lapsed": a.status != "active"
             or not a.licence_valid_from <= today <= a.licence_valid_until,
         }
-        for a, name in agents
+        for a, name in shown.agents
     ]
     return page(
         request,
         "admin/sales.html",
         **form_context(refusal, action=action, values=values),
-        channels=repository.channels(db),
-        organisations=repository.organisations(db),
+        channels=shown.channels,
+        organisations=shown.organisations,
         agents=rows,
         kinds=service.CHANNEL_KINDS,
         modes=service.SALES_MODES,
@@ -164,13 +161,9 @@ def register_agent(
     }
 
     def call() -> Any:
-
-        user_id = users.user_id_by_username(db, username.strip())
-        if user_id is None:
-            raise NotFound(what="user", field="username")
         data = AgentIn.model_validate(
             {
-                "user_id": user_id,
+                "user_id": service.user_id_of(db, username),
                 "organisation_id": organisation_id,
                 "licence_number": licence_number,
                 "valid_from": valid_from,
@@ -195,18 +188,19 @@ def _agent(
     action: str | None = None,
     values: dict[str, Any] | None = None,
 ) -> Response:
-    agent = service.visible_agent(db, actor=actor, agent_id=agent_id)
+    record = service.agent_record(db, actor=actor, agent_id=agent_id)
+    agent = record.agent
     today = local_today()
     return page(
         request,
         "admin/sales_agent.html",
         **form_context(refusal, action=action, values=values),
         agent=agent,
-        user=db.get(User, agent.user_id),
+        user=record.user,
         lapsed=agent.status != "active"
         or not agent.licence_valid_from <= today <= agent.licence_valid_until,
-        trainings=repository.trainings_of(db, agent_id),
-        assessments=repository.assessments_of(db, agent_id),
+        trainings=record.trainings,
+        assessments=record.assessments,
         may_manage=actor.has(Permission.SALES_MANAGE),
         may_list=actor.has(Permission.SALES_READ),
         **common(request),
@@ -309,20 +303,18 @@ def _evaluations(
     action: str | None = None,
     values: dict[str, Any] | None = None,
 ) -> Response:
-    evaluations = repository.recent_evaluations(db, limit=100)
-    findings = repository.findings_of(db, [e.id for e in evaluations])
-    actions = service.actions_of(db, [f.id for f in findings])
+    shown = service.recent_evaluations(db, limit=100)
     return page(
         request,
         "admin/sales_evaluations.html",
         **form_context(refusal, action=action, values=values),
-        evaluations=evaluations,
-        findings=findings,
-        actions=actions,
+        evaluations=shown.evaluations,
+        findings=shown.findings,
+        actions=shown.actions,
         methods=service.EVALUATION_METHODS,
         dimensions=service.DIMENSIONS,
         severities=service.SEVERITIES,
-        channels=repository.channels(db),
+        channels=service.channels(db),
         today=local_today(),
         may_manage=actor.has(Permission.SALES_MANAGE),
         **common(request),
