@@ -18,6 +18,7 @@ from claimdesk.models.sales import (
     TrainingRecord,
 )
 from claimdesk.models.user import User
+from claimdesk.paging import PageRequest, Slice, fetch
 
 
 def agents_with_usernames(session: Session) -> list[tuple[SalesAgent, str]]:
@@ -53,10 +54,9 @@ def assessments_of(session: Session, agent_id: int) -> Sequence[AgentAssessment]
     ).all()
 
 
-def recent_evaluations(session: Session, *, limit: int) -> Sequence[SalesEvaluation]:
-    return session.scalars(
-        select(SalesEvaluation).order_by(SalesEvaluation.id.desc()).limit(limit)
-    ).all()
+def evaluations_page(session: Session, request: PageRequest) -> Slice[SalesEvaluation]:
+    """The evaluations, newest first, one page at a time (a list never stops silently)."""
+    return fetch(session, select(SalesEvaluation).order_by(SalesEvaluation.id.desc()), request)
 
 
 def findings_of(session: Session, evaluation_ids: list[int]) -> Sequence[EvaluationFinding]:

@@ -33,6 +33,7 @@ from claimdesk.models.sales import (
     TrainingRecord,
 )
 from claimdesk.models.user import User
+from claimdesk.paging import PageRequest, Slice
 from claimdesk.sales import repository
 from claimdesk.sales.errors import (
     AgentQualificationLapsed,
@@ -416,17 +417,18 @@ def user_id_of(session: Session, username: str, *, field: str = "username") -> i
 
 @dataclass(frozen=True)
 class EvaluationsShown:
-    """The evaluations page: the latest evaluations, their findings and actions."""
+    """The evaluations page: one page of evaluations (newest first), their findings and
+    actions."""
 
-    evaluations: Sequence[SalesEvaluation]
+    evaluations: Slice[SalesEvaluation]
     findings: Sequence[EvaluationFinding]
     actions: list[ImprovementAction]
 
 
-def recent_evaluations(session: Session, *, limit: int) -> EvaluationsShown:
-    evaluations = repository.recent_evaluations(session, limit=limit)
-    findings = repository.findings_of(session, [e.id for e in evaluations])
-    return EvaluationsShown(evaluations, findings, actions_of(session, [f.id for f in findings]))
+def evaluations_page(session: Session, *, paging: PageRequest) -> EvaluationsShown:
+    window = repository.evaluations_page(session, paging)
+    findings = repository.findings_of(session, [e.id for e in window.rows])
+    return EvaluationsShown(window, findings, actions_of(session, [f.id for f in findings]))
 
 
 @dataclass(frozen=True)

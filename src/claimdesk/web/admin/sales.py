@@ -32,6 +32,8 @@ from claimdesk.web.kit import (
     form_context,
     local_today,
     page,
+    page_request_of,
+    shown_pager,
 )
 
 router = APIRouter(prefix="/admin/sales")
@@ -303,12 +305,16 @@ def _evaluations(
     action: str | None = None,
     values: dict[str, Any] | None = None,
 ) -> Response:
-    shown = service.recent_evaluations(db, limit=100)
+    # Paged: the list stopped silently at the latest 100 evaluations.
+    shown = service.evaluations_page(db, paging=page_request_of(request))
+    window = shown.evaluations
     return page(
         request,
         "admin/sales_evaluations.html",
         **form_context(refusal, action=action, values=values),
-        evaluations=shown.evaluations,
+        evaluations=window.rows,
+        # A refused form re-renders under its POST address: no paging links there.
+        pager=shown_pager(request, window.page_of(window.rows)) if refusal is None else None,
         findings=shown.findings,
         actions=shown.actions,
         methods=service.EVALUATION_METHODS,
