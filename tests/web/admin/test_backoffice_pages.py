@@ -65,3 +65,75 @@ def test_evaluations_are_paged(db, client, staff):  # type: ignore[no-untyped-de
     second = client.get("/admin/sales/evaluations?lang=en&offset=50", headers=headers)
     assert len(re.findall(r'<article id="evaluation-', second.text)) == 1
     assert "评估 0" in second.text
+
+
+def test_sales_dates_read_as_dates(db, client, staff):  # type: ignore[no-untyped-def]  # SPEC GEN-2, SAL-2, SAL-3
+    # Qualification validity, training, assessment periods and evaluation dates were
+    # printed as 2026-01-05 on the Chinese pages.
+    from decimal import Decimal
+
+    channel, org = _channel_and_org(db)
+    agent = sales.register_agent(
+        db,
+        actor=SYSTEM,
+        user_id=staff["users"]["seller"].id,
+        organisation_id=org.id,
+        licence_number="LIC-1",
+        valid_from=dt.date(2025, 1, 1),
+        valid_until=dt.date(2099, 12, 31),
+    )
+    sales.add_training(
+        db,
+        actor=SYSTEM,
+        agent_id=agent.id,
+        course="合规培训",
+        hours=Decimal("8"),
+        completed_on=dt.date(2026, 1, 5),
+        passed=True,
+    )
+    sales.assess_agent(
+        db,
+        actor=SYSTEM,
+        agent_id=agent.id,
+        period_start=dt.date(2026, 1, 1),
+        period_end=dt.date(2026, 3, 31),
+        results=80,
+        service_quality=80,
+        satisfaction=80,
+        compliance=80,
+    )
+    sales.create_evaluation(
+        db,
+        actor=SYSTEM,
+        method="survey",
+        evaluated_on=dt.date(2026, 2, 1),
+        summary="问卷",
+        channel_id=channel.id,
+        findings=[
+            sales.FindingIn(
+                "compliance",
+                "high",
+                "未说明免责条款",
+                [sales.ActionIn("重新培训", dt.date(2026, 3, 1))],
+            )
+        ],
+    )
+    db.commit()
+    headers = login_headers(client, "admin")
+    pages = {
+        "/admin/sales?lang=zh-CN": ("2025年1月1日", "2099年12月31日"),
+        f"/admin/sales/agents/{agent.id}?lang=zh-CN": ("2026年1月5日", "2026年3月31日"),
+        "/admin/sales/evaluations?lang=zh-CN": ("2026年2月1日", "2026年3月1日"),
+    }
+    for path, dates in pages.items():
+        shown = client.get(path, headers=headers)
+        assert shown.status_code == 200, path
+        for date in dates:
+            assert date in shown.text, (path, date)
+        main = shown.text.split('id="main"', 1)[1].split('class="card actions"', 1)[0]
+        assert not re.search(r"\b20\d\d-\d\d-\d\d\b", main), (
+            path,
+            re.findall(r"20\d\d-\d\d-\d\d", main),
+        )
+    english = client.get(f"/admin/sales/agents/{agent.id}?lang=en", headers=headers)
+    assert "5 Jan 2026" in english.text
