@@ -137,3 +137,13 @@ def test_sales_dates_read_as_dates(db, client, staff):  # type: ignore[no-untype
         )
     english = client.get(f"/admin/sales/agents/{agent.id}?lang=en", headers=headers)
     assert "5 Jan 2026" in english.text
+
+
+def test_organisation_names_its_channel(db, client, staff):  # type: ignore[no-untyped-def]  # SPEC SAL-1
+    # The organisations' "Channel" column showed the channel's database id.
+    _channel_and_org(db)
+    db.commit()
+    shown = client.get("/admin/sales?lang=zh-CN", headers=login_headers(client, "auditor"))
+    row = next(r for r in shown.text.split("<tr>") if "北京直销部" in r)
+    assert "DIRECT · 直销团队" in row, row
+

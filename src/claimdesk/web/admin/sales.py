@@ -77,6 +77,8 @@ def _overview(
         "admin/sales.html",
         **form_context(refusal, action=action, values=values),
         channels=shown.channels,
+        # An organisation's channel by its code and name (the table showed its id).
+        channel_names={c.id: f"{c.code} · {c.name}" for c in shown.channels},
         organisations=shown.organisations,
         agents=rows,
         kinds=service.CHANNEL_KINDS,
