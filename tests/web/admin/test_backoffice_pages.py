@@ -147,3 +147,31 @@ def test_organisation_names_its_channel(db, client, staff):  # type: ignore[no-u
     row = next(r for r in shown.text.split("<tr>") if "北京直销部" in r)
     assert "DIRECT · 直销团队" in row, row
 
+
+def test_refused_sales_forms_keep_the_choice(db, client, staff):  # type: ignore[no-untyped-def]  # SPEC GEN-6, SAL-1, SAL-2
+    # A refused organisation or agent form came back with the first channel or
+    # organisation chosen instead of the one picked: sent again, it went to the wrong one.
+    _channel_and_org(db, "DIRECT")
+    bank, bank_org = _channel_and_org(db, "BANK")
+    db.commit()
+    admin = login_headers(client, "admin")
+    organisation = client.post(
+        "/admin/sales/organisations",
+        data={"org_name": " ", "channel_id": str(bank.id), "licence": ""},
+        headers=admin,
+    )
+    assert organisation.status_code == 422, organisation.text
+    assert f'<option value="{bank.id}" selected>' in organisation.text
+    agent = client.post(
+        "/admin/sales/agents",
+        data={
+            "username": "seller",
+            "organisation_id": str(bank_org.id),
+            "licence_number": "LIC-9",
+            "valid_from": "2026-01-01",
+            "valid_until": "2025-01-01",
+        },
+        headers=admin,
+    )
+    assert agent.status_code == 422, agent.text
+    assert f'<option value="{bank_org.id}" selected>' in agent.text
