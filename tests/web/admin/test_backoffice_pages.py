@@ -175,3 +175,35 @@ def test_refused_sales_forms_keep_the_choice(db, client, staff):  # type: ignore
     )
     assert agent.status_code == 422, agent.text
     assert f'<option value="{bank_org.id}" selected>' in agent.text
+
+
+def _open_action(db: Any) -> Any:
+    channel, _org = _channel_and_org(db)
+    return sales.create_evaluation(
+        db,
+        actor=SYSTEM,
+        method="mystery_shopping",
+        evaluated_on=dt.date(2026, 2, 1),
+        summary="暗访",
+        channel_id=channel.id,
+        findings=[
+            sales.FindingIn(
+                "compliance",
+                "high",
+                "未说明免责条款",
+                [sales.ActionIn("重新培训", dt.date(2026, 3, 1))],
+            )
+        ],
+    )
+
+
+def test_action_done_form_says_what_it_asks(db, client, staff):  # type: ignore[no-untyped-def]  # SPEC SAL-3
+    # "What was done" is the survey's msgid: the evaluations page asked for the
+    # improvement action's outcome as "查勘过程" (the survey process).
+    _open_action(db)
+    db.commit()
+    shown = client.get(
+        "/admin/sales/evaluations?lang=zh-CN", headers=login_headers(client, "admin")
+    )
+    assert "查勘过程" not in shown.text
+    assert "已采取的措施" in shown.text
