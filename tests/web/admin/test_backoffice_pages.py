@@ -207,3 +207,51 @@ def test_action_done_form_says_what_it_asks(db, client, staff):  # type: ignore[
     )
     assert "查勘过程" not in shown.text
     assert "已采取的措施" in shown.text
+
+
+def test_sales_refusals_name_the_field_by_its_label(db, client, staff):  # type: ignore[no-untyped-def]  # SPEC GEN-6, SAL-2, SAL-3
+    # The refusals named the field by its path: "course：不能为空",
+    # "findings.0.actions.0.due_on：…" shown away from the field it was about.
+    from claimdesk.models.sales import SalesEvaluation, TrainingRecord
+
+    channel, org = _channel_and_org(db)
+    agent = sales.register_agent(
+        db,
+        actor=SYSTEM,
+        user_id=staff["users"]["seller"].id,
+        organisation_id=org.id,
+        licence_number="LIC-1",
+        valid_from=dt.date(2025, 1, 1),
+        valid_until=dt.date(2099, 12, 31),
+    )
+    db.commit()
+    admin = login_headers(client, "admin")
+    training = client.post(
+        f"/admin/sales/agents/{agent.id}/trainings?lang=zh-CN",
+        data={"course": " ", "hours": "8", "completed_on": "2026-01-05"},
+        headers=admin,
+    )
+    assert training.status_code == 422, training.text
+    assert 'id="course-error"' in training.text
+    assert "课程：" in training.text and "course：" not in training.text
+    assert db.query(TrainingRecord).count() == 0
+    evaluation = client.post(
+        "/admin/sales/evaluations?lang=zh-CN",
+        data={
+            "method": "survey",
+            "evaluated_on": "2026-02-01",
+            "summary": "问卷",
+            "channel_id": str(channel.id),
+            "dimension": "compliance",
+            "severity": "high",
+            "finding": "未说明免责条款",
+            "action_text": "重新培训",
+            "action_due_on": "",
+        },
+        headers=admin,
+    )
+    assert evaluation.status_code == 422, evaluation.text
+    assert 'id="action_due_on-error"' in evaluation.text
+    assert "措施完成期限" in evaluation.text
+    assert "findings." not in evaluation.text
+    assert db.query(SalesEvaluation).count() == 0

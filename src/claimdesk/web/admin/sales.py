@@ -25,6 +25,7 @@ from claimdesk.sales.schemas import (
     OrganisationIn,
     TrainingIn,
 )
+from claimdesk.web.field_words import in_words
 from claimdesk.web.kit import (
     FormPage,
     Refusal,
@@ -49,6 +50,74 @@ def _blank(value: str) -> str | None:
     return value.strip() or None
 
 
+# The sales forms' fields as a person reads them (msgids of the templates' labels): a
+# refusal named the field by its path — "course：不能为空", "findings.0.actions.0.due_on".
+FIELD_WORDS: dict[str, str] = {
+    "code": "Code",
+    "name": "Name",
+    "kind": "Kind",
+    "modes": "Sales modes",
+    "org_name": "Name",
+    "channel_id": "Channel",
+    "licence": "Licence number",
+    "username": "User name of the agent's account",
+    "organisation_id": "Sales organisation",
+    "licence_number": "Licence number",
+    "valid_from": "Qualification valid from",
+    "valid_until": "Qualification valid until",
+    "course": "Course",
+    "hours": "Hours",
+    "completed_on": "Completed on",
+    "period_start": "Period start",
+    "period_end": "Period end",
+    "results": "Results",
+    "service_quality": "Service quality",
+    "satisfaction": "Satisfaction",
+    "compliance": "Compliance",
+    "note": "Note",
+    "method": "Method",
+    "evaluated_on": "Evaluated on",
+    "summary": "Summary",
+    "agent_id": "Or agent evaluated (agent number)",
+    "dimension": "Finding: dimension",
+    "severity": "Finding: severity",
+    "finding": "Finding",
+    "action_text": "Improvement action",
+    "action_due_on": "Action due on",
+}
+# Where a service's or schema's path lands on each form (the form's own field names).
+FORM_FIELDS: dict[str, dict[str, str]] = {
+    "organisation": {"name": "org_name", "licence_number": "licence"},
+    "agent": {"user_id": "username"},
+    "evaluation": {
+        "findings.0.dimension": "dimension",
+        "findings.0.severity": "severity",
+        "findings.0.description": "finding",
+        "findings.0.actions.0.description": "action_text",
+        "findings.0.actions.0.due_on": "action_due_on",
+    },
+}
+
+
+def _in_words(request: Request, refusal: Refusal | None, action: str | None) -> Refusal | None:
+    """The refusal beside the form's own field, naming it by the label the person sees."""
+    if refusal is None:
+        return None
+    placed = FORM_FIELDS.get(action or "", {})
+    path = str(refusal.error.get("field") or "")
+    field = placed.get(path, path)
+
+    def label_of(_path: str) -> str | None:
+        if action and action.startswith("action-") and field == "note":
+            return "What was done about it"
+        return FIELD_WORDS.get(field) or FIELD_WORDS.get(field.split(".")[0])
+
+    shown = in_words(request, dict(refusal.error), label_of)
+    if field:
+        shown["field"] = field
+    return Refusal(shown, refusal.status_code)
+
+
 # --- channels, organisations, agents -------------------------------------------------
 
 
@@ -61,6 +130,7 @@ def _overview(
     action: str | None = None,
     values: dict[str, Any] | None = None,
 ) -> Response:
+    refusal = _in_words(request, refusal, action)
     today = local_today()
     shown = service.overview(db)
     rows = [
@@ -192,6 +262,7 @@ def _agent(
     action: str | None = None,
     values: dict[str, Any] | None = None,
 ) -> Response:
+    refusal = _in_words(request, refusal, action)
     record = service.agent_record(db, actor=actor, agent_id=agent_id)
     agent = record.agent
     today = local_today()
@@ -307,6 +378,7 @@ def _evaluations(
     action: str | None = None,
     values: dict[str, Any] | None = None,
 ) -> Response:
+    refusal = _in_words(request, refusal, action)
     # Paged: the list stopped silently at the latest 100 evaluations.
     shown = service.evaluations_page(db, paging=page_request_of(request))
     window = shown.evaluations
