@@ -255,3 +255,31 @@ def test_sales_refusals_name_the_field_by_its_label(db, client, staff):  # type:
     assert "措施完成期限" in evaluation.text
     assert "findings." not in evaluation.text
     assert db.query(SalesEvaluation).count() == 0
+
+
+def test_improvement_action_without_finding_is_refused(db, client, staff):  # type: ignore[no-untyped-def]  # SPEC GEN-6, SAL-3
+    # An improvement action typed with no finding was dropped without a word: the
+    # evaluation was recorded and the action the manager meant to track was lost.
+    from claimdesk.models.sales import ImprovementAction, SalesEvaluation
+
+    channel, _org = _channel_and_org(db)
+    db.commit()
+    refused = client.post(
+        "/admin/sales/evaluations?lang=zh-CN",
+        data={
+            "method": "survey",
+            "evaluated_on": "2026-02-01",
+            "summary": "问卷",
+            "channel_id": str(channel.id),
+            "dimension": "compliance",
+            "severity": "high",
+            "finding": "",
+            "action_text": "重新培训",
+            "action_due_on": "2026-03-01",
+        },
+        headers=login_headers(client, "admin"),
+    )
+    assert refused.status_code == 422, refused.text
+    assert 'id="finding-error"' in refused.text and "重新培训" in refused.text
+    assert db.query(SalesEvaluation).count() == 0
+    assert db.query(ImprovementAction).count() == 0

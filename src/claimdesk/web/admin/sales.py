@@ -25,6 +25,7 @@ from claimdesk.sales.schemas import (
     OrganisationIn,
     TrainingIn,
 )
+from claimdesk.service.errors import TextRequired
 from claimdesk.web.field_words import in_words
 from claimdesk.web.kit import (
     FormPage,
@@ -443,6 +444,13 @@ def create_evaluation(
 
     def call() -> Any:
         findings = []
+        if action_text.strip() and not finding.strip():
+            # The action was dropped without a word: it belongs to the finding it answers.
+            raise TextRequired(
+                field="finding",
+                zh="{field}：填写改进措施时须写明它针对的问题",
+                en="{field}: an improvement action needs the finding it answers",
+            )
         if finding.strip():
             actions = (
                 [{"description": action_text, "due_on": action_due_on}]
