@@ -283,3 +283,18 @@ def test_improvement_action_without_finding_is_refused(db, client, staff):  # ty
     assert 'id="finding-error"' in refused.text and "重新培训" in refused.text
     assert db.query(SalesEvaluation).count() == 0
     assert db.query(ImprovementAction).count() == 0
+
+
+# --- automatic checks (CLM-F3) -------------------------------------------------------
+
+
+def test_checks_page_links_only_where_the_reader_may_go(db, client, staff):  # type: ignore[no-untyped-def]  # SPEC CLM-F3
+    # The investigator's checks page linked to the automatic payment's limits on the
+    # thresholds page, which answered them 403.
+    investigator = login_headers(client, "fraud")
+    checks = client.get("/admin/checks", headers=investigator)
+    assert checks.status_code == 200
+    for href in re.findall(r'href="(/admin/[^"#]*)', checks.text):
+        assert client.get(href, headers=investigator).status_code == 200, href
+    admin = client.get("/admin/checks", headers=login_headers(client, "admin"))
+    assert 'href="/admin/thresholds#automatic"' in admin.text

@@ -135,6 +135,8 @@ def _page(
         checks=checks,
         actions=ACTIONS,
         may_manage=actor.has(Permission.CHECKS_MANAGE),
+        # The thresholds page is the claims reports readers' (web.admin.thresholds).
+        may_read_limits=actor.has(Permission.CLAIMS_REPORTS),
         refused_code=refused_code,
         error=error,
         values=values or {},
