@@ -24,6 +24,7 @@ def staff(db):  # type: ignore[no-untyped-def]
     users = {}
     for name, roles in (
         ("admin", ["administrator"]),
+        ("rev1", ["reviewer_1"]),
         ("seller", ["sales_agent"]),
         ("fraud", ["fraud_investigator"]),
         ("auditor", ["compliance_auditor"]),
@@ -298,3 +299,36 @@ def test_checks_page_links_only_where_the_reader_may_go(db, client, staff):  # t
         assert client.get(href, headers=investigator).status_code == 200, href
     admin = client.get("/admin/checks", headers=login_headers(client, "admin"))
     assert 'href="/admin/thresholds#automatic"' in admin.text
+
+
+# --- mass events (CLM-Z2) ------------------------------------------------------------
+
+
+def test_mass_event_dates_and_amount_read_as_people_write_them(db, client, staff):  # type: ignore[no-untyped-def]  # SPEC CLM-Z2, GEN-1, GEN-2
+    # The events list, the event and its public guide printed 2026-09-01 and the small
+    # loss limit as 10000.00.
+    rev = login_headers(client, "rev1")
+    made = client.post(
+        "/admin/events",
+        data={
+            "name": "台风“海燕”",
+            "event_type": "typhoon",
+            "region": "浙江",
+            "starts_on": "2026-09-01",
+            "ends_on": "2026-09-05",
+            "small_loss_amount": "10000.00",
+            "guide_zh": "请拨打热线",
+            "guide_en": "Call the hotline",
+        },
+        headers=rev,
+        follow_redirects=False,
+    )
+    assert made.status_code == 303, made.text
+    event = made.headers["location"]
+    listed = client.get("/admin/events?lang=zh-CN", headers=rev).text
+    detail = client.get(f"{event}?lang=zh-CN", headers=rev).text
+    guide = client.get(f"/events/{event.rsplit('/', 1)[1]}/guide?lang=zh-CN").text
+    for text in (listed, detail, guide):
+        assert "2026年9月1日 – 2026年9月5日" in text
+        assert "2026-09-01" not in text.split('class="card actions"', 1)[0]
+    assert "¥10,000.00" in detail
