@@ -29,7 +29,14 @@ OptionalPrincipal = Annotated[Principal | None, Depends(get_principal_optional)]
 START_ITEMS: dict[Role, list[tuple[str, str | None]]] = {
     Role.SERVICE_AGENT: [("Consultations to answer", "/workbench"), ("Complaints", "/workbench")],
     Role.COMPLIANCE_AUDITOR: [("Audit trail", None), ("Standards scorecard", None)],
-    Role.ADMINISTRATOR: [("Users and roles", None), ("Holiday calendar", None)],
+    # The administrator's work: each item opens its page (they were plain words).
+    Role.ADMINISTRATOR: [
+        ("Users and roles", "/admin/users"),
+        ("Holiday calendar", "/admin/calendar"),
+        ("Products", "/admin/products"),
+        ("Automatic checks", "/admin/checks"),
+        ("Thresholds", "/admin/thresholds"),
+    ],
 }
 # Roles whose work is a queue in the workbench.
 QUEUE_PERMISSIONS = (

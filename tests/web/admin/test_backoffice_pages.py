@@ -332,3 +332,18 @@ def test_mass_event_dates_and_amount_read_as_people_write_them(db, client, staff
         assert "2026年9月1日 – 2026年9月5日" in text
         assert "2026-09-01" not in text.split('class="card actions"', 1)[0]
     assert "¥10,000.00" in detail
+
+
+# --- the administrator's start page --------------------------------------------------
+
+
+def test_administrator_start_page_opens_their_pages(db, client, staff):  # type: ignore[no-untyped-def]  # SPEC SEC-4
+    # The start page listed "Users and roles" and "Holiday calendar" as plain words.
+    admin = login_headers(client, "admin")
+    home = client.get("/?lang=en", headers=admin)
+    assert home.status_code == 200
+    work = home.text.split('id="main"', 1)[1]
+    links = re.findall(r'<li><a href="(/admin/[^"]+)">', work)
+    assert {"/admin/users", "/admin/calendar", "/admin/checks", "/admin/thresholds"} <= set(links)
+    for href in links:
+        assert client.get(href, headers=admin).status_code == 200, href
