@@ -179,3 +179,31 @@ def test_the_holds_page_counts_a_hold_s_age_on_the_claims_clock(
     row = next(r for r in re.findall(r"<tr>(.*?)</tr>", page.text, re.S) if f"/claims/{cid}" in r)
     age = re.search(r'<td data-age><span class="due (\w+)">(\d+)</span>', row)
     assert age is not None and age.groups() == ("near", "10"), row
+
+
+def test_the_holds_page_names_the_rule_in_words(
+    world: World, client: TestClient, db: Session
+) -> None:
+    # SPEC CLM-F1 CLM-F3 GEN-6: which rule raised the flag, in words — the list printed
+    # its code with the SPEC ID in it ("check:duplicate_receipt",
+    # "CLM-S2.survey_inconsistent")
+    cid = _held(db, world, given_to=None)
+    for code in ("check:duplicate_receipt", "CLM-S2.survey_inconsistent"):
+        db.add(
+            FraudFlag(
+                claim_id=cid,
+                source="rule",
+                description="规则命中",
+                rule_code=code,
+                flagged_by_id=world.users["handler"],
+                flagged_at=local("2026-09-29T09:00:00"),
+            )
+        )
+    db.commit()
+    ClaimPages(client, db).login("investigator")
+    zh = client.get(f"{HOLDS}?lang=zh-CN")
+    assert zh.status_code == 200
+    assert "重复票据" in zh.text and "查勘发现不一致" in zh.text
+    assert "check:" not in zh.text and "CLM-S2" not in zh.text
+    en = client.get(f"{HOLDS}?lang=en")
+    assert "Duplicate receipt" in en.text and "Survey found an inconsistency" in en.text
