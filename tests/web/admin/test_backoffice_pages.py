@@ -347,3 +347,45 @@ def test_administrator_start_page_opens_their_pages(db, client, staff):  # type:
     assert {"/admin/users", "/admin/calendar", "/admin/checks", "/admin/thresholds"} <= set(links)
     for href in links:
         assert client.get(href, headers=admin).status_code == 200, href
+
+
+# --- products (PRD-1) ----------------------------------------------------------------
+
+
+def _visible(html: str) -> str:
+    return re.sub(r"<[^>]+>", " ", html)
+
+
+def test_product_version_reads_in_words(db, client, staff):  # type: ignore[no-untyped-def]  # SPEC PRD-1, GEN-1, GEN-2
+    # The compliance check listed each problem after its API path ("insured_liabilities —
+    # 缺少保险责任"), and the version printed its effective date as 2026-01-01 and its
+    # sum insured as 1000000.00.
+    from tests.builders import demo_version
+
+    published = demo_version(db)
+    db.commit()
+    admin = login_headers(client, "admin")
+    product_id = published.product_id
+    page = client.get(
+        f"/admin/products/{product_id}/versions/{published.id}?lang=zh-CN", headers=admin
+    )
+    facts = _visible(page.text.split('class="facts"', 1)[1].split("</dl>", 1)[0])
+    assert "¥" in facts and not re.search(r"\b20\d\d-\d\d-\d\d\b", facts), facts
+    product = client.get(f"/admin/products/{product_id}?lang=zh-CN", headers=admin)
+    versions = _visible(product.text.split("<tbody>", 1)[1].split("</tbody>", 1)[0])
+    assert not re.search(r"\b20\d\d-\d\d-\d\d\b", versions), versions
+    empty = client.post(
+        "/admin/products",
+        data={"code": "EMPTY-1", "name": "空白产品", "line": "health", "for_adults": "1"},
+        headers=admin,
+        follow_redirects=False,
+    )
+    new_id = empty.headers["location"].rsplit("/", 1)[1]
+    draft = client.post(f"/admin/products/{new_id}/versions", headers=admin, follow_redirects=False)
+    version = client.get(f"{draft.headers['location']}?lang=zh-CN", headers=admin)
+    problems = _visible(version.text.split('id="problems"', 1)[1].split("</ul>", 1)[0])
+    assert "缺少保险责任" in problems
+    assert not re.search(r"\b[a-z]+_[a-z_]+\b", problems), problems
+    refused = client.post(f"{draft.headers['location']}/publish?lang=zh-CN", headers=admin)
+    box = _visible(refused.text.split('id="publish-error"', 1)[1].split("</div>", 1)[0])
+    assert "缺少保险责任" in box and "insured_liabilities" not in box
