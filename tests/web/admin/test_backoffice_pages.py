@@ -389,3 +389,14 @@ def test_product_version_reads_in_words(db, client, staff):  # type: ignore[no-u
     refused = client.post(f"{draft.headers['location']}/publish?lang=zh-CN", headers=admin)
     box = _visible(refused.text.split('id="publish-error"', 1)[1].split("</div>", 1)[0])
     assert "缺少保险责任" in box and "insured_liabilities" not in box
+
+
+# --- thresholds (CLM-V1, CLM-A2) -----------------------------------------------------
+
+
+def test_fixed_rules_read_as_people_say_them(db, client, staff):  # type: ignore[no-untyped-def]  # SPEC CLM-A2
+    # "Largest upload (bytes): 20971520" and "application/pdf、image/heic …".
+    page = client.get("/admin/thresholds?lang=zh-CN", headers=login_headers(client, "admin"))
+    fixed = _visible(page.text.split('id="thresholds-fixed"', 1)[1].split("</table>", 1)[0])
+    assert "20 MB" in fixed and "PDF" in fixed and "JPEG" in fixed
+    assert "20971520" not in fixed and "application/" not in fixed

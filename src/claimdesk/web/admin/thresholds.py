@@ -64,7 +64,7 @@ SKIP_LINES: tuple[tuple[str, str], ...] = (
 # Values held in code (claims.config): (attribute, msgid of what it governs).
 FIXED: tuple[tuple[str, str], ...] = (
     ("major_casualties", "Casualties from which a report is a major case"),
-    ("upload_max_bytes", "Largest upload (bytes)"),
+    ("upload_max_bytes", "Largest upload"),
     ("allowed_types", "File types accepted for uploads"),
     ("materials_deadline_days", "Days the customer has to supply missing materials"),
     ("certificate_causes", "Causes of loss that need an official certificate"),
@@ -97,6 +97,17 @@ def _shown(value: object) -> list[str]:
     if isinstance(value, frozenset | set | tuple | list):
         return sorted(str(v) for v in value)
     return [str(value)]
+
+
+def _fixed_items(name: str, value: object) -> list[str] | None:
+    """The values a person reads other than as stored: the upload limit in MB (it showed
+    20971520 bytes) and the file types by their names (it showed application/pdf)."""
+    if name == "upload_max_bytes" and isinstance(value, int):
+        megabytes = Decimal(value) / (1024 * 1024)
+        return [f"{megabytes.normalize():f} MB"]
+    if name == "allowed_types" and isinstance(value, frozenset | set | tuple | list):
+        return sorted(str(v).rsplit("/", 1)[-1].upper() for v in value)
+    return None
 
 
 def parse_local(value: str, field: str) -> dt.datetime | None:
@@ -206,7 +217,12 @@ def _page(
         automatic_lines=AUTOMATIC_LINES,
         percent=percent,
         fixed=[
-            (msgid, [words(item) for item in _shown(getattr(fixed, name))]) for name, msgid in FIXED
+            (
+                msgid,
+                _fixed_items(name, getattr(fixed, name))
+                or [words(item) for item in _shown(getattr(fixed, name))],
+            )
+            for name, msgid in FIXED
         ],
         history=[
             {
