@@ -17,6 +17,7 @@ from tests.claims.helpers import FrozenClock, local
 from tests.claims.steps import (
     API,
     MEDICAL_4K,
+    MEDICAL_50K,
     Settlement,
     approve,
     build_settlement,
@@ -295,3 +296,24 @@ def test_name_hashes_follow_every_write_and_a_new_index_key(db: Session) -> None
         )
     finally:
         set_keyring(keyring)
+
+
+def test_a_claim_in_review_waits_in_the_queue_of_the_tier_that_decides_next(
+    s: Settlement, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # SPEC CLM-V1: tier 1 decides first, then tier 2, then tier 3. The tier-2 and tier-3
+    # queues listed every claim in review — those only tier 1 decides among them, where
+    # the claim page offered them nothing to do.
+    clock = FrozenClock(monkeypatch, local("2026-09-30T10:00:00"))
+    small = walk_to_adjusted(s.w, clock, policy="MED-MILLION", assessment=MEDICAL_4K)
+    ok(s.w.client.post(f"{API}/{small}/review/submit", json={}, headers=s.w.h["adjuster"]))
+    large = walk_to_adjusted(s.w, clock, policy="MED-MILLION", assessment=MEDICAL_50K)
+    ok(s.w.client.post(f"{API}/{large}/review/submit", json={}, headers=s.w.h["adjuster"]))
+    assert sorted(_ids(s, "reviewer1", "work")) == sorted([small, large])
+    assert _ids(s, "reviewer2", "work") == [] and _queues(s, "reviewer2")["work"] == 0
+    assert _ids(s, "reviewer3", "work") == []
+    clock.set("2026-09-30T16:00:00")
+    approve(s.w, large, "reviewer1")
+    assert _ids(s, "reviewer1", "work") == [small]
+    assert _ids(s, "reviewer2", "work") == [large] and _queues(s, "reviewer2")["work"] == 1
+    assert _ids(s, "reviewer3", "work") == []

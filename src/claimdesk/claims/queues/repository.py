@@ -25,6 +25,7 @@ from claimdesk.models.clock import Clock
 from claimdesk.models.payment import Callback
 from claimdesk.models.person import Person
 from claimdesk.models.policy import Policy
+from claimdesk.models.review import ReviewDecision, ReviewRound
 from claimdesk.models.user import User, UserRole
 from claimdesk.paging import PageRequest, Slice
 
@@ -35,6 +36,7 @@ REVIEWING = ("reported", "awaiting_materials", "accepted", "surveyed", "assessed
 # Advances (先予支付, payments.service.ADVANCE_STATES): worked but not decided.
 ADVANCING = ("accepted", "surveyed", "assessed", "adjusted", "in_review")
 ADVANCE_CLOCK = "claim.advance_payment"
+IN_REVIEW = "in_review"
 
 
 def _scoped(query: Select[Any], actor: Principal, *, queue: bool = True) -> Select[Any]:
@@ -64,10 +66,28 @@ def _row(
     )
 
 
-def by_stage(actor: Principal, states: Sequence[str]) -> Select[Any]:
+def by_stage(
+    actor: Principal, states: Sequence[str], *, review_tiers: Sequence[int] = ()
+) -> Select[Any]:
     """The role's claims in the states its work starts from: mass-event claims first
-    (small losses before the rest, CLM-Z2), then by the next running deadline."""
+    (small losses before the rest, CLM-Z2), then by the next running deadline. A claim in
+    review is a reviewer's work only when its open round waits for one of
+    ``review_tiers`` (tier N decides after N - 1 decisions, CLM-V1): the tier-2 and
+    tier-3 queues listed every claim in review, those only tier 1 decides among them."""
     query = _row().where(Claim.state.in_(states))
+    if IN_REVIEW in states:
+        decided = (
+            select(func.count(ReviewDecision.id))
+            .where(ReviewDecision.round_id == ReviewRound.id)
+            .correlate(ReviewRound)
+            .scalar_subquery()
+        )
+        waiting = exists().where(
+            ReviewRound.claim_id == Claim.id,
+            ReviewRound.status == "open",
+            (decided + 1).in_(list(review_tiers)),
+        )
+        query = query.where(or_(Claim.state != IN_REVIEW, waiting))
     return _scoped(query, actor).order_by(queue_priority(), *_by_due(Claim.next_due_at))
 
 

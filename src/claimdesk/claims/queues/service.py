@@ -75,6 +75,12 @@ def stage_states(principal: Principal) -> tuple[str, ...]:
     return tuple(sorted(states))
 
 
+def review_tiers(principal: Principal) -> tuple[int, ...]:
+    """The review tiers the principal decides (reviewer_1 → 1, CLM-V1)."""
+    tiers = {Role.REVIEWER_1: 1, Role.REVIEWER_2: 2, Role.REVIEWER_3: 3}
+    return tuple(sorted(tier for role, tier in tiers.items() if role.value in principal.roles))
+
+
 @dataclass(frozen=True)
 class QueueDef:
     key: QueueKey
@@ -88,7 +94,7 @@ QUEUES: tuple[QueueDef, ...] = (
         QueueKey.WORK,
         "My claims by stage",
         lambda p: bool(stage_states(p)),
-        lambda p, _now: repository.by_stage(p, stage_states(p)),
+        lambda p, _now: repository.by_stage(p, stage_states(p), review_tiers=review_tiers(p)),
     ),
     QueueDef(
         QueueKey.CALLBACKS,
