@@ -12,7 +12,7 @@ import pytest
 
 from claimdesk.auth.principal import Principal
 from claimdesk.sales import service as sales
-from tests.builders import login_headers, make_org_unit, make_user, seed_calendar
+from tests.builders import demo_version, login_headers, make_org_unit, make_user, seed_calendar
 
 SYSTEM = Principal.system("test")
 
@@ -360,8 +360,6 @@ def test_product_version_reads_in_words(db, client, staff):  # type: ignore[no-u
     # The compliance check listed each problem after its API path ("insured_liabilities —
     # 缺少保险责任"), and the version printed its effective date as 2026-01-01 and its
     # sum insured as 1000000.00.
-    from tests.builders import demo_version
-
     published = demo_version(db)
     db.commit()
     admin = login_headers(client, "admin")
@@ -400,3 +398,34 @@ def test_fixed_rules_read_as_people_say_them(db, client, staff):  # type: ignore
     fixed = _visible(page.text.split('id="thresholds-fixed"', 1)[1].split("</table>", 1)[0])
     assert "20 MB" in fixed and "PDF" in fixed and "JPEG" in fixed
     assert "20971520" not in fixed and "application/" not in fixed
+
+
+def test_publishing_asks_for_a_confirmation(db, client, staff):  # type: ignore[no-untyped-def]  # SPEC PRD-1, PRD-2
+    # One click put a draft on sale and retired the version sold until then, for good.
+    from claimdesk.models.product import ProductVersion
+
+    published = demo_version(db)
+    db.commit()
+    admin = login_headers(client, "admin")
+    product_id = published.product_id
+    draft = client.post(
+        f"/admin/products/{product_id}/versions", headers=admin, follow_redirects=False
+    )
+    draft_id = int(draft.headers["location"].rsplit("/", 1)[1])
+    page = client.get(draft.headers["location"], headers=admin)
+    assert 'name="confirm"' in page.text
+    unconfirmed = client.post(f"{draft.headers['location']}/publish?lang=en", headers=admin)
+    assert unconfirmed.status_code == 422
+    assert 'id="confirm-error"' in unconfirmed.text and "cannot be undone" in unconfirmed.text
+    db.expire_all()
+    assert db.get(ProductVersion, draft_id).status == "draft"
+    assert db.get(ProductVersion, published.id).status == "published"
+    confirmed = client.post(
+        f"{draft.headers['location']}/publish",
+        data={"confirm": "yes"},
+        headers=admin,
+        follow_redirects=False,
+    )
+    assert confirmed.status_code == 303
+    db.expire_all()
+    assert db.get(ProductVersion, draft_id).status == "published"

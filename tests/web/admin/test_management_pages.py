@@ -190,6 +190,7 @@ def test_product_draft_edit_and_publish(db, client, staff):  # type: ignore[no-u
     assert "您先自己承担的部分" in shown.text and 'id="compliant"' in shown.text
     done = client.post(
         f"/admin/products/{product_id}/versions/{draft_id}/publish",
+        data={"confirm": "yes"},
         headers=admin,
         follow_redirects=False,
     )

@@ -46,6 +46,15 @@ class InvalidJsonField(ValidationFailed):
     message_en = "{field}: not a valid JSON list"
 
 
+class PublishNotConfirmed(ValidationFailed):
+    code = "publish_not_confirmed"
+    message_zh = "请勾选确认后再发布：发布后此版本即开始销售，在售的旧版本随即停售，不能撤回"
+    message_en = (
+        "Tick the confirmation to publish: the version goes on sale and the version on sale "
+        "now stops being sold; this cannot be undone"
+    )
+
+
 class InvalidTermLine(ValidationFailed):
     code = "invalid_term_line"
     message_zh = "{field}：每行应为“术语: 通俗解释”"
@@ -296,9 +305,21 @@ def edit_draft(
 
 
 @router.post("/{product_id}/versions/{version_id}/publish")
-def publish(product_id: int, version_id: int, request: Request, db: DB, actor: Manager) -> Response:
+def publish(
+    product_id: int,
+    version_id: int,
+    request: Request,
+    db: DB,
+    actor: Manager,
+    confirm: Short = "",
+) -> Response:
     def call() -> Any:
         _version_of(db, product_id, version_id)
+        # One click put a version on sale and retired the one sold until then, for good:
+        # a compliant version is published only once the administrator ticks the
+        # confirmation (a non-compliant one is refused with its problems either way).
+        if confirm != "yes" and service.check(db, version_id=version_id).compliant:
+            raise PublishNotConfirmed(field="confirm")
         return service.publish_version(db, actor=actor, version_id=version_id)
 
     return _version_page(request, db, actor, product_id, version_id).act("publish", {}, call)
