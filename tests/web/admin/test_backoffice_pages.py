@@ -429,3 +429,22 @@ def test_publishing_asks_for_a_confirmation(db, client, staff):  # type: ignore[
     assert confirmed.status_code == 303
     db.expire_all()
     assert db.get(ProductVersion, draft_id).status == "published"
+
+
+# --- users and roles (SEC-4) ---------------------------------------------------------
+
+
+def test_refused_role_change_keeps_the_ticks(db, client, staff):  # type: ignore[no-untyped-def]  # SPEC SEC-4, GEN-6
+    # A role change refused (no reason given) came back with the stored roles ticked:
+    # the administrator's choice was lost and, sent again, changed nothing.
+    seller = staff["users"]["seller"]
+    refused = client.post(
+        f"/admin/users/{seller.id}/roles",
+        data={"roles": ["sales_agent", "compliance_auditor"], "reason": ""},
+        headers=login_headers(client, "admin"),
+    )
+    assert refused.status_code == 422, refused.text
+    assert 'id="roles-refused"' in refused.text
+    assert re.search(r'value="compliance_auditor" checked', refused.text)
+    assert re.search(r'value="sales_agent" checked', refused.text)
+    assert not re.search(r'value="administrator" checked', refused.text)

@@ -170,7 +170,9 @@ def set_roles(
             db, actor=actor, user_id=user_id, roles=body.roles, reason=body.reason
         )
 
-    return _user_page(request, db, actor, user_id).act("roles", {"reason": reason}, call)
+    # The ticks as sent come back with a refusal (they were reset to the stored roles).
+    values = {"reason": reason, "roles": roles or []}
+    return _user_page(request, db, actor, user_id).act("roles", values, call)
 
 
 @router.post("/users/{user_id}/deactivate")
