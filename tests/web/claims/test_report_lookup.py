@@ -97,3 +97,19 @@ def test_no_policy_in_force_and_two_as_near_are_listed_to_choose_from(
         choose_policy=numbers[0],
     ).text
     assert 'id="policy-found"' in chosen and 'id="policy-outside-period"' in chosen
+
+
+def test_the_policy_found_gives_its_period_as_people_write_dates(
+    world: World, client: TestClient, db: Session
+) -> None:
+    # SPEC GEN-2: the policy found (and each one to choose from) printed its period as
+    # 2026-01-01 — 2026-12-31 on the Chinese page
+    staff_login(client, "handler")
+    base = {"insured_id_number": world.insured_id_number, "loss_date": "2026-09-27"}
+    page = _find(client, **base).text
+    choices = page.split('id="policy-choices"')[1].split("</div>")[0]
+    assert "年" in choices and not re.search(r"\b20\d\d-\d\d-\d\d\b", choices), choices
+    number = re.findall(r'name="choose_policy" value="([^"]+)"', choices)[0]
+    found = _find(client, **base, choose_policy=number).text
+    line = found.split('id="policy-found">', 1)[1].split("</p>", 1)[0]
+    assert "年" in line and not re.search(r"\b20\d\d-\d\d-\d\d\b", line), line

@@ -23,6 +23,7 @@ from claimdesk.claims.intake import report
 from claimdesk.claims.schemas import ReportCreate
 from claimdesk.deps import DB, require
 from claimdesk.errors import ClaimdeskError, ValidationFailed
+from claimdesk.formatting import local_date
 from claimdesk.i18n import current_language
 from claimdesk.web.kit import Refusal, SubmittedForm, attempt, language_of, local_today, render
 from claimdesk.web.portal.pages import LOSS_CAUSES
@@ -81,7 +82,8 @@ def _found(db: Session, policy: Any, loss_date: dt.date | None) -> dict[str, Any
     return {
         "number": policy.number,
         "product": version.product.name,
-        "period": f"{policy.period_start} — {policy.period_end}",
+        # As people write dates (2026年1月1日), in the page's language (it printed ISO).
+        "period": f"{local_date(policy.period_start)} — {local_date(policy.period_end)}",
         "coverages": [
             (c.code, c.name) for c in sorted(version.coverages, key=lambda c: c.position)
         ],
