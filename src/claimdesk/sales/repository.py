@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from claimdesk.models.sales import (
@@ -21,13 +21,22 @@ from claimdesk.models.user import User
 from claimdesk.paging import PageRequest, Slice, fetch
 
 
-def agents_with_usernames(session: Session) -> list[tuple[SalesAgent, str]]:
-    rows = session.execute(
+def agents_page(session: Session, request: PageRequest) -> Slice[tuple[SalesAgent, str]]:
+    """One page of the agents with their login names, by id (an insurer has thousands:
+    the list never stops silently), and how many there are."""
+    query = (
         select(SalesAgent, User.username)
         .join(User, User.id == SalesAgent.user_id)
         .order_by(SalesAgent.id)
-    ).all()
-    return [(agent, name) for agent, name in rows]
+    )
+    rows = session.execute(query.offset(request.offset).limit(request.limit + 1)).all()
+    total = session.scalar(select(func.count()).select_from(SalesAgent)) or 0
+    return Slice(
+        rows=[(agent, name) for agent, name in rows[: request.limit]],
+        request=request,
+        total=total,
+        has_more=len(rows) > request.limit,
+    )
 
 
 def channels(session: Session) -> Sequence[SalesChannel]:

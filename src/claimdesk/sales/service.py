@@ -364,18 +364,19 @@ def visible_agent(session: Session, *, actor: Principal, agent_id: int) -> Sales
 
 @dataclass(frozen=True)
 class SalesOverview:
-    """The sales page: channels, organisations, and every agent with the login name."""
+    """The sales page: channels, organisations, and the agents with their login names."""
 
     channels: Sequence[SalesChannel]
     organisations: Sequence[SalesOrganisation]
-    agents: list[tuple[SalesAgent, str]]
+    agents: Slice[tuple[SalesAgent, str]]
 
 
-def overview(session: Session) -> SalesOverview:
+def overview(session: Session, *, paging: PageRequest) -> SalesOverview:
+    """The sales page: channels and organisations (few), and one page of the agents."""
     return SalesOverview(
         channels=repository.channels(session),
         organisations=repository.organisations(session),
-        agents=repository.agents_with_usernames(session),
+        agents=repository.agents_page(session, paging),
     )
 
 

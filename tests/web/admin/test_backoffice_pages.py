@@ -448,3 +448,27 @@ def test_refused_role_change_keeps_the_ticks(db, client, staff):  # type: ignore
     assert re.search(r'value="compliance_auditor" checked', refused.text)
     assert re.search(r'value="sales_agent" checked', refused.text)
     assert not re.search(r'value="administrator" checked', refused.text)
+
+
+def test_agents_are_paged(db, client, staff):  # type: ignore[no-untyped-def]  # SPEC SAL-2
+    # The sales page listed every agent of the company on one page.
+    _channel, org = _channel_and_org(db)
+    for n in range(51):
+        user = make_user(db, username=f"agent{n:02d}", roles=["sales_agent"], org_unit=staff["hq"])
+        sales.register_agent(
+            db,
+            actor=SYSTEM,
+            user_id=user.id,
+            organisation_id=org.id,
+            licence_number=f"LIC-{n:02d}",
+            valid_from=dt.date(2025, 1, 1),
+            valid_until=dt.date(2099, 12, 31),
+        )
+    db.commit()
+    headers = login_headers(client, "auditor")
+    first = client.get("/admin/sales?lang=en", headers=headers)
+    assert first.status_code == 200
+    assert "agent00" in first.text and "agent50" not in first.text
+    assert 'id="pager-next"' in first.text and "of 51" in first.text
+    rest = client.get("/admin/sales?lang=en&offset=50", headers=headers)
+    assert "agent50" in rest.text and "agent00" not in rest.text

@@ -133,7 +133,9 @@ def _overview(
 ) -> Response:
     refusal = _in_words(request, refusal, action)
     today = local_today()
-    shown = service.overview(db)
+    # Paged: the agents' table listed every agent of the company on one page.
+    shown = service.overview(db, paging=page_request_of(request))
+    agents = shown.agents
     rows = [
         {
             "agent": a,
@@ -141,7 +143,7 @@ def _overview(
             "lapsed": a.status != "active"
             or not a.licence_valid_from <= today <= a.licence_valid_until,
         }
-        for a, name in shown.agents
+        for a, name in agents.rows
     ]
     return page(
         request,
@@ -152,6 +154,8 @@ def _overview(
         channel_names={c.id: f"{c.code} · {c.name}" for c in shown.channels},
         organisations=shown.organisations,
         agents=rows,
+        # A refused form re-renders under its POST address: no paging links there.
+        pager=shown_pager(request, agents.page_of(agents.rows)) if refusal is None else None,
         kinds=service.CHANNEL_KINDS,
         modes=service.SALES_MODES,
         may_manage=actor.has(Permission.SALES_MANAGE),
