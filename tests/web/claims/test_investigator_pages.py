@@ -162,8 +162,10 @@ def test_the_holds_page_is_worded_in_chinese(world: World, client: TestClient, d
     web.login("lead")
     page = client.get(HOLDS)
     assert page.status_code == 200
-    for words in ("调查员", "未指派", "指派给我的", "全部挂起案件"):
+    for words in ("调查员", "未指派", "指派给我的", "全部挂起案件", "已挂起天数"):
         assert words in page.text
+    # How long a claim has been held, not the ageing of a receivable (账龄).
+    assert "账龄" not in page.text
 
 
 def test_the_holds_page_counts_a_hold_s_age_on_the_claims_clock(
