@@ -472,3 +472,19 @@ def test_agents_are_paged(db, client, staff):  # type: ignore[no-untyped-def]  #
     assert 'id="pager-next"' in first.text and "of 51" in first.text
     rest = client.get("/admin/sales?lang=en&offset=50", headers=headers)
     assert "agent50" in rest.text and "agent00" not in rest.text
+
+
+# --- holiday calendar (GEN-3) --------------------------------------------------------
+
+
+def test_calendar_days_read_as_dates_and_weekdays(db, client, staff):  # type: ignore[no-untyped-def]  # SPEC GEN-2, GEN-3
+    # The year's table printed 2026-10-01 and the weekday as an ISO number (4), with a
+    # legend to decode it.
+    admin = login_headers(client, "admin")
+    zh = client.get("/admin/calendar?year=2026&lang=zh-CN", headers=admin)
+    row = zh.text.split('id="day-2026-10-01">', 1)[1].split("</tr>", 1)[0]
+    assert "2026年10月1日" in row and "星期四" in row, row
+    assert "1 = 星期一" not in zh.text
+    en = client.get("/admin/calendar?year=2026&lang=en", headers=admin)
+    row = en.text.split('id="day-2026-10-01">', 1)[1].split("</tr>", 1)[0]
+    assert "1 Oct 2026" in row and "Thu" in row, row

@@ -6,8 +6,10 @@ importing a year from the library — the API's calendar service calls and permi
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from typing import Annotated, Any
 
+from babel.dates import format_date
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
@@ -70,8 +72,16 @@ def _page(
         action=action,
         values=values or {},
         may_manage=actor.has(Permission.CALENDAR_MANAGE),
+        weekday=partial(weekday, language=_lang(request)),
         **common(request),
     )
+
+
+def weekday(day: dt.date, *, language: str) -> str:
+    """The day of the week in words (星期四 / Thu): the table printed ISO numbers (4)."""
+    if language == "zh-CN":
+        return str(format_date(day, "EEEE", locale="zh_CN"))
+    return str(format_date(day, "EEE", locale="en"))
 
 
 def _lang(request: Request) -> str:
