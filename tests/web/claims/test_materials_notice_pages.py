@@ -90,3 +90,50 @@ def test_the_english_preview_lists_the_items_in_english(
     english = client.get(f"/claims/{claim['id']}/actions/request_materials?lang=en").text
     assert "Claim form, Identity proof" in english and "30 Oct 2026" in english
     assert "请于 2026年10月30日 前补充以下材料" in english
+
+
+def test_green_channel_deferrals_are_not_missing_on_the_page_as_in_the_service(
+    s: Settlement, client: TestClient, db: Session
+) -> None:
+    # SPEC CLM-A4, CLM-Z2: the form is offered exactly when the service would send the
+    # notice — items the green channel defers are not missing, to either
+    event = ok(
+        s.w.client.post(
+            "/api/v1/claim-events",
+            json={
+                "name": "9·28 台风",
+                "event_type": "typhoon",
+                "region": "上海",
+                "starts_on": "2026-09-20",
+                "deferrable_materials": [
+                    "claim_form",
+                    "identity_proof",
+                    "medical_record",
+                    "expense_invoices",
+                ],
+                "guide_zh": "简化材料",
+                "guide_en": "Simplified materials",
+            },
+            headers=s.w.h["reviewer1"],
+        ),
+        201,
+    )
+    claim = ok(
+        s.w.client.post(
+            API,
+            json=report_body(s.w.policies["MED-MILLION"].number),  # type: ignore[attr-defined]
+            headers=s.w.h["handler"],
+        ),
+        201,
+    )
+    cid = int(claim["id"])
+    web = ClaimPages(client, db)
+    web.login("handler")
+    assert "request_materials" in web.offered(cid)
+    web.do(cid, "link_event", {"event_id": str(event["id"])})
+    assert "request_materials" not in web.offered(cid)
+    refused = s.w.client.post(
+        f"{API}/{cid}/materials-notice", json={"items": []}, headers=s.w.h["handler"]
+    )
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["error"]["code"] == "nothing_missing"

@@ -418,20 +418,43 @@ class NoticePreview:
         return [MATERIALS.get(code, (code, code))[pick] for code in self.items]
 
 
+@dataclass(frozen=True)
+class _NoticeDue:
+    sent: bool  # the one-time notice went out already
+    missing: list[str]  # missing_codes: a green-channel deferral is not missing (CLM-Z2)
+
+    @property
+    def due(self) -> bool:
+        return not self.sent and bool(self.missing)
+
+
+def _notice_due(session: Session, claim: Claim) -> _NoticeDue:
+    sent = bool(notices_of(session, claim.id))
+    return _NoticeDue(sent=sent, missing=missing_codes(session, claim))
+
+
+def missing_notice_due(session: Session, claim: Claim) -> bool:
+    """Whether the one-time missing-materials notice may go out now (CLM-A4): none went
+    out yet, and a checklist item is missing (a green-channel deferral is not, CLM-Z2).
+    The staff page offers the notice's form by this and the service refuses by the
+    same rule (_missing_for_notice), so the two cannot disagree."""
+    return _notice_due(session, claim).due
+
+
 def _missing_for_notice(
     session: Session, claim: Claim, requested: list[str] | None = None
 ) -> list[str]:
     """The items the one-time notice must list: EVERY missing checklist item; refused
-    when a notice went out already or nothing is missing (as the sending is)."""
-    if notices_of(session, claim.id):
-        raise MaterialsAlreadyRequested(
-            field="items", items=_labels(requested or missing_codes(session, claim))
-        )
-    missing = missing_codes(session, claim)
+    when it is not due (missing_notice_due: a notice went out already, or nothing is
+    missing), saying which."""
+    state = _notice_due(session, claim)
+    missing = state.missing
+    if state.sent:
+        raise MaterialsAlreadyRequested(field="items", items=_labels(requested or missing))
     for index, code in enumerate(requested or []):
         if code not in missing:
             raise NothingMissing(field=f"items.{index}")
-    if not missing:
+    if not state.due:
         raise NothingMissing(field="items")
     return missing
 

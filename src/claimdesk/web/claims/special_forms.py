@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from claimdesk.auth import repository as users
 from claimdesk.auth.principal import Principal
-from claimdesk.claims.repository import materials_of
+from claimdesk.claims.intake import acceptance
 from claimdesk.claims.special import disputes, events, remote
 from claimdesk.claims.special import schemas as special
 from claimdesk.claims.special.disputes import LARGE_PATHS, OUTCOMES, RESPONDER_ROLES, SMALL_PATHS
@@ -103,7 +103,9 @@ def designate_remote(db: Session, p: Principal, claim: Claim, form: Values) -> N
 
 
 def has_missing(db: Session, claim: Claim) -> bool:
-    return any(not m.received for m in materials_of(db, claim.id))
+    """The notice's form is offered exactly when the service would send it (a
+    green-channel deferral is not missing; a notice goes out once)."""
+    return acceptance.missing_notice_due(db, claim)
 
 
 def can_mail(db: Session, claim: Claim) -> bool:
