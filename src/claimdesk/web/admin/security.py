@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from claimdesk.auth import repository as users
@@ -27,9 +28,19 @@ from claimdesk.errors import ValidationFailed
 from claimdesk.models.user import User
 from claimdesk.rules.deadlines import LOCAL_TZ, RULE_TYPES, describe
 from claimdesk.security import limits, repository, service, workflow
+from claimdesk.security.schemas import (
+    ContainmentIn,
+    CorrectiveIn,
+    IncidentIn,
+    NoteIn,
+    ReviewIn,
+    RootCauseIn,
+    TimeLimitIn,
+)
 from claimdesk.web.kit import (
     FormPage,
     Refusal,
+    checked,
     form_action,
     form_context,
     list_filter,
@@ -260,17 +271,30 @@ def report_incident(
         lambda: service.report_incident(
             db,
             actor=actor,
-            title=title,
-            description=description,
-            severity=severity,
-            affected_systems=affected_systems,
-            affected_data=affected_data or None,
-            personal_data_involved=bool(personal_data_involved),
-            detected_at=parse_local(detected_at, "detected_at"),
+            **checked(
+                IncidentIn,
+                {
+                    **values,
+                    "affected_data": affected_data or None,
+                    "detected_at": parse_local(detected_at, "detected_at"),
+                },
+            ).model_dump(),
         ),
         refused=lambda refusal: _new_form(request, refusal=refusal, values=values),
         redirect=lambda incident: f"/admin/security-incidents/{incident.id}",
     )
+
+
+def _note(note: str) -> str | None:
+    """A stage's optional note, held to the API's NoteIn (GEN-6)."""
+    return checked(NoteIn, {"note": note or None}).note
+
+
+def _present(schema: type[BaseModel], values: dict[str, Any]) -> dict[str, Any]:
+    """The API's in-schema from a form whose empty number or date fields are left out:
+    a missing one is refused as missing, the rest as the API refuses them (GEN-6)."""
+    given = {name: value for name, value in values.items() if value is not None}
+    return checked(schema, given).model_dump()
 
 
 # --- time limits -----------------------------------------------------------------------
@@ -324,8 +348,7 @@ def set_time_limit(
             actor=actor,
             severity=severity,
             stage=stage,
-            rule_type=rule_type,
-            n=parse_id(n, "n"),
+            **_present(TimeLimitIn, {"rule_type": rule_type, "n": parse_id(n, "n")}),
         ),
         refused=lambda refusal: _limits_page(request, db, actor, refusal=refusal, values=values),
         redirect="/admin/security-incidents/time-limits",
@@ -412,10 +435,14 @@ def add_containment(
             db,
             actor=actor,
             incident_id=incident_id,
-            kind=kind,
-            description=description,
-            performed_by=performed_by or None,
-            performed_at=parse_local(performed_at, "performed_at"),
+            **checked(
+                ContainmentIn,
+                {
+                    **values,
+                    "performed_by": performed_by or None,
+                    "performed_at": parse_local(performed_at, "performed_at"),
+                },
+            ).model_dump(),
         ),
     )
 
@@ -428,7 +455,7 @@ def contain(
         "contain",
         {"note": note},
         lambda: service.confirm_containment(
-            db, actor=actor, incident_id=incident_id, note=note or None
+            db, actor=actor, incident_id=incident_id, note=_note(note)
         ),
     )
 
@@ -446,7 +473,10 @@ def root_cause(
         "root_cause",
         {"category": category, "root_cause": root_cause},
         lambda: service.record_root_cause(
-            db, actor=actor, incident_id=incident_id, root_cause=root_cause, category=category
+            db,
+            actor=actor,
+            incident_id=incident_id,
+            **checked(RootCauseIn, {"category": category, "root_cause": root_cause}).model_dump(),
         ),
     )
 
@@ -469,9 +499,14 @@ def add_corrective(
             db,
             actor=actor,
             incident_id=incident_id,
-            description=description,
-            owner_id=parse_id(owner_id, "owner_id"),
-            due_on=parse_date(due_on, "due_on"),
+            **_present(
+                CorrectiveIn,
+                {
+                    "description": description,
+                    "owner_id": parse_id(owner_id, "owner_id"),
+                    "due_on": parse_date(due_on, "due_on"),
+                },
+            ),
         ),
     )
 
@@ -484,7 +519,7 @@ def complete_corrective(
         f"done-{action_id}",
         {"note": note},
         lambda: service.complete_corrective_action(
-            db, actor=actor, incident_id=incident_id, action_id=action_id, note=note or None
+            db, actor=actor, incident_id=incident_id, action_id=action_id, note=_note(note)
         ),
     )
 
@@ -497,7 +532,7 @@ def correct(
         "correct",
         {"note": note},
         lambda: service.confirm_corrections(
-            db, actor=actor, incident_id=incident_id, note=note or None
+            db, actor=actor, incident_id=incident_id, note=_note(note)
         ),
     )
 
@@ -515,6 +550,9 @@ def review(
         "review",
         {"outcome": outcome, "notes": notes},
         lambda: service.review_incident(
-            db, actor=actor, incident_id=incident_id, outcome=outcome, notes=notes
+            db,
+            actor=actor,
+            incident_id=incident_id,
+            **checked(ReviewIn, {"outcome": outcome, "notes": notes}).model_dump(),
         ),
     )

@@ -20,9 +20,19 @@ from claimdesk.deps import DB, require
 from claimdesk.models.base import utcnow
 from claimdesk.paging import fetch
 from claimdesk.service import repository, service
+from claimdesk.service.schemas import (
+    AcknowledgeIn,
+    ComplaintIn,
+    DecideIn,
+    ExtendIn,
+    NoteIn,
+    OutcomeIn,
+    RespondIn,
+)
 from claimdesk.web.kit import (
     FormPage,
     Refusal,
+    checked,
     form_action,
     form_context,
     language_of,
@@ -39,8 +49,9 @@ from claimdesk.web.labels import labeller
 router = APIRouter(prefix="/desk")
 
 Desk = Annotated[Principal, Depends(require(Permission.SERVICE_DESK))]
-# The longest text a desk form takes; each textarea stops the typing at the limit of its
-# own schema field (kit.max_length), never above this one.
+# The longest text a desk form takes; each route then builds the API's own in-schema
+# (kit.checked), whose limits refuse a longer text with the API's words (GEN-6), and each
+# textarea stops the typing at that limit (kit.max_length).
 TEXT_LIMIT = 8000
 Text = Annotated[str, Form(max_length=TEXT_LIMIT)]
 Short = Annotated[str, Form(max_length=200)]
@@ -122,14 +133,15 @@ def file_complaint(
         lambda: service.file_complaint(
             db,
             actor=actor,
-            person_id=parse_id(person_id, "person_id"),
-            contact=contact,
-            channel=channel,
-            complaint_type=complaint_type,
-            cause=cause,
-            description=description,
-            policy_id=parse_id(policy_id, "policy_id"),
-            claim_id=parse_id(claim_id, "claim_id"),
+            **checked(
+                ComplaintIn,
+                {
+                    **values,
+                    "person_id": parse_id(person_id, "person_id"),
+                    "policy_id": parse_id(policy_id, "policy_id"),
+                    "claim_id": parse_id(claim_id, "claim_id"),
+                },
+            ).model_dump(),
         ),
         refused=lambda refusal: _new_form(request, refusal=refusal, values=values),
         redirect=lambda complaint: f"/desk/complaints/{complaint.id}",
@@ -182,7 +194,10 @@ def acknowledge(
         "acknowledge",
         {"progress_note": progress_note},
         lambda: service.acknowledge_complaint(
-            db, actor=actor, complaint_id=complaint_id, progress_note=progress_note
+            db,
+            actor=actor,
+            complaint_id=complaint_id,
+            **checked(AcknowledgeIn, {"progress_note": progress_note}).model_dump(),
         ),
     )
 
@@ -192,7 +207,9 @@ def add_note(complaint_id: int, request: Request, db: DB, actor: Desk, note: Tex
     return _complaint(request, db, actor, complaint_id).act(
         "note",
         {"note": note},
-        lambda: service.add_note(db, actor=actor, complaint_id=complaint_id, note=note),
+        lambda: service.add_note(
+            db, actor=actor, complaint_id=complaint_id, note=checked(NoteIn, {"note": note}).note
+        ),
     )
 
 
@@ -207,7 +224,9 @@ def extend(
             db,
             actor=actor,
             complaint_id=complaint_id,
-            reason=extension_reason,
+            reason=checked(
+                ExtendIn, {"reason": extension_reason}, named={"reason": "extension_reason"}
+            ).reason,
             reason_field="extension_reason",
         ),
     )
@@ -231,9 +250,9 @@ def decide(
             db,
             actor=actor,
             complaint_id=complaint_id,
-            outcome=outcome,
-            decision=decision,
-            extension_reason=extension_reason or None,
+            **checked(
+                DecideIn, {**values, "extension_reason": extension_reason or None}
+            ).model_dump(),
         ),
     )
 
@@ -286,7 +305,10 @@ def record_response(
         "response",
         {"response": response, "route": route},
         lambda: service.respond_to_decision(
-            db, actor=actor, complaint_id=complaint_id, response=response, route=route or None
+            db,
+            actor=actor,
+            complaint_id=complaint_id,
+            **checked(RespondIn, {"response": response, "route": route or None}).model_dump(),
         ),
     )
 
@@ -312,13 +334,13 @@ def _record_action(
 
     def call() -> object:
         if step == "answer":
+            body = checked(OutcomeIn, {"outcome": outcome})
             return service.answer_service_record(
-                db, actor=actor, record_id=record_id, outcome=outcome
+                db, actor=actor, record_id=record_id, outcome=body.outcome
             )
         # Closing an answered contact keeps its answer unless another is written.
-        return service.close_service_record(
-            db, actor=actor, record_id=record_id, outcome=outcome.strip() or None
-        )
+        written = checked(OutcomeIn, {"outcome": outcome}).outcome if outcome.strip() else None
+        return service.close_service_record(db, actor=actor, record_id=record_id, outcome=written)
 
     return form_action(
         request,
