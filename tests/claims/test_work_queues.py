@@ -81,7 +81,17 @@ def _paid(s: Settlement, clock: FrozenClock) -> int:
     ok(
         c.post(
             f"/api/v1/payments/batches/{batch['id']}/confirmation",
-            json={"lines": [{"payment_id": pay["id"], "idempotency_key": key, "result": "paid"}]},
+            # SPEC CLM-P3: a payment confirmed as paid keeps its electronic voucher.
+            json={
+                "lines": [
+                    {
+                        "payment_id": pay["id"],
+                        "idempotency_key": key,
+                        "result": "paid",
+                        "reference": f"BK-{cid}",
+                    }
+                ]
+            },
             headers=w.h["cashier"],
         )
     )

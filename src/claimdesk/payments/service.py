@@ -19,7 +19,8 @@ import csv
 import datetime as dt
 import hashlib
 import io
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from sqlalchemy.exc import IntegrityError
@@ -42,6 +43,8 @@ from claimdesk.claims.settlement.errors import (
     NothingToExport,
     NotPayable,
     PayeeMismatch,
+    VoucherMalformed,
+    VoucherMissing,
 )
 from claimdesk.clocks import service as clocks
 from claimdesk.errors import NotFound, ValidationFailed
@@ -55,7 +58,7 @@ from claimdesk.models.payment import (
     PaymentBatch,
 )
 from claimdesk.models.person import BankAccount, Person
-from claimdesk.models.states import PaymentBatchState
+from claimdesk.models.states import PaymentBatchState, PaymentState
 from claimdesk.payments import repository
 from claimdesk.rules.deadlines import local_date
 
@@ -648,17 +651,36 @@ def parse_confirmation_csv(text: str) -> list[ConfirmationLine]:
     return lines
 
 
+# CLM-P3: the electronic voucher of a transfer — the bank's or the payment provider's
+# transaction reference (银行流水号 / 支付交易号): letters, digits and - _ . /.
+VOUCHER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{2,99}")
+
+
+def voucher_reference(value: str | None, *, field: str, line: int) -> str:
+    """The voucher of a payment confirmed as paid, trimmed; refused when empty or not a
+    reference (``line``: the confirmation line, from 1, for the message)."""
+    text = (value or "").strip()
+    if not text:
+        raise VoucherMissing(field=field, line=line)
+    if not VOUCHER.fullmatch(text):
+        raise VoucherMalformed(field=field, line=line)
+    return text
+
+
 def confirm_batch(
     session: Session, *, actor: Principal, batch_id: int, lines: list[ConfirmationLine]
 ) -> PaymentBatch:
     """Apply the bank's answers. Answering a line twice with the same result changes
-    nothing (a re-sent confirmation file); a contradicting answer is refused."""
+    nothing (a re-sent confirmation file); a contradicting answer is refused. Every line
+    is checked before anything changes: a line answered paid without its electronic
+    voucher (CLM-P3) refuses the whole confirmation."""
     batch = repository.batch_for_update(session, batch_id)
     if batch is None:
         raise BatchNotFound()
     attempts = {
         a.payment_id: a for a in repository.attempts_of_batch(session, batch_id, for_update=True)
     }
+    checked: list[ConfirmationLine] = []
     for index, line in enumerate(lines):
         if line.result not in ("paid", "failed"):
             raise ConfirmationInvalid(
@@ -666,10 +688,17 @@ def confirm_batch(
                 why_zh="结果须为 paid 或 failed",
                 why_en="result must be paid or failed",
             )
+        if line.result == "paid":
+            reference = voucher_reference(
+                line.reference, field=f"lines[{index}].reference", line=index + 1
+            )
+            line = replace(line, reference=reference)
+        checked.append(line)
         if line.payment_id not in attempts:
             raise ConfirmationInvalid(
                 field=f"lines[{index}].payment_id", why_zh="不在本批次", why_en="not in this batch"
             )
+    lines = checked
     payment_ids = [line.payment_id for line in lines]
     claim_ids = repository.claim_ids_of_payments(session, payment_ids)
     claims = repository.lock_claims(session, claim_ids)
@@ -698,6 +727,7 @@ def confirm_batch(
             at,
         )
         if line.result == "paid":
+            assert line.reference is not None  # checked above: the voucher (CLM-P3)
             _paid(
                 session,
                 actor=actor,
@@ -755,10 +785,11 @@ def _paid(
     actor: Principal,
     claim: Claim,
     payment: Payment,
-    reference: str | None,
+    reference: str,
     at: dt.datetime,
 ) -> None:
-    if not lifecycle.PAYMENT.allows(payment.status, "paid"):
+    """A transfer the bank (or the payment provider) answered paid, with its voucher."""
+    if payment.status != PaymentState.EXPORTED:
         raise ConfirmationInvalid(
             field="payment_id",
             why_zh=f"付款状态为 {payment.status}",

@@ -305,7 +305,14 @@ def test_major_property_claim_three_tiers_failed_payment_retried_recovery(
     r = c.post(
         f"/api/v1/payments/batches/{b1['id']}/confirmation",
         json={
-            "lines": [{"payment_id": pay["id"], "idempotency_key": "prop-pay-1", "result": "paid"}]
+            "lines": [
+                {
+                    "payment_id": pay["id"],
+                    "idempotency_key": "prop-pay-1",
+                    "result": "paid",
+                    "reference": "BK-1",
+                }
+            ]
         },
         headers=w.h["cashier"],
     )

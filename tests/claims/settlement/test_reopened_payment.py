@@ -60,7 +60,13 @@ def _pay_and_confirm(s: Settlement, cid: int, key: str) -> dict[str, Any]:
             f"/api/v1/payments/batches/{batch['id']}/confirmation",
             json={
                 "lines": [
-                    {"payment_id": pay["id"], "idempotency_key": key, "result": "paid"},
+                    # SPEC CLM-P3: the electronic voucher is kept.
+                    {
+                        "payment_id": pay["id"],
+                        "idempotency_key": key,
+                        "result": "paid",
+                        "reference": f"BK-{pay['id']}",
+                    },
                 ]
             },
             headers=w.h["cashier"],

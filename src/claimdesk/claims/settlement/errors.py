@@ -182,3 +182,37 @@ class RecoveryNotYet(Conflict):
     code = "recovery_not_yet"
     message_zh = "案件状态为 {state}，须先赔付才能登记追偿"
     message_en = "The claim is {state}; recoveries are recorded after payment"
+
+
+# -- the means of payment (CLM-P3) ------------------------------------------------------------
+
+
+class VoucherInvalid(ValidationFailed):
+    """A bank transfer or third-party payment confirmed as paid without its electronic
+    voucher (the bank's or the payment provider's transaction reference). ``line`` is the
+    confirmation line, counted from 1."""
+
+    code = "voucher_invalid"
+    message_zh = (
+        "回盘第 {line} 行 银行流水号（电子凭证）：{why_zh}；确认已付款须留存银行或第三方支付的"
+        "交易流水号，3-100 位字母、数字或 - _ . /，以字母或数字开头"
+    )
+    message_en = (
+        "Confirmation line {line}, bank reference (electronic voucher): {why_en}; a payment "
+        "confirmed as paid keeps the bank's or payment provider's transaction reference, "
+        "3-100 letters, digits or - _ . /, starting with a letter or digit"
+    )
+
+
+class VoucherMissing(VoucherInvalid):
+    code = "voucher_missing"
+
+    def __init__(self, *, field: str, line: int) -> None:
+        super().__init__(field=field, line=line, why_zh="不能为空", why_en="it is empty")
+
+
+class VoucherMalformed(VoucherInvalid):
+    code = "voucher_malformed"
+
+    def __init__(self, *, field: str, line: int) -> None:
+        super().__init__(field=field, line=line, why_zh="格式不正确", why_en="it is malformed")

@@ -50,7 +50,7 @@ from claimdesk.i18n import _, current_language, gettext
 from claimdesk.models.claim import Claim
 from claimdesk.models.policy import Policy
 from claimdesk.payments import service as pay_service
-from claimdesk.payments.schemas import BatchIn, CallbackIn, ConfirmationIn, DecisionBody, SubmitIn
+from claimdesk.payments.schemas import BatchIn, CallbackIn, DecisionBody, SubmitIn
 from claimdesk.products.coverage_types import MATERIALS
 from claimdesk.rules.survey_plan import STATUS_LABELS, PlanPhotosMissing
 from claimdesk.service import repository as service_repository
@@ -633,36 +633,6 @@ def _export_batch(db: Session, p: Principal, claim: Claim, form: dict[str, Any])
     pay_service.export_batch(db, actor=p, payment_ids=body.payment_ids)
 
 
-def _confirm_fields(db: Session, claim: Claim) -> list[FormField]:
-    return [
-        FormField(
-            "result",
-            "Bank result",
-            "select",
-            required=True,
-            options=[("paid", "Paid"), ("failed", "Failed")],
-        ),
-        FormField("reference", "Bank reference", required=True),
-        FormField("reason", "Reason (when failed)", "textarea"),
-    ]
-
-
-def _confirm(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> None:
-    exported = [pm for pm in pay_service.payments_of(db, claim.id) if pm.status == "exported"]
-    for payment in exported:
-        assert payment.batch_id is not None  # exported means it is in a batch
-        line = {
-            "payment_id": payment.id,
-            "idempotency_key": payment.idempotency_key,
-            "result": form.get("result"),
-            "reference": form.get("reference") or None,
-            "reason": form.get("reason") or None,
-        }
-        body = _validated(ConfirmationIn, {"lines": [line]})
-        lines = [pay_service.ConfirmationLine(**line.model_dump()) for line in body.lines or []]
-        pay_service.confirm_batch(db, actor=p, batch_id=payment.batch_id, lines=lines)
-
-
 def _open_callback(db: Session, claim: Claim) -> int | None:
     found = [c.id for c in closing.callbacks_of(db, claim.id) if c.status == "open"]
     return found[0] if found else None
@@ -1164,8 +1134,8 @@ ACTIONS: dict[str, ActionForm] = {
             "Record the bank's confirmation",
             Permission.CLAIMS_PAY,
             _PAYABLE,
-            _confirm_fields,
-            _confirm,
+            payment_forms.confirm_fields,
+            payment_forms.confirm_payment,
         ),
         ActionForm(
             "complete_callback",

@@ -1,5 +1,6 @@
 """Payment forms of the claim page: who is paid (CLM-P1), the indemnity and an advance
-(先予支付, CLM-V4 art. 25), the delay notice (CLM-P4).
+(先予支付, CLM-V4 art. 25), the bank's confirmation with its electronic voucher (CLM-P3),
+the delay notice (CLM-P4).
 
 The payee is the insured, a beneficiary named on the policy, or someone else whose
 power of attorney or notarial certificate is on file — uploaded with the payment here,
@@ -21,7 +22,7 @@ from claimdesk.i18n import _
 from claimdesk.models.claim import Claim
 from claimdesk.models.person import Person
 from claimdesk.payments import service as pay_service
-from claimdesk.payments.schemas import AuthorisationIn, DelayNoticeIn, PaymentIn
+from claimdesk.payments.schemas import AuthorisationIn, ConfirmationIn, DelayNoticeIn, PaymentIn
 from claimdesk.people.repository import bank_accounts_of
 from claimdesk.people.service import find_by_id_number
 from claimdesk.web.claims.page_forms import (
@@ -271,6 +272,51 @@ def request_advance(db: Session, p: Principal, claim: Claim, form: Values) -> No
         "coverage_code": text(form, "coverage_code"),
     }
     _pay(db, p, claim, form, extra)
+
+
+# -- the bank's confirmation, with the electronic voucher (CLM-P3) ---------------------------
+
+
+def confirm_fields(_db: Session, _claim: Claim) -> list[FormField]:
+    return [
+        FormField(
+            "result",
+            "Bank result",
+            "select",
+            required=True,
+            options=[("paid", "Paid"), ("failed", "Failed")],
+        ),
+        FormField("reference", "Bank reference", required=True),
+        FormField("reason", "Reason (when failed)", "textarea"),
+    ]
+
+
+# The page answers one line per batch: the service's paths of that line → the form's fields.
+CONFIRM_ALIASES = {
+    f"lines{sep}{name}": name
+    for sep in ("[0].", ".0.")
+    for name in ("result", "reference", "reason")
+}
+
+
+def confirm_payment(db: Session, p: Principal, claim: Claim, form: Values) -> None:
+    """The bank's answer for the claim's exported payments, through the same service as
+    the API's confirmation file: a payment answered paid keeps its voucher, or nothing
+    is recorded."""
+    exported = [pm for pm in pay_service.payments_of(db, claim.id) if pm.status == "exported"]
+    with aliased(CONFIRM_ALIASES):
+        for payment in exported:
+            assert payment.batch_id is not None  # exported means it is in a batch
+            line = {
+                "payment_id": payment.id,
+                "idempotency_key": payment.idempotency_key,
+                "result": text(form, "result"),
+                "reference": text(form, "reference"),
+                "reason": text(form, "reason"),
+            }
+            body = validated(ConfirmationIn, {"lines": [line]})
+            lines = [pay_service.ConfirmationLine(**x.model_dump()) for x in body.lines or []]
+            pay_service.confirm_batch(db, actor=p, batch_id=payment.batch_id, lines=lines)
 
 
 # -- a foreseeable delay told in advance (CLM-P4) ---------------------------------------------
