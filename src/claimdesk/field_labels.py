@@ -206,6 +206,11 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "payee": ("收款人", "Payee"),
     "payee_person_id": ("收款人", "Payee"),
     "payee_id_number": ("收款人身份证号码", "Payee's ID number"),
+    # CLM-P3: the means of payment and a cash/offline payment's hand-over.
+    "means": ("支付方式", "Means of payment"),
+    "offline_reason": ("现金/线下支付的特殊情况", "Special case for a cash/offline payment"),
+    "payee_document_number": ("收款人证件号码", "Payee's ID document number"),
+    "receipt_file_id": ("收款人签字确认书", "Payee's signed confirmation"),
     "payment_id": ("支付", "Payment"),
     "idempotency_key": ("请求编号", "Request key"),
     "result": ("结果", "Result"),
@@ -252,6 +257,7 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "automatic_max_amount": ("自动理赔金额上限", "Automatic payment limit"),
     "automatic_lines": ("自动理赔险种", "Coverage types paid automatically"),
     "sample_share": ("质量抽检比例", "Quality sample share"),
+    "small_cash_max": ("现金/线下支付限额", "Cash/offline payment limit"),
     # bills (medical e-receipts)
     "receipt": ("电子票据", "E-receipt"),
     "receipt.receipt_number": ("票据号码", "Receipt number"),

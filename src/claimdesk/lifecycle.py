@@ -176,7 +176,8 @@ PAYMENT = Table(
     PaymentState,
     moves(
         {
-            _PM.PENDING: (_PM.EXPORTED,),
+            # CLM-P3: a transfer goes to the bank; a cash/offline payment is handed over.
+            _PM.PENDING: (_PM.EXPORTED, _PM.PAID),
             _PM.EXPORTED: (_PM.PAID, _PM.FAILED),
             _PM.FAILED: (_PM.EXPORTED,),
         }

@@ -68,6 +68,10 @@ class Payment(Base):
     amount: Mapped[Decimal]
     # Which coverage each part of the amount draws on (FIN-1 reserves, ADJ accumulators).
     allocations: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    # CLM-P3: bank_transfer | third_party (exported in a bank batch, confirmed with the
+    # electronic voucher, bank_reference) | offline (cash or another offline means, for
+    # small amounts or a stated special case; never exported: handed over against the
+    # payee's ID and a signed confirmation, receipt_file_id).
     means: Mapped[str] = mapped_column(String(16), default="bank_transfer")
     payee_person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
     payee_name: Mapped[str] = mapped_column(String(100))
@@ -75,7 +79,8 @@ class Payment(Base):
     authorisation_id: Mapped[int | None] = mapped_column(
         ForeignKey("claim_payee_authorisations.id")
     )
-    bank_account_id: Mapped[int] = mapped_column(ForeignKey("bank_accounts.id"))
+    # None (and account_last4 "") for an offline payment: no account is paid.
+    bank_account_id: Mapped[int | None] = mapped_column(ForeignKey("bank_accounts.id"))
     account_last4: Mapped[str] = mapped_column(String(4))
     # pending | exported | paid | failed
     status: Mapped[PaymentState] = mapped_column(
@@ -90,6 +95,13 @@ class Payment(Base):
     paid_at: Mapped[dt.datetime | None]
     bank_reference: Mapped[str | None] = mapped_column(String(100))  # electronic voucher
     failure_reason: Mapped[str | None] = mapped_column(Text)
+    # CLM-P3, offline only: the special case stated when the amount is above the
+    # small-cash limit in force at the request (None: within the limit); at hand-over,
+    # the last 4 characters of the payee's ID document checked against the payee on
+    # record, and the payee's signed confirmation (an upload of the claim).
+    offline_reason: Mapped[str | None] = mapped_column(Text)
+    payee_id_last4: Mapped[str | None] = mapped_column(String(4))
+    receipt_file_id: Mapped[int | None] = mapped_column(ForeignKey("claim_material_files.id"))
 
 
 Index("ix_claim_payments_status", Payment.status)

@@ -111,7 +111,8 @@ class ComplaintState(StrEnum):
 
 
 class PaymentState(StrEnum):
-    """CLM-P5: exported in a bank file, answered paid or failed (a failure is re-sent)."""
+    """CLM-P5: exported in a bank file, answered paid or failed (a failure is re-sent);
+    CLM-P3: a cash/offline payment goes from pending to paid when handed over."""
 
     PENDING = "pending"
     EXPORTED = "exported"

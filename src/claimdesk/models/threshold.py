@@ -1,4 +1,4 @@
-"""Claim thresholds SPEC calls configurable (CLM-V1, CLM-R4, CLM-P4, survey skip).
+"""Claim thresholds SPEC calls configurable (CLM-V1, CLM-R4, CLM-P3, CLM-P4, survey skip).
 
 Rows are versions: a change adds a row with the instant it takes effect; a row is never
 updated, so the value in force at any past instant can be told (GEN-5).
@@ -35,6 +35,8 @@ class ClaimThresholdVersion(TimestampMixin, Base):
     automatic_max_amount: Mapped[Decimal] = mapped_column(server_default="5000.00")
     automatic_lines: Mapped[str] = mapped_column(String(255), server_default="medical")
     sample_share: Mapped[Decimal] = mapped_column(Numeric(5, 4), server_default="0.0500")
+    # CLM-P3: a cash/offline payment up to this amount needs no special-case reason.
+    small_cash_max: Mapped[Decimal] = mapped_column(server_default="2000.00")
     effective_from: Mapped[dt.datetime] = mapped_column(index=True)
     # None for the defaults the migration seeds.
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -117,8 +117,11 @@ def lock_payments(session: Session, payment_ids: Sequence[int]) -> list[Payment]
 
 
 def exportable(session: Session, payment_ids: Sequence[int] | None) -> list[tuple[int, int]]:
-    """(payment id, claim id) of the pending and failed payments (of these, if named)."""
-    query = select(Payment.id, Payment.claim_id).where(Payment.status.in_(("pending", "failed")))
+    """(payment id, claim id) of the pending and failed transfers (of these, if named);
+    a cash/offline payment is handed over, never sent to the bank (CLM-P3)."""
+    query = select(Payment.id, Payment.claim_id).where(
+        Payment.status.in_(("pending", "failed")), Payment.means != "offline"
+    )
     if payment_ids:
         query = query.where(Payment.id.in_(payment_ids))
     return [

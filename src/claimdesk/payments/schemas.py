@@ -88,12 +88,16 @@ class AuthorisationOut(_Out):
 
 class PaymentIn(_In):
     payee_person_id: int
-    bank_account_id: int
+    # Required for a bank transfer or third-party payment; not used by an offline one.
+    bank_account_id: int | None = None
     kind: Literal["indemnity", "advance"] = "indemnity"
-    means: Literal["bank_transfer", "third_party"] = "bank_transfer"
+    # CLM-P3: offline (cash or another offline means) only up to the small-cash limit
+    # (thresholds) or with a stated special case (offline_reason).
+    means: Literal["bank_transfer", "third_party", "offline"] = "bank_transfer"
     amount: Money | None = None
     coverage_code: Annotated[str, Field(max_length=32)] | None = None
     authorisation_id: int | None = None
+    offline_reason: Annotated[str, Field(max_length=2000)] | None = None
 
 
 class PaymentOut(_Out):
@@ -115,6 +119,10 @@ class PaymentOut(_Out):
     paid_at: dt.datetime | None
     bank_reference: str | None
     failure_reason: str | None
+    # CLM-P3, offline payments: the special case, the ID checked, the signed confirmation.
+    offline_reason: str | None = None
+    payee_id_last4: str | None = None
+    receipt_file_id: int | None = None  # the upload (claim file) of the confirmation
 
 
 class DelayNoticeIn(_In):

@@ -10,6 +10,14 @@ The rules that make a payment happen once:
   payment in two live batches, and a process killed between export and confirmation
   leaves an exported payment that no later export picks up again;
 - a suspended claim's payment is not exported (fraud hold, checked under the lock).
+
+The means (CLM-P3): a bank transfer or an authorised third-party payment goes out in a
+bank batch and is confirmed paid only with its electronic voucher (the bank's or the
+provider's transaction reference, kept as ``bank_reference``); cash or another offline
+means is for amounts up to the administrator's small-cash limit (thresholds, versioned)
+or a stated special case, is never exported, and moves pending → paid when the officer
+records the hand-over: the payee's ID document checked against the payee on record and
+the payee's signed confirmation kept with the payment — under the same locks, once.
 Services flush only; the request edge commits.
 """
 
@@ -30,6 +38,7 @@ from claimdesk import lifecycle
 from claimdesk.audit.service import record
 from claimdesk.auth.principal import Principal
 from claimdesk.claims import timeutil, workflow
+from claimdesk.claims.intake.acceptance import store_upload
 from claimdesk.claims.settlement import reserves
 from claimdesk.claims.settlement.adjustment import current_adjustments
 from claimdesk.claims.settlement.callbacks import open_callback
@@ -37,16 +46,24 @@ from claimdesk.claims.settlement.errors import (
     AdvanceTooLarge,
     AuthorisationFileMissing,
     BankAccountNotPayees,
+    BankAccountRequired,
     BatchNotFound,
     ConfirmationInvalid,
     IdempotencyKeyReused,
     NothingToExport,
+    NotOfflinePayment,
     NotPayable,
+    OfflinePaymentNotAllowed,
+    PayeeDocumentMismatch,
     PayeeMismatch,
+    PaymentNotFound,
+    SignedConfirmationMissing,
     VoucherMalformed,
     VoucherMissing,
 )
 from claimdesk.clocks import service as clocks
+from claimdesk.crypto.indexes import PURPOSE_ID_NUMBER
+from claimdesk.crypto.keyring import blind_index
 from claimdesk.errors import NotFound, ValidationFailed
 from claimdesk.jobs.outbox import send_message
 from claimdesk.jobs.queue import enqueue
@@ -60,9 +77,16 @@ from claimdesk.models.payment import (
 from claimdesk.models.person import BankAccount, Person
 from claimdesk.models.states import PaymentBatchState, PaymentState
 from claimdesk.payments import repository
+from claimdesk.people.service import normalise_document
 from claimdesk.rules.deadlines import local_date
+from claimdesk.thresholds import service as thresholds
 
 CENT = Decimal("0.01")
+# CLM-P3: the means of payment. Transfers go to the bank in batches; offline is handed over.
+TRANSFER_MEANS = ("bank_transfer", "third_party")
+OFFLINE = "offline"
+# A signed confirmation of a cash/offline payment is an upload of this purpose.
+RECEIPT_PURPOSE = "payment_receipt"
 LIVE = ("pending", "exported", "paid")
 # Claims that may receive an advance (先予支付): worked but not yet decided.
 ADVANCE_STATES = (
@@ -86,15 +110,23 @@ CSV_HEADER = (
 @dataclass(frozen=True)
 class PaymentRequest:
     payee_person_id: int
-    bank_account_id: int
+    bank_account_id: int | None  # None only for an offline payment (ignored there)
     kind: str = "indemnity"  # indemnity | advance
-    means: str = "bank_transfer"  # bank_transfer | third_party
+    means: str = "bank_transfer"  # bank_transfer | third_party | offline (CLM-P3)
     amount: Decimal | None = None  # advances only
     coverage_code: str | None = None  # advances only
     authorisation_id: int | None = None
+    # CLM-P3: the special case of an offline payment above the small-cash limit.
+    offline_reason: str | None = None
+
+
+OFFLINE_WORDS = "现金/线下支付 (cash/offline)"
 
 
 def mask_account(last4: str) -> str:
+    """The account as the customer and staff see it; an offline payment pays none."""
+    if not last4:
+        return OFFLINE_WORDS
     return f"**** **** **** {last4}"
 
 
@@ -314,12 +346,19 @@ def request_payment(
     basis, authorisation_id = payee_basis(
         session, claim, data.payee_person_id, data.authorisation_id
     )
-    account = session.get(BankAccount, data.bank_account_id)
-    if account is None or account.person_id != data.payee_person_id:
-        raise BankAccountNotPayees(field="bank_account_id")
+    at = timeutil.now()
+    account: BankAccount | None = None
+    offline_reason: str | None = None
+    if data.means == OFFLINE:
+        offline_reason = offline_allowed(session, amount=amount, reason=data.offline_reason, at=at)
+    else:
+        if data.bank_account_id is None:
+            raise BankAccountRequired(field="bank_account_id")
+        account = session.get(BankAccount, data.bank_account_id)
+        if account is None or account.person_id != data.payee_person_id:
+            raise BankAccountNotPayees(field="bank_account_id")
     payee = session.get(Person, data.payee_person_id)
     assert payee is not None
-    at = timeutil.now()
     payment = Payment(
         claim_id=claim.id,
         kind=data.kind,
@@ -332,8 +371,9 @@ def request_payment(
         payee_name=payee.name,
         payee_basis=basis,
         authorisation_id=authorisation_id,
-        bank_account_id=account.id,
-        account_last4=account.account_last4,
+        bank_account_id=account.id if account else None,
+        account_last4=account.account_last4 if account else "",
+        offline_reason=offline_reason,
         status="pending",
         created_at=at,
         created_by_id=actor.user_id,
@@ -362,6 +402,19 @@ def request_payment(
 
         decision_notices.issue_for_payment(session, actor=actor, claim=claim, payment=payment)
     return payment, True
+
+
+def offline_allowed(
+    session: Session, *, amount: Decimal, reason: str | None, at: dt.datetime
+) -> str | None:
+    """CLM-P3: cash/offline only for a small amount (up to the small-cash limit in force
+    at ``at``) or a stated special case. The reason kept (None within the limit when
+    none is given), or the refusal naming the limit."""
+    stated = (reason or "").strip() or None
+    limit = thresholds.in_force(session, at=at).small_cash_max
+    if amount > limit and stated is None:
+        raise OfflinePaymentNotAllowed(field="offline_reason", amount=str(amount), limit=str(limit))
+    return stated
 
 
 def request_top_up(
@@ -456,15 +509,23 @@ def _payment_notice(session: Session, claim: Claim, payment: Payment) -> None:
         else (f"person:{claim.insured_person_id}", "app")
     )
     arrival = payment.expected_arrival.isoformat() if payment.expected_arrival else "-"
+    if payment.means == OFFLINE:
+        # CLM-P3: handed over against the payee's ID document and signed confirmation.
+        body = (
+            f"报案号 {claim.number}：赔款 {payment.amount} 元将以现金/线下方式支付，"
+            f"预计 {arrival} 前支付，领取时请携带收款人本人身份证件并签字确认。"
+        )
+    else:
+        body = (
+            f"报案号 {claim.number}：赔款 {payment.amount} 元将支付至账户 "
+            f"{mask_account(payment.account_last4)}，预计 {arrival} 前到账。"
+        )
     send_message(
         session,
         channel=channel,
         recipient=recipient,
         template="claim.payment_notice",
-        body=(
-            f"报案号 {claim.number}：赔款 {payment.amount} 元将支付至账户 "
-            f"{mask_account(payment.account_last4)}，预计 {arrival} 前到账。"
-        ),
+        body=body,
         language="zh-CN",
         person_id=claim.insured_person_id,
         dedupe_key=f"claim:{claim.id}:payment_notice:{payment.id}",
@@ -796,6 +857,106 @@ def _paid(
             why_en=f"the payment is {payment.status}",
         )
     payment.paid_at, payment.bank_reference = at, reference
+    _settled(
+        session, actor=actor, claim=claim, payment=payment, at=at, proof={"reference": reference}
+    )
+
+
+def hand_over(
+    session: Session,
+    *,
+    actor: Principal,
+    claim: Claim,
+    payment_id: int,
+    document_number: str,
+    filename: str,
+    content: bytes,
+) -> tuple[Payment, bool]:
+    """CLM-P3: a cash/offline payment handed over — (payment, recorded now). The payee's
+    ID document is checked against the payee on record; then the payee's signed
+    confirmation (``content``) is stored through the claim's upload service (type
+    sniffed, size limit, sealed in the file store; purpose ``payment_receipt``) and kept
+    with the payment, which is paid as a confirmed transfer is (reserves, the claim's
+    move, the callback). CLM-P5: the caller holds the claim's row lock and the
+    payment's is taken here; a payment already paid is answered as it is (a double
+    click, a retry) and nothing is stored or recorded twice. A held claim pays nothing
+    (CLM-F1)."""
+    locked = repository.lock_payments(session, [payment_id])
+    payment = locked[0] if locked else None
+    if payment is None or payment.claim_id != claim.id:
+        raise PaymentNotFound()
+    if payment.means != OFFLINE:
+        raise NotOfflinePayment(field="payment_id")
+    if payment.status == PaymentState.PAID:
+        return payment, False
+    last4 = check_handover(session, claim=claim, payment=payment, document_number=document_number)
+    if not content:
+        raise SignedConfirmationMissing(field="file")
+    receipt = store_upload(
+        session,
+        actor=actor,
+        claim=claim,
+        filename=filename,
+        content=content,
+        material_code=None,
+        purpose=RECEIPT_PURPOSE,
+    )
+    at = timeutil.now()
+    payment.paid_at, payment.payee_id_last4, payment.receipt_file_id = at, last4, receipt.id
+    _settled(
+        session,
+        actor=actor,
+        claim=claim,
+        payment=payment,
+        at=at,
+        proof={
+            "payee_id_last4": last4,
+            "receipt_file_id": receipt.id,
+            "receipt_sha256": receipt.sha256,
+            "offline_reason": payment.offline_reason,
+        },
+    )
+    return payment, True
+
+
+def check_handover(
+    session: Session, *, claim: Claim, payment: Payment, document_number: str
+) -> str:
+    """What a cash/offline hand-over needs before its signed confirmation: the claim not
+    held (CLM-F1), the payment still to hand over, and the payee's ID document number as
+    read from the document — valid for its type (a resident ID by its rules) and the
+    payee's on record (compared by keyed hash; the number itself is not kept). Its last
+    4 characters; the refusal otherwise. A page checks this before it stores the file."""
+    if claim.state == workflow.SUSPENDED:
+        raise NotPayable(state=claim.state, what="现金/线下支付 / a cash or offline payment")
+    if payment.means != OFFLINE or payment.status != PaymentState.PENDING:
+        raise NotOfflinePayment(field="payment_id")
+    field = "payee_document_number"
+    number = document_number
+    if not number.strip():
+        raise ValidationFailed(
+            field=field,
+            zh="{field}：现金/线下支付须核对并填写收款人本人身份证件号码",
+            en="{field}: a cash/offline payment checks the payee's own ID document; type its number",
+        )
+    payee = session.get(Person, payment.payee_person_id)
+    assert payee is not None
+    normalised, _birth, _gender = normalise_document(payee.id_type, number, None, field=field)
+    if blind_index(normalised, PURPOSE_ID_NUMBER) != payee.id_number_hash:
+        raise PayeeDocumentMismatch(field=field)
+    return normalised[-4:]
+
+
+def _settled(
+    session: Session,
+    *,
+    actor: Principal,
+    claim: Claim,
+    payment: Payment,
+    at: dt.datetime,
+    proof: dict[str, object],
+) -> None:
+    """The payment is paid, by whichever means (``proof``: its voucher, audited)."""
     lifecycle.transition(
         session,
         entity=payment,
@@ -809,7 +970,8 @@ def _paid(
             "payment_id": payment.id,
             "kind": payment.kind,
             "amount": str(payment.amount),
-            "reference": reference,
+            "means": payment.means,
+            **proof,
         },
     )
     # FIN-1: the payment draws on each coverage's reserve.

@@ -1,5 +1,5 @@
 """Threshold API: staff read the values in force and their history; administrators add
-a version (CLM-V1, CLM-R4, CLM-P4)."""
+a version (CLM-V1, CLM-R4, CLM-P3, CLM-P4)."""
 
 from __future__ import annotations
 
@@ -32,6 +32,7 @@ def thresholds_out(value: service.Thresholds) -> ThresholdsOut:
         automatic_max_amount=value.automatic_max_amount,
         automatic_lines=sorted(value.automatic_lines),
         sample_share=value.sample_share,
+        small_cash_max=value.small_cash_max,
         effective_from=value.effective_from,
         created_by_id=value.created_by_id,
         reason=value.reason,
@@ -63,5 +64,6 @@ def create_thresholds(
         automatic_max_amount=body.automatic_max_amount,
         automatic_lines=body.automatic_lines,
         sample_share=body.sample_share,
+        small_cash_max=body.small_cash_max,
     )
     return thresholds_out(created)

@@ -20,6 +20,8 @@ class ThresholdsIn(BaseModel):
     automatic_max_amount: Decimal | None = Field(default=None, decimal_places=2, max_digits=16)
     automatic_lines: list[str] | None = Field(default=None, max_length=10)
     sample_share: Decimal | None = Field(default=None, max_digits=5, decimal_places=4)
+    # SPEC CLM-P3: the small-cash limit; None keeps the value in force.
+    small_cash_max: Decimal | None = Field(default=None, decimal_places=2, max_digits=16)
     # None: now. Never in the past: decisions already taken keep the values they used.
     effective_from: dt.datetime | None = None
     reason: str = Field(min_length=1, max_length=2000)
@@ -36,6 +38,7 @@ class ThresholdsOut(BaseModel):
     automatic_max_amount: Decimal
     automatic_lines: list[str]
     sample_share: Decimal
+    small_cash_max: Decimal
     effective_from: dt.datetime
     created_by_id: int | None
     reason: str

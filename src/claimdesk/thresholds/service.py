@@ -1,7 +1,7 @@
 """The claim thresholds in force at an instant, and new versions of them.
 
 SPEC calls these configurable (CLM-V1 review tiers, CLM-R4 major-case amount, CLM-P4
-small-payment limit, the survey-skip rule). Each change is a new row with the instant it
+small-payment limit, CLM-P3 small-cash limit, the survey-skip rule). Each change is a new row with the instant it
 takes effect, so a claim is judged by the values in force when it was reported or decided
 and every past decision can be explained.
 
@@ -64,6 +64,8 @@ class Thresholds:
     automatic_lines: frozenset[str] = frozenset({"medical"})
     # SPEC CLM-T3: the share of automatically paid claims a tier-1 reviewer checks.
     sample_share: Decimal = Decimal("0.0500")
+    # SPEC CLM-P3: a cash/offline payment up to this amount needs no special-case reason.
+    small_cash_max: Decimal = Decimal("2000.00")
 
 
 # What the migration seeds; used only while the table is empty.
@@ -100,6 +102,7 @@ def _value(row: ClaimThresholdVersion) -> Thresholds:
         automatic_max_amount=row.automatic_max_amount,
         automatic_lines=frozenset(x for x in row.automatic_lines.split(",") if x),
         sample_share=row.sample_share,
+        small_cash_max=row.small_cash_max,
     )
 
 
@@ -186,9 +189,11 @@ def create_version(
     automatic_max_amount: Decimal | None = None,
     automatic_lines: list[str] | None = None,
     sample_share: Decimal | None = None,
+    small_cash_max: Decimal | None = None,
 ) -> Thresholds:
     """A new version from ``effective_from`` (default now; never in the past), audited.
-    An automatic setting left out (None) keeps the value of the version in force then."""
+    An automatic setting or the small-cash limit left out (None) keeps the value of the
+    version in force then."""
     _check(values, skip_survey_lines)
     # The claims' clock: a version takes effect on the instants claims are judged by.
     at = now or timeutil.now()
@@ -204,6 +209,9 @@ def create_version(
         sorted(before.automatic_lines) if automatic_lines is None else automatic_lines,
         before.sample_share if sample_share is None else sample_share,
     )
+    cash_max = before.small_cash_max if small_cash_max is None else small_cash_max
+    if cash_max <= 0:
+        raise ThresholdNotPositive(field="small_cash_max")
     row = repository.add(
         session,
         ClaimThresholdVersion(
@@ -212,6 +220,7 @@ def create_version(
             automatic_max_amount=auto_limit,
             automatic_lines=auto_lines,
             sample_share=share,
+            small_cash_max=cash_max,
             effective_from=starts,
             created_by_id=actor.user_id,
             reason=reason,
@@ -232,6 +241,7 @@ def create_version(
             "automatic_max_amount": str(auto_limit),
             "automatic_lines": auto_lines,
             "sample_share": str(share),
+            "small_cash_max": str(cash_max),
             "effective_from": starts.isoformat(),
         },
         at=at,

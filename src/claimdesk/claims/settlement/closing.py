@@ -193,21 +193,22 @@ def _settlement_records(session: Session, cid: int) -> Any:
 
 def _payment_records(session: Session, cid: int) -> Any:
     for p in repository.of_claim(session, Payment, cid):
-        yield (
-            "payment",
-            str(p.id),
-            f"赔款 {p.kind} {p.amount} {p.status}",
-            _digest(
-                {
-                    "amount": p.amount,
-                    "status": p.status,
-                    "key": p.idempotency_key,
-                    "reference": p.bank_reference,
-                    "paid_at": p.paid_at,
-                }
-            ),
-            {},
-        )
+        kept: dict[str, Any] = {
+            "amount": p.amount,
+            "status": p.status,
+            "key": p.idempotency_key,
+            "reference": p.bank_reference,
+            "paid_at": p.paid_at,
+        }
+        if p.means == "offline":
+            # CLM-P3: a cash/offline payment's voucher is the payee's signed confirmation
+            # (archived with the claim's files) and the ID checked at hand-over.
+            kept |= {
+                "means": p.means,
+                "receipt_file_id": p.receipt_file_id,
+                "payee_id_last4": p.payee_id_last4,
+            }
+        yield ("payment", str(p.id), f"赔款 {p.kind} {p.amount} {p.status}", _digest(kept), {})
         if p.batch_id is not None:
             batch = session.get(PaymentBatch, p.batch_id)
             if batch is not None:

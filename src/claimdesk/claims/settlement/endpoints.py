@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header
+from fastapi import APIRouter, Depends, File, Form, Header, UploadFile
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from claimdesk.audit.service import record
 from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
+from claimdesk.claims.config import rules
 from claimdesk.claims.repository import get_claim
 from claimdesk.claims.settlement import closing, recoveries, review
 from claimdesk.claims.settlement import read as settlement_read
@@ -172,6 +173,35 @@ def request_payment(
     )
     if not created:
         response.status_code = 200
+    return settlement_read.payment_out(payment)
+
+
+@router.post("/{claim_id}/payments/{payment_id}/offline-confirmation", response_model=PaymentOut)
+def confirm_offline_payment(
+    claim_id: int,
+    payment_id: int,
+    db: DB,
+    principal: Payer,
+    payee_document_number: Annotated[str, Form(min_length=1, max_length=40)],
+    file: Annotated[UploadFile, File(description="the payee's signed confirmation")],
+) -> PaymentOut:
+    """CLM-P3: a cash/offline payment handed over — the number read from the payee's own
+    ID document (checked against the payee on record; only its last 4 characters are
+    kept) and the payee's signed confirmation (PDF or image, stored with the claim's
+    files and kept with the payment). A payment already paid is answered as it is and
+    nothing is stored twice (CLM-P5)."""
+    claim = get_claim(db, principal, claim_id, for_update=True)
+    # Read one byte past the limit: enough to refuse, never the whole of a huge upload.
+    content = file.file.read(rules().upload_max_bytes + 1)
+    payment, _recorded = service.hand_over(
+        db,
+        actor=principal,
+        claim=claim,
+        payment_id=payment_id,
+        document_number=payee_document_number,
+        filename=file.filename or "upload",
+        content=content,
+    )
     return settlement_read.payment_out(payment)
 
 

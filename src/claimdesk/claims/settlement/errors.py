@@ -216,3 +216,51 @@ class VoucherMalformed(VoucherInvalid):
 
     def __init__(self, *, field: str, line: int) -> None:
         super().__init__(field=field, line=line, why_zh="格式不正确", why_en="it is malformed")
+
+
+class BankAccountRequired(ValidationFailed):
+    code = "bank_account_required"
+    message_zh = "{field}：银行转账或第三方支付须选择收款人的银行账户"
+    message_en = "{field}: a bank transfer or third-party payment needs the payee's bank account"
+
+
+class OfflinePaymentNotAllowed(ValidationFailed):
+    """Cash/offline only for small amounts or a stated special case (CLM-P3)."""
+
+    code = "offline_payment_not_allowed"
+    message_zh = (
+        "{field}：赔款 {amount} 元超过现金/线下支付限额 {limit} 元，须写明特殊情况"
+        "（例如收款人无银行账户），否则请使用银行转账或第三方支付"
+    )
+    message_en = (
+        "{field}: {amount} CNY is above the cash/offline payment limit of {limit} CNY; "
+        "state the special case (e.g. the payee has no bank account), or pay by bank "
+        "transfer or third-party payment"
+    )
+
+
+class NotOfflinePayment(Conflict):
+    code = "not_offline_payment"
+    message_zh = "该笔支付为银行转账或第三方支付，须凭银行回盘及电子凭证确认已付"
+    message_en = (
+        "This payment is a bank transfer or third-party payment: it is confirmed paid by "
+        "the bank's answer with its electronic voucher"
+    )
+
+
+class PayeeDocumentMismatch(ValidationFailed):
+    code = "payee_document_mismatch"
+    message_zh = "{field}：与收款人登记的证件号码不符，请核对收款人本人的身份证件"
+    message_en = (
+        "{field}: does not match the payee's ID document on record; check the payee's own "
+        "identity document"
+    )
+
+
+class SignedConfirmationMissing(ValidationFailed):
+    code = "signed_confirmation_missing"
+    message_zh = "{field}：现金/线下支付须上传并留存收款人签字的确认书（PDF 或图片）"
+    message_en = (
+        "{field}: a cash/offline payment keeps the payee's signed confirmation; upload it "
+        "(PDF or image)"
+    )

@@ -37,6 +37,9 @@ def payment_out(payment: Payment) -> PaymentOut:
         paid_at=payment.paid_at,
         bank_reference=payment.bank_reference,
         failure_reason=payment.failure_reason,
+        offline_reason=payment.offline_reason,
+        payee_id_last4=payment.payee_id_last4,
+        receipt_file_id=payment.receipt_file_id,
     )
 
 

@@ -1,5 +1,6 @@
 """Thresholds page: the amounts SPEC calls configurable — review tiers (CLM-V1), the
-major-case amount (CLM-R4), the small-payment limit (CLM-P4), the survey skip — in force
+major-case amount (CLM-R4), the small-payment limit (CLM-P4), the small-cash limit of
+cash/offline payments (CLM-P3), the survey skip — in force
 now, every version with the instant it took effect, and (for administrators) a form that
 adds a version from a stated time, audited by the thresholds service. The other rule
 values are configuration held in code (claims.config) and are shown read-only.
@@ -71,6 +72,8 @@ FIXED: tuple[tuple[str, str], ...] = (
     ("life_lines", "Lines with the 5-year limitation period"),
     ("archive_extra_years", "Years the archive is kept beyond the limitation period"),
 )
+# CLM-P3: up to this a cash/offline payment needs no stated special case (msgid).
+CASH_LIMIT = "Largest cash or offline payment (CNY) without a stated special case"
 # The automatic path (CLM-T2, CLM-T3): its limit, the coverage types it may pay, the
 # share of its payments a tier-1 reviewer checks afterwards.
 AUTOMATIC_LINES: tuple[tuple[str, str], ...] = tuple(
@@ -82,6 +85,7 @@ FIELD_LABELS: dict[str, str] = {
     "automatic_max_amount": "Largest claim (CNY) paid automatically",
     "automatic_lines": "Coverages paid automatically",
     "sample_share": "Share of automatic payments checked by a person afterwards, in percent",
+    "small_cash_max": CASH_LIMIT,
     "skip_survey_lines": "Lines whose small claims may skip the survey",
     "effective_from": "Takes effect from (Beijing time; empty: now)",
     "reason": "Reason for the change",
@@ -188,6 +192,7 @@ def _page(
         "automatic_max_amount": str(current.automatic_max_amount),
         "automatic_lines": sorted(current.automatic_lines),
         "sample_share": percent(current.sample_share),
+        "small_cash_max": str(current.small_cash_max),
         "effective_from": "",
         "reason": "",
     }
@@ -255,6 +260,7 @@ def add_version(request: Request, form: SubmittedForm, db: DB, actor: Manager) -
         "automatic_max_amount": str(form.get("automatic_max_amount") or "")[:40],
         "automatic_lines": [str(v)[:40] for v in form.getlist("automatic_lines")][:10],
         "sample_share": str(form.get("sample_share") or "")[:40],
+        "small_cash_max": str(form.get("small_cash_max") or "")[:40],
         "effective_from": str(form.get("effective_from") or "")[:40],
         "reason": str(form.get("reason") or "")[:2000],
     }
@@ -270,6 +276,12 @@ def add_version(request: Request, form: SubmittedForm, db: DB, actor: Manager) -
                 ),
                 "automatic_lines": values["automatic_lines"],
                 "sample_share": parse_percent(values["sample_share"], "sample_share"),
+                # Left empty (a client that does not send it): the limit in force stays.
+                "small_cash_max": (
+                    parse_amount(values["small_cash_max"], "small_cash_max")
+                    if values["small_cash_max"].strip()
+                    else None
+                ),
                 "effective_from": parse_local(values["effective_from"], "effective_from"),
                 "reason": values["reason"].strip(),
             }
@@ -284,6 +296,7 @@ def add_version(request: Request, form: SubmittedForm, db: DB, actor: Manager) -
             automatic_max_amount=body.automatic_max_amount,
             automatic_lines=body.automatic_lines,
             sample_share=body.sample_share,
+            small_cash_max=body.small_cash_max,
         )
 
     return form_action(

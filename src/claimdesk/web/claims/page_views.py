@@ -110,6 +110,7 @@ CODE_LABELS: dict[str, dict[str, str]] = {
         "certificate": "Official certificate",
         "adjuster_report": "Loss adjuster's report",
         "authorisation": "Payee authorisation",
+        "payment_receipt": "Payee's signed payment confirmation",
     },
     "decision": {"approve": "Approve", "reject": "Reject", "return": "Return to adjustment"},
     "payment_kind": {"indemnity": "Indemnity", "advance": "Advance"},
@@ -118,6 +119,8 @@ CODE_LABELS: dict[str, dict[str, str]] = {
         "exported": "Sent to the bank",
         "paid": "Paid",
         "failed": "Failed",
+        # CLM-P3: a cash/offline payment is handed over, never sent to the bank.
+        "offline_pending": "Waiting to be handed over (cash or offline)",
     },
     "payee_basis": {
         "insured": "the insured",

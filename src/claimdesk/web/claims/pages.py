@@ -627,7 +627,9 @@ def _decide(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> No
 
 def _export_batch(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> None:
     ids = [
-        pm.id for pm in pay_service.payments_of(db, claim.id) if pm.status in ("pending", "failed")
+        pm.id
+        for pm in pay_service.payments_of(db, claim.id)
+        if pm.status in ("pending", "failed") and pm.means != pay_service.OFFLINE
     ]
     body = BatchIn(payment_ids=ids)
     pay_service.export_batch(db, actor=p, payment_ids=body.payment_ids)
@@ -1138,6 +1140,15 @@ ACTIONS: dict[str, ActionForm] = {
             payment_forms.confirm_payment,
         ),
         ActionForm(
+            "record_offline_payment",
+            "Record the cash or offline hand-over",
+            Permission.CLAIMS_PAY,
+            _PAYABLE,
+            payment_forms.offline_fields,
+            payment_forms.confirm_offline,
+            available=payment_forms.offline_available,
+        ),
+        ActionForm(
             "complete_callback",
             "Record the callback",
             Permission.CLAIMS_CALLBACK,
@@ -1255,7 +1266,10 @@ def _payment_step_due(db: Session, claim: Claim, action: str) -> bool:
             p.kind == "indemnity" and p.status in ("pending", "exported", "paid") for p in payments
         )
     if action == "export_batch":
-        return "pending" in statuses or "failed" in statuses  # a failed one goes again
+        # A failed one goes again; a cash/offline one is handed over, never sent (CLM-P3).
+        return any(
+            p.status in ("pending", "failed") and p.means != pay_service.OFFLINE for p in payments
+        )
     return "exported" in statuses
 
 

@@ -1,5 +1,6 @@
 """Payment forms of the claim page: who is paid (CLM-P1), the indemnity and an advance
-(先予支付, CLM-V4 art. 25), the bank's confirmation with its electronic voucher (CLM-P3),
+(先予支付, CLM-V4 art. 25), the means — a transfer confirmed with its electronic voucher,
+or cash/offline handed over against the payee's ID and signed confirmation (CLM-P3) —,
 the delay notice (CLM-P4).
 
 The payee is the insured, a beneficiary named on the policy, or someone else whose
@@ -16,13 +17,23 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from claimdesk.auth.principal import Principal
-from claimdesk.claims.settlement.errors import IdempotencyKeyRequired
+from claimdesk.claims.config import rules
+from claimdesk.claims.settlement.errors import (
+    IdempotencyKeyRequired,
+    PaymentNotFound,
+    SignedConfirmationMissing,
+)
 from claimdesk.errors import ValidationFailed
 from claimdesk.i18n import _
 from claimdesk.models.claim import Claim
 from claimdesk.models.person import Person
 from claimdesk.payments import service as pay_service
-from claimdesk.payments.schemas import AuthorisationIn, ConfirmationIn, DelayNoticeIn, PaymentIn
+from claimdesk.payments.schemas import (
+    AuthorisationIn,
+    ConfirmationIn,
+    DelayNoticeIn,
+    PaymentIn,
+)
 from claimdesk.people.repository import bank_accounts_of
 from claimdesk.people.service import find_by_id_number
 from claimdesk.web.claims.page_forms import (
@@ -40,6 +51,9 @@ from claimdesk.web.claims.page_forms import (
 from claimdesk.web.kit import label as code_words
 
 OTHER = "other"
+# CLM-P3: the account is asked for a transfer; a cash/offline payment states its case.
+TRANSFER = {"means": pay_service.TRANSFER_MEANS}
+OFFLINE = {"means": (pay_service.OFFLINE,)}
 
 
 class PayeeNotFound(ValidationFailed):
@@ -139,20 +153,31 @@ def payee_fields(
             help="Not needed when this person's authorisation is already on file.",
         ),
         FormField(
-            "bank_account_id",
-            "Bank account",
-            "select",
-            required=True,
-            options=_accounts(db, person_id),
-        ),
-        FormField(
             "means",
             "Means of payment",
             "select",
             options=[
                 ("bank_transfer", "Bank transfer"),
                 ("third_party", "Authorised third-party payment"),
+                ("offline", "Cash or offline (small amounts or a special case)"),
             ],
+            value="bank_transfer",
+            controls=True,
+        ),
+        FormField(
+            "bank_account_id",
+            "Bank account",
+            "select",
+            required=True,
+            options=_accounts(db, person_id),
+            when=TRANSFER,
+        ),
+        FormField(
+            "offline_reason",
+            "Special case (needed above the cash limit)",
+            "textarea",
+            when=OFFLINE,
+            help="Handed over against the payee's ID document and signed confirmation.",
         ),
     ]
     return fields
@@ -209,7 +234,11 @@ def _resolve_payee(db: Session, p: Principal, claim: Claim, form: Values) -> tup
 
 
 def _pay(db: Session, p: Principal, claim: Claim, form: Values, extra: dict[str, Any]) -> None:
-    aliases = {"payee_person_id": "payee", "bank_account_id": "bank_account_id"}
+    aliases = {
+        "payee_person_id": "payee",
+        "bank_account_id": "bank_account_id",
+        "offline_reason": "offline_reason",
+    }
     if form.get("payee") == OTHER:
         # Neither insured nor beneficiary: what is missing is the document.
         aliases["payee_person_id"] = "authorisation_file"
@@ -223,6 +252,7 @@ def _pay(db: Session, p: Principal, claim: Claim, form: Values, extra: dict[str,
                 "payee_person_id": payee,
                 "bank_account_id": text(form, "bank_account_id"),
                 "means": text(form, "means") or "bank_transfer",
+                "offline_reason": text(form, "offline_reason"),
                 "authorisation_id": authorisation,
                 **extra,
             },
@@ -317,6 +347,70 @@ def confirm_payment(db: Session, p: Principal, claim: Claim, form: Values) -> No
             body = validated(ConfirmationIn, {"lines": [line]})
             lines = [pay_service.ConfirmationLine(**x.model_dump()) for x in body.lines or []]
             pay_service.confirm_batch(db, actor=p, batch_id=payment.batch_id, lines=lines)
+
+
+# -- a cash/offline payment handed over (CLM-P3) ------------------------------------------
+
+
+def offline_due(db: Session, claim: Claim) -> list[Any]:
+    """The claim's cash/offline payments waiting to be handed over, oldest first."""
+    return [
+        pm
+        for pm in pay_service.payments_of(db, claim.id)
+        if pm.means == pay_service.OFFLINE and pm.status == "pending"
+    ]
+
+
+def offline_available(db: Session, claim: Claim) -> bool:
+    return bool(offline_due(db, claim))
+
+
+def offline_fields(db: Session, claim: Claim) -> list[FormField]:
+    due = offline_due(db, claim)
+    shown = f"¥{due[0].amount:,.2f} · {due[0].payee_name}" if due else "—"
+    return [
+        FormField("offline_payment", "Payment handed over", "info", value=shown),
+        FormField(
+            "payee_document_number",
+            "ID document number, read from the payee's own document",
+            required=True,
+            help="Checked against the payee on record; only its last 4 characters are kept.",
+        ),
+        FormField(
+            "receipt_file",
+            "The payee's signed confirmation (PDF or image)",
+            "file",
+            required=True,
+            accept=UPLOAD_ACCEPT,
+        ),
+    ]
+
+
+def confirm_offline(db: Session, p: Principal, claim: Claim, form: Values) -> None:
+    """The hand-over of the oldest waiting cash/offline payment, through the same service
+    as the API (the signed confirmation stored with the claim's files, kept with the
+    payment); the payee's ID is checked before any file is read."""
+    due = offline_due(db, claim)
+    if not due:
+        raise PaymentNotFound()
+    number = text(form, "payee_document_number") or ""
+    with aliased({"file": "receipt_file"}):
+        pay_service.check_handover(db, claim=claim, payment=due[0], document_number=number)
+        upload = upload_in(form, "receipt_file")
+        if form.get(TRIAL):
+            return  # a trial run stores no file: the rest is checked on submit
+        if upload is None:
+            raise SignedConfirmationMissing(field="file")
+        pay_service.hand_over(
+            db,
+            actor=p,
+            claim=claim,
+            payment_id=due[0].id,
+            document_number=number,
+            filename=upload.filename or "upload",
+            # One byte past the limit: enough to refuse, never the whole of a huge file.
+            content=upload.file.read(rules().upload_max_bytes + 1),
+        )
 
 
 # -- a foreseeable delay told in advance (CLM-P4) ---------------------------------------------
