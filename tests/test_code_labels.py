@@ -74,3 +74,34 @@ def test_a_refusal_naming_a_format_keeps_it() -> None:
     # SPEC GEN-6: an allowed "value" that is a format, not codes, is shown as it is
     error = UnknownCode(field="period", value="2026", allowed="YYYY-MM")
     assert "YYYY-MM" in error.message("zh-CN") and "YYYY-MM" in error.message("en")
+
+
+def test_a_process_without_the_pages_names_codes_in_words() -> None:
+    # SPEC GEN-6, CLM-R1, PRD-6: a worker or the CLI never imports claimdesk.web; its
+    # refusals name a claim's report channels and a product's channel limit in words all
+    # the same (the tables are complete in claimdesk.code_labels, nothing registers them)
+    import subprocess
+    import sys
+
+    script = """
+import sys
+from pydantic import ValidationError
+from claimdesk.claims.schemas import ReportCreate
+from claimdesk.policies.errors import OutsideProductLimits
+from claimdesk.validation import describe_validation_error
+try:
+    ReportCreate.model_validate({"channel": "pigeon"})
+except ValidationError as error:
+    print(describe_validation_error(error.errors(), "zh-CN")["message"])
+    print(describe_validation_error(error.errors(), "en")["message"])
+print(OutsideProductLimits(field="channel", value="internet", allowed=("bank",)).message("en"))
+print(sorted(name for name in sys.modules if name.startswith("claimdesk.web")))
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True
+    )
+    chinese, english, limit, web = done.stdout.strip().splitlines()
+    assert web == "[]"
+    assert "热线电话" in chinese and "hotline" not in chinese, chinese
+    assert "Hotline" in english and "Branch counter" in english, english
+    assert limit == "Channel: the product is limited to Bank; 'Internet' is outside"

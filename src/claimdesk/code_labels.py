@@ -2,8 +2,10 @@
 (GEN-6, issue 12 "no raw codes").
 
 One table per closed list, code → English msgid (translated through the Babel
-catalogues like every page label). The pages' labels (``claimdesk.web.labels``) take these
-tables as they are, and a domain error that names allowed values — "the product is sold
+catalogues like every page label), and the other codes the pages show. The tables are
+complete here: the pages' labels (``claimdesk.web.labels``) read them as they are, and
+a process that never imports the web layer (the worker, the CLI) names codes in the same
+words — a domain error that names allowed values — "the product is sold
 through 直销、银行 only" — says them with the same words (``code_list``): the customer
 portal, the staff lists and the refusals cannot drift apart. An unknown code is shown as
 it is. Imports nothing of the app but the catalogues.
@@ -62,6 +64,279 @@ SALES_CHANNEL_KINDS: dict[str, str] = {
     "other": "Other",
 }
 
+# The other codes the pages and the refusals show — states, lines, clocks, parameters,
+# a product's refund rule (a pydantic ``literal_error`` names it) — English msgids
+# translated in admin.po and stp.po. They live here, not in the web layer, so a
+# process that never imports the pages (the worker, the CLI) says a refused code in
+# the same words (``code_list``); ``claimdesk.web.labels`` reads them.
+LABELS: dict[str, str] = {
+    # claim lines and states
+    "health": "Health",
+    "accident": "Accident",
+    "property": "Property",
+    "liability": "Liability",
+    "life": "Life",
+    "reported": "Reported",
+    "accepted": "Accepted",
+    "surveyed": "Surveyed",
+    "assessed": "Assessed",
+    "adjusted": "Adjusted",
+    "in_review": "In review",
+    "approved": "Approved",
+    "rejected": "Rejected",
+    "paid": "Paid",
+    "closed": "Closed",
+    "awaiting_materials": "Awaiting materials",
+    "suspended": "Suspended (fraud hold)",
+    "withdrawn": "Withdrawn",
+    "reopened": "Reopened",
+    # rejection grounds
+    "non_disclosure": "Non-disclosure",
+    "exclusion": "Exclusion",
+    "not_covered": "Not covered",
+    "fraud": "Fraud",
+    "unspecified": "Unspecified",
+    # clocks
+    "claim.report_entry": "Report entry (1 h)",
+    "claim.review": "Review (3 working days)",
+    "claim.determination": "Determination (30 days)",
+    "claim.survey_contact": "Survey contact (1 h)",
+    "claim.survey_report": "Survey report (24 h)",
+    "claim.advance_payment": "Advance payment (60 days)",
+    "claim.rejection_notice": "Rejection notice (3 days)",
+    "claim.payment_small": "Small payment (24 h)",
+    "claim.payment_working": "Payment (5 working days)",
+    "claim.payment_agreement": "Payment after agreement (10 days)",
+    "claim.callback": "Callback (3 working days)",
+    "claim.rejection_callback": "Rejection callback (3 working days)",
+    "claim_dispute.response": "Claim dispute answer (2 h)",
+    "service.consultation_answer": "Consultation answer (2 h)",
+    "complaint.acknowledgement": "Complaint acknowledgement (24 h)",
+    "complaint.decision": "Complaint decision",
+    "complaint.claim_response": "Claim dispute answer (2 h)",
+    # complaints: the causes as the portal offers them too (one label set, SVC-3)
+    **COMPLAINT_CAUSES,
+    # 投保人与被保险人关系 (the insured is the policyholder's ...)
+    "self": "Self (the same person)",
+    "spouse": "Spouse",
+    "child": "Child",
+    "parent": "Father or mother",
+    "service": "Service",
+    "claims": "Claims",
+    "sales": "Sales",
+    "product": "Product",
+    "policy_service": "Policy service",
+    # how a consent was given (people.schemas.ConsentMethod)
+    "written": "Signed in writing",
+    "online_click": "Online, by click",
+    "phone_recorded": "By phone, recorded",
+    "sms_code": "By SMS code",
+    "received": "Received",
+    "acknowledged": "Acknowledged",
+    "decided": "Decided",
+    "escalated": "Escalated",
+    "archived": "Archived",
+    "open": "Open",
+    "answered": "Answered",
+    "upheld": "Upheld",
+    "partially_upheld": "Partially upheld",
+    "mediation": "Mediation",
+    "regulator": "Regulator",
+    "arbitration": "Arbitration",
+    "court": "Court",
+    # channels (of a contact, and of a claim's report: CLM-R1)
+    "hotline": "Hotline",
+    "app": "App",
+    "website": "Website",
+    "branch_counter": "Branch counter",
+    **CONTACT_CHANNELS,
+    # service types and satisfaction dimensions
+    "consultation": "Product consultation",
+    "application_help": "Application help",
+    "policy_change": "Policy change",
+    "policy_renewal": "Policy renewal",
+    "policy_termination": "Policy termination",
+    "claims_help": "Claims help",
+    "health_consultation": "Health consultation",
+    "emergency_rescue": "Emergency rescue",
+    "health_management": "Health management",
+    "speed": "Response speed",
+    "result": "Result",
+    "value_added": "Value-added services",
+    "claim": "Claim",
+    "callback": "Callback",
+    "service_record": "Service contact",
+    # where a satisfaction survey came from
+    "phone_interview": "Phone interview",
+    "third_party": "Third-party survey",
+    # dataset columns
+    "line": "Line",
+    "state": "State",
+    "transitions": "Cases",
+    "average_hours": "Average hours",
+    "max_hours": "Longest (hours)",
+    "clock": "Time limit",
+    "governed": "Governed",
+    "met": "Met",
+    "missed": "Missed",
+    "pending": "Pending",
+    "share_met": "Share met (%)",
+    "ground": "Ground",
+    "age_days": "Age (days)",
+    "outstanding": "Outstanding (CNY)",
+    "cause": "Cause",
+    "complaints": "Complaints",
+    "month": "Month",
+    "change": "Change",
+    "service_type": "Service type",
+    "surveys": "Surveys",
+}
+
+
+# Codes shown by the products, policies, sales, events, users and calendar pages; the
+# dashboards' table (B) first, these add to it. English msgids, translated in admin.po.
+MORE_LABELS: dict[str, str] = {
+    "critical_illness": "Critical illness",
+    "medical": "Medical",
+    "accident_medical": "Accident medical",
+    "accident_disability": "Accident disability",
+    "accident_death": "Accident death",
+    "draft": "Draft",
+    "published": "Published",
+    "retired": "Retired",
+    "pro_rata_days": "Pro rata by days",
+    "none": "No refund",
+    "in_force": "In force",
+    "pending": "Pending",
+    "expired": "Expired",
+    "terminated": "Terminated",
+    "lapsed": "Lapsed",
+    "cancelled": "Cancelled",
+    "requested": "Requested",
+    "reviewed": "Reviewed",
+    "completed": "Completed",
+    "change": "Change",
+    "termination": "Termination",
+    "policyholder": "Policyholder",
+    "insurer": "Insurer",
+    "law": "By law",
+    "applied": "Applied",
+    "negotiating": "Negotiating",
+    "agreed": "Agreed",
+    "performed": "Performed",
+    "answer": "Answer",
+    "agree": "Agreement",
+    "complete_formalities": "Formalities completed",
+    "decide": "Award or judgment",
+    "perform": "Performed the award",
+    # a policy's sales channel and a sales channel's kind, as refusals name them too
+    **POLICY_CHANNELS,
+    **SALES_CHANNEL_KINDS,
+    "agent": "Agent",
+    "face_to_face": "Face to face",
+    "online": "Online",
+    "mail_sms": "Mail / SMS",
+    "survey": "Survey",
+    "mystery_shopping": "Mystery shopping",
+    "internal_audit": "Internal audit",
+    "data_analysis": "Data analysis",
+    "satisfaction": "Satisfaction",
+    "service_quality": "Service quality",
+    "results": "Results",
+    "compliance": "Compliance",
+    "low": "Low",
+    "medium": "Medium",
+    "high": "High",
+    "active": "Active",
+    "suspended_agent": "Suspended",
+    "done": "Done",
+    "earthquake": "Earthquake",
+    "flood": "Flood",
+    "typhoon": "Typhoon",
+    "fire": "Fire",
+    "holiday": "Holiday",
+    "workday": "Adjusted working day",
+    "package": "Holiday library",
+    "administrator": "Administrator",
+    "provisional": "Provisional",
+    "head_office": "Head office",
+    "rule": "Rule",
+    "person": "Person",
+    "cleared": "Cleared",
+    "confirmed": "Confirmed",
+    # product parameters (the product version page) and their coded values
+    "sum_insured": "Sum insured",
+    "deductible": "Deductible",
+    "payout_ratio": "Payout ratio",
+    "payout_ratio_without_social_insurance": "Payout ratio without social insurance",
+    "scope": "Scope of covered expenses",
+    "waiting_period_days": "Waiting period (days)",
+    "limit": "Limit",
+    "deductible_rate": "Deductible rate",
+    "valuation": "Valuation of a total loss",
+    "depreciation_rate": "Depreciation rate a year",
+    "agreed_value": "Agreed value",
+    "proportional": "Paid in proportion",
+    "excluded_kinds": "Excluded item categories",
+    "all_necessary": "Reasonable and necessary medical expenses",
+    "social_insurance_only": "Catalogue items of social insurance only",
+    "cosmetic": "Cosmetic item",
+    "non_necessary_exam": "Examination that was not necessary",
+    "diseases": "Diseases",
+    "percent": "Percentage",
+    "max_times": "Most times payable",
+    "mild": "Mild illness",
+    "severe": "Severe illness",
+    "replacement": "Replacement value",
+    "depreciated": "Depreciated value",
+    # the demo products' coverage codes and the causes of a loss
+    "acc_medical": "Accident medical expenses",
+    "ci": "Critical illness benefit",
+    "death": "Death benefit",
+    "disability": "Disability benefit",
+    "illness": "Illness",
+    "theft": "Theft",
+    "water": "Water damage",
+    "weather": "Weather",
+    "collision": "Collision",
+}
+
+
+# The straight-through measures (CLM-T4) on the claims dashboard: columns, paths and the
+# automatic checks (CLM-F3) by code. English msgids, translated in stp.po.
+STP_LABELS: dict[str, str] = {
+    "eligible": "Eligible",
+    "paid_automatically": "Paid automatically",
+    "share_automatic": "Share paid automatically (%)",
+    "path": "Path",
+    "automatic": "Automatic",
+    "manual": "Manual",
+    "payments": "Payments",
+    "p50_seconds": "Median (seconds)",
+    "p95_seconds": "95th percentile (seconds)",
+    "check": "Check",
+    "hits": "Hits",
+    "holds": "Holds",
+    "referrals": "Referrals",
+    "false_holds": "False holds",
+    "confirmed": "Confirmed",
+    "false_hold_share": "False holds (%)",
+    "duplicate_receipt": "Duplicate receipt",
+    "outside_period": "Outside the period or in waiting period",
+    "sex_age_mismatch": "Treatment incompatible with sex or age",
+    "early_claim": "Claim soon after the start",
+    "just_under_limit": "Amounts repeatedly just under a limit",
+    "shared_contact": "Shared phone or account across policies",
+    "provider_cluster": "Cluster at one provider",
+    "claim_frequency": "Claim frequency",
+    "amount_outlier": "Amount far outside the usual",
+    "sampled": "Sampled",
+    "reviewed": "Reviewed",
+    "agreed": "Agreed",
+    "agreement_rate": "Agreement rate (%)",
+}
+LABELS.update({k: v for k, v in STP_LABELS.items() if k not in LABELS})
+
 TABLES: tuple[Mapping[str, str], ...] = (
     COMPLAINT_CAUSES,
     POLICY_CHANNELS,
@@ -69,17 +344,13 @@ TABLES: tuple[Mapping[str, str], ...] = (
     SALES_CHANNEL_KINDS,
 )
 # Every code above; a code means the same in every list (tests/test_code_labels.py).
-CODE_LABELS: dict[str, str] = {code: msgid for table in TABLES for code, msgid in table.items()}
-
-
-def register(table: Mapping[str, str]) -> None:
-    """Add the codes of a page's label table (``claimdesk.web.labels`` registers its
-    tables when it is imported, as every process serving requests does), so that a
-    refusal naming a closed list — a pydantic ``literal_error`` such as a refund rule or
-    a state — says the values as the pages show them. A code already known keeps its
-    label: the tables above win."""
-    for code, msgid in table.items():
-        CODE_LABELS.setdefault(code, msgid)
+# The closed lists' tables win, then the products' and policies' codes, then the rest
+# (as the pages look a code up: kit.label).
+CODE_LABELS: dict[str, str] = {
+    code: msgid
+    for table in (LABELS, MORE_LABELS, *TABLES)  # a later table wins
+    for code, msgid in table.items()
+}
 
 
 def code_label(code: object, language: str) -> str:
