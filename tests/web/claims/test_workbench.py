@@ -142,3 +142,47 @@ def test_validation_while_typing_changes_nothing(client: TestClient, db: Session
     assert response.status_code == 200
     assert 'role="status"' in response.text  # would be accepted
     assert db.scalars(select(Claim.state).where(Claim.id == claim["id"])).one() == "reported"
+
+
+def test_a_loss_outside_the_policy_period_is_marked_on_the_queue_row(
+    client: TestClient, db: Session
+) -> None:
+    # SPEC CLM-R2: the intake flag the claim page shows is on the handler's queue row
+    # too, read with the queue (no statement added for it)
+    from claimdesk.timing import HEADER, parse
+
+    world = build_world(db, client)
+    inside = _report(world)
+    web = _pages_client(world, "handler")
+
+    def workbench() -> tuple[str, int]:
+        response = web.get("/workbench?queue=work")
+        assert response.status_code == 200
+        return response.text, int(parse(response.headers[HEADER])["db"]["desc"].split()[0])
+
+    _, before = workbench()
+    outside = world.client.post(
+        "/api/v1/claims",
+        headers=world.h["handler"],
+        json={
+            "channel": "hotline",
+            "policy_number": world.policies["MED-MILLION"].number,  # type: ignore[attr-defined]
+            "claimant_name": "李四",
+            "loss_date": "2025-06-01",
+            "loss_place": "北京",
+            "loss_cause": "illness",
+            "loss_overview": "住院",
+            "coverage_codes": ["medical"],
+        },
+    ).json()
+    page, after = workbench()
+    assert after == before
+
+    def row(number: str) -> str:
+        return page.split(f">{number}</a>")[1].split("</td>")[0]
+
+    assert 'data-flag="loss_outside_policy_period"' in row(outside["number"])
+    assert "保险期间外出险" in row(outside["number"])
+    assert "data-flag=" not in row(inside["number"])
+    flags = web.get(f"/claims/{outside['id']}").text
+    assert 'id="intake-flag-loss_outside_policy_period"' in flags  # the claim page agrees

@@ -4,8 +4,9 @@ ordered by the deadline that makes the work urgent, then by id (pages never repe
 skip a row).
 
 Every queue query selects the same columns — the claim, the deadline (``due``), the time
-it has waited (``since``), and the task inside the claim (``task_id``, ``task_kind``) — so
-one paging function serves them all.
+it has waited (``since``), the task inside the claim (``task_id``, ``task_kind``) and
+whether the loss is outside the policy's period (``outside_period``) — so one paging
+function serves them all.
 """
 
 from __future__ import annotations
@@ -51,6 +52,20 @@ def _by_due(due: Any) -> tuple[Any, ...]:
     return (due.asc().nulls_last(), Claim.id)
 
 
+def _outside_period() -> ColumnElement[bool]:
+    """The claim's date of loss is outside its policy's period, both days covered — the
+    intake flag's rule (claims.intake.report.loss_outside_period, CLM-R2), read as a
+    column of the queue's own statement so the page stays one query."""
+    return (
+        exists()
+        .where(
+            Policy.id == Claim.policy_id,
+            or_(Claim.loss_date < Policy.period_start, Claim.loss_date > Policy.period_end),
+        )
+        .correlate(Claim)
+    )
+
+
 def _row(
     due: Any = None,
     since: Any = None,
@@ -63,6 +78,7 @@ def _row(
         (null() if since is None else since).label("since"),
         (null() if task_id is None else task_id).label("task_id"),
         (null() if task_kind is None else task_kind).label("task_kind"),
+        _outside_period().label("outside_period"),
     )
 
 

@@ -51,6 +51,9 @@ class QueueItem(BaseModel):
     # A held claim's fraud investigator (CLM-F1, CLM-F2): None while nobody has it.
     investigator_id: int | None = None
     investigator_name: str | None = None
+    # CLM-R2: the date of loss is outside the policy's period (the claim's intake flag
+    # loss_outside_policy_period), read with the row.
+    loss_outside_period: bool = False
 
 
 class AssignIn(BaseModel):

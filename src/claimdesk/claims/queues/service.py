@@ -184,8 +184,9 @@ def _items(session: Session, rows: Sequence[Any]) -> list[QueueItem]:
             investigator_name=names.get(claim.investigator_id)
             if claim.investigator_id is not None
             else None,
+            loss_outside_period=bool(outside),
         )
-        for claim, due, since, task_id, task_kind in rows
+        for claim, due, since, task_id, task_kind, outside in rows
     ]
 
 
