@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from claimdesk.code_labels import LABELS, MORE_LABELS, STP_LABELS
+from claimdesk.field_labels import without_spec_refs
+from claimdesk.rules.checks.rules import RULES
 
 
 def labeller(gettext: Callable[..., str]) -> Callable[[object], str]:
@@ -20,3 +22,25 @@ def labeller(gettext: Callable[..., str]) -> Callable[[object], str]:
 
 
 __all__ = ["LABELS", "MORE_LABELS", "STP_LABELS", "labeller"]
+
+
+# The rules the system raises flags by (msgids): the fraud holds list and the claim page
+# printed their codes, with the SPEC ID in them ("CLM-S2.survey_inconsistent",
+# "check:duplicate_receipt").
+FLAG_RULES = {
+    "CLM-S2.survey_inconsistent": "Survey found an inconsistency",
+    "CLM-A5.suspected_forgery": "Suspected forgery",
+}
+
+
+def rule_words(code: str | None, language: str, gettext: Callable[..., str]) -> str:
+    """Which rule raised a flag, in words: an automatic check by its title, a rule of the
+    claims process by its name; a code a person typed on a manual flag as typed."""
+    if not code:
+        return ""
+    if code.startswith("check:") and code[6:] in RULES:
+        rule = RULES[code[6:]]
+        return rule.title_zh if language == "zh-CN" else rule.title_en
+    if code in FLAG_RULES:
+        return gettext(FLAG_RULES[code])
+    return without_spec_refs(code)

@@ -209,3 +209,56 @@ def test_the_holds_page_names_the_rule_in_words(
     assert "check:" not in zh.text and "CLM-S2" not in zh.text
     en = client.get(f"{HOLDS}?lang=en")
     assert "Duplicate receipt" in en.text and "Survey found an inconsistency" in en.text
+
+
+def _flag_in_both_languages(db: Session, world: World) -> int:
+    cid = _held(db, world, given_to=None)
+    db.add(
+        FraudFlag(
+            claim_id=cid,
+            source="rule",
+            # As the checks write it: "中文 / English" (checks.service._act)
+            description="同一票据已在其他案件中使用 / receipt already used on another claim",
+            rule_code="check:duplicate_receipt",
+            flagged_by_id=world.users["handler"],
+            flagged_at=local("2026-09-29T09:00:00"),
+        )
+    )
+    db.commit()
+    return cid
+
+
+def test_the_holds_page_gives_a_flag_in_the_readers_language(
+    world: World, client: TestClient, db: Session
+) -> None:
+    # SPEC CLM-F1 GEN-4: the description the system wrote in both languages reads in the
+    # reader's only; what a person typed stays as typed
+    _flag_in_both_languages(db, world)
+    ClaimPages(client, db).login("investigator")
+    zh = client.get(f"{HOLDS}?lang=zh-CN").text
+    assert "同一票据已在其他案件中使用" in zh and "receipt already used" not in zh
+    assert "发票可疑" in zh
+    en = client.get(f"{HOLDS}?lang=en").text
+    assert "receipt already used on another claim" in en and "同一票据已在其他案件中使用" not in en
+    assert "发票可疑" in en
+
+
+def test_the_claim_page_gives_a_flag_in_the_readers_language_and_its_rule_in_words(
+    world: World, client: TestClient, db: Session
+) -> None:
+    # SPEC CLM-F1 GEN-4: one language, and the rule in words where the page printed its
+    # code (check:duplicate_receipt)
+    cid = _flag_in_both_languages(db, world)
+    ClaimPages(client, db).login("investigator")
+
+    def flags(language: str) -> str:
+        text = client.get(f"/claims/{cid}?lang={language}").text
+        found = text[text.index('id="fraud-flags"') :]
+        return found[: found.index("</ul>")]
+
+    zh = flags("zh-CN")
+    assert "同一票据已在其他案件中使用" in zh and "receipt already used" not in zh
+    assert "重复票据" in zh and "check:" not in zh and "发票可疑" in zh
+    en = flags("en")
+    assert "receipt already used on another claim" in en and "同一票据" not in en
+    assert "Duplicate receipt" in en and "check:" not in en and "发票可疑" in en

@@ -29,6 +29,7 @@ from claimdesk.claims.fraud import service as fraud
 from claimdesk.claims.intake import repository
 from claimdesk.claims.intake.acceptance import missing_codes
 from claimdesk.claims.schemas import SurveyReportIn
+from claimdesk.claims.settlement import reserves
 from claimdesk.formatting import local_date, local_datetime
 from claimdesk.models.claim import Claim, MaterialFile, SurveyAssignment, SurveyReport
 from claimdesk.models.user import User
@@ -149,13 +150,18 @@ def _flag_inconsistencies(
     found = survey_plan.inconsistencies(results)
     if not found:
         return
-    names = {item.code: f"{item.name_zh} / {item.name_en}" for item in plan_of(session, claim)}
-    lines = "; ".join(f"{names.get(r.code, r.code)}: {r.note}" for r in found)
+    plan = {item.code: item for item in plan_of(session, claim)}
+    # Stored "中文 / English" (reserves.system_reason), so a page shows the reader's half:
+    # each half names the items in its own language (the surveyor's notes as written).
+    zh = "；".join(f"{plan[r.code].name_zh if r.code in plan else r.code}：{r.note}" for r in found)
+    en = "; ".join(f"{plan[r.code].name_en if r.code in plan else r.code}: {r.note}" for r in found)
     fraud.flag(
         session,
         actor=actor,
         claim=claim,
-        description=f"查勘发现不一致 / survey found an inconsistency — {lines}",
+        description=reserves.system_reason(
+            f"查勘发现不一致：{zh}", f"survey found an inconsistency — {en}"
+        ),
         rule_code="CLM-S2.survey_inconsistent",
     )
 

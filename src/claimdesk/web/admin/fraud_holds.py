@@ -8,7 +8,6 @@ supervisor every one, ``claims.repository.investigators_work``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -19,34 +18,14 @@ from claimdesk.auth.principal import Principal
 from claimdesk.claims import timeutil
 from claimdesk.claims.fraud import repository
 from claimdesk.claims.queues import service as queues
+from claimdesk.claims.settlement.reserves import reason_in
 from claimdesk.deps import DB, require
-from claimdesk.field_labels import without_spec_refs
 from claimdesk.paging import Paging
-from claimdesk.rules.checks.rules import RULES
 from claimdesk.web.kit import common, language_of, list_filter, page, shown_pager, translator
+from claimdesk.web.labels import rule_words
 
 router = APIRouter()
 Investigator = Annotated[Principal, Depends(require(Permission.FRAUD_INVESTIGATE))]
-
-# The rules the system raises flags by (msgids): the list printed their codes, with the
-# SPEC ID in them ("CLM-S2.survey_inconsistent", "check:duplicate_receipt").
-FLAG_RULES = {
-    "CLM-S2.survey_inconsistent": "Survey found an inconsistency",
-    "CLM-A5.suspected_forgery": "Suspected forgery",
-}
-
-
-def rule_words(code: str | None, language: str, gettext: Callable[..., str]) -> str:
-    """Which rule raised a flag, in words: an automatic check by its title, a rule of the
-    claims process by its name; a code a person typed on a manual flag as typed."""
-    if not code:
-        return ""
-    if code.startswith("check:") and code[6:] in RULES:
-        rule = RULES[code[6:]]
-        return rule.title_zh if language == "zh-CN" else rule.title_en
-    if code in FLAG_RULES:
-        return gettext(FLAG_RULES[code])
-    return without_spec_refs(code)
 
 
 @router.get("/admin/fraud-holds")
@@ -73,7 +52,15 @@ def fraud_holds(
         rows.append(
             {
                 "claim": claim,
-                "flags": [(f, rule_words(f.rule_code, language, gettext)) for f in open_flags],
+                # The reader's half of a description the system wrote "中文 / English".
+                "flags": [
+                    (
+                        f,
+                        reason_in(f.description, language),
+                        rule_words(f.rule_code, language, gettext),
+                    )
+                    for f in open_flags
+                ],
                 "since": since,
                 "age_days": age_days,
                 # A deactivated investigator keeps the claim until a supervisor moves it.

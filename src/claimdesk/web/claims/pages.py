@@ -76,6 +76,7 @@ from claimdesk.web.claims.page_forms import (
 from claimdesk.web.claims.report_pages import router as report_router
 from claimdesk.web.kit import SubmittedForm, language_of, render, templates, undo_refused
 from claimdesk.web.kit import label as code_words
+from claimdesk.web.labels import rule_words
 
 router = APIRouter()
 # The staff report page first: its /claims/new must not be read as a claim id.
@@ -1446,6 +1447,8 @@ def claim_context(db: Session, principal: Principal, claim: Claim, language: str
         "percent": page_views.ratio,
         # A reason the system wrote in both languages, in the reader's (FIN-1 reserves).
         "in_language": lambda text: reserve_service.reason_in(text, language),
+        # Which rule raised a fraud flag, in words (CLM-F1), as on the fraud holds list.
+        "flag_rule": lambda code: rule_words(code, language, lambda m: gettext(m, language)),
         "code_label": page_views.code_label,
         "previewable": PREVIEWABLE,
         **stp_context(db, claim, language=language),
