@@ -4,12 +4,15 @@ which items it shows and where it continues, in zh-CN and English."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from fastapi.testclient import TestClient
 from starlette.requests import Request
 
 from claimdesk.i18n import current_language
 from claimdesk.paging import PageLimitOutOfRange, PageRequest, from_rows
-from claimdesk.web.kit import page_request_of, pager, templates
+from claimdesk.web.kit import language_switch, page_request_of, pager, templates
 from tests.web.helpers import bare_request
 
 
@@ -52,3 +55,26 @@ def test_pager_reads_in_both_languages() -> None:
     en = template.render(pager=shown)
     assert "第 1–3 条，共 7 条" in zh and "下一页" in zh
     assert "Items 1–3 of 7" in en and "Next page" in en and "Previous page" not in en
+
+
+def test_the_language_switch_keeps_the_page_and_filters() -> None:
+    # SPEC GEN-4 GEN-6: switching language stays on the same page of the same filtered
+    # list (it went back to page 1, unfiltered); the language asked before is dropped
+    paged = _request("status=active&offset=20&limit=20&lang=en")
+    assert language_switch(paged, "en") == "?status=active&offset=20&limit=20&lang=zh-CN"
+    assert language_switch(_request("status=active&offset=20"), "zh-CN") == (
+        "?status=active&offset=20&lang=en"
+    )
+    assert language_switch(_request(""), "zh-CN") == "?lang=en"
+
+
+def test_the_layout_s_language_switch_link_keeps_the_query(client: TestClient) -> None:
+    # SPEC GEN-4: the link in the layout, on a page with a query string, in both languages
+    zh = client.get("/login?next=%2Fadmin%2Fevents%3Foffset%3D20&lang=zh-CN").text
+    link = re.search(r'<a href="([^"]*)" class="lang-switch"', zh)
+    assert link is not None
+    assert link.group(1) == "?next=%2Fadmin%2Fevents%3Foffset%3D20&amp;lang=en"
+    en = client.get("/login?next=%2Fadmin%2Fevents%3Foffset%3D20&lang=en").text
+    link = re.search(r'<a href="([^"]*)" class="lang-switch"', en)
+    assert link is not None
+    assert link.group(1) == "?next=%2Fadmin%2Fevents%3Foffset%3D20&amp;lang=zh-CN"

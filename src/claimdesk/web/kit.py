@@ -216,6 +216,14 @@ def t(request: Request, zh: str, en: str) -> str:
     return zh if language_of(request) == "zh-CN" else en
 
 
+def language_switch(request: Request, language: str) -> str:
+    """The layout's language switch: this page in the other language, its query string
+    kept (the list's page and filters) but for the language asked before."""
+    other = "en" if language == "zh-CN" else "zh-CN"
+    kept = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+    return "?" + urlencode([*kept, ("lang", other)])
+
+
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     language = language_of(request)
     # The template's _() and any _() in code called from here use this language.
@@ -224,6 +232,7 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
     context.setdefault("csrf_token", getattr(request.state, "csrf_token", None))
     context.setdefault("nav_items", nav_for(context["principal"]))
     context.setdefault("current_path", request.url.path)
+    context.setdefault("language_switch", language_switch(request, language))
     response = templates.TemplateResponse(
         request,
         template,
