@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import LiveServer, customer_login, login
+from tests.browser.conftest import LiveServer, customer_login, login, settled
 
 # Runs in the page: every visible element with its own text, its colour and the colour
 # of the first opaque background behind it (white when none), and its contrast ratio.
@@ -119,7 +119,7 @@ def _yesterday() -> str:
 
 
 def _check_page(page: Any, what: str) -> None:
-    page.wait_for_load_state("networkidle")
+    settled(page)
     low = page.evaluate(CONTRAST_JS)
     assert low == [], f"{what}: text below the WCAG AA contrast ratio: {low[:10]}"
     unlabelled = page.evaluate(UNLABELLED_JS)
