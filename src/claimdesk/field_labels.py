@@ -227,6 +227,10 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "incident_id": ("安全事件", "Security incident"),
     "complaint_id": ("投诉", "Complaint"),
     "service_record_id": ("服务记录", "Service record"),
+    "service_type": ("服务类型", "Service type"),
+    "customer": ("客户", "Customer"),
+    "subject": ("主题", "Subject"),
+    "question": ("客户的问题", "The customer's question"),
     "record_id": ("记录", "Record"),
     "modes": ("方式", "Modes"),
     # calendar, thresholds, dashboards, lists

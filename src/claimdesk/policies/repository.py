@@ -129,6 +129,14 @@ def changes_of(session: Session, policy_id: int) -> list[PolicyChange]:
     )
 
 
+def changes_by_id(session: Session, change_ids: set[int]) -> dict[int, PolicyChange]:
+    """Many changes in one query, by id (the desk's list of service requests)."""
+    if not change_ids:
+        return {}
+    rows = session.scalars(select(PolicyChange).where(PolicyChange.id.in_(change_ids)))
+    return {change.id: change for change in rows}
+
+
 def names_of(session: Session, person_ids: set[int]) -> dict[int, str]:
     """People's names only (loading whole people would decrypt every personal field)."""
     rows = session.execute(select(Person.id, Person.name).where(Person.id.in_(person_ids)))

@@ -63,6 +63,21 @@ class ReferencedRecordMissing(ValidationFailed):
     message_en = "{field}: the {what_en} it refers to does not exist"
 
 
+class ReceivedInFuture(ValidationFailed):
+    """A contact cannot have come in after it is recorded: its clock would start later
+    than the contact did (SVC-4, GEN-6)."""
+
+    code = "received_in_future"
+    message_zh = "{field}：接到的时间不能晚于现在"
+    message_en = "{field}: the time it came in cannot be later than now"
+
+
+class CustomerAmbiguous(ValidationFailed):
+    code = "customer_ambiguous"
+    message_zh = "{field}：该手机号对应多位客户，请填写客户编号"
+    message_en = "{field}: several customers have this mobile number; give the customer number"
+
+
 class EscalationRouteRequired(ValidationFailed):
     code = "escalation_route_required"
     message_zh = "{field}：不接受处理决定时，请选择继续申诉的途径"

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
+from claimdesk.models.policy import PolicyChange
 from claimdesk.models.service import Complaint, ComplaintNote, SatisfactionSurvey, ServiceRecord
 
 T = TypeVar("T", bound=Any)
@@ -82,6 +83,28 @@ def open_complaints(session: Session, *, limit: int = 100) -> list[Complaint]:
     """Complaints not yet decided, for the service desk's part of the workbench."""
     query = select(Complaint).where(
         Complaint.status.not_in(("decided", "accepted", "escalated", "archived"))
+    )
+    return list(session.scalars(query.limit(limit)))
+
+
+# A policy change still being worked (POL-2: request → review → approval → done).
+OPEN_CHANGE_STATES = ("requested", "reviewed", "approved")
+
+
+def open_desk_records(session: Session, *, limit: int = 100) -> list[ServiceRecord]:
+    """Contacts still waiting on the desk, oldest first: consultations not yet answered
+    (SVC-4) and policy service requests whose change is still open (POL-2)."""
+    open_changes = select(PolicyChange.id).where(PolicyChange.status.in_(OPEN_CHANGE_STATES))
+    query = (
+        select(ServiceRecord)
+        .where(
+            ServiceRecord.status == "open",
+            or_(
+                ServiceRecord.service_type == "consultation",
+                ServiceRecord.policy_change_id.in_(open_changes),
+            ),
+        )
+        .order_by(ServiceRecord.received_at, ServiceRecord.id)
     )
     return list(session.scalars(query.limit(limit)))
 

@@ -38,16 +38,19 @@ from claimdesk.models.service import (
     ServiceRecord,
 )
 from claimdesk.models.user import User
+from claimdesk.people import service as people
 from claimdesk.policies import repository as policies_repository
 from claimdesk.policies import service as policies
 from claimdesk.policies.schemas import ChangeIn
 from claimdesk.rules.deadlines import NaiveInstant, Rule, evaluate, to_local
+from claimdesk.rules.identity import validate_mobile
 from claimdesk.service import repository
 from claimdesk.service.errors import (
     ComplaintAlreadyExtended,
     ComplaintNotFound,
     ComplaintWrongState,
     ContactRequired,
+    CustomerAmbiguous,
     CustomerRequired,
     EscalationRouteRequired,
     ExtensionAfterDeadline,
@@ -75,6 +78,9 @@ SERVICE_TYPES = (
     "health_management",
 )
 CHANNELS = ("branch", "web_app", "phone", "email", "sms")
+# The channels an agent records a contact on at the desk (SVC-2): the customer's own
+# channel (web_app) is the portal's, SMS is outbound.
+DESK_CHANNELS = ("phone", "branch", "email")
 COMPLAINT_TYPES = ("service", "claims", "sales", "product", "policy_service", "other")
 COMPLAINT_CAUSES = (
     "attitude",
@@ -143,6 +149,30 @@ def _instant(value: dt.datetime | None, field: str) -> dt.datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         raise NaiveInstant(field=field)
     return value.astimezone(dt.UTC)
+
+
+def customer_of(session: Session, *, actor: Principal, given: str, field: str) -> int:
+    """The customer a desk agent names: their customer (person) number, or the mobile
+    number they call from — found by its keyed hash, the look-up audited (SEC-1, GEN-5).
+    A number shared by several customers is refused with the field named."""
+    text = given.strip()
+    if not text:
+        raise CustomerRequired(field=field)
+    if text.isdigit() and len(text) <= 10:
+        if session.get(Person, int(text)) is None:
+            raise ReferencedRecordMissing(field=field, what_zh="客户", what_en="customer")
+        return int(text)
+    found = people.find_by_phone(
+        session,
+        actor=actor,
+        phone=validate_mobile(text, field=field),
+        reason="service desk: who is calling (SVC-2)",
+    )
+    if not found:
+        raise ReferencedRecordMissing(field=field, what_zh="客户", what_en="customer")
+    if len(found) > 1:
+        raise CustomerAmbiguous(field=field)
+    return found[0].id
 
 
 def _person(session: Session, person_id: int | None, field: str = "person_id") -> Person:

@@ -180,6 +180,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(Permission.POLICIES_READ, "/portal/policies", "My policies", staff_only=False),
     NavItem(Permission.SERVICE_OWN, "/portal/service", "Complaints and requests", staff_only=False),
     NavItem(Permission.SERVICE_DESK, "/desk/complaints", "Complaints"),
+    NavItem(Permission.SERVICE_DESK, "/desk/consultations", "Consultations"),
     NavItem(Permission.CLAIMS_REPORTS, "/dashboards/claims", "Claims dashboard"),
     NavItem(Permission.SERVICE_REPORTS, "/dashboards/service", "Service dashboard"),
     NavItem(Permission.PRODUCTS_READ, "/admin/products", "Products"),

@@ -1,10 +1,12 @@
 """Service desk pages (SVC-1..SVC-5, CLM-Z3): complaints with their clocks and actions,
-consultations and satisfaction surveys. Thin: every action calls service.service, the
+consultations (recorded at the desk as they come in by phone, at the branch or by
+e-mail, then answered and closed) and satisfaction surveys. Thin: every action calls service.service, the
 same functions as the API; a refused action re-renders the page with the message in
 place and changes nothing (GEN-6)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import partial
 from typing import Annotated, Any
 
@@ -17,9 +19,12 @@ from claimdesk.auth.principal import Principal
 from claimdesk.clocks.schemas import ClockOut
 from claimdesk.clocks.service import clocks_for, clocks_of_subjects
 from claimdesk.deps import DB, require
+from claimdesk.errors import ValidationFailed
 from claimdesk.models.base import utcnow
 from claimdesk.paging import fetch
+from claimdesk.policies import repository as policies_repository
 from claimdesk.service import repository, service
+from claimdesk.service.errors import ReceivedInFuture, choose
 from claimdesk.service.schemas import (
     AcknowledgeIn,
     ComplaintIn,
@@ -29,6 +34,7 @@ from claimdesk.service.schemas import (
     OutcomeIn,
     RespondIn,
 )
+from claimdesk.timeutil import local_zone
 from claimdesk.web.kit import (
     FormPage,
     Refusal,
@@ -55,6 +61,8 @@ Desk = Annotated[Principal, Depends(require(Permission.SERVICE_DESK))]
 TEXT_LIMIT = 8000
 Text = Annotated[str, Form(max_length=TEXT_LIMIT)]
 Short = Annotated[str, Form(max_length=200)]
+# A contact's question: the API's limit (ServiceRecordIn.request).
+Question = Annotated[str, Form(max_length=4000)]
 
 STATUSES = ("received", "acknowledged", "decided", "accepted", "escalated", "archived")
 
@@ -277,13 +285,26 @@ def _consultations(
         for record_id, found in by_record.items()
         if found
     }
+    # A policy service request (POL-2/3) shows the change it started, where it stands
+    # and its own 2-working-day clock: the request is worked on the policy's page.
+    changes = policies_repository.changes_by_id(
+        db, {r.policy_change_id for r in records if r.policy_change_id is not None}
+    )
+    by_change = clocks_of_subjects(db, "policy_change", list(changes))
+    for record in records:
+        found = by_change.get(str(record.policy_change_id), [])
+        if found:
+            answer_clocks[record.id] = ClockOut.of(found[-1], language)
     return page(
         request,
         "admin/consultations.html",
         **form_context(refusal, action=action, values=values),
         records=records,
+        changes=changes,
         status=chosen,
+        statuses=RECORD_STATUSES,
         answer_clocks=answer_clocks,
+        opened=request.query_params.get("opened"),
         **_common(request),
     )
 
@@ -370,6 +391,94 @@ def close_record(
     record_id: int, request: Request, db: DB, actor: Desk, outcome: Text = ""
 ) -> Response:
     return _record_action(request, db, actor, record_id, outcome, "close")
+
+
+# --- a new contact (SVC-1, SVC-2, SVC-4) -------------------------------------------
+
+
+def _new_record_form(
+    request: Request, *, refusal: Refusal | None = None, values: dict[str, Any] | None = None
+) -> Response:
+    fresh = {"channel": "phone", "service_type": "consultation"}
+    return page(
+        request,
+        "admin/consultation_new.html",
+        **form_context(refusal, values=values or fresh),
+        channels=service.DESK_CHANNELS,
+        types=service.SERVICE_TYPES,
+        **_common(request),
+    )
+
+
+@router.get("/consultations/new")
+def new_record(request: Request, actor: Desk) -> Response:
+    return _new_record_form(request)
+
+
+def received_at_of(text: str, field: str = "received_at") -> dt.datetime | None:
+    """The form's "came in at" (a datetime-local in the deployment's zone, GEN-2): None
+    for now; refused when unreadable or later than now (the 2-hour clock starts there)."""
+    if not text.strip():
+        return None
+    try:
+        local = dt.datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise ValidationFailed(field=field) from None
+    if local.tzinfo is None:
+        local = local.replace(tzinfo=local_zone())
+    if local > utcnow():
+        raise ReceivedInFuture(field=field)
+    return local
+
+
+@router.post("/consultations")
+def open_record(
+    request: Request,
+    db: DB,
+    actor: Desk,
+    channel: Short = "",
+    service_type: Short = "",
+    customer: Short = "",
+    subject: Short = "",
+    question: Question = "",
+    policy_id: Short = "",
+    received_at: Short = "",
+) -> Response:
+    """A contact taken by phone, at the branch or by e-mail, recorded through the
+    service the API uses (POST /api/v1/service/records): a consultation starts its
+    2-hour answer clock from when it came in (SVC-4) and the contact is in the desk's
+    list of open contacts at once, marked as its agent's."""
+    values = {
+        "channel": channel,
+        "service_type": service_type,
+        "customer": customer,
+        "subject": subject,
+        "question": question,
+        "policy_id": policy_id,
+        "received_at": received_at,
+    }
+
+    def call() -> Any:
+        choose(channel, service.DESK_CHANNELS, "channel")
+        return service.open_service_record(
+            db,
+            actor=actor,
+            service_type=service_type,
+            channel=channel,
+            person_id=service.customer_of(db, actor=actor, given=customer, field="customer"),
+            subject=subject,
+            request=question.strip() or None,
+            policy_id=parse_id(policy_id, "policy_id"),
+            received_at=received_at_of(received_at),
+        )
+
+    return form_action(
+        request,
+        db,
+        call,
+        refused=lambda refusal: _new_record_form(request, refusal=refusal, values=values),
+        redirect=lambda record: f"/desk/consultations?opened={record.id}#record-{record.id}",
+    )
 
 
 @router.get("/surveys")

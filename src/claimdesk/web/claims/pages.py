@@ -44,6 +44,7 @@ from claimdesk.claims.settlement import assessment as assessment_service
 from claimdesk.claims.settlement import read as settlement_read
 from claimdesk.claims.settlement import reserves as reserve_service
 from claimdesk.claims.settlement.recoveries import RECOVERY_LINES
+from claimdesk.clocks.service import clocks_of_subjects
 from claimdesk.deps import DB, require
 from claimdesk.errors import ClaimdeskError, NotFound
 from claimdesk.i18n import _, current_language, gettext
@@ -158,25 +159,54 @@ def countdown(due: dt.datetime | None, now: dt.datetime) -> str:
 
 
 def _service_queue(db: Session, principal: Principal) -> list[dict[str, Any]]:
-    """Open service records and complaints for the service desk (SVC-3, SVC-4)."""
+    """What waits on the service desk, most urgent first, each linked to where it is
+    worked: open complaints (SVC-3), consultations not yet answered (SVC-4) and policy
+    service requests whose change is still open (POL-2)."""
     if not principal.has(Permission.SERVICE_DESK):
         return []
     now = dt.datetime.now(dt.UTC)
-    rows = service_repository.open_complaints(db, limit=100)
     out = []
-    for complaint in rows:
+    for complaint in service_repository.open_complaints(db, limit=100):
         # SVC-3: the earlier of the two rules binds.
         due = min(complaint.working_days_due_at, complaint.days_due_at)
-        out.append(
-            {
-                "item": complaint,
-                "due": due,
-                "urgency": urgency(due, now),
-                "countdown": countdown(due, now),
-            }
-        )
+        href = f"/desk/complaints/{complaint.id}"
+        out.append(_service_row(complaint, complaint.complaint_type, href, due, now))
+    records = service_repository.open_desk_records(db, limit=100)
+    answers = clocks_of_subjects(db, "service_record", [r.id for r in records])
+    changes = clocks_of_subjects(
+        db, "policy_change", [r.policy_change_id for r in records if r.policy_change_id]
+    )
+    for found in records:
+        if found.policy_change_id is not None:
+            clocks = changes.get(str(found.policy_change_id), [])
+            href = f"/admin/policies/{found.policy_id}#change-{found.policy_change_id}"
+        else:
+            clocks = answers.get(str(found.id), [])
+            href = f"/desk/consultations#record-{found.id}"
+        due = clocks[-1].due_at if clocks and clocks[-1].stopped_at is None else None
+        out.append(_service_row(found, found.service_type, href, _utc(due), now))
     out.sort(key=lambda i: (i["due"] is None, i["due"] or now))
     return out
+
+
+def _utc(value: dt.datetime | None) -> dt.datetime | None:
+    # SQLite hands instants back naive (stored in UTC).
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC)
+    return value
+
+
+def _service_row(
+    item: Any, kind: str, href: str, due: dt.datetime | None, now: dt.datetime
+) -> dict[str, Any]:
+    return {
+        "item": item,
+        "kind": kind,
+        "href": href,
+        "due": due,
+        "urgency": urgency(due, now),
+        "countdown": countdown(due, now),
+    }
 
 
 # -- the claim page --------------------------------------------------------------------
