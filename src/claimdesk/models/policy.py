@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from claimdesk.crypto.types import EncryptedJSON
 from claimdesk.models.base import Base, TimestampMixin
 from claimdesk.models.states import (
     PolicyChangeState,
@@ -115,6 +116,10 @@ class PolicyChange(TimestampMixin, Base):
     # at completion, or by the job on the effective date; NULL until then, and for ever
     # when the policy ended first (policies.holder, migration 0045).
     switched_at: Mapped[dt.datetime | None]
+    # A change of the policyholder's contact details (POL-2): {"person_id", "new": {field:
+    # value}} and, once done, "before": the values replaced — encrypted as one document
+    # (SEC-1, migration 0048); ``payload`` names only the fields ({"contact": [...]}).
+    contact: Mapped[dict[str, Any] | None] = mapped_column(EncryptedJSON("policy_changes.contact"))
 
 
 class PolicyDispute(TimestampMixin, Base):

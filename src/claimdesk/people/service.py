@@ -196,6 +196,44 @@ def create_person(
     return person
 
 
+CONTACT_FIELDS = ("phone", "email", "address")
+
+
+def change_contact(
+    session: Session,
+    *,
+    actor: Principal,
+    person_id: int,
+    values: dict[str, str],
+    reason: str,
+) -> dict[str, str | None]:
+    """A person's contact details replaced by ``values`` (checked by the caller: a
+    policy change's, POL-2), the phone's keyed hash kept with it (SEC-1); the values
+    replaced are returned. Audited with the fields changed, never their values."""
+    person = session.get(Person, person_id)
+    if person is None:
+        raise PersonNotFound()
+    before: dict[str, str | None] = {}
+    for field in CONTACT_FIELDS:
+        if field not in values:
+            continue
+        before[field] = getattr(person, field)
+        setattr(person, field, values[field])
+        if field == "phone":
+            person.phone_hash = blind_index(values[field], PURPOSE_PHONE)
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        action="person.contact_changed",
+        entity_type="person",
+        entity_id=person.id,
+        reason=reason,
+        details={"fields": sorted(before)},
+    )
+    return before
+
+
 def record_identity_verified(
     session: Session, *, actor: Principal, person_id: int, reason: str
 ) -> None:

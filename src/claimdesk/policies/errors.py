@@ -141,10 +141,12 @@ class FontUnavailable(ClaimdeskError):
 
 class ChangeContentMissing(ValidationFailed):
     code = "change_content_missing"
-    message_zh = "{field}：批改须说明变更内容（新的受益人、投保人与被保险人关系，或新投保人）"
+    message_zh = (
+        "{field}：批改须说明变更内容（新的受益人、投保人与被保险人关系、新投保人或联系方式）"
+    )
     message_en = (
         "{field}: a change must state what changes (new beneficiaries, the insured's "
-        "relationship to the policyholder, or a new policyholder)"
+        "relationship to the policyholder, a new policyholder, or contact details)"
     )
 
 
@@ -207,4 +209,40 @@ class NewHolderConsentMissing(ValidationFailed):
     message_en = (
         "{field}: a change of policyholder needs the new policyholder's consent "
         "(and how it was given)"
+    )
+
+
+class ContactChangeEmpty(ValidationFailed):
+    code = "contact_change_empty"
+    message_zh = "{field}：请填写新的手机号码、电子邮箱或地址（至少一项）"
+    message_en = "{field}: give the new mobile number, e-mail or address (at least one)"
+
+
+class InvalidEmail(ValidationFailed):
+    code = "invalid_email"
+    message_zh = "{field}：电子邮箱格式应为 name@example.com"
+    message_en = "{field}: an e-mail address reads name@example.com"
+
+
+class AddressTooShort(ValidationFailed):
+    code = "address_too_short"
+    message_zh = "{field}：地址过短，请写明省市区及详细地址"
+    message_en = "{field}: too short; give the full address (city, district, street)"
+
+
+class ContactNotPolicyholder(ClaimdeskError):
+    """A customer changes the contact details of a policy they hold, not of one where
+    they are only the insured (the details are the policyholder's, SEC-4)."""
+
+    status_code = 403
+    code = "contact_not_policyholder"
+    message_zh = "{field}：只有投保人本人可以变更本保单的联系方式"
+    message_en = "{field}: only the policyholder may change this policy's contact details"
+
+
+class ContactWithHolderChange(ValidationFailed):
+    code = "contact_with_holder_change"
+    message_zh = "{field}：变更联系方式与变更投保人须分别申请"
+    message_en = (
+        "{field}: a change of contact details and a change of policyholder are asked for separately"
     )

@@ -133,7 +133,7 @@ def changes_by_id(session: Session, change_ids: set[int]) -> dict[int, PolicyCha
     """Many changes in one query, by id (the desk's list of service requests)."""
     if not change_ids:
         return {}
-    rows = session.scalars(select(PolicyChange).where(PolicyChange.id.in_(change_ids)))
+    rows = session.scalars(select(PolicyChange).where(PolicyChange.id.in_(sorted(change_ids))))
     return {change.id: change for change in rows}
 
 

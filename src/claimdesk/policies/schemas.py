@@ -64,6 +64,15 @@ class NewPolicyholderIn(_In):
     consent_method: ConsentMethod | None = None
 
 
+class ContactChangeIn(_In):
+    """变更联系方式 (POL-2): the policyholder's new contact details, at least one; a field
+    left out (or empty) stays as it is."""
+
+    phone: str | None = Field(default=None, max_length=32, description="Mainland mobile")
+    email: str | None = Field(default=None, max_length=200)
+    address: str | None = Field(default=None, max_length=200)
+
+
 class ChangeIn(_In):
     kind: Literal["change", "termination"]
     description: str = Field(min_length=1, max_length=2000)
@@ -77,6 +86,8 @@ class ChangeIn(_In):
     # change: a new policyholder (变更投保人); insured_relationship is then the insured's
     # relation to the new holder, required as at issue.
     new_policyholder: NewPolicyholderIn | None = None
+    # change: the policyholder's new contact details (变更联系方式; contact.py)
+    contact: ContactChangeIn | None = None
     # termination: who ends the contract (POL-3)
     initiator: Literal["policyholder", "insurer", "law"] | None = None
 
@@ -139,6 +150,17 @@ class HolderChangeOut(BaseModel):
     switched_at: dt.datetime | None = None
 
 
+class ContactChangeOut(BaseModel):
+    """A change of contact details as shown (SEC-1: masked for everyone — the values are
+    the policyholder's personal data): which fields, the new values masked and, once
+    done, the values replaced, masked."""
+
+    person_id: int
+    fields: list[str]
+    new: dict[str, str]
+    before: dict[str, str | None] | None = None
+
+
 class ChangeOut(BaseModel):
     id: int
     policy_id: int
@@ -161,6 +183,7 @@ class ChangeOut(BaseModel):
     rejected_reason: str | None
     refund_amount: Decimal | None
     policyholder: HolderChangeOut | None = None
+    contact: ContactChangeOut | None = None
     deadlines: list[ClockOut]
 
 

@@ -27,6 +27,7 @@ from claimdesk.models.policy import Policy, PolicyBeneficiary, PolicyChange, Pol
 from claimdesk.models.product import ProductVersion
 from claimdesk.models.user import User
 from claimdesk.people import service as people
+from claimdesk.policies import contact as contact_change
 from claimdesk.policies import holder as holder_change
 from claimdesk.policies import repository
 from claimdesk.policies.errors import (
@@ -370,8 +371,14 @@ def request_change(
         raise ChangeDateOutsidePeriod(
             field="effective_date", start=policy.period_start, end=policy.period_end
         )
+    contact: dict[str, Any] | None = None
     if data.kind == "change":
+        if data.contact is not None:
+            new_contact = contact_change.checked(actor, policy, data)
+            contact = contact_change.request_document(policy, new_contact)
         payload = _change_payload(session, actor, policy, data, today)
+        if contact is not None:
+            payload["contact"] = sorted(contact["new"])
     elif data.initiator is None:
         raise InitiatorMissing(field="initiator")
     else:
@@ -387,6 +394,7 @@ def request_change(
         customer_consent_method=data.customer_consent_method,
         requested_at=now,
         requested_by_id=actor.user_id,
+        contact=contact,
     )
     session.add(change)
     session.flush()
@@ -429,6 +437,7 @@ def _refuse_other_kinds_fields(data: ChangeIn) -> None:
             "beneficiaries": data.beneficiaries,
             "insured_relationship": data.insured_relationship,
             "new_policyholder": data.new_policyholder,
+            "contact": data.contact,
         }
     for field, value in other.items():
         if value is not None:
@@ -440,8 +449,9 @@ def _change_payload(
     session: Session, actor: Principal, policy: Policy, data: ChangeIn, today: dt.date
 ) -> dict[str, Any]:
     """What a change (批改) changes: new beneficiaries, the insured's relation to the
-    policyholder set or corrected, a new policyholder (holder.py) — at least one."""
-    asked = (data.beneficiaries, data.insured_relationship, data.new_policyholder)
+    policyholder set or corrected, a new policyholder (holder.py), the contact details
+    (contact.py: added by the caller, names only) — at least one."""
+    asked = (data.beneficiaries, data.insured_relationship, data.new_policyholder, data.contact)
     if all(item is None for item in asked):
         raise ChangeContentMissing(field="beneficiaries")
     payload: dict[str, Any] = {}
@@ -682,6 +692,8 @@ def _apply_change(
         )
         before["insured_relationship"] = policy.insured_relationship
         policy.insured_relationship = relationship
+    if contact_change.FIELD in payload:
+        before.update(contact_change.apply(session, actor=actor, policy=policy, change=change))
     return before
 
 
@@ -987,6 +999,7 @@ def change_out(
         rejected_reason=change.rejected_reason,
         refund_amount=change.refund_amount,
         policyholder=holder_change.change_parties(session, change, full=full),
+        contact=contact_change.contact_out(change),
         deadlines=_deadlines(session, "policy_change", change.id, language),
     )
 

@@ -365,6 +365,7 @@ def open_policy_service_request(
     person_id: int | None = None,
     change: ChangeIn | None = None,
     received_at: dt.datetime | None = None,
+    subject: str | None = None,
 ) -> ServiceRecord:
     """A change, termination or renewal request starts as a service record and drives the
     policies domain's operation, whose deadlines (the 2-working-day change clock) are its
@@ -392,7 +393,7 @@ def open_policy_service_request(
         service_type=service_type,
         channel=channel,
         person_id=person_id,
-        subject=f"policy {kind}",
+        subject=subject or f"policy {kind}",
         policy_id=policy_id,
         received_at=received_at,
     )

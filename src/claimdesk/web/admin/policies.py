@@ -291,9 +291,13 @@ def request_change(
     holder_method: Annotated[
         str, Form(max_length=200, alias="new_policyholder.consent_method")
     ] = "",
+    contact_phone: Annotated[str, Form(max_length=200, alias="contact.phone")] = "",
+    contact_email: Annotated[str, Form(max_length=200, alias="contact.email")] = "",
+    contact_address: Annotated[str, Form(max_length=200, alias="contact.address")] = "",
 ) -> Response:
     holder = {"name": holder_name, "id_number": holder_id, "phone": holder_phone}
     holder.update(consent=holder_consent, consent_method=holder_method)
+    contact = {"phone": contact_phone, "email": contact_email, "address": contact_address}
     values = {
         "kind": kind,
         "description": description,
@@ -304,30 +308,42 @@ def request_change(
         "beneficiaries": beneficiaries,
         "insured_relationship": insured_relationship,
         **{f"new_policyholder.{name}": value for name, value in holder.items()},
+        **{f"contact.{name}": value for name, value in contact.items()},
     }
 
     def call() -> Any:
-        data = ChangeIn.model_validate(
-            {
-                "kind": kind,
-                "description": description,
-                "effective_date": effective_date,
-                "customer_consent": bool(customer_consent),
-                "customer_consent_method": customer_consent_method,
-                "initiator": initiator or None if kind == "termination" else None,
-                "beneficiaries": _beneficiaries(beneficiaries, "beneficiaries")
-                if kind == "change" and beneficiaries.strip()
-                else None,
-                # Empty: the change leaves 投保人与被保险人关系 as it is.
-                "insured_relationship": insured_relationship.strip() or None
-                if kind == "change"
-                else None,
-                "new_policyholder": _new_holder(holder) if kind == "change" else None,
-            }
-        )
+        data = _change_in(values, holder, contact)
         return service.request_change(db, actor=actor, policy_id=policy_id, data=data)
 
     return _policy_page(request, db, actor, policy_id).act("change", values, call)
+
+
+def _change_in(form: dict[str, str], holder: dict[str, str], contact: dict[str, str]) -> ChangeIn:
+    """The change form as the API's body: each part of the other kind left out."""
+    kind, beneficiaries = form["kind"], form["beneficiaries"]
+    change = kind == "change"
+    return ChangeIn.model_validate(
+        {
+            "kind": kind,
+            "description": form["description"],
+            "effective_date": form["effective_date"],
+            "customer_consent": bool(form["customer_consent"]),
+            "customer_consent_method": form["customer_consent_method"],
+            "initiator": form["initiator"] or None if kind == "termination" else None,
+            "beneficiaries": _beneficiaries(beneficiaries, "beneficiaries")
+            if change and beneficiaries.strip()
+            else None,
+            # Empty: the change leaves 投保人与被保险人关系 as it is.
+            "insured_relationship": form["insured_relationship"].strip() or None
+            if change
+            else None,
+            "new_policyholder": _new_holder(holder) if change else None,
+            # 变更联系方式: only the fields filled in (none: left as they are).
+            "contact": {k: v.strip() for k, v in contact.items() if v.strip()} or None
+            if change
+            else None,
+        }
+    )
 
 
 def _new_holder(form: dict[str, str]) -> dict[str, Any] | None:

@@ -42,7 +42,13 @@ from claimdesk.policies import repository as policies_repo
 from claimdesk.products import repository as products_repo
 from claimdesk.service import repository as service_repo
 from claimdesk.service import service as service_domain
-from claimdesk.service.schemas import ComplaintIn, RespondIn, ServiceRecordIn, SurveyIn
+from claimdesk.service.schemas import (
+    ComplaintIn,
+    PolicyServiceRequestIn,
+    RespondIn,
+    ServiceRecordIn,
+    SurveyIn,
+)
 from claimdesk.web.automatic_view import stp_context
 from claimdesk.web.form_errors import labelled, problem_of_error, problems_of_validation
 from claimdesk.web.kit import (
@@ -51,6 +57,7 @@ from claimdesk.web.kit import (
     form_action,
     form_context,
     language_of,
+    local_today,
     page_request_of,
     render,
     shown_pager,
@@ -704,18 +711,31 @@ def _service_page(
     """The complaint and request forms, refused: again with what was typed (a long
     account of what happened is not lost), the message beside the form that was sent;
     below, the customer's own complaints and requests with where each stands (SVC-3)."""
+    policies = _policies(db, principal)
+    records = service_repo.list_service_records(db, principal, limit=OWN_RECORDS_SHOWN)
     return render(
         request,
         "portal/service.html",
         **form_context(refusal, action=action, values=values),
         done=request.query_params.get("done"),
         claims=_own_claims(db, principal),
-        policies=_policies(db, principal),
+        policies=policies,
+        # POL-2: contact details are changed on a policy the customer holds, in force.
+        held=[
+            row
+            for row in policies
+            if row["policy"].policyholder_id == principal.person_id
+            and row["policy"].status == "in_force"
+        ],
         causes=COMPLAINT_CAUSES,
         requests=SERVICE_REQUESTS,
         complaints=service_repo.list_complaints(db, principal, limit=OWN_RECORDS_SHOWN),
         routes=service_domain.ESCALATION_ROUTES,
-        records=service_repo.list_service_records(db, principal, limit=OWN_RECORDS_SHOWN),
+        records=records,
+        # Where each policy request's change stands (POL-2: requested → ... → done).
+        changes=policies_repo.changes_by_id(
+            db, {r.policy_change_id for r in records if r.policy_change_id is not None}
+        ),
     )
 
 
@@ -792,6 +812,52 @@ def service_request(
         return service_domain.open_service_record(db, actor=principal, **body.model_dump())
 
     return _service_form(request, db, principal, call, done="request", values=values)
+
+
+CONTACT_FIELDS = ("policy_id", "phone", "email", "address", "consent")
+# Their names in the change's description (the staff's and the history's reading).
+CONTACT_WORDS = {"phone": "手机号码", "email": "电子邮箱", "address": "联系地址"}
+
+
+@router.post("/service/contact")
+def change_contact(
+    request: Request, form: SubmittedForm, db: DB, principal: OwnService
+) -> Response:
+    """变更联系方式 (POL-2): the policyholder asks for new contact details on a policy they
+    hold. It is a policy service request like the desk's (service.open_policy_service_
+    request: a service record and a policy change, one path): the customer's consent is
+    their own click in a session that passed the SMS code (SEC-9), effective the day it
+    is asked; staff review, approve and complete it within 2 working days, and the change
+    keeps the history."""
+    values = {k: str(form.get(k) or "").strip() for k in CONTACT_FIELDS}
+    given = {k: values[k] for k in ("phone", "email", "address") if values[k]}
+
+    def call() -> object:
+        words = "、".join(CONTACT_WORDS[k] for k in given) or "联系方式"
+        body = PolicyServiceRequestIn.model_validate(
+            {
+                "kind": "change",
+                "policy_id": values["policy_id"] or None,
+                "channel": "web_app",
+                "change": {
+                    "kind": "change",
+                    "description": f"客户自助申请变更{words}",
+                    "effective_date": local_today().isoformat(),
+                    "customer_consent": values["consent"] == "yes",
+                    "customer_consent_method": "online_click",
+                    "contact": given,
+                },
+            }
+        )
+        return service_domain.open_policy_service_request(
+            db,
+            actor=principal,
+            **body.model_dump(exclude={"change"}),
+            change=body.change,
+            subject=f"变更{words}",
+        )
+
+    return _service_form(request, db, principal, call, done="contact", values=values)
 
 
 @router.post("/service/complaints/{complaint_id}/response")
