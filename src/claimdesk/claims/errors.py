@@ -73,6 +73,14 @@ class UnknownCoverage(ValidationFailed):
     message_en = "{field}: the policy's product has no coverage {code}"
 
 
+class ReporterForOwnReport(ValidationFailed):
+    """A customer reports for themself: the reporter is the customer (CLM-R1)."""
+
+    code = "reporter_for_own_report"
+    message_zh = "{field}：客户本人报案时无需填写报案人"
+    message_en = "{field}: a customer reporting their own claim is the reporter"
+
+
 class ReceivedAfterEntry(ValidationFailed):
     code = "received_after_entry"
     message_zh = "{field}：接报时间不能晚于录入时间"

@@ -33,6 +33,7 @@ from claimdesk.claims.schemas import (
     IntakeFlagOut,
     MaterialOut,
     NoticeOut,
+    ReporterOut,
     ReserveChangeOut,
     ReserveOut,
     TimelineEntry,
@@ -193,6 +194,7 @@ def _claim_out(
         coverage_codes=claim.coverage_codes,
         claimant_name=claim.claimant_name,
         contact_phone_masked=mask_phone(claim.contact_phone),
+        reporter=_reporter_out(claim),
         loss_date=claim.loss_date,
         loss_place=claim.loss_place,
         loss_cause=claim.loss_cause,
@@ -215,6 +217,17 @@ def _claim_out(
         reserve_history=[],
         adjustments=[],
         timeline=[],
+    )
+
+
+def _reporter_out(claim: Claim) -> ReporterOut | None:
+    """Who reported a claim staff took (CLM-R1), the phone masked (SEC-1)."""
+    if claim.reporter_name is None:
+        return None
+    return ReporterOut.model_construct(
+        name=claim.reporter_name,
+        relationship=claim.reporter_relationship,
+        phone_masked=mask_phone(claim.reporter_phone),
     )
 
 

@@ -18,6 +18,19 @@ class _In(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+# Who the reporter is to the insured (the report form's choices).
+ReporterRelationship = Literal["self", "spouse", "parent", "child", "other"]
+
+
+class ReporterIn(_In):
+    """报案人: whoever called the hotline or came to the counter for the claimant
+    (CLM-R1). Staff only; left out, the claimant reported."""
+
+    name: Annotated[str, Field(min_length=1, max_length=100)]
+    relationship: ReporterRelationship
+    phone: Annotated[str, Field(pattern=r"^1[3-9]\d{9}$")]
+
+
 class ReportCreate(_In):
     channel: Literal["hotline", "app", "website", "branch_counter", "agent"]
     policy_number: Annotated[str, Field(min_length=1, max_length=32)] | None = None
@@ -48,6 +61,8 @@ class ReportCreate(_In):
         default_factory=list, max_length=20
     )
     received_at: AwareDatetime | None = None
+    # Reported by someone other than the claimant (staff; a customer reports for themself).
+    reporter: ReporterIn | None = None
 
 
 class CoveragesIn(_In):
@@ -351,6 +366,14 @@ class IntakeFlagOut(BaseModel):
     details: dict[str, str]
 
 
+class ReporterOut(BaseModel):
+    """Who reported a claim staff took (CLM-R1): the phone masked (SEC-1)."""
+
+    name: str
+    relationship: str | None
+    phone_masked: str | None
+
+
 class ClaimOut(BaseModel):
     id: int
     number: str
@@ -363,6 +386,8 @@ class ClaimOut(BaseModel):
     coverage_codes: list[str]
     claimant_name: str
     contact_phone_masked: str | None
+    # Staff-taken reports: who reported (the agent who took it is not shown here).
+    reporter: ReporterOut | None = None
     loss_date: dt.date
     loss_place: str
     loss_cause: str

@@ -78,6 +78,13 @@ class Claim(TimestampMixin, Base):
     contact_phone_hash: Mapped[str | None] = mapped_column(
         String(64), index=True, default=lambda ctx: _phone_hash_default(ctx)
     )
+    # Who reported it when staff took the report (报案人: the caller on the hotline, the
+    # person at the counter; CLM-R1, migration 0049): the claimant unless someone else
+    # reported for them. NULL on a customer's own report and on claims before 0049. The
+    # agent who took it is ``entered_by_id``. The phone is encrypted (SEC-1).
+    reporter_name: Mapped[str | None] = mapped_column(String(100))
+    reporter_relationship: Mapped[str | None] = mapped_column(String(20))
+    reporter_phone: Mapped[str | None] = mapped_column(EncryptedString("claims.reporter_phone"))
     # What happened (CLM-R2).
     loss_date: Mapped[dt.date] = mapped_column(Date)
     loss_at: Mapped[dt.datetime | None]

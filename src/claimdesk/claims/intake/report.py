@@ -24,6 +24,7 @@ from claimdesk.claims.errors import (
     PolicyAmbiguousOutsidePeriod,
     PolicyNotFoundForReport,
     ReceivedAfterEntry,
+    ReporterForOwnReport,
     UnknownCoverage,
 )
 from claimdesk.claims.intake import repository
@@ -64,6 +65,31 @@ class ReportIn:
     group_incident: bool = False
     coverage_codes: tuple[str, ...] = ()
     received_at: dt.datetime | None = None
+    # 报案人 when not the claimant (staff-taken reports; ``reporter_of``).
+    reporter_name: str | None = None
+    reporter_relationship: str | None = None
+    reporter_phone: str | None = None
+
+
+@dataclass(frozen=True)
+class Reporter:
+    name: str
+    relationship: str | None
+    phone: str | None
+
+
+def reporter_of(data: ReportIn, *, actor: Principal) -> Reporter | None:
+    """Who reported (CLM-R1): on a report staff take (hotline, counter, agent ...), the
+    person given, else the claimant — the agent who took it is the claim's
+    ``entered_by_id``; None on a customer's own report (the customer reported), where
+    naming someone else is refused."""
+    if actor.is_customer:
+        if data.reporter_name is not None:
+            raise ReporterForOwnReport(field="reporter")
+        return None
+    if data.reporter_name is not None:
+        return Reporter(data.reporter_name, data.reporter_relationship, data.reporter_phone)
+    return Reporter(data.claimant_name, data.claimant_relationship, data.contact_phone)
 
 
 def next_number(session: Session, day: dt.date, *, drawn: int | None = None) -> str:
@@ -317,8 +343,13 @@ def loss_outside_period(
 
 def report_of(body: ReportCreate) -> ReportIn:
     """The report as the API and the pages receive it (``ReportCreate``)."""
+    given = body.reporter
     return ReportIn(
-        **body.model_dump(exclude={"coverage_codes"}), coverage_codes=tuple(body.coverage_codes)
+        **body.model_dump(exclude={"coverage_codes", "reporter"}),
+        coverage_codes=tuple(body.coverage_codes),
+        reporter_name=given.name if given else None,
+        reporter_relationship=given.relationship if given else None,
+        reporter_phone=given.phone if given else None,
     )
 
 
@@ -343,6 +374,7 @@ def report(session: Session, *, actor: Principal, data: ReportIn) -> Reported:
     if received_at > entered_at:
         raise ReceivedAfterEntry(field="received_at")
     check_loss_date(data.loss_date, today=local_date(entered_at))
+    reporter = reporter_of(data, actor=actor)
     # The product version, thresholds and calendar come from per-process caches whose
     # keys are read in one statement (issue 14 item 2), with the policy when it is named
     # by its number. On PostgreSQL the same statement takes the report's number (a report
@@ -375,6 +407,9 @@ def report(session: Session, *, actor: Principal, data: ReportIn) -> Reported:
         claimant_name=data.claimant_name,
         claimant_relationship=data.claimant_relationship,
         contact_phone=data.contact_phone,
+        reporter_name=reporter.name if reporter else None,
+        reporter_relationship=reporter.relationship if reporter else None,
+        reporter_phone=reporter.phone if reporter else None,
         loss_date=data.loss_date,
         loss_at=data.loss_at,
         loss_place=data.loss_place,

@@ -170,7 +170,7 @@ def _service_queue(db: Session, principal: Principal) -> list[dict[str, Any]]:
         # SVC-3: the earlier of the two rules binds.
         due = min(complaint.working_days_due_at, complaint.days_due_at)
         href = f"/desk/complaints/{complaint.id}"
-        out.append(_service_row(complaint, complaint.complaint_type, href, due, now))
+        out.append(_service_row(complaint, complaint.complaint_type, href, _utc(due), now))
     records = service_repository.open_desk_records(db, limit=100)
     answers = clocks_of_subjects(db, "service_record", [r.id for r in records])
     changes = clocks_of_subjects(
@@ -183,8 +183,9 @@ def _service_queue(db: Session, principal: Principal) -> list[dict[str, Any]]:
         else:
             clocks = answers.get(str(found.id), [])
             href = f"/desk/consultations#record-{found.id}"
-        due = clocks[-1].due_at if clocks and clocks[-1].stopped_at is None else None
-        out.append(_service_row(found, found.service_type, href, _utc(due), now))
+        running = clocks[-1] if clocks and clocks[-1].stopped_at is None else None
+        due_at = _utc(running.due_at) if running is not None else None
+        out.append(_service_row(found, found.service_type, href, due_at, now))
     out.sort(key=lambda i: (i["due"] is None, i["due"] or now))
     return out
 
@@ -1454,6 +1455,9 @@ def claim_context(db: Session, principal: Principal, claim: Claim, language: str
 
     actors = users.display_names_by_username(db, {str(e.actor) for e in detail.timeline})
     timeline, reads = _timeline(detail.timeline, actors)
+    # CLM-R1: the agent who took a report staff entered (its reporter is on the claim).
+    taker = claim.entered_by_id if claim.reporter_name is not None else None
+    taken_by = users.display_names(db, {taker}).get(taker) if taker is not None else None
     return {
         "claim": detail,
         "review": review_out,
@@ -1483,6 +1487,7 @@ def claim_context(db: Session, principal: Principal, claim: Claim, language: str
         "previewable": PREVIEWABLE,
         **stp_context(db, claim, language=language),
         "may_reveal_phone": may_reveal_phone(principal, claim),
+        "taken_by": taken_by,
         **notes_context(db, principal, claim),
     }
 

@@ -61,6 +61,9 @@ TEXT_FIELDS = (
     "estimated_amount",
     "casualties",
 )
+# 报案人 when someone else calls or comes for the claimant (CLM-R1): all empty, the
+# claimant reported.
+REPORTER_FIELDS = ("reporter_name", "reporter_relationship", "reporter_phone")
 
 
 def _local(value: str) -> str | None:
@@ -181,6 +184,12 @@ def _body(values: dict[str, str], chosen: list[str], group: bool) -> ReportCreat
     data["claimant_relationship"] = values.get("claimant_relationship") or "self"
     data["group_incident"] = group
     data["coverage_codes"] = chosen
+    if any(values.get(name) for name in REPORTER_FIELDS):
+        data["reporter"] = {
+            "name": values.get("reporter_name") or None,
+            "relationship": values.get("reporter_relationship") or None,
+            "phone": values.get("reporter_phone") or None,
+        }
     return ReportCreate.model_validate(data)
 
 
@@ -196,7 +205,7 @@ def report_submit(
         return RedirectResponse("/portal/report", status_code=303)
     language = language_of(request)
     current_language.set(language)
-    values = {k: str(form.get(k) or "").strip() for k in TEXT_FIELDS}
+    values = {k: str(form.get(k) or "").strip() for k in (*TEXT_FIELDS, *REPORTER_FIELDS)}
     if form.get("choose_policy"):
         # One of the policies the ID number found, chosen from the list.
         values["policy_number"] = str(form.get("choose_policy")).strip()[:32]
