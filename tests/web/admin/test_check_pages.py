@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session
 from claimdesk.checks import service
 from claimdesk.models.audit import AuditEntry
 from claimdesk.models.check import CheckConfigVersion
+from claimdesk.rules.checks.rules import RULES
+from claimdesk.web.admin.checks import _parameter
 from tests.builders import login_headers, make_user
 from tests.claims.helpers import FrozenClock, World, build_world, local
 
@@ -150,3 +152,15 @@ def test_refusal_beside_its_field(
         world.client.post(f"{PAGE}/no_such_check", data=form, headers=world.h["admin"]).status_code
         == 404
     )
+
+
+def test_a_list_reads_as_the_language_lists_it_and_is_read_back(world: World, db: Session) -> None:
+    # SPEC GEN-4 GEN-6 CLM-F3: 5000、10000 in Chinese, "5000, 10000" in English; the
+    # Chinese form's value sent back unchanged is understood
+    zh = world.client.get(f"{PAGE}?lang=zh-CN", headers=world.h["admin"]).text
+    assert 'data-param="limits">5000、10000<' in zh
+    en = world.client.get(f"{PAGE}?lang=en", headers=world.h["admin"]).text
+    assert 'data-param="limits">5000, 10000<' in en
+    limits = next(p for p in RULES["just_under_limit"].params if p.name == "limits")
+    assert _parameter(limits, "5000、10000") == ["5000", "10000"]
+    assert _parameter(limits, "5000, 10000") == ["5000", "10000"]

@@ -40,9 +40,11 @@ PARAM_PREFIX = re.compile(r"^parameters\.\S+?[：:]\s*")
 CHECK_SUFFIX = re.compile(r"\s*[（(](?:规则|check)\s+[a-z_]+[)）]\s*$")
 
 
-def _shown(spec: ParamSpec, value: Any) -> str:
+def _shown(spec: ParamSpec, value: Any, zh: bool) -> str:
+    """A list as the language lists it (5000、10000 / 5000, 10000); _parameter reads
+    either back."""
     if isinstance(value, tuple | list):
-        return ", ".join(str(v) for v in value)
+        return ("、" if zh else ", ").join(str(v) for v in value)
     return str(value)
 
 
@@ -78,7 +80,7 @@ def _view(
             {
                 "name": spec.name,
                 "label": spec.label_zh if zh else spec.label_en,
-                "value": _shown(spec, values.get(spec.name, spec.default)),
+                "value": _shown(spec, values.get(spec.name, spec.default), zh),
                 "kind": spec.kind,
                 "bounds": f"{spec.minimum} – {spec.maximum}",
             }
@@ -91,7 +93,7 @@ def _view(
                 "reason": _reason(old),
                 "params": "; ".join(
                     f"{spec.label_zh if zh else spec.label_en} "
-                    f"{_shown(spec, _typed(rule.params, old.parameters).get(spec.name, spec.default))}"
+                    f"{_shown(spec, _typed(rule.params, old.parameters).get(spec.name, spec.default), zh)}"
                     for spec in rule.params
                 ),
             }
@@ -159,7 +161,7 @@ def checks_page(request: Request, db: DB, actor: Reader) -> Response:
 
 def _parameter(spec: ParamSpec, text: str) -> Any:
     """A form's text as the JSON the checks service validates (strings, never float)."""
-    text = text.strip().replace("，", ",")
+    text = text.strip().replace("，", ",").replace("、", ",")
     if spec.kind == "decimal_list":
         return [item.strip() for item in text.split(",") if item.strip()]
     return text
