@@ -167,6 +167,34 @@ def test_the_banks_file_without_a_reference_is_refused_whole(
     assert ok(c.get(f"{API}/{cid}", headers=w.h["cashier"]))["state"] == "paid"
 
 
+def test_the_banks_file_names_the_row_a_spreadsheet_shows(
+    s: Settlement, db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # SPEC CLM-P3 GEN-6: a CSV line without its voucher is named by the file's row (the
+    # header is row 1, a blank row still counts), not by its place among the answers.
+    w, c = s.w, s.w.client
+    clock = FrozenClock(monkeypatch, local("2026-09-30T10:00:00"))
+    cid, pay, batch = exported(s, clock)
+    answer = (
+        "payment_id,idempotency_key,result,reference\n"
+        f"\n{pay['id']},{pay['idempotency_key']},paid,\n"
+    )
+    messages = {}
+    for lang in ("zh-CN", "en"):
+        r = c.post(
+            f"{BATCHES}/{batch['id']}/confirmation?lang={lang}",
+            json={"csv": answer},
+            headers=w.h["cashier"],
+        )
+        assert r.status_code == 422, r.text
+        error = r.json()["error"]
+        assert (error["code"], error["field"]) == ("voucher_missing", "line 3.reference")
+        messages[lang] = error["message"]
+    assert "回盘第 3 行 银行流水号（电子凭证）" in messages["zh-CN"]
+    assert "Confirmation line 3, bank reference (electronic voucher)" in messages["en"]
+    nothing_paid(db, cid, pay["id"])
+
+
 def test_a_failed_transfer_needs_no_voucher(
     s: Settlement, db: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:

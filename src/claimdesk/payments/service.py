@@ -688,6 +688,9 @@ class ConfirmationLine:
     result: str  # paid | failed
     reference: str | None = None
     reason: str | None = None
+    # The line's row in the bank's CSV file, from 1 with the header counted (the row a
+    # spreadsheet shows); None for the API's JSON lines, named by their index.
+    file_line: int | None = None
 
 
 def parse_confirmation_csv(text: str) -> list[ConfirmationLine]:
@@ -707,6 +710,7 @@ def parse_confirmation_csv(text: str) -> list[ConfirmationLine]:
                 result=row[2].strip(),
                 reference=(row[3].strip() or None) if len(row) > 3 else None,
                 reason=(row[4].strip() or None) if len(row) > 4 else None,
+                file_line=number,
             )
         )
     return lines
@@ -719,7 +723,8 @@ VOUCHER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{2,99}")
 
 def voucher_reference(value: str | None, *, field: str, line: int) -> str:
     """The voucher of a payment confirmed as paid, trimmed; refused when empty or not a
-    reference (``line``: the confirmation line, from 1, for the message)."""
+    reference (``line``: the CSV file's row or the JSON line's position, from 1, for the
+    message)."""
     text = (value or "").strip()
     if not text:
         raise VoucherMissing(field=field, line=line)
@@ -750,8 +755,14 @@ def confirm_batch(
                 why_en="result must be paid or failed",
             )
         if line.result == "paid":
+            # A CSV line by the file's row (the header skipped is still a row), a JSON
+            # line by its index in ``lines``.
             reference = voucher_reference(
-                line.reference, field=f"lines[{index}].reference", line=index + 1
+                line.reference,
+                field=f"line {line.file_line}.reference"
+                if line.file_line is not None
+                else f"lines[{index}].reference",
+                line=line.file_line if line.file_line is not None else index + 1,
             )
             line = replace(line, reference=reference)
         checked.append(line)

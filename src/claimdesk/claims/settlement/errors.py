@@ -190,7 +190,8 @@ class RecoveryNotYet(Conflict):
 class VoucherInvalid(ValidationFailed):
     """A bank transfer or third-party payment confirmed as paid without its electronic
     voucher (the bank's or the payment provider's transaction reference). ``line`` is the
-    confirmation line, counted from 1."""
+    row of the bank's CSV file (header counted, as a spreadsheet shows it), or the JSON
+    line's position in ``lines`` counted from 1."""
 
     code = "voucher_invalid"
     message_zh = (
