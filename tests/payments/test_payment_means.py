@@ -7,6 +7,7 @@ and on the claim page alike; a refusal changes nothing. Both databases."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 import re
 from typing import Any
@@ -165,6 +166,10 @@ def test_the_banks_file_without_a_reference_is_refused_whole(
     payments = ok(c.get(f"{API}/{cid}/payments", headers=w.h["cashier"]))
     assert [(p["status"], p["bank_reference"]) for p in payments] == [("paid", "ICBC-2026-0001")]
     assert ok(c.get(f"{API}/{cid}", headers=w.h["cashier"]))["state"] == "paid"
+    # SPEC CLM-P3: a transfer's paid step is the bank's confirmation, in both languages.
+    ClaimPages(c, db).login("cashier")
+    assert paid_step(c, cid, "zh-CN") == "银行回盘确认支付"
+    assert paid_step(c, cid, "en") == "Payment confirmed by the bank"
 
 
 def test_the_banks_file_names_the_row_a_spreadsheet_shows(
@@ -505,3 +510,18 @@ def test_the_claim_page_takes_an_offline_payment_and_its_hand_over(
     [payment] = payments_of(db, cid)
     assert payment.status == "paid" and payment.receipt_file_id is not None
     assert [f.id for f in receipts(db, cid)] == [payment.receipt_file_id]
+    # SPEC CLM-P3: the timeline says the cash was handed over, not that a bank confirmed it.
+    assert (
+        paid_step(client, cid, "zh-CN") == "现金/线下支付：已核对收款人身份证件并收取签字确认后交付"
+    )
+    assert paid_step(client, cid, "en") == (
+        "Handed over in cash/offline against the payee's ID and signed confirmation"
+    )
+
+
+def paid_step(client: TestClient, cid: int, lang: str) -> str:
+    """The label of the claim page's timeline step for the payment made paid."""
+    page = client.get(f"/claims/{cid}?lang={lang}").text
+    found = re.search(r'data-action="claim\.payment_paid"[^>]*><time>[^<]*</time>\s*([^·<]*)', page)
+    assert found, "no paid step on the timeline"
+    return html.unescape(found.group(1)).strip()

@@ -1393,6 +1393,10 @@ EVENT_LABELS = {
     "claim.dispute_resolved": "Dispute resolved",
 }
 
+# CLM-P3: a cash/offline payment is not confirmed by any bank; its paid step says how it
+# was handed over (the audit's details.means).
+OFFLINE_PAID_LABEL = "Handed over in cash/offline against the payee's ID and signed confirmation"
+
 
 # Views of the claim or its parts: audited (SEC-5), counted apart, not steps of the claim.
 READS = frozenset(
@@ -1419,6 +1423,8 @@ def _timeline(
         if e.action in READS:
             continue
         label = EVENT_LABELS.get(e.action)
+        if e.action == "claim.payment_paid" and e.details.get("means") == pay_service.OFFLINE:
+            label = OFFLINE_PAID_LABEL
         to_label = STATE_LABELS.get(str(e.details.get("to")), "")
         shown.append(
             {
