@@ -21,9 +21,17 @@ from claimdesk.deps import DB, require
 from claimdesk.errors import ValidationFailed
 from claimdesk.paging import fetch
 from claimdesk.policies import repository, service
-from claimdesk.policies.schemas import ChangeIn, PolicyIssueIn
+from claimdesk.policies.schemas import (
+    ChangeIn,
+    DisputeIn,
+    DisputeStepIn,
+    PolicyIssueIn,
+    ReviewIn,
+    StepIn,
+)
 from claimdesk.products import repository as products
 from claimdesk.products import service as product_service
+from claimdesk.web import kit
 from claimdesk.web.kit import (
     FormPage,
     Pager,
@@ -372,8 +380,10 @@ def review_change(
 
     def call() -> Any:
         _required(note, "note")
+        # The API's own schema: the page takes no longer note than the API (GEN-6).
+        data = kit.checked(ReviewIn, {"lawful": lawful == "yes", "note": note})
         return service.review_change(
-            db, actor=actor, change_id=change_id, lawful=lawful == "yes", note=note
+            db, actor=actor, change_id=change_id, lawful=data.lawful, note=data.note
         )
 
     return _policy_page(request, db, actor, policy_id).act(
@@ -409,7 +419,8 @@ def reject_change(
 
     def call() -> Any:
         _required(note, "note")
-        return service.reject_change(db, actor=actor, change_id=change_id, reason=note)
+        data = kit.checked(StepIn, {"note": note})
+        return service.reject_change(db, actor=actor, change_id=change_id, reason=data.note or note)
 
     return _policy_page(request, db, actor, policy_id).act(
         f"change-{change_id}", {"note": note}, call
@@ -466,12 +477,17 @@ def open_dispute(
     def call() -> Any:
         _required(applicant, "applicant")
         _required(dispute_description, "dispute_description")
+        data = kit.checked(
+            DisputeIn,
+            {"applicant": applicant.strip(), "description": dispute_description.strip()},
+            named={"description": "dispute_description"},
+        )
         return service.open_dispute(
             db,
             actor=actor,
             policy_id=policy_id,
-            applicant=applicant.strip(),
-            description=dispute_description.strip(),
+            applicant=data.applicant,
+            description=data.description,
         )
 
     return _policy_page(request, db, actor, policy_id).act(
@@ -497,13 +513,18 @@ def dispute_step(
         if step not in DISPUTE_ACTIONS:
             raise ValidationFailed(field="step")
         _required(text, "text")
+        data = kit.checked(
+            DisputeStepIn,
+            {"action": step, "text": text.strip(), "route": route or None},
+            named={"action": "step"},
+        )
         return service.dispute_step(
             db,
             actor=actor,
             dispute_id=dispute_id,
-            action=step,
-            text=text.strip(),
-            route=route or None,
+            action=data.action,
+            text=data.text,
+            route=data.route,
         )
 
     return _policy_page(request, db, actor, policy_id).act(
