@@ -130,10 +130,20 @@ def test_green_channel_deferrals_are_not_missing_on_the_page_as_in_the_service(
     web = ClaimPages(client, db)
     web.login("handler")
     assert "request_materials" in web.offered(cid)
+    assert cid in _notices_queue(s)
     web.do(cid, "link_event", {"event_id": str(event["id"])})
     assert "request_materials" not in web.offered(cid)
+    # ... nor in the handlers' queue of notices to send
+    assert cid not in _notices_queue(s)
     refused = s.w.client.post(
         f"{API}/{cid}/materials-notice", json={"items": []}, headers=s.w.h["handler"]
     )
     assert refused.status_code == 409, refused.text
     assert refused.json()["error"]["code"] == "nothing_missing"
+
+
+def _notices_queue(s: Settlement) -> list[int]:
+    listed = ok(
+        s.w.client.get("/api/v1/work/queues/notices?limit=100", headers=s.w.h["handler"]), 200
+    )
+    return [int(item["claim_id"]) for item in listed["items"]]

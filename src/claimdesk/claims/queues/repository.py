@@ -23,6 +23,7 @@ from claimdesk.auth.principal import Principal
 from claimdesk.claims.repository import investigators_work, queue_priority, scoped
 from claimdesk.models.claim import Claim, ClaimTransition, Material, MissingMaterialsNotice
 from claimdesk.models.clock import Clock
+from claimdesk.models.event import MaterialDeferral
 from claimdesk.models.payment import Callback
 from claimdesk.models.person import Person
 from claimdesk.models.policy import Policy
@@ -148,8 +149,13 @@ def ready_to_close(actor: Principal) -> Select[Any]:
 
 
 def notices_to_send(actor: Principal) -> Select[Any]:
-    """Reported claims with materials missing and no one-time notice yet (CLM-A4)."""
-    missing = exists().where(Material.claim_id == Claim.id, Material.received.is_(False))
+    """Reported claims with materials missing and no one-time notice yet (CLM-A4). An
+    item the green channel defers is not missing (CLM-Z2), as in
+    ``acceptance.missing_notice_due``: the queue lists what the service would send."""
+    deferred = exists().where(
+        MaterialDeferral.claim_id == Claim.id, MaterialDeferral.code == Material.code
+    )
+    missing = exists().where(Material.claim_id == Claim.id, Material.received.is_(False), ~deferred)
     noticed = exists().where(MissingMaterialsNotice.claim_id == Claim.id)
     query = _row().where(Claim.state == "reported", missing, ~noticed)
     return _scoped(query, actor).order_by(*_by_due(Claim.next_due_at))
