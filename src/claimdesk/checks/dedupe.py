@@ -46,7 +46,7 @@ from claimdesk.audit.service import record
 from claimdesk.auth.principal import Principal
 from claimdesk.checks import repository
 from claimdesk.models.check import CheckHit
-from claimdesk.models.claim import Claim, FraudFlag
+from claimdesk.models.claim import FraudFlag
 from claimdesk.rules.checks.findings import Standing, finding_key, standing
 
 SYSTEM = "checks-dedupe"
@@ -68,6 +68,15 @@ class Merge:
     decisions_differ: bool
     # The state of each removed row's flag when merged (audited).
     flag_status: dict[int, str] = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
+class _ClaimRef:
+    """What a repair needs of the claim: not the ORM row, whose columns are the newest
+    schema's while this runs on the schema before 0044 too."""
+
+    id: int
+    number: str
 
 
 @dataclass
@@ -111,10 +120,11 @@ def repair_claim(
     """Key and merge one claim's hits. The claim's row is taken first, as a checks run
     takes it: no run records or refreshes a hit of the claim meanwhile. ``dry_run``:
     say what would change, change nothing (no lock)."""
-    claim = session.get(Claim, claim_id) if dry_run else repository.lock_claim(session, claim_id)
+    number = repository.claim_number(session, claim_id, lock=not dry_run)
     result = ClaimRepair(claim_id)
-    if claim is None:
+    if number is None:
         return result
+    claim = _ClaimRef(id=claim_id, number=number)
     found = findings(repository.hits_of(session, claim_id))
     twice = {key: s for key, s in found.items() if s.others}
     flags = repository.flags_by_id(
@@ -143,7 +153,7 @@ def repair_claim(
 
 
 def _merge_of(
-    claim: Claim, code: str, found: Standing[CheckHit], flags: dict[int, FraudFlag]
+    claim: _ClaimRef, code: str, found: Standing[CheckHit], flags: dict[int, FraudFlag]
 ) -> Merge:
     kept_flag = found.acted.fraud_flag_id
     open_flags = sorted(
@@ -176,7 +186,7 @@ def _apply(
     session: Session,
     *,
     actor: Principal,
-    claim: Claim,
+    claim: _ClaimRef,
     key: str,
     found: Standing[CheckHit],
     merge: Merge,

@@ -130,6 +130,14 @@ def lock_claim(session: Session, claim_id: int) -> Claim | None:
     return session.scalars(select(Claim).where(Claim.id == claim_id).with_for_update()).first()
 
 
+def claim_number(session: Session, claim_id: int, *, lock: bool) -> str | None:
+    """The claim's number, its row taken when ``lock``. Only the columns every schema
+    since the checks began has: ``checks dedupe-hits`` runs on the schema before 0044,
+    where a column a later migration adds to claims does not exist yet."""
+    query = select(Claim.number).where(Claim.id == claim_id)
+    return session.scalars(query.with_for_update() if lock else query).first()
+
+
 def lock_insured(session: Session, person_id: int) -> None:
     """Take the insured's row (FOR NO KEY UPDATE: a new claim's foreign key to it, FOR KEY
     SHARE, is not held up). A checks run takes it before it reads anything, the automatic
