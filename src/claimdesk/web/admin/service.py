@@ -33,6 +33,7 @@ from claimdesk.service.schemas import (
     NoteIn,
     OutcomeIn,
     RespondIn,
+    ServiceRecordIn,
 )
 from claimdesk.timeutil import local_zone
 from claimdesk.web.kit import (
@@ -460,15 +461,27 @@ def open_record(
 
     def call() -> Any:
         choose(channel, service.DESK_CHANNELS, "channel")
+        # The API's own schema, as the desk's other forms (kit.checked, GEN-6).
+        data = checked(
+            ServiceRecordIn,
+            {
+                "service_type": service_type,
+                "channel": channel,
+                "subject": subject,
+                "request": question.strip() or None,
+                "policy_id": parse_id(policy_id, "policy_id"),
+            },
+            named={"request": "question"},
+        )
         return service.open_service_record(
             db,
             actor=actor,
-            service_type=service_type,
-            channel=channel,
+            service_type=data.service_type,
+            channel=data.channel,
             person_id=service.customer_of(db, actor=actor, given=customer, field="customer"),
-            subject=subject,
-            request=question.strip() or None,
-            policy_id=parse_id(policy_id, "policy_id"),
+            subject=data.subject,
+            request=data.request,
+            policy_id=data.policy_id,
             received_at=received_at_of(received_at),
         )
 
