@@ -39,10 +39,21 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from claimdesk.db import make_engine
+from claimdesk.timeutil import local_date
 from tests.conftest import _clone, _drop_clone
 from tests.servers import wait_until_serving
 
 CHROMIUM = Path(os.environ.get("CLAIMDESK_CHROMIUM", "/usr/bin/chromium"))
+
+
+def server_today() -> dt.date:
+    """The live server's business date. The journeys drive a real server on the real
+    clock (chromium does not run under libfaketime), which cuts dates in Asia/Shanghai:
+    ``date.today()`` on a UTC machine is the day before from 16:00 to midnight UTC, and a
+    period ending on it would leave out what the journey just did."""
+    return local_date(dt.datetime.now(dt.UTC))
+
+
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -150,7 +161,7 @@ def issue_medical_policy(session: Session, *, person_id: int) -> Any:
     product = products.find_product_by_code(session, "MED-MILLION")
     assert product is not None
     version = next(v for v in product.versions if v.status == "published")
-    start = dt.date.today() - dt.timedelta(days=200)
+    start = server_today() - dt.timedelta(days=200)
     data = PolicyIssueIn.model_validate(
         {
             "product_version_id": version.id,

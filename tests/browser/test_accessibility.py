@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import LiveServer, customer_login, login, settled
+from tests.browser.conftest import LiveServer, customer_login, login, server_today, settled
 
 # Runs in the page: every visible element with its own text, its colour and the colour
 # of the first opaque background behind it (white when none), and its contrast ratio.
@@ -115,7 +115,7 @@ def _claim_id(server: LiveServer) -> int:
 def _yesterday() -> str:
     import datetime as dt
 
-    return (dt.date.today() - dt.timedelta(days=1)).isoformat()
+    return (server_today() - dt.timedelta(days=1)).isoformat()
 
 
 def _check_page(page: Any, what: str) -> None:

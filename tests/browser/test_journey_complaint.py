@@ -13,7 +13,7 @@ import httpx
 
 from claimdesk.auth import repository as auth_repository
 from claimdesk.models.service import Complaint
-from tests.browser.conftest import DEMO_PASSWORD, LiveServer, login, shot
+from tests.browser.conftest import DEMO_PASSWORD, LiveServer, login, server_today, shot
 
 
 def test_complaint_filed_acknowledged_decided(
@@ -82,7 +82,7 @@ def test_complaint_filed_acknowledged_decided(
         json={"username": "auditor", "password": DEMO_PASSWORD},
         timeout=30,
     )
-    today = dt.date.today()
+    today = server_today()
     found = httpx.get(
         f"{live_server.url}/dashboards/service/complaints_by_cause.csv",
         params={

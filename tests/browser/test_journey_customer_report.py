@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 
 from claimdesk.models.claim import Claim, MaterialFile
-from tests.browser.conftest import LiveServer, customer_login, follow, png, shot
+from tests.browser.conftest import LiveServer, customer_login, follow, png, server_today, shot
 
 
 def report_medical_claim(page: Any, server: LiveServer) -> str:
@@ -16,7 +16,7 @@ def report_medical_claim(page: Any, server: LiveServer) -> str:
     page.click("#report-link")
     page.select_option("#policy_number", server.customer_policy)
     page.select_option("#coverage_code", "medical")
-    page.fill("#loss_date", (dt.date.today() - dt.timedelta(days=3)).isoformat())
+    page.fill("#loss_date", (server_today() - dt.timedelta(days=3)).isoformat())
     page.select_option("#loss_cause", "illness")
     page.fill("#loss_place", "北京协和医院")
     page.fill("#loss_overview", "急性肠胃炎住院治疗三天")

@@ -13,7 +13,7 @@ from sqlalchemy.orm import sessionmaker
 
 from claimdesk.dashboards import queries
 from claimdesk.db import make_engine
-from tests.browser.conftest import LiveServer, login, serve, shot
+from tests.browser.conftest import LiveServer, login, serve, server_today, shot
 from tests.conftest import _clone, _drop_clone
 
 HISTORY_CLAIMS = 600
@@ -45,7 +45,7 @@ def history_server(
 
 
 def _period() -> str:
-    today = dt.date.today()
+    today = server_today()
     return f"date_from={today - dt.timedelta(days=365)}&date_to={today}"
 
 

@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 from claimdesk.models.claim import Claim
-from tests.browser.conftest import LiveServer, act, login, logout, shot
+from tests.browser.conftest import LiveServer, act, login, logout, server_today, shot
 
 
 def report_by_hotline(
@@ -23,7 +23,7 @@ def report_by_hotline(
                 "policy_number": policy or server.customer_policy,
                 "claimant_name": "王建国",
                 "contact_phone": "13812345678",
-                "loss_date": (dt.date.today() - dt.timedelta(days=5)).isoformat(),
+                "loss_date": (server_today() - dt.timedelta(days=5)).isoformat(),
                 "loss_place": "北京协和医院",
                 "loss_cause": "illness",
                 "loss_overview": "急性阑尾炎手术住院七天",
