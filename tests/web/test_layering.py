@@ -3,7 +3,8 @@
 - pages never commit and roll back in one place only (``kit.undo_refused``): the request
   edge (deps.get_db) commits whatever a page returns, as it does for the API;
 - pages run no queries of their own (``select(`` belongs in a domain repository/service);
-- pages call domain services, never API route functions (no ``endpoints`` import).
+- pages call domain services, never API route functions (no ``endpoints`` import), nor a
+  domain's ``queries`` module (the dashboards' datasets come through dashboards.service).
 
 No exception is left (issue 11 moved the last ones into the domains): any query or route
 call in a page fails here.
@@ -91,6 +92,20 @@ def test_pages_reading_repositories_only_shrink() -> None:
     readers = {name for name, text in _modules().items() if REPOSITORY_IMPORT.search(text)}
     assert readers <= REPOSITORY_READERS, sorted(readers - REPOSITORY_READERS)
     assert "admin/sales.py" not in readers
+
+
+QUERIES_IMPORT = re.compile(
+    r"^\s*from claimdesk\.[\w.]*\bqueries\b|^\s*from claimdesk\.[\w.]+ import [^\n]*\bqueries\b",
+    re.M,
+)
+
+
+def test_no_page_reads_a_domains_queries() -> None:
+    # Team rule: pages call services. The dashboards page ran dashboards.queries itself
+    # (its datasets and their CLM-T4 section); it now asks dashboards.service, as the API
+    # does. No exception: a page reading a domain's queries module fails here.
+    readers = sorted(name for name, text in _modules().items() if QUERIES_IMPORT.search(text))
+    assert readers == []
 
 
 def test_sales_pages_read_no_rows_themselves() -> None:

@@ -37,7 +37,15 @@ from sqlalchemy.orm import Session
 from claimdesk.auth.principal import Principal
 from claimdesk.dashboards import repository
 from claimdesk.dashboards.errors import PeriodReversed, PeriodTooLong, UnknownDataset
-from claimdesk.dashboards.queries import Cell, Chart, Dataset, Filters
+from claimdesk.dashboards.queries import (
+    CLAIMS_DATASETS,
+    SERVICE_DATASETS,
+    Cell,
+    Chart,
+    Dataset,
+    Filters,
+    Query,
+)
 from claimdesk.rules.deadlines import to_local
 from claimdesk.thresholds import service as thresholds
 
@@ -196,13 +204,42 @@ def stp_dataset(session: Session, *, actor: Principal, filters: Filters, name: s
     return build(session, actor=actor, filters=filters)
 
 
+# The dashboards' boards: each a set of datasets over the period's claims or contacts
+# (CLM-Q2, GEN-7, SVC-3, SVC-5); the claims board adds the straight-through measures
+# (CLM-T4), row-filtered for the reader. The pages and the API call these, never the
+# queries themselves.
+BOARDS: dict[str, dict[str, Query]] = {"claims": CLAIMS_DATASETS, "service": SERVICE_DATASETS}
+
+
+def board_datasets(
+    session: Session, *, board: str, actor: Principal, filters: Filters
+) -> tuple[list[Dataset], list[Dataset]]:
+    """A board's datasets for the period: (its own, the straight-through section)."""
+    found = [query(session, filters) for query in BOARDS[board].values()]
+    stp = stp_datasets(session, actor=actor, filters=filters) if board == "claims" else []
+    return found, stp
+
+
+def board_dataset(
+    session: Session, *, board: str, name: str, actor: Principal, filters: Filters
+) -> Dataset:
+    """One dataset of a board by name (its CSV); an unknown name is refused (404)."""
+    if board == "claims" and name in STP_DATASETS:
+        return stp_dataset(session, actor=actor, filters=filters, name=name)
+    query = BOARDS[board].get(name)
+    if query is None:
+        raise UnknownDataset(what=name, field="dataset")
+    return query(session, filters)
+
+
 MAX_DAYS = 3 * 366
 
 
 def filters_for(
     *, date_from: dt.date | None, date_to: dt.date | None, org_unit_id: int | None, today: dt.date
 ) -> Filters:
-    """The API's period: this year so far by default, at most three years, ordered."""
+    """The period of the API and the pages: this year so far by default, at most three
+    years, ordered."""
     end = date_to or today
     start = date_from or end.replace(month=1, day=1)
     if end < start:
@@ -220,3 +257,19 @@ def to_csv(dataset: Dataset) -> str:
     for row in dataset.rows:
         writer.writerow(["" if v is None else str(v) for v in row])
     return buffer.getvalue()
+
+
+__all__ = [
+    "BOARDS",
+    "MAX_DAYS",
+    "STP_DATASETS",
+    "Cell",
+    "Dataset",
+    "Filters",
+    "board_dataset",
+    "board_datasets",
+    "filters_for",
+    "stp_dataset",
+    "stp_datasets",
+    "to_csv",
+]

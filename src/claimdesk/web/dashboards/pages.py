@@ -19,13 +19,10 @@ from sqlalchemy.orm import Session
 
 from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
-from claimdesk.dashboards import queries
 from claimdesk.dashboards import service as dashboards
-from claimdesk.dashboards.errors import PeriodTooLong, UnknownDataset
 from claimdesk.deps import DB, require
 from claimdesk.errors import ClaimdeskError
 from claimdesk.org import service as org_service
-from claimdesk.service.errors import TextRequired
 from claimdesk.web.kit import error_of, local_today, page, parse_date, parse_id, translator
 from claimdesk.web.labels import labeller
 
@@ -33,42 +30,31 @@ router = APIRouter(prefix="/dashboards")
 
 ClaimsReader = Annotated[Principal, Depends(require(Permission.CLAIMS_REPORTS))]
 ServiceReader = Annotated[Principal, Depends(require(Permission.SERVICE_REPORTS))]
-MAX_DAYS = 3 * 366
-
-BOARDS = {
-    "claims": ("Claims dashboard", queries.CLAIMS_DATASETS),
-    "service": ("Service dashboard", queries.SERVICE_DATASETS),
-}
+TITLES = {"claims": "Claims dashboard", "service": "Service dashboard"}
 
 
-def filters_from(request: Request) -> queries.Filters:
+def filters_from(request: Request) -> dashboards.Filters:
+    """The period and branch of the query string, checked by the service as the API's."""
     params = request.query_params
     today = local_today()
     date_to = parse_date(params.get("date_to"), "date_to", today)
     date_from = parse_date(params.get("date_from"), "date_from", date_to.replace(month=1, day=1))
-    if date_to < date_from:
-        raise TextRequired(
-            field="date_to",
-            zh="{field}：截止日期不能早于起始日期",
-            en="{field}: the end date may not be before the start date",
-        )
-    if (date_to - date_from).days > MAX_DAYS:
-        raise PeriodTooLong(field="date_from", max_days=MAX_DAYS)
-    return queries.Filters(
+    return dashboards.filters_for(
         date_from=date_from,
         date_to=date_to,
         org_unit_id=parse_id(params.get("org_unit_id"), "org_unit_id"),
+        today=today,
     )
 
 
-def _cell(value: queries.Cell) -> str | int | float | None:
+def _cell(value: dashboards.Cell) -> str | int | float | None:
     # JSON for the chart only: ECharts needs numbers. Tables and CSV keep the Decimal.
     if isinstance(value, Decimal):
         return float(value)
     return value
 
 
-def chart_payload(dataset: queries.Dataset, label: Any, gettext: Any) -> str:
+def chart_payload(dataset: dashboards.Dataset, label: Any, gettext: Any) -> str:
     label_columns = {
         dataset.chart.category,
         *(filter(None, [dataset.chart.series_by])),
@@ -97,7 +83,7 @@ def chart_payload(dataset: queries.Dataset, label: Any, gettext: Any) -> str:
 
 
 def _board(request: Request, db: Session, board: str, principal: Principal) -> Response:
-    title, datasets = BOARDS[board]
+    title = TITLES[board]
     gettext = translator(request)
     label = labeller(gettext)
     units = org_service.list_units(db)
@@ -117,10 +103,9 @@ def _board(request: Request, db: Session, board: str, principal: Principal) -> R
             params=request.query_params,
             query="",
         )
-    found = [query(db, filters) for query in datasets.values()]
-    charts = [(ds, chart_payload(ds, label, gettext)) for ds in found]
     # CLM-T4: the straight-through measures, a section of the claims board (row-filtered).
-    stp = dashboards.stp_datasets(db, actor=principal, filters=filters) if board == "claims" else []
+    found, stp = dashboards.board_datasets(db, board=board, actor=principal, filters=filters)
+    charts = [(ds, chart_payload(ds, label, gettext)) for ds in found]
     stp_charts = [(ds, chart_payload(ds, label, gettext)) for ds in stp]
     query_string = f"date_from={filters.date_from}&date_to={filters.date_to}" + (
         f"&org_unit_id={filters.org_unit_id}" if filters.org_unit_id else ""
@@ -141,7 +126,7 @@ def _board(request: Request, db: Session, board: str, principal: Principal) -> R
     )
 
 
-def csv_response(dataset: queries.Dataset, filters: queries.Filters) -> Response:
+def csv_response(dataset: dashboards.Dataset, filters: dashboards.Filters) -> Response:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(dataset.columns)
@@ -156,15 +141,9 @@ def csv_response(dataset: queries.Dataset, filters: queries.Filters) -> Response
 
 
 def _csv(request: Request, db: Session, board: str, name: str, principal: Principal) -> Response:
-    datasets = BOARDS[board][1]
-    if board == "claims" and name in dashboards.STP_DATASETS:
-        filters = filters_from(request)
-        found = dashboards.stp_dataset(db, actor=principal, filters=filters, name=name)
-        return csv_response(found, filters)
-    if name not in datasets:
-        raise UnknownDataset(what=name, field="dataset")
     filters = filters_from(request)
-    return csv_response(datasets[name](db, filters), filters)
+    found = dashboards.board_dataset(db, board=board, name=name, actor=principal, filters=filters)
+    return csv_response(found, filters)
 
 
 @router.get("/claims")
