@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from claimdesk.claims import config as claims_config
+from claimdesk.claims.settlement import decision_notices
 from claimdesk.models.claim import Claim
 from claimdesk.models.job import OutboxMessage
 from tests.claims.helpers import PDF, PNG, FrozenClock, World, build_world, local, plan_answers
@@ -304,6 +305,16 @@ def test_property_claim_with_survey_certificate_and_surveyor_isolation(
     assert r.json()["state"] == "adjusted" and Decimal(r.json()["payable_total"]) == Decimal(
         "23500.00"
     )
+    # CLM-C1/C3: the notice states the deductible and ratio the formula applied, where
+    # it said "—" for property lines; the medical sentence does not claim them.
+    claim_row = db.get(Claim, cid)
+    assert claim_row is not None
+    (row,) = decision_notices.calculation(db, claim_row)
+    assert (row["deductible"], row["ratio"], row["deductible_rate"]) == ("500.00", "1", None)
+    said = decision_notices.summary_sentences(
+        [row], payable=Decimal("23500.00"), already_paid=Decimal("0"), payment=None
+    )
+    assert not any("免赔额" in zh for zh, _en in said)
 
 
 def test_illegal_transition_is_409_and_changes_nothing(world: World, db: Session) -> None:

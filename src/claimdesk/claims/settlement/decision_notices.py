@@ -194,15 +194,34 @@ def _coverage_row(adjustment: Any, items: list[AssessmentItem], name: str) -> di
         "removals": removals,
         "not_paid": str(sum((_d(r["amount"]) for r in removals), ZERO)),
         "other_paid": str(other_paid),
-        # The notice words the medical formula (deductible, then ratio); the other lines'
-        # deductibles are in their steps (the adjustment states them too, CLM-C1).
-        "deductible": None
-        if adjustment.deductible is None or adjustment.coverage_type not in _MEDICAL
-        else str(adjustment.deductible),
-        "ratio": None if ratio is None else str(_d(ratio).normalize()),
+        "medical": adjustment.coverage_type in _MEDICAL,
+        **_terms_applied(adjustment, trace, ratio),
         "capped": capped,
         "steps": steps,
         "payable": str(adjustment.payable),
+    }
+
+
+def _terms_applied(adjustment: Any, trace: list[dict[str, Any]], ratio: Any) -> dict[str, Any]:
+    """The ratio and deductibles the calculation applied, as the notice states them
+    (CLM-C1, CLM-C3). Medical lines: the deductible, then the payout ratio. Property and
+    liability: the figures of their formula step (loss × liability ratio × (1 − deductible
+    rate) − deductible), which the customer otherwise saw as "—"."""
+    if adjustment.coverage_type in _MEDICAL:
+        return {
+            "deductible": None if adjustment.deductible is None else str(adjustment.deductible),
+            "deductible_rate": None,
+            "ratio": None if ratio is None else str(_d(ratio).normalize()),
+        }
+    formula = next((s for s in trace if str(s.get("code", "")).endswith(".FORMULA")), None)
+    if formula is None:  # not covered, or outside the period: no formula ran
+        return {"deductible": None, "deductible_rate": None, "ratio": None}
+    inputs = formula.get("inputs", {})
+    rate = _d(inputs.get("deductible_rate", "0"))
+    return {
+        "deductible": str(_d(inputs.get("deductible", "0"))),
+        "deductible_rate": str(rate.normalize()) if rate > 0 else None,
+        "ratio": str(_d(inputs.get("liability_ratio", "1")).normalize()),
     }
 
 
@@ -471,6 +490,8 @@ def notice_pdf(
                 indent=20,
             )
         doc.line(f"免赔额 Deductible: {yuan(r['deductible'])}", indent=20)
+        if r.get("deductible_rate"):
+            doc.line(f"免赔率 Deductible rate: {percent(r['deductible_rate'])}", indent=20)
         doc.line(f"赔付比例 Ratio: {percent(r['ratio'])}", indent=20)
         if r.get("capped"):
             doc.line("以剩余保险金额为限 Limited to the sum insured left this year", indent=20)
@@ -515,8 +536,11 @@ def summary_sentences(
     """The decision in a few plain sentences (zh-CN, English) — the page says the same."""
     claimed = sum((_d(r["claimed"]) for r in rows), ZERO)
     not_paid = sum((_d(r.get("not_paid", r.get("removed", "0"))) for r in rows), ZERO)
-    deductible = sum((_d(r["deductible"]) for r in rows if r.get("deductible")), ZERO)
-    ratios = sorted({percent(r["ratio"]) for r in rows if r.get("ratio")})
+    # The sentence words the medical formula (deductible first, then the ratio); property
+    # and liability apply theirs the other way round and their rows state it.
+    medical = [r for r in rows if r.get("medical", True)]
+    deductible = sum((_d(r["deductible"]) for r in medical if r.get("deductible")), ZERO)
+    ratios = sorted({percent(r["ratio"]) for r in medical if r.get("ratio")})
     out: list[tuple[str, str]] = []
     if claimed > 0 and not_paid == 0:
         out.append(
