@@ -232,3 +232,24 @@ def test_a_list_on_one_page_shows_no_pager_and_a_longer_one_does() -> None:
     more = from_rows(list(range(7)), PageRequest(limit=3), total=7).page(str)
     shown = shown_pager(_request("status=open"), more)
     assert shown is not None and shown.next_href == "/admin/things?status=open&offset=3"
+
+
+def test_checked_names_a_nested_field_as_the_form_names_it() -> None:
+    # SPEC GEN-6: a list the form takes as one text ("channels") is refused beside it,
+    # not under the schema's path (limits.channels) that no form field carries
+    from pydantic import ValidationError
+
+    from claimdesk.products.schemas import VersionIn
+    from claimdesk.web.kit import checked
+
+    too_many = {"limits": {"channels": [f"c{n}" for n in range(51)]}}
+    with pytest.raises(ValidationError) as nested:
+        checked(VersionIn, too_many, named={"limits.channels": "channels"})
+    assert nested.value.errors()[0]["loc"] == ("channels",)
+    with pytest.raises(ValidationError) as plain:
+        checked(VersionIn, too_many)
+    assert plain.value.errors()[0]["loc"] == ("limits", "channels")
+    # A single part is still renamed wherever it stands.
+    with pytest.raises(ValidationError) as part:
+        checked(VersionIn, {"exclusions": "除" * 20001}, named={"exclusions": "excluded"})
+    assert part.value.errors()[0]["loc"] == ("excluded",)

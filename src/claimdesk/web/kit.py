@@ -467,7 +467,8 @@ def checked(
     text and no other value than the API does, and is refused with the same words. A form
     field posted under another name than the schema's (``named``: schema field → form
     field, e.g. an extension's ``reason`` typed as ``extension_reason``) is named as the
-    form names it, so the refusal stands beside it."""
+    form names it, so the refusal stands beside it. A key may be a nested field's dotted
+    path (``"limits.regions": "regions"``: a list the form takes as one text)."""
     try:
         return schema.model_validate(dict(values))
     except ValidationError as error:
@@ -476,15 +477,23 @@ def checked(
         details: list[Any] = [
             {
                 "type": e["type"],
-                "loc": tuple(
-                    named.get(part, part) if isinstance(part, str) else part for part in e["loc"]
-                ),
+                "loc": _renamed(e["loc"], named),
                 "input": e["input"],
                 **({"ctx": e["ctx"]} if "ctx" in e else {}),
             }
             for e in error.errors()
         ]
         raise ValidationError.from_exception_data(error.title, details) from None
+
+
+def _renamed(loc: tuple[Any, ...], named: Mapping[str, str]) -> tuple[Any, ...]:
+    """A refusal's location as the form names it: the longest dotted path of its leading
+    parts that ``named`` knows, else each part by itself."""
+    for n in range(len(loc), 1, -1):
+        head = loc[:n]
+        if all(isinstance(part, str) for part in head) and ".".join(head) in named:
+            return (named[".".join(head)], *loc[n:])
+    return tuple(named.get(part, part) if isinstance(part, str) else part for part in loc)
 
 
 def attempt(request: Request, db: Session, call: Callable[[], T]) -> T | Refusal:

@@ -22,6 +22,7 @@ from claimdesk.products.schemas import ProductIn, VersionIn
 from claimdesk.web.kit import (
     FormPage,
     Refusal,
+    checked,
     common,
     form_action,
     form_context,
@@ -36,6 +37,9 @@ Reader = Annotated[Principal, Depends(require(Permission.PRODUCTS_READ))]
 Manager = Annotated[Principal, Depends(require(Permission.PRODUCTS_MANAGE))]
 Short = Annotated[str, Form(max_length=200)]
 Text = Annotated[str, Form(max_length=40000)]
+
+# The draft's limits as the edit form takes them: one text each (VersionIn.limits).
+LIST_FIELDS = {f"limits.{name}": name for name in ("regions", "channels", "customer_groups")}
 
 LINES = ("health", "critical_illness", "accident", "property", "liability")
 
@@ -103,13 +107,14 @@ def create_product(
         lambda: service.create_product(
             db,
             actor=actor,
-            data=ProductIn.model_validate(
+            data=checked(
+                ProductIn,
                 {
                     "code": code.strip(),
                     "name": name.strip(),
                     "line": line,
                     "for_adults": bool(for_adults),
-                }
+                },
             ),
         ),
         refused=lambda refusal: _list(request, db, actor, refusal=refusal, values=values),
@@ -281,7 +286,10 @@ def edit_draft(
 
     def call() -> Any:
         _version_of(db, product_id, version_id)
-        data = VersionIn.model_validate(
+        # The API's own in-schema (GEN-6); a list typed as one text is named as the form
+        # names it, so its refusal stands beside it.
+        data = checked(
+            VersionIn,
             {
                 "effective_date": effective_date.strip() or None,
                 "insured_liabilities": insured_liabilities.strip() or None,
@@ -297,7 +305,8 @@ def edit_draft(
                     "customer_groups": split_lines(customer_groups),
                 },
                 "coverages": _coverages(coverages),
-            }
+            },
+            named=LIST_FIELDS,
         )
         return service.update_draft(db, actor=actor, version_id=version_id, data=data)
 

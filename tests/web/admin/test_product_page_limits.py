@@ -1,0 +1,114 @@
+"""The product pages hold the API's rules (GEN-6): the draft editor and the new-product
+form build the API's own in-schema (VersionIn, ProductIn) through kit.checked, so a text
+over the schema's limit, a missing name, a number that is not one or a list with too many
+entries is refused beside its field, in zh-CN and English, and nothing is stored."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from claimdesk.field_labels import field_words
+from claimdesk.models.product import Product, ProductVersion
+from tests.builders import demo_version, login_headers, make_org_unit, make_user
+
+
+@pytest.fixture
+def draft(db: Session, client) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    make_user(db, username="admin", roles=["administrator"], org_unit=make_org_unit(db))
+    published = demo_version(db)
+    db.commit()
+    admin = login_headers(client, "admin")
+    made = client.post(
+        f"/admin/products/{published.product_id}/versions", headers=admin, follow_redirects=False
+    )
+    assert made.status_code == 303, made.text
+    return {"route": f"{made.headers['location']}/edit", "headers": admin}
+
+
+def _stored(db: Session) -> list[Any]:
+    """Everything a refused product form could have written."""
+    db.expire_all()
+    rows: list[Any] = []
+    for model in (Product, ProductVersion):
+        for row in db.scalars(select(model).order_by(model.id)):
+            rows.append({c.key: getattr(row, c.key) for c in model.__table__.columns})
+    rows.append(db.scalar(select(func.count()).select_from(ProductVersion)))
+    return rows
+
+
+# (form field, what is typed, the rule in zh-CN, in English)
+EDITS = [
+    ("insured_liabilities", "责" * 20001, "最多 20000 个字符", "at most 20000 characters"),
+    ("exclusions", "除" * 20001, "最多 20000 个字符", "at most 20000 characters"),
+    ("sum_insured", "一百万", "应为金额（十进制数）", "an amount is needed (a decimal number)"),
+    ("period_months", "十二", "应为整数", "a whole number is needed"),
+    ("effective_date", "2026-13-40", "应为日期 YYYY-MM-DD", "a date is needed, as YYYY-MM-DD"),
+    ("channels", ",".join(f"c{n}" for n in range(51)), "最多 50 项", "at most 50 items"),
+]
+
+
+@pytest.mark.parametrize(("field", "typed", "zh", "en"), EDITS, ids=[e[0] for e in EDITS])
+def test_the_draft_editor_is_refused_as_the_api_refuses(
+    db: Session, client, draft: dict[str, Any], field: str, typed: str, zh: str, en: str
+) -> None:  # type: ignore[no-untyped-def]
+    # SPEC GEN-6, PRD-1: the page holds VersionIn's rules, names field and rule, changes nothing
+    before = _stored(db)
+    form = {"insured_liabilities": "住院医疗费用", field: typed}
+    chinese = client.post(draft["route"], data=form, headers=draft["headers"])
+    assert chinese.status_code == 422, chinese.text[:500]
+    assert f"{field_words(field, 'zh-CN')}：{zh}" in chinese.text
+    # Beside the field it is about, not at the foot of the form.
+    assert f'id="{field}-error"' in chinese.text
+    english = client.post(f"{draft['route']}?lang=en", data=form, headers=draft["headers"])
+    assert english.status_code == 422
+    assert f"{field_words(field, 'en')}: {en}" in english.text
+    assert _stored(db) == before
+
+
+def test_a_draft_within_the_rules_is_saved(db: Session, client, draft: dict[str, Any]) -> None:  # type: ignore[no-untyped-def]
+    # SPEC PRD-1, PRD-6: the same form, within the schema's limits, is stored
+    form = {"insured_liabilities": "责" * 20000, "channels": "direct, agency"}
+    saved = client.post(draft["route"], data=form, headers=draft["headers"], follow_redirects=False)
+    assert saved.status_code == 303, saved.text[:500]
+    db.expire_all()
+    version = db.scalars(select(ProductVersion).order_by(ProductVersion.id.desc())).first()
+    assert version is not None and version.status == "draft"
+    assert len(version.insured_liabilities or "") == 20000
+    assert version.allowed_channels == ["direct", "agency"]
+
+
+@pytest.mark.parametrize(
+    ("form", "field", "zh", "en"),
+    [
+        ({"code": "NEW-1", "name": "", "line": "health"}, "name", "不能为空", "may not be empty"),
+        (
+            {"code": "NEW-1", "name": "产" * 101, "line": "health"},
+            "name",
+            "最多 100 个字符",
+            "at most 100 characters",
+        ),
+        (
+            {"code": "new 1", "name": "新产品", "line": "health"},
+            "code",
+            "只能包含大写字母",
+            "capital letters",
+        ),
+    ],
+    ids=["name-missing", "name-too-long", "code-malformed"],
+)
+def test_a_new_product_is_refused_as_the_api_refuses(
+    db: Session, client, draft: dict[str, Any], form: dict[str, str], field: str, zh: str, en: str
+) -> None:  # type: ignore[no-untyped-def]
+    # SPEC GEN-6, PRD-2: ProductIn's rules on the page, nothing created
+    before = _stored(db)
+    chinese = client.post("/admin/products", data=form, headers=draft["headers"])
+    assert chinese.status_code == 422, chinese.text[:500]
+    assert f"{field_words(field, 'zh-CN')}：{zh}" in chinese.text
+    english = client.post("/admin/products?lang=en", data=form, headers=draft["headers"])
+    assert english.status_code == 422
+    assert f"{field_words(field, 'en')}: {en}" in english.text
+    assert _stored(db) == before
