@@ -32,7 +32,9 @@ def labelled(label_msgid: str | None, rule: str, language: str) -> str:
     """'“Mobile number”: 11 digits …' — the field as the person sees it, then the rule."""
     if not label_msgid:
         return rule
-    label = gettext(label_msgid)
+    # In the language the rule is said in: a page's request language is not yet the
+    # context's (render sets it), so an English page said the label in Chinese.
+    label = gettext(label_msgid, language)
     return f"“{label}”：{rule}" if language.startswith("zh") else f"“{label}”: {rule}"
 
 
