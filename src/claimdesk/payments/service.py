@@ -701,7 +701,7 @@ def parse_confirmation_csv(text: str) -> list[ConfirmationLine]:
             continue
         if len(row) < 3 or not row[0].strip().isdigit():
             raise ConfirmationInvalid(
-                field=f"line {number}", why_zh="格式错误", why_en="malformed line"
+                field=f"line {number}", line=number, why_zh="格式错误", why_en="malformed line"
             )
         lines.append(
             ConfirmationLine(
@@ -719,6 +719,15 @@ def parse_confirmation_csv(text: str) -> list[ConfirmationLine]:
 # CLM-P3: the electronic voucher of a transfer — the bank's or the payment provider's
 # transaction reference (银行流水号 / 支付交易号): letters, digits and - _ . /.
 VOUCHER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{2,99}")
+
+
+def line_field(line: ConfirmationLine, index: int, name: str) -> tuple[str, int]:
+    """(field path, line number) of ``name`` on an answered line, for a refusal (GEN-6): a
+    CSV line by the file's row (the header skipped is still a row, as a spreadsheet shows
+    it), a JSON line by its index in ``lines`` (its position from 1 in the message)."""
+    if line.file_line is not None:
+        return f"line {line.file_line}.{name}", line.file_line
+    return f"lines[{index}].{name}", index + 1
 
 
 def voucher_reference(value: str | None, *, field: str, line: int) -> str:
@@ -749,49 +758,55 @@ def confirm_batch(
     checked: list[ConfirmationLine] = []
     for index, line in enumerate(lines):
         if line.result not in ("paid", "failed"):
+            field, number = line_field(line, index, "result")
             raise ConfirmationInvalid(
-                field=f"lines[{index}].result",
+                field=field,
+                line=number,
                 why_zh="结果须为 paid 或 failed",
                 why_en="result must be paid or failed",
             )
         if line.result == "paid":
-            # A CSV line by the file's row (the header skipped is still a row), a JSON
-            # line by its index in ``lines``.
-            reference = voucher_reference(
-                line.reference,
-                field=f"line {line.file_line}.reference"
-                if line.file_line is not None
-                else f"lines[{index}].reference",
-                line=line.file_line if line.file_line is not None else index + 1,
+            field, number = line_field(line, index, "reference")
+            line = replace(
+                line, reference=voucher_reference(line.reference, field=field, line=number)
             )
-            line = replace(line, reference=reference)
         checked.append(line)
         if line.payment_id not in attempts:
+            field, number = line_field(line, index, "payment_id")
             raise ConfirmationInvalid(
-                field=f"lines[{index}].payment_id", why_zh="不在本批次", why_en="not in this batch"
+                field=field, line=number, why_zh="不在本批次", why_en="not in this batch"
             )
     lines = checked
     payment_ids = [line.payment_id for line in lines]
     claim_ids = repository.claim_ids_of_payments(session, payment_ids)
     claims = repository.lock_claims(session, claim_ids)
     payments = {p.id: p for p in repository.lock_payments(session, payment_ids)}
-    at = timeutil.now()
+    # Still nothing changed: each line against its payment and the answers before it (the
+    # batch's stored answers, then the file's earlier lines).
+    answered = {pid: a.result for pid, a in attempts.items()}
     for index, line in enumerate(lines):
-        attempt, payment = attempts[line.payment_id], payments[line.payment_id]
-        if payment.idempotency_key != line.idempotency_key:
+        if payments[line.payment_id].idempotency_key != line.idempotency_key:
+            field, number = line_field(line, index, "idempotency_key")
             raise ConfirmationInvalid(
-                field=f"lines[{index}].idempotency_key",
+                field=field,
+                line=number,
                 why_zh="与付款不符",
                 why_en="does not match the payment",
             )
+        if answered[line.payment_id] not in (None, line.result):
+            field, number = line_field(line, index, "result")
+            raise ConfirmationInvalid(
+                field=field,
+                line=number,
+                why_zh="与已回盘结果矛盾",
+                why_en="contradicts the answer already given",
+            )
+        answered[line.payment_id] = line.result
+    at = timeutil.now()
+    for index, line in enumerate(lines):
+        attempt, payment = attempts[line.payment_id], payments[line.payment_id]
         if attempt.result is not None:
-            if attempt.result != line.result:
-                raise ConfirmationInvalid(
-                    field=f"lines[{index}].result",
-                    why_zh="与已回盘结果矛盾",
-                    why_en="contradicts the answer already given",
-                )
-            continue
+            continue  # answered alike before (checked above)
         attempt.result, attempt.reference, attempt.reason, attempt.answered_at = (
             line.result,
             line.reference,
@@ -807,6 +822,7 @@ def confirm_batch(
                 payment=payment,
                 reference=line.reference,
                 at=at,
+                where=line_field(line, index, "payment_id"),
             )
         else:
             payment.failure_reason = line.reason
@@ -859,11 +875,14 @@ def _paid(
     payment: Payment,
     reference: str,
     at: dt.datetime,
+    where: tuple[str, int],
 ) -> None:
-    """A transfer the bank (or the payment provider) answered paid, with its voucher."""
+    """A transfer the bank (or the payment provider) answered paid, with its voucher
+    (``where``: the answered line's field and number, for a refusal)."""
     if payment.status != PaymentState.EXPORTED:
         raise ConfirmationInvalid(
-            field="payment_id",
+            field=where[0],
+            line=where[1],
             why_zh=f"付款状态为 {payment.status}",
             why_en=f"the payment is {payment.status}",
         )

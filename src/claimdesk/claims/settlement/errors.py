@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from claimdesk.errors import ClaimdeskError, Conflict, NotFound, ValidationFailed
+from claimdesk.field_labels import field_label
 
 
 class UseDedicatedEndpoint(Conflict):
@@ -127,9 +130,21 @@ class NothingToExport(Conflict):
 
 
 class ConfirmationInvalid(ValidationFailed):
+    """A line of the bank's answer that cannot be applied (CLM-P3, GEN-6). ``line`` is the
+    row of the bank's CSV file (header counted, as a spreadsheet shows it) or the JSON
+    line's position in ``lines`` counted from 1; the message names the line's field by
+    its label (``field`` keeps the path: ``line 4.payment_id`` or ``lines[2].result``)."""
+
     code = "confirmation_invalid"
-    message_zh = "{field}：回盘记录无效（{why_zh}）"
-    message_en = "{field}: invalid confirmation line ({why_en})"
+    message_zh = "回盘第 {line} 行{part}：回盘记录无效（{why_zh}）"
+    message_en = "Confirmation line {line}{part}: invalid confirmation line ({why_en})"
+
+    def words(self, language: str) -> dict[str, Any]:
+        leaf = (self.field or "").rsplit(".", 1)[-1] if "." in (self.field or "") else ""
+        label = field_label(leaf, language) if leaf else None
+        zh = language.lower().startswith("zh")
+        part = (f" {label}" if zh else f", {label.lower()}") if label else ""
+        return {**self.params, "part": part}
 
 
 class PaymentNotFound(NotFound):
