@@ -1,19 +1,26 @@
 """The bank's answer file (SPEC CLM-P3, CLM-P5, GEN-6): every refusal names the file's row
 as a spreadsheet shows it (the header is row 1), whichever line is wrong and whatever is
 wrong with it; the API's JSON lines keep their position. A refused file changes nothing.
-Both databases."""
+A paid line answered again with another voucher is reported as a conflict on its line
+(recorded once, audited, shown with the batch), never silently dropped and never paid
+twice. Both databases."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from claimdesk.models.audit import AuditEntry
+from claimdesk.models.payment import Payment, PaymentAnswerConflict
 from tests.claims.helpers import FrozenClock, local
-from tests.claims.steps import Settlement, build_settlement
+from tests.claims.steps import API, Settlement, build_settlement, ok
 from tests.payments.test_payment_means import BATCHES, exported, nothing_paid
+from tests.web.claims.claim_pages import ClaimPages
 
 HEADER = "payment_id,idempotency_key,result,reference,reason\n"
 
@@ -110,3 +117,97 @@ def test_json_lines_are_named_by_their_position(
     assert "Confirmation line 2, payment" in errors["en"]["message"]
     assert "回盘第 2 行 支付" in errors["zh-CN"]["message"]
     nothing_paid(db, cid, pay["id"])
+
+
+# -- a paid line answered again with another voucher ----------------------------------------
+
+
+def _confirm(s: Settlement, batch_id: int, answer: str) -> dict[str, Any]:
+    return ok(
+        s.w.client.post(
+            f"{BATCHES}/{batch_id}/confirmation", json={"csv": answer}, headers=s.w.h["cashier"]
+        )
+    )
+
+
+def _entries(db: Session, action: str, cid: int) -> list[AuditEntry]:
+    query = select(AuditEntry).where(
+        AuditEntry.action == action,
+        AuditEntry.entity_type == "claim",
+        AuditEntry.entity_id == str(cid),
+    )
+    return list(db.scalars(query))
+
+
+def test_a_paid_line_resent_with_another_reference_is_a_conflict_not_a_second_payment(
+    s: Settlement, db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # SPEC CLM-P3 CLM-P5: the payment stays paid once with its first voucher; the other
+    # reference is reported on its line, recorded once and audited on the claim.
+    w, c = s.w, s.w.client
+    clock = FrozenClock(monkeypatch, local("2026-09-30T10:00:00"))
+    cid, pay, batch = exported(s, clock)
+    pid, key = pay["id"], pay["idempotency_key"]
+    first = _confirm(s, batch["id"], HEADER + f"{pid},{key},paid,ICBC-0001,\n")
+    assert [(x["line"], x["outcome"]) for x in first["lines"]] == [(2, "paid")]
+    clock.set("2026-10-02T10:00:00")
+    again = HEADER + f"{pid},{key},paid,ICBC-0002,\n"
+    answers = [_confirm(s, batch["id"], again) for _ in range(2)]
+    for answer in answers:
+        [line] = answer["lines"]
+        assert (line["line"], line["outcome"], line["reference"], line["answered_reference"]) == (
+            2,
+            "conflict",
+            "ICBC-0001",
+            "ICBC-0002",
+        )
+    # Recorded once, the same conflict named both times.
+    assert answers[0]["lines"][0]["conflict_id"] == answers[1]["lines"][0]["conflict_id"]
+    conflicts = ok(c.get(f"{BATCHES}/{batch['id']}", headers=w.h["cashier"]))["conflicts"]
+    assert [
+        (x["payment_id"], x["kept_reference"], x["answered_reference"], x["line"])
+        for x in conflicts
+    ] == [(pid, "ICBC-0001", "ICBC-0002", 2)]
+    db.expire_all()
+    payment = db.get(Payment, pid)
+    assert payment is not None
+    assert (payment.status, payment.bank_reference) == ("paid", "ICBC-0001")
+    assert len(_entries(db, "claim.payment_paid", cid)) == 1
+    [entry] = _entries(db, "claim.payment_answer_conflict", cid)
+    details = json.loads(entry.details)
+    assert (details["kept_reference"], details["answered_reference"]) == (
+        "ICBC-0001",
+        "ICBC-0002",
+    )
+    assert ok(c.get(f"{API}/{cid}", headers=w.h["cashier"]))["state"] == "paid"
+    # The same reference again stays a no-op: nothing recorded.
+    same = _confirm(s, batch["id"], HEADER + f"{pid},{key},paid,ICBC-0001,\n")
+    assert [(x["outcome"], x["reference"]) for x in same["lines"]] == [("unchanged", "ICBC-0001")]
+    assert db.scalar(select(func.count()).select_from(PaymentAnswerConflict)) == 1
+    assert len(_entries(db, "claim.payment_answer_conflict", cid)) == 1
+    # SPEC GEN-5: the claim's timeline says it in both languages.
+    ClaimPages(c, db).login("cashier")
+    for lang, words in (
+        ("zh-CN", "银行回盘以不同流水号再次确认已付（冲突）"),
+        ("en", "Bank answered paid again with another reference (conflict)"),
+    ):
+        assert words in c.get(f"/claims/{cid}?lang={lang}").text
+
+
+def test_one_file_answering_a_line_twice_with_two_references_pays_once(
+    s: Settlement, db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # SPEC CLM-P5: the first answer pays; the second, another voucher, is its conflict.
+    clock = FrozenClock(monkeypatch, local("2026-09-30T10:00:00"))
+    _cid, pay, batch = exported(s, clock)
+    pid, key = pay["id"], pay["idempotency_key"]
+    done = _confirm(
+        s, batch["id"], HEADER + f"{pid},{key},paid,BK-A1,\n\n{pid},{key},paid,BK-B2,\n"
+    )
+    assert [(x["line"], x["outcome"], x["answered_reference"]) for x in done["lines"]] == [
+        (2, "paid", None),
+        (4, "conflict", "BK-B2"),
+    ]
+    db.expire_all()
+    payment = db.get(Payment, pid)
+    assert payment is not None and payment.bank_reference == "BK-A1"

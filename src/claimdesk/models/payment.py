@@ -123,6 +123,28 @@ class PaymentAttempt(Base):
     answered_at: Mapped[dt.datetime | None]
 
 
+class PaymentAnswerConflict(Base):
+    """A line of the bank's answer that names another voucher for a payment already paid
+    with one (CLM-P3, CLM-P5): the payment stays as it was paid, with its first voucher;
+    the conflicting reference is kept here for the payment officer to chase with the bank
+    (a correction, or a second transfer to recover). Recorded once per answered
+    reference: the same file re-sent records nothing twice."""
+
+    __tablename__ = "payment_answer_conflicts"
+    __table_args__ = (UniqueConstraint("attempt_id", "answered_reference"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("payment_batches.id"), index=True)
+    payment_id: Mapped[int] = mapped_column(ForeignKey("claim_payments.id"), index=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("payment_attempts.id"))
+    kept_reference: Mapped[str] = mapped_column(String(100))  # the voucher the payment keeps
+    answered_reference: Mapped[str] = mapped_column(String(100))
+    # The row of the bank's CSV file (header counted), or the JSON line's position from 1.
+    line: Mapped[int] = mapped_column(Integer)
+    recorded_at: Mapped[dt.datetime]
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
 class Callback(Base):
     """A callback task (回访, CLM-X2): after payment (satisfaction) or after a
     rejection (the reason and the options: mediation, arbitration)."""

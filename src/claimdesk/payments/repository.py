@@ -10,7 +10,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from claimdesk.models.claim import Claim
-from claimdesk.models.payment import PayeeAuthorisation, Payment, PaymentAttempt, PaymentBatch
+from claimdesk.models.payment import (
+    PayeeAuthorisation,
+    Payment,
+    PaymentAnswerConflict,
+    PaymentAttempt,
+    PaymentBatch,
+)
 from claimdesk.models.policy import PolicyBeneficiary
 from claimdesk.models.review import ReviewRound
 
@@ -148,4 +154,23 @@ def batch_for_update(session: Session, batch_id: int) -> PaymentBatch | None:
 
 def claim_ids_of_payments(session: Session, payment_ids: Sequence[int]) -> list[int]:
     query = select(Payment.claim_id).where(Payment.id.in_(list(payment_ids)))
+    return list(session.scalars(query))
+
+
+def answer_conflict(
+    session: Session, attempt_id: int, answered_reference: str
+) -> PaymentAnswerConflict | None:
+    query = select(PaymentAnswerConflict).where(
+        PaymentAnswerConflict.attempt_id == attempt_id,
+        PaymentAnswerConflict.answered_reference == answered_reference,
+    )
+    return session.scalars(query).one_or_none()
+
+
+def answer_conflicts_of_batch(session: Session, batch_id: int) -> list[PaymentAnswerConflict]:
+    query = (
+        select(PaymentAnswerConflict)
+        .where(PaymentAnswerConflict.batch_id == batch_id)
+        .order_by(PaymentAnswerConflict.id)
+    )
     return list(session.scalars(query))

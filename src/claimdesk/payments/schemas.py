@@ -134,6 +134,18 @@ class BatchIn(_In):
     payment_ids: list[int] | None = Field(default=None, max_length=1000)
 
 
+class AnswerConflictOut(_Out):
+    """CLM-P3, CLM-P5: the bank answered paid again with another voucher; the payment
+    keeps ``kept_reference``."""
+
+    id: int
+    payment_id: int
+    kept_reference: str
+    answered_reference: str
+    line: int
+    recorded_at: dt.datetime
+
+
 class BatchOut(_Out):
     id: int
     status: str
@@ -144,6 +156,24 @@ class BatchOut(_Out):
     written_at: dt.datetime | None
     confirmed_at: dt.datetime | None
     held_payment_ids: list[int] = Field(default_factory=list, max_length=1000)
+    # Lines the bank answered paid again with another voucher (CLM-P3): to chase.
+    conflicts: list[AnswerConflictOut] = Field(default_factory=list)
+
+
+class LineOutcomeOut(_Out):
+    """What one answered line did: paid or failed (recorded now), unchanged (answered
+    alike before), or conflict (paid before with another voucher; nothing changed)."""
+
+    line: int
+    payment_id: int
+    outcome: Literal["paid", "failed", "unchanged", "conflict"]
+    reference: str | None
+    answered_reference: str | None = None
+    conflict_id: int | None = None
+
+
+class ConfirmationOut(BatchOut):
+    lines: list[LineOutcomeOut] = Field(default_factory=list)
 
 
 class ConfirmationLineIn(_In):

@@ -28,8 +28,10 @@ import datetime as dt
 import hashlib
 import io
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -71,6 +73,7 @@ from claimdesk.models.claim import Claim, MaterialFile
 from claimdesk.models.payment import (
     PayeeAuthorisation,
     Payment,
+    PaymentAnswerConflict,
     PaymentAttempt,
     PaymentBatch,
 )
@@ -716,6 +719,14 @@ def parse_confirmation_csv(text: str) -> list[ConfirmationLine]:
     return lines
 
 
+def confirmation_lines(csv_text: str | None, lines: Sequence[Any] | None) -> list[ConfirmationLine]:
+    """The bank's answer as posted (API or page): its CSV file, or the lines of
+    ``ConfirmationIn`` (pydantic models, taken by their fields)."""
+    if csv_text is not None:
+        return parse_confirmation_csv(csv_text)
+    return [ConfirmationLine(**line.model_dump()) for line in lines or []]
+
+
 # CLM-P3: the electronic voucher of a transfer — the bank's or the payment provider's
 # transaction reference (银行流水号 / 支付交易号): letters, digits and - _ . /.
 VOUCHER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{2,99}")
@@ -742,13 +753,37 @@ def voucher_reference(value: str | None, *, field: str, line: int) -> str:
     return text
 
 
+@dataclass(frozen=True)
+class LineOutcome:
+    """What one answered line did (CLM-P3, CLM-P5), for the payment officer: ``paid`` or
+    ``failed`` (recorded now), ``unchanged`` (answered alike before: a re-sent file), or
+    ``conflict`` (paid before with another voucher: the payment unchanged, the conflict
+    recorded, ``conflict_id``)."""
+
+    line: int  # the CSV file's row (header counted), or the JSON line's position from 1
+    payment_id: int
+    outcome: str  # paid | failed | unchanged | conflict
+    reference: str | None  # the voucher the payment keeps
+    answered_reference: str | None = None
+    conflict_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    batch: PaymentBatch
+    lines: list[LineOutcome]
+
+
 def confirm_batch(
     session: Session, *, actor: Principal, batch_id: int, lines: list[ConfirmationLine]
-) -> PaymentBatch:
-    """Apply the bank's answers. Answering a line twice with the same result changes
-    nothing (a re-sent confirmation file); a contradicting answer is refused. Every line
-    is checked before anything changes: a line answered paid without its electronic
-    voucher (CLM-P3) refuses the whole confirmation."""
+) -> Confirmation:
+    """Apply the bank's answers; the outcome of every line. Answering a line again alike
+    changes nothing (a re-sent confirmation file); answering paid again with another
+    voucher leaves the paid payment as it is and records a conflict (audited, shown to
+    the officer with the batch) — the bank paid twice, or corrected its reference; a
+    contradicting result (paid against failed) is refused. Every line is checked before
+    anything changes: a line answered paid without its electronic voucher (CLM-P3)
+    refuses the whole confirmation."""
     batch = repository.batch_for_update(session, batch_id)
     if batch is None:
         raise BatchNotFound()
@@ -803,10 +838,27 @@ def confirm_batch(
             )
         answered[line.payment_id] = line.result
     at = timeutil.now()
+    outcomes: list[LineOutcome] = []
     for index, line in enumerate(lines):
         attempt, payment = attempts[line.payment_id], payments[line.payment_id]
+        number = line_field(line, index, "payment_id")[1]
         if attempt.result is not None:
-            continue  # answered alike before (checked above)
+            if line.result == "paid" and line.reference != attempt.reference:
+                assert line.reference is not None and attempt.reference is not None
+                outcomes.append(
+                    _answer_conflict(
+                        session,
+                        actor=actor,
+                        attempt=attempt,
+                        payment=payment,
+                        answered=line.reference,
+                        line=number,
+                        at=at,
+                    )
+                )
+            else:
+                outcomes.append(LineOutcome(number, payment.id, "unchanged", attempt.reference))
+            continue
         attempt.result, attempt.reference, attempt.reason, attempt.answered_at = (
             line.result,
             line.reference,
@@ -839,6 +891,7 @@ def confirm_batch(
                 reason=line.reason,
                 details={"payment_id": payment.id, "batch_id": batch_id},
             )
+        outcomes.append(LineOutcome(number, payment.id, line.result, line.reference))
     session.flush()
     if all(a.result is not None for a in attempts.values()):
         batch.confirmed_at = batch.confirmed_at or at
@@ -859,12 +912,69 @@ def confirm_batch(
         entity_id=batch_id,
         at=at,
         details={
-            "paid": [x.payment_id for x in lines if x.result == "paid"],
-            "failed": [x.payment_id for x in lines if x.result == "failed"],
+            "paid": [x.payment_id for x in outcomes if x.outcome == "paid"],
+            "failed": [x.payment_id for x in outcomes if x.outcome == "failed"],
+            "unchanged": [x.payment_id for x in outcomes if x.outcome == "unchanged"],
+            "conflicts": [x.conflict_id for x in outcomes if x.outcome == "conflict"],
         },
     )
     session.flush()
-    return batch
+    return Confirmation(batch, outcomes)
+
+
+def _answer_conflict(
+    session: Session,
+    *,
+    actor: Principal,
+    attempt: PaymentAttempt,
+    payment: Payment,
+    answered: str,
+    line: int,
+    at: dt.datetime,
+) -> LineOutcome:
+    """CLM-P3, CLM-P5: the bank answers paid again with another voucher for a payment it
+    already answered paid. The payment keeps its first voucher and is paid once; the
+    other reference is recorded (once per reference) and audited on the claim, for the
+    officer to chase with the bank."""
+    assert attempt.reference is not None
+    found = repository.answer_conflict(session, attempt.id, answered)
+    if found is None:
+        found = PaymentAnswerConflict(
+            batch_id=attempt.batch_id,
+            payment_id=payment.id,
+            attempt_id=attempt.id,
+            kept_reference=attempt.reference,
+            answered_reference=answered,
+            line=line,
+            recorded_at=at,
+            recorded_by_id=actor.user_id,
+        )
+        session.add(found)
+        session.flush()
+        record(
+            session,
+            actor=actor,
+            action="claim.payment_answer_conflict",
+            entity_type="claim",
+            entity_id=payment.claim_id,
+            at=at,
+            details={
+                "payment_id": payment.id,
+                "batch_id": attempt.batch_id,
+                "conflict_id": found.id,
+                "kept_reference": attempt.reference,
+                "answered_reference": answered,
+                "line": line,
+            },
+        )
+    return LineOutcome(
+        line, payment.id, "conflict", attempt.reference, answered, conflict_id=found.id
+    )
+
+
+def answer_conflicts(session: Session, batch_id: int) -> list[PaymentAnswerConflict]:
+    """The batch's answer conflicts (CLM-P3), first recorded first."""
+    return repository.answer_conflicts_of_batch(session, batch_id)
 
 
 def _paid(

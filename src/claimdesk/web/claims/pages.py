@@ -1344,6 +1344,7 @@ EVENT_LABELS = {
     "claim.payment_requested": "Payment requested",
     "claim.payment_paid": "Payment confirmed by the bank",
     "claim.payment_failed": "Payment failed",
+    "claim.payment_answer_conflict": "Bank answered paid again with another reference (conflict)",
     "claim.payment_delay_notified": "Customer told the payment will be late",
     "claim.pay": "Paid",
     "claim.callback_done": "Callback made",
