@@ -79,6 +79,13 @@ def _detail(db: Session, principal: Principal, claim: Claim) -> ClaimOut:
 
 @router.post("", status_code=201, response_model=ClaimOut)
 def report_claim(body: ReportCreate, db: DB, principal: Reporter) -> ClaimOut:
+    """Report a claim (CLM-R1..R4), on the policy named by `policy_number`, or found by
+    the insured's `insured_id_number` and the date of loss (CLM-R2). Refusals of the
+    look-up by ID number (422, field `insured_id_number`): `policy_not_found` — the
+    insured has no policy; `policy_ambiguous` — several policies are in force on the
+    date of loss; `policy_nearest_tied` — none is, and several are equally near to the
+    loss (cover ended, or starts, the same day). Both ask for the policy number. A loss
+    outside the period is recorded and flagged in `intake_flags`."""
     reported = report.report(db, actor=principal, data=report.report_of(body))
     return read.new_claim(
         db, reported, language=principal.language, customer_view=principal.is_customer

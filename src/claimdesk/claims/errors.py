@@ -56,14 +56,22 @@ class PolicyAmbiguous(ValidationFailed):
     )
 
 
-class PolicyAmbiguousOutsidePeriod(PolicyAmbiguous):
+class PolicyAmbiguousOutsidePeriod(ValidationFailed):
     """No policy of the insured covers the date of loss, and several are as near to it
-    (ended the same day, or start the same day): the reporter chooses (CLM-R2)."""
+    (ended the same day, or start the same day): the reporter chooses (CLM-R2). Its own
+    code: ``policy_ambiguous`` means several policies *cover* the date, a different
+    situation for the reporter (the report will not be flagged outside the period)."""
 
-    message_zh = "{field}：被保险人在出险日没有有效保单，有多张保单可对应本次报案，请提供保单号"
+    status_code = 422
+    code = "policy_nearest_tied"
+    message_zh = (
+        "{field}：被保险人在出险日没有有效保单，且有多张保单与出险日同样接近"
+        "（同一天保障终止或同一天起保），请提供保单号"
+    )
     message_en = (
-        "{field}: no policy of the insured is in force on that date and several could "
-        "concern the report; give the policy number"
+        "{field}: no policy of the insured is in force on that date and several are "
+        "equally near to it (their cover ended, or starts, the same day); give the "
+        "policy number"
     )
 
 

@@ -173,13 +173,17 @@ def test_by_id_number_policies_as_near_to_the_loss_are_for_the_reporter_to_choos
     world: World, db: Session
 ) -> None:
     # SPEC CLM-R2, GEN-6: both policies start on 1 Jan 2026 — the API asks for the number
-    # (nothing written), and with it the report is taken and flagged
+    # (nothing written), and with it the report is taken and flagged. The tie has its own
+    # code: policy_ambiguous stays for several policies *in force* on the date.
     before = db.scalar(select(func.count()).select_from(Claim))
-    for lang, words in (("", "没有有效保单"), ("?lang=en", "no policy of the insured is in force")):
+    for lang, words in (
+        ("", "有多张保单与出险日同样接近"),
+        ("?lang=en", "several are equally near to it"),
+    ):
         refused = _by_id_number(world, "2025-06-01", lang=lang)
         assert refused.status_code == 422, refused.text
         error = refused.json()["error"]
-        assert (error["code"], error["field"]) == ("policy_ambiguous", "insured_id_number")
+        assert (error["code"], error["field"]) == ("policy_nearest_tied", "insured_id_number")
         assert words in error["message"]
     assert db.scalar(select(func.count()).select_from(Claim)) == before
     number = world.policies["HOME-PROP"].number  # type: ignore[attr-defined]
