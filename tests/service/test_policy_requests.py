@@ -74,8 +74,12 @@ def test_change_request_from_the_desk_starts_the_two_working_day_clock(db, clien
     assert clock.due_at.astimezone(SH) == dt.datetime(2026, 10, 9, 23, 59, 59, tzinfo=SH)
 
 
-def test_renewal_request_makes_a_linked_new_term(db, client):
-    # SPEC SVC-1 POL-4
+def test_renewal_request_makes_a_linked_new_term(db, client, monkeypatch):
+    # SPEC SVC-1 POL-4 (the desk's clock set after the request came in: a received time
+    # later than now is refused, SVC-4)
+    from claimdesk.service import service as desk_service
+
+    monkeypatch.setattr(desk_service, "utcnow", lambda: dt.datetime(2026, 12, 20, 3, tzinfo=dt.UTC))
     holder, policy = _policy(db)
     make_user(db, username="desk", roles=["service_agent"])
     db.commit()

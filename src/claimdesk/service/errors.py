@@ -65,11 +65,15 @@ class ReferencedRecordMissing(ValidationFailed):
 
 class ReceivedInFuture(ValidationFailed):
     """A contact cannot have come in after it is recorded: its clock would start later
-    than the contact did (SVC-4, GEN-6)."""
+    than the contact did (SVC-4, GEN-6). ``minutes``: the clock difference tolerated
+    (service.service.RECEIVED_SKEW)."""
 
     code = "received_in_future"
-    message_zh = "{field}：接到的时间不能晚于现在"
-    message_en = "{field}: the time it came in cannot be later than now"
+    message_zh = "{field}：接到的时间不能晚于现在（允许 {minutes} 分钟的时钟误差）"
+    message_en = (
+        "{field}: the time it came in cannot be later than now "
+        "({minutes} minutes' clock difference allowed)"
+    )
 
 
 class CustomerAmbiguous(ValidationFailed):

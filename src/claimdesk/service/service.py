@@ -56,6 +56,7 @@ from claimdesk.service.errors import (
     ExtensionAfterDeadline,
     ExtensionReasonRequired,
     NotYourRecord,
+    ReceivedInFuture,
     ReferencedRecordMissing,
     ScoreOutOfRange,
     ServiceRecordClosed,
@@ -149,6 +150,23 @@ def _instant(value: dt.datetime | None, field: str) -> dt.datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         raise NaiveInstant(field=field)
     return value.astimezone(dt.UTC)
+
+
+# How far ahead of this server's clock a stated "came in at" may be: the agent's PC or
+# phone clock running a little fast, a time typed to the minute. Within it the contact
+# came in now (its clock never starts after it was recorded); beyond it, refused.
+RECEIVED_SKEW = dt.timedelta(minutes=5)
+
+
+def received_instant(value: dt.datetime | None, field: str = "received_at") -> dt.datetime:
+    """When a contact or complaint came in (SVC-2..SVC-4): aware, not later than now
+    (``RECEIVED_SKEW`` tolerated, read as now); None means now. The API and the desk's
+    page both go through it (GEN-6: refused naming the field and the rule)."""
+    received = _instant(value, field)
+    now = utcnow()
+    if received > now + RECEIVED_SKEW:
+        raise ReceivedInFuture(field=field, minutes=RECEIVED_SKEW.seconds // 60)
+    return min(received, now)
 
 
 def customer_of(session: Session, *, actor: Principal, given: str, field: str) -> int:
@@ -301,7 +319,7 @@ def open_service_record(
     subject = _text(subject, "subject")
     _policy(session, actor, policy_id)
     _claim(session, actor, claim_id)
-    received = _instant(received_at, "received_at")
+    received = received_instant(received_at, "received_at")
     service_record = ServiceRecord(
         service_type=service_type,
         channel=channel,
@@ -532,7 +550,7 @@ def file_complaint(
             )
     _policy(session, actor, policy_id)
     claim = _claim(session, actor, claim_id)
-    received = _instant(received_at, "received_at")
+    received = received_instant(received_at, "received_at")
     deadline = decision_deadline(session, received)
     if claim is not None and handler_user_id is None:
         # CLM-Z3: a named person answers; the claim's handler unless someone is named.

@@ -24,7 +24,7 @@ from claimdesk.models.base import utcnow
 from claimdesk.paging import fetch
 from claimdesk.policies import repository as policies_repository
 from claimdesk.service import repository, service
-from claimdesk.service.errors import ReceivedInFuture, choose
+from claimdesk.service.errors import choose
 from claimdesk.service.schemas import (
     AcknowledgeIn,
     ComplaintIn,
@@ -418,7 +418,8 @@ def new_record(request: Request, actor: Desk) -> Response:
 
 def received_at_of(text: str, field: str = "received_at") -> dt.datetime | None:
     """The form's "came in at" (a datetime-local in the deployment's zone, GEN-2): None
-    for now; refused when unreadable or later than now (the 2-hour clock starts there)."""
+    for now; refused when unreadable or later than now — the service's own rule
+    (``service.received_instant``: the API's, with its clock-skew tolerance)."""
     if not text.strip():
         return None
     try:
@@ -427,9 +428,7 @@ def received_at_of(text: str, field: str = "received_at") -> dt.datetime | None:
         raise ValidationFailed(field=field) from None
     if local.tzinfo is None:
         local = local.replace(tzinfo=local_zone())
-    if local > utcnow():
-        raise ReceivedInFuture(field=field)
-    return local
+    return service.received_instant(local, field)
 
 
 @router.post("/consultations")
