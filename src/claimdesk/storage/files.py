@@ -18,7 +18,9 @@ import base64
 import secrets
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from sqlalchemy.orm import Session
 
+from claimdesk.storage import transactional
 from claimdesk.storage.backends import BlobStorage
 
 MAGIC = b"CDF1"
@@ -48,10 +50,18 @@ def unseal(blob: bytes, *, data_key: str, key: str) -> bytes:
     return AESGCM(base64.b64decode(data_key)).decrypt(nonce, body, key.encode())
 
 
-def save_file(storage: BlobStorage, *, key: str, content: bytes) -> str:
-    """Seal ``content`` under a new data key, store it; returns the data key to record."""
+def save_file(
+    storage: BlobStorage, *, key: str, content: bytes, session: Session | None = None
+) -> str:
+    """Seal ``content`` under a new data key, store it; returns the data key to record.
+    With ``session``, the file is removed again if that session's transaction rolls back
+    (transactional.put): the row that would name it never lands."""
     data_key = new_file_key()
-    storage.put(key, seal(content, data_key=data_key, key=key))
+    sealed = seal(content, data_key=data_key, key=key)
+    if session is None:
+        storage.put(key, sealed)
+    else:
+        transactional.put(session, storage, key, sealed)
     return data_key
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from claimdesk.models.claim import MaterialFile
 from tests.claims.helpers import PDF, PNG, FrozenClock, local
 from tests.claims.steps import API, Settlement, build_settlement, ok
+from tests.storage.helpers import RecordingStorage, recording_storage  # noqa: F401
 from tests.web.claims.claim_pages import ClaimPages
 from tests.web.claims.test_claim_forms_pages import claim_state, error_beside
 
@@ -91,6 +92,7 @@ def test_fire_survey_needs_the_certificate_and_keeps_the_evidence(
     s: Settlement,
     client: TestClient,
     db: Session,
+    recording_storage: RecordingStorage,  # noqa: F811
 ) -> None:
     # SPEC CLM-S3 (evidence with the report), CLM-S4 (fire: the fire report), CLM-S2 (plan)
     cid = _fire_claim_assigned(s)
@@ -105,8 +107,10 @@ def test_fire_survey_needs_the_certificate_and_keeps_the_evidence(
     refused = web.refused(cid, "submit_survey", REPORT, form=form, files=photo, fill=True)
     assert error_beside(refused, "submit_survey", "certificate_file")
     assert claim_state(db, cid) == "accepted"
-    # Nothing of the refused report stayed, not even the photo sent with it.
+    # Nothing of the refused report stayed, not even the photo sent with it: stored
+    # before the survey was refused, it is removed from the store with the rollback.
     assert _files(db, cid) == []
+    assert len(recording_storage.written) == 1 and recording_storage.kept() == []
 
     web.do(
         cid,
@@ -118,6 +122,7 @@ def test_fire_survey_needs_the_certificate_and_keeps_the_evidence(
     )
     assert claim_state(db, cid) == "surveyed"
     assert _files(db, cid) == [("evidence", "kitchen.png"), ("certificate", "fire-report.pdf")]
+    assert len(recording_storage.kept()) == 2
     plan = ok(client.get(f"{API}/{cid}/survey/plan", headers=s.w.h["handler"]))
     assert {i["code"]: i["status"] for i in plan["items"]}["certificate"] == "done"
 

@@ -309,7 +309,9 @@ def store_upload(
     # Sealed with its own data key into the file store (SEC-1); a random name, so the
     # store reveals neither the content's hash nor its type.
     key = f"{claim.number}/{secrets.token_hex(16)}"
-    data_key = save_file(get_storage(), key=key, content=content)
+    # Removed from the store again if this transaction rolls back (a later refusal of
+    # the request, a conflict): no file without its row (storage.transactional).
+    data_key = save_file(get_storage(), key=key, content=content, session=session)
     at = timeutil.now()
     stored = MaterialFile(
         claim_id=claim.id,
