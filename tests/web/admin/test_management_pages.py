@@ -602,7 +602,7 @@ def test_users_and_org_units(db, client, staff):  # type: ignore[no-untyped-def]
     assert (
         client.post(
             f"/admin/users/{user_id}/deactivate",
-            data={"reason": "离职"},
+            data={"reason": "离职", "confirm": "yes"},
             headers=admin,
             follow_redirects=False,
         ).status_code
@@ -617,7 +617,7 @@ def test_users_and_org_units(db, client, staff):  # type: ignore[no-untyped-def]
     # the last administrator cannot lock everyone out; the refusal is shown in place
     last = client.post(
         f"/admin/users/{staff['users']['admin'].id}/deactivate",
-        data={"reason": "test"},
+        data={"reason": "test", "confirm": "yes"},
         headers=admin,
     )
     assert last.status_code in (409, 422) and 'id="status-refused"' in last.text

@@ -19,12 +19,13 @@ from claimdesk.claims.special import events
 from claimdesk.claims.special import repository as special_repository
 from claimdesk.claims.special.schemas import CloseIn, EventIn, MemberIn
 from claimdesk.deps import DB, require
-from claimdesk.errors import NotFound
+from claimdesk.errors import NotFound, ValidationFailed
 from claimdesk.paging import PageRequest, Paging
 from claimdesk.products.coverage_types import MATERIALS
 from claimdesk.web.kit import (
     FormPage,
     Refusal,
+    checked,
     common,
     form_action,
     form_context,
@@ -39,6 +40,16 @@ Reader = Annotated[Principal, Depends(require(Permission.CLAIMS_READ))]
 Manager = Annotated[Principal, Depends(require(Permission.CLAIM_EVENTS_MANAGE))]
 Short = Annotated[str, Form(max_length=200)]
 Text = Annotated[str, Form(max_length=4000)]
+
+
+class CloseNotConfirmed(ValidationFailed):
+    code = "event_close_not_confirmed"
+    message_zh = "请勾选确认后再关闭：关闭后不能再将案件归入此事件，已关闭的事件不能重新开启"
+    message_en = (
+        "Tick the confirmation to close the event: no claim can be grouped under it any "
+        "more, and a closed event cannot be reopened"
+    )
+
 
 EVENT_TYPES = ("earthquake", "flood", "typhoon", "fire", "accident", "other")
 
@@ -178,10 +189,19 @@ def add_member(
 
 @router.post("/admin/events/{event_id}/close")
 def close_event(
-    event_id: int, request: Request, db: DB, actor: Manager, reason: Text = ""
+    event_id: int,
+    request: Request,
+    db: DB,
+    actor: Manager,
+    reason: Text = "",
+    confirm: Short = "",
 ) -> Response:
     def call() -> Any:
-        body = CloseIn.model_validate({"reason": reason})
+        body = checked(CloseIn, {"reason": reason})
+        # Closing is for good (a closed event stays closed, CLM-Z2) and one click did it:
+        # the manager ticks the confirmation first (the reason is checked before).
+        if confirm != "yes":
+            raise CloseNotConfirmed(field="confirm")
         event = special_repository.get_event(db, event_id, for_update=True)
         return events.close_event(db, actor=actor, event=event, reason=body.reason)
 

@@ -17,11 +17,13 @@ from claimdesk.auth.permissions import ROLE_LABELS, Permission, Role
 from claimdesk.auth.principal import Principal
 from claimdesk.auth.schemas import RolesUpdate, StatusChange, UserCreate
 from claimdesk.deps import DB, require
+from claimdesk.errors import ValidationFailed
 from claimdesk.org import service as org_service
 from claimdesk.org.schemas import OrgUnitCreate
 from claimdesk.web.kit import (
     FormPage,
     Refusal,
+    checked,
     common,
     form_action,
     form_context,
@@ -40,6 +42,15 @@ OrgReader = Annotated[Principal, Depends(require(Permission.ORG_READ))]
 OrgManager = Annotated[Principal, Depends(require(Permission.ORG_MANAGE))]
 Short = Annotated[str, Form(max_length=256)]
 Roles = Annotated[list[str] | None, Form()]
+
+
+class DeactivationNotConfirmed(ValidationFailed):
+    code = "deactivation_not_confirmed"
+    message_zh = "请勾选确认后再停用：停用后该用户不能再登录，其已登录的会话立即失效"
+    message_en = (
+        "Tick the confirmation to deactivate: the user can no longer log in and their "
+        "open sessions end at once"
+    )
 
 
 def _role_names(request: Request) -> list[tuple[str, str]]:
@@ -177,18 +188,22 @@ def set_roles(
 
 @router.post("/users/{user_id}/deactivate")
 def deactivate(
-    user_id: int, request: Request, db: DB, actor: Manager, reason: Short = ""
+    user_id: int,
+    request: Request,
+    db: DB,
+    actor: Manager,
+    reason: Short = "",
+    confirm: Short = "",
 ) -> Response:
-    return _user_page(request, db, actor, user_id).act(
-        "status",
-        {"reason": reason},
-        lambda: service.deactivate_user(
-            db,
-            actor=actor,
-            user_id=user_id,
-            reason=StatusChange.model_validate({"reason": reason}).reason,
-        ),
-    )
+    def call() -> Any:
+        body = checked(StatusChange, {"reason": reason})
+        # One click locked a colleague out and ended their sessions at once: the
+        # administrator ticks the confirmation first (the reason is checked before).
+        if confirm != "yes":
+            raise DeactivationNotConfirmed(field="confirm")
+        return service.deactivate_user(db, actor=actor, user_id=user_id, reason=body.reason)
+
+    return _user_page(request, db, actor, user_id).act("status", {"reason": reason}, call)
 
 
 @router.post("/users/{user_id}/reactivate")
@@ -202,7 +217,7 @@ def reactivate(
             db,
             actor=actor,
             user_id=user_id,
-            reason=StatusChange.model_validate({"reason": reason}).reason,
+            reason=checked(StatusChange, {"reason": reason}).reason,
         ),
     )
 
