@@ -176,8 +176,9 @@ PAYMENT = Table(
     PaymentState,
     moves(
         {
-            # CLM-P3: a transfer goes to the bank; a cash/offline payment is handed over.
-            _PM.PENDING: (_PM.EXPORTED, _PM.PAID),
+            # CLM-P3: a transfer goes to the bank; a cash/offline payment is handed over,
+            # or cancelled by the officer when the hand-over does not happen.
+            _PM.PENDING: (_PM.EXPORTED, _PM.PAID, _PM.CANCELLED),
             _PM.EXPORTED: (_PM.PAID, _PM.FAILED),
             _PM.FAILED: (_PM.EXPORTED,),
         }

@@ -1,8 +1,8 @@
 """Claim payments (赔付, CLM-P1..P5), bank batches, payee authorisations, callbacks
 (回访, CLM-X2), the closing archive (CLM-X1) and recoveries (FIN-2).
 
-Exactly once (CLM-P5): a payment exists once per (claim, kind, sequence) and once per
-idempotency key; it moves pending → exported → paid | failed (→ exported again in a
+Exactly once (CLM-P5): a live payment exists once per (claim, kind, sequence) and a
+payment once per idempotency key; it moves pending → exported → paid | failed (→ exported again in a
 new batch) only under its row lock, and a batch line carries the payment's key so the
 bank can refuse a duplicate instruction.
 """
@@ -13,7 +13,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from claimdesk.models.base import Base
@@ -57,7 +57,6 @@ class PaymentBatch(Base):
 
 class Payment(Base):
     __tablename__ = "claim_payments"
-    __table_args__ = (UniqueConstraint("claim_id", "kind", "sequence"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"), index=True)
@@ -82,7 +81,7 @@ class Payment(Base):
     # None (and account_last4 "") for an offline payment: no account is paid.
     bank_account_id: Mapped[int | None] = mapped_column(ForeignKey("bank_accounts.id"))
     account_last4: Mapped[str] = mapped_column(String(4))
-    # pending | exported | paid | failed
+    # pending | exported | paid | failed | cancelled (cash/offline not handed over)
     status: Mapped[PaymentState] = mapped_column(
         StateType(PaymentState, 12), default=PaymentState.PENDING
     )
@@ -105,6 +104,19 @@ class Payment(Base):
 
 
 Index("ix_claim_payments_status", Payment.status)
+# CLM-P5: one live payment per (claim, kind, sequence) — the indemnity of one approval
+# exists once; a cancelled cash/offline payment (never handed over, CLM-P3) leaves room
+# for the payment requested again in its place.
+LIVE_SEQUENCE = "status <> 'cancelled'"
+Index(
+    "uq_claim_payments_live_sequence",
+    Payment.claim_id,
+    Payment.kind,
+    Payment.sequence,
+    unique=True,
+    postgresql_where=text(LIVE_SEQUENCE),
+    sqlite_where=text(LIVE_SEQUENCE),
+)
 
 
 class PaymentAttempt(Base):

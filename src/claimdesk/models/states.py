@@ -112,12 +112,14 @@ class ComplaintState(StrEnum):
 
 class PaymentState(StrEnum):
     """CLM-P5: exported in a bank file, answered paid or failed (a failure is re-sent);
-    CLM-P3: a cash/offline payment goes from pending to paid when handed over."""
+    CLM-P3: a cash/offline payment goes from pending to paid when handed over, or to
+    cancelled when the hand-over does not happen (a new payment may then be requested)."""
 
     PENDING = "pending"
     EXPORTED = "exported"
     PAID = "paid"
     FAILED = "failed"
+    CANCELLED = "cancelled"
 
 
 class PaymentBatchState(StrEnum):

@@ -82,15 +82,22 @@ def approvals(session: Session, claim_id: int) -> int:
 def payment_in_sequence(
     session: Session, claim_id: int, kind: str, sequence: int
 ) -> Payment | None:
+    """The live payment (not cancelled) of this claim, kind and sequence."""
     query = select(Payment).where(
-        Payment.claim_id == claim_id, Payment.kind == kind, Payment.sequence == sequence
+        Payment.claim_id == claim_id,
+        Payment.kind == kind,
+        Payment.sequence == sequence,
+        Payment.status != "cancelled",
     )
     return session.scalars(query).first()
 
 
 def first_of_kind(session: Session, claim_id: int, kind: str) -> Payment | None:
-    query = select(Payment).where(Payment.claim_id == claim_id, Payment.kind == kind)
-    return session.scalars(query).first()
+    """The claim's first live payment (not cancelled) of this kind."""
+    query = select(Payment).where(
+        Payment.claim_id == claim_id, Payment.kind == kind, Payment.status != "cancelled"
+    )
+    return session.scalars(query.order_by(Payment.id)).first()
 
 
 def last_sequence(session: Session, claim_id: int, kind: str) -> int:

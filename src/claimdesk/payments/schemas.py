@@ -125,6 +125,12 @@ class PaymentOut(_Out):
     receipt_file_id: int | None = None  # the upload (claim file) of the confirmation
 
 
+class OfflineCancelIn(_In):
+    """CLM-P3: why a cash/offline payment was not handed over (the payee never came...)."""
+
+    reason: Annotated[str, Field(min_length=1, max_length=2000)]
+
+
 class DelayNoticeIn(_In):
     reason: Text
     expected_arrival: dt.date

@@ -50,12 +50,15 @@ from claimdesk.claims.settlement.errors import (
     BankAccountNotPayees,
     BankAccountRequired,
     BatchNotFound,
+    CancellationReasonRequired,
     ConfirmationInvalid,
     IdempotencyKeyReused,
+    NotCancellable,
     NothingToExport,
     NotOfflinePayment,
     NotPayable,
     OfflinePaymentNotAllowed,
+    OfflineTotalNotAllowed,
     PayeeDocumentMismatch,
     PayeeMismatch,
     PaymentNotFound,
@@ -353,7 +356,9 @@ def request_payment(
     account: BankAccount | None = None
     offline_reason: str | None = None
     if data.means == OFFLINE:
-        offline_reason = offline_allowed(session, amount=amount, reason=data.offline_reason, at=at)
+        offline_reason = offline_allowed(
+            session, claim=claim, amount=amount, reason=data.offline_reason, at=at
+        )
     else:
         if data.bank_account_id is None:
             raise BankAccountRequired(field="bank_account_id")
@@ -407,15 +412,41 @@ def request_payment(
     return payment, True
 
 
+def offline_total(session: Session, claim_id: int) -> Decimal:
+    """What the claim already pays in cash/offline: its offline payments handed over or
+    waiting to be (a cancelled one, never handed over, does not count)."""
+    return sum(
+        (
+            p.amount
+            for p in payments_of(session, claim_id)
+            if p.means == OFFLINE and p.status in COUNTED
+        ),
+        Decimal("0.00"),
+    )
+
+
 def offline_allowed(
-    session: Session, *, amount: Decimal, reason: str | None, at: dt.datetime
+    session: Session, *, claim: Claim, amount: Decimal, reason: str | None, at: dt.datetime
 ) -> str | None:
-    """CLM-P3: cash/offline only for a small amount (up to the small-cash limit in force
-    at ``at``) or a stated special case. The reason kept (None within the limit when
-    none is given), or the refusal naming the limit."""
+    """CLM-P3: cash/offline only for a small case — the claim's cash/offline payments
+    together (earlier ones not cancelled, and this one) up to the small-cash limit in
+    force at ``at`` — or a stated special case. Counted per claim, so a payment split in
+    parts, an advance and its indemnity, a top-up or a reopened claim's further payment
+    in cash are held to the limit as one payment would be. The reason kept (None within
+    the limit when none is given), or the refusal naming the limit."""
     stated = (reason or "").strip() or None
     limit = thresholds.in_force(session, at=at).small_cash_max
-    if amount > limit and stated is None:
+    earlier = offline_total(session, claim.id)
+    total = earlier + amount
+    if total > limit and stated is None:
+        if earlier > 0:
+            raise OfflineTotalNotAllowed(
+                field="offline_reason",
+                amount=str(amount),
+                earlier=str(earlier),
+                total=str(total),
+                limit=str(limit),
+            )
         raise OfflinePaymentNotAllowed(field="offline_reason", amount=str(amount), limit=str(limit))
     return stated
 
@@ -432,8 +463,11 @@ def request_top_up(
 ) -> tuple[Payment, bool]:
     """A correction after the quality sample (CLM-T3, CLM-P5): the difference a reviewer
     found owed on top of an automatic payment, to the same payee and account as
-    ``basis``. Once per claim (kind top_up, sequence 1) and per key; the caller holds
-    the claim's row lock. It counts as paid on the claim like any other payment."""
+    ``basis``, by the same means. Once per claim (kind top_up, sequence 1) and per key;
+    the caller holds the claim's row lock. It counts as paid on the claim like any other
+    payment. In cash/offline (CLM-P3) it is held to the small-cash limit as the first
+    payment was, counted with the claim's other cash payments; the special case stated
+    for ``basis`` (the same payee, the same means) stands for it."""
     existing = by_key(session, key)
     if existing is not None:
         if existing.claim_id != claim.id or existing.kind != "top_up":
@@ -445,6 +479,11 @@ def request_top_up(
     if amount <= 0 or amount != amount.quantize(CENT):
         raise NotPayable(state=claim.state, what="零金额支付 / a zero payment")
     at = timeutil.now()
+    offline_reason: str | None = None
+    if basis.means == OFFLINE:
+        offline_reason = offline_allowed(
+            session, claim=claim, amount=amount, reason=basis.offline_reason, at=at
+        )
     payment = Payment(
         claim_id=claim.id,
         kind="top_up",
@@ -459,6 +498,7 @@ def request_top_up(
         authorisation_id=basis.authorisation_id,
         bank_account_id=basis.bank_account_id,
         account_last4=basis.account_last4,
+        offline_reason=offline_reason,
         status="pending",
         created_at=at,
         created_by_id=actor.user_id,
@@ -1085,6 +1125,50 @@ def check_handover(
     if blind_index(normalised, PURPOSE_ID_NUMBER) != payee.id_number_hash:
         raise PayeeDocumentMismatch(field=field)
     return normalised[-4:]
+
+
+def cancel_offline(
+    session: Session, *, actor: Principal, claim: Claim, payment_id: int, reason: str
+) -> tuple[Payment, bool]:
+    """CLM-P3: a cash/offline hand-over that did not happen (the payee never came, the
+    special case fell away) — (payment, cancelled now). The payment moves pending →
+    cancelled through its table (a payment already paid is refused, 409), with the
+    reason, audited on the claim; it no longer counts as paid or owed on the claim, so
+    the claim (still approved, or still awaiting its advance) takes a new payment
+    request. CLM-P5: the caller holds the claim's row lock and the payment's is taken
+    here; a payment already cancelled is answered as it is (a double click)."""
+    locked = repository.lock_payments(session, [payment_id])
+    payment = locked[0] if locked else None
+    if payment is None or payment.claim_id != claim.id:
+        raise PaymentNotFound()
+    if payment.means != OFFLINE:
+        raise NotCancellable()
+    if payment.status == PaymentState.CANCELLED:
+        return payment, False
+    stated = reason.strip()
+    if not stated:
+        raise CancellationReasonRequired(field="reason")
+    at = timeutil.now()
+    lifecycle.transition(
+        session,
+        entity=payment,
+        table=lifecycle.PAYMENT,
+        to="cancelled",
+        actor=actor,
+        action="claim.payment_cancelled",
+        audit_as=("claim", claim.id),
+        at=at,
+        reason=stated,
+        details={
+            "payment_id": payment.id,
+            "kind": payment.kind,
+            "amount": str(payment.amount),
+            "means": payment.means,
+        },
+    )
+    payment.failure_reason = stated
+    session.flush()
+    return payment, True
 
 
 def _settled(

@@ -39,6 +39,7 @@ from claimdesk.payments.schemas import (
     DecisionBody,
     DelayNoticeIn,
     FinancialsOut,
+    OfflineCancelIn,
     PaymentIn,
     PaymentOut,
     RecoveryIn,
@@ -201,6 +202,20 @@ def confirm_offline_payment(
         document_number=payee_document_number,
         filename=file.filename or "upload",
         content=content,
+    )
+    return settlement_read.payment_out(payment)
+
+
+@router.post("/{claim_id}/payments/{payment_id}/offline-cancellation", response_model=PaymentOut)
+def cancel_offline_payment(
+    claim_id: int, payment_id: int, body: OfflineCancelIn, db: DB, principal: Payer
+) -> PaymentOut:
+    """CLM-P3: a cash/offline payment whose hand-over did not happen is cancelled with the
+    reason (audited); the claim then takes a new payment request. A payment already
+    paid is refused (409); one already cancelled is answered as it is (CLM-P5)."""
+    claim = get_claim(db, principal, claim_id, for_update=True)
+    payment, _cancelled = service.cancel_offline(
+        db, actor=principal, claim=claim, payment_id=payment_id, reason=body.reason
     )
     return settlement_read.payment_out(payment)
 

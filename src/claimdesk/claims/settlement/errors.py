@@ -255,6 +255,46 @@ class OfflinePaymentNotAllowed(ValidationFailed):
     )
 
 
+class OfflineTotalNotAllowed(OfflinePaymentNotAllowed):
+    """CLM-P3 read per claim: the cash/offline payments of a claim (earlier ones not
+    cancelled, and this one) together up to the small-cash limit, or a stated special
+    case — a top-up or a second payment in cash is counted with the first."""
+
+    message_zh = (
+        "{field}：本案已有现金/线下支付 {earlier} 元，加上本笔 {amount} 元共 {total} 元，"
+        "超过现金/线下支付限额 {limit} 元，须写明特殊情况（例如收款人无银行账户），"
+        "否则请使用银行转账或第三方支付"
+    )
+    message_en = (
+        "{field}: with the {earlier} CNY already paid or due in cash/offline on this claim, "
+        "this {amount} CNY makes {total} CNY, above the cash/offline payment limit of "
+        "{limit} CNY; state the special case (e.g. the payee has no bank account), or pay "
+        "by bank transfer or third-party payment"
+    )
+
+
+class NotCancellable(Conflict):
+    """Only a cash/offline payment still waiting to be handed over is cancelled (CLM-P3)."""
+
+    code = "payment_not_cancellable"
+    message_zh = (
+        "只有尚未交付的现金/线下支付可以撤销；银行转账或第三方支付以银行回盘为准，"
+        "回盘失败的款项会重新发送"
+    )
+    message_en = (
+        "Only a cash/offline payment not yet handed over can be cancelled; a bank transfer "
+        "or third-party payment follows the bank's answer, and a failed one is sent again"
+    )
+
+
+class CancellationReasonRequired(ValidationFailed):
+    code = "cancellation_reason_required"
+    message_zh = "{field}：撤销现金/线下支付须写明原因（例如收款人未到场领取）"
+    message_en = (
+        "{field}: cancelling a cash/offline payment needs the reason (e.g. the payee never came)"
+    )
+
+
 class NotOfflinePayment(Conflict):
     code = "not_offline_payment"
     message_zh = "该笔支付为银行转账或第三方支付，须凭银行回盘及电子凭证确认已付"

@@ -119,6 +119,7 @@ CODE_LABELS: dict[str, dict[str, str]] = {
         "exported": "Sent to the bank",
         "paid": "Paid",
         "failed": "Failed",
+        "cancelled": "Cancelled (not handed over)",
         # CLM-P3: a cash/offline payment is handed over, never sent to the bank.
         "offline_pending": "Waiting to be handed over (cash or offline)",
     },

@@ -32,6 +32,7 @@ from claimdesk.payments.schemas import (
     AuthorisationIn,
     ConfirmationIn,
     DelayNoticeIn,
+    OfflineCancelIn,
     PaymentIn,
 )
 from claimdesk.people.repository import bank_accounts_of
@@ -411,6 +412,31 @@ def confirm_offline(db: Session, p: Principal, claim: Claim, form: Values) -> No
             # One byte past the limit: enough to refuse, never the whole of a huge file.
             content=upload.file.read(rules().upload_max_bytes + 1),
         )
+
+
+def cancel_offline_fields(db: Session, claim: Claim) -> list[FormField]:
+    due = offline_due(db, claim)
+    shown = f"¥{due[0].amount:,.2f} · {due[0].payee_name}" if due else "—"
+    return [
+        FormField("offline_payment", "Payment not handed over", "info", value=shown),
+        FormField(
+            "reason",
+            "Why the hand-over did not happen (e.g. the payee never came)",
+            "textarea",
+            required=True,
+            help="The claim can then be paid again, by transfer or in cash.",
+        ),
+    ]
+
+
+def cancel_offline(db: Session, p: Principal, claim: Claim, form: Values) -> None:
+    """CLM-P3: the oldest waiting cash/offline payment cancelled with its reason, through
+    the same service as the API; the claim then takes a new payment request."""
+    due = offline_due(db, claim)
+    if not due:
+        raise PaymentNotFound()
+    body = validated(OfflineCancelIn, {"reason": text(form, "reason")})
+    pay_service.cancel_offline(db, actor=p, claim=claim, payment_id=due[0].id, reason=body.reason)
 
 
 # -- a foreseeable delay told in advance (CLM-P4) ---------------------------------------------
