@@ -21,11 +21,13 @@ def _register_domains() -> None:
     from claimdesk.checks.cli import app as checks_app
     from claimdesk.conformance.cli import register as register_conformance
     from claimdesk.crypto.cli import app as keys_app
+    from claimdesk.payments.cli import app as payments_app
 
     app.add_typer(audit_app, name="audit", help="Audit trail: seal and verify the hash chain.")
     app.add_typer(calendar_app, name="calendar", help="Holiday calendar: seed and show years.")
     app.add_typer(checks_app, name="checks", help="Automatic checks: repair their hits.")
     app.add_typer(keys_app, name="keys", help="Field-encryption keys: rotate.")
+    app.add_typer(payments_app, name="payments", help="Payments: paid transfers without a voucher.")
     app.add_typer(users_app, name="users", help="User accounts.")
     register_conformance(app)
 

@@ -4,7 +4,9 @@ then payments by id, so two batches never wait on each other in a circle)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
+from decimal import Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -181,3 +183,27 @@ def answer_conflicts_of_batch(session: Session, batch_id: int) -> list[PaymentAn
         .order_by(PaymentAnswerConflict.id)
     )
     return list(session.scalars(query))
+
+
+def paid_transfers(
+    session: Session, *, after: int, limit: int
+) -> list[tuple[int, str, Decimal, str, dt.datetime | None, int | None, str | None]]:
+    """(payment id, claim number, amount, means, paid at, batch id, bank reference) of the
+    paid transfers after payment ``after``, by id. Named columns, not ORM rows, so the
+    voucher report runs on a schema from before later migrations (e.g. 0050)."""
+    query = (
+        select(
+            Payment.id,
+            Claim.number,
+            Payment.amount,
+            Payment.means,
+            Payment.paid_at,
+            Payment.batch_id,
+            Payment.bank_reference,
+        )
+        .join(Claim, Claim.id == Payment.claim_id)
+        .where(Payment.status == "paid", Payment.means != "offline", Payment.id > after)
+        .order_by(Payment.id)
+        .limit(limit)
+    )
+    return [tuple(row) for row in session.execute(query)]  # type: ignore[misc]

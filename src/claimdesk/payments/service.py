@@ -814,6 +814,43 @@ class Confirmation:
     lines: list[LineOutcome]
 
 
+@dataclass(frozen=True)
+class Unvouchered:
+    """A paid transfer without a valid electronic voucher (CLM-P3): confirmed before the
+    voucher rule (be2a954) with an empty or malformed reference. ``why``: empty |
+    malformed."""
+
+    payment_id: int
+    claim_number: str
+    amount: Decimal
+    means: str
+    paid_at: dt.datetime | None
+    batch_id: int | None
+    reference: str | None
+    why: str
+
+
+def unvouchered(
+    session: Session, *, after: int = 0, limit: int = 500
+) -> tuple[list[Unvouchered], int | None]:
+    """Of the next ``limit`` paid transfers after payment ``after``, those whose kept
+    reference is not a voucher (``VOUCHER``), and the last payment id read (None: no
+    more). Cash/offline payments have their ID check and signed confirmation instead and
+    are never listed."""
+    found = []
+    last: int | None = None
+    for pid, number, amount, means, paid_at, batch_id, reference in repository.paid_transfers(
+        session, after=after, limit=limit
+    ):
+        last = pid
+        text = (reference or "").strip()
+        if text and VOUCHER.fullmatch(text):
+            continue
+        why = "malformed" if text else "empty"
+        found.append(Unvouchered(pid, number, amount, means, paid_at, batch_id, reference, why))
+    return found, last
+
+
 def confirm_batch(
     session: Session, *, actor: Principal, batch_id: int, lines: list[ConfirmationLine]
 ) -> Confirmation:
