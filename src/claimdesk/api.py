@@ -21,6 +21,7 @@ from claimdesk.claims.special.endpoints import public_router as claims_public_ro
 from claimdesk.claims.special.endpoints import reports_router as claims_reports_router
 from claimdesk.claims.special.endpoints import router as claims_special_router
 from claimdesk.dashboards.endpoints import router as dashboards_router
+from claimdesk.dashboards.endpoints import service_router as service_dashboards_router
 from claimdesk.errors import ERROR_RESPONSES
 from claimdesk.org.endpoints import router as org_router
 from claimdesk.payments.endpoints import payments_router
@@ -65,3 +66,4 @@ api_router.include_router(thresholds_router)
 api_router.include_router(checks_router)
 api_router.include_router(automatic_router)
 api_router.include_router(dashboards_router)
+api_router.include_router(service_dashboards_router)

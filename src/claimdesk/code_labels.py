@@ -187,6 +187,7 @@ LABELS: dict[str, str] = {
     "cause": "Cause",
     "complaints": "Complaints",
     "month": "Month",
+    "branch_code": "Branch code",
     "change": "Change",
     "service_type": "Service type",
     "surveys": "Surveys",

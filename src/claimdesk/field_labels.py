@@ -255,6 +255,7 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "rule": ("时限规则", "Time-limit rule"),
     "rule.n": ("时限", "Time limit"),
     "dataset": ("数据集", "Dataset"),
+    "by": ("时限分组", "Time limits by"),
     "limit": ("每页条数", "Page size"),
     "offset": ("起始位置", "Offset"),
     "path": ("路径", "Path"),

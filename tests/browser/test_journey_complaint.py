@@ -88,10 +88,14 @@ def test_complaint_filed_acknowledged_decided(
         params={
             "date_from": today.replace(day=1).isoformat(),
             "date_to": (today + dt.timedelta(days=1)).isoformat(),
+            "lang": "en",
         },
         headers={"Authorization": f"Bearer {token.json()['access_token']}"},
         timeout=30,
     )
     assert found.status_code == 200
-    counts = {r["cause"]: int(r["complaints"]) for r in csv.DictReader(io.StringIO(found.text))}
+    # Excel's CSV: a byte-order mark, the cause in words and its code beside them.
+    assert found.content.startswith(b"\xef\xbb\xbf")
+    table = csv.DictReader(io.StringIO(found.content.decode("utf-8-sig")))
+    counts = {r["Cause (code)"]: int(r["Complaints"]) for r in table}
     assert counts.get("delay", 0) >= 1

@@ -95,3 +95,92 @@ def test_deadline_totals_match_the_reference_report(db: Session) -> None:
         db, queries.Filters(filters.date_from, filters.date_to, org_unit_id=hq, now=NOW)
     )
     assert hq_only.rows == [("claim.review", 6, 2, 2, 2, Decimal("50.00"))]
+
+
+def test_deadlines_by_month_and_branch_match_the_reference_in_beijing_time(
+    db: Session,
+) -> None:
+    # SPEC GEN-7 (by branch, by month), GEN-2 (months are Beijing-time months): one
+    # grouped query gives the figures of the Python reference per limit, branch and
+    # month. 1 April 07:00 in Beijing is still 31 March in UTC: April here.
+    hq = make_org_unit(db).id
+    bj = make_org_unit(db, code="BJ", name="北京分公司", kind="branch").id
+    review = "claim.review"
+    _clock(db, review, hq, at(31, 23, month=3), at(2), stopped=at(1))  # March
+    _clock(db, review, hq, at(1, 7), at(3), stopped=at(5))  # April (UTC: 31 March)
+    _clock(db, review, bj, at(1, 7), at(3))  # April, running past due
+    _clock(db, review, bj, at(30, 23, month=4), at(30, 23, month=5))  # April, pending
+    _clock(
+        db, "claim.report_entry", bj, at(2, 1, month=3), at(2, 2, month=3), paused=at(2, 1, month=3)
+    )
+    _clock(db, review, hq, at(1, 0, month=5), at(2, month=5))  # May: outside the period
+    db.flush()
+    period = (dt.date(2026, 3, 1), dt.date(2026, 4, 30))
+
+    def board(breakdown: str, unit: int | None = None) -> list[tuple[object, ...]]:
+        filters = queries.Filters(*period, org_unit_id=unit, now=NOW, breakdown=breakdown)
+        return queries.claims_deadlines(db, filters).rows
+
+    assert board("month") == [
+        ("2026-03", "claim.report_entry", 1, 0, 0, 1, None),
+        ("2026-03", review, 1, 1, 0, 0, Decimal("100.00")),
+        ("2026-04", review, 3, 0, 2, 1, Decimal("0.00")),
+    ]
+    assert board("branch") == [
+        ("北京分公司", "BJ", "claim.report_entry", 1, 0, 0, 1, None),
+        ("北京分公司", "BJ", review, 2, 0, 1, 1, Decimal("0.00")),
+        ("总公司", "HQ", review, 2, 1, 1, 0, Decimal("50.00")),
+    ]
+    assert board("month", unit=hq) == [
+        ("2026-03", review, 1, 1, 0, 0, Decimal("100.00")),
+        ("2026-04", review, 1, 0, 1, 0, Decimal("0.00")),
+    ]
+    both = {
+        (row[3], row[2], row[0]): list(row[4:8]) for row in board("month_branch")
+    }  # (limit, branch code, month) -> governed, met, missed, pending
+    reference = {
+        (r.name, r.branch, r.month): [r.governed, r.met, r.missed, r.pending]
+        for r in reports.deadlines_report(
+            db,
+            date_from=period[0],
+            date_to=period[1],
+            now=NOW,
+            names=[review, "claim.report_entry"],
+        )
+    }
+    assert both == reference
+    assert ("claim.review", "HQ", "2026-04") in both
+
+
+def test_a_breakdown_is_one_query_however_many_clocks(db: Session) -> None:
+    # SPEC GEN-7, issue 6: counted by the database in one grouped statement, never a
+    # query (or a Python pass) per clock.
+    from sqlalchemy import event
+
+    hq = make_org_unit(db).id
+    for day in range(1, 29):
+        _clock(
+            db,
+            "claim.review",
+            hq,
+            at(day, month=3),
+            at(day, 20, month=3),
+            stopped=at(day, 10, month=3),
+        )
+    db.flush()
+    statements: list[str] = []
+
+    def seen(_conn: object, _cursor: object, sql: str, *_: object) -> None:
+        statements.append(sql)
+
+    connection = db.connection()
+    event.listen(connection, "before_cursor_execute", seen)
+    try:
+        filters = queries.Filters(
+            dt.date(2026, 1, 1), dt.date(2026, 4, 30), now=NOW, breakdown="month_branch"
+        )
+        rows = queries.claims_deadlines(db, filters).rows
+    finally:
+        event.remove(connection, "before_cursor_execute", seen)
+    assert rows == [("2026-03", "总公司", "HQ", "claim.review", 28, 28, 0, 0, Decimal("100.00"))]
+    assert len(statements) == 1 and "GROUP BY" in statements[0]

@@ -311,17 +311,23 @@ def test_api_and_csv_for_the_claims_dashboard_readers(
     found = {d["name"]: d for d in body.json()["datasets"]}
     assert set(found) == {"stp_share", "stp_time", "stp_checks", "stp_sample"}
     assert found["stp_share"]["rows"][0] == ["2026-09", "health", 3, 1, "33.3"]
-    response = client.get(f"{API}/stp_time.csv?{PERIOD}", headers=headers)
+    response = client.get(f"{API}/stp_time.csv?{PERIOD}&lang=zh-CN", headers=headers)
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(response.text)))
+    # For Excel on a Chinese Windows: a byte-order mark, words in the reader's language
+    # and the codes kept beside them for a program.
+    assert response.content.startswith(b"\xef\xbb\xbf")
+    assert "stp_time_2026-09-01_2026-10-31.csv" in response.headers["content-disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[1] == {
-        "month": "2026-09",
-        "line": "health",
-        "path": "manual",
-        "payments": "1",
-        "p50_seconds": "7200.0",
-        "p95_seconds": "7200.0",
+        "月份": "2026-09",
+        "险种": "健康险",
+        "险种（代码）": "health",
+        "处理方式": "人工",
+        "处理方式（代码）": "manual",
+        "支付": "1",
+        "中位数（秒）": "7200.0",
+        "95 百分位（秒）": "7200.0",
     }
     assert client.get(f"{API}/nope.csv?{PERIOD}", headers=headers).status_code == 404
     reversed_period = client.get(f"{API}?date_from=2026-10-01&date_to=2026-09-01", headers=headers)
@@ -352,9 +358,16 @@ def test_claims_dashboard_page_shows_the_section_in_words(
     for code in ["early_claim", "sex_age_mismatch", "false_holds", "p50_seconds"]:
         assert f">{code}<" not in section, code
     assert ">early_claim<" not in table
-    csv_page = client.get(f"/dashboards/claims/stp_checks.csv?{PERIOD}")
+    csv_page = client.get(f"/dashboards/claims/stp_checks.csv?{PERIOD}&lang={lang}")
     assert csv_page.status_code == 200
-    assert csv_page.text.splitlines()[0].startswith("check,line,month,hits")
+    text = csv_page.content.decode("utf-8-sig")
+    # The check in words, its code kept beside them in a column of its own.
+    named = "生效后短期出险" if lang == "zh-CN" else "Claim soon after the start"
+    assert f"\n{named},early_claim," in text.replace("\r\n", "\n")
+    header = text.splitlines()[0]
+    assert header.startswith(
+        "核查项,核查项（代码）,险种" if lang == "zh-CN" else "Check,Check (code),Line"
+    )
     del codes
 
 

@@ -1,12 +1,14 @@
-"""Straight-through measures API (CLM-T4): the claims dashboard's STP datasets as JSON
-and one CSV per dataset, for the roles that read the claims dashboard, row-filtered."""
+"""Dashboards API: the straight-through measures (CLM-T4) — the claims dashboard's STP
+datasets as JSON and one CSV per dataset, for the roles that read the claims dashboard,
+row-filtered — and the deadline scorecards of both boards (GEN-7, CLM-Q2), per time
+limit and by month and/or branch, as JSON and CSV."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from claimdesk.auth.permissions import Permission
@@ -14,24 +16,38 @@ from claimdesk.auth.principal import Principal
 from claimdesk.claims import timeutil
 from claimdesk.dashboards import service
 from claimdesk.dashboards.queries import Dataset, Filters
-from claimdesk.dashboards.schemas import DatasetOut, StpMeasuresOut
+from claimdesk.dashboards.schemas import DatasetOut, DeadlinesOut, StpMeasuresOut
 from claimdesk.deps import DB, require
+from claimdesk.i18n import request_language
 from claimdesk.rules.deadlines import to_local
 
 router = APIRouter(prefix="/dashboards/claims", tags=["dashboards"])
+service_router = APIRouter(prefix="/dashboards/service", tags=["dashboards"])
 
 Analyst = Annotated[Principal, Depends(require(Permission.CLAIMS_REPORTS))]
+ServiceAnalyst = Annotated[Principal, Depends(require(Permission.SERVICE_REPORTS))]
 DateFrom = Annotated[dt.date | None, Query(description="first day (YYYY-MM-DD), Beijing time")]
 DateTo = Annotated[dt.date | None, Query(description="last day (YYYY-MM-DD), Beijing time")]
 Unit = Annotated[int | None, Query(gt=0, description="only this branch")]
+By = Annotated[
+    str | None,
+    Query(
+        max_length=20,
+        description="deadline scorecard rows by month, branch or month_branch (default: "
+        "one row per time limit over the period)",
+    ),
+]
 
 
-def _filters(date_from: dt.date | None, date_to: dt.date | None, unit: int | None) -> Filters:
+def _filters(
+    date_from: dt.date | None, date_to: dt.date | None, unit: int | None, by: str | None = None
+) -> Filters:
     return service.filters_for(
         date_from=date_from,
         date_to=date_to,
         org_unit_id=unit,
         today=to_local(timeutil.now()).date(),
+        breakdown=by,
     )
 
 
@@ -69,6 +85,7 @@ def stp_measures(
 )
 def stp_csv(
     name: str,
+    request: Request,
     db: DB,
     principal: Analyst,
     date_from: DateFrom = None,
@@ -77,9 +94,97 @@ def stp_csv(
 ) -> Response:
     filters = _filters(date_from, date_to, org_unit_id)
     dataset = service.stp_dataset(db, actor=principal, filters=filters, name=name)
-    filename = f"{dataset.name}_{filters.date_from}_{filters.date_to}.csv"
+    return csv_response(dataset, filters, language(request))
+
+
+def csv_response(dataset: Dataset, filters: Filters, lang: str) -> Response:
+    """A dataset as the CSV download (service.to_csv: BOM, words in ``lang``)."""
+    filename = service.csv_filename(dataset, filters)
     return Response(
-        service.to_csv(dataset),
+        service.to_csv(dataset, lang),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
+
+
+def language(request: Request) -> str:
+    """The reader's language for the CSV's words (deps.require set it from ?lang=, the
+    cookie, the user and the browser)."""
+    return getattr(request.state, "language", None) or request_language(request)
+
+
+def _deadlines_out(dataset: Dataset, filters: Filters) -> DeadlinesOut:
+    return DeadlinesOut(
+        date_from=filters.date_from.isoformat(),
+        date_to=filters.date_to.isoformat(),
+        org_unit_id=filters.org_unit_id,
+        by=filters.breakdown or None,
+        dataset=_out(dataset),
+    )
+
+
+CSV_RESPONSE: dict[int | str, dict[str, object]] = {
+    200: {"content": {"text/csv": {}}, "description": "the scorecard as CSV (UTF-8 with BOM)"}
+}
+
+
+@router.get("/deadlines", response_model=DeadlinesOut)
+def claims_deadlines(
+    db: DB,
+    principal: Analyst,
+    date_from: DateFrom = None,
+    date_to: DateTo = None,
+    org_unit_id: Unit = None,
+    by: By = None,
+) -> DeadlinesOut:
+    """The claims deadline scorecard (GEN-7): per claim time limit, how many clocks the
+    period's limit governed, met, missed and pending; by month and/or branch."""
+    filters = _filters(date_from, date_to, org_unit_id, by)
+    dataset = service.deadlines(db, board="claims", actor=principal, filters=filters)
+    return _deadlines_out(dataset, filters)
+
+
+@router.get("/deadlines.csv", response_class=Response, responses=CSV_RESPONSE)
+def claims_deadlines_csv(
+    request: Request,
+    db: DB,
+    principal: Analyst,
+    date_from: DateFrom = None,
+    date_to: DateTo = None,
+    org_unit_id: Unit = None,
+    by: By = None,
+) -> Response:
+    filters = _filters(date_from, date_to, org_unit_id, by)
+    dataset = service.deadlines(db, board="claims", actor=principal, filters=filters)
+    return csv_response(dataset, filters, language(request))
+
+
+@service_router.get("/deadlines", response_model=DeadlinesOut)
+def service_deadlines(
+    db: DB,
+    principal: ServiceAnalyst,
+    date_from: DateFrom = None,
+    date_to: DateTo = None,
+    org_unit_id: Unit = None,
+    by: By = None,
+) -> DeadlinesOut:
+    """The service deadline scorecard (GEN-7, SVC-3, SVC-4): consultations, complaints
+    and claim disputes, by month and/or branch."""
+    filters = _filters(date_from, date_to, org_unit_id, by)
+    dataset = service.deadlines(db, board="service", actor=principal, filters=filters)
+    return _deadlines_out(dataset, filters)
+
+
+@service_router.get("/deadlines.csv", response_class=Response, responses=CSV_RESPONSE)
+def service_deadlines_csv(
+    request: Request,
+    db: DB,
+    principal: ServiceAnalyst,
+    date_from: DateFrom = None,
+    date_to: DateTo = None,
+    org_unit_id: Unit = None,
+    by: By = None,
+) -> Response:
+    filters = _filters(date_from, date_to, org_unit_id, by)
+    dataset = service.deadlines(db, board="service", actor=principal, filters=filters)
+    return csv_response(dataset, filters, language(request))

@@ -29,5 +29,11 @@ class PeriodReversed(ValidationFailed):
     message_en = "{field}: the end date may not be before the start date"
 
 
+class UnknownBreakdown(ValidationFailed):
+    code = "unknown_breakdown"
+    message_zh = "{field}：应为 month（按月）、branch（按机构）或 month_branch（按月和机构）"
+    message_en = "{field}: must be month, branch or month_branch"
+
+
 class UnknownDataset(NotFound):
     code = "unknown_dataset"

@@ -20,3 +20,14 @@ class StpMeasuresOut(BaseModel):
     date_to: str
     org_unit_id: int | None
     datasets: list[DatasetOut]
+
+
+class DeadlinesOut(BaseModel):
+    """A deadline scorecard (GEN-7): the period, the branch filter, the breakdown
+    (month, branch, month_branch; null = per time limit over the period) and its rows."""
+
+    date_from: str
+    date_to: str
+    org_unit_id: int | None
+    by: str | None
+    dataset: DatasetOut

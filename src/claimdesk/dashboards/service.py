@@ -35,10 +35,18 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy.orm import Session
 
 from claimdesk.auth.principal import Principal
+from claimdesk.code_labels import code_label
 from claimdesk.dashboards import repository
-from claimdesk.dashboards.errors import PeriodReversed, PeriodTooLong, UnknownDataset
+from claimdesk.dashboards.errors import (
+    PeriodReversed,
+    PeriodTooLong,
+    UnknownBreakdown,
+    UnknownDataset,
+)
 from claimdesk.dashboards.queries import (
+    BREAKDOWNS,
     CLAIMS_DATASETS,
+    CODE_COLUMNS,
     SERVICE_DATASETS,
     Cell,
     Chart,
@@ -46,6 +54,7 @@ from claimdesk.dashboards.queries import (
     Filters,
     Query,
 )
+from claimdesk.i18n import gettext
 from claimdesk.rules.deadlines import to_local
 from claimdesk.thresholds import service as thresholds
 
@@ -236,31 +245,88 @@ MAX_DAYS = 3 * 366
 
 
 def filters_for(
-    *, date_from: dt.date | None, date_to: dt.date | None, org_unit_id: int | None, today: dt.date
+    *,
+    date_from: dt.date | None,
+    date_to: dt.date | None,
+    org_unit_id: int | None,
+    today: dt.date,
+    breakdown: str | None = None,
 ) -> Filters:
     """The period of the API and the pages: this year so far by default, at most three
-    years, ordered."""
+    years, ordered; the deadline scorecards' breakdown (GEN-7), one of BREAKDOWNS."""
     end = date_to or today
     start = date_from or end.replace(month=1, day=1)
     if end < start:
         raise PeriodReversed(field="date_to")
     if (end - start).days > MAX_DAYS:
         raise PeriodTooLong(field="date_from", max_days=MAX_DAYS)
-    return Filters(date_from=start, date_to=end, org_unit_id=org_unit_id)
+    if (breakdown or "") not in BREAKDOWNS:
+        raise UnknownBreakdown(field="by")
+    return Filters(date_from=start, date_to=end, org_unit_id=org_unit_id, breakdown=breakdown or "")
 
 
-def to_csv(dataset: Dataset) -> str:
-    """The dataset as CSV: the column codes as header, values as the table shows them."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(dataset.columns)
+DEADLINE_DATASETS = {"claims": "claims_deadlines", "service": "service_deadlines"}
+
+
+def deadlines(session: Session, *, board: str, actor: Principal, filters: Filters) -> Dataset:
+    """A board's deadline scorecard (GEN-7, CLM-Q2): per time limit, and by month and/or
+    branch as ``filters.breakdown`` asks; one grouped query."""
+    return board_dataset(
+        session, board=board, name=DEADLINE_DATASETS[board], actor=actor, filters=filters
+    )
+
+
+def _csv_cell(value: Cell) -> str:
+    """A value as the CSV holds it: numbers plain (no thousands separator, never an
+    exponent), amounts and shares as their exact decimal string (GEN-1), none empty."""
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return str(value)
+
+
+def csv_rows(dataset: Dataset, language: str) -> list[list[str]]:
+    """The dataset as the CSV's rows, header first, in the reader's language: each column
+    named in words, each code column (CODE_COLUMNS) in words followed by a column that
+    keeps the code for a program to read ("时限", "时限（代码）")."""
+    header: list[str] = []
+    for column in dataset.columns:
+        header.append(code_label(column, language))
+        if column in CODE_COLUMNS:
+            header.append(gettext("%(column)s (code)", language) % {"column": header[-1]})
+    rows = [header]
     for row in dataset.rows:
-        writer.writerow(["" if v is None else str(v) for v in row])
-    return buffer.getvalue()
+        cells: list[str] = []
+        for column, value in zip(dataset.columns, row, strict=True):
+            if column in CODE_COLUMNS:
+                cells.append(code_label(value, language) if value is not None else "")
+            cells.append(_csv_cell(value))
+        rows.append(cells)
+    return rows
+
+
+def to_csv(dataset: Dataset, language: str) -> bytes:
+    """The dataset as a CSV file for Excel (CLM-Q2, GEN-7 "exportable"): UTF-8 with a
+    byte-order mark, without which Excel on a Chinese Windows reads the file in GBK and
+    shows mojibake; the header and the codes in the reader's language (csv_rows)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerows(csv_rows(dataset, language))
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def csv_filename(dataset: Dataset, filters: Filters) -> str:
+    """The export's file name: the dataset and the period (and the branch when one is
+    chosen), so two exports of different periods never overwrite each other."""
+    by = f"_by_{filters.breakdown}" if filters.breakdown else ""
+    unit = f"_unit{filters.org_unit_id}" if filters.org_unit_id is not None else ""
+    return f"{dataset.name}{by}_{filters.date_from}_{filters.date_to}{unit}.csv"
 
 
 __all__ = [
     "BOARDS",
+    "BREAKDOWNS",
     "MAX_DAYS",
     "STP_DATASETS",
     "Cell",
@@ -268,6 +334,9 @@ __all__ = [
     "Filters",
     "board_dataset",
     "board_datasets",
+    "csv_filename",
+    "csv_rows",
+    "deadlines",
     "filters_for",
     "stp_dataset",
     "stp_datasets",

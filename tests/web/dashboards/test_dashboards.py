@@ -28,6 +28,9 @@ from tests.builders import (
 
 SH = ZoneInfo("Asia/Shanghai")
 PERIOD = "date_from=2026-03-01&date_to=2026-04-30"
+# The exports in English (the header and the coded values in words, a code column after
+# each); test_csv_is_for_excel_in_the_readers_language reads them in Chinese.
+EN = PERIOD + "&lang=en"
 
 
 def at(text: str) -> dt.datetime:
@@ -37,7 +40,9 @@ def at(text: str) -> dt.datetime:
 def rows_of(response) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("text/csv")
-    return list(csv.DictReader(io.StringIO(response.text)))
+    # Excel on a Chinese Windows reads a CSV without a byte-order mark as GBK.
+    assert response.content.startswith(b"\xef\xbb\xbf")
+    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
 
 
 @pytest.fixture
@@ -217,37 +222,54 @@ def test_service_dashboard_roles(db, client, world):  # SPEC GEN-7, SVC-5, SEC-4
 def test_claims_volume_csv(db, client, world):  # SPEC CLM-Q2
     rows = rows_of(
         client.get(
-            f"/dashboards/claims/claims_volume.csv?{PERIOD}", headers=login_headers(client, "aud")
+            f"/dashboards/claims/claims_volume.csv?{EN}", headers=login_headers(client, "aud")
         )
     )
+
+    def row(line: str, state: str, n: str) -> dict[str, str]:
+        return {
+            "Line": line.capitalize(),
+            "Line (code)": line,
+            "State": state.capitalize(),
+            "State (code)": state,
+            "Claims": n,
+        }
+
     assert rows == [
-        {"line": "health", "state": "accepted", "claims": "2"},
-        {"line": "health", "state": "closed", "claims": "1"},
-        {"line": "health", "state": "rejected", "claims": "1"},
-        {"line": "property", "state": "paid", "claims": "1"},
+        row("health", "accepted", "2"),
+        row("health", "closed", "1"),
+        row("health", "rejected", "1"),
+        row("property", "paid", "1"),
     ]
     # Branch filter: only BJ's health claims.
     bj = rows_of(
         client.get(
-            f"/dashboards/claims/claims_volume.csv?{PERIOD}&org_unit_id={world['bj'].id}",
+            f"/dashboards/claims/claims_volume.csv?{EN}&org_unit_id={world['bj'].id}",
             headers=login_headers(client, "aud"),
         )
     )
-    assert {r["line"] for r in bj} == {"health"}
+    assert {r["Line (code)"] for r in bj} == {"health"}
 
 
 def test_step_time_csv(db, client, world):  # SPEC CLM-Q2 (time per step)
     rows = rows_of(
         client.get(
-            f"/dashboards/claims/claims_step_time.csv?{PERIOD}",
+            f"/dashboards/claims/claims_step_time.csv?{EN}",
             headers=login_headers(client, "aud"),
         )
     )
     # reported: 3 h and 5 h -> average 4.00, max 5.00; accepted: 24 h. In workflow
     # order, as a claim goes through them (issue 12), not alphabetical.
-    assert rows == [
-        {"state": "reported", "transitions": "2", "average_hours": "4.00", "max_hours": "5.00"},
-        {"state": "accepted", "transitions": "1", "average_hours": "24.00", "max_hours": "24.00"},
+    assert [list(r.values()) for r in rows] == [
+        ["Reported", "reported", "2", "4.00", "5.00"],
+        ["Accepted", "accepted", "1", "24.00", "24.00"],
+    ]
+    assert list(rows[0]) == [
+        "State",
+        "State (code)",
+        "Cases",
+        "Average hours",
+        "Longest (hours)",
     ]
 
 
@@ -267,77 +289,66 @@ def test_breaches_are_drawn_in_the_alarm_colour(db, client, world):  # SPEC GEN-
     assert data["colors"] == {"met": "#2e7d32", "missed": "#c62828", "pending": "#9e9e9e"}
 
 
+DEADLINE_HEADER = [
+    "Time limit",
+    "Time limit (code)",
+    "Governed",
+    "Met",
+    "Missed",
+    "Pending",
+    "Share met (%)",
+]
+REPORT_ENTRY = ["Report entry (1 h)", "claim.report_entry"]
+REVIEW = ["Review (3 working days)", "claim.review"]
+
+
 def test_deadline_compliance_csv(db, client, world):  # SPEC GEN-7, CLM-Q2
     headers = login_headers(client, "aud")
-    rows = rows_of(client.get(f"/dashboards/claims/claims_deadlines.csv?{PERIOD}", headers=headers))
-    assert rows == [
-        {
-            "clock": "claim.report_entry",
-            "governed": "1",
-            "met": "0",
-            "missed": "1",
-            "pending": "0",
-            "share_met": "0.00",
-        },
-        {
-            "clock": "claim.review",
-            "governed": "3",
-            "met": "2",
-            "missed": "1",
-            "pending": "0",
-            "share_met": "66.67",
-        },
+    rows = rows_of(client.get(f"/dashboards/claims/claims_deadlines.csv?{EN}", headers=headers))
+    assert list(rows[0]) == DEADLINE_HEADER
+    assert [list(r.values()) for r in rows] == [
+        [*REPORT_ENTRY, "1", "0", "1", "0", "0.00"],
+        [*REVIEW, "3", "2", "1", "0", "66.67"],
     ]
     hq_only = rows_of(
         client.get(
-            f"/dashboards/claims/claims_deadlines.csv?{PERIOD}&org_unit_id={world['hq'].id}",
+            f"/dashboards/claims/claims_deadlines.csv?{EN}&org_unit_id={world['hq'].id}",
             headers=headers,
         )
     )
-    assert hq_only == [
-        {
-            "clock": "claim.review",
-            "governed": "1",
-            "met": "1",
-            "missed": "0",
-            "pending": "0",
-            "share_met": "100.00",
-        }
-    ]
+    assert [list(r.values()) for r in hq_only] == [[*REVIEW, "1", "1", "0", "0", "100.00"]]
 
 
 def test_rejections_and_reserves_csv(db, client, world):  # SPEC CLM-Q2, FIN-1
     headers = login_headers(client, "aud")
     rejections = rows_of(
-        client.get(f"/dashboards/claims/claims_rejections.csv?{PERIOD}", headers=headers)
+        client.get(f"/dashboards/claims/claims_rejections.csv?{EN}", headers=headers)
     )
-    assert rejections == [{"ground": "exclusion", "claims": "1"}]
-    reserves = rows_of(
-        client.get(f"/dashboards/claims/claims_reserves.csv?{PERIOD}", headers=headers)
-    )
+    assert rejections == [{"Ground": "Exclusion", "Ground (code)": "exclusion", "Claims": "1"}]
+    reserves = rows_of(client.get(f"/dashboards/claims/claims_reserves.csv?{EN}", headers=headers))
     # Open claims up to 2026-04-30 with a reserve: health 1000.10 + 2000.00, property
     # 500.55 (paid but not closed); the closed ones release theirs. All older than a year
     # is impossible here, so compare the totals per line regardless of the age bucket.
     totals: dict[str, Decimal] = {}
     for row in reserves:
-        totals[row["line"]] = totals.get(row["line"], Decimal(0)) + Decimal(row["outstanding"])
+        line = row["Line (code)"]
+        totals[line] = totals.get(line, Decimal(0)) + Decimal(row["Outstanding (CNY)"])
     assert totals == {"health": Decimal("3000.10"), "property": Decimal("500.55")}
 
 
 def test_service_csvs(db, client, world):  # SPEC SVC-5, SVC-3, GEN-7
     headers = login_headers(client, "aud")
     satisfaction = rows_of(
-        client.get(f"/dashboards/service/satisfaction.csv?{PERIOD}", headers=headers)
+        client.get(f"/dashboards/service/satisfaction.csv?{EN}", headers=headers)
     )
-    by_type = {r["service_type"]: r for r in satisfaction}
-    assert by_type["consultation"]["surveys"] == "2"
-    assert by_type["consultation"]["speed"] == "4.50"
-    assert by_type["claims_help"]["attitude"] == "3.00"
-    assert by_type["claims_help"]["value_added"] == ""
-    trend = rows_of(
-        client.get(f"/dashboards/service/complaints_trend.csv?{PERIOD}", headers=headers)
-    )
-    assert [r["month"] for r in trend] == ["2026-03", "2026-04"]
+    by_type = {r["Service type (code)"]: r for r in satisfaction}
+    assert by_type["consultation"]["Service type"] == "Product consultation"
+    assert by_type["consultation"]["Surveys"] == "2"
+    assert by_type["consultation"]["Response speed"] == "4.50"
+    assert by_type["claims_help"]["Attitude of staff"] == "3.00"
+    assert by_type["claims_help"]["Value-added services"] == ""
+    trend = rows_of(client.get(f"/dashboards/service/complaints_trend.csv?{EN}", headers=headers))
+    assert [r["Month"] for r in trend] == ["2026-03", "2026-04"]
 
 
 def test_bad_filters_are_shown_in_place(db, client, world):  # SPEC GEN-6
@@ -356,3 +367,127 @@ def test_bad_filters_are_shown_in_place(db, client, world):  # SPEC GEN-6
         == 422
     )
     assert client.get("/dashboards/claims/nope.csv", headers=headers).status_code == 404
+
+
+def test_csv_is_for_excel_in_the_readers_language(db, client, world):  # SPEC CLM-Q2, GEN-7
+    # Excel on a Chinese Windows: a byte-order mark (else GBK mojibake), the header and
+    # the codes in the reader's words, the code kept beside them, numbers plain and
+    # amounts exact, the period in the file name.
+    headers = login_headers(client, "aud")
+    response = client.get(
+        f"/dashboards/claims/claims_deadlines.csv?{PERIOD}&lang=zh-CN", headers=headers
+    )
+    assert response.content[:3] == b"\xef\xbb\xbf"
+    assert response.headers["content-type"] == "text/csv; charset=utf-8"
+    assert response.headers["content-disposition"] == (
+        'attachment; filename="claims_deadlines_2026-03-01_2026-04-30.csv"'
+    )
+    table = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert table == [
+        ["时限", "时限（代码）", "适用案件", "按时", "超时", "未到期", "达标率（%）"],
+        ["报案录入（1 小时）", "claim.report_entry", "1", "0", "1", "0", "0.00"],
+        ["审核（3 个工作日）", "claim.review", "3", "2", "1", "0", "66.67"],
+    ]
+    # The same export in English: only the words change, never the codes or figures.
+    english = client.get(
+        f"/dashboards/claims/claims_deadlines.csv?{PERIOD}&lang=en", headers=headers
+    )
+    rows = list(csv.reader(io.StringIO(english.content.decode("utf-8-sig"))))
+    assert rows[0] == DEADLINE_HEADER
+    assert [r[1:] for r in rows[1:]] == [r[1:] for r in table[1:]]
+    # Amounts: exact decimal strings, no thousands separator (1,000.10 would not parse).
+    reserves = client.get(
+        f"/dashboards/claims/claims_reserves.csv?{PERIOD}&lang=zh-CN", headers=headers
+    )
+    lines = list(csv.DictReader(io.StringIO(reserves.content.decode("utf-8-sig"))))
+    assert {(r["险种"], r["险种（代码）"]) for r in lines} == {
+        ("健康险", "health"),
+        ("财产险", "property"),
+    }
+    assert all(
+        r["未决金额（元）"].replace(".", "", 1).isdigit() and "," not in r["未决金额（元）"]
+        for r in lines
+    )
+    assert sum(Decimal(r["未决金额（元）"]) for r in lines) == Decimal("3500.65")
+
+
+def by_month_rows() -> list[list[str]]:
+    # March: BJ's review met, BJ's report entry running past due (missed); April: BJ's
+    # review stopped late (missed), HQ's review met.
+    return [
+        ["2026-03", *REPORT_ENTRY, "1", "0", "1", "0", "0.00"],
+        ["2026-03", *REVIEW, "1", "1", "0", "0", "100.00"],
+        ["2026-04", *REVIEW, "2", "1", "1", "0", "50.00"],
+    ]
+
+
+def test_deadlines_by_month_and_by_branch_csv(db, client, world):  # SPEC GEN-7, CLM-Q2
+    # GEN-7: how many each limit governed and met, by month and by branch (机构).
+    headers = login_headers(client, "aud")
+    path = "/dashboards/claims/claims_deadlines.csv"
+    by_month = client.get(f"{path}?{EN}&by=month", headers=headers)
+    assert (
+        "claims_deadlines_by_month_2026-03-01_2026-04-30.csv"
+        in (by_month.headers["content-disposition"])
+    )
+    rows = rows_of(by_month)
+    assert list(rows[0]) == ["Month", *DEADLINE_HEADER]
+    assert [list(r.values()) for r in rows] == by_month_rows()
+    by_branch = rows_of(client.get(f"{path}?{EN}&by=branch", headers=headers))
+    assert list(by_branch[0])[:3] == ["Branch", "Branch code", "Time limit"]
+    assert [list(r.values()) for r in by_branch] == [
+        ["北京分公司", "BJ", *REPORT_ENTRY, "1", "0", "1", "0", "0.00"],
+        ["北京分公司", "BJ", *REVIEW, "2", "1", "1", "0", "50.00"],
+        ["总公司", "HQ", *REVIEW, "1", "1", "0", "0", "100.00"],
+    ]
+    both = rows_of(
+        client.get(f"{path}?{EN}&by=month_branch&org_unit_id={world['bj'].id}", headers=headers)
+    )
+    assert [list(r.values()) for r in both] == [
+        ["2026-03", "北京分公司", "BJ", *REPORT_ENTRY, "1", "0", "1", "0", "0.00"],
+        ["2026-03", "北京分公司", "BJ", *REVIEW, "1", "1", "0", "0", "100.00"],
+        ["2026-04", "北京分公司", "BJ", *REVIEW, "1", "0", "1", "0", "0.00"],
+    ]
+    zh = client.get(f"{path}?{PERIOD}&by=branch&lang=zh-CN", headers=headers)
+    assert zh.content.decode("utf-8-sig").splitlines()[0].startswith("机构,机构代码,时限,")
+    bad = client.get(f"{path}?{PERIOD}&by=week&lang=en", headers=headers)
+    assert bad.status_code == 422
+
+
+def test_deadlines_breakdown_on_the_page(db, client, world):  # SPEC GEN-7, GEN-6
+    headers = login_headers(client, "aud")
+    page = client.get(f"/dashboards/claims?{PERIOD}&by=branch&lang=zh-CN", headers=headers)
+    assert page.status_code == 200
+    card = page.text[page.text.index('id="claims_deadlines"') :]
+    card = card[: card.index("</section>")]
+    assert "北京分公司" in card and "总公司" in card and "审核（3 个工作日）" in card
+    assert ">claim.review<" not in card
+    assert "claims_deadlines.csv?date_from=2026-03-01&amp;date_to=2026-04-30&amp;by=branch" in card
+    assert '<option value="branch" selected>' in page.text
+    # The service board breaks its scorecard down the same way.
+    service = client.get(f"/dashboards/service?{PERIOD}&by=month", headers=headers)
+    assert service.status_code == 200 and 'id="service_deadlines"' in service.text
+    bad = client.get(f"/dashboards/claims?{PERIOD}&by=week&lang=en", headers=headers)
+    assert bad.status_code == 422
+    assert 'id="by-error"' in bad.text and "month, branch or month_branch" in bad.text
+
+
+def test_deadline_scorecard_api(db, client, world):  # SPEC GEN-7, SEC-4, GEN-6
+    headers = login_headers(client, "aud")
+    api = "/api/v1/dashboards/claims/deadlines"
+    body = client.get(f"{api}?{PERIOD}&by=month", headers=headers)
+    assert body.status_code == 200, body.text
+    found = body.json()
+    assert found["by"] == "month" and found["date_from"] == "2026-03-01"
+    assert found["dataset"]["columns"][:2] == ["month", "clock"]
+    assert found["dataset"]["rows"][2] == ["2026-04", "claim.review", 2, 1, 1, 0, "50.00"]
+    csv_body = client.get(f"{api}.csv?{PERIOD}&by=branch&lang=en", headers=headers)
+    assert rows_of(csv_body)[2]["Branch code"] == "HQ"
+    refused = client.get(f"{api}?{PERIOD}&by=week&lang=en", headers=headers)
+    assert refused.status_code == 422
+    assert refused.json()["error"]["field"] == "by"
+    service = client.get(f"/api/v1/dashboards/service/deadlines?{PERIOD}", headers=headers)
+    assert service.status_code == 200 and service.json()["by"] is None
+    mgr = login_headers(client, "mgr")  # reads the claims board, not the service board
+    assert client.get(f"{api}?{PERIOD}", headers=mgr).status_code == 200
+    assert client.get("/api/v1/dashboards/service/deadlines", headers=mgr).status_code == 403

@@ -1,17 +1,17 @@
 """Dashboards (CLM-Q2, GEN-7, SVC-3, SVC-5): charts, tables and one CSV per dataset.
 
 The HTML page and the CSV are built from the same Dataset, so the export is exactly
-the table the user sees. Period and branch come from the query string; a bad value is
+the table the user sees. Period, branch and the deadline scorecards' breakdown (by month and/or branch, GEN-7)
+come from the query string; a bad value is
 shown in place on the page (GEN-6) and refused for the CSV.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from decimal import Decimal
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
@@ -23,7 +23,15 @@ from claimdesk.dashboards import service as dashboards
 from claimdesk.deps import DB, require
 from claimdesk.errors import ClaimdeskError
 from claimdesk.org import service as org_service
-from claimdesk.web.kit import error_of, local_today, page, parse_date, parse_id, translator
+from claimdesk.web.kit import (
+    error_of,
+    language_of,
+    local_today,
+    page,
+    parse_date,
+    parse_id,
+    translator,
+)
 from claimdesk.web.labels import labeller
 
 router = APIRouter(prefix="/dashboards")
@@ -44,6 +52,7 @@ def filters_from(request: Request) -> dashboards.Filters:
         date_to=date_to,
         org_unit_id=parse_id(params.get("org_unit_id"), "org_unit_id"),
         today=today,
+        breakdown=(params.get("by") or "").strip(),
     )
 
 
@@ -107,8 +116,13 @@ def _board(request: Request, db: Session, board: str, principal: Principal) -> R
     found, stp = dashboards.board_datasets(db, board=board, actor=principal, filters=filters)
     charts = [(ds, chart_payload(ds, label, gettext)) for ds in found]
     stp_charts = [(ds, chart_payload(ds, label, gettext)) for ds in stp]
-    query_string = f"date_from={filters.date_from}&date_to={filters.date_to}" + (
-        f"&org_unit_id={filters.org_unit_id}" if filters.org_unit_id else ""
+    query_string = urlencode(
+        [
+            ("date_from", filters.date_from.isoformat()),
+            ("date_to", filters.date_to.isoformat()),
+            *([("org_unit_id", str(filters.org_unit_id))] if filters.org_unit_id else []),
+            *([("by", filters.breakdown)] if filters.breakdown else []),
+        ]
     )
     return page(
         request,
@@ -126,24 +140,25 @@ def _board(request: Request, db: Session, board: str, principal: Principal) -> R
     )
 
 
-def csv_response(dataset: dashboards.Dataset, filters: dashboards.Filters) -> Response:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(dataset.columns)
-    for row in dataset.rows:
-        writer.writerow(["" if v is None else str(v) for v in row])
-    name = f"{dataset.name}_{filters.date_from}_{filters.date_to}.csv"
+def csv_response(
+    request: Request, dataset: dashboards.Dataset, filters: dashboards.Filters
+) -> Response:
+    """The dataset as a CSV for Excel, in the page's language (dashboards.to_csv)."""
     return Response(
-        buffer.getvalue(),
+        dashboards.to_csv(dataset, language_of(request)),
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        headers={
+            "Content-Disposition": (
+                f'attachment; filename="{dashboards.csv_filename(dataset, filters)}"'
+            )
+        },
     )
 
 
 def _csv(request: Request, db: Session, board: str, name: str, principal: Principal) -> Response:
     filters = filters_from(request)
     found = dashboards.board_dataset(db, board=board, name=name, actor=principal, filters=filters)
-    return csv_response(found, filters)
+    return csv_response(request, found, filters)
 
 
 @router.get("/claims")
