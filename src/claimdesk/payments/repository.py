@@ -21,6 +21,7 @@ from claimdesk.models.payment import (
 )
 from claimdesk.models.policy import PolicyBeneficiary
 from claimdesk.models.review import ReviewRound
+from claimdesk.paging import PageRequest, Slice, fetch
 
 
 def beneficiary_ids(session: Session, policy_id: int) -> list[int]:
@@ -207,3 +208,20 @@ def paid_transfers(
         .limit(limit)
     )
     return [tuple(row) for row in session.execute(query)]  # type: ignore[misc]
+
+
+def batches_page(session: Session, request: PageRequest) -> Slice[PaymentBatch]:
+    """The bank batches, the latest first."""
+    return fetch(session, select(PaymentBatch).order_by(PaymentBatch.id.desc()), request)
+
+
+def batch_lines(session: Session, batch_id: int) -> list[tuple[PaymentAttempt, Payment, Claim]]:
+    """Each line of the batch: its attempt (the bank's answer), payment and claim."""
+    query = (
+        select(PaymentAttempt, Payment, Claim)
+        .join(Payment, Payment.id == PaymentAttempt.payment_id)
+        .join(Claim, Claim.id == Payment.claim_id)
+        .where(PaymentAttempt.batch_id == batch_id)
+        .order_by(PaymentAttempt.payment_id)
+    )
+    return [(a, p, c) for a, p, c in session.execute(query)]

@@ -82,6 +82,7 @@ from claimdesk.models.payment import (
 )
 from claimdesk.models.person import BankAccount, Person
 from claimdesk.models.states import PaymentBatchState, PaymentState
+from claimdesk.paging import PageRequest, Slice
 from claimdesk.payments import repository
 from claimdesk.people.service import normalise_document
 from claimdesk.rules.deadlines import local_date
@@ -1275,6 +1276,58 @@ def _start_callback(
 ) -> None:
     """CLM-X2: a callback within 3 working days of payment, on its own clock."""
     open_callback(session, actor=actor, claim=claim, kind="paid", source_id=payment.id, at=at)
+
+
+@dataclass(frozen=True)
+class BatchLine:
+    """One line of a bank batch as the payment officer reads it (CLM-P3): the payment,
+    its claim, the bank's answer on this batch, and any conflicting answers."""
+
+    payment_id: int
+    claim_id: int
+    claim_number: str
+    payee_name: str
+    account_masked: str
+    amount: Decimal
+    payment_status: str
+    result: str | None  # paid | failed | None (no answer yet)
+    reference: str | None
+    reason: str | None
+    answered_at: dt.datetime | None
+    conflicts: list[PaymentAnswerConflict]
+
+
+def batches(session: Session, request: PageRequest) -> Slice[PaymentBatch]:
+    """The bank batches, the latest first (a page)."""
+    return repository.batches_page(session, request)
+
+
+def batch_lines(session: Session, batch_id: int) -> list[BatchLine]:
+    """The batch's lines with the bank's answers and conflicts, by payment."""
+    get_batch(session, batch_id)
+    conflicts = answer_conflicts(session, batch_id)
+    return [
+        BatchLine(
+            payment_id=payment.id,
+            claim_id=claim.id,
+            claim_number=claim.number,
+            payee_name=payment.payee_name,
+            account_masked=mask_account(payment.account_last4),
+            amount=payment.amount,
+            payment_status=payment.status,
+            result=attempt.result,
+            reference=attempt.reference,
+            reason=attempt.reason,
+            answered_at=attempt.answered_at,
+            conflicts=[c for c in conflicts if c.payment_id == payment.id],
+        )
+        for attempt, payment, claim in repository.batch_lines(session, batch_id)
+    ]
+
+
+def waiting_transfers(session: Session) -> int:
+    """How many transfers the next export would consider (pending or failed)."""
+    return len(repository.exportable(session, None))
 
 
 def get_batch(session: Session, batch_id: int) -> PaymentBatch:

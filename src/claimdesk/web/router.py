@@ -28,6 +28,7 @@ from claimdesk.web.claims.pages import router as claims_pages
 from claimdesk.web.claims.workbench import router as workbench_pages
 from claimdesk.web.dashboards.pages import router as dashboard_pages
 from claimdesk.web.login import router as login_pages
+from claimdesk.web.payments.batches import router as payment_batch_pages
 from claimdesk.web.portal.bills import router as portal_bill_pages
 from claimdesk.web.portal.pages import router as portal_pages
 
@@ -41,6 +42,7 @@ for area in (
     claim_section_pages,
     claim_payee_pages,
     claim_bill_pages,
+    payment_batch_pages,
     portal_pages,
     portal_bill_pages,
     dashboard_pages,

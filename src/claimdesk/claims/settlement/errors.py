@@ -295,6 +295,17 @@ class CancellationReasonRequired(ValidationFailed):
     )
 
 
+class ConfirmationFileUnreadable(ValidationFailed):
+    """The bank's answer file uploaded on the page is not UTF-8 text (CLM-P3, GEN-6)."""
+
+    code = "confirmation_file_unreadable"
+    message_zh = "{field}：回盘文件须为 UTF-8 编码的 CSV 文本文件（payment_id, idempotency_key, result, reference, reason）"
+    message_en = (
+        "{field}: the bank's answer must be a UTF-8 CSV text file (payment_id, "
+        "idempotency_key, result, reference, reason)"
+    )
+
+
 class NotOfflinePayment(Conflict):
     code = "not_offline_payment"
     message_zh = "该笔支付为银行转账或第三方支付，须凭银行回盘及电子凭证确认已付"

@@ -1,0 +1,1 @@
+"""The payment officer's pages beyond the claim page: the bank batches (CLM-P3)."""
