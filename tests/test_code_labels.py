@@ -105,3 +105,13 @@ print(sorted(name for name in sys.modules if name.startswith("claimdesk.web")))
     assert "热线电话" in chinese and "hotline" not in chinese, chinese
     assert "Hotline" in english and "Branch counter" in english, english
     assert limit == "Channel: the product is limited to Bank; 'Internet' is outside"
+
+
+def test_a_dashboard_column_is_headed_by_what_it_counts() -> None:
+    # SPEC CLM-Q2, CLM-T4 (exports in the reader's language): a column named like a code
+    # of another meaning has its own header, in both languages
+    assert code_labels.column_label("claims", "zh-CN") == "案件数"
+    assert code_labels.code_label("claims", "zh-CN") != "案件数"  # the service kind
+    assert code_labels.column_label("agreed", "en") == "Agreed with the automatic decision"
+    assert CJK.search(code_labels.column_label("agreed", "zh-CN"))
+    assert code_labels.column_label("clock", "zh-CN") == code_labels.code_label("clock", "zh-CN")

@@ -362,6 +362,23 @@ def code_label(code: object, language: str) -> str:
     return gettext(msgid, language) if msgid else text
 
 
+# A dataset's column whose name is also a code of another meaning: as a column it heads a
+# count or a verdict ("claims" the service kind reads 理赔, the column counts claims;
+# "agreed" the dispute state reads 已达成协议, the sample's column counts reviewers who
+# agreed with the automatic decision). The dashboards' headers look here first.
+COLUMN_LABELS: dict[str, str] = {
+    "claims": "Number of claims",
+    "agreed": "Agreed with the automatic decision",
+}
+
+
+def column_label(column: str, language: str) -> str:
+    """A dataset column's header in words in ``language`` (COLUMN_LABELS, else the
+    code's label)."""
+    msgid = COLUMN_LABELS.get(column)
+    return gettext(msgid, language) if msgid else code_label(column, language)
+
+
 def code_list(codes: Iterable[object], language: str) -> str:
     """Codes in words, listed as the language lists them: 直销、银行 / Direct, Bank."""
     separator = "、" if language.lower().startswith("zh") else ", "

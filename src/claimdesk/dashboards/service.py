@@ -35,7 +35,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy.orm import Session
 
 from claimdesk.auth.principal import Principal
-from claimdesk.code_labels import code_label
+from claimdesk.code_labels import code_label, column_label
 from claimdesk.dashboards import repository
 from claimdesk.dashboards.errors import (
     PeriodReversed,
@@ -292,7 +292,7 @@ def csv_rows(dataset: Dataset, language: str) -> list[list[str]]:
     keeps the code for a program to read ("时限", "时限（代码）")."""
     header: list[str] = []
     for column in dataset.columns:
-        header.append(code_label(column, language))
+        header.append(column_label(column, language))
         if column in CODE_COLUMNS:
             header.append(gettext("%(column)s (code)", language) % {"column": header[-1]})
     rows = [header]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from claimdesk.code_labels import LABELS, MORE_LABELS, STP_LABELS
+from claimdesk.code_labels import COLUMN_LABELS, LABELS, MORE_LABELS, STP_LABELS
 from claimdesk.field_labels import without_spec_refs
 from claimdesk.rules.checks.rules import RULES
 
@@ -21,7 +21,18 @@ def labeller(gettext: Callable[..., str]) -> Callable[[object], str]:
     return label
 
 
-__all__ = ["LABELS", "MORE_LABELS", "STP_LABELS", "labeller"]
+def column_labeller(gettext: Callable[..., str]) -> Callable[[object], str]:
+    """A dashboard column's header (code_labels.column_label), in the page's language."""
+    label = labeller(gettext)
+
+    def column_label(column: object) -> str:
+        msgid = COLUMN_LABELS.get(str(column))
+        return gettext(msgid) if msgid else label(column)
+
+    return column_label
+
+
+__all__ = ["LABELS", "MORE_LABELS", "STP_LABELS", "column_labeller", "labeller"]
 
 
 # The rules the system raises flags by (msgids): the fraud holds list and the claim page

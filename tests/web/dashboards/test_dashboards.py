@@ -232,7 +232,7 @@ def test_claims_volume_csv(db, client, world):  # SPEC CLM-Q2
             "Line (code)": line,
             "State": state.capitalize(),
             "State (code)": state,
-            "Claims": n,
+            "Number of claims": n,
         }
 
     assert rows == [
@@ -249,6 +249,20 @@ def test_claims_volume_csv(db, client, world):  # SPEC CLM-Q2
         )
     )
     assert {r["Line (code)"] for r in bj} == {"health"}
+    # The count column is headed as a count, not as the service kind "claims" (理赔).
+    zh = client.get(
+        f"/dashboards/claims/claims_volume.csv?{PERIOD}&lang=zh-CN",
+        headers=login_headers(client, "aud"),
+    )
+    assert (
+        zh.content.decode("utf-8-sig").splitlines()[0]
+        == "险种,险种（代码）,状态,状态（代码）,案件数"
+    )
+    page = client.get(
+        f"/dashboards/claims?{PERIOD}&lang=zh-CN", headers=login_headers(client, "aud")
+    )
+    volume = page.text[page.text.index('id="claims_volume"') :]
+    assert '<th scope="col">案件数</th>' in volume[: volume.index("</section>")]
 
 
 def test_step_time_csv(db, client, world):  # SPEC CLM-Q2 (time per step)
@@ -324,7 +338,9 @@ def test_rejections_and_reserves_csv(db, client, world):  # SPEC CLM-Q2, FIN-1
     rejections = rows_of(
         client.get(f"/dashboards/claims/claims_rejections.csv?{EN}", headers=headers)
     )
-    assert rejections == [{"Ground": "Exclusion", "Ground (code)": "exclusion", "Claims": "1"}]
+    assert rejections == [
+        {"Ground": "Exclusion", "Ground (code)": "exclusion", "Number of claims": "1"}
+    ]
     reserves = rows_of(client.get(f"/dashboards/claims/claims_reserves.csv?{EN}", headers=headers))
     # Open claims up to 2026-04-30 with a reserve: health 1000.10 + 2000.00, property
     # 500.55 (paid but not closed); the closed ones release theirs. All older than a year

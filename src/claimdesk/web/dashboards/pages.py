@@ -32,7 +32,7 @@ from claimdesk.web.kit import (
     parse_id,
     translator,
 )
-from claimdesk.web.labels import labeller
+from claimdesk.web.labels import column_labeller, labeller
 
 router = APIRouter(prefix="/dashboards")
 
@@ -64,6 +64,7 @@ def _cell(value: dashboards.Cell) -> str | int | float | None:
 
 
 def chart_payload(dataset: dashboards.Dataset, label: Any, gettext: Any) -> str:
+    header = column_labeller(gettext)
     label_columns = {
         dataset.chart.category,
         *(filter(None, [dataset.chart.series_by])),
@@ -83,7 +84,7 @@ def chart_payload(dataset: dashboards.Dataset, label: Any, gettext: Any) -> str:
         "category": dataset.chart.category,
         "values": list(dataset.chart.values),
         "series_by": dataset.chart.series_by,
-        "names": {col: label(col) for col in dataset.columns},
+        "names": {col: header(col) for col in dataset.columns},
         "colors": dict(dataset.chart.colors),
         "rows": rows,
     }
@@ -108,6 +109,7 @@ def _board(request: Request, db: Session, board: str, principal: Principal) -> R
             datasets=[],
             units=units,
             label=label,
+            column_label=column_labeller(gettext),
             error=error_of(request, error),
             params=request.query_params,
             query="",
@@ -133,6 +135,7 @@ def _board(request: Request, db: Session, board: str, principal: Principal) -> R
         stp_charts=stp_charts,
         units=units,
         label=label,
+        column_label=column_labeller(gettext),
         filters=filters,
         error=None,
         params=request.query_params,
