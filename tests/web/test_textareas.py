@@ -17,9 +17,10 @@ TEMPLATES = Path(claimdesk.__file__).parent / "templates"
 TAG = re.compile(r"<textarea\b[^>]*>", re.S)
 MACRO_CALL = re.compile(r"\{\{\s*textarea\((.*?)\)\s*\}\}", re.S)
 REFERENCE = re.compile(r"""max_length\(["']([^"']+)["']\)""")
-# The claim page's action forms draw their textareas from one template with one limit
-# (the claims team's FormField has no schema reference yet; see the report).
-FIXED = {"claims/_action_form.html": 'maxlength="2000"'}
+# The claim page's action forms draw their textareas from one template, each field with
+# the limit its FormField names (tests/web/claims/test_action_form_limits.py checks that
+# every one resolves to its schema field's max_length).
+FIXED = {"claims/_action_form.html": 'maxlength="{{ max_length(f.limit) }}"'}
 
 
 def _templates() -> list[Path]:

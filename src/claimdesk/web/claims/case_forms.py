@@ -24,6 +24,8 @@ from claimdesk.models.claim import Claim
 from claimdesk.payments.schemas import RecoveryIn, SubmitIn
 from claimdesk.products.coverage_types import MATERIALS
 from claimdesk.web.claims.page_forms import (
+    CS,
+    PS,
     TRIAL,
     UPLOAD_ACCEPT,
     ChoiceRequired,
@@ -83,7 +85,13 @@ def has_open_flag(db: Session, claim: Claim) -> bool:
 def clear_fields(db: Session, claim: Claim) -> list[FormField]:
     return [
         FormField("flag_id", "Fraud flag", "select", required=True, options=open_flags(db, claim)),
-        FormField("note", "Findings of the investigation", "textarea", required=True),
+        FormField(
+            "note",
+            "Findings of the investigation",
+            "textarea",
+            required=True,
+            limit=f"{CS}:FraudResolveIn.note",
+        ),
     ]
 
 
@@ -97,7 +105,13 @@ def confirm_fields(db: Session, claim: Claim) -> list[FormField]:
             required=True,
             options=[("", "—"), *FRAUD_OUTCOMES],
         ),
-        FormField("note", "Findings of the investigation", "textarea", required=True),
+        FormField(
+            "note",
+            "Findings of the investigation",
+            "textarea",
+            required=True,
+            limit=f"{CS}:FraudResolveIn.note",
+        ),
         FormField(
             "exaggerated_amount",
             "Exaggerated or forged part, not paid (CNY)",
@@ -152,7 +166,15 @@ def confirm_fraud(db: Session, p: Principal, claim: Claim, form: Values) -> None
 
 
 def reopen_fields(_db: Session, _claim: Claim) -> list[FormField]:
-    return [FormField("reason", "Why the claim is reopened", "textarea", required=True)]
+    return [
+        FormField(
+            "reason",
+            "Why the claim is reopened",
+            "textarea",
+            required=True,
+            limit=f"{PS}:SubmitIn.reason",
+        )
+    ]
 
 
 def reopen(db: Session, p: Principal, claim: Claim, form: Values) -> None:
@@ -183,7 +205,13 @@ def reserve_fields(db: Session, claim: Claim) -> list[FormField]:
             minimum="0",
             help="Never more than the coverage can still pay.",
         ),
-        FormField("reason", "Reason for the revision", "textarea", required=True),
+        FormField(
+            "reason",
+            "Reason for the revision",
+            "textarea",
+            required=True,
+            limit=f"{CS}:ReserveRevise.reason",
+        ),
     ]
 
 
@@ -315,7 +343,12 @@ def review_fields(db: Session, claim: Claim) -> list[FormField]:
                 "select",
                 options=list(REVIEW_RESULTS),
             ),
-            FormField(f"note__{code}", _("Note on %(material)s", material=label), "textarea"),
+            FormField(
+                f"note__{code}",
+                _("Note on %(material)s", material=label),
+                "textarea",
+                limit=f"{CS}:MaterialReview.note",
+            ),
         ]
     return fields
 
@@ -372,6 +405,7 @@ def later_fields(db: Session, claim: Claim) -> list[FormField]:
             "The later fact that makes these necessary",
             "textarea",
             required=True,
+            limit=f"{CS}:LaterMaterialsRequest.justification",
             help="Only items the first notice could not have asked for (Insurance Law art. 22).",
         ),
     ]
@@ -405,7 +439,7 @@ def recovery_fields(_db: Session, _claim: Claim) -> list[FormField]:
         ),
         FormField("counterparty", "From whom", required=True),
         FormField("received_on", "Received on", "date", required=True),
-        FormField("note", "Note", "textarea"),
+        FormField("note", "Note", "textarea", limit=f"{PS}:RecoveryIn.note"),
     ]
 
 

@@ -33,6 +33,11 @@ from claimdesk.models.claim import Claim
 Values = dict[str, Any]
 When = Mapping[str, tuple[str, ...]]
 
+# The API schema modules a textarea's ``limit`` names (kit.max_length references).
+CS = "claims.schemas"
+PS = "payments.schemas"
+SS = "claims.special.schemas"
+
 
 @dataclass
 class FormField:
@@ -64,6 +69,15 @@ class FormField:
     # ``total_skip`` are left out, e.g. removed expense lines).
     total_of: str | None = None
     total_skip: str | None = None
+    # kind "textarea": the API schema field the text goes to, as a kit.max_length
+    # reference ("claims.schemas:AcceptIn.reason"); the browser stops the typing at that
+    # field's max_length (GEN-6) — one fixed maxlength cut texts the API takes at 4,000
+    # characters at 2,000.
+    limit: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind == "textarea" and not self.limit:
+            raise ValueError(f"textarea {self.name!r} names no schema limit")
 
     def row_numbers(self, values: Values) -> list[int]:
         """The rows typed so far (by the number in their names) and one blank row."""

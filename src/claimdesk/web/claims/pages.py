@@ -61,6 +61,8 @@ from claimdesk.web.claims import assess_forms, case_forms, page_views, payment_f
 from claimdesk.web.claims.assess_forms import coverage_label
 from claimdesk.web.claims.claim_sections import PREVIEWABLE, notes_context
 from claimdesk.web.claims.page_forms import (
+    CS,
+    PS,
     TRIAL,
     UPLOAD_ACCEPT,
     ActionForm,
@@ -219,7 +221,12 @@ _validated = validated
 
 
 def _reason_only(_db: Session, _claim: Claim) -> list[FormField]:
-    return [FormField("reason", "Reason or note", "textarea")]
+    return [FormField("reason", "Reason or note", "textarea", limit=f"{CS}:TransitionIn.reason")]
+
+
+def _submit_reason(_db: Session, _claim: Claim) -> list[FormField]:
+    """The reason of a step the payments service takes (SubmitIn: review, close)."""
+    return [FormField("reason", "Reason or note", "textarea", limit=f"{PS}:SubmitIn.reason")]
 
 
 def _accept_fields(db: Session, claim: Claim) -> list[FormField]:
@@ -234,7 +241,7 @@ def _accept_fields(db: Session, claim: Claim) -> list[FormField]:
             value=str(claim.estimated_amount or ""),
         )
         for code in claim.coverage_codes
-    ] + [FormField("reason", "Reason or note", "textarea")]
+    ] + [FormField("reason", "Reason or note", "textarea", limit=f"{CS}:AcceptIn.reason")]
 
 
 def _accept(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> None:
@@ -353,11 +360,35 @@ def _survey_fields(db: Session, claim: Claim) -> list[FormField]:
     fields = [
         FormField("surveyed_at", "Surveyed at", "datetime-local", required=True),
         FormField("place", "Place", required=True),
-        FormField("people", "People present", "textarea", required=True),
-        FormField("actions", "What was done", "textarea", required=True),
-        FormField("cause", "Cause", "textarea", required=True),
-        FormField("extent", "Extent of the loss", "textarea", required=True),
-        FormField("conclusion", "Conclusion", "textarea", required=True),
+        FormField(
+            "people",
+            "People present",
+            "textarea",
+            required=True,
+            limit=f"{CS}:SurveyReportIn.people",
+        ),
+        FormField(
+            "actions",
+            "What was done",
+            "textarea",
+            required=True,
+            limit=f"{CS}:SurveyReportIn.actions",
+        ),
+        FormField("cause", "Cause", "textarea", required=True, limit=f"{CS}:SurveyReportIn.cause"),
+        FormField(
+            "extent",
+            "Extent of the loss",
+            "textarea",
+            required=True,
+            limit=f"{CS}:SurveyReportIn.extent",
+        ),
+        FormField(
+            "conclusion",
+            "Conclusion",
+            "textarea",
+            required=True,
+            limit=f"{CS}:SurveyReportIn.conclusion",
+        ),
         FormField("covered", "Covered by the policy", "checkbox"),
         # CLM-S3: the report carries its evidence (photos, signed statements).
         *[
@@ -540,6 +571,7 @@ def _adjust_fields_for(
             "Reason (when not covered)",
             "textarea",
             required=True,
+            limit=f"{CS}:AdjustmentIn.rejection_reason",
             when=not_covered,
         ),
         FormField(
@@ -547,6 +579,7 @@ def _adjust_fields_for(
             "Clause (when not covered)",
             "textarea",
             required=True,
+            limit=f"{CS}:AdjustmentIn.rejection_clause",
             when=not_covered,
         ),
         FormField(
@@ -554,6 +587,7 @@ def _adjust_fields_for(
             "Evidence (when not covered)",
             "textarea",
             required=True,
+            limit=f"{CS}:AdjustmentIn.rejection_evidence",
             when=not_covered,
         ),
     ]
@@ -620,7 +654,7 @@ def _decide_fields(db: Session, claim: Claim) -> list[FormField]:
             ],
         ),
         *[FormField(f"check__{code}", label, "checkbox") for code, label in REVIEW_CHECKS],
-        FormField("reason", "Reason or note", "textarea"),
+        FormField("reason", "Reason or note", "textarea", limit=f"{PS}:DecisionBody.reason"),
         FormField(
             "rejection_ground",
             "Rejection ground",
@@ -634,9 +668,24 @@ def _decide_fields(db: Session, claim: Claim) -> list[FormField]:
                 ("other", "Other"),
             ],
         ),
-        FormField("rejection_clause", "Clause (when rejecting)", "textarea"),
-        FormField("rejection_facts", "Facts (when rejecting)", "textarea"),
-        FormField("requirements", "What must be added (when returning)", "textarea"),
+        FormField(
+            "rejection_clause",
+            "Clause (when rejecting)",
+            "textarea",
+            limit=f"{PS}:DecisionBody.rejection_clause",
+        ),
+        FormField(
+            "rejection_facts",
+            "Facts (when rejecting)",
+            "textarea",
+            limit=f"{PS}:DecisionBody.rejection_facts",
+        ),
+        FormField(
+            "requirements",
+            "What must be added (when returning)",
+            "textarea",
+            limit=f"{PS}:DecisionBody.requirements",
+        ),
     ]
 
 
@@ -696,7 +745,7 @@ def _callback_fields(db: Session, claim: Claim) -> list[FormField]:
             "select",
             options=[("", "—"), *[(str(n), str(n)) for n in (5, 4, 3, 2, 1)]],
         ),
-        FormField("suggestions", "Suggestions", "textarea"),
+        FormField("suggestions", "Suggestions", "textarea", limit=f"{PS}:CallbackIn.suggestions"),
     ]
     if claim.state in (workflow.REJECTED, workflow.DECIDED) or _open_callback_kind(db, claim) in (
         "rejected",
@@ -756,7 +805,7 @@ def _coverages_fields(db: Session, claim: Claim) -> list[FormField]:
             binds="coverage_codes",
         )
         for c in product_of(db, policy).coverages
-    ] + [FormField("reason", "Reason or note", "textarea")]
+    ] + [FormField("reason", "Reason or note", "textarea", limit=f"{CS}:CoveragesIn.reason")]
 
 
 def _coverages(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> None:
@@ -774,11 +823,23 @@ def _flag(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> None
 
 
 def _note_field(_db: Session, _c: Claim) -> list[FormField]:
-    return [FormField("note", "Note of the call", "textarea", required=True)]
+    return [
+        FormField(
+            "note", "Note of the call", "textarea", required=True, limit=f"{CS}:ContactIn.note"
+        )
+    ]
 
 
 def _flag_fields(_db: Session, _c: Claim) -> list[FormField]:
-    return [FormField("description", "What looks suspicious", "textarea", required=True)]
+    return [
+        FormField(
+            "description",
+            "What looks suspicious",
+            "textarea",
+            required=True,
+            limit=f"{CS}:FraudFlagIn.description",
+        )
+    ]
 
 
 def _none(_db: Session, _c: Claim) -> list[FormField]:
@@ -1135,7 +1196,7 @@ ACTIONS: dict[str, ActionForm] = {
             "Submit for review",
             Permission.CLAIMS_ADJUST,
             ("adjusted",),
-            _reason_only,
+            _submit_reason,
             _submit_review,
         ),
         ActionForm(
@@ -1203,7 +1264,7 @@ ACTIONS: dict[str, ActionForm] = {
             "Close the claim",
             Permission.CLAIMS_REVIEW,
             ("paid", "rejected", "decided"),
-            _reason_only,
+            _submit_reason,
             _close,
         ),
         ActionForm(

@@ -38,6 +38,7 @@ from claimdesk.payments.schemas import (
 from claimdesk.people.repository import bank_accounts_of
 from claimdesk.people.service import find_by_id_number
 from claimdesk.web.claims.page_forms import (
+    PS,
     TRIAL,
     UPLOAD_ACCEPT,
     ChoiceRequired,
@@ -177,6 +178,7 @@ def payee_fields(
             "offline_reason",
             "Special case (needed above the cash limit)",
             "textarea",
+            limit=f"{PS}:PaymentIn.offline_reason",
             when=OFFLINE,
             help="Handed over against the payee's ID document and signed confirmation.",
         ),
@@ -318,7 +320,12 @@ def confirm_fields(_db: Session, _claim: Claim) -> list[FormField]:
             options=[("paid", "Paid"), ("failed", "Failed")],
         ),
         FormField("reference", "Bank reference", required=True),
-        FormField("reason", "Reason (when failed)", "textarea"),
+        FormField(
+            "reason",
+            "Reason (when failed)",
+            "textarea",
+            limit=f"{PS}:ConfirmationLineIn.reason",
+        ),
     ]
 
 
@@ -424,6 +431,7 @@ def cancel_offline_fields(db: Session, claim: Claim) -> list[FormField]:
             "Why the hand-over did not happen (e.g. the payee never came)",
             "textarea",
             required=True,
+            limit=f"{PS}:OfflineCancelIn.reason",
             help="The claim can then be paid again, by transfer or in cash.",
         ),
     ]
@@ -449,6 +457,7 @@ def delay_fields(_db: Session, _claim: Claim) -> list[FormField]:
             "Why the payment will be late (remote case, holidays...)",
             "textarea",
             required=True,
+            limit=f"{PS}:DelayNoticeIn.reason",
         ),
         FormField("expected_arrival", "Expected arrival", "date", required=True),
     ]

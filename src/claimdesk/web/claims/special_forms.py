@@ -26,7 +26,14 @@ from claimdesk.models.claim import Claim
 from claimdesk.models.event import MassEvent
 from claimdesk.org import repository as org_repository
 from claimdesk.products.coverage_types import MATERIALS
-from claimdesk.web.claims.page_forms import ChoiceRequired, FormField, Values, text, validated
+from claimdesk.web.claims.page_forms import (
+    SS,
+    ChoiceRequired,
+    FormField,
+    Values,
+    text,
+    validated,
+)
 
 
 def _id(form: Values, name: str) -> int:
@@ -188,7 +195,13 @@ OUTCOME_LABELS = {
 def dispute_fields(db: Session, _claim: Claim) -> list[FormField]:
     staff = users.active_users_with_roles(db, RESPONDER_ROLES)
     return [
-        FormField("description", "What the customer disputes", "textarea", required=True),
+        FormField(
+            "description",
+            "What the customer disputes",
+            "textarea",
+            required=True,
+            limit=f"{SS}:DisputeIn.description",
+        ),
         FormField(
             "disputed_amount",
             "Amount in dispute (CNY)",
@@ -240,7 +253,13 @@ def answer_fields(db: Session, claim: Claim) -> list[FormField]:
         FormField(
             "dispute_id", "Dispute", "select", required=True, options=_disputes(db, claim, "open")
         ),
-        FormField("answer", "Answer to the customer", "textarea", required=True),
+        FormField(
+            "answer",
+            "Answer to the customer",
+            "textarea",
+            required=True,
+            limit=f"{SS}:AnswerIn.answer",
+        ),
     ]
 
 
@@ -268,7 +287,7 @@ def escalate_fields(db: Session, claim: Claim) -> list[FormField]:
             options=paths,
             help="Small disputes: re-review or negotiation; large: mediation, arbitration or court.",
         ),
-        FormField("note", "Note", "textarea", required=True),
+        FormField("note", "Note", "textarea", required=True, limit=f"{SS}:EscalateIn.note"),
     ]
 
 
@@ -294,7 +313,7 @@ def resolve_fields(db: Session, claim: Claim) -> list[FormField]:
             required=True,
             options=[(code, OUTCOME_LABELS[code]) for code in OUTCOMES],
         ),
-        FormField("note", "Note", "textarea", required=True),
+        FormField("note", "Note", "textarea", required=True, limit=f"{SS}:ResolveIn.note"),
         FormField("amount", "Amount agreed (CNY)", "number", step="0.01", minimum="0"),
     ]
 
