@@ -622,3 +622,13 @@ def list_users(
 def users_page(session: Session, *, paging: PageRequest) -> Slice[User]:
     """One page of all users, by id, with the total (the users page)."""
     return fetch(session, repository.users_query(), paging)
+
+
+def display_names(session: Session, user_ids: Sequence[int] | set[int]) -> dict[int, str]:
+    """Who is who, for pages that show people by name (user id → display name)."""
+    return repository.display_names(session, user_ids)
+
+
+def user_id_by_username(session: Session, username: str) -> int | None:
+    """The id of the account with this user name, or None."""
+    return repository.user_id_by_username(session, username)

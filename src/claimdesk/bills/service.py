@@ -327,3 +327,8 @@ def assess_from_bills(
         },
     )
     return assessment, payload, expenses
+
+
+def bills_of(session: Session, claim_id: int) -> list[Bill]:
+    """The claim's bills with their lines (the bills pages and the automatic path's view)."""
+    return repository.bills_of(session, claim_id)

@@ -16,7 +16,8 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy.orm import Session
 
 from claimdesk.audit.repository import timeline
-from claimdesk.claims import workflow
+from claimdesk.auth.principal import Principal
+from claimdesk.claims import repository, workflow
 from claimdesk.claims.clock_list import claim_clocks
 from claimdesk.claims.intake import acceptance
 from claimdesk.claims.intake.report import (
@@ -300,3 +301,20 @@ def _for_customer(out: ClaimOut) -> ClaimOut:
     return out.model_copy(
         update={"reserves": [], "reserve_history": [], "timeline": shown, "intake_flags": []}
     )
+
+
+# -- what the pages read of a claim (they call the domain, not its repository) -----------
+
+
+def claim_for(
+    session: Session, actor: Principal, claim_id: int, *, for_update: bool = False
+) -> Claim:
+    """The claim ``actor`` may read (row-filtered: a surveyor sees only their own,
+    CLM-F2), locked ``FOR UPDATE`` when a step moves it; ``NotFound`` (naming claim_id)
+    for a claim that does not exist or is not theirs to see."""
+    return repository.get_claim(session, actor, claim_id, for_update=for_update)
+
+
+def claim_materials(session: Session, claim_id: int) -> list[Material]:
+    """The claim's checklist items (materials), in the order they were listed."""
+    return materials_of(session, claim_id)

@@ -537,3 +537,8 @@ def list_consents(session: Session, *, actor: Principal, person_id: int) -> list
     if repository.get_person(session, actor, person_id) is None:
         raise PersonNotFound(field="person_id")
     return repository.consents_of(session, person_id)
+
+
+def bank_accounts_of(session: Session, person_id: int) -> list[BankAccount]:
+    """The person's registered bank accounts (a payee's choice on the payment form)."""
+    return repository.bank_accounts_of(session, person_id)

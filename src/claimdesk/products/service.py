@@ -575,3 +575,21 @@ def version_terms(session: Session, version_id: int, *, key: tuple[object, ...])
     if version.status != "draft":
         _TERMS[where] = (key, terms)
     return terms
+
+
+# -- what the product pages read (they call the domain, not its repository) --------------
+
+
+def list_products(session: Session) -> list[Product]:
+    """The catalogue, by code, each with its versions."""
+    return repository.list_products(session)
+
+
+def get_product(session: Session, product_id: int) -> Product:
+    """The product with its versions; ``NotFound`` naming product_id."""
+    return repository.get_product(session, product_id)
+
+
+def get_version(session: Session, version_id: int) -> ProductVersion:
+    """A version with its coverages; ``NotFound`` naming version_id."""
+    return repository.get_version(session, version_id)

@@ -11,8 +11,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from claimdesk.bills import repository as bills_repository
-from claimdesk.bills.service import takes_bills
+from claimdesk.bills.service import bills_of, takes_bills
 from claimdesk.claims.automatic.errors import RuleSetNotFound
 from claimdesk.claims.automatic.service import decision_of, rule_set_of
 from claimdesk.models.claim import Claim
@@ -62,7 +61,7 @@ def stp_context(db: Session, claim: Claim, *, language: str = "zh-CN") -> dict[s
     return {
         "stp": {
             "bills_open": takes_bills(claim),
-            "bill_count": len(bills_repository.bills_of(db, claim.id)),
+            "bill_count": len(bills_of(db, claim.id)),
             "decision": decision,
             "reasons": [
                 (r.text_zh if zh else r.text_en) for r in (decision.reasons if decision else [])

@@ -20,7 +20,7 @@ from claimdesk.auth.principal import Principal
 from claimdesk.bills import service as bills_service
 from claimdesk.bills.errors import BillFileInvalid
 from claimdesk.bills.schemas import BillIn
-from claimdesk.claims.repository import get_claim
+from claimdesk.claims.read import claim_for
 from claimdesk.models.bill import Bill
 from claimdesk.web.field_words import PREFIXES, without_spec_ids
 from claimdesk.web.kit import Refusal, attempt, translator
@@ -163,7 +163,7 @@ def submit(
         upload = read_upload(form)
         settlement_from["field"] = upload.settlement_from
         body = BillIn.model_validate(upload.body)
-        claim = get_claim(db, principal, claim_id, for_update=True)
+        claim = claim_for(db, principal, claim_id, for_update=True)
         return bills_service.submit_bill(
             db, actor=principal, claim=claim, data=body, original=upload.original
         )

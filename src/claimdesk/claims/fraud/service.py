@@ -3,6 +3,7 @@ investigator clears or confirms it, with the consequences of Insurance Law art. 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 
 from sqlalchemy import update
@@ -20,11 +21,28 @@ from claimdesk.claims.schemas import FraudResolveIn
 from claimdesk.errors import ClaimdeskError, NotFound, PermissionDenied, ValidationFailed
 from claimdesk.models.claim import Claim, FraudFlag
 from claimdesk.models.states import PolicyState
+from claimdesk.paging import PageRequest, Slice
 from claimdesk.policies import repository as policies
 
 
 def flags_of(session: Session, claim_id: int) -> list[FraudFlag]:
     return repository.flags_of(session, claim_id)
+
+
+def flags_of_claims(session: Session, claim_ids: Sequence[int]) -> list[FraudFlag]:
+    return repository.flags_of_claims(session, claim_ids)
+
+
+# The held claims list's ?assigned= filter: the unassigned, or the investigator's own.
+ASSIGNED_FILTERS = repository.ASSIGNED_FILTERS
+
+
+def held_claims(
+    session: Session, actor: Principal, request: PageRequest, *, assigned: str | None = None
+) -> Slice[Claim]:
+    """A page of the suspended claims the actor may work, held longest first (the fraud
+    holds page; ``repository.held_claims``)."""
+    return repository.held_claims(session, actor, request, assigned=assigned)
 
 
 # -- the investigator's evidence (CLM-F1, CLM-F2) ------------------------------------------

@@ -341,3 +341,8 @@ def resolve(
         key_suffix=str(dispute.id),
     )
     return dispute
+
+
+def disputes_of(session: Session, claim_id: int) -> list[ClaimDispute]:
+    """The claim's disputes (CLM-Z3)."""
+    return repository.disputes_of(session, claim_id)

@@ -30,6 +30,7 @@ from claimdesk.errors import Conflict, ValidationFailed
 from claimdesk.models.claim import Claim
 from claimdesk.models.event import MassEvent, MassEventClaim, MassEventMember, MaterialDeferral
 from claimdesk.models.user import User
+from claimdesk.paging import PageRequest, Slice
 from claimdesk.products.coverage_types import MATERIALS
 
 EVENT_TYPES = ("earthquake", "flood", "typhoon", "fire", "accident", "other")
@@ -244,3 +245,34 @@ def public_guide(session: Session, event_id: int) -> dict[str, Any]:
             if c in MATERIALS
         ],
     }
+
+
+def link_of(session: Session, claim_id: int) -> MassEventClaim | None:
+    """The claim's place in a mass event (its green channel), or None."""
+    return repository.link_of(session, claim_id)
+
+
+# -- what the mass event pages read (they call the domain, not its repository) -----------
+
+
+def get_event(session: Session, event_id: int, *, for_update: bool = False) -> MassEvent:
+    """The event (locked ``FOR UPDATE`` when a form changes it); ``NotFound`` naming
+    event_id."""
+    return repository.get_event(session, event_id, for_update=for_update)
+
+
+def events_page(session: Session, request: PageRequest) -> Slice[MassEvent]:
+    """Every mass event, the latest first (a page of them, with the total)."""
+    return repository.events_page(session, request)
+
+
+def members_of(session: Session, event_id: int) -> list[MassEventMember]:
+    """The event's special team."""
+    return repository.members_of(session, event_id)
+
+
+def event_claims(
+    session: Session, event_id: int, *, actor: Principal
+) -> list[tuple[MassEventClaim, Claim]]:
+    """The event's claims ``actor`` may see (row-filtered, CLM-F2), small losses first."""
+    return repository.event_claims(session, event_id, actor=actor)

@@ -320,3 +320,13 @@ def receive_mailing(
         details={"mailing_id": mailing.id, "items": mailing.items},
     )
     return mailing
+
+
+def remote_of(session: Session, claim_id: int) -> RemoteClaim | None:
+    """The claim's remote designation (CLM-Z1), or None."""
+    return repository.remote_of(session, claim_id)
+
+
+def mailings_of(session: Session, claim_id: int) -> list[MaterialMailing]:
+    """The materials mailed with the case number for the claim (CLM-Z1)."""
+    return repository.mailings_of(session, claim_id)

@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
 from claimdesk.checks import service
-from claimdesk.claims.repository import get_claim
+from claimdesk.claims.read import claim_for
 from claimdesk.deps import DB, require
 from claimdesk.web.kit import common, page
 
@@ -32,7 +32,7 @@ LINK_KINDS = {
 
 @router.get("/admin/claims/{claim_id}/network")
 def claim_network(claim_id: int, request: Request, db: DB, actor: Investigator) -> Response:
-    claim = get_claim(db, actor, claim_id)
+    claim = claim_for(db, actor, claim_id)
     found = service.read_network(db, actor=actor, claim=claim)
     labels = {node.id: node.label for node in found.nodes}
     return page(

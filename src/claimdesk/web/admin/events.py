@@ -12,11 +12,10 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from claimdesk.auth import repository as users
+from claimdesk.auth import service as users
 from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
 from claimdesk.claims.special import events
-from claimdesk.claims.special import repository as special_repository
 from claimdesk.claims.special.schemas import CloseIn, EventIn, MemberIn
 from claimdesk.deps import DB, require
 from claimdesk.errors import NotFound, ValidationFailed
@@ -63,7 +62,7 @@ def _list(
     refusal: Refusal | None = None,
     values: dict[str, Any] | None = None,
 ) -> Response:
-    found = special_repository.events_page(db, paging)
+    found = events.events_page(db, paging)
     zh = language_of(request) == "zh-CN"
     materials = [(code, names[0] if zh else names[1]) for code, names in MATERIALS.items()]
     return page(
@@ -140,8 +139,8 @@ def _detail(
     action: str | None = None,
     values: dict[str, Any] | None = None,
 ) -> Response:
-    event = special_repository.get_event(db, event_id)
-    members = special_repository.members_of(db, event_id)
+    event = events.get_event(db, event_id)
+    members = events.members_of(db, event_id)
     names = users.display_names(db, [m.user_id for m in members])
     return page(
         request,
@@ -151,7 +150,7 @@ def _detail(
         members=members,
         names=names,
         # Row-filtered (CLM-F2: a surveyor sees only their own claims of the event).
-        claims=special_repository.event_claims(db, event_id, actor=actor),
+        claims=events.event_claims(db, event_id, actor=actor),
         guide=events.public_guide(db, event_id),
         may_manage=actor.has(Permission.CLAIM_EVENTS_MANAGE),
         **common(request),
@@ -179,7 +178,7 @@ def add_member(
         if user_id is None:
             raise NotFound(what="user", field="username")
         body = MemberIn.model_validate({"user_id": user_id, "duty": duty.strip() or None})
-        event = special_repository.get_event(db, event_id, for_update=True)
+        event = events.get_event(db, event_id, for_update=True)
         return events.add_member(db, actor=actor, event=event, user_id=body.user_id, duty=body.duty)
 
     return _event(request, db, actor, event_id).act(
@@ -202,7 +201,7 @@ def close_event(
         # the manager ticks the confirmation first (the reason is checked before).
         if confirm != "yes":
             raise CloseNotConfirmed(field="confirm")
-        event = special_repository.get_event(db, event_id, for_update=True)
+        event = events.get_event(db, event_id, for_update=True)
         return events.close_event(db, actor=actor, event=event, reason=body.reason)
 
     return _event(request, db, actor, event_id).act("close", {"reason": reason}, call)

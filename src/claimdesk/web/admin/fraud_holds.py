@@ -16,7 +16,7 @@ from fastapi.responses import Response
 from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
 from claimdesk.claims import timeutil
-from claimdesk.claims.fraud import repository
+from claimdesk.claims.fraud import service as fraud
 from claimdesk.claims.queues import service as queues
 from claimdesk.claims.settlement.reserves import reason_in
 from claimdesk.deps import DB, require
@@ -33,11 +33,11 @@ def fraud_holds(
     request: Request, db: DB, actor: Investigator, paging: Paging, assigned: str | None = None
 ) -> Response:
     # An unknown filter shows every held claim rather than an error: it comes from a link.
-    chosen = list_filter(assigned, repository.ASSIGNED_FILTERS)
+    chosen = list_filter(assigned, fraud.ASSIGNED_FILTERS)
     # The longest-held first (the repository orders them): the most overdue for a decision.
-    held = repository.held_claims(db, actor, paging, assigned=chosen)
+    held = fraud.held_claims(db, actor, paging, assigned=chosen)
     names = {a.user_id: a.name for a in queues.assignees(db, role="fraud_investigator")}
-    flags = repository.flags_of_claims(db, [c.id for c in held.rows])
+    flags = fraud.flags_of_claims(db, [c.id for c in held.rows])
     rows: list[dict[str, Any]] = []
     # Held for as long as the claims clock says (the one the flag's time came from), so
     # that a held claim's age agrees with its deadlines — and a frozen test clock holds.

@@ -17,7 +17,7 @@ from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
 from claimdesk.deps import DB, require
 from claimdesk.errors import NotFound, ValidationFailed
-from claimdesk.products import repository, service
+from claimdesk.products import service
 from claimdesk.products.schemas import ProductIn, VersionIn
 from claimdesk.web.kit import (
     FormPage,
@@ -73,7 +73,7 @@ def _list(
     refusal: Refusal | None = None,
     values: dict[str, Any] | None = None,
 ) -> Response:
-    products = [service.product_summary(p) for p in repository.list_products(db)]
+    products = [service.product_summary(p) for p in service.list_products(db)]
     return page(
         request,
         "admin/products.html",
@@ -130,7 +130,7 @@ def product_page(product_id: int, request: Request, db: DB, actor: Reader) -> Re
 def _product(
     request: Request, db: Session, actor: Principal, product_id: int, refusal: Refusal | None = None
 ) -> Response:
-    product = service.product_out(repository.get_product(db, product_id), language_of(request))
+    product = service.product_out(service.get_product(db, product_id), language_of(request))
     return page(
         request,
         "admin/product.html",
@@ -153,7 +153,7 @@ def new_version(product_id: int, request: Request, db: DB, actor: Manager) -> Re
 
 
 def _version_of(db: Session, product_id: int, version_id: int) -> None:
-    if repository.get_version(db, version_id).product_id != product_id:
+    if service.get_version(db, version_id).product_id != product_id:
         raise NotFound(what="product version", field="version_id")
 
 
@@ -191,10 +191,10 @@ def _version(
 ) -> Response:
     _version_of(db, product_id, version_id)
     language = language_of(request)
-    stored = repository.get_version(db, version_id)
+    stored = service.get_version(db, version_id)
     version = service.version_out(stored, language)
     report = service.check(db, version_id=version_id, language=language)
-    product = repository.get_product(db, product_id)
+    product = service.get_product(db, product_id)
     return page(
         request,
         "admin/product_version.html",

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from claimdesk.auth.principal import Principal
 from claimdesk.claims import schemas as cs
-from claimdesk.claims.repository import materials_of
+from claimdesk.claims.read import claim_materials
 from claimdesk.claims.settlement import assessment
 from claimdesk.claims.settlement.assessment import MEDICAL, current_assessments
 from claimdesk.claims.settlement.reserves import claim_coverages
@@ -253,7 +253,9 @@ def _disability_fields(
 
 
 def _death_fields(db: Session, claim: Claim, coverages: dict[str, Coverage]) -> list[FormField]:
-    received = any(m.received for m in materials_of(db, claim.id) if m.code == "death_certificate")
+    received = any(
+        m.received for m in claim_materials(db, claim.id) if m.code == "death_certificate"
+    )
     status = _("received") if received else _("missing: receive it before the assessment")
     return [
         FormField(

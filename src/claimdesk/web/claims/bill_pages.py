@@ -15,9 +15,8 @@ from sqlalchemy.orm import Session
 from claimdesk.audit.service import record
 from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
-from claimdesk.bills import repository as bills_repository
-from claimdesk.bills.service import takes_bills
-from claimdesk.claims.repository import get_claim
+from claimdesk.bills.service import bills_of, takes_bills
+from claimdesk.claims.read import claim_for
 from claimdesk.deps import DB, require
 from claimdesk.web import bill_forms
 from claimdesk.web.kit import Refusal, SubmittedForm, answer, form_context, render
@@ -39,7 +38,7 @@ def _page(
 ) -> Response:
     if principal.is_customer:
         return RedirectResponse(f"/portal/claims/{claim_id}/bills", status_code=303)
-    claim = get_claim(db, principal, claim_id)
+    claim = claim_for(db, principal, claim_id)
     # Receipt lines are medical details: every read is on the trail (GEN-5).
     record(
         db,
@@ -54,7 +53,7 @@ def _page(
         "claims/bills.html",
         **form_context(refusal),
         claim=claim,
-        bills=bills_repository.bills_of(db, claim.id),
+        bills=bills_of(db, claim.id),
         open_for_bills=takes_bills(claim),
         may_submit=principal.has(Permission.CLAIMS_BILLS),
         file_words=bill_forms.FILE_WORDS,

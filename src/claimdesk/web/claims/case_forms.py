@@ -16,7 +16,7 @@ from claimdesk.claims import workflow
 from claimdesk.claims.fraud import service as fraud
 from claimdesk.claims.fraud.service import flags_of
 from claimdesk.claims.intake import acceptance
-from claimdesk.claims.repository import materials_of
+from claimdesk.claims.read import claim_materials
 from claimdesk.claims.settlement import closing, recoveries, reserves
 from claimdesk.errors import ValidationFailed
 from claimdesk.i18n import _, current_language
@@ -247,7 +247,7 @@ PURPOSES = (
 
 def _purposes(db: Session, claim: Claim) -> tuple[list[tuple[str, str]], list[str]]:
     """The purposes and material codes the service takes on the claim in its state."""
-    codes = [m.code for m in materials_of(db, claim.id)]
+    codes = [m.code for m in claim_materials(db, claim.id)]
     if claim.state not in workflow.FINAL_STATES:
         return list(PURPOSES), codes
     late = acceptance.late_material_codes(db, claim)
@@ -318,7 +318,7 @@ def upload(db: Session, p: Principal, claim: Claim, form: Values) -> None:
 def _received(db: Session, claim: Claim, *, unchecked: bool = False) -> list[tuple[str, str]]:
     return [
         (m.code, _material_label(m.code))
-        for m in materials_of(db, claim.id)
+        for m in claim_materials(db, claim.id)
         if m.received and not (unchecked and m.original_checked_by_id)
     ]
 
@@ -393,7 +393,7 @@ def original_checked(db: Session, p: Principal, claim: Claim, form: Values) -> N
 
 
 def later_fields(db: Session, claim: Claim) -> list[FormField]:
-    on_claim = {m.code for m in materials_of(db, claim.id)}
+    on_claim = {m.code for m in claim_materials(db, claim.id)}
     return [
         *[
             FormField(f"item__{code}", _material_label(code), "checkbox")

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
-from claimdesk.claims.repository import get_claim
+from claimdesk.claims.read import claim_for
 from claimdesk.deps import DB, require
 from claimdesk.errors import PermissionDenied
 from claimdesk.people import service as people
@@ -46,7 +46,7 @@ def _page(
 def _staff_claim(db: Session, principal: Principal, claim_id: int) -> None:
     if principal.is_customer:
         raise PermissionDenied()
-    get_claim(db, principal, claim_id)
+    claim_for(db, principal, claim_id)
 
 
 @router.get("/claims/{claim_id}/payees/new")

@@ -3,7 +3,7 @@ documents opened in the browser or saved (SEC-5), each read on the audit trail; 
 customer's phone revealed to the assigned surveyor for the 1-hour call (CLM-S1); the
 claim's notes, each visible to the roles it names, added and read on the trail.
 
-Every route: the permission (claims:read), the row filter (``get_claim``: a surveyor
+Every route: the permission (claims:read), the row filter (``claim_for``: a surveyor
 only their assigned claims, CLM-F2), then the object check in the service (the file is
 one of this claim's). Pages call services only; the edge commits the audit entry."""
 
@@ -22,7 +22,7 @@ from claimdesk.claims.intake import contact
 from claimdesk.claims.intake.acceptance import read_upload
 from claimdesk.claims.notes import service as notes
 from claimdesk.claims.notes.schemas import NoteIn
-from claimdesk.claims.repository import get_claim
+from claimdesk.claims.read import claim_for
 from claimdesk.deps import DB, require
 from claimdesk.errors import PermissionDenied
 from claimdesk.models.claim import Claim
@@ -50,7 +50,7 @@ def _file_response(
     file_id: int,
     wanted: Literal["inline", "attachment"],
 ) -> Response:
-    claim = get_claim(db, _staff(principal), claim_id)
+    claim = claim_for(db, _staff(principal), claim_id)
     stored, content = read_upload(
         db, actor=principal, claim=claim, file_id=file_id, disposition=wanted
     )
@@ -82,7 +82,7 @@ def download_file(claim_id: int, file_id: int, db: DB, principal: Reader) -> Res
 def reveal_phone(claim_id: int, request: Request, db: DB, principal: Reader) -> Response:
     """ "Show number / call": the number in clear with a tel: link, for the assigned
     surveyor only (others are refused beside the button); the reveal is audited."""
-    claim = get_claim(db, _staff(principal), claim_id)
+    claim = claim_for(db, _staff(principal), claim_id)
     shown = attempt(request, db, lambda: contact.reveal_phone(db, actor=principal, claim=claim))
     if isinstance(shown, Refusal):
         # htmx swaps only a 2xx answer (as the action forms, the refusal is shown in place).
@@ -135,7 +135,7 @@ def add_note(
     claim_id: int, request: Request, raw: SubmittedForm, db: DB, principal: Reader
 ) -> Response:
     """Add a note; the notes section comes back with it (htmx), or the claim page."""
-    claim = get_claim(db, _staff(principal), claim_id)
+    claim = claim_for(db, _staff(principal), claim_id)
     values = {k: str(raw.get(k) or "") for k in ("body", "visibility")}
     done = attempt(
         request,
@@ -151,7 +151,7 @@ def add_note(
     )
     htmx = request.headers.get("HX-Request") == "true"
     if isinstance(done, Refusal):
-        claim = get_claim(db, principal, claim_id)
+        claim = claim_for(db, principal, claim_id)
         context = notes_context(db, principal, claim, values=values, error=done.error)
         return render(
             request,

@@ -14,8 +14,7 @@ from claimdesk.claims.fraud.service import flags_of
 from claimdesk.claims.intake.survey import report_of
 from claimdesk.claims.settlement import recoveries
 from claimdesk.claims.settlement.assessment import current_assessments
-from claimdesk.claims.special import disputes
-from claimdesk.claims.special import repository as special_repository
+from claimdesk.claims.special import disputes, events, remote
 from claimdesk.claims.trace_words import INPUT_LABELS, MONEY, RATIOS
 from claimdesk.i18n import _, current_language, gettext
 from claimdesk.models.claim import Claim
@@ -339,12 +338,12 @@ def special_view(db: Session, claim: Claim) -> dict[str, Any]:
     """The mass event, the remote designation with its mailings, the disputes, and the
     recoveries of the claim: whatever of these it has."""
 
-    link = special_repository.link_of(db, claim.id)
+    link = events.link_of(db, claim.id)
     event = db.get(MassEvent, link.event_id) if link else None
-    designation = special_repository.remote_of(db, claim.id)
+    designation = remote.remote_of(db, claim.id)
     local = db.get(OrgUnit, designation.local_org_unit_id) if designation else None
     rows = []
-    for d in special_repository.disputes_of(db, claim.id):
+    for d in disputes.disputes_of(db, claim.id):
         responder = db.get(User, d.responder_id)
         clock = disputes.response_clock(db, d)
         rows.append(
@@ -359,7 +358,7 @@ def special_view(db: Session, claim: Claim) -> dict[str, Any]:
         "event": event,
         "small_loss": bool(link and link.small_loss),
         "local_unit": local.name if local else None,
-        "mailings": special_repository.mailings_of(db, claim.id),
+        "mailings": remote.mailings_of(db, claim.id),
         "disputes": rows,
         "recoveries": recoveries.recoveries_of(db, claim.id),
         "net_cost": recoveries.net_cost(db, claim.id),

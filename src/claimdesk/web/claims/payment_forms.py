@@ -35,8 +35,7 @@ from claimdesk.payments.schemas import (
     OfflineCancelIn,
     PaymentIn,
 )
-from claimdesk.people.repository import bank_accounts_of
-from claimdesk.people.service import find_by_id_number
+from claimdesk.people.service import bank_accounts_of, find_by_id_number
 from claimdesk.web.claims.page_forms import (
     PS,
     TRIAL,

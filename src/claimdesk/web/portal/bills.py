@@ -12,9 +12,8 @@ from fastapi.responses import Response
 
 from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
-from claimdesk.bills import repository as bills_repository
-from claimdesk.bills.service import takes_bills
-from claimdesk.claims.repository import get_claim
+from claimdesk.bills.service import bills_of, takes_bills
+from claimdesk.claims.read import claim_for
 from claimdesk.deps import DB, require
 from claimdesk.web import bill_forms
 from claimdesk.web.kit import Refusal, SubmittedForm, answer, form_context, render
@@ -32,13 +31,13 @@ def _page(
     *,
     refusal: Refusal | None = None,
 ) -> Response:
-    claim = get_claim(db, principal, claim_id)
+    claim = claim_for(db, principal, claim_id)
     return render(
         request,
         "portal/bills.html",
         **form_context(refusal),
         claim=claim,
-        bills=bills_repository.bills_of(db, claim.id),
+        bills=bills_of(db, claim.id),
         open_for_bills=takes_bills(claim),
         may_submit=principal.has(Permission.CLAIMS_BILLS),
         file_words=bill_forms.FILE_WORDS,
