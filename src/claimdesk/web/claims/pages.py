@@ -1676,8 +1676,16 @@ def action_submit(
     current_language.set(language)
     values = {k: v for k, v in raw.items() if isinstance(v, str) and k != "csrf_token"}
     files = {k: v for k, v in raw.items() if isinstance(v, UploadFile)}
-    trial = validate_only or refresh
-    claim = get_claim(db, principal, claim_id, for_update=not trial)
+    # A trial run (?validate=1) loads the claim as the action does — row-filtered,
+    # locked FOR UPDATE — and runs the same handler, so its verdict is the one the
+    # action would give at that moment: it waits for a move of the claim in flight and
+    # judges the claim that move left (unlocked, it answered on the state before it,
+    # "would be accepted" for an action then refused), and its handler's own locks come
+    # in the one order (the claim's row first; docs/architecture.md "Lock order"). The
+    # verdict is not a reservation: the lock ends with the trial, and the submission
+    # checks everything again under its own. Only a refresh, which runs no handler,
+    # reads the claim unlocked.
+    claim = get_claim(db, principal, claim_id, for_update=not refresh)
     form = _offered(db, principal, claim, action)
     if refresh:
         # A choice that changes the form (who is paid, a look-up by ID number): the
