@@ -245,6 +245,7 @@ def _policy_facts(claim: Claim, policy: Policy, chosen: list[Coverage]) -> Polic
         end=policy.period_end,
         waiting_period_days=waiting,
         renewal=policy.previous_policy_id is not None,
+        terminated_on=policy.terminated_on,
     )
 
 

@@ -24,7 +24,7 @@ from claimdesk.claims.intake.report import (
     ChecklistItem,
     PolicyRef,
     Reported,
-    loss_outside_period,
+    loss_outside_cover,
 )
 from claimdesk.claims.repository import files_of, materials_of, policy_of
 from claimdesk.claims.schemas import (
@@ -130,9 +130,7 @@ def intake_flags(
     """What the handler is shown about the report at once (report.LossOutsidePeriod)."""
     if policy is None:
         return []
-    outside = loss_outside_period(
-        claim.loss_date, period_start=policy.period_start, period_end=policy.period_end
-    )
+    outside = loss_outside_cover(policy, claim.loss_date)
     if outside is None:
         return []
     return [

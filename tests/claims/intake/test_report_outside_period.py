@@ -84,6 +84,40 @@ def test_a_loss_after_the_policys_end_is_flagged_too_and_one_inside_is_not(
     assert _report(world, loss_date="2025-12-31").json()["intake_flags"][0]["code"] == FLAG
 
 
+def test_a_loss_on_or_after_a_surrender_is_flagged_naming_the_termination(
+    world: World, db: Session
+) -> None:
+    # SPEC CLM-R2, POL-3: a termination ends cover the day it takes effect — inside the
+    # period, the loss is outside the cover all the same (rules.cover, as the check)
+    medical = world.policies["MED-MILLION"]  # type: ignore[attr-defined]
+    medical.terminated_on = dt.date(2026, 9, 1)
+    db.flush()
+    assert _report(world, loss_date="2026-08-31").json()["intake_flags"] == []
+    response = _report(world, loss_date="2026-09-01")
+    assert response.status_code == 201, response.text
+    (flag,) = response.json()["intake_flags"]
+    assert flag["code"] == FLAG
+    assert flag["details"] == {
+        "loss_date": "2026-09-01",
+        "period_start": "2026-01-01",
+        "period_end": "2026-12-31",
+        "terminated_on": "2026-09-01",
+    }
+    assert "在保单解除生效日 2026年9月1日 当日或之后" in flag["message"]
+    read = world.client.get(f"{API}/{response.json()['id']}", headers=world.h["handler"]).json()
+    assert read["intake_flags"] == [flag]
+    english = loss_outside_period(
+        dt.date(2026, 9, 1),
+        period_start=dt.date(2026, 1, 1),
+        period_end=dt.date(2026, 12, 31),
+        terminated_on=dt.date(2026, 9, 1),
+    )
+    assert english is not None
+    assert "on or after the day the policy's termination took effect, 1 Sep 2026" in (
+        english.message("en")
+    )
+
+
 def test_the_customer_reporting_sees_no_internal_flag(world: World) -> None:
     # SPEC CLM-R2: the flag is the handler's; the customer is answered by the decision
     response = _report(world, who="customer", loss_date="2020-02-02")

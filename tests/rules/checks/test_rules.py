@@ -202,6 +202,25 @@ def test_a_receipt_dated_before_the_policy_is_a_hit():  # SPEC CLM-F3
     assert hits[0].evidence["field"] == "receipt:1:issued_on"
 
 
+def test_a_loss_on_or_after_the_termination_date_is_outside_the_cover():  # SPEC CLM-F3 POL-3
+    # Surrendered with effect from 2026-06-01: cover ended on 05-31, inside the period
+    surrendered = policy(terminated_on=day("2026-06-01"))
+    assert (
+        run("outside_period", make(claim=claim(loss_date=day("2026-05-31")), policy=surrendered))
+        == []
+    )
+    (hit,) = run(
+        "outside_period", make(claim=claim(loss_date=day("2026-06-01")), policy=surrendered)
+    )
+    assert hit.evidence["kind"] == "outside_period"
+    assert hit.evidence["terminated_on"] == "2026-06-01"
+    assert "termination took effect (2026-06-01)" in hit.reason_en
+    assert "解除生效（2026-06-01）之后" in hit.reason_zh
+    # A termination dated after the period's end changes nothing.
+    late = policy(terminated_on=day("2027-03-01"))
+    assert run("outside_period", make(claim=claim(loss_date=day("2026-12-31")), policy=late)) == []
+
+
 # -- sex_age_mismatch ------------------------------------------------------------------------
 
 

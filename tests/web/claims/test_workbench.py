@@ -3,6 +3,7 @@ ID search, refused actions changing nothing, and markup that fits a 375 px phone
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -186,3 +187,32 @@ def test_a_loss_outside_the_policy_period_is_marked_on_the_queue_row(
     assert "data-flag=" not in row(inside["number"])
     flags = web.get(f"/claims/{outside['id']}").text
     assert 'id="intake-flag-loss_outside_policy_period"' in flags  # the claim page agrees
+
+
+def test_a_loss_after_the_policys_termination_is_marked_on_the_queue_row(
+    client: TestClient, db: Session
+) -> None:
+    # SPEC CLM-R2, POL-3: the queue's column follows the intake flag's rule (rules.cover):
+    # a loss on or after the day a surrender took effect is outside the cover too
+    world = build_world(db, client)
+    before, on = _report(world), None
+    policy = world.policies["MED-MILLION"]  # type: ignore[attr-defined]
+    policy.terminated_on = dt.date(2026, 3, 2)  # the reports' date of loss
+    db.flush()
+    on = _report(world)
+    web = _pages_client(world, "handler")
+    page = web.get("/workbench?queue=work").text
+
+    def row(number: str) -> str:
+        return page.split(f">{number}</a>")[1].split("</td>")[0]
+
+    # Both losses are on 2026-03-02, the termination's effective date: both rows marked,
+    # as the claim page's flag says, whichever came first.
+    for claim in (before, on):
+        assert 'data-flag="loss_outside_policy_period"' in row(claim["number"])
+        flags = web.get(f"/claims/{claim['id']}").text
+        assert 'id="intake-flag-loss_outside_policy_period"' in flags
+    policy.terminated_on = dt.date(2026, 3, 3)  # took effect the day after: covered
+    db.flush()
+    page = web.get("/workbench?queue=work").text
+    assert "data-flag=" not in row(on["number"])

@@ -39,6 +39,7 @@ from claimdesk.policies import repository as policies
 from claimdesk.products import repository as product_versions
 from claimdesk.products import service as products
 from claimdesk.products.coverage_types import effective_materials
+from claimdesk.rules import cover
 from claimdesk.rules.deadlines import local_date
 from claimdesk.rules.identity import validate_resident_id
 from claimdesk.thresholds import service as thresholds
@@ -144,6 +145,8 @@ class PolicyRef(Protocol):
     def period_start(self) -> dt.date: ...
     @property
     def period_end(self) -> dt.date: ...
+    @property
+    def terminated_on(self) -> dt.date | None: ...
 
 
 _P = TypeVar("_P", bound=PolicyRef)
@@ -220,14 +223,18 @@ def policies_for_report(
 
 
 def _last_covered_day(policy: Policy) -> dt.date:
-    """The policy's last day of cover: a termination ends cover the day it takes effect."""
-    if policy.terminated_on is not None and policy.terminated_on <= policy.period_end:
-        return policy.terminated_on - dt.timedelta(days=1)
-    return policy.period_end
+    """The policy's last day of cover: a termination ends cover the day it takes effect
+    (rules.cover, the intake flag's and the automatic check's rule)."""
+    return cover.last_covered_day(policy.period_end, policy.terminated_on)
 
 
 def _covers(policy: Policy, day: dt.date) -> bool:
-    return policy.period_start <= day <= _last_covered_day(policy)
+    return cover.covers(
+        day,
+        period_start=policy.period_start,
+        period_end=policy.period_end,
+        terminated_on=policy.terminated_on,
+    )
 
 
 def _nearest_to_loss(insured: Sequence[Policy], loss_date: dt.date) -> list[Policy]:
@@ -290,7 +297,9 @@ def check_loss_date(loss_date: dt.date, *, today: dt.date) -> None:
 
 @dataclass(frozen=True)
 class LossOutsidePeriod:
-    """A loss dated outside the policy's period (GEN-2: local dates, both ends covered).
+    """A loss dated outside the policy's cover (GEN-2: local dates, both ends covered):
+    outside its period, or on or after the day a termination (POL-3: surrender,
+    cancellation) took effect — ``rules.cover``, the automatic check's rule too.
 
     Not a reason to refuse the report: the insurer must receive every report and answer
     it — a loss outside the cover is declined by a written decision (CLM-C1, CLM-V3,
@@ -301,6 +310,8 @@ class LossOutsidePeriod:
     loss_date: dt.date
     period_start: dt.date
     period_end: dt.date
+    # Set when a termination, not the period's end, ended the cover before the loss.
+    terminated_on: dt.date | None = None
 
     code = "loss_outside_policy_period"
 
@@ -311,6 +322,23 @@ class LossOutsidePeriod:
             "start": formatting.local_date(self.period_start, language),
             "end": formatting.local_date(self.period_end, language),
         }
+        if self.terminated_on is not None:
+            words["terminated"] = formatting.local_date(self.terminated_on, language)
+            if zh:
+                text = (
+                    "出险日期 {loss} 在保单解除生效日 {terminated} 当日或之后（保险期间 {start} 至 "
+                    "{end}），保单已不再承保。报案已登记：请向报案人核实日期；日期无误的，按保险期间外"
+                    "出险作出书面决定。"
+                )
+            else:
+                text = (
+                    "The date of loss, {loss}, is on or after the day the policy's termination "
+                    "took effect, {terminated} (policy period {start} to {end}): the policy no "
+                    "longer covered it. The report is recorded: check the date with the "
+                    "reporter; if it is right, decide in writing that the loss is outside the "
+                    "cover."
+                )
+            return text.format(**words)
         if zh:
             text = (
                 "出险日期 {loss} 不在保单的保险期间（{start} 至 {end}）内。报案已登记：请向报案人"
@@ -325,20 +353,47 @@ class LossOutsidePeriod:
         return text.format(**words)
 
     def details(self) -> dict[str, str]:
-        return {
+        found = {
             "loss_date": self.loss_date.isoformat(),
             "period_start": self.period_start.isoformat(),
             "period_end": self.period_end.isoformat(),
         }
+        if self.terminated_on is not None:
+            found["terminated_on"] = self.terminated_on.isoformat()
+        return found
 
 
 def loss_outside_period(
-    loss_date: dt.date, *, period_start: dt.date, period_end: dt.date
+    loss_date: dt.date,
+    *,
+    period_start: dt.date,
+    period_end: dt.date,
+    terminated_on: dt.date | None = None,
 ) -> LossOutsidePeriod | None:
-    """The flag when the loss date is outside the period (both days included), or None."""
-    if period_start <= loss_date <= period_end:
+    """The flag when the policy does not cover the loss date (``rules.cover.covers``:
+    outside the period, both days included, or on or after a termination's effective
+    date), or None. The termination is named when it, not the period, is the reason."""
+    if cover.covers(
+        loss_date, period_start=period_start, period_end=period_end, terminated_on=terminated_on
+    ):
         return None
-    return LossOutsidePeriod(loss_date, period_start, period_end)
+    ended = (
+        terminated_on
+        if cover.ended_by_termination(period_end, terminated_on)
+        and period_start <= loss_date <= period_end
+        else None
+    )
+    return LossOutsidePeriod(loss_date, period_start, period_end, ended)
+
+
+def loss_outside_cover(policy: PolicyRef | Policy, loss_date: dt.date) -> LossOutsidePeriod | None:
+    """:func:`loss_outside_period` of a policy's period and termination."""
+    return loss_outside_period(
+        loss_date,
+        period_start=policy.period_start,
+        period_end=policy.period_end,
+        terminated_on=policy.terminated_on,
+    )
 
 
 def report_of(body: ReportCreate) -> ReportIn:
@@ -435,9 +490,7 @@ def report(session: Session, *, actor: Principal, data: ReportIn) -> Reported:
         "policy_id": policy.id,
         "major": bool(reasons),
     }
-    outside = loss_outside_period(
-        data.loss_date, period_start=policy.period_start, period_end=policy.period_end
-    )
+    outside = loss_outside_cover(policy, data.loss_date)
     if outside is not None:
         details[outside.code] = outside.details()
     clocks = workflow.open_claim(

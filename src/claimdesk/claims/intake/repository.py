@@ -151,9 +151,10 @@ class PolicyForReport:
     policyholder_id: int
     insured_id: int
     org_unit_id: int | None
-    # The period the loss date is compared with (report.loss_outside_period).
+    # The cover the loss date is compared with (report.loss_outside_period).
     period_start: dt.date
     period_end: dt.date
+    terminated_on: dt.date | None
 
 
 _POLICY_COLUMNS = (
@@ -165,6 +166,7 @@ _POLICY_COLUMNS = (
     Policy.org_unit_id,
     Policy.period_start,
     Policy.period_end,
+    Policy.terminated_on,
 )
 _POLICY_AND_KEYS = select(
     *_POLICY_COLUMNS,

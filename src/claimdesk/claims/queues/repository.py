@@ -54,14 +54,19 @@ def _by_due(due: Any) -> tuple[Any, ...]:
 
 
 def _outside_period() -> ColumnElement[bool]:
-    """The claim's date of loss is outside its policy's period, both days covered — the
-    intake flag's rule (claims.intake.report.loss_outside_period, CLM-R2), read as a
+    """The claim's policy does not cover its date of loss — outside the period, both
+    days covered, or on or after a termination's effective date: the intake flag's rule
+    (``rules.cover.covers``, claims.intake.report.loss_outside_period, CLM-R2), read as a
     column of the queue's own statement so the page stays one query."""
     return (
         exists()
         .where(
             Policy.id == Claim.policy_id,
-            or_(Claim.loss_date < Policy.period_start, Claim.loss_date > Policy.period_end),
+            or_(
+                Claim.loss_date < Policy.period_start,
+                Claim.loss_date > Policy.period_end,
+                Claim.loss_date >= Policy.terminated_on,  # NULL: not terminated
+            ),
         )
         .correlate(Claim)
     )

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from claimdesk.rules import cover
 from claimdesk.rules.checks.params import ParamSpec, Value
 from claimdesk.rules.checks.sex_age import age_on, restricted_items
 from claimdesk.rules.checks.types import (
@@ -271,19 +272,39 @@ def _dates(inp: CheckInput) -> list[tuple[str, dt.date]]:
 
 
 def outside_period(inp: CheckInput, params: Params) -> list[Hit]:
-    """A receipt or treatment date outside the policy period or inside its waiting period
-    (a renewal carries no new waiting period)."""
+    """A loss, receipt or treatment date the policy does not cover — outside its period,
+    or on or after a termination's effective date (``rules.cover``, the intake flag's
+    rule) — or inside its waiting period (a renewal carries no new waiting period)."""
     policy = inp.policy
     waiting = 0 if policy.renewal else policy.waiting_period_days
     first_covered = policy.start + dt.timedelta(days=waiting)
+    terminated = cover.ended_by_termination(policy.end, policy.terminated_on)
     hits = []
     for what, day in _dates(inp):
-        if not policy.start <= day <= policy.end:
+        if not cover.covers(
+            day,
+            period_start=policy.start,
+            period_end=policy.end,
+            terminated_on=policy.terminated_on,
+        ):
             zh, en, kind = "在保险期间之外", "outside the policy period", "outside_period"
+            if terminated and policy.start <= day <= policy.end:
+                zh = f"在保单解除生效（{policy.terminated_on}）之后"
+                en = f"after the policy's termination took effect ({policy.terminated_on})"
         elif day < first_covered:
             zh, en, kind = "在等待期内", "inside the waiting period", "waiting_period"
         else:
             continue
+        evidence = {
+            "kind": kind,
+            "field": what,
+            "date": day.isoformat(),
+            "period_start": policy.start.isoformat(),
+            "period_end": policy.end.isoformat(),
+            "first_covered_day": first_covered.isoformat(),
+        }
+        if terminated:
+            evidence["terminated_on"] = str(policy.terminated_on)
         hits.append(
             Hit(
                 "outside_period",
@@ -291,14 +312,7 @@ def outside_period(inp: CheckInput, params: Params) -> list[Hit]:
                 f"等待期 {waiting} 天）",
                 f"date {day.isoformat()} ({what}) is {en} ({policy.start} to {policy.end}, "
                 f"waiting period {waiting} days)",
-                {
-                    "kind": kind,
-                    "field": what,
-                    "date": day.isoformat(),
-                    "period_start": policy.start.isoformat(),
-                    "period_end": policy.end.isoformat(),
-                    "first_covered_day": first_covered.isoformat(),
-                },
+                evidence,
             )
         )
     return hits

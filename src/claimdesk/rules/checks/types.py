@@ -37,10 +37,12 @@ class ClaimFacts:
 class PolicyFacts:
     policy_id: int
     start: dt.date
-    end: dt.date  # last covered day, inclusive
+    end: dt.date  # the period's last day, inclusive (a termination may end cover earlier)
     waiting_period_days: int = 0
     # A renewal without a gap carries no new waiting period.
     renewal: bool = False
+    # A termination (POL-3) ends cover the day it takes effect (rules.cover).
+    terminated_on: dt.date | None = None
 
 
 @dataclass(frozen=True)

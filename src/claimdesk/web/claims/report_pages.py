@@ -75,13 +75,7 @@ def _found(db: Session, policy: Any, loss_date: dt.date | None) -> dict[str, Any
     version = report.product_of(db, policy)
     # A loss outside the policy's period is reported all the same, and flagged: the
     # reporter is told before entering it (CLM-R2, report.LossOutsidePeriod).
-    outside = (
-        report.loss_outside_period(
-            loss_date, period_start=policy.period_start, period_end=policy.period_end
-        )
-        if loss_date is not None
-        else None
-    )
+    outside = report.loss_outside_cover(policy, loss_date) if loss_date is not None else None
     return {
         "number": policy.number,
         "product": version.product.name,
