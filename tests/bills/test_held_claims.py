@@ -25,6 +25,7 @@ from claimdesk.models.claim import Claim, FraudFlag
 from claimdesk.models.job import Job
 from claimdesk.models.payment import Payment
 from claimdesk.models.states import ClaimState
+from tests.checks.helpers import set_check_action
 from tests.claims.automatic.helpers import (
     API,
     DAY,
@@ -40,7 +41,8 @@ from tests.claims.automatic.helpers import (
 from tests.claims.helpers import FrozenClock, World, build_world, local
 
 # The small policy runs from 2026-01-01 with a 30-day waiting period (tests/builders):
-# a loss on 2026-01-10 is inside it, and outside_period holds the claim on its report.
+# a loss on 2026-01-10 is inside it, and outside_period — made to hold by the
+# administrator here (its default refers, migration 0052) — holds the claim on its report.
 LOSS_IN_WAITING_PERIOD = "2026-01-10"
 
 
@@ -56,6 +58,7 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> FrozenClock:
 
 @pytest.fixture
 def setup(db: Session, world: World) -> Setup:
+    set_check_action(db, "outside_period", "hold")
     return small_policy(db, world)
 
 

@@ -174,6 +174,21 @@ def only_checks(db: Session, **configs: dict[str, Any]) -> None:
     db.commit()
 
 
+def set_check_action(db: Session, code: str, action: str) -> None:
+    """An administrator's choice of the check's action (a new settings version, its other
+    settings kept): e.g. outside_period made to hold, its default being refer."""
+    row = next(r for r in service.configs(db) if r.code == code)
+    service.update_config(
+        db,
+        actor=service.system_actor(),
+        code=code,
+        data=CheckConfigIn(
+            enabled=row.enabled, action=action, parameters=row.parameters, reason="test set-up"
+        ),
+    )
+    db.commit()
+
+
 def old_key(code: str, evidence: dict[str, Any]) -> str:
     """The whole-evidence key hits were recorded under before da34af0 (its formula, kept
     here to seed rows as that code left them)."""

@@ -1364,12 +1364,15 @@ RULES: dict[str, Rule] = {
             "hold",
             duplicate_receipt,
         ),
+        # Referred, not held: a date outside the cover is a person's question (a typing
+        # error, a renewal not yet linked, a decline in writing), not a suspicion of
+        # fraud; an administrator may still make it hold (CLM-F3). Migration 0052.
         Rule(
             "outside_period",
             "保险期间外或等待期内",
             "Outside the period or in waiting period",
             (),
-            "hold",
+            "refer",
             outside_period,
         ),
         Rule(
