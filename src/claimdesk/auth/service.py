@@ -629,6 +629,12 @@ def display_names(session: Session, user_ids: Sequence[int] | set[int]) -> dict[
     return repository.display_names(session, user_ids)
 
 
+def active_users_with_roles(session: Session, roles: Sequence[str]) -> list[tuple[int, str]]:
+    """(id, display name) of the active users holding any of ``roles``: whom a claim or
+    a dispute can be given to."""
+    return repository.active_users_with_roles(session, roles)
+
+
 def user_id_by_username(session: Session, username: str) -> int | None:
     """The id of the account with this user name, or None."""
     return repository.user_id_by_username(session, username)

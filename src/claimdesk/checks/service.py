@@ -521,3 +521,8 @@ def read_network(session: Session, *, actor: Principal, claim: Claim, hops: int 
         },
     )
     return network.to_out(graph, claim_id=claim.id, hops=hops)
+
+
+def config_history(session: Session, code: str) -> list[CheckConfigVersion]:
+    """Every version of a check's settings, oldest first (the checks page's history)."""
+    return repository.config_history(session, code)

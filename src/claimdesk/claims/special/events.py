@@ -276,3 +276,8 @@ def event_claims(
 ) -> list[tuple[MassEventClaim, Claim]]:
     """The event's claims ``actor`` may see (row-filtered, CLM-F2), small losses first."""
     return repository.event_claims(session, event_id, actor=actor)
+
+
+def active_events(session: Session) -> list[MassEvent]:
+    """The events still open, to which a claim can be linked."""
+    return repository.active_events(session)

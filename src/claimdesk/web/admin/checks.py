@@ -12,10 +12,9 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from claimdesk.auth import repository as users
+from claimdesk.auth import service as users
 from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
-from claimdesk.checks import repository as checks_repository
 from claimdesk.checks import service as checks_service
 from claimdesk.checks.errors import UnknownCheck
 from claimdesk.checks.schemas import CheckConfigIn
@@ -113,7 +112,7 @@ def _page(
     values: dict[str, Any] | None = None,
 ) -> Response:
     rows = checks_service.configs(db)
-    histories = {row.code: checks_repository.config_history(db, row.code) for row in rows}
+    histories = {row.code: checks_service.config_history(db, row.code) for row in rows}
     ids = {r.created_by_id for rows_ in histories.values() for r in rows_ if r.created_by_id}
     names = users.display_names(db, ids)
     language = language_of(request)

@@ -7,24 +7,16 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from claimdesk.auth import repository as users
+from claimdesk.auth import service as users
 from claimdesk.auth.principal import Principal
 from claimdesk.claims.intake import acceptance
 from claimdesk.claims.special import disputes, events, remote
 from claimdesk.claims.special import schemas as special
 from claimdesk.claims.special.disputes import LARGE_PATHS, OUTCOMES, RESPONDER_ROLES, SMALL_PATHS
-from claimdesk.claims.special.repository import (
-    active_events,
-    disputes_of,
-    get_event,
-    link_of,
-    mailings_of,
-    remote_of,
-)
 from claimdesk.i18n import current_language
 from claimdesk.models.claim import Claim
 from claimdesk.models.event import MassEvent
-from claimdesk.org import repository as org_repository
+from claimdesk.org import service as org_service
 from claimdesk.products.coverage_types import MATERIALS
 from claimdesk.web.claims.page_forms import (
     SS,
@@ -52,11 +44,11 @@ def _material(code: str) -> str:
 
 
 def _open_events(db: Session) -> list[MassEvent]:
-    return active_events(db)
+    return events.active_events(db)
 
 
 def can_link_event(db: Session, claim: Claim) -> bool:
-    return link_of(db, claim.id) is None and bool(_open_events(db))
+    return events.link_of(db, claim.id) is None and bool(_open_events(db))
 
 
 def event_fields(db: Session, _claim: Claim) -> list[FormField]:
@@ -75,7 +67,7 @@ def event_fields(db: Session, _claim: Claim) -> list[FormField]:
 
 def link_event(db: Session, p: Principal, claim: Claim, form: Values) -> None:
     body = special.LinkIn(event_id=_id(form, "event_id"))
-    event = get_event(db, body.event_id)
+    event = events.get_event(db, body.event_id)
     events.link_claim(db, actor=p, event=event, claim=claim)
 
 
@@ -83,13 +75,13 @@ def link_event(db: Session, p: Principal, claim: Claim, form: Values) -> None:
 
 
 def can_designate_remote(db: Session, claim: Claim) -> bool:
-    return remote_of(db, claim.id) is None
+    return remote.remote_of(db, claim.id) is None
 
 
 def remote_fields(db: Session, claim: Claim) -> list[FormField]:
     branches = [
         unit
-        for unit in sorted(org_repository.list_units(db, kind="branch"), key=lambda u: u.id)
+        for unit in sorted(org_service.list_units(db, kind="branch"), key=lambda u: u.id)
         if unit.id != (claim.org_unit_id or 0)
     ]
     return [
@@ -148,7 +140,7 @@ def record_mailing(db: Session, p: Principal, claim: Claim, form: Values) -> Non
 def _waiting_mailings(db: Session, claim: Claim) -> list[tuple[str, str]]:
     return [
         (str(m.id), f"{m.carrier} {m.tracking_number} · {', '.join(_material(c) for c in m.items)}")
-        for m in mailings_of(db, claim.id)
+        for m in remote.mailings_of(db, claim.id)
         if m.received_at is None
     ]
 
@@ -235,7 +227,7 @@ def file_dispute(db: Session, p: Principal, claim: Claim, form: Values) -> None:
 def _disputes(db: Session, claim: Claim, *statuses: str) -> list[tuple[str, str]]:
     return [
         (str(d.id), f"#{d.id} · ¥{d.disputed_amount:,.2f} · {d.description}"[:120])
-        for d in disputes_of(db, claim.id)
+        for d in disputes.disputes_of(db, claim.id)
         if d.status in statuses
     ]
 
