@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 from claimdesk.errors import ClaimdeskError, Conflict, ValidationFailed
+from claimdesk.formatting import local_date
 from claimdesk.rules import transitions
 
 
@@ -291,16 +294,32 @@ class CoveragesAlreadyFixed(Conflict):
     )
 
 
-class LossDateInFuture(ValidationFailed):
+class _SaysDates(ValidationFailed):
+    """A refusal whose date parameters (ISO text, as programs read them) a person reads
+    as people write dates: 2026年12月7日 / 7 Dec 2026 (GEN-2)."""
+
+    date_params: ClassVar[tuple[str, ...]] = ()
+
+    def words(self, language: str) -> dict[str, Any]:
+        said = dict(self.params)
+        for name in self.date_params:
+            if name in said:
+                said[name] = local_date(said[name], language)
+        return said
+
+
+class LossDateInFuture(_SaysDates):
     code = "loss_date_in_future"
     message_zh = "{field}：出险日期不能晚于今天（{today}）"
     message_en = "{field}: the date of loss cannot be after today ({today})"
+    date_params = ("today",)
 
 
-class LossDateTooEarly(ValidationFailed):
+class LossDateTooEarly(_SaysDates):
     code = "loss_date_too_early"
     message_zh = "{field}：出险日期不能早于 {earliest}"
     message_en = "{field}: the date of loss cannot be before {earliest}"
+    date_params = ("earliest",)
 
 
 class StoredFileUnavailable(ClaimdeskError):

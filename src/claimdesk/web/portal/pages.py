@@ -133,9 +133,11 @@ PLAIN_EVENTS = {
     "claim.close": "Your claim was closed.",
     "claim.withdraw": "You withdrew this claim.",
 }
+# The cause of a loss, not a line of business: "accident" is said "An accident" (意外事故),
+# never "Accident" — that msgid is the accident line (意外险), a product, not what happened.
 LOSS_CAUSES = (
     ("illness", "Illness"),
-    ("accident", "Accident"),
+    ("accident", "An accident"),
     ("fire", "Fire"),
     ("theft", "Theft"),
     ("water", "Water damage"),

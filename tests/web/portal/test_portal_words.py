@@ -1,0 +1,94 @@
+"""The portal's words as a customer on a phone reads them (bug bash of 2026-12-07):
+a cause of loss is not a line of business, and a date in a refusal is written as
+people write dates."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from claimdesk.claims.errors import LossDateInFuture, LossDateTooEarly
+from claimdesk.models.claim import Claim
+from tests.builders import demo_version, issue_policy, make_person, make_user, seed_calendar
+from tests.web.helpers import customer_login, form_token
+
+PHONE = "13812345678"
+
+
+def _customer_with_a_policy(db: Session):  # type: ignore[no-untyped-def]
+    seed_calendar(db, years=(2025, 2026))
+    person = make_person(db, phone=PHONE)
+    make_user(db, username="cust", roles=["customer"], person_id=person.id)
+    policy = issue_policy(
+        db, version_id=demo_version(db, "MED-MILLION").id, policyholder_id=person.id
+    )
+    db.commit()
+    return policy
+
+
+def _cause_options(html: str) -> dict[str, str]:
+    select_html = html.split('id="loss_cause"', 1)[1].split("</select>", 1)[0]
+    return dict(re.findall(r'<option value="(\w+)"[^>]*>([^<]*)', select_html))
+
+
+def test_the_cause_accident_is_an_accident_not_the_accident_line(
+    client: TestClient, db: Session
+) -> None:
+    # SPEC CLM-R2 (the cause of loss is recorded), GEN-6 (the user's language):
+    # 意外险 is a product line; what happened is 意外事故.
+    _customer_with_a_policy(db)
+    customer_login(client, db, "cust", PHONE)
+    zh = _cause_options(client.get("/portal/report?lang=zh-CN").text)
+    assert zh["accident"] == "意外事故"
+    assert "意外险" not in zh.values()
+    en = _cause_options(client.get("/portal/report?lang=en").text)
+    assert en["accident"] == "An accident"
+    assert en["illness"] == "Illness"
+
+
+def test_a_date_in_a_loss_date_refusal_is_written_as_people_write_it() -> None:
+    # SPEC GEN-2 (dates shown as local dates), GEN-6 (field and rule in the user's language)
+    future = LossDateInFuture(field="loss_date", today="2026-12-07")
+    assert "（2026年12月7日）" in future.message("zh-CN")
+    assert "(7 Dec 2026)" in future.message("en")
+    early = LossDateTooEarly(field="loss_date", earliest="1900-01-01")
+    assert early.message("zh-CN").endswith("1900年1月1日")
+    assert early.message("en").endswith("1 Jan 1900")
+    # Programs keep the ISO date in the parameters.
+    assert future.params["today"] == "2026-12-07"
+
+
+def test_the_portal_refuses_a_future_loss_date_with_a_date_people_read(
+    client: TestClient, db: Session
+) -> None:
+    # SPEC GEN-2, GEN-6, CLM-R2; the input typed is kept
+    policy = _customer_with_a_policy(db)
+    customer_login(client, db, "cust", PHONE)
+    for language, written in (
+        ("zh-CN", r"\d{4}年\d{1,2}月\d{1,2}日"),
+        ("en", r"\d{1,2} \w{3} \d{4}"),
+    ):
+        refused = client.post(
+            f"/portal/report?lang={language}",
+            data={
+                "csrf_token": form_token(client, f"/portal/report?lang={language}"),
+                "policy_number": policy.number,
+                "coverage_code": "",
+                "loss_date": "2999-01-01",
+                "loss_cause": "illness",
+                "loss_place": "北京",
+                "loss_overview": "住院三天",
+                "contact_phone": PHONE,
+            },
+            follow_redirects=False,
+        )
+        assert refused.status_code == 422
+        error = re.search(r'id="loss_date-error">([^<]*)</p>', refused.text)
+        assert error is not None
+        assert re.search(written, error.group(1)), error.group(1)
+        assert not re.search(r"\d{4}-\d{2}-\d{2}", error.group(1)), error.group(1)
+        assert "住院三天" in refused.text
+    assert db.scalars(select(Claim)).all() == []
