@@ -63,7 +63,6 @@ REPOSITORY_IMPORT = re.compile(
 REPOSITORY_READERS = {
     "admin/policies.py",
     "admin/security.py",
-    "admin/service.py",
     "claims/pages.py",
     "portal/pages.py",
 }

@@ -1128,3 +1128,8 @@ def policy_summaries(
         )
         for policy in policies
     ]
+
+
+def changes_by_id(session: Session, change_ids: set[int]) -> dict[int, PolicyChange]:
+    """Many changes by id (the desk's and the portal's lists of service requests)."""
+    return repository.changes_by_id(session, change_ids)

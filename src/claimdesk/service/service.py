@@ -38,6 +38,7 @@ from claimdesk.models.service import (
     ServiceRecord,
 )
 from claimdesk.models.user import User
+from claimdesk.paging import PageRequest, Slice, fetch
 from claimdesk.people import service as people
 from claimdesk.policies import repository as policies_repository
 from claimdesk.policies import service as policies
@@ -986,3 +987,30 @@ def _survey_subject(
     service_type = "claims" if subject_type == "claim" else "claims_callback"
     person_id = getattr(claim, "insured_person_id", None)
     return person_id, service_type, getattr(claim, "org_unit_id", None)
+
+
+# -- what the desk's pages read (they call the domain, not its repository) ---------------
+
+
+def complaints_page(
+    session: Session, actor: Principal, request: PageRequest, *, status: str | None = None
+) -> Slice[Complaint]:
+    """A page of the complaints ``actor`` may see, newest first (``status`` narrows)."""
+    return fetch(session, repository.complaints_query(actor, status=status), request)
+
+
+def service_records(
+    session: Session, actor: Principal, *, status: str | None = None
+) -> list[ServiceRecord]:
+    """The service records ``actor`` may see, newest first (``status`` narrows)."""
+    return repository.list_service_records(session, actor, status=status)
+
+
+def complaint_notes(session: Session, complaint_id: int) -> list[ComplaintNote]:
+    """The complaint's internal notes, in the order they were written."""
+    return repository.notes_of(session, complaint_id)
+
+
+def surveys(session: Session, actor: Principal) -> list[SatisfactionSurvey]:
+    """The satisfaction surveys ``actor`` may see, newest first."""
+    return repository.list_surveys(session, actor)

@@ -21,9 +21,8 @@ from claimdesk.clocks.service import clocks_for, clocks_of_subjects
 from claimdesk.deps import DB, require
 from claimdesk.errors import ValidationFailed
 from claimdesk.models.base import utcnow
-from claimdesk.paging import fetch
-from claimdesk.policies import repository as policies_repository
-from claimdesk.service import repository, service
+from claimdesk.policies import service as policies_service
+from claimdesk.service import service
 from claimdesk.service.errors import choose
 from claimdesk.service.schemas import (
     AcknowledgeIn,
@@ -80,7 +79,7 @@ def _common(request: Request) -> dict[str, Any]:
 def complaints(request: Request, db: DB, actor: Desk, status: str | None = None) -> Response:
     chosen = list_filter(status, STATUSES)
     # Paged (issue 12): the list stopped silently at 200 complaints.
-    found = fetch(db, repository.complaints_query(actor, status=chosen), page_request_of(request))
+    found = service.complaints_page(db, actor, page_request_of(request), status=chosen)
     listed = found.page_of(found.rows)
     return page(
         request,
@@ -175,7 +174,7 @@ def _detail(
         "admin/complaint.html",
         complaint=complaint,
         clocks=clocks,
-        notes=repository.notes_of(db, complaint.id),
+        notes=service.complaint_notes(db, complaint.id),
         **form_context(refusal, action=action, values=values),
         outcomes=service.DECISION_OUTCOMES,
         responses=service.CUSTOMER_RESPONSES,
@@ -277,7 +276,7 @@ def _consultations(
     values: dict[str, Any] | None = None,
 ) -> Response:
     chosen = list_filter(status, RECORD_STATUSES)
-    records = repository.list_service_records(db, actor, status=chosen)
+    records = service.service_records(db, actor, status=chosen)
     # SVC-4 / GEN-4: each consultation's 2-hour answer clock, with its rule and basis.
     language = language_of(request)
     by_record = clocks_of_subjects(db, "service_record", [r.id for r in records])
@@ -288,7 +287,7 @@ def _consultations(
     }
     # A policy service request (POL-2/3) shows the change it started, where it stands
     # and its own 2-working-day clock: the request is worked on the policy's page.
-    changes = policies_repository.changes_by_id(
+    changes = policies_service.changes_by_id(
         db, {r.policy_change_id for r in records if r.policy_change_id is not None}
     )
     by_change = clocks_of_subjects(db, "policy_change", list(changes))
@@ -498,6 +497,6 @@ def surveys(request: Request, db: DB, actor: Desk) -> Response:
     return page(
         request,
         "admin/surveys.html",
-        surveys=repository.list_surveys(db, actor),
+        surveys=service.surveys(db, actor),
         **_common(request),
     )
