@@ -92,3 +92,46 @@ def test_the_portal_refuses_a_future_loss_date_with_a_date_people_read(
         assert not re.search(r"\d{4}-\d{2}-\d{2}", error.group(1)), error.group(1)
         assert "住院三天" in refused.text
     assert db.scalars(select(Claim)).all() == []
+
+
+def test_a_refused_rating_keeps_the_stars_and_the_comment_given(
+    client: TestClient, db: Session
+) -> None:
+    # SPEC SVC-5 (online rating by dimension), GEN-6 (a refusal changes nothing — and
+    # loses nothing the customer typed)
+    policy = _customer_with_a_policy(db)
+    customer_login(client, db, "cust", PHONE)
+    reported = client.post(
+        "/portal/report",
+        data={
+            "csrf_token": form_token(client, "/portal/report"),
+            "policy_number": policy.number,
+            "coverage_code": "",
+            "loss_date": "2026-03-02",
+            "loss_cause": "illness",
+            "loss_place": "北京",
+            "loss_overview": "住院",
+            "contact_phone": PHONE,
+        },
+        follow_redirects=False,
+    )
+    claim_id = int(reported.headers["location"].split("/")[3].split("?")[0])
+    claim = db.get(Claim, claim_id)
+    assert claim is not None
+    claim.state = "paid"  # the rating is offered once the claim is paid
+    db.commit()
+    refused = client.post(
+        f"/portal/claims/{claim_id}/rating",
+        data={
+            "csrf_token": form_token(client, f"/portal/claims/{claim_id}"),
+            "score_speed": "4",
+            "score_result": "2",
+            "comment": "电话一直打不通",
+        },
+    )
+    assert refused.status_code == 422
+    form = refused.text.split('id="rating-form"')[1].split("</form>")[0]
+    assert re.search(r'id="score_speed-4"[^>]* checked', form)
+    assert re.search(r'id="score_result-2"[^>]* checked', form)
+    assert len(re.findall(r" checked", form)) == 2  # nothing chosen for the customer
+    assert ">电话一直打不通</textarea>" in form

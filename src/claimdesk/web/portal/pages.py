@@ -472,6 +472,7 @@ def _claim_page(
     message: str | None = None,
     status_code: int = 200,
     material_code: str = "",
+    rating: dict[str, str] | None = None,
 ) -> Response:
     claim = get_claim(db, principal, claim_id)
     detail = read.claim_detail(db, claim, language=language_of(request))
@@ -513,6 +514,8 @@ def _claim_page(
         reported=request.query_params.get("reported") == "1",
         **stp_context(db, claim, language=language_of(request)),
         material_code=material_code,
+        # A refused rating comes back with the stars and the comment the customer gave.
+        rating=rating or {},
         notice=notice,
     )
 
@@ -642,6 +645,7 @@ def rate(
 ) -> Response:
 
     get_claim(db, principal, claim_id)
+    typed = {k: str(form.get(k) or "") for k in RATING_LABELS}
     try:
         # The API's own in-schema (GEN-6): the page takes what the API takes.
         body = checked(
@@ -650,16 +654,7 @@ def rate(
                 "subject_type": "claim",
                 "subject_id": claim_id,
                 "source": "online_rating",
-                **{
-                    k: form.get(k) or None
-                    for k in (
-                        "score_speed",
-                        "score_attitude",
-                        "score_result",
-                        "score_process",
-                        "comment",
-                    )
-                },
+                **{k: value or None for k, value in typed.items()},
             },
         )
         data = body.model_dump()
@@ -678,6 +673,7 @@ def rate(
             claim_id,
             status_code=422,
             error={"message": "；".join(problems.values()), "field": next(iter(problems), "")},
+            rating=typed,
         )
     except ClaimdeskError as exc:
         undo_refused(db, exc)
@@ -688,6 +684,7 @@ def rate(
             claim_id,
             status_code=exc.status_code,
             error=exc.to_dict(language_of(request)),
+            rating=typed,
         )
     return RedirectResponse(f"/portal/claims/{claim_id}?rated=1", status_code=303)
 
