@@ -135,3 +135,24 @@ def test_a_refused_rating_keeps_the_stars_and_the_comment_given(
     assert re.search(r'id="score_result-2"[^>]* checked', form)
     assert len(re.findall(r" checked", form)) == 2  # nothing chosen for the customer
     assert ">电话一直打不通</textarea>" in form
+
+
+def test_a_customer_without_a_policy_is_told_so_and_where_to_turn(
+    client: TestClient, db: Session
+) -> None:
+    # SPEC CLM-R2 (a report names its policy), SVC-1/SVC-2 (policy and claims help on the
+    # website): no empty select and a form that can never be sent, no bare "—"
+    seed_calendar(db, years=(2025, 2026))
+    person = make_person(db, phone=PHONE)
+    make_user(db, username="cust", roles=["customer"], person_id=person.id)
+    db.commit()
+    customer_login(client, db, "cust", PHONE)
+    report = client.get("/portal/report?lang=zh-CN").text
+    assert 'id="report-form"' not in report
+    assert "您名下暂无保单记录，因此无法在此报案。" in report
+    assert 'href="/portal/service" id="no-policy-help"' in report
+    assert client.get("/portal/service").status_code == 200
+    home = client.get("/portal?lang=en").text
+    assert 'id="no-policies">No policy in your name is on record.<' in home
+    policies = client.get("/portal/policies?lang=zh-CN").text
+    assert 'id="no-policies">您名下暂无保单记录。<' in policies
