@@ -74,7 +74,15 @@ history = st.builds(
     paid=st.one_of(cents(10_000_000), st.just(Decimal(0))),
     deductible_used=cents(2_000_000),
 )
-policy = st.one_of(st.none(), st.just(YEAR))
+policy = st.one_of(
+    st.none(),
+    st.just(YEAR),
+    # Surrendered (POL-3): cover ends the day the termination takes effect, from the
+    # first day to after the period's end.
+    st.integers(min_value=0, max_value=380).map(
+        lambda d: Policy(START, YEAR.end, terminated_on=START + timedelta(d))
+    ),
+)
 
 
 def decimal_figures(
@@ -90,7 +98,8 @@ def test_vectorised_equals_decimal_engine(
     cov: MedicalCoverage, jobs: list[tuple[MedicalClaim, Policy | None, History]]
 ) -> None:
     # SPEC ADJ-MED (steps 1-5: exclusions, 甲/乙/丙, scope, deductible, ratio for claimants
-    # outside social insurance, cap, waiting period, not in force)
+    # outside social insurance, cap, waiting period, not in force — a termination's
+    # effective date included, POL-3)
     # SPEC GEN-1 (one half-up rounding at the end, floor at 0): equal on every claim.
     expected = []
     for c, pol, hist in jobs:

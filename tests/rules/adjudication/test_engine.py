@@ -109,6 +109,61 @@ def test_without_policy_the_period_is_not_checked() -> None:
     assert result.trace[0].code == "MED.NO_POLICY"
 
 
+SURRENDERED = Policy(date(2026, 1, 1), date(2026, 12, 31), terminated_on=date(2026, 6, 1))
+
+
+def test_a_loss_before_a_termination_is_paid_as_before() -> None:
+    # SPEC ADJ-MED step 5, POL-3: the day before a surrender takes effect is covered; the
+    # figures are those of the policy never terminated, the step names the termination
+    loss = med_claim("30000.00", "1000.00", on=date(2026, 5, 31))
+    result = adjudicate(MED, loss, policy=SURRENDERED)
+    unterminated = adjudicate(MED, loss, policy=YEAR)
+    assert (result.payable, result.reason) == (D("21000.00"), None)
+    assert result.payable == unterminated.payable
+    period = result.trace[0]
+    assert (period.code, period.figure) == ("MED.PERIOD", "in_force")
+    assert period.inputs["terminated_on"] == "2026-06-01"
+
+
+@pytest.mark.parametrize("on", [date(2026, 6, 1), date(2026, 11, 30)])
+def test_a_loss_on_or_after_a_termination_is_not_in_force(on: date) -> None:
+    # SPEC ADJ-MED step 5, CLM-V2, POL-3 (rules.cover): cover ends the day the
+    # termination takes effect, inside the period; the words name the day
+    result = adjudicate(MED, med_claim("30000.00", on=on), policy=SURRENDERED)
+    assert (result.payable, result.reason, result.deductible_applied) == (
+        D("0.00"),
+        "not_in_force",
+        D("0.00"),
+    )
+    period = result.trace[0]
+    assert (period.code, period.figure) == ("MED.PERIOD", "not_in_force")
+    assert (period.inputs["end"], period.inputs["terminated_on"]) == ("2026-12-31", "2026-06-01")
+    assert "本保单已于 2026-06-01 解除" in period.zh
+    assert "terminated on 2026-06-01" in period.en
+
+
+def test_a_termination_on_the_first_day_covers_no_day() -> None:
+    # SPEC POL-3, CLM-V2: surrendered the day cover began (a cooling-off surrender) — no
+    # day covered, and no "period reversed" refusal; a death cover alike
+    first = Policy(date(2026, 1, 1), date(2026, 12, 31), terminated_on=date(2026, 1, 1))
+    assert adjudicate(MED, med_claim("100.00", on=date(2026, 1, 1)), policy=first).reason == (
+        "not_in_force"
+    )
+    death = adjudicate(DeathCoverage(D("500000.00")), DeathClaim(date(2026, 3, 1)), policy=first)
+    assert (death.payable, death.reason) == (D("0.00"), "not_in_force")
+
+
+def test_a_termination_after_the_period_changes_nothing() -> None:
+    # SPEC POL-3: a termination taking effect after the period's end does not end cover
+    late = Policy(date(2026, 1, 1), date(2026, 12, 31), terminated_on=date(2027, 1, 1))
+    result = adjudicate(MED, med_claim("30000.00", on=date(2026, 12, 31)), policy=late)
+    assert (result.payable, result.reason) == (D("20000.00"), None)
+    assert "terminated_on" not in result.trace[0].inputs
+    assert result.trace[0].en == (
+        "The date of loss must fall inside the policy period (both days included)"
+    )
+
+
 def test_critical_illness_severe_pays_once_then_ends() -> None:
     # SPEC ADJ-CI
     cov = CriticalIllnessCoverage(D("100000.00"), frozenset({"CI-01"}))

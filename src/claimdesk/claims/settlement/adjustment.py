@@ -230,9 +230,14 @@ def calculate(session: Session, claim: Claim, coverage_code: str, *, lock: bool)
     history = history_for(session, claim, coverage)
     facts, removed = engine_facts(claim, assessment)
     engine = engine_coverage(coverage)
+    # The policy's cover, not only its period: a termination (POL-3) ends it the day it
+    # takes effect (rules.cover), so a loss on or after a surrender is not in force here
+    # as for the intake flag and the automatic check.
     result = run_engine(
         engine,
-        t.Policy(start=policy.period_start, end=policy.period_end),
+        t.Policy(
+            start=policy.period_start, end=policy.period_end, terminated_on=policy.terminated_on
+        ),
         history,
         facts,
     )

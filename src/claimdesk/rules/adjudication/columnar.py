@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from claimdesk.rules import cover
 from claimdesk.rules.adjudication.errors import MissingField
 from claimdesk.rules.adjudication.types import MedicalClaim, MedicalCoverage, Policy
 
@@ -84,7 +85,7 @@ class MedicalBatch:
     self_pay_places: int
     date_of_loss: Arr
     policy_start: Arr
-    policy_end: Arr
+    policy_end: Arr  # the last covered day: a termination may end cover early
     settled: Bool
     social_insurance_paid: I64
     other_compensation: I64
@@ -335,7 +336,12 @@ def batch_of(
             [day(p.start if p else None) for _, p, *_ in claims], dtype="datetime64[D]"
         ),
         policy_end=np.array(
-            [day(p.end if p else None) for _, p, *_ in claims], dtype="datetime64[D]"
+            # The last covered day: a termination ends cover early (rules.cover, POL-3).
+            [
+                day(cover.last_covered_day(p.end, p.terminated_on) if p else None)
+                for _, p, *_ in claims
+            ],
+            dtype="datetime64[D]",
         ),
         settled=np.array([c.settled_with_social_insurance for c, *_ in claims], dtype=bool),
         social_insurance_paid=np.array(

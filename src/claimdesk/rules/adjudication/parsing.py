@@ -188,6 +188,7 @@ def parse_policy(data: Any, prefix: str = "policy") -> Policy | None:
         Policy,
         start=local_date(_required(data, "start", prefix), f"{prefix}.start"),
         end=local_date(_required(data, "end", prefix), f"{prefix}.end"),
+        terminated_on=_opt(data, "terminated_on", prefix, local_date),
     )
 
 

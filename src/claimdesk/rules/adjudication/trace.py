@@ -16,6 +16,15 @@ _PERIOD = (
     "出险日期须在保险期间内（起止日均含）",
     "The date of loss must fall inside the policy period (both days included)",
 )
+# The period step of a policy a termination ended early (POL-3, rules.cover): its words
+# name the day, as the intake flag and the automatic check do.
+_TERMINATED = (
+    "出险日期须在保险期间内（起止日均含），且早于保单解除生效日：本保单已于 {day} 解除，"
+    "当日起不再承保",
+    "The date of loss must fall inside the policy period (both days included) and before"
+    " the policy's termination: the policy was terminated on {day}, not covered from that"
+    " day",
+)
 _NO_POLICY = (
     "未提供保险期间：按保单有效处理",
     "No policy period given: treated as in force",
@@ -233,6 +242,9 @@ def _text(value: Any) -> str:
 def render(step: RawStep) -> TraceStep:
     code, figure, inputs = step
     clause, zh, en = TEXTS[code]
+    terminated_on = dict(inputs).get("terminated_on") if code.endswith(".PERIOD") else None
+    if terminated_on is not None:
+        zh, en = (words.format(day=_text(terminated_on)) for words in _TERMINATED)
     return TraceStep(
         code=code,
         clause=clause,

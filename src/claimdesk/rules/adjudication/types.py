@@ -116,16 +116,21 @@ def check_date(value: Any, name: str) -> None:
 
 @dataclass(frozen=True, slots=True)
 class Policy:
-    """The policy period; both days are included (README: ``start``, ``end``)."""
+    """The policy period; both days are included (README: ``start``, ``end``).
+    ``terminated_on``: a termination's effective date (POL-3), which ends cover that day
+    — the day itself not covered (``rules.cover``); None for a policy not terminated."""
 
     start: date
     end: date
+    terminated_on: date | None = None
 
     def __post_init__(self) -> None:
         check_date(self.start, "start")
         check_date(self.end, "end")
         if self.end < self.start:
             raise PolicyPeriodReversed(field="end")
+        if self.terminated_on is not None:
+            check_date(self.terminated_on, "terminated_on")
 
 
 @dataclass(frozen=True, slots=True)
