@@ -302,6 +302,36 @@ def test_claim_frequency_against_the_insureds_own_year(
     assert sorted(rechecked) == quiet[:3] and old not in rechecked
 
 
+def test_claim_frequency_counts_no_covered_day_after_a_termination(
+    world: World, db: Session, monkeypatch: pytest.MonkeyPatch
+):
+    # SPEC CLM-F3, POL-3 (rules.cover): the insured's policies are read with their
+    # terminations — last year's policy surrendered with effect from 2025-10-01 covered
+    # nothing after, so the lookback (2025-04-12 .. 2026-04-11) holds 172 + 101 covered
+    # days, not the whole year the period alone gave (history_years "1.00")
+    from claimdesk.checks import repository
+    from claimdesk.models.policy import Policy
+
+    monkeypatch.setattr(repository, "book_rate", lambda _session, _day: Decimal("1"))
+    only_checks(db, claim_frequency={"action": "refer", "parameters": {}})
+    before, now = _renewed_insured(world, db, "103")
+    surrendered = db.scalars(select(Policy).where(Policy.number == before)).one()
+    surrendered.status, surrendered.terminated_on = "terminated", dt.date(2025, 10, 1)
+    db.commit()
+    report(world, policy_number=before, loss_date="2025-08-15")
+    for on in ("2026-05-12", "2026-05-20", "2026-05-26"):
+        report(world, policy_number=now, loss_date=on)
+    fourth = report(world, policy_number=now, loss_date="2026-06-01")["id"]
+    facts = repository.gather(db, db.get_one(Claim, fourth))
+    assert {p.policy_id: p.terminated_on for p in facts.insured_policies} == {
+        surrendered.id: dt.date(2025, 10, 1),
+        facts.policy.policy_id: None,
+    }
+    (hit,) = _run(db, fourth).new_hits
+    assert (hit.evidence["history_claims"], hit.evidence["history_years"]) == (1, "0.75")
+    assert hit.evidence["rate_per_year"] == "1.20"  # (0.5 × 1 + 1) / (0.5 + 0.75)
+
+
 def test_book_rate_is_claims_per_covered_insured_year(world: World, db: Session):
     # SPEC CLM-F3: claim_frequency's prior, computed in SQL (SQLite and PostgreSQL date
     # arithmetic) — checked against the same count made here row by row — and cached

@@ -433,15 +433,22 @@ def _diagnosis_visits(
 
 
 def _insured_policies(session: Session, claim: Claim, waiting: int) -> list[PolicyFacts]:
-    """The insured's policies (renewals, other products): the days they were covered."""
+    """The insured's policies (renewals, other products): the days they were covered — a
+    termination ends a policy's cover the day it takes effect (rules.cover, POL-3)."""
     rows = session.execute(
-        select(Policy.id, Policy.period_start, Policy.period_end, Policy.previous_policy_id).where(
-            Policy.insured_id == claim.insured_person_id
-        )
+        select(
+            Policy.id,
+            Policy.period_start,
+            Policy.period_end,
+            Policy.previous_policy_id,
+            Policy.terminated_on,
+        ).where(Policy.insured_id == claim.insured_person_id)
     )
     return [
-        PolicyFacts(pid, start, end, waiting, renewal=previous is not None)
-        for pid, start, end, previous in rows
+        PolicyFacts(
+            pid, start, end, waiting, renewal=previous is not None, terminated_on=terminated_on
+        )
+        for pid, start, end, previous, terminated_on in rows
     ]
 
 

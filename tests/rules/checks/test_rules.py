@@ -670,6 +670,37 @@ def test_claim_frequency_ordinary_insured_hit_at_the_fourth_visit():  # SPEC CLM
     assert run("claim_frequency", fourth, min_claims=5) == []
 
 
+def test_claim_frequency_a_surrendered_policy_covers_no_day_after_its_termination():
+    # SPEC CLM-F3, POL-3 (rules.cover): the insured's rate is their claims over the days
+    # they were covered; last year's policy surrendered on 2025-10-01 covered nothing from
+    # then to the renewal's start — those days used to count, understating the rate.
+    # Lookback 2025-04-12 .. 2026-04-11: 172 days before the surrender, 101 this year.
+    history = _monthly(10, 1)
+    visits = _treated(60, "2026-05-12", "2026-05-20", "2026-05-26")
+    surrendered = dataclasses.replace(_LAST_YEAR, terminated_on=day("2025-10-01"))
+    whole = run("claim_frequency", make(insured_claims=history + visits, **_RENEWED))
+    cut = run(
+        "claim_frequency",
+        make(
+            insured_claims=history + visits,
+            policy=policy(renewal=True),
+            insured_policies=(surrendered,),
+        ),
+    )
+    assert [h.evidence["history_years"] for h in whole] == ["1.00"]
+    (hit,) = cut
+    assert hit.evidence["history_years"] == "0.75"  # 273 / 365
+    # (0.5 × book 1 + 1) / (0.5 + 0.75): a higher rate than the whole year's 1.00.
+    assert hit.evidence["rate_per_year"] == "1.20"
+    # This policy's own termination ends its days too (the claim's policy is one of them).
+    ended = policy(renewal=True, terminated_on=day("2026-03-01"))
+    (short,) = run(
+        "claim_frequency",
+        make(insured_claims=history + visits, policy=ended, insured_policies=(_LAST_YEAR,)),
+    )
+    assert short.evidence["history_years"] == "0.88"  # (264 + 59) / 365
+
+
 def _patients(count: int, visits: int, gap: int = 3) -> tuple[GroupVisit, ...]:
     """``count`` other insureds, each with ``visits`` treatments ``gap`` days apart in
     the year before (a physiotherapy course, dialysis)."""

@@ -822,12 +822,14 @@ def _covered_days(inp: CheckInput, since: dt.date, until: dt.date) -> int:
     """Days in [since, until) on which the insured was covered past a waiting period:
     the days a claim could have been made (a renewal carries no new waiting period; the
     other policies take this policy's waiting period — their products' terms are not
-    read for this)."""
+    read for this; a termination ends a policy's cover the day it takes effect,
+    ``rules.cover``)."""
     wait = dt.timedelta(days=inp.policy.waiting_period_days)
     spans = []
     for p in {p.policy_id: p for p in (*inp.insured_policies, inp.policy)}.values():
         first = max(p.start if p.renewal else p.start + wait, since)
-        after = min(p.end + dt.timedelta(days=1), until)
+        last = cover.last_covered_day(p.end, p.terminated_on)
+        after = min(last + dt.timedelta(days=1), until)
         if first < after:
             spans.append((first, after))
     total, reached = 0, since
