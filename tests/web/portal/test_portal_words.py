@@ -11,7 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from claimdesk.claims.errors import LossDateInFuture, LossDateTooEarly
+from claimdesk.formatting import local_date
 from claimdesk.models.claim import Claim
+from claimdesk.models.clock import Clock
 from tests.builders import demo_version, issue_policy, make_person, make_user, seed_calendar
 from tests.web.helpers import customer_login, form_token
 
@@ -156,3 +158,44 @@ def test_a_customer_without_a_policy_is_told_so_and_where_to_turn(
     assert 'id="no-policies">No policy in your name is on record.<' in home
     policies = client.get("/portal/policies?lang=zh-CN").text
     assert 'id="no-policies">您名下暂无保单记录。<' in policies
+
+
+def test_the_claim_page_says_by_when_the_claim_is_decided(client: TestClient, db: Session) -> None:
+    # SPEC CLM-V4 (review within 3 working days), GEN-4 (the deadline shown is the clock's),
+    # GEN-2 (a date as people write it): the customer reads what happens next and by when
+    policy = _customer_with_a_policy(db)
+    customer_login(client, db, "cust", PHONE)
+    reported = client.post(
+        "/portal/report",
+        data={
+            "csrf_token": form_token(client, "/portal/report"),
+            "policy_number": policy.number,
+            "coverage_code": "",
+            "loss_date": "2026-03-02",
+            "loss_cause": "illness",
+            "loss_place": "北京",
+            "loss_overview": "住院",
+            "contact_phone": PHONE,
+        },
+        follow_redirects=False,
+    )
+    claim_id = int(reported.headers["location"].split("/")[3].split("?")[0])
+    review = db.scalars(
+        select(Clock).where(
+            Clock.subject_type == "claim",
+            Clock.subject_id == str(claim_id),
+            Clock.name == "claim.review",
+        )
+    ).one()
+    for language, words in (
+        ("zh-CN", "下一步：我们将在 {} 前对您的案件作出审核决定"),
+        ("en", "Next: we decide on your claim by {} and tell you the result."),
+    ):
+        page = client.get(f"/portal/claims/{claim_id}?reported=1&lang={language}").text
+        said = re.search(r'<p id="decide-by">([^<]*)</p>', page)
+        assert said is not None, page
+        assert words.format(local_date(review.due_at, language)) in said.group(1)
+    # A stopped clock (decided) promises nothing more.
+    review.stopped_at = review.started_at
+    db.commit()
+    assert 'id="decide-by"' not in client.get(f"/portal/claims/{claim_id}").text
