@@ -19,6 +19,7 @@ from claimdesk.auth.service import get_user, principal_for
 from claimdesk.claims.settlement.errors import OfflineTotalNotAllowed
 from claimdesk.models.audit import AuditEntry
 from claimdesk.models.claim import Claim
+from claimdesk.models.job import OutboxMessage
 from claimdesk.models.payment import Payment
 from claimdesk.payments import service as pay_service
 from tests.claims.helpers import FrozenClock, local
@@ -66,6 +67,15 @@ def entries(db: Session, action: str, cid: int) -> list[AuditEntry]:
     return list(db.scalars(query))
 
 
+def cancel_notices(db: Session, cid: int) -> list[OutboxMessage]:
+    """The customer's messages that the cash collection is cancelled (CLM-P3)."""
+    query = select(OutboxMessage).where(
+        OutboxMessage.template == "claim.payment_cancelled",
+        OutboxMessage.related_id == str(cid),
+    )
+    return list(db.scalars(query))
+
+
 def test_a_cash_payment_never_handed_over_is_cancelled_and_the_claim_paid_again(
     s: Settlement, db: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -83,8 +93,28 @@ def test_a_cash_payment_never_handed_over_is_cancelled_and_the_claim_paid_again(
         assert (error["code"], error["field"]) == ("cancellation_reason_required", "reason")
         assert words in error["message"]
     assert [p.status for p in payments_of(db, cid)] == ["pending"]
+    assert cancel_notices(db, cid) == []  # a refused cancel tells the customer nothing
     # With the reason: cancelled, audited with the move, the claim still approved.
     done = ok(cancel(s, cid, pay["id"], "收款人未到场领取"))
+    # The customer told to come and collect the cash is told it is cancelled, why (its
+    # kind, not the officer's note) and what comes next — where the payment notice went.
+    [notice] = cancel_notices(db, cid)
+    [pay_notice] = db.scalars(
+        select(OutboxMessage).where(
+            OutboxMessage.template == "claim.payment_notice",
+            OutboxMessage.related_id == str(cid),
+        )
+    )
+    assert (notice.channel, notice.recipient, notice.language, notice.status) == (
+        pay_notice.channel,
+        pay_notice.recipient,
+        "zh-CN",
+        "pending",
+    )
+    assert notice.dedupe_key == f"claim:{cid}:payment_cancelled:{pay['id']}"
+    for words in ("1500.00 元", "未能完成交付", "现金领取已取消", "重新安排支付", "联系"):
+        assert words in notice.body, notice.body
+    assert "收款人未到场领取" not in notice.body
     assert (done["status"], done["failure_reason"]) == ("cancelled", "收款人未到场领取")
     [entry] = entries(db, "claim.payment_cancelled", cid)
     details = json.loads(entry.details)
@@ -93,6 +123,7 @@ def test_a_cash_payment_never_handed_over_is_cancelled_and_the_claim_paid_again(
     # Again (a double click): the same payment, nothing recorded twice.
     assert ok(cancel(s, cid, pay["id"], "again"))["status"] == "cancelled"
     assert len(entries(db, "claim.payment_cancelled", cid)) == 1
+    assert len(cancel_notices(db, cid)) == 1  # and the customer told once
     # No hand-over of a cancelled payment.
     r = hand_over(s, cid, pay["id"], w.insured_id_number, SIGNED)
     assert r.status_code == 409, r.text
@@ -129,6 +160,7 @@ def test_a_paid_cash_payment_is_not_cancelled(
     assert r.status_code == 409 and r.json()["error"]["code"] == "illegal_transition", r.text
     assert [p.status for p in payments_of(db, cid)] == ["paid"]
     assert entries(db, "claim.payment_cancelled", cid) == []
+    assert cancel_notices(db, cid) == []  # SPEC CLM-P3: no message on a refused cancel
 
 
 def test_a_transfer_is_not_cancelled(
@@ -142,6 +174,7 @@ def test_a_transfer_is_not_cancelled(
         assert r.status_code == 409 and r.json()["error"]["code"] == "payment_not_cancellable"
         assert words in r.json()["error"]["message"]
     assert [p.status for p in payments_of(db, cid)] == ["exported"]
+    assert cancel_notices(db, cid) == []
 
 
 def test_the_claim_page_cancels_a_cash_payment_with_its_reason(
@@ -158,8 +191,10 @@ def test_the_claim_page_cancels_a_cash_payment_with_its_reason(
     refused = web.refused(cid, "cancel_offline_payment", {"reason": ""})
     assert any("原因" in e or "reason" in e.lower() for e in refused.errors), refused.errors
     assert [p.status for p in payments_of(db, cid)] == ["pending"]
+    assert cancel_notices(db, cid) == []
     web.do(cid, "cancel_offline_payment", {"reason": "收款人未到场领取"})
     assert [p.status for p in payments_of(db, cid)] == ["cancelled"]
+    assert len(cancel_notices(db, cid)) == 1  # the page's cancel tells the customer too
     page = web.page(cid)
     assert state_of(page) == "approved" and "已撤销（未交付）" in page
     assert "现金/线下支付已撤销（未交付）" in page  # the timeline's step

@@ -39,7 +39,7 @@ from sqlalchemy.orm import Session
 from claimdesk import lifecycle
 from claimdesk.audit.service import record
 from claimdesk.auth.principal import Principal
-from claimdesk.claims import timeutil, workflow
+from claimdesk.claims import notify, timeutil, workflow
 from claimdesk.claims.intake.acceptance import store_upload
 from claimdesk.claims.settlement import reserves
 from claimdesk.claims.settlement.adjustment import current_adjustments
@@ -1205,8 +1205,35 @@ def cancel_offline(
         },
     )
     payment.failure_reason = stated
+    _cancellation_notice(session, claim, payment)
     session.flush()
     return payment, True
+
+
+def _cancellation_notice(session: Session, claim: Claim, payment: Payment) -> None:
+    """CLM-P3: the customer whose payment notice said to come and collect the cash is told
+    the collection is cancelled, why (the hand-over did not happen — the kind, not the
+    staff's note) and what comes next; to whom the payment notice went. Queued in the
+    cancelling transaction, sent after commit; once per payment (CLM-P5: the dedupe key,
+    and a payment already cancelled is answered without a second notice)."""
+    recipient, channel = (
+        (claim.contact_phone, "sms")
+        if claim.contact_phone
+        else (f"person:{claim.insured_person_id}", "app")
+    )
+    template = "claim.payment_cancelled"
+    send_message(
+        session,
+        channel=channel,
+        recipient=recipient,
+        template=template,
+        body=notify.render(template, {"number": claim.number, "amount": payment.amount}),
+        language="zh-CN",
+        person_id=claim.insured_person_id,
+        dedupe_key=f"claim:{claim.id}:payment_cancelled:{payment.id}",
+        related_type="claim",
+        related_id=str(claim.id),
+    )
 
 
 def _settled(
