@@ -119,6 +119,45 @@ def test_json_lines_are_named_by_their_position(
     nothing_paid(db, cid, pay["id"])
 
 
+def _batch_confirmations(db: Session, batch_id: int) -> int:
+    query = (
+        select(func.count())
+        .select_from(AuditEntry)
+        .where(
+            AuditEntry.action == "payment.batch_confirmed",
+            AuditEntry.entity_type == "payment_batch",
+            AuditEntry.entity_id == str(batch_id),
+        )
+    )
+    return db.scalar(query) or 0
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({}, "csv"),  # neither csv nor lines
+        ({"lines": []}, "lines"),
+        ({"csv": ""}, "csv"),
+        ({"csv": HEADER}, "csv"),  # a file with its header only
+    ],
+)
+def test_an_answer_without_a_line_is_refused_and_records_nothing(
+    s: Settlement, db: Session, monkeypatch: pytest.MonkeyPatch, body: dict[str, Any], field: str
+) -> None:
+    # SPEC CLM-P3 GEN-6: an empty answer is no answer from the bank — refused naming the
+    # field and the rule in both languages, no batch confirmation audited.
+    clock = FrozenClock(monkeypatch, local("2026-09-30T10:00:00"))
+    cid, pay, batch = exported(s, clock)
+    errors = _refused(s, batch["id"], body)
+    assert {(e["code"], e["field"]) for e in errors.values()} == {("confirmation_empty", field)}
+    assert errors["zh-CN"]["message"].startswith(f"{field}：")
+    assert "至少须有一行回盘记录" in errors["zh-CN"]["message"]
+    assert errors["en"]["message"].startswith(f"{field}: ")
+    assert "at least one answered line (give csv or lines)" in errors["en"]["message"]
+    assert _batch_confirmations(db, batch["id"]) == 0
+    nothing_paid(db, cid, pay["id"])
+
+
 # -- a paid line answered again with another voucher ----------------------------------------
 
 

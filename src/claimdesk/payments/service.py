@@ -51,6 +51,7 @@ from claimdesk.claims.settlement.errors import (
     BankAccountRequired,
     BatchNotFound,
     CancellationReasonRequired,
+    ConfirmationEmpty,
     ConfirmationInvalid,
     IdempotencyKeyReused,
     NotCancellable,
@@ -760,12 +761,22 @@ def parse_confirmation_csv(text: str) -> list[ConfirmationLine]:
     return lines
 
 
-def confirmation_lines(csv_text: str | None, lines: Sequence[Any] | None) -> list[ConfirmationLine]:
+def confirmation_lines(
+    csv_text: str | None, lines: Sequence[Any] | None, *, csv_field: str = "csv"
+) -> list[ConfirmationLine]:
     """The bank's answer as posted (API or page): its CSV file, or the lines of
-    ``ConfirmationIn`` (pydantic models, taken by their fields)."""
+    ``ConfirmationIn`` (pydantic models, taken by their fields). An answer without a
+    single line — neither given, ``lines`` empty, a file with only its header — is
+    refused (GEN-6, CLM-P3): confirming it would record an answer the bank never gave
+    (``csv_field``: how the caller names the CSV, the page's upload is ``file``)."""
     if csv_text is not None:
-        return parse_confirmation_csv(csv_text)
-    return [ConfirmationLine(**line.model_dump()) for line in lines or []]
+        parsed = parse_confirmation_csv(csv_text)
+        if not parsed:
+            raise ConfirmationEmpty(field=csv_field)
+        return parsed
+    if not lines:
+        raise ConfirmationEmpty(field="csv" if lines is None else "lines")
+    return [ConfirmationLine(**line.model_dump()) for line in lines]
 
 
 # CLM-P3: the electronic voucher of a transfer — the bank's or the payment provider's

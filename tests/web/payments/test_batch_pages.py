@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from claimdesk.models.audit import AuditEntry
 from claimdesk.models.payment import Payment
 from tests.claims.helpers import FrozenClock, local
 from tests.claims.steps import API, Settlement, build_settlement, ok
@@ -100,6 +101,21 @@ def test_the_officer_exports_uploads_the_answer_and_sees_each_line(
     unreadable = _upload(client, batch_id, b"\xff\xfe\x00bad")
     assert unreadable.status_code == 422 and "UTF-8" in unreadable.text
     assert _payment(db, pid).status == "exported"
+
+    # An empty file, or its header only (SPEC GEN-6): no answer, refused beside the file.
+    for content in (b"", HEADER.encode()):
+        empty = _upload(client, batch_id, content)
+        assert empty.status_code == 422
+        assert re.search(r'name="file"[^>]*aria-invalid="true"', empty.text)
+        assert "文件：银行回盘至少须有一行回盘记录" in _text(empty.text)
+        assert _payment(db, pid).status == "exported"
+        assert 'data-status="confirmed"' not in empty.text
+    assert not db.scalars(
+        select(AuditEntry).where(
+            AuditEntry.action == "payment.batch_confirmed",
+            AuditEntry.entity_id == str(batch_id),
+        )
+    ).first()
 
     # The answer (with a spreadsheet's BOM): paid with its voucher; each line's outcome.
     answer = "\ufeff" + HEADER + f"{pid},{key},paid,ICBC-2026-0100,\n"

@@ -147,6 +147,24 @@ class ConfirmationInvalid(ValidationFailed):
         return {**self.params, "part": part}
 
 
+class ConfirmationEmpty(ValidationFailed):
+    """A bank's answer without a single answered line (CLM-P3, GEN-6): neither ``csv``
+    nor ``lines`` given, ``lines`` empty, or a CSV file with no line after its header.
+    Refused before anything is written — no batch confirmation, no audit entry. The
+    message names the field as the caller posted it (``csv``, ``lines`` or the page's
+    ``file``)."""
+
+    code = "confirmation_empty"
+    message_zh = "{name}：银行回盘至少须有一行回盘记录（csv 文件或 lines 行，二者提供其一）"
+    message_en = "{name}: the bank's answer needs at least one answered line (give csv or lines)"
+
+    def words(self, language: str) -> dict[str, Any]:
+        name = self.field or ""
+        if self.field == "file":
+            name = field_label("file", language) or name
+        return {**self.params, "name": name}
+
+
 class PaymentNotFound(NotFound):
     def __init__(self, *, field: str | None = "payment_id") -> None:
         super().__init__(what="payment", field=field)

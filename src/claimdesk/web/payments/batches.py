@@ -137,7 +137,7 @@ def upload_answer(
 
     def call() -> service.Confirmation:
         body = checked(ConfirmationIn, {"csv": _answer_text(file)}, named={"csv": "file"})
-        lines = service.confirmation_lines(body.csv, body.lines)
+        lines = service.confirmation_lines(body.csv, body.lines, csv_field="file")
         return service.confirm_batch(db, actor=actor, batch_id=batch_id, lines=lines)
 
     done = attempt(request, db, call)
