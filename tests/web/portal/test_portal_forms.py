@@ -73,7 +73,8 @@ def test_every_problem_of_the_report_is_beside_its_field_at_once(
     assert 'aria-describedby="contact_phone-error"' in html
     # The field is named as the person sees it, never by its code.
     assert "contact_phone：" not in html and "字段" not in html
-    assert "(4)" in html  # the summary counts the fields marked below
+    # The summary counts the fields marked below, in Chinese punctuation.
+    assert "请更正下方标出的内容（4 处）。" in html
     assert db.scalars(select(Claim)).all() == []
 
 

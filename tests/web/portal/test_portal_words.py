@@ -199,3 +199,30 @@ def test_the_claim_page_says_by_when_the_claim_is_decided(client: TestClient, db
     review.stopped_at = review.started_at
     db.commit()
     assert 'id="decide-by"' not in client.get(f"/portal/claims/{claim_id}").text
+
+
+def test_the_report_refusal_summary_counts_the_fields_in_each_language(
+    client: TestClient, db: Session
+) -> None:
+    # SPEC GEN-6 (the rule in the user's language): Chinese punctuation in Chinese
+    policy = _customer_with_a_policy(db)
+    customer_login(client, db, "cust", PHONE)
+    for language, summary in (
+        ("zh-CN", "请更正下方标出的内容（2 处）。"),
+        ("en", "Please correct the fields marked below (2)."),
+    ):
+        refused = client.post(
+            f"/portal/report?lang={language}",
+            data={
+                "csrf_token": form_token(client, f"/portal/report?lang={language}"),
+                "policy_number": policy.number,
+                "coverage_code": "",
+                "loss_date": "2026-03-02",
+                "loss_cause": "illness",
+                "loss_place": "",
+                "loss_overview": "",
+                "contact_phone": PHONE,
+            },
+        )
+        assert refused.status_code == 422
+        assert summary in refused.text
