@@ -64,7 +64,6 @@ REPOSITORY_READERS = {
     "admin/policies.py",
     "admin/security.py",
     "claims/pages.py",
-    "portal/pages.py",
 }
 
 

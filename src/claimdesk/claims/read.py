@@ -54,6 +54,7 @@ from claimdesk.models.claim import (
 )
 from claimdesk.models.clock import Clock
 from claimdesk.models.policy import Policy
+from claimdesk.paging import PageRequest, Slice
 from claimdesk.products.coverage_types import MATERIALS
 
 # What a customer reading their own claim sees of its timeline: the workflow's steps,
@@ -316,3 +317,18 @@ def claim_for(
 def claim_materials(session: Session, claim_id: int) -> list[Material]:
     """The claim's checklist items (materials), in the order they were listed."""
     return materials_of(session, claim_id)
+
+
+def visible_claims(session: Session, actor: Principal) -> list[Claim]:
+    """Every claim ``actor`` may see, newest first (a customer's own: few by nature)."""
+    return list(session.scalars(repository.visible_claims(actor)))
+
+
+def claims_page(session: Session, actor: Principal, request: PageRequest) -> Slice[Claim]:
+    """A page of the claims ``actor`` may see, newest first (the portal's list)."""
+    return repository.claims_page(session, actor, request)
+
+
+def claim_timeline(session: Session, claim_id: int) -> Sequence[AuditEntry]:
+    """Everything recorded about the claim, oldest first (its audit timeline)."""
+    return timeline(session, "claim", claim_id)

@@ -1133,3 +1133,8 @@ def policy_summaries(
 def changes_by_id(session: Session, change_ids: set[int]) -> dict[int, PolicyChange]:
     """Many changes by id (the desk's and the portal's lists of service requests)."""
     return repository.changes_by_id(session, change_ids)
+
+
+def list_policies(session: Session, actor: Principal) -> list[Policy]:
+    """The policies ``actor`` may see (a customer's own), newest first."""
+    return repository.list_policies(session, actor)

@@ -593,3 +593,8 @@ def get_product(session: Session, product_id: int) -> Product:
 def get_version(session: Session, version_id: int) -> ProductVersion:
     """A version with its coverages; ``NotFound`` naming version_id."""
     return repository.get_version(session, version_id)
+
+
+def versions_with_coverages(session: Session, version_ids: set[int]) -> dict[int, ProductVersion]:
+    """Many versions with their product and coverages, by id, in one go."""
+    return repository.versions_with_coverages(session, version_ids)

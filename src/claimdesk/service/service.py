@@ -1000,10 +1000,20 @@ def complaints_page(
 
 
 def service_records(
-    session: Session, actor: Principal, *, status: str | None = None
+    session: Session, actor: Principal, *, status: str | None = None, limit: int = 200
 ) -> list[ServiceRecord]:
     """The service records ``actor`` may see, newest first (``status`` narrows)."""
-    return repository.list_service_records(session, actor, status=status)
+    return repository.list_service_records(session, actor, status=status, limit=limit)
+
+
+def complaints_of(session: Session, actor: Principal, *, limit: int = 200) -> list[Complaint]:
+    """The newest complaints ``actor`` may see (a customer's own)."""
+    return repository.list_complaints(session, actor, limit=limit)
+
+
+def claim_rated(session: Session, claim_id: int) -> bool:
+    """Whether the customer has rated this claim already (one rating per paid claim)."""
+    return repository.claim_rated(session, claim_id)
 
 
 def complaint_notes(session: Session, complaint_id: int) -> list[ComplaintNote]:

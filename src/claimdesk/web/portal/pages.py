@@ -18,16 +18,13 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from claimdesk.audit.repository import timeline
 from claimdesk.auth import second_factor as sms
 from claimdesk.auth.csrf import PRE_SESSION_COOKIE, pre_session_token, set_pre_session_cookie
 from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
 from claimdesk.claims import read, workflow
-from claimdesk.claims import repository as claims_repository
 from claimdesk.claims.config import rules
 from claimdesk.claims.intake import acceptance, report
-from claimdesk.claims.repository import get_claim
 from claimdesk.claims.schemas import ReportCreate
 from claimdesk.code_labels import COMPLAINT_CAUSES as CAUSE_LABELS
 from claimdesk.config import get_settings
@@ -38,9 +35,8 @@ from claimdesk.idempotency.service import FORM_KEY
 from claimdesk.models.claim import Claim
 from claimdesk.models.person import Person
 from claimdesk.payments.service import payments_of
-from claimdesk.policies import repository as policies_repo
-from claimdesk.products import repository as products_repo
-from claimdesk.service import repository as service_repo
+from claimdesk.policies import service as policies_service
+from claimdesk.products import service as products_service
 from claimdesk.service import service as service_domain
 from claimdesk.service.schemas import (
     ComplaintIn,
@@ -267,13 +263,15 @@ def login_code(
 
 def _own_claims(db: Session, principal: Principal) -> list[Claim]:
     """All the customer's own claims (a handful by nature), for the complaint form."""
-    return list(db.scalars(claims_repository.visible_claims(principal)))
+    return read.visible_claims(db, principal)
 
 
 def _policies(db: Session, principal: Principal) -> list[dict[str, Any]]:
-    policies = policies_repo.list_policies(db, principal)
+    policies = policies_service.list_policies(db, principal)
     # Every version with its product and coverages in one go (issue 6: no query per policy).
-    versions = products_repo.versions_with_coverages(db, {p.product_version_id for p in policies})
+    versions = products_service.versions_with_coverages(
+        db, {p.product_version_id for p in policies}
+    )
     rows = []
     for policy in policies:
         version = versions.get(policy.product_version_id)
@@ -289,7 +287,7 @@ def _policies(db: Session, principal: Principal) -> list[dict[str, Any]]:
 
 
 def portal_home(request: Request, db: Session, principal: Principal) -> Response:
-    own = claims_repository.claims_page(db, principal, page_request_of(request))
+    own = read.claims_page(db, principal, page_request_of(request))
     claims = [{"claim": c, "plain": plain_status(c)} for c in own.rows]
     return render(
         request,
@@ -474,7 +472,7 @@ def _claim_page(
     material_code: str = "",
     rating: dict[str, str] | None = None,
 ) -> Response:
-    claim = get_claim(db, principal, claim_id)
+    claim = read.claim_for(db, principal, claim_id)
     detail = read.claim_detail(db, claim, language=language_of(request))
     events = [
         {
@@ -482,7 +480,7 @@ def _claim_page(
             "text": PLAIN_EVENTS[e.action],
             "detail": json.loads(e.details or "{}"),
         }
-        for e in timeline(db, "claim", claim.id)
+        for e in read.claim_timeline(db, claim.id)
         if e.action in PLAIN_EVENTS
     ]
     from claimdesk.claims.settlement.decision_notices import notice_of
@@ -522,7 +520,7 @@ def _claim_page(
 
 def _rated(db: Session, claim_id: int) -> bool:
 
-    return service_repo.claim_rated(db, claim_id)
+    return service_domain.claim_rated(db, claim_id)
 
 
 @router.get("/claims/{claim_id}")
@@ -537,7 +535,7 @@ def _notice_or_404(db: Session, principal: Principal, claim_id: int) -> tuple[Cl
     from claimdesk.claims.settlement import decision_notices
     from claimdesk.errors import NotFound
 
-    claim = get_claim(db, principal, claim_id)  # the customer's own claims only (SEC-4)
+    claim = read.claim_for(db, principal, claim_id)  # the customer's own claims only (SEC-4)
     notice = decision_notices.notice_of(db, claim.id)
     if notice is None:
         raise NotFound(what="decision notice", field="claim_id")
@@ -610,7 +608,7 @@ def upload(
     material_code: Annotated[str, Form(max_length=40)] = "",
 ) -> Response:
     def call() -> object:
-        claim = get_claim(db, principal, claim_id, for_update=True)
+        claim = read.claim_for(db, principal, claim_id, for_update=True)
         # Read one byte past the limit: enough to refuse, never the whole of a huge upload.
         return acceptance.store_upload(
             db,
@@ -644,7 +642,7 @@ def rate(
     claim_id: int, request: Request, form: SubmittedForm, db: DB, principal: OwnService
 ) -> Response:
 
-    get_claim(db, principal, claim_id)
+    read.claim_for(db, principal, claim_id)
     typed = {k: str(form.get(k) or "") for k in RATING_LABELS}
     try:
         # The API's own in-schema (GEN-6): the page takes what the API takes.
@@ -714,7 +712,7 @@ def _service_page(
     account of what happened is not lost), the message beside the form that was sent;
     below, the customer's own complaints and requests with where each stands (SVC-3)."""
     policies = _policies(db, principal)
-    records = service_repo.list_service_records(db, principal, limit=OWN_RECORDS_SHOWN)
+    records = service_domain.service_records(db, principal, limit=OWN_RECORDS_SHOWN)
     return render(
         request,
         "portal/service.html",
@@ -731,11 +729,11 @@ def _service_page(
         ],
         causes=COMPLAINT_CAUSES,
         requests=SERVICE_REQUESTS,
-        complaints=service_repo.list_complaints(db, principal, limit=OWN_RECORDS_SHOWN),
+        complaints=service_domain.complaints_of(db, principal, limit=OWN_RECORDS_SHOWN),
         routes=service_domain.ESCALATION_ROUTES,
         records=records,
         # Where each policy request's change stands (POL-2: requested → ... → done).
-        changes=policies_repo.changes_by_id(
+        changes=policies_service.changes_by_id(
             db, {r.policy_change_id for r in records if r.policy_change_id is not None}
         ),
     )
