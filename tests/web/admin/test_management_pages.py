@@ -852,3 +852,16 @@ def test_a_sales_agent_reads_their_own_qualification_and_training(db, client, st
     missing = client.get("/admin/sales/me?lang=en", headers=login_headers(client, "seller2"))
     assert missing.status_code == 404
     assert "sales agent not found" in missing.text.lower()
+
+
+def test_a_persons_name_is_xingming_a_things_name_mingcheng(db, client, staff):  # type: ignore[no-untyped-def]  # SPEC GEN-6
+    # The users' table and form head a person's name 姓名; a unit's name stays 名称
+    users = client.get("/admin/users?lang=zh-CN", headers=login_headers(client, "admin")).text
+    head = re.search(r"<thead>.*?</thead>", users, re.S)
+    assert head is not None and '<th scope="col">姓名</th>' in head.group(0)
+    assert "名称" not in head.group(0)
+    assert re.search(r'<label[^>]*for="f-display_name"[^>]*>\s*姓名', users), users
+    english = client.get("/admin/users?lang=en", headers=login_headers(client, "admin")).text
+    assert '<th scope="col">Full name</th>' in english
+    units = client.get("/admin/org-units?lang=zh-CN", headers=login_headers(client, "agent")).text
+    assert '<th scope="col">名称</th>' in units

@@ -1,0 +1,68 @@
+"""The claimant and the reporter are two people and are named apart, in both languages
+and in the refusals that name their fields (GEN-6, CLM-R1): the claimant is the
+applicant (申请人) whose claim it is; the reporter (报案人) is whoever called the hotline
+or came to the counter for them — the claimant too when nobody else reported."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from claimdesk.claims.schemas import ReportCreate
+from claimdesk.field_labels import field_label
+from claimdesk.validation import describe_validation_error
+
+BASE = {
+    "channel": "hotline",
+    "policy_number": "P-1",
+    "claimant_name": "李四",
+    "loss_date": "2026-09-27",
+    "loss_place": "北京",
+    "loss_cause": "illness",
+    "loss_overview": "住院",
+}
+
+
+@pytest.mark.parametrize(
+    ("path", "zh", "en"),
+    [
+        ("claimant_name", "申请人姓名", "Claimant's name"),
+        ("claimant_relationship", "申请人与被保险人关系", "Claimant's relationship to the insured"),
+        ("reporter.name", "报案人姓名", "Reporter's name"),
+        ("reporter.relationship", "报案人与被保险人关系", "Reporter's relationship to the insured"),
+        ("reporter.phone", "报案人手机号码", "Reporter's mobile number"),
+    ],
+)
+def test_claimant_and_reporter_fields_are_named_apart(path: str, zh: str, en: str) -> None:
+    # SPEC CLM-R1 GEN-6: the claimant is 申请人, the caller 报案人
+    assert field_label(path, "zh-CN") == zh
+    assert field_label(path, "en") == en
+
+
+def _refusal(body: dict[str, object], language: str) -> str:
+    with pytest.raises(ValidationError) as caught:
+        ReportCreate.model_validate(body)
+    return str(describe_validation_error(caught.value.errors(), language)["message"])
+
+
+def test_a_refused_claimant_name_names_the_applicant_not_the_reporter() -> None:
+    # SPEC CLM-R1 GEN-6: an empty claimant name is refused naming 申请人姓名
+    zh = _refusal({**BASE, "claimant_name": ""}, "zh-CN")
+    assert zh.startswith("申请人姓名") and "报案人" not in zh, zh
+    assert _refusal({**BASE, "claimant_name": ""}, "en").startswith("Claimant's name")
+
+
+def test_a_refused_reporter_name_names_the_reporter() -> None:
+    # SPEC CLM-R1 GEN-6: the caller's fields are the reporter's
+    body = {**BASE, "reporter": {"name": "", "relationship": "spouse", "phone": "13911112222"}}
+    zh = _refusal(body, "zh-CN")
+    assert zh.startswith("报案人姓名"), zh
+    assert _refusal(body, "en").startswith("Reporter's name")
+
+
+def test_the_report_page_labels_the_claimant_as_the_applicant() -> None:
+    # SPEC CLM-R1 GEN-6: the staff report form's claimant field reads 申请人姓名
+    from claimdesk.i18n import gettext
+
+    assert gettext("Claimant's name", "zh-CN") == "申请人姓名"
+    assert gettext("Caller's name", "zh-CN") == "报案人姓名"
