@@ -84,7 +84,7 @@ def test_dispute_answer_clock_is_in_the_claim_list_and_breached_by_the_job(
     shown = _listed(w, cid, "claim_dispute.response")
     assert shown["subject_type"] == "claim_dispute"
     assert (shown["rule_type"], shown["rule_n"], shown["rule_label"]) == ("hours", 2, "2 小时")
-    assert "CLM-Z3" in shown["basis"] and "2 小时内由专人答复" in shown["basis"]
+    assert shown["basis"] == "《保险理赔流程规范化操作手册》 四(三)：理赔争议2小时内由专人答复"
     assert shown["due_local"].startswith("2026-10-12T10:30:00")
     assert (shown["stopped"], shown["breached"]) == (False, False)
     assert dispute["response_clock"]["id"] == shown["id"]
@@ -132,7 +132,7 @@ def test_paid_callback_clock_is_listed_breached_escalated_and_stopped(
         3,
         "3 个工作日",
     )
-    assert shown["basis"] == "CLM-X2：赔付后3个工作日内回访"
+    assert shown["basis"] == "《保险理赔流程规范化操作手册》 三(八)2：赔付后3个工作日内回访"
     assert shown["due_local"].startswith("2026-10-13T23:59:59")
     listed = w.client.get(f"{API}/claims/{cid}/callbacks", headers=w.h["handler"]).json()
     assert [c["clock"]["id"] for c in listed] == [shown["id"]]
@@ -181,7 +181,7 @@ def test_rejection_callback_runs_its_own_clock_and_is_met_in_time(
     db.commit()
     shown = _listed(w, cid, "claim.rejection_callback")
     assert (shown["rule_type"], shown["rule_n"]) == ("working_days", 3)
-    assert "CLM-X2" in shown["basis"] and "调解、仲裁" in shown["basis"]
+    assert "CLM-X2" not in shown["basis"] and "调解、仲裁" in shown["basis"]
     assert shown["due_local"].startswith("2026-10-15T23:59:59")
     clock.set("2026-10-15T16:00:00")
     r = w.client.post(

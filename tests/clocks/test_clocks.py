@@ -61,9 +61,19 @@ def test_start_clock_derives_due_and_shows_rule_and_both_times(db) -> None:  # t
     shown = ClockOut.of(stored, "zh-CN")
     assert shown.rule_label == "3 个工作日"
     assert shown.due_local.isoformat() == "2026-10-09T23:59:59+08:00"
-    assert shown.basis == "保险服务标准 8.2.1(1)"
+    # The basis in the reader's language (the claims.deadline_names words for the clock),
+    # not the stored Chinese text (GEN-4, GEN-6)
+    assert (
+        shown.basis == "《健康保险服务标准及实施指南》 8.2.1(1)：收到理赔资料后3个工作日内完成审核"
+    )
+    assert stored.basis == "保险服务标准 8.2.1(1)"  # the row keeps what it started with
     assert (shown.paused, shown.stopped, shown.breached, shown.met) == (False, False, False, None)
-    assert ClockOut.of(stored, "en").rule_label == "3 working days"
+    english = ClockOut.of(stored, "en")
+    assert english.rule_label == "3 working days"
+    assert english.basis == (
+        "Health Insurance Service Standards 8.2.1(1): "
+        "review completed within 3 working days of complete materials"
+    )
 
 
 def test_pause_and_resume_recompute_the_due_date(db) -> None:  # type: ignore[no-untyped-def]

@@ -73,7 +73,10 @@ def test_consultation_shows_its_two_hour_answer_clock(db: Session, client: TestC
     (clock,) = body["clocks"]
     assert clock["name"] == "service.consultation_answer"
     assert (clock["rule_type"], clock["rule_n"], clock["rule_label"]) == ("hours", 2, "2 hours")
-    assert "8.2.1(2)" in clock["basis"] and "SVC-4" in clock["basis"]
+    # The basis in the caller's language, as the rule label: no Chinese, no SPEC ID
+    assert clock["basis"] == (
+        "Health Insurance Service Standards 8.2.1(2): a consultation is answered within 2 hours"
+    )
     assert clock["due_local"].startswith("2026-10-02T00:30:00")
     assert (clock["stopped"], clock["met"], clock["breached"]) == (False, None, False)
     answered = client.post(
@@ -102,10 +105,10 @@ def test_complaint_shows_acknowledgement_and_decision_clocks(
     assert set(clocks) == {"complaint.acknowledgement", "complaint.decision"}
     ack, decision = clocks["complaint.acknowledgement"], clocks["complaint.decision"]
     assert (ack["rule_type"], ack["rule_n"], ack["rule_label"]) == ("hours", 24, "24 小时")
-    assert "24 小时内确认" in ack["basis"] and "SVC-3" in ack["basis"]
+    assert "24小时内确认" in ack["basis"] and "SVC-3" not in ack["basis"]
     assert (decision["rule_type"], decision["rule_n"]) == ("days", 15)
     assert decision["rule_label"] == "15 日（遇节假日顺延）"
-    assert "15 个工作日" in decision["basis"] and "取其早" in decision["basis"]
+    assert "15个工作日" in decision["basis"] and "取其早" in decision["basis"]
     assert decision["due_local"].startswith("2026-10-13T23:59:59")
     acknowledged = client.post(
         f"{API}/complaints/{body['id']}/acknowledge",
@@ -141,7 +144,7 @@ def test_extension_in_time_counts_30_days_from_receipt_and_tells_the_complainant
     assert (decision["rule_type"], decision["rule_n"]) == ("days", 30)
     assert decision["started_at"].startswith("2026-09-28T02:00:00")  # still the receipt
     assert decision["due_local"].startswith("2026-10-28T23:59:59")
-    assert "30 日" in decision["basis"] and "告知投诉人" in decision["basis"]
+    assert "延长至30日" in decision["basis"] and "告知投诉人" in decision["basis"]
     notices = db.scalars(
         select(OutboxMessage).where(
             OutboxMessage.template == "complaint_extended",

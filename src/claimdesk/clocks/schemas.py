@@ -22,6 +22,9 @@ class ClockOut(BaseModel):
     rule_type: str
     rule_n: int
     rule_label: str
+    # The rule that made the deadline in the caller's language (GEN-4, GEN-6): the article
+    # of law or the standard and what it asks (claims.deadline_names), not the Chinese
+    # basis the row was started with, which stays in the table for the audit.
     basis: str | None
     started_at: dt.datetime
     due_at: dt.datetime
@@ -39,6 +42,7 @@ class ClockOut(BaseModel):
 
     @classmethod
     def of(cls, clock: Clock | PlannedClock, language: str = "zh-CN") -> ClockOut:
+        from claimdesk.claims.deadline_names import name_of
         from claimdesk.clocks.service import clock_met, rule_of
         from claimdesk.rules.deadlines import describe
 
@@ -52,7 +56,7 @@ class ClockOut(BaseModel):
             rule_type=clock.rule_type,
             rule_n=clock.rule_n,
             rule_label=describe(rule_of(clock), language),
-            basis=clock.basis,
+            basis=name_of(clock.name, clock.basis).basis(language) if clock.basis else None,
             started_at=clock.started_at,
             due_at=clock.due_at,
             due_local=to_local(clock.due_at),
