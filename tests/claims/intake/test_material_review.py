@@ -81,3 +81,40 @@ def test_suspected_forgery_suspends_the_claim_until_an_investigator_decides(
         "confirm_fraud_reduce",
         "confirm_fraud_reject",
     }
+
+
+def test_a_forgery_flag_names_the_material_and_reads_in_one_language(
+    db: Session, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # SPEC CLM-A5 CLM-F1 GEN-4: the flag names the material in words and keeps the
+    # handler's Chinese note in both halves; the claim page shows the reader's half only
+    # (it showed "疑似伪造材料 / suspected forged material: expense_invoices — 发票号查无此票")
+    from sqlalchemy import select
+
+    from claimdesk.models.claim import FraudFlag
+
+    w = build_world(db, client)
+    FrozenClock(monkeypatch, local("2026-09-30T10:00:00"))
+    claim = _reported(w)
+    ok(
+        client.post(
+            f"{API}/{claim['id']}/materials/review",
+            json={"code": "expense_invoices", "result": "suspected_forgery", "note": "查无此票"},
+            headers=w.h["handler"],
+        )
+    )
+    stored = db.scalars(select(FraudFlag).where(FraudFlag.claim_id == claim["id"])).one()
+    assert stored.description == (
+        "疑似伪造材料：医疗费用发票 — 查无此票 / suspected forged material: Expense invoices — 查无此票"
+    )
+
+    def flags(language: str) -> str:
+        text = client.get(f"/claims/{claim['id']}?lang={language}", headers=w.h["handler"]).text
+        found = text[text.index('id="fraud-flags"') :]
+        return found[: found.index("</ul>")]
+
+    zh = flags("zh-CN")
+    assert "疑似伪造材料：医疗费用发票 — 查无此票" in zh and "suspected" not in zh
+    en = flags("en")
+    assert "suspected forged material: Expense invoices — 查无此票" in en
+    assert "疑似伪造材料" not in en and "医疗费用发票" not in en

@@ -198,12 +198,18 @@ def review_material(
     if result == "suspected_forgery":
         # A suspected forgery is a fraud signal (CLM-F1): the claim is held until an
         # investigator clears or confirms it; no payment can leave meanwhile.
+        # Stored "中文 / English" (reserves.system_reason), each half naming the material
+        # in its language and carrying the handler's note as typed: a page shows the
+        # reader's half, never the two.
+        zh, en = MATERIALS.get(code, (code, code))
+        typed = f" — {note}" if note else ""
         fraud.flag(
             session,
             actor=actor,
             claim=claim,
-            description=f"疑似伪造材料 / suspected forged material: {code}"
-            + (f" — {note}" if note else ""),
+            description=reserves.system_reason(
+                f"疑似伪造材料：{zh}{typed}", f"suspected forged material: {en}{typed}"
+            ),
             rule_code="CLM-A5.suspected_forgery",
         )
     return material

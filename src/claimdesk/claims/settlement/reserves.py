@@ -29,7 +29,10 @@ CENT = Decimal("0.01")
 # reader's half (reason_in).
 _BETWEEN = " / "
 _CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
+_CJK_RUN = re.compile(r"[\u3000-\u9fff\uff00-\uffef]+")
 _LATIN = re.compile(r"[A-Za-z]")
+# What a person added to a reason the system wrote.
+_NOTE = " — "
 
 
 def system_reason(zh: str, en: str) -> str:
@@ -37,17 +40,47 @@ def system_reason(zh: str, en: str) -> str:
     return f"{zh}{_BETWEEN}{en}"
 
 
+def _pair(zh: str, en: str) -> bool:
+    return bool(
+        _CJK.search(zh) and _LATIN.search(en) and all(run in zh for run in _CJK_RUN.findall(en))
+    )
+
+
+def _halves(reason: str) -> tuple[str, str] | None:
+    """The Chinese and English halves of a text in system_reason's form, or None.
+
+    The Chinese half is written in Chinese; the English half in Latin letters, quoting
+    in Chinese only what the Chinese half has too — an item on the receipt, a hospital,
+    a diagnosis, a note a person typed and the system put in both halves ("PSA test
+    '前列腺特异性抗原测定' does not fit the insured"). The first " / " that divides the
+    text so is the one between the halves (a name may hold one itself). A person's note
+    that a flag written before this rule added after the English half only ("… / suspected
+    forged material: invoice — 印章模糊") goes with either half. A text a person typed
+    rarely divides so ("发票与清单不符 / 疑似虚开": its second part is not English) and is
+    then left whole."""
+    at = reason.find(_BETWEEN)
+    while at >= 0:
+        zh, en = reason[:at].strip(), reason[at + len(_BETWEEN) :].strip()
+        if _pair(zh, en):
+            return zh, en
+        head, dash, note = en.partition(_NOTE)
+        if dash and _pair(zh, head):
+            return f"{zh}{_NOTE}{note}", en
+        at = reason.find(_BETWEEN, at + 1)
+    return None
+
+
 def reason_in(reason: str | None, language: str) -> str | None:
     """The reader's half of a reason in both languages (system_reason's form, which the
-    acceptance, adjustment, payment, closing and automatic steps have always written):
-    Chinese before " / ", English after. Anything else — a reason a person typed — is
-    shown as it was written."""
+    acceptance, adjustment, payment, closing and automatic steps, the automatic checks'
+    holds and the survey's and the forgery's flags write): Chinese before " / ", English
+    after. Anything else — a reason a person typed — is shown as it was written."""
     if not reason:
         return reason
-    zh, between, en = reason.partition(_BETWEEN)
-    if not between or not _CJK.search(zh) or _CJK.search(en) or not _LATIN.search(en):
+    halves = _halves(reason)
+    if halves is None:
         return reason
-    return zh.strip() if language.lower().startswith("zh") else en.strip()
+    return halves[0] if language.lower().startswith("zh") else halves[1]
 
 
 def claim_coverages(session: Session, claim: Claim) -> dict[str, Coverage]:
