@@ -5,6 +5,7 @@ a refusal names allowed channels in words."""
 from __future__ import annotations
 
 import re
+from enum import StrEnum
 
 import pytest
 
@@ -115,3 +116,65 @@ def test_a_dashboard_column_is_headed_by_what_it_counts() -> None:
     assert code_labels.column_label("agreed", "en") == "Agreed with the automatic decision"
     assert CJK.search(code_labels.column_label("agreed", "zh-CN"))
     assert code_labels.column_label("clock", "zh-CN") == code_labels.code_label("clock", "zh-CN")
+
+
+def _state_enums() -> list[type[StrEnum]]:
+    from claimdesk.models import states
+
+    return [
+        found
+        for found in vars(states).values()
+        if isinstance(found, type) and issubclass(found, StrEnum) and found is not StrEnum
+    ]
+
+
+def test_every_state_enum_has_a_table_of_its_own() -> None:
+    # SPEC GEN-6 (issue 12 "no raw codes"): a new entity's states are labelled before
+    # a page can show them
+    assert set(_state_enums()) == set(code_labels.STATE_TABLES)
+    assert set(code_labels.STATE_KINDS.values()) == set(code_labels.STATE_TABLES)
+
+
+@pytest.mark.parametrize("enum", code_labels.STATE_TABLES, ids=lambda enum: enum.__name__)
+def test_every_state_has_a_label_in_both_languages(enum: type[StrEnum]) -> None:
+    # SPEC GEN-6: every member in words, in English and in Chinese; no stale code
+    table = code_labels.STATE_TABLES[enum]
+    assert set(table) == {member.value for member in enum}
+    for member in enum:
+        msgid = code_labels.state_msgid(enum, member)
+        assert msgid and not re.fullmatch(r"[a-z_]+", msgid), (enum.__name__, member)
+        assert code_labels.state_label(enum, member, "en") == msgid
+        assert CJK.search(code_labels.state_label(enum, member, "zh-CN")), (enum, member, msgid)
+
+
+def test_every_role_has_a_label_in_both_languages() -> None:
+    # SPEC GEN-6 SEC-4: the roles a user holds, in words
+    from claimdesk.auth.permissions import ROLE_LABELS, Role
+
+    for role in Role:
+        zh, en = ROLE_LABELS[role]
+        assert CJK.search(zh) and en and not CJK.search(en), role
+
+
+def test_a_state_reads_as_its_own_list_says_it() -> None:
+    # SPEC GEN-6 CLM-V3 SVC-3 SAL-2 POL-2: a code two lists share means two things
+    label = code_labels.state_label
+    assert label("claim", "decided", "zh-CN") == "已核定，无需支付"
+    assert label("claim", "decided", "en") == "Decided, nothing to pay"
+    assert label("complaint", "decided", "zh-CN") == "已决定"
+    assert label("complaint", "accepted", "zh-CN") == "投诉人已接受"
+    assert label("claim", "accepted", "zh-CN") == "已受理"
+    assert label("sales_agent", "suspended", "zh-CN") == "已暂停"
+    assert label("claim", "suspended", "zh-CN") == "已中止（反欺诈）"
+    assert label("policy_change", "approved", "zh-CN") == "已批准"
+    assert label("policy_change", "rejected", "zh-CN") == "不予批准"
+    assert label("claim", "rejected", "zh-CN") == "已拒赔"
+    assert label("claim", "no_such_state", "zh-CN") == "no_such_state"
+
+
+def test_the_pages_read_claim_states_from_the_one_table() -> None:
+    # SPEC GEN-6: the workbench and the claim page keep no table of their own
+    from claimdesk.web.claims import pages, workbench
+
+    for module in (pages, workbench):
+        assert not hasattr(module, "STATE_LABELS") and not hasattr(module, "LINE_LABELS")

@@ -8,15 +8,41 @@ a process that never imports the web layer (the worker, the CLI) names codes in 
 words — a domain error that names allowed values — "the product is sold
 through 直销、银行 only" — says them with the same words (``code_list``): the customer
 portal, the staff lists and the refusals cannot drift apart. An unknown code is shown as
-it is. Imports nothing of the app but the catalogues.
+it is.
+
+The states of every entity with a life (``claimdesk.models.states``) have a table each,
+keyed by the enum (``STATE_TABLES``, ``state_label``): a code shared by two lists may
+mean two things — a claim "decided" has nothing to pay, a complaint "decided" is
+answered; an agent "suspended" is no fraud hold — so a state is never looked up in the
+flat table. Imports nothing of the app but the catalogues and the state enums.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from enum import StrEnum
 from typing import Any, ClassVar
 
 from claimdesk.i18n import gettext
+from claimdesk.models.states import (
+    CallbackState,
+    ClaimDisputeState,
+    ClaimState,
+    ComplaintState,
+    FraudFlagState,
+    ImprovementActionState,
+    MassEventState,
+    PaymentBatchState,
+    PaymentState,
+    PolicyChangeState,
+    PolicyDisputeState,
+    PolicyState,
+    ProductVersionState,
+    ReviewRoundState,
+    SalesAgentState,
+    SecurityIncidentState,
+    ServiceRecordState,
+)
 
 # What a complaint is about (SVC-3): the portal's choice, the desk's lists, the service
 # dashboard's breakdown by cause. Each msgid says the cause as the customer and the desk
@@ -63,6 +89,134 @@ SALES_CHANNEL_KINDS: dict[str, str] = {
     "internet": "Internet",
     "other": "Other",
 }
+
+# The states of a claim (SPEC section 3) as the workbench, the claim page and every list
+# of claims show them, and the lines of business a claim is of.
+CLAIM_STATES: dict[str, str] = {
+    "reported": "Reported",
+    "awaiting_materials": "Awaiting materials",
+    "accepted": "Accepted",
+    "surveyed": "Surveyed",
+    "assessed": "Assessed",
+    "adjusted": "Adjusted",
+    "in_review": "In review",
+    "approved": "Approved",
+    "rejected": "Rejected",
+    "paid": "Paid",
+    "decided": "Decided, nothing to pay",
+    "closed": "Closed",
+    "suspended": "Suspended (fraud hold)",
+    "withdrawn": "Withdrawn",
+    "reopened": "Reopened",
+}
+CLAIM_LINES: dict[str, str] = {
+    "health": "Health",
+    "medical": "Medical",
+    "critical_illness": "Critical illness",
+    "accident": "Accident",
+    "property": "Property",
+    "liability": "Liability",
+}
+
+# Every other entity's states, one table per enum (the words of the list it is in).
+STATE_TABLES: dict[type[StrEnum], Mapping[str, str]] = {
+    ClaimState: CLAIM_STATES,
+    PolicyState: {"in_force": "In force", "terminated": "Terminated"},
+    PolicyChangeState: {
+        "requested": "Requested",
+        "reviewed": "Reviewed",
+        "approved": "Change approved",
+        "done": "Done",
+        "rejected": "Change refused",
+    },
+    PolicyDisputeState: {
+        "applied": "Applied",
+        "negotiating": "Negotiating",
+        "agreed": "Agreed",
+        "arbitration": "Arbitration",
+        "court": "Court",
+        "decided": "Decided",
+        "closed": "Closed",
+    },
+    ServiceRecordState: {"open": "Open", "answered": "Answered", "closed": "Closed"},
+    ComplaintState: {
+        "received": "Received",
+        "acknowledged": "Acknowledged",
+        "decided": "Decided",
+        "accepted": "Accepted by the complainant",
+        "escalated": "Escalated",
+        "archived": "Archived",
+    },
+    PaymentState: {
+        "pending": "Waiting to be sent to the bank",
+        "exported": "Sent to the bank",
+        "paid": "Paid",
+        "failed": "Failed",
+        # CLM-P3: a cash/offline payment not handed over.
+        "cancelled": "Cancelled (not handed over)",
+    },
+    PaymentBatchState: {"exported": "Sent to the bank", "confirmed": "Confirmed"},
+    SecurityIncidentState: {
+        "reported": "Incident reported",
+        "contained": "Contained",
+        "root_caused": "Root cause found",
+        "corrected": "Corrected",
+        "reviewed": "Reviewed (closed)",
+    },
+    ClaimDisputeState: {
+        "open": "Open",
+        "answered": "Answered",
+        "in_progress": "In progress",
+        "resolved": "Resolved",
+    },
+    MassEventState: {"active": "Active", "closed": "Closed"},
+    ProductVersionState: {"draft": "Draft", "published": "Published", "retired": "Retired"},
+    ReviewRoundState: {
+        "open": "Open",
+        "approved": "Approved",
+        "rejected": "Rejected",
+        "returned": "Returned to adjustment",
+    },
+    SalesAgentState: {"active": "Active", "suspended": "Suspended"},
+    ImprovementActionState: {"open": "Open", "done": "Done"},
+    FraudFlagState: {"open": "Open", "cleared": "Cleared", "confirmed": "Confirmed"},
+    CallbackState: {"open": "Open", "done": "Done"},
+}
+# The same tables by the kind of record, as a page names it: {{ state("complaint", c.status) }}.
+STATE_KINDS: dict[str, type[StrEnum]] = {
+    "claim": ClaimState,
+    "policy": PolicyState,
+    "policy_change": PolicyChangeState,
+    "policy_dispute": PolicyDisputeState,
+    "service_record": ServiceRecordState,
+    "complaint": ComplaintState,
+    "payment": PaymentState,
+    "payment_batch": PaymentBatchState,
+    "security_incident": SecurityIncidentState,
+    "claim_dispute": ClaimDisputeState,
+    "mass_event": MassEventState,
+    "product_version": ProductVersionState,
+    "review_round": ReviewRoundState,
+    "sales_agent": SalesAgentState,
+    "improvement_action": ImprovementActionState,
+    "fraud_flag": FraudFlagState,
+    "callback": CallbackState,
+}
+
+
+def state_msgid(kind: str | type[StrEnum], code: object) -> str | None:
+    """The msgid of a state in its own list (``kind``: the enum or its kind of record);
+    None for a code the list does not have."""
+    enum = STATE_KINDS[kind] if isinstance(kind, str) else kind
+    return STATE_TABLES[enum].get("" if code is None else str(code))
+
+
+def state_label(kind: str | type[StrEnum], code: object, language: str) -> str:
+    """A state in words in ``language``, in the words of its own list ("decided": a
+    claim's 已核定，无需支付, a complaint's 已决定); an unknown code as it is."""
+    msgid = state_msgid(kind, code)
+    return gettext(msgid, language) if msgid else ("" if code is None else str(code))
+
 
 # The other codes the pages and the refusals show — states, lines, clocks, parameters,
 # a product's refund rule (a pydantic ``literal_error`` names it) — English msgids

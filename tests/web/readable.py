@@ -77,12 +77,12 @@ ENGLISH_WORDS = frozenset({"met", "missed", "paused", "breached", "due", "open",
 def known_codes() -> set[str]:
     """Stored codes a page must translate before it shows them (one-word codes: the
     snake_case ones are caught by the pattern anyway)."""
+    from claimdesk import code_labels
     from claimdesk.products.coverage_types import MATERIALS
-    from claimdesk.web.claims import pages as claims_pages
     from claimdesk.web.labels import LABELS, MORE_LABELS
 
     codes = set(LABELS) | set(MORE_LABELS) | set(MATERIALS)
-    codes |= set(claims_pages.STATE_LABELS) | set(claims_pages.LINE_LABELS)
+    codes |= set(code_labels.CLAIM_STATES) | set(code_labels.CLAIM_LINES)
     codes |= {"illness", "app", "hotline", "cosmetic", "medical", "covered"}
     return {c for c in codes if re.fullmatch(r"[a-z]+", c)}
 

@@ -47,6 +47,7 @@ def _python_msgids() -> set[str]:
 
 def _table_msgids() -> set[str]:
     """Msgids kept in tables and translated with _(value) in templates."""
+    from claimdesk import code_labels
     from claimdesk.rules import survey_plan
     from claimdesk.web.claims import pages as claims_pages
     from claimdesk.web.kit import NAV_ITEMS
@@ -55,7 +56,8 @@ def _table_msgids() -> set[str]:
 
     found = {item.msgid for item in NAV_ITEMS}
     found |= {msgid for items in START_ITEMS.values() for msgid, _href in items}
-    found |= set(claims_pages.STATE_LABELS.values()) | set(claims_pages.LINE_LABELS.values())
+    found |= set(code_labels.CLAIM_STATES.values()) | set(code_labels.CLAIM_LINES.values())
+    found |= {msgid for table in code_labels.STATE_TABLES.values() for msgid in table.values()}
     found |= {label for _code, label in claims_pages.REVIEW_CHECKS}
     found |= {a.label for a in claims_pages.ACTIONS.values()}
     found |= set(portal_pages.PLAIN_STATUS.values()) | set(portal_pages.PLAIN_EVENTS.values())

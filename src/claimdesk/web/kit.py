@@ -26,6 +26,7 @@ from starlette.datastructures import FormData
 from claimdesk import formatting, i18n
 from claimdesk.auth.permissions import Permission
 from claimdesk.claims.deadline_names import name_of
+from claimdesk.code_labels import state_label
 from claimdesk.config import get_settings
 from claimdesk.dashboards.errors import InvalidFilterDate, InvalidFilterNumber
 from claimdesk.errors import ClaimdeskError, CsrfFailed
@@ -87,6 +88,16 @@ def label(code: object) -> str:
 
 templates.env.globals["label"] = label
 templates.env.filters["label"] = label
+
+
+def state(kind: str, code: object) -> str:
+    """A record's state in the words of its own list, in the page's language:
+    ``{{ state("complaint", c.status) }}`` (``code_labels.STATE_TABLES``; ``label`` would
+    read "decided" or "approved" as another list says them)."""
+    return state_label(kind, code, current_language.get())
+
+
+templates.env.globals["state"] = state
 
 
 def deadline_basis(clock: Any) -> str:

@@ -23,8 +23,10 @@ from claimdesk.auth.principal import Principal
 from claimdesk.claims import timeutil
 from claimdesk.clocks.schemas import ClockOut
 from claimdesk.clocks.service import clocks_for
+from claimdesk.code_labels import STATE_TABLES
 from claimdesk.deps import DB, require
 from claimdesk.errors import ValidationFailed
+from claimdesk.models.states import SecurityIncidentState
 from claimdesk.models.user import User
 from claimdesk.rules.deadlines import LOCAL_TZ, RULE_TYPES, describe
 from claimdesk.security import limits, repository, service, workflow
@@ -64,11 +66,8 @@ LABELS: dict[str, str] = {
     "high": "High",
     "medium": "Medium",
     "low": "Low",
-    "reported": "Incident reported",
-    "contained": "Contained",
-    "root_caused": "Root cause found",
-    "corrected": "Corrected",
-    "reviewed": "Reviewed (closed)",
+    # The incident's states, as every list of states says them (code_labels).
+    **STATE_TABLES[SecurityIncidentState],
     "report": "Report",
     "contain": "Containment",
     "root_cause": "Root cause",

@@ -16,10 +16,12 @@ from claimdesk.claims.settlement import recoveries
 from claimdesk.claims.settlement.assessment import current_assessments
 from claimdesk.claims.special import disputes, events, remote
 from claimdesk.claims.trace_words import INPUT_LABELS, MONEY, RATIOS
+from claimdesk.code_labels import STATE_TABLES
 from claimdesk.i18n import _, current_language, gettext
 from claimdesk.models.claim import Claim
 from claimdesk.models.event import MassEvent
 from claimdesk.models.org import OrgUnit
+from claimdesk.models.states import CallbackState, FraudFlagState, PaymentState
 from claimdesk.models.user import User
 from claimdesk.products.coverage_types import TYPE_LABELS
 from claimdesk.products.diseases import name_of
@@ -92,7 +94,7 @@ RATIO_RESULTS = frozenset({"DIS.PERCENT"})
 
 # Codes stored on records, in words (msgids), per kind of record.
 CODE_LABELS: dict[str, dict[str, str]] = {
-    "flag_status": {"open": "Open", "cleared": "Cleared", "confirmed": "Confirmed"},
+    "flag_status": dict(STATE_TABLES[FraudFlagState]),
     "fraud_outcome": {
         "fabricated_event": "Fabricated event",
         "forged_evidence": "Forged evidence",
@@ -114,11 +116,7 @@ CODE_LABELS: dict[str, dict[str, str]] = {
     "decision": {"approve": "Approve", "reject": "Reject", "return": "Return to adjustment"},
     "payment_kind": {"indemnity": "Indemnity", "advance": "Advance"},
     "payment_status": {
-        "pending": "Waiting to be sent to the bank",
-        "exported": "Sent to the bank",
-        "paid": "Paid",
-        "failed": "Failed",
-        "cancelled": "Cancelled (not handed over)",
+        **STATE_TABLES[PaymentState],
         # CLM-P3: a cash/offline payment is handed over, never sent to the bank.
         "offline_pending": "Waiting to be handed over (cash or offline)",
     },
@@ -133,8 +131,8 @@ CODE_LABELS: dict[str, dict[str, str]] = {
         "decided": "After a decision with nothing to pay",
     },
     "callback_status": {
-        "open": "Open",
-        "done": "Done",
+        **STATE_TABLES[CallbackState],
+        # What the callback found (its outcome), shown in place of "done".
         "reached": "Customer reached",
         "unreachable": "Not reachable",
     },

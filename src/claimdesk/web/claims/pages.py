@@ -45,6 +45,7 @@ from claimdesk.claims.settlement import read as settlement_read
 from claimdesk.claims.settlement import reserves as reserve_service
 from claimdesk.claims.settlement.recoveries import RECOVERY_LINES
 from claimdesk.clocks.service import clocks_of_subjects
+from claimdesk.code_labels import CLAIM_LINES, CLAIM_STATES
 from claimdesk.deps import DB, require
 from claimdesk.errors import ClaimdeskError, NotFound
 from claimdesk.i18n import _, current_language, gettext
@@ -93,33 +94,6 @@ Reader = Annotated[Principal, Depends(require(Permission.CLAIMS_READ))]
 
 # A deadline this close is shown amber; past it, red (the breach job marks it too).
 AMBER_WITHIN = dt.timedelta(hours=4)
-
-# Plain English names of the states and actions (msgids; zh-CN in workbench.po).
-STATE_LABELS = {
-    "reported": "Reported",
-    "awaiting_materials": "Awaiting materials",
-    "accepted": "Accepted",
-    "surveyed": "Surveyed",
-    "assessed": "Assessed",
-    "adjusted": "Adjusted",
-    "in_review": "In review",
-    "approved": "Approved",
-    "rejected": "Rejected",
-    "paid": "Paid",
-    "decided": "Decided, nothing to pay",
-    "closed": "Closed",
-    "suspended": "Suspended (fraud hold)",
-    "withdrawn": "Withdrawn",
-    "reopened": "Reopened",
-}
-LINE_LABELS = {
-    "health": "Health",
-    "medical": "Medical",
-    "critical_illness": "Critical illness",
-    "accident": "Accident",
-    "property": "Property",
-    "liability": "Liability",
-}
 
 
 def urgency(due: dt.datetime | None, now: dt.datetime) -> str:
@@ -1498,7 +1472,7 @@ def _timeline(
         label = EVENT_LABELS.get(e.action)
         if e.action == "claim.payment_paid" and e.details.get("means") == pay_service.OFFLINE:
             label = OFFLINE_PAID_LABEL
-        to_label = STATE_LABELS.get(str(e.details.get("to")), "")
+        to_label = CLAIM_STATES.get(str(e.details.get("to")), "")
         shown.append(
             {
                 "entry": e,
@@ -1545,8 +1519,8 @@ def claim_context(db: Session, principal: Principal, claim: Claim, language: str
         "reserve_total": reserve_total,
         "paid_total": paid_total,
         "clocks": clocks,
-        "state_label": STATE_LABELS.get(claim.state, claim.state),
-        "line_label": LINE_LABELS.get(claim.line, claim.line),
+        "state_label": CLAIM_STATES.get(claim.state, claim.state),
+        "line_label": CLAIM_LINES.get(claim.line, claim.line),
         "survey": page_views.survey_view(db, claim),
         "assessments": page_views.assessment_views(db, claim),
         "traces": {a.id: page_views.trace_rows(a.trace, language) for a in detail.adjustments},

@@ -20,16 +20,11 @@ from claimdesk.auth.permissions import ROLE_LABELS, Permission, Role
 from claimdesk.auth.principal import Principal
 from claimdesk.claims.queues import service as queues
 from claimdesk.claims.queues.schemas import QueueItem, QueueOut
+from claimdesk.code_labels import CLAIM_LINES, CLAIM_STATES
 from claimdesk.deps import DB, require
 from claimdesk.errors import ClaimdeskError
 from claimdesk.paging import Page
-from claimdesk.web.claims.pages import (
-    LINE_LABELS,
-    STATE_LABELS,
-    _service_queue,
-    countdown,
-    urgency,
-)
+from claimdesk.web.claims.pages import _service_queue, countdown, urgency
 from claimdesk.web.kit import (
     Refusal,
     SubmittedForm,
@@ -73,8 +68,8 @@ def _rows(page: Page[QueueItem]) -> list[dict[str, Any]]:
                 "since": _aware(item.since),
                 "urgency": urgency(due, now),
                 "countdown": countdown(due, now),
-                "state_label": STATE_LABELS.get(item.state, item.state),
-                "line_label": LINE_LABELS.get(item.line, item.line),
+                "state_label": CLAIM_STATES.get(item.state, item.state),
+                "line_label": CLAIM_LINES.get(item.line, item.line),
                 "task_label": TASK_LABELS.get(item.task_kind or "", ""),
                 "held": item.state == "suspended",
             }
