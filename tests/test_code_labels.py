@@ -178,3 +178,13 @@ def test_the_pages_read_claim_states_from_the_one_table() -> None:
 
     for module in (pages, workbench):
         assert not hasattr(module, "STATE_LABELS") and not hasattr(module, "LINE_LABELS")
+
+
+def test_a_dispute_path_refusal_names_the_paths_in_words() -> None:
+    # SPEC CLM-Z3 GEN-6: the allowed paths in words, 、 in Chinese; the codes for programs
+    from claimdesk.claims.special.disputes import DisputePathNotAllowed
+
+    error = DisputePathNotAllowed(field="path", size="large", allowed=("arbitration", "court"))
+    assert error.message("zh-CN") == "路径：大额争议只能走 仲裁、诉讼"
+    assert error.message("en") == "Path: a large dispute may only go to Arbitration, Court"
+    assert error.params["allowed"] == ("arbitration", "court")

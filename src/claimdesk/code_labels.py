@@ -80,6 +80,24 @@ CONTACT_CHANNELS: dict[str, str] = {
     "sms": "SMS",
 }
 
+# The paths a claim dispute takes (CLM-Z3) — small: re-review or negotiation; large:
+# mediation, arbitration or court — and how it ends.
+DISPUTE_PATHS: dict[str, str] = {
+    "re_review": "Re-review",
+    "negotiation": "Negotiation",
+    "association_mediation": "Mediation by the insurance association",
+    "regulator_mediation": "Mediation by the regulator",
+    "arbitration": "Arbitration",
+    "court": "Court",
+}
+DISPUTE_OUTCOMES: dict[str, str] = {
+    "upheld": "Upheld",
+    "partly_upheld": "Partly upheld",
+    "dismissed": "Dismissed",
+    "settled": "Settled",
+    "withdrawn": "Withdrawn by the customer",
+}
+
 # How a sales channel sells (SAL-*): its kind.
 SALES_CHANNEL_KINDS: dict[str, str] = {
     "direct_team": "Direct sales team",
@@ -497,6 +515,7 @@ TABLES: tuple[Mapping[str, str], ...] = (
     POLICY_CHANNELS,
     CONTACT_CHANNELS,
     SALES_CHANNEL_KINDS,
+    DISPUTE_PATHS,
 )
 # Every code above; a code means the same in every list (tests/test_code_labels.py).
 # The closed lists' tables win, then the products' and policies' codes, then the rest

@@ -70,6 +70,9 @@ def test_consent_scope_must_cover_collected_data(db) -> None:  # SPEC SEC-6
         )
     assert "contact" not in caught.value.message("en")
     assert "medical" in caught.value.message("en")
+    # GEN-6: a Chinese reader reads the category's name, not its code
+    zh = caught.value.message("zh-CN")
+    assert "医疗信息" in zh and "medical" not in zh, zh
 
 
 def test_duplicate_id_number_refused(db) -> None:  # SPEC SEC-1

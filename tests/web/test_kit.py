@@ -253,3 +253,45 @@ def test_checked_names_a_nested_field_as_the_form_names_it() -> None:
     with pytest.raises(ValidationError) as part:
         checked(VersionIn, {"exclusions": "除" * 20001}, named={"exclusions": "excluded"})
     assert part.value.errors()[0]["loc"] == ("excluded",)
+
+
+@pytest.mark.parametrize(
+    ("language", "shown"), [("zh-CN", "直销、银行、互联网"), ("en", "Direct, Bank, Internet")]
+)
+def test_a_list_reads_as_the_pages_language_lists(language: str, shown: str) -> None:
+    # SPEC GEN-4 GEN-6: 、 between items in Chinese, ", " in English
+    from claimdesk.i18n import current_language
+    from claimdesk.web.kit import templates
+
+    token = current_language.set(language)
+    try:
+        page = templates.env.from_string('{{ codes | map("label") | listed }}')
+        assert page.render(codes=["direct", "bank", "internet"]) == shown
+    finally:
+        current_language.reset(token)
+
+
+@pytest.mark.parametrize(
+    ("kind", "code", "zh", "en"),
+    [
+        ("claim", "decided", "已核定，无需支付", "Decided, nothing to pay"),
+        ("complaint", "decided", "已决定", "Decided"),
+        ("sales_agent", "suspended", "已暂停", "Suspended"),
+        ("policy_change", "approved", "已批准", "Change approved"),
+    ],
+)
+def test_a_template_says_a_state_in_its_own_lists_words(
+    kind: str, code: str, zh: str, en: str
+) -> None:
+    # SPEC GEN-6: {{ state(kind, code) }} — label(code) read "decided" as a complaint's
+    # on a claim, and an agent's "suspended" as a claim's fraud hold
+    from claimdesk.i18n import current_language
+    from claimdesk.web.kit import templates
+
+    page = templates.env.from_string("{{ state(kind, code) }}")
+    for language, shown in (("zh-CN", zh), ("en", en)):
+        token = current_language.set(language)
+        try:
+            assert page.render(kind=kind, code=code) == shown
+        finally:
+            current_language.reset(token)

@@ -99,9 +99,23 @@ class ReceivedAfterEntry(ValidationFailed):
 
 
 class ChecklistIncomplete(Conflict):
+    """``missing``: the material codes (kept for programs); a person reads each by its
+    name, listed as the language lists them: 身份证明、医疗费用发票 / Identity proof,
+    Expense invoices."""
+
     code = "checklist_incomplete"
     message_zh = "材料不齐，缺少：{missing}"
     message_en = "Materials incomplete; missing: {missing}"
+
+    def words(self, language: str) -> dict[str, Any]:
+        from claimdesk.products.coverage_types import MATERIALS
+
+        zh = language.lower().startswith("zh")
+        codes = self.params.get("missing", ())
+        if isinstance(codes, str):
+            return self.params
+        names = (MATERIALS.get(str(c), (str(c), str(c)))[0 if zh else 1] for c in codes)
+        return {**self.params, "missing": ("、" if zh else ", ").join(names)}
 
 
 class NothingMissing(Conflict):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from claimdesk.errors import AlreadyExists, ClaimdeskError, Conflict, NotFound, ValidationFailed
 
 
@@ -30,13 +32,35 @@ class BirthDateMismatch(ValidationFailed):
     message_en = "{field}: differs from the birth date {expected} in the resident ID number"
 
 
+# The categories of personal data a consent covers (SEC-6), as a Chinese reader reads them.
+CATEGORY_LABELS_ZH = {
+    "identity": "身份信息",
+    "contact": "联系方式",
+    "medical": "医疗信息",
+    "bank": "银行账户",
+}
+
+
 class ConsentScopeInsufficient(ClaimdeskError):
+    """``categories``: the codes the consent lacks; listed in Chinese by their names
+    (身份信息、医疗信息), in English as they are (identity, medical)."""
+
     status_code = 422
     code = "consent_scope_insufficient"
     message_zh = "{field}：本人同意的范围未包含 {categories}，不得收集或使用这些信息"
     message_en = (
         "{field}: the person's consent does not cover {categories}; it may not be collected"
     )
+
+    def words(self, language: str) -> dict[str, Any]:
+        codes = self.params.get("categories", ())
+        if isinstance(codes, str):
+            return self.params
+        if language.lower().startswith("zh"):
+            shown = "、".join(CATEGORY_LABELS_ZH.get(str(c), str(c)) for c in codes)
+        else:
+            shown = ", ".join(str(c) for c in codes)
+        return {**self.params, "categories": shown}
 
 
 class RevealReasonRequired(ValidationFailed):

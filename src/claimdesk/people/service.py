@@ -46,12 +46,6 @@ from claimdesk.people.schemas import ConsentIn
 from claimdesk.rules.identity import validate_bank_card, validate_mobile, validate_resident_id
 
 _DOCUMENT = re.compile(r"^[A-Z0-9]{5,20}$")
-CATEGORY_LABELS_ZH = {
-    "identity": "身份信息",
-    "contact": "联系方式",
-    "medical": "医疗信息",
-    "bank": "银行账户",
-}
 
 
 @dataclass(frozen=True)
@@ -79,7 +73,7 @@ def _require_categories(
         covered |= consent_categories(item) if isinstance(item, Consent) else set(item.scope)
     missing = sorted(needed - covered)
     if missing:
-        raise ConsentScopeInsufficient(field=field, categories=", ".join(missing))
+        raise ConsentScopeInsufficient(field=field, categories=tuple(missing))
 
 
 def has_consent(session: Session, person_id: int, purpose: str) -> bool:

@@ -11,7 +11,7 @@ import functools
 import hmac
 import importlib
 import typing
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, Protocol, TypeVar
 from urllib.parse import urlencode, urlsplit
@@ -170,6 +170,16 @@ def words(value: object) -> str:
 
 
 templates.env.filters["words"] = words
+
+
+def listed(items: Iterable[object]) -> str:
+    """Items listed as the page's language lists them: 直销、银行 / Direct, Bank
+    (``{{ codes | map("label") | listed }}``; code_labels.code_list for codes)."""
+    separator = "、" if current_language.get() == "zh-CN" else ", "
+    return separator.join(str(item) for item in items)
+
+
+templates.env.filters["listed"] = listed
 
 
 @dataclass(frozen=True)

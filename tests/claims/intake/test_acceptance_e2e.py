@@ -737,8 +737,13 @@ def test_wrong_state_moves_and_missing_checklist_items_change_nothing(
     clock.set("2026-09-30T10:30:00")
     messages = _refused(_send(w, "handler", f"/{cid}/accept"), 409, "checklist_incomplete")
     missing = [m for m in before["checklist"] if not m["received"]]
-    assert missing and all(m["code"] in messages["en"] for m in missing), messages
-    assert "claim_form" not in messages["en"]
+    # Each missing item by its name, listed as the language lists them (GEN-6): not codes
+    assert missing and all(m["label_en"] in messages["en"] for m in missing), messages
+    assert all(m["label_zh"] in messages["zh-CN"] for m in missing), messages
+    assert not any(m["code"] in messages["en"] for m in missing), messages
+    if len(missing) > 1:
+        assert "、" in messages["zh-CN"] and ", " not in messages["zh-CN"]
+    assert "Claim form" not in messages["en"]
     after = snapshot(s, cid)
     assert after == before and after["state"] == "reported" and after["reserves"] == []
 

@@ -102,6 +102,8 @@ def test_small_dispute_answered_in_time_by_the_named_person_then_negotiated(
         headers=w.h["handler"],
     )
     assert r.status_code == 422 and r.json()["error"]["code"] == "dispute_path_not_allowed"
+    # GEN-6: the paths allowed in words, listed as Chinese lists them (not "re_review, …")
+    assert "小额争议只能走 重新审核、协商" in r.json()["error"]["message"], r.json()
     r = w.client.post(
         f"{API}/claim-disputes/{did}/escalate",
         json={"path": "negotiation", "note": "约客户面谈"},

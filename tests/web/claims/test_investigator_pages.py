@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from claimdesk.i18n import gettext
 from claimdesk.models.claim import Claim, FraudFlag
 from tests.claims.helpers import (
     FrozenClock,
@@ -262,3 +263,18 @@ def test_the_claim_page_gives_a_flag_in_the_readers_language_and_its_rule_in_wor
     en = flags("en")
     assert "receipt already used on another claim" in en and "同一票据" not in en
     assert "Duplicate receipt" in en and "check:" not in en and "发票可疑" in en
+
+
+def test_the_holds_page_lists_who_raised_the_flags_as_the_language_lists(
+    world: World, client: TestClient, db: Session
+) -> None:
+    # SPEC CLM-F1 GEN-4: 人工、规则 in Chinese, "Person, Rule" in English (it joined them
+    # with ", " in Chinese too)
+    _flag_in_both_languages(db, world)  # a person's flag and a rule's on one claim
+    ClaimPages(client, db).login("investigator")
+    zh = client.get(f"{HOLDS}?lang=zh-CN").text
+    person, rule = (gettext(m, "zh-CN") for m in ("Person", "Rule"))
+    assert f"{person}、{rule}" in zh or f"{rule}、{person}" in zh, zh
+    assert f"{person}, " not in zh and f"{rule}, " not in zh
+    en = client.get(f"{HOLDS}?lang=en").text
+    assert "Person, Rule" in en or "Rule, Person" in en

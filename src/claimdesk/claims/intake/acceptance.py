@@ -57,7 +57,7 @@ def missing_codes(session: Session, claim: Claim) -> list[str]:
 def require_checklist_complete(session: Session, claim: Claim) -> None:
     missing = missing_codes(session, claim)
     if missing:
-        raise ChecklistIncomplete(missing=", ".join(missing))
+        raise ChecklistIncomplete(missing=tuple(missing))
 
 
 def _material(session: Session, claim: Claim, code: str, field: str) -> Material:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -27,6 +28,7 @@ from claimdesk.claims import notify, timeutil
 from claimdesk.claims.repository import get_claim
 from claimdesk.claims.special import repository
 from claimdesk.clocks import service as clocks
+from claimdesk.code_labels import NamesCodes
 from claimdesk.errors import Conflict, PermissionDenied, ValidationFailed
 from claimdesk.models.claim import Claim
 from claimdesk.models.clock import Clock
@@ -94,10 +96,19 @@ class DisputeResolved(Conflict):
     message_en = "The dispute is resolved; it can no longer change"
 
 
-class DisputePathNotAllowed(ValidationFailed):
+class DisputePathNotAllowed(NamesCodes, ValidationFailed):
+    """``allowed``: the path codes (kept for programs), said in words as the language
+    lists them: 复核、协商 / Re-review, Negotiation."""
+
     code = "dispute_path_not_allowed"
-    message_zh = "{field}：{size} 争议只能走 {allowed}"
+    message_zh = "{field}：{size}争议只能走 {allowed}"
     message_en = "{field}: a {size} dispute may only go to {allowed}"
+
+    def words(self, language: str) -> dict[str, Any]:
+        shown = super().words(language)
+        if language.lower().startswith("zh"):
+            shown["size"] = {"small": "小额", "large": "大额"}.get(str(shown.get("size")), "")
+        return shown
 
 
 def response_clock(session: Session, dispute: ClaimDispute) -> Clock | None:
@@ -275,7 +286,7 @@ def escalate(
         raise DisputeNotAnswered()
     allowed = SMALL_PATHS if dispute.size == "small" else LARGE_PATHS
     if path not in allowed:
-        raise DisputePathNotAllowed(field="path", size=dispute.size, allowed=", ".join(allowed))
+        raise DisputePathNotAllowed(field="path", size=dispute.size, allowed=tuple(allowed))
     at = timeutil.now()
     step = ClaimDisputeStep(dispute_id=dispute.id, path=path, note=note, at=at, by_id=actor.user_id)
     session.add(step)

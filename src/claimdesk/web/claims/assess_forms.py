@@ -38,6 +38,7 @@ from claimdesk.web.claims.page_forms import (
     upload_in,
     validated,
 )
+from claimdesk.web.kit import listed
 
 INJURY_ROWS = 5
 # The API name of each column of an expense row, and the form's suffix for it.
@@ -591,7 +592,7 @@ def adjuster_accept_fields(db: Session, claim: Claim) -> list[FormField]:
             if at is None
         ]
         options.append(
-            (str(a.id), f"{a.coverage_code} · {a.external_adjuster} · {', '.join(waiting)}")
+            (str(a.id), f"{a.coverage_code} · {a.external_adjuster} · {listed(waiting)}")
         )
     return [
         FormField("assessment_id", "Adjuster's report", "select", required=True, options=options),

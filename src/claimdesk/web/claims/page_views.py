@@ -297,7 +297,8 @@ def _zh() -> bool:
 
 def _fact_text(name: str, value: Any) -> str:
     if isinstance(value, dict):
-        return ", ".join(
+        # Several facts: "；" between them in Chinese, as kit.words lists a small table.
+        return ("；" if _zh() else ", ").join(
             f"{gettext(INPUT_LABELS.get(str(k), str(k)))} {_input(str(k), str(v))}"
             for k, v in value.items()
         )

@@ -13,6 +13,7 @@ from claimdesk.claims.intake import acceptance
 from claimdesk.claims.special import disputes, events, remote
 from claimdesk.claims.special import schemas as special
 from claimdesk.claims.special.disputes import LARGE_PATHS, OUTCOMES, RESPONDER_ROLES, SMALL_PATHS
+from claimdesk.code_labels import DISPUTE_OUTCOMES, DISPUTE_PATHS
 from claimdesk.i18n import current_language
 from claimdesk.models.claim import Claim
 from claimdesk.models.event import MassEvent
@@ -26,6 +27,7 @@ from claimdesk.web.claims.page_forms import (
     text,
     validated,
 )
+from claimdesk.web.kit import listed
 
 
 def _id(form: Values, name: str) -> int:
@@ -139,7 +141,7 @@ def record_mailing(db: Session, p: Principal, claim: Claim, form: Values) -> Non
 
 def _waiting_mailings(db: Session, claim: Claim) -> list[tuple[str, str]]:
     return [
-        (str(m.id), f"{m.carrier} {m.tracking_number} · {', '.join(_material(c) for c in m.items)}")
+        (str(m.id), f"{m.carrier} {m.tracking_number} · {listed(_material(c) for c in m.items)}")
         for m in remote.mailings_of(db, claim.id)
         if m.received_at is None
     ]
@@ -167,21 +169,8 @@ def receive_mailing(db: Session, p: Principal, claim: Claim, form: Values) -> No
 
 # -- dispute (CLM-Z3) ------------------------------------------------------------------------
 
-PATH_LABELS = {
-    "re_review": "Re-review",
-    "negotiation": "Negotiation",
-    "association_mediation": "Mediation by the insurance association",
-    "regulator_mediation": "Mediation by the regulator",
-    "arbitration": "Arbitration",
-    "court": "Court",
-}
-OUTCOME_LABELS = {
-    "upheld": "Upheld",
-    "partly_upheld": "Partly upheld",
-    "dismissed": "Dismissed",
-    "settled": "Settled",
-    "withdrawn": "Withdrawn by the customer",
-}
+# The paths and outcomes in words: code_labels.DISPUTE_PATHS, DISPUTE_OUTCOMES (a refusal
+# naming the paths allowed says them alike).
 
 
 def dispute_fields(db: Session, _claim: Claim) -> list[FormField]:
@@ -262,7 +251,7 @@ def answer_dispute(db: Session, p: Principal, claim: Claim, form: Values) -> Non
 
 
 def escalate_fields(db: Session, claim: Claim) -> list[FormField]:
-    paths = [(code, PATH_LABELS[code]) for code in (*SMALL_PATHS, *LARGE_PATHS)]
+    paths = [(code, DISPUTE_PATHS[code]) for code in (*SMALL_PATHS, *LARGE_PATHS)]
     return [
         FormField(
             "dispute_id",
@@ -303,7 +292,7 @@ def resolve_fields(db: Session, claim: Claim) -> list[FormField]:
             "Outcome",
             "select",
             required=True,
-            options=[(code, OUTCOME_LABELS[code]) for code in OUTCOMES],
+            options=[(code, DISPUTE_OUTCOMES[code]) for code in OUTCOMES],
         ),
         FormField("note", "Note", "textarea", required=True, limit=f"{SS}:ResolveIn.note"),
         FormField("amount", "Amount agreed (CNY)", "number", step="0.01", minimum="0"),
