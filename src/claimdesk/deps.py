@@ -6,6 +6,7 @@ response leaves (``scope="function"``), or rolls back on any error.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated
 
@@ -195,8 +196,14 @@ async def get_principal_optional(request: Request) -> Principal | None:
     if kind == "web":
         request.state.csrf_token = resolved.csrf_token
     principal = resolved.principal
+    language = request_language(request, principal.language)
+    if language != principal.language:
+        # What a route writes in the principal's language (a clock's rule and basis, a
+        # claim's flags) is in the request's, as its errors are: ?lang=, the cookie, then
+        # the user's setting (GEN-4, GEN-6).
+        principal = dataclasses.replace(principal, language=language)
     request.state.principal = principal
-    request.state.language = request_language(request, principal.language)
+    request.state.language = language
     return principal
 
 

@@ -89,6 +89,14 @@ def test_dispute_answer_clock_is_in_the_claim_list_and_breached_by_the_job(
     assert (shown["stopped"], shown["breached"]) == (False, False)
     assert dispute["response_clock"]["id"] == shown["id"]
     assert dispute["response_clock"]["rule_label"] == "2 小时"
+    # GEN-4 GEN-6: asked in English (?lang=en, the request's language as its errors
+    # take it), the rule and its basis are in English, no Chinese, no requirement ID
+    english = w.client.get(f"{API}/claims/{cid}?lang=en", headers=w.h["handler"]).json()
+    (shown_en,) = [c for c in english["clocks"] if c["name"] == "claim_dispute.response"]
+    assert shown_en["rule_label"] == "2 hours"
+    assert shown_en["basis"] == (
+        "Claims Process Operations Manual §4(3): a named person answers within 2 hours"
+    )
 
     tasks.run_breach_job(db, now=local("2026-10-12T10:31:00"))
     stored = db.get(Clock, shown["id"])
