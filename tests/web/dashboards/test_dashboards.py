@@ -507,3 +507,20 @@ def test_deadline_scorecard_api(db, client, world):  # SPEC GEN-7, SEC-4, GEN-6
     mgr = login_headers(client, "mgr")  # reads the claims board, not the service board
     assert client.get(f"{api}?{PERIOD}", headers=mgr).status_code == 200
     assert client.get("/api/v1/dashboards/service/deadlines", headers=mgr).status_code == 403
+
+
+def test_a_claim_state_reads_in_a_claims_words_on_the_board() -> None:
+    # SPEC CLM-Q2 GEN-6: the claims board's state columns say a claim's state ("decided":
+    # 已核定，无需支付), not the word another list has for the same code (已决定)
+    from claimdesk.i18n import gettext
+    from claimdesk.web.dashboards.pages import cell_labeller
+    from claimdesk.web.labels import labeller
+
+    def zh(msgid: str) -> str:
+        return gettext(msgid, "zh-CN")
+
+    cell = cell_labeller(labeller(zh), zh)
+    assert cell("decided", "state") == "已核定，无需支付"
+    assert cell("suspended", "state") == "已中止（反欺诈）"
+    assert cell("decided", "cause") == "已决定"
+    assert cell("health", "line") == zh("Health")

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
+from claimdesk.code_labels import CLAIM_STATES
 from claimdesk.dashboards import service as dashboards
 from claimdesk.deps import DB, require
 from claimdesk.errors import ClaimdeskError
@@ -63,6 +64,21 @@ def _cell(value: dashboards.Cell) -> str | int | float | None:
     return value
 
 
+def cell_labeller(label: Any, gettext: Any) -> Any:
+    """A cell's code in words; a claim's state (the claims board's ``state`` columns) in
+    a claim's words (code_labels.CLAIM_STATES: "decided" is 已核定，无需支付, not a
+    complaint's 已决定)."""
+
+    def cell(value: object, column: str | None = None) -> str:
+        if column == "state":
+            msgid = CLAIM_STATES.get(str(value))
+            if msgid:
+                return str(gettext(msgid))
+        return str(label(value))
+
+    return cell
+
+
 def chart_payload(dataset: dashboards.Dataset, label: Any, gettext: Any) -> str:
     header = column_labeller(gettext)
     label_columns = {
@@ -72,7 +88,7 @@ def chart_payload(dataset: dashboards.Dataset, label: Any, gettext: Any) -> str:
     }
     rows = [
         {
-            col: (label(v) if col in label_columns else _cell(v))
+            col: (label(v, col) if col in label_columns else _cell(v))
             for col, v in zip(dataset.columns, row, strict=True)
         }
         for row in dataset.rows
@@ -95,7 +111,7 @@ def chart_payload(dataset: dashboards.Dataset, label: Any, gettext: Any) -> str:
 def _board(request: Request, db: Session, board: str, principal: Principal) -> Response:
     title = TITLES[board]
     gettext = translator(request)
-    label = labeller(gettext)
+    label = cell_labeller(labeller(gettext), gettext)
     units = org_service.list_units(db)
     try:
         filters = filters_from(request)
