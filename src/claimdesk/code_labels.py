@@ -127,6 +127,26 @@ CLAIM_STATES: dict[str, str] = {
     "withdrawn": "Withdrawn",
     "reopened": "Reopened",
 }
+# The cause of a loss, not a line of business: "accident" is said "An accident" (意外事故),
+# never "Accident" — that msgid is the accident line (意外险), a product, not what happened.
+LOSS_CAUSES = (
+    ("illness", "Illness"),
+    ("accident", "An accident"),
+    ("fire", "Fire"),
+    ("theft", "Theft"),
+    ("water", "Water damage"),
+    ("weather", "Weather"),
+    ("collision", "Collision"),
+    ("liability", "Damage to others"),
+    ("other", "Other"),
+)
+
+
+def loss_cause_msgid(code: str) -> str:
+    """The English msgid of a stored loss cause (the code itself if unknown)."""
+    return dict(LOSS_CAUSES).get(code, code)
+
+
 CLAIM_LINES: dict[str, str] = {
     "health": "Health",
     "medical": "Medical",

@@ -64,7 +64,7 @@ def _table_msgids() -> set[str]:
     found |= {m for i in survey_plan.ALL_ITEMS for m in (i.name_en, i.label_en)}
     found |= {en for _zh, en in survey_plan.STATUS_LABELS.values()} | {"Choose a result"}
     for table in (
-        portal_pages.LOSS_CAUSES,
+        code_labels.LOSS_CAUSES,
         portal_pages.COMPLAINT_CAUSES,
         portal_pages.SERVICE_REQUESTS,
     ):

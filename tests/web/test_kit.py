@@ -295,3 +295,26 @@ def test_a_template_says_a_state_in_its_own_lists_words(
             assert page.render(kind=kind, code=code) == shown
         finally:
             current_language.reset(token)
+
+
+@pytest.mark.parametrize(
+    ("language", "shown"),
+    [
+        ("zh-CN", "意外事故 · 疾病 · fire-and-flood"),
+        ("en", "An accident · Illness · fire-and-flood"),
+    ],
+)
+def test_a_claim_page_says_the_cause_of_loss_not_the_line(language: str, shown: str) -> None:
+    # SPEC CLM-R2 GEN-6: the staff claim page read "accident" with the line's label (意外险,
+    # a product); the cause is what happened. An unknown stored code shows as stored.
+    from claimdesk.i18n import current_language
+    from claimdesk.web.kit import templates
+
+    token = current_language.set(language)
+    try:
+        page = templates.env.from_string(
+            "{% for c in codes %}{{ loss_cause(c) }}{{ ' · ' if not loop.last }}{% endfor %}"
+        )
+        assert page.render(codes=["accident", "illness", "fire-and-flood"]) == shown
+    finally:
+        current_language.reset(token)

@@ -26,7 +26,7 @@ from starlette.datastructures import FormData
 from claimdesk import formatting, i18n
 from claimdesk.auth.permissions import Permission
 from claimdesk.claims.deadline_names import name_of
-from claimdesk.code_labels import state_label
+from claimdesk.code_labels import loss_cause_msgid, state_label
 from claimdesk.config import get_settings
 from claimdesk.dashboards.errors import InvalidFilterDate, InvalidFilterNumber
 from claimdesk.errors import ClaimdeskError, CsrfFailed
@@ -98,6 +98,16 @@ def state(kind: str, code: object) -> str:
 
 
 templates.env.globals["state"] = state
+
+
+def loss_cause(code: object) -> str:
+    """A claim's cause of loss in the page's language: "accident" is 意外事故, what
+    happened, where ``label`` reads the accident line (意外险), a product."""
+    text = str(code) if code is not None else ""
+    return gettext(loss_cause_msgid(text)) if text else ""
+
+
+templates.env.globals["loss_cause"] = loss_cause
 
 
 def deadline_basis(clock: Any) -> str:

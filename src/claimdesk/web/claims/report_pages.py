@@ -21,12 +21,12 @@ from claimdesk.claims.errors import (
 )
 from claimdesk.claims.intake import report
 from claimdesk.claims.schemas import ReportCreate
+from claimdesk.code_labels import LOSS_CAUSES
 from claimdesk.deps import DB, require
 from claimdesk.errors import ClaimdeskError, ValidationFailed
 from claimdesk.formatting import local_date
 from claimdesk.i18n import current_language
 from claimdesk.web.kit import Refusal, SubmittedForm, attempt, language_of, local_today, render
-from claimdesk.web.portal.pages import LOSS_CAUSES
 
 router = APIRouter()
 Reporter = Annotated[Principal, Depends(require(Permission.CLAIMS_REPORT))]

@@ -27,6 +27,7 @@ from claimdesk.claims.config import rules
 from claimdesk.claims.intake import acceptance, report
 from claimdesk.claims.schemas import ReportCreate
 from claimdesk.code_labels import COMPLAINT_CAUSES as CAUSE_LABELS
+from claimdesk.code_labels import LOSS_CAUSES
 from claimdesk.config import get_settings
 from claimdesk.deps import DB, SESSION_COOKIE, client_ip, require
 from claimdesk.errors import ClaimdeskError
@@ -129,19 +130,6 @@ PLAIN_EVENTS = {
     "claim.close": "Your claim was closed.",
     "claim.withdraw": "You withdrew this claim.",
 }
-# The cause of a loss, not a line of business: "accident" is said "An accident" (意外事故),
-# never "Accident" — that msgid is the accident line (意外险), a product, not what happened.
-LOSS_CAUSES = (
-    ("illness", "Illness"),
-    ("accident", "An accident"),
-    ("fire", "Fire"),
-    ("theft", "Theft"),
-    ("water", "Water damage"),
-    ("weather", "Weather"),
-    ("collision", "Collision"),
-    ("liability", "Damage to others"),
-    ("other", "Other"),
-)
 # The causes a customer chooses from, in the words the desk's lists say them
 # (code_labels.COMPLAINT_CAUSES: one label set, SVC-3).
 PORTAL_CAUSES: tuple[str, ...] = (
