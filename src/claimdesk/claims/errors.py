@@ -324,15 +324,16 @@ class _SaysDates(ValidationFailed):
 
 class LossDateInFuture(_SaysDates):
     code = "loss_date_in_future"
-    message_zh = "{field}：出险日期不能晚于今天（{today}）"
-    message_en = "{field}: the date of loss cannot be after today ({today})"
+    # The field names the date already ("出险日期："); the rule does not say it again.
+    message_zh = "{field}：不能晚于今天（{today}）"
+    message_en = "{field}: cannot be after today ({today})"
     date_params = ("today",)
 
 
 class LossDateTooEarly(_SaysDates):
     code = "loss_date_too_early"
-    message_zh = "{field}：出险日期不能早于 {earliest}"
-    message_en = "{field}: the date of loss cannot be before {earliest}"
+    message_zh = "{field}：不能早于 {earliest}"
+    message_en = "{field}: cannot be before {earliest}"
     date_params = ("earliest",)
 
 

@@ -131,7 +131,10 @@ def test_the_customer_reporting_sees_no_internal_flag(world: World) -> None:
 def test_a_loss_after_today_is_refused_and_writes_nothing(world: World, db: Session) -> None:
     # SPEC GEN-6: today is the local day of the app clock (28 Sep 2026 in Shanghai)
     before = db.scalar(select(func.count()).select_from(Claim))
-    for lang, words in (("", "出险日期：出险日期不能晚于今天"), ("?lang=en", "after today")):
+    for lang, words in (
+        ("", "出险日期：不能晚于今天"),
+        ("?lang=en", "Date of loss: cannot be after today"),
+    ):
         refused = _report(world, lang=lang, loss_date="2026-09-29")
         assert refused.status_code == 422, refused.text
         error = refused.json()["error"]

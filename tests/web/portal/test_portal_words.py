@@ -61,6 +61,9 @@ def test_a_date_in_a_loss_date_refusal_is_written_as_people_write_it() -> None:
     assert early.message("en").endswith("1 Jan 1900")
     # Programs keep the ISO date in the parameters.
     assert future.params["today"] == "2026-12-07"
+    # The field names the date; the rule does not say it a second time.
+    assert future.message("zh-CN").count("出险日期") == 1
+    assert early.message("en").lower().count("date of loss") == 1
 
 
 def test_the_portal_refuses_a_future_loss_date_with_a_date_people_read(
