@@ -21,18 +21,18 @@ from claimdesk.models.user import User
 from claimdesk.paging import PageRequest, Slice, fetch
 
 
-def agents_page(session: Session, request: PageRequest) -> Slice[tuple[SalesAgent, str]]:
-    """One page of the agents with their login names, by id (an insurer has thousands:
-    the list never stops silently), and how many there are."""
+def agents_page(session: Session, request: PageRequest) -> Slice[tuple[SalesAgent, str, str]]:
+    """One page of the agents with their names and login names, by id (an insurer has
+    thousands: the list never stops silently), and how many there are."""
     query = (
-        select(SalesAgent, User.username)
+        select(SalesAgent, User.display_name, User.username)
         .join(User, User.id == SalesAgent.user_id)
         .order_by(SalesAgent.id)
     )
     rows = session.execute(query.offset(request.offset).limit(request.limit + 1)).all()
     total = session.scalar(select(func.count()).select_from(SalesAgent)) or 0
     return Slice(
-        rows=[(agent, name) for agent, name in rows[: request.limit]],
+        rows=[(agent, name, login) for agent, name, login in rows[: request.limit]],
         request=request,
         total=total,
         has_more=len(rows) > request.limit,

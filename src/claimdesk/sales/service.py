@@ -364,11 +364,12 @@ def visible_agent(session: Session, *, actor: Principal, agent_id: int) -> Sales
 
 @dataclass(frozen=True)
 class SalesOverview:
-    """The sales page: channels, organisations, and the agents with their login names."""
+    """The sales page: channels, organisations, and the agents with their names and login
+    names."""
 
     channels: Sequence[SalesChannel]
     organisations: Sequence[SalesOrganisation]
-    agents: Slice[tuple[SalesAgent, str]]
+    agents: Slice[tuple[SalesAgent, str, str]]
 
 
 def overview(session: Session, *, paging: PageRequest) -> SalesOverview:

@@ -454,7 +454,13 @@ def test_agents_are_paged(db, client, staff):  # type: ignore[no-untyped-def]  #
     # The sales page listed every agent of the company on one page.
     _channel, org = _channel_and_org(db)
     for n in range(51):
-        user = make_user(db, username=f"agent{n:02d}", roles=["sales_agent"], org_unit=staff["hq"])
+        user = make_user(
+            db,
+            username=f"agent{n:02d}",
+            display_name="李明" if n == 1 else None,
+            roles=["sales_agent"],
+            org_unit=staff["hq"],
+        )
         sales.register_agent(
             db,
             actor=SYSTEM,
@@ -469,6 +475,10 @@ def test_agents_are_paged(db, client, staff):  # type: ignore[no-untyped-def]  #
     first = client.get("/admin/sales?lang=en", headers=headers)
     assert first.status_code == 200
     assert "agent00" in first.text and "agent50" not in first.text
+    # An agent is a person: the table names them, their login beside it (SAL-2).
+    assert re.search(
+        r'/admin/sales/agents/\d+">李明</a> <span class="muted small">agent01<', first.text
+    )
     assert 'id="pager-next"' in first.text and "of 51" in first.text
     rest = client.get("/admin/sales?lang=en&offset=50", headers=headers)
     assert "agent50" in rest.text and "agent00" not in rest.text

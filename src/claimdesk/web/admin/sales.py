@@ -139,11 +139,12 @@ def _overview(
     rows = [
         {
             "agent": a,
-            "username": name,
+            "name": name,
+            "username": login,
             "lapsed": a.status != "active"
             or not a.licence_valid_from <= today <= a.licence_valid_until,
         }
-        for a, name in agents.rows
+        for a, name, login in agents.rows
     ]
     return page(
         request,
