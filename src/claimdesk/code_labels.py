@@ -19,6 +19,7 @@ flat table. Imports nothing of the app but the catalogues and the state enums.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from enum import StrEnum
 from typing import Any, ClassVar
@@ -576,6 +577,43 @@ def code_list(codes: Iterable[object], language: str) -> str:
     """Codes in words, listed as the language lists them: 直销、银行 / Direct, Bank."""
     separator = "、" if language.lower().startswith("zh") else ", "
     return separator.join(code_label(code, language) for code in codes)
+
+
+# A major case's reasons (CLM-R4) are stored as the report wrote them, for programs
+# ("casualties 3 >= 3", "estimated amount 250000.00 > 200000.00", "group incident"; the
+# demo history writes "amount"); people read them in their language.
+_MAJOR_REASONS = (
+    (
+        re.compile(r"casualties (?P<n>\d+) >= (?P<limit>\d+)"),
+        "伤亡 {n} 人（达到 {limit} 人）",
+        "{n} casualties (from {limit})",
+    ),
+    (
+        re.compile(r"estimated amount (?P<n>[\d.]+) > (?P<limit>[\d.]+)"),
+        "估损金额 {n} 元（超过 {limit} 元）",
+        "estimated loss CNY {n} (above {limit})",
+    ),
+    (re.compile(r"group incident"), "群体性事件", "a group incident"),
+    (
+        re.compile(r"amount"),
+        "估损金额超过重大案件金额",
+        "estimated loss above the major-case amount",
+    ),
+)
+
+
+def major_reason(reason: str, language: str) -> str:
+    """One stored major-case reason in words in ``language``; an unknown one as stored."""
+    for pattern, zh, en in _MAJOR_REASONS:
+        if found := pattern.fullmatch(reason):
+            return (zh if language.lower().startswith("zh") else en).format(**found.groupdict())
+    return reason
+
+
+def major_reasons(reasons: Iterable[str], language: str) -> str:
+    """The reasons, listed as the language lists them."""
+    separator = "、" if language.lower().startswith("zh") else "; "
+    return separator.join(major_reason(r, language) for r in reasons)
 
 
 class NamesCodes:

@@ -397,6 +397,9 @@ def test_major_case_escalates_to_supervisor(world: World, db: Session) -> None:
         select(OutboxMessage).where(OutboxMessage.template == "claim.major_escalation")
     ).all()
     assert [m.recipient for m in escalations] == [f"user:{w.users['supervisor']}"]
+    # The supervisor reads the reasons in words, not as the report stored them.
+    assert "伤亡 3 人（达到 3 人）" in escalations[0].body, escalations[0].body
+    assert claim["major_reasons"] == ["casualties 3 >= 3"]
     assert "claim.major_escalated" in [
         e["action"]
         for e in w.client.get(f"{API}/{claim['id']}", headers=w.h["handler"]).json()["timeline"]

@@ -318,3 +318,37 @@ def test_a_claim_page_says_the_cause_of_loss_not_the_line(language: str, shown: 
         assert page.render(codes=["accident", "illness", "fire-and-flood"]) == shown
     finally:
         current_language.reset(token)
+
+
+@pytest.mark.parametrize(
+    ("language", "shown"),
+    [
+        (
+            "zh-CN",
+            "伤亡 3 人（达到 3 人）、估损金额 250000.50 元（超过 200000.00 元）、群体性事件、x",
+        ),
+        (
+            "en",
+            "3 casualties (from 3); estimated loss CNY 250000.50 (above 200000.00); "
+            "a group incident; x",
+        ),
+    ],
+)
+def test_a_major_case_says_its_reasons_in_words(language: str, shown: str) -> None:
+    # SPEC CLM-R4 GEN-6: the claim page showed the stored "casualties 3 >= 3" on Chinese
+    # pages; an unknown stored reason is shown as stored.
+    from claimdesk.i18n import current_language
+    from claimdesk.web.kit import templates
+
+    stored = [
+        "casualties 3 >= 3",
+        "estimated amount 250000.50 > 200000.00",
+        "group incident",
+        "x",
+    ]
+    token = current_language.set(language)
+    try:
+        page = templates.env.from_string("{{ major_reasons(stored) }}")
+        assert page.render(stored=stored) == shown
+    finally:
+        current_language.reset(token)

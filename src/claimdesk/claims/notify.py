@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from claimdesk.code_labels import major_reasons
 from claimdesk.jobs.outbox import queue_message
 from claimdesk.models.claim import Claim
 from claimdesk.models.user import User, UserRole
@@ -128,8 +129,13 @@ def escalate_to_supervisors(session: Session, *, claim: Claim, reasons: list[str
     if claim.org_unit_id is not None:
         query = query.where(User.org_unit_id == claim.org_unit_id)
     supervisors = list(session.scalars(query))
-    body = render("claim.major_escalation", {"number": claim.number, "reasons": ", ".join(reasons)})
     for user in supervisors:
+        # Each supervisor reads the escalation, its reasons too, in their own language.
+        body = render(
+            "claim.major_escalation",
+            {"number": claim.number, "reasons": major_reasons(reasons, user.language)},
+            user.language,
+        )
         _send(
             session,
             channel="app",

@@ -26,7 +26,7 @@ from starlette.datastructures import FormData
 from claimdesk import formatting, i18n
 from claimdesk.auth.permissions import Permission
 from claimdesk.claims.deadline_names import name_of
-from claimdesk.code_labels import loss_cause_msgid, state_label
+from claimdesk.code_labels import loss_cause_msgid, major_reasons, state_label
 from claimdesk.config import get_settings
 from claimdesk.dashboards.errors import InvalidFilterDate, InvalidFilterNumber
 from claimdesk.errors import ClaimdeskError, CsrfFailed
@@ -108,6 +108,9 @@ def loss_cause(code: object) -> str:
 
 
 templates.env.globals["loss_cause"] = loss_cause
+templates.env.globals["major_reasons"] = lambda reasons: major_reasons(
+    reasons, current_language.get()
+)
 
 
 def deadline_basis(clock: Any) -> str:
