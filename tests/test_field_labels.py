@@ -5,9 +5,12 @@ or came to the counter for them — the claimant too when nobody else reported."
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from pydantic import ValidationError
 
+import claimdesk
 from claimdesk.claims.schemas import ReportCreate
 from claimdesk.field_labels import field_label
 from claimdesk.validation import describe_validation_error
@@ -65,4 +68,7 @@ def test_the_report_page_labels_the_claimant_as_the_applicant() -> None:
     from claimdesk.i18n import gettext
 
     assert gettext("Claimant's name", "zh-CN") == "申请人姓名"
-    assert gettext("Caller's name", "zh-CN") == "报案人姓名"
+    # The form's labels are the refusal's words (a counter report has no caller).
+    assert gettext("Reporter's name", "zh-CN") == "报案人姓名"
+    template = Path(claimdesk.__file__).parent / "templates" / "claims" / "report.html"
+    assert "Caller" not in template.read_text(encoding="utf-8")
