@@ -93,6 +93,9 @@ def test_a_phone_consultation_starts_its_clock_and_waits_on_the_desk(db, client,
     desk_part = bench.split('id="service-desk"')[1]
     assert f'href="/desk/consultations#record-{found.id}"' in desk_part
     assert "Product consultation" in desk_part
+    # Its state in the words of a service record's list (SVC-4).
+    row = desk_part.split(f'href="/desk/consultations#record-{found.id}"')[1].split("</li>")[0]
+    assert "· Open <span" in row, row
     # Answered: off the workbench (the clock stopped).
     answered = client.post(
         f"/desk/consultations/{found.id}/answer",
