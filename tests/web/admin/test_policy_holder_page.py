@@ -103,3 +103,15 @@ def test_a_change_of_holder_through_the_page_moves_the_portal_access(db, client,
     assert client.get(f"/api/v1/policies/{policy.id}", headers=customer).status_code == 404
     listed: Any = client.get("/api/v1/policies", headers=customer).json()
     assert policy.id not in [p["id"] for p in listed["items"]]
+
+
+def test_the_policy_pages_write_dates_as_people_do(db, client, family):  # type: ignore[no-untyped-def]  # SPEC GEN-2
+    # The period and the change's effective date printed as ISO text (2026-12-07).
+    policy, today = family["policy"], family["today"]
+    agent = login_headers(client, "agent")
+    zh_day = f"{today.year}年{today.month}月{today.day}日"
+    page = client.get(f"/admin/policies/{policy.id}", headers=agent).text
+    assert zh_day in page and f"<dd>{today.isoformat()} –" not in page
+    listed = client.get("/admin/policies?lang=en", headers=agent).text
+    en_day = f"{today.day} {today.strftime('%b')} {today.year}"
+    assert f"<td>{en_day} –" in listed, listed
