@@ -82,6 +82,14 @@ TEMPLATES: dict[str, tuple[str, str]] = {
 }
 
 
+def customer_address(claim: Claim) -> tuple[str, str]:
+    """Where a claim's notices to the customer go, and by which channel: an SMS to the
+    claim's contact phone, else the insured's portal (``app``) messages."""
+    if claim.contact_phone:
+        return claim.contact_phone, "sms"
+    return f"person:{claim.insured_person_id}", "app"
+
+
 def render(template: str, params: Mapping[str, Any], language: str = "zh-CN") -> str:
     zh, en = TEMPLATES[template]
     text = zh if language.lower().startswith("zh") else en

@@ -548,11 +548,7 @@ def _advance_plan(
 
 def _payment_notice(session: Session, claim: Claim, payment: Payment) -> None:
     """CLM-P2: amount, expected arrival and the masked account."""
-    recipient, channel = (
-        (claim.contact_phone, "sms")
-        if claim.contact_phone
-        else (f"person:{claim.insured_person_id}", "app")
-    )
+    recipient, channel = notify.customer_address(claim)
     arrival = payment.expected_arrival.isoformat() if payment.expected_arrival else "-"
     if payment.means == OFFLINE:
         # CLM-P3: handed over against the payee's ID document and signed confirmation.
@@ -586,11 +582,7 @@ def delay_notice(
     if not reason.strip():
         raise ValidationFailed(field="reason")
     at = timeutil.now()
-    recipient, channel = (
-        (claim.contact_phone, "sms")
-        if claim.contact_phone
-        else (f"person:{claim.insured_person_id}", "app")
-    )
+    recipient, channel = notify.customer_address(claim)
     send_message(
         session,
         channel=channel,
@@ -1227,11 +1219,7 @@ def _cancellation_notice(session: Session, claim: Claim, payment: Payment) -> No
     staff's note) and what comes next; to whom the payment notice went. Queued in the
     cancelling transaction, sent after commit; once per payment (CLM-P5: the dedupe key,
     and a payment already cancelled is answered without a second notice)."""
-    recipient, channel = (
-        (claim.contact_phone, "sms")
-        if claim.contact_phone
-        else (f"person:{claim.insured_person_id}", "app")
-    )
+    recipient, channel = notify.customer_address(claim)
     template = "claim.payment_cancelled"
     send_message(
         session,

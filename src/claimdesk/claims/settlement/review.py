@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from claimdesk import lifecycle
 from claimdesk.audit.service import record
 from claimdesk.auth.principal import Principal
-from claimdesk.claims import timeutil, workflow
+from claimdesk.claims import notify, timeutil, workflow
 from claimdesk.claims.settlement import decision_notices, repository
 from claimdesk.claims.settlement.callbacks import open_callback
 from claimdesk.claims.settlement.decision_notices import APPEAL_ROUTE_EN, APPEAL_ROUTE_ZH
@@ -465,11 +465,7 @@ def _reject(
     )
     # The notice itself goes out through the outbox; its 3-day clock stops when the
     # worker has sent it (payments.tasks watches the message).
-    recipient, channel = (
-        (claim.contact_phone, "sms")
-        if claim.contact_phone
-        else (f"person:{claim.insured_person_id}", "app")
-    )
+    recipient, channel = notify.customer_address(claim)
     message = send_message(
         session,
         channel=channel,
