@@ -146,8 +146,9 @@ def _service_queue(db: Session, principal: Principal) -> list[dict[str, Any]]:
         # SVC-3: the earlier of the two rules binds.
         due = min(complaint.working_days_due_at, complaint.days_due_at)
         href = f"/desk/complaints/{complaint.id}"
-        row = _service_row(complaint, complaint.complaint_type, href, _utc(due), now)
-        out.append({**row, "state_kind": "complaint"})
+        out.append(
+            _service_row(complaint, "complaint", complaint.complaint_type, href, _utc(due), now)
+        )
     records = service_repository.open_desk_records(db, limit=100)
     answers = clocks_of_subjects(db, "service_record", [r.id for r in records])
     changes = clocks_of_subjects(
@@ -162,8 +163,7 @@ def _service_queue(db: Session, principal: Principal) -> list[dict[str, Any]]:
             href = f"/desk/consultations#record-{found.id}"
         running = clocks[-1] if clocks and clocks[-1].stopped_at is None else None
         due_at = _utc(running.due_at) if running is not None else None
-        row = _service_row(found, found.service_type, href, due_at, now)
-        out.append({**row, "state_kind": "service_record"})
+        out.append(_service_row(found, "service_record", found.service_type, href, due_at, now))
     out.sort(key=lambda i: (i["due"] is None, i["due"] or now))
     return out
 
@@ -176,10 +176,11 @@ def _utc(value: dt.datetime | None) -> dt.datetime | None:
 
 
 def _service_row(
-    item: Any, kind: str, href: str, due: dt.datetime | None, now: dt.datetime
+    item: Any, state_kind: str, kind: str, href: str, due: dt.datetime | None, now: dt.datetime
 ) -> dict[str, Any]:
     return {
         "item": item,
+        "state_kind": state_kind,  # whose list of states words item.status
         "kind": kind,
         "href": href,
         "due": due,
