@@ -12,8 +12,8 @@ from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
 from claimdesk.deps import DB, require
 from claimdesk.i18n import request_language
-from claimdesk.paging import Page, Paging, fetch
-from claimdesk.policies import documents, repository, service
+from claimdesk.paging import Page, Paging
+from claimdesk.policies import documents, service
 from claimdesk.policies.schemas import (
     ChangeIn,
     ChangeOut,
@@ -44,7 +44,7 @@ def _lang(request: Request) -> str:
 @router.get("", response_model=Page[PolicySummary])
 def list_policies(db: DB, actor: NeedsPoliciesRead, paging: Paging) -> Page[PolicySummary]:
     # One page, then two queries for its summaries (issue 6's N+1 fix).
-    found = fetch(db, repository.policies_query(actor), paging)
+    found = service.policies_page(db, actor=actor, paging=paging)
     return found.page_of(service.policy_summaries(db, found.rows))
 
 
@@ -53,7 +53,7 @@ def issue_policy(
     body: PolicyIssueIn, request: Request, db: DB, actor: NeedsPoliciesIssue
 ) -> PolicyOut:
     policy = service.issue_policy(db, actor=actor, data=body)
-    shown = repository.get_policy(db, actor, policy.id)
+    shown = service.get_policy(db, actor=actor, policy_id=policy.id)
     return service.policy_out(db, shown, language=_lang(request), viewer=actor)
 
 
@@ -73,7 +73,7 @@ def lookup(
 
 @router.get("/{policy_id}", response_model=PolicyOut)
 def get_policy(policy_id: int, request: Request, db: DB, actor: NeedsPoliciesRead) -> PolicyOut:
-    policy = repository.get_policy(db, actor, policy_id)
+    policy = service.get_policy(db, actor=actor, policy_id=policy_id)
     return service.policy_out(db, policy, language=_lang(request), viewer=actor)
 
 
@@ -103,7 +103,7 @@ def renew(
         product_version_id=body.product_version_id,
         premium=body.premium,
     )
-    shown = repository.get_policy(db, actor, policy.id)
+    shown = service.get_policy(db, actor=actor, policy_id=policy.id)
     return service.policy_out(db, shown, language=_lang(request), viewer=actor)
 
 

@@ -26,6 +26,7 @@ from claimdesk.models.person import Person
 from claimdesk.models.policy import Policy, PolicyBeneficiary, PolicyChange, PolicyDispute
 from claimdesk.models.product import ProductVersion
 from claimdesk.models.user import User
+from claimdesk.paging import PageRequest, Slice, fetch
 from claimdesk.people import service as people
 from claimdesk.policies import contact as contact_change
 from claimdesk.policies import holder as holder_change
@@ -1138,3 +1139,27 @@ def changes_by_id(session: Session, change_ids: set[int]) -> dict[int, PolicyCha
 def list_policies(session: Session, actor: Principal) -> list[Policy]:
     """The policies ``actor`` may see (a customer's own), newest first."""
     return repository.list_policies(session, actor)
+
+
+def policies_page(session: Session, *, actor: Principal, paging: PageRequest) -> Slice[Policy]:
+    """A page of the policies ``actor`` may see (row-filtered), newest first, with the
+    total: the API's list and the policies page."""
+    return fetch(session, repository.policies_query(actor), paging)
+
+
+def get_policy(session: Session, *, actor: Principal, policy_id: int) -> Policy:
+    """The policy ``actor`` may see, with its beneficiaries; ``NotFound`` (naming
+    policy_id) for one that does not exist or is not theirs to see."""
+    return repository.get_policy(session, actor, policy_id)
+
+
+def policy_of_change(session: Session, *, change_id: int) -> int:
+    """The policy a change request belongs to (the page goes back to it after a step);
+    ``NotFound`` naming change_id. The step itself checks the change."""
+    return repository.get_change(session, change_id).policy_id
+
+
+def policy_of_dispute(session: Session, *, dispute_id: int) -> int:
+    """The policy a dispute is about (the page goes back to it after a step);
+    ``NotFound`` naming dispute_id. The step itself checks the dispute."""
+    return repository.get_dispute(session, dispute_id).policy_id

@@ -590,6 +590,12 @@ def get_product(session: Session, product_id: int) -> Product:
     return repository.get_product(session, product_id)
 
 
+def published_version_choices(session: Session) -> list[tuple[int, str, str, int]]:
+    """(version id, product code, product name, version number) of every published
+    version, by product code: what a new policy may be issued on."""
+    return repository.published_version_choices(session)
+
+
 def get_version(session: Session, version_id: int) -> ProductVersion:
     """A version with its coverages; ``NotFound`` naming version_id."""
     return repository.get_version(session, version_id)

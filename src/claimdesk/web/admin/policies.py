@@ -19,8 +19,7 @@ from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
 from claimdesk.deps import DB, require
 from claimdesk.errors import ValidationFailed
-from claimdesk.paging import fetch
-from claimdesk.policies import repository, service
+from claimdesk.policies import service
 from claimdesk.policies.schemas import (
     ChangeIn,
     DisputeIn,
@@ -29,7 +28,6 @@ from claimdesk.policies.schemas import (
     ReviewIn,
     StepIn,
 )
-from claimdesk.products import repository as products
 from claimdesk.products import service as product_service
 from claimdesk.web import kit
 from claimdesk.web.kit import (
@@ -94,7 +92,7 @@ def policies(
     shown: Pager | None = None
     if not searched:
         # Paged (issue 12): the list stopped silently at the newest 100 policies.
-        window = fetch(db, repository.policies_query(actor), page_request_of(request))
+        window = service.policies_page(db, actor=actor, paging=page_request_of(request))
         listed = window.page_of(window.rows)
         shown = pager(request, listed)
         found: Any = listed.items
@@ -157,7 +155,7 @@ def _issue_form(
     refusal: Refusal | None = None,
     values: dict[str, Any] | None = None,
 ) -> Response:
-    rows = products.published_version_choices(db)
+    rows = product_service.published_version_choices(db)
     choices = [(vid, f"{code} · {name} · v{number}") for vid, code, name, number in rows]
     return page(
         request,
@@ -248,9 +246,10 @@ def _policy(
     values: dict[str, Any] | None = None,
 ) -> Response:
     language = language_of(request)
-    policy = service.policy_out(db, repository.get_policy(db, actor, policy_id), language=language)
+    shown = service.get_policy(db, actor=actor, policy_id=policy_id)
+    policy = service.policy_out(db, shown, language=language)
     version = product_service.version_out(
-        products.get_version(db, policy.product.version_id), language
+        product_service.get_version(db, policy.product.version_id), language
     )
     return page(
         request,
@@ -369,7 +368,7 @@ def _new_holder(form: dict[str, str]) -> dict[str, Any] | None:
 
 
 def _change_policy(db: Session, change_id: int) -> int:
-    return repository.get_change(db, change_id).policy_id
+    return service.policy_of_change(db, change_id=change_id)
 
 
 @router.post("/changes/{change_id}/review")
@@ -507,7 +506,7 @@ def dispute_step(
     text: Text = "",
     route: Short = "",
 ) -> Response:
-    policy_id = repository.get_dispute(db, dispute_id).policy_id
+    policy_id = service.policy_of_dispute(db, dispute_id=dispute_id)
 
     def call() -> Any:
         if step not in DISPUTE_ACTIONS:
