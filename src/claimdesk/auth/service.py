@@ -629,6 +629,12 @@ def display_names(session: Session, user_ids: Sequence[int] | set[int]) -> dict[
     return repository.display_names(session, user_ids)
 
 
+def active_staff(session: Session) -> list[User]:
+    """Active staff accounts (not customers' logins), by user name: whom work such as a
+    security incident's corrective action can be given to."""
+    return repository.active_staff(session)
+
+
 def active_users_with_roles(session: Session, roles: Sequence[str]) -> list[tuple[int, str]]:
     """(id, display name) of the active users holding any of ``roles``: whom a claim or
     a dispute can be given to."""

@@ -87,13 +87,15 @@ def incident_out(
         allowed_actions=workflow.allowed_actions(incident, actor),
         containment_actions=[
             ContainmentOut.model_validate(a)
-            for a in repository.containment_actions(db, incident.id)
+            for a in service.containment_actions(db, incident_id=incident.id)
         ],
         corrective_actions=[
-            CorrectiveOut.model_validate(a) for a in repository.corrective_actions(db, incident.id)
+            CorrectiveOut.model_validate(a)
+            for a in service.corrective_actions(db, incident_id=incident.id)
         ],
         transitions=[
-            TransitionOut.model_validate(t) for t in repository.transitions(db, incident.id)
+            TransitionOut.model_validate(t)
+            for t in service.transitions(db, incident_id=incident.id)
         ],
         clocks=clocks,
     )
@@ -159,7 +161,7 @@ def list_incidents(
         principal, states=[state] if state else None, severity=severity
     )
     found = fetch(db, query, paging)
-    running = repository.running_clocks(db, [i.id for i in found.rows])
+    running = service.running_clocks(db, incident_ids=[i.id for i in found.rows])
     language = _language(request)
     return found.page(
         lambda i: summary_out(i, ClockOut.of(running[i.id], language) if i.id in running else None)

@@ -13,6 +13,7 @@ records are audited here. Services flush only; the edge commits.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,11 +26,13 @@ from claimdesk.clocks.service import stop_clock
 from claimdesk.db import next_daily_value
 from claimdesk.errors import ValidationFailed
 from claimdesk.jobs.outbox import send_message
+from claimdesk.models.clock import Clock
 from claimdesk.models.security_incident import (
     SecurityIncident,
     SecurityIncidentContainmentAction,
     SecurityIncidentCorrectiveAction,
     SecurityIncidentSequence,
+    SecurityIncidentTransition,
 )
 from claimdesk.models.user import User, UserRole
 from claimdesk.rules.deadlines import NaiveInstant, local_date, to_local
@@ -160,6 +163,42 @@ def get_incident(
     if found is None:
         raise SecurityIncidentNotFound(field="incident_id")
     return found
+
+
+def list_incidents(
+    session: Session,
+    *,
+    actor: Principal,
+    states: Sequence[str] | None = None,
+    severity: str | None = None,
+) -> list[SecurityIncident]:
+    """The incidents ``actor`` may see (row-filtered: a reporter their own), newest
+    first, at most 200: the incidents page's list."""
+    return repository.list_incidents(session, actor, states=states, severity=severity)
+
+
+def running_clocks(session: Session, *, incident_ids: Sequence[int]) -> dict[int, Clock]:
+    """The running stage clock of each incident, by incident id (a list's limit column)."""
+    return repository.running_clocks(session, incident_ids)
+
+
+def containment_actions(
+    session: Session, *, incident_id: int
+) -> list[SecurityIncidentContainmentAction]:
+    """What was done to contain the incident, in the order it was done."""
+    return repository.containment_actions(session, incident_id)
+
+
+def corrective_actions(
+    session: Session, *, incident_id: int
+) -> list[SecurityIncidentCorrectiveAction]:
+    """The incident's corrective actions, in the order they were added."""
+    return repository.corrective_actions(session, incident_id)
+
+
+def transitions(session: Session, *, incident_id: int) -> list[SecurityIncidentTransition]:
+    """The incident's stage changes, oldest first."""
+    return repository.transitions(session, incident_id)
 
 
 def _in_stage(incident: SecurityIncident, state: str, what_zh: str, what_en: str) -> None:

@@ -17,7 +17,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from claimdesk.auth import repository as users
+from claimdesk.auth import service as users
 from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
 from claimdesk.claims import timeutil
@@ -29,7 +29,7 @@ from claimdesk.errors import ValidationFailed
 from claimdesk.models.states import SecurityIncidentState
 from claimdesk.models.user import User
 from claimdesk.rules.deadlines import LOCAL_TZ, RULE_TYPES, describe
-from claimdesk.security import limits, repository, service, workflow
+from claimdesk.security import limits, service, workflow
 from claimdesk.security.schemas import (
     ContainmentIn,
     CorrectiveIn,
@@ -177,10 +177,11 @@ def _filters(state: str | None, severity: str | None) -> tuple[str | None, str |
 def _rows_context(
     db: Session, actor: Principal, state: str | None, severity: str | None
 ) -> dict[str, Any]:
-    found = repository.list_incidents(
-        db, actor, states=[state] if state else None, severity=severity
+    found = service.list_incidents(
+        db, actor=actor, states=[state] if state else None, severity=severity
     )
-    return {"incidents": found, "running": repository.running_clocks(db, [i.id for i in found])}
+    running = service.running_clocks(db, incident_ids=[i.id for i in found])
+    return {"incidents": found, "running": running}
 
 
 # --- list, report ------------------------------------------------------------------------
@@ -376,21 +377,19 @@ def _detail(
     language = language_of(request)
     clocks = [ClockOut.of(c, language) for c in clocks_for(db, workflow.SUBJECT, incident.id)]
     manager = actor.has(Permission.SECURITY_INCIDENT_MANAGE)
-    corrective = repository.corrective_actions(db, incident.id)
-    owner_ids = {a.owner_id for a in corrective}
-    owners = users.users_by_ids(db, owner_ids)
+    corrective = service.corrective_actions(db, incident_id=incident.id)
     return page(
         request,
         "admin/security_incident.html",
         incident=incident,
         clocks=clocks,
-        containment=repository.containment_actions(db, incident.id),
+        containment=service.containment_actions(db, incident_id=incident.id),
         corrective=corrective,
-        history=repository.transitions(db, incident.id),
+        history=service.transitions(db, incident_id=incident.id),
         allowed=workflow.allowed_actions(incident, actor),
         manager=manager,
         staff=_staff(db) if manager and incident.state == workflow.ROOT_CAUSED else [],
-        owners={u.id: u.display_name for u in owners},
+        owners=users.display_names(db, {a.owner_id for a in corrective}),
         kinds=service.CONTAINMENT_KINDS,
         categories=service.ROOT_CAUSE_CATEGORIES,
         outcomes=service.REVIEW_OUTCOMES,
