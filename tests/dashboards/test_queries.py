@@ -1,5 +1,6 @@
 """Deadline compliance counted by the database (issue 6) gives the figures of the
-Python reference, service.reports.deadlines_report, summed over months and branches."""
+clock-by-clock Python reference (tests/deadline_reference.py), summed over months and
+branches."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from claimdesk.dashboards import queries
 from claimdesk.models.clock import Clock
-from claimdesk.service import reports
 from tests.builders import make_org_unit
+from tests.deadline_reference import reference_deadlines
 
 SH = ZoneInfo("Asia/Shanghai")
 NOW = dt.datetime(2026, 4, 20, 12, tzinfo=SH)
@@ -79,7 +80,7 @@ def test_deadline_totals_match_the_reference_report(db: Session) -> None:
         ("claim.review", 7, 3, 2, 2, Decimal("60.00")),
     ]
     reference: dict[str, list[int]] = {}
-    for row in reports.deadlines_report(
+    for row in reference_deadlines(
         db,
         date_from=filters.date_from,
         date_to=filters.date_to,
@@ -140,7 +141,7 @@ def test_deadlines_by_month_and_branch_match_the_reference_in_beijing_time(
     }  # (limit, branch code, month) -> governed, met, missed, pending
     reference = {
         (r.name, r.branch, r.month): [r.governed, r.met, r.missed, r.pending]
-        for r in reports.deadlines_report(
+        for r in reference_deadlines(
             db,
             date_from=period[0],
             date_to=period[1],

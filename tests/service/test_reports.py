@@ -7,11 +7,15 @@ from collections import Counter
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from claimdesk.auth.principal import Principal
+from claimdesk.models.clock import Clock
 from claimdesk.service import reports, service
+from claimdesk.service.errors import PeriodTooLong
 from tests.builders import make_org_unit, make_user
+from tests.deadline_reference import reference_deadlines
 from tests.service.helpers import local, make_person, principal_of, seed_calendar
 
 # (received local, channel, type, cause)
@@ -156,3 +160,149 @@ def test_share_of_deadlines_met_by_branch_and_month(db: Session, agent: Principa
     assert (row.branch, row.month) == ("GZ01", "2026-11")
     assert (row.governed, row.met, row.missed, row.pending) == (4, 2, 2, 0)
     assert row.share_met == Decimal("50.00")
+
+
+def _clock(
+    db: Session,
+    name: str,
+    unit: int | None,
+    started: dt.datetime,
+    due: dt.datetime,
+    *,
+    stopped: dt.datetime | None = None,
+    paused: dt.datetime | None = None,
+) -> None:
+    db.add(
+        Clock(
+            subject_type="service_record",
+            subject_id="1",
+            name=name,
+            rule_type="hours",
+            rule_n=2,
+            org_unit_id=unit,
+            started_at=started,
+            due_at=due,
+            stopped_at=stopped,
+            paused_at=paused,
+        )
+    )
+
+
+def test_deadlines_report_is_one_grouped_query_with_the_reference_figures(db: Session) -> None:
+    # SPEC GEN-7 SVC-3 SVC-4, GEN-2 (Beijing months): the scorecard counted by the
+    # database gives, row for row, the figures of the clock-by-clock Python reference
+    # (tests/deadline_reference.py), over every outcome and at every boundary, in one
+    # statement.
+    gz = make_org_unit(db, code="GZ01", name="广州分公司", kind="branch").id
+    sz = make_org_unit(db, code="SZ01", name="深圳分公司", kind="branch").id
+    consult, ack, decision = (
+        service.CONSULTATION_CLOCK,
+        service.ACK_CLOCK,
+        service.DECISION_CLOCK,
+    )
+    now = local(2026, 4, 20, 12)
+    hour = dt.timedelta(hours=1)
+    # Every outcome, GZ01, April:
+    t = local(2026, 4, 2, 9)
+    _clock(db, consult, gz, t, t + 2 * hour, stopped=t + hour)  # met: stopped in time
+    _clock(db, consult, gz, t, t + 2 * hour, stopped=t + 2 * hour)  # met: stopped at due
+    _clock(db, consult, gz, t, t + 2 * hour, stopped=t + 5 * hour, paused=t + hour)  # met
+    _clock(db, consult, gz, t, t + 2 * hour, stopped=t + 3 * hour)  # missed: stopped late
+    # missed: paused at its due time (not before it), stopped later
+    _clock(db, consult, gz, t, t + 2 * hour, stopped=t + 4 * hour, paused=t + 2 * hour)
+    _clock(db, consult, gz, t, t + 2 * hour)  # missed: running past due at now
+    _clock(db, consult, gz, t, now + hour)  # pending: running within its time
+    _clock(db, consult, gz, t, now)  # pending: due this very instant, not past it
+    _clock(db, consult, gz, t, t + 2 * hour, paused=t + 3 * hour)  # pending: paused late
+    # Month boundaries in Beijing time: 31 March 23:59:59 is March; 1 April 00:00
+    # (31 March 16:00 UTC) is April; 1 March 07:00 (28 February UTC) is March.
+    _clock(db, ack, sz, local(2026, 3, 31, 23, 59, 59), local(2026, 4, 1, 23, 59, 59))  # missed
+    _clock(db, ack, sz, local(2026, 4, 1), local(2026, 4, 2), stopped=local(2026, 4, 1, 1))
+    _clock(db, ack, sz, local(2026, 3, 1, 7), local(2026, 3, 2, 7), stopped=local(2026, 3, 3))
+    # A clock of no branch: its own row, branch None, ordered first.
+    _clock(db, decision, None, local(2026, 3, 10), local(2026, 3, 25), stopped=local(2026, 3, 20))
+    # The period's edges: its first instant counts; its end and the instant before its
+    # start do not; neither does a claim clock (not a service time limit).
+    _clock(db, decision, gz, local(2026, 3, 1), local(2026, 3, 16))
+    _clock(db, decision, gz, local(2026, 5, 1), local(2026, 5, 16))
+    _clock(db, decision, gz, local(2026, 2, 28, 23, 59, 59), local(2026, 3, 15))
+    db.add(
+        Clock(
+            subject_type="claim",
+            subject_id="1",
+            name="claim.review",
+            rule_type="hours",
+            rule_n=1,
+            org_unit_id=gz,
+            started_at=t,
+            due_at=t + hour,
+        )
+    )
+    db.flush()
+    period = {"date_from": dt.date(2026, 3, 1), "date_to": dt.date(2026, 4, 30), "now": now}
+
+    statements: list[str] = []
+
+    def seen(_conn: object, _cursor: object, sql: str, *_: object) -> None:
+        statements.append(sql)
+
+    connection = db.connection()
+    event.listen(connection, "before_cursor_execute", seen)
+    try:
+        rows = reports.deadlines_report(db, **period)
+    finally:
+        event.remove(connection, "before_cursor_execute", seen)
+
+    assert len(statements) == 1 and "GROUP BY" in statements[0]
+    assert rows == reference_deadlines(db, names=service.SERVICE_CLOCKS, **period)
+    figures = [(r.name, r.branch, r.month, r.governed, r.met, r.missed, r.pending) for r in rows]
+    assert figures == [
+        (ack, "SZ01", "2026-03", 2, 0, 2, 0),
+        (ack, "SZ01", "2026-04", 1, 1, 0, 0),
+        (decision, None, "2026-03", 1, 1, 0, 0),
+        (decision, "GZ01", "2026-03", 1, 0, 1, 0),
+        (consult, "GZ01", "2026-04", 9, 3, 3, 3),
+    ]
+    assert [r.share_met for r in rows] == [
+        Decimal("0.00"),
+        Decimal("100.00"),
+        Decimal("100.00"),
+        Decimal("0.00"),
+        Decimal("50.00"),
+    ]
+
+
+def test_deadlines_report_over_a_year_end_matches_the_reference(db: Session) -> None:
+    # SPEC GEN-7, GEN-2: 31 December 20:00 in Beijing is December, 1 January 02:00 (still
+    # 31 December in UTC) is January; the months of a period across a year end.
+    gz = make_org_unit(db, code="GZ01", name="广州分公司", kind="branch").id
+    consult = service.CONSULTATION_CLOCK
+    two = dt.timedelta(hours=2)
+    for started, answered in (
+        (local(2026, 12, 31, 20), dt.timedelta(hours=1)),
+        (local(2027, 1, 1, 2), dt.timedelta(hours=3)),
+        (local(2027, 1, 31, 23, 30), dt.timedelta(minutes=10)),
+    ):
+        _clock(db, consult, gz, started, started + two, stopped=started + answered)
+    db.flush()
+    period = {
+        "date_from": dt.date(2026, 12, 1),
+        "date_to": dt.date(2027, 2, 28),
+        "now": local(2027, 3, 1),
+    }
+    rows = reports.deadlines_report(db, **period)
+    assert rows == reference_deadlines(db, names=service.SERVICE_CLOCKS, **period)
+    assert [(r.month, r.met, r.missed) for r in rows] == [("2026-12", 1, 0), ("2027-01", 1, 1)]
+
+
+def test_deadlines_report_refuses_a_period_longer_than_three_years(db: Session) -> None:
+    # SPEC GEN-6: the months are bound into the query; a period beyond three years is
+    # refused naming the field, as the dashboards refuse it, never a server error.
+    with pytest.raises(PeriodTooLong) as refused:
+        reports.deadlines_report(
+            db,
+            date_from=dt.date(2020, 1, 1),
+            date_to=dt.date(2026, 1, 1),
+            now=local(2026, 1, 2),
+        )
+    assert refused.value.field == "date_from"

@@ -4,6 +4,18 @@ from __future__ import annotations
 
 from claimdesk.errors import NotFound, ValidationFailed
 
+# One condition, one class: the service scorecard API refuses the same period alike.
+from claimdesk.service.errors import PeriodTooLong
+
+__all__ = [
+    "InvalidFilterDate",
+    "InvalidFilterNumber",
+    "PeriodReversed",
+    "PeriodTooLong",
+    "UnknownBreakdown",
+    "UnknownDataset",
+]
+
 
 class InvalidFilterDate(ValidationFailed):
     code = "invalid_filter_date"
@@ -15,12 +27,6 @@ class InvalidFilterNumber(ValidationFailed):
     code = "invalid_filter_number"
     message_zh = "{field}：应为正整数"
     message_en = "{field}: must be a positive whole number"
-
-
-class PeriodTooLong(ValidationFailed):
-    code = "period_too_long"
-    message_zh = "{field}：查询期间不能超过 {max_days} 天"
-    message_en = "{field}: the period may not exceed {max_days} days"
 
 
 class PeriodReversed(ValidationFailed):

@@ -11,14 +11,13 @@ PostgreSQL give the same answers. Periods are Asia/Shanghai dates (GEN-2).
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, literal, not_, or_, select
+from sqlalchemy import ColumnElement, Select, case, func, select
 from sqlalchemy.orm import Session
 
 from claimdesk.models.claim import Claim, ClaimTransition, Reserve
@@ -26,7 +25,7 @@ from claimdesk.models.clock import Clock
 from claimdesk.models.org import OrgUnit
 from claimdesk.models.review import ReviewDecision
 from claimdesk.models.states import ClaimState
-from claimdesk.rules.deadlines import LOCAL_TZ, to_local
+from claimdesk.rules.deadlines import to_local
 from claimdesk.service import reports
 from claimdesk.service.service import SERVICE_CLOCKS
 
@@ -170,63 +169,17 @@ def claims_step_time(session: Session, f: Filters) -> Dataset:
     )
 
 
-def month_of_start(column: Any, f: Filters) -> ColumnElement[str]:
-    """The Asia/Shanghai month ("2026-03") of an instant of the period, as SQL: a CASE
-    over the period's month boundaries, computed here in Beijing time (GEN-2) and bound
-    as UTC instants, so SQLite and PostgreSQL bucket alike, with no date function of
-    either and no time zone of the database server. At most 37 months (the period is
-    at most three years)."""
-    first = dt.date(f.date_from.year, f.date_from.month, 1)
-    months: list[dt.date] = []
-    while first <= f.date_to:
-        months.append(first)
-        first = dt.date(first.year + first.month // 12, first.month % 12 + 1, 1)
-    whens = [
-        (column < dt.datetime.combine(nxt, dt.time(0), tzinfo=LOCAL_TZ).astimezone(dt.UTC), label)
-        for label, nxt in ((m.strftime("%Y-%m"), n) for m, n in itertools.pairwise(months))
-    ]
-    last = months[-1].strftime("%Y-%m")
-    return case(*whens, else_=last) if whens else literal(last)
-
-
-def _each_clock(f: Filters, clocks: ColumnElement[bool]) -> Any:
-    """Each clock of the period (and branch) once, with its month, branch and outcome
-    (met: stopped in time, or paused in time; missed: stopped late, or running past due)
-    as 1/0 — the rows the scorecard's grouped query counts. A subquery, so that GROUP BY
-    names the month's column rather than repeating its CASE, whose bound instants
-    PostgreSQL would not see as equal."""
-    start, end = reports.period_bounds(f.date_from, f.date_to)
-    stopped = Clock.stopped_at.is_not(None)
-    in_time = or_(
-        Clock.stopped_at <= Clock.due_at,
-        and_(Clock.paused_at.is_not(None), Clock.paused_at < Clock.due_at),
-    )
-    met = and_(stopped, in_time)
-    missed = or_(
-        and_(stopped, not_(in_time)),
-        and_(Clock.stopped_at.is_(None), Clock.paused_at.is_(None), Clock.due_at < f.now),
-    )
-    inner = select(
-        Clock.name.label("clock"),
-        Clock.org_unit_id.label("unit"),
-        month_of_start(Clock.started_at, f).label("month"),
-        case((met, 1), else_=0).label("met"),
-        case((missed, 1), else_=0).label("missed"),
-    ).where(clocks, Clock.started_at >= start, Clock.started_at < end)
-    if f.org_unit_id is not None:
-        inner = inner.where(Clock.org_unit_id == f.org_unit_id)
-    return inner.subquery()
-
-
 def _deadlines(
     session: Session, f: Filters, clocks: ColumnElement[bool], name: str, title: str
 ) -> Dataset:
     """Per clock name: how many clocks started in the period the limit governed, met
-    and missed (_each_clock) and pending — the figures of service.reports.deadlines_report,
-    counted by the database (issue 6: 200,000 clocks took 2 s in Python) in one grouped
-    query: over the whole period, or by the month the clock started and/or its branch
-    (机构) as ``f.breakdown`` asks (GEN-7)."""
-    each = _each_clock(f, clocks)
+    and missed (service.reports.each_clock, the rows the service scorecard counts too)
+    and pending, counted by the database (issue 6: 200,000 clocks took 2 s in Python) in
+    one grouped query: over the whole period, or by the month the clock started and/or
+    its branch (机构) as ``f.breakdown`` asks (GEN-7)."""
+    each = reports.each_clock(
+        clocks, date_from=f.date_from, date_to=f.date_to, now=f.now, org_unit_id=f.org_unit_id
+    )
     by_month = f.breakdown in ("month", "month_branch")
     by_branch = f.breakdown in ("branch", "month_branch")
     keys: list[Any] = []
@@ -257,7 +210,7 @@ def _deadlines(
     for *group, clock, governed, met_n, missed_n in sorted(found, key=order):
         governed, met_n, missed_n = int(governed), int(met_n), int(missed_n)
         decided = met_n + missed_n
-        share = _round(Decimal(100 * met_n) / Decimal(decided)) if decided else None
+        share = reports.share_met(met_n, decided)
         rows.append((*group, clock, governed, met_n, missed_n, governed - decided, share))
     return Dataset(
         name,

@@ -56,6 +56,7 @@ from claimdesk.dashboards.queries import (
 )
 from claimdesk.i18n import gettext
 from claimdesk.rules.deadlines import to_local
+from claimdesk.service import reports
 from claimdesk.thresholds import service as thresholds
 
 ONE = Decimal("0.1")
@@ -241,7 +242,7 @@ def board_dataset(
     return query(session, filters)
 
 
-MAX_DAYS = 3 * 366
+MAX_DAYS = reports.MAX_DAYS
 
 
 def filters_for(

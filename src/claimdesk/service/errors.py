@@ -37,6 +37,15 @@ class TextRequired(ValidationFailed):
     message_en = "{field}: may not be empty"
 
 
+class PeriodTooLong(ValidationFailed):
+    """A scorecard's period beyond its limit: its months are bound into one query (the
+    dashboards refuse the same period with the same words)."""
+
+    code = "period_too_long"
+    message_zh = "{field}：查询期间不能超过 {max_days} 天"
+    message_en = "{field}: the period may not exceed {max_days} days"
+
+
 class ScoreOutOfRange(ValidationFailed):
     code = "score_out_of_range"
     message_zh = "{field}：评分须为 1 至 5 的整数"
