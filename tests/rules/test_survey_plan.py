@@ -212,3 +212,32 @@ def test_fire_certificate_cannot_be_waved_through() -> None:
     with pytest.raises(sp.PlanCertificateMissing) as raised:
         sp.check_results(FIRE, _all_fine(FIRE), evidence_count=1, certificate_attached=False)
     assert raised.value.field == "plan.certificate"
+
+
+def test_the_account_item_names_the_people_as_the_report_does() -> None:
+    # SPEC CLM-S2, CLM-R1, GEN-6: the statements compared are the insured's, the claimant's
+    # (申请人) and the reporter's (报案人, who reported for them), named as the report form
+    # and its refusals name them, the same people in both languages — the item said
+    # 报案人 in Chinese where its English said "claimant".
+    from claimdesk.field_labels import FIELD_LABELS
+
+    item = sp.ACCOUNT_CONSISTENCY
+    claimant_zh, claimant_en = FIELD_LABELS["claimant_name"]
+    reporter_zh, reporter_en = FIELD_LABELS["reporter"]
+    assert claimant_zh.startswith("申请人") and claimant_en.startswith("Claimant")
+    assert claimant_zh[:3] in item.label_zh and reporter_zh in item.label_zh
+    assert "the claimant" in item.label_en and f"the {reporter_en.lower()}" in item.label_en
+
+
+def test_a_stored_plan_item_is_shown_in_todays_words() -> None:
+    # SPEC CLM-S2, GEN-6: a plan stored with an earlier assignment keeps its items and
+    # results, but is worded as its code is now (its old English is no msgid any more).
+    old = sp.ACCOUNT_CONSISTENCY.as_dict() | {
+        "label_zh": "被保险人、报案人及证人的陈述相互一致，并与报案内容一致",
+        "label_en": "The statements of the insured, the claimant and any witnesses "
+        "agree with each other and with the report",
+    }
+    shown = sp.in_current_words(sp.PlanItem.from_dict(old))
+    assert shown == sp.ACCOUNT_CONSISTENCY
+    unknown = sp.PlanItem.from_dict(old | {"code": "retired_item"})
+    assert sp.in_current_words(unknown) == unknown

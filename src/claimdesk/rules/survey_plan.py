@@ -28,7 +28,7 @@ Pure: no database, no clock. The certificate causes are configuration
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from claimdesk.errors import Conflict, ValidationFailed
@@ -112,8 +112,10 @@ def _consistency(code: str, name: tuple[str, str], zh: str, en: str) -> PlanItem
 ACCOUNT_CONSISTENCY = _consistency(
     "account_consistency",
     ("陈述一致性", "Account consistency"),
-    "被保险人、报案人及证人的陈述相互一致，并与报案内容一致",
-    "The statements of the insured, the claimant and any witnesses "
+    # The claimant (申请人, who claims) and the reporter (报案人, who reported the loss:
+    # the claimant or someone for them) as the report form and field_labels name them.
+    "被保险人、申请人、报案人及证人的陈述相互一致，并与报案内容一致",
+    "The statements of the insured, the claimant, the reporter and any witnesses "
     "agree with each other and with the report",
 )
 TREATMENT_TIMELINE = _consistency(
@@ -203,6 +205,24 @@ ALL_ITEMS: tuple[PlanItem, ...] = (
     THIRD_PARTY_LOSS,
     CERTIFICATE,
 )
+BY_CODE: dict[str, PlanItem] = {item.code: item for item in ALL_ITEMS}
+
+
+def in_current_words(item: PlanItem) -> PlanItem:
+    """A stored plan item (the snapshot given with an assignment) worded as its code is
+    worded now: the snapshot fixes which items were asked and the results they allow, not
+    their wording — a reworded item would otherwise show its old English msgid, which the
+    catalogue no longer translates, on a Chinese page. An unknown code is kept as stored."""
+    current = BY_CODE.get(item.code)
+    if current is None:
+        return item
+    return replace(
+        item,
+        name_zh=current.name_zh,
+        name_en=current.name_en,
+        label_zh=current.label_zh,
+        label_en=current.label_en,
+    )
 
 
 # -- errors (GEN-6: the field is plan.<code>, the rule in zh-CN and English) ------------

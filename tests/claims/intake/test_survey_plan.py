@@ -436,6 +436,41 @@ def test_the_claim_page_asks_for_every_plan_item(
     assert "伤情为旧伤" in page.text  # the finding, on the timeline of the held claim
 
 
+def test_a_plan_stored_in_older_words_is_asked_in_todays(
+    world: World, db: Session, clock: FrozenClock
+) -> None:
+    # SPEC CLM-S2, GEN-6: an assignment made before the account item named the claimant
+    # and the reporter keeps its items, but the form and the API word them as today: the
+    # old English msgid is not in the catalogue, and was shown untranslated on a Chinese
+    # page.
+    w = world
+    cid = accepted(w, policy="MED-MILLION", cause="illness", coverage="medical")
+    assign(w, cid, clock)
+    assignment = db.scalars(select(SurveyAssignment).where(SurveyAssignment.claim_id == cid)).one()
+    old_en = (
+        "The statements of the insured, the claimant and any witnesses "
+        "agree with each other and with the report"
+    )
+    assignment.plan = [
+        item
+        | {"label_zh": "被保险人、报案人及证人的陈述相互一致，并与报案内容一致", "label_en": old_en}
+        if item["code"] == "account_consistency"
+        else item
+        for item in assignment.plan or []
+    ]
+    db.commit()
+    [item] = [i for i in plan(w, cid)["items"] if i["code"] == "account_consistency"]
+    assert item["label_zh"] == "被保险人、申请人、报案人及证人的陈述相互一致，并与报案内容一致"
+    assert "the claimant, the reporter and any witnesses" in item["label_en"]
+    w.client.headers.clear()
+    w.client.cookies.clear()
+    staff_login(w.client, "surveyor")
+    form = w.client.get(f"/claims/{cid}/actions/submit_survey")
+    assert form.status_code == 200
+    assert "被保险人、申请人、报案人及证人的陈述相互一致" in form.text
+    assert old_en not in form.text
+
+
 def test_a_survey_time_after_now_is_refused_the_right_way_round(
     world: World, db: Session, clock: FrozenClock
 ) -> None:

@@ -110,11 +110,13 @@ def derive_plan(claim: Claim) -> tuple[PlanItem, ...]:
 
 
 def plan_of(session: Session, claim: Claim) -> tuple[PlanItem, ...]:
-    """The plan given with the current assignment; derived before any assignment (and for
-    assignments made before plans were stored)."""
+    """The plan given with the current assignment, in today's words; derived before any
+    assignment (and for assignments made before plans were stored)."""
     assignment = current_assignment(session, claim)
     if assignment is not None and assignment.plan is not None:
-        return tuple(PlanItem.from_dict(item) for item in assignment.plan)
+        return tuple(
+            survey_plan.in_current_words(PlanItem.from_dict(item)) for item in assignment.plan
+        )
     return derive_plan(claim)
 
 
