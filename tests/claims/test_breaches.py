@@ -23,6 +23,7 @@ from claimdesk.models.audit import AuditEntry
 from claimdesk.models.claim import Claim
 from claimdesk.models.clock import Clock
 from claimdesk.models.job import OutboxMessage
+from claimdesk.models.user import User
 from tests.builders import (
     demo_version,
     issue_policy,
@@ -90,7 +91,11 @@ def test_breach_job_escalates_each_missed_claim_clock_once_and_tells_customer_on
     assert review.escalated_at == local("2026-10-11T09:00:00")
     escalations = _messages(db, "claim.deadline_breached", cid)
     assert [m.recipient for m in escalations] == [f"user:{w.users['supervisor']}"]
-    assert claim["number"] in escalations[0].body and "claim.review" in escalations[0].body
+    # The deadline by what it is for and the due time as people write it, not its code.
+    assert escalations[0].body == (
+        f"案件 {claim['number']} 的时限“完成审核”已于 2026年10月10日 23:59 超时，请立即跟进。"
+    )
+    assert escalations[0].subject == "理赔时限超时"
     delay = _messages(db, "claim.delay_foreseen", cid)
     assert len(delay) == 1 and delay[0].channel == "sms" and "可能延长" in delay[0].body
 
@@ -106,6 +111,31 @@ def test_breach_job_escalates_each_missed_claim_clock_once_and_tells_customer_on
     db.commit()  # audit entries are chained at commit
     escalated = db.scalars(select(AuditEntry).where(AuditEntry.action == "clock.escalated")).all()
     assert len(escalated) == 2
+
+
+def test_each_supervisor_reads_the_breach_in_their_own_language(
+    world: World, db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # SPEC GEN-4, GEN-6: a supervisor who reads English gets the escalation — its subject
+    # too — in English; the Chinese reader's stays Chinese.
+    w = world
+    FrozenClock(monkeypatch, local("2026-09-30T10:00:00"))
+    claim = _report(w, received_at="2026-09-30T09:30:00+08:00")
+    supervisor = db.get(User, w.users["supervisor"])
+    assert supervisor is not None
+    english = make_user(db, username="boss_en", roles=["reviewer_1"], org_unit=None)
+    english.org_unit_id = supervisor.org_unit_id
+    english.language = "en"
+    db.flush()
+    tasks.run_breach_job(db, now=local("2026-10-11T09:00:00"))
+    told = {m.recipient: m for m in _messages(db, "claim.deadline_breached", claim["id"])}
+    zh, en = told[f"user:{supervisor.id}"], told[f"user:{english.id}"]
+    assert "完成审核" in zh.body and zh.subject == "理赔时限超时"
+    assert (en.language, en.subject) == ("en", "Claim time limit missed")
+    assert en.body == (
+        f'Claim {claim["number"]}: the time limit "Completing the review" was missed at '
+        "10 Oct 2026 23:59; please follow up now."
+    )
 
 
 def test_claim_without_supervisor_is_escalated_once_one_is_on_record(

@@ -322,6 +322,11 @@ def test_missed_limits_are_marked_and_escalated_once(db: Session, client, monkey
         select(OutboxMessage).where(OutboxMessage.template == "security_incident_deadline_breached")
     ).all()
     assert sorted(m.recipient for m in told) == ["admin", "admin"]  # one per clock
+    # GEN-6: the stage and the severity in words, the due time as people write it.
+    contained = next(m for m in told if "控制事件" in m.body)
+    assert contained.subject == "信息安全事件处置超时"
+    assert "（严重）的时限“控制事件”已于 2026年9月21日 13:30 超时" in contained.body
+    assert "critical" not in contained.body and "security_incident." not in contained.body
     assert all(m.related_id == str(incident_id) for m in told)
     reported = db.scalars(
         select(OutboxMessage).where(OutboxMessage.template == "security_incident_reported")
@@ -346,3 +351,30 @@ def test_missed_limits_are_marked_and_escalated_once(db: Session, client, monkey
     )
     data = ok(client.post(f"{API}/{incident_id}/contain", json={}, headers=admin))
     assert clock(data, "contain")["met"] is False and clock(data, "contain")["breached"]
+
+
+def test_an_english_administrator_is_told_in_english(db: Session, client, monkeypatch) -> None:
+    # SPEC SEC-7 GEN-4 GEN-6: the report and the missed limit reach each administrator in
+    # their language, the severity and the stage in words (they were Chinese, with codes).
+    from claimdesk.models.user import User
+
+    staff = build_staff(db, client, monkeypatch, "2026-09-21 11:30")
+    admin = db.get(User, staff.ids["admin"])
+    assert admin is not None
+    admin.language = "en"
+    db.commit()
+    body = incident_body(detected_at="2026-09-21T08:30:00+08:00")
+    incident = ok(client.post(API, json=body, headers=staff.h["surveyor"]), 201)
+    escalation.mark_and_escalate(db, now=local("2026-09-21 12:00"))
+    reported, breached = (
+        db.scalars(select(OutboxMessage).where(OutboxMessage.template == template)).one()
+        for template in ("security_incident_reported", "security_incident_deadline_breached")
+    )
+    assert (reported.language, reported.subject) == ("en", "Security incident reported")
+    assert reported.body.startswith(f"{incident['number']} (critical): ")
+    assert "found 21 Sep 2026 08:30" in reported.body
+    assert breached.subject == "Security incident time limit missed"
+    assert breached.body == (
+        f'{incident["number"]} (critical): the time limit "Reporting the incident" was missed '
+        "at 21 Sep 2026 09:30; please follow up now."
+    )

@@ -14,6 +14,7 @@ from claimdesk.db import make_engine
 from claimdesk.models.job import OutboxMessage
 from claimdesk.models.person import Consent
 from claimdesk.models.service import SatisfactionSurvey, ServiceRecord
+from claimdesk.models.user import User
 from claimdesk.service import service, tasks
 from claimdesk.service.errors import (
     NotYourRecord,
@@ -94,6 +95,36 @@ def test_breached_consultation_escalates_to_supervisor_exactly_once(
     ).all()
     assert [m.recipient for m in messages] == [boss.username]
     assert clock.escalated_at == local(2026, 10, 5, 11, 30)
+    # GEN-6: the record and the deadline in words, the time as people write it.
+    assert messages[0].subject == "服务时限超时"
+    assert messages[0].body == (
+        f"服务记录 #{record.id} 的时限“答复咨询”已于 2026年10月5日 11:00 超时，请跟进。"
+    )
+
+
+def test_an_english_supervisor_reads_the_escalation_in_english(
+    db: Session, desk: tuple[Principal, Principal]
+) -> None:
+    # SPEC SVC-4 GEN-4 GEN-6: the message follows its reader's language, as the claim
+    # escalations do (it was Chinese, with the clock's code, for everyone).
+    agent, boss = desk
+    supervisor = db.get(User, boss.user_id)
+    assert supervisor is not None
+    supervisor.language = "en"
+    record = _consultation(db, agent, local(2026, 10, 5, 9, 0))
+    mark_breaches(db, now=local(2026, 10, 5, 11, 30))
+    assert tasks.escalate_service_breaches(db, now=local(2026, 10, 5, 11, 30)) == 1
+    [message] = db.scalars(
+        select(OutboxMessage).where(
+            OutboxMessage.template == "service_deadline_breached",
+            OutboxMessage.related_id == str(record.id),
+        )
+    ).all()
+    assert (message.language, message.subject) == ("en", "Service time limit missed")
+    assert message.body == (
+        f'Service record #{record.id}: the time limit "Answering the consultation" was missed '
+        "at 5 Oct 2026 11:00; please follow up."
+    )
 
 
 @pytest.mark.parametrize(

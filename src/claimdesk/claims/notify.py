@@ -82,6 +82,18 @@ TEMPLATES: dict[str, tuple[str, str]] = {
 }
 
 
+# The subject line of a message to staff, in the reader's language.
+SUBJECTS: dict[str, tuple[str, str]] = {
+    "claim.deadline_breached": ("理赔时限超时", "Claim time limit missed"),
+    "claim.major_escalation": ("重大案件", "Major case"),
+}
+
+
+def subject(template: str, language: str) -> str:
+    zh, en = SUBJECTS[template]
+    return zh if language.lower().startswith("zh") else en
+
+
 def customer_address(claim: Claim) -> tuple[str, str]:
     """Where a claim's notices to the customer go, and by which channel: an SMS to the
     claim's contact phone, else the insured's portal (``app``) messages."""
@@ -149,6 +161,7 @@ def escalate_to_supervisors(session: Session, *, claim: Claim, reasons: list[str
             channel="app",
             recipient=f"user:{user.id}",
             template="claim.major_escalation",
+            subject=subject("claim.major_escalation", user.language),
             body=body,
             language=user.language,
             person_id=None,

@@ -23,16 +23,17 @@ from sqlalchemy.orm import Session
 
 from claimdesk.claims import notify
 from claimdesk.claims.automatic import tasks as _automatic_tasks  # noqa: F401  (CLM-T2 job)
+from claimdesk.claims.deadline_names import name_of
 from claimdesk.claims.settlement import tasks as _settlement_tasks  # noqa: F401  (notice PDF)
 from claimdesk.claims.settlement.callbacks import SUBJECT as CALLBACK_SUBJECT
 from claimdesk.claims.settlement.callbacks import callback_of_clock
 from claimdesk.clocks import escalation
+from claimdesk.formatting import local_datetime
 from claimdesk.jobs.outbox import send_message
 from claimdesk.models.claim import Claim
 from claimdesk.models.clock import Clock
 from claimdesk.models.event import ClaimDispute
 from claimdesk.models.user import User, UserRole
-from claimdesk.rules.deadlines import to_local
 
 DELAY_REASON = "处理时限已届满，案件仍在办理中"
 
@@ -54,16 +55,22 @@ def supervisors_of(session: Session, org_unit_id: int | None) -> list[User]:
 def _tell_supervisors(
     session: Session, clock: Clock, claim: Claim, supervisors: list[User]
 ) -> None:
-    due = to_local(clock.due_at).strftime("%Y-%m-%d %H:%M")
     for user in supervisors:
-        params = {"number": claim.number, "clock": clock.name, "due": due}
+        # Each supervisor reads it in their own language, the deadline by what it is for
+        # and its due time as people write it — not the clock's code and an ISO time.
+        language = user.language
+        params = {
+            "number": claim.number,
+            "clock": name_of(clock.name, clock.basis).purpose(language),
+            "due": local_datetime(clock.due_at, language),
+        }
         send_message(
             session,
             channel="app",
             recipient=f"user:{user.id}",
             template="claim.deadline_breached",
-            subject="理赔时限超时",
-            body=notify.render("claim.deadline_breached", params, user.language),
+            subject=notify.subject("claim.deadline_breached", language),
+            body=notify.render("claim.deadline_breached", params, language),
             language=user.language,
             dedupe_key=f"clock:{clock.id}:escalated:user:{user.id}",
             related_type="claim",

@@ -13,7 +13,7 @@ records are audited here. Services flush only; the edge commits.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,6 +25,7 @@ from claimdesk.claims import timeutil
 from claimdesk.clocks.service import stop_clock
 from claimdesk.db import next_daily_value
 from claimdesk.errors import ValidationFailed
+from claimdesk.formatting import local_datetime
 from claimdesk.jobs.outbox import send_message
 from claimdesk.models.clock import Clock
 from claimdesk.models.security_incident import (
@@ -132,12 +133,32 @@ def administrators(session: Session) -> list[User]:
     return list(session.scalars(query).unique())
 
 
+# A severity as the incident pages say it (web/admin/security.LABELS, security.po).
+SEVERITY_WORDS: dict[str, tuple[str, str]] = {
+    "critical": ("严重", "critical"),
+    "high": ("高", "high"),
+    "medium": ("中", "medium"),
+    "low": ("低", "low"),
+}
+
+
+def severity_words(severity: str, language: str) -> str:
+    zh, en = SEVERITY_WORDS.get(severity, (severity, severity))
+    return zh if language.lower().startswith("zh") else en
+
+
+# What a message to the administrators says in a language: (subject, body).
+Words = Callable[[str], tuple[str, str]]
+
+
 def tell_administrators(
-    session: Session, *, template: str, subject: str, body: str, key: str, incident_id: int
+    session: Session, *, template: str, words: Words, key: str, incident_id: int
 ) -> list[int]:
-    """One in-app message per administrator, once per key (outbox dedupe)."""
+    """One in-app message per administrator, once per key (outbox dedupe), in that
+    administrator's language (``words(language)``)."""
     told = []
     for user in administrators(session):
+        subject, body = words(user.language)
         send_message(
             session,
             channel="app",
@@ -145,6 +166,7 @@ def tell_administrators(
             template=template,
             subject=subject,
             body=body,
+            language=user.language,
             dedupe_key=f"{key}:user:{user.id}",
             related_type=workflow.SUBJECT,
             related_id=incident_id,
@@ -265,15 +287,25 @@ def report_incident(
             "detected_at": detected.isoformat(),
         },
     )
+
+    def reported(language: str) -> tuple[str, str]:
+        level = severity_words(severity, language)
+        found = local_datetime(detected, language)
+        if language.lower().startswith("zh"):
+            return "信息安全事件报告", (
+                f"{incident.number}（{level}）：{title}。报告人 {actor.username}，发现于 {found}。"
+                + ("涉及个人信息。" if incident.personal_data_involved else "")
+            )
+        return "Security incident reported", (
+            f"{incident.number} ({level}): {title}. Reported by {actor.username}, "
+            f"found {found}."
+            + (" Personal data is involved." if incident.personal_data_involved else "")
+        )
+
     tell_administrators(
         session,
         template="security_incident_reported",
-        subject="信息安全事件报告",
-        body=(
-            f"{incident.number}（{severity}）：{title}。报告人 {actor.username}，"
-            f"发现于 {_shown(detected)}。"
-            + ("涉及个人信息。" if incident.personal_data_involved else "")
-        ),
+        words=reported,
         key=f"security_incident:{incident.id}:reported",
         incident_id=incident.id,
     )

@@ -12,10 +12,11 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
+from claimdesk.claims.deadline_names import name_of
 from claimdesk.clocks import escalation
+from claimdesk.formatting import local_datetime
 from claimdesk.models.clock import Clock
 from claimdesk.models.security_incident import SecurityIncident
-from claimdesk.rules.deadlines import to_local
 from claimdesk.security import service
 from claimdesk.security.workflow import SUBJECT
 
@@ -26,15 +27,26 @@ def escalate_incident_clock(
     incident = session.get(SecurityIncident, int(clock.subject_id))
     if incident is None:
         return None
-    due = to_local(clock.due_at).strftime("%Y-%m-%d %H:%M")
+
+    def breached(language: str) -> tuple[str, str]:
+        # The stage by what it is for, the severity in words and the due time as people
+        # write it, in the administrator's language (it was Chinese with the codes).
+        level = service.severity_words(incident.severity, language)
+        purpose = name_of(clock.name, clock.basis).purpose(language)
+        due = local_datetime(clock.due_at, language)
+        if language.lower().startswith("zh"):
+            return "信息安全事件处置超时", (
+                f"{incident.number}（{level}）的时限“{purpose}”已于 {due} 超时，请立即跟进。"
+            )
+        return "Security incident time limit missed", (
+            f'{incident.number} ({level}): the time limit "{purpose}" was missed at {due}; '
+            "please follow up now."
+        )
+
     told = service.tell_administrators(
         session,
         template="security_incident_deadline_breached",
-        subject="信息安全事件处置超时",
-        body=(
-            f"{incident.number}（{incident.severity}）的时限“{clock.name}”已于 {due} 超时，"
-            "请立即跟进。"
-        ),
+        words=breached,
         key=f"clock:{clock.id}:escalated",
         incident_id=incident.id,
     )

@@ -20,7 +20,10 @@ from sqlalchemy.orm import Session
 
 from claimdesk.audit.service import record
 from claimdesk.auth.principal import Principal
+from claimdesk.claims.deadline_names import name_of
 from claimdesk.clocks import escalation
+from claimdesk.field_labels import field_words
+from claimdesk.formatting import local_datetime
 from claimdesk.jobs.outbox import send_message
 from claimdesk.jobs.queue import periodic
 from claimdesk.models.clock import Clock
@@ -28,7 +31,7 @@ from claimdesk.models.person import Consent, Person
 from claimdesk.models.service import ServiceDeskSupervisor
 from claimdesk.models.user import User
 from claimdesk.people.service import has_consent
-from claimdesk.rules.deadlines import local_date, to_local
+from claimdesk.rules.deadlines import local_date
 from claimdesk.service.errors import UnknownCode
 from claimdesk.service.service import SERVICE_CLOCKS
 
@@ -43,6 +46,25 @@ CARE_BODY_ZH = (
 )
 
 
+def breach_words(clock: Clock, language: str) -> tuple[str, str]:
+    """The supervisor's message about a missed service clock, in ``language``: the record
+    by its kind and number, the deadline by what it is for, the due time as people write
+    it (it said "complaint 12 的时限“complaint.acknowledgement”…", in Chinese to all)."""
+    what = field_words(f"{clock.subject_type}_id", language)
+    purpose = name_of(clock.name, clock.basis).purpose(language)
+    due = local_datetime(clock.due_at, language)
+    if language.lower().startswith("zh"):
+        return (
+            "服务时限超时",
+            f"{what} #{clock.subject_id} 的时限“{purpose}”已于 {due} 超时，请跟进。",
+        )
+    return (
+        "Service time limit missed",
+        f'{what} #{clock.subject_id}: the time limit "{purpose}" was missed at {due}; '
+        "please follow up.",
+    )
+
+
 def escalate_service_clock(
     session: Session, clock: Clock, now: dt.datetime
 ) -> dict[str, object] | None:
@@ -53,16 +75,15 @@ def escalate_service_clock(
     supervisor = _supervisor(session, clock.org_unit_id)
     if supervisor is None:
         return None  # left for when the branch has a supervisor on record
-    due = to_local(clock.due_at).strftime("%Y-%m-%d %H:%M")
+    subject, body = breach_words(clock, supervisor.language)
     send_message(
         session,
         channel="app",
         recipient=supervisor.username,
         template="service_deadline_breached",
-        subject="服务时限超时",
-        body=(
-            f"{clock.subject_type} {clock.subject_id} 的时限“{clock.name}”已于 {due} 超时，请跟进。"
-        ),
+        subject=subject,
+        body=body,
+        language=supervisor.language,
         dedupe_key=f"clock:{clock.id}:escalated",
         related_type=clock.subject_type,
         related_id=clock.subject_id,

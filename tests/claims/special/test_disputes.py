@@ -170,7 +170,7 @@ def test_large_dispute_unanswered_in_two_hours_is_escalated(
         select(OutboxMessage).where(OutboxMessage.template == "claim.deadline_breached")
     ).all()
     assert [m.recipient for m in escalations] == [f"user:{w.users['supervisor']}"]
-    assert "claim_dispute.response" in escalations[0].body
+    assert "时限“答复理赔争议”" in escalations[0].body  # the deadline in words, not its code
     clock.set("2026-10-12T10:45:00")
     r = w.client.post(
         f"{API}/claim-disputes/{dispute['id']}/answer",
