@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from claimdesk.models.clock import Clock
@@ -67,3 +68,48 @@ def reference_deadlines(
             groups.items(), key=lambda item: (item[0][0], item[0][1] or "", item[0][2])
         )
     ]
+
+
+def add_clock(
+    db: Session,
+    name: str,
+    unit: int | None,
+    started: dt.datetime,
+    due: dt.datetime,
+    *,
+    stopped: dt.datetime | None = None,
+    paused: dt.datetime | None = None,
+    subject_type: str = "claim",
+) -> None:
+    """A clock as the scorecards count it: its limit, branch, start, due time and, when
+    given, when it stopped or paused (no rule applied: the test says the instants)."""
+    db.add(
+        Clock(
+            subject_type=subject_type,
+            subject_id="1",
+            name=name,
+            rule_type="hours",
+            rule_n=1,
+            org_unit_id=unit,
+            started_at=started,
+            due_at=due,
+            stopped_at=stopped,
+            paused_at=paused,
+        )
+    )
+
+
+@contextmanager
+def statements_run(db: Session) -> Iterator[list[str]]:
+    """The SQL statements sent on the test's connection inside the block."""
+    statements: list[str] = []
+
+    def seen(_conn: object, _cursor: object, sql: str, *_: object) -> None:
+        statements.append(sql)
+
+    connection = db.connection()
+    event.listen(connection, "before_cursor_execute", seen)
+    try:
+        yield statements
+    finally:
+        event.remove(connection, "before_cursor_execute", seen)

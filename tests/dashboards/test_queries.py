@@ -11,9 +11,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from claimdesk.dashboards import queries
-from claimdesk.models.clock import Clock
 from tests.builders import make_org_unit
-from tests.deadline_reference import reference_deadlines
+from tests.deadline_reference import add_clock, reference_deadlines, statements_run
 
 SH = ZoneInfo("Asia/Shanghai")
 NOW = dt.datetime(2026, 4, 20, 12, tzinfo=SH)
@@ -21,33 +20,6 @@ NOW = dt.datetime(2026, 4, 20, 12, tzinfo=SH)
 
 def at(day: int, hour: int = 9, month: int = 4) -> dt.datetime:
     return dt.datetime(2026, month, day, hour, tzinfo=SH)
-
-
-def _clock(
-    db: Session,
-    name: str,
-    unit: int,
-    started: dt.datetime,
-    due: dt.datetime,
-    *,
-    stopped: dt.datetime | None = None,
-    paused: dt.datetime | None = None,
-    subject_type: str = "claim",
-) -> None:
-    db.add(
-        Clock(
-            subject_type=subject_type,
-            subject_id="1",
-            name=name,
-            rule_type="hours",
-            rule_n=1,
-            org_unit_id=unit,
-            started_at=started,
-            due_at=due,
-            stopped_at=stopped,
-            paused_at=paused,
-        )
-    )
 
 
 def test_deadline_totals_match_the_reference_report(db: Session) -> None:
@@ -58,18 +30,18 @@ def test_deadline_totals_match_the_reference_report(db: Session) -> None:
     # hq, April: met (stopped in time), met (paused in time, stopped late), missed
     # (stopped late), missed (running past due), pending (running, due later), pending
     # (paused after its due time, not stopped: a paused clock is never "running late").
-    _clock(db, review, hq, at(1), at(3), stopped=at(2))
-    _clock(db, review, hq, at(2), at(4), stopped=at(9), paused=at(3))
-    _clock(db, review, hq, at(3), at(5), stopped=at(6))
-    _clock(db, review, hq, at(4), at(6))
-    _clock(db, review, hq, at(5), at(30))
-    _clock(db, review, hq, at(6), at(7), paused=at(8))
+    add_clock(db, review, hq, at(1), at(3), stopped=at(2))
+    add_clock(db, review, hq, at(2), at(4), stopped=at(9), paused=at(3))
+    add_clock(db, review, hq, at(3), at(5), stopped=at(6))
+    add_clock(db, review, hq, at(4), at(6))
+    add_clock(db, review, hq, at(5), at(30))
+    add_clock(db, review, hq, at(6), at(7), paused=at(8))
     # Another branch and another month: in the totals; outside the period: not.
-    _clock(db, review, bj, at(10, month=3), at(12, month=3), stopped=at(11, month=3))
-    _clock(db, "claim.report_entry", bj, at(7), at(7, 10), stopped=at(7, 11))
-    _clock(db, review, hq, at(1, month=2), at(2, month=2), stopped=at(3, month=2))
+    add_clock(db, review, bj, at(10, month=3), at(12, month=3), stopped=at(11, month=3))
+    add_clock(db, "claim.report_entry", bj, at(7), at(7, 10), stopped=at(7, 11))
+    add_clock(db, review, hq, at(1, month=2), at(2, month=2), stopped=at(3, month=2))
     # Not a claim clock: not on the claims board.
-    _clock(db, "service.consultation_answer", hq, at(8), at(8, 11), subject_type="service")
+    add_clock(db, "service.consultation_answer", hq, at(8), at(8, 11), subject_type="service")
     db.flush()
     filters = queries.Filters(dt.date(2026, 3, 1), dt.date(2026, 4, 30), now=NOW)
 
@@ -107,14 +79,14 @@ def test_deadlines_by_month_and_branch_match_the_reference_in_beijing_time(
     hq = make_org_unit(db).id
     bj = make_org_unit(db, code="BJ", name="北京分公司", kind="branch").id
     review = "claim.review"
-    _clock(db, review, hq, at(31, 23, month=3), at(2), stopped=at(1))  # March
-    _clock(db, review, hq, at(1, 7), at(3), stopped=at(5))  # April (UTC: 31 March)
-    _clock(db, review, bj, at(1, 7), at(3))  # April, running past due
-    _clock(db, review, bj, at(30, 23, month=4), at(30, 23, month=5))  # April, pending
-    _clock(
+    add_clock(db, review, hq, at(31, 23, month=3), at(2), stopped=at(1))  # March
+    add_clock(db, review, hq, at(1, 7), at(3), stopped=at(5))  # April (UTC: 31 March)
+    add_clock(db, review, bj, at(1, 7), at(3))  # April, running past due
+    add_clock(db, review, bj, at(30, 23, month=4), at(30, 23, month=5))  # April, pending
+    add_clock(
         db, "claim.report_entry", bj, at(2, 1, month=3), at(2, 2, month=3), paused=at(2, 1, month=3)
     )
-    _clock(db, review, hq, at(1, 0, month=5), at(2, month=5))  # May: outside the period
+    add_clock(db, review, hq, at(1, 0, month=5), at(2, month=5))  # May: outside the period
     db.flush()
     period = (dt.date(2026, 3, 1), dt.date(2026, 4, 30))
 
@@ -156,11 +128,9 @@ def test_deadlines_by_month_and_branch_match_the_reference_in_beijing_time(
 def test_a_breakdown_is_one_query_however_many_clocks(db: Session) -> None:
     # SPEC GEN-7, issue 6: counted by the database in one grouped statement, never a
     # query (or a Python pass) per clock.
-    from sqlalchemy import event
-
     hq = make_org_unit(db).id
     for day in range(1, 29):
-        _clock(
+        add_clock(
             db,
             "claim.review",
             hq,
@@ -169,19 +139,10 @@ def test_a_breakdown_is_one_query_however_many_clocks(db: Session) -> None:
             stopped=at(day, 10, month=3),
         )
     db.flush()
-    statements: list[str] = []
-
-    def seen(_conn: object, _cursor: object, sql: str, *_: object) -> None:
-        statements.append(sql)
-
-    connection = db.connection()
-    event.listen(connection, "before_cursor_execute", seen)
-    try:
-        filters = queries.Filters(
-            dt.date(2026, 1, 1), dt.date(2026, 4, 30), now=NOW, breakdown="month_branch"
-        )
+    filters = queries.Filters(
+        dt.date(2026, 1, 1), dt.date(2026, 4, 30), now=NOW, breakdown="month_branch"
+    )
+    with statements_run(db) as statements:
         rows = queries.claims_deadlines(db, filters).rows
-    finally:
-        event.remove(connection, "before_cursor_execute", seen)
     assert rows == [("2026-03", "总公司", "HQ", "claim.review", 28, 28, 0, 0, Decimal("100.00"))]
     assert len(statements) == 1 and "GROUP BY" in statements[0]

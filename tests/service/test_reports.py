@@ -7,15 +7,13 @@ from collections import Counter
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from claimdesk.auth.principal import Principal
-from claimdesk.models.clock import Clock
 from claimdesk.service import reports, service
 from claimdesk.service.errors import PeriodTooLong
 from tests.builders import make_org_unit, make_user
-from tests.deadline_reference import reference_deadlines
+from tests.deadline_reference import add_clock, reference_deadlines, statements_run
 from tests.service.helpers import local, make_person, principal_of, seed_calendar
 
 # (received local, channel, type, cause)
@@ -168,24 +166,9 @@ def _clock(
     unit: int | None,
     started: dt.datetime,
     due: dt.datetime,
-    *,
-    stopped: dt.datetime | None = None,
-    paused: dt.datetime | None = None,
+    **outcome: dt.datetime,
 ) -> None:
-    db.add(
-        Clock(
-            subject_type="service_record",
-            subject_id="1",
-            name=name,
-            rule_type="hours",
-            rule_n=2,
-            org_unit_id=unit,
-            started_at=started,
-            due_at=due,
-            stopped_at=stopped,
-            paused_at=paused,
-        )
-    )
+    add_clock(db, name, unit, started, due, subject_type="service_record", **outcome)
 
 
 def test_deadlines_report_is_one_grouped_query_with_the_reference_figures(db: Session) -> None:
@@ -226,32 +209,12 @@ def test_deadlines_report_is_one_grouped_query_with_the_reference_figures(db: Se
     _clock(db, decision, gz, local(2026, 3, 1), local(2026, 3, 16))
     _clock(db, decision, gz, local(2026, 5, 1), local(2026, 5, 16))
     _clock(db, decision, gz, local(2026, 2, 28, 23, 59, 59), local(2026, 3, 15))
-    db.add(
-        Clock(
-            subject_type="claim",
-            subject_id="1",
-            name="claim.review",
-            rule_type="hours",
-            rule_n=1,
-            org_unit_id=gz,
-            started_at=t,
-            due_at=t + hour,
-        )
-    )
+    add_clock(db, "claim.review", gz, t, t + hour)
     db.flush()
     period = {"date_from": dt.date(2026, 3, 1), "date_to": dt.date(2026, 4, 30), "now": now}
 
-    statements: list[str] = []
-
-    def seen(_conn: object, _cursor: object, sql: str, *_: object) -> None:
-        statements.append(sql)
-
-    connection = db.connection()
-    event.listen(connection, "before_cursor_execute", seen)
-    try:
+    with statements_run(db) as statements:
         rows = reports.deadlines_report(db, **period)
-    finally:
-        event.remove(connection, "before_cursor_execute", seen)
 
     assert len(statements) == 1 and "GROUP BY" in statements[0]
     assert rows == reference_deadlines(db, names=service.SERVICE_CLOCKS, **period)
