@@ -51,6 +51,36 @@ def _filters(
     )
 
 
+# The filters of the query string, as one dependency per kind of route rather than the
+# same parameters written out on every route. FastAPI lists a dependency's parameters
+# as the route's own, so the OpenAPI document is the one the routes had when they
+# declared them (tests/dashboards/test_endpoints.py compares). async: they only check
+# and build an object, where a plain def would cost a trip through the thread pool on
+# every request (issue 14). A bad period is refused (422) before the route runs.
+
+
+async def period_filters(
+    date_from: DateFrom = None, date_to: DateTo = None, org_unit_id: Unit = None
+) -> Filters:
+    """``?date_from=&date_to=&org_unit_id=`` of the straight-through measures."""
+    return _filters(date_from, date_to, org_unit_id)
+
+
+PeriodFilters = Annotated[Filters, Depends(period_filters)]
+
+
+async def scorecard_filters(
+    date_from: DateFrom = None, date_to: DateTo = None, org_unit_id: Unit = None, by: By = None
+) -> Filters:
+    """The period's filters and ``?by=`` of the deadline scorecards (GEN-7). Its own
+    parameters, not period_filters' plus ``by``: FastAPI would list a sub-dependency's
+    parameters after ``by``, and the document's order would change."""
+    return _filters(date_from, date_to, org_unit_id, by)
+
+
+ScorecardFilters = Annotated[Filters, Depends(scorecard_filters)]
+
+
 def _out(dataset: Dataset) -> DatasetOut:
     return DatasetOut(
         name=dataset.name,
@@ -61,14 +91,7 @@ def _out(dataset: Dataset) -> DatasetOut:
 
 
 @router.get("/stp", response_model=StpMeasuresOut)
-def stp_measures(
-    db: DB,
-    principal: Analyst,
-    date_from: DateFrom = None,
-    date_to: DateTo = None,
-    org_unit_id: Unit = None,
-) -> StpMeasuresOut:
-    filters = _filters(date_from, date_to, org_unit_id)
+def stp_measures(db: DB, principal: Analyst, filters: PeriodFilters) -> StpMeasuresOut:
     datasets = service.stp_datasets(db, actor=principal, filters=filters)
     return StpMeasuresOut(
         date_from=filters.date_from.isoformat(),
@@ -84,15 +107,8 @@ def stp_measures(
     responses={200: {"content": {"text/csv": {}}, "description": "the dataset as CSV"}},
 )
 def stp_csv(
-    name: str,
-    request: Request,
-    db: DB,
-    principal: Analyst,
-    date_from: DateFrom = None,
-    date_to: DateTo = None,
-    org_unit_id: Unit = None,
+    name: str, request: Request, db: DB, principal: Analyst, filters: PeriodFilters
 ) -> Response:
-    filters = _filters(date_from, date_to, org_unit_id)
     dataset = service.stp_dataset(db, actor=principal, filters=filters, name=name)
     return csv_response(dataset, filters, language(request))
 
@@ -129,62 +145,32 @@ CSV_RESPONSE: dict[int | str, dict[str, object]] = {
 
 
 @router.get("/deadlines", response_model=DeadlinesOut)
-def claims_deadlines(
-    db: DB,
-    principal: Analyst,
-    date_from: DateFrom = None,
-    date_to: DateTo = None,
-    org_unit_id: Unit = None,
-    by: By = None,
-) -> DeadlinesOut:
+def claims_deadlines(db: DB, principal: Analyst, filters: ScorecardFilters) -> DeadlinesOut:
     """The claims deadline scorecard (GEN-7): per claim time limit, how many clocks the
     period's limit governed, met, missed and pending; by month and/or branch."""
-    filters = _filters(date_from, date_to, org_unit_id, by)
     dataset = service.deadlines(db, board="claims", actor=principal, filters=filters)
     return _deadlines_out(dataset, filters)
 
 
 @router.get("/deadlines.csv", response_class=Response, responses=CSV_RESPONSE)
 def claims_deadlines_csv(
-    request: Request,
-    db: DB,
-    principal: Analyst,
-    date_from: DateFrom = None,
-    date_to: DateTo = None,
-    org_unit_id: Unit = None,
-    by: By = None,
+    request: Request, db: DB, principal: Analyst, filters: ScorecardFilters
 ) -> Response:
-    filters = _filters(date_from, date_to, org_unit_id, by)
     dataset = service.deadlines(db, board="claims", actor=principal, filters=filters)
     return csv_response(dataset, filters, language(request))
 
 
 @service_router.get("/deadlines", response_model=DeadlinesOut)
-def service_deadlines(
-    db: DB,
-    principal: ServiceAnalyst,
-    date_from: DateFrom = None,
-    date_to: DateTo = None,
-    org_unit_id: Unit = None,
-    by: By = None,
-) -> DeadlinesOut:
+def service_deadlines(db: DB, principal: ServiceAnalyst, filters: ScorecardFilters) -> DeadlinesOut:
     """The service deadline scorecard (GEN-7, SVC-3, SVC-4): consultations, complaints
     and claim disputes, by month and/or branch."""
-    filters = _filters(date_from, date_to, org_unit_id, by)
     dataset = service.deadlines(db, board="service", actor=principal, filters=filters)
     return _deadlines_out(dataset, filters)
 
 
 @service_router.get("/deadlines.csv", response_class=Response, responses=CSV_RESPONSE)
 def service_deadlines_csv(
-    request: Request,
-    db: DB,
-    principal: ServiceAnalyst,
-    date_from: DateFrom = None,
-    date_to: DateTo = None,
-    org_unit_id: Unit = None,
-    by: By = None,
+    request: Request, db: DB, principal: ServiceAnalyst, filters: ScorecardFilters
 ) -> Response:
-    filters = _filters(date_from, date_to, org_unit_id, by)
     dataset = service.deadlines(db, board="service", actor=principal, filters=filters)
     return csv_response(dataset, filters, language(request))
