@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from claimdesk.auth.principal import Principal
-from claimdesk.calendar.service import load_calendar
+from claimdesk.calendar.cache import load_calendar
 from claimdesk.clocks import service
 from claimdesk.clocks.errors import ClockDeadlinePassed, ClockStopped
 from claimdesk.models.audit import AuditEntry

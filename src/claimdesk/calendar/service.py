@@ -10,12 +10,12 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import event, select
-from sqlalchemy.orm import Session, SessionTransaction, object_session
+from sqlalchemy.orm import Session, object_session
 
 from claimdesk.audit.service import record
 from claimdesk.auth.principal import Principal
-from claimdesk.calendar import repository
+from claimdesk.calendar import cache, repository
+from claimdesk.calendar.cache import load_calendar as load_calendar  # the service's reader
 from claimdesk.calendar.errors import (
     CalendarDayOutsideYear,
     CalendarDuplicateDay,
@@ -23,15 +23,14 @@ from claimdesk.calendar.errors import (
     CalendarWorkdayNotWeekend,
     CalendarYearOutOfRange,
 )
+from claimdesk.clocks.service import recompute_running
 from claimdesk.errors import CalendarYearNotCovered, NotFound
 from claimdesk.models.base import utcnow
 from claimdesk.models.calendar import CalendarDay, CalendarYear
 from claimdesk.rules.calendar import (
     DAY_KINDS,
     WORKDAY,
-    Calendar,
     is_provisional_source,
-    make_calendar,
     package_arrangement,
     package_published_years,
     package_source,
@@ -53,61 +52,6 @@ class YearView:
 def check_year(year: int, field: str = "year") -> None:
     if not MIN_YEAR <= year <= MAX_YEAR:
         raise CalendarYearOutOfRange(field=field, low=MIN_YEAR, high=MAX_YEAR)
-
-
-# The calendar changes a few times a year and every day-rule clock needs it, so each
-# process keeps the last one it built, keyed on the database and a version read from the
-# database (number of years, last change, number of days). Every writer below touches its
-# year's updated_at, so any change — from this process or another — changes the version;
-# the version is one cheap query, re-read once per transaction (the session memo is
-# dropped by the writers in this module and at the end of the transaction).
-_CACHE: dict[str, tuple[tuple[object, ...], Calendar]] = {}
-_SESSION_MEMO = "claimdesk.calendar"
-
-
-_VERSION = select(*repository.version_columns())
-
-
-def _version(session: Session) -> tuple[object, ...]:
-    return tuple(session.execute(_VERSION).one())
-
-
-def _build(session: Session) -> Calendar:
-    stored = repository.all_years(session)
-    years = [row.year for row in stored]
-    provisional = [row.year for row in stored if is_provisional_source(row.source)]
-    days = [(row.day, row.kind, row.name) for row in repository.days_of(session)]
-    return make_calendar(years, days, provisional)
-
-
-def load_calendar(session: Session, *, version: tuple[object, ...] | None = None) -> Calendar:
-    """The whole stored calendar as a value for the deadline engine. ``version``: the
-    calendar's version (repository.version_columns) when the caller has just read it
-    in its own statement; otherwise it is read here (once per transaction)."""
-    memo: Calendar | None = session.info.get(_SESSION_MEMO)
-    if memo is not None:
-        return memo
-    key = str(session.get_bind().engine.url)
-    if version is None:
-        version = _version(session)
-    cached = _CACHE.get(key)
-    if cached is not None and cached[0] == version:
-        calendar = cached[1]
-    else:
-        calendar = _build(session)
-        _CACHE[key] = (version, calendar)
-    session.info[_SESSION_MEMO] = calendar
-    return calendar
-
-
-def _forget(session: Session) -> None:
-    session.info.pop(_SESSION_MEMO, None)
-
-
-@event.listens_for(Session, "after_transaction_end")
-def _end_of_transaction(session: Session, transaction: SessionTransaction) -> None:
-    if transaction.parent is None:  # the outermost one; every flush ends a nested one
-        _forget(session)
 
 
 def get_year(session: Session, year: int) -> YearView:
@@ -163,7 +107,7 @@ def replace_year(
     """Set a year's full arrangement (creating the year if it was not covered)."""
     check_year(year)
     rows = validate_arrangement(year, days)
-    _forget(session)
+    cache.forget(session)
     existing = repository.get_year(session, year)
     before = _summary([(d.day, d.kind, d.name) for d in repository.days_of(session, year)])
     now = utcnow()
@@ -299,7 +243,7 @@ def remove_day(
 def _touch(year_row: CalendarYear, actor: Principal) -> None:
     session = object_session(year_row)
     if session is not None:
-        _forget(session)
+        cache.forget(session)
     # A corrected year is no longer the package's arrangement as shipped.
     year_row.source = ADMIN_SOURCE
     year_row.updated_at = utcnow()
@@ -311,10 +255,7 @@ def recompute_clocks(
 ) -> list[dict[str, object]]:
     """Recompute every running clock that counts over ``year`` after its arrangement was
     loaded or corrected (GEN-3); one audit entry lists the clocks that moved."""
-    # Imported here: the clocks service reads the calendar through this module.
-    from claimdesk.clocks.service import recompute_running
-
-    _forget(session)
+    cache.forget(session)
     moved = recompute_running(session, years=[year])
     if moved:
         record(

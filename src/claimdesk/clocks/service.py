@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from claimdesk.audit.service import record
 from claimdesk.auth.principal import Principal
-from claimdesk.calendar.service import load_calendar
+from claimdesk.calendar.cache import load_calendar
 from claimdesk.clocks import repository
 from claimdesk.clocks.errors import (
     ClockAlreadyPaused,

@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 from claimdesk.audit.service import record
 from claimdesk.auth import repository as auth_repository
 from claimdesk.auth.principal import Principal
-from claimdesk.calendar.service import load_calendar
+from claimdesk.calendar.cache import load_calendar
 from claimdesk.claims.workflow import CLOCKS
 from claimdesk.crypto.indexes import PURPOSE_ID_NUMBER
 from claimdesk.crypto.keyring import blind_index

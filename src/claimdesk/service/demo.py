@@ -9,7 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from claimdesk.auth.principal import Principal
-from claimdesk.calendar.service import load_calendar, seed_from_package
+from claimdesk.calendar.cache import load_calendar
+from claimdesk.calendar.service import seed_from_package
 from claimdesk.crypto.indexes import PURPOSE_ID_NUMBER
 from claimdesk.crypto.keyring import blind_index
 from claimdesk.models.person import Consent, Person

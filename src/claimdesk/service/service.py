@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from claimdesk import lifecycle
 from claimdesk.audit.service import record
 from claimdesk.auth.principal import Principal
-from claimdesk.calendar.service import load_calendar
+from claimdesk.calendar.cache import load_calendar
 from claimdesk.claims import repository as claims_repository
 from claimdesk.clocks import service as clocks
 from claimdesk.errors import ValidationFailed

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from claimdesk import formatting
 from claimdesk.audit.service import record
 from claimdesk.auth.principal import Principal
-from claimdesk.calendar.service import load_calendar
+from claimdesk.calendar.cache import load_calendar
 from claimdesk.claims import notify, timeutil, workflow
 from claimdesk.claims.config import rules
 from claimdesk.claims.errors import (

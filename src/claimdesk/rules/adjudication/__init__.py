@@ -7,6 +7,7 @@ when it is zero, and the ordered calculation trace for the adjustment report.
 """
 
 from claimdesk.rules.adjudication.engine import adjudicate
+from claimdesk.rules.adjudication.steps import TraceStep
 from claimdesk.rules.adjudication.types import (
     AdjudicationResult,
     CriticalIllnessClaim,
@@ -27,7 +28,6 @@ from claimdesk.rules.adjudication.types import (
     PropertyCoverage,
     Repair,
     TotalLoss,
-    TraceStep,
 )
 
 __all__ = [

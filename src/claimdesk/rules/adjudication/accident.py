@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from claimdesk.rules.adjudication._money import ZERO, round_money
 from claimdesk.rules.adjudication.period import check_period
+from claimdesk.rules.adjudication.steps import RawStep
 from claimdesk.rules.adjudication.types import (
     AdjudicationResult,
     DeathClaim,
@@ -14,7 +15,6 @@ from claimdesk.rules.adjudication.types import (
     DisabilityCoverage,
     History,
     Policy,
-    RawStep,
 )
 
 # PER-3 (JR/T 0083-2013): grade 1 = 100% ... grade 10 = 10%.

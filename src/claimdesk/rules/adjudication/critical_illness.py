@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from claimdesk.rules.adjudication._money import ZERO, round_money
 from claimdesk.rules.adjudication.period import check_period
+from claimdesk.rules.adjudication.steps import RawStep
 from claimdesk.rules.adjudication.types import (
     AdjudicationResult,
     CriticalIllnessClaim,
     CriticalIllnessCoverage,
     History,
     Policy,
-    RawStep,
 )
 
 

@@ -11,6 +11,7 @@ from decimal import Decimal
 from claimdesk.rules.adjudication._money import ZERO, round_money
 from claimdesk.rules.adjudication.errors import MissingField
 from claimdesk.rules.adjudication.period import check_period
+from claimdesk.rules.adjudication.steps import RawStep
 from claimdesk.rules.adjudication.types import (
     ONE,
     AdjudicationResult,
@@ -19,7 +20,6 @@ from claimdesk.rules.adjudication.types import (
     MedicalClaim,
     MedicalCoverage,
     Policy,
-    RawStep,
 )
 
 

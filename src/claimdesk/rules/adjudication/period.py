@@ -8,7 +8,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from claimdesk.rules import cover
-from claimdesk.rules.adjudication.types import Policy, RawStep
+from claimdesk.rules.adjudication.steps import RawStep
+from claimdesk.rules.adjudication.types import Policy
 
 
 def check_period(

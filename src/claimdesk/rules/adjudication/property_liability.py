@@ -13,6 +13,7 @@ from decimal import Decimal
 from claimdesk.rules.adjudication._money import ZERO, round_money
 from claimdesk.rules.adjudication.errors import MissingField
 from claimdesk.rules.adjudication.period import check_period
+from claimdesk.rules.adjudication.steps import RawStep
 from claimdesk.rules.adjudication.types import (
     ONE,
     AdjudicationResult,
@@ -22,7 +23,6 @@ from claimdesk.rules.adjudication.types import (
     Policy,
     PropertyClaim,
     PropertyCoverage,
-    RawStep,
 )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from claimdesk.rules.adjudication.types import RawStep, TraceStep
+from claimdesk.rules.adjudication.steps import RawStep, TraceStep
 
 _PERIOD = (
     "出险日期须在保险期间内（起止日均含）",

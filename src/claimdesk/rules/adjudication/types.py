@@ -30,6 +30,8 @@ from claimdesk.rules.adjudication.errors import (
     RatioOutOfRange,
     invalid_choice,
 )
+from claimdesk.rules.adjudication.steps import RawStep, TraceStep
+from claimdesk.rules.adjudication.trace import render
 
 ZERO = Decimal("0.00")
 ONE = Decimal(1)
@@ -428,30 +430,6 @@ ClaimFacts = (
 
 # -- result and trace --------------------------------------------------------------------
 
-# One trace step as the engine records it: (code, figure, inputs). Plain tuples keep the
-# hot path cheap; ``TraceStep`` adds the clause and the zh/en text when someone reads it.
-RawStep = tuple[str, Any, tuple[tuple[str, Any], ...]]
-
-
-@dataclass(frozen=True, slots=True)
-class TraceStep:
-    code: str
-    clause: str
-    zh: str
-    en: str
-    inputs: dict[str, str]
-    figure: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "code": self.code,
-            "clause": self.clause,
-            "zh": self.zh,
-            "en": self.en,
-            "inputs": self.inputs,
-            "figure": self.figure,
-        }
-
 
 @dataclass(frozen=True, slots=True)
 class AdjudicationResult:
@@ -465,10 +443,7 @@ class AdjudicationResult:
 
     @property
     def trace(self) -> list[TraceStep]:
-        # Imported here: trace renders these steps with this module's TraceStep, a cycle
-        # kept on purpose so the engines' hot path never builds text nobody reads.
-        from claimdesk.rules.adjudication.trace import render
-
+        # Rendered on read, so the engines' hot path never builds text nobody reads.
         return [render(step) for step in self.steps]
 
     def figures(self) -> dict[str, Any]:
