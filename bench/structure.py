@@ -48,7 +48,7 @@ def _inner_imports(tree: ast.AST) -> int:
     return count
 
 
-def _cycles() -> list[list[str]]:
+def import_cycles() -> list[list[str]]:
     import grimp
 
     graph = grimp.build_graph("claimdesk", cache_dir=None)
@@ -128,7 +128,7 @@ def run() -> dict[str, object]:
             inner_imports[name] = n
         if path.name != "repository.py" and (n := text.count("select(")):
             selects[name] = n
-    cycles = _cycles()
+    cycles = import_cycles()
     return {
         "files_and_lines": {p: [files[p], lines[p]] for p in sorted(files)},
         "total_files_lines": [sum(files.values()), sum(lines.values())],

@@ -20,6 +20,7 @@ from claimdesk.checks.errors import CheckParameterInvalid, UnknownCheck
 from claimdesk.checks.schemas import CheckConfigIn, NetworkOut
 from claimdesk.claims import workflow
 from claimdesk.claims.fraud.service import flag as fraud_flag
+from claimdesk.claims.repository import supervisors_of
 from claimdesk.jobs.outbox import send_message
 from claimdesk.jobs.queue import JobSpec, enqueue_id, enqueue_with_audit, supersede
 from claimdesk.models.base import utcnow
@@ -468,8 +469,6 @@ def _act(session: Session, *, actor: Principal, claim: Claim, hits: list[CheckHi
 def _people_to_tell(session: Session, claim: Claim) -> list[User]:
     """The claim's handler, or else the claims supervisors of its unit (their app inbox
     gets the reason: one message per hit and person, deduplicated)."""
-    from claimdesk.claims.tasks import supervisors_of
-
     handler = session.get(User, claim.handler_id) if claim.handler_id else None
     return [handler] if handler is not None else supervisors_of(session, claim.org_unit_id)
 

@@ -21,6 +21,7 @@ from claimdesk.errors import NotFound
 from claimdesk.models.claim import QUEUE_STATES, Claim, Material, MaterialFile
 from claimdesk.models.event import MassEventClaim
 from claimdesk.models.policy import Policy
+from claimdesk.models.user import User, UserRole
 from claimdesk.paging import PageRequest, Slice, fetch
 
 _STAFF = {r.value for r in STAFF_ROLES}
@@ -151,3 +152,17 @@ def queue(
             .limit(limit - len(claims))
         )
     return [(claim, claim.next_due_at) for claim in claims]
+
+
+def supervisors_of(session: Session, org_unit_id: int | None) -> list[User]:
+    """Active claims supervisors (review tier 1) of the unit; all of them when the
+    claim has no unit on record."""
+    query = (
+        select(User)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == "reviewer_1", User.is_active.is_(True))
+        .order_by(User.id)
+    )
+    if org_unit_id is not None:
+        query = query.where(User.org_unit_id == org_unit_id)
+    return list(session.scalars(query))

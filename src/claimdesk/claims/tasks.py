@@ -18,12 +18,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from claimdesk.claims import notify
 from claimdesk.claims.automatic import tasks as _automatic_tasks  # noqa: F401  (CLM-T2 job)
 from claimdesk.claims.deadline_names import name_of
+from claimdesk.claims.repository import supervisors_of
 from claimdesk.claims.settlement import tasks as _settlement_tasks  # noqa: F401  (notice PDF)
 from claimdesk.claims.settlement.callbacks import SUBJECT as CALLBACK_SUBJECT
 from claimdesk.claims.settlement.callbacks import callback_of_clock
@@ -33,23 +33,9 @@ from claimdesk.jobs.outbox import send_message
 from claimdesk.models.claim import Claim
 from claimdesk.models.clock import Clock
 from claimdesk.models.event import ClaimDispute
-from claimdesk.models.user import User, UserRole
+from claimdesk.models.user import User
 
 DELAY_REASON = "处理时限已届满，案件仍在办理中"
-
-
-def supervisors_of(session: Session, org_unit_id: int | None) -> list[User]:
-    """Active claims supervisors (review tier 1) of the unit; all of them when the
-    claim has no unit on record."""
-    query = (
-        select(User)
-        .join(UserRole, UserRole.user_id == User.id)
-        .where(UserRole.role == "reviewer_1", User.is_active.is_(True))
-        .order_by(User.id)
-    )
-    if org_unit_id is not None:
-        query = query.where(User.org_unit_id == org_unit_id)
-    return list(session.scalars(query))
 
 
 def _tell_supervisors(

@@ -41,8 +41,7 @@ from claimdesk.audit.service import record
 from claimdesk.auth.principal import Principal
 from claimdesk.claims import notify, timeutil, workflow
 from claimdesk.claims.intake.acceptance import store_upload
-from claimdesk.claims.settlement import reserves
-from claimdesk.claims.settlement.adjustment import current_adjustments
+from claimdesk.claims.settlement import decision_notices, reserves
 from claimdesk.claims.settlement.callbacks import open_callback
 from claimdesk.claims.settlement.errors import (
     AdvanceTooLarge,
@@ -84,6 +83,7 @@ from claimdesk.models.payment import (
 from claimdesk.models.person import BankAccount, Person
 from claimdesk.models.states import PaymentBatchState, PaymentState
 from claimdesk.paging import PageRequest, Slice
+from claimdesk.payments import plan as pay_plan
 from claimdesk.payments import repository
 from claimdesk.people.service import normalise_document
 from claimdesk.rules.deadlines import local_date
@@ -243,55 +243,8 @@ def _advances(session: Session, claim_id: int) -> list[Payment]:
     return [p for p in payments_of(session, claim_id) if p.kind == "advance" and p.status in LIVE]
 
 
-# Payments that count as paid on the claim: paid, or on their way (a failed payment is
-# exported again in a new batch, so it is still owed).
-COUNTED = ("pending", "exported", "paid", "failed")
-
-
-@dataclass(frozen=True)
-class Plan:
-    """CLM-P5: the new decision against everything already paid on the claim."""
-
-    payable: Decimal  # the decision (current adjustments)
-    already_paid: Decimal  # indemnity and advances, paid or in flight
-    allocations: dict[str, str]  # the difference by coverage (positive parts)
-
-    @property
-    def difference(self) -> Decimal:
-        return self.payable - self.already_paid
-
-
-def indemnity_plan(session: Session, claim: Claim) -> Plan:
-    """The decision less every earlier payment (indemnity of earlier approvals and
-    advances), split by coverage; a coverage paid above its new figure reduces what the
-    others receive, so the total never exceeds the decision."""
-    decided = {code: a.payable for code, a in current_adjustments(session, claim.id).items()}
-    counted = [p for p in payments_of(session, claim.id) if p.status in COUNTED]
-    paid: dict[str, Decimal] = {}
-    for payment in counted:
-        for code, part in payment.allocations.items():
-            paid[code] = paid.get(code, Decimal("0.00")) + Decimal(part)
-    payable = sum(decided.values(), Decimal("0.00"))
-    already = sum((p.amount for p in counted), Decimal("0.00"))
-    positive = {
-        code: amount - paid.get(code, Decimal("0.00"))
-        for code, amount in decided.items()
-        if amount - paid.get(code, Decimal("0.00")) > 0
-    }
-    excess = sum(positive.values(), Decimal("0.00")) - max(payable - already, Decimal("0.00"))
-    for code in sorted(positive):
-        trim = min(excess, positive[code])
-        positive[code] -= trim
-        excess -= trim
-    return Plan(
-        payable=payable,
-        already_paid=already,
-        allocations={code: str(amount) for code, amount in positive.items() if amount > 0},
-    )
-
-
 def _indemnity_plan(session: Session, claim: Claim) -> tuple[Decimal, dict[str, str]]:
-    plan = indemnity_plan(session, claim)
+    plan = pay_plan.indemnity_plan(session, claim)
     return max(plan.difference, Decimal("0.00")), plan.allocations
 
 
@@ -407,9 +360,6 @@ def request_payment(
     if payment.kind == "indemnity":
         # CLM-C3/CLM-P2: how the amount was worked out goes out with the payment notice,
         # whoever instructed the payment (a payment officer or the automatic path).
-        # Imported here: the notice module reads this one's payment plan.
-        from claimdesk.claims.settlement import decision_notices
-
         decision_notices.issue_for_payment(session, actor=actor, claim=claim, payment=payment)
     return payment, True
 
@@ -421,7 +371,7 @@ def offline_total(session: Session, claim_id: int) -> Decimal:
         (
             p.amount
             for p in payments_of(session, claim_id)
-            if p.means == OFFLINE and p.status in COUNTED
+            if p.means == OFFLINE and p.status in pay_plan.COUNTED
         ),
         Decimal("0.00"),
     )

@@ -338,7 +338,7 @@ def test_a_claim_left_approved_with_nothing_to_pay_can_be_concluded(
     s: Settlement, db: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # SPEC CLM-V3 CLM-P5: a claim approved before the rule waited for a zero payment
-    from claimdesk.payments import service as payments
+    from claimdesk.payments import plan as payments
 
     w, c = s.w, s.w.client
     clock = FrozenClock(monkeypatch, local("2026-09-30T10:00:00"))

@@ -50,7 +50,7 @@ from claimdesk.models.claim import AssessmentItem, Claim
 from claimdesk.models.payment import Callback, Payment, Recovery
 from claimdesk.models.policy import Policy
 from claimdesk.models.review import DecisionNotice, ReviewRound
-from claimdesk.payments import service as pay_service
+from claimdesk.payments import plan as pay_plan
 from claimdesk.rules.deadlines import local_date, to_local
 from claimdesk.rules.identity import mask_account
 
@@ -740,7 +740,7 @@ def conclude_approved(session: Session, *, actor: Principal, claim: Claim) -> De
     decision leaves nothing to pay: it was stuck between approval and payment."""
     if claim.state != workflow.APPROVED:
         raise IllegalTransition(state=claim.state, action="conclude_without_payment")
-    plan = pay_service.indemnity_plan(session, claim)
+    plan = pay_plan.indemnity_plan(session, claim)
     if plan.difference > 0:
         raise TransitionGuardFailed(
             action="conclude_without_payment",

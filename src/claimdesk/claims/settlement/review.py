@@ -46,7 +46,7 @@ from claimdesk.models.claim import (
 )
 from claimdesk.models.policy import Policy
 from claimdesk.models.review import RejectionNotice, ReviewDecision, ReviewRound
-from claimdesk.payments import service as pay_service
+from claimdesk.payments import plan as pay_plan
 from claimdesk.policies.service import incontestability
 from claimdesk.rules.deadlines import local_date
 from claimdesk.thresholds import service as thresholds
@@ -379,7 +379,7 @@ def _approve(
     )
     # CLM-P5 / CLM-V3: a decision that adds nothing to what was already paid (or is
     # below the deductible) never waits for a payment: notice, callback, closing.
-    plan = pay_service.indemnity_plan(session, claim)
+    plan = pay_plan.indemnity_plan(session, claim)
     if plan.difference <= 0:
         decision_notices.conclude(
             session,
