@@ -362,6 +362,33 @@ def test_book_rate_is_claims_per_covered_insured_year(world: World, db: Session)
     assert repository.book_rate(db, on) == by_hand() > expected
 
 
+def test_book_rate_counts_no_covered_day_on_or_after_a_termination(world: World, db: Session):
+    # SPEC CLM-F3, POL-3 (rules.cover, in SQL on SQLite and PostgreSQL): the book's days
+    # end the day before a termination takes effect. Window 2025-06-10 .. 2026-06-09;
+    # every policy runs 2026-01-01 .. 2026-12-31 (160 days in the window) unless said.
+    from claimdesk.checks import repository
+    from claimdesk.models.policy import Policy
+
+    person = make_person(db, name="钱七", id_number=resident_id(birth="19800101", seq="107"))
+    version = demo_version(db, "MED-MILLION")
+    first_day = issue_policy(db, version_id=version.id, policyholder_id=person.id)
+    later = issue_policy(db, version_id=version.id, policyholder_id=person.id)
+    home = world.policies["HOME-PROP"]
+    home.terminated_on = dt.date(2026, 3, 1)  # type: ignore[attr-defined]  # 59 days: Jan, Feb
+    first_day.terminated_on = dt.date(2026, 1, 1)  # its first day: covers nothing
+    later.terminated_on = dt.date(2026, 8, 1)  # after the window: all 160 days
+    db.commit()
+    assert len(db.scalars(select(Policy)).all()) == 4  # with MED-MILLION's 160
+    for loss in ("2026-02-01", "2026-05-01"):
+        report(world, policy_number=_number(world), loss_date=loss)
+    repository.clear_book_rates()
+    on = dt.date(2026, 6, 10)
+    covered = 160 + 59 + 0 + 160  # the period alone: 4 × 160 = 640 (rate 1.1406)
+    expected = (Decimal(2) * 365 / Decimal(covered)).quantize(Decimal("0.0001"))
+    assert repository.book_rate(db, on) == expected == Decimal("1.9261")
+    repository.clear_book_rates()
+
+
 def test_amount_outlier_judges_the_bill_not_the_estimate(
     world: World, db: Session, book: ReceiptBook
 ):

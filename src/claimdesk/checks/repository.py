@@ -9,8 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import Date, case, func, literal, or_, select
+from sqlalchemy import ColumnElement, Date, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from claimdesk.auth.permissions import Role
@@ -455,7 +456,8 @@ def _insured_policies(session: Session, claim: Claim, waiting: int) -> list[Poli
 def book_rate(session: Session, day: dt.date) -> Decimal | None:
     """Claims per insured-year over the BOOK_YEAR days before ``day``: the claims treated
     then over the days the policies covered then (waiting periods included — a slight
-    underestimate, on the side of a hit). None while the book has no such day. Cached
+    underestimate, on the side of a hit; none on or after a termination, rules.cover,
+    POL-3). None while the book has no such day. Cached
     per database and day (clear_book_rates empties it)."""
     key = (session.get_bind().engine.url.render_as_string(hide_password=True), day)
     if key not in _BOOK_RATES:
@@ -469,19 +471,37 @@ def clear_book_rates() -> None:
     _BOOK_RATES.clear()
 
 
+def _last_covered_day(dialect: str) -> ColumnElement[Any]:
+    """``rules.cover.last_covered_day`` in SQL: the day before a termination that takes
+    effect within the period (the effective day is not covered, POL-3), else the
+    period's end — so the book counts the days the claim checks call covered."""
+    before: ColumnElement[Any]
+    if dialect == "sqlite":
+        before = func.date(Policy.terminated_on, "-1 day", type_=Date)
+    else:
+        before = Policy.terminated_on - 1  # PostgreSQL: date - integer is a date
+    # NULL (not terminated) compares to nothing: the period's end.
+    return case((Policy.terminated_on <= Policy.period_end, before), else_=Policy.period_end)
+
+
 def _book_rate(session: Session, day: dt.date) -> Decimal | None:
     since, last = day - dt.timedelta(days=BOOK_YEAR), day - dt.timedelta(days=1)
     claims = session.scalar(
         select(func.count(Claim.id)).where(Claim.loss_date >= since, Claim.loss_date <= last)
     )
+    dialect = session.get_bind().dialect.name
+    stop = _last_covered_day(dialect)
     first = case((Policy.period_start > since, Policy.period_start), else_=literal(since, Date))
-    end = case((Policy.period_end < last, Policy.period_end), else_=literal(last, Date))
-    if session.get_bind().dialect.name == "sqlite":
+    end = case((stop < last, stop), else_=literal(last, Date))
+    if dialect == "sqlite":
         days = func.julianday(end) - func.julianday(first) + 1
     else:
         days = end - first + 1  # PostgreSQL: date - date is a number of days
+    # A policy terminated on its first day covers nothing (stop before its start).
     covered = session.scalar(
-        select(func.sum(days)).where(Policy.period_start <= last, Policy.period_end >= since)
+        select(func.sum(days)).where(
+            Policy.period_start <= last, stop >= since, stop >= Policy.period_start
+        )
     )
     if not covered:
         return None
