@@ -5,6 +5,7 @@ both languages; nothing is rejected, nothing reduced, nothing half done."""
 from __future__ import annotations
 
 import copy
+import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -281,3 +282,63 @@ def test_referred_claims_wait_in_the_handlers_queue_with_their_reasons(
     )
     queue = ok(world.client.get(f"{API}/automatic/referred", headers=world.h["handler"]))
     assert queue["items"] == [] and queue["total"] == 0
+
+
+def _terminate(db: Session, setup: Setup, *, on: str, status: str = "terminated") -> None:
+    from claimdesk.models.policy import Policy
+
+    policy = db.scalars(select(Policy).where(Policy.number == setup.policy_number)).one()
+    policy.status, policy.terminated_on = status, dt.date.fromisoformat(on)
+    db.commit()
+
+
+def test_a_claim_after_the_policys_termination_is_never_paid_automatically(
+    world, clock, setup, db, session_factory
+):
+    # SPEC CLM-T2, POL-3, CLM-F3: surrendered with effect from 2026-09-01, the loss on
+    # 2026-09-28 and its bill on the 29th are outside the cover: a person gets the claim
+    # with every reason in words — the termination with its day, the automatic path's
+    # own cover condition naming both days, and the outside_period check's hit.
+    _terminate(db, setup, on="2026-09-01")
+    cid = make_e_bill_claim(world, clock, setup)
+    drain(session_factory)
+    decision = ok(world.client.get(f"{API}/claims/{cid}/automatic", headers=world.h["handler"]))
+    assert decision["outcome"] == "referred" and decision["payment_id"] is None
+    reasons = {r["code"]: r for r in decision["reasons"]}
+    assert {"policy_terminated", "after_termination", "check_hit:outside_period"} <= set(reasons)
+    assert "not_in_force" not in reasons  # the period alone covers the day
+    assert reasons["policy_terminated"]["text_zh"] == "保单已解除，自 2026-09-01 起不再承保"
+    assert reasons["after_termination"]["text_en"] == (
+        "Date of loss or treatment 2026-09-28 is on or after the day the policy's "
+        "termination took effect (2026-09-01): not covered"
+    )
+    assert "2026-09-01" in reasons["check_hit:outside_period"]["text_zh"]
+    _assert_untouched(db, cid)
+
+
+def test_the_automatic_paths_own_cover_condition_reads_the_termination(
+    world, clock, setup, db, session_factory
+):
+    # SPEC CLM-T2, POL-3: with no check to catch it and the policy's state not (yet)
+    # terminated, a termination's effective day still ends the cover the path pays
+    # under (rules.cover) — its own condition, not only the check's, refers the claim.
+    from tests.checks.helpers import only_checks
+
+    only_checks(db)
+    _terminate(db, setup, on="2026-09-28", status="in_force")  # the loss's own day
+    cid = make_e_bill_claim(world, clock, setup)
+    drain(session_factory)
+    decision = ok(world.client.get(f"{API}/claims/{cid}/automatic", headers=world.h["handler"]))
+    assert decision["outcome"] == "referred"
+    assert [r["code"] for r in decision["reasons"]] == ["after_termination"]
+    assert "2026-09-28" in decision["reasons"][0]["text_zh"]
+    _assert_untouched(db, cid)
+    # The day after the loss: covered, paid as any other claim.
+    _terminate(db, setup, on="2026-09-30", status="in_force")
+    clock.set(f"{DAY}T11:00:00")
+    paid = make_e_bill_claim(
+        world, clock, setup, bill=bill_with(item("800.00"), number="0020000009")
+    )
+    drain(session_factory)
+    db.expire_all()
+    assert db.get_one(Claim, paid).state == "approved"

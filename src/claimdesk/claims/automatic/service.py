@@ -71,12 +71,13 @@ from claimdesk.models.policy import Policy
 from claimdesk.models.states import PolicyState
 from claimdesk.paging import Page, PageRequest, Slice
 from claimdesk.payments import service as payments
+from claimdesk.rules import cover
 from claimdesk.thresholds import service as thresholds
 
 JOB_KIND = "claims.automatic"
 ACTOR = "automatic"
 # Bumped when the conditions coded here change: a new rule set version follows.
-RULES_REVISION = 1
+RULES_REVISION = 2  # 2: a termination ends the cover (rules.cover, POL-3)
 # States the path starts from: nobody has worked the claim yet.
 START_STATES = (workflow.REPORTED, workflow.AWAITING_MATERIALS)
 INVOICES = bills.INVOICE_MATERIAL
@@ -112,6 +113,15 @@ REASONS: dict[str, tuple[str, str]] = {
         "The automatic checks on the latest data did not finish in time",
     ),
     "policy_terminated": ("保单已解除", "The policy has been terminated"),
+    "policy_terminated_on": (
+        "保单已解除，自 {day} 起不再承保",
+        "The policy has been terminated: no cover from {day}",
+    ),
+    "after_termination": (
+        "出险或就诊日期 {date} 在保单解除生效日 {day} 当日或之后，保单已不再承保",
+        "Date of loss or treatment {date} is on or after the day the policy's termination "
+        "took effect ({day}): not covered",
+    ),
     "not_in_force": (
         "出险或就诊日期 {date} 不在保险期间（{start} 至 {end}）内",
         "Date of loss or treatment {date} outside the policy period ({start} to {end})",
@@ -232,24 +242,54 @@ class Plan:
     total: Decimal
 
 
+def _terminated(policy: Policy) -> dict[str, str]:
+    """The policy was terminated (POL-3), named with the day its cover ended when known:
+    a person looks at every claim on such a policy, a loss before the day too (a
+    rescission may leave nothing payable, Insurance Law art. 16)."""
+    day = policy.terminated_on
+    if day is None:
+        return reason("policy_terminated")
+    found = reason("policy_terminated_on", day=day.isoformat())
+    found["code"] = "policy_terminated"  # one condition, one code
+    return found
+
+
+def _not_covered(policy: Policy, day: dt.date) -> dict[str, str]:
+    """Why the policy does not cover ``day``: its termination, when that ended the cover
+    before the day (rules.cover), else the period."""
+    ended = cover.ended_by_termination(policy.period_end, policy.terminated_on)
+    if ended and policy.terminated_on is not None and policy.period_start <= day:
+        return reason(
+            "after_termination", date=day.isoformat(), day=policy.terminated_on.isoformat()
+        )
+    return reason(
+        "not_in_force",
+        date=day.isoformat(),
+        start=policy.period_start.isoformat(),
+        end=policy.period_end.isoformat(),
+    )
+
+
 def _policy_reasons(
     claim: Claim, policy: Policy, coverage: Any, bill_days: list[dt.date]
 ) -> list[dict[str, str]]:
     found: list[dict[str, str]] = []
     if policy.status == PolicyState.TERMINATED:
-        found.append(reason("policy_terminated"))
-    days = [claim.loss_date, *bill_days]
-    for day in sorted(set(days)):
-        if not policy.period_start <= day <= policy.period_end:
-            found.append(
-                reason(
-                    "not_in_force",
-                    date=day.isoformat(),
-                    start=policy.period_start.isoformat(),
-                    end=policy.period_end.isoformat(),
-                )
-            )
-            break
+        found.append(_terminated(policy))
+    # The cover, not the period alone (rules.cover: the intake flag's, outside_period's
+    # and the adjustment engine's rule): a day on or after a termination is not in force.
+    uncovered = [
+        day
+        for day in sorted({claim.loss_date, *bill_days})
+        if not cover.covers(
+            day,
+            period_start=policy.period_start,
+            period_end=policy.period_end,
+            terminated_on=policy.terminated_on,
+        )
+    ]
+    if uncovered:
+        found.append(_not_covered(policy, uncovered[0]))
     waiting = int(coverage.parameters.get("waiting_period_days", 0))
     if waiting and policy.previous_policy_id is None:
         until = policy.period_start + dt.timedelta(days=waiting)
