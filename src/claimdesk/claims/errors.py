@@ -337,6 +337,42 @@ class LossDateTooEarly(_SaysDates):
     date_params = ("earliest",)
 
 
+class CoveredAfterTermination(_SaysDates):
+    """CLM-C1, POL-3: the policy's termination ended its cover before the loss
+    (rules.cover): the loss is not the insurer's to pay, so a decision of covered — which
+    would pay 0 and send no written reason — is refused; the written decline stays open."""
+
+    code = "covered_after_termination"
+    message_zh = (
+        "{field}：出险日期 {loss_date} 在保单解除生效日 {terminated_on} 当日或之后，保单已不再"
+        "承保，不能认定属保险责任；请认定不属保险责任，写明理由、合同条款原文及证据"
+    )
+    message_en = (
+        "{field}: the date of loss, {loss_date}, is on or after the day the policy's "
+        "termination took effect ({terminated_on}): the policy no longer covered it, so it "
+        "cannot be decided covered; decide not covered, with the written reason, the clause "
+        "text and the evidence"
+    )
+    date_params = ("loss_date", "terminated_on")
+
+
+class CoveredOutsidePeriod(_SaysDates):
+    """CLM-C1: a loss outside the policy period is declined in writing, never decided
+    covered for nothing."""
+
+    code = "covered_outside_period"
+    message_zh = (
+        "{field}：出险日期 {loss_date} 不在保险期间（{start} 至 {end}）内，不能认定属保险"
+        "责任；请认定不属保险责任，写明理由、合同条款原文及证据"
+    )
+    message_en = (
+        "{field}: the date of loss, {loss_date}, is outside the policy period ({start} to "
+        "{end}), so it cannot be decided covered; decide not covered, with the written "
+        "reason, the clause text and the evidence"
+    )
+    date_params = ("loss_date", "start", "end")
+
+
 class StoredFileUnavailable(ClaimdeskError):
     """The row of an uploaded file exists but its sealed bytes are missing from the
     file store or do not open with the recorded key (SEC-1): an operations fault."""

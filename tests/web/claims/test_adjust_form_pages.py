@@ -6,6 +6,7 @@ its reason refused beside the field, and the decision as stated on the page."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -144,3 +145,35 @@ def test_choosing_another_coverage_shows_its_own_terms_and_item(
     assert decision.payable == Decimal("900.00")
     # The form now opens on the coverage still to adjust.
     assert web.open(cid, "adjust").fields["coverage_code"].value == "disability"
+
+
+def test_a_covered_decision_after_the_policys_termination_is_refused_beside_it(
+    s: Settlement, client: TestClient, db: Session, clock: FrozenClock
+) -> None:
+    # SPEC CLM-C1, POL-3: the page goes through the same service: the loss (2026-09-28)
+    # is on the surrender's effective day, so "covered" is refused beside the liability
+    # choice with both days; the written decline is signed
+    from claimdesk.models.policy import Policy
+
+    cid = _assessed(s, clock)
+    policy = db.get_one(Policy, s.w.policies["MED-MILLION"].id)  # type: ignore[attr-defined]
+    policy.status, policy.terminated_on = "terminated", dt.date(2026, 9, 28)
+    db.commit()
+    web = ClaimPages(client, db)
+    web.login("adjuster")
+    refused = web.refused(cid, "adjust", {"liability": "covered"})
+    message = error_beside(refused, "adjust", "liability")
+    assert "出险日期 2026年9月28日 在保单解除生效日 2026年9月28日 当日或之后" in message
+    db.expire_all()
+    assert db.scalars(select(AdjustmentResult).where(AdjustmentResult.claim_id == cid)).all() == []
+    web.do(
+        cid,
+        "adjust",
+        {
+            "liability": "not_covered",
+            "rejection_reason": "出险时保单已解除",
+            "rejection_clause": "第二十条 合同解除",
+            "rejection_evidence": "保单解除批单",
+        },
+    )
+    assert "出险时保单已解除" in web.page(cid)

@@ -274,6 +274,8 @@ def adjust(
         liability.check_not_covered(data)
     calc = calculate(session, claim, data.coverage_code, lock=True)
     coverage, result, history = calc.coverage, calc.result, calc.history
+    if covered:
+        liability.check_in_force(result)
     items = liability.check_covered(data, items=calc.items, terms=calc.terms) if covered else []
     trace = calc.removed + [step.as_dict() for step in result.trace]
     payable = result.payable if covered else Decimal("0.00")

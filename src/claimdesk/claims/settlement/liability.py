@@ -21,9 +21,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from claimdesk.claims.errors import (
+    CoveredAfterTermination,
     CoveredItemNotInProduct,
     CoveredItemsMissTheCoverage,
     CoveredItemsRequired,
+    CoveredOutsidePeriod,
     LiabilityTermMismatch,
     RejectionNeedsClause,
 )
@@ -156,6 +158,36 @@ def check_covered(
         )
     named = set(data.covered_items)
     return [i for i in items if i.code in named]
+
+
+def check_in_force(result: t.AdjudicationResult) -> None:
+    """A covered decision needs a loss the policy covered: the engine's period step
+    (rules.cover — the period, ended the day a termination takes effect) judging it not
+    in force refuses it, naming the loss date and the termination day or the period. A
+    covered decision would pay 0 with no written reason the customer could appeal; the
+    not-covered decision, with its reason, clause and evidence, is the way (CLM-C1)."""
+    period = next(
+        (
+            dict(inputs)
+            for code, figure, inputs in result.steps
+            if code.endswith(".PERIOD") and figure == "not_in_force"
+        ),
+        None,
+    )
+    if period is None:
+        return
+    loss, start = period["date_of_loss"], period["start"]
+    terminated = period.get("terminated_on")  # present only when it ended the cover
+    if terminated is not None and start <= loss:
+        raise CoveredAfterTermination(
+            field="liability", loss_date=loss.isoformat(), terminated_on=terminated.isoformat()
+        )
+    raise CoveredOutsidePeriod(
+        field="liability",
+        loss_date=loss.isoformat(),
+        start=start.isoformat(),
+        end=period["end"].isoformat(),
+    )
 
 
 def check_not_covered(data: AdjustmentIn) -> None:
