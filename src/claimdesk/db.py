@@ -704,7 +704,7 @@ def _driver_sql_of(statement: Any, dialect: Any) -> tuple[str, dict[str, Any], d
         processors = {
             name: process
             for name, bind in compiled.binds.items()
-            if (process := bind.type._cached_bind_processor(dialect)) is not None
+            if (process := _bind_processor(bind.type, dialect)) is not None
         }
         held = {
             name: _processed(processors, name, bind.effective_value)
@@ -757,12 +757,19 @@ def _result_processors_of(statement: Any, dialect: Any) -> list[Any]:
     """The result processor (or None) of each column a SELECT returns, in order."""
     found = _RESULTS_FOR_DRIVER.get((statement, dialect.name))
     if found is None:
-        compiled = statement.compile(dialect=dialect)
         found = [
-            entry.type._cached_result_processor(dialect, None) for entry in compiled._result_columns
+            column.type.dialect_impl(dialect).result_processor(dialect, None)
+            for column in statement.selected_columns
         ]
         _RESULTS_FOR_DRIVER[(statement, dialect.name)] = found
     return found
+
+
+def _bind_processor(type_: Any, dialect: Any) -> Any:
+    """The type's bind processor on ``dialect`` (or None), by SQLAlchemy's public API;
+    the callers keep it per statement or table, so its own per-dialect memo is not
+    needed."""
+    return type_.dialect_impl(dialect).bind_processor(dialect)
 
 
 def _processed(processors: dict[str, Any], name: str, value: Any) -> Any:
@@ -1082,7 +1089,7 @@ def _json_processors(
     found = _PROCESSORS.get((table, names))
     if found is None:
         found = _PROCESSORS[(table, names)] = [
-            (name, table.c[name].name, table.c[name].type._cached_bind_processor(dialect))
+            (name, table.c[name].name, _bind_processor(table.c[name].type, dialect))
             for name in names
         ]
     return found
