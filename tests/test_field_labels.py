@@ -72,3 +72,17 @@ def test_the_report_page_labels_the_claimant_as_the_applicant() -> None:
     assert gettext("Reporter's name", "zh-CN") == "报案人姓名"
     template = Path(claimdesk.__file__).parent / "templates" / "claims" / "report.html"
     assert "Caller" not in template.read_text(encoding="utf-8")
+
+
+def test_a_context_names_its_own_fields_and_leaves_the_others() -> None:
+    # SPEC GEN-6: ``lines`` are expense lines (费用明细) in general, payment lines (付款明细)
+    # in the bank's answer; a path the context does not name reads as everywhere.
+    from claimdesk.field_labels import field_label
+
+    assert field_label("lines.0.amount", "zh-CN") == "费用明细第 1 行 金额"
+    assert field_label("lines.0.result", "zh-CN", "bank_answer") == "付款明细第 1 行 结果"
+    assert field_label("lines[2].result", "en", "bank_answer") == "Payment lines, line 3: result"
+    assert field_label("lines", "en", "bank_answer") == "Payment lines"
+    assert field_label("csv", "zh-CN", "bank_answer") == "回盘文件"
+    assert field_label("csv", "zh-CN") is None
+    assert field_label("amount", "zh-CN", "bank_answer") == "金额"

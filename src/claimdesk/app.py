@@ -78,6 +78,15 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         await driver.aclose()
 
 
+def field_context_of(request: Request) -> str | None:
+    """The route's body schema's ``field_context`` (field_labels.CONTEXT_LABELS): the
+    bank's answer names its ``lines`` payment lines, not expense lines."""
+    body = getattr(request.scope.get("route"), "body_field", None)
+    schema = getattr(getattr(body, "field_info", None), "annotation", None)
+    context = getattr(schema, "field_context", None)
+    return context if isinstance(context, str) else None
+
+
 def create_app(factory: sessionmaker[Session] | None = None) -> FastAPI:
     app = FastAPI(
         title="claimdesk",
@@ -111,7 +120,9 @@ def create_app(factory: sessionmaker[Session] | None = None) -> FastAPI:
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
-        error = describe_validation_error(exc.errors(), language(request))
+        error = describe_validation_error(
+            exc.errors(), language(request), field_context_of(request)
+        )
         return error_response(request, 422, error)
 
     @app.exception_handler(StarletteHTTPException)

@@ -22,6 +22,8 @@ class ClaimdeskError(Exception):
     # Most errors roll the request back. A few must keep what the request recorded
     # (a failed login is counted even though the login fails).
     commit_anyway: ClassVar[bool] = False
+    # Where the field is named otherwise than everywhere (field_labels.CONTEXT_LABELS).
+    field_context: ClassVar[str | None] = None
 
     def __init__(
         self,
@@ -45,7 +47,8 @@ class ClaimdeskError(Exception):
         try:
             # A person reads the field's label, never its path (GEN-6, issue 12); the
             # path stays in ``field`` for programs.
-            text = template.format(field=field_words(self.field, language), **self.words(language))
+            field = field_words(self.field, language, self.field_context)
+            text = template.format(field=field, **self.words(language))
         except (KeyError, IndexError):
             text = template
         # A person reads the rule, not the requirement ID it was written from.

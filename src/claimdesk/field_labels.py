@@ -280,6 +280,19 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "settlement.med_type": ("医疗类别", "Medical type"),
 }
 
+# A field a schema names otherwise than FIELD_LABELS does: context → path → (zh-CN,
+# English). A schema (pydantic ``field_context`` ClassVar) or an error
+# (``ClaimdeskError.field_context``) names its context; any path the context does not
+# name reads as in FIELD_LABELS.
+CONTEXT_LABELS: dict[str, dict[str, tuple[str, str]]] = {
+    # The bank's answer to a payment batch (payments.schemas.ConfirmationIn): its
+    # ``lines`` answer payments, not an assessment's expense lines (费用明细).
+    "bank_answer": {
+        "lines": ("付款明细", "Payment lines"),
+        "csv": ("回盘文件", "Answer file"),
+    },
+}
+
 # "(CLM-R3)", "（SVC-3）", "(SPEC CLM-T1)", "(CLM-R4、CLM-P4)": references for the
 # code and its tests, not for the reader.
 _SPEC_ID = r"(?:CLM-[A-Z]\d+|(?:SEC|GEN|PRD|POL|SVC|PER|SAL|FIN)-\d+|ADJ-[A-Z]+(?: step \d+)?)"
@@ -296,14 +309,20 @@ def without_spec_refs(text: object) -> str:
 _INDEX = re.compile(r"\[(\d+)\]|\.(\d+)(?=\.|$)")
 
 
-def field_label(path: str | None, language: str) -> str | None:
-    """The label of ``path`` in ``language``, or None when no label is known.
+def field_label(path: str | None, language: str, context: str | None = None) -> str | None:
+    """The label of ``path`` in ``language``, or None when no label is known; in
+    ``context`` (CONTEXT_LABELS) its own labels first.
 
     A path into a list names its row: ``lines[2].amount`` → "费用明细第 3 行 金额"."""
     if not path:
         return None
+    own = CONTEXT_LABELS.get(context or "", {})
+
+    def known(key: str) -> tuple[str, str] | None:
+        return own.get(key) or FIELD_LABELS.get(key)
+
     zh = language.lower().startswith("zh")
-    found = FIELD_LABELS.get(path)
+    found = known(path)
     if found:
         return found[0] if zh else found[1]
     rows = [int(a or b) for a, b in _INDEX.findall(path)]
@@ -311,8 +330,8 @@ def field_label(path: str | None, language: str) -> str | None:
     parts = [p for p in plain.split(".") if p]
     if not parts:
         return None
-    head = FIELD_LABELS.get(parts[0])
-    leaf = FIELD_LABELS.get(plain) or FIELD_LABELS.get(parts[-1])
+    head = known(parts[0])
+    leaf = known(plain) or known(parts[-1])
     if head is None or (len(parts) > 1 and leaf is None):
         # A part of a document only programs send: the path says more than a guess.
         return None
@@ -328,6 +347,6 @@ def field_label(path: str | None, language: str) -> str | None:
     return f"{head[pick]}{', ' + row if row else ''}: {leaf[pick].lower()}"
 
 
-def field_words(path: str | None, language: str) -> str:
+def field_words(path: str | None, language: str, context: str | None = None) -> str:
     """What a message says for a field: its label, or the path when none is known."""
-    return field_label(path, language) or (path or "")
+    return field_label(path, language, context) or (path or "")

@@ -273,13 +273,17 @@ def field_path(loc: Sequence[Any]) -> str:
     return ".".join(parts) or "body"
 
 
-def describe_validation_error(errors: Sequence[Any], language: str) -> dict[str, Any]:
+def describe_validation_error(
+    errors: Sequence[Any], language: str, context: str | None = None
+) -> dict[str, Any]:
+    """The first refusal in words (the schema's ``context`` names its own fields,
+    field_labels.CONTEXT_LABELS), every refusal listed in ``details`` for programs."""
     first = errors[0] if errors else {"loc": ("body",), "type": "value_error", "msg": "invalid"}
     kind = str(first.get("type", "value_error"))
     # For unparseable JSON pydantic's location is a character offset, not a field.
     field = "body" if kind == "json_invalid" else field_path(first.get("loc", ()))
     # The message names the field by its label, the path stays in "field" (issue 12).
-    label = field_words(field, language)
+    label = field_words(field, language, context)
     rule = rule_words(first, language)
     message = f"{label}：{rule}" if language.lower().startswith("zh") else f"{label}: {rule}"
     details = [

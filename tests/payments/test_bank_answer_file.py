@@ -132,27 +132,57 @@ def _batch_confirmations(db: Session, batch_id: int) -> int:
     return db.scalar(query) or 0
 
 
+def test_a_json_line_the_schema_refuses_is_a_payment_line(
+    s: Settlement, db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # SPEC CLM-P3 GEN-6: the bank's answer's lines are payment lines (付款明细): a line
+    # without its result was refused as "费用明细第 2 行 结果" — an assessment's expense
+    # lines, the label ``lines`` has everywhere else.
+    clock = FrozenClock(monkeypatch, local("2026-09-30T10:00:00"))
+    cid, pay, batch = exported(s, clock)
+    good = {
+        "payment_id": pay["id"],
+        "idempotency_key": pay["idempotency_key"],
+        "result": "paid",
+        "reference": "BK-1",
+    }
+    line = {k: v for k, v in good.items() if k != "result"}
+    errors = _refused(s, batch["id"], {"lines": [good, line]})
+    assert {e["field"] for e in errors.values()} == {"lines.1.result"}
+    assert errors["zh-CN"]["message"] == "付款明细第 2 行 结果：必填"
+    assert errors["en"]["message"] == "Payment lines, line 2: result: required"
+    assert "费用明细" not in errors["zh-CN"]["message"]
+    nothing_paid(db, cid, pay["id"])
+
+
 @pytest.mark.parametrize(
-    ("body", "field"),
+    ("body", "field", "zh", "en"),
     [
-        ({}, "csv"),  # neither csv nor lines
-        ({"lines": []}, "lines"),
-        ({"csv": ""}, "csv"),
-        ({"csv": HEADER}, "csv"),  # a file with its header only
+        ({}, "csv", "回盘文件", "Answer file"),  # neither csv nor lines
+        ({"lines": []}, "lines", "付款明细", "Payment lines"),
+        ({"csv": ""}, "csv", "回盘文件", "Answer file"),
+        ({"csv": HEADER}, "csv", "回盘文件", "Answer file"),  # a file with its header only
     ],
 )
 def test_an_answer_without_a_line_is_refused_and_records_nothing(
-    s: Settlement, db: Session, monkeypatch: pytest.MonkeyPatch, body: dict[str, Any], field: str
+    s: Settlement,
+    db: Session,
+    monkeypatch: pytest.MonkeyPatch,
+    body: dict[str, Any],
+    field: str,
+    zh: str,
+    en: str,
 ) -> None:
     # SPEC CLM-P3 GEN-6: an empty answer is no answer from the bank — refused naming the
-    # field and the rule in both languages, no batch confirmation audited.
+    # field (by its label in the bank's answer, the path kept in "field") and the rule in
+    # both languages, no batch confirmation audited.
     clock = FrozenClock(monkeypatch, local("2026-09-30T10:00:00"))
     cid, pay, batch = exported(s, clock)
     errors = _refused(s, batch["id"], body)
     assert {(e["code"], e["field"]) for e in errors.values()} == {("confirmation_empty", field)}
-    assert errors["zh-CN"]["message"].startswith(f"{field}：")
+    assert errors["zh-CN"]["message"].startswith(f"{zh}：")
     assert "至少须有一行回盘记录" in errors["zh-CN"]["message"]
-    assert errors["en"]["message"].startswith(f"{field}: ")
+    assert errors["en"]["message"].startswith(f"{en}: ")
     assert "at least one answered line (give csv or lines)" in errors["en"]["message"]
     assert _batch_confirmations(db, batch["id"]) == 0
     nothing_paid(db, cid, pay["id"])

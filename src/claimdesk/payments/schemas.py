@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -191,6 +191,8 @@ class ConfirmationLineIn(_In):
 
 
 class ConfirmationIn(_In):
+    # Its refusals name ``lines`` 付款明细 / Payment lines (field_labels.CONTEXT_LABELS).
+    field_context: ClassVar[str] = "bank_answer"
     lines: list[ConfirmationLineIn] | None = Field(default=None, max_length=500)
     csv: Annotated[str, Field(max_length=5_000_000)] | None = None
 

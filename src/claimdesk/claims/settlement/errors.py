@@ -136,12 +136,13 @@ class ConfirmationInvalid(ValidationFailed):
     its label (``field`` keeps the path: ``line 4.payment_id`` or ``lines[2].result``)."""
 
     code = "confirmation_invalid"
+    field_context = "bank_answer"
     message_zh = "回盘第 {line} 行{part}：回盘记录无效（{why_zh}）"
     message_en = "Confirmation line {line}{part}: invalid confirmation line ({why_en})"
 
     def words(self, language: str) -> dict[str, Any]:
         leaf = (self.field or "").rsplit(".", 1)[-1] if "." in (self.field or "") else ""
-        label = field_label(leaf, language) if leaf else None
+        label = field_label(leaf, language, self.field_context) if leaf else None
         zh = language.lower().startswith("zh")
         part = (f" {label}" if zh else f", {label.lower()}") if label else ""
         return {**self.params, "part": part}
@@ -151,18 +152,14 @@ class ConfirmationEmpty(ValidationFailed):
     """A bank's answer without a single answered line (CLM-P3, GEN-6): neither ``csv``
     nor ``lines`` given, ``lines`` empty, or a CSV file with no line after its header.
     Refused before anything is written — no batch confirmation, no audit entry. The
-    message names the field as the caller posted it (``csv``, ``lines`` or the page's
-    ``file``)."""
+    message names the field the caller posted (``csv``, ``lines`` or the page's
+    ``file``) by its label in the bank's answer: 回盘文件, 付款明细 (payment lines, not
+    the expense lines ``lines`` names elsewhere), 文件."""
 
     code = "confirmation_empty"
-    message_zh = "{name}：银行回盘至少须有一行回盘记录（csv 文件或 lines 行，二者提供其一）"
-    message_en = "{name}: the bank's answer needs at least one answered line (give csv or lines)"
-
-    def words(self, language: str) -> dict[str, Any]:
-        name = self.field or ""
-        if self.field == "file":
-            name = field_label("file", language) or name
-        return {**self.params, "name": name}
+    field_context = "bank_answer"
+    message_zh = "{field}：银行回盘至少须有一行回盘记录（csv 文件或 lines 行，二者提供其一）"
+    message_en = "{field}: the bank's answer needs at least one answered line (give csv or lines)"
 
 
 class PaymentNotFound(NotFound):
