@@ -78,6 +78,13 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "coverage_codes": ("保障责任", "Coverages"),
     "coverage_type": ("保障类型", "Coverage type"),
     "coverage.type": ("保障类型", "Coverage type"),
+    # a coverage of a product version's list (products.schemas.CoverageIn): a thing's
+    # name is 名称, not a person's 姓名
+    "coverages.name": ("名称", "Name"),
+    "coverages.type": ("保障类型", "Coverage type"),
+    "coverages.parameters": ("保障参数", "Parameters"),
+    "coverages.materials_add": ("增加的理赔材料", "Claim materials added"),
+    "coverages.materials_drop": ("不需要的理赔材料", "Claim materials dropped"),
     "requirements": ("材料要求", "Required materials"),
     "policy_id": ("保单", "Policy"),
     "policy_number": ("保单号", "Policy number"),

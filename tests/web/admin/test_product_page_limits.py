@@ -112,3 +112,45 @@ def test_a_new_product_is_refused_as_the_api_refuses(
     assert english.status_code == 422
     assert f"{field_words(field, 'en')}: {en}" in english.text
     assert _stored(db) == before
+
+
+_COVERAGE = {"code": "m1", "name": "住院医疗", "type": "medical"}
+_DEATH = {"code": "d1", "type": "accident_death", "parameters": {"sum_insured": "100000"}}
+
+
+# (coverages typed, the error's path, what its message says in zh-CN)
+COVERAGE_EDITS = [
+    # refused by the schema (VersionIn): a coverage without its parameters
+    ([_COVERAGE], "coverages.0.parameters", "保障责任第 1 行 保障参数：必填"),
+    # refused by the service: a type no coverage has, two coverages with one code
+    ([{**_COVERAGE, "type": "marine", "parameters": {}}], "coverages[0]", "保障责任第 1 行"),
+    (
+        [{**_DEATH, "name": "意外身故"}, {**_DEATH, "name": "猝死"}],
+        "coverages[1].code",
+        "保障责任第 2 行",
+    ),
+]
+
+
+@pytest.mark.parametrize(("typed", "path", "zh"), COVERAGE_EDITS, ids=["schema", "type", "code"])
+def test_a_coverage_refusal_stands_beside_the_coverages(
+    db: Session, client, draft: dict[str, Any], typed: list[Any], path: str, zh: str
+) -> None:  # type: ignore[no-untyped-def]
+    # SPEC GEN-6, PRD-3: a refusal of one coverage of the list is shown beside the
+    # coverages field it is about (marked invalid), not at the foot of the form
+    import json
+    import re
+
+    before = _stored(db)
+    form = {"insured_liabilities": "住院医疗费用", "coverages": json.dumps(typed)}
+    refused = client.post(draft["route"], data=form, headers=draft["headers"])
+    assert refused.status_code == 422, refused.text[:500]
+    beside = re.search(
+        r'<p class="error field-error" id="coverages-error"[^>]*>([^<]*)</p>', refused.text
+    )
+    assert beside is not None, refused.text[-3000:]
+    assert zh in beside.group(1), beside.group(1)
+    assert path not in beside.group(1)  # the row and the field in words, not the path
+    assert 'id="edit-error"' not in refused.text
+    assert re.search(r'<textarea id="f-coverages"[^>]*aria-invalid="true"', refused.text)
+    assert _stored(db) == before
