@@ -188,3 +188,32 @@ def test_a_dispute_path_refusal_names_the_paths_in_words() -> None:
     assert error.message("zh-CN") == "路径：大额争议只能走 仲裁、诉讼"
     assert error.message("en") == "Path: a large dispute may only go to Arbitration, Court"
     assert error.params["allowed"] == ("arbitration", "court")
+
+
+def test_every_major_reason_the_report_writes_has_its_code() -> None:
+    # SPEC CLM-R4: the API serves each stored reason's stable code (major_reason_codes);
+    # the texts the report writes, the demo history's "amount" and an unknown text.
+    from decimal import Decimal
+    from types import SimpleNamespace
+
+    from claimdesk.claims.config import rules
+    from claimdesk.claims.intake.report import major_reasons
+    from claimdesk.code_labels import MAJOR_REASON_CODES, major_reason_code
+
+    data = SimpleNamespace(
+        casualties=rules().major_casualties,
+        estimated_amount=Decimal("250000.50"),
+        group_incident=True,
+    )
+    written = major_reasons(data, limits=SimpleNamespace(major_amount=Decimal("200000.00")))  # type: ignore[arg-type]
+    assert [major_reason_code(r) for r in written] == [
+        "casualties",
+        "estimated_amount",
+        "group_incident",
+    ]
+    assert major_reason_code("amount") == "estimated_amount"
+    assert major_reason_code("a flood") == "other"
+    assert set(MAJOR_REASON_CODES) == {
+        *(major_reason_code(r) for r in written),
+        major_reason_code("a flood"),
+    }

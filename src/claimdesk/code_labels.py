@@ -579,22 +579,29 @@ def code_list(codes: Iterable[object], language: str) -> str:
     return separator.join(code_label(code, language) for code in codes)
 
 
-# A major case's reasons (CLM-R4) are stored as the report wrote them, for programs
-# ("casualties 3 >= 3", "estimated amount 250000.00 > 200000.00", "group incident"; the
-# demo history writes "amount"); people read them in their language.
+# A major case's reasons (CLM-R4) are stored as the report wrote them ("casualties 3 >=
+# 3", "estimated amount 250000.00 > 200000.00", "group incident"; the demo history writes
+# "amount"): each names the threshold in force at report time, which a code alone would
+# lose. Programs read each reason's stable code (the API's ``major_reason_codes``, in the
+# order of ``major_reasons``); people read the reasons in their language. An unknown text
+# has the code ``other`` and is shown as stored. (code, stored text, zh-CN, English)
+MAJOR_REASON_CODES = ("casualties", "estimated_amount", "group_incident", "other")
 _MAJOR_REASONS = (
     (
+        "casualties",
         re.compile(r"casualties (?P<n>\d+) >= (?P<limit>\d+)"),
         "伤亡 {n} 人（达到 {limit} 人）",
         "{n} casualties (from {limit})",
     ),
     (
+        "estimated_amount",
         re.compile(r"estimated amount (?P<n>[\d.]+) > (?P<limit>[\d.]+)"),
         "估损金额 {n} 元（超过 {limit} 元）",
         "estimated loss CNY {n} (above {limit})",
     ),
-    (re.compile(r"group incident"), "群体性事件", "a group incident"),
+    ("group_incident", re.compile(r"group incident"), "群体性事件", "a group incident"),
     (
+        "estimated_amount",
         re.compile(r"amount"),
         "估损金额超过重大案件金额",
         "estimated loss above the major-case amount",
@@ -602,9 +609,17 @@ _MAJOR_REASONS = (
 )
 
 
+def major_reason_code(reason: str) -> str:
+    """The stable code of one stored major-case reason (MAJOR_REASON_CODES)."""
+    for code, pattern, _zh, _en in _MAJOR_REASONS:
+        if pattern.fullmatch(reason):
+            return code
+    return "other"
+
+
 def major_reason(reason: str, language: str) -> str:
     """One stored major-case reason in words in ``language``; an unknown one as stored."""
-    for pattern, zh, en in _MAJOR_REASONS:
+    for _code, pattern, zh, en in _MAJOR_REASONS:
         if found := pattern.fullmatch(reason):
             return (zh if language.lower().startswith("zh") else en).format(**found.groupdict())
     return reason

@@ -399,6 +399,8 @@ def test_major_case_escalates_to_supervisor(world: World, db: Session) -> None:
     assert [m.recipient for m in escalations] == [f"user:{w.users['supervisor']}"]
     # The supervisor reads the reasons in words, not as the report stored them.
     assert "伤亡 3 人（达到 3 人）" in escalations[0].body, escalations[0].body
+    # Programs read the reason's stable code; the stored text stays as it was (CLM-R4).
+    assert claim["major_reason_codes"] == ["casualties"]
     assert claim["major_reasons"] == ["casualties 3 >= 3"]
     assert "claim.major_escalated" in [
         e["action"]

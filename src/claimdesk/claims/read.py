@@ -42,6 +42,7 @@ from claimdesk.claims.schemas import (
 from claimdesk.claims.settlement import adjustment, reserves
 from claimdesk.clocks.schemas import ClockOut
 from claimdesk.clocks.service import PlannedClock
+from claimdesk.code_labels import major_reason_code
 from claimdesk.models.audit import AuditEntry
 from claimdesk.models.claim import (
     AdjustmentResult,
@@ -201,6 +202,7 @@ def _claim_out(
         loss_overview=claim.loss_overview,
         estimated_amount=claim.estimated_amount,
         is_major=claim.is_major,
+        major_reason_codes=[major_reason_code(r) for r in claim.major_reasons or []],
         major_reasons=claim.major_reasons,
         intake_flags=intake_flags(claim, policy, language=language),
         received_at=claim.received_at,

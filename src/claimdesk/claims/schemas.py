@@ -394,6 +394,10 @@ class ClaimOut(BaseModel):
     loss_overview: str
     estimated_amount: Decimal | None
     is_major: bool
+    # CLM-R4: the stable codes (code_labels.MAJOR_REASON_CODES), one per reason in the
+    # order of major_reasons — the texts the report stored with their thresholds, kept
+    # as they were for the programs that read them (docs/architecture.md, "Major cases").
+    major_reason_codes: list[str] = Field(default_factory=list)
     major_reasons: list[str]
     intake_flags: list[IntakeFlagOut] = Field(default_factory=list)
     received_at: dt.datetime
