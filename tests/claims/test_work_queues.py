@@ -327,3 +327,38 @@ def test_a_claim_in_review_waits_in_the_queue_of_the_tier_that_decides_next(
     assert _ids(s, "reviewer1", "work") == [small]
     assert _ids(s, "reviewer2", "work") == [large] and _queues(s, "reviewer2")["work"] == 1
     assert _ids(s, "reviewer3", "work") == []
+
+
+def test_a_queue_item_names_the_termination_that_left_its_loss_uncovered(
+    s: Settlement, db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # SPEC CLM-R2, POL-3 (rules.cover): the policy (2026-01-01 .. 2026-12-31) surrendered
+    # with effect from 2026-09-28 — a loss that day or after carries the day; the day
+    # before is covered; a loss before the period is outside the period, not "after the
+    # termination"; a termination after the period's end ends nothing.
+    from claimdesk.models.policy import Policy
+
+    FrozenClock(monkeypatch, local("2026-09-30T09:00:00"))
+    losses = ("2026-09-27", "2026-09-28", "2026-09-29", "2025-12-31")
+    ids = {_report(s, loss_date=day)["id"]: day for day in losses}
+    policy = db.get_one(Policy, s.w.policies["MED-MILLION"].id)  # type: ignore[attr-defined]
+
+    def marks() -> dict[str, tuple[bool, str | None]]:
+        items = _items(s, "handler", "work", limit=50)["items"]
+        return {
+            ids[i["claim_id"]]: (i["loss_outside_period"], i["policy_terminated_on"])
+            for i in items
+            if i["claim_id"] in ids
+        }
+
+    policy.status, policy.terminated_on = "terminated", local("2026-09-28T00:00:00").date()
+    db.commit()
+    assert marks() == {
+        "2026-09-27": (False, None),
+        "2026-09-28": (True, "2026-09-28"),
+        "2026-09-29": (True, "2026-09-28"),
+        "2025-12-31": (True, None),
+    }
+    policy.terminated_on = local("2027-01-01T00:00:00").date()  # after the period's end
+    db.commit()
+    assert {day: mark[1] for day, mark in marks().items()} == dict.fromkeys(losses)

@@ -193,7 +193,8 @@ def test_a_loss_after_the_policys_termination_is_marked_on_the_queue_row(
     client: TestClient, db: Session
 ) -> None:
     # SPEC CLM-R2, POL-3: the queue's column follows the intake flag's rule (rules.cover):
-    # a loss on or after the day a surrender took effect is outside the cover too
+    # a loss on or after the day a surrender took effect is outside the cover too, and
+    # the badge names the termination and its day
     world = build_world(db, client)
     before, on = _report(world), None
     policy = world.policies["MED-MILLION"]  # type: ignore[attr-defined]
@@ -207,11 +208,18 @@ def test_a_loss_after_the_policys_termination_is_marked_on_the_queue_row(
         return page.split(f">{number}</a>")[1].split("</td>")[0]
 
     # Both losses are on 2026-03-02, the termination's effective date: both rows marked,
-    # as the claim page's flag says, whichever came first.
+    # as the claim page's flag says, whichever came first — and the mark says the policy
+    # was terminated, with the day, not "outside the policy period" (POL-3).
     for claim in (before, on):
-        assert 'data-flag="loss_outside_policy_period"' in row(claim["number"])
+        mark = row(claim["number"])
+        assert 'data-flag="loss_outside_policy_period"' in mark
+        assert 'data-terminated-on="2026-03-02"' in mark
+        assert "保单已于 2026年3月2日 解除" in mark and "保险期间外出险" not in mark
         flags = web.get(f"/claims/{claim['id']}").text
         assert 'id="intake-flag-loss_outside_policy_period"' in flags
+    english = web.get("/workbench?queue=work&lang=en").text
+    mark = english.split(f">{on['number']}</a>")[1].split("</td>")[0]
+    assert "Policy terminated from 2 Mar 2026" in mark and "Outside the policy period" not in mark
     policy.terminated_on = dt.date(2026, 3, 3)  # took effect the day after: covered
     db.flush()
     page = web.get("/workbench?queue=work").text

@@ -4,9 +4,9 @@ ordered by the deadline that makes the work urgent, then by id (pages never repe
 skip a row).
 
 Every queue query selects the same columns — the claim, the deadline (``due``), the time
-it has waited (``since``), the task inside the claim (``task_id``, ``task_kind``) and
-whether the loss is outside the policy's period (``outside_period``) — so one paging
-function serves them all.
+it has waited (``since``), the task inside the claim (``task_id``, ``task_kind``),
+whether the loss is outside the policy's cover (``outside_period``) and the termination
+day that ended it (``terminated_on``) — so one paging function serves them all.
 """
 
 from __future__ import annotations
@@ -72,6 +72,24 @@ def _outside_period() -> ColumnElement[bool]:
     )
 
 
+def _terminated_before_loss() -> ColumnElement[Any]:
+    """The day the claim's policy's termination took effect, when it — not the period —
+    left the loss uncovered (inside the period, on or after that day: ``rules.cover``'s
+    ``ended_by_termination``, POL-3); else NULL. The queue's mark says so with the day,
+    not "outside the period", which the handler would check against the wrong dates."""
+    return (
+        select(Policy.terminated_on)
+        .where(
+            Policy.id == Claim.policy_id,
+            Policy.terminated_on <= Policy.period_end,  # NULL: not terminated
+            Claim.loss_date >= Policy.terminated_on,
+            Claim.loss_date >= Policy.period_start,
+        )
+        .correlate(Claim)
+        .scalar_subquery()
+    )
+
+
 def _row(
     due: Any = None,
     since: Any = None,
@@ -85,6 +103,7 @@ def _row(
         (null() if task_id is None else task_id).label("task_id"),
         (null() if task_kind is None else task_kind).label("task_kind"),
         _outside_period().label("outside_period"),
+        _terminated_before_loss().label("terminated_on"),
     )
 
 

@@ -54,6 +54,9 @@ class QueueItem(BaseModel):
     # CLM-R2: the date of loss is outside the policy's period (the claim's intake flag
     # loss_outside_policy_period), read with the row.
     loss_outside_period: bool = False
+    # POL-3: the day the policy's termination took effect, when it (not the period) left
+    # the loss uncovered — the loss on or after it; None otherwise.
+    policy_terminated_on: dt.date | None = None
 
 
 class AssignIn(BaseModel):

@@ -185,8 +185,9 @@ def _items(session: Session, rows: Sequence[Any]) -> list[QueueItem]:
             if claim.investigator_id is not None
             else None,
             loss_outside_period=bool(outside),
+            policy_terminated_on=terminated_on,
         )
-        for claim, due, since, task_id, task_kind, outside in rows
+        for claim, due, since, task_id, task_kind, outside, terminated_on in rows
     ]
 
 
