@@ -166,3 +166,11 @@ def supervisors_of(session: Session, org_unit_id: int | None) -> list[User]:
     if org_unit_id is not None:
         query = query.where(User.org_unit_id == org_unit_id)
     return list(session.scalars(query))
+
+
+def stored_keys_in_use(session: Session, keys: list[str]) -> set[str]:
+    """Of ``keys`` (file-store keys), those a material file row names."""
+    if not keys:
+        return set()
+    query = select(MaterialFile.storage_path).where(MaterialFile.storage_path.in_(keys))
+    return set(session.scalars(query))

@@ -99,7 +99,11 @@ def register(app: typer.Typer) -> None:
     app.command("serve")(serve)
     from claimdesk.jobs.cli import worker
     from claimdesk.ops.backup import backup_command, restore_command
+    from claimdesk.ops.storage_sweep import sweep_command
 
+    storage_app = typer.Typer(no_args_is_help=True)
+    storage_app.command("sweep")(sweep_command)
+    app.add_typer(storage_app, name="storage", help="File store: files no row names.")
     app.command("worker")(worker)
     app.command("backup")(backup_command)
     app.command("restore")(restore_command)

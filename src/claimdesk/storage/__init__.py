@@ -5,6 +5,7 @@ from claimdesk.storage.backends import (
     BlobNotFound,
     BlobStorage,
     LocalDiskStorage,
+    StoredBlob,
     get_storage,
     set_storage,
 )
@@ -14,6 +15,7 @@ __all__ = [
     "BlobNotFound",
     "BlobStorage",
     "LocalDiskStorage",
+    "StoredBlob",
     "get_storage",
     "load_file",
     "new_file_key",

@@ -7,13 +7,16 @@ be shared or outsourced without widening who can read medical documents.
 ``CLAIMDESK_STORAGE`` chooses the backend; ``local`` (the default) writes under
 ``CLAIMDESK_UPLOAD_DIR``. Several application nodes share it when that directory is one
 shared mount (NFS); an S3-compatible object store is the production choice documented
-in docs/operations.md and implements the same four methods.
+in docs/operations.md and implements the same methods (``listing`` feeds the orphan sweep).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Protocol, runtime_checkable
 
@@ -22,6 +25,13 @@ from claimdesk.config import Settings, get_settings
 
 class BlobNotFound(LookupError):
     """The store holds nothing under the key (a lost file, or a restore without files)."""
+
+
+@dataclass(frozen=True)
+class StoredBlob:
+    key: str
+    modified_at: dt.datetime  # aware, UTC
+    size: int
 
 
 @runtime_checkable
@@ -36,6 +46,10 @@ class BlobStorage(Protocol):
         """Remove ``key``; removing a missing key is not an error."""
 
     def exists(self, key: str) -> bool: ...
+
+    def listing(self) -> Iterator[StoredBlob]:
+        """Every key held, with when it was last written (the orphan sweep reads it;
+        an object store lists its bucket)."""
 
 
 def check_key(key: str) -> str:
@@ -88,6 +102,22 @@ class LocalDiskStorage:
 
     def exists(self, key: str) -> bool:
         return self._path(key).is_file()
+
+    def listing(self) -> Iterator[StoredBlob]:
+        # Half-written temporaries (".<name>.<hex>.tmp", a crash inside put) are listed
+        # too: no row names them, so the sweep removes them once they are old.
+        for folder, _dirs, names in os.walk(self.root):
+            for name in names:
+                path = Path(folder) / name
+                try:
+                    stat = path.stat()
+                except FileNotFoundError:  # removed while we walked
+                    continue
+                yield StoredBlob(
+                    key=path.relative_to(self.root).as_posix(),
+                    modified_at=dt.datetime.fromtimestamp(stat.st_mtime, tz=dt.UTC),
+                    size=stat.st_size,
+                )
 
 
 _storage: BlobStorage | None = None
