@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from claimdesk.errors import ValidationFailed
 from claimdesk.field_labels import FIELD_LABELS, field_label, without_spec_refs
-from claimdesk.formatting import duration, local_date, local_datetime, money
+from claimdesk.formatting import duration, local_date, local_datetime, money, month
 from claimdesk.validation import describe_validation_error
 
 
@@ -78,3 +78,15 @@ def test_error_messages_carry_no_spec_ids() -> None:
         error.message("en")
         == "Tier-2 review limit: the tier-2 limit must be above the tier-1 limit"
     )
+
+
+def test_a_dashboard_month_reads_as_people_write_it() -> None:
+    # SPEC GEN-2, GEN-7: a Beijing-time month of the dashboards ("2026-03") as the day
+    # is written (2026年3月7日 / 7 Mar 2026); anything that is no month stays as it is.
+    assert month("2026-03", "zh-CN") == "2026年3月"
+    assert month("2026-12", "zh-CN") == "2026年12月"
+    assert month("2026-03", "en") == "Mar 2026"
+    assert month("2027-01", "en") == "Jan 2027"
+    assert month("2026-13", "en") == "2026-13"
+    assert month("total", "zh-CN") == "total"
+    assert month(None, "en") == ""

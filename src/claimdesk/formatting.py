@@ -20,7 +20,15 @@ from babel.numbers import format_decimal
 from claimdesk.field_labels import without_spec_refs
 from claimdesk.i18n import current_language
 
-__all__ = ["amount", "duration", "local_date", "local_datetime", "money", "without_spec_refs"]
+__all__ = [
+    "amount",
+    "duration",
+    "local_date",
+    "local_datetime",
+    "money",
+    "month",
+    "without_spec_refs",
+]
 
 CENT = Decimal("0.01")
 
@@ -99,6 +107,21 @@ def local_date(value: Any, language: str | None = None) -> str:
     if _zh(language):
         return str(format_date(value, "y年M月d日", locale="zh_CN"))
     return str(format_date(value, "d MMM y", locale="en"))
+
+
+def month(value: Any, language: str | None = None) -> str:
+    """A month of the dashboards ("2026-03", a Beijing-time month) as people write it:
+    ``2026年3月`` / ``Mar 2026``, as local_date writes its day; anything else as it is."""
+    text = "" if value is None else str(value)
+    try:
+        first = dt.date.fromisoformat(f"{text}-01") if len(text) == 7 else None
+    except ValueError:
+        first = None
+    if first is None:
+        return text
+    if _zh(language):
+        return f"{first.year}年{first.month}月"
+    return str(format_date(first, "MMM y", locale="en"))
 
 
 def duration(seconds: float | int | dt.timedelta | None, language: str | None = None) -> str:

@@ -320,7 +320,8 @@ def test_api_and_csv_for_the_claims_dashboard_readers(
     assert "stp_time_2026-09-01_2026-10-31.csv" in response.headers["content-disposition"]
     rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[1] == {
-        "月份": "2026-09",
+        "月份": "2026年9月",
+        "月份（代码）": "2026-09",
         "险种": "健康险",
         "险种（代码）": "health",
         "处理方式": "人工",

@@ -34,6 +34,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy.orm import Session
 
+from claimdesk import formatting
 from claimdesk.auth.principal import Principal
 from claimdesk.code_labels import code_label, column_label
 from claimdesk.dashboards import repository
@@ -287,21 +288,37 @@ def _csv_cell(value: Cell) -> str:
     return str(value)
 
 
+# Columns the CSV gives in words, each followed by a column that keeps the value a
+# program reads: the codes (CODE_COLUMNS: "时限", "时限（代码）") and the month ("月份"
+# 2026年3月 / Month "Mar 2026", then "月份（代码）" 2026-03). Excel opens "2026-03" as a
+# date (1 March, shown "Mar-26" or "2026/3/1"); the month in words is what the page
+# says, the code column stays as programs have always read it (docs/operations.md).
+WORDED_COLUMNS = CODE_COLUMNS | {"month"}
+
+
+def _words(column: str, value: Cell, language: str) -> str:
+    if value is None:
+        return ""
+    if column == "month":
+        return formatting.month(value, language)
+    return code_label(value, language)
+
+
 def csv_rows(dataset: Dataset, language: str) -> list[list[str]]:
     """The dataset as the CSV's rows, header first, in the reader's language: each column
-    named in words, each code column (CODE_COLUMNS) in words followed by a column that
-    keeps the code for a program to read ("时限", "时限（代码）")."""
+    named in words, each code or month column (WORDED_COLUMNS) in words followed by a
+    column that keeps its value for a program to read ("时限", "时限（代码）")."""
     header: list[str] = []
     for column in dataset.columns:
         header.append(column_label(column, language))
-        if column in CODE_COLUMNS:
+        if column in WORDED_COLUMNS:
             header.append(gettext("%(column)s (code)", language) % {"column": header[-1]})
     rows = [header]
     for row in dataset.rows:
         cells: list[str] = []
         for column, value in zip(dataset.columns, row, strict=True):
-            if column in CODE_COLUMNS:
-                cells.append(code_label(value, language) if value is not None else "")
+            if column in WORDED_COLUMNS:
+                cells.append(_words(column, value, language))
             cells.append(_csv_cell(value))
         rows.append(cells)
     return rows

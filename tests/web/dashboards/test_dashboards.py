@@ -364,7 +364,11 @@ def test_service_csvs(db, client, world):  # SPEC SVC-5, SVC-3, GEN-7
     assert by_type["claims_help"]["Attitude of staff"] == "3.00"
     assert by_type["claims_help"]["Value-added services"] == ""
     trend = rows_of(client.get(f"/dashboards/service/complaints_trend.csv?{EN}", headers=headers))
-    assert [r["Month"] for r in trend] == ["2026-03", "2026-04"]
+    # The month in words, then its code (GEN-2 Beijing months; Excel keeps the words).
+    assert [(r["Month"], r["Month (code)"]) for r in trend] == [
+        ("Mar 2026", "2026-03"),
+        ("Apr 2026", "2026-04"),
+    ]
 
 
 def test_bad_filters_are_shown_in_place(db, client, world):  # SPEC GEN-6
@@ -431,9 +435,9 @@ def by_month_rows() -> list[list[str]]:
     # March: BJ's review met, BJ's report entry running past due (missed); April: BJ's
     # review stopped late (missed), HQ's review met.
     return [
-        ["2026-03", *REPORT_ENTRY, "1", "0", "1", "0", "0.00"],
-        ["2026-03", *REVIEW, "1", "1", "0", "0", "100.00"],
-        ["2026-04", *REVIEW, "2", "1", "1", "0", "50.00"],
+        ["Mar 2026", "2026-03", *REPORT_ENTRY, "1", "0", "1", "0", "0.00"],
+        ["Mar 2026", "2026-03", *REVIEW, "1", "1", "0", "0", "100.00"],
+        ["Apr 2026", "2026-04", *REVIEW, "2", "1", "1", "0", "50.00"],
     ]
 
 
@@ -447,7 +451,7 @@ def test_deadlines_by_month_and_by_branch_csv(db, client, world):  # SPEC GEN-7,
         in (by_month.headers["content-disposition"])
     )
     rows = rows_of(by_month)
-    assert list(rows[0]) == ["Month", *DEADLINE_HEADER]
+    assert list(rows[0]) == ["Month", "Month (code)", *DEADLINE_HEADER]
     assert [list(r.values()) for r in rows] == by_month_rows()
     by_branch = rows_of(client.get(f"{path}?{EN}&by=branch", headers=headers))
     assert list(by_branch[0])[:3] == ["Branch", "Branch code", "Time limit"]
@@ -460,14 +464,48 @@ def test_deadlines_by_month_and_by_branch_csv(db, client, world):  # SPEC GEN-7,
         client.get(f"{path}?{EN}&by=month_branch&org_unit_id={world['bj'].id}", headers=headers)
     )
     assert [list(r.values()) for r in both] == [
-        ["2026-03", "北京分公司", "BJ", *REPORT_ENTRY, "1", "0", "1", "0", "0.00"],
-        ["2026-03", "北京分公司", "BJ", *REVIEW, "1", "1", "0", "0", "100.00"],
-        ["2026-04", "北京分公司", "BJ", *REVIEW, "1", "0", "1", "0", "0.00"],
+        ["Mar 2026", "2026-03", "北京分公司", "BJ", *REPORT_ENTRY, "1", "0", "1", "0", "0.00"],
+        ["Mar 2026", "2026-03", "北京分公司", "BJ", *REVIEW, "1", "1", "0", "0", "100.00"],
+        ["Apr 2026", "2026-04", "北京分公司", "BJ", *REVIEW, "1", "0", "1", "0", "0.00"],
     ]
     zh = client.get(f"{path}?{PERIOD}&by=branch&lang=zh-CN", headers=headers)
     assert zh.content.decode("utf-8-sig").splitlines()[0].startswith("机构,机构代码,时限,")
     bad = client.get(f"{path}?{PERIOD}&by=week&lang=en", headers=headers)
     assert bad.status_code == 422
+
+
+def test_a_month_csv_reads_as_text_in_excel(db, client, world):  # SPEC GEN-7, GEN-2
+    # The bytes Excel opens: BOM, CRLF, the month in the reader's words first — 2026年3月
+    # / Mar 2026, what the page says — then the month's code, unchanged for programs
+    # ("2026-03", which Excel alone would have turned into the date 1 March).
+    headers = login_headers(client, "aud")
+    path = "/dashboards/claims/claims_deadlines.csv"
+    zh = client.get(f"{path}?{PERIOD}&by=month&lang=zh-CN", headers=headers)
+    assert (
+        zh.content
+        == b"\xef\xbb\xbf"
+        + (
+            "月份,月份（代码）,时限,时限（代码）,适用案件,按时,超时,未到期,达标率（%）\r\n"
+            "2026年3月,2026-03,报案录入（1 小时）,claim.report_entry,1,0,1,0,0.00\r\n"
+            "2026年3月,2026-03,审核（3 个工作日）,claim.review,1,1,0,0,100.00\r\n"
+            "2026年4月,2026-04,审核（3 个工作日）,claim.review,2,1,1,0,50.00\r\n"
+        ).encode()
+    )
+    en = client.get(
+        f"/api/v1/dashboards/claims/deadlines.csv?{PERIOD}&by=month&lang=en", headers=headers
+    )
+    assert en.content.startswith(
+        b"\xef\xbb\xbfMonth,Month (code),Time limit,Time limit (code),Governed,"
+    )
+    assert en.content.splitlines()[1] == (
+        b"Mar 2026,2026-03,Report entry (1 h),claim.report_entry,1,0,1,0,0.00"
+    )
+    # The page's table and chart say the month in the same words.
+    page = client.get(f"/dashboards/claims?{PERIOD}&by=month&lang=zh-CN", headers=headers)
+    card = page.text[page.text.index('id="claims_deadlines"') :]
+    card = card[: card.index("</section>")]
+    assert "<td>2026年3月</td>" in card and ">2026-03<" not in card
+    assert '"month": "2026年4月"' in card
 
 
 def test_deadlines_breakdown_on_the_page(db, client, world):  # SPEC GEN-7, GEN-6

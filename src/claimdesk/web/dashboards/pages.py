@@ -17,6 +17,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from claimdesk import formatting
 from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
 from claimdesk.code_labels import CLAIM_STATES
@@ -64,12 +65,15 @@ def _cell(value: dashboards.Cell) -> str | int | float | None:
     return value
 
 
-def cell_labeller(label: Any, gettext: Any) -> Any:
+def cell_labeller(label: Any, gettext: Any, language: str | None = None) -> Any:
     """A cell's code in words; a claim's state (the claims board's ``state`` columns) in
     a claim's words (code_labels.CLAIM_STATES: "decided" is 已核定，无需支付, not a
-    complaint's 已决定)."""
+    complaint's 已决定); a month as people write it (2026年3月 / Mar 2026), as the CSV's
+    month column says it."""
 
     def cell(value: object, column: str | None = None) -> str:
+        if column == "month":
+            return formatting.month(value, language)
         if column == "state":
             msgid = CLAIM_STATES.get(str(value))
             if msgid:
@@ -111,7 +115,7 @@ def chart_payload(dataset: dashboards.Dataset, label: Any, gettext: Any) -> str:
 def _board(request: Request, db: Session, board: str, principal: Principal) -> Response:
     title = TITLES[board]
     gettext = translator(request)
-    label = cell_labeller(labeller(gettext), gettext)
+    label = cell_labeller(labeller(gettext), gettext, language_of(request))
     units = org_service.list_units(db)
     try:
         filters = filters_from(request)
