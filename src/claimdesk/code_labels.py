@@ -365,7 +365,9 @@ LABELS: dict[str, str] = {
     # dataset columns
     "line": "Line",
     "state": "State",
-    "transitions": "Cases",
+    # How many times claims stayed in a state and left it (not claims: a claim can
+    # come back to a state).
+    "stays": "Stays",
     "average_hours": "Average hours",
     "max_hours": "Longest (hours)",
     "clock": "Time limit",

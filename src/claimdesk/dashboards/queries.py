@@ -89,6 +89,11 @@ CODE_COLUMNS = frozenset(
 )
 
 
+# Columns of amounts in CNY (GEN-1): the page writes them as people read an amount
+# (135,429.00); the CSV keeps the exact decimal, with no separator, for Excel and programs.
+AMOUNT_COLUMNS = frozenset({"outstanding"})
+
+
 @dataclass(frozen=True)
 class Dataset:
     name: str
@@ -135,11 +140,16 @@ def claims_volume(session: Session, f: Filters) -> Dataset:
 
 def claims_step_time(session: Session, f: Filters) -> Dataset:
     """Hours spent in each state before leaving it, over the claims of the period: a
-    state is entered at the previous transition (or the report) and left at the next."""
+    state is entered at the previous transition (the report's own row, from no state,
+    enters "reported") and left at the next one to another state. A move within the
+    state (accepted -> accepted: a reassignment) ends no stay: counted as two, it halved
+    the step's average and doubled its count. The report's row leaves no state: it is
+    no row of the table (it was one, of a blank state, 0 h, one per claim)."""
     query = _in_period(
         select(
             ClaimTransition.claim_id,
             ClaimTransition.from_state,
+            ClaimTransition.to_state,
             ClaimTransition.at,
             Claim.received_at,
         )
@@ -149,9 +159,12 @@ def claims_step_time(session: Session, f: Filters) -> Dataset:
     )
     spent: dict[str, list[Decimal]] = defaultdict(list)
     entered: dict[int, dt.datetime] = {}
-    for claim_id, from_state, at, received in session.execute(query):
-        seconds = max((at - entered.get(claim_id, received)).total_seconds(), 0.0)
-        spent[from_state].append(Decimal(str(seconds)) / Decimal(3600))
+    for claim_id, from_state, to_state, at, received in session.execute(query):
+        if from_state == to_state:
+            continue
+        if from_state:
+            seconds = max((at - entered.get(claim_id, received)).total_seconds(), 0.0)
+            spent[from_state].append(Decimal(str(seconds)) / Decimal(3600))
         entered[claim_id] = at
     rows: list[tuple[Cell, ...]] = [
         (state, len(hours), _round(sum(hours, Decimal(0)) / len(hours)), _round(max(hours)))
@@ -163,7 +176,7 @@ def claims_step_time(session: Session, f: Filters) -> Dataset:
     return Dataset(
         "claims_step_time",
         "Time per step (hours)",
-        ("state", "transitions", "average_hours", "max_hours"),
+        ("state", "stays", "average_hours", "max_hours"),
         rows,
         Chart("bar", "state", ("average_hours",)),
     )

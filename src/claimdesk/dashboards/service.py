@@ -45,6 +45,7 @@ from claimdesk.dashboards.errors import (
     UnknownDataset,
 )
 from claimdesk.dashboards.queries import (
+    AMOUNT_COLUMNS,
     BREAKDOWNS,
     CLAIMS_DATASETS,
     CODE_COLUMNS,
@@ -343,6 +344,7 @@ def csv_filename(dataset: Dataset, filters: Filters) -> str:
 
 
 __all__ = [
+    "AMOUNT_COLUMNS",
     "BOARDS",
     "BREAKDOWNS",
     "MAX_DAYS",

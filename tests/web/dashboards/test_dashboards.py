@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -106,10 +107,15 @@ def world(db):  # type: ignore[no-untyped-def]
     claim("property", "closed", "2026-02-10T09:00", unit=hq, reserve="999.00")  # before period
     claim("health", "closed", "2026-03-20T09:00", reserve="300.00")  # closed: no reserve
     # c1: reported 09:00, accepted 12:00 (3 h); c3: reported -> accepted after 5 h,
-    # accepted -> rejected after 24 h.
+    # accepted -> rejected after 24 h, reassigned on the way (accepted -> accepted: still
+    # accepted). Each opens with the report's own row, from no state, as the workflow
+    # writes it.
     for cid, frm, to, when in (
+        (c1.id, "", "reported", "2026-03-02T09:00"),
         (c1.id, "reported", "accepted", "2026-03-02T12:00"),
+        (c3.id, "", "reported", "2026-04-01T09:00"),
         (c3.id, "reported", "accepted", "2026-04-01T14:00"),
+        (c3.id, "accepted", "accepted", "2026-04-02T02:00"),
         (c3.id, "accepted", "rejected", "2026-04-02T14:00"),
     ):
         db.add(
@@ -272,7 +278,9 @@ def test_step_time_csv(db, client, world):  # SPEC CLM-Q2 (time per step)
             headers=login_headers(client, "aud"),
         )
     )
-    # reported: 3 h and 5 h -> average 4.00, max 5.00; accepted: 24 h. In workflow
+    # reported: 3 h and 5 h -> average 4.00, max 5.00; accepted: one stay of 24 h, the
+    # reassignment within it no end of the stay (it was two of 12 h); the report's own
+    # row, from no state, no row of a blank state (it was one, of 0 h). In workflow
     # order, as a claim goes through them (issue 12), not alphabetical.
     assert [list(r.values()) for r in rows] == [
         ["Reported", "reported", "2", "4.00", "5.00"],
@@ -281,10 +289,50 @@ def test_step_time_csv(db, client, world):  # SPEC CLM-Q2 (time per step)
     assert list(rows[0]) == [
         "State",
         "State (code)",
-        "Cases",
+        "Stays",
         "Average hours",
         "Longest (hours)",
     ]
+
+
+def test_the_board_reads_as_a_manager_reads_figures(db, client, world):  # SPEC CLM-Q2 GEN-1 GEN-7
+    # The page: outstanding reserves with thousands separators (the CSV keeps the plain
+    # decimal), time per step without a blank state and its count called stays, the
+    # complaints' change month on month signed.
+    headers = login_headers(client, "aud")
+    page = client.get(f"/dashboards/claims?{PERIOD}&lang=en", headers=headers).text
+
+    def card(name: str, text: str) -> str:
+        found = text[text.index(f'id="{name}"') :]
+        return found[: found.index("</section>")]
+
+    reserves = card("claims_reserves", page)
+    # Health's 1,000.10 and 2,000.00 fall in one age bucket or two, by today's date.
+    assert "<td>3,000.10</td>" in reserves or (
+        "<td>1,000.10</td>" in reserves and "<td>2,000.00</td>" in reserves
+    )
+    assert not re.search(r"<td>\d{4,}\.\d\d</td>", reserves)
+    steps = card("claims_step_time", page)
+    assert '<th scope="col">Stays</th>' in steps and "<tr><td></td>" not in steps
+    assert "<td>Accepted</td><td>1</td><td>24.00</td>" in steps
+    trend = card(
+        "complaints_trend",
+        client.get(f"/dashboards/service?{PERIOD}&lang=en", headers=headers).text,
+    )
+    assert "<td>Mar 2026</td><td>0</td><td>—</td>" in trend
+
+
+def test_a_table_cell_as_a_manager_reads_it() -> None:
+    # SPEC GEN-1, GEN-7: amounts with separators, a change signed, nothing as a dash.
+    from claimdesk.web.dashboards.pages import cell_text
+
+    assert cell_text(Decimal("135429.00"), "outstanding") == "135,429.00"
+    assert cell_text(5, "change") == "+5"
+    assert cell_text(-6, "change") == "-6"
+    assert cell_text(0, "change") == "0"
+    assert cell_text(None, "change") == "—"
+    assert cell_text(Decimal("66.67"), "share_met") == "66.67"
+    assert cell_text(1234, "claims") == "1234"
 
 
 def test_breaches_are_drawn_in_the_alarm_colour(db, client, world):  # SPEC GEN-7, CLM-Q2

@@ -83,6 +83,20 @@ def cell_labeller(label: Any, gettext: Any, language: str | None = None) -> Any:
     return cell
 
 
+def cell_text(value: dashboards.Cell, column: str) -> str:
+    """A figure of the page's tables as a manager reads it: an amount with thousands
+    separators (AMOUNT_COLUMNS: 135,429.00, where the table showed 135429.00), a
+    month-on-month change signed (+5, -6: a bare 5 read as a count), none as a dash.
+    The CSV keeps the plain figures (dashboards.to_csv)."""
+    if value is None:
+        return "—"
+    if column in dashboards.AMOUNT_COLUMNS:
+        return formatting.amount(value)
+    if column == "change" and isinstance(value, int) and value > 0:
+        return f"+{value}"
+    return str(value)
+
+
 def chart_payload(dataset: dashboards.Dataset, label: Any, gettext: Any) -> str:
     header = column_labeller(gettext)
     label_columns = {
@@ -155,6 +169,7 @@ def _board(request: Request, db: Session, board: str, principal: Principal) -> R
         stp_charts=stp_charts,
         units=units,
         label=label,
+        shown=cell_text,
         column_label=column_labeller(gettext),
         filters=filters,
         error=None,
