@@ -3,6 +3,7 @@ investigator clears or confirms it, with the consequences of Insurance Law art. 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
 
@@ -230,6 +231,19 @@ def flag(
 def resolve(
     session: Session, *, actor: Principal, claim: Claim, flag_id: int, data: FraudResolveIn
 ) -> FraudFlag:
+    found = _open_flag(session, actor=actor, claim=claim, flag_id=flag_id, data=data)
+    at = timeutil.now()
+    if claim.investigator_id not in (None, actor.user_id):
+        _record_override(session, actor=actor, claim=claim, flag=found, data=data, at=at)
+    _close_flag(session, actor=actor, claim=claim, flag=found, data=data, at=at)
+    _move_claim(session, actor=actor, claim=claim, flag=found, data=data, at=at)
+    return found
+
+
+def _open_flag(
+    session: Session, *, actor: Principal, claim: Claim, flag_id: int, data: FraudResolveIn
+) -> FraudFlag:
+    """The claim's flag, still open, that ``actor`` may decide with ``data``."""
     found = session.get(FraudFlag, flag_id)
     if found is None or found.claim_id != claim.id:
         raise NotFound(what="fraud flag", field="flag_id")
@@ -240,43 +254,77 @@ def resolve(
     refused = resolve_refusal(actor=actor, claim=claim)
     if refused is not None:
         raise refused
-    at = timeutil.now()
-    if claim.investigator_id not in (None, actor.user_id):
-        # A supervisor decided a flag of a claim given to someone else: the override is a
-        # step of its own in the audit trail, naming whose investigation it overrode.
-        record(
-            session,
-            actor=actor,
-            action="claim.fraud_decision_overridden",
-            entity_type="claim",
-            entity_id=claim.id,
-            reason=data.note,
-            at=at,
-            details={
-                "flag_id": found.id,
-                "investigator": claim.investigator_id,
-                "outcome": data.outcome,
-            },
-        )
-    found.outcome = None if data.outcome == "cleared" else data.outcome
-    found.exaggerated_amount = data.exaggerated_amount
-    found.recovery_amount = data.recovery_amount
-    found.police_referred = data.police_referred
-    found.police_reference = data.police_reference
-    found.resolution_note = data.note
-    found.resolved_by_id = actor.user_id
-    found.resolved_at = at
+    return found
+
+
+def _record_override(
+    session: Session,
+    *,
+    actor: Principal,
+    claim: Claim,
+    flag: FraudFlag,
+    data: FraudResolveIn,
+    at: dt.datetime,
+) -> None:
+    # A supervisor decided a flag of a claim given to someone else: the override is a
+    # step of its own in the audit trail, naming whose investigation it overrode.
+    record(
+        session,
+        actor=actor,
+        action="claim.fraud_decision_overridden",
+        entity_type="claim",
+        entity_id=claim.id,
+        reason=data.note,
+        at=at,
+        details={
+            "flag_id": flag.id,
+            "investigator": claim.investigator_id,
+            "outcome": data.outcome,
+        },
+    )
+
+
+def _close_flag(
+    session: Session,
+    *,
+    actor: Principal,
+    claim: Claim,
+    flag: FraudFlag,
+    data: FraudResolveIn,
+    at: dt.datetime,
+) -> None:
+    flag.outcome = None if data.outcome == "cleared" else data.outcome
+    flag.exaggerated_amount = data.exaggerated_amount
+    flag.recovery_amount = data.recovery_amount
+    flag.police_referred = data.police_referred
+    flag.police_reference = data.police_reference
+    flag.resolution_note = data.note
+    flag.resolved_by_id = actor.user_id
+    flag.resolved_at = at
     lifecycle.transition(
         session,
-        entity=found,
+        entity=flag,
         table=lifecycle.FRAUD_FLAG,
         to="cleared" if data.outcome == "cleared" else "confirmed",
         actor=actor,
         at=at,
         details={"claim_id": claim.id},
     )
+
+
+def _move_claim(
+    session: Session,
+    *,
+    actor: Principal,
+    claim: Claim,
+    flag: FraudFlag,
+    data: FraudResolveIn,
+    at: dt.datetime,
+) -> None:
+    """What the decided flag does to the claim: refused (a fabricated event), still
+    held (other flags open), released, or reduced by the exaggerated part."""
     details = {
-        "flag_id": found.id,
+        "flag_id": flag.id,
         "outcome": data.outcome,
         "police_referred": data.police_referred,
         "recovery_amount": None if data.recovery_amount is None else str(data.recovery_amount),
@@ -285,15 +333,7 @@ def resolve(
     if data.outcome == "fabricated_event":
         # Art. 27: the insurer may rescind without refunding the premium; the claim is refused.
         _rescind(session, actor=actor, claim=claim, reason=data.note)
-        workflow.transition(
-            session,
-            claim=claim,
-            action="confirm_fraud_reject",
-            actor=actor,
-            at=at,
-            reason=data.note,
-            details=details,
-        )
+        action = "confirm_fraud_reject"
     elif still_open:
         record(
             session,
@@ -305,32 +345,19 @@ def resolve(
             at=at,
             details=details,
         )
+        return
     elif data.outcome == "cleared":
-        workflow.transition(
-            session,
-            claim=claim,
-            action="clear_fraud",
-            actor=actor,
-            at=at,
-            reason=data.note,
-            details=details,
-        )
+        action = "clear_fraud"
     else:
         # Forged evidence or an exaggerated loss: only the exaggerated part is refused.
         if claim.payable_total is not None and data.exaggerated_amount is not None:
             claim.payable_total = max(
                 Decimal("0.00"), claim.payable_total - data.exaggerated_amount
             )
-        workflow.transition(
-            session,
-            claim=claim,
-            action="confirm_fraud_reduce",
-            actor=actor,
-            at=at,
-            reason=data.note,
-            details=details,
-        )
-    return found
+        action = "confirm_fraud_reduce"
+    workflow.transition(
+        session, claim=claim, action=action, actor=actor, at=at, reason=data.note, details=details
+    )
 
 
 def _rescind(session: Session, *, actor: Principal, claim: Claim, reason: str) -> None:
