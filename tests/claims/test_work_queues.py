@@ -335,7 +335,8 @@ def test_a_queue_item_names_the_termination_that_left_its_loss_uncovered(
     # SPEC CLM-R2, POL-3 (rules.cover): the policy (2026-01-01 .. 2026-12-31) surrendered
     # with effect from 2026-09-28 — a loss that day or after carries the day; the day
     # before is covered; a loss before the period is outside the period, not "after the
-    # termination"; a termination after the period's end ends nothing.
+    # termination", nor is one after the period's end; a termination after the period's
+    # end ends nothing.
     from claimdesk.models.policy import Policy
 
     FrozenClock(monkeypatch, local("2026-09-30T09:00:00"))
@@ -359,6 +360,13 @@ def test_a_queue_item_names_the_termination_that_left_its_loss_uncovered(
         "2026-09-29": (True, "2026-09-28"),
         "2025-12-31": (True, None),
     }
+    # The period ending on the termination's day: the 29th is after the period, said so
+    # (as the intake flag says it); the 28th is still the termination's.
+    policy.period_end = policy.terminated_on
+    db.commit()
+    assert marks()["2026-09-29"] == (True, None)
+    assert marks()["2026-09-28"] == (True, "2026-09-28")
+    policy.period_end = local("2026-12-31T00:00:00").date()
     policy.terminated_on = local("2027-01-01T00:00:00").date()  # after the period's end
     db.commit()
     assert {day: mark[1] for day, mark in marks().items()} == dict.fromkeys(losses)

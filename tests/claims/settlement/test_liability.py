@@ -23,10 +23,12 @@ from claimdesk.claims.settlement.liability import (
     LiabilityItem,
     Terms,
     check_covered,
+    check_in_force,
     check_not_covered,
     items_in_words,
     stated_terms,
 )
+from claimdesk.errors import ClaimdeskError
 from claimdesk.rules.adjudication import types as t
 from claimdesk.rules.adjudication.accident import adjudicate_disability
 from claimdesk.rules.adjudication.medical import adjudicate_medical
@@ -169,3 +171,42 @@ def test_fixed_benefits_state_their_share_of_the_sum_insured() -> None:
     assert stated_terms(mild, ci, zero) == Terms(D("0.20"), D("0.00"))
     death = t.DeathCoverage(sum_insured=D("500000.00"))
     assert stated_terms(death, t.DeathClaim(date_of_loss=LOSS), zero) == Terms(D(1), D("0.00"))
+
+
+def _judged(loss: dt.date, *, end: dt.date, terminated_on: dt.date | None) -> t.AdjudicationResult:
+    """The engine's period step (ADJ-MED step 5) on a 2026-01-01 .. ``end`` policy."""
+    from claimdesk.rules.adjudication.period import check_period
+
+    steps: list[t.RawStep] = []
+    policy = t.Policy(start=dt.date(2026, 1, 1), end=end, terminated_on=terminated_on)
+    found = check_period("MED", policy, 0, loss, steps)
+    return t.AdjudicationResult("medical", Decimal("0.00"), found, steps=tuple(steps))
+
+
+@pytest.mark.parametrize(
+    ("loss", "end", "code"),
+    [
+        (dt.date(2026, 9, 28), dt.date(2026, 12, 31), "covered_after_termination"),
+        (dt.date(2026, 10, 5), dt.date(2026, 12, 31), "covered_after_termination"),
+        # After the period's end too: said as the period, as the intake flag says it.
+        (dt.date(2026, 10, 5), dt.date(2026, 9, 30), "covered_outside_period"),
+        (dt.date(2025, 12, 31), dt.date(2026, 12, 31), "covered_outside_period"),
+    ],
+)
+def test_a_covered_decision_needs_a_loss_the_policy_covered(
+    loss: dt.date, end: dt.date, code: str
+) -> None:
+    # SPEC CLM-C1, POL-3 (rules.cover): terminated with effect from 2026-09-28
+    with pytest.raises(ClaimdeskError) as refused:
+        check_in_force(_judged(loss, end=end, terminated_on=dt.date(2026, 9, 28)))
+    assert (refused.value.code, refused.value.field) == (code, "liability")
+    if code == "covered_after_termination":
+        assert refused.value.params["terminated_on"] == "2026-09-28"
+
+
+def test_a_covered_loss_or_one_the_day_before_the_termination_passes() -> None:
+    # SPEC CLM-C1, POL-3: the day before the termination's effective date is covered
+    day_before = _judged(
+        dt.date(2026, 9, 27), end=dt.date(2026, 12, 31), terminated_on=dt.date(2026, 9, 28)
+    )
+    assert check_in_force(day_before) is None

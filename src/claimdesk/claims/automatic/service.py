@@ -258,7 +258,8 @@ def _not_covered(policy: Policy, day: dt.date) -> dict[str, str]:
     """Why the policy does not cover ``day``: its termination, when that ended the cover
     before the day (rules.cover), else the period."""
     ended = cover.ended_by_termination(policy.period_end, policy.terminated_on)
-    if ended and policy.terminated_on is not None and policy.period_start <= day:
+    inside = policy.period_start <= day <= policy.period_end  # as the intake flag says
+    if ended and policy.terminated_on is not None and inside:
         return reason(
             "after_termination", date=day.isoformat(), day=policy.terminated_on.isoformat()
         )

@@ -83,7 +83,8 @@ def _terminated_before_loss() -> ColumnElement[Any]:
             Policy.id == Claim.policy_id,
             Policy.terminated_on <= Policy.period_end,  # NULL: not terminated
             Claim.loss_date >= Policy.terminated_on,
-            Claim.loss_date >= Policy.period_start,
+            # As the intake flag: a loss outside the period is said to be that.
+            Claim.loss_date.between(Policy.period_start, Policy.period_end),
         )
         .correlate(Claim)
         .scalar_subquery()

@@ -176,9 +176,10 @@ def check_in_force(result: t.AdjudicationResult) -> None:
     )
     if period is None:
         return
-    loss, start = period["date_of_loss"], period["start"]
+    loss, start, end = period["date_of_loss"], period["start"], period["end"]
     terminated = period.get("terminated_on")  # present only when it ended the cover
-    if terminated is not None and start <= loss:
+    # Named only inside the period, as the intake flag and the queue's mark name it.
+    if terminated is not None and start <= loss <= end:
         raise CoveredAfterTermination(
             field="liability", loss_date=loss.isoformat(), terminated_on=terminated.isoformat()
         )
@@ -186,7 +187,7 @@ def check_in_force(result: t.AdjudicationResult) -> None:
         field="liability",
         loss_date=loss.isoformat(),
         start=start.isoformat(),
-        end=period["end"].isoformat(),
+        end=end.isoformat(),
     )
 
 
