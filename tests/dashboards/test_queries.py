@@ -146,3 +146,36 @@ def test_a_breakdown_is_one_query_however_many_clocks(db: Session) -> None:
         rows = queries.claims_deadlines(db, filters).rows
     assert rows == [("2026-03", "总公司", "HQ", "claim.review", 28, 28, 0, 0, Decimal("100.00"))]
     assert len(statements) == 1 and "GROUP BY" in statements[0]
+
+
+def test_claims_scorecard_counts_callbacks_and_disputes_in_the_claims_order(
+    db: Session,
+) -> None:
+    # SPEC GEN-7 (every time limit), CLM-X2 (callbacks), CLM-Z3 (claim disputes): a
+    # callback's clock runs on the callback (claim_callback) and a dispute's on the
+    # dispute (claim_dispute); both are the claims' limits. The rows follow a claim from
+    # the report to the callback, not the codes' alphabet; a complaint's limit is the
+    # service board's.
+    hq = make_org_unit(db).id
+    add_clock(db, "claim.callback", hq, at(1), at(3), stopped=at(2), subject_type="claim_callback")
+    add_clock(db, "claim_dispute.response", hq, at(1), at(1, 11), subject_type="claim_dispute")
+    add_clock(db, "claim.review", hq, at(1), at(3), stopped=at(2))
+    add_clock(db, "claim.survey_contact", hq, at(1), at(1, 10), stopped=at(1, 11))
+    add_clock(db, "claim.report_entry", hq, at(1), at(1, 10), stopped=at(1, 9))
+    add_clock(db, "complaint.acknowledgement", hq, at(1), at(2), subject_type="complaint")
+    db.flush()
+    filters = queries.Filters(dt.date(2026, 4, 1), dt.date(2026, 4, 30), now=NOW)
+
+    rows = queries.claims_deadlines(db, filters).rows
+
+    assert rows == [
+        ("claim.report_entry", 1, 1, 0, 0, Decimal("100.00")),
+        ("claim.survey_contact", 1, 0, 1, 0, Decimal("0.00")),
+        ("claim.review", 1, 1, 0, 0, Decimal("100.00")),
+        ("claim.callback", 1, 1, 0, 0, Decimal("100.00")),
+        ("claim_dispute.response", 1, 0, 1, 0, Decimal("0.00")),
+    ]
+    by_branch = queries.claims_deadlines(
+        db, queries.Filters(filters.date_from, filters.date_to, now=NOW, breakdown="branch")
+    ).rows
+    assert [row[2] for row in by_branch] == [row[0] for row in rows]
