@@ -6,7 +6,7 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from sqlalchemy.orm import Session
 
@@ -251,21 +251,28 @@ def content_hash(fields: dict[str, object]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+@dataclass(frozen=True)
+class SurveyFacts:
+    """What the surveyor found, as the report states it."""
+
+    surveyed_at: dt.datetime
+    place: str
+    people: str
+    actions: str
+    conclusion: str
+    covered: bool
+    cause: str
+    extent: str
+    evidence_file_ids: list[int]
+    certificate_file_id: int | None
+
+
 def submit_report(
     session: Session,
     *,
     actor: Principal,
     claim: Claim,
-    surveyed_at: dt.datetime,
-    place: str,
-    people: str,
-    actions: str,
-    conclusion: str,
-    covered: bool,
-    cause: str,
-    extent: str,
-    evidence_file_ids: list[int],
-    certificate_file_id: int | None,
+    facts: SurveyFacts,
     plan: Mapping[str, PlanAnswer],
 ) -> SurveyReport:
     """CLM-S3: the report is signed (signer, time, hash of its content, the plan results
@@ -273,68 +280,22 @@ def submit_report(
     fire and theft need the official certificate. CLM-S2: every item of the claim's
     survey plan has a result; an inconsistency flags the claim (CLM-F1)."""
     assignment = _own_assignment(session, actor, claim)
-    _files_on_claim(session, claim, evidence_file_ids, "evidence_file_ids")
-    if claim.loss_cause in rules().certificate_causes and certificate_file_id is None:
-        raise CertificateRequired(field="certificate_file_id")
-    if certificate_file_id is not None:
-        _files_on_claim(session, claim, [certificate_file_id], "certificate_file_id")
+    evidence, certificate = facts.evidence_file_ids, facts.certificate_file_id
+    _check_files(session, claim=claim, evidence=evidence, certificate=certificate)
     results = survey_plan.check_results(
         plan_of(session, claim),
         plan,
-        evidence_count=len(evidence_file_ids),
-        certificate_attached=certificate_file_id is not None,
+        evidence_count=len(evidence),
+        certificate_attached=certificate is not None,
     )
     at = timeutil.now()
-    if surveyed_at > at:
-        raise SurveyTimeInFuture(
-            field="surveyed_at",
-            now_zh=local_datetime(at, "zh-CN"),
-            now_en=local_datetime(at, "en"),
-        )
-    if to_local(surveyed_at).date() < claim.loss_date:  # GEN-2: the loss date is local
-        raise SurveyTimeBeforeLoss(
-            field="surveyed_at",
-            loss_zh=local_date(claim.loss_date, "zh-CN"),
-            loss_en=local_date(claim.loss_date, "en"),
-        )
-    body = {
-        "claim": claim.number,
-        "surveyed_at": surveyed_at.isoformat(),
-        "place": place,
-        "people": people,
-        "actions": actions,
-        "conclusion": conclusion,
-        "covered": covered,
-        "cause": cause,
-        "extent": extent,
-        "evidence": sorted(evidence_file_ids),
-        "certificate": certificate_file_id,
-        "plan": [r.as_dict() for r in results],
-        "signed_by": actor.username,
-        "signed_at": at.isoformat(),
-    }
-    report = SurveyReport(
-        claim_id=claim.id,
-        assignment_id=assignment.id,
-        surveyed_at=surveyed_at,
-        place=place,
-        people=people,
-        actions=actions,
-        conclusion=conclusion,
-        covered=covered,
-        cause=cause,
-        extent=extent,
-        evidence_file_ids=evidence_file_ids,
-        certificate_file_id=certificate_file_id,
-        plan_results=[r.as_dict() for r in results],
-        signed_by_id=actor.user_id,
-        signed_by=actor.username,
-        signed_at=at,
-        content_hash=content_hash(body),
+    _check_survey_time(claim=claim, surveyed_at=facts.surveyed_at, at=at)
+    report = _signed_report(
+        claim=claim, assignment=assignment, actor=actor, facts=facts, results=results, at=at
     )
-    assignment.surveyed_at = surveyed_at
+    assignment.surveyed_at = facts.surveyed_at
     if assignment.contacted_at is None:
-        assignment.contacted_at = min(surveyed_at, at)
+        assignment.contacted_at = min(facts.surveyed_at, at)
     session.add(report)
     session.flush()
     workflow.transition(
@@ -344,7 +305,7 @@ def submit_report(
         actor=actor,
         at=at,
         clock_times={
-            "claim.survey_report": surveyed_at,
+            "claim.survey_report": facts.surveyed_at,
             "claim.survey_contact:stop": assignment.contacted_at,
         },
         details={
@@ -358,6 +319,72 @@ def submit_report(
     return report
 
 
+def _check_files(
+    session: Session, *, claim: Claim, evidence: list[int], certificate: int | None
+) -> None:
+    """The files are the claim's own; fire and theft need the certificate (CLM-S4)."""
+    _files_on_claim(session, claim, evidence, "evidence_file_ids")
+    if claim.loss_cause in rules().certificate_causes and certificate is None:
+        raise CertificateRequired(field="certificate_file_id")
+    if certificate is not None:
+        _files_on_claim(session, claim, [certificate], "certificate_file_id")
+
+
+def _check_survey_time(*, claim: Claim, surveyed_at: dt.datetime, at: dt.datetime) -> None:
+    if surveyed_at > at:
+        raise SurveyTimeInFuture(
+            field="surveyed_at",
+            now_zh=local_datetime(at, "zh-CN"),
+            now_en=local_datetime(at, "en"),
+        )
+    if to_local(surveyed_at).date() < claim.loss_date:  # GEN-2: the loss date is local
+        raise SurveyTimeBeforeLoss(
+            field="surveyed_at",
+            loss_zh=local_date(claim.loss_date, "zh-CN"),
+            loss_en=local_date(claim.loss_date, "en"),
+        )
+
+
+def _signed_report(
+    *,
+    claim: Claim,
+    assignment: SurveyAssignment,
+    actor: Principal,
+    facts: SurveyFacts,
+    results: tuple[PlanResult, ...],
+    at: dt.datetime,
+) -> SurveyReport:
+    """The report signed by ``actor`` at ``at``: its content hash covers every fact, the
+    plan's results and the signature (CLM-S3); the hashed body's shape is fixed, as
+    stored hashes are checked against it."""
+    body = {
+        "claim": claim.number,
+        "surveyed_at": facts.surveyed_at.isoformat(),
+        "place": facts.place,
+        "people": facts.people,
+        "actions": facts.actions,
+        "conclusion": facts.conclusion,
+        "covered": facts.covered,
+        "cause": facts.cause,
+        "extent": facts.extent,
+        "evidence": sorted(facts.evidence_file_ids),
+        "certificate": facts.certificate_file_id,
+        "plan": [r.as_dict() for r in results],
+        "signed_by": actor.username,
+        "signed_at": at.isoformat(),
+    }
+    return SurveyReport(
+        claim_id=claim.id,
+        assignment_id=assignment.id,
+        **asdict(facts),
+        plan_results=[r.as_dict() for r in results],
+        signed_by_id=actor.user_id,
+        signed_by=actor.username,
+        signed_at=at,
+        content_hash=content_hash(body),
+    )
+
+
 def submit(
     session: Session, *, actor: Principal, claim: Claim, data: SurveyReportIn
 ) -> SurveyReport:
@@ -366,7 +393,7 @@ def submit(
         session,
         actor=actor,
         claim=claim,
-        **data.model_dump(exclude={"plan"}),
+        facts=SurveyFacts(**data.model_dump(exclude={"plan"})),
         plan={code: PlanAnswer(status=r.status, note=r.note) for code, r in data.plan.items()},
     )
 
