@@ -74,3 +74,13 @@ def test_manager_sees_a_year_on_the_service_dashboard(page, history_server):  # 
     page.goto(f"{history_server.url}/dashboards/service?{_period()}")
     _assert_drawn(page, set(queries.SERVICE_DATASETS))
     shot(page, "dashboard-service-history-1280")
+
+
+def test_a_breakdown_chart_says_it_draws_the_missed_deadlines(page, history_server):  # SPEC GEN-7
+    # The scorecard by month stacks the missed deadlines per limit under the title
+    # "Service deadlines met": the value axis says "Missed", or the bars read as met.
+    login(page, history_server, "admin")
+    page.goto(f"{history_server.url}/dashboards/service?{_period()}&by=month&lang=en")
+    _assert_drawn(page, {"service_deadlines"})
+    chart = page.locator("section#service_deadlines .chart svg").first
+    assert "Missed" in (chart.text_content() or "")
