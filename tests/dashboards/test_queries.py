@@ -8,6 +8,7 @@ import datetime as dt
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy.orm import Session
 
 from claimdesk.dashboards import queries
@@ -179,3 +180,24 @@ def test_claims_scorecard_counts_callbacks_and_disputes_in_the_claims_order(
         db, queries.Filters(filters.date_from, filters.date_to, now=NOW, breakdown="branch")
     ).rows
     assert [row[2] for row in by_branch] == [row[0] for row in rows]
+
+
+def test_a_breakdown_by_cause_lists_the_largest_first(
+    db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # SPEC SVC-3 (analysed by cause), CLM-Q2 (rejection reasons): the largest share
+    # first, equal counts by code — not the codes' alphabet.
+    from claimdesk.service import reports
+
+    assert queries.most_first({"attitude": 1, "claim_amount": 26, "delay": 24, "other": 1}) == [
+        ("claim_amount", 26),
+        ("delay", 24),
+        ("attitude", 1),
+        ("other", 1),
+    ]
+    found = reports.ComplaintsReport(
+        total=3, by_cause={"attitude": 1, "delay": 2}, by_type={}, by_channel={}, by_month=[]
+    )
+    monkeypatch.setattr(reports, "complaints_report", lambda *_a, **_k: found)
+    filters = queries.Filters(dt.date(2026, 3, 1), dt.date(2026, 4, 30), now=NOW)
+    assert queries.complaints_by_cause(db, filters).rows == [("delay", 2), ("attitude", 1)]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, TypeVar
@@ -272,6 +272,13 @@ def _deadline_chart(breakdown: str) -> Chart:
     return Chart("bar", "clock", ("met", "missed", "pending"), colors=DEADLINE_COLORS)
 
 
+def most_first(counts: Mapping[str, int]) -> list[tuple[Cell, ...]]:
+    """(code, count) rows, the largest count first and, at equal counts, by code: a
+    manager reads a breakdown by cause or ground for its largest share (the codes'
+    alphabet put 服务态度 1 before 赔付金额 26)."""
+    return [(code, n) for code, n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))]
+
+
 def _count_where(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
@@ -313,7 +320,7 @@ def claims_rejections(session: Session, f: Filters) -> Dataset:
     )
     for claim_id, ground in session.execute(query):
         grounds[claim_id] = ground or "unspecified"
-    rows: list[tuple[Cell, ...]] = [(g, n) for g, n in sorted(Counter(grounds.values()).items())]
+    rows = most_first(Counter(grounds.values()))
     return Dataset(
         "claims_rejections",
         "Rejection reasons",
@@ -367,7 +374,7 @@ def complaints_by_cause(session: Session, f: Filters) -> Dataset:
     report = reports.complaints_report(
         session, date_from=f.date_from, date_to=f.date_to, org_unit_id=f.org_unit_id
     )
-    rows: list[tuple[Cell, ...]] = [(cause, n) for cause, n in report.by_cause.items()]
+    rows = most_first(report.by_cause)
     return Dataset(
         "complaints_by_cause",
         "Complaints by cause",
