@@ -30,7 +30,7 @@ def loads(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
         seen.append(for_update)
         return claims_repository.get_claim(session, actor, claim_id, for_update=for_update)
 
-    monkeypatch.setattr(pages, "get_claim", recording)
+    monkeypatch.setattr(pages, "claim_for", recording)
     return seen
 
 

@@ -38,7 +38,7 @@ from claimdesk.claims.intake import acceptance, survey
 from claimdesk.claims.intake.contact import may_reveal_phone
 from claimdesk.claims.intake.report import product_of
 from claimdesk.claims.intake.survey import plan_of
-from claimdesk.claims.repository import get_claim, materials_of
+from claimdesk.claims.read import claim_for, claim_materials
 from claimdesk.claims.settlement import adjustment, closing, liability, review
 from claimdesk.claims.settlement import assessment as assessment_service
 from claimdesk.claims.settlement import read as settlement_read
@@ -233,7 +233,7 @@ def _receive_fields(db: Session, claim: Claim) -> list[FormField]:
     zh = True
     missing = [
         (m.code, MATERIALS.get(m.code, (m.code, m.code))[0 if zh else 1])
-        for m in materials_of(db, claim.id)
+        for m in claim_materials(db, claim.id)
         if not m.received
     ]
     return [
@@ -828,11 +828,11 @@ def _recoverable(_db: Session, claim: Claim) -> bool:
 
 
 def _has_received(db: Session, claim: Claim) -> bool:
-    return any(m.received for m in materials_of(db, claim.id))
+    return any(m.received for m in claim_materials(db, claim.id))
 
 
 def _has_unchecked(db: Session, claim: Claim) -> bool:
-    return any(m.received and not m.original_checked_by_id for m in materials_of(db, claim.id))
+    return any(m.received and not m.original_checked_by_id for m in claim_materials(db, claim.id))
 
 
 # An advance can be sent and confirmed before the approval (CLM-V4), the indemnity after.
@@ -1553,7 +1553,7 @@ def claim_page(claim_id: int, request: Request, db: DB, principal: Reader) -> Re
     if principal.is_customer:
         return RedirectResponse(f"/portal/claims/{claim_id}", status_code=303)
     current_language.set(language_of(request))
-    claim = get_claim(db, principal, claim_id)
+    claim = claim_for(db, principal, claim_id)
     # The page shows medical and loss details: every read is on the trail (GEN-5).
     record(
         db,
@@ -1602,7 +1602,7 @@ def action_form(
 ) -> Response:
     # Labels built in code (_()) follow the request's language, as the template does.
     current_language.set(language_of(request))
-    claim = get_claim(db, principal, claim_id)
+    claim = claim_for(db, principal, claim_id)
     form = _offered(db, principal, claim, action)
     return _render_form(request, db, principal, claim=claim, form=form, values={}, error=None)
 
@@ -1662,7 +1662,7 @@ def action_submit(
     # verdict is not a reservation: the lock ends with the trial, and the submission
     # checks everything again under its own. Only a refresh, which runs no handler,
     # reads the claim unlocked.
-    claim = get_claim(db, principal, claim_id, for_update=not refresh)
+    claim = claim_for(db, principal, claim_id, for_update=not refresh)
     form = _offered(db, principal, claim, action)
     if refresh:
         # A choice that changes the form (who is paid, a look-up by ID number): the
@@ -1683,7 +1683,7 @@ def action_submit(
         return render(request, "claims/_feedback.html", error=error)
     if error is not None:
         undo_refused(db)
-        claim = get_claim(db, principal, claim_id)
+        claim = claim_for(db, principal, claim_id)
         return _render_form(
             request, db, principal, claim=claim, form=form, values=values, error=error
         )
