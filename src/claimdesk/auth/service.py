@@ -629,6 +629,12 @@ def display_names(session: Session, user_ids: Sequence[int] | set[int]) -> dict[
     return repository.display_names(session, user_ids)
 
 
+def display_names_by_username(session: Session, *, usernames: set[str]) -> dict[str, str]:
+    """Who is who by login name (user name → display name): an audit entry names its
+    actor by user name, and a timeline shows the person."""
+    return repository.display_names_by_username(session, usernames)
+
+
 def active_staff(session: Session) -> list[User]:
     """Active staff accounts (not customers' logins), by user name: whom work such as a
     security incident's corrective action can be given to."""

@@ -26,7 +26,7 @@ from starlette.datastructures import UploadFile
 
 from claimdesk import formatting
 from claimdesk.audit.service import record
-from claimdesk.auth import repository as users
+from claimdesk.auth import service as users
 from claimdesk.auth.permissions import Permission, Role
 from claimdesk.auth.principal import Principal
 from claimdesk.claims import read, workflow
@@ -1507,9 +1507,7 @@ def claim_context(db: Session, principal: Principal, claim: Claim, language: str
         }
         for c in detail.clocks
     ]
-    from claimdesk.auth import repository as users
-
-    actors = users.display_names_by_username(db, {str(e.actor) for e in detail.timeline})
+    actors = users.display_names_by_username(db, usernames={str(e.actor) for e in detail.timeline})
     timeline, reads = _timeline(detail.timeline, actors)
     # CLM-R1: the agent who took a report staff entered (its reporter is on the claim).
     taker = claim.entered_by_id if claim.reporter_name is not None else None
