@@ -999,6 +999,18 @@ def complaints_page(
     return fetch(session, repository.complaints_query(actor, status=status), request)
 
 
+def open_complaints(session: Session, *, limit: int = 100) -> list[Complaint]:
+    """Complaints not yet decided, all of them (the desk works every one): the service
+    desk's part of the workbench, shown to a user with the desk's permission only."""
+    return repository.open_complaints(session, limit=limit)
+
+
+def open_desk_records(session: Session, *, limit: int = 100) -> list[ServiceRecord]:
+    """Contacts still waiting on the desk, oldest first: consultations not yet answered
+    (SVC-4) and policy service requests whose change is still open (POL-2)."""
+    return repository.open_desk_records(session, limit=limit)
+
+
 def service_records(
     session: Session, actor: Principal, *, status: str | None = None, limit: int = 200
 ) -> list[ServiceRecord]:

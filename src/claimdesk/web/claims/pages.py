@@ -55,7 +55,7 @@ from claimdesk.payments import service as pay_service
 from claimdesk.payments.schemas import BatchIn, CallbackIn, DecisionBody, SubmitIn
 from claimdesk.products.coverage_types import MATERIALS
 from claimdesk.rules.survey_plan import STATUS_LABELS, PlanPhotosMissing
-from claimdesk.service import repository as service_repository
+from claimdesk.service import service as desk
 from claimdesk.validation import describe_validation_error
 from claimdesk.web.automatic_view import stp_context
 from claimdesk.web.claims import assess_forms, case_forms, page_views, payment_forms, special_forms
@@ -142,14 +142,14 @@ def _service_queue(db: Session, principal: Principal) -> list[dict[str, Any]]:
         return []
     now = dt.datetime.now(dt.UTC)
     out = []
-    for complaint in service_repository.open_complaints(db, limit=100):
+    for complaint in desk.open_complaints(db, limit=100):
         # SVC-3: the earlier of the two rules binds.
         due = min(complaint.working_days_due_at, complaint.days_due_at)
         href = f"/desk/complaints/{complaint.id}"
         out.append(
             _service_row(complaint, "complaint", complaint.complaint_type, href, _utc(due), now)
         )
-    records = service_repository.open_desk_records(db, limit=100)
+    records = desk.open_desk_records(db, limit=100)
     answers = clocks_of_subjects(db, "service_record", [r.id for r in records])
     changes = clocks_of_subjects(
         db, "policy_change", [r.policy_change_id for r in records if r.policy_change_id]
