@@ -821,6 +821,39 @@ def confirm_batch(
     attempts = {
         a.payment_id: a for a in repository.attempts_of_batch(session, batch_id, for_update=True)
     }
+    lines = _checked_lines(lines, attempts)
+    payment_ids = [line.payment_id for line in lines]
+    claims = repository.lock_claims(session, repository.claim_ids_of_payments(session, payment_ids))
+    payments = {p.id: p for p in repository.lock_payments(session, payment_ids)}
+    _check_against_payments(lines, attempts, payments)
+    at = timeutil.now()
+    outcomes = [
+        _apply_line(
+            session,
+            actor=actor,
+            batch_id=batch_id,
+            line=line,
+            where=line_field(line, index, "payment_id"),
+            attempt=attempts[line.payment_id],
+            payment=payments[line.payment_id],
+            claim=claims[payments[line.payment_id].claim_id],
+            at=at,
+        )
+        for index, line in enumerate(lines)
+    ]
+    session.flush()
+    if all(a.result is not None for a in attempts.values()):
+        _close_batch(session, actor=actor, batch=batch, at=at)
+    _record_confirmation(session, actor=actor, batch_id=batch_id, outcomes=outcomes, at=at)
+    session.flush()
+    return Confirmation(batch, outcomes)
+
+
+def _checked_lines(
+    lines: list[ConfirmationLine], attempts: dict[int, PaymentAttempt]
+) -> list[ConfirmationLine]:
+    """Each line's result known, a paid line's voucher valid (CLM-P3, normalised), its
+    payment in the batch."""
     checked: list[ConfirmationLine] = []
     for index, line in enumerate(lines):
         if line.result not in ("paid", "failed"):
@@ -842,13 +875,16 @@ def confirm_batch(
             raise ConfirmationInvalid(
                 field=field, line=number, why_zh="不在本批次", why_en="not in this batch"
             )
-    lines = checked
-    payment_ids = [line.payment_id for line in lines]
-    claim_ids = repository.claim_ids_of_payments(session, payment_ids)
-    claims = repository.lock_claims(session, claim_ids)
-    payments = {p.id: p for p in repository.lock_payments(session, payment_ids)}
-    # Still nothing changed: each line against its payment and the answers before it (the
-    # batch's stored answers, then the file's earlier lines).
+    return checked
+
+
+def _check_against_payments(
+    lines: list[ConfirmationLine],
+    attempts: dict[int, PaymentAttempt],
+    payments: dict[int, Payment],
+) -> None:
+    """Still nothing changed: each line against its payment and the answers before it
+    (the batch's stored answers, then the file's earlier lines)."""
     answered = {pid: a.result for pid, a in attempts.items()}
     for index, line in enumerate(lines):
         if payments[line.payment_id].idempotency_key != line.idempotency_key:
@@ -868,73 +904,91 @@ def confirm_batch(
                 why_en="contradicts the answer already given",
             )
         answered[line.payment_id] = line.result
-    at = timeutil.now()
-    outcomes: list[LineOutcome] = []
-    for index, line in enumerate(lines):
-        attempt, payment = attempts[line.payment_id], payments[line.payment_id]
-        number = line_field(line, index, "payment_id")[1]
-        if attempt.result is not None:
-            if line.result == "paid" and line.reference != attempt.reference:
-                assert line.reference is not None and attempt.reference is not None
-                outcomes.append(
-                    _answer_conflict(
-                        session,
-                        actor=actor,
-                        attempt=attempt,
-                        payment=payment,
-                        answered=line.reference,
-                        line=number,
-                        at=at,
-                    )
-                )
-            else:
-                outcomes.append(LineOutcome(number, payment.id, "unchanged", attempt.reference))
-            continue
-        attempt.result, attempt.reference, attempt.reason, attempt.answered_at = (
-            line.result,
-            line.reference,
-            line.reason,
-            at,
-        )
-        if line.result == "paid":
-            assert line.reference is not None  # checked above: the voucher (CLM-P3)
-            _paid(
+
+
+def _apply_line(
+    session: Session,
+    *,
+    actor: Principal,
+    batch_id: int,
+    line: ConfirmationLine,
+    where: tuple[str, int],
+    attempt: PaymentAttempt,
+    payment: Payment,
+    claim: Claim,
+    at: dt.datetime,
+) -> LineOutcome:
+    number = where[1]
+    if attempt.result is not None:  # answered before: alike, or a conflicting voucher
+        if line.result == "paid" and line.reference != attempt.reference:
+            assert line.reference is not None and attempt.reference is not None
+            return _answer_conflict(
                 session,
                 actor=actor,
-                claim=claims[payment.claim_id],
+                attempt=attempt,
                 payment=payment,
-                reference=line.reference,
-                at=at,
-                where=line_field(line, index, "payment_id"),
-            )
-        else:
-            payment.failure_reason = line.reason
-            # CLM-P5: the entry stays the claim's, as the payment's history is.
-            lifecycle.transition(
-                session,
-                entity=payment,
-                table=lifecycle.PAYMENT,
-                to="failed",
-                actor=actor,
-                action="claim.payment_failed",
-                audit_as=("claim", payment.claim_id),
-                at=at,
-                reason=line.reason,
-                details={"payment_id": payment.id, "batch_id": batch_id},
-            )
-        outcomes.append(LineOutcome(number, payment.id, line.result, line.reference))
-    session.flush()
-    if all(a.result is not None for a in attempts.values()):
-        batch.confirmed_at = batch.confirmed_at or at
-        if batch.status != PaymentBatchState.CONFIRMED:
-            lifecycle.transition(
-                session,
-                entity=batch,
-                table=lifecycle.PAYMENT_BATCH,
-                to="confirmed",
-                actor=actor,
+                answered=line.reference,
+                line=number,
                 at=at,
             )
+        return LineOutcome(number, payment.id, "unchanged", attempt.reference)
+    attempt.result, attempt.reference, attempt.reason, attempt.answered_at = (
+        line.result,
+        line.reference,
+        line.reason,
+        at,
+    )
+    if line.result == "paid":
+        assert line.reference is not None  # checked above: the voucher (CLM-P3)
+        _paid(
+            session,
+            actor=actor,
+            claim=claim,
+            payment=payment,
+            reference=line.reference,
+            at=at,
+            where=where,
+        )
+    else:
+        payment.failure_reason = line.reason
+        # CLM-P5: the entry stays the claim's, as the payment's history is.
+        lifecycle.transition(
+            session,
+            entity=payment,
+            table=lifecycle.PAYMENT,
+            to="failed",
+            actor=actor,
+            action="claim.payment_failed",
+            audit_as=("claim", payment.claim_id),
+            at=at,
+            reason=line.reason,
+            details={"payment_id": payment.id, "batch_id": batch_id},
+        )
+    return LineOutcome(number, payment.id, line.result, line.reference)
+
+
+def _close_batch(
+    session: Session, *, actor: Principal, batch: PaymentBatch, at: dt.datetime
+) -> None:
+    """Every line answered: the batch is confirmed (once)."""
+    batch.confirmed_at = batch.confirmed_at or at
+    if batch.status != PaymentBatchState.CONFIRMED:
+        lifecycle.transition(
+            session, entity=batch, table=lifecycle.PAYMENT_BATCH, to="confirmed", actor=actor, at=at
+        )
+
+
+def _record_confirmation(
+    session: Session,
+    *,
+    actor: Principal,
+    batch_id: int,
+    outcomes: list[LineOutcome],
+    at: dt.datetime,
+) -> None:
+    def of(outcome: str) -> list[int]:
+        return [x.payment_id for x in outcomes if x.outcome == outcome]
+
     record(
         session,
         actor=actor,
@@ -943,14 +997,12 @@ def confirm_batch(
         entity_id=batch_id,
         at=at,
         details={
-            "paid": [x.payment_id for x in outcomes if x.outcome == "paid"],
-            "failed": [x.payment_id for x in outcomes if x.outcome == "failed"],
-            "unchanged": [x.payment_id for x in outcomes if x.outcome == "unchanged"],
+            "paid": of("paid"),
+            "failed": of("failed"),
+            "unchanged": of("unchanged"),
             "conflicts": [x.conflict_id for x in outcomes if x.outcome == "conflict"],
         },
     )
-    session.flush()
-    return Confirmation(batch, outcomes)
 
 
 def _answer_conflict(
