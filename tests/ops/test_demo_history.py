@@ -87,3 +87,19 @@ def test_demo_without_history_writes_no_claims(db):  # SPEC section 7
     result = load_demo(db)
     assert result.history is None
     assert db.scalar(select(func.count()).select_from(Claim)) == 0
+
+
+def test_history_uses_the_codes_the_pages_word(db):  # SPEC GEN-6, CLM-R1, POL-1
+    # The history's claims and policies take their channel from the lists the report and
+    # the policy take (and the pages say in words): 'web', 'counter' and 'online' showed
+    # raw on the claim page.
+    from claimdesk.claims.intake.report import CHANNELS
+    from claimdesk.code_labels import POLICY_CHANNELS, code_label
+    from claimdesk.models.policy import Policy
+
+    _history(db, claims=200)
+    claim_channels = set(db.scalars(select(Claim.channel).distinct()))
+    policy_channels = set(db.scalars(select(Policy.channel).distinct()))
+    assert claim_channels <= set(CHANNELS) and len(claim_channels) > 1
+    assert policy_channels <= set(POLICY_CHANNELS)
+    assert all(code_label(c, "zh-CN") != c for c in claim_channels | policy_channels)

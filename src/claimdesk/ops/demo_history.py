@@ -33,6 +33,7 @@ from claimdesk.audit.service import record
 from claimdesk.auth import repository as auth_repository
 from claimdesk.auth.principal import Principal
 from claimdesk.calendar.cache import load_calendar
+from claimdesk.claims.intake.report import CHANNELS as REPORT_CHANNELS
 from claimdesk.claims.workflow import CLOCKS
 from claimdesk.crypto.indexes import PURPOSE_ID_NUMBER
 from claimdesk.crypto.keyring import blind_index
@@ -254,7 +255,8 @@ def _insert_policies(
                     "period_start": start,
                     "period_end": start.replace(year=start.year + 2) - dt.timedelta(days=1),
                     "premium": Decimal(rng.randrange(300, 5000)),
-                    "channel": rng.choice(("direct", "agent", "online")),
+                    # Codes of POLICY_CHANNELS: the pages say them in words.
+                    "channel": rng.choice(("direct", "agency", "internet")),
                     "status": "in_force",
                     "issued_at": dt.datetime.combine(start, dt.time(2), tzinfo=dt.UTC),
                 }
@@ -443,7 +445,9 @@ def _insert_claims(
                 "policy_id": policy_id,
                 "coverage_codes": [LINES[story.line][1]],
                 "line": story.line,
-                "channel": rng.choice(("phone", "app", "web", "counter", "agent")),
+                # The report's own channels: 'web' and 'counter' were no code of them and
+                # showed raw on the claim page.
+                "channel": rng.choice(REPORT_CHANNELS),
                 "insured_person_id": person_id,
                 "claimant_name": name,
                 "claimant_relationship": "self",
