@@ -113,6 +113,9 @@ CODE_LABELS: dict[str, dict[str, str]] = {
         "authorisation": "Payee authorisation",
         "payment_receipt": "Payee's signed payment confirmation",
     },
+    # How the person who uploaded a file had logged in (CLM-A2): a customer's portal
+    # session is verified by an SMS code too.
+    "auth_method": {"password": "Password", "password+sms": "Password and SMS code"},
     "decision": {"approve": "Approve", "reject": "Reject", "return": "Return to adjustment"},
     "payment_kind": {"indemnity": "Indemnity", "advance": "Advance"},
     "payment_status": {

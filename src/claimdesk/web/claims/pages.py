@@ -1507,7 +1507,11 @@ def claim_context(db: Session, principal: Principal, claim: Claim, language: str
         }
         for c in detail.clocks
     ]
-    actors = users.display_names_by_username(db, usernames={str(e.actor) for e in detail.timeline})
+    # People by name: the timeline's actors and the reviewers who decided (stored by login).
+    reviewers = {str(d.reviewer) for d in review_out.decisions}
+    actors = users.display_names_by_username(
+        db, usernames={str(e.actor) for e in detail.timeline} | reviewers
+    )
     timeline, reads = _timeline(detail.timeline, actors)
     # CLM-R1: the agent who took a report staff entered (its reporter is on the claim).
     taker = claim.entered_by_id if claim.reporter_name is not None else None
@@ -1529,7 +1533,8 @@ def claim_context(db: Session, principal: Principal, claim: Claim, language: str
         "special": page_views.special_view(db, claim),
         "timeline": timeline,
         "reads": reads,
-        # username → name: whoever signed a report acted on the claim, so is in the trail.
+        # username → name: whoever signed a report acted on the claim, so is in the trail;
+        # the reviewers too, read with them.
         "people": actors,
         "money": page_views.money,
         "percent": page_views.ratio,
