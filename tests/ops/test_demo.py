@@ -32,6 +32,13 @@ def test_demo_covers_every_staff_role_and_branch(db):  # SPEC section 7
     customers = db.scalars(select(User).where(User.username.in_(["customer1", "customer2"]))).all()
     assert len(customers) == 2 and all(c.person_id for c in customers)
     assert len({c.person_id for c in customers}) == 2
+    # SPEC GEN-6: a customer's login is named as the person (the header shows it in any
+    # language), not "客户 customer1".
+    from claimdesk.models.person import Person
+
+    for c in customers:
+        assert c.display_name == db.get(Person, c.person_id).name
+        assert c.username not in c.display_name
     table = "\n".join(format_logins(result.logins))
     assert "理赔专员 / Claims handler" in table and DEMO_PASSWORD in table
 

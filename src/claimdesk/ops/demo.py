@@ -141,10 +141,14 @@ def _user(
     result.created_users.append(username)
 
 
-def _people_ids(session: Session, actor: Principal, result: DemoResult) -> list[int]:
+def _people(session: Session, actor: Principal) -> list[tuple[int, str]]:
     from claimdesk.people.demo import load_demo_people
 
-    return [p.id for p in load_demo_people(session, actor=actor)]
+    return [(p.id, p.name) for p in load_demo_people(session, actor=actor)]
+
+
+def _people_ids(session: Session, actor: Principal, result: DemoResult) -> list[int]:
+    return [person_id for person_id, _name in _people(session, actor)]
 
 
 def _calendar(session: Session, actor: Principal, result: DemoResult) -> None:
@@ -304,9 +308,9 @@ def load_demo(
             org=units[org_code],
             display_name=display_name,
         )
-    for username, person_id in zip(
-        DEMO_CUSTOMERS, _people_ids(session, actor, result), strict=False
-    ):
+    for username, (person_id, name) in zip(DEMO_CUSTOMERS, _people(session, actor), strict=False):
+        # A customer's login is the person's: the header says their name, in any language
+        # (it said "客户 customer1" on English pages too).
         _user(
             session,
             actor,
@@ -314,7 +318,7 @@ def load_demo(
             username=username,
             role=Role.CUSTOMER,
             org=None,
-            display_name=f"客户 {username}",
+            display_name=name,
             person_id=person_id,
         )
     _calendar(session, actor, result)
