@@ -4,7 +4,9 @@
   edge (deps.get_db) commits whatever a page returns, as it does for the API;
 - pages run no queries of their own (``select(`` belongs in a domain repository/service);
 - pages call domain services, never API route functions (no ``endpoints`` import), nor a
-  domain's ``queries`` module (the dashboards' datasets come through dashboards.service).
+  domain's ``queries`` module (the dashboards' datasets come through dashboards.service),
+  nor a domain's ``repository`` (its row filters are reached through the service the API
+  calls; import-linter forbids the import too, this names the page in words).
 
 No exception is left (issue 11 moved the last ones into the domains): any query or route
 call in a page fails here.
@@ -58,20 +60,14 @@ REPOSITORY_IMPORT = re.compile(
     r"^\s*from claimdesk\.[\w.]*\brepository\b|^\s*from claimdesk\.[\w.]+ import [^\n]*\brepository\b",
     re.M,
 )
-# Pages that still read a domain's repository themselves. The team's rule is that pages
-# call services; this list is a ratchet — it only shrinks, and no other page may start.
-REPOSITORY_READERS: set[str] = set()
 
 
-def test_pages_reading_repositories_only_shrink() -> None:
-    # Team rule: web pages call services. The sales pages called sales.repository
-    # (trainings_of, assessments_of ...) and auth.repository directly.
-    readers = {name for name, text in _modules().items() if REPOSITORY_IMPORT.search(text)}
-    assert readers <= REPOSITORY_READERS, sorted(readers - REPOSITORY_READERS)
-    # A page that stopped reading repositories leaves the list in the same change, so
-    # the list never holds a place another import could take again unnoticed.
-    assert readers >= REPOSITORY_READERS, sorted(REPOSITORY_READERS - readers)
-    assert "admin/sales.py" not in readers
+def test_no_page_reads_a_repository() -> None:
+    # Team rule: pages call the services the API calls, never a domain's repository. Until
+    # 2026-12-07 a shrinking list (REPOSITORY_READERS, 22 modules) named the pages that
+    # still did; the last three (policies, security, the claim page) now call services.
+    readers = sorted(name for name, text in _modules().items() if REPOSITORY_IMPORT.search(text))
+    assert readers == [], f"pages call the domain's service, not its repository: {readers}"
 
 
 QUERIES_IMPORT = re.compile(
