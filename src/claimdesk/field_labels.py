@@ -247,6 +247,16 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "question": ("客户的问题", "The customer's question"),
     "record_id": ("记录", "Record"),
     "modes": ("方式", "Modes"),
+    # a security incident (SEC-7)
+    "title": ("标题", "Title"),
+    "severity": ("严重程度", "Severity"),
+    "detected_at": ("发现时间", "Time detected"),
+    "affected_systems": ("受影响的系统", "Affected systems"),
+    "affected_data": ("受影响的数据", "Affected data"),
+    "performed_at": ("执行时间", "Time carried out"),
+    "performed_by": ("执行人", "Carried out by"),
+    "root_cause": ("根本原因", "Root cause"),
+    "notes": ("说明", "Notes"),
     # calendar, thresholds, dashboards, lists
     "day": ("日期", "Day"),
     "year": ("年度", "Year"),

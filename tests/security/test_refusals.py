@@ -4,6 +4,7 @@ nothing; the administrator's time limits apply to stages that open afterwards.""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -139,6 +140,32 @@ def test_corrections_cannot_be_confirmed_while_an_action_is_open(
     )
     assert twice.status_code == 409
     assert twice.json()["error"]["code"] == "security_incident_corrective_done"
+    # GEN-2, GEN-6: the time it was done as people write it, not ISO text.
+    english = client.post(
+        f"{API}/{incident_id}/corrective-actions/{action['id']}/done?lang=en",
+        json={},
+        headers=admin,
+    ).json()["error"]["message"]
+    assert re.search(r"already done at \d{1,2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}$", english)
+    assert re.search(
+        r"已于 \d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2} 完成", twice.json()["error"]["message"]
+    )
+
+
+def test_a_detection_time_after_now_is_refused_with_now_in_words(
+    db: Session, staff
+) -> None:  # SPEC SEC-7 GEN-2 GEN-6
+    body = incident_body(detected_at="2026-09-22T08:30:00+08:00")
+    for lang, now in (("zh-CN", "2026年9月21日 09:00"), ("en", "21 Sep 2026 09:00")):
+        r = staff.client.post(f"{API}?lang={lang}", json=body, headers=staff.h["admin"])
+        assert r.status_code == 422, r.text
+        error = r.json()["error"]
+        assert error["code"] == "security_incident_time_in_future"
+        assert error["message"] == (
+            f"发现时间：时间不能晚于现在（{now}）"
+            if lang == "zh-CN"
+            else f"Time detected: the time may not be later than now ({now})"
+        )
 
 
 @pytest.mark.parametrize(

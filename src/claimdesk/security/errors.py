@@ -2,10 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+from typing import Any, ClassVar
 
 from claimdesk.errors import Conflict, NotFound, ValidationFailed
+from claimdesk.formatting import local_datetime
 from claimdesk.rules.transitions import IllegalTransition
+
+
+class SaysInstants:
+    """A refusal naming instants (``instants``, given as datetimes) says each as the
+    reader writes it — 2026年9月21日 14:00 / 21 Sep 2026 14:00 — not as ISO text."""
+
+    params: dict[str, Any]
+    instants: ClassVar[tuple[str, ...]] = ()
+
+    def words(self, language: str) -> dict[str, Any]:
+        said = dict(self.params)
+        for name in self.instants:
+            if isinstance(said.get(name), dt.datetime):
+                said[name] = local_datetime(said[name], language)
+        return said
 
 
 class UnknownIncidentCode(ValidationFailed):
@@ -22,14 +39,16 @@ class IncidentTextRequired(ValidationFailed):
     message_en = "{field}: may not be empty"
 
 
-class IncidentTimeInFuture(ValidationFailed):
+class IncidentTimeInFuture(SaysInstants, ValidationFailed):
     code = "security_incident_time_in_future"
+    instants = ("now",)
     message_zh = "{field}：时间不能晚于现在（{now}）"
     message_en = "{field}: the time may not be later than now ({now})"
 
 
-class IncidentTimeTooEarly(ValidationFailed):
+class IncidentTimeTooEarly(SaysInstants, ValidationFailed):
     code = "security_incident_time_too_early"
+    instants = ("earliest",)
     message_zh = "{field}：时间不能早于{what_zh}（{earliest}）"
     message_en = "{field}: the time may not be earlier than the {what_en} ({earliest})"
 
@@ -97,7 +116,8 @@ class CorrectiveActionsOpen(Conflict):
     message_en = "{open} corrective action(s) are not done yet; the corrections cannot be confirmed"
 
 
-class CorrectiveActionAlreadyDone(Conflict):
+class CorrectiveActionAlreadyDone(SaysInstants, Conflict):
     code = "security_incident_corrective_done"
+    instants = ("done_at",)
     message_zh = "该整改措施已于 {done_at} 完成"
     message_en = "This corrective action was already done at {done_at}"

@@ -36,7 +36,7 @@ from claimdesk.models.security_incident import (
     SecurityIncidentTransition,
 )
 from claimdesk.models.user import User, UserRole
-from claimdesk.rules.deadlines import NaiveInstant, local_date, to_local
+from claimdesk.rules.deadlines import NaiveInstant, local_date
 from claimdesk.security import repository, workflow
 from claimdesk.security.errors import (
     CorrectiveActionAlreadyDone,
@@ -101,16 +101,10 @@ def _past_instant(
         raise NaiveInstant(field=field)
     value = value.astimezone(dt.UTC)
     if value > now:
-        raise IncidentTimeInFuture(field=field, now=_shown(now))
+        raise IncidentTimeInFuture(field=field, now=now)
     if earliest is not None and value < earliest:
-        raise IncidentTimeTooEarly(
-            field=field, earliest=_shown(earliest), what_zh=what_zh, what_en=what_en
-        )
+        raise IncidentTimeTooEarly(field=field, earliest=earliest, what_zh=what_zh, what_en=what_en)
     return value
-
-
-def _shown(instant: dt.datetime) -> str:
-    return to_local(instant).strftime("%Y-%m-%d %H:%M")
 
 
 def next_number(session: Session, day: dt.date) -> str:
@@ -488,7 +482,7 @@ def complete_corrective_action(
         raise CorrectiveActionNotFound(field="action_id")
     _in_stage(incident, workflow.ROOT_CAUSED, "完成整改措施", "complete corrective actions")
     if action.done_at is not None:
-        raise CorrectiveActionAlreadyDone(done_at=_shown(action.done_at))
+        raise CorrectiveActionAlreadyDone(done_at=action.done_at)
     now = timeutil.now()
     action.done_at = now
     action.done_note = _optional_text(note)
