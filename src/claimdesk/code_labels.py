@@ -148,6 +148,18 @@ def loss_cause_msgid(code: str) -> str:
     return dict(LOSS_CAUSES).get(code, code)
 
 
+# Why the adjustment engine pays nothing (rules.adjudication.types.Reason), in words:
+# the claim page, the adjustment report and the automatic path's referrals.
+ADJUDICATION_REASONS: dict[str, str] = {
+    "waiting_period": "inside the waiting period",
+    "not_in_force": "policy not in force",
+    "sum_insured_exhausted": "sum insured used up",
+    "not_covered": "not covered",
+    "coverage_ended": "coverage ended",
+    "benefit_exhausted": "benefit used up",
+}
+
+
 CLAIM_LINES: dict[str, str] = {
     "health": "Health",
     "medical": "Medical",

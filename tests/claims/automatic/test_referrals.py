@@ -307,10 +307,11 @@ def test_a_claim_after_the_policys_termination_is_never_paid_automatically(
     reasons = {r["code"]: r for r in decision["reasons"]}
     assert {"policy_terminated", "after_termination", "check_hit:outside_period"} <= set(reasons)
     assert "not_in_force" not in reasons  # the period alone covers the day
-    assert reasons["policy_terminated"]["text_zh"] == "保单已解除，自 2026-09-01 起不再承保"
+    # SPEC GEN-2 GEN-6: dates as the reader writes them, not ISO
+    assert reasons["policy_terminated"]["text_zh"] == "保单已解除，自 2026年9月1日 起不再承保"
     assert reasons["after_termination"]["text_en"] == (
-        "Date of loss or treatment 2026-09-28 is on or after the day the policy's "
-        "termination took effect (2026-09-01): not covered"
+        "Date of loss or treatment 28 Sep 2026 is on or after the day the policy's "
+        "termination took effect (1 Sep 2026): not covered"
     )
     assert "2026-09-01" in reasons["check_hit:outside_period"]["text_zh"]
     _assert_untouched(db, cid)
@@ -331,7 +332,7 @@ def test_the_automatic_paths_own_cover_condition_reads_the_termination(
     decision = ok(world.client.get(f"{API}/claims/{cid}/automatic", headers=world.h["handler"]))
     assert decision["outcome"] == "referred"
     assert [r["code"] for r in decision["reasons"]] == ["after_termination"]
-    assert "2026-09-28" in decision["reasons"][0]["text_zh"]
+    assert "2026年9月28日" in decision["reasons"][0]["text_zh"]
     _assert_untouched(db, cid)
     # The day after the loss: covered, paid as any other claim.
     _terminate(db, setup, on="2026-09-30", status="in_force")

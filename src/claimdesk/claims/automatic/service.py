@@ -29,6 +29,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from claimdesk import formatting
 from claimdesk.audit.service import discard_pending_from, pending_count, record
 from claimdesk.auth.principal import Principal
 from claimdesk.bills import repository as bill_repository
@@ -62,7 +63,10 @@ from claimdesk.claims.automatic.schemas import (
 from claimdesk.claims.intake import acceptance, survey
 from claimdesk.claims.schemas import AdjustmentIn
 from claimdesk.claims.settlement import adjustment, decision_notices, reserves, review
+from claimdesk.code_labels import ADJUDICATION_REASONS, code_list
 from claimdesk.errors import ClaimdeskError
+from claimdesk.formatting import local_date
+from claimdesk.i18n import gettext
 from claimdesk.models.automatic import AutomaticDecision, SampleVerdict
 from claimdesk.models.claim import Claim
 from claimdesk.models.payment import Payment
@@ -158,9 +162,37 @@ REASONS: dict[str, tuple[str, str]] = {
 }
 
 
+@dataclass(frozen=True)
+class Words:
+    """A parameter of a reason already in both languages (a check's reason, names)."""
+
+    zh: str
+    en: str
+
+    @classmethod
+    def of(cls, msgid: str) -> Words:
+        return cls(gettext(msgid, "zh-CN"), gettext(msgid, "en"))
+
+
+def _as_read(value: Any, language: str) -> Any:
+    """A parameter as the reader writes it: a date as 2026年3月2日 / 2 Mar 2026, an
+    amount as 4,800.00 (the texts say 元 / ¥ themselves)."""
+    if isinstance(value, Words):
+        return value.zh if language == "zh-CN" else value.en
+    if isinstance(value, dt.date):
+        return local_date(value, language)
+    if isinstance(value, Decimal):
+        return formatting.amount(value)
+    return value
+
+
 def reason(code: str, **params: Any) -> dict[str, str]:
     zh, en = REASONS[code]
-    return {"code": code, "text_zh": zh.format(**params), "text_en": en.format(**params)}
+    return {
+        "code": code,
+        "text_zh": zh.format(**{k: _as_read(v, "zh-CN") for k, v in params.items()}),
+        "text_en": en.format(**{k: _as_read(v, "en") for k, v in params.items()}),
+    }
 
 
 def automatic_actor() -> Principal:
@@ -249,7 +281,7 @@ def _terminated(policy: Policy) -> dict[str, str]:
     day = policy.terminated_on
     if day is None:
         return reason("policy_terminated")
-    found = reason("policy_terminated_on", day=day.isoformat())
+    found = reason("policy_terminated_on", day=day)
     found["code"] = "policy_terminated"  # one condition, one code
     return found
 
@@ -260,14 +292,12 @@ def _not_covered(policy: Policy, day: dt.date) -> dict[str, str]:
     ended = cover.ended_by_termination(policy.period_end, policy.terminated_on)
     inside = policy.period_start <= day <= policy.period_end  # as the intake flag says
     if ended and policy.terminated_on is not None and inside:
-        return reason(
-            "after_termination", date=day.isoformat(), day=policy.terminated_on.isoformat()
-        )
+        return reason("after_termination", date=day, day=policy.terminated_on)
     return reason(
         "not_in_force",
-        date=day.isoformat(),
-        start=policy.period_start.isoformat(),
-        end=policy.period_end.isoformat(),
+        date=day,
+        start=policy.period_start,
+        end=policy.period_end,
     )
 
 
@@ -298,32 +328,43 @@ def _policy_reasons(
             found.append(
                 reason(
                     "waiting_period",
-                    date=claim.loss_date.isoformat(),
-                    until=(until - dt.timedelta(days=1)).isoformat(),
+                    date=claim.loss_date,
+                    until=until - dt.timedelta(days=1),
                 )
             )
     return found
 
 
-def _materials_reasons(session: Session, claim: Claim, missing: list[str]) -> list[dict[str, str]]:
+def _material_names(codes: list[str]) -> Words:
     from claimdesk.products.coverage_types import MATERIALS
 
+    return Words(
+        "、".join(MATERIALS.get(c, (c, c))[0] for c in codes),
+        ", ".join(MATERIALS.get(c, (c, c))[1] for c in codes),
+    )
+
+
+def _codes(codes: list[str]) -> Words:
+    return Words(code_list(codes, "zh-CN"), code_list(codes, "en"))
+
+
+def _why_nothing(code: str | None) -> Words:
+    """The engine's reason for paying nothing, in words; none given: nothing was above
+    the deductible or within the scope."""
+    if code in ADJUDICATION_REASONS:
+        return Words.of(ADJUDICATION_REASONS[code])
+    return Words(
+        "无超过免赔额或属于责任范围的费用", "nothing above the deductible or within the cover"
+    )
+
+
+def _materials_reasons(session: Session, claim: Claim, missing: list[str]) -> list[dict[str, str]]:
     found: list[dict[str, str]] = []
     if missing:
-        names = "、".join(MATERIALS.get(c, (c, c))[0] for c in missing)
-        names_en = ", ".join(MATERIALS.get(c, (c, c))[1] for c in missing)
-        item = reason("materials_incomplete", items=names)
-        item["text_en"] = REASONS["materials_incomplete"][1].format(items=names_en)
-        found.append(item)
+        found.append(reason("materials_incomplete", items=_material_names(missing)))
     paper = [m.code for m in repository.materials_of(session, claim.id) if m.paper_count > 0]
     if paper:
-        item = reason(
-            "materials_on_paper", items="、".join(MATERIALS.get(c, (c, c))[0] for c in paper)
-        )
-        item["text_en"] = REASONS["materials_on_paper"][1].format(
-            items=", ".join(MATERIALS.get(c, (c, c))[1] for c in paper)
-        )
-        found.append(item)
+        found.append(reason("materials_on_paper", items=_material_names(paper)))
     if repository.invoice_files(session, claim.id, INVOICES):
         found.append(reason("invoice_not_electronic"))
     return found
@@ -360,8 +401,8 @@ def evaluate(
         found.append(
             reason(
                 "line_not_automatic",
-                types=", ".join(outside or ["-"]),
-                lines=", ".join(sorted(cfg.automatic_lines)),
+                types=_codes(outside or ["-"]),
+                lines=_codes(sorted(cfg.automatic_lines)),
             )
         )
     medical = [code for code, c in coverages.items() if c.type in bills.MEDICAL]
@@ -373,9 +414,7 @@ def evaluate(
     claim_bills = bill_repository.bills_of(session, claim.id)
     total = sum((b.total for b in claim_bills), ZERO)
     if total > cfg.automatic_max_amount:
-        found.append(
-            reason("over_limit", amount=f"{total:.2f}", limit=f"{cfg.automatic_max_amount:.2f}")
-        )
+        found.append(reason("over_limit", amount=total, limit=cfg.automatic_max_amount))
     if claim.is_major:
         found.append(reason("major_case"))
     if claim.state == workflow.SUSPENDED or repository.fraud_flag_count(session, claim.id):
@@ -383,8 +422,7 @@ def evaluate(
     if checks_status == "failed":
         found.append(reason("checks_failed"))
     for hit in checks_repository.hits_of(session, claim.id):
-        item = reason("check_hit", reason=hit.reason_zh)
-        item["text_en"] = REASONS["check_hit"][1].format(reason=hit.reason_en)
+        item = reason("check_hit", reason=Words(hit.reason_zh, hit.reason_en))
         item["code"] = f"check_hit:{hit.check_code}"
         found.append(item)
     policy = session.get_one(Policy, claim.policy_id)
@@ -429,7 +467,7 @@ def _reduction_reasons(result: Any, removed: list[Any]) -> list[dict[str, str]]:
     found: list[dict[str, str]] = []
     if removed:
         amount = sum((Decimal(str(item.amount or 0)) for item in removed), ZERO)
-        found.append(reason("lines_removed", count=len(removed), amount=f"{amount:.2f}"))
+        found.append(reason("lines_removed", count=len(removed), amount=amount))
     for step in result.trace:
         if step.get("code") == "MED.CAP":
             try:
@@ -440,7 +478,7 @@ def _reduction_reasons(result: Any, removed: list[Any]) -> list[dict[str, str]]:
             if after < before:
                 found.append(reason("capped"))
     if result.payable <= 0:
-        found.append(reason("nothing_payable", why=result.reason or "0.00"))
+        found.append(reason("nothing_payable", why=_why_nothing(result.reason)))
     return found
 
 

@@ -16,7 +16,7 @@ from claimdesk.claims.settlement import recoveries
 from claimdesk.claims.settlement.assessment import current_assessments
 from claimdesk.claims.special import disputes, events, remote
 from claimdesk.claims.trace_words import INPUT_LABELS, MONEY, RATIOS
-from claimdesk.code_labels import STATE_TABLES
+from claimdesk.code_labels import ADJUDICATION_REASONS, STATE_TABLES
 from claimdesk.i18n import _, current_language, gettext
 from claimdesk.models.claim import Claim
 from claimdesk.models.event import MassEvent
@@ -147,14 +147,7 @@ CODE_LABELS: dict[str, dict[str, str]] = {
         "payment": "drawn by a payment",
         "closing": "released at closing",
     },
-    "reason": {
-        "waiting_period": "inside the waiting period",
-        "not_in_force": "policy not in force",
-        "sum_insured_exhausted": "sum insured used up",
-        "not_covered": "not covered",
-        "coverage_ended": "coverage ended",
-        "benefit_exhausted": "benefit used up",
-    },
+    "reason": dict(ADJUDICATION_REASONS),
 }
 
 
