@@ -113,3 +113,23 @@ def test_the_policy_found_gives_its_period_as_people_write_dates(
     found = _find(client, **base, choose_policy=number).text
     line = found.split('id="policy-found">', 1)[1].split("</p>", 1)[0]
     assert "年" in line and not re.search(r"\b20\d\d-\d\d-\d\d\b", line), line
+
+
+@pytest.mark.parametrize(
+    ("lang", "legend"),
+    [
+        ("en", "The reporter, if not the claimant (empty: the claimant reported)"),
+        ("zh-CN", "报案人（非申请人本人时填写；不填即申请人本人报案）"),
+    ],
+)
+def test_the_reporters_fields_are_headed_by_the_reporter(
+    world: World, client: TestClient, lang: str, legend: str
+) -> None:
+    # SPEC CLM-R1 GEN-6: the fieldset and its fields name one person, the reporter
+    # (报案人): the legend said "The caller" over "Reporter's name" — a counter report
+    # has no caller.
+    staff_login(client, "handler")
+    page = client.get(f"/claims/new?lang={lang}").text
+    fieldset = page.split('<fieldset id="reporter">', 1)[1].split("</fieldset>", 1)[0]
+    assert f"<legend>{legend}</legend>" in fieldset
+    assert "caller" not in fieldset.lower()
