@@ -19,7 +19,6 @@ from claimdesk.dashboards.queries import Dataset, Filters
 from claimdesk.dashboards.schemas import DatasetOut, DeadlinesOut, StpMeasuresOut
 from claimdesk.deps import DB, require
 from claimdesk.i18n import request_language
-from claimdesk.rules.deadlines import to_local
 
 router = APIRouter(prefix="/dashboards/claims", tags=["dashboards"])
 service_router = APIRouter(prefix="/dashboards/service", tags=["dashboards"])
@@ -46,7 +45,7 @@ def _filters(
         date_from=date_from,
         date_to=date_to,
         org_unit_id=unit,
-        today=to_local(timeutil.now()).date(),
+        now=timeutil.now(),
         breakdown=by,
     )
 

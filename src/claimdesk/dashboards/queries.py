@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 from sqlalchemy import ColumnElement, Select, case, func, select
 from sqlalchemy.orm import Session
 
+from claimdesk.models.base import utcnow
 from claimdesk.models.claim import Claim, ClaimTransition, Reserve
 from claimdesk.models.clock import Clock
 from claimdesk.models.org import OrgUnit
@@ -55,7 +56,8 @@ class Filters:
     date_from: dt.date
     date_to: dt.date
     org_unit_id: int | None = None
-    now: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    # The app's clock (models.base.utcnow), the one tests freeze, as `today` is read.
+    now: dt.datetime = field(default_factory=utcnow)
     breakdown: str = ""  # one of BREAKDOWNS
 
 

@@ -252,12 +252,14 @@ def filters_for(
     date_from: dt.date | None,
     date_to: dt.date | None,
     org_unit_id: int | None,
-    today: dt.date,
+    now: dt.datetime,
     breakdown: str | None = None,
 ) -> Filters:
     """The period of the API and the pages: this year so far by default, at most three
-    years, ordered; the deadline scorecards' breakdown (GEN-7), one of BREAKDOWNS."""
-    end = date_to or today
+    years, ordered; the deadline scorecards' breakdown (GEN-7), one of BREAKDOWNS.
+    ``now`` (the app's clock) is both "today" of the default period and the instant a
+    running clock is judged at, so the two never disagree."""
+    end = date_to or to_local(now).date()
     start = date_from or end.replace(month=1, day=1)
     if end < start:
         raise PeriodReversed(field="date_to")
@@ -265,7 +267,9 @@ def filters_for(
         raise PeriodTooLong(field="date_from", max_days=MAX_DAYS)
     if (breakdown or "") not in BREAKDOWNS:
         raise UnknownBreakdown(field="by")
-    return Filters(date_from=start, date_to=end, org_unit_id=org_unit_id, breakdown=breakdown or "")
+    return Filters(
+        date_from=start, date_to=end, org_unit_id=org_unit_id, now=now, breakdown=breakdown or ""
+    )
 
 
 DEADLINE_DATASETS = {"claims": "claims_deadlines", "service": "service_deadlines"}

@@ -25,6 +25,7 @@ from starlette.datastructures import FormData
 
 from claimdesk import formatting, i18n
 from claimdesk.auth.permissions import Permission
+from claimdesk.claims import timeutil
 from claimdesk.claims.deadline_names import name_of
 from claimdesk.code_labels import loss_cause_msgid, major_reasons, state_label
 from claimdesk.config import get_settings
@@ -440,8 +441,8 @@ def parse_id(value: str | None, field: str) -> int | None:
 
 
 def local_today() -> dt.date:
-
-    return to_local(dt.datetime.now(dt.UTC)).date()
+    """Today in Shanghai by the app's clock (the seam tests freeze)."""
+    return to_local(timeutil.now()).date()
 
 
 def urgency(due: dt.datetime | None, now: dt.datetime, *, done: bool = False) -> str:

@@ -20,15 +20,16 @@ from sqlalchemy.orm import Session
 from claimdesk import formatting
 from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
+from claimdesk.claims import timeutil
 from claimdesk.code_labels import CLAIM_STATES
 from claimdesk.dashboards import service as dashboards
 from claimdesk.deps import DB, require
 from claimdesk.errors import ClaimdeskError
 from claimdesk.org import service as org_service
+from claimdesk.rules.deadlines import to_local
 from claimdesk.web.kit import (
     error_of,
     language_of,
-    local_today,
     page,
     parse_date,
     parse_id,
@@ -46,14 +47,15 @@ TITLES = {"claims": "Claims dashboard", "service": "Service dashboard"}
 def filters_from(request: Request) -> dashboards.Filters:
     """The period and branch of the query string, checked by the service as the API's."""
     params = request.query_params
-    today = local_today()
+    now = timeutil.now()
+    today = to_local(now).date()
     date_to = parse_date(params.get("date_to"), "date_to", today)
     date_from = parse_date(params.get("date_from"), "date_from", date_to.replace(month=1, day=1))
     return dashboards.filters_for(
         date_from=date_from,
         date_to=date_to,
         org_unit_id=parse_id(params.get("org_unit_id"), "org_unit_id"),
-        today=today,
+        now=now,
         breakdown=(params.get("by") or "").strip(),
     )
 
