@@ -41,6 +41,7 @@ from claimdesk.paging import (
     PageOffsetNegative,
     PageRequest,
 )
+from claimdesk.products.coverage_types import MATERIALS
 from claimdesk.rules.deadlines import to_local
 from claimdesk.validation import describe_validation_error
 from claimdesk.web.labels import LABELS, MORE_LABELS
@@ -123,6 +124,19 @@ def deadline_basis(clock: Any) -> str:
 
 
 templates.env.globals["deadline_basis"] = deadline_basis
+
+
+def material(code: object) -> str:
+    """A claim material's code (claim_form, repair_quote …) in the page's language, as the
+    checklist names it: a sent missing-materials notice lists them so on the claim page, not
+    as the code it is stored as (GEN-2). A code no product knows is shown as it is."""
+    text = str(code) if code is not None else ""
+    zh, en = MATERIALS.get(text, (text, text))
+    return zh if current_language.get() == "zh-CN" else en
+
+
+templates.env.globals["material"] = material
+templates.env.filters["material"] = material
 
 
 def _longest(schema: Mapping[str, Any]) -> int | None:

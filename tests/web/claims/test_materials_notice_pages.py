@@ -5,6 +5,7 @@ from the service that builds the notice, writing nothing — and are then what i
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from fastapi.testclient import TestClient
@@ -90,6 +91,38 @@ def test_the_english_preview_lists_the_items_in_english(
     english = client.get(f"/claims/{claim['id']}/actions/request_materials?lang=en").text
     assert "Claim form, Identity proof" in english and "30 Oct 2026" in english
     assert "请于 2026年10月30日 前补充以下材料" in english
+
+
+def test_the_sent_notice_and_the_deadlines_read_in_words_on_the_claim_page(
+    s: Settlement, client: TestClient, db: Session
+) -> None:
+    # SPEC CLM-A4, GEN-2, GEN-4: after sending, the handler reads the notice's materials by
+    # name and its deadline as a date, and each deadline's time as the timeline writes it
+    # — not the stored codes (claim_form, expense_invoices) nor ISO dates (2026-10-30)
+    claim = ok(
+        s.w.client.post(
+            API,
+            json=report_body(s.w.policies["MED-MILLION"].number),  # type: ignore[attr-defined]
+            headers=s.w.h["handler"],
+        ),
+        201,
+    )
+    cid = int(claim["id"])
+    web = ClaimPages(client, db)
+    web.login("handler")
+    web.do(cid, "request_materials")
+    for lang, words, date, due in (
+        ("zh-CN", "理赔申请书、身份证明", "截止日期 2026年10月30日", "到期 2026年10月30日 23:59"),
+        ("en", "Claim form, Identity proof", "deadline 30 Oct 2026", "due 30 Oct 2026 23:59"),
+    ):
+        page = client.get(f"/claims/{cid}?lang={lang}").text
+        notice = page.split('id="checklist-title"', 1)[1].split("</section>", 1)[0]
+        assert words in notice and date in notice, notice
+        assert "claim_form" not in notice.replace('data-code="claim_form"', "")
+        assert "2026-10-30" not in notice
+        clocks = page.split('id="clocks-title"', 1)[1].split("</section>", 1)[0]
+        assert due in clocks, clocks
+        assert not re.search(r"\d{4}-\d{2}-\d{2}", clocks), clocks
 
 
 def test_green_channel_deferrals_are_not_missing_on_the_page_as_in_the_service(
