@@ -211,3 +211,37 @@ def test_the_rating_is_offered_only_where_it_is_taken(client: TestClient, db: Se
     customer_login(client, db, "cust", PHONE)
     assert 'id="rating-form"' not in client.get(f"/portal/claims/{rejected.id}").text
     assert 'id="rating-form"' in client.get(f"/portal/claims/{paid.id}").text
+
+
+def test_another_page_of_a_material_reads_as_the_language_writes_it(
+    client: TestClient, db: Session
+) -> None:
+    # SPEC GEN-2 (the reader's language); bug bash at 375 px: Chinese takes full-width
+    # brackets with no space, English a space and ASCII ones.
+    from tests.claims.helpers import PDF
+
+    medical, _liability = _customer_with_two_policies(db)
+    customer_login(client, db, "cust", PHONE)
+    claim_id = int(
+        _report(client, policy_number=medical.number)
+        .headers["location"]
+        .split("/")[3]
+        .split("?")[0]
+    )
+    page = client.get(f"/portal/claims/{claim_id}").text
+    first = re.findall(r'<option value="(\w+)"', page.split('id="material_code"')[1])[0]
+    sent = client.post(
+        f"/portal/claims/{claim_id}/upload",
+        data={
+            "csrf_token": form_token(client, f"/portal/claims/{claim_id}"),
+            "material_code": first,
+        },
+        files={"file": ("form.pdf", PDF, "application/pdf")},
+        follow_redirects=False,
+    )
+    assert sent.status_code == 303, sent.text
+    zh = client.get(f"/portal/claims/{claim_id}").text.split('id="material_code"')[1]
+    assert re.search(rf'<option value="{first}">[^<(（]+（补充一页）</option>', zh), zh
+    assert "(补充一页)" not in zh
+    en = client.get(f"/portal/claims/{claim_id}?lang=en").text.split('id="material_code"')[1]
+    assert re.search(rf'<option value="{first}">[^<(（]+ \(another page\)</option>', en), en
