@@ -229,3 +229,19 @@ def test_the_report_refusal_summary_counts_the_fields_in_each_language(
         )
         assert refused.status_code == 422
         assert summary in refused.text
+
+
+def test_the_policy_words_kept_in_chinese_are_said_so_on_the_english_page(
+    client: TestClient, db: Session
+) -> None:
+    # SPEC GEN-2 (the reader's language), POL-1 (terms in plain words): the product's own
+    # words exist only in Chinese (the contract's language); the English page says so and
+    # marks them Chinese (a screen reader reads them as Chinese) instead of mixing silently.
+    _customer_with_a_policy(db)
+    customer_login(client, db, "cust", PHONE)
+    en = client.get("/portal/policies?lang=en").text
+    assert 'id="terms-in-chinese"' in en
+    assert re.search(r'<ul lang="zh-CN">\s*<li>[^<]*[\u4e00-\u9fff]', en), en
+    assert re.search(r'<dl class="terms" lang="zh-CN">\s*<dt>[^<]*[\u4e00-\u9fff]', en), en
+    zh = client.get("/portal/policies?lang=zh-CN").text
+    assert 'id="terms-in-chinese"' not in zh
