@@ -313,7 +313,7 @@ def test_a_claim_after_the_policys_termination_is_never_paid_automatically(
         "Date of loss or treatment 28 Sep 2026 is on or after the day the policy's "
         "termination took effect (1 Sep 2026): not covered"
     )
-    assert "2026-09-01" in reasons["check_hit:outside_period"]["text_zh"]
+    assert "2026年9月1日" in reasons["check_hit:outside_period"]["text_zh"]
     _assert_untouched(db, cid)
 
 

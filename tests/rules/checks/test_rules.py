@@ -214,8 +214,8 @@ def test_a_loss_on_or_after_the_termination_date_is_outside_the_cover():  # SPEC
     )
     assert hit.evidence["kind"] == "outside_period"
     assert hit.evidence["terminated_on"] == "2026-06-01"
-    assert "termination took effect (2026-06-01)" in hit.reason_en
-    assert "解除生效（2026-06-01）之后" in hit.reason_zh
+    assert "termination took effect (1 Jun 2026)" in hit.reason_en
+    assert "解除生效（2026年6月1日）之后" in hit.reason_zh
     # A termination dated after the period's end changes nothing.
     late = policy(terminated_on=day("2027-03-01"))
     assert run("outside_period", make(claim=claim(loss_date=day("2026-12-31")), policy=late)) == []

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from claimdesk.rules.checks.words import listed_en, listed_zh
+
 Value = int | Decimal | tuple[Decimal, ...]
 
 
@@ -81,8 +83,8 @@ def validate(specs: tuple[ParamSpec, ...], raw: dict[str, Any]) -> dict[str, Val
     if unknown:
         raise ParamError(
             unknown[0],
-            f"未知参数：{unknown[0]}（可用：{', '.join(sorted(known)) or '无'}）",
-            f"unknown parameter: {unknown[0]} (known: {', '.join(sorted(known)) or 'none'})",
+            f"未知参数：{unknown[0]}（可用：{listed_zh(sorted(known)) or '无'}）",
+            f"unknown parameter: {unknown[0]} (known: {listed_en(sorted(known)) or 'none'})",
         )
     return {
         spec.name: _one(spec, raw[spec.name]) if spec.name in raw else spec.default

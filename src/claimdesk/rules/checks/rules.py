@@ -27,6 +27,8 @@ from claimdesk.rules.checks.types import (
     Receipt,
     ReceiptLine,
 )
+from claimdesk.rules.checks.words import amount as _amt
+from claimdesk.rules.checks.words import day_en, day_zh
 
 Params = dict[str, Value]
 D = Decimal
@@ -186,9 +188,9 @@ def _reused_lines(inp: CheckInput, floor: D) -> list[Hit]:
                         inp,
                         receipt.receipt_id,
                         uses[key],
-                        f"票据 {receipt.number} 第 {line.line_no} 行（{line.name}，{line.amount} 元；"
+                        f"票据 {receipt.number} 第 {line.line_no} 行（{line.name}，{_amt(line.amount)} 元；"
                         "同一医疗机构、日期、项目、金额）",
-                        f"line {line.line_no} of receipt {receipt.number} ({line.amount}; the "
+                        f"line {line.line_no} of receipt {receipt.number} ({_amt(line.amount)}; the "
                         "same provider, date, item and amount)",
                         {
                             "receipt_id": receipt.receipt_id,
@@ -242,9 +244,9 @@ def _copied_lines(inp: CheckInput, need: int, floor: D, whole: int = 0) -> list[
                     inp,
                     receipt.receipt_id,
                     {(u.claim_id, u.receipt_id) for u in matched},
-                    f"票据 {receipt.number} 有 {len(matched)} 行（合计 {amount} 元，同一医疗机构、"
+                    f"票据 {receipt.number} 有 {len(matched)} 行（合计 {_amt(amount)} 元，同一医疗机构、"
                     "日期、项目、数量、金额）",
-                    f"{len(matched)} lines of receipt {receipt.number} ({amount} together; the "
+                    f"{len(matched)} lines of receipt {receipt.number} ({_amt(amount)} together; the "
                     "same provider, date, items, quantities and amounts)",
                     {
                         "receipt_id": receipt.receipt_id,
@@ -288,9 +290,10 @@ def outside_period(inp: CheckInput, params: Params) -> list[Hit]:
             terminated_on=policy.terminated_on,
         ):
             zh, en, kind = "在保险期间之外", "outside the policy period", "outside_period"
-            if terminated and policy.start <= day <= policy.end:
-                zh = f"在保单解除生效（{policy.terminated_on}）之后"
-                en = f"after the policy's termination took effect ({policy.terminated_on})"
+            # terminated: ended_by_termination saw terminated_on set (mypy cannot).
+            if terminated and policy.terminated_on and policy.start <= day <= policy.end:
+                zh = f"在保单解除生效（{day_zh(policy.terminated_on)}）之后"
+                en = f"after the policy's termination took effect ({day_en(policy.terminated_on)})"
         elif day < first_covered:
             zh, en, kind = "在等待期内", "inside the waiting period", "waiting_period"
         else:
@@ -308,9 +311,10 @@ def outside_period(inp: CheckInput, params: Params) -> list[Hit]:
         hits.append(
             Hit(
                 "outside_period",
-                f"日期 {day.isoformat()}（{what}）{zh}（{policy.start}～{policy.end}，"
+                f"日期 {day_zh(day)}（{what}）{zh}（{day_zh(policy.start)}～{day_zh(policy.end)}，"
                 f"等待期 {waiting} 天）",
-                f"date {day.isoformat()} ({what}) is {en} ({policy.start} to {policy.end}, "
+                f"date {day_en(day)} ({what}) is {en} ({day_en(policy.start)} to "
+                f"{day_en(policy.end)}, "
                 f"waiting period {waiting} days)",
                 evidence,
             )
@@ -424,8 +428,12 @@ def early_claim(inp: CheckInput, params: Params) -> list[Hit]:
             **basis,
         }
         group = basis.get("group") or basis.get("setting") or basis.get("loss_cause")
-        zh_more = f"，金额 {amount} 元达到同类（{group}）中位数 {median} 元的 {ratio} 倍以上"
-        en_more = f", for {amount}, at least {ratio} times the median {median} of {group}"
+        zh_more = (
+            f"，金额 {_amt(amount)} 元达到同类（{group}）中位数 {_amt(median)} 元的 {ratio} 倍以上"
+        )
+        en_more = (
+            f", for {_amt(amount)}, at least {ratio} times the median {_amt(median)} of {group}"
+        )
     return [
         Hit(
             "early_claim",
@@ -505,8 +513,8 @@ def just_under_limit(inp: CheckInput, params: Params) -> list[Hit]:
     return [
         Hit(
             "just_under_limit",
-            f"被保险人有 {len(near) + 1} 笔金额在限额 {limit} 元以下 {pct}% 以内",
-            f"{len(near) + 1} of the insured's amounts are within {pct}% under the limit {limit}",
+            f"被保险人有 {len(near) + 1} 笔金额在限额 {_amt(limit)} 元以下 {pct}% 以内",
+            f"{len(near) + 1} of the insured's amounts are within {pct}% under the limit {_amt(limit)}",
             {
                 "limit": str(limit),
                 "amount": str(inp.claim.amount),
@@ -917,12 +925,12 @@ def claim_frequency(inp: CheckInput, params: Params) -> list[Hit]:
     return [
         Hit(
             "claim_frequency",
-            f"被保险人 {days} 天内就诊索赔 {count} 次（{window[0]}～{window[-1]}）；按其本人"
+            f"被保险人 {days} 天内就诊索赔 {count} 次（{day_zh(window[0])}～{day_zh(window[-1])}）；按其本人"
             f"此前 {back} 天的索赔（{history} 次，投保 {years.quantize(D('0.1'))} 年）与全体"
             f"平均（每年 {book.quantize(D('0.01'))} 次）估计每年 {rate} 次，预计 {shown} 次，"
             f"出现 {count} 次及以上的概率 {probability}，低于 {alpha}",
-            f"the insured claimed for {count} treatments within {days} days ({window[0]} "
-            f"to {window[-1]}); from their own {history} claims over the {back} days before "
+            f"the insured claimed for {count} treatments within {days} days ({day_en(window[0])} "
+            f"to {day_en(window[-1])}); from their own {history} claims over the {back} days before "
             f"({years.quantize(D('0.1'))} years covered) and the book's "
             f"{book.quantize(D('0.01'))} a year, their rate is {rate} a year: {shown} "
             f"expected, and {count} or more has probability {probability} (below {alpha})",
@@ -1185,8 +1193,9 @@ def _outlier_hit(
         en = f"the loss cause ({basis['loss_cause']}; neither diagnosis nor setting on the bills)"
     return Hit(
         "amount_outlier",
-        f"金额 {amount} 元远高于{zh}的通常水平（中位数 {median} 元，稳健 z 值 {z}）",
-        f"amount {amount} is far above the usual for {en} (median {median}, robust z {z})",
+        f"金额 {_amt(amount)} 元远高于{zh}的通常水平（中位数 {_amt(median)} 元，稳健 z 值 {z}）",
+        f"amount {_amt(amount)} is far above the usual for {en} (median {_amt(median)}, "
+        f"robust z {z})",
         {
             **basis,
             "amount": str(amount),
@@ -1310,10 +1319,10 @@ def _item_hit(
     item = f"{top.line.name}（{top.line.item_code}）"
     return Hit(
         "amount_outlier",
-        f"票据 {receipt.number} 的项目「{item}」{zh} {value} 元，"
-        f"为同项目通常{zh}（中位数 {median} 元）的 {times} 倍{more_zh}",
+        f"票据 {receipt.number} 的项目「{item}」{zh} {_amt(value)} 元，"
+        f"为同项目通常{zh}（中位数 {_amt(median)} 元）的 {times} 倍{more_zh}",
         f"receipt {receipt.number}: item '{top.line.name}' ({top.line.item_code}) at "
-        f"{en} {value} is {times} times the item's usual {en} (median {median})"
+        f"{en} {_amt(value)} is {times} times the item's usual {en} (median {_amt(median)})"
         f"{more_en}",
         {
             "basis": "item",
