@@ -224,3 +224,25 @@ def test_portal_on_a_phone(mobile_page: Any, live_server: LiveServer) -> None:
         assert response is not None and response.status == 200, path
         _check_page(mobile_page, path)
         _tab_through(mobile_page, path)
+
+
+# WCAG 2.2 2.5.8 (target size, AA): a target under 24 px needs 24 px of room around it.
+SMALL_HEADER_TARGETS_JS = """
+() => [...document.querySelectorAll('header.top a, header.top button')].filter((el) => {
+  const box = el.getBoundingClientRect();
+  return box.width > 0 && box.height > 0 && box.height < 24;
+}).map((el) => `${el.textContent.trim()} ${Math.round(el.getBoundingClientRect().height)}px`)
+"""
+
+
+def test_portal_header_links_are_big_enough_to_tap(
+    mobile_page: Any, live_server: LiveServer
+) -> None:
+    # Bug bash at 375 px (issue 6, WCAG 2.5.8): the portal's menu wraps onto two rows in
+    # English, and its 19 px links sat 4 px apart — a thumb hit the row above or below.
+    customer_login(mobile_page, live_server)
+    for language in ("zh-CN", "en"):
+        mobile_page.goto(f"{live_server.url}/portal?lang={language}")
+        settled(mobile_page)
+        small = mobile_page.evaluate(SMALL_HEADER_TARGETS_JS)
+        assert small == [], f"{language}: header targets under 24 px: {small}"
