@@ -19,7 +19,8 @@ INPUT_LABELS = {
     "deductible_applied": "Deductible applied",
     "base": "Base",
     "exact": "Exact figure",
-    "materials": "Materials",
+    # A repair's parts cost, not the claim's materials (理赔材料, the checklist's word).
+    "materials": "Repair materials",
     "labour": "Labour",
     "salvage": "Salvage",
     "actual_value": "Actual value",

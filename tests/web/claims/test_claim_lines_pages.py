@@ -377,3 +377,25 @@ def test_claim_of_each_line_from_report_to_close_through_the_pages(
     for step in ("claim.assessed", "claim.adjusted", "claim.payment_paid", "claim.callback_done"):
         assert step in trail, step
     assert trail.count("claim.review_approve") == line.tiers  # one decision per tier
+
+
+def test_a_repair_assessment_and_its_calculation_call_the_materials_a_repair_cost(
+    s: Settlement, client: TestClient, db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # SPEC CLM-L3, CLM-C3, GEN-6: the reviewer reads the repair's parts as costs — 材料费,
+    # 工时费, 残值 — in the assessment and in the calculation; "Materials" there read
+    # 理赔材料, the claim's documents, a word of the checklist
+    FrozenClock(monkeypatch, local("2026-09-14T10:00:00"))
+    web = ClaimPages(client, db)
+    cid = report_in_portal(web, s, PROPERTY)
+    accept(web, cid, PROPERTY, "28300.00")
+    survey(web, s, cid, PROPERTY)
+    assess_and_adjust(web, cid, PROPERTY)
+    page = client.get(f"/claims/{cid}?lang=zh-CN").text
+    assessment = page.split('id="assessment-title"', 1)[1].split("</section>", 1)[0]
+    calculation = page.split('id="trace-property"', 1)[1].split("</table>", 1)[0]
+    for part in (assessment, calculation):
+        assert "材料费" in part and "工时费" in part, part
+        assert "理赔材料" not in part, part
+    english = client.get(f"/claims/{cid}?lang=en").text
+    assert "Repair materials" in english.split('id="assessment-title"', 1)[1]
