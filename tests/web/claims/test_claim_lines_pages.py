@@ -379,12 +379,12 @@ def test_claim_of_each_line_from_report_to_close_through_the_pages(
     assert trail.count("claim.review_approve") == line.tiers  # one decision per tier
 
 
-def test_a_repair_assessment_and_its_calculation_call_the_materials_a_repair_cost(
+def test_a_repair_assessment_reads_as_a_repair_for_the_reviewer(
     s: Settlement, client: TestClient, db: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # SPEC CLM-L3, CLM-C3, GEN-6: the reviewer reads the repair's parts as costs — 材料费,
     # 工时费, 残值 — in the assessment and in the calculation; "Materials" there read
-    # 理赔材料, the claim's documents, a word of the checklist
+    # 理赔材料, the claim's documents, a word of the checklist; and no medical fact
     FrozenClock(monkeypatch, local("2026-09-14T10:00:00"))
     web = ClaimPages(client, db)
     cid = report_in_portal(web, s, PROPERTY)
@@ -397,5 +397,7 @@ def test_a_repair_assessment_and_its_calculation_call_the_materials_a_repair_cos
     for part in (assessment, calculation):
         assert "材料费" in part and "工时费" in part, part
         assert "理赔材料" not in part, part
+    # Nor is a house's damage "settled through social insurance" (经社保结算 否).
+    assert "经社保结算" not in assessment
     english = client.get(f"/claims/{cid}?lang=en").text
     assert "Repair materials" in english.split('id="assessment-title"', 1)[1]

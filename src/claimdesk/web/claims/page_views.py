@@ -13,7 +13,7 @@ from claimdesk import formatting
 from claimdesk.claims.fraud.service import flags_of
 from claimdesk.claims.intake.survey import report_of
 from claimdesk.claims.settlement import recoveries
-from claimdesk.claims.settlement.assessment import current_assessments
+from claimdesk.claims.settlement.assessment import MEDICAL, current_assessments
 from claimdesk.claims.special import disputes, events, remote
 from claimdesk.claims.trace_words import INPUT_LABELS, MONEY, RATIOS
 from claimdesk.code_labels import ADJUDICATION_REASONS, STATE_TABLES
@@ -260,7 +260,7 @@ def assessment_views(db: Session, claim: Claim) -> list[dict[str, Any]]:
                 "coverage_code": code,
                 "type_label": labels[0] if _zh() else labels[1],
                 "assessed_at": a.assessed_at,
-                "facts": _facts(a.facts),
+                "facts": _facts(a.facts, medical=a.coverage_type in MEDICAL),
                 "lines": [i for i in a.items if i.item_type == "expense_line"],
                 "injuries": [i for i in a.items if i.item_type == "injury"],
                 "external_adjuster": a.external_adjuster,
@@ -303,9 +303,13 @@ def _fact_text(name: str, value: Any) -> str:
     return _input(name, str(value))
 
 
-def _facts(facts: dict[str, Any]) -> list[tuple[str, str]]:
+def _facts(facts: dict[str, Any], *, medical: bool) -> list[tuple[str, str]]:
     shown = []
     for name, value in facts.items():
+        if name == "settled_with_social_insurance" and not medical:
+            # Every assessment stores the flag (False by default); only a medical bill
+            # is settled through social insurance — a house fire's read "经社保结算 否".
+            continue
         if name == "liability_ratio" and str(value) in ("1", "1.0", "1.000000"):
             continue  # the default: full liability, nothing to say
         if name in ("social_insurance_paid", "other_compensation") and Decimal(str(value)) == 0:
