@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from claimdesk.auth.principal import Principal
 from claimdesk.dashboards import queries
-from claimdesk.models.claim import Claim, ClaimSequence
+from claimdesk.models.claim import Claim, ClaimSequence, ClaimTransition
 from claimdesk.models.clock import Clock
 from claimdesk.ops.demo import load_demo
 from claimdesk.ops.demo_history import load_history
@@ -103,3 +103,24 @@ def test_history_uses_the_codes_the_pages_word(db):  # SPEC GEN-6, CLM-R1, POL-1
     assert claim_channels <= set(CHANNELS) and len(claim_channels) > 1
     assert policy_channels <= set(POLICY_CHANNELS)
     assert all(code_label(c, "zh-CN") != c for c in claim_channels | policy_channels)
+
+
+def test_history_pays_its_paid_claims(db):  # SPEC CLM-P3 CLM-P5
+    # A claim the history paid shows what it paid: its payment to the insured, answered
+    # paid with a voucher, for the amount decided; an unpaid claim has none.
+    from claimdesk.models.payment import Payment
+    from claimdesk.payments.service import unvouchered
+
+    _history(db)
+    payments = {p.claim_id: p for p in db.scalars(select(Payment))}
+    paid = db.execute(
+        select(Claim.id, Claim.payable_total, Claim.insured_person_id).where(
+            Claim.id.in_(select(ClaimTransition.claim_id).where(ClaimTransition.action == "pay"))
+        )
+    ).all()
+    assert len(paid) > 200 and len(payments) == len(paid)
+    for claim_id, payable, person_id in paid:
+        payment = payments[claim_id]
+        assert payment.status == "paid" and payment.amount == payable > 0
+        assert payment.payee_person_id == person_id and payment.paid_at is not None
+    assert unvouchered(db, after=0, limit=10000)[0] == []  # every one has its voucher

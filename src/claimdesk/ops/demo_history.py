@@ -40,6 +40,7 @@ from claimdesk.crypto.keyring import blind_index
 from claimdesk.models.claim import Claim, ClaimSequence, ClaimTransition, Reserve
 from claimdesk.models.clock import Clock
 from claimdesk.models.org import OrgUnit
+from claimdesk.models.payment import Payment
 from claimdesk.models.person import Person
 from claimdesk.models.policy import Policy
 from claimdesk.models.product import Product, ProductVersion
@@ -141,6 +142,7 @@ def load_history(
     stories.sort(key=lambda s: s.received)
     claim_ids = _insert_claims(session, rng, stories, policies, staff, units, now)
     _insert_children(session, stories, claim_ids, staff, units)
+    _insert_payments(session, stories, claim_ids, staff)
     result = HistoryResult(claims=len(stories), people=len(people))
     result.surveys = _insert_surveys(session, rng, stories, claim_ids)
     result.complaints = _complaints(session, rng, stories, claim_ids, actor)
@@ -527,6 +529,50 @@ def _insert_children(
     for decision, round_id in zip(decisions, round_ids, strict=True):
         decision["round_id"] = round_id
     _append(session, ReviewDecision, decisions)
+
+
+def _insert_payments(
+    session: Session,
+    stories: Sequence[_Story],
+    claim_ids: Sequence[int],
+    staff: dict[str, tuple[int, str]],
+) -> None:
+    """A paid claim's payment: its indemnity to the insured, transferred and answered
+    paid with a voucher (CLM-P3). Without it a paid claim showed ¥0.00 paid."""
+    payees = {
+        claim_id: (person_id, name)
+        for claim_id, person_id, name in session.execute(
+            select(Claim.id, Claim.insured_person_id, Claim.claimant_name)
+        )
+    }
+    rows = []
+    for story, claim_id in zip(stories, claim_ids, strict=True):
+        paid_at = story.at("pay")
+        if paid_at is None or story.paid is None:
+            continue
+        person_id, name = payees[claim_id]
+        rows.append(
+            {
+                "claim_id": claim_id,
+                "kind": "indemnity",
+                "sequence": 1,
+                "idempotency_key": f"demo-history-{claim_id}",
+                "amount": story.paid,
+                "allocations": {LINES[story.line][1]: str(story.paid)},
+                "means": "bank_transfer",
+                "payee_person_id": person_id,
+                "payee_name": name,
+                "payee_basis": "insured",
+                "account_last4": f"{claim_id % 10000:04d}",
+                "status": "paid",
+                "attempts": 1,
+                "created_at": paid_at - dt.timedelta(hours=2),
+                "created_by_id": staff["payment"][0],
+                "paid_at": paid_at,
+                "bank_reference": f"DEMO{claim_id:010d}",
+            }
+        )
+    _append(session, Payment, rows)
 
 
 def _round(
