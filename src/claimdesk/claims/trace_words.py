@@ -88,6 +88,9 @@ MONEY = frozenset(
         "disability_paid",
     }
 )
+# Days the engine states as ISO text (a policy's start, the date of loss): a page writes
+# them as people do (2026年9月14日 / 14 Sept 2026, GEN-2).
+DATES = frozenset({"first_covered_day", "date_of_loss", "start", "end"})
 RATIOS = frozenset(
     {
         "self_pay_ratio",

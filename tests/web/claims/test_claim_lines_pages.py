@@ -379,7 +379,7 @@ def test_claim_of_each_line_from_report_to_close_through_the_pages(
     assert trail.count("claim.review_approve") == line.tiers  # one decision per tier
 
 
-def test_a_repair_assessment_reads_as_a_repair_for_the_reviewer(
+def test_a_repair_assessment_and_its_calculation_read_in_words_for_the_reviewer(
     s: Settlement, client: TestClient, db: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # SPEC CLM-L3, CLM-C3, GEN-6: the reviewer reads the repair's parts as costs — 材料费,
@@ -397,6 +397,8 @@ def test_a_repair_assessment_reads_as_a_repair_for_the_reviewer(
     for part in (assessment, calculation):
         assert "材料费" in part and "工时费" in part, part
         assert "理赔材料" not in part, part
+    # GEN-2: the days the calculation checks (date of loss, the policy's period) as dates.
+    assert "2026年9月" in calculation and not re.search(r"\d{4}-\d{2}-\d{2}", calculation)
     # Nor is a house's damage "settled through social insurance" (经社保结算 否).
     assert "经社保结算" not in assessment
     english = client.get(f"/claims/{cid}?lang=en").text

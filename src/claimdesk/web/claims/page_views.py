@@ -15,7 +15,7 @@ from claimdesk.claims.intake.survey import report_of
 from claimdesk.claims.settlement import recoveries
 from claimdesk.claims.settlement.assessment import MEDICAL, current_assessments
 from claimdesk.claims.special import disputes, events, remote
-from claimdesk.claims.trace_words import INPUT_LABELS, MONEY, RATIOS
+from claimdesk.claims.trace_words import DATES, INPUT_LABELS, MONEY, RATIOS
 from claimdesk.code_labels import ADJUDICATION_REASONS, STATE_TABLES
 from claimdesk.i18n import _, current_language, gettext
 from claimdesk.models.claim import Claim
@@ -182,6 +182,8 @@ def _input(name: str, value: str) -> str:
         return money(value)
     if name in RATIOS:
         return ratio(value)
+    if name in DATES:
+        return formatting.local_date(value)
     if name == "line" and value.isdigit():
         return str(int(value) + 1)
     return _word(value)
