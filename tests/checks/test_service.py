@@ -449,7 +449,7 @@ def test_hits_are_listed_for_investigators_and_reviewers_only(world: World, db: 
         assert [h["check_code"] for h in response.json()] == ["outside_period"]
     for who in ("handler", "customer"):
         assert world.client.get(url, headers=world.h[who]).status_code == 403
-    assert db.scalars(select(CheckHit)).one().reason_en.startswith("date 20 Jan 2026")
+    assert db.scalars(select(CheckHit)).one().reason_en.startswith("Date of loss 20 Jan 2026")
 
 
 def test_the_worker_finds_the_checks_job():  # SPEC CLM-F3: runs happen in the worker

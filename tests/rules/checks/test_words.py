@@ -9,7 +9,7 @@ from claimdesk import formatting
 from claimdesk.rules.checks import words
 from claimdesk.rules.checks.params import ParamError
 from claimdesk.rules.checks.types import PastClaim
-from tests.rules.checks.helpers import D, claim, day, make, policy, run
+from tests.rules.checks.helpers import D, claim, day, make, policy, receipt, run
 
 
 def test_a_checks_dates_read_as_people_write_them():  # SPEC CLM-F3 GEN-2
@@ -17,15 +17,12 @@ def test_a_checks_dates_read_as_people_write_them():  # SPEC CLM-F3 GEN-2
     (hit,) = run(
         "outside_period", make(claim=claim(loss_date=day("2026-09-28")), policy=surrendered)
     )
-    assert hit.reason_zh.startswith(
-        "日期 2026年9月28日（loss_date）在保单解除生效（2026年9月1日）之后"
-    )
+    assert hit.reason_zh.startswith("出险日期 2026年9月28日 在保单解除生效（2026年9月1日）之后")
     assert "（2026年1月1日～2026年12月31日，" in hit.reason_zh
-    assert hit.reason_en.startswith(
-        "date 28 Sep 2026 (loss_date) is after the policy's termination"
-    )
+    assert hit.reason_en.startswith("Date of loss 28 Sep 2026 is after the policy's termination")
     assert "(1 Jan 2026 to 31 Dec 2026, " in hit.reason_en
     assert "2026-" not in hit.reason_zh + hit.reason_en
+    assert "loss_date" not in hit.reason_zh + hit.reason_en  # the date named in words
     # The evidence is for machines: ISO, as before.
     assert hit.evidence["date"] == "2026-09-28" and hit.evidence["terminated_on"] == "2026-09-01"
 
@@ -63,3 +60,15 @@ def test_the_rules_words_write_an_amount_as_the_pages_do(value: str):  # SPEC CL
 def test_a_unit_price_below_a_cent_keeps_its_places():  # SPEC CLM-F3 GEN-2
     # A tablet at ¥0.0325 rounded to 0.03 would read as another price.
     assert words.amount(D("0.0325")) == "0.0325" and words.amount(D("1234.5678")) == "1,234.5678"
+
+
+def test_a_receipts_date_is_named_by_the_receipt():  # SPEC CLM-F3 GEN-6
+    late = policy(terminated_on=day("2026-09-01"))
+    bill = receipt(on="2026-09-03", number="0000012345")
+    (hit,) = run(
+        "outside_period",
+        make(claim=claim(loss_date=day("2026-08-28")), policy=late, receipts=(bill,)),
+    )
+    assert hit.reason_zh.startswith("票据 0000012345 开具日期 2026年9月3日 在保单解除生效")
+    assert hit.reason_en.startswith("Receipt 0000012345's issue date 3 Sep 2026 is after")
+    assert hit.evidence["field"] == "receipt:1:issued_on"  # the machine's name stays

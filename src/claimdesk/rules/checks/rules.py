@@ -262,14 +262,37 @@ def _copied_lines(inp: CheckInput, need: int, floor: D, whole: int = 0) -> list[
 # -- outside_period ------------------------------------------------------------------------
 
 
-def _dates(inp: CheckInput) -> list[tuple[str, dt.date]]:
-    found = [("loss_date", inp.claim.loss_date)]
+def _dates(inp: CheckInput) -> list[tuple[str, dt.date, str, str]]:
+    """Each date the cover must hold on: (evidence field, day, its name zh, en)."""
+    found = [("loss_date", inp.claim.loss_date, "出险日期", "Date of loss")]
     for r in inp.receipts:
-        found.append((f"receipt:{r.receipt_id}:issued_on", r.issued_on))
+        key = f"receipt:{r.receipt_id}"
+        found.append(
+            (
+                f"{key}:issued_on",
+                r.issued_on,
+                f"票据 {r.number} 开具日期",
+                f"Receipt {r.number}'s issue date",
+            )
+        )
         if r.treatment_from:
-            found.append((f"receipt:{r.receipt_id}:treatment_from", r.treatment_from))
+            found.append(
+                (
+                    f"{key}:treatment_from",
+                    r.treatment_from,
+                    f"票据 {r.number} 就诊起始日期",
+                    f"Receipt {r.number}'s treatment start",
+                )
+            )
         if r.treatment_to:
-            found.append((f"receipt:{r.receipt_id}:treatment_to", r.treatment_to))
+            found.append(
+                (
+                    f"{key}:treatment_to",
+                    r.treatment_to,
+                    f"票据 {r.number} 就诊结束日期",
+                    f"Receipt {r.number}'s treatment end",
+                )
+            )
     return found
 
 
@@ -282,7 +305,7 @@ def outside_period(inp: CheckInput, params: Params) -> list[Hit]:
     first_covered = policy.start + dt.timedelta(days=waiting)
     terminated = cover.ended_by_termination(policy.end, policy.terminated_on)
     hits = []
-    for what, day in _dates(inp):
+    for what, day, name_zh, name_en in _dates(inp):
         if not cover.covers(
             day,
             period_start=policy.start,
@@ -311,11 +334,10 @@ def outside_period(inp: CheckInput, params: Params) -> list[Hit]:
         hits.append(
             Hit(
                 "outside_period",
-                f"日期 {day_zh(day)}（{what}）{zh}（{day_zh(policy.start)}～{day_zh(policy.end)}，"
+                f"{name_zh} {day_zh(day)} {zh}（{day_zh(policy.start)}～{day_zh(policy.end)}，"
                 f"等待期 {waiting} 天）",
-                f"date {day_en(day)} ({what}) is {en} ({day_en(policy.start)} to "
-                f"{day_en(policy.end)}, "
-                f"waiting period {waiting} days)",
+                f"{name_en} {day_en(day)} is {en} ({day_en(policy.start)} to "
+                f"{day_en(policy.end)}, waiting period {waiting} days)",
                 evidence,
             )
         )
