@@ -1096,6 +1096,8 @@ def test_too_few_of_the_diagnosis_falls_back_to_the_loss_cause():  # SPEC CLM-F3
     )
     [hit] = run("amount_outlier", inp, min_samples=20)
     assert hit.evidence["basis"] == "loss_cause" and hit.evidence["loss_cause"] == "illness"
+    # SPEC GEN-6: the cause in words, not its code, in the Chinese reason
+    assert "同类出险原因（疾病，" in hit.reason_zh and "illness" not in hit.reason_zh
     assert hit.evidence["samples"] == 40
     enough = run("amount_outlier", inp, min_samples=19)
     assert [h.evidence["basis"] for h in enough] == ["diagnosis"]

@@ -1211,8 +1211,9 @@ def _outlier_hit(
         zh = f"全部{setting_zh}票据（同诊断 {basis['diagnosis']} 样本不足）"
         en = f"every {setting} bill (too few bills of {basis['diagnosis']})"
     else:
-        zh = f"同类出险原因（{basis['loss_cause']}，票据未载明诊断及医疗类别）"
-        en = f"the loss cause ({basis['loss_cause']}; neither diagnosis nor setting on the bills)"
+        cause_zh, cause_en = _CAUSE.get(basis["loss_cause"], (basis["loss_cause"],) * 2)
+        zh = f"同类出险原因（{cause_zh}，票据未载明诊断及医疗类别）"
+        en = f"the loss cause ({cause_en}; neither diagnosis nor setting on the bills)"
     return Hit(
         "amount_outlier",
         f"金额 {_amt(amount)} 元远高于{zh}的通常水平（中位数 {_amt(median)} 元，稳健 z 值 {z}）",
@@ -1232,6 +1233,9 @@ def _outlier_hit(
 
 
 _SETTING_ZH = {"outpatient": "门诊", "inpatient": "住院"}
+# A medical claim's loss causes in words (code_labels.LOSS_CAUSES' words; the pure rules
+# read no catalogue).
+_CAUSE = {"illness": ("疾病", "illness"), "accident": ("意外事故", "an accident")}
 
 # What an item line is measured by: its unit price (a price inflated) and its amount (a
 # quantity inflated too), with their names in the reasons.
