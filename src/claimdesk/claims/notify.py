@@ -17,6 +17,10 @@ from claimdesk.jobs.outbox import queue_message
 from claimdesk.models.claim import Claim
 from claimdesk.models.user import User, UserRole
 
+# Customer messages are written in zh-CN: a customer (a person) has no language on record;
+# every template keeps its English text beside it for the day one is.
+CUSTOMER_LANGUAGE = "zh-CN"
+
 TEMPLATES: dict[str, tuple[str, str]] = {
     "claim.reported": (
         "报案已受理，理赔人员将尽快与您联系。报案号：{number}",
@@ -108,8 +112,29 @@ def render(template: str, params: Mapping[str, Any], language: str = "zh-CN") ->
     return text.format(**params)
 
 
-def _send(session: Session, **fields: Any) -> None:
-    queue_message(session, **fields)
+def _send(session: Session, **fields: Any) -> int | None:
+    return queue_message(session, **fields)
+
+
+def send_to_customer(
+    session: Session, *, claim: Claim, template: str, body: str, key: str
+) -> int | None:
+    """Queue ``body`` for the claim's customer at :func:`customer_address`, in the
+    language customer messages are written in; ``key`` (after ``claim:{id}:``) makes it
+    once per business event. The new message's id, None if the key was used before."""
+    recipient, channel = customer_address(claim)
+    return _send(
+        session,
+        channel=channel,
+        recipient=recipient,
+        template=template,
+        body=body,
+        language=CUSTOMER_LANGUAGE,
+        person_id=claim.insured_person_id,
+        dedupe_key=f"claim:{claim.id}:{key}",
+        related_type="claim",
+        related_id=str(claim.id),
+    )
 
 
 def tell_customer(
@@ -119,23 +144,12 @@ def tell_customer(
     template: str,
     params: Mapping[str, Any],
     key_suffix: str = "",
-) -> None:
-    recipient = claim.contact_phone
-    if not recipient:
-        return  # no contact given; the handler calls the customer instead
-    body = render(template, {"number": claim.number, **params})
-    _send(
-        session,
-        channel="sms",
-        recipient=recipient,
-        template=template,
-        body=body,
-        language="zh-CN",
-        person_id=claim.insured_person_id,
-        dedupe_key=f"claim:{claim.id}:{template}" + (f":{key_suffix}" if key_suffix else ""),
-        related_type="claim",
-        related_id=str(claim.id),
-    )
+) -> int | None:
+    """A template's message to the claim's customer: by SMS, or in the portal when the
+    claim has no contact phone (the customer is never left untold)."""
+    body = render(template, {"number": claim.number, **params}, CUSTOMER_LANGUAGE)
+    key = template + (f":{key_suffix}" if key_suffix else "")
+    return send_to_customer(session, claim=claim, template=template, body=body, key=key)
 
 
 def escalate_to_supervisors(session: Session, *, claim: Claim, reasons: list[str]) -> list[int]:

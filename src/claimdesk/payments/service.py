@@ -70,7 +70,6 @@ from claimdesk.clocks import service as clocks
 from claimdesk.crypto.indexes import PURPOSE_ID_NUMBER
 from claimdesk.crypto.keyring import blind_index
 from claimdesk.errors import NotFound, ValidationFailed
-from claimdesk.jobs.outbox import send_message
 from claimdesk.jobs.queue import enqueue
 from claimdesk.models.claim import Claim, MaterialFile
 from claimdesk.models.payment import (
@@ -498,7 +497,6 @@ def _advance_plan(
 
 def _payment_notice(session: Session, claim: Claim, payment: Payment) -> None:
     """CLM-P2: amount, expected arrival and the masked account."""
-    recipient, channel = notify.customer_address(claim)
     arrival = payment.expected_arrival.isoformat() if payment.expected_arrival else "-"
     if payment.means == OFFLINE:
         # CLM-P3: handed over against the payee's ID document and signed confirmation.
@@ -511,17 +509,12 @@ def _payment_notice(session: Session, claim: Claim, payment: Payment) -> None:
             f"报案号 {claim.number}：赔款 {payment.amount} 元将支付至账户 "
             f"{mask_account(payment.account_last4)}，预计 {arrival} 前到账。"
         )
-    send_message(
+    notify.send_to_customer(
         session,
-        channel=channel,
-        recipient=recipient,
+        claim=claim,
         template="claim.payment_notice",
         body=body,
-        language="zh-CN",
-        person_id=claim.insured_person_id,
-        dedupe_key=f"claim:{claim.id}:payment_notice:{payment.id}",
-        related_type="claim",
-        related_id=str(claim.id),
+        key=f"payment_notice:{payment.id}",
     )
 
 
@@ -532,17 +525,12 @@ def delay_notice(
     if not reason.strip():
         raise ValidationFailed(field="reason")
     at = timeutil.now()
-    recipient, channel = notify.customer_address(claim)
-    send_message(
+    notify.send_to_customer(
         session,
-        channel=channel,
-        recipient=recipient,
+        claim=claim,
         template="claim.payment_delay",
         body=f"报案号 {claim.number}：因{reason.strip()}，赔款预计 {expected.isoformat()} 前到账。",
-        person_id=claim.insured_person_id,
-        dedupe_key=f"claim:{claim.id}:payment_delay:{expected.isoformat()}",
-        related_type="claim",
-        related_id=str(claim.id),
+        key=f"payment_delay:{expected.isoformat()}",
     )
     record(
         session,
@@ -1221,19 +1209,13 @@ def _cancellation_notice(session: Session, claim: Claim, payment: Payment) -> No
     staff's note) and what comes next; to whom the payment notice went. Queued in the
     cancelling transaction, sent after commit; once per payment (CLM-P5: the dedupe key,
     and a payment already cancelled is answered without a second notice)."""
-    recipient, channel = notify.customer_address(claim)
     template = "claim.payment_cancelled"
-    send_message(
+    notify.send_to_customer(
         session,
-        channel=channel,
-        recipient=recipient,
+        claim=claim,
         template=template,
         body=notify.render(template, {"number": claim.number, "amount": payment.amount}),
-        language="zh-CN",
-        person_id=claim.insured_person_id,
-        dedupe_key=f"claim:{claim.id}:payment_cancelled:{payment.id}",
-        related_type="claim",
-        related_id=str(claim.id),
+        key=f"payment_cancelled:{payment.id}",
     )
 
 

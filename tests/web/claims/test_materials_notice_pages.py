@@ -125,6 +125,19 @@ def test_the_sent_notice_and_the_deadlines_read_in_words_on_the_claim_page(
         assert not re.search(r"\d{4}-\d{2}-\d{2}", clocks), clocks
 
 
+def test_without_a_contact_phone_the_preview_says_the_notice_goes_to_the_portal(
+    s: Settlement, client: TestClient, db: Session
+) -> None:
+    # SPEC CLM-A4: the one written notice reaches a customer who gave no phone too
+    body = {**report_body(s.w.policies["MED-MILLION"].number), "contact_phone": None}  # type: ignore[attr-defined]
+    claim = ok(s.w.client.post(API, json=body, headers=s.w.h["handler"]), 201)
+    web = ClaimPages(client, db)
+    web.login("handler")
+    form = web.open(int(claim["id"]), "request_materials")
+    assert "案件无联系电话，通知发送至被保险人的门户消息" in form.html
+    assert "短信发送至" not in form.html
+
+
 def test_green_channel_deferrals_are_not_missing_on_the_page_as_in_the_service(
     s: Settlement, client: TestClient, db: Session
 ) -> None:

@@ -418,7 +418,8 @@ class NoticePreview:
     items: list[str]
     deadline: dt.date
     message: str
-    # None: the claim has no contact phone, so no SMS goes out (the handler calls).
+    # None: the claim has no contact phone, so the notice goes to the insured's portal
+    # messages (notify.customer_address).
     recipient_masked: str | None
 
     def labels(self, language: str) -> list[str]:

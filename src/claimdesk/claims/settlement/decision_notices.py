@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session
 from claimdesk import formatting
 from claimdesk.audit.service import record
 from claimdesk.auth.principal import Principal
-from claimdesk.claims import timeutil, workflow
+from claimdesk.claims import notify, timeutil, workflow
 from claimdesk.claims.documents import _Writer
 from claimdesk.claims.errors import IllegalTransition, TransitionGuardFailed
 from claimdesk.claims.settlement import repository
@@ -44,7 +44,6 @@ from claimdesk.claims.settlement.adjustment import current_adjustments
 from claimdesk.claims.settlement.repository import rounds_of
 from claimdesk.claims.settlement.reserves import claim_coverages
 from claimdesk.clocks import service as clocks
-from claimdesk.jobs.outbox import send_message
 from claimdesk.jobs.queue import enqueue
 from claimdesk.models.claim import AssessmentItem, Claim
 from claimdesk.models.payment import Callback, Payment, Recovery
@@ -296,19 +295,13 @@ def conclude(
             "pdf_sha256": notice.sha256,
         },
     )
-    message = send_message(
+    notice.outbox_message_id = notify.send_to_customer(
         session,
-        channel="sms" if claim.contact_phone else "app",
-        recipient=claim.contact_phone or f"person:{claim.insured_person_id}",
+        claim=claim,
         template="claim.decision_notice",
         body=_message_body(claim, rows, payable, already_paid, APPEAL_ROUTE_ZH),
-        language="zh-CN",
-        person_id=claim.insured_person_id,
-        dedupe_key=f"claim:{claim.id}:decision_notice:{notice.id}",
-        related_type="claim",
-        related_id=str(claim.id),
+        key=f"decision_notice:{notice.id}",
     )
-    notice.outbox_message_id = None if message is None else message.id
     _open_callback(session, actor=actor, claim=claim, notice=notice, at=at)
     return notice
 
@@ -646,23 +639,17 @@ def issue_for_payment(
         dedupe_key=f"{PDF_TASK}:{notice.id}",
     )
     sentences = summary_sentences(rows, payable=payable, already_paid=already_paid, payment=details)
-    message = send_message(
+    notice.outbox_message_id = notify.send_to_customer(
         session,
-        channel="sms" if claim.contact_phone else "app",
-        recipient=claim.contact_phone or f"person:{claim.insured_person_id}",
+        claim=claim,
         template="claim.settlement_notice",
         body=(
             f"理赔决定通知书 报案号 {claim.number}："
             + "".join(zh for zh, _en in sentences)
             + f"计算过程及异议途径见“我的理赔”中的通知书（{NOTICE_PATH.format(claim_id=claim.id)}）。"
         ),
-        language="zh-CN",
-        person_id=claim.insured_person_id,
-        dedupe_key=f"claim:{claim.id}:settlement_notice:{payment.id}",
-        related_type="claim",
-        related_id=str(claim.id),
+        key=f"settlement_notice:{payment.id}",
     )
-    notice.outbox_message_id = None if message is None else message.id
     record(
         session,
         actor=actor,

@@ -40,7 +40,6 @@ from claimdesk.claims.settlement.errors import (
 )
 from claimdesk.clocks import service as clocks
 from claimdesk.errors import ClaimdeskError
-from claimdesk.jobs.outbox import send_message
 from claimdesk.models.claim import (
     Claim,
 )
@@ -465,22 +464,15 @@ def _reject(
     )
     # The notice itself goes out through the outbox; its 3-day clock stops when the
     # worker has sent it (payments.tasks watches the message).
-    recipient, channel = notify.customer_address(claim)
-    message = send_message(
+    notice.outbox_message_id = notify.send_to_customer(
         session,
-        channel=channel,
-        recipient=recipient,
+        claim=claim,
         template="claim.rejection_notice",
         body=(
             f"拒赔通知书 报案号 {claim.number}：依据{notice.clause}，{notice.facts}。{APPEAL_ROUTE_ZH}"
         ),
-        language="zh-CN",
-        person_id=claim.insured_person_id,
-        dedupe_key=f"claim:{claim.id}:rejection_notice:{notice.id}",
-        related_type="claim",
-        related_id=str(claim.id),
+        key=f"rejection_notice:{notice.id}",
     )
-    notice.outbox_message_id = None if message is None else message.id
     # CLM-X2: the explanation callback (reason and options), on its own clock.
     open_callback(session, actor=actor, claim=claim, kind="rejected", source_id=notice.id, at=at)
     record(

@@ -284,7 +284,7 @@ def _notice_fields(db: Session, claim: Claim) -> list[FormField]:
     recipient = (
         _("SMS to %(phone)s", phone=preview.recipient_masked)
         if preview.recipient_masked
-        else _("No contact phone on the claim: no SMS goes out, call the customer")
+        else _("No contact phone on the claim: sent to the insured's portal messages")
     )
     return [
         FormField(
