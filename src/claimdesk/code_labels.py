@@ -109,6 +109,24 @@ SALES_CHANNEL_KINDS: dict[str, str] = {
     "other": "Other",
 }
 
+# Why a payment will be late, as the customer's delay notice says it (CLM-P4: a remote
+# case, holidays ...). The customer reads the category in words, never the staff's note;
+# each msgid also reads inside the notice's sentence (赔款将晚于通常时间支付（节假日）).
+PAYMENT_DELAY_REASONS: dict[str, str] = {
+    "remote_case": "Remote case, handled with another branch",
+    "holidays": "Public holidays",
+    "bank_processing": "Bank processing time",
+    "account_check": "The payee's account is being checked",
+    "other": "Other reasons",
+}
+
+
+def payment_delay_reason(code: str, language: str) -> str:
+    """A payment delay's category in words in ``language``; an unknown code as it is."""
+    msgid = PAYMENT_DELAY_REASONS.get(code)
+    return gettext(msgid, language) if msgid else code
+
+
 # The states of a claim (SPEC section 3) as the workbench, the claim page and every list
 # of claims show them, and the lines of business a claim is of.
 CLAIM_STATES: dict[str, str] = {

@@ -140,6 +140,8 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "estimated_amount": ("估损金额", "Estimated amount"),
     "casualties": ("伤亡人数", "Casualties"),
     "reason": ("原因", "Reason"),
+    "reason_code": ("原因类别", "Kind of reason"),
+    "customer_note": ("告知客户的说明", "Explanation for the customer"),
     "justification": ("理由", "Justification"),
     "extension_reason": ("延期理由", "Reason for the extension"),
     # materials and files

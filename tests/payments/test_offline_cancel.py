@@ -112,7 +112,7 @@ def test_a_cash_payment_never_handed_over_is_cancelled_and_the_claim_paid_again(
         "pending",
     )
     assert notice.dedupe_key == f"claim:{cid}:payment_cancelled:{pay['id']}"
-    for words in ("1500.00 元", "未能完成交付", "现金领取已取消", "重新安排支付", "联系"):
+    for words in ("赔款 ¥1,500.00 未能完成交付", "现金领取已取消", "重新安排支付", "联系"):
         assert words in notice.body, notice.body
     assert "收款人未到场领取" not in notice.body
     assert (done["status"], done["failure_reason"]) == ("cancelled", "收款人未到场领取")

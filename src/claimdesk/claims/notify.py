@@ -6,12 +6,15 @@ never tells the customer twice.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from claimdesk import formatting
 from claimdesk.code_labels import major_reasons
 from claimdesk.jobs.outbox import queue_message
 from claimdesk.models.claim import Claim
@@ -41,14 +44,37 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "Claim {number}: the claim was not paid; the rejection notice follows.",
     ),
     "claim.paid": ("报案号 {number}：赔款已支付。", "Claim {number}: the indemnity has been paid."),
+    # CLM-P2: amount, expected arrival and the masked account (a transfer) ...
+    "claim.payment_notice": (
+        "报案号 {number}：赔款 {amount} 将支付至账户 {account}，预计 {arrival} 前到账。",
+        "Claim {number}: the indemnity of {amount} will be paid to account {account} and "
+        "should arrive by {arrival}.",
+    ),
+    # ... or, cash/offline (CLM-P3), handed over against the payee's own ID document and
+    # signed confirmation. Sent as ``claim.payment_notice`` too.
+    "claim.payment_notice.offline": (
+        "报案号 {number}：赔款 {amount} 将以现金/线下方式支付，预计 {arrival} 前支付，"
+        "领取时请携带收款人本人身份证件并签字确认。",
+        "Claim {number}: the indemnity of {amount} will be paid in cash/offline by "
+        "{arrival}; the payee collects it with their own ID document and signs for it.",
+    ),
+    # CLM-P4: a foreseeable delay, told in advance: its category in words
+    # (code_labels.PAYMENT_DELAY_REASONS), never the staff's internal note; what staff
+    # typed for the customer follows as ``claim.payment_delay.note``.
+    "claim.payment_delay": (
+        "报案号 {number}：赔款将晚于通常时间支付（{reason}），预计 {expected} 前到账，敬请谅解。",
+        "Claim {number}: the indemnity will be paid later than usual ({reason}) and should "
+        "arrive by {expected}; we apologise for the wait.",
+    ),
+    "claim.payment_delay.note": ("说明：{note}", " Note: {note}"),
     # CLM-P3: the cash/offline hand-over the payment notice announced did not happen. Says
     # why by its kind (not the staff's recorded reason, which is an internal note) and
     # what comes next; sent once per cancelled payment.
     "claim.payment_cancelled": (
-        "报案号 {number}：原定以现金/线下方式支付的赔款 {amount} 元未能完成交付（未按约领取），"
+        "报案号 {number}：原定以现金/线下方式支付的赔款 {amount} 未能完成交付（未按约领取），"
         "本次现金领取已取消，请勿再前往领取。我们将为您重新安排支付并另行通知；"
         "如有疑问，请联系您的理赔人员。",
-        "Claim {number}: the indemnity of {amount} CNY to be paid in cash/offline was not "
+        "Claim {number}: the indemnity of {amount} to be paid in cash/offline was not "
         "handed over (not collected as arranged), so this cash collection is cancelled; "
         "please do not come to collect it. We will arrange a new payment and tell you; "
         "for questions, contact your claims handler.",
@@ -57,11 +83,13 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "报案号 {number}：案件已撤销。",
         "Claim {number}: the claim was withdrawn.",
     ),
+    # Told once per claim when one of its time limits is missed (claims.tasks).
     "claim.delay_foreseen": (
-        "报案号 {number}：您的案件处理时间可能延长（{reason}），"
+        "报案号 {number}：您的案件处理时间可能延长（处理时限已届满，案件仍在办理中），"
         "我们将尽快办理并及时告知进展，敬请谅解。",
-        "Claim {number}: handling may take longer than usual ({reason}); we will keep you "
-        "informed and finish as soon as we can.",
+        "Claim {number}: handling may take longer than usual (the time limit has passed "
+        "and the claim is still being handled); we will keep you informed and finish as "
+        "soon as we can.",
     ),
     "claim.deadline_breached": (
         "案件 {number} 的时限“{clock}”已于 {due} 超时，请立即跟进。",
@@ -107,9 +135,21 @@ def customer_address(claim: Claim) -> tuple[str, str]:
 
 
 def render(template: str, params: Mapping[str, Any], language: str = "zh-CN") -> str:
+    """The template's text in ``language``, an amount or a date given as one said as the
+    reader writes it (GEN-1, GEN-2): ¥1,500.00; 2026年10月9日 / 9 Oct 2026, Shanghai time."""
     zh, en = TEMPLATES[template]
     text = zh if language.lower().startswith("zh") else en
-    return text.format(**params)
+    return text.format(**{name: _worded(value, language) for name, value in params.items()})
+
+
+def _worded(value: Any, language: str) -> Any:
+    if isinstance(value, Decimal):
+        return formatting.money(value, language)
+    if isinstance(value, dt.datetime):
+        return formatting.local_datetime(value, language)
+    if isinstance(value, dt.date):
+        return formatting.local_date(value, language)
+    return value
 
 
 def _send(session: Session, **fields: Any) -> int | None:

@@ -35,8 +35,6 @@ from claimdesk.models.clock import Clock
 from claimdesk.models.event import ClaimDispute
 from claimdesk.models.user import User
 
-DELAY_REASON = "处理时限已届满，案件仍在办理中"
-
 
 def _tell_supervisors(
     session: Session, clock: Clock, claim: Claim, supervisors: list[User]
@@ -75,9 +73,7 @@ def escalate_claim_clock(
         return None  # offered again on the next run, once a supervisor is on record
     _tell_supervisors(session, clock, claim, supervisors)
     # Once per claim, whichever of its clocks is missed first (dedupe key per claim).
-    notify.tell_customer(
-        session, claim=claim, template="claim.delay_foreseen", params={"reason": DELAY_REASON}
-    )
+    notify.tell_customer(session, claim=claim, template="claim.delay_foreseen", params={})
     return {"to_user_ids": [u.id for u in supervisors], "claim": claim.number}
 
 

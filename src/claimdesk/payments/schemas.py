@@ -131,8 +131,17 @@ class OfflineCancelIn(_In):
     reason: Annotated[str, Field(min_length=1, max_length=2000)]
 
 
+# code_labels.PAYMENT_DELAY_REASONS' codes (tests/payments/test_delay_notice.py).
+DelayReason = Literal["remote_case", "holidays", "bank_processing", "account_check", "other"]
+
+
 class DelayNoticeIn(_In):
+    """CLM-P4: the customer reads ``reason_code`` in words and ``customer_note``; ``reason``
+    is the staff's internal note (audit trail only)."""
+
+    reason_code: DelayReason
     reason: Text
+    customer_note: Annotated[str, Field(max_length=500)] | None = None
     expected_arrival: dt.date
 
 

@@ -52,6 +52,7 @@ from claimdesk.claims.settlement.errors import (
     CancellationReasonRequired,
     ConfirmationEmpty,
     ConfirmationInvalid,
+    DelayExplanationRequired,
     IdempotencyKeyReused,
     NotCancellable,
     NothingToExport,
@@ -67,6 +68,7 @@ from claimdesk.claims.settlement.errors import (
     VoucherMissing,
 )
 from claimdesk.clocks import service as clocks
+from claimdesk.code_labels import payment_delay_reason
 from claimdesk.crypto.indexes import PURPOSE_ID_NUMBER
 from claimdesk.crypto.keyring import blind_index
 from claimdesk.errors import NotFound, ValidationFailed
@@ -496,42 +498,54 @@ def _advance_plan(
 
 
 def _payment_notice(session: Session, claim: Claim, payment: Payment) -> None:
-    """CLM-P2: amount, expected arrival and the masked account."""
-    arrival = payment.expected_arrival.isoformat() if payment.expected_arrival else "-"
-    if payment.means == OFFLINE:
-        # CLM-P3: handed over against the payee's ID document and signed confirmation.
-        body = (
-            f"报案号 {claim.number}：赔款 {payment.amount} 元将以现金/线下方式支付，"
-            f"预计 {arrival} 前支付，领取时请携带收款人本人身份证件并签字确认。"
-        )
-    else:
-        body = (
-            f"报案号 {claim.number}：赔款 {payment.amount} 元将支付至账户 "
-            f"{mask_account(payment.account_last4)}，预计 {arrival} 前到账。"
-        )
+    """CLM-P2: amount, expected arrival and the masked account; a cash/offline payment
+    (CLM-P3) says how it is handed over instead of an account."""
+    offline = payment.means == OFFLINE
+    params = {
+        "number": claim.number,
+        "amount": payment.amount,
+        "arrival": payment.expected_arrival,
+        "account": None if offline else mask_account(payment.account_last4),
+    }
+    text = "claim.payment_notice.offline" if offline else "claim.payment_notice"
     notify.send_to_customer(
         session,
         claim=claim,
         template="claim.payment_notice",
-        body=body,
+        body=notify.render(text, params, notify.CUSTOMER_LANGUAGE),
         key=f"payment_notice:{payment.id}",
     )
 
 
 def delay_notice(
-    session: Session, *, actor: Principal, claim: Claim, reason: str, expected: dt.date
+    session: Session,
+    *,
+    actor: Principal,
+    claim: Claim,
+    reason_code: str,
+    reason: str,
+    expected: dt.date,
+    customer_note: str | None = None,
 ) -> None:
-    """CLM-P4: a foreseeable delay (remote case, holidays) is told in advance."""
+    """CLM-P4: a foreseeable delay (remote case, holidays) is told in advance. The
+    customer reads the category (``reason_code``) in words and ``customer_note``, which
+    staff write for them; ``reason`` is the staff's internal note, kept in the audit
+    trail only. "other" says nothing by itself, so it needs the customer's note."""
+    note = (customer_note or "").strip()
     if not reason.strip():
         raise ValidationFailed(field="reason")
+    if reason_code == "other" and not note:
+        raise DelayExplanationRequired(field="customer_note")
     at = timeutil.now()
-    notify.send_to_customer(
+    queued = notify.send_to_customer(
         session,
         claim=claim,
         template="claim.payment_delay",
-        body=f"报案号 {claim.number}：因{reason.strip()}，赔款预计 {expected.isoformat()} 前到账。",
+        body=_delay_text(claim, reason_code, expected, note),
         key=f"payment_delay:{expected.isoformat()}",
     )
+    if queued is None:
+        return  # this date was told before (a second click): nothing more to record
     record(
         session,
         actor=actor,
@@ -540,7 +554,21 @@ def delay_notice(
         entity_id=claim.id,
         reason=reason,
         at=at,
-        details={"expected": expected.isoformat()},
+        details={
+            "expected": expected.isoformat(),
+            "reason_code": reason_code,
+            "customer_note": note or None,
+        },
+    )
+
+
+def _delay_text(claim: Claim, reason_code: str, expected: dt.date, note: str) -> str:
+    language = notify.CUSTOMER_LANGUAGE
+    reason = payment_delay_reason(reason_code, language)
+    params = {"number": claim.number, "reason": reason, "expected": expected}
+    text = notify.render("claim.payment_delay", params, language)
+    return text + (
+        notify.render("claim.payment_delay.note", {"note": note}, language) if note else ""
     )
 
 

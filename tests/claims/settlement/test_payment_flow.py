@@ -155,8 +155,9 @@ def test_medical_claim_two_tiers_paid_and_closed_across_national_day(
     notice = db.scalars(
         select(OutboxMessage).where(OutboxMessage.template == "claim.payment_notice")
     ).one()
-    assert "50000.00" in notice.body and CARD[-4:] in notice.body and CARD not in notice.body
-    assert "2026-10-13" in notice.body
+    # CLM-P2, GEN-1, GEN-2: the amount and the date as the customer reads them.
+    assert "¥50,000.00" in notice.body and CARD[-4:] in notice.body and CARD not in notice.body
+    assert "预计 2026年10月13日 前到账" in notice.body and "2026-10-13" not in notice.body
 
     # Export: one batch, the bank file written after commit with the recorded SHA-256.
     clock.set("2026-10-09T15:00:00")

@@ -396,19 +396,18 @@ def test_advance_and_delay_notice(s: Settlement, client: TestClient, db: Session
         "insured",
     )
 
-    refused = web.refused(cid, "delay_notice", {"reason": "", "expected_arrival": "2026-10-09"})
+    delay = {"reason_code": "holidays", "expected_arrival": "2026-10-09"}
+    refused = web.refused(cid, "delay_notice", {**delay, "reason": ""})
     assert refused.errors
     for _ in range(2):  # a second click sends nothing more
-        web.do(
-            cid,
-            "delay_notice",
-            {"reason": "国庆节假期银行暂停处理", "expected_arrival": "2026-10-09"},
-        )
+        web.do(cid, "delay_notice", {**delay, "reason": "国庆节假期银行暂停处理"})
     db.expire_all()
     messages = db.scalars(
         select(OutboxMessage).where(OutboxMessage.template == "claim.payment_delay")
     ).all()
-    assert len(messages) == 1 and "2026-10-09" in messages[0].body
+    # The category in words and the date as the customer writes it; the note stays inside.
+    assert len(messages) == 1 and "（节假日），预计 2026年10月9日 前到账" in messages[0].body
+    assert "国庆节假期银行暂停处理" not in messages[0].body
     assert "claim.payment_delay_notified" in timeline_actions(web.page(cid))
 
 

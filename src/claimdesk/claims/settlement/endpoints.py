@@ -230,7 +230,13 @@ def list_payments(claim_id: int, db: DB, principal: Reader) -> list[PaymentOut]:
 def delay_notice(claim_id: int, body: DelayNoticeIn, db: DB, principal: Payer) -> Response:
     claim = get_claim(db, principal, claim_id, for_update=True)
     service.delay_notice(
-        db, actor=principal, claim=claim, reason=body.reason, expected=body.expected_arrival
+        db,
+        actor=principal,
+        claim=claim,
+        reason_code=body.reason_code,
+        reason=body.reason,
+        expected=body.expected_arrival,
+        customer_note=body.customer_note,
     )
     return Response(status_code=204)
 

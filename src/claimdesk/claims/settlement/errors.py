@@ -302,6 +302,14 @@ class NotCancellable(Conflict):
     )
 
 
+class DelayExplanationRequired(ValidationFailed):
+    """CLM-P4: a delay of the kind "other" tells the customer nothing by its category."""
+
+    code = "delay_explanation_required"
+    message_zh = "{field}：延迟原因为“其他原因”时，须填写告知客户的说明"
+    message_en = "{field}: a delay for other reasons needs the explanation the customer reads"
+
+
 class CancellationReasonRequired(ValidationFailed):
     code = "cancellation_reason_required"
     message_zh = "{field}：撤销现金/线下支付须写明原因（例如收款人未到场领取）"

@@ -23,6 +23,7 @@ from claimdesk.claims.settlement.errors import (
     PaymentNotFound,
     SignedConfirmationMissing,
 )
+from claimdesk.code_labels import PAYMENT_DELAY_REASONS
 from claimdesk.errors import ValidationFailed
 from claimdesk.i18n import _
 from claimdesk.models.claim import Claim
@@ -452,8 +453,21 @@ def cancel_offline(db: Session, p: Principal, claim: Claim, form: Values) -> Non
 def delay_fields(_db: Session, _claim: Claim) -> list[FormField]:
     return [
         FormField(
+            "reason_code",
+            "Why the payment will be late (the customer reads this)",
+            "select",
+            options=list(PAYMENT_DELAY_REASONS.items()),
+            required=True,
+        ),
+        FormField(
+            "customer_note",
+            "Explanation for the customer (sent as written; needed for other reasons)",
+            "textarea",
+            limit=f"{PS}:DelayNoticeIn.customer_note",
+        ),
+        FormField(
             "reason",
-            "Why the payment will be late (remote case, holidays...)",
+            "Internal note (not sent to the customer)",
             "textarea",
             required=True,
             limit=f"{PS}:DelayNoticeIn.reason",
@@ -463,10 +477,14 @@ def delay_fields(_db: Session, _claim: Claim) -> list[FormField]:
 
 
 def delay_notice(db: Session, p: Principal, claim: Claim, form: Values) -> None:
-    body = validated(
-        DelayNoticeIn,
-        {"reason": text(form, "reason"), "expected_arrival": text(form, "expected_arrival")},
-    )
+    fields = ("reason_code", "reason", "customer_note", "expected_arrival")
+    body = validated(DelayNoticeIn, {name: text(form, name) for name in fields})
     pay_service.delay_notice(
-        db, actor=p, claim=claim, reason=body.reason, expected=body.expected_arrival
+        db,
+        actor=p,
+        claim=claim,
+        reason_code=body.reason_code,
+        reason=body.reason,
+        expected=body.expected_arrival,
+        customer_note=body.customer_note,
     )
