@@ -5,6 +5,8 @@ a phone still tells its customer; once per business event (the outbox's dedupe k
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -71,3 +73,24 @@ def test_a_claim_with_a_contact_phone_is_told_by_sms_once(s: Settlement, db: Ses
     claim = db.get_one(Claim, cid)
     assert notify.tell_customer(db, claim=claim, template="claim.reported", params={}) is None
     assert len(_told(db, cid, "claim.reported")) == 1
+
+
+def test_every_customer_message_opens_with_the_report_number() -> None:
+    # SPEC CLM-R3 GEN-1 GEN-2: the customer quotes the same words for the same thing in
+    # every message; amounts and dates as they write them, in both languages
+    customer = [t for t in notify.TEMPLATES if t.startswith("claim.") and "escalation" not in t]
+    for template in customer:
+        zh, en = notify.TEMPLATES[template]
+        if template.endswith(".note") or template == "claim.deadline_breached":
+            continue  # a tail of another message; the staff's breach message
+        assert zh.startswith("报案号 {number}："), template
+        assert en.startswith("Claim {number}: "), template
+        assert "元" not in zh and "CNY" not in en, template
+    params = {"number": "BA1", "amount": Decimal("1500"), "arrival": dt.date(2026, 10, 9)}
+    offline = "claim.payment_notice.offline"
+    assert "赔款 ¥1,500.00 将以现金/线下方式支付，预计 2026年10月9日 前支付" in notify.render(
+        offline, params
+    )
+    assert "indemnity of ¥1,500.00 will be paid in cash/offline by 9 Oct 2026" in notify.render(
+        offline, params, "en"
+    )

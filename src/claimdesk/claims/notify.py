@@ -25,10 +25,10 @@ from claimdesk.models.user import User, UserRole
 CUSTOMER_LANGUAGE = "zh-CN"
 
 TEMPLATES: dict[str, tuple[str, str]] = {
+    # Every customer message opens with the report number, as the customer quotes it.
     "claim.reported": (
-        "报案已受理，理赔人员将尽快与您联系。报案号：{number}",
-        "Your report has been accepted; a claims handler will contact you soon. "
-        "Report number: {number}",
+        "报案号 {number}：您的报案已受理，理赔人员将尽快与您联系。",
+        "Claim {number}: your report has been accepted; a claims handler will contact you soon.",
     ),
     "claim.materials_missing": (
         "报案号 {number}：请于 {deadline} 前补充以下材料：{items}。本通知一次性列明全部所需材料。",

@@ -754,7 +754,7 @@ def transition(
     reason: str | None = None,
     at: dt.datetime | None = None,
     clock_times: Mapping[str, dt.datetime] | None = None,
-    notice_params: Mapping[str, str] | None = None,
+    notice_params: Mapping[str, object] | None = None,
     details: Mapping[str, object] | None = None,
 ) -> Move:
     """Make one move of the table or refuse it (nothing changed).

@@ -231,7 +231,9 @@ def test_reopened_with_a_lower_decision_opens_a_recovery(
     message = db.scalars(
         select(OutboxMessage).where(OutboxMessage.template == "claim.decision_notice")
     ).one()
-    assert "9000.00" in message.body and "5000.00" in message.body
+    # GEN-1: amounts as the customer reads them, as on the notice itself.
+    assert "本案赔付金额为 ¥9,000.00" in message.body and " 元" not in message.body
+    assert "已支付 ¥14,000.00，多付 ¥5,000.00 须退回" in message.body
     body = ok(s.w.client.get(f"{API}/{cid}", headers=s.w.h["reviewer3"]))
     actions = [e["action"] for e in body["timeline"]]
     assert "claim.recovery_opened" in actions and "claim.conclude_without_payment" in actions

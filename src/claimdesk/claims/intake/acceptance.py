@@ -13,7 +13,6 @@ from typing import Literal
 from cryptography.exceptions import InvalidTag
 from sqlalchemy.orm import Session
 
-from claimdesk import formatting
 from claimdesk.audit.service import record
 from claimdesk.auth.principal import Principal
 from claimdesk.claims import notify, timeutil, workflow
@@ -405,9 +404,9 @@ def _labels(codes: list[str]) -> str:
     return "、".join(MATERIALS.get(c, (c, c))[0] for c in codes)
 
 
-def _notice_params(items: list[str], deadline: dt.date) -> dict[str, str]:
-    # The SMS is read by the customer: the date as people write it (2026年10月30日), GEN-2.
-    return {"deadline": formatting.local_date(deadline, "zh-CN"), "items": _labels(items)}
+def _notice_params(items: list[str], deadline: dt.date) -> dict[str, object]:
+    # notify.render writes the date as the customer does (2026年10月30日), GEN-2.
+    return {"deadline": deadline, "items": _labels(items)}
 
 
 @dataclass(frozen=True)

@@ -398,12 +398,12 @@ def _message_body(
     ]
     owed = already_paid - payable
     tail = (
-        f"已支付 {already_paid} 元，多付 {owed} 元须退回。"
+        f"已支付 {yuan(already_paid)}，多付 {yuan(owed)} 须退回。"
         if owed > 0
-        else (f"已支付 {already_paid} 元，本次无需另行支付。" if already_paid > 0 else "")
+        else (f"已支付 {yuan(already_paid)}，本次无需另行支付。" if already_paid > 0 else "")
     )
     return (
-        f"理赔决定通知书 报案号 {claim.number}：经核定，本案赔付金额为 {payable} 元，"
+        f"理赔决定通知书 报案号 {claim.number}：经核定，本案赔付金额为 {yuan(payable)}，"
         f"本次无需支付。计算：{'；'.join(parts)}。{tail}{appeal_zh}"
         f"通知书见“我的理赔”（{NOTICE_PATH.format(claim_id=claim.id)}）。"
     )
