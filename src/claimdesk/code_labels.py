@@ -121,9 +121,26 @@ PAYMENT_DELAY_REASONS: dict[str, str] = {
 }
 
 
+# Why a cash/offline hand-over did not happen (CLM-P3), as the cancellation message says
+# it to the customer — the officer's own note stays internal. Read inside its sentence too
+# (赔款 ¥1,500.00 未能完成交付（收款人未按约领取）).
+CASH_CANCEL_REASONS: dict[str, str] = {
+    "not_collected": "The payee did not come to collect it as arranged",
+    "identity_not_verified": "The payee's identity could not be verified",
+    "payee_asked_transfer": "The payee asked to be paid by transfer instead",
+    "other": "Other reasons",
+}
+
+
 def payment_delay_reason(code: str, language: str) -> str:
     """A payment delay's category in words in ``language``; an unknown code as it is."""
     msgid = PAYMENT_DELAY_REASONS.get(code)
+    return gettext(msgid, language) if msgid else code
+
+
+def cash_cancel_reason(code: str, language: str) -> str:
+    """Why a cash hand-over did not happen, in words in ``language``; unknown: as it is."""
+    msgid = CASH_CANCEL_REASONS.get(code)
     return gettext(msgid, language) if msgid else code
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 from fastapi.testclient import TestClient
@@ -17,11 +17,13 @@ from sqlalchemy.orm import Session
 
 from claimdesk.auth.service import get_user, principal_for
 from claimdesk.claims.settlement.errors import OfflineTotalNotAllowed
+from claimdesk.code_labels import CASH_CANCEL_REASONS, cash_cancel_reason
 from claimdesk.models.audit import AuditEntry
 from claimdesk.models.claim import Claim
 from claimdesk.models.job import OutboxMessage
 from claimdesk.models.payment import Payment
 from claimdesk.payments import service as pay_service
+from claimdesk.payments.schemas import CashCancelReason
 from tests.claims.helpers import FrozenClock, local
 from tests.claims.steps import (
     API,
@@ -112,7 +114,13 @@ def test_a_cash_payment_never_handed_over_is_cancelled_and_the_claim_paid_again(
         "pending",
     )
     assert notice.dedupe_key == f"claim:{cid}:payment_cancelled:{pay['id']}"
-    for words in ("赔款 ¥1,500.00 未能完成交付", "现金领取已取消", "重新安排支付", "联系"):
+    # No kind given (as before there was one): the payee did not come, said in words.
+    for words in (
+        "赔款 ¥1,500.00 未能完成交付（收款人未按约领取）",
+        "现金领取已取消",
+        "重新安排支付",
+        "联系",
+    ):
         assert words in notice.body, notice.body
     assert "收款人未到场领取" not in notice.body
     assert (done["status"], done["failure_reason"]) == ("cancelled", "收款人未到场领取")
@@ -120,6 +128,7 @@ def test_a_cash_payment_never_handed_over_is_cancelled_and_the_claim_paid_again(
     details = json.loads(entry.details)
     assert (details["payment_from"], details["payment_to"]) == ("pending", "cancelled")
     assert (entry.reason, details["amount"]) == ("收款人未到场领取", "1500.00")
+    assert details["reason_code"] == "not_collected"
     # Again (a double click): the same payment, nothing recorded twice.
     assert ok(cancel(s, cid, pay["id"], "again"))["status"] == "cancelled"
     assert len(entries(db, "claim.payment_cancelled", cid)) == 1
@@ -189,12 +198,16 @@ def test_the_claim_page_cancels_a_cash_payment_with_its_reason(
     offered = web.offered(cid)
     assert "cancel_offline_payment" in offered and "request_payment" not in offered
     refused = web.refused(cid, "cancel_offline_payment", {"reason": ""})
-    assert any("原因" in e or "reason" in e.lower() for e in refused.errors), refused.errors
+    assert any("内部备注" in e for e in refused.errors), refused.errors  # the note is named
     assert [p.status for p in payments_of(db, cid)] == ["pending"]
     assert cancel_notices(db, cid) == []
-    web.do(cid, "cancel_offline_payment", {"reason": "收款人未到场领取"})
+    note = "领取人所持证件与登记不符，已报主管"
+    chosen = {"reason_code": "identity_not_verified", "reason": note}
+    web.do(cid, "cancel_offline_payment", chosen)
     assert [p.status for p in payments_of(db, cid)] == ["cancelled"]
-    assert len(cancel_notices(db, cid)) == 1  # the page's cancel tells the customer too
+    [told] = cancel_notices(db, cid)  # the page's cancel tells the customer too
+    # SPEC CLM-P3: the kind the officer chose, in words; never the officer's note.
+    assert "未能完成交付（领取人身份未能核实）" in told.body and note not in told.body
     page = web.page(cid)
     assert state_of(page) == "approved" and "已撤销（未交付）" in page
     assert "现金/线下支付已撤销（未交付）" in page  # the timeline's step
@@ -301,3 +314,10 @@ def test_a_cash_top_up_keeps_the_special_case_of_its_payment(
         basis=db.get_one(Payment, pay["id"]),
     )
     assert created and (top_up.means, top_up.offline_reason) == ("offline", "收款人无银行账户")
+
+
+def test_every_kind_of_cancellation_has_words() -> None:
+    # SPEC CLM-P3 GEN-6: the API's list is the labels' list, each said in zh-CN
+    assert get_args(CashCancelReason) == tuple(CASH_CANCEL_REASONS)
+    for code in CASH_CANCEL_REASONS:
+        assert cash_cancel_reason(code, "zh-CN") != CASH_CANCEL_REASONS[code]

@@ -68,14 +68,14 @@ TEMPLATES: dict[str, tuple[str, str]] = {
     ),
     "claim.payment_delay.note": ("说明：{note}", " Note: {note}"),
     # CLM-P3: the cash/offline hand-over the payment notice announced did not happen. Says
-    # why by its kind (not the staff's recorded reason, which is an internal note) and
-    # what comes next; sent once per cancelled payment.
+    # why by its kind (code_labels.CASH_CANCEL_REASONS; not the staff's recorded reason,
+    # which is an internal note) and what comes next; sent once per cancelled payment.
     "claim.payment_cancelled": (
-        "报案号 {number}：原定以现金/线下方式支付的赔款 {amount} 未能完成交付（未按约领取），"
+        "报案号 {number}：原定以现金/线下方式支付的赔款 {amount} 未能完成交付（{reason}），"
         "本次现金领取已取消，请勿再前往领取。我们将为您重新安排支付并另行通知；"
         "如有疑问，请联系您的理赔人员。",
         "Claim {number}: the indemnity of {amount} to be paid in cash/offline was not "
-        "handed over (not collected as arranged), so this cash collection is cancelled; "
+        "handed over ({reason}), so this cash collection is cancelled; "
         "please do not come to collect it. We will arrange a new payment and tell you; "
         "for questions, contact your claims handler.",
     ),

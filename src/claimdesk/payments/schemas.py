@@ -125,9 +125,17 @@ class PaymentOut(_Out):
     receipt_file_id: int | None = None  # the upload (claim file) of the confirmation
 
 
-class OfflineCancelIn(_In):
-    """CLM-P3: why a cash/offline payment was not handed over (the payee never came...)."""
+# code_labels.CASH_CANCEL_REASONS' codes (tests/payments/test_offline_cancel.py).
+CashCancelReason = Literal[
+    "not_collected", "identity_not_verified", "payee_asked_transfer", "other"
+]
 
+
+class OfflineCancelIn(_In):
+    """CLM-P3: why a cash/offline payment was not handed over — its kind, which the
+    customer reads (the payee not coming, the default), and the officer's note (internal)."""
+
+    reason_code: CashCancelReason = "not_collected"
     reason: Annotated[str, Field(min_length=1, max_length=2000)]
 
 

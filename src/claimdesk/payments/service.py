@@ -68,7 +68,7 @@ from claimdesk.claims.settlement.errors import (
     VoucherMissing,
 )
 from claimdesk.clocks import service as clocks
-from claimdesk.code_labels import payment_delay_reason
+from claimdesk.code_labels import cash_cancel_reason, payment_delay_reason
 from claimdesk.crypto.indexes import PURPOSE_ID_NUMBER
 from claimdesk.crypto.keyring import blind_index
 from claimdesk.errors import NotFound, ValidationFailed
@@ -1187,7 +1187,13 @@ def check_handover(
 
 
 def cancel_offline(
-    session: Session, *, actor: Principal, claim: Claim, payment_id: int, reason: str
+    session: Session,
+    *,
+    actor: Principal,
+    claim: Claim,
+    payment_id: int,
+    reason: str,
+    reason_code: str = "not_collected",
 ) -> tuple[Payment, bool]:
     """CLM-P3: a cash/offline hand-over that did not happen (the payee never came, the
     special case fell away) — (payment, cancelled now). The payment moves pending →
@@ -1195,7 +1201,8 @@ def cancel_offline(
     reason, audited on the claim; it no longer counts as paid or owed on the claim, so
     the claim (still approved, or still awaiting its advance) takes a new payment
     request. CLM-P5: the caller holds the claim's row lock and the payment's is taken
-    here; a payment already cancelled is answered as it is (a double click)."""
+    here; a payment already cancelled is answered as it is (a double click). The customer
+    reads ``reason_code`` in words; ``reason`` is the officer's note (internal)."""
     locked = repository.lock_payments(session, [payment_id])
     payment = locked[0] if locked else None
     if payment is None or payment.claim_id != claim.id:
@@ -1223,26 +1230,31 @@ def cancel_offline(
             "kind": payment.kind,
             "amount": str(payment.amount),
             "means": payment.means,
+            "reason_code": reason_code,
         },
     )
     payment.failure_reason = stated
-    _cancellation_notice(session, claim, payment)
+    _cancellation_notice(session, claim, payment, reason_code)
     session.flush()
     return payment, True
 
 
-def _cancellation_notice(session: Session, claim: Claim, payment: Payment) -> None:
+def _cancellation_notice(
+    session: Session, claim: Claim, payment: Payment, reason_code: str
+) -> None:
     """CLM-P3: the customer whose payment notice said to come and collect the cash is told
     the collection is cancelled, why (the hand-over did not happen — the kind, not the
     staff's note) and what comes next; to whom the payment notice went. Queued in the
     cancelling transaction, sent after commit; once per payment (CLM-P5: the dedupe key,
     and a payment already cancelled is answered without a second notice)."""
     template = "claim.payment_cancelled"
+    reason = cash_cancel_reason(reason_code, notify.CUSTOMER_LANGUAGE)
+    params = {"number": claim.number, "amount": payment.amount, "reason": reason}
     notify.send_to_customer(
         session,
         claim=claim,
         template=template,
-        body=notify.render(template, {"number": claim.number, "amount": payment.amount}),
+        body=notify.render(template, params, notify.CUSTOMER_LANGUAGE),
         key=f"payment_cancelled:{payment.id}",
     )
 

@@ -215,7 +215,12 @@ def cancel_offline_payment(
     paid is refused (409); one already cancelled is answered as it is (CLM-P5)."""
     claim = get_claim(db, principal, claim_id, for_update=True)
     payment, _cancelled = service.cancel_offline(
-        db, actor=principal, claim=claim, payment_id=payment_id, reason=body.reason
+        db,
+        actor=principal,
+        claim=claim,
+        payment_id=payment_id,
+        reason=body.reason,
+        reason_code=body.reason_code,
     )
     return settlement_read.payment_out(payment)
 

@@ -23,7 +23,7 @@ from claimdesk.claims.settlement.errors import (
     PaymentNotFound,
     SignedConfirmationMissing,
 )
-from claimdesk.code_labels import PAYMENT_DELAY_REASONS
+from claimdesk.code_labels import CASH_CANCEL_REASONS, PAYMENT_DELAY_REASONS
 from claimdesk.errors import ValidationFailed
 from claimdesk.i18n import _
 from claimdesk.models.claim import Claim
@@ -427,8 +427,16 @@ def cancel_offline_fields(db: Session, claim: Claim) -> list[FormField]:
     return [
         FormField("offline_payment", "Payment not handed over", "info", value=shown),
         FormField(
+            "reason_code",
+            "Why the hand-over did not happen (the customer reads this)",
+            "select",
+            options=list(CASH_CANCEL_REASONS.items()),
+            value="not_collected",
+            required=True,
+        ),
+        FormField(
             "reason",
-            "Why the hand-over did not happen (e.g. the payee never came)",
+            "Internal note (not sent to the customer)",
             "textarea",
             required=True,
             limit=f"{PS}:OfflineCancelIn.reason",
@@ -443,8 +451,17 @@ def cancel_offline(db: Session, p: Principal, claim: Claim, form: Values) -> Non
     due = offline_due(db, claim)
     if not due:
         raise PaymentNotFound()
-    body = validated(OfflineCancelIn, {"reason": text(form, "reason")})
-    pay_service.cancel_offline(db, actor=p, claim=claim, payment_id=due[0].id, reason=body.reason)
+    # A form without the kind (an older page) cancels as "not collected", as the API does.
+    given = {name: text(form, name) for name in ("reason_code", "reason")}
+    body = validated(OfflineCancelIn, {k: v for k, v in given.items() if v is not None})
+    pay_service.cancel_offline(
+        db,
+        actor=p,
+        claim=claim,
+        payment_id=due[0].id,
+        reason=body.reason,
+        reason_code=body.reason_code,
+    )
 
 
 # -- a foreseeable delay told in advance (CLM-P4) ---------------------------------------------
