@@ -107,6 +107,8 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "报案号 {number}：您的理赔异议已处理完毕，结果：{outcome}。",
         "Claim {number}: your dispute is settled; outcome: {outcome}.",
     ),
+    # The outcome's tail when an amount was agreed (a tail of claim.dispute_resolved).
+    "claim.dispute_resolved.amount": ("（约定金额 {amount}）", " (amount agreed: {amount})"),
     "claim.major_escalation": (
         "重大案件 {number}：{reasons}，请立即处理。",
         "Major case {number}: {reasons}; please act at once.",

@@ -119,6 +119,15 @@ def test_small_dispute_answered_in_time_by_the_named_person_then_negotiated(
     body = r.json()
     assert body["status"] == "resolved" and body["outcome"] == "settled"
     assert [s["path"] for s in body["steps"]] == ["negotiation"]
+    # The customer reads the outcome in words and the amount agreed; the note is staff's.
+    [told] = db.scalars(
+        select(OutboxMessage).where(
+            OutboxMessage.template == "claim.dispute_resolved",
+            OutboxMessage.related_id == str(cid),
+        )
+    )
+    assert told.body.endswith("结果：已和解（约定金额 ¥500.00）。"), told.body
+    assert "协商一致" not in told.body
     r = w.client.post(
         f"{API}/claim-disputes/{did}/escalate",
         json={"path": "re_review", "note": "x"},

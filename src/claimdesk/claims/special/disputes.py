@@ -28,8 +28,9 @@ from claimdesk.claims import notify, timeutil
 from claimdesk.claims.repository import get_claim
 from claimdesk.claims.special import repository
 from claimdesk.clocks import service as clocks
-from claimdesk.code_labels import NamesCodes
+from claimdesk.code_labels import DISPUTE_OUTCOMES, NamesCodes
 from claimdesk.errors import Conflict, PermissionDenied, ValidationFailed
+from claimdesk.i18n import gettext
 from claimdesk.models.claim import Claim
 from claimdesk.models.clock import Clock
 from claimdesk.models.event import ClaimDispute, ClaimDisputeStep
@@ -348,10 +349,20 @@ def resolve(
         session,
         claim=claim,
         template="claim.dispute_resolved",
-        params={"outcome": note},
+        params={"outcome": _outcome_words(outcome, amount)},
         key_suffix=str(dispute.id),
     )
     return dispute
+
+
+def _outcome_words(outcome: str, amount: Decimal | None) -> str:
+    """The outcome as the customer reads it (CLM-Z3): its kind in words and the amount
+    agreed; the staff's note is the audit trail's reason, never sent."""
+    language = notify.CUSTOMER_LANGUAGE
+    words = gettext(DISPUTE_OUTCOMES[outcome], language)
+    if amount is None:
+        return words
+    return words + notify.render("claim.dispute_resolved.amount", {"amount": amount}, language)
 
 
 def disputes_of(session: Session, claim_id: int) -> list[ClaimDispute]:

@@ -294,7 +294,13 @@ def resolve_fields(db: Session, claim: Claim) -> list[FormField]:
             required=True,
             options=[(code, DISPUTE_OUTCOMES[code]) for code in OUTCOMES],
         ),
-        FormField("note", "Note", "textarea", required=True, limit=f"{SS}:ResolveIn.note"),
+        FormField(
+            "note",
+            "Internal note (not sent to the customer)",
+            "textarea",
+            required=True,
+            limit=f"{SS}:ResolveIn.note",
+        ),
         FormField("amount", "Amount agreed (CNY)", "number", step="0.01", minimum="0"),
     ]
 
