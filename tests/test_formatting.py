@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from claimdesk import formatting
 from claimdesk.errors import ValidationFailed
 from claimdesk.field_labels import FIELD_LABELS, field_label, without_spec_refs
 from claimdesk.formatting import duration, local_date, local_datetime, money, month
@@ -90,3 +91,11 @@ def test_a_dashboard_month_reads_as_people_write_it() -> None:
     assert month("2026-13", "en") == "2026-13"
     assert month("total", "zh-CN") == "total"
     assert month(None, "en") == ""
+
+
+def test_file_sizes_as_file_managers_show_them() -> None:
+    # SPEC GEN-6: a file listed as "(ID card, 3.4 MB)", not "3565158 B"
+    assert formatting.file_size(812) == "812 B"
+    assert formatting.file_size(49_357) == "48.2 KB"
+    assert formatting.file_size(3_565_158) == "3.4 MB"
+    assert formatting.file_size(None) == ""

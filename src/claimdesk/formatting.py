@@ -124,6 +124,18 @@ def month(value: Any, language: str | None = None) -> str:
     return str(format_date(first, "MMM y", locale="en"))
 
 
+def file_size(size: int | None) -> str:
+    """A file's size as people read it: ``812 B``, ``48.2 KB``, ``3.4 MB`` (1 KB = 1024 B,
+    as file managers count)."""
+    if size is None:
+        return ""
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:,.1f} KB"
+    return f"{size / (1024 * 1024):,.1f} MB"
+
+
 def duration(seconds: float | int | dt.timedelta | None, language: str | None = None) -> str:
     """A span in days, hours and minutes (the two largest parts): ``3 天 18 小时`` /
     ``3 days 18 hours``; a negative span is said as the same words (the caller says

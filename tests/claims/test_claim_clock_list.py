@@ -154,7 +154,7 @@ def test_paid_callback_clock_is_listed_breached_escalated_and_stopped(
     assert stored.escalated_at == local("2026-10-14T09:00:00")
     messages = _escalations_of(db, stored.id)
     assert [m.recipient for m in messages] == [f"user:{w.users['supervisor']}"]
-    assert "claim.callback" in messages[0].body
+    assert "赔付后回访" in messages[0].body  # the limit by what it is for (GEN-4)
     db.commit()
 
     clock.set("2026-10-14T10:00:00")

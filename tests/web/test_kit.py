@@ -352,3 +352,30 @@ def test_a_major_case_says_its_reasons_in_words(language: str, shown: str) -> No
         assert page.render(stored=stored) == shown
     finally:
         current_language.reset(token)
+
+
+def test_a_label_is_followed_by_the_languages_colon() -> None:
+    # SPEC GEN-6: 身份核验：密码 on a Chinese page, "Identity check: Password" in English —
+    # and no template writes an ASCII colon after a translated label.
+    from pathlib import Path
+
+    from claimdesk.i18n import current_language
+    from claimdesk.web.kit import colon
+
+    token = current_language.set("zh-CN")
+    try:
+        assert colon() == "："
+    finally:
+        current_language.reset(token)
+    token = current_language.set("en")
+    try:
+        assert colon() == ": "
+    finally:
+        current_language.reset(token)
+    templates = Path(__file__).resolve().parents[2] / "src" / "claimdesk" / "templates"
+    ascii_after_label = [
+        str(path.relative_to(templates))
+        for path in templates.rglob("*.html")
+        if '") }}: ' in path.read_text(encoding="utf-8")
+    ]
+    assert ascii_after_label == []

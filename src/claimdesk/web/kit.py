@@ -77,6 +77,7 @@ templates.env.filters["local_date"] = formatting.local_date
 templates.env.filters["money"] = formatting.money
 templates.env.filters["amount"] = formatting.amount
 templates.env.filters["duration"] = formatting.duration
+templates.env.filters["file_size"] = formatting.file_size
 templates.env.filters["readable"] = formatting.without_spec_refs
 
 
@@ -124,6 +125,15 @@ def deadline_basis(clock: Any) -> str:
 
 
 templates.env.globals["deadline_basis"] = deadline_basis
+
+
+def colon() -> str:
+    """The colon after a label as the page's language writes it: full width in Chinese
+    (身份核验：密码), ``: `` in English."""
+    return "：" if current_language.get().lower().startswith("zh") else ": "
+
+
+templates.env.globals["colon"] = colon
 
 
 def material(code: object) -> str:

@@ -295,7 +295,7 @@ def test_a_change_on_the_policy_page_sets_the_insureds_relationship(db, client, 
     shown = _ok(client, f"/admin/policies/{policy.id}?lang=zh-CN", "agent")
     assert re.search(r'id="insured-relationship">父母<', shown.text)
     assert re.search(
-        rf'id="change-{change.id}-relationship">被保险人是投保人的: 未登记 → 父母<', shown.text
+        rf'id="change-{change.id}-relationship">被保险人是投保人的：未登记 → 父母<', shown.text
     ), shown.text
     english = _ok(client, f"/admin/policies/{policy.id}?lang=en", "agent")
     assert re.search(
