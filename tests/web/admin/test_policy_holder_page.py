@@ -90,7 +90,7 @@ def test_a_change_of_holder_through_the_page_moves_the_portal_access(db, client,
     old_new = rf"王建国 \({parent.id}\) → 王子 \({child.id}\)"
     # POL-2: the staff see when the policy came to name the new holder (switched_at).
     handed = r" · 变更生效于 \d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2}"
-    assert re.search(rf'id="change-{change.id}-policyholder">投保人: {old_new}{handed}<', shown), (
+    assert re.search(rf'id="change-{change.id}-policyholder">投保人：{old_new}{handed}<', shown), (
         shown
     )
     assert re.search(r'id="policyholders"><li>王建国 .*持有自', shown)
