@@ -421,6 +421,24 @@ def fresh_db_url(
     _drop_clone(handle)
 
 
+@pytest.fixture
+def engine_of_cli(fresh_db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
+    """A fresh database the ``claimdesk`` command reaches through its settings (the
+    CLI opens its own engine from CLAIMDESK_DATABASE_URL), and an engine on it for the
+    test's own rows."""
+    from claimdesk.db import reset_engine_cache
+
+    monkeypatch.setenv("CLAIMDESK_DATABASE_URL", fresh_db_url)
+    reset_settings_cache()
+    reset_engine_cache()
+    engine = make_engine(fresh_db_url)
+    yield engine
+    engine.dispose()
+    monkeypatch.undo()
+    reset_settings_cache()
+    reset_engine_cache()
+
+
 @pytest.fixture(autouse=True)
 def _fresh_book_rate() -> Iterator[None]:
     """The checks cache the book's claim rate per database and day (claim_frequency's

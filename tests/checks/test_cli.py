@@ -7,17 +7,13 @@ then passes 0044, after which the command still runs."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from sqlalchemy import Engine, inspect, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from claimdesk.cli import app
-from claimdesk.config import reset_settings_cache
-from claimdesk.db import make_engine, reset_engine_cache
 from claimdesk.models.audit import AuditEntry
 from claimdesk.models.check import CheckHit
 from claimdesk.models.claim import FraudFlag
@@ -26,19 +22,6 @@ from tests.builders import demo_version, issue_policy, make_claim, make_person, 
 from tests.checks.helpers import back_before_key_only, old_key
 
 FOUND = dt.datetime(2026, 9, 28, 2, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture
-def engine_of_cli(fresh_db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
-    monkeypatch.setenv("CLAIMDESK_DATABASE_URL", fresh_db_url)
-    reset_settings_cache()
-    reset_engine_cache()
-    engine = make_engine(fresh_db_url)
-    yield engine
-    engine.dispose()
-    monkeypatch.undo()
-    reset_settings_cache()
-    reset_engine_cache()
 
 
 def _old_hit(claim_id: int, evidence: dict[str, Any], days: int, **extra: Any) -> CheckHit:

@@ -18,8 +18,6 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from claimdesk.cli import app
-from claimdesk.config import reset_settings_cache
-from claimdesk.db import make_engine, reset_engine_cache
 from claimdesk.models.audit import AuditEntry
 from claimdesk.models.base import utcnow
 from claimdesk.models.claim import MaterialFile
@@ -39,19 +37,6 @@ def store(tmp_path: Path) -> Iterator[LocalDiskStorage]:
     set_storage(storage)
     yield storage
     set_storage(None)
-
-
-@pytest.fixture
-def engine_of_cli(fresh_db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
-    monkeypatch.setenv("CLAIMDESK_DATABASE_URL", fresh_db_url)
-    reset_settings_cache()
-    reset_engine_cache()
-    engine = make_engine(fresh_db_url)
-    yield engine
-    engine.dispose()
-    monkeypatch.undo()
-    reset_settings_cache()
-    reset_engine_cache()
 
 
 def _write(store: LocalDiskStorage, key: str, *, hours_ago: float) -> None:

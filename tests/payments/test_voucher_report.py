@@ -8,37 +8,20 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
 from alembic import command
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from claimdesk.cli import app
-from claimdesk.config import reset_settings_cache
-from claimdesk.db import make_engine, reset_engine_cache
 from claimdesk.migrate import alembic_config
 from claimdesk.models.payment import Payment
 from tests.builders import demo_version, issue_policy, make_claim, make_person, resident_id
 
 PAID_AT = dt.datetime(2026, 9, 1, 2, 30, tzinfo=dt.UTC)  # 10:30 in Shanghai
-
-
-@pytest.fixture
-def engine_of_cli(fresh_db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
-    monkeypatch.setenv("CLAIMDESK_DATABASE_URL", fresh_db_url)
-    reset_settings_cache()
-    reset_engine_cache()
-    engine = make_engine(fresh_db_url)
-    yield engine
-    engine.dispose()
-    monkeypatch.undo()
-    reset_settings_cache()
-    reset_engine_cache()
 
 
 def _seed(engine: Engine, rows: list[tuple[str, str, str | None, str]]) -> dict[str, int]:
