@@ -11,14 +11,17 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from claimdesk import formatting
+from claimdesk.auth.principal import Principal
+from claimdesk.claims.repository import supervisors_of
 from claimdesk.code_labels import major_reasons
+from claimdesk.jobs import repository as outbox_repository
 from claimdesk.jobs.outbox import queue_message
 from claimdesk.models.claim import Claim
-from claimdesk.models.user import User, UserRole
+from claimdesk.models.job import OutboxMessage
+from claimdesk.paging import PageRequest, Slice
 
 # Customer messages are written in zh-CN: a customer (a person) has no language on record;
 # every template keeps its English text beside it for the day one is.
@@ -196,15 +199,7 @@ def tell_customer(
 
 def escalate_to_supervisors(session: Session, *, claim: Claim, reasons: list[str]) -> list[int]:
     """CLM-R4: every active tier-1 reviewer (claims supervisor) of the claim's org unit."""
-    query = (
-        select(User)
-        .join(UserRole, UserRole.user_id == User.id)
-        .where(UserRole.role == "reviewer_1", User.is_active.is_(True))
-        .order_by(User.id)
-    )
-    if claim.org_unit_id is not None:
-        query = query.where(User.org_unit_id == claim.org_unit_id)
-    supervisors = list(session.scalars(query))
+    supervisors = supervisors_of(session, claim.org_unit_id)
     for user in supervisors:
         # Each supervisor reads the escalation, its reasons too, in their own language.
         body = render(
@@ -226,3 +221,15 @@ def escalate_to_supervisors(session: Session, *, claim: Claim, reasons: list[str
             related_id=str(claim.id),
         )
     return [u.id for u in supervisors]
+
+
+def messages_for(
+    session: Session, *, actor: Principal, request: PageRequest
+) -> Slice[OutboxMessage]:
+    """The messages written to the customer ``actor`` is, newest first — every notice
+    about their claims, the SMS ones too, so a customer without a phone on a claim still
+    reads what the portal sent them (``customer_address``). Nobody else's: a principal
+    who is no person has none."""
+    if actor.person_id is None:
+        return Slice(rows=[], request=request, total=0, has_more=False)
+    return outbox_repository.messages_of_person(session, actor.person_id, request)

@@ -59,3 +59,5 @@ class OutboxMessage(TimestampMixin, Base):
 
 
 Index("ix_outbox_status_next", OutboxMessage.status, OutboxMessage.next_attempt_at)
+# The portal's messages page: a person's messages, newest first.
+Index("ix_outbox_messages_person_id", OutboxMessage.person_id, OutboxMessage.id)

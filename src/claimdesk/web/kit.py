@@ -238,6 +238,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(Permission.CLAIMS_REPORT, "/portal/report", "Report a claim", staff_only=False),
     NavItem(Permission.POLICIES_READ, "/portal/policies", "My policies", staff_only=False),
     NavItem(Permission.SERVICE_OWN, "/portal/service", "Complaints and requests", staff_only=False),
+    NavItem(Permission.CLAIMS_READ, "/portal/messages", "Messages", staff_only=False),
     NavItem(Permission.CLAIMS_PAY, "/payments/batches", "Payment batches"),
     NavItem(Permission.SERVICE_DESK, "/desk/complaints", "Complaints"),
     NavItem(Permission.SERVICE_DESK, "/desk/consultations", "Consultations"),

@@ -22,7 +22,7 @@ from claimdesk.auth import second_factor as sms
 from claimdesk.auth.csrf import PRE_SESSION_COOKIE, pre_session_token, set_pre_session_cookie
 from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
-from claimdesk.claims import read, workflow
+from claimdesk.claims import notify, read, workflow
 from claimdesk.claims.config import rules
 from claimdesk.claims.intake import acceptance, report
 from claimdesk.claims.schemas import ReportCreate
@@ -289,6 +289,19 @@ def portal_home(request: Request, db: Session, principal: Principal) -> Response
 @router.get("")
 def home(request: Request, db: DB, principal: Customer) -> Response:
     return portal_home(request, db, principal)
+
+
+@router.get("/messages")
+def messages(request: Request, db: DB, principal: Customer) -> Response:
+    """Every message the insurer sent the customer, newest first: the notices of their
+    claims, SMS or not — a claim without a phone sends its notices here only."""
+    found = notify.messages_for(db, actor=principal, request=page_request_of(request))
+    return render(
+        request,
+        "portal/messages.html",
+        messages=found.rows,
+        pager=shown_pager(request, found.page_of(found.rows)),
+    )
 
 
 @router.get("/policies")
