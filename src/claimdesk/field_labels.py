@@ -310,6 +310,11 @@ CONTEXT_LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "lines": ("付款明细", "Payment lines"),
         "csv": ("回盘文件", "Answer file"),
     },
+    # A complaint (service.schemas.ComplaintIn): its description is the story the
+    # customer tells — the portal asks 请描述经过 / "Tell us what happened".
+    "complaint": {
+        "description": ("投诉经过", "What happened"),
+    },
 }
 
 # "(CLM-R3)", "（SVC-3）", "(SPEC CLM-T1)", "(CLM-R4、CLM-P4)": references for the

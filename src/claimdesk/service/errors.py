@@ -37,6 +37,12 @@ class TextRequired(ValidationFailed):
     message_en = "{field}: may not be empty"
 
 
+class ComplaintStoryRequired(TextRequired):
+    """A complaint without what happened: named as the forms ask it (投诉经过)."""
+
+    field_context = "complaint"
+
+
 class PeriodTooLong(ValidationFailed):
     """A scorecard's period beyond its limit: its months are bound into one query (the
     dashboards refuse the same period with the same words)."""

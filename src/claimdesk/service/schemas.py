@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -71,6 +71,9 @@ class ServiceRecordOut(BaseModel):
 
 
 class ComplaintIn(_In):
+    # A complaint's description is what happened, as the forms ask for it (GEN-6).
+    field_context: ClassVar[str] = "complaint"
+
     person_id: int | None = None
     contact: str | None = Field(default=None, max_length=200)
     channel: str = Field(max_length=12)

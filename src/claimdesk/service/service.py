@@ -49,6 +49,7 @@ from claimdesk.service import repository
 from claimdesk.service.errors import (
     ComplaintAlreadyExtended,
     ComplaintNotFound,
+    ComplaintStoryRequired,
     ComplaintWrongState,
     ContactRequired,
     CustomerAmbiguous,
@@ -139,9 +140,9 @@ CALLBACK_CLAIM_STATES = ("paid", "closed", "rejected")
 # --- small checks ---------------------------------------------------------------------
 
 
-def _text(value: str | None, field: str) -> str:
+def _text(value: str | None, field: str, missing: type[TextRequired] = TextRequired) -> str:
     if value is None or not value.strip():
-        raise TextRequired(field=field)
+        raise missing(field=field)
     return value.strip()
 
 
@@ -542,7 +543,7 @@ def file_complaint(
     choose(cause, COMPLAINT_CAUSES, "cause")
     person_id = _own_person(actor, person_id, "person_id")
     contact = _contact(actor, _person(session, person_id), contact)
-    description = _text(description, "description")
+    description = _text(description, "description", ComplaintStoryRequired)
     if service_record_id is not None:
         linked = repository.get_service_record(session, actor, service_record_id)
         if linked is None:

@@ -138,7 +138,7 @@ def test_an_empty_complaint_names_its_description_field(client: TestClient, db: 
     )
     assert refused.status_code == 422
     message = re.search(r'id="complaint-error">([^<]*)<', refused.text)
-    assert message and message.group(1).startswith("描述："), message
+    assert message and message.group(1).startswith("投诉经过："), message  # the story asked
     assert _count(db, Complaint) == 0
 
 
