@@ -86,6 +86,15 @@ class CustomerConsentMissing(ValidationFailed):
     message_en = "{field}: a change or termination needs the policyholder's or insured's consent"
 
 
+class OwnRequestNotConfirmed(CustomerConsentMissing):
+    """A customer's own request sent without ticking that they ask for it: said as the
+    portal's box says it, not as the staff's rule does."""
+
+    code = "customer_consent_missing"
+    message_zh = "{field}：请勾选“本人为投保人，申请此项变更。”后再提交"
+    message_en = "{field}: tick 'I am the policyholder and I ask for this change.' to send it"
+
+
 class ChangeDateOutsidePeriod(ValidationFailed):
     code = "change_date_outside_period"
     message_zh = "{field}：生效日期须在 {start} 至 {end} 之间"

@@ -49,6 +49,7 @@ from claimdesk.policies.errors import (
     LookupCriteriaMissing,
     NoPolicyFound,
     OutsideProductLimits,
+    OwnRequestNotConfirmed,
     PolicyNotInForce,
     ProductNotOnSale,
     SameReviewerAndApprover,
@@ -367,7 +368,9 @@ def request_change(
     if policy.status != "in_force":
         raise PolicyNotInForce(number=policy.number, status=policy.status)
     if not data.customer_consent:
-        raise CustomerConsentMissing(field="customer_consent")
+        # The customer's own request: their consent is the box they did not tick.
+        missing = OwnRequestNotConfirmed if actor.is_customer else CustomerConsentMissing
+        raise missing(field="customer_consent")
     if not policy.period_start <= data.effective_date <= policy.period_end:
         raise ChangeDateOutsidePeriod(
             field="effective_date", start=policy.period_start, end=policy.period_end

@@ -133,7 +133,7 @@ def test_refusals_keep_what_was_typed_and_write_nothing(client: TestClient, db: 
     _mine, policy = _world(db)
     customer_login(client, db, "cust", PHONE)
     for extra, words in (
-        ({"consent": ""}, "客户同意"),
+        ({"consent": ""}, "请勾选“本人为投保人，申请此项变更。”"),  # the box, not the staff rule
         ({"phone": "12345"}, "手机号码"),
         ({"phone": "", "address": ""}, "联系方式"),
         ({"email": "nobody"}, "电子邮箱"),
