@@ -423,7 +423,10 @@ def test_the_claim_page_asks_for_every_plan_item(
         "plan_note__injury_vs_account": "伤情为旧伤",
     }
     done = w.client.post(f"/claims/{cid}/actions/submit_survey", data=fields)
-    assert done.status_code == 200 and done.headers.get("HX-Redirect") == f"/claims/{cid}"
+    assert (
+        done.status_code == 200
+        and done.headers.get("HX-Redirect") == f"/claims/{cid}?done=submit_survey"
+    )
     db.expire_all()
     saved = db.scalars(select(SurveyReport).where(SurveyReport.claim_id == cid)).one()
     assert saved.plan_results is not None

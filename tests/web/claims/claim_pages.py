@@ -212,7 +212,7 @@ class ClaimPages:
     ) -> None:
         """Submit and insist that it was done (the page is told to reload)."""
         response = self.submit(claim_id, action, values, **kw)
-        if response.headers.get("HX-Redirect") != f"/claims/{claim_id}":
+        if response.headers.get("HX-Redirect") != f"/claims/{claim_id}?done={action}":
             errors = parse_form(response.text).errors
             raise AssertionError(f"{action} refused ({response.status_code}): {errors}")
 

@@ -5,6 +5,7 @@ unlocked. Nothing of a trial is written. # SPEC GEN-6 CLM-F2"""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -55,8 +56,12 @@ def test_a_trial_run_loads_the_claim_as_the_action_does(
     _post(web, cid, "?refresh=1", loads)
     assert loads == [False]  # a refresh runs no handler
     done = _post(web, cid, "", loads)
-    assert done.status_code == 200 and done.headers["HX-Redirect"] == f"/claims/{cid}"
+    assert done.status_code == 200 and done.headers["HX-Redirect"] == f"/claims/{cid}?done=withdraw"
     assert loads[0] is True
+    # SPEC GEN-6: the page it reloads says what was done, in the reader's words
+    shown = web.get(done.headers["HX-Redirect"] + "&lang=zh-CN").text
+    assert re.search(r'id="action-done">已完成：[^<]+<', shown), shown[:300]
+    assert 'id="action-done"' not in web.get(f"/claims/{cid}?done=no_such_action").text
 
 
 def test_the_trial_and_the_action_agree_once_the_claim_has_moved(

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -1567,8 +1568,15 @@ def claim_page(claim_id: int, request: Request, db: DB, principal: Reader) -> Re
         details={"via": "page"},
     )
     context = claim_context(db, principal, claim, language_of(request))
+    # After an action the page says what was done (GEN-6): the action's own label; an
+    # address with an unknown action shows nothing.
+    done = ACTIONS.get(request.query_params.get("done") or "")
     return render(
-        request, "claims/claim.html", actions=offered_actions(db, principal, claim), **context
+        request,
+        "claims/claim.html",
+        actions=offered_actions(db, principal, claim),
+        done_label=done.label if done else None,
+        **context,
     )
 
 
@@ -1691,5 +1699,5 @@ def action_submit(
             request, db, principal, claim=claim, form=form, values=values, error=error
         )
     response = HTMLResponse("", status_code=200)
-    response.headers["HX-Redirect"] = f"/claims/{claim_id}"
+    response.headers["HX-Redirect"] = f"/claims/{claim_id}?{urlencode({'done': action})}"
     return response
