@@ -376,6 +376,18 @@ def test_a_label_is_followed_by_the_languages_colon() -> None:
     ascii_after_label = [
         str(path.relative_to(templates))
         for path in templates.rglob("*.html")
-        if '") }}: ' in path.read_text(encoding="utf-8")
+        if '") }}: ' in (text := path.read_text(encoding="utf-8")) or '") }} ({{' in text
     ]
-    assert ascii_after_label == []
+    assert ascii_after_label == []  # a colon or a bracket: colon(), paren()
+    from claimdesk.web.kit import paren
+
+    token = current_language.set("zh-CN")
+    try:
+        assert paren(2) == "（2）"
+    finally:
+        current_language.reset(token)
+    token = current_language.set("en")
+    try:
+        assert paren(2) == " (2)"
+    finally:
+        current_language.reset(token)

@@ -136,6 +136,17 @@ def colon() -> str:
 templates.env.globals["colon"] = colon
 
 
+def paren(text: object) -> str:
+    """A parenthesis after a label as the page's language writes it: 电子票据（2） /
+    Electronic bills (2)."""
+    if current_language.get().lower().startswith("zh"):
+        return f"（{text}）"
+    return f" ({text})"
+
+
+templates.env.globals["paren"] = paren
+
+
 def material(code: object) -> str:
     """A claim material's code (claim_form, repair_quote …) in the page's language, as the
     checklist names it: a sent missing-materials notice lists them so on the claim page, not
