@@ -135,3 +135,35 @@ def test_round_money_half_up_once_and_floor_zero() -> None:
     assert floor_zero(Decimal("3.20")) == Decimal("3.20")
     with pytest.raises(TypeError):
         round_money(2.675)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("stored", "english", "chinese"),
+    [
+        ("国庆节", "National Day", "国庆节"),
+        ("中秋节; 国庆节", "Mid-Autumn Festival; National Day", "中秋节; 国庆节"),
+        ("春节（补假）", "Chinese New Year (Spring Festival) (observed)", "春节（补假）"),
+        (
+            "休息日（由 2026-01-04 调休）",
+            "Day off (in exchange for working 4 Jan 2026)",
+            "休息日（由 2026年1月4日 调休）",
+        ),
+        ("调休上班", "Adjusted working day (weekend worked)", "调休上班"),
+        ("公司周年庆", "公司周年庆", "公司周年庆"),  # an administrator's own name, as typed
+    ],
+)
+def test_day_names_in_the_readers_language(stored: str, english: str, chinese: str) -> None:
+    # SPEC GEN-2, GEN-3: the package's Chinese names have its English ones beside them.
+    from claimdesk.rules.calendar import day_name
+
+    assert day_name(stored, "en") == english
+    assert day_name(stored, "zh-CN") == chinese
+
+
+def test_every_stored_package_name_has_an_english_name() -> None:
+    # SPEC GEN-2: no day the package gives reads Chinese on an English page.
+    from claimdesk.rules.calendar import day_name
+
+    for year in sorted(package_published_years())[-3:]:
+        for _day, _kind, name in package_arrangement(year):
+            assert not any("\u4e00" <= ch <= "\u9fff" for ch in day_name(name, "en")), name

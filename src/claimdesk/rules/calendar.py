@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from claimdesk.errors import CalendarYearNotCovered
+from claimdesk.rules.checks.words import day_en, day_zh
 
 HOLIDAY = "holiday"
 WORKDAY = "workday"
@@ -201,3 +203,47 @@ def calendar_from_holidays_package(years: Iterable[int]) -> Calendar:
     for year in wanted:
         rows += package_arrangement(year)
     return make_calendar(wanted, rows)
+
+
+# A weekend worked in exchange for a day off has this name (package_arrangement).
+WORKDAY_NAME = "调休上班"
+_SUBSTITUTED = re.compile(r"^休息日（由 (\d{4})-(\d{2})-(\d{2}) 调休）$")
+
+
+def day_name(name: str, language: str) -> str:
+    """A stored calendar day's name as the reader's language says it (GEN-2, GEN-3).
+
+    Days imported from the holidays package are stored under its Chinese names; their
+    English names come from the same package, so a page in English reads "National Day",
+    not 国庆节. The package's substituted days name the worked weekend in ISO form
+    (休息日（由 2026-01-04 调休）); the date is said as the reader writes dates. A name an
+    administrator typed that the package does not know is shown as typed."""
+    english = not language.lower().startswith("zh")
+    if name == WORKDAY_NAME:
+        return "Adjusted working day (weekend worked)" if english else name
+    substituted = _SUBSTITUTED.match(name)
+    if substituted:
+        worked = dt.date(*(int(part) for part in substituted.groups()))
+        if english:
+            return f"Day off (in exchange for working {day_en(worked)})"
+        return f"休息日（由 {day_zh(worked)} 调休）"
+    if not english:
+        return name
+    # Two festivals on one day are joined by the package with "; " (中秋节; 国庆节).
+    return "; ".join(_english_names().get(part, part) for part in name.split("; "))
+
+
+@functools.cache
+def _english_names() -> dict[str, str]:
+    """The package's Chinese holiday names with their English ones, paired by date."""
+    from holidays.countries.china import China
+
+    years = range(2000, max(package_published_years(), default=2000) + 2)
+    chinese = China(years=years, language="zh_CN", observed=True)  # type: ignore[no-untyped-call]
+    english = China(years=years, language="en_US", observed=True)  # type: ignore[no-untyped-call]
+    pairs: dict[str, str] = {}
+    for day, zh_names in chinese.items():
+        for zh, en in zip(str(zh_names).split("; "), str(english[day]).split("; "), strict=False):
+            if not _SUBSTITUTED.match(zh):
+                pairs.setdefault(zh, en)
+    return pairs

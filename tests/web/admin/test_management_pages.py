@@ -671,6 +671,11 @@ def test_calendar_pages(db, client, staff):  # type: ignore[no-untyped-def]  # S
 
     page = _ok(client, "/admin/calendar?year=2026&lang=en", "agent")  # all staff read it
     assert 'id="day-2026-10-01"' in page.text and "Adjusted working day" in page.text
+    # Day names in the page's language, the worked weekend as a date people read (GEN-2).
+    assert "National Day" in page.text and "国庆节" not in page.text
+    assert "Day off (in exchange for working 4 Jan 2026)" in page.text
+    chinese = _ok(client, "/admin/calendar?year=2026&lang=zh-CN", "agent")
+    assert "国庆节" in chinese.text and "休息日（由 2026年1月4日 调休）" in chinese.text
     assert 'id="form-day"' not in page.text
     _refused(client, "/admin/calendar", "cust")
     missing = _ok(client, "/admin/calendar?year=2031", "agent")

@@ -20,6 +20,7 @@ from claimdesk.calendar import service
 from claimdesk.calendar.schemas import CalendarDayChangeIn, CalendarImportIn
 from claimdesk.deps import DB, require
 from claimdesk.errors import ClaimdeskError, ValidationFailed
+from claimdesk.rules.calendar import day_name
 from claimdesk.web.kit import Refusal, common, form_action, language_of, local_today, page
 
 router = APIRouter(prefix="/admin/calendar")
@@ -73,6 +74,7 @@ def _page(
         values=values or {},
         may_manage=actor.has(Permission.CALENDAR_MANAGE),
         weekday=partial(weekday, language=_lang(request)),
+        day_name=partial(day_name, language=_lang(request)),
         **common(request),
     )
 
