@@ -125,6 +125,9 @@ def test_the_officer_exports_uploads_the_answer_and_sees_each_line(
     payment = _payment(db, pid)
     assert (payment.status, payment.bank_reference) == ("paid", "ICBC-2026-0100")
     assert 'data-status="confirmed"' in answered.text and "已全部回盘" in answered.text
+    # The claim page names the bank's voucher as what it is (CLM-P5).
+    claim_page = _text(client.get(f"/claims/{payment.claim_id}").text)
+    assert "银行流水号 ICBC-2026-0100" in claim_page
     # The same file again changes nothing: unchanged.
     same = _upload(client, batch_id, answer.encode("utf-8"))
     assert 'data-line="2" data-outcome="unchanged"' in same.text
