@@ -10,7 +10,6 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from claimdesk.audit.service import record
@@ -33,8 +32,7 @@ from claimdesk.claims.settlement.reserves import claim_coverages
 from claimdesk.crypto.indexes import PURPOSE_DIAGNOSIS_GROUP
 from claimdesk.crypto.keyring import blind_index
 from claimdesk.models.bill import Bill, BillLine
-from claimdesk.models.claim import Assessment, Claim, Material
-from claimdesk.models.person import Person
+from claimdesk.models.claim import Assessment, Claim
 from claimdesk.rules.adjudication.types import MEDICAL_COVERAGE_TYPES
 from claimdesk.rules.bills import (
     SETTLEMENT_AMOUNTS,
@@ -77,7 +75,7 @@ def _same_name(a: str, b: str) -> bool:
 
 
 def _check_payer(session: Session, claim: Claim, data: BillIn) -> None:
-    insured = session.scalar(select(Person.name).where(Person.id == claim.insured_person_id))
+    insured = repository.person_name(session, person_id=claim.insured_person_id)
     if insured is None or not _same_name(data.receipt.payer.name, insured):
         raise BillPayerNotInsured(field="receipt.payer.name")
 
@@ -87,9 +85,7 @@ def _mark_invoices_received(
 ) -> bool:
     """CLM-A1: the e-bill is the expense invoice, received electronically (no paper
     count). Returns whether the checklist item was newly ticked."""
-    material = session.scalars(
-        select(Material).where(Material.claim_id == claim.id, Material.code == INVOICE_MATERIAL)
-    ).one_or_none()
+    material = repository.checklist_item(session, claim_id=claim.id, code=INVOICE_MATERIAL)
     if material is None or material.received:
         return False
     material.received = True

@@ -8,12 +8,10 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 
-from sqlalchemy import distinct, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from claimdesk.bills import repository as bills
 from claimdesk.models.bill import Bill, item_code_index
-from claimdesk.models.claim import Claim
 from claimdesk.rules.bills import setting_of_lines
 from claimdesk.rules.checks.types import (
     GroupVisit,
@@ -70,7 +68,7 @@ class BillsSource:
         return [_receipt(b) for b in bills.bills_of(session, claim_id)]
 
     def receipt_ids_of_claim(self, session: Session, claim_id: int) -> Sequence[int]:
-        return session.scalars(select(Bill.id).where(Bill.claim_id == claim_id)).all()
+        return bills.bill_ids_of_claim(session, claim_id=claim_id)
 
     def find_receipts(self, session: Session, code: str, number: str) -> Sequence[Receipt]:
         # Only the receipt's identity is compared: its lines are not needed (nor decrypted).
@@ -88,45 +86,22 @@ class BillsSource:
         ]
 
     def lines_of_claims(self, session: Session, claim_ids: Sequence[int]) -> Sequence[LineUse]:
-        return _uses(
-            session.scalars(
-                select(Bill).where(Bill.claim_id.in_(claim_ids)).options(selectinload(Bill.lines))
-            )
-        )
+        return _uses(bills.bills_with_lines_of_claims(session, claim_ids=claim_ids))
 
     def lines_at(self, session: Session, provider: str, on: dt.date) -> Sequence[LineUse]:
-        # ix_claim_bills_issuer_name_issue_date
-        return _uses(
-            session.scalars(
-                select(Bill)
-                .where(Bill.issuer_name == provider, Bill.issue_date == on)
-                .options(selectinload(Bill.lines))
-            )
-        )
+        return _uses(bills.bills_with_lines_at(session, issuer=provider, on=on))
 
     def visits(
         self, session: Session, provider: str, start: dt.date, end: dt.date
     ) -> Sequence[ProviderVisit]:
-        rows = session.execute(
-            select(Bill.claim_id, Claim.insured_person_id, Bill.issue_date, Claim.policy_id)
-            .join(Claim, Claim.id == Bill.claim_id)
-            .where(Bill.issuer_name == provider, Bill.issue_date.between(start, end))
-        )
+        rows = bills.provider_visits(session, issuer=provider, start=start, end=end)
         return [ProviderVisit(cid, pid, provider, on, policy) for cid, pid, on, policy in rows]
 
     def book_days(
         self, session: Session, start: dt.date, end: dt.date, not_claim_id: int
     ) -> Mapping[dt.date, int]:
-        # One aggregate over the days asked (a claim's receipt days ±90), one row a day,
-        # read through ix_claim_bills_issue_date_claim_id (index-only once the table is
-        # vacuumed on PostgreSQL): it costs the bills of those days, not the whole book's
-        # (2 ms over 4 months of the 600-claim bench).
-        rows = session.execute(
-            select(Bill.issue_date, func.count(distinct(Bill.claim_id)))
-            .where(Bill.issue_date.between(start, end), Bill.claim_id != not_claim_id)
-            .group_by(Bill.issue_date)
-        )
-        return {on: int(n) for on, n in rows}
+        # One aggregate a day over the days asked (bills.repository.claims_per_day).
+        return bills.claims_per_day(session, start=start, end=end, not_claim_id=not_claim_id)
 
     def peer_totals(self, session: Session, peers: PeerQuery) -> Sequence[Decimal]:
         return bills.peer_totals(session, **dataclasses.asdict(peers))

@@ -12,13 +12,12 @@ from __future__ import annotations
 from typing import Any
 
 import networkx as nx  # type: ignore[import-untyped]
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from claimdesk.checks import receipts, repository
 from claimdesk.checks.schemas import NetworkEdge, NetworkNode, NetworkOut, NetworkSummary
 from claimdesk.models.claim import Claim
-from claimdesk.models.person import BankAccount, Person
+from claimdesk.models.person import Person
 from claimdesk.rules.identity import mask_name, mask_phone
 
 # A bound on what one read returns (and decrypts): past it the walk stops widening.
@@ -84,14 +83,11 @@ class _Builder:
         return linked
 
     def _claims_of(self, person_id: int) -> set[int]:
-        rows = self.session.scalars(select(Claim.id).where(Claim.insured_person_id == person_id))
-        return set(rows)
+        return repository.claim_ids_of_insured(self.session, person_id=person_id)
 
     def _contact_label(self, kind: str, key_hash: str, person: Person, claim: Claim) -> str:
         if kind == "bank_account":
-            last4 = self.session.scalars(
-                select(BankAccount.account_last4).where(BankAccount.account_hash == key_hash)
-            ).first()
+            last4 = repository.account_last4(self.session, key_hash=key_hash)
             return f"****{last4 or ''}"
         from claimdesk.crypto.indexes import PURPOSE_PHONE
         from claimdesk.crypto.keyring import blind_index

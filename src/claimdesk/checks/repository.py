@@ -131,6 +131,24 @@ def lock_claim(session: Session, claim_id: int) -> Claim | None:
     return session.scalars(select(Claim).where(Claim.id == claim_id).with_for_update()).first()
 
 
+def claim_to_check(session: Session, *, claim_id: int) -> Claim:
+    """The claim a checks run is about, its row taken for the run (NoResultFound when it
+    is gone: a run is only queued for a claim that exists)."""
+    return session.scalars(select(Claim).where(Claim.id == claim_id).with_for_update()).one()
+
+
+def claim_ids_of_insured(session: Session, *, person_id: int) -> set[int]:
+    """The claims whose insured is the person (CLM-F3: the network's claimant hop)."""
+    return set(session.scalars(select(Claim.id).where(Claim.insured_person_id == person_id)))
+
+
+def account_last4(session: Session, *, key_hash: str) -> str | None:
+    """The last four digits of a bank account known by its keyed hash (the network shows
+    an account masked, never in clear)."""
+    query = select(BankAccount.account_last4).where(BankAccount.account_hash == key_hash)
+    return session.scalars(query).first()
+
+
 def claim_number(session: Session, claim_id: int, *, lock: bool) -> str | None:
     """The claim's number, its row taken when ``lock``. Only the columns every schema
     since the checks began has: ``checks dedupe-hits`` runs on the schema before 0044,

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from claimdesk.audit.service import record
@@ -154,7 +153,7 @@ def stale(session: Session, *, claim_id: int, data_version: str | None) -> bool:
 
 def run_checks(session: Session, *, claim_id: int, actor: Principal) -> RunResult:
     """Run every enabled check on the claim, record new hits and apply their actions."""
-    claim = session.scalars(select(Claim).where(Claim.id == claim_id).with_for_update()).one()
+    claim = repository.claim_to_check(session, claim_id=claim_id)
     # The insured's row before any read: the look at another claim of the insured waits
     # for this run's re-checks to be queued (repository.lock_insured).
     repository.lock_insured(session, claim.insured_person_id)

@@ -33,16 +33,13 @@ from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from claimdesk.claims import repository
 from claimdesk.claims.special import disputes as dispute_rules
 from claimdesk.claims.workflow import REJECTED, STATES
 from claimdesk.clocks.service import clock_met
-from claimdesk.models.claim import AdjustmentResult, Claim, ClaimTransition
-from claimdesk.models.clock import Clock
-from claimdesk.models.event import ClaimDispute
-from claimdesk.models.org import OrgUnit
+from claimdesk.models.claim import AdjustmentResult, ClaimTransition
 from claimdesk.rules.deadlines import to_local
 
 NO_BRANCH = "-"
@@ -62,10 +59,6 @@ def _within(at: dt.datetime, since: dt.date | None, until: dt.date | None) -> bo
     return (since is None or day >= since) and (until is None or day <= until)
 
 
-def _branches(session: Session) -> dict[int, str]:
-    return {unit_id: code for unit_id, code in session.execute(select(OrgUnit.id, OrgUnit.code))}
-
-
 def hours(seconds: float | Decimal) -> Decimal:
     return (Decimal(seconds) / Decimal(3600)).quantize(CENT, rounding=ROUND_HALF_UP)
 
@@ -83,10 +76,8 @@ def _sorted(counter: Counter[str]) -> dict[str, int]:
 def volumes(
     session: Session, *, since: dt.date | None = None, until: dt.date | None = None
 ) -> dict[str, Any]:
-    branches = _branches(session)
-    rows = session.execute(
-        select(Claim.line, Claim.state, Claim.org_unit_id, Claim.received_at)
-    ).all()
+    branches = repository.branch_codes(session)
+    rows = repository.claim_volume_rows(session)
     by_line: Counter[str] = Counter()
     by_state: Counter[str] = Counter()
     by_branch: Counter[str] = Counter()
@@ -124,11 +115,7 @@ def step_times(
     session: Session, *, since: dt.date | None = None, until: dt.date | None = None
 ) -> list[dict[str, Any]]:
     per_claim: dict[int, list[ClaimTransition]] = defaultdict(list)
-    for move in session.scalars(
-        select(ClaimTransition).order_by(
-            ClaimTransition.claim_id, ClaimTransition.at, ClaimTransition.id
-        )
-    ):
+    for move in repository.transitions_by_claim(session):
         per_claim[move.claim_id].append(move)
     spent: dict[str, list[float]] = defaultdict(list)
     for moves in per_claim.values():
@@ -151,13 +138,9 @@ def step_times(
 def sla(
     session: Session, *, since: dt.date | None = None, until: dt.date | None = None
 ) -> list[dict[str, Any]]:
-    branches = _branches(session)
+    branches = repository.branch_codes(session)
     cells: dict[tuple[str, str, str], Counter[str]] = defaultdict(Counter)
-    for clock in session.scalars(
-        select(Clock)
-        .where(Clock.subject_type.in_(("claim", "claim_dispute", "claim_callback")))
-        .order_by(Clock.id)
-    ):
+    for clock in repository.claim_side_clocks(session):
         if not _within(clock.started_at, since, until):
             continue
         branch = branches.get(clock.org_unit_id, NO_BRANCH) if clock.org_unit_id else NO_BRANCH
@@ -200,29 +183,14 @@ def rejections(
     session: Session, *, since: dt.date | None = None, until: dt.date | None = None
 ) -> list[dict[str, Any]]:
     moves = [
-        m
-        for m in session.scalars(
-            select(ClaimTransition)
-            .where(ClaimTransition.to_state == REJECTED)
-            .order_by(ClaimTransition.id)
-        )
-        if _within(m.at, since, until)
+        m for m in repository.moves_into(session, state=REJECTED) if _within(m.at, since, until)
     ]
     if not moves:
         return []
     claim_ids = {m.claim_id for m in moves}
-    lines = {
-        claim_id: line
-        for claim_id, line in session.execute(
-            select(Claim.id, Claim.line).where(Claim.id.in_(claim_ids))
-        )
-    }
+    lines = repository.lines_of_claims(session, claim_ids=claim_ids)
     current: dict[int, list[AdjustmentResult]] = defaultdict(list)
-    for adjustment in session.scalars(
-        select(AdjustmentResult)
-        .where(AdjustmentResult.claim_id.in_(claim_ids), AdjustmentResult.current.is_(True))
-        .order_by(AdjustmentResult.id)
-    ):
+    for adjustment in repository.current_adjustments_of(session, claim_ids=claim_ids):
         current[adjustment.claim_id].append(adjustment)
     by_reason: dict[str, Counter[str]] = defaultdict(Counter)
     for move in moves:
@@ -242,7 +210,7 @@ def disputes(
 ) -> dict[str, Any]:
     counters: dict[str, Counter[str]] = defaultdict(Counter)
     total = answered_in_time = 0
-    for dispute in session.scalars(select(ClaimDispute).order_by(ClaimDispute.id)):
+    for dispute in repository.all_disputes(session):
         if not _within(dispute.received_at, since, until):
             continue
         total += 1

@@ -18,8 +18,18 @@ from sqlalchemy.orm import Session
 from claimdesk.auth.permissions import STAFF_ROLES, Permission, Role
 from claimdesk.auth.principal import Principal
 from claimdesk.errors import NotFound
-from claimdesk.models.claim import QUEUE_STATES, Claim, Material, MaterialFile
-from claimdesk.models.event import MassEventClaim
+from claimdesk.models.claim import (
+    QUEUE_STATES,
+    AdjustmentResult,
+    Claim,
+    ClaimTransition,
+    Material,
+    MaterialFile,
+)
+from claimdesk.models.clock import Clock
+from claimdesk.models.event import ClaimDispute, MassEventClaim
+from claimdesk.models.org import OrgUnit
+from claimdesk.models.payment import Callback
 from claimdesk.models.policy import Policy
 from claimdesk.models.user import User, UserRole
 from claimdesk.paging import PageRequest, Slice, fetch
@@ -174,3 +184,76 @@ def stored_keys_in_use(session: Session, keys: list[str]) -> set[str]:
         return set()
     query = select(MaterialFile.storage_path).where(MaterialFile.storage_path.in_(keys))
     return set(session.scalars(query))
+
+
+# --- the deadlines listed beside a claim (GEN-4) ---------------------------------------
+
+
+def disputes_of_claim(session: Session, *, claim_id: int) -> list[ClaimDispute]:
+    """The claim's disputes in the order they were filed."""
+    query = select(ClaimDispute).where(ClaimDispute.claim_id == claim_id)
+    return list(session.scalars(query.order_by(ClaimDispute.id)))
+
+
+def callback_clock_ids(session: Session, *, claim_id: int) -> list[int]:
+    """The clocks of the claim's callbacks (CLM-X2), those that have one."""
+    query = select(Callback.clock_id).where(
+        Callback.claim_id == claim_id, Callback.clock_id.is_not(None)
+    )
+    return [i for i in session.scalars(query) if i is not None]
+
+
+# --- claims analysis (CLM-Q2): narrow row selections, figured in Python ----------------
+# Local months cannot be grouped portably in SQL, so these read rows, not aggregates.
+
+
+def branch_codes(session: Session) -> dict[int, str]:
+    """Every org unit's code by its id (a claim's or clock's branch)."""
+    return {unit_id: code for unit_id, code in session.execute(select(OrgUnit.id, OrgUnit.code))}
+
+
+def claim_volume_rows(session: Session) -> list[tuple[str, str, int | None, dt.datetime]]:
+    """(line, state, org unit, received at) of every claim."""
+    query = select(Claim.line, Claim.state, Claim.org_unit_id, Claim.received_at)
+    return [(line, state, unit, received) for line, state, unit, received in session.execute(query)]
+
+
+def transitions_by_claim(session: Session) -> list[ClaimTransition]:
+    """Every claim transition, grouped by claim and in the order they happened."""
+    query = select(ClaimTransition).order_by(
+        ClaimTransition.claim_id, ClaimTransition.at, ClaimTransition.id
+    )
+    return list(session.scalars(query))
+
+
+def claim_side_clocks(session: Session) -> list[Clock]:
+    """The clocks of claims, claim disputes and claim callbacks, by id."""
+    query = select(Clock).where(
+        Clock.subject_type.in_(("claim", "claim_dispute", "claim_callback"))
+    )
+    return list(session.scalars(query.order_by(Clock.id)))
+
+
+def moves_into(session: Session, *, state: str) -> list[ClaimTransition]:
+    """The transitions into ``state``, by id."""
+    query = select(ClaimTransition).where(ClaimTransition.to_state == state)
+    return list(session.scalars(query.order_by(ClaimTransition.id)))
+
+
+def lines_of_claims(session: Session, *, claim_ids: set[int]) -> dict[int, str]:
+    """The line of each claim in ``claim_ids``."""
+    query = select(Claim.id, Claim.line).where(Claim.id.in_(claim_ids))
+    return {claim_id: line for claim_id, line in session.execute(query)}
+
+
+def current_adjustments_of(session: Session, *, claim_ids: set[int]) -> list[AdjustmentResult]:
+    """The current adjustment results of the claims in ``claim_ids``, by id."""
+    query = select(AdjustmentResult).where(
+        AdjustmentResult.claim_id.in_(claim_ids), AdjustmentResult.current.is_(True)
+    )
+    return list(session.scalars(query.order_by(AdjustmentResult.id)))
+
+
+def all_disputes(session: Session) -> list[ClaimDispute]:
+    """Every claim dispute in the order they were filed."""
+    return list(session.scalars(select(ClaimDispute).order_by(ClaimDispute.id)))

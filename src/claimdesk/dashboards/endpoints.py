@@ -15,8 +15,8 @@ from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
 from claimdesk.claims import timeutil
 from claimdesk.dashboards import service
-from claimdesk.dashboards.queries import Dataset, Filters
-from claimdesk.dashboards.schemas import DatasetOut, DeadlinesOut, StpMeasuresOut
+from claimdesk.dashboards.queries import Dataset
+from claimdesk.dashboards.schemas import DatasetOut, DeadlinesOut, Filters, StpMeasuresOut
 from claimdesk.deps import DB, require
 from claimdesk.i18n import request_language
 

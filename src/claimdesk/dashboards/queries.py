@@ -13,25 +13,21 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, TypeVar
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, func, select
+from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
-from claimdesk.models.base import utcnow
-from claimdesk.models.claim import Claim, ClaimTransition, Reserve
+from claimdesk.dashboards import repository
+from claimdesk.dashboards.schemas import Filters
 from claimdesk.models.clock import Clock
-from claimdesk.models.org import OrgUnit
-from claimdesk.models.review import ReviewDecision
 from claimdesk.models.states import ClaimState
 from claimdesk.rules.deadlines import to_local
 from claimdesk.service import reports
 from claimdesk.service.service import SERVICE_CLOCKS
 
-# Any select over claims (and what it joins), whatever its columns.
-_Query = TypeVar("_Query", bound="Select[*tuple[Any, ...]]")
 CENT = Decimal("0.01")
 Cell = str | int | Decimal | None
 # Claims that no longer carry an outstanding reserve (FIN-1: closing releases it).
@@ -44,21 +40,6 @@ AGE_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
     ("181-365", 181, 365),
     ("365+", 366, None),
 )
-
-
-# How the deadline scorecards break their figures down (GEN-7: by branch, by month):
-# "" = one row per time limit over the period.
-BREAKDOWNS = ("", "month", "branch", "month_branch")
-
-
-@dataclass(frozen=True)
-class Filters:
-    date_from: dt.date
-    date_to: dt.date
-    org_unit_id: int | None = None
-    # The app's clock (models.base.utcnow), the one tests freeze, as `today` is read.
-    now: dt.datetime = field(default_factory=utcnow)
-    breakdown: str = ""  # one of BREAKDOWNS
 
 
 @dataclass(frozen=True)
@@ -134,27 +115,13 @@ def _round(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def _in_period(query: _Query, f: Filters) -> _Query:
-    """Claims received in the period (and of the branch): the dashboards' population,
-    as conditions of the query itself. Never a Python list of claim ids: at 100,000
-    claims that list became 100,000 bound parameters, beyond PostgreSQL's 65,535."""
-    start, end = reports.period_bounds(f.date_from, f.date_to)
-    query = query.where(Claim.received_at >= start, Claim.received_at < end)
-    if f.org_unit_id is not None:
-        query = query.where(Claim.org_unit_id == f.org_unit_id)
-    return query
-
-
 # --- claims -----------------------------------------------------------------------------
 
 
 def claims_volume(session: Session, f: Filters) -> Dataset:
     """Claims reported in the period, by line and current state (CLM-Q2)."""
-    query = _in_period(
-        select(Claim.line, Claim.state, func.count()).group_by(Claim.line, Claim.state), f
-    )
     rows: list[tuple[Cell, ...]] = sorted(
-        (line, state, int(n)) for line, state, n in session.execute(query)
+        (line, state, int(n)) for line, state, n in repository.volume_by_line_state(session, f=f)
     )
     return Dataset(
         "claims_volume",
@@ -172,21 +139,9 @@ def claims_step_time(session: Session, f: Filters) -> Dataset:
     state (accepted -> accepted: a reassignment) ends no stay: counted as two, it halved
     the step's average and doubled its count. The report's row leaves no state: it is
     no row of the table (it was one, of a blank state, 0 h, one per claim)."""
-    query = _in_period(
-        select(
-            ClaimTransition.claim_id,
-            ClaimTransition.from_state,
-            ClaimTransition.to_state,
-            ClaimTransition.at,
-            Claim.received_at,
-        )
-        .join(Claim, Claim.id == ClaimTransition.claim_id)
-        .order_by(ClaimTransition.claim_id, ClaimTransition.at, ClaimTransition.id),
-        f,
-    )
     spent: dict[str, list[Decimal]] = defaultdict(list)
     entered: dict[int, dt.datetime] = {}
-    for claim_id, from_state, to_state, at, received in session.execute(query):
+    for claim_id, from_state, to_state, at, received in repository.moves_in_period(session, f=f):
         if from_state == to_state:
             continue
         if from_state:
@@ -217,30 +172,20 @@ def _deadlines(
     and pending, counted by the database (issue 6: 200,000 clocks took 2 s in Python) in
     one grouped query: over the whole period, or by the month the clock started and/or
     its branch (机构) as ``f.breakdown`` asks (GEN-7)."""
-    each = reports.each_clock(
-        clocks, date_from=f.date_from, date_to=f.date_to, now=f.now, org_unit_id=f.org_unit_id
-    )
     by_month = f.breakdown in ("month", "month_branch")
     by_branch = f.breakdown in ("branch", "month_branch")
-    keys: list[Any] = []
     columns: list[str] = []
     if by_month:
-        keys.append(each.c.month)
         columns.append("month")
     if by_branch:
-        keys += [OrgUnit.name, OrgUnit.code]
         columns += ["branch", "branch_code"]
-    query = (
-        select(*keys, each.c.clock, func.count(), func.sum(each.c.met), func.sum(each.c.missed))
-        .select_from(each)
-        .group_by(*keys, each.c.clock)
-    )
-    if by_branch:
-        query = query.outerjoin(OrgUnit, OrgUnit.id == each.c.unit)
     rows: list[tuple[Cell, ...]] = []
-    found = session.execute(query).all()
-    # Month, branch code, then the limit: a handful of grouped rows, ordered here.
-    clock_at = len(keys)
+    found = repository.deadline_counts(
+        session, clocks=clocks, f=f, by_month=by_month, by_branch=by_branch
+    )
+    # Month, branch code, then the limit: a handful of grouped rows, ordered here. The
+    # row's leading columns are one per breakdown column (branch: its name and code).
+    clock_at = len(columns)
 
     def order(row: Any) -> tuple[Any, ...]:
         month = (str(row[0]),) if by_month else ()
@@ -281,10 +226,6 @@ def most_first(counts: Mapping[str, int]) -> list[tuple[Cell, ...]]:
     return [(code, n) for code, n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))]
 
 
-def _count_where(condition: ColumnElement[bool]) -> ColumnElement[int]:
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-
 # The subjects of the claims' time limits: the claim's own clocks, its callbacks (CLM-X2:
 # claims.settlement.callbacks and decision_notices run them on the callback) and its
 # disputes' answers (CLM-Z3: claims.special.disputes). Counting "claim" alone left
@@ -308,19 +249,9 @@ def claims_deadlines(session: Session, f: Filters) -> Dataset:
 def claims_rejections(session: Session, f: Filters) -> Dataset:
     """Claims of the period that were rejected, by the ground of their last rejecting
     review decision (CLM-Q2 rejection reasons)."""
-    rejected = _in_period(
-        select(ClaimTransition.claim_id)
-        .join(Claim, Claim.id == ClaimTransition.claim_id)
-        .where(ClaimTransition.to_state == "rejected"),
-        f,
-    )
-    grounds = {cid: "unspecified" for cid in session.scalars(rejected)}
-    query = (
-        select(ReviewDecision.claim_id, ReviewDecision.rejection_ground)
-        .where(ReviewDecision.claim_id.in_(rejected), ReviewDecision.decision == "reject")
-        .order_by(ReviewDecision.decided_at, ReviewDecision.id)
-    )
-    for claim_id, ground in session.execute(query):
+    grounds = {cid: "unspecified" for cid in repository.rejected_in_period(session, f=f)}
+    # In decision order: the last rejecting decision's ground is the one that stands.
+    for claim_id, ground in repository.rejection_grounds(session, f=f):
         grounds[claim_id] = ground or "unspecified"
     rows = most_first(Counter(grounds.values()))
     return Dataset(
@@ -343,17 +274,13 @@ def claims_reserves(session: Session, f: Filters) -> Dataset:
     """Outstanding case reserves now (FIN-1) of open claims reported up to the end of
     the period, by line and age since the report."""
     _, end = reports.period_bounds(f.date_from, f.date_to)
-    query = (
-        select(Claim.line, Claim.received_at, Reserve.amount)
-        .join(Reserve, Reserve.claim_id == Claim.id)
-        .where(Claim.received_at < end, Claim.state.not_in(FINISHED_STATES), Reserve.amount > 0)
+    found = repository.outstanding_reserves(
+        session, received_before=end, org_unit_id=f.org_unit_id, finished=FINISHED_STATES
     )
-    if f.org_unit_id is not None:
-        query = query.where(Claim.org_unit_id == f.org_unit_id)
     today = to_local(f.now).date()
     sums: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
     order = {label: i for i, (label, _, _) in enumerate(AGE_BUCKETS)}
-    for line, received, amount in session.execute(query).all():
+    for line, received, amount in found:
         bucket = age_bucket((today - to_local(received).date()).days)
         sums[(line, bucket)] += amount
     rows: list[tuple[Cell, ...]] = [

@@ -2,9 +2,30 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from pydantic import BaseModel
+
+from claimdesk.models.base import utcnow
+
+# How the deadline scorecards break their figures down (GEN-7: by branch, by month):
+# "" = one row per time limit over the period.
+BREAKDOWNS = ("", "month", "branch", "month_branch")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a dashboard reads: the period, the branch, the clock and the breakdown. Here,
+    not in queries.py, because both the datasets and the repository read it."""
+
+    date_from: dt.date
+    date_to: dt.date
+    org_unit_id: int | None = None
+    # The app's clock (models.base.utcnow), the one tests freeze, as `today` is read.
+    now: dt.datetime = field(default_factory=utcnow)
+    breakdown: str = ""  # one of BREAKDOWNS
 
 
 class DatasetOut(BaseModel):

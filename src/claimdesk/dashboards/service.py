@@ -46,16 +46,15 @@ from claimdesk.dashboards.errors import (
 )
 from claimdesk.dashboards.queries import (
     AMOUNT_COLUMNS,
-    BREAKDOWNS,
     CLAIMS_DATASETS,
     CODE_COLUMNS,
     SERVICE_DATASETS,
     Cell,
     Chart,
     Dataset,
-    Filters,
     Query,
 )
+from claimdesk.dashboards.schemas import BREAKDOWNS, Filters
 from claimdesk.i18n import gettext
 from claimdesk.rules.deadlines import to_local
 from claimdesk.service import reports

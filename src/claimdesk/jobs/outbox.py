@@ -10,10 +10,10 @@ import logging
 from collections.abc import Mapping
 from typing import Required, TypedDict, Unpack
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from claimdesk.errors import ValidationFailed
+from claimdesk.jobs import repository
 from claimdesk.jobs.queue import backoff, insert_deduped
 from claimdesk.jobs.senders import Sender, default_senders
 from claimdesk.models.base import utcnow
@@ -88,17 +88,6 @@ def queue_message(session: Session, **message: Unpack[Message]) -> int | None:
     return session.connection().execute(statement, values).scalar_one_or_none()
 
 
-def _pick(session: Session, now: dt.datetime) -> OutboxMessage | None:
-    query = (
-        select(OutboxMessage)
-        .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now)
-        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
-        .limit(1)
-        .with_for_update(skip_locked=True)
-    )
-    return session.scalars(query).first()
-
-
 def deliver_pending(
     factory: sessionmaker[Session],
     *,
@@ -116,7 +105,7 @@ def deliver_pending(
     for _ in range(limit):
         moment = now or utcnow()
         with factory() as session, session.begin():
-            message = _pick(session, moment)
+            message = repository.next_due_message(session, now=moment)
             if message is None:
                 break
             message.attempts += 1

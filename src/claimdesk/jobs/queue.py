@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, Required, TypedDict, Unpack
 
-from sqlalchemy import CursorResult, Insert, delete, select, update
+from sqlalchemy import CursorResult, Insert, delete, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from claimdesk.audit.service import pending_count, write_pending
 from claimdesk.config import get_settings
 from claimdesk.db import Deduped
+from claimdesk.jobs import repository
 from claimdesk.models.base import utcnow
 from claimdesk.models.job import Job
 
@@ -185,12 +186,7 @@ def supersede(session: Session, *, kind: str, key_prefix: str, keep: str | None 
     that no worker has taken (a taken one is locked and skipped): for work whose newer
     job makes the older ones pointless (a checks run on data that changed since). In
     the caller's transaction; the job keyed ``keep`` stays. Returns how many went."""
-    query = select(Job.id).where(
-        Job.kind == kind, Job.status == "queued", Job.dedupe_key.startswith(key_prefix)
-    )
-    if keep is not None:
-        query = query.where(Job.dedupe_key != keep)
-    ids = session.scalars(query.with_for_update(skip_locked=True)).all()
+    ids = repository.untaken_jobs(session, kind=kind, key_prefix=key_prefix, keep=keep)
     if ids:
         session.execute(delete(Job).where(Job.id.in_(ids)))
     return len(ids)
@@ -219,17 +215,6 @@ def backoff(attempts: int) -> dt.timedelta:
     return min(dt.timedelta(seconds=30 * 2 ** max(attempts - 1, 0)), MAX_BACKOFF)
 
 
-def _pick(session: Session, now: dt.datetime) -> Job | None:
-    query = (
-        select(Job)
-        .where(Job.status == "queued", Job.run_at <= now)
-        .order_by(Job.run_at, Job.id)
-        .limit(1)
-        .with_for_update(skip_locked=True)
-    )
-    return session.scalars(query).first()
-
-
 @dataclass
 class KindTimes:
     """What one worker spent per job kind: jobs taken and seconds from pick to commit."""
@@ -251,7 +236,7 @@ def run_one(
     session = factory()
     started = time.perf_counter()
     try:
-        job = _pick(session, now)
+        job = repository.next_due_job(session, now=now)
         if job is None:
             session.rollback()
             return False

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from claimdesk.models.sales import (
     AgentAssessment,
     EvaluationFinding,
+    ImprovementAction,
     SalesAgent,
     SalesChannel,
     SalesEvaluation,
@@ -72,3 +73,35 @@ def findings_of(session: Session, evaluation_ids: list[int]) -> Sequence[Evaluat
     return session.scalars(
         select(EvaluationFinding).where(EvaluationFinding.evaluation_id.in_(evaluation_ids))
     ).all()
+
+
+def channel_id_with_code(session: Session, *, code: str) -> int | None:
+    """The channel already holding ``code`` (SAL-1: a channel's code is unique)."""
+    return session.scalars(select(SalesChannel.id).where(SalesChannel.code == code)).first()
+
+
+def agent_of_user(session: Session, *, user_id: int) -> SalesAgent | None:
+    """The sales agent record of a login (SAL-2: one per login)."""
+    return session.scalars(select(SalesAgent).where(SalesAgent.user_id == user_id)).first()
+
+
+def agent_id_with_licence(session: Session, *, licence_number: str) -> int | None:
+    """The agent already holding ``licence_number`` (SAL-2: a licence is one agent's)."""
+    query = select(SalesAgent.id).where(SalesAgent.licence_number == licence_number)
+    return session.scalars(query).first()
+
+
+def findings_of_evaluation(session: Session, *, evaluation_id: int) -> list[EvaluationFinding]:
+    query = select(EvaluationFinding).where(EvaluationFinding.evaluation_id == evaluation_id)
+    return list(session.scalars(query.order_by(EvaluationFinding.id)))
+
+
+def actions_of_findings(session: Session, *, finding_ids: Sequence[int]) -> list[ImprovementAction]:
+    query = select(ImprovementAction).where(ImprovementAction.finding_id.in_(finding_ids))
+    return list(session.scalars(query.order_by(ImprovementAction.id)))
+
+
+def open_actions(session: Session) -> list[ImprovementAction]:
+    """The improvement actions still open, the soonest due first (SAL-3)."""
+    query = select(ImprovementAction).where(ImprovementAction.status == "open")
+    return list(session.scalars(query.order_by(ImprovementAction.due_on, ImprovementAction.id)))

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from claimdesk import lifecycle
@@ -80,7 +79,7 @@ def create_channel(
     for index, mode in enumerate(modes):
         choose(mode, SALES_MODES, f"modes.{index}")
     code = _text(code, "code")
-    if session.scalars(select(SalesChannel.id).where(SalesChannel.code == code)).first():
+    if repository.channel_id_with_code(session, code=code) is not None:
         raise AlreadyExists(field="code", what="sales channel")
     channel = SalesChannel(
         code=code,
@@ -146,10 +145,9 @@ def register_agent(
     licence_number = _text(licence_number, "licence_number")
     if valid_until < valid_from:
         raise InvalidValidity(field="valid_until")
-    if session.scalars(select(SalesAgent.id).where(SalesAgent.user_id == user_id)).first():
+    if repository.agent_of_user(session, user_id=user_id) is not None:
         raise AlreadyExists(field="user_id", what="sales agent")
-    same_licence = select(SalesAgent.id).where(SalesAgent.licence_number == licence_number)
-    if session.scalars(same_licence).first():
+    if repository.agent_id_with_licence(session, licence_number=licence_number) is not None:
         raise AlreadyExists(field="licence_number", what="licence")
     agent = SalesAgent(
         user_id=user_id,
@@ -337,7 +335,7 @@ def assess_agent(
 def agent_of_user(session: Session, user_id: int | None) -> SalesAgent | None:
     if user_id is None:
         return None
-    return session.scalars(select(SalesAgent).where(SalesAgent.user_id == user_id)).first()
+    return repository.agent_of_user(session, user_id=user_id)
 
 
 def own_agent(session: Session, *, actor: Principal) -> SalesAgent:
@@ -539,15 +537,12 @@ def complete_action(
 
 
 def findings_of(session: Session, evaluation_id: int) -> list[EvaluationFinding]:
-    query = select(EvaluationFinding).where(EvaluationFinding.evaluation_id == evaluation_id)
-    return list(session.scalars(query.order_by(EvaluationFinding.id)))
+    return repository.findings_of_evaluation(session, evaluation_id=evaluation_id)
 
 
 def actions_of(session: Session, finding_ids: Sequence[int]) -> list[ImprovementAction]:
-    query = select(ImprovementAction).where(ImprovementAction.finding_id.in_(finding_ids))
-    return list(session.scalars(query.order_by(ImprovementAction.id)))
+    return repository.actions_of_findings(session, finding_ids=finding_ids)
 
 
 def open_actions(session: Session) -> list[ImprovementAction]:
-    query = select(ImprovementAction).where(ImprovementAction.status == "open")
-    return list(session.scalars(query.order_by(ImprovementAction.due_on, ImprovementAction.id)))
+    return repository.open_actions(session)
