@@ -101,6 +101,16 @@ def create_app(factory: sessionmaker[Session] | None = None) -> FastAPI:
     app.state.sessionmaker = factory or get_sessionmaker()
     # PostgreSQL: the token check runs on the event loop (None: in the thread pool).
     app.state.loop_driver = loop_driver_for(app.state.sessionmaker)
+    _add_middleware(app)
+    _add_error_handlers(app)
+    # The health routes first, then the API and the pages, as they were always found.
+    _add_health_routes(app)
+    _add_routes(app)
+    return app
+
+
+def _add_middleware(app: FastAPI) -> None:
+    """The middleware, innermost first: each one added wraps those before it."""
     # Server-Timing (app and SQL time, statement count) on every response (issue 6).
     app.add_middleware(ServerTimingMiddleware)
     # Holds an idempotent request's answer until work and key commit together.
@@ -111,88 +121,105 @@ def create_app(factory: sessionmaker[Session] | None = None) -> FastAPI:
     # guard's refusals included (SEC-9).
     app.add_middleware(SecurityHeadersMiddleware)
 
-    @app.exception_handler(ClaimdeskError)
-    async def _claimdesk_error(request: Request, exc: ClaimdeskError) -> Response:
-        response = error_response(request, exc.status_code, exc.to_dict(language(request)))
-        if exc.status_code == 429 and "retry_after" in exc.params:
-            response.headers["Retry-After"] = str(exc.params["retry_after"])
-        return response
 
-    @app.exception_handler(RequestValidationError)
-    async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
-        error = describe_validation_error(
-            exc.errors(), language(request), field_context_of(request)
-        )
-        return error_response(request, 422, error)
+def _add_error_handlers(app: FastAPI) -> None:
+    """Every failure answers in the one error shape (code, message in the reader's
+    language, field): the app's own refusals, FastAPI's and Starlette's, and the
+    database's last lines of defence."""
+    app.exception_handler(ClaimdeskError)(_claimdesk_error)
+    app.exception_handler(RequestValidationError)(_validation_error)
+    app.exception_handler(StarletteHTTPException)(_http_error)
+    app.exception_handler(IntegrityError)(_integrity_error)
+    app.exception_handler(PoolTimeout)(_pool_exhausted)
+    app.exception_handler(DataError)(_data_error)
+    app.exception_handler(Exception)(_unexpected)
 
-    @app.exception_handler(StarletteHTTPException)
-    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        zh = {
-            404: "页面或资源不存在",
-            405: "不支持该请求方法",
-            400: "请求体无法解析（编码或格式错误）",
-        }
-        en = {
-            404: "Not found",
-            405: "Method not allowed",
-            400: "The request body could not be parsed (encoding or format)",
-        }
-        language_zh = language(request) == "zh-CN"
-        message = (zh if language_zh else en).get(exc.status_code) or (
-            "请求无效" if language_zh else str(exc.detail)
-        )
-        code = {404: "not_found", 405: "method_not_allowed", 400: "malformed_body"}.get(
-            exc.status_code, "http_error"
-        )
-        field = "body" if exc.status_code == 400 else None
-        return error_response(
-            request, exc.status_code, {"code": code, "message": message, "field": field}
-        )
 
-    @app.exception_handler(IntegrityError)
-    async def _integrity_error(request: Request, exc: IntegrityError) -> Response:
-        # The constraint is the last line of defence against duplicates (double submits,
-        # concurrent processes); the transaction was rolled back by the edge.
-        log.info("constraint refused a write on %s: %s", request.url.path, exc.orig)
-        error = ConcurrentChange()
-        return error_response(request, error.status_code, error.to_dict(language(request)))
+async def _claimdesk_error(request: Request, exc: ClaimdeskError) -> Response:
+    response = error_response(request, exc.status_code, exc.to_dict(language(request)))
+    if exc.status_code == 429 and "retry_after" in exc.params:
+        response.headers["Retry-After"] = str(exc.params["retry_after"])
+    return response
 
-    @app.exception_handler(PoolTimeout)
-    async def _pool_exhausted(request: Request, exc: PoolTimeout) -> Response:
-        # Every connection of the pool is busy: say so at once with 503 + Retry-After
-        # instead of queueing until the clients give up (GEN-6; docs/operations.md).
-        log.warning("database pool exhausted on %s %s", request.method, request.url.path)
-        error = ServiceBusy(retry_after=POOL_RETRY_AFTER_SECONDS)
-        response = error_response(request, error.status_code, error.to_dict(language(request)))
-        response.headers["Retry-After"] = str(POOL_RETRY_AFTER_SECONDS)
-        return response
 
-    @app.exception_handler(DataError)
-    async def _data_error(request: Request, exc: DataError) -> Response:
-        # The last line of defence: a value the column cannot hold (a number out of
-        # range, a text too long) that no schema bound refused first (GEN-6).
-        log.warning("database refused a value on %s: %s", request.url.path, exc.orig)
-        error = ValueOutOfRange(
-            zh="数据超出可存储范围（数值过大或文本过长），本次操作未保存",
-            en="A value is out of the range that can be stored (number too large or "
-            "text too long); nothing was saved",
-        )
-        return error_response(request, error.status_code, error.to_dict(language(request)))
+async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
+    error = describe_validation_error(exc.errors(), language(request), field_context_of(request))
+    return error_response(request, 422, error)
 
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> Response:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
-        message = (
-            "系统内部错误，已记录"
-            if language(request) == "zh-CN"
-            else "Internal error; it has been logged"
-        )
-        response = error_response(
-            request, 500, {"code": "internal_error", "message": message, "field": None}
-        )
-        # Sent by Starlette's outermost error middleware, past SecurityHeadersMiddleware.
-        apply_security_headers(response.headers, request.url.path)
-        return response
+
+# Starlette's own refusals, in the error shape: message by status and language.
+_HTTP_MESSAGES_ZH = {
+    404: "页面或资源不存在",
+    405: "不支持该请求方法",
+    400: "请求体无法解析（编码或格式错误）",
+}
+_HTTP_MESSAGES_EN = {
+    404: "Not found",
+    405: "Method not allowed",
+    400: "The request body could not be parsed (encoding or format)",
+}
+_HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 400: "malformed_body"}
+
+
+async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+    language_zh = language(request) == "zh-CN"
+    message = (_HTTP_MESSAGES_ZH if language_zh else _HTTP_MESSAGES_EN).get(exc.status_code) or (
+        "请求无效" if language_zh else str(exc.detail)
+    )
+    code = _HTTP_CODES.get(exc.status_code, "http_error")
+    field = "body" if exc.status_code == 400 else None
+    return error_response(
+        request, exc.status_code, {"code": code, "message": message, "field": field}
+    )
+
+
+async def _integrity_error(request: Request, exc: IntegrityError) -> Response:
+    # The constraint is the last line of defence against duplicates (double submits,
+    # concurrent processes); the transaction was rolled back by the edge.
+    log.info("constraint refused a write on %s: %s", request.url.path, exc.orig)
+    error = ConcurrentChange()
+    return error_response(request, error.status_code, error.to_dict(language(request)))
+
+
+async def _pool_exhausted(request: Request, exc: PoolTimeout) -> Response:
+    # Every connection of the pool is busy: say so at once with 503 + Retry-After
+    # instead of queueing until the clients give up (GEN-6; docs/operations.md).
+    log.warning("database pool exhausted on %s %s", request.method, request.url.path)
+    error = ServiceBusy(retry_after=POOL_RETRY_AFTER_SECONDS)
+    response = error_response(request, error.status_code, error.to_dict(language(request)))
+    response.headers["Retry-After"] = str(POOL_RETRY_AFTER_SECONDS)
+    return response
+
+
+async def _data_error(request: Request, exc: DataError) -> Response:
+    # The last line of defence: a value the column cannot hold (a number out of
+    # range, a text too long) that no schema bound refused first (GEN-6).
+    log.warning("database refused a value on %s: %s", request.url.path, exc.orig)
+    error = ValueOutOfRange(
+        zh="数据超出可存储范围（数值过大或文本过长），本次操作未保存",
+        en="A value is out of the range that can be stored (number too large or "
+        "text too long); nothing was saved",
+    )
+    return error_response(request, error.status_code, error.to_dict(language(request)))
+
+
+async def _unexpected(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    message = (
+        "系统内部错误，已记录"
+        if language(request) == "zh-CN"
+        else "Internal error; it has been logged"
+    )
+    response = error_response(
+        request, 500, {"code": "internal_error", "message": message, "field": None}
+    )
+    # Sent by Starlette's outermost error middleware, past SecurityHeadersMiddleware.
+    apply_security_headers(response.headers, request.url.path)
+    return response
+
+
+def _add_health_routes(app: FastAPI) -> None:
+    """/health for the load balancer, /health/detail for operators."""
 
     @app.get("/health", tags=["operations"])
     async def health() -> JSONResponse:
@@ -236,6 +263,11 @@ def create_app(factory: sessionmaker[Session] | None = None) -> FastAPI:
         body = {"status": "ok", "database": "ok", "version": __version__}
         return JSONResponse({**body, "calendar": status.as_dict()})
 
+
+def _add_routes(app: FastAPI) -> None:
+    """The API under /api/v1, the pages, their static files and the favicon."""
+    # The routers (every domain's routes and pages) are imported when an app is built,
+    # as they always were, not when this module is.
     from claimdesk.api import api_router
     from claimdesk.web.router import pages_router
 
@@ -247,5 +279,3 @@ def create_app(factory: sessionmaker[Session] | None = None) -> FastAPI:
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> HTMLResponse:
         return HTMLResponse(status_code=204)
-
-    return app
