@@ -491,6 +491,24 @@ def _walk(session: Session, *, claim: Claim, plan: Plan, rule_set: RuleSet) -> P
     _step(session, claim=claim, step="accept", rule_set=version)
     survey.skip_survey(session, actor=actor, claim=claim)
     _step(session, claim=claim, step="skip_survey", rule_set=version)
+    removed = _assess(session, actor=actor, claim=claim, plan=plan, version=version, why=why)
+    _adjust(session, actor=actor, claim=claim, plan=plan, version=version, why=why, removed=removed)
+    review.decide_automatically(
+        session,
+        actor=actor,
+        claim=claim,
+        rule_set_version=version,
+        limit=rule_set.settings.automatic_max_amount,
+    )
+    _step(session, claim=claim, step="approve", rule_set=version)
+    return _request_payment(session, actor=actor, claim=claim, plan=plan, version=version)
+
+
+def _assess(
+    session: Session, *, actor: Principal, claim: Claim, plan: Plan, version: str, why: str
+) -> list[Any]:
+    """The assessment from the claim's e-bills, as a handler would make it; returns the
+    lines the terms removed (CLM-T2: the adjustment step refers the claim for them)."""
     assessment, _, expenses = bills.assess_from_bills(
         session,
         actor=actor,
@@ -507,6 +525,21 @@ def _walk(session: Session, *, claim: Claim, plan: Plan, rule_set: RuleSet) -> P
         assessment_id=assessment.id,
         bill_ids=list(expenses.bill_ids),
     )
+    return removed
+
+
+def _adjust(
+    session: Session,
+    *,
+    actor: Principal,
+    claim: Claim,
+    plan: Plan,
+    version: str,
+    why: str,
+    removed: list[Any],
+) -> None:
+    """The adjustment under the plan's coverage. Anything the terms cut refers the claim
+    before the adjustment is completed (_Refer: the savepoint undoes every step)."""
     result = adjustment.adjust(
         session,
         actor=actor,
@@ -524,14 +557,13 @@ def _walk(session: Session, *, claim: Claim, plan: Plan, rule_set: RuleSet) -> P
         raise _Refer(problems)
     adjustment.complete(session, actor=actor, claim=claim, reason=why)
     _step(session, claim=claim, step="adjust", rule_set=version, payable=str(result.payable))
-    review.decide_automatically(
-        session,
-        actor=actor,
-        claim=claim,
-        rule_set_version=version,
-        limit=rule_set.settings.automatic_max_amount,
-    )
-    _step(session, claim=claim, step="approve", rule_set=version)
+
+
+def _request_payment(
+    session: Session, *, actor: Principal, claim: Claim, plan: Plan, version: str
+) -> Payment:
+    """The payment to the insured's account on record, keyed by the claim: a retried
+    run asks for the same payment, never a second one."""
     payment, _ = payments.request_payment(
         session,
         actor=actor,
@@ -847,61 +879,23 @@ def give_verdict(
     (CLM-P5); the verdict counts against the rule set that decided. The caller holds the
     claim's row lock."""
     _require_tier1(actor)
-    decision = repository.decision_of(session, claim.id)
-    if decision is None or decision.outcome != "paid" or not decision.sampled:
-        raise NotInSample()
-    if repository.verdict_of(session, claim.id) is not None:
-        raise SampleAlreadyReviewed()
+    decision = _sampled_decision(session, claim=claim)
     automatic = decision.amount or ZERO
-    amount = automatic
     note = (data.reason or "").strip() or None
-    if not data.agrees:
-        if data.amount is None:
-            raise VerdictAmountRequired(field="amount")
-        if (
-            data.amount < 0
-            or data.amount != data.amount.quantize(Decimal("0.01"))
-            or (data.amount == automatic)
-        ):
-            raise VerdictAmountInvalid(field="amount", automatic=f"{automatic:.2f}")
-        if note is None:
-            raise VerdictReasonRequired(field="reason")
-        amount = data.amount
+    amount = _verdict_amount(data, automatic=automatic, note=note)
     at = timeutil.now()
     difference = amount - automatic
     correction, payment_id, recovery_id = "none", None, None
     if difference != 0:
-        code = decision.coverage_code or (claim.coverage_codes[0] if claim.coverage_codes else "")
-        adjustment.record_correction(
+        correction, payment_id, recovery_id = _correct(
             session,
             actor=actor,
             claim=claim,
-            coverage_code=code,
-            payable=amount,
-            reason=note or CORRECTION_NOTE,
+            decision=decision,
+            amount=amount,
+            note=note,
+            at=at,
         )
-        if difference > 0:
-            basis = session.get_one(Payment, decision.payment_id)
-            top_up, _ = payments.request_top_up(
-                session,
-                actor=actor,
-                claim=claim,
-                key=f"sample:{claim.id}",
-                amount=difference,
-                coverage_code=code,
-                basis=basis,
-            )
-            correction, payment_id = "top_up", top_up.id
-        else:
-            recovery = decision_notices.open_recovery(
-                session,
-                actor=actor,
-                claim=claim,
-                amount=-difference,
-                at=at,
-                note=CORRECTION_NOTE,
-            )
-            correction, recovery_id = "recovery", recovery.id
     row = SampleVerdict(
         claim_id=claim.id,
         decision_id=decision.id,
@@ -920,22 +914,103 @@ def give_verdict(
     )
     session.add(row)
     session.flush()
+    _audit_verdict(session, actor=actor, row=row)
+    return _verdict_out(row)
+
+
+def _audit_verdict(session: Session, *, actor: Principal, row: SampleVerdict) -> None:
+    """The verdict in the audit trail, with what it corrected (GEN-5)."""
     record(
         session,
         actor=actor,
         action="claim.automatic_sample_verdict",
         entity_type="claim",
-        entity_id=claim.id,
-        reason=note,
-        at=at,
+        entity_id=row.claim_id,
+        reason=row.reason,
+        at=row.decided_at,
         details={
-            "agrees": data.agrees,
-            "rule_set_version": decision.rule_set_version,
-            "automatic_amount": str(automatic),
-            "amount": str(amount),
-            "correction": correction,
-            "payment_id": payment_id,
-            "recovery_id": recovery_id,
+            "agrees": row.agrees,
+            "rule_set_version": row.rule_set_version,
+            "automatic_amount": str(row.automatic_amount),
+            "amount": str(row.amount),
+            "correction": row.correction,
+            "payment_id": row.correction_payment_id,
+            "recovery_id": row.recovery_id,
         },
     )
-    return _verdict_out(row)
+
+
+def _sampled_decision(session: Session, *, claim: Claim) -> AutomaticDecision:
+    """The automatic payment the sample chose, not yet reviewed: only a sampled paid
+    decision has a verdict (CLM-T3), and only one."""
+    decision = repository.decision_of(session, claim.id)
+    if decision is None or decision.outcome != "paid" or not decision.sampled:
+        raise NotInSample()
+    if repository.verdict_of(session, claim.id) is not None:
+        raise SampleAlreadyReviewed()
+    return decision
+
+
+def _verdict_amount(data: VerdictIn, *, automatic: Decimal, note: str | None) -> Decimal:
+    """The amount the reviewer finds payable: the automatic one when they agree; else the
+    one they state, in whole fen, not negative, not the automatic one (that is agreeing),
+    and with the reason a correction is recorded under."""
+    if data.agrees:
+        return automatic
+    if data.amount is None:
+        raise VerdictAmountRequired(field="amount")
+    if (
+        data.amount < 0
+        or data.amount != data.amount.quantize(Decimal("0.01"))
+        or (data.amount == automatic)
+    ):
+        raise VerdictAmountInvalid(field="amount", automatic=f"{automatic:.2f}")
+    if note is None:
+        raise VerdictReasonRequired(field="reason")
+    return data.amount
+
+
+def _correct(
+    session: Session,
+    *,
+    actor: Principal,
+    claim: Claim,
+    decision: AutomaticDecision,
+    amount: Decimal,
+    note: str | None,
+    at: dt.datetime,
+) -> tuple[str, int | None, int | None]:
+    """A corrected decision: a new signed adjustment for ``amount``, then the difference
+    paid on top of the automatic payment or recovered from the payee (CLM-P5). Returns
+    (the correction, the top-up payment's id, the recovery's id)."""
+    difference = amount - (decision.amount or ZERO)
+    code = decision.coverage_code or (claim.coverage_codes[0] if claim.coverage_codes else "")
+    adjustment.record_correction(
+        session,
+        actor=actor,
+        claim=claim,
+        coverage_code=code,
+        payable=amount,
+        reason=note or CORRECTION_NOTE,
+    )
+    if difference > 0:
+        basis = session.get_one(Payment, decision.payment_id)
+        top_up, _ = payments.request_top_up(
+            session,
+            actor=actor,
+            claim=claim,
+            key=f"sample:{claim.id}",
+            amount=difference,
+            coverage_code=code,
+            basis=basis,
+        )
+        return "top_up", top_up.id, None
+    recovery = decision_notices.open_recovery(
+        session,
+        actor=actor,
+        claim=claim,
+        amount=-difference,
+        at=at,
+        note=CORRECTION_NOTE,
+    )
+    return "recovery", None, recovery.id
