@@ -8,7 +8,7 @@ records the reason for a person and leaves the claim moving. Services only flush
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
@@ -29,7 +29,7 @@ from claimdesk.models.user import User
 from claimdesk.rules.checks.findings import finding_key
 from claimdesk.rules.checks.params import ParamError, to_json, validate
 from claimdesk.rules.checks.rules import RULES
-from claimdesk.rules.checks.types import Hit
+from claimdesk.rules.checks.types import CheckInput, Hit
 
 JOB_KIND = "checks.run"
 # A series re-check of an earlier claim that a run found held by another transaction.
@@ -159,47 +159,12 @@ def run_checks(session: Session, *, claim_id: int, actor: Principal) -> RunResul
     repository.lock_insured(session, claim.insured_person_id)
     facts = repository.gather(session, claim)
     version = repository.data_version(session, claim)
-    known = repository.findings_of(session, claim.id)
-    new: list[CheckHit] = []
-    updated: list[CheckHit] = []
-    passed: list[Hit] = []
-    for code, config in repository.current_configs(session).items():
-        rule = RULES.get(code)
-        if rule is None or not config.enabled:
-            continue
-        params = validate(rule.params, config.parameters)
-        for hit in rule.run(facts, params):
-            if hit.on_claim_ids:
-                passed.append(hit)  # the later claims' hit, not this one's
-                continue
-            key = finding_key(code, hit.evidence)
-            found = known.get((code, key))
-            if found is not None:
-                # Found before: recorded and acted on once. Its figures may have moved
-                # with the book since (rules.checks.findings): the row shows the latest.
-                if _refresh(
-                    session,
-                    actor=actor,
-                    claim=claim,
-                    row=found,
-                    hit=hit,
-                    config=config,
-                    version=version,
-                ):
-                    updated.append(found)
-                continue
-            row = _record_hit(session, claim, config, hit, key, version)
-            known[(code, key)] = row
-            new.append(row)
-    held = _act(session, actor=actor, claim=claim, hits=new)
-    for hit in passed:
+    found = _run_rules(session, actor=actor, claim=claim, facts=facts, version=version)
+    # Only the new findings are acted on: a known one was acted on when first found.
+    held = _act(session, actor=actor, claim=claim, hits=found.new)
+    for hit in found.passed:
         _pass_on(session, actor=actor, claim=claim, hit=hit, version=version)
-    configs = repository.current_configs(session)
-    for row in list(new):
-        if RULES[row.check_code].series:
-            _recheck_series(
-                session, actor=actor, claim=claim, hit=row, config=configs[row.check_code]
-            )
+    _recheck_new_series(session, actor=actor, claim=claim, new=found.new)
     record(
         session,
         actor=actor,
@@ -208,15 +173,76 @@ def run_checks(session: Session, *, claim_id: int, actor: Principal) -> RunResul
         entity_id=claim.id,
         details={
             "data_version": version,
-            "new_hits": [h.check_code for h in new],
-            "updated_hits": [h.id for h in updated],
+            "new_hits": [h.check_code for h in found.new],
+            "updated_hits": [h.id for h in found.updated],
             "held": held,
             "config_versions": {
                 c.code: c.version for c in repository.current_configs(session).values()
             },
         },
     )
-    return RunResult(claim.id, version, new, held)
+    return RunResult(claim.id, version, found.new, held)
+
+
+@dataclass
+class _RunFindings:
+    """What one run's rules found: hits new to the claim, known ones whose figures
+    moved, and hits that belong to later claims of a series (passed on to them)."""
+
+    new: list[CheckHit] = field(default_factory=list)
+    updated: list[CheckHit] = field(default_factory=list)
+    passed: list[Hit] = field(default_factory=list)
+
+
+def _run_rules(
+    session: Session, *, actor: Principal, claim: Claim, facts: CheckInput, version: str
+) -> _RunFindings:
+    """Every enabled check's rule over the claim's facts, each hit recorded once by its
+    finding key (rules.checks.findings)."""
+    known = repository.findings_of(session, claim.id)
+    found = _RunFindings()
+    for code, config in repository.current_configs(session).items():
+        rule = RULES.get(code)
+        if rule is None or not config.enabled:
+            continue
+        params = validate(rule.params, config.parameters)
+        for hit in rule.run(facts, params):
+            if hit.on_claim_ids:
+                found.passed.append(hit)  # the later claims' hit, not this one's
+                continue
+            key = finding_key(code, hit.evidence)
+            row = known.get((code, key))
+            if row is not None:
+                # Found before: recorded and acted on once. Its figures may have moved
+                # with the book since (rules.checks.findings): the row shows the latest.
+                if _refresh(
+                    session,
+                    actor=actor,
+                    claim=claim,
+                    row=row,
+                    hit=hit,
+                    config=config,
+                    version=version,
+                ):
+                    found.updated.append(row)
+                continue
+            row = _record_hit(session, claim, config, hit, key, version)
+            known[(code, key)] = row
+            found.new.append(row)
+    return found
+
+
+def _recheck_new_series(
+    session: Session, *, actor: Principal, claim: Claim, new: list[CheckHit]
+) -> None:
+    """Each new hit of a series check re-checks the scheme's earlier claims
+    (_recheck_series); a known hit did so when it was new."""
+    configs = repository.current_configs(session)
+    for row in list(new):
+        if RULES[row.check_code].series:
+            _recheck_series(
+                session, actor=actor, claim=claim, hit=row, config=configs[row.check_code]
+            )
 
 
 def _record_hit(
