@@ -10,6 +10,7 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import (
+    CTE,
     CompoundSelect,
     Integer,
     Select,
@@ -185,7 +186,26 @@ def group_visits(
     One statement per group: the unnamed visits were a second query per group with the
     patients' ids bound in lists of 500 (several statements for a common diagnosis, each
     planned anew); here the patients and their spans are a CTE of the named visits."""
-    named = (
+    named = _named_visits(
+        group=group, since=since, until=until, not_insured_id=not_insured_id, limit=limit
+    )
+    rows = session.execute(
+        union_all(
+            select(named.c.claim_id, named.c.insured_id, named.c.treated_on, literal(1)),
+            _course_gaps(named),
+        )
+    )
+    found = [(cid, pid, on, bool(flag)) for cid, pid, on, flag in rows]
+    found.sort(key=lambda v: (not v[3], -v[2].toordinal(), -v[0]))
+    return found
+
+
+def _named_visits(
+    *, group: str, since: dt.date, until: dt.date, not_insured_id: int, limit: int
+) -> CTE:
+    """The newest ``limit`` visits of other insureds with a bill naming the group: (claim_id,
+    insured_id, treated_on)."""
+    return (
         select(
             Claim.id.label("claim_id"),
             Claim.insured_person_id.label("insured_id"),
@@ -203,6 +223,11 @@ def group_visits(
         .limit(limit)
         .cte("named_visits")
     )
+
+
+def _course_gaps(named: CTE) -> Select[int, int, dt.date, int]:
+    """The named visits' patients' claims with no bill naming a diagnosis, treated
+    strictly between their first and last named visit: (claim, insured, day, 0)."""
     # Each patient's first and last named visit; one named visit makes no course.
     spans = (
         select(
@@ -215,19 +240,11 @@ def group_visits(
         .cte("course_spans")
     )
     names = select(Bill.id).where(Bill.claim_id == Claim.id, Bill.dise_group_hash.is_not(None))
-    unnamed = (
+    return (
         select(Claim.id, Claim.insured_person_id, Claim.loss_date, literal(0))
         .join(spans, spans.c.insured_id == Claim.insured_person_id)
         .where(Claim.loss_date > spans.c.first, Claim.loss_date < spans.c.last, ~names.exists())
     )
-    rows = session.execute(
-        union_all(
-            select(named.c.claim_id, named.c.insured_id, named.c.treated_on, literal(1)), unnamed
-        )
-    )
-    found = [(cid, pid, on, bool(flag)) for cid, pid, on, flag in rows]
-    found.sort(key=lambda v: (not v[3], -v[2].toordinal(), -v[0]))
-    return found
 
 
 def item_history(
