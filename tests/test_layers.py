@@ -26,3 +26,28 @@ def test_no_import_cycles() -> None:
     from bench.structure import import_cycles
 
     assert import_cycles() == []
+
+
+# The code's shape may only get better (issue 11; no SPEC ID states it): queries outside
+# a repository.py (the infrastructure files of bench.structure.INFRASTRUCTURE apart) and
+# functions over 60 lines, as `python -m bench structure` counted them when this ratchet
+# was set. Lower these when you bring a figure down; never raise them — move the query
+# into its package's repository.py, or split the function into named steps.
+SELECT_OUTSIDE_REPOSITORIES = 26
+FUNCTIONS_OVER_60_LINES = 52
+
+
+def test_queries_outside_repositories_only_go_down() -> None:
+    from bench.structure import source_figures
+
+    figures = source_figures()
+    assert figures["select_outside_repositories"] <= SELECT_OUTSIDE_REPOSITORIES, figures[
+        "select_by_file"
+    ]
+
+
+def test_long_functions_only_go_down() -> None:
+    from bench.structure import source_figures
+
+    figures = source_figures()
+    assert figures["functions_over_60_lines"] <= FUNCTIONS_OVER_60_LINES, figures["long_functions"]
