@@ -308,9 +308,10 @@ class CoveragesAlreadyFixed(Conflict):
     )
 
 
-class _SaysDates(ValidationFailed):
+class SaysDates(ClaimdeskError):
     """A refusal whose date parameters (ISO text, as programs read them) a person reads
-    as people write dates: 2026年12月7日 / 7 Dec 2026 (GEN-2)."""
+    as people write dates: 2026年12月7日 / 7 Dec 2026 (GEN-2). Mixed into a refusal of
+    any status (422 here, 409 for a review's approval)."""
 
     date_params: ClassVar[tuple[str, ...]] = ()
 
@@ -320,6 +321,10 @@ class _SaysDates(ValidationFailed):
             if name in said:
                 said[name] = local_date(said[name], language)
         return said
+
+
+class _SaysDates(SaysDates, ValidationFailed):
+    """A 422 refusal naming dates."""
 
 
 class LossDateInFuture(_SaysDates):
@@ -369,6 +374,41 @@ class CoveredOutsidePeriod(_SaysDates):
         "{field}: the date of loss, {loss_date}, is outside the policy period ({start} to "
         "{end}), so it cannot be decided covered; decide not covered, with the written "
         "reason, the clause text and the evidence"
+    )
+    date_params = ("loss_date", "start", "end")
+
+
+class CorrectionPaysAfterTermination(_SaysDates):
+    """CLM-T3, POL-3: the quality sample's correction is a signed decision like the
+    adjuster's: on a loss the policy's termination left uncovered it cannot pay; the
+    reviewer corrects it to 0.00 and what was paid is recovered."""
+
+    code = "correction_pays_after_termination"
+    message_zh = (
+        "{field}：出险日期 {loss_date} 在保单解除生效日 {terminated_on} 当日或之后，保单已不再"
+        "承保，更正后不能赔付；更正金额只能为 0.00，已付款项予以追回"
+    )
+    message_en = (
+        "{field}: the date of loss, {loss_date}, is on or after the day the policy's "
+        "termination took effect ({terminated_on}): the policy no longer covered it, so the "
+        "correction cannot pay anything; correct the amount to 0.00 and what was paid is "
+        "recovered"
+    )
+    date_params = ("loss_date", "terminated_on")
+
+
+class CorrectionPaysOutsidePeriod(_SaysDates):
+    """CLM-T3: a correction paying on a loss outside the policy period is refused."""
+
+    code = "correction_pays_outside_period"
+    message_zh = (
+        "{field}：出险日期 {loss_date} 不在保险期间（{start} 至 {end}）内，更正后不能赔付；"
+        "更正金额只能为 0.00，已付款项予以追回"
+    )
+    message_en = (
+        "{field}: the date of loss, {loss_date}, is outside the policy period ({start} to "
+        "{end}), so the correction cannot pay anything; correct the amount to 0.00 and what "
+        "was paid is recovered"
     )
     date_params = ("loss_date", "start", "end")
 

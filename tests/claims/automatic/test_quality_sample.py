@@ -183,3 +183,62 @@ def test_a_claim_outside_the_sample_takes_no_verdict(world, clock, db, session_f
     )
     assert refused.status_code == 409
     assert refused.json()["error"]["code"] == "automatic_not_in_sample"
+
+
+def _terminated_on_the_loss_date(db: Session, paid: int) -> None:
+    """The paid claim's policy terminated (POL-3) with effect on its date of loss
+    (2026-09-28), recorded after the automatic payment."""
+    import datetime as dt
+
+    from claimdesk.models.claim import Claim
+    from claimdesk.models.policy import Policy
+
+    policy = db.get_one(Policy, db.get_one(Claim, paid).policy_id)
+    policy.status, policy.terminated_on = "terminated", dt.date(2026, 9, 28)
+    db.commit()
+
+
+@pytest.mark.parametrize("amount", ["500.00", "400.00"])
+def test_a_correction_paying_on_a_loss_after_the_termination_is_refused(world, paid, db, amount):
+    # SPEC CLM-T3, CLM-C1, POL-3: the correction is a signed decision judged as the
+    # adjuster's is, against the policy as it stands now: a top-up or a smaller payment
+    # on a loss the termination left uncovered is refused naming both days, nothing
+    # written (no correction, no verdict, no payment)
+    _terminated_on_the_loss_date(db, paid)
+    body = {"agrees": False, "amount": amount, "reason": "复核"}
+    refused = world.client.post(
+        f"{API}/claims/{paid}/automatic/verdict", json=body, headers=world.h["supervisor"]
+    )
+    assert refused.status_code == 422, refused.text
+    error = refused.json()["error"]
+    assert (error["code"], error["field"]) == ("correction_pays_after_termination", "amount")
+    assert "出险日期 2026年9月28日 在保单解除生效日 2026年9月28日 当日或之后" in error["message"]
+    english = world.client.post(
+        f"{API}/claims/{paid}/automatic/verdict?lang=en", json=body, headers=world.h["supervisor"]
+    ).json()["error"]["message"]
+    assert "28 Sep 2026" in english and "correct the amount to 0.00" in english
+    db.expire_all()
+    assert db.scalars(select(SampleVerdict)).all() == []
+    current = db.scalars(
+        select(AdjustmentResult).where(
+            AdjustmentResult.claim_id == paid, AdjustmentResult.current.is_(True)
+        )
+    ).all()
+    assert [a.payable for a in current] == [Decimal(PAYABLE)]
+    assert len(db.scalars(select(Payment).where(Payment.claim_id == paid)).all()) == 1
+
+
+def test_a_correction_to_nothing_recovers_the_payment_on_a_terminated_policy(world, paid, db):
+    # SPEC CLM-T3, CLM-P5, POL-3: correcting the decision to 0.00 pays nothing — it is
+    # taken, and everything paid is recovered
+    _terminated_on_the_loss_date(db, paid)
+    verdict = ok(
+        world.client.post(
+            f"{API}/claims/{paid}/automatic/verdict",
+            json={"agrees": False, "amount": "0.00", "reason": "出险日保单已解除"},
+            headers=world.h["supervisor"],
+        ),
+        201,
+    )
+    assert verdict["correction"] == "recovery" and verdict["difference"] == f"-{PAYABLE}"
+    assert db.get_one(Recovery, verdict["recovery_id"]).amount == Decimal(PAYABLE)

@@ -22,6 +22,7 @@ from tests.claims.steps import (
     Settlement,
     build_settlement,
     ok,
+    walk_to_adjusted,
     walk_to_assessed,
 )
 
@@ -138,3 +139,49 @@ def test_a_loss_outside_the_period_cannot_be_decided_covered(
     error = _refused(s, cid, "zh-CN")
     assert (error["code"], error["field"]) == ("covered_outside_period", "liability")
     assert "不在保险期间（2026年9月29日 至 2026年12月31日）内" in error["message"]
+
+
+def test_a_correction_paying_on_a_loss_outside_the_period_is_refused(
+    s: Settlement, db: Session, clock: FrozenClock
+) -> None:
+    # SPEC CLM-T3, CLM-C1: record_correction judges the policy as it stands now — the
+    # period corrected to start after the loss: a paying correction is refused naming
+    # the period, nothing written; a correction to 0.00 is signed
+    from decimal import Decimal
+
+    from claimdesk.auth.principal import Principal
+    from claimdesk.claims.errors import CorrectionPaysOutsidePeriod
+    from claimdesk.claims.settlement import adjustment
+    from claimdesk.models.claim import Claim
+
+    cid = walk_to_adjusted(s.w, clock, policy="MED-MILLION", assessment=MEDICAL_25K_SI)
+    policy = db.get_one(Policy, s.w.policies["MED-MILLION"].id)  # type: ignore[attr-defined]
+    policy.period_start = LOSS + dt.timedelta(days=1)
+    db.commit()
+    claim = db.get_one(Claim, cid)
+    reviewer = Principal.system("quality sample")
+    with pytest.raises(CorrectionPaysOutsidePeriod) as refused:
+        adjustment.record_correction(
+            db,
+            actor=reviewer,
+            claim=claim,
+            coverage_code="medical",
+            payable=Decimal("1.00"),
+            reason="复核",
+        )
+    assert (refused.value.field, refused.value.params) == (
+        "amount",
+        {"loss_date": "2026-09-28", "start": "2026-09-29", "end": "2026-12-31"},
+    )
+    (before,) = adjustment.current_adjustments(db, cid).values()
+    assert before.payable == Decimal("14000.00")
+    nothing = adjustment.record_correction(
+        db,
+        actor=reviewer,
+        claim=claim,
+        coverage_code="medical",
+        payable=Decimal("0.00"),
+        reason="出险日不在保险期间",
+    )
+    assert nothing.payable == Decimal("0.00") and claim.payable_total == Decimal("0.00")
+    assert nothing.trace[-1]["code"] == "CLM-T3.CORRECTION"

@@ -210,3 +210,40 @@ def test_a_covered_loss_or_one_the_day_before_the_termination_passes() -> None:
         dt.date(2026, 9, 27), end=dt.date(2026, 12, 31), terminated_on=dt.date(2026, 9, 28)
     )
     assert check_in_force(day_before) is None
+
+
+@pytest.mark.parametrize(
+    ("loss", "end", "terminated_on"),
+    [
+        (dt.date(2026, 9, 27), dt.date(2026, 12, 31), dt.date(2026, 9, 28)),  # covered
+        (dt.date(2026, 9, 28), dt.date(2026, 12, 31), dt.date(2026, 9, 28)),
+        (dt.date(2026, 10, 5), dt.date(2026, 9, 30), dt.date(2026, 9, 28)),
+        (dt.date(2025, 12, 31), dt.date(2026, 12, 31), None),
+        (dt.date(2026, 6, 1), dt.date(2026, 12, 31), None),  # covered
+    ],
+)
+def test_cover_of_the_policy_now_is_the_adjusters_and_the_intake_flags_judgement(
+    loss: dt.date, end: dt.date, terminated_on: dt.date | None
+) -> None:
+    # SPEC CLM-C1, CLM-V2, CLM-T3, CLM-R2, POL-3: the review's and the correction's
+    # judgement (cover_of, the engine's period step on the policy as it stands) finds
+    # what the adjuster's refusal finds and names the days the intake flag names
+    from claimdesk.claims.intake.report import loss_outside_period
+    from claimdesk.claims.settlement.liability import cover_of, out_of_cover
+
+    policy = t.Policy(start=dt.date(2026, 1, 1), end=end, terminated_on=terminated_on)
+    found = cover_of(policy, loss)
+    assert found == out_of_cover(_judged(loss, end=end, terminated_on=terminated_on).steps)
+    flag = loss_outside_period(
+        loss, period_start=policy.start, period_end=end, terminated_on=terminated_on
+    )
+    if flag is None:
+        assert found is None
+        return
+    assert found is not None
+    assert (found.loss_date, found.start, found.end, found.terminated_on) == (
+        flag.loss_date,
+        flag.period_start,
+        flag.period_end,
+        flag.terminated_on,
+    )

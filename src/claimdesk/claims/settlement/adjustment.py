@@ -4,6 +4,7 @@ states liability (or the rejection clause and evidence) and signs."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -17,6 +18,8 @@ from claimdesk.claims import timeutil, workflow
 from claimdesk.claims.errors import (
     AdjustmentMissing,
     AssessmentMissing,
+    CorrectionPaysAfterTermination,
+    CorrectionPaysOutsidePeriod,
     IllegalTransition,
 )
 from claimdesk.claims.repository import policy_of
@@ -27,6 +30,7 @@ from claimdesk.claims.settlement.repository import history_for
 from claimdesk.claims.special.remote import require_head_office_step
 from claimdesk.errors import ClaimdeskError, NotFound
 from claimdesk.models.claim import AdjustmentResult, Assessment, Claim
+from claimdesk.models.policy import Policy
 from claimdesk.models.product import Coverage
 from claimdesk.policies import repository as policies
 from claimdesk.rules.adjudication import types as t
@@ -233,17 +237,28 @@ def calculate(session: Session, claim: Claim, coverage_code: str, *, lock: bool)
     # The policy's cover, not only its period: a termination (POL-3) ends it the day it
     # takes effect (rules.cover), so a loss on or after a surrender is not in force here
     # as for the intake flag and the automatic check.
-    result = run_engine(
-        engine,
-        t.Policy(
-            start=policy.period_start, end=policy.period_end, terminated_on=policy.terminated_on
-        ),
-        history,
-        facts,
-    )
+    result = run_engine(engine, engine_policy(policy), history, facts)
     terms = liability.stated_terms(engine, facts, result)
     items = liability.product_items(product)
     return Calculation(coverage, assessment, history, removed, result, terms, items)
+
+
+def engine_policy(policy: Policy) -> t.Policy:
+    """The policy's cover as the engine reads it: its period and its termination."""
+    return t.Policy(
+        start=policy.period_start, end=policy.period_end, terminated_on=policy.terminated_on
+    )
+
+
+def out_of_cover(session: Session, claim: Claim) -> liability.OutOfCover | None:
+    """The claim's date of loss judged by the engine's period step against its policy
+    as it stands now (a termination recorded since the calculation counts), or None when
+    the policy covers it. For every signature after the adjuster's (CLM-V2's approval,
+    CLM-T3's correction) and for the adjust form's warning before it. Writes nothing."""
+    policy = policy_of(session, claim)
+    if policy is None:  # a foreign key: the claim's policy exists
+        raise NotFound(what="policy", field="policy_id")
+    return liability.cover_of(engine_policy(policy), claim.loss_date)
 
 
 def proposed_terms(session: Session, claim: Claim, coverage_code: str) -> liability.Terms | None:
@@ -391,14 +406,63 @@ def record_correction(
     """A reviewer's corrected amount after the quality sample (CLM-T3): a new current
     adjustment superseding the automatic one (both stay on record), signed by the
     reviewer, so everything that compares decisions with payments (CLM-P5's plan, a
-    later reopening) sees the corrected decision."""
+    later reopening) sees the corrected decision. A correction that pays on a loss the
+    policy, as it stands now, did not cover is refused as the adjuster's covered decision
+    is (CLM-C1, POL-3); correcting it to 0.00 recovers what was paid. Everything is
+    checked before anything is written."""
     before = current_adjustments(session, claim.id).get(coverage_code)
     if before is None:
         raise AdjustmentMissing(coverage=coverage_code)
+    _check_correction_cover(session, claim, payable)
     at = timeutil.now()
     before.current = False
-    correction = AdjustmentResult(
-        claim_id=claim.id,
+    correction = _corrected(before, payable=payable, reason=reason, actor=actor, at=at)
+    session.add(correction)
+    session.flush()
+    claim.payable_total = sum(
+        (a.payable for a in current_adjustments(session, claim.id).values()), Decimal("0.00")
+    )
+    record(
+        session,
+        actor=actor,
+        action="claim.adjustment_corrected",
+        entity_type="claim",
+        entity_id=claim.id,
+        reason=reason,
+        at=at,
+        details={
+            "coverage": coverage_code,
+            "adjustment_id": correction.id,
+            "before": str(before.payable),
+            "payable": str(payable),
+        },
+    )
+    return correction
+
+
+def _check_correction_cover(session: Session, claim: Claim, payable: Decimal) -> None:
+    """A correction paying anything needs a loss the policy covers now (CLM-T3, CLM-C1)."""
+    if payable <= 0:
+        return
+    gap = out_of_cover(session, claim)
+    if gap is not None:
+        raise gap.refusal(
+            CorrectionPaysAfterTermination, CorrectionPaysOutsidePeriod, field="amount"
+        )
+
+
+def _corrected(
+    before: AdjustmentResult,
+    *,
+    payable: Decimal,
+    reason: str,
+    actor: Principal,
+    at: dt.datetime,
+) -> AdjustmentResult:
+    """The correction's row: the automatic decision's terms, the corrected amount, and
+    the correction as the last step of its trace, signed by the reviewer."""
+    return AdjustmentResult(
+        claim_id=before.claim_id,
         coverage_code=before.coverage_code,
         coverage_type=before.coverage_type,
         assessment_id=before.assessment_id,
@@ -429,24 +493,3 @@ def record_correction(
         signed_by=actor.username,
         signed_at=at,
     )
-    session.add(correction)
-    session.flush()
-    claim.payable_total = sum(
-        (a.payable for a in current_adjustments(session, claim.id).values()), Decimal("0.00")
-    )
-    record(
-        session,
-        actor=actor,
-        action="claim.adjustment_corrected",
-        entity_type="claim",
-        entity_id=claim.id,
-        reason=reason,
-        at=at,
-        details={
-            "coverage": coverage_code,
-            "adjustment_id": correction.id,
-            "before": str(before.payable),
-            "payable": str(payable),
-        },
-    )
-    return correction

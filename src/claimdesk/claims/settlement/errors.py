@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from claimdesk.claims.errors import SaysDates
 from claimdesk.errors import ClaimdeskError, Conflict, NotFound, ValidationFailed
 from claimdesk.field_labels import field_label
 
@@ -74,6 +75,48 @@ class PolicyIncontestable(Conflict):
         "The policy has been in force since {since} and became incontestable on {from_day}; "
         "it cannot be rejected for non-disclosure (Insurance Law art. 16)"
     )
+
+
+class ApprovalAfterTermination(SaysDates, Conflict):
+    """CLM-V2 ("policy in force on the date of loss"), CLM-C1, POL-3: the adjuster's
+    decision says covered, but the policy as it stands now — terminated with effect on or
+    before the date of loss, perhaps recorded after the adjustment was signed — did not
+    cover the loss (rules.cover, the engine's period step). The reviewer cannot approve
+    it; returning it to the adjuster, who declines it in writing, is the way."""
+
+    code = "approval_after_termination"
+    message_zh = (
+        "{field}：出险日期 {loss_date} 在保单解除生效日 {terminated_on} 当日或之后，保单已不再"
+        "承保，理算却认定属保险责任，不能核赔通过；请选择“退回理算”，由理算人员认定不属保险"
+        "责任并写明理由、合同条款原文及证据"
+    )
+    message_en = (
+        "{field}: the date of loss, {loss_date}, is on or after the day the policy's "
+        "termination took effect ({terminated_on}): the policy no longer covered it, yet the "
+        "adjustment decides it covered, so it cannot be approved; choose 'Return to "
+        "adjustment' for the adjuster to decide it not covered, with the written reason, "
+        "the clause text and the evidence"
+    )
+    date_params = ("loss_date", "terminated_on")
+
+
+class ApprovalOutsidePeriod(SaysDates, Conflict):
+    """CLM-V2, CLM-C1: a covered decision on a loss outside the policy period, as the
+    policy stands now, is not approved; it goes back to the adjuster."""
+
+    code = "approval_outside_period"
+    message_zh = (
+        "{field}：出险日期 {loss_date} 不在保险期间（{start} 至 {end}）内，理算却认定属保险"
+        "责任，不能核赔通过；请选择“退回理算”，由理算人员认定不属保险责任并写明理由、合同条款"
+        "原文及证据"
+    )
+    message_en = (
+        "{field}: the date of loss, {loss_date}, is outside the policy period ({start} to "
+        "{end}), yet the adjustment decides it covered, so it cannot be approved; choose "
+        "'Return to adjustment' for the adjuster to decide it not covered, with the written "
+        "reason, the clause text and the evidence"
+    )
+    date_params = ("loss_date", "start", "end")
 
 
 class NoOpenReview(Conflict):

@@ -16,6 +16,7 @@ anything (GEN-6)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -30,8 +31,11 @@ from claimdesk.claims.errors import (
     RejectionNeedsClause,
 )
 from claimdesk.claims.schemas import AdjustmentIn
+from claimdesk.errors import ClaimdeskError
 from claimdesk.models.product import Coverage
 from claimdesk.rules.adjudication import types as t
+from claimdesk.rules.adjudication.period import check_period
+from claimdesk.rules.adjudication.steps import RawStep
 
 ZERO = Decimal("0.00")
 ONE = Decimal(1)
@@ -160,35 +164,77 @@ def check_covered(
     return [i for i in items if i.code in named]
 
 
-def check_in_force(result: t.AdjudicationResult) -> None:
-    """A covered decision needs a loss the policy covered: the engine's period step
-    (rules.cover — the period, ended the day a termination takes effect) judging it not
-    in force refuses it, naming the loss date and the termination day or the period. A
-    covered decision would pay 0 with no written reason the customer could appeal; the
-    not-covered decision, with its reason, clause and evidence, is the way (CLM-C1)."""
+@dataclass(frozen=True)
+class OutOfCover:
+    """The engine's period step (rules.cover: the period, ended the day a termination
+    takes effect) judging a loss not in force: the loss date, the period and — only when
+    it, not the period, left the loss uncovered — the termination's effective day, as the
+    intake flag and the queue's badge name it."""
+
+    loss_date: dt.date
+    start: dt.date
+    end: dt.date
+    terminated_on: dt.date | None
+
+    def refusal(
+        self,
+        after_termination: type[ClaimdeskError],
+        outside_period: type[ClaimdeskError],
+        *,
+        field: str,
+    ) -> ClaimdeskError:
+        """The refusal of a signature that would pay on this loss: the termination's
+        when it ended the cover, the period's otherwise (each with its dates)."""
+        if self.terminated_on is not None:
+            return after_termination(
+                field=field,
+                loss_date=self.loss_date.isoformat(),
+                terminated_on=self.terminated_on.isoformat(),
+            )
+        return outside_period(
+            field=field,
+            loss_date=self.loss_date.isoformat(),
+            start=self.start.isoformat(),
+            end=self.end.isoformat(),
+        )
+
+
+def out_of_cover(steps: Sequence[RawStep]) -> OutOfCover | None:
+    """What the engine's period step says of the loss, when it says not in force."""
     period = next(
         (
             dict(inputs)
-            for code, figure, inputs in result.steps
+            for code, figure, inputs in steps
             if code.endswith(".PERIOD") and figure == "not_in_force"
         ),
         None,
     )
     if period is None:
-        return
+        return None
     loss, start, end = period["date_of_loss"], period["start"], period["end"]
     terminated = period.get("terminated_on")  # present only when it ended the cover
     # Named only inside the period, as the intake flag and the queue's mark name it.
-    if terminated is not None and start <= loss <= end:
-        raise CoveredAfterTermination(
-            field="liability", loss_date=loss.isoformat(), terminated_on=terminated.isoformat()
-        )
-    raise CoveredOutsidePeriod(
-        field="liability",
-        loss_date=loss.isoformat(),
-        start=start.isoformat(),
-        end=end.isoformat(),
-    )
+    named = terminated if terminated is not None and start <= loss <= end else None
+    return OutOfCover(loss, start, end, named)
+
+
+def cover_of(policy: t.Policy, loss_date: dt.date) -> OutOfCover | None:
+    """The engine's own period step run on the policy as it stands: what a review or a
+    correction signed after the calculation judges again (CLM-V2, CLM-T3)."""
+    steps: list[RawStep] = []
+    check_period("COVER", policy, 0, loss_date, steps)
+    return out_of_cover(steps)
+
+
+def check_in_force(result: t.AdjudicationResult) -> None:
+    """A covered decision needs a loss the policy covered: the engine's period step
+    judging it not in force refuses it, naming the loss date and the termination day or
+    the period. A covered decision would pay 0 with no written reason the customer could
+    appeal; the not-covered decision, with its reason, clause and evidence, is the way
+    (CLM-C1)."""
+    gap = out_of_cover(result.steps)
+    if gap is not None:
+        raise gap.refusal(CoveredAfterTermination, CoveredOutsidePeriod, field="liability")
 
 
 def check_not_covered(data: AdjustmentIn) -> None:

@@ -22,11 +22,13 @@ from claimdesk import lifecycle
 from claimdesk.audit.service import record
 from claimdesk.auth.principal import Principal
 from claimdesk.claims import notify, timeutil, workflow
-from claimdesk.claims.settlement import decision_notices, repository
+from claimdesk.claims.settlement import adjustment, decision_notices, repository
 from claimdesk.claims.settlement.callbacks import open_callback
 from claimdesk.claims.settlement.decision_notices import APPEAL_ROUTE_EN, APPEAL_ROUTE_ZH
 from claimdesk.claims.settlement.documents import rejection_notice_pdf
 from claimdesk.claims.settlement.errors import (
+    ApprovalAfterTermination,
+    ApprovalOutsidePeriod,
     ChecklistNotConfirmed,
     NoOpenReview,
     PolicyIncontestable,
@@ -270,45 +272,22 @@ def _validate(data: DecisionIn, proposal: ReviewDecision | None) -> None:
 
 
 def decide(session: Session, *, actor: Principal, claim: Claim, data: DecisionIn) -> ReviewDecision:
-    if claim.state != workflow.IN_REVIEW:
-        raise NoOpenReview()
-    review = open_round(session, claim.id)
-    if review is None:
-        raise NoOpenReview()
-    tier, proposal = next_step(session, review)
-    if proposal is not None and data.decision == "approve":
-        raise RejectionPending(tier=proposal.tier)
+    """A reviewer's decision at the tier whose turn it is (CLM-V1..V3). Everything is
+    checked before anything is written: a refusal changes nothing."""
+    review, tier, proposal = _step_to_decide(session, claim, data)
     _check_reviewer(session, actor=actor, claim=claim, tier=tier)
     _validate(data, proposal)
+    if data.decision == "approve":
+        check_cover_for_approval(session, claim)
     at = timeutil.now()
     ground = proposal.rejection_ground if proposal else data.rejection_ground
-    clause = data.rejection_clause or (proposal.rejection_clause if proposal else None)
-    facts = data.rejection_facts or (proposal.rejection_facts if proposal else None)
-    shown = None
-    if data.decision == "reject" and ground == "non_disclosure":
-        shown = incontestability_of(session, claim, local_date(at))
-        if shown["incontestable"]:
-            raise PolicyIncontestable(
-                since=shown["in_force_since"], from_day=shown["incontestable_from"]
-            )
+    shown = _incontestability_shown(session, claim, data, ground=ground, at=at)
     if repository.tier_decided(session, review.id, tier):
         raise TierAlreadyDecided(tier=tier)
-    decision = ReviewDecision(
-        claim_id=claim.id,
-        round_id=review.id,
-        tier=tier,
-        decision=data.decision,
-        reviewer_id=actor.user_id,
-        reviewer=actor.username,
-        decided_at=at,
-        checklist={item: bool(data.checklist.get(item)) for item in CHECKLIST},
-        reason=data.reason,
-        rejection_ground=ground if data.decision == "reject" else None,
-        rejection_clause=clause if data.decision == "reject" else None,
-        rejection_facts=facts if data.decision == "reject" else None,
-        requirements=data.requirements if data.decision == "return" else None,
-        incontestability=shown,
+    decision = _decision_row(
+        data, proposal, actor=actor, review=review, tier=tier, ground=ground, at=at
     )
+    decision.incontestability = shown  # POL-6: what a non-disclosure rejection saw
     session.add(decision)
     session.flush()
     record(
@@ -328,10 +307,111 @@ def decide(session: Session, *, actor: Principal, claim: Claim, data: DecisionIn
             "confirms_proposal_of_tier": proposal.tier if proposal else None,
         },
     )
-    if data.decision == "approve":
+    _carry_out(
+        session,
+        actor=actor,
+        claim=claim,
+        review=review,
+        decision=decision,
+        at=at,
+        confirms=proposal is not None,
+    )
+    return decision
+
+
+def _step_to_decide(
+    session: Session, claim: Claim, data: DecisionIn
+) -> tuple[ReviewRound, int, ReviewDecision | None]:
+    """The open round, the tier whose turn it is and the rejection proposal it answers."""
+    if claim.state != workflow.IN_REVIEW:
+        raise NoOpenReview()
+    review = open_round(session, claim.id)
+    if review is None:
+        raise NoOpenReview()
+    tier, proposal = next_step(session, review)
+    if proposal is not None and data.decision == "approve":
+        raise RejectionPending(tier=proposal.tier)
+    return review, tier, proposal
+
+
+def check_cover_for_approval(session: Session, claim: Claim) -> None:
+    """CLM-V2 "policy in force on the date of loss", judged again at the approval against
+    the policy as it stands now (a termination recorded after the adjustment was signed
+    counts): a covered decision on a loss the engine's period step says is not in force
+    is refused, naming the loss date and the termination day or the period, and goes
+    back to the adjuster (return to adjustment). A claim whose decisions all decline
+    is approved as before (CLM-C1, POL-3)."""
+    decided = adjustment.current_adjustments(session, claim.id).values()
+    if not any(a.liability == "covered" for a in decided):
+        return
+    gap = adjustment.out_of_cover(session, claim)
+    if gap is not None:
+        raise gap.refusal(ApprovalAfterTermination, ApprovalOutsidePeriod, field="decision")
+
+
+def _incontestability_shown(
+    session: Session, claim: Claim, data: DecisionIn, *, ground: str | None, at: dt.datetime
+) -> dict[str, Any] | None:
+    """POL-6: what a non-disclosure rejection was shown; refused once incontestable."""
+    if data.decision != "reject" or ground != "non_disclosure":
+        return None
+    shown = incontestability_of(session, claim, local_date(at))
+    if shown["incontestable"]:
+        raise PolicyIncontestable(
+            since=shown["in_force_since"], from_day=shown["incontestable_from"]
+        )
+    return shown
+
+
+def _decision_row(
+    data: DecisionIn,
+    proposal: ReviewDecision | None,
+    *,
+    actor: Principal,
+    review: ReviewRound,
+    tier: int,
+    ground: str | None,
+    at: dt.datetime,
+) -> ReviewDecision:
+    """The decision as recorded: a confirmed rejection keeps the proposal's grounds
+    unless this tier restates them."""
+    rejects = data.decision == "reject"
+    clause = data.rejection_clause or (proposal.rejection_clause if proposal else None)
+    facts = data.rejection_facts or (proposal.rejection_facts if proposal else None)
+    return ReviewDecision(
+        claim_id=review.claim_id,
+        round_id=review.id,
+        tier=tier,
+        decision=data.decision,
+        reviewer_id=actor.user_id,
+        reviewer=actor.username,
+        decided_at=at,
+        checklist={item: bool(data.checklist.get(item)) for item in CHECKLIST},
+        reason=data.reason,
+        rejection_ground=ground if rejects else None,
+        rejection_clause=clause if rejects else None,
+        rejection_facts=facts if rejects else None,
+        requirements=data.requirements if data.decision == "return" else None,
+    )
+
+
+def _carry_out(
+    session: Session,
+    *,
+    actor: Principal,
+    claim: Claim,
+    review: ReviewRound,
+    decision: ReviewDecision,
+    at: dt.datetime,
+    confirms: bool,
+) -> None:
+    """What the decision does: the last tier's approval approves the claim, a return
+    sends it back to the adjuster, a confirmed rejection (or tier 3's) rejects it."""
+    tier = decision.tier
+    if decision.decision == "approve":
         if tier >= review.tiers_required:
             _approve(session, actor=actor, claim=claim, review=review, at=at)
-    elif data.decision == "return":
+    elif decision.decision == "return":
         _decide_round(session, actor=actor, review=review, to="returned", at=at)
         workflow.transition_by_service(
             session,
@@ -339,13 +419,12 @@ def decide(session: Session, *, actor: Principal, claim: Claim, data: DecisionIn
             action="return_to_adjustment",
             actor=actor,
             at=at,
-            reason=data.requirements,
+            reason=decision.requirements,
             details={"round": review.round, "tier": tier},
         )
-    elif proposal is not None or tier >= 3:
+    elif confirms or tier >= 3:
         # Confirmed by the next tier (or decided by the department manager, the top).
         _reject(session, actor=actor, claim=claim, review=review, decision=decision, at=at)
-    return decision
 
 
 def _decide_round(
