@@ -7,6 +7,7 @@ its reason refused beside the field, and the decision as stated on the page."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -177,3 +178,71 @@ def test_a_covered_decision_after_the_policys_termination_is_refused_beside_it(
         },
     )
     assert "出险时保单已解除" in web.page(cid)
+
+
+def _warning(html: str) -> str:
+    """The adjust form's cover warning as read: badge and sentence, tags removed."""
+    start = html.index('id="adjust-cover_warning"')
+    paragraph = html[start : html.index("</p>", start)]
+    return " ".join(re.sub(r"<[^>]+>", " ", paragraph.split(">", 1)[1]).split())
+
+
+def test_the_form_warns_before_signing_that_the_termination_ended_the_cover(
+    s: Settlement, client: TestClient, db: Session, clock: FrozenClock
+) -> None:
+    # SPEC CLM-C1, POL-3, GEN-6: the loss (2026-09-28) is on the day the termination
+    # took effect — recorded after the assessment — so the form says so before the
+    # button, in the queue badge's words, with what a covered decision will meet, in the
+    # reader's language; the warning comes before the liability choice
+    from claimdesk.models.policy import Policy
+
+    cid = _assessed(s, clock)
+    policy = db.get_one(Policy, s.w.policies["MED-MILLION"].id)  # type: ignore[attr-defined]
+    policy.status, policy.terminated_on = "terminated", dt.date(2026, 9, 28)
+    db.commit()
+    web = ClaimPages(client, db)
+    web.login("adjuster")
+    form = web.open(cid, "adjust")
+    said = _warning(form.html)
+    assert said.startswith("保单已于 2026年9月28日 解除 ")
+    assert "出险日期在保单解除生效日（2026年9月28日）当日或之后，保单已不再承保" in said
+    assert "认定属保险责任将被拒绝：请认定不属保险责任" in form.html
+    assert form.html.index('id="adjust-cover_warning"') < form.html.index('id="adjust-liability"')
+    english = client.get(f"/claims/{cid}/actions/adjust?lang=en").text
+    assert _warning(english).startswith("Policy terminated from 28 Sep 2026 ")
+    assert "A covered decision will be refused" in english
+
+
+def test_the_form_warns_of_a_loss_outside_the_period_with_its_dates(
+    s: Settlement, client: TestClient, db: Session, clock: FrozenClock
+) -> None:
+    # SPEC CLM-C1: the period corrected to start the day after the loss — the badge's
+    # "outside the period" and the period's own dates
+    from claimdesk.models.policy import Policy
+
+    cid = _assessed(s, clock)
+    policy = db.get_one(Policy, s.w.policies["MED-MILLION"].id)  # type: ignore[attr-defined]
+    policy.period_start = dt.date(2026, 9, 29)
+    db.commit()
+    web = ClaimPages(client, db)
+    web.login("adjuster")
+    said = _warning(web.open(cid, "adjust").html)
+    assert said.startswith("保险期间外出险 ")
+    assert "出险日期 2026年9月28日 不在保险期间（2026年9月29日 至 2026年12月31日）内" in said
+
+
+def test_a_covered_loss_has_no_warning_even_on_a_later_termination(
+    s: Settlement, client: TestClient, db: Session, clock: FrozenClock
+) -> None:
+    # SPEC CLM-C1, POL-3: terminated with effect the day after the loss — covered, the
+    # form opens without a warning
+    from claimdesk.models.policy import Policy
+
+    cid = _assessed(s, clock)
+    policy = db.get_one(Policy, s.w.policies["MED-MILLION"].id)  # type: ignore[attr-defined]
+    policy.status, policy.terminated_on = "terminated", dt.date(2026, 9, 29)
+    db.commit()
+    web = ClaimPages(client, db)
+    web.login("adjuster")
+    form = web.open(cid, "adjust")
+    assert "cover_warning" not in form.html and "保单已于" not in form.html

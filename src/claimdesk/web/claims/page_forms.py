@@ -43,7 +43,9 @@ SS = "claims.special.schemas"
 class FormField:
     name: str
     label: str  # msgid
-    kind: str = "text"  # text, textarea, number, select, date, checkbox, hidden, file, info
+    # text, textarea, number, select, date, checkbox, hidden, file, info, warning (a
+    # notice before the choices, label as a badge and value as its sentence)
+    kind: str = "text"
     required: bool = False
     options: list[tuple[str, str]] = field(default_factory=list)  # (value, msgid/label)
     value: str = ""

@@ -72,6 +72,7 @@ from claimdesk.web.claims.page_forms import (
     FormField,
     FormInvalid,
     Handler,
+    When,
     error_target,
     groups,
     name_the_field,
@@ -494,11 +495,8 @@ def _adjust_fields_for(
     covered = {"liability": ("covered",)}
     not_covered = {"liability": ("not_covered",)}
     ratio, deductible = _terms_words(adjustment.proposed_terms(db, claim, chosen))
-    prefix = f"covered_item__{chosen}__"
-    # Ticked at first: the coverage itself; once this coverage's boxes were sent back (a
-    # refusal shown again), exactly what was ticked.
-    sent = any(str(k).startswith(prefix) for k in values)
     return [
+        *_cover_warning(db, claim),
         FormField(
             "coverage_code",
             "Coverage",
@@ -531,19 +529,36 @@ def _adjust_fields_for(
             value=deductible,
             when=covered,
         ),
-        *[
-            # Named per adjusted coverage: choosing another coverage re-renders the form
-            # with that coverage's boxes, ticked afresh.
-            FormField(
-                f"{prefix}{item.code}",
-                _("Covered item: %(name)s", name=item.name),
-                "checkbox",
-                value="1" if item.code == chosen and not sent else "",
-                when=covered,
-                binds="covered_items",
-            )
-            for item in adjustment.product_items(db, claim)
-        ],
+        *_covered_item_boxes(db, claim, chosen, values),
+        *_not_covered_fields(not_covered),
+    ]
+
+
+def _covered_item_boxes(
+    db: Session, claim: Claim, chosen: str, values: dict[str, Any]
+) -> list[FormField]:
+    """CLM-C1: the product's liabilities as boxes, named per adjusted coverage: choosing
+    another coverage re-renders the form with that coverage's boxes, ticked afresh.
+    Ticked at first: the coverage itself; once this coverage's boxes were sent back (a
+    refusal shown again), exactly what was ticked."""
+    prefix = f"covered_item__{chosen}__"
+    sent = any(str(k).startswith(prefix) for k in values)
+    return [
+        FormField(
+            f"{prefix}{item.code}",
+            _("Covered item: %(name)s", name=item.name),
+            "checkbox",
+            value="1" if item.code == chosen and not sent else "",
+            when={"liability": ("covered",)},
+            binds="covered_items",
+        )
+        for item in adjustment.product_items(db, claim)
+    ]
+
+
+def _not_covered_fields(not_covered: When) -> list[FormField]:
+    """CLM-C1: a not-covered decision's written reason, clause text and evidence."""
+    return [
         FormField(
             "rejection_reason",
             "Reason (when not covered)",
@@ -569,6 +584,37 @@ def _adjust_fields_for(
             when=not_covered,
         ),
     ]
+
+
+def _cover_warning(db: Session, claim: Claim) -> list[FormField]:
+    """CLM-C1, POL-3: before signing, the adjuster reads that the policy as it stands did
+    not cover the date of loss — in the queue badge's words, with the termination's day
+    or the period — and that a covered decision will be refused (adjustment.adjust's
+    rule, the engine's period step); nothing when it is covered."""
+    gap = adjustment.out_of_cover(db, claim)
+    if gap is None:
+        return []
+    if gap.terminated_on is not None:
+        day = formatting.local_date(gap.terminated_on)
+        badge = _("Policy terminated from %(day)s", day=day)
+        why = _(
+            "The date of loss is on or after the day the policy's termination took effect "
+            "(%(day)s)",
+            day=day,
+        )
+    else:
+        badge = _("Outside the policy period")
+        why = _(
+            "The date of loss, %(loss)s, is outside the policy period (%(start)s to %(end)s)",
+            loss=formatting.local_date(gap.loss_date),
+            start=formatting.local_date(gap.start),
+            end=formatting.local_date(gap.end),
+        )
+    then = (
+        "A covered decision will be refused: decide not covered, with the written reason, "
+        "the clause text and the evidence"
+    )
+    return [FormField("cover_warning", badge, "warning", value=why, help=then)]
 
 
 def _adjust(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> None:
