@@ -34,7 +34,7 @@ def test_no_import_cycles() -> None:
 # was set. Lower these when you bring a figure down; never raise them — move the query
 # into its package's repository.py, or split the function into named steps.
 SELECT_OUTSIDE_REPOSITORIES = 26
-FUNCTIONS_OVER_60_LINES = 52
+FUNCTIONS_OVER_60_LINES = 49
 
 
 def test_queries_outside_repositories_only_go_down() -> None:
