@@ -206,7 +206,7 @@ def switch_due(session: Session, *, change_id: int, now: dt.datetime) -> bool:
     """The job of a change done before its effective date: switch the holder unless the
     policy ended first (terminated on or before that date) or it switched already."""
     actor = Principal.system(SWITCH_KIND)
-    change = repository.get_change(session, change_id, for_update=True)
+    change = repository.get_change(session, actor, change_id, for_update=True)
     policy = repository.get_policy(session, actor, change.policy_id, for_update=True)
     before = change.before or {}
     if change.status != "done" or switched(change):

@@ -1,6 +1,8 @@
 """Policy queries with the row-level rules (SEC-4, CLM-F2): a customer sees the policies
 where they are policyholder or insured; a sales agent alone sees the policies they sold;
-a surveyor only the policies of the claims assigned to them."""
+a surveyor only the policies of the claims assigned to them. A change (批改, POL-2/3) or
+a dispute (POL-5) is seen by whoever sees its policy, and by nobody else: one outside the
+caller's rows is "not found" (404, naming its id), never "forbidden"."""
 
 from __future__ import annotations
 
@@ -22,10 +24,14 @@ _STAFF = {r.value for r in STAFF_ROLES}
 _ALL_POLICIES = _STAFF - {Role.SURVEYOR.value, Role.SALES_AGENT.value}
 
 
+def _sees_all(actor: Principal) -> bool:
+    return actor.session_kind == "system" or bool(actor.roles & _ALL_POLICIES)
+
+
 def scoped(query: Select[Any], actor: Principal) -> Select[Any]:
     """Only the policies the actor's work needs (SEC-4, CLM-F2): a surveyor those of the
     claims assigned to them, a sales agent those they sold, a customer their own."""
-    if actor.session_kind == "system" or actor.roles & _ALL_POLICIES:
+    if _sees_all(actor):
         return query
     conditions: list[ColumnElement[bool]] = []
     if Role.SURVEYOR.value in actor.roles:
@@ -57,7 +63,8 @@ def get_policy(
 
 
 def lock(session: Session, policy_id: int) -> Policy:
-    """The policy row, locked: two claims on one policy settle one after the other."""
+    """The policy row, locked: two claims on one policy settle one after the other.
+    No row filter: settlement locks the policy of a claim already row-filtered."""
     # FOR NO KEY UPDATE (key_share): it still serialises two settlements of one policy,
     # but a new claim on the policy (whose foreign key takes KEY SHARE) need not wait
     # for a settlement to commit. Nothing the lock guards is a key.
@@ -106,13 +113,26 @@ def in_force_on(
 
 
 def renewal_of(session: Session, policy_id: int) -> Policy | None:
+    """The renewal of a policy. No row filter: called with a policy already row-filtered
+    (its read model names the renewal's id) and by the renewal job (system)."""
     return session.scalars(select(Policy).where(Policy.previous_policy_id == policy_id)).first()
 
 
-def get_change(session: Session, change_id: int, *, for_update: bool = False) -> PolicyChange:
+def _visible_policy_ids(actor: Principal) -> Select[Any]:
+    """The ids of the policies ``actor`` may see, as a subquery (the rule of ``scoped``)."""
+    return scoped(select(Policy.id), actor)
+
+
+def get_change(
+    session: Session, actor: Principal, change_id: int, *, for_update: bool = False
+) -> PolicyChange:
+    """The change, if ``actor`` may see its policy (SEC-4); ``NotFound`` naming change_id
+    for one that does not exist or is not theirs to see."""
     query = select(PolicyChange).where(PolicyChange.id == change_id)
+    if not _sees_all(actor):
+        query = query.where(PolicyChange.policy_id.in_(_visible_policy_ids(actor)))
     if for_update:
-        query = query.with_for_update()
+        query = query.with_for_update(of=PolicyChange)
     change = session.scalars(query).one_or_none()
     if change is None:
         raise NotFound(what="policy change", field="change_id")
@@ -120,6 +140,8 @@ def get_change(session: Session, change_id: int, *, for_update: bool = False) ->
 
 
 def changes_of(session: Session, policy_id: int) -> list[PolicyChange]:
+    """The changes of a policy the caller has loaded through ``get_policy`` (row-filtered
+    there): no filter of its own."""
     return list(
         session.scalars(
             select(PolicyChange)
@@ -130,7 +152,9 @@ def changes_of(session: Session, policy_id: int) -> list[PolicyChange]:
 
 
 def changes_by_id(session: Session, change_ids: set[int]) -> dict[int, PolicyChange]:
-    """Many changes in one query, by id (the desk's list of service requests)."""
+    """Many changes in one query, by id (the desk's list of service requests). No row
+    filter: the ids come from service records the caller's row filter let through (the
+    desk's, a customer's own), each record naming the change it started."""
     if not change_ids:
         return {}
     rows = session.scalars(select(PolicyChange).where(PolicyChange.id.in_(sorted(change_ids))))
@@ -138,15 +162,22 @@ def changes_by_id(session: Session, change_ids: set[int]) -> dict[int, PolicyCha
 
 
 def names_of(session: Session, person_ids: set[int]) -> dict[int, str]:
-    """People's names only (loading whole people would decrypt every personal field)."""
+    """People's names only (loading whole people would decrypt every personal field).
+    No row filter: the ids are the parties of a policy or change already row-filtered."""
     rows = session.execute(select(Person.id, Person.name).where(Person.id.in_(person_ids)))
     return {person_id: name for person_id, name in rows}
 
 
-def get_dispute(session: Session, dispute_id: int, *, for_update: bool = False) -> PolicyDispute:
+def get_dispute(
+    session: Session, actor: Principal, dispute_id: int, *, for_update: bool = False
+) -> PolicyDispute:
+    """The dispute, if ``actor`` may see its policy (SEC-4); ``NotFound`` naming
+    dispute_id for one that does not exist or is not theirs to see."""
     query = select(PolicyDispute).where(PolicyDispute.id == dispute_id)
+    if not _sees_all(actor):
+        query = query.where(PolicyDispute.policy_id.in_(_visible_policy_ids(actor)))
     if for_update:
-        query = query.with_for_update()
+        query = query.with_for_update(of=PolicyDispute)
     dispute = session.scalars(query).one_or_none()
     if dispute is None:
         raise NotFound(what="policy dispute", field="dispute_id")
@@ -154,6 +185,7 @@ def get_dispute(session: Session, dispute_id: int, *, for_update: bool = False) 
 
 
 def disputes_of(session: Session, policy_id: int) -> list[PolicyDispute]:
+    """The disputes of a policy already loaded through ``get_policy`` (row-filtered)."""
     return list(
         session.scalars(
             select(PolicyDispute)
@@ -164,7 +196,8 @@ def disputes_of(session: Session, policy_id: int) -> list[PolicyDispute]:
 
 
 def expiring_between(session: Session, first: dt.date, last: dt.date) -> list[Policy]:
-    """In-force policies whose last day lies in [first, last] (renewal reminders)."""
+    """In-force policies whose last day lies in [first, last] (renewal reminders). No
+    row filter: the reminder job's (system), never a request's."""
     return list(
         session.scalars(
             select(Policy)

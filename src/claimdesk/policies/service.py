@@ -528,8 +528,9 @@ def _change_at_step(
 ) -> tuple[PolicyChange, Policy]:
     """The change (and its policy, both locked) if its table allows ``step`` now; refused
     early (before any input is used) otherwise."""
-    change = repository.get_change(session, change_id, for_update=True)
-    # Row scope: whoever may not see the policy may not see its changes.
+    # Row scope (SEC-4): a change of a policy the actor may not see is not found.
+    change = repository.get_change(session, actor, change_id, for_update=True)
+    # The object check before the write: the policy itself, locked, as the actor sees it.
     policy = repository.get_policy(session, actor, change.policy_id, for_update=True)
     if not lifecycle.POLICY_CHANGE.allows(change.status, _CHANGE_STEPS[step]):
         raise WrongStep(status=change.status, step=step)
@@ -865,7 +866,8 @@ def dispute_step(
     if at is not None and (at.tzinfo is None or at.utcoffset() is None):
         raise NaiveInstant(field="at")
     now = at or utcnow()
-    dispute = repository.get_dispute(session, dispute_id, for_update=True)
+    # Row scope (SEC-4): a dispute about a policy the actor may not see is not found.
+    dispute = repository.get_dispute(session, actor, dispute_id, for_update=True)
     policy = repository.get_policy(session, actor, dispute.policy_id)
     allowed_from, target = _DISPUTE_STEPS[action]
     if dispute.status not in allowed_from:
@@ -1156,13 +1158,15 @@ def get_policy(session: Session, *, actor: Principal, policy_id: int) -> Policy:
     return repository.get_policy(session, actor, policy_id)
 
 
-def policy_of_change(session: Session, *, change_id: int) -> int:
+def policy_of_change(session: Session, *, actor: Principal, change_id: int) -> int:
     """The policy a change request belongs to (the page goes back to it after a step);
-    ``NotFound`` naming change_id. The step itself checks the change."""
-    return repository.get_change(session, change_id).policy_id
+    ``NotFound`` naming change_id for one ``actor`` may not see (SEC-4). The step itself
+    checks the change again, locked."""
+    return repository.get_change(session, actor, change_id).policy_id
 
 
-def policy_of_dispute(session: Session, *, dispute_id: int) -> int:
+def policy_of_dispute(session: Session, *, actor: Principal, dispute_id: int) -> int:
     """The policy a dispute is about (the page goes back to it after a step);
-    ``NotFound`` naming dispute_id. The step itself checks the dispute."""
-    return repository.get_dispute(session, dispute_id).policy_id
+    ``NotFound`` naming dispute_id for one ``actor`` may not see (SEC-4). The step
+    itself checks the dispute again, locked."""
+    return repository.get_dispute(session, actor, dispute_id).policy_id

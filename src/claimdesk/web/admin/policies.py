@@ -367,15 +367,17 @@ def _new_holder(form: dict[str, str]) -> dict[str, Any] | None:
     }
 
 
-def _change_policy(db: Session, change_id: int) -> int:
-    return service.policy_of_change(db, change_id=change_id)
+def _change_policy(db: Session, actor: Principal, change_id: int) -> int:
+    """The change's policy, as ``actor`` sees it: a change they may not see is the
+    not-found page (SEC-4), before any form is read."""
+    return service.policy_of_change(db, actor=actor, change_id=change_id)
 
 
 @router.post("/changes/{change_id}/review")
 def review_change(
     change_id: int, request: Request, db: DB, actor: Servicer, lawful: Short = "", note: Text = ""
 ) -> Response:
-    policy_id = _change_policy(db, change_id)
+    policy_id = _change_policy(db, actor, change_id)
 
     def call() -> Any:
         _required(note, "note")
@@ -392,7 +394,7 @@ def review_change(
 
 @router.post("/changes/{change_id}/approve")
 def approve_change(change_id: int, request: Request, db: DB, actor: Approver) -> Response:
-    policy_id = _change_policy(db, change_id)
+    policy_id = _change_policy(db, actor, change_id)
     return _policy_page(request, db, actor, policy_id).act(
         f"change-{change_id}",
         {},
@@ -402,7 +404,7 @@ def approve_change(change_id: int, request: Request, db: DB, actor: Approver) ->
 
 @router.post("/changes/{change_id}/complete")
 def complete_change(change_id: int, request: Request, db: DB, actor: Servicer) -> Response:
-    policy_id = _change_policy(db, change_id)
+    policy_id = _change_policy(db, actor, change_id)
     return _policy_page(request, db, actor, policy_id).act(
         f"change-{change_id}",
         {},
@@ -414,7 +416,7 @@ def complete_change(change_id: int, request: Request, db: DB, actor: Servicer) -
 def reject_change(
     change_id: int, request: Request, db: DB, actor: Approver, note: Text = ""
 ) -> Response:
-    policy_id = _change_policy(db, change_id)
+    policy_id = _change_policy(db, actor, change_id)
 
     def call() -> Any:
         _required(note, "note")
@@ -506,7 +508,7 @@ def dispute_step(
     text: Text = "",
     route: Short = "",
 ) -> Response:
-    policy_id = service.policy_of_dispute(db, dispute_id=dispute_id)
+    policy_id = service.policy_of_dispute(db, actor=actor, dispute_id=dispute_id)
 
     def call() -> Any:
         if step not in DISPUTE_ACTIONS:
