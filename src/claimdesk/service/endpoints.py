@@ -24,8 +24,8 @@ from claimdesk.errors import PermissionDenied
 from claimdesk.models.base import utcnow
 from claimdesk.models.clock import Clock
 from claimdesk.models.service import Complaint, ServiceRecord
-from claimdesk.paging import Page, Paging, fetch
-from claimdesk.service import reports, repository, service
+from claimdesk.paging import Page, Paging
+from claimdesk.service import reports, service
 from claimdesk.service.schemas import (
     AcknowledgeIn,
     ComplaintIn,
@@ -152,7 +152,7 @@ def list_records(
     paging: Paging,
     status: Annotated[str | None, Query(max_length=12)] = None,
 ) -> Page[ServiceRecordOut]:
-    found = fetch(db, repository.service_records_query(principal, status=status), paging)
+    found = service.service_records_page(db, principal, paging, status=status)
     return found.page(lambda r: record_out(db, r, principal.language))
 
 
@@ -196,7 +196,7 @@ def list_complaints(
     paging: Paging,
     status: Annotated[str | None, Query(max_length=12)] = None,
 ) -> Page[ComplaintOut]:
-    found = fetch(db, repository.complaints_query(principal, status=status), paging)
+    found = service.complaints_page(db, principal, paging, status=status)
     return found.page(lambda c: complaint_out(c, db, principal.language))
 
 

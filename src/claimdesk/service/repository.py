@@ -1,17 +1,36 @@
-"""Queries of the service desk with the row-level rule (SEC-4): desk staff and system
-jobs see every record; anyone else (a customer) only the records of their own person."""
+"""Queries of the service desk with the row-level rules (SEC-4).
+
+Service records and surveys: desk staff and system jobs see every record; anyone else (a
+customer) only the records of their own person.
+
+Complaints (SVC-3) are assigned: each names its branch (``org_unit_id``), the member of
+staff who received it and the named person who answers it (``handler_user_id``, CLM-Z3).
+A member of the desk sees the complaints they handle or received, those of their own
+branch, and the pool nobody has taken up yet (no branch, no handler: a customer's own
+complaint from the portal); the desk supervisor of a branch (``service_desk_supervisors``)
+sees every complaint of that branch and of the branches under it, and the head office's
+supervisor every complaint. A customer sees their own. System jobs see all. A complaint
+outside the caller's rows is "not found" (404), never "forbidden".
+"""
 
 from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, or_, select
 from sqlalchemy.orm import Session
 
 from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
+from claimdesk.models.org import OrgUnit
 from claimdesk.models.policy import PolicyChange
-from claimdesk.models.service import Complaint, ComplaintNote, SatisfactionSurvey, ServiceRecord
+from claimdesk.models.service import (
+    Complaint,
+    ComplaintNote,
+    SatisfactionSurvey,
+    ServiceDeskSupervisor,
+    ServiceRecord,
+)
 
 T = TypeVar("T", bound=Any)
 
@@ -22,6 +41,44 @@ def _scoped(query: Select[T], model: Any, actor: Principal) -> Select[T]:
     if actor.person_id is None:
         return query.where(model.id.is_(None))
     return query.where(model.person_id == actor.person_id)
+
+
+def _desk_complaints(actor: Principal) -> ColumnElement[bool]:
+    """The complaints a member of the desk works (the module's rule): their own, their
+    branch's, the untaken pool, and what they supervise."""
+    supervised = select(ServiceDeskSupervisor.org_unit_id).where(
+        ServiceDeskSupervisor.user_id == actor.user_id
+    )
+    below = select(OrgUnit.id).where(OrgUnit.parent_id.in_(supervised))
+    head_office = exists().where(
+        ServiceDeskSupervisor.user_id == actor.user_id,
+        ServiceDeskSupervisor.org_unit_id == OrgUnit.id,
+        OrgUnit.kind == "head_office",
+    )
+    conditions: list[ColumnElement[bool]] = [
+        and_(Complaint.org_unit_id.is_(None), Complaint.handler_user_id.is_(None)),
+    ]
+    if actor.user_id is not None:
+        conditions += [
+            Complaint.handler_user_id == actor.user_id,
+            Complaint.received_by_id == actor.user_id,
+            Complaint.org_unit_id.in_(supervised),
+            Complaint.org_unit_id.in_(below),
+            head_office,
+        ]
+    if actor.org_unit_id is not None:
+        conditions.append(Complaint.org_unit_id == actor.org_unit_id)
+    return or_(*conditions)
+
+
+def _complaints_scoped(query: Select[T], actor: Principal) -> Select[T]:
+    """Complaints with the module's rule: system all, desk by assignment, others their
+    own person's."""
+    if actor.session_kind == "system":
+        return query
+    if actor.has(Permission.SERVICE_DESK):
+        return query.where(_desk_complaints(actor))
+    return _scoped(query, Complaint, actor)
 
 
 def get_service_record(session: Session, actor: Principal, record_id: int) -> ServiceRecord | None:
@@ -58,10 +115,10 @@ def list_service_records(
 def get_complaint(
     session: Session, actor: Principal, complaint_id: int, *, for_update: bool = False
 ) -> Complaint | None:
-    query = _scoped(select(Complaint).where(Complaint.id == complaint_id), Complaint, actor)
+    query = _complaints_scoped(select(Complaint).where(Complaint.id == complaint_id), actor)
     if for_update:
         # Two agents deciding or extending the same complaint serialise on the row.
-        query = query.with_for_update()
+        query = query.with_for_update(of=Complaint)
     return session.scalars(query).first()
 
 
@@ -70,7 +127,7 @@ def complaints_query(actor: Principal, *, status: str | None = None) -> Select[C
     query = select(Complaint).order_by(Complaint.received_at.desc(), Complaint.id.desc())
     if status is not None:
         query = query.where(Complaint.status == status)
-    return _scoped(query, Complaint, actor)
+    return _complaints_scoped(query, actor)
 
 
 def list_complaints(
@@ -79,11 +136,13 @@ def list_complaints(
     return list(session.scalars(complaints_query(actor, status=status).limit(limit)))
 
 
-def open_complaints(session: Session, *, limit: int = 100) -> list[Complaint]:
-    """Complaints not yet decided, for the service desk's part of the workbench."""
+def open_complaints(session: Session, actor: Principal, *, limit: int = 100) -> list[Complaint]:
+    """Complaints not yet decided that ``actor`` works (the complaints rule above), for
+    the service desk's part of the workbench."""
     query = select(Complaint).where(
         Complaint.status.not_in(("decided", "accepted", "escalated", "archived"))
     )
+    query = _complaints_scoped(query.order_by(Complaint.received_at, Complaint.id), actor)
     return list(session.scalars(query.limit(limit)))
 
 
@@ -91,9 +150,13 @@ def open_complaints(session: Session, *, limit: int = 100) -> list[Complaint]:
 OPEN_CHANGE_STATES = ("requested", "reviewed", "approved")
 
 
-def open_desk_records(session: Session, *, limit: int = 100) -> list[ServiceRecord]:
+def open_desk_records(
+    session: Session, actor: Principal, *, limit: int = 100
+) -> list[ServiceRecord]:
     """Contacts still waiting on the desk, oldest first: consultations not yet answered
-    (SVC-4) and policy service requests whose change is still open (POL-2)."""
+    (SVC-4) and policy service requests whose change is still open (POL-2). The records'
+    rule: the whole desk's (a consultation is answered within 2 hours by whoever is free,
+    on every branch's behalf), a customer's own, nobody else's."""
     open_changes = select(PolicyChange.id).where(PolicyChange.status.in_(OPEN_CHANGE_STATES))
     query = (
         select(ServiceRecord)
@@ -106,15 +169,18 @@ def open_desk_records(session: Session, *, limit: int = 100) -> list[ServiceReco
         )
         .order_by(ServiceRecord.received_at, ServiceRecord.id)
     )
-    return list(session.scalars(query.limit(limit)))
+    return list(session.scalars(_scoped(query, ServiceRecord, actor).limit(limit)))
 
 
 def notes_of(session: Session, complaint_id: int) -> list[ComplaintNote]:
+    """The notes of a complaint the caller loaded through ``get_complaint`` (row-filtered
+    there): no filter of its own."""
     query = select(ComplaintNote).where(ComplaintNote.complaint_id == complaint_id)
     return list(session.scalars(query.order_by(ComplaintNote.id)))
 
 
 def survey_exists(session: Session, subject_type: str, subject_id: int, source: str) -> bool:
+    # No row filter: a yes/no for a subject the service loaded row-filtered already.
     query = select(SatisfactionSurvey.id).where(
         SatisfactionSurvey.subject_type == subject_type,
         SatisfactionSurvey.subject_id == subject_id,
@@ -131,7 +197,8 @@ def list_surveys(
 
 
 def claim_rated(session: Session, claim_id: int) -> bool:
-    """Whether the customer has rated this claim already (one rating per paid claim)."""
+    """Whether the customer has rated this claim already (one rating per paid claim).
+    No row filter: a yes/no about a claim the page loaded row-filtered already."""
     found = session.scalars(
         select(SatisfactionSurvey.id).where(
             SatisfactionSurvey.subject_type == "claim",

@@ -1000,16 +1000,28 @@ def complaints_page(
     return fetch(session, repository.complaints_query(actor, status=status), request)
 
 
-def open_complaints(session: Session, *, limit: int = 100) -> list[Complaint]:
-    """Complaints not yet decided, all of them (the desk works every one): the service
-    desk's part of the workbench, shown to a user with the desk's permission only."""
-    return repository.open_complaints(session, limit=limit)
+def service_records_page(
+    session: Session, actor: Principal, request: PageRequest, *, status: str | None = None
+) -> Slice[ServiceRecord]:
+    """A page of the service records ``actor`` may see, newest first (``status``
+    narrows): the API's list."""
+    return fetch(session, repository.service_records_query(actor, status=status), request)
 
 
-def open_desk_records(session: Session, *, limit: int = 100) -> list[ServiceRecord]:
+def open_complaints(session: Session, *, actor: Principal, limit: int = 100) -> list[Complaint]:
+    """Complaints not yet decided that ``actor`` works (SEC-4: their own, their branch's,
+    the untaken pool, what they supervise; service.repository): the service desk's part
+    of the workbench, shown to a user with the desk's permission only."""
+    return repository.open_complaints(session, actor, limit=limit)
+
+
+def open_desk_records(
+    session: Session, *, actor: Principal, limit: int = 100
+) -> list[ServiceRecord]:
     """Contacts still waiting on the desk, oldest first: consultations not yet answered
-    (SVC-4) and policy service requests whose change is still open (POL-2)."""
-    return repository.open_desk_records(session, limit=limit)
+    (SVC-4) and policy service requests whose change is still open (POL-2), as ``actor``
+    may see them (the records' row rule)."""
+    return repository.open_desk_records(session, actor, limit=limit)
 
 
 def service_records(

@@ -144,14 +144,14 @@ def _service_queue(db: Session, principal: Principal) -> list[dict[str, Any]]:
         return []
     now = dt.datetime.now(dt.UTC)
     out = []
-    for complaint in desk.open_complaints(db, limit=100):
+    for complaint in desk.open_complaints(db, actor=principal, limit=100):
         # SVC-3: the earlier of the two rules binds.
         due = min(complaint.working_days_due_at, complaint.days_due_at)
         href = f"/desk/complaints/{complaint.id}"
         out.append(
             _service_row(complaint, "complaint", complaint.complaint_type, href, _utc(due), now)
         )
-    records = desk.open_desk_records(db, limit=100)
+    records = desk.open_desk_records(db, actor=principal, limit=100)
     answers = clocks_of_subjects(db, "service_record", [r.id for r in records])
     changes = clocks_of_subjects(
         db, "policy_change", [r.policy_change_id for r in records if r.policy_change_id]
