@@ -19,9 +19,9 @@ from claimdesk.clocks.schemas import ClockOut
 from claimdesk.clocks.service import clocks_for
 from claimdesk.deps import DB, require
 from claimdesk.models.security_incident import SecurityIncident
-from claimdesk.paging import Page, Paging, fetch
+from claimdesk.paging import Page, Paging
 from claimdesk.rules.deadlines import describe
-from claimdesk.security import limits, repository, service, workflow
+from claimdesk.security import limits, service, workflow
 from claimdesk.security.schemas import (
     ContainmentIn,
     ContainmentOut,
@@ -153,14 +153,9 @@ def list_incidents(
     state: Annotated[str | None, Query(max_length=16)] = None,
     severity: Annotated[str | None, Query(max_length=12)] = None,
 ) -> Page[IncidentSummaryOut]:
-    if state is not None:
-        limits.choose(state, workflow.STATES, "state")
-    if severity is not None:
-        limits.choose(severity, limits.SEVERITIES, "severity")
-    query = repository.incidents_query(
-        principal, states=[state] if state else None, severity=severity
+    found = service.incidents_page(
+        db, actor=principal, paging=paging, state=state, severity=severity
     )
-    found = fetch(db, query, paging)
     running = service.running_clocks(db, incident_ids=[i.id for i in found.rows])
     language = _language(request)
     return found.page(

@@ -36,6 +36,7 @@ from claimdesk.models.security_incident import (
     SecurityIncidentTransition,
 )
 from claimdesk.models.user import User, UserRole
+from claimdesk.paging import PageRequest, Slice, fetch
 from claimdesk.rules.deadlines import NaiveInstant, local_date
 from claimdesk.security import repository, workflow
 from claimdesk.security.errors import (
@@ -191,6 +192,26 @@ def list_incidents(
     """The incidents ``actor`` may see (row-filtered: a reporter their own), newest
     first, at most 200: the incidents page's list."""
     return repository.list_incidents(session, actor, states=states, severity=severity)
+
+
+def incidents_page(
+    session: Session,
+    *,
+    actor: Principal,
+    paging: PageRequest,
+    state: str | None = None,
+    severity: str | None = None,
+) -> Slice[SecurityIncident]:
+    """A page of the incidents ``actor`` may see (row-filtered in the repository: a
+    reporter their own, SEC-4), newest first, narrowed to one stage and/or severity —
+    each checked against its list first and refused naming the field (GEN-6): the API's
+    list."""
+    if state is not None:
+        choose(state, workflow.STATES, "state")
+    if severity is not None:
+        choose(severity, SEVERITIES, "severity")
+    query = repository.incidents_query(actor, states=[state] if state else None, severity=severity)
+    return fetch(session, query, paging)
 
 
 def running_clocks(session: Session, *, incident_ids: Sequence[int]) -> dict[int, Clock]:
