@@ -30,7 +30,7 @@ from claimdesk.service.errors import PeriodTooLong, TextRequired
 from claimdesk.service.service import SERVICE_CLOCKS
 
 CENT = Decimal("0.01")
-# The longest period of a deadline scorecard (and of the dashboards): three years, at
+# The longest period of every service scorecard (and of the dashboards): three years, at
 # most 37 months, each a bound instant of one CASE (month_of_start).
 MAX_DAYS = 3 * 366
 DIMENSIONS = {
@@ -57,6 +57,13 @@ def period_bounds(date_from: dt.date, date_to: dt.date) -> tuple[dt.datetime, dt
     start = dt.datetime.combine(date_from, dt.time(0), tzinfo=LOCAL_TZ)
     end = dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time(0), tzinfo=LOCAL_TZ)
     return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
+
+
+def within_limit(date_from: dt.date, date_to: dt.date) -> None:
+    """Every scorecard of this module refuses a period over three years (MAX_DAYS) as
+    the claims dashboards do: 422 PeriodTooLong naming date_from, in both languages."""
+    if (date_to - date_from).days > MAX_DAYS:
+        raise PeriodTooLong(field="date_from", max_days=MAX_DAYS)
 
 
 def _average(total: int | None, count: int) -> Decimal | None:
@@ -96,7 +103,10 @@ def _months(date_from: dt.date, date_to: dt.date) -> list[str]:
 def complaints_report(
     session: Session, *, date_from: dt.date, date_to: dt.date, org_unit_id: int | None = None
 ) -> ComplaintsReport:
+    """Complaints of the period by cause, type, channel and month with the trend (SVC-3,
+    GEN-7); a period over three years is refused (``within_limit``)."""
     start, end = period_bounds(date_from, date_to)
+    within_limit(date_from, date_to)
     query = select(
         Complaint.received_at, Complaint.cause, Complaint.complaint_type, Complaint.channel
     ).where(Complaint.received_at >= start, Complaint.received_at < end)
@@ -133,7 +143,10 @@ class SatisfactionRow:
 def satisfaction_report(
     session: Session, *, date_from: dt.date, date_to: dt.date, org_unit_id: int | None = None
 ) -> list[SatisfactionRow]:
+    """Satisfaction of the period per service type and dimension (SVC-5, GEN-7); a
+    period over three years is refused (``within_limit``)."""
     start, end = period_bounds(date_from, date_to)
+    within_limit(date_from, date_to)
     columns = []
     for column in DIMENSIONS.values():
         columns += [func.sum(column), func.count(column)]
@@ -187,7 +200,7 @@ def month_of_start(column: Any, *, date_from: dt.date, date_to: dt.date) -> Colu
     over the period's month boundaries, computed here in Beijing time (GEN-2) and bound
     as UTC instants, so SQLite and PostgreSQL bucket alike, with no date function of
     either and no time zone of the database server. At most 37 months (the dashboards'
-    period is at most three years; the scorecard API's is not bounded, one WHEN a month)."""
+    period and every scorecard's here is at most three years, ``within_limit``)."""
     first = dt.date(date_from.year, date_from.month, 1)
     months: list[dt.date] = []
     while first <= date_to:
@@ -259,8 +272,7 @@ def deadlines_report(
     reference and compares). The handful of grouped rows is ordered here, not by the
     database, whose collation would order "claim.review" and "claim.report_entry"
     differently on PostgreSQL (it skips punctuation) and SQLite."""
-    if (date_to - date_from).days > MAX_DAYS:
-        raise PeriodTooLong(field="date_from", max_days=MAX_DAYS)
+    within_limit(date_from, date_to)
     each = each_clock(Clock.name.in_(list(names)), date_from=date_from, date_to=date_to, now=now)
     query = (
         select(
