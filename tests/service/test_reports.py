@@ -7,12 +7,13 @@ from collections import Counter
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from claimdesk.auth.principal import Principal
 from claimdesk.service import reports, service
 from claimdesk.service.errors import PeriodTooLong
-from tests.builders import make_org_unit, make_user
+from tests.builders import login_headers, make_org_unit, make_user
 from tests.deadline_reference import add_clock, reference_deadlines, statements_run
 from tests.service.helpers import local, make_person, principal_of, seed_calendar
 
@@ -268,4 +269,42 @@ def test_deadlines_report_refuses_a_period_longer_than_three_years(db: Session) 
             date_to=dt.date(2026, 1, 1),
             now=local(2026, 1, 2),
         )
+    assert refused.value.field == "date_from"
+
+
+REPORTS = ("complaints", "satisfaction", "deadlines")
+
+
+@pytest.mark.parametrize("report", REPORTS)
+def test_service_reports_refuse_a_period_over_three_years_as_the_dashboards_do(
+    db: Session, client: TestClient, report: str
+) -> None:
+    # SPEC GEN-6 GEN-7 SVC-3 SVC-5: the same limit (three years) and the same refusal —
+    # 422 period_too_long naming date_from, in zh-CN and English — as the dashboards.
+    make_user(db, username="auditor_period", roles=["compliance_auditor"])
+    db.commit()
+    headers = login_headers(client, "auditor_period")
+    start = dt.date(2023, 1, 1)
+    longest = start + dt.timedelta(days=reports.MAX_DAYS)
+    too_long = longest + dt.timedelta(days=1)
+    fine = client.get(
+        f"/api/v1/reports/service/{report}?date_from={start}&date_to={longest}", headers=headers
+    )
+    assert fine.status_code == 200, fine.text
+    for lang, words in (("zh-CN", f"不能超过 {reports.MAX_DAYS} 天"), ("en", "may not exceed")):
+        period = f"date_from={start}&date_to={too_long}&lang={lang}"
+        refused = client.get(f"/api/v1/reports/service/{report}?{period}", headers=headers)
+        assert refused.status_code == 422
+        error = refused.json()["error"]
+        assert (error["code"], error["field"]) == ("period_too_long", "date_from")
+        assert words in error["message"]
+        board = client.get(f"/api/v1/dashboards/service/deadlines?{period}", headers=headers)
+        assert board.status_code == 422 and board.json()["error"] == error
+
+
+@pytest.mark.parametrize("report", ["complaints_report", "satisfaction_report"])
+def test_the_report_functions_refuse_the_long_period_themselves(db: Session, report: str) -> None:
+    # SPEC GEN-6 GEN-7: whoever calls them (the API, the dashboards' datasets).
+    with pytest.raises(PeriodTooLong) as refused:
+        getattr(reports, report)(db, date_from=dt.date(2020, 1, 1), date_to=dt.date(2026, 1, 1))
     assert refused.value.field == "date_from"
