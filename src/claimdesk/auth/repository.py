@@ -17,6 +17,9 @@ if TYPE_CHECKING:
     from claimdesk.loop_driver import LoopDriver
 
 
+# No principal filter on users: the look-ups serve the login and the token check (no
+# principal yet), and the user lists the administrators and auditors read whole (their
+# route's permission, USERS_MANAGE / USERS_READ, is the rule: SEC-4).
 def get_user_by_username(session: Session, username: str) -> User | None:
     return session.scalars(
         select(User).where(User.username == username).options(selectinload(User.roles))
@@ -174,6 +177,7 @@ async def touch_session_on_loop(driver: LoopDriver, auth_session_id: int, now: d
 
 
 def get_throttle(session: Session, key: str) -> LoginThrottle | None:
+    # The login's own bookkeeping (SEC-8): no principal exists yet.
     return session.get(LoginThrottle, key)
 
 

@@ -27,6 +27,7 @@ def all_years(session: Session) -> Sequence[CalendarYear]:
 
 
 def get_year(session: Session, year: int) -> CalendarYear | None:
+    # No principal filter: the working-day calendar (GEN-3) is the same for everyone.
     return session.get(CalendarYear, year)
 
 

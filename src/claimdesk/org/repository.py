@@ -1,4 +1,6 @@
-"""Queries for organisation units."""
+"""Queries for organisation units. No principal filter: the head office and branches
+are the company's structure, no personal data; every member of staff reads them
+(ORG_READ), administrators change them (ORG_MANAGE)."""
 
 from __future__ import annotations
 

@@ -56,8 +56,14 @@ def bank_account_by_hash(session: Session, person_id: int, account_hash: str) ->
     return session.scalars(query).first()
 
 
-def get_bank_account(session: Session, account_id: int) -> BankAccount | None:
-    return session.get(BankAccount, account_id)
+def get_bank_account(session: Session, actor: Principal, account_id: int) -> BankAccount | None:
+    """The account, if ``actor`` may see its person (``_scoped``, SEC-4); None otherwise,
+    as for one that does not exist."""
+    people = _scoped(select(Person), actor).with_only_columns(Person.id)
+    query = select(BankAccount).where(
+        BankAccount.id == account_id, BankAccount.person_id.in_(people)
+    )
+    return session.scalars(query).first()
 
 
 def consents_of(session: Session, person_id: int) -> list[Consent]:
@@ -66,6 +72,8 @@ def consents_of(session: Session, person_id: int) -> list[Consent]:
 
 
 def get_consent(session: Session, person_id: int, consent_id: int) -> Consent | None:
+    # No principal: the service loads the person through get_person (row-filtered) first,
+    # and the consent is looked up under that person only.
     query = select(Consent).where(Consent.id == consent_id, Consent.person_id == person_id)
     return session.scalars(query).first()
 

@@ -453,7 +453,8 @@ def reveal_bank_account(
         raise PermissionDenied()
     if not reason or len(reason.strip()) < 2:
         raise RevealReasonRequired(field="reason")
-    account = repository.get_bank_account(session, account_id)
+    account = repository.get_bank_account(session, actor, account_id)
+    # The object check before the read is the person's, whose row rule the query applied.
     if account is None or repository.get_person(session, actor, account.person_id) is None:
         raise PersonNotFound(field="account_id")
     record(

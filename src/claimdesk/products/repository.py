@@ -31,6 +31,9 @@ def version_with_coverages(session: Session, version_id: int) -> ProductVersion:
     return session.scalars(query).unique().one()
 
 
+# No principal filter on products: the catalogue holds no personal data and every row is
+# the same for each reader; the routes' permissions (PRODUCTS_READ / PRODUCTS_MANAGE) are
+# the rule, and a policy keeps its version whoever reads it (PRD-2).
 def get_product(session: Session, product_id: int) -> Product:
     product = session.scalars(
         select(Product)

@@ -142,7 +142,7 @@ def with_claim(
 ) -> tuple[ClaimDispute, Claim]:
     """The dispute and its claim, both locked; the claim's row rules apply to its
     disputes too (a dispute of a claim outside the actor's rows is not found)."""
-    dispute = repository.get_dispute(session, dispute_id, for_update=True)
+    dispute = repository.get_dispute(session, actor, dispute_id, for_update=True)
     return dispute, get_claim(session, actor, dispute.claim_id, for_update=True)
 
 

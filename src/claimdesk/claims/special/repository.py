@@ -27,6 +27,8 @@ from claimdesk.paging import PageRequest, Slice, fetch
 
 
 def get_event(session: Session, event_id: int, *, for_update: bool = False) -> MassEvent:
+    """A mass event by id. No row filter: an event is the department's record (no
+    personal data, CLM-Z2); its claims are listed through ``scoped`` (event_claims)."""
     query = select(MassEvent).where(MassEvent.id == event_id)
     if for_update:
         query = query.with_for_update()
@@ -116,10 +118,17 @@ def mailing_recorded(session: Session, carrier: str, tracking_number: str) -> bo
 # -- disputes (CLM-Z3) ------------------------------------------------------------------
 
 
-def get_dispute(session: Session, dispute_id: int, *, for_update: bool = False) -> ClaimDispute:
-    query = select(ClaimDispute).where(ClaimDispute.id == dispute_id)
+def get_dispute(
+    session: Session, actor: Principal, dispute_id: int, *, for_update: bool = False
+) -> ClaimDispute:
+    """The dispute, if ``actor`` may see its claim (``scoped``, CLM-F2, SEC-4); otherwise
+    "not found" naming dispute_id, as for one that does not exist."""
+    visible = scoped(select(Claim), actor).with_only_columns(Claim.id)
+    query = select(ClaimDispute).where(
+        ClaimDispute.id == dispute_id, ClaimDispute.claim_id.in_(visible)
+    )
     if for_update:
-        query = query.with_for_update()
+        query = query.with_for_update(of=ClaimDispute)
     dispute = session.scalars(query).one_or_none()
     if dispute is None:
         raise NotFound(what="claim dispute", field="dispute_id")
@@ -127,6 +136,7 @@ def get_dispute(session: Session, dispute_id: int, *, for_update: bool = False) 
 
 
 def disputes_of(session: Session, claim_id: int) -> list[ClaimDispute]:
+    """The disputes of a claim the caller loaded row-filtered (get_claim)."""
     query = select(ClaimDispute).where(ClaimDispute.claim_id == claim_id).order_by(ClaimDispute.id)
     return list(session.scalars(query))
 
