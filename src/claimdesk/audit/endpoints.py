@@ -7,9 +7,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from claimdesk.audit import repository
 from claimdesk.audit.schemas import AuditEntryOut, AuditPage, VerifyOut
-from claimdesk.audit.service import verify_chain
+from claimdesk.audit.service import search_entries, verify_chain
 from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
 from claimdesk.deps import DB, require
@@ -33,15 +32,17 @@ def list_entries(
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> AuditPage:
-    flt = repository.AuditFilter(
+    items, total = search_entries(
+        db,
         entity_type=entity_type,
         entity_id=entity_id,
         actor=actor,
         action=action,
         occurred_from=_aware(occurred_from),
         occurred_to=_aware(occurred_to),
+        offset=(page - 1) * page_size,
+        limit=page_size,
     )
-    items, total = repository.search(db, flt, offset=(page - 1) * page_size, limit=page_size)
     return AuditPage(
         items=[AuditEntryOut.of(e) for e in items], total=total, page=page, page_size=page_size
     )

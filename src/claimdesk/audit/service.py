@@ -10,12 +10,14 @@ committed entries afterwards and signs checkpoints.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import event, func, select, text
 from sqlalchemy.orm import Session
 
+from claimdesk.audit import repository
 from claimdesk.audit.chain import canonical_details, entry_hash
 from claimdesk.auth.principal import Principal
 from claimdesk.db import Deduped, insert_rows, is_postgres
@@ -65,6 +67,32 @@ def record(
             details=canonical_details(details),
         )
     )
+
+
+def search_entries(
+    session: Session,
+    *,
+    entity_type: str | None = None,
+    entity_id: str | None = None,
+    actor: str | None = None,
+    action: str | None = None,
+    occurred_from: dt.datetime | None = None,
+    occurred_to: dt.datetime | None = None,
+    offset: int = 0,
+    limit: int = 50,
+) -> tuple[Sequence[AuditEntry], int]:
+    """A page of audit entries matching every filter given, newest first, and the total
+    matching (GEN-5). The route's permission is the access check: the trail has no row
+    filter."""
+    flt = repository.AuditFilter(
+        entity_type=entity_type,
+        entity_id=entity_id,
+        actor=actor,
+        action=action,
+        occurred_from=occurred_from,
+        occurred_to=occurred_to,
+    )
+    return repository.search(session, flt, offset=offset, limit=limit)
 
 
 def pending_count(session: Session) -> int:

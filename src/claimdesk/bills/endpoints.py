@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Request
 from claimdesk.audit.service import record
 from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
-from claimdesk.bills import repository, service
+from claimdesk.bills import service
 from claimdesk.bills.schemas import (
     AssessedLineOut,
     BillIn,
@@ -21,7 +21,7 @@ from claimdesk.bills.schemas import (
     FromBillsIn,
     FromBillsOut,
 )
-from claimdesk.claims.repository import get_claim
+from claimdesk.claims.read import claim_for
 from claimdesk.deps import DB, require
 from claimdesk.models.bill import Bill
 
@@ -82,24 +82,24 @@ def bill_out(bill: Bill) -> BillOut:
 def submit_bill(
     claim_id: int, body: BillIn, original: Original, db: DB, principal: Submitter
 ) -> BillOut:
-    claim = get_claim(db, principal, claim_id, for_update=True)
+    claim = claim_for(db, principal, claim_id, for_update=True)
     bill = service.submit_bill(db, actor=principal, claim=claim, data=body, original=original)
     return bill_out(bill)
 
 
 @router.get("/{claim_id}/bills", response_model=list[BillOut])
 def list_bills(claim_id: int, db: DB, principal: Reader) -> list[BillOut]:
-    claim = get_claim(db, principal, claim_id)
+    claim = claim_for(db, principal, claim_id)
     # Receipt lines are medical details: every read is on the trail (GEN-5).
     record(db, actor=principal, action="claim.bills_read", entity_type="claim", entity_id=claim.id)
-    return [bill_out(b) for b in repository.bills_of(db, claim.id)]
+    return [bill_out(b) for b in service.bills_of(db, claim.id)]
 
 
 @router.post("/{claim_id}/assessment/from-bills", response_model=FromBillsOut)
 def assess_from_bills(
     claim_id: int, body: FromBillsIn, db: DB, principal: Assessor
 ) -> FromBillsOut:
-    claim = get_claim(db, principal, claim_id, for_update=True)
+    claim = claim_for(db, principal, claim_id, for_update=True)
     assessment, payload, expenses = service.assess_from_bills(
         db, actor=principal, claim=claim, data=body
     )

@@ -21,7 +21,7 @@ from claimdesk.checks.schemas import (
     NetworkOut,
     ParamOut,
 )
-from claimdesk.claims.repository import get_claim
+from claimdesk.claims.read import claim_for
 from claimdesk.deps import DB, get_principal, require
 from claimdesk.errors import PermissionDenied
 from claimdesk.models.check import CheckConfigVersion, CheckHit
@@ -111,7 +111,7 @@ def change_check(code: str, body: CheckConfigIn, db: DB, principal: Manager) -> 
 
 @router.get("/claims/{claim_id}/check-hits", response_model=list[CheckHitOut])
 def claim_hits(claim_id: int, db: DB, principal: HitReader) -> list[CheckHitOut]:
-    claim = get_claim(db, principal, claim_id)
+    claim = claim_for(db, principal, claim_id)
     return [_hit_out(row) for row in service.hits_for(db, claim_id=claim.id)]
 
 
@@ -122,5 +122,5 @@ def claim_network(
     principal: Investigator,
     hops: Annotated[int, Query(ge=1, le=3)] = 2,
 ) -> NetworkOut:
-    claim = get_claim(db, principal, claim_id)
+    claim = claim_for(db, principal, claim_id)
     return service.read_network(db, actor=principal, claim=claim, hops=hops)

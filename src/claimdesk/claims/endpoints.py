@@ -1,5 +1,6 @@
 """Claims API (/api/v1/claims): thin handlers over the services; every route declares
-its permission and every claim is loaded through the row-filtered repository."""
+its permission and every claim is loaded through claims.read.claim_for (the
+repository's row filter): no route imports a repository."""
 
 from __future__ import annotations
 
@@ -10,14 +11,13 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from claimdesk.audit.service import record
-from claimdesk.auth import repository as auth_repository
+from claimdesk.auth import service as users
 from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
 from claimdesk.claims import documents, read, workflow
 from claimdesk.claims.errors import NoAdjustmentYet
 from claimdesk.claims.fraud import service as fraud
 from claimdesk.claims.intake import acceptance, report, survey
-from claimdesk.claims.repository import get_claim, materials_of, queue
 from claimdesk.claims.schemas import (
     AcceptIn,
     AdjusterAcceptIn,
@@ -94,9 +94,9 @@ def report_claim(body: ReportCreate, db: DB, principal: Reporter) -> ClaimOut:
 
 @router.get("/queue", response_model=Page[ClaimSummary])
 def work_queue(db: DB, principal: Reader, paging: Paging) -> Page[ClaimSummary]:
-    # The queue is read from its top in index order (claims.repository.queue): one row
+    # The queue is read from its top in index order (claims.read.open_queue): one row
     # past the page says whether there is more; no total (it would count every open claim).
-    rows = queue(db, principal, limit=paging.offset + paging.limit + 1)
+    rows = read.open_queue(db, actor=principal, limit=paging.offset + paging.limit + 1)
     return from_rows(rows, paging).page(
         lambda row: ClaimSummary(
             id=row[0].id,
@@ -112,7 +112,7 @@ def work_queue(db: DB, principal: Reader, paging: Paging) -> Page[ClaimSummary]:
 
 @router.get("/{claim_id}", response_model=ClaimOut)
 def read_claim(claim_id: int, db: DB, principal: Reader) -> ClaimOut:
-    claim = get_claim(db, principal, claim_id)
+    claim = read.claim_for(db, principal, claim_id)
     # The claim carries medical and loss details: every read is on the trail (GEN-5).
     record(db, actor=principal, action="claim.read", entity_type="claim", entity_id=claim.id)
     return _detail(db, principal, claim)
@@ -123,7 +123,7 @@ def read_claim(claim_id: int, db: DB, principal: Reader) -> ClaimOut:
 
 @router.post("/{claim_id}/materials/receive", response_model=ClaimOut)
 def receive_material(claim_id: int, body: MaterialReceive, db: DB, principal: Handler) -> ClaimOut:
-    claim = get_claim(db, principal, claim_id, for_update=True)
+    claim = read.claim_for(db, principal, claim_id, for_update=True)
     acceptance.receive_paper(
         db,
         actor=principal,
@@ -137,14 +137,14 @@ def receive_material(claim_id: int, body: MaterialReceive, db: DB, principal: Ha
 
 @router.post("/{claim_id}/materials/original-checked", response_model=ClaimOut)
 def original_checked(claim_id: int, body: MaterialReceive, db: DB, principal: Handler) -> ClaimOut:
-    claim = get_claim(db, principal, claim_id, for_update=True)
+    claim = read.claim_for(db, principal, claim_id, for_update=True)
     acceptance.mark_original_checked(db, actor=principal, claim=claim, code=body.code)
     return _detail(db, principal, claim)
 
 
 @router.post("/{claim_id}/materials/review", response_model=ClaimOut)
 def review_material(claim_id: int, body: MaterialReview, db: DB, principal: Handler) -> ClaimOut:
-    claim = get_claim(db, principal, claim_id, for_update=True)
+    claim = read.claim_for(db, principal, claim_id, for_update=True)
     acceptance.review_material(
         db, actor=principal, claim=claim, code=body.code, result=body.result, note=body.note
     )
@@ -164,7 +164,7 @@ def upload_file(
 ) -> FileOut:
     from claimdesk.claims.config import rules
 
-    claim = get_claim(db, principal, claim_id, for_update=True)
+    claim = read.claim_for(db, principal, claim_id, for_update=True)
     # Read one byte past the limit: enough to refuse, never the whole of a huge upload.
     content = file.file.read(rules().upload_max_bytes + 1)
     stored = acceptance.store_upload(
@@ -184,7 +184,7 @@ def download_file(claim_id: int, file_id: int, db: DB, principal: Reader) -> Res
     """The uploaded file as it was sent, decrypted from the file store (SEC-1)."""
     from urllib.parse import quote
 
-    claim = get_claim(db, principal, claim_id)
+    claim = read.claim_for(db, principal, claim_id)
     stored, content = acceptance.read_upload(db, actor=principal, claim=claim, file_id=file_id)
     disposition = f"attachment; filename*=UTF-8''{quote(stored.filename)}"
     return Response(
@@ -196,9 +196,12 @@ def download_file(claim_id: int, file_id: int, db: DB, principal: Reader) -> Res
 
 @router.get("/{claim_id}/receipt.pdf", response_class=Response)
 def receipt_pdf(claim_id: int, db: DB, principal: Handler) -> Response:
-    claim = get_claim(db, principal, claim_id)
+    claim = read.claim_for(db, principal, claim_id)
     pdf = documents.materials_receipt(
-        claim, materials_of(db, claim.id), staff=principal.name, customer=claim.claimant_name
+        claim,
+        read.claim_materials(db, claim.id),
+        staff=principal.name,
+        customer=claim.claimant_name,
     )
     record(
         db, actor=principal, action="claim.receipt_printed", entity_type="claim", entity_id=claim.id
@@ -208,7 +211,7 @@ def receipt_pdf(claim_id: int, db: DB, principal: Handler) -> Response:
 
 @router.post("/{claim_id}/coverages", response_model=ClaimOut)
 def set_coverages(claim_id: int, body: CoveragesIn, db: DB, principal: Handler) -> ClaimOut:
-    claim = get_claim(db, principal, claim_id, for_update=True)
+    claim = read.claim_for(db, principal, claim_id, for_update=True)
     acceptance.set_coverages(
         db, actor=principal, claim=claim, codes=body.coverage_codes, reason=body.reason
     )
@@ -217,7 +220,7 @@ def set_coverages(claim_id: int, body: CoveragesIn, db: DB, principal: Handler) 
 
 @router.post("/{claim_id}/materials-notice", response_model=ClaimOut)
 def materials_notice(claim_id: int, body: NoticeCreate, db: DB, principal: Handler) -> ClaimOut:
-    claim = get_claim(db, principal, claim_id, for_update=True)
+    claim = read.claim_for(db, principal, claim_id, for_update=True)
     acceptance.send_missing_notice(db, actor=principal, claim=claim, requested=body.items)
     return _detail(db, principal, claim)
 
@@ -226,7 +229,7 @@ def materials_notice(claim_id: int, body: NoticeCreate, db: DB, principal: Handl
 def later_materials(
     claim_id: int, body: LaterMaterialsRequest, db: DB, principal: Handler
 ) -> ClaimOut:
-    claim = get_claim(db, principal, claim_id, for_update=True)
+    claim = read.claim_for(db, principal, claim_id, for_update=True)
     acceptance.request_later_materials(
         db, actor=principal, claim=claim, items=body.items, justification=body.justification
     )
@@ -235,7 +238,7 @@ def later_materials(
 
 @router.post("/{claim_id}/accept", response_model=ClaimOut)
 def accept_claim(claim_id: int, body: AcceptIn, db: DB, principal: Handler) -> ClaimOut:
-    claim = get_claim(db, principal, claim_id, for_update=True)
+    claim = read.claim_for(db, principal, claim_id, for_update=True)
     acceptance.accept(
         db, actor=principal, claim=claim, reserve_amounts=dict(body.reserves), reason=body.reason
     )
@@ -246,7 +249,7 @@ def accept_claim(claim_id: int, body: AcceptIn, db: DB, principal: Handler) -> C
 def revise_reserve(
     claim_id: int, body: ReserveRevise, db: DB, principal: ReserveKeeper
 ) -> ClaimOut:
-    claim = get_claim(db, principal, claim_id, for_update=True)
+    claim = read.claim_for(db, principal, claim_id, for_update=True)
     reserves.revise(
         db,
         actor=principal,
@@ -264,21 +267,21 @@ def revise_reserve(
 
 @router.post("/{claim_id}/survey/assign", response_model=ClaimOut)
 def assign_surveyor(claim_id: int, body: AssignIn, db: DB, principal: Handler) -> ClaimOut:
-    claim = get_claim(db, principal, claim_id, for_update=True)
+    claim = read.claim_for(db, principal, claim_id, for_update=True)
     survey.assign(db, actor=principal, claim=claim, surveyor_id=body.surveyor_id)
     return _detail(db, principal, claim)
 
 
 @router.post("/{claim_id}/survey/skip", response_model=ClaimOut)
 def skip_survey(claim_id: int, db: DB, principal: Handler) -> ClaimOut:
-    claim = get_claim(db, principal, claim_id, for_update=True)
+    claim = read.claim_for(db, principal, claim_id, for_update=True)
     survey.skip_survey(db, actor=principal, claim=claim)
     return _detail(db, principal, claim)
 
 
 @router.post("/{claim_id}/survey/contact", response_model=ClaimOut)
 def survey_contact(claim_id: int, body: ContactIn, db: DB, principal: Surveyor) -> ClaimOut:
-    claim = get_claim(db, principal, claim_id, for_update=True)
+    claim = read.claim_for(db, principal, claim_id, for_update=True)
     survey.record_contact(db, actor=principal, claim=claim, note=body.note)
     return _detail(db, principal, claim)
 
@@ -288,14 +291,14 @@ def reveal_contact_phone(claim_id: int, db: DB, principal: Surveyor) -> ContactP
     """The customer's phone in clear, for the assigned surveyor only (CLM-S1); audited."""
     from claimdesk.claims.intake import contact
 
-    claim = get_claim(db, principal, claim_id)
+    claim = read.claim_for(db, principal, claim_id)
     phone = contact.reveal_phone(db, actor=principal, claim=claim)
     return ContactPhoneOut(phone=phone, tel=contact.tel_uri(phone))
 
 
 @router.post("/{claim_id}/survey/report", response_model=ClaimOut)
 def survey_report(claim_id: int, body: SurveyReportIn, db: DB, principal: Surveyor) -> ClaimOut:
-    claim = get_claim(db, principal, claim_id, for_update=True)
+    claim = read.claim_for(db, principal, claim_id, for_update=True)
     survey.submit(db, actor=principal, claim=claim, data=body)
     return _detail(db, principal, claim)
 
@@ -332,7 +335,7 @@ SurveyReader = Annotated[Principal, Depends(_survey_reader)]
 def survey_plan(claim_id: int, db: DB, principal: SurveyReader) -> SurveyPlanOut:
     """CLM-S2: the claim's survey plan and the latest report's results (row-filtered:
     a surveyor reads only the claims assigned to them, CLM-F2)."""
-    claim = get_claim(db, principal, claim_id)
+    claim = read.claim_for(db, principal, claim_id)
     # Results carry findings about the insured's treatment: reads are on the trail (GEN-5).
     record(
         db,
@@ -377,7 +380,7 @@ def survey_plan(claim_id: int, db: DB, principal: SurveyReader) -> SurveyPlanOut
 
 @router.post("/{claim_id}/assessments", response_model=ClaimOut)
 def assess(claim_id: int, body: AssessmentIn, db: DB, principal: Assessor) -> ClaimOut:
-    claim = get_claim(db, principal, claim_id, for_update=True)
+    claim = read.claim_for(db, principal, claim_id, for_update=True)
     assessment.record_assessment(db, actor=principal, claim=claim, data=body)
     return _detail(db, principal, claim)
 
@@ -386,7 +389,7 @@ def assess(claim_id: int, body: AssessmentIn, db: DB, principal: Assessor) -> Cl
 def accept_adjuster_report(
     claim_id: int, assessment_id: int, body: AdjusterAcceptIn, db: DB, principal: Assessor
 ) -> ClaimOut:
-    claim = get_claim(db, principal, claim_id, for_update=True)
+    claim = read.claim_for(db, principal, claim_id, for_update=True)
     assessment.accept_adjuster_report(
         db, actor=principal, claim=claim, assessment_id=assessment_id, data=body
     )
@@ -395,7 +398,7 @@ def accept_adjuster_report(
 
 @router.post("/{claim_id}/assessment/complete", response_model=ClaimOut)
 def complete_assessment(claim_id: int, body: TransitionIn, db: DB, principal: Assessor) -> ClaimOut:
-    claim = get_claim(db, principal, claim_id, for_update=True)
+    claim = read.claim_for(db, principal, claim_id, for_update=True)
     workflow.transition(
         db, claim=claim, action="complete_assessment", actor=principal, reason=body.reason
     )
@@ -404,29 +407,27 @@ def complete_assessment(claim_id: int, body: TransitionIn, db: DB, principal: As
 
 @router.post("/{claim_id}/adjustments", response_model=ClaimOut)
 def adjust(claim_id: int, body: AdjustmentIn, db: DB, principal: Adjuster) -> ClaimOut:
-    claim = get_claim(db, principal, claim_id, for_update=True)
+    claim = read.claim_for(db, principal, claim_id, for_update=True)
     adjustment.adjust(db, actor=principal, claim=claim, data=body)
     return _detail(db, principal, claim)
 
 
 @router.post("/{claim_id}/adjustment/complete", response_model=ClaimOut)
 def complete_adjustment(claim_id: int, body: TransitionIn, db: DB, principal: Adjuster) -> ClaimOut:
-    claim = get_claim(db, principal, claim_id, for_update=True)
+    claim = read.claim_for(db, principal, claim_id, for_update=True)
     adjustment.complete(db, actor=principal, claim=claim, reason=body.reason)
     return _detail(db, principal, claim)
 
 
 @router.get("/{claim_id}/adjustment-report.pdf", response_class=Response)
 def adjustment_pdf(claim_id: int, db: DB, principal: Reader) -> Response:
-    claim = get_claim(db, principal, claim_id)
+    claim = read.claim_for(db, principal, claim_id)
     adjustments = list(adjustment.current_adjustments(db, claim.id).values())
     if not adjustments:
         raise NoAdjustmentYet()
     # Signed with the adjuster's name, not the username (issue 12).
     signers = {a.signed_by_id for a in adjustments if a.signed_by_id}
-    pdf = documents.adjustment_report(
-        claim, adjustments, names=auth_repository.display_names(db, signers)
-    )
+    pdf = documents.adjustment_report(claim, adjustments, names=users.display_names(db, signers))
     return Response(pdf, media_type="application/pdf")
 
 
@@ -436,7 +437,7 @@ def adjustment_pdf(claim_id: int, db: DB, principal: Reader) -> Response:
 @router.post("/{claim_id}/transitions/{action}", response_model=ClaimOut)
 def move(claim_id: int, action: str, body: TransitionIn, db: DB, principal: Reader) -> ClaimOut:
     """Moves without their own service: the table checks the permission of the row."""
-    claim = get_claim(db, principal, claim_id, for_update=True)
+    claim = read.claim_for(db, principal, claim_id, for_update=True)
     workflow.transition(db, claim=claim, action=action, actor=principal, reason=body.reason)
     return _detail(db, principal, claim)
 
@@ -446,7 +447,7 @@ def move(claim_id: int, action: str, body: TransitionIn, db: DB, principal: Read
 
 @router.post("/{claim_id}/fraud-flags", response_model=ClaimOut)
 def flag_fraud(claim_id: int, body: FraudFlagIn, db: DB, principal: Flagger) -> ClaimOut:
-    claim = get_claim(db, principal, claim_id, for_update=True)
+    claim = read.claim_for(db, principal, claim_id, for_update=True)
     fraud.flag(
         db, actor=principal, claim=claim, description=body.description, rule_code=body.rule_code
     )
@@ -457,6 +458,6 @@ def flag_fraud(claim_id: int, body: FraudFlagIn, db: DB, principal: Flagger) -> 
 def resolve_fraud(
     claim_id: int, flag_id: int, body: FraudResolveIn, db: DB, principal: Investigator
 ) -> ClaimOut:
-    claim = get_claim(db, principal, claim_id, for_update=True)
+    claim = read.claim_for(db, principal, claim_id, for_update=True)
     fraud.resolve(db, actor=principal, claim=claim, flag_id=flag_id, data=body)
     return _detail(db, principal, claim)

@@ -10,6 +10,7 @@ number, checklist and clocks — with no query (issue 14 item 2)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterable, Sequence
 
@@ -314,6 +315,14 @@ def claim_for(
     CLM-F2), locked ``FOR UPDATE`` when a step moves it; ``NotFound`` (naming claim_id)
     for a claim that does not exist or is not theirs to see."""
     return repository.get_claim(session, actor, claim_id, for_update=for_update)
+
+
+def open_queue(
+    session: Session, *, actor: Principal, limit: int
+) -> list[tuple[Claim, dt.datetime | None]]:
+    """The open claims ``actor`` may work, the most urgent first, with each one's next
+    deadline (CLM-Z2; ``repository.queue`` holds the order and the row filter)."""
+    return repository.queue(session, actor, limit=limit)
 
 
 def claim_materials(session: Session, claim_id: int) -> list[Material]:

@@ -11,7 +11,7 @@ from claimdesk.auth.principal import Principal
 from claimdesk.deps import DB, require
 from claimdesk.errors import NotFound
 from claimdesk.i18n import request_language
-from claimdesk.products import repository, service
+from claimdesk.products import service
 from claimdesk.products.schemas import (
     ComplianceReport,
     ProductExport,
@@ -35,7 +35,7 @@ def _lang(request: Request) -> str:
 
 @router.get("", response_model=list[ProductSummary])
 def list_products(db: DB, _: NeedsProductsRead) -> list[ProductSummary]:
-    return [service.product_summary(p) for p in repository.list_products(db)]
+    return [service.product_summary(p) for p in service.list_products(db)]
 
 
 @router.post("", response_model=ProductOut, status_code=201)
@@ -43,7 +43,7 @@ def create_product(
     body: ProductIn, request: Request, db: DB, actor: NeedsProductsManage
 ) -> ProductOut:
     product = service.create_product(db, actor=actor, data=body)
-    return service.product_out(repository.get_product(db, product.id), _lang(request))
+    return service.product_out(service.get_product(db, product.id), _lang(request))
 
 
 @router.post("/import", response_model=ProductOut)
@@ -55,7 +55,7 @@ def import_product(
 
 @router.get("/{product_id}", response_model=ProductOut)
 def get_product(product_id: int, request: Request, db: DB, _: NeedsProductsRead) -> ProductOut:
-    return service.product_out(repository.get_product(db, product_id), _lang(request))
+    return service.product_out(service.get_product(db, product_id), _lang(request))
 
 
 @router.get("/{product_id}/export", response_model=ProductExport)
@@ -72,11 +72,11 @@ def add_version(
     body: VersionIn | None = None,
 ) -> VersionOut:
     version = service.add_version(db, actor=actor, product_id=product_id, data=body)
-    return service.version_out(repository.get_version(db, version.id), _lang(request))
+    return service.version_out(service.get_version(db, version.id), _lang(request))
 
 
 def _version_of(db: DB, product_id: int, version_id: int) -> None:
-    version = repository.get_version(db, version_id)
+    version = service.get_version(db, version_id)
     if version.product_id != product_id:
         raise NotFound(what="product version", field="version_id")
 
@@ -86,7 +86,7 @@ def get_version(
     product_id: int, version_id: int, request: Request, db: DB, _: NeedsProductsRead
 ) -> VersionOut:
     _version_of(db, product_id, version_id)
-    return service.version_out(repository.get_version(db, version_id), _lang(request))
+    return service.version_out(service.get_version(db, version_id), _lang(request))
 
 
 @router.put("/{product_id}/versions/{version_id}", response_model=VersionOut)
@@ -100,7 +100,7 @@ def edit_draft(
 ) -> VersionOut:
     _version_of(db, product_id, version_id)
     version = service.update_draft(db, actor=actor, version_id=version_id, data=body)
-    return service.version_out(repository.get_version(db, version.id), _lang(request))
+    return service.version_out(service.get_version(db, version.id), _lang(request))
 
 
 @router.get("/{product_id}/versions/{version_id}/check", response_model=ComplianceReport)
@@ -117,4 +117,4 @@ def publish_version(
 ) -> VersionOut:
     _version_of(db, product_id, version_id)
     version = service.publish_version(db, actor=actor, version_id=version_id)
-    return service.version_out(repository.get_version(db, version.id), _lang(request))
+    return service.version_out(service.get_version(db, version.id), _lang(request))

@@ -20,7 +20,7 @@ from claimdesk.claims.automatic.schemas import (
     SampleVerdictOut,
     VerdictIn,
 )
-from claimdesk.claims.repository import get_claim
+from claimdesk.claims.read import claim_for
 from claimdesk.deps import DB, require
 from claimdesk.paging import Page, Paging
 
@@ -36,7 +36,7 @@ RulesReader = Annotated[Principal, Depends(require(Permission.THRESHOLDS_READ))]
 def automatic_decision(claim_id: int, db: DB, principal: Reader) -> AutomaticDecisionOut | None:
     """What the automatic path did with the claim: paid, or referred with the reasons;
     null when it never looked (no bills as data, or a person took the claim first)."""
-    claim = get_claim(db, principal, claim_id)
+    claim = claim_for(db, principal, claim_id)
     found = service.decision_of(db, claim_id=claim.id)
     if found is not None and principal.is_customer:
         # The reasons are for staff: a check's hit is not told to the claimant.
@@ -49,7 +49,7 @@ def automatic_decision(claim_id: int, db: DB, principal: Reader) -> AutomaticDec
 )
 def give_verdict(claim_id: int, body: VerdictIn, db: DB, principal: Reviewer) -> SampleVerdictOut:
     """A tier-1 reviewer's verdict on a sampled automatic payment (CLM-T3)."""
-    claim = get_claim(db, principal, claim_id, for_update=True)
+    claim = claim_for(db, principal, claim_id, for_update=True)
     return service.give_verdict(db, actor=principal, claim=claim, data=body)
 
 

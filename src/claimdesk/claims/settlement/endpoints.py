@@ -16,7 +16,7 @@ from claimdesk.audit.service import record
 from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
 from claimdesk.claims.config import rules
-from claimdesk.claims.repository import get_claim
+from claimdesk.claims.read import claim_for
 from claimdesk.claims.settlement import closing, recoveries, review
 from claimdesk.claims.settlement import read as settlement_read
 from claimdesk.claims.settlement.decision_notices import (
@@ -65,20 +65,20 @@ FinanceReader = Annotated[Principal, Depends(require(Permission.CLAIMS_FINANCIAL
 
 @router.get("/{claim_id}/review", response_model=ReviewOut)
 def read_review(claim_id: int, db: DB, principal: Reader) -> ReviewOut:
-    claim = get_claim(db, principal, claim_id)
+    claim = claim_for(db, principal, claim_id)
     return settlement_read.review_out(db, claim.id)
 
 
 @router.post("/{claim_id}/review/submit", response_model=ReviewOut)
 def submit_review(claim_id: int, body: SubmitIn, db: DB, principal: Adjuster) -> ReviewOut:
-    claim = get_claim(db, principal, claim_id, for_update=True)
+    claim = claim_for(db, principal, claim_id, for_update=True)
     review.submit(db, actor=principal, claim=claim, reason=body.reason)
     return settlement_read.review_out(db, claim.id)
 
 
 @router.post("/{claim_id}/review/decisions", response_model=ReviewOut)
 def decide(claim_id: int, body: DecisionBody, db: DB, principal: Reviewer) -> ReviewOut:
-    claim = get_claim(db, principal, claim_id, for_update=True)
+    claim = claim_for(db, principal, claim_id, for_update=True)
     review.decide(
         db,
         actor=principal,
@@ -90,7 +90,7 @@ def decide(claim_id: int, body: DecisionBody, db: DB, principal: Reviewer) -> Re
 
 @router.get("/{claim_id}/rejection-notice.pdf", response_class=Response)
 def rejection_notice(claim_id: int, db: DB, principal: Reader) -> Response:
-    claim = get_claim(db, principal, claim_id)
+    claim = claim_for(db, principal, claim_id)
     notice = review.notice_of(db, claim.id)
     if notice is None:
         raise NotFound(what="rejection notice", field="claim_id")
@@ -108,7 +108,7 @@ def rejection_notice(claim_id: int, db: DB, principal: Reader) -> Response:
 @router.get("/{claim_id}/decision-notice.pdf", response_class=Response)
 def decision_notice(claim_id: int, db: DB, principal: Reader) -> Response:
     """CLM-V3: the written decision of an approval that left nothing to pay."""
-    claim = get_claim(db, principal, claim_id)
+    claim = claim_for(db, principal, claim_id)
     notice = notice_of(db, claim.id)
     if notice is None:
         raise NotFound(what="decision notice", field="claim_id")
@@ -127,7 +127,7 @@ def decision_notice(claim_id: int, db: DB, principal: Reader) -> Response:
 def conclude_without_payment(claim_id: int, db: DB, principal: Reviewer) -> ReviewOut:
     """CLM-V3: an approved claim with nothing (more) to pay gets its decision notice and
     callback (claims approved before the rule were left waiting for a zero payment)."""
-    claim = get_claim(db, principal, claim_id, for_update=True)
+    claim = claim_for(db, principal, claim_id, for_update=True)
     conclude_approved(db, actor=principal, claim=claim)
     return settlement_read.review_out(db, claim.id)
 
@@ -139,7 +139,7 @@ def conclude_without_payment(claim_id: int, db: DB, principal: Reviewer) -> Revi
 def add_authorisation(
     claim_id: int, body: AuthorisationIn, db: DB, principal: Payer
 ) -> AuthorisationOut:
-    claim = get_claim(db, principal, claim_id, for_update=True)
+    claim = claim_for(db, principal, claim_id, for_update=True)
     stored = service.record_authorisation(
         db,
         actor=principal,
@@ -164,7 +164,7 @@ def request_payment(
     key = (idempotency_key or "").strip()
     if not 8 <= len(key) <= 100:
         raise IdempotencyKeyRequired(field="Idempotency-Key")
-    claim = get_claim(db, principal, claim_id, for_update=True)
+    claim = claim_for(db, principal, claim_id, for_update=True)
     payment, created = service.request_payment(
         db,
         actor=principal,
@@ -191,7 +191,7 @@ def confirm_offline_payment(
     kept) and the payee's signed confirmation (PDF or image, stored with the claim's
     files and kept with the payment). A payment already paid is answered as it is and
     nothing is stored twice (CLM-P5)."""
-    claim = get_claim(db, principal, claim_id, for_update=True)
+    claim = claim_for(db, principal, claim_id, for_update=True)
     # Read one byte past the limit: enough to refuse, never the whole of a huge upload.
     content = file.file.read(rules().upload_max_bytes + 1)
     payment, _recorded = service.hand_over(
@@ -213,7 +213,7 @@ def cancel_offline_payment(
     """CLM-P3: a cash/offline payment whose hand-over did not happen is cancelled with the
     reason (audited); the claim then takes a new payment request. A payment already
     paid is refused (409); one already cancelled is answered as it is (CLM-P5)."""
-    claim = get_claim(db, principal, claim_id, for_update=True)
+    claim = claim_for(db, principal, claim_id, for_update=True)
     payment, _cancelled = service.cancel_offline(
         db,
         actor=principal,
@@ -227,13 +227,13 @@ def cancel_offline_payment(
 
 @router.get("/{claim_id}/payments", response_model=list[PaymentOut])
 def list_payments(claim_id: int, db: DB, principal: Reader) -> list[PaymentOut]:
-    claim = get_claim(db, principal, claim_id)
+    claim = claim_for(db, principal, claim_id)
     return settlement_read.payments_out(db, claim.id)
 
 
 @router.post("/{claim_id}/payment-delay-notice", status_code=204)
 def delay_notice(claim_id: int, body: DelayNoticeIn, db: DB, principal: Payer) -> Response:
-    claim = get_claim(db, principal, claim_id, for_update=True)
+    claim = claim_for(db, principal, claim_id, for_update=True)
     service.delay_notice(
         db,
         actor=principal,
@@ -258,27 +258,27 @@ def _archive(db: Session, claim_id: int, number: str) -> ArchiveOut:
 
 @router.post("/{claim_id}/close", response_model=ArchiveOut)
 def close_claim(claim_id: int, body: SubmitIn, db: DB, principal: Reviewer) -> ArchiveOut:
-    claim = get_claim(db, principal, claim_id, for_update=True)
+    claim = claim_for(db, principal, claim_id, for_update=True)
     closing.close(db, actor=principal, claim=claim, reason=body.reason)
     return _archive(db, claim.id, claim.number)
 
 
 @router.post("/{claim_id}/reopen", status_code=204)
 def reopen_claim(claim_id: int, body: SubmitIn, db: DB, principal: Reviewer) -> Response:
-    claim = get_claim(db, principal, claim_id, for_update=True)
+    claim = claim_for(db, principal, claim_id, for_update=True)
     closing.reopen(db, actor=principal, claim=claim, reason=body.reason)
     return Response(status_code=204)
 
 
 @router.get("/{claim_id}/archive", response_model=ArchiveOut)
 def read_archive(claim_id: int, db: DB, principal: Reader) -> ArchiveOut:
-    claim = get_claim(db, principal, claim_id)
+    claim = claim_for(db, principal, claim_id)
     return _archive(db, claim.id, claim.number)
 
 
 @router.get("/{claim_id}/callbacks", response_model=list[CallbackOut])
 def list_callbacks(claim_id: int, db: DB, principal: Reader) -> list[CallbackOut]:
-    claim = get_claim(db, principal, claim_id)
+    claim = claim_for(db, principal, claim_id)
     return settlement_read.callbacks_out(db, claim.id, principal.language)
 
 
@@ -286,7 +286,7 @@ def list_callbacks(claim_id: int, db: DB, principal: Reader) -> list[CallbackOut
 def complete_callback(
     claim_id: int, callback_id: int, body: CallbackIn, db: DB, principal: Caller
 ) -> CallbackOut:
-    claim = get_claim(db, principal, claim_id, for_update=True)
+    claim = claim_for(db, principal, claim_id, for_update=True)
     done = closing.complete_callback(
         db,
         actor=principal,
@@ -302,14 +302,14 @@ def complete_callback(
 
 @router.post("/{claim_id}/recoveries", status_code=201, response_model=RecoveryOut)
 def add_recovery(claim_id: int, body: RecoveryIn, db: DB, principal: Recoverer) -> RecoveryOut:
-    claim = get_claim(db, principal, claim_id, for_update=True)
+    claim = claim_for(db, principal, claim_id, for_update=True)
     stored = recoveries.record_recovery(db, actor=principal, claim=claim, **body.model_dump())
     return RecoveryOut.model_validate(stored)
 
 
 @router.get("/{claim_id}/financials", response_model=FinancialsOut)
 def financials(claim_id: int, db: DB, principal: FinanceReader) -> FinancialsOut:
-    claim = get_claim(db, principal, claim_id)
+    claim = claim_for(db, principal, claim_id)
     figures = recoveries.net_cost(db, claim.id)
     return FinancialsOut(
         claim_id=claim.id,

@@ -368,3 +368,8 @@ def _outcome_words(outcome: str, amount: Decimal | None) -> str:
 def disputes_of(session: Session, claim_id: int) -> list[ClaimDispute]:
     """The claim's disputes (CLM-Z3)."""
     return repository.disputes_of(session, claim_id)
+
+
+def steps_of(session: Session, dispute_id: int) -> list[ClaimDisputeStep]:
+    """The dispute's steps (answer, escalation, resolution), oldest first (CLM-Z3)."""
+    return repository.steps_of(session, dispute_id)

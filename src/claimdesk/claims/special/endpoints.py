@@ -19,9 +19,8 @@ from sqlalchemy.orm import Session
 from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
 from claimdesk.claims import analytics
-from claimdesk.claims.repository import get_claim
+from claimdesk.claims.read import claim_for
 from claimdesk.claims.special import disputes, events, remote
-from claimdesk.claims.special import repository as special_repository
 from claimdesk.claims.special.schemas import (
     AnswerIn,
     CloseIn,
@@ -62,13 +61,10 @@ def _event_out(
 ) -> EventOut:
     out = EventOut.model_validate(event, from_attributes=True)
     if detail:
-        out.team = [
-            {"user_id": m.user_id, "duty": m.duty}
-            for m in special_repository.members_of(db, event.id)
-        ]
+        out.team = [{"user_id": m.user_id, "duty": m.duty} for m in events.members_of(db, event.id)]
         out.claims = [
             {"claim_id": c.id, "number": c.number, "state": c.state, "small_loss": link.small_loss}
-            for link, c in special_repository.event_claims(db, event.id, actor=actor)
+            for link, c in events.event_claims(db, event.id, actor=actor)
         ]
     return out
 
@@ -81,19 +77,19 @@ def create_event(body: EventIn, db: DB, principal: EventManager) -> EventOut:
 
 @router.get("/claim-events/{event_id}", response_model=EventOut)
 def read_event(event_id: int, db: DB, principal: Reader) -> EventOut:
-    return _event_out(db, special_repository.get_event(db, event_id), actor=principal, detail=True)
+    return _event_out(db, events.get_event(db, event_id), actor=principal, detail=True)
 
 
 @router.post("/claim-events/{event_id}/team", response_model=EventOut)
 def add_member(event_id: int, body: MemberIn, db: DB, principal: EventManager) -> EventOut:
-    event = special_repository.get_event(db, event_id, for_update=True)
+    event = events.get_event(db, event_id, for_update=True)
     events.add_member(db, actor=principal, event=event, user_id=body.user_id, duty=body.duty)
     return _event_out(db, event, actor=principal, detail=True)
 
 
 @router.post("/claim-events/{event_id}/close", response_model=EventOut)
 def close_event(event_id: int, body: CloseIn, db: DB, principal: EventManager) -> EventOut:
-    event = special_repository.get_event(db, event_id, for_update=True)
+    event = events.get_event(db, event_id, for_update=True)
     events.close_event(db, actor=principal, event=event, reason=body.reason)
     return _event_out(db, event, actor=principal, detail=True)
 
@@ -101,15 +97,15 @@ def close_event(event_id: int, body: CloseIn, db: DB, principal: EventManager) -
 @router.post("/claims/{claim_id}/event", response_model=list[dict[str, Any]])
 def link_claim(claim_id: int, body: LinkIn, db: DB, principal: Handler) -> list[dict[str, Any]]:
     """Group the claim under an event; answers with its green-channel checklist."""
-    claim = get_claim(db, principal, claim_id, for_update=True)
-    event = special_repository.get_event(db, body.event_id)
+    claim = claim_for(db, principal, claim_id, for_update=True)
+    event = events.get_event(db, body.event_id)
     events.link_claim(db, actor=principal, event=event, claim=claim)
     return events.checklist(db, claim)
 
 
 @router.get("/claims/{claim_id}/green-channel", response_model=list[dict[str, Any]])
 def green_channel(claim_id: int, db: DB, principal: Reader) -> list[dict[str, Any]]:
-    return events.checklist(db, get_claim(db, principal, claim_id))
+    return events.checklist(db, claim_for(db, principal, claim_id))
 
 
 @public_router.get("/events/{event_id}/guide")
@@ -133,36 +129,36 @@ def _mailing(m: MaterialMailing) -> dict[str, Any]:
 
 
 def _remote_out(db: Session, claim_id: int) -> RemoteOut:
-    found = special_repository.remote_of(db, claim_id)
+    found = remote.remote_of(db, claim_id)
     if found is None:
         raise NotFound(what="remote claim designation", field="claim_id")
     out = RemoteOut.model_validate(found, from_attributes=True)
-    out.mailings = [_mailing(m) for m in special_repository.mailings_of(db, claim_id)]
+    out.mailings = [_mailing(m) for m in remote.mailings_of(db, claim_id)]
     return out
 
 
 @router.post("/claims/{claim_id}/remote", response_model=RemoteOut)
 def designate_remote(claim_id: int, body: RemoteIn, db: DB, principal: Handler) -> RemoteOut:
-    claim = get_claim(db, principal, claim_id, for_update=True)
+    claim = claim_for(db, principal, claim_id, for_update=True)
     remote.designate(db, actor=principal, claim=claim, local_org_unit_id=body.local_org_unit_id)
     return _remote_out(db, claim.id)
 
 
 @router.get("/claims/{claim_id}/remote", response_model=RemoteOut)
 def read_remote(claim_id: int, db: DB, principal: Reader) -> RemoteOut:
-    return _remote_out(db, get_claim(db, principal, claim_id).id)
+    return _remote_out(db, claim_for(db, principal, claim_id).id)
 
 
 @router.post("/claims/{claim_id}/mailings", status_code=201, response_model=dict[str, Any])
 def record_mailing(claim_id: int, body: MailingIn, db: DB, principal: Uploader) -> dict[str, Any]:
     """Materials posted with the case number: the customer or staff record the waybill."""
-    claim = get_claim(db, principal, claim_id, for_update=True)
+    claim = claim_for(db, principal, claim_id, for_update=True)
     return _mailing(remote.record_mailing(db, actor=principal, claim=claim, **body.model_dump()))
 
 
 @router.post("/claims/{claim_id}/mailings/{mailing_id}/receive", response_model=dict[str, Any])
 def receive_mailing(claim_id: int, mailing_id: int, db: DB, principal: Handler) -> dict[str, Any]:
-    claim = get_claim(db, principal, claim_id, for_update=True)
+    claim = claim_for(db, principal, claim_id, for_update=True)
     return _mailing(remote.receive_mailing(db, actor=principal, claim=claim, mailing_id=mailing_id))
 
 
@@ -178,25 +174,22 @@ def _dispute_out(db: Session, dispute: ClaimDispute, language: str = "zh-CN") ->
         out.response_clock = ClockOut.of(clock, language).model_dump(mode="json")
     out.steps = [
         {"path": s.path, "note": s.note, "at": s.at.isoformat(), "by_id": s.by_id}
-        for s in special_repository.steps_of(db, dispute.id)
+        for s in disputes.steps_of(db, dispute.id)
     ]
     return out
 
 
 @router.post("/claims/{claim_id}/disputes", status_code=201, response_model=DisputeOut)
 def file_dispute(claim_id: int, body: DisputeIn, db: DB, principal: DisputeWorker) -> DisputeOut:
-    claim = get_claim(db, principal, claim_id, for_update=True)
+    claim = claim_for(db, principal, claim_id, for_update=True)
     dispute = disputes.file_dispute(db, actor=principal, claim=claim, **body.model_dump())
     return _dispute_out(db, dispute, principal.language)
 
 
 @router.get("/claims/{claim_id}/disputes", response_model=list[DisputeOut])
 def list_disputes(claim_id: int, db: DB, principal: Reader) -> list[DisputeOut]:
-    claim = get_claim(db, principal, claim_id)
-    return [
-        _dispute_out(db, d, principal.language)
-        for d in special_repository.disputes_of(db, claim.id)
-    ]
+    claim = claim_for(db, principal, claim_id)
+    return [_dispute_out(db, d, principal.language) for d in disputes.disputes_of(db, claim.id)]
 
 
 @router.post("/claim-disputes/{dispute_id}/answer", response_model=DisputeOut)
