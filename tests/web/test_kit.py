@@ -4,6 +4,7 @@ while an accepted form answers 303 to the page that shows the result. SPEC GEN-6
 
 from __future__ import annotations
 
+import re
 from typing import Any, cast
 
 import pytest
@@ -379,6 +380,15 @@ def test_a_label_is_followed_by_the_languages_colon() -> None:
         if '") }}: ' in (text := path.read_text(encoding="utf-8")) or '") }} ({{' in text
     ]
     assert ascii_after_label == []  # a colon or a bracket: colon(), paren()
+    # Nor right before a tag closes: 通知所列材料: on the notice form, 本次出险涉及的保障:
+    # on the report form were the ASCII colon on Chinese pages (a bug bash's finding).
+    colon_before_tag = [
+        f"{path.relative_to(templates)}: {line.strip()[:80]}"
+        for path in templates.rglob("*.html")
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if re.search(r"\}\}:\s*<", line)
+    ]
+    assert colon_before_tag == []
     from claimdesk.web.kit import paren
 
     token = current_language.set("zh-CN")

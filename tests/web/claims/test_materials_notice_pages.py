@@ -50,6 +50,9 @@ def test_the_missing_materials_form_previews_what_the_customer_receives(
         assert label in form.html
     assert "2026年10月30日" in form.html  # 30 days after 30 Sep (rules().materials_deadline_days)
     assert "短信发送至 139****5678" in form.html
+    # GEN-6: each line's label ends in the page's colon — 发送方式：, not 发送方式: (bug bash)
+    assert "发送方式：</span>短信发送至 139****5678" in form.html
+    assert "通知所列材料:" not in form.html
     db.expire_all()
     assert (
         db.scalars(
