@@ -278,3 +278,21 @@ def test_the_holds_page_lists_who_raised_the_flags_as_the_language_lists(
     assert f"{person}, " not in zh and f"{rule}, " not in zh
     en = client.get(f"{HOLDS}?lang=en").text
     assert "Person, Rule" in en or "Rule, Person" in en
+
+
+def test_the_claim_network_is_reached_from_the_claim_page_and_the_holds_list(
+    world: World, client: TestClient, db: Session
+) -> None:
+    # SPEC CLM-F3 (investigators see the network around a claim), CLM-F2: the network
+    # page had no link anywhere — an investigator reached it only by typing its address
+    cid = _held(db, world, given_to=None)
+    web = ClaimPages(client, db)
+    web.login("investigator")
+    network = f'href="/admin/claims/{cid}/network"'
+    assert network in web.page(cid)
+    holds = client.get(f"{HOLDS}?lang=en")
+    assert network in holds.text
+    opened = client.get(f"/admin/claims/{cid}/network?lang=en")
+    assert opened.status_code == 200 and "Claim network" in opened.text
+    web.login("handler")  # not an investigator: no link to a page they may not open
+    assert network not in web.page(cid)
