@@ -44,7 +44,7 @@ from claimdesk.paging import (
 from claimdesk.products.coverage_types import MATERIALS
 from claimdesk.rules.deadlines import to_local
 from claimdesk.validation import describe_validation_error
-from claimdesk.web.labels import LABELS, MORE_LABELS
+from claimdesk.web.labels import CATALOG_WORDS, KIND_LABELS, LABELS, MORE_LABELS
 
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
@@ -90,6 +90,22 @@ def label(code: object) -> str:
 
 
 templates.env.globals["label"] = label
+
+
+def catalog_class(code: object) -> str:
+    """An expense line's catalogue class in words — 甲类 / Class A (甲) — or — for none."""
+    msgid = CATALOG_WORDS.get(str(code or ""))
+    return gettext(msgid) if msgid else (str(code) if code else "—")
+
+
+def expense_kind(code: object) -> str:
+    """An expense line's excluded-item category (PRD-3) in words, not its code."""
+    msgid = KIND_LABELS.get(str(code or ""))
+    return gettext(msgid) if msgid else str(code or "")
+
+
+templates.env.globals["catalog_class"] = catalog_class
+templates.env.globals["expense_kind"] = expense_kind
 templates.env.filters["label"] = label
 
 

@@ -11,6 +11,15 @@ from claimdesk.code_labels import COLUMN_LABELS, LABELS, MORE_LABELS, STP_LABELS
 from claimdesk.field_labels import without_spec_refs
 from claimdesk.rules.checks.rules import RULES
 
+# A medical expense line's class in the national catalogue (CLM-T1, ADJ-MED), msgids
+# (zh-CN 甲类/乙类/丙类): the claim page and the assessor's form showed the stored A, B, C.
+CATALOG_WORDS = {"A": "Class A (甲)", "B": "Class B (乙)", "C": "Class C (丙)"}
+# Item categories a product may exclude (PRD-3 medical 'excluded_kinds'); msgids.
+KIND_LABELS = {
+    "cosmetic": "Cosmetic item",
+    "non_necessary_exam": "Examination that was not necessary",
+}
+
 
 def labeller(gettext: Callable[..., str]) -> Callable[[object], str]:
     def label(code: object) -> str:

@@ -87,3 +87,30 @@ def test_any_number_of_expense_lines_with_a_total(
     assert [i.removed for i in items][-1] is True
     web.do(cid, "complete_assessment")
     assert state_of(web.page(cid)) == "assessed"
+
+
+def test_a_lines_catalogue_class_and_category_are_shown_in_words(
+    s: Settlement, client: TestClient, db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # SPEC CLM-L3, ADJ-MED (甲/乙/丙 classes), GEN-6: the assessor's form offered "A",
+    # "B", "C" and the claim page's table showed the stored A and "(cosmetic)" — codes
+    # where a Chinese claims office says 甲类 and 美容项目 (bug bash)
+    FrozenClock(monkeypatch, local("2026-09-14T10:00:00"))
+    web = ClaimPages(client, db)
+    cid = report_in_portal(web, s, MEDICAL)
+    accept(web, cid, MEDICAL, "4000.00")
+    survey(web, s, cid, MEDICAL)
+    web.login("assessor")
+    form = web.open(cid, "assess")
+    assert re.search(r'<option value="A"[^>]*>甲类</option>', form.html)
+    assert re.search(r'<option value="B"[^>]*>乙类</option>', form.html)
+    web.do(cid, "assess", {"coverage_code": "medical", **SEVEN})
+    page = web.page(cid)
+    table = page[page.index('id="assessment-title"') :]
+    table = table[: table.index("</table>")]
+    cells = re.findall(r"<td>([^<]*)</td>", table)
+    assert "甲类" in cells and "乙类" in cells and "A" not in cells and "B" not in cells
+    assert "（美容项目）" in table and "(cosmetic)" not in table
+    english = client.get(f"/claims/{cid}?lang=en").text
+    english = english[english.index('id="assessment-title"') :]
+    assert "Class A (甲)" in english[: english.index("</table>")]

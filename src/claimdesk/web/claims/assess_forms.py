@@ -39,6 +39,7 @@ from claimdesk.web.claims.page_forms import (
     validated,
 )
 from claimdesk.web.kit import listed
+from claimdesk.web.labels import CATALOG_WORDS, KIND_LABELS
 
 INJURY_ROWS = 5
 # The API name of each column of an expense row, and the form's suffix for it.
@@ -49,11 +50,6 @@ LINE_COLUMNS = {
     "self_pay_ratio": "self_pay",
     "kind": "kind",
     "removal_reason": "removal_reason",
-}
-# Item categories a product may exclude (PRD-3 medical 'excluded_kinds'); msgids.
-KIND_LABELS = {
-    "cosmetic": "Cosmetic item",
-    "non_necessary_exam": "Examination that was not necessary",
 }
 
 
@@ -139,7 +135,7 @@ def _medical_fields(db: Session, claim: Claim, coverages: dict[str, Coverage]) -
                 "catalog",
                 "Expense line %(n)s: catalogue class",
                 "select",
-                options=[("", "—"), ("A", "A"), ("B", "B"), ("C", "C")],
+                options=[("", "—"), *CATALOG_WORDS.items()],
             ),
             FormField(
                 "self_pay",

@@ -20,12 +20,12 @@ from claimdesk.claims.read import claim_for
 from claimdesk.deps import DB, require
 from claimdesk.web import bill_forms
 from claimdesk.web.kit import Refusal, SubmittedForm, answer, form_context, render
+from claimdesk.web.labels import CATALOG_WORDS
 
 router = APIRouter()
 Reader = Annotated[Principal, Depends(require(Permission.CLAIMS_READ))]
 Submitter = Annotated[Principal, Depends(require(Permission.CLAIMS_BILLS))]
 # 甲/乙/丙 as the assessment's catalogue classes (msgids).
-CATALOG_WORDS = {"A": "Class A (甲)", "B": "Class B (乙)", "C": "Class C (丙)"}
 
 
 def _page(
