@@ -373,6 +373,8 @@ def test_payee_other_needs_an_authorisation_document_on_file(
     assert document is not None and document.purpose == "authorisation"
     page = web.page(cid)
     assert "授权领款人" in page and "claim.payee_authorised" in timeline_actions(page)
+    # GEN-6: the payee's basis in Chinese brackets — 王五（授权领款人）, not 王五 (授权领款人)
+    assert "王五（授权领款人）" in page
 
 
 def test_advance_and_delay_notice(s: Settlement, client: TestClient, db: Session) -> None:

@@ -317,7 +317,7 @@ def pay(web: ClaimPages, s: Settlement, cid: int, line: Line) -> None:
     assert paid, "no paid payment on the page"
     # CLM-P1: paid to whom, on which basis (the insured, or the named beneficiary).
     name, basis = ("李四", "被保险人") if line.payee == "insured" else ("赵六", "受益人")
-    assert f"{name} ({basis})" in paid.group(1) and line.payable in paid.group(1)
+    assert f"{name}（{basis}）" in paid.group(1) and line.payable in paid.group(1)  # GEN-6
 
 
 def callback_and_close(web: ClaimPages, cid: int) -> None:

@@ -65,7 +65,8 @@ def test_the_investigators_queue_names_who_holds_each_claim(
     assert _investigators(english) == {mine: "investigator (you)", nobody: "Unassigned"}
     chinese = _page(client, "investigator", "?queue=work")
     assert '<th scope="col">调查员</th>' in chinese
-    assert _investigators(chinese) == {mine: "investigator (本人)", nobody: "未指派"}
+    # GEN-6: the bracket as Chinese writes it, （本人）, not an ASCII one (bug bash)
+    assert _investigators(chinese) == {mine: "investigator（本人）", nobody: "未指派"}
     assert theirs not in _investigators(chinese)
 
 
