@@ -53,9 +53,17 @@ def process_to_paid(page: Any, server: LiveServer, number: str, *, screenshots: 
     approve_and_pay(page, server, number, screenshots=screenshots)
 
 
-def process_to_review(page: Any, server: LiveServer, number: str, *, screenshots: bool) -> None:
+def process_to_review(
+    page: Any,
+    server: LiveServer,
+    number: str,
+    *,
+    screenshots: bool,
+    expenses: tuple[str, str] = ("28000", "12000"),
+) -> None:
     """From reported to in review through the pages (handler, surveyor, assessor,
-    adjuster); the adjuster is logged out at the end."""
+    adjuster); the adjuster is logged out at the end. ``expenses``: the amounts of the
+    surgery and the ward lines the assessor enters."""
     # Claims handler: receive the paper materials, accept with a reserve, assign a surveyor.
     login(page, server, "handler")
     if screenshots:
@@ -109,10 +117,10 @@ def process_to_review(page: Any, server: LiveServer, number: str, *, screenshots
         {
             "coverage_code": "medical",
             "line1_description": "手术费",
-            "line1_amount": "28000",
+            "line1_amount": expenses[0],
             "line1_catalog": "A",
             "line2_description": "住院床位费",
-            "line2_amount": "12000",
+            "line2_amount": expenses[1],
             "line2_catalog": "A",
         },
     )
