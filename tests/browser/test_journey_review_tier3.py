@@ -76,9 +76,7 @@ def test_a_claim_above_the_tier_2_limit_needs_three_reviewers_then_is_paid_by_ba
     mobile_page.wait_for_selector(f"text={number}")
     settled(mobile_page)
     shot(mobile_page, "payment-batch-375")
-    widths = mobile_page.evaluate(
-        "() => [document.documentElement.scrollWidth, window.innerWidth]"
-    )
+    widths = mobile_page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
     assert widths[0] <= widths[1], f"the batch page scrolls sideways at 375 px: {widths}"
     act(page, "confirm_payment", {"result": "paid", "reference": "ICBC-TIER3-0001"})
     assert state(page) == "paid"
