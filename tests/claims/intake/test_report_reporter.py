@@ -163,7 +163,9 @@ def test_the_report_page_takes_the_caller_and_the_claim_page_shows_them(
         follow_redirects=False,
     )
     assert done.status_code == 303, done.text
-    page = world.client.get(done.headers["location"] + "?lang=en", headers=handler).text
+    page = world.client.get(done.headers["location"] + "&lang=en", headers=handler).text
+    # The claim page right after the report says it was entered and who takes it up
+    assert "Done: Enter the report" in page and "a claims handler takes it up next" in page
     shown = page.split('id="claim-reporter">')[1].split("</dd>")[0]
     assert "王芳" in shown and "Spouse" in shown and "139****2222" in shown
     assert "taken by handler" in shown

@@ -764,7 +764,12 @@ def test_staff_report_by_phone_finds_the_policy_by_id_number(
         "/claims/new", data={**facts, "loss_overview": "骑车摔伤"}, follow_redirects=False
     )
     assert done.status_code == 303, done.text
-    cid = int(done.headers["location"].rsplit("/", 1)[1])
+    location = done.headers["location"]
+    cid = int(location.split("?")[0].rsplit("/", 1)[1])
+    # GEN-6, CLM-R3: the claim page says the report was entered and who takes it up next
+    landed = client.get(location).text
+    assert "已完成：录入报案" in landed and "接下来由理赔专员跟进受理" in landed
+    assert "已完成" not in web.page(cid)  # only right after the report
     db.expire_all()
     claim = db.get(Claim, cid)
     assert claim is not None

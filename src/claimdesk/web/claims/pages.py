@@ -1616,14 +1616,25 @@ def claim_page(claim_id: int, request: Request, db: DB, principal: Reader) -> Re
     context = claim_context(db, principal, claim, language_of(request))
     # After an action the page says what was done (GEN-6): the action's own label; an
     # address with an unknown action shows nothing.
-    done = ACTIONS.get(request.query_params.get("done") or "")
+    done_key = request.query_params.get("done") or ""
+    done = ACTIONS.get(done_key)
+    # A report entered on /claims/new lands here too: it says so and who takes it up (the
+    # page had only reloaded into the new claim, with no word that the customer was told).
+    reported = done_key == "report" and claim.state == "reported"
     return render(
         request,
         "claims/claim.html",
         actions=offered_actions(db, principal, claim),
-        done_label=done.label if done else None,
+        done_label=done.label if done else ("Enter the report" if reported else None),
+        done_next=REPORT_NEXT if reported else None,
         **context,
     )
+
+
+# What follows an entered report (CLM-R3: the customer is told at once), a msgid.
+REPORT_NEXT = (
+    "The customer has been told the report was accepted; a claims handler takes it up next."
+)
 
 
 def _render_form(

@@ -231,7 +231,7 @@ def report_submit(
             request, db, principal, values, chosen, error=claim.error, status_code=claim.status_code
         )
     if principal.has(Permission.CLAIMS_READ):
-        return RedirectResponse(f"/claims/{claim.id}", status_code=303)
+        return RedirectResponse(f"/claims/{claim.id}?done=report", status_code=303)
     # A sales agent reports (the agent channel) but does not work claims: the number
     # is what they give the customer.
     fresh = {"channel": values["channel"], "claimant_relationship": "self"}
