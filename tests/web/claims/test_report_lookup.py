@@ -133,3 +133,17 @@ def test_the_reporters_fields_are_headed_by_the_reporter(
     fieldset = page.split('<fieldset id="reporter">', 1)[1].split("</fieldset>", 1)[0]
     assert f"<legend>{legend}</legend>" in fieldset
     assert "caller" not in fieldset.lower()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-CN"])
+def test_a_refused_phone_is_named_as_the_form_labels_it(
+    world: World, client: TestClient, lang: str
+) -> None:
+    # SPEC GEN-6: the refusal names the field as the page does — the form said 手机号码 /
+    # Mobile number above a field whose refusal read 联系电话 / Contact phone (bug bash)
+    from claimdesk.field_labels import FIELD_LABELS
+
+    staff_login(client, "handler")
+    page = client.get(f"/claims/new?lang={lang}").text
+    zh, en = FIELD_LABELS["contact_phone"]
+    assert f'<label for="contact_phone">{zh if lang == "zh-CN" else en}</label>' in page
