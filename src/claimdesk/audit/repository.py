@@ -64,3 +64,9 @@ def timeline(session: Session, entity_type: str, entity_id: str | int) -> Sequen
         .where(AuditEntry.entity_type == entity_type, AuditEntry.entity_id == str(entity_id))
         .order_by(AuditEntry.seq)
     ).all()
+
+
+def max_seq(session: Session) -> int:
+    """The highest sequence number on the trail, 0 when it is empty (SQLite numbers new
+    entries from it under the database's write lock)."""
+    return int(session.execute(select(func.coalesce(func.max(AuditEntry.seq), 0))).scalar_one())

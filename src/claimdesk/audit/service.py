@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import event, func, select, text
+from sqlalchemy import event, text
 from sqlalchemy.orm import Session
 
 from claimdesk.audit import repository
@@ -157,7 +157,7 @@ def _next_seqs(session: Session, count: int) -> list[int]:
             taken += sorted(int(value) for value in more.scalars())
         return taken
     # SQLite: the transaction holds the database's write lock (BEGIN IMMEDIATE).
-    top = session.execute(select(func.coalesce(func.max(AuditEntry.seq), 0))).scalar_one()
+    top = repository.max_seq(session)
     return list(range(int(top) + 1, int(top) + 1 + count))
 
 

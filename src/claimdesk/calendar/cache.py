@@ -6,7 +6,7 @@ calendar without importing the module that recomputes them after a change.
 
 from __future__ import annotations
 
-from sqlalchemy import event, select
+from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
 
 from claimdesk.calendar import repository
@@ -22,11 +22,8 @@ _CACHE: dict[str, tuple[tuple[object, ...], Calendar]] = {}
 _SESSION_MEMO = "claimdesk.calendar"
 
 
-_VERSION = select(*repository.version_columns())
-
-
 def _version(session: Session) -> tuple[object, ...]:
-    return tuple(session.execute(_VERSION).one())
+    return repository.version(session)
 
 
 def _build(session: Session) -> Calendar:

@@ -40,3 +40,8 @@ def days_of(session: Session, year: int | None = None) -> Sequence[CalendarDay]:
 
 def delete_days(session: Session, year: int) -> None:
     session.execute(delete(CalendarDay).where(CalendarDay.year == year))
+
+
+def version(session: Session) -> tuple[object, ...]:
+    """The stored calendar's version (``version_columns``) in one query."""
+    return tuple(session.execute(select(*version_columns())).one())

@@ -18,12 +18,11 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from claimdesk.audit.service import record
+from claimdesk.clocks import repository
 from claimdesk.clocks.service import BREACH_ACTOR, mark_breaches
-from claimdesk.db import is_postgres
 from claimdesk.jobs.queue import periodic
 from claimdesk.models.clock import Clock
 
@@ -58,20 +57,8 @@ def escalate_breached(
     types = [t for t in (subject_types or _HANDLERS) if t in _HANDLERS]
     if not types:
         return []
-    query = (
-        select(Clock)
-        .where(
-            Clock.breached_at.is_not(None),
-            Clock.escalated_at.is_(None),
-            Clock.subject_type.in_(types),
-        )
-        .order_by(Clock.id)
-        .limit(limit)
-    )
-    if is_postgres(session):
-        query = query.with_for_update(skip_locked=True)
     escalated = []
-    for clock in session.scalars(query).all():
+    for clock in repository.breached_not_escalated(session, subject_types=types, limit=limit):
         handler = _HANDLERS[clock.subject_type]
         details = handler(session, clock, now)
         if details is None:

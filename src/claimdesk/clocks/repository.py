@@ -116,3 +116,23 @@ def running_day_clocks(session: Session, first: int, last: int) -> Sequence[Cloc
         )
         .order_by(Clock.id)
     ).all()
+
+
+def breached_not_escalated(
+    session: Session, *, subject_types: Sequence[str], limit: int
+) -> Sequence[Clock]:
+    """Breached clocks of ``subject_types`` not escalated yet, oldest first, at most
+    ``limit``; on PostgreSQL locked (``SKIP LOCKED``: two workers take different ones)."""
+    query = (
+        select(Clock)
+        .where(
+            Clock.breached_at.is_not(None),
+            Clock.escalated_at.is_(None),
+            Clock.subject_type.in_(subject_types),
+        )
+        .order_by(Clock.id)
+        .limit(limit)
+    )
+    if is_postgres(session):
+        query = query.with_for_update(skip_locked=True)
+    return session.scalars(query).all()

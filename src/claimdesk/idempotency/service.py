@@ -30,7 +30,7 @@ from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -38,7 +38,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from claimdesk.auth.principal import Principal
 from claimdesk.deps import get_principal_optional, request_session
-from claimdesk.idempotency import SCOPE_KEY
+from claimdesk.idempotency import SCOPE_KEY, repository
 from claimdesk.idempotency.errors import (
     IdempotencyKeyInProgress,
     IdempotencyKeyMalformed,
@@ -102,11 +102,7 @@ def _canonical_body(request: Request, body: bytes) -> bytes:
 
 
 def _find(session: Session, owner: str, key: str) -> IdempotencyKey | None:
-    return session.scalars(
-        select(IdempotencyKey)
-        .where(IdempotencyKey.principal == owner, IdempotencyKey.key == key)
-        .execution_options(populate_existing=True)
-    ).one_or_none()
+    return repository.find_key(session, owner=owner, key=key)
 
 
 def _answer(row: IdempotencyKey, *, method: str, path: str, digest: str) -> None:

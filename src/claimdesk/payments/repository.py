@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from claimdesk.models.claim import Claim
+from claimdesk.models.job import OutboxMessage
 from claimdesk.models.payment import (
     PayeeAuthorisation,
     Payment,
@@ -20,7 +21,7 @@ from claimdesk.models.payment import (
     PaymentBatch,
 )
 from claimdesk.models.policy import PolicyBeneficiary
-from claimdesk.models.review import ReviewRound
+from claimdesk.models.review import RejectionNotice, ReviewRound
 from claimdesk.paging import PageRequest, Slice, fetch
 
 
@@ -225,3 +226,15 @@ def batch_lines(session: Session, batch_id: int) -> list[tuple[PaymentAttempt, P
         .order_by(PaymentAttempt.payment_id)
     )
     return [(a, p, c) for a, p, c in session.execute(query)]
+
+
+def rejection_notices_sent(session: Session) -> list[tuple[RejectionNotice, OutboxMessage]]:
+    """Rejection notices whose message the outbox has sent but that are not marked sent
+    yet, with their message; locked (``SKIP LOCKED``: two workers take different ones)."""
+    rows = session.execute(
+        select(RejectionNotice, OutboxMessage)
+        .join(OutboxMessage, OutboxMessage.id == RejectionNotice.outbox_message_id)
+        .where(RejectionNotice.sent_at.is_(None), OutboxMessage.status == "sent")
+        .with_for_update(of=RejectionNotice, skip_locked=True)
+    )
+    return [(notice, message) for notice, message in rows]

@@ -13,7 +13,6 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from claimdesk.audit.service import record
@@ -21,8 +20,7 @@ from claimdesk.auth.principal import Principal
 from claimdesk.clocks import service as clocks
 from claimdesk.config import get_settings
 from claimdesk.jobs.queue import periodic, task
-from claimdesk.models.job import OutboxMessage
-from claimdesk.models.review import RejectionNotice
+from claimdesk.payments import repository
 from claimdesk.payments.service import batch_csv, get_batch
 from claimdesk.storage.backends import write_atomically
 
@@ -67,12 +65,7 @@ def write_batch_file(session: Session, payload: dict[str, Any], *, now: dt.datet
 
 @periodic("claims.rejection_notices_sent", every=dt.timedelta(minutes=1))
 def rejection_notices_sent(session: Session, payload: dict[str, Any], *, now: dt.datetime) -> None:
-    rows = session.execute(
-        select(RejectionNotice, OutboxMessage)
-        .join(OutboxMessage, OutboxMessage.id == RejectionNotice.outbox_message_id)
-        .where(RejectionNotice.sent_at.is_(None), OutboxMessage.status == "sent")
-        .with_for_update(of=RejectionNotice, skip_locked=True)
-    )
+    rows = repository.rejection_notices_sent(session)
     for notice, message in rows:
         sent_at = message.sent_at or now
         notice.sent_at = sent_at
