@@ -25,7 +25,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from claimdesk.audit.service import record
@@ -34,6 +33,7 @@ from claimdesk.claims import timeutil
 from claimdesk.errors import ValidationFailed
 from claimdesk.models.security_incident import SecurityIncidentTimeLimit
 from claimdesk.rules.deadlines import MAX_N, RULE_TYPES, Rule, RuleType
+from claimdesk.security import repository
 from claimdesk.security.errors import UnknownIncidentCode
 
 SEVERITIES = ("critical", "high", "medium", "low")
@@ -107,7 +107,7 @@ class Limit:
 
 
 def _rows(session: Session) -> dict[tuple[str, str], SecurityIncidentTimeLimit]:
-    rows = session.scalars(select(SecurityIncidentTimeLimit)).all()
+    rows = repository.time_limits(session)
     return {(r.severity, r.stage): r for r in rows}
 
 
@@ -118,12 +118,7 @@ def _rule_of(row: SecurityIncidentTimeLimit | None, default: Rule) -> Rule:
 
 
 def limit_for(session: Session, *, severity: str, stage: str) -> Rule:
-    row = session.scalars(
-        select(SecurityIncidentTimeLimit).where(
-            SecurityIncidentTimeLimit.severity == severity,
-            SecurityIncidentTimeLimit.stage == stage,
-        )
-    ).first()
+    row = repository.time_limit(session, severity=severity, stage=stage)
     return _rule_of(row, DEFAULTS[severity][stage])
 
 

@@ -7,18 +7,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from claimdesk.auth.permissions import Permission
+from claimdesk.auth.permissions import Permission, Role
 from claimdesk.auth.principal import Principal
 from claimdesk.models.clock import Clock
 from claimdesk.models.security_incident import (
     SecurityIncident,
     SecurityIncidentContainmentAction,
     SecurityIncidentCorrectiveAction,
+    SecurityIncidentTimeLimit,
     SecurityIncidentTransition,
 )
+from claimdesk.models.user import User, UserRole
 
 T = TypeVar("T", bound=Any)
 
@@ -133,3 +135,50 @@ def running_clocks(session: Session, incident_ids: Sequence[int]) -> dict[int, C
     for clock in rows:
         found.setdefault(int(clock.subject_id), clock)
     return found
+
+
+def containment_count(session: Session, *, incident_id: int) -> int:
+    """How many containment actions the incident has on record."""
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(SecurityIncidentContainmentAction)
+            .where(SecurityIncidentContainmentAction.incident_id == incident_id)
+        )
+        or 0
+    )
+
+
+def time_limits(session: Session) -> Sequence[SecurityIncidentTimeLimit]:
+    """Every stored time limit (a severity and stage with none keeps its default)."""
+    return session.scalars(select(SecurityIncidentTimeLimit)).all()
+
+
+def time_limit(session: Session, *, severity: str, stage: str) -> SecurityIncidentTimeLimit | None:
+    """The stored time limit of the severity's stage, or None (its default applies)."""
+    return session.scalars(
+        select(SecurityIncidentTimeLimit).where(
+            SecurityIncidentTimeLimit.severity == severity,
+            SecurityIncidentTimeLimit.stage == stage,
+        )
+    ).first()
+
+
+def active_administrators(session: Session) -> list[User]:
+    """Every active administrator, by id (who answers for incidents). Staff, not rows of
+    an incident: no principal."""
+    query = (
+        select(User)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == Role.ADMINISTRATOR.value, User.is_active.is_(True))
+        .order_by(User.id)
+    )
+    return list(session.scalars(query).unique())
+
+
+def is_staff(session: Session, *, user_id: int) -> bool:
+    """Whether the user holds any role but customer (a member of staff)."""
+    role = session.scalar(
+        select(UserRole.id).where(UserRole.user_id == user_id, UserRole.role != Role.CUSTOMER.value)
+    )
+    return role is not None

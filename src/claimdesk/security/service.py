@@ -15,11 +15,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from claimdesk.audit.service import record
-from claimdesk.auth.permissions import Role
 from claimdesk.auth.principal import Principal
 from claimdesk.claims import timeutil
 from claimdesk.clocks.service import stop_clock
@@ -35,7 +33,7 @@ from claimdesk.models.security_incident import (
     SecurityIncidentSequence,
     SecurityIncidentTransition,
 )
-from claimdesk.models.user import User, UserRole
+from claimdesk.models.user import User
 from claimdesk.paging import PageRequest, Slice, fetch
 from claimdesk.rules.deadlines import NaiveInstant, local_date
 from claimdesk.security import repository, workflow
@@ -119,13 +117,7 @@ def next_number(session: Session, day: dt.date) -> str:
 
 def administrators(session: Session) -> list[User]:
     """Who answers for incidents: every active administrator."""
-    query = (
-        select(User)
-        .join(UserRole, UserRole.user_id == User.id)
-        .where(UserRole.role == Role.ADMINISTRATOR.value, User.is_active.is_(True))
-        .order_by(User.id)
-    )
-    return list(session.scalars(query).unique())
+    return repository.active_administrators(session)
 
 
 # A severity as the incident pages say it (web/admin/security.LABELS, security.po).
@@ -442,12 +434,7 @@ def record_root_cause(
 def _owner(session: Session, owner_id: int | None) -> User:
     """An active member of staff: a customer's login cannot answer for a correction."""
     owner = session.get(User, owner_id) if owner_id is not None else None
-    staff_role = session.scalar(
-        select(UserRole.id).where(
-            UserRole.user_id == owner_id, UserRole.role != Role.CUSTOMER.value
-        )
-    )
-    if owner is None or not owner.is_active or staff_role is None:
+    if owner is None or not owner.is_active or not repository.is_staff(session, user_id=owner.id):
         raise IncidentOwnerUnknown(field="owner_id")
     return owner
 

@@ -20,7 +20,6 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from claimdesk import lifecycle
@@ -32,12 +31,10 @@ from claimdesk.errors import PermissionDenied
 from claimdesk.models.clock import Clock
 from claimdesk.models.security_incident import (
     SecurityIncident,
-    SecurityIncidentContainmentAction,
-    SecurityIncidentCorrectiveAction,
     SecurityIncidentTransition,
 )
 from claimdesk.models.states import SecurityIncidentState
-from claimdesk.security import limits
+from claimdesk.security import limits, repository
 from claimdesk.security.errors import (
     ContainmentActionsMissing,
     CorrectiveActionsMissing,
@@ -61,21 +58,12 @@ Guard = Callable[[Session, SecurityIncident], None]
 
 
 def _containment_recorded(session: Session, incident: SecurityIncident) -> None:
-    count = session.scalar(
-        select(func.count())
-        .select_from(SecurityIncidentContainmentAction)
-        .where(SecurityIncidentContainmentAction.incident_id == incident.id)
-    )
-    if not count:
+    if not repository.containment_count(session, incident_id=incident.id):
         raise ContainmentActionsMissing()
 
 
 def _corrections_done(session: Session, incident: SecurityIncident) -> None:
-    actions = session.scalars(
-        select(SecurityIncidentCorrectiveAction).where(
-            SecurityIncidentCorrectiveAction.incident_id == incident.id
-        )
-    ).all()
+    actions = repository.corrective_actions(session, incident.id)
     if not actions:
         raise CorrectiveActionsMissing()
     still_open = sum(1 for a in actions if a.done_at is None)
