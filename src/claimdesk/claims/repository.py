@@ -257,3 +257,9 @@ def current_adjustments_of(session: Session, *, claim_ids: set[int]) -> list[Adj
 def all_disputes(session: Session) -> list[ClaimDispute]:
     """Every claim dispute in the order they were filed."""
     return list(session.scalars(select(ClaimDispute).order_by(ClaimDispute.id)))
+
+
+def visible_claim(session: Session, *, actor: Principal, claim_id: int) -> Claim | None:
+    """The claim if ``actor`` may see it (row filter, CLM-F2, SEC-4), else None: the
+    caller names its own refusal (a contact's or rating's reference)."""
+    return session.scalars(scoped(select(Claim).where(Claim.id == claim_id), actor)).one_or_none()

@@ -81,3 +81,16 @@ def get_consent(session: Session, person_id: int, consent_id: int) -> Consent | 
 def active_consents(session: Session, person_id: int) -> list[Consent]:
     query = select(Consent).where(Consent.person_id == person_id, Consent.withdrawn_at.is_(None))
     return list(session.scalars(query))
+
+
+def consenting_person_ids(session: Session, *, purpose: str) -> list[int]:
+    """People with a consent to ``purpose`` not withdrawn, by id: the candidates only —
+    people.service.has_consent is the one rule (SEC-6)."""
+    return list(
+        session.scalars(
+            select(Consent.person_id)
+            .where(Consent.purpose == purpose, Consent.withdrawn_at.is_(None))
+            .distinct()
+            .order_by(Consent.person_id)
+        ).all()
+    )

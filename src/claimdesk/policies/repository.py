@@ -210,3 +210,12 @@ def expiring_between(session: Session, first: dt.date, last: dt.date) -> list[Po
             .order_by(Policy.id)
         )
     )
+
+
+def visible_policy(session: Session, *, actor: Principal, policy_id: int) -> Policy | None:
+    """The policy if ``actor`` may see it (row filter, SEC-4), else None: the caller
+    names its own refusal (a contact's reference, not a look-up by id)."""
+    policy: Policy | None = session.scalars(
+        scoped(select(Policy).where(Policy.id == policy_id), actor)
+    ).one_or_none()
+    return policy

@@ -12,20 +12,18 @@ decimals rounded half-up to 0.01 once, at the end (GEN-1 style).
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
 
-from sqlalchemy import ColumnElement, Subquery, and_, case, func, literal, not_, or_, select
+from sqlalchemy import ColumnElement, Subquery
 from sqlalchemy.orm import Session
 
 from claimdesk.models.clock import Clock
-from claimdesk.models.org import OrgUnit
-from claimdesk.models.service import Complaint, SatisfactionSurvey
+from claimdesk.models.service import SatisfactionSurvey
 from claimdesk.rules.deadlines import LOCAL_TZ, to_local
+from claimdesk.service import repository
 from claimdesk.service.errors import PeriodTooLong, TextRequired
 from claimdesk.service.service import SERVICE_CLOCKS
 
@@ -107,12 +105,7 @@ def complaints_report(
     GEN-7); a period over three years is refused (``within_limit``)."""
     start, end = period_bounds(date_from, date_to)
     within_limit(date_from, date_to)
-    query = select(
-        Complaint.received_at, Complaint.cause, Complaint.complaint_type, Complaint.channel
-    ).where(Complaint.received_at >= start, Complaint.received_at < end)
-    if org_unit_id is not None:
-        query = query.where(Complaint.org_unit_id == org_unit_id)
-    rows = session.execute(query).all()
+    rows = repository.complaints_received(session, start=start, end=end, org_unit_id=org_unit_id)
     per_month = Counter(month_of(r.received_at) for r in rows)
     trend: list[MonthCount] = []
     previous: int | None = None
@@ -147,19 +140,11 @@ def satisfaction_report(
     period over three years is refused (``within_limit``)."""
     start, end = period_bounds(date_from, date_to)
     within_limit(date_from, date_to)
-    columns = []
-    for column in DIMENSIONS.values():
-        columns += [func.sum(column), func.count(column)]
-    query = (
-        select(SatisfactionSurvey.service_type, func.count(SatisfactionSurvey.id), *columns)
-        .where(SatisfactionSurvey.surveyed_at >= start, SatisfactionSurvey.surveyed_at < end)
-        .group_by(SatisfactionSurvey.service_type)
-        .order_by(SatisfactionSurvey.service_type)
-    )
-    if org_unit_id is not None:
-        query = query.where(SatisfactionSurvey.org_unit_id == org_unit_id)
     result = []
-    for row in session.execute(query).all():
+    sums_per_type = repository.satisfaction_sums(
+        session, start=start, end=end, org_unit_id=org_unit_id, dimensions=list(DIMENSIONS.values())
+    )
+    for row in sums_per_type:
         service_type, surveys = row[0], row[1]
         sums: list[int | None] = list(row[2:])
         averages = {
@@ -195,25 +180,6 @@ def share_met(met: int, decided: int) -> Decimal | None:
     return (Decimal(100 * met) / Decimal(decided)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def month_of_start(column: Any, *, date_from: dt.date, date_to: dt.date) -> ColumnElement[str]:
-    """The Asia/Shanghai month ("2026-03") of an instant of the period, as SQL: a CASE
-    over the period's month boundaries, computed here in Beijing time (GEN-2) and bound
-    as UTC instants, so SQLite and PostgreSQL bucket alike, with no date function of
-    either and no time zone of the database server. At most 37 months (the dashboards'
-    period and every scorecard's here is at most three years, ``within_limit``)."""
-    first = dt.date(date_from.year, date_from.month, 1)
-    months: list[dt.date] = []
-    while first <= date_to:
-        months.append(first)
-        first = dt.date(first.year + first.month // 12, first.month % 12 + 1, 1)
-    whens = [
-        (column < dt.datetime.combine(nxt, dt.time(0), tzinfo=LOCAL_TZ).astimezone(dt.UTC), label)
-        for label, nxt in ((m.strftime("%Y-%m"), n) for m, n in itertools.pairwise(months))
-    ]
-    last = months[-1].strftime("%Y-%m")
-    return case(*whens, else_=last) if whens else literal(last)
-
-
 def each_clock(
     clocks: ColumnElement[bool],
     *,
@@ -222,35 +188,20 @@ def each_clock(
     now: dt.datetime,
     org_unit_id: int | None = None,
 ) -> Subquery:
-    """Each clock started in the period (and branch) once, with its name (``clock``),
-    org unit id (``unit``), Beijing month of its start (``month``) and outcome as 1/0
-    (``met``: stopped in time, or paused in time; ``missed``: stopped late, or running
-    past its due time at ``now``); neither is pending (running within its time, or
-    paused after its due time: a paused clock is never running late). The rows both
-    scorecards count (this one and the dashboards'). A subquery, so that GROUP BY
-    names the month's column rather than repeating its CASE, whose bound instants
-    PostgreSQL would not see as equal."""
+    """Each clock started in the period (and branch) once, with its name, unit, Beijing
+    month of its start and outcome (``service.repository.each_clock`` says how): the rows
+    both scorecards count (this one and the dashboards'). A period ending before it
+    starts is refused naming date_to (``period_bounds``)."""
     start, end = period_bounds(date_from, date_to)
-    stopped = Clock.stopped_at.is_not(None)
-    in_time = or_(
-        Clock.stopped_at <= Clock.due_at,
-        and_(Clock.paused_at.is_not(None), Clock.paused_at < Clock.due_at),
+    return repository.each_clock(
+        clocks,
+        start=start,
+        end=end,
+        date_from=date_from,
+        date_to=date_to,
+        now=now,
+        org_unit_id=org_unit_id,
     )
-    met = and_(stopped, in_time)
-    missed = or_(
-        and_(stopped, not_(in_time)),
-        and_(Clock.stopped_at.is_(None), Clock.paused_at.is_(None), Clock.due_at < now),
-    )
-    inner = select(
-        Clock.name.label("clock"),
-        Clock.org_unit_id.label("unit"),
-        month_of_start(Clock.started_at, date_from=date_from, date_to=date_to).label("month"),
-        case((met, 1), else_=0).label("met"),
-        case((missed, 1), else_=0).label("missed"),
-    ).where(clocks, Clock.started_at >= start, Clock.started_at < end)
-    if org_unit_id is not None:
-        inner = inner.where(Clock.org_unit_id == org_unit_id)
-    return inner.subquery()
 
 
 def deadlines_report(
@@ -274,22 +225,10 @@ def deadlines_report(
     differently on PostgreSQL (it skips punctuation) and SQLite."""
     within_limit(date_from, date_to)
     each = each_clock(Clock.name.in_(list(names)), date_from=date_from, date_to=date_to, now=now)
-    query = (
-        select(
-            each.c.clock,
-            OrgUnit.code,
-            each.c.month,
-            func.count(),
-            func.sum(each.c.met),
-            func.sum(each.c.missed),
-        )
-        .select_from(each)
-        .outerjoin(OrgUnit, OrgUnit.id == each.c.unit)
-        .group_by(each.c.clock, OrgUnit.code, each.c.month)
-    )
     rows = []
     for name, branch, month, governed, met, missed in sorted(
-        session.execute(query).all(), key=lambda row: (row[0], row[1] or "", row[2])
+        repository.deadline_counts(session, each=each),
+        key=lambda row: (row[0], row[1] or "", row[2]),
     ):
         governed, met, missed = int(governed), int(met), int(missed)
         decided = met + missed

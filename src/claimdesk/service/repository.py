@@ -15,13 +15,29 @@ outside the caller's rows is "not found" (404), never "forbidden".
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
+from collections.abc import Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, exists, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Subquery,
+    and_,
+    case,
+    exists,
+    func,
+    literal,
+    not_,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
+from claimdesk.models.clock import Clock
 from claimdesk.models.org import OrgUnit
 from claimdesk.models.policy import PolicyChange
 from claimdesk.models.service import (
@@ -31,6 +47,8 @@ from claimdesk.models.service import (
     ServiceDeskSupervisor,
     ServiceRecord,
 )
+from claimdesk.models.user import User
+from claimdesk.rules.deadlines import LOCAL_TZ
 
 T = TypeVar("T", bound=Any)
 
@@ -206,3 +224,137 @@ def claim_rated(session: Session, claim_id: int) -> bool:
         )
     ).first()
     return found is not None
+
+
+def desk_supervisor_of(session: Session, *, org_unit_id: int) -> ServiceDeskSupervisor | None:
+    """The unit's desk supervisor row (who holds the post), or None."""
+    return session.scalars(
+        select(ServiceDeskSupervisor).where(ServiceDeskSupervisor.org_unit_id == org_unit_id)
+    ).first()
+
+
+def active_desk_supervisor(session: Session, *, org_unit_id: int) -> User | None:
+    """The unit's desk supervisor when their login is active (breaches are sent to
+    them), or None."""
+    query = (
+        select(User)
+        .join(ServiceDeskSupervisor, ServiceDeskSupervisor.user_id == User.id)
+        .where(ServiceDeskSupervisor.org_unit_id == org_unit_id, User.is_active.is_(True))
+    )
+    return session.scalars(query).first()
+
+
+def complaints_received(
+    session: Session, *, start: dt.datetime, end: dt.datetime, org_unit_id: int | None
+) -> list[Any]:
+    """(received_at, cause, complaint_type, channel) of every complaint received in
+    [start, end), of the unit when given (the complaints report, SVC-3)."""
+    query = select(
+        Complaint.received_at, Complaint.cause, Complaint.complaint_type, Complaint.channel
+    ).where(Complaint.received_at >= start, Complaint.received_at < end)
+    if org_unit_id is not None:
+        query = query.where(Complaint.org_unit_id == org_unit_id)
+    return list(session.execute(query).all())
+
+
+def satisfaction_sums(
+    session: Session,
+    *,
+    start: dt.datetime,
+    end: dt.datetime,
+    org_unit_id: int | None,
+    dimensions: Sequence[Any],
+) -> list[Any]:
+    """Per service type of the surveys of [start, end) (and unit): the type, how many
+    surveys, then each dimension's sum and count of scores, in ``dimensions``' order."""
+    columns: list[Any] = []
+    for column in dimensions:
+        columns += [func.sum(column), func.count(column)]
+    query = (
+        select(SatisfactionSurvey.service_type, func.count(SatisfactionSurvey.id), *columns)
+        .where(SatisfactionSurvey.surveyed_at >= start, SatisfactionSurvey.surveyed_at < end)
+        .group_by(SatisfactionSurvey.service_type)
+        .order_by(SatisfactionSurvey.service_type)
+    )
+    if org_unit_id is not None:
+        query = query.where(SatisfactionSurvey.org_unit_id == org_unit_id)
+    return list(session.execute(query).all())
+
+
+def month_of_start(column: Any, *, date_from: dt.date, date_to: dt.date) -> ColumnElement[str]:
+    """The Asia/Shanghai month ("2026-03") of an instant of the period, as SQL: a CASE
+    over the period's month boundaries, computed here in Beijing time (GEN-2) and bound
+    as UTC instants, so SQLite and PostgreSQL bucket alike, with no date function of
+    either and no time zone of the database server. At most 37 months (the dashboards'
+    period and every scorecard's is at most three years, service.reports.within_limit)."""
+    first = dt.date(date_from.year, date_from.month, 1)
+    months: list[dt.date] = []
+    while first <= date_to:
+        months.append(first)
+        first = dt.date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    whens = [
+        (column < dt.datetime.combine(nxt, dt.time(0), tzinfo=LOCAL_TZ).astimezone(dt.UTC), label)
+        for label, nxt in ((m.strftime("%Y-%m"), n) for m, n in itertools.pairwise(months))
+    ]
+    last = months[-1].strftime("%Y-%m")
+    return case(*whens, else_=last) if whens else literal(last)
+
+
+def each_clock(
+    clocks: ColumnElement[bool],
+    *,
+    start: dt.datetime,
+    end: dt.datetime,
+    date_from: dt.date,
+    date_to: dt.date,
+    now: dt.datetime,
+    org_unit_id: int | None = None,
+) -> Subquery:
+    """Each clock started in [start, end) — the period date_from..date_to as UTC
+    instants (service.reports.period_bounds) — and branch once, with its name (``clock``),
+    org unit id (``unit``), Beijing month of its start (``month``) and outcome as 1/0
+    (``met``: stopped in time, or paused in time; ``missed``: stopped late, or running
+    past its due time at ``now``); neither is pending (running within its time, or
+    paused after its due time: a paused clock is never running late). The rows both
+    scorecards count (this one and the dashboards'). A subquery, so that GROUP BY
+    names the month's column rather than repeating its CASE, whose bound instants
+    PostgreSQL would not see as equal."""
+    stopped = Clock.stopped_at.is_not(None)
+    in_time = or_(
+        Clock.stopped_at <= Clock.due_at,
+        and_(Clock.paused_at.is_not(None), Clock.paused_at < Clock.due_at),
+    )
+    met = and_(stopped, in_time)
+    missed = or_(
+        and_(stopped, not_(in_time)),
+        and_(Clock.stopped_at.is_(None), Clock.paused_at.is_(None), Clock.due_at < now),
+    )
+    inner = select(
+        Clock.name.label("clock"),
+        Clock.org_unit_id.label("unit"),
+        month_of_start(Clock.started_at, date_from=date_from, date_to=date_to).label("month"),
+        case((met, 1), else_=0).label("met"),
+        case((missed, 1), else_=0).label("missed"),
+    ).where(clocks, Clock.started_at >= start, Clock.started_at < end)
+    if org_unit_id is not None:
+        inner = inner.where(Clock.org_unit_id == org_unit_id)
+    return inner.subquery()
+
+
+def deadline_counts(session: Session, *, each: Subquery) -> list[Any]:
+    """(clock name, branch code, month, governed, met, missed) per name, branch and
+    month of ``each`` (``each_clock``'s rows), unordered (the caller orders them)."""
+    query = (
+        select(
+            each.c.clock,
+            OrgUnit.code,
+            each.c.month,
+            func.count(),
+            func.sum(each.c.met),
+            func.sum(each.c.missed),
+        )
+        .select_from(each)
+        .outerjoin(OrgUnit, OrgUnit.id == each.c.unit)
+        .group_by(each.c.clock, OrgUnit.code, each.c.month)
+    )
+    return list(session.execute(query).all())

@@ -13,7 +13,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from claimdesk import lifecycle
@@ -210,8 +209,7 @@ def _policy(session: Session, actor: Principal, policy_id: int | None) -> Policy
     that its existence is not revealed either."""
     if policy_id is None:
         return None
-    visible = policies_repository.scoped(select(Policy).where(Policy.id == policy_id), actor)
-    policy: Policy | None = session.scalars(visible).one_or_none()
+    policy = policies_repository.visible_policy(session, actor=actor, policy_id=policy_id)
     if policy is None:
         raise ReferencedRecordMissing(field="policy_id", what_zh="保单", what_en="policy")
     return policy
@@ -224,8 +222,7 @@ def _claim(
     ``_policy`` (SEC-4); its claim_id is a plain integer column."""
     if claim_id is None:
         return None
-    visible = claims_repository.scoped(select(Claim).where(Claim.id == claim_id), actor)
-    claim = session.scalars(visible).one_or_none()
+    claim = claims_repository.visible_claim(session, actor=actor, claim_id=claim_id)
     if claim is None:
         raise ReferencedRecordMissing(field=field, what_zh="理赔案件", what_en="claim")
     return claim
@@ -276,9 +273,7 @@ def set_desk_supervisor(
         raise ReferencedRecordMissing(field="org_unit_id", what_zh="机构", what_en="org unit")
     if session.get(User, user_id) is None:
         raise ReferencedRecordMissing(field="user_id", what_zh="用户", what_en="user")
-    row = session.scalars(
-        select(ServiceDeskSupervisor).where(ServiceDeskSupervisor.org_unit_id == org_unit_id)
-    ).first()
+    row = repository.desk_supervisor_of(session, org_unit_id=org_unit_id)
     if row is None:
         row = ServiceDeskSupervisor(org_unit_id=org_unit_id, user_id=user_id)
         session.add(row)

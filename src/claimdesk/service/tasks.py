@@ -15,7 +15,6 @@ import datetime as dt
 import re
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from claimdesk.audit.service import record
@@ -27,11 +26,12 @@ from claimdesk.formatting import local_datetime
 from claimdesk.jobs.outbox import send_message
 from claimdesk.jobs.queue import periodic
 from claimdesk.models.clock import Clock
-from claimdesk.models.person import Consent, Person
-from claimdesk.models.service import ServiceDeskSupervisor
+from claimdesk.models.person import Person
 from claimdesk.models.user import User
+from claimdesk.people import repository as people_repository
 from claimdesk.people.service import has_consent
 from claimdesk.rules.deadlines import local_date
+from claimdesk.service import repository
 from claimdesk.service.errors import UnknownCode
 from claimdesk.service.service import SERVICE_CLOCKS
 
@@ -107,12 +107,7 @@ def escalate_service_breaches(session: Session, *, now: dt.datetime, limit: int 
 def _supervisor(session: Session, org_unit_id: int | None) -> User | None:
     if org_unit_id is None:
         return None
-    query = (
-        select(User)
-        .join(ServiceDeskSupervisor, ServiceDeskSupervisor.user_id == User.id)
-        .where(ServiceDeskSupervisor.org_unit_id == org_unit_id, User.is_active.is_(True))
-    )
-    return session.scalars(query).first()
+    return repository.active_desk_supervisor(session, org_unit_id=org_unit_id)
 
 
 def care_period(today: dt.date) -> str:
@@ -124,12 +119,7 @@ def run_care_campaign(session: Session, *, period: str) -> int:
     people were addressed. Running it again (or in two workers) adds nothing."""
     if not _PERIOD.match(period or ""):
         raise UnknownCode(field="period", value=period, allowed="YYYY-MM")
-    candidates = session.scalars(
-        select(Consent.person_id)
-        .where(Consent.purpose == CARE_PURPOSE, Consent.withdrawn_at.is_(None))
-        .distinct()
-        .order_by(Consent.person_id)
-    ).all()
+    candidates = people_repository.consenting_person_ids(session, purpose=CARE_PURPOSE)
     addressed = 0
     for person_id in candidates:
         # has_consent is the people domain's one rule for SEC-6; the query above only
