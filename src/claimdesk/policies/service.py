@@ -12,8 +12,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from claimdesk import lifecycle, timeutil
 from claimdesk.audit.service import record
@@ -1046,12 +1045,7 @@ def policy_out(
     version = products.get_version(session, policy.product_version_id)
     holder = _person(session, policy.policyholder_id, "policyholder_id")
     insured = _person(session, policy.insured_id, "insured_id")
-    names = {
-        p.id: p.name
-        for p in session.scalars(
-            select(Person).where(Person.id.in_([b.person_id for b in policy.beneficiaries]))
-        )
-    }
+    names = repository.names_of(session, {b.person_id for b in policy.beneficiaries})
     since, from_day, incontestable = incontestability(session, policy, today)
     renewal = repository.renewal_of(session, policy.id)
     changes = repository.changes_of(session, policy.id)
@@ -1110,16 +1104,8 @@ def policy_summaries(
     the versions with their products, and the insureds' names only (loading whole
     people would decrypt every personal field of every row)."""
     version_ids = {p.product_version_id for p in policies}
-    versions = {
-        v.id: v
-        for v in session.scalars(
-            select(ProductVersion)
-            .where(ProductVersion.id.in_(version_ids))
-            .options(joinedload(ProductVersion.product))
-        )
-    }
-    insureds = select(Person.id, Person.name).where(Person.id.in_({p.insured_id for p in policies}))
-    names = {person_id: name for person_id, name in session.execute(insureds)}
+    versions = products.versions_with_product(session, version_ids=version_ids)
+    names = repository.names_of(session, {p.insured_id for p in policies})
     day = today or local_date(utcnow())
     return [
         PolicySummary(

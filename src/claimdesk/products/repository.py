@@ -128,3 +128,14 @@ def versions_with_coverages(session: Session, version_ids: set[int]) -> dict[int
         .options(joinedload(ProductVersion.product), selectinload(ProductVersion.coverages))
     ).unique()
     return {version.id: version for version in found}
+
+
+def versions_with_product(session: Session, *, version_ids: set[int]) -> dict[int, ProductVersion]:
+    """Versions with their product (not their coverages) by id, in one query: what a
+    list of policies shows of each (issue 6)."""
+    found = session.scalars(
+        select(ProductVersion)
+        .where(ProductVersion.id.in_(version_ids))
+        .options(joinedload(ProductVersion.product))
+    )
+    return {version.id: version for version in found}
