@@ -21,6 +21,8 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "roles": ("角色", "Roles"),
     "display_name": ("姓名", "Name"),
     "name": ("姓名", "Name"),
+    # a product's or coverage's English name (products.schemas.EnglishName, GEN-6)
+    "name_en": ("英文名称", "English name"),
     "id_number": ("身份证号码", "ID number"),
     "id_type": ("证件类型", "ID type"),
     "birth_date": ("出生日期", "Date of birth"),
@@ -81,6 +83,7 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     # a coverage of a product version's list (products.schemas.CoverageIn): a thing's
     # name is 名称, not a person's 姓名
     "coverages.name": ("名称", "Name"),
+    "coverages.name_en": ("英文名称", "English name"),
     "coverages.type": ("保障类型", "Coverage type"),
     "coverages.parameters": ("保障参数", "Parameters"),
     "coverages.materials_add": ("增加的理赔材料", "Claim materials added"),

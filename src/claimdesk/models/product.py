@@ -23,6 +23,8 @@ class Product(TimestampMixin, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(100))
+    # The name English pages show; unset, they show ``name`` (formatting.name_in).
+    name_en: Mapped[str | None] = mapped_column(String(100))
     # health | critical_illness | accident | property | liability
     line: Mapped[str] = mapped_column(String(20))
     # Adult products carry the regulatory critical-illness checks (PRD-1).
@@ -81,6 +83,8 @@ class Coverage(Base):
     position: Mapped[int] = mapped_column(Integer, default=0)
     code: Mapped[str] = mapped_column(String(32))
     name: Mapped[str] = mapped_column(String(100))
+    # The name English pages show; unset, they show ``name`` (formatting.name_in).
+    name_en: Mapped[str | None] = mapped_column(String(100))
     # A PRD-3 type: medical | critical_illness | accident_disability | accident_death |
     # accident_medical | property | liability
     type: Mapped[str] = mapped_column(String(24))

@@ -135,6 +135,7 @@ class ProductRef(BaseModel):
     product_id: int
     code: str
     name: str
+    name_en: str | None = None
     version_id: int
     version: int
 

@@ -1056,6 +1056,7 @@ def policy_out(
             product_id=version.product_id,
             code=version.product.code,
             name=version.product.name,
+            name_en=version.product.name_en,
             version_id=version.id,
             version=version.version,
         ),

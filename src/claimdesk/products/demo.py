@@ -38,6 +38,7 @@ def catalogue() -> list[ProductIn]:
     medical = CoverageIn(
         code="medical",
         name="一般医疗保险金",
+        name_en="General medical benefit",
         type="medical",
         parameters={
             "sum_insured": "3000000.00",
@@ -52,6 +53,7 @@ def catalogue() -> list[ProductIn]:
     ci = CoverageIn(
         code="ci",
         name="重大疾病保险金",
+        name_en="Critical illness benefit",
         type="critical_illness",
         parameters={
             "sum_insured": "500000.00",
@@ -64,6 +66,7 @@ def catalogue() -> list[ProductIn]:
         ProductIn(
             code="MED-MILLION",
             name="百万医疗保险",
+            name_en="Million medical insurance",
             line="health",
             version=_version(
                 insured_liabilities="被保险人在等待期后因疾病或在保险期间内因意外伤害，经医院诊断必须住院治疗的，"
@@ -78,6 +81,7 @@ def catalogue() -> list[ProductIn]:
         ProductIn(
             code="CI-28",
             name="成人重大疾病保险",
+            name_en="Adult critical illness insurance",
             line="critical_illness",
             version=_version(
                 insured_liabilities="被保险人在等待期后初次确诊本合同约定的 28 种重大疾病之一的，按基本保险金额给付重大疾病保险金；"
@@ -95,6 +99,7 @@ def catalogue() -> list[ProductIn]:
         ProductIn(
             code="ACC-PLUS",
             name="综合意外伤害保险",
+            name_en="Comprehensive accident insurance",
             line="accident",
             version=_version(
                 insured_liabilities="被保险人因意外伤害身故、伤残或发生医疗费用的，按约定给付保险金。",
@@ -108,18 +113,21 @@ def catalogue() -> list[ProductIn]:
                     CoverageIn(
                         code="death",
                         name="意外身故保险金",
+                        name_en="Accidental death benefit",
                         type="accident_death",
                         parameters={"sum_insured": "500000.00"},
                     ),
                     CoverageIn(
                         code="disability",
                         name="意外伤残保险金",
+                        name_en="Accidental disability benefit",
                         type="accident_disability",
                         parameters={"sum_insured": "500000.00"},
                     ),
                     CoverageIn(
                         code="acc_medical",
                         name="意外医疗保险金",
+                        name_en="Accident medical benefit",
                         type="accident_medical",
                         parameters={
                             "sum_insured": "50000.00",
@@ -135,6 +143,7 @@ def catalogue() -> list[ProductIn]:
         ProductIn(
             code="HOME-PROP",
             name="家庭财产保险",
+            name_en="Home property insurance",
             line="property",
             version=_version(
                 insured_liabilities="保险期间内，因火灾、爆炸、暴雨、洪水等自然灾害或意外事故造成保险财产的直接损失，按约定赔偿。",
@@ -149,6 +158,7 @@ def catalogue() -> list[ProductIn]:
                     CoverageIn(
                         code="property",
                         name="房屋及室内财产",
+                        name_en="House and contents",
                         type="property",
                         parameters={
                             "sum_insured": "800000.00",
@@ -165,6 +175,7 @@ def catalogue() -> list[ProductIn]:
         ProductIn(
             code="PUB-LIAB",
             name="公众责任保险",
+            name_en="Public liability insurance",
             line="liability",
             for_adults=True,
             version=_version(
@@ -177,6 +188,7 @@ def catalogue() -> list[ProductIn]:
                     CoverageIn(
                         code="liability",
                         name="第三者责任",
+                        name_en="Third-party liability",
                         type="liability",
                         parameters={
                             "limit": "1000000.00",

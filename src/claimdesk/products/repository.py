@@ -107,16 +107,18 @@ def published_versions(session: Session, product_id: int) -> list[ProductVersion
     )
 
 
-def published_version_choices(session: Session) -> list[tuple[int, str, str, int]]:
-    """(version id, product code, product name, version number) of every published
-    version, by product code: what a new policy may be issued on."""
+def published_version_choices(session: Session) -> list[tuple[int, str, str, str | None, int]]:
+    """(version id, product code, product name, its English name, version number) of
+    every published version, by product code: what a new policy may be issued on."""
     rows = session.execute(
-        select(ProductVersion.id, Product.code, Product.name, ProductVersion.version)
+        select(
+            ProductVersion.id, Product.code, Product.name, Product.name_en, ProductVersion.version
+        )
         .join(Product, Product.id == ProductVersion.product_id)
         .where(ProductVersion.status == "published")
         .order_by(Product.code)
     ).all()
-    return [(vid, code, name, number) for vid, code, name, number in rows]
+    return [(vid, code, name, name_en, number) for vid, code, name, name_en, number in rows]
 
 
 def versions_with_coverages(session: Session, version_ids: set[int]) -> dict[int, ProductVersion]:

@@ -4,14 +4,28 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 Line = Literal["health", "critical_illness", "accident", "property", "liability"]
 VersionStatus = Literal["draft", "published", "retired"]
 RefundRule = Literal["pro_rata_days", "none"]
 EXPORT_FORMAT = "claimdesk.product/1"
+
+
+def _blank_is_none(value: Any) -> Any:
+    """An English name left blank is no English name (the page shows the Chinese one)."""
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    return value
+
+
+# The English name English pages show (GEN-6); unset, they show the Chinese ``name``.
+EnglishName = Annotated[
+    Annotated[str, Field(max_length=100)] | None, BeforeValidator(_blank_is_none)
+]
 
 
 class _In(BaseModel):
@@ -21,6 +35,7 @@ class _In(BaseModel):
 class CoverageIn(_In):
     code: str = Field(min_length=1, max_length=32, pattern=r"^[a-z0-9_]+$")
     name: str = Field(min_length=1, max_length=100)
+    name_en: EnglishName = None
     # Checked against the PRD-3 types in the service, so the error names the types.
     type: str = Field(min_length=1, max_length=24)
     parameters: dict[str, Any]
@@ -55,6 +70,7 @@ class VersionIn(_In):
 class ProductIn(_In):
     code: str = Field(min_length=2, max_length=32, pattern=r"^[A-Z0-9][A-Z0-9_-]*$")
     name: str = Field(min_length=1, max_length=100)
+    name_en: EnglishName = None
     line: Line
     for_adults: bool = True
     version: VersionIn | None = None
@@ -64,6 +80,7 @@ class CoverageOut(BaseModel):
     id: int
     code: str
     name: str
+    name_en: str | None = None
     type: str
     type_label: str
     parameters: dict[str, Any]
@@ -96,6 +113,7 @@ class ProductOut(BaseModel):
     id: int
     code: str
     name: str
+    name_en: str | None = None
     line: str
     for_adults: bool
     versions: list[VersionOut]
@@ -105,6 +123,7 @@ class ProductSummary(BaseModel):
     id: int
     code: str
     name: str
+    name_en: str | None = None
     line: str
     for_adults: bool
     latest_version: int | None
@@ -133,6 +152,7 @@ class ProductExport(_In):
     format: Literal["claimdesk.product/1"] = "claimdesk.product/1"
     code: str = Field(min_length=2, max_length=32, pattern=r"^[A-Z0-9][A-Z0-9_-]*$")
     name: str = Field(min_length=1, max_length=100)
+    name_en: EnglishName = None
     line: Line
     for_adults: bool = True
     versions: list[VersionExport] = Field(min_length=1)

@@ -52,7 +52,13 @@ _STATUS_ZH = {"draft": "草稿", "published": "发布", "retired": "停售"}
 def create_product(session: Session, *, actor: Principal, data: ProductIn) -> Product:
     if repository.find_product_by_code(session, data.code) is not None:
         raise ProductCodeTaken(field="code", value=data.code)
-    product = Product(code=data.code, name=data.name, line=data.line, for_adults=data.for_adults)
+    product = Product(
+        code=data.code,
+        name=data.name,
+        name_en=data.name_en,
+        line=data.line,
+        for_adults=data.for_adults,
+    )
     product.versions = []
     session.add(product)
     session.flush()
@@ -147,6 +153,7 @@ def _build_coverages(items: list[CoverageIn]) -> list[Coverage]:
                 position=index,
                 code=item.code,
                 name=item.name,
+                name_en=item.name_en,
                 type=item.type,
                 parameters=parameters,
                 materials_added=list(item.materials_add),
@@ -346,6 +353,7 @@ def _coverage_content(coverage: Coverage) -> dict[str, Any]:
     return dict(
         code=coverage.code,
         name=coverage.name,
+        name_en=coverage.name_en,
         type=coverage.type,
         parameters=dict(coverage.parameters),
         materials_add=list(coverage.materials_added),
@@ -370,6 +378,7 @@ def export_product(session: Session, *, actor: Principal, product_id: int) -> Pr
     return ProductExport(
         code=product.code,
         name=product.name,
+        name_en=product.name_en,
         line=product.line,
         for_adults=product.for_adults,
         versions=[
@@ -399,7 +408,11 @@ def import_product(session: Session, *, actor: Principal, data: ProductExport) -
             session,
             actor=actor,
             data=ProductIn(
-                code=data.code, name=data.name, line=data.line, for_adults=data.for_adults
+                code=data.code,
+                name=data.name,
+                name_en=data.name_en,
+                line=data.line,
+                for_adults=data.for_adults,
             ),
         )
     elif product.line != data.line or product.for_adults != data.for_adults:
@@ -504,6 +517,7 @@ def product_out(product: Product, language: str = "zh-CN") -> ProductOut:
         id=product.id,
         code=product.code,
         name=product.name,
+        name_en=product.name_en,
         line=product.line,
         for_adults=product.for_adults,
         versions=[version_out(v, language) for v in product.versions],
@@ -516,6 +530,7 @@ def product_summary(product: Product) -> ProductSummary:
         id=product.id,
         code=product.code,
         name=product.name,
+        name_en=product.name_en,
         line=product.line,
         for_adults=product.for_adults,
         latest_version=max((v.version for v in product.versions), default=None),
@@ -590,9 +605,9 @@ def get_product(session: Session, product_id: int) -> Product:
     return repository.get_product(session, product_id)
 
 
-def published_version_choices(session: Session) -> list[tuple[int, str, str, int]]:
-    """(version id, product code, product name, version number) of every published
-    version, by product code: what a new policy may be issued on."""
+def published_version_choices(session: Session) -> list[tuple[int, str, str, str | None, int]]:
+    """(version id, product code, product name, its English name, version number) of
+    every published version, by product code: what a new policy may be issued on."""
     return repository.published_version_choices(session)
 
 

@@ -79,6 +79,11 @@ templates.env.filters["amount"] = formatting.amount
 templates.env.filters["duration"] = formatting.duration
 templates.env.filters["file_size"] = formatting.file_size
 templates.env.filters["readable"] = formatting.without_spec_refs
+# {{ product | name_in }}: a product's or coverage's name in the page's language, its
+# English name on an English page when it has one (formatting.name_in).
+templates.env.filters["name_in"] = formatting.name_in
+templates.env.globals["name_in"] = formatting.name_in
+templates.env.globals["name_language"] = formatting.name_language
 
 
 def label(code: object) -> str:
@@ -107,6 +112,19 @@ def expense_kind(code: object) -> str:
 templates.env.globals["catalog_class"] = catalog_class
 templates.env.globals["expense_kind"] = expense_kind
 templates.env.filters["label"] = label
+
+
+def coverage(code: object, names: Mapping[str, str] | None = None) -> str:
+    """A claim's coverage code as its product names it, in the page's language:
+    ``{{ a.coverage_code | coverage(coverage_names) }}`` with the names the page read
+    (``reserves.coverage_names``: the English name on an English page when the product
+    gives one); a code the product does not name is shown by its label."""
+    text = str(code) if code is not None else ""
+    return (names or {}).get(text) or label(text)
+
+
+templates.env.globals["coverage"] = coverage
+templates.env.filters["coverage"] = coverage
 
 
 def state(kind: str, code: object) -> str:

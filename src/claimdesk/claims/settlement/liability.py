@@ -49,12 +49,14 @@ class LiabilityItem:
 
     code: str
     name: str
+    # The English name English pages show (formatting.name_in); None: the Chinese name.
+    name_en: str | None = None
 
 
 def product_items(coverages: Sequence[Coverage]) -> list[LiabilityItem]:
     """The product version's liabilities, in the product's order."""
     ordered = sorted(coverages, key=lambda c: (c.position, c.code))
-    return [LiabilityItem(c.code, c.name) for c in ordered]
+    return [LiabilityItem(c.code, c.name, c.name_en) for c in ordered]
 
 
 RATIO_PLACES = Decimal("0.000001")  # the stored ratio's scale (models.base.Ratio)

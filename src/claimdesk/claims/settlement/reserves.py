@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
+from claimdesk import formatting
 from claimdesk.audit.service import record
 from claimdesk.auth.principal import Principal
 from claimdesk.claims import timeutil
@@ -86,6 +87,18 @@ def reason_in(reason: str | None, language: str) -> str | None:
 def claim_coverages(session: Session, claim: Claim) -> dict[str, Coverage]:
     rows = repository.coverages_of_policy(session, claim.policy_id)
     return {c.code: c for c in rows if c.code in claim.coverage_codes}
+
+
+def coverage_names(session: Session, claim: Claim, language: str) -> dict[str, str]:
+    """The claim's coverages by code, each named in the reader's language (its English
+    name for an English reader when it has one: formatting.name_in, GEN-6); a claim
+    without a policy has none, and a page shows such a code by its label."""
+    if claim.policy_id is None:
+        return {}
+    return {
+        code: formatting.name_in(coverage, language)
+        for code, coverage in claim_coverages(session, claim).items()
+    }
 
 
 def coverage_limit(coverage: Coverage) -> Decimal:

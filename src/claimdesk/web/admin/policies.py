@@ -19,6 +19,7 @@ from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
 from claimdesk.deps import DB, require
 from claimdesk.errors import ValidationFailed
+from claimdesk.formatting import name_in
 from claimdesk.policies import service
 from claimdesk.policies.schemas import (
     ChangeIn,
@@ -156,7 +157,10 @@ def _issue_form(
     values: dict[str, Any] | None = None,
 ) -> Response:
     rows = product_service.published_version_choices(db)
-    choices = [(vid, f"{code} · {name} · v{number}") for vid, code, name, number in rows]
+    choices = [
+        (vid, f"{code} · {name_in({'name': name, 'name_en': name_en})} · v{number}")
+        for vid, code, name, name_en, number in rows
+    ]
     return page(
         request,
         "admin/policy_new.html",

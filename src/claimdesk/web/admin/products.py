@@ -97,10 +97,17 @@ def create_product(
     actor: Manager,
     code: Short = "",
     name: Short = "",
+    name_en: Short = "",
     line: Short = "",
     for_adults: Short = "",
 ) -> Response:
-    values = {"code": code, "name": name, "line": line, "for_adults": for_adults}
+    values = {
+        "code": code,
+        "name": name,
+        "name_en": name_en,
+        "line": line,
+        "for_adults": for_adults,
+    }
     return form_action(
         request,
         db,
@@ -112,6 +119,7 @@ def create_product(
                 {
                     "code": code.strip(),
                     "name": name.strip(),
+                    "name_en": name_en,
                     "line": line,
                     "for_adults": bool(for_adults),
                 },

@@ -10,16 +10,18 @@ repair or total loss but not both) are the service's.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from claimdesk import formatting
 from claimdesk.auth.principal import Principal
 from claimdesk.claims import schemas as cs
 from claimdesk.claims.read import claim_materials
 from claimdesk.claims.settlement import assessment
 from claimdesk.claims.settlement.assessment import MEDICAL, current_assessments
-from claimdesk.claims.settlement.reserves import claim_coverages
+from claimdesk.claims.settlement.reserves import claim_coverages, coverage_names
 from claimdesk.errors import ValidationFailed
 from claimdesk.i18n import _, current_language
 from claimdesk.models.claim import Claim
@@ -38,6 +40,7 @@ from claimdesk.web.claims.page_forms import (
     upload_in,
     validated,
 )
+from claimdesk.web.kit import coverage as kit_coverage
 from claimdesk.web.kit import listed
 from claimdesk.web.labels import CATALOG_WORDS, KIND_LABELS
 
@@ -69,7 +72,15 @@ def coverage_label(coverage: Coverage) -> str:
     """The coverage's name and its type in the page's language (both languages at once
     put English into every Chinese form)."""
     zh, en = TYPE_LABELS.get(coverage.type, (coverage.type, coverage.type))
-    return f"{coverage.name} · {zh if current_language.get() == 'zh-CN' else en}"
+    language = current_language.get()
+    return f"{formatting.name_in(coverage, language)} · {zh if language == 'zh-CN' else en}"
+
+
+def coverage_words(db: Session, claim: Claim) -> Callable[[object], str]:
+    """The claim's coverage codes as its product names them in the page's language, for a
+    form's choices (the claim page does the same through kit.coverage)."""
+    names = coverage_names(db, claim, current_language.get())
+    return lambda code: kit_coverage(code, names)
 
 
 def _codes_of(coverages: dict[str, Coverage], *types: str) -> tuple[str, ...]:

@@ -23,6 +23,7 @@ from claimdesk.i18n import _, current_language
 from claimdesk.models.claim import Claim
 from claimdesk.payments.schemas import RecoveryIn, SubmitIn
 from claimdesk.products.coverage_types import MATERIALS
+from claimdesk.web.claims.assess_forms import coverage_words
 from claimdesk.web.claims.page_forms import (
     CS,
     PS,
@@ -37,7 +38,6 @@ from claimdesk.web.claims.page_forms import (
     upload_in,
     validated,
 )
-from claimdesk.web.kit import label as code_words
 
 
 class FileRequired(ValidationFailed):
@@ -187,10 +187,11 @@ def reopen(db: Session, p: Principal, claim: Claim, form: Values) -> None:
 
 def reserve_fields(db: Session, claim: Claim) -> list[FormField]:
     current = {r.coverage_code: r.amount for r in reserves.reserves_of(db, claim.id)}
+    named = coverage_words(db, claim)
     options = [
         (
             code,
-            f"{code_words(code)} · ¥{current[code]:,.2f}" if code in current else code_words(code),
+            f"{named(code)} · ¥{current[code]:,.2f}" if code in current else named(code),
         )
         for code in claim.coverage_codes
     ]

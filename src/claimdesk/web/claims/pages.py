@@ -81,7 +81,6 @@ from claimdesk.web.claims.page_forms import (
 )
 from claimdesk.web.claims.report_pages import router as report_router
 from claimdesk.web.kit import SubmittedForm, language_of, render, templates, undo_refused
-from claimdesk.web.kit import label as code_words
 from claimdesk.web.labels import rule_words
 
 router = APIRouter()
@@ -209,10 +208,11 @@ def _submit_reason(_db: Session, _claim: Claim) -> list[FormField]:
 
 
 def _accept_fields(db: Session, claim: Claim) -> list[FormField]:
+    named = assess_forms.coverage_words(db, claim)
     return [
         FormField(
             f"reserve__{code}",
-            _("Case reserve for %(code)s (CNY)", code=code_words(code)),
+            _("Case reserve for %(code)s (CNY)", code=named(code)),
             "number",
             required=True,
             step="0.01",
@@ -495,6 +495,7 @@ def _adjust_fields_for(
     covered = {"liability": ("covered",)}
     not_covered = {"liability": ("not_covered",)}
     ratio, deductible = _terms_words(adjustment.proposed_terms(db, claim, chosen))
+    named = assess_forms.coverage_words(db, claim)
     return [
         *_cover_warning(db, claim),
         FormField(
@@ -502,7 +503,7 @@ def _adjust_fields_for(
             "Coverage",
             "select",
             required=True,
-            options=[(c, code_words(c)) for c in claim.coverage_codes],
+            options=[(c, named(c)) for c in claim.coverage_codes],
             value=chosen,
             refresh=True,
         ),
@@ -546,7 +547,7 @@ def _covered_item_boxes(
     return [
         FormField(
             f"{prefix}{item.code}",
-            _("Covered item: %(name)s", name=item.name),
+            _("Covered item: %(name)s", name=formatting.name_in(item)),
             "checkbox",
             value="1" if item.code == chosen and not sent else "",
             when={"liability": ("covered",)},
@@ -1576,6 +1577,8 @@ def claim_context(db: Session, principal: Principal, claim: Claim, language: str
         "survey": page_views.survey_view(db, claim),
         "assessments": page_views.assessment_views(db, claim),
         "traces": {a.id: page_views.trace_rows(a.trace, language) for a in detail.adjustments},
+        # Each coverage by its product's name in the reader's language (kit.coverage).
+        "coverage_names": reserve_service.coverage_names(db, claim, language),
         "flags": page_views.fraud_flags(db, claim),
         "special": page_views.special_view(db, claim),
         "timeline": timeline,

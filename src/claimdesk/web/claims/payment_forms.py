@@ -37,6 +37,7 @@ from claimdesk.payments.schemas import (
     PaymentIn,
 )
 from claimdesk.people.service import bank_accounts_of, find_by_id_number
+from claimdesk.web.claims.assess_forms import coverage_words
 from claimdesk.web.claims.page_forms import (
     PS,
     TRIAL,
@@ -50,7 +51,6 @@ from claimdesk.web.claims.page_forms import (
     upload_in,
     validated,
 )
-from claimdesk.web.kit import label as code_words
 
 OTHER = "other"
 # CLM-P3: the account is asked for a transfer; a cash/offline payment states its case.
@@ -277,13 +277,14 @@ def request_payment(db: Session, p: Principal, claim: Claim, form: Values) -> No
 def advance_fields(
     db: Session, claim: Claim, values: Values, actor: Principal | None
 ) -> list[FormField]:
+    named = coverage_words(db, claim)
     return [
         FormField(
             "coverage_code",
             "Coverage",
             "select",
             required=True,
-            options=[(c, code_words(c)) for c in claim.coverage_codes],
+            options=[(c, named(c)) for c in claim.coverage_codes],
         ),
         FormField(
             "amount",

@@ -24,7 +24,7 @@ from claimdesk.claims.schemas import ReportCreate
 from claimdesk.code_labels import LOSS_CAUSES
 from claimdesk.deps import DB, require
 from claimdesk.errors import ClaimdeskError, ValidationFailed
-from claimdesk.formatting import local_date
+from claimdesk.formatting import local_date, name_in
 from claimdesk.i18n import current_language
 from claimdesk.web.kit import Refusal, SubmittedForm, attempt, language_of, local_today, render
 
@@ -78,11 +78,11 @@ def _found(db: Session, policy: Any, loss_date: dt.date | None) -> dict[str, Any
     outside = report.loss_outside_cover(policy, loss_date) if loss_date is not None else None
     return {
         "number": policy.number,
-        "product": version.product.name,
+        "product": name_in(version.product),
         # As people write dates (2026年1月1日), in the page's language (it printed ISO).
         "period": f"{local_date(policy.period_start)} — {local_date(policy.period_end)}",
         "coverages": [
-            (c.code, c.name) for c in sorted(version.coverages, key=lambda c: c.position)
+            (c.code, name_in(c)) for c in sorted(version.coverages, key=lambda c: c.position)
         ],
         "outside": outside.message(current_language.get()) if outside is not None else None,
     }

@@ -18,6 +18,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from claimdesk import formatting
 from claimdesk.auth import second_factor as sms
 from claimdesk.auth.csrf import PRE_SESSION_COOKIE, pre_session_token, set_pre_session_cookie
 from claimdesk.auth.permissions import Permission
@@ -26,6 +27,7 @@ from claimdesk.claims import notify, read, workflow
 from claimdesk.claims.config import rules
 from claimdesk.claims.intake import acceptance, report
 from claimdesk.claims.schemas import ReportCreate
+from claimdesk.claims.settlement.reserves import coverage_names
 from claimdesk.code_labels import COMPLAINT_CAUSES as CAUSE_LABELS
 from claimdesk.code_labels import LOSS_CAUSES
 from claimdesk.config import get_settings
@@ -268,7 +270,7 @@ def _policies(db: Session, principal: Principal) -> list[dict[str, Any]]:
                 "policy": policy,
                 "version": version,
                 "coverages": list(version.coverages) if version else [],
-                "product_name": version.product.name if version else "",
+                "product_name": formatting.name_in(version.product) if version else "",
             }
         )
     return rows
@@ -565,7 +567,14 @@ def settlement_notice(claim_id: int, request: Request, db: DB, principal: Custom
 
     claim, notice = _notice_or_404(db, principal, claim_id)
     _notice_read(db, principal, claim, notice, "page")
-    rows = list(notice.calculation.get("coverages", []))
+    # Each coverage as its product names it in the reader's language: the notice keeps
+    # the Chinese name it was issued with (its PDF is bilingual); an English page reads
+    # the product's English name when it has one (GEN-6).
+    names = coverage_names(db, claim, language_of(request))
+    rows = [
+        {**r, "coverage_name": names.get(str(r.get("coverage_code"))) or r.get("coverage_name")}
+        for r in notice.calculation.get("coverages", [])
+    ]
     payment = notice.calculation.get("payment")
     zh = language_of(request).startswith("zh")
     sentences = dn.summary_sentences(
