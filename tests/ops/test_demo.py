@@ -95,3 +95,16 @@ def test_demo_has_one_security_incident_to_work_through(db):  # SPEC SEC-7
     assert [(i.state, i.severity, i.personal_data_involved) for i in incidents] == [
         ("reported", "high", True)
     ]
+
+
+def test_demo_staff_names_carry_no_job_title():
+    # SPEC GEN-6: a staff member's display name is shown as it is on every page, English
+    # ones too; a title written into it ("理赔专员 张伟") read Chinese there. The role is
+    # said by the catalogue (ROLE_LABELS) in the page's language.
+    from claimdesk.auth.permissions import ROLE_LABELS
+    from claimdesk.ops.demo import DEMO_STAFF
+
+    titles = {zh for zh, _en in ROLE_LABELS.values()} | {"理赔主管", "部门经理", "财务", "客服"}
+    for _username, _role, _unit, name in DEMO_STAFF:
+        assert " " not in name and "（" not in name, name
+        assert not any(title in name for title in titles), name

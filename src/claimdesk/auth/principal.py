@@ -19,7 +19,7 @@ class Principal:
     session_kind: str = "api"
     auth_method: str = "password"
     permissions: frozenset[Permission] = field(default=frozenset())
-    # The person's name as staff and customers read it ("查勘员 刘洋（北京）"); the
+    # The person's name as staff and customers read it ("刘洋"); the
     # username is what they type to log in.
     display_name: str | None = None
 

@@ -43,25 +43,28 @@ DEMO_UNITS: tuple[tuple[str, str, str, str, str | None], ...] = (
 )
 
 # username, role, org unit code, display name. Head office adjusts and reviews remote
-# claims (CLM-Z1); every branch has its own surveyor and assessor.
+# claims (CLM-Z1); every branch has its own surveyor and assessor. The display name is the
+# person's name only: a job title written into it (理赔专员 张伟) read Chinese on English
+# pages; pages say a role in the page's language from the catalogue (ROLE_LABELS), and
+# the org unit says the branch.
 DEMO_STAFF: tuple[tuple[str, Role, str, str], ...] = (
-    ("admin", Role.ADMINISTRATOR, "HQ", "系统管理员 王敏"),
-    ("auditor", Role.COMPLIANCE_AUDITOR, "HQ", "合规审计 赵静"),
-    ("service", Role.SERVICE_AGENT, "BJ", "客服 李娜"),
-    ("handler", Role.CLAIMS_HANDLER, "BJ", "理赔专员 张伟"),
-    ("surveyor.bj", Role.SURVEYOR, "BJ", "查勘员 刘洋（北京）"),
-    ("surveyor.sh", Role.SURVEYOR, "SH", "查勘员 陈杰（上海）"),
-    ("surveyor.gd", Role.SURVEYOR, "GD", "查勘员 黄磊（广东）"),
-    ("assessor.bj", Role.ASSESSOR, "BJ", "定损员 杨帆（北京）"),
-    ("assessor.sh", Role.ASSESSOR, "SH", "定损员 周涛（上海）"),
-    ("assessor.gd", Role.ASSESSOR, "GD", "定损员 吴昊（广东）"),
-    ("adjuster", Role.ADJUSTER, "HQ", "理算员 徐丽"),
-    ("reviewer1", Role.REVIEWER_1, "BJ", "理赔主管 孙强"),
-    ("reviewer2", Role.REVIEWER_2, "HQ", "核赔专员 马超"),
-    ("reviewer3", Role.REVIEWER_3, "HQ", "部门经理 朱红"),
-    ("payment", Role.PAYMENT_OFFICER, "HQ", "财务 胡斌"),
-    ("fraud", Role.FRAUD_INVESTIGATOR, "HQ", "反欺诈调查员 郭勇"),
-    ("sales", Role.SALES_AGENT, "BJ", "代理人 林芳"),
+    ("admin", Role.ADMINISTRATOR, "HQ", "王敏"),
+    ("auditor", Role.COMPLIANCE_AUDITOR, "HQ", "赵静"),
+    ("service", Role.SERVICE_AGENT, "BJ", "李娜"),
+    ("handler", Role.CLAIMS_HANDLER, "BJ", "张伟"),
+    ("surveyor.bj", Role.SURVEYOR, "BJ", "刘洋"),
+    ("surveyor.sh", Role.SURVEYOR, "SH", "陈杰"),
+    ("surveyor.gd", Role.SURVEYOR, "GD", "黄磊"),
+    ("assessor.bj", Role.ASSESSOR, "BJ", "杨帆"),
+    ("assessor.sh", Role.ASSESSOR, "SH", "周涛"),
+    ("assessor.gd", Role.ASSESSOR, "GD", "吴昊"),
+    ("adjuster", Role.ADJUSTER, "HQ", "徐丽"),
+    ("reviewer1", Role.REVIEWER_1, "BJ", "孙强"),
+    ("reviewer2", Role.REVIEWER_2, "HQ", "马超"),
+    ("reviewer3", Role.REVIEWER_3, "HQ", "朱红"),
+    ("payment", Role.PAYMENT_OFFICER, "HQ", "胡斌"),
+    ("fraud", Role.FRAUD_INVESTIGATOR, "HQ", "郭勇"),
+    ("sales", Role.SALES_AGENT, "BJ", "林芳"),
 )
 DEMO_CUSTOMERS = ("customer1", "customer2")
 
