@@ -116,7 +116,14 @@ CODE_LABELS: dict[str, dict[str, str]] = {
     # How the person who uploaded a file had logged in (CLM-A2): a customer's portal
     # session is verified by an SMS code too.
     "auth_method": {"password": "Password", "password+sms": "Password and SMS code"},
-    "decision": {"approve": "Approve", "reject": "Reject", "return": "Return to adjustment"},
+    # A tier's review decision (CLM-V1) as the review pages name it — the claim page's
+    # list of decisions and the decision form's choices alike, and as the timeline says
+    # it (本级核赔通过): "Approve" / "通过" read as a bare verb where a decision is named.
+    "decision": {
+        "approve": "Approved at this tier",
+        "reject": "Rejected at this tier",
+        "return": "Returned to adjustment",
+    },
     "payment_kind": {"indemnity": "Indemnity", "advance": "Advance"},
     "payment_status": {
         **STATE_TABLES[PaymentState],

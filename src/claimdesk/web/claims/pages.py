@@ -669,14 +669,11 @@ def _decide_fields(db: Session, claim: Claim) -> list[FormField]:
     return [
         FormField(
             "decision",
-            "Decision",
+            "Review decision",
             "select",
             required=True,
-            options=[
-                ("approve", "Approve"),
-                ("reject", "Reject"),
-                ("return", "Return to adjustment"),
-            ],
+            # The words the claim page's list of decisions says them in (CLM-V1).
+            options=list(page_views.CODE_LABELS["decision"].items()),
         ),
         *[FormField(f"check__{code}", label, "checkbox") for code, label in REVIEW_CHECKS],
         FormField("reason", "Reason or note", "textarea", limit=f"{PS}:DecisionBody.reason"),
