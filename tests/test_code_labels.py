@@ -217,3 +217,19 @@ def test_every_major_reason_the_report_writes_has_its_code() -> None:
         *(major_reason_code(r) for r in written),
         major_reason_code("a flood"),
     }
+
+
+def test_every_clock_is_named_apart_with_its_rule() -> None:
+    # SPEC GEN-4 (every deadline says which rule made it), GEN-7 (the scorecard counts each
+    # time limit apart): a claims complaint's answer read "Claim dispute answer (2 h)" as a
+    # dispute's does, and the complaint decision named no rule at all.
+    from claimdesk.claims.deadline_names import NAMES
+
+    clocks = [name for name in NAMES if name in code_labels.LABELS]
+    assert {"claim_dispute.response", "complaint.claim_response", "complaint.decision"} <= set(
+        clocks
+    )
+    for language, bracket in (("en", "("), ("zh-CN", "（")):
+        words = {name: gettext(code_labels.LABELS[name], language) for name in clocks}
+        assert len(set(words.values())) == len(words), words
+        assert all(bracket in text for text in words.values()), words

@@ -352,8 +352,11 @@ LABELS: dict[str, str] = {
     "claim_dispute.response": "Claim dispute answer (2 h)",
     "service.consultation_answer": "Consultation answer (2 h)",
     "complaint.acknowledgement": "Complaint acknowledgement (24 h)",
-    "complaint.decision": "Complaint decision",
-    "complaint.claim_response": "Claim dispute answer (2 h)",
+    # The earlier of the two 15-day rules (SVC-3; service.service.BASIS_DECISION).
+    "complaint.decision": "Complaint decision (15 working days or 15 days, the earlier)",
+    # A complaint about a claim is answered as a dispute is (CLM-Z3), on a clock of its
+    # own: the scorecard counts the two apart, so they are named apart.
+    "complaint.claim_response": "Claims complaint answer (2 h)",
     # complaints: the causes as the portal offers them too (one label set, SVC-3)
     **COMPLAINT_CAUSES,
     # 投保人与被保险人关系 (the insured is the policyholder's ...)
