@@ -65,3 +65,24 @@ def test_report_is_a_readable_table_signed_by_name(
     words = set(re.findall(r"[A-Za-z]{3,}", text))
     for broken in ("eductible", "ligible", "atalogue", "nsured"):
         assert broken not in words, words
+
+
+def test_report_prints_dates_and_the_coverage_in_both_languages(
+    s: Settlement, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # SPEC CLM-C3 (the report), GEN-2 (dates as people read them, the bilingual PDFs as the
+    # decision notice prints them), GEN-6 (the coverage by its name, not its code)
+    w = s.w
+    clock = FrozenClock(monkeypatch, local("2026-09-30T10:00:00"))
+    cid = walk_to_adjusted(w, clock, policy="MED-MILLION", assessment=MEDICAL_50K)
+    pdf = w.client.get(f"{API}/{cid}/adjustment-report.pdf", headers=w.h["adjuster"])
+    assert pdf.status_code == 200
+    flat = " ".join(pdf_text(pdf.content).split())
+    assert not re.search(r"\b\d{4}-\d{2}-\d{2}\b", flat), flat  # no ISO dates anywhere
+    assert re.search(r"Date of loss: \d{4}年\d{1,2}月\d{1,2}日 / \d{1,2} [A-Z][a-z]{2} \d{4}", flat)
+    signed = re.search(
+        r"Signed by: .*? (\d{4}年\S+ \d{2}:\d{2}) / (\d{1,2} \w{3} \d{4} \d{2}:\d{2})", flat
+    )
+    assert signed, flat
+    assert "Coverage: 一般医疗保险金 General medical benefit" in flat
+    assert "Coverage: medical" not in flat

@@ -5,7 +5,8 @@ Chinese renders on every reader's machine."""
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
@@ -21,8 +22,8 @@ from reportlab.platypus import Paragraph, Table, TableStyle
 
 from claimdesk.formatting import local_date, local_datetime, money
 from claimdesk.models.claim import AdjustmentResult, Claim, Material
+from claimdesk.models.product import Coverage
 from claimdesk.products.coverage_types import MATERIALS
-from claimdesk.rules.deadlines import to_local
 
 FONT = "WQY"
 FONT_FILE = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
@@ -110,23 +111,33 @@ class _Writer:
         return self.buffer.getvalue()
 
 
+def _both_dates(value: object) -> str:
+    """A date in both languages of the PDFs, as the decision notice prints its dates:
+    '2026年12月2日 / 2 Dec 2026' (GEN-2), never ISO text."""
+    return f"{local_date(value, 'zh-CN')} / {local_date(value, 'en')}"
+
+
+def _both_times(value: object) -> str:
+    """An instant in local time in both languages: '2026年12月2日 10:00 / 2 Dec 2026 10:00'."""
+    return f"{local_datetime(value, 'zh-CN')} / {local_datetime(value, 'en')}"
+
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
 def materials_receipt(
     claim: Claim, materials: Sequence[Material], *, staff: str, customer: str
 ) -> bytes:
     doc = _Writer(f"材料签收单 Materials receipt — {claim.number}")
     doc.line(
-        f"报案号 Claim: {claim.number}    出险日期 Date of loss: {claim.loss_date.isoformat()}"
+        f"报案号 Claim: {claim.number}    出险日期 Date of loss: {_both_dates(claim.loss_date)}"
     )
     doc.line("材料 Item / 份数 Count / 接收时间 Received / 原件核对 Original checked")
     for material in materials:
         if not material.received:
             continue
         zh, en = MATERIALS.get(material.code, (material.code, material.code))
-        received = (
-            to_local(material.received_at).strftime("%Y-%m-%d %H:%M")
-            if material.received_at
-            else "-"
-        )
+        received = _both_times(material.received_at) if material.received_at else "-"
         checked = "是 yes" if material.original_checked_by_id else "否 no"
         doc.line(f"{zh} {en}   x{material.paper_count}   {received}   {checked}", indent=10)
     doc.line("")
@@ -144,7 +155,7 @@ def _both(msgid: str) -> str:
 
 
 def _figure(name: str, value: object) -> str:
-    from claimdesk.claims.trace_words import MONEY, RATIOS
+    from claimdesk.claims.trace_words import DATES, MONEY, RATIOS
 
     text = str(value)
     if text in ("", "None"):
@@ -156,6 +167,9 @@ def _figure(name: str, value: object) -> str:
             return f"{(Decimal(text) * 100).normalize():f}%"
         except InvalidOperation:
             return text
+    if name in DATES or _ISO_DATE.match(text):
+        # A day the calculation checked (date of loss, the policy's start and end).
+        return _both_dates(text)
     if name == "line" and text.isdigit():
         return str(int(text) + 1)
     return {"True": "是 yes", "False": "否 no"}.get(text, text)
@@ -196,8 +210,21 @@ _HISTORY = (
 )
 
 
+def _coverage_words(code: str, coverages: Mapping[str, Coverage]) -> str:
+    """A coverage as its product names it, in both languages when it has an English name:
+    '一般医疗保险金 General medical benefit'; a code the product does not know as it is."""
+    coverage = coverages.get(code)
+    if coverage is None:
+        return code
+    return f"{coverage.name} {coverage.name_en}" if coverage.name_en else coverage.name
+
+
 def adjustment_report(
-    claim: Claim, adjustments: Sequence[AdjustmentResult], *, names: dict[int, str] | None = None
+    claim: Claim,
+    adjustments: Sequence[AdjustmentResult],
+    *,
+    names: dict[int, str] | None = None,
+    coverages: Mapping[str, Coverage] | None = None,
 ) -> bytes:
     """The adjustment report (理算报告, CLM-C3): each coverage's decision and every step of
     its calculation as a table — rule, the figures used, the result, the policy clause
@@ -205,16 +232,17 @@ def adjustment_report(
     from claimdesk.rules.adjudication.trace import clause_words
 
     names = names or {}
+    coverages = coverages or {}
     doc = _Writer(f"理算报告 Adjustment report — {claim.number}")
     doc.line(
-        f"报案号 Claim: {claim.number}    出险日期 Date of loss: "
-        f"{local_date(claim.loss_date, 'zh-CN')} / {local_date(claim.loss_date, 'en')}"
+        f"报案号 Claim: {claim.number}    出险日期 Date of loss: {_both_dates(claim.loss_date)}"
     )
     for adjustment in adjustments:
         doc.line("")
         covered = adjustment.liability == "covered"
         doc.line(
-            f"保障 Coverage: {adjustment.coverage_code} — 责任认定 Liability: "
+            f"保障 Coverage: {_coverage_words(adjustment.coverage_code, coverages)} — "
+            "责任认定 Liability: "
             + ("属于保险责任 covered" if covered else "不属于保险责任 not covered"),
             size=12,
         )
@@ -254,7 +282,7 @@ def adjustment_report(
             doc.table(rows, widths=(0.07, 0.33, 0.27, 0.13, 0.2))
         doc.line(f"赔付金额 Payable: {money(adjustment.payable)}", size=12)
         signer = names.get(adjustment.signed_by_id or 0) or adjustment.signed_by
-        doc.line(f"理算员签字 Signed by: {signer}  {local_datetime(adjustment.signed_at, 'zh-CN')}")
+        doc.line(f"理算员签字 Signed by: {signer}  {_both_times(adjustment.signed_at)}")
     doc.line("")
     total = claim.payable_total
     if total is None:

@@ -427,7 +427,12 @@ def adjustment_pdf(claim_id: int, db: DB, principal: Reader) -> Response:
         raise NoAdjustmentYet()
     # Signed with the adjuster's name, not the username (issue 12).
     signers = {a.signed_by_id for a in adjustments if a.signed_by_id}
-    pdf = documents.adjustment_report(claim, adjustments, names=users.display_names(db, signers))
+    pdf = documents.adjustment_report(
+        claim,
+        adjustments,
+        names=users.display_names(db, signers),
+        coverages=reserves.claim_coverages(db, claim) if claim.policy_id is not None else {},
+    )
     return Response(pdf, media_type="application/pdf")
 
 
