@@ -8,7 +8,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 import claimdesk.models  # noqa: F401  (registers every table)
 from claimdesk.db import make_engine
@@ -50,3 +50,42 @@ def test_sqlite_upgrade_with_a_broken_reference_is_rolled_back(fresh_db_url):
     columns = {row[1] for row in raw.execute("PRAGMA table_info(claims)")}
     raw.close()
     assert version == ("0037_job_transient_retries",) and "investigator_id" not in columns
+
+
+def test_english_names_migration_keeps_the_products_and_adds_no_name(fresh_db_url):
+    # SPEC PRD-3, GEN-6 (migration 0054): a product and a coverage stored before get an
+    # English name column left empty (English pages then show the Chinese name); the
+    # downgrade drops the columns and keeps the rows
+    command.downgrade(alembic_config(fresh_db_url), "0053_outbox_person_index")
+    engine = make_engine(fresh_db_url)
+    with engine.begin() as connection:
+        assert "name_en" not in {c["name"] for c in inspect(connection).get_columns("products")}
+        connection.execute(
+            text(
+                "INSERT INTO products (code, name, line, for_adults, created_at) "
+                "VALUES ('OLD-1', '旧产品', 'health', true, CURRENT_TIMESTAMP)"
+            )
+        )
+    engine.dispose()
+    upgrade(fresh_db_url)
+    engine = make_engine(fresh_db_url)
+    with engine.begin() as connection:
+        for table in ("products", "coverages"):
+            columns = {c["name"]: c for c in inspect(connection).get_columns(table)}
+            assert columns["name_en"]["nullable"] is True, table
+        row = connection.execute(
+            text("SELECT name, name_en FROM products WHERE code = 'OLD-1'")
+        ).one()
+        assert tuple(row) == ("旧产品", None)
+        connection.execute(text("UPDATE products SET name_en = 'Old product' WHERE code = 'OLD-1'"))
+    engine.dispose()
+    command.downgrade(alembic_config(fresh_db_url), "0053_outbox_person_index")
+    engine = make_engine(fresh_db_url)
+    with engine.connect() as connection:
+        assert "name_en" not in {c["name"] for c in inspect(connection).get_columns("coverages")}
+        assert (
+            connection.execute(text("SELECT name FROM products WHERE code = 'OLD-1'")).scalar_one()
+            == "旧产品"
+        )
+    engine.dispose()
+    upgrade(fresh_db_url)

@@ -409,3 +409,52 @@ def test_export_and_import_over_the_api(client, admin):
         imported.json()["versions"][0]["coverages"][0]["parameters"]
         == product["versions"][0]["coverages"][0]["parameters"]
     )
+
+
+def test_english_names_are_kept_read_back_and_exported(db, client, admin):
+    # SPEC PRD-3, GEN-6: a product and each coverage may carry an English name; the API
+    # keeps and returns it, a blank one is none (English pages then show the Chinese name),
+    # and the product file carries it
+    version = copy.deepcopy(COMPLETE_VERSION)
+    version["coverages"][0]["name_en"] = "  Medical expenses  "
+    body = {"code": "MED-EN", "name": "测试医疗", "name_en": "Test medical", "line": "health"}
+    response = client.post("/api/v1/products", json={**body, "version": version}, headers=admin)
+    assert response.status_code == 201, response.text
+    product = response.json()
+    assert product["name_en"] == "Test medical"
+    assert product["versions"][0]["coverages"][0]["name_en"] == "Medical expenses"
+    blank = client.post(
+        "/api/v1/products",
+        json={"code": "MED-ZH", "name": "只有中文", "name_en": " ", "line": "health"},
+        headers=admin,
+    )
+    assert blank.status_code == 201 and blank.json()["name_en"] is None
+    exported = service.export_product(db, actor=ADMIN, product_id=product["id"])
+    assert exported.name_en == "Test medical"
+    assert exported.versions[0].coverages[0].name_en == "Medical expenses"
+
+
+@pytest.mark.parametrize(
+    ("where", "field"),
+    [("product", "name_en"), ("coverage", "version.coverages.0.name_en")],
+)
+def test_an_over_long_english_name_is_refused_in_both_languages(db, client, admin, where, field):
+    # SPEC GEN-6 (the field and the rule, in the user's language), PRD-3: nothing stored
+    version = copy.deepcopy(COMPLETE_VERSION)
+    body = {"code": "LONG-EN", "name": "测试医疗", "line": "health", "version": version}
+    if where == "product":
+        body["name_en"] = "E" * 101
+    else:
+        version["coverages"][0]["name_en"] = "E" * 101
+    before = db.scalar(select(func.count()).select_from(Product))
+    chinese = client.post("/api/v1/products", json=body, headers=admin)
+    assert chinese.status_code == 422, chinese.text
+    error = chinese.json()["error"]
+    assert error["field"] == field, error
+    assert "英文名称" in error["message"] and "100" in error["message"], error
+    english = client.post("/api/v1/products?lang=en", json=body, headers=admin)
+    assert english.status_code == 422
+    message = english.json()["error"]["message"]
+    # "English name", or within a coverage's row "Version, line 1: english name"
+    assert "english name" in message.lower() and "at most 100 characters" in message, message
+    assert db.scalar(select(func.count()).select_from(Product)) == before

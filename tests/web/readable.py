@@ -21,10 +21,14 @@ _VOID = {
 
 
 class _Visible(HTMLParser):
-    def __init__(self) -> None:
+    def __init__(self, skip_lang: str | None = None) -> None:
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self.silent = 0
+        self.skip_lang = skip_lang
+        # The elements that opened a part in ``skip_lang`` (lang="en" on a Chinese page:
+        # a product's English name the administrator entered, said to be English).
+        self.foreign: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = dict(attrs)
@@ -32,6 +36,11 @@ class _Visible(HTMLParser):
             self.silent += 1
             return
         if self.silent:
+            return
+        lang = str(values.get("lang") or "")
+        if self.skip_lang and tag not in _VOID and lang.startswith(self.skip_lang):
+            self.foreign.append(tag)
+        if self.foreign:
             return
         for name in _VISIBLE_ATTRIBUTES:
             if values.get(name):
@@ -43,14 +52,19 @@ class _Visible(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag in _SILENT and self.silent:
             self.silent -= 1
+        elif self.foreign and self.foreign[-1] == tag:
+            self.foreign.pop()
 
     def handle_data(self, data: str) -> None:
-        if not self.silent and data.strip():
+        if not self.silent and not self.foreign and data.strip():
             self.parts.append(data.strip())
 
 
-def visible_text(html: str) -> list[str]:
-    parser = _Visible()
+def visible_text(html: str, skip_lang: str | None = None) -> list[str]:
+    """The text a person reads; with ``skip_lang`` ("en"), less what the page marks as
+    written in that language (``lang="en"``): on a Chinese page, a name entered in English
+    is a name, not a code left untranslated."""
+    parser = _Visible(skip_lang)
     parser.feed(html)
     parser.close()
     return parser.parts

@@ -79,6 +79,25 @@ def test_portal_upload_then_paid_automatically(
     assert f'href="/portal/claims/{cid}/notice"' in section
     english = world.client.get(f"/portal/claims/{cid}?lang=en", headers=world.h["customer"])
     assert "Your claim was paid automatically" in english.text
+    # The settlement notice names the coverage as the product does, in the page's language:
+    # the Chinese name while the product gives no English one, then the English one
+    # (SPEC GEN-6, PRD-3, CLM-C3).
+    notice = f"/portal/claims/{cid}/notice"
+    heading = "<h3>{}</h3>"
+    shown = world.client.get(f"{notice}?lang=en", headers=world.h["customer"]).text
+    assert heading.format("门急诊医疗保险金") in shown
+    from sqlalchemy import select
+
+    from claimdesk.models.product import Coverage
+
+    with session_factory() as named:
+        for coverage in named.scalars(select(Coverage).where(Coverage.name == "门急诊医疗保险金")):
+            coverage.name_en = "Outpatient medical benefit"
+        named.commit()
+    shown = world.client.get(f"{notice}?lang=en", headers=world.h["customer"]).text
+    assert heading.format("Outpatient medical benefit") in shown
+    shown = world.client.get(f"{notice}?lang=zh-CN", headers=world.h["customer"]).text
+    assert heading.format("门急诊医疗保险金") in shown and "Outpatient" not in shown
     # Staff: which rule set decided, no reasons to give, the conditions that held
     staff = world.client.get(f"/claims/{cid}?lang=en", headers=world.h["supervisor"])
     block = staff.text.split('id="stp"', 1)[1].split("</section>", 1)[0]

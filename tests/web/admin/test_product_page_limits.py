@@ -97,8 +97,14 @@ def test_a_draft_within_the_rules_is_saved(db: Session, client, draft: dict[str,
             "只能包含大写字母",
             "capital letters",
         ),
+        (
+            {"code": "NEW-1", "name": "新产品", "name_en": "E" * 101, "line": "health"},
+            "name_en",
+            "最多 100 个字符",
+            "at most 100 characters",
+        ),
     ],
-    ids=["name-missing", "name-too-long", "code-malformed"],
+    ids=["name-missing", "name-too-long", "code-malformed", "english-name-too-long"],
 )
 def test_a_new_product_is_refused_as_the_api_refuses(
     db: Session, client, draft: dict[str, Any], form: dict[str, str], field: str, zh: str, en: str
@@ -154,3 +160,27 @@ def test_a_coverage_refusal_stands_beside_the_coverages(
     assert 'id="edit-error"' not in refused.text
     assert re.search(r'<textarea id="f-coverages"[^>]*aria-invalid="true"', refused.text)
     assert _stored(db) == before
+
+
+def test_a_new_product_keeps_its_english_name_and_its_pages_show_it(
+    db: Session, client, draft: dict[str, Any]
+) -> None:  # type: ignore[no-untyped-def]
+    # SPEC PRD-3, GEN-6: the new-product form takes the English name; the product's page
+    # is headed by it in English and by the Chinese name in Chinese, and shows both
+    form = {"code": "NEW-EN", "name": "新医疗", "name_en": " New medical ", "line": "health"}
+    made = client.post("/admin/products", data=form, headers=draft["headers"])
+    assert made.status_code in (200, 303), made.text[:500]
+    db.expire_all()
+    product = db.scalars(select(Product).where(Product.code == "NEW-EN")).one()
+    assert (product.name, product.name_en) == ("新医疗", "New medical")
+    english = client.get(f"/admin/products/{product.id}?lang=en", headers=draft["headers"]).text
+    assert "<h1>New medical <span" in english
+    chinese = client.get(f"/admin/products/{product.id}?lang=zh-CN", headers=draft["headers"])
+    assert "<h1>新医疗 <span" in chinese.text and "New medical" in chinese.text
+    listed = client.get("/admin/products?lang=en", headers=draft["headers"]).text
+    assert '<td lang="en">New medical</td>' in listed
+    # Without an English name, the English list shows the Chinese name, marked Chinese.
+    blank = {"code": "NEW-ZH", "name": "只有中文", "name_en": "", "line": "health"}
+    client.post("/admin/products", data=blank, headers=draft["headers"])
+    listed = client.get("/admin/products?lang=en", headers=draft["headers"]).text
+    assert '<td lang="zh-CN">只有中文</td>' in listed

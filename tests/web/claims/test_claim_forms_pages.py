@@ -843,3 +843,31 @@ def test_reports_are_signed_with_the_persons_name(
     page = web.page(cid)
     signed = re.findall(r"签字人 ([^·<]+) ·", page)
     assert signed and all(name.strip() == "理算员 徐丽" for name in signed), signed
+
+
+@pytest.mark.parametrize(
+    ("lang", "label", "choices"),
+    [
+        ("zh-CN", "核赔决定", ["本级核赔通过", "本级核赔拒赔", "退回理算"]),
+        (
+            "en",
+            "Review decision",
+            ["Approved at this tier", "Rejected at this tier", "Returned to adjustment"],
+        ),
+    ],
+)
+def test_the_decision_form_names_the_decisions_as_the_review_pages_do(
+    s: Settlement, client: TestClient, db: Session, lang: str, label: str, choices: list[str]
+) -> None:
+    # SPEC CLM-V1, GEN-6: a tier's choices read as the claim page's list of decisions and
+    # its timeline name them (本级核赔通过), not the bare verbs 通过 / Approve
+    medical = {k: v for k, v in MEDICAL_4K.items() if k != "coverage_code"}
+    cid = adjusted(s, "MED-MILLION", "medical", medical)
+    ok(s.w.client.post(f"{API}/{cid}/review/submit", json={}, headers=s.w.h["adjuster"]))
+    web = ClaimPages(client, db)
+    web.login("reviewer1")
+    client.get(f"/claims/{cid}?lang={lang}")
+    form = client.get(f"/claims/{cid}/actions/decide").text
+    assert re.search(rf">\s*{label}", form), form
+    options = re.findall(r'<option value="(?:approve|reject|return)"[^>]*>([^<]*)<', form)
+    assert options == choices, options

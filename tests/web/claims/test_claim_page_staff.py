@@ -431,23 +431,26 @@ def test_a_form_left_open_after_the_claim_moved_on_says_so_in_place(
 @pytest.mark.parametrize(
     ("language", "channel", "coverage", "code_in_words"),
     [
-        ("zh-CN", "热线电话", "医疗", "医疗 的未决赔款准备金"),
-        ("en", "Hotline", "Medical", "Case reserve for Medical"),
+        ("zh-CN", "热线电话", "一般医疗保险金", "一般医疗保险金 的未决赔款准备金"),
+        ("en", "Hotline", "General medical benefit", "Case reserve for General medical benefit"),
     ],
 )
 def test_the_claim_page_names_its_channel_and_coverages_in_words(
     world: World, language: str, channel: str, coverage: str, code_in_words: str
 ) -> None:
     # SPEC CLM-R1 (each report records its channel), FIN-1 (a case reserve per coverage),
-    # GEN-6: the page showed the stored codes "hotline" and "medical" to the handler.
+    # GEN-6: the page showed the stored codes "hotline" and "medical" to the handler; a
+    # coverage is named as its product names it, in English on an English page (PRD-3).
     claim = report(world)
     _receive_all(world, claim)
     cid = claim["id"]
     c = as_staff(world, "handler")
     page = c.get(f"/claims/{cid}?lang={language}").text
     assert re.search(rf"<dd>{channel}</dd>", page) and "<dd>hotline</dd>" not in page
+    assert f"<dd>{coverage}</dd>" in page  # the claim's coverages, by the product's name
     accept = c.get(f"/claims/{cid}/actions/accept").text
-    assert code_in_words in accept and "medical" not in re.sub(r'(id|name|for)="[^"]*"', "", accept)
+    shown = re.sub(r'(id|name|for|value)="[^"]*"', "", accept)
+    assert code_in_words in accept and not re.search(r"\bmedical\b(?! benefit)", shown)
     r = c.post(f"{API}/{cid}/accept", json={"reason": "材料齐全"}, headers=world.h["handler"])
     assert r.status_code == 200, r.text
     revise = c.get(f"/claims/{cid}/actions/revise_reserve").text

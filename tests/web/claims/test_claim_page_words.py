@@ -68,8 +68,14 @@ def _claim_with_a_file_and_a_decision(db: Session, w: World) -> int:
     [
         (
             "zh-CN",
-            ["理赔申请书", "身份核验：密码加短信验证码", "王主管", "到期 2026年9月30日 11:00"],
-            ["claim_form", "password+sms", "supervisor ·", "到期 2026-09-30"],
+            [
+                "理赔申请书",
+                "身份核验：密码加短信验证码",
+                "王主管",
+                "到期 2026年9月30日 11:00",
+                "· 本级核赔通过 ·",  # the tier's decision named, as the timeline names it
+            ],
+            ["claim_form", "password+sms", "supervisor ·", "到期 2026-09-30", "· 通过 ·"],
         ),
         (
             "en",
@@ -78,8 +84,9 @@ def _claim_with_a_file_and_a_decision(db: Session, w: World) -> int:
                 "identity check: Password and SMS code",
                 "王主管",
                 "due 30 Sep 2026 11:00",
+                "· Approved at this tier ·",  # CLM-V1: the decision named, not "Approve"
             ],
-            ["claim_form", "password+sms", "supervisor ·", "due 2026-09-30"],
+            ["claim_form", "password+sms", "supervisor ·", "due 2026-09-30", "· Approve ·"],
         ),
     ],
 )

@@ -234,14 +234,57 @@ def test_the_report_refusal_summary_counts_the_fields_in_each_language(
 def test_the_policy_words_kept_in_chinese_are_said_so_on_the_english_page(
     client: TestClient, db: Session
 ) -> None:
-    # SPEC GEN-2 (the reader's language), POL-1 (terms in plain words): the product's own
-    # words exist only in Chinese (the contract's language); the English page says so and
-    # marks them Chinese (a screen reader reads them as Chinese) instead of mixing silently.
+    # SPEC GEN-2 (the reader's language), POL-1 (terms in plain words), PRD-3, GEN-6: the
+    # product's terms exist only in Chinese (the contract's language); the English page
+    # says so and marks them Chinese (a screen reader reads them as Chinese). The product
+    # and its coverages are named in English where the product gives English names.
     _customer_with_a_policy(db)
     customer_login(client, db, "cust", PHONE)
     en = client.get("/portal/policies?lang=en").text
     assert 'id="terms-in-chinese"' in en
-    assert re.search(r'<ul lang="zh-CN">\s*<li>[^<]*[\u4e00-\u9fff]', en), en
+    assert '<h2 lang="en">Million medical insurance</h2>' in en
+    assert '<li lang="en">General medical benefit</li>' in en
+    assert "百万医疗保险" not in en and "一般医疗保险金" not in en
     assert re.search(r'<dl class="terms" lang="zh-CN">\s*<dt>[^<]*[\u4e00-\u9fff]', en), en
     zh = client.get("/portal/policies?lang=zh-CN").text
     assert 'id="terms-in-chinese"' not in zh
+    assert '<h2 lang="zh-CN">百万医疗保险</h2>' in zh
+    assert '<li lang="zh-CN">一般医疗保险金</li>' in zh
+    assert "General medical benefit" not in zh
+
+
+def test_a_product_without_an_english_name_reads_its_chinese_name_marked_chinese(
+    client: TestClient, db: Session
+) -> None:
+    # SPEC GEN-6, PRD-3: the English name is optional; without one the English pages show
+    # the Chinese name (marked lang="zh-CN"), never an empty heading. Portal policies and
+    # the report form's choices alike.
+    from claimdesk.models.product import Coverage, Product
+
+    policy = _customer_with_a_policy(db)
+    product = db.scalars(select(Product).where(Product.code == "MED-MILLION")).one()
+    product.name_en = None
+    for coverage in db.scalars(select(Coverage)):
+        coverage.name_en = None
+    db.commit()
+    customer_login(client, db, "cust", PHONE)
+    en = client.get("/portal/policies?lang=en").text
+    assert '<h2 lang="zh-CN">百万医疗保险</h2>' in en
+    assert '<li lang="zh-CN">一般医疗保险金</li>' in en
+    report = client.get("/portal/report?lang=en").text
+    assert f"百万医疗保险 · {policy.number}" in report
+    assert re.search(r'<option value="medical"[^>]*>一般医疗保险金</option>', report), report
+
+
+def test_the_report_form_names_the_policy_and_its_coverages_in_the_page_language(
+    client: TestClient, db: Session
+) -> None:
+    # SPEC CLM-R2 (the customer chooses the coverage), PRD-3, GEN-6
+    policy = _customer_with_a_policy(db)
+    customer_login(client, db, "cust", PHONE)
+    en = client.get("/portal/report?lang=en").text
+    assert f"Million medical insurance · {policy.number}" in en
+    assert re.search(r'<option value="medical"[^>]*>General medical benefit</option>', en), en
+    zh = client.get("/portal/report?lang=zh-CN").text
+    assert f"百万医疗保险 · {policy.number}" in zh
+    assert re.search(r'<option value="medical"[^>]*>一般医疗保险金</option>', zh), zh

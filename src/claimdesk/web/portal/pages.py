@@ -18,7 +18,6 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from claimdesk import formatting
 from claimdesk.auth import second_factor as sms
 from claimdesk.auth.csrf import PRE_SESSION_COOKIE, pre_session_token, set_pre_session_cookie
 from claimdesk.auth.permissions import Permission
@@ -270,7 +269,8 @@ def _policies(db: Session, principal: Principal) -> list[dict[str, Any]]:
                 "policy": policy,
                 "version": version,
                 "coverages": list(version.coverages) if version else [],
-                "product_name": formatting.name_in(version.product) if version else "",
+                # Named at render time, in the page's language (``row.product | name_in``).
+                "product": version.product if version else None,
             }
         )
     return rows
