@@ -99,3 +99,21 @@ def test_file_sizes_as_file_managers_show_them() -> None:
     assert formatting.file_size(49_357) == "48.2 KB"
     assert formatting.file_size(3_565_158) == "3.4 MB"
     assert formatting.file_size(None) == ""
+
+
+def test_a_name_is_shown_in_english_only_where_the_product_gives_one() -> None:
+    # SPEC GEN-6, PRD-3: one rule for every page (formatting.name_in): the English name on
+    # an English page when set, the Chinese name otherwise; name_language says which
+    from types import SimpleNamespace
+
+    from claimdesk.formatting import name_in, name_language
+
+    named = SimpleNamespace(name="百万医疗保险", name_en="Million medical insurance")
+    unnamed = SimpleNamespace(name="家庭财产保险", name_en=None)
+    assert name_in(named, "en") == "Million medical insurance"
+    assert name_in(named, "zh-CN") == "百万医疗保险"
+    assert name_in(unnamed, "en") == "家庭财产保险"
+    assert name_in({"name": "第三者责任", "name_en": ""}, "en") == "第三者责任"
+    assert name_in(None, "en") == ""
+    assert (name_language(named, "en"), name_language(unnamed, "en")) == ("en", "zh-CN")
+    assert name_language(named, "zh-CN") == "zh-CN"

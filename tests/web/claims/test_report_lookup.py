@@ -116,6 +116,28 @@ def test_the_policy_found_gives_its_period_as_people_write_dates(
 
 
 @pytest.mark.parametrize(
+    ("lang", "product", "coverage"),
+    [
+        ("en", "Million medical insurance", "General medical benefit"),
+        ("zh-CN", "百万医疗保险", "一般医疗保险金"),
+    ],
+)
+def test_the_policy_found_names_its_product_and_coverages_in_the_page_language(
+    world: World, client: TestClient, lang: str, product: str, coverage: str
+) -> None:
+    # SPEC CLM-R2, PRD-3, GEN-6: the product and each coverage to tick, by the English
+    # names on an English page (the demo catalogue gives them), the Chinese ones in Chinese
+    staff_login(client, "handler")
+    client.get(f"/claims/new?lang={lang}")
+    medical = world.policies["MED-MILLION"]  # type: ignore[attr-defined]
+    base = {"insured_id_number": world.insured_id_number, "loss_date": "2026-09-27"}
+    found = _find(client, **base, choose_policy=medical.number).text
+    line = found.split('id="policy-found">', 1)[1].split("</p>", 1)[0]
+    assert line.startswith(f"{product} · {medical.number}"), line
+    assert re.search(rf'id="coverage-medical"[^>]*> {coverage} <span', found), found
+
+
+@pytest.mark.parametrize(
     ("lang", "legend"),
     [
         ("en", "The reporter, if not the claimant (empty: the claimant reported)"),
