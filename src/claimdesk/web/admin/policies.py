@@ -157,8 +157,9 @@ def _issue_form(
     values: dict[str, Any] | None = None,
 ) -> Response:
     rows = product_service.published_version_choices(db)
+    language = language_of(request)  # the page's: not yet set while the view runs
     choices = [
-        (vid, f"{code} · {name_in({'name': name, 'name_en': name_en})} · v{number}")
+        (vid, f"{code} · {name_in({'name': name, 'name_en': name_en}, language)} · v{number}")
         for vid, code, name, name_en, number in rows
     ]
     return page(
