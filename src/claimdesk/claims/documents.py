@@ -229,8 +229,6 @@ def adjustment_report(
     """The adjustment report (理算报告, CLM-C3): each coverage's decision and every step of
     its calculation as a table — rule, the figures used, the result, the policy clause
     or article of law — signed with the adjuster's name. Only once an adjustment exists."""
-    from claimdesk.rules.adjudication.trace import clause_words
-
     names = names or {}
     coverages = coverages or {}
     doc = _Writer(f"理算报告 Adjustment report — {claim.number}")
@@ -264,20 +262,7 @@ def adjustment_report(
         ]
         if shown:
             doc.line("既往赔付 Earlier payments: " + "；".join(f"{k} {v}" for k, v in shown))
-        rows = [["步骤 Step", "规则 Rule", "所用数据 Figures used", "结果 Result", "依据 Clause"]]
-        for index, step in enumerate(adjustment.trace, start=1):
-            clause = str(step.get("clause") or "")
-            rows.append(
-                [
-                    str(index),
-                    f"{step.get('zh') or ''}\n{step.get('en') or ''}".strip(),
-                    _inputs(step.get("inputs")),
-                    _figure("amount", step.get("figure"))
-                    if _is_amount(step.get("figure"))
-                    else _figure("", step.get("figure")),
-                    f"{clause_words(clause, 'zh-CN')}\n{clause_words(clause, 'en')}".strip(),
-                ]
-            )
+        rows = _trace_rows(adjustment.trace)
         if len(rows) > 1:
             doc.table(rows, widths=(0.07, 0.33, 0.27, 0.13, 0.2))
         doc.line(f"赔付金额 Payable: {money(adjustment.payable)}", size=12)
@@ -289,6 +274,27 @@ def adjustment_report(
         total = sum((a.payable or Decimal("0") for a in adjustments), Decimal("0"))
     doc.line(f"合计 Total payable: {money(total)}", size=12)
     return doc.done()
+
+
+def _trace_rows(trace: Sequence[dict[str, Any]]) -> list[list[str]]:
+    """The calculation's table: its header, then each step — rule, the figures used, the
+    result, the clause of the terms or article of law — in both languages."""
+    from claimdesk.rules.adjudication.trace import clause_words
+
+    rows = [["步骤 Step", "规则 Rule", "所用数据 Figures used", "结果 Result", "依据 Clause"]]
+    for index, step in enumerate(trace, start=1):
+        clause = str(step.get("clause") or "")
+        figure = step.get("figure")
+        rows.append(
+            [
+                str(index),
+                f"{step.get('zh') or ''}\n{step.get('en') or ''}".strip(),
+                _inputs(step.get("inputs")),
+                _figure("amount" if _is_amount(figure) else "", figure),
+                f"{clause_words(clause, 'zh-CN')}\n{clause_words(clause, 'en')}".strip(),
+            ]
+        )
+    return rows
 
 
 def _is_amount(value: object) -> bool:
