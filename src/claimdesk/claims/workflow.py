@@ -593,6 +593,26 @@ def _named_clock(session: Session, claim: Claim, name: str) -> Clock | None:
     return found[-1] if found else None
 
 
+def close_running_clock(
+    session: Session,
+    claim: Claim,
+    name: str,
+    *,
+    at: dt.datetime,
+    actor: Principal,
+    reason: str,
+) -> Clock | None:
+    """Close the claim's latest ``name`` clock if it is still running, the reason on its
+    audit entry (a surveyor reassigned: the old assignment's contact clock). None when
+    there is no running one."""
+    clock = _named_clock(session, claim, name)
+    if clock is None or clock.stopped_at is not None:
+        return None
+    return clocks.stop_clock(
+        session, clock=clock, at=max(at, clock.paused_at or at), actor=actor, reason=reason
+    )
+
+
 def apply_clock_ops(
     session: Session,
     claim: Claim,

@@ -357,15 +357,25 @@ def resume_clock(session: Session, *, clock: Clock, at: dt.datetime, actor: Prin
     return clock
 
 
-def stop_clock(session: Session, *, clock: Clock, at: dt.datetime, actor: Principal) -> Clock:
-    """The governed step is done. Whether the limit was met is derived (clock_met)."""
+def stop_clock(
+    session: Session,
+    *,
+    clock: Clock,
+    at: dt.datetime,
+    actor: Principal,
+    reason: str | None = None,
+) -> Clock:
+    """The governed step is done. Whether the limit was met is derived (clock_met).
+
+    ``reason``: why, when the clock is closed other than by its step being done (a
+    surveyor reassigned), kept on the audit entry."""
     _open(clock)
     at = _aware(at, "at")
     _not_before(at, clock.paused_at or clock.started_at, "at")
     clock.stopped_at = at
     session.flush()
     _sync_subject(session, clock)
-    _audit(session, clock, "stopped", actor, at=at)
+    _audit(session, clock, "stopped", actor, reason=reason, at=at)
     return clock
 
 

@@ -179,10 +179,31 @@ def _require_surveyor(session: Session, user_id: int) -> User:
 def assign(
     session: Session, *, actor: Principal, claim: Claim, surveyor_id: int
 ) -> SurveyAssignment:
-    """CLM-S1: the 1-hour contact clock starts at assignment."""
+    """CLM-S1: the 1-hour contact clock starts at assignment.
+
+    The limit runs from *assignment* (CLM-S1), so a reassignment does not carry the old
+    clock over: the previous surveyor's contact clock, if still running, is closed at
+    the reassignment with the reason on its audit entry, and the move starts the new
+    surveyor's own 1-hour clock."""
     _require_surveyor(session, surveyor_id)
     plan = derive_plan(claim)
     at = timeutil.now()
+    previous = current_assignment(session, claim)
+    if previous is not None:
+        workflow.close_running_clock(
+            session,
+            claim,
+            "claim.survey_contact",
+            at=at,
+            actor=actor,
+            reason=reserves.system_reason(
+                f"CLM-S1：查勘改派（查勘员 {previous.surveyor_id} → {surveyor_id}），"
+                "原指派的联系时限关闭，新查勘员自指派起重新计时",
+                f"CLM-S1: surveyor reassigned ({previous.surveyor_id} → {surveyor_id}); "
+                "the previous assignment's contact limit is closed and the new surveyor's "
+                "runs from this assignment",
+            ),
+        )
     # CLM-S2: the plan is fixed when the surveyor is given the claim, so a later change
     # of the rules cannot move the goalposts of a survey under way.
     assignment = SurveyAssignment(
