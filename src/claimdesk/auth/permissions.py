@@ -44,6 +44,10 @@ ROLE_LABELS: dict[Role, tuple[str, str]] = {
     Role.ADMINISTRATOR: ("系统管理员", "Administrator"),
 }
 
+# The review tiers (CLM-V1) by the role that decides each: the claim page names a tier
+# by its role's label above, as the users of that role read it.
+REVIEW_TIER_ROLES: dict[int, Role] = {1: Role.REVIEWER_1, 2: Role.REVIEWER_2, 3: Role.REVIEWER_3}
+
 
 class Permission(StrEnum):
     # own account

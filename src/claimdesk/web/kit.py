@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from claimdesk import formatting, i18n
-from claimdesk.auth.permissions import Permission
+from claimdesk.auth.permissions import REVIEW_TIER_ROLES, ROLE_LABELS, Permission
 from claimdesk.claims import timeutil
 from claimdesk.claims.deadline_names import name_of
 from claimdesk.code_labels import loss_cause_msgid, major_reasons, state_label
@@ -159,6 +159,20 @@ def deadline_basis(clock: Any) -> str:
 
 
 templates.env.globals["deadline_basis"] = deadline_basis
+
+
+def review_tier(tier: object) -> str:
+    """A review tier (CLM-V1) named by the role that decides it, in the reader's
+    language — the role's own label (理赔主管（一级核赔） / Claims supervisor (review
+    tier 1)); a tier outside the three reads as its number."""
+    role = REVIEW_TIER_ROLES.get(tier) if isinstance(tier, int) else None
+    if role is None:
+        return f"{gettext('Tier')} {tier}"
+    zh, en = ROLE_LABELS[role]
+    return zh if current_language.get().lower().startswith("zh") else en
+
+
+templates.env.globals["review_tier"] = review_tier
 
 
 def colon() -> str:
