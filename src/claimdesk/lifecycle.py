@@ -86,7 +86,8 @@ CLAIM = Table(
             _C.SURVEYED: (_C.AWAITING_MATERIALS, _C.ASSESSED, _C.WITHDRAWN, _C.SUSPENDED),
             _C.ASSESSED: (_C.AWAITING_MATERIALS, _C.ADJUSTED, _C.WITHDRAWN, _C.SUSPENDED),
             _C.ADJUSTED: (_C.ASSESSED, _C.IN_REVIEW, _C.WITHDRAWN, _C.SUSPENDED),
-            _C.IN_REVIEW: (_C.APPROVED, _C.REJECTED, _C.ADJUSTED, _C.SUSPENDED),
+            # A return goes back to adjustment (CLM-V3): the state the adjuster signs in.
+            _C.IN_REVIEW: (_C.APPROVED, _C.REJECTED, _C.ASSESSED, _C.SUSPENDED),
             _C.APPROVED: (_C.PAID, _C.DECIDED, _C.SUSPENDED),
             _C.PAID: (_C.CLOSED,),
             _C.REJECTED: (_C.CLOSED,),

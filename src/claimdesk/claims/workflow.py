@@ -394,10 +394,13 @@ MOVES: tuple[Move, ...] = (
         notify="claim.rejected",
         label_zh="拒赔",
     ),
+    # CLM-V3 "Return → back to adjustment with what must be added": to the state the
+    # adjuster signs in, so the adjuster re-signs (or declines in writing) at once; no
+    # detour through the assessor's "reassess" for a return about the adjustment.
     Move(
         "return_to_adjustment",
         (IN_REVIEW,),
-        ADJUSTED,
+        ASSESSED,
         Permission.CLAIMS_REVIEW,
         guard=_through_service("return_to_adjustment"),
         label_zh="退回理算",

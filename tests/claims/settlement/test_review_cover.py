@@ -141,17 +141,16 @@ def test_a_loss_before_the_termination_took_effect_is_approved_as_before(
 def test_the_reviewer_returns_it_and_the_written_decline_is_approved(
     s: Settlement, db: Session, clock: FrozenClock
 ) -> None:
-    # SPEC CLM-V2, CLM-C1, POL-3: the existing return path — returned to adjustment,
-    # back to the assessment, declined in writing by the adjuster, resubmitted; a
-    # decline on the terminated policy is approved (it pays nothing)
+    # SPEC CLM-V2, CLM-V3, CLM-C1, POL-3: the return path — returned to adjustment, where
+    # the adjuster declines in writing at once (no reassess), resubmitted; a decline on
+    # the terminated policy is approved (it pays nothing)
     w, c = s.w, s.w.client
     cid = _submitted(s, clock, 1)
     _terminate(s, db, LOSS)
     assert _approval(s, cid, "reviewer1").status_code == 409
     body = {"decision": "return", "requirements": "保单已于出险日解除，请认定不属保险责任"}
     returned = ok(c.post(f"{API}/{cid}/review/decisions", json=body, headers=w.h["reviewer1"]))
-    assert returned["state"] == "adjusted"
-    ok(c.post(f"{API}/{cid}/transitions/reassess", json={}, headers=w.h["assessor"]))
+    assert returned["state"] == "assessed"
     ok(c.post(f"{API}/{cid}/adjustments", json=DECLINE, headers=w.h["adjuster"]))
     ok(c.post(f"{API}/{cid}/adjustment/complete", json={}, headers=w.h["adjuster"]))
     ok(c.post(f"{API}/{cid}/review/submit", json={}, headers=w.h["adjuster"]))

@@ -218,9 +218,9 @@ def test_non_disclosure_rejection_of_incontestable_policy_refused(
     assert r.status_code == 409 and r.json()["error"]["code"] == "policy_incontestable"
     assert "2026-03-01" in r.json()["error"]["message"]
     assert ok(c.get(f"{API}/{cid}/review", headers=w.h["reviewer1"]))["decisions"] == []
-    # Return to adjustment with requirements instead.
+    # Return to adjustment with requirements instead (CLM-V3: where the adjuster signs).
     ok(_decide(s, cid, "reviewer1", decision="return", requirements="补充既往病历"))
-    assert ok(c.get(f"{API}/{cid}", headers=w.h["reviewer1"]))["state"] == "adjusted"
+    assert ok(c.get(f"{API}/{cid}", headers=w.h["reviewer1"]))["state"] == "assessed"
 
 
 def test_payee_authorisation_and_fraud_hold_at_export(

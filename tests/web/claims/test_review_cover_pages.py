@@ -56,4 +56,4 @@ def test_approval_after_a_later_termination_is_refused_beside_the_decision(
     assert "请选择“退回理算”" in message
     assert state_of(web.page(cid)) == "in_review"
     web.do(cid, "decide", {"decision": "return", "requirements": "出险日保单已解除，请书面拒赔"})
-    assert state_of(web.page(cid)) == "adjusted"
+    assert state_of(web.page(cid)) == "assessed"
