@@ -212,6 +212,8 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     # review, payment, closing
     "decision": ("审核意见", "Decision"),
     "checklist": ("审核要点", "Checklist"),
+    # the quality sample's verdict (CLM-T3)
+    "agrees": ("是否同意自动理赔结果", "Agrees with the automatic decision"),
     "outcome": ("结果", "Outcome"),
     # a satisfaction rating (SVC-5), as the portal's stars are labelled
     "score_speed": ("速度", "Speed"),

@@ -242,3 +242,60 @@ def test_a_correction_to_nothing_recovers_the_payment_on_a_terminated_policy(wor
     )
     assert verdict["correction"] == "recovery" and verdict["difference"] == f"-{PAYABLE}"
     assert db.get_one(Recovery, verdict["recovery_id"]).amount == Decimal(PAYABLE)
+
+
+def _period_starting_after_the_loss(db: Session, paid: int) -> None:
+    """The paid claim's policy period corrected, after the payment, to start the day
+    after its date of loss (2026-09-28)."""
+    import datetime as dt
+
+    from claimdesk.models.claim import Claim
+    from claimdesk.models.policy import Policy
+
+    policy = db.get_one(Policy, db.get_one(Claim, paid).policy_id)
+    policy.period_start = dt.date(2026, 9, 29)
+    db.commit()
+
+
+@pytest.mark.parametrize(
+    ("uncover", "code", "zh", "en"),
+    [
+        (
+            _terminated_on_the_loss_date,
+            "automatic_agreement_after_termination",
+            "出险日期 2026年9月28日 在保单解除生效日 2026年9月28日 当日或之后",
+            "took effect (28 Sep 2026)",
+        ),
+        (
+            _period_starting_after_the_loss,
+            "automatic_agreement_outside_period",
+            "出险日期 2026年9月28日 不在保险期间（2026年9月29日 至",
+            "outside the policy period (29 Sep 2026 to",
+        ),
+    ],
+    ids=["terminated", "outside-period"],
+)
+def test_agreeing_with_a_payment_on_a_loss_no_longer_covered_is_refused(
+    world, paid, db, uncover, code, zh, en
+):
+    # SPEC CLM-T3, CLM-V2, POL-3: agreeing signs the automatic payment again, judged
+    # against the policy as it stands now: on a loss it no longer covers the tier-1
+    # reviewer's agreement is refused 409 naming the dates and pointing to a correction
+    # to 0.00, nothing written; that correction is then taken and recovers the payment
+    uncover(db, paid)
+    url = f"{API}/claims/{paid}/automatic/verdict"
+    refused = world.client.post(url, json={"agrees": True}, headers=world.h["supervisor"])
+    assert refused.status_code == 409, refused.text
+    error = refused.json()["error"]
+    assert (error["code"], error["field"]) == (code, "agrees")
+    assert zh in error["message"] and "核定金额填 0.00" in error["message"]
+    english = world.client.post(
+        f"{url}?lang=en", json={"agrees": True}, headers=world.h["supervisor"]
+    ).json()["error"]["message"]
+    assert en in english and "disagree with 0.00" in english
+    db.expire_all()
+    assert db.scalars(select(SampleVerdict)).all() == []
+    body = {"agrees": False, "amount": "0.00", "reason": "出险日保单不再承保"}
+    verdict = ok(world.client.post(url, json=body, headers=world.h["supervisor"]), 201)
+    assert verdict["correction"] == "recovery"
+    assert db.get_one(Recovery, verdict["recovery_id"]).amount == Decimal(PAYABLE)

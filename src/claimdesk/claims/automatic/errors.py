@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from claimdesk.claims.errors import SaysDates
 from claimdesk.errors import ClaimdeskError, Conflict, ValidationFailed
 
 
@@ -22,6 +23,42 @@ class SampleNeedsTier1(ClaimdeskError):
     code = "automatic_sample_needs_tier1"
     message_zh = "质量抽检须由理赔主管（一级核赔）作出"
     message_en = "A quality-sample verdict is given by a claims supervisor (review tier 1)"
+
+
+class AgreementAfterTermination(SaysDates, Conflict):
+    """CLM-T3, CLM-V2, POL-3: agreeing with an automatic payment is signing it again; on
+    a loss the policy's termination (recorded after the payment) left uncovered, the
+    reviewer disagrees with 0.00 payable and what was paid is recovered."""
+
+    code = "automatic_agreement_after_termination"
+    message_zh = (
+        "{field}：出险日期 {loss_date} 在保单解除生效日 {terminated_on} 当日或之后，保单已不再"
+        "承保，不能同意自动理赔的赔付；请选择不同意，核定金额填 0.00 并说明理由，已付款项予以追回"
+    )
+    message_en = (
+        "{field}: the date of loss, {loss_date}, is on or after the day the policy's "
+        "termination took effect ({terminated_on}): the policy no longer covered it, so the "
+        "automatic payment cannot be agreed with; disagree with 0.00 as the amount payable "
+        "and the reason, and what was paid is recovered"
+    )
+    date_params = ("loss_date", "terminated_on")
+
+
+class AgreementOutsidePeriod(SaysDates, Conflict):
+    """CLM-T3, CLM-V2: agreeing with a payment on a loss outside the policy period, as
+    the policy stands now, is refused; the correction to 0.00 recovers it."""
+
+    code = "automatic_agreement_outside_period"
+    message_zh = (
+        "{field}：出险日期 {loss_date} 不在保险期间（{start} 至 {end}）内，不能同意自动理赔的"
+        "赔付；请选择不同意，核定金额填 0.00 并说明理由，已付款项予以追回"
+    )
+    message_en = (
+        "{field}: the date of loss, {loss_date}, is outside the policy period ({start} to "
+        "{end}), so the automatic payment cannot be agreed with; disagree with 0.00 as the "
+        "amount payable and the reason, and what was paid is recovered"
+    )
+    date_params = ("loss_date", "start", "end")
 
 
 class VerdictAmountRequired(ValidationFailed):

@@ -42,6 +42,8 @@ from claimdesk.checks.service import enqueue_checks
 from claimdesk.claims import timeutil, workflow
 from claimdesk.claims.automatic import repository
 from claimdesk.claims.automatic.errors import (
+    AgreementAfterTermination,
+    AgreementOutsidePeriod,
     NotInSample,
     RuleSetNotFound,
     SampleAlreadyReviewed,
@@ -62,7 +64,7 @@ from claimdesk.claims.automatic.schemas import (
 )
 from claimdesk.claims.intake import acceptance, survey
 from claimdesk.claims.schemas import AdjustmentIn
-from claimdesk.claims.settlement import adjustment, decision_notices, reserves, review
+from claimdesk.claims.settlement import adjustment, decision_notices, liability, reserves, review
 from claimdesk.code_labels import ADJUDICATION_REASONS, code_list
 from claimdesk.errors import ClaimdeskError
 from claimdesk.formatting import local_date
@@ -881,6 +883,8 @@ def give_verdict(
     _require_tier1(actor)
     decision = _sampled_decision(session, claim=claim)
     automatic = decision.amount or ZERO
+    if data.agrees:
+        _check_agreement_cover(session, claim=claim, automatic=automatic)
     note = (data.reason or "").strip() or None
     amount = _verdict_amount(data, automatic=automatic, note=note)
     at = timeutil.now()
@@ -949,6 +953,42 @@ def _sampled_decision(session: Session, *, claim: Claim) -> AutomaticDecision:
     if repository.verdict_of(session, claim.id) is not None:
         raise SampleAlreadyReviewed()
     return decision
+
+
+def _check_agreement_cover(session: Session, *, claim: Claim, automatic: Decimal) -> None:
+    """CLM-T3, CLM-V2, POL-3: an agreement signs the automatic payment again, so it needs
+    the loss covered by the policy as it stands now (a termination recorded after the
+    payment counts), as an approval and a correction do: else it is refused naming the
+    loss date and the termination day or the period, and the reviewer disagrees with
+    0.00, which recovers what was paid. Writes nothing."""
+    if automatic <= 0:
+        return
+    gap = adjustment.out_of_cover(session, claim)
+    if gap is not None:
+        raise gap.refusal(AgreementAfterTermination, AgreementOutsidePeriod, field="agrees")
+
+
+def agreement_out_of_cover(session: Session, claim: Claim) -> liability.OutOfCover | None:
+    """What an agreement with the sampled automatic payment is refused for (the loss
+    date against the termination day or the period, adjustment.out_of_cover), or None
+    when agreeing is not refused for cover — for the verdict form's warning before the
+    reviewer chooses. Writes nothing."""
+    decision = repository.decision_of(session, claim.id)
+    if decision is None or decision.outcome != "paid" or (decision.amount or ZERO) <= 0:
+        return None
+    return adjustment.out_of_cover(session, claim)
+
+
+def verdict_refusal(session: Session, *, actor: Principal, claim: Claim) -> ClaimdeskError | None:
+    """Why :func:`give_verdict` would refuse this reviewer on this claim whatever they
+    choose — not tier 1, not in the sample, already reviewed — or None: the claim page
+    offers the verdict form exactly when this is None (issue 12). Writes nothing."""
+    try:
+        _require_tier1(actor)
+        _sampled_decision(session, claim=claim)
+    except ClaimdeskError as refused:
+        return refused
+    return None
 
 
 def _verdict_amount(data: VerdictIn, *, automatic: Decimal, note: str | None) -> Decimal:
