@@ -33,7 +33,7 @@ PAGES = Path(claimdesk.web.claims.__file__).parent
 
 def _textarea_limits() -> list[tuple[str, str, str]]:
     """(module, field, limit reference) of every textarea FormField the claim pages build."""
-    constants = {name: getattr(page_forms, name) for name in ("CS", "PS", "SS")}
+    constants = {name: getattr(page_forms, name) for name in ("CS", "PS", "SS", "AS")}
     found = []
     for path in sorted(PAGES.glob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):

@@ -205,7 +205,9 @@ def test_the_form_warns_before_signing_that_the_termination_ended_the_cover(
     form = web.open(cid, "adjust")
     said = _warning(form.html)
     assert said.startswith("保单已于 2026年9月28日 解除 ")
-    assert "出险日期在保单解除生效日（2026年9月28日）当日或之后，保单已不再承保" in said
+    assert (
+        "出险日期 2026年9月28日 在保单解除生效日（2026年9月28日）当日或之后，保单已不再承保" in said
+    )
     assert "认定属保险责任将被拒绝：请认定不属保险责任" in form.html
     assert form.html.index('id="adjust-cover_warning"') < form.html.index('id="adjust-liability"')
     english = client.get(f"/claims/{cid}/actions/adjust?lang=en").text

@@ -22,7 +22,7 @@ from claimdesk import lifecycle
 from claimdesk.audit.service import record
 from claimdesk.auth.principal import Principal
 from claimdesk.claims import notify, timeutil, workflow
-from claimdesk.claims.settlement import adjustment, decision_notices, repository
+from claimdesk.claims.settlement import adjustment, decision_notices, liability, repository
 from claimdesk.claims.settlement.callbacks import open_callback
 from claimdesk.claims.settlement.decision_notices import APPEAL_ROUTE_EN, APPEAL_ROUTE_ZH
 from claimdesk.claims.settlement.documents import rejection_notice_pdf
@@ -341,12 +341,20 @@ def check_cover_for_approval(session: Session, claim: Claim) -> None:
     is refused, naming the loss date and the termination day or the period, and goes
     back to the adjuster (return to adjustment). A claim whose decisions all decline
     is approved as before (CLM-C1, POL-3)."""
-    decided = adjustment.current_adjustments(session, claim.id).values()
-    if not any(a.liability == "covered" for a in decided):
-        return
-    gap = adjustment.out_of_cover(session, claim)
+    gap = approval_out_of_cover(session, claim)
     if gap is not None:
         raise gap.refusal(ApprovalAfterTermination, ApprovalOutsidePeriod, field="decision")
+
+
+def approval_out_of_cover(session: Session, claim: Claim) -> liability.OutOfCover | None:
+    """What :func:`check_cover_for_approval` refuses an approval for — the loss date and
+    the termination day or the period — or None when an approval is not refused for
+    cover (the policy covers the loss, or every current decision declines). The review
+    form's warning reads it, so the reviewer sees it before pressing. Writes nothing."""
+    decided = adjustment.current_adjustments(session, claim.id).values()
+    if not any(a.liability == "covered" for a in decided):
+        return None
+    return adjustment.out_of_cover(session, claim)
 
 
 def _incontestability_shown(

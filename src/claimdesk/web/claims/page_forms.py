@@ -21,10 +21,12 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
+from claimdesk import formatting
 from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
 from claimdesk.claims.config import rules
 from claimdesk.claims.intake.acceptance import store_upload
+from claimdesk.claims.settlement.liability import OutOfCover
 from claimdesk.errors import ClaimdeskError, PermissionDenied, ValidationFailed
 from claimdesk.field_labels import field_label
 from claimdesk.i18n import _, current_language, gettext
@@ -37,6 +39,7 @@ When = Mapping[str, tuple[str, ...]]
 CS = "claims.schemas"
 PS = "payments.schemas"
 SS = "claims.special.schemas"
+AS = "claims.automatic.schemas"
 
 
 @dataclass
@@ -144,6 +147,32 @@ class ActionForm:
         if self.dynamic is not None:
             return self.dynamic(db, claim, values, actor)
         return self.fields(db, claim)
+
+
+def out_of_cover_warning(gap: OutOfCover | None, *, then: str) -> list[FormField]:
+    """The warning of a loss the policy did not cover, above the choice it bears on: in
+    the queue badge's words, with the termination's day or the period (the loss date
+    against it), and ``then`` (a msgid): what pressing the button would meet."""
+    if gap is None:
+        return []
+    if gap.terminated_on is not None:
+        day = formatting.local_date(gap.terminated_on)
+        badge = _("Policy terminated from %(day)s", day=day)
+        why = _(
+            "The date of loss, %(loss)s, is on or after the day the policy's termination "
+            "took effect (%(day)s)",
+            loss=formatting.local_date(gap.loss_date),
+            day=day,
+        )
+    else:
+        badge = _("Outside the policy period")
+        why = _(
+            "The date of loss, %(loss)s, is outside the policy period (%(start)s to %(end)s)",
+            loss=formatting.local_date(gap.loss_date),
+            start=formatting.local_date(gap.start),
+            end=formatting.local_date(gap.end),
+        )
+    return [FormField("cover_warning", badge, "warning", value=why, help=then)]
 
 
 # -- refusals of the page's own parsing ---------------------------------------------------

@@ -32,6 +32,7 @@ from claimdesk.auth.permissions import Permission, Role
 from claimdesk.auth.principal import Principal
 from claimdesk.claims import read, workflow
 from claimdesk.claims import schemas as cs
+from claimdesk.claims.automatic import service as automatic_service
 from claimdesk.claims.config import rules
 from claimdesk.claims.errors import CertificateRequired
 from claimdesk.claims.fraud import service as fraud
@@ -59,7 +60,14 @@ from claimdesk.rules.survey_plan import STATUS_LABELS, PlanPhotosMissing
 from claimdesk.service import service as desk
 from claimdesk.validation import describe_validation_error
 from claimdesk.web.automatic_view import stp_context
-from claimdesk.web.claims import assess_forms, case_forms, page_views, payment_forms, special_forms
+from claimdesk.web.claims import (
+    assess_forms,
+    case_forms,
+    page_views,
+    payment_forms,
+    sample_forms,
+    special_forms,
+)
 from claimdesk.web.claims.assess_forms import coverage_label
 from claimdesk.web.claims.claim_sections import PREVIEWABLE, notes_context
 from claimdesk.web.claims.page_forms import (
@@ -76,6 +84,7 @@ from claimdesk.web.claims.page_forms import (
     error_target,
     groups,
     name_the_field,
+    out_of_cover_warning,
     store_file,
     validated,
 )
@@ -589,33 +598,29 @@ def _not_covered_fields(not_covered: When) -> list[FormField]:
 
 def _cover_warning(db: Session, claim: Claim) -> list[FormField]:
     """CLM-C1, POL-3: before signing, the adjuster reads that the policy as it stands did
-    not cover the date of loss — in the queue badge's words, with the termination's day
-    or the period — and that a covered decision will be refused (adjustment.adjust's
-    rule, the engine's period step); nothing when it is covered."""
-    gap = adjustment.out_of_cover(db, claim)
-    if gap is None:
-        return []
-    if gap.terminated_on is not None:
-        day = formatting.local_date(gap.terminated_on)
-        badge = _("Policy terminated from %(day)s", day=day)
-        why = _(
-            "The date of loss is on or after the day the policy's termination took effect "
-            "(%(day)s)",
-            day=day,
-        )
-    else:
-        badge = _("Outside the policy period")
-        why = _(
-            "The date of loss, %(loss)s, is outside the policy period (%(start)s to %(end)s)",
-            loss=formatting.local_date(gap.loss_date),
-            start=formatting.local_date(gap.start),
-            end=formatting.local_date(gap.end),
-        )
-    then = (
-        "A covered decision will be refused: decide not covered, with the written reason, "
-        "the clause text and the evidence"
+    not cover the date of loss and that a covered decision will be refused
+    (adjustment.adjust's rule, the engine's period step); nothing when it is covered."""
+    return out_of_cover_warning(
+        adjustment.out_of_cover(db, claim),
+        then=(
+            "A covered decision will be refused: decide not covered, with the written "
+            "reason, the clause text and the evidence"
+        ),
     )
-    return [FormField("cover_warning", badge, "warning", value=why, help=then)]
+
+
+def _approval_cover_warning(db: Session, claim: Claim) -> list[FormField]:
+    """CLM-V2, CLM-C1, POL-3: before deciding, the reviewer reads that the policy as it
+    stands did not cover the date of loss of a covered decision and that an approval
+    will be refused (review.check_cover_for_approval's rule): return it to adjustment.
+    Nothing when the approval is not refused for cover."""
+    return out_of_cover_warning(
+        review.approval_out_of_cover(db, claim),
+        then=(
+            "The adjustment decides it covered, so an approval will be refused: choose "
+            "'Return to adjustment' for the adjuster to decide it not covered in writing"
+        ),
+    )
 
 
 def _adjust(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> None:
@@ -667,6 +672,7 @@ REVIEW_CHECKS = _review_checks()
 
 def _decide_fields(db: Session, claim: Claim) -> list[FormField]:
     return [
+        *_approval_cover_warning(db, claim),
         FormField(
             "decision",
             "Review decision",
@@ -1087,6 +1093,16 @@ EXTRA_ACTIONS: tuple[ActionForm, ...] = (
         primary=False,
         available=_recoverable,
     ),
+    ActionForm(
+        "sample_verdict",
+        "Quality sample verdict",
+        Permission.CLAIMS_REVIEW,
+        # Every state: whether the verdict is due is the service's rule (verdict_refusal).
+        workflow.STATES,
+        sample_forms.verdict_fields,
+        sample_forms.give_verdict,
+        primary=False,
+    ),
     *SPECIAL_ACTIONS,
 )
 
@@ -1323,7 +1339,8 @@ def refusal_now(db: Session, principal: Principal, claim: Claim, action: str) ->
     hold, state, stage guard, the remote claim's org — what ``transition`` checks), the
     review decision by ``review.refusal_to_decide`` (tier, four eyes), an upload by
     ``fraud.upload_refusal`` (an investigator's held claims), a flag's decision by
-    ``fraud.resolve_refusal`` (a claim given to another investigator)."""
+    ``fraud.resolve_refusal`` (a claim given to another investigator), the quality
+    sample's verdict by ``automatic.verdict_refusal`` (tier 1, sampled, not reviewed)."""
     if action in FRAUD_DECISIONS and fraud.resolve_refusal(actor=principal, claim=claim):
         # Before the table's check: "clear_fraud" is also the move the decision makes.
         return True
@@ -1340,6 +1357,8 @@ def refusal_now(db: Session, principal: Principal, claim: Claim, action: str) ->
         from claimdesk.claims.settlement.review import refusal_to_decide
 
         return refusal_to_decide(db, actor=principal, claim=claim) is not None
+    if action == "sample_verdict":
+        return automatic_service.verdict_refusal(db, actor=principal, claim=claim) is not None
     if action in UPLOADS:
         # The upload service's row rule: an investigator files evidence on the held
         # claims that are theirs or nobody's yet, and posts no claim materials.
