@@ -184,6 +184,15 @@ class NotASurveyor(ValidationFailed):
     message_en = "{field}: that user is not an active surveyor"
 
 
+class SurveyorAlreadyAssigned(Conflict):
+    code = "surveyor_already_assigned"
+    message_zh = "{field}：本案已指派给该查勘员；改派须选另一名查勘员（同一人改派会重置 1 小时联系时限）"
+    message_en = (
+        "{field}: the claim is already assigned to that surveyor; a reassignment must name "
+        "another surveyor (reassigning the same one would restart the 1-hour contact limit)"
+    )
+
+
 class SurveyNotAssigned(Conflict):
     code = "survey_not_assigned"
     message_zh = "尚未指派查勘员"

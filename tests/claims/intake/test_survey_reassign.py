@@ -143,3 +143,25 @@ def test_a_contact_made_before_reassignment_is_not_reopened(
     assert first.stopped_at == local("2026-09-30T10:20:00")
     assert clocks.clock_met(first) is True
     assert (second.started_at, second.stopped_at) == (local("2026-09-30T10:40:00"), None)
+
+
+def test_reassigning_the_same_surveyor_is_refused_and_keeps_the_running_clock(
+    world: World, db: Session, clock: FrozenClock
+) -> None:
+    # SPEC CLM-S1: "reassigning" the surveyor who has the claim would close their clock
+    # at 10:55 and start a new hour — a limit about to be missed, reset. Refused (409),
+    # naming the field, and nothing changes: the 11:00 deadline stands.
+    w = world
+    cid = claim_in_state(db, w, "accepted")
+    _assign(w, cid, "surveyor")
+    clock.set("2026-09-30T10:55:00")
+    r = w.client.post(
+        f"{API}/{cid}/survey/assign",
+        json={"surveyor_id": w.users["surveyor"]},
+        headers=w.h["handler"],
+    )
+    assert r.status_code == 409, r.text
+    body = r.json()["error"]
+    assert body["code"] == "surveyor_already_assigned" and body["field"] == "surveyor_id"
+    (only,) = _contact_clocks(db, cid)
+    assert only.stopped_at is None and only.due_at == local("2026-09-30T11:00:00")

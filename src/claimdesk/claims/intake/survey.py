@@ -21,6 +21,7 @@ from claimdesk.claims.errors import (
     NotAssignedSurveyor,
     NotASurveyor,
     SurveyNotAssigned,
+    SurveyorAlreadyAssigned,
     SurveyTimeBeforeLoss,
     SurveyTimeInFuture,
     TransitionGuardFailed,
@@ -189,6 +190,10 @@ def assign(
     plan = derive_plan(claim)
     at = timeutil.now()
     previous = current_assignment(session, claim)
+    if previous is not None and previous.surveyor_id == surveyor_id:
+        # Not a reassignment: letting it through would close a running contact clock and
+        # start a fresh hour — a deadline about to be missed reset without anyone new.
+        raise SurveyorAlreadyAssigned(field="surveyor_id")
     if previous is not None:
         workflow.close_running_clock(
             session,
