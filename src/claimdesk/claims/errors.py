@@ -186,7 +186,9 @@ class NotASurveyor(ValidationFailed):
 
 class SurveyorAlreadyAssigned(Conflict):
     code = "surveyor_already_assigned"
-    message_zh = "{field}：本案已指派给该查勘员；改派须选另一名查勘员（同一人改派会重置 1 小时联系时限）"
+    message_zh = (
+        "{field}：本案已指派给该查勘员；改派须选另一名查勘员（同一人改派会重置 1 小时联系时限）"
+    )
     message_en = (
         "{field}: the claim is already assigned to that surveyor; a reassignment must name "
         "another surveyor (reassigning the same one would restart the 1-hour contact limit)"
