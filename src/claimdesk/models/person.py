@@ -42,6 +42,9 @@ class Person(TimestampMixin, Base):
     # Medical details (allergies, chronic conditions) — encrypted like the numbers.
     medical_notes: Mapped[str | None] = mapped_column(EncryptedString("people.medical_notes"))
     org_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"))
+    # The language the customer reads their notices in ("zh-CN" or "en"); None until
+    # they choose one (the portal's language switch, or an agent), read as zh-CN.
+    preferred_language: Mapped[str | None] = mapped_column(String(10))
 
     consents: Mapped[list[Consent]] = relationship(lazy="raise", back_populates="person")
     bank_accounts: Mapped[list[BankAccount]] = relationship(lazy="raise", back_populates="person")

@@ -11,11 +11,14 @@ from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
 from claimdesk.deps import DB, require
 from claimdesk.people import service
+from claimdesk.people.errors import NoOwnProfile
 from claimdesk.people.schemas import (
     BankAccountIn,
     BankAccountOut,
     ConsentIn,
     ConsentOut,
+    LanguageIn,
+    LanguageOut,
     LookupIn,
     LookupOut,
     PersonIn,
@@ -98,6 +101,15 @@ def add_bank_account(
     return bank_account_out(account, revealed=False)
 
 
+@router.put("/{person_id}/language", response_model=LanguageOut)
+def set_language(person_id: int, body: LanguageIn, db: DB, actor: NeedsPeopleWrite) -> LanguageOut:
+    """The language the person's notices are written in, set by an agent for them."""
+    person = service.set_preferred_language(
+        db, actor=actor, person_id=person_id, language=body.language
+    )
+    return LanguageOut(person_id=person.id, language=person.preferred_language or "zh-CN")
+
+
 @router.post("/{person_id}/consents", response_model=ConsentOut, status_code=201)
 def record_consent(person_id: int, body: ConsentIn, db: DB, actor: NeedsPeopleWrite) -> ConsentOut:
     return consent_out(service.record_consent(db, actor=actor, person_id=person_id, consent=body))
@@ -135,3 +147,14 @@ def withdraw_my_consent(
             db, actor=actor, person_id=profile.person.id, consent_id=consent_id, reason=body.reason
         )
     )
+
+
+@me_router.put("/language", response_model=LanguageOut)
+def set_my_language(body: LanguageIn, db: DB, actor: NeedsOwnProfile) -> LanguageOut:
+    """A customer chooses the language of their own notices (the app's switch)."""
+    if actor.person_id is None:
+        raise NoOwnProfile()
+    person = service.set_preferred_language(
+        db, actor=actor, person_id=actor.person_id, language=body.language
+    )
+    return LanguageOut(person_id=person.id, language=person.preferred_language or "zh-CN")

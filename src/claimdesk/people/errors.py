@@ -20,6 +20,12 @@ class PersonNotFound(NotFound):
         super().__init__(what="person", field=field)
 
 
+class UnsupportedCustomerLanguage(ValidationFailed):
+    code = "unsupported_language"
+    message_zh = "{field}：只能是 zh-CN（中文）或 en（English）"
+    message_en = "{field}: must be zh-CN (Chinese) or en (English)"
+
+
 class InvalidDocumentNumber(ValidationFailed):
     code = "invalid_document_number"
     message_zh = "{field}：证件号码应为 5 至 20 位字母或数字"

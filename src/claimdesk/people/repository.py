@@ -94,3 +94,11 @@ def consenting_person_ids(session: Session, *, purpose: str) -> list[int]:
             .order_by(Consent.person_id)
         ).all()
     )
+
+
+def preferred_language(session: Session, person_id: int | None) -> str | None:
+    """The language ``person_id`` chose for their notices, None if none (one column, no
+    row scope: the caller writes to this person, it shows them nothing)."""
+    if person_id is None:
+        return None
+    return session.scalar(select(Person.preferred_language).where(Person.id == person_id))

@@ -64,6 +64,20 @@ class WithdrawIn(BaseModel):
     reason: str | None = Field(default=None, max_length=500)
 
 
+class LanguageIn(BaseModel):
+    """A customer's notice language: "zh-CN" or "en" (checked by the service, whose
+    refusal names the field in both languages)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    language: str = Field(max_length=20)
+
+
+class LanguageOut(BaseModel):
+    person_id: int
+    language: str
+
+
 class ConsentOut(BaseModel):
     id: int
     purpose: str

@@ -41,6 +41,7 @@ from claimdesk.people.errors import (
     PersonNotFound,
     PhoneMismatch,
     RevealReasonRequired,
+    UnsupportedCustomerLanguage,
 )
 from claimdesk.people.schemas import ConsentIn
 from claimdesk.rules.identity import validate_bank_card, validate_mobile, validate_resident_id
@@ -226,6 +227,48 @@ def change_contact(
         details={"fields": sorted(before)},
     )
     return before
+
+
+# The languages a customer's notices are written in; a person with none reads zh-CN.
+CUSTOMER_LANGUAGES = {"zh-cn": "zh-CN", "en": "en"}
+DEFAULT_CUSTOMER_LANGUAGE = "zh-CN"
+
+
+def customer_language(session: Session, person_id: int | None) -> str:
+    """The language notices to ``person_id`` are written in: their choice, else zh-CN."""
+    return repository.preferred_language(session, person_id) or DEFAULT_CUSTOMER_LANGUAGE
+
+
+def set_preferred_language(
+    session: Session, *, actor: Principal, person_id: int, language: str, field: str = "language"
+) -> Person:
+    """Record the language ``person_id`` reads their notices in ("zh-CN" or "en"): the
+    customer themself (the portal's language switch, /me), or staff who may write people
+    (an agent on the phone). Anything else is refused naming ``field`` (GEN-6); a choice
+    already on record changes nothing and is not audited again."""
+    chosen = CUSTOMER_LANGUAGES.get((language or "").strip().lower())
+    if chosen is None:
+        raise UnsupportedCustomerLanguage(field=field)
+    staff = actor.session_kind == "system" or actor.has(Permission.PEOPLE_WRITE)
+    if not staff and actor.person_id != person_id:
+        raise PermissionDenied()
+    person = repository.get_person(session, actor, person_id)
+    if person is None:
+        raise PersonNotFound(field="person_id")
+    before = person.preferred_language
+    if before == chosen:
+        return person
+    person.preferred_language = chosen
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        action="person.language_set",
+        entity_type="person",
+        entity_id=person.id,
+        details={"before": before, "after": chosen},
+    )
+    return person
 
 
 def record_identity_verified(
