@@ -1,13 +1,15 @@
 """What the customer is told, through the outbox (sent by the worker after commit).
 
 Each message has a dedupe key per claim and template (and notice), so a retried request
-never tells the customer twice.
+never tells the customer twice. It is written in the customer's language: the one on
+their record (``people.preferred_language``, set by the portal's language switch or an
+agent), zh-CN when they chose none; the outbox row's ``language`` says which.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -22,10 +24,12 @@ from claimdesk.jobs.outbox import queue_message
 from claimdesk.models.claim import Claim
 from claimdesk.models.job import OutboxMessage
 from claimdesk.paging import PageRequest, Slice
+from claimdesk.people import service as people
 
-# Customer messages are written in zh-CN: a customer (a person) has no language on record;
-# every template keeps its English text beside it for the day one is.
-CUSTOMER_LANGUAGE = "zh-CN"
+# A message's text in the language given ("zh-CN" or "en"): what send_to_customer takes,
+# so the body is written once the reader's language is known. A template's parameter may
+# be one too (a list of materials, a reason's words), rendered in the message's language.
+Words = Callable[[str], str]
 
 TEMPLATES: dict[str, tuple[str, str]] = {
     # Every customer message opens with the report number, as the customer quotes it.
@@ -116,6 +120,55 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "重大案件 {number}：{reasons}，请立即处理。",
         "Major case {number}: {reasons}; please act at once.",
     ),
+    # The messages that carry a written notice (理赔决定通知书, 拒赔通知书) open with the
+    # notice's name, then the report number. The PDF itself stays bilingual.
+    # A decision that leaves nothing to pay (settlement.decision_notices): the calculation
+    # per coverage, what was paid before, how to object (CLM-V3) and where the notice is.
+    "notice.decision": (
+        "理赔决定通知书 报案号 {number}：经核定，本案赔付金额为 {payable}，本次无需支付。"
+        "计算：{parts}。{paid}{appeal}通知书见“我的理赔”（{path}）。",
+        "Decision notice, claim {number}: the amount payable on the claim is {payable}; "
+        "nothing is to be paid now. Calculation: {parts}. {paid}{appeal} The notice is "
+        'under "My claims" ({path}).',
+    ),
+    "notice.decision.coverage": (
+        "{coverage}：申请 {claimed}，不予赔付 {not_paid}，免赔额 {deductible}，"
+        "赔付比例 {ratio}，核定 {payable}",
+        "{coverage}: claimed {claimed}, not paid {not_paid}, deductible {deductible}, "
+        "ratio {ratio}, payable {payable}",
+    ),
+    "notice.decision.owed": (
+        "已支付 {paid}，多付 {owed} 须退回。",
+        "Already paid {paid}; the {owed} paid above it is to be returned. ",
+    ),
+    "notice.decision.paid": (
+        "已支付 {paid}，本次无需另行支付。",
+        "Already paid {paid}; nothing more is to be paid now. ",
+    ),
+    # The settlement notice of a payment: its summary sentences (decision_notices.
+    # summary_sentences, both languages) between the opening and where to read it all.
+    "notice.settlement": (
+        "理赔决定通知书 报案号 {number}：{summary}计算过程及异议途径见“我的理赔”中的通知书（{path}）。",
+        "Decision notice, claim {number}: {summary} The calculation and how to object "
+        'are in the notice under "My claims" ({path}).',
+    ),
+    # A rejection (settlement.review): the clause and the facts as the reviewer wrote
+    # them, and how to object (CLM-V3).
+    "notice.rejection": (
+        "拒赔通知书 报案号 {number}：依据{clause}，{facts}。{appeal}",
+        "Rejection notice, claim {number}: under {clause}, {facts}. {appeal}",
+    ),
+    # SVC-3: a complaint's extension (with its recorded reason) and its decision, told
+    # to the complainant (service.service).
+    "complaint_extended": (
+        "您的投诉（编号 {complaint}）处理期限延长至 {due}。原因：{reason}",
+        "Your complaint (no. {complaint}): the time to decide it is extended to {due}. "
+        "Reason: {reason}",
+    ),
+    "complaint_decided": (
+        "您的投诉（编号 {complaint}）已有处理决定：{decision}",
+        "Your complaint (no. {complaint}) has been decided: {decision}",
+    ),
 }
 
 
@@ -131,12 +184,23 @@ def subject(template: str, language: str) -> str:
     return zh if language.lower().startswith("zh") else en
 
 
+def address(phone: str | None, person_id: int) -> tuple[str, str]:
+    """Where a message to a customer goes, and by which channel: an SMS to ``phone``,
+    else the person's portal (``app``) messages — never nowhere."""
+    if phone:
+        return phone, "sms"
+    return f"person:{person_id}", "app"
+
+
 def customer_address(claim: Claim) -> tuple[str, str]:
-    """Where a claim's notices to the customer go, and by which channel: an SMS to the
-    claim's contact phone, else the insured's portal (``app``) messages."""
-    if claim.contact_phone:
-        return claim.contact_phone, "sms"
-    return f"person:{claim.insured_person_id}", "app"
+    """Where a claim's notices to the customer go: the claim's contact phone, else the
+    insured's portal messages (:func:`address`)."""
+    return address(claim.contact_phone, claim.insured_person_id)
+
+
+def customer_language(session: Session, claim: Claim) -> str:
+    """The language the claim's customer (the insured) reads: theirs, else zh-CN."""
+    return people.customer_language(session, claim.insured_person_id)
 
 
 def render(template: str, params: Mapping[str, Any], language: str = "zh-CN") -> str:
@@ -148,6 +212,8 @@ def render(template: str, params: Mapping[str, Any], language: str = "zh-CN") ->
 
 
 def _worded(value: Any, language: str) -> Any:
+    if callable(value):  # Words: said in the message's language
+        return value(language)
     if isinstance(value, Decimal):
         return formatting.money(value, language)
     if isinstance(value, dt.datetime):
@@ -161,21 +227,49 @@ def _send(session: Session, **fields: Any) -> int | None:
     return queue_message(session, **fields)
 
 
-def send_to_customer(
-    session: Session, *, claim: Claim, template: str, body: str, key: str
+def send_to_person(
+    session: Session,
+    *,
+    person_id: int,
+    phone: str | None,
+    template: str,
+    body: Words,
+    dedupe_key: str,
+    related_type: str,
+    related_id: str,
 ) -> int | None:
-    """Queue ``body`` for the claim's customer at :func:`customer_address`, in the
-    language customer messages are written in; ``key`` (after ``claim:{id}:``) makes it
-    once per business event. The new message's id, None if the key was used before."""
-    recipient, channel = customer_address(claim)
+    """Queue ``body`` for the customer ``person_id`` at :func:`address` (``phone`` by
+    SMS, else their portal messages), written in their language. The new message's id,
+    None if ``dedupe_key`` was used before."""
+    language = people.customer_language(session, person_id)
+    recipient, channel = address(phone, person_id)
     return _send(
         session,
         channel=channel,
         recipient=recipient,
         template=template,
-        body=body,
-        language=CUSTOMER_LANGUAGE,
+        body=body(language),
+        language=language,
+        person_id=person_id,
+        dedupe_key=dedupe_key,
+        related_type=related_type,
+        related_id=related_id,
+    )
+
+
+def send_to_customer(
+    session: Session, *, claim: Claim, template: str, body: Words, key: str
+) -> int | None:
+    """Queue ``body`` (written in the language given) for the claim's customer at
+    :func:`customer_address`, in their language (:func:`customer_language`); ``key``
+    (after ``claim:{id}:``) makes it once per business event. The new message's id,
+    None if the key was used before."""
+    return send_to_person(
+        session,
         person_id=claim.insured_person_id,
+        phone=claim.contact_phone,
+        template=template,
+        body=body,
         dedupe_key=f"claim:{claim.id}:{key}",
         related_type="claim",
         related_id=str(claim.id),
@@ -190,11 +284,17 @@ def tell_customer(
     params: Mapping[str, Any],
     key_suffix: str = "",
 ) -> int | None:
-    """A template's message to the claim's customer: by SMS, or in the portal when the
-    claim has no contact phone (the customer is never left untold)."""
-    body = render(template, {"number": claim.number, **params}, CUSTOMER_LANGUAGE)
+    """A template's message to the claim's customer, in their language: by SMS, or in
+    the portal when the claim has no contact phone (the customer is never left untold)."""
+    values = {"number": claim.number, **params}
     key = template + (f":{key_suffix}" if key_suffix else "")
-    return send_to_customer(session, claim=claim, template=template, body=body, key=key)
+    return send_to_customer(
+        session,
+        claim=claim,
+        template=template,
+        body=lambda language: render(template, values, language),
+        key=key,
+    )
 
 
 def escalate_to_supervisors(session: Session, *, claim: Claim, reasons: list[str]) -> list[int]:
