@@ -512,7 +512,7 @@ def _payment_notice(session: Session, claim: Claim, payment: Payment) -> None:
         session,
         claim=claim,
         template="claim.payment_notice",
-        body=notify.render(text, params, notify.CUSTOMER_LANGUAGE),
+        body=lambda language: notify.render(text, params, language),
         key=f"payment_notice:{payment.id}",
     )
 
@@ -541,7 +541,7 @@ def delay_notice(
         session,
         claim=claim,
         template="claim.payment_delay",
-        body=_delay_text(claim, reason_code, expected, note),
+        body=lambda language: _delay_text(claim, reason_code, expected, note, language),
         key=f"payment_delay:{expected.isoformat()}",
     )
     if queued is None:
@@ -562,8 +562,7 @@ def delay_notice(
     )
 
 
-def _delay_text(claim: Claim, reason_code: str, expected: dt.date, note: str) -> str:
-    language = notify.CUSTOMER_LANGUAGE
+def _delay_text(claim: Claim, reason_code: str, expected: dt.date, note: str, language: str) -> str:
     reason = payment_delay_reason(reason_code, language)
     params = {"number": claim.number, "reason": reason, "expected": expected}
     text = notify.render("claim.payment_delay", params, language)
@@ -1248,13 +1247,16 @@ def _cancellation_notice(
     cancelling transaction, sent after commit; once per payment (CLM-P5: the dedupe key,
     and a payment already cancelled is answered without a second notice)."""
     template = "claim.payment_cancelled"
-    reason = cash_cancel_reason(reason_code, notify.CUSTOMER_LANGUAGE)
-    params = {"number": claim.number, "amount": payment.amount, "reason": reason}
+    params = {
+        "number": claim.number,
+        "amount": payment.amount,
+        "reason": lambda language: cash_cancel_reason(reason_code, language),
+    }
     notify.send_to_customer(
         session,
         claim=claim,
         template=template,
-        body=notify.render(template, params, notify.CUSTOMER_LANGUAGE),
+        body=lambda language: notify.render(template, params, language),
         key=f"payment_cancelled:{payment.id}",
     )
 

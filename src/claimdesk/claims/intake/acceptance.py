@@ -400,13 +400,16 @@ def _deadline(at: dt.datetime) -> dt.date:
     return local_date(at) + dt.timedelta(days=rules().materials_deadline_days)
 
 
-def _labels(codes: list[str]) -> str:
-    return "、".join(MATERIALS.get(c, (c, c))[0] for c in codes)
+def _labels(codes: list[str], language: str = "zh-CN") -> str:
+    if language.lower().startswith("zh"):
+        return "、".join(MATERIALS.get(c, (c, c))[0] for c in codes)
+    return ", ".join(MATERIALS.get(c, (c, c))[1] for c in codes)
 
 
 def _notice_params(items: list[str], deadline: dt.date) -> dict[str, object]:
-    # notify.render writes the date as the customer does (2026年10月30日), GEN-2.
-    return {"deadline": deadline, "items": _labels(items)}
+    # notify.render writes the date as the customer does (2026年10月30日 / 30 Oct 2026),
+    # GEN-2, and the items in the message's language.
+    return {"deadline": deadline, "items": lambda language: _labels(items, language)}
 
 
 @dataclass(frozen=True)
@@ -474,7 +477,9 @@ def preview_missing_notice(session: Session, *, claim: Claim) -> NoticePreview:
     items = _missing_for_notice(session, claim)
     deadline = _deadline(timeutil.now())
     message = notify.render(
-        "claim.materials_missing", {"number": claim.number, **_notice_params(items, deadline)}
+        "claim.materials_missing",
+        {"number": claim.number, **_notice_params(items, deadline)},
+        notify.customer_language(session, claim),
     )
     phone = claim.contact_phone
     masked = phone[:3] + "****" + phone[-4:] if phone else None

@@ -299,7 +299,7 @@ def conclude(
         session,
         claim=claim,
         template="claim.decision_notice",
-        body=_message_body(claim, rows, payable, already_paid, APPEAL_ROUTE_ZH),
+        body=_message_body(claim, rows, payable, already_paid),
         key=f"decision_notice:{notice.id}",
     )
     _open_callback(session, actor=actor, claim=claim, notice=notice, at=at)
@@ -388,25 +388,52 @@ def _message_body(
     rows: list[dict[str, Any]],
     payable: Decimal,
     already_paid: Decimal,
-    appeal_zh: str,
-) -> str:
-    parts = [
-        f"{r.get('coverage_name') or r['coverage_code']}：申请 {yuan(r['claimed'])}，"
-        f"不予赔付 {yuan(r.get('not_paid', r['removed']))}，免赔额 {yuan(r['deductible'])}，"
-        f"赔付比例 {percent(r['ratio'])}，核定 {yuan(r['payable'])}"
-        for r in rows
-    ]
-    owed = already_paid - payable
-    tail = (
-        f"已支付 {yuan(already_paid)}，多付 {yuan(owed)} 须退回。"
-        if owed > 0
-        else (f"已支付 {yuan(already_paid)}，本次无需另行支付。" if already_paid > 0 else "")
-    )
-    return (
-        f"理赔决定通知书 报案号 {claim.number}：经核定，本案赔付金额为 {yuan(payable)}，"
-        f"本次无需支付。计算：{'；'.join(parts)}。{tail}{appeal_zh}"
-        f"通知书见“我的理赔”（{NOTICE_PATH.format(claim_id=claim.id)}）。"
-    )
+) -> notify.Words:
+    """The decision notice's message (CLM-V3) in the customer's language: the amount,
+    each coverage's calculation, what was paid before, how to object, and where the
+    notice is. Coverage names are the product's own."""
+
+    def words(language: str) -> str:
+        zh = language.lower().startswith("zh")
+        parts = [
+            notify.render(
+                "notice.decision.coverage",
+                {
+                    "coverage": r.get("coverage_name") or r["coverage_code"],
+                    "claimed": _d(r["claimed"]),
+                    "not_paid": _d(r.get("not_paid", r["removed"])),
+                    "deductible": _d(r["deductible"]),
+                    "ratio": percent(r["ratio"]),
+                    "payable": _d(r["payable"]),
+                },
+                language,
+            )
+            for r in rows
+        ]
+        owed = already_paid - payable
+        paid = (
+            notify.render("notice.decision.owed", {"paid": already_paid, "owed": owed}, language)
+            if owed > 0
+            else (
+                notify.render("notice.decision.paid", {"paid": already_paid}, language)
+                if already_paid > 0
+                else ""
+            )
+        )
+        return notify.render(
+            "notice.decision",
+            {
+                "number": claim.number,
+                "payable": payable,
+                "parts": ("；" if zh else "; ").join(parts),
+                "paid": paid,
+                "appeal": APPEAL_ROUTE_ZH if zh else APPEAL_ROUTE_EN,
+                "path": NOTICE_PATH.format(claim_id=claim.id),
+            },
+            language,
+        )
+
+    return words
 
 
 class _NoticeWriter(_Writer):
@@ -643,10 +670,18 @@ def issue_for_payment(
         session,
         claim=claim,
         template="claim.settlement_notice",
-        body=(
-            f"理赔决定通知书 报案号 {claim.number}："
-            + "".join(zh for zh, _en in sentences)
-            + f"计算过程及异议途径见“我的理赔”中的通知书（{NOTICE_PATH.format(claim_id=claim.id)}）。"
+        body=lambda language: notify.render(
+            "notice.settlement",
+            {
+                "number": claim.number,
+                "summary": (
+                    "".join(zh for zh, _en in sentences)
+                    if language.lower().startswith("zh")
+                    else " ".join(en for _zh, en in sentences)
+                ),
+                "path": NOTICE_PATH.format(claim_id=claim.id),
+            },
+            language,
         ),
         key=f"settlement_notice:{payment.id}",
     )

@@ -555,8 +555,15 @@ def _reject(
         session,
         claim=claim,
         template="claim.rejection_notice",
-        body=(
-            f"拒赔通知书 报案号 {claim.number}：依据{notice.clause}，{notice.facts}。{APPEAL_ROUTE_ZH}"
+        body=lambda language: notify.render(
+            "notice.rejection",
+            {
+                "number": claim.number,
+                "clause": notice.clause,
+                "facts": notice.facts,
+                "appeal": APPEAL_ROUTE_ZH if language.lower().startswith("zh") else APPEAL_ROUTE_EN,
+            },
+            language,
         ),
         key=f"rejection_notice:{notice.id}",
     )

@@ -349,16 +349,15 @@ def resolve(
         session,
         claim=claim,
         template="claim.dispute_resolved",
-        params={"outcome": _outcome_words(outcome, amount)},
+        params={"outcome": lambda language: _outcome_words(outcome, amount, language)},
         key_suffix=str(dispute.id),
     )
     return dispute
 
 
-def _outcome_words(outcome: str, amount: Decimal | None) -> str:
-    """The outcome as the customer reads it (CLM-Z3): its kind in words and the amount
-    agreed; the staff's note is the audit trail's reason, never sent."""
-    language = notify.CUSTOMER_LANGUAGE
+def _outcome_words(outcome: str, amount: Decimal | None, language: str) -> str:
+    """The outcome as the customer reads it (CLM-Z3), in their ``language``: its kind in
+    words and the amount agreed; the staff's note is the audit trail's reason, never sent."""
     words = gettext(DISPUTE_OUTCOMES[outcome], language)
     if amount is None:
         return words
