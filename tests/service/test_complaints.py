@@ -144,7 +144,7 @@ def test_extension_once_to_30_days_with_reason_and_notice(db: Session, agent: Pr
         )
     ).all()
     assert len(notices) == 1 and notices[0].recipient == "13800138000"
-    assert "2026-10-28" in notices[0].body
+    assert "2026年10月28日 23:59" in notices[0].body  # as the customer writes it (GEN-2)
     with pytest.raises(ComplaintAlreadyExtended) as second:
         service.extend_complaint(db, actor=agent, complaint_id=complaint.id, reason="再次延期")
     assert second.value.field == "reason"  # the API request names it reason (GEN-6)

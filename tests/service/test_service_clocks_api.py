@@ -152,7 +152,7 @@ def test_extension_in_time_counts_30_days_from_receipt_and_tells_the_complainant
         )
     ).all()
     assert len(notices) == 1 and notices[0].recipient == "13800138000"
-    assert "2026-10-28" in notices[0].body and "需调取医院病历" in notices[0].body
+    assert "2026年10月28日" in notices[0].body and "需调取医院病历" in notices[0].body
 
 
 def test_extension_after_the_deadline_is_refused_and_changes_nothing(

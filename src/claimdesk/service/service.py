@@ -19,10 +19,10 @@ from claimdesk import lifecycle
 from claimdesk.audit.service import record
 from claimdesk.auth.principal import Principal
 from claimdesk.calendar.cache import load_calendar
+from claimdesk.claims import notify
 from claimdesk.claims import repository as claims_repository
 from claimdesk.clocks import service as clocks
 from claimdesk.errors import ValidationFailed
-from claimdesk.jobs.outbox import send_message
 from claimdesk.models.base import utcnow
 from claimdesk.models.claim import Claim
 from claimdesk.models.clock import Clock
@@ -695,22 +695,36 @@ def add_note(session: Session, *, actor: Principal, complaint_id: int, note: str
 
 
 def _notify_complainant(
-    session: Session, complaint: Complaint, *, template: str, body: str, dedupe_key: str
+    session: Session,
+    complaint: Complaint,
+    *,
+    template: str,
+    params: Mapping[str, Any],
+    dedupe_key: str,
 ) -> None:
-    contact = complaint.contact
-    digits = contact.replace(" ", "").replace("-", "")
-    channel = "email" if "@" in contact else ("sms" if digits.isdigit() else "app")
-    send_message(
+    """The complainant told, in their language (SVC-3): to the contact they gave when it
+    is a mobile number (SMS), else to their portal messages — the one address rule of
+    every customer message (notify.address), never a guess from the contact string."""
+    notify.send_to_person(
         session,
-        channel=channel,
-        recipient=contact,
-        template=template,
-        body=body,
         person_id=complaint.person_id,
+        phone=_mobile(complaint.contact),
+        template=template,
+        body=lambda language: notify.render(
+            template, {"complaint": complaint.id, **params}, language
+        ),
         dedupe_key=dedupe_key,
         related_type="complaint",
         related_id=str(complaint.id),
     )
+
+
+def _mobile(contact: str) -> str | None:
+    """The contact's mobile number (its 11 digits) when it is one, else None."""
+    try:
+        return validate_mobile(contact, field="contact")
+    except ValidationFailed:
+        return None
 
 
 def extend_complaint(
@@ -782,15 +796,11 @@ def _extend(
     complaint.decision_rule_type, complaint.decision_rule_n = EXTENDED_RULE.type, EXTENDED_RULE.n
     complaint.decision_due_at = due
     session.flush()
-    local_due = to_local(complaint.decision_due_at).strftime("%Y-%m-%d %H:%M")
     _notify_complainant(
         session,
         complaint,
         template="complaint_extended",
-        body=(
-            f"您的投诉（编号 {complaint.id}）处理期限延长至 {local_due}。"
-            f"原因：{complaint.extension_reason}"
-        ),
+        params={"due": complaint.decision_due_at, "reason": complaint.extension_reason},
         dedupe_key=f"complaint:{complaint.id}:extended",
     )
     record(
@@ -848,7 +858,7 @@ def decide_complaint(
         session,
         complaint,
         template="complaint_decided",
-        body=f"您的投诉（编号 {complaint.id}）已有处理决定：{text}",
+        params={"decision": text},
         dedupe_key=f"complaint:{complaint.id}:decided",
     )
     return complaint
