@@ -62,8 +62,10 @@ from claimdesk.web.kit import (
     shown_pager,
     undo_refused,
 )
+from claimdesk.web.portal.language import remember_language
 
-router = APIRouter(prefix="/portal")
+# The language switch on any portal page records the customer's notice language.
+router = APIRouter(prefix="/portal", dependencies=[Depends(remember_language)])
 
 Customer = Annotated[Principal, Depends(require(Permission.CLAIMS_READ))]
 Reporter = Annotated[Principal, Depends(require(Permission.CLAIMS_REPORT))]
