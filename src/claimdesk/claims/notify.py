@@ -20,7 +20,7 @@ from claimdesk.auth.principal import Principal
 from claimdesk.claims.repository import supervisors_of
 from claimdesk.code_labels import major_reasons
 from claimdesk.jobs import repository as outbox_repository
-from claimdesk.jobs.outbox import queue_message
+from claimdesk.jobs.outbox import queue_customer_message, queue_message
 from claimdesk.models.claim import Claim
 from claimdesk.models.job import OutboxMessage
 from claimdesk.paging import PageRequest, Slice
@@ -30,6 +30,8 @@ from claimdesk.people import service as people
 # so the body is written once the reader's language is known. A template's parameter may
 # be one too (a list of materials, a reason's words), rendered in the message's language.
 Words = Callable[[str], str]
+# The languages a customer message is written in (a person's preferred_language).
+CUSTOMER_LANGUAGES = ("zh-CN", "en")
 
 TEMPLATES: dict[str, tuple[str, str]] = {
     # Every customer message opens with the report number, as the customer quotes it.
@@ -239,17 +241,18 @@ def send_to_person(
     related_id: str,
 ) -> int | None:
     """Queue ``body`` for the customer ``person_id`` at :func:`address` (``phone`` by
-    SMS, else their portal messages), written in their language. The new message's id,
-    None if ``dedupe_key`` was used before."""
-    language = people.customer_language(session, person_id)
+    SMS, else their portal messages), written in the language on their record (zh-CN
+    when none): the text is made in both and the outbox INSERT keeps theirs, with no
+    read first (jobs.outbox.queue_customer_message). The new message's id, None if
+    ``dedupe_key`` was used before."""
     recipient, channel = address(phone, person_id)
-    return _send(
+    return queue_customer_message(
         session,
+        bodies={language: body(language) for language in CUSTOMER_LANGUAGES},
         channel=channel,
         recipient=recipient,
         template=template,
-        body=body(language),
-        language=language,
+        body="",
         person_id=person_id,
         dedupe_key=dedupe_key,
         related_type=related_type,

@@ -10,7 +10,9 @@ import logging
 from collections.abc import Mapping
 from typing import Required, TypedDict, Unpack
 
+from sqlalchemy import bindparam, case, literal, select
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.sql.dml import Insert
 
 from claimdesk.errors import ValidationFailed
 from claimdesk.jobs import repository
@@ -18,6 +20,7 @@ from claimdesk.jobs.queue import backoff, insert_deduped
 from claimdesk.jobs.senders import Sender, default_senders
 from claimdesk.models.base import utcnow
 from claimdesk.models.job import OutboxMessage
+from claimdesk.models.person import Person
 
 log = logging.getLogger("claimdesk.outbox")
 
@@ -61,6 +64,28 @@ def send_message(session: Session, **message: Unpack[Message]) -> OutboxMessage 
 def queue_message(session: Session, **message: Unpack[Message]) -> int | None:
     """:func:`send_message` for a caller that needs no message back (one statement, no
     read): the new message's id, None if ``dedupe_key`` was used before."""
+    statement = insert_deduped(session, OutboxMessage)
+    return session.connection().execute(statement, _row(message)).scalar_one_or_none()
+
+
+def queue_customer_message(
+    session: Session, *, bodies: Mapping[str, str], **message: Unpack[Message]
+) -> int | None:
+    """:func:`queue_message` to the customer ``message["person_id"]`` in the language on
+    their record (``people.preferred_language``: "en", else zh-CN): ``bodies`` holds the
+    text in each ("zh-CN", "en"). The database picks the language and its text in the
+    INSERT itself — one statement, no read first (the report path, issue 14)."""
+    row = _row({**message, "body": bodies["zh-CN"]})
+    reader = row["person_id"]
+    if reader is None:
+        raise RecipientMissing(field="person_id")
+    del row["language"], row["body"]
+    row.update(reader_id=reader, body_zh=bodies["zh-CN"], body_en=bodies["en"])
+    statement = _insert_for_reader(session)
+    return session.connection().execute(statement, row).scalar_one_or_none()
+
+
+def _row(message: Message) -> dict[str, object]:
     channel, recipient = message["channel"], message["recipient"]
     related_id = message.get("related_id")
     if channel not in CHANNELS:
@@ -68,7 +93,7 @@ def queue_message(session: Session, **message: Unpack[Message]) -> int | None:
     if not recipient or not recipient.strip():
         raise RecipientMissing(field="recipient")
     now = utcnow()
-    values = {
+    return {
         "channel": channel,
         "recipient": recipient.strip(),
         "person_id": message.get("person_id"),
@@ -84,8 +109,28 @@ def queue_message(session: Session, **message: Unpack[Message]) -> int | None:
         "related_id": None if related_id is None else str(related_id),
         "created_at": now,
     }
-    statement = insert_deduped(session, OutboxMessage)
-    return session.connection().execute(statement, values).scalar_one_or_none()
+
+
+# Per dialect: the deduplicated outbox INSERT whose language and body follow the reader.
+_FOR_READER: dict[str, Insert] = {}
+
+
+def _insert_for_reader(session: Session) -> Insert:
+    dialect = session.get_bind().dialect.name
+    found = _FOR_READER.get(dialect)
+    if found is None:
+        chosen = (
+            select(Person.preferred_language)
+            .where(Person.id == bindparam("reader_id"))
+            .scalar_subquery()
+        )
+        english = chosen == literal("en")
+        found = insert_deduped(session, OutboxMessage).values(
+            language=case((english, literal("en")), else_=literal("zh-CN")),
+            body=case((english, bindparam("body_en")), else_=bindparam("body_zh")),
+        )
+        _FOR_READER[dialect] = found
+    return found
 
 
 def deliver_pending(
