@@ -6,6 +6,7 @@ and a person who chose none reads zh-CN, as before. The dedupe keys do not chang
 from __future__ import annotations
 
 import re
+import string
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from claimdesk.auth.principal import Principal
+from claimdesk.claims import notify
 from claimdesk.models.job import OutboxMessage
 from claimdesk.people import service as people
 from tests.claims.helpers import FrozenClock, local, report_body
@@ -157,3 +159,24 @@ def test_an_english_customer_reads_the_payment_and_settlement_notices_in_english
     assert settlement.language == "en" and settlement.body.startswith("Decision notice, claim ")
     assert "¥50,000.00" in settlement.body and "13 Oct 2026" in settlement.body
     assert not CJK.search(settlement.body), settlement.body
+
+
+def test_every_customer_text_says_the_same_things_in_both_languages() -> None:
+    # SPEC GEN-6 CLM-V3: a pair's two texts take the same parameters, so a customer with
+    # English on record misses nothing a Chinese reader is told
+    for template, (zh, en) in notify.TEMPLATES.items():
+        names = {n for _, n, _, _ in string.Formatter().parse(zh) if n}
+        assert names == {n for _, n, _, _ in string.Formatter().parse(en) if n}, template
+    params = {
+        "number": "BA1",
+        "clause": "第七条",
+        "facts": "既往症",
+        "appeal": lambda language: "APPEAL-" + language,
+    }
+    assert notify.render("notice.rejection", params, "en") == (
+        "Rejection notice, claim BA1: under 第七条, 既往症. APPEAL-en"
+    )
+    assert (
+        notify.render("notice.rejection", params)
+        == "拒赔通知书 报案号 BA1：依据第七条，既往症。APPEAL-zh-CN"
+    )
