@@ -10,7 +10,7 @@ import logging
 from collections.abc import Mapping
 from typing import Required, TypedDict, Unpack
 
-from sqlalchemy import bindparam, case, literal, select
+from sqlalchemy import bindparam, case, literal
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.dml import Insert
 
@@ -20,7 +20,6 @@ from claimdesk.jobs.queue import backoff, insert_deduped
 from claimdesk.jobs.senders import Sender, default_senders
 from claimdesk.models.base import utcnow
 from claimdesk.models.job import OutboxMessage
-from claimdesk.models.person import Person
 
 log = logging.getLogger("claimdesk.outbox")
 
@@ -119,11 +118,7 @@ def _insert_for_reader(session: Session) -> Insert:
     dialect = session.get_bind().dialect.name
     found = _FOR_READER.get(dialect)
     if found is None:
-        chosen = (
-            select(Person.preferred_language)
-            .where(Person.id == bindparam("reader_id"))
-            .scalar_subquery()
-        )
+        chosen = repository.reader_language("reader_id")
         english = chosen == literal("en")
         found = insert_deduped(session, OutboxMessage).values(
             language=case((english, literal("en")), else_=literal("zh-CN")),

@@ -7,10 +7,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import ScalarSelect, bindparam, select
 from sqlalchemy.orm import Session
 
 from claimdesk.models.job import Job, OutboxMessage
+from claimdesk.models.person import Person
 from claimdesk.paging import PageRequest, Slice, fetch
 
 # The channels a customer's messages go by (an e-mail or SMS copy is the same message).
@@ -71,3 +72,11 @@ def next_due_message(session: Session, *, now: dt.datetime) -> OutboxMessage | N
         .with_for_update(skip_locked=True)
     )
     return session.scalars(query).first()
+
+
+def reader_language(parameter: str) -> ScalarSelect[str | None]:
+    """The language on the record of the person bound as ``parameter``: a scalar
+    subquery for the outbox INSERT that writes to them (jobs.outbox)."""
+    return (
+        select(Person.preferred_language).where(Person.id == bindparam(parameter)).scalar_subquery()
+    )
