@@ -5,8 +5,8 @@ residents read them in English once they choose it (the portal's language switch
 an agent on their behalf). Nullable, nothing to backfill: a person without a choice
 is written to in zh-CN, as before. Downgrade drops the column.
 
-Revision ID: 0054_person_language
-Revises: 0053_outbox_person_index
+Revision ID: 0055_person_language
+Revises: 0054_english_names
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0054_person_language"
-down_revision: str | Sequence[str] | None = "0053_outbox_person_index"
+revision: str = "0055_person_language"
+down_revision: str | Sequence[str] | None = "0054_english_names"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
