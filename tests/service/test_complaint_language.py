@@ -100,8 +100,8 @@ def test_an_english_complainant_reads_the_extension_and_the_decision_in_english(
 def test_a_complainant_without_a_phone_reads_the_answer_in_the_portal(
     db: Session, agent: Principal
 ) -> None:
-    # SPEC SVC-3 CLM-Z3: a postal address or an e-mail is no SMS number: the answer goes
-    # to the person's portal messages (it went out as an "app" message to the address)
+    # SPEC SVC-3 CLM-Z3: a postal address is no SMS number: the answer goes to the
+    # person's portal messages (it went out as an "app" message to the address)
     person = make_person(db)
     complaint = _file(db, agent, person, "北京市朝阳区建国路 1 号")
     _extend_and_decide(db, agent, complaint)
@@ -127,3 +127,26 @@ def test_an_address_is_a_phone_or_the_portal_never_nowhere() -> None:
     assert notify.address("13912345678", 7) == ("13912345678", "sms")
     assert notify.address(None, 7) == ("person:7", "app")
     assert notify.address("", 7) == ("person:7", "app")
+    assert notify.address(None, 7, email="a@b.cn") == ("a@b.cn", "email")
+    assert notify.address("13912345678", 7, email="a@b.cn") == ("13912345678", "sms")
+
+
+def test_a_complaint_made_by_email_is_answered_by_email_and_shown_in_the_portal(
+    db: Session, agent: Principal
+) -> None:
+    # SPEC SVC-3 CLM-Z3: the complainant gave an e-mail address: the answer goes there
+    # (the outbox's e-mail channel), and the portal's Messages page lists it too
+    person = make_person(db)
+    complaint = _file(db, agent, person, " wang.li@example.cn ")
+    _extend_and_decide(db, agent, complaint)
+    decided = _told(db, complaint, "complaint_decided")
+    assert (decided.channel, decided.recipient, decided.person_id) == (
+        "email",
+        "wang.li@example.cn",
+        person.id,
+    )
+    customer = Principal.build(
+        user_id=None, username="c", roles=frozenset({"customer"}), person_id=person.id
+    )
+    listed = notify.messages_for(db, actor=customer, request=PageRequest(offset=0, limit=20))
+    assert decided.id in [m.id for m in listed.rows]

@@ -186,11 +186,14 @@ def subject(template: str, language: str) -> str:
     return zh if language.lower().startswith("zh") else en
 
 
-def address(phone: str | None, person_id: int) -> tuple[str, str]:
+def address(phone: str | None, person_id: int, *, email: str | None = None) -> tuple[str, str]:
     """Where a message to a customer goes, and by which channel: an SMS to ``phone``,
+    else an e-mail to ``email`` (a complainant who gave only an address to write to),
     else the person's portal (``app``) messages — never nowhere."""
     if phone:
         return phone, "sms"
+    if email:
+        return email, "email"
     return f"person:{person_id}", "app"
 
 
@@ -239,13 +242,14 @@ def send_to_person(
     dedupe_key: str,
     related_type: str,
     related_id: str,
+    email: str | None = None,
 ) -> int | None:
     """Queue ``body`` for the customer ``person_id`` at :func:`address` (``phone`` by
     SMS, else their portal messages), written in the language on their record (zh-CN
     when none): the text is made in both and the outbox INSERT keeps theirs, with no
     read first (jobs.outbox.queue_customer_message). The new message's id, None if
     ``dedupe_key`` was used before."""
-    recipient, channel = address(phone, person_id)
+    recipient, channel = address(phone, person_id, email=email)
     return queue_customer_message(
         session,
         bodies={language: body(language) for language in CUSTOMER_LANGUAGES},

@@ -9,6 +9,7 @@ complaint the 2-hour answer by a named person (CLM-Z3). Services flush only.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -703,12 +704,14 @@ def _notify_complainant(
     dedupe_key: str,
 ) -> None:
     """The complainant told, in their language (SVC-3): to the contact they gave when it
-    is a mobile number (SMS), else to their portal messages — the one address rule of
-    every customer message (notify.address), never a guess from the contact string."""
+    is a mobile number (SMS), by e-mail when it is an e-mail address (a complaint made
+    by e-mail is answered there), else to their portal messages — the one address rule
+    of every customer message (notify.address)."""
     notify.send_to_person(
         session,
         person_id=complaint.person_id,
         phone=_mobile(complaint.contact),
+        email=_email(complaint.contact),
         template=template,
         body=lambda language: notify.render(
             template, {"complaint": complaint.id, **params}, language
@@ -717,6 +720,14 @@ def _notify_complainant(
         related_type="complaint",
         related_id=str(complaint.id),
     )
+
+
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+def _email(contact: str) -> str | None:
+    """The contact when it is an e-mail address, else None."""
+    return contact.strip() if _EMAIL.fullmatch(contact.strip()) else None
 
 
 def _mobile(contact: str) -> str | None:
