@@ -245,6 +245,15 @@ class AdjustmentMissing(Conflict):
     message_en = "Coverage {coverage} has not been adjusted and signed"
 
 
+class AdjustmentNotResigned(Conflict):
+    code = "adjustment_not_resigned"
+    message_zh = "保障 {coverage}：核赔已退回理算，须按退回意见重新签署理算结论后才能完成理算"
+    message_en = (
+        "Coverage {coverage}: the review returned the claim to adjustment; sign the "
+        "adjustment again, answering the return, before completing it"
+    )
+
+
 class RejectionNeedsClause(ValidationFailed):
     """CLM-C1: a "not covered" decision states the written reason, the clause's text and
     the evidence; ``field`` names the first one missing."""

@@ -151,6 +151,7 @@ def test_the_reviewer_returns_it_and_the_written_decline_is_approved(
     body = {"decision": "return", "requirements": "保单已于出险日解除，请认定不属保险责任"}
     returned = ok(c.post(f"{API}/{cid}/review/decisions", json=body, headers=w.h["reviewer1"]))
     assert returned["state"] == "assessed"
+    clock.now += dt.timedelta(minutes=30)  # the adjuster takes the return up later
     ok(c.post(f"{API}/{cid}/adjustments", json=DECLINE, headers=w.h["adjuster"]))
     ok(c.post(f"{API}/{cid}/adjustment/complete", json={}, headers=w.h["adjuster"]))
     ok(c.post(f"{API}/{cid}/review/submit", json={}, headers=w.h["adjuster"]))

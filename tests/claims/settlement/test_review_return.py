@@ -61,6 +61,7 @@ def _returned_at(s: Settlement, clock: FrozenClock, tiers: int, tier: int) -> in
         f"{API}/{cid}/review/decisions", json=RETURN, headers=w.h[f"reviewer{tier}"]
     )
     assert ok(returned)["state"] == "assessed"
+    clock.set("2026-09-30T18:00:00")  # the adjuster takes it up later that day
     return cid
 
 
@@ -130,3 +131,21 @@ def test_a_returned_claim_is_not_resubmitted_unsigned_nor_reassessed(
     assert resubmit.status_code == 409, resubmit.text
     reassess = c.post(f"{API}/{cid}/transitions/reassess", json={}, headers=w.h["assessor"])
     assert reassess.status_code == 409, reassess.text
+
+
+@pytest.mark.parametrize("tier", [1, 2, 3])
+def test_the_returned_adjustment_is_not_completed_again_unsigned(
+    s: Settlement, clock: FrozenClock, tier: int
+) -> None:
+    # SPEC CLM-V3 ("back to adjustment with what must be added"), CLM-C3: the adjustment
+    # the reviewer sent back is not completed and resubmitted as it was — refused (409)
+    # until the adjuster signs again; then it completes
+    w, c = s.w, s.w.client
+    cid = _returned_at(s, clock, tier, tier)
+    unsigned = c.post(f"{API}/{cid}/adjustment/complete", json={}, headers=w.h["adjuster"])
+    assert unsigned.status_code == 409, unsigned.text
+    error = unsigned.json()["error"]
+    assert error["code"] == "adjustment_not_resigned" and "medical" in error["message"]
+    ok(c.post(f"{API}/{cid}/adjustments", json=ADJUST_AGAIN, headers=w.h["adjuster"]))
+    done = ok(c.post(f"{API}/{cid}/adjustment/complete", json={}, headers=w.h["adjuster"]))
+    assert done["state"] == "adjusted"

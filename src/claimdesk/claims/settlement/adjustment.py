@@ -17,6 +17,7 @@ from claimdesk.auth.principal import Principal
 from claimdesk.claims import timeutil, workflow
 from claimdesk.claims.errors import (
     AdjustmentMissing,
+    AdjustmentNotResigned,
     AssessmentMissing,
     CorrectionPaysAfterTermination,
     CorrectionPaysOutsidePeriod,
@@ -377,10 +378,16 @@ def current_adjustments(session: Session, claim_id: int) -> dict[str, Adjustment
 
 
 def require_adjusted(session: Session, claim: Claim) -> None:
+    """Every coverage signed — and, after a reviewer's return (CLM-V3), signed again: the
+    return states what must be added, so the adjustment the reviewer sent back cannot
+    simply be resubmitted unchanged."""
     found = current_adjustments(session, claim.id)
+    returned_at = repository.last_move_at(session, claim_id=claim.id, action="return_to_adjustment")
     for code in claim.coverage_codes:
         if code not in found:
             raise AdjustmentMissing(coverage=code)
+        if returned_at is not None and found[code].signed_at <= returned_at:
+            raise AdjustmentNotResigned(coverage=code)
 
 
 def complete(session: Session, *, actor: Principal, claim: Claim, reason: str | None) -> Claim:

@@ -6,6 +6,7 @@ callbacks and archive; and every record of a claim the archive lists at closing.
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -127,6 +128,14 @@ def current_assessments(session: Session, claim_id: int) -> list[Assessment]:
 def assessment_items(session: Session, assessment_id: int) -> list[AssessmentItem]:
     query = select(AssessmentItem).where(AssessmentItem.assessment_id == assessment_id)
     return list(session.scalars(query))
+
+
+def last_move_at(session: Session, *, claim_id: int, action: str) -> dt.datetime | None:
+    """When the claim last made the workflow move ``action``, None if it never did."""
+    query = select(func.max(ClaimTransition.at)).where(
+        ClaimTransition.claim_id == claim_id, ClaimTransition.action == action
+    )
+    return session.scalar(query)
 
 
 def current_adjustments(session: Session, claim_id: int) -> list[AdjustmentResult]:
