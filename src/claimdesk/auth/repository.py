@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from claimdesk.db import driver_engine, read_on_driver
+from claimdesk.models.org import OrgUnit
 from claimdesk.models.user import AuthSession, LoginThrottle, UsedSmsChallenge, User, UserRole
 
 if TYPE_CHECKING:
@@ -228,6 +229,23 @@ def active_users_with_roles(session: Session, roles: Sequence[str]) -> list[tupl
         .order_by(User.id)
     ).all()
     return [(user_id, name) for user_id, name in rows]
+
+
+def active_staff_with_units(
+    session: Session, *, roles: Sequence[str]
+) -> list[tuple[int, str, str | None]]:
+    """(id, display name, unit name) of the active users holding any of ``roles``, by
+    id: whom a claim can be given to, with where they work (a surveyor is chosen by
+    region)."""
+    rows = session.execute(
+        select(User.id, User.display_name, OrgUnit.name)
+        .join(UserRole, UserRole.user_id == User.id)
+        .outerjoin(OrgUnit, OrgUnit.id == User.org_unit_id)
+        .where(UserRole.role.in_(list(roles)), User.is_active.is_(True))
+        .distinct()
+        .order_by(User.id)
+    ).all()
+    return [(user_id, name, unit) for user_id, name, unit in rows]
 
 
 def holds_role(session: Session, user_id: int, roles: Sequence[str] | None = None) -> bool:

@@ -647,6 +647,13 @@ def active_users_with_roles(session: Session, roles: Sequence[str]) -> list[tupl
     return repository.active_users_with_roles(session, roles)
 
 
+def active_staff_with_units(
+    session: Session, *, roles: Sequence[str]
+) -> list[tuple[int, str, str | None]]:
+    """(id, display name, unit name) of the active users holding any of ``roles``."""
+    return repository.active_staff_with_units(session, roles=roles)
+
+
 def user_id_by_username(session: Session, username: str) -> int | None:
     """The id of the account with this user name, or None."""
     return repository.user_id_by_username(session, username)

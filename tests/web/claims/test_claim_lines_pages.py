@@ -238,12 +238,13 @@ def survey(web: ClaimPages, s: Settlement, cid: int, line: Line) -> None:
         web.do(cid, "skip_survey")  # the configured rule, recorded (SPEC section 3)
         return
     form = web.open(cid, "assign_surveyor")
+    labels = form.fields["surveyor_id"].labels
+    # Each surveyor is offered with the unit they work in, to choose by region (CLM-S1).
+    assert any("（" in label and label.endswith("）") for label in labels), labels
     surveyor = next(
         v
-        for v, label in zip(
-            form.fields["surveyor_id"].options, form.fields["surveyor_id"].labels, strict=True
-        )
-        if label == "surveyor"
+        for v, label in zip(form.fields["surveyor_id"].options, labels, strict=True)
+        if label.split("（")[0] == "surveyor"
     )
     web.do(cid, "assign_surveyor", {"surveyor_id": surveyor}, form=form)
     web.login("surveyor")

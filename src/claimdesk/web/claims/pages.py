@@ -89,7 +89,7 @@ from claimdesk.web.claims.page_forms import (
     validated,
 )
 from claimdesk.web.claims.report_pages import router as report_router
-from claimdesk.web.kit import SubmittedForm, language_of, render, templates, undo_refused
+from claimdesk.web.kit import SubmittedForm, language_of, paren, render, templates, undo_refused
 from claimdesk.web.labels import rule_words
 
 router = APIRouter()
@@ -322,16 +322,10 @@ def _notice(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> No
 
 
 def _surveyor_fields(db: Session, claim: Claim) -> list[FormField]:
-    surveyors = users.active_users_with_roles(db, [Role.SURVEYOR.value])
-    return [
-        FormField(
-            "surveyor_id",
-            "Surveyor",
-            "select",
-            required=True,
-            options=[(str(i), n) for i, n in surveyors],
-        )
-    ]
+    # The unit beside the name: a handler gives a claim to a surveyor of the loss's region.
+    surveyors = users.active_staff_with_units(db, roles=[Role.SURVEYOR.value])
+    options = [(str(i), n + (paren(unit) if unit else "")) for i, n, unit in surveyors]
+    return [FormField("surveyor_id", "Surveyor", "select", required=True, options=options)]
 
 
 def _assign(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> None:
