@@ -131,3 +131,21 @@ def test_a_masked_name_keeps_the_family_name_only() -> None:  # SPEC SEC-4
     assert mask_name("钱父") == "钱*"
     assert mask_name(" 欧阳娜娜 ") == "欧***"
     assert mask_name("王") == "王*"  # one star at least
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("wang.li@example.cn", True),
+        (" wang.li@example.cn ", True),
+        ("wang li@example.cn", False),
+        ("wang.li@example", False),
+        ("13800138000", False),
+        ("北京市朝阳区建国路 1 号", False),
+    ],
+)
+def test_an_email_address_as_customers_give_one(value: str, expected: bool) -> None:
+    # SPEC SVC-3, POL-2: one rule chooses the e-mail channel and refuses a contact typo
+    from claimdesk.rules.identity import is_email
+
+    assert is_email(value) is expected

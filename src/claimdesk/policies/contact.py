@@ -22,7 +22,6 @@ the 2-working-day clock); this module holds what only a change of contact does:
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -39,10 +38,9 @@ from claimdesk.policies.errors import (
     InvalidEmail,
 )
 from claimdesk.policies.schemas import ChangeIn, ContactChangeOut
-from claimdesk.rules.identity import mask_phone, validate_mobile
+from claimdesk.rules.identity import is_email, mask_phone, validate_mobile
 
 FIELD = "contact"
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 # An address names at least a city and a street: shorter is a typing slip.
 ADDRESS_MIN = 6
 
@@ -64,7 +62,7 @@ def checked(actor: Principal, policy: Policy, data: ChangeIn) -> dict[str, str]:
         new["phone"] = validate_mobile(given.phone, field=f"{FIELD}.phone")
     if given.email and given.email.strip():
         email = given.email.strip()
-        if not _EMAIL.match(email):
+        if not is_email(email):
             raise InvalidEmail(field=f"{FIELD}.email")
         new["email"] = email
     if given.address and given.address.strip():

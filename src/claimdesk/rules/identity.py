@@ -161,6 +161,15 @@ def validate_mobile(value: str, *, field: str = "phone") -> str:
     return compact
 
 
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+
+
+def is_email(value: str) -> bool:
+    """An e-mail address as customers give one (name@domain.tld), spaces around it
+    ignored: enough to choose the e-mail channel or refuse a typo, not to prove delivery."""
+    return bool(_EMAIL.match(value.strip()))
+
+
 def mask_id_number(value: str) -> str:
     """All but the last four characters hidden: ``**************123X``."""
     compact = "".join(value.split())

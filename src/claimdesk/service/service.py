@@ -9,7 +9,6 @@ complaint the 2-hour answer by a named person (CLM-Z3). Services flush only.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -44,7 +43,7 @@ from claimdesk.policies import repository as policies_repository
 from claimdesk.policies import service as policies
 from claimdesk.policies.schemas import ChangeIn
 from claimdesk.rules.deadlines import NaiveInstant, Rule, evaluate, to_local
-from claimdesk.rules.identity import validate_mobile
+from claimdesk.rules.identity import is_email, validate_mobile
 from claimdesk.service import repository
 from claimdesk.service.errors import (
     ComplaintAlreadyExtended,
@@ -722,12 +721,9 @@ def _notify_complainant(
     )
 
 
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-
-
 def _email(contact: str) -> str | None:
     """The contact when it is an e-mail address, else None."""
-    return contact.strip() if _EMAIL.fullmatch(contact.strip()) else None
+    return contact.strip() if is_email(contact) else None
 
 
 def _mobile(contact: str) -> str | None:

@@ -26,7 +26,7 @@ from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from claimdesk.audit.service import record
-from claimdesk.auth.permissions import Permission, Role
+from claimdesk.auth.permissions import REVIEW_TIER_ROLES, Permission, Role
 from claimdesk.auth.principal import Principal
 from claimdesk.claims import timeutil, workflow
 from claimdesk.claims.intake import survey
@@ -77,8 +77,9 @@ def stage_states(principal: Principal) -> tuple[str, ...]:
 
 def review_tiers(principal: Principal) -> tuple[int, ...]:
     """The review tiers the principal decides (reviewer_1 → 1, CLM-V1)."""
-    tiers = {Role.REVIEWER_1: 1, Role.REVIEWER_2: 2, Role.REVIEWER_3: 3}
-    return tuple(sorted(tier for role, tier in tiers.items() if role.value in principal.roles))
+    return tuple(
+        sorted(tier for tier, role in REVIEW_TIER_ROLES.items() if role.value in principal.roles)
+    )
 
 
 @dataclass(frozen=True)
