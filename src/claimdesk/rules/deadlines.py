@@ -128,6 +128,14 @@ def end_of_day(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, END_OF_DAY, tzinfo=LOCAL_TZ)
 
 
+def day_range(date_from: dt.date, date_to: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """[start of date_from, start of the day after date_to) in Beijing time, as UTC: the
+    instants a period of local dates covers (the caller checks the order)."""
+    start = dt.datetime.combine(date_from, dt.time(0), tzinfo=LOCAL_TZ)
+    end = dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time(0), tzinfo=LOCAL_TZ)
+    return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
+
+
 def _check_instant(value: dt.datetime, field: str) -> None:
     if value.tzinfo is None or value.utcoffset() is None:
         raise NaiveInstant(field=field)

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from claimdesk.models.clock import Clock
 from claimdesk.models.service import SatisfactionSurvey
-from claimdesk.rules.deadlines import LOCAL_TZ, to_local
+from claimdesk.rules.deadlines import day_range, to_local
 from claimdesk.service import repository
 from claimdesk.service.errors import PeriodTooLong, TextRequired
 from claimdesk.service.service import SERVICE_CLOCKS
@@ -52,9 +52,7 @@ def period_bounds(date_from: dt.date, date_to: dt.date) -> tuple[dt.datetime, dt
             zh="{field}：截止日期不能早于起始日期",
             en="{field}: the end date may not be before the start date",
         )
-    start = dt.datetime.combine(date_from, dt.time(0), tzinfo=LOCAL_TZ)
-    end = dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time(0), tzinfo=LOCAL_TZ)
-    return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
+    return day_range(date_from, date_to)
 
 
 def within_limit(date_from: dt.date, date_to: dt.date) -> None:
