@@ -577,16 +577,25 @@ def refusal_of(request: Request, error: ClaimdeskError | ValidationError) -> Ref
     """What a refused form shows beside its field, in the user's language (GEN-6)."""
     if isinstance(error, ValidationError):
         # A schema's own field words (its field_context), as the API's refusal says them.
-        context = _FIELD_CONTEXTS.get(error.title)
+        context = _field_context(error.title)
         return Refusal(
             describe_validation_error(error.errors(), language_of(request), context), 422
         )
     return Refusal(error_of(request, error), error.status_code)
 
 
-# Schema name → its field_context (field_labels.CONTEXT_LABELS), kept by ``checked`` for
-# ``refusal_of``: a pydantic refusal carries its schema's name, not the schema.
-_FIELD_CONTEXTS: dict[str, str] = {}
+def _field_context(title: str) -> str | None:
+    """The field_context (field_labels.CONTEXT_LABELS) of the schema a pydantic refusal
+    is titled by: the refusal carries its schema's name, not the schema, so the schema
+    is found among pydantic's models by that name."""
+    models: list[type[BaseModel]] = [BaseModel]
+    while models:
+        model = models.pop()
+        context = getattr(model, "field_context", None)
+        if model.__name__ == title and isinstance(context, str):
+            return context
+        models.extend(model.__subclasses__())
+    return None
 
 
 def checked(
@@ -598,9 +607,6 @@ def checked(
     field, e.g. an extension's ``reason`` typed as ``extension_reason``) is named as the
     form names it, so the refusal stands beside it. A key may be a nested field's dotted
     path (``"limits.regions": "regions"``: a list the form takes as one text)."""
-    context = getattr(schema, "field_context", None)
-    if context:  # a refusal of this schema (titled by its name) reads in its own words
-        _FIELD_CONTEXTS[schema.__name__] = context
     try:
         return schema.model_validate(dict(values))
     except ValidationError as error:
