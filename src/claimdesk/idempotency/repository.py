@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import datetime as dt
+
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from claimdesk.models.idempotency import IdempotencyKey
@@ -16,3 +18,9 @@ def find_key(session: Session, *, owner: str, key: str) -> IdempotencyKey | None
         .where(IdempotencyKey.principal == owner, IdempotencyKey.key == key)
         .execution_options(populate_existing=True)
     ).one_or_none()
+
+
+def delete_created_before(session: Session, *, before: dt.datetime) -> int:
+    """Delete the keys created before ``before``; returns how many."""
+    result = session.execute(delete(IdempotencyKey).where(IdempotencyKey.created_at < before))
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -30,7 +30,6 @@ from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -264,33 +263,36 @@ class IdempotencyMiddleware:
             # The guard's session, never handed to a route (a replay, a refusal).
             await _close_unused(holder["opened"])
         if "session" in holder:
-            start = next(m for m in messages if m["type"] == "http.response.start")
-            body = b"".join(
-                m.get("body", b"") for m in messages if m["type"] == "http.response.body"
-            )
-            media = next(
-                (
-                    v.decode("latin-1")
-                    for k, v in start.get("headers", [])
-                    if k.lower() == b"content-type"
-                ),
-                None,
-            )
-            if not await run_in_threadpool(_finish, holder, int(start["status"]), body, media):
-                failed = JSONResponse(
-                    {
-                        "error": {
-                            "code": "internal_error",
-                            "message": "Internal error; nothing was saved",
-                            "field": None,
-                        }
-                    },
-                    status_code=500,
-                )
-                await failed(scope, receive, send)
+            status, body, media = _response_of(messages)
+            if not await run_in_threadpool(_finish, holder, status, body, media):
+                await _NOTHING_SAVED(scope, receive, send)
                 return
         for message in messages:
             await send(message)
+
+
+# The answer when the work and its key could not be committed together.
+_NOTHING_SAVED = JSONResponse(
+    {
+        "error": {
+            "code": "internal_error",
+            "message": "Internal error; nothing was saved",
+            "field": None,
+        }
+    },
+    status_code=500,
+)
+
+
+def _response_of(messages: list[Message]) -> tuple[int, bytes, str | None]:
+    """The status, body and media type of a response held as its ASGI messages."""
+    start = next(m for m in messages if m["type"] == "http.response.start")
+    body = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.response.body")
+    media = next(
+        (v.decode("latin-1") for k, v in start.get("headers", []) if k.lower() == b"content-type"),
+        None,
+    )
+    return int(start["status"]), body, media
 
 
 # --- a page form sent twice (a double tap on a phone, a resubmit) ----------------------
@@ -345,8 +347,7 @@ def answer_form_key(session: Session, *, principal: Principal, key: str, locatio
 
 def purge_expired(session: Session, *, now: dt.datetime) -> int:
     """Delete keys older than TTL; returns how many."""
-    result = session.execute(delete(IdempotencyKey).where(IdempotencyKey.created_at < now - TTL))
-    return int(getattr(result, "rowcount", 0) or 0)
+    return repository.delete_created_before(session, before=now - TTL)
 
 
 def install(app: Any) -> None:
