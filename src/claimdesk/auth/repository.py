@@ -218,25 +218,12 @@ def active_staff(session: Session) -> list[User]:
     return list(session.scalars(query.order_by(User.username)))
 
 
-def active_users_with_roles(session: Session, roles: Sequence[str]) -> list[tuple[int, str]]:
-    """(id, display name) of the active users holding any of ``roles``, by id: whom a
-    claim can be given to (a surveyor, a dispute's responder)."""
-    rows = session.execute(
-        select(User.id, User.display_name)
-        .join(UserRole, UserRole.user_id == User.id)
-        .where(UserRole.role.in_(list(roles)), User.is_active.is_(True))
-        .distinct()
-        .order_by(User.id)
-    ).all()
-    return [(user_id, name) for user_id, name in rows]
-
-
-def active_staff_with_units(
+def staff_with_roles(
     session: Session, *, roles: Sequence[str]
 ) -> list[tuple[int, str, str | None]]:
     """(id, display name, unit name) of the active users holding any of ``roles``, by
-    id: whom a claim can be given to, with where they work (a surveyor is chosen by
-    region)."""
+    id: whom a claim can be given to (a surveyor, chosen by region; a dispute's
+    responder), with where they work."""
     rows = session.execute(
         select(User.id, User.display_name, OrgUnit.name)
         .join(UserRole, UserRole.user_id == User.id)

@@ -641,17 +641,12 @@ def active_staff(session: Session) -> list[User]:
     return repository.active_staff(session)
 
 
-def active_users_with_roles(session: Session, roles: Sequence[str]) -> list[tuple[int, str]]:
-    """(id, display name) of the active users holding any of ``roles``: whom a claim or
-    a dispute can be given to."""
-    return repository.active_users_with_roles(session, roles)
-
-
-def active_staff_with_units(
+def staff_with_roles(
     session: Session, *, roles: Sequence[str]
 ) -> list[tuple[int, str, str | None]]:
-    """(id, display name, unit name) of the active users holding any of ``roles``."""
-    return repository.active_staff_with_units(session, roles=roles)
+    """(id, display name, unit name) of the active users holding any of ``roles``: whom
+    a claim or a dispute can be given to, with where they work."""
+    return repository.staff_with_roles(session, roles=roles)
 
 
 def user_id_by_username(session: Session, username: str) -> int | None:

@@ -323,7 +323,7 @@ def _notice(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> No
 
 def _surveyor_fields(db: Session, claim: Claim) -> list[FormField]:
     # The unit beside the name: a handler gives a claim to a surveyor of the loss's region.
-    surveyors = users.active_staff_with_units(db, roles=[Role.SURVEYOR.value])
+    surveyors = users.staff_with_roles(db, roles=[Role.SURVEYOR.value])
     options = [(str(i), n + (paren(unit) if unit else "")) for i, n, unit in surveyors]
     return [FormField("surveyor_id", "Surveyor", "select", required=True, options=options)]
 

@@ -174,7 +174,7 @@ def receive_mailing(db: Session, p: Principal, claim: Claim, form: Values) -> No
 
 
 def dispute_fields(db: Session, _claim: Claim) -> list[FormField]:
-    staff = users.active_users_with_roles(db, RESPONDER_ROLES)
+    staff = users.staff_with_roles(db, roles=RESPONDER_ROLES)
     return [
         FormField(
             "description",
@@ -195,7 +195,7 @@ def dispute_fields(db: Session, _claim: Claim) -> list[FormField]:
             "responder_id",
             "Named person who answers within 2 hours",
             "select",
-            options=[("", "Me"), *[(str(i), n) for i, n in staff]],
+            options=[("", "Me"), *[(str(i), n) for i, n, _unit in staff]],
         ),
     ]
 
