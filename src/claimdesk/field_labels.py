@@ -36,6 +36,7 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "user_id": ("用户", "User"),
     "owner_id": ("负责人", "Owner"),
     "responder_id": ("答复人", "Responder"),
+    "handler_user_id": ("处理人", "Handler"),
     "org_unit_id": ("机构", "Org unit"),
     "local_org_unit_id": ("当地机构", "Local org unit"),
     "parent_id": ("上级机构", "Parent unit"),

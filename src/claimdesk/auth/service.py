@@ -42,7 +42,7 @@ from claimdesk.auth.errors import (
     WrongCurrentPassword,
 )
 from claimdesk.auth.passwords import dummy_hash, hash_password, needs_rehash, verify_password
-from claimdesk.auth.permissions import Role
+from claimdesk.auth.permissions import Permission, Role, permissions_for
 from claimdesk.auth.principal import Principal
 from claimdesk.config import get_settings
 from claimdesk.errors import InvalidCredentials, TooManyLoginAttempts
@@ -647,6 +647,15 @@ def staff_with_roles(
     """(id, display name, unit name) of the active users holding any of ``roles``: whom
     a claim or a dispute can be given to, with where they work."""
     return repository.staff_with_roles(session, roles=roles)
+
+
+def may_act(session: Session, user_id: int, permission: Permission) -> bool:
+    """Whether ``user_id`` is an active account whose roles grant ``permission``: whom
+    work needing it (a complaint needs the service desk's) may be given to."""
+    user = repository.get_user(session, user_id)
+    if user is None or not user.is_active:
+        return False
+    return permission in permissions_for({r.role for r in user.roles})
 
 
 def user_id_by_username(session: Session, username: str) -> int | None:

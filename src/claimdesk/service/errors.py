@@ -78,6 +78,15 @@ class ReferencedRecordMissing(ValidationFailed):
     message_en = "{field}: the {what_en} it refers to does not exist"
 
 
+class HandlerCannotActOnComplaints(ValidationFailed):
+    """A complaint named to someone who cannot work it: no active account holding the
+    service desk's permission (SVC-3, CLM-Z3: the named person answers on the desk)."""
+
+    code = "handler_cannot_act"
+    message_zh = "{field}：所指定的人员没有客服工作台权限，无法处理投诉"
+    message_en = "{field}: the person named cannot work complaints (no service desk access)"
+
+
 class ReceivedInFuture(ValidationFailed):
     """A contact cannot have come in after it is recorded: its clock would start later
     than the contact did (SVC-4, GEN-6). ``minutes``: the clock difference tolerated

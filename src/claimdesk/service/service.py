@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session
 
 from claimdesk import lifecycle
 from claimdesk.audit.service import record
+from claimdesk.auth import service as accounts
+from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
 from claimdesk.calendar.cache import load_calendar
 from claimdesk.claims import notify
@@ -56,6 +58,7 @@ from claimdesk.service.errors import (
     EscalationRouteRequired,
     ExtensionAfterDeadline,
     ExtensionReasonRequired,
+    HandlerCannotActOnComplaints,
     NotYourRecord,
     ReceivedInFuture,
     ReferencedRecordMissing,
@@ -549,11 +552,7 @@ def file_complaint(
     claim = _claim(session, actor, claim_id)
     received = received_instant(received_at, "received_at")
     deadline = decision_deadline(session, received)
-    if claim is not None and handler_user_id is None:
-        # CLM-Z3: a named person answers; the claim's handler unless someone is named.
-        handler_user_id = getattr(claim, "handler_id", None)
-    if handler_user_id is None and not actor.is_customer:
-        handler_user_id = actor.user_id
+    handler_user_id = _complaint_handler(session, actor, claim, handler_user_id)
     complaint = Complaint(
         person_id=person_id,
         contact=contact,
@@ -618,6 +617,30 @@ def file_complaint(
     return complaint
 
 
+def _complaint_handler(
+    session: Session, actor: Principal, claim: Claim | None, named: int | None
+) -> int | None:
+    """The named person who answers a complaint (CLM-Z3): only someone who can work it on
+    the desk (SERVICE_DESK; SVC-3). Someone named who cannot is refused; the claim's
+    handler answers a complaint about their claim when they are on the desk too;
+    otherwise the member of the desk filing it, and a customer's own complaint waits for
+    the branch's desk (the claim's branch) or the untaken pool."""
+    if named is not None:
+        if not accounts.may_act(session, named, Permission.SERVICE_DESK):
+            raise HandlerCannotActOnComplaints(field="handler_user_id")
+        return named
+    claim_handler = claim.handler_id if claim is not None else None
+    if claim_handler is not None and accounts.may_act(
+        session, claim_handler, Permission.SERVICE_DESK
+    ):
+        return claim_handler
+    if actor.is_customer or actor.user_id is None:
+        return None
+    if accounts.may_act(session, actor.user_id, Permission.SERVICE_DESK):
+        return actor.user_id
+    return None
+
+
 def get_complaint(
     session: Session, *, actor: Principal, complaint_id: int, for_update: bool = False
 ) -> Complaint:
@@ -656,7 +679,10 @@ def acknowledge_complaint(
     when = _instant(at, "at")
     complaint.acknowledged_at = when
     complaint.progress_note = note
-    if complaint.handler_user_id is None:
+    if complaint.handler_user_id is None or not accounts.may_act(
+        session, complaint.handler_user_id, Permission.SERVICE_DESK
+    ):
+        # Whoever acknowledges answers when nobody on the desk is named (CLM-Z3).
         complaint.handler_user_id = actor.user_id
     _stop_if_open(session, _clock(session, "complaint", complaint.id, ACK_CLOCK), when, actor)
     _stop_if_open(
