@@ -64,6 +64,10 @@ class WithdrawIn(BaseModel):
     reason: str | None = Field(default=None, max_length=500)
 
 
+# The language notices are written in for a person who never chose one.
+DEFAULT_NOTICE_LANGUAGE = "zh-CN"
+
+
 class LanguageIn(BaseModel):
     """A customer's notice language: "zh-CN" or "en" (checked by the service, whose
     refusal names the field in both languages)."""
@@ -107,6 +111,9 @@ class PersonOut(BaseModel):
     birth_date: dt.date | None
     gender: str | None
     address: str | None
+    # The language the person's SMS and portal notices are written in: their choice
+    # (PUT /people/{id}/language, /me/language, the portal's switch), else zh-CN.
+    preferred_language: str
     medical_notes: str | None  # only when revealed
     has_medical_notes: bool
     revealed: bool
@@ -173,6 +180,7 @@ def person_out(
         birth_date=person.birth_date,
         gender=person.gender,
         address=shown(person.address, mask_address),
+        preferred_language=person.preferred_language or DEFAULT_NOTICE_LANGUAGE,
         medical_notes=person.medical_notes if revealed else None,
         has_medical_notes=bool(person.medical_notes),
         revealed=revealed,

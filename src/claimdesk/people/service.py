@@ -43,7 +43,7 @@ from claimdesk.people.errors import (
     RevealReasonRequired,
     UnsupportedCustomerLanguage,
 )
-from claimdesk.people.schemas import ConsentIn
+from claimdesk.people.schemas import DEFAULT_NOTICE_LANGUAGE, ConsentIn
 from claimdesk.rules.identity import validate_bank_card, validate_mobile, validate_resident_id
 
 _DOCUMENT = re.compile(r"^[A-Z0-9]{5,20}$")
@@ -231,7 +231,7 @@ def change_contact(
 
 # The languages a customer's notices are written in; a person with none reads zh-CN.
 CUSTOMER_LANGUAGES = {"zh-cn": "zh-CN", "en": "en"}
-DEFAULT_CUSTOMER_LANGUAGE = "zh-CN"
+DEFAULT_CUSTOMER_LANGUAGE = DEFAULT_NOTICE_LANGUAGE
 
 
 def customer_language(session: Session, person_id: int | None) -> str:

@@ -14,6 +14,7 @@ from claimdesk.web.admin.checks import router as checks_pages
 from claimdesk.web.admin.claim_network import router as claim_network_pages
 from claimdesk.web.admin.events import router as event_pages
 from claimdesk.web.admin.fraud_holds import router as fraud_pages
+from claimdesk.web.admin.people import router as people_pages
 from claimdesk.web.admin.policies import router as policy_pages
 from claimdesk.web.admin.products import router as product_pages
 from claimdesk.web.admin.sales import router as sales_pages
@@ -56,6 +57,7 @@ for area in (
     claim_network_pages,
     event_pages,
     users_pages,
+    people_pages,
     calendar_pages,
     security_pages,
 ):

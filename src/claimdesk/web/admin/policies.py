@@ -267,6 +267,7 @@ def _policy(
         consent_methods=CONSENT_METHODS,
         may_service=actor.has(Permission.POLICIES_SERVICE),
         may_approve=actor.has(Permission.POLICIES_APPROVE),
+        may_read_people=actor.has(Permission.PEOPLE_READ),
         **common(request),
     )
 
