@@ -37,6 +37,9 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "owner_id": ("负责人", "Owner"),
     "responder_id": ("答复人", "Responder"),
     "handler_user_id": ("处理人", "Handler"),
+    # the portal's and the claim page's e-bill files (web/bill_forms.py)
+    "receipt_file": ("电子票据文件", "E-receipt file"),
+    "settlement_file": ("医保结算单文件", "Settlement statement file"),
     "org_unit_id": ("机构", "Org unit"),
     "local_org_unit_id": ("当地机构", "Local org unit"),
     "parent_id": ("上级机构", "Parent unit"),

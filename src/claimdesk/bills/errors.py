@@ -20,8 +20,8 @@ __all__ = [
 
 class BillPayerNotInsured(ValidationFailed):
     code = "bill_payer_not_insured"
-    message_zh = "字段 {field} 无效：交款人须为本案被保险人"
-    message_en = "Field {field} is invalid: the payer must be the claim's insured"
+    message_zh = "{field}：须为本案被保险人"
+    message_en = "{field}: must be the claim's insured"
 
 
 class DuplicateReceiptOnClaim(Conflict):
@@ -46,10 +46,9 @@ class BillsMissing(Conflict):
 
 class BillCoverageNotMedical(ValidationFailed):
     code = "bill_coverage_not_medical"
-    message_zh = "字段 {field} 无效：票据只能用于医疗费用责任（medical / accident_medical）"
+    message_zh = "{field}：票据只能用于医疗费用类责任（医疗费用或意外医疗）"
     message_en = (
-        "Field {field} is invalid: bills assess a medical coverage only "
-        "(medical / accident_medical)"
+        "{field}: bills assess a medical coverage only (medical expenses or accident medical)"
     )
 
 
@@ -70,5 +69,5 @@ class BillFileInvalid(ValidationFailed):
     JSON, too large, or none chosen); ``field`` is the form's file field."""
 
     code = "bill_file_invalid"
-    message_zh = "{rule_zh}"
-    message_en = "{rule_en}"
+    message_zh = "{field}：{rule_zh}"
+    message_en = "{field}: {rule_en}"

@@ -21,9 +21,10 @@ from claimdesk.bills import service as bills_service
 from claimdesk.bills.errors import BillFileInvalid
 from claimdesk.bills.schemas import BillIn
 from claimdesk.claims.read import claim_for
+from claimdesk.field_labels import field_label
 from claimdesk.models.bill import Bill
 from claimdesk.web.field_words import PREFIXES, without_spec_ids
-from claimdesk.web.kit import Refusal, attempt, translator
+from claimdesk.web.kit import Refusal, attempt, language_of, translator
 
 RECEIPT_FILE = "receipt_file"
 SETTLEMENT_FILE = "settlement_file"
@@ -216,15 +217,24 @@ def in_words(request: Request, error: dict[str, Any], settlement_from: str) -> d
         words = _path_words(request, path) or gettext(RECEIPT_WORDS)
     else:
         target, words = None, ""
+    zh = language_of(request) == "zh-CN"
+    generic = field_label(path, language_of(request)) if path else None
     for prefix in PREFIXES:
         found = prefix.match(message)
-        if found and found.group("path") in (path, "body"):
+        # The error base's "字段 … 无效：" names this error's field, by path or label.
+        if found and found.group("path") in (path, "body", generic, words):
             message = message[found.end() :].strip() or message
             break
     if path and path in message:
         message = message.replace(path, words or gettext(FILE_WORDS.get(path, RECEIPT_WORDS)))
     if words:
-        message = f"{words}：{message}"
+        # The field is named once, by the words of this form: a message that already
+        # names it (by the path, the form's words or the error base's label) loses that.
+        for named in (words, generic):
+            if named and message.startswith(named) and message[len(named) :][:1] in (":", "："):
+                message = message[len(named) + 1 :].strip()
+                break
+        message = f"{words}：{message}" if zh else f"{words}: {message}"
     shown["message"] = message
     shown["form_field"] = target
     return shown

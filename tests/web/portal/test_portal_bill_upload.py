@@ -6,6 +6,7 @@ GEN-6)."""
 from __future__ import annotations
 
 import copy
+import html
 import json
 from typing import Any
 
@@ -196,3 +197,51 @@ def test_a_claim_held_on_its_report_still_takes_the_customers_e_bill(
     assert sent.status_code == 303, sent.text
     [stored] = _bills(db, cid)
     assert stored.source == "customer" and stored.total == 28000
+
+
+@pytest.mark.parametrize(
+    ("sent", "field", "zh", "en"),
+    [
+        (
+            files(receipt={**RECEIPT, "total": "abc"}, settlement=False),
+            "receipt_file",
+            "合计金额：",
+            "Total amount: ",
+        ),
+        (
+            files(receipt={**RECEIPT, "payer": {"name": "王五"}}),
+            "receipt_file",
+            "交款人：须为本案被保险人",
+            "Payer: must be the claim's insured",
+        ),
+        (
+            files(settlement=b"{not json"),
+            "settlement_file",
+            "医保结算单文件：不是有效的 JSON 数据文件",
+            "Settlement statement file: not a valid JSON data file",
+        ),
+    ],
+)
+def test_a_refusal_names_its_field_once_with_the_pages_colon(
+    world: World,
+    clock: FrozenClock,
+    db: Session,
+    sent: dict[str, Any],
+    field: str,
+    zh: str,
+    en: str,
+) -> None:
+    # SPEC GEN-6 CLM-T1: the field named once, first; "：" on Chinese pages, ": " on English
+    cid = report(world, clock)
+    for lang, words in (("zh-CN", zh), ("en", en)):
+        refused = world.client.post(
+            f"/portal/claims/{cid}/bills?lang={lang}", files=sent, headers=world.h["customer"]
+        )
+        assert refused.status_code == 422, refused.text
+        shown = refused.text.split(f'id="{field}-error"', 1)[1].split(">", 1)[1]
+        shown = html.unescape(shown.split("</p>", 1)[0].strip())
+        assert shown.startswith(words), shown
+        label = words.split("：" if lang == "zh-CN" else ": ", 1)[0]
+        assert shown.count(label) == 1, shown
+        assert ("：" in shown) is (lang == "zh-CN"), shown
+    assert _bills(db, cid) == []
