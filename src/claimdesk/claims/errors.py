@@ -165,6 +165,15 @@ class UploadTypeNotAllowed(ValidationFailed):
     message_en = "{field}: the file content is not an allowed type (PDF, JPEG, PNG, HEIC)"
 
 
+class FileRequired(ValidationFailed):
+    """An upload form sent without a file (a browser that ignores ``required``, a second
+    press): said beside the file field, on the page it came from (GEN-6)."""
+
+    code = "file_required"
+    message_zh = "{field}：请选择要上传的文件"
+    message_en = "{field}: choose the file to upload"
+
+
 class UploadEmpty(ValidationFailed):
     code = "upload_empty"
     message_zh = "{field}：文件为空"

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from claimdesk.models.claim import Claim
+from claimdesk.models.claim import Claim, MaterialFile
 from tests.builders import demo_version, issue_policy, make_person, make_user, seed_calendar
 from tests.web.helpers import customer_login, form_token
 
@@ -245,3 +245,33 @@ def test_another_page_of_a_material_reads_as_the_language_writes_it(
     assert "(补充一页)" not in zh
     en = client.get(f"/portal/claims/{claim_id}?lang=en").text.split('id="material_code"')[1]
     assert re.search(rf'<option value="{first}">[^<(（]+ \(another page\)</option>', en), en
+
+
+def test_an_upload_sent_without_a_file_stays_on_the_claim_page(
+    client: TestClient, db: Session
+) -> None:
+    # SPEC GEN-6 (names the field, changes nothing): the claim page with the refusal and
+    # its upload form, not an error page whose only way on is the start page
+    medical, _liability = _customer_with_two_policies(db)
+    customer_login(client, db, "cust", PHONE)
+    claim_id = int(
+        _report(client, policy_number=medical.number)
+        .headers["location"]
+        .split("/")[3]
+        .split("?")[0]
+    )
+    for lang, words in (
+        ("zh-CN", "文件：请选择要上传的文件"),
+        ("en", "File: choose the file to upload"),
+    ):
+        token = form_token(client, f"/portal/claims/{claim_id}?lang={lang}")
+        refused = client.post(
+            f"/portal/claims/{claim_id}/upload?lang={lang}",
+            data={"csrf_token": token, "material_code": "id_document"},
+        )
+        assert refused.status_code == 422, refused.text
+        assert 'id="claim-error"' in refused.text and words in refused.text
+        assert 'id="upload-form"' in refused.text
+    db.expire_all()
+    stored = db.scalars(select(MaterialFile).where(MaterialFile.claim_id == claim_id)).all()
+    assert stored == []

@@ -13,12 +13,12 @@ from sqlalchemy.orm import Session
 from claimdesk.auth.principal import Principal
 from claimdesk.claims import schemas as cs
 from claimdesk.claims import workflow
+from claimdesk.claims.errors import FileRequired
 from claimdesk.claims.fraud import service as fraud
 from claimdesk.claims.fraud.service import flags_of
 from claimdesk.claims.intake import acceptance
 from claimdesk.claims.read import claim_materials
 from claimdesk.claims.settlement import closing, recoveries, reserves
-from claimdesk.errors import ValidationFailed
 from claimdesk.i18n import _, current_language
 from claimdesk.models.claim import Claim
 from claimdesk.payments.schemas import RecoveryIn, SubmitIn
@@ -38,12 +38,6 @@ from claimdesk.web.claims.page_forms import (
     upload_in,
     validated,
 )
-
-
-class FileRequired(ValidationFailed):
-    code = "file_required"
-    message_zh = "{field}：请选择要上传的文件"
-    message_en = "{field}: choose the file to upload"
 
 
 def _material_label(code: str) -> str:

@@ -24,6 +24,7 @@ from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
 from claimdesk.claims import notify, read, workflow
 from claimdesk.claims.config import rules
+from claimdesk.claims.errors import FileRequired
 from claimdesk.claims.intake import acceptance, report
 from claimdesk.claims.schemas import ReportCreate
 from claimdesk.claims.settlement.reserves import coverage_names
@@ -616,11 +617,14 @@ def upload(
     request: Request,
     db: DB,
     principal: Uploader,
-    file: Annotated[UploadFile, File()],
+    file: Annotated[UploadFile | None, File()] = None,
     material_code: Annotated[str, Form(max_length=40)] = "",
 ) -> Response:
     def call() -> object:
         claim = read.claim_for(db, principal, claim_id, for_update=True)
+        if file is None or not file.filename:
+            # Said beside the file field on the claim page, not on an error page.
+            raise FileRequired(field="file")
         # Read one byte past the limit: enough to refuse, never the whole of a huge upload.
         return acceptance.store_upload(
             db,
