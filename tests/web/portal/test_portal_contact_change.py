@@ -187,3 +187,20 @@ def test_staff_ask_on_the_policy_page_for_a_caller(client: TestClient, db: Sessi
     (change,) = db.scalars(select(PolicyChange)).all()
     assert change.payload == {"contact": ["email"]}
     assert change.contact is not None and change.contact["new"] == {"email": "wang@example.com"}
+
+
+def test_the_request_is_listed_in_the_pages_language(client: TestClient, db: Session) -> None:
+    # SPEC GEN-6: an English page names the change in English, a Chinese one in Chinese;
+    # the record keeps the Chinese subject the staff read
+    _mine, policy = _world(db)
+    customer_login(client, db, "cust", PHONE)
+    assert _send(client, policy.id).status_code == 303
+    (record,) = db.scalars(select(ServiceRecord)).all()
+    assert record.subject == "变更手机号码、联系地址"
+    for lang, words in (
+        ("zh-CN", "变更联系地址、手机号码"),
+        ("en", "Change of contact address, mobile number"),
+    ):
+        page = client.get("/portal/service", params={"lang": lang}).text
+        found = re.search(rf'id="record-{record.id}-subject">([^<]*)<', page)
+        assert found is not None and found.group(1) == words, page

@@ -37,6 +37,8 @@ from claimdesk.idempotency import service as idempotency
 from claimdesk.idempotency.service import FORM_KEY
 from claimdesk.models.claim import Claim
 from claimdesk.models.person import Person
+from claimdesk.models.policy import PolicyChange
+from claimdesk.models.service import ServiceRecord
 from claimdesk.payments.service import payments_of
 from claimdesk.policies import service as policies_service
 from claimdesk.products import service as products_service
@@ -61,6 +63,7 @@ from claimdesk.web.kit import (
     page_request_of,
     render,
     shown_pager,
+    translator,
     undo_refused,
 )
 from claimdesk.web.portal.language import remember_language
@@ -729,6 +732,10 @@ def _service_page(
     below, the customer's own complaints and requests with where each stands (SVC-3)."""
     policies = _policies(db, principal)
     records = service_domain.service_records(db, principal, limit=OWN_RECORDS_SHOWN)
+    # Where each policy request's change stands (POL-2: requested → ... → done).
+    changes = policies_service.changes_by_id(
+        db, {r.policy_change_id for r in records if r.policy_change_id is not None}
+    )
     return render(
         request,
         "portal/service.html",
@@ -748,11 +755,32 @@ def _service_page(
         complaints=service_domain.complaints_of(db, principal, limit=OWN_RECORDS_SHOWN),
         routes=service_domain.ESCALATION_ROUTES,
         records=records,
-        # Where each policy request's change stands (POL-2: requested → ... → done).
-        changes=policies_service.changes_by_id(
-            db, {r.policy_change_id for r in records if r.policy_change_id is not None}
-        ),
+        changes=changes,
+        subjects=_contact_subjects(request, records, changes),
     )
+
+
+# A contact change's fields as the customer reads them (msgids); CONTACT_WORDS below are
+# the Chinese the change's description keeps for the staff.
+CONTACT_FIELD_WORDS = {"phone": "mobile number", "email": "e-mail", "address": "contact address"}
+
+
+def _contact_subjects(
+    request: Request, records: list[ServiceRecord], changes: dict[int, PolicyChange]
+) -> dict[int, str]:
+    """The subject of each contact change request in the page's language: the record
+    keeps the Chinese words it was filed with (变更电子邮箱), which an English page would
+    show as they are (GEN-6)."""
+    gettext = translator(request)
+    subjects: dict[int, str] = {}
+    for record in records:
+        change = changes.get(record.policy_change_id or 0)
+        fields = (change.payload or {}).get("contact") if change is not None else None
+        if fields:
+            words = [gettext(CONTACT_FIELD_WORDS[f]) for f in fields if f in CONTACT_FIELD_WORDS]
+            joined = ("、" if language_of(request) == "zh-CN" else ", ").join(words)
+            subjects[record.id] = gettext("Change of %(fields)s", fields=joined)
+    return subjects
 
 
 # The newest of the customer's own complaints and requests shown under the forms.
