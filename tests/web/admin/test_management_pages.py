@@ -856,7 +856,9 @@ def test_a_sales_agent_reads_their_own_qualification_and_training(db, client, st
     db.commit()
     missing = client.get("/admin/sales/me?lang=en", headers=login_headers(client, "seller2"))
     assert missing.status_code == 404
-    assert "sales agent not found" in missing.text.lower()
+    assert (
+        "sales agent not found" in missing.text.lower() and "Sales agent not found" in missing.text
+    )
 
 
 def test_a_persons_name_is_xingming_a_things_name_mingcheng(db, client, staff):  # type: ignore[no-untyped-def]  # SPEC GEN-6

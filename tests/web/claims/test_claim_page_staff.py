@@ -469,4 +469,4 @@ def test_a_claim_not_given_to_a_surveyor_is_not_found_in_words(world: World) -> 
     assert "未找到案件" in main
     assert "claim_id" not in main and "claim" not in re.sub(r"<[^>]+>", "", main)
     english = c.get(f"/claims/{claim['id']}?lang=en")
-    assert "claim not found" in english.text and "claim_id" not in english.text
+    assert "Claim not found" in english.text and "claim_id" not in english.text

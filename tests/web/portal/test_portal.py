@@ -131,7 +131,7 @@ def test_another_customers_claim_is_not_found_in_the_readers_words(
         shown = page.text.split("<main", 1)[1]
         assert "claim" not in shown, shown  # no English word, no field code
     english = client.get(f"/portal/claims/{claim.id}?lang=en")
-    assert "claim not found" in english.text and "claim_id" not in english.text
+    assert "Claim not found" in english.text and "claim_id" not in english.text
 
 
 def test_home_says_dates_as_people_read_them(client: TestClient, db: Session) -> None:
