@@ -176,8 +176,10 @@ class InvalidBankCard(ValidationFailed):
 
 class InvalidMobileNumber(ValidationFailed):
     code = "invalid_mobile_number"
-    message_zh = "{field}：手机号码无效（应为 11 位，以 13-19 开头）"
-    message_en = "{field}: invalid mobile number (11 digits starting 13-19 expected)"
+    # The field's label already says "mobile number": the rule alone follows it, in the
+    # words of the form's own pattern check.
+    message_zh = "{field}：应为 11 位手机号码，以 13-19 开头"
+    message_en = "{field}: 11 digits starting with 13 to 19 are needed"
 
 
 class ConsentMissing(ClaimdeskError):

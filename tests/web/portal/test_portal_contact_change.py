@@ -204,3 +204,22 @@ def test_the_request_is_listed_in_the_pages_language(client: TestClient, db: Ses
         page = client.get("/portal/service", params={"lang": lang}).text
         found = re.search(rf'id="record-{record.id}-subject">([^<]*)<', page)
         assert found is not None and found.group(1) == words, page
+
+
+def test_a_bad_mobile_number_is_said_once_with_its_rule(client: TestClient, db: Session) -> None:
+    # SPEC GEN-6: the field and the rule, the number not named twice ("手机号码：手机号码无效")
+    _mine, policy = _world(db)
+    customer_login(client, db, "cust", PHONE)
+    for lang, rule, word, times in (
+        ("zh-CN", "：应为 11 位手机号码，以 13-19 开头", "无效", 0),
+        ("en", ": 11 digits starting with 13 to 19 are needed", "mobile number", 1),
+    ):
+        client.get("/portal/service", params={"lang": lang})
+        refused = _send(client, policy.id, phone="12345")
+        assert refused.status_code == 422, refused.text
+        found = re.search(r'id="contact-error">([^<]*)<', refused.text)
+        assert found is not None
+        message = found.group(1)
+        assert message.endswith(rule), message
+        assert message.lower().count(word) == times, message
+    assert _count(db, ServiceRecord) == 0
