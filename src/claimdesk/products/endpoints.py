@@ -14,6 +14,8 @@ from claimdesk.i18n import request_language
 from claimdesk.products import service
 from claimdesk.products.schemas import (
     ComplianceReport,
+    CoverageOut,
+    EnglishNameEdit,
     ProductExport,
     ProductIn,
     ProductOut,
@@ -118,3 +120,28 @@ def publish_version(
     _version_of(db, product_id, version_id)
     version = service.publish_version(db, actor=actor, version_id=version_id)
     return service.version_out(service.get_version(db, version.id), _lang(request))
+
+
+# A display name changes in place, on published versions too, with no new version
+# (PRD-2: it is no contract content; products.service, "English names").
+@router.patch("/{product_id}/name-en", response_model=ProductOut)
+def set_product_name_en(
+    product_id: int, body: EnglishNameEdit, request: Request, db: DB, actor: NeedsProductsManage
+) -> ProductOut:
+    service.set_product_name_en(db, actor=actor, product_id=product_id, name_en=body.name_en)
+    return service.product_out(service.get_product(db, product_id), _lang(request))
+
+
+@router.patch("/{product_id}/coverages/{coverage_id}/name-en", response_model=CoverageOut)
+def set_coverage_name_en(
+    product_id: int,
+    coverage_id: int,
+    body: EnglishNameEdit,
+    request: Request,
+    db: DB,
+    actor: NeedsProductsManage,
+) -> CoverageOut:
+    coverage = service.set_coverage_name_en(
+        db, actor=actor, product_id=product_id, coverage_id=coverage_id, name_en=body.name_en
+    )
+    return service.coverage_out(coverage, _lang(request))

@@ -8,7 +8,7 @@ from sqlalchemy import ScalarSelect, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from claimdesk.errors import NotFound
-from claimdesk.models.product import Product, ProductVersion
+from claimdesk.models.product import Coverage, Product, ProductVersion
 
 
 def version_key_columns(version_id: Any) -> tuple[ScalarSelect[Any], ScalarSelect[Any]]:
@@ -78,6 +78,13 @@ def get_version(session: Session, version_id: int, *, for_update: bool = False) 
     if version is None:
         raise NotFound(what="product version", field="version_id")
     return version
+
+
+def get_coverage(session: Session, coverage_id: int) -> Coverage | None:
+    """A coverage with its version loaded (to check the product it belongs to)."""
+    return session.scalars(
+        select(Coverage).where(Coverage.id == coverage_id).options(joinedload(Coverage.version))
+    ).one_or_none()
 
 
 def next_version_number(session: Session, product_id: int) -> int:

@@ -32,6 +32,26 @@ class _In(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+def _trimmed(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+# An English name as an edit gives it (EnglishNameEdit): trimmed, then 1..100 characters —
+# a blank one is refused naming the field (GEN-6); null removes the English name.
+EditedEnglishName = Annotated[
+    Annotated[str, Field(min_length=1, max_length=100)] | None, BeforeValidator(_trimmed)
+]
+
+
+class EnglishNameEdit(_In):
+    """The English name of an existing product or coverage (PATCH .../name-en). A display
+    name, not contract content: it changes on a published version too, and makes no new
+    version (PRD-2; docs/architecture.md, "Names in the reader's language")."""
+
+    # Required: an edit says what the name becomes (null: none, the Chinese name shows).
+    name_en: EditedEnglishName
+
+
 class CoverageIn(_In):
     code: str = Field(min_length=1, max_length=32, pattern=r"^[a-z0-9_]+$")
     name: str = Field(min_length=1, max_length=100)

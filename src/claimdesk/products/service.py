@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from claimdesk import lifecycle
 from claimdesk.audit.service import record
 from claimdesk.auth.principal import Principal
+from claimdesk.errors import NotFound
 from claimdesk.models.base import utcnow
 from claimdesk.models.product import Coverage, Product, ProductVersion
 from claimdesk.products import coverage_types, repository
@@ -161,6 +162,60 @@ def _build_coverages(items: list[CoverageIn]) -> list[Coverage]:
             )
         )
     return built
+
+
+# --- English names (GEN-6) -----------------------------------------------------------------
+# A product's or coverage's English name is how English pages name it, a display name and
+# not contract content: the policy's terms are the Chinese version sold (PRD-2), which
+# the English name neither states nor changes. So it is edited in place on any version,
+# published and retired ones too, and makes no new version — the claims and policies of
+# that version show the new name at once, which is the point of correcting a translation.
+# Every change is audited with its before and after (GEN-5).
+
+
+def set_product_name_en(
+    session: Session, *, actor: Principal, product_id: int, name_en: str | None
+) -> Product:
+    """The product's English name (None: none, its Chinese name shows)."""
+    product = repository.get_product(session, product_id)
+    before = product.name_en
+    product.name_en = name_en
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        action="product.name_en_edit",
+        entity_type="product",
+        entity_id=product.id,
+        details={"code": product.code, "before": before, "after": name_en},
+    )
+    return product
+
+
+def set_coverage_name_en(
+    session: Session, *, actor: Principal, product_id: int, coverage_id: int, name_en: str | None
+) -> Coverage:
+    """A coverage's English name, on whichever version of ``product_id`` it is."""
+    coverage = repository.get_coverage(session, coverage_id)
+    if coverage is None or coverage.version.product_id != product_id:
+        raise NotFound(what="coverage", field="coverage_id")
+    before = coverage.name_en
+    coverage.name_en = name_en
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        action="product.coverage_name_en_edit",
+        entity_type="coverage",
+        entity_id=coverage.id,
+        details={
+            "version_id": coverage.version_id,
+            "code": coverage.code,
+            "before": before,
+            "after": name_en,
+        },
+    )
+    return coverage
 
 
 def _blank_to_none(text: str | None) -> str | None:

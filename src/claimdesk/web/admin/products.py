@@ -18,7 +18,7 @@ from claimdesk.auth.principal import Principal
 from claimdesk.deps import DB, require
 from claimdesk.errors import NotFound, ValidationFailed
 from claimdesk.products import service
-from claimdesk.products.schemas import ProductIn, VersionIn
+from claimdesk.products.schemas import EnglishNameEdit, ProductIn, VersionIn
 from claimdesk.web.kit import (
     FormPage,
     Refusal,
@@ -136,13 +136,20 @@ def product_page(product_id: int, request: Request, db: DB, actor: Reader) -> Re
 
 
 def _product(
-    request: Request, db: Session, actor: Principal, product_id: int, refusal: Refusal | None = None
+    request: Request,
+    db: Session,
+    actor: Principal,
+    product_id: int,
+    refusal: Refusal | None = None,
+    *,
+    action: str | None = None,
+    values: dict[str, Any] | None = None,
 ) -> Response:
     product = service.product_out(service.get_product(db, product_id), language_of(request))
     return page(
         request,
         "admin/product.html",
-        **form_context(refusal),
+        **form_context(refusal, action=action, values=values),
         product=product,
         may_manage=actor.has(Permission.PRODUCTS_MANAGE),
         **common(request),
@@ -157,6 +164,30 @@ def new_version(product_id: int, request: Request, db: DB, actor: Manager) -> Re
         lambda: service.add_version(db, actor=actor, product_id=product_id),
         refused=lambda refusal: _product(request, db, actor, product_id, refusal),
         redirect=lambda version: f"/admin/products/{product_id}/versions/{version.id}",
+    )
+
+
+@router.post("/{product_id}/name-en")
+def set_name_en(
+    product_id: int, request: Request, db: DB, actor: Manager, name_en: Short = ""
+) -> Response:
+    """The product's English name, changed in place (no new version: a display name is
+    no contract content, products.service "English names"); the API's schema refuses a
+    blank or over-long one beside the field (GEN-6)."""
+    values = {"name_en": name_en}
+    return form_action(
+        request,
+        db,
+        lambda: service.set_product_name_en(
+            db,
+            actor=actor,
+            product_id=product_id,
+            name_en=checked(EnglishNameEdit, values).name_en,
+        ),
+        refused=lambda refusal: _product(
+            request, db, actor, product_id, refusal, action="name_en", values=values
+        ),
+        redirect=f"/admin/products/{product_id}",
     )
 
 
@@ -207,8 +238,15 @@ def _version(
         request,
         "admin/product_version.html",
         **form_context(
-            refusal, action=action, values=values or _form_values(service.version_content(stored))
+            refusal,
+            action=action,
+            # The draft's edit form shows what was typed only when it was the one refused.
+            values=values
+            if values and action == "edit"
+            else _form_values(service.version_content(stored)),
         ),
+        # What a refused coverage English-name form had typed (its coverage_id and name_en).
+        typed=values if action == "coverage_name_en" else {},
         product=product,
         version=version,
         report=report,
@@ -319,6 +357,34 @@ def edit_draft(
         return service.update_draft(db, actor=actor, version_id=version_id, data=data)
 
     return _version_page(request, db, actor, product_id, version_id).act("edit", values, call)
+
+
+@router.post("/{product_id}/versions/{version_id}/coverages/{coverage_id}/name-en")
+def set_coverage_name_en(
+    product_id: int,
+    version_id: int,
+    coverage_id: int,
+    request: Request,
+    db: DB,
+    actor: Manager,
+    name_en: Short = "",
+) -> Response:
+    """A coverage's English name, on any version (no new version, as the product's)."""
+    values = {"name_en": name_en, "coverage_id": str(coverage_id)}
+
+    def call() -> Any:
+        _version_of(db, product_id, version_id)
+        return service.set_coverage_name_en(
+            db,
+            actor=actor,
+            product_id=product_id,
+            coverage_id=coverage_id,
+            name_en=checked(EnglishNameEdit, {"name_en": name_en}).name_en,
+        )
+
+    return _version_page(request, db, actor, product_id, version_id).act(
+        "coverage_name_en", values, call
+    )
 
 
 @router.post("/{product_id}/versions/{version_id}/publish")
