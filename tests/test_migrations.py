@@ -89,3 +89,44 @@ def test_english_names_migration_keeps_the_products_and_adds_no_name(fresh_db_ur
         )
     engine.dispose()
     upgrade(fresh_db_url)
+
+
+def test_english_texts_migration_keeps_the_rows_and_adds_no_english(fresh_db_url):
+    # SPEC GEN-6, PRD-5 (migration 0056): units, sales channels and organisations, and a
+    # product version stored before get empty English columns (English pages show the
+    # Chinese); the downgrade drops the columns and keeps the rows
+    command.downgrade(alembic_config(fresh_db_url), "0055_person_language")
+    engine = make_engine(fresh_db_url)
+    with engine.begin() as connection:
+        assert "name_en" not in {c["name"] for c in inspect(connection).get_columns("org_units")}
+        connection.execute(
+            text(
+                "INSERT INTO org_units (code, name, kind, created_at) "
+                "VALUES ('OLD', '旧分公司', 'branch', CURRENT_TIMESTAMP)"
+            )
+        )
+    engine.dispose()
+    upgrade(fresh_db_url)
+    engine = make_engine(fresh_db_url)
+    with engine.begin() as connection:
+        for table in ("org_units", "sales_channels", "sales_organisations"):
+            columns = {c["name"]: c for c in inspect(connection).get_columns(table)}
+            assert columns["name_en"]["nullable"] is True, table
+        versions = {c["name"]: c for c in inspect(connection).get_columns("product_versions")}
+        assert versions["terms_en"]["nullable"] is True
+        row = connection.execute(text("SELECT name, name_en FROM org_units WHERE code = 'OLD'"))
+        assert tuple(row.one()) == ("旧分公司", None)
+        connection.execute(text("UPDATE org_units SET name_en = 'Old branch' WHERE code = 'OLD'"))
+    engine.dispose()
+    command.downgrade(alembic_config(fresh_db_url), "0055_person_language")
+    engine = make_engine(fresh_db_url)
+    with engine.connect() as connection:
+        for table in ("org_units", "sales_channels", "sales_organisations"):
+            assert "name_en" not in {c["name"] for c in inspect(connection).get_columns(table)}
+        assert "terms_en" not in {
+            c["name"] for c in inspect(connection).get_columns("product_versions")
+        }
+        name = connection.execute(text("SELECT name FROM org_units WHERE code = 'OLD'"))
+        assert name.scalar_one() == "旧分公司"
+    engine.dispose()
+    upgrade(fresh_db_url)

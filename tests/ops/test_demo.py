@@ -108,3 +108,26 @@ def test_demo_staff_names_carry_no_job_title():
     for _username, _role, _unit, name in DEMO_STAFF:
         assert " " not in name and "（" not in name, name
         assert not any(title in name for title in titles), name
+
+
+def test_demo_units_and_sales_structure_have_english_names(db):  # SPEC GEN-6
+    # English pages name the demo's branches and sales teams in English (migration 0056);
+    # a demo database loaded before units had English names gets them on the next load
+    from claimdesk.models.sales import SalesChannel, SalesOrganisation
+
+    load_demo(db)
+    names = {u.code: u.name_en for u in db.scalars(select(OrgUnit))}
+    assert names == {
+        "HQ": "Head office",
+        "BJ": "Beijing branch",
+        "SH": "Shanghai branch",
+        "GD": "Guangdong branch",
+    }
+    assert all(c.name_en for c in db.scalars(select(SalesChannel)))
+    assert all(o.name_en for o in db.scalars(select(SalesOrganisation)))
+    bj = db.scalars(select(OrgUnit).where(OrgUnit.code == "BJ")).one()
+    bj.name_en = None
+    db.commit()
+    load_demo(db)
+    db.refresh(bj)
+    assert bj.name_en == "Beijing branch"

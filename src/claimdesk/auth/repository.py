@@ -220,19 +220,19 @@ def active_staff(session: Session) -> list[User]:
 
 def staff_with_roles(
     session: Session, *, roles: Sequence[str]
-) -> list[tuple[int, str, str | None]]:
-    """(id, display name, unit name) of the active users holding any of ``roles``, by
-    id: whom a claim can be given to (a surveyor, chosen by region; a dispute's
-    responder), with where they work."""
+) -> list[tuple[int, str, str | None, str | None]]:
+    """(id, display name, unit name, unit English name) of the active users holding any
+    of ``roles``, by id: whom a claim can be given to (a surveyor, chosen by region; a
+    dispute's responder), with where they work."""
     rows = session.execute(
-        select(User.id, User.display_name, OrgUnit.name)
+        select(User.id, User.display_name, OrgUnit.name, OrgUnit.name_en)
         .join(UserRole, UserRole.user_id == User.id)
         .outerjoin(OrgUnit, OrgUnit.id == User.org_unit_id)
         .where(UserRole.role.in_(list(roles)), User.is_active.is_(True))
         .distinct()
         .order_by(User.id)
     ).all()
-    return [(user_id, name, unit) for user_id, name, unit in rows]
+    return [(user_id, name, unit, unit_en) for user_id, name, unit, unit_en in rows]
 
 
 def holds_role(session: Session, user_id: int, roles: Sequence[str] | None = None) -> bool:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from claimdesk import formatting
 from claimdesk.audit.service import record
 from claimdesk.auth import repository
 from claimdesk.auth.errors import (
@@ -642,11 +643,20 @@ def active_staff(session: Session) -> list[User]:
 
 
 def staff_with_roles(
-    session: Session, *, roles: Sequence[str]
+    session: Session, *, roles: Sequence[str], language: str | None = None
 ) -> list[tuple[int, str, str | None]]:
     """(id, display name, unit name) of the active users holding any of ``roles``: whom
-    a claim or a dispute can be given to, with where they work."""
-    return repository.staff_with_roles(session, roles=roles)
+    a claim or a dispute can be given to, with where they work — the unit named in
+    ``language`` (the page's when None): its English name for an English reader when it
+    has one, its Chinese name otherwise (formatting.name_in, GEN-6)."""
+    return [
+        (
+            user_id,
+            display,
+            formatting.name_in({"name": unit, "name_en": unit_en}, language) if unit else None,
+        )
+        for user_id, display, unit, unit_en in repository.staff_with_roles(session, roles=roles)
+    ]
 
 
 def may_act(session: Session, user_id: int, permission: Permission) -> bool:

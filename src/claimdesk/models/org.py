@@ -14,6 +14,8 @@ class OrgUnit(TimestampMixin, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(100))
+    # The name English pages show; unset, they show ``name`` (formatting.name_in).
+    name_en: Mapped[str | None] = mapped_column(String(100))
     # "head_office" or "branch"
     kind: Mapped[str] = mapped_column(String(20))
     region_code: Mapped[str | None] = mapped_column(String(6))

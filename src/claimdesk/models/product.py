@@ -54,6 +54,10 @@ class ProductVersion(TimestampMixin, Base):
     premium_rate: Mapped[Decimal | None] = mapped_column(Ratio)
     # {term: plain-language explanation} shown beside the term (PRD-5)
     terms: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    # Their English: {Chinese term: {"term": English term, "text": explanation}}, shown on
+    # English pages and in English messages; a term without one shows its Chinese
+    # (formatting.terms_in). Null on versions stored before migration 0056: none.
+    terms_en: Mapped[dict[str, dict[str, str]] | None] = mapped_column(JSON)
     # Adaptability limits (PRD-6); an empty list means "no limit".
     allowed_regions: Mapped[list[str]] = mapped_column(JSON, default=list)
     allowed_channels: Mapped[list[str]] = mapped_column(JSON, default=list)

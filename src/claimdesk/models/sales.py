@@ -18,6 +18,8 @@ class SalesChannel(TimestampMixin, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(100))
+    # The name English pages show; unset, they show ``name`` (formatting.name_in).
+    name_en: Mapped[str | None] = mapped_column(String(100))
     # direct_team | agency | bank | securities_firm | internet | other
     kind: Mapped[str] = mapped_column(String(20))
     # Comma separated: face_to_face,phone,online,mail_sms
@@ -30,6 +32,8 @@ class SalesOrganisation(TimestampMixin, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
+    # The name English pages show; unset, they show ``name`` (formatting.name_in).
+    name_en: Mapped[str | None] = mapped_column(String(100))
     channel_id: Mapped[int] = mapped_column(ForeignKey("sales_channels.id"), index=True)
     org_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"))
     # The intermediary's business licence, when it is one (agency, bank ...).

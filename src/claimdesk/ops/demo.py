@@ -35,11 +35,12 @@ PROVISIONAL_YEARS = (2027,)
 _HASH: dict[str, str] = {}
 
 # code, name, kind, region code (GB/T 2260), parent code
-DEMO_UNITS: tuple[tuple[str, str, str, str, str | None], ...] = (
-    ("HQ", "总公司", "head_office", "110000", None),
-    ("BJ", "北京分公司", "branch", "110000", "HQ"),
-    ("SH", "上海分公司", "branch", "310000", "HQ"),
-    ("GD", "广东分公司", "branch", "440000", "HQ"),
+# code, name, English name (English pages, GEN-6), kind, region, parent's code
+DEMO_UNITS: tuple[tuple[str, str, str, str, str, str | None], ...] = (
+    ("HQ", "总公司", "Head office", "head_office", "110000", None),
+    ("BJ", "北京分公司", "Beijing branch", "branch", "110000", "HQ"),
+    ("SH", "上海分公司", "Shanghai branch", "branch", "310000", "HQ"),
+    ("GD", "广东分公司", "Guangdong branch", "branch", "440000", "HQ"),
 )
 
 # username, role, org unit code, display name. Head office adjusts and reviews remote
@@ -97,7 +98,7 @@ class DemoResult:
 
 def _units(session: Session, actor: Principal, result: DemoResult) -> dict[str, OrgUnit]:
     units: dict[str, OrgUnit] = {}
-    for code, name, kind, region, parent in DEMO_UNITS:
+    for code, name, name_en, kind, region, parent in DEMO_UNITS:
         unit = org_repository.get_by_code(session, code)
         if unit is None:
             unit = org_service.create_unit(
@@ -105,11 +106,21 @@ def _units(session: Session, actor: Principal, result: DemoResult) -> dict[str, 
                 actor=actor,
                 code=code,
                 name=name,
+                name_en=name_en,
                 kind=kind,
                 region_code=region,
                 parent_id=units[parent].id if parent else None,
             )
             result.created_units.append(code)
+        elif unit.name_en is None and unit.name == name:
+            # A demo database loaded before units had English names gets them (audited).
+            org_service.update_unit(
+                session,
+                actor=actor,
+                unit_id=unit.id,
+                reason="demo data: English name",
+                name_en=name_en,
+            )
         units[code] = unit
     return units
 

@@ -25,6 +25,7 @@ def unit_out(unit: OrgUnit) -> OrgUnitOut:
         id=unit.id,
         code=unit.code,
         name=unit.name,
+        name_en=unit.name_en,
         kind=unit.kind,
         region_code=unit.region_code,
         parent_id=unit.parent_id,
@@ -38,6 +39,7 @@ def create_unit(body: OrgUnitCreate, db: DB, principal: NeedsOrgManage) -> OrgUn
         actor=principal,
         code=body.code,
         name=body.name,
+        name_en=body.name_en,
         kind=body.kind,
         region_code=body.region_code,
         parent_id=body.parent_id,
@@ -68,5 +70,7 @@ def update_unit(unit_id: int, body: OrgUnitUpdate, db: DB, principal: NeedsOrgMa
         reason=body.reason,
         name=body.name,
         region_code=body.region_code,
+        # Only when the body says it: null removes the English name.
+        name_en=body.name_en if "name_en" in body.model_fields_set else service.UNCHANGED,
     )
     return unit_out(unit)

@@ -25,6 +25,13 @@ from claimdesk.org.errors import (
     OrgUnitNotFound,
 )
 
+
+class Unchanged:
+    """The value of an update's argument that was not given (None means "remove")."""
+
+
+UNCHANGED = Unchanged()
+
 CODE_RULE = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,31}$")
 REGION_RULE = re.compile(r"^\d{6}$")
 
@@ -43,6 +50,7 @@ def create_unit(
     kind: str,
     region_code: str | None = None,
     parent_id: int | None = None,
+    name_en: str | None = None,
 ) -> OrgUnit:
     if not CODE_RULE.match(code):
         raise InvalidOrgCode(field="code")
@@ -60,7 +68,12 @@ def create_unit(
         if parent is None or parent.kind != "head_office":
             raise BranchNeedsHeadOffice(field="parent_id")
     unit = OrgUnit(
-        code=code, name=name.strip(), kind=kind, region_code=region_code, parent_id=parent_id
+        code=code,
+        name=name.strip(),
+        name_en=name_en.strip() if name_en and name_en.strip() else None,
+        kind=kind,
+        region_code=region_code,
+        parent_id=parent_id,
     )
     session.add(unit)
     session.flush()
@@ -70,7 +83,7 @@ def create_unit(
         action="org_unit.create",
         entity_type="org_unit",
         entity_id=unit.id,
-        details={"code": code, "kind": kind, "parent_id": parent_id},
+        details={"code": code, "kind": kind, "parent_id": parent_id, "name_en": unit.name_en},
     )
     return unit
 
@@ -83,12 +96,17 @@ def update_unit(
     reason: str,
     name: str | None = None,
     region_code: str | None = None,
+    name_en: str | Unchanged | None = UNCHANGED,
 ) -> OrgUnit:
+    """Rename a unit, in Chinese and/or English (``name_en``: left UNCHANGED unless
+    given; None removes it, English pages then show the Chinese name)."""
     unit = get_unit(session, unit_id=unit_id)
     _check_region(region_code)
-    before = {"name": unit.name, "region_code": unit.region_code}
+    before = {"name": unit.name, "name_en": unit.name_en, "region_code": unit.region_code}
     if name is not None:
         unit.name = name.strip()
+    if not isinstance(name_en, Unchanged):
+        unit.name_en = name_en.strip() if name_en and name_en.strip() else None
     if region_code is not None:
         unit.region_code = region_code
     session.flush()
@@ -99,7 +117,10 @@ def update_unit(
         entity_type="org_unit",
         entity_id=unit.id,
         reason=reason,
-        details={"before": before, "after": {"name": unit.name, "region_code": unit.region_code}},
+        details={
+            "before": before,
+            "after": {"name": unit.name, "name_en": unit.name_en, "region_code": unit.region_code},
+        },
     )
     return unit
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
+
+from claimdesk.english_names import EditedEnglishName, EnglishName
 
 Line = Literal["health", "critical_illness", "accident", "property", "liability"]
 VersionStatus = Literal["draft", "published", "retired"]
@@ -14,33 +16,8 @@ RefundRule = Literal["pro_rata_days", "none"]
 EXPORT_FORMAT = "claimdesk.product/1"
 
 
-def _blank_is_none(value: Any) -> Any:
-    """An English name left blank is no English name (the page shows the Chinese one)."""
-    if isinstance(value, str):
-        value = value.strip()
-        return value or None
-    return value
-
-
-# The English name English pages show (GEN-6); unset, they show the Chinese ``name``.
-EnglishName = Annotated[
-    Annotated[str, Field(max_length=100)] | None, BeforeValidator(_blank_is_none)
-]
-
-
 class _In(BaseModel):
     model_config = ConfigDict(extra="forbid")
-
-
-def _trimmed(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
-
-
-# An English name as an edit gives it (EnglishNameEdit): trimmed, then 1..100 characters —
-# a blank one is refused naming the field (GEN-6); null removes the English name.
-EditedEnglishName = Annotated[
-    Annotated[str, Field(min_length=1, max_length=100)] | None, BeforeValidator(_trimmed)
-]
 
 
 class EnglishNameEdit(_In):

@@ -18,12 +18,13 @@ from claimdesk.models.user import User, UserRole
 from claimdesk.sales import service
 from claimdesk.timeutil import local_date
 
+# code, name, English name (English pages, GEN-6), kind, modes
 CHANNELS = [
-    ("DEMO-DIRECT", "直销团队", "direct_team", ["face_to_face", "phone"]),
-    ("DEMO-AGENCY", "专业代理机构", "agency", ["face_to_face"]),
-    ("DEMO-BANK", "银行保险", "bank", ["face_to_face"]),
-    ("DEMO-SEC", "证券公司", "securities_firm", ["online"]),
-    ("DEMO-NET", "互联网平台", "internet", ["online", "mail_sms"]),
+    ("DEMO-DIRECT", "直销团队", "Direct sales team", "direct_team", ["face_to_face", "phone"]),
+    ("DEMO-AGENCY", "专业代理机构", "Professional agency", "agency", ["face_to_face"]),
+    ("DEMO-BANK", "银行保险", "Bancassurance", "bank", ["face_to_face"]),
+    ("DEMO-SEC", "证券公司", "Securities firm", "securities_firm", ["online"]),
+    ("DEMO-NET", "互联网平台", "Internet platform", "internet", ["online", "mail_sms"]),
 ]
 
 
@@ -46,17 +47,22 @@ def load_demo_sales(session: Session, *, actor: Principal) -> bool:
         return False
     channels = {
         code: service.create_channel(
-            session, actor=actor, code=code, name=name, kind=kind, modes=modes
+            session, actor=actor, code=code, name=name, name_en=name_en, kind=kind, modes=modes
         )
-        for code, name, kind, modes in CHANNELS
+        for code, name, name_en, kind, modes in CHANNELS
     }
     direct = service.create_organisation(
-        session, actor=actor, name="直销一部", channel_id=channels["DEMO-DIRECT"].id
+        session,
+        actor=actor,
+        name="直销一部",
+        name_en="Direct sales team 1",
+        channel_id=channels["DEMO-DIRECT"].id,
     )
     bank = service.create_organisation(
         session,
         actor=actor,
         name="示例银行北京分行",
+        name_en="Example Bank, Beijing branch",
         channel_id=channels["DEMO-BANK"].id,
         licence_number="BANK-110000-001",
     )

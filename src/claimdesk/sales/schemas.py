@@ -7,6 +7,8 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from claimdesk.english_names import EnglishName
+
 
 class _In(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -15,6 +17,8 @@ class _In(BaseModel):
 class ChannelIn(_In):
     code: str = Field(min_length=1, max_length=32)
     name: str = Field(min_length=1, max_length=100)
+    # The name English pages show (GEN-6); blank or unset: none, they show ``name``.
+    name_en: EnglishName = None
     kind: str = Field(max_length=20)
     modes: list[str] = Field(min_length=1, max_length=4)
 
@@ -24,6 +28,7 @@ class ChannelOut(BaseModel):
     id: int
     code: str
     name: str
+    name_en: str | None = None
     kind: str
     modes: str
     active: bool
@@ -31,6 +36,8 @@ class ChannelOut(BaseModel):
 
 class OrganisationIn(_In):
     name: str = Field(min_length=1, max_length=100)
+    # The name English pages show (GEN-6); blank or unset: none, they show ``name``.
+    name_en: EnglishName = None
     channel_id: int
     org_unit_id: int | None = None
     licence_number: str | None = Field(default=None, max_length=40)
@@ -40,6 +47,7 @@ class OrganisationOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     id: int
     name: str
+    name_en: str | None = None
     channel_id: int
     org_unit_id: int | None
     licence_number: str | None

@@ -57,6 +57,11 @@ def _text(value: str | None, name: str) -> str:
     return value.strip()
 
 
+def _optional(value: str | None) -> str | None:
+    """An optional text (an English name): trimmed, a blank one is none."""
+    return value.strip() or None if value is not None else None
+
+
 T = TypeVar("T")
 
 
@@ -71,7 +76,14 @@ def _get(session: Session, model: type[T], ident: int | None, name: str, what: s
 
 
 def create_channel(
-    session: Session, *, actor: Principal, code: str, name: str, kind: str, modes: Sequence[str]
+    session: Session,
+    *,
+    actor: Principal,
+    code: str,
+    name: str,
+    kind: str,
+    modes: Sequence[str],
+    name_en: str | None = None,
 ) -> SalesChannel:
     choose(kind, CHANNEL_KINDS, "kind")
     if not modes:
@@ -84,6 +96,7 @@ def create_channel(
     channel = SalesChannel(
         code=code,
         name=_text(name, "name"),
+        name_en=_optional(name_en),
         kind=kind,
         modes=",".join(dict.fromkeys(modes)),
         active=True,
@@ -109,10 +122,12 @@ def create_organisation(
     channel_id: int,
     org_unit_id: int | None = None,
     licence_number: str | None = None,
+    name_en: str | None = None,
 ) -> SalesOrganisation:
     _get(session, SalesChannel, channel_id, "channel_id", "sales channel")
     organisation = SalesOrganisation(
         name=_text(name, "name"),
+        name_en=_optional(name_en),
         channel_id=channel_id,
         org_unit_id=org_unit_id,
         licence_number=licence_number,

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from claimdesk import formatting
 from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
 from claimdesk.deps import DB, require
@@ -32,6 +33,7 @@ from claimdesk.web.kit import (
     Refusal,
     common,
     form_context,
+    language_of,
     local_today,
     page,
     page_request_of,
@@ -58,7 +60,9 @@ FIELD_WORDS: dict[str, str] = {
     "name": "Name",
     "kind": "Kind",
     "modes": "Sales modes",
+    "name_en": "English name (shown on English pages; empty: the name above)",
     "org_name": "Name",
+    "org_name_en": "English name (shown on English pages; empty: the name above)",
     "channel_id": "Channel",
     "licence": "Licence number",
     "username": "User name of the agent's account",
@@ -88,7 +92,7 @@ FIELD_WORDS: dict[str, str] = {
 }
 # Where a service's or schema's path lands on each form (the form's own field names).
 FORM_FIELDS: dict[str, dict[str, str]] = {
-    "organisation": {"name": "org_name", "licence_number": "licence"},
+    "organisation": {"name": "org_name", "name_en": "org_name_en", "licence_number": "licence"},
     "agent": {"user_id": "username"},
     "evaluation": {
         "findings.0.dimension": "dimension",
@@ -152,7 +156,10 @@ def _overview(
         **form_context(refusal, action=action, values=values),
         channels=shown.channels,
         # An organisation's channel by its code and name (the table showed its id).
-        channel_names={c.id: f"{c.code} · {c.name}" for c in shown.channels},
+        channel_names={
+            c.id: f"{c.code} · {formatting.name_in(c, language_of(request))}"
+            for c in shown.channels
+        },
         organisations=shown.organisations,
         agents=rows,
         # A refused form re-renders under its POST address: no paging links there.
@@ -181,10 +188,11 @@ def create_channel(
     actor: Manager,
     code: Short = "",
     name: Short = "",
+    name_en: Short = "",
     kind: Short = "",
     modes: Annotated[list[str] | None, Form()] = None,
 ) -> Response:
-    values = {"code": code, "name": name, "kind": kind, "modes": modes or []}
+    values = {"code": code, "name": name, "name_en": name_en, "kind": kind, "modes": modes or []}
     return _overview_page(request, db, actor).act(
         "channel",
         values,
@@ -192,7 +200,13 @@ def create_channel(
             db,
             actor=actor,
             **ChannelIn.model_validate(
-                {"code": code, "name": name, "kind": kind, "modes": modes or []}
+                {
+                    "code": code,
+                    "name": name,
+                    "name_en": name_en,
+                    "kind": kind,
+                    "modes": modes or [],
+                }
             ).model_dump(),
         ),
     )
@@ -204,10 +218,16 @@ def create_organisation(
     db: DB,
     actor: Manager,
     org_name: Short = "",
+    org_name_en: Short = "",
     channel_id: Short = "",
     licence: Short = "",
 ) -> Response:
-    values = {"org_name": org_name, "channel_id": channel_id, "licence": licence}
+    values = {
+        "org_name": org_name,
+        "org_name_en": org_name_en,
+        "channel_id": channel_id,
+        "licence": licence,
+    }
     return _overview_page(request, db, actor).act(
         "organisation",
         values,
@@ -215,7 +235,12 @@ def create_organisation(
             db,
             actor=actor,
             **OrganisationIn.model_validate(
-                {"name": org_name, "channel_id": channel_id, "licence_number": _blank(licence)}
+                {
+                    "name": org_name,
+                    "name_en": org_name_en,
+                    "channel_id": channel_id,
+                    "licence_number": _blank(licence),
+                }
             ).model_dump(),
         ),
     )

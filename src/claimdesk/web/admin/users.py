@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from claimdesk import formatting
 from claimdesk.auth import service
 from claimdesk.auth.permissions import ROLE_LABELS, Permission, Role
 from claimdesk.auth.principal import Principal
@@ -75,7 +76,10 @@ def _users(
         **form_context(refusal, values=values),
         users=listed.items,
         pager=pager(request, listed),
-        units={u.id: u.name for u in org_service.list_units(db, kind=None)},
+        units={
+            u.id: formatting.name_in(u, language_of(request))
+            for u in org_service.list_units(db, kind=None)
+        },
         roles=_role_names(request),
         may_manage=actor.has(Permission.USERS_MANAGE),
         **common(request),
@@ -256,6 +260,7 @@ def create_unit(
     actor: OrgManager,
     code: Short = "",
     name: Short = "",
+    name_en: Short = "",
     kind: Short = "",
     region_code: Short = "",
     parent_id: Short = "",
@@ -263,6 +268,7 @@ def create_unit(
     values = {
         "code": code,
         "name": name,
+        "name_en": name_en,
         "kind": kind,
         "region_code": region_code,
         "parent_id": parent_id,
@@ -273,6 +279,7 @@ def create_unit(
             {
                 "code": code.strip(),
                 "name": name.strip(),
+                "name_en": name_en,
                 "kind": kind,
                 "region_code": region_code.strip() or None,
                 "parent_id": parse_id(parent_id, "parent_id"),
@@ -283,6 +290,7 @@ def create_unit(
             actor=actor,
             code=body.code,
             name=body.name,
+            name_en=body.name_en,
             kind=body.kind,
             region_code=body.region_code,
             parent_id=body.parent_id,

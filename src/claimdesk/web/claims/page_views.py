@@ -365,7 +365,7 @@ def special_view(db: Session, claim: Claim) -> dict[str, Any]:
     return {
         "event": event,
         "small_loss": bool(link and link.small_loss),
-        "local_unit": local.name if local else None,
+        "local_unit": formatting.name_in(local) if local else None,
         "mailings": remote.mailings_of(db, claim.id),
         "disputes": rows,
         "recoveries": recoveries.recoveries_of(db, claim.id),

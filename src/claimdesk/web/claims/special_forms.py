@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from claimdesk import formatting
 from claimdesk.auth import service as users
 from claimdesk.auth.principal import Principal
 from claimdesk.claims.intake import acceptance
@@ -92,7 +93,7 @@ def remote_fields(db: Session, claim: Claim) -> list[FormField]:
             "Branch where the loss happened (surveys and assesses)",
             "select",
             required=True,
-            options=[(str(u.id), u.name) for u in branches],
+            options=[(str(u.id), formatting.name_in(u)) for u in branches],
             help="Head office adjusts and reviews a remote claim.",
         )
     ]
