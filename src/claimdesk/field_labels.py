@@ -79,6 +79,8 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "for_adults": ("适用成人", "For adults"),
     "line": ("险种", "Line"),
     "terms": ("条款", "Terms"),
+    # a product version's English explanations of its terms (PRD-5, GEN-6)
+    "terms_en": ("条款通俗解释（英文）", "Terms in plain language, in English"),
     "coverages": ("保障责任", "Coverages"),
     "coverage_code": ("保障责任", "Coverage"),
     "coverage_codes": ("保障责任", "Coverages"),

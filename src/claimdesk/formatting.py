@@ -30,6 +30,7 @@ __all__ = [
     "month",
     "name_in",
     "name_language",
+    "terms_in",
     "without_spec_refs",
 ]
 
@@ -152,6 +153,30 @@ def name_language(thing: Any, language: str | None = None) -> str:
         thing.get("name_en") if isinstance(thing, Mapping) else getattr(thing, "name_en", None)
     )
     return "en" if english and not _zh(language) else "zh-CN"
+
+
+def terms_in(version: Any, language: str | None = None) -> list[tuple[str, str, str]]:
+    """A product version's plain-language explanations of its terms (PRD-5) for the
+    reader: (term, explanation, its language) each, in the version's order. An English
+    reader gets a term's English (``terms_en``: {Chinese term: {"term", "text"}}) where
+    the version gives one and the Chinese otherwise, marked ``zh-CN`` for the page's
+    ``lang`` attribute; a Chinese reader the Chinese. ``version`` is a model row, a read
+    model or a mapping with ``terms`` (and ``terms_en``)."""
+    if version is None:
+        return []
+    if isinstance(version, Mapping):
+        terms, english = version.get("terms"), version.get("terms_en")
+    else:
+        terms, english = getattr(version, "terms", None), getattr(version, "terms_en", None)
+    shown: list[tuple[str, str, str]] = []
+    for term, text in (terms or {}).items():
+        found = None if _zh(language) else (english or {}).get(term)
+        if found is not None:
+            pair = found if isinstance(found, Mapping) else found.model_dump()
+            shown.append((str(pair["term"]), str(pair["text"]), "en"))
+        else:
+            shown.append((str(term), str(text), "zh-CN"))
+    return shown
 
 
 def file_size(size: int | None) -> str:

@@ -24,6 +24,26 @@ _MEDICAL_TERMS = {
 }
 
 
+# The terms' English (PRD-5, GEN-6): what English pages and messages show beside them.
+_MEDICAL_TERMS_EN = {
+    "免赔额": {
+        "term": "Deductible",
+        "text": "The medical costs you bear yourself in a policy year; the insurer pays its "
+        "share of what is above it.",
+    },
+    "赔付比例": {
+        "term": "Payout ratio",
+        "text": "The share of the costs above the deductible the insurer pays: 100% when "
+        "settled through social medical insurance, 60% when not.",
+    },
+    "等待期": {
+        "term": "Waiting period",
+        "text": "Illness costs in the first 30 days after the policy starts are not paid; "
+        "accidents are not subject to it.",
+    },
+}
+
+
 def _version(**kwargs: Any) -> VersionIn:
     base: dict[str, Any] = {
         "effective_date": EFFECTIVE,
@@ -75,6 +95,7 @@ def catalogue() -> list[ProductIn]:
                 sum_insured=Decimal("3000000.00"),
                 premium_rate=Decimal("0.000100"),
                 terms=_MEDICAL_TERMS,
+                terms_en=_MEDICAL_TERMS_EN,
                 coverages=[medical],
             ),
         ),
@@ -93,6 +114,19 @@ def catalogue() -> list[ProductIn]:
                     "等待期": "保单生效后 90 天内确诊的疾病不赔，这是防止带病投保的约定。",
                     "轻症": "比重大疾病程度轻的疾病，按保额的 20% 先行给付。",
                 },
+                terms_en={
+                    "等待期": {
+                        "term": "Waiting period",
+                        "text": "An illness diagnosed in the first 90 days after the policy "
+                        "starts is not paid: it keeps people from insuring an illness they "
+                        "already have.",
+                    },
+                    "轻症": {
+                        "term": "Mild illness",
+                        "text": "An illness less severe than a critical one; 20% of the sum "
+                        "insured is paid for it first.",
+                    },
+                },
                 coverages=[ci],
             ),
         ),
@@ -108,6 +142,13 @@ def catalogue() -> list[ProductIn]:
                 premium_rate=Decimal("0.000600"),
                 terms={
                     "伤残": "按《人身保险伤残评定标准》（JR/T 0083-2013）十级评定，一级 100%，十级 10%。"
+                },
+                terms_en={
+                    "伤残": {
+                        "term": "Disability",
+                        "text": "Graded in ten grades by the disability standard of personal "
+                        "insurance (JR/T 0083-2013): grade 1 pays 100%, grade 10 pays 10%.",
+                    }
                 },
                 coverages=[
                     CoverageIn(
@@ -154,6 +195,17 @@ def catalogue() -> list[ProductIn]:
                     "免赔率": "每次损失中由您自己承担的比例。",
                     "不足额投保": "保额低于财产实际价值时，按比例赔偿。",
                 },
+                terms_en={
+                    "免赔率": {
+                        "term": "Deductible rate",
+                        "text": "The share of each loss you bear yourself.",
+                    },
+                    "不足额投保": {
+                        "term": "Under-insurance",
+                        "text": "When the sum insured is below the property's actual value, "
+                        "the loss is paid in proportion.",
+                    },
+                },
                 coverages=[
                     CoverageIn(
                         code="property",
@@ -184,6 +236,12 @@ def catalogue() -> list[ProductIn]:
                 sum_insured=Decimal("1000000.00"),
                 premium_rate=Decimal("0.002000"),
                 terms={"每次事故赔偿限额": "一次事故保险公司最多赔付的金额。"},
+                terms_en={
+                    "每次事故赔偿限额": {
+                        "term": "Limit per accident",
+                        "text": "The most the insurer pays for one accident.",
+                    }
+                },
                 coverages=[
                     CoverageIn(
                         code="liability",

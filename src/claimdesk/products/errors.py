@@ -94,3 +94,11 @@ class ProductHasNoVersion(Conflict):
     message_en = (
         "Product {code} has no version yet, so there is nothing to export; add a version first"
     )
+
+
+class UnknownTerm(ValidationFailed):
+    """An English explanation for a term the version does not explain (PRD-5)."""
+
+    code = "unknown_term"
+    message_zh = "{field}：“{term}” 不是本版本条款通俗解释中的术语"
+    message_en = "{field}: '{term}' is not one of the terms this version explains"

@@ -40,6 +40,14 @@ class CoverageIn(_In):
     materials_drop: list[str] = Field(default_factory=list, max_length=100)
 
 
+class TermEn(_In):
+    """A term's English (PRD-5): the term as an English reader knows it, and the plain
+    explanation beside it."""
+
+    term: str = Field(min_length=1, max_length=100)
+    text: str = Field(min_length=1, max_length=2000)
+
+
 class Limits(_In):
     """PRD-6: an empty list means "no limit"."""
 
@@ -59,6 +67,9 @@ class VersionIn(_In):
     period_months: int | None = Field(default=None, ge=1, le=1200)
     premium_rate: Decimal | None = Field(default=None, gt=0, max_digits=9, decimal_places=6)
     terms: dict[str, str] = Field(default_factory=dict)
+    # The terms' English, keyed by the Chinese term (one of ``terms``); a term without
+    # one is shown in Chinese on English pages (formatting.terms_in).
+    terms_en: dict[str, TermEn] = Field(default_factory=dict, max_length=100)
     limits: Limits = Field(default_factory=Limits)
     refund_rule: RefundRule = "pro_rata_days"
     coverages: list[CoverageIn] = Field(default_factory=list, max_length=50)
@@ -99,6 +110,7 @@ class VersionOut(BaseModel):
     period_months: int | None
     premium_rate: Decimal | None
     terms: dict[str, str]
+    terms_en: dict[str, TermEn] = Field(default_factory=dict)
     limits: Limits
     refund_rule: str
     published_at: dt.datetime | None

@@ -25,6 +25,7 @@ from claimdesk.products.errors import (
     ProductHasNoVersion,
     ProductNotCompliant,
     UnknownMaterial,
+    UnknownTerm,
     VersionNotDraft,
     VersionNotEditable,
 )
@@ -123,6 +124,10 @@ def _apply_content(session: Session, version: ProductVersion, data: VersionIn) -
     version.period_months = data.period_months
     version.premium_rate = data.premium_rate
     version.terms = dict(data.terms)
+    for term in data.terms_en:
+        if term not in data.terms:
+            raise UnknownTerm(field="terms_en", term=term)
+    version.terms_en = {k: v.model_dump() for k, v in data.terms_en.items()} or None
     version.allowed_regions = list(data.limits.regions)
     version.allowed_channels = list(data.limits.channels)
     version.allowed_customer_groups = list(data.limits.customer_groups)
@@ -394,6 +399,7 @@ def _version_content(version: ProductVersion) -> dict[str, Any]:
         period_months=version.period_months,
         premium_rate=version.premium_rate,
         terms=dict(version.terms),
+        terms_en=dict(version.terms_en or {}),
         limits=Limits(
             regions=list(version.allowed_regions),
             channels=list(version.allowed_channels),

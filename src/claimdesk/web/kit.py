@@ -84,6 +84,9 @@ templates.env.filters["readable"] = formatting.without_spec_refs
 templates.env.filters["name_in"] = formatting.name_in
 templates.env.globals["name_in"] = formatting.name_in
 templates.env.globals["name_language"] = formatting.name_language
+# {% for term, text, lang in terms_in(version) %}: a version's explained terms in the
+# page's language, the Chinese where it gives no English (formatting.terms_in, PRD-5).
+templates.env.globals["terms_in"] = formatting.terms_in
 
 
 def label(code: object) -> str:

@@ -245,7 +245,8 @@ def test_the_policy_words_kept_in_chinese_are_said_so_on_the_english_page(
     assert '<h2 lang="en">Million medical insurance</h2>' in en
     assert '<li lang="en">General medical benefit</li>' in en
     assert "百万医疗保险" not in en and "一般医疗保险金" not in en
-    assert re.search(r'<dl class="terms" lang="zh-CN">\s*<dt>[^<]*[\u4e00-\u9fff]', en), en
+    # PRD-5: the terms' plain explanations in English where the version gives them
+    assert '<dt lang="en">Deductible</dt>' in en and "免赔额" not in en
     zh = client.get("/portal/policies?lang=zh-CN").text
     assert 'id="terms-in-chinese"' not in zh
     assert '<h2 lang="zh-CN">百万医疗保险</h2>' in zh
@@ -288,3 +289,23 @@ def test_the_report_form_names_the_policy_and_its_coverages_in_the_page_language
     zh = client.get("/portal/report?lang=zh-CN").text
     assert f"百万医疗保险 · {policy.number}" in zh
     assert re.search(r'<option value="medical"[^>]*>一般医疗保险金</option>', zh), zh
+
+
+def test_a_term_without_an_english_explanation_reads_its_chinese_marked_chinese(
+    client: TestClient, db: Session
+) -> None:
+    # SPEC PRD-5, GEN-6: a version's English explanations are optional, term by term; a
+    # term without one shows its Chinese on the English page, marked lang="zh-CN"
+    from claimdesk.models.product import ProductVersion
+
+    _customer_with_a_policy(db)
+    for version in db.scalars(select(ProductVersion)):
+        if version.terms_en:
+            version.terms_en = {k: v for k, v in version.terms_en.items() if k != "等待期"}
+    db.commit()
+    customer_login(client, db, "cust", PHONE)
+    en = client.get("/portal/policies?lang=en").text
+    assert '<dt lang="zh-CN">等待期</dt>' in en
+    assert '<dt lang="en">Deductible</dt>' in en and '<dt lang="en">Waiting period</dt>' not in en
+    zh = client.get("/portal/policies?lang=zh-CN").text
+    assert '<dt lang="zh-CN">免赔额</dt>' in zh and "Deductible" not in zh

@@ -65,6 +65,12 @@ class InvalidTermLine(ValidationFailed):
     message_en = "{field}: each line must read 'term: plain explanation'"
 
 
+class InvalidEnglishTermLine(ValidationFailed):
+    code = "invalid_english_term_line"
+    message_zh = "{field}：每行应为“中文术语 | English term: explanation”"
+    message_en = "{field}: each line must read 'Chinese term | English term: explanation'"
+
+
 def _list(
     request: Request,
     db: Session,
@@ -208,6 +214,7 @@ def _form_values(version: Any) -> dict[str, Any]:
         "premium_rate": str(content.premium_rate or ""),
         "refund_rule": content.refund_rule,
         "terms": "\n".join(f"{k}: {v}" for k, v in content.terms.items()),
+        "terms_en": "\n".join(f"{k} | {v.term}: {v.text}" for k, v in content.terms_en.items()),
         "regions": ", ".join(content.limits.regions),
         "channels": ", ".join(content.limits.channels),
         "customer_groups": ", ".join(content.limits.customer_groups),
@@ -283,6 +290,21 @@ def _terms(text: str) -> dict[str, str]:
     return terms
 
 
+def _terms_en(text: str) -> dict[str, dict[str, str]]:
+    """The English of the terms, one per line: ``免赔额 | Deductible: what you pay first``
+    (the Chinese term it explains, then the English term and its explanation)."""
+    terms: dict[str, dict[str, str]] = {}
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        chinese, bar, rest = line.replace("｜", "|").partition("|")
+        term, sep, plain = rest.replace("：", ":").partition(":")
+        if not bar or not sep or not chinese.strip() or not term.strip() or not plain.strip():
+            raise InvalidEnglishTermLine(field="terms_en")
+        terms[chinese.strip()] = {"term": term.strip(), "text": plain.strip()}
+    return terms
+
+
 def _coverages(text: str) -> list[Any]:
     if not text.strip():
         return []
@@ -310,6 +332,7 @@ def edit_draft(
     premium_rate: Short = "",
     refund_rule: Short = "pro_rata_days",
     terms: Text = "",
+    terms_en: Text = "",
     regions: Text = "",
     channels: Text = "",
     customer_groups: Text = "",
@@ -324,6 +347,7 @@ def edit_draft(
         "premium_rate": premium_rate,
         "refund_rule": refund_rule,
         "terms": terms,
+        "terms_en": terms_en,
         "regions": regions,
         "channels": channels,
         "customer_groups": customer_groups,
@@ -345,6 +369,7 @@ def edit_draft(
                 "premium_rate": premium_rate.strip() or None,
                 "refund_rule": refund_rule,
                 "terms": _terms(terms),
+                "terms_en": _terms_en(terms_en),
                 "limits": {
                     "regions": split_lines(regions),
                     "channels": split_lines(channels),
