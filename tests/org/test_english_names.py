@@ -149,3 +149,16 @@ def test_the_dashboards_branch_filter_and_users_page_name_units_in_english(db, c
     assert "北京分公司 (BJ)" in chinese.text and "Beijing branch" not in chinese.text
     staff = client.get("/admin/users?lang=en", headers=units["admin"])
     assert "Beijing branch" in staff.text
+
+
+def test_a_remote_claims_refusal_names_the_local_branch_in_the_readers_language(db, units):  # type: ignore[no-untyped-def]
+    # SPEC CLM-Z1, GEN-6: the unit's English name in English, the Chinese one in Chinese
+    from claimdesk.claims.special.remote import SurveyorNotLocal, _unit_names
+
+    names = _unit_names(db, units["bj"])
+    assert names == {"unit": "北京分公司", "unit_en": "Beijing branch"}
+    error = SurveyorNotLocal(field="surveyor_id", **names)
+    assert "Beijing branch" in error.message("en") and "北京分公司" not in error.message("en")
+    assert "北京分公司" in error.message("zh-CN")
+    # a unit without an English name: its Chinese name in the English message
+    assert _unit_names(db, units["sh"])["unit_en"] == "上海分公司"

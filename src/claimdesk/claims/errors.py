@@ -281,7 +281,7 @@ class CoveredItemsRequired(ValidationFailed):
     code = "covered_items_required"
     message_zh = "{field}：属保险责任的认定须列明赔付项目（本产品的保险责任：{allowed}）"
     message_en = (
-        "{field}: a covered decision must state its items (the product's liabilities: {allowed})"
+        "{field}: a covered decision must state its items (the product's liabilities: {allowed_en})"
     )
 
 
@@ -289,14 +289,14 @@ class CoveredItemNotInProduct(ValidationFailed):
     code = "covered_item_not_in_product"
     message_zh = "{field}：“{item}”不是本保单产品的保险责任（可选：{allowed}）"
     message_en = (
-        "{field}: “{item}” is not a liability of the policy's product (choose from: {allowed})"
+        "{field}: “{item}” is not a liability of the policy's product (choose from: {allowed_en})"
     )
 
 
 class CoveredItemsMissTheCoverage(ValidationFailed):
     code = "covered_items_miss_the_coverage"
     message_zh = "{field}：赔付项目须包含本次理算的保障“{coverage}”"
-    message_en = "{field}: the items must include the coverage being adjusted (“{coverage}”)"
+    message_en = "{field}: the items must include the coverage being adjusted (“{coverage_en}”)"
 
 
 class LiabilityTermMismatch(ValidationFailed):

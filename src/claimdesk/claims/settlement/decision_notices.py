@@ -150,7 +150,9 @@ def _step(trace: list[dict[str, Any]], code: str) -> dict[str, Any] | None:
 _MEDICAL = ("medical", "accident_medical")
 
 
-def _coverage_row(adjustment: Any, items: list[AssessmentItem], name: str) -> dict[str, Any]:
+def _coverage_row(
+    adjustment: Any, items: list[AssessmentItem], name: str, name_en: str | None = None
+) -> dict[str, Any]:
     trace = list(adjustment.trace or [])
     lines = [i for i in items if i.item_type == "expense_line"]
     claimed = sum((i.amount or ZERO for i in lines), ZERO)
@@ -185,6 +187,9 @@ def _coverage_row(adjustment: Any, items: list[AssessmentItem], name: str) -> di
     return {
         "coverage_code": adjustment.coverage_code,
         "coverage_name": name,
+        # Stored beside the Chinese name, so that what is read in English later names
+        # the coverage as it was named at issue (coverage_name_in; the PDF stays as it was).
+        "coverage_name_en": name_en,
         "coverage_type": adjustment.coverage_type,
         "liability": adjustment.liability,
         "not_covered_clause": adjustment.rejection_clause,
@@ -227,15 +232,42 @@ def _terms_applied(adjustment: Any, trace: list[dict[str, Any]], ratio: Any) -> 
 def calculation(session: Session, claim: Claim) -> list[dict[str, Any]]:
     """Per coverage: what was claimed, each part removed and why, what others paid, the
     deductible applied, the ratio, the payable (the current adjustments, CLM-C3)."""
-    names = {code: c.name for code, c in claim_coverages(session, claim).items()}
+    coverages = claim_coverages(session, claim)
     rows: list[dict[str, Any]] = []
     for code, adjustment in sorted(current_adjustments(session, claim.id).items()):
         items = sorted(
             repository.assessment_items(session, adjustment.assessment_id),
             key=lambda i: i.position,
         )
-        rows.append(_coverage_row(adjustment, items, names.get(code, code)))
+        coverage = coverages.get(code)
+        rows.append(
+            _coverage_row(
+                adjustment,
+                items,
+                coverage.name if coverage else code,
+                coverage.name_en if coverage else None,
+            )
+        )
     return rows
+
+
+def coverage_name_in(
+    row: dict[str, Any], language: str, current: dict[str, str] | None = None
+) -> str:
+    """A notice row's coverage named in ``language`` (GEN-6): the names stored at issue
+    (``coverage_name``, ``coverage_name_en``) through formatting.name_in; a row issued
+    before the English name was stored with it reads the coverage's name now
+    (``current``: reserves.coverage_names in the same language) for an English reader,
+    else its stored Chinese name, else its code. The notice's PDF never changes."""
+    code = str(row.get("coverage_code") or "")
+    if "coverage_name_en" not in row and not language.lower().startswith("zh"):
+        found = (current or {}).get(code)
+        if found:
+            return found
+    return formatting.name_in(
+        {"name": row.get("coverage_name") or code, "name_en": row.get("coverage_name_en")},
+        language,
+    )
 
 
 def conclude(
@@ -399,7 +431,7 @@ def _message_body(
             notify.render(
                 "notice.decision.coverage",
                 {
-                    "coverage": r.get("coverage_name") or r["coverage_code"],
+                    "coverage": coverage_name_in(r, language),
                     "claimed": _d(r["claimed"]),
                     "not_paid": _d(r.get("not_paid", r["removed"])),
                     "deductible": _d(r["deductible"]),

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from claimdesk import formatting
 from claimdesk.claims.errors import (
     CoveredAfterTermination,
     CoveredItemNotInProduct,
@@ -115,8 +116,12 @@ def stated_terms(coverage: t.Coverage, facts: t.ClaimFacts, result: t.Adjudicati
     return Terms(ONE, ZERO)  # accident death: the sum insured (less disability paid)
 
 
-def _allowed(items: Sequence[LiabilityItem]) -> str:
-    return "、".join(f"{i.name}（{i.code}）" for i in items)
+def _allowed(items: Sequence[LiabilityItem]) -> dict[str, str]:
+    """The product's liabilities as a refusal lists them, in each language (GEN-6)."""
+    return {
+        "allowed": "、".join(f"{i.name}（{i.code}）" for i in items),
+        "allowed_en": ", ".join(f"{formatting.name_in(i, 'en')} ({i.code})" for i in items),
+    }
 
 
 def _percent(value: Decimal | None) -> str:
@@ -139,18 +144,17 @@ def check_covered(
     deductible sent is not the one the calculation applies."""
     allowed = _allowed(items)
     if not data.covered_items:
-        raise CoveredItemsRequired(field="covered_items", allowed=allowed)
+        raise CoveredItemsRequired(field="covered_items", **allowed)
     known = {i.code: i for i in items}
     for index, code in enumerate(data.covered_items):
         if code not in known:
-            raise CoveredItemNotInProduct(
-                field=f"covered_items.{index}", item=code, allowed=allowed
-            )
+            raise CoveredItemNotInProduct(field=f"covered_items.{index}", item=code, **allowed)
     if data.coverage_code not in data.covered_items:
         adjusted = known.get(data.coverage_code)
         raise CoveredItemsMissTheCoverage(
             field="covered_items",
             coverage=adjusted.name if adjusted else data.coverage_code,
+            coverage_en=formatting.name_in(adjusted, "en") if adjusted else data.coverage_code,
         )
     if data.ratio is not None and data.ratio != terms.ratio:
         raise LiabilityTermMismatch(

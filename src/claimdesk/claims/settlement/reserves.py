@@ -101,6 +101,18 @@ def coverage_names(session: Session, claim: Claim, language: str) -> dict[str, s
     }
 
 
+def liability_names(session: Session, claim: Claim, language: str) -> dict[str, str]:
+    """Every liability (coverage) of the claim's policy by code, named in the reader's
+    language: what a signed decision's covered items are (CLM-C1), a liability the claim
+    does not claim under included. A claim without a policy has none."""
+    if claim.policy_id is None:
+        return {}
+    return {
+        coverage.code: formatting.name_in(coverage, language)
+        for coverage in repository.coverages_of_policy(session, claim.policy_id)
+    }
+
+
 def coverage_limit(coverage: Coverage) -> Decimal:
     params = coverage.parameters
     return Decimal(str(params.get("sum_insured") or params.get("limit") or "0"))

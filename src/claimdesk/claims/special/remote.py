@@ -17,6 +17,7 @@ from collections.abc import Mapping
 
 from sqlalchemy.orm import Session
 
+from claimdesk import formatting
 from claimdesk.audit.service import record
 from claimdesk.auth.principal import Principal
 from claimdesk.claims import timeutil, workflow
@@ -75,7 +76,7 @@ class LocalBranchOnly(PermissionDenied):
     code = "remote_local_branch_only"
     message_zh = "异地案件的查勘、定损须由受理地分支机构 {unit} 的人员办理"
     message_en = (
-        "Survey and assessment of a remote claim are done by staff of the local branch {unit}"
+        "Survey and assessment of a remote claim are done by staff of the local branch {unit_en}"
     )
 
 
@@ -88,7 +89,7 @@ class HeadOfficeOnly(PermissionDenied):
 class SurveyorNotLocal(ValidationFailed):
     code = "remote_surveyor_not_local"
     message_zh = "{field}：异地案件须指派受理地分支机构 {unit} 的查勘员"
-    message_en = "{field}: a remote claim's surveyor must belong to the local branch {unit}"
+    message_en = "{field}: a remote claim's surveyor must belong to the local branch {unit_en}"
 
 
 class UnknownMailedItem(ValidationFailed):
@@ -118,6 +119,13 @@ def _unit(session: Session, unit_id: int) -> OrgUnit:
     if unit is None:
         raise NotFound(what="org unit", field="local_org_unit_id")
     return unit
+
+
+def _unit_names(session: Session, unit_id: int) -> dict[str, str]:
+    """A unit named in each language an error is said in (``unit``, ``unit_en``: its
+    English name where it has one, GEN-6)."""
+    unit = _unit(session, unit_id)
+    return {"unit": unit.name, "unit_en": formatting.name_in(unit, "en")}
 
 
 def designate(
@@ -162,7 +170,7 @@ def designate(
 
 def _require_local(session: Session, remote: RemoteClaim, actor: Principal) -> None:
     if actor.org_unit_id != remote.local_org_unit_id:
-        raise LocalBranchOnly(unit=_unit(session, remote.local_org_unit_id).name)
+        raise LocalBranchOnly(**_unit_names(session, remote.local_org_unit_id))
 
 
 def _require_head_office(remote: RemoteClaim, actor: Principal) -> None:
@@ -197,7 +205,7 @@ def require_org_for_move(
         surveyor = session.get(User, surveyor_id) if isinstance(surveyor_id, int) else None
         if surveyor is None or surveyor.org_unit_id != remote.local_org_unit_id:
             raise SurveyorNotLocal(
-                field="surveyor_id", unit=_unit(session, remote.local_org_unit_id).name
+                field="surveyor_id", **_unit_names(session, remote.local_org_unit_id)
             )
     elif action in LOCAL_MOVES:
         _require_local(session, remote, actor)

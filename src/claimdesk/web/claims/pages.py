@@ -1589,6 +1589,8 @@ def claim_context(db: Session, principal: Principal, claim: Claim, language: str
         "traces": {a.id: page_views.trace_rows(a.trace, language) for a in detail.adjustments},
         # Each coverage by its product's name in the reader's language (kit.coverage).
         "coverage_names": reserve_service.coverage_names(db, claim, language),
+        # A signed decision's covered items by code, in the reader's language (CLM-C1).
+        "liability_names": reserve_service.liability_names(db, claim, language),
         "flags": page_views.fraud_flags(db, claim),
         "special": page_views.special_view(db, claim),
         "timeline": timeline,

@@ -573,12 +573,14 @@ def settlement_notice(claim_id: int, request: Request, db: DB, principal: Custom
 
     claim, notice = _notice_or_404(db, principal, claim_id)
     _notice_read(db, principal, claim, notice, "page")
-    # Each coverage as its product names it in the reader's language: the notice keeps
-    # the Chinese name it was issued with (its PDF is bilingual); an English page reads
-    # the product's English name when it has one (GEN-6).
-    names = coverage_names(db, claim, language_of(request))
+    # Each coverage named in the reader's language as the notice was issued with it
+    # (its Chinese and English names are stored in the row; its PDF is bilingual and
+    # never changes); a notice issued before the English name was stored reads the
+    # product's English name now (GEN-6, decision_notices.coverage_name_in).
+    language = language_of(request)
+    names = coverage_names(db, claim, language)
     rows = [
-        {**r, "coverage_name": names.get(str(r.get("coverage_code"))) or r.get("coverage_name")}
+        {**r, "coverage_name": dn.coverage_name_in(r, language, names)}
         for r in notice.calculation.get("coverages", [])
     ]
     payment = notice.calculation.get("payment")
