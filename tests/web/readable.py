@@ -42,6 +42,8 @@ class _Visible(HTMLParser):
             self.foreign.append(tag)
         if self.foreign:
             return
+        if self.skip_lang and tag in _VOID and lang.startswith(self.skip_lang):
+            return  # an input holding an English name, said to be English (lang="en")
         for name in _VISIBLE_ATTRIBUTES:
             if values.get(name):
                 self.parts.append(str(values[name]))
