@@ -26,9 +26,11 @@ def reference_deadlines(
     now: dt.datetime,
     names: Sequence[str],
 ) -> list[reports.DeadlineRow]:
-    """Per clock name, branch code and Beijing month of the start: governed, met (stopped
-    in time, or paused before its due time), missed (stopped late, or running past due
-    at ``now``), pending (the rest), share met — ordered by name, branch, month."""
+    """Per clock name, branch code and Beijing month of the start: governed, met (its step
+    done — closed_reason completed — and stopped in time, or paused before its due
+    time), missed (stopped late whatever stopped it, or running past due at ``now``),
+    pending (the rest of the governed), ended early (closed in time without its step:
+    not governed), share met — ordered by name, branch, month."""
     start, end = reports.period_bounds(date_from, date_to)
     query = (
         select(
@@ -38,20 +40,26 @@ def reference_deadlines(
             Clock.due_at,
             Clock.stopped_at,
             Clock.paused_at,
+            Clock.closed_reason,
         )
         .outerjoin(OrgUnit, OrgUnit.id == Clock.org_unit_id)
         .where(Clock.name.in_(list(names)), Clock.started_at >= start, Clock.started_at < end)
     )
-    groups: dict[tuple[str, str | None, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
-    for clock_name, code, started, due, stopped, paused in session.execute(query).all():
+    groups: dict[tuple[str, str | None, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
+    for clock_name, code, started, due, stopped, paused, why in session.execute(query).all():
         counts = groups[(clock_name, code, reports.month_of(started))]
-        counts[0] += 1
         if stopped is not None:
             in_time = stopped <= due or (paused is not None and paused < due)
+            if in_time and why not in (None, "completed"):
+                counts[4] += 1  # ended early: not governed
+                continue
+            counts[0] += 1
             counts[1 if in_time else 2] += 1
         elif paused is None and due < now:
+            counts[0] += 1
             counts[2] += 1
         else:
+            counts[0] += 1
             counts[3] += 1
     return [
         reports.DeadlineRow(
@@ -62,9 +70,10 @@ def reference_deadlines(
             met,
             missed,
             pending,
+            ended,
             reports.share_met(met, met + missed),
         )
-        for (name, branch, month), (governed, met, missed, pending) in sorted(
+        for (name, branch, month), (governed, met, missed, pending, ended) in sorted(
             groups.items(), key=lambda item: (item[0][0], item[0][1] or "", item[0][2])
         )
     ]
@@ -80,9 +89,11 @@ def add_clock(
     stopped: dt.datetime | None = None,
     paused: dt.datetime | None = None,
     subject_type: str = "claim",
+    closed_reason: str | None = None,
 ) -> None:
     """A clock as the scorecards count it: its limit, branch, start, due time and, when
-    given, when it stopped or paused (no rule applied: the test says the instants)."""
+    given, when it stopped or paused (no rule applied: the test says the instants) and
+    why it stopped (its step done, unless told otherwise)."""
     db.add(
         Clock(
             subject_type=subject_type,
@@ -95,6 +106,7 @@ def add_clock(
             due_at=due,
             stopped_at=stopped,
             paused_at=paused,
+            closed_reason=closed_reason or (None if stopped is None else "completed"),
         )
     )
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
 import sqlite3
+from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic import command
@@ -10,10 +13,12 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 
-import claimdesk.models  # noqa: F401  (registers every table)
+import claimdesk.models  # (registers every table)
 from claimdesk.db import make_engine
 from claimdesk.migrate import alembic_config, upgrade
 from claimdesk.models.base import Base
+
+VERSIONS = Path(claimdesk.models.__file__).parents[1] / "migrations" / "versions"
 
 
 def test_migrations_match_the_models(fresh_db_url):
@@ -128,5 +133,106 @@ def test_english_texts_migration_keeps_the_rows_and_adds_no_english(fresh_db_url
         }
         name = connection.execute(text("SELECT name FROM org_units WHERE code = 'OLD'"))
         assert name.scalar_one() == "旧分公司"
+    engine.dispose()
+    upgrade(fresh_db_url)
+
+
+MINE = "id BETWEEN 9001 AND 9007"
+BACKFILLED = {
+    9001: "reassigned",
+    9002: "completed",
+    9003: None,
+    9004: "cancelled",
+    9005: "completed",
+    9006: "cancelled",
+    9007: "completed",
+}
+
+
+def _migration_0057() -> Any:
+    path = next(VERSIONS.glob("*_0057_clock_closed_reason.py"))
+    spec = importlib.util.spec_from_file_location("migration_0057", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _clock_row(clock_id: int, subject: str, name: str, start: str, stop: str | None) -> str:
+    stopped = "NULL" if stop is None else f"'{stop}'"
+    return (
+        "INSERT INTO clocks (id, subject_type, subject_id, name, rule_type, rule_n,"
+        " started_at, due_at, due_provisional, stopped_at, created_at)"
+        f" VALUES ({clock_id}, 'claim', '{subject}', '{name}', 'hours', 1, '{start}',"
+        f" '2026-09-30 09:00:00.000000', false, {stopped},"
+        " CURRENT_TIMESTAMP)"
+    )
+
+
+def test_clock_closed_reason_backfill(fresh_db_url):
+    # SPEC GEN-7, CLM-S1 (migration 0057): stopped clocks become "completed", but a
+    # contact clock stopped at the instant the next one started is "reassigned" and a
+    # claim's clock stopped by its withdrawal or closing — or by a fraud rejection,
+    # unless it is the decision's own — is "cancelled"; a running clock keeps none. The
+    # downgrade drops the column and keeps the clocks.
+    command.downgrade(alembic_config(fresh_db_url), "0056_english_texts")
+    t0, t1, t2 = "2026-09-30 02:00:00.000000", "2026-09-30 02:40:00.000000", None
+    rows = [
+        _clock_row(9001, "901", "claim.survey_contact", t0, t1),  # reassigned
+        _clock_row(9002, "901", "claim.survey_contact", t1, "2026-09-30 03:00:00.000000"),
+        _clock_row(9003, "901", "claim.survey_contact", t1, t2),
+        _clock_row(9004, "902", "claim.review", t0, t1),  # withdrawn
+        _clock_row(9005, "903", "claim.review", t0, t1),  # fraud rejection: decided
+        _clock_row(9006, "903", "claim.survey_contact", t0, t1),  # ... cancelled
+        _clock_row(9007, "904", "claim.review", t0, t1),  # decided, then closed later
+        "INSERT INTO claim_transitions (claim_id, action, from_state, to_state, at, actor)"
+        f" VALUES (902, 'withdraw', 'accepted', 'withdrawn', '{t1}', 'x'),"
+        f" (903, 'confirm_fraud_reject', 'suspended', 'rejected', '{t1}', 'x'),"
+        " (904, 'close', 'rejected', 'closed', '2026-10-01 02:00:00.000000', 'x')",
+    ]
+    if fresh_db_url.startswith("sqlite"):
+        # The transitions name claims the test does not build (a claim needs a policy,
+        # people, a product ...), which SQLite's upgrade refuses to leave behind: the
+        # migration's own statements run here on a plain connection (foreign keys off),
+        # then the rows go and the real upgrade runs.
+        raw = sqlite3.connect(fresh_db_url.removeprefix("sqlite:///"))
+        for statement in [*rows, "ALTER TABLE clocks ADD COLUMN closed_reason VARCHAR(16)"]:
+            raw.execute(statement)
+        for statement in _migration_0057().BACKFILL:
+            raw.execute(statement)
+        found = dict(raw.execute(f"SELECT id, closed_reason FROM clocks WHERE {MINE}"))
+        for statement in (
+            "DELETE FROM claim_transitions WHERE claim_id BETWEEN 901 AND 904",
+            f"DELETE FROM clocks WHERE {MINE}",
+            "ALTER TABLE clocks DROP COLUMN closed_reason",
+        ):
+            raw.execute(statement)
+        raw.commit()
+        raw.close()
+        assert found == BACKFILLED
+        upgrade(fresh_db_url)
+        return
+    engine = make_engine(fresh_db_url)
+    with engine.begin() as connection:
+        # PostgreSQL: the referenced claims are not built; their checks skipped here.
+        connection.execute(text("SET LOCAL session_replication_role = replica"))
+        for statement in rows:
+            connection.execute(text(statement))
+    engine.dispose()
+    upgrade(fresh_db_url)
+    engine = make_engine(fresh_db_url)
+    with engine.begin() as connection:
+        found = dict(
+            connection.execute(text(f"SELECT id, closed_reason FROM clocks WHERE {MINE}")).all()
+        )
+        assert found == BACKFILLED
+        connection.execute(text("SET LOCAL session_replication_role = replica"))
+        connection.execute(text("DELETE FROM claim_transitions WHERE claim_id BETWEEN 901 AND 904"))
+        connection.execute(text(f"DELETE FROM clocks WHERE {MINE}"))
+    engine.dispose()
+    command.downgrade(alembic_config(fresh_db_url), "0056_english_texts")
+    engine = make_engine(fresh_db_url)
+    with engine.connect() as connection:
+        assert "closed_reason" not in {c["name"] for c in inspect(connection).get_columns("clocks")}
     engine.dispose()
     upgrade(fresh_db_url)

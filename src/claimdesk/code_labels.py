@@ -425,6 +425,8 @@ LABELS: dict[str, str] = {
     "met": "Met",
     "missed": "Missed",
     "pending": "Pending",
+    # Deadline clocks closed in time without their step: not governed, not met (GEN-7).
+    "ended_early": "Ended early (reassigned, cancelled)",
     "share_met": "Share met (%)",
     "ground": "Ground",
     "age_days": "Age (days)",

@@ -271,6 +271,7 @@ def test_claims_analysis_figures(seeded: dict[str, dict[str, str]], client: Test
             "met": 0,
             "breached": 1,
             "open": 0,
+            "ended_early": 0,
         },
         {
             "clock": "claim.review",
@@ -280,6 +281,7 @@ def test_claims_analysis_figures(seeded: dict[str, dict[str, str]], client: Test
             "met": 0,
             "breached": 0,
             "open": 1,
+            "ended_early": 0,
         },
         {
             "clock": "claim.review",
@@ -289,6 +291,7 @@ def test_claims_analysis_figures(seeded: dict[str, dict[str, str]], client: Test
             "met": 1,
             "breached": 0,
             "open": 0,
+            "ended_early": 0,
         },
         {
             "clock": "claim.review",
@@ -298,6 +301,7 @@ def test_claims_analysis_figures(seeded: dict[str, dict[str, str]], client: Test
             "met": 0,
             "breached": 1,
             "open": 0,
+            "ended_early": 0,
         },
         {
             "clock": "claim_dispute.response",
@@ -307,6 +311,7 @@ def test_claims_analysis_figures(seeded: dict[str, dict[str, str]], client: Test
             "met": 1,
             "breached": 0,
             "open": 1,
+            "ended_early": 0,
         },
     ]
 

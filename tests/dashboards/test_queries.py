@@ -49,8 +49,8 @@ def test_deadline_totals_match_the_reference_report(db: Session) -> None:
     board = queries.claims_deadlines(db, filters)
 
     assert board.rows == [
-        ("claim.report_entry", 1, 0, 1, 0, Decimal("0.00")),
-        ("claim.review", 7, 3, 2, 2, Decimal("60.00")),
+        ("claim.report_entry", 1, 0, 1, 0, 0, Decimal("0.00")),
+        ("claim.review", 7, 3, 2, 2, 0, Decimal("60.00")),
     ]
     reference: dict[str, list[int]] = {}
     for row in reference_deadlines(
@@ -68,7 +68,43 @@ def test_deadline_totals_match_the_reference_report(db: Session) -> None:
     hq_only = queries.claims_deadlines(
         db, queries.Filters(filters.date_from, filters.date_to, org_unit_id=hq, now=NOW)
     )
-    assert hq_only.rows == [("claim.review", 6, 2, 2, 2, Decimal("50.00"))]
+    assert hq_only.rows == [("claim.review", 6, 2, 2, 2, 0, Decimal("50.00"))]
+
+
+def test_clocks_closed_without_their_step_are_neither_met_nor_governed(db: Session) -> None:
+    # SPEC GEN-7, CLM-S1: a contact clock closed in time by a reassignment, a review
+    # clock closed in time by a withdrawal (also one closed while paused) count as
+    # "ended early" — not met, not governed, not in the share —; one closed for a
+    # reassignment after its due time had been missed and counts as missed. The grouped
+    # query and the clock-by-clock reference agree, totals and by branch and month.
+    hq = make_org_unit(db).id
+    contact, review = "claim.survey_contact", "claim.review"
+    add_clock(db, contact, hq, at(1, 9), at(1, 10), stopped=at(1, 9), closed_reason="reassigned")
+    add_clock(db, contact, hq, at(1, 9), at(1, 10), stopped=at(1, 11), closed_reason="reassigned")
+    add_clock(db, contact, hq, at(1, 11), at(1, 12), stopped=at(1, 11))  # completed, met
+    add_clock(db, review, hq, at(2), at(5), stopped=at(3), closed_reason="cancelled")
+    add_clock(db, review, hq, at(2), at(5), paused=at(3), stopped=at(9), closed_reason="cancelled")
+    add_clock(db, review, hq, at(2), at(5), stopped=at(4))  # completed, met
+    db.flush()
+    period = (dt.date(2026, 4, 1), dt.date(2026, 4, 30))
+
+    board = queries.claims_deadlines(db, queries.Filters(*period, now=NOW))
+
+    assert board.columns[-2:] == ("ended_early", "share_met")
+    assert board.rows == [
+        (contact, 2, 1, 1, 0, 1, Decimal("50.00")),
+        (review, 1, 1, 0, 0, 2, Decimal("100.00")),
+    ]
+    by_both = queries.claims_deadlines(
+        db, queries.Filters(*period, now=NOW, breakdown="month_branch")
+    ).rows
+    reference = reference_deadlines(
+        db, date_from=period[0], date_to=period[1], now=NOW, names=[contact, review]
+    )
+    assert {(r[3], r[2], r[0]): list(r[4:9]) for r in by_both} == {
+        (r.name, r.branch, r.month): [r.governed, r.met, r.missed, r.pending, r.ended_early]
+        for r in reference
+    }
 
 
 def test_deadlines_by_month_and_branch_match_the_reference_in_beijing_time(
@@ -96,18 +132,18 @@ def test_deadlines_by_month_and_branch_match_the_reference_in_beijing_time(
         return queries.claims_deadlines(db, filters).rows
 
     assert board("month") == [
-        ("2026-03", "claim.report_entry", 1, 0, 0, 1, None),
-        ("2026-03", review, 1, 1, 0, 0, Decimal("100.00")),
-        ("2026-04", review, 3, 0, 2, 1, Decimal("0.00")),
+        ("2026-03", "claim.report_entry", 1, 0, 0, 1, 0, None),
+        ("2026-03", review, 1, 1, 0, 0, 0, Decimal("100.00")),
+        ("2026-04", review, 3, 0, 2, 1, 0, Decimal("0.00")),
     ]
     assert board("branch") == [
-        ("北京分公司", "BJ", "claim.report_entry", 1, 0, 0, 1, None),
-        ("北京分公司", "BJ", review, 2, 0, 1, 1, Decimal("0.00")),
-        ("总公司", "HQ", review, 2, 1, 1, 0, Decimal("50.00")),
+        ("北京分公司", "BJ", "claim.report_entry", 1, 0, 0, 1, 0, None),
+        ("北京分公司", "BJ", review, 2, 0, 1, 1, 0, Decimal("0.00")),
+        ("总公司", "HQ", review, 2, 1, 1, 0, 0, Decimal("50.00")),
     ]
     assert board("month", unit=hq) == [
-        ("2026-03", review, 1, 1, 0, 0, Decimal("100.00")),
-        ("2026-04", review, 1, 0, 1, 0, Decimal("0.00")),
+        ("2026-03", review, 1, 1, 0, 0, 0, Decimal("100.00")),
+        ("2026-04", review, 1, 0, 1, 0, 0, Decimal("0.00")),
     ]
     both = {
         (row[3], row[2], row[0]): list(row[4:8]) for row in board("month_branch")
@@ -145,7 +181,7 @@ def test_a_breakdown_is_one_query_however_many_clocks(db: Session) -> None:
     )
     with statements_run(db) as statements:
         rows = queries.claims_deadlines(db, filters).rows
-    assert rows == [("2026-03", "总公司", "HQ", "claim.review", 28, 28, 0, 0, Decimal("100.00"))]
+    assert rows == [("2026-03", "总公司", "HQ", "claim.review", 28, 28, 0, 0, 0, Decimal("100.00"))]
     assert len(statements) == 1 and "GROUP BY" in statements[0]
 
 
@@ -170,11 +206,11 @@ def test_claims_scorecard_counts_callbacks_and_disputes_in_the_claims_order(
     rows = queries.claims_deadlines(db, filters).rows
 
     assert rows == [
-        ("claim.report_entry", 1, 1, 0, 0, Decimal("100.00")),
-        ("claim.survey_contact", 1, 0, 1, 0, Decimal("0.00")),
-        ("claim.review", 1, 1, 0, 0, Decimal("100.00")),
-        ("claim.callback", 1, 1, 0, 0, Decimal("100.00")),
-        ("claim_dispute.response", 1, 0, 1, 0, Decimal("0.00")),
+        ("claim.report_entry", 1, 1, 0, 0, 0, Decimal("100.00")),
+        ("claim.survey_contact", 1, 0, 1, 0, 0, Decimal("0.00")),
+        ("claim.review", 1, 1, 0, 0, 0, Decimal("100.00")),
+        ("claim.callback", 1, 1, 0, 0, 0, Decimal("100.00")),
+        ("claim_dispute.response", 1, 0, 1, 0, 0, Decimal("0.00")),
     ]
     by_branch = queries.claims_deadlines(
         db, queries.Filters(filters.date_from, filters.date_to, now=NOW, breakdown="branch")

@@ -12,8 +12,10 @@ Definitions (the tests recompute them independently from the seeded rows):
   end it). Counted in the period of the leaving move. Average and p90 (nearest rank)
   of the exact durations, in hours rounded half-up to 0.01.
 * SLA: clocks of claims and claim disputes, by clock name, branch (the clock's org
-  unit) and month the clock started: governed, met (stopped in time), breached
-  (stopped late, or marked breached by the breach job), open (neither yet).
+  unit) and month the clock started: governed, met (its step done in time), breached
+  (stopped late, or marked breached by the breach job), open (neither yet); a clock
+  closed in time without its step (a surveyor reassigned, a claim withdrawn) is not
+  governed but ``ended_early`` (clocks.service.clock_outcome).
 * Rejections: claims moved to ``rejected`` in the period, by reason: ``fraud`` for an
   art. 27 rejection, else the adjustment's engine reason (``waiting_period`` …), else
   its rejection clause, else the reviewer's reason, else ``unspecified``.
@@ -38,7 +40,7 @@ from sqlalchemy.orm import Session
 from claimdesk.claims import repository
 from claimdesk.claims.special import disputes as dispute_rules
 from claimdesk.claims.workflow import REJECTED, STATES
-from claimdesk.clocks.service import clock_met
+from claimdesk.clocks.service import clock_met, clock_outcome
 from claimdesk.models.claim import AdjustmentResult, ClaimTransition
 from claimdesk.rules.deadlines import to_local
 
@@ -145,11 +147,14 @@ def sla(
             continue
         branch = branches.get(clock.org_unit_id, NO_BRANCH) if clock.org_unit_id else NO_BRANCH
         cell = cells[(clock.name, branch, _month(clock.started_at))]
+        outcome = clock_outcome(clock)
+        if outcome == "ended_early":
+            cell["ended_early"] += 1
+            continue
         cell["governed"] += 1
-        met = clock_met(clock)
-        if met is True:
+        if outcome == "met":
             cell["met"] += 1
-        elif met is False or clock.breached_at is not None:
+        elif outcome == "missed" or clock.breached_at is not None:
             cell["breached"] += 1
         else:
             cell["open"] += 1
@@ -162,6 +167,7 @@ def sla(
             "met": cell["met"],
             "breached": cell["breached"],
             "open": cell["open"],
+            "ended_early": cell["ended_early"],
         }
         for (name, branch, month), cell in sorted(cells.items())
     ]

@@ -29,7 +29,7 @@ from claimdesk.db import insert_new_with, new_row
 from claimdesk.errors import ClaimdeskError, PermissionDenied
 from claimdesk.models.claim import Claim, ClaimTransition
 from claimdesk.models.clock import Clock
-from claimdesk.models.states import ClaimState
+from claimdesk.models.states import ClaimState, ClockClosedReason
 from claimdesk.rules.deadlines import Rule
 
 # -- states ------------------------------------------------------------------------------
@@ -135,6 +135,15 @@ ClockAction = Literal["start", "stop", "pause", "resume", "stop_all"]
 class ClockOp:
     op: ClockAction
     name: str = ""
+    # Why a stop (or stop_all) closes the clock: its step done, unless the move ends the
+    # claim's business without it (withdrawal, closing, a skipped survey) — GEN-7 counts
+    # only a completed clock as met (clocks.service.clock_outcome).
+    closed: ClockClosedReason = ClockClosedReason.COMPLETED
+
+
+# A move that ends the claim (withdrawal, closing, a fraud rejection) stops whatever
+# still runs: those steps were never done, so they are cancelled, not met.
+_CANCEL_REST = ClockOp("stop_all", closed=ClockClosedReason.CANCELLED)
 
 
 def _each(op: ClockAction, names: Sequence[str]) -> tuple[ClockOp, ...]:
@@ -345,6 +354,8 @@ MOVES: tuple[Move, ...] = (
         SURVEYED,
         Permission.CLAIMS_ACCEPT,
         guard="survey_skippable",
+        # A surveyor assigned before the skip owes no contact any more (CLM-S1).
+        clocks=(ClockOp("stop", "claim.survey_contact", ClockClosedReason.CANCELLED),),
         label_zh="免查勘",
     ),
     # Assessment and adjustment (CLM-L*, CLM-C*).
@@ -433,7 +444,7 @@ MOVES: tuple[Move, ...] = (
         CLOSED,
         Permission.CLAIMS_REVIEW,
         guard=_through_service("close"),
-        clocks=(ClockOp("stop_all"),),
+        clocks=(_CANCEL_REST,),
         label_zh="结案",
     ),
     Move(
@@ -460,7 +471,7 @@ MOVES: tuple[Move, ...] = (
         (REPORTED, AWAITING_MATERIALS, ACCEPTED, SURVEYED, ASSESSED, ADJUSTED),
         WITHDRAWN,
         Permission.CLAIMS_REPORT,
-        clocks=(ClockOp("stop_all"),),
+        clocks=(_CANCEL_REST,),
         notify="claim.withdrawn",
         label_zh="撤案",
     ),
@@ -479,7 +490,8 @@ MOVES: tuple[Move, ...] = (
         (SUSPENDED,),
         REJECTED,
         Permission.FRAUD_INVESTIGATE,
-        clocks=(ClockOp("stop_all"),),
+        # The fraud rejection is the decision (its clocks are done); the rest is cancelled.
+        clocks=(*_DECISION_ENDS, _CANCEL_REST),
         notify="claim.rejected",
         label_zh="确认欺诈（拒赔）",
     ),
@@ -603,16 +615,22 @@ def close_running_clock(
     *,
     at: dt.datetime,
     actor: Principal,
+    closed_reason: ClockClosedReason,
     reason: str,
 ) -> Clock | None:
-    """Close the claim's latest ``name`` clock if it is still running, the reason on its
-    audit entry (a surveyor reassigned: the old assignment's contact clock). None when
-    there is no running one."""
+    """Close the claim's latest ``name`` clock if it is still running, without its step
+    (``closed_reason``: a surveyor reassigned closes the old assignment's contact clock),
+    the words of why on its audit entry. None when there is no running one."""
     clock = _named_clock(session, claim, name)
     if clock is None or clock.stopped_at is not None:
         return None
     return clocks.stop_clock(
-        session, clock=clock, at=max(at, clock.paused_at or at), actor=actor, reason=reason
+        session,
+        clock=clock,
+        at=max(at, clock.paused_at or at),
+        actor=actor,
+        closed_reason=closed_reason,
+        reason=reason,
     )
 
 
@@ -646,7 +664,11 @@ def apply_clock_ops(
             for running in clocks.clocks_for(session, "claim", claim.id):
                 if running.stopped_at is None:
                     clocks.stop_clock(
-                        session, clock=running, at=max(at, running.paused_at or at), actor=actor
+                        session,
+                        clock=running,
+                        at=max(at, running.paused_at or at),
+                        actor=actor,
+                        closed_reason=op.closed,
                     )
             continue
         clock = _named_clock(session, claim, op.name)
@@ -654,7 +676,9 @@ def apply_clock_ops(
             continue  # e.g. a contact clock already stopped when the contact was recorded
         if op.op == "stop":
             stop_at = times.get(op.name + ":stop", at)
-            clocks.stop_clock(session, clock=clock, at=stop_at, actor=actor)
+            clocks.stop_clock(
+                session, clock=clock, at=stop_at, actor=actor, closed_reason=op.closed
+            )
         elif op.op == "pause" and clock.paused_at is None:
             clocks.pause_clock(session, clock=clock, at=when, reason=reason, actor=actor)
         elif op.op == "resume" and clock.paused_at is not None:

@@ -35,9 +35,13 @@ class ClockOut(BaseModel):
     paused_at: dt.datetime | None
     stopped: bool
     stopped_at: dt.datetime | None
+    # Why it stopped (null while running): completed, reassigned or cancelled; only a
+    # completed clock can be met.
+    closed_reason: str | None
     breached: bool
     breached_at: dt.datetime | None
-    # True once stopped in time; None while still running.
+    # True once its step was done in time, False when it stopped late; None while still
+    # running, or when it was closed in time without its step (reassigned, cancelled).
     met: bool | None
 
     @classmethod
@@ -65,6 +69,7 @@ class ClockOut(BaseModel):
             paused_at=clock.paused_at,
             stopped=clock.stopped_at is not None,
             stopped_at=clock.stopped_at,
+            closed_reason=None if clock.closed_reason is None else str(clock.closed_reason),
             breached=clock.breached_at is not None,
             breached_at=clock.breached_at,
             met=clock_met(clock),

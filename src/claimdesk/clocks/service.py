@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -30,6 +30,7 @@ from claimdesk.clocks.errors import (
 )
 from claimdesk.formatting import local_datetime
 from claimdesk.models.clock import Clock, ClockPause
+from claimdesk.models.states import ClockClosedReason
 from claimdesk.rules.deadlines import NaiveInstant, Rule, evaluate, to_local
 
 BREACH_ACTOR = Principal.system("deadline-monitor")
@@ -39,15 +40,36 @@ def rule_of(clock: Clock | PlannedClock) -> Rule:
     return Rule(type=clock.rule_type, n=clock.rule_n)  # type: ignore[arg-type]
 
 
-def clock_met(clock: Clock | PlannedClock) -> bool | None:
-    """True when the clock stopped in time, False when it stopped late, None while open.
+Outcome = Literal["met", "missed", "ended_early"]
 
-    A clock stopped while paused (before its deadline) met its limit."""
+
+def clock_outcome(clock: Clock | PlannedClock) -> Outcome | None:
+    """How a stopped clock ended; None while it runs (a running clock past its due time
+    is missed by the scorecards' reading at their ``now``, not here).
+
+    * ``met``: its step was done (closed_reason ``completed``) in time — a clock stopped
+      while paused before its deadline met its limit;
+    * ``missed``: it stopped after its deadline, whatever stopped it (a surveyor
+      reassigned two hours late had missed the hour already);
+    * ``ended_early``: closed in time for another reason (a surveyor reassigned, a
+      claim withdrawn): the limit governed nothing to its end, met by nobody (GEN-7)."""
     if clock.stopped_at is None:
         return None
-    if clock.paused_at is not None and clock.paused_at < clock.due_at:
-        return True
-    return clock.stopped_at <= clock.due_at
+    in_time = (
+        clock.paused_at is not None and clock.paused_at < clock.due_at
+    ) or clock.stopped_at <= clock.due_at
+    if not in_time:
+        return "missed"
+    done = clock.closed_reason in (None, ClockClosedReason.COMPLETED)
+    return "met" if done else "ended_early"
+
+
+def clock_met(clock: Clock | PlannedClock) -> bool | None:
+    """True when the clock's step was done in time, False when it stopped late, None
+    while open — and None for a clock closed in time without its step (reassigned,
+    cancelled: clock_outcome's ``ended_early``), which met nothing."""
+    outcome = clock_outcome(clock)
+    return None if outcome in (None, "ended_early") else outcome == "met"
 
 
 def pauses_of(session: Session, clock: Clock) -> Sequence[ClockPause]:
@@ -129,7 +151,17 @@ def _audit(
     actor: Principal,
     reason: str | None = None,
     at: dt.datetime | None = None,
+    closed_reason: ClockClosedReason | None = None,
 ) -> None:
+    details: dict[str, object] = {
+        "subject": f"{clock.subject_type}:{clock.subject_id}",
+        "name": clock.name,
+        "rule": f"{clock.rule_type}:{clock.rule_n}",
+        "at": None if at is None else at.isoformat(),
+        "due_at": clock.due_at.isoformat(),
+    }
+    if closed_reason is not None:
+        details["closed_reason"] = str(closed_reason)
     record(
         session,
         actor=actor,
@@ -137,13 +169,7 @@ def _audit(
         entity_type="clock",
         entity_id=clock.id,
         reason=reason,
-        details={
-            "subject": f"{clock.subject_type}:{clock.subject_id}",
-            "name": clock.name,
-            "rule": f"{clock.rule_type}:{clock.rule_n}",
-            "at": None if at is None else at.isoformat(),
-            "due_at": clock.due_at.isoformat(),
-        },
+        details=details,
     )
 
 
@@ -210,6 +236,7 @@ class PlannedClock:
     id: int = 0
     paused_at: dt.datetime | None = None
     stopped_at: dt.datetime | None = None
+    closed_reason: ClockClosedReason | None = None
     breached_at: dt.datetime | None = None
 
 
@@ -265,6 +292,7 @@ def plan_stop(plan: ClockPlan, clock: PlannedClock, *, at: dt.datetime) -> None:
     at = _aware(at, "at")
     _not_before(at, clock.paused_at or clock.started_at, "at")
     clock.stopped_at = at
+    clock.closed_reason = ClockClosedReason.COMPLETED
     plan.events.append((clock, "stopped", at))
 
 
@@ -273,7 +301,8 @@ def record_planned(session: Session, plan: ClockPlan, *, actor: Principal) -> No
     clocks are written with their ids and subject (in the subject's own statement:
     workflow.open_claim)."""
     for clock, action, at in plan.events:
-        _audit(session, clock, action, actor, at=at)
+        closed = ClockClosedReason.COMPLETED if action == "stopped" else None
+        _audit(session, clock, action, actor, at=at, closed_reason=closed)
 
 
 def _new_clock(
@@ -363,19 +392,21 @@ def stop_clock(
     clock: Clock,
     at: dt.datetime,
     actor: Principal,
+    closed_reason: ClockClosedReason = ClockClosedReason.COMPLETED,
     reason: str | None = None,
 ) -> Clock:
-    """The governed step is done. Whether the limit was met is derived (clock_met).
-
-    ``reason``: why, when the clock is closed other than by its step being done (a
-    surveyor reassigned), kept on the audit entry."""
+    """Stop the clock: by default because the governed step is done (whether the limit
+    was met is derived: clock_outcome). ``closed_reason`` says otherwise when the clock
+    ends without its step (a surveyor reassigned, a claim withdrawn): such a clock is
+    never counted as met. ``reason``: the words of why, kept on the audit entry."""
     _open(clock)
     at = _aware(at, "at")
     _not_before(at, clock.paused_at or clock.started_at, "at")
     clock.stopped_at = at
+    clock.closed_reason = ClockClosedReason(closed_reason)
     session.flush()
     _sync_subject(session, clock)
-    _audit(session, clock, "stopped", actor, reason=reason, at=at)
+    _audit(session, clock, "stopped", actor, reason=reason, at=at, closed_reason=closed_reason)
     return clock
 
 

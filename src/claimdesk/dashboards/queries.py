@@ -168,8 +168,9 @@ def _deadlines(
     session: Session, f: Filters, clocks: ColumnElement[bool], name: str, title: str
 ) -> Dataset:
     """Per clock name: how many clocks started in the period the limit governed, met
-    and missed (service.reports.each_clock, the rows the service scorecard counts too)
-    and pending, counted by the database (issue 6: 200,000 clocks took 2 s in Python) in
+    and missed (service.reports.each_clock, the rows the service scorecard counts too),
+    pending, and ended early (closed in time without their step — a surveyor
+    reassigned, a claim withdrawn —: neither governed nor met, shown apart), counted by the database (issue 6: 200,000 clocks took 2 s in Python) in
     one grouped query: over the whole period, or by the month the clock started and/or
     its branch (机构) as ``f.breakdown`` asks (GEN-7)."""
     by_month = f.breakdown in ("month", "month_branch")
@@ -193,15 +194,17 @@ def _deadlines(
         clock = str(row[clock_at])
         return (*month, *branch, CLOCK_ORDER.get(clock, len(CLOCK_ORDER)), clock)
 
-    for *group, clock, governed, met_n, missed_n in sorted(found, key=order):
+    for *group, clock, governed, met_n, missed_n, ended in sorted(found, key=order):
         governed, met_n, missed_n = int(governed), int(met_n), int(missed_n)
         decided = met_n + missed_n
         share = reports.share_met(met_n, decided)
-        rows.append((*group, clock, governed, met_n, missed_n, governed - decided, share))
+        rows.append(
+            (*group, clock, governed, met_n, missed_n, governed - decided, int(ended), share)
+        )
     return Dataset(
         name,
         title,
-        (*columns, "clock", "governed", "met", "missed", "pending", "share_met"),
+        (*columns, "clock", "governed", "met", "missed", "pending", "ended_early", "share_met"),
         rows,
         _deadline_chart(f.breakdown),
     )

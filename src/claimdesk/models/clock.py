@@ -8,6 +8,7 @@ from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from claimdesk.models.base import Base, TimestampMixin
+from claimdesk.models.states import ClockClosedReason, StateType
 
 
 class Clock(TimestampMixin, Base):
@@ -32,6 +33,12 @@ class Clock(TimestampMixin, Base):
     due_provisional: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     paused_at: Mapped[dt.datetime | None]
     stopped_at: Mapped[dt.datetime | None]
+    # Why it stopped (NULL while running): only a completed clock is met or missed by
+    # its stop; a reassigned or cancelled one closed in time is counted by no scorecard
+    # as met (clocks.service.clock_outcome, migration 0057).
+    closed_reason: Mapped[ClockClosedReason | None] = mapped_column(
+        StateType(ClockClosedReason, 16)
+    )
     # Set by the breach job from due_at; never by hand.
     breached_at: Mapped[dt.datetime | None]
     escalated_at: Mapped[dt.datetime | None]

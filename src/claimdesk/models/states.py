@@ -197,3 +197,20 @@ class CallbackState(StrEnum):
 
     OPEN = "open"
     DONE = "done"
+
+
+class ClockClosedReason(StrEnum):
+    """Why a deadline clock stopped (``clocks.closed_reason``; NULL while it runs).
+
+    Only a ``completed`` clock — its governed step was done — is met or missed by the
+    time it stopped; a clock closed for another reason before its deadline governed
+    nothing to the end and no scorecard counts it as met (GEN-7). One closed for another
+    reason after its deadline had already missed it, and counts as missed."""
+
+    # The governed step was done (contact made, report submitted, decision taken ...).
+    COMPLETED = "completed"
+    # CLM-S1: the surveyor was reassigned; the new surveyor's limit runs on its own clock.
+    REASSIGNED = "reassigned"
+    # The record ended without the step (a claim withdrawn or closed, a survey skipped
+    # after an assignment): nothing is owed any more.
+    CANCELLED = "cancelled"

@@ -167,6 +167,9 @@ class DeadlineRow:
     met: int
     missed: int
     pending: int
+    # Closed in time without their step (a surveyor reassigned, a claim withdrawn): not
+    # governed, not met (GEN-7), shown apart.
+    ended_early: int
     # met ÷ (met + missed), 0.01 half-up, as a percentage; None while nothing is decided.
     share_met: Decimal | None
 
@@ -224,7 +227,7 @@ def deadlines_report(
     within_limit(date_from, date_to)
     each = each_clock(Clock.name.in_(list(names)), date_from=date_from, date_to=date_to, now=now)
     rows = []
-    for name, branch, month, governed, met, missed in sorted(
+    for name, branch, month, governed, met, missed, ended in sorted(
         repository.deadline_counts(session, each=each),
         key=lambda row: (row[0], row[1] or "", row[2]),
     ):
@@ -239,6 +242,7 @@ def deadlines_report(
                 met,
                 missed,
                 governed - decided,
+                int(ended),
                 share_met(met, decided),
             )
         )

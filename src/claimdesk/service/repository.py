@@ -47,6 +47,7 @@ from claimdesk.models.service import (
     ServiceDeskSupervisor,
     ServiceRecord,
 )
+from claimdesk.models.states import ClockClosedReason
 from claimdesk.models.user import User
 from claimdesk.rules.deadlines import LOCAL_TZ
 
@@ -313,18 +314,24 @@ def each_clock(
     """Each clock started in [start, end) — the period date_from..date_to as UTC
     instants (service.reports.period_bounds) — and branch once, with its name (``clock``),
     org unit id (``unit``), Beijing month of its start (``month``) and outcome as 1/0
-    (``met``: stopped in time, or paused in time; ``missed``: stopped late, or running
-    past its due time at ``now``); neither is pending (running within its time, or
-    paused after its due time: a paused clock is never running late). The rows both
-    scorecards count (this one and the dashboards'). A subquery, so that GROUP BY
-    names the month's column rather than repeating its CASE, whose bound instants
-    PostgreSQL would not see as equal."""
+    (``met``: its step done — closed_reason ``completed`` — and stopped in time, or
+    paused in time; ``missed``: stopped late, whatever stopped it, or running past its
+    due time at ``now``; ``ended``: closed in time without its step — a surveyor
+    reassigned, a claim withdrawn —, which the limit governed to no end and no scorecard
+    counts as met or governed, clocks.service.clock_outcome); none of them is pending
+    (running within its time, or paused after its due time: a paused clock is never
+    running late). The rows both scorecards count (this one and the dashboards'). A
+    subquery, so that GROUP BY names the month's column rather than repeating its CASE,
+    whose bound instants PostgreSQL would not see as equal."""
     stopped = Clock.stopped_at.is_not(None)
     in_time = or_(
         Clock.stopped_at <= Clock.due_at,
         and_(Clock.paused_at.is_not(None), Clock.paused_at < Clock.due_at),
     )
-    met = and_(stopped, in_time)
+    # A stopped clock with no reason (none is written so) counts as its step done.
+    done = or_(Clock.closed_reason.is_(None), Clock.closed_reason == ClockClosedReason.COMPLETED)
+    met = and_(stopped, in_time, done)
+    ended = and_(stopped, in_time, not_(done))
     missed = or_(
         and_(stopped, not_(in_time)),
         and_(Clock.stopped_at.is_(None), Clock.paused_at.is_(None), Clock.due_at < now),
@@ -335,6 +342,7 @@ def each_clock(
         month_of_start(Clock.started_at, date_from=date_from, date_to=date_to).label("month"),
         case((met, 1), else_=0).label("met"),
         case((missed, 1), else_=0).label("missed"),
+        case((ended, 1), else_=0).label("ended"),
     ).where(clocks, Clock.started_at >= start, Clock.started_at < end)
     if org_unit_id is not None:
         inner = inner.where(Clock.org_unit_id == org_unit_id)
@@ -342,16 +350,19 @@ def each_clock(
 
 
 def deadline_counts(session: Session, *, each: Subquery) -> list[Any]:
-    """(clock name, branch code, month, governed, met, missed) per name, branch and
-    month of ``each`` (``each_clock``'s rows), unordered (the caller orders them)."""
+    """(clock name, branch code, month, governed, met, missed, ended early) per name,
+    branch and month of ``each`` (``each_clock``'s rows), unordered (the caller orders
+    them). Governed leaves out the clocks ended early (closed in time without their
+    step): the limit governed none of them to its end."""
     query = (
         select(
             each.c.clock,
             OrgUnit.code,
             each.c.month,
-            func.count(),
+            func.count() - func.sum(each.c.ended),
             func.sum(each.c.met),
             func.sum(each.c.missed),
+            func.sum(each.c.ended),
         )
         .select_from(each)
         .outerjoin(OrgUnit, OrgUnit.id == each.c.unit)

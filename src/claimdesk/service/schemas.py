@@ -203,4 +203,6 @@ class DeadlineRowOut(BaseModel):
     met: int
     missed: int
     pending: int
+    # Closed in time without the step (reassigned, cancelled): neither governed nor met.
+    ended_early: int
     share_met: Decimal | None

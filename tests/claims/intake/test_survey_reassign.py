@@ -8,6 +8,8 @@ clock left running (amber, then breached) for a surveyor who no longer has the c
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -15,10 +17,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from claimdesk.claims import timeutil
+from claimdesk.claims import timeutil, workflow
 from claimdesk.clocks import service as clocks
 from claimdesk.models.audit import AuditEntry
 from claimdesk.models.clock import Clock
+from claimdesk.models.states import ClockClosedReason
 from tests.claims.helpers import FrozenClock, World, build_world, claim_in_state, local
 
 API = "/api/v1/claims"
@@ -165,3 +168,123 @@ def test_reassigning_the_same_surveyor_is_refused_and_keeps_the_running_clock(
     assert body["code"] == "surveyor_already_assigned" and body["field"] == "surveyor_id"
     (only,) = _contact_clocks(db, cid)
     assert only.stopped_at is None and only.due_at == local("2026-09-30T11:00:00")
+
+
+def _scorecard(db: Session) -> dict[str, tuple[object, ...]]:
+    from claimdesk.dashboards import queries
+
+    filters = queries.Filters(dt.date(2026, 9, 1), dt.date(2026, 9, 30), now=timeutil.now())
+    return {row[0]: row[1:] for row in queries.claims_deadlines(db, filters).rows}
+
+
+def test_a_reassignment_inside_the_hour_credits_nobody_with_a_contact(
+    world: World, db: Session, clock: FrozenClock
+) -> None:
+    # SPEC CLM-S1, GEN-7: the first surveyor, reassigned at 10:40 without having called,
+    # made no contact: the closed clock is "reassigned", met by nobody — on the clock
+    # list, the deadline scorecard (API, page, CSV: one query) and the SLA report — and
+    # shown apart; the new surveyor's contact at 11:10 is the one met.
+    w = world
+    cid = claim_in_state(db, w, "accepted")
+    _assign(w, cid, "surveyor")
+    clock.set("2026-09-30T10:40:00")
+    _assign(w, cid, "surveyor2")
+
+    first, _second = _contact_clocks(db, cid)
+    assert first.closed_reason == ClockClosedReason.REASSIGNED
+    assert clocks.clock_outcome(first) == "ended_early" and clocks.clock_met(first) is None
+    listed = {c["id"]: c for c in _listed(w, cid)}
+    assert (listed[first.id]["closed_reason"], listed[first.id]["met"]) == ("reassigned", None)
+    # governed, met, missed, pending, ended early, share met
+    assert _scorecard(db)[CONTACT] == (1, 0, 0, 1, 1, None)
+
+    clock.set("2026-09-30T11:10:00")
+    r = w.client.post(
+        f"{API}/{cid}/survey/contact", json={"note": "已电话联系客户"}, headers=w.h["surveyor2"]
+    )
+    assert r.status_code == 200, r.text
+    assert _scorecard(db)[CONTACT] == (1, 1, 0, 0, 1, Decimal("100.00"))
+    from claimdesk.claims import analytics
+
+    db.expire_all()
+    (row,) = [s for s in analytics.sla(db) if s["clock"] == CONTACT]
+    assert (row["governed"], row["met"], row["breached"], row["ended_early"]) == (1, 1, 0, 1)
+
+
+def test_a_reassignment_after_the_hour_is_still_a_missed_contact(
+    world: World, db: Session, clock: FrozenClock
+) -> None:
+    # SPEC CLM-S1, GEN-7: reassigned at 11:30, the first surveyor's 11:00 limit had been
+    # missed: closing it for the reassignment does not hide the miss — missed on the
+    # scorecard, breached by the breach job.
+    w = world
+    cid = claim_in_state(db, w, "accepted")
+    _assign(w, cid, "surveyor")
+    clock.set("2026-09-30T11:30:00")
+    _assign(w, cid, "surveyor2")
+
+    first, _second = _contact_clocks(db, cid)
+    assert first.closed_reason == ClockClosedReason.REASSIGNED
+    assert clocks.clock_outcome(first) == "missed" and clocks.clock_met(first) is False
+    assert _scorecard(db)[CONTACT] == (2, 0, 1, 1, 0, Decimal("0.00"))
+    assert [c.id for c in clocks.mark_breaches(db, now=timeutil.now())] == [first.id]
+
+
+def test_a_contact_made_is_completed_and_a_skipped_survey_cancels_the_contact(
+    world: World, db: Session, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # SPEC CLM-S1, GEN-7: a contact recorded completes the clock (met); a claim whose
+    # survey is skipped after an assignment owes no contact: cancelled, not met.
+    w = world
+    cid = claim_in_state(db, w, "accepted")
+    _assign(w, cid, "surveyor")
+    clock.set("2026-09-30T10:20:00")
+    r = w.client.post(
+        f"{API}/{cid}/survey/contact", json={"note": "已联系"}, headers=w.h["surveyor"]
+    )
+    assert r.status_code == 200, r.text
+    (contacted,) = _contact_clocks(db, cid)
+    assert contacted.closed_reason == ClockClosedReason.COMPLETED
+
+    other = claim_in_state(db, w, "accepted")
+    _assign(w, other, "surveyor")
+    clock.set("2026-09-30T10:30:00")
+    # The skip rule (small health claim, materials complete) is tested elsewhere.
+    monkeypatch.setitem(workflow.GUARDS, "survey_skippable", lambda session, claim: None)
+    r = w.client.post(f"{API}/{other}/survey/skip", json={}, headers=w.h["handler"])
+    assert r.status_code == 200, r.text
+    assert r.json()["state"] == "surveyed"
+    (skipped,) = _contact_clocks(db, other)
+    assert skipped.closed_reason == ClockClosedReason.CANCELLED
+    assert skipped.stopped_at == local("2026-09-30T10:30:00")
+    assert clocks.clock_met(skipped) is None
+
+
+def test_a_withdrawn_claim_cancels_its_running_clocks(
+    world: World, db: Session, clock: FrozenClock
+) -> None:
+    # SPEC GEN-7, CLM-V4, CLM-S1: withdrawn at 10:30, the claim's review, determination
+    # and contact clocks stop without their steps: cancelled, not met, and not governed
+    # by the scorecard (ended early).
+    w = world
+    cid = claim_in_state(db, w, "accepted")
+    _assign(w, cid, "surveyor")
+    clock.set("2026-09-30T10:30:00")
+    r = w.client.post(f"{API}/{cid}/transitions/withdraw", json={}, headers=w.h["customer"])
+    assert r.status_code == 200, r.text
+    db.expire_all()
+    stopped = {
+        c.name: c.closed_reason
+        for c in db.scalars(
+            select(Clock).where(Clock.subject_type == "claim", Clock.subject_id == str(cid))
+        )
+    }
+    assert stopped == {
+        "claim.report_entry": ClockClosedReason.COMPLETED,
+        "claim.review": ClockClosedReason.CANCELLED,
+        "claim.determination": ClockClosedReason.CANCELLED,
+        CONTACT: ClockClosedReason.CANCELLED,
+    }
+    board = _scorecard(db)
+    assert board[CONTACT] == (0, 0, 0, 0, 1, None)
+    assert board["claim.review"][1] == 0 and board["claim.review"][4] == 1

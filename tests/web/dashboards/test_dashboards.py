@@ -358,6 +358,7 @@ DEADLINE_HEADER = [
     "Met",
     "Missed",
     "Pending",
+    "Ended early (reassigned, cancelled)",
     "Share met (%)",
 ]
 REPORT_ENTRY = ["Report entry (1 h)", "claim.report_entry"]
@@ -369,8 +370,8 @@ def test_deadline_compliance_csv(db, client, world):  # SPEC GEN-7, CLM-Q2
     rows = rows_of(client.get(f"/dashboards/claims/claims_deadlines.csv?{EN}", headers=headers))
     assert list(rows[0]) == DEADLINE_HEADER
     assert [list(r.values()) for r in rows] == [
-        [*REPORT_ENTRY, "1", "0", "1", "0", "0.00"],
-        [*REVIEW, "3", "2", "1", "0", "66.67"],
+        [*REPORT_ENTRY, "1", "0", "1", "0", "0", "0.00"],
+        [*REVIEW, "3", "2", "1", "0", "0", "66.67"],
     ]
     hq_only = rows_of(
         client.get(
@@ -378,7 +379,7 @@ def test_deadline_compliance_csv(db, client, world):  # SPEC GEN-7, CLM-Q2
             headers=headers,
         )
     )
-    assert [list(r.values()) for r in hq_only] == [[*REVIEW, "1", "1", "0", "0", "100.00"]]
+    assert [list(r.values()) for r in hq_only] == [[*REVIEW, "1", "1", "0", "0", "0", "100.00"]]
 
 
 def test_rejections_and_reserves_csv(db, client, world):  # SPEC CLM-Q2, FIN-1
@@ -452,9 +453,18 @@ def test_csv_is_for_excel_in_the_readers_language(db, client, world):  # SPEC CL
     )
     table = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert table == [
-        ["时限", "时限（代码）", "适用案件", "按时", "超时", "未到期", "达标率（%）"],
-        ["报案录入（1 小时）", "claim.report_entry", "1", "0", "1", "0", "0.00"],
-        ["审核（3 个工作日）", "claim.review", "3", "2", "1", "0", "66.67"],
+        [
+            "时限",
+            "时限（代码）",
+            "适用案件",
+            "按时",
+            "超时",
+            "未到期",
+            "提前结束（改派、撤销）",
+            "达标率（%）",
+        ],
+        ["报案录入（1 小时）", "claim.report_entry", "1", "0", "1", "0", "0", "0.00"],
+        ["审核（3 个工作日）", "claim.review", "3", "2", "1", "0", "0", "66.67"],
     ]
     # The same export in English: only the words change, never the codes or figures.
     english = client.get(
@@ -483,9 +493,9 @@ def by_month_rows() -> list[list[str]]:
     # March: BJ's review met, BJ's report entry running past due (missed); April: BJ's
     # review stopped late (missed), HQ's review met.
     return [
-        ["Mar 2026", "2026-03", *REPORT_ENTRY, "1", "0", "1", "0", "0.00"],
-        ["Mar 2026", "2026-03", *REVIEW, "1", "1", "0", "0", "100.00"],
-        ["Apr 2026", "2026-04", *REVIEW, "2", "1", "1", "0", "50.00"],
+        ["Mar 2026", "2026-03", *REPORT_ENTRY, "1", "0", "1", "0", "0", "0.00"],
+        ["Mar 2026", "2026-03", *REVIEW, "1", "1", "0", "0", "0", "100.00"],
+        ["Apr 2026", "2026-04", *REVIEW, "2", "1", "1", "0", "0", "50.00"],
     ]
 
 
@@ -504,17 +514,17 @@ def test_deadlines_by_month_and_by_branch_csv(db, client, world):  # SPEC GEN-7,
     by_branch = rows_of(client.get(f"{path}?{EN}&by=branch", headers=headers))
     assert list(by_branch[0])[:3] == ["Branch", "Branch code", "Time limit"]
     assert [list(r.values()) for r in by_branch] == [
-        ["北京分公司", "BJ", *REPORT_ENTRY, "1", "0", "1", "0", "0.00"],
-        ["北京分公司", "BJ", *REVIEW, "2", "1", "1", "0", "50.00"],
-        ["总公司", "HQ", *REVIEW, "1", "1", "0", "0", "100.00"],
+        ["北京分公司", "BJ", *REPORT_ENTRY, "1", "0", "1", "0", "0", "0.00"],
+        ["北京分公司", "BJ", *REVIEW, "2", "1", "1", "0", "0", "50.00"],
+        ["总公司", "HQ", *REVIEW, "1", "1", "0", "0", "0", "100.00"],
     ]
     both = rows_of(
         client.get(f"{path}?{EN}&by=month_branch&org_unit_id={world['bj'].id}", headers=headers)
     )
     assert [list(r.values()) for r in both] == [
-        ["Mar 2026", "2026-03", "北京分公司", "BJ", *REPORT_ENTRY, "1", "0", "1", "0", "0.00"],
-        ["Mar 2026", "2026-03", "北京分公司", "BJ", *REVIEW, "1", "1", "0", "0", "100.00"],
-        ["Apr 2026", "2026-04", "北京分公司", "BJ", *REVIEW, "1", "0", "1", "0", "0.00"],
+        ["Mar 2026", "2026-03", "北京分公司", "BJ", *REPORT_ENTRY, "1", "0", "1", "0", "0", "0.00"],
+        ["Mar 2026", "2026-03", "北京分公司", "BJ", *REVIEW, "1", "1", "0", "0", "0", "100.00"],
+        ["Apr 2026", "2026-04", "北京分公司", "BJ", *REVIEW, "1", "0", "1", "0", "0", "0.00"],
     ]
     zh = client.get(f"{path}?{PERIOD}&by=branch&lang=zh-CN", headers=headers)
     assert zh.content.decode("utf-8-sig").splitlines()[0].startswith("机构,机构代码,时限,")
@@ -533,10 +543,10 @@ def test_a_month_csv_reads_as_text_in_excel(db, client, world):  # SPEC GEN-7, G
         zh.content
         == b"\xef\xbb\xbf"
         + (
-            "月份,月份（代码）,时限,时限（代码）,适用案件,按时,超时,未到期,达标率（%）\r\n"
-            "2026年3月,2026-03,报案录入（1 小时）,claim.report_entry,1,0,1,0,0.00\r\n"
-            "2026年3月,2026-03,审核（3 个工作日）,claim.review,1,1,0,0,100.00\r\n"
-            "2026年4月,2026-04,审核（3 个工作日）,claim.review,2,1,1,0,50.00\r\n"
+            "月份,月份（代码）,时限,时限（代码）,适用案件,按时,超时,未到期,提前结束（改派、撤销）,达标率（%）\r\n"
+            "2026年3月,2026-03,报案录入（1 小时）,claim.report_entry,1,0,1,0,0,0.00\r\n"
+            "2026年3月,2026-03,审核（3 个工作日）,claim.review,1,1,0,0,0,100.00\r\n"
+            "2026年4月,2026-04,审核（3 个工作日）,claim.review,2,1,1,0,0,50.00\r\n"
         ).encode()
     )
     en = client.get(
@@ -546,7 +556,7 @@ def test_a_month_csv_reads_as_text_in_excel(db, client, world):  # SPEC GEN-7, G
         b"\xef\xbb\xbfMonth,Month (code),Time limit,Time limit (code),Governed,"
     )
     assert en.content.splitlines()[1] == (
-        b"Mar 2026,2026-03,Report entry (1 h),claim.report_entry,1,0,1,0,0.00"
+        b"Mar 2026,2026-03,Report entry (1 h),claim.report_entry,1,0,1,0,0,0.00"
     )
     # The page's table and chart say the month in the same words.
     page = client.get(f"/dashboards/claims?{PERIOD}&by=month&lang=zh-CN", headers=headers)
@@ -582,7 +592,7 @@ def test_deadline_scorecard_api(db, client, world):  # SPEC GEN-7, SEC-4, GEN-6
     found = body.json()
     assert found["by"] == "month" and found["date_from"] == "2026-03-01"
     assert found["dataset"]["columns"][:2] == ["month", "clock"]
-    assert found["dataset"]["rows"][2] == ["2026-04", "claim.review", 2, 1, 1, 0, "50.00"]
+    assert found["dataset"]["rows"][2] == ["2026-04", "claim.review", 2, 1, 1, 0, 0, "50.00"]
     csv_body = client.get(f"{api}.csv?{PERIOD}&by=branch&lang=en", headers=headers)
     assert rows_of(csv_body)[2]["Branch code"] == "HQ"
     refused = client.get(f"{api}?{PERIOD}&by=week&lang=en", headers=headers)

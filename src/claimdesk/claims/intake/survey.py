@@ -33,6 +33,7 @@ from claimdesk.claims.schemas import SurveyReportIn
 from claimdesk.claims.settlement import reserves
 from claimdesk.formatting import local_date, local_datetime
 from claimdesk.models.claim import Claim, MaterialFile, SurveyAssignment, SurveyReport
+from claimdesk.models.states import ClockClosedReason
 from claimdesk.models.user import User
 from claimdesk.rules import survey_plan
 from claimdesk.rules.deadlines import to_local
@@ -201,6 +202,7 @@ def assign(
             "claim.survey_contact",
             at=at,
             actor=actor,
+            closed_reason=ClockClosedReason.REASSIGNED,
             reason=reserves.system_reason(
                 f"CLM-S1：查勘改派（查勘员 {previous.surveyor_id} → {surveyor_id}），"
                 "原指派的联系时限关闭，新查勘员自指派起重新计时",
