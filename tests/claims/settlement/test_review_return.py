@@ -149,3 +149,31 @@ def test_the_returned_adjustment_is_not_completed_again_unsigned(
     ok(c.post(f"{API}/{cid}/adjustments", json=ADJUST_AGAIN, headers=w.h["adjuster"]))
     done = ok(c.post(f"{API}/{cid}/adjustment/complete", json={}, headers=w.h["adjuster"]))
     assert done["state"] == "adjusted"
+
+
+def test_the_customer_reads_a_returned_claim_as_being_calculated_again(
+    s: Settlement, db: Session, clock: FrozenClock
+) -> None:
+    # SPEC CLM-V3, CLM-F2, GEN-6: before the return the portal said the amount is being
+    # approved; returned (back to ``assessed``) it says the amount is being calculated —
+    # in both languages, the return on the progress list, the reviewer's requirements
+    # not (they are internal) — and never the internal state.
+    from tests.web.helpers import customer_login
+
+    w = s.w
+    cid = walk_to_adjusted(w, clock, policy="MED-MILLION", **ROUNDS[1])
+    ok(w.client.post(f"{API}/{cid}/review/submit", json={}, headers=w.h["adjuster"]))
+    customer_login(w.client, db, "customer", "13812345678")
+    before = w.client.get(f"/portal/claims/{cid}?lang=zh-CN").text
+    assert "赔付金额已核算，正在审批。" in before
+    returned = w.client.post(f"{API}/{cid}/review/decisions", json=RETURN, headers=w.h["reviewer1"])
+    assert ok(returned)["state"] == "assessed"
+    zh = w.client.get(f"/portal/claims/{cid}?lang=zh-CN").text
+    status = zh.split('id="plain-status">', 1)[1].split("</p>", 1)[0]
+    assert status == "正在理算您的赔付金额。"
+    assert "正在重新理算赔付金额。" in zh and RETURN["requirements"] not in zh
+    en = w.client.get(f"/portal/claims/{cid}?lang=en").text
+    status = en.split('id="plain-status">', 1)[1].split("</p>", 1)[0]
+    assert status == "The amount payable on your claim is being calculated."
+    assert "The amount payable is being calculated again." in en
+    assert "assessed" not in status.lower() and "approved" not in status.lower()

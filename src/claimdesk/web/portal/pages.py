@@ -76,14 +76,19 @@ Reporter = Annotated[Principal, Depends(require(Permission.CLAIMS_REPORT))]
 Uploader = Annotated[Principal, Depends(require(Permission.CLAIMS_UPLOAD))]
 OwnService = Annotated[Principal, Depends(require(Permission.SERVICE_OWN))]
 
-# Where the claim is, in plain words for the customer (msgids), by state.
+# Where the claim is, in plain words for the customer (msgids), by state — every state
+# of the workflow (tests/web/portal/test_portal_status.py), never its internal name. The
+# stages a customer follows: materials, the facts checked, the loss assessed, the amount
+# calculated (理算), approval, payment. A reviewer's return (CLM-V3) sends the claim back
+# to ``assessed``, where the amount is calculated again: what ``assessed`` says is true
+# on the way up and after a return alike (nothing says the amount is being approved).
 PLAIN_STATUS = {
     "reported": "Report received. A claims handler will contact you soon.",
     "awaiting_materials": "We need some more materials from you. See the list below.",
     "accepted": "Materials are complete; your claim is being reviewed.",
-    "surveyed": "Materials are complete; your claim is being reviewed.",
-    "assessed": "Materials are complete; your claim is being reviewed.",
-    "adjusted": "Materials are complete; your claim is being reviewed.",
+    "surveyed": "The facts of your claim have been checked; the amount of the loss is being determined.",
+    "assessed": "The amount payable on your claim is being calculated.",
+    "adjusted": "The amount payable has been calculated and is going for approval.",
     "in_review": "The amount has been calculated and is being approved.",
     "suspended": "Materials are complete; your claim is being reviewed.",
     "approved": "Approved. The payment is on its way to your account.",
@@ -101,6 +106,7 @@ PLAIN_STATUS = {
 
 # A claim held (CLM-F1) from one of these is said where it was held from (plain_status).
 HELD_SAID_AS_BEFORE = ("reported", "awaiting_materials")
+STILL_HANDLED = "Your claim is being handled."
 
 
 def plain_status(claim: Claim) -> str:
@@ -110,7 +116,9 @@ def plain_status(claim: Claim) -> str:
     be untrue; the hold itself is not the customer's to see (CLM-F2)."""
     if claim.state == "suspended" and claim.resume_state in HELD_SAID_AS_BEFORE:
         return PLAIN_STATUS[claim.resume_state]
-    return PLAIN_STATUS.get(claim.state, claim.state)
+    # A state without words (none today: a test holds every state) is said neutrally,
+    # never by its internal name.
+    return PLAIN_STATUS.get(claim.state, STILL_HANDLED)
 
 
 # Audit entries the customer sees on their timeline, in plain words. Internal steps
@@ -127,6 +135,11 @@ PLAIN_EVENTS = {
     "claim.complete_assessment": "The loss was assessed.",
     "claim.complete_adjustment": "The amount payable was calculated.",
     "claim.submit_review": "The amount payable was calculated and sent for approval.",
+    # CLM-V3: a return or a re-assessment is said as the step the claim goes back to
+    # (the reviewer's requirements stay internal, CLM-F2).
+    "claim.return_to_adjustment": "The amount payable is being calculated again.",
+    "claim.reassess": "The amount of the loss is being determined again.",
+    "claim.reopen": "Your claim has been reopened and is being reviewed again.",
     "claim.approve": "Your claim was approved.",
     "claim.reject": "Your claim was not approved.",
     "claim.pay": "The money was paid to your account.",
