@@ -84,8 +84,15 @@ CLAIM = Table(
                 _C.SUSPENDED,
             ),
             _C.SURVEYED: (_C.AWAITING_MATERIALS, _C.ASSESSED, _C.WITHDRAWN, _C.SUSPENDED),
-            _C.ASSESSED: (_C.AWAITING_MATERIALS, _C.ADJUSTED, _C.WITHDRAWN, _C.SUSPENDED),
-            _C.ADJUSTED: (_C.ASSESSED, _C.IN_REVIEW, _C.WITHDRAWN, _C.SUSPENDED),
+            # → surveyed: the assessor re-opens the assessment (claims.workflow "reassess").
+            _C.ASSESSED: (
+                _C.AWAITING_MATERIALS,
+                _C.SURVEYED,
+                _C.ADJUSTED,
+                _C.WITHDRAWN,
+                _C.SUSPENDED,
+            ),
+            _C.ADJUSTED: (_C.SURVEYED, _C.IN_REVIEW, _C.WITHDRAWN, _C.SUSPENDED),
             # A return goes back to adjustment (CLM-V3): the state the adjuster signs in.
             _C.IN_REVIEW: (_C.APPROVED, _C.REJECTED, _C.ASSESSED, _C.SUSPENDED),
             _C.APPROVED: (_C.PAID, _C.DECIDED, _C.SUSPENDED),

@@ -405,6 +405,15 @@ def complete_assessment(claim_id: int, body: TransitionIn, db: DB, principal: As
     return _detail(db, principal, claim)
 
 
+@router.post("/{claim_id}/assessment/reopen", response_model=ClaimOut)
+def reassess(claim_id: int, body: TransitionIn, db: DB, principal: Assessor) -> ClaimOut:
+    """The assessor re-opens the assessment ("reassess"): back to surveyed, where the
+    assessment is recorded again, with the reason; the current adjustment is voided."""
+    claim = read.claim_for(db, principal, claim_id, for_update=True)
+    assessment.reassess(db, actor=principal, claim=claim, reason=body.reason)
+    return _detail(db, principal, claim)
+
+
 @router.post("/{claim_id}/adjustments", response_model=ClaimOut)
 def adjust(claim_id: int, body: AdjustmentIn, db: DB, principal: Adjuster) -> ClaimOut:
     claim = read.claim_for(db, principal, claim_id, for_update=True)

@@ -375,7 +375,19 @@ MOVES: tuple[Move, ...] = (
         guard="adjusted",
         label_zh="理算完成",
     ),
-    Move("reassess", (ADJUSTED,), ASSESSED, Permission.CLAIMS_ASSESS, label_zh="重新定损"),
+    # The assessor re-opens the assessment (CLM-L*, CLM-V2 "assessment compliant"): back
+    # to the state the assessment is recorded in, from the adjuster's state (after a
+    # reviewer's return too) or before review; the current adjustment is voided, so the
+    # claim goes forward again by the normal path. Only claims.settlement.assessment.
+    # reassess makes it (the reason is required and the voiding audited with it).
+    Move(
+        "reassess",
+        (ASSESSED, ADJUSTED),
+        SURVEYED,
+        Permission.CLAIMS_ASSESS,
+        guard=_through_service("reassess"),
+        label_zh="重新定损",
+    ),
     # Review, payment, closing (CLM-V*, CLM-P*, CLM-X*): claims.review, claims.payment
     # and claims.closing make these moves (four eyes, tiers, exactly-once payment).
     Move(

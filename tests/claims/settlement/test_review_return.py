@@ -124,13 +124,15 @@ def test_a_returned_claim_is_not_resubmitted_unsigned_nor_reassessed(
     s: Settlement, clock: FrozenClock
 ) -> None:
     # SPEC CLM-V3, CLM-C3: back at adjustment, the claim goes to review only through the
-    # adjuster's completion; the assessor's reassess (adjusted → assessed) no longer applies
+    # adjuster's completion; the generic move endpoint does not re-assess (only the
+    # assessment service re-opens the assessment, voiding the adjustment: test_reassess)
     w, c = s.w, s.w.client
     cid = _returned_at(s, clock, 1, 1)
     resubmit = c.post(f"{API}/{cid}/review/submit", json={}, headers=w.h["adjuster"])
     assert resubmit.status_code == 409, resubmit.text
     reassess = c.post(f"{API}/{cid}/transitions/reassess", json={}, headers=w.h["assessor"])
     assert reassess.status_code == 409, reassess.text
+    assert reassess.json()["error"]["code"] == "use_dedicated_endpoint"
 
 
 @pytest.mark.parametrize("tier", [1, 2, 3])

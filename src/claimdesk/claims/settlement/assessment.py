@@ -22,6 +22,7 @@ from claimdesk.claims.errors import (
 from claimdesk.claims.intake import repository as intake_repository
 from claimdesk.claims.schemas import AdjusterAcceptIn, AssessmentIn
 from claimdesk.claims.settlement import repository, reserves
+from claimdesk.claims.settlement.errors import ReassessReasonRequired
 from claimdesk.claims.special.remote import require_local_step
 from claimdesk.models.claim import Assessment, AssessmentItem, Claim, MaterialFile
 from claimdesk.rules.adjudication.types import MEDICAL_COVERAGE_TYPES
@@ -208,3 +209,50 @@ def require_assessed(session: Session, claim: Claim) -> None:
             assessment.insurer_accepted_at and assessment.customer_accepted_at
         ):
             raise AdjusterReportNotAccepted()
+
+
+def reassess(session: Session, *, actor: Principal, claim: Claim, reason: str | None) -> Claim:
+    """The assessor re-opens the assessment (the action "reassess"): from ``assessed`` —
+    after a reviewer's return too — or ``adjusted``, back to ``surveyed``, where the
+    assessment's lines and amounts are recorded again (record_assessment; the earlier
+    assessment stays on record, superseded), then completed, adjusted, signed and
+    submitted by the normal path. CLM-V3's return goes back to adjustment; what the
+    adjuster cannot change — the assessed facts (CLM-L*), which the review checks
+    (CLM-V2) — is the assessor's, so a return about the assessment leads here.
+
+    The reason is required. The current adjustment is voided — no longer current, its
+    signature no longer standing — in the same audited step: an adjustment of facts
+    about to change could otherwise be completed and resubmitted unchanged."""
+    if not reason or not reason.strip():
+        raise ReassessReasonRequired(field="reason")
+    at = timeutil.now()
+    voided = repository.current_adjustments(session, claim.id)
+    for adjustment in voided:
+        adjustment.current = False
+    session.flush()
+    ids = sorted(a.id for a in voided)
+    if ids:
+        record(
+            session,
+            actor=actor,
+            action="claim.adjustment_voided",
+            entity_type="claim",
+            entity_id=claim.id,
+            at=at,
+            reason=reason,
+            details={
+                "adjustment_ids": ids,
+                "coverages": sorted(a.coverage_code for a in voided),
+                "by": "reassess",
+            },
+        )
+    workflow.transition_by_service(
+        session,
+        claim=claim,
+        action="reassess",
+        actor=actor,
+        at=at,
+        reason=reason,
+        details={"voided_adjustments": ids},
+    )
+    return claim

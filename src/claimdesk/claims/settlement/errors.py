@@ -11,8 +11,11 @@ from claimdesk.field_labels import field_label
 
 class UseDedicatedEndpoint(Conflict):
     code = "use_dedicated_endpoint"
-    message_zh = "操作 {action} 须通过核赔/支付/结案专用接口办理"
-    message_en = "Action {action} is made through its review, payment or closing endpoint"
+    message_zh = "操作 {action} 须通过其专用接口办理（重新定损、核赔、支付、结案）"
+    message_en = (
+        "Action {action} is made through its own endpoint (re-assessment, review, payment "
+        "or closing)"
+    )
 
 
 class ReviewerHandledClaim(ClaimdeskError):
@@ -237,6 +240,12 @@ class OptionsRequired(ValidationFailed):
     code = "options_required"
     message_zh = "{field}：拒赔回访须说明救济途径（调解、仲裁）"
     message_en = "{field}: a rejection callback explains the options (mediation, arbitration)"
+
+
+class ReassessReasonRequired(ValidationFailed):
+    code = "reassess_reason_required"
+    message_zh = "{field}：重新定损须写明原因（例如核赔退回指出的定损问题）"
+    message_en = "{field}: re-opening the assessment needs the reason (e.g. what the review found)"
 
 
 class ReopenReasonRequired(ValidationFailed):

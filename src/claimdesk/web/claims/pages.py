@@ -645,6 +645,23 @@ def _move(action: str) -> Handler:
     return handle
 
 
+def _reassess_fields(_db: Session, _claim: Claim) -> list[FormField]:
+    return [
+        FormField(
+            "reason",
+            "Why the assessment is re-opened",
+            "textarea",
+            required=True,
+            limit=f"{CS}:TransitionIn.reason",
+        )
+    ]
+
+
+def _reassess(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> None:
+    reason = cs.TransitionIn(reason=form.get("reason") or None).reason
+    assessment_service.reassess(db, actor=p, claim=claim, reason=reason)
+
+
 def _complete_adjustment(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> None:
     reason = cs.TransitionIn(reason=form.get("reason") or None).reason
     adjustment.complete(db, actor=p, claim=claim, reason=reason)
@@ -999,13 +1016,15 @@ EXTRA_ACTIONS: tuple[ActionForm, ...] = (
         case_forms.reopen,
         primary=False,
     ),
+    # Re-opens the assessment for editing (claims.settlement.assessment.reassess): also
+    # after a reviewer's return (assessed), the reason required, the adjustment voided.
     ActionForm(
         "reassess",
-        "Back to the assessment",
+        "Re-open the assessment",
         Permission.CLAIMS_ASSESS,
-        ("adjusted",),
-        _reason_only,
-        _move("reassess"),
+        ("assessed", "adjusted"),
+        _reassess_fields,
+        _reassess,
         primary=False,
     ),
     ActionForm(
@@ -1438,7 +1457,8 @@ EVENT_LABELS = {
     "claim.complete_assessment": "Assessment completed",
     "claim.adjusted": "Calculation run and signed",
     "claim.complete_adjustment": "Adjustment completed",
-    "claim.reassess": "Back to the assessment",
+    "claim.reassess": "Assessment re-opened",
+    "claim.adjustment_voided": "Adjustment voided (assessment re-opened)",
     "claim.submit_review": "Submitted for review",
     "claim.review_approve": "Review tier approved",
     "claim.review_reject": "Review tier rejected",
