@@ -585,6 +585,48 @@ STP_LABELS: dict[str, str] = {
 }
 LABELS.update({k: v for k, v in STP_LABELS.items() if k not in LABELS})
 
+# What a person agreed to (SEC-6; people.schemas ConsentPurpose, DataCategory and
+# ConsentMethod), as the portal's "My consents" and the staff read it. Kept out of the flat
+# table: the data category "medical" is medical details, the line "medical" is insurance.
+CONSENT_PURPOSES: dict[str, str] = {
+    "claims_handling": "Handling my claims",
+    "policy_service": "Servicing my policies",
+    "customer_care": "Customer care messages",
+    "marketing": "Offers and marketing",
+}
+DATA_CATEGORIES: dict[str, str] = {
+    "identity": "Identity details",
+    "contact": "Contact details",
+    "medical": "Medical details",
+    "bank": "Bank accounts",
+}
+CONSENT_METHODS: dict[str, str] = {
+    code: LABELS[code] for code in ("written", "online_click", "phone_recorded", "sms_code")
+}
+# What withdrawing a consent for each purpose means for the customer, said on the
+# confirm step before it is done (SEC-6): only what the system does.
+CONSENT_WITHDRAWAL_EFFECTS: dict[str, str] = {
+    "claims_handling": (
+        "We will no longer use the data it covers to handle your claims: a claim that "
+        "needs that data continues only when you agree again at the service desk, and no "
+        "payout account can be added without a consent that covers bank accounts."
+    ),
+    "policy_service": (
+        "We will no longer use the data it covers to service your policies; a change you "
+        "ask for may need you to agree again."
+    ),
+    "customer_care": "We will no longer send you customer care messages.",
+    "marketing": "We will no longer send you offers.",
+}
+
+
+def consent_word(table: Mapping[str, str], code: object, language: str) -> str:
+    """A consent's purpose, data category or method in ``language``; unknown as it is."""
+    text = "" if code is None else str(code)
+    msgid = table.get(text)
+    return gettext(msgid, language) if msgid else text
+
+
 TABLES: tuple[Mapping[str, str], ...] = (
     COMPLAINT_CAUSES,
     POLICY_CHANNELS,

@@ -136,16 +136,39 @@ def my_profile(db: DB, actor: NeedsOwnProfile) -> PersonOut:
     return _out(service.get_own_profile(db, actor=actor))
 
 
+@me_router.get("/bank-accounts", response_model=list[BankAccountOut])
+def my_bank_accounts(db: DB, actor: NeedsOwnProfile) -> list[BankAccountOut]:
+    """The customer's own payout accounts, masked (SEC-1, SEC-4)."""
+    return [bank_account_out(a, revealed=False) for a in service.own_bank_accounts(db, actor=actor)]
+
+
+@me_router.post("/bank-accounts", response_model=BankAccountOut, status_code=201)
+def add_my_bank_account(body: BankAccountIn, db: DB, actor: NeedsOwnProfile) -> BankAccountOut:
+    """A customer registers a payout account in their own name (CLM-T2); another
+    person's account is the service desk's (POST /people/{id}/bank-accounts)."""
+    account = service.add_own_bank_account(
+        db,
+        actor=actor,
+        holder_name=body.holder_name,
+        bank_name=body.bank_name,
+        account_number=body.account_number,
+    )
+    return bank_account_out(account, revealed=False)
+
+
+@me_router.get("/consents", response_model=list[ConsentOut])
+def my_consents(db: DB, actor: NeedsOwnProfile) -> list[ConsentOut]:
+    """The customer's own consents, withdrawn ones too (SEC-6)."""
+    return [consent_out(c) for c in service.own_consents(db, actor=actor)]
+
+
 @me_router.post("/consents/{consent_id}/withdraw", response_model=ConsentOut)
 def withdraw_my_consent(
     consent_id: int, body: WithdrawIn, db: DB, actor: NeedsOwnProfile
 ) -> ConsentOut:
     """A customer withdraws their own consent (SEC-6); row-level: only their record."""
-    profile = service.get_own_profile(db, actor=actor)
     return consent_out(
-        service.withdraw_consent(
-            db, actor=actor, person_id=profile.person.id, consent_id=consent_id, reason=body.reason
-        )
+        service.withdraw_own_consent(db, actor=actor, consent_id=consent_id, reason=body.reason)
     )
 
 

@@ -124,3 +124,18 @@ class PhoneMismatch(ValidationFailed):
         "this request does not change it: give the registered number (a new number is "
         "registered by the person themself)"
     )
+
+
+class HolderNotOwnName(ValidationFailed):
+    """A customer registers payout accounts in their own name only (CLM-T2 pays the
+    insured's own account); another person's account is registered at the service desk,
+    which checks that person's identity and consent (CLM-P1, SEC-6)."""
+
+    code = "holder_not_own_name"
+    message_zh = (
+        "{field}：须为您本人的姓名，与您登记的姓名一致；他人名下的账户请到柜面或致电客服办理"
+    )
+    message_en = (
+        "{field}: must be your own name, as registered with us; an account in another "
+        "person's name is registered by the service desk (at a branch or by phone)"
+    )

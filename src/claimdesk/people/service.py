@@ -33,6 +33,7 @@ from claimdesk.people.errors import (
     ConsentAlreadyWithdrawn,
     ConsentNotFound,
     ConsentScopeInsufficient,
+    HolderNotOwnName,
     InvalidDocumentNumber,
     LookupKeyRequired,
     NameMismatch,
@@ -482,7 +483,7 @@ def add_bank_account(
         details={
             "person_id": person_id,
             "bank_name": account.bank_name,
-            "holder_is_person": account.holder_name == person.name,
+            "holder_is_person": same_name(account.holder_name, person.name),
         },
     )
     return account
@@ -580,3 +581,66 @@ def list_consents(session: Session, *, actor: Principal, person_id: int) -> list
 def bank_accounts_of(session: Session, person_id: int) -> list[BankAccount]:
     """The person's registered bank accounts (a payee's choice on the payment form)."""
     return repository.bank_accounts_of(session, person_id)
+
+
+# --- the customer's own accounts and consents (portal, /me; SEC-4) ----------------------
+
+
+def _own_person(session: Session, actor: Principal) -> Person:
+    """The signed-in customer's own record: the principal's person id, never an id a
+    form or a URL gives (SEC-4, row rule of ``repository.get_person`` too)."""
+    if actor.person_id is None:
+        raise NoOwnProfile()
+    person = repository.get_person(session, actor, actor.person_id)
+    if person is None:
+        raise NoOwnProfile()
+    return person
+
+
+def same_name(a: str, b: str) -> bool:
+    """Two names the same but for spaces (王 建国 = 王建国): the automatic path's test
+    of an account in the insured's own name (claims.automatic, CLM-T2)."""
+    return "".join(a.split()) == "".join(b.split())
+
+
+def own_bank_accounts(session: Session, *, actor: Principal) -> list[BankAccount]:
+    """The customer's own payout accounts (shown masked by the caller, SEC-1)."""
+    return repository.bank_accounts_of(session, _own_person(session, actor).id)
+
+
+def add_own_bank_account(
+    session: Session, *, actor: Principal, holder_name: str, bank_name: str, account_number: str
+) -> BankAccount:
+    """A customer registers a payout account in their own name (CLM-T2: the automatic
+    path pays only an account whose holder is the insured). The holder must be the
+    customer's registered name — another's account is the service desk's to register —
+    then the one path, ``add_bank_account``: the bank consent (SEC-6), the card rule
+    (digits, 12 to 19, Luhn), the keyed hash (SEC-1) and the audit entry."""
+    person = _own_person(session, actor)
+    if not same_name(holder_name, person.name):
+        raise HolderNotOwnName(field="holder_name")
+    return add_bank_account(
+        session,
+        actor=actor,
+        person_id=person.id,
+        holder_name=holder_name,
+        bank_name=bank_name,
+        account_number=account_number,
+    )
+
+
+def own_consents(session: Session, *, actor: Principal) -> list[Consent]:
+    """The customer's own consents, withdrawn ones too (SEC-6)."""
+    person = _own_person(session, actor)
+    return list_consents(session, actor=actor, person_id=person.id)
+
+
+def withdraw_own_consent(
+    session: Session, *, actor: Principal, consent_id: int, reason: str | None = None
+) -> Consent:
+    """The customer withdraws one of their own consents (SEC-6): a consent of anyone
+    else's is not found, as one that does not exist (SEC-4)."""
+    person = _own_person(session, actor)
+    return withdraw_consent(
+        session, actor=actor, person_id=person.id, consent_id=consent_id, reason=reason
+    )

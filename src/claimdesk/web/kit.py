@@ -301,6 +301,8 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(Permission.POLICIES_READ, "/portal/policies", "My policies", staff_only=False),
     NavItem(Permission.SERVICE_OWN, "/portal/service", "Complaints and requests", staff_only=False),
     NavItem(Permission.CLAIMS_READ, "/portal/messages", "Messages", staff_only=False),
+    NavItem(Permission.OWN_PROFILE, "/portal/accounts", "Payout accounts", staff_only=False),
+    NavItem(Permission.OWN_PROFILE, "/portal/consents", "My consents", staff_only=False),
     NavItem(Permission.CLAIMS_PAY, "/payments/batches", "Payment batches"),
     NavItem(Permission.SERVICE_DESK, "/desk/complaints", "Complaints"),
     NavItem(Permission.SERVICE_DESK, "/desk/consultations", "Consultations"),

@@ -31,6 +31,7 @@ from claimdesk.web.dashboards.pages import router as dashboard_pages
 from claimdesk.web.login import router as login_pages
 from claimdesk.web.payments.batches import router as payment_batch_pages
 from claimdesk.web.portal.bills import router as portal_bill_pages
+from claimdesk.web.portal.my_account import router as portal_account_pages
 from claimdesk.web.portal.pages import router as portal_pages
 
 # Every state-changing form is checked here, once, for all areas (SEC-8).
@@ -46,6 +47,7 @@ for area in (
     payment_batch_pages,
     portal_pages,
     portal_bill_pages,
+    portal_account_pages,
     dashboard_pages,
     service_pages,
     product_pages,

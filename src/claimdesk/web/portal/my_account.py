@@ -1,0 +1,193 @@
+"""The customer's own payout accounts and consents on the portal (CLM-T2, SEC-1, SEC-4,
+SEC-6): 收款账户 lists their accounts masked (bank, holder, last four digits: the full
+number never reaches the page) and registers one in their own name; 我的授权 lists what
+they agreed to and withdraws a consent after a confirm step that says what it means.
+
+Everything goes through the people service's own-record functions (the principal's
+person id, never an id from the form), which call the one path staff use
+(``add_bank_account``, ``withdraw_consent``: checks, keyed hash, audit)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from claimdesk.auth.permissions import Permission
+from claimdesk.auth.principal import Principal
+from claimdesk.code_labels import (
+    CONSENT_METHODS,
+    CONSENT_PURPOSES,
+    CONSENT_WITHDRAWAL_EFFECTS,
+    DATA_CATEGORIES,
+    consent_word,
+)
+from claimdesk.deps import DB, require
+from claimdesk.models.person import Consent
+from claimdesk.people import service as people
+from claimdesk.people.errors import ConsentNotFound
+from claimdesk.people.schemas import BankAccountIn, WithdrawIn
+from claimdesk.rules.identity import mask_account
+from claimdesk.web.kit import (
+    Refusal,
+    SubmittedForm,
+    checked,
+    form_action,
+    form_context,
+    language_of,
+    render,
+)
+from claimdesk.web.portal.language import remember_language
+
+# The language switch on any portal page records the customer's notice language.
+router = APIRouter(prefix="/portal", dependencies=[Depends(remember_language)])
+
+Own = Annotated[Principal, Depends(require(Permission.OWN_PROFILE))]
+
+ACCOUNT_FIELDS = ("holder_name", "bank_name", "account_number")
+
+
+def _accounts_page(
+    request: Request,
+    db: DB,
+    principal: Principal,
+    *,
+    refusal: Refusal | None = None,
+    values: dict[str, str] | None = None,
+) -> Response:
+    profile = people.get_own_profile(db, actor=principal)
+    accounts = [
+        {
+            "id": a.id,
+            "bank_name": a.bank_name,
+            "holder_name": a.holder_name,
+            # Built from the last four digits only: the number itself is never read.
+            "masked": mask_account(a.account_last4),
+            "last4": a.account_last4,
+            "own_name": people.same_name(a.holder_name, profile.person.name),
+        }
+        for a in people.own_bank_accounts(db, actor=principal)
+    ]
+    return render(
+        request,
+        "portal/accounts.html",
+        **form_context(refusal, values=values or {"holder_name": profile.person.name}),
+        accounts=accounts,
+        own_name=profile.person.name,
+        added=request.query_params.get("added") == "1",
+    )
+
+
+@router.get("/accounts")
+def accounts(request: Request, db: DB, principal: Own) -> Response:
+    return _accounts_page(request, db, principal)
+
+
+@router.post("/accounts")
+def add_account(request: Request, form: SubmittedForm, db: DB, principal: Own) -> Response:
+    values = {k: str(form.get(k) or "").strip() for k in ACCOUNT_FIELDS}
+
+    def call() -> object:
+        body = checked(BankAccountIn, values)
+        return people.add_own_bank_account(
+            db,
+            actor=principal,
+            holder_name=body.holder_name,
+            bank_name=body.bank_name,
+            account_number=body.account_number,
+        )
+
+    # A refused number is not typed back into the page (SEC-1): the customer types it again.
+    return form_action(
+        request,
+        db,
+        call,
+        refused=lambda refusal: _accounts_page(
+            request,
+            db,
+            principal,
+            refusal=refusal,
+            values={**values, "account_number": ""},
+        ),
+        redirect="/portal/accounts?added=1",
+    )
+
+
+# -- consents (SEC-6) ----------------------------------------------------------------------
+
+
+def _consent_row(consent: Consent, language: str) -> dict[str, Any]:
+    separator = "、" if language.startswith("zh") else ", "
+    covered = people.consent_categories(consent)
+    # In the table's order (identity, contact, medical, bank), an unknown code last.
+    ordered = [c for c in DATA_CATEGORIES if c in covered] + sorted(covered - set(DATA_CATEGORIES))
+    return {
+        "id": consent.id,
+        "purpose": consent_word(CONSENT_PURPOSES, consent.purpose, language),
+        "scope": separator.join(consent_word(DATA_CATEGORIES, c, language) for c in ordered),
+        "method": consent_word(CONSENT_METHODS, consent.method, language),
+        "granted_at": consent.granted_at,
+        "withdrawn_at": consent.withdrawn_at,
+        "effect": CONSENT_WITHDRAWAL_EFFECTS.get(consent.purpose),
+    }
+
+
+def _consents_page(
+    request: Request, db: DB, principal: Principal, *, refusal: Refusal | None = None
+) -> Response:
+    language = language_of(request)
+    return render(
+        request,
+        "portal/consents.html",
+        **form_context(refusal),
+        consents=[_consent_row(c, language) for c in people.own_consents(db, actor=principal)],
+        withdrawn=request.query_params.get("withdrawn") == "1",
+    )
+
+
+@router.get("/consents")
+def consents(request: Request, db: DB, principal: Own) -> Response:
+    return _consents_page(request, db, principal)
+
+
+def _confirm_page(
+    request: Request, db: DB, principal: Principal, consent_id: int, refusal: Refusal | None = None
+) -> Response:
+    own = {c.id: c for c in people.own_consents(db, actor=principal)}
+    consent = own.get(consent_id)
+    if consent is None:  # another person's, or none: not found alike (SEC-4)
+        raise ConsentNotFound(field="consent_id")
+    return render(
+        request,
+        "portal/consent_withdraw.html",
+        **form_context(refusal),
+        consent=_consent_row(consent, language_of(request)),
+    )
+
+
+@router.get("/consents/{consent_id}/withdraw")
+def confirm_withdrawal(consent_id: int, request: Request, db: DB, principal: Own) -> Response:
+    """The confirm step: what the consent covers and what withdrawing it means."""
+    return _confirm_page(request, db, principal, consent_id)
+
+
+@router.post("/consents/{consent_id}/withdraw")
+def withdraw(
+    consent_id: int, request: Request, form: SubmittedForm, db: DB, principal: Own
+) -> Response:
+    reason = str(form.get("reason") or "").strip()
+
+    def call() -> object:
+        body = checked(WithdrawIn, {"reason": reason or None})
+        return people.withdraw_own_consent(
+            db, actor=principal, consent_id=consent_id, reason=body.reason
+        )
+
+    return form_action(
+        request,
+        db,
+        call,
+        refused=lambda refusal: _consents_page(request, db, principal, refusal=refusal),
+        redirect="/portal/consents?withdrawn=1",
+    )
