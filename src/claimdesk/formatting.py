@@ -23,6 +23,8 @@ from claimdesk.i18n import current_language
 
 __all__ = [
     "amount",
+    "both_dates",
+    "both_times",
     "duration",
     "local_date",
     "local_datetime",
@@ -111,6 +113,19 @@ def local_date(value: Any, language: str | None = None) -> str:
     if _zh(language):
         return str(format_date(value, "y年M月d日", locale="zh_CN"))
     return str(format_date(value, "d MMM y", locale="en"))
+
+
+def both_dates(value: Any) -> str:
+    """A date in both languages of the bilingual PDFs: ``2026年12月2日 / 2 Dec 2026``
+    (GEN-2), never ISO text — the materials receipt, the adjustment report, the
+    settlement and rejection notices alike."""
+    return f"{local_date(value, 'zh-CN')} / {local_date(value, 'en')}"
+
+
+def both_times(value: Any) -> str:
+    """An instant in local time in both languages of the bilingual PDFs:
+    ``2026年12月2日 10:00 / 2 Dec 2026 10:00``."""
+    return f"{local_datetime(value, 'zh-CN')} / {local_datetime(value, 'en')}"
 
 
 def month(value: Any, language: str | None = None) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -321,6 +322,9 @@ def test_contract_pdf_embeds_the_chinese_font(db, client, sale, tmp_path):
         "责任免除",
     ):
         assert expected in text, expected
+    # SPEC GEN-2: the period and the issue date as people write them (2027年1月1日), not ISO.
+    assert re.search(r"自 \d{4}年\d{1,2}月\d{1,2}日 零时起", text), text
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", text), text
     path = tmp_path / "contract.pdf"
     path.write_bytes(response.content)
     if shutil.which("pdffonts"):

@@ -20,7 +20,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, Table, TableStyle
 
-from claimdesk.formatting import local_date, local_datetime, money
+from claimdesk.formatting import both_dates, both_times, money
 from claimdesk.models.claim import AdjustmentResult, Claim, Material
 from claimdesk.models.product import Coverage
 from claimdesk.products.coverage_types import MATERIALS
@@ -111,17 +111,6 @@ class _Writer:
         return self.buffer.getvalue()
 
 
-def _both_dates(value: object) -> str:
-    """A date in both languages of the PDFs, as the decision notice prints its dates:
-    '2026年12月2日 / 2 Dec 2026' (GEN-2), never ISO text."""
-    return f"{local_date(value, 'zh-CN')} / {local_date(value, 'en')}"
-
-
-def _both_times(value: object) -> str:
-    """An instant in local time in both languages: '2026年12月2日 10:00 / 2 Dec 2026 10:00'."""
-    return f"{local_datetime(value, 'zh-CN')} / {local_datetime(value, 'en')}"
-
-
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -130,14 +119,14 @@ def materials_receipt(
 ) -> bytes:
     doc = _Writer(f"材料签收单 Materials receipt — {claim.number}")
     doc.line(
-        f"报案号 Claim: {claim.number}    出险日期 Date of loss: {_both_dates(claim.loss_date)}"
+        f"报案号 Claim: {claim.number}    出险日期 Date of loss: {both_dates(claim.loss_date)}"
     )
     doc.line("材料 Item / 份数 Count / 接收时间 Received / 原件核对 Original checked")
     for material in materials:
         if not material.received:
             continue
         zh, en = MATERIALS.get(material.code, (material.code, material.code))
-        received = _both_times(material.received_at) if material.received_at else "-"
+        received = both_times(material.received_at) if material.received_at else "-"
         checked = "是 yes" if material.original_checked_by_id else "否 no"
         doc.line(f"{zh} {en}   x{material.paper_count}   {received}   {checked}", indent=10)
     doc.line("")
@@ -169,7 +158,7 @@ def _figure(name: str, value: object) -> str:
             return text
     if name in DATES or _ISO_DATE.match(text):
         # A day the calculation checked (date of loss, the policy's start and end).
-        return _both_dates(text)
+        return both_dates(text)
     if name == "line" and text.isdigit():
         return str(int(text) + 1)
     return {"True": "是 yes", "False": "否 no"}.get(text, text)
@@ -233,7 +222,7 @@ def adjustment_report(
     coverages = coverages or {}
     doc = _Writer(f"理算报告 Adjustment report — {claim.number}")
     doc.line(
-        f"报案号 Claim: {claim.number}    出险日期 Date of loss: {_both_dates(claim.loss_date)}"
+        f"报案号 Claim: {claim.number}    出险日期 Date of loss: {both_dates(claim.loss_date)}"
     )
     for adjustment in adjustments:
         doc.line("")
@@ -267,7 +256,7 @@ def adjustment_report(
             doc.table(rows, widths=(0.07, 0.33, 0.27, 0.13, 0.2))
         doc.line(f"赔付金额 Payable: {money(adjustment.payable)}", size=12)
         signer = names.get(adjustment.signed_by_id or 0) or adjustment.signed_by
-        doc.line(f"理算员签字 Signed by: {signer}  {_both_times(adjustment.signed_at)}")
+        doc.line(f"理算员签字 Signed by: {signer}  {both_times(adjustment.signed_at)}")
     doc.line("")
     total = claim.payable_total
     if total is None:

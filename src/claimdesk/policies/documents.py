@@ -12,6 +12,7 @@ from xml.sax.saxutils import escape
 from sqlalchemy.orm import Session
 
 from claimdesk.audit.service import record
+from claimdesk.formatting import local_date
 from claimdesk.auth.principal import Principal
 from claimdesk.policies import repository, service
 from claimdesk.policies.errors import FontUnavailable
@@ -122,7 +123,7 @@ def contract_pdf(session: Session, *, actor: Principal, policy_id: int) -> bytes
         p(f"保险单号：{policy.number}", base),
         p(
             f"产品：{version.product.code} 第 {version.version} 版　签发日期："
-            f"{service.local_date(policy.issued_at)}",
+            f"{local_date(policy.issued_at, 'zh-CN')}",
             small,
         ),
         Spacer(1, 4 * mm),
@@ -142,7 +143,10 @@ def contract_pdf(session: Session, *, actor: Principal, policy_id: int) -> bytes
     story.append(_table([[p(a), p(b)] for a, b in parties], Table, TableStyle, colors))
     story += [
         p("二、保险期间与保险费", heading),
-        p(f"保险期间：自 {policy.period_start} 零时起至 {policy.period_end} 二十四时止"),
+        p(
+            f"保险期间：自 {local_date(policy.period_start, 'zh-CN')} 零时起"
+            f"至 {local_date(policy.period_end, 'zh-CN')} 二十四时止"
+        ),
         p(f"保险费：{_money(policy.premium)}　保险金额：{_money(version.sum_insured)}"),
     ]
     story.append(p("三、保障责任", heading))

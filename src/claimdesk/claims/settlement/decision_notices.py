@@ -50,7 +50,7 @@ from claimdesk.models.payment import Callback, Payment, Recovery
 from claimdesk.models.policy import Policy
 from claimdesk.models.review import DecisionNotice, ReviewRound
 from claimdesk.payments import plan as pay_plan
-from claimdesk.rules.deadlines import local_date, to_local
+from claimdesk.rules.deadlines import local_date
 from claimdesk.rules.identity import mask_account
 
 # CLM-V3: how to contest a decision, in every decision and rejection notice.
@@ -517,7 +517,7 @@ def notice_pdf(
     if policy_number:
         doc.line(f"保单号 Policy: {policy_number}")
     doc.line(f"申请人 Claimant: {claim.claimant_name}")
-    doc.line(f"核定日期 Decided: {to_local(decided_at).strftime('%Y-%m-%d %H:%M')}")
+    doc.line(f"核定日期 Decided: {formatting.both_times(decided_at)}")
     doc.line("")
     for zh, en in summary_sentences(
         rows, payable=payable, already_paid=already_paid, payment=payment
@@ -568,8 +568,7 @@ def notice_pdf(
         doc.line(f"收款账户 Account: {payment['account']}", indent=10)
         arrival = payment["expected_arrival"]
         doc.line(
-            f"预计到账 Expected arrival: {formatting.local_date(arrival, 'zh-CN')}"
-            f" / {formatting.local_date(arrival, 'en')}",
+            f"预计到账 Expected arrival: {formatting.both_dates(arrival)}",
             indent=10,
         )
     doc.line(("三、" if payment is not None else "二、") + "异议途径 How to object", size=12)

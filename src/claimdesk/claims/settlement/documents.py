@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from claimdesk.claims.documents import _Writer
+from claimdesk.formatting import both_dates, both_times
 from claimdesk.models.claim import Claim
-from claimdesk.rules.deadlines import to_local
 
 
 def rejection_notice_pdf(
@@ -21,8 +21,8 @@ def rejection_notice_pdf(
 ) -> bytes:
     doc = _Writer(f"拒赔通知书 Notice of rejection — {claim.number}")
     doc.line(f"报案号 Claim: {claim.number}    保单号 Policy: {policy_number}")
-    doc.line(f"申请人 Claimant: {claim.claimant_name}    出险日期 Date of loss: {claim.loss_date}")
-    doc.line(f"核定日期 Decided: {to_local(decided_at).strftime('%Y-%m-%d %H:%M')}")
+    doc.line(f"申请人 Claimant: {claim.claimant_name}    出险日期 Date of loss: {both_dates(claim.loss_date)}")
+    doc.line(f"核定日期 Decided: {both_times(decided_at)}")
     doc.line("")
     doc.line(
         "经审核，本公司对您的理赔申请不予赔付。We have decided not to pay this claim.", size=12
