@@ -81,8 +81,27 @@ def test_a_context_names_its_own_fields_and_leaves_the_others() -> None:
 
     assert field_label("lines.0.amount", "zh-CN") == "费用明细第 1 行 金额"
     assert field_label("lines.0.result", "zh-CN", "bank_answer") == "付款明细第 1 行 结果"
-    assert field_label("lines[2].result", "en", "bank_answer") == "Payment lines, line 3: result"
+    assert field_label("lines[2].result", "en", "bank_answer") == "Payment lines, line 3: Result"
     assert field_label("lines", "en", "bank_answer") == "Payment lines"
     assert field_label("csv", "zh-CN", "bank_answer") == "回盘文件"
     assert field_label("csv", "zh-CN") is None
     assert field_label("amount", "zh-CN", "bank_answer") == "金额"
+
+
+@pytest.mark.parametrize(
+    ("path", "zh", "en"),
+    [
+        # A coverage's row of a product version: the row is the coverage list's, and the
+        # field reads as its label does everywhere ("English name", never "english name").
+        ("version.coverages.0.name_en", "保障责任第 1 行 英文名称", "Coverages, line 1: English name"),
+        ("coverages.0.parameters", "保障责任第 1 行 保障参数", "Coverages, line 1: Parameters"),
+        ("lines[2].amount", "费用明细第 3 行 金额", "Expense lines, line 3: Amount"),
+        ("lines.1.description", "费用明细第 2 行 项目", "Expense lines, line 2: Description"),
+        ("version.name_en", "版本 英文名称", "Version: English name"),
+        ("lines[2]", "费用明细第 3 行", "Expense lines, line 3"),
+    ],
+)
+def test_nested_fields_read_like_the_other_labels(path: str, zh: str, en: str) -> None:
+    # SPEC GEN-6: a nested field's label keeps its own capitalisation, the row its list's
+    assert field_label(path, "zh-CN") == zh
+    assert field_label(path, "en") == en

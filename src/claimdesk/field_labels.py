@@ -341,14 +341,18 @@ def without_spec_refs(text: object) -> str:
     return SPEC_REF.sub("", str(text)).strip()
 
 
-_INDEX = re.compile(r"\[(\d+)\]|\.(\d+)(?=\.|$)")
+_PART = re.compile(r"[^.\[\]]+")
 
 
 def field_label(path: str | None, language: str, context: str | None = None) -> str | None:
     """The label of ``path`` in ``language``, or None when no label is known; in
     ``context`` (CONTEXT_LABELS) its own labels first.
 
-    A path into a list names its row: ``lines[2].amount`` → "费用明细第 3 行 金额"."""
+    A path into a list names the list's row, then the field, each as its own label reads
+    (capitalised as everywhere): ``lines[2].amount`` → "费用明细第 3 行 金额" / "Expense
+    lines, line 3: Amount"; a list inside an object is named by the list, whose rows they
+    are: ``version.coverages.0.name_en`` → "保障责任第 1 行 英文名称" / "Coverages, line 1:
+    English name"."""
     if not path:
         return None
     own = CONTEXT_LABELS.get(context or "", {})
@@ -360,26 +364,35 @@ def field_label(path: str | None, language: str, context: str | None = None) -> 
     found = known(path)
     if found:
         return found[0] if zh else found[1]
-    rows = [int(a or b) for a, b in _INDEX.findall(path)]
-    plain = _INDEX.sub("", path)
-    parts = [p for p in plain.split(".") if p]
+    tokens = _PART.findall(path)
+    parts = [t for t in tokens if not t.isdigit()]
+    rows = [int(t) for t in tokens if t.isdigit()]
     if not parts:
         return None
-    head = known(parts[0])
-    leaf = known(plain) or known(parts[-1])
-    if head is None or (len(parts) > 1 and leaf is None):
+    # The list whose row is named: the part just before the first index (else the first).
+    # (Every token before the first index is a name, so the list is parts[first - 1].)
+    first = next((i for i, t in enumerate(tokens) if t.isdigit()), 0)
+    start = first - 1 if first else 0
+    head = known(parts[start])
+    if head is None and start:
+        start, head = 0, known(parts[0])
+    rest = parts[start:]
+    leaf = known(".".join(rest)) or known(".".join(parts)) or known(parts[-1])
+    if head is None or (len(rest) > 1 and leaf is None):
         # A part of a document only programs send: the path says more than a guess.
         return None
     pick = 0 if zh else 1
     row = ""
     if rows:
         row = f"第 {rows[0] + 1} 行" if zh else f"line {rows[0] + 1}"
-    if len(parts) == 1:
-        return f"{head[pick]}{row}" if zh else " ".join(w for w in (head[pick], row) if w)
+    if len(rest) == 1:
+        if zh:
+            return f"{head[pick]}{row}"
+        return f"{head[pick]}, {row}" if row else head[pick]
     assert leaf is not None
     if zh:
         return f"{head[pick]}{row} {leaf[pick]}"
-    return f"{head[pick]}{', ' + row if row else ''}: {leaf[pick].lower()}"
+    return f"{head[pick]}{', ' + row if row else ''}: {leaf[pick]}"
 
 
 def field_words(path: str | None, language: str, context: str | None = None) -> str:

@@ -150,7 +150,7 @@ def test_a_json_line_the_schema_refuses_is_a_payment_line(
     errors = _refused(s, batch["id"], {"lines": [good, line]})
     assert {e["field"] for e in errors.values()} == {"lines.1.result"}
     assert errors["zh-CN"]["message"] == "付款明细第 2 行 结果：必填"
-    assert errors["en"]["message"] == "Payment lines, line 2: result: required"
+    assert errors["en"]["message"] == "Payment lines, line 2: Result: required"
     assert "费用明细" not in errors["zh-CN"]["message"]
     nothing_paid(db, cid, pay["id"])
 
