@@ -669,6 +669,21 @@ def column_label(column: str, language: str) -> str:
     return gettext(msgid, language) if msgid else code_label(column, language)
 
 
+# A medical expense line's class in the national catalogue (CLM-T1, ADJ-MED), msgids
+# (zh-CN 甲类/乙类/丙类): the one label of a class wherever it is shown — the claim page's
+# expense table, the assessor's form, the e-bills, the adjustment trace and its PDF.
+CATALOG_WORDS = {"A": "Class A (甲)", "B": "Class B (乙)", "C": "Class C (丙)"}
+
+
+def catalog_class(code: object, language: str | None = None) -> str:
+    """An expense line's catalogue class in words — 甲类 / Class A (甲) — or — for none; a
+    code outside the catalogue as it is."""
+    msgid = CATALOG_WORDS.get(str(code or ""))
+    if msgid:
+        return gettext(msgid, language)
+    return str(code) if code else "—"
+
+
 def code_list(codes: Iterable[object], language: str) -> str:
     """Codes in words, listed as the language lists them: 直销、银行 / Direct, Bank."""
     separator = "、" if language.lower().startswith("zh") else ", "

@@ -20,6 +20,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, Table, TableStyle
 
+from claimdesk.code_labels import catalog_class
 from claimdesk.formatting import both_dates, both_times, money
 from claimdesk.models.claim import AdjustmentResult, Claim, Material
 from claimdesk.models.product import Coverage
@@ -161,6 +162,10 @@ def _figure(name: str, value: object) -> str:
         return both_dates(text)
     if name == "line" and text.isdigit():
         return str(int(text) + 1)
+    if name == "catalog":
+        # The class in both languages, as the pages name it: '甲类 Class A (甲)'.
+        zh, en = catalog_class(text, "zh-CN"), catalog_class(text, "en")
+        return zh if zh == en else f"{zh} {en}"
     return {"True": "是 yes", "False": "否 no"}.get(text, text)
 
 

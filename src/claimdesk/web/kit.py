@@ -27,6 +27,7 @@ from claimdesk import formatting, i18n
 from claimdesk.auth.permissions import REVIEW_TIER_ROLES, ROLE_LABELS, Permission
 from claimdesk.claims import timeutil
 from claimdesk.claims.deadline_names import name_of
+from claimdesk.code_labels import catalog_class as class_words
 from claimdesk.code_labels import loss_cause_msgid, major_reasons, state_label
 from claimdesk.config import get_settings
 from claimdesk.dashboards.errors import InvalidFilterDate, InvalidFilterNumber
@@ -44,7 +45,7 @@ from claimdesk.paging import (
 from claimdesk.products.coverage_types import MATERIALS
 from claimdesk.rules.deadlines import to_local
 from claimdesk.validation import describe_validation_error
-from claimdesk.web.labels import CATALOG_WORDS, KIND_LABELS, LABELS, MORE_LABELS
+from claimdesk.web.labels import KIND_LABELS, LABELS, MORE_LABELS
 
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
@@ -101,9 +102,9 @@ templates.env.globals["label"] = label
 
 
 def catalog_class(code: object) -> str:
-    """An expense line's catalogue class in words — 甲类 / Class A (甲) — or — for none."""
-    msgid = CATALOG_WORDS.get(str(code or ""))
-    return gettext(msgid) if msgid else (str(code) if code else "—")
+    """An expense line's catalogue class in words — 甲类 / Class A (甲) — or — for none
+    (code_labels.catalog_class, the one label of a class)."""
+    return class_words(code)
 
 
 def expense_kind(code: object) -> str:

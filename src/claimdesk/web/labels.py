@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from claimdesk.code_labels import COLUMN_LABELS, LABELS, MORE_LABELS, STP_LABELS
+from claimdesk.code_labels import CATALOG_WORDS, COLUMN_LABELS, LABELS, MORE_LABELS, STP_LABELS
 from claimdesk.field_labels import without_spec_refs
 from claimdesk.rules.checks.rules import RULES
 
-# A medical expense line's class in the national catalogue (CLM-T1, ADJ-MED), msgids
-# (zh-CN 甲类/乙类/丙类): the claim page and the assessor's form showed the stored A, B, C.
-CATALOG_WORDS = {"A": "Class A (甲)", "B": "Class B (乙)", "C": "Class C (丙)"}
+# A medical expense line's class (甲类 / Class A (甲)): code_labels.CATALOG_WORDS, which
+# the claim page, the assessor's form, the e-bills and the adjustment trace all read.
+
 # Item categories a product may exclude (PRD-3 medical 'excluded_kinds'); msgids.
 KIND_LABELS = {
     "cosmetic": "Cosmetic item",
@@ -41,7 +41,7 @@ def column_labeller(gettext: Callable[..., str]) -> Callable[[object], str]:
     return column_label
 
 
-__all__ = ["LABELS", "MORE_LABELS", "STP_LABELS", "column_labeller", "labeller"]
+__all__ = ["CATALOG_WORDS", "LABELS", "MORE_LABELS", "STP_LABELS", "column_labeller", "labeller"]
 
 
 # The rules the system raises flags by (msgids): the fraud holds list and the claim page

@@ -49,7 +49,7 @@ def _check_facts(session: Session, claim: Claim, coverage_type: str, data: Asses
                 raise _invalid(
                     f"lines.{index}.self_pay_ratio",
                     "乙类项目须填写自付比例",
-                    "a catalogue B line needs its self-pay ratio",
+                    "a Class B (乙) line needs its self-pay ratio",
                 )
     elif coverage_type == "critical_illness" and not data.disease:
         raise _invalid("disease", "须填写确诊疾病代码", "the diagnosed disease code is needed")

@@ -97,11 +97,11 @@ _LINE_REASONS = {
     ),
     "MED.LINE.C": (
         "丙类或自费项目，不在保单保障的医保目录范围内",
-        "a catalogue C or self-funded item, outside the policy's scope",
+        "a Class C (丙) or self-funded item, outside the policy's scope",
     ),
     "MED.LINE.B": (
         "乙类项目中由您自付的部分（自付比例 {ratio}）",
-        "your own share of a catalogue B item (self-pay {ratio})",
+        "your own share of a Class B (乙) item (self-pay {ratio})",
     ),
 }
 

@@ -61,16 +61,16 @@ TEXTS: dict[str, tuple[str, str, str]] = {
         "属于除外项目类别，计 0",
         "Excluded item category: counts 0",
     ),
-    "MED.LINE.A": ("ADJ-MED step 1", "甲类项目：全额计入", "Catalogue A item: counts in full"),
+    "MED.LINE.A": ("ADJ-MED step 1", "甲类项目：全额计入", "Class A (甲) item: counts in full"),
     "MED.LINE.B": (
         "ADJ-MED step 1",
         "乙类项目：金额 × (1 − 自付比例)",
-        "Catalogue B item: amount × (1 − self-pay ratio)",
+        "Class B (乙) item: amount × (1 − self-pay ratio)",
     ),
     "MED.LINE.C": (
         "ADJ-MED step 1",
         "丙类或自费项目（仅限社保范围的产品）：计 0",
-        "Catalogue C or self-funded item under a social-insurance-only product: counts 0",
+        "Class C (丙) or self-funded item under a social-insurance-only product: counts 0",
     ),
     "MED.LINE.ALL": (
         "ADJ-MED step 1",

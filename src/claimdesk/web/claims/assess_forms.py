@@ -3,7 +3,7 @@ coverage type of the claim, shown for the coverage being assessed; the external 
 adjuster's report (CLM-L2) and its acceptance by both sides.
 
 Every form builds the same AssessmentIn body as the API and calls the same service, so
-the rules (a catalogue B line needs its self-pay ratio, a death claim its certificate,
+the rules (a Class B (乙) line needs its self-pay ratio, a death claim its certificate,
 repair or total loss but not both) are the service's.
 """
 
@@ -150,7 +150,7 @@ def _medical_fields(db: Session, claim: Claim, coverages: dict[str, Coverage]) -
             ),
             FormField(
                 "self_pay",
-                "Expense line %(n)s: self-pay share of a catalogue B item (%%)",
+                "Expense line %(n)s: self-pay share of a Class B (乙) item (%%)",
                 "number",
                 step="0.01",
                 minimum="0",

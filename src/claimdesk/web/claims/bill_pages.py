@@ -20,7 +20,6 @@ from claimdesk.claims.read import claim_for
 from claimdesk.deps import DB, require
 from claimdesk.web import bill_forms
 from claimdesk.web.kit import Refusal, SubmittedForm, answer, form_context, render
-from claimdesk.web.labels import CATALOG_WORDS
 
 router = APIRouter()
 Reader = Annotated[Principal, Depends(require(Permission.CLAIMS_READ))]
@@ -57,7 +56,6 @@ def _page(
         open_for_bills=takes_bills(claim),
         may_submit=principal.has(Permission.CLAIMS_BILLS),
         file_words=bill_forms.FILE_WORDS,
-        catalog_words=CATALOG_WORDS,
         saved=request.query_params.get("saved") == "1",
     )
 

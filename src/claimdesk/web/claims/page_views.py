@@ -16,6 +16,7 @@ from claimdesk.claims.settlement import recoveries
 from claimdesk.claims.settlement.assessment import MEDICAL, current_assessments
 from claimdesk.claims.special import disputes, events, remote
 from claimdesk.claims.trace_words import DATES, INPUT_LABELS, MONEY, RATIOS
+from claimdesk.code_labels import catalog_class
 from claimdesk.code_labels import ADJUDICATION_REASONS, STATE_TABLES
 from claimdesk.i18n import _, current_language, gettext
 from claimdesk.models.claim import Claim
@@ -38,9 +39,9 @@ STEP_NAMES = {
     "ROUND": "Rounding",
     "CLM-L3.REMOVED": "Expense line removed by the assessor",
     "MED.LINE.EXCLUDED": "Expense line: excluded category",
-    "MED.LINE.A": "Expense line: catalogue A",
-    "MED.LINE.B": "Expense line: catalogue B",
-    "MED.LINE.C": "Expense line: catalogue C or self-funded",
+    "MED.LINE.A": "Expense line: Class A (甲)",
+    "MED.LINE.B": "Expense line: Class B (乙)",
+    "MED.LINE.C": "Expense line: Class C (丙) or self-funded",
     "MED.LINE.ALL": "Expense line: reasonable and necessary",
     "MED.ELIGIBLE": "Eligible expense",
     "MED.NET": "Net expense",
@@ -193,6 +194,9 @@ def _input(name: str, value: str) -> str:
         return formatting.local_date(value)
     if name == "line" and value.isdigit():
         return str(int(value) + 1)
+    if name == "catalog":
+        # 甲类 / Class A (甲), as the expense table and the assessor's form say it.
+        return catalog_class(value)
     return _word(value)
 
 
