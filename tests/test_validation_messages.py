@@ -302,3 +302,43 @@ def test_a_page_form_says_the_limit_beside_the_field(db, client, admin, name, va
         assert shown.group(1).endswith(rule), shown.group(1)
     db.expire_all()
     assert _content(db, draft_id) == before
+
+
+def _first(body: dict[str, Any]) -> dict[str, Any]:
+    with pytest.raises(ValidationError) as caught:
+        Probe.model_validate(body)
+    return caught.value.errors()[0]  # type: ignore[return-value]
+
+
+def test_an_empty_text_is_said_one_way_in_each_language():  # type: ignore[no-untyped-def]
+    # SPEC GEN-6: a text left empty, or sent as nothing, reads "不能为空" / "may not be
+    # empty" — the schemas, the services' errors and the pages alike; a null text once read
+    # "应为文本" / "text is needed" beside it for the same rule.
+    from claimdesk.security.errors import IncidentTextRequired
+    from claimdesk.service.errors import TextRequired
+    from claimdesk.validation import TEXT_REQUIRED
+    from claimdesk.web.admin.policies import TextRequired as PolicyPageTextRequired
+
+    assert TEXT_REQUIRED == ("不能为空", "may not be empty")
+    for error in (_first({"filled": ""}), _first({"filled": None})):
+        assert rule_words(error, "zh-CN") == "不能为空", error
+        assert rule_words(error, "en") == "may not be empty", error
+    for kind in (TextRequired, IncidentTextRequired, PolicyPageTextRequired):
+        refused = kind(field="description")
+        assert refused.message("zh-CN").endswith("：不能为空"), kind
+        assert refused.message("en").endswith(": may not be empty"), kind
+    # Text sent as a number is another rule, said otherwise.
+    assert rule_words(_first({"filled": 5}), "en") == "must be text, not a number or a list"
+
+
+def test_no_catalogue_or_message_says_text_is_needed():  # type: ignore[no-untyped-def]
+    # SPEC GEN-6: the other wordings of an empty text are gone from the code and catalogues
+    from pathlib import Path
+
+    import claimdesk
+
+    root = Path(claimdesk.__file__).parent
+    for path in [*root.rglob("*.py"), *root.rglob("*.po"), *root.rglob("*.html")]:
+        text = path.read_text(encoding="utf-8")
+        for other in ('"text is needed"', "cannot be blank\"", 'why_en="it is empty"'):
+            assert other not in text, (path, other)

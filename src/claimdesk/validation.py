@@ -19,10 +19,16 @@ from claimdesk.code_labels import code_list
 from claimdesk.field_labels import field_words
 from claimdesk.formatting import local_date, local_datetime
 
+# Text that must be given and was left empty (or sent as nothing): said one way in each
+# language wherever a schema, an error or a page refuses it (GEN-6) — never "text is
+# needed" beside "may not be empty" for the same rule.
+TEXT_REQUIRED: tuple[str, str] = ("不能为空", "may not be empty")
+
 # A rule said the same way whatever the limit: error type → (zh-CN, English).
 FIXED: dict[str, tuple[str, str]] = {
     "missing": ("必填", "required"),
-    "string_type": ("应为文本", "text is needed"),
+    # Text sent as a number or a list; nothing at all is TEXT_REQUIRED (rule_words).
+    "string_type": ("应为文本", "must be text, not a number or a list"),
     "int_parsing": ("应为整数", "a whole number is needed"),
     "int_type": ("应为整数", "a whole number is needed"),
     "int_from_float": ("应为整数", "a whole number is needed"),
@@ -157,7 +163,7 @@ def _multiple(c: Mapping[str, Any], zh: bool, lang: str) -> str:
 def _chars_min(c: Mapping[str, Any], zh: bool, lang: str) -> str:
     n = int(c.get("min_length", 1))
     if n <= 1:
-        return "不能为空" if zh else "may not be empty"
+        return TEXT_REQUIRED[0] if zh else TEXT_REQUIRED[1]
     return f"至少 {n} 个字符" if zh else f"at least {_en(n, 'character', 'characters')}"
 
 
@@ -252,6 +258,9 @@ def rule_words(error: Mapping[str, Any], language: str) -> str:
     zh = language.lower().startswith("zh")
     kind = str(error.get("type", "value_error"))
     ctx = error.get("ctx") or {}
+    if kind == "string_type" and error.get("input") in (None, ""):
+        # A text sent as null is a text left empty: the rule of an empty one.
+        return TEXT_REQUIRED[0] if zh else TEXT_REQUIRED[1]
     bounded = BOUNDED.get(kind)
     if bounded is not None:
         return bounded(ctx, zh, language)

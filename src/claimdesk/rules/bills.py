@@ -323,7 +323,7 @@ def check_diagnosis(settlement: SettlementIn) -> None:
     )
     if not (s.dise_name or "").strip():
         raise _bad(
-            "settlement.dise_name", "主诊断名称不能为空", "the main diagnosis name cannot be blank"
+            "settlement.dise_name", "主诊断名称不能为空", "the main diagnosis name may not be empty"
         )
     _check_format(
         s.med_type,

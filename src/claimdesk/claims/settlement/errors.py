@@ -291,7 +291,7 @@ class VoucherMissing(VoucherInvalid):
     code = "voucher_missing"
 
     def __init__(self, *, field: str, line: int) -> None:
-        super().__init__(field=field, line=line, why_zh="不能为空", why_en="it is empty")
+        super().__init__(field=field, line=line, why_zh="不能为空", why_en="may not be empty")
 
 
 class VoucherMalformed(VoucherInvalid):
