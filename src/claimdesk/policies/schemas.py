@@ -238,6 +238,9 @@ class PolicyOut(BaseModel):
     status: str
     previous_policy_id: int | None
     renewed_by_policy_id: int | None
+    # The terms' policy numbers (POL-4), which people name them by; the ids link.
+    previous_policy_number: str | None = None
+    renewed_by_policy_number: str | None = None
     issued_at: dt.datetime
     org_unit_id: int | None
     terminated_on: dt.date | None

@@ -1048,6 +1048,9 @@ def policy_out(
     names = repository.names_of(session, {b.person_id for b in policy.beneficiaries})
     since, from_day, incontestable = incontestability(session, policy, today)
     renewal = repository.renewal_of(session, policy.id)
+    previous = (
+        session.get(Policy, policy.previous_policy_id) if policy.previous_policy_id else None
+    )
     changes = repository.changes_of(session, policy.id)
     return PolicyOut(
         id=policy.id,
@@ -1084,6 +1087,8 @@ def policy_out(
         status=effective_status(policy, today),
         previous_policy_id=policy.previous_policy_id,
         renewed_by_policy_id=renewal.id if renewal else None,
+        previous_policy_number=previous.number if previous is not None else None,
+        renewed_by_policy_number=renewal.number if renewal else None,
         issued_at=policy.issued_at,
         org_unit_id=policy.org_unit_id,
         terminated_on=policy.terminated_on,

@@ -65,7 +65,7 @@ def test_the_page_refuses_a_bad_id_number_beside_its_field(db, client, family): 
     assert "新投保人 身份证号码：身份证号码无效（校验码错误" in refused.text
     english = client.post(f"{url}?lang=en", data=bad, headers=agent)
     assert english.status_code == 422
-    assert "New policyholder: id number: invalid resident ID number" in english.text
+    assert "New policyholder: ID number: invalid resident ID number" in english.text
     assert db.query(PolicyChange).count() == 0
 
 
@@ -87,17 +87,19 @@ def test_a_change_of_holder_through_the_page_moves_the_portal_access(db, client,
     db.expire_all()
     assert db.get(Policy, policy.id).policyholder_id == child.id
     shown = client.get(f"/admin/policies/{policy.id}?lang=zh-CN", headers=agent).text
-    old_new = rf"王建国 \({parent.id}\) → 王子 \({child.id}\)"
+    # GEN-6: a Chinese page's brackets are full width, an English page's ASCII.
+    old_new = rf"王建国（{parent.id}） → 王子（{child.id}）"
     # POL-2: the staff see when the policy came to name the new holder (switched_at).
     handed = r" · 变更生效于 \d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2}"
     assert re.search(rf'id="change-{change.id}-policyholder">投保人：{old_new}{handed}<', shown), (
         shown
     )
-    assert re.search(r'id="policyholders"><li>王建国 .*持有自', shown)
+    assert re.search(rf'id="policyholders"><li>王建国（{parent.id}）：持有自', shown)
     english = client.get(f"/admin/policies/{policy.id}?lang=en", headers=agent).text
     handed_en = r" · handed over on \d{1,2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}"
+    old_new_en = rf"王建国 \({parent.id}\) → 王子 \({child.id}\)"
     assert re.search(
-        rf'id="change-{change.id}-policyholder">Policyholder: {old_new}{handed_en}<', english
+        rf'id="change-{change.id}-policyholder">Policyholder: {old_new_en}{handed_en}<', english
     )
     # SEC-4: the old holder's portal no longer finds the policy (not found, as any other's).
     assert client.get(f"/api/v1/policies/{policy.id}", headers=customer).status_code == 404

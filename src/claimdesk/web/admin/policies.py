@@ -420,13 +420,22 @@ def complete_change(change_id: int, request: Request, db: DB, actor: Servicer) -
 
 @router.post("/changes/{change_id}/reject")
 def reject_change(
-    change_id: int, request: Request, db: DB, actor: Approver, note: Text = ""
+    change_id: int,
+    request: Request,
+    db: DB,
+    actor: Approver,
+    note: Text = "",
+    confirm: Short = "",
 ) -> Response:
     policy_id = _change_policy(db, actor, change_id)
 
     def call() -> Any:
         _required(note, "note")
         data = kit.checked(StepIn, {"note": note})
+        # A rejection ends the request for good (POL-2): the approver ticks the
+        # confirmation beside the reason first, as for the page's other final acts.
+        if confirm != "yes":
+            raise RejectionNotConfirmed(field="confirm")
         return service.reject_change(db, actor=actor, change_id=change_id, reason=data.note or note)
 
     return _policy_page(request, db, actor, policy_id).act(
@@ -436,8 +445,18 @@ def reject_change(
 
 class TextRequired(ValidationFailed):
     code = "text_required"
-    message_zh = "{field}：必填"
-    message_en = "{field}: required"
+    # The one wording of an empty text (validation.TEXT_REQUIRED), as the API says it.
+    message_zh = "{field}：不能为空"
+    message_en = "{field}: may not be empty"
+
+
+class RejectionNotConfirmed(ValidationFailed):
+    code = "rejection_not_confirmed"
+    message_zh = "请勾选确认后再驳回：驳回后此申请即告结束，不能再批准或办结"
+    message_en = (
+        "Tick the confirmation to reject: the request then ends for good and can no longer "
+        "be approved or completed"
+    )
 
 
 def _required(text: str, field: str) -> None:
