@@ -351,6 +351,12 @@ def language_switch(request: Request, language: str) -> str:
     return "?" + urlencode([*kept, ("lang", other)])
 
 
+def language_back(request: Request) -> str:
+    """This page's address without ``lang``: where the posted switch sends the reader."""
+    kept = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+    return request.url.path + (f"?{urlencode(kept)}" if kept else "")
+
+
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     language = language_of(request)
     # The template's _() and any _() in code called from here use this language.
@@ -360,6 +366,17 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
     context.setdefault("nav_items", nav_for(context["principal"]))
     context.setdefault("current_path", request.url.path)
     context.setdefault("language_switch", language_switch(request, language))
+    # A signed-in customer's switch is a form that records their choice (POST with the
+    # CSRF token, web/portal/language.py); a link (a GET) only changes what is shown.
+    principal = context["principal"]
+    context.setdefault(
+        "language_post",
+        principal is not None
+        and principal.is_customer
+        and bool(context["csrf_token"])
+        and request.url.path.startswith("/portal"),
+    )
+    context.setdefault("language_back", language_back(request))
     response = templates.TemplateResponse(
         request,
         template,

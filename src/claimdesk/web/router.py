@@ -32,6 +32,7 @@ from claimdesk.web.login import router as login_pages
 from claimdesk.web.payments.batches import router as payment_batch_pages
 from claimdesk.web.portal.bills import router as portal_bill_pages
 from claimdesk.web.portal.my_account import router as portal_account_pages
+from claimdesk.web.portal.language import router as portal_language
 from claimdesk.web.portal.pages import router as portal_pages
 
 # Every state-changing form is checked here, once, for all areas (SEC-8).
@@ -48,6 +49,7 @@ for area in (
     portal_pages,
     portal_bill_pages,
     portal_account_pages,
+    portal_language,
     dashboard_pages,
     service_pages,
     product_pages,

@@ -17,10 +17,9 @@ from claimdesk.claims.read import claim_for
 from claimdesk.deps import DB, require
 from claimdesk.web import bill_forms
 from claimdesk.web.kit import Refusal, SubmittedForm, answer, form_context, render
-from claimdesk.web.portal.language import remember_language
 
-# The language switch on any portal page records the customer's notice language.
-router = APIRouter(prefix="/portal", dependencies=[Depends(remember_language)])
+# The language switch records the customer's choice only when posted (portal/language.py).
+router = APIRouter(prefix="/portal")
 Customer = Annotated[Principal, Depends(require(Permission.CLAIMS_READ))]
 Submitter = Annotated[Principal, Depends(require(Permission.CLAIMS_BILLS))]
 

@@ -66,10 +66,10 @@ from claimdesk.web.kit import (
     translator,
     undo_refused,
 )
-from claimdesk.web.portal.language import remember_language
 
-# The language switch on any portal page records the customer's notice language.
-router = APIRouter(prefix="/portal", dependencies=[Depends(remember_language)])
+# The language switch records the customer's notice language only when posted
+# (web/portal/language.py): a GET with ?lang= changes what is shown, never the record.
+router = APIRouter(prefix="/portal")
 
 Customer = Annotated[Principal, Depends(require(Permission.CLAIMS_READ))]
 Reporter = Annotated[Principal, Depends(require(Permission.CLAIMS_REPORT))]
