@@ -93,7 +93,11 @@ def test_a_context_names_its_own_fields_and_leaves_the_others() -> None:
     [
         # A coverage's row of a product version: the row is the coverage list's, and the
         # field reads as its label does everywhere ("English name", never "english name").
-        ("version.coverages.0.name_en", "保障责任第 1 行 英文名称", "Coverages, line 1: English name"),
+        (
+            "version.coverages.0.name_en",
+            "保障责任第 1 行 英文名称",
+            "Coverages, line 1: English name",
+        ),
         ("coverages.0.parameters", "保障责任第 1 行 保障参数", "Coverages, line 1: Parameters"),
         ("lines[2].amount", "费用明细第 3 行 金额", "Expense lines, line 3: Amount"),
         ("lines.1.description", "费用明细第 2 行 项目", "Expense lines, line 2: Description"),

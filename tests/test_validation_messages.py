@@ -340,5 +340,5 @@ def test_no_catalogue_or_message_says_text_is_needed():  # type: ignore[no-untyp
     root = Path(claimdesk.__file__).parent
     for path in [*root.rglob("*.py"), *root.rglob("*.po"), *root.rglob("*.html")]:
         text = path.read_text(encoding="utf-8")
-        for other in ('"text is needed"', "cannot be blank\"", 'why_en="it is empty"'):
+        for other in ('"text is needed"', 'cannot be blank"', 'why_en="it is empty"'):
             assert other not in text, (path, other)

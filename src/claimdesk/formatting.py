@@ -11,6 +11,7 @@ issue 12). One formatter each, used by the pages (kit filters) and the PDFs alik
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
@@ -25,6 +26,7 @@ __all__ = [
     "amount",
     "both_dates",
     "both_times",
+    "dates_as_written",
     "duration",
     "local_date",
     "local_datetime",
@@ -126,6 +128,29 @@ def both_times(value: Any) -> str:
     """An instant in local time in both languages of the bilingual PDFs:
     ``2026年12月2日 10:00 / 2 Dec 2026 10:00``."""
     return f"{local_datetime(value, 'zh-CN')} / {local_datetime(value, 'en')}"
+
+
+_ISO_DAY = re.compile(r"(?<![\d-])\d{4}-\d{2}-\d{2}(?![\d-])")
+
+
+def dates_as_written(text: str | None, language: str | None = None) -> str:
+    """``text`` with each ISO day in it (``2026-09-01``) as ``local_date`` writes it
+    (``2026年9月1日`` / ``1 Sep 2026``), at display time: the reasons an automatic check
+    stored before its words were fixed (b2d155a) carry ISO days, as do the referrals and
+    holds written from them; what the stored text says is kept, only its days are read as
+    people write them (GEN-2). A run of digits and hyphens longer than a day (a receipt
+    number) and a string that is no real day are left as they are."""
+    if not text:
+        return text or ""
+
+    def day(found: re.Match[str]) -> str:
+        try:
+            value = dt.date.fromisoformat(found.group(0))
+        except ValueError:
+            return found.group(0)
+        return local_date(value, language)
+
+    return _ISO_DAY.sub(day, text)
 
 
 def month(value: Any, language: str | None = None) -> str:

@@ -24,6 +24,7 @@ from claimdesk.checks.schemas import (
 from claimdesk.claims.read import claim_for
 from claimdesk.deps import DB, get_principal, require
 from claimdesk.errors import PermissionDenied
+from claimdesk.formatting import dates_as_written
 from claimdesk.models.check import CheckConfigVersion, CheckHit
 from claimdesk.rules.checks.params import to_json
 from claimdesk.rules.checks.rules import RULES
@@ -88,8 +89,10 @@ def _hit_out(row: CheckHit) -> CheckHitOut:
         check_code=row.check_code,
         config_version=row.config_version,
         action=row.action,
-        reason_zh=row.reason_zh,
-        reason_en=row.reason_en,
+        # The texts for people, their days as people write them even where the hit was
+        # stored before b2d155a (GEN-2); the evidence stays ISO, for programs.
+        reason_zh=dates_as_written(row.reason_zh, "zh-CN"),
+        reason_en=dates_as_written(row.reason_en, "en"),
         evidence=row.evidence,
         found_at=row.found_at,
         fraud_flag_id=row.fraud_flag_id,

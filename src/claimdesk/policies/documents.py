@@ -12,8 +12,8 @@ from xml.sax.saxutils import escape
 from sqlalchemy.orm import Session
 
 from claimdesk.audit.service import record
-from claimdesk.formatting import local_date
 from claimdesk.auth.principal import Principal
+from claimdesk.formatting import local_date
 from claimdesk.policies import repository, service
 from claimdesk.policies.errors import FontUnavailable
 from claimdesk.products import coverage_types

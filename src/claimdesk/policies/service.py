@@ -1048,9 +1048,7 @@ def policy_out(
     names = repository.names_of(session, {b.person_id for b in policy.beneficiaries})
     since, from_day, incontestable = incontestability(session, policy, today)
     renewal = repository.renewal_of(session, policy.id)
-    previous = (
-        session.get(Policy, policy.previous_policy_id) if policy.previous_policy_id else None
-    )
+    previous = session.get(Policy, policy.previous_policy_id) if policy.previous_policy_id else None
     changes = repository.changes_of(session, policy.id)
     return PolicyOut(
         id=policy.id,

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from claimdesk.bills.service import bills_of, takes_bills
 from claimdesk.claims.automatic.errors import RuleSetNotFound
 from claimdesk.claims.automatic.service import decision_of, rule_set_of
+from claimdesk.formatting import dates_as_written
 from claimdesk.models.claim import Claim
 from claimdesk.payments.service import payments_of
 
@@ -63,8 +64,11 @@ def stp_context(db: Session, claim: Claim, *, language: str = "zh-CN") -> dict[s
             "bills_open": takes_bills(claim),
             "bill_count": len(bills_of(db, claim.id)),
             "decision": decision,
+            # A check's reason stored before b2d155a says its days ISO: read as people
+            # write them (GEN-2).
             "reasons": [
-                (r.text_zh if zh else r.text_en) for r in (decision.reasons if decision else [])
+                dates_as_written(r.text_zh if zh else r.text_en, language)
+                for r in (decision.reasons if decision else [])
             ],
             "payment": payment,
             # What the rule set said: the automatic limit, lines and sample share.

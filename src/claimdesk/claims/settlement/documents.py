@@ -21,7 +21,9 @@ def rejection_notice_pdf(
 ) -> bytes:
     doc = _Writer(f"拒赔通知书 Notice of rejection — {claim.number}")
     doc.line(f"报案号 Claim: {claim.number}    保单号 Policy: {policy_number}")
-    doc.line(f"申请人 Claimant: {claim.claimant_name}    出险日期 Date of loss: {both_dates(claim.loss_date)}")
+    doc.line(
+        f"申请人 Claimant: {claim.claimant_name}    出险日期 Date of loss: {both_dates(claim.loss_date)}"
+    )
     doc.line(f"核定日期 Decided: {both_times(decided_at)}")
     doc.line("")
     doc.line(

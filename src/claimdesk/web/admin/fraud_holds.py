@@ -20,6 +20,7 @@ from claimdesk.claims.fraud import service as fraud
 from claimdesk.claims.queues import service as queues
 from claimdesk.claims.settlement.reserves import reason_in
 from claimdesk.deps import DB, require
+from claimdesk.formatting import dates_as_written
 from claimdesk.paging import Paging
 from claimdesk.web.kit import common, language_of, list_filter, page, shown_pager, translator
 from claimdesk.web.labels import rule_words
@@ -56,7 +57,8 @@ def fraud_holds(
                 "flags": [
                     (
                         f,
-                        reason_in(f.description, language),
+                        # A check's hold stored before b2d155a says its days ISO (GEN-2).
+                        dates_as_written(reason_in(f.description, language), language),
                         rule_words(f.rule_code, language, gettext),
                     )
                     for f in open_flags

@@ -16,8 +16,7 @@ from claimdesk.claims.settlement import recoveries
 from claimdesk.claims.settlement.assessment import MEDICAL, current_assessments
 from claimdesk.claims.special import disputes, events, remote
 from claimdesk.claims.trace_words import DATES, INPUT_LABELS, MONEY, RATIOS
-from claimdesk.code_labels import catalog_class
-from claimdesk.code_labels import ADJUDICATION_REASONS, STATE_TABLES
+from claimdesk.code_labels import ADJUDICATION_REASONS, STATE_TABLES, catalog_class
 from claimdesk.i18n import _, current_language, gettext
 from claimdesk.models.claim import Claim
 from claimdesk.models.event import MassEvent

@@ -1620,8 +1620,11 @@ def claim_context(db: Session, principal: Principal, claim: Claim, language: str
         "people": actors,
         "money": page_views.money,
         "percent": page_views.ratio,
-        # A reason the system wrote in both languages, in the reader's (FIN-1 reserves).
-        "in_language": lambda text: reserve_service.reason_in(text, language),
+        # A reason the system wrote in both languages, in the reader's (FIN-1 reserves);
+        # its days as people write them, though a check's hold stored them ISO (GEN-2).
+        "in_language": lambda text: formatting.dates_as_written(
+            reserve_service.reason_in(text, language), language
+        ),
         # Which rule raised a fraud flag, in words (CLM-F1), as on the fraud holds list.
         "flag_rule": lambda code: rule_words(code, language, lambda m: gettext(m, language)),
         "code_label": page_views.code_label,
