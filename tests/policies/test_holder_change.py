@@ -392,7 +392,7 @@ def test_the_api_takes_a_new_holder_refusing_a_bad_id_in_both_languages(db, clie
     assert (error["code"], error["field"]) == ("invalid_id_number", ID_FIELD)
     assert error["message"].startswith("新投保人 身份证号码：") and "校验码" in error["message"]
     english = client.post(f"{url}?lang=en", json=bad, headers=headers).json()["error"]
-    assert english["message"].startswith("New policyholder: id number: invalid resident ID")
+    assert english["message"].startswith("New policyholder: ID number: invalid resident ID")
     assert _counts(db) == before
     asked = client.post(url, json=body, headers=headers)
     assert asked.status_code == 201, asked.text

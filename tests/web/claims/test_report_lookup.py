@@ -134,7 +134,7 @@ def test_the_policy_found_names_its_product_and_coverages_in_the_page_language(
     found = _find(client, **base, choose_policy=medical.number).text
     line = found.split('id="policy-found">', 1)[1].split("</p>", 1)[0]
     assert line.startswith(f"{product} · {medical.number}"), line
-    assert re.search(rf'id="coverage-medical"[^>]*> {coverage} <span', found), found
+    assert re.search(rf'id="coverage-medical"[^>]*> {coverage}<span', found), found
 
 
 @pytest.mark.parametrize(
