@@ -31,8 +31,8 @@ from claimdesk.web.dashboards.pages import router as dashboard_pages
 from claimdesk.web.login import router as login_pages
 from claimdesk.web.payments.batches import router as payment_batch_pages
 from claimdesk.web.portal.bills import router as portal_bill_pages
-from claimdesk.web.portal.my_account import router as portal_account_pages
 from claimdesk.web.portal.language import router as portal_language
+from claimdesk.web.portal.my_account import router as portal_account_pages
 from claimdesk.web.portal.pages import router as portal_pages
 
 # Every state-changing form is checked here, once, for all areas (SEC-8).

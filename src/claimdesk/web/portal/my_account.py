@@ -38,10 +38,9 @@ from claimdesk.web.kit import (
     language_of,
     render,
 )
-from claimdesk.web.portal.language import remember_language
 
-# The language switch on any portal page records the customer's notice language.
-router = APIRouter(prefix="/portal", dependencies=[Depends(remember_language)])
+# The language switch records the customer's choice only when posted (portal/language.py).
+router = APIRouter(prefix="/portal")
 
 Own = Annotated[Principal, Depends(require(Permission.OWN_PROFILE))]
 
