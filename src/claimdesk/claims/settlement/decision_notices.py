@@ -255,12 +255,13 @@ def coverage_name_in(
     row: dict[str, Any], language: str, current: dict[str, str] | None = None
 ) -> str:
     """A notice row's coverage named in ``language`` (GEN-6): the names stored at issue
-    (``coverage_name``, ``coverage_name_en``) through formatting.name_in; a row issued
-    before the English name was stored with it reads the coverage's name now
-    (``current``: reserves.coverage_names in the same language) for an English reader,
-    else its stored Chinese name, else its code. The notice's PDF never changes."""
+    (``coverage_name``, ``coverage_name_en``) through formatting.name_in; a row stored
+    without an English name (issued before the product had one, or before rows kept it)
+    reads the coverage's name now (``current``: reserves.coverage_names in the same
+    language) for an English reader — the English name is a translation, not part of
+    the decision —, else its stored Chinese name, else its code. The PDF never changes."""
     code = str(row.get("coverage_code") or "")
-    if "coverage_name_en" not in row and not language.lower().startswith("zh"):
+    if not row.get("coverage_name_en") and not language.lower().startswith("zh"):
         found = (current or {}).get(code)
         if found:
             return found
