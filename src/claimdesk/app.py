@@ -18,6 +18,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from claimdesk import __version__
+from claimdesk.api import api_router
+from claimdesk.calendar.service import calendar_status, today
 from claimdesk.db import get_sessionmaker, read_on_driver
 from claimdesk.errors import ClaimdeskError, ConcurrentChange, ServiceBusy, ValueOutOfRange
 from claimdesk.headers import SecurityHeadersMiddleware, apply_security_headers
@@ -29,6 +31,7 @@ from claimdesk.responses import API_PREFIX, error_response, language
 from claimdesk.routing import index_routes
 from claimdesk.timing import ServerTimingMiddleware
 from claimdesk.validation import describe_validation_error
+from claimdesk.web.router import pages_router
 
 log = logging.getLogger(__name__)
 
@@ -256,8 +259,6 @@ def _add_health_routes(app: FastAPI) -> None:
     @app.get("/health/detail", tags=["operations"])
     def health_detail() -> JSONResponse:
         """/health plus what operators must act on: the holiday calendar (GEN-3)."""
-        from claimdesk.calendar.service import calendar_status, today
-
         with app.state.sessionmaker() as session:
             status = calendar_status(session, on=today())
         body = {"status": "ok", "database": "ok", "version": __version__}
@@ -266,11 +267,6 @@ def _add_health_routes(app: FastAPI) -> None:
 
 def _add_routes(app: FastAPI) -> None:
     """The API under /api/v1, the pages, their static files and the favicon."""
-    # The routers (every domain's routes and pages) are imported when an app is built,
-    # as they always were, not when this module is.
-    from claimdesk.api import api_router
-    from claimdesk.web.router import pages_router
-
     # Built out flat and found by their first path segments: FastAPI's lazy include
     # walked the whole tree on every request (issue 14, claimdesk.routing).
     index_routes(app, include=[(api_router, API_PREFIX), (pages_router, "")])

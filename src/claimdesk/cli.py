@@ -6,7 +6,14 @@ import logging
 
 import typer
 
+from claimdesk.audit.cli import app as audit_app
+from claimdesk.auth.cli import app as users_app
+from claimdesk.calendar.cli import app as calendar_app
+from claimdesk.checks.cli import app as checks_app
+from claimdesk.conformance.cli import register as register_conformance
+from claimdesk.crypto.cli import app as keys_app
 from claimdesk.ops.cli import register as register_ops
+from claimdesk.payments.cli import app as payments_app
 
 app = typer.Typer(help="claimdesk — claims and service operations", no_args_is_help=True)
 register_ops(app)
@@ -15,14 +22,6 @@ register_ops(app)
 def _register_domains() -> None:
     # Each domain contributes its own command group; kept in their packages so the
     # commands sit next to the services they call.
-    from claimdesk.audit.cli import app as audit_app
-    from claimdesk.auth.cli import app as users_app
-    from claimdesk.calendar.cli import app as calendar_app
-    from claimdesk.checks.cli import app as checks_app
-    from claimdesk.conformance.cli import register as register_conformance
-    from claimdesk.crypto.cli import app as keys_app
-    from claimdesk.payments.cli import app as payments_app
-
     app.add_typer(audit_app, name="audit", help="Audit trail: seal and verify the hash chain.")
     app.add_typer(calendar_app, name="calendar", help="Holiday calendar: seed and show years.")
     app.add_typer(checks_app, name="checks", help="Automatic checks: repair their hits.")

@@ -17,7 +17,29 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, create_engine, event, insert, text
+from sqlalchemy import (
+    JSON,
+    Connection,
+    Engine,
+    Integer,
+    String,
+    Text,
+    bindparam,
+    cast,
+    create_engine,
+    event,
+    func,
+    insert,
+    select,
+    text,
+    true,
+    union_all,
+)
+from sqlalchemy import Sequence as DbSequence
+from sqlalchemy import (
+    column as column_of,
+)
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.orm import Session, make_transient_to_detached, sessionmaker
@@ -235,7 +257,6 @@ def next_daily_value(
         return drawn
     if is_postgres(session):
         return _next_from_day_sequence(session, sequence, day, issued=issued, prefix=prefix)
-    from sqlalchemy.dialects import sqlite
 
     upsert = (
         sqlite.insert(sequence)
@@ -262,16 +283,12 @@ def daily_value_column(param: str = "day_sequence") -> Any:
     so that a caller's first statement also takes the day's number: the sequence's name
     (:func:`day_sequence_name`) is bound as ``param``; NULL when the day's sequence does
     not exist yet (pass it to :func:`next_daily_value` as ``drawn``)."""
-    from sqlalchemy import String, bindparam, func
-
     return func.nextval(func.to_regclass(bindparam(param, type_=String)))
 
 
 def _next_from_day_sequence(
     session: Session, sequence: Any, day: Any, *, issued: Any, prefix: str
 ) -> int:
-    from sqlalchemy.exc import DBAPIError
-
     name = day_sequence_name(sequence, day)
     for _ in range(3):
         value = session.connection().execute(_NEXTVAL, {"name": name}).scalar()
@@ -293,8 +310,6 @@ def _next_from_day_sequence(
 def _first_free(session: Session, sequence: Any, day: Any, *, issued: Any, prefix: str) -> int:
     """One more than the day's highest number in use: the old per-day row (numbers from
     before sequences) and, when given, the numbers already issued."""
-    from sqlalchemy import func, select
-
     top = (
         session.execute(select(sequence.last_value).where(sequence.day == day)).scalar_one_or_none()
         or 0
@@ -536,8 +551,6 @@ def _insert_with_of(
 ) -> Any:
     """The statement of :func:`insert_new_with` for one shape (the parent's columns given,
     each child's model and row count), built once per shape."""
-    from sqlalchemy import bindparam, select, union_all
-
     cache_key = (model, parent_keys, shape)
     found = _WITH.get(cache_key)
     if found is not None:
@@ -641,8 +654,6 @@ def _with_rows_of(statement: Any, shape: tuple[tuple[type[Any], str, tuple[str, 
     ``INSERT INTO t (fk, columns) SELECT new_parent.id, r.* FROM new_parent JOIN
     json_to_recordset(<rows>) AS r(column type, …) ON true``; built once per statement
     and shape."""
-    from sqlalchemy import JSON, Text, bindparam, cast, column, func, select, true
-
     found = _WITH_ROWS.get((statement, shape))
     if found is not None:
         return found
@@ -653,7 +664,7 @@ def _with_rows_of(statement: Any, shape: tuple[tuple[type[Any], str, tuple[str, 
         table = row_model.__table__
         fk_column = row_model.__mapper__.attrs[key].columns[0]
         given = cast(bindparam(f"r{index}", type_=Text()), JSON)
-        typed = [column(name, table.c[name].type) for name in names]
+        typed = [column_of(name, table.c[name].type) for name in names]
         rows = func.json_to_recordset(given).table_valued(*typed).render_derived(with_types=True)
         source = select(pk, *(rows.c[name] for name in names)).select_from(
             parent.join(rows, true())
@@ -790,9 +801,6 @@ def _with_numbered_of(
     RETURNING id``, the ids returned as an array) and ``draw``'s values (an array of
     ``nextval`` over ``generate_series(1, n)``), as more columns of its one row; built
     once per statement and shape."""
-    from sqlalchemy import JSON, Integer, Text, bindparam, cast, column, func, select, true
-    from sqlalchemy import Sequence as DbSequence
-
     found = _WITH_NUMBERED.get((statement, shape, sequence))
     if found is not None:
         return found
@@ -804,8 +812,8 @@ def _with_numbered_of(
         table = numbered_model.__table__
         fk_column = numbered_model.__mapper__.attrs[key].columns[0]
         given = cast(bindparam("n_rows", type_=Text()), JSON)
-        typed = [column(name, table.c[name].type) for name in names]
-        typed.append(column(_ORDER, Integer()))
+        typed = [column_of(name, table.c[name].type) for name in names]
+        typed.append(column_of(_ORDER, Integer()))
         rows = func.json_to_recordset(given).table_valued(*typed).render_derived(with_types=True)
         reference = pk if fk_column.type.python_type is not str else cast(pk, fk_column.type)
         source = (
@@ -971,8 +979,6 @@ def insert_rows(
         if rows:
             connection.execute(_insert_of(table, returning=False), list(rows))
         if deduped is not None and deduped.rows:
-            from sqlalchemy.dialects import sqlite
-
             skipping = sqlite.insert(deduped.model.__table__).on_conflict_do_nothing(
                 index_elements=[deduped.key]
             )

@@ -12,6 +12,7 @@ from typing import Annotated
 
 from anyio import CancelScope
 from fastapi import Depends, Request
+from sqlalchemy import delete
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
@@ -23,6 +24,7 @@ from claimdesk.errors import ClaimdeskError, NotAuthenticated, PermissionDenied
 from claimdesk.i18n import request_language
 from claimdesk.idempotency import SCOPE_KEY as IDEMPOTENCY_SCOPE_KEY
 from claimdesk.loop_driver import LoopDriver, loop_driver_for
+from claimdesk.models.idempotency import IdempotencyKey
 from claimdesk.rules.forwarded import client_address
 
 SESSION_COOKIE = "claimdesk_session"
@@ -127,9 +129,6 @@ def _drop_idempotency_key(session: Session, holder: dict[str, object] | None) ->
     """An error that commits anyway keeps its record, not the key: a retry runs again."""
     if holder is None or holder.get("row_id") is None:
         return
-    from sqlalchemy import delete
-
-    from claimdesk.models.idempotency import IdempotencyKey
 
     session.execute(delete(IdempotencyKey).where(IdempotencyKey.id == holder["row_id"]))
 

@@ -21,6 +21,7 @@ from babel.numbers import format_decimal
 
 from claimdesk.field_labels import without_spec_refs
 from claimdesk.i18n import current_language
+from claimdesk.timeutil import local_zone
 
 __all__ = [
     "amount",
@@ -78,7 +79,6 @@ def _instant(raw: Any) -> dt.datetime | None:
     if isinstance(value, dt.datetime):
         if value.tzinfo is None:
             value = value.replace(tzinfo=dt.UTC)
-        from claimdesk.timeutil import local_zone
 
         return value.astimezone(local_zone())
     return None

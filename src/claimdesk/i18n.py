@@ -78,6 +78,7 @@ def catalogue_files(language: str = "zh-CN") -> list[Path]:
 @functools.cache
 def translations(language: str) -> _gettext.NullTranslations:
     """One merged catalogue per language; English (the msgids) needs none."""
+    # Babel's catalogue tools (a quarter of a second) only when a language is first read.
     from babel.messages.catalog import Catalog
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po

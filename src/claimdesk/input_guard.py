@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import json
 import re
+import types
+import typing
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qsl
@@ -203,9 +205,6 @@ INT32_MAX = 2**31 - 1  # ids are INTEGER columns on PostgreSQL
 
 
 def _is_int(annotation: Any) -> bool:
-    import types
-    import typing
-
     if annotation is int:
         return True
     origin = typing.get_origin(annotation)

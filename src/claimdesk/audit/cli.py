@@ -5,6 +5,11 @@ from __future__ import annotations
 
 import typer
 
+from claimdesk.audit.sealer import seal as seal_entries
+from claimdesk.audit.service import verify_chain
+from claimdesk.config import get_settings
+from claimdesk.db import get_sessionmaker
+
 app = typer.Typer(no_args_is_help=True)
 
 
@@ -12,10 +17,6 @@ app = typer.Typer(no_args_is_help=True)
 def verify() -> None:
     """Check every sealed entry, link and checkpoint signature; exit 1 naming the first
     broken entry, 2 when entries wait for the sealer longer than the configured age."""
-    from claimdesk.audit.service import verify_chain
-    from claimdesk.config import get_settings
-    from claimdesk.db import get_sessionmaker
-
     with get_sessionmaker()() as session:
         result = verify_chain(session)
     if not result.ok:
@@ -38,9 +39,6 @@ def verify() -> None:
 def seal() -> None:
     """Chain the committed entries in seq order and sign a checkpoint per batch (the
     worker does this every 30 s; safe to run beside it: one sealer at a time)."""
-    from claimdesk.audit.sealer import seal as seal_entries
-    from claimdesk.db import get_sessionmaker
-
     total = checkpoints = 0
     while True:
         with get_sessionmaker()() as session, session.begin():

@@ -26,6 +26,7 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 from claimdesk.audit.chain import checkpoint_signature, link_hash
+from claimdesk.crypto.keyring import get_keyring
 from claimdesk.db import is_postgres
 from claimdesk.models.audit import AuditChainHead, AuditCheckpoint, AuditEntry, AuditSeal
 from claimdesk.models.base import utcnow
@@ -63,7 +64,6 @@ def seal(
     ).scalar_one_or_none()
     if head is None:
         return SealResult(0, 0, 0, busy=True)
-    from claimdesk.crypto.keyring import get_keyring
 
     keyring = get_keyring()
     settled: int | None = None  # every id <= settled is committed or never will be

@@ -24,6 +24,8 @@ from sqlalchemy import func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from claimdesk.audit.chain import GENESIS_HASH, checkpoint_signature, entry_hash, link_hash
+from claimdesk.config import get_settings
+from claimdesk.crypto.keyring import get_keyring
 from claimdesk.models.audit import AuditChainHead, AuditCheckpoint, AuditEntry, AuditSeal
 from claimdesk.models.base import UTCDateTime
 
@@ -232,12 +234,8 @@ def verify_chain(
     ``keys``: the keyring's keys (default: the process keyring) for the checkpoints'
     signatures."""
     if keys is None:
-        from claimdesk.crypto.keyring import get_keyring
-
         keys = get_keyring().keys
     if max_age is None:
-        from claimdesk.config import get_settings
-
         max_age = dt.timedelta(seconds=get_settings().audit_seal_max_age_seconds)
     head_seq, head_hash = session.execute(
         select(AuditChainHead.last_seq, AuditChainHead.last_hash).where(AuditChainHead.id == 1)

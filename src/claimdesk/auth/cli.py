@@ -6,7 +6,11 @@ from typing import Annotated
 
 import typer
 
+from claimdesk.auth import service
+from claimdesk.auth.principal import Principal
+from claimdesk.db import unit_of_work
 from claimdesk.errors import ClaimdeskError
+from claimdesk.org.service import get_unit_by_code, list_units
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -31,11 +35,6 @@ def create(
     display_name: Annotated[str | None, typer.Option(help="Name shown in the interface")] = None,
 ) -> None:
     """Create a user account."""
-    from claimdesk.auth import service
-    from claimdesk.auth.principal import Principal
-    from claimdesk.db import unit_of_work
-    from claimdesk.org.service import get_unit_by_code
-
     try:
         with unit_of_work() as session:
             org_id = get_unit_by_code(session, code=org).id if org else None
@@ -63,10 +62,6 @@ def list_(
     role: Annotated[str | None, typer.Option(help="Only users with this role")] = None,
 ) -> None:
     """List user accounts: id, username, roles, org unit, active."""
-    from claimdesk.auth import service
-    from claimdesk.db import unit_of_work
-    from claimdesk.org.service import list_units
-
     try:
         with unit_of_work() as session:
             codes = {u.id: u.code for u in list_units(session)}

@@ -23,7 +23,7 @@ from claimdesk.auth.schemas import (
     UserCreate,
     UserOut,
 )
-from claimdesk.deps import DB, bearer_token, client_ip, require
+from claimdesk.deps import DB, SESSION_COOKIE, bearer_token, client_ip, require
 from claimdesk.models.base import utcnow
 from claimdesk.models.user import User
 
@@ -116,8 +116,6 @@ def user_out(user: User) -> UserOut:
 def change_own_password(
     body: PasswordChange, request: Request, db: DB, principal: NeedsSelf
 ) -> None:
-    from claimdesk.deps import SESSION_COOKIE
-
     current = bearer_token(request) or request.cookies.get(SESSION_COOKIE)
     service.change_own_password(
         db,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
@@ -117,8 +118,6 @@ def _bill_row(
     if s is not None:
         setl_time = s.setl_time
         if setl_time.tzinfo is None:
-            from zoneinfo import ZoneInfo
-
             setl_time = setl_time.replace(tzinfo=ZoneInfo("Asia/Shanghai"))
         bill.setl_id = s.setl_id
         bill.setl_time = setl_time

@@ -6,6 +6,11 @@ from typing import Annotated
 
 import typer
 
+from claimdesk.auth.principal import Principal
+from claimdesk.calendar.service import get_year, seed_from_package, sync_from_package, today
+from claimdesk.db import unit_of_work
+from claimdesk.errors import ClaimdeskError
+
 app = typer.Typer(no_args_is_help=True)
 
 
@@ -31,10 +36,6 @@ def seed(
     except ValueError as error:
         typer.echo(f"error: years must be integers: {' '.join(ctx.args)}", err=True)
         raise typer.Exit(code=2) from error
-    from claimdesk.auth.principal import Principal
-    from claimdesk.calendar.service import seed_from_package
-    from claimdesk.db import unit_of_work
-    from claimdesk.errors import ClaimdeskError
 
     try:
         with unit_of_work() as session:
@@ -58,9 +59,6 @@ def seed(
 def sync() -> None:
     """Load last, this and next year from the holidays package when it publishes them and
     the database has none or only a provisional one (the worker does this daily)."""
-    from claimdesk.calendar.service import sync_from_package, today
-    from claimdesk.db import unit_of_work
-
     with unit_of_work() as session:
         written = sync_from_package(session, on=today())
     typer.echo(f"loaded: {', '.join(map(str, written)) or '-'}")
@@ -69,10 +67,6 @@ def sync() -> None:
 @app.command("show")
 def show(year: Annotated[int, typer.Argument(help="Year")]) -> None:
     """Print a stored year's holidays and adjusted workdays."""
-    from claimdesk.calendar.service import get_year
-    from claimdesk.db import unit_of_work
-    from claimdesk.errors import ClaimdeskError
-
     try:
         with unit_of_work() as session:
             view = get_year(session, year)

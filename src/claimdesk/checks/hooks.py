@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import event, update
 from sqlalchemy.orm import Session
 
+from claimdesk.checks.service import enqueue_checks, enqueue_new_claim_checks
 from claimdesk.db import inserted
 from claimdesk.models.bill import Bill
 from claimdesk.models.check import CheckHit
@@ -76,7 +77,6 @@ def _enqueue(session: Session) -> None:
     created = {o.id: o for o in written if isinstance(o, Claim) and o.id not in pending}
     if not pending and not created:
         return
-    from claimdesk.checks.service import enqueue_checks, enqueue_new_claim_checks
 
     for claim_id in sorted(pending):
         enqueue_checks(session, claim_id=claim_id)

@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session
 
 from claimdesk.checks import receipts, repository
 from claimdesk.checks.schemas import NetworkEdge, NetworkNode, NetworkOut, NetworkSummary
+from claimdesk.crypto.indexes import PURPOSE_PHONE
+from claimdesk.crypto.keyring import blind_index
 from claimdesk.models.claim import Claim
 from claimdesk.models.person import Person
 from claimdesk.rules.identity import mask_name, mask_phone
@@ -89,8 +91,6 @@ class _Builder:
         if kind == "bank_account":
             last4 = repository.account_last4(self.session, key_hash=key_hash)
             return f"****{last4 or ''}"
-        from claimdesk.crypto.indexes import PURPOSE_PHONE
-        from claimdesk.crypto.keyring import blind_index
 
         for phone in (person.phone, claim.contact_phone):
             if phone and blind_index(phone, PURPOSE_PHONE) == key_hash:

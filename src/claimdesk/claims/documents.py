@@ -20,11 +20,14 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, Table, TableStyle
 
+from claimdesk.claims.trace_words import DATES, INPUT_LABELS, MONEY, RATIOS
 from claimdesk.code_labels import catalog_class
 from claimdesk.formatting import both_dates, both_times, money
+from claimdesk.i18n import gettext
 from claimdesk.models.claim import AdjustmentResult, Claim, Material
 from claimdesk.models.product import Coverage
 from claimdesk.products.coverage_types import MATERIALS
+from claimdesk.rules.adjudication.trace import clause_words
 
 FONT = "WQY"
 FONT_FILE = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
@@ -138,15 +141,11 @@ def materials_receipt(
 
 def _both(msgid: str) -> str:
     """A label in both languages of the report: '赔付比例 Payout ratio'."""
-    from claimdesk.i18n import gettext
-
     zh = gettext(msgid, "zh-CN")
     return msgid if zh == msgid else f"{zh} {msgid}"
 
 
 def _figure(name: str, value: object) -> str:
-    from claimdesk.claims.trace_words import DATES, MONEY, RATIOS
-
     text = str(value)
     if text in ("", "None"):
         return "—"
@@ -184,8 +183,6 @@ def _deductible(adjustment: AdjustmentResult) -> str:
 
 def _inputs(inputs: object) -> str:
     """The figures a step used, one per line: 'Net expense: ¥12,000.00'."""
-    from claimdesk.claims.trace_words import INPUT_LABELS
-
     if not isinstance(inputs, dict):
         return str(inputs or "")
     return "\n".join(
@@ -273,8 +270,6 @@ def adjustment_report(
 def _trace_rows(trace: Sequence[dict[str, Any]]) -> list[list[str]]:
     """The calculation's table: its header, then each step — rule, the figures used, the
     result, the clause of the terms or article of law — in both languages."""
-    from claimdesk.rules.adjudication.trace import clause_words
-
     rows = [["步骤 Step", "规则 Rule", "所用数据 Figures used", "结果 Result", "依据 Clause"]]
     for index, step in enumerate(trace, start=1):
         clause = str(step.get("clause") or "")

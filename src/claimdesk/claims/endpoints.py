@@ -5,6 +5,7 @@ repository's row filter): no route imports a repository."""
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import Response
@@ -15,9 +16,10 @@ from claimdesk.auth import service as users
 from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
 from claimdesk.claims import documents, read, workflow
+from claimdesk.claims.config import rules
 from claimdesk.claims.errors import NoAdjustmentYet
 from claimdesk.claims.fraud import service as fraud
-from claimdesk.claims.intake import acceptance, report, survey
+from claimdesk.claims.intake import acceptance, contact, report, survey
 from claimdesk.claims.schemas import (
     AcceptIn,
     AdjusterAcceptIn,
@@ -162,8 +164,6 @@ def upload_file(
         str, Form(pattern="^(material|evidence|certificate|adjuster_report)$")
     ] = "material",
 ) -> FileOut:
-    from claimdesk.claims.config import rules
-
     claim = read.claim_for(db, principal, claim_id, for_update=True)
     # Read one byte past the limit: enough to refuse, never the whole of a huge upload.
     content = file.file.read(rules().upload_max_bytes + 1)
@@ -182,8 +182,6 @@ def upload_file(
 @router.get("/{claim_id}/files/{file_id}", response_class=Response)
 def download_file(claim_id: int, file_id: int, db: DB, principal: Reader) -> Response:
     """The uploaded file as it was sent, decrypted from the file store (SEC-1)."""
-    from urllib.parse import quote
-
     claim = read.claim_for(db, principal, claim_id)
     stored, content = acceptance.read_upload(db, actor=principal, claim=claim, file_id=file_id)
     disposition = f"attachment; filename*=UTF-8''{quote(stored.filename)}"
@@ -289,8 +287,6 @@ def survey_contact(claim_id: int, body: ContactIn, db: DB, principal: Surveyor) 
 @router.post("/{claim_id}/survey/contact-phone", response_model=ContactPhoneOut)
 def reveal_contact_phone(claim_id: int, db: DB, principal: Surveyor) -> ContactPhoneOut:
     """The customer's phone in clear, for the assigned surveyor only (CLM-S1); audited."""
-    from claimdesk.claims.intake import contact
-
     claim = read.claim_for(db, principal, claim_id)
     phone = contact.reveal_phone(db, actor=principal, claim=claim)
     return ContactPhoneOut(phone=phone, tel=contact.tel_uri(phone))

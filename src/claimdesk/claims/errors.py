@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 
 from claimdesk.errors import ClaimdeskError, Conflict, ValidationFailed
 from claimdesk.formatting import local_date
+from claimdesk.products.coverage_types import MATERIALS
 from claimdesk.rules import transitions
 
 
@@ -108,8 +109,6 @@ class ChecklistIncomplete(Conflict):
     message_en = "Materials incomplete; missing: {missing}"
 
     def words(self, language: str) -> dict[str, Any]:
-        from claimdesk.products.coverage_types import MATERIALS
-
         zh = language.lower().startswith("zh")
         codes = self.params.get("missing", ())
         if isinstance(codes, str):

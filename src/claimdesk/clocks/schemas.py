@@ -11,7 +11,9 @@ from claimdesk.models.clock import Clock
 
 if TYPE_CHECKING:
     from claimdesk.clocks.service import PlannedClock
-from claimdesk.rules.deadlines import to_local
+from claimdesk.claims.deadline_names import name_of
+from claimdesk.clocks.service import clock_met, rule_of
+from claimdesk.rules.deadlines import describe, to_local
 
 
 class ClockOut(BaseModel):
@@ -46,9 +48,6 @@ class ClockOut(BaseModel):
 
     @classmethod
     def of(cls, clock: Clock | PlannedClock, language: str = "zh-CN") -> ClockOut:
-        from claimdesk.claims.deadline_names import name_of
-        from claimdesk.clocks.service import clock_met, rule_of
-        from claimdesk.rules.deadlines import describe
 
         # Typed columns (or a planned clock's typed fields): built without validation,
         # as claims.read._claim_out (issue 14).

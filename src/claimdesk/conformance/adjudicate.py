@@ -518,7 +518,7 @@ def _columnar(
     started: float,
 ) -> int | None:
     """Price ``file`` on the columnar engine; None when the Decimal path must do it."""
-    from claimdesk.conformance.batch import NotColumnar, price
+    from claimdesk.conformance.batch import NotColumnar, price  # polars (~2 s): only here
 
     try:
         if trace or file.suffix.lower() == ".json":
@@ -569,7 +569,7 @@ def _as_csv(file: Path, scratch: contextlib.ExitStack) -> Path:
     row line 2)."""
     if file.suffix.lower() != ".parquet":
         return file
-    from claimdesk.conformance.batch import read_table
+    from claimdesk.conformance.batch import read_table  # polars (~2 s): only for Parquet
 
     try:
         table = read_table(file)
@@ -582,7 +582,7 @@ def _as_csv(file: Path, scratch: contextlib.ExitStack) -> Path:
 
 
 def _csv_to_parquet(path: Path) -> None:
-    import polars as pl
+    import polars as pl  # heavy (~2 s): only for Parquet
 
     table = pl.read_csv(path, infer_schema=False)
     table.write_parquet(path)
@@ -652,6 +652,7 @@ class _Progress:
     """A rich progress bar on stderr, by bytes read."""
 
     def __init__(self, binary: IO[bytes], size: int) -> None:
+        # rich's progress bar only when a terminal shows it.
         from rich.console import Console
         from rich.progress import BarColumn, Progress, TimeRemainingColumn, TransferSpeedColumn
 

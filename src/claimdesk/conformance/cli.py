@@ -7,6 +7,9 @@ from typing import Annotated
 
 import typer
 
+from claimdesk.conformance.adjudicate import main
+from claimdesk.conformance.runner import run_folder
+
 
 def register(app: typer.Typer) -> None:
     conformance = typer.Typer(help="Conformance vectors (SPEC ADJ-*, GEN-4).", no_args_is_help=True)
@@ -14,8 +17,6 @@ def register(app: typer.Typer) -> None:
     @conformance.command("run")
     def run(folder: Annotated[Path, typer.Argument(help="Folder of *.json vectors")]) -> None:
         """Run every vector in FOLDER; one PASS/FAIL line each, then 'N passed, N failed'."""
-        from claimdesk.conformance.runner import run_folder
-
         failed = run_folder(folder, echo=typer.echo)
         raise typer.Exit(code=1 if failed else 0)
 
@@ -52,8 +53,6 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Price claims (JSON, CSV or Parquet) against a product version; print or write
         the results (.csv, .json or .parquet)."""
-        from claimdesk.conformance.adjudicate import main
-
         raise typer.Exit(
             code=main(
                 file=file,

@@ -15,6 +15,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from claimdesk.conformance.deadline import check_vector
+
 CheckVector = Callable[[dict[str, Any]], "str | None"]
 
 
@@ -32,8 +34,6 @@ def _adjudication_checker() -> CheckVector | None:
 
 
 def _deadline_checker() -> CheckVector | None:
-    from claimdesk.conformance.deadline import check_vector
-
     return check_vector
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
+from claimdesk.crypto.keyring import blind_index
+
 PURPOSE_ID_NUMBER = "id_number"
 PURPOSE_PHONE = "phone"
 PURPOSE_BANK_ACCOUNT = "bank_account"
@@ -62,8 +64,6 @@ def normalise_name(value: str) -> str:
 def name_index(value: str | None) -> str | None:
     """HMAC-SHA256 of the normalised name under the keyring's index key (SEC-1); None
     for no name."""
-    from claimdesk.crypto.keyring import blind_index
-
     if value is None:
         return None
     normalised = normalise_name(value)

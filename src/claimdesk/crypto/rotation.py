@@ -19,11 +19,14 @@ from cryptography.exceptions import InvalidTag
 from sqlalchemy import Column, Engine, MetaData, Table, Text, select, type_coerce, update
 from sqlalchemy.orm import Session
 
+import claimdesk.models  # noqa: F401  (registers every table)
+from claimdesk.audit.service import record
 from claimdesk.auth.principal import Principal
 from claimdesk.crypto.indexes import BLIND_INDEXES, NAME_INDEXES, BlindIndexSpec, normalise_name
 from claimdesk.crypto.keyring import Keyring
 from claimdesk.crypto.types import EncryptedString
 from claimdesk.errors import KeyUnavailable
+from claimdesk.models.base import Base
 
 DEFAULT_BATCH = 500
 
@@ -51,9 +54,6 @@ class RotationReport:
 
 
 def default_metadata() -> MetaData:
-    import claimdesk.models  # noqa: F401  (registers every table)
-    from claimdesk.models.base import Base
-
     return Base.metadata
 
 
@@ -226,8 +226,6 @@ def verify(engine: Engine, keyring: Keyring, *, metadata: MetaData | None = None
 
 def record_rotation(engine: Engine, report: RotationReport, *, reindexed: bool) -> None:
     """One audit entry for the rotation (GEN-5); counts only, never values."""
-    from claimdesk.audit.service import record
-
     with Session(engine) as session, session.begin():
         record(
             session,

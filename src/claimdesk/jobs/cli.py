@@ -10,6 +10,9 @@ from typing import Annotated, Any
 
 import typer
 
+from claimdesk.db import get_sessionmaker
+from claimdesk.jobs.worker import run_worker
+
 
 def worker(
     once: Annotated[bool, typer.Option("--once", help="Run one loop, then exit")] = False,
@@ -28,9 +31,6 @@ def worker(
     ] = None,
 ) -> None:
     """Run jobs and send messages until stopped (SIGTERM/SIGINT finish the current job)."""
-    from claimdesk.db import get_sessionmaker
-    from claimdesk.jobs.worker import run_worker
-
     stop = threading.Event()
 
     def _stop(_signum: int, _frame: Any) -> None:

@@ -27,6 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from claimdesk.crypto.indexes import PURPOSE_ITEM_CODE
+from claimdesk.crypto.keyring import blind_index
 from claimdesk.crypto.types import EncryptedString
 from claimdesk.models.base import Base, Ratio
 
@@ -118,8 +119,6 @@ class BillLine(Base):
 
 def item_code_index(value: str | None) -> str | None:
     """The item code's keyed hash (crypto.indexes): what the amount check looks up."""
-    from claimdesk.crypto.keyring import blind_index
-
     return blind_index(value, PURPOSE_ITEM_CODE) if value else None
 
 

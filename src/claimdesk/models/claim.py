@@ -28,6 +28,7 @@ from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from claimdesk.crypto.indexes import PURPOSE_PHONE, name_index
+from claimdesk.crypto.keyring import blind_index
 from claimdesk.crypto.types import EncryptedJSON, EncryptedString
 from claimdesk.models.base import Base, Ratio, TimestampMixin
 from claimdesk.models.person import name_hash_default
@@ -121,8 +122,6 @@ Index("ix_claims_state", Claim.state)
 
 def phone_index(value: str | None) -> str | None:
     """The contact phone's keyed hash, as people's phones are hashed (crypto.indexes)."""
-    from claimdesk.crypto.keyring import blind_index
-
     return blind_index(value, PURPOSE_PHONE) if value else None
 
 

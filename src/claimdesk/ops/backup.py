@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from cryptography.exceptions import InvalidTag
 from sqlalchemy import (
     Connection,
     Date,
@@ -50,9 +51,12 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from claimdesk.audit.service import verify_chain
+from claimdesk.config import get_settings
+from claimdesk.crypto.keyring import get_keyring
 from claimdesk.db import make_engine
 from claimdesk.errors import ClaimdeskError
-from claimdesk.storage import BlobNotFound, BlobStorage, get_storage
+from claimdesk.migrate import upgrade
+from claimdesk.storage import BlobNotFound, BlobStorage, get_storage, load_file
 
 log = logging.getLogger(__name__)
 
@@ -353,8 +357,6 @@ def restore(path: str | Path, url: str, *, storage: BlobStorage | None = None) -
     the audit chain must be intact, every table's row count equal to the manifest, and
     every uploaded file must open with the keyring and match its recorded SHA-256.
     Anything else rolls back (and removes the files this restore added)."""
-    from claimdesk.migrate import upgrade
-
     path = Path(path)
     storage = storage or get_storage()
     manifest = read_manifest(path)
@@ -512,11 +514,6 @@ def _verify_files(
 ) -> int:
     """Every sealed upload is in the store, opens with the keyring, and is the file its
     row describes. Problems name the file id, never content."""
-    from cryptography.exceptions import InvalidTag
-
-    from claimdesk.crypto.keyring import get_keyring
-    from claimdesk.storage import load_file
-
     if files.written != manifest.get("files", 0):
         raise RestoreVerificationFailed(detail=f"files: {files.written} != {manifest.get('files')}")
     table = next((t for t in tables if t.name == FILES_TABLE), None)
@@ -576,8 +573,6 @@ def backup_command(
     path: Annotated[Path, typer.Argument(help="File to write (gzip'd JSON lines)")],
 ) -> None:
     """Back up the whole database to PATH (portable between SQLite and PostgreSQL)."""
-    from claimdesk.config import get_settings
-
     result = backup(get_settings().database_url, path)
     rows = sum(result.row_counts.values())
     typer.echo(
@@ -592,8 +587,6 @@ def restore_command(
     path: Annotated[Path, typer.Argument(help="Backup file written by 'claimdesk backup'")],
 ) -> None:
     """Restore PATH into the (empty) configured database, then verify it."""
-    from claimdesk.config import get_settings
-
     try:
         result = restore(path, get_settings().database_url)
     except ClaimdeskError as error:

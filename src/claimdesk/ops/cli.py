@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import typer
+import uvicorn
 
 from claimdesk.config import get_settings
+from claimdesk.db import unit_of_work
+from claimdesk.jobs.cli import worker
+from claimdesk.migrate import MigrationRefused, upgrade
+from claimdesk.ops.backup import backup_command, restore_command
+from claimdesk.ops.demo import format_logins, load_demo
+from claimdesk.ops.storage_sweep import sweep_command
 
 db_app = typer.Typer(help="Database schema.")
 
@@ -12,8 +19,6 @@ db_app = typer.Typer(help="Database schema.")
 @db_app.command("upgrade")
 def db_upgrade(revision: str = "heads") -> None:
     """Apply the migrations (the only source of the schema)."""
-    from claimdesk.migrate import MigrationRefused, upgrade
-
     url = get_settings().database_url
     try:
         upgrade(url, revision)
@@ -30,8 +35,6 @@ def serve(
     reload: bool = False,
 ) -> None:
     """Serve the API and the pages."""
-    import uvicorn
-
     workers = workers or get_settings().web_workers
 
     proxy_headers, forwarded_allow_ips = proxy_options()
@@ -68,10 +71,6 @@ def demo(
     ),
 ) -> None:
     """Load demo data (idempotent) and print the demo logins; --serve also serves."""
-    from claimdesk.db import unit_of_work
-    from claimdesk.migrate import upgrade
-    from claimdesk.ops.demo import format_logins, load_demo
-
     upgrade(get_settings().database_url, "heads")
     with unit_of_work() as session:
         result = load_demo(session, history_claims=history)
@@ -97,9 +96,6 @@ def demo(
 def register(app: typer.Typer) -> None:
     app.add_typer(db_app, name="db")
     app.command("serve")(serve)
-    from claimdesk.jobs.cli import worker
-    from claimdesk.ops.backup import backup_command, restore_command
-    from claimdesk.ops.storage_sweep import sweep_command
 
     storage_app = typer.Typer(no_args_is_help=True)
     storage_app.command("sweep")(sweep_command)

@@ -11,7 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from claimdesk.auth import repository as auth_repository
@@ -19,11 +21,24 @@ from claimdesk.auth import service as auth_service
 from claimdesk.auth.passwords import hash_password
 from claimdesk.auth.permissions import ROLE_LABELS, Role
 from claimdesk.auth.principal import Principal
+from claimdesk.calendar.service import seed_from_package as seed
+from claimdesk.calendar.service import sync_from_package, today
 from claimdesk.errors import ClaimdeskError
 from claimdesk.models.org import OrgUnit
+from claimdesk.models.policy import Policy
+from claimdesk.models.sales import SalesAgent, SalesOrganisation
+from claimdesk.models.security_incident import SecurityIncident
 from claimdesk.ops.demo_history import HistoryResult, load_history
 from claimdesk.org import repository as org_repository
 from claimdesk.org import service as org_service
+from claimdesk.people.demo import load_demo_people
+from claimdesk.policies.schemas import PolicyIssueIn
+from claimdesk.policies.service import issue_policy
+from claimdesk.products import repository as products_repository
+from claimdesk.products.demo import load_demo_products
+from claimdesk.sales.service import register_agent
+from claimdesk.security.service import report_incident
+from claimdesk.service.demo import load_demo_service
 
 DEMO_PASSWORD = "demo2026claims"  # noqa: S105  (printed for demo logins on purpose)
 CALENDAR_YEARS = (2025, 2026)
@@ -156,8 +171,6 @@ def _user(
 
 
 def _people(session: Session, actor: Principal) -> list[tuple[int, str]]:
-    from claimdesk.people.demo import load_demo_people
-
     return [(p.id, p.name) for p in load_demo_people(session, actor=actor)]
 
 
@@ -166,8 +179,6 @@ def _people_ids(session: Session, actor: Principal, result: DemoResult) -> list[
 
 
 def _calendar(session: Session, actor: Principal, result: DemoResult) -> None:
-    from claimdesk.calendar.service import seed_from_package as seed
-
     for year in CALENDAR_YEARS:
         try:
             result.calendar_years.extend(seed(session, years=[year], actor=actor))
@@ -180,8 +191,6 @@ def _calendar(session: Session, actor: Principal, result: DemoResult) -> None:
         result.calendar_years.extend(written)
     # What the worker does daily: years around today that the package publishes replace
     # missing or provisional ones (GEN-3), so a newer package needs no administrator.
-    from claimdesk.calendar.service import sync_from_package, today
-
     for year in sync_from_package(session, on=today(), actor=actor):
         result.notes.append(f"calendar {year} loaded from the holidays package")
 
@@ -191,17 +200,6 @@ def _catalogue_and_policies(
 ) -> None:
     """The five demo products, and for the first demo customers one policy per line, so
     that a claim of every line can be reported from the portal or the workbench."""
-    import datetime as dt
-    from decimal import Decimal
-
-    from sqlalchemy import select
-
-    from claimdesk.models.policy import Policy
-    from claimdesk.policies.schemas import PolicyIssueIn
-    from claimdesk.policies.service import issue_policy
-    from claimdesk.products import repository as products_repository
-    from claimdesk.products.demo import load_demo_products
-
     load_demo_products(session, actor)
     if len(people_ids) < 2:
         return
@@ -247,14 +245,6 @@ def _catalogue_and_policies(
 
 
 def _service_and_sales(session: Session, actor: Principal) -> None:
-    import datetime as dt
-
-    from sqlalchemy import select
-
-    from claimdesk.models.sales import SalesAgent, SalesOrganisation
-    from claimdesk.sales.service import register_agent
-    from claimdesk.service.demo import load_demo_service
-
     load_demo_service(session, actor)
     # The demo sales login must be a qualified agent to issue policies (SAL-2).
     sales_user = auth_repository.get_user_by_username(session, "sales")
@@ -280,11 +270,6 @@ def _service_and_sales(session: Session, actor: Principal) -> None:
 def _security_incident(session: Session, actor: Principal, result: DemoResult) -> None:
     """One reported incident, so the security-incident pages (SEC-7) have something to
     work through: the administrator contains it, finds the cause, corrects, reviews."""
-    from sqlalchemy import select
-
-    from claimdesk.models.security_incident import SecurityIncident
-    from claimdesk.security.service import report_incident
-
     if session.scalars(select(SecurityIncident.id)).first() is not None:
         return
     incident = report_incident(

@@ -51,6 +51,7 @@ from claimdesk.ops.bulk import insert_rows as _insert
 from claimdesk.rules.calendar import Calendar
 from claimdesk.rules.deadlines import evaluate
 from claimdesk.rules.identity import check_char
+from claimdesk.service import service
 from claimdesk.timeutil import local_zone
 
 # The marker person's passport number: present means the history is loaded already.
@@ -656,8 +657,6 @@ def _complaints(
 ) -> int:
     """About one claim in sixty is complained about, through the service (few rows,
     and the complaint deadlines are the service's own)."""
-    from claimdesk.service import service
-
     slow = [
         (story, claim_id)
         for story, claim_id in zip(stories, claim_ids, strict=True)

@@ -9,6 +9,13 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from sqlalchemy.orm import Session
 
 from claimdesk.audit.service import record
@@ -57,9 +64,6 @@ _VALUE_LABELS = {
 
 
 def _register_font() -> None:
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-
     if FONT_NAME in pdfmetrics.getRegisteredFontNames():
         return
     if not FONT_PATH.exists():
@@ -98,12 +102,6 @@ def _param_text(key: str, value: Any) -> str:
 
 
 def contract_pdf(session: Session, *, actor: Principal, policy_id: int) -> bytes:
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import ParagraphStyle
-    from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-
     _register_font()
     policy = repository.get_policy(session, actor, policy_id)
     view = service.policy_out(session, policy)

@@ -8,11 +8,13 @@ English. The rules are the ones docs/bills.md lists, in that order.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from claimdesk.errors import ValidationFailed
 
@@ -185,8 +187,6 @@ def check_receipt(receipt: ReceiptIn, *, today: dt.date) -> None:
 
 def local_date(at: dt.datetime) -> dt.date:
     """A settlement time without an offset is Beijing time (GEN-2)."""
-    from zoneinfo import ZoneInfo
-
     shanghai = ZoneInfo("Asia/Shanghai")
     aware = at if at.tzinfo is not None else at.replace(tzinfo=shanghai)
     return aware.astimezone(shanghai).date()
@@ -345,6 +345,4 @@ def check_bill(bill: BillIn, *, today: dt.date) -> None:
 def receipt_key(receipt_code: str, receipt_number: str) -> str:
     """One value per receipt (code + number) for an index: the same receipt on any claim
     has the same key (CLM-F3 duplicate check)."""
-    import hashlib
-
     return hashlib.sha256(f"{receipt_code.strip()}:{receipt_number.strip()}".encode()).hexdigest()

@@ -43,7 +43,7 @@ def provisional_holidays(year: int) -> frozenset[dt.date]:
     the package's festival rules without its estimated substitute days, else the
     fixed-date list. Weekends are rest days anyway; no 调休."""
     try:
-        from holidays.countries.china import China
+        from holidays.countries.china import China  # heavy (~1 s): only when a year is seeded
 
         china = China(years=year, observed=False)  # type: ignore[no-untyped-call]
         days = frozenset(day for day in china if day.year == year)
@@ -141,7 +141,7 @@ def make_calendar(
 
 
 def package_version() -> str:
-    from holidays.version import __version__
+    from holidays.version import __version__  # heavy (~1 s): only when asked
 
     return str(__version__)
 
@@ -154,7 +154,7 @@ def package_published_years() -> frozenset[int]:
     """Years for which the installed ``holidays`` package carries the State Council's
     published arrangement (its substituted days off). For later years the package only
     extrapolates the festivals without the 调休 weekends — a guess we refuse to use."""
-    from holidays.countries.china import ChinaStaticHolidays
+    from holidays.countries.china import ChinaStaticHolidays  # heavy (~1 s): only when asked
 
     published = getattr(ChinaStaticHolidays, "special_public_holidays", None)
     if isinstance(published, dict):
@@ -174,7 +174,7 @@ def package_arrangement(year: int, *, provisional: bool = False) -> list[tuple[d
     ``provisional``: then the year's statutory holidays as the law fixes them are taken
     (GEN-3's provisional calendar: no estimated substitute days, no adjusted working
     weekends), stored with a source that says "provisional"."""
-    from holidays.countries.china import China
+    from holidays.countries.china import China  # heavy (~1 s): only when a year is seeded
 
     published = year in package_published_years()
     if not published and not provisional:
@@ -236,7 +236,7 @@ def day_name(name: str, language: str) -> str:
 @functools.cache
 def _english_names() -> dict[str, str]:
     """The package's Chinese holiday names with their English ones, paired by date."""
-    from holidays.countries.china import China
+    from holidays.countries.china import China  # heavy (~1 s): only when names are asked
 
     years = range(2000, max(package_published_years(), default=2000) + 2)
     chinese = China(years=years, language="zh_CN", observed=True)  # type: ignore[no-untyped-call]

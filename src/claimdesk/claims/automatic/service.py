@@ -77,6 +77,7 @@ from claimdesk.models.policy import Policy
 from claimdesk.models.states import PolicyState
 from claimdesk.paging import Page, PageRequest, Slice
 from claimdesk.payments import service as payments
+from claimdesk.products.coverage_types import MATERIALS
 from claimdesk.rules import cover
 from claimdesk.thresholds import service as thresholds
 
@@ -338,8 +339,6 @@ def _policy_reasons(
 
 
 def _material_names(codes: list[str]) -> Words:
-    from claimdesk.products.coverage_types import MATERIALS
-
     return Words(
         "、".join(MATERIALS.get(c, (c, c))[0] for c in codes),
         ", ".join(MATERIALS.get(c, (c, c))[1] for c in codes),

@@ -48,6 +48,8 @@ from claimdesk.crypto.indexes import name_index
 from claimdesk.errors import ClaimdeskError, NotFound, PermissionDenied
 from claimdesk.i18n import gettext
 from claimdesk.paging import Page, PageRequest, Slice
+from claimdesk.people.service import find_by_id_number
+from claimdesk.rules.identity import validate_resident_id
 
 # The states each role's stage queue holds (was web/claims/pages.ROLE_QUEUE_STATES).
 ROLE_QUEUE_STATES: dict[Role, tuple[str, ...]] = {
@@ -207,8 +209,6 @@ def queue_page(
 
 
 def _id_number(text: str) -> bool:
-    from claimdesk.rules.identity import validate_resident_id
-
     try:
         validate_resident_id(text)
     except ClaimdeskError:
@@ -221,8 +221,6 @@ def search(session: Session, *, principal: Principal, q: str, page: PageRequest)
     claimant's name (its keyed hash: the name itself is never compared, SEC-1), or by
     the insured's resident ID number (keyed hash). A search by name or ID number reads
     personal data and is audited (SEC-5); the record holds how, never what was typed."""
-    from claimdesk.people.service import find_by_id_number
-
     text = " ".join(q.split())
     if not text:
         raise SearchTooShort(field="q", minimum=MIN_NUMBER_PART)

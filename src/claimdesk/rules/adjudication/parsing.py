@@ -26,6 +26,7 @@ from claimdesk.rules.adjudication.errors import (
     MalformedRatio,
     MissingField,
     UnknownCoverageType,
+    invalid_choice,
 )
 from claimdesk.rules.adjudication.types import (
     CATALOGS,
@@ -326,8 +327,6 @@ def catalog(value: Any, field: str) -> str | None:
         return None
     found = _CATALOG_ALIASES.get(value.strip().upper()) if isinstance(value, str) else None
     if found is None:
-        from claimdesk.rules.adjudication.errors import invalid_choice
-
         raise invalid_choice(field, value, CATALOGS)
     return found
 

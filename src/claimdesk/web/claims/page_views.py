@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from claimdesk import formatting
+from claimdesk.claims import deadline_names
 from claimdesk.claims.fraud.service import flags_of
 from claimdesk.claims.intake.survey import report_of
 from claimdesk.claims.settlement import recoveries
@@ -379,7 +380,5 @@ def special_view(db: Session, claim: Claim) -> dict[str, Any]:
 def deadline_words(name: str, basis: str | None, language: str) -> dict[str, str]:
     """What a deadline is for and the rule that made it, in the reader's language (GEN-4):
     the article of law, the service standard or the claims manual, never a SPEC ID."""
-    from claimdesk.claims.deadline_names import name_of
-
-    found = name_of(name, basis)
+    found = deadline_names.name_of(name, basis)
     return {"purpose": found.purpose(language), "basis_text": found.basis(language)}

@@ -21,6 +21,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import escape
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
@@ -46,6 +47,7 @@ from claimdesk.claims.settlement import assessment as assessment_service
 from claimdesk.claims.settlement import read as settlement_read
 from claimdesk.claims.settlement import reserves as reserve_service
 from claimdesk.claims.settlement.recoveries import RECOVERY_LINES
+from claimdesk.claims.settlement.review import refusal_to_decide
 from claimdesk.clocks.service import clocks_of_subjects
 from claimdesk.code_labels import CLAIM_LINES, CLAIM_STATES
 from claimdesk.deps import DB, require
@@ -133,8 +135,6 @@ class Countdown(str):
         return gettext("%(span)s left") % {"span": span}
 
     def __html__(self) -> str:
-        from markupsafe import escape
-
         return str(escape(str(self)))
 
 
@@ -1367,8 +1367,6 @@ def refusal_now(db: Session, principal: Principal, claim: Claim, action: str) ->
         )
         return refused is not None
     if action == "decide":
-        from claimdesk.claims.settlement.review import refusal_to_decide
-
         return refusal_to_decide(db, actor=principal, claim=claim) is not None
     if action == "sample_verdict":
         return automatic_service.verdict_refusal(db, actor=principal, claim=claim) is not None

@@ -19,11 +19,12 @@ from sqlalchemy.orm import Session
 from claimdesk.auth.permissions import ROLE_LABELS, Permission, Role
 from claimdesk.auth.principal import Principal
 from claimdesk.claims.queues import service as queues
-from claimdesk.claims.queues.schemas import QueueItem, QueueOut
+from claimdesk.claims.queues.schemas import AssignIn, QueueItem, QueueOut
 from claimdesk.code_labels import CLAIM_LINES, CLAIM_STATES
 from claimdesk.deps import DB, require
 from claimdesk.errors import ClaimdeskError
 from claimdesk.paging import Page
+from claimdesk.web.admin.calendar import admin_warning
 from claimdesk.web.claims.pages import _service_queue, countdown, urgency
 from claimdesk.web.kit import (
     Refusal,
@@ -96,8 +97,6 @@ def workbench_page(
     queue: str | None = None,
 ) -> Response:
     """The start page of claims staff: their queues, most urgent first."""
-    from claimdesk.web.admin.calendar import admin_warning
-
     language = language_of(request)
     q = (request.query_params.get("q") or "").strip()[:40]
     tabs = queues.overview(db, principal=principal, language=language)
@@ -159,8 +158,6 @@ def assign(request: Request, db: DB, principal: Supervisor, form: SubmittedForm)
     role, _, user = target.partition(":")
 
     def call() -> Any:
-        from claimdesk.claims.queues.schemas import AssignIn
-
         body = AssignIn.model_validate(
             {
                 "claim_ids": picked,

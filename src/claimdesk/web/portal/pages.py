@@ -18,6 +18,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from claimdesk.audit.service import record
 from claimdesk.auth import second_factor as sms
 from claimdesk.auth.csrf import PRE_SESSION_COOKIE, pre_session_token, set_pre_session_cookie
 from claimdesk.auth.permissions import Permission
@@ -27,12 +28,15 @@ from claimdesk.claims.config import rules
 from claimdesk.claims.errors import FileRequired
 from claimdesk.claims.intake import acceptance, report
 from claimdesk.claims.schemas import ReportCreate
+from claimdesk.claims.settlement import decision_notices
+from claimdesk.claims.settlement import decision_notices as dn
+from claimdesk.claims.settlement.decision_notices import ensure_pdf, notice_of
 from claimdesk.claims.settlement.reserves import coverage_names
 from claimdesk.code_labels import COMPLAINT_CAUSES as CAUSE_LABELS
 from claimdesk.code_labels import LOSS_CAUSES
 from claimdesk.config import get_settings
 from claimdesk.deps import DB, SESSION_COOKIE, client_ip, require
-from claimdesk.errors import ClaimdeskError
+from claimdesk.errors import ClaimdeskError, NotFound
 from claimdesk.idempotency import service as idempotency
 from claimdesk.idempotency.service import FORM_KEY
 from claimdesk.models.claim import Claim
@@ -505,7 +509,6 @@ def _claim_page(
         for e in read.claim_timeline(db, claim.id)
         if e.action in PLAIN_EVENTS
     ]
-    from claimdesk.claims.settlement.decision_notices import notice_of
 
     paid = [p for p in payments_of(db, claim.id) if p.status == "paid"]
     rated = _rated(db, claim.id)
@@ -554,9 +557,6 @@ def claim_page(claim_id: int, request: Request, db: DB, principal: Customer) -> 
 
 
 def _notice_or_404(db: Session, principal: Principal, claim_id: int) -> tuple[Claim, Any]:
-    from claimdesk.claims.settlement import decision_notices
-    from claimdesk.errors import NotFound
-
     claim = read.claim_for(db, principal, claim_id)  # the customer's own claims only (SEC-4)
     notice = decision_notices.notice_of(db, claim.id)
     if notice is None:
@@ -566,8 +566,6 @@ def _notice_or_404(db: Session, principal: Principal, claim_id: int) -> tuple[Cl
 
 def _notice_read(db: Session, principal: Principal, claim: Claim, notice: Any, via: str) -> None:
     # The notice lists treatments and the account: each read is on the trail (GEN-5).
-    from claimdesk.audit.service import record
-
     record(
         db,
         actor=principal,
@@ -582,8 +580,6 @@ def _notice_read(db: Session, principal: Principal, claim: Claim, notice: Any, v
 def settlement_notice(claim_id: int, request: Request, db: DB, principal: Customer) -> Response:
     """The customer's notice in plain words: what was claimed, what was not paid and why,
     deductible, ratio, the amount, the payment, how to object; the PDF beside it."""
-    from claimdesk.claims.settlement import decision_notices as dn
-
     claim, notice = _notice_or_404(db, principal, claim_id)
     _notice_read(db, principal, claim, notice, "page")
     # Each coverage named in the reader's language as the notice was issued with it
@@ -618,8 +614,6 @@ def settlement_notice(claim_id: int, request: Request, db: DB, principal: Custom
 
 @router.get("/claims/{claim_id}/notice.pdf")
 def settlement_notice_pdf(claim_id: int, db: DB, principal: Customer) -> Response:
-    from claimdesk.claims.settlement.decision_notices import ensure_pdf
-
     claim, notice = _notice_or_404(db, principal, claim_id)
     _notice_read(db, principal, claim, notice, "pdf")
     return Response(
