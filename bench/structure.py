@@ -1,6 +1,8 @@
 """The code's shape in figures (issue 11): files and lines per package, functions over 60
-lines, imports inside functions, import cycles, ``select(`` outside repositories (apart:
-those in INFRASTRUCTURE files, which no repository should hold), the
+lines, imports inside functions (and those without a comment saying why), import cycles,
+queries outside repositories — calls of SQLAlchemy's ``select``/``insert``/``update``/
+``delete``, found in the syntax tree, so a word in a comment or a string is no query
+(apart: those in INFRASTRUCTURE files, which no repository should hold) — and the
 import-linter contracts kept.
 
 ``python -m bench structure`` (or ``python -m bench.structure``) from the repository root.
@@ -22,9 +24,9 @@ ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src" / "claimdesk"
 LONG_FUNCTION = 60
 
-# Files whose queries are no domain's business, so no repository's: they run a ``select(``
+# Files whose queries are no domain's business, so no repository's: they run a query
 # over any table they are given or over every table, or load fixed demo data. Counted
-# apart ("select_in_infrastructure"), so "select_outside_repositories" counts only the
+# apart ("queries_in_infrastructure"), so "queries_outside_repositories" counts only the
 # queries that should be in a repository.py and can go down to 0. The migrations are not
 # read at all (_python_files).
 INFRASTRUCTURE: dict[str, str] = {
@@ -34,7 +36,6 @@ INFRASTRUCTURE: dict[str, str] = {
     "crypto/rotation.py": "re-encrypts every encrypted column, found from the metadata",
     "audit/sealer.py": "seals the audit chain in seq ranges, under its own locks",
     "audit/verify.py": "verifies the audit chain in seq ranges",
-    "conformance/batch.py": "the columnar batch of `claimdesk adjudicate`, a command over files",
     "ops/demo.py": "demo data loader",
     "ops/demo_history.py": "demo data loader",
     "sales/demo.py": "demo data loader",
@@ -60,13 +61,64 @@ def _functions(tree: ast.AST) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
     return [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
 
 
-def _inner_imports(tree: ast.AST) -> int:
-    count = 0
+def _inner_imports(tree: ast.AST) -> list[ast.Import | ast.ImportFrom]:
+    """The imports inside functions (each once, however deeply the functions nest)."""
+    found: dict[int, ast.Import | ast.ImportFrom] = {}
     for function in _functions(tree):
         for node in ast.walk(function):
             if isinstance(node, ast.Import | ast.ImportFrom):
-                count += 1
-    return count
+                found[id(node)] = node
+    return list(found.values())
+
+
+def _unexplained(imports: list[ast.Import | ast.ImportFrom], lines: list[str]) -> list[int]:
+    """The lines of the imports inside functions that do not say why they are there: a
+    comment on the import's line or on the line above it (an import cycle it breaks, a
+    heavy optional import it delays) explains it and the imports right below it."""
+    found: list[int] = []
+    explained_to = 0  # the last line of a run of explained imports
+    for node in sorted(imports, key=lambda n: n.lineno):
+        above = lines[node.lineno - 2].strip() if node.lineno > 1 else ""
+        end = node.end_lineno or node.lineno
+        if (
+            "#" in "".join(lines[node.lineno - 1 : end])
+            or above.startswith("#")
+            or explained_to == node.lineno - 1
+        ):
+            explained_to = end
+        else:
+            found.append(node.lineno)
+    return found
+
+
+QUERY_CALLS = frozenset({"select", "insert", "update", "delete"})
+
+
+def _query_calls(tree: ast.AST) -> int:
+    """Calls of SQLAlchemy's select/insert/update/delete (from ``sqlalchemy`` or one of its
+    dialects, under any alias, or as an attribute of ``sqlalchemy`` or of a dialect module):
+    a ``session.delete(row)`` or a ``dict.update`` is no query, nor is a word in a text."""
+    names: set[str] = set()
+    modules: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("sqlalchemy"):
+            names |= {a.asname or a.name for a in node.names if a.name in QUERY_CALLS}
+            if node.module == "sqlalchemy.dialects":  # postgresql.insert(...)
+                modules |= {a.asname or a.name for a in node.names}
+        elif isinstance(node, ast.Import):
+            modules |= {a.asname or a.name for a in node.names if a.name == "sqlalchemy"}
+
+    def is_query(func: ast.expr) -> bool:
+        if isinstance(func, ast.Name):
+            return func.id in names
+        return (
+            isinstance(func, ast.Attribute)
+            and func.attr in QUERY_CALLS
+            and isinstance(func.value, ast.Name)
+            and func.value.id in modules
+        )
+
+    return sum(1 for n in ast.walk(tree) if isinstance(n, ast.Call) and is_query(n.func))
 
 
 def import_cycles() -> list[list[str]]:
@@ -135,7 +187,8 @@ def source_figures() -> dict[str, object]:
     lines: Counter[str] = Counter()
     long_functions: list[str] = []
     inner_imports: Counter[str] = Counter()
-    selects: Counter[str] = Counter()
+    unexplained: list[str] = []
+    queries: Counter[str] = Counter()
     infrastructure: Counter[str] = Counter()
     for path in _python_files():
         text = path.read_text(encoding="utf-8")
@@ -148,10 +201,12 @@ def source_figures() -> dict[str, object]:
             length = (function.end_lineno or function.lineno) - function.lineno + 1
             if length > LONG_FUNCTION:
                 long_functions.append(f"{name}:{function.name} ({length})")
-        if n := _inner_imports(tree):
-            inner_imports[name] = n
-        if path.name != "repository.py" and (n := text.count("select(")):
-            (infrastructure if name in INFRASTRUCTURE else selects)[name] = n
+        if inner := _inner_imports(tree):
+            inner_imports[name] = len(inner)
+            source = text.splitlines()
+            unexplained += [f"{name}:{n}" for n in _unexplained(inner, source)]
+        if path.name != "repository.py" and (n := _query_calls(tree)):
+            (infrastructure if name in INFRASTRUCTURE else queries)[name] = n
     return {
         "files_and_lines": {p: [files[p], lines[p]] for p in sorted(files)},
         "total_files_lines": [sum(files.values()), sum(lines.values())],
@@ -159,11 +214,13 @@ def source_figures() -> dict[str, object]:
         "long_functions": sorted(long_functions),
         "imports_inside_functions": sum(inner_imports.values()),
         "imports_inside_functions_by_file": dict(sorted(inner_imports.items())),
+        # Those without a comment saying why (a cycle broken, a heavy import delayed).
+        "imports_inside_functions_unexplained": sorted(unexplained),
         # Outside repositories and outside the infrastructure files: should be 0.
-        "select_outside_repositories": sum(selects.values()),
-        "select_by_file": dict(selects.most_common()),
-        "select_in_infrastructure": sum(infrastructure.values()),
-        "select_in_infrastructure_by_file": dict(infrastructure.most_common()),
+        "queries_outside_repositories": sum(queries.values()),
+        "queries_by_file": dict(queries.most_common()),
+        "queries_in_infrastructure": sum(infrastructure.values()),
+        "queries_in_infrastructure_by_file": dict(infrastructure.most_common()),
     }
 
 
