@@ -7,11 +7,25 @@ and its message in zh-CN and English (GEN-6). The API renders it as
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, ClassVar
 
 from pydantic import BaseModel
 
 from claimdesk.field_labels import field_label, field_words, without_spec_refs
+
+
+def said_as(
+    params: Mapping[str, Any], names: Iterable[str], say: Callable[[Any], str]
+) -> dict[str, Any]:
+    """An error's parameters as a person reads them: each of ``names`` that is there said
+    by ``say`` (a date, an instant as people write it), the rest as given (programs
+    read the parameters themselves, unchanged)."""
+    said = dict(params)
+    for name in names:
+        if name in said:
+            said[name] = say(said[name])
+    return said
 
 
 class ClaimdeskError(Exception):

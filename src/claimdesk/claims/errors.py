@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from claimdesk.errors import ClaimdeskError, Conflict, ValidationFailed
+from claimdesk.errors import ClaimdeskError, Conflict, ValidationFailed, said_as
 from claimdesk.formatting import local_date
 from claimdesk.products.coverage_types import MATERIALS
 from claimdesk.rules import transitions
@@ -344,11 +344,7 @@ class SaysDates(ClaimdeskError):
     date_params: ClassVar[tuple[str, ...]] = ()
 
     def words(self, language: str) -> dict[str, Any]:
-        said = dict(self.params)
-        for name in self.date_params:
-            if name in said:
-                said[name] = local_date(said[name], language)
-        return said
+        return said_as(self.params, self.date_params, lambda day: local_date(day, language))
 
 
 class _SaysDates(SaysDates, ValidationFailed):

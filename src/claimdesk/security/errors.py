@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, ClassVar
 
-from claimdesk.errors import Conflict, NotFound, ValidationFailed
+from claimdesk.errors import Conflict, NotFound, ValidationFailed, said_as
 from claimdesk.formatting import local_datetime
 from claimdesk.rules.transitions import IllegalTransition
 
@@ -18,11 +18,8 @@ class SaysInstants:
     instants: ClassVar[tuple[str, ...]] = ()
 
     def words(self, language: str) -> dict[str, Any]:
-        said = dict(self.params)
-        for name in self.instants:
-            if isinstance(said.get(name), dt.datetime):
-                said[name] = local_datetime(said[name], language)
-        return said
+        instants = [n for n in self.instants if isinstance(self.params.get(n), dt.datetime)]
+        return said_as(self.params, instants, lambda at: local_datetime(at, language))
 
 
 class UnknownIncidentCode(ValidationFailed):
