@@ -452,28 +452,100 @@ def insert_new_with(
     (``InsertedWith.drawn``; PostgreSQL only, SQLite draws nothing): a new claim's
     audit entries' seqs (audit.service.reserve_seqs), one round trip fewer."""
     if not is_postgres(session):
-        insert_new(session, model, [obj])
-        for child_model, key, objects in children:
-            for child in objects:
-                setattr(child, key, obj.id)
-            insert_new(session, child_model, objects, keep=False)
-        for row_model, key, group in rows:
-            if group:
-                fk_key = row_model.__mapper__.attrs[key].columns[0].key
-                session.connection().execute(
-                    _insert_of(row_model.__table__, returning=False),
-                    [{**row, fk_key: obj.id} for row in group],
-                )
-        if numbered is not None and numbered[2]:
-            numbered_model, key, objects = numbered
-            for item in objects:
-                setattr(item, key, _reference(numbered_model, key, obj.id))
-            insert_new_unkept(session, numbered_model, objects)
+        _insert_new_with_one_by_one(session, model, obj, children, rows, numbered)
         return InsertedWith(drawn=[])
     children = [(m, k, objs) for m, k, objs in children if objs]
     parent_row = _row_of(model, obj)
-    # Short parameter names (p<i>, c<kind>_<row>_<column>, by position): the statement's
-    # text must stay within psycopg's query cache (4,096 characters; see _driver_sql_of).
+    params, shape = _parent_and_children_params(parent_row, children)
+    statement = _insert_with_of(model, tuple(parent_row), tuple(shape), params)
+    dialect = session.get_bind().dialect
+    if rows:
+        statement = _with_rows_of(statement, _row_shape(rows, params, dialect))
+    numbered_shape = _numbered_shape(numbered, params, dialect)
+    sequence = None
+    if draw is not None:
+        sequence, params["draw_n"] = draw
+    if numbered_shape is not None or sequence is not None:
+        statement = _with_numbered_of(statement, numbered_shape, sequence)
+    session.flush()  # what the rows may refer to, as session.execute would (autoflush)
+    (result,) = _run_on_driver(session, statement, params)
+    new_id = result[0]
+    _keep(session, model, [obj], [new_id])
+    for _child_model, key, objects in children:
+        for child in objects:
+            setattr(child, key, new_id)
+    if numbered is not None and numbered_shape is not None:
+        _set_numbered_ids(numbered, parent_id=new_id, ids=result[1])
+    return InsertedWith(drawn=sorted(result[-1] or []) if sequence is not None else [])
+
+
+def _numbered_shape(
+    numbered: tuple[type[Any], str, Sequence[Any]] | None,
+    params: dict[str, Any],
+    dialect: Any,
+) -> tuple[type[Any], str, tuple[str, ...]] | None:
+    """The numbered objects' (model, foreign key attribute, columns), their rows put in
+    ``params`` as one JSON parameter (``n_rows``); None when there are none."""
+    if numbered is None or not numbered[2]:
+        return None
+    numbered_model, key, objects = numbered
+    fk_key = numbered_model.__mapper__.attrs[key].columns[0].key
+    numbered_rows = [_row_of(numbered_model, item) for item in objects]
+    table = numbered_model.__table__
+    names = tuple(name for name in numbered_rows[0] if name != fk_key)
+    params["n_rows"] = _json_rows(table, names, numbered_rows, dialect, numbered=True)
+    return (numbered_model, key, names)
+
+
+def _run_on_driver(session: Session, statement: Any, params: dict[str, Any]) -> list[Any]:
+    """The compiled text on the driver (as db.insert_rows does): the statement is built
+    once per shape, so SQLAlchemy's per-execution work — its cache key over five CTEs,
+    parameter and result set-up — bought nothing; each value goes through its column
+    type's bind processor here as it would there (encryption, JSON, UTC)."""
+    sql, processors, held = _driver_sql_of(statement, session.get_bind().dialect)
+    given = {**held, **params}
+    for name, process in processors.items():  # a few of the parameters have one
+        value = params.get(name)
+        if value is not None:
+            given[name] = process(value)
+    return run_in_transaction(session.connection(), sql, given)
+
+
+def _insert_new_with_one_by_one(
+    session: Session,
+    model: type[Any],
+    obj: Any,
+    children: Sequence[tuple[type[Any], str, Sequence[Any]]],
+    rows: Sequence[tuple[type[Any], str, Sequence[dict[str, Any]]]],
+    numbered: tuple[type[Any], str, Sequence[Any]] | None,
+) -> None:
+    """insert_new_with on SQLite: one statement per model, the parent's first."""
+    insert_new(session, model, [obj])
+    for child_model, key, objects in children:
+        for child in objects:
+            setattr(child, key, obj.id)
+        insert_new(session, child_model, objects, keep=False)
+    for row_model, key, group in rows:
+        if group:
+            fk_key = row_model.__mapper__.attrs[key].columns[0].key
+            session.connection().execute(
+                _insert_of(row_model.__table__, returning=False),
+                [{**row, fk_key: obj.id} for row in group],
+            )
+    if numbered is not None and numbered[2]:
+        numbered_model, key, objects = numbered
+        for item in objects:
+            setattr(item, key, _reference(numbered_model, key, obj.id))
+        insert_new_unkept(session, numbered_model, objects)
+
+
+def _parent_and_children_params(
+    parent_row: dict[str, Any], children: Sequence[tuple[type[Any], str, Sequence[Any]]]
+) -> tuple[dict[str, Any], list[tuple[type[Any], str, int]]]:
+    """The parameters of the parent's row and its children's, and the children's shape
+    (model, foreign key attribute, how many). Short parameter names (p<i>,
+    c<kind>_<row>_<column>, by position): the statement's text must stay within
+    psycopg's query cache (4,096 characters; see _driver_sql_of)."""
     params = {f"p{i}": value for i, value in enumerate(parent_row.values())}
     shape: list[tuple[type[Any], str, int]] = []
     for index, (child_model, key, objects) in enumerate(children):
@@ -483,55 +555,22 @@ def insert_new_with(
             child_row = _row_of(child_model, child)
             for name, value in child_row.items():
                 params[f"c{index}_{number}_{position[name]}"] = value
-    statement = _insert_with_of(model, tuple(parent_row), tuple(shape), params)
-    dialect = session.get_bind().dialect
-    if rows:
-        shape_of_rows = _row_shape(rows, params, dialect)
-        statement = _with_rows_of(statement, shape_of_rows)
-    numbered_shape = None
-    if numbered is not None and numbered[2]:
-        numbered_model, key, objects = numbered
-        fk_key = numbered_model.__mapper__.attrs[key].columns[0].key
-        numbered_rows = [_row_of(numbered_model, item) for item in objects]
-        table = numbered_model.__table__
-        names = tuple(name for name in numbered_rows[0] if name != fk_key)
-        params["n_rows"] = _json_rows(table, names, numbered_rows, dialect, numbered=True)
-        numbered_shape = (numbered_model, key, names)
-    sequence = None
-    if draw is not None:
-        sequence, params["draw_n"] = draw
-    if numbered_shape is not None or sequence is not None:
-        statement = _with_numbered_of(statement, numbered_shape, sequence)
-    session.flush()  # what the rows may refer to, as session.execute would (autoflush)
-    connection = session.connection()
-    sql, processors, held = _driver_sql_of(statement, dialect)
-    # The compiled text on the driver (as db.insert_rows does): the statement is built
-    # once per shape, so SQLAlchemy's per-execution work — its cache key over five
-    # CTEs, parameter and result set-up — bought nothing; each value goes through its
-    # column type's bind processor here as it would there (encryption, JSON, UTC).
-    given = {**held, **params}
-    for name, process in processors.items():  # a few of the parameters have one
-        value = params.get(name)
-        if value is not None:
-            given[name] = process(value)
-    (result,) = run_in_transaction(connection, sql, given)
-    new_id = result[0]
-    _keep(session, model, [obj], [new_id])
-    for _child_model, key, objects in children:
-        for child in objects:
-            setattr(child, key, new_id)
-    if numbered_shape is not None:
-        numbered_model, key, objects = numbered  # type: ignore[misc]
-        pk = numbered_model.__mapper__.get_property_by_column(
-            numbered_model.__table__.primary_key.columns[0]
-        ).key
-        reference = _reference(numbered_model, key, new_id)
-        # Ids are handed out in the insert's order (ORDER BY the rows' position).
-        for item, item_id in zip(objects, sorted(result[1]), strict=True):
-            setattr(item, pk, item_id)
-            setattr(item, key, reference)
-    drawn = sorted(result[-1] or []) if sequence is not None else []
-    return InsertedWith(drawn=drawn)
+    return params, shape
+
+
+def _set_numbered_ids(
+    numbered: tuple[type[Any], str, Sequence[Any]], *, parent_id: int, ids: Sequence[int]
+) -> None:
+    """Set the ids the insert gave the numbered objects, and their reference to the
+    parent: ids are handed out in the insert's order (ORDER BY the rows' position)."""
+    numbered_model, key, objects = numbered
+    pk = numbered_model.__mapper__.get_property_by_column(
+        numbered_model.__table__.primary_key.columns[0]
+    ).key
+    reference = _reference(numbered_model, key, parent_id)
+    for item, item_id in zip(objects, sorted(ids), strict=True):
+        setattr(item, pk, item_id)
+        setattr(item, key, reference)
 
 
 def _reference(model: type[Any], key: str, parent_id: int) -> Any:
