@@ -21,6 +21,7 @@ from claimdesk.rules.checks.params import ParamSpec, Value
 from claimdesk.rules.checks.sex_age import age_on, restricted_items
 from claimdesk.rules.checks.types import (
     CheckInput,
+    ContactLink,
     GroupVisit,
     Hit,
     LineUse,
@@ -550,6 +551,76 @@ def just_under_limit(inp: CheckInput, params: Params) -> list[Hit]:
 # -- shared_contact ------------------------------------------------------------------------
 
 
+@dataclass
+class _ContactSharing:
+    """Per contact (kind, key hash) of a claim, the families (see shared_contact) that
+    use it on claims (``claimants``), carry it on their records (``registered``) or
+    hold its account in another name (``renamed``); the claims using it; whether it is
+    someone's own number (``owned``: on a record, the claimant's, a relative's or a
+    stranger's) and the unrelated families sharing it; and the people behind the
+    families, for the evidence (``named``)."""
+
+    claimants: dict[tuple[str, str], set[int]]
+    registered: dict[tuple[str, str], set[int]]
+    renamed: dict[tuple[str, str], set[int]]
+    claims: dict[tuple[str, str], set[int]]
+    owned: set[tuple[str, str]]
+    sharing: dict[tuple[str, str], set[int]]
+    named: dict[tuple[str, str], dict[str, set[int]]]
+
+    @classmethod
+    def of(cls, inp: CheckInput) -> _ContactSharing:
+        found = cls({}, {}, {}, {}, set(), {}, {})
+        for link in inp.contacts:
+            if link.person_id != inp.claim.insured_id:
+                found.add(link)
+        return found
+
+    def add(self, link: ContactLink) -> None:
+        key = (link.kind, link.key_hash)
+        if link.registered or link.claimant_registered:
+            self.owned.add(key)
+        if link.shares_policy:
+            return
+        unit = link.person_id if link.family is None else link.family
+        counted = self.named.setdefault(key, {})
+        self.sharing.setdefault(key, set()).add(unit)
+        if link.claim_ids:
+            self.claimants.setdefault(key, set()).add(unit)
+            counted.setdefault("used", set()).add(link.person_id)
+            self.claims.setdefault(key, set()).update(link.claim_ids)
+        if link.registered:
+            self.registered.setdefault(key, set()).add(unit)
+            counted.setdefault("registered", set()).add(link.person_id)
+        if link.other_holder:
+            self.renamed.setdefault(key, set()).add(unit)
+            counted.setdefault("renamed", set()).add(link.person_id)
+
+    def hit(self, key: tuple[str, str], *, why: str) -> Hit:
+        """The hit of a contact shared so (``why``: used, renamed or registered)."""
+        kind, key_hash = key
+        people = self.named.get(key, {})
+        used_people, on_record_people = people.get("used", set()), people.get("registered", set())
+        # The reason names people; the minimums counted their families.
+        renamed_people = people.get("renamed", set())
+        count = len(used_people) if why == "used" else len(renamed_people or on_record_people)
+        families = self.claimants.get(key, set()) | self.registered.get(key, set())
+        return Hit(
+            "shared_contact",
+            *_shared_reason(why, kind, count),
+            {
+                "kind": kind,
+                "key_hash": key_hash[:16],
+                "person_ids": sorted(used_people | on_record_people),
+                "registered_person_ids": sorted(on_record_people),
+                "other_holder_person_ids": sorted(renamed_people),
+                "claim_ids": sorted(self.claims.get(key, set())),
+                # How many families those people are (the minimums count these).
+                "families": len(families),
+            },
+        )
+
+
 def shared_contact(inp: CheckInput, params: Params) -> list[Hit]:
     """One bank account or phone shared with people not related to the claimant through
     the policies: used by at least ``min_other_people`` other claimants (their records or
@@ -589,73 +660,22 @@ def shared_contact(inp: CheckInput, params: Params) -> list[Hit]:
         "phone": _int(params, "min_registered_phone"),
         "bank_account": _int(params, "min_registered_account"),
     }
-    claimants: dict[tuple[str, str], set[int]] = {}
-    registered: dict[tuple[str, str], set[int]] = {}
-    renamed: dict[tuple[str, str], set[int]] = {}
-    claims: dict[tuple[str, str], set[int]] = {}
-    # Whether each contact is someone's own number (on a record: the claimant's, a
-    # relative's or a stranger's), and the unrelated people sharing it.
-    owned: set[tuple[str, str]] = set()
-    sharing: dict[tuple[str, str], set[int]] = {}
-    # The sets above hold families (see above); these the people behind them (evidence).
-    named: dict[tuple[str, str], dict[str, set[int]]] = {}
-    for link in inp.contacts:
-        if link.person_id == inp.claim.insured_id:
-            continue
-        key = (link.kind, link.key_hash)
-        if link.registered or link.claimant_registered:
-            owned.add(key)
-        if link.shares_policy:
-            continue
-        unit = link.person_id if link.family is None else link.family
-        counted = named.setdefault(key, {})
-        sharing.setdefault(key, set()).add(unit)
-        if link.claim_ids:
-            claimants.setdefault(key, set()).add(unit)
-            counted.setdefault("used", set()).add(link.person_id)
-            claims.setdefault(key, set()).update(link.claim_ids)
-        if link.registered:
-            registered.setdefault(key, set()).add(unit)
-            counted.setdefault("registered", set()).add(link.person_id)
-        if link.other_holder:
-            renamed.setdefault(key, set()).add(unit)
-            counted.setdefault("renamed", set()).add(link.person_id)
+    found = _ContactSharing.of(inp)
     hits = []
-    for kind, key_hash in sorted({*claimants, *registered}):
+    for kind, key_hash in sorted({*found.claimants, *found.registered}):
         key = (kind, key_hash)
-        used, on_records = claimants.get(key, set()), registered.get(key, set())
+        used, on_records = found.claimants.get(key, set()), found.registered.get(key, set())
         floor = need_registered.get(kind, 0)
         # A household's phone: someone's own number, shared by few (see above).
-        home = kind == "phone" and key in owned and len(sharing.get(key, ())) <= household
-        if len(used) >= need and not home:
-            why = "used"
-        elif floor > 0 and renamed.get(key):
-            why = "renamed"
-        elif floor > 0 and len(on_records) >= floor:
-            why = "registered"
-        else:
-            continue
-        people = named.get(key, {})
-        used_people, on_record_people = people.get("used", set()), people.get("registered", set())
-        # The reason names people; the minimums above counted their families.
-        renamed_people = people.get("renamed", set())
-        count = len(used_people) if why == "used" else len(renamed_people or on_record_people)
-        hits.append(
-            Hit(
-                "shared_contact",
-                *_shared_reason(why, kind, count),
-                {
-                    "kind": kind,
-                    "key_hash": key_hash[:16],
-                    "person_ids": sorted(used_people | on_record_people),
-                    "registered_person_ids": sorted(on_record_people),
-                    "other_holder_person_ids": sorted(renamed_people),
-                    "claim_ids": sorted(claims.get(key, set())),
-                    # How many families those people are (the minimums count these).
-                    "families": len(used | on_records),
-                },
-            )
+        home = (
+            kind == "phone" and key in found.owned and len(found.sharing.get(key, ())) <= household
         )
+        if len(used) >= need and not home:
+            hits.append(found.hit(key, why="used"))
+        elif floor > 0 and found.renamed.get(key):
+            hits.append(found.hit(key, why="renamed"))
+        elif floor > 0 and len(on_records) >= floor:
+            hits.append(found.hit(key, why="registered"))
     return hits
 
 
