@@ -155,7 +155,7 @@ def replay(
         shown: list[dict[str, Any]] = []
         for cid in sorted(labels):
             claim = session.get_one(Claim, cid)
-            inp = as_of(repository.gather(session, claim), cid)
+            inp = as_of(repository.gather(session, claim=claim), cid)
             inp = dataclasses.replace(inp, book_days=_book_days_before(session, inp, cid))
             runs = [("bills", inp)]
             if report_runs:

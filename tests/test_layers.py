@@ -37,7 +37,7 @@ def test_no_import_cycles() -> None:
 # the query into its package's repository.py, split the function into named steps, put
 # the import at the top of its module.
 QUERIES_OUTSIDE_REPOSITORIES = 14
-FUNCTIONS_OVER_60_LINES = 47
+FUNCTIONS_OVER_60_LINES = 45
 IMPORTS_INSIDE_FUNCTIONS = 17
 
 
@@ -83,7 +83,7 @@ POSITIONAL_ALLOWED = {
 }
 # The public functions that still take more than the session by position: to reach 0.
 # Lower it when you make one keyword-only; never raise it.
-POSITIONAL_PARAMETERS = 334
+POSITIONAL_PARAMETERS = 288
 
 
 def _positional(name: str, text: str) -> list[str]:

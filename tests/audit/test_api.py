@@ -39,10 +39,10 @@ def _seed(db):
 
 def test_timeline_lists_one_records_entries_in_order(db):  # SPEC GEN-5
     _seed(db)
-    entries = timeline(db, "claim", 1)
+    entries = timeline(db, entity_type="claim", entity_id=1)
     assert [e.action for e in entries] == ["claim.reported", "claim.adjusted"]
-    assert timeline(db, "person", "7")[0].reason == "verify identity"
-    assert timeline(db, "claim", 2) == []
+    assert timeline(db, entity_type="person", entity_id="7")[0].reason == "verify identity"
+    assert timeline(db, entity_type="claim", entity_id=2) == []
 
 
 def test_auditor_lists_and_filters(db, client):  # SPEC GEN-5

@@ -402,7 +402,7 @@ def test_seqs_reserved_early_are_used_in_order_and_a_leftover_is_a_gap(real):  #
     with unit_of_work(factory) as session:
         reserved = sorted(session.execute(draw, {"n": 2}).scalars())
         append(factory, 1)  # another writer draws past the reserve and commits first
-        reserve_seqs(session, reserved)
+        reserve_seqs(session, seqs=reserved)
         for n in range(3):
             record(session, actor=ACTOR, action="claim.viewed", entity_type="claim", entity_id=n)
     with factory() as session:
@@ -418,7 +418,7 @@ def test_seqs_reserved_early_are_used_in_order_and_a_leftover_is_a_gap(real):  #
     ]
     session = factory()
     try:
-        reserve_seqs(session, sorted(session.execute(draw, {"n": 3}).scalars()))
+        reserve_seqs(session, seqs=sorted(session.execute(draw, {"n": 3}).scalars()))
         session.rollback()
         record(session, actor=ACTOR, action="claim.viewed", entity_type="claim", entity_id="x")
         session.commit()
@@ -428,7 +428,7 @@ def test_seqs_reserved_early_are_used_in_order_and_a_leftover_is_a_gap(real):  #
     assert last == max(written) + 4  # 3 reserved and left, then a fresh one
     with unit_of_work(factory) as session:
         left = session.execute(draw, {"n": 2}).scalars().all()
-        reserve_seqs(session, sorted(left))
+        reserve_seqs(session, seqs=sorted(left))
         record(session, actor=ACTOR, action="claim.viewed", entity_type="claim", entity_id="y")
     assert seal_all(factory) == 6
     result = _verify(factory)

@@ -376,7 +376,7 @@ def test_duplicate_receipt_on_the_same_claim_is_409(world, clock, db):
     # The cross-claim check (CLM-F3) finds every claim carrying a receipt.
     other = report(world, clock)
     ok(_post(world, other, bill(), who="handler"), 201)
-    found = find_receipts(db, "11060126", "0012345678")
+    found = find_receipts(db, code="11060126", number="0012345678")
     assert sorted(b.claim_id for b in found) == [cid, other]
 
 

@@ -43,7 +43,7 @@ def test_bill_lines_feed_the_engine_under_social_insurance_only(world, db, monke
     ok(world.client.post(f"{API}/{cid}/bills", json=bill(), headers=world.h["customer"]), 201)
     claim = db.get(Claim, cid)
     assert claim is not None
-    expenses = expense_lines_for(db, claim)
+    expenses = expense_lines_for(db, claim=claim)
     assert expenses.social_insurance_paid == Decimal("8000.00")
     assert expenses.settled_with_social_insurance is True
     parameters: dict[str, object] = {

@@ -189,7 +189,7 @@ def _seed(factory: sessionmaker[Session]) -> str:
     with factory() as session:
         load_demo(session, actor=system)
         load_demo_products(session, system)
-        customer = auth_repository.get_user_by_username(session, "customer1")
+        customer = auth_repository.get_user_by_username(session, username="customer1")
         assert customer is not None and customer.person_id is not None
         policy = issue_medical_policy(session, person_id=customer.person_id)
         beijing = session.query(OrgUnit).filter_by(code="BJ").one()

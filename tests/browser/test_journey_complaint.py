@@ -22,7 +22,7 @@ def test_complaint_filed_acknowledged_decided(
     # SPEC SVC-3 (acknowledged, decided, the earlier deadline shown), GEN-4 (which rule),
     # GEN-6 (an empty decision is refused in place), GEN-7 (it counts on the dashboard)
     with live_server.session() as session:
-        customer = auth_repository.get_user_by_username(session, "customer1")
+        customer = auth_repository.get_user_by_username(session, username="customer1")
         assert customer is not None and customer.person_id is not None
         person_id = customer.person_id
 

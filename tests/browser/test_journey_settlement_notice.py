@@ -46,7 +46,7 @@ def _own_policy(server: LiveServer) -> str:
     from claimdesk.auth import repository as auth_repository
 
     with server.session() as session:
-        customer = auth_repository.get_user_by_username(session, "customer1")
+        customer = auth_repository.get_user_by_username(session, username="customer1")
         assert customer is not None and customer.person_id
         policy = issue_medical_policy(session, person_id=customer.person_id)
         beijing = session.scalars(select(OrgUnit).where(OrgUnit.code == "BJ")).one()

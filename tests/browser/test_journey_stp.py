@@ -44,7 +44,7 @@ def _small_policy(server: LiveServer, username: str) -> tuple[str, str]:
 
     today = dt.datetime.now(BEIJING).date()
     with server.session() as session:
-        user = auth_repository.get_user_by_username(session, username)
+        user = auth_repository.get_user_by_username(session, username=username)
         assert user is not None and user.person_id is not None
         person = session.get(Person, user.person_id)
         assert person is not None

@@ -296,7 +296,7 @@ def test_the_frequency_check_reads_the_diagnoses_of_bills(world: World, db: Sess
     _bill(db, theirs["id"], "0000000103", diagnosis=("M54.500", "11"))
     _bill(db, cold["id"], "0000000104", diagnosis=("J06.900", "11"))
     _bill(db, late["id"], "0000000105", diagnosis=("M54.500", "11"))
-    inp = repository.gather(db, db.get_one(Claim, second["id"]))
+    inp = repository.gather(db, claim=db.get_one(Claim, second["id"]))
     past = {c.claim_id: c.diagnosis_groups for c in inp.insured_claims}
     assert past == {first["id"]: ("M54:outpatient",)}
     visits = inp.diagnosis_visits["M54:outpatient"]
@@ -307,7 +307,7 @@ def test_the_frequency_check_reads_the_diagnoses_of_bills(world: World, db: Sess
     ]
     assert set(inp.diagnosis_visits) == {"M54:outpatient"}
     # From the other side: the insured's visit of 05-20 is before theirs, 06-01 is not.
-    back = repository.gather(db, db.get_one(Claim, theirs["id"]))
+    back = repository.gather(db, claim=db.get_one(Claim, theirs["id"]))
     assert [(v.claim_id, v.on) for v in back.diagnosis_visits["M54:outpatient"]] == [
         (first["id"], dt.date(2026, 5, 20))
     ]
@@ -353,7 +353,7 @@ def test_the_frequency_check_reads_a_course_visits_without_a_statement(world: Wo
     _bill(db, end, "0000000206", diagnosis=("M54.500", "11"))
     _bill(db, alone, "0000000207", diagnosis=("M54.500", "11"))
     _bill(db, beside, "0000000208")
-    inp = repository.gather(db, db.get_one(Claim, second["id"]))
+    inp = repository.gather(db, claim=db.get_one(Claim, second["id"]))
     visits = sorted(inp.diagnosis_visits["M54:outpatient"], key=lambda v: v.claim_id)
     assert [(v.claim_id, v.insured_id, v.on, v.named) for v in visits] == [
         (start, stranger.id, dt.date(2026, 5, 10), True),
@@ -406,7 +406,7 @@ def test_a_groups_visits_are_one_statement_whatever_its_patients(world: World, d
         repository.clear_book_rates()  # read once a day: both gathers read it
         event.listen(bind, "before_cursor_execute", count)
         try:
-            inp = repository.gather(db, db.get_one(Claim, second["id"]))
+            inp = repository.gather(db, claim=db.get_one(Claim, second["id"]))
         finally:
             event.remove(bind, "before_cursor_execute", count)
         return seen, len(inp.diagnosis_visits["M54:outpatient"])

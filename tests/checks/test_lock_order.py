@@ -94,8 +94,8 @@ def test_two_runs_passing_copies_to_each_others_insured_do_not_deadlock(
         local_calls = threading.local()
         real_lock = checks_repository.lock_insured
 
-        def lock_insured(session: Any, person_id: int) -> None:
-            real_lock(session, person_id)
+        def lock_insured(session: Any, *, person_id: int) -> None:
+            real_lock(session, person_id=person_id)
             if not getattr(local_calls, "done", False):
                 local_calls.done = True
                 both.wait()

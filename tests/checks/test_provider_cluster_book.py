@@ -137,7 +137,7 @@ def test_the_book_is_read_as_claims_a_day_around_the_receipts(world: World, db: 
     _bill(db, mine, CLINIC, DAY + dt.timedelta(days=2))  # the claim's own second bill
     _bill(db, twice, OTHER, DAY + dt.timedelta(days=93))  # 91 days after its last
     db.commit()
-    book = repository.gather(db, mine).book_days
+    book = repository.gather(db, claim=mine).book_days
     assert min(book) == dt.date(2026, 3, 3) and max(book) == DAY + dt.timedelta(days=3)
     # 06-01: the steady claim, a stranger at the clinic, and ``twice`` (once).
     assert book[DAY] == 3 and book[DAY + dt.timedelta(days=1)] == 2

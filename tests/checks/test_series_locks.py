@@ -99,9 +99,9 @@ def test_two_runs_on_one_series_at_once_both_finish(
     both_locked = Rendezvous(2, seconds=30)
     gather = repository.gather
 
-    def gather_when_both_locked(session: Session, claim: Claim) -> Any:
+    def gather_when_both_locked(session: Session, *, claim: Claim) -> Any:
         both_locked.wait()
-        return gather(session, claim)
+        return gather(session, claim=claim)
 
     monkeypatch.setattr(repository, "gather", gather_when_both_locked)
     errors: list[BaseException] = []

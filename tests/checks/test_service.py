@@ -274,7 +274,7 @@ def test_claim_frequency_against_the_insureds_own_year(
     # (its SQL has its own test) — one claim per insured-year.
     from claimdesk.checks import repository
 
-    monkeypatch.setattr(repository, "book_rate", lambda _session, _day: Decimal("1"))
+    monkeypatch.setattr(repository, "book_rate", lambda _session, *, day: Decimal("1"))
     only_checks(db, claim_frequency={"action": "refer", "parameters": {}})  # the defaults
     burst = ("2026-05-12", "2026-05-20", "2026-05-26", "2026-06-01")
     heavy_before, heavy_now = _renewed_insured(world, db, "101")
@@ -312,7 +312,7 @@ def test_claim_frequency_counts_no_covered_day_after_a_termination(
     from claimdesk.checks import repository
     from claimdesk.models.policy import Policy
 
-    monkeypatch.setattr(repository, "book_rate", lambda _session, _day: Decimal("1"))
+    monkeypatch.setattr(repository, "book_rate", lambda _session, *, day: Decimal("1"))
     only_checks(db, claim_frequency={"action": "refer", "parameters": {}})
     before, now = _renewed_insured(world, db, "103")
     surrendered = db.scalars(select(Policy).where(Policy.number == before)).one()
@@ -322,7 +322,7 @@ def test_claim_frequency_counts_no_covered_day_after_a_termination(
     for on in ("2026-05-12", "2026-05-20", "2026-05-26"):
         report(world, policy_number=now, loss_date=on)
     fourth = report(world, policy_number=now, loss_date="2026-06-01")["id"]
-    facts = repository.gather(db, db.get_one(Claim, fourth))
+    facts = repository.gather(db, claim=db.get_one(Claim, fourth))
     assert {p.policy_id: p.terminated_on for p in facts.insured_policies} == {
         surrendered.id: dt.date(2025, 10, 1),
         facts.policy.policy_id: None,
@@ -355,11 +355,11 @@ def test_book_rate_is_claims_per_covered_insured_year(world: World, db: Session)
         return (Decimal(claims) * 365 / Decimal(days)).quantize(Decimal("0.0001"))
 
     expected = by_hand()
-    assert repository.book_rate(db, on) == expected > 0
+    assert repository.book_rate(db, day=on) == expected > 0
     report(world, policy_number=number, loss_date="2026-06-01")
-    assert repository.book_rate(db, on) == expected  # cached for the day
+    assert repository.book_rate(db, day=on) == expected  # cached for the day
     repository.clear_book_rates()
-    assert repository.book_rate(db, on) == by_hand() > expected
+    assert repository.book_rate(db, day=on) == by_hand() > expected
 
 
 def test_book_rate_counts_no_covered_day_on_or_after_a_termination(world: World, db: Session):
@@ -385,7 +385,7 @@ def test_book_rate_counts_no_covered_day_on_or_after_a_termination(world: World,
     on = dt.date(2026, 6, 10)
     covered = 160 + 59 + 0 + 160  # the period alone: 4 × 160 = 640 (rate 1.1406)
     expected = (Decimal(2) * 365 / Decimal(covered)).quantize(Decimal("0.0001"))
-    assert repository.book_rate(db, on) == expected == Decimal("1.9261")
+    assert repository.book_rate(db, day=on) == expected == Decimal("1.9261")
     repository.clear_book_rates()
 
 

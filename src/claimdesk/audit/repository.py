@@ -47,7 +47,7 @@ def _filtered(query: _Q, flt: AuditFilter) -> _Q:
 
 
 def search(
-    session: Session, flt: AuditFilter, *, offset: int = 0, limit: int = 50
+    session: Session, *, flt: AuditFilter, offset: int = 0, limit: int = 50
 ) -> tuple[Sequence[AuditEntry], int]:
     """A page of entries (newest first) and the total matching."""
     counted = _filtered(select(func.count()).select_from(AuditEntry), flt)
@@ -57,7 +57,7 @@ def search(
     return items, int(total or 0)
 
 
-def timeline(session: Session, entity_type: str, entity_id: str | int) -> Sequence[AuditEntry]:
+def timeline(session: Session, *, entity_type: str, entity_id: str | int) -> Sequence[AuditEntry]:
     """Everything recorded about one record, oldest first (a claim's or policy's history)."""
     return session.scalars(
         select(AuditEntry)

@@ -92,14 +92,14 @@ def search_entries(
         occurred_from=occurred_from,
         occurred_to=occurred_to,
     )
-    return repository.search(session, flt, offset=offset, limit=limit)
+    return repository.search(session, flt=flt, offset=offset, limit=limit)
 
 
 def pending_count(session: Session) -> int:
     return len(session.info.get(_PENDING, []))
 
 
-def discard_pending_from(session: Session, mark: int) -> None:
+def discard_pending_from(session: Session, *, mark: int) -> None:
     """Forget the entries buffered after ``mark`` (``pending_count`` taken before a
     savepoint that was then rolled back): what was undone did not happen."""
     pending: list[PendingEntry] | None = session.info.get(_PENDING)
@@ -137,7 +137,7 @@ _NEXT_SEQS = text(f"SELECT nextval('{SEQUENCE}') FROM generate_series(1, :n)")  
 _RESERVED = "claimdesk.audit.reserved"
 
 
-def reserve_seqs(session: Session, seqs: list[int]) -> None:
+def reserve_seqs(session: Session, *, seqs: list[int]) -> None:
     """Seqs taken from :data:`SEQUENCE` by a statement of this transaction that had a
     round trip to make anyway (a new claim's insert, db.insert_new_with's ``draw``): the
     pending entries take them first, in order, at commit, and only what they do not

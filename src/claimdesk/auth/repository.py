@@ -21,13 +21,13 @@ if TYPE_CHECKING:
 # No principal filter on users: the look-ups serve the login and the token check (no
 # principal yet), and the user lists the administrators and auditors read whole (their
 # route's permission, USERS_MANAGE / USERS_READ, is the rule: SEC-4).
-def get_user_by_username(session: Session, username: str) -> User | None:
+def get_user_by_username(session: Session, *, username: str) -> User | None:
     return session.scalars(
         select(User).where(User.username == username).options(selectinload(User.roles))
     ).one_or_none()
 
 
-def get_user(session: Session, user_id: int) -> User | None:
+def get_user(session: Session, *, user_id: int) -> User | None:
     # One round trip: every authenticated request runs this.
     return (
         session.scalars(select(User).where(User.id == user_id).options(joinedload(User.roles)))
@@ -65,7 +65,7 @@ def list_users(
 
 
 def get_live_session(
-    session: Session, token_hash: str, kind: str, now: dt.datetime
+    session: Session, *, token_hash: str, kind: str, now: dt.datetime
 ) -> AuthSession | None:
     return session.scalars(
         select(AuthSession).where(
@@ -133,7 +133,7 @@ assert tuple(_LIVE_LOGIN.selected_columns.keys()) == LoginRow._fields
 
 
 def live_login_rows(
-    session: Session, token_hash: str, kind: str, now: dt.datetime
+    session: Session, *, token_hash: str, kind: str, now: dt.datetime
 ) -> Sequence[Any]:
     """The live session behind a token with its user and roles, in ONE statement (every
     authenticated request runs it): one row per role, plain columns, no ORM objects.
@@ -157,7 +157,7 @@ async def live_login_rows_on_loop(
     return [LoginRow._make(row) for row in await driver.run(_LIVE_LOGIN, params)]
 
 
-def touch_session(session: Session, auth_session_id: int, now: dt.datetime) -> None:
+def touch_session(session: Session, *, auth_session_id: int, now: dt.datetime) -> None:
     session.execute(
         update(AuthSession).where(AuthSession.id == auth_session_id).values(last_seen_at=now)
     )
@@ -177,22 +177,22 @@ async def touch_session_on_loop(driver: LoopDriver, auth_session_id: int, now: d
     await driver.run(_TOUCH, {"id": auth_session_id, "now": now}, rows=False)
 
 
-def get_throttle(session: Session, key: str) -> LoginThrottle | None:
+def get_throttle(session: Session, *, key: str) -> LoginThrottle | None:
     # The login's own bookkeeping (SEC-8): no principal exists yet.
     return session.get(LoginThrottle, key)
 
 
-def user_id_by_username(session: Session, username: str) -> int | None:
+def user_id_by_username(session: Session, *, username: str) -> int | None:
     return session.scalar(select(User.id).where(User.username == username))
 
 
-def users_by_ids(session: Session, user_ids: Sequence[int] | set[int]) -> Sequence[User]:
+def users_by_ids(session: Session, *, user_ids: Sequence[int] | set[int]) -> Sequence[User]:
     if not user_ids:
         return []
     return session.scalars(select(User).where(User.id.in_(list(user_ids)))).all()
 
 
-def display_names_by_username(session: Session, usernames: set[str]) -> dict[str, str]:
+def display_names_by_username(session: Session, *, usernames: set[str]) -> dict[str, str]:
     """Who is who by login name (an audit entry names its actor by username)."""
     if not usernames:
         return {}
@@ -202,7 +202,7 @@ def display_names_by_username(session: Session, usernames: set[str]) -> dict[str
     return {username: name for username, name in rows if name}
 
 
-def display_names(session: Session, user_ids: Sequence[int] | set[int]) -> dict[int, str]:
+def display_names(session: Session, *, user_ids: Sequence[int] | set[int]) -> dict[int, str]:
     """Who is who, for lists that show people by name (user id → display name)."""
     if not user_ids:
         return {}
@@ -235,7 +235,7 @@ def staff_with_roles(
     return [(user_id, name, unit, unit_en) for user_id, name, unit, unit_en in rows]
 
 
-def holds_role(session: Session, user_id: int, roles: Sequence[str] | None = None) -> bool:
+def holds_role(session: Session, *, user_id: int, roles: Sequence[str] | None = None) -> bool:
     """The user holds one of ``roles`` (any staff role, i.e. not only customer, when
     none are named)."""
     query = select(UserRole.id).where(UserRole.user_id == user_id)

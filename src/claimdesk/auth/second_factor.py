@@ -161,7 +161,7 @@ def verify(
     data = decode_challenge(challenge)
     if data is None:
         raise SmsCodeInvalid(field="code")
-    user = repository.get_user(session, int(str(data["uid"])))
+    user = repository.get_user(session, user_id=int(str(data["uid"])))
     if user is None or not user.is_active:
         raise SmsCodeInvalid(field="code")
     auth_service.check_throttle(session, username=user.username, ip=ip, now=now)

@@ -121,7 +121,7 @@ def check_throttle(session: Session, *, username: str, ip: str | None, now: dt.d
     and shared by every process."""
     waits = []
     for key, _limit in _throttle_keys(username, ip):
-        throttle = repository.get_throttle(session, key)
+        throttle = repository.get_throttle(session, key=key)
         if throttle and throttle.locked_until and throttle.locked_until > now:
             waits.append(int((throttle.locked_until - now).total_seconds()) + 1)
     if waits:
@@ -132,7 +132,7 @@ def register_failure(session: Session, *, username: str, ip: str | None, now: dt
     """Count one failed credential (a wrong password or a wrong SMS code)."""
     base = get_settings().login_lockout_seconds
     for key, limit in _throttle_keys(username, ip):
-        throttle = repository.get_throttle(session, key)
+        throttle = repository.get_throttle(session, key=key)
         if throttle is None:
             throttle = LoginThrottle(username=key, failures=0)
             session.add(throttle)
@@ -149,7 +149,7 @@ def register_failure(session: Session, *, username: str, ip: str | None, now: dt
 
 
 def forget_failures(session: Session, *, username: str) -> None:
-    throttle = repository.get_throttle(session, username)
+    throttle = repository.get_throttle(session, key=username)
     if throttle:
         session.delete(throttle)
 
@@ -172,7 +172,7 @@ def authenticate(
     """Check the password (throttled); a failure is counted and audited. Opens nothing:
     the caller decides whether a second factor must follow."""
     check_throttle(session, username=username, ip=ip, now=now)
-    user = repository.get_user_by_username(session, username)
+    user = repository.get_user_by_username(session, username=username)
     valid = verify_password(user.password_hash if user else dummy_hash(), password)
     if user is None or not valid or not user.is_active:
         register_failure(session, username=username, ip=ip, now=now)
@@ -269,10 +269,10 @@ def resolve(session: Session, *, token: str, kind: str, ip: str | None) -> Resol
     (absolute ``expires_at``), idle too long (web) or the account is deactivated. One
     statement: every authenticated request runs it."""
     now = utcnow()
-    rows = repository.live_login_rows(session, token_hash(token), kind, now)
+    rows = repository.live_login_rows(session, token_hash=token_hash(token), kind=kind, now=now)
     resolved = resolved_from_rows(rows, kind=kind, now=now, ip=ip)
     if resolved is not None and resolved.touch:
-        repository.touch_session(session, resolved.auth_session_id, now)
+        repository.touch_session(session, auth_session_id=resolved.auth_session_id, now=now)
     return resolved
 
 
@@ -332,7 +332,9 @@ def resolved_from_rows(
 
 
 def logout(session: Session, *, token: str, kind: str, actor: Principal) -> None:
-    auth = repository.get_live_session(session, token_hash(token), kind, utcnow())
+    auth = repository.get_live_session(
+        session, token_hash=token_hash(token), kind=kind, now=utcnow()
+    )
     if auth is not None:
         auth.revoked = True
         record(
@@ -401,7 +403,7 @@ def _check_links(
 
 
 def _load(session: Session, user_id: int) -> User:
-    user = repository.get_user(session, user_id)
+    user = repository.get_user(session, user_id=user_id)
     if user is None:
         raise UserNotFound(user=user_id)
     return user
@@ -443,7 +445,7 @@ def create_user(
     if language not in SUPPORTED:
         raise UnsupportedLanguage(field="language")
     _check_links(session, checked, org_unit_id, person_id)
-    if repository.get_user_by_username(session, username) is not None:
+    if repository.get_user_by_username(session, username=username) is not None:
         raise UsernameTaken(field="username", username=username)
     user = User(
         username=username,
@@ -540,7 +542,7 @@ def reactivate_user(session: Session, *, actor: Principal, user_id: int, reason:
         raise UserAlreadyInState(state_zh="启用", state_en="active")
     user.is_active = True
     # Forget old failures so the returning user is not locked out by history.
-    throttle = repository.get_throttle(session, user.username)
+    throttle = repository.get_throttle(session, key=user.username)
     if throttle:
         session.delete(throttle)
     record(
@@ -625,15 +627,15 @@ def users_page(session: Session, *, paging: PageRequest) -> Slice[User]:
     return fetch(session, repository.users_query(), paging)
 
 
-def display_names(session: Session, user_ids: Sequence[int] | set[int]) -> dict[int, str]:
+def display_names(session: Session, *, user_ids: Sequence[int] | set[int]) -> dict[int, str]:
     """Who is who, for pages that show people by name (user id → display name)."""
-    return repository.display_names(session, user_ids)
+    return repository.display_names(session, user_ids=user_ids)
 
 
 def display_names_by_username(session: Session, *, usernames: set[str]) -> dict[str, str]:
     """Who is who by login name (user name → display name): an audit entry names its
     actor by user name, and a timeline shows the person."""
-    return repository.display_names_by_username(session, usernames)
+    return repository.display_names_by_username(session, usernames=usernames)
 
 
 def active_staff(session: Session) -> list[User]:
@@ -668,6 +670,6 @@ def may_act(session: Session, user_id: int, permission: Permission) -> bool:
     return permission in permissions_for({r.role for r in user.roles})
 
 
-def user_id_by_username(session: Session, username: str) -> int | None:
+def user_id_by_username(session: Session, *, username: str) -> int | None:
     """The id of the account with this user name, or None."""
-    return repository.user_id_by_username(session, username)
+    return repository.user_id_by_username(session, username=username)

@@ -92,7 +92,7 @@ def list_bills(claim_id: int, db: DB, principal: Reader) -> list[BillOut]:
     claim = claim_for(db, principal, claim_id)
     # Receipt lines are medical details: every read is on the trail (GEN-5).
     record(db, actor=principal, action="claim.bills_read", entity_type="claim", entity_id=claim.id)
-    return [bill_out(b) for b in service.bills_of(db, claim.id)]
+    return [bill_out(b) for b in service.bills_of(db, claim_id=claim.id)]
 
 
 @router.post("/{claim_id}/assessment/from-bills", response_model=FromBillsOut)

@@ -46,7 +46,7 @@ def checklist_item(session: Session, *, claim_id: int, code: str) -> Material | 
     return session.scalars(query).one_or_none()
 
 
-def bills_of(session: Session, claim_id: int) -> list[Bill]:
+def bills_of(session: Session, *, claim_id: int) -> list[Bill]:
     return list(
         session.scalars(
             select(Bill)
@@ -106,13 +106,13 @@ def claims_per_day(
     return {on: int(n) for on, n in session.execute(query)}
 
 
-def on_claim(session: Session, claim_id: int, key: str) -> Bill | None:
+def on_claim(session: Session, *, claim_id: int, key: str) -> Bill | None:
     return session.scalars(
         select(Bill).where(Bill.claim_id == claim_id, Bill.receipt_key == key)
     ).one_or_none()
 
 
-def find_receipts(session: Session, code: str, number: str) -> list[Bill]:
+def find_receipts(session: Session, *, code: str, number: str) -> list[Bill]:
     """Every bill carrying this receipt (code + number), on any claim of any policy —
     for the duplicate-receipt check (CLM-F3). Uses ix_claim_bills_receipt_key; no row
     filter: the caller is a check, not a person reading claims."""
@@ -151,7 +151,9 @@ def peer_totals(
     )
 
 
-def diagnosis_groups_of_claims(session: Session, claim_ids: Sequence[int]) -> list[tuple[int, str]]:
+def diagnosis_groups_of_claims(
+    session: Session, *, claim_ids: Sequence[int]
+) -> list[tuple[int, str]]:
     """(claim id, diagnosis group) of the claims' bills that name a diagnosis (CLM-F3's
     claim frequency reads which diagnosis a burst of visits is for). No row filter: the
     caller is a check."""

@@ -162,7 +162,7 @@ def submit_bill(
     check_bill(data, today=local_date(at))
     _check_payer(session, claim, data)
     key = receipt_key(data.receipt.receipt_code, data.receipt.receipt_number)
-    if repository.on_claim(session, claim.id, key) is not None:
+    if repository.on_claim(session, claim_id=claim.id, key=key) is not None:
         raise DuplicateReceiptOnClaim(
             field="receipt.receipt_number",
             receipt_code=data.receipt.receipt_code,
@@ -221,10 +221,10 @@ def _line(name: str, code: str, line: BillLine) -> ExpenseLineIn:
     )
 
 
-def expense_lines_for(session: Session, claim: Claim) -> BillExpenses:
+def expense_lines_for(session: Session, *, claim: Claim) -> BillExpenses:
     """The claim's bills as the assessment's expense lines: catalogue class, self-pay
     ratio and category from each receipt line; social insurance from the statements."""
-    bills = repository.bills_of(session, claim.id)
+    bills = repository.bills_of(session, claim_id=claim.id)
     if not bills:
         raise BillsMissing()
     lines = tuple(_line(line.name, line.item_code, line) for b in bills for line in b.lines)
@@ -285,7 +285,7 @@ def assessment_input(
     """The medical assessment the bills make, as if typed into POST /assessments, and
     the bills' figures it came from."""
     code, parameters = _pick_coverage(session, claim, coverage_code)
-    expenses = expense_lines_for(session, claim)
+    expenses = expense_lines_for(session, claim=claim)
     payload = AssessmentIn(
         coverage_code=code,
         lines=_removals(expenses.lines, parameters),
@@ -324,6 +324,6 @@ def assess_from_bills(
     return assessment, payload, expenses
 
 
-def bills_of(session: Session, claim_id: int) -> list[Bill]:
+def bills_of(session: Session, *, claim_id: int) -> list[Bill]:
     """The claim's bills with their lines (the bills pages and the automatic path's view)."""
-    return repository.bills_of(session, claim_id)
+    return repository.bills_of(session, claim_id=claim_id)

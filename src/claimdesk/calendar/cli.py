@@ -69,7 +69,7 @@ def show(year: Annotated[int, typer.Argument(help="Year")]) -> None:
     """Print a stored year's holidays and adjusted workdays."""
     try:
         with unit_of_work() as session:
-            view = get_year(session, year)
+            view = get_year(session, year=year)
             typer.echo(f"{year} (source: {view.year.source})")
             for day in view.days:
                 typer.echo(f"{day.day.isoformat()} {day.kind:8} {day.name}")

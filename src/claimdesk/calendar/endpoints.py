@@ -60,7 +60,7 @@ def list_years(db: DB, principal: NeedsCalendarRead) -> list[CalendarYearSummary
 
 @router.get("/{year}", response_model=CalendarYearOut)
 def get_year(year: int, db: DB, principal: NeedsCalendarRead) -> CalendarYearOut:
-    return _year_out(service.get_year(db, year))
+    return _year_out(service.get_year(db, year=year))
 
 
 @router.put("/{year}", response_model=CalendarYearOut)
@@ -87,7 +87,7 @@ def import_year(
     service.seed_from_package(
         db, years=[year], actor=principal, replace=True, reason=body.reason if body else None
     )
-    return _year_out(service.get_year(db, year))
+    return _year_out(service.get_year(db, year=year))
 
 
 @router.put("/days/{day}", response_model=CalendarDayOut)

@@ -26,19 +26,19 @@ def all_years(session: Session) -> Sequence[CalendarYear]:
     return session.scalars(select(CalendarYear).order_by(CalendarYear.year)).all()
 
 
-def get_year(session: Session, year: int) -> CalendarYear | None:
+def get_year(session: Session, *, year: int) -> CalendarYear | None:
     # No principal filter: the working-day calendar (GEN-3) is the same for everyone.
     return session.get(CalendarYear, year)
 
 
-def days_of(session: Session, year: int | None = None) -> Sequence[CalendarDay]:
+def days_of(session: Session, *, year: int | None = None) -> Sequence[CalendarDay]:
     query = select(CalendarDay).order_by(CalendarDay.day)
     if year is not None:
         query = query.where(CalendarDay.year == year)
     return session.scalars(query).all()
 
 
-def delete_days(session: Session, year: int) -> None:
+def delete_days(session: Session, *, year: int) -> None:
     session.execute(delete(CalendarDay).where(CalendarDay.year == year))
 
 

@@ -54,17 +54,17 @@ def check_year(year: int, field: str = "year") -> None:
         raise CalendarYearOutOfRange(field=field, low=MIN_YEAR, high=MAX_YEAR)
 
 
-def get_year(session: Session, year: int) -> YearView:
+def get_year(session: Session, *, year: int) -> YearView:
     check_year(year)
-    found = repository.get_year(session, year)
+    found = repository.get_year(session, year=year)
     if found is None:
         raise CalendarYearNotCovered(year=year)
-    return YearView(year=found, days=repository.days_of(session, year))
+    return YearView(year=found, days=repository.days_of(session, year=year))
 
 
 def list_years(session: Session) -> list[YearView]:
     return [
-        YearView(year=y, days=repository.days_of(session, y.year))
+        YearView(year=y, days=repository.days_of(session, year=y.year))
         for y in repository.all_years(session)
     ]
 
@@ -108,8 +108,8 @@ def replace_year(
     check_year(year)
     rows = validate_arrangement(year, days)
     cache.forget(session)
-    existing = repository.get_year(session, year)
-    before = _summary([(d.day, d.kind, d.name) for d in repository.days_of(session, year)])
+    existing = repository.get_year(session, year=year)
+    before = _summary([(d.day, d.kind, d.name) for d in repository.days_of(session, year=year)])
     now = utcnow()
     if existing is None:
         existing = CalendarYear(
@@ -120,7 +120,7 @@ def replace_year(
         existing.source = source
         existing.updated_at = now
         existing.updated_by_id = actor.user_id
-    repository.delete_days(session, year)
+    repository.delete_days(session, year=year)
     session.flush()
     session.add_all(
         CalendarDay(day=day, year=year, kind=kind, name=name) for day, kind, name in rows
@@ -136,7 +136,7 @@ def replace_year(
         details={"source": source, "before": before, "after": _summary(rows)},
     )
     recompute_clocks(session, year=year, actor=actor, reason=reason)
-    return YearView(year=existing, days=repository.days_of(session, year))
+    return YearView(year=existing, days=repository.days_of(session, year=year))
 
 
 def seed_from_package(
@@ -164,7 +164,7 @@ def seed_from_package(
     published = package_published_years()
     written: list[int] = []
     for year, rows in arrangements.items():
-        if not replace and repository.get_year(session, year) is not None:
+        if not replace and repository.get_year(session, year=year) is not None:
             continue
         replace_year(
             session,
@@ -188,7 +188,7 @@ def set_day(
     reason: str | None = None,
 ) -> CalendarDay:
     """Add or correct one day of a covered year."""
-    year_row = repository.get_year(session, day.year)
+    year_row = repository.get_year(session, year=day.year)
     if year_row is None:
         raise CalendarYearNotCovered(year=day.year)
     ((_, kind, name),) = validate_arrangement(day.year, [(day, kind, name)], field="day")
@@ -218,7 +218,7 @@ def remove_day(
     session: Session, *, day: dt.date, actor: Principal, reason: str | None = None
 ) -> None:
     """Drop an exception: the day follows the Monday–Friday rule again."""
-    year_row = repository.get_year(session, day.year)
+    year_row = repository.get_year(session, year=day.year)
     if year_row is None:
         raise CalendarYearNotCovered(year=day.year)
     row = session.get(CalendarDay, day)
@@ -288,7 +288,7 @@ def years_to_sync(session: Session, *, on: dt.date) -> list[int]:
     published = package_published_years()
     wanted = []
     for year in range(on.year - 1, on.year + 2):
-        stored = repository.get_year(session, year)
+        stored = repository.get_year(session, year=year)
         if year in published and (stored is None or is_provisional_source(stored.source)):
             wanted.append(year)
     return wanted
@@ -345,7 +345,7 @@ class CalendarStatus:
 
 def calendar_status(session: Session, *, on: dt.date) -> CalendarStatus:
     """Whether administrators must be warned: from 1 October, next year not loaded."""
-    stored = repository.get_year(session, on.year + 1)
+    stored = repository.get_year(session, year=on.year + 1)
     if stored is None:
         state = "missing"
     elif is_provisional_source(stored.source):

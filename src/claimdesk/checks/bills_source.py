@@ -65,7 +65,7 @@ GROUP_VISITS = 5000
 
 class BillsSource:
     def receipts_of_claim(self, session: Session, claim_id: int) -> Sequence[Receipt]:
-        return [_receipt(b) for b in bills.bills_of(session, claim_id)]
+        return [_receipt(b) for b in bills.bills_of(session, claim_id=claim_id)]
 
     def receipt_ids_of_claim(self, session: Session, claim_id: int) -> Sequence[int]:
         return bills.bill_ids_of_claim(session, claim_id=claim_id)
@@ -82,7 +82,7 @@ class BillsSource:
                 b.issue_date,
                 b.total,
             )
-            for b in bills.find_receipts(session, code, number)
+            for b in bills.find_receipts(session, code=code, number=number)
         ]
 
     def lines_of_claims(self, session: Session, claim_ids: Sequence[int]) -> Sequence[LineUse]:
@@ -110,7 +110,7 @@ class BillsSource:
         self, session: Session, claim_ids: Sequence[int]
     ) -> Mapping[int, Sequence[str]]:
         found: dict[int, list[str]] = {}
-        for cid, group in bills.diagnosis_groups_of_claims(session, claim_ids):
+        for cid, group in bills.diagnosis_groups_of_claims(session, claim_ids=claim_ids):
             found.setdefault(cid, []).append(group)
         return found
 

@@ -120,16 +120,16 @@ def repair_claim(
     """Key and merge one claim's hits. The claim's row is taken first, as a checks run
     takes it: no run records or refreshes a hit of the claim meanwhile. ``dry_run``:
     say what would change, change nothing (no lock)."""
-    number = repository.claim_number(session, claim_id, lock=not dry_run)
+    number = repository.claim_number(session, claim_id=claim_id, lock=not dry_run)
     result = ClaimRepair(claim_id)
     if number is None:
         return result
     claim = _ClaimRef(id=claim_id, number=number)
-    found = findings(repository.hits_of(session, claim_id))
+    found = findings(repository.hits_of(session, claim_id=claim_id))
     twice = {key: s for key, s in found.items() if s.others}
     flags = repository.flags_by_id(
         session,
-        {row.fraud_flag_id for s in twice.values() for row in s.others if row.fraud_flag_id},
+        ids={row.fraud_flag_id for s in twice.values() for row in s.others if row.fraud_flag_id},
     )
     merges = {key: _merge_of(claim, key[0], s, flags) for key, s in twice.items()}
     rekey = [

@@ -57,11 +57,13 @@ class _Builder:
         p = self.person(person)
         self.graph.add_edge(me, p, kind="insured")
         linked: set[int] = set()
-        for kind, key_hash in repository.claimant_hashes(session, claim, person):
+        for kind, key_hash in repository.claimant_hashes(session, claim=claim, person=person):
             label = self._contact_label(kind, key_hash, person, claim)
             contact = self.node(f"{kind}:{key_hash[:16]}", kind, label)
             self.graph.add_edge(p, contact, kind=kind)
-            for other_id in repository.people_sharing(session, kind, key_hash, not_id=person.id):
+            for other_id in repository.people_sharing(
+                session, kind=kind, key_hash=key_hash, not_id=person.id
+            ):
                 other = session.get_one(Person, other_id)
                 self.graph.add_edge(self.person(other), contact, kind=kind)
                 linked |= self._claims_of(other_id)

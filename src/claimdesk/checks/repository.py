@@ -72,7 +72,7 @@ def current_configs(session: Session) -> dict[str, CheckConfigVersion]:
     return {row.code: row for row in rows}
 
 
-def config_history(session: Session, code: str) -> list[CheckConfigVersion]:
+def config_history(session: Session, *, code: str) -> list[CheckConfigVersion]:
     return list(
         session.scalars(
             select(CheckConfigVersion)
@@ -82,22 +82,22 @@ def config_history(session: Session, code: str) -> list[CheckConfigVersion]:
     )
 
 
-def hits_of(session: Session, claim_id: int) -> list[CheckHit]:
+def hits_of(session: Session, *, claim_id: int) -> list[CheckHit]:
     return list(
         session.scalars(select(CheckHit).where(CheckHit.claim_id == claim_id).order_by(CheckHit.id))
     )
 
 
-def findings_of(session: Session, claim_id: int) -> dict[tuple[str, str], CheckHit]:
+def findings_of(session: Session, *, claim_id: int) -> dict[tuple[str, str], CheckHit]:
     """The claim's recorded findings by (check, finding key): one row each, the key read
     from its column (unique per claim and check, on every row since migration 0044), not
     worked out again from the evidence. The rows are read whole: a finding found again
     compares its evidence and reasons (checks.service._refresh), and reading those later,
     deferred, cost a statement each (6 findings found again: 5–8 ms against 0.9 ms)."""
-    return {(row.check_code, row.finding_key): row for row in hits_of(session, claim_id)}
+    return {(row.check_code, row.finding_key): row for row in hits_of(session, claim_id=claim_id)}
 
 
-def hit_keys(session: Session, claim_id: int) -> set[tuple[str, str]]:
+def hit_keys(session: Session, *, claim_id: int) -> set[tuple[str, str]]:
     rows = session.execute(
         select(CheckHit.check_code, CheckHit.finding_key).where(CheckHit.claim_id == claim_id)
     )
@@ -121,13 +121,13 @@ def count_claims_with_hits(session: Session) -> int:
     return session.scalar(select(func.count(func.distinct(CheckHit.claim_id)))) or 0
 
 
-def flags_by_id(session: Session, ids: set[int]) -> dict[int, FraudFlag]:
+def flags_by_id(session: Session, *, ids: set[int]) -> dict[int, FraudFlag]:
     if not ids:
         return {}
     return {f.id: f for f in session.scalars(select(FraudFlag).where(FraudFlag.id.in_(ids)))}
 
 
-def lock_claim(session: Session, claim_id: int) -> Claim | None:
+def lock_claim(session: Session, *, claim_id: int) -> Claim | None:
     return session.scalars(select(Claim).where(Claim.id == claim_id).with_for_update()).first()
 
 
@@ -149,7 +149,7 @@ def account_last4(session: Session, *, key_hash: str) -> str | None:
     return session.scalars(query).first()
 
 
-def claim_number(session: Session, claim_id: int, *, lock: bool) -> str | None:
+def claim_number(session: Session, *, claim_id: int, lock: bool) -> str | None:
     """The claim's number, its row taken when ``lock``. Only the columns every schema
     since the checks began has: ``checks dedupe-hits`` runs on the schema before 0044,
     where a column a later migration adds to claims does not exist yet."""
@@ -157,7 +157,7 @@ def claim_number(session: Session, claim_id: int, *, lock: bool) -> str | None:
     return session.scalars(query.with_for_update() if lock else query).first()
 
 
-def lock_insured(session: Session, person_id: int) -> None:
+def lock_insured(session: Session, *, person_id: int) -> None:
     """Take the insured's row (FOR NO KEY UPDATE: a new claim's foreign key to it, FOR KEY
     SHARE, is not held up). A checks run takes it before it reads anything, the automatic
     look before it reads the jobs table: a run that finds the insured's claims a series
@@ -171,7 +171,7 @@ def lock_insured(session: Session, person_id: int) -> None:
     session.execute(select(Person.id).where(Person.id == person_id).with_for_update(key_share=True))
 
 
-def try_lock_insured(session: Session, person_id: int) -> bool:
+def try_lock_insured(session: Session, *, person_id: int) -> bool:
     """Take another claim's insured without waiting (SKIP LOCKED): True when this
     transaction holds the row now (it may have held it already). A run passing a copy on
     to a claim of a second insured waited for that insured's row while holding its own;
@@ -185,7 +185,7 @@ def try_lock_insured(session: Session, person_id: int) -> bool:
     return taken is not None
 
 
-def try_lock_claim(session: Session, claim_id: int) -> tuple[Claim | None, bool]:
+def try_lock_claim(session: Session, *, claim_id: int) -> tuple[Claim | None, bool]:
     """Lock the claim without waiting: (claim, True), or (None, True) when there is no
     such claim, or (None, False) when another transaction holds it (SKIP LOCKED; on
     SQLite, whose writer holds the whole database, a claim is never held elsewhere)."""
@@ -198,7 +198,7 @@ def try_lock_claim(session: Session, claim_id: int) -> tuple[Claim | None, bool]
     return None, not exists
 
 
-def config_version(session: Session, code: str, version: int) -> CheckConfigVersion | None:
+def config_version(session: Session, *, code: str, version: int) -> CheckConfigVersion | None:
     return session.scalars(
         select(CheckConfigVersion).where(
             CheckConfigVersion.code == code, CheckConfigVersion.version == version
@@ -206,7 +206,7 @@ def config_version(session: Session, code: str, version: int) -> CheckConfigVers
     ).first()
 
 
-def investigators(session: Session, org_unit_id: int | None) -> list[User]:
+def investigators(session: Session, *, org_unit_id: int | None) -> list[User]:
     """Active fraud investigators of the unit; all of them when the claim has none or
     the unit has no investigator."""
     query = (
@@ -222,7 +222,7 @@ def investigators(session: Session, org_unit_id: int | None) -> list[User]:
     return list(session.scalars(query))
 
 
-def data_version(session: Session, claim: Claim) -> str:
+def data_version(session: Session, *, claim: Claim) -> str:
     """What the claim's data are now: a new material file or receipt, or a changed
     amount, gives a new version (the job's dedupe key), the same data the same one."""
     files = session.scalars(
@@ -314,7 +314,7 @@ def _families(session: Session, person_ids: set[int]) -> tuple[dict[int, int], s
     return {person: smallest[find(person)] for person in person_ids}, pairs
 
 
-def claimant_hashes(session: Session, claim: Claim, person: Person) -> list[tuple[str, str]]:
+def claimant_hashes(session: Session, *, claim: Claim, person: Person) -> list[tuple[str, str]]:
     """(kind, keyed hash) of the claimant's phones and bank accounts."""
     found = set()
     if person.phone_hash:
@@ -328,13 +328,13 @@ def claimant_hashes(session: Session, claim: Claim, person: Person) -> list[tupl
     return sorted(found)
 
 
-def people_sharing(session: Session, kind: str, key_hash: str, *, not_id: int) -> list[int]:
+def people_sharing(session: Session, *, kind: str, key_hash: str, not_id: int) -> list[int]:
     """Other people reached through the contact: a phone registered on their record or
     given as the contact phone of one of their claims (its blind index), an account."""
-    return sorted(sharers(session, kind, key_hash, not_id=not_id))
+    return sorted(sharers(session, kind=kind, key_hash=key_hash, not_id=not_id))
 
 
-def sharers(session: Session, kind: str, key_hash: str, *, not_id: int) -> dict[int, bool]:
+def sharers(session: Session, *, kind: str, key_hash: str, not_id: int) -> dict[int, bool]:
     """people_sharing, each with whether the contact is registered on their record (their
     phone, one of their bank accounts) rather than only given on one of their claims."""
     if kind == "phone":
@@ -355,8 +355,8 @@ def _contacts(session: Session, claim: Claim, person: Person) -> list[ContactLin
     registered on the records of unrelated people who have no claim yet is how a ring
     shows before its first claim (rules.checks.shared_contact counts them apart)."""
     links = []
-    for kind, key_hash in claimant_hashes(session, claim, person):
-        others = sharers(session, kind, key_hash, not_id=person.id)
+    for kind, key_hash in claimant_hashes(session, claim=claim, person=person):
+        others = sharers(session, kind=kind, key_hash=key_hash, not_id=person.id)
         if not others:
             continue
         everyone = {person.id, *others}
@@ -471,7 +471,7 @@ def _insured_policies(session: Session, claim: Claim, waiting: int) -> list[Poli
     ]
 
 
-def book_rate(session: Session, day: dt.date) -> Decimal | None:
+def book_rate(session: Session, *, day: dt.date) -> Decimal | None:
     """Claims per insured-year over the BOOK_YEAR days before ``day``: the claims treated
     then over the days the policies covered then (waiting periods included — a slight
     underestimate, on the side of a hit; none on or after a termination, rules.cover,
@@ -604,7 +604,7 @@ def _provider_lines(session: Session, own: list[Receipt], claim: Claim) -> list[
     return found
 
 
-def gather(session: Session, claim: Claim) -> CheckInput:
+def gather(session: Session, *, claim: Claim) -> CheckInput:
     policy = session.get_one(Policy, claim.policy_id)
     person = session.get_one(Person, claim.insured_person_id)
     own = receipts.receipts_of_claim(session, claim.id)
@@ -648,7 +648,7 @@ def gather(session: Session, claim: Claim) -> CheckInput:
         insured_claims=tuple(past),
         insured_policies=tuple(_insured_policies(session, claim, policy_facts.waiting_period_days)),
         diagnosis_visits=_diagnosis_visits(session, claim, own, past),
-        book_rate=book_rate(session, reported_on),
+        book_rate=book_rate(session, day=reported_on),
         cause_amounts=tuple(_cause_amounts(session, claim)),
         diagnosis_amounts=_peer_amounts(session, claim, {r.diagnosis_group for r in own}, "group"),
         setting_amounts=_peer_amounts(session, claim, {r.setting for r in own}, "setting"),

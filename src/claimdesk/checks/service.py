@@ -110,7 +110,7 @@ def enqueue_checks(session: Session, *, claim_id: int) -> bool:
     claim = session.get(Claim, claim_id)
     if claim is None:
         return False
-    version = repository.data_version(session, claim)
+    version = repository.data_version(session, claim=claim)
     key = f"{JOB_KIND}:{claim_id}:{version}"
     supersede(session, kind=JOB_KIND, key_prefix=f"{JOB_KIND}:{claim_id}:", keep=key)
     return _enqueue_run(session, claim_id, version)
@@ -148,7 +148,7 @@ def stale(session: Session, *, claim_id: int, data_version: str | None) -> bool:
     claim = session.get(Claim, claim_id)
     if claim is None:
         return True
-    return repository.data_version(session, claim) != data_version
+    return repository.data_version(session, claim=claim) != data_version
 
 
 def run_checks(session: Session, *, claim_id: int, actor: Principal) -> RunResult:
@@ -156,9 +156,9 @@ def run_checks(session: Session, *, claim_id: int, actor: Principal) -> RunResul
     claim = repository.claim_to_check(session, claim_id=claim_id)
     # The insured's row before any read: the look at another claim of the insured waits
     # for this run's re-checks to be queued (repository.lock_insured).
-    repository.lock_insured(session, claim.insured_person_id)
-    facts = repository.gather(session, claim)
-    version = repository.data_version(session, claim)
+    repository.lock_insured(session, person_id=claim.insured_person_id)
+    facts = repository.gather(session, claim=claim)
+    version = repository.data_version(session, claim=claim)
     found = _run_rules(session, actor=actor, claim=claim, facts=facts, version=version)
     # Only the new findings are acted on: a known one was acted on when first found.
     held = _act(session, actor=actor, claim=claim, hits=found.new)
@@ -199,7 +199,7 @@ def _run_rules(
 ) -> _RunFindings:
     """Every enabled check's rule over the claim's facts, each hit recorded once by its
     finding key (rules.checks.findings)."""
-    known = repository.findings_of(session, claim.id)
+    known = repository.findings_of(session, claim_id=claim.id)
     found = _RunFindings()
     for code, config in repository.current_configs(session).items():
         rule = RULES.get(code)
@@ -333,7 +333,7 @@ def _recheck_series(
     in this transaction with the hit), which waits for that claim alone: nothing is lost,
     and the once-per-claim-and-check rule keeps it from being recorded twice."""
     for other_id in sorted(set(hit.evidence.get("claim_ids", [])) - {claim.id}):
-        other, free = repository.try_lock_claim(session, other_id)
+        other, free = repository.try_lock_claim(session, claim_id=other_id)
         if other is None:
             if not free:
                 enqueue_id(
@@ -354,9 +354,9 @@ def recheck_series_later(session: Session, *, claim_id: int, hit_id: int, actor:
     hit = session.get(CheckHit, hit_id)
     if hit is None:
         return False
-    config = repository.config_version(session, hit.check_code, hit.config_version)
+    config = repository.config_version(session, code=hit.check_code, version=hit.config_version)
     found_on = session.get(Claim, hit.claim_id)
-    other = repository.lock_claim(session, claim_id)
+    other = repository.lock_claim(session, claim_id=claim_id)
     if config is None or found_on is None or other is None:
         return False
     return _series_hit(session, actor=actor, claim=found_on, hit=hit, config=config, other=other)
@@ -374,7 +374,7 @@ def _series_hit(
     """Record and act on the series hit found on ``claim`` for ``other`` (locked by the
     caller), unless ``other`` has a hit of the check already."""
     other_id = other.id
-    if hit.check_code in {c for c, _k in repository.hit_keys(session, other_id)}:
+    if hit.check_code in {c for c, _k in repository.hit_keys(session, claim_id=other_id)}:
         return False
     rule = RULES[hit.check_code]
     after = not _holdable(other)
@@ -394,9 +394,11 @@ def _series_hit(
     )
     # One key per claim and check: the same series seen again adds nothing.
     key = finding_key(hit.check_code, {"series_of": hit.check_code})
-    row = _record_hit(session, other, config, found, key, repository.data_version(session, other))
+    row = _record_hit(
+        session, other, config, found, key, repository.data_version(session, claim=other)
+    )
     if after:
-        people = repository.investigators(session, other.org_unit_id)
+        people = repository.investigators(session, org_unit_id=other.org_unit_id)
         _refer(session, actor=actor, claim=other, hit=row, people=people, after=True)
     else:
         _act(session, actor=actor, claim=other, hits=[row])
@@ -420,10 +422,12 @@ def _pass_on(session: Session, *, actor: Principal, claim: Claim, hit: Hit, vers
     its current data is done; new data of the claim supersede it with a run that sees
     this claim's bill as well."""
     for other_id in sorted(set(hit.on_claim_ids) - {claim.id}):
-        if hit.code in {c for c, _k in repository.hit_keys(session, other_id)}:
+        if hit.code in {c for c, _k in repository.hit_keys(session, claim_id=other_id)}:
             continue
-        other, free = repository.try_lock_claim(session, other_id)
-        if other is not None and repository.try_lock_insured(session, other.insured_person_id):
+        other, free = repository.try_lock_claim(session, claim_id=other_id)
+        if other is not None and repository.try_lock_insured(
+            session, person_id=other.insured_person_id
+        ):
             run_checks(session, claim_id=other_id, actor=actor)
         elif other is not None or not free:
             enqueue_id(
@@ -524,7 +528,7 @@ def system_actor() -> Principal:
 
 
 def hits_for(session: Session, *, claim_id: int) -> list[CheckHit]:
-    return repository.hits_of(session, claim_id)
+    return repository.hits_of(session, claim_id=claim_id)
 
 
 def read_network(session: Session, *, actor: Principal, claim: Claim, hops: int = 2) -> NetworkOut:
@@ -547,6 +551,6 @@ def read_network(session: Session, *, actor: Principal, claim: Claim, hops: int 
     return network.to_out(graph, claim_id=claim.id, hops=hops)
 
 
-def config_history(session: Session, code: str) -> list[CheckConfigVersion]:
+def config_history(session: Session, *, code: str) -> list[CheckConfigVersion]:
     """Every version of a check's settings, oldest first (the checks page's history)."""
-    return repository.config_history(session, code)
+    return repository.config_history(session, code=code)

@@ -435,7 +435,7 @@ def adjustment_pdf(claim_id: int, db: DB, principal: Reader) -> Response:
     pdf = documents.adjustment_report(
         claim,
         adjustments,
-        names=users.display_names(db, signers),
+        names=users.display_names(db, user_ids=signers),
         coverages=reserves.claim_coverages(db, claim) if claim.policy_id is not None else {},
     )
     return Response(pdf, media_type="application/pdf")

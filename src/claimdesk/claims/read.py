@@ -82,7 +82,7 @@ def claim_detail(
     out.adjustments = [
         adjustment_out(a) for a in adjustment.current_adjustments(session, claim.id).values()
     ]
-    out.timeline = _timeline_out(timeline(session, "claim", claim.id))
+    out.timeline = _timeline_out(timeline(session, entity_type="claim", entity_id=claim.id))
     return _for_customer(out) if customer_view else out
 
 
@@ -342,4 +342,4 @@ def claims_page(session: Session, actor: Principal, request: PageRequest) -> Sli
 
 def claim_timeline(session: Session, claim_id: int) -> Sequence[AuditEntry]:
     """Everything recorded about the claim, oldest first (its audit timeline)."""
-    return timeline(session, "claim", claim_id)
+    return timeline(session, entity_type="claim", entity_id=claim_id)

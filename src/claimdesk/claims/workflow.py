@@ -796,7 +796,7 @@ def open_claim(
         numbered=(Clock, "subject_id", plan.clocks),
         draw=(audit.SEQUENCE, audit.pending_count(session) + len(plan.events) + 1),
     )
-    audit.reserve_seqs(session, written.drawn)
+    audit.reserve_seqs(session, seqs=written.drawn)
     clocks.record_planned(session, plan, actor=actor)
     if move.notify:
         notify.tell_customer(session, claim=claim, template=move.notify, params={})

@@ -152,7 +152,7 @@ def _user(
     person_id: int | None = None,
 ) -> None:
     result.logins.append(DemoLogin(username, DEMO_PASSWORD, role, org.code if org else None))
-    if auth_repository.get_user_by_username(session, username) is not None:
+    if auth_repository.get_user_by_username(session, username=username) is not None:
         return
     if _HASH.get(DEMO_PASSWORD) is None:
         _HASH[DEMO_PASSWORD] = hash_password(DEMO_PASSWORD)
@@ -247,7 +247,7 @@ def _catalogue_and_policies(
 def _service_and_sales(session: Session, actor: Principal) -> None:
     load_demo_service(session, actor)
     # The demo sales login must be a qualified agent to issue policies (SAL-2).
-    sales_user = auth_repository.get_user_by_username(session, "sales")
+    sales_user = auth_repository.get_user_by_username(session, username="sales")
     organisation = session.scalars(select(SalesOrganisation).order_by(SalesOrganisation.id)).first()
     if sales_user is None or organisation is None:
         return

@@ -175,7 +175,7 @@ def _staff(session: Session) -> dict[str, tuple[int, str]]:
     names += [f"{role}.{b.lower()}" for role in ("surveyor", "assessor") for b in BRANCHES]
     found: dict[str, tuple[int, str]] = {}
     for name in names:
-        user = auth_repository.get_user_by_username(session, name)
+        user = auth_repository.get_user_by_username(session, username=name)
         if user is not None:
             found[name] = (user.id, name)
     return found if len(found) == len(names) else {}

@@ -421,7 +421,7 @@ def agent_record(session: Session, *, actor: Principal, agent_id: int) -> AgentR
 
 def user_id_of(session: Session, username: str, *, field: str = "username") -> int:
     """The account an agent is registered for, named by its login name."""
-    user_id = auth_repository.user_id_by_username(session, username.strip())
+    user_id = auth_repository.user_id_by_username(session, username=username.strip())
     if user_id is None:
         raise NotFound(what="user", field=field)
     return user_id

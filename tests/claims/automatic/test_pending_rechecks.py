@@ -33,7 +33,7 @@ RUN = "checks.run"
 
 def _version(db: Session, cid: int) -> str:
     db.expire_all()
-    return checks_repository.data_version(db, db.get_one(Claim, cid))
+    return checks_repository.data_version(db, claim=db.get_one(Claim, cid))
 
 
 def _run_job(factory: sessionmaker[Session], db: Session, job_id: int) -> None:

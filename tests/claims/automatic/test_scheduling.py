@@ -104,7 +104,7 @@ def test_new_data_drop_the_queued_run_for_the_old(world, clock, setup, db, sessi
         claim = session.get_one(Claim, cid)
         from claimdesk.checks.repository import data_version
 
-        assert data_version(session, claim) in payload
+        assert data_version(session, claim=claim) in payload
     drain(session_factory)
     assert _decision(db, cid).outcome == "paid"  # type: ignore[union-attr]
 

@@ -99,8 +99,8 @@ def test_a_series_found_while_the_look_decides_is_not_paid_past(
         run_done = threading.Event()
         real_gather, real_evaluate = checks_repository.gather, automatic.evaluate
 
-        def gather(session: Any, claim: Any) -> CheckInput:
-            facts = real_gather(session, claim)
+        def gather(session: Any, *, claim: Any) -> CheckInput:
+            facts = real_gather(session, claim=claim)
             if claim.id == y:
                 gathered.set()  # Y's run has read the insured's claims: X's look starts
                 wait_for(looked, LOOK_REACHED)

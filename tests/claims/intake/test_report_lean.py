@@ -132,7 +132,7 @@ def test_report_writes_what_the_tables_move_writes(
         select(OutboxMessage).where(OutboxMessage.dedupe_key == f"claim:{claim.id}:claim.reported")
     ).all()
     assert len(messages) == 1 and claim.number in messages[0].body
-    version = checks_repository.data_version(db, claim)
+    version = checks_repository.data_version(db, claim=claim)
     jobs = db.scalars(select(Job).where(Job.dedupe_key == f"checks.run:{claim.id}:{version}")).all()
     assert len(jobs) == 1
 

@@ -159,7 +159,11 @@ def test_the_plan_follows_the_line_and_is_fixed_at_assignment(
     # The plan given to the surveyor is stored with the assignment and on the trail.
     assert [i["code"] for i in assignment.plan or []] == PERSONAL
     db.commit()
-    [assigned] = [e for e in timeline(db, "claim", health) if e.action == "claim.assign_surveyor"]
+    [assigned] = [
+        e
+        for e in timeline(db, entity_type="claim", entity_id=health)
+        if e.action == "claim.assign_surveyor"
+    ]
     assert json.loads(assigned.details or "{}")["survey_plan"] == PERSONAL
 
     fire = accepted(w, policy="HOME-PROP", cause="fire", coverage="property")
@@ -185,7 +189,11 @@ def test_a_report_without_every_plan_item_is_refused_naming_it(
     db.commit()
 
     def changes() -> list[str]:  # the trail without the (audited) reads of the plan
-        return [e.action for e in timeline(db, "claim", cid) if e.action != "claim.read"]
+        return [
+            e.action
+            for e in timeline(db, entity_type="claim", entity_id=cid)
+            if e.action != "claim.read"
+        ]
 
     audit_before = changes()
 

@@ -412,7 +412,7 @@ def evaluate(
         found.append(reason("coverage_ambiguous"))
     missing = acceptance.missing_codes(session, claim)
     found.extend(_materials_reasons(session, claim, missing))
-    claim_bills = bill_repository.bills_of(session, claim.id)
+    claim_bills = bill_repository.bills_of(session, claim_id=claim.id)
     total = sum((b.total for b in claim_bills), ZERO)
     if total > cfg.automatic_max_amount:
         found.append(reason("over_limit", amount=total, limit=cfg.automatic_max_amount))
@@ -422,7 +422,7 @@ def evaluate(
         found.append(reason("fraud_flag"))
     if checks_status == "failed":
         found.append(reason("checks_failed"))
-    for hit in checks_repository.hits_of(session, claim.id):
+    for hit in checks_repository.hits_of(session, claim_id=claim.id):
         item = reason("check_hit", reason=Words(hit.reason_zh, hit.reason_en))
         item["code"] = f"check_hit:{hit.check_code}"
         found.append(item)
@@ -696,8 +696,8 @@ def process(session: Session, *, claim_id: int) -> Outcome:
         return Outcome("skipped")  # a person has taken it up, or it has no bills as data
     # A run on another claim of the insured that finds a series with this one queues its
     # re-check in its own transaction: wait for it before reading the jobs.
-    checks_repository.lock_insured(session, claim.insured_person_id)
-    version = checks_repository.data_version(session, claim)
+    checks_repository.lock_insured(session, person_id=claim.insured_person_id)
+    version = checks_repository.data_version(session, claim=claim)
     if (
         existing is not None
         and existing.data_version == version
@@ -748,10 +748,10 @@ def _attempt(
         with session.begin_nested():
             return _walk(session, claim=claim, plan=plan, rule_set=rule_set)
     except _Refer as refer:
-        discard_pending_from(session, mark)
+        discard_pending_from(session, mark=mark)
         return refer.reasons
     except ClaimdeskError as error:
-        discard_pending_from(session, mark)
+        discard_pending_from(session, mark=mark)
         return [
             {
                 "code": f"step_refused:{error.code}",

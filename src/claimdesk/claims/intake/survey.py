@@ -172,7 +172,7 @@ def _flag_inconsistencies(
 
 def _require_surveyor(session: Session, user_id: int) -> User:
     user = session.get(User, user_id)
-    is_surveyor = users.holds_role(session, user_id, [Role.SURVEYOR.value])
+    is_surveyor = users.holds_role(session, user_id=user_id, roles=[Role.SURVEYOR.value])
     if user is None or not user.is_active or not is_surveyor:
         raise NotASurveyor(field="surveyor_id")
     return user

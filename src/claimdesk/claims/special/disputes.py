@@ -151,7 +151,7 @@ def _staff(session: Session, user_id: int) -> User:
     if (
         user is None
         or not user.is_active
-        or not users.holds_role(session, user_id, RESPONDER_ROLES)
+        or not users.holds_role(session, user_id=user_id, roles=RESPONDER_ROLES)
     ):
         raise ResponderNotStaff(field="responder_id")
     return user

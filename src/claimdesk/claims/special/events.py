@@ -132,7 +132,7 @@ def add_member(
     session: Session, *, actor: Principal, event: MassEvent, user_id: int, duty: str | None
 ) -> MassEventMember:
     user = session.get(User, user_id)
-    if user is None or not user.is_active or not users.holds_role(session, user_id):
+    if user is None or not user.is_active or not users.holds_role(session, user_id=user_id):
         raise NotActiveStaff(field="user_id")
     existing = repository.member(session, event.id, user_id)
     if existing is not None:

@@ -54,7 +54,7 @@ def _page(
     view = None
     try:
         year = _year_number(year_text, local_today().year)
-        view = service.get_year(db, year)
+        view = service.get_year(db, year=year)
     except ValidationFailed as invalid:
         year, shown_error, status = local_today().year, invalid.to_dict(_lang(request)), 422
         action = action or "year"

@@ -112,9 +112,9 @@ def _page(
     values: dict[str, Any] | None = None,
 ) -> Response:
     rows = checks_service.configs(db)
-    histories = {row.code: checks_service.config_history(db, row.code) for row in rows}
+    histories = {row.code: checks_service.config_history(db, code=row.code) for row in rows}
     ids = {r.created_by_id for rows_ in histories.values() for r in rows_ if r.created_by_id}
-    names = users.display_names(db, ids)
+    names = users.display_names(db, user_ids=ids)
     language = language_of(request)
     checks = [_view(row, language, names, histories[row.code]) for row in rows]
     error = None

@@ -141,7 +141,7 @@ def _detail(
 ) -> Response:
     event = events.get_event(db, event_id)
     members = events.members_of(db, event_id)
-    names = users.display_names(db, [m.user_id for m in members])
+    names = users.display_names(db, user_ids=[m.user_id for m in members])
     return page(
         request,
         "admin/event.html",
@@ -174,7 +174,7 @@ def add_member(
     event_id: int, request: Request, db: DB, actor: Manager, username: Short = "", duty: Short = ""
 ) -> Response:
     def call() -> Any:
-        user_id = users.user_id_by_username(db, username.strip())
+        user_id = users.user_id_by_username(db, username=username.strip())
         if user_id is None:
             raise NotFound(what="user", field="username")
         body = MemberIn.model_validate({"user_id": user_id, "duty": duty.strip() or None})

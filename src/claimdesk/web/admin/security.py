@@ -389,7 +389,7 @@ def _detail(
         allowed=workflow.allowed_actions(incident, actor),
         manager=manager,
         staff=_staff(db) if manager and incident.state == workflow.ROOT_CAUSED else [],
-        owners=users.display_names(db, {a.owner_id for a in corrective}),
+        owners=users.display_names(db, user_ids={a.owner_id for a in corrective}),
         kinds=service.CONTAINMENT_KINDS,
         categories=service.ROOT_CAUSE_CATEGORIES,
         outcomes=service.REVIEW_OUTCOMES,

@@ -184,7 +184,7 @@ def _page(
         key=lambda v: (v.effective_from, v.version_id or 0),
         reverse=True,
     )
-    names = users.display_names(db, {v.created_by_id for v in history if v.created_by_id})
+    names = users.display_names(db, user_ids={v.created_by_id for v in history if v.created_by_id})
     fixed = rules()
     form = values or {
         **{name: str(getattr(current, name)) for name, _msgid in AMOUNTS},

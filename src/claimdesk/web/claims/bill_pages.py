@@ -52,7 +52,7 @@ def _page(
         "claims/bills.html",
         **form_context(refusal),
         claim=claim,
-        bills=bills_of(db, claim.id),
+        bills=bills_of(db, claim_id=claim.id),
         open_for_bills=takes_bills(claim),
         may_submit=principal.has(Permission.CLAIMS_BILLS),
         file_words=bill_forms.FILE_WORDS,

@@ -1591,7 +1591,7 @@ def claim_context(db: Session, principal: Principal, claim: Claim, language: str
     timeline, reads = _timeline(detail.timeline, actors)
     # CLM-R1: the agent who took a report staff entered (its reporter is on the claim).
     taker = claim.entered_by_id if claim.reporter_name is not None else None
-    taken_by = users.display_names(db, {taker}).get(taker) if taker is not None else None
+    taken_by = users.display_names(db, user_ids={taker}).get(taker) if taker is not None else None
     return {
         "claim": detail,
         "review": review_out,
