@@ -12,7 +12,6 @@ from typing import Annotated
 
 from anyio import CancelScope
 from fastapi import Depends, Request
-from sqlalchemy import delete
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
@@ -23,8 +22,8 @@ from claimdesk.config import get_settings
 from claimdesk.errors import ClaimdeskError, NotAuthenticated, PermissionDenied
 from claimdesk.i18n import request_language
 from claimdesk.idempotency import SCOPE_KEY as IDEMPOTENCY_SCOPE_KEY
+from claimdesk.idempotency import repository as idempotency_keys
 from claimdesk.loop_driver import LoopDriver, loop_driver_for
-from claimdesk.models.idempotency import IdempotencyKey
 from claimdesk.rules.forwarded import client_address
 
 SESSION_COOKIE = "claimdesk_session"
@@ -127,10 +126,9 @@ def _end_failed(session: Session, holder: dict[str, object] | None, error: BaseE
 
 def _drop_idempotency_key(session: Session, holder: dict[str, object] | None) -> None:
     """An error that commits anyway keeps its record, not the key: a retry runs again."""
-    if holder is None or holder.get("row_id") is None:
-        return
-
-    session.execute(delete(IdempotencyKey).where(IdempotencyKey.id == holder["row_id"]))
+    key_id = None if holder is None else holder.get("row_id")
+    if isinstance(key_id, int):
+        idempotency_keys.delete_key(session, key_id=key_id)
 
 
 DB = Annotated[Session, Depends(get_db, scope="function")]

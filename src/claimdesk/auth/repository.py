@@ -256,3 +256,16 @@ def spend_challenge(session: Session, *, nonce: str, user_id: int, now: dt.datet
 
 def forget_spent_challenges(session: Session, *, before: dt.datetime) -> None:
     session.execute(delete(UsedSmsChallenge).where(UsedSmsChallenge.used_at < before))
+
+
+def revoke_live_sessions(session: Session, *, user_id: int, keep_token_hash: str | None) -> int:
+    """Revoke every live session of a user but the one of ``keep_token_hash``; how many."""
+    query = update(AuthSession).where(
+        AuthSession.user_id == user_id, AuthSession.revoked.is_(False)
+    )
+    if keep_token_hash:
+        query = query.where(AuthSession.token_hash != keep_token_hash)
+    result = session.execute(
+        query.values(revoked=True).execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -17,7 +17,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from claimdesk import formatting
@@ -344,15 +343,8 @@ def logout(session: Session, *, token: str, kind: str, actor: Principal) -> None
 
 def revoke_sessions(session: Session, *, user_id: int, keep_token: str | None = None) -> int:
     """Revoke every live session of a user, except the one presenting ``keep_token``."""
-    query = update(AuthSession).where(
-        AuthSession.user_id == user_id, AuthSession.revoked.is_(False)
-    )
-    if keep_token:
-        query = query.where(AuthSession.token_hash != token_hash(keep_token))
-    result = session.execute(
-        query.values(revoked=True).execution_options(synchronize_session=False)
-    )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    keep = token_hash(keep_token) if keep_token else None
+    return repository.revoke_live_sessions(session, user_id=user_id, keep_token_hash=keep)
 
 
 # --- account rules ------------------------------------------------------------------

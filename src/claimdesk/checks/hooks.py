@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event, update
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from claimdesk.checks import repository
 from claimdesk.checks.service import enqueue_checks, enqueue_new_claim_checks
 from claimdesk.db import inserted
 from claimdesk.models.bill import Bill
-from claimdesk.models.check import CheckHit
 from claimdesk.models.claim import Claim, FraudFlag, MaterialFile
 
 _PENDING = "checks.pending_claims"
@@ -53,11 +53,7 @@ def _collect_outcomes(session: Session) -> None:
 def _record_outcomes(session: Session) -> None:
     outcomes: dict[int, tuple[str, int | None, Any]] = session.info.pop(_OUTCOMES, {})
     for flag_id, (outcome, by, at) in sorted(outcomes.items()):
-        session.execute(
-            update(CheckHit)
-            .where(CheckHit.fraud_flag_id == flag_id, CheckHit.outcome.is_(None))
-            .values(outcome=outcome, outcome_by_id=by, outcome_at=at)
-        )
+        repository.record_outcome(session, fraud_flag_id=flag_id, outcome=outcome, by=by, at=at)
 
 
 def _enqueue(session: Session) -> None:

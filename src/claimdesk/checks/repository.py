@@ -11,7 +11,7 @@ import hashlib
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Date, case, func, literal, or_, select
+from sqlalchemy import ColumnElement, Date, case, func, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from claimdesk.auth.permissions import Role
@@ -670,3 +670,14 @@ def _received(session: Session, claim_ids: set[int]) -> dict[int, dt.datetime]:
         select(Claim.id, Claim.received_at).where(Claim.id.in_(sorted(claim_ids)))
     )
     return {cid: at for cid, at in rows}
+
+
+def record_outcome(
+    session: Session, *, fraud_flag_id: int, outcome: str, by: int | None, at: Any
+) -> None:
+    """The outcome of the hits that raised a flag, once (a hit's first outcome stays)."""
+    session.execute(
+        update(CheckHit)
+        .where(CheckHit.fraud_flag_id == fraud_flag_id, CheckHit.outcome.is_(None))
+        .values(outcome=outcome, outcome_by_id=by, outcome_at=at)
+    )

@@ -24,3 +24,8 @@ def delete_created_before(session: Session, *, before: dt.datetime) -> int:
     """Delete the keys created before ``before``; returns how many."""
     result = session.execute(delete(IdempotencyKey).where(IdempotencyKey.created_at < before))
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+def delete_key(session: Session, *, key_id: int) -> None:
+    """Delete one key row (its request's work was not kept)."""
+    session.execute(delete(IdempotencyKey).where(IdempotencyKey.id == key_id))
