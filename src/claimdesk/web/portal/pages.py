@@ -29,8 +29,6 @@ from claimdesk.claims.errors import FileRequired
 from claimdesk.claims.intake import acceptance, report
 from claimdesk.claims.schemas import ReportCreate
 from claimdesk.claims.settlement import decision_notices
-from claimdesk.claims.settlement import decision_notices as dn
-from claimdesk.claims.settlement.decision_notices import ensure_pdf, notice_of
 from claimdesk.claims.settlement.reserves import coverage_names
 from claimdesk.code_labels import COMPLAINT_CAUSES as CAUSE_LABELS
 from claimdesk.code_labels import LOSS_CAUSES
@@ -512,7 +510,7 @@ def _claim_page(
 
     paid = [p for p in payments_of(db, claim.id) if p.status == "paid"]
     rated = _rated(db, claim.id)
-    notice = notice_of(db, claim.id)
+    notice = decision_notices.notice_of(db, claim.id)
     # The form offers what the service takes (acceptance.takes_upload): on a decided or
     # ended claim only the green channel's deferred items, often nothing at all.
     final = claim.state in workflow.FINAL_STATES
@@ -594,7 +592,7 @@ def settlement_notice(claim_id: int, request: Request, db: DB, principal: Custom
     ]
     payment = notice.calculation.get("payment")
     zh = language_of(request).startswith("zh")
-    sentences = dn.summary_sentences(
+    sentences = decision_notices.summary_sentences(
         rows, payable=notice.payable, already_paid=notice.already_paid, payment=payment
     )
     return render(
@@ -605,9 +603,9 @@ def settlement_notice(claim_id: int, request: Request, db: DB, principal: Custom
         rows=rows,
         payment=payment,
         sentences=[pair[0] if zh else pair[1] for pair in sentences],
-        appeal=dn.APPEAL_ROUTE_ZH if zh else dn.APPEAL_ROUTE_EN,
-        yuan=dn.yuan,
-        percent=dn.percent,
+        appeal=decision_notices.APPEAL_ROUTE_ZH if zh else decision_notices.APPEAL_ROUTE_EN,
+        yuan=decision_notices.yuan,
+        percent=decision_notices.percent,
         overpaid=max(notice.already_paid - notice.payable, Decimal("0.00")),
     )
 
@@ -617,7 +615,7 @@ def settlement_notice_pdf(claim_id: int, db: DB, principal: Customer) -> Respons
     claim, notice = _notice_or_404(db, principal, claim_id)
     _notice_read(db, principal, claim, notice, "pdf")
     return Response(
-        content=ensure_pdf(db, notice, actor=principal),
+        content=decision_notices.ensure_pdf(db, notice, actor=principal),
         media_type="application/pdf",
         headers={"Content-Disposition": f'inline; filename="notice-{claim.number}.pdf"'},
     )
