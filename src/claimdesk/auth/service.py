@@ -653,10 +653,10 @@ def staff_with_roles(
     ]
 
 
-def may_act(session: Session, user_id: int, permission: Permission) -> bool:
+def may_act(session: Session, *, user_id: int, permission: Permission) -> bool:
     """Whether ``user_id`` is an active account whose roles grant ``permission``: whom
     work needing it (a complaint needs the service desk's) may be given to."""
-    user = repository.get_user(session, user_id)
+    user = repository.get_user(session, user_id=user_id)
     if user is None or not user.is_active:
         return False
     return permission in permissions_for({r.role for r in user.roles})

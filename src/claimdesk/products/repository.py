@@ -80,7 +80,7 @@ def get_version(session: Session, version_id: int, *, for_update: bool = False) 
     return version
 
 
-def get_coverage(session: Session, coverage_id: int) -> Coverage | None:
+def get_coverage(session: Session, *, coverage_id: int) -> Coverage | None:
     """A coverage with its version loaded (to check the product it belongs to)."""
     return session.scalars(
         select(Coverage).where(Coverage.id == coverage_id).options(joinedload(Coverage.version))

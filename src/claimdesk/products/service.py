@@ -201,7 +201,7 @@ def set_coverage_name_en(
     session: Session, *, actor: Principal, product_id: int, coverage_id: int, name_en: str | None
 ) -> Coverage:
     """A coverage's English name, on whichever version of ``product_id`` it is."""
-    coverage = repository.get_coverage(session, coverage_id)
+    coverage = repository.get_coverage(session, coverage_id=coverage_id)
     if coverage is None or coverage.version.product_id != product_id:
         raise NotFound(what="coverage", field="coverage_id")
     before = coverage.name_en

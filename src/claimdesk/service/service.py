@@ -626,17 +626,17 @@ def _complaint_handler(
     otherwise the member of the desk filing it, and a customer's own complaint waits for
     the branch's desk (the claim's branch) or the untaken pool."""
     if named is not None:
-        if not accounts.may_act(session, named, Permission.SERVICE_DESK):
+        if not accounts.may_act(session, user_id=named, permission=Permission.SERVICE_DESK):
             raise HandlerCannotActOnComplaints(field="handler_user_id")
         return named
     claim_handler = claim.handler_id if claim is not None else None
     if claim_handler is not None and accounts.may_act(
-        session, claim_handler, Permission.SERVICE_DESK
+        session, user_id=claim_handler, permission=Permission.SERVICE_DESK
     ):
         return claim_handler
     if actor.is_customer or actor.user_id is None:
         return None
-    if accounts.may_act(session, actor.user_id, Permission.SERVICE_DESK):
+    if accounts.may_act(session, user_id=actor.user_id, permission=Permission.SERVICE_DESK):
         return actor.user_id
     return None
 
@@ -680,7 +680,7 @@ def acknowledge_complaint(
     complaint.acknowledged_at = when
     complaint.progress_note = note
     if complaint.handler_user_id is None or not accounts.may_act(
-        session, complaint.handler_user_id, Permission.SERVICE_DESK
+        session, user_id=complaint.handler_user_id, permission=Permission.SERVICE_DESK
     ):
         # Whoever acknowledges answers when nobody on the desk is named (CLM-Z3).
         complaint.handler_user_id = actor.user_id

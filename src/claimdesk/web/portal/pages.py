@@ -18,7 +18,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from claimdesk.audit.service import record
+from claimdesk.audit.service import record as audit_record
 from claimdesk.auth import second_factor as sms
 from claimdesk.auth.csrf import PRE_SESSION_COOKIE, pre_session_token, set_pre_session_cookie
 from claimdesk.auth.permissions import Permission
@@ -564,7 +564,7 @@ def _notice_or_404(db: Session, principal: Principal, claim_id: int) -> tuple[Cl
 
 def _notice_read(db: Session, principal: Principal, claim: Claim, notice: Any, via: str) -> None:
     # The notice lists treatments and the account: each read is on the trail (GEN-5).
-    record(
+    audit_record(
         db,
         actor=principal,
         action="claim.notice_read",
@@ -587,7 +587,7 @@ def settlement_notice(claim_id: int, request: Request, db: DB, principal: Custom
     language = language_of(request)
     names = coverage_names(db, claim, language)
     rows = [
-        {**r, "coverage_name": dn.coverage_name_in(r, language, names)}
+        {**r, "coverage_name": decision_notices.coverage_name_in(r, language, names)}
         for r in notice.calculation.get("coverages", [])
     ]
     payment = notice.calculation.get("payment")
