@@ -147,7 +147,7 @@ def sla(
             continue
         branch = branches.get(clock.org_unit_id, NO_BRANCH) if clock.org_unit_id else NO_BRANCH
         cell = cells[(clock.name, branch, _month(clock.started_at))]
-        outcome = clock_outcome(clock)
+        outcome = clock_outcome(clock=clock)
         if outcome == "ended_early":
             cell["ended_early"] += 1
             continue

@@ -43,7 +43,7 @@ def rule_of(clock: Clock | PlannedClock) -> Rule:
 Outcome = Literal["met", "missed", "ended_early"]
 
 
-def clock_outcome(clock: Clock | PlannedClock) -> Outcome | None:
+def clock_outcome(*, clock: Clock | PlannedClock) -> Outcome | None:
     """How a stopped clock ended; None while it runs (a running clock past its due time
     is missed by the scorecards' reading at their ``now``, not here).
 
@@ -68,7 +68,7 @@ def clock_met(clock: Clock | PlannedClock) -> bool | None:
     """True when the clock's step was done in time, False when it stopped late, None
     while open — and None for a clock closed in time without its step (reassigned,
     cancelled: clock_outcome's ``ended_early``), which met nothing."""
-    outcome = clock_outcome(clock)
+    outcome = clock_outcome(clock=clock)
     return None if outcome in (None, "ended_early") else outcome == "met"
 
 

@@ -192,7 +192,7 @@ def test_a_reassignment_inside_the_hour_credits_nobody_with_a_contact(
 
     first, _second = _contact_clocks(db, cid)
     assert first.closed_reason == ClockClosedReason.REASSIGNED
-    assert clocks.clock_outcome(first) == "ended_early" and clocks.clock_met(first) is None
+    assert clocks.clock_outcome(clock=first) == "ended_early" and clocks.clock_met(first) is None
     listed = {c["id"]: c for c in _listed(w, cid)}
     assert (listed[first.id]["closed_reason"], listed[first.id]["met"]) == ("reassigned", None)
     # governed, met, missed, pending, ended early, share met
@@ -225,7 +225,7 @@ def test_a_reassignment_after_the_hour_is_still_a_missed_contact(
 
     first, _second = _contact_clocks(db, cid)
     assert first.closed_reason == ClockClosedReason.REASSIGNED
-    assert clocks.clock_outcome(first) == "missed" and clocks.clock_met(first) is False
+    assert clocks.clock_outcome(clock=first) == "missed" and clocks.clock_met(first) is False
     assert _scorecard(db)[CONTACT] == (2, 0, 1, 1, 0, Decimal("0.00"))
     assert [c.id for c in clocks.mark_breaches(db, now=timeutil.now())] == [first.id]
 
