@@ -80,6 +80,8 @@ POSITIONAL_ALLOWED = {
     "idempotency/service.py:replay_response": "a FastAPI exception handler (request, exc)",
     "idempotency/service.py:guard": "a FastAPI dependency of the app (request)",
     "idempotency/service.py:install": "wires the middleware into the app",
+    # A comparison whose two sides have no names of their own: order means nothing.
+    "people/service.py:same_name": "symmetric: same_name(a, b) == same_name(b, a)",
 }
 # The public functions that still take more than the session by position: to reach 0.
 # Lower it when you make one keyword-only; never raise it.
