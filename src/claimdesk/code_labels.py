@@ -606,18 +606,17 @@ CONSENT_METHODS: dict[str, str] = {
 # What withdrawing a consent for each purpose means for the customer, said on the
 # confirm step before it is done (SEC-6): only what the system does.
 CONSENT_WITHDRAWAL_EFFECTS: dict[str, str] = {
-    "claims_handling": (
-        "We will no longer use the data it covers to handle your claims: a claim that "
-        "needs that data continues only when you agree again at the service desk, and no "
-        "payout account can be added without a consent that covers bank accounts."
-    ),
-    "policy_service": (
-        "We will no longer use the data it covers to service your policies; a change you "
-        "ask for may need you to agree again."
-    ),
+    "claims_handling": "We will no longer use the data it covers to handle your claims.",
+    "policy_service": "We will no longer use the data it covers to service your policies.",
     "customer_care": "We will no longer send you customer care messages.",
     "marketing": "We will no longer send you offers.",
 }
+# Said too when the consent is the last one covering bank accounts: the automatic path
+# then pays no claim (claims.automatic ``no_bank_consent``) and no account can be added.
+BANK_CONSENT_WITHDRAWAL_EFFECT = (
+    "Your claims will no longer be paid automatically: a claims handler will contact you "
+    "to agree again, and no payout account can be added until you do."
+)
 
 
 def consent_word(table: Mapping[str, str], code: object, language: str) -> str:

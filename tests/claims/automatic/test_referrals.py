@@ -21,6 +21,7 @@ from claimdesk.models.claim import Assessment, Claim, ClaimTransition
 from claimdesk.models.payment import Payment
 from claimdesk.models.person import BankAccount
 from claimdesk.models.review import DecisionNotice, RejectionNotice
+from claimdesk.people.service import list_consents, withdraw_consent
 from tests.builders import add_bank_account
 from tests.claims.automatic.helpers import (
     API,
@@ -65,6 +66,15 @@ def _nothing(db: Session, w: World, s: Setup) -> None:
 
 def _other_holder(db: Session, w: World, s: Setup) -> None:
     db.execute(update(BankAccount).where(BankAccount.id == s.account_id).values(holder_name="王五"))
+    db.commit()
+
+
+def _bank_consent_withdrawn(db: Session, w: World, s: Setup) -> None:
+    account = db.get_one(BankAccount, s.account_id)
+    system = Principal.system("test")
+    for consent in list_consents(db, actor=system, person_id=account.person_id):
+        if consent.withdrawn_at is None and "bank" in consent.scope:
+            withdraw_consent(db, actor=system, person_id=account.person_id, consent_id=consent.id)
     db.commit()
 
 
@@ -115,6 +125,8 @@ SCENARIOS: dict[str, tuple[dict[str, Any], Prepare, str]] = {
     ),
     "account in another name": ({}, _other_holder, "no_verified_account"),
     "two own accounts": ({}, _second_own_account, "account_ambiguous"),
+    # SPEC SEC-6: the bank consent withdrawn (the portal's 我的授权), no automatic payment
+    "bank consent withdrawn": ({}, _bank_consent_withdrawn, "no_bank_consent"),
     "line not configured": ({}, _only_accident_lines, "line_not_automatic"),
     "a line the terms remove": (
         {"bill": bill_with(item("500.00"), item("300.00", lv="3", category="cosmetic"))},

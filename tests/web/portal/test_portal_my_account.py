@@ -16,6 +16,7 @@ from claimdesk.auth.principal import Principal
 from claimdesk.models.audit import AuditEntry
 from claimdesk.models.person import BankAccount, Consent
 from claimdesk.people import service
+from claimdesk.people.schemas import ConsentIn
 from tests.builders import add_bank_account, make_person, make_user, resident_id
 from tests.web.helpers import HIDDEN, customer_login
 
@@ -157,9 +158,9 @@ def test_consents_in_words_and_withdrawn_after_confirming(client: TestClient, db
 
     confirm = client.get(f"/portal/consents/{mine.id}/withdraw?lang=zh-CN")
     assert confirm.status_code == 200 and "撤回后的影响" in confirm.text
-    assert "需要这些信息的理赔案件" in confirm.text and "无法添加收款账户" in confirm.text
+    assert "不再自动支付" in confirm.text and "无法添加收款账户" in confirm.text
     confirm_en = client.get(f"/portal/consents/{mine.id}/withdraw?lang=en").text
-    assert "a claim that needs that data continues only when you agree again" in confirm_en
+    assert "Your claims will no longer be paid automatically" in confirm_en
     assert client.get(f"/portal/consents/{theirs.id}/withdraw").status_code == 404
 
     token = re.search(r'name="csrf_token" value="([^"]+)"', confirm.text)
@@ -196,3 +197,20 @@ def test_withdrawing_needs_the_csrf_token(client: TestClient, db: Session) -> No
     assert forged.status_code == 403
     db.expire_all()
     assert db.get(Consent, mine.id).withdrawn_at is None  # type: ignore[union-attr]
+
+
+def test_a_consent_without_bank_accounts_does_not_say_payments_stop(
+    client: TestClient, db: Session
+) -> None:
+    # SPEC SEC-6 CLM-T2: the confirm step says only what withdrawing this consent does
+    me, _other = _set_up(client, db)
+    care = service.record_consent(
+        db,
+        actor=Principal.system("t"),
+        person_id=me,
+        consent=ConsentIn(purpose="customer_care", scope=["contact"], method="online_click"),
+    )
+    db.commit()
+    page = client.get(f"/portal/consents/{care.id}/withdraw?lang=zh-CN").text
+    assert "客户关怀信息" in page and "不再向您发送客户关怀信息" in page
+    assert "不再自动支付" not in page

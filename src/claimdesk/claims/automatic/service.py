@@ -77,6 +77,7 @@ from claimdesk.models.policy import Policy
 from claimdesk.models.states import PolicyState
 from claimdesk.paging import Page, PageRequest, Slice
 from claimdesk.payments import service as payments
+from claimdesk.people import service as people
 from claimdesk.products.coverage_types import MATERIALS
 from claimdesk.rules import cover
 from claimdesk.thresholds import service as thresholds
@@ -84,7 +85,9 @@ from claimdesk.thresholds import service as thresholds
 JOB_KIND = "claims.automatic"
 ACTOR = "automatic"
 # Bumped when the conditions coded here change: a new rule set version follows.
-RULES_REVISION = 2  # 2: a termination ends the cover (rules.cover, POL-3)
+RULES_REVISION = (
+    3  # 2: a termination ends the cover (rules.cover, POL-3); 3: a bank consent (SEC-6)
+)
 # States the path starts from: nobody has worked the claim yet.
 START_STATES = (workflow.REPORTED, workflow.AWAITING_MATERIALS)
 INVOICES = bills.INVOICE_MATERIAL
@@ -140,6 +143,10 @@ REASONS: dict[str, tuple[str, str]] = {
     "no_verified_account": (
         "被保险人名下没有户名与其本人一致的银行账户",
         "No bank account in the insured's own name",
+    ),
+    "no_bank_consent": (
+        "被保险人已撤回银行账户信息的使用授权，需人工联系其重新授权",
+        "The insured withdrew the consent to use their bank account: a person asks them again",
     ),
     "account_ambiguous": (
         "被保险人名下有多个本人账户，需人工确认收款账户",
@@ -375,6 +382,10 @@ def _account(session: Session, claim: Claim) -> tuple[int | None, dict[str, str]
     """CLM-P1 on the automatic path: the insured is the payee, on an account in their own
     name (the holder name is the insured's; no other payee is ever chosen by a machine)."""
     insured = session.get(Person, claim.insured_person_id)
+    # SEC-6: an account is used to pay only while the insured's consent covers it (the
+    # portal's 我的授权 says so before a customer withdraws it).
+    if insured is not None and not people.consent_covers(session, insured.id, "bank"):
+        return None, reason("no_bank_consent")
     own = [
         a
         for a in repository.accounts_of(session, claim.insured_person_id)

@@ -17,6 +17,7 @@ from fastapi.responses import Response
 from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
 from claimdesk.code_labels import (
+    BANK_CONSENT_WITHDRAWAL_EFFECT,
     CONSENT_METHODS,
     CONSENT_PURPOSES,
     CONSENT_WITHDRAWAL_EFFECTS,
@@ -116,7 +117,7 @@ def add_account(request: Request, form: SubmittedForm, db: DB, principal: Own) -
 # -- consents (SEC-6) ----------------------------------------------------------------------
 
 
-def _consent_row(consent: Consent, language: str) -> dict[str, Any]:
+def _consent_row(consent: Consent, language: str, others: list[Consent]) -> dict[str, Any]:
     separator = "、" if language.startswith("zh") else ", "
     covered = people.consent_categories(consent)
     # In the table's order (identity, contact, medical, bank), an unknown code last.
@@ -128,19 +129,38 @@ def _consent_row(consent: Consent, language: str) -> dict[str, Any]:
         "method": consent_word(CONSENT_METHODS, consent.method, language),
         "granted_at": consent.granted_at,
         "withdrawn_at": consent.withdrawn_at,
-        "effect": CONSENT_WITHDRAWAL_EFFECTS.get(consent.purpose),
+        "effects": [
+            effect
+            for effect in (
+                CONSENT_WITHDRAWAL_EFFECTS.get(consent.purpose),
+                BANK_CONSENT_WITHDRAWAL_EFFECT if _last_bank_consent(consent, others) else None,
+            )
+            if effect
+        ],
     }
+
+
+def _last_bank_consent(consent: Consent, others: list[Consent]) -> bool:
+    """Whether withdrawing ``consent`` leaves no active consent covering bank accounts
+    (SEC-6: the automatic path then pays nothing, CLM-T2)."""
+    if "bank" not in people.consent_categories(consent):
+        return False
+    return not any(
+        o.id != consent.id and o.withdrawn_at is None and "bank" in people.consent_categories(o)
+        for o in others
+    )
 
 
 def _consents_page(
     request: Request, db: DB, principal: Principal, *, refusal: Refusal | None = None
 ) -> Response:
     language = language_of(request)
+    own = people.own_consents(db, actor=principal)
     return render(
         request,
         "portal/consents.html",
         **form_context(refusal),
-        consents=[_consent_row(c, language) for c in people.own_consents(db, actor=principal)],
+        consents=[_consent_row(c, language, own) for c in own],
         withdrawn=request.query_params.get("withdrawn") == "1",
     )
 
@@ -153,15 +173,15 @@ def consents(request: Request, db: DB, principal: Own) -> Response:
 def _confirm_page(
     request: Request, db: DB, principal: Principal, consent_id: int, refusal: Refusal | None = None
 ) -> Response:
-    own = {c.id: c for c in people.own_consents(db, actor=principal)}
-    consent = own.get(consent_id)
+    own = people.own_consents(db, actor=principal)
+    consent = next((c for c in own if c.id == consent_id), None)
     if consent is None:  # another person's, or none: not found alike (SEC-4)
         raise ConsentNotFound(field="consent_id")
     return render(
         request,
         "portal/consent_withdraw.html",
         **form_context(refusal),
-        consent=_consent_row(consent, language_of(request)),
+        consent=_consent_row(consent, language_of(request), own),
     )
 
 
