@@ -84,7 +84,7 @@ def has_consent(session: Session, person_id: int, purpose: str) -> bool:
     return any(c.purpose == purpose for c in repository.active_consents(session, person_id))
 
 
-def consent_covers(session: Session, person_id: int, category: str) -> bool:
+def consent_covers(session: Session, *, person_id: int, category: str) -> bool:
     """Whether the person's active (not withdrawn) consents cover the data ``category``
     (SEC-6): the automatic path asks before it pays to a bank account (CLM-T2)."""
     return any(

@@ -384,7 +384,9 @@ def _account(session: Session, claim: Claim) -> tuple[int | None, dict[str, str]
     insured = session.get(Person, claim.insured_person_id)
     # SEC-6: an account is used to pay only while the insured's consent covers it (the
     # portal's 我的授权 says so before a customer withdraws it).
-    if insured is not None and not people.consent_covers(session, insured.id, "bank"):
+    if insured is not None and not people.consent_covers(
+        session, person_id=insured.id, category="bank"
+    ):
         return None, reason("no_bank_consent")
     own = [
         a
