@@ -29,6 +29,7 @@ from claimdesk.models.states import (
     CallbackState,
     ClaimDisputeState,
     ClaimState,
+    ClockClosedReason,
     ComplaintState,
     FraudFlagState,
     ImprovementActionState,
@@ -267,6 +268,12 @@ STATE_TABLES: dict[type[StrEnum], Mapping[str, str]] = {
     ImprovementActionState: {"open": "Open", "done": "Done"},
     FraudFlagState: {"open": "Open", "cleared": "Cleared", "confirmed": "Confirmed"},
     CallbackState: {"open": "Open", "done": "Done"},
+    # Why a deadline clock stopped (GEN-7): only a completed one is met or missed.
+    ClockClosedReason: {
+        "completed": "Closed: step done",
+        "reassigned": "Closed: reassigned",
+        "cancelled": "Closed: nothing owed any more",
+    },
 }
 # The same tables by the kind of record, as a page names it: {{ state("complaint", c.status) }}.
 STATE_KINDS: dict[str, type[StrEnum]] = {
@@ -287,6 +294,7 @@ STATE_KINDS: dict[str, type[StrEnum]] = {
     "improvement_action": ImprovementActionState,
     "fraud_flag": FraudFlagState,
     "callback": CallbackState,
+    "clock_closed_reason": ClockClosedReason,
 }
 
 
