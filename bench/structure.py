@@ -36,6 +36,7 @@ INFRASTRUCTURE: dict[str, str] = {
     "crypto/rotation.py": "re-encrypts every encrypted column, found from the metadata",
     "audit/sealer.py": "seals the audit chain in seq ranges, under its own locks",
     "audit/verify.py": "verifies the audit chain in seq ranges",
+    "jobs/queue.py": "the queue's own plumbing: deduplicated inserts into any table, guarded retry and failure updates, superseded jobs' delete",
     "ops/demo.py": "demo data loader",
     "ops/demo_history.py": "demo data loader",
     "sales/demo.py": "demo data loader",

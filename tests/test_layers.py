@@ -36,7 +36,7 @@ def test_no_import_cycles() -> None:
 # this ratchet was set. Lower these when you bring a figure down; never raise them — move
 # the query into its package's repository.py, split the function into named steps, put
 # the import at the top of its module.
-QUERIES_OUTSIDE_REPOSITORIES = 11
+QUERIES_OUTSIDE_REPOSITORIES = 0
 FUNCTIONS_OVER_60_LINES = 45
 IMPORTS_INSIDE_FUNCTIONS = 17
 

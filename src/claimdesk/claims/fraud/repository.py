@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from claimdesk.auth.principal import Principal
@@ -27,6 +27,19 @@ def flags_of_claims(session: Session, claim_ids: Sequence[int]) -> list[FraudFla
         .order_by(FraudFlag.flagged_at, FraudFlag.id)
     )
     return list(session.scalars(query))
+
+
+def take_unassigned(session: Session, *, claim_id: int, investigator_id: int | None) -> bool:
+    """Give the claim to the investigator if nobody has it yet, in one conditional UPDATE
+    (a colleague's take that committed first wins): whether this one took it. The loaded
+    claim is not synchronised; the caller sets its committed value."""
+    taken = session.execute(
+        update(Claim)
+        .where(Claim.id == claim_id, Claim.investigator_id.is_(None))
+        .values(investigator_id=investigator_id)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(taken.rowcount == 1)  # type: ignore[attr-defined]
 
 
 def _held_since(*, open_only: bool) -> object:

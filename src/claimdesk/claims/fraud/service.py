@@ -7,7 +7,6 @@ import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
 
-from sqlalchemy import update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -117,13 +116,7 @@ def take_by_evidence(session: Session, *, actor: Principal, claim: Claim) -> Non
         return
     if claim.investigator_id is not None:
         return
-    taken = session.execute(
-        update(Claim)
-        .where(Claim.id == claim.id, Claim.investigator_id.is_(None))
-        .values(investigator_id=actor.user_id)
-        .execution_options(synchronize_session=False)
-    )
-    if taken.rowcount != 1:  # type: ignore[attr-defined]
+    if not repository.take_unassigned(session, claim_id=claim.id, investigator_id=actor.user_id):
         raise ClaimOfAnotherInvestigator()
     # The row says so already; the loaded claim without a second UPDATE.
     set_committed_value(claim, "investigator_id", actor.user_id)

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from claimdesk.audit.service import record
@@ -296,14 +295,7 @@ def adjust(
     trace = calc.removed + [step.as_dict() for step in result.trace]
     payable = result.payable if covered else Decimal("0.00")
     at = timeutil.now()
-    session.execute(
-        update(AdjustmentResult)
-        .where(
-            AdjustmentResult.claim_id == claim.id,
-            AdjustmentResult.coverage_code == data.coverage_code,
-        )
-        .values(current=False)
-    )
+    repository.supersede_adjustments(session, claim_id=claim.id, coverage_code=data.coverage_code)
     # A not-covered decision pays nothing under any term: it states none (and a medical
     # deductible it did not take is not counted against the policy year).
     terms = calc.terms if covered else liability.Terms(None, None, None)

@@ -4,7 +4,6 @@ adjuster's report accepted by both sides."""
 
 from __future__ import annotations
 
-from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from claimdesk.audit.service import record
@@ -105,11 +104,7 @@ def record_assessment(
             )
     at = timeutil.now()
     # A re-assessment supersedes the earlier one; both stay on record.
-    session.execute(
-        update(Assessment)
-        .where(Assessment.claim_id == claim.id, Assessment.coverage_code == data.coverage_code)
-        .values(current=False)
-    )
+    repository.supersede_assessments(session, claim_id=claim.id, coverage_code=data.coverage_code)
     assessment = Assessment(
         claim_id=claim.id,
         coverage_code=data.coverage_code,

@@ -30,7 +30,6 @@ from typing import Any
 
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from claimdesk import formatting
@@ -653,9 +652,7 @@ def issue_for_payment(
     rendered by the ``PDF_TASK`` job queued here (or on first read, ``ensure_pdf``).
     Called by ``payments.service.request_payment`` — so the reviewer's approval and the
     automatic path (CLM-T2) both send it."""
-    existing = session.scalars(
-        select(DecisionNotice).where(DecisionNotice.payment_id == payment.id)
-    ).first()
+    existing = repository.notice_of_payment(session, payment_id=payment.id)
     if existing is not None:
         return existing
     rows = calculation(session, claim)
@@ -672,7 +669,7 @@ def issue_for_payment(
     at = payment.created_at
     approved = [r for r in rounds_of(session, claim.id) if r.status == "approved"]
     round_id = approved[-1].id if approved else None
-    taken = session.scalar(select(DecisionNotice.id).where(DecisionNotice.round_id == round_id))
+    taken = repository.notice_id_of_round(session, round_id=round_id)
     notice = DecisionNotice(
         claim_id=claim.id,
         kind="payment",
@@ -745,12 +742,7 @@ def ensure_pdf(session: Session, notice: DecisionNotice, *, actor: Principal) ->
     reader racing it render once; the sha256 is stored and audited with the bytes."""
     if notice.pdf:
         return notice.pdf
-    locked = session.scalars(
-        select(DecisionNotice)
-        .where(DecisionNotice.id == notice.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
+    locked = repository.notice_for_update(session, notice_id=notice.id)
     if locked.pdf:
         return locked.pdf
     claim = session.get_one(Claim, locked.claim_id)

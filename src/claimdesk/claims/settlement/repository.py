@@ -10,7 +10,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from claimdesk.models.audit import AuditEntry
@@ -28,7 +28,7 @@ from claimdesk.models.job import OutboxMessage
 from claimdesk.models.payment import ArchiveRecord, Callback, Payment
 from claimdesk.models.policy import Policy
 from claimdesk.models.product import Coverage
-from claimdesk.models.review import ReviewDecision, ReviewRound
+from claimdesk.models.review import DecisionNotice, ReviewDecision, ReviewRound
 from claimdesk.rules.adjudication import types as t
 
 M = TypeVar("M")
@@ -138,6 +138,28 @@ def last_move_at(session: Session, *, claim_id: int, action: str) -> dt.datetime
     return session.scalar(query)
 
 
+def supersede_assessments(session: Session, *, claim_id: int, coverage_code: str) -> None:
+    """The coverage's earlier assessments of the claim are no longer current (a
+    re-assessment supersedes them; they stay on record)."""
+    session.execute(
+        update(Assessment)
+        .where(Assessment.claim_id == claim_id, Assessment.coverage_code == coverage_code)
+        .values(current=False)
+    )
+
+
+def supersede_adjustments(session: Session, *, claim_id: int, coverage_code: str) -> None:
+    """The coverage's earlier adjustment results of the claim are no longer current."""
+    session.execute(
+        update(AdjustmentResult)
+        .where(
+            AdjustmentResult.claim_id == claim_id,
+            AdjustmentResult.coverage_code == coverage_code,
+        )
+        .values(current=False)
+    )
+
+
 def current_adjustments(session: Session, claim_id: int) -> list[AdjustmentResult]:
     query = select(AdjustmentResult).where(
         AdjustmentResult.claim_id == claim_id, AdjustmentResult.current.is_(True)
@@ -241,6 +263,32 @@ def callback_for_update(session: Session, claim_id: int, callback_id: int) -> Ca
         .with_for_update()
     )
     return session.scalars(query).one_or_none()
+
+
+# -- decision notices (CLM-C3) -----------------------------------------------------------
+
+
+def notice_of_payment(session: Session, *, payment_id: int) -> DecisionNotice | None:
+    """The settlement notice already issued for the payment, if any."""
+    query = select(DecisionNotice).where(DecisionNotice.payment_id == payment_id)
+    return session.scalars(query).first()
+
+
+def notice_id_of_round(session: Session, *, round_id: int | None) -> int | None:
+    """The id of a notice that already explains the review round (with None: of a
+    notice with no round), or None."""
+    return session.scalar(select(DecisionNotice.id).where(DecisionNotice.round_id == round_id))
+
+
+def notice_for_update(session: Session, *, notice_id: int) -> DecisionNotice:
+    """The notice, its row locked and its attributes re-read from the database."""
+    query = (
+        select(DecisionNotice)
+        .where(DecisionNotice.id == notice_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return session.scalars(query).one()
 
 
 def last_archive_no(session: Session, claim_id: int) -> int:
