@@ -6,6 +6,7 @@ limit and by month and/or branch, as JSON and CSV."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -155,8 +156,10 @@ def claims_deadlines(db: DB, principal: Analyst, filters: ScorecardFilters) -> D
 def claims_deadlines_csv(
     request: Request, db: DB, principal: Analyst, filters: ScorecardFilters
 ) -> Response:
+    lang = language(request)
+    filters = replace(filters, language=lang)  # the branch names in the CSV's language
     dataset = service.deadlines(db, board="claims", actor=principal, filters=filters)
-    return csv_response(dataset, filters, language(request))
+    return csv_response(dataset, filters, lang)
 
 
 @service_router.get("/deadlines", response_model=DeadlinesOut)
@@ -171,5 +174,7 @@ def service_deadlines(db: DB, principal: ServiceAnalyst, filters: ScorecardFilte
 def service_deadlines_csv(
     request: Request, db: DB, principal: ServiceAnalyst, filters: ScorecardFilters
 ) -> Response:
+    lang = language(request)
+    filters = replace(filters, language=lang)  # the branch names in the CSV's language
     dataset = service.deadlines(db, board="service", actor=principal, filters=filters)
-    return csv_response(dataset, filters, language(request))
+    return csv_response(dataset, filters, lang)

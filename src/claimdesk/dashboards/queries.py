@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
+from claimdesk import formatting
 from claimdesk.dashboards import repository
 from claimdesk.dashboards.schemas import Filters
 from claimdesk.models.clock import Clock
@@ -181,9 +182,12 @@ def _deadlines(
     if by_branch:
         columns += ["branch", "branch_code"]
     rows: list[tuple[Cell, ...]] = []
-    found = repository.deadline_counts(
-        session, clocks=clocks, f=f, by_month=by_month, by_branch=by_branch
-    )
+    found = [
+        _branch_in_language(row, at=len(columns) - 2, language=f.language) if by_branch else row
+        for row in repository.deadline_counts(
+            session, clocks=clocks, f=f, by_month=by_month, by_branch=by_branch
+        )
+    ]
     # Month, branch code, then the limit: a handful of grouped rows, ordered here. The
     # row's leading columns are one per breakdown column (branch: its name and code).
     clock_at = len(columns)
@@ -208,6 +212,14 @@ def _deadlines(
         rows,
         _deadline_chart(f.breakdown),
     )
+
+
+def _branch_in_language(row: Sequence[Any], *, at: int, language: str) -> tuple[Any, ...]:
+    """The row with its branch's name (at ``at``, its English name after it) in the
+    reader's language, the Chinese one where it has none (formatting.name_in, GEN-6)."""
+    name, english = row[at], row[at + 1]
+    named = formatting.name_in({"name": name, "name_en": english}, language)
+    return (*row[:at], named or None, *row[at + 2 :])
 
 
 def _deadline_chart(breakdown: str) -> Chart:

@@ -217,8 +217,8 @@ def deadline_counts(
     by_month: bool,
     by_branch: bool,
 ) -> list[tuple[Any, ...]]:
-    """Per clock name (and the clock's start month and/or branch name and code, in that
-    order, when asked): how many clocks the limit governed, met and missed, and how many
+    """Per clock name (and the clock's start month and/or branch name, English name and
+    code, in that order, when asked): how many clocks the limit governed, met and missed, and how many
     ended early (closed in time without their step, not governed) — counted by the
     database in one grouped query over service.repository.each_clock, the rows the
     service scorecard counts too (issue 6: 200,000 clocks took 2 s in Python)."""
@@ -236,7 +236,7 @@ def deadline_counts(
     if by_month:
         keys.append(each.c.month)
     if by_branch:
-        keys += [OrgUnit.name, OrgUnit.code]
+        keys += [OrgUnit.name, OrgUnit.name_en, OrgUnit.code]
     # Governed leaves out the clocks ended early (closed in time without their step).
     query = (
         select(

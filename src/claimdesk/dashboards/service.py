@@ -253,11 +253,13 @@ def filters_for(
     org_unit_id: int | None,
     now: dt.datetime,
     breakdown: str | None = None,
+    language: str = "zh-CN",
 ) -> Filters:
     """The period of the API and the pages: this year so far by default, at most three
     years, ordered; the deadline scorecards' breakdown (GEN-7), one of BREAKDOWNS.
     ``now`` (the app's clock) is both "today" of the default period and the instant a
-    running clock is judged at, so the two never disagree."""
+    running clock is judged at, so the two never disagree. ``language``: the reader's,
+    of the branch names in the rows (``Filters.language``)."""
     end = date_to or to_local(now).date()
     start = date_from or end.replace(month=1, day=1)
     if end < start:
@@ -267,7 +269,12 @@ def filters_for(
     if (breakdown or "") not in BREAKDOWNS:
         raise UnknownBreakdown(field="by")
     return Filters(
-        date_from=start, date_to=end, org_unit_id=org_unit_id, now=now, breakdown=breakdown or ""
+        date_from=start,
+        date_to=end,
+        org_unit_id=org_unit_id,
+        now=now,
+        breakdown=breakdown or "",
+        language=language,
     )
 
 

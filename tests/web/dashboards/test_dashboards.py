@@ -438,6 +438,44 @@ def test_bad_filters_are_shown_in_place(db, client, world):  # SPEC GEN-6
     assert client.get("/dashboards/claims/nope.csv", headers=headers).status_code == 404
 
 
+def test_the_scorecard_names_each_branch_in_the_readers_language(
+    db, client, world
+):  # SPEC GEN-7, GEN-6
+    # The deadline scorecard by branch (page, its CSV, the API's CSV): the unit's English
+    # name (name_en) for an English reader, its Chinese name where it has none and for a
+    # Chinese reader; the branch code beside it and the figures never change.
+    world["bj"].name_en = "Beijing branch"
+    db.flush()
+    headers = login_headers(client, "aud")
+    by_branch = f"{PERIOD}&by=branch"
+    exports = (
+        "/dashboards/claims/claims_deadlines.csv",
+        "/api/v1/dashboards/claims/deadlines.csv",
+    )
+    for path in exports:
+        english = rows_of(client.get(f"{path}?{by_branch}&lang=en", headers=headers))
+        assert {(r["Branch"], r["Branch code"]) for r in english} == {
+            ("Beijing branch", "BJ"),
+            ("总公司", "HQ"),  # no English name: the Chinese one
+        }, path
+        chinese = rows_of(client.get(f"{path}?{by_branch}&lang=zh-CN", headers=headers))
+        assert {(r["机构"], r["机构代码"]) for r in chinese} == {
+            ("北京分公司", "BJ"),
+            ("总公司", "HQ"),
+        }, path
+        # The branch code, the limit's code and the figures: the same in both languages.
+        assert [[v for i, v in enumerate(r.values()) if i not in (0, 2)] for r in english] == [
+            [v for i, v in enumerate(r.values()) if i not in (0, 2)] for r in chinese
+        ], path
+    page = client.get(f"/dashboards/claims?{by_branch}&lang=en", headers=headers)
+    assert page.status_code == 200, page.text[:300]
+    table = page.text[page.text.index("claims_deadlines") :]
+    assert "Beijing branch" in table and "北京分公司" not in table
+    chinese_page = client.get(f"/dashboards/claims?{by_branch}&lang=zh-CN", headers=headers)
+    table = chinese_page.text[chinese_page.text.index("claims_deadlines") :]
+    assert "北京分公司" in table and "Beijing branch" not in table
+
+
 def test_csv_is_for_excel_in_the_readers_language(db, client, world):  # SPEC CLM-Q2, GEN-7
     # Excel on a Chinese Windows: a byte-order mark (else GBK mojibake), the header and
     # the codes in the reader's words, the code kept beside them, numbers plain and

@@ -45,7 +45,8 @@ TITLES = {"claims": "Claims dashboard", "service": "Service dashboard"}
 
 
 def filters_from(request: Request) -> dashboards.Filters:
-    """The period and branch of the query string, checked by the service as the API's."""
+    """The period and branch of the query string, checked by the service as the API's;
+    the branch names in the page's language (its CSV's too)."""
     params = request.query_params
     now = timeutil.now()
     today = to_local(now).date()
@@ -57,6 +58,7 @@ def filters_from(request: Request) -> dashboards.Filters:
         org_unit_id=parse_id(params.get("org_unit_id"), "org_unit_id"),
         now=now,
         breakdown=(params.get("by") or "").strip(),
+        language=language_of(request),
     )
 
 
