@@ -146,7 +146,7 @@ def test_the_dashboards_branch_filter_and_users_page_name_units_in_english(db, c
     assert english.status_code == 200, english.text[:300]
     assert "Beijing branch (BJ)" in english.text and "上海分公司 (SH)" in english.text
     chinese = client.get("/dashboards/claims?lang=zh-CN", headers=units["admin"])
-    assert "北京分公司 (BJ)" in chinese.text and "Beijing branch" not in chinese.text
+    assert "北京分公司（BJ）" in chinese.text and "Beijing branch" not in chinese.text
     staff = client.get("/admin/users?lang=en", headers=units["admin"])
     assert "Beijing branch" in staff.text
 
