@@ -34,6 +34,7 @@ from claimdesk.crypto.indexes import PURPOSE_DIAGNOSIS_GROUP
 from claimdesk.crypto.keyring import blind_index
 from claimdesk.models.bill import Bill, BillLine
 from claimdesk.models.claim import Assessment, Claim
+from claimdesk.people import service as people
 from claimdesk.rules.adjudication.types import MEDICAL_COVERAGE_TYPES
 from claimdesk.rules.bills import (
     SETTLEMENT_AMOUNTS,
@@ -70,14 +71,9 @@ def takes_bills(claim: Claim) -> bool:
     return claim.state in BILLABLE_STATES
 
 
-def _same_name(a: str, b: str) -> bool:
-    # Receipts print names with stray spaces (全角 included); nothing else is forgiven.
-    return "".join(a.split()) == "".join(b.split())
-
-
 def _check_payer(session: Session, claim: Claim, data: BillIn) -> None:
     insured = repository.person_name(session, person_id=claim.insured_person_id)
-    if insured is None or not _same_name(data.receipt.payer.name, insured):
+    if insured is None or not people.same_name(data.receipt.payer.name, insured):
         raise BillPayerNotInsured(field="receipt.payer.name")
 
 

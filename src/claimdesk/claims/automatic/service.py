@@ -391,7 +391,7 @@ def _account(session: Session, claim: Claim) -> tuple[int | None, dict[str, str]
     own = [
         a
         for a in repository.accounts_of(session, claim.insured_person_id)
-        if insured is not None and "".join(a.holder_name.split()) == "".join(insured.name.split())
+        if insured is not None and people.same_name(a.holder_name, insured.name)
     ]
     if not own:
         return None, reason("no_verified_account")
