@@ -48,6 +48,26 @@ def _assign(w: World, cid: int, who: str) -> dict[str, Any]:
     return r.json()  # type: ignore[no-any-return]
 
 
+def _assigned(w: World, db: Session) -> int:
+    """An accepted claim with the first surveyor assigned at 10:00 (contact due 11:00)."""
+    cid = claim_in_state(db, w, "accepted")
+    _assign(w, cid, "surveyor")
+    return cid
+
+
+def _reassigned(w: World, db: Session, clock: FrozenClock, *, at: str) -> int:
+    """The same claim, reassigned to the second surveyor at `at`."""
+    cid = _assigned(w, db)
+    clock.set(at)
+    _assign(w, cid, "surveyor2")
+    return cid
+
+
+def _contact(w: World, cid: int, who: str, note: str = "已联系") -> None:
+    r = w.client.post(f"{API}/{cid}/survey/contact", json={"note": note}, headers=w.h[who])
+    assert r.status_code == 200, r.text
+
+
 def _contact_clocks(db: Session, cid: int) -> list[Clock]:
     db.expire_all()
     query = (
@@ -70,10 +90,7 @@ def test_reassignment_closes_the_first_surveyors_contact_clock_and_starts_a_new_
     # SPEC CLM-S1: assigned 10:00 → contact due 11:00; reassigned 10:40 → the first
     # clock closes at 10:40, the second is due 11:40 (1 hour from *its* assignment).
     w = world
-    cid = claim_in_state(db, w, "accepted")
-    _assign(w, cid, "surveyor")
-    clock.set("2026-09-30T10:40:00")
-    _assign(w, cid, "surveyor2")
+    cid = _reassigned(w, db, clock, at="2026-09-30T10:40:00")
 
     first, second = _contact_clocks(db, cid)
     assert first.stopped_at == local("2026-09-30T10:40:00")
@@ -108,17 +125,9 @@ def test_the_new_surveyors_contact_stops_the_new_clock(
 ) -> None:
     # SPEC CLM-S1: the new surveyor's contact at 11:10 meets their limit (due 11:40).
     w = world
-    cid = claim_in_state(db, w, "accepted")
-    _assign(w, cid, "surveyor")
-    clock.set("2026-09-30T10:40:00")
-    _assign(w, cid, "surveyor2")
+    cid = _reassigned(w, db, clock, at="2026-09-30T10:40:00")
     clock.set("2026-09-30T11:10:00")
-    r = w.client.post(
-        f"{API}/{cid}/survey/contact",
-        json={"note": "已电话联系客户"},
-        headers=w.h["surveyor2"],
-    )
-    assert r.status_code == 200, r.text
+    _contact(w, cid, "surveyor2", "已电话联系客户")
 
     _first, second = _contact_clocks(db, cid)
     assert second.stopped_at == local("2026-09-30T11:10:00")
@@ -132,13 +141,9 @@ def test_a_contact_made_before_reassignment_is_not_reopened(
     # SPEC CLM-S1: the first surveyor contacted at 10:20 (met); reassigned at 10:40 the
     # met clock keeps its stop time and the new surveyor's clock starts.
     w = world
-    cid = claim_in_state(db, w, "accepted")
-    _assign(w, cid, "surveyor")
+    cid = _assigned(w, db)
     clock.set("2026-09-30T10:20:00")
-    r = w.client.post(
-        f"{API}/{cid}/survey/contact", json={"note": "已联系"}, headers=w.h["surveyor"]
-    )
-    assert r.status_code == 200, r.text
+    _contact(w, cid, "surveyor", "已联系")
     clock.set("2026-09-30T10:40:00")
     _assign(w, cid, "surveyor2")
 
@@ -155,8 +160,7 @@ def test_reassigning_the_same_surveyor_is_refused_and_keeps_the_running_clock(
     # at 10:55 and start a new hour — a limit about to be missed, reset. Refused (409),
     # naming the field, and nothing changes: the 11:00 deadline stands.
     w = world
-    cid = claim_in_state(db, w, "accepted")
-    _assign(w, cid, "surveyor")
+    cid = _assigned(w, db)
     clock.set("2026-09-30T10:55:00")
     r = w.client.post(
         f"{API}/{cid}/survey/assign",
@@ -185,10 +189,7 @@ def test_a_reassignment_inside_the_hour_credits_nobody_with_a_contact(
     # list, the deadline scorecard (API, page, CSV: one query) and the SLA report — and
     # shown apart; the new surveyor's contact at 11:10 is the one met.
     w = world
-    cid = claim_in_state(db, w, "accepted")
-    _assign(w, cid, "surveyor")
-    clock.set("2026-09-30T10:40:00")
-    _assign(w, cid, "surveyor2")
+    cid = _reassigned(w, db, clock, at="2026-09-30T10:40:00")
 
     first, _second = _contact_clocks(db, cid)
     assert first.closed_reason == ClockClosedReason.REASSIGNED
@@ -199,10 +200,7 @@ def test_a_reassignment_inside_the_hour_credits_nobody_with_a_contact(
     assert _scorecard(db)[CONTACT] == (1, 0, 0, 1, 1, None)
 
     clock.set("2026-09-30T11:10:00")
-    r = w.client.post(
-        f"{API}/{cid}/survey/contact", json={"note": "已电话联系客户"}, headers=w.h["surveyor2"]
-    )
-    assert r.status_code == 200, r.text
+    _contact(w, cid, "surveyor2", "已电话联系客户")
     assert _scorecard(db)[CONTACT] == (1, 1, 0, 0, 1, Decimal("100.00"))
     from claimdesk.claims import analytics
 
@@ -218,10 +216,7 @@ def test_a_reassignment_after_the_hour_is_still_a_missed_contact(
     # missed: closing it for the reassignment does not hide the miss — missed on the
     # scorecard, breached by the breach job.
     w = world
-    cid = claim_in_state(db, w, "accepted")
-    _assign(w, cid, "surveyor")
-    clock.set("2026-09-30T11:30:00")
-    _assign(w, cid, "surveyor2")
+    cid = _reassigned(w, db, clock, at="2026-09-30T11:30:00")
 
     first, _second = _contact_clocks(db, cid)
     assert first.closed_reason == ClockClosedReason.REASSIGNED
@@ -236,18 +231,13 @@ def test_a_contact_made_is_completed_and_a_skipped_survey_cancels_the_contact(
     # SPEC CLM-S1, GEN-7: a contact recorded completes the clock (met); a claim whose
     # survey is skipped after an assignment owes no contact: cancelled, not met.
     w = world
-    cid = claim_in_state(db, w, "accepted")
-    _assign(w, cid, "surveyor")
+    cid = _assigned(w, db)
     clock.set("2026-09-30T10:20:00")
-    r = w.client.post(
-        f"{API}/{cid}/survey/contact", json={"note": "已联系"}, headers=w.h["surveyor"]
-    )
-    assert r.status_code == 200, r.text
+    _contact(w, cid, "surveyor", "已联系")
     (contacted,) = _contact_clocks(db, cid)
     assert contacted.closed_reason == ClockClosedReason.COMPLETED
 
-    other = claim_in_state(db, w, "accepted")
-    _assign(w, other, "surveyor")
+    other = _assigned(w, db)
     clock.set("2026-09-30T10:30:00")
     # The skip rule (small health claim, materials complete) is tested elsewhere.
     monkeypatch.setitem(workflow.GUARDS, "survey_skippable", lambda session, claim: None)
@@ -267,8 +257,7 @@ def test_a_withdrawn_claim_cancels_its_running_clocks(
     # and contact clocks stop without their steps: cancelled, not met, and not governed
     # by the scorecard (ended early).
     w = world
-    cid = claim_in_state(db, w, "accepted")
-    _assign(w, cid, "surveyor")
+    cid = _assigned(w, db)
     clock.set("2026-09-30T10:30:00")
     r = w.client.post(f"{API}/{cid}/transitions/withdraw", json={}, headers=w.h["customer"])
     assert r.status_code == 200, r.text
