@@ -445,7 +445,7 @@ def _queue_plan(url: str) -> tuple[list[float], str]:
     with Session(engine) as session:
         for _ in range(QUEUE_READS):
             started = time.perf_counter()
-            queue(session, handler)
+            queue(session, actor=handler)
             timings.append(time.perf_counter() - started)
             session.expunge_all()
         plan = "\n".join(

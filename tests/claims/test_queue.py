@@ -185,11 +185,11 @@ def test_queue_order_is_next_due_then_id_with_limit(
         frozen.set(f"2026-09-28T{hour}:00:00")
         ids.append(_report(world)["id"])
     handler = Principal.system("test")
-    rows = queue(db, handler)
+    rows = queue(db, actor=handler)
     expected = sorted(ids, key=lambda i: (_running_min(db, i), i))
     assert [c.id for c, _ in rows] == expected
     assert [due for _, due in rows] == [_running_min(db, i) for i in expected]
-    assert [c.id for c, _ in queue(db, handler, limit=2)] == expected[:2]
+    assert [c.id for c, _ in queue(db, actor=handler, limit=2)] == expected[:2]
 
 
 def test_migration_backfills_next_due_from_clocks(fresh_db_url: str) -> None:

@@ -170,9 +170,11 @@ def test_a_new_holder_takes_over_when_the_change_is_done_and_access_follows(db, 
     # also the holder) still sees both; an outsider neither.
     assert not _sees(db, parent, policy) and _sees(db, child, policy)
     assert not _sees(db, outsider, policy)
-    seen = db.scalars(claims.scoped(select(type(claim)), _customer(parent))).all()
+    seen = db.scalars(claims.scoped(query=select(type(claim)), actor=_customer(parent))).all()
     assert claim not in seen
-    assert claim in db.scalars(claims.scoped(select(type(claim)), _customer(child))).all()
+    assert (
+        claim in db.scalars(claims.scoped(query=select(type(claim)), actor=_customer(child))).all()
+    )
 
 
 def test_the_audit_names_old_and_new_holder_masked(db, setup):
@@ -477,15 +479,15 @@ def test_a_former_holder_follows_the_claims_they_reported_and_no_other(
     assert seen == READERS[reader]
     for label, claim in claims_by.items():  # one claim by id: as the notice page reads it
         if label in READERS[reader]:
-            assert claims.get_claim(db, users[reader], claim.id).id == claim.id
+            assert claims.get_claim(db, actor=users[reader], claim_id=claim.id).id == claim.id
         else:
             with pytest.raises(NotFound):
-                claims.get_claim(db, users[reader], claim.id)
+                claims.get_claim(db, actor=users[reader], claim_id=claim.id)
 
 
 def _visible(db: Session, actor: Principal) -> set[str]:
     """The numbers of the claims in the actor's list (the portal's, the API's)."""
-    return {c.number for c in db.scalars(claims.visible_claims(actor))}
+    return {c.number for c in db.scalars(claims.visible_claims(actor=actor))}
 
 
 # A customer reads past and future holders masked; staff read every name.

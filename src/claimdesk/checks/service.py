@@ -499,7 +499,9 @@ def _people_to_tell(session: Session, claim: Claim) -> list[User]:
     """The claim's handler, or else the claims supervisors of its unit (their app inbox
     gets the reason: one message per hit and person, deduplicated)."""
     handler = session.get(User, claim.handler_id) if claim.handler_id else None
-    return [handler] if handler is not None else supervisors_of(session, claim.org_unit_id)
+    return (
+        [handler] if handler is not None else supervisors_of(session, org_unit_id=claim.org_unit_id)
+    )
 
 
 def _send(session: Session, *, claim: Claim, hit: CheckHit, people: list[User]) -> None:

@@ -306,7 +306,7 @@ def tell_customer(
 
 def escalate_to_supervisors(session: Session, *, claim: Claim, reasons: list[str]) -> list[int]:
     """CLM-R4: every active tier-1 reviewer (claims supervisor) of the claim's org unit."""
-    supervisors = supervisors_of(session, claim.org_unit_id)
+    supervisors = supervisors_of(session, org_unit_id=claim.org_unit_id)
     for user in supervisors:
         # Each supervisor reads the escalation, its reasons too, in their own language.
         body = render(

@@ -74,7 +74,7 @@ def claim_detail(
     """The claim with everything recorded on it. ``customer_view``: as its customer may
     read it — no case reserves (an internal estimate) and only the customer timeline."""
     out = _claim_out(session, claim, language=language)
-    out.files = [file_out(f) for f in files_of(session, claim.id)]
+    out.files = [file_out(f) for f in files_of(session, claim_id=claim.id)]
     out.notices = [_notice_out(n) for n in acceptance.notices_of(session, claim.id)]
     current = reserves.reserves_of(session, claim.id)
     out.reserves = [ReserveOut(coverage_code=r.coverage_code, amount=r.amount) for r in current]
@@ -173,10 +173,10 @@ def _claim_out(
     """The claim's own columns, its policy's number (and period, for the intake flags),
     its checklist and its clocks (three queries, none for what is given)."""
     if policy is None:
-        policy = policy_of(session, claim)
+        policy = policy_of(session, claim=claim)
     policy_number = policy.number if policy is not None else None
     if checklist is None:
-        checklist = materials_of(session, claim.id)
+        checklist = materials_of(session, claim_id=claim.id)
     if clocks is None:
         clocks = claim_clocks(session, claim.id)
     # Built without validation (model_construct): every value comes from a typed column
@@ -314,7 +314,7 @@ def claim_for(
     """The claim ``actor`` may read (row-filtered: a surveyor sees only their own,
     CLM-F2), locked ``FOR UPDATE`` when a step moves it; ``NotFound`` (naming claim_id)
     for a claim that does not exist or is not theirs to see."""
-    return repository.get_claim(session, actor, claim_id, for_update=for_update)
+    return repository.get_claim(session, actor=actor, claim_id=claim_id, for_update=for_update)
 
 
 def open_queue(
@@ -322,22 +322,22 @@ def open_queue(
 ) -> list[tuple[Claim, dt.datetime | None]]:
     """The open claims ``actor`` may work, the most urgent first, with each one's next
     deadline (CLM-Z2; ``repository.queue`` holds the order and the row filter)."""
-    return repository.queue(session, actor, limit=limit)
+    return repository.queue(session, actor=actor, limit=limit)
 
 
 def claim_materials(session: Session, claim_id: int) -> list[Material]:
     """The claim's checklist items (materials), in the order they were listed."""
-    return materials_of(session, claim_id)
+    return materials_of(session, claim_id=claim_id)
 
 
 def visible_claims(session: Session, actor: Principal) -> list[Claim]:
     """Every claim ``actor`` may see, newest first (a customer's own: few by nature)."""
-    return list(session.scalars(repository.visible_claims(actor)))
+    return list(session.scalars(repository.visible_claims(actor=actor)))
 
 
 def claims_page(session: Session, actor: Principal, request: PageRequest) -> Slice[Claim]:
     """A page of the claims ``actor`` may see, newest first (the portal's list)."""
-    return repository.claims_page(session, actor, request)
+    return repository.claims_page(session, actor=actor, request=request)
 
 
 def claim_timeline(session: Session, claim_id: int) -> Sequence[AuditEntry]:

@@ -39,7 +39,7 @@ _STAFF = {r.value for r in STAFF_ROLES}
 _BROAD = _STAFF - {Role.SURVEYOR.value, Role.SALES_AGENT.value}
 
 
-def scoped(query: Select[Claim], actor: Principal) -> Select[Claim]:
+def scoped(*, query: Select[Claim], actor: Principal) -> Select[Claim]:
     if actor.session_kind == "system" or actor.roles & _BROAD:
         return query
     conditions = []
@@ -64,7 +64,7 @@ def scoped(query: Select[Claim], actor: Principal) -> Select[Claim]:
     return query.where(or_(*conditions))
 
 
-def investigators_work(query: Select[Any], actor: Principal) -> Select[Any]:
+def investigators_work(*, query: Select[Any], actor: Principal) -> Select[Any]:
     """An investigator's queues (CLM-F1, CLM-F2): the held claims a supervisor gave them
     and those given to nobody yet (which any investigator may take up), never a
     colleague's. Only for a user whose one claim-wide role is the investigator's and who
@@ -77,7 +77,7 @@ def investigators_work(query: Select[Any], actor: Principal) -> Select[Any]:
     return query.where(or_(Claim.investigator_id.is_(None), Claim.investigator_id == actor.user_id))
 
 
-def policy_of(session: Session, claim: Claim) -> Policy | None:
+def policy_of(session: Session, *, claim: Claim) -> Policy | None:
     """The claim's policy (its number and period are not personal data: whoever may read
     the claim may read which policy it is made under and its period). From the session's
     identity map when the policy is loaded already, so no query there."""
@@ -85,9 +85,9 @@ def policy_of(session: Session, claim: Claim) -> Policy | None:
 
 
 def get_claim(
-    session: Session, actor: Principal, claim_id: int, *, for_update: bool = False
+    session: Session, *, actor: Principal, claim_id: int, for_update: bool = False
 ) -> Claim:
-    query = scoped(select(Claim).where(Claim.id == claim_id), actor)
+    query = scoped(query=select(Claim).where(Claim.id == claim_id), actor=actor)
     if for_update:
         # Two requests moving the same claim serialise here (state checks stay true).
         query = query.with_for_update(of=Claim)
@@ -97,13 +97,13 @@ def get_claim(
     return claim
 
 
-def materials_of(session: Session, claim_id: int) -> list[Material]:
+def materials_of(session: Session, *, claim_id: int) -> list[Material]:
     return list(
         session.scalars(select(Material).where(Material.claim_id == claim_id).order_by(Material.id))
     )
 
 
-def files_of(session: Session, claim_id: int) -> list[MaterialFile]:
+def files_of(session: Session, *, claim_id: int) -> list[MaterialFile]:
     return list(
         session.scalars(
             select(MaterialFile).where(MaterialFile.claim_id == claim_id).order_by(MaterialFile.id)
@@ -111,14 +111,14 @@ def files_of(session: Session, claim_id: int) -> list[MaterialFile]:
     )
 
 
-def visible_claims(actor: Principal) -> Select[Claim]:
+def visible_claims(*, actor: Principal) -> Select[Claim]:
     """The caller's claims, newest first (a customer's own: few by nature); paged by
     claimdesk.paging where they are listed."""
-    return scoped(select(Claim), actor).order_by(Claim.id.desc())
+    return scoped(query=select(Claim), actor=actor).order_by(Claim.id.desc())
 
 
-def claims_page(session: Session, actor: Principal, request: PageRequest) -> Slice[Claim]:
-    return fetch(session, visible_claims(actor), request)
+def claims_page(session: Session, *, actor: Principal, request: PageRequest) -> Slice[Claim]:
+    return fetch(session, visible_claims(actor=actor), request)
 
 
 def queue_priority() -> ColumnElement[int]:
@@ -134,7 +134,7 @@ def queue_priority() -> ColumnElement[int]:
 
 
 def queue(
-    session: Session, actor: Principal, *, limit: int = 100
+    session: Session, *, actor: Principal, limit: int = 100
 ) -> list[tuple[Claim, dt.datetime | None]]:
     """The caller's open claims, the most urgent running deadline first.
 
@@ -150,21 +150,21 @@ def queue(
     waiting = Claim.state.in_(QUEUE_STATES)
     claims = list(
         session.scalars(
-            scoped(select(Claim).where(waiting, in_event), actor)
+            scoped(query=select(Claim).where(waiting, in_event), actor=actor)
             .order_by(queue_priority(), *by_due)
             .limit(limit)
         )
     )
     if len(claims) < limit:
         claims += session.scalars(
-            scoped(select(Claim).where(waiting, ~in_event), actor)
+            scoped(query=select(Claim).where(waiting, ~in_event), actor=actor)
             .order_by(*by_due)
             .limit(limit - len(claims))
         )
     return [(claim, claim.next_due_at) for claim in claims]
 
 
-def supervisors_of(session: Session, org_unit_id: int | None) -> list[User]:
+def supervisors_of(session: Session, *, org_unit_id: int | None) -> list[User]:
     """Active claims supervisors (review tier 1) of the unit; all of them when the
     claim has no unit on record."""
     query = (
@@ -178,7 +178,7 @@ def supervisors_of(session: Session, org_unit_id: int | None) -> list[User]:
     return list(session.scalars(query))
 
 
-def stored_keys_in_use(session: Session, keys: list[str]) -> set[str]:
+def stored_keys_in_use(session: Session, *, keys: list[str]) -> set[str]:
     """Of ``keys`` (file-store keys), those a material file row names."""
     if not keys:
         return set()
@@ -262,4 +262,6 @@ def all_disputes(session: Session) -> list[ClaimDispute]:
 def visible_claim(session: Session, *, actor: Principal, claim_id: int) -> Claim | None:
     """The claim if ``actor`` may see it (row filter, CLM-F2, SEC-4), else None: the
     caller names its own refusal (a contact's or rating's reference)."""
-    return session.scalars(scoped(select(Claim).where(Claim.id == claim_id), actor)).one_or_none()
+    return session.scalars(
+        scoped(query=select(Claim).where(Claim.id == claim_id), actor=actor)
+    ).one_or_none()

@@ -68,7 +68,7 @@ def escalate_claim_clock(
     claim = session.get(Claim, int(clock.subject_id))
     if claim is None:
         return None
-    supervisors = supervisors_of(session, claim.org_unit_id)
+    supervisors = supervisors_of(session, org_unit_id=claim.org_unit_id)
     if not supervisors:
         return None  # offered again on the next run, once a supervisor is on record
     _tell_supervisors(session, clock, claim, supervisors)
@@ -86,7 +86,7 @@ def escalate_dispute_clock(
     claim = session.get(Claim, dispute.claim_id)
     if claim is None:
         return None
-    supervisors = supervisors_of(session, dispute.org_unit_id or claim.org_unit_id)
+    supervisors = supervisors_of(session, org_unit_id=dispute.org_unit_id or claim.org_unit_id)
     if not supervisors:
         return None
     _tell_supervisors(session, clock, claim, supervisors)
@@ -101,7 +101,7 @@ def escalate_callback_clock(
     claim = None if callback is None else session.get(Claim, callback.claim_id)
     if callback is None or claim is None:
         return None
-    supervisors = supervisors_of(session, claim.org_unit_id)
+    supervisors = supervisors_of(session, org_unit_id=claim.org_unit_id)
     if not supervisors:
         return None
     _tell_supervisors(session, clock, claim, supervisors)

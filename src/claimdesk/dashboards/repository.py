@@ -47,7 +47,7 @@ def population(actor: Principal, f: Filters) -> Select[Any]:
     query = select(Claim.id).where(Claim.received_at >= start, Claim.received_at < end)
     if f.org_unit_id is not None:
         query = query.where(Claim.org_unit_id == f.org_unit_id)
-    return scoped(cast("Select[Any]", query), actor)
+    return scoped(query=cast("Select[Any]", query), actor=actor)
 
 
 def claims_with_bills(

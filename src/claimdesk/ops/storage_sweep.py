@@ -45,7 +45,7 @@ def find_orphans(
     old = (blob for blob in storage.listing() if blob.modified_at < cutoff)
     orphans: list[StoredBlob] = []
     for chunk in _chunks(old, CHUNK):
-        used = stored_keys_in_use(session, [blob.key for blob in chunk])
+        used = stored_keys_in_use(session, keys=[blob.key for blob in chunk])
         orphans += [blob for blob in chunk if blob.key not in used]
     return sorted(orphans, key=lambda blob: blob.key)
 

@@ -329,7 +329,7 @@ def test_payment_form_links_to_registering_a_payee_and_back(world: World, db: Se
     claim = report(world)
     cid = claim["id"]
     system = Principal.system("test")
-    fields = payee_fields(db, get_claim(db, system, cid), {"payee": "other"}, system)
+    fields = payee_fields(db, get_claim(db, actor=system, claim_id=cid), {"payee": "other"}, system)
     links = [f.link for f in fields if f.link]
     assert links == [(f"/claims/{cid}/payees/new", "Payee not on record yet? Register the payee")]
 
@@ -363,7 +363,10 @@ def test_payment_form_links_to_registering_a_payee_and_back(world: World, db: Se
     assert [p.name for p in found] == ["赵六"]
     # The payment form now finds the payee and offers their account.
     fields = payee_fields(
-        db, get_claim(db, system, cid), {"payee": "other", "payee_id_number": number}, system
+        db,
+        get_claim(db, actor=system, claim_id=cid),
+        {"payee": "other", "payee_id_number": number},
+        system,
     )
     account = next(f for f in fields if f.name == "bank_account_id")
     assert len(account.options) == 1 and "中国银行" in account.options[0][1]

@@ -158,7 +158,7 @@ def move_through_service(db: Session, principal: Principal, claim_id: int, actio
     """The move as its service makes it (the notice's service fills the notice)."""
     from claimdesk.claims.intake import acceptance
 
-    claim = get_claim(db, principal, claim_id)
+    claim = get_claim(db, actor=principal, claim_id=claim_id)
     if action == "request_materials":
         acceptance.send_missing_notice(db, actor=principal, claim=claim)
         return
@@ -193,7 +193,7 @@ def test_every_offered_action_is_accepted_and_every_other_refused(
         principal = _principal(db, username)
         for situation, claim_id in claims.items():
             try:
-                claim = get_claim(db, principal, claim_id)
+                claim = get_claim(db, actor=principal, claim_id=claim_id)
             except NotFound:
                 continue  # outside the user's rows (a surveyor's other claims): no page at all
             offered = {form.action for form in offered_actions(db, principal, claim)}
@@ -216,7 +216,7 @@ def test_every_offered_action_is_accepted_and_every_other_refused(
                     lambda: review.decide(
                         db,
                         actor=principal,
-                        claim=get_claim(db, principal, claim_id),
+                        claim=get_claim(db, actor=principal, claim_id=claim_id),
                         data=review.DecisionIn(decision="approve", checklist=ALL_CHECKS),
                     ),
                 )
@@ -237,7 +237,7 @@ def test_skip_survey_is_offered_only_where_the_skip_rule_holds(
     handler = _principal(db, "handler")
 
     def offered(situation: str) -> set[str]:
-        claim = get_claim(db, handler, claims[situation])
+        claim = get_claim(db, actor=handler, claim_id=claims[situation])
         return {f.action for f in offered_actions(db, handler, claim)}
 
     assert "skip_survey" in offered("accepted, ¥3,000")

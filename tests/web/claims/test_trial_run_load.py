@@ -29,7 +29,9 @@ def loads(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
 
     def recording(session: Session, actor: Any, claim_id: int, *, for_update: bool = False) -> Any:
         seen.append(for_update)
-        return claims_repository.get_claim(session, actor, claim_id, for_update=for_update)
+        return claims_repository.get_claim(
+            session, actor=actor, claim_id=claim_id, for_update=for_update
+        )
 
     monkeypatch.setattr(pages, "claim_for", recording)
     return seen

@@ -124,7 +124,7 @@ def sample_query(actor: Principal) -> Select[AutomaticDecision, str, PaymentStat
     """Sampled automatic payments still waiting for a verdict, oldest first, within the
     reviewer's rows (CLM-F2)."""
     waiting = select(SampleVerdict.id).where(SampleVerdict.claim_id == AutomaticDecision.claim_id)
-    claims = scoped(select(Claim.id), actor)
+    claims = scoped(query=select(Claim.id), actor=actor)
     query = (
         select(AutomaticDecision, Claim.number, Payment.status)
         .join(Claim, Claim.id == AutomaticDecision.claim_id)
@@ -171,7 +171,7 @@ def referred_rows(
 ) -> tuple[list[tuple[AutomaticDecision, str, str]], int]:
     """Claims the automatic path referred that still wait where it left them, oldest
     first, within the caller's rows (CLM-F2)."""
-    claims = scoped(select(Claim.id), actor)
+    claims = scoped(query=select(Claim.id), actor=actor)
     query = (
         select(AutomaticDecision, Claim.number, Claim.state)
         .join(Claim, Claim.id == AutomaticDecision.claim_id)

@@ -15,12 +15,12 @@ from claimdesk.models.states import ClaimState
 from claimdesk.paging import PageRequest, Slice, fetch
 
 
-def flags_of(session: Session, claim_id: int) -> list[FraudFlag]:
+def flags_of(session: Session, *, claim_id: int) -> list[FraudFlag]:
     query = select(FraudFlag).where(FraudFlag.claim_id == claim_id).order_by(FraudFlag.id)
     return list(session.scalars(query))
 
 
-def flags_of_claims(session: Session, claim_ids: Sequence[int]) -> list[FraudFlag]:
+def flags_of_claims(session: Session, *, claim_ids: Sequence[int]) -> list[FraudFlag]:
     query = (
         select(FraudFlag)
         .where(FraudFlag.claim_id.in_(list(claim_ids)))
@@ -54,7 +54,7 @@ ASSIGNED_FILTERS = ("unassigned", "mine")
 
 
 def held_claims(
-    session: Session, actor: Principal, request: PageRequest, *, assigned: str | None = None
+    session: Session, *, actor: Principal, request: PageRequest, assigned: str | None = None
 ) -> Slice[Claim]:
     """A page of the suspended claims the actor may work, held longest first: since the
     earliest open flag (or the earliest flag when none is open any more), then by id.
@@ -62,7 +62,8 @@ def held_claims(
     ``assigned`` narrows to the unassigned or the actor's own."""
     since = func.coalesce(_held_since(open_only=True), _held_since(open_only=False))
     query = investigators_work(
-        scoped(select(Claim).where(Claim.state == ClaimState.SUSPENDED), actor), actor
+        query=scoped(query=select(Claim).where(Claim.state == ClaimState.SUSPENDED), actor=actor),
+        actor=actor,
     )
     if assigned == "unassigned":
         query = query.where(Claim.investigator_id.is_(None))

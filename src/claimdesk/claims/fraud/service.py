@@ -25,12 +25,12 @@ from claimdesk.paging import PageRequest, Slice
 from claimdesk.policies import repository as policies
 
 
-def flags_of(session: Session, claim_id: int) -> list[FraudFlag]:
-    return repository.flags_of(session, claim_id)
+def flags_of(session: Session, *, claim_id: int) -> list[FraudFlag]:
+    return repository.flags_of(session, claim_id=claim_id)
 
 
-def flags_of_claims(session: Session, claim_ids: Sequence[int]) -> list[FraudFlag]:
-    return repository.flags_of_claims(session, claim_ids)
+def flags_of_claims(session: Session, *, claim_ids: Sequence[int]) -> list[FraudFlag]:
+    return repository.flags_of_claims(session, claim_ids=claim_ids)
 
 
 # The held claims list's ?assigned= filter: the unassigned, or the investigator's own.
@@ -38,11 +38,11 @@ ASSIGNED_FILTERS = repository.ASSIGNED_FILTERS
 
 
 def held_claims(
-    session: Session, actor: Principal, request: PageRequest, *, assigned: str | None = None
+    session: Session, *, actor: Principal, request: PageRequest, assigned: str | None = None
 ) -> Slice[Claim]:
     """A page of the suspended claims the actor may work, held longest first (the fraud
     holds page; ``repository.held_claims``)."""
-    return repository.held_claims(session, actor, request, assigned=assigned)
+    return repository.held_claims(session, actor=actor, request=request, assigned=assigned)
 
 
 # -- the investigator's evidence (CLM-F1, CLM-F2) ------------------------------------------
@@ -68,7 +68,7 @@ class InvestigatorFilesEvidence(ValidationFailed):
     message_en = "{field}: a fraud investigator files the investigation's evidence only"
 
 
-def uploads_as_investigator(actor: Principal) -> bool:
+def uploads_as_investigator(*, actor: Principal) -> bool:
     """Whether the actor holds claims:upload only as a fraud investigator (a user who is
     also a handler, surveyor or assessor uploads as that role)."""
     if Role.FRAUD_INVESTIGATOR.value not in actor.roles:
@@ -87,7 +87,7 @@ def upload_refusal(
     queue and any of them may take it up, which the upload does (``take_by_evidence``);
     a colleague's is refused, a fraud supervisor's override aside. Only evidence.
     ``purpose`` None asks whether any file would be taken (what the pages offer)."""
-    if not uploads_as_investigator(actor):
+    if not uploads_as_investigator(actor=actor):
         return None
     if claim.state != workflow.SUSPENDED:
         return NotInvestigatorsClaim()
@@ -109,9 +109,9 @@ def take_by_evidence(session: Session, *, actor: Principal, claim: Claim) -> Non
     it meanwhile: a colleague's take that committed first is their claim (403). A
     supervisor's evidence on a claim given to someone else is an override of that
     investigation, a step of its own on the trail (as ``resolve`` records a decision)."""
-    if not uploads_as_investigator(actor):
+    if not uploads_as_investigator(actor=actor):
         return
-    if is_fraud_supervisor(actor):
+    if is_fraud_supervisor(actor=actor):
         _record_evidence_override(session, actor=actor, claim=claim)
         return
     if claim.investigator_id is not None:
@@ -165,7 +165,7 @@ class ClaimOfAnotherInvestigator(PermissionDenied):
     )
 
 
-def is_fraud_supervisor(actor: Principal) -> bool:
+def is_fraud_supervisor(*, actor: Principal) -> bool:
     """A supervisor who hands the work out (claims:assign) and decides flags: decides on a
     claim given to any investigator (the override is audited, ``resolve``)."""
     return actor.has(Permission.CLAIMS_ASSIGN) and actor.has(Permission.FRAUD_INVESTIGATE)
@@ -177,7 +177,7 @@ def resolve_refusal(*, actor: Principal, claim: Claim) -> ClaimdeskError | None:
     claim given to an investigator is theirs, a fraud supervisor's override aside."""
     if claim.investigator_id is None or claim.investigator_id == actor.user_id:
         return None
-    if is_fraud_supervisor(actor):
+    if is_fraud_supervisor(actor=actor):
         return None
     return ClaimOfAnotherInvestigator()
 
@@ -322,7 +322,7 @@ def _move_claim(
         "police_referred": data.police_referred,
         "recovery_amount": None if data.recovery_amount is None else str(data.recovery_amount),
     }
-    still_open = [f for f in flags_of(session, claim.id) if f.status == "open"]
+    still_open = [f for f in flags_of(session, claim_id=claim.id) if f.status == "open"]
     if data.outcome == "fabricated_event":
         # Art. 27: the insurer may rescind without refunding the premium; the claim is refused.
         _rescind(session, actor=actor, claim=claim, reason=data.note)

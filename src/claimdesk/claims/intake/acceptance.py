@@ -49,7 +49,9 @@ def missing_codes(session: Session, claim: Claim) -> list[str]:
     # CLM-Z2 green channel: items a mass event lets come later are deferred, not missing.
     deferred = deferred_codes(session, claim)
     return [
-        m.code for m in materials_of(session, claim.id) if not m.received and m.code not in deferred
+        m.code
+        for m in materials_of(session, claim_id=claim.id)
+        if not m.received and m.code not in deferred
     ]
 
 
@@ -94,7 +96,7 @@ def set_coverages(
             chosen.append(code)
     before = list(claim.coverage_codes)
     needed = checklist_codes([known[c] for c in chosen])
-    current = {m.code: m for m in materials_of(session, claim.id)}
+    current = {m.code: m for m in materials_of(session, claim_id=claim.id)}
     with_files = repository.material_codes_with_files(session, claim.id)
     dropped = [
         code
@@ -248,7 +250,7 @@ def late_material_codes(session: Session, claim: Claim) -> set[str]:
     the only claim materials such a claim takes."""
     if claim.state not in LATE_MATERIAL_STATES:
         return set()
-    received = {m.code for m in materials_of(session, claim.id) if m.received}
+    received = {m.code for m in materials_of(session, claim_id=claim.id) if m.received}
     return deferred_codes(session, claim) - received
 
 
@@ -510,7 +512,7 @@ def request_later_materials(
     if not justification or not justification.strip():
         raise JustificationRequired(field="justification")
     first = notices_of(session, claim.id)
-    existing = {m.code: m for m in materials_of(session, claim.id)}
+    existing = {m.code: m for m in materials_of(session, claim_id=claim.id)}
     askable_before = [c for c in items if c in existing and existing[c].origin == "checklist"]
     if askable_before:
         raise MaterialsAlreadyRequested(field="items", items=_labels(askable_before))

@@ -22,10 +22,10 @@ Writer = Annotated[Principal, Depends(require(Permission.CLAIMS_NOTES))]
 @router.get("/{claim_id}/notes", response_model=list[NoteOut])
 def list_notes(claim_id: int, db: DB, principal: Reader) -> list[NoteOut]:
     claim = claim_for(db, principal, claim_id)
-    return [service.note_out(n) for n in service.notes_for(db, actor=principal, claim=claim)]
+    return [service.note_out(note=n) for n in service.notes_for(db, actor=principal, claim=claim)]
 
 
 @router.post("/{claim_id}/notes", status_code=201, response_model=NoteOut)
 def add_note(claim_id: int, body: NoteIn, db: DB, principal: Writer) -> NoteOut:
     claim = claim_for(db, principal, claim_id)
-    return service.note_out(service.add_note(db, actor=principal, claim=claim, data=body))
+    return service.note_out(note=service.add_note(db, actor=principal, claim=claim, data=body))

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from claimdesk.models.note import ClaimNote
 
 
-def notes_of(session: Session, claim_id: int, *, visibilities: Collection[str]) -> list[ClaimNote]:
+def notes_of(session: Session, *, claim_id: int, visibilities: Collection[str]) -> list[ClaimNote]:
     """The claim's notes of those visibilities, oldest first."""
     if not visibilities:
         return []

@@ -33,7 +33,7 @@ class NoteVisibilityNotAllowed(ClaimdeskError):
     message_en = "{field}: only fraud investigators may write a note visible to fraud only"
 
 
-def readable_visibilities(actor: Principal) -> tuple[str, ...]:
+def readable_visibilities(*, actor: Principal) -> tuple[str, ...]:
     """Which notes the actor may read: none for customers; fraud notes for investigators."""
     if actor.is_customer or not actor.has(Permission.CLAIMS_READ):
         return ()
@@ -42,13 +42,13 @@ def readable_visibilities(actor: Principal) -> tuple[str, ...]:
     return ("staff",)
 
 
-def writable_visibilities(actor: Principal) -> tuple[str, ...]:
+def writable_visibilities(*, actor: Principal) -> tuple[str, ...]:
     if actor.is_customer or not actor.has(Permission.CLAIMS_NOTES):
         return ()
     return VISIBILITIES if actor.has(Permission.FRAUD_INVESTIGATE) else ("staff",)
 
 
-def note_out(note: ClaimNote) -> NoteOut:
+def note_out(*, note: ClaimNote) -> NoteOut:
     return NoteOut(
         id=note.id,
         claim_id=note.claim_id,
@@ -62,7 +62,7 @@ def note_out(note: ClaimNote) -> NoteOut:
 def add_note(session: Session, *, actor: Principal, claim: Claim, data: NoteIn) -> ClaimNote:
     """A note on a claim the actor has loaded through the row filter; audited as
     ``claim.note_added`` (the text stays in the encrypted note, not in the trail)."""
-    allowed = writable_visibilities(actor)
+    allowed = writable_visibilities(actor=actor)
     if not allowed:
         raise PermissionDenied()
     if data.visibility not in allowed:
@@ -92,10 +92,10 @@ def add_note(session: Session, *, actor: Principal, claim: Claim, data: NoteIn) 
 def notes_for(session: Session, *, actor: Principal, claim: Claim) -> list[ClaimNote]:
     """The notes of the claim the actor may read, oldest first; the read is audited
     (``claim.notes_read``) when there is anything to read."""
-    visibilities = readable_visibilities(actor)
+    visibilities = readable_visibilities(actor=actor)
     if not visibilities:
         raise PermissionDenied()
-    notes = repository.notes_of(session, claim.id, visibilities=visibilities)
+    notes = repository.notes_of(session, claim_id=claim.id, visibilities=visibilities)
     if notes:
         record(
             session,

@@ -43,10 +43,10 @@ IN_REVIEW = "in_review"
 
 def _scoped(query: Select[Any], actor: Principal, *, queue: bool = True) -> Select[Any]:
     # scoped() only adds conditions on Claim's columns; every query here joins Claim.
-    found = cast(Select[Any], scoped(cast(Select[Claim], query), actor))
+    found = cast(Select[Any], scoped(query=cast(Select[Claim], query), actor=actor))
     # An investigator's queues hold their own held claims and unassigned ones (CLM-F1);
     # the search finds what they may open, a colleague's claim too.
-    return investigators_work(found, actor) if queue else found
+    return investigators_work(query=found, actor=actor) if queue else found
 
 
 def _by_due(due: Any) -> tuple[Any, ...]:
@@ -272,7 +272,7 @@ def claims_for_assignment(
     session: Session, actor: Principal, claim_ids: Sequence[int]
 ) -> list[Claim]:
     """The caller's claims among ``claim_ids``, locked for the change, in id order."""
-    query = scoped(select(Claim).where(Claim.id.in_(list(claim_ids))), actor)
+    query = scoped(query=select(Claim).where(Claim.id.in_(list(claim_ids))), actor=actor)
     return list(session.scalars(query.order_by(Claim.id).with_for_update(of=Claim)))
 
 

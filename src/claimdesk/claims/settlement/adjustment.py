@@ -228,7 +228,7 @@ def calculate(session: Session, claim: Claim, coverage_code: str, *, lock: bool)
         raise AssessmentMissing(coverage=coverage_code)
     # Two claims on one policy adjusted at once would both see the same 'remaining'
     # limit; the policy row lock makes the second wait and read the first's result.
-    policy = policies.lock(session, claim.policy_id) if lock else policy_of(session, claim)
+    policy = policies.lock(session, claim.policy_id) if lock else policy_of(session, claim=claim)
     if policy is None:  # a foreign key: the claim's policy exists
         raise NotFound(what="policy", field="policy_id")
     history = history_for(session, claim, coverage)
@@ -255,7 +255,7 @@ def out_of_cover(session: Session, claim: Claim) -> liability.OutOfCover | None:
     as it stands now (a termination recorded since the calculation counts), or None when
     the policy covers it. For every signature after the adjuster's (CLM-V2's approval,
     CLM-T3's correction) and for the adjust form's warning before it. Writes nothing."""
-    policy = policy_of(session, claim)
+    policy = policy_of(session, claim=claim)
     if policy is None:  # a foreign key: the claim's policy exists
         raise NotFound(what="policy", field="policy_id")
     return liability.cover_of(engine_policy(policy), claim.loss_date)

@@ -143,7 +143,7 @@ def with_claim(
     """The dispute and its claim, both locked; the claim's row rules apply to its
     disputes too (a dispute of a claim outside the actor's rows is not found)."""
     dispute = repository.get_dispute(session, actor, dispute_id, for_update=True)
-    return dispute, get_claim(session, actor, dispute.claim_id, for_update=True)
+    return dispute, get_claim(session, actor=actor, claim_id=dispute.claim_id, for_update=True)
 
 
 def _staff(session: Session, user_id: int) -> User:

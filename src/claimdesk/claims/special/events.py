@@ -187,7 +187,7 @@ def link_claim(
     )
     session.add(link)
     deferred = []
-    for material in materials_of(session, claim.id):
+    for material in materials_of(session, claim_id=claim.id):
         if material.code in event.deferrable_materials and not material.received:
             session.add(
                 MaterialDeferral(
@@ -212,7 +212,7 @@ def checklist(session: Session, claim: Claim) -> list[dict[str, Any]]:
     """Each item as received, deferred (green channel: may come later) or missing."""
     deferred = repository.deferred_codes(session, claim)
     items = []
-    for material in materials_of(session, claim.id):
+    for material in materials_of(session, claim_id=claim.id):
         if material.received:
             status = "received"
         elif material.code in deferred:

@@ -237,8 +237,8 @@ def mailable_codes(session: Session, claim: Claim) -> list[str]:
     claim page offers exactly these, so that what it offers is what the service takes."""
     if claim.state in workflow.FINAL_STATES:
         late = acceptance.late_material_codes(session, claim)
-        return [m.code for m in materials_of(session, claim.id) if m.code in late]
-    return [m.code for m in materials_of(session, claim.id) if not m.received]
+        return [m.code for m in materials_of(session, claim_id=claim.id) if m.code in late]
+    return [m.code for m in materials_of(session, claim_id=claim.id) if not m.received]
 
 
 def record_mailing(
@@ -263,7 +263,7 @@ def record_mailing(
         for index, code in enumerate(items):
             if code not in late:
                 raise ClaimClosedForMailing(field=f"items.{index}", state=claim.state)
-    codes = {m.code for m in materials_of(session, claim.id)}
+    codes = {m.code for m in materials_of(session, claim_id=claim.id)}
     for index, code in enumerate(items):
         if code not in codes:
             raise UnknownMailedItem(field=f"items.{index}", value=code)

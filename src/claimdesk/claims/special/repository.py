@@ -81,7 +81,7 @@ def event_claims(
 ) -> list[tuple[MassEventClaim, Claim]]:
     """The event's claims that ``actor`` may see (CLM-F2: the same row filter as every
     other claim query — a customer sees only their own, a surveyor only theirs)."""
-    visible = scoped(select(Claim), actor).with_only_columns(Claim.id).scalar_subquery()
+    visible = scoped(query=select(Claim), actor=actor).with_only_columns(Claim.id).scalar_subquery()
     rows = session.execute(
         select(MassEventClaim, Claim)
         .join(Claim, Claim.id == MassEventClaim.claim_id)
@@ -123,7 +123,7 @@ def get_dispute(
 ) -> ClaimDispute:
     """The dispute, if ``actor`` may see its claim (``scoped``, CLM-F2, SEC-4); otherwise
     "not found" naming dispute_id, as for one that does not exist."""
-    visible = scoped(select(Claim), actor).with_only_columns(Claim.id)
+    visible = scoped(query=select(Claim), actor=actor).with_only_columns(Claim.id)
     query = select(ClaimDispute).where(
         ClaimDispute.id == dispute_id, ClaimDispute.claim_id.in_(visible)
     )

@@ -36,9 +36,9 @@ def fraud_holds(
     # An unknown filter shows every held claim rather than an error: it comes from a link.
     chosen = list_filter(assigned, fraud.ASSIGNED_FILTERS)
     # The longest-held first (the repository orders them): the most overdue for a decision.
-    held = fraud.held_claims(db, actor, paging, assigned=chosen)
+    held = fraud.held_claims(db, actor=actor, request=paging, assigned=chosen)
     names = {a.user_id: a.name for a in queues.assignees(db, role="fraud_investigator")}
-    flags = fraud.flags_of_claims(db, [c.id for c in held.rows])
+    flags = fraud.flags_of_claims(db, claim_ids=[c.id for c in held.rows])
     rows: list[dict[str, Any]] = []
     # Held for as long as the claims clock says (the one the flag's time came from), so
     # that a held claim's age agrees with its deadlines — and a frozen test clock holds.

@@ -58,7 +58,7 @@ FRAUD_OUTCOMES = (
 def open_flags(db: Session, claim: Claim) -> list[tuple[str, str]]:
     return [
         (str(f.id), f"#{f.id} {f.description}"[:120])
-        for f in flags_of(db, claim.id)
+        for f in flags_of(db, claim_id=claim.id)
         if f.status == "open"
     ]
 
@@ -259,11 +259,11 @@ def upload_fields_for(
 ) -> list[FormField]:
     """The upload form as the user may fill it: an investigator is offered only the
     investigation's evidence (fraud.INVESTIGATION_FILES), as the service takes."""
-    if actor is None or not fraud.uploads_as_investigator(actor):
+    if actor is None or not fraud.uploads_as_investigator(actor=actor):
         return upload_fields(db, claim)
     evidence = [(code, label) for code, label in PURPOSES if code in fraud.INVESTIGATION_FILES]
     fields = _upload_form(evidence, None)
-    if claim.investigator_id is None and not fraud.is_fraud_supervisor(actor):
+    if claim.investigator_id is None and not fraud.is_fraud_supervisor(actor=actor):
         # Said before the click: the file makes the claim theirs (fraud.take_by_evidence).
         fields[0].help = TAKES_THE_CLAIM
     return fields

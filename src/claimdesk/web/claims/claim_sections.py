@@ -119,11 +119,11 @@ def notes_context(
 ) -> dict[str, Any]:
     """The notes section: the notes this user may read (the read audited by the notes
     service) and, if they may write, the visibilities they may choose."""
-    readable = notes.readable_visibilities(principal)
+    readable = notes.readable_visibilities(actor=principal)
     return {
         "claim_id": claim.id,
         "notes": notes.notes_for(db, actor=principal, claim=claim) if readable else [],
-        "note_visibilities": notes.writable_visibilities(principal),
+        "note_visibilities": notes.writable_visibilities(actor=principal),
         "note_visibility_labels": NOTE_VISIBILITY_LABELS,
         "note_values": values or {},
         "note_error": error,

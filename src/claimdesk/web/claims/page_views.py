@@ -333,7 +333,7 @@ def _facts(facts: dict[str, Any], *, medical: bool) -> list[tuple[str, str]]:
 
 def fraud_flags(db: Session, claim: Claim) -> list[Any]:
 
-    return flags_of(db, claim.id)
+    return flags_of(db, claim_id=claim.id)
 
 
 # -- special cases (CLM-Z1..Z3) and recoveries (FIN-2) --------------------------------------
