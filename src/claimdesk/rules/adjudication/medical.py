@@ -56,25 +56,8 @@ def _covered_part(
     return covered
 
 
-def adjudicate_medical(
-    coverage: MedicalCoverage,
-    policy: Policy | None,
-    history: History,
-    claim: MedicalClaim,
-) -> AdjudicationResult:
-    steps: list[RawStep] = []
-    reason = check_period("MED", policy, coverage.waiting_period_days, claim.date_of_loss, steps)
-    if reason is not None:
-        # Nothing of a claim outside cover is eligible, and it uses no deductible.
-        return AdjudicationResult(coverage.type, ZERO, reason, ZERO, ZERO, steps=tuple(steps))
-
-    # Step 1: eligible expense.
-    eligible = ZERO
-    for index, line in enumerate(claim.lines):
-        eligible += _covered_part(index, line, coverage, steps)
-    steps.append(("MED.ELIGIBLE", eligible, (("lines", len(claim.lines)),)))
-
-    # Step 2: net of what social insurance and others already paid, never below 0.
+def _net(eligible: Decimal, claim: MedicalClaim, steps: list[RawStep]) -> Decimal:
+    """Step 2: net of what social insurance and others already paid, never below 0."""
     net = eligible - claim.social_insurance_paid - claim.other_compensation
     if net < 0:
         net = ZERO
@@ -89,8 +72,13 @@ def adjudicate_medical(
             ),
         )
     )
+    return net
 
-    # Step 3: the deductible left this policy year.
+
+def _deductible(
+    net: Decimal, coverage: MedicalCoverage, history: History, steps: list[RawStep]
+) -> Decimal:
+    """Step 3: the part of the net taken by the deductible left this policy year."""
     deductible_left = coverage.deductible - history.deductible_used
     if deductible_left < 0:
         deductible_left = ZERO
@@ -107,10 +95,14 @@ def adjudicate_medical(
             ),
         )
     )
-    base = net - applied
-    steps.append(("MED.BASE", base, (("net", net), ("deductible_applied", applied))))
+    return applied
 
-    # Step 4: payout ratio, then the remaining sum insured.
+
+def _ratio(
+    base: Decimal, coverage: MedicalCoverage, claim: MedicalClaim, steps: list[RawStep]
+) -> Decimal:
+    """Step 4a: the payout ratio, lower where the claim was not settled with social
+    insurance first and the product says so."""
     ratio = coverage.payout_ratio
     if (
         not claim.settled_with_social_insurance
@@ -129,6 +121,13 @@ def adjudicate_medical(
             ),
         )
     )
+    return amount
+
+
+def _cap(
+    amount: Decimal, coverage: MedicalCoverage, history: History, steps: list[RawStep]
+) -> tuple[Decimal, Decimal]:
+    """Step 4b: the remaining sum insured caps the amount; returns (capped, remaining)."""
     remaining = coverage.sum_insured - history.paid
     if remaining < 0:
         remaining = ZERO
@@ -145,6 +144,33 @@ def adjudicate_medical(
             ),
         )
     )
+    return capped, remaining
+
+
+def adjudicate_medical(
+    coverage: MedicalCoverage,
+    policy: Policy | None,
+    history: History,
+    claim: MedicalClaim,
+) -> AdjudicationResult:
+    steps: list[RawStep] = []
+    reason = check_period("MED", policy, coverage.waiting_period_days, claim.date_of_loss, steps)
+    if reason is not None:
+        # Nothing of a claim outside cover is eligible, and it uses no deductible.
+        return AdjudicationResult(coverage.type, ZERO, reason, ZERO, ZERO, steps=tuple(steps))
+
+    # Step 1: eligible expense.
+    eligible = ZERO
+    for index, line in enumerate(claim.lines):
+        eligible += _covered_part(index, line, coverage, steps)
+    steps.append(("MED.ELIGIBLE", eligible, (("lines", len(claim.lines)),)))
+
+    net = _net(eligible, claim, steps)
+    applied = _deductible(net, coverage, history, steps)
+    base = net - applied
+    steps.append(("MED.BASE", base, (("net", net), ("deductible_applied", applied))))
+    amount = _ratio(base, coverage, claim, steps)
+    capped, remaining = _cap(amount, coverage, history, steps)
     payable = round_money(capped)
     steps.append(("ROUND", payable, (("of", "payable"), ("exact", capped))))
 

@@ -14,7 +14,7 @@ import statistics
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from claimdesk.rules import cover
 from claimdesk.rules.checks.params import ParamSpec, Value
@@ -443,20 +443,7 @@ def early_claim(inp: CheckInput, params: Params) -> list[Hit]:
         found = _above_usual(inp, ratio, _int(params, "min_samples"))
         if found is None:
             return []
-        amount, median, basis = found
-        evidence |= {
-            "amount": str(amount),
-            "median": str(median),
-            "amount_ratio": str(ratio),
-            **basis,
-        }
-        group = basis.get("group") or basis.get("setting") or basis.get("loss_cause")
-        zh_more = (
-            f"，金额 {_amt(amount)} 元达到同类（{group}）中位数 {_amt(median)} 元的 {ratio} 倍以上"
-        )
-        en_more = (
-            f", for {_amt(amount)}, at least {ratio} times the median {_amt(median)} of {group}"
-        )
+        zh_more, en_more = _early_amount(found, ratio, evidence)
     return [
         Hit(
             "early_claim",
@@ -466,6 +453,19 @@ def early_claim(inp: CheckInput, params: Params) -> list[Hit]:
             evidence,
         )
     ]
+
+
+def _early_amount(
+    found: tuple[D, D, dict[str, Any]], ratio: D, evidence: dict[str, Any]
+) -> tuple[str, str]:
+    """early_claim's amount test passed: its evidence (added to ``evidence``) and the
+    words it adds to the reason."""
+    amount, median, basis = found
+    evidence |= {"amount": str(amount), "median": str(median), "amount_ratio": str(ratio), **basis}
+    group = basis.get("group") or basis.get("setting") or basis.get("loss_cause")
+    zh = f"，金额 {_amt(amount)} 元达到同类（{group}）中位数 {_amt(median)} 元的 {ratio} 倍以上"
+    en = f", for {_amt(amount)}, at least {ratio} times the median {_amt(median)} of {group}"
+    return zh, en
 
 
 def _above_usual(inp: CheckInput, ratio: D, need: int) -> tuple[D, D, dict[str, Any]] | None:
@@ -733,16 +733,7 @@ def provider_cluster(inp: CheckInput, params: Params) -> list[Hit]:
             continue
         seen.add(receipt.issuer)
         day = receipt.treatment_from or receipt.issued_on
-        near, around, own = [], [], []
-        for v in inp.provider_visits:
-            if v.provider != receipt.issuer:
-                continue
-            own.append(v)
-            gap = abs((v.on - day).days)
-            if gap <= window:
-                near.append(v)
-            elif gap <= span:
-                around.append(v)
+        near, around, own = _provider_visits(inp, receipt.issuer, day, window, span)
         # One insured per policy: a family on one policy is one party, not a crowd.
         parties = {_party(v) for v in near}
         parties.add(inp.claim.policy_id)
@@ -753,26 +744,49 @@ def provider_cluster(inp: CheckInput, params: Params) -> list[Hit]:
         excuse = max(book[0], D(1)) if book is not None else D(1)
         if Decimal(len(parties)) <= ratio * usual * excuse:
             continue
+        evidence = _cluster_evidence(receipt.issuer, window, len(parties), usual, book)
+        evidence["claim_ids"] = sorted({v.claim_id for v in near})
         hits.append(
             Hit(
                 "provider_cluster",
                 *_cluster_reason(receipt.issuer, window, len(parties), usual, book),
-                {
-                    "provider": receipt.issuer,
-                    "insureds": len(parties),
-                    "window_days": window,
-                    "usual": str(usual.quantize(D("0.01"))),
-                    "provider_lift": (
-                        str((len(parties) / usual).quantize(D("0.01"))) if usual else None
-                    ),
-                    "book_lift": str(book[0].quantize(D("0.01"))) if book else None,
-                    "book_window": book[1] if book else None,
-                    "book_usual": str(book[2].quantize(D("0.01"))) if book else None,
-                    "claim_ids": sorted({v.claim_id for v in near}),
-                },
+                evidence,
             )
         )
     return hits
+
+
+def _provider_visits(
+    inp: CheckInput, issuer: str, day: dt.date, window: int, span: int
+) -> tuple[list[Any], list[Any], list[Any]]:
+    """The provider's visits: (within the window of the day, elsewhere in the baseline
+    span, all of its own)."""
+    near, around, own = [], [], []
+    for v in inp.provider_visits:
+        if v.provider != issuer:
+            continue
+        own.append(v)
+        gap = abs((v.on - day).days)
+        if gap <= window:
+            near.append(v)
+        elif gap <= span:
+            around.append(v)
+    return near, around, own
+
+
+def _cluster_evidence(
+    issuer: str, window: int, count: int, usual: Decimal, book: tuple[Decimal, int, Decimal] | None
+) -> dict[str, Any]:
+    return {
+        "provider": issuer,
+        "insureds": count,
+        "window_days": window,
+        "usual": str(usual.quantize(D("0.01"))),
+        "provider_lift": str((count / usual).quantize(D("0.01"))) if usual else None,
+        "book_lift": str(book[0].quantize(D("0.01"))) if book else None,
+        "book_window": book[1] if book else None,
+        "book_usual": str(book[2].quantize(D("0.01"))) if book else None,
+    }
 
 
 def _cluster_reason(
@@ -942,9 +956,60 @@ def claim_frequency(inp: CheckInput, params: Params) -> list[Hit]:
     if count < least:
         return []
     window = sorted([on for on, _cid in best] + [inp.claim.loss_date])
+    rate = _insured_rate(inp, window[0], days=days, back=back, weight=weight)
+    span = D(days) / _YEAR
+    probability = _sig(_tail(count, float(rate.shape), float(span / rate.per_year)))
+    if probability >= alpha:
+        return []
+    if _usual_for_diagnosis(inp, best, days, 2, least, _int(params, "pattern_min_insureds")):
+        return []
+    per_year = (rate.shape / rate.per_year).quantize(D("0.01"))
+    shown = (rate.shape / rate.per_year * span).quantize(D("0.01"))
+    history, years, book = rate.history, rate.years.quantize(D("0.1")), rate.book
+    return [
+        Hit(
+            "claim_frequency",
+            f"被保险人 {days} 天内就诊索赔 {count} 次（{day_zh(window[0])}～{day_zh(window[-1])}）；按其本人"
+            f"此前 {back} 天的索赔（{history} 次，投保 {years} 年）与全体"
+            f"平均（每年 {book} 次）估计每年 {per_year} 次，预计 {shown} 次，"
+            f"出现 {count} 次及以上的概率 {probability}，低于 {alpha}",
+            f"the insured claimed for {count} treatments within {days} days ({day_en(window[0])} "
+            f"to {day_en(window[-1])}); from their own {history} claims over the {back} days before "
+            f"({years} years covered) and the book's "
+            f"{book} a year, their rate is {per_year} a year: {shown} "
+            f"expected, and {count} or more has probability {probability} (below {alpha})",
+            {
+                "count": count,
+                "expected": str(shown),
+                "probability": str(probability),
+                "significance": str(alpha),
+                "period_days": days,
+                "rate_per_year": str(per_year),
+                "history_claims": history,
+                "history_years": str(rate.years.quantize(D("0.01"))),
+                "book_rate": str(book),
+                "claim_ids": sorted(cid for _on, cid in best),
+                "first_treatment": window[0].isoformat(),
+                "last_treatment": window[-1].isoformat(),
+            },
+        )
+    ]
+
+
+class _Rate(NamedTuple):
+    """The insured's yearly claim rate, gamma posterior: ``shape`` / ``per_year``."""
+
+    history: int  # the insured's claims in the lookback
+    years: D  # the years covered in the lookback
+    book: D  # the book's claims per insured-year, rounded as shown
+    shape: D
+    per_year: D
+
+
+def _insured_rate(inp: CheckInput, first: dt.date, *, days: int, back: int, weight: D) -> _Rate:
     # The history ends one period before the window: a burst longer than the window
     # would otherwise count its own first visits as the insured's usual.
-    until = window[0] - dt.timedelta(days=days)
+    until = first - dt.timedelta(days=days)
     since = until - dt.timedelta(days=back)
     history = sum(1 for c in inp.insured_claims if since <= (c.loss_date or c.reported_on) < until)
     years = D(_covered_days(inp, since, until)) / _YEAR
@@ -953,45 +1018,7 @@ def claim_frequency(inp: CheckInput, params: Params) -> list[Hit]:
     # claims on a later day (its e-bill arrives) must find the same evidence, not refer the
     # same burst again (checks.service records a hit once per evidence).
     book = max(book.quantize(D("0.01")), D("0.01"))
-    shape = weight * book + history  # gamma posterior of the insured's yearly rate
-    per_year = weight + years
-    span = D(days) / _YEAR
-    expected = shape / per_year * span
-    probability = _sig(_tail(count, float(shape), float(span / per_year)))
-    if probability >= alpha:
-        return []
-    if _usual_for_diagnosis(inp, best, days, 2, least, _int(params, "pattern_min_insureds")):
-        return []
-    rate = (shape / per_year).quantize(D("0.01"))
-    shown = expected.quantize(D("0.01"))
-    return [
-        Hit(
-            "claim_frequency",
-            f"被保险人 {days} 天内就诊索赔 {count} 次（{day_zh(window[0])}～{day_zh(window[-1])}）；按其本人"
-            f"此前 {back} 天的索赔（{history} 次，投保 {years.quantize(D('0.1'))} 年）与全体"
-            f"平均（每年 {book.quantize(D('0.01'))} 次）估计每年 {rate} 次，预计 {shown} 次，"
-            f"出现 {count} 次及以上的概率 {probability}，低于 {alpha}",
-            f"the insured claimed for {count} treatments within {days} days ({day_en(window[0])} "
-            f"to {day_en(window[-1])}); from their own {history} claims over the {back} days before "
-            f"({years.quantize(D('0.1'))} years covered) and the book's "
-            f"{book.quantize(D('0.01'))} a year, their rate is {rate} a year: {shown} "
-            f"expected, and {count} or more has probability {probability} (below {alpha})",
-            {
-                "count": count,
-                "expected": str(shown),
-                "probability": str(probability),
-                "significance": str(alpha),
-                "period_days": days,
-                "rate_per_year": str(rate),
-                "history_claims": history,
-                "history_years": str(years.quantize(D("0.01"))),
-                "book_rate": str(book.quantize(D("0.01"))),
-                "claim_ids": sorted(cid for _on, cid in best),
-                "first_treatment": window[0].isoformat(),
-                "last_treatment": window[-1].isoformat(),
-            },
-        )
-    ]
+    return _Rate(history, years, book, weight * book + history, weight + years)
 
 
 def _usual_for_diagnosis(
@@ -1169,30 +1196,36 @@ def amount_outlier(inp: CheckInput, params: Params) -> list[Hit]:
                 found,
                 threshold,
                 len(peers),
-                {
-                    "basis": basis,
-                    "receipt_id": receipt.receipt_id,
-                    "diagnosis": receipt.diagnosis,
-                    "group": receipt.diagnosis_group,
-                    "setting": receipt.setting,
-                    **_read_from_lines(receipt),
-                },
+                _receipt_evidence(basis, receipt),
             )
         )
-    amount, history = inp.claim.amount, inp.cause_amounts
-    if by_cause and amount is not None and len(history) >= need:
-        found = _robust_z(amount, history)
-        if found is not None and found[0] > threshold:
-            hits.append(
-                _outlier_hit(
-                    amount,
-                    found,
-                    threshold,
-                    len(history),
-                    {"basis": "loss_cause", "loss_cause": inp.claim.diagnosis},
-                )
-            )
+    if by_cause:
+        hits += _cause_outlier(inp, need, threshold)
     return hits + _item_outliers(inp, params)
+
+
+def _receipt_evidence(basis: str, receipt: Receipt) -> dict[str, Any]:
+    return {
+        "basis": basis,
+        "receipt_id": receipt.receipt_id,
+        "diagnosis": receipt.diagnosis,
+        "group": receipt.diagnosis_group,
+        "setting": receipt.setting,
+        **_read_from_lines(receipt),
+    }
+
+
+def _cause_outlier(inp: CheckInput, need: int, threshold: D) -> list[Hit]:
+    """The claim's amount against earlier claims of its line and loss cause (no bill
+    that says its diagnosis or setting), over ``need`` or more of them."""
+    amount, history = inp.claim.amount, inp.cause_amounts
+    if amount is None or len(history) < need:
+        return []
+    found = _robust_z(amount, history)
+    if found is None or found[0] <= threshold:
+        return []
+    evidence = {"basis": "loss_cause", "loss_cause": inp.claim.diagnosis}
+    return [_outlier_hit(amount, found, threshold, len(history), evidence)]
 
 
 def _read_from_lines(receipt: Receipt) -> dict[str, str]:
