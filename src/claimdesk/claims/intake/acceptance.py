@@ -62,7 +62,7 @@ def require_checklist_complete(session: Session, claim: Claim) -> None:
 
 
 def _material(session: Session, claim: Claim, code: str, field: str) -> Material:
-    found = repository.material(session, claim.id, code)
+    found = repository.material(session, claim_id=claim.id, code=code)
     if found is None:
         raise UnknownMaterial(field=field, code=code)
     return found
@@ -97,7 +97,7 @@ def set_coverages(
     before = list(claim.coverage_codes)
     needed = checklist_codes([known[c] for c in chosen])
     current = {m.code: m for m in materials_of(session, claim_id=claim.id)}
-    with_files = repository.material_codes_with_files(session, claim.id)
+    with_files = repository.material_codes_with_files(session, claim_id=claim.id)
     dropped = [
         code
         for code, m in current.items()
@@ -395,7 +395,7 @@ def read_upload(
 
 
 def notices_of(session: Session, claim_id: int) -> list[MissingMaterialsNotice]:
-    return repository.notices_of(session, claim_id)
+    return repository.notices_of(session, claim_id=claim_id)
 
 
 def _deadline(at: dt.datetime) -> dt.date:
@@ -546,7 +546,7 @@ def _issue(
     action: str,
 ) -> MissingMaterialsNotice:
     at = timeutil.now()
-    sequence = repository.last_notice_sequence(session, claim.id) + 1
+    sequence = repository.last_notice_sequence(session, claim_id=claim.id) + 1
     notice = MissingMaterialsNotice(
         claim_id=claim.id,
         sequence=sequence,

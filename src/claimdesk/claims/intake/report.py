@@ -174,14 +174,16 @@ def _policy_and_keys(
             raise PolicyNotFoundForReport(field="policy_number")
         person_id = actor.person_id if actor.is_customer else None
         found = repository.policy_with_report_keys(
-            session, data.policy_number, number_day=day, person_id=person_id
+            session, policy_number=data.policy_number, number_day=day, person_id=person_id
         )
         if found is None:
             raise PolicyNotFoundForReport(field="policy_number")
         named, keys = found
         return _reportable_by_number(named, actor=actor), keys
     policy = find_policy(session, actor=actor, data=data)
-    return policy, repository.report_keys(session, policy.product_version_id, number_day=day)
+    return policy, repository.report_keys(
+        session, version_id=policy.product_version_id, number_day=day
+    )
 
 
 def policies_for_report(
@@ -214,7 +216,7 @@ def policies_for_report(
         found = _nearest_to_loss(
             [
                 p
-                for p in repository.policies_of_insured(session, insured_ids)
+                for p in repository.policies_of_insured(session, insured_ids=insured_ids)
                 if not actor.is_customer or actor.person_id in (p.insured_id, p.policyholder_id)
             ],
             loss_date,

@@ -29,17 +29,17 @@ from claimdesk.products import repository as products
 from claimdesk.thresholds import repository as thresholds
 
 
-def material(session: Session, claim_id: int, code: str) -> Material | None:
+def material(session: Session, *, claim_id: int, code: str) -> Material | None:
     query = select(Material).where(Material.claim_id == claim_id, Material.code == code)
     return session.scalars(query).one_or_none()
 
 
-def material_codes_with_files(session: Session, claim_id: int) -> set[str | None]:
+def material_codes_with_files(session: Session, *, claim_id: int) -> set[str | None]:
     query = select(MaterialFile.material_code).where(MaterialFile.claim_id == claim_id)
     return set(session.scalars(query))
 
 
-def notices_of(session: Session, claim_id: int) -> list[MissingMaterialsNotice]:
+def notices_of(session: Session, *, claim_id: int) -> list[MissingMaterialsNotice]:
     query = (
         select(MissingMaterialsNotice)
         .where(MissingMaterialsNotice.claim_id == claim_id)
@@ -48,14 +48,14 @@ def notices_of(session: Session, claim_id: int) -> list[MissingMaterialsNotice]:
     return list(session.scalars(query))
 
 
-def last_notice_sequence(session: Session, claim_id: int) -> int:
+def last_notice_sequence(session: Session, *, claim_id: int) -> int:
     query = select(func.max(MissingMaterialsNotice.sequence)).where(
         MissingMaterialsNotice.claim_id == claim_id
     )
     return session.scalar(query) or 0
 
 
-def current_assignment(session: Session, claim_id: int) -> SurveyAssignment | None:
+def current_assignment(session: Session, *, claim_id: int) -> SurveyAssignment | None:
     query = (
         select(SurveyAssignment)
         .where(SurveyAssignment.claim_id == claim_id)
@@ -65,12 +65,12 @@ def current_assignment(session: Session, claim_id: int) -> SurveyAssignment | No
     return session.scalars(query).first()
 
 
-def has_survey_report(session: Session, claim_id: int) -> bool:
+def has_survey_report(session: Session, *, claim_id: int) -> bool:
     query = select(SurveyReport.id).where(SurveyReport.claim_id == claim_id)
     return session.scalar(query) is not None
 
 
-def report_of(session: Session, claim_id: int) -> SurveyReport | None:
+def report_of(session: Session, *, claim_id: int) -> SurveyReport | None:
     query = (
         select(SurveyReport)
         .where(SurveyReport.claim_id == claim_id)
@@ -105,7 +105,7 @@ _REPORT_KEYS = select(
 _REPORT_KEYS_AND_NUMBER = _REPORT_KEYS.add_columns(daily_value_column())
 
 
-def report_keys(session: Session, version_id: int, *, number_day: dt.date) -> ReportKeys:
+def report_keys(session: Session, *, version_id: int, number_day: dt.date) -> ReportKeys:
     """Every cache key a report needs, in one statement (issue 14 item 2); on
     PostgreSQL with the next report number of ``number_day`` (``ReportKeys.number``)."""
     size = len(_CALENDAR)
@@ -128,7 +128,7 @@ def report_keys(session: Session, version_id: int, *, number_day: dt.date) -> Re
     )
 
 
-def policies_of_insured(session: Session, insured_ids: list[int]) -> list[Policy]:
+def policies_of_insured(session: Session, *, insured_ids: list[int]) -> list[Policy]:
     """Every policy of these insured, whatever its period (report.policies_for_report,
     when none covers the date of loss). Looked up as the system, as find_policy does."""
     query = select(Policy).where(Policy.insured_id.in_(insured_ids)).order_by(Policy.id)
@@ -189,7 +189,7 @@ _PRODUCT_KEY_SIZE = len(products.version_key_columns(Policy.product_version_id))
 
 
 def policy_with_report_keys(
-    session: Session, policy_number: str, *, number_day: dt.date, person_id: int | None = None
+    session: Session, *, policy_number: str, number_day: dt.date, person_id: int | None = None
 ) -> tuple[PolicyForReport, ReportKeys] | None:
     """The policy numbered ``policy_number`` (None when there is none, or, with
     ``person_id``, when that person is neither its insured nor its policyholder) and

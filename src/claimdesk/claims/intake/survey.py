@@ -42,7 +42,7 @@ from claimdesk.thresholds import service as thresholds
 
 
 def current_assignment(session: Session, claim: Claim) -> SurveyAssignment | None:
-    return repository.current_assignment(session, claim.id)
+    return repository.current_assignment(session, claim_id=claim.id)
 
 
 def require_assigned(session: Session, claim: Claim) -> None:
@@ -52,7 +52,7 @@ def require_assigned(session: Session, claim: Claim) -> None:
 
 def require_report(session: Session, claim: Claim) -> None:
     require_assigned(session, claim)
-    if not repository.has_survey_report(session, claim.id):
+    if not repository.has_survey_report(session, claim_id=claim.id):
         raise TransitionGuardFailed(
             action="submit_survey", why_zh="尚无查勘报告", why_en="no survey report yet"
         )
@@ -427,4 +427,4 @@ def submit(
 
 
 def report_of(session: Session, claim_id: int) -> SurveyReport | None:
-    return repository.report_of(session, claim_id)
+    return repository.report_of(session, claim_id=claim_id)

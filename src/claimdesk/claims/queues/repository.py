@@ -109,7 +109,7 @@ def _row(
 
 
 def by_stage(
-    actor: Principal, states: Sequence[str], *, review_tiers: Sequence[int] = ()
+    *, actor: Principal, states: Sequence[str], review_tiers: Sequence[int] = ()
 ) -> Select[Any]:
     """The role's claims in the states its work starts from: mass-event claims first
     (small losses before the rest, CLM-Z2), then by the next running deadline. A claim in
@@ -133,7 +133,7 @@ def by_stage(
     return _scoped(query, actor).order_by(queue_priority(), *_by_due(Claim.next_due_at))
 
 
-def callbacks_due(actor: Principal) -> Select[Any]:
+def callbacks_due(*, actor: Principal) -> Select[Any]:
     """Open callbacks (CLM-X2), by their own clock's due time."""
     query = (
         _row(
@@ -153,7 +153,7 @@ def _open_callback() -> ColumnElement[bool]:
     return exists().where(Callback.claim_id == Claim.id, Callback.status == "open")
 
 
-def ready_to_close(actor: Principal) -> Select[Any]:
+def ready_to_close(*, actor: Principal) -> Select[Any]:
     """Paid, rejected or decided claims with no callback left open (CLM-X1, CLM-X2),
     longest waiting first: since the last callback was recorded (or the last change)."""
     last_callback = (
@@ -173,7 +173,7 @@ def ready_to_close(actor: Principal) -> Select[Any]:
     return _scoped(query, actor).order_by(since.asc(), Claim.id)
 
 
-def notices_to_send(actor: Principal) -> Select[Any]:
+def notices_to_send(*, actor: Principal) -> Select[Any]:
     """Reported claims with materials missing and no one-time notice yet (CLM-A4). An
     item the green channel defers is not missing (CLM-Z2), as in
     ``acceptance.missing_notice_due``: the queue lists what the service would send."""
@@ -186,7 +186,7 @@ def notices_to_send(actor: Principal) -> Select[Any]:
     return _scoped(query, actor).order_by(*_by_due(Claim.next_due_at))
 
 
-def materials_to_review(actor: Principal) -> Select[Any]:
+def materials_to_review(*, actor: Principal) -> Select[Any]:
     """Claims with received materials not yet reviewed against the contract (CLM-A5)."""
     unreviewed = exists().where(
         Material.claim_id == Claim.id,
@@ -197,7 +197,7 @@ def materials_to_review(actor: Principal) -> Select[Any]:
     return _scoped(query, actor).order_by(*_by_due(Claim.next_due_at))
 
 
-def advances_due(actor: Principal, *, due_before: dt.datetime) -> Select[Any]:
+def advances_due(*, actor: Principal, due_before: dt.datetime) -> Select[Any]:
     """Claims whose 60-day advance clock (CLM-V4, art. 25) runs out before ``due_before``
     and is still running, soonest first."""
     query = (
@@ -216,11 +216,11 @@ def advances_due(actor: Principal, *, due_before: dt.datetime) -> Select[Any]:
     return _scoped(query, actor).order_by(*_by_due(Clock.due_at))
 
 
-def page_of(session: Session, query: Select[Any], request: PageRequest) -> Slice[Any]:
+def page_of(session: Session, *, query: Select[Any], request: PageRequest) -> Slice[Any]:
     """One page of a queue's rows (``paging.fetch`` for multi-column rows): one row past
     the page says whether there is more; the total counts the whole queue."""
     window = list(session.execute(query.offset(request.offset).limit(request.limit + 1)))
-    total = count_of(session, query)
+    total = count_of(session, query=query)
     return Slice(
         rows=window[: request.limit],
         request=request,
@@ -229,7 +229,7 @@ def page_of(session: Session, query: Select[Any], request: PageRequest) -> Slice
     )
 
 
-def count_of(session: Session, query: Select[Any]) -> int:
+def count_of(session: Session, *, query: Select[Any]) -> int:
     counted = select(func.count()).select_from(query.order_by(None).subquery())
     return int(session.scalar(counted) or 0)
 
@@ -238,8 +238,8 @@ def count_of(session: Session, query: Select[Any]) -> int:
 
 
 def search(
-    actor: Principal,
     *,
+    actor: Principal,
     number_part: str | None = None,
     name_hash: str | None = None,
     person_ids: Sequence[int] | None = None,
@@ -269,14 +269,14 @@ def search(
 
 
 def claims_for_assignment(
-    session: Session, actor: Principal, claim_ids: Sequence[int]
+    session: Session, *, actor: Principal, claim_ids: Sequence[int]
 ) -> list[Claim]:
     """The caller's claims among ``claim_ids``, locked for the change, in id order."""
     query = scoped(query=select(Claim).where(Claim.id.in_(list(claim_ids))), actor=actor)
     return list(session.scalars(query.order_by(Claim.id).with_for_update(of=Claim)))
 
 
-def assignees(session: Session, role: str, *, user_id: int | None = None) -> list[tuple[int, str]]:
+def assignees(session: Session, *, role: str, user_id: int | None = None) -> list[tuple[int, str]]:
     """Active users holding ``role`` (or the one with ``user_id``), by name."""
     query = (
         select(User.id, User.display_name)
@@ -289,7 +289,7 @@ def assignees(session: Session, role: str, *, user_id: int | None = None) -> lis
     return [(int(i), str(n)) for i, n in session.execute(query)]
 
 
-def names_of(session: Session, user_ids: set[int]) -> dict[int, str]:
+def names_of(session: Session, *, user_ids: set[int]) -> dict[int, str]:
     if not user_ids:
         return {}
     rows = session.execute(select(User.id, User.display_name).where(User.id.in_(user_ids)))

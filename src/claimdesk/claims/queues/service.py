@@ -69,7 +69,7 @@ ADVANCE_NOTICE = dt.timedelta(days=15)
 MIN_NUMBER_PART = 4
 
 
-def stage_states(principal: Principal) -> tuple[str, ...]:
+def stage_states(*, principal: Principal) -> tuple[str, ...]:
     states: set[str] = set()
     for role in principal.roles:
         if role in Role.__members__.values():
@@ -77,7 +77,7 @@ def stage_states(principal: Principal) -> tuple[str, ...]:
     return tuple(sorted(states))
 
 
-def review_tiers(principal: Principal) -> tuple[int, ...]:
+def review_tiers(*, principal: Principal) -> tuple[int, ...]:
     """The review tiers the principal decides (reviewer_1 → 1, CLM-V1)."""
     return tuple(
         sorted(tier for tier, role in REVIEW_TIER_ROLES.items() if role.value in principal.roles)
@@ -96,44 +96,46 @@ QUEUES: tuple[QueueDef, ...] = (
     QueueDef(
         QueueKey.WORK,
         "My claims by stage",
-        lambda p: bool(stage_states(p)),
-        lambda p, _now: repository.by_stage(p, stage_states(p), review_tiers=review_tiers(p)),
+        lambda p: bool(stage_states(principal=p)),
+        lambda p, _now: repository.by_stage(
+            actor=p, states=stage_states(principal=p), review_tiers=review_tiers(principal=p)
+        ),
     ),
     QueueDef(
         QueueKey.CALLBACKS,
         "Callbacks due",
         lambda p: p.has(Permission.CLAIMS_CALLBACK),
-        lambda p, _now: repository.callbacks_due(p),
+        lambda p, _now: repository.callbacks_due(actor=p),
     ),
     QueueDef(
         QueueKey.CLOSING,
         "Ready to close",
         lambda p: Role.REVIEWER_1.value in p.roles and p.has(Permission.CLAIMS_REVIEW),
-        lambda p, _now: repository.ready_to_close(p),
+        lambda p, _now: repository.ready_to_close(actor=p),
     ),
     QueueDef(
         QueueKey.NOTICES,
         "Missing-materials notices to send",
         lambda p: p.has(Permission.CLAIMS_ACCEPT),
-        lambda p, _now: repository.notices_to_send(p),
+        lambda p, _now: repository.notices_to_send(actor=p),
     ),
     QueueDef(
         QueueKey.MATERIALS,
         "Materials to review",
         lambda p: p.has(Permission.CLAIMS_ACCEPT),
-        lambda p, _now: repository.materials_to_review(p),
+        lambda p, _now: repository.materials_to_review(actor=p),
     ),
     QueueDef(
         QueueKey.ADVANCES,
         "Advances due",
         lambda p: p.has(Permission.CLAIMS_PAY),
-        lambda p, now: repository.advances_due(p, due_before=now + ADVANCE_NOTICE),
+        lambda p, now: repository.advances_due(actor=p, due_before=now + ADVANCE_NOTICE),
     ),
 )
 QUEUES_BY_KEY = {q.key: q for q in QUEUES}
 
 
-def queues_for(principal: Principal) -> list[QueueDef]:
+def queues_for(*, principal: Principal) -> list[QueueDef]:
     """The queues of the caller's roles, in display order."""
     return [q for q in QUEUES if q.applies(principal)]
 
@@ -156,9 +158,9 @@ def overview(session: Session, *, principal: Principal, language: str) -> list[Q
         QueueOut(
             key=q.key,
             title=gettext(q.title, language),
-            count=repository.count_of(session, q.query(principal, now)),
+            count=repository.count_of(session, query=q.query(principal, now)),
         )
-        for q in queues_for(principal)
+        for q in queues_for(principal=principal)
     ]
 
 
@@ -167,7 +169,8 @@ def _items(session: Session, rows: Sequence[Any]) -> list[QueueItem]:
     page, none when no row has one; a deactivated investigator keeps the claim, and
     their name, until a supervisor moves it)."""
     names = repository.names_of(
-        session, {row[0].investigator_id for row in rows if row[0].investigator_id is not None}
+        session,
+        user_ids={row[0].investigator_id for row in rows if row[0].investigator_id is not None},
     )
     return [
         QueueItem(
@@ -200,7 +203,7 @@ def queue_page(
     """One page of one of the caller's queues, most urgent first."""
     definition = _definition(principal, key)
     found: Slice[Any] = repository.page_of(
-        session, definition.query(principal, timeutil.now()), page
+        session, query=definition.query(principal, timeutil.now()), request=page
     )
     return found.page_of(_items(session, found.rows))
 
@@ -229,7 +232,7 @@ def search(session: Session, *, principal: Principal, q: str, page: PageRequest)
         people = find_by_id_number(
             session, actor=principal, id_number=text, reason="workbench search"
         )
-        query = repository.search(principal, person_ids=[p.id for p in people])
+        query = repository.search(actor=principal, person_ids=[p.id for p in people])
         by = "id_number"
     else:
         compact = "".join(text.split())
@@ -237,9 +240,9 @@ def search(session: Session, *, principal: Principal, q: str, page: PageRequest)
         hashed = name_index(text)
         if number_part is None and (hashed is None or len(compact) < 2):
             raise SearchTooShort(field="q", minimum=MIN_NUMBER_PART)
-        query = repository.search(principal, number_part=number_part, name_hash=hashed)
+        query = repository.search(actor=principal, number_part=number_part, name_hash=hashed)
         by = "number_or_name"
-    found: Slice[Any] = repository.page_of(session, query, page)
+    found: Slice[Any] = repository.page_of(session, query=query, request=page)
     result = found.page_of(_items(session, found.rows))
     if by == "number_or_name":
         record(
@@ -268,7 +271,7 @@ _ASSIGNABLE_BY_ROLE = {
 def assignees(session: Session, *, role: str) -> list[Assignee]:
     return [
         Assignee(user_id=user_id, name=name, role=role)
-        for user_id, name in repository.assignees(session, role)
+        for user_id, name in repository.assignees(session, role=role)
     ]
 
 
@@ -289,10 +292,10 @@ def assign(
         raise PermissionDenied()
     if role not in _ASSIGNABLE_BY_ROLE:
         raise AssigneeNotFound(field="role")
-    if not repository.assignees(session, role, user_id=user_id):
+    if not repository.assignees(session, role=role, user_id=user_id):
         raise AssigneeNotFound(field="user_id")
     wanted = sorted(set(claim_ids))
-    claims = repository.claims_for_assignment(session, actor, wanted)
+    claims = repository.claims_for_assignment(session, actor=actor, claim_ids=wanted)
     found = {claim.id for claim in claims}
     for claim_id in wanted:
         if claim_id not in found:

@@ -55,7 +55,9 @@ def _check_facts(session: Session, claim: Claim, coverage_type: str, data: Asses
     elif coverage_type == "accident_disability" and not data.injuries:
         raise _invalid("injuries", "须逐项评定伤残等级", "each injury needs its grade")
     elif coverage_type == "accident_death":
-        certificate = intake_repository.material(session, claim.id, "death_certificate")
+        certificate = intake_repository.material(
+            session, claim_id=claim.id, code="death_certificate"
+        )
         if certificate is None or not certificate.received:
             raise DeathCertificateRequired(field="death_certificate")
     elif coverage_type == "property":
