@@ -67,7 +67,7 @@ def _policy_row(
         "policyholder_id": holder,
         "insured_id": insured,
         "period_start": start,
-        "period_end": term_end(start, PRODUCT_MONTHS),
+        "period_end": term_end(start=start, months=PRODUCT_MONTHS),
         "premium": Decimal("300.00"),
         "channel": "direct",
         "status": "in_force",

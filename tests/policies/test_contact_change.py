@@ -136,7 +136,7 @@ def test_contact_values_are_encrypted_masked_and_never_audited(
     assert NEW_PHONE not in str(raw[0]) and "浦东" not in str(raw[0])
     assert NEW_PHONE not in str(raw[1])
     _through(db, setup, change.id)
-    shown = service.change_out(db, change)
+    shown = service.change_out(db, change=change)
     assert shown.contact is not None
     assert shown.contact.fields == ["address", "phone"]
     assert shown.contact.new == {"phone": "139****5432", "address": "上海市浦东新****"}

@@ -87,7 +87,7 @@ def test_change_runs_request_review_approval_done_within_2_working_days(db, setu
         data=_change(beneficiaries=new),
         at=at("2026-09-30 10:00"),
     )
-    view = service.change_out(db, change)
+    view = service.change_out(db, change=change)
     clock = view.deadlines[0]
     assert clock.name == "policy_change.completion"
     assert clock.rule_label == "2 个工作日"
@@ -102,7 +102,7 @@ def test_change_runs_request_review_approval_done_within_2_working_days(db, setu
     with pytest.raises(WrongStep):
         service.review_change(db, actor=agent, change_id=change.id, lawful=True, note="again")
     service.complete_change(db, actor=agent, change_id=change.id, at=at("2026-10-09 15:00"))
-    out = service.policy_out(db, policy, as_of=dt.date(2026, 10, 9))
+    out = service.policy_out(db, policy=policy, as_of=dt.date(2026, 10, 9))
     assert [(b.name, b.share) for b in out.beneficiaries] == [
         ("赵甲", Decimal("50.00")),
         ("赵乙", Decimal("50.00")),
@@ -164,7 +164,7 @@ def test_rejected_review_stops_the_clock(db, setup):
         note="受益人变更违反法律规定",
         at=at("2026-09-30 16:00"),
     )
-    out = service.change_out(db, change)
+    out = service.change_out(db, change=change)
     assert out.status == "rejected" and out.deadlines[0].stopped
 
 
@@ -181,7 +181,10 @@ def test_pro_rata_refund_is_exact(premium, effective, refund):
     # SPEC POL-3 GEN-1
     assert (
         service.pro_rata_refund(
-            Decimal(premium), dt.date(2026, 1, 1), dt.date(2026, 12, 31), effective
+            premium=Decimal(premium),
+            start=dt.date(2026, 1, 1),
+            end=dt.date(2026, 12, 31),
+            effective=effective,
         )
         == refund
     )
@@ -210,20 +213,20 @@ def test_termination_refunds_unearned_premium_and_ends_cover(db, setup):
     )
     done = service.complete_change(db, actor=agent, change_id=change.id, at=at("2026-09-30 13:00"))
     assert done.refund_amount == Decimal("92.00")
-    out = service.policy_out(db, policy, as_of=dt.date(2026, 10, 2))
+    out = service.policy_out(db, policy=policy, as_of=dt.date(2026, 10, 2))
     assert out.status == "terminated" and out.terminated_on == dt.date(2026, 10, 1)
     assert out.refund_amount == Decimal("92.00")
     from claimdesk.policies import repository
 
     assert (
         repository.in_force_on(
-            db, SYSTEM, insured_ids=[policy.insured_id], day=dt.date(2026, 9, 30)
+            db, actor=SYSTEM, insured_ids=[policy.insured_id], day=dt.date(2026, 9, 30)
         )
         != []
     )
     assert (
         repository.in_force_on(
-            db, SYSTEM, insured_ids=[policy.insured_id], day=dt.date(2026, 10, 1)
+            db, actor=SYSTEM, insured_ids=[policy.insured_id], day=dt.date(2026, 10, 1)
         )
         == []
     )
@@ -280,9 +283,9 @@ def test_renewal_makes_one_linked_new_term(db, setup):
     assert [b.person_id for b in renewal.beneficiaries] == [setup["b1"].id]
     with pytest.raises(AlreadyRenewed):
         service.renew_policy(db, actor=setup["agent"], policy_id=policy.id)
-    out = service.policy_out(db, renewal, as_of=dt.date(2027, 1, 2))
+    out = service.policy_out(db, policy=renewal, as_of=dt.date(2027, 1, 2))
     assert out.in_force_since == dt.date(2026, 1, 1)
-    assert service.policy_out(db, policy).renewed_by_policy_id == renewal.id
+    assert service.policy_out(db, policy=policy).renewed_by_policy_id == renewal.id
 
 
 def test_dispute_agreement_path_with_its_deadlines(db, setup):
@@ -296,7 +299,7 @@ def test_dispute_agreement_path_with_its_deadlines(db, setup):
         description="对免赔额有异议",
         at=at("2026-09-18 09:00"),
     )
-    answer = service.dispute_out(db, dispute).deadlines[0]
+    answer = service.dispute_out(db, dispute=dispute).deadlines[0]
     # 15 days after Sep 18 is Sat Oct 3, a holiday: moved to Thu Oct 8 (art. 203).
     assert answer.name == "policy_dispute.answer" and answer.rule_label.startswith("15 日")
     assert answer.due_at == dt.datetime(2026, 10, 8, 23, 59, 59, tzinfo=SH)
@@ -318,7 +321,7 @@ def test_dispute_agreement_path_with_its_deadlines(db, setup):
         text="协商一致",
         at=at("2026-09-30 10:00"),
     )
-    clocks = {c.name: c for c in service.dispute_out(db, dispute).deadlines}
+    clocks = {c.name: c for c in service.dispute_out(db, dispute=dispute).deadlines}
     # 5 days after Sep 30 is Mon Oct 5, a holiday: moved to Thu Oct 8.
     assert clocks["policy_dispute.formalities"].due_at == dt.datetime(
         2026, 10, 8, 23, 59, 59, tzinfo=SH
@@ -332,7 +335,7 @@ def test_dispute_agreement_path_with_its_deadlines(db, setup):
         text="已办理",
         at=at("2026-10-08 10:00"),
     )
-    out = service.dispute_out(db, dispute)
+    out = service.dispute_out(db, dispute=dispute)
     assert out.status == "closed" and all(c.stopped for c in out.deadlines)
 
 
@@ -347,7 +350,7 @@ def test_dispute_arbitration_path_with_its_deadlines(db, setup):
         description="拒赔争议",
         at=at("2026-09-30 10:00"),
     )
-    assert service.dispute_out(db, dispute).deadlines[0].due_at == dt.datetime(
+    assert service.dispute_out(db, dispute=dispute).deadlines[0].due_at == dt.datetime(
         2026, 10, 15, 23, 59, 59, tzinfo=SH
     )
     service.dispute_step(
@@ -359,7 +362,7 @@ def test_dispute_arbitration_path_with_its_deadlines(db, setup):
         route="arbitration",
         at=at("2026-10-09 10:00"),
     )
-    assert service.dispute_out(db, dispute).status == "arbitration"
+    assert service.dispute_out(db, dispute=dispute).status == "arbitration"
     service.dispute_step(
         db,
         actor=agent,
@@ -368,7 +371,7 @@ def test_dispute_arbitration_path_with_its_deadlines(db, setup):
         text="裁决生效",
         at=at("2026-10-12 10:00"),
     )
-    clocks = {c.name: c for c in service.dispute_out(db, dispute).deadlines}
+    clocks = {c.name: c for c in service.dispute_out(db, dispute=dispute).deadlines}
     # 5 days after Mon Oct 12 is Sat Oct 17: moved to Mon Oct 19.
     assert clocks["policy_dispute.performance"].due_at == dt.datetime(
         2026, 10, 19, 23, 59, 59, tzinfo=SH
@@ -381,7 +384,7 @@ def test_dispute_arbitration_path_with_its_deadlines(db, setup):
         text="已履行",
         at=at("2026-10-16 10:00"),
     )
-    assert service.dispute_out(db, dispute).status == "closed"
+    assert service.dispute_out(db, dispute=dispute).status == "closed"
 
 
 def test_dispute_escalation_needs_a_route(db, setup):
@@ -430,11 +433,11 @@ def test_incontestable_after_two_years_in_force_counting_renewals(db):
         period_start="2024-06-01",
         issued_at="2024-05-20T10:00:00+08:00",
     )
-    view = service.policy_out(db, first, as_of=dt.date(2025, 5, 31))
+    view = service.policy_out(db, policy=first, as_of=dt.date(2025, 5, 31))
     assert view.incontestable is False and view.incontestable_from == dt.date(2026, 6, 1)
     second = service.renew_policy(db, actor=SYSTEM, policy_id=first.id, at=at("2025-05-20 10:00"))
-    assert service.policy_out(db, second, as_of=dt.date(2026, 5, 31)).incontestable is False
-    later = service.policy_out(db, second, as_of=dt.date(2026, 6, 1))
+    assert service.policy_out(db, policy=second, as_of=dt.date(2026, 5, 31)).incontestable is False
+    later = service.policy_out(db, policy=second, as_of=dt.date(2026, 6, 1))
     assert later.incontestable is True and later.in_force_since == dt.date(2024, 6, 1)
 
 
@@ -583,7 +586,7 @@ def test_a_change_records_a_missing_relationship_once_done_and_audits_it(db, set
     service.approve_change(db, actor=setup["supervisor"], change_id=change.id)
     assert policy.insured_relationship is None  # approved is not done
     service.complete_change(db, actor=setup["agent"], change_id=change.id)
-    out = service.policy_out(db, policy)
+    out = service.policy_out(db, policy=policy)
     assert out.insured_relationship == "parent"
     assert out.changes[0].status == "done" and out.changes[0].before == {
         "insured_relationship": None
@@ -612,7 +615,7 @@ def test_a_change_corrects_the_relationship_and_a_rejected_one_changes_nothing(d
     _through(db, setup, change.id)
     assert policy.insured_relationship == "spouse"
     assert [b.person_id for b in policy.beneficiaries] == [setup["b1"].id]
-    done = service.change_out(db, change)
+    done = service.change_out(db, change=change)
     assert done.before == {"beneficiaries": [], "insured_relationship": "child"}
     audited = _details(db, "policy.change_done", "policy", policy.id)
     assert audited["changes"] == ["beneficiaries", "insured_relationship"]

@@ -118,7 +118,9 @@ def _customer(person: Person) -> Principal:
 
 
 def _sees(db: Session, who: Person, policy: Policy) -> bool:
-    found = db.scalars(repository.policies_query(_customer(who)).where(Policy.id == policy.id))
+    found = db.scalars(
+        repository.policies_query(actor=_customer(who)).where(Policy.id == policy.id)
+    )
     return found.first() is not None
 
 
@@ -155,7 +157,7 @@ def test_a_new_holder_takes_over_when_the_change_is_done_and_access_follows(db, 
     _through(db, setup, change.id, "2026-10-10 09:00")
     assert (policy.policyholder_id, policy.insured_relationship) == (child.id, "self")
     assert change.switched_at == at("2026-10-10 09:00")  # done on its date: switched then
-    out = service.policy_out(db, policy, as_of=dt.date(2026, 10, 10))
+    out = service.policy_out(db, policy=policy, as_of=dt.date(2026, 10, 10))
     assert out.policyholder.id == child.id
     assert [(h.person_id, h.held_from, h.held_until) for h in out.policyholders] == [
         (parent.id, dt.date(2026, 1, 1), dt.date(2026, 10, 10)),
@@ -232,7 +234,7 @@ def test_done_before_its_effective_date_the_switch_waits_for_that_day(db, setup)
     job = db.scalars(select(Job).where(Job.kind == "policies.policyholder_switch")).one()
     run_at = job.run_at if job.run_at.tzinfo else job.run_at.replace(tzinfo=dt.UTC)
     assert run_at == at("2026-10-20 00:00")
-    view = service.change_out(db, change)
+    view = service.change_out(db, change=change)
     assert view.policyholder is not None and not view.policyholder.applied
     assert change.switched_at is None and view.policyholder.switched_at is None
     with pytest.raises(PolicyholderChangePending):  # one change of holder at a time
@@ -247,7 +249,7 @@ def test_done_before_its_effective_date_the_switch_waits_for_that_day(db, setup)
     assert policy.policyholder_id == child.id
     assert change.switched_at == at("2026-10-20 00:01")  # the fact, set by the switch
     assert not _sees(db, parent, policy) and _sees(db, child, policy)
-    assert service.change_out(db, change).before == {
+    assert service.change_out(db, change=change).before == {
         "policyholder_id": parent.id,
         "insured_relationship": "child",
     }
@@ -280,7 +282,7 @@ def test_a_policy_ended_before_the_date_never_switches_and_says_why(db, setup):
     assert _details(db, "policy.policyholder_switch") == []
     (skipped,) = _details(db, "policy.policyholder_switch_skipped")
     assert skipped == {"change_id": change.id, "reason": "policy_ended_first"}
-    out = service.policy_out(db, policy, as_of=dt.date(2026, 10, 20))
+    out = service.policy_out(db, policy=policy, as_of=dt.date(2026, 10, 20))
     assert [h.person_id for h in out.policyholders] == [parent.id]
     assert out.changes[0].policyholder is not None
     assert not out.changes[0].policyholder.applied
@@ -511,7 +513,7 @@ def test_the_holder_history_masks_former_holders_for_customers(db, setup, viewer
         "new holder": _customer(mother),
         "insured": _customer(child),
     }
-    out = service.policy_out(db, policy, as_of=dt.date(2026, 10, 12), viewer=readers[viewer])
+    out = service.policy_out(db, policy=policy, as_of=dt.date(2026, 10, 12), viewer=readers[viewer])
     old_name, new_name = NAMES_SEEN[viewer]
     assert [(h.person_id, h.name) for h in out.policyholders] == [
         (parent.id, old_name),

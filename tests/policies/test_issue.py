@@ -79,7 +79,7 @@ def test_issue_records_everything_pol1_names(client, sale):
         ("李乙", "40.00"),
     ]
     assert policy["period_start"] == TOMORROW.isoformat()
-    assert policy["period_end"] == service.term_end(TOMORROW, 12).isoformat()
+    assert policy["period_end"] == service.term_end(start=TOMORROW, months=12).isoformat()
     assert policy["premium"] == "568.00" and policy["channel"] == "internet"
     assert policy["agent_user_id"] == sale["agent"].id
     assert policy["status"] == "in_force" and policy["incontestable"] is False

@@ -35,7 +35,7 @@ def test_a_new_claim_does_not_wait_for_a_settlement_of_its_policy(fresh_db_url: 
         policy_id = _policy(factory)
         outcome: list[object] = []
         with factory() as settling:
-            policies.lock(settling, policy_id)  # held until this block ends
+            policies.lock(settling, policy_id=policy_id)  # held until this block ends
 
             def report() -> None:
                 with factory() as db:
@@ -53,7 +53,7 @@ def test_a_new_claim_does_not_wait_for_a_settlement_of_its_policy(fresh_db_url: 
             with factory() as other:
                 other.execute(text("SET LOCAL lock_timeout = '200ms'"))
                 with pytest.raises(OperationalError, match="lock timeout"):
-                    policies.lock(other, policy_id)
+                    policies.lock(other, policy_id=policy_id)
             settling.rollback()
     finally:
         engine.dispose()

@@ -45,7 +45,7 @@ def _lang(request: Request) -> str:
 def list_policies(db: DB, actor: NeedsPoliciesRead, paging: Paging) -> Page[PolicySummary]:
     # One page, then two queries for its summaries (issue 6's N+1 fix).
     found = service.policies_page(db, actor=actor, paging=paging)
-    return found.page_of(service.policy_summaries(db, found.rows))
+    return found.page_of(service.policy_summaries(db, policies=found.rows))
 
 
 @router.post("", response_model=PolicyOut, status_code=201)
@@ -54,7 +54,7 @@ def issue_policy(
 ) -> PolicyOut:
     policy = service.issue_policy(db, actor=actor, data=body)
     shown = service.get_policy(db, actor=actor, policy_id=policy.id)
-    return service.policy_out(db, shown, language=_lang(request), viewer=actor)
+    return service.policy_out(db, policy=shown, language=_lang(request), viewer=actor)
 
 
 @router.get("/lookup", response_model=list[PolicySummary])
@@ -68,13 +68,13 @@ def lookup(
     found = service.find_for_claim(
         db, actor=actor, policy_number=number, id_number=id_number, date_of_loss=date_of_loss
     )
-    return service.policy_summaries(db, found)
+    return service.policy_summaries(db, policies=found)
 
 
 @router.get("/{policy_id}", response_model=PolicyOut)
 def get_policy(policy_id: int, request: Request, db: DB, actor: NeedsPoliciesRead) -> PolicyOut:
     policy = service.get_policy(db, actor=actor, policy_id=policy_id)
-    return service.policy_out(db, policy, language=_lang(request), viewer=actor)
+    return service.policy_out(db, policy=policy, language=_lang(request), viewer=actor)
 
 
 @router.get("/{policy_id}/contract.pdf")
@@ -104,7 +104,7 @@ def renew(
         premium=body.premium,
     )
     shown = service.get_policy(db, actor=actor, policy_id=policy.id)
-    return service.policy_out(db, shown, language=_lang(request), viewer=actor)
+    return service.policy_out(db, policy=shown, language=_lang(request), viewer=actor)
 
 
 @router.post("/{policy_id}/changes", response_model=ChangeOut, status_code=201)
@@ -112,7 +112,7 @@ def request_change(
     policy_id: int, body: ChangeIn, request: Request, db: DB, actor: NeedsPoliciesService
 ) -> ChangeOut:
     change = service.request_change(db, actor=actor, policy_id=policy_id, data=body)
-    return service.change_out(db, change, _lang(request))
+    return service.change_out(db, change=change, language=_lang(request))
 
 
 @router.post("/changes/{change_id}/review", response_model=ChangeOut)
@@ -122,7 +122,7 @@ def review_change(
     change = service.review_change(
         db, actor=actor, change_id=change_id, lawful=body.lawful, note=body.note
     )
-    return service.change_out(db, change, _lang(request))
+    return service.change_out(db, change=change, language=_lang(request))
 
 
 @router.post("/changes/{change_id}/approve", response_model=ChangeOut)
@@ -130,7 +130,7 @@ def approve_change(
     change_id: int, request: Request, db: DB, actor: NeedsPoliciesApprove
 ) -> ChangeOut:
     change = service.approve_change(db, actor=actor, change_id=change_id)
-    return service.change_out(db, change, _lang(request))
+    return service.change_out(db, change=change, language=_lang(request))
 
 
 @router.post("/changes/{change_id}/complete", response_model=ChangeOut)
@@ -138,7 +138,7 @@ def complete_change(
     change_id: int, request: Request, db: DB, actor: NeedsPoliciesService
 ) -> ChangeOut:
     change = service.complete_change(db, actor=actor, change_id=change_id)
-    return service.change_out(db, change, _lang(request))
+    return service.change_out(db, change=change, language=_lang(request))
 
 
 @router.post("/changes/{change_id}/reject", response_model=ChangeOut)
@@ -148,7 +148,7 @@ def reject_change(
     change = service.reject_change(
         db, actor=actor, change_id=change_id, reason=body.note or "rejected"
     )
-    return service.change_out(db, change, _lang(request))
+    return service.change_out(db, change=change, language=_lang(request))
 
 
 @router.post("/{policy_id}/disputes", response_model=DisputeOut, status_code=201)
@@ -158,7 +158,7 @@ def open_dispute(
     dispute = service.open_dispute(
         db, actor=actor, policy_id=policy_id, applicant=body.applicant, description=body.description
     )
-    return service.dispute_out(db, dispute, _lang(request))
+    return service.dispute_out(db, dispute=dispute, language=_lang(request))
 
 
 @router.post("/disputes/{dispute_id}/steps", response_model=DisputeOut)
@@ -174,4 +174,4 @@ def dispute_step(
         route=body.route,
         at=body.at,
     )
-    return service.dispute_out(db, dispute, _lang(request))
+    return service.dispute_out(db, dispute=dispute, language=_lang(request))

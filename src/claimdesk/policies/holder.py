@@ -80,7 +80,7 @@ def check_request(session: Session, policy: Policy, data: ChangeIn, today: dt.da
 def refuse_while_pending(session: Session, policy: Policy, today: dt.date) -> None:
     """One change of holder at a time: none while another is open, or done and not yet
     in effect — nor a change of the relationship, which is the holder's."""
-    for change in repository.changes_of(session, policy.id):
+    for change in repository.changes_of(session, policy_id=policy.id):
         if is_holder_change(change) and (
             change.status in OPEN or (change.status == "done" and change.effective_date > today)
         ):
@@ -206,8 +206,10 @@ def switch_due(session: Session, *, change_id: int, now: dt.datetime) -> bool:
     """The job of a change done before its effective date: switch the holder unless the
     policy ended first (terminated on or before that date) or it switched already."""
     actor = Principal.system(SWITCH_KIND)
-    change = repository.get_change(session, actor, change_id, for_update=True)
-    policy = repository.get_policy(session, actor, change.policy_id, for_update=True)
+    change = repository.get_change(session, actor=actor, change_id=change_id, for_update=True)
+    policy = repository.get_policy(
+        session, actor=actor, policy_id=change.policy_id, for_update=True
+    )
     before = change.before or {}
     if change.status != "done" or switched(change):
         return False
@@ -265,7 +267,7 @@ def named_in_full(viewer: Principal | None, policy: Policy) -> frozenset[int] | 
 
 
 def _names(session: Session, person_ids: set[int], full: frozenset[int] | None) -> dict[int, str]:
-    names = repository.names_of(session, person_ids)
+    names = repository.names_of(session, person_ids=person_ids)
     if full is None:
         return names
     return {pid: name if pid in full else mask_name(name) for pid, name in names.items()}

@@ -28,7 +28,7 @@ def _sees_all(actor: Principal) -> bool:
     return actor.session_kind == "system" or bool(actor.roles & _ALL_POLICIES)
 
 
-def scoped(query: Select[Any], actor: Principal) -> Select[Any]:
+def scoped(*, query: Select[Any], actor: Principal) -> Select[Any]:
     """Only the policies the actor's work needs (SEC-4, CLM-F2): a surveyor those of the
     claims assigned to them, a sales agent those they sold, a customer their own."""
     if _sees_all(actor):
@@ -48,9 +48,9 @@ def scoped(query: Select[Any], actor: Principal) -> Select[Any]:
 
 
 def get_policy(
-    session: Session, actor: Principal, policy_id: int, *, for_update: bool = False
+    session: Session, *, actor: Principal, policy_id: int, for_update: bool = False
 ) -> Policy:
-    query = scoped(select(Policy).where(Policy.id == policy_id), actor).options(
+    query = scoped(query=select(Policy).where(Policy.id == policy_id), actor=actor).options(
         selectinload(Policy.beneficiaries)
     )
     if for_update:
@@ -62,7 +62,7 @@ def get_policy(
     return policy
 
 
-def lock(session: Session, policy_id: int) -> Policy:
+def lock(session: Session, *, policy_id: int) -> Policy:
     """The policy row, locked: two claims on one policy settle one after the other.
     No row filter: settlement locks the policy of a claim already row-filtered."""
     # FOR NO KEY UPDATE (key_share): it still serialises two settlements of one policy,
@@ -78,41 +78,41 @@ _BY_NUMBER = select(Policy).where(Policy.number == bindparam("policy_number"))
 
 
 def find_by_number(
-    session: Session, actor: Principal, number: str, *, beneficiaries: bool = True
+    session: Session, *, actor: Principal, number: str, beneficiaries: bool = True
 ) -> Policy | None:
-    query = scoped(_BY_NUMBER, actor)
+    query = scoped(query=_BY_NUMBER, actor=actor)
     if beneficiaries:
         query = query.options(selectinload(Policy.beneficiaries))
     return session.scalars(query, {"policy_number": number}).one_or_none()
 
 
-def policies_query(actor: Principal) -> Select[Any]:
+def policies_query(*, actor: Principal) -> Select[Any]:
     """The caller's policies, newest first: paged by claimdesk.paging."""
-    return scoped(select(Policy).order_by(Policy.id.desc()), actor)
+    return scoped(query=select(Policy).order_by(Policy.id.desc()), actor=actor)
 
 
-def list_policies(session: Session, actor: Principal, *, limit: int = 200) -> list[Policy]:
-    return list(session.scalars(policies_query(actor).limit(limit)))
+def list_policies(session: Session, *, actor: Principal, limit: int = 200) -> list[Policy]:
+    return list(session.scalars(policies_query(actor=actor).limit(limit)))
 
 
 def in_force_on(
-    session: Session, actor: Principal, *, insured_ids: list[int], day: dt.date
+    session: Session, *, actor: Principal, insured_ids: list[int], day: dt.date
 ) -> list[Policy]:
     """Policies covering the insured on that local date (terminations end cover the
     day they take effect)."""
     query = scoped(
-        select(Policy).where(
+        query=select(Policy).where(
             Policy.insured_id.in_(insured_ids),
             Policy.period_start <= day,
             Policy.period_end >= day,
             or_(Policy.terminated_on.is_(None), Policy.terminated_on > day),
         ),
-        actor,
+        actor=actor,
     ).order_by(Policy.id)
     return list(session.scalars(query.options(selectinload(Policy.beneficiaries))))
 
 
-def renewal_of(session: Session, policy_id: int) -> Policy | None:
+def renewal_of(session: Session, *, policy_id: int) -> Policy | None:
     """The renewal of a policy. No row filter: called with a policy already row-filtered
     (its read model names the renewal's id) and by the renewal job (system)."""
     return session.scalars(select(Policy).where(Policy.previous_policy_id == policy_id)).first()
@@ -120,11 +120,11 @@ def renewal_of(session: Session, policy_id: int) -> Policy | None:
 
 def _visible_policy_ids(actor: Principal) -> Select[Any]:
     """The ids of the policies ``actor`` may see, as a subquery (the rule of ``scoped``)."""
-    return scoped(select(Policy.id), actor)
+    return scoped(query=select(Policy.id), actor=actor)
 
 
 def get_change(
-    session: Session, actor: Principal, change_id: int, *, for_update: bool = False
+    session: Session, *, actor: Principal, change_id: int, for_update: bool = False
 ) -> PolicyChange:
     """The change, if ``actor`` may see its policy (SEC-4); ``NotFound`` naming change_id
     for one that does not exist or is not theirs to see."""
@@ -139,7 +139,7 @@ def get_change(
     return change
 
 
-def changes_of(session: Session, policy_id: int) -> list[PolicyChange]:
+def changes_of(session: Session, *, policy_id: int) -> list[PolicyChange]:
     """The changes of a policy the caller has loaded through ``get_policy`` (row-filtered
     there): no filter of its own."""
     return list(
@@ -151,7 +151,7 @@ def changes_of(session: Session, policy_id: int) -> list[PolicyChange]:
     )
 
 
-def changes_by_id(session: Session, change_ids: set[int]) -> dict[int, PolicyChange]:
+def changes_by_id(session: Session, *, change_ids: set[int]) -> dict[int, PolicyChange]:
     """Many changes in one query, by id (the desk's list of service requests). No row
     filter: the ids come from service records the caller's row filter let through (the
     desk's, a customer's own), each record naming the change it started."""
@@ -161,7 +161,7 @@ def changes_by_id(session: Session, change_ids: set[int]) -> dict[int, PolicyCha
     return {change.id: change for change in rows}
 
 
-def names_of(session: Session, person_ids: set[int]) -> dict[int, str]:
+def names_of(session: Session, *, person_ids: set[int]) -> dict[int, str]:
     """People's names only (loading whole people would decrypt every personal field).
     No row filter: the ids are the parties of a policy or change already row-filtered."""
     rows = session.execute(select(Person.id, Person.name).where(Person.id.in_(person_ids)))
@@ -169,7 +169,7 @@ def names_of(session: Session, person_ids: set[int]) -> dict[int, str]:
 
 
 def get_dispute(
-    session: Session, actor: Principal, dispute_id: int, *, for_update: bool = False
+    session: Session, *, actor: Principal, dispute_id: int, for_update: bool = False
 ) -> PolicyDispute:
     """The dispute, if ``actor`` may see its policy (SEC-4); ``NotFound`` naming
     dispute_id for one that does not exist or is not theirs to see."""
@@ -184,7 +184,7 @@ def get_dispute(
     return dispute
 
 
-def disputes_of(session: Session, policy_id: int) -> list[PolicyDispute]:
+def disputes_of(session: Session, *, policy_id: int) -> list[PolicyDispute]:
     """The disputes of a policy already loaded through ``get_policy`` (row-filtered)."""
     return list(
         session.scalars(
@@ -195,7 +195,7 @@ def disputes_of(session: Session, policy_id: int) -> list[PolicyDispute]:
     )
 
 
-def expiring_between(session: Session, first: dt.date, last: dt.date) -> list[Policy]:
+def expiring_between(session: Session, *, first: dt.date, last: dt.date) -> list[Policy]:
     """In-force policies whose last day lies in [first, last] (renewal reminders). No
     row filter: the reminder job's (system), never a request's."""
     return list(
@@ -216,6 +216,6 @@ def visible_policy(session: Session, *, actor: Principal, policy_id: int) -> Pol
     """The policy if ``actor`` may see it (row filter, SEC-4), else None: the caller
     names its own refusal (a contact's reference, not a look-up by id)."""
     policy: Policy | None = session.scalars(
-        scoped(select(Policy).where(Policy.id == policy_id), actor)
+        scoped(query=select(Policy).where(Policy.id == policy_id), actor=actor)
     ).one_or_none()
     return policy

@@ -98,11 +98,11 @@ DISPUTE_PERFORMANCE = (
 )
 
 
-def local_date(instant: dt.datetime) -> dt.date:
+def local_date(*, instant: dt.datetime) -> dt.date:
     return timeutil.local_date(instant)
 
 
-def add_months(day: dt.date, months: int) -> dt.date:
+def add_months(*, day: dt.date, months: int) -> dt.date:
     """Same day-of-month `months` later, clamped to the month's end (Jan 31 + 1 → Feb 28)."""
     index = day.month - 1 + months
     year, month = day.year + index // 12, index % 12 + 1
@@ -114,9 +114,9 @@ def add_months(day: dt.date, months: int) -> dt.date:
     raise AssertionError("unreachable: day 28 exists in every month")
 
 
-def term_end(start: dt.date, months: int) -> dt.date:
+def term_end(*, start: dt.date, months: int) -> dt.date:
     """Last covered day of a term of `months` starting on `start` (both days included)."""
-    return add_months(start, months) - dt.timedelta(days=1)
+    return add_months(day=start, months=months) - dt.timedelta(days=1)
 
 
 # --- issue (POL-1) ------------------------------------------------------------------------
@@ -200,7 +200,7 @@ def _check_period(
             rule_en=f"cannot be backdated before {today}",
         )
     assert version.period_months is not None  # a published version has one (PRD-1)
-    expected = term_end(start, version.period_months)
+    expected = term_end(start=start, months=version.period_months)
     if end is not None and end != expected:
         raise InvalidPolicyPeriod(
             field="period_end",
@@ -249,7 +249,7 @@ def _check_adult(product_for_adults: bool, insured: Person, start: dt.date) -> N
     if not product_for_adults or insured.birth_date is None:
         return
     birth = insured.birth_date
-    eighteenth = add_months(birth, 18 * 12)
+    eighteenth = add_months(day=birth, months=18 * 12)
     if start < eighteenth:
         raise InsuredNotAdult(field="insured_id")
 
@@ -263,7 +263,7 @@ def issue_policy(
     previous: Policy | None = None,
 ) -> Policy:
     now = at or utcnow()
-    today = local_date(now)
+    today = local_date(instant=now)
     version = _sellable_version(session, data.product_version_id)
     holder = _person(session, data.policyholder_id, "policyholder_id")
     insured = _person(session, data.insured_id, "insured_id")
@@ -342,7 +342,9 @@ def issue_policy(
 # --- changes and terminations (POL-2, POL-3) ----------------------------------------------
 
 
-def pro_rata_refund(premium: Decimal, start: dt.date, end: dt.date, effective: dt.date) -> Decimal:
+def pro_rata_refund(
+    *, premium: Decimal, start: dt.date, end: dt.date, effective: dt.date
+) -> Decimal:
     """Unearned premium, pro rata by days (POL-3 default). Cover stops on `effective`:
     the days before it are earned. Rounded half-up once (GEN-1)."""
     total_days = (end - start).days + 1
@@ -359,9 +361,9 @@ def request_change(
     at: dt.datetime | None = None,
 ) -> PolicyChange:
     now = at or utcnow()
-    today = local_date(now)
+    today = local_date(instant=now)
     _refuse_other_kinds_fields(data)
-    policy = repository.get_policy(session, actor, policy_id, for_update=True)
+    policy = repository.get_policy(session, actor=actor, policy_id=policy_id, for_update=True)
     if data.kind == "change" and data.new_policyholder is not None:
         holder_change.check_request(session, policy, data, today)
     if policy.status != "in_force":
@@ -528,9 +530,11 @@ def _change_at_step(
     """The change (and its policy, both locked) if its table allows ``step`` now; refused
     early (before any input is used) otherwise."""
     # Row scope (SEC-4): a change of a policy the actor may not see is not found.
-    change = repository.get_change(session, actor, change_id, for_update=True)
+    change = repository.get_change(session, actor=actor, change_id=change_id, for_update=True)
     # The object check before the write: the policy itself, locked, as the actor sees it.
-    policy = repository.get_policy(session, actor, change.policy_id, for_update=True)
+    policy = repository.get_policy(
+        session, actor=actor, policy_id=change.policy_id, for_update=True
+    )
     if not lifecycle.POLICY_CHANGE.allows(change.status, _CHANGE_STEPS[step]):
         raise WrongStep(status=change.status, step=step)
     return change, policy
@@ -627,7 +631,10 @@ def complete_change(
         version = products.get_version(session, policy.product_version_id)
         refund = (
             pro_rata_refund(
-                policy.premium, policy.period_start, policy.period_end, change.effective_date
+                premium=policy.premium,
+                start=policy.period_start,
+                end=policy.period_end,
+                effective=change.effective_date,
             )
             if version.refund_rule == "pro_rata_days"
             else Decimal("0.00")
@@ -750,10 +757,10 @@ def renew_policy(
 ) -> Policy:
     """A new term starting the day after the old one, same parties and beneficiaries,
     under the version now on sale unless another is named."""
-    old = repository.get_policy(session, actor, policy_id, for_update=True)
+    old = repository.get_policy(session, actor=actor, policy_id=policy_id, for_update=True)
     if old.status == "terminated" or old.terminated_on is not None:
         raise PolicyNotInForce(number=old.number, status=old.status)
-    existing = repository.renewal_of(session, old.id)
+    existing = repository.renewal_of(session, policy_id=old.id)
     if existing is not None:
         raise AlreadyRenewed(number=old.number, renewal=existing.number)
     if product_version_id is None:
@@ -794,7 +801,7 @@ def open_dispute(
     at: dt.datetime | None = None,
 ) -> PolicyDispute:
     now = at or utcnow()
-    policy = repository.get_policy(session, actor, policy_id)
+    policy = repository.get_policy(session, actor=actor, policy_id=policy_id)
     dispute = PolicyDispute(
         policy_id=policy.id,
         status="applied",
@@ -866,8 +873,8 @@ def dispute_step(
         raise NaiveInstant(field="at")
     now = at or utcnow()
     # Row scope (SEC-4): a dispute about a policy the actor may not see is not found.
-    dispute = repository.get_dispute(session, actor, dispute_id, for_update=True)
-    policy = repository.get_policy(session, actor, dispute.policy_id)
+    dispute = repository.get_dispute(session, actor=actor, dispute_id=dispute_id, for_update=True)
+    policy = repository.get_policy(session, actor=actor, policy_id=dispute.policy_id)
     allowed_from, target = _DISPUTE_STEPS[action]
     if dispute.status not in allowed_from:
         raise WrongStep(status=dispute.status, step=action)
@@ -919,7 +926,7 @@ def find_for_claim(
     """By policy number; or by the insured's ID number (keyed hash, audited by the people
     service) and the date of loss: the policies in force that day."""
     if policy_number:
-        policy = repository.find_by_number(session, actor, policy_number.strip())
+        policy = repository.find_by_number(session, actor=actor, number=policy_number.strip())
         if policy is None:
             raise NotFound(what="policy", field="policy_number")
         return [policy]
@@ -929,7 +936,7 @@ def find_for_claim(
         session, actor=actor, id_number=id_number, reason="policy look-up for a claim (CLM-R2)"
     )
     found = repository.in_force_on(
-        session, actor, insured_ids=[p.id for p in people_found], day=date_of_loss
+        session, actor=actor, insured_ids=[p.id for p in people_found], day=date_of_loss
     )
     if not found:
         raise NoPolicyFound(field="date_of_loss", date=date_of_loss)
@@ -939,7 +946,7 @@ def find_for_claim(
 # --- read models --------------------------------------------------------------------------
 
 
-def in_force_since(session: Session, policy: Policy) -> dt.date:
+def in_force_since(session: Session, *, policy: Policy) -> dt.date:
     """Start of the first term of the renewal chain: continuous cover counts (POL-6)."""
     current, hops = policy, 0
     while current.previous_policy_id is not None and hops < 100:
@@ -951,17 +958,17 @@ def in_force_since(session: Session, policy: Policy) -> dt.date:
 
 
 def incontestability(
-    session: Session, policy: Policy, as_of: dt.date
+    session: Session, *, policy: Policy, as_of: dt.date
 ) -> tuple[dt.date, dt.date, bool]:
     """(in force since, incontestable from, incontestable on `as_of`): after two years in
     force the insurer can no longer rescind for non-disclosure (Insurance Law art. 16)."""
-    since = in_force_since(session, policy)
-    from_day = add_months(since, 24)
+    since = in_force_since(session, policy=policy)
+    from_day = add_months(day=since, months=24)
     in_force = policy.terminated_on is None or policy.terminated_on > as_of
     return since, from_day, in_force and as_of >= from_day
 
 
-def effective_status(policy: Policy, today: dt.date) -> str:
+def effective_status(*, policy: Policy, today: dt.date) -> str:
     if policy.status == "in_force" and policy.period_end < today:
         return "expired"
     return policy.status
@@ -975,9 +982,9 @@ def _deadlines(
 
 def change_out(
     session: Session,
+    *,
     change: PolicyChange,
     language: str = "zh-CN",
-    *,
     full: frozenset[int] | None = None,
 ) -> ChangeOut:
     """The change as shown; ``full``: whose names are shown unmasked (None: all; see
@@ -1009,7 +1016,7 @@ def change_out(
     )
 
 
-def dispute_out(session: Session, dispute: PolicyDispute, language: str = "zh-CN") -> DisputeOut:
+def dispute_out(session: Session, *, dispute: PolicyDispute, language: str = "zh-CN") -> DisputeOut:
     return DisputeOut(
         id=dispute.id,
         policy_id=dispute.policy_id,
@@ -1032,24 +1039,24 @@ def dispute_out(session: Session, dispute: PolicyDispute, language: str = "zh-CN
 
 def policy_out(
     session: Session,
-    policy: Policy,
     *,
+    policy: Policy,
     language: str = "zh-CN",
     as_of: dt.date | None = None,
     viewer: Principal | None = None,
 ) -> PolicyOut:
     """The policy as ``viewer`` may read it: a customer reads past and future holders'
     names masked (SEC-4, holder.named_in_full); staff, or no viewer, in full."""
-    today = as_of or local_date(utcnow())
+    today = as_of or local_date(instant=utcnow())
     full = holder_change.named_in_full(viewer, policy)
     version = products.get_version(session, policy.product_version_id)
     holder = _person(session, policy.policyholder_id, "policyholder_id")
     insured = _person(session, policy.insured_id, "insured_id")
-    names = repository.names_of(session, {b.person_id for b in policy.beneficiaries})
-    since, from_day, incontestable = incontestability(session, policy, today)
-    renewal = repository.renewal_of(session, policy.id)
+    names = repository.names_of(session, person_ids={b.person_id for b in policy.beneficiaries})
+    since, from_day, incontestable = incontestability(session, policy=policy, as_of=today)
+    renewal = repository.renewal_of(session, policy_id=policy.id)
     previous = session.get(Policy, policy.previous_policy_id) if policy.previous_policy_id else None
-    changes = repository.changes_of(session, policy.id)
+    changes = repository.changes_of(session, policy_id=policy.id)
     return PolicyOut(
         id=policy.id,
         number=policy.number,
@@ -1082,7 +1089,7 @@ def policy_out(
         region_code=policy.region_code,
         customer_group=policy.customer_group,
         agent_user_id=policy.agent_user_id,
-        status=effective_status(policy, today),
+        status=effective_status(policy=policy, today=today),
         previous_policy_id=policy.previous_policy_id,
         renewed_by_policy_id=renewal.id if renewal else None,
         previous_policy_number=previous.number if previous is not None else None,
@@ -1094,23 +1101,24 @@ def policy_out(
         in_force_since=since,
         incontestable_from=from_day,
         incontestable=incontestable,
-        changes=[change_out(session, c, language, full=full) for c in changes],
+        changes=[change_out(session, change=c, language=language, full=full) for c in changes],
         disputes=[
-            dispute_out(session, d, language) for d in repository.disputes_of(session, policy.id)
+            dispute_out(session, dispute=d, language=language)
+            for d in repository.disputes_of(session, policy_id=policy.id)
         ],
     )
 
 
 def policy_summaries(
-    session: Session, policies: Sequence[Policy], today: dt.date | None = None
+    session: Session, *, policies: Sequence[Policy], today: dt.date | None = None
 ) -> list[PolicySummary]:
     """Policy summaries for a list in two queries, not two or three per policy (issue 6):
     the versions with their products, and the insureds' names only (loading whole
     people would decrypt every personal field of every row)."""
     version_ids = {p.product_version_id for p in policies}
     versions = products.versions_with_product(session, version_ids=version_ids)
-    names = repository.names_of(session, {p.insured_id for p in policies})
-    day = today or local_date(utcnow())
+    names = repository.names_of(session, person_ids={p.insured_id for p in policies})
+    day = today or local_date(instant=utcnow())
     return [
         PolicySummary(
             id=policy.id,
@@ -1120,43 +1128,43 @@ def policy_summaries(
             insured_name=names[policy.insured_id],
             period_start=policy.period_start,
             period_end=policy.period_end,
-            status=effective_status(policy, day),
+            status=effective_status(policy=policy, today=day),
         )
         for policy in policies
     ]
 
 
-def changes_by_id(session: Session, change_ids: set[int]) -> dict[int, PolicyChange]:
+def changes_by_id(session: Session, *, change_ids: set[int]) -> dict[int, PolicyChange]:
     """Many changes by id (the desk's and the portal's lists of service requests)."""
-    return repository.changes_by_id(session, change_ids)
+    return repository.changes_by_id(session, change_ids=change_ids)
 
 
-def list_policies(session: Session, actor: Principal) -> list[Policy]:
+def list_policies(session: Session, *, actor: Principal) -> list[Policy]:
     """The policies ``actor`` may see (a customer's own), newest first."""
-    return repository.list_policies(session, actor)
+    return repository.list_policies(session, actor=actor)
 
 
 def policies_page(session: Session, *, actor: Principal, paging: PageRequest) -> Slice[Policy]:
     """A page of the policies ``actor`` may see (row-filtered), newest first, with the
     total: the API's list and the policies page."""
-    return fetch(session, repository.policies_query(actor), paging)
+    return fetch(session, repository.policies_query(actor=actor), paging)
 
 
 def get_policy(session: Session, *, actor: Principal, policy_id: int) -> Policy:
     """The policy ``actor`` may see, with its beneficiaries; ``NotFound`` (naming
     policy_id) for one that does not exist or is not theirs to see."""
-    return repository.get_policy(session, actor, policy_id)
+    return repository.get_policy(session, actor=actor, policy_id=policy_id)
 
 
 def policy_of_change(session: Session, *, actor: Principal, change_id: int) -> int:
     """The policy a change request belongs to (the page goes back to it after a step);
     ``NotFound`` naming change_id for one ``actor`` may not see (SEC-4). The step itself
     checks the change again, locked."""
-    return repository.get_change(session, actor, change_id).policy_id
+    return repository.get_change(session, actor=actor, change_id=change_id).policy_id
 
 
 def policy_of_dispute(session: Session, *, actor: Principal, dispute_id: int) -> int:
     """The policy a dispute is about (the page goes back to it after a step);
     ``NotFound`` naming dispute_id for one ``actor`` may not see (SEC-4). The step
     itself checks the dispute again, locked."""
-    return repository.get_dispute(session, actor, dispute_id).policy_id
+    return repository.get_dispute(session, actor=actor, dispute_id=dispute_id).policy_id

@@ -35,12 +35,12 @@ def reminder_key(policy: Policy) -> str:
 
 def send_renewal_reminders(session: Session, *, now: dt.datetime) -> int:
     """Queue the reminders due at `now`; returns how many were newly queued."""
-    today = local_date(now)
+    today = local_date(instant=now)
     sent = 0
     for policy in repository.expiring_between(
-        session, today, today + dt.timedelta(days=REMINDER_DAYS)
+        session, first=today, last=today + dt.timedelta(days=REMINDER_DAYS)
     ):
-        if repository.renewal_of(session, policy.id) is not None:
+        if repository.renewal_of(session, policy_id=policy.id) is not None:
             continue  # already renewed: nothing to remind
         holder = session.get(Person, policy.policyholder_id)
         if holder is None:

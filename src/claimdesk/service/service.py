@@ -390,7 +390,7 @@ def open_policy_service_request(
     own (SVC-1, POL-2..POL-4). The customer may only ask about their own policies: the
     policies repository filters by the principal."""
     # Another customer's policy is not found (404), as everywhere policies are read.
-    policies_repository.get_policy(session, actor, policy_id)
+    policies_repository.get_policy(session, actor=actor, policy_id=policy_id)
     service_type = choose(_POLICY_REQUEST_TYPES.get(kind), _POLICY_REQUEST_TYPES.values(), "kind")
     if kind != "renewal" and change is None:
         raise ValidationFailed(

@@ -354,7 +354,7 @@ def _move_claim(
 
 
 def _rescind(session: Session, *, actor: Principal, claim: Claim, reason: str) -> None:
-    policy = policies.lock(session, claim.policy_id)
+    policy = policies.lock(session, policy_id=claim.policy_id)
     before = policy.status
     policy.terminated_on = policy.terminated_on or timeutil.now().date()
     policy.refund_amount = Decimal("0.00")

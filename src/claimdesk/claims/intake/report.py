@@ -109,7 +109,9 @@ def find_policy(session: Session, *, actor: Principal, data: ReportIn) -> Policy
     system = Principal.system("claims.report")
     if data.policy_number:
         # The report needs no beneficiaries (payment does): one query fewer.
-        policy = policies.find_by_number(session, system, data.policy_number, beneficiaries=False)
+        policy = policies.find_by_number(
+            session, actor=system, number=data.policy_number, beneficiaries=False
+        )
         return _reportable_by_number(policy, actor=actor)
     if not data.insured_id_number:
         raise PolicyNotFoundForReport(field="policy_number")
@@ -205,7 +207,7 @@ def policies_for_report(
         reason="claim report: find policy",
     )
     insured_ids = [p.id for p in people]
-    found = policies.in_force_on(session, system, insured_ids=insured_ids, day=loss_date)
+    found = policies.in_force_on(session, actor=system, insured_ids=insured_ids, day=loss_date)
     if actor.is_customer:
         found = [p for p in found if actor.person_id in (p.insured_id, p.policyholder_id)]
     if not found and insured_ids:

@@ -228,7 +228,11 @@ def calculate(session: Session, claim: Claim, coverage_code: str, *, lock: bool)
         raise AssessmentMissing(coverage=coverage_code)
     # Two claims on one policy adjusted at once would both see the same 'remaining'
     # limit; the policy row lock makes the second wait and read the first's result.
-    policy = policies.lock(session, claim.policy_id) if lock else policy_of(session, claim=claim)
+    policy = (
+        policies.lock(session, policy_id=claim.policy_id)
+        if lock
+        else policy_of(session, claim=claim)
+    )
     if policy is None:  # a foreign key: the claim's policy exists
         raise NotFound(what="policy", field="policy_id")
     history = history_for(session, claim, coverage)

@@ -57,7 +57,7 @@ def _digest(value: Any) -> str:
 def retention_until(claim: Claim, closed_on: dt.date) -> dt.date:
     config = rules()
     limitation = 5 if claim.line in config.life_lines else 2
-    return add_months(closed_on, 12 * (limitation + config.archive_extra_years))
+    return add_months(day=closed_on, months=12 * (limitation + config.archive_extra_years))
 
 
 def close(session: Session, *, actor: Principal, claim: Claim, reason: str | None) -> int:

@@ -161,7 +161,7 @@ def incontestability_of(session: Session, claim: Claim, as_of: dt.date) -> dict[
     """POL-6, shown to the reviewer before a non-disclosure rejection."""
     policy = session.get(Policy, claim.policy_id)
     assert policy is not None
-    since, from_day, incontestable = incontestability(session, policy, as_of)
+    since, from_day, incontestable = incontestability(session, policy=policy, as_of=as_of)
     return {
         "in_force_since": since.isoformat(),
         "incontestable_from": from_day.isoformat(),

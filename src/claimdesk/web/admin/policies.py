@@ -124,7 +124,7 @@ def policies(
             )
         )
     refusal = found if isinstance(found, Refusal) else None
-    rows = [] if refusal else service.policy_summaries(db, found)
+    rows = [] if refusal else service.policy_summaries(db, policies=found)
     return page(
         request,
         "admin/policies.html",
@@ -252,7 +252,7 @@ def _policy(
 ) -> Response:
     language = language_of(request)
     shown = service.get_policy(db, actor=actor, policy_id=policy_id)
-    policy = service.policy_out(db, shown, language=language)
+    policy = service.policy_out(db, policy=shown, language=language)
     version = product_service.version_out(
         product_service.get_version(db, policy.product.version_id), language
     )

@@ -288,7 +288,7 @@ def _consultations(
     # A policy service request (POL-2/3) shows the change it started, where it stands
     # and its own 2-working-day clock: the request is worked on the policy's page.
     changes = policies_service.changes_by_id(
-        db, {r.policy_change_id for r in records if r.policy_change_id is not None}
+        db, change_ids={r.policy_change_id for r in records if r.policy_change_id is not None}
     )
     by_change = clocks_of_subjects(db, "policy_change", list(changes))
     for record in records:

@@ -277,7 +277,7 @@ def _own_claims(db: Session, principal: Principal) -> list[Claim]:
 
 
 def _policies(db: Session, principal: Principal) -> list[dict[str, Any]]:
-    policies = policies_service.list_policies(db, principal)
+    policies = policies_service.list_policies(db, actor=principal)
     # Every version with its product and coverages in one go (issue 6: no query per policy).
     versions = products_service.versions_with_coverages(
         db, {p.product_version_id for p in policies}
@@ -741,7 +741,7 @@ def _service_page(
     records = service_domain.service_records(db, principal, limit=OWN_RECORDS_SHOWN)
     # Where each policy request's change stands (POL-2: requested → ... → done).
     changes = policies_service.changes_by_id(
-        db, {r.policy_change_id for r in records if r.policy_change_id is not None}
+        db, change_ids={r.policy_change_id for r in records if r.policy_change_id is not None}
     )
     return render(
         request,
