@@ -178,7 +178,7 @@ def _setup(url: str) -> str:
         seed_from_package(session, years=(2025, 2026), actor=system)
         seed_from_package(session, years=(this_year, this_year + 1), actor=system, provisional=True)
         load_demo_products(session, system)
-        product = repository.find_product_by_code(session, "MED-MILLION")
+        product = repository.find_product_by_code(session, code="MED-MILLION")
         assert product is not None
         version = next(v for v in product.versions if v.status == "published")
         person = create_person(

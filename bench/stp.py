@@ -113,7 +113,7 @@ def _product(session: Any, actor: Any, today: dt.date) -> int:
         ),
     )
     product = service.create_product(session, actor=actor, data=data)
-    draft = repository.latest_version(session, product.id)
+    draft = repository.latest_version(session, product_id=product.id)
     assert draft is not None
     service.publish_version(session, actor=actor, version_id=draft.id)
     return int(draft.id)

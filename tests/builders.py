@@ -181,7 +181,7 @@ def demo_version(session: Session, code: str = "MED-MILLION"):  # -> ProductVers
     from claimdesk.products.demo import load_demo_products
 
     load_demo_products(session, Principal.system("test"))
-    product = repository.find_product_by_code(session, code)
+    product = repository.find_product_by_code(session, code=code)
     assert product is not None
     return next(v for v in product.versions if v.status == "published")
 
@@ -348,7 +348,7 @@ def small_medical_version(
     from claimdesk.products.schemas import CoverageIn, ProductIn, VersionIn
 
     actor = Principal.system("test")
-    product = repository.find_product_by_code(session, code)
+    product = repository.find_product_by_code(session, code=code)
     if product is None:
         coverage = CoverageIn(
             code="medical",
@@ -383,12 +383,12 @@ def small_medical_version(
             actor=actor,
             data=ProductIn(code=code, name="门急诊医疗保险", line="health", version=version),
         )
-        draft = repository.latest_version(session, product.id)
+        draft = repository.latest_version(session, product_id=product.id)
         assert draft is not None
         service.publish_version(session, actor=actor, version_id=draft.id)
         session.flush()
         session.expire_all()
-        product = repository.find_product_by_code(session, code)
+        product = repository.find_product_by_code(session, code=code)
         assert product is not None
     return next(v for v in product.versions if v.status == "published")
 

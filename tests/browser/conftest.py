@@ -158,7 +158,7 @@ def issue_medical_policy(session: Session, *, person_id: int) -> Any:
     from claimdesk.policies.service import issue_policy
     from claimdesk.products import repository as products
 
-    product = products.find_product_by_code(session, "MED-MILLION")
+    product = products.find_product_by_code(session, code="MED-MILLION")
     assert product is not None
     version = next(v for v in product.versions if v.status == "published")
     start = server_today() - dt.timedelta(days=200)

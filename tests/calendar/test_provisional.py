@@ -208,7 +208,11 @@ def test_recompute_keeps_the_claim_queue_key(db, client, monkeypatch) -> None:  
     reported = client.post("/api/v1/claims", json=payload, headers=world.h["handler"])
     assert reported.status_code == 201, reported.text
     claim_id = reported.json()["id"]
-    (review,) = [c for c in clocks.clocks_for(db, "claim", claim_id) if c.name == "claim.review"]
+    (review,) = [
+        c
+        for c in clocks.clocks_for(db, subject_type="claim", subject_id=claim_id)
+        if c.name == "claim.review"
+    ]
     # Dec 31, (Jan 1 off, weekend) Jan 4, Jan 5 — on the provisional calendar.
     assert review.due_at == at("2027-01-05T23:59:59+08:00") and review.due_provisional
     shown = [c for c in reported.json()["clocks"] if c["name"] == "claim.review"]

@@ -85,7 +85,9 @@ def test_breach_job_escalates_each_missed_claim_clock_once_and_tells_customer_on
     }
     result = tasks.run_breach_job(db, now=local("2026-10-11T09:00:00"))
     assert result == {"marked": 1, "escalated": 1}
-    review = next(c for c in clocks_for(db, "claim", cid) if c.name == "claim.review")
+    review = next(
+        c for c in clocks_for(db, subject_type="claim", subject_id=cid) if c.name == "claim.review"
+    )
     # Breach state comes from the clock: the moment it passed its due time.
     assert review.breached_at == review.due_at == local("2026-10-10T23:59:59")
     assert review.escalated_at == local("2026-10-11T09:00:00")
@@ -147,7 +149,7 @@ def test_claim_without_supervisor_is_escalated_once_one_is_on_record(
     cid = _report(w)["id"]
     branch = make_org_unit(db, code="SH", name="上海分公司", kind="branch")
     db.get(Claim, cid).org_unit_id = branch.id  # type: ignore[union-attr]
-    for clock in clocks_for(db, "claim", cid):
+    for clock in clocks_for(db, subject_type="claim", subject_id=cid):
         clock.org_unit_id = branch.id
     db.flush()
     assert tasks.run_breach_job(db, now=local("2026-10-11T09:00:00")) == {

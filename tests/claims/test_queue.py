@@ -70,14 +70,18 @@ def _running_min(db: Session, claim_id: int) -> dt.datetime | None:
     """The old definition, straight from the clocks table."""
     dues = [
         c.due_at
-        for c in clocks.clocks_for(db, "claim", claim_id)
+        for c in clocks.clocks_for(db, subject_type="claim", subject_id=claim_id)
         if c.stopped_at is None and c.paused_at is None
     ]
     return min(dues, default=None)
 
 
 def _clock(db: Session, claim_id: int, name: str) -> Clock:
-    return next(c for c in clocks.clocks_for(db, "claim", claim_id) if c.name == name)
+    return next(
+        c
+        for c in clocks.clocks_for(db, subject_type="claim", subject_id=claim_id)
+        if c.name == name
+    )
 
 
 def test_queue_states_match_the_workflow() -> None:

@@ -84,7 +84,7 @@ def test_pause_and_resume_recompute_the_due_date(db) -> None:  # type: ignore[no
         db, clock=clock, at=at("2026-03-04T09:00:00+08:00"), reason="缺材料", actor=ACTOR
     )
     assert ClockOut.of(clock).paused
-    assert service.open_clocks_due_before(db, at("2030-01-01T00:00:00+08:00")) == []
+    assert service.open_clocks_due_before(db, when=at("2030-01-01T00:00:00+08:00")) == []
     service.resume_clock(db, clock=clock, at=at("2026-03-16T14:00:00+08:00"), actor=ACTOR)
     assert clock.due_at == at("2026-04-02T23:59:59+08:00")
     # A second pause and resume: 2 more working days used (Mar 17, 18), resumed Mar 23.
@@ -94,7 +94,7 @@ def test_pause_and_resume_recompute_the_due_date(db) -> None:  # type: ignore[no
     service.resume_clock(db, clock=clock, at=at("2026-03-23T09:00:00+08:00"), actor=ACTOR)
     # 11 left after Mon Mar 23: 24..27 (4), 30, 31, Apr 1, 2, 3 (9), Apr 7, 8 (11; Apr 6 清明).
     assert clock.due_at == at("2026-04-08T23:59:59+08:00")
-    actions = [p.reason for p in service.pauses_of(db, clock)]
+    actions = [p.reason for p in service.pauses_of(db, clock=clock)]
     assert actions == ["缺材料", "补充调查"]
 
 
@@ -124,7 +124,7 @@ def test_transitions_refused_in_the_wrong_state_or_order(db) -> None:  # type: i
     service.resume_clock(db, clock=clock, at=at("2026-03-02T12:00:00+08:00"), actor=ACTOR)
     assert clock.due_at == at("2026-03-03T11:00:00+08:00")  # 2 paused hours added
     service.stop_clock(db, clock=clock, at=at("2026-03-03T10:00:00+08:00"), actor=ACTOR)
-    assert service.clock_met(clock) is True
+    assert service.clock_met(clock=clock) is True
     with pytest.raises(ClockStopped):
         service.pause_clock(
             db, clock=clock, at=at("2026-03-03T11:00:00+08:00"), reason=None, actor=ACTOR
@@ -163,15 +163,19 @@ def test_mark_breaches_is_derived_and_idempotent(db) -> None:  # type: ignore[no
     )
 
     now = at("2026-03-02T12:00:00+08:00")
-    assert {c.subject_id for c in service.open_clocks_due_before(db, now)} == {"late"}
+    assert {c.subject_id for c in service.open_clocks_due_before(db, when=now)} == {"late"}
     marked = service.mark_breaches(db, now=now)
     assert {c.subject_id for c in marked} == {"late", "stopped_late", "paused_late"}
     assert all(c.breached_at == c.due_at for c in marked)
     assert late.breached_at == at("2026-03-02T10:00:00+08:00")
     assert paused.breached_at is None and in_time.breached_at is None and future.breached_at is None
-    assert service.clock_met(stopped_late) is False and service.clock_met(in_time) is True
+    assert (
+        service.clock_met(clock=stopped_late) is False and service.clock_met(clock=in_time) is True
+    )
     assert service.mark_breaches(db, now=now) == []
-    assert [c.subject_id for c in service.clocks_for(db, "claim", "late")] == ["late"]
+    assert [
+        c.subject_id for c in service.clocks_for(db, subject_type="claim", subject_id="late")
+    ] == ["late"]
     db.commit()
     breaches = db.scalar(
         select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "clock.breached")

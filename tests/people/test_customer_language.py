@@ -25,10 +25,10 @@ def test_a_person_without_a_choice_reads_chinese_and_a_choice_is_audited_once(db
     # SPEC CLM-R3 GEN-5: zh-CN by default; the change is in the audit trail, once
     person = make_person(db)
     assert person.preferred_language is None
-    assert service.customer_language(db, person.id) == "zh-CN"
+    assert service.customer_language(db, person_id=person.id) == "zh-CN"
     service.set_preferred_language(db, actor=SYSTEM, person_id=person.id, language="EN ")
     service.set_preferred_language(db, actor=SYSTEM, person_id=person.id, language="en")
-    assert service.customer_language(db, person.id) == "en"
+    assert service.customer_language(db, person_id=person.id) == "en"
     db.commit()  # the audit entries are written at commit
     entries = list(db.scalars(select(AuditEntry).where(AuditEntry.action == "person.language_set")))
     assert [json.loads(e.details) for e in entries] == [{"before": None, "after": "en"}]

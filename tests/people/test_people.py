@@ -176,19 +176,19 @@ def test_bank_account_luhn_duplicate_and_consent(db) -> None:  # SPEC CLM-P1 SEC
 
 def test_consents_record_withdraw_and_has_consent(db) -> None:  # SPEC SEC-6 SVC-6
     person = make_person(db)
-    assert not service.has_consent(db, person.id, "customer_care")
+    assert not service.has_consent(db, person_id=person.id, purpose="customer_care")
     care = service.record_consent(
         db,
         actor=HANDLER,
         person_id=person.id,
         consent=ConsentIn(purpose="customer_care", scope=["contact"], method="sms_code"),
     )
-    assert service.has_consent(db, person.id, "customer_care")
+    assert service.has_consent(db, person_id=person.id, purpose="customer_care")
     service.withdraw_consent(
         db, actor=HANDLER, person_id=person.id, consent_id=care.id, reason="客户来电要求"
     )
-    assert not service.has_consent(db, person.id, "customer_care")
-    assert service.has_consent(db, person.id, "claims_handling")
+    assert not service.has_consent(db, person_id=person.id, purpose="customer_care")
+    assert service.has_consent(db, person_id=person.id, purpose="claims_handling")
     with pytest.raises(ConsentAlreadyWithdrawn):
         service.withdraw_consent(db, actor=HANDLER, person_id=person.id, consent_id=care.id)
     assert len(service.list_consents(db, actor=HANDLER, person_id=person.id)) == 2

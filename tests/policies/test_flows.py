@@ -414,7 +414,7 @@ def _old_product(db):
     """A product on sale since 2020, so that policies can start in the past."""
     version = demo_version(db, "ACC-PLUS")
     draft = products.add_version(db, actor=SYSTEM, product_id=version.product_id)
-    content = products.version_content(draft).model_dump()
+    content = products.version_content(version=draft).model_dump()
     content["effective_date"] = dt.date(2020, 1, 1)
     products.update_draft(
         db, actor=SYSTEM, version_id=draft.id, data=VersionIn.model_validate(content)

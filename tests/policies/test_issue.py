@@ -147,7 +147,7 @@ def test_product_limits_are_enforced(db, client, sale):
     from claimdesk.products.schemas import VersionIn
 
     draft = products.add_version(db, actor=SYSTEM, product_id=sale["version"].product_id)
-    content = products.version_content(draft).model_dump()
+    content = products.version_content(version=draft).model_dump()
     content["limits"] = {
         "regions": ["310000"],
         "channels": ["bank"],

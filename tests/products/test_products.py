@@ -161,9 +161,9 @@ def test_core_disease_rule_applies_to_adult_products_only(db):
             }
         ),
     )
-    version = repository.latest_version(db, child.id)
+    version = repository.latest_version(db, product_id=child.id)
     assert version is not None
-    assert service.compliance_problems(version) == []
+    assert service.compliance_problems(version=version) == []
 
 
 def test_indemnity_medical_may_not_pay_above_the_expense(client, admin):
@@ -327,13 +327,13 @@ def test_demo_catalogue_is_published_compliant_and_idempotent(db):
         "HOME-PROP",
         "PUB-LIAB",
     }
-    medical = repository.find_product_by_code(db, "MED-MILLION")
+    medical = repository.find_product_by_code(db, code="MED-MILLION")
     assert medical is not None and len(medical.versions) == 1
     params = medical.versions[0].coverages[0].parameters
     assert params["sum_insured"] == "3000000.00" and params["deductible"] == "10000.00"
     assert params["payout_ratio_without_social_insurance"] == "0.60"
     assert params["waiting_period_days"] == 30
-    ci = repository.find_product_by_code(db, "CI-28")
+    ci = repository.find_product_by_code(db, code="CI-28")
     assert ci is not None
     ci_params = ci.versions[0].coverages[0].parameters
     assert len(ci_params["severe"]) == 28 and len(ci_params["mild"]["diseases"]) == 3
@@ -360,7 +360,7 @@ def _export_without_publication(data: dict) -> dict:
 def test_export_import_round_trip_into_another_database(db, fresh_db_url):
     # SPEC PRD-2 (definitions kept in version control)
     load_demo_products(db, ADMIN)
-    ci = repository.find_product_by_code(db, "CI-28")
+    ci = repository.find_product_by_code(db, code="CI-28")
     assert ci is not None
     service.add_version(db, actor=ADMIN, product_id=ci.id)  # a draft v2 beside v1
     exported = service.export_product(db, actor=ADMIN, product_id=ci.id).model_dump(mode="json")
@@ -380,7 +380,7 @@ def test_export_import_round_trip_into_another_database(db, fresh_db_url):
             # Importing the same file again changes nothing.
             service.import_product(other, actor=ADMIN, data=ProductExport.model_validate(exported))
             other.commit()
-            product = repository.find_product_by_code(other, "CI-28")
+            product = repository.find_product_by_code(other, code="CI-28")
             assert product is not None and len(product.versions) == 2
             # A published version with other content is a conflict, not a silent change.
             tampered = copy.deepcopy(exported)

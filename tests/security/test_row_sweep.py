@@ -121,7 +121,7 @@ def test_a_bank_account_is_found_only_by_whoever_sees_its_person(
     # SPEC SEC-4 SEC-1 CLM-P1
     actor = scene["principals"][role]
     for whose, account_id in scene["accounts"].items():
-        found = people_repository.get_bank_account(db, actor, account_id)
+        found = people_repository.get_bank_account(db, actor=actor, account_id=account_id)
         if whose in sees_person(role):
             assert found is not None and found.id == account_id
         else:

@@ -54,7 +54,11 @@ def _file(db: Session, agent: Principal, received: dt.datetime, **overrides: obj
 
 
 def _clock(db: Session, complaint: Complaint, name: str) -> Clock:
-    (clock,) = [c for c in clocks_for(db, "complaint", complaint.id) if c.name == name]
+    (clock,) = [
+        c
+        for c in clocks_for(db, subject_type="complaint", subject_id=complaint.id)
+        if c.name == name
+    ]
     return clock
 
 
@@ -100,7 +104,7 @@ def test_acknowledgement_clock_is_24_hours_across_the_holiday(
         progress_note="已受理，正在调查",
         at=local(2026, 10, 1, 17, 0),
     )
-    assert clock_met(ack) is True
+    assert clock_met(clock=ack) is True
     assert complaint.status == "acknowledged"
 
 
@@ -115,7 +119,7 @@ def test_late_acknowledgement_is_a_breach(db: Session, agent: Principal) -> None
         at=local(2026, 10, 2, 9, 0),
     )
     ack = _clock(db, complaint, service.ACK_CLOCK)
-    assert clock_met(ack) is False
+    assert clock_met(clock=ack) is False
     marked = mark_breaches(db, now=local(2026, 10, 2, 10, 0))
     assert ack in marked
 
@@ -157,7 +161,7 @@ def test_extension_once_to_30_days_with_reason_and_notice(db: Session, agent: Pr
         decision="补偿等待期间利息",
         at=local(2026, 10, 27, 15, 0),
     )
-    assert clock_met(decision) is True
+    assert clock_met(clock=decision) is True
 
 
 def test_extension_needs_a_reason(db: Session, agent: Principal) -> None:
@@ -200,7 +204,7 @@ def test_decision_past_deadline_is_recorded_late_and_cannot_extend(
     )
     assert complaint.status == "decided" and complaint.extended_at is None
     assert complaint.decision_due_at == local(2026, 10, 13, 23, 59, 59)
-    assert clock_met(_clock(db, complaint, service.DECISION_CLOCK)) is False
+    assert clock_met(clock=_clock(db, complaint, service.DECISION_CLOCK)) is False
 
 
 def test_claim_complaint_has_a_named_person_and_a_two_hour_clock(
@@ -225,7 +229,7 @@ def test_claim_complaint_has_a_named_person_and_a_two_hour_clock(
         progress_note="已电话联系客户",
         at=local(2026, 10, 3, 0, 10),
     )
-    assert clock_met(response) is True
+    assert clock_met(clock=response) is True
 
 
 def test_customer_response_escalation_and_archive(db: Session, agent: Principal) -> None:

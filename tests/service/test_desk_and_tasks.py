@@ -66,13 +66,13 @@ def test_consultation_answered_within_two_hours(
     # SPEC SVC-4 GEN-4: received 1 Oct 2026 (a holiday) 23:00 → due 2 Oct 01:00.
     agent, _ = desk
     record = _consultation(db, agent, local(2026, 10, 1, 23, 0))
-    (clock,) = clocks_for(db, "service_record", record.id)
+    (clock,) = clocks_for(db, subject_type="service_record", subject_id=record.id)
     assert clock.name == service.CONSULTATION_CLOCK
     assert clock.due_at == local(2026, 10, 2, 1, 0)
     service.answer_service_record(
         db, actor=agent, record_id=record.id, outcome="已解答", at=local(2026, 10, 2, 0, 45)
     )
-    assert clock_met(clock) is True and record.status == "answered"
+    assert clock_met(clock=clock) is True and record.status == "answered"
 
 
 def test_breached_consultation_escalates_to_supervisor_exactly_once(
@@ -81,7 +81,7 @@ def test_breached_consultation_escalates_to_supervisor_exactly_once(
     # SPEC SVC-4 GEN-4: unanswered after 2 hours → breach → supervisor told once.
     agent, boss = desk
     record = _consultation(db, agent, local(2026, 10, 5, 9, 0))
-    (clock,) = clocks_for(db, "service_record", record.id)
+    (clock,) = clocks_for(db, subject_type="service_record", subject_id=record.id)
     assert tasks.escalate_service_breaches(db, now=local(2026, 10, 5, 10, 0)) == 0
     mark_breaches(db, now=local(2026, 10, 5, 11, 30))
     assert clock.breached_at == local(2026, 10, 5, 11, 0)

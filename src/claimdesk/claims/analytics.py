@@ -226,7 +226,7 @@ def disputes(
         counters["by_outcome"][dispute.outcome or "pending"] += 1
         counters["by_month"][_month(dispute.received_at)] += 1
         clock = dispute_rules.response_clock(session, dispute)
-        if clock is not None and clock_met(clock) is True:
+        if clock is not None and clock_met(clock=clock) is True:
             answered_in_time += 1
     return {
         "total": total,

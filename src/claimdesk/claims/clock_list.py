@@ -21,12 +21,14 @@ from claimdesk.models.clock import Clock
 def claim_clocks(session: Session, claim_id: int) -> list[Clock]:
     """The claim's clocks, its disputes' answer clocks and its callbacks' clocks, in the
     order they were created (as the claim's own clocks always were)."""
-    found: dict[int, Clock] = {c.id: c for c in clocks.clocks_for(session, "claim", claim_id)}
+    found: dict[int, Clock] = {
+        c.id: c for c in clocks.clocks_for(session, subject_type="claim", subject_id=claim_id)
+    }
     for dispute in repository.disputes_of_claim(session, claim_id=claim_id):
         clock = response_clock(session, dispute)
         if clock is not None:
             found[clock.id] = clock
     callback_clock_ids = repository.callback_clock_ids(session, claim_id=claim_id)
-    for clock in clocks.clocks_by_id(session, callback_clock_ids):
+    for clock in clocks.clocks_by_id(session, clock_ids=callback_clock_ids):
         found[clock.id] = clock
     return [found[i] for i in sorted(found)]

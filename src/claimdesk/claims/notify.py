@@ -205,7 +205,7 @@ def customer_address(claim: Claim) -> tuple[str, str]:
 
 def customer_language(session: Session, claim: Claim) -> str:
     """The language the claim's customer (the insured) reads: theirs, else zh-CN."""
-    return people.customer_language(session, claim.insured_person_id)
+    return people.customer_language(session, person_id=claim.insured_person_id)
 
 
 def render(template: str, params: Mapping[str, Any], language: str = "zh-CN") -> str:

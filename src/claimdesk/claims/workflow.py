@@ -616,7 +616,11 @@ def _authorised(move: Move, actor: Principal) -> bool:
 
 
 def _named_clock(session: Session, claim: Claim, name: str) -> Clock | None:
-    found = [c for c in clocks.clocks_for(session, "claim", claim.id) if c.name == name]
+    found = [
+        c
+        for c in clocks.clocks_for(session, subject_type="claim", subject_id=claim.id)
+        if c.name == name
+    ]
     return found[-1] if found else None
 
 
@@ -673,7 +677,7 @@ def apply_clock_ops(
             )
             continue
         if op.op == "stop_all":
-            for running in clocks.clocks_for(session, "claim", claim.id):
+            for running in clocks.clocks_for(session, subject_type="claim", subject_id=claim.id):
                 if running.stopped_at is None:
                     clocks.stop_clock(
                         session,
@@ -714,7 +718,7 @@ def _plan_opening_clocks(
             definition = CLOCKS[op.name]
             clocks.plan_start(
                 session,
-                plan,
+                plan=plan,
                 name=op.name,
                 rule=definition.rule,
                 started_at=when,
@@ -726,7 +730,7 @@ def _plan_opening_clocks(
         if clock is None or clock.stopped_at is not None:
             continue
         if op.op == "stop":
-            clocks.plan_stop(plan, clock, at=times.get(op.name + ":stop", at))
+            clocks.plan_stop(plan=plan, clock=clock, at=times.get(op.name + ":stop", at))
         else:  # the table is checked at import: an opening move only starts and stops
             raise AssertionError(f"{op.op} on a claim being created")
     return plan
@@ -797,7 +801,7 @@ def open_claim(
         draw=(audit.SEQUENCE, audit.pending_count(session) + len(plan.events) + 1),
     )
     audit.reserve_seqs(session, seqs=written.drawn)
-    clocks.record_planned(session, plan, actor=actor)
+    clocks.record_planned(session, plan=plan, actor=actor)
     if move.notify:
         notify.tell_customer(session, claim=claim, template=move.notify, params={})
     _record_move(session, claim, action, actor, at=at, source="", target=target, details=details)

@@ -13,13 +13,13 @@ from claimdesk.models.claim import Claim
 from claimdesk.models.clock import Clock, ClockPause
 
 
-def pauses_of(session: Session, clock: Clock) -> Sequence[ClockPause]:
+def pauses_of(session: Session, *, clock: Clock) -> Sequence[ClockPause]:
     return session.scalars(
         select(ClockPause).where(ClockPause.clock_id == clock.id).order_by(ClockPause.id)
     ).all()
 
 
-def write_next_due(session: Session, claim_id: int) -> None:
+def write_next_due(session: Session, *, claim_id: int) -> None:
     """The claim's next_due_at: the earliest due of its running, unpaused clocks."""
     earliest = (
         select(func.min(Clock.due_at))
@@ -41,7 +41,7 @@ def write_next_due(session: Session, claim_id: int) -> None:
     )
 
 
-def clocks_for(session: Session, subject_type: str, subject_id: str | int) -> Sequence[Clock]:
+def clocks_for(session: Session, *, subject_type: str, subject_id: str | int) -> Sequence[Clock]:
     return session.scalars(
         select(Clock)
         .where(Clock.subject_type == subject_type, Clock.subject_id == str(subject_id))
@@ -50,7 +50,7 @@ def clocks_for(session: Session, subject_type: str, subject_id: str | int) -> Se
 
 
 def clocks_of_subjects(
-    session: Session, subject_type: str, subject_ids: Iterable[str | int]
+    session: Session, *, subject_type: str, subject_ids: Iterable[str | int]
 ) -> dict[str, list[Clock]]:
     """The clocks of many subjects of one type in one query (a list page), by subject id."""
     ids = sorted({str(i) for i in subject_ids})
@@ -66,14 +66,14 @@ def clocks_of_subjects(
     return found
 
 
-def clocks_by_id(session: Session, clock_ids: Iterable[int]) -> list[Clock]:
+def clocks_by_id(session: Session, *, clock_ids: Iterable[int]) -> list[Clock]:
     ids = sorted(set(clock_ids))
     if not ids:
         return []
     return list(session.scalars(select(Clock).where(Clock.id.in_(ids)).order_by(Clock.id)))
 
 
-def open_clocks_due_before(session: Session, when: dt.datetime) -> Sequence[Clock]:
+def open_clocks_due_before(session: Session, *, when: dt.datetime) -> Sequence[Clock]:
     """Running clocks (not stopped, not paused) whose deadline is before ``when``."""
     return session.scalars(
         select(Clock)
@@ -100,7 +100,7 @@ def unmarked_breaches(session: Session, *, now: dt.datetime, limit: int) -> list
     return list(session.scalars(query).all())
 
 
-def running_day_clocks(session: Session, first: int, last: int) -> Sequence[Clock]:
+def running_day_clocks(session: Session, *, first: int, last: int) -> Sequence[Clock]:
     """Running day-rule clocks whose count from start to due meets the years
     [first, last] (Shanghai dates, widened by a day for the UTC offset)."""
     span_start = dt.datetime(first, 1, 1, tzinfo=dt.UTC) - dt.timedelta(days=1)

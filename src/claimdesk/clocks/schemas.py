@@ -58,7 +58,7 @@ class ClockOut(BaseModel):
             name=clock.name,
             rule_type=clock.rule_type,
             rule_n=clock.rule_n,
-            rule_label=describe(rule_of(clock), language),
+            rule_label=describe(rule_of(clock=clock), language),
             basis=name_of(clock.name, clock.basis).basis(language) if clock.basis else None,
             started_at=clock.started_at,
             due_at=clock.due_at,
@@ -71,5 +71,5 @@ class ClockOut(BaseModel):
             closed_reason=None if clock.closed_reason is None else str(clock.closed_reason),
             breached=clock.breached_at is not None,
             breached_at=clock.breached_at,
-            met=clock_met(clock),
+            met=clock_met(clock=clock),
         )

@@ -36,7 +36,7 @@ from claimdesk.rules.deadlines import NaiveInstant, Rule, evaluate, to_local
 BREACH_ACTOR = Principal.system("deadline-monitor")
 
 
-def rule_of(clock: Clock | PlannedClock) -> Rule:
+def rule_of(*, clock: Clock | PlannedClock) -> Rule:
     return Rule(type=clock.rule_type, n=clock.rule_n)  # type: ignore[arg-type]
 
 
@@ -64,7 +64,7 @@ def clock_outcome(*, clock: Clock | PlannedClock) -> Outcome | None:
     return "met" if done else "ended_early"
 
 
-def clock_met(clock: Clock | PlannedClock) -> bool | None:
+def clock_met(*, clock: Clock | PlannedClock) -> bool | None:
     """True when the clock's step was done in time, False when it stopped late, None
     while open — and None for a clock closed in time without its step (reassigned,
     cancelled: clock_outcome's ``ended_early``), which met nothing."""
@@ -72,8 +72,8 @@ def clock_met(clock: Clock | PlannedClock) -> bool | None:
     return None if outcome in (None, "ended_early") else outcome == "met"
 
 
-def pauses_of(session: Session, clock: Clock) -> Sequence[ClockPause]:
-    return repository.pauses_of(session, clock)
+def pauses_of(session: Session, *, clock: Clock) -> Sequence[ClockPause]:
+    return repository.pauses_of(session, clock=clock)
 
 
 def _aware(value: dt.datetime, field: str) -> dt.datetime:
@@ -94,9 +94,9 @@ def _not_before(value: dt.datetime, earliest: dt.datetime, field: str) -> None:
 def _compute_due(session: Session, clock: Clock) -> tuple[dt.datetime | None, bool]:
     """The due instant (UTC) from the rule and the stored pauses (None while paused),
     and whether it was counted on the provisional calendar (GEN-3)."""
-    rule = rule_of(clock)
+    rule = rule_of(clock=clock)
     calendar = None if rule.type == "hours" else load_calendar(session)
-    pauses = [(p.paused_at, p.resumed_at) for p in pauses_of(session, clock)]
+    pauses = [(p.paused_at, p.resumed_at) for p in pauses_of(session, clock=clock)]
     deadline = evaluate(rule, clock.started_at, calendar, pauses)
     due = None if deadline.due is None else deadline.due.astimezone(dt.UTC)
     return due, deadline.provisional
@@ -123,7 +123,7 @@ def _sync_subject(session: Session, clock: Clock) -> None:
 
 
 def _write_next_due(session: Session, claim_id: int) -> None:
-    repository.write_next_due(session, claim_id)
+    repository.write_next_due(session, claim_id=claim_id)
 
 
 @contextmanager
@@ -263,8 +263,8 @@ class ClockPlan:
 
 def plan_start(
     session: Session,
-    plan: ClockPlan,
     *,
+    plan: ClockPlan,
     name: str,
     rule: Rule,
     started_at: dt.datetime,
@@ -286,7 +286,7 @@ def plan_start(
     return clock
 
 
-def plan_stop(plan: ClockPlan, clock: PlannedClock, *, at: dt.datetime) -> None:
+def plan_stop(*, plan: ClockPlan, clock: PlannedClock, at: dt.datetime) -> None:
     """stop_clock on a planned clock: the same checks."""
     _open(clock)
     at = _aware(at, "at")
@@ -296,7 +296,7 @@ def plan_stop(plan: ClockPlan, clock: PlannedClock, *, at: dt.datetime) -> None:
     plan.events.append((clock, "stopped", at))
 
 
-def record_planned(session: Session, plan: ClockPlan, *, actor: Principal) -> None:
+def record_planned(session: Session, *, plan: ClockPlan, actor: Principal) -> None:
     """Audit each operation of the plan as start_clock and stop_clock do, once its
     clocks are written with their ids and subject (in the subject's own statement:
     workflow.open_claim)."""
@@ -354,7 +354,7 @@ def pause_clock(
     if clock.paused_at is not None:
         raise ClockAlreadyPaused(name=clock.name)
     at = _aware(at, "at")
-    history = pauses_of(session, clock)
+    history = pauses_of(session, clock=clock)
     earliest = history[-1].resumed_at if history and history[-1].resumed_at else clock.started_at
     _not_before(at, earliest, "at")
     session.add(ClockPause(clock_id=clock.id, paused_at=at, resumed_at=None, reason=reason))
@@ -373,7 +373,7 @@ def resume_clock(session: Session, *, clock: Clock, at: dt.datetime, actor: Prin
         raise ClockNotPaused(name=clock.name)
     at = _aware(at, "at")
     _not_before(at, clock.paused_at, "at")
-    history = pauses_of(session, clock)
+    history = pauses_of(session, clock=clock)
     history[-1].resumed_at = at
     clock.paused_at = None
     session.flush()
@@ -477,7 +477,7 @@ def recompute_running(session: Session, *, years: Iterable[int]) -> list[dict[st
         return []
     moved: list[dict[str, object]] = []
     with deferred_sync(session):
-        for clock in repository.running_day_clocks(session, changed[0], changed[-1]):
+        for clock in repository.running_day_clocks(session, first=changed[0], last=changed[-1]):
             old = clock.due_at
             due, provisional = _compute_due(session, clock)
             assert due is not None  # not paused

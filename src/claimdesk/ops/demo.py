@@ -207,7 +207,7 @@ def _catalogue_and_policies(
     today = dt.datetime.now(dt.UTC).astimezone(dt.timezone(dt.timedelta(hours=8))).date()
     start = today.replace(month=1, day=1)
     for product in products_repository.list_products(session):
-        versions = products_repository.published_versions(session, product.id)
+        versions = products_repository.published_versions(session, product_id=product.id)
         if not versions:
             continue
         version = versions[-1]

@@ -252,7 +252,7 @@ def _indemnity_plan(session: Session, claim: Claim) -> tuple[Decimal, dict[str, 
 def _expected_arrival(session: Session, claim: Claim, at: dt.datetime) -> dt.date:
     running = [
         c.due_at
-        for c in clocks.clocks_for(session, "claim", claim.id)
+        for c in clocks.clocks_for(session, subject_type="claim", subject_id=claim.id)
         if c.name in workflow.PAYMENT_CLOCKS and c.stopped_at is None
     ]
     return local_date(min(running)) if running else local_date(at + dt.timedelta(days=1))
@@ -1179,7 +1179,9 @@ def check_handover(
         )
     payee = session.get(Person, payment.payee_person_id)
     assert payee is not None
-    normalised, _birth, _gender = normalise_document(payee.id_type, number, None, field=field)
+    normalised, _birth, _gender = normalise_document(
+        id_type=payee.id_type, id_number=number, birth_date=None, field=field
+    )
     if blind_index(normalised, PURPOSE_ID_NUMBER) != payee.id_number_hash:
         raise PayeeDocumentMismatch(field=field)
     return normalised[-4:]
@@ -1315,7 +1317,7 @@ def _settled(
             },
         )
     if payment.kind == "advance":
-        for clock in clocks.clocks_for(session, "claim", claim.id):
+        for clock in clocks.clocks_for(session, subject_type="claim", subject_id=claim.id):
             if clock.name == "claim.advance_payment" and clock.stopped_at is None:
                 clocks.stop_clock(
                     session, clock=clock, at=max(at, clock.paused_at or at), actor=actor

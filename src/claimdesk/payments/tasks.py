@@ -69,7 +69,7 @@ def rejection_notices_sent(session: Session, payload: dict[str, Any], *, now: dt
     for notice, message in rows:
         sent_at = message.sent_at or now
         notice.sent_at = sent_at
-        for clock in clocks.clocks_for(session, "claim", notice.claim_id):
+        for clock in clocks.clocks_for(session, subject_type="claim", subject_id=notice.claim_id):
             if clock.name == "claim.rejection_notice" and clock.stopped_at is None:
                 clocks.stop_clock(
                     session, clock=clock, at=max(sent_at, clock.started_at), actor=NOTICE_ACTOR

@@ -105,7 +105,7 @@ def load_demo_people(session: Session, actor: Principal) -> list[Person]:
     people = []
     for demo in DEMO_PEOPLE:
         existing = repository.any_person_with_id_hash(
-            session, blind_index(demo.id_number, PURPOSE_ID_NUMBER)
+            session, id_hash=blind_index(demo.id_number, PURPOSE_ID_NUMBER)
         )
         if existing is not None:
             person = session.get(Person, existing)

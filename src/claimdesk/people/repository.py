@@ -25,38 +25,40 @@ def _scoped(query: Select[Person], actor: Principal) -> Select[Person]:
     return query.where(Person.id == actor.person_id)
 
 
-def get_person(session: Session, actor: Principal, person_id: int) -> Person | None:
+def get_person(session: Session, *, actor: Principal, person_id: int) -> Person | None:
     return session.scalars(_scoped(select(Person).where(Person.id == person_id), actor)).first()
 
 
-def people_by_id_hash(session: Session, actor: Principal, id_hash: str) -> list[Person]:
+def people_by_id_hash(session: Session, *, actor: Principal, id_hash: str) -> list[Person]:
     query = select(Person).where(Person.id_number_hash == id_hash).order_by(Person.id)
     return list(session.scalars(_scoped(query, actor)))
 
 
-def people_by_phone_hash(session: Session, actor: Principal, phone_hash: str) -> list[Person]:
+def people_by_phone_hash(session: Session, *, actor: Principal, phone_hash: str) -> list[Person]:
     query = select(Person).where(Person.phone_hash == phone_hash).order_by(Person.id)
     return list(session.scalars(_scoped(query, actor)))
 
 
-def any_person_with_id_hash(session: Session, id_hash: str) -> int | None:
+def any_person_with_id_hash(session: Session, *, id_hash: str) -> int | None:
     """Uniqueness check across all people, whoever asks (no row scoping)."""
     return session.scalars(select(Person.id).where(Person.id_number_hash == id_hash)).first()
 
 
-def bank_accounts_of(session: Session, person_id: int) -> list[BankAccount]:
+def bank_accounts_of(session: Session, *, person_id: int) -> list[BankAccount]:
     query = select(BankAccount).where(BankAccount.person_id == person_id).order_by(BankAccount.id)
     return list(session.scalars(query))
 
 
-def bank_account_by_hash(session: Session, person_id: int, account_hash: str) -> BankAccount | None:
+def bank_account_by_hash(
+    session: Session, *, person_id: int, account_hash: str
+) -> BankAccount | None:
     query = select(BankAccount).where(
         BankAccount.person_id == person_id, BankAccount.account_hash == account_hash
     )
     return session.scalars(query).first()
 
 
-def get_bank_account(session: Session, actor: Principal, account_id: int) -> BankAccount | None:
+def get_bank_account(session: Session, *, actor: Principal, account_id: int) -> BankAccount | None:
     """The account, if ``actor`` may see its person (``_scoped``, SEC-4); None otherwise,
     as for one that does not exist."""
     people = _scoped(select(Person), actor).with_only_columns(Person.id)
@@ -66,19 +68,19 @@ def get_bank_account(session: Session, actor: Principal, account_id: int) -> Ban
     return session.scalars(query).first()
 
 
-def consents_of(session: Session, person_id: int) -> list[Consent]:
+def consents_of(session: Session, *, person_id: int) -> list[Consent]:
     query = select(Consent).where(Consent.person_id == person_id).order_by(Consent.id)
     return list(session.scalars(query))
 
 
-def get_consent(session: Session, person_id: int, consent_id: int) -> Consent | None:
+def get_consent(session: Session, *, person_id: int, consent_id: int) -> Consent | None:
     # No principal: the service loads the person through get_person (row-filtered) first,
     # and the consent is looked up under that person only.
     query = select(Consent).where(Consent.id == consent_id, Consent.person_id == person_id)
     return session.scalars(query).first()
 
 
-def active_consents(session: Session, person_id: int) -> list[Consent]:
+def active_consents(session: Session, *, person_id: int) -> list[Consent]:
     query = select(Consent).where(Consent.person_id == person_id, Consent.withdrawn_at.is_(None))
     return list(session.scalars(query))
 
@@ -96,7 +98,7 @@ def consenting_person_ids(session: Session, *, purpose: str) -> list[int]:
     )
 
 
-def preferred_language(session: Session, person_id: int | None) -> str | None:
+def preferred_language(session: Session, *, person_id: int | None) -> str | None:
     """The language ``person_id`` chose for their notices, None if none (one column, no
     row scope: the caller writes to this person, it shows them nothing)."""
     if person_id is None:

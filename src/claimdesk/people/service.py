@@ -63,7 +63,7 @@ class PersonView:
 # --- consent (SEC-6) ------------------------------------------------------------------
 
 
-def consent_categories(consent: Consent) -> set[str]:
+def consent_categories(*, consent: Consent) -> set[str]:
     return {part for part in consent.scope.split(",") if part}
 
 
@@ -72,23 +72,28 @@ def _require_categories(
 ) -> None:
     covered: set[str] = set()
     for item in granted:
-        covered |= consent_categories(item) if isinstance(item, Consent) else set(item.scope)
+        covered |= (
+            consent_categories(consent=item) if isinstance(item, Consent) else set(item.scope)
+        )
     missing = sorted(needed - covered)
     if missing:
         raise ConsentScopeInsufficient(field=field, categories=tuple(missing))
 
 
-def has_consent(session: Session, person_id: int, purpose: str) -> bool:
+def has_consent(session: Session, *, person_id: int, purpose: str) -> bool:
     """Whether the person has an active (not withdrawn) consent for the purpose; e.g.
     customer care (SVC-6) only writes to people who agreed to ``customer_care``."""
-    return any(c.purpose == purpose for c in repository.active_consents(session, person_id))
+    return any(
+        c.purpose == purpose for c in repository.active_consents(session, person_id=person_id)
+    )
 
 
 def consent_covers(session: Session, *, person_id: int, category: str) -> bool:
     """Whether the person's active (not withdrawn) consents cover the data ``category``
     (SEC-6): the automatic path asks before it pays to a bank account (CLM-T2)."""
     return any(
-        category in consent_categories(c) for c in repository.active_consents(session, person_id)
+        category in consent_categories(consent=c)
+        for c in repository.active_consents(session, person_id=person_id)
     )
 
 
@@ -108,7 +113,7 @@ def _new_consent(person_id: int, consent: ConsentIn, actor: Principal) -> Consen
 
 
 def normalise_document(
-    id_type: str, id_number: str, birth_date: dt.date | None, *, field: str = "id_number"
+    *, id_type: str, id_number: str, birth_date: dt.date | None, field: str = "id_number"
 ) -> tuple[str, dt.date | None, str | None]:
     """(normalised number, birth date, gender). A resident ID carries the birth date and
     gender; a birth date given alongside it must agree."""
@@ -146,10 +151,12 @@ def create_person(
     if medical_notes:
         needed.add("medical")
     _require_categories([consent], needed, field="consent.scope")
-    number, birth, gender = normalise_document(id_type, id_number, birth_date)
+    number, birth, gender = normalise_document(
+        id_type=id_type, id_number=id_number, birth_date=birth_date
+    )
     mobile = validate_mobile(phone) if phone else None
     id_hash = blind_index(number, PURPOSE_ID_NUMBER)
-    existing = repository.any_person_with_id_hash(session, id_hash)
+    existing = repository.any_person_with_id_hash(session, id_hash=id_hash)
     if existing is not None:
         raise PersonAlreadyExists(field="id_number", what="person", person_id=existing)
     person = Person(
@@ -243,9 +250,9 @@ CUSTOMER_LANGUAGES = {"zh-cn": "zh-CN", "en": "en"}
 DEFAULT_CUSTOMER_LANGUAGE = DEFAULT_NOTICE_LANGUAGE
 
 
-def customer_language(session: Session, person_id: int | None) -> str:
+def customer_language(session: Session, *, person_id: int | None) -> str:
     """The language notices to ``person_id`` are written in: their choice, else zh-CN."""
-    return repository.preferred_language(session, person_id) or DEFAULT_CUSTOMER_LANGUAGE
+    return repository.preferred_language(session, person_id=person_id) or DEFAULT_CUSTOMER_LANGUAGE
 
 
 def set_preferred_language(
@@ -261,7 +268,7 @@ def set_preferred_language(
     staff = actor.session_kind == "system" or actor.has(Permission.PEOPLE_WRITE)
     if not staff and actor.person_id != person_id:
         raise PermissionDenied()
-    person = repository.get_person(session, actor, person_id)
+    person = repository.get_person(session, actor=actor, person_id=person_id)
     if person is None:
         raise PersonNotFound(field="person_id")
     before = person.preferred_language
@@ -298,7 +305,9 @@ def record_identity_verified(
 def person_id_for_document(session: Session, *, id_number: str) -> int | None:
     """Who holds this (normalised) identity number, by its keyed hash; no row scope, no
     audit: the caller learns an id it only compares (as the uniqueness check does)."""
-    return repository.any_person_with_id_hash(session, blind_index(id_number, PURPOSE_ID_NUMBER))
+    return repository.any_person_with_id_hash(
+        session, id_hash=blind_index(id_number, PURPOSE_ID_NUMBER)
+    )
 
 
 def person_for_document(
@@ -353,8 +362,8 @@ def _may_read_pii(actor: Principal) -> bool:
 def _view(session: Session, person: Person, *, revealed: bool) -> PersonView:
     return PersonView(
         person=person,
-        bank_accounts=repository.bank_accounts_of(session, person.id),
-        consents=repository.consents_of(session, person.id),
+        bank_accounts=repository.bank_accounts_of(session, person_id=person.id),
+        consents=repository.consents_of(session, person_id=person.id),
         revealed=revealed,
     )
 
@@ -374,7 +383,7 @@ def get_person(
             raise PermissionDenied()
         if not reason or len(reason.strip()) < 2:
             raise RevealReasonRequired(field="reason")
-    person = repository.get_person(session, actor, person_id)
+    person = repository.get_person(session, actor=actor, person_id=person_id)
     if person is None:
         raise PersonNotFound()
     view = _view(session, person, revealed=reveal)
@@ -396,7 +405,7 @@ def get_own_profile(session: Session, *, actor: Principal) -> PersonView:
     """A customer's own record (row-level: only ``actor.person_id``), masked."""
     if actor.person_id is None:
         raise NoOwnProfile()
-    person = repository.get_person(session, actor, actor.person_id)
+    person = repository.get_person(session, actor=actor, person_id=actor.person_id)
     if person is None:
         raise NoOwnProfile()
     return _view(session, person, revealed=False)
@@ -422,7 +431,9 @@ def find_by_id_number(
     """People whose identity number equals ``id_number`` (via its keyed hash). Audited:
     the answer tells the caller whose number it is."""
     # Normalised exactly as at creation (blind_index also drops spaces and upper-cases).
-    found = repository.people_by_id_hash(session, actor, blind_index(id_number, PURPOSE_ID_NUMBER))
+    found = repository.people_by_id_hash(
+        session, actor=actor, id_hash=blind_index(id_number, PURPOSE_ID_NUMBER)
+    )
     _audit_lookup(session, actor, "id_number", found, reason)
     return found
 
@@ -431,7 +442,9 @@ def find_by_phone(
     session: Session, *, actor: Principal, phone: str, reason: str | None = None
 ) -> list[Person]:
     mobile = validate_mobile(phone)
-    found = repository.people_by_phone_hash(session, actor, blind_index(mobile, PURPOSE_PHONE))
+    found = repository.people_by_phone_hash(
+        session, actor=actor, phone_hash=blind_index(mobile, PURPOSE_PHONE)
+    )
     _audit_lookup(session, actor, "phone", found, reason)
     return found
 
@@ -464,13 +477,18 @@ def add_bank_account(
     bank_name: str,
     account_number: str,
 ) -> BankAccount:
-    person = repository.get_person(session, actor, person_id)
+    person = repository.get_person(session, actor=actor, person_id=person_id)
     if person is None:
         raise PersonNotFound(field="person_id")
-    _require_categories(repository.active_consents(session, person_id), {"bank"}, field="consent")
+    _require_categories(
+        repository.active_consents(session, person_id=person_id), {"bank"}, field="consent"
+    )
     number = validate_bank_card(account_number, field="account_number")
     account_hash = blind_index(number, PURPOSE_BANK_ACCOUNT)
-    if repository.bank_account_by_hash(session, person_id, account_hash) is not None:
+    if (
+        repository.bank_account_by_hash(session, person_id=person_id, account_hash=account_hash)
+        is not None
+    ):
         raise BankAccountAlreadyExists(field="account_number", what="bank account")
     account = BankAccount(
         person_id=person_id,
@@ -505,9 +523,12 @@ def reveal_bank_account(
         raise PermissionDenied()
     if not reason or len(reason.strip()) < 2:
         raise RevealReasonRequired(field="reason")
-    account = repository.get_bank_account(session, actor, account_id)
+    account = repository.get_bank_account(session, actor=actor, account_id=account_id)
     # The object check before the read is the person's, whose row rule the query applied.
-    if account is None or repository.get_person(session, actor, account.person_id) is None:
+    if (
+        account is None
+        or repository.get_person(session, actor=actor, person_id=account.person_id) is None
+    ):
         raise PersonNotFound(field="account_id")
     record(
         session,
@@ -527,7 +548,7 @@ def reveal_bank_account(
 def record_consent(
     session: Session, *, actor: Principal, person_id: int, consent: ConsentIn
 ) -> Consent:
-    if repository.get_person(session, actor, person_id) is None:
+    if repository.get_person(session, actor=actor, person_id=person_id) is None:
         raise PersonNotFound(field="person_id")
     return _grant(session, actor, person_id, _new_consent(person_id, consent, actor))
 
@@ -559,9 +580,9 @@ def withdraw_consent(
     consent_id: int,
     reason: str | None = None,
 ) -> Consent:
-    if repository.get_person(session, actor, person_id) is None:
+    if repository.get_person(session, actor=actor, person_id=person_id) is None:
         raise PersonNotFound(field="person_id")
-    consent = repository.get_consent(session, person_id, consent_id)
+    consent = repository.get_consent(session, person_id=person_id, consent_id=consent_id)
     if consent is None:
         raise ConsentNotFound(field="consent_id")
     if consent.withdrawn_at is not None:
@@ -581,14 +602,14 @@ def withdraw_consent(
 
 
 def list_consents(session: Session, *, actor: Principal, person_id: int) -> list[Consent]:
-    if repository.get_person(session, actor, person_id) is None:
+    if repository.get_person(session, actor=actor, person_id=person_id) is None:
         raise PersonNotFound(field="person_id")
-    return repository.consents_of(session, person_id)
+    return repository.consents_of(session, person_id=person_id)
 
 
-def bank_accounts_of(session: Session, person_id: int) -> list[BankAccount]:
+def bank_accounts_of(session: Session, *, person_id: int) -> list[BankAccount]:
     """The person's registered bank accounts (a payee's choice on the payment form)."""
-    return repository.bank_accounts_of(session, person_id)
+    return repository.bank_accounts_of(session, person_id=person_id)
 
 
 # --- the customer's own accounts and consents (portal, /me; SEC-4) ----------------------
@@ -599,7 +620,7 @@ def _own_person(session: Session, actor: Principal) -> Person:
     form or a URL gives (SEC-4, row rule of ``repository.get_person`` too)."""
     if actor.person_id is None:
         raise NoOwnProfile()
-    person = repository.get_person(session, actor, actor.person_id)
+    person = repository.get_person(session, actor=actor, person_id=actor.person_id)
     if person is None:
         raise NoOwnProfile()
     return person
@@ -613,7 +634,7 @@ def same_name(a: str, b: str) -> bool:
 
 def own_bank_accounts(session: Session, *, actor: Principal) -> list[BankAccount]:
     """The customer's own payout accounts (shown masked by the caller, SEC-1)."""
-    return repository.bank_accounts_of(session, _own_person(session, actor).id)
+    return repository.bank_accounts_of(session, person_id=_own_person(session, actor).id)
 
 
 def add_own_bank_account(

@@ -105,7 +105,7 @@ def contract_pdf(session: Session, *, actor: Principal, policy_id: int) -> bytes
     _register_font()
     policy = repository.get_policy(session, actor=actor, policy_id=policy_id)
     view = service.policy_out(session, policy=policy)
-    version = products.get_version(session, policy.product_version_id)
+    version = products.get_version(session, version_id=policy.product_version_id)
     base = ParagraphStyle("base", fontName=FONT_NAME, fontSize=10, leading=15, wordWrap="CJK")
     title = ParagraphStyle("title", parent=base, fontSize=18, leading=26, alignment=1)
     heading = ParagraphStyle("heading", parent=base, fontSize=12, leading=18, spaceBefore=8)

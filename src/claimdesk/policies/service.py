@@ -124,7 +124,7 @@ def term_end(*, start: dt.date, months: int) -> dt.date:
 
 def _sellable_version(session: Session, version_id: int) -> ProductVersion:
     try:
-        version = products.get_version(session, version_id)
+        version = products.get_version(session, version_id=version_id)
     except NotFound:
         raise NotFound(what="product version", field="product_version_id") from None
     if version.status != "published":
@@ -628,7 +628,7 @@ def complete_change(
         changed = _changed_fields(session, change.payload, policy)
         change.before = _apply_change(session, actor, policy, change, now)
     else:
-        version = products.get_version(session, policy.product_version_id)
+        version = products.get_version(session, version_id=policy.product_version_id)
         refund = (
             pro_rata_refund(
                 premium=policy.premium,
@@ -738,7 +738,7 @@ def _stop_clocks(
     now: dt.datetime,
     name: str | None = None,
 ) -> None:
-    for clock in clocks.clocks_for(session, subject_type, subject_id):
+    for clock in clocks.clocks_for(session, subject_type=subject_type, subject_id=subject_id):
         if clock.stopped_at is None and (name is None or clock.name == name):
             clocks.stop_clock(session, clock=clock, at=now, actor=actor)
 
@@ -764,8 +764,8 @@ def renew_policy(
     if existing is not None:
         raise AlreadyRenewed(number=old.number, renewal=existing.number)
     if product_version_id is None:
-        product_id = products.get_version(session, old.product_version_id).product_id
-        on_sale = products.published_versions(session, product_id)
+        product_id = products.get_version(session, version_id=old.product_version_id).product_id
+        on_sale = products.published_versions(session, product_id=product_id)
         product_version_id = on_sale[0].id if on_sale else old.product_version_id
     data = PolicyIssueIn(
         product_version_id=product_version_id,
@@ -977,7 +977,10 @@ def effective_status(*, policy: Policy, today: dt.date) -> str:
 def _deadlines(
     session: Session, subject_type: str, subject_id: int, language: str
 ) -> list[ClockOut]:
-    return [ClockOut.of(c, language) for c in clocks.clocks_for(session, subject_type, subject_id)]
+    return [
+        ClockOut.of(c, language)
+        for c in clocks.clocks_for(session, subject_type=subject_type, subject_id=subject_id)
+    ]
 
 
 def change_out(
@@ -1049,7 +1052,7 @@ def policy_out(
     names masked (SEC-4, holder.named_in_full); staff, or no viewer, in full."""
     today = as_of or local_date(instant=utcnow())
     full = holder_change.named_in_full(viewer, policy)
-    version = products.get_version(session, policy.product_version_id)
+    version = products.get_version(session, version_id=policy.product_version_id)
     holder = _person(session, policy.policyholder_id, "policyholder_id")
     insured = _person(session, policy.insured_id, "insured_id")
     names = repository.names_of(session, person_ids={b.person_id for b in policy.beneficiaries})

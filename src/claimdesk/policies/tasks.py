@@ -45,7 +45,7 @@ def send_renewal_reminders(session: Session, *, now: dt.datetime) -> int:
         holder = session.get(Person, policy.policyholder_id)
         if holder is None:
             continue
-        version = products.get_version(session, policy.product_version_id)
+        version = products.get_version(session, version_id=policy.product_version_id)
         channel, recipient = _address(holder)
         body = (
             f"尊敬的{holder.name}：您的保单 {policy.number}（{version.product.name}）将于 "

@@ -264,10 +264,10 @@ def load_demo_products(session: Session, actor: Principal) -> list[Product]:
     """Create and publish the demo products that are not there yet."""
     loaded = []
     for item in catalogue():
-        product = repository.find_product_by_code(session, item.code)
+        product = repository.find_product_by_code(session, code=item.code)
         if product is None:
             product = service.create_product(session, actor=actor, data=item)
-            draft = repository.latest_version(session, product.id)
+            draft = repository.latest_version(session, product_id=product.id)
             assert draft is not None
             service.publish_version(session, actor=actor, version_id=draft.id)
         loaded.append(product)

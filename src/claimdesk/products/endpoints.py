@@ -37,7 +37,7 @@ def _lang(request: Request) -> str:
 
 @router.get("", response_model=list[ProductSummary])
 def list_products(db: DB, _: NeedsProductsRead) -> list[ProductSummary]:
-    return [service.product_summary(p) for p in service.list_products(db)]
+    return [service.product_summary(product=p) for p in service.list_products(db)]
 
 
 @router.post("", response_model=ProductOut, status_code=201)
@@ -45,19 +45,25 @@ def create_product(
     body: ProductIn, request: Request, db: DB, actor: NeedsProductsManage
 ) -> ProductOut:
     product = service.create_product(db, actor=actor, data=body)
-    return service.product_out(service.get_product(db, product.id), _lang(request))
+    return service.product_out(
+        product=service.get_product(db, product_id=product.id), language=_lang(request)
+    )
 
 
 @router.post("/import", response_model=ProductOut)
 def import_product(
     body: ProductExport, request: Request, db: DB, actor: NeedsProductsManage
 ) -> ProductOut:
-    return service.product_out(service.import_product(db, actor=actor, data=body), _lang(request))
+    return service.product_out(
+        product=service.import_product(db, actor=actor, data=body), language=_lang(request)
+    )
 
 
 @router.get("/{product_id}", response_model=ProductOut)
 def get_product(product_id: int, request: Request, db: DB, _: NeedsProductsRead) -> ProductOut:
-    return service.product_out(service.get_product(db, product_id), _lang(request))
+    return service.product_out(
+        product=service.get_product(db, product_id=product_id), language=_lang(request)
+    )
 
 
 @router.get("/{product_id}/export", response_model=ProductExport)
@@ -74,11 +80,13 @@ def add_version(
     body: VersionIn | None = None,
 ) -> VersionOut:
     version = service.add_version(db, actor=actor, product_id=product_id, data=body)
-    return service.version_out(service.get_version(db, version.id), _lang(request))
+    return service.version_out(
+        version=service.get_version(db, version_id=version.id), language=_lang(request)
+    )
 
 
 def _version_of(db: DB, product_id: int, version_id: int) -> None:
-    version = service.get_version(db, version_id)
+    version = service.get_version(db, version_id=version_id)
     if version.product_id != product_id:
         raise NotFound(what="product version", field="version_id")
 
@@ -88,7 +96,9 @@ def get_version(
     product_id: int, version_id: int, request: Request, db: DB, _: NeedsProductsRead
 ) -> VersionOut:
     _version_of(db, product_id, version_id)
-    return service.version_out(service.get_version(db, version_id), _lang(request))
+    return service.version_out(
+        version=service.get_version(db, version_id=version_id), language=_lang(request)
+    )
 
 
 @router.put("/{product_id}/versions/{version_id}", response_model=VersionOut)
@@ -102,7 +112,9 @@ def edit_draft(
 ) -> VersionOut:
     _version_of(db, product_id, version_id)
     version = service.update_draft(db, actor=actor, version_id=version_id, data=body)
-    return service.version_out(service.get_version(db, version.id), _lang(request))
+    return service.version_out(
+        version=service.get_version(db, version_id=version.id), language=_lang(request)
+    )
 
 
 @router.get("/{product_id}/versions/{version_id}/check", response_model=ComplianceReport)
@@ -119,7 +131,9 @@ def publish_version(
 ) -> VersionOut:
     _version_of(db, product_id, version_id)
     version = service.publish_version(db, actor=actor, version_id=version_id)
-    return service.version_out(service.get_version(db, version.id), _lang(request))
+    return service.version_out(
+        version=service.get_version(db, version_id=version.id), language=_lang(request)
+    )
 
 
 # A display name changes in place, on published versions too, with no new version
@@ -129,7 +143,9 @@ def set_product_name_en(
     product_id: int, body: EnglishNameEdit, request: Request, db: DB, actor: NeedsProductsManage
 ) -> ProductOut:
     service.set_product_name_en(db, actor=actor, product_id=product_id, name_en=body.name_en)
-    return service.product_out(service.get_product(db, product_id), _lang(request))
+    return service.product_out(
+        product=service.get_product(db, product_id=product_id), language=_lang(request)
+    )
 
 
 @router.patch("/{product_id}/coverages/{coverage_id}/name-en", response_model=CoverageOut)
@@ -144,4 +160,4 @@ def set_coverage_name_en(
     coverage = service.set_coverage_name_en(
         db, actor=actor, product_id=product_id, coverage_id=coverage_id, name_en=body.name_en
     )
-    return service.coverage_out(coverage, _lang(request))
+    return service.coverage_out(coverage=coverage, language=_lang(request))

@@ -11,7 +11,7 @@ from claimdesk.errors import NotFound
 from claimdesk.models.product import Coverage, Product, ProductVersion
 
 
-def version_key_columns(version_id: Any) -> tuple[ScalarSelect[Any], ScalarSelect[Any]]:
+def version_key_columns(*, version_id: Any) -> tuple[ScalarSelect[Any], ScalarSelect[Any]]:
     """A version's status and creation time as scalar subqueries (``version_id`` a value
     or a bind parameter): the key of the cached terms (service.version_terms), for a
     caller reading several cache keys in one statement."""
@@ -21,7 +21,7 @@ def version_key_columns(version_id: Any) -> tuple[ScalarSelect[Any], ScalarSelec
     )
 
 
-def version_with_coverages(session: Session, version_id: int) -> ProductVersion:
+def version_with_coverages(session: Session, *, version_id: int) -> ProductVersion:
     """The product version with its coverages and product, in one query."""
     query = (
         select(ProductVersion)
@@ -34,7 +34,7 @@ def version_with_coverages(session: Session, version_id: int) -> ProductVersion:
 # No principal filter on products: the catalogue holds no personal data and every row is
 # the same for each reader; the routes' permissions (PRODUCTS_READ / PRODUCTS_MANAGE) are
 # the rule, and a policy keeps its version whoever reads it (PRD-2).
-def get_product(session: Session, product_id: int) -> Product:
+def get_product(session: Session, *, product_id: int) -> Product:
     product = session.scalars(
         select(Product)
         .where(Product.id == product_id)
@@ -47,7 +47,7 @@ def get_product(session: Session, product_id: int) -> Product:
     return product
 
 
-def find_product_by_code(session: Session, code: str) -> Product | None:
+def find_product_by_code(session: Session, *, code: str) -> Product | None:
     return session.scalars(
         select(Product)
         .where(Product.code == code)
@@ -64,7 +64,7 @@ def list_products(session: Session) -> list[Product]:
     )
 
 
-def get_version(session: Session, version_id: int, *, for_update: bool = False) -> ProductVersion:
+def get_version(session: Session, *, version_id: int, for_update: bool = False) -> ProductVersion:
     query = (
         select(ProductVersion)
         .where(ProductVersion.id == version_id)
@@ -87,14 +87,14 @@ def get_coverage(session: Session, *, coverage_id: int) -> Coverage | None:
     ).one_or_none()
 
 
-def next_version_number(session: Session, product_id: int) -> int:
+def next_version_number(session: Session, *, product_id: int) -> int:
     current = session.scalar(
         select(func.max(ProductVersion.version)).where(ProductVersion.product_id == product_id)
     )
     return (current or 0) + 1
 
 
-def latest_version(session: Session, product_id: int) -> ProductVersion | None:
+def latest_version(session: Session, *, product_id: int) -> ProductVersion | None:
     return session.scalars(
         select(ProductVersion)
         .where(ProductVersion.product_id == product_id)
@@ -104,7 +104,7 @@ def latest_version(session: Session, product_id: int) -> ProductVersion | None:
     ).first()
 
 
-def published_versions(session: Session, product_id: int) -> list[ProductVersion]:
+def published_versions(session: Session, *, product_id: int) -> list[ProductVersion]:
     return list(
         session.scalars(
             select(ProductVersion).where(
@@ -128,7 +128,9 @@ def published_version_choices(session: Session) -> list[tuple[int, str, str, str
     return [(vid, code, name, name_en, number) for vid, code, name, name_en, number in rows]
 
 
-def versions_with_coverages(session: Session, version_ids: set[int]) -> dict[int, ProductVersion]:
+def versions_with_coverages(
+    session: Session, *, version_ids: set[int]
+) -> dict[int, ProductVersion]:
     # Every version with its product and coverages in one go (issue 6: no query per
     # policy); the relationship keeps the coverages in position order.
     found = session.scalars(

@@ -52,7 +52,7 @@ _STATUS_ZH = {"draft": "草稿", "published": "发布", "retired": "停售"}
 
 
 def create_product(session: Session, *, actor: Principal, data: ProductIn) -> Product:
-    if repository.find_product_by_code(session, data.code) is not None:
+    if repository.find_product_by_code(session, code=data.code) is not None:
         raise ProductCodeTaken(field="code", value=data.code)
     product = Product(
         code=data.code,
@@ -82,18 +82,18 @@ def add_version(
 ) -> ProductVersion:
     """A new draft (PRD-2). Without content it starts as a copy of the latest version,
     which is how a published product is changed."""
-    product = repository.get_product(session, product_id)
+    product = repository.get_product(session, product_id=product_id)
     if data is None:
-        latest = repository.latest_version(session, product_id)
-        data = version_content(latest) if latest is not None else VersionIn()
-    number = repository.next_version_number(session, product_id)
+        latest = repository.latest_version(session, product_id=product_id)
+        data = version_content(version=latest) if latest is not None else VersionIn()
+    number = repository.next_version_number(session, product_id=product_id)
     return _new_draft(session, actor=actor, product=product, number=number, data=data)
 
 
 def update_draft(
     session: Session, *, actor: Principal, version_id: int, data: VersionIn
 ) -> ProductVersion:
-    version = repository.get_version(session, version_id, for_update=True)
+    version = repository.get_version(session, version_id=version_id, for_update=True)
     if version.status != "draft":
         # A sold version never changes (PRD-2): policies keep pointing at it.
         raise VersionNotEditable(
@@ -182,7 +182,7 @@ def set_product_name_en(
     session: Session, *, actor: Principal, product_id: int, name_en: str | None
 ) -> Product:
     """The product's English name (None: none, its Chinese name shows)."""
-    product = repository.get_product(session, product_id)
+    product = repository.get_product(session, product_id=product_id)
     before = product.name_en
     product.name_en = name_en
     session.flush()
@@ -234,7 +234,7 @@ def _problem(code: str, field: str, zh: str, en: str) -> dict[str, str]:
     return {"code": code, "field": field, "message_zh": zh, "message_en": en}
 
 
-def compliance_problems(version: ProductVersion) -> list[dict[str, str]]:
+def compliance_problems(*, version: ProductVersion) -> list[dict[str, str]]:
     """Every reason the version may not be sold, each naming its field."""
     problems: list[dict[str, str]] = []
     required = (
@@ -327,8 +327,8 @@ def _indemnity_problems(coverage: Coverage, field: str) -> list[dict[str, str]]:
 
 
 def check(session: Session, *, version_id: int, language: str = "zh-CN") -> ComplianceReport:
-    version = repository.get_version(session, version_id)
-    problems = compliance_problems(version)
+    version = repository.get_version(session, version_id=version_id)
+    problems = compliance_problems(version=version)
     zh = language.startswith("zh")
     return ComplianceReport(
         version_id=version.id,
@@ -345,15 +345,15 @@ def check(session: Session, *, version_id: int, language: str = "zh-CN") -> Comp
 def publish_version(
     session: Session, *, actor: Principal, version_id: int, at: dt.datetime | None = None
 ) -> ProductVersion:
-    version = repository.get_version(session, version_id, for_update=True)
+    version = repository.get_version(session, version_id=version_id, for_update=True)
     if not lifecycle.PRODUCT_VERSION.allows(version.status, "published"):
         raise VersionNotDraft(field="version_id", version=version.version, status=version.status)
-    problems = compliance_problems(version)
+    problems = compliance_problems(version=version)
     if problems:
         raise ProductNotCompliant(problems=problems)
     now = at or utcnow()
     # The version sold until now stops being sold; its policies keep it (PRD-2).
-    for previous in repository.published_versions(session, version.product_id):
+    for previous in repository.published_versions(session, product_id=version.product_id):
         _retire(session, actor, previous, {"replaced_by": version.version})
     version.published_at = now
     version.published_by_id = actor.user_id
@@ -422,7 +422,7 @@ def _coverage_content(coverage: Coverage) -> dict[str, Any]:
     )
 
 
-def version_content(version: ProductVersion) -> VersionIn:
+def version_content(*, version: ProductVersion) -> VersionIn:
     return VersionIn(
         **_version_content(version),
         coverages=[CoverageIn(**_coverage_content(c)) for c in version.coverages],
@@ -430,7 +430,7 @@ def version_content(version: ProductVersion) -> VersionIn:
 
 
 def export_product(session: Session, *, actor: Principal, product_id: int) -> ProductExport:
-    product = repository.get_product(session, product_id)
+    product = repository.get_product(session, product_id=product_id)
     if not product.versions:
         raise ProductHasNoVersion(field="product_id", code=product.code)
     record(
@@ -447,7 +447,7 @@ def export_product(session: Session, *, actor: Principal, product_id: int) -> Pr
                 version=v.version,
                 status=v.status,
                 published_at=v.published_at,
-                **version_content(v).model_dump(),
+                **version_content(version=v).model_dump(),
             )
             for v in product.versions
         ],
@@ -456,14 +456,14 @@ def export_product(session: Session, *, actor: Principal, product_id: int) -> Pr
 
 def _same_content(version: ProductVersion, data: VersionIn) -> bool:
     theirs = VersionIn.model_validate(data.model_dump(mode="json")).model_dump(mode="json")
-    ours = version_content(version).model_dump(mode="json")
+    ours = version_content(version=version).model_dump(mode="json")
     return bool(ours == theirs)
 
 
 def import_product(session: Session, *, actor: Principal, data: ProductExport) -> Product:
     """Load a product file (kept in version control by the insurer). Versions already
     here with the same content are left alone; a published version never changes."""
-    product = repository.find_product_by_code(session, data.code)
+    product = repository.find_product_by_code(session, code=data.code)
     if product is None:
         product = create_product(
             session,
@@ -510,7 +510,7 @@ def import_product(session: Session, *, actor: Principal, data: ProductExport) -
         details={"code": product.code, "versions": [v.version for v in data.versions]},
     )
     session.expire(product, ["versions"])
-    return repository.get_product(session, product.id)
+    return repository.get_product(session, product_id=product.id)
 
 
 def _new_draft(
@@ -544,7 +544,7 @@ def _new_draft(
 # --- read models --------------------------------------------------------------------------
 
 
-def coverage_out(coverage: Coverage, language: str = "zh-CN") -> CoverageOut:
+def coverage_out(*, coverage: Coverage, language: str = "zh-CN") -> CoverageOut:
     zh = language.startswith("zh")
     materials = coverage_types.effective_materials(
         coverage.type, coverage.materials_added, coverage.materials_dropped
@@ -560,7 +560,7 @@ def coverage_out(coverage: Coverage, language: str = "zh-CN") -> CoverageOut:
     )
 
 
-def version_out(version: ProductVersion, language: str = "zh-CN") -> VersionOut:
+def version_out(*, version: ProductVersion, language: str = "zh-CN") -> VersionOut:
     return VersionOut(
         id=version.id,
         product_id=version.product_id,
@@ -569,11 +569,11 @@ def version_out(version: ProductVersion, language: str = "zh-CN") -> VersionOut:
         **_version_content(version),
         published_at=version.published_at,
         published_by_id=version.published_by_id,
-        coverages=[coverage_out(c, language) for c in version.coverages],
+        coverages=[coverage_out(coverage=c, language=language) for c in version.coverages],
     )
 
 
-def product_out(product: Product, language: str = "zh-CN") -> ProductOut:
+def product_out(*, product: Product, language: str = "zh-CN") -> ProductOut:
     return ProductOut(
         id=product.id,
         code=product.code,
@@ -581,11 +581,11 @@ def product_out(product: Product, language: str = "zh-CN") -> ProductOut:
         name_en=product.name_en,
         line=product.line,
         for_adults=product.for_adults,
-        versions=[version_out(v, language) for v in product.versions],
+        versions=[version_out(version=v, language=language) for v in product.versions],
     )
 
 
-def product_summary(product: Product) -> ProductSummary:
+def product_summary(*, product: Product) -> ProductSummary:
     published = [v.version for v in product.versions if v.status == "published"]
     return ProductSummary(
         id=product.id,
@@ -628,13 +628,13 @@ class VersionTerms:
 _TERMS: dict[tuple[str, int], tuple[tuple[object, ...], VersionTerms]] = {}
 
 
-def version_terms(session: Session, version_id: int, *, key: tuple[object, ...]) -> VersionTerms:
+def version_terms(session: Session, *, version_id: int, key: tuple[object, ...]) -> VersionTerms:
     """The version's terms; ``key``: its (status, created_at) as just read."""
     where = (str(session.get_bind().engine.url), version_id)
     cached = _TERMS.get(where)
     if cached is not None and cached[0] == key:
         return cached[1]
-    version = repository.version_with_coverages(session, version_id)
+    version = repository.version_with_coverages(session, version_id=version_id)
     terms = VersionTerms(
         version_id=version.id,
         line=version.product.line,
@@ -661,9 +661,9 @@ def list_products(session: Session) -> list[Product]:
     return repository.list_products(session)
 
 
-def get_product(session: Session, product_id: int) -> Product:
+def get_product(session: Session, *, product_id: int) -> Product:
     """The product with its versions; ``NotFound`` naming product_id."""
-    return repository.get_product(session, product_id)
+    return repository.get_product(session, product_id=product_id)
 
 
 def published_version_choices(session: Session) -> list[tuple[int, str, str, str | None, int]]:
@@ -672,11 +672,13 @@ def published_version_choices(session: Session) -> list[tuple[int, str, str, str
     return repository.published_version_choices(session)
 
 
-def get_version(session: Session, version_id: int) -> ProductVersion:
+def get_version(session: Session, *, version_id: int) -> ProductVersion:
     """A version with its coverages; ``NotFound`` naming version_id."""
-    return repository.get_version(session, version_id)
+    return repository.get_version(session, version_id=version_id)
 
 
-def versions_with_coverages(session: Session, version_ids: set[int]) -> dict[int, ProductVersion]:
+def versions_with_coverages(
+    session: Session, *, version_ids: set[int]
+) -> dict[int, ProductVersion]:
     """Many versions with their product and coverages, by id, in one go."""
-    return repository.versions_with_coverages(session, version_ids)
+    return repository.versions_with_coverages(session, version_ids=version_ids)

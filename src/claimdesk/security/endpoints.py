@@ -67,7 +67,10 @@ def summary_out(incident: SecurityIncident, clock: ClockOut | None = None) -> In
 def incident_out(
     db: Session, incident: SecurityIncident, actor: Principal, language: str
 ) -> IncidentOut:
-    clocks = [ClockOut.of(c, language) for c in clocks_for(db, workflow.SUBJECT, incident.id)]
+    clocks = [
+        ClockOut.of(c, language)
+        for c in clocks_for(db, subject_type=workflow.SUBJECT, subject_id=incident.id)
+    ]
     running = [c for c in clocks if not c.stopped]
     return IncidentOut(
         **summary_out(incident, running[0] if running else None).model_dump(),

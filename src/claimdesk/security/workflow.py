@@ -111,7 +111,7 @@ def check(incident: SecurityIncident, action: str, actor: Principal) -> Move:
 
 def open_clock(session: Session, incident: SecurityIncident, stage: str) -> Clock | None:
     name = limits.clock_name(stage)
-    for clock in clocks.clocks_for(session, SUBJECT, incident.id):
+    for clock in clocks.clocks_for(session, subject_type=SUBJECT, subject_id=incident.id):
         if clock.name == name and clock.stopped_at is None:
             return clock
     return None

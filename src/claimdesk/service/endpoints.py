@@ -79,7 +79,7 @@ def _due_of(clocks: Sequence[Clock], name: str) -> dt.datetime | None:
 def record_out(db: Session, found: ServiceRecord, language: str = "zh-CN") -> ServiceRecordOut:
     """A contact with its clocks (SVC-4: the consultation's 2-hour answer)."""
     out = ServiceRecordOut.model_validate(found)
-    clocks = clocks_for(db, "service_record", found.id)
+    clocks = clocks_for(db, subject_type="service_record", subject_id=found.id)
     out.clocks = _clocks_out(clocks, language)
     out.answer_due_at = _due_of(clocks, service.CONSULTATION_CLOCK)
     return out
@@ -92,7 +92,7 @@ def complaint_out(
     claim answer), each naming its rule and basis (GEN-4)."""
     out = _complaint_fields(complaint)
     if db is not None:
-        clocks = clocks_for(db, "complaint", complaint.id)
+        clocks = clocks_for(db, subject_type="complaint", subject_id=complaint.id)
         out.clocks = _clocks_out(clocks, language)
         out.acknowledgement_due_at = _due_of(clocks, service.ACK_CLOCK)
     return out

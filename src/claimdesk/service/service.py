@@ -253,7 +253,7 @@ def _own_person(actor: Principal, person_id: int | None, field: str) -> int | No
 
 
 def _clock(session: Session, subject_type: str, subject_id: int, name: str) -> Clock | None:
-    for clock in clocks.clocks_for(session, subject_type, subject_id):
+    for clock in clocks.clocks_for(session, subject_type=subject_type, subject_id=subject_id):
         if clock.name == name:
             return clock
     return None

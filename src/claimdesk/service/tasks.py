@@ -124,7 +124,7 @@ def run_care_campaign(session: Session, *, period: str) -> int:
     for person_id in candidates:
         # has_consent is the people domain's one rule for SEC-6; the query above only
         # narrows the candidates.
-        if not has_consent(session, person_id, CARE_PURPOSE):
+        if not has_consent(session, person_id=person_id, purpose=CARE_PURPOSE):
             continue
         person = session.get(Person, person_id)
         if person is None:

@@ -87,7 +87,7 @@ def test_report_writes_what_the_tables_move_writes(
     db.commit()
     claim = db.get(Claim, reported.claim.id, populate_existing=True)
     assert claim is not None and claim.state == workflow.REPORTED
-    stored = list(clocks.clocks_for(db, "claim", claim.id))
+    stored = list(clocks.clocks_for(db, subject_type="claim", subject_id=claim.id))
     assert [c.name for c in stored] == ["claim.report_entry", "claim.review", "claim.determination"]
     assert [c.id for c in stored] == [c.id for c in reported.clocks]
     received = NOW - dt.timedelta(minutes=20)
@@ -98,7 +98,7 @@ def test_report_writes_what_the_tables_move_writes(
         rule = workflow.CLOCKS[clock.name].rule
         plan = clocks.ClockPlan()
         expected = clocks.plan_start(
-            db, plan, name=clock.name, rule=rule, started_at=received, basis=""
+            db, plan=plan, name=clock.name, rule=rule, started_at=received, basis=""
         )
         assert (clock.due_at, clock.due_provisional) == (
             expected.due_at,
@@ -209,10 +209,10 @@ def test_version_terms_are_kept_for_sold_versions_only(world: World, db: Session
     # PRD-2: a sold version never changes, so its terms are cached on its key; a changed
     # key (another database under the same URL, a retired version) reads them again.
     version_id = world.policies["MED-MILLION"].product_version_id  # type: ignore[attr-defined]
-    first = products.version_terms(db, version_id, key=("published", 1))
+    first = products.version_terms(db, version_id=version_id, key=("published", 1))
     assert first.coverages and first.line
-    assert products.version_terms(db, version_id, key=("published", 1)) is first
-    again = products.version_terms(db, version_id, key=("published", 2))
+    assert products.version_terms(db, version_id=version_id, key=("published", 1)) is first
+    again = products.version_terms(db, version_id=version_id, key=("published", 2))
     assert again is not first and again == first
 
 

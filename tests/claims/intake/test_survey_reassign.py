@@ -131,7 +131,7 @@ def test_the_new_surveyors_contact_stops_the_new_clock(
 
     _first, second = _contact_clocks(db, cid)
     assert second.stopped_at == local("2026-09-30T11:10:00")
-    assert clocks.clock_met(second) is True
+    assert clocks.clock_met(clock=second) is True
     assert all(c["stopped"] for c in _listed(w, cid))
 
 
@@ -149,7 +149,7 @@ def test_a_contact_made_before_reassignment_is_not_reopened(
 
     first, second = _contact_clocks(db, cid)
     assert first.stopped_at == local("2026-09-30T10:20:00")
-    assert clocks.clock_met(first) is True
+    assert clocks.clock_met(clock=first) is True
     assert (second.started_at, second.stopped_at) == (local("2026-09-30T10:40:00"), None)
 
 
@@ -193,7 +193,9 @@ def test_a_reassignment_inside_the_hour_credits_nobody_with_a_contact(
 
     first, _second = _contact_clocks(db, cid)
     assert first.closed_reason == ClockClosedReason.REASSIGNED
-    assert clocks.clock_outcome(clock=first) == "ended_early" and clocks.clock_met(first) is None
+    assert (
+        clocks.clock_outcome(clock=first) == "ended_early" and clocks.clock_met(clock=first) is None
+    )
     listed = {c["id"]: c for c in _listed(w, cid)}
     assert (listed[first.id]["closed_reason"], listed[first.id]["met"]) == ("reassigned", None)
     # governed, met, missed, pending, ended early, share met
@@ -220,7 +222,7 @@ def test_a_reassignment_after_the_hour_is_still_a_missed_contact(
 
     first, _second = _contact_clocks(db, cid)
     assert first.closed_reason == ClockClosedReason.REASSIGNED
-    assert clocks.clock_outcome(clock=first) == "missed" and clocks.clock_met(first) is False
+    assert clocks.clock_outcome(clock=first) == "missed" and clocks.clock_met(clock=first) is False
     assert _scorecard(db)[CONTACT] == (2, 0, 1, 1, 0, Decimal("0.00"))
     assert [c.id for c in clocks.mark_breaches(db, now=timeutil.now())] == [first.id]
 
@@ -247,7 +249,7 @@ def test_a_contact_made_is_completed_and_a_skipped_survey_cancels_the_contact(
     (skipped,) = _contact_clocks(db, other)
     assert skipped.closed_reason == ClockClosedReason.CANCELLED
     assert skipped.stopped_at == local("2026-09-30T10:30:00")
-    assert clocks.clock_met(skipped) is None
+    assert clocks.clock_met(clock=skipped) is None
 
 
 def test_a_withdrawn_claim_cancels_its_running_clocks(

@@ -266,7 +266,7 @@ def _nearest_to_loss(insured: Sequence[Policy], loss_date: dt.date) -> list[Poli
 
 def product_of(session: Session, policy: Policy) -> ProductVersion:
     """The policy's product version with its coverages and product, in one query."""
-    return product_versions.version_with_coverages(session, policy.product_version_id)
+    return product_versions.version_with_coverages(session, version_id=policy.product_version_id)
 
 
 def major_reasons(data: ReportIn, *, limits: Thresholds) -> list[str]:
@@ -440,7 +440,9 @@ def report(session: Session, *, actor: Principal, data: ReportIn) -> Reported:
     # refused after it leaves a gap in the day's numbers, as a rolled-back one always did).
     day = local_date(entered_at)
     policy, keys = _policy_and_keys(session, actor=actor, data=data, day=day)
-    version = products.version_terms(session, policy.product_version_id, key=keys.product)
+    version = products.version_terms(
+        session, version_id=policy.product_version_id, key=keys.product
+    )
     load_calendar(session, version=keys.calendar)  # the clocks' calendar, this transaction
     coverages = list(version.coverages)
     # A code named twice is one coverage: duplicates are dropped, first order kept (as

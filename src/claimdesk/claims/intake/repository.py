@@ -96,7 +96,7 @@ _CALENDAR = calendar.version_columns()
 _REPORT_KEYS = select(
     thresholds.latest_id_column(),
     *_CALENDAR,
-    *products.version_key_columns(bindparam("version_id")),
+    *products.version_key_columns(version_id=bindparam("version_id")),
 )
 
 
@@ -172,7 +172,7 @@ _POLICY_AND_KEYS = select(
     *_POLICY_COLUMNS,
     thresholds.latest_id_column(),
     *_CALENDAR,
-    *products.version_key_columns(Policy.product_version_id),
+    *products.version_key_columns(version_id=Policy.product_version_id),
 ).where(Policy.number == bindparam("policy_number"))
 _POLICY_AND_KEYS_AND_NUMBER = _POLICY_AND_KEYS.add_columns(daily_value_column())
 # A customer's report: only a policy where they are the insured or the policyholder is
@@ -185,7 +185,7 @@ _OWNED_POLICY_AND_KEYS = _POLICY_AND_KEYS.where(_OWNED)
 _OWNED_POLICY_AND_KEYS_AND_NUMBER = _POLICY_AND_KEYS_AND_NUMBER.where(_OWNED)
 
 
-_PRODUCT_KEY_SIZE = len(products.version_key_columns(Policy.product_version_id))
+_PRODUCT_KEY_SIZE = len(products.version_key_columns(version_id=Policy.product_version_id))
 
 
 def policy_with_report_keys(

@@ -205,7 +205,7 @@ def _start_advance_clock(session: Session, *, claim: Claim, actor: Principal) ->
     once, from the time the claim was received."""
     existing = [
         c
-        for c in clocks.clocks_for(session, "claim", claim.id)
+        for c in clocks.clocks_for(session, subject_type="claim", subject_id=claim.id)
         if c.name == "claim.advance_payment"
     ]
     if existing:

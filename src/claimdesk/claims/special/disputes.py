@@ -122,7 +122,11 @@ def response_clock(session: Session, dispute: ClaimDispute) -> Clock | None:
         )
     else:
         subject = ("claim_dispute", dispute.id, RESPONSE_CLOCK)
-    found = [c for c in clocks.clocks_for(session, subject[0], subject[1]) if c.name == subject[2]]
+    found = [
+        c
+        for c in clocks.clocks_for(session, subject_type=subject[0], subject_id=subject[1])
+        if c.name == subject[2]
+    ]
     return found[-1] if found else None
 
 

@@ -170,7 +170,7 @@ def _dispute_out(db: Session, dispute: ClaimDispute, language: str = "zh-CN") ->
     clock = disputes.response_clock(db, dispute)
     if clock is not None:
         out.response_due_at = clock.due_at
-        out.response_met = clock_met(clock)
+        out.response_met = clock_met(clock=clock)
         out.response_clock = ClockOut.of(clock, language).model_dump(mode="json")
     out.steps = [
         {"path": s.path, "note": s.note, "at": s.at.isoformat(), "by_id": s.by_id}

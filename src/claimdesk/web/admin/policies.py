@@ -254,7 +254,8 @@ def _policy(
     shown = service.get_policy(db, actor=actor, policy_id=policy_id)
     policy = service.policy_out(db, policy=shown, language=language)
     version = product_service.version_out(
-        product_service.get_version(db, policy.product.version_id), language
+        version=product_service.get_version(db, version_id=policy.product.version_id),
+        language=language,
     )
     return page(
         request,

@@ -79,7 +79,7 @@ def _list(
     refusal: Refusal | None = None,
     values: dict[str, Any] | None = None,
 ) -> Response:
-    products = [service.product_summary(p) for p in service.list_products(db)]
+    products = [service.product_summary(product=p) for p in service.list_products(db)]
     return page(
         request,
         "admin/products.html",
@@ -151,7 +151,9 @@ def _product(
     action: str | None = None,
     values: dict[str, Any] | None = None,
 ) -> Response:
-    product = service.product_out(service.get_product(db, product_id), language_of(request))
+    product = service.product_out(
+        product=service.get_product(db, product_id=product_id), language=language_of(request)
+    )
     return page(
         request,
         "admin/product.html",
@@ -198,7 +200,7 @@ def set_name_en(
 
 
 def _version_of(db: Session, product_id: int, version_id: int) -> None:
-    if service.get_version(db, version_id).product_id != product_id:
+    if service.get_version(db, version_id=version_id).product_id != product_id:
         raise NotFound(what="product version", field="version_id")
 
 
@@ -237,10 +239,10 @@ def _version(
 ) -> Response:
     _version_of(db, product_id, version_id)
     language = language_of(request)
-    stored = service.get_version(db, version_id)
-    version = service.version_out(stored, language)
+    stored = service.get_version(db, version_id=version_id)
+    version = service.version_out(version=stored, language=language)
     report = service.check(db, version_id=version_id, language=language)
-    product = service.get_product(db, product_id)
+    product = service.get_product(db, product_id=product_id)
     return page(
         request,
         "admin/product_version.html",
@@ -250,7 +252,7 @@ def _version(
             # The draft's edit form shows what was typed only when it was the one refused.
             values=values
             if values and action == "edit"
-            else _form_values(service.version_content(stored)),
+            else _form_values(service.version_content(version=stored)),
         ),
         # What a refused coverage English-name form had typed (its coverage_id and name_en).
         typed=values if action == "coverage_name_en" else {},

@@ -375,7 +375,10 @@ def _detail(
 ) -> Response:
     incident = service.get_incident(db, actor=actor, incident_id=incident_id)
     language = language_of(request)
-    clocks = [ClockOut.of(c, language) for c in clocks_for(db, workflow.SUBJECT, incident.id)]
+    clocks = [
+        ClockOut.of(c, language)
+        for c in clocks_for(db, subject_type=workflow.SUBJECT, subject_id=incident.id)
+    ]
     manager = actor.has(Permission.SECURITY_INCIDENT_MANAGE)
     corrective = service.corrective_actions(db, incident_id=incident.id)
     return page(

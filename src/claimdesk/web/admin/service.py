@@ -168,7 +168,10 @@ def _detail(
 ) -> Response:
     complaint = service.get_complaint(db, actor=actor, complaint_id=complaint_id)
     language = language_of(request)
-    clocks = [ClockOut.of(c, language) for c in clocks_for(db, "complaint", complaint.id)]
+    clocks = [
+        ClockOut.of(c, language)
+        for c in clocks_for(db, subject_type="complaint", subject_id=complaint.id)
+    ]
     return page(
         request,
         "admin/complaint.html",
@@ -279,7 +282,9 @@ def _consultations(
     records = service.service_records(db, actor, status=chosen)
     # SVC-4 / GEN-4: each consultation's 2-hour answer clock, with its rule and basis.
     language = language_of(request)
-    by_record = clocks_of_subjects(db, "service_record", [r.id for r in records])
+    by_record = clocks_of_subjects(
+        db, subject_type="service_record", subject_ids=[r.id for r in records]
+    )
     answer_clocks = {
         int(record_id): ClockOut.of(found[-1], language)
         for record_id, found in by_record.items()
@@ -290,7 +295,7 @@ def _consultations(
     changes = policies_service.changes_by_id(
         db, change_ids={r.policy_change_id for r in records if r.policy_change_id is not None}
     )
-    by_change = clocks_of_subjects(db, "policy_change", list(changes))
+    by_change = clocks_of_subjects(db, subject_type="policy_change", subject_ids=list(changes))
     for record in records:
         found = by_change.get(str(record.policy_change_id), [])
         if found:

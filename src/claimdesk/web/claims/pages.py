@@ -160,9 +160,13 @@ def _service_queue(db: Session, principal: Principal) -> list[dict[str, Any]]:
             _service_row(complaint, "complaint", complaint.complaint_type, href, _utc(due), now)
         )
     records = desk.open_desk_records(db, actor=principal, limit=100)
-    answers = clocks_of_subjects(db, "service_record", [r.id for r in records])
+    answers = clocks_of_subjects(
+        db, subject_type="service_record", subject_ids=[r.id for r in records]
+    )
     changes = clocks_of_subjects(
-        db, "policy_change", [r.policy_change_id for r in records if r.policy_change_id]
+        db,
+        subject_type="policy_change",
+        subject_ids=[r.policy_change_id for r in records if r.policy_change_id],
     )
     for found in records:
         if found.policy_change_id is not None:

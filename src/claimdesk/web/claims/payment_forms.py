@@ -86,7 +86,7 @@ def _other_person(db: Session, actor: Principal | None, form: Values) -> Person 
 def _accounts(db: Session, person_id: int | None) -> list[tuple[str, str]]:
     if person_id is None:
         return []
-    rows = bank_accounts_of(db, person_id)
+    rows = bank_accounts_of(db, person_id=person_id)
     return [(str(a.id), f"{a.holder_name} · {a.bank_name} ****{a.account_last4}") for a in rows]
 
 

@@ -119,7 +119,7 @@ def add_account(request: Request, form: SubmittedForm, db: DB, principal: Own) -
 
 def _consent_row(consent: Consent, language: str, others: list[Consent]) -> dict[str, Any]:
     separator = "、" if language.startswith("zh") else ", "
-    covered = people.consent_categories(consent)
+    covered = people.consent_categories(consent=consent)
     # In the table's order (identity, contact, medical, bank), an unknown code last.
     ordered = [c for c in DATA_CATEGORIES if c in covered] + sorted(covered - set(DATA_CATEGORIES))
     return {
@@ -143,10 +143,12 @@ def _consent_row(consent: Consent, language: str, others: list[Consent]) -> dict
 def _last_bank_consent(consent: Consent, others: list[Consent]) -> bool:
     """Whether withdrawing ``consent`` leaves no active consent covering bank accounts
     (SEC-6: the automatic path then pays nothing, CLM-T2)."""
-    if "bank" not in people.consent_categories(consent):
+    if "bank" not in people.consent_categories(consent=consent):
         return False
     return not any(
-        o.id != consent.id and o.withdrawn_at is None and "bank" in people.consent_categories(o)
+        o.id != consent.id
+        and o.withdrawn_at is None
+        and "bank" in people.consent_categories(consent=o)
         for o in others
     )
 

@@ -280,7 +280,7 @@ def _policies(db: Session, principal: Principal) -> list[dict[str, Any]]:
     policies = policies_service.list_policies(db, actor=principal)
     # Every version with its product and coverages in one go (issue 6: no query per policy).
     versions = products_service.versions_with_coverages(
-        db, {p.product_version_id for p in policies}
+        db, version_ids={p.product_version_id for p in policies}
     )
     rows = []
     for policy in policies:
