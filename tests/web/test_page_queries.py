@@ -123,7 +123,7 @@ class World:
     def grow(self, n: int) -> None:
         """n more policies, users, contacts and complaints, and 3n more claims:
         reported, held for fraud, and grouped under the mass event."""
-        event = special_repository.get_event(self.db, self.event_id)
+        event = special_repository.get_event(self.db, event_id=self.event_id)
         for _ in range(n):
             self.policy()
             self.claim()

@@ -61,13 +61,13 @@ def test_the_share_is_kept_and_the_choice_is_reproducible():
     # SPEC CLM-T3: a hash of the claim number against the share — the same claims every
     # time, about the configured share of them, none at 0, all at 1.
     numbers = [f"BA20260930{n:06d}" for n in range(20000)]
-    chosen = [n for n in numbers if in_sample(n, Decimal("0.05"))]
+    chosen = [n for n in numbers if in_sample(number=n, share=Decimal("0.05"))]
     assert 0.045 <= len(chosen) / len(numbers) <= 0.055
-    assert chosen == [n for n in numbers if in_sample(n, Decimal("0.05"))]
-    assert not any(in_sample(n, Decimal("0")) for n in numbers[:500])
-    assert all(in_sample(n, Decimal("1")) for n in numbers[:500])
+    assert chosen == [n for n in numbers if in_sample(number=n, share=Decimal("0.05"))]
+    assert not any(in_sample(number=n, share=Decimal("0")) for n in numbers[:500])
+    assert all(in_sample(number=n, share=Decimal("1")) for n in numbers[:500])
     # A larger share keeps every claim a smaller one chose (monotone in the share).
-    assert set(chosen) <= {n for n in numbers if in_sample(n, Decimal("0.10"))}
+    assert set(chosen) <= {n for n in numbers if in_sample(number=n, share=Decimal("0.10"))}
 
 
 def test_sampled_payment_reaches_tier_1_and_an_agreement_changes_nothing(world, paid, db):

@@ -20,7 +20,7 @@ from claimdesk.models.person import BankAccount
 from claimdesk.models.states import PaymentState
 
 
-def lock_claim(session: Session, claim_id: int) -> Claim | None:
+def lock_claim(session: Session, *, claim_id: int) -> Claim | None:
     """The claim under its row lock: two workers on one claim take turns (CLM-P5)."""
     return session.scalars(
         select(Claim)
@@ -30,23 +30,23 @@ def lock_claim(session: Session, claim_id: int) -> Claim | None:
     ).one_or_none()
 
 
-def has_bills(session: Session, claim_id: int) -> bool:
+def has_bills(session: Session, *, claim_id: int) -> bool:
     return session.scalar(select(Bill.id).where(Bill.claim_id == claim_id).limit(1)) is not None
 
 
-def decision_of(session: Session, claim_id: int) -> AutomaticDecision | None:
+def decision_of(session: Session, *, claim_id: int) -> AutomaticDecision | None:
     return session.scalars(
         select(AutomaticDecision).where(AutomaticDecision.claim_id == claim_id)
     ).one_or_none()
 
 
-def verdict_of(session: Session, claim_id: int) -> SampleVerdict | None:
+def verdict_of(session: Session, *, claim_id: int) -> SampleVerdict | None:
     return session.scalars(
         select(SampleVerdict).where(SampleVerdict.claim_id == claim_id)
     ).one_or_none()
 
 
-def rule_set(session: Session, version: str) -> AutomaticRuleSet | None:
+def rule_set(session: Session, *, version: str) -> AutomaticRuleSet | None:
     return session.get(AutomaticRuleSet, version)
 
 
@@ -60,13 +60,13 @@ def keep_rule_set(
     session.execute(statement.on_conflict_do_nothing(index_elements=["version"]))  # type: ignore[attr-defined]
 
 
-def checks_job_status(session: Session, key: str) -> str | None:
+def checks_job_status(session: Session, *, key: str) -> str | None:
     """queued | done | failed of the checks run on one data version, None if none."""
     return session.scalar(select(Job.status).where(Job.dedupe_key == key))
 
 
 def open_rechecks(
-    session: Session, claim_id: int, *, run_kind: str, series_kind: str
+    session: Session, *, claim_id: int, run_kind: str, series_kind: str
 ) -> list[tuple[str, str]]:
     """(dedupe key, status) of the claim's checks jobs not done: every checks run still
     queued (any data version, a copy's re-run) and every series re-check queued or
@@ -85,7 +85,7 @@ def open_rechecks(
     ]
 
 
-def fraud_flag_count(session: Session, claim_id: int) -> int:
+def fraud_flag_count(session: Session, *, claim_id: int) -> int:
     return int(
         session.scalar(
             select(func.count()).select_from(FraudFlag).where(FraudFlag.claim_id == claim_id)
@@ -94,13 +94,13 @@ def fraud_flag_count(session: Session, claim_id: int) -> int:
     )
 
 
-def materials_of(session: Session, claim_id: int) -> list[Material]:
+def materials_of(session: Session, *, claim_id: int) -> list[Material]:
     return list(
         session.scalars(select(Material).where(Material.claim_id == claim_id).order_by(Material.id))
     )
 
 
-def invoice_files(session: Session, claim_id: int, code: str) -> int:
+def invoice_files(session: Session, *, claim_id: int, code: str) -> int:
     """Uploaded files (photos, PDFs) filed as the expense invoices."""
     return int(
         session.scalar(
@@ -112,7 +112,7 @@ def invoice_files(session: Session, claim_id: int, code: str) -> int:
     )
 
 
-def accounts_of(session: Session, person_id: int) -> list[BankAccount]:
+def accounts_of(session: Session, *, person_id: int) -> list[BankAccount]:
     return list(
         session.scalars(
             select(BankAccount).where(BankAccount.person_id == person_id).order_by(BankAccount.id)
@@ -120,7 +120,7 @@ def accounts_of(session: Session, person_id: int) -> list[BankAccount]:
     )
 
 
-def sample_query(actor: Principal) -> Select[AutomaticDecision, str, PaymentState]:
+def sample_query(*, actor: Principal) -> Select[AutomaticDecision, str, PaymentState]:
     """Sampled automatic payments still waiting for a verdict, oldest first, within the
     reviewer's rows (CLM-F2)."""
     waiting = select(SampleVerdict.id).where(SampleVerdict.claim_id == AutomaticDecision.claim_id)
@@ -141,9 +141,9 @@ def sample_query(actor: Principal) -> Select[AutomaticDecision, str, PaymentStat
 
 
 def sample_rows(
-    session: Session, actor: Principal, *, limit: int, offset: int
+    session: Session, *, actor: Principal, limit: int, offset: int
 ) -> tuple[list[tuple[AutomaticDecision, str, str | None]], int]:
-    query = sample_query(actor)
+    query = sample_query(actor=actor)
     rows: list[tuple[AutomaticDecision, str, str | None]] = [
         (decision, number, None if status is None else str(status))
         for decision, number, status in session.execute(query.offset(offset).limit(limit + 1))
@@ -167,7 +167,7 @@ def agreement_by_rule_set(session: Session) -> list[tuple[str, int, int]]:
 
 
 def referred_rows(
-    session: Session, actor: Principal, *, states: tuple[str, ...], limit: int, offset: int
+    session: Session, *, actor: Principal, states: tuple[str, ...], limit: int, offset: int
 ) -> tuple[list[tuple[AutomaticDecision, str, str]], int]:
     """Claims the automatic path referred that still wait where it left them, oldest
     first, within the caller's rows (CLM-F2)."""

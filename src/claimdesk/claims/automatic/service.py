@@ -196,7 +196,7 @@ def _as_read(value: Any, language: str) -> Any:
     return value
 
 
-def reason(code: str, **params: Any) -> dict[str, str]:
+def reason(*, code: str, **params: Any) -> dict[str, str]:
     zh, en = REASONS[code]
     return {
         "code": code,
@@ -248,7 +248,7 @@ def current_rule_set(session: Session, *, at: dt.datetime) -> RuleSet:
 
 
 def rule_set_of(session: Session, *, version: str) -> RuleSetOut:
-    row = repository.rule_set(session, version)
+    row = repository.rule_set(session, version=version)
     if row is None:
         raise RuleSetNotFound(field="version")
     return RuleSetOut(version=row.version, content=row.content, first_used_at=row.first_used_at)
@@ -257,7 +257,7 @@ def rule_set_of(session: Session, *, version: str) -> RuleSetOut:
 def rule_set_now(session: Session) -> RuleSetOut:
     """The rule set that would decide now (for staff and administrators)."""
     found = current_rule_set(session, at=timeutil.now())
-    stored = repository.rule_set(session, found.version)
+    stored = repository.rule_set(session, version=found.version)
     return RuleSetOut(
         version=found.version,
         content=found.content,
@@ -265,7 +265,7 @@ def rule_set_now(session: Session) -> RuleSetOut:
     )
 
 
-def in_sample(number: str, share: Decimal) -> bool:
+def in_sample(*, number: str, share: Decimal) -> bool:
     """SPEC CLM-T3: the claim number's SHA-256 as a fraction of 2^64, below the share.
     The same claim is always in or out; no timing or order changes it."""
     if share <= 0:
@@ -290,8 +290,8 @@ def _terminated(policy: Policy) -> dict[str, str]:
     rescission may leave nothing payable, Insurance Law art. 16)."""
     day = policy.terminated_on
     if day is None:
-        return reason("policy_terminated")
-    found = reason("policy_terminated_on", day=day)
+        return reason(code="policy_terminated")
+    found = reason(code="policy_terminated_on", day=day)
     found["code"] = "policy_terminated"  # one condition, one code
     return found
 
@@ -302,9 +302,9 @@ def _not_covered(policy: Policy, day: dt.date) -> dict[str, str]:
     ended = cover.ended_by_termination(policy.period_end, policy.terminated_on)
     inside = policy.period_start <= day <= policy.period_end  # as the intake flag says
     if ended and policy.terminated_on is not None and inside:
-        return reason("after_termination", date=day, day=policy.terminated_on)
+        return reason(code="after_termination", date=day, day=policy.terminated_on)
     return reason(
-        "not_in_force",
+        code="not_in_force",
         date=day,
         start=policy.period_start,
         end=policy.period_end,
@@ -337,7 +337,7 @@ def _policy_reasons(
         if claim.loss_date < until:
             found.append(
                 reason(
-                    "waiting_period",
+                    code="waiting_period",
                     date=claim.loss_date,
                     until=until - dt.timedelta(days=1),
                 )
@@ -369,12 +369,14 @@ def _why_nothing(code: str | None) -> Words:
 def _materials_reasons(session: Session, claim: Claim, missing: list[str]) -> list[dict[str, str]]:
     found: list[dict[str, str]] = []
     if missing:
-        found.append(reason("materials_incomplete", items=_material_names(missing)))
-    paper = [m.code for m in repository.materials_of(session, claim.id) if m.paper_count > 0]
+        found.append(reason(code="materials_incomplete", items=_material_names(missing)))
+    paper = [
+        m.code for m in repository.materials_of(session, claim_id=claim.id) if m.paper_count > 0
+    ]
     if paper:
-        found.append(reason("materials_on_paper", items=_material_names(paper)))
-    if repository.invoice_files(session, claim.id, INVOICES):
-        found.append(reason("invoice_not_electronic"))
+        found.append(reason(code="materials_on_paper", items=_material_names(paper)))
+    if repository.invoice_files(session, claim_id=claim.id, code=INVOICES):
+        found.append(reason(code="invoice_not_electronic"))
     return found
 
 
@@ -387,16 +389,16 @@ def _account(session: Session, claim: Claim) -> tuple[int | None, dict[str, str]
     if insured is not None and not people.consent_covers(
         session, person_id=insured.id, category="bank"
     ):
-        return None, reason("no_bank_consent")
+        return None, reason(code="no_bank_consent")
     own = [
         a
-        for a in repository.accounts_of(session, claim.insured_person_id)
+        for a in repository.accounts_of(session, person_id=claim.insured_person_id)
         if insured is not None and people.same_name(a.holder_name, insured.name)
     ]
     if not own:
-        return None, reason("no_verified_account")
+        return None, reason(code="no_verified_account")
     if len(own) > 1:
-        return None, reason("account_ambiguous")
+        return None, reason(code="account_ambiguous")
     return own[0].id, None
 
 
@@ -407,14 +409,14 @@ def evaluate(
     cfg = rule_set.settings
     found: list[dict[str, str]] = []
     if not cfg.automatic_lines:
-        found.append(reason("automatic_off"))
+        found.append(reason(code="automatic_off"))
     coverages = reserves.claim_coverages(session, claim)
     types = sorted({c.type for c in coverages.values()})
     outside = [t for t in types if t not in cfg.automatic_lines]
     if cfg.automatic_lines and (outside or not types):
         found.append(
             reason(
-                "line_not_automatic",
+                code="line_not_automatic",
                 types=_codes(outside or ["-"]),
                 lines=_codes(sorted(cfg.automatic_lines)),
             )
@@ -422,21 +424,21 @@ def evaluate(
     medical = [code for code, c in coverages.items() if c.type in bills.MEDICAL]
     coverage_code = medical[0] if len(medical) == 1 and len(coverages) == 1 else None
     if coverage_code is None and not outside:
-        found.append(reason("coverage_ambiguous"))
+        found.append(reason(code="coverage_ambiguous"))
     missing = acceptance.missing_codes(session, claim)
     found.extend(_materials_reasons(session, claim, missing))
     claim_bills = bill_repository.bills_of(session, claim_id=claim.id)
     total = sum((b.total for b in claim_bills), ZERO)
     if total > cfg.automatic_max_amount:
-        found.append(reason("over_limit", amount=total, limit=cfg.automatic_max_amount))
+        found.append(reason(code="over_limit", amount=total, limit=cfg.automatic_max_amount))
     if claim.is_major:
-        found.append(reason("major_case"))
-    if claim.state == workflow.SUSPENDED or repository.fraud_flag_count(session, claim.id):
-        found.append(reason("fraud_flag"))
+        found.append(reason(code="major_case"))
+    if claim.state == workflow.SUSPENDED or repository.fraud_flag_count(session, claim_id=claim.id):
+        found.append(reason(code="fraud_flag"))
     if checks_status == "failed":
-        found.append(reason("checks_failed"))
+        found.append(reason(code="checks_failed"))
     for hit in checks_repository.hits_of(session, claim_id=claim.id):
-        item = reason("check_hit", reason=Words(hit.reason_zh, hit.reason_en))
+        item = reason(code="check_hit", reason=Words(hit.reason_zh, hit.reason_en))
         item["code"] = f"check_hit:{hit.check_code}"
         found.append(item)
     policy = session.get_one(Policy, claim.policy_id)
@@ -450,7 +452,7 @@ def evaluate(
     if problem is not None:
         found.append(problem)
     if not missing and survey.skip_rule(session, claim) is None:
-        found.append(reason("survey_needed"))
+        found.append(reason(code="survey_needed"))
     if found or coverage_code is None or account_id is None:
         return found, None
     return found, Plan(coverage_code=coverage_code, account_id=account_id, total=total)
@@ -481,7 +483,7 @@ def _reduction_reasons(result: Any, removed: list[Any]) -> list[dict[str, str]]:
     found: list[dict[str, str]] = []
     if removed:
         amount = sum((Decimal(str(item.amount or 0)) for item in removed), ZERO)
-        found.append(reason("lines_removed", count=len(removed), amount=amount))
+        found.append(reason(code="lines_removed", count=len(removed), amount=amount))
     for step in result.trace:
         if step.get("code") == "MED.CAP":
             try:
@@ -490,9 +492,9 @@ def _reduction_reasons(result: Any, removed: list[Any]) -> list[dict[str, str]]:
             except (KeyError, ArithmeticError, ValueError):
                 continue
             if after < before:
-                found.append(reason("capped"))
+                found.append(reason(code="capped"))
     if result.payable <= 0:
-        found.append(reason("nothing_payable", why=_why_nothing(result.reason)))
+        found.append(reason(code="nothing_payable", why=_why_nothing(result.reason)))
     return found
 
 
@@ -600,7 +602,9 @@ def _request_payment(
 
 def _materials_complete_at(session: Session, claim: Claim) -> dt.datetime | None:
     """CLM-T4: when the last checklist item came in (the clock to payment starts there)."""
-    times = [m.received_at for m in repository.materials_of(session, claim.id) if m.received_at]
+    times = [
+        m.received_at for m in repository.materials_of(session, claim_id=claim.id) if m.received_at
+    ]
     return max(times) if times else claim.materials_complete_at
 
 
@@ -618,7 +622,7 @@ def _save(
 ) -> AutomaticDecision:
     at = timeutil.now()
     repository.keep_rule_set(session, version=rule_set.version, content=rule_set.content, at=at)
-    row = repository.decision_of(session, claim.id)
+    row = repository.decision_of(session, claim_id=claim.id)
     if row is None:
         row = AutomaticDecision(claim_id=claim.id, evaluations=0)
         session.add(row)
@@ -633,7 +637,9 @@ def _save(
     row.amount = None if payment is None else payment.amount
     row.coverage_code = coverage_code
     row.line = claim.line
-    row.sampled = payment is not None and in_sample(claim.number, rule_set.settings.sample_share)
+    row.sampled = payment is not None and in_sample(
+        number=claim.number, share=rule_set.settings.sample_share
+    )
     row.evaluations = (row.evaluations or 0) + 1
     session.flush()
     record(
@@ -673,12 +679,12 @@ def _checks_state(session: Session, *, claim: Claim, version: str) -> str:
     (``tasks.py``: a follow-up of both kinds), the last one with nothing left pending —
     they all take the claim's row lock, so each sees the others' ends. A re-check given
     up for good counts as checks that could not run: a person decides."""
-    status = repository.checks_job_status(session, f"{CHECKS_JOB}:{claim.id}:{version}")
+    status = repository.checks_job_status(session, key=f"{CHECKS_JOB}:{claim.id}:{version}")
     if status is None:
         enqueue_checks(session, claim_id=claim.id)
         return "wait"
     others = repository.open_rechecks(
-        session, claim.id, run_kind=CHECKS_JOB, series_kind=SERIES_JOB
+        session, claim_id=claim.id, run_kind=CHECKS_JOB, series_kind=SERIES_JOB
     )
     if status == "queued" or any(state == "queued" for _key, state in others):
         return "wait"
@@ -698,14 +704,15 @@ def process(session: Session, *, claim_id: int) -> Outcome:
     does nothing ("wait") and queues nothing: the end of that checks job looks again in
     its own transaction (``tasks.py``, a follow-up of every ``checks.run`` and
     ``checks.series`` job), so a claim costs one job per data version and no polling."""
-    claim = repository.lock_claim(session, claim_id)
+    claim = repository.lock_claim(session, claim_id=claim_id)
     if claim is None:
         return Outcome("skipped")
-    existing = repository.decision_of(session, claim.id)
+    existing = repository.decision_of(session, claim_id=claim.id)
     if existing is not None and existing.outcome == "paid":
         return Outcome("skipped")
     held = claim.state == workflow.SUSPENDED and claim.resume_state in START_STATES
-    if not (claim.state in START_STATES or held) or not repository.has_bills(session, claim.id):
+    startable = claim.state in START_STATES or held
+    if not startable or not repository.has_bills(session, claim_id=claim.id):
         return Outcome("skipped")  # a person has taken it up, or it has no bills as data
     # A run on another claim of the insured that finds a series with this one queues its
     # re-check in its own transaction: wait for it before reading the jobs.
@@ -733,7 +740,7 @@ def process(session: Session, *, claim_id: int) -> Outcome:
             # The savepoint undid every step: read the claim as the person will find it.
             reasons = attempt
             session.expire(claim)
-            claim = repository.lock_claim(session, claim_id)
+            claim = repository.lock_claim(session, claim_id=claim_id)
             assert claim is not None
     outcome = "referred" if payment is None else "paid"
     _save(
@@ -796,10 +803,10 @@ def _verdict_out(row: SampleVerdict) -> SampleVerdictOut:
 
 def decision_of(session: Session, *, claim_id: int) -> AutomaticDecisionOut | None:
     """What the automatic path did with the claim (the caller has row-filtered it)."""
-    row = repository.decision_of(session, claim_id)
+    row = repository.decision_of(session, claim_id=claim_id)
     if row is None:
         return None
-    verdict = repository.verdict_of(session, claim_id)
+    verdict = repository.verdict_of(session, claim_id=claim_id)
     return AutomaticDecisionOut(
         claim_id=row.claim_id,
         outcome=row.outcome,
@@ -827,7 +834,9 @@ def sample_queue(
 ) -> Page[SampleItemOut]:
     """SPEC CLM-T3: the sampled automatic payments waiting for a tier-1 verdict (every
     reviewer may read the list; the route requires claims:review, the verdict tier 1)."""
-    rows, total = repository.sample_rows(session, principal, limit=page.limit, offset=page.offset)
+    rows, total = repository.sample_rows(
+        session, actor=principal, limit=page.limit, offset=page.offset
+    )
     window = Slice(
         rows=rows[: page.limit], request=page, total=total, has_more=len(rows) > page.limit
     )
@@ -852,7 +861,7 @@ def referred_queue(
     it left them (reported, awaiting materials, or held by a check), with the reasons."""
     states = (*START_STATES, workflow.SUSPENDED)
     rows, total = repository.referred_rows(
-        session, principal, states=states, limit=page.limit, offset=page.offset
+        session, actor=principal, states=states, limit=page.limit, offset=page.offset
     )
     window = Slice(
         rows=rows[: page.limit], request=page, total=total, has_more=len(rows) > page.limit
@@ -959,10 +968,10 @@ def _audit_verdict(session: Session, *, actor: Principal, row: SampleVerdict) ->
 def _sampled_decision(session: Session, *, claim: Claim) -> AutomaticDecision:
     """The automatic payment the sample chose, not yet reviewed: only a sampled paid
     decision has a verdict (CLM-T3), and only one."""
-    decision = repository.decision_of(session, claim.id)
+    decision = repository.decision_of(session, claim_id=claim.id)
     if decision is None or decision.outcome != "paid" or not decision.sampled:
         raise NotInSample()
-    if repository.verdict_of(session, claim.id) is not None:
+    if repository.verdict_of(session, claim_id=claim.id) is not None:
         raise SampleAlreadyReviewed()
     return decision
 
@@ -980,12 +989,12 @@ def _check_agreement_cover(session: Session, *, claim: Claim, automatic: Decimal
         raise gap.refusal(AgreementAfterTermination, AgreementOutsidePeriod, field="agrees")
 
 
-def agreement_out_of_cover(session: Session, claim: Claim) -> liability.OutOfCover | None:
+def agreement_out_of_cover(session: Session, *, claim: Claim) -> liability.OutOfCover | None:
     """What an agreement with the sampled automatic payment is refused for (the loss
     date against the termination day or the period, adjustment.out_of_cover), or None
     when agreeing is not refused for cover — for the verdict form's warning before the
     reviewer chooses. Writes nothing."""
-    decision = repository.decision_of(session, claim.id)
+    decision = repository.decision_of(session, claim_id=claim.id)
     if decision is None or decision.outcome != "paid" or (decision.amount or ZERO) <= 0:
         return None
     return adjustment.out_of_cover(session, claim)

@@ -47,7 +47,7 @@ from claimdesk.storage import BlobNotFound, get_storage, load_file, save_file
 
 def missing_codes(session: Session, claim: Claim) -> list[str]:
     # CLM-Z2 green channel: items a mass event lets come later are deferred, not missing.
-    deferred = deferred_codes(session, claim)
+    deferred = deferred_codes(session, claim=claim)
     return [
         m.code
         for m in materials_of(session, claim_id=claim.id)
@@ -251,7 +251,7 @@ def late_material_codes(session: Session, claim: Claim) -> set[str]:
     if claim.state not in LATE_MATERIAL_STATES:
         return set()
     received = {m.code for m in materials_of(session, claim_id=claim.id) if m.received}
-    return deferred_codes(session, claim) - received
+    return deferred_codes(session, claim=claim) - received
 
 
 def takes_upload(

@@ -146,7 +146,7 @@ def with_claim(
 ) -> tuple[ClaimDispute, Claim]:
     """The dispute and its claim, both locked; the claim's row rules apply to its
     disputes too (a dispute of a claim outside the actor's rows is not found)."""
-    dispute = repository.get_dispute(session, actor, dispute_id, for_update=True)
+    dispute = repository.get_dispute(session, actor=actor, dispute_id=dispute_id, for_update=True)
     return dispute, get_claim(session, actor=actor, claim_id=dispute.claim_id, for_update=True)
 
 
@@ -370,9 +370,9 @@ def _outcome_words(outcome: str, amount: Decimal | None, language: str) -> str:
 
 def disputes_of(session: Session, claim_id: int) -> list[ClaimDispute]:
     """The claim's disputes (CLM-Z3)."""
-    return repository.disputes_of(session, claim_id)
+    return repository.disputes_of(session, claim_id=claim_id)
 
 
 def steps_of(session: Session, dispute_id: int) -> list[ClaimDisputeStep]:
     """The dispute's steps (answer, escalation, resolution), oldest first (CLM-Z3)."""
-    return repository.steps_of(session, dispute_id)
+    return repository.steps_of(session, dispute_id=dispute_id)

@@ -134,7 +134,7 @@ def add_member(
     user = session.get(User, user_id)
     if user is None or not user.is_active or not users.holds_role(session, user_id=user_id):
         raise NotActiveStaff(field="user_id")
-    existing = repository.member(session, event.id, user_id)
+    existing = repository.member(session, event_id=event.id, user_id=user_id)
     if existing is not None:
         return existing
     member = MassEventMember(event_id=event.id, user_id=user_id, duty=duty, added_at=timeutil.now())
@@ -167,7 +167,7 @@ def link_claim(
     deferrable items not yet in are marked deferred (recorded, with the event)."""
     if event.status != "active":
         raise EventClosed(name=event.name)
-    existing = repository.link_of(session, claim.id)
+    existing = repository.link_of(session, claim_id=claim.id)
     if existing is not None:
         raise ClaimAlreadyInEvent(event_id=existing.event_id)
     if claim.loss_date < event.starts_on or (event.ends_on and claim.loss_date > event.ends_on):
@@ -210,7 +210,7 @@ def link_claim(
 
 def checklist(session: Session, claim: Claim) -> list[dict[str, Any]]:
     """Each item as received, deferred (green channel: may come later) or missing."""
-    deferred = repository.deferred_codes(session, claim)
+    deferred = repository.deferred_codes(session, claim=claim)
     items = []
     for material in materials_of(session, claim_id=claim.id):
         if material.received:
@@ -226,7 +226,7 @@ def checklist(session: Session, claim: Claim) -> list[dict[str, Any]]:
 
 def public_guide(session: Session, event_id: int) -> dict[str, Any]:
     """What the public may read about an event: no claim, person or staff data."""
-    event = repository.get_event(session, event_id)
+    event = repository.get_event(session, event_id=event_id)
     return {
         "id": event.id,
         "name": event.name,
@@ -249,7 +249,7 @@ def public_guide(session: Session, event_id: int) -> dict[str, Any]:
 
 def link_of(session: Session, claim_id: int) -> MassEventClaim | None:
     """The claim's place in a mass event (its green channel), or None."""
-    return repository.link_of(session, claim_id)
+    return repository.link_of(session, claim_id=claim_id)
 
 
 # -- what the mass event pages read (they call the domain, not its repository) -----------
@@ -258,24 +258,24 @@ def link_of(session: Session, claim_id: int) -> MassEventClaim | None:
 def get_event(session: Session, event_id: int, *, for_update: bool = False) -> MassEvent:
     """The event (locked ``FOR UPDATE`` when a form changes it); ``NotFound`` naming
     event_id."""
-    return repository.get_event(session, event_id, for_update=for_update)
+    return repository.get_event(session, event_id=event_id, for_update=for_update)
 
 
 def events_page(session: Session, request: PageRequest) -> Slice[MassEvent]:
     """Every mass event, the latest first (a page of them, with the total)."""
-    return repository.events_page(session, request)
+    return repository.events_page(session, request=request)
 
 
 def members_of(session: Session, event_id: int) -> list[MassEventMember]:
     """The event's special team."""
-    return repository.members_of(session, event_id)
+    return repository.members_of(session, event_id=event_id)
 
 
 def event_claims(
     session: Session, event_id: int, *, actor: Principal
 ) -> list[tuple[MassEventClaim, Claim]]:
     """The event's claims ``actor`` may see (row-filtered, CLM-F2), small losses first."""
-    return repository.event_claims(session, event_id, actor=actor)
+    return repository.event_claims(session, event_id=event_id, actor=actor)
 
 
 def active_events(session: Session) -> list[MassEvent]:

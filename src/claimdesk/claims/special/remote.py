@@ -131,7 +131,7 @@ def _unit_names(session: Session, unit_id: int) -> dict[str, str]:
 def designate(
     session: Session, *, actor: Principal, claim: Claim, local_org_unit_id: int
 ) -> RemoteClaim:
-    if repository.remote_of(session, claim.id) is not None:
+    if repository.remote_of(session, claim_id=claim.id) is not None:
         raise AlreadyRemote()
     local = _unit(session, local_org_unit_id)
     if local.kind != "branch":
@@ -196,7 +196,7 @@ def require_org_for_move(
         and action not in HEAD_OFFICE_MOVES
     ):
         return  # no org rule for this move (the report itself, withdrawals ...): no look-up
-    remote = repository.remote_of(session, claim.id)
+    remote = repository.remote_of(session, claim_id=claim.id)
     if remote is None:
         return
     if action == "assign_surveyor":
@@ -215,14 +215,14 @@ def require_org_for_move(
 
 def require_local_step(session: Session, *, claim: Claim, actor: Principal) -> None:
     """Recording an assessment of a remote claim (local branch)."""
-    remote = repository.remote_of(session, claim.id)
+    remote = repository.remote_of(session, claim_id=claim.id)
     if remote is not None and actor.session_kind != "system":
         _require_local(session, remote, actor)
 
 
 def require_head_office_step(session: Session, *, claim: Claim, actor: Principal) -> None:
     """Running the adjustment of a remote claim (head office)."""
-    remote = repository.remote_of(session, claim.id)
+    remote = repository.remote_of(session, claim_id=claim.id)
     if remote is not None and actor.session_kind != "system":
         _require_head_office(remote, actor)
 
@@ -267,7 +267,7 @@ def record_mailing(
     for index, code in enumerate(items):
         if code not in codes:
             raise UnknownMailedItem(field=f"items.{index}", value=code)
-    if repository.mailing_recorded(session, carrier, tracking_number):
+    if repository.mailing_recorded(session, carrier=carrier, tracking_number=tracking_number):
         raise ValidationFailed(
             field="tracking_number",
             zh="tracking_number：该运单号已登记",
@@ -332,9 +332,9 @@ def receive_mailing(
 
 def remote_of(session: Session, claim_id: int) -> RemoteClaim | None:
     """The claim's remote designation (CLM-Z1), or None."""
-    return repository.remote_of(session, claim_id)
+    return repository.remote_of(session, claim_id=claim_id)
 
 
 def mailings_of(session: Session, claim_id: int) -> list[MaterialMailing]:
     """The materials mailed with the case number for the claim (CLM-Z1)."""
-    return repository.mailings_of(session, claim_id)
+    return repository.mailings_of(session, claim_id=claim_id)

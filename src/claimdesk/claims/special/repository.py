@@ -26,7 +26,7 @@ from claimdesk.paging import PageRequest, Slice, fetch
 # -- mass events (CLM-Z2) ---------------------------------------------------------------
 
 
-def get_event(session: Session, event_id: int, *, for_update: bool = False) -> MassEvent:
+def get_event(session: Session, *, event_id: int, for_update: bool = False) -> MassEvent:
     """A mass event by id. No row filter: an event is the department's record (no
     personal data, CLM-Z2); its claims are listed through ``scoped`` (event_claims)."""
     query = select(MassEvent).where(MassEvent.id == event_id)
@@ -38,7 +38,7 @@ def get_event(session: Session, event_id: int, *, for_update: bool = False) -> M
     return event
 
 
-def events_page(session: Session, request: PageRequest) -> Slice[MassEvent]:
+def events_page(session: Session, *, request: PageRequest) -> Slice[MassEvent]:
     """Every mass event, the latest first (a page of them, with the total)."""
     query = select(MassEvent).order_by(MassEvent.starts_on.desc(), MassEvent.id.desc())
     return fetch(session, query, request)
@@ -49,14 +49,14 @@ def active_events(session: Session) -> list[MassEvent]:
     return list(session.scalars(query))
 
 
-def member(session: Session, event_id: int, user_id: int) -> MassEventMember | None:
+def member(session: Session, *, event_id: int, user_id: int) -> MassEventMember | None:
     query = select(MassEventMember).where(
         MassEventMember.event_id == event_id, MassEventMember.user_id == user_id
     )
     return session.scalars(query).one_or_none()
 
 
-def members_of(session: Session, event_id: int) -> list[MassEventMember]:
+def members_of(session: Session, *, event_id: int) -> list[MassEventMember]:
     query = (
         select(MassEventMember)
         .where(MassEventMember.event_id == event_id)
@@ -65,19 +65,19 @@ def members_of(session: Session, event_id: int) -> list[MassEventMember]:
     return list(session.scalars(query))
 
 
-def link_of(session: Session, claim_id: int) -> MassEventClaim | None:
+def link_of(session: Session, *, claim_id: int) -> MassEventClaim | None:
     query = select(MassEventClaim).where(MassEventClaim.claim_id == claim_id)
     return session.scalars(query).one_or_none()
 
 
-def deferred_codes(session: Session, claim: Claim) -> set[str]:
+def deferred_codes(session: Session, *, claim: Claim) -> set[str]:
     """Checklist items the green channel lets come later (not counted as missing)."""
     query = select(MaterialDeferral.code).where(MaterialDeferral.claim_id == claim.id)
     return set(session.scalars(query))
 
 
 def event_claims(
-    session: Session, event_id: int, *, actor: Principal
+    session: Session, *, event_id: int, actor: Principal
 ) -> list[tuple[MassEventClaim, Claim]]:
     """The event's claims that ``actor`` may see (CLM-F2: the same row filter as every
     other claim query — a customer sees only their own, a surveyor only theirs)."""
@@ -94,12 +94,12 @@ def event_claims(
 # -- remote claims (CLM-Z1) -------------------------------------------------------------
 
 
-def remote_of(session: Session, claim_id: int) -> RemoteClaim | None:
+def remote_of(session: Session, *, claim_id: int) -> RemoteClaim | None:
     query = select(RemoteClaim).where(RemoteClaim.claim_id == claim_id)
     return session.scalars(query).one_or_none()
 
 
-def mailings_of(session: Session, claim_id: int) -> list[MaterialMailing]:
+def mailings_of(session: Session, *, claim_id: int) -> list[MaterialMailing]:
     query = (
         select(MaterialMailing)
         .where(MaterialMailing.claim_id == claim_id)
@@ -108,7 +108,7 @@ def mailings_of(session: Session, claim_id: int) -> list[MaterialMailing]:
     return list(session.scalars(query))
 
 
-def mailing_recorded(session: Session, carrier: str, tracking_number: str) -> bool:
+def mailing_recorded(session: Session, *, carrier: str, tracking_number: str) -> bool:
     query = select(MaterialMailing.id).where(
         MaterialMailing.carrier == carrier, MaterialMailing.tracking_number == tracking_number
     )
@@ -119,7 +119,7 @@ def mailing_recorded(session: Session, carrier: str, tracking_number: str) -> bo
 
 
 def get_dispute(
-    session: Session, actor: Principal, dispute_id: int, *, for_update: bool = False
+    session: Session, *, actor: Principal, dispute_id: int, for_update: bool = False
 ) -> ClaimDispute:
     """The dispute, if ``actor`` may see its claim (``scoped``, CLM-F2, SEC-4); otherwise
     "not found" naming dispute_id, as for one that does not exist."""
@@ -135,13 +135,13 @@ def get_dispute(
     return dispute
 
 
-def disputes_of(session: Session, claim_id: int) -> list[ClaimDispute]:
+def disputes_of(session: Session, *, claim_id: int) -> list[ClaimDispute]:
     """The disputes of a claim the caller loaded row-filtered (get_claim)."""
     query = select(ClaimDispute).where(ClaimDispute.claim_id == claim_id).order_by(ClaimDispute.id)
     return list(session.scalars(query))
 
 
-def steps_of(session: Session, dispute_id: int) -> list[ClaimDisputeStep]:
+def steps_of(session: Session, *, dispute_id: int) -> list[ClaimDisputeStep]:
     query = (
         select(ClaimDisputeStep)
         .where(ClaimDisputeStep.dispute_id == dispute_id)

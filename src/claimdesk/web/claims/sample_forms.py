@@ -32,7 +32,7 @@ def verdict_fields(db: Session, claim: Claim) -> list[FormField]:
     disagrees = {"agrees": ("disagree",)}
     return [
         *out_of_cover_warning(
-            automatic.agreement_out_of_cover(db, claim),
+            automatic.agreement_out_of_cover(db, claim=claim),
             then=(
                 "Agreeing with the automatic payment will be refused: disagree, with 0.00 "
                 "as the amount payable and the reason, and what was paid is recovered"
