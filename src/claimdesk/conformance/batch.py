@@ -190,15 +190,11 @@ def _by_coverage(
     return groups
 
 
-def _batch(
-    frame: pl.DataFrame, coverage: MedicalCoverage
-) -> tuple[MedicalBatch, pl.Series, np.ndarray[Any, Any]]:
-    for column in OPTIONAL_LINE_COLUMNS + CLAIM_COLUMNS:
-        if column not in frame.columns:
-            frame = frame.with_columns(pl.lit("").alias(column))
+def _line_columns(frame: pl.DataFrame, coverage: MedicalCoverage) -> pl.DataFrame:
+    """Each expense line as numbers: fen, catalogue code, excluded, scaled ratio (-1 none)."""
     raw_cat = pl.col("catalog")
     spr = pl.col("self_pay_ratio").str.strip_chars()
-    lines = frame.select(
+    return frame.select(
         _fen(pl.col("amount")).alias("amount"),
         pl.when(raw_cat == "")
         .then(pl.lit(SELF_FUNDED, dtype=pl.Int8))
@@ -214,8 +210,11 @@ def _batch(
         .otherwise(_scaled_ratio(spr))
         .alias("self_pay"),
     )
-    heads = frame.filter(pl.col("_first"))
-    claims = heads.select(
+
+
+def _claim_columns(frame: pl.DataFrame) -> pl.DataFrame:
+    """One row per claim (its first line carries the claim's fields)."""
+    return frame.filter(pl.col("_first")).select(
         pl.col("claim_id"),
         pl.col("_claim"),
         _date(pl.col("date_of_loss")).alias("date_of_loss"),
@@ -227,6 +226,15 @@ def _batch(
         _fen_or_zero(pl.col("social_insurance_paid")).alias("social"),
         _fen_or_zero(pl.col("other_compensation")).alias("other"),
     )
+
+
+def _batch(
+    frame: pl.DataFrame, coverage: MedicalCoverage
+) -> tuple[MedicalBatch, pl.Series, np.ndarray[Any, Any]]:
+    for column in OPTIONAL_LINE_COLUMNS + CLAIM_COLUMNS:
+        if column not in frame.columns:
+            frame = frame.with_columns(pl.lit("").alias(column))
+    lines, claims = _line_columns(frame, coverage), _claim_columns(frame)
     _refuse_bad(lines, claims)
     spr_scaled = lines["self_pay"].to_numpy()
     places = _places(spr_scaled[spr_scaled >= 0])

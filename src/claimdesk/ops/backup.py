@@ -27,7 +27,7 @@ import hashlib
 import json
 import logging
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -224,7 +224,6 @@ def _dump(conn: Connection, path: Path, storage: BlobStorage) -> BackupResult:
         raise DatabaseNotMigrated()
     _, tables = _reflect(conn)
     digest = hashlib.sha256()
-    counts: dict[str, int] = {}
     created_at = dt.datetime.now(dt.UTC).isoformat()
     tmp = path.with_name(path.name + ".partial")
     tmp.parent.mkdir(parents=True, exist_ok=True)
@@ -235,62 +234,75 @@ def _dump(conn: Connection, path: Path, storage: BlobStorage) -> BackupResult:
             digest.update(line)
             out.write(line)
 
-        emit(
-            {
-                "kind": "header",
-                "format": FORMAT,
-                "version": VERSION,
-                "schema_revision": revision,
-                "created_at": created_at,
-            }
-        )
-        for table in tables:
-            columns = [c.name for c in table.columns]
-            emit({"kind": "table", "name": table.name, "columns": columns})
-            order = list(table.primary_key.columns) or list(table.columns)
-            result = conn.execution_options(yield_per=BATCH).execute(select(table).order_by(*order))
-            count = 0
-            for row in result:
-                emit([_encode(v) for v in row])
-                count += 1
-            counts[table.name] = count
-        files = 0
-        for key in _file_keys(conn, tables):
-            try:
-                sealed = storage.get(key)
-            except BlobNotFound as error:
-                raise BackupFileMissing(key=key) from error
-            emit(
-                {
-                    "kind": "file",
-                    "key": key,
-                    "sha256": hashlib.sha256(sealed).hexdigest(),
-                    "data": base64.b64encode(sealed).decode(),
-                }
-            )
-            files += 1
-        head = conn.execute(
-            # The last entry (entries are sealed later: audit_chain_head is the sealer's).
-            text(
-                "SELECT coalesce(max(seq), 0), "
-                "(SELECT hash FROM audit_entries ORDER BY seq DESC LIMIT 1) FROM audit_entries"
-            )
-        ).one()
+        header = {"format": FORMAT, "version": VERSION, "schema_revision": revision}
+        emit({"kind": "header", **header, "created_at": created_at})
+        counts = _dump_tables(conn, tables, emit)
+        files = _dump_files(conn, tables, storage, emit)
+        last_seq, last_hash = _audit_head(conn)
         manifest = {
             "kind": "manifest",
-            "format": FORMAT,
-            "version": VERSION,
-            "schema_revision": revision,
+            **header,
             "created_at": created_at,
             "row_counts": counts,
             "files": files,
-            "audit_chain_head": {"last_seq": head[0], "last_hash": head[1]},
+            "audit_chain_head": {"last_seq": last_seq, "last_hash": last_hash},
             "keys_included": False,
             "sha256": digest.hexdigest(),
         }
         out.write(_line(manifest))
     tmp.replace(path)  # never leave a half-written file under the real name
-    return BackupResult(path, revision, counts, int(head[0]), files)
+    return BackupResult(path, revision, counts, last_seq, files)
+
+
+def _dump_tables(
+    conn: Connection, tables: list[Table], emit: Callable[[Any], None]
+) -> dict[str, int]:
+    """Each table's header line, then its rows in primary-key order; the row counts."""
+    counts: dict[str, int] = {}
+    for table in tables:
+        columns = [c.name for c in table.columns]
+        emit({"kind": "table", "name": table.name, "columns": columns})
+        order = list(table.primary_key.columns) or list(table.columns)
+        result = conn.execution_options(yield_per=BATCH).execute(select(table).order_by(*order))
+        count = 0
+        for row in result:
+            emit([_encode(v) for v in row])
+            count += 1
+        counts[table.name] = count
+    return counts
+
+
+def _dump_files(
+    conn: Connection, tables: list[Table], storage: BlobStorage, emit: Callable[[Any], None]
+) -> int:
+    """Every stored file the rows name, sealed as stored (the keys stay outside)."""
+    files = 0
+    for key in _file_keys(conn, tables):
+        try:
+            sealed = storage.get(key)
+        except BlobNotFound as error:
+            raise BackupFileMissing(key=key) from error
+        emit(
+            {
+                "kind": "file",
+                "key": key,
+                "sha256": hashlib.sha256(sealed).hexdigest(),
+                "data": base64.b64encode(sealed).decode(),
+            }
+        )
+        files += 1
+    return files
+
+
+def _audit_head(conn: Connection) -> tuple[int, str | None]:
+    head = conn.execute(
+        # The last entry (entries are sealed later: audit_chain_head is the sealer's).
+        text(
+            "SELECT coalesce(max(seq), 0), "
+            "(SELECT hash FROM audit_entries ORDER BY seq DESC LIMIT 1) FROM audit_entries"
+        )
+    ).one()
+    return int(head[0]), head[1]
 
 
 # --- restore -------------------------------------------------------------------------
@@ -426,6 +438,58 @@ class _FileSink:
         self.written += 1
 
 
+class _TableLoader:
+    """Rows of one table at a time, inserted in batches. A self-referencing column
+    (a row naming its parent in the same table) is written after the table's rows,
+    since the parent may come later in the file."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.dialect = conn.dialect.name
+        self.current: Table | None = None
+        self.columns: list[str] = []
+        self.deferred_columns: list[str] = []
+        self.batch: list[dict[str, Any]] = []
+        self.deferred: list[dict[str, Any]] = []
+
+    def start(self, table: Table | None, columns: list[str]) -> None:
+        self.finish()
+        self.current, self.columns = table, columns
+        self.deferred_columns = _self_references(table) if table is not None else []
+
+    def add(self, data: Any, number: int) -> None:
+        current = self.current
+        if current is None or not isinstance(data, list) or len(data) != len(self.columns):
+            raise BackupCorrupt(detail=f"malformed row at line {number + 1}")
+        row = {
+            name: _decode(value, current.c[name].type, self.dialect)
+            for name, value in zip(self.columns, data, strict=True)
+        }
+        if self.deferred_columns and any(row[c] is not None for c in self.deferred_columns):
+            self.deferred.append(row)
+            row = {**row, **dict.fromkeys(self.deferred_columns)}
+        self.batch.append(row)
+        if len(self.batch) >= BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self.current is not None and self.batch:
+            self.conn.execute(self.current.insert(), self.batch)
+            self.batch.clear()
+
+    def finish(self) -> None:
+        self._flush()
+        current = self.current
+        if current is None or not self.deferred:
+            return
+        keys = [c.name for c in current.primary_key.columns]
+        for values in self.deferred:
+            clause = [current.c[k] == values[k] for k in keys]
+            later = {c: values[c] for c in self.deferred_columns}
+            self.conn.execute(current.update().where(*clause).values(**later))
+        self.deferred.clear()
+
+
 def _load(
     conn: Connection, path: Path, manifest: dict[str, Any], files: _FileSink
 ) -> RestoreResult:
@@ -434,61 +498,24 @@ def _load(
     # Rows the migrations seeded are replaced by the backup's copies.
     for existing in reversed(tables):
         conn.execute(existing.delete())
-    dialect = conn.dialect.name
-    current: Table | None = None
-    columns: list[str] = []
-    deferred_columns: list[str] = []
-    batch: list[dict[str, Any]] = []
-    deferred: list[dict[str, Any]] = []
-
-    def finish_table() -> None:
-        flush()
-        if current is None or not deferred:
-            return
-        keys = [c.name for c in current.primary_key.columns]
-        for values in deferred:
-            clause = [current.c[k] == values[k] for k in keys]
-            conn.execute(
-                current.update().where(*clause).values(**{c: values[c] for c in deferred_columns})
-            )
-        deferred.clear()
-
-    def flush() -> None:
-        if current is not None and batch:
-            conn.execute(current.insert(), batch)
-            batch.clear()
-
+    loader = _TableLoader(conn)
     for number, line in enumerate(_lines(path)):
         data = _json(line)
-        if number == 0 or (isinstance(data, dict) and data.get("kind") == "manifest"):
+        kind = data.get("kind") if isinstance(data, dict) else None
+        if number == 0 or kind == "manifest":
             continue
-        if isinstance(data, dict) and data.get("kind") == "file":
-            finish_table()
-            current = None
+        if kind == "file":
+            loader.start(None, [])
             files.write(data, number)
-            continue
-        if isinstance(data, dict) and data.get("kind") == "table":
-            finish_table()
-            current = by_name.get(data["name"])
-            if current is None:
+        elif kind == "table":
+            table = by_name.get(data["name"])
+            if table is None:
                 raise RestoreVerificationFailed(detail=f"table {data['name']} not in the schema")
-            columns = list(data["columns"])
-            deferred_columns = _self_references(current)
-            continue
-        if current is None or not isinstance(data, list) or len(data) != len(columns):
-            raise BackupCorrupt(detail=f"malformed row at line {number + 1}")
-        row = {
-            name: _decode(value, current.c[name].type, dialect)
-            for name, value in zip(columns, data, strict=True)
-        }
-        if deferred_columns and any(row[c] is not None for c in deferred_columns):
-            deferred.append(row)
-            row = {**row, **dict.fromkeys(deferred_columns)}
-        batch.append(row)
-        if len(batch) >= BATCH:
-            flush()
-    finish_table()
-    if dialect == "postgresql":
+            loader.start(table, list(data["columns"]))
+        else:
+            loader.add(data, number)
+    loader.finish()
+    if conn.dialect.name == "postgresql":
         _reset_sequences(conn, tables)
     return _verify(conn, tables, manifest, files)
 
