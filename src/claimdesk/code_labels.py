@@ -620,10 +620,12 @@ CONSENT_WITHDRAWAL_EFFECTS: dict[str, str] = {
     "marketing": "We will no longer send you offers.",
 }
 # Said too when the consent is the last one covering bank accounts: the automatic path
-# then pays no claim (claims.automatic ``no_bank_consent``) and no account can be added.
+# then pays no claim (claims.automatic ``no_bank_consent``) and no account can be added,
+# until the customer gives it again (portal 我的授权 → 授权, or staff).
 BANK_CONSENT_WITHDRAWAL_EFFECT = (
-    "Your claims will no longer be paid automatically: a claims handler will contact you "
-    "to agree again, and no payout account can be added until you do."
+    "Your claims will no longer be paid automatically, and no payout account can be added, "
+    "until you agree again: on this portal (My consents, Give a consent) or with a claims "
+    "handler."
 )
 
 

@@ -15,7 +15,12 @@ from claimdesk.errors import InvalidBankCard
 from claimdesk.models.audit import AuditEntry
 from claimdesk.models.person import BankAccount
 from claimdesk.people import service
-from claimdesk.people.errors import ConsentNotFound, HolderNotOwnName, NoOwnProfile
+from claimdesk.people.errors import (
+    ConsentAlreadyGiven,
+    ConsentNotFound,
+    HolderNotOwnName,
+    NoOwnProfile,
+)
 from tests.builders import add_bank_account, login_headers, make_person, make_user, resident_id
 
 CARD = "6222021001234567896"
@@ -146,3 +151,97 @@ def test_me_api_lists_masked_adds_own_and_lists_and_withdraws_consents(db, clien
     )
     assert again.status_code == 422
     assert again.json()["error"]["code"] == "consent_scope_insufficient"
+
+
+def _withdraw_all(db, person_id: int) -> None:
+    for consent in service.own_consents(db, actor=_customer(person_id)):
+        if consent.withdrawn_at is None:
+            service.withdraw_own_consent(db, actor=_customer(person_id), consent_id=consent.id)
+
+
+def test_a_customer_gives_a_consent_again_recorded_per_sec6_and_audited(db) -> None:
+    # SPEC SEC-6: purpose, data and method recorded, with the words agreed to; audited
+    me = make_person(db)
+    _withdraw_all(db, me.id)
+    assert not service.consent_covers(db, person_id=me.id, category="bank")
+    given = service.give_own_consent(
+        db, actor=_customer(me.id), purpose="claims_handling", scope=["bank", "identity"]
+    )
+    assert given.person_id == me.id and given.withdrawn_at is None
+    assert given.purpose == "claims_handling" and given.scope == "bank,identity"
+    assert given.method == "online_click"
+    assert given.text and "银行账户" in given.text and "bank accounts" in given.text
+    assert service.consent_covers(db, person_id=me.id, category="bank")
+    db.commit()
+    entry = db.scalars(
+        select(AuditEntry).where(
+            AuditEntry.action == "consent.granted", AuditEntry.entity_id == str(given.id)
+        )
+    ).one()
+    details = json.loads(entry.details or "{}")
+    assert details == {
+        "person_id": me.id,
+        "purpose": "claims_handling",
+        "scope": "bank,identity",
+        "method": "online_click",
+    }
+
+
+def test_a_consent_that_adds_nothing_is_refused_409(db) -> None:
+    # SPEC SEC-6: an active consent for the purpose already covers the data
+    me = make_person(db)  # claims_handling: identity, contact, medical, bank
+    with pytest.raises(ConsentAlreadyGiven) as caught:
+        service.give_own_consent(
+            db, actor=_customer(me.id), purpose="claims_handling", scope=["bank"]
+        )
+    assert caught.value.status_code == 409
+    assert "无需再次授权" in caught.value.message("zh-CN")
+    assert "already agreed" in caught.value.message("en")
+    # Another purpose is a new agreement.
+    care = service.give_own_consent(
+        db, actor=_customer(me.id), purpose="customer_care", scope=["contact"]
+    )
+    assert care.purpose == "customer_care"
+    with pytest.raises(NoOwnProfile):
+        service.give_own_consent(db, actor=_customer(None), purpose="marketing", scope=["contact"])
+
+
+def test_me_api_gives_a_consent_own_only(db, client) -> None:
+    # SPEC SEC-6 SEC-4: POST /me/consents, the method the channel's, never the caller's
+    me = make_person(db)
+    _withdraw_all(db, me.id)
+    make_user(db, username="wanggive", roles=["customer"], person_id=me.id)
+    db.commit()
+    headers = login_headers(client, "wanggive")
+    chosen = client.post(
+        "/api/v1/me/consents",
+        headers=headers,
+        json={"purpose": "claims_handling", "scope": ["bank"], "method": "written"},
+    )
+    assert chosen.status_code == 422  # the method is not the caller's to say
+    given = client.post(
+        "/api/v1/me/consents",
+        headers=headers,
+        json={"purpose": "claims_handling", "scope": ["identity", "bank"]},
+    )
+    assert given.status_code == 201, given.text
+    body = given.json()
+    assert body["active"] is True and body["method"] == "online_click"
+    assert body["scope"] == ["bank", "identity"]
+    again = client.post(
+        "/api/v1/me/consents",
+        headers=headers,
+        json={"purpose": "claims_handling", "scope": ["bank"]},
+    )
+    assert again.status_code == 409 and again.json()["error"]["code"] == "consent_already_given"
+    empty = client.post(
+        "/api/v1/me/consents", headers=headers, json={"purpose": "claims_handling", "scope": []}
+    )
+    assert empty.status_code == 422
+    # The bank consent back: an account can be added again (SEC-6).
+    added = client.post(
+        "/api/v1/me/bank-accounts",
+        headers=headers,
+        json={"holder_name": "王建国", "bank_name": "招商银行", "account_number": CARD},
+    )
+    assert added.status_code == 201, added.text

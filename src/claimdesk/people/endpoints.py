@@ -21,6 +21,7 @@ from claimdesk.people.schemas import (
     LanguageOut,
     LookupIn,
     LookupOut,
+    OwnConsentIn,
     PersonIn,
     PersonOut,
     WithdrawIn,
@@ -160,6 +161,16 @@ def add_my_bank_account(body: BankAccountIn, db: DB, actor: NeedsOwnProfile) -> 
 def my_consents(db: DB, actor: NeedsOwnProfile) -> list[ConsentOut]:
     """The customer's own consents, withdrawn ones too (SEC-6)."""
     return [consent_out(c) for c in service.own_consents(db, actor=actor)]
+
+
+@me_router.post("/consents", response_model=ConsentOut, status_code=201)
+def give_my_consent(body: OwnConsentIn, db: DB, actor: NeedsOwnProfile) -> ConsentOut:
+    """A customer gives (or gives again) a consent themself (SEC-6): the purpose and the
+    data it covers; recorded as given online with the statement they agreed to. 409
+    when an active consent for that purpose already covers the data."""
+    return consent_out(
+        service.give_own_consent(db, actor=actor, purpose=body.purpose, scope=body.scope)
+    )
 
 
 @me_router.post("/consents/{consent_id}/withdraw", response_model=ConsentOut)

@@ -139,3 +139,15 @@ class HolderNotOwnName(ValidationFailed):
         "{field}: must be your own name, as registered with us; an account in another "
         "person's name is registered by the service desk (at a branch or by phone)"
     )
+
+
+class ConsentAlreadyGiven(Conflict):
+    """The customer's active consent for this purpose already covers every category
+    asked for (SEC-6): nothing new would be recorded."""
+
+    code = "consent_already_given"
+    message_zh = "您已同意将这些信息用于该用途（授权编号 {consent_id}），无需再次授权"
+    message_en = (
+        "You have already agreed to this use of this data (consent {consent_id}); "
+        "there is nothing to give again"
+    )

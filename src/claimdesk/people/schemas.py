@@ -28,6 +28,17 @@ class ConsentIn(BaseModel):
     text: str | None = Field(default=None, max_length=4000)
 
 
+class OwnConsentIn(BaseModel):
+    """A consent the customer gives themself (portal, /me): the purpose and the data it
+    covers. How it was given is the channel's (``online_click``), and the words agreed
+    to are the server's (people.service.OWN_CONSENT_STATEMENT), never the caller's."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    purpose: ConsentPurpose
+    scope: list[DataCategory] = Field(min_length=1, max_length=4)
+
+
 class PersonIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

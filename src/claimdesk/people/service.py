@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from claimdesk.audit.service import record
 from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
+from claimdesk.code_labels import CONSENT_PURPOSES, DATA_CATEGORIES, consent_word
 from claimdesk.crypto.indexes import PURPOSE_BANK_ACCOUNT, PURPOSE_ID_NUMBER, PURPOSE_PHONE
 from claimdesk.crypto.keyring import blind_index
 from claimdesk.errors import ConsentMissing, PermissionDenied
@@ -30,6 +31,7 @@ from claimdesk.people import repository
 from claimdesk.people.errors import (
     BankAccountAlreadyExists,
     BirthDateMismatch,
+    ConsentAlreadyGiven,
     ConsentAlreadyWithdrawn,
     ConsentNotFound,
     ConsentScopeInsufficient,
@@ -44,7 +46,12 @@ from claimdesk.people.errors import (
     RevealReasonRequired,
     UnsupportedCustomerLanguage,
 )
-from claimdesk.people.schemas import DEFAULT_NOTICE_LANGUAGE, ConsentIn
+from claimdesk.people.schemas import (
+    DEFAULT_NOTICE_LANGUAGE,
+    ConsentIn,
+    ConsentPurpose,
+    DataCategory,
+)
 from claimdesk.rules.identity import validate_bank_card, validate_mobile, validate_resident_id
 
 _DOCUMENT = re.compile(r"^[A-Z0-9]{5,20}$")
@@ -673,3 +680,64 @@ def withdraw_own_consent(
     return withdraw_consent(
         session, actor=actor, person_id=person.id, consent_id=consent_id, reason=reason
     )
+
+
+# The words a customer agrees to when they give a consent themself (portal, /me), as
+# the confirm step shows them; recorded with the consent in both languages (SEC-6).
+OWN_CONSENT_STATEMENT = {
+    "zh-CN": "本人同意贵公司为“{purpose}”使用本人的{scope}，仅限于此用途。本人可随时撤回。",
+    "en": (
+        "I agree that the company may use my {scope} for “{purpose}”, and for nothing "
+        "else. I may withdraw this at any time."
+    ),
+}
+# How a consent given by the customer on the portal or the app is recorded (SEC-6).
+OWN_CONSENT_METHOD = "online_click"
+
+
+def ordered_categories(*, codes: Iterable[str]) -> list[str]:
+    """Data categories in the table's order (identity, contact, medical, bank), an
+    unknown code last."""
+    given = set(codes)
+    return [c for c in DATA_CATEGORIES if c in given] + sorted(given - set(DATA_CATEGORIES))
+
+
+def own_consent_statement(*, purpose: str, scope: Iterable[str], language: str) -> str:
+    """The statement the customer agrees to, in ``language`` ("zh-CN" or "en")."""
+    chinese = language.lower().startswith("zh")
+    separator = "、" if chinese else ", "
+    words = separator.join(
+        consent_word(DATA_CATEGORIES, c, language) for c in ordered_categories(codes=scope)
+    )
+    template = OWN_CONSENT_STATEMENT["zh-CN" if chinese else "en"]
+    shown = words if chinese else words.lower()
+    return template.format(purpose=consent_word(CONSENT_PURPOSES, purpose, language), scope=shown)
+
+
+def give_own_consent(
+    session: Session, *, actor: Principal, purpose: ConsentPurpose, scope: list[DataCategory]
+) -> Consent:
+    """The customer gives (or gives again, after withdrawing) a consent themself (SEC-6):
+    the purpose and the data it covers are theirs to choose; the method is the channel's
+    (``online_click``) and the words are the statement shown to them, recorded in both
+    languages. The one path staff use (``record_consent``: row rule, audit
+    ``consent.granted``). A consent that would add nothing — an active one for the same
+    purpose already covers every category — is refused (409), so the list stays one
+    line per agreement. Giving back the bank category lets the automatic path pay again
+    (CLM-T2, ``no_bank_consent``)."""
+    person = _own_person(session, actor)
+    wanted = set(scope)
+    for existing in repository.active_consents(session, person_id=person.id):
+        if existing.purpose == purpose and wanted <= consent_categories(consent=existing):
+            raise ConsentAlreadyGiven(consent_id=existing.id)
+    text = "\n".join(
+        own_consent_statement(purpose=purpose, scope=wanted, language=language)
+        for language in ("zh-CN", "en")
+    )
+    consent = ConsentIn(
+        purpose=purpose,
+        scope=sorted(wanted),
+        method=OWN_CONSENT_METHOD,
+        text=text,
+    )
+    return record_consent(session, actor=actor, person_id=person.id, consent=consent)

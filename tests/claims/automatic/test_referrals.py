@@ -355,3 +355,28 @@ def test_the_automatic_paths_own_cover_condition_reads_the_termination(
     drain(session_factory)
     db.expire_all()
     assert db.get_one(Claim, paid).state == "approved"
+
+
+def test_the_bank_consent_given_back_lets_the_automatic_path_pay(
+    world, clock, setup, db, session_factory
+):
+    # SPEC SEC-6 CLM-T2: withdrawn, the claim is referred (no_bank_consent); given back by
+    # the customer (POST /me/consents), the next claim is paid without a person.
+    _bank_consent_withdrawn(db, world, setup)
+    referred = make_e_bill_claim(world, clock, setup)
+    drain(session_factory)
+    first = ok(world.client.get(f"{API}/claims/{referred}/automatic", headers=world.h["handler"]))
+    assert "no_bank_consent" in [r["code"] for r in first["reasons"]]
+    given = world.client.post(
+        f"{API}/me/consents",
+        json={"purpose": "claims_handling", "scope": ["identity", "bank"]},
+        headers=world.h["customer"],
+    )
+    assert given.status_code == 201, given.text
+    paid = make_e_bill_claim(
+        world, clock, setup, bill=bill_with(item("800.00"), number="0020000002")
+    )
+    drain(session_factory)
+    second = ok(world.client.get(f"{API}/claims/{paid}/automatic", headers=world.h["handler"]))
+    assert "no_bank_consent" not in [r["code"] for r in second["reasons"]]
+    assert second["outcome"] == "paid", second

@@ -214,3 +214,71 @@ def test_a_consent_without_bank_accounts_does_not_say_payments_stop(
     page = client.get(f"/portal/consents/{care.id}/withdraw?lang=zh-CN").text
     assert "客户关怀信息" in page and "不再向您发送客户关怀信息" in page
     assert "不再自动支付" not in page
+
+
+def test_a_withdrawn_consent_is_given_again_on_the_portal(client: TestClient, db: Session) -> None:
+    # SPEC SEC-6 SEC-4 GEN-6: given back through a form, recorded as given online, audited
+    me, other = _set_up(client, db)
+    [mine] = service.list_consents(db, actor=Principal.system("t"), person_id=me)
+    [theirs] = service.list_consents(db, actor=Principal.system("t"), person_id=other)
+    service.withdraw_consent(db, actor=Principal.system("t"), person_id=me, consent_id=mine.id)
+    db.commit()
+    page = client.get("/portal/consents?lang=zh-CN").text
+    assert 'id="no-bank-consent"' in page and "授权使用我的银行账户" in page
+    assert f'href="/portal/consents/give?again={mine.id}"' in page and "重新授权" in page
+    english = client.get("/portal/consents?lang=en").text
+    assert "No consent of yours covers bank accounts" in english
+    assert "Give this consent again" in english
+    assert client.get(f"/portal/consents/give?again={theirs.id}").status_code == 404
+
+    form = client.get(f"/portal/consents/give?again={mine.id}&lang=zh-CN")
+    assert form.status_code == 200 and "我同意" in form.text and "理赔处理" in form.text
+    for code in ("identity", "contact", "medical", "bank"):
+        assert f'value="{code}" id="scope-{code}" checked' in form.text
+    assert 'value="claims_handling" id="purpose-claims_handling" checked' in form.text
+    form_en = client.get(f"/portal/consents/give?again={mine.id}&lang=en").text
+    assert "Give a consent" in form_en and "I agree" in form_en and "Bank accounts" in form_en
+
+    token = HIDDEN.search(form.text)
+    assert token
+    nothing = client.post(
+        "/portal/consents/give?lang=zh-CN",
+        data={"csrf_token": token.group(1), "purpose": "claims_handling"},
+    )
+    assert nothing.status_code == 422 and 'id="consent-error"' in nothing.text
+    done = client.post(
+        "/portal/consents/give",
+        data={
+            "csrf_token": token.group(1),
+            "purpose": "claims_handling",
+            "scope": ["identity", "bank"],
+        },
+        follow_redirects=False,
+    )
+    assert done.status_code == 303 and done.headers["location"] == "/portal/consents?given=1"
+    given = db.scalars(
+        select(Consent).where(Consent.person_id == me, Consent.withdrawn_at.is_(None))
+    ).one()
+    assert (given.purpose, given.scope, given.method) == (
+        "claims_handling",
+        "bank,identity",
+        "online_click",
+    )
+    audited = db.scalars(
+        select(AuditEntry).where(
+            AuditEntry.action == "consent.granted", AuditEntry.entity_id == str(given.id)
+        )
+    ).one()
+    assert audited.entity_type == "consent"
+    after = client.get("/portal/consents?given=1&lang=zh-CN").text
+    assert "谢谢，您的授权已记录" in after and 'id="no-bank-consent"' not in after
+    assert "线上勾选确认" in after
+    twice = client.post(
+        "/portal/consents/give?lang=en",
+        data={"csrf_token": token.group(1), "purpose": "claims_handling", "scope": ["bank"]},
+    )
+    assert twice.status_code == 409 and "already agreed" in twice.text
+    forged = client.post(
+        "/portal/consents/give", data={"purpose": "marketing", "scope": ["contact"]}
+    )
+    assert forged.status_code == 403

@@ -28,7 +28,7 @@ from claimdesk.deps import DB, require
 from claimdesk.models.person import Consent
 from claimdesk.people import service as people
 from claimdesk.people.errors import ConsentNotFound
-from claimdesk.people.schemas import BankAccountIn, WithdrawIn
+from claimdesk.people.schemas import BankAccountIn, OwnConsentIn, WithdrawIn
 from claimdesk.rules.identity import mask_account
 from claimdesk.web.kit import (
     Refusal,
@@ -119,9 +119,7 @@ def add_account(request: Request, form: SubmittedForm, db: DB, principal: Own) -
 
 def _consent_row(consent: Consent, language: str, others: list[Consent]) -> dict[str, Any]:
     separator = "、" if language.startswith("zh") else ", "
-    covered = people.consent_categories(consent=consent)
-    # In the table's order (identity, contact, medical, bank), an unknown code last.
-    ordered = [c for c in DATA_CATEGORIES if c in covered] + sorted(covered - set(DATA_CATEGORIES))
+    ordered = people.ordered_categories(codes=people.consent_categories(consent=consent))
     return {
         "id": consent.id,
         "purpose": consent_word(CONSENT_PURPOSES, consent.purpose, language),
@@ -129,6 +127,7 @@ def _consent_row(consent: Consent, language: str, others: list[Consent]) -> dict
         "method": consent_word(CONSENT_METHODS, consent.method, language),
         "granted_at": consent.granted_at,
         "withdrawn_at": consent.withdrawn_at,
+        "codes": {"purpose": consent.purpose, "scope": ordered},
         "effects": [
             effect
             for effect in (
@@ -164,6 +163,15 @@ def _consents_page(
         **form_context(refusal),
         consents=[_consent_row(c, language, own) for c in own],
         withdrawn=request.query_params.get("withdrawn") == "1",
+        given=request.query_params.get("given") == "1",
+        bank_covered=_bank_covered(own),
+    )
+
+
+def _bank_covered(own: list[Consent]) -> bool:
+    """Whether an active consent covers bank accounts (CLM-T2 pays only then)."""
+    return any(
+        c.withdrawn_at is None and "bank" in people.consent_categories(consent=c) for c in own
     )
 
 
@@ -211,4 +219,76 @@ def withdraw(
         call,
         refused=lambda refusal: _consents_page(request, db, principal, refusal=refusal),
         redirect="/portal/consents?withdrawn=1",
+    )
+
+
+# -- giving a consent (SEC-6) ----------------------------------------------------------------
+
+# What the form offers: the purposes and data categories a customer may agree to, in the
+# order the tables give them (code_labels: the words the list shows).
+GIVE_PURPOSES = tuple(CONSENT_PURPOSES)
+GIVE_CATEGORIES = tuple(DATA_CATEGORIES)
+# The form's starting point when nothing is asked: paying claims to the customer's account.
+BANK_CONSENT = {"purpose": "claims_handling", "scope": ["identity", "bank"]}
+
+
+def _give_page(
+    request: Request,
+    db: DB,
+    principal: Principal,
+    *,
+    purpose: str,
+    scope: list[str],
+    refusal: Refusal | None = None,
+) -> Response:
+    language = language_of(request)
+    people.get_own_profile(db, actor=principal)  # a customer with a record only
+    return render(
+        request,
+        "portal/consent_give.html",
+        **form_context(refusal),
+        purposes=[(code, consent_word(CONSENT_PURPOSES, code, language)) for code in GIVE_PURPOSES],
+        categories=[
+            (code, consent_word(DATA_CATEGORIES, code, language)) for code in GIVE_CATEGORIES
+        ],
+        chosen_purpose=purpose,
+        chosen_scope=set(scope),
+    )
+
+
+@router.get("/consents/give")
+def give_form(request: Request, db: DB, principal: Own) -> Response:
+    """The form to give a consent: blank (paying claims to the customer's account), or
+    the purpose and data of a withdrawn consent of theirs (``?again=<id>``)."""
+    purpose, scope = BANK_CONSENT["purpose"], list(BANK_CONSENT["scope"])
+    again = request.query_params.get("again", "")
+    if again.isdigit():
+        own = people.own_consents(db, actor=principal)
+        found = next((c for c in own if c.id == int(again)), None)
+        if found is None:  # another person's, or none: not found alike (SEC-4)
+            raise ConsentNotFound(field="again")
+        purpose, scope = (
+            found.purpose,
+            people.ordered_categories(codes=people.consent_categories(consent=found)),
+        )
+    return _give_page(request, db, principal, purpose=str(purpose), scope=[str(s) for s in scope])
+
+
+@router.post("/consents/give")
+def give(request: Request, form: SubmittedForm, db: DB, principal: Own) -> Response:
+    purpose = str(form.get("purpose") or "")[:40]
+    scope = [str(v)[:40] for v in form.getlist("scope") if v][:10]
+
+    def call() -> object:
+        body = checked(OwnConsentIn, {"purpose": purpose, "scope": scope})
+        return people.give_own_consent(db, actor=principal, purpose=body.purpose, scope=body.scope)
+
+    return form_action(
+        request,
+        db,
+        call,
+        refused=lambda refusal: _give_page(
+            request, db, principal, purpose=purpose, scope=scope, refusal=refusal
+        ),
+        redirect="/portal/consents?given=1",
     )
