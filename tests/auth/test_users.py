@@ -46,7 +46,7 @@ def test_create_user_hashes_password_and_audits(db):  # SPEC SEC-8, GEN-5
     )
     assert user.password_hash.startswith("$argon2id$")
     assert verify_password(user.password_hash, GOOD)
-    assert service.role_names(user) == ["claims_handler", "surveyor"]
+    assert service.role_names(user=user) == ["claims_handler", "surveyor"]
     assert "user.create" in _audit_actions(db)
 
 
@@ -196,7 +196,7 @@ def test_deactivate_requires_reason(db, client):  # SPEC GEN-5, GEN-6
 
 def test_cannot_deactivate_self_or_last_admin(db):  # SPEC SEC-4
     admin = make_user(db, username="only.admin", roles=["administrator"])
-    me = service.principal_for(service.get_user(db, user_id=admin.id), ip=None, kind="api")
+    me = service.principal_for(user=service.get_user(db, user_id=admin.id), ip=None, kind="api")
     with pytest.raises(CannotDeactivateSelf):
         service.deactivate_user(db, actor=me, user_id=admin.id, reason="x")
     with pytest.raises(LastAdministrator):

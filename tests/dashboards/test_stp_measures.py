@@ -269,10 +269,10 @@ def test_time_from_complete_materials_to_payment_per_path(db: Session, seeded: d
 
 def test_nearest_rank_percentiles():  # SPEC CLM-T4
     values = [float(v) for v in range(1, 21)]  # 1..20 s
-    assert service.percentile(values, 50) == Decimal("10.0")
-    assert service.percentile(values, 95) == Decimal("19.0")
-    assert service.percentile([3.25], 95) == Decimal("3.3")
-    assert service.percentile([], 50) is None
+    assert service.percentile(values=values, pct=50) == Decimal("10.0")
+    assert service.percentile(values=values, pct=95) == Decimal("19.0")
+    assert service.percentile(values=[3.25], pct=95) == Decimal("3.3")
+    assert service.percentile(values=[], pct=50) is None
 
 
 def test_hits_and_false_holds_per_check(db: Session, seeded: dict[str, Any]):

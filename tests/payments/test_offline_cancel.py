@@ -262,7 +262,7 @@ def test_a_cash_top_up_is_held_to_the_limit_with_the_claims_cash(
     pay = ok(offline(s, cid, f"cash-{cid}-1"), 201)
     ok(hand_over(s, cid, pay["id"], s.w.insured_id_number, SIGNED))
     user = get_user(db, user_id=s.w.users["cashier"])
-    actor = principal_for(user, ip=None, kind="api")
+    actor = principal_for(user=user, ip=None, kind="api")
     claim = db.get_one(Claim, cid)
     basis = db.get_one(Payment, pay["id"])
     with pytest.raises(OfflineTotalNotAllowed) as refused:
@@ -306,7 +306,7 @@ def test_a_cash_top_up_keeps_the_special_case_of_its_payment(
     claim = db.get_one(Claim, cid)
     top_up, created = pay_service.request_top_up(
         db,
-        actor=principal_for(user, ip=None, kind="api"),
+        actor=principal_for(user=user, ip=None, kind="api"),
         claim=claim,
         key=f"sample:{cid}",
         amount=Decimal("600.00"),

@@ -50,7 +50,7 @@ def create(
             )
             typer.echo(
                 f"created user {user.username} (id {user.id}) with roles "
-                f"{', '.join(service.role_names(user))}"
+                f"{', '.join(service.role_names(user=user))}"
             )
     except ClaimdeskError as error:
         typer.echo(f"error: {error.message('en')} / {error.message('zh-CN')}", err=True)
@@ -71,7 +71,7 @@ def list_(
                 org = codes.get(user.org_unit_id, "-") if user.org_unit_id else "-"
                 typer.echo(
                     f"{user.id:>4}  {user.username:<24} {org:<8} "
-                    f"{'yes' if user.is_active else 'no':<6} {', '.join(service.role_names(user))}"
+                    f"{'yes' if user.is_active else 'no':<6} {', '.join(service.role_names(user=user))}"
                 )
     except ClaimdeskError as error:
         typer.echo(f"error: {error.message('en')}", err=True)

@@ -49,7 +49,7 @@ def issue_token(
     ip = client_ip(request)
     now = utcnow()
     user = service.authenticate(db, username=body.username, password=body.password, ip=ip, now=now)
-    if service.needs_second_factor(r.role for r in user.roles):
+    if service.needs_second_factor(roles=(r.role for r in user.roles)):
         challenge = second_factor.send_code(db, user=user, ip=ip, now=now)
         response.status_code = 202
         return SecondFactorChallenge(challenge=challenge.token, expires_at=challenge.expires_at)
@@ -102,7 +102,7 @@ def user_out(user: User) -> UserOut:
         id=user.id,
         username=user.username,
         display_name=user.display_name,
-        roles=service.role_names(user),
+        roles=service.role_names(user=user),
         org_unit_id=user.org_unit_id,
         person_id=user.person_id,
         language=user.language,

@@ -150,7 +150,7 @@ def live_login_rows(
 
 
 async def live_login_rows_on_loop(
-    driver: LoopDriver, token_hash: str, kind: str, now: dt.datetime
+    driver: LoopDriver, *, token_hash: str, kind: str, now: dt.datetime
 ) -> list[LoginRow]:
     """:func:`live_login_rows` on the event loop (claimdesk.loop_driver, PostgreSQL)."""
     params = {"token_hash": token_hash, "kind": kind, "now": now}
@@ -173,7 +173,9 @@ _TOUCH = (
 )
 
 
-async def touch_session_on_loop(driver: LoopDriver, auth_session_id: int, now: dt.datetime) -> None:
+async def touch_session_on_loop(
+    driver: LoopDriver, *, auth_session_id: int, now: dt.datetime
+) -> None:
     await driver.run(_TOUCH, {"id": auth_session_id, "now": now}, rows=False)
 
 

@@ -67,7 +67,7 @@ USERNAME_RULE = re.compile(r"^[a-z][a-z0-9._-]{2,31}$")
 PASSWORD_MIN_LENGTH = 10
 
 
-def token_hash(token: str) -> str:
+def token_hash(*, token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -80,7 +80,7 @@ class IssuedSession:
 
 
 def principal_for(
-    user: User, *, ip: str | None, kind: str, auth_method: str = "password"
+    *, user: User, ip: str | None, kind: str, auth_method: str = "password"
 ) -> Principal:
     return Principal.build(
         user_id=user.id,
@@ -159,7 +159,7 @@ def forget_failures(session: Session, *, username: str) -> None:
 SECOND_FACTOR_METHOD = "password+sms"
 
 
-def needs_second_factor(roles: Iterable[str]) -> bool:
+def needs_second_factor(*, roles: Iterable[str]) -> bool:
     """A customer acting for themself passes the second factor on every channel (SEC-9,
     CLM-A2); staff log in with their password (the customer role is exclusive)."""
     return Role.CUSTOMER.value in set(roles)
@@ -215,7 +215,7 @@ def login(
     the caller sends them to the SMS-code step (``second_factor``)."""
     now = utcnow()
     user = authenticate(session, username=username, password=password, ip=ip, now=now)
-    if needs_second_factor(r.role for r in user.roles):
+    if needs_second_factor(roles=(r.role for r in user.roles)):
         raise SecondFactorRequired(field="password")
     return complete_login(session, user=user, ip=ip, kind=kind, auth_method="password", now=now)
 
@@ -230,7 +230,7 @@ def open_session(
     expires = now + dt.timedelta(minutes=ttl)
     session.add(
         AuthSession(
-            token_hash=token_hash(token),
+            token_hash=token_hash(token=token),
             kind=kind,
             user_id=user.id,
             csrf_token=csrf,
@@ -245,7 +245,7 @@ def open_session(
         token=token,
         csrf_token=csrf,
         expires_at=expires,
-        principal=principal_for(user, ip=ip, kind=kind, auth_method=auth_method),
+        principal=principal_for(user=user, ip=ip, kind=kind, auth_method=auth_method),
     )
 
 
@@ -268,8 +268,10 @@ def resolve(session: Session, *, token: str, kind: str, ip: str | None) -> Resol
     (absolute ``expires_at``), idle too long (web) or the account is deactivated. One
     statement: every authenticated request runs it."""
     now = utcnow()
-    rows = repository.live_login_rows(session, token_hash=token_hash(token), kind=kind, now=now)
-    resolved = resolved_from_rows(rows, kind=kind, now=now, ip=ip)
+    rows = repository.live_login_rows(
+        session, token_hash=token_hash(token=token), kind=kind, now=now
+    )
+    resolved = resolved_from_rows(rows=rows, kind=kind, now=now, ip=ip)
     if resolved is not None and resolved.touch:
         repository.touch_session(session, auth_session_id=resolved.auth_session_id, now=now)
     return resolved
@@ -282,15 +284,19 @@ async def resolve_on_loop(
     statement and the same rules, each statement in autocommit — a browser session's
     "last seen" is marked whatever becomes of the request."""
     now = utcnow()
-    rows = await repository.live_login_rows_on_loop(driver, token_hash(token), kind, now)
-    resolved = resolved_from_rows(rows, kind=kind, now=now, ip=ip)
+    rows = await repository.live_login_rows_on_loop(
+        driver, token_hash=token_hash(token=token), kind=kind, now=now
+    )
+    resolved = resolved_from_rows(rows=rows, kind=kind, now=now, ip=ip)
     if resolved is not None and resolved.touch:
-        await repository.touch_session_on_loop(driver, resolved.auth_session_id, now)
+        await repository.touch_session_on_loop(
+            driver, auth_session_id=resolved.auth_session_id, now=now
+        )
     return resolved
 
 
 def resolved_from_rows(
-    rows: Sequence[Any], *, kind: str, now: dt.datetime, ip: str | None
+    *, rows: Sequence[Any], kind: str, now: dt.datetime, ip: str | None
 ) -> ResolvedSession | None:
     """What the token check's rows (repository.live_login_rows) open, by the rules of
     :func:`resolve`; no I/O."""
@@ -304,7 +310,7 @@ def resolved_from_rows(
     roles = frozenset(row.role for row in rows if row.role is not None)
     if not first.is_active:
         return None
-    if needs_second_factor(roles) and first.auth_method != SECOND_FACTOR_METHOD:
+    if needs_second_factor(roles=roles) and first.auth_method != SECOND_FACTOR_METHOD:
         # SPEC SEC-9: a customer session or token opened on the password alone (one
         # issued before the rule, or by any other path) opens nothing.
         return None
@@ -332,7 +338,7 @@ def resolved_from_rows(
 
 def logout(session: Session, *, token: str, kind: str, actor: Principal) -> None:
     auth = repository.get_live_session(
-        session, token_hash=token_hash(token), kind=kind, now=utcnow()
+        session, token_hash=token_hash(token=token), kind=kind, now=utcnow()
     )
     if auth is not None:
         auth.revoked = True
@@ -343,20 +349,20 @@ def logout(session: Session, *, token: str, kind: str, actor: Principal) -> None
 
 def revoke_sessions(session: Session, *, user_id: int, keep_token: str | None = None) -> int:
     """Revoke every live session of a user, except the one presenting ``keep_token``."""
-    keep = token_hash(keep_token) if keep_token else None
+    keep = token_hash(token=keep_token) if keep_token else None
     return repository.revoke_live_sessions(session, user_id=user_id, keep_token_hash=keep)
 
 
 # --- account rules ------------------------------------------------------------------
 
 
-def check_username(username: str) -> str:
+def check_username(*, username: str) -> str:
     if not USERNAME_RULE.match(username):
         raise InvalidUsername(field="username")
     return username
 
 
-def check_password(password: str, *, field: str = "password") -> str:
+def check_password(*, password: str, field: str = "password") -> str:
     strong = (
         len(password) >= PASSWORD_MIN_LENGTH
         and any(c.isalpha() for c in password)
@@ -367,7 +373,7 @@ def check_password(password: str, *, field: str = "password") -> str:
     return password
 
 
-def check_roles(roles: Iterable[str], *, field: str = "roles") -> list[Role]:
+def check_roles(*, roles: Iterable[str], field: str = "roles") -> list[Role]:
     checked: list[Role] = []
     for name in roles:
         try:
@@ -409,7 +415,7 @@ def _active_admins_other_than(session: Session, user_id: int) -> int:
     )
 
 
-def role_names(user: User) -> list[str]:
+def role_names(*, user: User) -> list[str]:
     return sorted(r.role for r in user.roles)
 
 
@@ -431,9 +437,9 @@ def create_user(
 ) -> User:
     """Create an account. ``password_hash`` lets a bulk load (the demo) hash a shared
     password once — argon2 is deliberately slow; it must be the hash of ``password``."""
-    check_username(username)
-    check_password(password)
-    checked = check_roles(roles)
+    check_username(username=username)
+    check_password(password=password)
+    checked = check_roles(roles=roles)
     if language not in SUPPORTED:
         raise UnsupportedLanguage(field="language")
     _check_links(session, checked, org_unit_id, person_id)
@@ -471,9 +477,9 @@ def set_roles(
     session: Session, *, actor: Principal, user_id: int, roles: Iterable[str], reason: str
 ) -> User:
     user = _load(session, user_id)
-    checked = check_roles(roles)
+    checked = check_roles(roles=roles)
     _check_links(session, checked, user.org_unit_id, user.person_id)
-    before = role_names(user)
+    before = role_names(user=user)
     after = sorted(r.value for r in checked)
     if (
         Role.ADMINISTRATOR.value in before
@@ -510,7 +516,7 @@ def deactivate_user(session: Session, *, actor: Principal, user_id: int, reason:
     if not user.is_active:
         raise UserAlreadyInState(state_zh="停用", state_en="deactivated")
     if (
-        Role.ADMINISTRATOR.value in role_names(user)
+        Role.ADMINISTRATOR.value in role_names(user=user)
         and _active_admins_other_than(session, user.id) == 0
     ):
         raise LastAdministrator()
@@ -553,7 +559,7 @@ def reset_password(
 ) -> User:
     """An administrator sets a new password; every session of the user ends."""
     user = _load(session, user_id)
-    check_password(new_password, field="new_password")
+    check_password(password=new_password, field="new_password")
     user.password_hash = hash_password(new_password)
     revoked = revoke_sessions(session, user_id=user.id)
     record(
@@ -582,7 +588,7 @@ def change_own_password(
     user = _load(session, actor.user_id)
     if not verify_password(user.password_hash, current_password):
         raise WrongCurrentPassword(field="current_password")
-    check_password(new_password, field="new_password")
+    check_password(password=new_password, field="new_password")
     if new_password == current_password:
         raise PasswordUnchanged(field="new_password")
     user.password_hash = hash_password(new_password)
@@ -610,7 +616,7 @@ def list_users(
     active: bool | None = None,
 ) -> list[User]:
     if role is not None:
-        check_roles([role], field="role")
+        check_roles(roles=[role], field="role")
     return repository.list_users(session, role=role, org_unit_id=org_unit_id, active=active)
 
 

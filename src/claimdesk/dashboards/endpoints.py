@@ -115,9 +115,9 @@ def stp_csv(
 
 def csv_response(dataset: Dataset, filters: Filters, lang: str) -> Response:
     """A dataset as the CSV download (service.to_csv: BOM, words in ``lang``)."""
-    filename = service.csv_filename(dataset, filters)
+    filename = service.csv_filename(dataset=dataset, filters=filters)
     return Response(
-        service.to_csv(dataset, lang),
+        service.to_csv(dataset=dataset, language=lang),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

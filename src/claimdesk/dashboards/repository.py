@@ -41,7 +41,7 @@ def _count_where(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-def population(actor: Principal, f: Filters) -> Select[Any]:
+def population(*, actor: Principal, f: Filters) -> Select[Any]:
     """Ids of the claims of the period the actor may see (a subquery for ``in_``)."""
     start, end = day_range(f.date_from, f.date_to)
     query = select(Claim.id).where(Claim.received_at >= start, Claim.received_at < end)
@@ -51,20 +51,20 @@ def population(actor: Principal, f: Filters) -> Select[Any]:
 
 
 def claims_with_bills(
-    session: Session, actor: Principal, f: Filters
+    session: Session, *, actor: Principal, f: Filters
 ) -> list[tuple[int, str, dt.datetime, Decimal]]:
     """(claim id, line, received at, Σ bill totals) of the claims that carry e-bills."""
     query = (
         select(Claim.id, Claim.line, Claim.received_at, func.sum(Bill.total))
         .join(Bill, Bill.claim_id == Claim.id)
-        .where(Claim.id.in_(population(actor, f)))
+        .where(Claim.id.in_(population(actor=actor, f=f)))
         .group_by(Claim.id, Claim.line, Claim.received_at)
     )
     return [(cid, line, at, Decimal(total)) for cid, line, at, total in session.execute(query)]
 
 
 def materials_complete(
-    session: Session, actor: Principal, f: Filters
+    session: Session, *, actor: Principal, f: Filters
 ) -> dict[int, dt.datetime | None]:
     """When each claim's checklist became complete: the last item's receipt when every
     item is received (CLM-A1), else the recorded materials-complete time (a claim
@@ -76,7 +76,7 @@ def materials_complete(
             _count_where(Material.received.is_(True)).label("received"),
             func.max(Material.received_at).label("last"),
         )
-        .where(Material.claim_id.in_(population(actor, f)))
+        .where(Material.claim_id.in_(population(actor=actor, f=f)))
         .group_by(Material.claim_id)
         .subquery()
     )
@@ -85,7 +85,7 @@ def materials_complete(
             Claim.id, Claim.materials_complete_at, counts.c.total, counts.c.received, counts.c.last
         )
         .outerjoin(counts, counts.c.claim_id == Claim.id)
-        .where(Claim.id.in_(population(actor, f)))
+        .where(Claim.id.in_(population(actor=actor, f=f)))
     )
     found: dict[int, dt.datetime | None] = {}
     for cid, recorded, items, received, last in session.execute(query):
@@ -96,16 +96,16 @@ def materials_complete(
     return found
 
 
-def confirmed_fraud(session: Session, actor: Principal, f: Filters) -> set[int]:
+def confirmed_fraud(session: Session, *, actor: Principal, f: Filters) -> set[int]:
     """Claims of the period with a fraud flag an investigator confirmed (CLM-F1)."""
     query = select(FraudFlag.claim_id).where(
-        FraudFlag.claim_id.in_(population(actor, f)), FraudFlag.status == "confirmed"
+        FraudFlag.claim_id.in_(population(actor=actor, f=f)), FraudFlag.status == "confirmed"
     )
     return set(session.scalars(query))
 
 
 def first_payments(
-    session: Session, actor: Principal, f: Filters
+    session: Session, *, actor: Principal, f: Filters
 ) -> list[tuple[int, str, dt.datetime, dt.datetime, int | None]]:
     """(claim id, line, received at, first payment instruction, its maker's user id —
     None for the automatic path's system actor) of the claims of the period that were
@@ -113,7 +113,7 @@ def first_payments(
     query = (
         select(Claim.id, Claim.line, Claim.received_at, Payment.created_at, Payment.created_by_id)
         .join(Payment, Payment.claim_id == Claim.id)
-        .where(Claim.id.in_(population(actor, f)))
+        .where(Claim.id.in_(population(actor=actor, f=f)))
         .order_by(Claim.id, Payment.created_at, Payment.id)
     )
     first: dict[int, tuple[int, str, dt.datetime, dt.datetime, int | None]] = {}
@@ -123,7 +123,7 @@ def first_payments(
 
 
 def check_hits(
-    session: Session, actor: Principal, f: Filters
+    session: Session, *, actor: Principal, f: Filters
 ) -> list[tuple[str, str, dt.datetime, str, str | None, bool]]:
     """(check, line, found at, action, outcome, claim paid) of every hit on the claims of
     the period (CLM-F3): one per finding (check_hits.finding_key, on every row)."""
@@ -138,7 +138,7 @@ def check_hits(
             case((paid, True), else_=False),
         )
         .join(Claim, Claim.id == CheckHit.claim_id)
-        .where(Claim.id.in_(population(actor, f)))
+        .where(Claim.id.in_(population(actor=actor, f=f)))
     )
     return [
         (code, line, at, action, outcome, bool(was_paid))
@@ -147,7 +147,7 @@ def check_hits(
 
 
 def sample_verdicts(
-    session: Session, actor: Principal, f: Filters
+    session: Session, *, actor: Principal, f: Filters
 ) -> list[tuple[str, dt.datetime, bool | None]]:
     """(line, received at, the reviewer's verdict — None while not reviewed) of every
     automatically paid claim of the period chosen for the quality sample (CLM-T3)."""
@@ -156,7 +156,7 @@ def sample_verdicts(
         .join(AutomaticDecision, AutomaticDecision.claim_id == Claim.id)
         .outerjoin(SampleVerdict, SampleVerdict.claim_id == Claim.id)
         .where(
-            Claim.id.in_(population(actor, f)),
+            Claim.id.in_(population(actor=actor, f=f)),
             AutomaticDecision.outcome == "paid",
             AutomaticDecision.sampled.is_(True),
         )

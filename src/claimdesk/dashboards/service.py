@@ -73,7 +73,7 @@ def _pct(part: int, whole: int) -> Decimal | None:
     return (Decimal(100 * part) / Decimal(whole)).quantize(ONE, rounding=ROUND_HALF_UP)
 
 
-def percentile(values: list[float], pct: int) -> Decimal | None:
+def percentile(*, values: list[float], pct: int) -> Decimal | None:
     """Nearest-rank percentile (the smallest value with ``pct`` % at or below it)."""
     if not values:
         return None
@@ -86,18 +86,18 @@ def _automatic(session: Session, actor: Principal, f: Filters) -> dict[int, dt.d
     """Claims of the period whose first payment instruction no person made."""
     return {
         cid: at
-        for cid, _line, _received, at, by in repository.first_payments(session, actor, f)
+        for cid, _line, _received, at, by in repository.first_payments(session, actor=actor, f=f)
         if by is None
     }
 
 
 def stp_share(session: Session, *, actor: Principal, filters: Filters) -> Dataset:
-    complete = repository.materials_complete(session, actor, filters)
-    fraud = repository.confirmed_fraud(session, actor, filters)
+    complete = repository.materials_complete(session, actor=actor, f=filters)
+    fraud = repository.confirmed_fraud(session, actor=actor, f=filters)
     automatic = _automatic(session, actor, filters)
     eligible: dict[tuple[str, str], int] = defaultdict(int)
     paid: dict[tuple[str, str], int] = defaultdict(int)
-    for cid, line, received, total in repository.claims_with_bills(session, actor, filters):
+    for cid, line, received, total in repository.claims_with_bills(session, actor=actor, f=filters):
         # The limit the administrator set (CLM-T2), not the default: a raised or lowered
         # limit changes which claims the automatic path could take.
         limit = thresholds.in_force(session, at=received).automatic_max_amount
@@ -120,16 +120,18 @@ def stp_share(session: Session, *, actor: Principal, filters: Filters) -> Datase
 
 
 def stp_time(session: Session, *, actor: Principal, filters: Filters) -> Dataset:
-    complete = repository.materials_complete(session, actor, filters)
+    complete = repository.materials_complete(session, actor=actor, f=filters)
     waits: dict[tuple[str, str, str], list[float]] = defaultdict(list)
-    for cid, line, received, paid_at, by in repository.first_payments(session, actor, filters):
+    for cid, line, received, paid_at, by in repository.first_payments(
+        session, actor=actor, f=filters
+    ):
         done = complete.get(cid)
         if done is None:
             continue
         path = "automatic" if by is None else "manual"
         waits[(_month(received), line, path)].append(max((paid_at - done).total_seconds(), 0.0))
     rows: list[tuple[Cell, ...]] = [
-        (month, line, path, len(s), percentile(s, 50), percentile(s, 95))
+        (month, line, path, len(s), percentile(values=s, pct=50), percentile(values=s, pct=95))
         for (month, line, path), s in sorted(waits.items())
     ]
     return Dataset(
@@ -143,7 +145,9 @@ def stp_time(session: Session, *, actor: Principal, filters: Filters) -> Dataset
 
 def stp_checks(session: Session, *, actor: Principal, filters: Filters) -> Dataset:
     counts: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
-    for code, line, found, action, outcome, paid in repository.check_hits(session, actor, filters):
+    for code, line, found, action, outcome, paid in repository.check_hits(
+        session, actor=actor, f=filters
+    ):
         row = counts[(code, line, _month(found))]
         row[0] += 1
         row[1] += action == "hold"
@@ -177,7 +181,7 @@ def stp_sample(session: Session, *, actor: Principal, filters: Filters) -> Datas
     """The quality sample (CLM-T3): automatically paid claims chosen for a tier-1
     review, how many were reviewed and how many reviewers agreed with the machine."""
     counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
-    for line, received, agrees in repository.sample_verdicts(session, actor, filters):
+    for line, received, agrees in repository.sample_verdicts(session, actor=actor, f=filters):
         row = counts[(_month(received), line)]
         row[0] += 1
         row[1] += agrees is not None
@@ -315,7 +319,7 @@ def _words(column: str, value: Cell, language: str) -> str:
     return code_label(value, language)
 
 
-def csv_rows(dataset: Dataset, language: str) -> list[list[str]]:
+def csv_rows(*, dataset: Dataset, language: str) -> list[list[str]]:
     """The dataset as the CSV's rows, header first, in the reader's language: each column
     named in words, each code or month column (WORDED_COLUMNS) in words followed by a
     column that keeps its value for a program to read ("时限", "时限（代码）")."""
@@ -335,17 +339,17 @@ def csv_rows(dataset: Dataset, language: str) -> list[list[str]]:
     return rows
 
 
-def to_csv(dataset: Dataset, language: str) -> bytes:
+def to_csv(*, dataset: Dataset, language: str) -> bytes:
     """The dataset as a CSV file for Excel (CLM-Q2, GEN-7 "exportable"): UTF-8 with a
     byte-order mark, without which Excel on a Chinese Windows reads the file in GBK and
     shows mojibake; the header and the codes in the reader's language (csv_rows)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerows(csv_rows(dataset, language))
+    writer.writerows(csv_rows(dataset=dataset, language=language))
     return buffer.getvalue().encode("utf-8-sig")
 
 
-def csv_filename(dataset: Dataset, filters: Filters) -> str:
+def csv_filename(*, dataset: Dataset, filters: Filters) -> str:
     """The export's file name: the dataset and the period (and the branch when one is
     chosen), so two exports of different periods never overwrite each other."""
     by = f"_by_{filters.breakdown}" if filters.breakdown else ""

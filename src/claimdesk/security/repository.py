@@ -27,12 +27,12 @@ T = TypeVar("T", bound=Any)
 SUBJECT = "security_incident"
 
 
-def reads_all(actor: Principal) -> bool:
+def reads_all(*, actor: Principal) -> bool:
     return actor.session_kind == "system" or actor.has(Permission.SECURITY_INCIDENT_READ)
 
 
 def _scoped(query: Select[T], actor: Principal) -> Select[T]:
-    if reads_all(actor):
+    if reads_all(actor=actor):
         return query
     if actor.user_id is None:
         return query.where(SecurityIncident.id.is_(None))
@@ -40,7 +40,7 @@ def _scoped(query: Select[T], actor: Principal) -> Select[T]:
 
 
 def get_incident(
-    session: Session, actor: Principal, incident_id: int, *, for_update: bool = False
+    session: Session, *, actor: Principal, incident_id: int, for_update: bool = False
 ) -> SecurityIncident | None:
     query = _scoped(select(SecurityIncident).where(SecurityIncident.id == incident_id), actor)
     if for_update:
@@ -50,7 +50,7 @@ def get_incident(
 
 
 def incidents_query(
-    actor: Principal, *, states: Sequence[str] | None = None, severity: str | None = None
+    *, actor: Principal, states: Sequence[str] | None = None, severity: str | None = None
 ) -> Select[SecurityIncident]:
     """The incidents the caller may see, newest first: paged by claimdesk.paging."""
     query = select(SecurityIncident).order_by(
@@ -65,18 +65,18 @@ def incidents_query(
 
 def list_incidents(
     session: Session,
-    actor: Principal,
     *,
+    actor: Principal,
     states: Sequence[str] | None = None,
     severity: str | None = None,
     limit: int = 200,
 ) -> list[SecurityIncident]:
-    query = incidents_query(actor, states=states, severity=severity)
+    query = incidents_query(actor=actor, states=states, severity=severity)
     return list(session.scalars(query.limit(limit)))
 
 
 def containment_actions(
-    session: Session, incident_id: int
+    session: Session, *, incident_id: int
 ) -> list[SecurityIncidentContainmentAction]:
     query = select(SecurityIncidentContainmentAction).where(
         SecurityIncidentContainmentAction.incident_id == incident_id
@@ -92,7 +92,7 @@ def containment_actions(
 
 
 def corrective_actions(
-    session: Session, incident_id: int
+    session: Session, *, incident_id: int
 ) -> list[SecurityIncidentCorrectiveAction]:
     query = select(SecurityIncidentCorrectiveAction).where(
         SecurityIncidentCorrectiveAction.incident_id == incident_id
@@ -101,7 +101,7 @@ def corrective_actions(
 
 
 def corrective_action(
-    session: Session, incident_id: int, action_id: int
+    session: Session, *, incident_id: int, action_id: int
 ) -> SecurityIncidentCorrectiveAction | None:
     return session.scalars(
         select(SecurityIncidentCorrectiveAction).where(
@@ -111,14 +111,14 @@ def corrective_action(
     ).first()
 
 
-def transitions(session: Session, incident_id: int) -> list[SecurityIncidentTransition]:
+def transitions(session: Session, *, incident_id: int) -> list[SecurityIncidentTransition]:
     query = select(SecurityIncidentTransition).where(
         SecurityIncidentTransition.incident_id == incident_id
     )
     return list(session.scalars(query.order_by(SecurityIncidentTransition.id)))
 
 
-def running_clocks(session: Session, incident_ids: Sequence[int]) -> dict[int, Clock]:
+def running_clocks(session: Session, *, incident_ids: Sequence[int]) -> dict[int, Clock]:
     """The running stage clock of each incident (one at a time), for the list."""
     if not incident_ids:
         return {}

@@ -106,7 +106,7 @@ def _past_instant(
     return value
 
 
-def next_number(session: Session, day: dt.date) -> str:
+def next_number(session: Session, *, day: dt.date) -> str:
     """SI + yyyymmdd + 4 digits, unique across processes (db.next_daily_value)."""
     prefix = f"SI{day:%Y%m%d}"
     value = next_daily_value(
@@ -129,7 +129,7 @@ SEVERITY_WORDS: dict[str, tuple[str, str]] = {
 }
 
 
-def severity_words(severity: str, language: str) -> str:
+def severity_words(*, severity: str, language: str) -> str:
     zh, en = SEVERITY_WORDS.get(severity, (severity, severity))
     return zh if language.lower().startswith("zh") else en
 
@@ -168,7 +168,9 @@ def tell_administrators(
 def get_incident(
     session: Session, *, actor: Principal, incident_id: int, for_update: bool = False
 ) -> SecurityIncident:
-    found = repository.get_incident(session, actor, incident_id, for_update=for_update)
+    found = repository.get_incident(
+        session, actor=actor, incident_id=incident_id, for_update=for_update
+    )
     if found is None:
         raise SecurityIncidentNotFound(field="incident_id")
     return found
@@ -183,7 +185,7 @@ def list_incidents(
 ) -> list[SecurityIncident]:
     """The incidents ``actor`` may see (row-filtered: a reporter their own), newest
     first, at most 200: the incidents page's list."""
-    return repository.list_incidents(session, actor, states=states, severity=severity)
+    return repository.list_incidents(session, actor=actor, states=states, severity=severity)
 
 
 def incidents_page(
@@ -202,32 +204,34 @@ def incidents_page(
         choose(state, workflow.STATES, "state")
     if severity is not None:
         choose(severity, SEVERITIES, "severity")
-    query = repository.incidents_query(actor, states=[state] if state else None, severity=severity)
+    query = repository.incidents_query(
+        actor=actor, states=[state] if state else None, severity=severity
+    )
     return fetch(session, query, paging)
 
 
 def running_clocks(session: Session, *, incident_ids: Sequence[int]) -> dict[int, Clock]:
     """The running stage clock of each incident, by incident id (a list's limit column)."""
-    return repository.running_clocks(session, incident_ids)
+    return repository.running_clocks(session, incident_ids=incident_ids)
 
 
 def containment_actions(
     session: Session, *, incident_id: int
 ) -> list[SecurityIncidentContainmentAction]:
     """What was done to contain the incident, in the order it was done."""
-    return repository.containment_actions(session, incident_id)
+    return repository.containment_actions(session, incident_id=incident_id)
 
 
 def corrective_actions(
     session: Session, *, incident_id: int
 ) -> list[SecurityIncidentCorrectiveAction]:
     """The incident's corrective actions, in the order they were added."""
-    return repository.corrective_actions(session, incident_id)
+    return repository.corrective_actions(session, incident_id=incident_id)
 
 
 def transitions(session: Session, *, incident_id: int) -> list[SecurityIncidentTransition]:
     """The incident's stage changes, oldest first."""
-    return repository.transitions(session, incident_id)
+    return repository.transitions(session, incident_id=incident_id)
 
 
 def _in_stage(incident: SecurityIncident, state: str, what_zh: str, what_en: str) -> None:
@@ -261,7 +265,7 @@ def report_incident(
     systems = _text(affected_systems, "affected_systems")
     detected = _past_instant(detected_at, "detected_at", now)
     incident = SecurityIncident(
-        number=next_number(session, local_date(now)),
+        number=next_number(session, day=local_date(now)),
         reporter_id=actor.user_id,
         reporter_name=actor.username,
         org_unit_id=actor.org_unit_id,
@@ -296,7 +300,7 @@ def report_incident(
     )
 
     def reported(language: str) -> tuple[str, str]:
-        level = severity_words(severity, language)
+        level = severity_words(severity=severity, language=language)
         found = local_datetime(detected, language)
         if language.lower().startswith("zh"):
             return "信息安全事件报告", (
@@ -485,7 +489,7 @@ def complete_corrective_action(
     note: str | None = None,
 ) -> SecurityIncidentCorrectiveAction:
     incident = get_incident(session, actor=actor, incident_id=incident_id, for_update=True)
-    action = repository.corrective_action(session, incident.id, action_id)
+    action = repository.corrective_action(session, incident_id=incident.id, action_id=action_id)
     if action is None:
         raise CorrectiveActionNotFound(field="action_id")
     _in_stage(incident, workflow.ROOT_CAUSED, "完成整改措施", "complete corrective actions")

@@ -31,7 +31,7 @@ def escalate_incident_clock(
     def breached(language: str) -> tuple[str, str]:
         # The stage by what it is for, the severity in words and the due time as people
         # write it, in the administrator's language (it was Chinese with the codes).
-        level = service.severity_words(incident.severity, language)
+        level = service.severity_words(severity=incident.severity, language=language)
         purpose = name_of(clock.name, clock.basis).purpose(language)
         due = local_datetime(clock.due_at, language)
         if language.lower().startswith("zh"):

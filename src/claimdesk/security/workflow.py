@@ -63,7 +63,7 @@ def _containment_recorded(session: Session, incident: SecurityIncident) -> None:
 
 
 def _corrections_done(session: Session, incident: SecurityIncident) -> None:
-    actions = repository.corrective_actions(session, incident.id)
+    actions = repository.corrective_actions(session, incident_id=incident.id)
     if not actions:
         raise CorrectiveActionsMissing()
     still_open = sum(1 for a in actions if a.done_at is None)

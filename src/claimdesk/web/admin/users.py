@@ -156,7 +156,7 @@ def _user(
         "admin/user.html",
         **form_context(refusal, action=action, values=values),
         user=user,
-        user_roles=service.role_names(user),
+        user_roles=service.role_names(user=user),
         roles=_role_names(request),
         may_manage=actor.has(Permission.USERS_MANAGE),
         **common(request),

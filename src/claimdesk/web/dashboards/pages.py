@@ -187,11 +187,11 @@ def csv_response(
 ) -> Response:
     """The dataset as a CSV for Excel, in the page's language (dashboards.to_csv)."""
     return Response(
-        dashboards.to_csv(dataset, language_of(request)),
+        dashboards.to_csv(dataset=dataset, language=language_of(request)),
         media_type="text/csv; charset=utf-8",
         headers={
             "Content-Disposition": (
-                f'attachment; filename="{dashboards.csv_filename(dataset, filters)}"'
+                f'attachment; filename="{dashboards.csv_filename(dataset=dataset, filters=filters)}"'
             )
         },
     )
