@@ -326,6 +326,11 @@ CONTEXT_LABELS: dict[str, dict[str, tuple[str, str]]] = {
     "complaint": {
         "description": ("投诉经过", "What happened"),
     },
+    # An org unit, a sales channel or organisation edited (org.schemas.OrgUnitUpdate,
+    # sales.schemas.ChannelUpdate, OrganisationUpdate): its name is 名称, not 姓名.
+    "named_record": {
+        "name": ("名称", "Name"),
+    },
 }
 
 # "(CLM-R3)", "（SVC-3）", "(SPEC CLM-T1)", "(CLM-R4、CLM-P4)": references for the

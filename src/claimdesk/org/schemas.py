@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, ClassVar, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 
 from claimdesk.english_names import EditedEnglishName, EnglishName
 
 OrgKind = Literal["head_office", "branch"]
+
+# A unit's new Chinese name: trimmed, then 1..100 characters (all blanks: refused).
+EditedName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 
 
 class OrgUnitCreate(BaseModel):
@@ -22,7 +25,10 @@ class OrgUnitCreate(BaseModel):
 
 
 class OrgUnitUpdate(BaseModel):
-    name: str | None = Field(default=None, min_length=1, max_length=100)
+    # "name" is the unit's name (名称), not a person's (姓名): field_labels.CONTEXT_LABELS.
+    field_context: ClassVar[str] = "named_record"
+
+    name: EditedName | None = None
     # Left out: unchanged; null: removed (the Chinese name shows); blank: refused (GEN-6).
     name_en: EditedEnglishName = None
     region_code: str | None = Field(default=None, max_length=6)

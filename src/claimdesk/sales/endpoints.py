@@ -19,9 +19,11 @@ from claimdesk.sales.schemas import (
     AssessmentIn,
     ChannelIn,
     ChannelOut,
+    ChannelUpdate,
     EvaluationIn,
     OrganisationIn,
     OrganisationOut,
+    OrganisationUpdate,
     TrainingIn,
 )
 
@@ -42,6 +44,54 @@ def create_channel(body: ChannelIn, db: DB, principal: NeedsManage) -> ChannelOu
 @router.post("/organisations", status_code=201, response_model=OrganisationOut)
 def create_organisation(body: OrganisationIn, db: DB, principal: NeedsManage) -> OrganisationOut:
     organisation = service.create_organisation(db, actor=principal, **body.model_dump())
+    return OrganisationOut.model_validate(organisation)
+
+
+@router.get("/channels/{channel_id}", response_model=ChannelOut)
+def get_channel(channel_id: int, db: DB, principal: NeedsRead) -> ChannelOut:
+    return ChannelOut.model_validate(service.get_channel(db, channel_id=channel_id))
+
+
+@router.patch("/channels/{channel_id}", response_model=ChannelOut)
+def update_channel(
+    channel_id: int, body: ChannelUpdate, db: DB, principal: NeedsManage
+) -> ChannelOut:
+    channel = service.update_channel(
+        db,
+        actor=principal,
+        channel_id=channel_id,
+        reason=body.reason,
+        name=body.name,
+        # Only when the body says it: null removes the English name.
+        name_en=body.name_en if "name_en" in body.model_fields_set else service.UNCHANGED,
+        kind=body.kind,
+        modes=body.modes,
+    )
+    return ChannelOut.model_validate(channel)
+
+
+@router.get("/organisations/{organisation_id}", response_model=OrganisationOut)
+def get_organisation(organisation_id: int, db: DB, principal: NeedsRead) -> OrganisationOut:
+    organisation = service.get_organisation(db, organisation_id=organisation_id)
+    return OrganisationOut.model_validate(organisation)
+
+
+@router.patch("/organisations/{organisation_id}", response_model=OrganisationOut)
+def update_organisation(
+    organisation_id: int, body: OrganisationUpdate, db: DB, principal: NeedsManage
+) -> OrganisationOut:
+    # A field left out stays; sent as null, it is removed.
+    given, left = body.model_fields_set, service.UNCHANGED
+    organisation = service.update_organisation(
+        db,
+        actor=principal,
+        organisation_id=organisation_id,
+        reason=body.reason,
+        name=body.name,
+        name_en=body.name_en if "name_en" in given else left,
+        org_unit_id=body.org_unit_id if "org_unit_id" in given else left,
+        licence_number=body.licence_number if "licence_number" in given else left,
+    )
     return OrganisationOut.model_validate(organisation)
 
 

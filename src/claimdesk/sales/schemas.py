@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Annotated, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from claimdesk.english_names import EnglishName
+from claimdesk.english_names import EditedEnglishName, EnglishName
+
+# A record's new Chinese name: trimmed, then 1..100 characters (all blanks: refused).
+EditedName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 
 
 class _In(BaseModel):
@@ -21,6 +26,21 @@ class ChannelIn(_In):
     name_en: EnglishName = None
     kind: str = Field(max_length=20)
     modes: list[str] = Field(min_length=1, max_length=4)
+
+
+class ChannelUpdate(_In):
+    """A channel edited (PATCH /sales/channels/{id}): what is left out stays; the code is
+    the channel's identity and is not edited."""
+
+    # "name" is the channel's name (名称), not a person's (姓名).
+    field_context: ClassVar[str] = "named_record"
+
+    name: EditedName | None = None
+    # Left out: unchanged; null: removed (the Chinese name shows); blank: refused (GEN-6).
+    name_en: EditedEnglishName = None
+    kind: str | None = Field(default=None, max_length=20)
+    modes: list[str] | None = Field(default=None, min_length=1, max_length=4)
+    reason: Reason
 
 
 class ChannelOut(BaseModel):
@@ -41,6 +61,22 @@ class OrganisationIn(_In):
     channel_id: int
     org_unit_id: int | None = None
     licence_number: str | None = Field(default=None, max_length=40)
+
+
+class OrganisationUpdate(_In):
+    """A sales organisation edited (PATCH /sales/organisations/{id}): what is left out
+    stays; ``name_en``, ``org_unit_id`` and ``licence_number`` sent as null are removed.
+    Its channel is not edited (its agents and evaluations were made under it)."""
+
+    field_context: ClassVar[str] = "named_record"
+
+    name: EditedName | None = None
+    name_en: EditedEnglishName = None
+    org_unit_id: int | None = None
+    licence_number: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)] | None
+    ) = None
+    reason: Reason
 
 
 class OrganisationOut(BaseModel):

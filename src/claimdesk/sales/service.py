@@ -21,6 +21,7 @@ from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
 from claimdesk.errors import AlreadyExists, NotFound
 from claimdesk.models.base import utcnow
+from claimdesk.models.org import OrgUnit
 from claimdesk.models.sales import (
     AgentAssessment,
     EvaluationFinding,
@@ -143,6 +144,128 @@ def create_organisation(
         details={"channel_id": channel_id},
     )
     return organisation
+
+
+class Unchanged:
+    """The value of an edit's argument that was not given (None means "remove")."""
+
+
+UNCHANGED = Unchanged()
+
+
+def get_channel(session: Session, *, channel_id: int) -> SalesChannel:
+    """A channel by id (reference data: no personal data, the same for every reader)."""
+    return _get(session, SalesChannel, channel_id, "channel_id", "sales channel")
+
+
+def get_organisation(session: Session, *, organisation_id: int) -> SalesOrganisation:
+    """A sales organisation by id (reference data, as channels)."""
+    return _get(
+        session, SalesOrganisation, organisation_id, "organisation_id", "sales organisation"
+    )
+
+
+def update_channel(
+    session: Session,
+    *,
+    actor: Principal,
+    channel_id: int,
+    reason: str,
+    name: str | None = None,
+    name_en: str | Unchanged | None = UNCHANGED,
+    kind: str | None = None,
+    modes: Sequence[str] | None = None,
+) -> SalesChannel:
+    """A channel's names, kind and sales modes corrected (SAL-1, GEN-6), audited with
+    before and after. None leaves a field as it is; ``name_en`` None removes the English
+    name (English pages then show the Chinese one). The code is never edited."""
+    channel = get_channel(session, channel_id=channel_id)
+    reason = _text(reason, "reason")
+    if kind is not None:
+        choose(kind, CHANNEL_KINDS, "kind")
+    if modes is not None:
+        if not modes:
+            raise TextRequired(field="modes")
+        for index, mode in enumerate(modes):
+            choose(mode, SALES_MODES, f"modes.{index}")
+    before = _channel_facts(channel)
+    if name is not None:
+        channel.name = _text(name, "name")
+    if not isinstance(name_en, Unchanged):
+        channel.name_en = _optional(name_en)
+    if kind is not None:
+        channel.kind = kind
+    if modes is not None:
+        channel.modes = ",".join(dict.fromkeys(modes))
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        action="sales.channel_updated",
+        entity_type="sales_channel",
+        entity_id=channel.id,
+        reason=reason,
+        details={"code": channel.code, "before": before, "after": _channel_facts(channel)},
+    )
+    return channel
+
+
+def _channel_facts(channel: SalesChannel) -> dict[str, Any]:
+    return {
+        "name": channel.name,
+        "name_en": channel.name_en,
+        "kind": channel.kind,
+        "modes": channel.modes,
+    }
+
+
+def update_organisation(
+    session: Session,
+    *,
+    actor: Principal,
+    organisation_id: int,
+    reason: str,
+    name: str | None = None,
+    name_en: str | Unchanged | None = UNCHANGED,
+    org_unit_id: int | Unchanged | None = UNCHANGED,
+    licence_number: str | Unchanged | None = UNCHANGED,
+) -> SalesOrganisation:
+    """A sales organisation's names, branch and licence corrected (SAL-1, GEN-6),
+    audited with before and after. UNCHANGED leaves a field; None removes the English
+    name, the branch or the licence. Its channel is not edited."""
+    organisation = get_organisation(session, organisation_id=organisation_id)
+    reason = _text(reason, "reason")
+    if isinstance(org_unit_id, int):
+        _get(session, OrgUnit, org_unit_id, "org_unit_id", "org unit")
+    before = _organisation_facts(organisation)
+    if name is not None:
+        organisation.name = _text(name, "name")
+    if not isinstance(name_en, Unchanged):
+        organisation.name_en = _optional(name_en)
+    if not isinstance(org_unit_id, Unchanged):
+        organisation.org_unit_id = org_unit_id
+    if not isinstance(licence_number, Unchanged):
+        organisation.licence_number = _optional(licence_number)
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        action="sales.organisation_updated",
+        entity_type="sales_organisation",
+        entity_id=organisation.id,
+        reason=reason,
+        details={"before": before, "after": _organisation_facts(organisation)},
+    )
+    return organisation
+
+
+def _organisation_facts(organisation: SalesOrganisation) -> dict[str, Any]:
+    return {
+        "name": organisation.name,
+        "name_en": organisation.name_en,
+        "org_unit_id": organisation.org_unit_id,
+        "licence_number": organisation.licence_number,
+    }
 
 
 def register_agent(

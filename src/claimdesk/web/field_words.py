@@ -37,13 +37,15 @@ def in_words(
     path = str(error.get("field") or "")
     message = SPEC_REF.sub("", str(error.get("message") or "")).strip()
     msgid = label_of(path) if path else None
+    # The colon after the label as the page's language writes it (名称：… / Name: …).
+    colon = "：" if language_of(request).startswith("zh") else ": "
     if msgid:
         label = gettext(msgid)
         for prefix in PREFIXES:
             found = prefix.match(message)
             if found and found.group("path") == path:
                 rest = message[found.end() :].strip()
-                message = f"{label}：{rest}" if rest else label
+                message = f"{label}{colon}{rest}" if rest else label
                 break
         else:
             # The error base already names the field by its generic label
@@ -51,11 +53,11 @@ def in_words(
             generic = field_label(path, language_of(request))
             if generic and message.startswith(generic):
                 rest = message[len(generic) :].lstrip(":： ")
-                message = f"{label}：{rest}" if rest else label
+                message = f"{label}{colon}{rest}" if rest else label
             elif path in message:
                 message = message.replace(path, label, 1)
             else:
-                message = f"{label}：{message}"
+                message = f"{label}{colon}{message}"
         shown["label"] = label
     shown["message"] = message
     return shown

@@ -16,14 +16,17 @@ from claimdesk import formatting
 from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
 from claimdesk.deps import DB, require
+from claimdesk.org import service as org_service
 from claimdesk.sales import service
 from claimdesk.sales.schemas import (
     ActionDoneIn,
     AgentIn,
     AssessmentIn,
     ChannelIn,
+    ChannelUpdate,
     EvaluationIn,
     OrganisationIn,
+    OrganisationUpdate,
     TrainingIn,
 )
 from claimdesk.service.errors import TextRequired
@@ -31,6 +34,7 @@ from claimdesk.web.field_words import in_words
 from claimdesk.web.kit import (
     FormPage,
     Refusal,
+    checked,
     common,
     form_context,
     language_of,
@@ -89,6 +93,8 @@ FIELD_WORDS: dict[str, str] = {
     "finding": "Finding",
     "action_text": "Improvement action",
     "action_due_on": "Action due on",
+    "reason": "Reason",
+    "org_unit_id": "Branch (org unit)",
 }
 # Where a service's or schema's path lands on each form (the form's own field names).
 FORM_FIELDS: dict[str, dict[str, str]] = {
@@ -278,6 +284,185 @@ def register_agent(
         return service.register_agent(db, actor=actor, **data.model_dump())
 
     return _overview_page(request, db, actor).act("agent", values, call)
+
+
+# --- one channel, one organisation: their page and its edit form ---------------------
+
+
+def _channel(
+    request: Request,
+    db: Session,
+    actor: Principal,
+    channel_id: int,
+    *,
+    refusal: Refusal | None = None,
+    action: str | None = None,
+    values: dict[str, Any] | None = None,
+) -> Response:
+    refusal = _in_words(request, refusal, action)
+    channel = service.get_channel(db, channel_id=channel_id)
+    stored = {
+        "name": channel.name,
+        "name_en": channel.name_en or "",
+        "kind": channel.kind,
+        "modes": channel.modes.split(","),
+        "reason": "",
+    }
+    return page(
+        request,
+        "admin/sales_channel.html",
+        **form_context(refusal, action=action, values=values),
+        channel=channel,
+        # The form starts from the stored values; after a refusal, from what was typed.
+        form=values if refusal is not None and values else stored,
+        kinds=service.CHANNEL_KINDS,
+        modes=service.SALES_MODES,
+        may_manage=actor.has(Permission.SALES_MANAGE),
+        **common(request),
+    )
+
+
+@router.get("/channels/{channel_id}")
+def channel_page(channel_id: int, request: Request, db: DB, actor: Reader) -> Response:
+    return _channel(request, db, actor, channel_id)
+
+
+@router.post("/channels/{channel_id}")
+def update_channel(
+    channel_id: int,
+    request: Request,
+    db: DB,
+    actor: Manager,
+    name: Short = "",
+    name_en: Short = "",
+    kind: Short = "",
+    modes: Annotated[list[str] | None, Form()] = None,
+    reason: Short = "",
+) -> Response:
+    """The channel edited through the API's schema and service (SAL-1, GEN-6): an English
+    name emptied on the form is removed (English pages show the Chinese one)."""
+    values = {
+        "name": name,
+        "name_en": name_en,
+        "kind": kind,
+        "modes": modes or [],
+        "reason": reason,
+    }
+
+    def call() -> Any:
+        body = checked(
+            ChannelUpdate,
+            {
+                "name": name,
+                "name_en": name_en.strip() or None,
+                "kind": kind,
+                "modes": modes or [],
+                "reason": reason,
+            },
+        )
+        return service.update_channel(
+            db,
+            actor=actor,
+            channel_id=channel_id,
+            reason=body.reason,
+            name=body.name,
+            name_en=body.name_en,
+            kind=body.kind,
+            modes=body.modes,
+        )
+
+    show = partial(_channel, request, db, actor, channel_id)
+    address = f"/admin/sales/channels/{channel_id}"
+    return FormPage(request, db, show, address).act("channel-edit", values, call)
+
+
+def _organisation(
+    request: Request,
+    db: Session,
+    actor: Principal,
+    organisation_id: int,
+    *,
+    refusal: Refusal | None = None,
+    action: str | None = None,
+    values: dict[str, Any] | None = None,
+) -> Response:
+    refusal = _in_words(request, refusal, action)
+    organisation = service.get_organisation(db, organisation_id=organisation_id)
+    channel = service.get_channel(db, channel_id=organisation.channel_id)
+    units = org_service.list_units(db, kind=None)
+    stored = {
+        "name": organisation.name,
+        "name_en": organisation.name_en or "",
+        "org_unit_id": str(organisation.org_unit_id or ""),
+        "licence_number": organisation.licence_number or "",
+        "reason": "",
+    }
+    return page(
+        request,
+        "admin/sales_organisation.html",
+        **form_context(refusal, action=action, values=values),
+        organisation=organisation,
+        channel=channel,
+        units=units,
+        unit=next((u for u in units if u.id == organisation.org_unit_id), None),
+        form=values if refusal is not None and values else stored,
+        may_manage=actor.has(Permission.SALES_MANAGE),
+        **common(request),
+    )
+
+
+@router.get("/organisations/{organisation_id}")
+def organisation_page(organisation_id: int, request: Request, db: DB, actor: Reader) -> Response:
+    return _organisation(request, db, actor, organisation_id)
+
+
+@router.post("/organisations/{organisation_id}")
+def update_organisation(
+    organisation_id: int,
+    request: Request,
+    db: DB,
+    actor: Manager,
+    name: Short = "",
+    name_en: Short = "",
+    org_unit_id: Short = "",
+    licence_number: Short = "",
+    reason: Short = "",
+) -> Response:
+    """The organisation edited through the API's schema and service (SAL-1, GEN-6): the
+    form sends every field, so an emptied English name, branch or licence is removed."""
+    values = {
+        "name": name,
+        "name_en": name_en,
+        "org_unit_id": org_unit_id,
+        "licence_number": licence_number,
+        "reason": reason,
+    }
+
+    def call() -> Any:
+        body = checked(
+            OrganisationUpdate,
+            {
+                "name": name,
+                "name_en": name_en.strip() or None,
+                "org_unit_id": org_unit_id.strip() or None,
+                "licence_number": licence_number.strip() or None,
+                "reason": reason,
+            },
+        )
+        return service.update_organisation(
+            db,
+            actor=actor,
+            organisation_id=organisation_id,
+            reason=body.reason,
+            name=body.name,
+            name_en=body.name_en,
+            org_unit_id=body.org_unit_id,
+            licence_number=body.licence_number,
+        )
+
+    show = partial(_organisation, request, db, actor, organisation_id)
+    address = f"/admin/sales/organisations/{organisation_id}"
+    return FormPage(request, db, show, address).act("organisation-edit", values, call)
 
 
 # --- one agent: training and assessments ----------------------------------------------

@@ -1,5 +1,7 @@
 """Users, roles and org units for the administrator (SEC-4, SEC-8): the list, creating a
-user, changing roles, deactivating and reactivating with a reason, and the org units.
+user, changing roles, deactivating and reactivating with a reason, and the org units
+(created on the list, renamed — Chinese and English — on a unit's own page, with a
+reason).
 Every action is the API's auth/org service call under the API's permission; a refusal
 (e.g. removing the last administrator) is shown beside its form and writes nothing."""
 
@@ -20,7 +22,7 @@ from claimdesk.auth.schemas import RolesUpdate, StatusChange, UserCreate
 from claimdesk.deps import DB, require
 from claimdesk.errors import ValidationFailed
 from claimdesk.org import service as org_service
-from claimdesk.org.schemas import OrgUnitCreate
+from claimdesk.org.schemas import OrgUnitCreate, OrgUnitUpdate
 from claimdesk.web.kit import (
     FormPage,
     Refusal,
@@ -302,4 +304,85 @@ def create_unit(
         call,
         refused=lambda refusal: _units(request, db, actor, refusal=refusal, values=values),
         redirect="/admin/org-units",
+    )
+
+
+def _unit(
+    request: Request,
+    db: Session,
+    actor: Principal,
+    unit_id: int,
+    *,
+    refusal: Refusal | None = None,
+    values: dict[str, Any] | None = None,
+) -> Response:
+    unit = org_service.get_unit(db, unit_id=unit_id)
+    parent = org_service.get_unit(db, unit_id=unit.parent_id) if unit.parent_id else None
+    shown = values if refusal is not None else None
+    return page(
+        request,
+        "admin/org_unit.html",
+        **form_context(refusal, values=shown),
+        unit=unit,
+        parent=parent,
+        # The form starts from the stored values; after a refusal, from what was typed.
+        form=shown
+        or {
+            "name": unit.name,
+            "name_en": unit.name_en or "",
+            "region_code": unit.region_code or "",
+            "reason": "",
+        },
+        may_manage=actor.has(Permission.ORG_MANAGE),
+        **common(request),
+    )
+
+
+@router.get("/org-units/{unit_id}")
+def org_unit(unit_id: int, request: Request, db: DB, actor: OrgReader) -> Response:
+    return _unit(request, db, actor, unit_id)
+
+
+@router.post("/org-units/{unit_id}")
+def update_unit(
+    unit_id: int,
+    request: Request,
+    db: DB,
+    actor: OrgManager,
+    name: Short = "",
+    name_en: Short = "",
+    region_code: Short = "",
+    reason: Short = "",
+) -> Response:
+    """The unit renamed (GEN-6) through the API's schema and service: an English name
+    emptied on the form is removed (the Chinese name shows on English pages); a region
+    code left empty keeps the stored one (the API cannot remove it either)."""
+    values = {"name": name, "name_en": name_en, "region_code": region_code, "reason": reason}
+
+    def call() -> Any:
+        body = checked(
+            OrgUnitUpdate,
+            {
+                "name": name,
+                "name_en": name_en.strip() or None,
+                "region_code": region_code.strip() or None,
+                "reason": reason.strip(),
+            },
+        )
+        return org_service.update_unit(
+            db,
+            actor=actor,
+            unit_id=unit_id,
+            reason=body.reason,
+            name=body.name,
+            name_en=body.name_en,
+            region_code=body.region_code,
+        )
+
+    return form_action(
+        request,
+        db,
+        call,
+        refused=lambda refusal: _unit(request, db, actor, unit_id, refusal=refusal, values=values),
+        redirect=f"/admin/org-units/{unit_id}",
     )
