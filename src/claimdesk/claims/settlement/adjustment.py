@@ -219,7 +219,7 @@ def calculate(session: Session, claim: Claim, coverage_code: str, *, lock: bool)
     row lock (the adjustment itself); without it, a preview that writes nothing."""
     # Every liability of the product (what a covered decision may name), the adjusted
     # coverage among those the claim claims: one read.
-    product = repository.coverages_of_policy(session, claim.policy_id)
+    product = repository.coverages_of_policy(session, policy_id=claim.policy_id)
     coverage = next(
         (c for c in product if c.code == coverage_code and c.code in claim.coverage_codes), None
     )
@@ -235,7 +235,7 @@ def calculate(session: Session, claim: Claim, coverage_code: str, *, lock: bool)
     )
     if policy is None:  # a foreign key: the claim's policy exists
         raise NotFound(what="policy", field="policy_id")
-    history = history_for(session, claim, coverage)
+    history = history_for(session, claim=claim, coverage=coverage)
     facts, removed = engine_facts(claim, assessment)
     engine = engine_coverage(coverage)
     # The policy's cover, not only its period: a termination (POL-3) ends it the day it
@@ -277,7 +277,9 @@ def proposed_terms(session: Session, claim: Claim, coverage_code: str) -> liabil
 
 def product_items(session: Session, claim: Claim) -> list[liability.LiabilityItem]:
     """The liabilities of the claim's product: what a covered decision may name."""
-    return liability.product_items(repository.coverages_of_policy(session, claim.policy_id))
+    return liability.product_items(
+        repository.coverages_of_policy(session, policy_id=claim.policy_id)
+    )
 
 
 def adjust(
@@ -369,7 +371,7 @@ def adjust(
 
 
 def current_adjustments(session: Session, claim_id: int) -> dict[str, AdjustmentResult]:
-    rows = repository.current_adjustments(session, claim_id)
+    rows = repository.current_adjustments(session, claim_id=claim_id)
     return {a.coverage_code: a for a in rows}
 
 

@@ -192,7 +192,7 @@ def accept_adjuster_report(
 
 
 def current_assessments(session: Session, claim_id: int) -> dict[str, Assessment]:
-    rows = repository.current_assessments(session, claim_id)
+    rows = repository.current_assessments(session, claim_id=claim_id)
     return {a.coverage_code: a for a in rows}
 
 
@@ -223,7 +223,7 @@ def reassess(session: Session, *, actor: Principal, claim: Claim, reason: str | 
     if not reason or not reason.strip():
         raise ReassessReasonRequired(field="reason")
     at = timeutil.now()
-    voided = repository.current_adjustments(session, claim.id)
+    voided = repository.current_adjustments(session, claim_id=claim.id)
     for adjustment in voided:
         adjustment.current = False
     session.flush()

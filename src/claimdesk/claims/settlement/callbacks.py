@@ -75,4 +75,4 @@ def open_callback(
 
 
 def callback_of_clock(session: Session, clock: Clock) -> Callback | None:
-    return repository.callback_of_clock(session, clock.id)
+    return repository.callback_of_clock(session, clock_id=clock.id)

@@ -77,7 +77,7 @@ def close(session: Session, *, actor: Principal, claim: Claim, reason: str | Non
                 stage="closing",
                 reason=reserves.system_reason("结案释放", "released at closing"),
             )
-    archive_no = repository.last_archive_no(session, claim.id) + 1
+    archive_no = repository.last_archive_no(session, claim_id=claim.id) + 1
     keep_until = retention_until(claim, local_date(at))
     items = list(_records(session, claim))
     for kind, ref, description, sha256, details in items:
@@ -138,7 +138,9 @@ def _intake_records(session: Session, claim: Claim) -> Any:
         ),
         {},
     )
-    for f in repository.of_claim(session, MaterialFile, cid, MaterialFile.id):
+    for f in repository.of_claim(
+        session, model=MaterialFile, claim_id=cid, order_by=[MaterialFile.id]
+    ):
         yield (
             "file",
             str(f.id),
@@ -146,7 +148,7 @@ def _intake_records(session: Session, claim: Claim) -> Any:
             f.sha256,
             {"size": f.size, "content_type": f.content_type, "material_code": f.material_code},
         )
-    for n in repository.of_claim(session, MissingMaterialsNotice, cid):
+    for n in repository.of_claim(session, model=MissingMaterialsNotice, claim_id=cid):
         yield (
             "materials_notice",
             str(n.id),
@@ -154,12 +156,12 @@ def _intake_records(session: Session, claim: Claim) -> Any:
             _digest({"items": n.items, "deadline": n.deadline, "sent_at": n.sent_at}),
             {},
         )
-    for s in repository.of_claim(session, SurveyReport, cid):
+    for s in repository.of_claim(session, model=SurveyReport, claim_id=cid):
         yield ("survey_report", str(s.id), "查勘报告 survey report", s.content_hash, {})
 
 
 def _settlement_records(session: Session, cid: int) -> Any:
-    for a in repository.of_claim(session, AdjustmentResult, cid):
+    for a in repository.of_claim(session, model=AdjustmentResult, claim_id=cid):
         yield (
             "adjustment",
             str(a.id),
@@ -167,7 +169,7 @@ def _settlement_records(session: Session, cid: int) -> Any:
             _digest({"payable": a.payable, "trace": a.trace, "signed_by": a.signed_by}),
             {"current": a.current},
         )
-    for d in repository.of_claim(session, ReviewDecision, cid):
+    for d in repository.of_claim(session, model=ReviewDecision, claim_id=cid):
         yield (
             "review_decision",
             str(d.id),
@@ -183,16 +185,16 @@ def _settlement_records(session: Session, cid: int) -> Any:
             ),
             {},
         )
-    for r in repository.of_claim(session, RejectionNotice, cid):
+    for r in repository.of_claim(session, model=RejectionNotice, claim_id=cid):
         yield ("rejection_notice", str(r.id), "拒赔通知书 rejection notice", r.sha256, {})
-    for dn in repository.of_claim(session, DecisionNotice, cid):
+    for dn in repository.of_claim(session, model=DecisionNotice, claim_id=cid):
         # A settlement notice whose PDF job has not run yet is rendered for the archive.
         ensure_pdf(session, dn, actor=Principal.system("archive"))
         yield ("decision_notice", str(dn.id), "理赔决定通知书 decision notice", dn.sha256, {})
 
 
 def _payment_records(session: Session, cid: int) -> Any:
-    for p in repository.of_claim(session, Payment, cid):
+    for p in repository.of_claim(session, model=Payment, claim_id=cid):
         kept: dict[str, Any] = {
             "amount": p.amount,
             "status": p.status,
@@ -216,7 +218,7 @@ def _payment_records(session: Session, cid: int) -> Any:
 
 
 def _trail_records(session: Session, cid: int) -> Any:
-    for m in repository.claim_messages(session, cid):
+    for m in repository.claim_messages(session, claim_id=cid):
         yield (
             "notice",
             str(m.id),
@@ -224,7 +226,7 @@ def _trail_records(session: Session, cid: int) -> Any:
             hashlib.sha256(m.body.encode("utf-8")).hexdigest(),
             {"status": m.status},
         )
-    for t in repository.of_claim(session, ClaimTransition, cid):
+    for t in repository.of_claim(session, model=ClaimTransition, claim_id=cid):
         yield (
             "transition",
             str(t.id),
@@ -232,12 +234,14 @@ def _trail_records(session: Session, cid: int) -> Any:
             _digest({"action": t.action, "at": t.at, "actor": t.actor}),
             {},
         )
-    for e in repository.claim_audit_entries(session, cid):
+    for e in repository.claim_audit_entries(session, claim_id=cid):
         yield ("audit_entry", str(e.seq), e.action, e.hash, {})
 
 
 def archive_of(session: Session, claim_id: int) -> list[ArchiveRecord]:
-    return repository.of_claim(session, ArchiveRecord, claim_id, ArchiveRecord.id)
+    return repository.of_claim(
+        session, model=ArchiveRecord, claim_id=claim_id, order_by=[ArchiveRecord.id]
+    )
 
 
 def reopen(session: Session, *, actor: Principal, claim: Claim, reason: str | None) -> None:
@@ -275,13 +279,13 @@ class CallbackResult:
 
 
 def callbacks_of(session: Session, claim_id: int) -> list[Callback]:
-    return repository.of_claim(session, Callback, claim_id, Callback.id)
+    return repository.of_claim(session, model=Callback, claim_id=claim_id, order_by=[Callback.id])
 
 
 def complete_callback(
     session: Session, *, actor: Principal, claim: Claim, callback_id: int, data: CallbackResult
 ) -> Callback:
-    callback = repository.callback_for_update(session, claim.id, callback_id)
+    callback = repository.callback_for_update(session, claim_id=claim.id, callback_id=callback_id)
     if callback is None:
         raise NotFound(what="callback", field="callback_id")
     if not lifecycle.CALLBACK.allows(callback.status, "done"):

@@ -235,7 +235,7 @@ def calculation(session: Session, claim: Claim) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for code, adjustment in sorted(current_adjustments(session, claim.id).items()):
         items = sorted(
-            repository.assessment_items(session, adjustment.assessment_id),
+            repository.assessment_items(session, assessment_id=adjustment.assessment_id),
             key=lambda i: i.position,
         )
         coverage = coverages.get(code)
@@ -667,7 +667,7 @@ def issue_for_payment(
         else "-",
     }
     at = payment.created_at
-    approved = [r for r in rounds_of(session, claim.id) if r.status == "approved"]
+    approved = [r for r in rounds_of(session, claim_id=claim.id) if r.status == "approved"]
     round_id = approved[-1].id if approved else None
     taken = repository.notice_id_of_round(session, round_id=round_id)
     notice = DecisionNotice(
@@ -778,7 +778,7 @@ NOTICE_PATH = "/portal/claims/{claim_id}/notice"
 def notice_of(session: Session, claim_id: int) -> DecisionNotice | None:
     """The claim's latest decision notice (settlement notice of a payment, or a decision
     with nothing to pay), or None."""
-    return repository.latest_of_claim(session, DecisionNotice, claim_id)
+    return repository.latest_of_claim(session, model=DecisionNotice, claim_id=claim_id)
 
 
 def conclude_approved(session: Session, *, actor: Principal, claim: Claim) -> DecisionNotice:
@@ -793,7 +793,7 @@ def conclude_approved(session: Session, *, actor: Principal, claim: Claim) -> De
             why_zh=f"本案尚有 {plan.difference} 元应付，须发起支付",
             why_en=f"{plan.difference} is still payable; request the payment",
         )
-    review = [r for r in rounds_of(session, claim.id) if r.status == "approved"][-1]
+    review = [r for r in rounds_of(session, claim_id=claim.id) if r.status == "approved"][-1]
     return conclude(
         session,
         actor=actor,

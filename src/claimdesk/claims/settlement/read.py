@@ -58,7 +58,8 @@ def review_out(session: Session, claim_id: int) -> ReviewOut:
         claim_id=claim.id,
         state=claim.state,
         rounds=[
-            RoundOut.model_validate(r) for r in settlement_repository.rounds_of(session, claim.id)
+            RoundOut.model_validate(r)
+            for r in settlement_repository.rounds_of(session, claim_id=claim.id)
         ],
         decisions=[
             DecisionOut.model_validate(d) for d in review.decisions_of(session, claim_id=claim.id)

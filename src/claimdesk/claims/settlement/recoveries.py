@@ -64,12 +64,12 @@ def record_recovery(
 
 
 def paid_total(session: Session, claim_id: int) -> Decimal:
-    amounts = repository.paid_amounts(session, claim_id)
+    amounts = repository.paid_amounts(session, claim_id=claim_id)
     return sum(amounts, Decimal("0.00"))
 
 
 def recoveries_of(session: Session, claim_id: int) -> list[Recovery]:
-    return repository.of_claim(session, Recovery, claim_id, Recovery.id)
+    return repository.of_claim(session, model=Recovery, claim_id=claim_id, order_by=[Recovery.id])
 
 
 def net_cost(session: Session, claim_id: int) -> dict[str, Decimal]:

@@ -7,6 +7,7 @@ callbacks and archive; and every record of a claim the archive lists at closing.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -40,8 +41,8 @@ def paid_claims() -> Any:
 
 def earlier_results(
     session: Session,
-    claim: Claim,
     *,
+    claim: Claim,
     coverage_code: str | None = None,
     coverage_type: str | None = None,
 ) -> list[AdjustmentResult]:
@@ -62,10 +63,10 @@ def earlier_results(
     return list(session.scalars(query))
 
 
-def history_for(session: Session, claim: Claim, coverage: Coverage) -> t.History:
+def history_for(session: Session, *, claim: Claim, coverage: Coverage) -> t.History:
     """Accumulators of ADJ-*: per policy (a policy is one policy year; a renewal is a new
     policy) for medical, per policy life otherwise."""
-    earlier = earlier_results(session, claim, coverage_code=coverage.code)
+    earlier = earlier_results(session, claim=claim, coverage_code=coverage.code)
     paid = sum((a.payable for a in earlier), Decimal("0.00"))
     deductible_used = sum(
         (
@@ -76,7 +77,10 @@ def history_for(session: Session, claim: Claim, coverage: Coverage) -> t.History
         Decimal("0.00"),
     )
     disability_paid = sum(
-        (a.payable for a in earlier_results(session, claim, coverage_type="accident_disability")),
+        (
+            a.payable
+            for a in earlier_results(session, claim=claim, coverage_type="accident_disability")
+        ),
         Decimal("0.00"),
     )
     codes = [
@@ -93,7 +97,7 @@ def history_for(session: Session, claim: Claim, coverage: Coverage) -> t.History
     )
 
 
-def rounds_of(session: Session, claim_id: int) -> list[ReviewRound]:
+def rounds_of(session: Session, *, claim_id: int) -> list[ReviewRound]:
     return list(
         session.scalars(
             select(ReviewRound).where(ReviewRound.claim_id == claim_id).order_by(ReviewRound.round)
@@ -101,13 +105,16 @@ def rounds_of(session: Session, claim_id: int) -> list[ReviewRound]:
     )
 
 
-def of_claim(session: Session, model: type[M], claim_id: int, *order_by: Any) -> list[M]:
-    """Every row of ``model`` (a table with a claim_id) recorded on the claim."""
+def of_claim(
+    session: Session, *, model: type[M], claim_id: int, order_by: Sequence[Any] = ()
+) -> list[M]:
+    """Every row of ``model`` (a table with a claim_id) recorded on the claim, in
+    ``order_by`` (columns) when given."""
     query = select(model).where(model.claim_id == claim_id)  # type: ignore[attr-defined]
     return list(session.scalars(query.order_by(*order_by) if order_by else query))
 
 
-def latest_of_claim(session: Session, model: type[M], claim_id: int) -> M | None:
+def latest_of_claim(session: Session, *, model: type[M], claim_id: int) -> M | None:
     """The claim's newest row of ``model`` (by id)."""
     query = select(model).where(model.claim_id == claim_id)  # type: ignore[attr-defined]
     return session.scalars(query.order_by(model.id.desc())).first()  # type: ignore[attr-defined]
@@ -116,7 +123,7 @@ def latest_of_claim(session: Session, model: type[M], claim_id: int) -> M | None
 # -- assessment and adjustment ----------------------------------------------------------
 
 
-def current_assessments(session: Session, claim_id: int) -> list[Assessment]:
+def current_assessments(session: Session, *, claim_id: int) -> list[Assessment]:
     query = (
         select(Assessment)
         .where(Assessment.claim_id == claim_id, Assessment.current.is_(True))
@@ -125,7 +132,7 @@ def current_assessments(session: Session, claim_id: int) -> list[Assessment]:
     return list(session.scalars(query))
 
 
-def assessment_items(session: Session, assessment_id: int) -> list[AssessmentItem]:
+def assessment_items(session: Session, *, assessment_id: int) -> list[AssessmentItem]:
     query = select(AssessmentItem).where(AssessmentItem.assessment_id == assessment_id)
     return list(session.scalars(query))
 
@@ -160,21 +167,21 @@ def supersede_adjustments(session: Session, *, claim_id: int, coverage_code: str
     )
 
 
-def current_adjustments(session: Session, claim_id: int) -> list[AdjustmentResult]:
+def current_adjustments(session: Session, *, claim_id: int) -> list[AdjustmentResult]:
     query = select(AdjustmentResult).where(
         AdjustmentResult.claim_id == claim_id, AdjustmentResult.current.is_(True)
     )
     return list(session.scalars(query))
 
 
-def coverages_of_policy(session: Session, policy_id: int) -> list[Coverage]:
+def coverages_of_policy(session: Session, *, policy_id: int) -> list[Coverage]:
     """The coverages of the product version the policy was sold under."""
     version_id = select(Policy.product_version_id).where(Policy.id == policy_id)
     version = session.scalar(version_id)
     return list(session.scalars(select(Coverage).where(Coverage.version_id == version)))
 
 
-def reserve(session: Session, claim_id: int, coverage_code: str) -> Reserve | None:
+def reserve(session: Session, *, claim_id: int, coverage_code: str) -> Reserve | None:
     query = select(Reserve).where(
         Reserve.claim_id == claim_id, Reserve.coverage_code == coverage_code
     )
@@ -184,19 +191,19 @@ def reserve(session: Session, claim_id: int, coverage_code: str) -> Reserve | No
 # -- review (CLM-V1, CLM-V2) --------------------------------------------------------------
 
 
-def fraud_flag_count(session: Session, claim_id: int) -> int:
+def fraud_flag_count(session: Session, *, claim_id: int) -> int:
     query = select(func.count()).select_from(FraudFlag).where(FraudFlag.claim_id == claim_id)
     return session.scalar(query) or 0
 
 
-def transition_actors(session: Session, claim_id: int) -> list[tuple[str, int | None]]:
+def transition_actors(session: Session, *, claim_id: int) -> list[tuple[str, int | None]]:
     query = select(ClaimTransition.action, ClaimTransition.actor_id).where(
         ClaimTransition.claim_id == claim_id
     )
     return [(action, actor_id) for action, actor_id in session.execute(query)]
 
 
-def handlers(session: Session, claim_id: int) -> list[tuple[int | None, str]]:
+def handlers(session: Session, *, claim_id: int) -> list[tuple[int | None, str]]:
     """(user id, role) of whoever surveyed, assessed and adjusted the claim."""
     found: list[tuple[int | None, str]] = []
     for query, role in (
@@ -214,7 +221,7 @@ def handlers(session: Session, claim_id: int) -> list[tuple[int | None, str]]:
     return found
 
 
-def open_round(session: Session, claim_id: int) -> ReviewRound | None:
+def open_round(session: Session, *, claim_id: int) -> ReviewRound | None:
     query = (
         select(ReviewRound)
         .where(ReviewRound.claim_id == claim_id, ReviewRound.status == "open")
@@ -223,7 +230,7 @@ def open_round(session: Session, claim_id: int) -> ReviewRound | None:
     return session.scalars(query).first()
 
 
-def last_round_number(session: Session, claim_id: int) -> int:
+def last_round_number(session: Session, *, claim_id: int) -> int:
     query = select(func.max(ReviewRound.round)).where(ReviewRound.claim_id == claim_id)
     return session.scalar(query) or 0
 
@@ -237,7 +244,7 @@ def decisions_of(
     return list(session.scalars(query.order_by(ReviewDecision.id)))
 
 
-def tier_decided(session: Session, round_id: int, tier: int) -> bool:
+def tier_decided(session: Session, *, round_id: int, tier: int) -> bool:
     query = select(ReviewDecision.id).where(
         ReviewDecision.round_id == round_id, ReviewDecision.tier == tier
     )
@@ -247,16 +254,16 @@ def tier_decided(session: Session, round_id: int, tier: int) -> bool:
 # -- payment, callbacks, closing ----------------------------------------------------------
 
 
-def paid_amounts(session: Session, claim_id: int) -> list[Decimal]:
+def paid_amounts(session: Session, *, claim_id: int) -> list[Decimal]:
     query = select(Payment.amount).where(Payment.claim_id == claim_id, Payment.status == "paid")
     return list(session.scalars(query))
 
 
-def callback_of_clock(session: Session, clock_id: int) -> Callback | None:
+def callback_of_clock(session: Session, *, clock_id: int) -> Callback | None:
     return session.scalars(select(Callback).where(Callback.clock_id == clock_id)).first()
 
 
-def callback_for_update(session: Session, claim_id: int, callback_id: int) -> Callback | None:
+def callback_for_update(session: Session, *, claim_id: int, callback_id: int) -> Callback | None:
     query = (
         select(Callback)
         .where(Callback.id == callback_id, Callback.claim_id == claim_id)
@@ -291,19 +298,19 @@ def notice_for_update(session: Session, *, notice_id: int) -> DecisionNotice:
     return session.scalars(query).one()
 
 
-def last_archive_no(session: Session, claim_id: int) -> int:
+def last_archive_no(session: Session, *, claim_id: int) -> int:
     query = select(func.max(ArchiveRecord.archive_no)).where(ArchiveRecord.claim_id == claim_id)
     return session.scalar(query) or 0
 
 
-def claim_messages(session: Session, claim_id: int) -> list[OutboxMessage]:
+def claim_messages(session: Session, *, claim_id: int) -> list[OutboxMessage]:
     query = select(OutboxMessage).where(
         OutboxMessage.related_type == "claim", OutboxMessage.related_id == str(claim_id)
     )
     return list(session.scalars(query))
 
 
-def claim_audit_entries(session: Session, claim_id: int) -> list[AuditEntry]:
+def claim_audit_entries(session: Session, *, claim_id: int) -> list[AuditEntry]:
     query = (
         select(AuditEntry)
         .where(AuditEntry.entity_type == "claim", AuditEntry.entity_id == str(claim_id))

@@ -85,7 +85,7 @@ def reason_in(reason: str | None, language: str) -> str | None:
 
 
 def claim_coverages(session: Session, claim: Claim) -> dict[str, Coverage]:
-    rows = repository.coverages_of_policy(session, claim.policy_id)
+    rows = repository.coverages_of_policy(session, policy_id=claim.policy_id)
     return {c.code: c for c in rows if c.code in claim.coverage_codes}
 
 
@@ -109,7 +109,7 @@ def liability_names(session: Session, claim: Claim, language: str) -> dict[str, 
         return {}
     return {
         coverage.code: formatting.name_in(coverage, language)
-        for coverage in repository.coverages_of_policy(session, claim.policy_id)
+        for coverage in repository.coverages_of_policy(session, policy_id=claim.policy_id)
     }
 
 
@@ -126,7 +126,7 @@ def remaining_limit(session: Session, claim: Claim, coverage: Coverage) -> Decim
     limit = coverage_limit(coverage)
     if coverage.type == "liability":
         return limit
-    history = history_for(session, claim, coverage)
+    history = history_for(session, claim=claim, coverage=coverage)
     used = history.paid
     if coverage.type == "accident_death":
         used += history.disability_paid
@@ -134,11 +134,15 @@ def remaining_limit(session: Session, claim: Claim, coverage: Coverage) -> Decim
 
 
 def reserves_of(session: Session, claim_id: int) -> list[Reserve]:
-    return repository.of_claim(session, Reserve, claim_id, Reserve.coverage_code)
+    return repository.of_claim(
+        session, model=Reserve, claim_id=claim_id, order_by=[Reserve.coverage_code]
+    )
 
 
 def history_of(session: Session, claim_id: int) -> list[ReserveChange]:
-    return repository.of_claim(session, ReserveChange, claim_id, ReserveChange.id)
+    return repository.of_claim(
+        session, model=ReserveChange, claim_id=claim_id, order_by=[ReserveChange.id]
+    )
 
 
 def _check_amount(amount: Decimal, field: str) -> Decimal:
@@ -193,7 +197,7 @@ def revise(
         raise UnknownCoverage(field="coverage_code", code=coverage_code)
     amount = _check_amount(amount, field)
     at = timeutil.now()
-    reserve = repository.reserve(session, claim.id, coverage_code)
+    reserve = repository.reserve(session, claim_id=claim.id, coverage_code=coverage_code)
     before = None if reserve is None else reserve.amount
     if stage in ("acceptance", "manual") and (before is None or amount > before):
         # A figure a person enters is what the claim may still cost: never more than

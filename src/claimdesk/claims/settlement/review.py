@@ -106,7 +106,7 @@ def tiers_for(session: Session, claim: Claim, *, at: dt.datetime) -> tuple[int, 
     config = thresholds.in_force(session, at=at)
     amount = claim.payable_total or Decimal("0.00")
     reasons: list[str] = []
-    flagged = repository.fraud_flag_count(session, claim.id)
+    flagged = repository.fraud_flag_count(session, claim_id=claim.id)
     if claim.is_major:
         reasons.append("major")
     if flagged:
@@ -130,17 +130,17 @@ def handlers_of(session: Session, claim: Claim) -> dict[int, str]:
     ):
         if user_id is not None:
             found.setdefault(user_id, role)
-    for action, actor_id in repository.transition_actors(session, claim.id):
+    for action, actor_id in repository.transition_actors(session, claim_id=claim.id):
         if actor_id is not None and action in _HANDLING_ACTIONS:
             found.setdefault(actor_id, _HANDLING_ACTIONS[action])
-    for user_id, role in repository.handlers(session, claim.id):
+    for user_id, role in repository.handlers(session, claim_id=claim.id):
         if user_id is not None:
             found.setdefault(user_id, role)
     return found
 
 
 def open_round(session: Session, claim_id: int) -> ReviewRound | None:
-    return repository.open_round(session, claim_id)
+    return repository.open_round(session, claim_id=claim_id)
 
 
 def decisions_of(
@@ -174,7 +174,7 @@ def submit(session: Session, *, actor: Principal, claim: Claim, reason: str | No
     """Adjusted → in review; the round's tiers are fixed now (CLM-V1)."""
     at = timeutil.now()
     tiers, why = tiers_for(session, claim, at=at)
-    number = repository.last_round_number(session, claim.id) + 1
+    number = repository.last_round_number(session, claim_id=claim.id) + 1
     workflow.transition_by_service(
         session,
         claim=claim,
@@ -251,7 +251,7 @@ def refusal_to_decide(session: Session, *, actor: Principal, claim: Claim) -> Cl
         _check_reviewer(session, actor=actor, claim=claim, tier=tier)
     except ClaimdeskError as refused:
         return refused
-    decided = repository.tier_decided(session, review.id, tier)
+    decided = repository.tier_decided(session, round_id=review.id, tier=tier)
     return TierAlreadyDecided(tier=tier) if decided else None
 
 
@@ -282,7 +282,7 @@ def decide(session: Session, *, actor: Principal, claim: Claim, data: DecisionIn
     at = timeutil.now()
     ground = proposal.rejection_ground if proposal else data.rejection_ground
     shown = _incontestability_shown(session, claim, data, ground=ground, at=at)
-    if repository.tier_decided(session, review.id, tier):
+    if repository.tier_decided(session, round_id=review.id, tier=tier):
         raise TierAlreadyDecided(tier=tier)
     decision = _decision_row(
         data, proposal, actor=actor, review=review, tier=tier, ground=ground, at=at
@@ -581,7 +581,7 @@ def _reject(
 
 
 def notice_of(session: Session, claim_id: int) -> RejectionNotice | None:
-    return repository.latest_of_claim(session, RejectionNotice, claim_id)
+    return repository.latest_of_claim(session, model=RejectionNotice, claim_id=claim_id)
 
 
 # -- the automatic authority (CLM-T2) -----------------------------------------------------
@@ -607,13 +607,13 @@ def decide_automatically(
     if actor.session_kind != "system":
         raise ReviewerTierMismatch(tier=AUTOMATIC_TIER, role="automatic")
     amount = claim.payable_total or Decimal("0.00")
-    flagged = repository.fraud_flag_count(session, claim.id)
+    flagged = repository.fraud_flag_count(session, claim_id=claim.id)
     if claim.is_major or flagged or amount <= 0 or amount > limit:
         raise ReviewerTierMismatch(
             tier=tiers_for(session, claim, at=timeutil.now())[0], role="automatic"
         )
     at = timeutil.now()
-    number = repository.last_round_number(session, claim.id) + 1
+    number = repository.last_round_number(session, claim_id=claim.id) + 1
     why = [f"automatic:{rule_set_version}", f"amount<={limit}"]
     workflow.transition_by_service(
         session,
