@@ -169,6 +169,49 @@ def _state(version: threshold_service.Thresholds, current_id: int | None, now: d
     return "in_force" if version.version_id == current_id else "superseded"
 
 
+def _form_of(current: threshold_service.Thresholds) -> dict[str, Any]:
+    """The form filled from the version in force (a new version starts from it)."""
+    return {
+        **{name: str(getattr(current, name)) for name, _msgid in AMOUNTS},
+        "skip_survey_lines": sorted(current.skip_survey_lines),
+        "automatic_max_amount": str(current.automatic_max_amount),
+        "automatic_lines": sorted(current.automatic_lines),
+        "sample_share": percent(current.sample_share),
+        "small_cash_max": str(current.small_cash_max),
+        "effective_from": "",
+        "reason": "",
+    }
+
+
+def _fixed_rules(request: Request) -> list[tuple[str, list[str]]]:
+    """The rules SPEC fixes (not settings), each with its items in the reader's words."""
+    fixed = rules()
+    gettext, label = translator(request), label_for(request)
+
+    def words(code: str) -> str:
+        return gettext(VALUE_WORDS[code]) if code in VALUE_WORDS else label(code)
+
+    return [
+        (
+            msgid,
+            _fixed_items(name, getattr(fixed, name))
+            or [words(item) for item in _shown(getattr(fixed, name))],
+        )
+        for name, msgid in FIXED
+    ]
+
+
+def _refusal_words(request: Request, refusal: Refusal | None) -> dict[str, Any] | None:
+    if refusal is None:
+        return None
+    # "automatic_lines.0": the field is the list of choices.
+    raw = dict(refusal.error)
+    if str(raw.get("field") or "").startswith("automatic_lines."):
+        raw["message"] = str(raw.get("message") or "").replace(str(raw["field"]), "automatic_lines")
+        raw["field"] = "automatic_lines"
+    return in_words(request, raw, FIELD_LABELS.get)
+
+
 def _page(
     request: Request,
     db: Session,
@@ -185,32 +228,6 @@ def _page(
         reverse=True,
     )
     names = users.display_names(db, user_ids={v.created_by_id for v in history if v.created_by_id})
-    fixed = rules()
-    form = values or {
-        **{name: str(getattr(current, name)) for name, _msgid in AMOUNTS},
-        "skip_survey_lines": sorted(current.skip_survey_lines),
-        "automatic_max_amount": str(current.automatic_max_amount),
-        "automatic_lines": sorted(current.automatic_lines),
-        "sample_share": percent(current.sample_share),
-        "small_cash_max": str(current.small_cash_max),
-        "effective_from": "",
-        "reason": "",
-    }
-    gettext, label = translator(request), label_for(request)
-
-    def words(code: str) -> str:
-        return gettext(VALUE_WORDS[code]) if code in VALUE_WORDS else label(code)
-
-    error = None
-    if refusal is not None:
-        # "automatic_lines.0": the field is the list of choices.
-        raw = dict(refusal.error)
-        if str(raw.get("field") or "").startswith("automatic_lines."):
-            raw["message"] = str(raw.get("message") or "").replace(
-                str(raw["field"]), "automatic_lines"
-            )
-            raw["field"] = "automatic_lines"
-        error = in_words(request, raw, FIELD_LABELS.get)
     return page(
         request,
         "admin/thresholds.html",
@@ -221,14 +238,7 @@ def _page(
         skip_lines=SKIP_LINES,
         automatic_lines=AUTOMATIC_LINES,
         percent=percent,
-        fixed=[
-            (
-                msgid,
-                _fixed_items(name, getattr(fixed, name))
-                or [words(item) for item in _shown(getattr(fixed, name))],
-            )
-            for name, msgid in FIXED
-        ],
+        fixed=_fixed_rules(request),
         history=[
             {
                 "version": v,
@@ -240,8 +250,8 @@ def _page(
             for v in history
         ],
         may_manage=actor.has(Permission.THRESHOLDS_MANAGE),
-        values=form,
-        error=error,
+        values=values or _form_of(current),
+        error=_refusal_words(request, refusal),
         saved=bool(request.query_params.get("saved")),
         **common(request),
     )
