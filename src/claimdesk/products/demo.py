@@ -54,7 +54,7 @@ def _version(**kwargs: Any) -> VersionIn:
     return VersionIn.model_validate(base)
 
 
-def catalogue() -> list[ProductIn]:
+def _medical_million() -> ProductIn:
     medical = CoverageIn(
         code="medical",
         name="一般医疗保险金",
@@ -70,6 +70,25 @@ def catalogue() -> list[ProductIn]:
             "waiting_period_days": 30,
         },
     )
+    return ProductIn(
+        code="MED-MILLION",
+        name="百万医疗保险",
+        name_en="Million medical insurance",
+        line="health",
+        version=_version(
+            insured_liabilities="被保险人在等待期后因疾病或在保险期间内因意外伤害，经医院诊断必须住院治疗的，"
+            "对其发生的合理且必要的医疗费用，扣除免赔额后按约定比例给付医疗保险金。",
+            exclusions="既往症；整容、美容手术；非必要的检查；战争、核辐射；酒后驾驶、醉酒。",
+            sum_insured=Decimal("3000000.00"),
+            premium_rate=Decimal("0.000100"),
+            terms=_MEDICAL_TERMS,
+            terms_en=_MEDICAL_TERMS_EN,
+            coverages=[medical],
+        ),
+    )
+
+
+def _critical_illness() -> ProductIn:
     ci = CoverageIn(
         code="ci",
         name="重大疾病保险金",
@@ -82,181 +101,183 @@ def catalogue() -> list[ProductIn]:
             "mild": {"diseases": sorted(MILD), "percent": "0.20", "max_times": 1},
         },
     )
+    return ProductIn(
+        code="CI-28",
+        name="成人重大疾病保险",
+        name_en="Adult critical illness insurance",
+        line="critical_illness",
+        version=_version(
+            insured_liabilities="被保险人在等待期后初次确诊本合同约定的 28 种重大疾病之一的，按基本保险金额给付重大疾病保险金；"
+            "初次确诊约定的 3 种轻症之一的，按基本保险金额的 20% 给付轻症保险金。",
+            exclusions="投保人对被保险人的故意伤害；故意自伤；等待期内确诊；遗传性疾病、先天性畸形。",
+            sum_insured=Decimal("500000.00"),
+            premium_rate=Decimal("0.012000"),
+            terms={
+                "等待期": "保单生效后 90 天内确诊的疾病不赔，这是防止带病投保的约定。",
+                "轻症": "比重大疾病程度轻的疾病，按保额的 20% 先行给付。",
+            },
+            terms_en={
+                "等待期": {
+                    "term": "Waiting period",
+                    "text": "An illness diagnosed in the first 90 days after the policy "
+                    "starts is not paid: it keeps people from insuring an illness they "
+                    "already have.",
+                },
+                "轻症": {
+                    "term": "Mild illness",
+                    "text": "An illness less severe than a critical one; 20% of the sum "
+                    "insured is paid for it first.",
+                },
+            },
+            coverages=[ci],
+        ),
+    )
+
+
+def _accident() -> ProductIn:
+    return ProductIn(
+        code="ACC-PLUS",
+        name="综合意外伤害保险",
+        name_en="Comprehensive accident insurance",
+        line="accident",
+        version=_version(
+            insured_liabilities="被保险人因意外伤害身故、伤残或发生医疗费用的，按约定给付保险金。",
+            exclusions="故意犯罪；酒后驾驶；高风险运动；战争。",
+            sum_insured=Decimal("500000.00"),
+            premium_rate=Decimal("0.000600"),
+            terms={
+                "伤残": "按《人身保险伤残评定标准》（JR/T 0083-2013）十级评定，一级 100%，十级 10%。"
+            },
+            terms_en={
+                "伤残": {
+                    "term": "Disability",
+                    "text": "Graded in ten grades by the disability standard of personal "
+                    "insurance (JR/T 0083-2013): grade 1 pays 100%, grade 10 pays 10%.",
+                }
+            },
+            coverages=[
+                CoverageIn(
+                    code="death",
+                    name="意外身故保险金",
+                    name_en="Accidental death benefit",
+                    type="accident_death",
+                    parameters={"sum_insured": "500000.00"},
+                ),
+                CoverageIn(
+                    code="disability",
+                    name="意外伤残保险金",
+                    name_en="Accidental disability benefit",
+                    type="accident_disability",
+                    parameters={"sum_insured": "500000.00"},
+                ),
+                CoverageIn(
+                    code="acc_medical",
+                    name="意外医疗保险金",
+                    name_en="Accident medical benefit",
+                    type="accident_medical",
+                    parameters={
+                        "sum_insured": "50000.00",
+                        "deductible": "100.00",
+                        "payout_ratio": "0.90",
+                        "scope": "social_insurance_only",
+                        "waiting_period_days": 0,
+                    },
+                ),
+            ],
+        ),
+    )
+
+
+def _home_property() -> ProductIn:
+    return ProductIn(
+        code="HOME-PROP",
+        name="家庭财产保险",
+        name_en="Home property insurance",
+        line="property",
+        version=_version(
+            insured_liabilities="保险期间内，因火灾、爆炸、暴雨、洪水等自然灾害或意外事故造成保险财产的直接损失，按约定赔偿。",
+            exclusions="战争；故意行为；自然磨损；地震（另有约定除外）。",
+            sum_insured=Decimal("800000.00"),
+            premium_rate=Decimal("0.000500"),
+            terms={
+                "免赔率": "每次损失中由您自己承担的比例。",
+                "不足额投保": "保额低于财产实际价值时，按比例赔偿。",
+            },
+            terms_en={
+                "免赔率": {
+                    "term": "Deductible rate",
+                    "text": "The share of each loss you bear yourself.",
+                },
+                "不足额投保": {
+                    "term": "Under-insurance",
+                    "text": "When the sum insured is below the property's actual value, "
+                    "the loss is paid in proportion.",
+                },
+            },
+            coverages=[
+                CoverageIn(
+                    code="property",
+                    name="房屋及室内财产",
+                    name_en="House and contents",
+                    type="property",
+                    parameters={
+                        "sum_insured": "800000.00",
+                        "deductible": "500.00",
+                        "deductible_rate": "0.00",
+                        "valuation": "depreciated",
+                        "depreciation_rate": "0.10",
+                        "proportional": True,
+                    },
+                )
+            ],
+        ),
+    )
+
+
+def _public_liability() -> ProductIn:
+    return ProductIn(
+        code="PUB-LIAB",
+        name="公众责任保险",
+        name_en="Public liability insurance",
+        line="liability",
+        for_adults=True,
+        version=_version(
+            insured_liabilities="被保险人在约定场所内因经营活动造成第三者人身伤亡或财产损失，依法应承担的经济赔偿责任。",
+            exclusions="被保险人的故意行为；合同责任；雇员伤害（另有约定除外）。",
+            sum_insured=Decimal("1000000.00"),
+            premium_rate=Decimal("0.002000"),
+            terms={"每次事故赔偿限额": "一次事故保险公司最多赔付的金额。"},
+            terms_en={
+                "每次事故赔偿限额": {
+                    "term": "Limit per accident",
+                    "text": "The most the insurer pays for one accident.",
+                }
+            },
+            coverages=[
+                CoverageIn(
+                    code="liability",
+                    name="第三者责任",
+                    name_en="Third-party liability",
+                    type="liability",
+                    parameters={
+                        "limit": "1000000.00",
+                        "deductible": "1000.00",
+                        "deductible_rate": "0.10",
+                    },
+                )
+            ],
+        ),
+    )
+
+
+def catalogue() -> list[ProductIn]:
+    """The demo products, one of each line, each with its English names and terms."""
     return [
-        ProductIn(
-            code="MED-MILLION",
-            name="百万医疗保险",
-            name_en="Million medical insurance",
-            line="health",
-            version=_version(
-                insured_liabilities="被保险人在等待期后因疾病或在保险期间内因意外伤害，经医院诊断必须住院治疗的，"
-                "对其发生的合理且必要的医疗费用，扣除免赔额后按约定比例给付医疗保险金。",
-                exclusions="既往症；整容、美容手术；非必要的检查；战争、核辐射；酒后驾驶、醉酒。",
-                sum_insured=Decimal("3000000.00"),
-                premium_rate=Decimal("0.000100"),
-                terms=_MEDICAL_TERMS,
-                terms_en=_MEDICAL_TERMS_EN,
-                coverages=[medical],
-            ),
-        ),
-        ProductIn(
-            code="CI-28",
-            name="成人重大疾病保险",
-            name_en="Adult critical illness insurance",
-            line="critical_illness",
-            version=_version(
-                insured_liabilities="被保险人在等待期后初次确诊本合同约定的 28 种重大疾病之一的，按基本保险金额给付重大疾病保险金；"
-                "初次确诊约定的 3 种轻症之一的，按基本保险金额的 20% 给付轻症保险金。",
-                exclusions="投保人对被保险人的故意伤害；故意自伤；等待期内确诊；遗传性疾病、先天性畸形。",
-                sum_insured=Decimal("500000.00"),
-                premium_rate=Decimal("0.012000"),
-                terms={
-                    "等待期": "保单生效后 90 天内确诊的疾病不赔，这是防止带病投保的约定。",
-                    "轻症": "比重大疾病程度轻的疾病，按保额的 20% 先行给付。",
-                },
-                terms_en={
-                    "等待期": {
-                        "term": "Waiting period",
-                        "text": "An illness diagnosed in the first 90 days after the policy "
-                        "starts is not paid: it keeps people from insuring an illness they "
-                        "already have.",
-                    },
-                    "轻症": {
-                        "term": "Mild illness",
-                        "text": "An illness less severe than a critical one; 20% of the sum "
-                        "insured is paid for it first.",
-                    },
-                },
-                coverages=[ci],
-            ),
-        ),
-        ProductIn(
-            code="ACC-PLUS",
-            name="综合意外伤害保险",
-            name_en="Comprehensive accident insurance",
-            line="accident",
-            version=_version(
-                insured_liabilities="被保险人因意外伤害身故、伤残或发生医疗费用的，按约定给付保险金。",
-                exclusions="故意犯罪；酒后驾驶；高风险运动；战争。",
-                sum_insured=Decimal("500000.00"),
-                premium_rate=Decimal("0.000600"),
-                terms={
-                    "伤残": "按《人身保险伤残评定标准》（JR/T 0083-2013）十级评定，一级 100%，十级 10%。"
-                },
-                terms_en={
-                    "伤残": {
-                        "term": "Disability",
-                        "text": "Graded in ten grades by the disability standard of personal "
-                        "insurance (JR/T 0083-2013): grade 1 pays 100%, grade 10 pays 10%.",
-                    }
-                },
-                coverages=[
-                    CoverageIn(
-                        code="death",
-                        name="意外身故保险金",
-                        name_en="Accidental death benefit",
-                        type="accident_death",
-                        parameters={"sum_insured": "500000.00"},
-                    ),
-                    CoverageIn(
-                        code="disability",
-                        name="意外伤残保险金",
-                        name_en="Accidental disability benefit",
-                        type="accident_disability",
-                        parameters={"sum_insured": "500000.00"},
-                    ),
-                    CoverageIn(
-                        code="acc_medical",
-                        name="意外医疗保险金",
-                        name_en="Accident medical benefit",
-                        type="accident_medical",
-                        parameters={
-                            "sum_insured": "50000.00",
-                            "deductible": "100.00",
-                            "payout_ratio": "0.90",
-                            "scope": "social_insurance_only",
-                            "waiting_period_days": 0,
-                        },
-                    ),
-                ],
-            ),
-        ),
-        ProductIn(
-            code="HOME-PROP",
-            name="家庭财产保险",
-            name_en="Home property insurance",
-            line="property",
-            version=_version(
-                insured_liabilities="保险期间内，因火灾、爆炸、暴雨、洪水等自然灾害或意外事故造成保险财产的直接损失，按约定赔偿。",
-                exclusions="战争；故意行为；自然磨损；地震（另有约定除外）。",
-                sum_insured=Decimal("800000.00"),
-                premium_rate=Decimal("0.000500"),
-                terms={
-                    "免赔率": "每次损失中由您自己承担的比例。",
-                    "不足额投保": "保额低于财产实际价值时，按比例赔偿。",
-                },
-                terms_en={
-                    "免赔率": {
-                        "term": "Deductible rate",
-                        "text": "The share of each loss you bear yourself.",
-                    },
-                    "不足额投保": {
-                        "term": "Under-insurance",
-                        "text": "When the sum insured is below the property's actual value, "
-                        "the loss is paid in proportion.",
-                    },
-                },
-                coverages=[
-                    CoverageIn(
-                        code="property",
-                        name="房屋及室内财产",
-                        name_en="House and contents",
-                        type="property",
-                        parameters={
-                            "sum_insured": "800000.00",
-                            "deductible": "500.00",
-                            "deductible_rate": "0.00",
-                            "valuation": "depreciated",
-                            "depreciation_rate": "0.10",
-                            "proportional": True,
-                        },
-                    )
-                ],
-            ),
-        ),
-        ProductIn(
-            code="PUB-LIAB",
-            name="公众责任保险",
-            name_en="Public liability insurance",
-            line="liability",
-            for_adults=True,
-            version=_version(
-                insured_liabilities="被保险人在约定场所内因经营活动造成第三者人身伤亡或财产损失，依法应承担的经济赔偿责任。",
-                exclusions="被保险人的故意行为；合同责任；雇员伤害（另有约定除外）。",
-                sum_insured=Decimal("1000000.00"),
-                premium_rate=Decimal("0.002000"),
-                terms={"每次事故赔偿限额": "一次事故保险公司最多赔付的金额。"},
-                terms_en={
-                    "每次事故赔偿限额": {
-                        "term": "Limit per accident",
-                        "text": "The most the insurer pays for one accident.",
-                    }
-                },
-                coverages=[
-                    CoverageIn(
-                        code="liability",
-                        name="第三者责任",
-                        name_en="Third-party liability",
-                        type="liability",
-                        parameters={
-                            "limit": "1000000.00",
-                            "deductible": "1000.00",
-                            "deductible_rate": "0.10",
-                        },
-                    )
-                ],
-            ),
-        ),
+        _medical_million(),
+        _critical_illness(),
+        _accident(),
+        _home_property(),
+        _public_liability(),
     ]
 
 
