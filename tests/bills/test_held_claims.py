@@ -284,4 +284,4 @@ def test_which_claims_take_bills(state, resume, takes):
     # SPEC CLM-F1, CLM-T1: held before the assessment (a billable state) takes bills;
     # held after it does not.
     claim = Claim(state=ClaimState(state), resume_state=ClaimState(resume) if resume else None)
-    assert takes_bills(claim) is takes
+    assert takes_bills(claim=claim) is takes

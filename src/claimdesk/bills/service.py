@@ -61,7 +61,7 @@ MEDICAL = MEDICAL_COVERAGE_TYPES
 MAX_LINES = 500  # what one assessment takes (claims.schemas.AssessmentIn.lines)
 
 
-def takes_bills(claim: Claim) -> bool:
+def takes_bills(*, claim: Claim) -> bool:
     """Whether the claim takes an e-bill now: in a billable state, or held (CLM-F1) from
     one. A hold stops the money, not the evidence: the investigator judges the claim with
     its bills, the customer hands in what was asked for, and a cleared claim resumes with
@@ -152,7 +152,7 @@ def submit_bill(
     held before its assessment takes the bill too (``takes_bills``): the bill queues a
     checks run on the claim's new data like any other (checks.hooks), whose hits add to
     the hold, and nothing is paid while the hold stands (payments, automatic path)."""
-    if not takes_bills(claim):
+    if not takes_bills(claim=claim):
         raise BillsClosed(state=claim.state)
     at = timeutil.now()
     check_bill(data, today=local_date(at))

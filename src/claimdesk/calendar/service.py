@@ -49,13 +49,13 @@ class YearView:
     days: Sequence[CalendarDay]
 
 
-def check_year(year: int, field: str = "year") -> None:
+def check_year(*, year: int, field: str = "year") -> None:
     if not MIN_YEAR <= year <= MAX_YEAR:
         raise CalendarYearOutOfRange(field=field, low=MIN_YEAR, high=MAX_YEAR)
 
 
 def get_year(session: Session, *, year: int) -> YearView:
-    check_year(year)
+    check_year(year=year)
     found = repository.get_year(session, year=year)
     if found is None:
         raise CalendarYearNotCovered(year=year)
@@ -69,7 +69,7 @@ def list_years(session: Session) -> list[YearView]:
     ]
 
 
-def validate_arrangement(year: int, days: Iterable[DayRow], field: str = "days") -> list[DayRow]:
+def validate_arrangement(*, year: int, days: Iterable[DayRow], field: str = "days") -> list[DayRow]:
     """Every day inside ``year``, no day twice, known kinds, 调休 only on weekends."""
     seen: set[dt.date] = set()
     rows: list[DayRow] = []
@@ -105,8 +105,8 @@ def replace_year(
     reason: str | None = None,
 ) -> YearView:
     """Set a year's full arrangement (creating the year if it was not covered)."""
-    check_year(year)
-    rows = validate_arrangement(year, days)
+    check_year(year=year)
+    rows = validate_arrangement(year=year, days=days)
     cache.forget(session)
     existing = repository.get_year(session, year=year)
     before = _summary([(d.day, d.kind, d.name) for d in repository.days_of(session, year=year)])
@@ -159,7 +159,7 @@ def seed_from_package(
     for raises CalendarYearNotCovered before anything is written."""
     wanted = sorted(set(years))
     for year in wanted:
-        check_year(year, field="years")
+        check_year(year=year, field="years")
     arrangements = {year: package_arrangement(year, provisional=provisional) for year in wanted}
     published = package_published_years()
     written: list[int] = []
@@ -191,7 +191,7 @@ def set_day(
     year_row = repository.get_year(session, year=day.year)
     if year_row is None:
         raise CalendarYearNotCovered(year=day.year)
-    ((_, kind, name),) = validate_arrangement(day.year, [(day, kind, name)], field="day")
+    ((_, kind, name),) = validate_arrangement(year=day.year, days=[(day, kind, name)], field="day")
     row = session.get(CalendarDay, day)
     before = None if row is None else {"kind": row.kind, "name": row.name}
     if row is None:

@@ -232,7 +232,7 @@ def data_version(session: Session, *, claim: Claim) -> str:
     return _version_of(claim, list(files), bills)
 
 
-def new_claim_version(claim: Claim) -> str:
+def new_claim_version(*, claim: Claim) -> str:
     """data_version of a claim created in this transaction with no file or receipt yet
     (nothing to read: its data are the report's)."""
     return _version_of(claim, [], [])

@@ -124,7 +124,7 @@ def enqueue_new_claim_checks(session: Session, *, claims: Sequence[Claim]) -> No
     (jobs.queue.enqueue_with_audit; issue 14)."""
     enqueue_with_audit(
         session,
-        [_run_job(claim.id, repository.new_claim_version(claim)) for claim in claims],
+        [_run_job(claim.id, repository.new_claim_version(claim=claim)) for claim in claims],
     )
 
 

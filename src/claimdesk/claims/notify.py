@@ -339,4 +339,4 @@ def messages_for(
     who is no person has none."""
     if actor.person_id is None:
         return Slice(rows=[], request=request, total=0, has_more=False)
-    return outbox_repository.messages_of_person(session, actor.person_id, request)
+    return outbox_repository.messages_of_person(session, person_id=actor.person_id, request=request)

@@ -82,7 +82,7 @@ async def replay_response(request: Request, exc: Exception) -> Response:
     return response
 
 
-def request_hash(method: str, path: str, query: str, body: bytes) -> str:
+def request_hash(*, method: str, path: str, query: str, body: bytes) -> str:
     digest = hashlib.sha256()
     for part in (method.encode(), path.encode(), query.encode(), body):
         digest.update(len(part).to_bytes(8, "big"))
@@ -140,7 +140,7 @@ def _claim_key(
     body = _canonical_body(request, holder.get("body", b""))
     # The language asked for (?lang=) does not change the request.
     query = urlencode(sorted((k, v) for k, v in request.query_params.multi_items() if k != "lang"))
-    digest = request_hash(request.method, request.url.path, query, body)
+    digest = request_hash(method=request.method, path=request.url.path, query=query, body=body)
     now = utcnow()
     found = _live(db, owner, key, now=now)
     if found is not None:

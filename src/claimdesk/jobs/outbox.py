@@ -118,7 +118,7 @@ def _insert_for_reader(session: Session) -> Insert:
     dialect = session.get_bind().dialect.name
     found = _FOR_READER.get(dialect)
     if found is None:
-        chosen = repository.reader_language("reader_id")
+        chosen = repository.reader_language(parameter="reader_id")
         english = chosen == literal("en")
         found = insert_deduped(session, OutboxMessage).values(
             language=case((english, literal("en")), else_=literal("zh-CN")),

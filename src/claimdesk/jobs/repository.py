@@ -21,7 +21,7 @@ SECRET_TEMPLATES = ("portal.login_code",)
 
 
 def messages_of_person(
-    session: Session, person_id: int, request: PageRequest
+    session: Session, *, person_id: int, request: PageRequest
 ) -> Slice[OutboxMessage]:
     """A page of the messages written to ``person_id``, newest first (the row filter:
     the person's own, by the ``person_id`` each customer message carries)."""
@@ -74,7 +74,7 @@ def next_due_message(session: Session, *, now: dt.datetime) -> OutboxMessage | N
     return session.scalars(query).first()
 
 
-def reader_language(parameter: str) -> ScalarSelect[str | None]:
+def reader_language(*, parameter: str) -> ScalarSelect[str | None]:
     """The language on the record of the person bound as ``parameter``: a scalar
     subquery for the outbox INSERT that writes to them (jobs.outbox)."""
     return (

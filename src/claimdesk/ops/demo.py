@@ -114,7 +114,7 @@ class DemoResult:
 def _units(session: Session, actor: Principal, result: DemoResult) -> dict[str, OrgUnit]:
     units: dict[str, OrgUnit] = {}
     for code, name, name_en, kind, region, parent in DEMO_UNITS:
-        unit = org_repository.get_by_code(session, code)
+        unit = org_repository.get_by_code(session, code=code)
         if unit is None:
             unit = org_service.create_unit(
                 session,

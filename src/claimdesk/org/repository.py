@@ -10,11 +10,11 @@ from sqlalchemy.orm import Session
 from claimdesk.models.org import OrgUnit
 
 
-def get(session: Session, unit_id: int) -> OrgUnit | None:
+def get(session: Session, *, unit_id: int) -> OrgUnit | None:
     return session.get(OrgUnit, unit_id)
 
 
-def get_by_code(session: Session, code: str) -> OrgUnit | None:
+def get_by_code(session: Session, *, code: str) -> OrgUnit | None:
     return session.scalars(select(OrgUnit).where(OrgUnit.code == code)).one_or_none()
 
 

@@ -55,7 +55,7 @@ def create_unit(
     if not CODE_RULE.match(code):
         raise InvalidOrgCode(field="code")
     _check_region(region_code)
-    if repository.get_by_code(session, code) is not None:
+    if repository.get_by_code(session, code=code) is not None:
         raise OrgCodeTaken(field="code", org_code=code)
     if kind == "head_office":
         if parent_id is not None:
@@ -64,7 +64,7 @@ def create_unit(
         if existing is not None:
             raise HeadOfficeExists(field="kind", org_code=existing.code)
     else:
-        parent = repository.get(session, parent_id) if parent_id is not None else None
+        parent = repository.get(session, unit_id=parent_id) if parent_id is not None else None
         if parent is None or parent.kind != "head_office":
             raise BranchNeedsHeadOffice(field="parent_id")
     unit = OrgUnit(
@@ -126,14 +126,14 @@ def update_unit(
 
 
 def get_unit(session: Session, *, unit_id: int) -> OrgUnit:
-    unit = repository.get(session, unit_id)
+    unit = repository.get(session, unit_id=unit_id)
     if unit is None:
         raise OrgUnitNotFound(unit=unit_id)
     return unit
 
 
 def get_unit_by_code(session: Session, *, code: str) -> OrgUnit:
-    unit = repository.get_by_code(session, code)
+    unit = repository.get_by_code(session, code=code)
     if unit is None:
         raise OrgUnitNotFound(unit=code)
     return unit

@@ -29,7 +29,7 @@ def all_versions(session: Session) -> list[ClaimThresholdVersion]:
     return list(session.scalars(query))
 
 
-def add(session: Session, version: ClaimThresholdVersion) -> ClaimThresholdVersion:
+def add(session: Session, *, version: ClaimThresholdVersion) -> ClaimThresholdVersion:
     session.add(version)
     session.flush()
     return version

@@ -214,7 +214,7 @@ def create_version(
         raise ThresholdNotPositive(field="small_cash_max")
     row = repository.add(
         session,
-        ClaimThresholdVersion(
+        version=ClaimThresholdVersion(
             **{name: values[name] for name in AMOUNT_FIELDS},
             skip_survey_lines=lines,
             automatic_max_amount=auto_limit,

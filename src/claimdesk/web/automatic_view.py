@@ -61,7 +61,7 @@ def stp_context(db: Session, claim: Claim, *, language: str = "zh-CN") -> dict[s
             rule_set = None
     return {
         "stp": {
-            "bills_open": takes_bills(claim),
+            "bills_open": takes_bills(claim=claim),
             "bill_count": len(bills_of(db, claim_id=claim.id)),
             "decision": decision,
             # A check's reason stored before b2d155a says its days ISO: read as people

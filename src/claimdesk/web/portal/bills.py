@@ -39,7 +39,7 @@ def _page(
         **form_context(refusal),
         claim=claim,
         bills=bills_of(db, claim_id=claim.id),
-        open_for_bills=takes_bills(claim),
+        open_for_bills=takes_bills(claim=claim),
         may_submit=principal.has(Permission.CLAIMS_BILLS),
         file_words=bill_forms.FILE_WORDS,
     )
