@@ -21,8 +21,11 @@ from sqlalchemy.orm import Session
 from claimdesk.audit.service import record
 from claimdesk.auth.principal import Principal
 from claimdesk.formatting import local_date
+from claimdesk.models.policy import Policy
+from claimdesk.models.product import ProductVersion
 from claimdesk.policies import repository, service
 from claimdesk.policies.errors import FontUnavailable
+from claimdesk.policies.schemas import PolicyOut
 from claimdesk.products import coverage_types
 from claimdesk.products import repository as products
 from claimdesk.products.diseases import name_of
@@ -101,80 +104,97 @@ def _param_text(key: str, value: Any) -> str:
     return f"{label}：{value}"
 
 
+def _styles() -> dict[str, ParagraphStyle]:
+    base = ParagraphStyle("base", fontName=FONT_NAME, fontSize=10, leading=15, wordWrap="CJK")
+    return {
+        "base": base,
+        "title": ParagraphStyle("title", parent=base, fontSize=18, leading=26, alignment=1),
+        "heading": ParagraphStyle("heading", parent=base, fontSize=12, leading=18, spaceBefore=8),
+        "small": ParagraphStyle(
+            "small", parent=base, fontSize=9, leading=13, textColor=colors.HexColor("#333333")
+        ),
+    }
+
+
+def _p(text: str, style: ParagraphStyle) -> Paragraph:
+    return Paragraph(escape(text), style)
+
+
+def _head_and_parties(
+    policy: Policy, view: PolicyOut, version: ProductVersion, st: dict[str, ParagraphStyle]
+) -> list[Any]:
+    """The title, the policy number and part one: who the parties are."""
+    base = st["base"]
+    beneficiaries = (
+        "法定受益人"
+        if view.legal_heirs_as_beneficiaries
+        else "；".join(f"{b.name}（{b.relationship}，{b.share}%）" for b in view.beneficiaries)
+    )
+    parties = [
+        ["投保人", view.policyholder.name],
+        ["被保险人", view.insured.name],
+        ["受益人", beneficiaries],
+        ["销售渠道", _CHANNELS.get(policy.channel, policy.channel)],
+    ]
+    return [
+        _p(f"{version.product.name} 保险合同", st["title"]),
+        _p(f"保险单号：{policy.number}", base),
+        _p(
+            f"产品：{version.product.code} 第 {version.version} 版　签发日期："
+            f"{local_date(policy.issued_at, 'zh-CN')}",
+            st["small"],
+        ),
+        Spacer(1, 4 * mm),
+        _p("一、当事人", st["heading"]),
+        _table([[_p(a, base), _p(b, base)] for a, b in parties], Table, TableStyle, colors),
+    ]
+
+
+def _cover_and_terms(
+    policy: Policy, version: ProductVersion, st: dict[str, ParagraphStyle]
+) -> list[Any]:
+    """Parts two to six: period and premium, coverages, liabilities, exclusions, terms."""
+    base, heading, small = st["base"], st["heading"], st["small"]
+    story: list[Any] = [
+        _p("二、保险期间与保险费", heading),
+        _p(
+            f"保险期间：自 {local_date(policy.period_start, 'zh-CN')} 零时起"
+            f"至 {local_date(policy.period_end, 'zh-CN')} 二十四时止",
+            base,
+        ),
+        _p(f"保险费：{_money(policy.premium)}　保险金额：{_money(version.sum_insured)}", base),
+        _p("三、保障责任", heading),
+    ]
+    for coverage in version.coverages:
+        label = coverage_types.TYPE_LABELS.get(coverage.type, (coverage.type, ""))[0]
+        story.append(_p(f"{coverage.name}（{label}）", base))
+        for key, value in coverage.parameters.items():
+            story.append(_p("　· " + _param_text(key, value), small))
+    story += [
+        _p("四、保险责任", heading),
+        _p(version.insured_liabilities or "", base),
+        _p("五、责任免除", heading),
+        _p(version.exclusions or "", base),
+    ]
+    if version.terms:
+        rows = [[_p(term, base), _p(text, base)] for term, text in version.terms.items()]
+        story += [_p("六、条款术语通俗解释", heading), _table(rows, Table, TableStyle, colors)]
+    return story
+
+
 def contract_pdf(session: Session, *, actor: Principal, policy_id: int) -> bytes:
     _register_font()
     policy = repository.get_policy(session, actor=actor, policy_id=policy_id)
     view = service.policy_out(session, policy=policy)
     version = products.get_version(session, version_id=policy.product_version_id)
-    base = ParagraphStyle("base", fontName=FONT_NAME, fontSize=10, leading=15, wordWrap="CJK")
-    title = ParagraphStyle("title", parent=base, fontSize=18, leading=26, alignment=1)
-    heading = ParagraphStyle("heading", parent=base, fontSize=12, leading=18, spaceBefore=8)
-    small = ParagraphStyle(
-        "small", parent=base, fontSize=9, leading=13, textColor=colors.HexColor("#333333")
-    )
-
-    def p(text: str, style: ParagraphStyle = base) -> Paragraph:
-        return Paragraph(escape(text), style)
-
-    story: list[Any] = [
-        p(f"{version.product.name} 保险合同", title),
-        p(f"保险单号：{policy.number}", base),
-        p(
-            f"产品：{version.product.code} 第 {version.version} 版　签发日期："
-            f"{local_date(policy.issued_at, 'zh-CN')}",
-            small,
-        ),
-        Spacer(1, 4 * mm),
-        p("一、当事人", heading),
-    ]
-    parties = [
-        ["投保人", view.policyholder.name],
-        ["被保险人", view.insured.name],
-        [
-            "受益人",
-            "法定受益人"
-            if view.legal_heirs_as_beneficiaries
-            else "；".join(f"{b.name}（{b.relationship}，{b.share}%）" for b in view.beneficiaries),
-        ],
-        ["销售渠道", _CHANNELS.get(policy.channel, policy.channel)],
-    ]
-    story.append(_table([[p(a), p(b)] for a, b in parties], Table, TableStyle, colors))
-    story += [
-        p("二、保险期间与保险费", heading),
-        p(
-            f"保险期间：自 {local_date(policy.period_start, 'zh-CN')} 零时起"
-            f"至 {local_date(policy.period_end, 'zh-CN')} 二十四时止"
-        ),
-        p(f"保险费：{_money(policy.premium)}　保险金额：{_money(version.sum_insured)}"),
-    ]
-    story.append(p("三、保障责任", heading))
-    for coverage in version.coverages:
-        label = coverage_types.TYPE_LABELS.get(coverage.type, (coverage.type, ""))[0]
-        story.append(p(f"{coverage.name}（{label}）", base))
-        for key, value in coverage.parameters.items():
-            story.append(p("　· " + _param_text(key, value), small))
-    story += [
-        p("四、保险责任", heading),
-        p(version.insured_liabilities or ""),
-        p("五、责任免除", heading),
-        p(version.exclusions or ""),
-    ]
-    if version.terms:
-        story.append(p("六、条款术语通俗解释", heading))
-        story.append(
-            _table(
-                [[p(term), p(text)] for term, text in version.terms.items()],
-                Table,
-                TableStyle,
-                colors,
-            )
-        )
+    st = _styles()
+    story = _head_and_parties(policy, view, version, st) + _cover_and_terms(policy, version, st)
     story += [
         Spacer(1, 6 * mm),
-        p(
+        _p(
             "本合同自保险期间开始时生效。合同成立满二年后，保险人不得以投保人未履行如实告知义务"
             "为由解除合同（《保险法》第十六条）。",
-            small,
+            st["small"],
         ),
     ]
     buffer = io.BytesIO()
