@@ -70,6 +70,9 @@ class BankAccount(TimestampMixin, Base):
     account_number: Mapped[str] = mapped_column(EncryptedString("bank_accounts.account_number"))
     account_hash: Mapped[str] = mapped_column(String(64), index=True)
     account_last4: Mapped[str] = mapped_column(String(4))
+    # When the holder removed it (the portal, /me): the row stays — payments and the
+    # checks' history name it — but nothing pays to it any more; None while in use.
+    removed_at: Mapped[dt.datetime | None]
 
     person: Mapped[Person] = relationship(lazy="raise", back_populates="bank_accounts")
 

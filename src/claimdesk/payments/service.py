@@ -86,6 +86,7 @@ from claimdesk.models.states import PaymentBatchState, PaymentState
 from claimdesk.paging import PageRequest, Slice
 from claimdesk.payments import plan as pay_plan
 from claimdesk.payments import repository
+from claimdesk.people.errors import BankAccountRemoved
 from claimdesk.people.service import normalise_document
 from claimdesk.rules.deadlines import local_date
 from claimdesk.thresholds import service as thresholds
@@ -321,6 +322,8 @@ def request_payment(
         account = session.get(BankAccount, data.bank_account_id)
         if account is None or account.person_id != data.payee_person_id:
             raise BankAccountNotPayees(field="bank_account_id")
+        if account.removed_at is not None:
+            raise BankAccountRemoved(field="bank_account_id")
     payee = session.get(Person, data.payee_person_id)
     assert payee is not None
     payment = Payment(

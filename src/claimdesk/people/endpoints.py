@@ -24,6 +24,7 @@ from claimdesk.people.schemas import (
     OwnConsentIn,
     PersonIn,
     PersonOut,
+    RemoveAccountIn,
     WithdrawIn,
     bank_account_out,
     consent_out,
@@ -153,6 +154,19 @@ def add_my_bank_account(body: BankAccountIn, db: DB, actor: NeedsOwnProfile) -> 
         holder_name=body.holder_name,
         bank_name=body.bank_name,
         account_number=body.account_number,
+    )
+    return bank_account_out(account, revealed=False)
+
+
+@me_router.post("/bank-accounts/{account_id}/remove", response_model=BankAccountOut)
+def remove_my_bank_account(
+    account_id: int, body: RemoveAccountIn, db: DB, actor: NeedsOwnProfile
+) -> BankAccountOut:
+    """A customer removes one of their payout accounts (CLM-P1): kept for the payments
+    that name it, paid no more. 409 while a claim needs it (a payment to it not yet
+    made; the only account with a claim approved and waiting to be paid)."""
+    account = service.remove_own_bank_account(
+        db, actor=actor, account_id=account_id, reason=body.reason
     )
     return bank_account_out(account, revealed=False)
 

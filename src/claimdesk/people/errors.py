@@ -151,3 +151,61 @@ class ConsentAlreadyGiven(Conflict):
         "You have already agreed to this use of this data (consent {consent_id}); "
         "there is nothing to give again"
     )
+
+
+class BankAccountNotFound(NotFound):
+    code = "bank_account_not_found"
+
+    def __init__(self, *, field: str | None = None) -> None:
+        super().__init__(what="bank account", field=field)
+
+
+class BankAccountAlreadyRemoved(Conflict):
+    code = "bank_account_already_removed"
+    message_zh = "该账户已于 {at} 删除"
+    message_en = "This account was already removed at {at}"
+
+
+class BankAccountInUse(Conflict):
+    """A payout account a claim still needs is not removed (CLM-P1, CLM-P5): the money
+    would have nowhere to go. ``claims``: the claim numbers, ``last4``: the account's."""
+
+    code = "bank_account_in_use"
+    message_zh = "尾号 {last4} 的账户正在使用中，暂不能删除"
+    message_en = "The account ending {last4} is in use and cannot be removed now"
+
+
+class BankAccountHasUnpaidPayment(BankAccountInUse):
+    code = "bank_account_has_unpaid_payment"
+    message_zh = (
+        "尾号 {last4} 的账户有尚未完成的付款（赔案 {claims}），暂不能删除；"
+        "款项到账后即可删除。如需改付至其他账户，请联系理赔人员"
+    )
+    message_en = (
+        "The account ending {last4} cannot be removed: a payment to it has not been made "
+        "yet (claim {claims}). You can remove it once the money has arrived; to be paid "
+        "to another account instead, contact your claims handler"
+    )
+
+
+class BankAccountOnlyOneForApprovedClaim(BankAccountInUse):
+    code = "bank_account_needed_for_approved_claim"
+    message_zh = (
+        "尾号 {last4} 的账户是您唯一的收款账户，而赔案 {claims} 已批准、正等待付款，"
+        "暂不能删除；请先添加新的收款账户，再删除此账户"
+    )
+    message_en = (
+        "The account ending {last4} is your only payout account and claim {claims} is "
+        "approved and waiting to be paid: add the new account first, then remove this one"
+    )
+
+
+class BankAccountRemoved(ValidationFailed):
+    """A payment asked to a payout account its holder removed (CLM-P1)."""
+
+    code = "bank_account_removed"
+    message_zh = "{field}：该账户已由本人删除，不能再向其付款；请选择收款人其他账户"
+    message_en = (
+        "{field}: the holder removed this account; nothing is paid to it any more: "
+        "choose another of the payee's accounts"
+    )

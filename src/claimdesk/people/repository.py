@@ -9,7 +9,10 @@ from sqlalchemy.orm import Session
 
 from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
+from claimdesk.models.claim import Claim
+from claimdesk.models.payment import Payment
 from claimdesk.models.person import BankAccount, Consent, Person
+from claimdesk.models.states import ClaimState, PaymentState
 
 
 def _scoped(query: Select[Person], actor: Principal) -> Select[Person]:
@@ -44,8 +47,43 @@ def any_person_with_id_hash(session: Session, *, id_hash: str) -> int | None:
     return session.scalars(select(Person.id).where(Person.id_number_hash == id_hash)).first()
 
 
-def bank_accounts_of(session: Session, *, person_id: int) -> list[BankAccount]:
-    query = select(BankAccount).where(BankAccount.person_id == person_id).order_by(BankAccount.id)
+def bank_accounts_of(
+    session: Session, *, person_id: int, include_removed: bool = False
+) -> list[BankAccount]:
+    """The person's accounts in use; with ``include_removed`` the removed ones too (the
+    staff's view of the person: history)."""
+    query = select(BankAccount).where(BankAccount.person_id == person_id)
+    if not include_removed:
+        query = query.where(BankAccount.removed_at.is_(None))
+    return list(session.scalars(query.order_by(BankAccount.id)))
+
+
+def claims_paying_to(session: Session, *, account_id: int) -> list[str]:
+    """Numbers of the claims with a payment to ``account_id`` not yet made: pending,
+    in a bank file, or failed (a failed transfer is exported again to the same account,
+    CLM-P5). No principal: the caller loaded the account through its person's row rule."""
+    query = (
+        select(Claim.number)
+        .join(Payment, Payment.claim_id == Claim.id)
+        .where(
+            Payment.bank_account_id == account_id,
+            Payment.status.in_((PaymentState.PENDING, PaymentState.EXPORTED, PaymentState.FAILED)),
+        )
+        .distinct()
+        .order_by(Claim.number)
+    )
+    return list(session.scalars(query))
+
+
+def claims_awaiting_payment_of(session: Session, *, person_id: int) -> list[str]:
+    """Numbers of the claims approved and awaiting their payment (state ``approved``) whose
+    insured is ``person_id``: the payment officer pays them to one of the insured's
+    accounts. No principal, as ``claims_paying_to``."""
+    query = (
+        select(Claim.number)
+        .where(Claim.insured_person_id == person_id, Claim.state == ClaimState.APPROVED)
+        .order_by(Claim.number)
+    )
     return list(session.scalars(query))
 
 

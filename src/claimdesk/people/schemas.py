@@ -75,6 +75,14 @@ class WithdrawIn(BaseModel):
     reason: str | None = Field(default=None, max_length=500)
 
 
+class RemoveAccountIn(BaseModel):
+    """Why a customer removes a payout account (optional, kept on the audit entry)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str | None = Field(default=None, max_length=500)
+
+
 # The language notices are written in for a person who never chose one.
 DEFAULT_NOTICE_LANGUAGE = "zh-CN"
 
@@ -110,6 +118,8 @@ class BankAccountOut(BaseModel):
     bank_name: str
     account_number: str  # masked (**** **** **** 1234) unless revealed
     account_last4: str
+    # When its holder removed it (kept for the payments that name it); None in use.
+    removed_at: dt.datetime | None = None
 
 
 class PersonOut(BaseModel):
@@ -170,6 +180,7 @@ def bank_account_out(account: BankAccount, *, revealed: bool) -> BankAccountOut:
         bank_name=account.bank_name,
         account_number=number,
         account_last4=account.account_last4,
+        removed_at=account.removed_at,
     )
 
 

@@ -30,6 +30,10 @@ from claimdesk.models.person import BankAccount, Consent, Person
 from claimdesk.people import repository
 from claimdesk.people.errors import (
     BankAccountAlreadyExists,
+    BankAccountAlreadyRemoved,
+    BankAccountHasUnpaidPayment,
+    BankAccountNotFound,
+    BankAccountOnlyOneForApprovedClaim,
     BirthDateMismatch,
     ConsentAlreadyGiven,
     ConsentAlreadyWithdrawn,
@@ -369,7 +373,10 @@ def _may_read_pii(actor: Principal) -> bool:
 def _view(session: Session, person: Person, *, revealed: bool) -> PersonView:
     return PersonView(
         person=person,
-        bank_accounts=repository.bank_accounts_of(session, person_id=person.id),
+        # The staff's view keeps removed accounts (history; marked by removed_at).
+        bank_accounts=repository.bank_accounts_of(
+            session, person_id=person.id, include_removed=True
+        ),
         consents=repository.consents_of(session, person_id=person.id),
         revealed=revealed,
     )
@@ -492,11 +499,13 @@ def add_bank_account(
     )
     number = validate_bank_card(account_number, field="account_number")
     account_hash = blind_index(number, PURPOSE_BANK_ACCOUNT)
-    if (
-        repository.bank_account_by_hash(session, person_id=person_id, account_hash=account_hash)
-        is not None
-    ):
+    known = repository.bank_account_by_hash(session, person_id=person_id, account_hash=account_hash)
+    if known is not None and known.removed_at is None:
         raise BankAccountAlreadyExists(field="account_number", what="bank account")
+    if known is not None:
+        return _restore_bank_account(
+            session, actor=actor, person=person, account=known, bank_name=bank_name
+        )
     account = BankAccount(
         person_id=person_id,
         holder_name=holder_name.strip(),
@@ -518,6 +527,77 @@ def add_bank_account(
             "bank_name": account.bank_name,
             "holder_is_person": same_name(account.holder_name, person.name),
         },
+    )
+    return account
+
+
+def _restore_bank_account(
+    session: Session, *, actor: Principal, person: Person, account: BankAccount, bank_name: str
+) -> BankAccount:
+    """A removed account added again: the same row in use again (its payments' history
+    stays on it), the bank's name as now given; audited ``bank_account.restored``."""
+    account.removed_at = None
+    account.bank_name = bank_name.strip()
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        action="bank_account.restored",
+        entity_type="bank_account",
+        entity_id=account.id,
+        details={
+            "person_id": person.id,
+            "bank_name": account.bank_name,
+            "holder_is_person": same_name(account.holder_name, person.name),
+        },
+    )
+    return account
+
+
+def remove_bank_account(
+    session: Session,
+    *,
+    actor: Principal,
+    person_id: int,
+    account_id: int,
+    reason: str | None = None,
+) -> BankAccount:
+    """The account taken out of use (CLM-P1): no payment is offered it, the automatic
+    path does not pay to it (CLM-T2) and the customer's lists leave it out; the row stays
+    (payments, bank files and the checks' history name it). Refused (409) while a claim
+    still needs it: a payment to it not yet made (pending, in a bank file, or failed and
+    to be sent again, CLM-P5) — ``BankAccountHasUnpaidPayment`` —, or it is the person's
+    only account in use and a claim of theirs is approved and waiting to be paid —
+    ``BankAccountOnlyOneForApprovedClaim``. Audited ``bank_account.removed``."""
+    if repository.get_person(session, actor=actor, person_id=person_id) is None:
+        raise PersonNotFound(field="person_id")
+    account = repository.get_bank_account(session, actor=actor, account_id=account_id)
+    if account is None or account.person_id != person_id:
+        raise BankAccountNotFound(field="account_id")
+    if account.removed_at is not None:
+        raise BankAccountAlreadyRemoved(at=account.removed_at.isoformat())
+    unpaid = repository.claims_paying_to(session, account_id=account.id)
+    if unpaid:
+        raise BankAccountHasUnpaidPayment(last4=account.account_last4, claims="、".join(unpaid))
+    others = [
+        a for a in repository.bank_accounts_of(session, person_id=person_id) if a.id != account.id
+    ]
+    if not others:
+        waiting = repository.claims_awaiting_payment_of(session, person_id=person_id)
+        if waiting:
+            raise BankAccountOnlyOneForApprovedClaim(
+                last4=account.account_last4, claims="、".join(waiting)
+            )
+    account.removed_at = utcnow()
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        action="bank_account.removed",
+        entity_type="bank_account",
+        entity_id=account.id,
+        reason=reason,
+        details={"person_id": person_id, "accounts_left": len(others)},
     )
     return account
 
@@ -615,7 +695,8 @@ def list_consents(session: Session, *, actor: Principal, person_id: int) -> list
 
 
 def bank_accounts_of(session: Session, *, person_id: int) -> list[BankAccount]:
-    """The person's registered bank accounts (a payee's choice on the payment form)."""
+    """The person's registered bank accounts in use (a payee's choice on the payment
+    form): a removed one is paid no more."""
     return repository.bank_accounts_of(session, person_id=person_id)
 
 
@@ -642,6 +723,27 @@ def same_name(a: str, b: str) -> bool:
 def own_bank_accounts(session: Session, *, actor: Principal) -> list[BankAccount]:
     """The customer's own payout accounts (shown masked by the caller, SEC-1)."""
     return repository.bank_accounts_of(session, person_id=_own_person(session, actor).id)
+
+
+def remove_own_bank_account(
+    session: Session, *, actor: Principal, account_id: int, reason: str | None = None
+) -> BankAccount:
+    """The customer removes one of their own payout accounts (the one path,
+    ``remove_bank_account``); another person's is not found, as one that does not
+    exist (SEC-4)."""
+    person = _own_person(session, actor)
+    return remove_bank_account(
+        session, actor=actor, person_id=person.id, account_id=account_id, reason=reason
+    )
+
+
+def own_bank_account(session: Session, *, actor: Principal, account_id: int) -> BankAccount:
+    """One of the customer's own accounts in use (the confirm step shows it); another's,
+    or a removed one, is not found (SEC-4)."""
+    found = next((a for a in own_bank_accounts(session, actor=actor) if a.id == account_id), None)
+    if found is None:
+        raise BankAccountNotFound(field="account_id")
+    return found
 
 
 def add_own_bank_account(

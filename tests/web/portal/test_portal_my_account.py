@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from claimdesk.auth.principal import Principal
 from claimdesk.models.audit import AuditEntry
-from claimdesk.models.person import BankAccount, Consent
+from claimdesk.models.person import BankAccount, Consent, Person
 from claimdesk.people import service
 from claimdesk.people.schemas import ConsentIn
 from tests.builders import add_bank_account, make_person, make_user, resident_id
@@ -281,4 +281,58 @@ def test_a_withdrawn_consent_is_given_again_on_the_portal(client: TestClient, db
     forged = client.post(
         "/portal/consents/give", data={"purpose": "marketing", "scope": ["contact"]}
     )
+    assert forged.status_code == 403
+
+
+def test_an_account_is_removed_after_confirming_and_refused_while_a_claim_needs_it(
+    client: TestClient, db: Session
+) -> None:
+    # SPEC CLM-P1 SEC-4 GEN-6: a confirm step, the refusal in words on it, nobody else's
+    from tests.builders import demo_version, issue_policy, make_claim
+
+    me, other = _set_up(client, db)
+    first = add_bank_account(db, person_id=me, holder_name="王建国", account_number=CARD)
+    theirs = db.scalars(select(BankAccount).where(BankAccount.person_id == other)).one()
+    person = db.get_one(Person, me)
+    policy = issue_policy(db, version_id=demo_version(db).id, policyholder_id=person.id)
+    claim = make_claim(db, number="LP202610010009", policy=policy, state="approved")
+    db.commit()
+    page = client.get("/portal/accounts?lang=zh-CN").text
+    assert f'href="/portal/accounts/{first.id}/remove"' in page and "删除此账户" in page
+    assert client.get(f"/portal/accounts/{theirs.id}/remove").status_code == 404
+    confirm = client.get(f"/portal/accounts/{first.id}/remove?lang=zh-CN")
+    assert confirm.status_code == 200 and "删除后的影响" in confirm.text
+    assert "**** **** **** 7896" in confirm.text and CARD not in confirm.text
+    assert "这是您唯一的收款账户" in confirm.text
+    english = client.get(f"/portal/accounts/{first.id}/remove?lang=en").text
+    assert "Remove a payout account" in english and "We will pay nothing more" in english
+    token = HIDDEN.search(confirm.text)
+    assert token
+    stolen = client.post(
+        f"/portal/accounts/{theirs.id}/remove", data={"csrf_token": token.group(1)}
+    )
+    assert stolen.status_code == 404
+    refused = client.post(
+        f"/portal/accounts/{first.id}/remove?lang=zh-CN", data={"csrf_token": token.group(1)}
+    )
+    assert refused.status_code == 409 and 'id="account-error"' in refused.text
+    assert "唯一的收款账户" in refused.text and "LP202610010009" in refused.text
+    refused_en = client.post(
+        f"/portal/accounts/{first.id}/remove?lang=en", data={"csrf_token": token.group(1)}
+    )
+    assert refused_en.status_code == 409 and "add the new account first" in refused_en.text
+    claim.state = "paid"
+    db.commit()
+    done = client.post(
+        f"/portal/accounts/{first.id}/remove",
+        data={"csrf_token": token.group(1), "reason": "换卡"},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303 and done.headers["location"] == "/portal/accounts?removed=1"
+    db.expire_all()
+    assert db.get_one(BankAccount, first.id).removed_at is not None
+    assert db.get_one(BankAccount, theirs.id).removed_at is None
+    after = client.get("/portal/accounts?removed=1&lang=zh-CN").text
+    assert "账户已删除" in after and "7896" not in after and 'id="no-accounts"' in after
+    forged = client.post(f"/portal/accounts/{first.id}/remove", data={})
     assert forged.status_code == 403

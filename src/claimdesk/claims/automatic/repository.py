@@ -115,7 +115,10 @@ def invoice_files(session: Session, *, claim_id: int, code: str) -> int:
 def accounts_of(session: Session, *, person_id: int) -> list[BankAccount]:
     return list(
         session.scalars(
-            select(BankAccount).where(BankAccount.person_id == person_id).order_by(BankAccount.id)
+            # A removed account is paid no more (the customer took it away, CLM-P1).
+            select(BankAccount)
+            .where(BankAccount.person_id == person_id, BankAccount.removed_at.is_(None))
+            .order_by(BankAccount.id)
         )
     )
 

@@ -28,7 +28,7 @@ from claimdesk.deps import DB, require
 from claimdesk.models.person import Consent
 from claimdesk.people import service as people
 from claimdesk.people.errors import ConsentNotFound
-from claimdesk.people.schemas import BankAccountIn, OwnConsentIn, WithdrawIn
+from claimdesk.people.schemas import BankAccountIn, OwnConsentIn, RemoveAccountIn, WithdrawIn
 from claimdesk.rules.identity import mask_account
 from claimdesk.web.kit import (
     Refusal,
@@ -76,6 +76,7 @@ def _accounts_page(
         accounts=accounts,
         own_name=profile.person.name,
         added=request.query_params.get("added") == "1",
+        removed=request.query_params.get("removed") == "1",
     )
 
 
@@ -111,6 +112,59 @@ def add_account(request: Request, form: SubmittedForm, db: DB, principal: Own) -
             values={**values, "account_number": ""},
         ),
         redirect="/portal/accounts?added=1",
+    )
+
+
+# -- removing an account (CLM-P1) -------------------------------------------------------------
+
+
+def _remove_page(
+    request: Request,
+    db: DB,
+    principal: Principal,
+    account_id: int,
+    refusal: Refusal | None = None,
+) -> Response:
+    account = people.own_bank_account(db, actor=principal, account_id=account_id)
+    return render(
+        request,
+        "portal/account_remove.html",
+        **form_context(refusal),
+        account={
+            "id": account.id,
+            "bank_name": account.bank_name,
+            "holder_name": account.holder_name,
+            "masked": mask_account(account.account_last4),
+            "last4": account.account_last4,
+        },
+        others=len(people.own_bank_accounts(db, actor=principal)) - 1,
+    )
+
+
+@router.get("/accounts/{account_id}/remove")
+def confirm_removal(account_id: int, request: Request, db: DB, principal: Own) -> Response:
+    """The confirm step: which account, and what removing it means."""
+    return _remove_page(request, db, principal, account_id)
+
+
+@router.post("/accounts/{account_id}/remove")
+def remove_account(
+    account_id: int, request: Request, form: SubmittedForm, db: DB, principal: Own
+) -> Response:
+    reason = str(form.get("reason") or "").strip()
+
+    def call() -> object:
+        body = checked(RemoveAccountIn, {"reason": reason or None})
+        return people.remove_own_bank_account(
+            db, actor=principal, account_id=account_id, reason=body.reason
+        )
+
+    return form_action(
+        request,
+        db,
+        call,
+        refused=lambda refusal: _remove_page(request, db, principal, account_id, refusal),
+        redirect="/portal/accounts?removed=1",
     )
 
 
