@@ -39,7 +39,7 @@ def indemnity_plan(session: Session, claim: Claim) -> Plan:
     advances), split by coverage; a coverage paid above its new figure reduces what the
     others receive, so the total never exceeds the decision."""
     decided = {code: a.payable for code, a in current_adjustments(session, claim.id).items()}
-    counted = [p for p in repository.payments_of(session, claim.id) if p.status in COUNTED]
+    counted = [p for p in repository.payments_of(session, claim_id=claim.id) if p.status in COUNTED]
     paid: dict[str, Decimal] = {}
     for payment in counted:
         for code, part in payment.allocations.items():

@@ -25,7 +25,7 @@ from claimdesk.models.review import RejectionNotice, ReviewRound
 from claimdesk.paging import PageRequest, Slice, fetch
 
 
-def beneficiary_ids(session: Session, policy_id: int) -> list[int]:
+def beneficiary_ids(session: Session, *, policy_id: int) -> list[int]:
     """The people named as beneficiaries of the policy, in the policy's order."""
     query = (
         select(PolicyBeneficiary.person_id)
@@ -35,14 +35,14 @@ def beneficiary_ids(session: Session, policy_id: int) -> list[int]:
     return list(session.scalars(query))
 
 
-def is_beneficiary(session: Session, policy_id: int, person_id: int) -> bool:
+def is_beneficiary(session: Session, *, policy_id: int, person_id: int) -> bool:
     query = select(PolicyBeneficiary.id).where(
         PolicyBeneficiary.policy_id == policy_id, PolicyBeneficiary.person_id == person_id
     )
     return session.scalar(query) is not None
 
 
-def authorised_payee_ids(session: Session, claim_id: int) -> list[int]:
+def authorised_payee_ids(session: Session, *, claim_id: int) -> list[int]:
     """The payees authorised on the claim by a document on file, first recorded first."""
     query = (
         select(PayeeAuthorisation.payee_person_id)
@@ -53,7 +53,7 @@ def authorised_payee_ids(session: Session, claim_id: int) -> list[int]:
 
 
 def authorisation_for(
-    session: Session, claim_id: int, payee_person_id: int, authorisation_id: int | None
+    session: Session, *, claim_id: int, payee_person_id: int, authorisation_id: int | None
 ) -> PayeeAuthorisation | None:
     query = select(PayeeAuthorisation).where(
         PayeeAuthorisation.claim_id == claim_id,
@@ -64,16 +64,16 @@ def authorisation_for(
     return session.scalars(query.order_by(PayeeAuthorisation.id)).first()
 
 
-def by_key(session: Session, key: str) -> Payment | None:
+def by_key(session: Session, *, key: str) -> Payment | None:
     return session.scalars(select(Payment).where(Payment.idempotency_key == key)).one_or_none()
 
 
-def payments_of(session: Session, claim_id: int) -> list[Payment]:
+def payments_of(session: Session, *, claim_id: int) -> list[Payment]:
     query = select(Payment).where(Payment.claim_id == claim_id).order_by(Payment.id)
     return list(session.scalars(query))
 
 
-def approvals(session: Session, claim_id: int) -> int:
+def approvals(session: Session, *, claim_id: int) -> int:
     """How many review rounds approved the claim (an indemnity is owed per approval)."""
     query = (
         select(func.count())
@@ -84,7 +84,7 @@ def approvals(session: Session, claim_id: int) -> int:
 
 
 def payment_in_sequence(
-    session: Session, claim_id: int, kind: str, sequence: int
+    session: Session, *, claim_id: int, kind: str, sequence: int
 ) -> Payment | None:
     """The live payment (not cancelled) of this claim, kind and sequence."""
     query = select(Payment).where(
@@ -96,7 +96,7 @@ def payment_in_sequence(
     return session.scalars(query).first()
 
 
-def first_of_kind(session: Session, claim_id: int, kind: str) -> Payment | None:
+def first_of_kind(session: Session, *, claim_id: int, kind: str) -> Payment | None:
     """The claim's first live payment (not cancelled) of this kind."""
     query = select(Payment).where(
         Payment.claim_id == claim_id, Payment.kind == kind, Payment.status != "cancelled"
@@ -104,14 +104,14 @@ def first_of_kind(session: Session, claim_id: int, kind: str) -> Payment | None:
     return session.scalars(query.order_by(Payment.id)).first()
 
 
-def last_sequence(session: Session, claim_id: int, kind: str) -> int:
+def last_sequence(session: Session, *, claim_id: int, kind: str) -> int:
     query = select(func.max(Payment.sequence)).where(
         Payment.claim_id == claim_id, Payment.kind == kind
     )
     return int(session.scalar(query) or 0)
 
 
-def lock_claims(session: Session, claim_ids: Sequence[int]) -> dict[int, Claim]:
+def lock_claims(session: Session, *, claim_ids: Sequence[int]) -> dict[int, Claim]:
     rows = session.scalars(
         select(Claim)
         .where(Claim.id.in_(sorted(set(claim_ids))))
@@ -122,7 +122,7 @@ def lock_claims(session: Session, claim_ids: Sequence[int]) -> dict[int, Claim]:
     return {c.id: c for c in rows}
 
 
-def lock_payments(session: Session, payment_ids: Sequence[int]) -> list[Payment]:
+def lock_payments(session: Session, *, payment_ids: Sequence[int]) -> list[Payment]:
     query = (
         select(Payment)
         .where(Payment.id.in_(sorted(set(payment_ids))))
@@ -133,7 +133,7 @@ def lock_payments(session: Session, payment_ids: Sequence[int]) -> list[Payment]
     return list(session.scalars(query))
 
 
-def exportable(session: Session, payment_ids: Sequence[int] | None) -> list[tuple[int, int]]:
+def exportable(session: Session, *, payment_ids: Sequence[int] | None) -> list[tuple[int, int]]:
     """(payment id, claim id) of the pending and failed transfers (of these, if named);
     a cash/offline payment is handed over, never sent to the bank (CLM-P3)."""
     query = select(Payment.id, Payment.claim_id).where(
@@ -148,7 +148,7 @@ def exportable(session: Session, payment_ids: Sequence[int] | None) -> list[tupl
 
 
 def attempts_of_batch(
-    session: Session, batch_id: int, *, for_update: bool = False
+    session: Session, *, batch_id: int, for_update: bool = False
 ) -> list[PaymentAttempt]:
     query = select(PaymentAttempt).where(PaymentAttempt.batch_id == batch_id)
     if for_update:
@@ -158,18 +158,18 @@ def attempts_of_batch(
     return list(session.scalars(query))
 
 
-def batch_for_update(session: Session, batch_id: int) -> PaymentBatch | None:
+def batch_for_update(session: Session, *, batch_id: int) -> PaymentBatch | None:
     query = select(PaymentBatch).where(PaymentBatch.id == batch_id).with_for_update()
     return session.scalars(query).one_or_none()
 
 
-def claim_ids_of_payments(session: Session, payment_ids: Sequence[int]) -> list[int]:
+def claim_ids_of_payments(session: Session, *, payment_ids: Sequence[int]) -> list[int]:
     query = select(Payment.claim_id).where(Payment.id.in_(list(payment_ids)))
     return list(session.scalars(query))
 
 
 def answer_conflict(
-    session: Session, attempt_id: int, answered_reference: str
+    session: Session, *, attempt_id: int, answered_reference: str
 ) -> PaymentAnswerConflict | None:
     query = select(PaymentAnswerConflict).where(
         PaymentAnswerConflict.attempt_id == attempt_id,
@@ -178,7 +178,7 @@ def answer_conflict(
     return session.scalars(query).one_or_none()
 
 
-def answer_conflicts_of_batch(session: Session, batch_id: int) -> list[PaymentAnswerConflict]:
+def answer_conflicts_of_batch(session: Session, *, batch_id: int) -> list[PaymentAnswerConflict]:
     query = (
         select(PaymentAnswerConflict)
         .where(PaymentAnswerConflict.batch_id == batch_id)
@@ -211,12 +211,12 @@ def paid_transfers(
     return [tuple(row) for row in session.execute(query)]  # type: ignore[misc]
 
 
-def batches_page(session: Session, request: PageRequest) -> Slice[PaymentBatch]:
+def batches_page(session: Session, *, request: PageRequest) -> Slice[PaymentBatch]:
     """The bank batches, the latest first."""
     return fetch(session, select(PaymentBatch).order_by(PaymentBatch.id.desc()), request)
 
 
-def batch_lines(session: Session, batch_id: int) -> list[tuple[PaymentAttempt, Payment, Claim]]:
+def batch_lines(session: Session, *, batch_id: int) -> list[tuple[PaymentAttempt, Payment, Claim]]:
     """Each line of the batch: its attempt (the bank's answer), payment and claim."""
     query = (
         select(PaymentAttempt, Payment, Claim)

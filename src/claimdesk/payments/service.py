@@ -191,9 +191,14 @@ def payee_basis(
     """Insured, a named beneficiary of the policy, or authorised by a document on file."""
     if payee_person_id == claim.insured_person_id:
         return "insured", None
-    if repository.is_beneficiary(session, claim.policy_id, payee_person_id):
+    if repository.is_beneficiary(session, policy_id=claim.policy_id, person_id=payee_person_id):
         return "beneficiary", None
-    found = repository.authorisation_for(session, claim.id, payee_person_id, authorisation_id)
+    found = repository.authorisation_for(
+        session,
+        claim_id=claim.id,
+        payee_person_id=payee_person_id,
+        authorisation_id=authorisation_id,
+    )
     if found is None:
         raise PayeeMismatch(field="payee_person_id")
     return "authorised", found.id
@@ -203,11 +208,11 @@ def payee_basis(
 
 
 def by_key(session: Session, key: str) -> Payment | None:
-    return repository.by_key(session, key)
+    return repository.by_key(session, key=key)
 
 
 def payments_of(session: Session, claim_id: int) -> list[Payment]:
-    return repository.payments_of(session, claim_id)
+    return repository.payments_of(session, claim_id=claim_id)
 
 
 @dataclass(frozen=True)
@@ -224,10 +229,11 @@ def payees_of(session: Session, claim: Claim) -> list[PayeeChoice]:
     seen: set[int] = set()
     candidates = [(claim.insured_person_id, "insured")]
     candidates += [
-        (pid, "beneficiary") for pid in repository.beneficiary_ids(session, claim.policy_id)
+        (pid, "beneficiary")
+        for pid in repository.beneficiary_ids(session, policy_id=claim.policy_id)
     ]
     candidates += [
-        (pid, "authorised") for pid in repository.authorised_payee_ids(session, claim.id)
+        (pid, "authorised") for pid in repository.authorised_payee_ids(session, claim_id=claim.id)
     ]
     for person_id, basis in candidates:
         person = session.get(Person, person_id)
@@ -238,7 +244,7 @@ def payees_of(session: Session, claim: Claim) -> list[PayeeChoice]:
 
 
 def _approval_number(session: Session, claim: Claim) -> int:
-    return repository.approvals(session, claim.id)
+    return repository.approvals(session, claim_id=claim.id)
 
 
 def _advances(session: Session, claim_id: int) -> list[Payment]:
@@ -294,7 +300,9 @@ def request_payment(
         return existing, False
     if data.kind == "indemnity":
         sequence = _approval_number(session, claim)
-        live = repository.payment_in_sequence(session, claim.id, "indemnity", sequence)
+        live = repository.payment_in_sequence(
+            session, claim_id=claim.id, kind="indemnity", sequence=sequence
+        )
         if live is not None:
             return live, False  # a second click or a second officer: the same payment
         if claim.state != workflow.APPROVED:
@@ -355,7 +363,7 @@ def request_payment(
         # without the claim lock, e.g. on SQLite): answer with theirs.
         session.expunge(payment) if payment in session else None
         again = by_key(session, key) or repository.payment_in_sequence(
-            session, claim.id, data.kind, sequence
+            session, claim_id=claim.id, kind=data.kind, sequence=sequence
         )
         if again is None:
             raise
@@ -429,7 +437,7 @@ def request_top_up(
         if existing.claim_id != claim.id or existing.kind != "top_up":
             raise IdempotencyKeyReused()
         return existing, False
-    live = repository.first_of_kind(session, claim.id, "top_up")
+    live = repository.first_of_kind(session, claim_id=claim.id, kind="top_up")
     if live is not None:
         return live, False
     if amount <= 0 or amount != amount.quantize(CENT):
@@ -495,7 +503,7 @@ def _advance_plan(
     limit = reserve.amount - pending
     if data.amount > limit:
         raise AdvanceTooLarge(field="amount", limit=str(limit))
-    sequence = repository.last_sequence(session, claim.id, "advance") + 1
+    sequence = repository.last_sequence(session, claim_id=claim.id, kind="advance") + 1
     del advanced
     return data.amount, {code: str(data.amount)}, sequence
 
@@ -582,7 +590,7 @@ def batch_csv(session: Session, batch: PaymentBatch, *, actor: Principal) -> byt
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_HEADER)
-    attempts = repository.attempts_of_batch(session, batch.id)
+    attempts = repository.attempts_of_batch(session, batch_id=batch.id)
     for attempt in attempts:
         payment = session.get(Payment, attempt.payment_id)
         assert payment is not None
@@ -616,12 +624,12 @@ def export_batch(
     session: Session, *, actor: Principal, payment_ids: list[int] | None = None
 ) -> tuple[PaymentBatch, list[int]]:
     """Pending and failed payments → one new batch. Returns (batch, held payment ids)."""
-    candidates = repository.exportable(session, payment_ids)
+    candidates = repository.exportable(session, payment_ids=payment_ids)
     if not candidates:
         raise NothingToExport()
     # Lock order everywhere: claims (by id), then payments (by id).
-    claims = repository.lock_claims(session, [c for _, c in candidates])
-    locked = repository.lock_payments(session, [p for p, _ in candidates])
+    claims = repository.lock_claims(session, claim_ids=[c for _, c in candidates])
+    locked = repository.lock_payments(session, payment_ids=[p for p, _ in candidates])
     at = timeutil.now()
     chosen: list[Payment] = []
     held: list[int] = []
@@ -833,16 +841,19 @@ def confirm_batch(
     contradicting result (paid against failed) is refused. Every line is checked before
     anything changes: a line answered paid without its electronic voucher (CLM-P3)
     refuses the whole confirmation."""
-    batch = repository.batch_for_update(session, batch_id)
+    batch = repository.batch_for_update(session, batch_id=batch_id)
     if batch is None:
         raise BatchNotFound()
     attempts = {
-        a.payment_id: a for a in repository.attempts_of_batch(session, batch_id, for_update=True)
+        a.payment_id: a
+        for a in repository.attempts_of_batch(session, batch_id=batch_id, for_update=True)
     }
     lines = _checked_lines(lines, attempts)
     payment_ids = [line.payment_id for line in lines]
-    claims = repository.lock_claims(session, repository.claim_ids_of_payments(session, payment_ids))
-    payments = {p.id: p for p in repository.lock_payments(session, payment_ids)}
+    claims = repository.lock_claims(
+        session, claim_ids=repository.claim_ids_of_payments(session, payment_ids=payment_ids)
+    )
+    payments = {p.id: p for p in repository.lock_payments(session, payment_ids=payment_ids)}
     _check_against_payments(lines, attempts, payments)
     at = timeutil.now()
     outcomes = [
@@ -1038,7 +1049,7 @@ def _answer_conflict(
     other reference is recorded (once per reference) and audited on the claim, for the
     officer to chase with the bank."""
     assert attempt.reference is not None
-    found = repository.answer_conflict(session, attempt.id, answered)
+    found = repository.answer_conflict(session, attempt_id=attempt.id, answered_reference=answered)
     if found is None:
         found = PaymentAnswerConflict(
             batch_id=attempt.batch_id,
@@ -1075,7 +1086,7 @@ def _answer_conflict(
 
 def answer_conflicts(session: Session, batch_id: int) -> list[PaymentAnswerConflict]:
     """The batch's answer conflicts (CLM-P3), first recorded first."""
-    return repository.answer_conflicts_of_batch(session, batch_id)
+    return repository.answer_conflicts_of_batch(session, batch_id=batch_id)
 
 
 def _paid(
@@ -1122,7 +1133,7 @@ def hand_over(
     payment's is taken here; a payment already paid is answered as it is (a double
     click, a retry) and nothing is stored or recorded twice. A held claim pays nothing
     (CLM-F1)."""
-    locked = repository.lock_payments(session, [payment_id])
+    locked = repository.lock_payments(session, payment_ids=[payment_id])
     payment = locked[0] if locked else None
     if payment is None or payment.claim_id != claim.id:
         raise PaymentNotFound()
@@ -1207,7 +1218,7 @@ def cancel_offline(
     request. CLM-P5: the caller holds the claim's row lock and the payment's is taken
     here; a payment already cancelled is answered as it is (a double click). The customer
     reads ``reason_code`` in words; ``reason`` is the officer's note (internal)."""
-    locked = repository.lock_payments(session, [payment_id])
+    locked = repository.lock_payments(session, payment_ids=[payment_id])
     payment = locked[0] if locked else None
     if payment is None or payment.claim_id != claim.id:
         raise PaymentNotFound()
@@ -1356,7 +1367,7 @@ class BatchLine:
 
 def batches(session: Session, request: PageRequest) -> Slice[PaymentBatch]:
     """The bank batches, the latest first (a page)."""
-    return repository.batches_page(session, request)
+    return repository.batches_page(session, request=request)
 
 
 def batch_lines(session: Session, batch_id: int) -> list[BatchLine]:
@@ -1378,13 +1389,13 @@ def batch_lines(session: Session, batch_id: int) -> list[BatchLine]:
             answered_at=attempt.answered_at,
             conflicts=[c for c in conflicts if c.payment_id == payment.id],
         )
-        for attempt, payment, claim in repository.batch_lines(session, batch_id)
+        for attempt, payment, claim in repository.batch_lines(session, batch_id=batch_id)
     ]
 
 
 def waiting_transfers(session: Session) -> int:
     """How many transfers the next export would consider (pending or failed)."""
-    return len(repository.exportable(session, None))
+    return len(repository.exportable(session, payment_ids=None))
 
 
 def get_batch(session: Session, batch_id: int) -> PaymentBatch:
