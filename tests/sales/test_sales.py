@@ -48,24 +48,24 @@ def agent_user_id(db: Session) -> int:
 
 def test_agent_may_sell_only_inside_qualification(db: Session, agent_user_id: int) -> None:
     # SPEC SAL-2 POL-1: a lapsed qualification cannot be recorded on a new policy.
-    service.agent_may_sell(db, agent_user_id, dt.date(2026, 12, 31))
+    service.agent_may_sell(db, agent_user_id=agent_user_id, on=dt.date(2026, 12, 31))
     with pytest.raises(AgentQualificationLapsed) as lapsed:
-        service.agent_may_sell(db, agent_user_id, dt.date(2027, 1, 1))
+        service.agent_may_sell(db, agent_user_id=agent_user_id, on=dt.date(2027, 1, 1))
     assert lapsed.value.field == "agent_id" and lapsed.value.status_code == 422
     assert "2026-12-31" in lapsed.value.message("en")
     with pytest.raises(AgentQualificationLapsed):
-        service.agent_may_sell(db, None, dt.date(2026, 6, 1))
+        service.agent_may_sell(db, agent_user_id=None, on=dt.date(2026, 6, 1))
     stranger = make_user(db, username="not_an_agent", roles=("sales_agent",))
     with pytest.raises(AgentQualificationLapsed) as unknown:
-        service.agent_may_sell(db, stranger.id, dt.date(2026, 6, 1))
+        service.agent_may_sell(db, agent_user_id=stranger.id, on=dt.date(2026, 6, 1))
     assert "no qualification" in unknown.value.message("en")
-    agent = service.agent_of_user(db, agent_user_id)
+    agent = service.agent_of_user(db, user_id=agent_user_id)
     assert agent is not None
     service.set_agent_status(
         db, actor=ADMIN, agent_id=agent.id, status="suspended", reason="违规销售调查中"
     )
     with pytest.raises(AgentQualificationLapsed):
-        service.agent_may_sell(db, agent_user_id, dt.date(2026, 6, 1))
+        service.agent_may_sell(db, agent_user_id=agent_user_id, on=dt.date(2026, 6, 1))
 
 
 def test_bad_channel_and_validity(db: Session) -> None:
@@ -94,12 +94,12 @@ def test_bad_channel_and_validity(db: Session) -> None:
             valid_until=dt.date(2026, 4, 30),
         )
     assert validity.value.field == "valid_until"
-    assert service.agent_of_user(db, user.id) is None
+    assert service.agent_of_user(db, user_id=user.id) is None
 
 
 def test_training_and_assessment(db: Session, agent_user_id: int) -> None:
     # SPEC SAL-2: training records and assessment by results, quality, satisfaction, compliance.
-    agent = service.agent_of_user(db, agent_user_id)
+    agent = service.agent_of_user(db, user_id=agent_user_id)
     assert agent is not None
     training = service.add_training(
         db,
@@ -140,7 +140,7 @@ def test_training_and_assessment(db: Session, agent_user_id: int) -> None:
 
 def test_evaluation_findings_and_actions_tracked_to_done(db: Session, agent_user_id: int) -> None:
     # SPEC SAL-3
-    agent = service.agent_of_user(db, agent_user_id)
+    agent = service.agent_of_user(db, user_id=agent_user_id)
     assert agent is not None
     with pytest.raises(EvaluationTargetRequired):
         service.create_evaluation(
@@ -178,8 +178,8 @@ def test_evaluation_findings_and_actions_tracked_to_done(db: Session, agent_user
             )
         ],
     )
-    (finding,) = service.findings_of(db, evaluation.id)
-    (action,) = service.actions_of(db, [finding.id])
+    (finding,) = service.findings_of(db, evaluation_id=evaluation.id)
+    (action,) = service.actions_of(db, finding_ids=[finding.id])
     assert action.status == "open" and action in service.open_actions(db)
     service.complete_action(db, actor=ADMIN, action_id=action.id, note="已完成培训并考试合格")
     assert action.status == "done" and action not in service.open_actions(db)

@@ -80,7 +80,7 @@ def test_claim_complaint_goes_to_the_claims_handler_only_when_they_can_act(
         # Nobody who cannot act is named: the claim's branch desk takes it up.
         assert complaint.handler_user_id is None
         assert complaint.org_unit_id == claim.org_unit_id
-    listed = {c.id for c in service.complaints_of(db, agent)}
+    listed = {c.id for c in service.complaints_of(db, actor=agent)}
     assert complaint.id in listed
     service.acknowledge_complaint(
         db,

@@ -135,7 +135,7 @@ def test_service_reads_only_the_complaints_the_user_works(
 ) -> None:
     # SPEC SEC-4 SVC-3 CLM-Z3
     actor = scene.principals[user]
-    listed = {c.id for c in service.complaints_of(db, actor)}
+    listed = {c.id for c in service.complaints_of(db, actor=actor)}
     assert listed == {scene.complaint[n] for n in sees(user)}
     for name, complaint_id in scene.complaint.items():
         if name in sees(user):

@@ -224,7 +224,7 @@ def deadline_counts(
     service scorecard counts too (issue 6: 200,000 clocks took 2 s in Python)."""
     start, end = day_range(f.date_from, f.date_to)
     each = service_desk.each_clock(
-        clocks,
+        clocks=clocks,
         start=start,
         end=end,
         date_from=f.date_from,

@@ -287,7 +287,7 @@ def issue_policy(
         raise NotFound(what="agent", field="agent_user_id")
     if agent_id is not None:
         # SAL-2: an agent whose qualification lapsed cannot be recorded on a new policy.
-        agent_may_sell(session, agent_id, today, field="agent_user_id")
+        agent_may_sell(session, agent_user_id=agent_id, on=today, field="agent_user_id")
     _verify_policyholder(session, actor, holder, today)
     policy = Policy(
         number=f"TMP-{now.timestamp()}-{data.policyholder_id}",

@@ -22,7 +22,7 @@ from claimdesk.models.user import User
 from claimdesk.paging import PageRequest, Slice, fetch
 
 
-def agents_page(session: Session, request: PageRequest) -> Slice[tuple[SalesAgent, str, str]]:
+def agents_page(session: Session, *, request: PageRequest) -> Slice[tuple[SalesAgent, str, str]]:
     """One page of the agents with their names and login names, by id (an insurer has
     thousands: the list never stops silently), and how many there are."""
     query = (
@@ -48,7 +48,7 @@ def organisations(session: Session) -> Sequence[SalesOrganisation]:
     return session.scalars(select(SalesOrganisation).order_by(SalesOrganisation.id)).all()
 
 
-def trainings_of(session: Session, agent_id: int) -> Sequence[TrainingRecord]:
+def trainings_of(session: Session, *, agent_id: int) -> Sequence[TrainingRecord]:
     return session.scalars(
         select(TrainingRecord)
         .where(TrainingRecord.agent_id == agent_id)
@@ -56,7 +56,7 @@ def trainings_of(session: Session, agent_id: int) -> Sequence[TrainingRecord]:
     ).all()
 
 
-def assessments_of(session: Session, agent_id: int) -> Sequence[AgentAssessment]:
+def assessments_of(session: Session, *, agent_id: int) -> Sequence[AgentAssessment]:
     return session.scalars(
         select(AgentAssessment)
         .where(AgentAssessment.agent_id == agent_id)
@@ -64,12 +64,12 @@ def assessments_of(session: Session, agent_id: int) -> Sequence[AgentAssessment]
     ).all()
 
 
-def evaluations_page(session: Session, request: PageRequest) -> Slice[SalesEvaluation]:
+def evaluations_page(session: Session, *, request: PageRequest) -> Slice[SalesEvaluation]:
     """The evaluations, newest first, one page at a time (a list never stops silently)."""
     return fetch(session, select(SalesEvaluation).order_by(SalesEvaluation.id.desc()), request)
 
 
-def findings_of(session: Session, evaluation_ids: list[int]) -> Sequence[EvaluationFinding]:
+def findings_of(session: Session, *, evaluation_ids: list[int]) -> Sequence[EvaluationFinding]:
     return session.scalars(
         select(EvaluationFinding).where(EvaluationFinding.evaluation_id.in_(evaluation_ids))
     ).all()

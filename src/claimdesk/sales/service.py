@@ -361,13 +361,13 @@ def set_agent_status(
 
 
 def agent_may_sell(
-    session: Session, agent_user_id: int | None, on: dt.date, *, field: str = "agent_id"
+    session: Session, *, agent_user_id: int | None, on: dt.date, field: str = "agent_id"
 ) -> None:
     """Raise AgentQualificationLapsed unless the user is a registered, active agent whose
     qualification is valid on ``on`` (SAL-2, POL-1)."""
     agent = None
     if agent_user_id is not None:
-        agent = agent_of_user(session, agent_user_id)
+        agent = agent_of_user(session, user_id=agent_user_id)
     common: dict[str, Any] = {"field": field, "agent": agent_user_id, "on": on.isoformat()}
     if agent is None:
         raise AgentQualificationLapsed(
@@ -470,7 +470,7 @@ def assess_agent(
     return assessment
 
 
-def agent_of_user(session: Session, user_id: int | None) -> SalesAgent | None:
+def agent_of_user(session: Session, *, user_id: int | None) -> SalesAgent | None:
     if user_id is None:
         return None
     return repository.agent_of_user(session, user_id=user_id)
@@ -479,7 +479,7 @@ def agent_of_user(session: Session, user_id: int | None) -> SalesAgent | None:
 def own_agent(session: Session, *, actor: Principal) -> SalesAgent:
     """The sales agent record of the actor's own login (SAL-2): found by the login, so an
     agent can only ever reach their own."""
-    agent = agent_of_user(session, actor.user_id)
+    agent = agent_of_user(session, user_id=actor.user_id)
     if agent is None:
         raise SalesRecordNotFound(what="sales agent")
     return agent
@@ -513,7 +513,7 @@ def overview(session: Session, *, paging: PageRequest) -> SalesOverview:
     return SalesOverview(
         channels=repository.channels(session),
         organisations=repository.organisations(session),
-        agents=repository.agents_page(session, paging),
+        agents=repository.agents_page(session, request=paging),
     )
 
 
@@ -537,12 +537,12 @@ def agent_record(session: Session, *, actor: Principal, agent_id: int) -> AgentR
     return AgentRecord(
         agent=agent,
         user=session.get(User, agent.user_id),
-        trainings=repository.trainings_of(session, agent_id),
-        assessments=repository.assessments_of(session, agent_id),
+        trainings=repository.trainings_of(session, agent_id=agent_id),
+        assessments=repository.assessments_of(session, agent_id=agent_id),
     )
 
 
-def user_id_of(session: Session, username: str, *, field: str = "username") -> int:
+def user_id_of(session: Session, *, username: str, field: str = "username") -> int:
     """The account an agent is registered for, named by its login name."""
     user_id = auth_repository.user_id_by_username(session, username=username.strip())
     if user_id is None:
@@ -564,9 +564,11 @@ class EvaluationsShown:
 
 
 def evaluations_page(session: Session, *, paging: PageRequest) -> EvaluationsShown:
-    window = repository.evaluations_page(session, paging)
-    findings = repository.findings_of(session, [e.id for e in window.rows])
-    return EvaluationsShown(window, findings, actions_of(session, [f.id for f in findings]))
+    window = repository.evaluations_page(session, request=paging)
+    findings = repository.findings_of(session, evaluation_ids=[e.id for e in window.rows])
+    return EvaluationsShown(
+        window, findings, actions_of(session, finding_ids=[f.id for f in findings])
+    )
 
 
 @dataclass(frozen=True)
@@ -674,11 +676,11 @@ def complete_action(
     return action
 
 
-def findings_of(session: Session, evaluation_id: int) -> list[EvaluationFinding]:
+def findings_of(session: Session, *, evaluation_id: int) -> list[EvaluationFinding]:
     return repository.findings_of_evaluation(session, evaluation_id=evaluation_id)
 
 
-def actions_of(session: Session, finding_ids: Sequence[int]) -> list[ImprovementAction]:
+def actions_of(session: Session, *, finding_ids: Sequence[int]) -> list[ImprovementAction]:
     return repository.actions_of_findings(session, finding_ids=finding_ids)
 
 

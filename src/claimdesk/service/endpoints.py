@@ -152,7 +152,7 @@ def list_records(
     paging: Paging,
     status: Annotated[str | None, Query(max_length=12)] = None,
 ) -> Page[ServiceRecordOut]:
-    found = service.service_records_page(db, principal, paging, status=status)
+    found = service.service_records_page(db, actor=principal, request=paging, status=status)
     return found.page(lambda r: record_out(db, r, principal.language))
 
 
@@ -196,7 +196,7 @@ def list_complaints(
     paging: Paging,
     status: Annotated[str | None, Query(max_length=12)] = None,
 ) -> Page[ComplaintOut]:
-    found = service.complaints_page(db, principal, paging, status=status)
+    found = service.complaints_page(db, actor=principal, request=paging, status=status)
     return found.page(lambda c: complaint_out(c, db, principal.language))
 
 

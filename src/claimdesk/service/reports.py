@@ -195,7 +195,7 @@ def each_clock(
     starts is refused naming date_to (``period_bounds``)."""
     start, end = period_bounds(date_from, date_to)
     return repository.each_clock(
-        clocks,
+        clocks=clocks,
         start=start,
         end=end,
         date_from=date_from,

@@ -100,13 +100,15 @@ def _complaints_scoped(query: Select[T], actor: Principal) -> Select[T]:
     return _scoped(query, Complaint, actor)
 
 
-def get_service_record(session: Session, actor: Principal, record_id: int) -> ServiceRecord | None:
+def get_service_record(
+    session: Session, *, actor: Principal, record_id: int
+) -> ServiceRecord | None:
     query = select(ServiceRecord).where(ServiceRecord.id == record_id)
     return session.scalars(_scoped(query, ServiceRecord, actor)).first()
 
 
 def service_records_query(
-    actor: Principal, *, status: str | None = None, person_id: int | None = None
+    *, actor: Principal, status: str | None = None, person_id: int | None = None
 ) -> Select[ServiceRecord]:
     """The caller's service records, newest first: paged by claimdesk.paging."""
     query = select(ServiceRecord).order_by(
@@ -121,18 +123,18 @@ def service_records_query(
 
 def list_service_records(
     session: Session,
-    actor: Principal,
     *,
+    actor: Principal,
     status: str | None = None,
     person_id: int | None = None,
     limit: int = 200,
 ) -> list[ServiceRecord]:
-    query = service_records_query(actor, status=status, person_id=person_id)
+    query = service_records_query(actor=actor, status=status, person_id=person_id)
     return list(session.scalars(query.limit(limit)))
 
 
 def get_complaint(
-    session: Session, actor: Principal, complaint_id: int, *, for_update: bool = False
+    session: Session, *, actor: Principal, complaint_id: int, for_update: bool = False
 ) -> Complaint | None:
     query = _complaints_scoped(select(Complaint).where(Complaint.id == complaint_id), actor)
     if for_update:
@@ -141,7 +143,7 @@ def get_complaint(
     return session.scalars(query).first()
 
 
-def complaints_query(actor: Principal, *, status: str | None = None) -> Select[Complaint]:
+def complaints_query(*, actor: Principal, status: str | None = None) -> Select[Complaint]:
     """The caller's complaints, newest first: paged by claimdesk.paging."""
     query = select(Complaint).order_by(Complaint.received_at.desc(), Complaint.id.desc())
     if status is not None:
@@ -150,12 +152,12 @@ def complaints_query(actor: Principal, *, status: str | None = None) -> Select[C
 
 
 def list_complaints(
-    session: Session, actor: Principal, *, status: str | None = None, limit: int = 200
+    session: Session, *, actor: Principal, status: str | None = None, limit: int = 200
 ) -> list[Complaint]:
-    return list(session.scalars(complaints_query(actor, status=status).limit(limit)))
+    return list(session.scalars(complaints_query(actor=actor, status=status).limit(limit)))
 
 
-def open_complaints(session: Session, actor: Principal, *, limit: int = 100) -> list[Complaint]:
+def open_complaints(session: Session, *, actor: Principal, limit: int = 100) -> list[Complaint]:
     """Complaints not yet decided that ``actor`` works (the complaints rule above), for
     the service desk's part of the workbench."""
     query = select(Complaint).where(
@@ -170,7 +172,7 @@ OPEN_CHANGE_STATES = ("requested", "reviewed", "approved")
 
 
 def open_desk_records(
-    session: Session, actor: Principal, *, limit: int = 100
+    session: Session, *, actor: Principal, limit: int = 100
 ) -> list[ServiceRecord]:
     """Contacts still waiting on the desk, oldest first: consultations not yet answered
     (SVC-4) and policy service requests whose change is still open (POL-2). The records'
@@ -191,14 +193,14 @@ def open_desk_records(
     return list(session.scalars(_scoped(query, ServiceRecord, actor).limit(limit)))
 
 
-def notes_of(session: Session, complaint_id: int) -> list[ComplaintNote]:
+def notes_of(session: Session, *, complaint_id: int) -> list[ComplaintNote]:
     """The notes of a complaint the caller loaded through ``get_complaint`` (row-filtered
     there): no filter of its own."""
     query = select(ComplaintNote).where(ComplaintNote.complaint_id == complaint_id)
     return list(session.scalars(query.order_by(ComplaintNote.id)))
 
 
-def survey_exists(session: Session, subject_type: str, subject_id: int, source: str) -> bool:
+def survey_exists(session: Session, *, subject_type: str, subject_id: int, source: str) -> bool:
     # No row filter: a yes/no for a subject the service loaded row-filtered already.
     query = select(SatisfactionSurvey.id).where(
         SatisfactionSurvey.subject_type == subject_type,
@@ -209,13 +211,13 @@ def survey_exists(session: Session, subject_type: str, subject_id: int, source: 
 
 
 def list_surveys(
-    session: Session, actor: Principal, *, limit: int = 200
+    session: Session, *, actor: Principal, limit: int = 200
 ) -> list[SatisfactionSurvey]:
     query = select(SatisfactionSurvey).order_by(SatisfactionSurvey.surveyed_at.desc())
     return list(session.scalars(_scoped(query, SatisfactionSurvey, actor).limit(limit)))
 
 
-def claim_rated(session: Session, claim_id: int) -> bool:
+def claim_rated(session: Session, *, claim_id: int) -> bool:
     """Whether the customer has rated this claim already (one rating per paid claim).
     No row filter: a yes/no about a claim the page loaded row-filtered already."""
     found = session.scalars(
@@ -282,7 +284,7 @@ def satisfaction_sums(
     return list(session.execute(query).all())
 
 
-def month_of_start(column: Any, *, date_from: dt.date, date_to: dt.date) -> ColumnElement[str]:
+def month_of_start(*, column: Any, date_from: dt.date, date_to: dt.date) -> ColumnElement[str]:
     """The Asia/Shanghai month ("2026-03") of an instant of the period, as SQL: a CASE
     over the period's month boundaries, computed here in Beijing time (GEN-2) and bound
     as UTC instants, so SQLite and PostgreSQL bucket alike, with no date function of
@@ -302,8 +304,8 @@ def month_of_start(column: Any, *, date_from: dt.date, date_to: dt.date) -> Colu
 
 
 def each_clock(
-    clocks: ColumnElement[bool],
     *,
+    clocks: ColumnElement[bool],
     start: dt.datetime,
     end: dt.datetime,
     date_from: dt.date,
@@ -339,7 +341,9 @@ def each_clock(
     inner = select(
         Clock.name.label("clock"),
         Clock.org_unit_id.label("unit"),
-        month_of_start(Clock.started_at, date_from=date_from, date_to=date_to).label("month"),
+        month_of_start(column=Clock.started_at, date_from=date_from, date_to=date_to).label(
+            "month"
+        ),
         case((met, 1), else_=0).label("met"),
         case((missed, 1), else_=0).label("missed"),
         case((ended, 1), else_=0).label("ended"),

@@ -162,7 +162,7 @@ def _instant(value: dt.datetime | None, field: str) -> dt.datetime:
 RECEIVED_SKEW = dt.timedelta(minutes=5)
 
 
-def received_instant(value: dt.datetime | None, field: str = "received_at") -> dt.datetime:
+def received_instant(*, value: dt.datetime | None, field: str = "received_at") -> dt.datetime:
     """When a contact or complaint came in (SVC-2..SVC-4): aware, not later than now
     (``RECEIVED_SKEW`` tolerated, read as now); None means now. The API and the desk's
     page both go through it (GEN-6: refused naming the field and the rule)."""
@@ -319,7 +319,7 @@ def open_service_record(
     subject = _text(subject, "subject")
     _policy(session, actor, policy_id)
     _claim(session, actor, claim_id)
-    received = received_instant(received_at, "received_at")
+    received = received_instant(value=received_at, field="received_at")
     service_record = ServiceRecord(
         service_type=service_type,
         channel=channel,
@@ -429,7 +429,7 @@ def open_policy_service_request(
 
 
 def get_service_record(session: Session, *, actor: Principal, record_id: int) -> ServiceRecord:
-    found = repository.get_service_record(session, actor, record_id)
+    found = repository.get_service_record(session, actor=actor, record_id=record_id)
     if found is None:
         raise ServiceRecordNotFound(field="record_id")
     return found
@@ -506,7 +506,7 @@ class DecisionDeadline:
         return self.days_due if self.rule == DAYS_RULE else self.working_days_due
 
 
-def decision_deadline(session: Session, received_at: dt.datetime) -> DecisionDeadline:
+def decision_deadline(session: Session, *, received_at: dt.datetime) -> DecisionDeadline:
     """15 working days (standards 6.3) vs 15 days (2020 measures): keep the earlier; on
     a tie the statutory 15-day rule is named."""
     calendar = load_calendar(session)
@@ -543,15 +543,15 @@ def file_complaint(
     contact = _contact(actor, _person(session, person_id), contact)
     description = _text(description, "description", ComplaintStoryRequired)
     if service_record_id is not None:
-        linked = repository.get_service_record(session, actor, service_record_id)
+        linked = repository.get_service_record(session, actor=actor, record_id=service_record_id)
         if linked is None:
             raise ReferencedRecordMissing(
                 field="service_record_id", what_zh="服务记录", what_en="service record"
             )
     _policy(session, actor, policy_id)
     claim = _claim(session, actor, claim_id)
-    received = received_instant(received_at, "received_at")
-    deadline = decision_deadline(session, received)
+    received = received_instant(value=received_at, field="received_at")
+    deadline = decision_deadline(session, received_at=received)
     handler_user_id = _complaint_handler(session, actor, claim, handler_user_id)
     complaint = Complaint(
         person_id=person_id,
@@ -644,7 +644,9 @@ def _complaint_handler(
 def get_complaint(
     session: Session, *, actor: Principal, complaint_id: int, for_update: bool = False
 ) -> Complaint:
-    found = repository.get_complaint(session, actor, complaint_id, for_update=for_update)
+    found = repository.get_complaint(
+        session, actor=actor, complaint_id=complaint_id, for_update=for_update
+    )
     if found is None:
         raise ComplaintNotFound(field="complaint_id")
     return found
@@ -979,7 +981,9 @@ def record_survey(
     person_id, service_type, org_unit_id = _survey_subject(session, actor, subject_type, subject_id)
     if actor.is_customer and person_id != actor.person_id:
         raise NotYourRecord(field="subject_id")
-    if repository.survey_exists(session, subject_type, subject_id, source):
+    if repository.survey_exists(
+        session, subject_type=subject_type, subject_id=subject_id, source=source
+    ):
         raise SurveyAlreadyRecorded(field="subject_id", what="survey")
     survey = SatisfactionSurvey(
         subject_type=subject_type,
@@ -1011,7 +1015,7 @@ def _survey_subject(
 ) -> tuple[int | None, str, int | None]:
     """(person, service type, branch) of what is rated, or why it cannot be rated."""
     if subject_type == "service_record":
-        found = repository.get_service_record(session, actor, subject_id)
+        found = repository.get_service_record(session, actor=actor, record_id=subject_id)
         if found is None:
             raise ServiceRecordNotFound(field="subject_id")
         if found.status != "closed":
@@ -1032,25 +1036,25 @@ def _survey_subject(
 
 
 def complaints_page(
-    session: Session, actor: Principal, request: PageRequest, *, status: str | None = None
+    session: Session, *, actor: Principal, request: PageRequest, status: str | None = None
 ) -> Slice[Complaint]:
     """A page of the complaints ``actor`` may see, newest first (``status`` narrows)."""
-    return fetch(session, repository.complaints_query(actor, status=status), request)
+    return fetch(session, repository.complaints_query(actor=actor, status=status), request)
 
 
 def service_records_page(
-    session: Session, actor: Principal, request: PageRequest, *, status: str | None = None
+    session: Session, *, actor: Principal, request: PageRequest, status: str | None = None
 ) -> Slice[ServiceRecord]:
     """A page of the service records ``actor`` may see, newest first (``status``
     narrows): the API's list."""
-    return fetch(session, repository.service_records_query(actor, status=status), request)
+    return fetch(session, repository.service_records_query(actor=actor, status=status), request)
 
 
 def open_complaints(session: Session, *, actor: Principal, limit: int = 100) -> list[Complaint]:
     """Complaints not yet decided that ``actor`` works (SEC-4: their own, their branch's,
     the untaken pool, what they supervise; service.repository): the service desk's part
     of the workbench, shown to a user with the desk's permission only."""
-    return repository.open_complaints(session, actor, limit=limit)
+    return repository.open_complaints(session, actor=actor, limit=limit)
 
 
 def open_desk_records(
@@ -1059,31 +1063,31 @@ def open_desk_records(
     """Contacts still waiting on the desk, oldest first: consultations not yet answered
     (SVC-4) and policy service requests whose change is still open (POL-2), as ``actor``
     may see them (the records' row rule)."""
-    return repository.open_desk_records(session, actor, limit=limit)
+    return repository.open_desk_records(session, actor=actor, limit=limit)
 
 
 def service_records(
-    session: Session, actor: Principal, *, status: str | None = None, limit: int = 200
+    session: Session, *, actor: Principal, status: str | None = None, limit: int = 200
 ) -> list[ServiceRecord]:
     """The service records ``actor`` may see, newest first (``status`` narrows)."""
-    return repository.list_service_records(session, actor, status=status, limit=limit)
+    return repository.list_service_records(session, actor=actor, status=status, limit=limit)
 
 
-def complaints_of(session: Session, actor: Principal, *, limit: int = 200) -> list[Complaint]:
+def complaints_of(session: Session, *, actor: Principal, limit: int = 200) -> list[Complaint]:
     """The newest complaints ``actor`` may see (a customer's own)."""
-    return repository.list_complaints(session, actor, limit=limit)
+    return repository.list_complaints(session, actor=actor, limit=limit)
 
 
-def claim_rated(session: Session, claim_id: int) -> bool:
+def claim_rated(session: Session, *, claim_id: int) -> bool:
     """Whether the customer has rated this claim already (one rating per paid claim)."""
-    return repository.claim_rated(session, claim_id)
+    return repository.claim_rated(session, claim_id=claim_id)
 
 
-def complaint_notes(session: Session, complaint_id: int) -> list[ComplaintNote]:
+def complaint_notes(session: Session, *, complaint_id: int) -> list[ComplaintNote]:
     """The complaint's internal notes, in the order they were written."""
-    return repository.notes_of(session, complaint_id)
+    return repository.notes_of(session, complaint_id=complaint_id)
 
 
-def surveys(session: Session, actor: Principal) -> list[SatisfactionSurvey]:
+def surveys(session: Session, *, actor: Principal) -> list[SatisfactionSurvey]:
     """The satisfaction surveys ``actor`` may see, newest first."""
-    return repository.list_surveys(session, actor)
+    return repository.list_surveys(session, actor=actor)

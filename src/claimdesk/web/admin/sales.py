@@ -274,7 +274,7 @@ def register_agent(
     def call() -> Any:
         data = AgentIn.model_validate(
             {
-                "user_id": service.user_id_of(db, username),
+                "user_id": service.user_id_of(db, username=username),
                 "organisation_id": organisation_id,
                 "licence_number": licence_number,
                 "valid_from": valid_from,

@@ -79,7 +79,9 @@ def _common(request: Request) -> dict[str, Any]:
 def complaints(request: Request, db: DB, actor: Desk, status: str | None = None) -> Response:
     chosen = list_filter(status, STATUSES)
     # Paged (issue 12): the list stopped silently at 200 complaints.
-    found = service.complaints_page(db, actor, page_request_of(request), status=chosen)
+    found = service.complaints_page(
+        db, actor=actor, request=page_request_of(request), status=chosen
+    )
     listed = found.page_of(found.rows)
     return page(
         request,
@@ -177,7 +179,7 @@ def _detail(
         "admin/complaint.html",
         complaint=complaint,
         clocks=clocks,
-        notes=service.complaint_notes(db, complaint.id),
+        notes=service.complaint_notes(db, complaint_id=complaint.id),
         **form_context(refusal, action=action, values=values),
         outcomes=service.DECISION_OUTCOMES,
         responses=service.CUSTOMER_RESPONSES,
@@ -279,7 +281,7 @@ def _consultations(
     values: dict[str, Any] | None = None,
 ) -> Response:
     chosen = list_filter(status, RECORD_STATUSES)
-    records = service.service_records(db, actor, status=chosen)
+    records = service.service_records(db, actor=actor, status=chosen)
     # SVC-4 / GEN-4: each consultation's 2-hour answer clock, with its rule and basis.
     language = language_of(request)
     by_record = clocks_of_subjects(
@@ -432,7 +434,7 @@ def received_at_of(text: str, field: str = "received_at") -> dt.datetime | None:
         raise ValidationFailed(field=field) from None
     if local.tzinfo is None:
         local = local.replace(tzinfo=local_zone())
-    return service.received_instant(local, field)
+    return service.received_instant(value=local, field=field)
 
 
 @router.post("/consultations")
@@ -502,6 +504,6 @@ def surveys(request: Request, db: DB, actor: Desk) -> Response:
     return page(
         request,
         "admin/surveys.html",
-        surveys=service.surveys(db, actor),
+        surveys=service.surveys(db, actor=actor),
         **_common(request),
     )

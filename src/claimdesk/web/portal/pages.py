@@ -543,7 +543,7 @@ def _claim_page(
 
 def _rated(db: Session, claim_id: int) -> bool:
 
-    return service_domain.claim_rated(db, claim_id)
+    return service_domain.claim_rated(db, claim_id=claim_id)
 
 
 @router.get("/claims/{claim_id}")
@@ -738,7 +738,7 @@ def _service_page(
     account of what happened is not lost), the message beside the form that was sent;
     below, the customer's own complaints and requests with where each stands (SVC-3)."""
     policies = _policies(db, principal)
-    records = service_domain.service_records(db, principal, limit=OWN_RECORDS_SHOWN)
+    records = service_domain.service_records(db, actor=principal, limit=OWN_RECORDS_SHOWN)
     # Where each policy request's change stands (POL-2: requested → ... → done).
     changes = policies_service.changes_by_id(
         db, change_ids={r.policy_change_id for r in records if r.policy_change_id is not None}
@@ -759,7 +759,7 @@ def _service_page(
         ],
         causes=COMPLAINT_CAUSES,
         requests=SERVICE_REQUESTS,
-        complaints=service_domain.complaints_of(db, principal, limit=OWN_RECORDS_SHOWN),
+        complaints=service_domain.complaints_of(db, actor=principal, limit=OWN_RECORDS_SHOWN),
         routes=service_domain.ESCALATION_ROUTES,
         records=records,
         changes=changes,
