@@ -236,3 +236,22 @@ def test_clock_closed_reason_backfill(fresh_db_url):
         assert "closed_reason" not in {c["name"] for c in inspect(connection).get_columns("clocks")}
     engine.dispose()
     upgrade(fresh_db_url)
+
+
+def test_version_english_liabilities_migration_adds_two_empty_columns(fresh_db_url):
+    # SPEC GEN-6 (migration 0059): optional English explanations, nothing to backfill;
+    # downgrade drops them and keeps the rest of the version.
+    upgrade(fresh_db_url)
+    engine = make_engine(fresh_db_url)
+    with engine.connect() as connection:
+        versions = {c["name"]: c for c in inspect(connection).get_columns("product_versions")}
+        for column in ("insured_liabilities_en", "exclusions_en"):
+            assert versions[column]["nullable"] is True, column
+    engine.dispose()
+    command.downgrade(alembic_config(fresh_db_url), "0058_bank_account_removed")
+    engine = make_engine(fresh_db_url)
+    with engine.connect() as connection:
+        columns = {c["name"] for c in inspect(connection).get_columns("product_versions")}
+        assert "exclusions_en" not in columns and "insured_liabilities_en" not in columns
+        assert {"exclusions", "insured_liabilities", "terms_en"} <= columns
+    engine.dispose()

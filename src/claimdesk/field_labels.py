@@ -69,6 +69,9 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     # a product version's content (products.schemas.VersionIn)
     "insured_liabilities": ("保险责任", "Insured liabilities"),
     "exclusions": ("责任免除", "Exclusions"),
+    # their English explanations (GEN-6; the contract stays Chinese)
+    "insured_liabilities_en": ("保险责任（英文说明）", "Insured liabilities, in English"),
+    "exclusions_en": ("责任免除（英文说明）", "Exclusions, in English"),
     "period_months": ("保险期间（月）", "Policy period (months)"),
     "premium_rate": ("费率", "Premium rate"),
     "refund_rule": ("退费规则", "Refund rule"),

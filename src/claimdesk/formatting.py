@@ -219,6 +219,16 @@ def terms_in(version: Any, language: str | None = None) -> list[tuple[str, str, 
     return shown
 
 
+def text_in(version: Any, field: str, language: str | None = None) -> tuple[str, str]:
+    """A version's stated text (``insured_liabilities`` or ``exclusions``) for the reader,
+    with its language: the English explanation (``<field>_en``) to an English reader
+    where the version gives one, else the Chinese, marked ``zh-CN``; ("", "zh-CN") when
+    the version states nothing."""
+    chinese = getattr(version, field, None) or ""
+    english = None if _zh(language) else getattr(version, f"{field}_en", None)
+    return (str(english), "en") if english else (str(chinese), "zh-CN")
+
+
 def file_size(size: int | None) -> str:
     """A file's size as people read it: ``812 B``, ``48.2 KB``, ``3.4 MB`` (1 KB = 1024 B,
     as file managers count)."""

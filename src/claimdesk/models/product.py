@@ -49,6 +49,10 @@ class ProductVersion(TimestampMixin, Base):
     effective_date: Mapped[dt.date | None] = mapped_column(Date)
     insured_liabilities: Mapped[str | None] = mapped_column(Text)  # 保险责任
     exclusions: Mapped[str | None] = mapped_column(Text)  # 责任免除
+    # Their English, for English pages: an explanation beside the contract, which stays
+    # Chinese (the PDF and the Chinese text are what binds). Null: shown in Chinese.
+    insured_liabilities_en: Mapped[str | None] = mapped_column(Text)
+    exclusions_en: Mapped[str | None] = mapped_column(Text)
     sum_insured: Mapped[Decimal | None]  # 保险金额 (headline amount)
     period_months: Mapped[int | None] = mapped_column(Integer)  # 保险期间
     premium_rate: Mapped[Decimal | None] = mapped_column(Ratio)

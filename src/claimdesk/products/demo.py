@@ -79,6 +79,11 @@ def _medical_million() -> ProductIn:
             insured_liabilities="被保险人在等待期后因疾病或在保险期间内因意外伤害，经医院诊断必须住院治疗的，"
             "对其发生的合理且必要的医疗费用，扣除免赔额后按约定比例给付医疗保险金。",
             exclusions="既往症；整容、美容手术；非必要的检查；战争、核辐射；酒后驾驶、醉酒。",
+            insured_liabilities_en="If the insured, after the waiting period for an illness or during the period for an "
+            "accident, must be treated in hospital, reasonable and necessary medical costs are paid "
+            "after the deductible at the agreed ratio.",
+            exclusions_en="Conditions existing before cover; cosmetic surgery; examinations that were not "
+            "necessary; war and nuclear radiation; driving after drinking or drunk.",
             sum_insured=Decimal("3000000.00"),
             premium_rate=Decimal("0.000100"),
             terms=_MEDICAL_TERMS,
@@ -110,6 +115,11 @@ def _critical_illness() -> ProductIn:
             insured_liabilities="被保险人在等待期后初次确诊本合同约定的 28 种重大疾病之一的，按基本保险金额给付重大疾病保险金；"
             "初次确诊约定的 3 种轻症之一的，按基本保险金额的 20% 给付轻症保险金。",
             exclusions="投保人对被保险人的故意伤害；故意自伤；等待期内确诊；遗传性疾病、先天性畸形。",
+            insured_liabilities_en="After the waiting period, the sum insured is paid on the first diagnosis of one of "
+            "the 28 critical illnesses the contract names, and 20% of it on the first diagnosis of "
+            "one of the 3 mild illnesses it names.",
+            exclusions_en="Harm done on purpose to the insured by the policyholder; self-harm; a diagnosis in "
+            "the waiting period; hereditary illness and congenital malformation.",
             sum_insured=Decimal("500000.00"),
             premium_rate=Decimal("0.012000"),
             terms={
@@ -143,6 +153,9 @@ def _accident() -> ProductIn:
         version=_version(
             insured_liabilities="被保险人因意外伤害身故、伤残或发生医疗费用的，按约定给付保险金。",
             exclusions="故意犯罪；酒后驾驶；高风险运动；战争。",
+            insured_liabilities_en="The agreed benefit is paid if the insured dies, is disabled or has medical costs "
+            "because of an accident.",
+            exclusions_en="Crimes committed on purpose; driving after drinking; high-risk sports; war.",
             sum_insured=Decimal("500000.00"),
             premium_rate=Decimal("0.000600"),
             terms={
@@ -197,6 +210,9 @@ def _home_property() -> ProductIn:
         version=_version(
             insured_liabilities="保险期间内，因火灾、爆炸、暴雨、洪水等自然灾害或意外事故造成保险财产的直接损失，按约定赔偿。",
             exclusions="战争；故意行为；自然磨损；地震（另有约定除外）。",
+            insured_liabilities_en="Direct loss to the insured property during the period from fire, explosion, rainstorm, "
+            "flood or another natural disaster or accident is paid as agreed.",
+            exclusions_en="War; acts done on purpose; wear and tear; earthquake (unless agreed otherwise).",
             sum_insured=Decimal("800000.00"),
             premium_rate=Decimal("0.000500"),
             terms={
@@ -244,6 +260,10 @@ def _public_liability() -> ProductIn:
         version=_version(
             insured_liabilities="被保险人在约定场所内因经营活动造成第三者人身伤亡或财产损失，依法应承担的经济赔偿责任。",
             exclusions="被保险人的故意行为；合同责任；雇员伤害（另有约定除外）。",
+            insured_liabilities_en="The insured's legal liability to pay for a third party's injury, death or damaged "
+            "property caused by its business at the agreed premises.",
+            exclusions_en="Acts of the insured done on purpose; liability taken on by contract; injury to "
+            "employees (unless agreed otherwise).",
             sum_insured=Decimal("1000000.00"),
             premium_rate=Decimal("0.002000"),
             terms={"每次事故赔偿限额": "一次事故保险公司最多赔付的金额。"},

@@ -102,3 +102,12 @@ class UnknownTerm(ValidationFailed):
     code = "unknown_term"
     message_zh = "{field}：“{term}” 不是本版本条款通俗解释中的术语"
     message_en = "{field}: '{term}' is not one of the terms this version explains"
+
+
+class EnglishWithoutChinese(ValidationFailed):
+    """An English explanation of liabilities or exclusions the version does not state in
+    Chinese (GEN-6): the English page would say what the contract does not."""
+
+    code = "english_without_chinese"
+    message_zh = "{field}：须先填写对应的中文内容，英文只是其说明"
+    message_en = "{field}: state the Chinese text first; the English only explains it"

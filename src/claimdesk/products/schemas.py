@@ -63,6 +63,9 @@ class VersionIn(_In):
     effective_date: dt.date | None = None
     insured_liabilities: str | None = Field(default=None, max_length=20000)
     exclusions: str | None = Field(default=None, max_length=20000)
+    # Their English for English pages (the contract stays Chinese); none: shown in Chinese.
+    insured_liabilities_en: str | None = Field(default=None, max_length=20000)
+    exclusions_en: str | None = Field(default=None, max_length=20000)
     sum_insured: Decimal | None = Field(default=None, gt=0, max_digits=18, decimal_places=2)
     period_months: int | None = Field(default=None, ge=1, le=1200)
     premium_rate: Decimal | None = Field(default=None, gt=0, max_digits=9, decimal_places=6)
@@ -106,6 +109,8 @@ class VersionOut(BaseModel):
     effective_date: dt.date | None
     insured_liabilities: str | None
     exclusions: str | None
+    insured_liabilities_en: str | None = None
+    exclusions_en: str | None = None
     sum_insured: Decimal | None
     period_months: int | None
     premium_rate: Decimal | None

@@ -20,6 +20,7 @@ from claimdesk.products import coverage_types, repository
 from claimdesk.products.diseases import CORE_SEVERE, MILD_MAX_PERCENT, SEVERE
 from claimdesk.products.errors import (
     DuplicateCoverageCode,
+    EnglishWithoutChinese,
     ImportConflict,
     ProductCodeTaken,
     ProductHasNoVersion,
@@ -120,6 +121,14 @@ def _apply_content(session: Session, version: ProductVersion, data: VersionIn) -
     version.effective_date = data.effective_date
     version.insured_liabilities = _blank_to_none(data.insured_liabilities)
     version.exclusions = _blank_to_none(data.exclusions)
+    version.insured_liabilities_en = _english_of(
+        data.insured_liabilities_en,
+        chinese=version.insured_liabilities,
+        field="insured_liabilities_en",
+    )
+    version.exclusions_en = _english_of(
+        data.exclusions_en, chinese=version.exclusions, field="exclusions_en"
+    )
     version.sum_insured = data.sum_insured
     version.period_months = data.period_months
     version.premium_rate = data.premium_rate
@@ -389,12 +398,23 @@ def _retire(
 # --- export / import ----------------------------------------------------------------------
 
 
+def _english_of(text: str | None, *, chinese: str | None, field: str) -> str | None:
+    """An English explanation needs the Chinese text it explains: English of nothing
+    would show on English pages what the contract does not say."""
+    english = _blank_to_none(text)
+    if english is not None and chinese is None:
+        raise EnglishWithoutChinese(field=field)
+    return english
+
+
 def _version_content(version: ProductVersion) -> dict[str, Any]:
     """What a version says, the same in its export (VersionIn) and its answer (VersionOut)."""
     return dict(
         effective_date=version.effective_date,
         insured_liabilities=version.insured_liabilities,
         exclusions=version.exclusions,
+        insured_liabilities_en=version.insured_liabilities_en,
+        exclusions_en=version.exclusions_en,
         sum_insured=version.sum_insured,
         period_months=version.period_months,
         premium_rate=version.premium_rate,

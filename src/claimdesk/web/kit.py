@@ -88,6 +88,9 @@ templates.env.globals["name_language"] = formatting.name_language
 # {% for term, text, lang in terms_in(version) %}: a version's explained terms in the
 # page's language, the Chinese where it gives no English (formatting.terms_in, PRD-5).
 templates.env.globals["terms_in"] = formatting.terms_in
+# {% set text, lang = text_in(version, "exclusions") %}: a version's liabilities or
+# exclusions in the page's language, the Chinese where it gives no English (GEN-6).
+templates.env.globals["text_in"] = formatting.text_in
 
 
 def label(code: object) -> str:

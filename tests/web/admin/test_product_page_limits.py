@@ -44,6 +44,7 @@ def _stored(db: Session) -> list[Any]:
 EDITS = [
     ("insured_liabilities", "责" * 20001, "最多 20000 个字符", "at most 20000 characters"),
     ("exclusions", "除" * 20001, "最多 20000 个字符", "at most 20000 characters"),
+    ("exclusions_en", "E" * 20001, "最多 20000 个字符", "at most 20000 characters"),
     ("sum_insured", "一百万", "应为金额（十进制数）", "an amount is needed (a decimal number)"),
     ("period_months", "十二", "应为整数", "a whole number is needed"),
     ("effective_date", "2026-13-40", "应为日期 YYYY-MM-DD", "a date is needed, as YYYY-MM-DD"),

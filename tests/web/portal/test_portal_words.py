@@ -247,11 +247,16 @@ def test_the_policy_words_kept_in_chinese_are_said_so_on_the_english_page(
     assert "百万医疗保险" not in en and "一般医疗保险金" not in en
     # PRD-5: the terms' plain explanations in English where the version gives them
     assert '<dt lang="en">Deductible</dt>' in en and "免赔额" not in en
+    # GEN-6: what is not covered in English where the version explains it, said to be
+    # an explanation (the Chinese contract applies)
+    assert "Conditions existing before cover" in en and "既往症" not in en
+    assert "the Chinese text of your contract is what applies" in en
     zh = client.get("/portal/policies?lang=zh-CN").text
     assert 'id="terms-in-chinese"' not in zh
     assert '<h2 lang="zh-CN">百万医疗保险</h2>' in zh
     assert '<li lang="zh-CN">一般医疗保险金</li>' in zh
     assert "General medical benefit" not in zh
+    assert "既往症" in zh and "Conditions existing before cover" not in zh
 
 
 def test_a_product_without_an_english_name_reads_its_chinese_name_marked_chinese(

@@ -211,6 +211,8 @@ def _form_values(version: Any) -> dict[str, Any]:
         "effective_date": content.effective_date.isoformat() if content.effective_date else "",
         "insured_liabilities": content.insured_liabilities or "",
         "exclusions": content.exclusions or "",
+        "insured_liabilities_en": content.insured_liabilities_en or "",
+        "exclusions_en": content.exclusions_en or "",
         "sum_insured": str(content.sum_insured or ""),
         "period_months": str(content.period_months or ""),
         "premium_rate": str(content.premium_rate or ""),
@@ -329,6 +331,8 @@ def edit_draft(
     effective_date: Short = "",
     insured_liabilities: Text = "",
     exclusions: Text = "",
+    insured_liabilities_en: Text = "",
+    exclusions_en: Text = "",
     sum_insured: Short = "",
     period_months: Short = "",
     premium_rate: Short = "",
@@ -344,6 +348,8 @@ def edit_draft(
         "effective_date": effective_date,
         "insured_liabilities": insured_liabilities,
         "exclusions": exclusions,
+        "insured_liabilities_en": insured_liabilities_en,
+        "exclusions_en": exclusions_en,
         "sum_insured": sum_insured,
         "period_months": period_months,
         "premium_rate": premium_rate,
@@ -358,32 +364,40 @@ def edit_draft(
 
     def call() -> Any:
         _version_of(db, product_id, version_id)
-        # The API's own in-schema (GEN-6); a list typed as one text is named as the form
-        # names it, so its refusal stands beside it.
-        data = checked(
-            VersionIn,
-            {
-                "effective_date": effective_date.strip() or None,
-                "insured_liabilities": insured_liabilities.strip() or None,
-                "exclusions": exclusions.strip() or None,
-                "sum_insured": sum_insured.strip() or None,
-                "period_months": period_months.strip() or None,
-                "premium_rate": premium_rate.strip() or None,
-                "refund_rule": refund_rule,
-                "terms": _terms(terms),
-                "terms_en": _terms_en(terms_en),
-                "limits": {
-                    "regions": split_lines(regions),
-                    "channels": split_lines(channels),
-                    "customer_groups": split_lines(customer_groups),
-                },
-                "coverages": _coverages(coverages),
-            },
-            named=LIST_FIELDS,
-        )
+        data = checked(VersionIn, _draft_in(values), named=LIST_FIELDS)
         return service.update_draft(db, actor=actor, version_id=version_id, data=data)
 
     return _version_page(request, db, actor, product_id, version_id).act("edit", values, call)
+
+
+# The draft form's single-line and free texts, empty = not stated.
+_DRAFT_TEXTS = (
+    "effective_date",
+    "insured_liabilities",
+    "exclusions",
+    "insured_liabilities_en",
+    "exclusions_en",
+    "sum_insured",
+    "period_months",
+    "premium_rate",
+)
+
+
+def _draft_in(values: dict[str, str]) -> dict[str, Any]:
+    """The form's texts as the API's own in-schema takes them (GEN-6); a list typed as
+    one text is named as the form names it, so its refusal stands beside it."""
+    return {
+        **{name: values[name].strip() or None for name in _DRAFT_TEXTS},
+        "refund_rule": values["refund_rule"],
+        "terms": _terms(values["terms"]),
+        "terms_en": _terms_en(values["terms_en"]),
+        "limits": {
+            "regions": split_lines(values["regions"]),
+            "channels": split_lines(values["channels"]),
+            "customer_groups": split_lines(values["customer_groups"]),
+        },
+        "coverages": _coverages(values["coverages"]),
+    }
 
 
 @router.post("/{product_id}/versions/{version_id}/coverages/{coverage_id}/name-en")
