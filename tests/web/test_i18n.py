@@ -61,6 +61,7 @@ def _table_msgids() -> set[str]:
     found |= {label for _code, label in claims_pages.REVIEW_CHECKS}
     found |= {a.label for a in claims_pages.ACTIONS.values()}
     found |= set(portal_pages.PLAIN_STATUS.values()) | set(portal_pages.PLAIN_EVENTS.values())
+    found |= set(portal_pages.UPLOAD_EVENTS.values())
     found |= {m for i in survey_plan.ALL_ITEMS for m in (i.name_en, i.label_en)}
     found |= {en for _zh, en in survey_plan.STATUS_LABELS.values()} | {"Choose a result"}
     for table in (

@@ -245,3 +245,43 @@ def test_a_refusal_names_its_field_once_with_the_pages_colon(
         assert shown.count(label) == 1, shown
         assert ("：" in shown) is (lang == "zh-CN"), shown
     assert _bills(db, cid) == []
+
+
+def test_each_upload_is_its_own_entry_saying_what_it_was(
+    world: World, clock: FrozenClock, db: Session
+) -> None:
+    # SPEC CLM-A2 CLM-T1 GEN-6: a photo, a PDF and an e-bill: three entries, in both languages
+    from tests.claims.helpers import PDF, PNG
+
+    cid = report(world, clock)
+    for name, content, kind, code in (
+        ("photo.png", PNG, "image/png", "identity_proof"),
+        ("scan.pdf", PDF, "application/pdf", "claim_form"),
+    ):
+        sent = world.client.post(
+            f"/api/v1/claims/{cid}/files",
+            data={"purpose": "material", "material_code": code},
+            files={"file": (name, content, kind)},
+            headers=world.h["customer"],
+        )
+        assert sent.status_code == 201, sent.text
+    bill = world.client.post(
+        f"/portal/claims/{cid}/bills",
+        files=files(),
+        headers=world.h["customer"],
+        follow_redirects=False,
+    )
+    assert bill.status_code == 303, bill.text
+    zh = world.client.get(f"/portal/claims/{cid}?lang=zh-CN", headers=world.h["customer"]).text
+    progress = zh[zh.index('id="plain-timeline"') :]
+    assert "已上传照片：身份证明。" in progress
+    assert "已上传 PDF 文件：理赔申请书。" in progress
+    assert "已收到电子医疗票据及医保结算单（合计 ¥28,000.00）" in progress
+    assert "已上传一份文件" not in progress
+    en = world.client.get(f"/portal/claims/{cid}?lang=en", headers=world.h["customer"]).text
+    timeline = en[en.index('id="plain-timeline"') :]
+    assert "A photo was uploaded: Identity proof." in timeline
+    assert "A PDF document was uploaded: Claim form." in timeline
+    assert "An electronic medical bill was received, with its settlement statement" in timeline
+    assert "(total ¥28,000.00)" in timeline and "A file was uploaded" not in timeline
+    assert "已上传" not in timeline  # nothing of the other language

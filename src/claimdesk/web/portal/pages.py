@@ -35,6 +35,8 @@ from claimdesk.code_labels import LOSS_CAUSES
 from claimdesk.config import get_settings
 from claimdesk.deps import DB, SESSION_COOKIE, client_ip, require
 from claimdesk.errors import ClaimdeskError, NotFound
+from claimdesk.formatting import money
+from claimdesk.i18n import gettext
 from claimdesk.idempotency import service as idempotency
 from claimdesk.idempotency.service import FORM_KEY
 from claimdesk.models.claim import Claim
@@ -44,6 +46,7 @@ from claimdesk.models.service import ServiceRecord
 from claimdesk.payments.service import payments_of
 from claimdesk.policies import service as policies_service
 from claimdesk.products import service as products_service
+from claimdesk.products.coverage_types import MATERIALS as MATERIAL_NAMES
 from claimdesk.service import service as service_domain
 from claimdesk.service.schemas import (
     ComplaintIn,
@@ -108,6 +111,8 @@ PLAIN_STATUS = {
 
 # A claim held (CLM-F1) from one of these is said where it was held from (plain_status).
 HELD_SAID_AS_BEFORE = ("reported", "awaiting_materials")
+# The timeline's uploads, each said by what it was (upload_event).
+UPLOADS = ("claim.file_uploaded", "claim.bill_submitted")
 STILL_HANDLED = "Your claim is being handled."
 
 
@@ -128,7 +133,6 @@ def plain_status(claim: Claim) -> str:
 PLAIN_EVENTS = {
     "claim.report": "We received your report and gave it a number.",
     "claim.request_materials": "We sent you one notice listing every missing material.",
-    "claim.file_uploaded": "A file was uploaded.",
     "claim.material_received": "A material was received.",
     "claim.materials_complete": "Materials are complete; your claim is being reviewed.",
     "claim.accept": "Materials are complete; your claim is being reviewed.",
@@ -152,6 +156,40 @@ PLAIN_EVENTS = {
     "claim.close": "Your claim was closed.",
     "claim.withdraw": "You withdrew this claim.",
 }
+# Each upload is its own entry saying what came in (upload_event): a photo or a PDF
+# document, with the checklist item it was for; an electronic bill with its total.
+UPLOAD_EVENTS = {
+    ("photo", True): "A photo was uploaded: %(material)s.",
+    ("photo", False): "A photo was uploaded.",
+    ("pdf", True): "A PDF document was uploaded: %(material)s.",
+    ("pdf", False): "A PDF document was uploaded.",
+    ("file", True): "A file was uploaded: %(material)s.",
+    ("file", False): "A file was uploaded.",
+    (
+        "bill",
+        True,
+    ): "An electronic medical bill was received, with its settlement statement (total %(total)s).",
+    ("bill", False): "An electronic medical bill was received (total %(total)s).",
+}
+
+
+def upload_event(
+    action: str, details: dict[str, Any], *, language: str, materials: dict[str, str]
+) -> str:
+    """The words of one upload on the customer's timeline, in ``language``: a photo or a
+    PDF document and the checklist item it was for (``materials``: code → name in that
+    language), or an electronic bill (CLM-T1) and its total."""
+    if action == "claim.bill_submitted":
+        msgid = UPLOAD_EVENTS[("bill", bool(details.get("settled")))]
+        return gettext(msgid, language) % {"total": money(details.get("total"), language)}
+    kind = str(details.get("type") or "")
+    shape = "photo" if kind.startswith("image/") else "pdf" if kind == "application/pdf" else "file"
+    code = details.get("material")
+    named = materials.get(str(code), str(code)) if code else None
+    text = gettext(UPLOAD_EVENTS[(shape, named is not None)], language)
+    return text % {"material": named} if named else text
+
+
 # The causes a customer chooses from, in the words the desk's lists say them
 # (code_labels.COMPLAINT_CAUSES: one label set, SVC-3).
 PORTAL_CAUSES: tuple[str, ...] = (
@@ -484,6 +522,27 @@ def _own_name(db: Session, principal: Principal) -> str:
 # -- a claim: plain timeline, materials, upload, rating ----------------------------------
 
 
+def _plain_events(db: Session, claim: Claim, detail: Any, language: str) -> list[dict[str, Any]]:
+    """The customer's timeline in plain words in ``language``: PLAIN_EVENTS, and each
+    upload its own entry saying what it was (upload_event)."""
+    zh = language.lower().startswith("zh")
+    materials = {code: words[0] if zh else words[1] for code, words in MATERIAL_NAMES.items()} | {
+        m.code: m.label_zh if zh else m.label_en for m in detail.checklist
+    }
+    events = []
+    for e in read.claim_timeline(db, claim.id):
+        if e.action not in PLAIN_EVENTS and e.action not in UPLOADS:
+            continue
+        details = json.loads(e.details or "{}")
+        text = (
+            upload_event(e.action, details, language=language, materials=materials)
+            if e.action in UPLOADS
+            else gettext(PLAIN_EVENTS[e.action], language)
+        )
+        events.append({"at": e.occurred_at, "text": text, "detail": details})
+    return events
+
+
 def _claim_page(
     request: Request,
     db: Session,
@@ -498,15 +557,7 @@ def _claim_page(
 ) -> Response:
     claim = read.claim_for(db, principal, claim_id)
     detail = read.claim_detail(db, claim, language=language_of(request))
-    events = [
-        {
-            "at": e.occurred_at,
-            "text": PLAIN_EVENTS[e.action],
-            "detail": json.loads(e.details or "{}"),
-        }
-        for e in read.claim_timeline(db, claim.id)
-        if e.action in PLAIN_EVENTS
-    ]
+    events = _plain_events(db, claim, detail, language_of(request))
 
     paid = [p for p in payments_of(db, claim.id) if p.status == "paid"]
     rated = _rated(db, claim.id)
