@@ -255,3 +255,78 @@ def test_version_english_liabilities_migration_adds_two_empty_columns(fresh_db_u
         assert "exclusions_en" not in columns and "insured_liabilities_en" not in columns
         assert {"exclusions", "insured_liabilities", "terms_en"} <= columns
     engine.dispose()
+
+
+def test_complaint_numbers_backfill(fresh_db_url):
+    # SPEC SVC-3 (migration 0060): complaints stored before get TS + the local day received
+    # + their place in that day's order of receipt (not of id); new numbers continue after
+    # them on either database; the downgrade drops the numbers and keeps the complaints
+    from sqlalchemy.orm import Session
+
+    from claimdesk.models.service import Complaint
+    from claimdesk.models.user import User
+    from claimdesk.service import service
+    from tests.builders import make_org_unit, make_user
+    from tests.service.helpers import local, make_person, principal_of, seed_calendar
+
+    engine = make_engine(fresh_db_url)
+    with Session(engine) as session:
+        seed_calendar(session)
+        user = make_user(
+            session, username="desk1", roles=("service_agent",), org_unit=make_org_unit(session)
+        )
+        agent = principal_of(user, ("service_agent",))
+        person = make_person(session)
+
+        def file(received):  # type: ignore[no-untyped-def]
+            return service.file_complaint(
+                session,
+                actor=agent,
+                person_id=person.id,
+                contact="13800138000",
+                channel="phone",
+                complaint_type="service",
+                cause="delay",
+                description="理赔进度太慢",
+                received_at=received,
+            ).id
+
+        # filed out of order: the later one first; 00:30 Beijing is still 28 Sep in UTC
+        eleven = file(local(2026, 9, 28, 11, 0))
+        ten = file(local(2026, 9, 28, 10, 0))
+        after_midnight = file(local(2026, 9, 29, 0, 30))
+        user_id, person_id = user.id, person.id
+        session.commit()
+    engine.dispose()
+    command.downgrade(alembic_config(fresh_db_url), "0059_version_english_liabilities")
+    engine = make_engine(fresh_db_url)
+    with engine.connect() as connection:
+        assert "number" not in {c["name"] for c in inspect(connection).get_columns("complaints")}
+        assert connection.execute(text("SELECT count(*) FROM complaints")).scalar_one() == 3
+    engine.dispose()
+    upgrade(fresh_db_url)
+    engine = make_engine(fresh_db_url)
+    with Session(engine) as session:
+        numbers = {c.id: c.number for c in session.query(Complaint)}
+        assert numbers == {
+            ten: "TS20260928000001",
+            eleven: "TS20260928000002",
+            after_midnight: "TS20260929000001",
+        }
+        columns = {c["name"]: c for c in inspect(session.connection()).get_columns("complaints")}
+        assert columns["number"]["nullable"] is False
+        agent = principal_of(session.get(User, user_id), ("service_agent",))
+        fresh = service.file_complaint(
+            session,
+            actor=agent,
+            person_id=person_id,
+            contact="13800138000",
+            channel="phone",
+            complaint_type="service",
+            cause="delay",
+            description="又一次",
+            received_at=local(2026, 9, 28, 15, 0),
+        )
+        assert fresh.number == "TS20260928000003"
+        session.rollback()
+    engine.dispose()

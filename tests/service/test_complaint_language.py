@@ -87,12 +87,12 @@ def test_an_english_complainant_reads_the_extension_and_the_decision_in_english(
         "en",
     )
     assert extended.body == (
-        f"Your complaint (no. {complaint.id}): the time to decide it is extended to "
+        f"Your complaint (no. {complaint.number}): the time to decide it is extended to "
         "28 Oct 2026 23:59. Reason: 需调取医院病历"
     )
     decided = _told(db, complaint, "complaint_decided")
     assert decided.language == "en" and decided.body == (
-        f"Your complaint (no. {complaint.id}) has been decided: 补偿等待期间利息"
+        f"Your complaint (no. {complaint.number}) has been decided: 补偿等待期间利息"
     )
     assert decided.dedupe_key == f"complaint:{complaint.id}:decided"
 
@@ -112,7 +112,7 @@ def test_a_complainant_without_a_phone_reads_the_answer_in_the_portal(
         person.id,
     )
     assert decided.language == "zh-CN"
-    assert decided.body == f"您的投诉（编号 {complaint.id}）已有处理决定：补偿等待期间利息"
+    assert decided.body == f"您的投诉（编号 {complaint.number}）已有处理决定：补偿等待期间利息"
     extended = _told(db, complaint, "complaint_extended")
     assert "2026年10月28日 23:59" in extended.body and "原因：需调取医院病历" in extended.body
     customer = Principal.build(

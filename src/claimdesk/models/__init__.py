@@ -77,6 +77,7 @@ from claimdesk.models.security_incident import (
 from claimdesk.models.service import (
     Complaint,
     ComplaintNote,
+    ComplaintSequence,
     SatisfactionSurvey,
     ServiceDeskSupervisor,
     ServiceRecord,
@@ -115,6 +116,7 @@ __all__ = [
     "ClockPause",
     "Complaint",
     "ComplaintNote",
+    "ComplaintSequence",
     "Consent",
     "Coverage",
     "DecisionNotice",

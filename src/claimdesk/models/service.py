@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, Index, Integer, SmallInteger, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from claimdesk.crypto.types import EncryptedString
@@ -54,6 +63,16 @@ class ServiceRecord(TimestampMixin, Base):
 Index("ix_service_records_received", ServiceRecord.org_unit_id, ServiceRecord.received_at)
 
 
+class ComplaintSequence(Base):
+    """Per-day counter of complaint numbers (TS + yyyymmdd + 6 digits): SQLite's; on
+    PostgreSQL the day's sequence is used instead (db.next_daily_value)."""
+
+    __tablename__ = "complaint_sequences"
+
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    last_value: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class Complaint(TimestampMixin, Base):
     """A complaint (SVC-3): acknowledged in 24 h, decided by the earlier of 15 working
     days and 15 days, extendable once to 30 days with a reason and a notice."""
@@ -61,6 +80,9 @@ class Complaint(TimestampMixin, Base):
     __tablename__ = "complaints"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # What staff and the customer call it (migration 0060): TS + the local date it was
+    # received + 6 digits, e.g. TS20261207000012 (service.service.next_complaint_number).
+    number: Mapped[str] = mapped_column(String(20), unique=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
     # How to reach the complainant (phone or address): personal data, encrypted.
     contact: Mapped[str] = mapped_column(EncryptedString("complaints.contact"))

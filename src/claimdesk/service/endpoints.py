@@ -101,6 +101,7 @@ def complaint_out(
 def _complaint_fields(complaint: Complaint) -> ComplaintOut:
     return ComplaintOut(
         id=complaint.id,
+        number=complaint.number,
         person_id=complaint.person_id,
         channel=complaint.channel,
         complaint_type=complaint.complaint_type,

@@ -117,6 +117,9 @@ class ComplaintOut(BaseModel):
     """The contact is personal data and is not echoed back in lists."""
 
     id: int
+    # The complaint's readable reference (TS + yyyymmdd + 6 digits), as staff and the
+    # customer see it; ``id`` stays the key of the API's addresses.
+    number: str
     person_id: int
     channel: str
     complaint_type: str

@@ -24,6 +24,7 @@ from claimdesk.calendar.cache import load_calendar
 from claimdesk.claims import notify
 from claimdesk.claims import repository as claims_repository
 from claimdesk.clocks import service as clocks
+from claimdesk.db import next_daily_value
 from claimdesk.errors import ValidationFailed
 from claimdesk.models.base import utcnow
 from claimdesk.models.claim import Claim
@@ -34,6 +35,7 @@ from claimdesk.models.policy import Policy
 from claimdesk.models.service import (
     Complaint,
     ComplaintNote,
+    ComplaintSequence,
     SatisfactionSurvey,
     ServiceDeskSupervisor,
     ServiceRecord,
@@ -70,6 +72,7 @@ from claimdesk.service.errors import (
     TextRequired,
     choose,
 )
+from claimdesk.timeutil import local_date
 
 SERVICE_TYPES = (
     "consultation",
@@ -519,6 +522,17 @@ def decision_deadline(session: Session, *, received_at: dt.datetime) -> Decision
     )
 
 
+def next_complaint_number(session: Session, *, day: dt.date) -> str:
+    """TS + yyyymmdd + 6 digits, unique across processes without a lock held until
+    commit (db.next_daily_value, as claim report numbers): PostgreSQL a sequence of the
+    day, SQLite the day's row; a rolled-back filing leaves a gap, never a duplicate."""
+    prefix = f"TS{day:%Y%m%d}"
+    value = next_daily_value(
+        session, ComplaintSequence, day, issued=Complaint.number, prefix=prefix
+    )
+    return f"{prefix}{value:06d}"
+
+
 def file_complaint(
     session: Session,
     *,
@@ -553,7 +567,10 @@ def file_complaint(
     received = received_instant(value=received_at, field="received_at")
     deadline = decision_deadline(session, received_at=received)
     handler_user_id = _complaint_handler(session, actor, claim, handler_user_id)
+    # Numbered last, after every check: a refused filing draws no number.
+    number = next_complaint_number(session, day=local_date(received))
     complaint = Complaint(
+        number=number,
         person_id=person_id,
         contact=contact,
         channel=channel,
@@ -607,6 +624,7 @@ def file_complaint(
             "channel": channel,
             "type": complaint_type,
             "cause": cause,
+            "number": complaint.number,
             "person_id": person_id,
             "claim_id": claim_id,
             "policy_id": policy_id,
@@ -741,7 +759,7 @@ def _notify_complainant(
         email=_email(complaint.contact),
         template=template,
         body=lambda language: notify.render(
-            template, {"complaint": complaint.id, **params}, language
+            template, {"complaint": complaint.number, **params}, language
         ),
         dedupe_key=dedupe_key,
         related_type="complaint",

@@ -67,7 +67,9 @@ def test_a_complaint_from_the_portal_is_taken_with_the_number_on_file(
     # The customer sees it under the forms, with where it stands.
     shown = client.get(sent.headers["location"]).text
     mine_list = shown.split('id="my-complaints"')[1]
-    assert f"#{complaint.id}" in mine_list and "已受理登记" in mine_list
+    # By its number (SVC-3, migration 0058), not the database id.
+    assert complaint.number in mine_list and "已受理登记" in mine_list
+    assert f"#{complaint.id}" not in mine_list
 
 
 def test_another_customers_claim_is_refused_and_the_text_is_kept(
