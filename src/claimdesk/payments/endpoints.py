@@ -30,7 +30,7 @@ def _batch_out(db: Session, batch: PaymentBatch, held: list[int] | None = None) 
     out = BatchOut.model_validate(batch)
     out.held_payment_ids = held or []
     out.conflicts = [
-        AnswerConflictOut.model_validate(c) for c in service.answer_conflicts(db, batch.id)
+        AnswerConflictOut.model_validate(c) for c in service.answer_conflicts(db, batch_id=batch.id)
     ]
     return out
 
@@ -43,7 +43,7 @@ def export_batch(body: BatchIn, db: DB, principal: Payer) -> BatchOut:
 
 @payments_router.get("/batches/{batch_id}", response_model=BatchOut)
 def read_batch(batch_id: int, db: DB, principal: Payer) -> BatchOut:
-    return _batch_out(db, service.get_batch(db, batch_id))
+    return _batch_out(db, service.get_batch(db, batch_id=batch_id))
 
 
 @payments_router.post("/batches/{batch_id}/confirmation", response_model=ConfirmationOut)
@@ -51,7 +51,7 @@ def confirm_batch(batch_id: int, body: ConfirmationIn, db: DB, principal: Payer)
     """The bank's answer (CSV or lines) and what each line did: a line answered paid
     again with another voucher is a ``conflict`` (the payment unchanged, the conflict
     kept in the batch's ``conflicts``), never silently dropped (CLM-P3, CLM-P5)."""
-    lines = service.confirmation_lines(body.csv, body.lines)
+    lines = service.confirmation_lines(csv_text=body.csv, lines=body.lines)
     done = service.confirm_batch(db, actor=principal, batch_id=batch_id, lines=lines)
     out = ConfirmationOut.model_validate(_batch_out(db, done.batch).model_dump())
     out.lines = [LineOutcomeOut.model_validate(x) for x in done.lines]

@@ -133,7 +133,7 @@ class PaymentRequest:
 OFFLINE_WORDS = "现金/线下支付 (cash/offline)"
 
 
-def mask_account(last4: str) -> str:
+def mask_account(*, last4: str) -> str:
     """The account as the customer and staff see it; an offline payment pays none."""
     if not last4:
         return OFFLINE_WORDS
@@ -186,7 +186,7 @@ def record_authorisation(
 
 
 def payee_basis(
-    session: Session, claim: Claim, payee_person_id: int, authorisation_id: int | None
+    session: Session, *, claim: Claim, payee_person_id: int, authorisation_id: int | None
 ) -> tuple[str, int | None]:
     """Insured, a named beneficiary of the policy, or authorised by a document on file."""
     if payee_person_id == claim.insured_person_id:
@@ -207,11 +207,11 @@ def payee_basis(
 # -- request (exactly once) -------------------------------------------------------------
 
 
-def by_key(session: Session, key: str) -> Payment | None:
+def by_key(session: Session, *, key: str) -> Payment | None:
     return repository.by_key(session, key=key)
 
 
-def payments_of(session: Session, claim_id: int) -> list[Payment]:
+def payments_of(session: Session, *, claim_id: int) -> list[Payment]:
     return repository.payments_of(session, claim_id=claim_id)
 
 
@@ -222,7 +222,7 @@ class PayeeChoice:
     basis: str  # insured | beneficiary | authorised
 
 
-def payees_of(session: Session, claim: Claim) -> list[PayeeChoice]:
+def payees_of(session: Session, *, claim: Claim) -> list[PayeeChoice]:
     """Who may be paid without a new document (CLM-P1): the insured, the policy's
     beneficiaries, and anyone already authorised on this claim; each person once."""
     found: list[PayeeChoice] = []
@@ -248,7 +248,11 @@ def _approval_number(session: Session, claim: Claim) -> int:
 
 
 def _advances(session: Session, claim_id: int) -> list[Payment]:
-    return [p for p in payments_of(session, claim_id) if p.kind == "advance" and p.status in LIVE]
+    return [
+        p
+        for p in payments_of(session, claim_id=claim_id)
+        if p.kind == "advance" and p.status in LIVE
+    ]
 
 
 def _indemnity_plan(session: Session, claim: Claim) -> tuple[Decimal, dict[str, str]]:
@@ -293,7 +297,7 @@ def request_payment(
     session: Session, *, actor: Principal, claim: Claim, key: str, data: PaymentRequest
 ) -> tuple[Payment, bool]:
     """(payment, created). The caller holds the claim's row lock."""
-    existing = by_key(session, key)
+    existing = by_key(session, key=key)
     if existing is not None:
         if existing.claim_id != claim.id or existing.kind != data.kind:
             raise IdempotencyKeyReused()
@@ -315,7 +319,10 @@ def request_payment(
     if amount <= 0:
         raise NotPayable(state=claim.state, what="零金额支付 / a zero payment")
     basis, authorisation_id = payee_basis(
-        session, claim, data.payee_person_id, data.authorisation_id
+        session,
+        claim=claim,
+        payee_person_id=data.payee_person_id,
+        authorisation_id=data.authorisation_id,
     )
     at = timeutil.now()
     account: BankAccount | None = None
@@ -362,7 +369,7 @@ def request_payment(
         # Another transaction created it between our look-up and insert (possible only
         # without the claim lock, e.g. on SQLite): answer with theirs.
         session.expunge(payment) if payment in session else None
-        again = by_key(session, key) or repository.payment_in_sequence(
+        again = by_key(session, key=key) or repository.payment_in_sequence(
             session, claim_id=claim.id, kind=data.kind, sequence=sequence
         )
         if again is None:
@@ -376,13 +383,13 @@ def request_payment(
     return payment, True
 
 
-def offline_total(session: Session, claim_id: int) -> Decimal:
+def offline_total(session: Session, *, claim_id: int) -> Decimal:
     """What the claim already pays in cash/offline: its offline payments handed over or
     waiting to be (a cancelled one, never handed over, does not count)."""
     return sum(
         (
             p.amount
-            for p in payments_of(session, claim_id)
+            for p in payments_of(session, claim_id=claim_id)
             if p.means == OFFLINE and p.status in pay_plan.COUNTED
         ),
         Decimal("0.00"),
@@ -400,7 +407,7 @@ def offline_allowed(
     the limit when none is given), or the refusal naming the limit."""
     stated = (reason or "").strip() or None
     limit = thresholds.in_force(session, at=at).small_cash_max
-    earlier = offline_total(session, claim.id)
+    earlier = offline_total(session, claim_id=claim.id)
     total = earlier + amount
     if total > limit and stated is None:
         if earlier > 0:
@@ -432,7 +439,7 @@ def request_top_up(
     payment. In cash/offline (CLM-P3) it is held to the small-cash limit as the first
     payment was, counted with the claim's other cash payments; the special case stated
     for ``basis`` (the same payee, the same means) stands for it."""
-    existing = by_key(session, key)
+    existing = by_key(session, key=key)
     if existing is not None:
         if existing.claim_id != claim.id or existing.kind != "top_up":
             raise IdempotencyKeyReused()
@@ -516,7 +523,7 @@ def _payment_notice(session: Session, claim: Claim, payment: Payment) -> None:
         "number": claim.number,
         "amount": payment.amount,
         "arrival": payment.expected_arrival,
-        "account": None if offline else mask_account(payment.account_last4),
+        "account": None if offline else mask_account(last4=payment.account_last4),
     }
     text = "claim.payment_notice.offline" if offline else "claim.payment_notice"
     notify.send_to_customer(
@@ -585,7 +592,7 @@ def _delay_text(claim: Claim, reason_code: str, expected: dt.date, note: str, la
 # -- bank batches ------------------------------------------------------------------------
 
 
-def batch_csv(session: Session, batch: PaymentBatch, *, actor: Principal) -> bytes:
+def batch_csv(session: Session, *, batch: PaymentBatch, actor: Principal) -> bytes:
     """The bank's file: full account numbers (each read audited), keyed lines."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -669,7 +676,7 @@ def export_batch(
             details={"batch_id": batch.id},
         )
     session.flush()
-    batch.sha256 = hashlib.sha256(batch_csv(session, batch, actor=actor)).hexdigest()
+    batch.sha256 = hashlib.sha256(batch_csv(session, batch=batch, actor=actor)).hexdigest()
     # The file is written after commit by the worker, which checks the same hash.
     enqueue(
         session,
@@ -706,7 +713,7 @@ class ConfirmationLine:
     file_line: int | None = None
 
 
-def parse_confirmation_csv(text: str) -> list[ConfirmationLine]:
+def parse_confirmation_csv(*, text: str) -> list[ConfirmationLine]:
     """The bank's answer: payment_id, idempotency_key, result, reference, reason."""
     lines: list[ConfirmationLine] = []
     for number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
@@ -730,7 +737,7 @@ def parse_confirmation_csv(text: str) -> list[ConfirmationLine]:
 
 
 def confirmation_lines(
-    csv_text: str | None, lines: Sequence[Any] | None, *, csv_field: str = "csv"
+    *, csv_text: str | None, lines: Sequence[Any] | None, csv_field: str = "csv"
 ) -> list[ConfirmationLine]:
     """The bank's answer as posted (API or page): its CSV file, or the lines of
     ``ConfirmationIn`` (pydantic models, taken by their fields). An answer without a
@@ -738,7 +745,7 @@ def confirmation_lines(
     refused (GEN-6, CLM-P3): confirming it would record an answer the bank never gave
     (``csv_field``: how the caller names the CSV, the page's upload is ``file``)."""
     if csv_text is not None:
-        parsed = parse_confirmation_csv(csv_text)
+        parsed = parse_confirmation_csv(text=csv_text)
         if not parsed:
             raise ConfirmationEmpty(field=csv_field)
         return parsed
@@ -752,7 +759,7 @@ def confirmation_lines(
 VOUCHER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{2,99}")
 
 
-def line_field(line: ConfirmationLine, index: int, name: str) -> tuple[str, int]:
+def line_field(*, line: ConfirmationLine, index: int, name: str) -> tuple[str, int]:
     """(field path, line number) of ``name`` on an answered line, for a refusal (GEN-6): a
     CSV line by the file's row (the header skipped is still a row, as a spreadsheet shows
     it), a JSON line by its index in ``lines`` (its position from 1 in the message)."""
@@ -761,7 +768,7 @@ def line_field(line: ConfirmationLine, index: int, name: str) -> tuple[str, int]
     return f"lines[{index}].{name}", index + 1
 
 
-def voucher_reference(value: str | None, *, field: str, line: int) -> str:
+def voucher_reference(*, value: str | None, field: str, line: int) -> str:
     """The voucher of a payment confirmed as paid, trimmed; refused when empty or not a
     reference (``line``: the CSV file's row or the JSON line's position, from 1, for the
     message)."""
@@ -862,7 +869,7 @@ def confirm_batch(
             actor=actor,
             batch_id=batch_id,
             line=line,
-            where=line_field(line, index, "payment_id"),
+            where=line_field(line=line, index=index, name="payment_id"),
             attempt=attempts[line.payment_id],
             payment=payments[line.payment_id],
             claim=claims[payments[line.payment_id].claim_id],
@@ -886,7 +893,7 @@ def _checked_lines(
     checked: list[ConfirmationLine] = []
     for index, line in enumerate(lines):
         if line.result not in ("paid", "failed"):
-            field, number = line_field(line, index, "result")
+            field, number = line_field(line=line, index=index, name="result")
             raise ConfirmationInvalid(
                 field=field,
                 line=number,
@@ -894,13 +901,13 @@ def _checked_lines(
                 why_en="result must be paid or failed",
             )
         if line.result == "paid":
-            field, number = line_field(line, index, "reference")
+            field, number = line_field(line=line, index=index, name="reference")
             line = replace(
-                line, reference=voucher_reference(line.reference, field=field, line=number)
+                line, reference=voucher_reference(value=line.reference, field=field, line=number)
             )
         checked.append(line)
         if line.payment_id not in attempts:
-            field, number = line_field(line, index, "payment_id")
+            field, number = line_field(line=line, index=index, name="payment_id")
             raise ConfirmationInvalid(
                 field=field, line=number, why_zh="不在本批次", why_en="not in this batch"
             )
@@ -917,7 +924,7 @@ def _check_against_payments(
     answered = {pid: a.result for pid, a in attempts.items()}
     for index, line in enumerate(lines):
         if payments[line.payment_id].idempotency_key != line.idempotency_key:
-            field, number = line_field(line, index, "idempotency_key")
+            field, number = line_field(line=line, index=index, name="idempotency_key")
             raise ConfirmationInvalid(
                 field=field,
                 line=number,
@@ -925,7 +932,7 @@ def _check_against_payments(
                 why_en="does not match the payment",
             )
         if answered[line.payment_id] not in (None, line.result):
-            field, number = line_field(line, index, "result")
+            field, number = line_field(line=line, index=index, name="result")
             raise ConfirmationInvalid(
                 field=field,
                 line=number,
@@ -1084,7 +1091,7 @@ def _answer_conflict(
     )
 
 
-def answer_conflicts(session: Session, batch_id: int) -> list[PaymentAnswerConflict]:
+def answer_conflicts(session: Session, *, batch_id: int) -> list[PaymentAnswerConflict]:
     """The batch's answer conflicts (CLM-P3), first recorded first."""
     return repository.answer_conflicts_of_batch(session, batch_id=batch_id)
 
@@ -1365,22 +1372,22 @@ class BatchLine:
     conflicts: list[PaymentAnswerConflict]
 
 
-def batches(session: Session, request: PageRequest) -> Slice[PaymentBatch]:
+def batches(session: Session, *, request: PageRequest) -> Slice[PaymentBatch]:
     """The bank batches, the latest first (a page)."""
     return repository.batches_page(session, request=request)
 
 
-def batch_lines(session: Session, batch_id: int) -> list[BatchLine]:
+def batch_lines(session: Session, *, batch_id: int) -> list[BatchLine]:
     """The batch's lines with the bank's answers and conflicts, by payment."""
-    get_batch(session, batch_id)
-    conflicts = answer_conflicts(session, batch_id)
+    get_batch(session, batch_id=batch_id)
+    conflicts = answer_conflicts(session, batch_id=batch_id)
     return [
         BatchLine(
             payment_id=payment.id,
             claim_id=claim.id,
             claim_number=claim.number,
             payee_name=payment.payee_name,
-            account_masked=mask_account(payment.account_last4),
+            account_masked=mask_account(last4=payment.account_last4),
             amount=payment.amount,
             payment_status=payment.status,
             result=attempt.result,
@@ -1398,14 +1405,15 @@ def waiting_transfers(session: Session) -> int:
     return len(repository.exportable(session, payment_ids=None))
 
 
-def get_batch(session: Session, batch_id: int) -> PaymentBatch:
+def get_batch(session: Session, *, batch_id: int) -> PaymentBatch:
     batch = session.get(PaymentBatch, batch_id)
     if batch is None:
         raise BatchNotFound()
     return batch
 
 
-def paid_total(session: Session, claim_id: int) -> Decimal:
+def paid_total(session: Session, *, claim_id: int) -> Decimal:
     return sum(
-        (p.amount for p in payments_of(session, claim_id) if p.status == "paid"), Decimal("0.00")
+        (p.amount for p in payments_of(session, claim_id=claim_id) if p.status == "paid"),
+        Decimal("0.00"),
     )

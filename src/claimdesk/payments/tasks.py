@@ -45,8 +45,8 @@ class BatchFileMismatch(RuntimeError):
 
 @task("payments.write_batch_file")
 def write_batch_file(session: Session, payload: dict[str, Any], *, now: dt.datetime) -> None:
-    batch = get_batch(session, int(payload["batch_id"]))
-    content = batch_csv(session, batch, actor=FILE_ACTOR)
+    batch = get_batch(session, batch_id=int(payload["batch_id"]))
+    content = batch_csv(session, batch=batch, actor=FILE_ACTOR)
     digest = hashlib.sha256(content).hexdigest()
     if digest != batch.sha256:
         raise BatchFileMismatch(f"batch {batch.id}: file {digest} != recorded {batch.sha256}")

@@ -51,7 +51,9 @@ def stp_context(db: Session, claim: Claim, *, language: str = "zh-CN") -> dict[s
     decision = decision_of(db, claim_id=claim.id)
     payment = None
     if decision is not None and decision.payment_id is not None:
-        payment = next((p for p in payments_of(db, claim.id) if p.id == decision.payment_id), None)
+        payment = next(
+            (p for p in payments_of(db, claim_id=claim.id) if p.id == decision.payment_id), None
+        )
     zh = language.lower().startswith("zh")
     rule_set: dict[str, Any] | None = None
     if decision is not None:

@@ -29,7 +29,7 @@ def payment_out(payment: Payment) -> PaymentOut:
         means=payment.means,
         payee_name=payment.payee_name,
         payee_basis=payment.payee_basis,
-        account_masked=service.mask_account(payment.account_last4),
+        account_masked=service.mask_account(last4=payment.account_last4),
         status=payment.status,
         batch_id=payment.batch_id,
         attempts=payment.attempts,
@@ -44,7 +44,7 @@ def payment_out(payment: Payment) -> PaymentOut:
 
 
 def payments_out(session: Session, claim_id: int) -> list[PaymentOut]:
-    return [payment_out(p) for p in service.payments_of(session, claim_id)]
+    return [payment_out(p) for p in service.payments_of(session, claim_id=claim_id)]
 
 
 def review_out(session: Session, claim_id: int) -> ReviewOut:

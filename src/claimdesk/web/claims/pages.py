@@ -752,7 +752,7 @@ def _decide(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> No
 def _export_batch(db: Session, p: Principal, claim: Claim, form: dict[str, Any]) -> None:
     ids = [
         pm.id
-        for pm in pay_service.payments_of(db, claim.id)
+        for pm in pay_service.payments_of(db, claim_id=claim.id)
         if pm.status in ("pending", "failed") and pm.means != pay_service.OFFLINE
     ]
     body = BatchIn(payment_ids=ids)
@@ -1417,7 +1417,7 @@ def offered_actions(db: Session, principal: Principal, claim: Claim) -> list[Act
 
 
 def _payment_step_due(db: Session, claim: Claim, action: str) -> bool:
-    payments = pay_service.payments_of(db, claim.id)
+    payments = pay_service.payments_of(db, claim_id=claim.id)
     statuses = [p.status for p in payments]
     if action == "request_payment":
         # An advance paid earlier does not stand for the indemnity of the approval.

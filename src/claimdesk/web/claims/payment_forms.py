@@ -93,7 +93,7 @@ def _accounts(db: Session, person_id: int | None) -> list[tuple[str, str]]:
 def payee_fields(
     db: Session, claim: Claim, values: Values, actor: Principal | None
 ) -> list[FormField]:
-    payees = pay_service.payees_of(db, claim)
+    payees = pay_service.payees_of(db, claim=claim)
     options = [(str(p.person_id), _(BASIS_LABELS[p.basis], name=p.name)) for p in payees]
     options.append(
         (OTHER, "Someone else, authorised by a power of attorney or notarial certificate")
@@ -342,7 +342,9 @@ def confirm_payment(db: Session, p: Principal, claim: Claim, form: Values) -> No
     """The bank's answer for the claim's exported payments, through the same service as
     the API's confirmation file: a payment answered paid keeps its voucher, or nothing
     is recorded."""
-    exported = [pm for pm in pay_service.payments_of(db, claim.id) if pm.status == "exported"]
+    exported = [
+        pm for pm in pay_service.payments_of(db, claim_id=claim.id) if pm.status == "exported"
+    ]
     with aliased(CONFIRM_ALIASES):
         for payment in exported:
             assert payment.batch_id is not None  # exported means it is in a batch
@@ -365,7 +367,7 @@ def offline_due(db: Session, claim: Claim) -> list[Any]:
     """The claim's cash/offline payments waiting to be handed over, oldest first."""
     return [
         pm
-        for pm in pay_service.payments_of(db, claim.id)
+        for pm in pay_service.payments_of(db, claim_id=claim.id)
         if pm.means == pay_service.OFFLINE and pm.status == "pending"
     ]
 

@@ -48,7 +48,7 @@ def _list(
     action: str | None = None,
     values: dict[str, Any] | None = None,
 ) -> Response:
-    found = service.batches(db, paging)
+    found = service.batches(db, request=paging)
     return page(
         request,
         "payments/batches.html",
@@ -96,8 +96,8 @@ def _detail(
     values: dict[str, Any] | None = None,
     answered: service.Confirmation | None = None,
 ) -> Response:
-    batch = service.get_batch(db, batch_id)
-    lines = service.batch_lines(db, batch_id)
+    batch = service.get_batch(db, batch_id=batch_id)
+    lines = service.batch_lines(db, batch_id=batch_id)
     return page(
         request,
         "payments/batch.html",
@@ -137,7 +137,7 @@ def upload_answer(
 
     def call() -> service.Confirmation:
         body = checked(ConfirmationIn, {"csv": _answer_text(file)}, named={"csv": "file"})
-        lines = service.confirmation_lines(body.csv, body.lines, csv_field="file")
+        lines = service.confirmation_lines(csv_text=body.csv, lines=body.lines, csv_field="file")
         return service.confirm_batch(db, actor=actor, batch_id=batch_id, lines=lines)
 
     done = attempt(request, db, call)

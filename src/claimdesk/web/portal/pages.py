@@ -559,7 +559,7 @@ def _claim_page(
     detail = read.claim_detail(db, claim, language=language_of(request))
     events = _plain_events(db, claim, detail, language_of(request))
 
-    paid = [p for p in payments_of(db, claim.id) if p.status == "paid"]
+    paid = [p for p in payments_of(db, claim_id=claim.id) if p.status == "paid"]
     rated = _rated(db, claim.id)
     notice = decision_notices.notice_of(db, claim.id)
     # The form offers what the service takes (acceptance.takes_upload): on a decided or
