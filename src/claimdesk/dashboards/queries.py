@@ -166,14 +166,21 @@ def claims_step_time(session: Session, f: Filters) -> Dataset:
 
 
 def _deadlines(
-    session: Session, f: Filters, clocks: ColumnElement[bool], name: str, title: str
+    session: Session,
+    f: Filters,
+    clocks: ColumnElement[bool],
+    name: str,
+    title: str,
+    *,
+    ended_early: bool = True,
 ) -> Dataset:
     """Per clock name: how many clocks started in the period the limit governed, met
     and missed (service.reports.each_clock, the rows the service scorecard counts too),
     pending, and ended early (closed in time without their step — a surveyor
     reassigned, a claim withdrawn —: neither governed nor met, shown apart), counted by the database (issue 6: 200,000 clocks took 2 s in Python) in
     one grouped query: over the whole period, or by the month the clock started and/or
-    its branch (机构) as ``f.breakdown`` asks (GEN-7)."""
+    its branch (机构) as ``f.breakdown`` asks (GEN-7). ``ended_early=False`` leaves that
+    column out: a board none of whose clocks can end early (the service desk's)."""
     by_month = f.breakdown in ("month", "month_branch")
     by_branch = f.breakdown in ("branch", "month_branch")
     columns: list[str] = []
@@ -202,13 +209,13 @@ def _deadlines(
         governed, met_n, missed_n = int(governed), int(met_n), int(missed_n)
         decided = met_n + missed_n
         share = reports.share_met(met_n, decided)
-        rows.append(
-            (*group, clock, governed, met_n, missed_n, governed - decided, int(ended), share)
-        )
+        early = (int(ended),) if ended_early else ()
+        rows.append((*group, clock, governed, met_n, missed_n, governed - decided, *early, share))
+    counted = ("governed", "met", "missed", "pending", *(("ended_early",) if ended_early else ()))
     return Dataset(
         name,
         title,
-        (*columns, "clock", "governed", "met", "missed", "pending", "ended_early", "share_met"),
+        (*columns, "clock", *counted, "share_met"),
         rows,
         _deadline_chart(f.breakdown),
     )
@@ -360,12 +367,16 @@ def satisfaction(session: Session, f: Filters) -> Dataset:
 
 
 def service_deadlines(session: Session, f: Filters) -> Dataset:
+    """Every consultation and complaint clock started in the period (GEN-7, SVC-3,
+    SVC-4), without the claims board's "ended early" column: no service-desk clock can
+    close before its step (service.service, "Service clocks end only by their step")."""
     return _deadlines(
         session,
         f,
         Clock.name.in_(list(SERVICE_CLOCKS)),
         "service_deadlines",
         "Service deadlines met",
+        ended_early=False,
     )
 
 

@@ -206,6 +206,7 @@ class DeadlineRowOut(BaseModel):
     met: int
     missed: int
     pending: int
-    # Closed in time without the step (reassigned, cancelled): neither governed nor met.
-    ended_early: int
+    # No "ended early" count: no service-desk clock closes before its step (a complaint's
+    # clocks are the company's, not its handler's, and nothing withdraws a complaint or
+    # a consultation; service.service, "Service clocks end only by their step").
     share_met: Decimal | None

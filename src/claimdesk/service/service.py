@@ -120,6 +120,17 @@ ACK_CLOCK = "complaint.acknowledgement"
 DECISION_CLOCK = "complaint.decision"
 CLAIM_RESPONSE_CLOCK = "complaint.claim_response"
 SERVICE_CLOCKS = (CONSULTATION_CLOCK, ACK_CLOCK, DECISION_CLOCK, CLAIM_RESPONSE_CLOCK)
+# Service clocks end only by their step (GEN-7; checked 2026-12-08): a consultation's
+# answer clock stops when it is answered or closed, and closing takes an outcome — the
+# answer; a complaint's clocks are the company's duty to the complainant, not its
+# handler's, so a new handler (acknowledge takes over from a named person who cannot act)
+# carries them on, and the acknowledgement and the decision are what stop them; no state
+# of complaint or service_record withdraws or cancels one, and a claim withdrawn leaves its
+# complaint's clocks running (their subject is the complaint). So none closes "reassigned"
+# or "cancelled" (clocks.closed_reason), and the service scorecard shows no "ended early"
+# column (dashboards.queries.service_deadlines, GET /api/v1/reports/service/deadlines).
+# Should a complaint ever be withdrawable, stop its clocks with closed_reason
+# ``cancelled`` (as claims.workflow's stop_all) and show the column again.
 CONSULTATION_RULE = Rule("hours", 2)
 ACK_RULE = Rule("hours", 24)
 WORKING_DAYS_RULE = Rule("working_days", 15)
