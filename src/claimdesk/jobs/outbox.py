@@ -68,18 +68,37 @@ def queue_message(session: Session, **message: Unpack[Message]) -> int | None:
 
 
 def queue_customer_message(
-    session: Session, *, bodies: Mapping[str, str], **message: Unpack[Message]
+    session: Session,
+    *,
+    bodies: Mapping[str, str],
+    subjects: Mapping[str, str] | None = None,
+    **message: Unpack[Message],
 ) -> int | None:
     """:func:`queue_message` to the customer ``message["person_id"]`` in the language on
-    their record (``people.preferred_language``: "en", else zh-CN): ``bodies`` holds the
-    text in each ("zh-CN", "en"). The database picks the language and its text in the
-    INSERT itself — one statement, no read first (the report path, issue 14)."""
+    their record (``people.preferred_language``: "en", else zh-CN): ``bodies`` (and
+    ``subjects``, if any) hold the text in each ("zh-CN", "en"). The database picks the
+    language and its text in the INSERT itself — one statement, no read first (the
+    report path, issue 14). Both texts are kept too (``body_zh``/``body_en``,
+    ``subject_zh``/``subject_en``): the portal shows the message in the language the
+    customer reads when they look, not the one on record when it was written."""
     row = _row({**message, "body": bodies["zh-CN"]})
     reader = row["person_id"]
     if reader is None:
         raise RecipientMissing(field="person_id")
+    one = row.pop("subject")  # a subject given in one language only: said in both
+    titles: Mapping[str, object] = subjects or {"zh-CN": one, "en": one}
     del row["language"], row["body"]
-    row.update(reader_id=reader, body_zh=bodies["zh-CN"], body_en=bodies["en"])
+    row.update(
+        reader_id=reader,
+        text_zh=bodies["zh-CN"],
+        text_en=bodies["en"],
+        body_zh=bodies["zh-CN"],
+        body_en=bodies["en"],
+        title_zh=titles["zh-CN"],
+        title_en=titles["en"],
+        subject_zh=subjects["zh-CN"] if subjects else None,
+        subject_en=subjects["en"] if subjects else None,
+    )
     statement = _insert_for_reader(session)
     return session.connection().execute(statement, row).scalar_one_or_none()
 
@@ -122,7 +141,8 @@ def _insert_for_reader(session: Session) -> Insert:
         english = chosen == literal("en")
         found = insert_deduped(session, OutboxMessage).values(
             language=case((english, literal("en")), else_=literal("zh-CN")),
-            body=case((english, bindparam("body_en")), else_=bindparam("body_zh")),
+            body=case((english, bindparam("text_en")), else_=bindparam("text_zh")),
+            subject=case((english, bindparam("title_en")), else_=bindparam("title_zh")),
         )
         _FOR_READER[dialect] = found
     return found

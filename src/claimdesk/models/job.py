@@ -48,6 +48,13 @@ class OutboxMessage(TimestampMixin, Base):
     language: Mapped[str] = mapped_column(String(10), default="zh-CN")
     subject: Mapped[str | None] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
+    # A customer's message in both languages (jobs.outbox.queue_customer_message): the
+    # portal shows it in the language the customer reads now; None for a message
+    # written in one language only (staff's, or before migration 0061).
+    body_zh: Mapped[str | None] = mapped_column(Text)
+    body_en: Mapped[str | None] = mapped_column(Text)
+    subject_zh: Mapped[str | None] = mapped_column(String(200))
+    subject_en: Mapped[str | None] = mapped_column(String(200))
     dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)
     status: Mapped[str] = mapped_column(String(12), default="pending")  # pending|sent|failed
     attempts: Mapped[int] = mapped_column(Integer, default=0)

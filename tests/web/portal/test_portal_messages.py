@@ -60,3 +60,39 @@ def test_a_customer_with_no_message_is_told_so(client: TestClient, db: Session) 
     customer_login(client, db, "cust", PHONE)
     page = client.get("/portal/messages?lang=zh-CN")
     assert page.status_code == 200 and 'id="no-messages"' in page.text and "暂无消息" in page.text
+
+
+def test_messages_read_in_the_language_the_customer_reads_now(
+    client: TestClient, db: Session
+) -> None:
+    # SPEC GEN-6 CLM-R3: written in both languages, shown in the page's, old ones too
+    from sqlalchemy import select
+
+    from claimdesk.models.job import OutboxMessage
+    from claimdesk.models.person import Person
+
+    me = make_person(db, phone=PHONE)
+    make_user(db, username="cust", roles=["customer"], person_id=me.id)
+    mine = issue_policy(db, version_id=demo_version(db, "MED-MILLION").id, policyholder_id=me.id)
+    before = make_claim(db, number="BA20260901000201", policy=mine, state="reported")
+    notify.tell_customer(db, claim=before, template="claim.reported", params={})
+    db.get_one(Person, me.id).preferred_language = "en"  # switched to English since
+    after = make_claim(db, number="BA20260901000202", policy=mine, state="reported")
+    notify.tell_customer(db, claim=after, template="claim.reported", params={})
+    db.commit()
+    stored = db.scalars(
+        select(OutboxMessage).where(OutboxMessage.template == "claim.reported")
+    ).all()
+    assert [m.language for m in stored] == ["zh-CN", "en"]  # sent as on record then
+    assert all(m.body_zh and m.body_en for m in stored)  # both kept (the source)
+    customer_login(client, db, "cust", PHONE)
+    english = client.get("/portal/messages?lang=en").text
+    listed = english[english.index('id="messages"') :]
+    assert "Claim BA20260901000201: your report has been accepted" in listed
+    assert "Claim BA20260901000202: your report has been accepted" in listed
+    assert "您的报案已受理" not in listed
+    chinese = client.get("/portal/messages?lang=zh-CN").text
+    listed = chinese[chinese.index('id="messages"') :]
+    assert "报案号 BA20260901000201：您的报案已受理" in listed
+    assert "报案号 BA20260901000202：您的报案已受理" in listed
+    assert "your report has been accepted" not in listed

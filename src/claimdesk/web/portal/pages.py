@@ -40,6 +40,7 @@ from claimdesk.i18n import gettext
 from claimdesk.idempotency import service as idempotency
 from claimdesk.idempotency.service import FORM_KEY
 from claimdesk.models.claim import Claim
+from claimdesk.models.job import OutboxMessage
 from claimdesk.models.person import Person
 from claimdesk.models.policy import PolicyChange
 from claimdesk.models.service import ServiceRecord
@@ -357,12 +358,27 @@ def messages(request: Request, db: DB, principal: Customer) -> Response:
     """Every message the insurer sent the customer, newest first: the notices of their
     claims, SMS or not — a claim without a phone sends its notices here only."""
     found = notify.messages_for(db, actor=principal, request=page_request_of(request))
+    english = not language_of(request).lower().startswith("zh")
     return render(
         request,
         "portal/messages.html",
-        messages=found.rows,
+        messages=[_in_language(m, english=english) for m in found.rows],
         pager=shown_pager(request, found.page_of(found.rows)),
     )
+
+
+def _in_language(message: OutboxMessage, *, english: bool) -> dict[str, Any]:
+    """A message as the customer reads it now: in the page's language where it was
+    kept in both (jobs.outbox.queue_customer_message), else as it was sent."""
+    body = message.body_en if english else message.body_zh
+    subject = message.subject_en if english else message.subject_zh
+    return {
+        "id": message.id,
+        "at": message.sent_at or message.next_attempt_at,
+        "channel": message.channel,
+        "subject": subject or message.subject,
+        "body": body or message.body,
+    }
 
 
 @router.get("/policies")
