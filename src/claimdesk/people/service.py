@@ -190,6 +190,13 @@ def create_person(
     stored = _new_consent(person.id, consent, actor)
     session.add(stored)
     session.flush()
+    _audit_creation(session, actor=actor, person=person, stored=stored)
+    return person
+
+
+def _audit_creation(session: Session, *, actor: Principal, person: Person, stored: Consent) -> None:
+    """Two audit rows: the person (which fields were filled, never their values) and the
+    consent given with them."""
     record(
         session,
         actor=actor,
@@ -197,7 +204,7 @@ def create_person(
         entity_type="person",
         entity_id=person.id,
         details={
-            "id_type": id_type,
+            "id_type": person.id_type,
             "consent_id": stored.id,
             "fields": sorted(_filled_fields(person)),
         },
@@ -215,7 +222,6 @@ def create_person(
             "method": stored.method,
         },
     )
-    return person
 
 
 CONTACT_FIELDS = ("phone", "email", "address")

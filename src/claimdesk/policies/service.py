@@ -280,14 +280,7 @@ def issue_policy(
     relationship = _insured_relationship(
         data.policyholder_id, data.insured_id, data.insured_relationship, required=previous is None
     )
-    agent_id = data.agent_user_id
-    if agent_id is None and "sales_agent" in actor.roles:
-        agent_id = actor.user_id
-    if agent_id is not None and session.get(User, agent_id) is None:
-        raise NotFound(what="agent", field="agent_user_id")
-    if agent_id is not None:
-        # SAL-2: an agent whose qualification lapsed cannot be recorded on a new policy.
-        agent_may_sell(session, agent_user_id=agent_id, on=today, field="agent_user_id")
+    agent_id = _selling_agent(session, actor=actor, data=data, today=today)
     _verify_policyholder(session, actor, holder, today)
     policy = Policy(
         number=f"TMP-{now.timestamp()}-{data.policyholder_id}",
@@ -319,16 +312,45 @@ def issue_policy(
     # The number is readable and unique: issue date plus the row id.
     policy.number = f"P{today:%Y%m%d}{policy.id:08d}"
     session.flush()
+    _audit_issue(session, actor=actor, policy=policy, previous=previous, at=now)
+    return policy
+
+
+def _selling_agent(
+    session: Session, *, actor: Principal, data: PolicyIssueIn, today: dt.date
+) -> int | None:
+    """The agent recorded on the policy: the one named, else a sales agent issuing it
+    themselves; must exist and, SAL-2, hold a qualification in force today."""
+    agent_id = data.agent_user_id
+    if agent_id is None and "sales_agent" in actor.roles:
+        agent_id = actor.user_id
+    if agent_id is not None and session.get(User, agent_id) is None:
+        raise NotFound(what="agent", field="agent_user_id")
+    if agent_id is not None:
+        # SAL-2: an agent whose qualification lapsed cannot be recorded on a new policy.
+        agent_may_sell(session, agent_user_id=agent_id, on=today, field="agent_user_id")
+    return agent_id
+
+
+def _audit_issue(
+    session: Session,
+    *,
+    actor: Principal,
+    policy: Policy,
+    previous: Policy | None,
+    at: dt.datetime,
+) -> None:
+    """The audit row of an issue, or of a renewal when ``previous`` is the old term."""
     record(
         session,
         actor=actor,
         action="policy.renew" if previous else "policy.issue",
         entity_type="policy",
         entity_id=policy.id,
-        at=now,
+        at=at,
         details={
             "number": policy.number,
-            "product_version_id": version.id,
+            "product_version_id": policy.product_version_id,
             "previous_policy_id": previous.id if previous else None,
             "period": [str(policy.period_start), str(policy.period_end)],
             "premium": str(policy.premium),
@@ -336,7 +358,6 @@ def issue_policy(
             "insured_relationship": policy.insured_relationship,
         },
     )
-    return policy
 
 
 # --- changes and terminations (POL-2, POL-3) ----------------------------------------------
@@ -376,18 +397,7 @@ def request_change(
         raise ChangeDateOutsidePeriod(
             field="effective_date", start=policy.period_start, end=policy.period_end
         )
-    contact: dict[str, Any] | None = None
-    if data.kind == "change":
-        if data.contact is not None:
-            new_contact = contact_change.checked(actor, policy, data)
-            contact = contact_change.request_document(policy, new_contact)
-        payload = _change_payload(session, actor, policy, data, today)
-        if contact is not None:
-            payload["contact"] = sorted(contact["new"])
-    elif data.initiator is None:
-        raise InitiatorMissing(field="initiator")
-    else:
-        payload = {"initiator": data.initiator}
+    payload, contact = _request_payload(session, actor=actor, policy=policy, data=data, today=today)
     change = PolicyChange(
         policy_id=policy.id,
         kind=data.kind,
@@ -415,13 +425,48 @@ def request_change(
         org_unit_id=policy.org_unit_id,
         actor=actor,
     )
+    _audit_request(session, actor=actor, policy=policy, change=change, data=data, at=now)
+    return change
+
+
+def _request_payload(
+    session: Session, *, actor: Principal, policy: Policy, data: ChangeIn, today: dt.date
+) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """What a request asks for, and the contact-change document when it changes the
+    contact details: a change carries its new values, a termination only who
+    initiated it (refused without)."""
+    contact: dict[str, Any] | None = None
+    if data.kind == "change":
+        if data.contact is not None:
+            new_contact = contact_change.checked(actor, policy, data)
+            contact = contact_change.request_document(policy, new_contact)
+        payload = _change_payload(session, actor, policy, data, today)
+        if contact is not None:
+            payload["contact"] = sorted(contact["new"])
+    elif data.initiator is None:
+        raise InitiatorMissing(field="initiator")
+    else:
+        payload = {"initiator": data.initiator}
+    return payload, contact
+
+
+def _audit_request(
+    session: Session,
+    *,
+    actor: Principal,
+    policy: Policy,
+    change: PolicyChange,
+    data: ChangeIn,
+    at: dt.datetime,
+) -> None:
+    """The audit row of a request, naming the fields a change would alter."""
     record(
         session,
         actor=actor,
         action=f"policy.{data.kind}_request",
         entity_type="policy_change",
         entity_id=change.id,
-        at=now,
+        at=at,
         details={
             "policy": policy.number,
             "kind": data.kind,
@@ -430,7 +475,6 @@ def request_change(
             **_changed_fields(session, change.payload if data.kind == "change" else {}, policy),
         },
     )
-    return change
 
 
 def _refuse_other_kinds_fields(data: ChangeIn) -> None:
@@ -1055,7 +1099,7 @@ def policy_out(
     version = products.get_version(session, version_id=policy.product_version_id)
     holder = _person(session, policy.policyholder_id, "policyholder_id")
     insured = _person(session, policy.insured_id, "insured_id")
-    names = repository.names_of(session, person_ids={b.person_id for b in policy.beneficiaries})
+    beneficiaries = _beneficiaries_out(session, policy=policy)
     since, from_day, incontestable = incontestability(session, policy=policy, as_of=today)
     renewal = repository.renewal_of(session, policy_id=policy.id)
     previous = session.get(Policy, policy.previous_policy_id) if policy.previous_policy_id else None
@@ -1063,27 +1107,12 @@ def policy_out(
     return PolicyOut(
         id=policy.id,
         number=policy.number,
-        product=ProductRef(
-            product_id=version.product_id,
-            code=version.product.code,
-            name=version.product.name,
-            name_en=version.product.name_en,
-            version_id=version.id,
-            version=version.version,
-        ),
+        product=_product_ref(version),
         policyholder=PartyOut(id=holder.id, name=holder.name),
         policyholders=holder_change.holder_history(session, policy, changes, full=full),
         insured=PartyOut(id=insured.id, name=insured.name),
         insured_relationship=policy.insured_relationship,
-        beneficiaries=[
-            BeneficiaryOut(
-                person_id=b.person_id,
-                name=names.get(b.person_id, ""),
-                relationship=b.relationship_to_insured,
-                share=b.share,
-            )
-            for b in policy.beneficiaries
-        ],
+        beneficiaries=beneficiaries,
         legal_heirs_as_beneficiaries=not policy.beneficiaries,
         period_start=policy.period_start,
         period_end=policy.period_end,
@@ -1110,6 +1139,31 @@ def policy_out(
             for d in repository.disputes_of(session, policy_id=policy.id)
         ],
     )
+
+
+def _product_ref(version: ProductVersion) -> ProductRef:
+    return ProductRef(
+        product_id=version.product_id,
+        code=version.product.code,
+        name=version.product.name,
+        name_en=version.product.name_en,
+        version_id=version.id,
+        version=version.version,
+    )
+
+
+def _beneficiaries_out(session: Session, *, policy: Policy) -> list[BeneficiaryOut]:
+    """The named beneficiaries in their order, with their names read in one query."""
+    names = repository.names_of(session, person_ids={b.person_id for b in policy.beneficiaries})
+    return [
+        BeneficiaryOut(
+            person_id=b.person_id,
+            name=names.get(b.person_id, ""),
+            relationship=b.relationship_to_insured,
+            share=b.share,
+        )
+        for b in policy.beneficiaries
+    ]
 
 
 def policy_summaries(

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from claimdesk.auth.passwords import hash_password
 from claimdesk.auth.principal import Principal
 from claimdesk.models.base import utcnow
-from claimdesk.models.sales import SalesChannel
+from claimdesk.models.sales import SalesAgent, SalesChannel, SalesOrganisation
 from claimdesk.models.user import User, UserRole
 from claimdesk.sales import service
 from claimdesk.timeutil import local_date
@@ -51,6 +51,16 @@ def load_demo_sales(session: Session, *, actor: Principal) -> bool:
         )
         for code, name, name_en, kind, modes in CHANNELS
     }
+    direct, bank = _demo_organisations(session, actor=actor, channels=channels)
+    agent = _demo_agents(session, actor=actor, direct=direct, bank=bank)
+    _demo_records(session, actor=actor, agent=agent, bank_channel=channels["DEMO-BANK"])
+    return True
+
+
+def _demo_organisations(
+    session: Session, *, actor: Principal, channels: dict[str, SalesChannel]
+) -> tuple[SalesOrganisation, SalesOrganisation]:
+    """A direct sales team and a bank branch (which holds a licence)."""
     direct = service.create_organisation(
         session,
         actor=actor,
@@ -66,6 +76,13 @@ def load_demo_sales(session: Session, *, actor: Principal) -> bool:
         channel_id=channels["DEMO-BANK"].id,
         licence_number="BANK-110000-001",
     )
+    return direct, bank
+
+
+def _demo_agents(
+    session: Session, *, actor: Principal, direct: SalesOrganisation, bank: SalesOrganisation
+) -> SalesAgent:
+    """Two agents: one licensed now (returned), one whose licence lapsed last year."""
     # Licences around the year the demo is loaded, not fixed years: loaded in 2029 the
     # valid agent's licence (once 2025–2027) had lapsed and the demo could not sell (GEN-3).
     year = local_date(utcnow()).year
@@ -87,10 +104,18 @@ def load_demo_sales(session: Session, *, actor: Principal) -> bool:
         valid_from=dt.date(year - 3, 1, 1),
         valid_until=dt.date(year - 1, 12, 31),
     )  # lapsed
+    return valid
+
+
+def _demo_records(
+    session: Session, *, actor: Principal, agent: SalesAgent, bank_channel: SalesChannel
+) -> None:
+    """The licensed agent's training and assessment, and a mystery-shopping evaluation of
+    the bank channel with one open improvement action."""
     service.add_training(
         session,
         actor=actor,
-        agent_id=valid.id,
+        agent_id=agent.id,
         course="销售行为可回溯规范",
         hours=Decimal("6.0"),
         completed_on=dt.date(2026, 3, 15),
@@ -99,7 +124,7 @@ def load_demo_sales(session: Session, *, actor: Principal) -> bool:
     service.assess_agent(
         session,
         actor=actor,
-        agent_id=valid.id,
+        agent_id=agent.id,
         period_start=dt.date(2026, 7, 1),
         period_end=dt.date(2026, 9, 30),
         results=82,
@@ -113,7 +138,7 @@ def load_demo_sales(session: Session, *, actor: Principal) -> bool:
         method="mystery_shopping",
         evaluated_on=dt.date(2026, 10, 15),
         summary="银保渠道暗访",
-        channel_id=channels["DEMO-BANK"].id,
+        channel_id=bank_channel.id,
         findings=[
             service.FindingIn(
                 "compliance",
@@ -123,4 +148,3 @@ def load_demo_sales(session: Session, *, actor: Principal) -> bool:
             )
         ],
     )
-    return True

@@ -609,12 +609,7 @@ def create_evaluation(
         _get(session, SalesAgent, agent_id, "agent_id", "sales agent")
     summary = _text(summary, "summary")
     # Check every finding before writing anything (GEN-6: nothing half-written).
-    for index, finding in enumerate(findings):
-        choose(finding.dimension, DIMENSIONS, f"findings.{index}.dimension")
-        choose(finding.severity, SEVERITIES, f"findings.{index}.severity")
-        _text(finding.description, f"findings.{index}.description")
-        for a_index, action in enumerate(finding.actions):
-            _text(action.description, f"findings.{index}.actions.{a_index}.description")
+    _check_findings(findings)
     evaluation = SalesEvaluation(
         method=method,
         channel_id=channel_id,
@@ -626,6 +621,34 @@ def create_evaluation(
     )
     session.add(evaluation)
     session.flush()
+    _add_findings(session, evaluation=evaluation, findings=findings)
+    session.flush()
+    record(
+        session,
+        actor=actor,
+        action="sales.evaluation_recorded",
+        entity_type="sales_evaluation",
+        entity_id=evaluation.id,
+        details={"method": method, "findings": len(findings)},
+    )
+    return evaluation
+
+
+def _check_findings(findings: Sequence[FindingIn]) -> None:
+    """Each finding's dimension, severity and text, and its actions' text, naming the
+    field of the first one refused."""
+    for index, finding in enumerate(findings):
+        choose(finding.dimension, DIMENSIONS, f"findings.{index}.dimension")
+        choose(finding.severity, SEVERITIES, f"findings.{index}.severity")
+        _text(finding.description, f"findings.{index}.description")
+        for a_index, action in enumerate(finding.actions):
+            _text(action.description, f"findings.{index}.actions.{a_index}.description")
+
+
+def _add_findings(
+    session: Session, *, evaluation: SalesEvaluation, findings: Sequence[FindingIn]
+) -> None:
+    """The findings in their order, each with its improvement actions (open)."""
     for finding in findings:
         row = EvaluationFinding(
             evaluation_id=evaluation.id,
@@ -634,6 +657,7 @@ def create_evaluation(
             description=finding.description.strip(),
         )
         session.add(row)
+        # The actions need the finding's id.
         session.flush()
         for action in finding.actions:
             session.add(
@@ -645,16 +669,6 @@ def create_evaluation(
                     status="open",
                 )
             )
-    session.flush()
-    record(
-        session,
-        actor=actor,
-        action="sales.evaluation_recorded",
-        entity_type="sales_evaluation",
-        entity_id=evaluation.id,
-        details={"method": method, "findings": len(findings)},
-    )
-    return evaluation
 
 
 def complete_action(

@@ -298,6 +298,15 @@ def report_incident(
             "detected_at": detected.isoformat(),
         },
     )
+    _tell_reported(session, actor=actor, incident=incident, detected=detected)
+    return incident
+
+
+def _tell_reported(
+    session: Session, *, actor: Principal, incident: SecurityIncident, detected: dt.datetime
+) -> None:
+    """The administrators hear of a new incident in their own language (once: the key)."""
+    title, severity = incident.title, incident.severity
 
     def reported(language: str) -> tuple[str, str]:
         level = severity_words(severity=severity, language=language)
@@ -320,7 +329,6 @@ def report_incident(
         key=f"security_incident:{incident.id}:reported",
         incident_id=incident.id,
     )
-    return incident
 
 
 # --- containment ----------------------------------------------------------------------

@@ -197,11 +197,7 @@ def create_version(
     _check(values, skip_survey_lines)
     # The claims' clock: a version takes effect on the instants claims are judged by.
     at = now or timeutil.now()
-    starts = effective_from or at
-    if starts.tzinfo is None:  # GEN-2: an instant without a zone is UTC
-        starts = starts.replace(tzinfo=dt.UTC)
-    if starts < at - CLOCK_GRACE:
-        raise ThresholdEffectiveInPast(field="effective_from")
+    starts = _effective_start(effective_from, at=at)
     lines = ",".join(sorted({line.strip() for line in skip_survey_lines if line.strip()}))
     before = in_force(session, at=starts)
     auto_limit, auto_lines, share = _check_automatic(
@@ -228,22 +224,38 @@ def create_version(
         ),
     )
     clear_cache()
+    _audit_version(session, actor=actor, row=row)
+    return _value(row)
+
+
+def _effective_start(effective_from: dt.datetime | None, *, at: dt.datetime) -> dt.datetime:
+    """When a new version takes effect: ``at`` unless given; refused in the past (beyond
+    the clocks' grace)."""
+    starts = effective_from or at
+    if starts.tzinfo is None:  # GEN-2: an instant without a zone is UTC
+        starts = starts.replace(tzinfo=dt.UTC)
+    if starts < at - CLOCK_GRACE:
+        raise ThresholdEffectiveInPast(field="effective_from")
+    return starts
+
+
+def _audit_version(session: Session, *, actor: Principal, row: ClaimThresholdVersion) -> None:
+    """The new version's every setting in the audit row, as it was just stored."""
     record(
         session,
         actor=actor,
         action="thresholds.version_created",
         entity_type="claim_thresholds",
         entity_id=row.id,
-        reason=reason,
+        reason=row.reason,
         details={
-            **{name: str(values[name]) for name in AMOUNT_FIELDS},
-            "skip_survey_lines": lines,
-            "automatic_max_amount": str(auto_limit),
-            "automatic_lines": auto_lines,
-            "sample_share": str(share),
-            "small_cash_max": str(cash_max),
-            "effective_from": starts.isoformat(),
+            **{name: str(getattr(row, name)) for name in AMOUNT_FIELDS},
+            "skip_survey_lines": row.skip_survey_lines,
+            "automatic_max_amount": str(row.automatic_max_amount),
+            "automatic_lines": row.automatic_lines,
+            "sample_share": str(row.sample_share),
+            "small_cash_max": str(row.small_cash_max),
+            "effective_from": row.effective_from.isoformat(),
         },
-        at=at,
+        at=row.created_at,
     )
-    return _value(row)
