@@ -116,6 +116,9 @@ def test_contact_change_runs_the_change_process_and_applies_when_done(
     ).all()
     assert [m.recipient for m in told] == [OLD_PHONE]
     assert NEW_PHONE not in told[0].body and "139****5432" in told[0].body
+    # GEN-6: kept in both languages for the portal's messages page
+    assert told[0].body_en and "139****5432" in told[0].body_en
+    assert "If you did not ask for this" in told[0].body_en
 
 
 def test_contact_values_are_encrypted_masked_and_never_audited(

@@ -456,6 +456,11 @@ def test_renewal_reminder_goes_out_once_per_term(db, setup):
     assert len(messages) == 1
     assert policy.number in messages[0].body and "2026-12-31" in messages[0].body
     assert messages[0].channel == "sms"
+    # GEN-6: kept in both languages, the portal shows the one the customer reads now
+    assert (messages[0].language, messages[0].subject) == ("zh-CN", "续保提醒")
+    assert messages[0].body_zh == messages[0].body
+    assert messages[0].body_en and "Please renew it in time" in messages[0].body_en
+    assert messages[0].subject_en == "Renewal reminder"
 
 
 @pytest.mark.postgres_only

@@ -27,7 +27,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from claimdesk.auth.principal import Principal
-from claimdesk.jobs.outbox import send_message
+from claimdesk.jobs.outbox import queue_customer_message
 from claimdesk.models.policy import Policy, PolicyChange
 from claimdesk.people import service as people
 from claimdesk.policies.errors import (
@@ -99,15 +99,24 @@ def apply(
     change.contact = {**document, "before": replaced}
     old_phone = replaced.get("phone")
     if old_phone and old_phone != new.get("phone", old_phone):
-        send_message(
+        masked = mask_phone(new["phone"])
+        # Both languages kept (GEN-6): sent in the person's, shown in the portal's.
+        queue_customer_message(
             session,
+            bodies={
+                "zh-CN": (
+                    f"您在保单 {policy.number} 登记的手机号已变更为 {masked}。"
+                    "如非本人申请，请立即致电客服。"
+                ),
+                "en": (
+                    f"The mobile number registered on policy {policy.number} was changed to "
+                    f"{masked}. If you did not ask for this, call customer service at once."
+                ),
+            },
             channel="sms",
             recipient=old_phone,
             template="policy.contact_changed",
-            body=(
-                f"您在保单 {policy.number} 登记的手机号已变更为 {mask_phone(new['phone'])}。"
-                "如非本人申请，请立即致电客服。"
-            ),
+            body="",
             person_id=person_id,
             dedupe_key=f"policy-contact-changed:{change.id}",
             related_type="policy_change",

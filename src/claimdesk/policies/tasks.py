@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from claimdesk.audit.service import record
 from claimdesk.auth.principal import Principal
-from claimdesk.jobs.outbox import send_message
+from claimdesk.jobs.outbox import queue_customer_message
 from claimdesk.jobs.queue import periodic, task
 from claimdesk.models.person import Person
 from claimdesk.models.policy import Policy
@@ -47,18 +47,26 @@ def send_renewal_reminders(session: Session, *, now: dt.datetime) -> int:
             continue
         version = products.get_version(session, version_id=policy.product_version_id)
         channel, recipient = _address(holder)
-        body = (
-            f"尊敬的{holder.name}：您的保单 {policy.number}（{version.product.name}）将于 "
-            f"{policy.period_end} 到期，请及时办理续保，以免保障中断。"
-        )
-        message = send_message(
+        product_en = version.product.name_en or version.product.name
+        # Both languages kept (GEN-6): sent in the holder's, shown in the portal's.
+        bodies = {
+            "zh-CN": (
+                f"尊敬的{holder.name}：您的保单 {policy.number}（{version.product.name}）将于 "
+                f"{policy.period_end} 到期，请及时办理续保，以免保障中断。"
+            ),
+            "en": (
+                f"Dear {holder.name}: your policy {policy.number} ({product_en}) ends on "
+                f"{policy.period_end}. Please renew it in time to keep your cover."
+            ),
+        }
+        message = queue_customer_message(
             session,
+            bodies=bodies,
+            subjects={"zh-CN": "续保提醒", "en": "Renewal reminder"},
             channel=channel,
             recipient=recipient,
             template="policy.renewal_reminder",
-            body=body,
-            subject="续保提醒",
-            language="zh-CN",
+            body="",
             person_id=holder.id,
             dedupe_key=reminder_key(policy),
             related_type="policy",
@@ -73,7 +81,7 @@ def send_renewal_reminders(session: Session, *, now: dt.datetime) -> int:
                 entity_type="policy",
                 entity_id=policy.id,
                 at=now,
-                details={"number": policy.number, "message_id": message.id},
+                details={"number": policy.number, "message_id": message},
             )
     return sent
 
