@@ -121,12 +121,43 @@ def assess_fields(db: Session, claim: Claim) -> list[FormField]:
 
 def _medical_fields(db: Session, claim: Claim, coverages: dict[str, Coverage]) -> list[FormField]:
     when = {"coverage_code": tuple(coverages)}
+    return [
+        _expense_lines(coverages, when=when),
+        FormField(
+            "settled_with_social_insurance",
+            "Settled through social medical insurance",
+            "checkbox",
+            when=when,
+        ),
+        FormField(
+            "social_insurance_paid",
+            "Paid by social insurance (CNY)",
+            "number",
+            value="0",
+            step="0.01",
+            minimum="0",
+            when=when,
+        ),
+        FormField(
+            "other_compensation",
+            "Other compensation already received (CNY)",
+            "number",
+            value="0",
+            step="0.01",
+            minimum="0",
+            when=when,
+        ),
+    ]
+
+
+def _expense_lines(coverages: dict[str, Coverage], *, when: dict[str, Any]) -> FormField:
+    """Any number of expense lines (issue 12): one row per line, a running total; an
+    item category is offered for each kind the coverages exclude."""
     excluded = sorted(
         {k for c in coverages.values() for k in c.parameters.get("excluded_kinds", [])}
     )
     kinds = [("", "Ordinary item"), *[(k, KIND_LABELS.get(k, k)) for k in excluded]]
-    # Any number of expense lines (issue 12): one row per line, a running total.
-    lines = FormField(
+    return FormField(
         "line",
         "Expense lines",
         "rows",
@@ -165,34 +196,6 @@ def _medical_fields(db: Session, claim: Claim, coverages: dict[str, Coverage]) -
             FormField("removal_reason", "Expense line %(n)s: reason for removing it"),
         ],
     )
-    fields: list[FormField] = [lines]
-    return [
-        *fields,
-        FormField(
-            "settled_with_social_insurance",
-            "Settled through social medical insurance",
-            "checkbox",
-            when=when,
-        ),
-        FormField(
-            "social_insurance_paid",
-            "Paid by social insurance (CNY)",
-            "number",
-            value="0",
-            step="0.01",
-            minimum="0",
-            when=when,
-        ),
-        FormField(
-            "other_compensation",
-            "Other compensation already received (CNY)",
-            "number",
-            value="0",
-            step="0.01",
-            minimum="0",
-            when=when,
-        ),
-    ]
 
 
 def _ci_fields(db: Session, claim: Claim, coverages: dict[str, Coverage]) -> list[FormField]:
@@ -306,71 +309,8 @@ def _property_fields(db: Session, claim: Claim, coverages: dict[str, Coverage]) 
             controls=True,
             when=when,
         ),
-        FormField(
-            "repair_materials",
-            "Materials (CNY)",
-            "number",
-            required=True,
-            step="0.01",
-            minimum="0",
-            when=repair,
-            binds="repair.materials",
-        ),
-        FormField(
-            "repair_labour",
-            "Labour (CNY)",
-            "number",
-            required=True,
-            step="0.01",
-            minimum="0",
-            when=repair,
-            binds="repair.labour",
-        ),
-        FormField(
-            "repair_salvage",
-            "Salvage value deducted (CNY)",
-            "number",
-            value="0",
-            step="0.01",
-            minimum="0",
-            when=repair,
-            binds="repair.salvage",
-        ),
-        FormField(
-            "actual_value",
-            "Actual value at the time of loss (CNY)",
-            when=repair,
-            help="The repair cost is paid up to the actual value.",
-            kind="number",
-            step="0.01",
-            minimum="0",
-        ),
-        FormField(
-            "valuation_basis",
-            "Valuation basis of the contract",
-            "info",
-            value=_valuation_text(first),
-            when=total,
-        ),
-        FormField(
-            "total_replacement_value",
-            "Replacement value (CNY)",
-            when=total,
-            binds="total_loss.replacement_value",
-            kind="number",
-            step="0.01",
-            minimum="0",
-        ),
-        FormField(
-            "total_years_in_use",
-            "Whole years in use",
-            "number",
-            value="0",
-            step="1",
-            minimum="0",
-            when=total,
-            binds="total_loss.years_in_use",
-        ),
+        *_repair_fields(when=repair),
+        *_total_loss_fields(first, when=total),
         FormField(
             "insured_value",
             "Insured value at the time of loss (CNY)",
@@ -392,6 +332,84 @@ def _property_fields(db: Session, claim: Claim, coverages: dict[str, Coverage]) 
             maximum="100",
             when=when,
             binds="liability_ratio",
+        ),
+    ]
+
+
+def _repair_fields(*, when: dict[str, Any]) -> list[FormField]:
+    """The repair cost (materials, labour, less salvage), paid up to the actual value."""
+    return [
+        FormField(
+            "repair_materials",
+            "Materials (CNY)",
+            "number",
+            required=True,
+            step="0.01",
+            minimum="0",
+            when=when,
+            binds="repair.materials",
+        ),
+        FormField(
+            "repair_labour",
+            "Labour (CNY)",
+            "number",
+            required=True,
+            step="0.01",
+            minimum="0",
+            when=when,
+            binds="repair.labour",
+        ),
+        FormField(
+            "repair_salvage",
+            "Salvage value deducted (CNY)",
+            "number",
+            value="0",
+            step="0.01",
+            minimum="0",
+            when=when,
+            binds="repair.salvage",
+        ),
+        FormField(
+            "actual_value",
+            "Actual value at the time of loss (CNY)",
+            when=when,
+            help="The repair cost is paid up to the actual value.",
+            kind="number",
+            step="0.01",
+            minimum="0",
+        ),
+    ]
+
+
+def _total_loss_fields(first: Coverage, *, when: dict[str, Any]) -> list[FormField]:
+    """A total loss: the contract's valuation basis (of the first coverage) and what it
+    needs, the replacement value and the years in use."""
+    return [
+        FormField(
+            "valuation_basis",
+            "Valuation basis of the contract",
+            "info",
+            value=_valuation_text(first),
+            when=when,
+        ),
+        FormField(
+            "total_replacement_value",
+            "Replacement value (CNY)",
+            when=when,
+            binds="total_loss.replacement_value",
+            kind="number",
+            step="0.01",
+            minimum="0",
+        ),
+        FormField(
+            "total_years_in_use",
+            "Whole years in use",
+            "number",
+            value="0",
+            step="1",
+            minimum="0",
+            when=when,
+            binds="total_loss.years_in_use",
         ),
     ]
 

@@ -377,16 +377,7 @@ def _survey_fields(db: Session, claim: Claim) -> list[FormField]:
         ),
         FormField("covered", "Covered by the policy", "checkbox"),
         # CLM-S3: the report carries its evidence (photos, signed statements).
-        *[
-            FormField(
-                f"evidence_file_{n}",
-                _("Evidence %(n)s: photo or signed statement (PDF or image)", n=n),
-                "file",
-                accept=UPLOAD_ACCEPT,
-                binds="evidence_file_ids",
-            )
-            for n in (1, 2, 3)
-        ],
+        *_survey_evidence_fields(),
     ]
     if claim.loss_cause in rules().certificate_causes:
         # CLM-S4: fire and theft need the official certificate.
@@ -400,9 +391,27 @@ def _survey_fields(db: Session, claim: Claim) -> list[FormField]:
                 binds="certificate_file_id",
             )
         )
-    # CLM-S2: one result per item of the claim's survey plan, and its note (the reason
-    # for "not applicable", the finding for "inconsistent"). The names end in
-    # "__<code>" so the form marks both when the server names plan.<code>.
+    return fields + _survey_plan_fields(db, claim=claim)
+
+
+def _survey_evidence_fields() -> list[FormField]:
+    return [
+        FormField(
+            f"evidence_file_{n}",
+            _("Evidence %(n)s: photo or signed statement (PDF or image)", n=n),
+            "file",
+            accept=UPLOAD_ACCEPT,
+            binds="evidence_file_ids",
+        )
+        for n in (1, 2, 3)
+    ]
+
+
+def _survey_plan_fields(db: Session, *, claim: Claim) -> list[FormField]:
+    """CLM-S2: one result per item of the claim's survey plan, and its note (the reason
+    for "not applicable", the finding for "inconsistent"). The names end in
+    "__<code>" so the form marks both when the server names plan.<code>."""
+    fields: list[FormField] = []
     for item in plan_of(db, claim):
         fields += [
             FormField(
@@ -1576,26 +1585,14 @@ def claim_context(db: Session, principal: Principal, claim: Claim, language: str
     callbacks = settlement_read.callbacks_out(db, claim.id, principal.language)
     reserve_total = sum((r.amount for r in detail.reserves), Decimal("0"))
     paid_total = sum((p.amount for p in payments if p.status == "paid"), Decimal("0"))
-    now = dt.datetime.now(dt.UTC)
-    clocks = [
-        {
-            **c,
-            **page_views.deadline_words(c["name"], c["basis"], language),
-            "urgency": "none"
-            if c["stopped"] or c["paused"]
-            else urgency(dt.datetime.fromisoformat(c["due_at"]), now),
-        }
-        for c in detail.clocks
-    ]
+    clocks = _clock_rows(detail.clocks, language=language)
     # People by name: the timeline's actors and the reviewers who decided (stored by login).
     reviewers = {str(d.reviewer) for d in review_out.decisions}
     actors = users.display_names_by_username(
         db, usernames={str(e.actor) for e in detail.timeline} | reviewers
     )
     timeline, reads = _timeline(detail.timeline, actors)
-    # CLM-R1: the agent who took a report staff entered (its reporter is on the claim).
-    taker = claim.entered_by_id if claim.reporter_name is not None else None
-    taken_by = users.display_names(db, user_ids={taker}).get(taker) if taker is not None else None
+    taken_by = _taken_by(db, claim=claim)
     return {
         "claim": detail,
         "review": review_out,
@@ -1636,6 +1633,28 @@ def claim_context(db: Session, principal: Principal, claim: Claim, language: str
         "taken_by": taken_by,
         **notes_context(db, principal, claim),
     }
+
+
+def _clock_rows(clocks: list[dict[str, Any]], *, language: str) -> list[dict[str, Any]]:
+    """Each clock with its deadline in words and how urgent it is now (none once stopped
+    or paused)."""
+    now = dt.datetime.now(dt.UTC)
+    return [
+        {
+            **c,
+            **page_views.deadline_words(c["name"], c["basis"], language),
+            "urgency": "none"
+            if c["stopped"] or c["paused"]
+            else urgency(dt.datetime.fromisoformat(c["due_at"]), now),
+        }
+        for c in clocks
+    ]
+
+
+def _taken_by(db: Session, *, claim: Claim) -> str | None:
+    """CLM-R1: the agent who took a report staff entered (its reporter is on the claim)."""
+    taker = claim.entered_by_id if claim.reporter_name is not None else None
+    return users.display_names(db, user_ids={taker}).get(taker) if taker is not None else None
 
 
 @router.get("/claims/{claim_id}")

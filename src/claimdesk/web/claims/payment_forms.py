@@ -135,7 +135,14 @@ def payee_fields(
                 when=other,
             )
         )
-    fields += [
+    fields += [*_authorisation_fields(when=other), *_means_fields(db, person_id=person_id)]
+    return fields
+
+
+def _authorisation_fields(*, when: dict[str, Any]) -> list[FormField]:
+    """Someone other than the claim's payees is paid on a power of attorney or a notarial
+    certificate, uploaded here unless already on file."""
+    return [
         FormField(
             "authorisation_kind",
             "Authorisation document",
@@ -144,16 +151,23 @@ def payee_fields(
                 ("power_of_attorney", "Power of attorney (授权委托书)"),
                 ("notarial_certificate", "Notarial certificate (公证书)"),
             ],
-            when=other,
+            when=when,
         ),
         FormField(
             "authorisation_file",
             "The signed authorisation (PDF or image)",
             "file",
             accept=UPLOAD_ACCEPT,
-            when=other,
+            when=when,
             help="Not needed when this person's authorisation is already on file.",
         ),
+    ]
+
+
+def _means_fields(db: Session, *, person_id: int | None) -> list[FormField]:
+    """The means of payment; the payee's bank account for a transfer, the special case
+    for an offline payment."""
+    return [
         FormField(
             "means",
             "Means of payment",
@@ -183,7 +197,6 @@ def payee_fields(
             help="Handed over against the payee's ID document and signed confirmation.",
         ),
     ]
-    return fields
 
 
 def payment_fields(
