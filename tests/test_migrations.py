@@ -330,3 +330,66 @@ def test_complaint_numbers_backfill(fresh_db_url):
         assert fresh.number == "TS20260928000003"
         session.rollback()
     engine.dispose()
+
+
+LEFT = "id BETWEEN 9101 AND 9108"
+
+
+def _contact_row(
+    clock_id: int, claim: str, start: str, stop: str | None, reason: str | None
+) -> str:
+    stopped = "NULL" if stop is None else f"'{stop}'"
+    closed = "NULL" if reason is None else f"'{reason}'"
+    return (
+        "INSERT INTO clocks (id, subject_type, subject_id, name, rule_type, rule_n,"
+        " started_at, due_at, due_provisional, stopped_at, closed_reason, created_at)"
+        f" VALUES ({clock_id}, 'claim', '{claim}', 'claim.survey_contact', 'hours', 1,"
+        f" '{start}', '2026-09-30 03:00:00.000000', false, {stopped}, {closed},"
+        " CURRENT_TIMESTAMP)"
+    )
+
+
+def test_contact_clocks_left_behind_by_a_reassignment_are_closed_reassigned(fresh_db_url):
+    # SPEC CLM-S1, GEN-7 (migration 0062): before survey.assign closed the old contact
+    # clock, a reassignment left it running (or stopped later by someone else's step);
+    # it is now closed "reassigned" at the next clock's start. A clock stopped before
+    # the next started, and one already closed at the same instant, keep theirs.
+    command.downgrade(alembic_config(fresh_db_url), "0061_message_both_languages")
+    t0, t1 = "2026-09-30 02:00:00.000000", "2026-09-30 02:40:00.000000"
+    later, early = "2026-09-30 05:00:00.000000", "2026-09-30 02:10:00.000000"
+    rows = [
+        _contact_row(9101, "911", t0, None, None),  # left running → reassigned at t1
+        _contact_row(9102, "911", t1, None, None),  # the new surveyor's: runs on
+        _contact_row(9103, "912", t0, later, "cancelled"),  # withdrawn later → reassigned
+        _contact_row(9104, "912", t1, later, "cancelled"),
+        _contact_row(9105, "913", t0, early, "completed"),  # contact made, then reassigned
+        _contact_row(9106, "913", t1, None, None),
+        _contact_row(9107, "914", t0, t1, "reassigned"),  # 0057's exact instant
+        _contact_row(9108, "914", t1, later, "completed"),
+    ]
+    engine = make_engine(fresh_db_url)
+    with engine.begin() as connection:
+        for statement in rows:
+            connection.execute(text(statement))
+    engine.dispose()
+    upgrade(fresh_db_url)
+    engine = make_engine(fresh_db_url)
+    with engine.begin() as connection:
+        found = {
+            row[0]: (str(row[1])[:16] if row[1] is not None else None, row[2])
+            for row in connection.execute(
+                text(f"SELECT id, stopped_at, closed_reason FROM clocks WHERE {LEFT}")
+            ).all()
+        }
+        connection.execute(text(f"DELETE FROM clocks WHERE {LEFT}"))
+    engine.dispose()
+    assert found == {
+        9101: ("2026-09-30 02:40", "reassigned"),
+        9102: (None, None),
+        9103: ("2026-09-30 02:40", "reassigned"),
+        9104: ("2026-09-30 05:00", "cancelled"),
+        9105: ("2026-09-30 02:10", "completed"),
+        9106: (None, None),
+        9107: ("2026-09-30 02:40", "reassigned"),
+        9108: ("2026-09-30 05:00", "completed"),
+    }
