@@ -31,7 +31,7 @@ from claimdesk.audit.service import record
 from claimdesk.auth import service as users
 from claimdesk.auth.permissions import Permission, Role
 from claimdesk.auth.principal import Principal
-from claimdesk.claims import read, workflow
+from claimdesk.claims import read, timeutil, workflow
 from claimdesk.claims import schemas as cs
 from claimdesk.claims.automatic import service as automatic_service
 from claimdesk.claims.config import rules
@@ -150,7 +150,7 @@ def _service_queue(db: Session, principal: Principal) -> list[dict[str, Any]]:
     service requests whose change is still open (POL-2)."""
     if not principal.has(Permission.SERVICE_DESK):
         return []
-    now = dt.datetime.now(dt.UTC)
+    now = timeutil.now()  # the claims clock: frozen in tests, as the deadlines are
     out = []
     for complaint in desk.open_complaints(db, actor=principal, limit=100):
         # SVC-3: the earlier of the two rules binds.
@@ -1638,7 +1638,7 @@ def claim_context(db: Session, principal: Principal, claim: Claim, language: str
 def _clock_rows(clocks: list[dict[str, Any]], *, language: str) -> list[dict[str, Any]]:
     """Each clock with its deadline in words and how urgent it is now (none once stopped
     or paused)."""
-    now = dt.datetime.now(dt.UTC)
+    now = timeutil.now()  # the claims clock: frozen in tests, as the deadlines are
     return [
         {
             **c,

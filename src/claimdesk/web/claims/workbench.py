@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from claimdesk.auth.permissions import ROLE_LABELS, Permission, Role
 from claimdesk.auth.principal import Principal
+from claimdesk.claims import timeutil
 from claimdesk.claims.queues import service as queues
 from claimdesk.claims.queues.schemas import AssignIn, QueueItem, QueueOut
 from claimdesk.code_labels import CLAIM_LINES, CLAIM_STATES
@@ -58,7 +59,7 @@ def _aware(value: dt.datetime | None) -> dt.datetime | None:
 
 
 def _rows(page: Page[QueueItem]) -> list[dict[str, Any]]:
-    now = dt.datetime.now(dt.UTC)
+    now = timeutil.now()  # the claims clock: frozen in tests, as the deadlines are
     rows = []
     for item in page.items:
         due = _aware(item.due_at)
