@@ -124,8 +124,8 @@ def csv_response(dataset: Dataset, filters: Filters, lang: str) -> Response:
 
 
 def language(request: Request) -> str:
-    """The reader's language for the CSV's words (deps.require set it from ?lang=, the
-    cookie, the user and the browser)."""
+    """The reader's language for the CSV's words and the branch names of the JSON and
+    the CSV (deps.require set it from ?lang=, the cookie, the user and the browser)."""
     return getattr(request.state, "language", None) or request_language(request)
 
 
@@ -145,9 +145,13 @@ CSV_RESPONSE: dict[int | str, dict[str, object]] = {
 
 
 @router.get("/deadlines", response_model=DeadlinesOut)
-def claims_deadlines(db: DB, principal: Analyst, filters: ScorecardFilters) -> DeadlinesOut:
+def claims_deadlines(
+    request: Request, db: DB, principal: Analyst, filters: ScorecardFilters
+) -> DeadlinesOut:
     """The claims deadline scorecard (GEN-7): per claim time limit, how many clocks the
-    period's limit governed, met, missed and pending; by month and/or branch."""
+    period's limit governed, met, missed and pending; by month and/or branch — each
+    branch named in the reader's language, as the CSV does (GEN-6)."""
+    filters = replace(filters, language=language(request))
     dataset = service.deadlines(db, board="claims", actor=principal, filters=filters)
     return _deadlines_out(dataset, filters)
 
@@ -163,9 +167,12 @@ def claims_deadlines_csv(
 
 
 @service_router.get("/deadlines", response_model=DeadlinesOut)
-def service_deadlines(db: DB, principal: ServiceAnalyst, filters: ScorecardFilters) -> DeadlinesOut:
+def service_deadlines(
+    request: Request, db: DB, principal: ServiceAnalyst, filters: ScorecardFilters
+) -> DeadlinesOut:
     """The service deadline scorecard (GEN-7, SVC-3, SVC-4): consultations, complaints
-    and claim disputes, by month and/or branch."""
+    and claim disputes, by month and/or branch, each branch in the reader's language."""
+    filters = replace(filters, language=language(request))
     dataset = service.deadlines(db, board="service", actor=principal, filters=filters)
     return _deadlines_out(dataset, filters)
 

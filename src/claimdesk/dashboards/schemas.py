@@ -26,8 +26,8 @@ class Filters:
     # The app's clock (models.base.utcnow), the one tests freeze, as `today` is read.
     now: dt.datetime = field(default_factory=utcnow)
     breakdown: str = ""  # one of BREAKDOWNS
-    # The reader's language of the names the rows carry (a branch's, GEN-6): the page's
-    # and the CSV's; Chinese where none is asked (the JSON API, as before).
+    # The reader's language of the names the rows carry (a branch's, GEN-6): the page's,
+    # the CSV's and the JSON API's (the request's); Chinese where none is set.
     language: str = "zh-CN"
 
 

@@ -658,3 +658,44 @@ def test_a_claim_state_reads_in_a_claims_words_on_the_board() -> None:
     assert cell("suspended", "state") == "已中止（反欺诈）"
     assert cell("decided", "cause") == "已决定"
     assert cell("health", "line") == zh("Health")
+
+
+def test_the_scorecard_api_names_each_branch_in_the_readers_language(
+    db, client, world
+):  # SPEC GEN-7, GEN-6
+    # The JSON of both deadline scorecards decides the language as the rest of the API
+    # does (?lang=, the cookie, then the user's setting): a branch's English
+    # name for an English reader, its Chinese name where it has none and for a Chinese
+    # reader; codes and figures the same in both.
+    from claimdesk.models.user import User
+
+    world["bj"].name_en = "Beijing branch"
+    db.flush()
+    headers = login_headers(client, "aud")
+
+    def branches(path: str, query: str = "") -> list[list[object]]:
+        response = client.get(f"{path}?{PERIOD}&by=month_branch{query}", headers=headers)
+        assert response.status_code == 200, response.text
+        dataset = response.json()["dataset"]
+        assert dataset["columns"][1:3] == ["branch", "branch_code"]
+        return dataset["rows"]
+
+    for board in ("claims", "service"):
+        path = f"/api/v1/dashboards/{board}/deadlines"
+        chinese = branches(path)
+        english = branches(path, "&lang=en")
+        assert branches(path, "&lang=zh-CN") == chinese
+        assert all(r[1] == "北京分公司" for r in chinese if r[2] == "BJ"), board
+        assert all(r[1] == "Beijing branch" for r in english if r[2] == "BJ"), board
+        assert all(r[1] == "总公司" for r in english if r[2] == "HQ"), board  # no English name
+        assert [r[:1] + r[2:] for r in english] == [r[:1] + r[2:] for r in chinese], board
+        if board == "claims":
+            assert any(r[2] == "BJ" for r in english)
+    # The user's own setting, with no header and no ?lang=.
+    db.query(User).filter_by(username="aud").one().language = "en"
+    db.flush()
+    path = "/api/v1/dashboards/claims/deadlines"
+    response = client.get(f"{path}?{PERIOD}&by=branch", headers=headers)
+    assert {r[0] for r in response.json()["dataset"]["rows"]} == {"Beijing branch", "总公司"}
+    response = client.get(f"{path}?{PERIOD}&by=branch&lang=zh-CN", headers=headers)
+    assert {r[0] for r in response.json()["dataset"]["rows"]} == {"北京分公司", "总公司"}
