@@ -109,3 +109,30 @@ def test_nested_fields_read_like_the_other_labels(path: str, zh: str, en: str) -
     # SPEC GEN-6: a nested field's label keeps its own capitalisation, the row its list's
     assert field_label(path, "zh-CN") == zh
     assert field_label(path, "en") == en
+
+
+@pytest.mark.parametrize(
+    ("path", "msgid"),
+    [
+        ("holder_name", "Account holder"),
+        ("bank_name", "Bank name"),
+        ("account_number", "Account number"),
+    ],
+)
+def test_a_bank_accounts_fields_are_refused_in_the_words_of_their_form(
+    path: str, msgid: str
+) -> None:
+    # SPEC GEN-6, CLM-P1: the payee form (claims/payee_new.html) and the portal's payout
+    # accounts (portal/accounts.html) label a bank account's fields; a refusal names the
+    # field by the same term (开户名, never 户名 for the same field), in both languages.
+    from claimdesk.i18n import gettext
+    from claimdesk.people.errors import HolderNotOwnName
+
+    templates = Path(claimdesk.__file__).parent / "templates"
+    for page in ("claims/payee_new.html", "portal/accounts.html"):
+        assert f'("{path}", "{msgid}"' in (templates / page).read_text(encoding="utf-8"), page
+    assert field_label(path, "zh-CN") == gettext(msgid, "zh-CN")
+    assert field_label(path, "en") == msgid
+    refused = HolderNotOwnName(field="holder_name")
+    assert refused.message("zh-CN").startswith("开户名：")
+    assert refused.message("en").startswith("Account holder: ")

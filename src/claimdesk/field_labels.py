@@ -56,9 +56,11 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "customer_group": ("客户群体", "Customer group"),
     "account_id": ("银行账户", "Bank account"),
     "bank_account_id": ("银行账户", "Bank account"),
-    "account_number": ("银行卡号", "Bank card number"),
-    "holder_name": ("户名", "Account holder"),
-    "bank_name": ("开户银行", "Bank"),
+    # a bank account's fields, as the payee form and the portal's payout accounts label
+    # them (claims/payee_new.html, portal/accounts.html): one term for one field
+    "account_number": ("银行账号", "Account number"),
+    "holder_name": ("开户名", "Account holder"),
+    "bank_name": ("开户银行", "Bank name"),
     "subject_id": ("对象", "Subject"),
     "recipient": ("收件人", "Recipient"),
     # products and policies

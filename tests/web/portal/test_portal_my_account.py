@@ -88,7 +88,7 @@ def test_another_name_is_refused_beside_the_field_in_both_languages(
     refused = _add(client, holder_name="李静", bank_name="招商银行", account_number=CARD)
     assert refused.status_code == 422
     assert 'id="account-holder_name-error"' in refused.text
-    assert "户名：须为您本人的姓名" in refused.text and "柜面" in refused.text
+    assert "开户名：须为您本人的姓名" in refused.text and "柜面" in refused.text
     assert CARD not in refused.text  # the number is not typed back
     token = _token(client, "/portal/accounts")
     english = client.post(
@@ -124,7 +124,8 @@ def test_a_bad_number_names_the_field_and_writes_nothing(client: TestClient, db:
             "csrf_token": token,
         },
     )
-    assert "Bank card number" in english.text and "12 to 19 digits" in english.text
+    # The field by its label on the form (GEN-6), the rule by what it checks.
+    assert "Account number: " in english.text and "12 to 19 digits" in english.text
     empty = _add(client, holder_name="王建国", bank_name="", account_number=CARD)
     assert empty.status_code == 422 and 'id="account-bank_name-error"' in empty.text
     assert db.scalars(select(BankAccount).where(BankAccount.person_id == me)).all() == []
