@@ -79,9 +79,9 @@ def test_a_context_names_its_own_fields_and_leaves_the_others() -> None:
     # in the bank's answer; a path the context does not name reads as everywhere.
     from claimdesk.field_labels import field_label
 
-    assert field_label("lines.0.amount", "zh-CN") == "费用明细第 1 行 金额"
-    assert field_label("lines.0.result", "zh-CN", "bank_answer") == "付款明细第 1 行 结果"
-    assert field_label("lines[2].result", "en", "bank_answer") == "Payment lines, line 3: Result"
+    assert field_label("lines.0.amount", "zh-CN") == "费用明细第 1 行的金额"
+    assert field_label("lines.0.result", "zh-CN", "bank_answer") == "付款明细第 1 行的结果"
+    assert field_label("lines[2].result", "en", "bank_answer") == "Payment lines, line 3, result"
     assert field_label("lines", "en", "bank_answer") == "Payment lines"
     assert field_label("csv", "zh-CN", "bank_answer") == "回盘文件"
     assert field_label("csv", "zh-CN") is None
@@ -95,18 +95,23 @@ def test_a_context_names_its_own_fields_and_leaves_the_others() -> None:
         # field reads as its label does everywhere ("English name", never "english name").
         (
             "version.coverages.0.name_en",
-            "保障责任第 1 行 英文名称",
-            "Coverages, line 1: English name",
+            "保障责任第 1 行的英文名称",
+            "Coverages, line 1, English name",
         ),
-        ("coverages.0.parameters", "保障责任第 1 行 保障参数", "Coverages, line 1: Parameters"),
-        ("lines[2].amount", "费用明细第 3 行 金额", "Expense lines, line 3: Amount"),
-        ("lines.1.description", "费用明细第 2 行 项目", "Expense lines, line 2: Description"),
-        ("version.name_en", "版本 英文名称", "Version: English name"),
+        ("coverages.0.parameters", "保障责任第 1 行的保障参数", "Coverages, line 1, parameters"),
+        ("lines[2].amount", "费用明细第 3 行的金额", "Expense lines, line 3, amount"),
+        ("lines.1.description", "费用明细第 2 行的项目", "Expense lines, line 2, description"),
+        ("version.name_en", "版本的英文名称", "Version, English name"),
         ("lines[2]", "费用明细第 3 行", "Expense lines, line 3"),
+        # A label that starts with a name or an abbreviation keeps its capitals.
+        ("reporter.id_number", "报案人的身份证号码", "Reporter, ID number"),
     ],
 )
 def test_nested_fields_read_like_the_other_labels(path: str, zh: str, en: str) -> None:
-    # SPEC GEN-6: a nested field's label keeps its own capitalisation, the row its list's
+    # SPEC GEN-6: a nested field reads as one phrase in each language — 付款明细第 2 行的结果,
+    # "Payment lines, line 2, result" — so a message's "：必填" / ": required" follows it
+    # without a second colon; the field's word keeps a name's or an abbreviation's
+    # capitals ("English name", "ID number"), the row its list's
     assert field_label(path, "zh-CN") == zh
     assert field_label(path, "en") == en
 

@@ -49,7 +49,7 @@ def test_errors_name_the_field_by_its_label_in_both_languages() -> None:
         [{"loc": ("body", "lines", 2, "amount"), "type": "decimal_parsing", "msg": "bad"}],
         "zh-CN",
     )
-    assert shown["message"] == "费用明细第 3 行 金额：应为金额（十进制数）"
+    assert shown["message"] == "费用明细第 3 行的金额：应为金额（十进制数）"
     assert shown["field"] == "lines.2.amount"
     assert field_label("insured_id_number", "en") == "Insured's ID number"
     assert field_label("settlement.fund_pay_sumamt", "zh-CN") is None  # path kept

@@ -358,11 +358,12 @@ def field_label(path: str | None, language: str, context: str | None = None) -> 
     """The label of ``path`` in ``language``, or None when no label is known; in
     ``context`` (CONTEXT_LABELS) its own labels first.
 
-    A path into a list names the list's row, then the field, each as its own label reads
-    (capitalised as everywhere): ``lines[2].amount`` → "费用明细第 3 行 金额" / "Expense
-    lines, line 3: Amount"; a list inside an object is named by the list, whose rows they
-    are: ``version.coverages.0.name_en`` → "保障责任第 1 行 英文名称" / "Coverages, line 1:
-    English name"."""
+    A path into a list names the list's row, then the field, as one phrase that a
+    message's "：必填" / ": required" follows: ``lines[2].amount`` → "费用明细第 3 行的金额"
+    / "Expense lines, line 3, amount" (the field's word in the sentence: a name's or an
+    abbreviation's capitals kept, ``in_sentence``); a list inside an object is named by
+    the list, whose rows they are: ``version.coverages.0.name_en`` → "保障责任第 1 行的
+    英文名称" / "Coverages, line 1, English name"."""
     if not path:
         return None
     own = CONTEXT_LABELS.get(context or "", {})
@@ -400,9 +401,34 @@ def field_label(path: str | None, language: str, context: str | None = None) -> 
             return f"{head[pick]}{row}"
         return f"{head[pick]}, {row}" if row else head[pick]
     assert leaf is not None
-    if zh:
-        return f"{head[pick]}{row} {leaf[pick]}"
-    return f"{head[pick]}{', ' + row if row else ''}: {leaf[pick]}"
+    return nested(
+        f"{head[pick]}{row}" if zh else f"{head[pick]}{', ' + row if row else ''}",
+        leaf[pick],
+        language,
+    )
+
+
+# A label's first word that keeps its capital inside a sentence (a name, not a word).
+_PROPER = frozenset({"English", "Chinese", "Beijing"})
+
+
+def in_sentence(label: str) -> str:
+    """An English label as a word inside a sentence: "Result" → "result", but "English
+    name", "ID number", "SMS code" keep their capitals (a name, an abbreviation)."""
+    first = label.split(" ", 1)[0]
+    if not first or first in _PROPER or sum(c.isupper() for c in first) > 1:
+        return label
+    return first[0].lower() + label[1:]
+
+
+def nested(whole: str, part: str, language: str) -> str:
+    """The label of ``part`` of ``whole`` (a row, a record), one phrase in each language:
+    "付款明细第 2 行" + "结果" → "付款明细第 2 行的结果"; "Payment lines, line 2" +
+    "Result" → "Payment lines, line 2, result". Every place that names a field inside
+    another says it so (the bank's answer's lines, the e-bill forms' lines)."""
+    if language.lower().startswith("zh"):
+        return f"{whole}的{part}"
+    return f"{whole}, {in_sentence(part)}"
 
 
 def field_words(path: str | None, language: str, context: str | None = None) -> str:

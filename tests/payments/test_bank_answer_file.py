@@ -46,14 +46,14 @@ def _refused(s: Settlement, batch_id: int, body: dict[str, Any]) -> dict[str, di
     ("bad_row", "field", "zh", "en"),
     [
         # a payment that is not in the batch, on the file's 3rd row
-        ("999999,{key},paid,BK-9,", "payment_id", "回盘第 3 行 支付", "line 3, payment"),
+        ("999999,{key},paid,BK-9,", "payment_id", "回盘第 3 行的支付", "line 3, payment"),
         # a result the bank does not give
-        ("{pid},{key},done,BK-9,", "result", "回盘第 3 行 结果", "line 3, result"),
+        ("{pid},{key},done,BK-9,", "result", "回盘第 3 行的结果", "line 3, result"),
         # the key of another payment
         (
             "{pid},not-the-key,paid,BK-9,",
             "idempotency_key",
-            "回盘第 3 行 请求编号",
+            "回盘第 3 行的请求编号",
             "line 3, request key",
         ),
         # a malformed line
@@ -96,7 +96,7 @@ def test_the_fourth_row_without_its_voucher_is_row_four(
     errors = _refused(s, batch["id"], {"csv": HEADER + good + good + f"{pid},{key},paid,,\n"})
     assert errors["en"]["field"] == "line 4.reference"
     assert "Confirmation line 4, bank reference" in errors["en"]["message"]
-    assert "回盘第 4 行 银行流水号" in errors["zh-CN"]["message"]
+    assert "回盘第 4 行的银行流水号" in errors["zh-CN"]["message"]
     nothing_paid(db, cid, pay["id"])
 
 
@@ -115,7 +115,7 @@ def test_json_lines_are_named_by_their_position(
     errors = _refused(s, batch["id"], {"lines": [good, {**good, "payment_id": 999999}]})
     assert errors["en"]["field"] == "lines[1].payment_id"
     assert "Confirmation line 2, payment" in errors["en"]["message"]
-    assert "回盘第 2 行 支付" in errors["zh-CN"]["message"]
+    assert "回盘第 2 行的支付" in errors["zh-CN"]["message"]
     nothing_paid(db, cid, pay["id"])
 
 
@@ -149,8 +149,10 @@ def test_a_json_line_the_schema_refuses_is_a_payment_line(
     line = {k: v for k, v in good.items() if k != "result"}
     errors = _refused(s, batch["id"], {"lines": [good, line]})
     assert {e["field"] for e in errors.values()} == {"lines.1.result"}
-    assert errors["zh-CN"]["message"] == "付款明细第 2 行 结果：必填"
-    assert errors["en"]["message"] == "Payment lines, line 2: Result: required"
+    # The row's field reads as part of one phrase: "付款明细第 2 行的结果", "Payment
+    # lines, line 2, result" — not "…第 2 行 结果" nor "…line 2: Result: required".
+    assert errors["zh-CN"]["message"] == "付款明细第 2 行的结果：必填"
+    assert errors["en"]["message"] == "Payment lines, line 2, result: required"
     assert "费用明细" not in errors["zh-CN"]["message"]
     nothing_paid(db, cid, pay["id"])
 

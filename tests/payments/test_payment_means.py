@@ -128,7 +128,7 @@ def test_a_transfer_confirmed_paid_without_its_voucher_is_refused_and_nothing_ch
         error = r.json()["error"]
         assert (error["code"], error["field"]) == (code, "lines[0].reference")
         messages[lang] = error["message"]
-    assert "回盘第 1 行 银行流水号（电子凭证）" in messages["zh-CN"]
+    assert "回盘第 1 行的银行流水号（电子凭证）" in messages["zh-CN"]
     assert "3-100 位字母、数字" in messages["zh-CN"]
     assert "Confirmation line 1, bank reference (electronic voucher)" in messages["en"]
     assert "3-100 letters, digits" in messages["en"]
@@ -195,7 +195,7 @@ def test_the_banks_file_names_the_row_a_spreadsheet_shows(
         error = r.json()["error"]
         assert (error["code"], error["field"]) == ("voucher_missing", "line 3.reference")
         messages[lang] = error["message"]
-    assert "回盘第 3 行 银行流水号（电子凭证）" in messages["zh-CN"]
+    assert "回盘第 3 行的银行流水号（电子凭证）" in messages["zh-CN"]
     assert "Confirmation line 3, bank reference (electronic voucher)" in messages["en"]
     nothing_paid(db, cid, pay["id"])
 

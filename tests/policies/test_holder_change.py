@@ -350,7 +350,7 @@ def test_a_registered_holder_keeps_the_mobile_on_record(db, setup):
     child = setup["child"]
     refused = _refused(db, setup, _holder_change(phone="139 0000 0302"))
     assert isinstance(refused, PhoneMismatch) and refused.field == "new_policyholder.phone"
-    assert refused.message("zh-CN").startswith("新投保人 手机号码：")
+    assert refused.message("zh-CN").startswith("新投保人的手机号码：")
     assert "登记的手机号码不一致" in refused.message("zh-CN")
     assert "does not change it" in refused.message("en")
     assert child.phone == "13812340302"
@@ -394,9 +394,9 @@ def test_the_api_takes_a_new_holder_refusing_a_bad_id_in_both_languages(db, clie
     assert refused.status_code == 422
     error = refused.json()["error"]
     assert (error["code"], error["field"]) == ("invalid_id_number", ID_FIELD)
-    assert error["message"].startswith("新投保人 身份证号码：") and "校验码" in error["message"]
+    assert error["message"].startswith("新投保人的身份证号码：") and "校验码" in error["message"]
     english = client.post(f"{url}?lang=en", json=bad, headers=headers).json()["error"]
-    assert english["message"].startswith("New policyholder: ID number: invalid resident ID")
+    assert english["message"].startswith("New policyholder, ID number: invalid resident ID")
     assert _counts(db) == before
     asked = client.post(url, json=body, headers=headers)
     assert asked.status_code == 201, asked.text

@@ -455,8 +455,8 @@ def test_an_over_long_english_name_is_refused_in_both_languages(db, client, admi
     english = client.post("/api/v1/products?lang=en", json=body, headers=admin)
     assert english.status_code == 422
     message = english.json()["error"]["message"]
-    # "English name", or within a coverage's row "Coverages, line 1: English name" (the
+    # "English name", or within a coverage's row "Coverages, line 1, English name" (the
     # label as everywhere, not "english name")
-    expected = "English name" if where == "product" else "Coverages, line 1: English name"
+    expected = "English name" if where == "product" else "Coverages, line 1, English name"
     assert message.startswith(expected) and "at most 100 characters" in message, message
     assert db.scalar(select(func.count()).select_from(Product)) == before

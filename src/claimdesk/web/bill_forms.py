@@ -21,7 +21,7 @@ from claimdesk.bills import service as bills_service
 from claimdesk.bills.errors import BillFileInvalid
 from claimdesk.bills.schemas import BillIn
 from claimdesk.claims.read import claim_for
-from claimdesk.field_labels import field_label
+from claimdesk.field_labels import field_label, nested
 from claimdesk.models.bill import Bill
 from claimdesk.web.field_words import PREFIXES, without_spec_ids
 from claimdesk.web.kit import Refusal, attempt, language_of, translator
@@ -176,7 +176,8 @@ def submit(
 
 
 def _path_words(request: Request, path: str) -> str:
-    """``receipt.items.1.amount`` → "Line 2 · Amount" (translated)."""
+    """``receipt.items.1.amount`` → "第 2 行的金额" / "Line 2, amount": one phrase, as
+    every nested field reads (field_labels.nested)."""
     gettext = translator(request)
     parts = path.split(".")
     if parts and parts[0] in ("receipt", "settlement"):
@@ -198,7 +199,10 @@ def _path_words(request: Request, path: str) -> str:
         # A name the format does not have is the sender's own: quoted as sent.
         words.append(gettext(msgid) if msgid else f"“{part}”")
         index += 1
-    return " · ".join(words)
+    phrase = words[0] if words else ""
+    for part in words[1:]:
+        phrase = nested(phrase, part, language_of(request))
+    return phrase
 
 
 def in_words(request: Request, error: dict[str, Any], settlement_from: str) -> dict[str, Any]:

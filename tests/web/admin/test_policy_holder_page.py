@@ -62,10 +62,10 @@ def test_the_page_refuses_a_bad_id_number_beside_its_field(db, client, family): 
     refused = client.post(url, data=bad, headers=agent)
     assert refused.status_code == 422
     assert 'id="new_policyholder.id_number-error"' in refused.text
-    assert "新投保人 身份证号码：身份证号码无效（校验码错误" in refused.text
+    assert "新投保人的身份证号码：身份证号码无效（校验码错误" in refused.text
     english = client.post(f"{url}?lang=en", data=bad, headers=agent)
     assert english.status_code == 422
-    assert "New policyholder: ID number: invalid resident ID number" in english.text
+    assert "New policyholder, ID number: invalid resident ID number" in english.text
     assert db.query(PolicyChange).count() == 0
 
 

@@ -128,7 +128,7 @@ _DEATH = {"code": "d1", "type": "accident_death", "parameters": {"sum_insured": 
 # (coverages typed, the error's path, what its message says in zh-CN)
 COVERAGE_EDITS = [
     # refused by the schema (VersionIn): a coverage without its parameters
-    ([_COVERAGE], "coverages.0.parameters", "保障责任第 1 行 保障参数：必填"),
+    ([_COVERAGE], "coverages.0.parameters", "保障责任第 1 行的保障参数：必填"),
     # refused by the service: a type no coverage has, two coverages with one code
     ([{**_COVERAGE, "type": "marine", "parameters": {}}], "coverages[0]", "保障责任第 1 行"),
     (

@@ -95,7 +95,7 @@ def test_a_wrong_type_is_named_in_words(world: World, clock: FrozenClock) -> Non
     )
     assert refused.status_code == 422, refused.text
     shown = refused.text.split('id="receipt_file-error"', 1)[1].split("</p>", 1)[0]
-    assert "第 1 行 · 数量" in shown and "items" not in shown and "quantity" not in shown
+    assert "第 1 行的数量：" in shown and "items" not in shown and "quantity" not in shown
 
 
 def _hold(world: World, cid: int) -> None:

@@ -95,7 +95,7 @@ def test_the_officer_exports_uploads_the_answer_and_sees_each_line(
     refused = _upload(client, batch_id, (HEADER + f"{pid},{key},paid,,\n").encode())
     assert refused.status_code == 422
     assert re.search(r'name="file"[^>]*aria-invalid="true"', refused.text)
-    assert "回盘第 2 行 银行流水号（电子凭证）：不能为空" in _text(refused.text)
+    assert "回盘第 2 行的银行流水号（电子凭证）：不能为空" in _text(refused.text)
     assert _payment(db, pid).status == "exported"
     # Not text: refused, nothing recorded.
     unreadable = _upload(client, batch_id, b"\xff\xfe\x00bad")

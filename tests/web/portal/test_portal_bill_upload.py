@@ -114,7 +114,7 @@ def _cash_wrong() -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("sent", "field", "zh", "en"),
     [
-        (files(receipt=_line_amount_wrong()), "receipt_file", "第 2 行 · 金额", "Line 2 · Amount"),
+        (files(receipt=_line_amount_wrong()), "receipt_file", "第 2 行的金额", "Line 2, amount"),
         (files(settlement=_cash_wrong()), "settlement_file", "个人现金支付", "Paid in cash"),
         (files(settlement=b"{not json"), "settlement_file", "JSON", "JSON"),
         (

@@ -6,7 +6,7 @@ from typing import Any
 
 from claimdesk.claims.errors import SaysDates
 from claimdesk.errors import ClaimdeskError, Conflict, NotFound, ValidationFailed
-from claimdesk.field_labels import field_label
+from claimdesk.field_labels import field_label, nested
 
 
 class UseDedicatedEndpoint(Conflict):
@@ -189,8 +189,8 @@ class ConfirmationInvalid(ValidationFailed):
     def words(self, language: str) -> dict[str, Any]:
         leaf = (self.field or "").rsplit(".", 1)[-1] if "." in (self.field or "") else ""
         label = field_label(leaf, language, self.field_context) if leaf else None
-        zh = language.lower().startswith("zh")
-        part = (f" {label}" if zh else f", {label.lower()}") if label else ""
+        # "回盘第 3 行的结果" / "Confirmation line 3, result" (field_labels.nested)
+        part = nested("", label, language) if label else ""
         return {**self.params, "part": part}
 
 
@@ -277,7 +277,7 @@ class VoucherInvalid(ValidationFailed):
 
     code = "voucher_invalid"
     message_zh = (
-        "回盘第 {line} 行 银行流水号（电子凭证）：{why_zh}；确认已付款须留存银行或第三方支付的"
+        "回盘第 {line} 行的银行流水号（电子凭证）：{why_zh}；确认已付款须留存银行或第三方支付的"
         "交易流水号，3-100 位字母、数字或 - _ . /，以字母或数字开头"
     )
     message_en = (
