@@ -326,6 +326,12 @@ CONTEXT_LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "lines": ("付款明细", "Payment lines"),
         "csv": ("回盘文件", "Answer file"),
     },
+    # The rejection of a policy change or termination (policies.schemas.StepIn, the
+    # policy page's reject form): its note is the reason for rejecting, 驳回理由, as the
+    # form labels it — not a 备注 added beside the step.
+    "change_rejection": {
+        "note": ("驳回理由", "Reason for rejection"),
+    },
     # A complaint (service.schemas.ComplaintIn): its description is the story the
     # customer tells — the portal asks 请描述经过 / "Tell us what happened".
     "complaint": {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -93,6 +93,10 @@ class ChangeIn(_In):
 
 
 class StepIn(_In):
+    """The rejection of a change or termination: ``note`` is the reason for rejecting
+    (驳回理由 / Reason for rejection, field_labels.CONTEXT_LABELS)."""
+
+    field_context: ClassVar[str] = "change_rejection"
     note: str | None = Field(default=None, max_length=2000)
 
 

@@ -107,8 +107,27 @@ def test_a_rejection_needs_the_confirmation_beside_its_reason(
         route, data={"note": " ", "confirm": "yes"}, headers=world["agent2"], follow_redirects=False
     )
     assert empty.status_code == 422, empty.text[:400]
-    # The one wording of an empty text (GEN-6), where the page once said 必填.
-    assert re.search(rf'id="change-{world["change"]}-refused">[^<]*：不能为空<', empty.text)
+    # The one wording of an empty text (GEN-6), where the page once said 必填; the field
+    # named as its label reads (驳回理由), where the refusal once said 备注 / Note.
+    refused_at = f'id="change-{world["change"]}-refused">'
+    assert f"{refused_at}驳回理由：不能为空<" in empty.text
+    assert "备注" not in empty.text
+    english = client.post(
+        f"{route}?lang=en",
+        data={"note": "", "confirm": "yes"},
+        headers=world["agent2"],
+        follow_redirects=False,
+    )
+    assert f"{refused_at}Reason for rejection: may not be empty<" in english.text
+    assert '">Reason for rejection</label>' in english.text
+    # The API's refusal of a too long reason names it so too.
+    too_long = client.post(
+        f"/api/v1/policies/changes/{world['change']}/reject?lang=zh-CN",
+        json={"note": "长" * 2001},
+        headers=world["agent2"],
+    )
+    assert too_long.status_code == 422, too_long.text
+    assert too_long.json()["error"]["message"].startswith("驳回理由"), too_long.text
     assert _status(db, world["change"]) == "reviewed"
     done = client.post(
         route,

@@ -431,7 +431,8 @@ def reject_change(
     policy_id = _change_policy(db, actor, change_id)
 
     def call() -> Any:
-        _required(note, "note")
+        if not note.strip():
+            raise RejectionReasonRequired(field="note")
         data = kit.checked(StepIn, {"note": note})
         # A rejection ends the request for good (POL-2): the approver ticks the
         # confirmation beside the reason first, as for the page's other final acts.
@@ -449,6 +450,11 @@ class TextRequired(ValidationFailed):
     # The one wording of an empty text (validation.TEXT_REQUIRED), as the API says it.
     message_zh = "{field}：不能为空"
     message_en = "{field}: may not be empty"
+
+
+class RejectionReasonRequired(TextRequired):
+    # The reject form's note is the reason for rejecting (驳回理由), as StepIn names it.
+    field_context = StepIn.field_context
 
 
 class RejectionNotConfirmed(ValidationFailed):
