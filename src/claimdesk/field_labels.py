@@ -83,7 +83,7 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "customer_groups": ("客户群体", "Customer groups"),
     "for_adults": ("适用成人", "For adults"),
     "line": ("险种", "Line"),
-    "terms": ("条款", "Terms"),
+    "terms": ("条款通俗解释", "Terms in plain language"),
     # a product version's English explanations of its terms (PRD-5, GEN-6)
     "terms_en": ("条款通俗解释（英文）", "Terms in plain language, in English"),
     "coverages": ("保障责任", "Coverages"),

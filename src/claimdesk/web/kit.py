@@ -764,7 +764,11 @@ class FormPage:
 
 
 def split_lines(text: str) -> list[str]:
-    return [line.strip() for line in text.replace(",", "\n").splitlines() if line.strip()]
+    """One item per line or between commas — the Chinese comma and 顿号 too, as a
+    Chinese page lists them (110000，310000、440000)."""
+    for mark in (",", "，", "、"):
+        text = text.replace(mark, "\n")
+    return [line.strip() for line in text.splitlines() if line.strip()]
 
 
 async def submitted_form(request: Request) -> FormData:

@@ -140,6 +140,12 @@ def test_product_pages_roles_and_lifecycle(db, client, staff):  # type: ignore[n
     assert db.get(ProductVersion, version.id).status == "draft"
 
 
+def bad_terms_message(text: str) -> str:
+    found = re.search(r'id="terms-error"[^>]*>([^<]*)<', text)
+    assert found is not None, text[:500]
+    return found.group(1)
+
+
 def test_product_draft_edit_and_publish(db, client, staff):  # type: ignore[no-untyped-def]  # SPEC PRD-1, PRD-3, PRD-5
     published = demo_version(db)
     db.commit()
@@ -188,6 +194,35 @@ def test_product_draft_edit_and_publish(db, client, staff):  # type: ignore[no-u
     assert saved.status_code == 303, saved.text
     shown = client.get(f"/admin/products/{product_id}/versions/{draft_id}", headers=admin)
     assert "您先自己承担的部分" in shown.text and 'id="compliant"' in shown.text
+    # SPEC GEN-6: the editor is filled in the page's punctuation — 免赔额：… on a Chinese
+    # page (never an ASCII colon in Chinese text), "term: explanation" on an English one;
+    # the line is read back either way.
+    terms = re.compile(r'<textarea id="f-terms"[^>]*>([^<]*)</textarea>')
+    found = terms.search(shown.text)
+    assert found is not None and found.group(1) == "免赔额：您先自己承担的部分"
+    english = client.get(f"/admin/products/{product_id}/versions/{draft_id}?lang=en", headers=admin)
+    found = terms.search(english.text)
+    assert found is not None and found.group(1) == "免赔额: 您先自己承担的部分"
+    assert "每行一条：术语：解释" not in shown.text  # the label does not stack two colons
+    again = client.post(
+        f"/admin/products/{product_id}/versions/{draft_id}/edit",
+        data={**fields, "terms": "免赔额：您先自己承担的部分", "regions": "110000，310000、440000"},
+        headers=admin,
+        follow_redirects=False,
+    )
+    assert again.status_code == 303, again.text
+    # (?lang=en above was remembered in the language cookie: back to Chinese)
+    shown = client.get(
+        f"/admin/products/{product_id}/versions/{draft_id}?lang=zh-CN", headers=admin
+    )
+    found = terms.search(shown.text)
+    assert found is not None and found.group(1) == "免赔额：您先自己承担的部分"
+    # Codes typed with Chinese commas are three codes, listed back as the page lists.
+    regions = re.search(
+        r'<input id="f-regions" name="regions" type="\w+" value="([^"]*)"', shown.text
+    )
+    assert regions is not None and regions.group(1) == "110000、310000、440000"
+    assert bad_terms_message(bad_terms.text) == "条款通俗解释：每行应为“术语：通俗解释”"
     done = client.post(
         f"/admin/products/{product_id}/versions/{draft_id}/publish",
         data={"confirm": "yes"},

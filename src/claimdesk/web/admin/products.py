@@ -61,7 +61,7 @@ class PublishNotConfirmed(ValidationFailed):
 
 class InvalidTermLine(ValidationFailed):
     code = "invalid_term_line"
-    message_zh = "{field}：每行应为“术语: 通俗解释”"
+    message_zh = "{field}：每行应为“术语：通俗解释”"
     message_en = "{field}: each line must read 'term: plain explanation'"
 
 
@@ -204,9 +204,13 @@ def _version_of(db: Session, product_id: int, version_id: int) -> None:
         raise NotFound(what="product version", field="version_id")
 
 
-def _form_values(version: Any) -> dict[str, Any]:
-    """The edit form's fields from a version's content (VersionIn)."""
+def _form_values(version: Any, language: str) -> dict[str, Any]:
+    """The edit form's fields from a version's content (VersionIn), in the page's
+    punctuation: 免赔额：… and 110000、310000 on a Chinese page, "term: explanation" and
+    "a, b" on an English one (GEN-6); _terms and split_lines read either back."""
     content = version if isinstance(version, VersionIn) else VersionIn()
+    zh = language.lower().startswith("zh")
+    colon, comma = ("：", "、") if zh else (": ", ", ")
     return {
         "effective_date": content.effective_date.isoformat() if content.effective_date else "",
         "insured_liabilities": content.insured_liabilities or "",
@@ -217,11 +221,11 @@ def _form_values(version: Any) -> dict[str, Any]:
         "period_months": str(content.period_months or ""),
         "premium_rate": str(content.premium_rate or ""),
         "refund_rule": content.refund_rule,
-        "terms": "\n".join(f"{k}: {v}" for k, v in content.terms.items()),
+        "terms": "\n".join(f"{k}{colon}{v}" for k, v in content.terms.items()),
         "terms_en": "\n".join(f"{k} | {v.term}: {v.text}" for k, v in content.terms_en.items()),
-        "regions": ", ".join(content.limits.regions),
-        "channels": ", ".join(content.limits.channels),
-        "customer_groups": ", ".join(content.limits.customer_groups),
+        "regions": comma.join(content.limits.regions),
+        "channels": comma.join(content.limits.channels),
+        "customer_groups": comma.join(content.limits.customer_groups),
         "coverages": json.dumps(
             [c.model_dump() for c in content.coverages], ensure_ascii=False, indent=1
         ),
@@ -254,7 +258,7 @@ def _version(
             # The draft's edit form shows what was typed only when it was the one refused.
             values=values
             if values and action == "edit"
-            else _form_values(service.version_content(version=stored)),
+            else _form_values(service.version_content(version=stored), language),
         ),
         # What a refused coverage English-name form had typed (its coverage_id and name_en).
         typed=values if action == "coverage_name_en" else {},
