@@ -117,3 +117,16 @@ def test_a_name_is_shown_in_english_only_where_the_product_gives_one() -> None:
     assert name_in(None, "en") == ""
     assert (name_language(named, "en"), name_language(unnamed, "en")) == ("en", "zh-CN")
     assert name_language(named, "zh-CN") == "zh-CN"
+
+
+def test_a_stamp_names_its_zone() -> None:
+    # SPEC GEN-2: an instant printed for an operator (a command's output, a log line) is
+    # local time with its offset and zone, unambiguous on a server that runs in UTC.
+    import datetime as dt
+
+    from claimdesk.formatting import local_stamp
+
+    instant = dt.datetime(2026, 9, 1, 2, 30, tzinfo=dt.UTC)
+    assert local_stamp(instant) == "2026-09-01 10:30 +08:00 (Asia/Shanghai)"
+    assert local_stamp(instant.replace(tzinfo=None)) == "2026-09-01 10:30 +08:00 (Asia/Shanghai)"
+    assert local_stamp(None) == "-"

@@ -5,6 +5,8 @@ issue 12). One formatter each, used by the pages (kit filters) and the PDFs alik
   (Babel's number pattern);
 * local_datetime: ``2026年12月20日 10:00`` / ``20 Dec 2026 10:00`` in the zone of the
   ``timezone`` setting;
+* local_stamp: ``2026-12-20 10:00 +08:00 (Asia/Shanghai)`` — an instant an operator
+  reads in a command's output, with its offset and zone;
 * duration: ``3 天 18 小时`` / ``3 days 18 hours`` (never ``3d 18h``).
 """
 
@@ -31,6 +33,7 @@ __all__ = [
     "duration",
     "local_date",
     "local_datetime",
+    "local_stamp",
     "money",
     "month",
     "name_in",
@@ -96,6 +99,18 @@ def local_datetime(value: Any, language: str | None = None) -> str:
     if _zh(language):
         return str(format_datetime(local, "y年M月d日 HH:mm", locale="zh_CN"))
     return str(format_datetime(local, "d MMM y HH:mm", locale="en"))
+
+
+def local_stamp(value: Any) -> str:
+    """An instant in a command's output or a log line, in local time with its offset and
+    zone (GEN-2): ``2026-12-20 10:00 +08:00 (Asia/Shanghai)`` — never a bare local time,
+    which an operator on a server kept in UTC reads eight hours wrong. A naive instant is
+    UTC, as stored; none is ``-``."""
+    local = _instant(value)
+    if local is None:
+        return "-" if value is None or value == "" else str(value)
+    offset = local.strftime("%z")
+    return f"{local:%Y-%m-%d %H:%M} {offset[:3]}:{offset[3:]} ({local_zone().key})"
 
 
 def local_date(value: Any, language: str | None = None) -> str:

@@ -81,8 +81,10 @@ def test_paid_transfers_without_a_voucher_are_listed_for_finance(
     assert "paid transfers without a valid voucher: 3 (¥7,000.00)" in done.output
     assert (
         f"claim C-VOUCHER-1: payment #{ids['C-VOUCHER-1']} ¥1,000.00 bank_transfer paid "
-        "2026-09-01 10:30 batch - — no bank reference"
+        "2026-09-01 10:30 +08:00 (Asia/Shanghai) batch - — no bank reference"
     ) in done.output
+    # SPEC GEN-2: a time printed says its zone (formatting.local_stamp), never a bare
+    # local time an operator on a UTC server would misread by eight hours.
     assert "claim C-VOUCHER-4" in done.output and "reference is not a voucher ('BK 004')" in (
         done.output
     )
@@ -96,6 +98,9 @@ def test_paid_transfers_without_a_voucher_are_listed_for_finance(
         ("C-VOUCHER-4", "4000.00", "malformed"),
     ]
     assert rows[0]["payment_id"] == str(ids["C-VOUCHER-1"])
+    # The CSV's instant in local time with its offset, as a program reads it.
+    assert rows[0]["paid_at"] == "2026-09-01T10:30:00+08:00"
+    assert dt.datetime.fromisoformat(rows[0]["paid_at"]) == PAID_AT
 
 
 def test_nothing_to_chase_exits_zero(engine_of_cli: Engine) -> None:

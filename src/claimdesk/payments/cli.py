@@ -14,6 +14,7 @@ from pathlib import Path
 import typer
 
 from claimdesk.db import get_sessionmaker
+from claimdesk.formatting import local_stamp
 from claimdesk.payments import service
 from claimdesk.timeutil import local_zone
 
@@ -43,12 +44,6 @@ def _all(batch_size: int) -> list[service.Unvouchered]:
     return found
 
 
-def _paid_at(row: service.Unvouchered) -> str:
-    if row.paid_at is None:
-        return "-"
-    return row.paid_at.astimezone(local_zone()).strftime("%Y-%m-%d %H:%M")
-
-
 @app.command("vouchers")
 def vouchers(
     csv_path: Path | None = typer.Option(
@@ -62,7 +57,7 @@ def vouchers(
     for row in found:
         typer.echo(
             f"  claim {row.claim_number}: payment #{row.payment_id} ¥{row.amount:,.2f} "
-            f"{row.means} paid {_paid_at(row)} batch "
+            f"{row.means} paid {local_stamp(row.paid_at)} batch "
             f"{'#' + str(row.batch_id) if row.batch_id else '-'} — {WHY[row.why]}"
             + (f" ({row.reference!r})" if row.reference else "")
         )
@@ -79,7 +74,8 @@ def vouchers(
                         row.claim_number,
                         f"{row.amount:.2f}",
                         row.means,
-                        row.paid_at.isoformat() if row.paid_at else "",
+                        # local time with its offset (GEN-2), read back exactly
+                        row.paid_at.astimezone(local_zone()).isoformat() if row.paid_at else "",
                         row.batch_id or "",
                         row.reference or "",
                         row.why,
