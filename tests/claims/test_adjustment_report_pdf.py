@@ -86,3 +86,7 @@ def test_report_prints_dates_and_the_coverage_in_both_languages(
     assert signed, flat
     assert "Coverage: 一般医疗保险金 General medical benefit" in flat
     assert "Coverage: medical" not in flat
+    # The covered items as the decision notice names them, in both languages: the
+    # English name where the product stores one (coverage_name_en, GEN-6), where the
+    # report once listed the Chinese words alone.
+    assert "Covered items: 一般医疗保险金 / General medical benefit" in flat, flat

@@ -22,7 +22,7 @@ from reportlab.platypus import Paragraph, Table, TableStyle
 
 from claimdesk.claims.trace_words import DATES, INPUT_LABELS, MONEY, RATIOS
 from claimdesk.code_labels import catalog_class
-from claimdesk.formatting import both_dates, both_times, money
+from claimdesk.formatting import both_dates, both_times, money, name_in
 from claimdesk.i18n import gettext
 from claimdesk.models.claim import AdjustmentResult, Claim, Material
 from claimdesk.models.product import Coverage
@@ -210,6 +210,24 @@ def _coverage_words(code: str, coverages: Mapping[str, Coverage]) -> str:
     return f"{coverage.name} {coverage.name_en}" if coverage.name_en else coverage.name
 
 
+def _items_words(adjustment: AdjustmentResult, coverages: Mapping[str, Coverage]) -> str:
+    """The covered items of a signed decision in both languages, from their codes (as the
+    decision notice names a coverage, GEN-6): '一般医疗保险金、住院津贴 / General medical
+    benefit, Hospital cash' — an item without an English name in Chinese on both sides.
+    A decision stored before the codes keeps its Chinese words."""
+    codes = adjustment.covered_item_codes
+    if not codes:
+        return adjustment.covered_items or ""
+
+    def named(code: str, language: str) -> str:
+        coverage = coverages.get(code)
+        return name_in(coverage, language) if coverage is not None else code
+
+    chinese = "、".join(named(code, "zh-CN") for code in codes)
+    english = ", ".join(named(code, "en") for code in codes)
+    return chinese if chinese == english else f"{chinese} / {english}"
+
+
 def adjustment_report(
     claim: Claim,
     adjustments: Sequence[AdjustmentResult],
@@ -219,7 +237,9 @@ def adjustment_report(
 ) -> bytes:
     """The adjustment report (理算报告, CLM-C3): each coverage's decision and every step of
     its calculation as a table — rule, the figures used, the result, the policy clause
-    or article of law — signed with the adjuster's name. Only once an adjustment exists."""
+    or article of law — signed with the adjuster's name. Only once an adjustment exists.
+    ``coverages``: the policy's coverages by code, which name the coverage and the
+    covered items (a liability the claim did not claim under included)."""
     names = names or {}
     coverages = coverages or {}
     doc = _Writer(f"理算报告 Adjustment report — {claim.number}")
@@ -235,8 +255,9 @@ def adjustment_report(
             + ("属于保险责任 covered" if covered else "不属于保险责任 not covered"),
             size=12,
         )
-        if adjustment.covered_items:
-            doc.line(f"赔付项目 Covered items: {adjustment.covered_items}")
+        items = _items_words(adjustment, coverages)
+        if items:
+            doc.line(f"赔付项目 Covered items: {items}")
         if covered:
             # CLM-C1: the ratio and deductible the calculation applied, as stated.
             doc.line(f"赔付比例 Ratio: {_percent(adjustment.ratio)}    {_deductible(adjustment)}")

@@ -436,7 +436,8 @@ def adjustment_pdf(claim_id: int, db: DB, principal: Reader) -> Response:
         claim,
         adjustments,
         names=users.display_names(db, user_ids=signers),
-        coverages=reserves.claim_coverages(db, claim) if claim.policy_id is not None else {},
+        # The policy's coverages: the coverage and the covered items by name (GEN-6).
+        coverages=reserves.policy_coverages(db, claim),
     )
     return Response(pdf, media_type="application/pdf")
 

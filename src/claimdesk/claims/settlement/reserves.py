@@ -101,15 +101,21 @@ def coverage_names(session: Session, claim: Claim, language: str) -> dict[str, s
     }
 
 
-def liability_names(session: Session, claim: Claim, language: str) -> dict[str, str]:
-    """Every liability (coverage) of the claim's policy by code, named in the reader's
-    language: what a signed decision's covered items are (CLM-C1), a liability the claim
-    does not claim under included. A claim without a policy has none."""
+def policy_coverages(session: Session, claim: Claim) -> dict[str, Coverage]:
+    """Every liability (coverage) of the claim's policy by code: what a signed decision's
+    covered items are (CLM-C1), a liability the claim does not claim under included. A
+    claim without a policy has none."""
     if claim.policy_id is None:
         return {}
+    return {c.code: c for c in repository.coverages_of_policy(session, policy_id=claim.policy_id)}
+
+
+def liability_names(session: Session, claim: Claim, language: str) -> dict[str, str]:
+    """Every liability (coverage) of the claim's policy by code (``policy_coverages``),
+    named in the reader's language."""
     return {
-        coverage.code: formatting.name_in(coverage, language)
-        for coverage in repository.coverages_of_policy(session, policy_id=claim.policy_id)
+        code: formatting.name_in(coverage, language)
+        for code, coverage in policy_coverages(session, claim).items()
     }
 
 
