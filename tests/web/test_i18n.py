@@ -105,3 +105,26 @@ def test_templates_use_msgids_not_inline_chinese_labels() -> None:
         and path.name != "base.html"  # the language switch names each language in itself
     ]
     assert offenders == []
+
+
+# An English label with Chinese in it shows Chinese on the English page. Only where the
+# Chinese is what the reader types or holds: a holiday's name as the calendar stores it,
+# the Chinese names of the bill documents a customer is asked to send.
+CHINESE_MSGID = re.compile(r"""_\((["'])([^"']*[\u4e00-\u9fff][^"']*)\1""")
+CHINESE_ON_PURPOSE = {
+    "Name (e.g. 春节)",
+    "If the hospital gave you an electronic receipt (医疗收费电子票据) and a "
+    "medical-insurance settlement statement (医保结算单) as data files, send them here: "
+    "nobody has to type them, and a small medical claim can be paid automatically.",
+}
+
+
+def test_english_labels_carry_no_chinese_gloss() -> None:
+    # SPEC GEN-6: "The insured is the policyholder's (投保人与被保险人关系; …)" put a
+    # Chinese term on the English policy pages; the Chinese page says it in its own label.
+    found = {
+        match.group(2)
+        for path in (PACKAGE / "templates").rglob("*.html")
+        for match in CHINESE_MSGID.finditer(path.read_text(encoding="utf-8"))
+    }
+    assert found - CHINESE_ON_PURPOSE == set()

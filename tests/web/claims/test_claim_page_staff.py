@@ -434,7 +434,7 @@ def test_a_form_left_open_after_the_claim_moved_on_says_so_in_place(
 @pytest.mark.parametrize(
     ("language", "channel", "coverage", "code_in_words"),
     [
-        ("zh-CN", "热线电话", "一般医疗保险金", "一般医疗保险金 的未决赔款准备金"),
+        ("zh-CN", "热线电话", "一般医疗保险金", "一般医疗保险金的未决赔款准备金"),
         ("en", "Hotline", "General medical benefit", "Case reserve for General medical benefit"),
     ],
 )

@@ -65,7 +65,7 @@ DISPUTE_ACTIONS = ("answer", "agree", "complete_formalities", "escalate", "decid
 
 class InvalidBeneficiaryLine(ValidationFailed):
     code = "invalid_beneficiary_line"
-    message_zh = "{field}：每行应为“人员编号, 与被保险人关系, 份额%”"
+    message_zh = "{field}：每行应为“人员编号，与被保险人关系，份额%”"
     message_en = "{field}: each line must read 'person number, relationship, share %'"
 
 
