@@ -37,7 +37,7 @@ def test_no_import_cycles() -> None:
 # the query into its package's repository.py, split the function into named steps, put
 # the import at the top of its module.
 QUERIES_OUTSIDE_REPOSITORIES = 0
-FUNCTIONS_OVER_60_LINES = 20
+FUNCTIONS_OVER_60_LINES = 19
 IMPORTS_INSIDE_FUNCTIONS = 17
 
 

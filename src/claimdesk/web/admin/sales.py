@@ -5,6 +5,7 @@ run the API's service calls; a refusal is shown beside its form and writes nothi
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import partial
 from typing import Annotated, Any
 
@@ -16,6 +17,7 @@ from claimdesk import formatting
 from claimdesk.auth.permissions import Permission
 from claimdesk.auth.principal import Principal
 from claimdesk.deps import DB, require
+from claimdesk.models.sales import SalesAgent
 from claimdesk.org import service as org_service
 from claimdesk.sales import service
 from claimdesk.sales.schemas import (
@@ -55,6 +57,21 @@ Text = Annotated[str, Form(max_length=8000)]
 
 def _blank(value: str) -> str | None:
     return value.strip() or None
+
+
+def _lapsed(agent: SalesAgent, today: dt.date) -> bool:
+    """An agent who may not sell today (SAL-2): not active, or outside the qualification's
+    validity; the page marks them."""
+    return agent.status != "active" or not (
+        agent.licence_valid_from <= today <= agent.licence_valid_until
+    )
+
+
+def _edit_form(
+    refusal: Refusal | None, values: dict[str, Any] | None, stored: dict[str, Any]
+) -> dict[str, Any]:
+    """An edit form's fields: the stored values; after a refusal, what was typed."""
+    return values if refusal is not None and values else stored
 
 
 # The sales forms' fields as a person reads them (msgids of the templates' labels): a
@@ -151,8 +168,7 @@ def _overview(
             "agent": a,
             "name": name,
             "username": login,
-            "lapsed": a.status != "active"
-            or not a.licence_valid_from <= today <= a.licence_valid_until,
+            "lapsed": _lapsed(a, today),
         }
         for a, name, login in agents.rows
     ]
@@ -314,7 +330,7 @@ def _channel(
         **form_context(refusal, action=action, values=values),
         channel=channel,
         # The form starts from the stored values; after a refusal, from what was typed.
-        form=values if refusal is not None and values else stored,
+        form=_edit_form(refusal, values, stored),
         kinds=service.CHANNEL_KINDS,
         modes=service.SALES_MODES,
         may_manage=actor.has(Permission.SALES_MANAGE),
@@ -350,26 +366,9 @@ def update_channel(
     }
 
     def call() -> Any:
-        body = checked(
-            ChannelUpdate,
-            {
-                "name": name,
-                "name_en": name_en.strip() or None,
-                "kind": kind,
-                "modes": modes or [],
-                "reason": reason,
-            },
-        )
-        return service.update_channel(
-            db,
-            actor=actor,
-            channel_id=channel_id,
-            reason=body.reason,
-            name=body.name,
-            name_en=body.name_en,
-            kind=body.kind,
-            modes=body.modes,
-        )
+        # Every field is sent: the schema's fields are the service's edits.
+        body = checked(ChannelUpdate, {**values, "name_en": _blank(name_en)})
+        return service.update_channel(db, actor=actor, channel_id=channel_id, **body.model_dump())
 
     show = partial(_channel, request, db, actor, channel_id)
     address = f"/admin/sales/channels/{channel_id}"
@@ -405,7 +404,7 @@ def _organisation(
         channel=channel,
         units=units,
         unit=next((u for u in units if u.id == organisation.org_unit_id), None),
-        form=values if refusal is not None and values else stored,
+        form=_edit_form(refusal, values, stored),
         may_manage=actor.has(Permission.SALES_MANAGE),
         **common(request),
     )
@@ -439,25 +438,11 @@ def update_organisation(
     }
 
     def call() -> Any:
-        body = checked(
-            OrganisationUpdate,
-            {
-                "name": name,
-                "name_en": name_en.strip() or None,
-                "org_unit_id": org_unit_id.strip() or None,
-                "licence_number": licence_number.strip() or None,
-                "reason": reason,
-            },
-        )
+        # Every field is sent: the schema's fields are the service's edits.
+        blanked = {k: _blank(values[k]) for k in ("name_en", "org_unit_id", "licence_number")}
+        body = checked(OrganisationUpdate, {**values, **blanked})
         return service.update_organisation(
-            db,
-            actor=actor,
-            organisation_id=organisation_id,
-            reason=body.reason,
-            name=body.name,
-            name_en=body.name_en,
-            org_unit_id=body.org_unit_id,
-            licence_number=body.licence_number,
+            db, actor=actor, organisation_id=organisation_id, **body.model_dump()
         )
 
     show = partial(_organisation, request, db, actor, organisation_id)
@@ -481,15 +466,13 @@ def _agent(
     refusal = _in_words(request, refusal, action)
     record = service.agent_record(db, actor=actor, agent_id=agent_id)
     agent = record.agent
-    today = local_today()
     return page(
         request,
         "admin/sales_agent.html",
         **form_context(refusal, action=action, values=values),
         agent=agent,
         user=record.user,
-        lapsed=agent.status != "active"
-        or not agent.licence_valid_from <= today <= agent.licence_valid_until,
+        lapsed=_lapsed(agent, local_today()),
         trainings=record.trainings,
         assessments=record.assessments,
         may_manage=actor.has(Permission.SALES_MANAGE),
@@ -628,6 +611,34 @@ def _evaluations_page(request: Request, db: Session, actor: Principal) -> FormPa
     return FormPage(request, db, show, "/admin/sales/evaluations")
 
 
+def _form_findings(values: dict[str, str]) -> list[dict[str, Any]]:
+    """The evaluation form's one finding with its one improvement action, as the API's
+    body has them: none without a finding; an action without its finding is refused."""
+    finding, action_text = values["finding"], values["action_text"]
+    if action_text.strip() and not finding.strip():
+        # The action was dropped without a word: it belongs to the finding it answers.
+        raise TextRequired(
+            field="finding",
+            zh="{field}：填写改进措施时须写明它针对的问题",
+            en="{field}: an improvement action needs the finding it answers",
+        )
+    if not finding.strip():
+        return []
+    actions = (
+        [{"description": action_text, "due_on": values["action_due_on"]}]
+        if action_text.strip()
+        else []
+    )
+    return [
+        {
+            "dimension": values["dimension"],
+            "severity": values["severity"],
+            "description": finding,
+            "actions": actions,
+        }
+    ]
+
+
 @router.post("/evaluations")
 def create_evaluation(
     request: Request,
@@ -658,28 +669,6 @@ def create_evaluation(
     }
 
     def call() -> Any:
-        findings = []
-        if action_text.strip() and not finding.strip():
-            # The action was dropped without a word: it belongs to the finding it answers.
-            raise TextRequired(
-                field="finding",
-                zh="{field}：填写改进措施时须写明它针对的问题",
-                en="{field}: an improvement action needs the finding it answers",
-            )
-        if finding.strip():
-            actions = (
-                [{"description": action_text, "due_on": action_due_on}]
-                if action_text.strip()
-                else []
-            )
-            findings.append(
-                {
-                    "dimension": dimension,
-                    "severity": severity,
-                    "description": finding,
-                    "actions": actions,
-                }
-            )
         body = EvaluationIn.model_validate(
             {
                 "method": method,
@@ -687,7 +676,7 @@ def create_evaluation(
                 "summary": summary,
                 "channel_id": _blank(channel_id),
                 "agent_id": _blank(agent_id),
-                "findings": findings,
+                "findings": _form_findings(values),
             }
         )
         return service.create_evaluation(
