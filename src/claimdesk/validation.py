@@ -125,34 +125,28 @@ def _is_date(value: object) -> bool:
     return True
 
 
-def _gt(c: Mapping[str, Any], zh: bool, lang: str) -> str:
-    v = _number(c.get("gt"), lang)
-    if _is_date(c.get("gt")):
-        return f"须晚于 {v}" if zh else f"must be after {v}"
-    return f"须大于 {v}" if zh else f"must be greater than {v}"
+def _limit(key: str, dated: tuple[str, str], other: tuple[str, str]) -> Bounded:
+    """The words of a bound ``key`` (gt, ge, lt, le) with its limit: ``dated`` (Chinese,
+    English) when the limit is a date, ``other`` for a number."""
+
+    def words(c: Mapping[str, Any], zh: bool, lang: str) -> str:
+        v = _number(c.get(key), lang)
+        said = dated if _is_date(c.get(key)) else other
+        return f"{said[0]} {v}" if zh else f"{said[1]} {v}"
+
+    return words
+
+
+_gt = _limit("gt", ("须晚于", "must be after"), ("须大于", "must be greater than"))
+_lt = _limit("lt", ("须早于", "must be before"), ("须小于", "must be less than"))
+_le = _limit("le", ("不得晚于", "may not be after"), ("不得大于", "must be at most"))
+_ge_limit = _limit("ge", ("不得早于", "may not be before"), ("不得小于", "must be at least"))
 
 
 def _ge(c: Mapping[str, Any], zh: bool, lang: str) -> str:
     if c.get("ge") == 0:
         return "不能为负数（不得小于 0）" if zh else "may not be negative (at least 0)"
-    v = _number(c.get("ge"), lang)
-    if _is_date(c.get("ge")):
-        return f"不得早于 {v}" if zh else f"may not be before {v}"
-    return f"不得小于 {v}" if zh else f"must be at least {v}"
-
-
-def _lt(c: Mapping[str, Any], zh: bool, lang: str) -> str:
-    v = _number(c.get("lt"), lang)
-    if _is_date(c.get("lt")):
-        return f"须早于 {v}" if zh else f"must be before {v}"
-    return f"须小于 {v}" if zh else f"must be less than {v}"
-
-
-def _le(c: Mapping[str, Any], zh: bool, lang: str) -> str:
-    v = _number(c.get("le"), lang)
-    if _is_date(c.get("le")):
-        return f"不得晚于 {v}" if zh else f"may not be after {v}"
-    return f"不得大于 {v}" if zh else f"must be at most {v}"
+    return _ge_limit(c, zh, lang)
 
 
 def _multiple(c: Mapping[str, Any], zh: bool, lang: str) -> str:
@@ -160,36 +154,38 @@ def _multiple(c: Mapping[str, Any], zh: bool, lang: str) -> str:
     return f"须为 {v} 的整数倍" if zh else f"must be a multiple of {v}"
 
 
+def _count(key: str, default: int, most: bool, unit: tuple[str, str, str]) -> Bounded:
+    """The words of a length limit ``key`` (min_length, max_length): at least / at most
+    n of ``unit`` (Chinese, English one, English many)."""
+
+    def words(c: Mapping[str, Any], zh: bool, lang: str) -> str:
+        n = int(c.get(key, default))
+        if zh:
+            return f"{'最多' if most else '至少'} {n} {unit[0]}"
+        return f"{'at most' if most else 'at least'} {_en(n, unit[1], unit[2])}"
+
+    return words
+
+
+_CHARS, _BYTES, _ITEMS = (
+    ("个字符", "character", "characters"),
+    ("个字节", "byte", "bytes"),
+    ("项", "item", "items"),
+)
+_chars_max = _count("max_length", 0, True, _CHARS)
+_bytes_min = _count("min_length", 1, False, _BYTES)
+_bytes_max = _count("max_length", 0, True, _BYTES)
+_items_min = _count("min_length", 1, False, _ITEMS)
+_items_max = _count("max_length", 0, True, _ITEMS)
+
+
+_chars_least = _count("min_length", 1, False, _CHARS)
+
+
 def _chars_min(c: Mapping[str, Any], zh: bool, lang: str) -> str:
-    n = int(c.get("min_length", 1))
-    if n <= 1:
+    if int(c.get("min_length", 1)) <= 1:
         return TEXT_REQUIRED[0] if zh else TEXT_REQUIRED[1]
-    return f"至少 {n} 个字符" if zh else f"at least {_en(n, 'character', 'characters')}"
-
-
-def _chars_max(c: Mapping[str, Any], zh: bool, lang: str) -> str:
-    n = int(c.get("max_length", 0))
-    return f"最多 {n} 个字符" if zh else f"at most {_en(n, 'character', 'characters')}"
-
-
-def _bytes_min(c: Mapping[str, Any], zh: bool, lang: str) -> str:
-    n = int(c.get("min_length", 1))
-    return f"至少 {n} 个字节" if zh else f"at least {_en(n, 'byte', 'bytes')}"
-
-
-def _bytes_max(c: Mapping[str, Any], zh: bool, lang: str) -> str:
-    n = int(c.get("max_length", 0))
-    return f"最多 {n} 个字节" if zh else f"at most {_en(n, 'byte', 'bytes')}"
-
-
-def _items_min(c: Mapping[str, Any], zh: bool, lang: str) -> str:
-    n = int(c.get("min_length", 1))
-    return f"至少 {n} 项" if zh else f"at least {_en(n, 'item', 'items')}"
-
-
-def _items_max(c: Mapping[str, Any], zh: bool, lang: str) -> str:
-    n = int(c.get("max_length", 0))
-    return f"最多 {n} 项" if zh else f"at most {_en(n, 'item', 'items')}"
+    return _chars_least(c, zh, lang)
 
 
 def _places(c: Mapping[str, Any], zh: bool, lang: str) -> str:

@@ -64,6 +64,12 @@ def _name(purpose: tuple[str, str], basis: tuple[str, str]) -> DeadlineName:
     return DeadlineName(purpose[0], purpose[1], basis[0], basis[1])
 
 
+# A dispute about a claim and a complaint about one run on the same rule of the manual.
+_DISPUTE_ANSWER = _manual(
+    "四(三)", "理赔争议2小时内由专人答复", "a named person answers within 2 hours"
+)
+
+
 NAMES: dict[str, DeadlineName] = {
     "claim.report_entry": _name(
         ("录入报案", "Entering the report"),
@@ -151,11 +157,11 @@ NAMES: dict[str, DeadlineName] = {
     ),
     "claim_dispute.response": _name(
         ("答复理赔争议", "Answering the dispute"),
-        _manual("四(三)", "理赔争议2小时内由专人答复", "a named person answers within 2 hours"),
+        _DISPUTE_ANSWER,
     ),
     "complaint.claim_response": _name(
         ("答复理赔投诉", "Answering the complaint about the claim"),
-        _manual("四(三)", "理赔争议2小时内由专人答复", "a named person answers within 2 hours"),
+        _DISPUTE_ANSWER,
     ),
     # The service desk (SVC-3, SVC-4)
     "service.consultation_answer": _name(
