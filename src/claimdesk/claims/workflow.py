@@ -258,6 +258,13 @@ class Move:
     extra_permissions: tuple[Permission, ...] = field(default=())
 
 
+def _service_move(
+    action: str, sources: tuple[str, ...], target: str, permission: Permission, **more: Any
+) -> Move:
+    """A move only its own service makes (guarded by ``_through_service`` of its action)."""
+    return Move(action, sources, target, permission, guard=_through_service(action), **more)
+
+
 _WORKING = (ACCEPTED, SURVEYED, ASSESSED)
 
 MOVES: tuple[Move, ...] = (
@@ -380,39 +387,35 @@ MOVES: tuple[Move, ...] = (
     # reviewer's return too) or before review; the current adjustment is voided, so the
     # claim goes forward again by the normal path. Only claims.settlement.assessment.
     # reassess makes it (the reason is required and the voiding audited with it).
-    Move(
+    _service_move(
         "reassess",
         (ASSESSED, ADJUSTED),
         SURVEYED,
         Permission.CLAIMS_ASSESS,
-        guard=_through_service("reassess"),
         label_zh="重新定损",
     ),
     # Review, payment, closing (CLM-V*, CLM-P*, CLM-X*): claims.review, claims.payment
     # and claims.closing make these moves (four eyes, tiers, exactly-once payment).
-    Move(
+    _service_move(
         "submit_review",
         (ADJUSTED,),
         IN_REVIEW,
         Permission.CLAIMS_ADJUST,
-        guard=_through_service("submit_review"),
         label_zh="提交核赔",
     ),
-    Move(
+    _service_move(
         "approve",
         (IN_REVIEW,),
         APPROVED,
         Permission.CLAIMS_REVIEW,
-        guard=_through_service("approve"),
         clocks=_DECISION_ENDS,
         label_zh="核赔通过",
     ),
-    Move(
+    _service_move(
         "reject",
         (IN_REVIEW,),
         REJECTED,
         Permission.CLAIMS_REVIEW,
-        guard=_through_service("reject"),
         clocks=(*_DECISION_ENDS, ClockOp("start", "claim.rejection_notice")),
         notify="claim.rejected",
         label_zh="拒赔",
@@ -420,20 +423,18 @@ MOVES: tuple[Move, ...] = (
     # CLM-V3 "Return → back to adjustment with what must be added": to the state the
     # adjuster signs in, so the adjuster re-signs (or declines in writing) at once; no
     # detour through the assessor's "reassess" for a return about the adjustment.
-    Move(
+    _service_move(
         "return_to_adjustment",
         (IN_REVIEW,),
         ASSESSED,
         Permission.CLAIMS_REVIEW,
-        guard=_through_service("return_to_adjustment"),
         label_zh="退回理算",
     ),
-    Move(
+    _service_move(
         "pay",
         (APPROVED,),
         PAID,
         Permission.CLAIMS_PAY,
-        guard=_through_service("pay"),
         clocks=_each("stop", PAYMENT_CLOCKS),
         notify="claim.paid",
         label_zh="赔付",
@@ -441,40 +442,36 @@ MOVES: tuple[Move, ...] = (
     # CLM-V3 / CLM-P5: an approval that adds nothing to what was paid (below the
     # deductible, or a reopened claim's equal or lower decision) ends with a decision
     # notice and a callback instead of a payment (claims.decision_notices).
-    Move(
+    _service_move(
         "conclude_without_payment",
         (APPROVED,),
         DECIDED,
         Permission.CLAIMS_REVIEW,
-        guard=_through_service("conclude_without_payment"),
         clocks=_each("stop", PAYMENT_CLOCKS),
         label_zh="核定无需支付（理赔决定通知书）",
     ),
-    Move(
+    _service_move(
         "close",
         (PAID, REJECTED, DECIDED),
         CLOSED,
         Permission.CLAIMS_REVIEW,
-        guard=_through_service("close"),
         clocks=(_CANCEL_REST,),
         label_zh="结案",
     ),
-    Move(
+    _service_move(
         "reopen",
         (CLOSED,),
         REOPENED,
         Permission.CLAIMS_REVIEW,
-        guard=_through_service("reopen"),
         label_zh="重开",
     ),
     # A reopened claim goes back into the workflow at adjustment (the adjuster re-runs
     # the engine on the assessed facts, then submits to review again).
-    Move(
+    _service_move(
         "resume_adjustment",
         (REOPENED,),
         ASSESSED,
         Permission.CLAIMS_REVIEW,
-        guard=_through_service("resume_adjustment"),
         label_zh="重开后回到理算",
     ),
     # Side states.
