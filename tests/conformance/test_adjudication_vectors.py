@@ -67,6 +67,23 @@ def line(catalog: str, amount: str, kind: str = "drug", spr: str | None = None) 
     return out
 
 
+def medical(
+    date_of_loss: str,
+    *lines: dict[str, Any],
+    settled_with_social_insurance: bool = True,
+    **amounts: str,
+) -> dict[str, Any]:
+    """A medical claim (ADJ-MED) of ``lines`` on ``date_of_loss``: settled with social
+    insurance unless told otherwise, with any ``amounts`` (social_insurance_paid,
+    other_compensation) besides."""
+    return {
+        "date_of_loss": date_of_loss,
+        "settled_with_social_insurance": settled_with_social_insurance,
+        **amounts,
+        "lines": list(lines),
+    }
+
+
 def vec(
     vid: str,
     coverage: dict[str, Any],
@@ -93,66 +110,45 @@ OWN_VECTORS = [
     vec(
         "O-MED-01",
         MED,
-        {
-            "date_of_loss": "2026-12-31",
-            "settled_with_social_insurance": True,
-            "lines": [line("A", "10500.00")],
-        },
+        medical("2026-12-31", line("A", "10500.00")),
         {"payable": "500.00", "deductible_applied": "10000.00"},
     ),
     vec(
         "O-MED-02",
         MED,
-        {
-            "date_of_loss": "2027-01-01",
-            "settled_with_social_insurance": True,
-            "lines": [line("A", "10500.00")],
-        },
+        medical("2027-01-01", line("A", "10500.00")),
         {"payable": "0.00", "reason": "not_in_force"},
     ),
     # Waiting period: policy.start + 30 days is the first covered day; the day before is not.
     vec(
         "O-MED-03",
         MED,
-        {
-            "date_of_loss": "2026-01-31",
-            "settled_with_social_insurance": True,
-            "lines": [line("A", "10001.00")],
-        },
+        medical("2026-01-31", line("A", "10001.00")),
         {"payable": "1.00"},
     ),
     vec(
         "O-MED-04",
         MED,
-        {
-            "date_of_loss": "2026-01-30",
-            "settled_with_social_insurance": True,
-            "lines": [line("A", "10001.00")],
-        },
+        medical("2026-01-30", line("A", "10001.00")),
         {"payable": "0.00", "reason": "waiting_period"},
     ),
     # Step 2: social insurance and other compensation exceed eligible: net floors at 0.
     vec(
         "O-MED-05",
         MED,
-        {
-            "date_of_loss": "2026-05-01",
-            "settled_with_social_insurance": True,
-            "social_insurance_paid": "3000.00",
-            "other_compensation": "2500.00",
-            "lines": [line("A", "5000.00")],
-        },
+        medical(
+            "2026-05-01",
+            line("A", "5000.00"),
+            social_insurance_paid="3000.00",
+            other_compensation="2500.00",
+        ),
         {"payable": "0.00", "eligible": "5000.00", "deductible_applied": "0.00"},
     ),
     # Step 3: deductible already used up this year.
     vec(
         "O-MED-06",
         MED,
-        {
-            "date_of_loss": "2026-05-01",
-            "settled_with_social_insurance": True,
-            "lines": [line("A", "4000.00")],
-        },
+        medical("2026-05-01", line("A", "4000.00")),
         {"payable": "4000.00", "deductible_applied": "0.00"},
         history={"deductible_used": "10000.00"},
     ),
@@ -160,22 +156,14 @@ OWN_VECTORS = [
     vec(
         "O-MED-07",
         MED,
-        {
-            "date_of_loss": "2026-05-01",
-            "settled_with_social_insurance": True,
-            "lines": [line("A", "60000.00")],
-        },
+        medical("2026-05-01", line("A", "60000.00")),
         {"payable": "20000.00"},
         history={"paid": "1980000.00"},
     ),
     vec(
         "O-MED-08",
         MED,
-        {
-            "date_of_loss": "2026-05-01",
-            "settled_with_social_insurance": True,
-            "lines": [line("A", "60000.00")],
-        },
+        medical("2026-05-01", line("A", "60000.00")),
         {"payable": "0.00", "reason": "sum_insured_exhausted"},
         history={"paid": "2000000.00", "deductible_used": "10000.00"},
     ),
@@ -183,33 +171,21 @@ OWN_VECTORS = [
     vec(
         "O-MED-09",
         MED_SI,
-        {
-            "date_of_loss": "2026-05-01",
-            "settled_with_social_insurance": True,
-            "lines": [line("B", "100.01", spr="0.15"), line("B", "100.01", spr="0.15")],
-        },
+        medical("2026-05-01", line("B", "100.01", spr="0.15"), line("B", "100.01", spr="0.15")),
         {"payable": "136.01", "eligible": "170.02"},
     ),
     # Only excluded and catalogue-C lines: nothing covered.
     vec(
         "O-MED-10",
         MED_SI,
-        {
-            "date_of_loss": "2026-05-01",
-            "settled_with_social_insurance": True,
-            "lines": [line("C", "800.00"), line("A", "900.00", kind="cosmetic")],
-        },
+        medical("2026-05-01", line("C", "800.00"), line("A", "900.00", kind="cosmetic")),
         {"payable": "0.00", "reason": "not_covered", "eligible": "0.00"},
     ),
     # accident_medical follows ADJ-MED too, and the lower ratio without social insurance.
     vec(
         "O-MED-11",
         {**MED, "type": "accident_medical"},
-        {
-            "date_of_loss": "2026-06-01",
-            "settled_with_social_insurance": False,
-            "lines": [line("A", "12345.67")],
-        },
+        medical("2026-06-01", line("A", "12345.67"), settled_with_social_insurance=False),
         {"payable": "1407.40", "eligible": "12345.67"},
     ),
     # ADJ-CI

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 import pytest
@@ -288,102 +289,59 @@ def test_renewal_makes_one_linked_new_term(db, setup):
     assert service.policy_out(db, policy=policy).renewed_by_policy_id == renewal.id
 
 
-def test_dispute_agreement_path_with_its_deadlines(db, setup):
-    # SPEC POL-5 GEN-4
-    agent = setup["agent"]
+def _disputed(
+    db: Session, setup: dict[str, Any], *, description: str, opened: str, applicant: str = "赵投保"
+) -> tuple[Any, Any]:
+    """A contract dispute (POL-5) on the setup's policy, opened by its agent at ``opened``,
+    and its next step as taken by that agent: ``step(action=..., text=..., at=...)``."""
     dispute = service.open_dispute(
         db,
-        actor=agent,
+        actor=setup["agent"],
         policy_id=setup["policy"].id,
-        applicant="赵投保",
-        description="对免赔额有异议",
-        at=at("2026-09-18 09:00"),
+        applicant=applicant,
+        description=description,
+        at=at(opened),
     )
+    return dispute, partial(service.dispute_step, db, actor=setup["agent"], dispute_id=dispute.id)
+
+
+def test_dispute_agreement_path_with_its_deadlines(db, setup):
+    # SPEC POL-5 GEN-4
+    dispute, step = _disputed(db, setup, description="对免赔额有异议", opened="2026-09-18 09:00")
     answer = service.dispute_out(db, dispute=dispute).deadlines[0]
     # 15 days after Sep 18 is Sat Oct 3, a holiday: moved to Thu Oct 8 (art. 203).
     assert answer.name == "policy_dispute.answer" and answer.rule_label.startswith("15 日")
     assert answer.due_at == dt.datetime(2026, 10, 8, 23, 59, 59, tzinfo=SH)
-    service.dispute_step(
-        db,
-        actor=agent,
-        dispute_id=dispute.id,
-        action="answer",
-        text="已书面答复",
-        at=at("2026-09-22 10:00"),
-    )
+    step(action="answer", text="已书面答复", at=at("2026-09-22 10:00"))
     with pytest.raises(WrongStep):
-        service.dispute_step(db, actor=agent, dispute_id=dispute.id, action="perform", text="x")
-    service.dispute_step(
-        db,
-        actor=agent,
-        dispute_id=dispute.id,
-        action="agree",
-        text="协商一致",
-        at=at("2026-09-30 10:00"),
-    )
+        step(action="perform", text="x")
+    step(action="agree", text="协商一致", at=at("2026-09-30 10:00"))
     clocks = {c.name: c for c in service.dispute_out(db, dispute=dispute).deadlines}
     # 5 days after Sep 30 is Mon Oct 5, a holiday: moved to Thu Oct 8.
     assert clocks["policy_dispute.formalities"].due_at == dt.datetime(
         2026, 10, 8, 23, 59, 59, tzinfo=SH
     )
     assert clocks["policy_dispute.answer"].met is True
-    service.dispute_step(
-        db,
-        actor=agent,
-        dispute_id=dispute.id,
-        action="complete_formalities",
-        text="已办理",
-        at=at("2026-10-08 10:00"),
-    )
+    step(action="complete_formalities", text="已办理", at=at("2026-10-08 10:00"))
     out = service.dispute_out(db, dispute=dispute)
     assert out.status == "closed" and all(c.stopped for c in out.deadlines)
 
 
 def test_dispute_arbitration_path_with_its_deadlines(db, setup):
     # SPEC POL-5 GEN-4
-    agent = setup["agent"]
-    dispute = service.open_dispute(
-        db,
-        actor=agent,
-        policy_id=setup["policy"].id,
-        applicant="赵投保",
-        description="拒赔争议",
-        at=at("2026-09-30 10:00"),
-    )
+    dispute, step = _disputed(db, setup, description="拒赔争议", opened="2026-09-30 10:00")
     assert service.dispute_out(db, dispute=dispute).deadlines[0].due_at == dt.datetime(
         2026, 10, 15, 23, 59, 59, tzinfo=SH
     )
-    service.dispute_step(
-        db,
-        actor=agent,
-        dispute_id=dispute.id,
-        action="escalate",
-        text="申请仲裁",
-        route="arbitration",
-        at=at("2026-10-09 10:00"),
-    )
+    step(action="escalate", text="申请仲裁", route="arbitration", at=at("2026-10-09 10:00"))
     assert service.dispute_out(db, dispute=dispute).status == "arbitration"
-    service.dispute_step(
-        db,
-        actor=agent,
-        dispute_id=dispute.id,
-        action="decide",
-        text="裁决生效",
-        at=at("2026-10-12 10:00"),
-    )
+    step(action="decide", text="裁决生效", at=at("2026-10-12 10:00"))
     clocks = {c.name: c for c in service.dispute_out(db, dispute=dispute).deadlines}
     # 5 days after Mon Oct 12 is Sat Oct 17: moved to Mon Oct 19.
     assert clocks["policy_dispute.performance"].due_at == dt.datetime(
         2026, 10, 19, 23, 59, 59, tzinfo=SH
     )
-    service.dispute_step(
-        db,
-        actor=agent,
-        dispute_id=dispute.id,
-        action="perform",
-        text="已履行",
-        at=at("2026-10-16 10:00"),
-    )
+    step(action="perform", text="已履行", at=at("2026-10-16 10:00"))
     assert service.dispute_out(db, dispute=dispute).status == "closed"
 
 
@@ -391,23 +349,9 @@ def test_dispute_escalation_needs_a_route(db, setup):
     # SPEC POL-5 GEN-6
     from claimdesk.policies.errors import DisputeRouteMissing
 
-    dispute = service.open_dispute(
-        db,
-        actor=setup["agent"],
-        policy_id=setup["policy"].id,
-        applicant="x",
-        description="y",
-        at=at("2026-09-30 10:00"),
-    )
+    _, step = _disputed(db, setup, description="y", opened="2026-09-30 10:00", applicant="x")
     with pytest.raises(DisputeRouteMissing):
-        service.dispute_step(
-            db,
-            actor=setup["agent"],
-            dispute_id=dispute.id,
-            action="escalate",
-            text="z",
-            at=at("2026-10-01 10:00"),
-        )
+        step(action="escalate", text="z", at=at("2026-10-01 10:00"))
 
 
 def _old_product(db):

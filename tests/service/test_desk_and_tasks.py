@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 
 import pytest
 from sqlalchemy import func, select
@@ -60,6 +61,18 @@ def _consultation(db: Session, agent: Principal, at: dt.datetime) -> ServiceReco
     )
 
 
+def _escalations(db: Session, record: ServiceRecord) -> list[OutboxMessage]:
+    """The messages telling the supervisor that ``record``'s time limit was missed."""
+    return list(
+        db.scalars(
+            select(OutboxMessage).where(
+                OutboxMessage.template == "service_deadline_breached",
+                OutboxMessage.related_id == str(record.id),
+            )
+        ).all()
+    )
+
+
 def test_consultation_answered_within_two_hours(
     db: Session, desk: tuple[Principal, Principal]
 ) -> None:
@@ -87,12 +100,7 @@ def test_breached_consultation_escalates_to_supervisor_exactly_once(
     assert clock.breached_at == local(2026, 10, 5, 11, 0)
     assert tasks.escalate_service_breaches(db, now=local(2026, 10, 5, 11, 30)) == 1
     assert tasks.escalate_service_breaches(db, now=local(2026, 10, 5, 11, 40)) == 0
-    messages = db.scalars(
-        select(OutboxMessage).where(
-            OutboxMessage.template == "service_deadline_breached",
-            OutboxMessage.related_id == str(record.id),
-        )
-    ).all()
+    messages = _escalations(db, record)
     assert [m.recipient for m in messages] == [boss.username]
     assert clock.escalated_at == local(2026, 10, 5, 11, 30)
     # GEN-6: the record and the deadline in words, the time as people write it.
@@ -114,12 +122,7 @@ def test_an_english_supervisor_reads_the_escalation_in_english(
     record = _consultation(db, agent, local(2026, 10, 5, 9, 0))
     mark_breaches(db, now=local(2026, 10, 5, 11, 30))
     assert tasks.escalate_service_breaches(db, now=local(2026, 10, 5, 11, 30)) == 1
-    [message] = db.scalars(
-        select(OutboxMessage).where(
-            OutboxMessage.template == "service_deadline_breached",
-            OutboxMessage.related_id == str(record.id),
-        )
-    ).all()
+    [message] = _escalations(db, record)
     assert (message.language, message.subject) == ("en", "Service time limit missed")
     assert message.body == (
         f'Service record #{record.id}: the time limit "Answering the consultation" was missed '
@@ -150,36 +153,16 @@ def test_survey_after_closed_record_and_customer_rates_only_own(
     # SPEC SVC-5 SEC-4
     agent, _ = desk
     record = _consultation(db, agent, local(2026, 11, 2, 9, 0))
+    rate = partial(service.record_survey, db, subject_type="service_record", subject_id=record.id)
     with pytest.raises(SurveySubjectNotEligible):
-        service.record_survey(
-            db,
-            actor=agent,
-            subject_type="service_record",
-            subject_id=record.id,
-            source="phone_interview",
-            scores=SCORES,
-        )
+        rate(actor=agent, source="phone_interview", scores=SCORES)
     service.close_service_record(
         db, actor=agent, record_id=record.id, outcome="已解答", at=local(2026, 11, 2, 9, 30)
     )
     with pytest.raises(ScoreOutOfRange) as bad:
-        service.record_survey(
-            db,
-            actor=agent,
-            subject_type="service_record",
-            subject_id=record.id,
-            source="phone_interview",
-            scores={**SCORES, "score_result": 6},
-        )
+        rate(actor=agent, source="phone_interview", scores={**SCORES, "score_result": 6})
     assert bad.value.field == "score_result"
-    survey = service.record_survey(
-        db,
-        actor=agent,
-        subject_type="service_record",
-        subject_id=record.id,
-        source="phone_interview",
-        scores=SCORES,
-    )
+    survey = rate(actor=agent, source="phone_interview", scores=SCORES)
     assert (survey.service_type, survey.score_speed) == ("consultation", 5)
     owner_user = make_user(
         db, username="cust_owner", roles=("customer",), person_id=record.person_id
@@ -191,32 +174,11 @@ def test_survey_after_closed_record_and_customer_rates_only_own(
     )
     stranger = principal_of(stranger_user, ("customer",), person_id=stranger_person.id)
     with pytest.raises(UnknownCode):  # customers rate online only
-        service.record_survey(
-            db,
-            actor=owner,
-            subject_type="service_record",
-            subject_id=record.id,
-            source="third_party",
-            scores=SCORES,
-        )
+        rate(actor=owner, source="third_party", scores=SCORES)
     with pytest.raises(Exception) as hidden:
-        service.record_survey(
-            db,
-            actor=stranger,
-            subject_type="service_record",
-            subject_id=record.id,
-            source="online_rating",
-            scores=SCORES,
-        )
+        rate(actor=stranger, source="online_rating", scores=SCORES)
     assert getattr(hidden.value, "status_code", None) in (403, 404)
-    service.record_survey(
-        db,
-        actor=owner,
-        subject_type="service_record",
-        subject_id=record.id,
-        source="online_rating",
-        scores=SCORES,
-    )
+    rate(actor=owner, source="online_rating", scores=SCORES)
     count = db.scalar(
         select(func.count())
         .select_from(SatisfactionSurvey)
@@ -233,27 +195,19 @@ def test_customer_cannot_file_for_someone_else(
     other = make_person(db, name="王五")
     user = make_user(db, username="cust_me", roles=("customer",), person_id=me.id)
     customer = principal_of(user, ("customer",), person_id=me.id)
-    with pytest.raises(NotYourRecord):
-        service.file_complaint(
-            db,
-            actor=customer,
-            person_id=other.id,
-            contact="13800138000",
-            channel="web_app",
-            complaint_type="service",
-            cause="attitude",
-            description="态度差",
-        )
-    mine = service.file_complaint(
+    file = partial(
+        service.file_complaint,
         db,
         actor=customer,
-        person_id=None,
         contact="13800138000",
         channel="web_app",
         complaint_type="service",
         cause="attitude",
         description="态度差",
     )
+    with pytest.raises(NotYourRecord):
+        file(person_id=other.id)
+    mine = file(person_id=None)
     assert mine.person_id == me.id
 
 

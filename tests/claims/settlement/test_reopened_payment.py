@@ -17,6 +17,7 @@ from claimdesk.models.job import OutboxMessage
 from claimdesk.models.payment import Payment, Recovery
 from claimdesk.models.review import DecisionNotice
 from tests.claims.helpers import FrozenClock, local
+from tests.claims.settlement.review_steps import submitted_for_review
 from tests.claims.steps import API, Settlement, approve, build_settlement, ok, walk_to_adjusted
 
 # 25,000 in hospital − 1,000 social insurance − 10,000 deductible = 14,000.00 payable.
@@ -93,8 +94,7 @@ def _close(s: Settlement, cid: int) -> None:
 
 
 def _paid_once_and_closed(s: Settlement, clock: FrozenClock) -> int:
-    cid = walk_to_adjusted(s.w, clock, policy="MED-MILLION", assessment=MEDICAL_14K)
-    ok(s.w.client.post(f"{API}/{cid}/review/submit", json={}, headers=s.w.h["adjuster"]))
+    cid = submitted_for_review(s, clock, assessment=MEDICAL_14K)
     clock.set("2026-09-30T16:00:00")
     approve(s.w, cid, "reviewer1")
     assert approve(s.w, cid, "reviewer2")["state"] == "approved"
@@ -315,14 +315,7 @@ def test_portal_shows_the_decision_not_a_payment_on_its_way(
     # SPEC CLM-V3
     w, c = s.w, s.w.client
     clock = FrozenClock(monkeypatch, local("2026-09-30T10:00:00"))
-    cid = walk_to_adjusted(
-        w,
-        clock,
-        policy="MED-MILLION",
-        assessment=MEDICAL_BELOW_DEDUCTIBLE,
-        report={"estimated_amount": "8000.00"},
-    )
-    ok(c.post(f"{API}/{cid}/review/submit", json={}, headers=w.h["adjuster"]))
+    cid = submitted_for_review(s, clock, assessment=MEDICAL_BELOW_DEDUCTIBLE, estimated="8000.00")
     approve(w, cid, "reviewer1")
     for language, said, never in (
         ("zh-CN", "无需支付", "赔款正在支付"),
@@ -344,14 +337,7 @@ def test_a_claim_left_approved_with_nothing_to_pay_can_be_concluded(
 
     w, c = s.w, s.w.client
     clock = FrozenClock(monkeypatch, local("2026-09-30T10:00:00"))
-    cid = walk_to_adjusted(
-        w,
-        clock,
-        policy="MED-MILLION",
-        assessment=MEDICAL_BELOW_DEDUCTIBLE,
-        report={"estimated_amount": "8000.00"},
-    )
-    ok(c.post(f"{API}/{cid}/review/submit", json={}, headers=w.h["adjuster"]))
+    cid = submitted_for_review(s, clock, assessment=MEDICAL_BELOW_DEDUCTIBLE, estimated="8000.00")
     real_plan = payments.indemnity_plan
     legacy = payments.Plan(payable=Decimal("1.00"), already_paid=Decimal("0.00"), allocations={})
     monkeypatch.setattr(payments, "indemnity_plan", lambda session, claim: legacy)
@@ -379,8 +365,7 @@ def test_a_claim_with_money_still_due_is_not_concluded(
 ) -> None:
     # SPEC CLM-P5
     clock = FrozenClock(monkeypatch, local("2026-09-30T10:00:00"))
-    cid = walk_to_adjusted(s.w, clock, policy="MED-MILLION", assessment=MEDICAL_14K)
-    ok(s.w.client.post(f"{API}/{cid}/review/submit", json={}, headers=s.w.h["adjuster"]))
+    cid = submitted_for_review(s, clock, assessment=MEDICAL_14K)
     approve(s.w, cid, "reviewer1")
     assert approve(s.w, cid, "reviewer2")["state"] == "approved"
     r = s.w.client.post(f"{API}/{cid}/conclude-without-payment", headers=s.w.h["reviewer3"])

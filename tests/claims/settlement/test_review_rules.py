@@ -20,6 +20,7 @@ from claimdesk.models.job import OutboxMessage
 from claimdesk.models.policy import Policy
 from claimdesk.payments import tasks as payment_tasks
 from tests.claims.helpers import PDF, FrozenClock, local
+from tests.claims.settlement.review_steps import submitted_for_review
 from tests.claims.steps import (
     ALL_CHECKS,
     API,
@@ -191,14 +192,7 @@ def test_non_disclosure_rejection_of_incontestable_policy_refused(
     # SPEC POL-6 CLM-V3
     w, c = s.w, s.w.client
     clock = FrozenClock(monkeypatch, local("2026-09-30T10:00:00"))
-    cid = walk_to_adjusted(
-        w,
-        clock,
-        policy="MED-MILLION",
-        assessment=MEDICAL_4K,
-        report={"estimated_amount": "4000.00"},
-    )
-    ok(c.post(f"{API}/{cid}/review/submit", json={}, headers=w.h["adjuster"]))
+    cid = submitted_for_review(s, clock, assessment=MEDICAL_4K, estimated="4000.00")
     policy = db.get(Policy, w.policies["MED-MILLION"].id)  # type: ignore[attr-defined]
     assert policy is not None
     policy.period_start = dt.date(2024, 3, 1)  # in force for more than two years
@@ -229,14 +223,7 @@ def test_payee_authorisation_and_fraud_hold_at_export(
     # SPEC CLM-P1 CLM-P4 CLM-F1 CLM-P5
     w, c = s.w, s.w.client
     clock = FrozenClock(monkeypatch, local("2026-09-30T10:00:00"))
-    cid = walk_to_adjusted(
-        w,
-        clock,
-        policy="MED-MILLION",
-        assessment=MEDICAL_4K,
-        report={"estimated_amount": "4000.00"},
-    )
-    ok(c.post(f"{API}/{cid}/review/submit", json={}, headers=w.h["adjuster"]))
+    cid = submitted_for_review(s, clock, assessment=MEDICAL_4K, estimated="4000.00")
     clock.set("2026-09-30T18:00:00")
     approve(w, cid, "reviewer1")
     body = ok(c.get(f"{API}/{cid}", headers=w.h["cashier"]))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -29,22 +30,28 @@ def s(settlement_db: None, db: Session, client: TestClient, clock: FrozenClock) 
     return build_settlement(db, client)
 
 
+def _reported(s: Settlement, **changes: Any) -> int:
+    """A claim on the MED-MILLION policy reported by the handler through the API, with
+    ``changes`` to the report: its id."""
+    policy = s.w.policies["MED-MILLION"]
+    body = {**report_body(policy.number), **changes}  # type: ignore[attr-defined]
+    return int(ok(s.w.client.post(API, json=body, headers=s.w.h["handler"]), 201)["id"])
+
+
+def _as_handler(client: TestClient, db: Session) -> ClaimPages:
+    """The claim pages, logged in as the handler."""
+    web = ClaimPages(client, db)
+    web.login("handler")
+    return web
+
+
 def test_the_missing_materials_form_previews_what_the_customer_receives(
     s: Settlement, client: TestClient, db: Session, clock: FrozenClock
 ) -> None:
     # SPEC CLM-A4 (ONE notice listing everything missing, with a deadline), CLM-A1: the
     # preview comes from the service that builds the notice and writes nothing
-    claim = ok(
-        s.w.client.post(
-            API,
-            json=report_body(s.w.policies["MED-MILLION"].number),  # type: ignore[attr-defined]
-            headers=s.w.h["handler"],
-        ),
-        201,
-    )
-    cid = int(claim["id"])
-    web = ClaimPages(client, db)
-    web.login("handler")
+    cid = _reported(s)
+    web = _as_handler(client, db)
     form = web.open(cid, "request_materials")
     for label in ("理赔申请书", "身份证明", "病历/诊断证明", "医疗费用发票"):
         assert label in form.html
@@ -81,17 +88,9 @@ def test_the_english_preview_lists_the_items_in_english(
 ) -> None:
     # SPEC CLM-A4, GEN-2: the handler reads the list and the date in their language; the
     # SMS itself is shown as the customer reads it
-    claim = ok(
-        s.w.client.post(
-            API,
-            json=report_body(s.w.policies["MED-MILLION"].number),  # type: ignore[attr-defined]
-            headers=s.w.h["handler"],
-        ),
-        201,
-    )
-    web = ClaimPages(client, db)
-    web.login("handler")
-    english = client.get(f"/claims/{claim['id']}/actions/request_materials?lang=en").text
+    cid = _reported(s)
+    _as_handler(client, db)
+    english = client.get(f"/claims/{cid}/actions/request_materials?lang=en").text
     assert "Claim form, Identity proof" in english and "30 Oct 2026" in english
     assert "请于 2026年10月30日 前补充以下材料" in english
 
@@ -102,17 +101,8 @@ def test_the_sent_notice_and_the_deadlines_read_in_words_on_the_claim_page(
     # SPEC CLM-A4, GEN-2, GEN-4: after sending, the handler reads the notice's materials by
     # name and its deadline as a date, and each deadline's time as the timeline writes it
     # — not the stored codes (claim_form, expense_invoices) nor ISO dates (2026-10-30)
-    claim = ok(
-        s.w.client.post(
-            API,
-            json=report_body(s.w.policies["MED-MILLION"].number),  # type: ignore[attr-defined]
-            headers=s.w.h["handler"],
-        ),
-        201,
-    )
-    cid = int(claim["id"])
-    web = ClaimPages(client, db)
-    web.login("handler")
+    cid = _reported(s)
+    web = _as_handler(client, db)
     web.do(cid, "request_materials")
     for lang, words, date, due in (
         ("zh-CN", "理赔申请书、身份证明", "截止日期 2026年10月30日", "到期 2026年10月30日 23:59"),
@@ -132,11 +122,9 @@ def test_without_a_contact_phone_the_preview_says_the_notice_goes_to_the_portal(
     s: Settlement, client: TestClient, db: Session
 ) -> None:
     # SPEC CLM-A4: the one written notice reaches a customer who gave no phone too
-    body = {**report_body(s.w.policies["MED-MILLION"].number), "contact_phone": None}  # type: ignore[attr-defined]
-    claim = ok(s.w.client.post(API, json=body, headers=s.w.h["handler"]), 201)
-    web = ClaimPages(client, db)
-    web.login("handler")
-    form = web.open(int(claim["id"]), "request_materials")
+    cid = _reported(s, contact_phone=None)
+    web = _as_handler(client, db)
+    form = web.open(cid, "request_materials")
     assert "案件无联系电话，通知发送至被保险人的门户消息" in form.html
     assert "短信发送至" not in form.html
 
@@ -167,17 +155,8 @@ def test_green_channel_deferrals_are_not_missing_on_the_page_as_in_the_service(
         ),
         201,
     )
-    claim = ok(
-        s.w.client.post(
-            API,
-            json=report_body(s.w.policies["MED-MILLION"].number),  # type: ignore[attr-defined]
-            headers=s.w.h["handler"],
-        ),
-        201,
-    )
-    cid = int(claim["id"])
-    web = ClaimPages(client, db)
-    web.login("handler")
+    cid = _reported(s)
+    web = _as_handler(client, db)
     assert "request_materials" in web.offered(cid)
     assert cid in _notices_queue(s)
     web.do(cid, "link_event", {"event_id": str(event["id"])})

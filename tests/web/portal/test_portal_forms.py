@@ -45,6 +45,15 @@ def _report(client: TestClient, **fields: str):  # type: ignore[no-untyped-def]
     return client.post("/portal/report", data=data, follow_redirects=False)
 
 
+def _reported_medical_claim(client: TestClient, db: Session) -> int:
+    """The customer with two policies logged in, a claim reported on the medical one from
+    the portal's form: its id, from the claim page the report is sent on to."""
+    medical, _liability = _customer_with_two_policies(db)
+    customer_login(client, db, "cust", PHONE)
+    location = _report(client, policy_number=medical.number).headers["location"]
+    return int(location.split("/")[3].split("?")[0])
+
+
 def _field_error(html: str, name: str) -> str:
     found = re.search(rf'<p class="error field-error" id="{name}-error">([^<]*)</p>', html)
     return found.group(1) if found else ""
@@ -118,14 +127,7 @@ def test_only_the_chosen_policys_coverages_are_offered(client: TestClient, db: S
 
 def test_a_refused_upload_keeps_the_material_chosen(client: TestClient, db: Session) -> None:
     # SPEC CLM-A2 (legible uploads), GEN-6; issue 12 (the type does not reset)
-    medical, _liability = _customer_with_two_policies(db)
-    customer_login(client, db, "cust", PHONE)
-    claim_id = int(
-        _report(client, policy_number=medical.number)
-        .headers["location"]
-        .split("/")[3]
-        .split("?")[0]
-    )
+    claim_id = _reported_medical_claim(client, db)
     page = client.get(f"/portal/claims/{claim_id}").text
     codes = re.findall(r'<option value="(\w+)"', page.split('id="material_code"')[1])
     last = codes[-1]
@@ -141,14 +143,7 @@ def test_a_refused_upload_keeps_the_material_chosen(client: TestClient, db: Sess
 
 def test_star_ratings_start_unchosen_and_each_is_required(client: TestClient, db: Session) -> None:
     # SPEC SVC-5 (online rating by dimension); issue 12 (no score preselected)
-    medical, _liability = _customer_with_two_policies(db)
-    customer_login(client, db, "cust", PHONE)
-    claim_id = int(
-        _report(client, policy_number=medical.number)
-        .headers["location"]
-        .split("/")[3]
-        .split("?")[0]
-    )
+    claim_id = _reported_medical_claim(client, db)
     claim = db.get(Claim, claim_id)
     assert claim is not None
     claim.state = "paid"  # the rating is offered once the claim is paid
@@ -220,14 +215,7 @@ def test_another_page_of_a_material_reads_as_the_language_writes_it(
     # brackets with no space, English a space and ASCII ones.
     from tests.claims.helpers import PDF
 
-    medical, _liability = _customer_with_two_policies(db)
-    customer_login(client, db, "cust", PHONE)
-    claim_id = int(
-        _report(client, policy_number=medical.number)
-        .headers["location"]
-        .split("/")[3]
-        .split("?")[0]
-    )
+    claim_id = _reported_medical_claim(client, db)
     page = client.get(f"/portal/claims/{claim_id}").text
     first = re.findall(r'<option value="(\w+)"', page.split('id="material_code"')[1])[0]
     sent = client.post(
@@ -252,14 +240,7 @@ def test_an_upload_sent_without_a_file_stays_on_the_claim_page(
 ) -> None:
     # SPEC GEN-6 (names the field, changes nothing): the claim page with the refusal and
     # its upload form, not an error page whose only way on is the start page
-    medical, _liability = _customer_with_two_policies(db)
-    customer_login(client, db, "cust", PHONE)
-    claim_id = int(
-        _report(client, policy_number=medical.number)
-        .headers["location"]
-        .split("/")[3]
-        .split("?")[0]
-    )
+    claim_id = _reported_medical_claim(client, db)
     for lang, words in (
         ("zh-CN", "文件：请选择要上传的文件"),
         ("en", "File: choose the file to upload"),
