@@ -342,3 +342,30 @@ def test_no_catalogue_or_message_says_text_is_needed():  # type: ignore[no-untyp
         text = path.read_text(encoding="utf-8")
         for other in ('"text is needed"', 'cannot be blank"', 'why_en="it is empty"'):
             assert other not in text, (path, other)
+
+
+def test_every_refusal_in_details_is_said_in_the_readers_language():  # type: ignore[no-untyped-def]
+    # SPEC GEN-6: a client listing every refusal shows them in the reader's language,
+    # not pydantic's English ("Field required") under a Chinese first message
+    errors = [
+        _error("amount", "0"),
+        {"type": "missing", "loc": ("body", "loss_date"), "msg": "Field required"},
+    ]
+    zh = describe_validation_error(errors, "zh-CN")
+    assert [d["message"] for d in zh["details"]] == [
+        "金额：须大于 0.01",
+        zh["details"][1]["message"],
+    ]
+    assert zh["details"][1]["message"].endswith("：必填") and "Field" not in str(zh["details"])
+    assert [d["type"] for d in zh["details"]] == ["greater_than", "missing"]
+    en = describe_validation_error(errors, "en")
+    assert en["details"][1]["message"].endswith(": required")
+
+
+def test_unparseable_json_names_the_request_body():  # type: ignore[no-untyped-def]
+    # SPEC GEN-6: no character offset posing as a field, in either language
+    error = {"type": "json_invalid", "loc": ("body", 0), "msg": "JSON decode error"}
+    zh = describe_validation_error([error], "zh-CN")
+    assert (zh["field"], zh["details"][0]["field"]) == ("body", "body")
+    assert zh["message"].startswith("请求正文：")
+    assert describe_validation_error([error], "en")["message"].startswith("Request body: ")

@@ -140,7 +140,7 @@ def refusal(field: str, rule: str, language: str) -> dict[str, Any]:
         "code": "validation_failed",
         "message": message,
         "field": field,
-        "details": [{"field": field, "type": f"refused_{rule}", "message": RULE_EN[rule]}],
+        "details": [{"field": field, "type": f"refused_{rule}", "message": message}],
     }
 
 

@@ -278,21 +278,35 @@ def field_path(loc: Sequence[Any]) -> str:
     return ".".join(parts) or "body"
 
 
+# Unparseable JSON has no field: the request's body is what was refused.
+REQUEST_BODY = ("请求正文", "Request body")
+
+
+def _refused(error: Mapping[str, Any], language: str, context: str | None) -> tuple[str, str]:
+    """One refusal's field path and its words: the field's label and the rule."""
+    zh = language.lower().startswith("zh")
+    if str(error.get("type", "value_error")) == "json_invalid":
+        # For unparseable JSON pydantic's location is a character offset, not a field.
+        field, label = "body", REQUEST_BODY[0] if zh else REQUEST_BODY[1]
+    else:
+        field = field_path(error.get("loc", ()))
+        label = field_words(field, language, context)
+    rule = rule_words(error, language)
+    return field, f"{label}：{rule}" if zh else f"{label}: {rule}"
+
+
 def describe_validation_error(
     errors: Sequence[Any], language: str, context: str | None = None
 ) -> dict[str, Any]:
     """The first refusal in words (the schema's ``context`` names its own fields,
-    field_labels.CONTEXT_LABELS), every refusal listed in ``details`` for programs."""
+    field_labels.CONTEXT_LABELS); every refusal listed in ``details``, each with its
+    field path and pydantic's type for programs and its words in the reader's language
+    (a client shows them as they are, as it shows the first)."""
     first = errors[0] if errors else {"loc": ("body",), "type": "value_error", "msg": "invalid"}
-    kind = str(first.get("type", "value_error"))
-    # For unparseable JSON pydantic's location is a character offset, not a field.
-    field = "body" if kind == "json_invalid" else field_path(first.get("loc", ()))
     # The message names the field by its label, the path stays in "field" (issue 12).
-    label = field_words(field, language, context)
-    rule = rule_words(first, language)
-    message = f"{label}：{rule}" if language.lower().startswith("zh") else f"{label}: {rule}"
-    details = [
-        {"field": field_path(e.get("loc", ())), "type": e.get("type"), "message": e.get("msg")}
-        for e in errors
-    ]
+    field, message = _refused(first, language, context)
+    details = []
+    for error in errors:
+        path, words = _refused(error, language, context)
+        details.append({"field": path, "type": error.get("type"), "message": words})
     return {"code": "validation_failed", "message": message, "field": field, "details": details}
