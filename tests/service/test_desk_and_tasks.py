@@ -269,3 +269,23 @@ def test_care_exactly_once_with_two_workers(fresh_db_url: str) -> None:
     engine.dispose()
     assert dict(rows) == {person_id: 1 for person_id in consenting}
     assert not set(silent) & {person_id for person_id, _ in rows}
+
+
+def test_care_is_written_in_the_customers_language_and_kept_in_both(db: Session) -> None:
+    # SPEC SVC-6, GEN-6: the care message reads in the language on the customer's record
+    # (it was Chinese to everyone), and both texts are kept for the portal
+    chinese = make_person(db, email="zh@example.com", care_consent=True)
+    english = make_person(db, email="en@example.com", care_consent=True)
+    english.preferred_language = "en"
+    db.flush()
+    tasks.run_care_campaign(db, period="2026-11")
+    sent = {
+        m.person_id: m
+        for m in db.scalars(select(OutboxMessage).where(OutboxMessage.template == "customer_care"))
+    }
+    assert sent[chinese.id].body.startswith("【健康关爱】")
+    assert sent[chinese.id].subject == "健康与保险资讯"
+    assert sent[english.id].body.startswith("[Health care] Keep warm")
+    assert sent[english.id].subject == "Health and insurance news"
+    assert sent[english.id].body_zh.startswith("【健康关爱】")
+    assert sent[chinese.id].body_en.startswith("[Health care]")

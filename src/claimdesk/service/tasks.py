@@ -23,7 +23,7 @@ from claimdesk.claims.deadline_names import name_of
 from claimdesk.clocks import escalation
 from claimdesk.field_labels import field_words
 from claimdesk.formatting import local_datetime
-from claimdesk.jobs.outbox import send_message
+from claimdesk.jobs.outbox import queue_customer_message, send_message
 from claimdesk.jobs.queue import periodic
 from claimdesk.models.clock import Clock
 from claimdesk.models.person import Person
@@ -40,10 +40,20 @@ CARE_ACTOR = Principal.system("customer-care")
 ESCALATION_ACTOR = Principal.system("deadline-monitor")
 _PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
-CARE_BODY_ZH = (
-    "【健康关爱】秋冬季节注意保暖，定期体检。您的保单服务、理赔进度可在官网或 App 查询；"
-    "如不希望再收到此类信息，请回复 TD 或联系客服撤回同意。"
-)
+# The care message in each language; a customer gets the one on their record
+# (jobs.outbox.queue_customer_message), and the portal keeps both (SVC-6, GEN-6).
+CARE_BODY = {
+    "zh-CN": (
+        "【健康关爱】秋冬季节注意保暖，定期体检。您的保单服务、理赔进度可在官网或 App 查询；"
+        "如不希望再收到此类信息，请回复 TD 或联系客服撤回同意。"
+    ),
+    "en": (
+        "[Health care] Keep warm in autumn and winter, and have regular check-ups. Your "
+        "policy services and claim progress are on our website and app. To receive no more "
+        "of these messages, reply TD or ask customer service to withdraw your consent."
+    ),
+}
+CARE_SUBJECT = {"zh-CN": "健康与保险资讯", "en": "Health and insurance news"}
 
 
 def breach_words(clock: Clock, language: str) -> tuple[str, str]:
@@ -135,13 +145,14 @@ def run_care_campaign(session: Session, *, period: str) -> int:
             channel, recipient = "sms", person.phone
         else:
             continue
-        send_message(
+        queue_customer_message(
             session,
+            bodies=CARE_BODY,
+            subjects=CARE_SUBJECT,
             channel=channel,
             recipient=recipient,
             template="customer_care",
-            subject="健康与保险资讯",
-            body=CARE_BODY_ZH,
+            body="",
             person_id=person_id,
             dedupe_key=f"care:{period}:person:{person_id}",
             related_type="care_campaign",
